@@ -1,0 +1,16 @@
+"""Telegram adapters: each module turns updates into service calls and exposes ``register``.
+
+Order matters: the authorization gate runs first (group -1) and stops anything that may
+not go further; the error handler catches what escapes.
+"""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from handlers import admin, buttons, cases, errors, files, gate, people, reminders, text
+
+
+def register_all(app: Application) -> None:  # type: ignore[type-arg]
+    for module in (gate, people, admin, cases, reminders, buttons, files, text, errors):
+        module.register(app)

@@ -1,0 +1,60 @@
+"""Callback data of inline buttons: short ids plus the case version, never over 64 bytes.
+
+Format ``<op>:<case>:<step>:<version>[:<arg>]``, e.g. ``r:12:2:5:a`` (approve step 2 of
+case 12 at version 5). A button whose step or version is no longer the case's is stale
+and changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+MAX_CALLBACK_BYTES = 64
+
+
+class Op(StrEnum):
+    REVIEW = "r"  # arg: a (approve) | k (kembalikan: return, asks the reason)
+    FORWARD = "f"  # arg: "" (forward now) | n (forward with a note)
+    SUBMIT_DRAFTS = "s"  # hand in the drafts (upload step)
+    TEAM_TOGGLE = "t"  # arg: person id
+    TEAM_DONE = "td"
+    ARCHIVE = "ar"  # asks the archive reference
+    WITHDRAW = "w"
+    ASSIGN_FILE = "af"  # arg: index of the document the pending upload satisfies
+    CANCEL_DIALOGUE = "x"
+
+
+@dataclass(frozen=True)
+class Callback:
+    op: Op
+    case_id: int
+    step: int
+    version: int
+    arg: str = ""
+
+    def encode(self) -> str:
+        data = f"{self.op.value}:{self.case_id}:{self.step}:{self.version}"
+        if self.arg:
+            data += f":{self.arg}"
+        if len(data.encode()) > MAX_CALLBACK_BYTES:
+            raise ValueError("callback data over 64 bytes")
+        return data
+
+
+_PATTERN = re.compile(r"^([a-z]{1,2}):(\d{1,12}):(\d{1,4}):(\d{1,9})(?::([a-z0-9]{1,20}))?$")
+
+
+def decode(data: str | None) -> Callback | None:
+    """The button, or None for anything forged or malformed."""
+    if not data or len(data.encode()) > MAX_CALLBACK_BYTES:
+        return None
+    match = _PATTERN.match(data)
+    if not match:
+        return None
+    try:
+        op = Op(match[1])
+    except ValueError:
+        return None
+    return Callback(op, int(match[2]), int(match[3]), int(match[4]), match[5] or "")

@@ -1,0 +1,267 @@
+"""The ``sopbot`` command: check, sop show, run, demo, backup, export."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import stat
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from bot.config import Config, ConfigError, load_config
+from bot.core.definition import SopDefinition
+from bot.core.loader import DefinitionError, load_definition
+
+DEFAULT_CONFIGS = ("config.toml", "config.example.toml")
+
+
+def _find_config(given: str | None) -> Path:
+    if given:
+        return Path(given)
+    for name in DEFAULT_CONFIGS:
+        if Path(name).is_file():
+            return Path(name)
+    return Path(DEFAULT_CONFIGS[0])
+
+
+def definition_json(definition: SopDefinition) -> dict[str, Any]:
+    """The normalised definition: header, roles, documents and steps as plain JSON."""
+    header = asdict(definition.header)
+    return {
+        "sop": header,
+        "roles": [asdict(r) for r in definition.roles],
+        "documents": [
+            {**asdict(d), "source": d.source.value if d.source else None}
+            for d in definition.documents
+        ],
+        "steps": [
+            {
+                "id": s.id,
+                "actor": s.actor,
+                "kind": s.kind.value,
+                "title": s.title,
+                "activity": s.activity,
+                "on_approve": s.on_approve,
+                "on_return": s.on_return,
+                "approval": s.approval.value if s.approval else None,
+                "inputs": list(s.inputs),
+                "uploads": list(s.uploads),
+                "outputs": list(s.outputs),
+                "related_sop": s.related_sop,
+                "papers": list(s.papers),
+                "templates": list(s.templates),
+                "time_minutes": s.time_minutes,
+            }
+            for s in definition.steps
+        ],
+        "norm_minutes": definition.norm_minutes,
+    }
+
+
+def _load_checked(path: Path) -> tuple[Config, list[SopDefinition]]:
+    """Config plus its SOPs, cross-checked (roles named in config exist in the SOPs)."""
+    config = load_config(path)
+    definitions = [load_definition(p) for p in config.sops]
+    roles = {r.id for d in definitions for r in d.roles}
+    problems = []
+    for i, person in enumerate(config.people):
+        for role in person.roles:
+            if role not in roles:
+                problems.append(
+                    f"people[{i}].roles: unknown role '{role}' (known: {', '.join(sorted(roles))})"
+                )
+    codes = {d.code for d in definitions}
+    for code, steps in config.sop_time_overrides.items():
+        if code not in codes:
+            problems.append(f"sop_time_overrides.{code}: no SOP with this code")
+            continue
+        definition = next(d for d in definitions if d.code == code)
+        for step in steps:
+            if not definition.has_step(step):
+                problems.append(f"sop_time_overrides.{code}.{step}: step {step} does not exist")
+    if problems:
+        raise ConfigError(problems)
+    return config, definitions
+
+
+def _warn_permissions(path: Path) -> None:
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    if mode & (stat.S_IRGRP | stat.S_IROTH):
+        print(f"warning: {path} is readable by other users; consider chmod 600", file=sys.stderr)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    path = _find_config(args.config)
+    try:
+        config, definitions = _load_checked(path)
+    except (ConfigError, DefinitionError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    _warn_permissions(path)
+    token_ok = bool(config.token())
+    print(f"config: {path} OK")
+    for d in definitions:
+        reviews = [s.id for s in d.steps if s.is_review]
+        print(
+            f"sop {d.code}: {d.header.name} — {len(d.steps)} steps, reviews {reviews}, norm {d.norm_minutes} working minutes"
+        )
+    print(f"database: {config.storage.database}")
+    print(f"api: {config.bot.api_base_url} ({config.bot.mode})")
+    print(f"people: {len(config.people)}, admins: {len(config.admins)}")
+    if not token_ok:
+        print(
+            f"error: bot.token_env: environment variable {config.bot.token_env} is not set",
+            file=sys.stderr,
+        )
+        return 2
+    print(f"token: from ${config.bot.token_env} (set)")
+    return 0
+
+
+def cmd_sop_show(args: argparse.Namespace) -> int:
+    try:
+        definition = load_definition(args.file)
+    except DefinitionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(definition_json(definition), ensure_ascii=False, indent=2))
+        return 0
+    print(f"{definition.header.name} ({definition.code})")
+    for s in definition.steps:
+        ret = f" ↩ {s.on_return}" if s.on_return else ""
+        nxt = f" → {s.on_approve}" if s.on_approve else " (end)"
+        print(
+            f"{s.id:>3} {s.actor:<16} {s.kind.value:<8} {s.time_minutes:>5} min{nxt}{ret}  {s.title}"
+        )
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.logsetup import setup_logging
+
+    path = _find_config(args.config)
+    try:
+        config, _ = _load_checked(path)
+    except (ConfigError, DefinitionError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    token = config.token()
+    if not token:
+        print(
+            f"error: bot.token_env: environment variable {config.bot.token_env} is not set.\n"
+            "Without a token, try the offline demo: sopbot demo",
+            file=sys.stderr,
+        )
+        return 2
+    _warn_permissions(path)
+    setup_logging(token)
+    from bot.app import build_application
+
+    app = build_application(config, token)
+    if config.bot.mode == "webhook":
+        hook = config.bot.webhook
+        app.run_webhook(
+            listen=hook.listen,
+            port=hook.port,
+            url_path=hook.path,
+            webhook_url=f"{hook.url.rstrip('/')}/{hook.path}",
+            secret_token=os.environ.get(hook.secret_token_env) or None,
+        )
+    else:
+        app.run_polling()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return asyncio.run(run_demo(Path(args.out), quiet=args.quiet))
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from storage.db import Database, DatabaseError
+
+    try:
+        config = load_config(_find_config(args.config))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    async def run() -> None:
+        db = await Database.open(config.storage.database)
+        try:
+            await db.backup(Path(args.dest))
+        finally:
+            await db.close()
+
+    try:
+        asyncio.run(run())
+    except DatabaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"backup written to {args.dest}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from bot.export import export_case
+
+    try:
+        config = load_config(_find_config(args.config))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return asyncio.run(export_case(config, args.case, Path(args.out)))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sopbot", description="Telegram bot running an SOP approval workflow"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("check", help="validate the config and SOP definitions")
+    p.add_argument("--config")
+    p.set_defaults(func=cmd_check)
+
+    sop = sub.add_parser("sop", help="SOP definition tools")
+    sop_sub = sop.add_subparsers(dest="sop_command", required=True)
+    p = sop_sub.add_parser("show", help="print a definition (normalised)")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_sop_show)
+
+    p = sub.add_parser("run", help="run the bot (needs the token in the environment)")
+    p.add_argument("--config")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("demo", help="play the whole SOP offline against the Bot API emulator")
+    p.add_argument("--out", default="demo-out")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("backup", help="consistent copy of the database, also while the bot runs")
+    p.add_argument("dest")
+    p.add_argument("--config")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("export", help="write a case's record and files to a folder")
+    p.add_argument("case", type=int)
+    p.add_argument("--out", default=".")
+    p.add_argument("--config")
+    p.set_defaults(func=cmd_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result

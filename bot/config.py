@@ -1,0 +1,397 @@
+"""Deployment configuration: TOML read with ``tomllib`` into frozen dataclasses.
+
+Everything is validated at start; a problem is reported as ``<key>: <message>``
+(e.g. ``time.timezone: unknown timezone 'Mars/Olympus'``). Secrets (the bot token, the
+webhook secret) come from environment variables named in the file, never from the file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org"
+DEFAULT_ALLOWED_EXTENSIONS = (
+    "pdf", "doc", "docx", "odt", "rtf", "xls", "xlsx", "ods", "csv", "ppt", "pptx", "odp",
+    "txt", "zip", "jpg", "jpeg", "png",
+)  # fmt: skip
+
+
+class ConfigError(ValueError):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("invalid configuration:\n  " + "\n  ".join(problems))
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    listen: str = "0.0.0.0"
+    port: int = 8443
+    url: str = ""
+    path: str = "telegram"
+    secret_token_env: str = "SOPBOT_WEBHOOK_SECRET"
+
+
+@dataclass(frozen=True)
+class BotConfig:
+    token_env: str = "TELEGRAM_BOT_TOKEN"
+    api_base_url: str = DEFAULT_API_BASE_URL
+    mode: str = "polling"
+    language: str = "id"
+    webhook: WebhookConfig = field(default_factory=WebhookConfig)
+
+    @property
+    def base_url(self) -> str:
+        return self.api_base_url.rstrip("/") + "/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return self.api_base_url.rstrip("/") + "/file/bot"
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    database: Path = Path("data/sopbot.sqlite3")
+    files_dir: Path = Path("data/files")
+    max_file_mb: int = 20
+    allowed_extensions: tuple[str, ...] = DEFAULT_ALLOWED_EXTENSIONS
+
+
+@dataclass(frozen=True)
+class TimeConfig:
+    timezone: str = "Asia/Jakarta"
+    workdays: tuple[int, ...] = (1, 2, 3, 4, 5)  # ISO weekdays, Monday = 1
+    day_start: time = time(8, 0)
+    day_end: time = time(16, 0)
+    public_holidays: str | None = "ID"
+    extra_days_off: tuple[date, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReminderConfig:
+    enabled: bool = True
+    repeat_every_minutes: int = 240
+    escalate_after: int = 2
+    max_snooze_minutes: int = 2880
+    check_every_seconds: int = 60
+
+
+@dataclass(frozen=True)
+class OrganisationConfig:
+    unit: str = "biro-perencanaan"
+    unit_name: str = "Biro Perencanaan dan Manajemen Kinerja"
+    ministry: str = "KEMENTERIAN KETENAGAKERJAAN REPUBLIK INDONESIA"
+    secretariat: str = "SEKRETARIAT JENDERAL"
+    bureau: str = "BIRO PERENCANAAN DAN MANAJEMEN KINERJA"
+    address: str = "Jalan Jenderal Gatot Subroto Kav. 51, Jakarta Selatan 12950"
+    city: str = "Jakarta"
+
+
+@dataclass(frozen=True)
+class PersonConfig:
+    telegram_id: int
+    name: str = ""
+    nip: str = ""
+    position: str = ""
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    bot: BotConfig = field(default_factory=BotConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    time: TimeConfig = field(default_factory=TimeConfig)
+    reminders: ReminderConfig = field(default_factory=ReminderConfig)
+    organisation: OrganisationConfig = field(default_factory=OrganisationConfig)
+    admins: tuple[int, ...] = ()
+    people: tuple[PersonConfig, ...] = ()
+    sops: tuple[Path, ...] = ()
+    sop_time_overrides: Mapping[str, Mapping[int, int]] = field(default_factory=dict)
+    source: Path | None = None
+
+    def token(self) -> str | None:
+        return os.environ.get(self.bot.token_env) or None
+
+
+# -- reading -----------------------------------------------------------------------------
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_UNIT = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+
+
+class _Reader:
+    """Walks the raw TOML, collecting problems with the key that has them."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def fail(self, key: str, message: str) -> None:
+        self.problems.append(f"{key}: {message}")
+
+    def table(self, raw: Mapping[str, Any], key: str, allowed: set[str]) -> Mapping[str, Any]:
+        value = raw.get(key.rsplit(".", 1)[-1], {})
+        if not isinstance(value, dict):
+            self.fail(key, "must be a table")
+            return {}
+        for name in value:
+            if name not in allowed:
+                self.fail(f"{key}.{name}", "unknown key")
+        return value
+
+    def get(self, raw: Mapping[str, Any], key: str, kind: type, default: Any) -> Any:
+        name = key.rsplit(".", 1)[-1]
+        if name not in raw:
+            return default
+        value = raw[name]
+        if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+            self.fail(key, f"must be an integer, got {value!r}")
+            return default
+        if not isinstance(value, kind):
+            self.fail(key, f"must be a {kind.__name__}, got {value!r}")
+            return default
+        return value
+
+    def positive(self, raw: Mapping[str, Any], key: str, default: int) -> int:
+        value: int = self.get(raw, key, int, default)
+        if value <= 0:
+            self.fail(key, f"must be a positive integer, got {value}")
+            return default
+        return value
+
+    def clock(self, raw: Mapping[str, Any], key: str, default: time) -> time:
+        value = self.get(raw, key, str, None)
+        if value is None:
+            return default
+        match = _HHMM.match(value)
+        if not match:
+            self.fail(key, f"must be a time as 'HH:MM', got {value!r}")
+            return default
+        return time(int(match[1]), int(match[2]))
+
+
+def load_config(path: str | Path) -> Config:
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot read: {exc.strerror}"]) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{path}: not valid TOML: {exc}"]) from exc
+    return parse_config(raw, base_dir=path.resolve().parent, source=path)
+
+
+def parse_config(
+    raw: Mapping[str, Any], base_dir: Path | None = None, source: Path | None = None
+) -> Config:
+    r = _Reader()
+    base = base_dir or Path.cwd()
+    top = {"bot", "storage", "time", "reminders", "organisation", "admins", "people", "sops"}
+    for name in raw:
+        if name not in top | {"sop_time_overrides"}:
+            r.fail(name, "unknown key")
+    bot = _bot(r, raw)
+    storage = _storage(r, raw, base)
+    time_config = _time(r, raw)
+    reminders = _reminders(r, raw)
+    organisation = _organisation(r, raw)
+    admins = _ids(r, raw.get("admins", []), "admins")
+    people = _people(r, raw.get("people", []))
+    sops = _sops(r, raw, base)
+    overrides = _overrides(r, raw.get("sop_time_overrides", {}))
+    if r.problems:
+        raise ConfigError(r.problems)
+    return Config(
+        bot, storage, time_config, reminders, organisation, admins, people, sops, overrides, source
+    )
+
+
+def _bot(r: _Reader, raw: Mapping[str, Any]) -> BotConfig:
+    t = r.table(raw, "bot", {"token_env", "api_base_url", "mode", "language", "webhook", "token"})
+    if "token" in t:
+        r.fail(
+            "bot.token",
+            "the token must not be in the file: set the variable named by bot.token_env",
+        )
+    token_env = r.get(t, "bot.token_env", str, "TELEGRAM_BOT_TOKEN")
+    url = r.get(t, "bot.api_base_url", str, DEFAULT_API_BASE_URL)
+    if not re.match(r"^https?://[^\s/]+", url):
+        r.fail("bot.api_base_url", f"must be an http(s) URL, got {url!r}")
+    mode = r.get(t, "bot.mode", str, "polling")
+    if mode not in ("polling", "webhook"):
+        r.fail("bot.mode", f"must be 'polling' or 'webhook', got {mode!r}")
+    language = r.get(t, "bot.language", str, "id")
+    if language != "id":
+        r.fail("bot.language", f"only 'id' (Bahasa Indonesia) is available, got {language!r}")
+    w = r.table(t, "bot.webhook", {"listen", "port", "url", "path", "secret_token_env"})
+    webhook = WebhookConfig(
+        listen=r.get(w, "bot.webhook.listen", str, "0.0.0.0"),
+        port=r.positive(w, "bot.webhook.port", 8443),
+        url=r.get(w, "bot.webhook.url", str, ""),
+        path=r.get(w, "bot.webhook.path", str, "telegram"),
+        secret_token_env=r.get(w, "bot.webhook.secret_token_env", str, "SOPBOT_WEBHOOK_SECRET"),
+    )
+    if mode == "webhook" and not webhook.url.startswith("https://"):
+        r.fail("bot.webhook.url", "webhook mode needs the public https:// URL Telegram calls")
+    return BotConfig(token_env, url, mode, language, webhook)
+
+
+def _storage(r: _Reader, raw: Mapping[str, Any], base: Path) -> StorageConfig:
+    t = r.table(raw, "storage", {"database", "files_dir", "max_file_mb", "allowed_extensions"})
+    exts = r.get(t, "storage.allowed_extensions", list, list(DEFAULT_ALLOWED_EXTENSIONS))
+    if not all(isinstance(e, str) and re.match(r"^[a-z0-9]{1,8}$", e) for e in exts):
+        r.fail("storage.allowed_extensions", "must be a list of lower-case extensions without dots")
+        exts = list(DEFAULT_ALLOWED_EXTENSIONS)
+    max_mb = r.positive(t, "storage.max_file_mb", 20)
+    if max_mb > 2000:
+        r.fail("storage.max_file_mb", "must be at most 2000 (a self-hosted Bot API server's limit)")
+    return StorageConfig(
+        database=base / r.get(t, "storage.database", str, "data/sopbot.sqlite3"),
+        files_dir=base / r.get(t, "storage.files_dir", str, "data/files"),
+        max_file_mb=max_mb,
+        allowed_extensions=tuple(exts),
+    )
+
+
+def _time(r: _Reader, raw: Mapping[str, Any]) -> TimeConfig:
+    keys = {"timezone", "workdays", "day_start", "day_end", "public_holidays", "extra_days_off"}
+    t = r.table(raw, "time", keys)
+    tz = r.get(t, "time.timezone", str, "Asia/Jakarta")
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        r.fail("time.timezone", f"unknown timezone {tz!r}")
+        tz = "Asia/Jakarta"
+    workdays = r.get(t, "time.workdays", list, [1, 2, 3, 4, 5])
+    if not workdays or not all(isinstance(d, int) and 1 <= d <= 7 for d in workdays):
+        r.fail("time.workdays", "must list ISO weekdays 1 (Monday) to 7 (Sunday)")
+        workdays = [1, 2, 3, 4, 5]
+    start = r.clock(t, "time.day_start", time(8, 0))
+    end = r.clock(t, "time.day_end", time(16, 0))
+    if end <= start:
+        r.fail("time.day_end", "must be later than time.day_start")
+    holidays = r.get(t, "time.public_holidays", str, "ID") or None
+    days_off = []
+    for i, value in enumerate(r.get(t, "time.extra_days_off", list, [])):
+        if isinstance(value, date):
+            days_off.append(value)
+            continue
+        try:
+            days_off.append(date.fromisoformat(str(value)))
+        except ValueError:
+            r.fail(f"time.extra_days_off[{i}]", f"must be a date YYYY-MM-DD, got {value!r}")
+    return TimeConfig(tz, tuple(sorted(set(workdays))), start, end, holidays, tuple(days_off))
+
+
+def _reminders(r: _Reader, raw: Mapping[str, Any]) -> ReminderConfig:
+    keys = {
+        "enabled",
+        "repeat_every_minutes",
+        "escalate_after",
+        "max_snooze_minutes",
+        "check_every_seconds",
+    }
+    t = r.table(raw, "reminders", keys)
+    return ReminderConfig(
+        enabled=r.get(t, "reminders.enabled", bool, True),
+        repeat_every_minutes=r.positive(t, "reminders.repeat_every_minutes", 240),
+        escalate_after=r.positive(t, "reminders.escalate_after", 2),
+        max_snooze_minutes=r.positive(t, "reminders.max_snooze_minutes", 2880),
+        check_every_seconds=r.positive(t, "reminders.check_every_seconds", 60),
+    )
+
+
+def _organisation(r: _Reader, raw: Mapping[str, Any]) -> OrganisationConfig:
+    defaults = OrganisationConfig()
+    keys = set(defaults.__dataclass_fields__)
+    t = r.table(raw, "organisation", keys)
+    values = {k: r.get(t, f"organisation.{k}", str, getattr(defaults, k)) for k in keys}
+    if not _UNIT.match(values["unit"]):
+        r.fail("organisation.unit", "must be 1-32 characters of a-z, 0-9 and '-'")
+    return OrganisationConfig(**values)
+
+
+def _ids(r: _Reader, value: Any, key: str) -> tuple[int, ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value
+    ):
+        r.fail(key, "must be a list of Telegram user ids (positive integers)")
+        return ()
+    return tuple(value)
+
+
+def _people(r: _Reader, value: Any) -> tuple[PersonConfig, ...]:
+    if not isinstance(value, list):
+        r.fail("people", "must be an array of tables ([[people]])")
+        return ()
+    people = []
+    for i, item in enumerate(value):
+        key = f"people[{i}]"
+        if not isinstance(item, dict):
+            r.fail(key, "must be a table")
+            continue
+        for name in item:
+            if name not in {"telegram_id", "name", "nip", "position", "roles"}:
+                r.fail(f"{key}.{name}", "unknown key")
+        tid = item.get("telegram_id")
+        if not isinstance(tid, int) or isinstance(tid, bool) or tid <= 0:
+            r.fail(f"{key}.telegram_id", "missing or not a positive integer")
+            continue
+        nip = r.get(item, f"{key}.nip", str, "")
+        if nip and not re.match(r"^\d{18}$", nip.replace(" ", "")):
+            r.fail(f"{key}.nip", "a NIP has 18 digits")
+        roles = r.get(item, f"{key}.roles", list, [])
+        if not all(isinstance(x, str) for x in roles):
+            r.fail(f"{key}.roles", "must be a list of role ids")
+            roles = []
+        people.append(
+            PersonConfig(
+                telegram_id=tid,
+                name=r.get(item, f"{key}.name", str, ""),
+                nip=nip,
+                position=r.get(item, f"{key}.position", str, ""),
+                roles=tuple(roles),
+            )
+        )
+    return tuple(people)
+
+
+def _sops(r: _Reader, raw: Mapping[str, Any], base: Path) -> tuple[Path, ...]:
+    value = raw.get("sops", ["sops/penyusunan-program-kerja.toml"])
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        r.fail("sops", "must be a non-empty list of SOP definition file paths")
+        return ()
+    paths = []
+    for i, item in enumerate(value):
+        path = base / item
+        if not path.is_file():
+            r.fail(f"sops[{i}]", f"no such file: {item}")
+        paths.append(path)
+    return tuple(paths)
+
+
+def _overrides(r: _Reader, value: Any) -> Mapping[str, Mapping[int, int]]:
+    if not isinstance(value, dict):
+        r.fail("sop_time_overrides", "must be a table of SOP codes")
+        return {}
+    result: dict[str, dict[int, int]] = {}
+    for code, steps in value.items():
+        key = f"sop_time_overrides.{code}"
+        if not isinstance(steps, dict):
+            r.fail(key, "must be a table of step number = minutes")
+            continue
+        result[code] = {}
+        for step, minutes in steps.items():
+            if not str(step).isdigit():
+                r.fail(f"{key}.{step}", "must be a step number")
+            elif isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
+                r.fail(f"{key}.{step}", f"must be a positive number of minutes, got {minutes!r}")
+            else:
+                result[code][int(step)] = minutes
+    return result

@@ -1,0 +1,158 @@
+"""The SOP definition: roles, documents and steps as immutable data.
+
+A definition is built by :mod:`bot.core.loader` from a TOML file and never changes while
+the bot runs. Everything the workflow does is read from it; no step is special-cased in code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+
+class StepKind(StrEnum):
+    ACTION = "action"
+    REVIEW = "review"
+    TEAM = "team"
+    UPLOAD = "upload"
+    ARCHIVE = "archive"
+
+
+class DocumentSource(StrEnum):
+    UPLOAD = "upload"
+    GENERATED = "generated"
+
+
+class ApprovalKind(StrEnum):
+    PARAF = "paraf"
+    SIGNATURE = "signature"
+
+
+@dataclass(frozen=True)
+class Role:
+    id: str
+    name: str
+    title: str
+    superior: str | None = None
+    shared: bool = False
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    name: str
+    source: DocumentSource | None = None
+    same_as: str | None = None
+    optional: bool = False
+    paper: str | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    id: int
+    actor: str
+    kind: StepKind
+    title: str
+    activity: str
+    inputs: tuple[str, ...]
+    uploads: tuple[str, ...]
+    outputs: tuple[str, ...]
+    time_minutes: int
+    on_approve: int | None = None
+    on_return: int | None = None
+    approval: ApprovalKind | None = None
+    related_sop: str | None = None
+    papers: tuple[str, ...] = ()
+    templates: tuple[str, ...] = ()
+
+    @property
+    def is_review(self) -> bool:
+        return self.kind is StepKind.REVIEW
+
+
+@dataclass(frozen=True)
+class SopHeader:
+    code: str
+    number: str
+    name: str
+    organisation: tuple[str, ...] = ()
+    approved_by: str = ""
+    approval_date: str = ""
+    revision_date: str = ""
+    legal_basis: tuple[str, ...] = ()
+    qualifications: tuple[str, ...] = ()
+    related_sops: tuple[str, ...] = ()
+    equipment: tuple[str, ...] = ()
+    warning: str = ""
+    record_keeping: str = ""
+
+
+@dataclass(frozen=True)
+class SopDefinition:
+    header: SopHeader
+    roles: tuple[Role, ...]
+    documents: tuple[Document, ...]
+    steps: tuple[Step, ...]
+    _roles: Mapping[str, Role] = field(init=False, repr=False, compare=False)
+    _documents: Mapping[str, Document] = field(init=False, repr=False, compare=False)
+    _steps: Mapping[int, Step] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_roles", {r.id: r for r in self.roles})
+        object.__setattr__(self, "_documents", {d.id: d for d in self.documents})
+        object.__setattr__(self, "_steps", {s.id: s for s in self.steps})
+
+    @property
+    def code(self) -> str:
+        return self.header.code
+
+    @property
+    def first_step(self) -> Step:
+        return self.steps[0]
+
+    def step(self, step_id: int) -> Step:
+        return self._steps[step_id]
+
+    def has_step(self, step_id: int) -> bool:
+        return step_id in self._steps
+
+    def role(self, role_id: str) -> Role:
+        return self._roles[role_id]
+
+    def has_role(self, role_id: str) -> bool:
+        return role_id in self._roles
+
+    def document(self, doc_id: str) -> Document:
+        return self._documents[doc_id]
+
+    def canonical(self, doc_id: str) -> str:
+        """The document a name stands for: `rencana_kerja` is the approved `konsep_rencana_kerja`."""
+        seen: set[str] = set()
+        while (same := self._documents[doc_id].same_as) is not None and doc_id not in seen:
+            seen.add(doc_id)
+            doc_id = same
+        return doc_id
+
+    def superior_of(self) -> dict[str, str | None]:
+        return {r.id: r.superior for r in self.roles}
+
+    def position(self, step_id: int) -> int:
+        return next(i for i, s in enumerate(self.steps) if s.id == step_id)
+
+    @property
+    def norm_minutes(self) -> int:
+        """Norma Waktu: the sum of the steps' time norms (one pass, returns excluded)."""
+        return sum(s.time_minutes for s in self.steps)
+
+    def with_step_times(self, minutes_by_step: Mapping[int, int]) -> SopDefinition:
+        """A copy with some steps' time norms replaced (a deployment's config overrides)."""
+        steps = tuple(
+            replace(s, time_minutes=minutes_by_step.get(s.id, s.time_minutes)) for s in self.steps
+        )
+        return replace(self, steps=steps)
+
+    def papers_of(self, step: Step) -> tuple[Document, ...]:
+        """Generated papers a step produces when it completes."""
+        docs = (self._documents[d] for d in step.outputs)
+        return tuple(d for d in docs if d.source is DocumentSource.GENERATED)

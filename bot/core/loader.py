@@ -1,0 +1,464 @@
+"""Load an SOP definition from TOML and refuse a bad one with errors that name the place.
+
+Every problem is reported as ``<path>: <message>``, e.g. ``steps[3].on_return: step 9 does not
+exist``; all problems found are reported together.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from bot.core.definition import (
+    ApprovalKind,
+    Document,
+    DocumentSource,
+    Role,
+    SopDefinition,
+    SopHeader,
+    Step,
+    StepKind,
+)
+
+_ID = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,23}$")
+
+_SOP_KEYS = {
+    "code": True, "number": True, "name": True, "organisation": False, "approved_by": False,
+    "approval_date": False, "revision_date": False, "legal_basis": False,
+    "qualifications": False, "related_sops": False, "equipment": False, "warning": False,
+    "record_keeping": False,
+}  # fmt: skip
+_ROLE_KEYS = {"id": True, "name": True, "title": False, "superior": False, "shared": False}
+_DOC_KEYS = {"name": True, "source": False, "same_as": False, "optional": False, "paper": False}
+_STEP_KEYS = {
+    "id": True, "actor": True, "kind": True, "title": True, "activity": False, "inputs": False,
+    "uploads": False, "outputs": False, "time_minutes": True, "on_approve": False,
+    "on_return": False, "approval": False, "related_sop": False, "papers": False,
+    "templates": False,
+}  # fmt: skip
+
+
+class DefinitionError(ValueError):
+    """A definition was refused; ``problems`` lists every ``path: message`` found."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: invalid SOP definition:\n  " + "\n  ".join(problems))
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.items.append(f"{path}: {message}")
+
+
+def load_definition(path: str | Path) -> SopDefinition:
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise DefinitionError(str(path), [f"cannot read file: {exc.strerror}"]) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise DefinitionError(str(path), [f"not valid TOML: {exc}"]) from exc
+    return parse_definition(raw, source=str(path))
+
+
+def parse_definition(raw: Mapping[str, Any], source: str = "<definition>") -> SopDefinition:
+    p = _Problems()
+    _check_keys(p, "", raw, {"sop": True, "roles": True, "documents": True, "steps": True})
+    header = _parse_header(p, raw.get("sop"))
+    roles = _parse_roles(p, raw.get("roles"))
+    documents = _parse_documents(p, raw.get("documents"))
+    steps = _parse_steps(p, raw.get("steps"))
+    if not p.items:
+        _check_roles(p, roles)
+        _check_documents(p, documents)
+        _check_steps(p, steps, {r.id for r in roles}, {d.id: d for d in documents})
+    if p.items:
+        raise DefinitionError(source, p.items)
+    assert header is not None
+    return SopDefinition(header, tuple(roles), tuple(documents), tuple(steps))
+
+
+# -- field readers -----------------------------------------------------------------------
+
+
+def _check_keys(
+    p: _Problems, path: str, table: Mapping[str, Any], keys: Mapping[str, bool]
+) -> None:
+    prefix = f"{path}." if path else ""
+    for key in table:
+        if key not in keys:
+            p.add(f"{prefix}{key}", "unknown key")
+    for key, required in keys.items():
+        if required and key not in table:
+            p.add(f"{prefix}{key}", "missing required field")
+
+
+def _str(p: _Problems, path: str, value: Any, default: str = "") -> str:
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        p.add(path, f"must be a string, got {type(value).__name__}")
+        return default
+    return value
+
+
+def _str_list(p: _Problems, path: str, value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        p.add(path, "must be a list of strings")
+        return ()
+    return tuple(value)
+
+
+def _int(p: _Problems, path: str, value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        p.add(path, f"must be an integer, got {type(value).__name__}")
+        return None
+    return value
+
+
+def _bool(p: _Problems, path: str, value: Any) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        p.add(path, "must be true or false")
+        return False
+    return value
+
+
+def _table_list(p: _Problems, path: str, value: Any) -> list[Mapping[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        p.add(path, f"must be an array of tables ([[{path}]])")
+        return []
+    if not value:
+        p.add(path, "must not be empty")
+    return value
+
+
+def _parse_header(p: _Problems, raw: Any) -> SopHeader | None:
+    if not isinstance(raw, dict):
+        if raw is not None:
+            p.add("sop", "must be a table")
+        return None
+    _check_keys(p, "sop", raw, _SOP_KEYS)
+    code = _str(p, "sop.code", raw.get("code"))
+    if "code" in raw and not _CODE.match(code):
+        p.add("sop.code", "must be 1-24 characters of a-z, 0-9 and '-'")
+    return SopHeader(
+        code=code,
+        number=_str(p, "sop.number", raw.get("number")),
+        name=_str(p, "sop.name", raw.get("name")),
+        organisation=_str_list(p, "sop.organisation", raw.get("organisation")),
+        approved_by=_str(p, "sop.approved_by", raw.get("approved_by")),
+        approval_date=_str(p, "sop.approval_date", raw.get("approval_date")),
+        revision_date=_str(p, "sop.revision_date", raw.get("revision_date")),
+        legal_basis=_str_list(p, "sop.legal_basis", raw.get("legal_basis")),
+        qualifications=_str_list(p, "sop.qualifications", raw.get("qualifications")),
+        related_sops=_str_list(p, "sop.related_sops", raw.get("related_sops")),
+        equipment=_str_list(p, "sop.equipment", raw.get("equipment")),
+        warning=_str(p, "sop.warning", raw.get("warning")),
+        record_keeping=_str(p, "sop.record_keeping", raw.get("record_keeping")),
+    )
+
+
+def _parse_roles(p: _Problems, raw: Any) -> list[Role]:
+    roles = []
+    for i, item in enumerate(_table_list(p, "roles", raw)):
+        path = f"roles[{i}]"
+        _check_keys(p, path, item, _ROLE_KEYS)
+        role_id = _str(p, f"{path}.id", item.get("id"))
+        if "id" in item and not _ID.match(role_id):
+            p.add(
+                f"{path}.id", "must be 1-32 characters of a-z, 0-9 and '_', starting with a letter"
+            )
+        name = _str(p, f"{path}.name", item.get("name"))
+        roles.append(
+            Role(
+                id=role_id,
+                name=name,
+                title=_str(p, f"{path}.title", item.get("title"), default=name),
+                superior=_str(p, f"{path}.superior", item.get("superior")) or None,
+                shared=_bool(p, f"{path}.shared", item.get("shared")),
+            )
+        )
+    return roles
+
+
+def _parse_documents(p: _Problems, raw: Any) -> list[Document]:
+    if raw is None:
+        return []
+    if not isinstance(raw, dict):
+        p.add("documents", "must be a table of documents ([documents.<id>])")
+        return []
+    documents = []
+    for doc_id, item in raw.items():
+        path = f"documents.{doc_id}"
+        if not _ID.match(doc_id):
+            p.add(path, "document id must be 1-32 characters of a-z, 0-9 and '_'")
+        if not isinstance(item, dict):
+            p.add(path, "must be a table")
+            continue
+        _check_keys(p, path, item, _DOC_KEYS)
+        source_raw = _str(p, f"{path}.source", item.get("source"))
+        source = None
+        if source_raw:
+            try:
+                source = DocumentSource(source_raw)
+            except ValueError:
+                p.add(f"{path}.source", f"must be 'upload' or 'generated', got '{source_raw}'")
+        documents.append(
+            Document(
+                id=doc_id,
+                name=_str(p, f"{path}.name", item.get("name")),
+                source=source,
+                same_as=_str(p, f"{path}.same_as", item.get("same_as")) or None,
+                optional=_bool(p, f"{path}.optional", item.get("optional")),
+                paper=_str(p, f"{path}.paper", item.get("paper")) or None,
+            )
+        )
+    return documents
+
+
+def _parse_steps(p: _Problems, raw: Any) -> list[Step]:
+    steps = []
+    for i, item in enumerate(_table_list(p, "steps", raw)):
+        path = f"steps[{i}]"
+        _check_keys(p, path, item, _STEP_KEYS)
+        kind_raw = _str(p, f"{path}.kind", item.get("kind"))
+        kind = StepKind.ACTION
+        if "kind" in item:
+            try:
+                kind = StepKind(kind_raw)
+            except ValueError:
+                allowed = ", ".join(k.value for k in StepKind)
+                p.add(f"{path}.kind", f"unknown kind '{kind_raw}' (one of: {allowed})")
+        approval_raw = _str(p, f"{path}.approval", item.get("approval"))
+        approval = None
+        if approval_raw:
+            try:
+                approval = ApprovalKind(approval_raw)
+            except ValueError:
+                p.add(f"{path}.approval", f"must be 'paraf' or 'signature', got '{approval_raw}'")
+        time_minutes = _int(p, f"{path}.time_minutes", item.get("time_minutes"))
+        if time_minutes is not None and time_minutes <= 0:
+            p.add(
+                f"{path}.time_minutes", f"must be a positive number of minutes, got {time_minutes}"
+            )
+        steps.append(
+            Step(
+                id=_int(p, f"{path}.id", item.get("id")) or 0,
+                actor=_str(p, f"{path}.actor", item.get("actor")),
+                kind=kind,
+                title=_str(p, f"{path}.title", item.get("title")),
+                activity=_str(p, f"{path}.activity", item.get("activity")),
+                inputs=_str_list(p, f"{path}.inputs", item.get("inputs")),
+                uploads=_str_list(p, f"{path}.uploads", item.get("uploads")),
+                outputs=_str_list(p, f"{path}.outputs", item.get("outputs")),
+                time_minutes=time_minutes or 1,
+                on_approve=_int(p, f"{path}.on_approve", item.get("on_approve")),
+                on_return=_int(p, f"{path}.on_return", item.get("on_return")),
+                approval=approval,
+                related_sop=_str(p, f"{path}.related_sop", item.get("related_sop")) or None,
+                papers=_str_list(p, f"{path}.papers", item.get("papers")),
+                templates=_str_list(p, f"{path}.templates", item.get("templates")),
+            )
+        )
+    return steps
+
+
+# -- cross-checks ------------------------------------------------------------------------
+
+
+def _duplicates(values: Iterable[object]) -> set[object]:
+    seen: set[object] = set()
+    dups: set[object] = set()
+    for v in values:
+        (dups if v in seen else seen).add(v)
+    return dups
+
+
+def _check_roles(p: _Problems, roles: list[Role]) -> None:
+    ids = {r.id for r in roles}
+    dups = _duplicates(r.id for r in roles)
+    reported: set[str] = set()
+    for i, role in enumerate(roles):
+        if role.id in dups and role.id in reported:
+            p.add(f"roles[{i}].id", f"duplicate role id '{role.id}'")
+        reported.add(role.id)
+        if role.superior is not None and role.superior not in ids:
+            p.add(f"roles[{i}].superior", f"unknown role '{role.superior}'")
+    superior = {r.id: r.superior for r in roles}
+    for i, role in enumerate(roles):
+        seen = {role.id}
+        current = role.superior
+        while current is not None and current in superior:
+            if current in seen:
+                p.add(f"roles[{i}].superior", f"the hierarchy above '{role.id}' is a cycle")
+                break
+            seen.add(current)
+            current = superior[current]
+
+
+def _check_documents(p: _Problems, documents: list[Document]) -> None:
+    by_id = {d.id: d for d in documents}
+    for doc in documents:
+        path = f"documents.{doc.id}"
+        if doc.same_as is not None:
+            if doc.same_as not in by_id:
+                p.add(f"{path}.same_as", f"unknown document '{doc.same_as}'")
+            elif by_id[doc.same_as].same_as is not None:
+                p.add(f"{path}.same_as", "must name a document that is not itself an alias")
+            if doc.source is not None:
+                p.add(f"{path}.source", "an alias (same_as) takes its source from the document")
+        elif doc.source is None:
+            p.add(f"{path}.source", "missing required field (or give same_as)")
+        if doc.paper is not None and doc.source is not DocumentSource.GENERATED:
+            p.add(f"{path}.paper", "only a generated document has a paper")
+
+
+def _check_steps(
+    p: _Problems, steps: list[Step], role_ids: set[str], documents: Mapping[str, Document]
+) -> None:
+    if not steps:
+        return
+    dups = _duplicates(s.id for s in steps)
+    seen_ids: set[int] = set()
+    position: dict[int, int] = {}
+    for i, step in enumerate(steps):
+        if step.id <= 0:
+            p.add(f"steps[{i}].id", "must be a positive integer")
+        if step.id in dups and step.id in seen_ids:
+            p.add(f"steps[{i}].id", f"duplicate step id {step.id}")
+        seen_ids.add(step.id)
+        position.setdefault(step.id, i)
+
+    def canonical(doc_id: str) -> str:
+        same = documents[doc_id].same_as
+        return same if same is not None and same in documents else doc_id
+
+    held = _held_on_entry(
+        steps, position, lambda ids: {canonical(d) for d in ids if d in documents}
+    )
+    for i, step in enumerate(steps):
+        path = f"steps[{i}]"
+        if step.actor not in role_ids:
+            p.add(f"{path}.actor", f"unknown role '{step.actor}'")
+        for field_name in ("inputs", "uploads", "outputs"):
+            for j, doc_id in enumerate(getattr(step, field_name)):
+                if doc_id not in documents:
+                    p.add(f"{path}.{field_name}[{j}]", f"unknown document '{doc_id}'")
+        for j, doc_id in enumerate(step.uploads):
+            if (
+                doc_id in documents
+                and documents[canonical(doc_id)].source is DocumentSource.GENERATED
+            ):
+                p.add(f"{path}.uploads[{j}]", f"document '{doc_id}' is generated, not uploaded")
+        uploads_here = {canonical(d) for d in step.uploads if d in documents}
+        for j, doc_id in enumerate(step.inputs):
+            if doc_id not in documents or documents[canonical(doc_id)].optional:
+                continue
+            if canonical(doc_id) not in held[step.id] | uploads_here:
+                p.add(f"{path}.inputs[{j}]", f"document '{doc_id}' is produced by no earlier step")
+        _check_targets(p, path, step, position)
+    _check_paths(p, steps, position)
+
+
+def _held_on_entry(
+    steps: list[Step], position: Mapping[int, int], docs: Callable[[Iterable[str]], set[str]]
+) -> dict[int, set[str]]:
+    """The canonical documents a case surely holds on entering each step, whichever way it came.
+
+    An approval carries what the step held plus its uploads and outputs; a return carries only
+    what the step held. (Reading the steps in file order is not enough: an approval may skip
+    the step that produces a later step's input.)
+    """
+    by_id = {s.id: s for s in reversed(steps)}  # the first of duplicate ids, like `position`
+    everything = set().union(*(docs(s.uploads) | docs(s.outputs) for s in steps))
+    held = {step_id: set(everything) for step_id in position}
+    held[steps[0].id] = set()
+    changed = True
+    while changed:
+        changed = False
+        for step in by_id.values():
+            approved = held[step.id] | docs(step.uploads) | docs(step.outputs)
+            for target, brought in ((step.on_approve, approved), (step.on_return, held[step.id])):
+                if target in held and not held[target] <= brought:
+                    held[target] &= brought
+                    changed = True
+    return held
+
+
+def _check_targets(p: _Problems, path: str, step: Step, position: Mapping[int, int]) -> None:
+    here = position[step.id]
+    if step.on_approve is None:
+        if step.kind is not StepKind.ARCHIVE:
+            p.add(f"{path}.on_approve", "missing (only an archive step ends the SOP)")
+    elif step.on_approve not in position:
+        p.add(f"{path}.on_approve", f"step {step.on_approve} does not exist")
+    elif step.kind is StepKind.ARCHIVE:
+        p.add(f"{path}.on_approve", "an archive step ends the SOP and has no next step")
+    elif step.on_approve == step.id:
+        p.add(f"{path}.on_approve", "a step cannot lead to itself")
+    elif position[step.on_approve] < here:
+        p.add(f"{path}.on_approve", f"step {step.on_approve} is not a later step")
+    if step.is_review:
+        if step.on_return is None:
+            p.add(f"{path}.on_return", "missing required field for a review step")
+        elif step.on_return not in position:
+            p.add(f"{path}.on_return", f"step {step.on_return} does not exist")
+        elif position[step.on_return] >= here:
+            p.add(f"{path}.on_return", f"return target {step.on_return} is not an earlier step")
+    else:
+        if step.on_return is not None:
+            p.add(f"{path}.on_return", "only a review step can return")
+        if step.approval is not None:
+            p.add(f"{path}.approval", "only a review step records an approval")
+
+
+def _check_paths(p: _Problems, steps: list[Step], position: Mapping[int, int]) -> None:
+    edges: dict[int, list[int]] = {s.id: [] for s in steps}
+    for s in steps:
+        for target in (s.on_approve, s.on_return):
+            if target is not None and target in position:
+                edges[s.id].append(target)
+    reachable = _closure(steps[0].id, edges)
+    reverse: dict[int, list[int]] = {s.id: [] for s in steps}
+    for source, targets in edges.items():
+        for target in targets:
+            reverse[target].append(source)
+    ends = [s.id for s in steps if s.kind is StepKind.ARCHIVE and s.on_approve is None]
+    if not ends:
+        p.add("steps", "no archive step ends the SOP")
+    finishing: set[int] = set()
+    for end in ends:
+        finishing |= _closure(end, reverse)
+    for i, s in enumerate(steps):
+        if s.id not in reachable:
+            p.add(f"steps[{i}]", f"step {s.id} is unreachable from step {steps[0].id}")
+        elif ends and s.id not in finishing:
+            p.add(f"steps[{i}]", f"step {s.id} has no path to the end")
+
+
+def _closure(start: int, edges: Mapping[int, list[int]]) -> set[int]:
+    seen = {start}
+    stack = [start]
+    while stack:
+        for nxt in edges.get(stack.pop(), []):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen

@@ -1,0 +1,276 @@
+"""Cases, commands, events and domain errors: the vocabulary of the workflow core.
+
+A *case* is one run of an SOP. Commands ask for a change; :func:`bot.core.workflow.decide`
+turns a command into events (or raises a :class:`DomainError`); :func:`bot.core.workflow.apply`
+folds events into the case. The event log is the truth: replaying it rebuilds the case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    ARCHIVED = "archived"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who issues a command: a person and the roles they hold in the case's unit."""
+
+    person_id: int
+    roles: frozenset[str]
+    is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class Attachment:
+    doc: str  # canonical document id
+    file_id: int  # storage id of the file row
+    version: int
+    sha256: str
+    name: str
+    by: int
+
+
+@dataclass(frozen=True)
+class Approval:
+    step: int
+    kind: str  # "paraf" | "signature"
+    by: int
+    role: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Move:
+    """The last forward move, kept so its author can withdraw it before anyone acts."""
+
+    by: int
+    from_step: int
+    to_step: int
+    version: int
+
+
+@dataclass(frozen=True)
+class Case:
+    id: int
+    sop_code: str
+    unit: str
+    title: str
+    fiscal_year: int
+    status: CaseStatus
+    step: int
+    version: int
+    started_by: int
+    opened_at: datetime
+    step_entered_at: datetime
+    files: tuple[Attachment, ...] = ()
+    produced: frozenset[str] = frozenset()
+    team: tuple[int, ...] = ()
+    approvals: tuple[Approval, ...] = ()
+    last_move: Move | None = None
+    archive_reference: str | None = None
+    closed_at: datetime | None = None
+
+    def latest(self, doc: str) -> Attachment | None:
+        found = None
+        for attachment in self.files:
+            if attachment.doc == doc and (found is None or attachment.version > found.version):
+                found = attachment
+        return found
+
+    def latest_files(self) -> tuple[Attachment, ...]:
+        docs = dict.fromkeys(a.doc for a in self.files)
+        return tuple(a for d in docs if (a := self.latest(d)) is not None)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is CaseStatus.OPEN
+
+
+# -- commands ----------------------------------------------------------------------------
+# Every command but StartCase names the case version it was issued against; a command
+# against an older version is refused (the step has moved on since).
+
+
+@dataclass(frozen=True)
+class StartCase:
+    case_id: int
+    sop_code: str
+    unit: str
+    title: str
+    fiscal_year: int
+
+
+@dataclass(frozen=True)
+class AttachFile:
+    version: int
+    doc: str
+    file_id: int
+    sha256: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CompleteStep:
+    """Submit (step 1), forward (action steps) or hand in the drafts (upload steps)."""
+
+    version: int
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Approve:
+    version: int
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ReturnForCorrection:
+    version: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class FormTeam:
+    version: int
+    members: tuple[int, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ArchiveCase:
+    version: int
+    reference: str
+
+
+@dataclass(frozen=True)
+class Withdraw:
+    version: int
+
+
+@dataclass(frozen=True)
+class CancelCase:
+    version: int
+    reason: str
+
+
+Command = (
+    StartCase
+    | AttachFile
+    | CompleteStep
+    | Approve
+    | ReturnForCorrection
+    | FormTeam
+    | ArchiveCase
+    | Withdraw
+    | CancelCase
+)
+
+
+# -- events ------------------------------------------------------------------------------
+
+
+class EventType(StrEnum):
+    STARTED = "started"
+    FILE_ATTACHED = "file_attached"
+    COMPLETED = "completed"
+    APPROVED = "approved"
+    RETURNED = "returned"
+    TEAM_FORMED = "team_formed"
+    ARCHIVED = "archived"
+    WITHDRAWN = "withdrawn"
+    CANCELLED = "cancelled"
+
+
+MOVES = frozenset(
+    {
+        EventType.COMPLETED,
+        EventType.APPROVED,
+        EventType.RETURNED,
+        EventType.ARCHIVED,
+        EventType.WITHDRAWN,
+        EventType.CANCELLED,
+    }
+)
+"""Events that move the case to another step (or close it): each bumps the version."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry of the append-only case log.
+
+    ``step`` is where the case was when it happened; ``to_step`` where it went (moves only).
+    ``data`` carries the type-specific rest (title, file, team, approval kind) as plain JSON.
+    """
+
+    type: EventType
+    case_id: int
+    actor: int
+    role: str
+    at: datetime
+    step: int
+    to_step: int | None = None
+    reason: str = ""
+    note: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_move(self) -> bool:
+        return self.type in MOVES
+
+
+# -- errors ------------------------------------------------------------------------------
+
+
+class DomainError(Exception):
+    """A command refused by the rules. ``code`` selects the user-facing text."""
+
+    code = "refused"
+
+    def __init__(self, detail: str = "", **params: Any) -> None:
+        self.detail = detail
+        self.params = params
+        super().__init__(detail or self.code)
+
+
+class StaleVersion(DomainError):
+    code = "stale"
+
+
+class NotHolder(DomainError):
+    code = "not_holder"
+
+
+class WrongStepKind(DomainError):
+    code = "wrong_kind"
+
+
+class MissingInputs(DomainError):
+    code = "missing_inputs"
+
+
+class ReasonRequired(DomainError):
+    code = "reason_required"
+
+
+class TextTooLong(DomainError):
+    code = "too_long"
+
+
+class CaseClosed(DomainError):
+    code = "closed"
+
+
+class NotAllowed(DomainError):
+    code = "not_allowed"
+
+
+class InvalidValue(DomainError):
+    code = "invalid"

@@ -1,0 +1,321 @@
+"""The case state machine: ``decide`` (command → events) and ``apply`` (events → case).
+
+Pure functions: no Telegram, database or clock. ``now`` comes in as an argument.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from bot.core.definition import SopDefinition, Step, StepKind
+from bot.core.model import (
+    Actor,
+    Approval,
+    Approve,
+    ArchiveCase,
+    AttachFile,
+    Attachment,
+    CancelCase,
+    Case,
+    CaseClosed,
+    CaseStatus,
+    Command,
+    CompleteStep,
+    DomainError,
+    Event,
+    EventType,
+    FormTeam,
+    InvalidValue,
+    MissingInputs,
+    Move,
+    NotAllowed,
+    NotHolder,
+    ReasonRequired,
+    ReturnForCorrection,
+    StaleVersion,
+    StartCase,
+    TextTooLong,
+    Withdraw,
+    WrongStepKind,
+)
+
+MAX_TEXT = 1000
+"""Longest reason, note, title or archive reference kept (characters)."""
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def decide(
+    definition: SopDefinition, case: Case | None, command: Command, actor: Actor, now: datetime
+) -> list[Event]:
+    """The events a command causes, or a :class:`DomainError` saying why it is refused."""
+    if isinstance(command, StartCase):
+        return _start(definition, case, command, actor, now)
+    if case is None:
+        raise InvalidValue("no such case")
+    if not case.is_open:
+        raise CaseClosed(status=case.status.value)
+    if command.version != case.version:
+        raise StaleVersion(current=case.version, given=command.version)
+    step = definition.step(case.step)
+    if isinstance(command, CancelCase):
+        return _cancel(case, step, command, actor, now)
+    if isinstance(command, Withdraw):
+        return _withdraw(definition, case, actor, now)
+    role = holder_role(definition, case, actor)
+
+    def event(kind: EventType, **fields: object) -> Event:
+        return Event(kind, case.id, actor.person_id, role, now, case.step, **fields)  # type: ignore[arg-type]
+
+    match command:
+        case AttachFile():
+            if command.doc not in {definition.canonical(d) for d in step.uploads}:
+                raise NotAllowed("document not expected at this step", doc=command.doc)
+            version = 1 + max((a.version for a in case.files if a.doc == command.doc), default=0)
+            data = {
+                "doc": command.doc,
+                "file_id": command.file_id,
+                "version": version,
+                "sha256": command.sha256,
+                "name": command.name,
+            }
+            return [event(EventType.FILE_ATTACHED, data=data)]
+        case CompleteStep():
+            _require_kind(step, StepKind.ACTION, StepKind.UPLOAD)
+            _require_inputs(definition, case, step)
+            note = _text(command.note, required=False)
+            return [event(EventType.COMPLETED, to_step=step.on_approve, note=note)]
+        case Approve():
+            _require_kind(step, StepKind.REVIEW)
+            _require_inputs(definition, case, step)
+            data = {"approval": step.approval.value} if step.approval else {}
+            note = _text(command.note, required=False)
+            return [event(EventType.APPROVED, to_step=step.on_approve, note=note, data=data)]
+        case ReturnForCorrection():
+            _require_kind(step, StepKind.REVIEW)
+            reason = _text(command.reason, required=True)
+            return [event(EventType.RETURNED, to_step=step.on_return, reason=reason)]
+        case FormTeam():
+            _require_kind(step, StepKind.TEAM)
+            members = tuple(dict.fromkeys(command.members))
+            if not members:
+                raise InvalidValue("a team needs at least one member")
+            _require_inputs(definition, case, step)
+            note = _text(command.note, required=False)
+            return [
+                event(EventType.TEAM_FORMED, data={"members": list(members)}),
+                event(EventType.COMPLETED, to_step=step.on_approve, note=note),
+            ]
+        case ArchiveCase():
+            _require_kind(step, StepKind.ARCHIVE)
+            _require_inputs(definition, case, step)
+            reference = _text(command.reference, required=True)
+            return [event(EventType.ARCHIVED, data={"reference": reference})]
+    raise InvalidValue(f"unknown command {type(command).__name__}")
+
+
+def holder_role(definition: SopDefinition, case: Case, actor: Actor) -> str:
+    """The role in which ``actor`` holds the case's current step, or :class:`NotHolder`."""
+    step = definition.step(case.step)
+    if step.actor not in actor.roles:
+        raise NotHolder(role=step.actor)
+    if definition.role(step.actor).shared and case.team and actor.person_id not in case.team:
+        raise NotHolder(role=step.actor, team=True)
+    return step.actor
+
+
+def missing_inputs(definition: SopDefinition, case: Case, step: Step) -> list[str]:
+    """Required documents (inputs and uploads) of ``step`` that the case does not have yet."""
+    have = {a.doc for a in case.files} | case.produced
+    missing = []
+    for doc_id in dict.fromkeys((*step.inputs, *step.uploads)):
+        canonical = definition.canonical(doc_id)
+        if not definition.document(canonical).optional and canonical not in have:
+            missing.append(doc_id)
+    return missing
+
+
+def _start(
+    definition: SopDefinition, case: Case | None, command: StartCase, actor: Actor, now: datetime
+) -> list[Event]:
+    if case is not None:
+        raise InvalidValue("case exists already")
+    first = definition.first_step
+    if first.actor not in actor.roles:
+        raise NotHolder(role=first.actor)
+    if command.sop_code != definition.code:
+        raise InvalidValue("SOP code does not match the definition")
+    if not MIN_YEAR <= command.fiscal_year <= MAX_YEAR:
+        raise InvalidValue("fiscal year out of range", field="fiscal_year")
+    title = _text(command.title, required=True)
+    data = {
+        "sop_code": command.sop_code,
+        "unit": command.unit,
+        "title": title,
+        "fiscal_year": command.fiscal_year,
+    }
+    return [
+        Event(
+            EventType.STARTED,
+            command.case_id,
+            actor.person_id,
+            first.actor,
+            now,
+            first.id,
+            data=data,
+        )
+    ]
+
+
+def _cancel(
+    case: Case, step: Step, command: CancelCase, actor: Actor, now: datetime
+) -> list[Event]:
+    if not actor.is_admin:
+        raise NotAllowed("only an administrator can cancel a case")
+    reason = _text(command.reason, required=True)
+    return [
+        Event(EventType.CANCELLED, case.id, actor.person_id, "admin", now, step.id, reason=reason)
+    ]
+
+
+def _withdraw(definition: SopDefinition, case: Case, actor: Actor, now: datetime) -> list[Event]:
+    move = case.last_move
+    if move is None or move.by != actor.person_id or move.to_step != case.step:
+        raise NotAllowed("nothing of yours to withdraw: the next holder has acted already")
+    role = definition.step(move.from_step).actor
+    return [
+        Event(
+            EventType.WITHDRAWN,
+            case.id,
+            actor.person_id,
+            role,
+            now,
+            case.step,
+            to_step=move.from_step,
+        )
+    ]
+
+
+def _require_kind(step: Step, *kinds: StepKind) -> None:
+    if step.kind not in kinds:
+        raise WrongStepKind(kind=step.kind.value)
+
+
+def _require_inputs(definition: SopDefinition, case: Case, step: Step) -> None:
+    missing = missing_inputs(definition, case, step)
+    if missing:
+        raise MissingInputs(missing=missing)
+
+
+def _text(value: str, *, required: bool) -> str:
+    text = value.strip()
+    if required and not text:
+        raise ReasonRequired()
+    if len(text) > MAX_TEXT:
+        raise TextTooLong(limit=MAX_TEXT, length=len(text))
+    return text
+
+
+# -- apply -------------------------------------------------------------------------------
+
+
+def apply(definition: SopDefinition, case: Case | None, event: Event) -> Case:
+    """The case after ``event``. Raises ``ValueError`` on an event that cannot follow."""
+    if event.type is EventType.STARTED:
+        if case is not None:
+            raise ValueError("case started twice")
+        d = event.data
+        return Case(
+            id=event.case_id,
+            sop_code=d["sop_code"],
+            unit=d["unit"],
+            title=d["title"],
+            fiscal_year=int(d["fiscal_year"]),
+            status=CaseStatus.OPEN,
+            step=event.step,
+            version=1,
+            started_by=event.actor,
+            opened_at=event.at,
+            step_entered_at=event.at,
+        )
+    if case is None:
+        raise ValueError(f"{event.type} before the case started")
+    match event.type:
+        case EventType.FILE_ATTACHED:
+            d = event.data
+            attachment = _attachment(d, event.actor)
+            return replace(case, files=(*case.files, attachment), last_move=_kept(case, event))
+        case EventType.TEAM_FORMED:
+            return replace(case, team=tuple(int(m) for m in event.data["members"]))
+        case EventType.COMPLETED | EventType.APPROVED:
+            step = definition.step(event.step)
+            assert event.to_step is not None
+            approvals = case.approvals
+            if kind := event.data.get("approval"):
+                approvals = (*approvals, Approval(step.id, kind, event.actor, event.role, event.at))
+            produced = case.produced | {definition.canonical(d) for d in step.outputs}
+            moved = _moved(case, event, event.to_step)
+            move = Move(event.actor, event.step, event.to_step, moved.version)
+            return replace(moved, approvals=approvals, produced=produced, last_move=move)
+        case EventType.RETURNED | EventType.WITHDRAWN:
+            assert event.to_step is not None
+            return replace(_moved(case, event, event.to_step), last_move=None)
+        case EventType.ARCHIVED:
+            step = definition.step(event.step)
+            produced = case.produced | {definition.canonical(d) for d in step.outputs}
+            return replace(
+                _moved(case, event, case.step),
+                status=CaseStatus.ARCHIVED,
+                produced=produced,
+                archive_reference=event.data["reference"],
+                closed_at=event.at,
+                last_move=None,
+            )
+        case EventType.CANCELLED:
+            return replace(
+                _moved(case, event, case.step),
+                status=CaseStatus.CANCELLED,
+                closed_at=event.at,
+                last_move=None,
+            )
+    raise ValueError(f"unknown event type {event.type}")
+
+
+def apply_all(definition: SopDefinition, case: Case | None, events: Iterable[Event]) -> Case:
+    for event in events:
+        case = apply(definition, case, event)
+    if case is None:
+        raise ValueError("no events")
+    return case
+
+
+def replay(definition: SopDefinition, events: Iterable[Event]) -> Case:
+    """Rebuild a case from its complete event log."""
+    return apply_all(definition, None, events)
+
+
+def _moved(case: Case, event: Event, to_step: int) -> Case:
+    return replace(case, step=to_step, version=case.version + 1, step_entered_at=event.at)
+
+
+def _kept(case: Case, event: Event) -> Move | None:
+    """A withdrawal stays possible only until somebody else acts on the case."""
+    move = case.last_move
+    return move if move is not None and move.by == event.actor else None
+
+
+def _attachment(d: dict[str, Any], by: int) -> Attachment:
+    return Attachment(
+        doc=str(d["doc"]),
+        file_id=int(d["file_id"]),
+        version=int(d["version"]),
+        sha256=str(d["sha256"]),
+        name=str(d["name"]),
+        by=by,
+    )
+
+
+__all__ = ["DomainError", "apply", "apply_all", "decide", "holder_role", "missing_inputs", "replay"]

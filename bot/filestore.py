@@ -1,0 +1,80 @@
+"""Files on disk: every copy lives under the configured files directory, nowhere else.
+
+Names from users are sanitised before they touch the disk; the stored name also carries
+the content hash, so two versions never overwrite each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+MAX_NAME = 120
+
+
+def safe_name(name: str, default: str = "berkas") -> str:
+    """A file name safe on any disk: no directories, no control or odd characters."""
+    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE.sub("_", name).strip(" .")
+    name = re.sub(r"_+", "_", name)
+    if not name or name in {".", ".."}:
+        name = default
+    if len(name) > MAX_NAME:
+        stem, dot, ext = name.rpartition(".")
+        name = (
+            (stem[: MAX_NAME - len(ext) - 1] + dot + ext)
+            if dot and len(ext) <= 8
+            else name[:MAX_NAME]
+        )
+    return name
+
+
+def extension(name: str) -> str:
+    _, dot, ext = name.rpartition(".")
+    return ext.lower() if dot else ""
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class SavedFile:
+    path: Path
+    relative: str
+    sha256: str
+    size: int
+
+
+class FileStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+
+    def resolve(self, relative: str) -> Path:
+        path = (self.root / relative).resolve()
+        if not path.is_relative_to(self.root):
+            raise ValueError("path outside the files directory")
+        return path
+
+    def _write(self, case_id: int, name: str, data: bytes) -> SavedFile:
+        digest = sha256_hex(data)
+        relative = f"case-{case_id}/{digest[:16]}-{safe_name(name)}"
+        path = self.resolve(relative)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            tmp = path.with_suffix(path.suffix + ".part")
+            tmp.write_bytes(data)
+            tmp.replace(path)
+        return SavedFile(path, relative, digest, len(data))
+
+    async def save(self, case_id: int, name: str, data: bytes) -> SavedFile:
+        return await asyncio.to_thread(self._write, case_id, name, data)
+
+    async def read(self, relative: str) -> bytes:
+        return await asyncio.to_thread(self.resolve(relative).read_bytes)

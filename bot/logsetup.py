@@ -1,0 +1,49 @@
+"""Logging that never shows the bot token.
+
+httpx logs every request URL at INFO, and Bot API URLs contain the token, so httpx and
+httpcore are held at WARNING; a filter also masks the token in any record that still
+carries it (a traceback, an error message).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+_TOKEN_SHAPE = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
+
+
+class RedactToken(logging.Filter):
+    def __init__(self, token: str | None = None) -> None:
+        super().__init__()
+        self.token = token
+
+    def _clean(self, text: str) -> str:
+        if self.token:
+            text = text.replace(self.token, "<token>")
+        return _TOKEN_SHAPE.sub("<token>", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            # format the traceback now, cleaned, so no handler prints the raw one
+            formatter = logging.Formatter()
+            record.exc_text = self._clean(formatter.formatException(record.exc_info))
+            record.exc_info = None
+        cleaned = self._clean(message)
+        if cleaned != message or record.args:
+            record.msg, record.args = cleaned, None
+        if record.exc_text:
+            record.exc_text = self._clean(record.exc_text)
+        return True
+
+
+def setup_logging(token: str | None = None, level: int = logging.INFO) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactToken(token))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("httpx", "httpcore", "apscheduler", "tornado.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

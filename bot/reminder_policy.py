@@ -1,0 +1,189 @@
+"""When to remind whom about a stalled step: a pure policy over one persisted row.
+
+Pure functional core: no clock reads ("now" is always a parameter), no I/O.
+
+Restart safety
+--------------
+The policy looks only at the persisted row (:class:`HeldStep`). When a reminder is due the
+caller queues the message *and* persists ``reminders_sent + 1``, ``last_reminded_at = now`` and
+the new ``next_due_at`` (= ``decision.next_check_at``, see :func:`mark_sent`) in the same DB
+transaction. A restart therefore neither loses nor repeats a reminder, and after a stop of any
+length the next check finds exactly one reminder due (the next one counts its repeat interval
+from that reminder, not from the missed slots), so an outage never produces a burst.
+
+Escalation levels
+-----------------
+Reminders are numbered 1, 2, 3, ... per held step. Reminder number ``n`` goes out at level
+``n // escalate_after``: with ``escalate_after = 2`` reminder 1 -> level 0 (holder only),
+reminders 2-3 -> level 1 (holder + direct superior), reminders 4-5 -> level 2 (also the
+superior's superior), and so on. :func:`escalation_chain` turns a level into the roles to tell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from bot.worktime import WorkCalendar
+
+__all__ = [
+    "HeldStep",
+    "ReminderDecision",
+    "ReminderSettings",
+    "clamp_snooze",
+    "decide_reminder",
+    "escalation_chain",
+    "first_due_at",
+    "level_for_reminder",
+    "mark_sent",
+    "next_due_at",
+]
+
+
+def _require_aware(moment: datetime, name: str) -> None:
+    if moment.tzinfo is None or moment.tzinfo.utcoffset(moment) is None:
+        raise ValueError(f"{name} must be timezone-aware, got naive {moment.isoformat()}")
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    repeat_every_minutes: int = 240  # working minutes between reminders
+    # Reminder number n goes out at level n // escalate_after (see the module docstring).
+    escalate_after: int = 2
+    max_snooze_minutes: int = 2880
+
+    def __post_init__(self) -> None:
+        # A zero repeat interval would make every check due: a reminder storm.
+        if self.repeat_every_minutes <= 0:
+            raise ValueError(f"repeat_every_minutes must be > 0, got {self.repeat_every_minutes}")
+        if self.escalate_after <= 0:
+            raise ValueError(f"escalate_after must be > 0, got {self.escalate_after}")
+        if self.max_snooze_minutes <= 0:
+            raise ValueError(f"max_snooze_minutes must be > 0, got {self.max_snooze_minutes}")
+
+
+@dataclass(frozen=True)
+class HeldStep:
+    """The persisted reminder state of one held step of an open case.
+
+    All datetimes must be timezone-aware. ``reminders_sent`` counts reminders already sent for
+    this step; ``last_reminded_at`` is when the latest of them was sent (None before the
+    first). ``snoozed_until``: no reminder before this moment (None: not snoozed).
+    """
+
+    step_entered_at: datetime
+    norm_minutes: int  # working minutes the holder has before the first reminder
+    reminders_sent: int
+    last_reminded_at: datetime | None
+    snoozed_until: datetime | None
+
+    def __post_init__(self) -> None:
+        if self.norm_minutes < 0:
+            raise ValueError(f"norm_minutes must be >= 0, got {self.norm_minutes}")
+        if self.reminders_sent < 0:
+            raise ValueError(f"reminders_sent must be >= 0, got {self.reminders_sent}")
+        _require_aware(self.step_entered_at, "step_entered_at")
+        if self.last_reminded_at is not None:
+            _require_aware(self.last_reminded_at, "last_reminded_at")
+        if self.snoozed_until is not None:
+            _require_aware(self.snoozed_until, "snoozed_until")
+
+
+@dataclass(frozen=True)
+class ReminderDecision:
+    due: bool
+    # Level of the reminder sent now (due) or of the next one (not due): 0 = holder only,
+    # 1 = holder + direct superior, 2 = also the superior's superior, ...
+    level: int
+    # The next moment (working time, schedule's zone) at which this step could become due.
+    # When due, it is the due time of the *following* reminder, assuming this one is sent at
+    # `now` — store it as the row's `next_due_at` so due rows are found through an index.
+    next_check_at: datetime
+
+
+def level_for_reminder(settings: ReminderSettings, reminder_number: int) -> int:
+    """Escalation level of reminder number ``reminder_number`` (1-based)."""
+    if reminder_number < 1:
+        raise ValueError(f"reminder_number must be >= 1, got {reminder_number}")
+    return reminder_number // settings.escalate_after
+
+
+def first_due_at(calendar: WorkCalendar, step_entered_at: datetime, norm_minutes: int) -> datetime:
+    """The step's deadline: the moment its norm of working minutes is used up.
+
+    This is the earliest such moment, so it can be a day's closing time (not working time
+    itself); :func:`next_due_at` moves it to the next working moment.
+    """
+    return calendar.add_working_minutes(step_entered_at, norm_minutes)
+
+
+def next_due_at(calendar: WorkCalendar, settings: ReminderSettings, held: HeldStep) -> datetime:
+    """When the next reminder falls due; always a working moment, in the schedule's zone.
+
+    The first reminder falls due when the norm is used up (``first_due_at``); each further one
+    ``repeat_every_minutes`` working minutes after the last reminder. Never before
+    ``snoozed_until``. A row with no ``last_reminded_at`` is treated as not yet reminded.
+    """
+    if held.last_reminded_at is None:
+        due = first_due_at(calendar, held.step_entered_at, held.norm_minutes)
+    else:
+        due = calendar.add_working_minutes(held.last_reminded_at, settings.repeat_every_minutes)
+    if held.snoozed_until is not None and held.snoozed_until > due:
+        due = held.snoozed_until
+    return calendar.next_working_moment(due)
+
+
+def mark_sent(held: HeldStep, now: datetime) -> HeldStep:
+    """The row as the caller persists it after sending the reminder that was due at ``now``."""
+    _require_aware(now, "now")
+    return replace(held, reminders_sent=held.reminders_sent + 1, last_reminded_at=now)
+
+
+def decide_reminder(
+    calendar: WorkCalendar, settings: ReminderSettings, held: HeldStep, now: datetime
+) -> ReminderDecision:
+    """Is a reminder due at ``now``, at which level, and when to look at this step again.
+
+    Nothing is due outside working time. Otherwise a reminder is due when ``now`` has reached
+    :func:`next_due_at`. However long ago that was (an outage), at most one reminder is due
+    per check: the decision only depends on the persisted row and ``now``.
+    """
+    _require_aware(now, "now")
+    due_at = next_due_at(calendar, settings, held)
+    level = level_for_reminder(settings, held.reminders_sent + 1)
+    if now < due_at:
+        return ReminderDecision(due=False, level=level, next_check_at=due_at)
+    if not calendar.is_working_time(now):
+        # Overdue, but nobody is at work: check again when the office opens.
+        return ReminderDecision(
+            due=False, level=level, next_check_at=calendar.next_working_moment(now)
+        )
+    following = next_due_at(calendar, settings, mark_sent(held, now))
+    return ReminderDecision(due=True, level=level, next_check_at=following)
+
+
+def escalation_chain(role: str, superior_of: Mapping[str, str | None], level: int) -> list[str]:
+    """Roles to tell: ``[role, superior, superior's superior, ...]``, ``level`` superiors at most.
+
+    Stops early at the top of the hierarchy (a role with no or an unknown superior). A cycle in
+    ``superior_of`` (which the SOP loader should refuse) stops the chain instead of looping.
+    """
+    if level < 0:
+        raise ValueError(f"level must be >= 0, got {level}")
+    chain = [role]
+    current = role
+    for _ in range(level):
+        superior = superior_of.get(current)
+        if superior is None or superior in chain:
+            break
+        chain.append(superior)
+        current = superior
+    return chain
+
+
+def clamp_snooze(settings: ReminderSettings, requested_minutes: int) -> int:
+    """A requested snooze bounded to ``1..max_snooze_minutes``; ValueError if not positive."""
+    if requested_minutes <= 0:
+        raise ValueError(f"snooze must be at least 1 minute, got {requested_minutes}")
+    return min(requested_minutes, settings.max_snooze_minutes)

@@ -1,0 +1,177 @@
+"""Every text an official sees, in Bahasa Indonesia, in the tone of office correspondence.
+
+Values from users are HTML-escaped here (messages use HTML parse mode); callers pass raw
+strings. Texts are cut to fit Telegram's limits by :func:`fit`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from html import escape
+
+from bot.papers.dates import jam, tanggal
+
+MAX_MESSAGE = 4096
+MAX_CALLBACK_ANSWER = 200
+
+
+def e(value: object) -> str:
+    return escape(str(value), quote=False)
+
+
+def fit(text: str, limit: int = MAX_MESSAGE) -> str:
+    """Cut a message to Telegram's limit without splitting an HTML tag or entity."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 40]
+    last_lt, last_gt = cut.rfind("<"), cut.rfind(">")
+    if last_lt > last_gt:
+        cut = cut[:last_lt]
+    last_amp, last_semi = cut.rfind("&"), cut.rfind(";")
+    if last_amp > last_semi:
+        cut = cut[:last_amp]
+    # close tags left open (only the flat ones this module emits)
+    for tag in ("b", "i", "code", "blockquote"):
+        if cut.count(f"<{tag}>") > cut.count(f"</{tag}>"):
+            cut += f"</{tag}>"
+    return cut + "\n… <i>(dipersingkat)</i>"
+
+
+def when(moment: datetime) -> str:
+    return f"{tanggal(moment)} pukul {jam(moment)}"
+
+
+def minutes_text(minutes: int) -> str:
+    if minutes <= 0:
+        return "0 menit"
+    days, rest = divmod(minutes, 480)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(f"{days} hari kerja")
+    if hours:
+        parts.append(f"{hours} jam")
+    if mins:
+        parts.append(f"{mins} menit")
+    return " ".join(parts)
+
+
+def bullet_list(items: Sequence[str]) -> str:
+    return "\n".join(f"• {item}" for item in items)
+
+
+# -- access ------------------------------------------------------------------------------
+
+NOT_REGISTERED = (
+    "Mohon maaf, Anda belum terdaftar sebagai pengguna layanan ini.\n"
+    "Silakan menghubungi administrator untuk memperoleh tautan undangan."
+)
+PRIVATE_ONLY = "Mohon maaf, layanan ini hanya dapat digunakan melalui pesan pribadi dengan bot."
+ADMIN_ONLY = "Mohon maaf, perintah ini hanya dapat digunakan oleh administrator."
+INVITE_INVALID = (
+    "Mohon maaf, tautan undangan tersebut tidak berlaku (sudah digunakan atau kedaluwarsa).\n"
+    "Silakan meminta tautan baru kepada administrator."
+)
+ERROR_GENERIC = (
+    "Mohon maaf, terjadi gangguan saat memproses permintaan Anda. Data Anda tetap aman.\n"
+    "Silakan mencoba kembali beberapa saat lagi."
+)
+UNKNOWN_INPUT = (
+    "Mohon maaf, pesan tersebut tidak dapat kami proses. Ketik /bantuan untuk petunjuk penggunaan."
+)
+
+# -- buttons -----------------------------------------------------------------------------
+
+BTN_APPROVE = "✅ Setujui"
+BTN_RETURN = "↩️ Kembalikan"
+BTN_SUBMIT = "📤 Ajukan"
+BTN_FORWARD = "➡️ Teruskan"
+BTN_FORWARD_NOTE = "📝 Teruskan dengan catatan"
+BTN_SUBMIT_DRAFTS = "📤 Serahkan draf kepada {role}"
+BTN_TEAM_DONE = "✅ Tetapkan tim dan teruskan"
+BTN_ARCHIVE = "🗄 Arsipkan"
+BTN_WITHDRAW = "⏪ Tarik kembali"
+BTN_CANCEL = "✖️ Batal"
+
+# -- callback answers (at most 200 characters) -------------------------------------------
+
+ANS_ALREADY_HANDLED = "Sudah diproses. Langkah ini telah ditindaklanjuti sebelumnya."
+ANS_NOT_YOURS = "Mohon maaf, langkah ini bukan tugas Anda."
+ANS_UNKNOWN_BUTTON = "Mohon maaf, tombol ini tidak dikenali."
+ANS_DONE = "Terima kasih, sudah dicatat."
+ANS_NO_MEMBERS = "Pilih sekurang-kurangnya satu anggota tim."
+
+# -- domain refusals ---------------------------------------------------------------------
+
+REFUSALS = {
+    "stale": "Sudah diproses: langkah ini telah berpindah sebelum perintah Anda diterima.",
+    "not_holder": "Mohon maaf, langkah ini bukan tugas Anda.",
+    "wrong_kind": "Mohon maaf, tindakan tersebut tidak sesuai dengan langkah saat ini.",
+    "missing_inputs": "Berkas belum lengkap. Yang masih diperlukan: {missing}.",
+    "reason_required": "Alasan wajib diisi. Silakan menuliskan alasannya.",
+    "too_long": "Teks terlalu panjang (paling banyak {limit} karakter). Silakan mempersingkatnya.",
+    "closed": "Berkas ini sudah ditutup; tidak ada tindakan lagi yang dapat dilakukan.",
+    "not_allowed": "Mohon maaf, tindakan tersebut tidak dapat dilakukan.",
+    "invalid": "Mohon maaf, isian tersebut tidak valid.",
+    "refused": "Mohon maaf, permintaan tersebut tidak dapat diproses.",
+}
+
+# -- dialogues ---------------------------------------------------------------------------
+
+ASK_TITLE = (
+    "Pengajuan berkas baru.\n\nSilakan menuliskan <b>judul</b> kegiatan, misalnya:\n"
+    "<i>Penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro Tahun 2027</i>\n\n"
+    "Ketik /batal untuk membatalkan."
+)
+ASK_YEAR = "Silakan menuliskan <b>tahun anggaran</b> (misalnya {year})."
+BAD_YEAR = "Tahun anggaran harus berupa angka tahun antara 2000 dan 2100, misalnya {year}."
+ASK_RETURN_REASON = (
+    "Berkas #{case} — langkah {step}.\n"
+    "Silakan <b>membalas pesan ini</b> dengan alasan pengembalian (wajib diisi).\n"
+    "Ketik /batal untuk membatalkan."
+)
+ASK_NOTE = (
+    "Berkas #{case} — langkah {step}.\n"
+    "Silakan <b>membalas pesan ini</b> dengan catatan yang akan disampaikan bersama berkas.\n"
+    "Ketik /batal untuk membatalkan."
+)
+ASK_ARCHIVE_REFERENCE = (
+    "Berkas #{case}.\nSilakan <b>membalas pesan ini</b> dengan nomor/kode arsip dokumen "
+    "(misalnya <i>ARS/PK/2027/001</i>).\nKetik /batal untuk membatalkan."
+)
+ASK_NAME = "Silakan menuliskan <b>nama lengkap</b> Anda beserta gelar."
+ASK_NIP = "Silakan menuliskan <b>NIP</b> Anda (18 digit). Ketik <code>-</code> bila tidak ada."
+BAD_NIP = "NIP terdiri atas 18 digit angka. Silakan menuliskan kembali, atau ketik <code>-</code> bila tidak ada."
+ASK_POSITION = "Silakan menuliskan <b>jabatan</b> Anda."
+PROFILE_DONE = "Terima kasih, data Anda telah tersimpan.\n\n{summary}"
+DIALOGUE_CANCELLED = "Baik, permintaan dibatalkan."
+NOTHING_TO_CANCEL = "Tidak ada isian yang sedang menunggu."
+
+# -- files -------------------------------------------------------------------------------
+
+NO_UPLOAD_EXPECTED = (
+    "Mohon maaf, saat ini tidak ada langkah yang memerlukan unggahan berkas dari Anda."
+)
+FILE_TOO_BIG = (
+    "Mohon maaf, ukuran berkas melebihi batas {limit} MB. Silakan mengirim berkas yang lebih kecil."
+)
+FILE_TYPE_REFUSED = (
+    "Mohon maaf, jenis berkas <b>{ext}</b> tidak dapat diterima.\nJenis yang diterima: {allowed}."
+)
+FILE_SEND_AS_DOCUMENT = (
+    "Silakan mengirim berkas sebagai <b>dokumen</b> (lampiran), bukan sebagai foto atau media."
+)
+ASK_WHICH_DOCUMENT = "Berkas <b>{name}</b> diterima. Berkas ini merupakan dokumen apa?"
+FILE_ATTACHED = (
+    "Berkas <b>{name}</b> dicatat sebagai <b>{doc}</b> (versi {version}) pada Berkas #{case}."
+)
+FILE_DUPLICATE = "Berkas <b>{name}</b> sama dengan versi terakhir {doc}; tidak dicatat ulang."
+
+
+def refusal(code: str, **params: object) -> str:
+    template = REFUSALS.get(code, REFUSALS["refused"])
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return REFUSALS.get(code, REFUSALS["refused"]).split(":")[0] + "."

@@ -1,0 +1,179 @@
+"""What a case looks like in a chat: task messages with their buttons, status, history.
+
+Pure functions from a case (and the names of the people in it) to HTML text and
+keyboards. A keyboard is rows of ``(label, callback_data)`` so it can wait in the outbox
+as JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from bot import texts as t
+from bot.callbacks import Callback, Op
+from bot.core.definition import SopDefinition, Step, StepKind
+from bot.core.model import Case, Event, EventType
+from bot.core.workflow import missing_inputs
+
+Keyboard = list[list[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class View:
+    text: str
+    keyboard: Keyboard
+
+
+def case_heading(definition: SopDefinition, case: Case) -> str:
+    return (
+        f"<b>Berkas #{case.id}</b> — {t.e(case.title)}\n"
+        f"Tahun Anggaran {case.fiscal_year} · SOP {t.e(definition.header.name)}"
+    )
+
+
+def step_line(definition: SopDefinition, step: Step) -> str:
+    return f"Langkah {definition.position(step.id) + 1} dari {len(definition.steps)}: <b>{t.e(step.title)}</b>"
+
+
+def document_checklist(definition: SopDefinition, case: Case, doc_ids: Sequence[str]) -> str:
+    lines = []
+    for doc_id in dict.fromkeys(doc_ids):
+        canonical = definition.canonical(doc_id)
+        doc = definition.document(doc_id)
+        attachment = case.latest(canonical)
+        if attachment is not None:
+            lines.append(f"✅ {t.e(doc.name)}: {t.e(attachment.name)} (versi {attachment.version})")
+        elif canonical in case.produced:
+            lines.append(f"✅ {t.e(doc.name)}")
+        else:
+            optional = " (tidak wajib)" if definition.document(canonical).optional else ""
+            lines.append(f"⬜ {t.e(doc.name)}{optional}")
+    return "\n".join(lines)
+
+
+def task_view(
+    definition: SopDefinition,
+    case: Case,
+    *,
+    names: Mapping[int, str],
+    team_candidates: Sequence[tuple[int, str]] = (),
+    team_selected: Sequence[int] = (),
+    returned: Event | None = None,
+) -> View:
+    """The message that asks the holder of the current step to act, with its buttons."""
+    step = definition.step(case.step)
+    role = definition.role(step.actor)
+    lines = [case_heading(definition, case), "", step_line(definition, step)]
+    lines.append(
+        f"Pelaksana: {t.e(role.name)} · Waktu penyelesaian: {t.minutes_text(step.time_minutes)}"
+    )
+    lines.append(f"<i>{t.e(step.activity)}</i>")
+    if returned is not None:
+        who = names.get(returned.actor, f"ID {returned.actor}")
+        lines += [
+            "",
+            f"↩️ <b>Dikembalikan untuk diperbaiki</b> oleh {t.e(who)} ({t.e(definition.role(returned.role).name)}).",
+            f"Alasan: <blockquote>{t.e(returned.reason)}</blockquote>",
+        ]
+    keyboard: Keyboard = []
+
+    def button(label: str, op: Op, arg: str = "") -> tuple[str, str]:
+        return label, Callback(op, case.id, case.step, case.version, arg).encode()
+
+    missing = missing_inputs(definition, case, step)
+    if step.kind is StepKind.REVIEW:
+        lines += ["", "Berkas yang diperiksa:", document_checklist(definition, case, step.inputs)]
+        lines += ["", "Mohon berkenan memeriksa dan memberikan keputusan."]
+        keyboard.append(
+            [button(t.BTN_APPROVE, Op.REVIEW, "a"), button(t.BTN_RETURN, Op.REVIEW, "k")]
+        )
+    elif step.kind in (StepKind.ACTION, StepKind.UPLOAD):
+        docs = (*step.inputs, *step.uploads)
+        if docs:
+            lines += ["", "Kelengkapan:", document_checklist(definition, case, docs)]
+        if step.uploads and missing:
+            lines += [
+                "",
+                "Silakan mengirim berkas yang belum ada sebagai <b>dokumen</b> di obrolan ini.",
+            ]
+        if not missing:
+            if step.kind is StepKind.UPLOAD:
+                nxt = definition.role(definition.step(step.on_approve or step.id).actor).name
+                keyboard.append([button(t.BTN_SUBMIT_DRAFTS.format(role=nxt), Op.SUBMIT_DRAFTS)])
+            elif step.id == definition.first_step.id:
+                keyboard.append([button(t.BTN_SUBMIT, Op.FORWARD)])
+            else:
+                keyboard.append([button(t.BTN_FORWARD, Op.FORWARD)])
+                keyboard.append([button(t.BTN_FORWARD_NOTE, Op.FORWARD, "n")])
+    elif step.kind is StepKind.TEAM:
+        lines += ["", "Silakan memilih anggota Tim Penyusunan, kemudian tetapkan tim."]
+        if not team_candidates:
+            lines.append(
+                "<i>Belum ada pegawai terdaftar dengan peran Tim Penyusunan. Mohon hubungi administrator.</i>"
+            )
+        for person_id, name in team_candidates:
+            mark = "☑️" if person_id in team_selected else "⬜"
+            keyboard.append([button(f"{mark} {name}"[:60], Op.TEAM_TOGGLE, str(person_id))])
+        if team_selected:
+            keyboard.append([button(t.BTN_TEAM_DONE, Op.TEAM_DONE)])
+    elif step.kind is StepKind.ARCHIVE:
+        lines += [
+            "",
+            "Dokumen final untuk didokumentasikan:",
+            document_checklist(definition, case, step.inputs),
+        ]
+        keyboard.append([button(t.BTN_ARCHIVE, Op.ARCHIVE)])
+    return View(t.fit("\n".join(lines)), keyboard)
+
+
+def decided_text(original: str, outcome: str) -> str:
+    """The pressed message after a decision: what it asked, then who decided what, when."""
+    return t.fit(f"{original}\n\n{outcome}")
+
+
+ACTION_WORDS = {
+    EventType.STARTED: "memulai berkas",
+    EventType.FILE_ATTACHED: "mengunggah berkas",
+    EventType.COMPLETED: "meneruskan",
+    EventType.APPROVED: "menyetujui",
+    EventType.RETURNED: "mengembalikan untuk diperbaiki",
+    EventType.TEAM_FORMED: "menetapkan Tim Penyusunan",
+    EventType.ARCHIVED: "mengarsipkan",
+    EventType.WITHDRAWN: "menarik kembali",
+    EventType.CANCELLED: "membatalkan berkas",
+}
+
+
+def outcome_line(definition: SopDefinition, event: Event, actor_name: str) -> str:
+    role = "Administrator" if event.role == "admin" else definition.role(event.role).name
+    word = ACTION_WORDS[event.type]
+    if event.type is EventType.APPROVED:
+        icon = "✅ Disetujui"
+    elif event.type is EventType.RETURNED:
+        icon = "↩️ Dikembalikan"
+    else:
+        icon = f"✔️ {word[0].upper()}{word[1:]}"
+    line = f"{icon} oleh {t.e(actor_name)} ({t.e(role)}) pada {t.when(event.at)}."
+    if event.reason:
+        line += f"\nAlasan: {t.e(event.reason)}"
+    if event.note:
+        line += f"\nCatatan: {t.e(event.note)}"
+    return line
+
+
+def history_lines(
+    definition: SopDefinition, events: Sequence[Event], names: Mapping[int, str]
+) -> list[str]:
+    lines = []
+    for ev in events:
+        if ev.type is EventType.FILE_ATTACHED:
+            detail = f" {t.e(ev.data.get('name', ''))} (v{ev.data.get('version')})"
+        else:
+            detail = ""
+        role = "Admin" if ev.role == "admin" else definition.role(ev.role).name
+        line = f"{t.when(ev.at)} · L{ev.step} · {t.e(names.get(ev.actor, ev.actor))} ({t.e(role)}) {ACTION_WORDS[ev.type]}{detail}"
+        if ev.reason:
+            line += f" — {t.e(ev.reason[:200])}"
+        lines.append(line)
+    return lines

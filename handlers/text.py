@@ -1,0 +1,58 @@
+"""Free text: the answer to whatever dialogue the person has pending (kept in the database)."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, MessageHandler, filters
+
+from bot import texts as t
+from bot.app import services
+from handlers.buttons import answer_dialogue
+from handlers.cases import new_case_step
+from handlers.common import Context, reply, user_id
+from handlers.people import profile_step
+from storage import repo
+
+
+async def on_text(update: Update, context: Context) -> None:
+    message = update.effective_message
+    assert message is not None
+    text = message.text or ""
+    svc = services(context)
+    dialogue = await repo.get_dialogue(svc.db.reader, user_id(update))
+    if dialogue is None:
+        await reply(update, t.UNKNOWN_INPUT)
+        return
+    if dialogue.kind.startswith("profile_"):
+        await profile_step(update, context, dialogue.kind, text)
+    elif dialogue.kind in ("new_title", "new_year"):
+        await new_case_step(update, context, dialogue.kind, text, dialogue.data)
+    elif dialogue.kind in ("return_reason", "note", "archive_reference"):
+        await answer_dialogue(update, context, dialogue.kind, text)
+    elif dialogue.kind == "file":
+        await reply(
+            update,
+            "Mohon pilih jenis dokumen dengan tombol pada pesan sebelumnya, atau ketik /batal.",
+        )
+    elif dialogue.kind == "team":
+        await reply(
+            update,
+            "Mohon pilih anggota tim dengan tombol pada pesan sebelumnya, atau ketik /batal.",
+        )
+    else:
+        await reply(update, t.UNKNOWN_INPUT)
+
+
+async def on_unknown_command(update: Update, context: Context) -> None:
+    await reply(update, "Perintah tidak dikenal. Ketik /bantuan untuk daftar perintah.")
+
+
+async def on_other(update: Update, context: Context) -> None:
+    if update.effective_message is not None:
+        await reply(update, t.UNKNOWN_INPUT)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
+    app.add_handler(MessageHandler(filters.COMMAND, on_unknown_command))
+    app.add_handler(MessageHandler(filters.ALL & ~filters.StatusUpdate.ALL, on_other))

@@ -1,0 +1,149 @@
+"""Numbered schema migrations; ``PRAGMA user_version`` records how far a database is.
+
+Append a new script to ``MIGRATIONS`` for every change; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+V1_FOUNDATION = """
+CREATE TABLE people (
+    telegram_id   INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL DEFAULT '',
+    nip           TEXT NOT NULL DEFAULT '',
+    position      TEXT NOT NULL DEFAULT '',
+    username      TEXT,
+    started_bot   INTEGER NOT NULL DEFAULT 0,
+    created_at    TEXT NOT NULL
+);
+
+CREATE TABLE role_assignments (
+    id            INTEGER PRIMARY KEY,
+    person_id     INTEGER NOT NULL REFERENCES people(telegram_id),
+    role          TEXT NOT NULL,
+    unit          TEXT NOT NULL,
+    granted_at    TEXT NOT NULL,
+    granted_by    INTEGER,
+    revoked_at    TEXT,
+    revoked_by    INTEGER
+);
+CREATE UNIQUE INDEX role_assignments_active
+    ON role_assignments(person_id, role, unit) WHERE revoked_at IS NULL;
+CREATE INDEX role_assignments_by_role ON role_assignments(unit, role) WHERE revoked_at IS NULL;
+
+CREATE TABLE invites (
+    token         TEXT PRIMARY KEY,
+    role          TEXT NOT NULL,
+    unit          TEXT NOT NULL,
+    created_by    INTEGER NOT NULL,
+    created_at    TEXT NOT NULL,
+    expires_at    TEXT NOT NULL,
+    used_by       INTEGER,
+    used_at       TEXT
+);
+
+CREATE TABLE cases (
+    id              INTEGER PRIMARY KEY,
+    sop_code        TEXT NOT NULL,
+    unit            TEXT NOT NULL,
+    title           TEXT NOT NULL,
+    fiscal_year     INTEGER NOT NULL,
+    status          TEXT NOT NULL,
+    step            INTEGER NOT NULL,
+    version         INTEGER NOT NULL,
+    holder_role     TEXT NOT NULL,
+    opened_at       TEXT NOT NULL,
+    step_entered_at TEXT NOT NULL,
+    closed_at       TEXT,
+    state           TEXT NOT NULL
+);
+CREATE INDEX cases_open_by_role ON cases(unit, holder_role) WHERE status = 'open';
+
+CREATE TABLE events (
+    id          INTEGER PRIMARY KEY,
+    case_id     INTEGER NOT NULL REFERENCES cases(id),
+    seq         INTEGER NOT NULL,
+    type        TEXT NOT NULL,
+    step        INTEGER NOT NULL,
+    to_step     INTEGER,
+    actor       INTEGER NOT NULL,
+    role        TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    reason      TEXT NOT NULL DEFAULT '',
+    note        TEXT NOT NULL DEFAULT '',
+    data        TEXT NOT NULL DEFAULT '{}',
+    UNIQUE (case_id, seq)
+);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+
+CREATE TABLE files (
+    id                  INTEGER PRIMARY KEY,
+    case_id             INTEGER NOT NULL REFERENCES cases(id),
+    doc                 TEXT NOT NULL,
+    kind                TEXT NOT NULL,
+    telegram_file_id    TEXT,
+    telegram_unique_id  TEXT,
+    name                TEXT NOT NULL,
+    mime                TEXT NOT NULL DEFAULT '',
+    size                INTEGER NOT NULL,
+    sha256              TEXT NOT NULL,
+    path                TEXT NOT NULL,
+    uploaded_by         INTEGER NOT NULL,
+    uploaded_at         TEXT NOT NULL
+);
+CREATE INDEX files_by_case ON files(case_id, doc);
+
+CREATE TABLE outbox (
+    id              INTEGER PRIMARY KEY,
+    chat_id         INTEGER NOT NULL,
+    kind            TEXT NOT NULL,
+    payload         TEXT NOT NULL,
+    case_id         INTEGER,
+    created_at      TEXT NOT NULL,
+    next_attempt_at TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    sent_at         TEXT,
+    failed_at       TEXT,
+    last_error      TEXT,
+    message_id      INTEGER
+);
+CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+
+CREATE TABLE task_messages (
+    chat_id     INTEGER NOT NULL,
+    message_id  INTEGER NOT NULL,
+    case_id     INTEGER NOT NULL REFERENCES cases(id),
+    version     INTEGER NOT NULL,
+    PRIMARY KEY (chat_id, message_id)
+);
+CREATE INDEX task_messages_by_case ON task_messages(case_id, version);
+
+CREATE TABLE dialogues (
+    person_id   INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    case_id     INTEGER,
+    version     INTEGER,
+    data        TEXT NOT NULL DEFAULT '{}',
+    created_at  TEXT NOT NULL
+);
+
+CREATE TABLE processed_updates (
+    update_id   INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL
+);
+"""
+
+V2_REMINDERS = """
+ALTER TABLE cases ADD COLUMN reminders_sent INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN last_reminded_at TEXT;
+ALTER TABLE cases ADD COLUMN snoozed_until TEXT;
+ALTER TABLE cases ADD COLUMN next_due_at TEXT;
+CREATE INDEX cases_due ON cases(next_due_at) WHERE status = 'open';
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1_FOUNDATION, V2_REMINDERS)
+"""``MIGRATIONS[i]`` takes a database from ``user_version`` i to i + 1."""
+
+LATEST = len(MIGRATIONS)

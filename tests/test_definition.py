@@ -1,0 +1,521 @@
+"""The SOP as data: the source SOP loads as the README reads it, and a broken one is refused.
+
+Every refusal starts from the real TOML, breaks exactly one thing and expects the loader to
+name the place (``<path>: <message>``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import pytest
+from core_helpers import SOP_PATH, raw_sop, sop
+
+from bot.core.definition import ApprovalKind, DocumentSource, StepKind
+from bot.core.loader import DefinitionError, load_definition, parse_definition
+
+Raw = dict[str, Any]
+
+
+def refusal(break_it: Callable[[Raw], object]) -> list[str]:
+    """The problems the loader reports for the source SOP with one thing broken."""
+    raw = raw_sop()
+    break_it(raw)
+    with pytest.raises(DefinitionError) as caught:
+        parse_definition(raw, source="broken.toml")
+    assert caught.value.source == "broken.toml"
+    for problem in caught.value.problems:
+        assert problem in str(caught.value)
+    return caught.value.problems
+
+
+def step_at(raw: Raw, step_id: int) -> dict[str, Any]:
+    return next(s for s in raw["steps"] if s["id"] == step_id)
+
+
+# -- the source SOP --------------------------------------------------------------------
+
+
+def test_the_source_sop_loads_with_its_twelve_steps_in_order() -> None:
+    definition = sop()
+    assert definition.code == "ppk-rkakl-pk"
+    assert [s.id for s in definition.steps] == list(range(1, 13))
+    assert definition.first_step.id == 1
+
+
+def test_each_step_is_performed_by_the_official_its_sentence_names() -> None:
+    assert [s.actor for s in sop().steps] == [
+        "kasubag",
+        "kabag",
+        "karo",
+        "kabag",
+        "kasubag",
+        "tim",
+        "kasubag",
+        "kabag",
+        "karo",
+        "kabag",
+        "kasubag",
+        "fungsional_umum",
+    ]
+
+
+def test_the_decisions_are_steps_2_3_7_8_9_and_each_returns_to_the_official_named() -> None:
+    reviews = {s.id: s.on_return for s in sop().steps if s.is_review}
+    assert reviews == {2: 1, 3: 2, 7: 6, 8: 7, 9: 8}
+    for step in sop().steps:
+        if not step.is_review:
+            assert step.on_return is None
+
+
+def test_every_step_but_the_last_approves_into_the_next_and_the_last_archives() -> None:
+    steps = sop().steps
+    for step, following in pairwise(steps):
+        assert step.on_approve == following.id
+    assert steps[-1].kind is StepKind.ARCHIVE
+    assert steps[-1].on_approve is None
+
+
+def test_step_kinds_follow_the_activities() -> None:
+    kinds = {s.id: s.kind for s in sop().steps}
+    assert kinds[5] is StepKind.TEAM  # Kasubag forms the drafting team
+    assert kinds[6] is StepKind.UPLOAD  # the team hands in the drafts
+    assert kinds[12] is StepKind.ARCHIVE  # Fungsional Umum documents the result
+    assert {kinds[i] for i in (1, 4, 10, 11)} == {StepKind.ACTION}
+
+
+def test_kasubag_and_kabag_initial_the_drafts_and_karo_signs_them() -> None:
+    approvals = {s.id: s.approval for s in sop().steps if s.approval is not None}
+    assert approvals == {
+        7: ApprovalKind.PARAF,
+        8: ApprovalKind.PARAF,
+        9: ApprovalKind.SIGNATURE,
+    }
+
+
+def test_the_hierarchy_runs_karo_kabag_kasubag_tim_with_fungsional_umum_under_kasubag() -> None:
+    assert sop().superior_of() == {
+        "karo": None,
+        "kabag": "karo",
+        "kasubag": "kabag",
+        "tim": "kasubag",
+        "fungsional_umum": "kasubag",
+    }
+
+
+def test_only_the_drafting_team_is_held_by_several_people() -> None:
+    assert [r.id for r in sop().roles if r.shared] == ["tim"]
+
+
+def test_the_header_keeps_legal_basis_qualifications_related_sops_and_warning() -> None:
+    header = sop().header
+    assert header.name == "Penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro"
+    assert header.approved_by == "Kepala Biro Perencanaan"
+    assert header.revision_date == "-"
+    assert len(header.legal_basis) == 5
+    assert header.legal_basis[0].startswith("UU No. 39 Tahun 2008")
+    assert len(header.qualifications) == 3
+    assert header.related_sops == (
+        "SOP Pembentukan Tim",
+        "SOP Pengumpulan Bahan",
+        "SOP Pembuatan Draf",
+        "SOP Pendokumentasian",
+    )
+    assert header.warning.startswith("Teliti kesesuaian")
+    assert len(header.organisation) == 3
+    assert len(header.equipment) == 3
+    assert header.record_keeping == "Disimpan sebagai data elektronik dan manual"
+
+
+def test_the_approved_konsep_rencana_kerja_is_the_rencana_kerja() -> None:
+    definition = sop()
+    assert definition.canonical("rencana_kerja") == "konsep_rencana_kerja"
+    assert definition.canonical("program_kerja") == "draf_program_kerja"
+    assert definition.canonical("tor") == "tor"
+
+
+def test_the_bot_writes_the_disposisi_sk_and_dokumentasi_papers() -> None:
+    definition = sop()
+    generated = {d.id for d in definition.documents if d.source is DocumentSource.GENERATED}
+    assert generated == {"disposisi", "sk", "dokumentasi"}
+    assert [d.id for d in definition.papers_of(definition.step(2))] == ["disposisi"]
+    assert [d.id for d in definition.papers_of(definition.step(4))] == ["disposisi", "sk"]
+    assert [d.id for d in definition.papers_of(definition.step(12))] == ["dokumentasi"]
+
+
+def test_only_the_bahan_may_be_missing() -> None:
+    assert [d.id for d in sop().documents if d.optional] == ["bahan"]
+
+
+def test_the_time_norm_is_the_sum_of_the_step_times() -> None:
+    definition = sop()
+    assert definition.norm_minutes == sum(s.time_minutes for s in definition.steps)
+    assert definition.norm_minutes == 8640
+    assert definition.step(6).time_minutes == 4800  # ten working days for the drafts
+
+
+def test_a_deployment_overrides_some_step_times_without_touching_the_source() -> None:
+    definition = sop()
+    faster = definition.with_step_times({6: 2400, 9: 240})
+    assert faster.step(6).time_minutes == 2400
+    assert faster.step(9).time_minutes == 240
+    assert faster.step(1).time_minutes == definition.step(1).time_minutes
+    assert faster.norm_minutes == definition.norm_minutes - 2400 - 240
+    assert definition.step(6).time_minutes == 4800
+    assert faster.step(6).actor == "tim"  # the lookup tables follow the copy
+    assert faster.has_step(12)
+
+
+def test_load_definition_reads_the_file_and_parse_definition_gives_the_same() -> None:
+    assert load_definition(str(SOP_PATH)) == parse_definition(raw_sop())
+
+
+# -- refusals ----------------------------------------------------------------------------
+
+
+def test_a_step_performed_by_an_unknown_role_is_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 4).update(actor="sekretaris"))
+    assert problems == ["steps[3].actor: unknown role 'sekretaris'"]
+
+
+def test_a_superior_that_is_no_role_is_refused() -> None:
+    problems = refusal(lambda raw: raw["roles"][0].update(superior="menteri"))
+    assert "roles[0].superior: unknown role 'menteri'" in problems
+
+
+def test_a_return_to_a_step_that_does_not_exist_is_refused() -> None:
+    def break_it(raw: Raw) -> None:
+        # Step 9 is renumbered 90; step 4 becomes a review that returns to "step 9".
+        step_at(raw, 9)["id"] = 90
+        step_at(raw, 8)["on_approve"] = 90
+        step_at(raw, 4).update(kind="review", on_return=9)
+
+    assert refusal(break_it) == ["steps[3].on_return: step 9 does not exist"]
+
+
+def test_a_review_returning_to_step_99_is_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 7).update(on_return=99))
+    assert problems == ["steps[6].on_return: step 99 does not exist"]
+
+
+def test_an_approval_leading_to_a_step_that_does_not_exist_is_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 11).update(on_approve=99))
+    assert "steps[10].on_approve: step 99 does not exist" in problems
+
+
+def test_a_review_without_a_return_target_is_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 8).pop("on_return"))
+    assert problems == ["steps[7].on_return: missing required field for a review step"]
+
+
+def test_a_step_nobody_leads_to_is_refused_as_unreachable() -> None:
+    # Kabag's order goes straight to the Tim: nobody forms the team any more.
+    problems = refusal(lambda raw: step_at(raw, 4).update(on_approve=6))
+    assert "steps[4]: step 5 is unreachable from step 1" in problems
+
+
+def test_two_steps_approving_into_each_other_have_no_path_to_the_end() -> None:
+    def break_it(raw: Raw) -> None:
+        step_at(raw, 10)["on_approve"] = 11
+        step_at(raw, 11)["on_approve"] = 10
+
+    problems = refusal(break_it)
+    assert "steps[9]: step 10 has no path to the end" in problems
+    assert "steps[10]: step 11 has no path to the end" in problems
+    assert "steps[11]: step 12 is unreachable from step 1" in problems
+
+
+def test_a_step_other_than_the_archive_must_say_where_it_leads() -> None:
+    problems = refusal(lambda raw: step_at(raw, 11).pop("on_approve"))
+    assert "steps[10].on_approve: missing (only an archive step ends the SOP)" in problems
+
+
+def test_an_archive_step_in_the_middle_is_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 6).update(kind="archive"))
+    assert "steps[5].on_approve: an archive step ends the SOP and has no next step" in problems
+
+
+def test_an_sop_without_an_archive_step_is_refused() -> None:
+    def break_it(raw: Raw) -> None:
+        step_at(raw, 12)["kind"] = "action"
+        step_at(raw, 12)["on_approve"] = 1
+
+    problems = refusal(break_it)
+    assert "steps: no archive step ends the SOP" in problems
+
+
+def test_a_step_leading_to_itself_is_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 10).update(on_approve=10))
+    assert "steps[9].on_approve: a step cannot lead to itself" in problems
+
+
+def test_an_approval_leading_back_to_an_earlier_step_is_refused() -> None:
+    # Karo "approving" back to Kabag would send every approval round in a circle.
+    problems = refusal(lambda raw: step_at(raw, 3).update(on_approve=2))
+    assert "steps[2].on_approve: step 2 is not a later step" in problems
+
+
+def test_an_approval_loop_with_an_exit_through_a_return_is_refused() -> None:
+    # 1 -> 3 -> back to 1 on approval; only a return from 3 reaches 2 and the rest.
+    def break_it(raw: Raw) -> None:
+        step_at(raw, 1)["on_approve"] = 3
+        step_at(raw, 3)["on_approve"] = 1
+        step_at(raw, 3)["inputs"] = []
+
+    problems = refusal(break_it)
+    assert "steps[2].on_approve: step 1 is not a later step" in problems
+
+
+def test_a_return_to_a_later_step_is_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 7).update(on_return=8))
+    assert problems == ["steps[6].on_return: return target 8 is not an earlier step"]
+
+
+def test_a_return_to_the_reviewing_step_itself_is_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 7).update(on_return=7))
+    assert problems == ["steps[6].on_return: return target 7 is not an earlier step"]
+
+
+def test_a_return_from_a_step_that_is_no_review_is_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 10).update(on_return=9))
+    assert problems == ["steps[9].on_return: only a review step can return"]
+
+
+def test_a_duplicate_step_id_is_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 5).update(id=4))
+    assert "steps[4].id: duplicate step id 4" in problems
+
+
+def test_a_step_id_that_is_not_positive_is_refused() -> None:
+    problems = refusal(lambda raw: raw["steps"].insert(0, {**step_at(raw, 1), "id": 0}))
+    assert "steps[0].id: must be a positive integer" in problems
+
+
+def test_a_duplicate_role_id_is_refused() -> None:
+    problems = refusal(lambda raw: raw["roles"].append({"id": "kabag", "name": "Kabag lain"}))
+    assert problems == ["roles[5].id: duplicate role id 'kabag'"]
+
+
+def test_a_step_without_a_title_is_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 1).pop("title"))
+    assert problems == ["steps[0].title: missing required field"]
+
+
+def test_an_sop_without_a_code_is_refused() -> None:
+    problems = refusal(lambda raw: raw["sop"].pop("code"))
+    assert problems == ["sop.code: missing required field"]
+
+
+def test_an_sop_code_with_capitals_is_refused() -> None:
+    problems = refusal(lambda raw: raw["sop"].update(code="PPK RKAKL"))
+    assert problems == ["sop.code: must be 1-24 characters of a-z, 0-9 and '-'"]
+
+
+def test_a_missing_section_is_refused() -> None:
+    problems = refusal(lambda raw: raw.pop("roles"))
+    assert "roles: missing required field" in problems
+
+
+def test_a_role_without_a_name_is_refused() -> None:
+    problems = refusal(lambda raw: raw["roles"][2].pop("name"))
+    assert problems == ["roles[2].name: missing required field"]
+
+
+def test_a_step_time_of_zero_minutes_is_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 1).update(time_minutes=0))
+    assert problems == ["steps[0].time_minutes: must be a positive number of minutes, got 0"]
+
+
+def test_a_negative_step_time_is_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 6).update(time_minutes=-5))
+    assert problems == ["steps[5].time_minutes: must be a positive number of minutes, got -5"]
+
+
+def test_a_step_time_written_as_text_is_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 1).update(time_minutes="10"))
+    assert problems == ["steps[0].time_minutes: must be an integer, got str"]
+
+
+def test_a_step_time_written_as_true_is_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 1).update(time_minutes=True))
+    assert problems == ["steps[0].time_minutes: must be an integer, got bool"]
+
+
+def test_a_title_that_is_not_text_is_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 2).update(title=2))
+    assert problems == ["steps[1].title: must be a string, got int"]
+
+
+def test_inputs_that_are_not_a_list_of_names_are_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 2).update(inputs="tor"))
+    assert problems == ["steps[1].inputs: must be a list of strings"]
+
+
+def test_shared_written_as_text_is_refused() -> None:
+    problems = refusal(lambda raw: raw["roles"][3].update(shared="yes"))
+    assert problems == ["roles[3].shared: must be true or false"]
+
+
+def test_an_unknown_step_kind_is_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 4).update(kind="decision"))
+    assert problems == [
+        "steps[3].kind: unknown kind 'decision' (one of: action, review, team, upload, archive)"
+    ]
+
+
+def test_an_unknown_key_at_the_top_is_refused() -> None:
+    problems = refusal(lambda raw: raw.update(langkah=[]))
+    assert problems == ["langkah: unknown key"]
+
+
+def test_an_unknown_key_in_the_sop_header_is_refused() -> None:
+    problems = refusal(lambda raw: raw["sop"].update(norma_waktu=8640))
+    assert problems == ["sop.norma_waktu: unknown key"]
+
+
+def test_an_unknown_key_in_a_step_is_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 3).update(waktu=480))
+    assert problems == ["steps[2].waktu: unknown key"]
+
+
+def test_an_unknown_key_in_a_document_is_refused() -> None:
+    problems = refusal(lambda raw: raw["documents"]["tor"].update(format="pdf"))
+    assert problems == ["documents.tor.format: unknown key"]
+
+
+def test_an_unknown_key_in_a_role_is_refused() -> None:
+    problems = refusal(lambda raw: raw["roles"][0].update(nip="1970"))
+    assert problems == ["roles[0].nip: unknown key"]
+
+
+def test_an_input_naming_an_unknown_document_is_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 2)["inputs"].append("lembar_pemeriksaan"))
+    assert problems == ["steps[1].inputs[2]: unknown document 'lembar_pemeriksaan'"]
+
+
+def test_an_output_naming_an_unknown_document_is_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 12)["outputs"].append("arsip"))
+    assert problems == ["steps[11].outputs[1]: unknown document 'arsip'"]
+
+
+def test_an_input_that_no_earlier_step_produces_is_refused() -> None:
+    # Kabag cannot order the team formed on the strength of drafts written later.
+    problems = refusal(lambda raw: step_at(raw, 4)["inputs"].append("draf_rkakl"))
+    assert problems == ["steps[3].inputs[1]: document 'draf_rkakl' is produced by no earlier step"]
+
+
+def test_an_input_produced_only_by_a_skipped_step_is_refused() -> None:
+    # Kasubag's proposal goes straight to Karo: the Disposisi Karo needs comes from Kabag's
+    # review (step 2), which the case now only reaches after a return from step 3.
+    problems = refusal(lambda raw: step_at(raw, 1).update(on_approve=3))
+    assert problems == ["steps[2].inputs[1]: document 'disposisi' is produced by no earlier step"]
+
+
+def test_an_input_uploaded_in_the_same_step_is_accepted() -> None:
+    raw = raw_sop()
+    step_at(raw, 6)["inputs"].append("draf_rkakl")
+    assert parse_definition(raw).step(6).inputs[-1] == "draf_rkakl"
+
+
+def test_a_generated_document_listed_as_an_upload_is_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 1)["uploads"].append("disposisi"))
+    assert problems == ["steps[0].uploads[2]: document 'disposisi' is generated, not uploaded"]
+
+
+def test_an_alias_of_an_alias_is_refused() -> None:
+    problems = refusal(
+        lambda raw: raw["documents"].update(
+            rencana_kerja_final={"name": "Rencana Kerja final", "same_as": "rencana_kerja"}
+        )
+    )
+    assert problems == [
+        "documents.rencana_kerja_final.same_as: must name a document that is not itself an alias"
+    ]
+
+
+def test_an_alias_of_an_unknown_document_is_refused() -> None:
+    problems = refusal(lambda raw: raw["documents"]["rkakl"].update(same_as="draf_rkakl_lama"))
+    assert problems == ["documents.rkakl.same_as: unknown document 'draf_rkakl_lama'"]
+
+
+def test_an_alias_with_its_own_source_is_refused() -> None:
+    problems = refusal(lambda raw: raw["documents"]["rkakl"].update(source="upload"))
+    assert problems == [
+        "documents.rkakl.source: an alias (same_as) takes its source from the document"
+    ]
+
+
+def test_a_document_without_a_source_is_refused() -> None:
+    problems = refusal(lambda raw: raw["documents"]["tor"].pop("source"))
+    assert problems == ["documents.tor.source: missing required field (or give same_as)"]
+
+
+def test_a_paper_for_an_uploaded_document_is_refused() -> None:
+    problems = refusal(lambda raw: raw["documents"]["tor"].update(paper="tor"))
+    assert problems == ["documents.tor.paper: only a generated document has a paper"]
+
+
+def test_a_superior_cycle_is_refused() -> None:
+    problems = refusal(lambda raw: raw["roles"][0].update(superior="kasubag"))
+    assert "roles[0].superior: the hierarchy above 'karo' is a cycle" in problems
+    assert "roles[2].superior: the hierarchy above 'kasubag' is a cycle" in problems
+
+
+def test_a_role_that_is_its_own_superior_is_refused() -> None:
+    problems = refusal(lambda raw: raw["roles"][0].update(superior="karo"))
+    assert "roles[0].superior: the hierarchy above 'karo' is a cycle" in problems
+
+
+def test_an_approval_on_a_step_that_is_no_review_is_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 10).update(approval="signature"))
+    assert problems == ["steps[9].approval: only a review step records an approval"]
+
+
+def test_an_unknown_approval_kind_is_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 9).update(approval="stempel"))
+    assert problems == ["steps[8].approval: must be 'paraf' or 'signature', got 'stempel'"]
+
+
+def test_an_empty_list_of_steps_is_refused() -> None:
+    problems = refusal(lambda raw: raw.update(steps=[]))
+    assert "steps: must not be empty" in problems
+
+
+def test_all_problems_are_reported_together() -> None:
+    def break_it(raw: Raw) -> None:
+        raw["sop"]["nomor"] = "1"
+        step_at(raw, 1).update(time_minutes=0)
+        raw["documents"]["tor"]["format"] = "pdf"
+
+    assert sorted(refusal(break_it)) == [
+        "documents.tor.format: unknown key",
+        "sop.nomor: unknown key",
+        "steps[0].time_minutes: must be a positive number of minutes, got 0",
+    ]
+
+
+def test_a_file_that_is_not_toml_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "sop.toml"
+    path.write_text("[sop\ncode = 'x'\n", encoding="utf-8")
+    with pytest.raises(DefinitionError) as caught:
+        load_definition(path)
+    assert caught.value.source == str(path)
+    [problem] = caught.value.problems
+    assert problem.startswith("not valid TOML: ")
+
+
+def test_a_missing_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "tidak-ada.toml"
+    with pytest.raises(DefinitionError) as caught:
+        load_definition(path)
+    assert caught.value.problems == ["cannot read file: No such file or directory"]
+    assert str(path) in str(caught.value)
+
+
+def test_a_copied_sop_file_loads_from_anywhere(tmp_path: Path) -> None:
+    path = tmp_path / "copy.toml"
+    path.write_bytes(SOP_PATH.read_bytes())
+    assert load_definition(path) == sop()
