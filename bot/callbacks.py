@@ -40,17 +40,21 @@ class Callback:
             data += f":{self.arg}"
         if len(data.encode()) > MAX_CALLBACK_BYTES:
             raise ValueError("callback data over 64 bytes")
+        if decode(data) != self:  # e.g. a negative or oversized number: a dead button
+            raise ValueError(f"callback data {data!r} would not decode to this button")
         return data
 
 
-_PATTERN = re.compile(r"^([a-z]{1,2}):(\d{1,12}):(\d{1,4}):(\d{1,9})(?::([a-z0-9]{1,20}))?$")
+_PATTERN = re.compile(
+    r"([a-z]{1,2}):(\d{1,12}):(\d{1,4}):(\d{1,9})(?::([a-z0-9]{1,20}))?", re.ASCII
+)  # matched whole (fullmatch): no trailing newline; ASCII digits only
 
 
 def decode(data: str | None) -> Callback | None:
     """The button, or None for anything forged or malformed."""
     if not data or len(data.encode()) > MAX_CALLBACK_BYTES:
         return None
-    match = _PATTERN.match(data)
+    match = _PATTERN.fullmatch(data)
     if not match:
         return None
     try:

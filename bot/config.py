@@ -344,7 +344,7 @@ def _people(r: _Reader, value: Any) -> tuple[PersonConfig, ...]:
             r.fail(f"{key}.telegram_id", "missing or not a positive integer")
             continue
         nip = r.get(item, f"{key}.nip", str, "")
-        if nip and not re.match(r"^\d{18}$", nip.replace(" ", "")):
+        if nip and not re.fullmatch(r"[0-9]{18}", nip.replace(" ", "")):
             r.fail(f"{key}.nip", "a NIP has 18 digits")
         roles = r.get(item, f"{key}.roles", list, [])
         if not all(isinstance(x, str) for x in roles):

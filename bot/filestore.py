@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
+import secrets
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,16 +22,19 @@ def safe_name(name: str, default: str = "berkas") -> str:
     """A file name safe on any disk: no directories, no control or odd characters."""
     name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = _UNSAFE.sub("_", name).strip(" .")
-    name = re.sub(r"_+", "_", name)
+    name = re.sub(r"_+", "_", _UNSAFE.sub("_", name))
+    stem, dot, ext = name.rpartition(".")
+    if dot and ext.strip(" _") and not stem.strip(" ._"):
+        name = f"{default}.{ext}"  # only the extension was left (a name in another script)
+    name = name.strip(" .")
     if not name or name in {".", ".."}:
         name = default
     if len(name) > MAX_NAME:
         stem, dot, ext = name.rpartition(".")
         name = (
-            (stem[: MAX_NAME - len(ext) - 1] + dot + ext)
+            (stem[: MAX_NAME - len(ext) - 1].rstrip(" .") + dot + ext)
             if dot and len(ext) <= 8
-            else name[:MAX_NAME]
+            else name[:MAX_NAME].rstrip(" .")
         )
     return name
 
@@ -68,7 +72,8 @@ class FileStore:
         path = self.resolve(relative)
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
-            tmp = path.with_suffix(path.suffix + ".part")
+            # a name of its own: concurrent saves of the same content must not share it
+            tmp = path.with_suffix(f"{path.suffix}.{secrets.token_hex(8)}.part")
             tmp.write_bytes(data)
             tmp.replace(path)
         return SavedFile(path, relative, digest, len(data))

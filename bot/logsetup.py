@@ -17,14 +17,23 @@ class RedactToken(logging.Filter):
     def __init__(self, token: str | None = None) -> None:
         super().__init__()
         self.token = token
+        # the secret half on its own (or after a percent-encoded ':') is as bad as the whole
+        secret = token.partition(":")[2] if token else ""
+        self._secret = secret if len(secret) >= 16 else None
 
     def _clean(self, text: str) -> str:
         if self.token:
             text = text.replace(self.token, "<token>")
+        if self._secret:
+            text = text.replace(self._secret, "<token>")
         return _TOKEN_SHAPE.sub("<token>", text)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed logging call: show what it had, never raise from here
+            message = record.msg = f"{record.msg} {record.args!r}"
+            record.args = None
         if record.exc_info and record.exc_info[1] is not None:
             # format the traceback now, cleaned, so no handler prints the raw one
             formatter = logging.Formatter()

@@ -164,6 +164,9 @@ class CaseService:
         events = decide(definition, case, command, actor, now)
         new = apply_all(definition, case, events)
         first_seq = await repo.append_events(conn, new.id, events)
+        for event in events:
+            if event.type is EventType.FILE_ATTACHED:
+                await repo.set_file_doc(conn, int(event.data["file_id"]), str(event.data["doc"]))
         await repo.save_case(conn, new, definition.step(new.step).actor, new=case is None)
         outcome = Outcome(case, new, events, first_seq)
         if case is None or new.version != case.version:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.core.model import Approval, Attachment, Case, CaseStatus, Event, EventType, Move
 
 
 def ts(moment: datetime) -> str:
+    """Always UTC, so stored times compare correctly as text (indexes, ``<=`` in SQL)."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime")
-    return moment.isoformat()
+    return moment.astimezone(UTC).isoformat()
 
 
 def parse_ts(value: str) -> datetime:

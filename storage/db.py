@@ -31,11 +31,15 @@ async def _connect(path: Path, readonly: bool = False) -> aiosqlite.Connection:
     else:
         conn = await aiosqlite.connect(path, isolation_level=None)
     conn.row_factory = aiosqlite.Row
-    await conn.execute("PRAGMA foreign_keys = ON")
-    await conn.execute("PRAGMA busy_timeout = 5000")
-    if not readonly:
-        await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA synchronous = NORMAL")
+    try:
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA busy_timeout = 5000")
+        if not readonly:
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+    except BaseException:
+        await conn.close()  # an unclosed connection's thread keeps the process alive
+        raise
     return conn
 
 
@@ -50,12 +54,15 @@ class Database:
     async def open(cls, path: Path, check_integrity: bool = True) -> Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = cls(path)
-        db._writer = await _connect(path)
         try:
+            db._writer = await _connect(path)
             if check_integrity:
                 await db._check_integrity()
             await migrate(db._writer)
             db._reader = await _connect(path, readonly=True)
+        except sqlite3.DatabaseError as exc:
+            await db.close()
+            raise DatabaseError(f"{path}: not a usable SQLite database ({exc})") from exc
         except BaseException:
             await db.close()
             raise

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import aiosqlite
@@ -405,6 +405,13 @@ async def set_file_telegram_id(conn: Conn, file_id: int, telegram_file_id: str) 
 # -- outbox ------------------------------------------------------------------------------
 
 
+def _utc(moment: datetime) -> str:
+    """A scheduling time, compared as text in SQL: one offset (UTC) keeps text order = time order."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime")
+    return moment.astimezone(UTC).isoformat()
+
+
 async def enqueue(
     conn: Conn,
     chat_id: int,
@@ -423,7 +430,7 @@ async def enqueue(
             json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
             case_id,
             ts(now),
-            ts(not_before or now),
+            _utc(not_before or now),
         ),
     )
     assert cur.lastrowid is not None
@@ -435,7 +442,7 @@ async def due_outbox(conn: Conn, now: datetime, limit: int = 100) -> list[Outbox
         conn,
         "SELECT * FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? "
         "ORDER BY id LIMIT ?",
-        (ts(now), limit),
+        (_utc(now), limit),
     )
     return [
         OutboxItem(
@@ -463,7 +470,7 @@ async def mark_sent(conn: Conn, item_id: int, now: datetime, message_id: int | N
 async def mark_retry(conn: Conn, item_id: int, when: datetime, error: str) -> None:
     await conn.execute(
         "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
-        (ts(when), error[:500], item_id),
+        (_utc(when), error[:500], item_id),
     )
 
 
@@ -579,3 +586,7 @@ async def find_file(
         (case_id, sha256, kind),
     )
     return _file(row) if row else None
+
+
+async def set_file_doc(conn: Conn, file_id: int, doc: str) -> None:
+    await conn.execute("UPDATE files SET doc = ? WHERE id = ?", (doc, file_id))

@@ -93,7 +93,12 @@ def check_accepted(
     assert after.version == before.version + len(moves)
     assert all(e.actor == actor.person_id and e.step == before.step for e in events)
     assert all(e.case_id == before.id for e in events)
-    if not any(e.type is EventType.APPROVED for e in events):
+    if any(e.type is EventType.WITHDRAWN for e in events):
+        # a withdrawn approval no longer stands; nothing else changes
+        withdrawn = before.approvals[len(after.approvals) :]
+        assert after.approvals == before.approvals[: len(after.approvals)]
+        assert all(a.by == actor.person_id for a in withdrawn) and len(withdrawn) <= 1
+    elif not any(e.type is EventType.APPROVED for e in events):
         assert after.approvals == before.approvals
     for event in events:
         match event.type:

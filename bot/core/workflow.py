@@ -260,9 +260,19 @@ def apply(definition: SopDefinition, case: Case | None, event: Event) -> Case:
             moved = _moved(case, event, event.to_step)
             move = Move(event.actor, event.step, event.to_step, moved.version)
             return replace(moved, approvals=approvals, produced=produced, last_move=move)
-        case EventType.RETURNED | EventType.WITHDRAWN:
+        case EventType.RETURNED:
             assert event.to_step is not None
             return replace(_moved(case, event, event.to_step), last_move=None)
+        case EventType.WITHDRAWN:
+            assert event.to_step is not None
+            approvals = case.approvals
+            if (
+                approvals
+                and approvals[-1].step == event.to_step
+                and approvals[-1].by == event.actor
+            ):
+                approvals = approvals[:-1]  # a withdrawn approval no longer stands
+            return replace(_moved(case, event, event.to_step), last_move=None, approvals=approvals)
         case EventType.ARCHIVED:
             step = definition.step(event.step)
             produced = case.produced | {definition.canonical(d) for d in step.outputs}

@@ -1,0 +1,64 @@
+"""``sopbot export CASE``: a case's record (JSON) and every file, copied to a folder."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from bot.config import Config
+from bot.filestore import FileStore, safe_name
+from storage import repo
+from storage.codec import case_to_json, ts
+from storage.db import Database, DatabaseError
+
+
+async def export_case(config: Config, case_id: int, out: Path) -> int:
+    try:
+        db = await Database.open(config.storage.database)
+    except DatabaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        case = await repo.load_case(db.reader, case_id)
+        if case is None:
+            print(f"error: case {case_id} does not exist", file=sys.stderr)
+            return 2
+        events = await repo.load_events(db.reader, case_id)
+        files = await repo.files_of_case(db.reader, case_id)
+    finally:
+        await db.close()
+    target = out / f"berkas-{case_id}"
+    (target / "files").mkdir(parents=True, exist_ok=True)
+    store = FileStore(config.storage.files_dir)
+    record = {
+        "case": json.loads(case_to_json(case)),
+        "events": [{**asdict(e), "type": e.type.value, "at": ts(e.at)} for e in events],
+        "files": [],
+    }
+    for f in files:
+        name = f"{f.id:05d}-{safe_name(f.name)}"
+        try:
+            await asyncio.to_thread(shutil.copyfile, store.resolve(f.path), target / "files" / name)
+            copied = True
+        except OSError:
+            copied = False
+        record["files"].append(
+            {
+                "id": f.id,
+                "doc": f.doc,
+                "kind": f.kind,
+                "name": f.name,
+                "size": f.size,
+                "sha256": f.sha256,
+                "exported_as": name if copied else None,
+            }
+        )
+    (target / "record.json").write_text(
+        json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    print(f"case {case_id} exported to {target} ({len(files)} files, {len(events)} events)")
+    return 0

@@ -1,0 +1,249 @@
+"""The ``sopbot`` command, run as a real process from the repository root."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from core_helpers import T0, run_to, sop
+
+from storage import repo
+from storage.db import Database
+from storage.migrations import LATEST
+
+ROOT = Path(__file__).resolve().parents[1]
+SOP_PATH = ROOT / "sops" / "penyusunan-program-kerja.toml"
+EXAMPLE = ROOT / "config.example.toml"
+TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ng"
+
+
+def sopbot(*args: str, token: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    if token is not None:
+        env["TELEGRAM_BOT_TOKEN"] = token
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def toml_str(value: str | Path) -> str:
+    return json.dumps(str(value))  # a JSON string is a valid TOML basic string
+
+
+def write_config(tmp_path: Path, body: str = "", sops: list[Path] | None = None) -> Path:
+    paths = ", ".join(toml_str(p) for p in (sops or [SOP_PATH]))
+    path = tmp_path / "config.toml"
+    path.write_text(f"sops = [{paths}]\n{body}", encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+# -- sop show --------------------------------------------------------------------------
+
+
+def test_sop_show_json_describes_the_twelve_steps() -> None:
+    result = sopbot("sop", "show", "sops/penyusunan-program-kerja.toml", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    steps = data["steps"]
+    assert [s["id"] for s in steps] == list(range(1, 13))
+    assert [s["actor"] for s in steps] == [
+        "kasubag",
+        "kabag",
+        "karo",
+        "kabag",
+        "kasubag",
+        "tim",
+        "kasubag",
+        "kabag",
+        "karo",
+        "kabag",
+        "kasubag",
+        "fungsional_umum",
+    ]
+    assert [s["id"] for s in steps if s["kind"] == "review"] == [2, 3, 7, 8, 9]
+    returns = {s["id"]: s["on_return"] for s in steps}
+    assert returns == {i: None for i in range(1, 13)} | {2: 1, 3: 2, 7: 6, 8: 7, 9: 8}
+    assert all(isinstance(s["time_minutes"], int) and s["time_minutes"] > 0 for s in steps)
+    assert [s["on_approve"] for s in steps] == [*range(2, 13), None]
+    assert steps[-1]["kind"] == "archive"
+    assert data["sop"]["code"] == "ppk-rkakl-pk"
+    assert data["norm_minutes"] == sum(s["time_minutes"] for s in steps)
+    assert {r["id"] for r in data["roles"]} == {
+        "karo",
+        "kabag",
+        "kasubag",
+        "tim",
+        "fungsional_umum",
+    }
+
+
+def test_sop_show_text_lists_every_step() -> None:
+    result = sopbot("sop", "show", str(SOP_PATH))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith("(ppk-rkakl-pk)")
+    assert len(lines) == 13
+    assert "↩ 8" in lines[9] and "(end)" in lines[12]
+
+
+def test_sop_show_refuses_a_broken_definition_naming_the_place(tmp_path: Path) -> None:
+    broken = broken_definition(tmp_path)
+    result = sopbot("sop", "show", str(broken), "--json")
+    assert result.returncode != 0
+    assert "steps[1].on_return" in result.stderr
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+
+
+# -- check -----------------------------------------------------------------------------
+
+
+def test_check_passes_on_the_example_with_a_token() -> None:
+    result = sopbot("check", "--config", "config.example.toml", token=TOKEN)
+    assert result.returncode == 0, result.stderr
+    assert "ppk-rkakl-pk" in result.stdout
+    assert "reviews [2, 3, 7, 8, 9]" in result.stdout
+    assert TOKEN not in result.stdout + result.stderr
+
+
+def test_check_without_the_token_fails_naming_token_env() -> None:
+    result = sopbot("check", "--config", "config.example.toml")
+    assert result.returncode != 0
+    assert "bot.token_env" in result.stderr
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr
+
+
+def test_check_with_an_empty_token_fails() -> None:
+    result = sopbot("check", "--config", "config.example.toml", token="")
+    assert result.returncode != 0
+    assert "bot.token_env" in result.stderr
+
+
+def test_check_names_an_unknown_timezone(tmp_path: Path) -> None:
+    config = write_config(tmp_path, '[time]\ntimezone = "Mars/Olympus"\n')
+    result = sopbot("check", "--config", str(config), token=TOKEN)
+    assert result.returncode != 0
+    assert "time.timezone" in result.stderr
+    assert "Mars/Olympus" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def broken_definition(tmp_path: Path) -> Path:
+    text = SOP_PATH.read_text(encoding="utf-8")
+    assert text.count("on_return = 1\n") == 1  # step 2, the second step
+    broken = tmp_path / "broken.toml"
+    broken.write_text(text.replace("on_return = 1\n", "on_return = 5\n"), encoding="utf-8")
+    return broken
+
+
+def test_check_names_the_place_in_a_broken_definition(tmp_path: Path) -> None:
+    config = write_config(tmp_path, sops=[broken_definition(tmp_path)])
+    result = sopbot("check", "--config", str(config), token=TOKEN)
+    assert result.returncode != 0
+    assert "steps[1].on_return" in result.stderr
+    assert "broken.toml" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_check_names_unknown_roles_of_people(tmp_path: Path) -> None:
+    body = '[[people]]\ntelegram_id = 5\nroles = ["kabag"]\n\n'
+    body += '[[people]]\ntelegram_id = 6\nroles = ["kasubag", "bupati"]\n'
+    config = write_config(tmp_path, body)
+    result = sopbot("check", "--config", str(config), token=TOKEN)
+    assert result.returncode != 0
+    assert "people[1].roles: unknown role 'bupati'" in result.stderr
+    assert "people[0]" not in result.stderr
+
+
+def test_check_names_overrides_of_unknown_sops_and_steps(tmp_path: Path) -> None:
+    body = "[sop_time_overrides.ppk-rkakl-pk]\n13 = 60\n\n[sop_time_overrides.lain]\n1 = 60\n"
+    config = write_config(tmp_path, body)
+    result = sopbot("check", "--config", str(config), token=TOKEN)
+    assert result.returncode != 0
+    assert "sop_time_overrides.ppk-rkakl-pk.13" in result.stderr
+    assert "sop_time_overrides.lain" in result.stderr
+
+
+# -- backup ----------------------------------------------------------------------------
+
+
+async def _fill(database: Path) -> tuple[int, int]:
+    run = run_to(5)
+    db = await Database.open(database)
+    try:
+        async with db.transaction() as conn:
+            await repo.save_case(conn, run.current, sop().step(run.step).actor, new=True)
+            await repo.append_events(conn, run.current.id, run.log)
+            await repo.enqueue(conn, 1, "message", {"text": "halo"}, T0, run.current.id)
+    finally:
+        await db.close()
+    return run.current.id, len(run.log)
+
+
+def _table(path: Path, sql: str) -> list[Any]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_backup_writes_a_copy_that_opens(tmp_path: Path) -> None:
+    database = tmp_path / "data" / "sopbot.sqlite3"
+    case_id, n_events = asyncio.run(_fill(database))
+    config = write_config(tmp_path, f"[storage]\ndatabase = {toml_str(database)}\n")
+    dest = tmp_path / "backups" / "copy.sqlite3"
+    result = sopbot("backup", str(dest), "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert str(dest) in result.stdout
+    assert _table(dest, "PRAGMA integrity_check") == [("ok",)]
+    assert _table(dest, "PRAGMA user_version") == [(LATEST,)]
+    for sql in ("SELECT * FROM cases", "SELECT * FROM events ORDER BY id", "SELECT * FROM outbox"):
+        assert _table(dest, sql) == _table(database, sql)
+    assert len(_table(dest, "SELECT * FROM events")) == n_events
+
+    async def reopen() -> None:
+        copy = await Database.open(dest)
+        try:
+            case = await repo.load_case(copy.reader, case_id)
+            assert case is not None and case.step == 5
+        finally:
+            await copy.close()
+
+    asyncio.run(reopen())
+
+
+def test_backup_of_a_corrupt_database_fails_cleanly(tmp_path: Path) -> None:
+    database = tmp_path / "rusak.sqlite3"
+    database.write_bytes(b"bukan basis data " * 1000)
+    config = write_config(tmp_path, f"[storage]\ndatabase = {toml_str(database)}\n")
+    dest = tmp_path / "copy.sqlite3"
+    result = sopbot("backup", str(dest), "--config", str(config))
+    assert result.returncode != 0
+    assert "rusak.sqlite3" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not dest.exists()
+
+
+def test_backup_with_a_bad_config_names_the_key(tmp_path: Path) -> None:
+    config = write_config(tmp_path, '[storage]\ndatabase = "x.sqlite3"\nmax_file_mb = -1\n')
+    result = sopbot("backup", str(tmp_path / "copy.sqlite3"), "--config", str(config))
+    assert result.returncode != 0
+    assert "storage.max_file_mb" in result.stderr
+
+
+@pytest.mark.parametrize("args", [[], ["sop"], ["nope"], ["backup"]])
+def test_usage_errors_exit_non_zero(args: list[str]) -> None:
+    result = sopbot(*args)
+    assert result.returncode == 2
+    assert "usage:" in result.stderr

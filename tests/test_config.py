@@ -1,0 +1,340 @@
+"""The deployment configuration: the example loads, and every bad value is refused by its key."""
+
+from __future__ import annotations
+
+import copy
+import json
+import tomllib
+from collections.abc import Callable
+from datetime import date, time
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import ConfigError, load_config, parse_config
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "config.example.toml"
+SOP_PATH = ROOT / "sops" / "penyusunan-program-kerja.toml"
+
+Raw = dict[str, Any]
+
+
+@cache
+def _example() -> Raw:
+    with EXAMPLE.open("rb") as f:
+        return tomllib.load(f)
+
+
+def example() -> Raw:
+    """A fresh copy of the example as parsed TOML, free to break."""
+    return copy.deepcopy(_example())
+
+
+def problems_of(raw: Raw) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(raw, base_dir=ROOT)
+    assert str(caught.value).count("\n  ") == len(caught.value.problems)
+    return caught.value.problems
+
+
+# -- the example -----------------------------------------------------------------------
+
+
+def test_the_example_loads() -> None:
+    config = load_config(EXAMPLE)
+    assert config.source == EXAMPLE
+    assert config.sops == (SOP_PATH,)
+    assert all(p.is_file() for p in config.sops)
+    assert config.admins == (100000001,)
+    assert config.bot.token_env == "TELEGRAM_BOT_TOKEN"
+    assert config.bot.mode == "polling"
+    assert config.bot.base_url == "https://api.telegram.org/bot"
+    assert config.bot.base_file_url == "https://api.telegram.org/file/bot"
+    assert config.storage.database == ROOT / "data" / "sopbot.sqlite3"
+    assert config.storage.files_dir == ROOT / "data" / "files"
+    assert config.storage.max_file_mb == 20
+    assert "pdf" in config.storage.allowed_extensions
+    assert config.time.timezone == "Asia/Jakarta"
+    assert config.time.workdays == (1, 2, 3, 4, 5)
+    assert (config.time.day_start, config.time.day_end) == (time(8, 0), time(16, 0))
+    assert config.time.public_holidays == "ID"
+    assert config.time.extra_days_off == (date(2026, 12, 24),)
+    assert config.reminders.repeat_every_minutes == 240
+    assert config.reminders.escalate_after == 2
+    assert config.organisation.unit == "biro-perencanaan"
+    [person] = config.people
+    assert (person.telegram_id, person.nip, person.roles) == (
+        100000001,
+        "198001012005011001",
+        ("kasubag",),
+    )
+    assert config.sop_time_overrides == {"ppk-rkakl-pk": {6: 4800}}
+
+
+def test_an_empty_config_takes_the_defaults(tmp_path: Path) -> None:
+    (tmp_path / "sops").mkdir()
+    (tmp_path / "sops" / "penyusunan-program-kerja.toml").write_bytes(SOP_PATH.read_bytes())
+    path = tmp_path / "config.toml"
+    path.write_text("")
+    config = load_config(path)
+    assert config.sops == (tmp_path / "sops" / "penyusunan-program-kerja.toml",)
+    assert config.storage.database == tmp_path / "data" / "sopbot.sqlite3"
+    assert config.bot.mode == "polling" and config.time.timezone == "Asia/Jakarta"
+    assert config.people == () and config.admins == ()
+
+
+def test_relative_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
+    defs = tmp_path / "defs"
+    defs.mkdir()
+    (defs / "ppk.toml").write_bytes(SOP_PATH.read_bytes())
+    path = tmp_path / "deploy" / "config.toml"
+    path.parent.mkdir()
+    path.write_text(
+        'sops = ["../defs/ppk.toml"]\n[storage]\ndatabase = "db/bot.sqlite3"\nfiles_dir = "berkas"\n'
+    )
+    config = load_config(path)
+    assert config.sops[0].resolve() == (defs / "ppk.toml").resolve()
+    assert config.storage.database == tmp_path / "deploy" / "db" / "bot.sqlite3"
+    assert config.storage.files_dir == tmp_path / "deploy" / "berkas"
+
+
+def test_token_comes_from_the_named_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = example()
+    raw["bot"]["token_env"] = "SOPBOT_TEST_TOKEN"
+    config = parse_config(raw, base_dir=ROOT)
+    monkeypatch.delenv("SOPBOT_TEST_TOKEN", raising=False)
+    assert config.token() is None
+    monkeypatch.setenv("SOPBOT_TEST_TOKEN", "")
+    assert config.token() is None
+    monkeypatch.setenv("SOPBOT_TEST_TOKEN", "123456:abc")
+    assert config.token() == "123456:abc"
+
+
+def test_a_missing_file_and_bad_toml_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(tmp_path / "nowhere.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[time\ntimezone = 'Asia/Jakarta'\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(bad)
+
+
+# -- one bad value, one problem naming its key ------------------------------------------
+
+
+def setting(path: str, value: Any) -> Callable[[Raw], None]:
+    def change(raw: Raw) -> None:
+        *tables, key = path.split(".")
+        target = raw
+        for name in tables:
+            target = target.setdefault(name, {})
+        target[key] = value
+
+    return change
+
+
+def without_id(raw: Raw) -> None:
+    del raw["people"][0]["telegram_id"]
+
+
+def both(*changes: Callable[[Raw], None]) -> Callable[[Raw], None]:
+    def change(raw: Raw) -> None:
+        for c in changes:
+            c(raw)
+
+    return change
+
+
+def person(**fields: Any) -> Callable[[Raw], None]:
+    def change(raw: Raw) -> None:
+        raw["people"][0].update(fields)
+
+    return change
+
+
+BAD = {
+    "unknown timezone": (
+        setting("time.timezone", "Mars/Olympus"),
+        "time.timezone: unknown timezone 'Mars/Olympus'",
+    ),
+    "timezone directory": (setting("time.timezone", "America"), "time.timezone: unknown"),
+    "timezone path": (setting("time.timezone", "../../etc/passwd"), "time.timezone: unknown"),
+    "timezone not a string": (setting("time.timezone", 7), "time.timezone: must be a str"),
+    "workday 0": (setting("time.workdays", [0, 1, 2]), "time.workdays:"),
+    "workday 8": (setting("time.workdays", [1, 8]), "time.workdays:"),
+    "workdays empty": (setting("time.workdays", []), "time.workdays:"),
+    "workdays names": (setting("time.workdays", ["Senin"]), "time.workdays:"),
+    "workdays not a list": (setting("time.workdays", "1-5"), "time.workdays:"),
+    "day end before start": (setting("time.day_end", "07:00"), "time.day_end:"),
+    "day end equals start": (setting("time.day_end", "08:00"), "time.day_end:"),
+    "day start after end": (setting("time.day_start", "17:00"), "time.day_end:"),
+    "hour without zero": (setting("time.day_start", "8:00"), "time.day_start: must be a time"),
+    "hour 24": (setting("time.day_end", "24:00"), "time.day_end: must be a time"),
+    "minute 60": (setting("time.day_start", "07:60"), "time.day_start: must be a time"),
+    "dot as separator": (setting("time.day_start", "08.00"), "time.day_start: must be a time"),
+    "time with seconds": (setting("time.day_end", "16:00:00"), "time.day_end: must be a time"),
+    "time as a number": (setting("time.day_end", 16), "time.day_end: must be a str"),
+    "unknown top-level key": (setting("token", "x"), "token: unknown key"),
+    "misspelt section": (setting("reminder", {"enabled": True}), "reminder: unknown key"),
+    "unknown key in time": (setting("time.zone", "Asia/Jakarta"), "time.zone: unknown key"),
+    "unknown key in storage": (setting("storage.path", "x"), "storage.path: unknown key"),
+    "unknown key in webhook": (
+        setting("bot.webhook.secret", "s"),
+        "bot.webhook.secret: unknown key",
+    ),
+    "unknown key in a person": (person(phone="0812"), "people[0].phone: unknown key"),
+    "section not a table": (setting("time", "Asia/Jakarta"), "time: must be a table"),
+    "token in the file": (setting("bot.token", "123456:AAAA"), "bot.token: the token must not"),
+    "api url ftp": (setting("bot.api_base_url", "ftp://api.telegram.org"), "bot.api_base_url:"),
+    "api url without scheme": (
+        setting("bot.api_base_url", "api.telegram.org"),
+        "bot.api_base_url:",
+    ),
+    "api url empty": (setting("bot.api_base_url", ""), "bot.api_base_url:"),
+    "bad mode": (setting("bot.mode", "pull"), "bot.mode: must be 'polling' or 'webhook'"),
+    "webhook without url": (setting("bot.mode", "webhook"), "bot.webhook.url:"),
+    "webhook with http url": (
+        both(setting("bot.mode", "webhook"), setting("bot.webhook.url", "http://bot.example.id")),
+        "bot.webhook.url:",
+    ),
+    "webhook port zero": (setting("bot.webhook.port", 0), "bot.webhook.port:"),
+    "language": (setting("bot.language", "en"), "bot.language:"),
+    "negative repeat": (
+        setting("reminders.repeat_every_minutes", -5),
+        "reminders.repeat_every_minutes: must be a positive integer",
+    ),
+    "zero escalation": (setting("reminders.escalate_after", 0), "reminders.escalate_after:"),
+    "negative snooze": (
+        setting("reminders.max_snooze_minutes", -1),
+        "reminders.max_snooze_minutes:",
+    ),
+    "negative check": (
+        setting("reminders.check_every_seconds", -60),
+        "reminders.check_every_seconds:",
+    ),
+    "repeat as text": (
+        setting("reminders.repeat_every_minutes", "240"),
+        "reminders.repeat_every_minutes:",
+    ),
+    "repeat as bool": (setting("reminders.escalate_after", True), "reminders.escalate_after:"),
+    "enabled as text": (setting("reminders.enabled", "yes"), "reminders.enabled:"),
+    "short NIP": (person(nip="19800101"), "people[0].nip: a NIP has 18 digits"),
+    "NIP with letters": (person(nip="19800101200501100X"), "people[0].nip:"),
+    "NIP with 19 digits": (person(nip="1980010120050110012"), "people[0].nip:"),
+    "NIP with a line break": (person(nip="198001012005011001\n"), "people[0].nip:"),
+    "NIP in Arabic-Indic digits": (person(nip="١٩٨٠٠١٠١٢٠٠٥٠١١٠٠١"), "people[0].nip:"),
+    "person without id": (without_id, "people[0].telegram_id:"),
+    "person id zero": (person(telegram_id=0), "people[0].telegram_id:"),
+    "person roles not a list of names": (person(roles=[1]), "people[0].roles:"),
+    "admins not ids": (setting("admins", ["admin"]), "admins:"),
+    "missing SOP file": (setting("sops", ["sops/tidak-ada.toml"]), "sops[0]: no such file"),
+    "SOP is a directory": (setting("sops", ["sops"]), "sops[0]: no such file"),
+    "second SOP missing": (
+        setting("sops", ["sops/penyusunan-program-kerja.toml", "sops/lain.toml"]),
+        "sops[1]: no such file",
+    ),
+    "no SOPs": (setting("sops", []), "sops:"),
+    "bad extra day off": (
+        setting("time.extra_days_off", ["2026-02-30"]),
+        "time.extra_days_off[0]:",
+    ),
+    "extra day off as text": (
+        setting("time.extra_days_off", ["2026-12-24", "cuti bersama"]),
+        "time.extra_days_off[1]:",
+    ),
+    "override zero": (
+        setting("sop_time_overrides", {"ppk-rkakl-pk": {"6": 0}}),
+        "sop_time_overrides.ppk-rkakl-pk.6: must be a positive number of minutes",
+    ),
+    "override negative": (
+        setting("sop_time_overrides", {"ppk-rkakl-pk": {"6": -480}}),
+        "sop_time_overrides.ppk-rkakl-pk.6:",
+    ),
+    "override as text": (
+        setting("sop_time_overrides", {"ppk-rkakl-pk": {"6": "480"}}),
+        "sop_time_overrides.ppk-rkakl-pk.6:",
+    ),
+    "override step not a number": (
+        setting("sop_time_overrides", {"ppk-rkakl-pk": {"enam": 480}}),
+        "sop_time_overrides.ppk-rkakl-pk.enam: must be a step number",
+    ),
+    "override not a table": (
+        setting("sop_time_overrides", {"ppk-rkakl-pk": 480}),
+        "sop_time_overrides.ppk-rkakl-pk:",
+    ),
+    "unit with capitals": (setting("organisation.unit", "Biro PMK"), "organisation.unit:"),
+    "max file too large": (setting("storage.max_file_mb", 5000), "storage.max_file_mb:"),
+    "extension with dot": (
+        setting("storage.allowed_extensions", [".pdf"]),
+        "storage.allowed_extensions:",
+    ),
+}
+
+
+@pytest.mark.parametrize("change, expected", BAD.values(), ids=BAD.keys())
+def test_a_bad_value_is_refused_naming_its_key(
+    change: Callable[[Raw], None], expected: str
+) -> None:
+    raw = example()
+    change(raw)
+    problems = problems_of(raw)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(expected), problems
+
+
+def test_the_token_is_refused_from_the_file_too(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'sops = [{json.dumps(str(SOP_PATH))}]\n[bot]\ntoken = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ng"\n'
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.problems[0].startswith("bot.token:")
+    assert "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ng" not in str(caught.value)
+
+
+def test_several_problems_are_reported_together() -> None:
+    raw = example()
+    raw["time"]["timezone"] = "Mars/Olympus"
+    raw["time"]["day_start"] = "9 pagi"
+    raw["bot"]["mode"] = "pull"
+    raw["reminders"]["escalate_after"] = -1
+    raw["people"][0]["nip"] = "123"
+    raw["sops"] = ["sops/tidak-ada.toml"]
+    raw["colour"] = "merah"
+    problems = problems_of(raw)
+    keys = [p.split(":", 1)[0] for p in problems]
+    assert sorted(keys) == sorted(
+        [
+            "time.timezone",
+            "time.day_start",
+            "bot.mode",
+            "reminders.escalate_after",
+            "people[0].nip",
+            "sops[0]",
+            "colour",
+        ]
+    )
+
+
+def test_good_variants_are_accepted() -> None:
+    raw = example()
+    raw["bot"]["mode"] = "webhook"
+    raw["bot"]["webhook"]["url"] = "https://bot.kemnaker.go.id"
+    raw["bot"]["api_base_url"] = "http://localhost:8081"
+    raw["time"]["timezone"] = "Asia/Makassar"
+    raw["time"]["workdays"] = [5, 1, 2, 3, 4, 1]
+    raw["time"]["extra_days_off"] = [date(2026, 12, 24), "2026-12-31"]
+    raw["time"]["public_holidays"] = ""
+    raw["people"][0]["nip"] = "19800101 200501 1 001"
+    raw["sops"] = [str(SOP_PATH)]  # an absolute path stays as it is
+    config = parse_config(raw, base_dir=Path("/nonexistent"))
+    assert config.bot.mode == "webhook"
+    assert config.bot.base_url == "http://localhost:8081/bot"
+    assert config.time.workdays == (1, 2, 3, 4, 5)
+    assert config.time.extra_days_off == (date(2026, 12, 24), date(2026, 12, 31))
+    assert config.time.public_holidays is None
+    assert config.sops == (SOP_PATH,)

@@ -1,0 +1,219 @@
+"""Files on disk: names from users are made safe, and nothing is written outside the root."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.filestore import MAX_NAME, FileStore, extension, safe_name, sha256_hex
+
+SAFE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._ -")
+
+
+def assert_safe(name: str) -> None:
+    assert name
+    assert set(name) <= SAFE_CHARS, name
+    assert "/" not in name and "\\" not in name
+    assert not name.startswith(".") and not name.startswith(" ")
+    assert not name.endswith(".") and not name.endswith(" ")
+    assert name not in {".", ".."}
+    assert len(name) <= MAX_NAME
+
+
+# -- safe_name -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "given_name, expected",
+    [
+        ("../../etc/passwd", "passwd"),
+        ("..\\..\\Windows\\system32\\cmd.exe", "cmd.exe"),
+        ("/etc/shadow", "shadow"),
+        ("C:\\Users\\budi\\Laporan.pdf", "Laporan.pdf"),
+        ("case-1/../../secret.docx", "secret.docx"),
+        ("..", "berkas"),
+        ("../..", "berkas"),
+        ("", "berkas"),
+        ("   ", "berkas"),
+        (".hidden.pdf", "hidden.pdf"),
+        ("TOR Program Kerja 2026.pdf", "TOR Program Kerja 2026.pdf"),
+        ("Laporan\x00.pdf", "Laporan_.pdf"),
+        ("Laporan\r\n\t\x1b[31m.pdf", "Laporan_31m.pdf"),
+        ("Draf RKAKL (final) [v2].xlsx", "Draf RKAKL _final_ _v2_.xlsx"),
+        ("Pénétapan Kinérja.docx", "Penetapan Kinerja.docx"),
+        ("ｆｕｌｌｗｉｄｔｈ.pdf", "fullwidth.pdf"),
+        ("Laporan\u202efdp.exe", "Laporanfdp.exe"),
+        ("a" * 119 + " " + "b" * 10, "a" * 119),
+        ("a" * 114 + ". .." + "b" * 10 + ".pdf", "a" * 114 + ".pdf"),
+    ],
+)
+def test_safe_name_examples(given_name: str, expected: str | None) -> None:
+    name = safe_name(given_name)
+    assert_safe(name)
+    if expected is not None:
+        assert name == expected
+
+
+@pytest.mark.parametrize(
+    "given_name, ext",
+    [
+        ("Рабочий план.docx", "docx"),
+        ("日本語の資料.pdf", "pdf"),
+        ("محضر الاجتماع.xlsx", "xlsx"),
+        ("📄.pdf", "pdf"),
+        ("...pdf", "pdf"),
+    ],
+)
+def test_a_name_without_a_usable_stem_keeps_its_extension(given_name: str, ext: str) -> None:
+    name = safe_name(given_name)
+    assert_safe(name)
+    assert extension(name) == ext
+    assert name == f"berkas.{ext}"
+
+
+def test_safe_name_uses_the_given_default() -> None:
+    assert safe_name("../", default="dokumen") == "dokumen"
+    assert safe_name("Рабочий.pdf", default="dokumen") == "dokumen.pdf"
+
+
+@pytest.mark.parametrize("ext", ["pdf", "docx", "xlsx", "jpeg"])
+def test_an_overlong_name_keeps_its_extension(ext: str) -> None:
+    name = safe_name("Program Kerja " * 40 + "." + ext)
+    assert_safe(name)
+    assert len(name) <= MAX_NAME
+    assert name.endswith("." + ext)
+    assert extension(name) == ext
+    assert name.startswith("Program Kerja Program Kerja")
+
+
+def test_an_overlong_name_with_a_long_extension_is_cut() -> None:
+    name = safe_name("a" * 300 + "." + "b" * 30)
+    assert_safe(name)
+    assert len(name) == MAX_NAME
+
+
+@given(st.text(max_size=400))
+def test_every_name_is_made_safe(name: str) -> None:
+    assert_safe(safe_name(name))
+
+
+@given(
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=40),
+    st.sampled_from(["pdf", "docx", "xlsx", "zip"]),
+)
+def test_a_plain_name_is_kept_as_it_is(stem: str, ext: str) -> None:
+    assert safe_name(f"{stem}.{ext}") == f"{stem}.{ext}"
+
+
+def test_extension() -> None:
+    assert extension("Laporan.PDF") == "pdf"
+    assert extension("arsip.tar.gz") == "gz"
+    assert extension("README") == ""
+
+
+# -- FileStore -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> FileStore:
+    return FileStore(tmp_path / "files")
+
+
+def all_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+def tree(root: Path) -> set[Path]:
+    return set(root.rglob("*"))
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "../outside.pdf",
+        "../../etc/passwd",
+        "/etc/passwd",
+        "case-1/../../x",
+        "case-1/../../files2/x",
+    ],
+)
+def test_resolve_refuses_paths_outside_the_root(store: FileStore, relative: str) -> None:
+    with pytest.raises(ValueError):
+        store.resolve(relative)
+
+
+def test_resolve_refuses_a_symlink_out_of_the_root(store: FileStore, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("rahasia")
+    store.root.mkdir(parents=True)
+    os.symlink(outside, store.root / "case-9")
+    with pytest.raises(ValueError):
+        store.resolve("case-9/secret.txt")
+
+
+async def test_read_refuses_paths_outside_the_root(store: FileStore, tmp_path: Path) -> None:
+    (tmp_path / "secret.txt").write_text("rahasia")
+    with pytest.raises(ValueError):
+        await store.read("../secret.txt")
+
+
+def test_resolve_accepts_paths_under_the_root(store: FileStore) -> None:
+    path = store.resolve("case-1/abc-TOR.pdf")
+    assert path == store.root / "case-1" / "abc-TOR.pdf"
+    assert store.resolve("case-1/../case-2/x.pdf") == store.root / "case-2" / "x.pdf"
+
+
+async def test_save_writes_under_the_root_and_reads_back(store: FileStore) -> None:
+    data = b"%PDF-1.7 isi berkas TOR"
+    saved = await store.save(7, "TOR 2026.pdf", data)
+    assert saved.sha256 == hashlib.sha256(data).hexdigest() == sha256_hex(data)
+    assert saved.size == len(data)
+    assert saved.path == store.resolve(saved.relative)
+    assert saved.path.is_relative_to(store.root)
+    assert saved.relative == f"case-7/{saved.sha256[:16]}-TOR 2026.pdf"
+    assert saved.path.read_bytes() == data
+    assert await store.read(saved.relative) == data
+
+
+async def test_save_is_idempotent_by_content(store: FileStore) -> None:
+    first = await store.save(1, "Draf RKAKL.xlsx", b"versi 1")
+    again = await store.save(1, "Draf RKAKL.xlsx", b"versi 1")
+    assert again == first
+    second = await store.save(1, "Draf RKAKL.xlsx", b"versi 2")
+    assert second.relative != first.relative
+    assert first.path.read_bytes() == b"versi 1"  # a new version never overwrites the old
+    assert second.path.read_bytes() == b"versi 2"
+    assert all_files(store.root) == sorted([first.path, second.path])
+
+
+async def test_concurrent_saves_of_the_same_content_all_succeed(store: FileStore) -> None:
+    data = os.urandom(1 << 20)
+    for attempt in range(5):
+        results = await asyncio.gather(
+            *(store.save(attempt, "Draf Program Kerja.docx", data) for _ in range(8))
+        )
+        assert len({r.relative for r in results}) == 1
+        assert results[0].path.read_bytes() == data
+    assert len(all_files(store.root)) == 5  # no half-written or temporary files left
+
+
+@pytest.mark.parametrize(
+    "name", ["../../../../evil.pdf", "/etc/cron.d/evil", "..\\..\\evil.bat", "..", "case-2/x.pdf"]
+)
+async def test_a_hostile_name_is_written_under_the_root(
+    store: FileStore, tmp_path: Path, name: str
+) -> None:
+    before = tree(tmp_path)
+    saved = await store.save(3, name, b"isi")
+    assert saved.path.resolve().is_relative_to(store.root / "case-3")
+    assert saved.path.parent == store.root / "case-3"
+    assert "/" not in saved.relative.split("/", 1)[1]
+    created = tree(tmp_path) - before
+    assert all(p.is_relative_to(store.root) for p in created), created
