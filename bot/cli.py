@@ -183,7 +183,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    return asyncio.run(run_demo(Path(args.out), quiet=args.quiet))
+    code: int = asyncio.run(run_demo(Path(args.out).resolve(), quiet=args.quiet))
+    return code
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

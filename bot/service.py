@@ -163,11 +163,11 @@ class CaseService:
         actor = await self.actor(conn, user_id, unit)
         events = decide(definition, case, command, actor, now)
         new = apply_all(definition, case, events)
+        await repo.save_case(conn, new, definition.step(new.step).actor, new=case is None)
         first_seq = await repo.append_events(conn, new.id, events)
         for event in events:
             if event.type is EventType.FILE_ATTACHED:
                 await repo.set_file_doc(conn, int(event.data["file_id"]), str(event.data["doc"]))
-        await repo.save_case(conn, new, definition.step(new.step).actor, new=case is None)
         outcome = Outcome(case, new, events, first_seq)
         if case is None or new.version != case.version:
             await self._reset_reminders(conn, definition, new)

@@ -14,6 +14,7 @@ first page of letters, tables with fixed column widths.
 
 from __future__ import annotations
 
+import argparse
 import io
 import sys
 import zipfile
@@ -32,18 +33,17 @@ from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 OUT_DIR = Path(__file__).resolve().parent
+_out_dir = [OUT_DIR]  # where save() writes; main(--out) changes it
 FONT = "Arial"
 MONO = "Courier New"
 TEXT_WIDTH = 16.0  # cm: 21 cm A4 less 3 cm left and 2 cm right margin
-SIGN_INDENT = 9.0  # cm: signature blocks start here
+SIGN_INDENT = 8.0  # cm: signature blocks start here
 GREY = RGBColor(0x59, 0x59, 0x59)
 HEADER_FILL = "D9D9D9"
 DOTS = "." * 40
 BUILT_AT = datetime(2026, 1, 1)  # fixed, so that rebuilding gives identical files
 
 Container = Any  # a Document or a table cell: both have add_paragraph()
-
-_used_cells: set[int] = set()
 
 
 # --- low-level helpers ---------------------------------------------------------------
@@ -119,6 +119,13 @@ def fmt_run(
     return run
 
 
+def _fresh(cell: _Cell) -> bool:
+    """A cell as python-docx made it: one empty paragraph without properties (every
+    paragraph ``par`` writes has properties, so a written cell is never fresh)."""
+    ps = cell.paragraphs
+    return len(ps) == 1 and ps[0]._p.pPr is None and not ps[0].runs
+
+
 def par(
     where: Container,
     text: str = "",
@@ -135,12 +142,8 @@ def par(
     **run_fmt: Any,
 ) -> Paragraph:
     """A paragraph in a document or cell (a fresh cell's empty paragraph is reused)."""
-    p: Paragraph
-    if isinstance(where, _Cell) and id(where._tc) not in _used_cells:
-        _used_cells.add(id(where._tc))
-        p = where.paragraphs[0]
-    else:
-        p = where.add_paragraph()
+    fresh = isinstance(where, _Cell) and _fresh(where)
+    p: Paragraph = where.paragraphs[0] if fresh else where.add_paragraph()
     pf = p.paragraph_format
     pf.alignment = {
         "left": WD_ALIGN_PARAGRAPH.LEFT,
@@ -195,6 +198,20 @@ def border(p: Paragraph, side: str = "bottom", val: str = "single", size: int = 
     bdr.append(el)
 
 
+def box_border(cell: _Cell) -> None:
+    """Single black borders round one cell (of a borderless table)."""
+    tcpr = cell._tc.get_or_add_tcPr()
+    borders = OxmlElement("w:tcBorders")
+    for side in ("top", "left", "bottom", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:val"), "single")
+        el.set(qn("w:sz"), "6")
+        el.set(qn("w:space"), "0")
+        el.set(qn("w:color"), "000000")
+        borders.append(el)
+    tcpr.append(borders)
+
+
 def shade(cell: _Cell, fill: str) -> None:
     tcpr = cell._tc.get_or_add_tcPr()
     shd = OxmlElement("w:shd")
@@ -210,15 +227,9 @@ def table(where: Container, widths: Sequence[float], *, grid: bool = True) -> Ta
     if grid:
         t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    t.autofit = False
+    t.autofit = False  # python-docx writes <w:tblLayout w:type="fixed"/>
     tblpr = t._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tblpr.append(layout)
-    tblw = tblpr.find(qn("w:tblW"))
-    if tblw is None:
-        tblw = OxmlElement("w:tblW")
-        tblpr.append(tblw)
+    tblw = tblpr.find(qn("w:tblW"))  # add_table() always writes one
     tblw.set(qn("w:type"), "dxa")
     tblw.set(qn("w:w"), str(round(sum(widths) * 567)))
     for col, w in zip(t.columns, widths, strict=True):
@@ -231,13 +242,18 @@ def table(where: Container, widths: Sequence[float], *, grid: bool = True) -> Ta
             el.set(qn("w:w"), str(w))
             el.set(qn("w:type"), "dxa")
             mar.append(el)
-        tblpr.append(mar)
+        # Schema order: tblCellMar comes right before tblLook (Word rejects other orders).
+        look = tblpr.find(qn("w:tblLook"))
+        if look is not None:
+            look.addprevious(mar)
+        else:
+            tblpr.append(mar)
     t._widths = list(widths)  # type: ignore[attr-defined]
     return t
 
 
 def row(t: Table, *, header: bool = False, min_height: float = 0, no_split: bool = True) -> _Row:
-    r = t.add_row()
+    r: _Row = t.add_row()  # type: ignore[no-untyped-call]
     for cell, w in zip(r.cells, t._widths, strict=True):  # type: ignore[attr-defined]
         cell.width = Cm(w)
     trpr = r._tr.get_or_add_trPr()
@@ -296,6 +312,9 @@ def loop(
 def cell_text(
     text: str, *, align: str = "left", size: float = 11, **fmt: Any
 ) -> Callable[[_Cell], None]:
+    fmt.setdefault("before", 1)
+    fmt.setdefault("after", 1)
+
     def write(cell: _Cell) -> None:
         par(cell, text, align=align, size=size, **fmt)
 
@@ -322,6 +341,7 @@ def field(p: Paragraph, instr: str, size: float) -> None:
 def footer(doc: Any, text: str) -> None:
     """Footer line: ``text`` and "Halaman X dari Y", small, with a thin rule above."""
     p = doc.sections[0].footer.paragraphs[0]
+    p.style = doc.styles["Normal"]  # "Footer" brings center/right tabs of Letter size
     p.paragraph_format.tab_stops.add_tab_stop(Cm(TEXT_WIDTH), WD_TAB_ALIGNMENT.RIGHT)
     border(p, "top", "single", 4)
     add(p, text, size=8, color=GREY)
@@ -333,6 +353,7 @@ def footer(doc: Any, text: str) -> None:
 
 def draft_header(doc: Any, text: str) -> None:
     p = doc.sections[0].header.paragraphs[0]
+    p.style = doc.styles["Normal"]
     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     add(p, text, italic=True, size=9, color=GREY)
 
@@ -342,7 +363,7 @@ def kop(doc: Any) -> None:
     par(doc, "{{ kop.ministry }}", align="center", bold=True, size=14)
     par(doc, "{{ kop.secretariat }}", align="center", bold=True, size=13)
     par(doc, "{{ kop.bureau }}", align="center", bold=True, size=13)
-    p = par(doc, "{{ kop.address }}", align="center", size=10, after=14)
+    p = par(doc, "{{ kop.address }}", align="center", size=10, after=12)
     border(p, "bottom", "thickThinSmallGap", 24)
 
 
@@ -403,25 +424,35 @@ def signature(
     indent: float = SIGN_INDENT,
     space: int = 4,
     before: float = 18,
+    size: float = 12,
 ) -> None:
     """Signature block: place and date, title, room for the signature, name and NIP."""
     first = True
     if place_line is not None:
-        par(where, place_line, indent=indent, before=before, keep_next=True)
+        par(where, place_line, indent=indent, before=before, keep_next=True, size=size)
         first = False
     for line in role_lines:
-        par(where, line, indent=indent, keep_next=True, before=before if first else 0)
+        par(where, line, indent=indent, keep_next=True, before=before if first else 0, size=size)
         first = False
     for _ in range(space):
         par(where, "", indent=indent, keep_next=True)
-    par(where, "{{ " + var + ".name }}", indent=indent, bold=True, underline=True, keep_next=True)
-    nip_line(where, var, indent=indent)
+    par(
+        where,
+        "{{ " + var + ".name }}",
+        indent=indent,
+        bold=True,
+        underline=True,
+        keep_next=True,
+        size=size,
+    )
+    nip_line(where, var, indent=indent, size=size)
 
 
 def paraf_table(doc: Any) -> None:
     """Paraf of the reviewing officials on a draft (SOP steps 7 and 8)."""
-    par(doc, "Paraf hierarki:", size=9, before=18, keep_next=True)
-    t = table(doc, [1.0, 5.0, 4.0, 2.0], grid=True)
+    par(doc, "Paraf hierarki:", size=9, before=18, after=2, keep_next=True)
+    t = table(doc, [0.9, 4.6, 4.0, 1.8], grid=True)
+    t.alignment = WD_TABLE_ALIGNMENT.LEFT
     header_row(t, ["No.", "Jabatan", "Nama", "Paraf"], size=9)
     for no, var in (("1.", "kabag"), ("2.", "kasubag")):
         r = row(t, min_height=0.9)
@@ -452,7 +483,7 @@ def save(doc: Any, name: str) -> Path:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             zout.writestr(info, zin.read(item.filename))
-    path = OUT_DIR / name
+    path = _out_dir[0] / name
     path.write_bytes(out.getvalue())
     return path
 
@@ -467,16 +498,17 @@ def build_disposisi() -> Path:
 
     half = TEXT_WIDTH / 2
     t = table(doc, [half, half])
-    tabs = (3.2,)
+    tabs = (2.7,)
 
     def labelled(cell: _Cell, label: str, value: str, *, bold_value: bool = False) -> None:
-        p = par(cell, "", hanging=3.5, tabs=tabs, before=3, after=3, size=11)
+        p = par(cell, "", hanging=3.0, tabs=tabs, before=3, after=3, size=11)
         add(p, label, size=11)
         add(p, "\t: ", size=11)
         add(p, value, size=11, bold=bold_value)
 
     r = row(t)
-    labelled(r.cells[0], "Surat dari", "{{ sender.position }} ({{ sender.name }})")
+    labelled(r.cells[0], "Surat dari", "{{ sender.position }}")
+    par(r.cells[0], "{{ sender.name }}", indent=3.0, size=11, after=3)
     labelled(r.cells[1], "No. Agenda", "{{ agenda_no }}")
     r = row(t)
     labelled(r.cells[0], "Nomor Berkas", "{{ case.case_no }}")
@@ -513,7 +545,7 @@ def build_disposisi() -> Path:
     par(cell, "{{ notes }}", size=11, before=2)
 
     r = row(t, min_height=2.6)
-    par(r.cells[0], "Tanggal penyelesaian:", bold=True, size=11, before=4)
+    par(r.cells[0], "Tanggal disposisi:", bold=True, size=11, before=4)
     par(r.cells[0], "{{ date_long }}", size=11, before=2)
     par(r.cells[1], "Paraf:", bold=True, size=11, before=4)
     par(r.cells[1], "{{ paraf }}", size=14, bold=True, before=2, align="center")
@@ -623,7 +655,9 @@ def build_sk_tim() -> Path:
                     after=8 if i == len(texts) - 1 else 0,
                 )
         if label == "KEDUA":
-            r._tr.get_or_add_trPr().remove(r._tr.trPr.find(qn("w:cantSplit")))
+            # A long diktum may run over a page break.
+            trpr = r._tr.get_or_add_trPr()
+            trpr.remove(trpr.find(qn("w:cantSplit")))
 
     signature(
         doc,
@@ -661,31 +695,32 @@ def build_sk_tim() -> Path:
     par(doc, "SUSUNAN KEANGGOTAAN", align="center", bold=True, before=18, keep_next=True)
     par(
         doc,
-        "TIM PENYUSUNAN PROGRAM KERJA, RKAKL, DAN PENETAPAN KINERJA BIRO",
+        "TIM PENYUSUNAN PROGRAM KERJA, RKAKL,",
         align="center",
         bold=True,
         keep_next=True,
     )
     par(
         doc,
-        "TAHUN ANGGARAN {{ case.fiscal_year }}",
+        "DAN PENETAPAN KINERJA BIRO TAHUN ANGGARAN {{ case.fiscal_year }}",
         align="center",
         bold=True,
         after=12,
         keep_next=True,
     )
-    t = table(doc, [1.0, 4.6, 3.9, 3.6, 2.9])
-    header_row(t, ["No.", "Nama", "NIP", "Jabatan", "Kedudukan dalam Tim"])
+    t = table(doc, [1.0, 4.5, 4.1, 3.6, 2.8])
+    header_row(t, ["No.", "Nama", "NIP", "Jabatan", "Kedudukan dalam Tim"], size=10)
     loop(
         t,
         "a in members",
         [
-            cell_text("{{ a.no }}", align="center"),
-            "{{ a.name }}",
-            "{{ a.nip }}",
-            "{{ a.position }}",
-            "{{ a.position_in_team }}",
+            cell_text("{{ a.no }}", align="center", size=10),
+            cell_text("{{ a.name }}", size=10),
+            cell_text("{{ a.nip }}", size=10),
+            cell_text("{{ a.position }}", size=10),
+            cell_text("{{ a.position_in_team }}", size=10),
         ],
+        size=10,
         empty="Belum ada anggota tim.",
         empty_if="not members",
     )
@@ -697,7 +732,7 @@ def build_sk_tim() -> Path:
 
 
 def files_table(doc: Any, var: str, size: float = 10) -> None:
-    t = table(doc, [0.8, 4.4, 1.2, 3.7, 5.9])
+    t = table(doc, [1.0, 4.0, 1.4, 3.7, 5.9])
     header_row(t, ["No.", "Dokumen / Nama Berkas", "Versi", "Diunggah", "SHA-256"], size=size)
 
     def doc_cell(cell: _Cell) -> None:
@@ -705,8 +740,8 @@ def files_table(doc: Any, var: str, size: float = 10) -> None:
         par(cell, "{{ f.file_name }}", size=size)
 
     def up_cell(cell: _Cell) -> None:
-        par(cell, "{{ f.uploaded_by }}", size=size)
-        par(cell, "{{ f.uploaded_at }}", size=size - 1)
+        par(cell, "{{ f.uploaded_by }}", size=size - 1)
+        par(cell, "{{ f.uploaded_at }}", size=8, color=GREY)
 
     loop(
         t,
@@ -736,19 +771,18 @@ def build_pemeriksaan() -> Path:
         [
             ("Nomor Berkas", "{{ case.case_no }}"),
             ("Perihal", "{{ case.title }}"),
-            ("Unit Kerja", "{{ case.unit }}"),
-            ("Tahun Anggaran", "{{ case.fiscal_year }}"),
+            ("Unit Kerja", "{{ case.unit }}, TA {{ case.fiscal_year }}"),
             ("SOP", "{{ case.sop_name }} (Nomor {{ case.sop_number }})"),
             ("Pemeriksa", "{{ reviewer.name }}"),
-            ("Jabatan", "{{ reviewer.position }}"),
-            ("Peran dalam SOP", "{{ reviewer_role }}"),
+            ("Jabatan (peran)", "{{ reviewer.position }} ({{ reviewer_role }})"),
             ("Waktu Pemeriksaan", "{{ decided_day }} pukul {{ decided_time }}"),
         ],
         size=11,
+        label_width=4.0,
     )
 
-    section_heading(doc, "A.  Kelengkapan yang Diperiksa")
-    t = table(doc, [1.0, 6.3, 1.6, 1.7, 5.4])
+    section_heading(doc, "A.  Kelengkapan yang Diperiksa", before=8)
+    t = table(doc, [1.0, 6.3, 1.4, 1.7, 5.6])
     header_row(t, ["No.", "Persyaratan / Kelengkapan", "Ada", "Tidak Ada", "Keterangan"], size=10)
     loop(
         t,
@@ -765,39 +799,48 @@ def build_pemeriksaan() -> Path:
         empty_if="not items",
     )
 
-    section_heading(doc, "B.  Berkas yang Diperiksa")
+    section_heading(doc, "B.  Berkas yang Diperiksa", before=8)
     files_table(doc, "files")
 
-    section_heading(doc, "C.  Hasil Pemeriksaan")
+    section_heading(doc, "C.  Hasil Pemeriksaan", before=8)
     t = fields_table(
         doc,
         [
             ("Keputusan", "{{ decision }}"),
             ("{{ reason_label }}", "{{ reason }}"),
         ],
-        size=12,
+        size=11,
+        label_width=4.0,
     )
     t.rows[0].cells[2].paragraphs[0].runs[0].bold = True
 
-    box = table(doc, [TEXT_WIDTH])
-    r = row(box)
-    shade(r.cells[0], "F2F2F2")
-    p = par(r.cells[0], "", before=4, after=4, size=10)
-    add(p, "PERINGATAN: ", bold=True, size=10)
-    add(
-        p,
+    # The SOP's warning (Peringatan) beside the reviewer's signature. (A paragraph
+    # between two tables keeps word processors from joining them.)
+    spacer = par(doc, "", keep_next=True, size=6)
+    spacer.paragraph_format.line_spacing = Pt(8)
+    t = table(doc, [6.6, 1.9, TEXT_WIDTH - 8.5], grid=False)
+    r = row(t)
+    box = r.cells[0]
+    box_border(box)
+    shade(box, "F2F2F2")
+    par(box, "PERINGATAN", bold=True, size=10, before=4, after=2, indent=0.15)
+    par(
+        box,
         "Teliti kesesuaian setelah menuangkan dalam lembar pemeriksaan berkas.",
         italic=True,
         size=10,
+        after=4,
+        indent=0.15,
     )
-    par(doc, "")
-
     signature(
-        doc,
+        r.cells[2],
         "reviewer",
         place_line="{{ kop.city }}, {{ decided_date }}",
         role_lines=["Pemeriksa,", "{{ reviewer.position }},"],
-        before=6,
+        indent=0,
+        before=0,
+        space=3,
+        size=11,
     )
     return save(doc, "pemeriksaan.docx")
 
@@ -811,6 +854,7 @@ def empty_rows(
     for i in range(count):
         r = row(t, min_height=height)
         if numbered:
+            r.cells[0].vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             par(r.cells[0], f"{i + 1}.", align="center", size=size)
 
 
@@ -874,13 +918,13 @@ def build_program_kerja() -> Path:
     placeholder(doc, "Rumuskan sasaran yang terukur, selaras dengan Penetapan Kinerja.")
 
     section_heading(doc, "BAB III  PROGRAM DAN KEGIATAN")
-    t = table(doc, [0.9, 3.0, 3.4, 3.0, 2.2, 3.5])
+    t = table(doc, [1.0, 3.0, 3.4, 3.0, 2.1, 3.5])
     header_row(t, ["No.", "Program", "Kegiatan", "Output", "Target", "Penanggung Jawab"], size=10)
     empty_rows(t, 5)
 
     section_heading(doc, "BAB IV  JADWAL PELAKSANAAN")
     months = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agt", "Sep", "Okt", "Nov", "Des"]
-    t = table(doc, [0.8, 4.0] + [0.935] * 12)
+    t = table(doc, [1.0, 3.8] + [0.935] * 12)
     r = row(t, header=True)
     for c in r.cells:
         shade(c, HEADER_FILL)
@@ -917,7 +961,7 @@ def build_rkakl() -> Path:
         size=11,
     )
     par(doc, "")
-    t = table(doc, [0.8, 3.0, 3.4, 3.0, 1.4, 1.6, 2.8])
+    t = table(doc, [1.0, 2.9, 3.2, 2.9, 1.7, 1.6, 2.7])
     header_row(
         t, ["No.", "Program", "Kegiatan", "Output", "Volume", "Satuan", "Biaya (Rp)"], size=10
     )
@@ -948,7 +992,8 @@ def build_penetapan_kinerja() -> Path:
         doc,
         "PENETAPAN KINERJA TAHUN {{ case.fiscal_year }}",
         "{{ kop.bureau }}",
-        "{{ kop.secretariat }} {{ kop.ministry }}",
+        "{{ kop.secretariat }}",
+        "{{ kop.ministry }}",
     )
     par(
         doc,
@@ -1073,7 +1118,7 @@ def build_dokumentasi() -> Path:
     files_table(doc, "final_files", size=9)
 
     section_heading(doc, "B.  Paraf dan Tanda Tangan")
-    t = table(doc, [0.8, 2.2, 4.6, 3.8, 1.6, 3.0])
+    t = table(doc, [1.0, 2.0, 4.4, 3.6, 1.8, 3.2])
     header_row(t, ["No.", "Jenis", "Nama / NIP", "Jabatan / Peran", "Langkah", "Waktu"], size=9)
 
     def who(cell: _Cell) -> None:
@@ -1101,7 +1146,7 @@ def build_dokumentasi() -> Path:
     )
 
     section_heading(doc, "C.  Riwayat Kegiatan")
-    t = table(doc, [0.8, 2.8, 3.4, 3.1, 2.6, 3.3])
+    t = table(doc, [1.0, 3.0, 3.4, 3.2, 2.4, 3.0])
     header_row(t, ["No.", "Waktu", "Pelaku / Peran", "Langkah", "Tindakan", "Alasan"], size=9)
 
     def actor(cell: _Cell) -> None:
@@ -1125,7 +1170,7 @@ def build_dokumentasi() -> Path:
     )
 
     section_heading(doc, "D.  Waktu Penyelesaian per Langkah")
-    t = table(doc, [1.3, 6.3, 2.0, 2.0, 2.0, 2.4])
+    t = table(doc, [1.7, 5.5, 2.0, 2.0, 2.0, 2.8])
     header_row(
         t,
         [
@@ -1192,10 +1237,30 @@ BUILDERS: dict[str, Callable[[], Path]] = {
 }
 
 
+def build(out_dir: Path = OUT_DIR, names: Sequence[str] = ()) -> list[Path]:
+    """Write the templates (all, or those named) into ``out_dir``."""
+    unknown = sorted(set(names) - set(BUILDERS))
+    if unknown:
+        raise ValueError(f"unknown template(s): {', '.join(unknown)}; known: {', '.join(BUILDERS)}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _out_dir[0] = out_dir
+    try:
+        return [BUILDERS[name]() for name in (names or BUILDERS)]
+    finally:
+        _out_dir[0] = OUT_DIR
+
+
 def main(argv: Sequence[str] = ()) -> int:
-    names = list(argv) or list(BUILDERS)
-    for name in names:
-        print(BUILDERS[name]().relative_to(OUT_DIR.parent))
+    parser = argparse.ArgumentParser(description="Build the .docx templates of the papers.")
+    parser.add_argument("names", nargs="*", help=f"templates to build: {', '.join(BUILDERS)}")
+    parser.add_argument("--out", type=Path, default=OUT_DIR, help="folder (default: beside)")
+    args = parser.parse_args(list(argv))
+    try:
+        paths = build(args.out, args.names)
+    except ValueError as exc:
+        parser.error(str(exc))
+    for path in paths:
+        print(path)
     return 0
 
 

@@ -195,7 +195,11 @@ class _Parser:
         decoded = self.decode_entity(pos)
         if decoded is None and self.strict:
             end = pos + 1
-            while end < self.n and end - pos < 12 and (self.src[end].isalnum() or self.src[end] in "#;"):
+            while (
+                end < self.n
+                and end - pos < 12
+                and (self.src[end].isalnum() or self.src[end] in "#;")
+            ):
                 end += 1
                 if self.src[end - 1] == ";":
                     break
@@ -222,13 +226,10 @@ class _Parser:
                 self.utf16 += _units(ch)
                 i += 1
                 continue
-            if self.at(i + 1) != "/":
-                i = self.start_tag(i)
-            else:
-                i = self.end_tag(i)
+            i = self.start_tag(i) if self.at(i + 1) != "/" else self.end_tag(i)
         if self.stack:
             raise self.error(
-                f"Can't find end tag corresponding to start tag {self.stack[-1].tag}"
+                f'Can\'t find end tag corresponding to start tag "{self.stack[-1].tag}"'
             )
         for entity in self.entities:
             if entity["type"] == "code":
@@ -268,9 +269,7 @@ class _Parser:
                     opened.extra["expandable"] = "1"
                     continue
                 if i >= self.n:
-                    raise self.error(
-                        f"Unclosed start tag at byte offset {self.byte_offset(begin)}"
-                    )
+                    raise self.error(f"Unclosed start tag at byte offset {self.byte_offset(begin)}")
                 raise self.error(
                     "Expected equal sign in declaration of an attribute of the tag "
                     f'"{tag}" at byte offset {self.byte_offset(begin)}'
@@ -288,8 +287,7 @@ class _Parser:
             self.remember_attribute(opened, tag, attr, value)
         if tag == "span" and opened.argument != "spoiler":
             raise self.error(
-                'Tag "span" must have class "tg-spoiler" at byte offset '
-                f"{self.byte_offset(begin)}"
+                f'Tag "span" must have class "tg-spoiler" at byte offset {self.byte_offset(begin)}'
             )
         self.stack.append(opened)
         return i + 1
@@ -358,9 +356,7 @@ class _Parser:
     def close_entity(self, top: _Open, length: int) -> None:
         base: Entity = {"offset": top.offset, "length": length}
         last = self.entities[-1] if self.entities else None
-        same_span = (
-            last is not None and last["offset"] == top.offset and last["length"] == length
-        )
+        same_span = last is not None and last["offset"] == top.offset and last["length"] == length
         if top.tag in _SIMPLE:
             self.entities.append({"type": _SIMPLE[top.tag], **base})
         elif top.tag == "tg-emoji":
@@ -474,7 +470,9 @@ def _trim(text: str, entities: list[Entity]) -> tuple[str, list[Entity]]:
 _MENTION_RE = re.compile(r"(?<!\w)@[A-Za-z0-9_]{2,32}(?!\w)")
 _HASHTAG_RE = re.compile(r"(?<![\w\u200c])#[\w\u200c]{1,256}(?![\w\u200c]*#)")
 _URL_RE = re.compile(r"(?<![\w/@.])(?:https?|ftp)://[^\s<>\"']+", re.IGNORECASE)
-_EMAIL_RE = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_EMAIL_RE = re.compile(
+    r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+)
 
 
 def _bot_commands(text: str) -> list[tuple[int, int]]:

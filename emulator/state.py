@@ -238,7 +238,7 @@ class EmuState:
         self._waiters.add(fut)
         return fut
 
-    async def wait_changed(self, timeout: float) -> None:
+    async def wait_changed(self, timeout: float) -> None:  # noqa: ASYNC109
         """Return after the next change, or after ``timeout`` seconds."""
         fut = self.change_future()
         try:
@@ -270,14 +270,16 @@ class EmuState:
                 if chat.user is None and chat.username and chat.username.lower() == name:
                     return chat
             return None
-        chat = self.chats.get(chat_id)
-        if chat is not None:
-            return chat
+        found = self.chats.get(chat_id)
+        if found is not None:
+            return found
         user = self.users.get(chat_id)
         return self.private_chat(user) if user is not None else None
 
     # -- messages -------------------------------------------------------------------------
-    def add_message(self, chat: ChatRecord, sender: UserRecord | None, **content: Any) -> MessageRecord:
+    def add_message(
+        self, chat: ChatRecord, sender: UserRecord | None, **content: Any
+    ) -> MessageRecord:
         message = MessageRecord(
             chat=chat,
             message_id=chat.next_message_id,

@@ -56,7 +56,7 @@ CREATE TABLE cases (
     closed_at       TEXT,
     state           TEXT NOT NULL
 );
-CREATE INDEX cases_open_by_role ON cases(unit, holder_role) WHERE status = 'open';
+CREATE INDEX cases_open_by_role ON cases(unit, holder_role, step_entered_at) WHERE status = 'open';
 
 CREATE TABLE events (
     id          INTEGER PRIMARY KEY,

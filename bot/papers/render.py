@@ -81,15 +81,19 @@ CHECK = "\u221a"  # "√": the tick of Indonesian forms (present in Arial, unlik
 # --- cleaning ------------------------------------------------------------------------
 
 # C0 controls except tab and newline (\r is turned into \n first), lone surrogates and the
-# two non-characters: none of them may appear in XML 1.0.
-_INVALID_XML = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
+# two non-characters may not appear in XML 1.0 at all; DEL and the C1 controls may, but
+# only print as boxes.
+_INVALID_XML = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # docxtpl turns these back into Jinja delimiters after rendering (its escape for literal
 # braces in templates); a zero-width space keeps a user's text as typed.
 _DOCXTPL_UNESCAPES = re.compile(r"([{}%])(_[{}%])")
 
 
 def clean(value: object) -> str:
-    """Text safe to put into a paper: str() of the value, without invalid XML characters."""
+    """Text safe to put into a paper: str() of the value without control characters
+    (tab and newline stay) or characters XML cannot hold."""
+    if value is None:
+        return ""
     text = value if isinstance(value, str) else str(value)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _INVALID_XML.sub("", text)

@@ -1,0 +1,359 @@
+"""The offline demo: the real bot against the Bot API emulator, officials played by script.
+
+:class:`World` (emulator + real Application over HTTP on 127.0.0.1 + officials) is also the
+harness of the end-to-end tests; :func:`play_sop` walks one case through all twelve steps
+with one return, with a reason, at every review step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.app import SopApplication, build_application
+from bot.clock import Clock
+from bot.config import Config, parse_config
+from bot.core.model import CaseStatus
+from emulator import BotApiEmulator, EmuMessage, EmuUser
+from storage import repo
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "123456:DEMO-offline-emulator-token-AAAAAAAAAAAA"
+ADMIN_ID = 1000
+
+
+@dataclass(frozen=True)
+class Person:
+    key: str
+    telegram_id: int
+    name: str
+    nip: str
+    position: str
+    roles: tuple[str, ...]
+
+
+OFFICIALS = (
+    Person("kasubag", 1001, "Dra. Siti Rahmawati, M.M.", "197803152005012003", "Kepala Sub Bagian Program dan Anggaran", ("kasubag",)),
+    Person("kabag", 1002, "Budi Santoso, S.E., M.Si.", "197505102000031002", "Kepala Bagian Manajemen Kinerja", ("kabag",)),
+    Person("karo", 1003, "Dr. Ir. Hendra Wijaya, M.P.A.", "196912201995031001", "Kepala Biro Perencanaan dan Manajemen Kinerja", ("karo",)),
+    Person("tim1", 1004, "Ayu Lestari, S.Kom.", "199001012015032001", "Analis Perencanaan", ("tim",)),
+    Person("tim2", 1005, "Rudi Hartono, S.E.", "198807072014021002", "Analis Anggaran", ("tim",)),
+    Person("fu", 1006, "Dewi Anggraini", "199205052019032004", "Pengelola Arsip", ("fungsional_umum",)),
+)  # fmt: skip
+
+
+def world_config(out: Path, base_url: str, **sections: dict[str, Any]) -> Config:
+    raw: dict[str, Any] = {
+        "sops": [str(ROOT / "sops" / "penyusunan-program-kerja.toml")],
+        "admins": [ADMIN_ID],
+        "bot": {"api_base_url": base_url},
+        "storage": {"database": str(out / "sopbot.sqlite3"), "files_dir": str(out / "files")},
+        "people": [
+            {
+                "telegram_id": p.telegram_id,
+                "name": p.name,
+                "nip": p.nip,
+                "position": p.position,
+                "roles": list(p.roles),
+            }
+            for p in OFFICIALS
+        ],
+    }
+    for key, value in sections.items():
+        raw[key] = {**raw.get(key, {}), **value}
+    return parse_config(raw, base_dir=out)
+
+
+FAST_SENDER = {
+    "per_second": 200.0,
+    "per_chat_per_second": 100.0,
+    "per_chat_burst": 50.0,
+    "max_backoff": 0.5,
+}
+
+
+class World:
+    """The emulator, the real bot talking HTTP to it, and the officials as emulator users."""
+
+    def __init__(
+        self,
+        out: Path,
+        *,
+        clock: Clock | None = None,
+        sender: dict[str, float] | None = None,
+        **config_sections: dict[str, Any],
+    ) -> None:
+        self.out = out
+        self.clock = clock
+        self.sender = FAST_SENDER if sender is None else sender
+        self.config_sections = config_sections
+        self.emu = BotApiEmulator(token=TOKEN, bot_username="sopbot_demo_bot")
+        self.app: SopApplication | None = None
+        self.users: dict[str, EmuUser] = {}
+
+    async def __aenter__(self) -> World:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def start(self) -> None:
+        self.out.mkdir(parents=True, exist_ok=True)
+        await self.emu.start()
+        self.config = world_config(self.out, self.emu.base_url, **self.config_sections)
+        for p in OFFICIALS:
+            self.users[p.key] = self.emu.user(p.telegram_id, p.name.split(",")[0], username=p.key)
+        self.users["admin"] = self.emu.user(ADMIN_ID, "Admin", username="admin")
+        await self.start_bot()
+
+    async def start_bot(self) -> None:
+        app = build_application(self.config, TOKEN, clock=self.clock, sender_options=self.sender)
+        await app.initialize()
+        if app.post_init is not None:
+            await app.post_init(app)
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        self.app = app
+
+    async def stop_bot(self) -> None:
+        app, self.app = self.app, None
+        if app is None:
+            return
+        with contextlib.suppress(Exception):
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+        with contextlib.suppress(Exception):
+            if app.running:
+                await app.stop()
+        with contextlib.suppress(Exception):
+            await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
+
+    async def stop(self) -> None:
+        await self.stop_bot()
+        await self.emu.stop()
+
+    @property
+    def services(self) -> Any:
+        assert self.app is not None
+        return self.app.services
+
+    def __getitem__(self, key: str) -> EmuUser:
+        return self.users[key]
+
+    async def everyone_starts(self) -> None:
+        for user in self.users.values():
+            await user.send("/start")
+            await user.wait_message(timeout=10)
+
+    async def case_status(self, case_id: int) -> CaseStatus | None:
+        case = await repo.load_case(self.services.db.reader, case_id)
+        return case.status if case else None
+
+    async def drained(self, within: float = 10.0) -> None:
+        """Wait until the outbox has nothing pending."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while loop.time() < deadline:
+            counts = await repo.outbox_counts(self.services.db.reader)
+            if counts["pending"] == 0:
+                return
+            await asyncio.sleep(0.02)
+        raise TimeoutError(f"outbox not drained: {counts}")
+
+
+def has_button(label: str, case_id: int | None = None) -> Callable[[EmuMessage], bool]:
+    def check(m: EmuMessage) -> bool:
+        if case_id is not None and f"Berkas #{case_id}" not in m.text:
+            return False
+        return any(label in text for text in m.button_texts)
+
+    return check
+
+
+def draft(name: str, version: int = 1) -> bytes:
+    """A small real .docx standing in for a draft the team writes."""
+    import io
+
+    from docx import Document
+
+    document = Document()
+    document.add_heading(name, 1)
+    document.add_paragraph(f"Versi {version}. Disusun oleh Tim Penyusunan.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+class Script:
+    """Actions of the officials, each waiting for the bot as a person would."""
+
+    def __init__(self, world: World, timeout: float = 15.0) -> None:
+        self.w, self.timeout = world, timeout
+
+    async def press(self, who: str, label: str, case_id: int) -> EmuMessage:
+        user = self.w[who]
+        wanted = has_button(label, case_id)
+        shown = [m for m in user.bot_messages if wanted(m)]
+        if shown:  # already on screen (e.g. the task view that answered an upload)
+            message = shown[-1]
+        else:
+            message = await user.wait_message(wanted, timeout=self.timeout)
+        button = next(text for text in message.button_texts if label in text)
+        await user.press(message, button, timeout=self.timeout)
+        return message
+
+    async def answer_prompt(self, who: str, text: str) -> None:
+        user = self.w[who]
+        prompt = await user.wait_message(
+            lambda m: "membalas pesan ini" in m.text, timeout=self.timeout
+        )
+        await user.send(text, reply_to=prompt)
+
+    async def new_case(self, title: str, year: int) -> int:
+        user = self.w["kasubag"]
+        await user.send("/baru")
+        await user.wait_message(lambda m: "judul" in m.text, timeout=self.timeout)
+        await user.send(title)
+        await user.wait_message(lambda m: "tahun anggaran" in m.text, timeout=self.timeout)
+        await user.send(str(year))
+        created = await user.wait_message(lambda m: "telah dibuat" in m.text, timeout=self.timeout)
+        return int(created.text.split("Berkas #", 1)[1].split()[0])
+
+    async def upload(
+        self, who: str, case_id: int, name: str, data: bytes, expect: str = "dicatat sebagai"
+    ) -> None:
+        user = self.w[who]
+        await user.send_document(data, file_name=name, caption=f"#{case_id}")
+        await user.wait_message(lambda m: expect in m.text, timeout=self.timeout)
+
+    async def review_return(self, who: str, case_id: int, reason: str) -> None:
+        await self.press(who, "Kembalikan", case_id)
+        await self.answer_prompt(who, reason)
+
+    async def approve(self, who: str, case_id: int) -> None:
+        await self.press(who, "Setujui", case_id)
+
+
+RETURN_REASONS = {
+    2: "TOR belum mencantumkan jadwal pelaksanaan; mohon dilengkapi.",
+    3: "Rencana Kerja agar diselaraskan dengan Renstra 2025-2029 sebelum diteruskan.",
+    7: "Draf RKAKL belum memuat rincian belanja per output; mohon diperbaiki.",
+    8: "Paraf Kasubag belum disertai catatan pemeriksaan atas draf Penetapan Kinerja.",
+    9: "Target indikator kinerja pada draf Penetapan Kinerja agar dikoreksi sesuai pagu.",
+}
+
+
+async def play_sop(
+    world: World, *, with_returns: bool = True, title: str | None = None, year: int = 2027
+) -> int:
+    """One case through all twelve steps; with_returns: one return at every review step."""
+    s = Script(world)
+    case = await s.new_case(
+        title or f"Penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro TA {year}", year
+    )
+    await s.upload("kasubag", case, "Konsep Rencana Kerja.docx", draft("Konsep Rencana Kerja"))
+    await s.upload("kasubag", case, "TOR.docx", draft("TOR"))
+    await s.press("kasubag", "Ajukan", case)
+    if with_returns:  # step 2: Kabag returns the proposal; Kasubag corrects the TOR
+        await s.review_return("kabag", case, RETURN_REASONS[2])
+        await world["kasubag"].wait_message(
+            lambda m: RETURN_REASONS[2][:30] in m.text, timeout=s.timeout
+        )
+        await s.upload("kasubag", case, "TOR.docx", draft("TOR", 2))
+        await s.press("kasubag", "Ajukan", case)
+    await s.approve("kabag", case)
+    if with_returns:  # step 3: Karo returns to Kabag, who approves again
+        await s.review_return("karo", case, RETURN_REASONS[3])
+        await s.approve("kabag", case)
+    await s.approve("karo", case)
+    await s.press("kabag", "Teruskan", case)  # step 4
+    await s.press("kasubag", "Ayu", case)  # step 5: pick both team members
+    await s.press("kasubag", "Rudi", case)
+    await s.press("kasubag", "Tetapkan tim", case)
+    for name in ("Draf Program Kerja.docx", "Draf RKAKL.docx", "Draf Penetapan Kinerja.docx"):
+        await s.upload("tim1", case, name, draft(name))  # step 6
+    await s.upload("tim2", case, "Bahan pendukung.pdf", b"%PDF-1.4 bahan")
+    await s.press("tim2", "Serahkan draf", case)
+    if with_returns:  # step 7: Kasubag returns the drafts to the team
+        await s.review_return("kasubag", case, RETURN_REASONS[7])
+        await s.upload("tim1", case, "Draf RKAKL.docx", draft("Draf RKAKL", 2))
+        await s.press("tim1", "Serahkan draf", case)
+    await s.approve("kasubag", case)
+    if with_returns:  # step 8: Kabag returns to Kasubag, who approves again
+        await s.review_return("kabag", case, RETURN_REASONS[8])
+        await s.approve("kasubag", case)
+    await s.approve("kabag", case)
+    if with_returns:  # step 9: Karo returns to Kabag
+        await s.review_return("karo", case, RETURN_REASONS[9])
+        await s.approve("kabag", case)
+    await s.approve("karo", case)  # signature
+    await s.press("kabag", "Teruskan", case)  # step 10
+    await s.press("kasubag", "dengan catatan", case)  # step 11, with a note
+    await s.answer_prompt("kasubag", "Mohon diarsipkan pada map Perencanaan TA 2027.")
+    await s.press("fu", "Arsipkan", case)  # step 12
+    await s.answer_prompt("fu", f"ARS/PK/{year}/001")
+    await world["kasubag"].wait_message(
+        lambda m: "selesai dan diarsipkan" in m.text, timeout=s.timeout
+    )
+    return case
+
+
+PAPER_WORDS = (
+    "disposisi",
+    "sk-tim",
+    "pemeriksaan",
+    "program-kerja",
+    "rkakl",
+    "kinerja",
+    "dokumentasi",
+    "arsip",
+)
+
+
+async def run_demo(out: Path, quiet: bool = False) -> int:
+    if (out / "sopbot.sqlite3").exists():
+        for name in ("sopbot.sqlite3", "sopbot.sqlite3-wal", "sopbot.sqlite3-shm"):
+            (out / name).unlink(missing_ok=True)
+        shutil.rmtree(out / "files", ignore_errors=True)
+    world = World(out)
+    lines: list[str] = []
+
+    def show(event: Any) -> None:
+        line = event.describe()
+        lines.append(line)
+        if not quiet:
+            print(line, flush=True)
+
+    world.emu.on_event(show)
+    async with world:
+        await world.everyone_starts()
+        try:
+            case_id = await play_sop(world)
+        except TimeoutError as exc:
+            print(f"demo stopped: {exc}", file=sys.stderr)
+            return 1
+        await world.drained()
+        status = await world.case_status(case_id)
+        papers = await repo.files_of_case(world.services.db.reader, case_id)
+        store = world.services.files
+        copied = []
+        for f in papers:
+            if f.kind == "paper":
+                target = out / f.name
+                shutil.copyfile(store.resolve(f.path), target)
+                copied.append(target.name)
+    (out / "transcript.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(
+        f"\nCase #{case_id}: {status.value if status else 'missing'}; {len(copied)} papers in {out}"
+    )
+    return 0 if status is CaseStatus.ARCHIVED else 1

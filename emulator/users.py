@@ -1,0 +1,628 @@
+"""The user side: play Telegram users (and groups) talking to the bot, in-process.
+
+Messages are *live views*: an :class:`EmuMessage` always shows the current state of the
+message (edits applied, ``deleted`` once the bot deleted it), which is what a user sees on
+their phone. ``wait_message`` hands out every bot message at most once per user, so a test
+can wait for "the next message matching X" without racing the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import mimetypes
+import secrets
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from emulator.html_entities import entities_in
+from emulator.state import (
+    JSON,
+    CallbackQueryRecord,
+    ChatRecord,
+    MessageRecord,
+    StateEvent,
+    UserRecord,
+    now,
+)
+
+if TYPE_CHECKING:
+    from emulator.server import BotApiEmulator
+
+Button = tuple[str, str | None]  # (text, callback_data); callback_data None for other buttons
+MessagePredicate = Callable[["EmuMessage"], bool]
+
+
+class EmuMessage:
+    """A message as a user sees it now. ``text`` is the text, or the caption, or ""."""
+
+    __slots__ = ("_emu", "record", "seen_version")
+
+    def __init__(self, emu: BotApiEmulator, record: MessageRecord) -> None:
+        self._emu = emu
+        self.record = record
+        self.seen_version = record.version  # the edit state this view was handed out at
+
+    @property
+    def message_id(self) -> int:
+        return self.record.message_id
+
+    @property
+    def chat_id(self) -> int:
+        return self.record.chat.id
+
+    @property
+    def from_bot(self) -> bool:
+        return self.record.from_bot
+
+    @property
+    def sender_id(self) -> int:
+        return self._emu.state.bot_id if self.record.sender is None else self.record.sender.id
+
+    @property
+    def text(self) -> str:
+        return self.record.text if self.record.text is not None else (self.record.caption or "")
+
+    @property
+    def caption(self) -> str | None:
+        return self.record.caption
+
+    @property
+    def entities(self) -> list[JSON]:
+        record = self.record
+        return list(record.entities if record.text is not None else record.caption_entities)
+
+    @property
+    def reply_markup(self) -> JSON | None:
+        return self.record.reply_markup
+
+    @property
+    def buttons(self) -> list[list[Button]]:
+        markup = self.record.reply_markup or {}
+        return [
+            [(b["text"], b.get("callback_data")) for b in row]
+            for row in markup.get("inline_keyboard", [])
+        ]
+
+    @property
+    def button_texts(self) -> list[str]:
+        return [text for row in self.buttons for text, _ in row]
+
+    @property
+    def document(self) -> JSON | None:
+        return self.record.document
+
+    @property
+    def reply_to(self) -> EmuMessage | None:
+        target = self.record.reply_to
+        return EmuMessage(self._emu, target) if target is not None else None
+
+    @property
+    def date(self) -> int:
+        return self.record.date
+
+    @property
+    def edit_date(self) -> int | None:
+        return self.record.edit_date
+
+    @property
+    def edited(self) -> bool:
+        return self.record.edit_date is not None
+
+    @property
+    def deleted(self) -> bool:
+        return self.record.deleted
+
+    @property
+    def raw(self) -> JSON:
+        """The Telegram-shaped Message dict, as the Bot API would return it now."""
+        return self.record.to_api(self._emu.state.bot_user)
+
+    def file_bytes(self) -> bytes:
+        if self.record.document is None:
+            raise ValueError(f"message #{self.message_id} has no document")
+        return self._emu.file_bytes(self.record.document["file_id"])
+
+    def __repr__(self) -> str:
+        who = "bot" if self.from_bot else f"user {self.sender_id}"
+        return f"<EmuMessage #{self.message_id} chat={self.chat_id} {who}: {describe_message(self.record)}>"
+
+
+@dataclass(frozen=True)
+class CallbackAnswer:
+    """What the bot answered with answerCallbackQuery."""
+
+    text: str | None
+    show_alert: bool
+
+
+class PressResult:
+    """Returned by ``press``: the callback query is already sent; await it for the answer.
+
+    ``await result`` gives the :class:`CallbackAnswer` once the bot calls
+    answerCallbackQuery, or raises ``TimeoutError`` after ``timeout`` seconds.
+    """
+
+    def __init__(self, emu: BotApiEmulator, query: CallbackQueryRecord, timeout: float) -> None:
+        self._emu = emu
+        self.query = query
+        self.timeout = timeout
+
+    @property
+    def query_id(self) -> str:
+        return self.query.id
+
+    @property
+    def data(self) -> str:
+        return self.query.data
+
+    @property
+    def answered(self) -> bool:
+        return self.query.answered
+
+    @property
+    def answer(self) -> CallbackAnswer | None:
+        raw = self.query.answer
+        return CallbackAnswer(raw["text"], raw["show_alert"]) if raw is not None else None
+
+    async def wait(self, timeout: float | None = None) -> CallbackAnswer:  # noqa: ASYNC109
+        future = self.query.future
+        assert future is not None
+        limit = self.timeout if timeout is None else timeout
+        try:
+            raw = await asyncio.wait_for(asyncio.shield(future), timeout=limit)
+        except TimeoutError:
+            raise TimeoutError(
+                f"the bot did not answer callback query {self.query.id} (data "
+                f"{self.query.data!r}) within {limit} s\n{self._emu.recent_failures()}"
+            ) from None
+        return CallbackAnswer(raw["text"], raw["show_alert"])
+
+    def __await__(self) -> Generator[Any, None, CallbackAnswer]:
+        return self.wait().__await__()
+
+
+@dataclass(frozen=True)
+class EmuEvent:
+    """A user action or a bot output, for transcripts (``emu.on_event``)."""
+
+    kind: str  # user_message, user_press, user_block, user_unblock,
+    # bot_message, bot_edit, bot_delete, bot_answer
+    chat: ChatRecord | None
+    message: EmuMessage | None  # a live view: it shows later edits too
+    user: EmuUser | None
+    data: JSON = field(default_factory=dict)
+    snapshot: str = ""  # the message as it was when the event happened (text, file, buttons)
+
+    def describe(self) -> str:
+        """One transcript line, e.g. ``→ Kabag received: Setujui? [Setujui] [Kembalikan]``."""
+        where = self.chat.display_name if self.chat is not None else "?"
+        who = self.user.first_name if self.user is not None else where
+        record = self.message.record if self.message is not None else None
+        body = self.snapshot
+        if self.kind == "bot_message":
+            return f"→ {where} received: {body}"
+        if self.kind == "bot_edit":
+            return f"→ {where} saw #{record.message_id if record else '?'} edited: {body}"
+        if self.kind == "bot_delete":
+            return f"→ {where}: the bot deleted #{record.message_id if record else '?'}"
+        if self.kind == "bot_answer":
+            text = self.data.get("text")
+            alert = " (alert)" if self.data.get("show_alert") else ""
+            return f"→ {who} got answer{alert}: {text}" if text else f"→ {who}: button answered"
+        if self.kind == "user_message":
+            place = "" if self.chat is None or self.chat.user is not None else f" in {where}"
+            return f"{who}{place}: {body}"
+        if self.kind == "user_press":
+            return f"{who} pressed {self.data.get('button') or repr(self.data.get('data'))}"
+        if self.kind == "user_block":
+            return f"{who} blocked the bot"
+        if self.kind == "user_unblock":
+            return f"{who} unblocked the bot"
+        return f"{self.kind}: {body}"
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+def describe_message(record: MessageRecord) -> str:
+    parts: list[str] = []
+    if record.document is not None:
+        parts.append(f"[file {record.document.get('file_name', '?')}]")
+    text = record.text if record.text is not None else record.caption
+    if text:
+        parts.append(text)
+    markup = record.reply_markup or {}
+    buttons = " ".join(f"[{b['text']}]" for row in markup.get("inline_keyboard", []) for b in row)
+    if buttons:
+        parts.append(buttons)
+    if record.deleted:
+        parts.append("(deleted)")
+    return " ".join(parts)
+
+
+class EmuChat:
+    """A group or supergroup the bot is a member of."""
+
+    def __init__(self, emu: BotApiEmulator, record: ChatRecord) -> None:
+        self._emu = emu
+        self.record = record
+
+    @property
+    def id(self) -> int:
+        return self.record.id
+
+    @property
+    def title(self) -> str:
+        return self.record.title or ""
+
+    @property
+    def messages(self) -> list[EmuMessage]:
+        return _views(self._emu, self.record)
+
+    def set_bot_admin(self, admin: bool = True) -> None:
+        """Admins see every group message, also with privacy mode on."""
+        self.record.bot_is_admin = admin
+
+    def remove_bot(self) -> None:
+        """Kick the bot: sending here answers 403 and no updates come from here."""
+        self.record.bot_is_member = False
+
+    def __repr__(self) -> str:
+        return f"<EmuChat {self.record.id} {self.title!r}>"
+
+
+def _views(emu: BotApiEmulator, chat: ChatRecord) -> list[EmuMessage]:
+    return [
+        EmuMessage(emu, record) for _, record in sorted(chat.messages.items()) if not record.deleted
+    ]
+
+
+ChatRef = EmuChat | ChatRecord | int | None
+
+
+class EmuUser:
+    """A Telegram user. Create with ``emu.user(...)``."""
+
+    def __init__(self, emu: BotApiEmulator, record: UserRecord) -> None:
+        self._emu = emu
+        self.record = record
+        self._handed_out: set[tuple[int, int]] = set()
+
+    # -- identity -------------------------------------------------------------------------
+    @property
+    def id(self) -> int:
+        return self.record.id
+
+    @property
+    def first_name(self) -> str:
+        return self.record.first_name
+
+    @property
+    def username(self) -> str | None:
+        return self.record.username
+
+    def to_dict(self) -> JSON:
+        """The Telegram User object of this user."""
+        return self.record.to_api()
+
+    @property
+    def private_chat(self) -> ChatRecord:
+        return self._emu.state.private_chat(self.record)
+
+    # -- reading --------------------------------------------------------------------------
+    @property
+    def messages(self) -> list[EmuMessage]:
+        """All (not deleted) messages of the private chat with the bot, oldest first."""
+        return _views(self._emu, self.private_chat)
+
+    @property
+    def bot_messages(self) -> list[EmuMessage]:
+        return [m for m in self.messages if m.from_bot]
+
+    @property
+    def last_bot_message(self) -> EmuMessage | None:
+        found = self.bot_messages
+        return found[-1] if found else None
+
+    @property
+    def reply_keyboard(self) -> JSON | None:
+        """The custom reply keyboard the bot shows in the private chat, if any."""
+        return self.private_chat.reply_keyboard
+
+    def mark_seen(self, chat: ChatRef = None) -> None:
+        """Make ``wait_message`` ignore every bot message that exists now."""
+        record = self._chat(chat)
+        for message in record.messages.values():
+            self._handed_out.add((record.id, message.message_id))
+
+    async def wait_message(
+        self,
+        predicate: MessagePredicate | None = None,
+        *,
+        timeout: float = 5.0,  # noqa: ASYNC109
+        chat: ChatRef = None,
+    ) -> EmuMessage:
+        """The oldest bot message in the chat not handed out before that matches; waits.
+
+        Raises ``TimeoutError`` with a dump of the chat and of failed Bot API calls.
+        """
+        record = self._chat(chat)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            for _, message in sorted(record.messages.items()):
+                key = (record.id, message.message_id)
+                if not message.from_bot or message.deleted or key in self._handed_out:
+                    continue
+                view = EmuMessage(self._emu, message)
+                if predicate is None or predicate(view):
+                    self._handed_out.add(key)
+                    return view
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(self._timeout_report(record, "a new bot message", timeout))
+            await self._emu.state.wait_changed(remaining)
+
+    async def wait_edit(
+        self,
+        message: EmuMessage,
+        predicate: MessagePredicate | None = None,
+        *,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> EmuMessage:
+        """Wait until ``message`` is edited after this view was taken (and matches)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            record = message.record
+            if record.version > message.seen_version:
+                view = EmuMessage(self._emu, record)
+                if predicate is None or predicate(view):
+                    return view
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(
+                    self._timeout_report(record.chat, f"an edit of #{record.message_id}", timeout)
+                )
+            await self._emu.state.wait_changed(remaining)
+
+    # -- acting ---------------------------------------------------------------------------
+    async def send(
+        self,
+        text: str,
+        *,
+        chat: ChatRef = None,
+        reply_to: EmuMessage | int | None = None,
+    ) -> EmuMessage:
+        """Send a text message (to the bot in private, or to ``chat``). Commands get their
+        bot_command entity, as Telegram adds it."""
+        text = text.strip()
+        if not text or len(text) > 4096:
+            raise ValueError("a user message must have 1-4096 characters")
+        record = self._chat(chat)
+        return await self._post(record, reply_to, text=text, entities=entities_in(text))
+
+    async def send_document(
+        self,
+        data: bytes | Path,
+        *,
+        file_name: str | None = None,
+        mime_type: str | None = None,
+        caption: str | None = None,
+        chat: ChatRef = None,
+        reply_to: EmuMessage | int | None = None,
+    ) -> EmuMessage:
+        """Send a file as a document (bytes or a path; the name defaults to the path's)."""
+        if isinstance(data, Path):
+            file_name = file_name or data.name
+            data = await asyncio.to_thread(data.read_bytes)
+        if not data:
+            raise ValueError("a document must not be empty")
+        file_name = file_name or "document"
+        if mime_type is None:
+            mime_type = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
+        stored = self._emu.state.store_file(data, file_name, mime_type)
+        caption = (caption or "").strip() or None
+        record = self._chat(chat)
+        return await self._post(
+            record,
+            reply_to,
+            document=stored.to_document(),
+            caption=caption,
+            caption_entities=entities_in(caption) if caption else [],
+        )
+
+    def press(
+        self,
+        message: EmuMessage,
+        button: str | None = None,
+        *,
+        callback_data: str | None = None,
+        timeout: float = 5.0,
+    ) -> PressResult:
+        """Press the inline button with this text (or this callback_data) on ``message``.
+
+        The callback query is sent at once; ``await`` the result for the bot's answer.
+        Only buttons the message currently shows can be pressed (use ``press_data`` to forge).
+        """
+        record = message.record
+        if record.deleted:
+            raise LookupError(f"message #{record.message_id} was deleted")
+        markup = record.reply_markup or {}
+        for row in markup.get("inline_keyboard", []):
+            for candidate in row:
+                hit = (button is not None and candidate["text"] == button) or (
+                    callback_data is not None and candidate.get("callback_data") == callback_data
+                )
+                if not hit:
+                    continue
+                if "callback_data" not in candidate:
+                    raise ValueError(f"button {candidate['text']!r} is not a callback button")
+                return self._callback(
+                    record, candidate["callback_data"], candidate["text"], timeout
+                )
+        wanted = button if button is not None else f"callback_data={callback_data!r}"
+        raise LookupError(
+            f"no button {wanted!r} on message #{record.message_id}; it shows "
+            f"{describe_message(record)!r}"
+        )
+
+    def press_data(
+        self,
+        message: EmuMessage | int,
+        data: str,
+        *,
+        chat: ChatRef = None,
+        timeout: float = 5.0,
+    ) -> PressResult:
+        """Send a callback query with any data for a message (stale or forged buttons)."""
+        if isinstance(message, EmuMessage):
+            record: MessageRecord | None = message.record
+        else:
+            record = self._emu.state.live_message(self._chat(chat), message)
+        if record is None or record.deleted:
+            raise LookupError(f"message {message!r} does not exist (or was deleted)")
+        if not 1 <= len(data.encode("utf-8")) <= 64:
+            raise ValueError("callback data must be 1-64 bytes")
+        return self._callback(record, data, None, timeout)
+
+    def block(self) -> None:
+        """Block the bot: it gets my_chat_member (kicked) and 403 on sending."""
+        self._set_blocked(True)
+
+    def unblock(self) -> None:
+        self._set_blocked(False)
+
+    def deactivate(self) -> None:
+        """Delete the account: the bot gets 403 "user is deactivated"."""
+        self.record.deactivated = True
+
+    # -- internals ------------------------------------------------------------------------
+    def _chat(self, chat: ChatRef) -> ChatRecord:
+        if chat is None:
+            return self.private_chat
+        if isinstance(chat, EmuChat):
+            return chat.record
+        if isinstance(chat, ChatRecord):
+            return chat
+        found = self._emu.state.resolve_chat(chat)
+        if found is None:
+            raise LookupError(f"unknown chat {chat}")
+        return found
+
+    async def _post(
+        self, chat: ChatRecord, reply_to: EmuMessage | int | None, **content: Any
+    ) -> EmuMessage:
+        state = self._emu.state
+        if chat.user is not None:
+            if chat.user is not self.record:
+                raise ValueError("users can only write to their own private chat with the bot")
+            if self.record.blocked:
+                raise RuntimeError(f"{self.first_name} blocked the bot; call unblock() first")
+            self.record.started = True
+        target: MessageRecord | None = None
+        if reply_to is not None:
+            message_id = reply_to.message_id if isinstance(reply_to, EmuMessage) else reply_to
+            target = state.live_message(chat, message_id)
+            if target is None:
+                raise LookupError(f"no message #{message_id} to reply to in chat {chat.id}")
+        message = state.add_message(chat, self.record, reply_to=target, **content)
+        if self._bot_sees(chat, message):
+            state.push_update("message", message.to_api(state.bot_user))
+        view = EmuMessage(self._emu, message)
+        state.emit(StateEvent("user_message", chat, message, self.record))
+        await asyncio.sleep(0)
+        return view
+
+    def _bot_sees(self, chat: ChatRecord, message: MessageRecord) -> bool:
+        """Private chats always; groups per privacy mode (commands, replies to the bot)."""
+        if chat.user is not None:
+            return True
+        if not chat.bot_is_member:
+            return False
+        if not self._emu.privacy_mode or chat.bot_is_admin:
+            return True
+        if message.reply_to is not None and message.reply_to.from_bot:
+            return True
+        text = message.text or message.caption or ""
+        for entity in message.entities or message.caption_entities:
+            if entity["type"] == "bot_command" and entity["offset"] == 0:
+                command = text[: entity["length"]]
+                if "@" not in command:
+                    return True
+                return command.split("@", 1)[1].lower() == self._emu.state.bot_username.lower()
+        return False
+
+    def _callback(
+        self, record: MessageRecord, data: str, button: str | None, timeout: float
+    ) -> PressResult:
+        state = self._emu.state
+        query_id = str(secrets.randbits(62))
+        future: asyncio.Future[JSON] = asyncio.get_running_loop().create_future()
+        query = CallbackQueryRecord(query_id, self.record, record, data, future=future)
+        state.callback_queries[query_id] = query
+        instance = hashlib.sha256(f"{state.bot_id}:{record.chat.id}".encode()).hexdigest()
+        payload: JSON = {
+            "id": query_id,
+            "from": self.record.to_api(),
+            "message": record.to_api(state.bot_user),
+            "chat_instance": str(int(instance[:15], 16)),
+            "data": data,
+        }
+        state.push_update("callback_query", payload)
+        state.emit(
+            StateEvent(
+                "user_press", record.chat, record, self.record, {"data": data, "button": button}
+            )
+        )
+        return PressResult(self._emu, query, timeout)
+
+    def _set_blocked(self, blocked: bool) -> None:
+        if self.record.blocked == blocked:
+            return
+        self.record.blocked = blocked
+        state = self._emu.state
+        chat = self.private_chat
+        bot = state.bot_user
+        old, new = ("member", "kicked") if blocked else ("kicked", "member")
+        member: JSON = {"user": bot, "status": old}
+        if old == "kicked":
+            member["until_date"] = 0
+        new_member: JSON = {"user": bot, "status": new}
+        if new == "kicked":
+            new_member["until_date"] = 0
+        state.push_update(
+            "my_chat_member",
+            {
+                "chat": chat.to_api(),
+                "from": self.record.to_api(),
+                "date": now(),
+                "old_chat_member": member,
+                "new_chat_member": new_member,
+            },
+        )
+        state.emit(StateEvent("user_block" if blocked else "user_unblock", chat, None, self.record))
+
+    def _timeout_report(self, chat: ChatRecord, what: str, timeout: float) -> str:
+        lines = [
+            f"{self.first_name} (id {self.id}): no {what} within {timeout} s in chat "
+            f"{chat.display_name} ({chat.id}). Recent messages, oldest first:"
+        ]
+        for _, message in sorted(chat.messages.items())[-12:]:
+            sender = (
+                "bot"
+                if message.from_bot
+                else (message.sender.first_name if message.sender else "?")
+            )
+            seen = " [handed out]" if (chat.id, message.message_id) in self._handed_out else ""
+            lines.append(f"  #{message.message_id} {sender}{seen}: {describe_message(message)}")
+        if len(lines) == 1:
+            lines.append("  (none)")
+        lines.append(self._emu.recent_failures())
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<EmuUser {self.id} {self.first_name!r}>"

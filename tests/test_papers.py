@@ -1,0 +1,873 @@
+"""The official papers (.docx): real values land where they belong, hostile values stay
+literal text, the archive bundle is safe, and the templates match their build script."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import docx
+import pytest
+from docx.document import Document as DocxDocument
+from docxtpl import DocxTemplate
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from bot.papers import render as R
+from bot.papers import samples as S
+from bot.papers.archive import MANIFEST, RECORD_NAME, bundle_zip, safe_archive_name
+from bot.papers.dates import WIB, angka, hari_tanggal, jam, tanggal, tanggal_jam
+from bot.papers.model import (
+    APPROVED,
+    RETURNED,
+    ApprovalRecord,
+    CaseInfo,
+    CheckItem,
+    Disposisi,
+    Dokumentasi,
+    DraftSkeleton,
+    EventRecord,
+    FileRecord,
+    Letterhead,
+    Official,
+    Pemeriksaan,
+    SkTim,
+    StepTime,
+    TeamMember,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# --- reading a .docx back ------------------------------------------------------------
+
+
+def open_docx(data: bytes) -> DocxDocument:
+    assert data[:2] == b"PK"
+    return docx.Document(io.BytesIO(data))
+
+
+def tables(d: DocxDocument) -> list[list[list[str]]]:
+    """Every table as rows of cell texts."""
+    return [[[c.text for c in r.cells] for r in t.rows] for t in d.tables]
+
+
+def texts(d: DocxDocument) -> list[str]:
+    """Paragraph texts of the body, the table cells, headers and footers."""
+    out = [p.text for p in d.paragraphs]
+    for t in tables(d):
+        for r in t:
+            out.extend(r)
+    for s in d.sections:
+        out.extend(p.text for p in s.header.paragraphs)
+        out.extend(p.text for p in s.footer.paragraphs)
+    return out
+
+
+def alltext(d: DocxDocument) -> str:
+    return "\n".join(texts(d))
+
+
+def table_with(d: DocxDocument, header: str) -> list[list[str]]:
+    """The table whose first row has a cell equal to ``header``."""
+    for t in tables(d):
+        if t and header in [c.strip() for c in t[0]]:
+            return t
+    raise AssertionError(f"no table with header {header!r}")
+
+
+def column(t: list[list[str]], header: str) -> list[str]:
+    i = [c.strip() for c in t[0]].index(header)
+    return [r[i] for r in t[1:]]
+
+
+def row_with(t: list[list[str]], needle: str) -> list[str]:
+    for r in t:
+        if any(needle in c for c in r):
+            return r
+    raise AssertionError(f"no row with {needle!r}")
+
+
+def paragraph_index(d: DocxDocument, needle: str) -> int:
+    for i, p in enumerate(d.paragraphs):
+        if needle in p.text:
+            return i
+    raise AssertionError(f"no paragraph with {needle!r}")
+
+
+# --- dates ---------------------------------------------------------------------------
+
+
+def test_tanggal_formats() -> None:
+    assert tanggal(date(2026, 11, 28)) == "28 November 2026"
+    assert tanggal(date(2027, 1, 5)) == "5 Januari 2027"
+    assert hari_tanggal(date(2026, 11, 28)) == "Sabtu, 28 November 2026"
+    assert hari_tanggal(date(2026, 11, 30)) == "Senin, 30 November 2026"
+    assert hari_tanggal(date(2026, 11, 27)) == "Jumat, 27 November 2026"
+    assert jam(datetime(2026, 11, 28, 14, 5)) == "14.05 WIB"
+    assert jam(datetime(2026, 11, 28, 7, 0)) == "07.00 WIB"
+    assert tanggal_jam(datetime(2026, 11, 28, 14, 5)) == "28 November 2026 pukul 14.05 WIB"
+    months = [tanggal(date(2026, m, 1)).split()[1] for m in range(1, 13)]
+    assert months == [
+        "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+        "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+    ]  # fmt: skip
+
+
+def test_aware_datetimes_are_shown_in_wib() -> None:
+    utc = datetime(2026, 11, 27, 20, 30, tzinfo=UTC)  # 03.30 WIB the next day
+    assert jam(utc) == "03.30 WIB"
+    assert tanggal(utc) == "28 November 2026"
+    assert hari_tanggal(utc) == "Sabtu, 28 November 2026"
+    wita = datetime(2026, 11, 28, 15, 5, tzinfo=timezone(timedelta(hours=8)))
+    assert jam(wita) == "14.05 WIB"
+
+
+def test_angka_groups_thousands_with_dots() -> None:
+    assert angka(0) == "0"
+    assert angka(4800) == "4.800"
+    assert angka(-1250) == "-1.250"
+    assert angka(1234567) == "1.234.567"
+
+
+# --- realistic papers ----------------------------------------------------------------
+
+
+def test_disposisi_realistic() -> None:
+    p = S.sample_disposisi()
+    d = open_docx(R.render_disposisi(p))
+    text = alltext(d)
+    assert d.paragraphs[0].text == "KEMENTERIAN KETENAGAKERJAAN REPUBLIK INDONESIA"
+    assert "BIRO PERENCANAAN DAN MANAJEMEN KINERJA" in text
+    assert "Jalan Jenderal Gatot Subroto Kav. 51, Jakarta Selatan 12950" in text
+    assert any(p.text == "LEMBAR DISPOSISI" for p in d.paragraphs)
+    [t] = tables(d)
+    cells = [c for r in t for c in r]
+    assert any("Surat dari" in c and "Kepala Bagian Manajemen Kinerja" in c for c in cells)
+    assert any("No. Agenda" in c and "0457/PMK/XI/2026" in c for c in cells)
+    assert any(c.startswith("Tanggal") and "3 November 2026" in c for c in cells)
+    assert any("Perihal" in c and p.case.title in c for c in cells)
+    forward = row_with(t, "Diteruskan kepada")
+    i = forward.index(next(c for c in forward if "Diteruskan kepada" in c))
+    below = t[t.index(forward) + 1]
+    assert "Dr. Hendra Wijaya Kusuma, S.E., M.Si." in below[i]
+    assert p.instruction in below[1 - i]
+    assert any("Catatan" in c and p.notes in c for c in cells)
+    assert any("Paraf" in c and "SRL" in c for c in cells)
+    assert any("Selasa, 3 November 2026" in c for c in cells)
+    assert d.core_properties.title == "Lembar Disposisi K7"
+
+
+def test_disposisi_page_is_a4() -> None:
+    d = open_docx(R.render_disposisi(S.sample_disposisi()))
+    s = d.sections[0]
+    assert s.page_width is not None and s.page_height is not None
+    assert round(s.page_width.cm, 1) == 21.0
+    assert round(s.page_height.cm, 1) == 29.7
+    assert d.styles["Normal"].font.name == "Arial"
+
+
+def test_sk_tim_realistic() -> None:
+    p = S.sample_sk_tim()
+    d = open_docx(R.render_sk_tim(p))
+    paras = [x.text for x in d.paragraphs]
+    assert "KEPUTUSAN KEPALA BIRO PERENCANAAN DAN MANAJEMEN KINERJA" in paras
+    assert "NOMOR KEP.12/PMK/XI/2026" in paras
+    assert "TENTANG" in paras
+    subject = (
+        "PEMBENTUKAN TIM PENYUSUNAN PROGRAM KERJA, RKAKL, DAN PENETAPAN KINERJA BIRO "
+        "TAHUN ANGGARAN 2027"
+    )
+    assert subject in paras
+    assert "MEMUTUSKAN:" in paras
+    # Menimbang (lettered) and Mengingat (numbered), the label on the first row only.
+    t = tables(d)[0]
+    rows = [r for r in t if any(c.strip() for c in r)]
+    assert rows[0][:3] == ["Menimbang", ":", "a."] and rows[0][3] == p.menimbang[0]
+    assert rows[1][:3] == ["", "", "b."] and rows[1][3] == p.menimbang[1]
+    assert rows[2][:3] == ["Mengingat", ":", "1."] and rows[2][3] == p.mengingat[0]
+    assert [r[2] for r in rows[2:]] == ["1.", "2.", "3.", "4.", "5."]
+    assert "Undang-Undang Nomor 39 Tahun 2008 tentang Kementerian Negara;" in rows[2][3]
+    diktum = tables(d)[1]
+    assert [r[0] for r in diktum] == ["Menetapkan", "KESATU", "KEDUA", "KETIGA"]
+    assert "Lampiran" in diktum[1][2]
+    assert "mengumpulkan bahan" in diktum[2][2]
+    assert diktum[3][2] == "Keputusan ini mulai berlaku pada tanggal ditetapkan."
+    # Signature: place, date, title, name, NIP.
+    text = alltext(d)
+    assert "Ditetapkan di Jakarta" in paras
+    assert "pada tanggal 5 November 2026" in paras
+    assert "KEPALA BIRO PERENCANAAN DAN MANAJEMEN KINERJA," in paras
+    assert paras.count("Dr. Hendra Wijaya Kusuma, S.E., M.Si.") == 2  # decree and Lampiran
+    assert paras.count("NIP 197204121998031002") == 2
+    # Lampiran: the team table.
+    team = table_with(d, "Kedudukan dalam Tim")
+    assert column(team, "Nama")[1] == "Agus Setiawan, S.T., M.M."
+    assert column(team, "NIP")[1] == "198303152009011004"
+    assert column(team, "Kedudukan dalam Tim")[1] == "Ketua"
+    assert column(team, "Jabatan")[2] == "Analis Perencanaan"
+    assert column(team, "No.") == ["1.", "2.", "3.", "4.", "5."]
+    assert column(team, "NIP")[4] == "-"  # empty NIP
+    assert "TANGGAL" in text and "LAMPIRAN" in text
+
+
+def test_pemeriksaan_realistic_returned() -> None:
+    p = S.sample_pemeriksaan(returned=True)
+    d = open_docx(R.render_pemeriksaan(p))
+    text = alltext(d)
+    paras = [x.text for x in d.paragraphs]
+    assert "LEMBAR PEMERIKSAAN BERKAS" in paras
+    assert f"Langkah 8: {p.step_title}" in paras
+    fields = tables(d)[0]
+    assert ["Waktu Pemeriksaan", ":", "Kamis, 12 November 2026 pukul 14.05 WIB"] in fields
+    assert ["Pemeriksa", ":", "Sri Rahayu Lestari, S.Sos., M.A.P."] in fields
+    assert ["Jabatan (peran)", ":", "Kepala Bagian Manajemen Kinerja (Kabag MK)"] in fields
+    items = table_with(d, "Persyaratan / Kelengkapan")
+    assert row_with(items, "Draf RKAKL")[2:4] == ["\u221a", ""]
+    assert row_with(items, "Paraf Kepala Sub Bagian")[2:5] == ["", "\u221a", "Belum diparaf"]
+    files = table_with(d, "SHA-256")
+    for f in p.files:
+        r = row_with(files, f.file_name)
+        assert r[4] == f.sha256
+        assert r[2] == str(f.version)
+        assert f.document in r[1] and f.uploaded_by in r[3]
+    assert "10 November 2026, 10.05 WIB" in text
+    result = tables(d)[3]
+    assert result[0] == ["Keputusan", ":", RETURNED]
+    assert result[1] == ["Alasan pengembalian", ":", p.reason]
+    assert "Teliti kesesuaian setelah menuangkan dalam lembar pemeriksaan berkas." in text
+    assert "NIP 197809232003122001" in text
+    assert "Jakarta, 12 November 2026" in text
+    footer = d.sections[0].footer.paragraphs[0].text
+    assert "Berkas K7" in footer and "Langkah 8" in footer and "Halaman" in footer
+
+
+def test_pemeriksaan_approved_shows_a_note_label() -> None:
+    d = open_docx(R.render_pemeriksaan(S.sample_pemeriksaan(returned=False)))
+    result = tables(d)[3]
+    assert result[0] == ["Keputusan", ":", APPROVED]
+    assert result[1] == ["Catatan", ":", "-"]
+
+
+def test_program_kerja_skeleton() -> None:
+    d = open_docx(R.render_program_kerja(S.sample_skeleton()))
+    paras = [x.text for x in d.paragraphs]
+    assert paras[0] == "PROGRAM KERJA"
+    assert "TAHUN ANGGARAN 2027" in paras
+    chapters = [x for x in paras if x.startswith("BAB ")]
+    assert chapters == [
+        "BAB I  PENDAHULUAN",
+        "BAB II  TUJUAN DAN SASARAN",
+        "BAB III  PROGRAM DAN KEGIATAN",
+        "BAB IV  JADWAL PELAKSANAAN",
+        "BAB V  PENUTUP",
+    ]
+    prog = table_with(d, "Program")
+    assert [c.strip() for c in prog[0]] == [
+        "No.", "Program", "Kegiatan", "Output", "Target", "Penanggung Jawab",
+    ]  # fmt: skip
+    assert all(c == "" for r in prog[1:] for c in r[1:])  # rows left empty for the team
+    sched = table_with(d, "Jan")
+    assert "Jan" in sched[0] and "Des" in sched[0]
+    assert "Jakarta, 6 November 2026" in paras
+    assert "KEPALA BIRO PERENCANAAN DAN MANAJEMEN KINERJA," in paras
+    assert "Dr. Hendra Wijaya Kusuma, S.E., M.Si." in paras
+    paraf = table_with(d, "Paraf")
+    assert row_with(paraf, "Kepala Bagian Manajemen Kinerja")[2] == S.KABAG.name
+    assert row_with(paraf, "Kepala Sub Bagian")[2] == S.KASUBAG.name
+    assert "DRAF" in d.sections[0].header.paragraphs[0].text
+
+
+def test_rkakl_skeleton() -> None:
+    d = open_docx(R.render_rkakl(S.sample_skeleton()))
+    t = table_with(d, "Biaya (Rp)")
+    assert [c.strip() for c in t[0]] == [
+        "No.", "Program", "Kegiatan", "Output", "Volume", "Satuan", "Biaya (Rp)",
+    ]  # fmt: skip
+    body = [r for r in t[2:] if r[0].endswith(".")]
+    assert len(body) >= 5 and all(c == "" for r in body for c in r[1:])
+    assert "JUMLAH" in t[-1][0]
+    assert "TAHUN ANGGARAN 2027" in alltext(d)
+    assert ["Kementerian/Lembaga", ":", S.LETTERHEAD.ministry] in tables(d)[0]
+
+
+def test_penetapan_kinerja_skeleton() -> None:
+    d = open_docx(R.render_penetapan_kinerja(S.sample_skeleton()))
+    text = alltext(d)
+    assert "PENETAPAN KINERJA TAHUN 2027" in text
+    assert (
+        "Dalam rangka mewujudkan manajemen pemerintahan yang efektif, transparan, dan "
+        "akuntabel serta berorientasi pada hasil, kami yang bertanda tangan di bawah ini:"
+    ) in text
+    first = paragraph_index(d, "selanjutnya disebut PIHAK PERTAMA")
+    second = paragraph_index(d, "selanjutnya disebut PIHAK KEDUA")
+    assert first < second
+    assert ["", "Nama", ":", S.KARO.name] in tables(d)[0]
+    assert ["", "Nama", ":", "Ir. Bambang Prasetyo, M.Sc."] in tables(d)[1]
+    assert "PIHAK PERTAMA berjanji akan mewujudkan target kinerja" in text
+    sign = tables(d)[2]
+    assert "PIHAK KEDUA," in sign[0][0] and "PIHAK PERTAMA," in sign[0][1]
+    assert S.KARO.name in sign[0][1] and "NIP 197204121998031002" in sign[0][1]
+    targets = table_with(d, "Sasaran Strategis")
+    assert [c.strip() for c in targets[0]] == [
+        "No.", "Sasaran Strategis", "Indikator Kinerja", "Target",
+    ]  # fmt: skip
+
+
+def test_penetapan_kinerja_without_superior_leaves_dots() -> None:
+    p = replace(S.sample_skeleton(), officials={"karo": S.KARO})
+    d = open_docx(R.render_penetapan_kinerja(p))
+    assert ["", "Nama", ":", R.DOTS] in tables(d)[1]
+    paraf = table_with(d, "Paraf")
+    assert R.DOTS in row_with(paraf, "1.")[2]
+
+
+def test_dokumentasi_realistic() -> None:
+    p = S.sample_dokumentasi()
+    d = open_docx(R.render_dokumentasi(p))
+    text = alltext(d)
+    fields = tables(d)[0]
+    assert ["Nomor Arsip", ":", "PR.01.01/PMK/2026/0112"] in fields
+    assert ["Waktu Pengarsipan", ":", "Senin, 16 November 2026 pukul 10.40 WIB"] in fields
+    files = table_with(d, "SHA-256")
+    assert column(files, "SHA-256") == [S.SHA_PK, S.SHA_RKAKL, S.SHA_KINERJA]
+    assert column(files, "Versi") == ["3", "2", "2"]
+    approvals = table_with(d, "Jenis")
+    assert column(approvals, "Jenis") == ["Paraf", "Paraf", "Tanda tangan"]
+    assert "NIP 197204121998031002" in row_with(approvals, "Tanda tangan")[2]
+    assert column(approvals, "Langkah") == ["7", "8", "9"]
+    events = table_with(d, "Tindakan")
+    assert len(events) == 1 + len(p.events)
+    back = row_with(events, "TOR belum memuat jadwal")
+    assert back[4] == RETURNED and "Sri Rahayu Lestari" in back[2] and "Kabag MK" in back[2]
+    assert back[1] == "2 November 2026\n13.30 WIB"
+    assert back[3].startswith("2. ")
+    steps = table_with(d, "Norma (menit)")
+    six = row_with(steps, "Tim mengumpulkan bahan")
+    assert six[2:] == ["4.800", "5.230", "+430", "Melebihi norma"]
+    four = row_with(steps, "membentuk Tim Penyusunan")
+    assert four[2:] == ["240", "240", "0", "Sesuai norma"]
+    total = steps[-1]
+    norm = sum(s.norm_minutes for s in p.step_times)
+    actual = sum(s.actual_minutes for s in p.step_times)
+    assert total[2:5] == [angka(norm), angka(actual), angka(actual - norm)]
+    assert "Jumlah (Norma Waktu)" in total[0]
+    assert "Yang mendokumentasikan," in text and "Rina Marlina, A.Md." in text
+
+
+def test_dokumentasi_step_without_norm() -> None:
+    p = replace(S.sample_dokumentasi(), step_times=[StepTime(1, "Mengajukan", 0, 75)])
+    steps = table_with(open_docx(R.render_dokumentasi(p)), "Norma (menit)")
+    assert steps[1][2:] == ["-", "75", "-", "Norma belum ditetapkan"]
+    assert steps[-1][2:] == ["-", "75", "-", "-"]
+
+
+# --- hostile values ------------------------------------------------------------------
+
+NASTY = "<b>&\"' {{ x }} {% if %} \x00\x07\x1b\x0b\x0c\x7f\ufffe{%tr for y in z %} {# c #} ]]>"
+NASTY_SHOWN = "<b>&\"' {{ x }} {% if %} {%tr for y in z %} {# c #} ]]>"
+LONG = ("Nama Sangat Panjang Sekali " * 12)[:300]
+NOSPACE = "X" * 300
+
+
+def h(tag: str) -> str:
+    """A hostile value that also says which field it is."""
+    return f"{tag}:{NASTY}"
+
+
+def shown(tag: str) -> str:
+    return f"{tag}:{NASTY_SHOWN}"
+
+
+def hostile_official(tag: str) -> Official:
+    return Official(h(tag + "-name") + LONG, h(tag + "-nip"), h(tag + "-pos"))
+
+
+HOSTILE_HEAD = Letterhead(h("min"), h("sec"), h("bur"), h("addr"), h("city"))
+HOSTILE_CASE = CaseInfo(h("no"), h("title") + NOSPACE, h("unit"), 2027, h("sopno"), h("sop"))
+WHEN = datetime(2026, 11, 28, 14, 5, tzinfo=WIB)
+
+
+def hostile_file(i: int) -> FileRecord:
+    return FileRecord(h(f"doc{i}"), f"../../{h('fn')}\n.docx", i, h("sha"), h("up"), WHEN)
+
+
+def hostile_papers() -> dict[str, tuple[Callable[[Any], bytes], Any, list[str]]]:
+    """name -> (renderer, paper, values that must appear literally)."""
+    disp = Disposisi(
+        HOSTILE_HEAD, HOSTILE_CASE, hostile_official("from"), hostile_official("to"),
+        date(2026, 11, 28), h("instr") + "\nbaris kedua\tkolom", h("notes"), h("paraf"),
+        h("agenda"),
+    )  # fmt: skip
+    sk = SkTim(
+        HOSTILE_HEAD, HOSTILE_CASE, h("decree"), date(2026, 11, 28),
+        [h("menimbang")], [h("mengingat"), LONG],
+        [TeamMember(h("mem") + LONG, h("memnip"), h("memteam"), h("mempos"))],
+        hostile_official("signer"), h("city2"),
+    )  # fmt: skip
+    rev = Pemeriksaan(
+        HOSTILE_HEAD, HOSTILE_CASE, 7, h("steptitle"), hostile_official("rev"), h("role"),
+        WHEN, h("decision"), h("reason") + LONG, [CheckItem(h("item"), True, h("note"))],
+        [hostile_file(1)],
+    )  # fmt: skip
+    skel = DraftSkeleton(
+        HOSTILE_HEAD, HOSTILE_CASE,
+        {k: hostile_official(k) for k in ("karo", "kabag", "kasubag", "atasan")},
+        date(2026, 11, 28),
+    )  # fmt: skip
+    dok = Dokumentasi(
+        HOSTILE_HEAD, HOSTILE_CASE, WHEN, h("ref"), hostile_official("arch"),
+        [hostile_file(2)],
+        [EventRecord(WHEN, h("actor"), h("evrole"), 3, h("evstep"), h("action"), h("why"))],
+        [ApprovalRecord(h("kind"), hostile_official("appr"), h("aprole"), WHEN, 8)],
+        [StepTime(1, h("steptime"), 30, 45)],
+    )  # fmt: skip
+    common = ["min", "sec", "bur", "addr", "no", "title"]
+    return {
+        "disposisi": (
+            R.render_disposisi, disp,
+            [*common, "from-name", "from-pos", "to-name", "to-pos", "instr", "notes",
+             "paraf", "agenda", "unit", "sopno", "sop"],
+        ),
+        "sk_tim": (
+            R.render_sk_tim, sk,
+            ["min", "sec", "bur", "addr", "no", "decree", "menimbang", "mengingat", "mem", "memnip", "memteam",
+             "mempos", "signer-name", "signer-nip", "city2"],
+        ),
+        "pemeriksaan": (
+            R.render_pemeriksaan, rev,
+            [*common, "steptitle", "rev-name", "rev-nip", "rev-pos", "role", "decision",
+             "reason", "item", "note", "doc1", "fn", "sha", "up", "unit", "sopno", "sop"],
+        ),
+        "program_kerja": (
+            R.render_program_kerja, skel,
+            ["no", "unit", "bur", "karo-name", "karo-nip", "kabag-name", "kasubag-pos"],
+        ),
+        "rkakl": (R.render_rkakl, skel, ["min", "sec", "bur", "karo-name", "kabag-pos"]),
+        "penetapan_kinerja": (
+            R.render_penetapan_kinerja, skel,
+            ["karo-name", "karo-pos", "atasan-name", "atasan-pos", "atasan-nip"],
+        ),
+        "dokumentasi": (
+            R.render_dokumentasi, dok,
+            [*common, "ref", "arch-name", "arch-pos", "doc2", "fn", "sha", "up", "actor",
+             "evrole", "evstep", "action", "why", "kind", "appr-name", "appr-nip", "aprole",
+             "steptime"],
+        ),
+    }  # fmt: skip
+
+
+HOSTILE = hostile_papers()
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_values_stay_literal_text(name: str) -> None:
+    render, paper, tags = HOSTILE[name]
+    data = render(paper)
+    d = open_docx(data)
+    text = alltext(d)
+    for tag in tags:
+        assert shown(tag) in text, tag
+    # Nothing unrendered or half-escaped is left, and no control character survived.
+    assert "&amp;" not in text and "&lt;" not in text
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", text)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        body = z.read("word/document.xml").decode("utf-8")
+    assert "<b>" not in body  # escaped, not markup
+    assert "{{ case" not in body and "{%tr" not in body.replace("{%tr for y in z %}", "")
+
+
+def test_hostile_newline_and_tab_become_break_and_tab() -> None:
+    render, paper, _ = HOSTILE["disposisi"]
+    d = open_docx(render(paper))
+    assert any("\nbaris kedua\tkolom" in t for t in texts(d))
+
+
+def test_hostile_file_name_in_pemeriksaan_keeps_path_text() -> None:
+    render, paper, _ = HOSTILE["pemeriksaan"]
+    files = table_with(open_docx(render(paper)), "SHA-256")
+    assert "../../" + shown("fn") + "\n.docx" in files[1][1]
+
+
+def _empty_official() -> Official:
+    return Official("", "", "")
+
+
+def empty_papers() -> list[tuple[Callable[[Any], bytes], Any]]:
+    head = Letterhead("", "", "", "", "")
+    case = CaseInfo("", "", "", 0, "", "")
+    when = datetime(2026, 1, 1)
+    o = _empty_official()
+    return [
+        (R.render_disposisi, Disposisi(head, case, o, o, date(2026, 1, 1), "", "", "", "")),
+        (R.render_sk_tim, SkTim(head, case, "", date(2026, 1, 1), [], [], [], o, "")),
+        (R.render_pemeriksaan, Pemeriksaan(head, case, 0, "", o, "", when, "", "", [], [])),
+        (R.render_program_kerja, DraftSkeleton(head, case, {}, date(2026, 1, 1))),
+        (R.render_rkakl, DraftSkeleton(head, case, {}, date(2026, 1, 1))),
+        (R.render_penetapan_kinerja, DraftSkeleton(head, case, {}, date(2026, 1, 1))),
+        (R.render_dokumentasi, Dokumentasi(head, case, when, "", o, [], [], [], [])),
+    ]
+
+
+@pytest.mark.parametrize("index", range(7))
+def test_empty_fields_and_lists_render(index: int) -> None:
+    render, paper = empty_papers()[index]
+    d = open_docx(render(paper))
+    assert d.paragraphs
+    for t in d.tables:
+        assert len(t.rows) >= 1  # a table without rows is invalid for Word
+
+
+def test_empty_lists_say_so() -> None:
+    p = replace(S.sample_pemeriksaan(), items=[], files=[])
+    text = alltext(open_docx(R.render_pemeriksaan(p)))
+    assert "Tidak ada berkas." in text
+    assert "Tidak ada kelengkapan yang dipersyaratkan." in text
+    p2 = replace(S.sample_dokumentasi(), events=[], approvals=[], final_files=[])
+    text = alltext(open_docx(R.render_dokumentasi(p2)))
+    assert "Tidak ada kegiatan tercatat." in text
+    assert "Tidak ada catatan paraf atau tanda tangan." in text
+    p3 = replace(S.sample_sk_tim(), members=[], menimbang=[], mengingat=[])
+    d = open_docx(R.render_sk_tim(p3))
+    assert "Belum ada anggota tim." in alltext(d)
+    assert tables(d)[0][0][:4] == ["Menimbang", ":", "a.", R.DOTS]
+    # The NIP line is left out, not printed empty, for an official without one.
+    sk = replace(S.sample_sk_tim(), signer=Official("Budi", "", "Plt. Kepala Biro Perencanaan"))
+    paras = [x.text for x in open_docx(R.render_sk_tim(sk)).paragraphs]
+    assert "NIP" not in paras and "NIP " not in paras
+    assert "Plt. KEPALA BIRO PERENCANAAN," in paras
+
+
+def test_clean_keeps_docxtpl_escapes_literal() -> None:
+    # docxtpl turns "{_{" into "{{" after rendering; clean() keeps what the user typed.
+    p = replace(S.sample_disposisi(), notes="a {_{ b }_} c {_% d %_}")
+    text = alltext(open_docx(R.render_disposisi(p)))
+    assert "a {\u200b_{ b }\u200b_} c {\u200b_% d %\u200b_}" in text
+    assert R.clean("x\r\ny\rz\x00") == "x\ny\nz"
+    assert R.clean("\ud800ok\uffff\x7f\x85") == "ok"
+    assert R.clean("tab\there\nline") == "tab\there\nline"
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)  # fmt: skip
+@given(st.text(max_size=80))
+def test_any_text_survives_as_itself(value: str) -> None:
+    p = replace(S.sample_pemeriksaan(), reason=value, step_title=value)
+    d = open_docx(R.render_pemeriksaan(p))
+    expected = R.clean(value)
+    result = tables(d)[3][1][2]
+    if expected.strip():
+        assert result == expected
+    else:
+        assert result == "-"
+
+
+# --- contract between templates and renderer -----------------------------------------
+
+
+def _contexts() -> dict[str, dict[str, Any]]:
+    sk = S.sample_skeleton()
+    return {
+        "disposisi": R.disposisi_context(S.sample_disposisi()),
+        "sk_tim": R.sk_tim_context(S.sample_sk_tim()),
+        "pemeriksaan": R.pemeriksaan_context(S.sample_pemeriksaan()),
+        "program_kerja": R.skeleton_context(sk),
+        "rkakl": R.skeleton_context(sk),
+        "penetapan_kinerja": R.skeleton_context(sk),
+        "dokumentasi": R.dokumentasi_context(S.sample_dokumentasi()),
+    }
+
+
+@pytest.mark.parametrize("kind", sorted(R.TEMPLATES))
+def test_template_uses_only_known_placeholders(kind: str) -> None:
+    tpl = DocxTemplate(R.DEFAULT_TEMPLATE_DIR / R.TEMPLATES[kind])
+    missing = tpl.get_undeclared_template_variables(context=_contexts()[kind])
+    assert missing == set()
+
+
+def _load_builder() -> ModuleType:
+    path = ROOT / "doc_templates" / "build_templates.py"
+    spec = importlib.util.spec_from_file_location("build_templates", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_committed_templates_match_the_build_script(tmp_path: Path) -> None:
+    built = _load_builder().build(tmp_path)
+    assert sorted(p.name for p in built) == sorted(R.TEMPLATES.values())
+    for path in built:
+        committed = R.DEFAULT_TEMPLATE_DIR / path.name
+        assert committed.read_bytes() == path.read_bytes(), (
+            f"{path.name} differs: run .venv/bin/python doc_templates/build_templates.py"
+        )
+
+
+def test_check_templates_reports_a_broken_template(tmp_path: Path) -> None:
+    assert S.check_templates() == []
+    for name in R.TEMPLATES.values():
+        shutil.copy(R.DEFAULT_TEMPLATE_DIR / name, tmp_path / name)
+    broken = docx.Document()
+    broken.add_paragraph("{{ nama_yang_salah }}")
+    broken.save(str(tmp_path / "disposisi.docx"))
+    problems = S.check_templates(tmp_path)
+    assert len(problems) == 1 and problems[0].startswith("disposisi:")
+    assert "nama_yang_salah" in problems[0]
+
+
+def test_an_edited_template_is_picked_up_without_restart(tmp_path: Path) -> None:
+    for name in R.TEMPLATES.values():
+        shutil.copy(R.DEFAULT_TEMPLATE_DIR / name, tmp_path / name)
+    renderer = R.PaperRenderer(tmp_path)
+    assert "LEMBAR DISPOSISI" in alltext(open_docx(renderer.disposisi(S.sample_disposisi())))
+    edited = docx.Document()
+    edited.add_paragraph("DISPOSISI VERSI KANTOR {{ case.case_no }}")
+    edited.save(str(tmp_path / "disposisi.docx"))
+    text = alltext(open_docx(renderer.disposisi(S.sample_disposisi())))
+    assert "DISPOSISI VERSI KANTOR K7" in text
+
+
+def test_set_template_dir_switches_and_restores(tmp_path: Path) -> None:
+    for name in R.TEMPLATES.values():
+        shutil.copy(R.DEFAULT_TEMPLATE_DIR / name, tmp_path / name)
+    edited = docx.Document()
+    edited.add_paragraph("RKAKL KANTOR {{ case.fiscal_year }}")
+    edited.save(str(tmp_path / "rkakl.docx"))
+    try:
+        R.set_template_dir(tmp_path)
+        assert "RKAKL KANTOR 2027" in alltext(open_docx(R.render_rkakl(S.sample_skeleton())))
+    finally:
+        R.set_template_dir(None)
+    assert "RKAKL KANTOR" not in alltext(open_docx(R.render_rkakl(S.sample_skeleton())))
+
+
+def test_rendering_is_thread_safe() -> None:
+    jobs: list[Callable[[], bytes]] = [
+        lambda: R.render_disposisi(S.sample_disposisi()),
+        lambda: R.render_sk_tim(S.sample_sk_tim()),
+        lambda: R.render_pemeriksaan(S.sample_pemeriksaan()),
+        lambda: R.render_dokumentasi(S.sample_dokumentasi()),
+    ] * 4
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda job: job(), jobs))
+    for data in results:
+        assert "K7" in alltext(open_docx(data))
+
+
+# --- file names ----------------------------------------------------------------------
+
+
+def test_file_names_say_which_paper() -> None:
+    assert R.file_name("disposisi", "K7", "langkah2") == "disposisi-K7-langkah2.docx"
+    assert R.file_name("sk", "K7") == "sk-tim-K7.docx"
+    assert R.file_name("sk_tim", "K7") == "sk-tim-K7.docx"
+    assert R.file_name("pemeriksaan", "K7", "langkah 8") == "pemeriksaan-K7-langkah-8.docx"
+    assert R.file_name("program_kerja", "K7") == "program-kerja-K7.docx"
+    assert R.file_name("rkakl", "K7") == "rkakl-K7.docx"
+    assert R.file_name("kinerja", "K7") == "penetapan-kinerja-K7.docx"
+    assert R.file_name("penetapan_kinerja", "K7") == "penetapan-kinerja-K7.docx"
+    assert R.file_name("dokumentasi", "K7") == "dokumentasi-K7.docx"
+    assert R.file_name("arsip", "K7") == "arsip-dokumentasi-K7.zip"
+
+
+def test_file_names_are_safe() -> None:
+    assert R.file_name("disposisi", "../../etc/passwd") == "disposisi-etc-passwd.docx"
+    assert R.file_name("disposisi", "PPK/2026/007") == "disposisi-PPK-2026-007.docx"
+    assert R.file_name("disposisi", "") == "disposisi-tanpa-nomor.docx"
+    assert R.file_name("disposisi", "K7", "<b>\x00") == "disposisi-K7-b.docx"
+    assert len(R.file_name("dokumentasi", "K" * 500, "x" * 500)) < 140
+    with pytest.raises(ValueError):
+        R.file_name("surat", "K7")
+
+
+# --- archive bundle ------------------------------------------------------------------
+
+
+def test_bundle_zip_contents() -> None:
+    record = R.render_dokumentasi(S.sample_dokumentasi())
+    files = [
+        ("Draf Program Kerja Biro TA 2027 v3.docx", b"PK\x03\x04program kerja"),
+        ("RKAKL Biro PMK 2027.xlsx", b"PK\x03\x04rkakl"),
+        ("catatan.txt", "Catatan rapat ünïcode".encode()),
+    ]
+    when = datetime(2026, 11, 16, 10, 40, tzinfo=WIB)
+    data = bundle_zip(record, files, when=when)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.testzip() is None
+        names = z.namelist()
+        assert names == [
+            RECORD_NAME,
+            "berkas/Draf Program Kerja Biro TA 2027 v3.docx",
+            "berkas/RKAKL Biro PMK 2027.xlsx",
+            "berkas/catatan.txt",
+            MANIFEST,
+        ]
+        assert z.read(RECORD_NAME) == record
+        for (_, content), name in zip(files, names[1:4], strict=True):
+            assert z.read(name) == content
+        assert z.getinfo(RECORD_NAME).date_time == (2026, 11, 16, 10, 40, 0)
+        sums = z.read(MANIFEST).decode().splitlines()
+        for line in sums:
+            digest, name = line.split("  ", 1)
+            assert hashlib.sha256(z.read(name)).hexdigest() == digest
+        assert len(sums) == 4
+    # The record inside still opens as a document.
+    assert "DOKUMENTASI" in alltext(open_docx(record))
+    assert bundle_zip(record, files, when=when) == data  # reproducible
+
+
+def test_bundle_zip_names_are_safe_and_unique() -> None:
+    hostile = [
+        "../../etc/passwd",
+        "..\\..\\Windows\\system32\\evil.dll",
+        "/abs/path/laporan.pdf",
+        "C:\\Users\\a\\laporan.pdf",
+        "..",
+        "",
+        "   ",
+        "CON.txt",
+        'a<b>:"c|?*.docx',
+        "tab\there\x00.txt",
+        "x" * 400 + ".docx",
+        "laporan.pdf",
+        "LAPORAN.pdf",
+        "\u202egnp.exe",
+    ]
+    data = bundle_zip(b"record", [(n, n.encode("utf-8", "replace")) for n in hostile])
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = z.namelist()
+    entries = names[1:-1]
+    assert len(entries) == len(hostile)
+    assert len({n.lower() for n in entries}) == len(entries)
+    for n in entries:
+        assert n.startswith("berkas/")
+        base = n[len("berkas/") :]
+        assert base and "/" not in base and "\\" not in base
+        assert base not in {".", ".."} and not base.startswith(".")
+        assert not re.search(r'[\x00-\x1f<>:"|?*\u202e]', base)
+        assert len(base) <= 150
+    assert entries[0] == "berkas/passwd"
+    assert entries[1] == "berkas/evil.dll"
+    assert entries[2] == "berkas/laporan.pdf"
+    assert entries[3] == "berkas/laporan (2).pdf"
+    assert entries[7] == "berkas/_CON.txt"
+    assert entries[10].endswith(".docx")
+    assert safe_archive_name("") == "berkas"
+    assert safe_archive_name("../..") == "berkas"
+
+
+def test_bundle_zip_of_nothing() -> None:
+    with zipfile.ZipFile(io.BytesIO(bundle_zip(b"", []))) as z:
+        assert z.namelist() == [RECORD_NAME, MANIFEST]
+
+
+# --- Word compatibility -------------------------------------------------------------
+# python-docx and LibreOffice read leniently; Word calls a file with properties out of
+# schema order, a table without rows or a cell without a paragraph "unreadable content".
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+SCHEMA_ORDER = {
+    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr "
+    "suppressLineNumbers pBdr shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct "
+    "topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd snapToGrid spacing ind "
+    "contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
+    "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
+    "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize "
+    "tblW jc tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption "
+    "tblDescription",
+    "tcPr": "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection "
+    "tcFitText vAlign hideMark",
+    "rPr": "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss "
+    "imprint noProof snapToGrid vanish webHidden color spacing w kern position sz szCs "
+    "highlight u effect bdr shd fitText vertAlign rtl cs em lang eastAsianLayout specVanish "
+    "oMath",
+}
+
+
+def word_problems(data: bytes) -> list[str]:
+    problems = []
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for part in z.namelist():
+            if not (part.startswith("word/") and part.endswith(".xml")):
+                continue
+            root = etree.fromstring(z.read(part))
+            for tag, order in SCHEMA_ORDER.items():
+                seq = order.split()
+                for el in root.iter(W + tag):
+                    names = [c.tag.replace(W, "") for c in el if isinstance(c.tag, str)]
+                    idx = [seq.index(n) if n in seq else -1 for n in names]
+                    if -1 in idx or idx != sorted(idx) or len(set(names)) != len(names):
+                        problems.append(f"{part}: {tag} children {names}")
+            for tbl in root.iter(W + "tbl"):
+                if tbl.find(W + "tr") is None:
+                    problems.append(f"{part}: table without rows")
+            for tc in root.iter(W + "tc"):
+                if tc.find(W + "p") is None and tc.find(W + "tbl") is None:
+                    problems.append(f"{part}: cell without a paragraph")
+    return problems
+
+
+def test_papers_are_valid_for_word() -> None:
+    papers = list(_all_papers())
+    papers += [(f"empty{i}", render(paper)) for i, (render, paper) in enumerate(empty_papers())]
+    for name, data in papers:
+        assert word_problems(data) == [], name
+
+
+# --- LibreOffice ---------------------------------------------------------------------
+
+
+def _all_papers() -> Iterator[tuple[str, bytes]]:
+    sk = S.sample_skeleton()
+    yield "disposisi", R.render_disposisi(S.sample_disposisi())
+    yield "sk_tim", R.render_sk_tim(S.sample_sk_tim())
+    yield "pemeriksaan", R.render_pemeriksaan(S.sample_pemeriksaan())
+    yield "program_kerja", R.render_program_kerja(sk)
+    yield "rkakl", R.render_rkakl(sk)
+    yield "penetapan_kinerja", R.render_penetapan_kinerja(sk)
+    yield "dokumentasi", R.render_dokumentasi(S.sample_dokumentasi())
+    for name, (render, paper, _) in HOSTILE.items():
+        yield f"hostile_{name}", render(paper)
+
+
+def test_libreoffice_converts_every_paper(tmp_path: Path) -> None:
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    papers = dict(_all_papers())
+    for name, data in papers.items():
+        (tmp_path / f"{name}.docx").write_bytes(data)
+    profile = (tmp_path / "profile").as_uri()
+    subprocess.run(
+        [
+            soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+            "--outdir", str(tmp_path), *sorted(str(p) for p in tmp_path.glob("*.docx")),
+        ],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    for name in papers:
+        pdf = tmp_path / f"{name}.pdf"
+        assert pdf.exists() and pdf.read_bytes()[:5] == b"%PDF-", name
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext:
+        out = subprocess.run(
+            [pdftotext, "-layout", str(tmp_path / "pemeriksaan.pdf"), "-"],
+            check=True, capture_output=True, text=True, timeout=60,
+        ).stdout  # fmt: skip
+        assert "LEMBAR PEMERIKSAAN BERKAS" in out
+        assert "Kamis, 12 November 2026 pukul 14.05 WIB" in out
+        assert "Halaman 1 dari 1" in out
