@@ -31,7 +31,12 @@ from storage.db import Database  # noqa: E402
 
 
 def emit(name: str, value: float, unit: str, goal: float, better: str = "lower") -> None:
-    print(json.dumps({"name": name, "value": round(value, 3), "unit": unit, "goal": goal, "better": better}), flush=True)
+    print(
+        json.dumps(
+            {"name": name, "value": round(value, 3), "unit": unit, "goal": goal, "better": better}
+        ),
+        flush=True,
+    )
 
 
 async def populate(db: Database, n: int) -> None:
@@ -41,10 +46,14 @@ async def populate(db: Database, n: int) -> None:
     kasubag = Actor(1, frozenset({"kasubag"}))
     kabag = Actor(2, frozenset({"kabag"}))
     # one template case at step 2 and one archived-shaped case; rows vary in id and times
-    events = decide(sop, None, StartCase(1, sop.code, "biro-perencanaan", "Penyusunan PK", 2027), kasubag, t0)
+    events = decide(
+        sop, None, StartCase(1, sop.code, "biro-perencanaan", "Penyusunan PK", 2027), kasubag, t0
+    )
     case = apply_all(sop, None, events)
     for doc in ("konsep_rencana_kerja", "tor"):
-        ev = decide(sop, case, AttachFile(case.version, doc, 1, "ab" * 32, f"{doc}.docx"), kasubag, t0)
+        ev = decide(
+            sop, case, AttachFile(case.version, doc, 1, "ab" * 32, f"{doc}.docx"), kasubag, t0
+        )
         events += ev
         case = apply_all(sop, case, ev)
     ev = decide(sop, case, CompleteStep(case.version), kasubag, t0)
@@ -65,8 +74,22 @@ async def populate(db: Database, n: int) -> None:
             c = replace(template, id=i, step_entered_at=entered, opened_at=entered)
             due = ts(entered + timedelta(days=2)) if is_open else None
             batch_cases.append(
-                (c.id, c.sop_code, c.unit, c.title, c.fiscal_year, "open" if is_open else "archived",
-                 c.step, c.version, roles[i % 5], ts(entered), ts(entered), None, case_to_json(c), due)
+                (
+                    c.id,
+                    c.sop_code,
+                    c.unit,
+                    c.title,
+                    c.fiscal_year,
+                    "open" if is_open else "archived",
+                    c.step,
+                    c.version,
+                    roles[i % 5],
+                    ts(entered),
+                    ts(entered),
+                    None,
+                    case_to_json(c),
+                    due,
+                )
             )
             for seq, e in enumerate(events, start=1):
                 batch_events.append(event_row(replace(e, case_id=i), seq))
@@ -76,7 +99,9 @@ async def populate(db: Database, n: int) -> None:
         await _flush(conn, batch_cases, batch_events)
 
 
-async def _flush(conn: object, cases: list[tuple[object, ...]], events: list[tuple[object, ...]]) -> None:
+async def _flush(
+    conn: object, cases: list[tuple[object, ...]], events: list[tuple[object, ...]]
+) -> None:
     await conn.executemany(  # type: ignore[attr-defined]
         "INSERT INTO cases (id, sop_code, unit, title, fiscal_year, status, step, version, holder_role, "
         "opened_at, step_entered_at, closed_at, state, next_due_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -108,11 +133,17 @@ async def main(n: int) -> None:
         await db.close()
 
         start = time.perf_counter()
-        config = parse_config({"sops": [str(ROOT / "sops/penyusunan-program-kerja.toml")],
-                               "storage": {"database": str(path)}})
+        config = parse_config(
+            {
+                "sops": [str(ROOT / "sops/penyusunan-program-kerja.toml")],
+                "storage": {"database": str(path)},
+            }
+        )
         load_sops(config)
         calendar = work_calendar(config)
-        calendar.working_minutes_between(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC))
+        calendar.working_minutes_between(
+            datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC)
+        )
         db = await Database.open(path)
         emit("startup_open_db_and_sops", (time.perf_counter() - start) * 1000, "ms", 2000)
 

@@ -22,6 +22,7 @@ from bot.core.loader import load_definition
 from bot.filestore import FileStore
 from bot.outbox import OutboxSender, PaperMaker
 from bot.service import CaseService, SopRegistry
+from bot.updates import PerUserUpdateProcessor
 from bot.worktime import WorkCalendar, WorkSchedule
 from storage import repo
 from storage.db import Database
@@ -137,7 +138,7 @@ def build_application(
         .base_file_url(config.bot.base_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo(config.time.timezone)))
         .rate_limiter(AIORateLimiter(max_retries=0))
-        .concurrent_updates(8)
+        .concurrent_updates(PerUserUpdateProcessor(16))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )

@@ -203,11 +203,13 @@ class Script:
     async def press(self, who: str, label: str, case_id: int) -> EmuMessage:
         user = self.w[who]
         wanted = has_button(label, case_id)
-        shown = [m for m in user.bot_messages if wanted(m)]
-        if shown:  # already on screen (e.g. the task view that answered an upload)
-            message = shown[-1]
-        else:
-            message = await user.wait_message(wanted, timeout=self.timeout)
+
+        def on_screen() -> list[EmuMessage]:
+            return [m for m in user.bot_messages if wanted(m)]
+
+        # the newest message showing the button: a new task, or one just edited
+        await self.w.emu.wait_until(lambda: bool(on_screen()), timeout=self.timeout)
+        message = on_screen()[-1]
         button = next(text for text in message.button_texts if label in text)
         await user.press(message, button, timeout=self.timeout)
         return message
@@ -218,6 +220,10 @@ class Script:
             lambda m: "membalas pesan ini" in m.text, timeout=self.timeout
         )
         await user.send(text, reply_to=prompt)
+
+    async def answer_and_confirm(self, who: str, text: str, confirmation: str) -> None:
+        await self.answer_prompt(who, text)
+        await self.w[who].wait_message(lambda m: confirmation in m.text, timeout=self.timeout)
 
     async def new_case(self, title: str, year: int) -> int:
         user = self.w["kasubag"]
@@ -239,6 +245,9 @@ class Script:
     async def review_return(self, who: str, case_id: int, reason: str) -> None:
         await self.press(who, "Kembalikan", case_id)
         await self.answer_prompt(who, reason)
+        await self.w[who].wait_message(
+            lambda m: "Dikembalikan oleh" in m.text, timeout=self.timeout
+        )
 
     async def approve(self, who: str, case_id: int) -> None:
         await self.press(who, "Setujui", case_id)

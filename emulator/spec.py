@@ -33,6 +33,13 @@ _MISSING_MESSAGES = {
 }
 
 
+TOLERATED_EXTRAS = frozenset({"parse_mode"})
+"""Parameters Telegram silently ignores where a method has no such field, and that
+python-telegram-bot sends anyway when ``Defaults(parse_mode=...)`` is set (for example on
+editMessageReplyMarkup). Every other unknown parameter is refused (stricter than Telegram,
+to catch mistakes)."""
+
+
 @dataclass(frozen=True)
 class UploadedFile:
     """One file part of a multipart/form-data request."""
@@ -90,8 +97,11 @@ class ApiSpec:
         parsed JSON, or an :class:`UploadedFile`.
         """
         params = {k: v for k, v in raw.items() if v != ""}
-        for name in params:
+        for name in list(params):
             if name not in method.fields:
+                if name in TOLERATED_EXTRAS:
+                    del params[name]
+                    continue
                 raise bad_request(f"unknown parameter {name}")
         attached: set[str] = set()
         result: dict[str, Any] = {}
