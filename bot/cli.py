@@ -74,6 +74,17 @@ def _load_checked(path: Path) -> tuple[Config, list[SopDefinition]]:
                 problems.append(
                     f"people[{i}].roles: unknown role '{role}' (known: {', '.join(sorted(roles))})"
                 )
+    shared = {r.id for d in definitions for r in d.roles if r.shared}
+    named: dict[str, int] = {}
+    for i, person in enumerate(config.people):
+        for role in person.roles:
+            if role in roles and role not in shared:
+                if role in named:
+                    problems.append(
+                        f"people[{i}].roles: '{role}' has one holder per unit and is already "
+                        f"given to people[{named[role]}]"
+                    )
+                named.setdefault(role, i)
     codes = {d.code for d in definitions}
     for code, steps in config.sop_time_overrides.items():
         if code not in codes:

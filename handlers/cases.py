@@ -90,11 +90,12 @@ async def my_tasks(update: Update, context: Context) -> None:
     unit = svc.config.organisation.unit
     roles = await repo.active_roles(svc.db.reader, uid, unit)
     cases = await repo.open_cases_for_roles(svc.db.reader, unit, roles, limit=200)
+    actor = await svc.cases.actor(svc.db.reader, uid, unit)
     mine = []
     for case in cases:
         definition = svc.sops[case.sop_code]
         try:
-            holder_role(definition, case, await svc.cases.actor(svc.db.reader, uid, unit))
+            holder_role(definition, case, actor)
         except DomainError:
             continue
         mine.append(case)
