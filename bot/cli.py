@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import stat
 import sys
@@ -174,20 +175,38 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     _warn_permissions(path)
     setup_logging(token)
+    from telegram.error import InvalidToken
+
     from bot.app import build_application
+    from storage.db import DatabaseError
 
     app = build_application(config, token)
-    if config.bot.mode == "webhook":
-        hook = config.bot.webhook
-        app.run_webhook(
-            listen=hook.listen,
-            port=hook.port,
-            url_path=hook.path,
-            webhook_url=f"{hook.url.rstrip('/')}/{hook.path}",
-            secret_token=os.environ.get(hook.secret_token_env) or None,
+    try:
+        if config.bot.mode == "webhook":
+            hook = config.bot.webhook
+            app.run_webhook(
+                listen=hook.listen,
+                port=hook.port,
+                url_path=hook.path,
+                webhook_url=f"{hook.url.rstrip('/')}/{hook.path}",
+                secret_token=os.environ.get(hook.secret_token_env) or None,
+            )
+        else:
+            app.run_polling()
+    except DatabaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except InvalidToken:
+        # PTB's message quotes the token itself: never print it
+        print(
+            f"error: Telegram rejected the bot token in ${config.bot.token_env}",
+            file=sys.stderr,
         )
-    else:
-        app.run_polling()
+        return 2
+    except Exception as exc:
+        # through the logging filter, which masks the token in the message and traceback
+        logging.getLogger("sopbot").critical("the bot stopped: %s", exc, exc_info=exc)
+        return 1
     return 0
 
 

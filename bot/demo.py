@@ -245,8 +245,10 @@ class Script:
     async def review_return(self, who: str, case_id: int, reason: str) -> None:
         await self.press(who, "Kembalikan", case_id)
         await self.answer_prompt(who, reason)
+        # the reply, not the decided task message (which says it too)
         await self.w[who].wait_message(
-            lambda m: "Dikembalikan oleh" in m.text, timeout=self.timeout
+            lambda m: m.text.startswith("↩️ Dikembalikan oleh") and reason[:30] in m.text,
+            timeout=self.timeout,
         )
 
     async def approve(self, who: str, case_id: int) -> None:

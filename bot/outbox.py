@@ -157,7 +157,9 @@ class OutboxSender:
         return settled
 
     async def _throttle(self, chat_id: int) -> None:
-        wait = max(self._chats[chat_id].delay(), self._global.delay())
+        # a 429 met by another chat's delivery in this round pauses this chat too
+        pause = self._paused_until - time.monotonic()
+        wait = max(self._chats[chat_id].delay(), self._global.delay(), pause)
         if wait > 0:
             await asyncio.sleep(wait)
 

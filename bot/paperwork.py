@@ -281,6 +281,8 @@ class _Context:
                     ev.reason or ev.note,
                 )
             )
+        # a step approved again after a return keeps only its latest paraf or signature
+        standing = {a.step: a for a in self.case.approvals}
         approvals = [
             ApprovalRecord(
                 "Tanda tangan" if a.kind == "signature" else "Paraf",
@@ -289,7 +291,7 @@ class _Context:
                 a.at,
                 a.step,
             )
-            for a in self.case.approvals
+            for a in sorted(standing.values(), key=lambda a: a.step)
         ]
         paper = Dokumentasi(
             letterhead=self.w.letterhead,

@@ -45,16 +45,34 @@ async def due_case_ids(svc: Services, now: datetime, limit: int = SWEEP_LIMIT) -
         return [r[0] for r in await cur.fetchall()]
 
 
-async def sweep(svc: Services) -> int:
-    """Send every reminder due now; returns how many were sent."""
+async def sweep(svc: Services, limit: int = SWEEP_LIMIT) -> int:
+    """Send every reminder due now; returns how many were sent.
+
+    Due rows are read ``limit`` at a time until none is left: every row handled leaves the
+    due set (its ``next_due_at`` moves past ``now``), so the pages always make progress. A
+    case that cannot be handled (e.g. its SOP was taken out of the config) is logged and
+    skipped, so it does not hold back the reminders of every case due after it.
+    """
     now = svc.clock.now()
     sent = 0
-    for case_id in await due_case_ids(svc, now):
-        if await _remind(svc, case_id, now):
-            sent += 1
-    if sent:
-        svc.outbox.wake()
-    return sent
+    broken: set[int] = set()
+    while True:
+        wanted = limit + len(broken)  # the broken ones are still due: read past them
+        page = await due_case_ids(svc, now, wanted)
+        fresh = [case_id for case_id in page if case_id not in broken]
+        page_sent = 0
+        for case_id in fresh:
+            try:
+                if await _remind(svc, case_id, now):
+                    page_sent += 1
+            except Exception:
+                log.exception("reminder of case %d failed; the sweep goes on", case_id)
+                broken.add(case_id)
+        if page_sent:
+            sent += page_sent
+            svc.outbox.wake()  # deliver this page while the next one is read
+        if not fresh or len(page) < wanted:
+            return sent
 
 
 async def _remind(svc: Services, case_id: int, now: datetime) -> bool:

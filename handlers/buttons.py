@@ -7,6 +7,7 @@ not hold the step is refused.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -17,12 +18,14 @@ from telegram.ext import Application, CallbackQueryHandler
 from bot import texts as t
 from bot.app import services
 from bot.callbacks import Callback, Op, decode
+from bot.core.definition import StepKind
 from bot.core.model import (
     Approve,
     Case,
     Command,
     CompleteStep,
     DomainError,
+    Event,
     EventType,
     FormTeam,
     NotHolder,
@@ -36,6 +39,15 @@ from handlers.common import Context, missing_names, refusal_text, reply, user_id
 from storage import repo
 
 log = logging.getLogger(__name__)
+
+STEP_OPS = {
+    StepKind.REVIEW: {Op.REVIEW},
+    StepKind.ACTION: {Op.FORWARD, Op.ASSIGN_FILE},
+    StepKind.UPLOAD: {Op.SUBMIT_DRAFTS, Op.ASSIGN_FILE},
+    StepKind.TEAM: {Op.TEAM_TOGGLE, Op.TEAM_DONE},
+    StepKind.ARCHIVE: {Op.ARCHIVE},
+}
+"""The buttons each kind of step shows (ASSIGN_FILE only where the step takes uploads)."""
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -67,6 +79,11 @@ async def on_button(update: Update, context: Context) -> None:
         holder_role(definition, case, actor)
     except NotHolder:
         await query.answer(t.ANS_NOT_YOURS, show_alert=True)
+        return
+    step = definition.step(case.step)
+    if cb.op not in STEP_OPS[step.kind] or (cb.op is Op.ASSIGN_FILE and not step.uploads):
+        # a forged button: an operation this step does not have (no dialogue is opened)
+        await query.answer(t.ANS_UNKNOWN_BUTTON, show_alert=True)
         return
     await _dispatch(update, context, cb, case)
 
@@ -114,11 +131,18 @@ async def run_command(
     message: Message | None,
     *,
     clear_dialogue: bool = False,
+    pressed_earlier: tuple[int, int] | None = None,
 ) -> Outcome | None:
-    """Execute a command for the pressing user and show the outcome on the pressed message."""
+    """Execute a command for the pressing user and show the outcome on the pressed message.
+
+    ``pressed_earlier`` is the message whose button opened the dialogue this command ends:
+    it is edited here to show the decision, so the outbox leaves it alone.
+    """
     svc = services(context)
     uid = user_id(update)
     pressed = [(message.chat.id, message.message_id)] if message is not None else []
+    if pressed_earlier is not None:
+        pressed.append(pressed_earlier)
     definition = svc.sops[case.sop_code]
     try:
         outcome = await svc.cases.execute(
@@ -145,9 +169,8 @@ async def show_outcome(
 ) -> None:
     svc = services(context)
     definition = svc.sops[outcome.case.sop_code]
-    move = next((e for e in reversed(outcome.events) if e.is_move), outcome.events[-1])
-    person = await repo.get_person(svc.db.reader, move.actor)
-    line = outcome_line(definition, move, person.display if person else str(move.actor))
+    move = _move_of(outcome)
+    line = await _decision_line(context, outcome)
     case = outcome.case
     keyboard: list[list[tuple[str, str]]] = []
     if case.is_open and move.type in (EventType.COMPLETED, EventType.APPROVED):
@@ -189,7 +212,11 @@ async def _ask(
     svc = services(context)
     data: dict[str, Any] = {}
     if message is not None:
-        data = {"chat_id": message.chat.id, "message_id": message.message_id}
+        data = {
+            "chat_id": message.chat.id,
+            "message_id": message.message_id,
+            "text_html": message.text_html if message.text else "",
+        }
     async with svc.db.transaction() as conn:
         await repo.set_dialogue(
             conn, user_id(update), kind, svc.clock.now(), case.id, case.version, data
@@ -296,8 +323,39 @@ async def answer_dialogue(update: Update, context: Context, kind: str, text: str
         command = CompleteStep(case.version, text)
     else:
         command = ArchiveCase(case.version, text)
-    # The buttons of the message that opened the dialogue are retired by the outbox.
-    await run_command(update, context, case, command, None, clear_dialogue=True)
+    # The message whose button opened the dialogue shows the decision and loses its
+    # buttons; without its text (an older dialogue) the outbox retires its buttons.
+    original = str(dialogue.data.get("text_html") or "")
+    chat_id, message_id = dialogue.data.get("chat_id"), dialogue.data.get("message_id")
+    earlier = (int(chat_id), int(message_id)) if original and chat_id and message_id else None
+    outcome = await run_command(
+        update, context, case, command, None, clear_dialogue=True, pressed_earlier=earlier
+    )
+    if outcome is not None and earlier is not None:
+        text = decided_text(original, await _decision_line(context, outcome))
+        try:
+            await context.bot.edit_message_text(
+                text, chat_id=earlier[0], message_id=earlier[1], reply_markup=None
+            )
+        except TelegramError as exc:
+            log.info("could not edit the message that opened the dialogue: %s", exc)
+            with contextlib.suppress(TelegramError):
+                await context.bot.edit_message_reply_markup(
+                    chat_id=earlier[0], message_id=earlier[1], reply_markup=None
+                )
+
+
+def _move_of(outcome: Outcome) -> Event:
+    return next((e for e in reversed(outcome.events) if e.is_move), outcome.events[-1])
+
+
+async def _decision_line(context: Context, outcome: Outcome) -> str:
+    """Who decided what, when (and why): the line a decided message ends with."""
+    svc = services(context)
+    move = _move_of(outcome)
+    person = await repo.get_person(svc.db.reader, move.actor)
+    definition = svc.sops[outcome.case.sop_code]
+    return outcome_line(definition, move, person.display if person else str(move.actor))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -168,7 +168,10 @@ async def attach_stored(
 ) -> None:
     svc = services(context)
     definition = svc.sops[case.sop_code]
-    stored = await repo.get_file(svc.db.reader, file_row)
+    # read through the writer: the shared reader may still be inside an older snapshot
+    # (a statement of another update in progress) that predates the row just written
+    async with svc.db.transaction() as conn:
+        stored = await repo.get_file(conn, file_row)
     if stored is None:
         await reply(update, t.refusal("invalid"))
         return

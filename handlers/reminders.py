@@ -118,7 +118,17 @@ async def overdue(update: Update, context: Context) -> None:
     if not lines:
         await reply(update, "Tidak ada langkah yang melewati norma waktu. Terima kasih.")
         return
-    await reply(update, "<b>Langkah yang melewati norma waktu</b>\n" + "\n".join(lines[:60]))
+    await reply(update, overdue_text(lines))
+
+
+def overdue_text(lines: list[str], most: int = 60) -> str:
+    """The listing, oldest first, cut at whole lines; a cut says how many are left out."""
+    text = "<b>Langkah yang melewati norma waktu</b>"
+    for shown, line in enumerate(lines):
+        if shown == most or len(text) + len(line) + 60 > t.MAX_MESSAGE:
+            return f"{text}\n… dan {len(lines) - shown} langkah lainnya."
+        text += "\n" + line
+    return text
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

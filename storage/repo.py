@@ -438,17 +438,30 @@ async def enqueue(
 
 
 async def due_outbox(conn: Conn, now: datetime, limit: int = 100) -> list[OutboxItem]:
+    """Rows due now, oldest first; never a message behind an earlier one of its chat that is
+    waiting for a retry (it would overtake it: per-chat order). Papers (chat 0) are
+    rendering jobs, not messages: one waiting does not hold up the others."""
     rows = await _all(
         conn,
         "SELECT * FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? "
         "ORDER BY id LIMIT ?",
         (_utc(now), limit),
     )
+    waiting = {
+        r[0]: r[1]
+        for r in await _all(
+            conn,
+            "SELECT chat_id, MIN(id) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL "
+            "AND next_attempt_at > ? GROUP BY chat_id",
+            (_utc(now),),
+        )
+    }
     return [
         OutboxItem(
             r["id"], r["chat_id"], r["kind"], json.loads(r["payload"]), r["case_id"], r["attempts"]
         )
         for r in rows
+        if r["kind"] == "paper" or r["id"] < waiting.get(r["chat_id"], r["id"] + 1)
     ]
 
 

@@ -1,0 +1,68 @@
+"""The offline demo as a newcomer runs it: ``python -m bot demo --out DIR``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.demo import RETURN_REASONS
+
+ROOT = Path(__file__).resolve().parents[1]
+PAPERS = (
+    "disposisi",
+    "sk-tim",
+    "pemeriksaan",
+    "program-kerja",
+    "rkakl",
+    "penetapan-kinerja",
+    "dokumentasi",
+)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    out = tmp_path_factory.mktemp("demo") / "demo-out"
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "demo", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=240,
+        check=False,
+    )
+    return done, out
+
+
+def test_the_demo_plays_the_whole_sop_and_exits_0(
+    demo: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    done, out = demo
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "archived" in done.stdout.splitlines()[-1]
+    transcript = (out / "transcript.txt").read_text(encoding="utf-8")
+    for text in (done.stdout, transcript):
+        for n in range(1, 13):
+            assert f"Langkah {n} dari 12" in text, f"step {n} is not in the transcript"
+        for step, reason in RETURN_REASONS.items():
+            assert reason in text, f"the reason of the return at step {step} is missing"
+        assert "Berkas telah selesai dan diarsipkan" in text
+        assert "Nomor arsip: ARS/PK/2027/001" in text
+    assert transcript.strip() in done.stdout
+
+
+def test_the_demo_leaves_the_papers_the_archive_and_the_database(
+    demo: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    done, out = demo
+    assert done.returncode == 0, done.stderr[-3000:]
+    names = [p.name for p in out.iterdir() if p.is_file()]
+    for word in PAPERS:
+        papers = [n for n in names if n.startswith(word) and n.endswith(".docx")]
+        assert papers, f"no {word} paper in {sorted(names)}"
+    assert [n for n in names if n.endswith(".zip")] == ["arsip-dokumentasi-B1.zip"]
+    assert (out / "sopbot.sqlite3").is_file()
+    assert all((out / n).stat().st_size > 1000 for n in names if n.endswith((".docx", ".zip")))

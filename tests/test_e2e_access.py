@@ -1,0 +1,566 @@
+"""End to end: who may do what, and what the bot does with what it must refuse.
+
+Wrong roles, stale and forged buttons, strangers, groups, hostile text, invitations and
+uploads — each through the real bot and the emulator; after every refusal the database
+is what it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import pytest_asyncio
+
+from bot import texts as t
+from bot.callbacks import Callback, Op
+from bot.clock import ManualClock
+from bot.core.model import Case, CaseStatus, EventType
+from bot.demo import Script, World, draft, play_sop
+from emulator import CallbackAnswer, EmuMessage, EmuUser
+from storage import repo
+
+WAIT = 15.0
+TASK_BUTTONS = ("Setujui", "Kembalikan", "Ajukan", "Teruskan", "Serahkan", "Tetapkan", "Arsipkan")
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+async def case_of(world: World, case_id: int) -> Case:
+    case = await repo.load_case(world.services.db.reader, case_id)
+    assert case is not None
+    return case
+
+
+async def until_case(world: World, case_id: int, check: Callable[[Case], bool]) -> None:
+    """Wait (re-reading the database on every emulator change) until ``check`` holds."""
+    last = None
+    for _ in range(int(WAIT / 0.05)):
+        last = await repo.load_case(world.services.db.reader, case_id)
+        if last is not None and check(last):
+            return
+        with contextlib.suppress(TimeoutError):
+            await world.emu.wait_until(lambda: False, timeout=0.05)
+    raise AssertionError(f"case #{case_id} never reached the expected state: {last}")
+
+
+async def count(world: World, sql: str, *params: Any) -> int:
+    async with world.services.db.reader.execute(sql, params) as cur:
+        row = await cur.fetchone()
+    return int(row[0])
+
+
+async def snapshot(world: World, case_id: int | None = None) -> tuple[Any, ...]:
+    """Everything a refused action must leave as it was (after the outbox is drained)."""
+    await world.drained()
+    state: tuple[Any, ...] = ()
+    if case_id is not None:
+        case = await case_of(world, case_id)
+        events = await repo.load_events(world.services.db.reader, case_id)
+        state = (case.version, case.step, case.status, len(events), len(case.files))
+    tables = ("dialogues", "files", "outbox", "events", "cases", "role_assignments")
+    return state + tuple([await count(world, f"SELECT COUNT(*) FROM {name}") for name in tables])
+
+
+async def submit_proposal(world: World, s: Script, title: str = "Usulan Program Kerja") -> int:
+    case = await s.new_case(title, 2027)
+    await s.upload("kasubag", case, "Konsep Rencana Kerja.docx", draft(f"Konsep {title}"))
+    await s.upload("kasubag", case, "TOR.docx", draft(f"TOR {title}"))
+    await s.press("kasubag", "Ajukan", case)
+    await until_case(world, case, lambda c: c.step == 2)
+    return case
+
+
+def newest(user: EmuUser, predicate: Callable[[EmuMessage], bool]) -> EmuMessage:
+    found = [m for m in user.bot_messages if predicate(m)]
+    assert found, f"{user.first_name} has no such message"
+    return found[-1]
+
+
+def is_task(case_id: int, step: int) -> Callable[[EmuMessage], bool]:
+    return lambda m: (
+        f"Berkas #{case_id}" in m.text
+        and f"Langkah {step} dari 12" in m.text
+        and any(word in label for label in m.button_texts for word in (*TASK_BUTTONS, "⬜"))
+    )
+
+
+async def latest_task(world: World, user: EmuUser, case_id: int, step: int) -> EmuMessage:
+    """The newest message showing ``user`` the buttons of the step (waiting for it)."""
+    wanted = is_task(case_id, step)
+    await world.emu.wait_until(lambda: any(wanted(m) for m in user.bot_messages), timeout=WAIT)
+    return newest(user, wanted)
+
+
+async def press_all(presses: list[tuple[EmuUser, EmuMessage, str]]) -> list[CallbackAnswer]:
+    results = [user.press_data(message, data, timeout=WAIT) for user, message, data in presses]
+    return [await result for result in results]
+
+
+def send_photo(world: World, user: EmuUser) -> None:
+    """A photo from the user (the emulator's user side sends only text and documents)."""
+    state = world.emu.state
+    record = state.add_message(user.private_chat, user.record)
+    payload = record.to_api(state.bot_user)
+    payload["photo"] = [
+        {
+            "file_id": "AgACAgUAAxkBAAIBfoto",
+            "file_unique_id": "AQADfoto",
+            "width": 1280,
+            "height": 960,
+            "file_size": 180_000,
+        }
+    ]
+    state.push_update("message", payload)
+
+
+# -- roles and buttons -----------------------------------------------------------------
+
+
+async def test_every_step_refuses_its_buttons_to_every_other_official(world: World) -> None:
+    s = Script(world, WAIT)
+    case = await s.new_case("Program Kerja Biro TA 2027", 2027)
+    await s.upload("kasubag", case, "Konsep Rencana Kerja.docx", draft("Konsep"))
+    await s.upload("kasubag", case, "TOR.docx", draft("TOR"))
+    holders = {1: "kasubag", 2: "kabag", 3: "karo", 4: "kabag", 5: "kasubag", 6: "tim1"}
+    holders |= {7: "kasubag", 8: "kabag", 9: "karo", 10: "kabag", 11: "kasubag", 12: "fu"}
+    refused = 0
+    for step in range(1, 13):
+        holder = world[holders[step]]
+        if step == 6:
+            for name in ("Draf Program Kerja", "Draf RKAKL", "Draf Penetapan Kinerja"):
+                await s.upload("tim1", case, f"{name}.docx", draft(name))
+        task = await latest_task(world, holder, case, step)
+        data = [d for _, d in (b for row in task.buttons for b in row) if d and d[0] != "w"]
+        current = await case_of(world, case)
+        if step == 5:
+            data.append(Callback(Op.TEAM_DONE, case, 5, current.version).encode())
+        assert data, f"no buttons at step {step}"
+        before = await snapshot(world, case)
+        owners = {"tim1", "tim2"} if step == 6 else {holders[step]}
+        others = [u for key, u in world.users.items() if key not in owners]
+        seen = {u.id: len(u.bot_messages) for u in others}
+        answers = await press_all([(u, u.bot_messages[0], d) for u in others for d in data])
+        for answer in answers:
+            assert answer == CallbackAnswer(t.ANS_NOT_YOURS, True), f"step {step}: {answer}"
+        refused += len(answers)
+        assert await snapshot(world, case) == before
+        assert {u.id: len(u.bot_messages) for u in others} == seen
+        assert task.buttons  # the holder's buttons are untouched
+        # ... and the holder acts
+        if step in (2, 3, 7, 8, 9):
+            await s.approve(holders[step], case)
+        elif step == 5:
+            for name in ("Ayu", "Rudi", "Tetapkan tim"):
+                await s.press("kasubag", name, case)
+        elif step == 6:
+            await s.press("tim1", "Serahkan draf", case)
+        elif step == 12:
+            await s.press("fu", "Arsipkan", case)
+            await s.answer_prompt("fu", "ARS/PK/2027/009")
+        else:
+            await s.press(holders[step], "Ajukan" if step == 1 else "➡️ Teruskan", case)
+        if step < 12:
+            await until_case(world, case, lambda c: c.step == step + 1)  # noqa: B023
+    await until_case(world, case, lambda c: c.status is CaseStatus.ARCHIVED)
+    assert refused == 131  # 6 others (5 at the team step) x every button of each step
+
+
+async def test_a_stale_button_answers_sudah_diproses_and_changes_nothing(world: World) -> None:
+    s = Script(world, WAIT)
+    case = await submit_proposal(world, s)
+    kabag = world["kabag"]
+    task = await latest_task(world, kabag, case, 2)
+    kabag.mark_seen()
+    await kabag.send("/tugas")  # a second copy of the task, as on a second device
+    copy = await kabag.wait_message(is_task(case, 2), timeout=WAIT)
+    old = [d for _, d in (b for row in copy.buttons for b in row) if d]
+    assert (await kabag.press(task, t.BTN_APPROVE, timeout=WAIT)).text == t.ANS_DONE
+    await until_case(world, case, lambda c: c.step == 3)
+    await world.emu.wait_until(lambda: copy.buttons == [], timeout=WAIT)  # retired
+    before = await snapshot(world, case)
+    answers = await press_all(
+        [(kabag, copy, d) for d in old] + [(world["karo"], world["karo"].bot_messages[0], old[0])]
+    )
+    assert len(answers) == 3
+    assert all(a == CallbackAnswer(t.ANS_ALREADY_HANDLED, True) for a in answers)
+    assert await snapshot(world, case) == before
+    # the step's own holder pressing an older version of this step changes nothing either
+    version = (await case_of(world, case)).version
+    stale = Callback(Op.REVIEW, case, 3, version - 1, "a").encode()
+    answer = await world["karo"].press_data(world["karo"].bot_messages[0], stale, timeout=WAIT)
+    assert answer.text == t.ANS_ALREADY_HANDLED
+    assert await snapshot(world, case) == before
+
+
+async def test_forged_buttons_are_answered_politely_and_change_nothing(world: World) -> None:
+    s = Script(world, WAIT)
+    case = await submit_proposal(world, s)
+    kabag = world["kabag"]
+    task = await kabag.wait_message(is_task(case, 2), timeout=WAIT)
+    v = (await case_of(world, case)).version
+    unknown = [
+        "garbage",
+        "🙂",
+        "r",
+        f"r:{case}",
+        f"r:{case}:2",
+        ":::",
+        f"r:{case}:2:{v}:a:extra",
+        f"R:{case}:2:{v}:a",
+        f"r:{case}:2:{v}:A",
+        f"r:{case}:2:{v}:a\n",
+        f"r:١:2:{v}:a",
+        "x" * 64,
+        "r:" + "9" * 13 + f":2:{v}:a",
+        f"r:{case}:2:{v}:" + "a" * 21,
+        f"zz:{case}:2:{v}:a",
+        f"q:{case}:2:{v}",
+        f"r:-{case}:2:{v}:a",
+        f"r:{case}:-2:{v}:a",
+        f"r:{case}:2:{v}:z",
+        "r:999:2:1:a",
+        "r:0:1:1:a",
+    ]
+    wrong_kind = [  # real operations, but not of a review step
+        f"f:{case}:2:{v}",
+        f"f:{case}:2:{v}:n",
+        f"s:{case}:2:{v}",
+        f"t:{case}:2:{v}:1004",
+        f"td:{case}:2:{v}",
+        f"ar:{case}:2:{v}",
+        f"af:{case}:2:{v}:0",
+    ]
+    stale = [f"r:{case}:1:{v}:a", f"r:{case}:2:{v + 1}:a", f"r:{case}:2:{v - 1}:k"]
+    before = await snapshot(world, case)
+    welcome = kabag.bot_messages[0]
+    answers = await press_all([(kabag, welcome, d) for d in unknown + wrong_kind + stale])
+    for data, answer in zip(unknown + wrong_kind + stale, answers, strict=True):
+        assert answer.text is not None and answer.text.startswith(("Mohon maaf", "Sudah")), data
+        assert "gangguan" not in answer.text
+        if data in unknown:
+            assert answer.text == t.ANS_UNKNOWN_BUTTON, data
+        if data in stale:
+            assert answer.text == t.ANS_ALREADY_HANDLED, data
+    assert await snapshot(world, case) == before
+    assert await repo.get_dialogue(world.services.db.reader, kabag.id) is None
+    assert task.buttons and "Setujui" in str(task.buttons)
+    assert welcome.text.startswith("Selamat datang")
+    # the real button still works afterwards
+    assert (await kabag.press(task, t.BTN_APPROVE, timeout=WAIT)).text == t.ANS_DONE
+    await until_case(world, case, lambda c: c.step == 3)
+
+
+async def test_a_button_of_a_case_that_does_not_exist_is_not_recognised(world: World) -> None:
+    karo = world["karo"]
+    before = await snapshot(world)
+    for data in ("r:7:2:1:a", "ar:424242:12:30", "w:31337:2:2"):
+        answer = await karo.press_data(karo.bot_messages[0], data, timeout=WAIT)
+        assert answer == CallbackAnswer(t.ANS_UNKNOWN_BUTTON, False)
+    assert await snapshot(world) == before
+    assert await count(world, "SELECT COUNT(*) FROM cases") == 0
+
+
+# -- people who are not officials, and places that are not private chats ---------------
+
+
+async def test_an_unregistered_person_is_refused_without_learning_about_any_case(
+    world: World,
+) -> None:
+    s = Script(world, WAIT)
+    title = "Rahasia Program Kerja Biro TA 2027"
+    case = await submit_proposal(world, s, title)
+    v = (await case_of(world, case)).version
+    stranger = world.emu.user(5555, "Orang", username="orang_asing")
+    before = await snapshot(world, case)
+    for text in ("/start", "/tugas", f"/status {case}", "/status", "/baru", "Halo, ada berkas?"):
+        await stranger.send(text)
+        got = await stranger.wait_message(timeout=WAIT)
+        assert got.text == t.NOT_REGISTERED, text
+    await stranger.send_document(draft("TOR palsu"), file_name="TOR.docx", caption=f"#{case}")
+    assert (await stranger.wait_message(timeout=WAIT)).text == t.NOT_REGISTERED
+    await stranger.send("/start bukan-token-yang-sah")
+    assert (await stranger.wait_message(timeout=WAIT)).text == t.INVITE_INVALID
+    answer = await stranger.press_data(stranger.bot_messages[0], f"r:{case}:2:{v}:a", timeout=WAIT)
+    assert answer == CallbackAnswer(t.NOT_REGISTERED[:200], True)
+    assert await snapshot(world, case) == before
+    for m in stranger.bot_messages:
+        assert title not in m.text and "Berkas #" not in m.text and "Langkah" not in m.text
+        assert m.buttons == [] and m.document is None
+
+
+async def test_a_group_chat_is_refused_with_the_private_only_text(world: World) -> None:
+    group = world.emu.group(-1001234567890, "Biro Perencanaan")
+    kasubag = world["kasubag"]
+    before = await snapshot(world)
+    for command in ("/tugas", "/baru@sopbot_demo_bot", "/start", "/status 1"):
+        await kasubag.send(command, chat=group)
+        got = await kasubag.wait_message(timeout=WAIT, chat=group)
+        assert got.text == t.PRIVATE_ONLY, command
+    refusal = group.messages[-1]
+    answer = await kasubag.press_data(refusal, "r:1:2:1:a", chat=group, timeout=WAIT)
+    assert answer == CallbackAnswer(t.PRIVATE_ONLY, True)
+    # with every message visible, chatter and files are ignored, not answered
+    group.set_bot_admin()
+    await kasubag.send("Selamat pagi, Bapak/Ibu.", chat=group)
+    await kasubag.send_document(draft("TOR"), file_name="TOR.docx", chat=group)
+    await kasubag.send("/saya", chat=group)
+    assert (await kasubag.wait_message(timeout=WAIT, chat=group)).text == t.PRIVATE_ONLY
+    assert [m.text for m in group.messages if m.from_bot] == [t.PRIVATE_ONLY] * 5
+    assert await snapshot(world) == before
+    assert await repo.get_dialogue(world.services.db.reader, kasubag.id) is None
+
+
+# -- hostile text, and the limits of Telegram over a whole run ---------------------------
+
+HOSTILE_TITLE = (
+    '<b>x</b><script>alert("x")</script> &amp; &lt;i&gt; *_[tebal]_* `kode` '
+    "\u200b\u200c\u200d\u2060 \u200f\u202eRTL\u202c 🎉👩🏽‍💼 Program Kerja TA 2027"
+)
+HOSTILE_REASON = (
+    "Perbaiki <i>tabel</i> & </blockquote><b>sisipan</b> &amp;amp; *_[link](http://x.y)_* "
+    "\u200b\u200f\u202e 🙏🏽 selesai"
+)
+HOSTILE_NOTE = "Catatan <code>&nbsp;</code> & <a href='x'>tautan</a> *_[ \u2066\u2069 📎"
+LONGEST = "Ж" * 4096  # Telegram takes no longer message from a user
+
+
+@dataclass
+class Hostile:
+    world: World
+    archived: int
+    returned: int
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def hostile(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Hostile]:
+    async with World(tmp_path_factory.mktemp("hostile")) as world:
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        kasubag, kabag = world["kasubag"], world["kabag"]
+        # a title of 4096 characters is refused clearly; the dialogue is then cancelled
+        await kasubag.send("/baru")
+        await kasubag.wait_message(lambda m: "judul" in m.text, timeout=WAIT)
+        await kasubag.send(LONGEST)
+        await kasubag.wait_message(lambda m: "paling banyak 300 karakter" in m.text, timeout=WAIT)
+        await kasubag.send("/batal")
+        await kasubag.wait_message(lambda m: m.text == t.DIALOGUE_CANCELLED, timeout=WAIT)
+        archived = await play_sop(world, title=HOSTILE_TITLE)
+        # a second case: a hostile return reason and a hostile note
+        returned = await submit_proposal(world, s, "Usulan kedua")
+        await s.press("kabag", "Kembalikan", returned)
+        prompt = await kabag.wait_message(lambda m: "membalas pesan ini" in m.text, timeout=WAIT)
+        await kabag.send(LONGEST, reply_to=prompt)
+        await kabag.wait_message(lambda m: "paling banyak 1000 karakter" in m.text, timeout=WAIT)
+        await kabag.send(HOSTILE_REASON, reply_to=prompt)
+        await kabag.wait_message(lambda m: m.text.startswith("↩️ Dikembalikan"), timeout=WAIT)
+        await until_case(world, returned, lambda c: c.step == 1)
+        await s.press("kasubag", "Ajukan", returned)
+        await s.approve("kabag", returned)
+        await s.approve("karo", returned)
+        await s.press("kabag", "dengan catatan", returned)
+        prompt = await kabag.wait_message(lambda m: "membalas pesan ini" in m.text, timeout=WAIT)
+        await kabag.send(LONGEST, reply_to=prompt)
+        await kabag.wait_message(lambda m: "paling banyak 1000 karakter" in m.text, timeout=WAIT)
+        await kabag.send(HOSTILE_NOTE, reply_to=prompt)
+        await until_case(world, returned, lambda c: c.step == 5)
+        await kasubag.send(f"/status {returned}")
+        await kasubag.wait_message(lambda m: "Riwayat" in m.text, timeout=WAIT)
+        await world.drained()
+        yield Hostile(world, archived, returned)
+
+
+module_loop = pytest.mark.asyncio(loop_scope="module")
+
+
+@module_loop
+async def test_hostile_text_is_shown_literally_or_refused_clearly(hostile: Hostile) -> None:
+    world = hostile.world
+    case = await case_of(world, hostile.archived)
+    assert case.title == HOSTILE_TITLE and case.status is CaseStatus.ARCHIVED
+    for key in ("kasubag", "kabag", "karo", "tim1", "tim2", "fu"):
+        shown = [m for m in world[key].bot_messages if HOSTILE_TITLE in m.text]
+        assert shown, f"{key} never saw the title as typed"
+    kasubag, kabag = world["kasubag"], world["kabag"]
+    assert any(
+        HOSTILE_REASON in m.text and "Langkah 1 dari 12" in m.text for m in kasubag.bot_messages
+    )
+    assert any(f"Alasan: {HOSTILE_REASON}" in m.text for m in kabag.bot_messages)
+    assert any(f"Catatan: {HOSTILE_NOTE}" in m.text for m in kabag.bot_messages)
+    assert any("Riwayat" in m.text and HOSTILE_REASON in m.text for m in kasubag.bot_messages)
+    events = await repo.load_events(world.services.db.reader, hostile.returned)
+    assert [e.reason for e in events if e.type is EventType.RETURNED] == [HOSTILE_REASON]
+    assert [e.note for e in events if e.note] == [HOSTILE_NOTE]
+    assert not any(LONGEST[:1000] in m.text for m in kabag.bot_messages)
+
+
+@module_loop
+async def test_the_bot_never_fails_and_no_bot_api_call_is_refused(hostile: Hostile) -> None:
+    world = hostile.world
+    for user in world.users.values():
+        for m in user.bot_messages:
+            assert "gangguan" not in m.text.lower(), f"{user.first_name}: {m.text[:200]}"
+    for call in world.emu.calls_to("answerCallbackQuery"):
+        assert "gangguan" not in str(call.params.get("text", "")).lower()
+    failed = [c for c in world.emu.calls if not c.ok]
+    unexpected = [
+        (c.method, c.description)
+        for c in failed
+        if not (c.method == "editMessageReplyMarkup" and "not modified" in (c.description or ""))
+    ]
+    assert unexpected == []
+    assert len(failed) <= 2  # step-6 tasks sent without buttons, later told to drop them
+
+
+def _keyboards(params: dict[str, Any]) -> list[str]:
+    markup = params.get("reply_markup")
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    rows = (markup or {}).get("inline_keyboard", [])
+    return [b["callback_data"] for row in rows for b in row if "callback_data" in b]
+
+
+@module_loop
+async def test_no_message_exceeds_4096_characters_and_no_callback_data_64_bytes(
+    hostile: Hostile,
+) -> None:
+    world = hostile.world
+    sends = world.emu.calls_to("sendMessage") + world.emu.calls_to("editMessageText")
+    assert len(sends) > 100
+    datas = []
+    for call in sends + world.emu.calls_to("editMessageReplyMarkup"):
+        assert len(str(call.params.get("text", ""))) <= t.MAX_MESSAGE, call.method
+        datas += _keyboards(call.params)
+    for call in world.emu.calls_to("sendDocument"):
+        assert len(str(call.params.get("caption", ""))) <= 1024
+    assert len(datas) > 50
+    assert all(1 <= len(d.encode()) <= 64 for d in datas), max(datas, key=len)
+    for user in world.users.values():
+        for m in user.messages:
+            assert len(m.text) <= t.MAX_MESSAGE
+
+
+# -- invitations -----------------------------------------------------------------------
+
+
+async def test_an_invitation_binds_once_asks_the_profile_and_expires(tmp_path: Path) -> None:
+    clock = ManualClock(datetime(2026, 7, 6, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta")))
+    async with World(tmp_path, clock=clock) as world:
+        await world.everyone_starts()
+        admin = world["admin"]
+
+        async def invite(role: str) -> str:
+            await admin.send(f"/undang {role}")
+            got = await admin.wait_message(lambda m: "t.me/" in m.text, timeout=WAIT)
+            link = re.search(r"https://t\.me/sopbot_demo_bot\?start=([A-Za-z0-9_-]+)", got.text)
+            assert link is not None, got.text
+            assert "sekali pakai" in got.text
+            return link[1]
+
+        token = await invite("kabag")
+        newcomer = world.emu.user(2001, "Wulan", username="wulan")
+        await newcomer.send(f"/start {token}")
+        await newcomer.wait_message(lambda m: "terdaftar sebagai Kabag" in m.text, timeout=WAIT)
+        await newcomer.wait_message(lambda m: "nama lengkap" in m.text, timeout=WAIT)
+        for answer, expected in (
+            ("Wulan Sari, S.E., M.M.", "NIP"),
+            ("12345", "18 digit"),
+            ("1985 0101 2010 01 2001", "jabatan"),
+            ("Kepala Bagian Manajemen Kinerja", "data Anda telah tersimpan"),
+        ):
+            await newcomer.send(answer)
+            got = await newcomer.wait_message(timeout=WAIT)
+            assert expected in got.text, (answer, got.text)
+        assert "Peran: Kabag" in got.text and "198501012010012001" in got.text
+        await newcomer.send("/saya")
+        mine = await newcomer.wait_message(timeout=WAIT)
+        assert "Nama: Wulan Sari, S.E., M.M." in mine.text and "Peran: Kabag" in mine.text
+        person = await repo.get_person(world.services.db.reader, 2001)
+        assert person is not None and person.nip == "198501012010012001"
+        roles = await repo.active_roles(
+            world.services.db.reader, 2001, world.config.organisation.unit
+        )
+        assert roles == frozenset({"kabag"})
+        # the same link a second time binds nobody
+        other = world.emu.user(2002, "Tono")
+        await other.send(f"/start {token}")
+        assert (await other.wait_message(timeout=WAIT)).text == t.INVITE_INVALID
+        await other.send("/tugas")
+        assert (await other.wait_message(timeout=WAIT)).text == t.NOT_REGISTERED
+        # a link not used within 72 hours expires
+        late = await invite("tim")
+        clock.advance(hours=72, minutes=1)
+        latecomer = world.emu.user(2003, "Rina")
+        await latecomer.send(f"/start {late}")
+        assert (await latecomer.wait_message(timeout=WAIT)).text == t.INVITE_INVALID
+        unit = world.config.organisation.unit
+        for pid in (2002, 2003):
+            assert await repo.active_roles(world.services.db.reader, pid, unit) == frozenset()
+        # only an administrator invites, and only to a role the SOP has
+        await world["kasubag"].send("/undang kabag")
+        assert (await world["kasubag"].wait_message(timeout=WAIT)).text == t.ADMIN_ONLY
+        await admin.send("/undang raja")
+        assert "Penggunaan" in (await admin.wait_message(timeout=WAIT)).text
+        assert await count(world, "SELECT COUNT(*) FROM invites") == 2
+
+
+# -- uploads ---------------------------------------------------------------------------
+
+
+async def test_uploads_of_a_refused_type_a_photo_or_without_an_upload_step_are_refused(
+    world: World,
+) -> None:
+    s = Script(world, WAIT)
+    case = await s.new_case("Usulan dengan lampiran", 2027)
+    kasubag = world["kasubag"]
+    before = await snapshot(world, case)
+    await kasubag.send_document(b"MZ\x90\x00 program", file_name="pemasang.exe", caption=f"#{case}")
+    refused = await kasubag.wait_message(timeout=WAIT)
+    assert "exe" in refused.text and "tidak dapat diterima" in refused.text
+    for ext in world.config.storage.allowed_extensions:
+        assert ext in refused.text
+    send_photo(world, kasubag)
+    assert (await kasubag.wait_message(timeout=WAIT)).text.startswith("Silakan mengirim berkas")
+    karo = world["karo"]
+    await karo.send_document(draft("TOR"), file_name="TOR.docx", caption=f"#{case}")
+    assert (await karo.wait_message(timeout=WAIT)).text == t.NO_UPLOAD_EXPECTED
+    assert await snapshot(world, case) == before
+    assert not list(world.services.files.root.rglob("*.exe"))
+
+
+async def test_the_same_file_uploaded_twice_is_one_version(world: World) -> None:
+    s = Script(world, WAIT)
+    case = await s.new_case("Usulan dengan TOR ganda", 2027)
+    tor = draft("TOR")
+    await s.upload("kasubag", case, "TOR.docx", tor)
+    before = await snapshot(world, case)
+    await s.upload("kasubag", case, "TOR.docx", tor, expect="tidak dicatat ulang")
+    await s.upload("kasubag", case, "TOR salinan.docx", tor, expect="tidak dicatat ulang")
+    assert await snapshot(world, case) == before
+    tor_files = [a for a in (await case_of(world, case)).files if a.doc == "tor"]
+    assert [a.version for a in tor_files] == [1]
+    await s.upload("kasubag", case, "TOR.docx", draft("TOR", 2))
+    tor_files = [a for a in (await case_of(world, case)).files if a.doc == "tor"]
+    assert [a.version for a in tor_files] == [1, 2]
+
+
+async def test_a_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
+    async with World(tmp_path, storage={"max_file_mb": 1}) as world:
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        case = await s.new_case("Usulan dengan berkas besar", 2027)
+        before = await snapshot(world, case)
+        big = b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 1)
+        await s.upload("kasubag", case, "TOR.pdf", big, expect="melebihi batas 1 MB")
+        assert await snapshot(world, case) == before
+        await s.upload("kasubag", case, "TOR.pdf", big[: 1024 * 1024])  # exactly 1 MB is fine
+        assert [a.doc for a in (await case_of(world, case)).files] == ["tor"]

@@ -1,0 +1,579 @@
+"""End to end: the SOP as the officials live it, through the real bot and the emulator.
+
+One case is played through all twelve steps with a return at every review step (the
+``played`` fixture, shared by the tests that only look at its outcome); the other tests
+each play the part of the SOP they are about in a world of their own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import zipfile
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import pytest_asyncio
+
+from bot.clock import ManualClock
+from bot.core.model import CaseStatus, Event, EventType
+from bot.demo import OFFICIALS, RETURN_REASONS, Script, World, draft, has_button, play_sop
+from emulator import EmuEvent, EmuMessage
+from storage import repo
+
+WAIT = 15.0
+NAMES = {p.key: p.name for p in OFFICIALS}
+HOLDERS = {  # who holds each step (the Tim step is held by both members)
+    1: {"kasubag"},
+    2: {"kabag"},
+    3: {"karo"},
+    4: {"kabag"},
+    5: {"kasubag"},
+    6: {"tim1", "tim2"},
+    7: {"kasubag"},
+    8: {"kabag"},
+    9: {"karo"},
+    10: {"kabag"},
+    11: {"kasubag"},
+    12: {"fu"},
+}
+TASK_BUTTONS = ("Setujui", "Kembalikan", "Ajukan", "Teruskan", "Serahkan", "Tetapkan", "Arsipkan")
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+async def events_of(world: World, case_id: int) -> list[Event]:
+    return await repo.load_events(world.services.db.reader, case_id)
+
+
+async def case_of(world: World, case_id: int):  # type: ignore[no-untyped-def]
+    case = await repo.load_case(world.services.db.reader, case_id)
+    assert case is not None, f"case #{case_id} is not in the database"
+    return case
+
+
+async def until_case(world: World, case_id: int, check: Callable[..., bool]) -> None:
+    """Wait (no sleeping) until the case in the database satisfies ``check``."""
+    last = None
+    for _ in range(int(WAIT / 0.05)):
+        last = await repo.load_case(world.services.db.reader, case_id)
+        if last is not None and check(last):
+            return
+        with contextlib.suppress(TimeoutError):
+            await world.emu.wait_until(lambda: False, timeout=0.05)
+    raise AssertionError(f"case #{case_id} never reached the expected state: {last}")
+
+
+def key_of(user_id: int) -> str:
+    return next((p.key for p in OFFICIALS if p.telegram_id == user_id), "admin")
+
+
+def step_of(text: str) -> int | None:
+    for n in range(12, 0, -1):
+        if f"Langkah {n} dari 12" in text:
+            return n
+    return None
+
+
+async def submit_proposal(world: World, s: Script, title: str = "Usulan Program Kerja") -> int:
+    """Step 1: Kasubag opens a case, attaches the Konsep and the TOR, and submits it."""
+    case = await s.new_case(title, 2027)
+    await s.upload("kasubag", case, "Konsep Rencana Kerja.docx", draft(f"Konsep {title}"))
+    await s.upload("kasubag", case, "TOR.docx", draft(f"TOR {title}"))
+    await s.press("kasubag", "Ajukan", case)
+    await until_case(world, case, lambda c: c.step == 2)
+    return case
+
+
+# -- one case through all twelve steps, shared ----------------------------------------
+
+
+@dataclass
+class Played:
+    world: World
+    case_id: int
+    transcript: list[EmuEvent] = field(default_factory=list)
+    buttons: list[list[str]] = field(default_factory=list)  # what each event's message showed
+
+    def record(self, event: EmuEvent) -> None:
+        self.transcript.append(event)
+        self.buttons.append(event.message.button_texts if event.message is not None else [])
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def played(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Played]:
+    async with World(tmp_path_factory.mktemp("played")) as world:
+        await world.everyone_starts()
+        record = Played(world, 0)
+        world.emu.on_event(record.record)
+        record.case_id = await play_sop(world)
+        await world.drained()
+        yield record
+
+
+module_loop = pytest.mark.asyncio(loop_scope="module")
+
+
+@module_loop
+async def test_the_whole_sop_with_a_return_at_every_review_step_ends_archived(
+    played: Played,
+) -> None:
+    case = await case_of(played.world, played.case_id)
+    assert case.status is CaseStatus.ARCHIVED
+    assert case.archive_reference == "ARS/PK/2027/001"
+    assert case.step == 12 and case.closed_at is not None
+    async with played.world.services.db.reader.execute(
+        "SELECT status, step FROM cases WHERE id = ?", (played.case_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    assert (row["status"], row["step"]) == ("archived", 12)
+
+
+@module_loop
+async def test_the_event_log_holds_exactly_the_moves_of_the_sop_with_the_reasons(
+    played: Played,
+) -> None:
+    events = await events_of(played.world, played.case_id)
+    moves = [(e.type.value, e.step, e.to_step, e.reason) for e in events if e.is_move]
+    c, a, r = "completed", "approved", "returned"
+    assert moves == [
+        (c, 1, 2, ""),
+        (r, 2, 1, RETURN_REASONS[2]),
+        (c, 1, 2, ""),
+        (a, 2, 3, ""),
+        (r, 3, 2, RETURN_REASONS[3]),
+        (a, 2, 3, ""),
+        (a, 3, 4, ""),
+        (c, 4, 5, ""),
+        (c, 5, 6, ""),
+        (c, 6, 7, ""),
+        (r, 7, 6, RETURN_REASONS[7]),
+        (c, 6, 7, ""),
+        (a, 7, 8, ""),
+        (r, 8, 7, RETURN_REASONS[8]),
+        (a, 7, 8, ""),
+        (a, 8, 9, ""),
+        (r, 9, 8, RETURN_REASONS[9]),
+        (a, 8, 9, ""),
+        (a, 9, 10, ""),
+        (c, 10, 11, ""),
+        (c, 11, 12, ""),
+        ("archived", 12, None, ""),
+    ]
+    who = {e.step: key_of(e.actor) for e in events if e.type is EventType.RETURNED}
+    assert who == {2: "kabag", 3: "karo", 7: "kasubag", 8: "kabag", 9: "karo"}
+    assert events[0].type is EventType.STARTED
+    assert [e.data["members"] for e in events if e.type is EventType.TEAM_FORMED] == [[1004, 1005]]
+    note = next(e.note for e in events if e.step == 11 and e.is_move)
+    assert note == "Mohon diarsipkan pada map Perencanaan TA 2027."
+
+
+@module_loop
+async def test_paraf_at_steps_7_and_8_and_the_signature_at_step_9_are_recorded(
+    played: Played,
+) -> None:
+    case = await case_of(played.world, played.case_id)
+    standing = {a.step: (a.kind, key_of(a.by), a.role) for a in case.approvals}
+    assert standing == {
+        7: ("paraf", "kasubag", "kasubag"),
+        8: ("paraf", "kabag", "kabag"),
+        9: ("signature", "karo", "karo"),
+    }
+    events = await events_of(played.world, played.case_id)
+    kinds = {e.step: e.data.get("approval") for e in events if e.type is EventType.APPROVED}
+    assert kinds == {2: None, 3: None, 7: "paraf", 8: "paraf", 9: "signature"}
+
+
+@module_loop
+async def test_each_returned_holder_receives_the_reason_in_telegram(played: Played) -> None:
+    world = played.world
+    returned_to = {2: ["kasubag"], 3: ["kabag"], 7: ["tim1", "tim2"], 8: ["kasubag"], 9: ["kabag"]}
+    for step, keys in returned_to.items():
+        reason = RETURN_REASONS[step]
+        for key in keys:
+            got = [
+                m
+                for m in world[key].bot_messages
+                if reason in m.text and "Dikembalikan untuk diperbaiki" in m.text
+            ]
+            assert got, f"{key} never saw the reason of the return at step {step}"
+            assert f"Langkah {step - 1} dari 12" in got[0].text
+    # a reason reaches nobody it does not concern
+    assert not [m for m in world["fu"].bot_messages if "Alasan" in m.text]
+
+
+@module_loop
+async def test_a_decided_message_says_who_decided_what_and_keeps_no_buttons(
+    played: Played,
+) -> None:
+    presses = [
+        e
+        for e in played.transcript
+        if e.kind == "user_press" and e.message is not None and e.user is not None
+    ]
+    assert len(presses) == 24  # 22 decisions and two team picks
+    decisions = 0
+    for press in presses:
+        assert press.message is not None and press.user is not None
+        message = played.world.emu.message(press.message.chat_id, press.message.message_id)
+        label = str(press.data.get("button") or "")
+        assert message.buttons == [], f"{label!r} on #{message.message_id} still has buttons"
+        if not any(word in label for word in TASK_BUTTONS):
+            continue  # picking team members
+        decisions += 1
+        name = NAMES[key_of(press.user.id)]
+        assert f"oleh {name}" in message.text, f"{label!r}: who decided is not on the message"
+        if "Setujui" in label:
+            assert "✅ Disetujui oleh" in message.text
+        if "Kembalikan" in label:
+            assert "↩️ Dikembalikan oleh" in message.text
+            step = step_of(message.text)
+            assert step is not None and RETURN_REASONS[step] in message.text
+    assert decisions == 22
+
+
+@module_loop
+async def test_everyone_who_took_part_gets_the_completion_message(played: Played) -> None:
+    for key in ("kasubag", "kabag", "karo", "tim1", "tim2", "fu"):
+        done = [
+            m
+            for m in played.world[key].bot_messages
+            if "selesai dan diarsipkan" in m.text and "ARS/PK/2027/001" in m.text
+        ]
+        assert len(done) == 1, f"{key} got {len(done)} completion messages"
+        assert f"Berkas #{played.case_id}" in done[0].text
+    assert not [m for m in played.world["admin"].bot_messages if "diarsipkan" in m.text]
+
+
+@module_loop
+async def test_only_the_official_whose_turn_it_is_receives_the_task(played: Played) -> None:
+    received = [e for e in played.transcript if e.kind == "bot_message" and e.chat is not None]
+    tasks_seen = 0
+    for event, buttons in zip(played.transcript, played.buttons, strict=True):
+        if event.kind != "bot_message" or event.chat is None:
+            continue
+        step = step_of(event.snapshot)
+        if step is not None and any(w in b for b in buttons for w in TASK_BUTTONS):
+            tasks_seen += 1
+            who = key_of(event.chat.id)
+            assert who in HOLDERS[step], f"{who} got the task of step {step}: {event.snapshot}"
+    assert tasks_seen >= 22
+
+    def first(pred: Callable[[EmuEvent], bool]) -> int:
+        return next(i for i, e in enumerate(played.transcript) if pred(e))
+
+    def pressed(who: str, label: str) -> Callable[[EmuEvent], bool]:
+        return lambda e: (
+            e.kind == "user_press"
+            and e.user is not None
+            and key_of(e.user.id) == who
+            and label in str(e.data.get("button"))
+        )
+
+    def gets(who: str) -> Callable[[EmuEvent], bool]:
+        return lambda e: e.kind == "bot_message" and e.chat is not None and key_of(e.chat.id) == who
+
+    # Karo hears nothing until Kabag has approved (step 3); the team nothing before step 6;
+    # Fungsional Umum nothing before Kasubag hands the documents over (step 12).
+    assert first(gets("karo")) > first(pressed("kabag", "Setujui"))
+    for member in ("tim1", "tim2"):
+        assert first(gets(member)) > first(pressed("kasubag", "Tetapkan tim"))
+    assert first(gets("fu")) > first(pressed("kasubag", "dengan catatan"))
+    assert (
+        step_of(next(e.snapshot for e in received if gets("karo")(e) and "Langkah" in e.snapshot))
+        == 3
+    )
+    assert (
+        step_of(next(e.snapshot for e in received if gets("tim1")(e) and "Langkah" in e.snapshot))
+        == 6
+    )
+
+
+# -- the rest of the SOP's situations, each in a world of its own --------------------
+
+
+async def test_two_cases_in_parallel_both_archive_and_never_mix_files(world: World) -> None:
+    s = Script(world, WAIT)
+    uploaded: dict[int, set[str]] = {}
+
+    async def upload(who: str, case: int, tag: str, name: str, version: int = 1) -> None:
+        data = draft(f"{name} — berkas {tag}", version)
+        uploaded.setdefault(case, set()).add(hashlib.sha256(data).hexdigest())
+        await s.upload(who, case, name, data)
+
+    async def moves(case: int, tag: str, return_at: int) -> AsyncIterator[None]:
+        await upload("kasubag", case, tag, "Konsep Rencana Kerja.docx")
+        yield
+        await upload("kasubag", case, tag, "TOR.docx")
+        yield
+        await s.press("kasubag", "Ajukan", case)
+        yield
+        if return_at == 2:
+            await s.review_return("kabag", case, f"Perbaiki TOR berkas {tag}.")
+            yield
+            await upload("kasubag", case, tag, "TOR.docx", 2)
+            await s.press("kasubag", "Ajukan", case)
+            yield
+        await s.approve("kabag", case)
+        yield
+        await s.approve("karo", case)
+        yield
+        await s.press("kabag", "Teruskan", case)
+        yield
+        await s.press("kasubag", "Ayu", case)
+        await s.press("kasubag", "Rudi", case)
+        await s.press("kasubag", "Tetapkan tim", case)
+        yield
+        for name in ("Draf Program Kerja.docx", "Draf RKAKL.docx", "Draf Penetapan Kinerja.docx"):
+            await upload("tim1", case, tag, name)
+            yield
+        if tag == "B":  # the other member hands in, from the task /tugas shows
+            world["tim2"].mark_seen()
+            await world["tim2"].send("/tugas")
+            await world["tim2"].wait_message(has_button("Serahkan", case), timeout=WAIT)
+            await s.press("tim2", "Serahkan draf", case)
+        else:
+            await s.press("tim1", "Serahkan draf", case)
+        yield
+        if return_at == 7:
+            await s.review_return("kasubag", case, f"Perbaiki RKAKL berkas {tag}.")
+            yield
+            await upload("tim2", case, tag, "Draf RKAKL.docx", 2)
+            await s.press("tim2", "Serahkan draf", case)
+            yield
+        for who in ("kasubag", "kabag", "karo"):
+            await s.approve(who, case)
+            yield
+        await s.press("kabag", "Teruskan", case)
+        yield
+        await s.press("kasubag", "Teruskan", case)
+        yield
+        await s.press("fu", "Arsipkan", case)
+        await s.answer_prompt("fu", f"ARS/{tag}/2027")
+        await until_case(world, case, lambda c: not c.is_open)
+
+    a = await s.new_case("Program Kerja Biro A", 2027)
+    b = await s.new_case("Program Kerja Biro B", 2028)
+    runs = [moves(a, "A", return_at=2).__aiter__(), moves(b, "B", return_at=7).__aiter__()]
+    while runs:  # one action of A, one of B, ...
+        for run in list(runs):
+            try:
+                await run.__anext__()
+            except StopAsyncIteration:
+                runs.remove(run)
+    await world.drained()
+
+    reader = world.services.db.reader
+    for case_id, tag, other in ((a, "A", b), (b, "B", a)):
+        case = await case_of(world, case_id)
+        assert case.status is CaseStatus.ARCHIVED and case.archive_reference == f"ARS/{tag}/2027"
+        assert {f.sha256 for f in case.latest_files()} <= uploaded[case_id]
+        assert not {f.sha256 for f in case.files} & uploaded[other]
+        for attachment in case.files:
+            row = await repo.get_file(reader, attachment.file_id)
+            assert row is not None and row.case_id == case_id
+        rows = await repo.files_of_case(reader, case_id)
+        assert {r.sha256 for r in rows if r.kind == "upload"} <= uploaded[case_id]
+        # the archive bundle holds this case's final files and nothing of the other
+        bundle = next(r for r in rows if r.name.endswith(".zip"))
+        data = await world.services.files.read(bundle.path)
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            inside = {
+                hashlib.sha256(z.read(n)).hexdigest()
+                for n in z.namelist()
+                if n.startswith("berkas/")
+            }
+        assert inside == {f.sha256 for f in case.latest_files() if f.doc.startswith("draf_")}
+    # every document anyone received under a case's number is one of that case's files
+    known = {cid: {r.sha256 for r in await repo.files_of_case(reader, cid)} for cid in (a, b)}
+    checked = 0
+    for user in world.users.values():
+        for m in user.bot_messages:
+            if m.document is None:
+                continue
+            cid = int(m.text.split("Berkas #", 1)[1].split()[0])
+            assert hashlib.sha256(m.file_bytes()).hexdigest() in known[cid], m
+            checked += 1
+    assert checked > 40
+
+
+async def test_kasubag_withdraws_before_kabag_acts_and_kabag_loses_the_buttons(
+    world: World,
+) -> None:
+    s = Script(world, WAIT)
+    case = await submit_proposal(world, s)
+    task = await world["kabag"].wait_message(has_button("Setujui", case), timeout=WAIT)
+    await s.press("kasubag", "Tarik kembali", case)
+    await until_case(world, case, lambda c: c.step == 1)
+    await world["kasubag"].wait_message(
+        lambda m: f"Berkas #{case} telah ditarik kembali" in m.text and "Ajukan" in str(m.buttons),
+        timeout=WAIT,
+    )
+    await world.emu.wait_until(lambda: task.buttons == [], timeout=WAIT)
+    events = await events_of(world, case)
+    assert [e.type for e in events if e.is_move] == [EventType.COMPLETED, EventType.WITHDRAWN]
+    # the proposal can be submitted again, and Kabag gets a fresh task
+    await s.press("kasubag", "Ajukan", case)
+    await world["kabag"].wait_message(has_button("Setujui", case), timeout=WAIT)
+
+
+async def test_withdrawal_after_kabag_has_acted_is_refused_politely(world: World) -> None:
+    s = Script(world, WAIT)
+    case = await submit_proposal(world, s)
+
+    def withdrawable() -> list[EmuMessage]:
+        return [m for m in world["kasubag"].bot_messages if has_button("Tarik kembali", case)(m)]
+
+    await world.emu.wait_until(lambda: bool(withdrawable()), timeout=WAIT)
+    pressed = withdrawable()[-1]
+    stale_data = next(d for _, d in pressed.buttons[0] if d)
+    await s.approve("kabag", case)
+    await until_case(world, case, lambda c: c.step == 3)
+    version = (await case_of(world, case)).version
+    # the withdraw button disappears; a press of it still in flight is answered, not applied
+    await world.emu.wait_until(lambda: pressed.buttons == [], timeout=WAIT)
+    answer = await world["kasubag"].press_data(pressed, stale_data, timeout=WAIT)
+    assert answer.text is not None and "Sudah diproses" in answer.text
+    world["kasubag"].mark_seen()
+    await world["kasubag"].send(f"/tarik {case}")
+    refusal = await world["kasubag"].wait_message(timeout=WAIT)
+    assert refusal.text.startswith("Mohon maaf")
+    assert refusal.buttons == []
+    after = await case_of(world, case)
+    assert (after.step, after.version) == (3, version)
+
+
+async def test_the_administrator_cancels_a_case_and_the_participants_are_told(
+    world: World,
+) -> None:
+    s = Script(world, WAIT)
+    case = await submit_proposal(world, s)
+    await s.approve("kabag", case)
+    karo_task = await world["karo"].wait_message(has_button("Setujui", case), timeout=WAIT)
+    await world["admin"].send(f"/batalkan {case} Kegiatan ditunda oleh pimpinan")
+    await world["admin"].wait_message(lambda m: "telah dibatalkan" in m.text, timeout=WAIT)
+    assert (await case_of(world, case)).status is CaseStatus.CANCELLED
+    for key in ("kasubag", "kabag"):
+        told = await world[key].wait_message(lambda m: "Berkas dibatalkan" in m.text, timeout=WAIT)
+        assert "Kegiatan ditunda oleh pimpinan" in told.text
+        assert f"Berkas #{case}" in told.text
+    await world.emu.wait_until(lambda: karo_task.buttons == [], timeout=WAIT)
+    # a non-administrator cannot cancel
+    await world["kabag"].send(f"/batalkan {case} coba")
+    refused = await world["kabag"].wait_message(lambda m: "administrator" in m.text, timeout=WAIT)
+    assert refused.text.startswith("Mohon maaf")
+
+
+async def test_tugas_lists_the_pending_steps_with_buttons_that_work(world: World) -> None:
+    s = Script(world, WAIT)
+    first = await submit_proposal(world, s, "Usulan pertama")
+    second = await submit_proposal(world, s, "Usulan kedua")
+    kabag = world["kabag"]
+    kabag.mark_seen()
+    await kabag.send("/tugas")
+    count = await kabag.wait_message(lambda m: "tugas yang menunggu" in m.text, timeout=WAIT)
+    assert "Terdapat 2 tugas" in count.text
+    listed = [
+        await kabag.wait_message(has_button("Setujui", case), timeout=WAIT)
+        for case in (first, second)
+    ]
+    assert all("Langkah 2 dari 12" in m.text for m in listed)
+    answer = await kabag.press(listed[1], "✅ Setujui", timeout=WAIT)
+    assert answer.text == "Terima kasih, sudah dicatat."
+    await until_case(world, second, lambda c: c.step == 3)
+    assert (await case_of(world, first)).step == 2
+    # Karo now has one task; Fungsional Umum none
+    for key, expected in (("karo", "Terdapat 1 tugas"), ("fu", "Tidak ada tugas")):
+        world[key].mark_seen()
+        await world[key].send("/tugas")
+        got = await world[key].wait_message(lambda m: "tugas" in m.text, timeout=WAIT)
+        assert expected in got.text
+
+
+async def test_status_shows_the_step_the_holder_the_time_against_the_norm_and_history(
+    tmp_path: Path,
+) -> None:
+    monday = datetime(2026, 7, 6, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
+    clock = ManualClock(monday)
+    async with World(tmp_path, clock=clock) as world:
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        case = await submit_proposal(world, s)
+        await s.review_return("kabag", case, "Lengkapi jadwal pada TOR.")
+        await s.upload("kasubag", case, "TOR.docx", draft("TOR", 2))
+        await s.press("kasubag", "Ajukan", case)
+        await until_case(world, case, lambda c: c.step == 2)
+        clock.advance(days=1, hours=2)  # Tuesday 11.00: 10 working hours at step 2
+        karo = world["karo"]
+        await karo.send(f"/status {case}")
+        status = await karo.wait_message(lambda m: "Riwayat" in m.text, timeout=WAIT)
+        text = status.text
+        assert "Langkah 2 dari 12" in text
+        assert f"Pemegang: {NAMES['kabag']} (Kabag)" in text
+        assert "Waktu berjalan: 1 hari kerja 2 jam dari norma 1 hari kerja" in text
+        assert "melewati norma" in text
+        history = text.split("Riwayat", 1)[1]
+        for line in (
+            "memulai berkas",
+            "mengunggah berkas Konsep Rencana Kerja.docx (v1)",
+            "mengunggah berkas TOR.docx (v2)",
+            "mengembalikan untuk diperbaiki — Lengkapi jadwal pada TOR.",
+        ):
+            assert line in history
+        assert history.index("mengembalikan") < history.index("TOR.docx (v2)")
+        await karo.send("/status 999")
+        assert "tidak ditemukan" in (await karo.wait_message(timeout=WAIT)).text
+        await karo.send("/status")
+        listing = await karo.wait_message(lambda m: "Berkas terbaru" in m.text, timeout=WAIT)
+        assert f"#{case} · Usulan Program Kerja · TA 2027 · langkah 2 (Kabag)" in listing.text
+
+
+async def test_bantuan_explains_the_service_and_the_commands_are_registered(
+    world: World,
+) -> None:
+    commands = {c["command"]: c["description"] for c in world.emu.commands()}
+    assert set(commands) == {
+        "tugas",
+        "baru",
+        "status",
+        "saya",
+        "tunda",
+        "terlambat",
+        "batal",
+        "bantuan",
+    }
+    assert all(commands.values())
+    tim = world["tim1"]
+    tim.mark_seen()
+    await tim.send("/bantuan")
+    help_text = (await tim.wait_message(timeout=WAIT)).text
+    assert help_text.startswith("Petunjuk Penggunaan")
+    for command in commands:
+        assert f"/{command}" in help_text
+    assert "Setujui" in help_text and "Kembalikan" in help_text
+
+
+async def test_a_restart_during_the_return_reason_dialogue_loses_nothing(world: World) -> None:
+    s = Script(world, WAIT)
+    case = await submit_proposal(world, s)
+    await s.press("kabag", "Kembalikan", case)
+    prompt = await world["kabag"].wait_message(
+        lambda m: "membalas pesan ini" in m.text, timeout=WAIT
+    )
+    await world.stop_bot()
+    await world.start_bot()
+    reason = "Mohon TOR dilengkapi dengan rincian biaya (diketik setelah bot dimulai ulang)."
+    await world["kabag"].send(reason, reply_to=prompt)
+    await until_case(world, case, lambda c: c.step == 1)
+    returned = [e for e in await events_of(world, case) if e.type is EventType.RETURNED]
+    assert [(e.step, e.to_step, e.reason) for e in returned] == [(2, 1, reason)]
+    await world["kasubag"].wait_message(
+        lambda m: reason in m.text and "Langkah 1 dari 12" in m.text, timeout=WAIT
+    )
+    assert await repo.get_dialogue(world.services.db.reader, 1002) is None

@@ -1,0 +1,374 @@
+"""Operations: a backup taken while the bot runs and writes, a corrupt database refused at
+start, a case exported with its files, and the bot token kept out of every log line and
+error message whatever fails.
+
+The ``sopbot`` command runs as a real process; Telegram is the emulator in this process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import io
+import json
+import logging
+import os
+import sqlite3
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from reliability_helpers import load_case, load_events, log_problems, outbox_rows, query
+
+from bot.core.loader import load_definition
+from bot.core.model import CaseStatus
+from bot.demo import ROOT, TOKEN, Script, World, draft, play_sop
+from bot.logsetup import setup_logging
+from emulator import BotApiEmulator
+from storage import repo
+from storage.db import Database, DatabaseError
+from storage.migrations import LATEST
+
+SOP_PATH = ROOT / "sops" / "penyusunan-program-kerja.toml"
+SECRET = TOKEN.partition(":")[2]
+
+
+async def sopbot(*args: str, token: str | None = None, limit: float = 60) -> tuple[int, str, str]:
+    """Run ``sopbot`` as a process without blocking the emulator in this loop."""
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    if token is not None:
+        env["TELEGRAM_BOT_TOKEN"] = token
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), limit)
+    except TimeoutError:
+        proc.kill()
+        out, err = await proc.communicate()
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+def write_config(path: Path, database: Path, files: Path, api: str | None = None) -> Path:
+    lines = [
+        f"sops = [{json.dumps(str(SOP_PATH))}]",
+        "[storage]",
+        f"database = {json.dumps(str(database))}",
+        f"files_dir = {json.dumps(str(files))}",
+    ]
+    if api:
+        lines += ["[bot]", f"api_base_url = {json.dumps(api)}"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+def world_cli_config(world: World, tmp_path: Path) -> Path:
+    storage = world.config.storage
+    return write_config(tmp_path / "config.toml", storage.database, storage.files_dir)
+
+
+# -- backup --------------------------------------------------------------------------------
+
+
+def snapshot_problems(path: Path) -> list[str]:
+    """Why a copy of the database is not a consistent state of it (empty if it is)."""
+    conn = sqlite3.connect(path)
+    try:
+        problems = []
+        check = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+        if check != ["ok"]:
+            problems.append(f"integrity_check: {check}")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version != LATEST:
+            problems.append(f"schema version {version}")
+    finally:
+        conn.close()
+    definition = load_definition(SOP_PATH)
+    for (case_id,) in query(path, "SELECT id FROM cases"):
+        case = load_case(path, case_id)
+        assert case is not None
+        problems += [
+            f"case {case_id}: {p}"
+            for p in log_problems(definition, case, load_events(path, case_id))
+        ]
+    return problems
+
+
+async def test_backup_while_the_bot_runs_and_writes_is_consistent(tmp_path: Path) -> None:
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        config = world_cli_config(world, tmp_path)
+        db = world.config.storage.database
+        playing = asyncio.create_task(play_sop(world))
+        copies = []
+        for n, entries in enumerate((2, 10, 18, 26)):  # taken as the log grows
+            await world.emu.wait_until(
+                lambda e=entries: bool(query(db, "SELECT 1 FROM events WHERE seq >= ?", (e,))),
+                timeout=30,
+            )
+            dest = tmp_path / "backups" / f"copy-{n}.sqlite3"
+            code, out, err = await sopbot("backup", str(dest), "--config", str(config))
+            assert code == 0, err
+            assert "backup written" in out
+            copies.append(dest)
+        case_id = await playing
+        await world.drained()
+
+        live_events = load_events(db, case_id)
+        taken = []
+        for copy in copies:
+            assert snapshot_problems(copy) == [], copy
+            events = load_events(copy, case_id) if query(copy, "SELECT 1 FROM cases") else []
+            assert events == live_events[: len(events)]  # a moment of the same history
+            taken.append(len(events))
+            opened = await Database.open(copy)  # and the bot could start from it
+            await opened.close()
+        assert any(0 < n < len(live_events) for n in taken), taken  # taken mid-way, writing
+        print(f"\n[ops] 4 backups during play: {taken} of {len(live_events)} log entries")
+
+
+# -- integrity check at start -------------------------------------------------------------
+
+
+async def damaged_database(path: Path) -> None:
+    """A real bot database with a damaged page (an index's b-tree), as a bad disk leaves it."""
+    db = await Database.open(path)
+    now = datetime.now(UTC)
+    async with db.transaction() as conn:
+        for i in range(3000):
+            await repo.enqueue(
+                conn, 1000 + i % 7, "message", {"text": f"pesan {i} " + "x" * 50}, now
+            )
+    await db.close()
+    conn = sqlite3.connect(path)
+    page = conn.execute("PRAGMA page_size").fetchone()[0]
+    root = conn.execute(
+        "SELECT rootpage FROM sqlite_master WHERE name = 'outbox_pending'"
+    ).fetchone()[0]
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    damage(path, (root - 1) * page + page // 2, root * page - 8)
+
+
+def damage(path: Path, start: int, end: int) -> None:
+    data = bytearray(path.read_bytes())
+    for offset in range(start, end, 37):
+        data[offset] ^= 0x5A
+    path.write_bytes(bytes(data))
+
+
+async def test_a_corrupt_database_is_refused_at_start_with_a_clear_message(tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged" / "sopbot.sqlite3"
+    garbage = tmp_path / "garbage" / "sopbot.sqlite3"
+    await damaged_database(damaged)
+    garbage.parent.mkdir()
+    garbage.write_bytes(b"This is not a database, just a file that took its name.\n" * 200)
+
+    for path, says in (
+        (damaged, "integrity check failed"),
+        (garbage, "not a usable SQLite database"),
+    ):
+        try:
+            db = await Database.open(path)
+        except DatabaseError as exc:
+            assert str(path) in str(exc) and says in str(exc)
+        else:
+            await db.close()
+            raise AssertionError(f"{path} was opened")
+
+    async with BotApiEmulator(token=TOKEN) as emu:
+        tried = 0
+        for path, says in (
+            (damaged, "integrity check failed"),
+            (garbage, "not a usable SQLite database"),
+        ):
+            config = write_config(
+                path.parent / "config.toml", path, path.parent / "files", emu.base_url
+            )
+            runs = {
+                "run": await sopbot("run", "--config", str(config), token=TOKEN),
+                "backup": await sopbot(
+                    "backup", str(path.parent / "copy.sqlite3"), "--config", str(config)
+                ),
+                "export": await sopbot(
+                    "export", "1", "--out", str(path.parent / "out"), "--config", str(config)
+                ),
+            }
+            for command, (code, _, err) in runs.items():
+                tried += 1
+                assert code == 2, (command, err)
+                assert err.startswith(f"error: {path}"), (command, err)
+                assert says in err, (command, err)
+                assert "Traceback" not in err, (command, err)
+        assert not (damaged.parent / "copy.sqlite3").exists()
+        assert not emu.calls_to("getUpdates"), "the bot never began to poll"
+        print(f"\n[ops] corrupt databases refused: 2 kinds x 3 commands = {tried} runs, exit 2")
+
+
+# -- export --------------------------------------------------------------------------------
+
+
+async def test_export_writes_the_record_and_every_file(tmp_path: Path) -> None:
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        case_id = await play_sop(world, with_returns=False)
+        await world.drained()
+        config = world_cli_config(world, tmp_path)
+        db = world.config.storage.database
+        out = tmp_path / "export"
+        code, stdout, err = await sopbot(
+            "export", str(case_id), "--out", str(out), "--config", str(config)
+        )
+        assert code == 0, err
+        assert f"case {case_id} exported" in stdout
+        folder = out / f"berkas-{case_id}"
+        record = json.loads((folder / "record.json").read_text(encoding="utf-8"))
+        case = load_case(db, case_id)
+        assert case is not None and case.status is CaseStatus.ARCHIVED
+        assert record["case"]["status"] == "archived"
+        assert record["case"]["archive_reference"] == case.archive_reference
+        events = load_events(db, case_id)
+        assert [e["type"] for e in record["events"]] == [e.type.value for e in events]
+        stored = await repo.files_of_case(world.services.db.reader, case_id)
+        assert [f["id"] for f in record["files"]] == [f.id for f in stored]
+        kinds = {f["kind"] for f in record["files"]}
+        assert kinds == {"upload", "paper"}
+        for entry, row in zip(record["files"], stored, strict=True):
+            assert entry["exported_as"], entry
+            data = (folder / "files" / entry["exported_as"]).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == entry["sha256"] == row.sha256
+            assert len(data) == entry["size"] == row.size
+        # the uploads are the very bytes the officials sent
+        sent = {
+            hashlib.sha256(world.emu.file_bytes(m.document["file_id"])).hexdigest()
+            for user in world.users.values()
+            for m in user.messages
+            if not m.from_bot and m.document
+        }
+        assert {f["sha256"] for f in record["files"] if f["kind"] == "upload"} <= sent
+        print(
+            f"\n[ops] export: {len(record['events'])} events, {len(record['files'])} files ({sorted(kinds)})"
+        )
+
+
+# -- the token ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def production_logging(level: int = logging.DEBUG) -> Iterator[io.StringIO]:
+    """The bot's own logging setup (``sopbot run``), written to a buffer; also the chatty
+    libraries turned up to DEBUG, so that lines with Bot API URLs exist to be masked."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    chatty = ("httpx", "httpcore", "telegram", "tornado", "emulator", "apscheduler")
+    levels = {name: logging.getLogger(name).level for name in chatty}
+    buffer = io.StringIO()
+    setup_logging(TOKEN, level)
+    root.handlers[0].setStream(buffer)  # type: ignore[attr-defined]
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    try:
+        yield buffer
+    finally:
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+        for name, lvl in levels.items():
+            logging.getLogger(name).setLevel(lvl)
+
+
+def leaks(text: str) -> list[str]:
+    return [line for line in text.splitlines() if SECRET in line or TOKEN in line]
+
+
+async def test_the_token_is_in_no_log_line_or_error_message(tmp_path: Path) -> None:
+    with production_logging() as logged:
+        async with World(tmp_path / "w") as world:
+            emu, faults = world.emu, world.emu.faults
+            await world.everyone_starts()
+            s = Script(world)
+            case = await s.new_case("Uji kerahasiaan token", 2027)
+            await s.upload("kasubag", case, "Konsep Rencana Kerja.docx", draft("Konsep"))
+            await s.upload("kasubag", case, "TOR.docx", draft("TOR"))
+            user = world["kasubag"]
+            task = next(
+                m for m in reversed(user.bot_messages) if any("Ajukan" in b for b in m.button_texts)
+            )
+            data = next(d for row in task.buttons for text, d in row if "Ajukan" in text)
+            assert data is not None
+            # an upload that cannot be downloaded
+            faults.drop(1, method="getFile")
+            user.mark_seen()
+            await user.send_document(draft("TOR", 2), file_name="TOR.docx", caption=f"#{case}")
+            await user.wait_message(lambda m: "tidak dapat diunduh" in m.text, timeout=10)
+            # the outbox meets every kind of failure
+            faults.fail(2, status=500, method="sendMessage")
+            faults.fail(1, status=429, retry_after=1, method="sendMessage")
+            faults.hang(1, seconds=0.3, method="sendMessage", execute="after")
+            faults.fail(1, status=502, method="sendDocument", body="<html>502 Bad Gateway</html>")
+            faults.drop(1, method="sendDocument", execute=True)
+            faults.fail(1, status=401, method="editMessageReplyMarkup")  # "Unauthorized"
+            injected = len(faults.rules) + 1
+            await s.press("kasubag", "Ajukan", case)
+            await world.drained(within=20)
+            # an exception in a handler: answering a stale press fails
+            faults.fail(
+                1,
+                status=400,
+                method="answerCallbackQuery",
+                description="Bad Request: query is too old",
+            )
+            user.press_data(task, data)
+            await world["admin"].wait_message(lambda m: "Gangguan pada bot" in m.text, timeout=10)
+            # and Telegram unreachable for a moment
+            await emu.start_outage("refused", seconds=1.5)
+            await asyncio.sleep(2.0)
+            await s.approve("kabag", case)
+            await world.drained(within=20)
+            assert faults.rules == []
+            chats = "\n".join(m.text for u in world.users.values() for m in u.messages)
+            rows = outbox_rows(world.config.storage.database)
+            last_errors = "\n".join(r.last_error or "" for r in rows)
+    text = logged.getvalue()
+    lines = text.splitlines()
+    assert len(lines) > 200 and "<token>" in text  # URLs were logged, masked
+    assert "unhandled error while processing an update" in text and "Traceback" in text
+    assert "InvalidToken" in last_errors  # the refused edit: settled as failed
+    assert leaks(text) == []
+    assert leaks(chats) == [] and leaks(last_errors) == []
+    print(
+        f"\n[ops] token: {len(lines)} log lines ({text.count('<token>')} masks), {injected + 2} "
+        "faults injected, an unhandled exception, an outage: the token in none"
+    )
+
+
+async def test_sopbot_run_never_prints_the_token(tmp_path: Path) -> None:
+    """A wrong token, and Telegram unreachable: the errors name the problem, not the token."""
+    async with BotApiEmulator(token="987654:SomeOtherBotsTokenXXXXXXXXXXXXXX") as emu:
+        config = write_config(
+            tmp_path / "config.toml", tmp_path / "db.sqlite3", tmp_path / "files", emu.base_url
+        )
+        code, out, err = await sopbot("run", "--config", str(config), token=TOKEN)
+        assert code == 2, err
+        assert "error: Telegram rejected the bot token in $TELEGRAM_BOT_TOKEN" in err
+        assert leaks(out + err) == []
+        port = emu.port
+    config = write_config(
+        tmp_path / "config.toml",
+        tmp_path / "db.sqlite3",
+        tmp_path / "files",
+        f"http://127.0.0.1:{port}",
+    )
+    code, out, err = await sopbot("run", "--config", str(config), token=TOKEN, limit=20)
+    assert leaks(out + err) == []
+    print(f"\n[ops] sopbot run, wrong token: exit 2; Telegram unreachable: exit {code}")

@@ -1,0 +1,266 @@
+"""End to end: the papers a played case leaves behind, reopened as a clerk would open them.
+
+One case goes through all twelve steps with a return at every review step; then every
+paper the bot wrote (rows of ``files`` with kind 'paper') is read back with python-docx
+and must carry the case's real values where they belong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+
+import pytest
+import pytest_asyncio
+from docx import Document
+from docx.table import Table
+
+from bot.core.model import Case, Event, EventType
+from bot.core.workflow import replay
+from bot.demo import OFFICIALS, RETURN_REASONS, World, play_sop
+from storage import repo
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+TITLE = "Penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro TA 2027 (Uji Lembar)"
+PEOPLE = {p.key: p for p in OFFICIALS}
+BY_ID = {p.telegram_id: p for p in OFFICIALS}
+
+
+@dataclass
+class Paper:
+    name: str
+    doc: str
+    data: bytes
+    text: str
+
+
+@dataclass
+class Played:
+    world: World
+    case: Case
+    events: list[Event]
+    papers: list[Paper]
+    zips: list[tuple[str, bytes]]
+    stored_sha: dict[int, str]  # file row id -> SHA-256 of the bytes kept on disk
+
+
+def _cells(table: Table) -> Iterator[str]:
+    for row in table.rows:
+        for cell in row.cells:
+            yield cell.text
+            for inner in cell.tables:
+                yield from _cells(inner)
+
+
+def docx_text(data: bytes) -> str:
+    """All the text of a .docx: body paragraphs, tables (nested too), headers, footers."""
+    document = Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        parts += list(_cells(table))
+    for section in document.sections:
+        for part in (section.header, section.footer):
+            parts += [p.text for p in part.paragraphs]
+            for table in part.tables:
+                parts += list(_cells(table))
+    return "\n".join(parts)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def played(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Played]:
+    async with World(tmp_path_factory.mktemp("papers")) as world:
+        await world.everyone_starts()
+        case_id = await play_sop(world, title=TITLE)
+        await world.drained()
+        reader, store = world.services.db.reader, world.services.files
+        case = await repo.load_case(reader, case_id)
+        assert case is not None
+        events = await repo.load_events(reader, case_id)
+        papers, zips, stored = [], [], {}
+        for row in await repo.files_of_case(reader, case_id):
+            data = await store.read(row.path)
+            stored[row.id] = hashlib.sha256(data).hexdigest()
+            assert stored[row.id] == row.sha256, f"{row.name} changed on disk"
+            if row.kind != "paper":
+                continue
+            if row.name.endswith(".zip"):
+                zips.append((row.name, data))
+            else:
+                papers.append(Paper(row.name, row.doc, data, docx_text(data)))
+        yield Played(world, case, events, papers, zips, stored)
+
+
+def of_kind(played: Played, prefix: str) -> list[Paper]:
+    return [p for p in played.papers if p.name.startswith(prefix)]
+
+
+def has_official(text: str, key: str, *, nip: bool = True) -> bool:
+    person = PEOPLE[key]
+    return person.name in text and (not nip or person.nip in text)
+
+
+async def test_every_paper_of_the_case_was_written_and_names_the_case(played: Played) -> None:
+    kinds = sorted({re.sub(r"-B\d+.*", "", p.name) for p in played.papers})
+    assert kinds == [
+        "disposisi",
+        "dokumentasi",
+        "pemeriksaan",
+        "penetapan-kinerja",
+        "program-kerja",
+        "rkakl",
+        "sk-tim",
+    ]
+    assert len(of_kind(played, "pemeriksaan")) == 13  # 8 approvals and 5 returns
+    assert len(of_kind(played, "disposisi")) == 4  # step 2 (twice), 3 and 4
+    assert [name for name, _ in played.zips] == [f"arsip-dokumentasi-B{played.case.id}.zip"]
+    for paper in played.papers:
+        assert f"B{played.case.id}" in paper.text, paper.name
+        assert "2027" in paper.text, paper.name
+        if paper.name.startswith(("disposisi", "pemeriksaan", "dokumentasi")):
+            assert TITLE in paper.text, f"{paper.name} lacks the case title"
+
+
+async def test_each_lembar_pemeriksaan_records_the_reviewer_decision_reason_and_hashes(
+    played: Played,
+) -> None:
+    seen_returns = set()
+    for paper in of_kind(played, "pemeriksaan"):
+        match = re.search(r"langkah(\d+)-(setuju|kembali)-(\d+)", paper.name)
+        assert match, paper.name
+        step, verdict, index = int(match[1]), match[2], int(match[3])
+        event = played.events[index]  # the decision the paper records
+        assert event.step == step
+        assert event.type is (EventType.APPROVED if verdict == "setuju" else EventType.RETURNED)
+        reviewer = BY_ID[event.actor]
+        assert has_official(paper.text, reviewer.key), f"{paper.name}: reviewer missing"
+        assert f"Langkah {step}:" in paper.text
+        if verdict == "kembali":
+            assert "Dikembalikan untuk diperbaiki" in paper.text
+            assert RETURN_REASONS[step] in paper.text, paper.name
+            seen_returns.add(step)
+        else:
+            assert "Disetujui" in paper.text
+            assert not any(reason in paper.text for reason in RETURN_REASONS.values())
+        # the files as they were when the decision was made, by their SHA-256
+        before = replay(played.world.services.sops[played.case.sop_code], played.events[:index])
+        inputs = played.world.services.sops[played.case.sop_code].step(step).inputs
+        definition = played.world.services.sops[played.case.sop_code]
+        wanted = {definition.canonical(d) for d in inputs}
+        reviewed = [a for a in before.latest_files() if a.doc in wanted]
+        assert reviewed, paper.name
+        for attachment in reviewed:
+            assert attachment.sha256 == played.stored_sha[attachment.file_id]
+            assert attachment.sha256 in paper.text, f"{paper.name}: {attachment.name}"
+            assert f"{attachment.name}" in paper.text
+        # and no hash of a later version
+        later = {a.sha256 for a in played.case.files} - {a.sha256 for a in before.files}
+        assert not any(sha in paper.text for sha in later), paper.name
+    assert seen_returns == set(RETURN_REASONS)
+
+
+async def test_each_lembar_disposisi_goes_from_the_sender_to_the_next_holder(
+    played: Played,
+) -> None:
+    forwards = [
+        e
+        for e in played.events
+        if e.step in (2, 3, 4) and e.type in (EventType.APPROVED, EventType.COMPLETED)
+    ]
+    to = {2: "karo", 3: "kabag", 4: "kasubag"}
+    papers = of_kind(played, "disposisi")
+    assert [p.name for p in papers] == [
+        f"disposisi-B{played.case.id}-langkah{e.step}.docx" for e in forwards
+    ]
+    for paper, event in zip(papers, forwards, strict=True):
+        sender = BY_ID[event.actor]
+        assert has_official(paper.text, sender.key, nip=False), paper.name
+        assert has_official(paper.text, to[event.step], nip=False), paper.name
+        assert f"{played.case.id}/{event.step}/2027" in paper.text  # the agenda number
+
+
+async def test_the_sk_tim_lists_the_team_with_names_and_nips_and_the_karo_signs(
+    played: Played,
+) -> None:
+    (sk,) = of_kind(played, "sk-tim")
+    for key in ("tim1", "tim2"):
+        person = PEOPLE[key]
+        assert person.name in sk.text and person.nip in sk.text and person.position in sk.text
+    assert re.search(rf"1\.\s*\n{re.escape(PEOPLE['tim1'].name)}", sk.text)
+    assert "Ketua" in sk.text
+    assert has_official(sk.text, "karo")
+    assert "TAHUN ANGGARAN 2027" in sk.text
+    for other in ("kasubag", "kabag", "fu"):
+        assert PEOPLE[other].nip not in sk.text
+
+
+async def test_the_draft_skeletons_carry_the_officials_of_the_bureau(played: Played) -> None:
+    for prefix in ("program-kerja", "rkakl", "penetapan-kinerja"):
+        skeletons = of_kind(played, prefix)
+        assert skeletons, prefix
+        for paper in skeletons:
+            assert has_official(paper.text, "karo"), paper.name
+            for key in ("kabag", "kasubag"):
+                assert has_official(paper.text, key, nip=False), paper.name
+
+
+async def test_the_dokumentasi_holds_the_archive_reference_the_events_and_the_approvals(
+    played: Played,
+) -> None:
+    (dok,) = of_kind(played, "dokumentasi")
+    document = Document(io.BytesIO(dok.data))
+    assert "ARS/PK/2027/001" in dok.text
+    assert has_official(dok.text, "fu")
+    history = next(t for t in document.tables if t.rows[0].cells[-1].text == "Alasan")
+    rows = history.rows[1:]
+    assert len(rows) == len(played.events) == 32
+    assert [r.cells[0].text for r in rows] == [f"{i}." for i in range(1, 33)]
+    for reason in RETURN_REASONS.values():
+        assert reason in dok.text
+    approvals = next(t for t in document.tables if t.rows[0].cells[1].text == "Jenis")
+    standing = [
+        (r.cells[1].text, r.cells[4].text, r.cells[2].text.split("\n")[0])
+        for r in approvals.rows[1:]
+    ]
+    assert standing == [
+        ("Paraf", "7", PEOPLE["kasubag"].name),
+        ("Paraf", "8", PEOPLE["kabag"].name),
+        ("Tanda tangan", "9", PEOPLE["karo"].name),
+    ]
+    for key in ("kasubag", "kabag", "karo"):
+        assert f"NIP {PEOPLE[key].nip}" in dok.text
+    for attachment in played.case.latest_files():
+        if attachment.doc.startswith("draf_"):
+            assert attachment.sha256 in dok.text
+
+
+async def test_the_archive_zip_holds_the_final_files_with_matching_hashes(
+    played: Played,
+) -> None:
+    ((_, bundle),) = played.zips
+    finals = [a for a in played.case.latest_files() if a.doc.startswith("draf_")]
+    assert {a.doc: a.version for a in finals} == {
+        "draf_program_kerja": 1,
+        "draf_rkakl": 2,
+        "draf_penetapan_kinerja": 1,
+    }
+    with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
+        names = archive.namelist()
+        contents = {name: archive.read(name) for name in names}
+    assert set(names) == {"dokumentasi.docx", "SHA256SUMS"} | {f"berkas/{a.name}" for a in finals}
+    for attachment in finals:
+        data = contents[f"berkas/{attachment.name}"]
+        assert hashlib.sha256(data).hexdigest() == attachment.sha256
+        assert attachment.sha256 == played.stored_sha[attachment.file_id]
+    sums = dict(
+        reversed(line.split("  ", 1)) for line in contents["SHA256SUMS"].decode().splitlines()
+    )
+    assert set(sums) == set(names) - {"SHA256SUMS"}
+    for name, digest in sums.items():
+        assert hashlib.sha256(contents[name]).hexdigest() == digest
+    (dok,) = of_kind(played, "dokumentasi")
+    assert contents["dokumentasi.docx"] == dok.data

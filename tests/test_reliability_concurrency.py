@@ -1,0 +1,283 @@
+"""Races on one case: two people acting at the same moment, one person pressing twice, an
+upload racing a decision, the same file sent twice. Exactly one action wins; whoever lost
+is told why; the log stays a valid history.
+
+"At the same moment" means both updates are in the same ``getUpdates`` answer: the presses
+or messages are made in one go, before the bot fetches; the bot then handles different
+people's updates concurrently (one person's in order).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+from pathlib import Path
+
+import pytest
+from reliability_helpers import load_case, load_events, log_problems, query
+
+from bot import texts as t
+from bot.core.model import EventType
+from bot.demo import Script, World, draft
+from emulator import EmuMessage, EmuUser
+
+TIMEOUT = 15.0
+REFUSED = ("Mohon maaf, saat ini tidak ada", "Sudah diproses")  # no upload expected; stale
+
+
+def newest_with(user: EmuUser, label: str, case: int) -> EmuMessage:
+    return next(
+        m
+        for m in reversed(user.bot_messages)
+        if f"Berkas #{case}" in m.text and any(label in b for b in m.button_texts)
+    )
+
+
+def button(message: EmuMessage, label: str) -> str:
+    return next(b for b in message.button_texts if label in b)
+
+
+async def wait_button(world: World, who: str, label: str, case: int) -> EmuMessage:
+    user = world[who]
+
+    def shown() -> bool:
+        try:
+            newest_with(user, label, case)
+        except StopIteration:
+            return False
+        return True
+
+    await world.emu.wait_until(shown, timeout=TIMEOUT)
+    return newest_with(user, label, case)
+
+
+def moves(world: World, case: int) -> list[tuple[EventType, int, int | None]]:
+    events = load_events(world.config.storage.database, case)
+    return [(e.type, e.step, e.to_step) for e in events if e.is_move]
+
+
+def log_is_valid(world: World, case: int) -> None:
+    db = world.config.storage.database
+    stored = load_case(db, case)
+    assert stored is not None
+    assert log_problems(world.services.sops.default, stored, load_events(db, case)) == []
+
+
+def told_already_handled(answer_text: str | None, user: EmuUser, since: int) -> bool:
+    """The loser learns the step had moved on: in the button's answer, or in a message."""
+    if answer_text and answer_text.startswith("Sudah diproses"):
+        return True
+    return any(
+        m.message_id > since and m.text.startswith("Sudah diproses") for m in user.bot_messages
+    )
+
+
+def last_id(user: EmuUser) -> int:
+    return max((m.message_id for m in user.messages), default=0)
+
+
+async def submitted_case(s: Script, title: str) -> int:
+    case = await s.new_case(title, 2027)
+    await s.upload("kasubag", case, "Konsep Rencana Kerja.docx", draft(f"Konsep {title}"))
+    await s.upload("kasubag", case, "TOR.docx", draft(f"TOR {title}"))
+    await s.press("kasubag", "Ajukan", case)
+    return case
+
+
+async def test_decisions_on_one_step_two_people_or_one_person_twice(tmp_path: Path) -> None:
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        s = Script(world)
+        kasubag, kabag, karo = world["kasubag"], world["kabag"], world["karo"]
+        outcomes = []
+        # Kasubag withdraws what Kabag approves: at the same moment (in both orders of
+        # arrival), and with Kabag's press a moment earlier
+        for kasubag_first, gap in ((True, 0.0), (False, 0.0), (False, 0.01)):
+            case = await submitted_case(s, f"Uji tarik vs setujui {len(outcomes)}")
+            withdraw = await wait_button(world, "kasubag", "Tarik kembali", case)
+            approve = await wait_button(world, "kabag", "Setujui", case)
+            marks = last_id(kasubag), last_id(kabag)
+            pairs = [
+                (kasubag, withdraw, button(withdraw, "Tarik kembali")),
+                (kabag, approve, button(approve, "Setujui")),
+            ]
+            if not kasubag_first:
+                pairs.reverse()
+            results = []
+            for user, m, label in pairs:
+                results.append(user.press(m, label, timeout=TIMEOUT))
+                if gap:
+                    await asyncio.sleep(gap)
+            answers = {r.query.user.id: (await r).text for r in results}
+            await world.drained()
+            after = moves(world, case)[1:]  # after the submission
+            assert len(after) == 1, after  # exactly one of the two happened
+            kind = after[0][0]
+            assert kind in (EventType.WITHDRAWN, EventType.APPROVED)
+            if kind is EventType.WITHDRAWN:
+                assert told_already_handled(answers[kabag.id], kabag, marks[1])
+                await world["kasubag"].wait_message(
+                    lambda m, c=case: f"Berkas #{c} telah ditarik kembali" in m.text,
+                    timeout=TIMEOUT,
+                )
+            else:
+                assert told_already_handled(answers[kasubag.id], kasubag, marks[0])
+            log_is_valid(world, case)
+            outcomes.append(kind.value)
+        print(f"\n[race] withdrawal vs approval (same moment x2, Kabag earlier): {outcomes}")
+
+        # a double tap: Kabag presses "Setujui" twice in one go
+        case = await submitted_case(s, "Uji ketuk ganda")
+        message = await wait_button(world, "kabag", "Setujui", case)
+        label = button(message, "Setujui")
+        first, second = kabag.press(message, label), kabag.press(message, label)
+        answers = [(await first).text, (await second).text]
+        assert answers[0] == t.ANS_DONE
+        assert answers[1] is not None and answers[1].startswith("Sudah diproses"), answers
+        # and a slow double tap: Karo's phone still shows the button after the first press
+        message = await wait_button(world, "karo", "Setujui", case)
+        data = next(d for row in message.buttons for text, d in row if "Setujui" in text)
+        assert data is not None
+        assert (await karo.press(message, button(message, "Setujui"))).text == t.ANS_DONE
+        late = await karo.press_data(message, data, timeout=TIMEOUT)
+        assert late.text is not None and late.text.startswith("Sudah diproses")
+        await world.drained()
+        assert moves(world, case) == [
+            (EventType.COMPLETED, 1, 2),
+            (EventType.APPROVED, 2, 3),
+            (EventType.APPROVED, 3, 4),
+        ]
+        log_is_valid(world, case)
+
+
+async def upload_racing_hand_in(world: World, case: int, data: bytes, *, upload_ahead: bool) -> str:
+    """Ayu sends a new version of a draft while Rudi hands the drafts in: at the same moment,
+    or with the upload a step ahead (the bot is already downloading it). Either the upload
+    is recorded before the hand-in and goes with it, or it is refused and Ayu is told why."""
+    tim1, tim2 = world["tim1"], world["tim2"]
+    db = world.config.storage.database
+    hand_in = await wait_button(world, "tim2", "Serahkan draf", case)
+    await world.drained()
+    mark, seen = last_id(tim1), len(load_events(db, case))
+    downloads = len(world.emu.calls_to("getFile"))
+    await tim1.send_document(data, file_name="Draf RKAKL.docx", caption=f"#{case}")
+    if upload_ahead:
+        await world.emu.wait_until(
+            lambda: len(world.emu.calls_to("getFile")) > downloads, timeout=TIMEOUT
+        )
+    pressed = tim2.press(hand_in, button(hand_in, "Serahkan draf"), timeout=TIMEOUT)
+    assert (await pressed).text == t.ANS_DONE  # the hand-in never loses to an upload
+    reply = await tim1.wait_message(
+        lambda m: m.message_id > mark and m.text.startswith(("Berkas Draf", *REFUSED)),
+        timeout=TIMEOUT,
+    )
+    await world.drained()
+    events = load_events(db, case)[seen:]
+    kinds = [(e.type, e.step) for e in events]
+    if kinds == [(EventType.FILE_ATTACHED, 6), (EventType.COMPLETED, 6)]:
+        assert "dicatat sebagai" in reply.text  # and it went with the hand-in
+        assert events[0].data["sha256"] == hashlib.sha256(data).hexdigest()
+        return "the upload, then the hand-in"
+    assert kinds == [(EventType.COMPLETED, 6)], kinds
+    assert reply.text.startswith(REFUSED), reply.text
+    return f"the hand-in; the upload refused ({reply.text[:40]!r}...)"
+
+
+async def test_the_team_races_at_hand_in(tmp_path: Path) -> None:
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        s = Script(world)
+        tim1, tim2 = world["tim1"], world["tim2"]
+        db = world.config.storage.database
+        case = await submitted_case(s, "Uji tim")
+        await s.approve("kabag", case)
+        await s.approve("karo", case)
+        await s.press("kabag", "Teruskan", case)
+        await s.press("kasubag", "Ayu", case)
+        await s.press("kasubag", "Rudi", case)
+        await s.press("kasubag", "Tetapkan tim", case)
+        for name in ("Draf Program Kerja.docx", "Draf RKAKL.docx", "Draf Penetapan Kinerja.docx"):
+            await s.upload("tim1", case, name, draft(name))
+        await s.upload("tim2", case, "Bahan pendukung.pdf", b"%PDF-1.4 bahan")
+
+        # an upload racing the hand-in, at the same moment
+        races = [await upload_racing_hand_in(world, case, draft("RKAKL", 2), upload_ahead=False)]
+        await s.review_return("kasubag", case, "Rincian belanja per output belum ada.")
+
+        # the same file twice at once, then once more: one version
+        before = len(load_events(db, case))
+        rkakl3 = draft("Draf RKAKL", 3)
+        mark = last_id(tim1)
+        await asyncio.gather(
+            *(
+                tim1.send_document(rkakl3, file_name="Draf RKAKL.docx", caption=f"#{case}")
+                for _ in range(2)
+            )
+        )
+
+        def upload_reply(m: EmuMessage) -> bool:
+            return m.message_id > mark and m.text.startswith("Berkas Draf")
+
+        replies = [await tim1.wait_message(upload_reply, timeout=TIMEOUT) for _ in range(2)]
+        await s.upload("tim1", case, "Draf RKAKL.docx", rkakl3, expect="tidak dicatat ulang")
+        attached = load_events(db, case)[before:]
+        assert [e.type for e in attached] == [EventType.FILE_ATTACHED]
+        assert "dicatat sebagai" in replies[0].text
+        assert "tidak dicatat ulang" in replies[1].text
+        stored = load_case(db, case)
+        assert stored is not None
+        sha3 = hashlib.sha256(rkakl3).hexdigest()
+        assert len([a for a in stored.files if a.sha256 == sha3]) == 1
+        rows = query(db, "SELECT COUNT(*) FROM files WHERE sha256 = ?", (sha3,))
+        assert rows[0][0] == 1
+
+        # an upload racing the hand-in, the upload a step ahead
+        races.append(await upload_racing_hand_in(world, case, draft("RKAKL", 4), upload_ahead=True))
+        print(f"\n[race] upload vs hand-in (same moment, upload ahead): {races}")
+        await s.review_return("kasubag", case, "Mohon diselaraskan dengan pagu indikatif.")
+
+        # both members hand in at the same moment
+        one = await wait_button(world, "tim1", "Serahkan draf", case)
+        two = await wait_button(world, "tim2", "Serahkan draf", case)
+        mark2 = last_id(tim1), last_id(tim2)
+        results = [
+            tim1.press(one, button(one, "Serahkan draf"), timeout=TIMEOUT),
+            tim2.press(two, button(two, "Serahkan draf"), timeout=TIMEOUT),
+        ]
+        answers = [(await r).text for r in results]
+        await world.drained()
+        hand_ins = [m for m in moves(world, case) if m[0] is EventType.COMPLETED and m[1] == 6]
+        assert len(hand_ins) == 3  # two hand-ins before, and exactly one of the two now
+        assert sorted(a == t.ANS_DONE for a in answers) == [False, True], answers
+        loser = 0 if answers[0] != t.ANS_DONE else 1
+        assert told_already_handled(answers[loser], (tim1, tim2)[loser], mark2[loser])
+        log_is_valid(world, case)
+        print(f"[race] two members hand in at once: {answers}")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="handlers/buttons.py: a stale press drops the buttons of the pressed message, "
+    "also the fresh 'Tarik kembali' the message shows after the first press",
+)
+async def test_a_late_second_press_keeps_the_withdraw_button(tmp_path: Path) -> None:
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        s = Script(world)
+        kabag = world["kabag"]
+        case = await submitted_case(s, "Uji tombol tarik")
+        message = await wait_button(world, "kabag", "Setujui", case)
+        data = next(d for row in message.buttons for text, d in row if "Setujui" in text)
+        assert data is not None
+        assert (await kabag.press(message, button(message, "Setujui"))).text == t.ANS_DONE
+        await kabag.wait_edit(message, lambda m: "Tarik kembali" in " ".join(m.button_texts))
+        await world.drained()
+        edits = len(world.emu.calls_to("editMessageReplyMarkup"))
+        late = await kabag.press_data(message, data, timeout=TIMEOUT)
+        assert late.text is not None and late.text.startswith("Sudah diproses")
+        with contextlib.suppress(TimeoutError):  # the stale press's clean-up, if any
+            await world.emu.wait_until(
+                lambda: len(world.emu.calls_to("editMessageReplyMarkup")) > edits, timeout=2
+            )
+        assert any("Tarik kembali" in b for b in message.button_texts)

@@ -1,0 +1,365 @@
+"""Reminders as the officials live them (issue 5): on the phone, through the real bot.
+
+The bot is the real Application talking HTTP to the emulator (``World``); the officials are
+emulator users; the only fake is the clock (``ManualClock``), moved forward only, starting
+on a Monday at 09.00 WIB. The sweep is driven by ``await bot.reminders.sweep(...)`` after each
+move of the clock (the JobQueue's own sweep reads the same clock; see
+``test_reminders_sweep`` for why that cannot make a difference).
+
+The configuration (``[reminders]``) used unless a test says otherwise, and what it means:
+
+* the first reminder of a step falls due when its time norm (working minutes, from the SOP)
+  is used up, and goes to the holder as a task: the step's view with its buttons;
+* ``repeat_every_minutes = 240``: the next one 240 working minutes after the last one sent;
+* ``escalate_after = 2``: reminder n is at level ``n // 2``: reminder 1 to the holder only;
+  reminders 2 and 3 also to the holder's superior; 4 and 5 also to the superior's superior;
+  ... along the SOP's hierarchy: kasubag -> kabag -> karo, tim -> kasubag,
+  fungsional_umum -> kasubag;
+* ``max_snooze_minutes``: the longest /tunda a holder gets (2880 by default).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import bot.reminders
+from bot import texts as t
+from bot.clock import ManualClock
+from bot.demo import OFFICIALS, Script, World, draft
+from emulator import EmuMessage
+from storage import repo
+from storage.codec import parse_ts
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+WAIT = 15.0
+KEYS = [p.key for p in OFFICIALS] + ["admin"]
+NAMES = {p.key: p.name for p in OFFICIALS}
+REMINDERS = {
+    "repeat_every_minutes": 240,
+    "escalate_after": 2,
+    "max_snooze_minutes": 2880,
+    "check_every_seconds": 3600,
+}
+
+
+def wib(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=JAKARTA)
+
+
+@asynccontextmanager
+async def world_at(
+    tmp_path: Path, start: datetime, **reminders: int
+) -> AsyncIterator[tuple[World, ManualClock]]:
+    assert start.weekday() == 0 and (start.hour, start.minute) == (9, 0), "a Monday 09.00"
+    clock = ManualClock(start)
+    async with World(tmp_path, clock=clock, reminders={**REMINDERS, **reminders}) as world:
+        await world.everyone_starts()
+        yield world, clock
+
+
+REMINDED = ("⏰ Pengingat", "📣 Eskalasi")
+
+
+class Phones:
+    """What each official has received since the last look (reminders and escalations)."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.seen = {key: self._ids(key) for key in KEYS}
+
+    def _ids(self, key: str) -> set[int]:
+        return {m.message_id for m in self.world[key].bot_messages}
+
+    def news(self) -> dict[str, list[EmuMessage]]:
+        """New reminder/escalation messages per official, since the last call."""
+        fresh: dict[str, list[EmuMessage]] = {}
+        for key in KEYS:
+            new = [
+                m
+                for m in self.world[key].bot_messages
+                if m.message_id not in self.seen[key] and m.text.startswith(REMINDED)
+            ]
+            self.seen[key] = self._ids(key)
+            if new:
+                fresh[key] = new
+        return fresh
+
+
+async def sweep_at(world: World, clock: ManualClock, moment: datetime) -> None:
+    """Move the clock (forward only), sweep, and let the outbox deliver what it queued."""
+    assert moment >= clock.now(), f"the clock only moves forward ({clock.now()} -> {moment})"
+    clock.set(moment)
+    await bot.reminders.sweep(world.services)
+    await world.drained(WAIT)
+
+
+async def ask(world: World, who: str, command: str) -> str:
+    """``who`` sends a command; the bot's answer (the next message after it that is not a
+    reminder: the JobQueue's own sweep may deliver one at any time)."""
+    user = world[who]
+    user.mark_seen()
+    await user.send(command)
+    answer = await user.wait_message(lambda m: not m.text.startswith(REMINDED), timeout=WAIT)
+    return answer.text
+
+
+def headline(m: EmuMessage) -> str:
+    return m.text.split("\n", 1)[0]
+
+
+async def proposal_ready(world: World, s: Script, title: str) -> int:
+    """Kasubag starts a case and uploads both inputs: step 1 now shows 'Ajukan'."""
+    case = await s.new_case(title, 2027)
+    await s.upload("kasubag", case, "Konsep Rencana Kerja.docx", draft("Konsep Rencana Kerja"))
+    await s.upload("kasubag", case, "TOR.docx", draft("TOR"))
+    return case
+
+
+async def case_row(world: World, case_id: int) -> Any:
+    async with world.services.db.reader.execute(
+        "SELECT step, reminders_sent, last_reminded_at, snoozed_until, next_due_at FROM cases "
+        "WHERE id = ?",
+        (case_id,),
+    ) as cur:
+        row = await cur.fetchone()
+    assert row is not None
+    return row
+
+
+async def outbox_of(world: World, case_id: int, kind: str) -> list[str]:
+    async with world.services.db.reader.execute(
+        "SELECT payload FROM outbox WHERE case_id = ? AND kind = ? ORDER BY id", (case_id, kind)
+    ) as cur:
+        return [r[0] for r in await cur.fetchall()]
+
+
+# -- reminder, repeat, escalation, the button, the reset --------------------------------
+
+
+async def test_a_stalled_step_reminds_with_its_buttons_repeats_escalates_and_resets_on_a_move(
+    tmp_path: Path,
+) -> None:
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        case = await proposal_ready(world, s, "Usulan yang tertahan")
+        phones = Phones(world)
+        # step 1 (Kasubag, norm 4 working hours) entered Monday 09.00: nothing before 13.00
+        await sweep_at(world, clock, wib(7, 6, 12, 59))
+        assert phones.news() == {}
+        await sweep_at(world, clock, wib(7, 6, 13))
+        news = phones.news()
+        assert set(news) == {"kasubag"} and len(news["kasubag"]) == 1
+        first = news["kasubag"][0]
+        assert headline(first) == "⏰ Pengingat ke-1"
+        assert "(norma 4 jam, telah berjalan 4 jam)" in first.text
+        assert f"Berkas #{case} — Usulan yang tertahan" in first.text
+        assert "Langkah 1 dari 12" in first.text
+        assert any("Ajukan" in b for b in first.button_texts)  # the step's own buttons
+        # it is a task row in the outbox, like the step's first message
+        tasks = await outbox_of(world, case, "task")
+        assert sum("Pengingat ke-1" in p for p in tasks) == 1
+
+        # repeats every 240 working minutes: Tuesday 09.00 (3 h Monday + 1 h Tuesday) ...
+        await sweep_at(world, clock, wib(7, 7, 8, 59))
+        assert phones.news() == {}
+        await sweep_at(world, clock, wib(7, 7, 9))
+        news = phones.news()
+        # ... and reminder 2 (= escalate_after) already tells Kabag, not yet Karo
+        assert {k: [headline(m) for m in v] for k, v in news.items()} == {
+            "kasubag": ["⏰ Pengingat ke-2"],
+            "kabag": ["📣 Eskalasi — Berkas #" + f"{case}: Usulan yang tertahan"],
+        }
+        escalation = news["kabag"][0].text
+        assert f"Pemegang: {NAMES['kasubag']} (Kasubag)" in escalation
+        assert "pengingat ke-2." in escalation
+        assert not news["kabag"][0].button_texts  # told, not asked to act for the holder
+        await sweep_at(world, clock, wib(7, 7, 13))
+        news = phones.news()
+        assert {k: len(v) for k, v in news.items()} == {"kasubag": 1, "kabag": 1}
+        assert headline(news["kasubag"][0]) == "⏰ Pengingat ke-3"
+        # reminder 4 goes up one more level: Karo too
+        await sweep_at(world, clock, wib(7, 8, 8, 59))
+        assert phones.news() == {}
+        await sweep_at(world, clock, wib(7, 8, 9))
+        news = phones.news()
+        assert {k: len(v) for k, v in news.items()} == {"kasubag": 1, "kabag": 1, "karo": 1}
+        assert "pengingat ke-4." in news["karo"][0].text
+        fourth = news["kasubag"][0]
+        assert headline(fourth) == "⏰ Pengingat ke-4"
+
+        # the button on the reminder works: Kasubag submits from it
+        await world["kasubag"].press(fourth, "📤 Ajukan", timeout=WAIT)
+        await world["kabag"].wait_message(
+            lambda m: f"Berkas #{case}" in m.text and "Setujui" in " ".join(m.button_texts),
+            timeout=WAIT,
+        )
+        await world.drained(WAIT)
+        row = await case_row(world, case)
+        assert row["step"] == 2
+        # the move resets the count; the next is due when step 2's norm (8 hours) is used up
+        assert (row["reminders_sent"], row["last_reminded_at"]) == (0, None)
+        assert parse_ts(row["next_due_at"]) == wib(7, 9, 9)
+        # the older reminders lost their buttons with the move
+        for m in world["kasubag"].bot_messages:
+            if m.text.startswith("⏰ Pengingat") and f"Berkas #{case} " in m.text:
+                assert not any("Ajukan" in b for b in m.button_texts), headline(m)
+        phones.news()
+        await sweep_at(world, clock, wib(7, 9, 8, 59))
+        assert phones.news() == {}
+        await sweep_at(world, clock, wib(7, 9, 9))
+        news = phones.news()
+        assert set(news) == {"kabag"} and len(news["kabag"]) == 1  # level 0 again: no Karo
+        assert headline(news["kabag"][0]) == "⏰ Pengingat ke-1"
+        assert {"✅ Setujui", "↩️ Kembalikan"} <= set(news["kabag"][0].button_texts)
+
+
+async def test_a_team_step_reminds_both_members_and_escalates_from_kasubag_upwards(
+    tmp_path: Path,
+) -> None:
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        case = await proposal_ready(world, s, "Usulan untuk tim")
+        await s.press("kasubag", "Ajukan", case)
+        await s.approve("kabag", case)
+        await s.approve("karo", case)
+        await s.press("kabag", "Teruskan", case)
+        await s.press("kasubag", "Ayu", case)
+        await s.press("kasubag", "Rudi", case)
+        await s.press("kasubag", "Tetapkan tim", case)
+        await world["tim1"].wait_message(lambda m: "Langkah 6 dari 12" in m.text, timeout=WAIT)
+        for name in ("Draf Program Kerja.docx", "Draf RKAKL.docx", "Draf Penetapan Kinerja.docx"):
+            await s.upload("tim1", case, name, draft(name))  # now 'Serahkan draf' is offered
+        await world.drained(WAIT)
+        assert (await case_row(world, case))["step"] == 6
+        phones = Phones(world)
+        # drafting: 4800 working minutes (ten working days) from Monday 6 July 09.00
+        await sweep_at(world, clock, wib(7, 20, 8, 59))
+        assert phones.news() == {}
+        expected = {
+            wib(7, 20, 9): ["tim1", "tim2"],  # 1: both members hold the step
+            wib(7, 20, 13): ["tim1", "tim2", "kasubag"],  # 2: tim -> kasubag
+            wib(7, 21, 9): ["tim1", "tim2", "kasubag"],  # 3
+            wib(7, 21, 13): ["tim1", "tim2", "kasubag", "kabag"],  # 4: kasubag -> kabag
+            wib(7, 22, 9): ["tim1", "tim2", "kasubag", "kabag"],  # 5
+            wib(7, 22, 13): ["tim1", "tim2", "kasubag", "kabag", "karo"],  # 6: -> karo
+        }
+        for number, (moment, who) in enumerate(expected.items(), start=1):
+            await sweep_at(world, clock, moment)
+            news = phones.news()
+            assert {k: len(v) for k, v in news.items()} == dict.fromkeys(who, 1), number
+            for member in ("tim1", "tim2"):
+                assert headline(news[member][0]) == f"⏰ Pengingat ke-{number}"
+                assert any("Serahkan draf" in b for b in news[member][0].button_texts)
+            for superior in who[2:]:
+                assert f"pengingat ke-{number}." in news[superior][0].text
+                assert "(Tim Penyusunan)" in news[superior][0].text
+
+
+# -- /tunda ---------------------------------------------------------------------------
+
+
+async def test_tunda_is_for_the_holder_only_bounded_and_the_reminder_comes_after_it(
+    tmp_path: Path,
+) -> None:
+    # a 60-minute repeat and at most 3 hours of snooze, so that the bound shows
+    async with world_at(
+        tmp_path, wib(7, 6, 9), repeat_every_minutes=60, max_snooze_minutes=180
+    ) as (world, clock):
+        s = Script(world, WAIT)
+        case = await s.new_case("Usulan yang ditunda", 2027)  # due 13.00
+        phones = Phones(world)
+        clock.set(wib(7, 6, 10))
+        for who in ("kabag", "karo", "admin", "tim1"):  # not the holder of step 1
+            refusal = await ask(world, who, f"/tunda {case} 2j")
+            assert "hanya dapat ditunda oleh pemegang langkah" in refusal, who
+        for wrong in (f"/tunda {case}", f"/tunda {case} sebentar", "/tunda 999 2j", "/tunda"):
+            assert "Penggunaan" in await ask(world, "kasubag", wrong), wrong
+        assert (await case_row(world, case))["snoozed_until"] is None
+
+        clock.set(wib(7, 6, 12))
+        answer = await ask(world, "kasubag", f"/tunda #{case} 2j")
+        assert answer == f"Pengingat Berkas #{case} ditunda sampai {t.when(wib(7, 6, 14))}."
+        row = await case_row(world, case)
+        assert parse_ts(row["snoozed_until"]) == parse_ts(row["next_due_at"]) == wib(7, 6, 14)
+        for quiet in (wib(7, 6, 13), wib(7, 6, 13, 59)):  # the norm is used up, but snoozed
+            await sweep_at(world, clock, quiet)
+            assert phones.news() == {}, quiet
+        await sweep_at(world, clock, wib(7, 6, 14))
+        news = phones.news()
+        assert {k: [headline(m) for m in v] for k, v in news.items()} == {
+            "kasubag": ["⏰ Pengingat ke-1"]
+        }
+
+        # a full working day asked, 3 hours granted: 14.30 + 90 min today + 90 min tomorrow
+        clock.set(wib(7, 6, 14, 30))
+        answer = await ask(world, "kasubag", f"/tunda {case} 1h")
+        assert f"ditunda sampai {t.when(wib(7, 7, 9, 30))}" in answer
+        assert "(dibatasi paling lama 3 jam)" in answer
+        for quiet in (wib(7, 6, 15, 30), wib(7, 7, 9, 29)):  # the 60-minute repeat waits too
+            await sweep_at(world, clock, quiet)
+            assert phones.news() == {}, quiet
+        await sweep_at(world, clock, wib(7, 7, 9, 30))
+        news = phones.news()
+        assert {k: [headline(m) for m in v] for k, v in news.items()} == {
+            "kasubag": ["⏰ Pengingat ke-2"],
+            "kabag": [f"📣 Eskalasi — Berkas #{case}: Usulan yang ditunda"],
+        }
+        # after the snooze, the repeat interval applies again
+        await sweep_at(world, clock, wib(7, 7, 10, 30))
+        assert [headline(m) for m in phones.news()["kasubag"]] == ["⏰ Pengingat ke-3"]
+
+
+# -- /terlambat -------------------------------------------------------------------------
+
+
+def overdue_lines(text: str) -> set[int]:
+    return {int(n) for n in re.findall(r"^#(\d+) · langkah", text, re.MULTILINE)}
+
+
+async def test_terlambat_shows_superiors_and_admins_the_overdue_steps_and_refuses_others(
+    tmp_path: Path,
+) -> None:
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        at_kasubag = await s.new_case("Usulan di Kasubag", 2027)  # step 1, norm 4 hours
+        at_kabag = await proposal_ready(world, s, "Usulan di Kabag")
+        await s.press("kasubag", "Ajukan", at_kabag)  # step 2, norm 8 hours
+        await world["kabag"].wait_message(lambda m: "Setujui" in " ".join(m.button_texts))
+        clock.set(wib(7, 7, 9, 30))
+        fresh = await s.new_case("Usulan baru", 2027)  # not overdue
+        clock.set(wib(7, 7, 10))  # 9 working hours after Monday 09.00
+        expected = {
+            "admin": {at_kasubag, at_kabag},
+            "karo": {at_kasubag, at_kabag},
+            "kabag": {at_kasubag},  # below Kabag: Kasubag, Tim, Fungsional Umum
+        }
+        for who, cases in expected.items():
+            got = await ask(world, who, "/terlambat")
+            assert got.startswith("Langkah yang melewati norma waktu"), who
+            assert overdue_lines(got) == cases, (who, got)
+            assert fresh not in overdue_lines(got)
+        listing = await ask(world, "admin", "/terlambat")
+        assert (
+            f"#{at_kasubag} · langkah 1 (Kasubag) · 1 hari kerja 1 jam dari norma 4 jam "
+            "· Usulan di Kasubag"
+        ) in listing
+        assert f"#{at_kabag} · langkah 2 (Kabag) · 1 hari kerja 1 jam dari norma 1 hari kerja" in (
+            listing
+        )
+        # Kasubag is a superior (of Tim and Fungsional Umum), none of whose steps is late
+        got = await ask(world, "kasubag", "/terlambat")
+        assert got == "Tidak ada langkah yang melewati norma waktu. Terima kasih."
+        for who in ("tim1", "fu"):  # superiors of nobody
+            got = await ask(world, who, "/terlambat")
+            assert "hanya untuk pimpinan dan administrator" in got, who
+        stranger = world.emu.user(4242, "Orang Luar")
+        await stranger.send("/terlambat")
+        assert "Langkah yang melewati" not in (await stranger.wait_message(timeout=WAIT)).text
+        await world.drained(WAIT)
+        assert (await repo.outbox_counts(world.services.db.reader))["failed"] == 0
