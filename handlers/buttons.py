@@ -66,7 +66,8 @@ async def on_button(update: Update, context: Context) -> None:
         return
     if not case.is_open or case.version != cb.version or case.step != cb.step:
         await query.answer(t.ANS_ALREADY_HANDLED, show_alert=True)
-        await _drop_buttons(query.message)
+        if not _shows_current_buttons(query.message, case):
+            await _drop_buttons(query.message)
         return
     if cb.op is Op.WITHDRAW:
         await query.answer()
@@ -256,10 +257,13 @@ async def _toggle_member(
         members = [int(m) for m in dialogue.data.get("members", [])]
     members = [m for m in members if m != person] if person in members else [*members, person]
     async with svc.db.transaction() as conn:
+        if not await repo.claim_update(conn, update.update_id, svc.clock.now()):
+            return  # delivered again after a crash: the toggle was applied already
         await repo.set_dialogue(
             conn, uid, "team", svc.clock.now(), case.id, case.version, {"members": members}
         )
-    await query.answer()
+    with contextlib.suppress(TelegramError):
+        await query.answer()
     definition = svc.sops[case.sop_code]
     view = await svc.cases.task_view_for(svc.db.reader, definition, case, team_selected=members)
     if message is not None:
@@ -289,6 +293,17 @@ async def _assign_file(
     await query.answer()
     await _drop_buttons(message)
     await attach_stored(update, context, case, doc, int(dialogue.data["file_row"]))
+
+
+def _shows_current_buttons(message: Any, case: Case) -> bool:
+    """Whether a message carries a button still valid for the case (e.g. a fresh withdraw)."""
+    markup = getattr(message, "reply_markup", None)
+    for row in getattr(markup, "inline_keyboard", ()) or ():
+        for button in row:
+            cb = decode(getattr(button, "callback_data", None))
+            if cb and cb.case_id == case.id and cb.version == case.version and cb.step == case.step:
+                return case.is_open
+    return False
 
 
 async def _drop_buttons(message: Any) -> None:

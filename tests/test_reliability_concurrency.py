@@ -14,7 +14,6 @@ import contextlib
 import hashlib
 from pathlib import Path
 
-import pytest
 from reliability_helpers import load_case, load_events, log_problems, query
 
 from bot import texts as t
@@ -256,11 +255,6 @@ async def test_the_team_races_at_hand_in(tmp_path: Path) -> None:
         print(f"[race] two members hand in at once: {answers}")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="handlers/buttons.py: a stale press drops the buttons of the pressed message, "
-    "also the fresh 'Tarik kembali' the message shows after the first press",
-)
 async def test_a_late_second_press_keeps_the_withdraw_button(tmp_path: Path) -> None:
     async with World(tmp_path / "w") as world:
         await world.everyone_starts()

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-import pytest
 from reliability_helpers import (
     delivery,
     emulator_chats,
@@ -638,11 +637,6 @@ async def _press(user: EmuUser, message: Any, label: str) -> None:
     user.press(message, button, timeout=30)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="handlers/buttons.py _toggle_member does not claim the update: a team toggle "
-    "delivered again after a crash flips the member back",
-)
 async def test_a_team_toggle_delivered_again_is_applied_once(tmp_path: Path) -> None:
     async with World(tmp_path / "w") as world:
         db = world.config.storage.database
