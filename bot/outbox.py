@@ -136,7 +136,10 @@ class OutboxSender:
         pause = self._paused_until - time.monotonic()
         if pause > 0:
             await asyncio.sleep(pause)
-        items = await repo.due_outbox(self.db.reader, self.clock.now(), limit)
+        # Read through the writer (under its lock): the shared reader can hold an older
+        # snapshot while another query is open on it, and would hand out a row already sent.
+        async with self.db.transaction() as conn:
+            items = await repo.due_outbox(conn, self.clock.now(), limit)
         if not items:
             return 0
         by_chat: dict[int, list[repo.OutboxItem]] = defaultdict(list)

@@ -39,6 +39,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 import bot.reminders
 from bot.clock import ManualClock
 from bot.demo import OFFICIALS, World
@@ -339,7 +341,7 @@ async def test_a_week_long_stop_sends_one_reminder_not_one_per_missed_interval(
 
 
 async def test_every_due_row_is_reached_past_a_page_and_past_a_broken_case(
-    tmp_path: Path,
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with world_at(tmp_path, wib(2026, 7, 6, 9)) as (world, clock):
         svc = world.services
@@ -360,6 +362,7 @@ async def test_every_due_row_is_reached_past_a_page_and_past_a_broken_case(
             assert await ledger(world, case) == reminder(1), case
             assert delivered(world, "kasubag", case) == ["⏰ Pengingat ke-1"]
         assert await ledger(world, broken) == []
+        assert f"reminder of case {broken} failed" in caplog.text  # named in the log
         await sweep_at(world, clock, wib(2026, 7, 6, 13, 1))
         assert [len(await ledger(world, c)) for c in cases] == [0] + [1] * 11
 
@@ -444,6 +447,8 @@ async def test_a_burst_of_300_due_steps_is_queued_once_delivered_and_status_stay
             m for m in world["kasubag"].bot_messages if m.text.startswith("⏰ Pengingat ke-1")
         ]
         numbers = Counter(int(m.text.split("Berkas #", 1)[1].split()[0]) for m in got)
+        twice = {case: n for case, n in numbers.items() if n > 1}
+        assert not twice, f"queued once each, yet delivered more than once: {twice}"
         assert numbers == Counter(cases)
         await sweep_at(world, clock, wib(2026, 7, 7, 8, 1))  # nothing more is due
         assert await repo.outbox_counts(svc.db.reader) == counts
