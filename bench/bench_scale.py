@@ -1,15 +1,30 @@
-"""Scale: 100,000 cases (10 % open) in SQLite; reminder sweep, /status, /tugas, RSS, start-up.
+"""Scale: the real bot over a database of 100,000 cases (10 % open).
 
-Prints one JSON line per figure: {"name", "value", "unit", "goal", "better"}.
-Run: .venv/bin/python bench/bench_scale.py [--cases N]
+The cases are written straight into SQLite (each with its event log) in the demo's bureau:
+every tenth is open at Kabag's review (step 2), the rest archived. Then the bot
+(``bench/sop_worker.py``, the application ``sopbot run`` builds) starts in a process of its
+own against the Bot API emulator, and the officials use it:
+
+* start-up: from spawning the process (imports, database open with its integrity check
+  and migrations, SOP load, ``setMyCommands``) until it polls for updates (goal < 2 s);
+* ``/tugas`` by Kabag, who holds all 10,000 open cases: from the update's arrival to the
+  last message of the answer (the count, ten tasks with their buttons, "… dan N lainnya")
+  (goal < 50 ms), and the bot's CPU time per ``/tugas``;
+* ``/status <case>`` by Kasubag for cases spread over the whole id range (goal < 50 ms);
+* the bot process's peak RSS (``VmHWM``) after all of it (goal < 200 MB);
+* the sweep's query over the indexed ``next_due_at`` (the full sweep is bench_sweep's).
+
+The bot runs without PTB's rate limiter here: Telegram's 1 message/s per chat would
+otherwise spread ``/tugas``'s twelve messages over twelve seconds and hide our own time.
+
+Run: .venv/bin/python bench/bench_scale.py [--cases N] [--db PATH (kept, reused)]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -18,37 +33,32 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import BotProcess, Player, Tap, emit, note, percentile, wait_polling
 
-from bot.app import load_sops, work_calendar  # noqa: E402
-from bot.config import parse_config  # noqa: E402
-from bot.core.model import Actor, Approve, AttachFile, CaseStatus, CompleteStep, StartCase  # noqa: E402
-from bot.core.workflow import apply_all, decide  # noqa: E402
-from storage import repo  # noqa: E402
-from storage.codec import case_to_json, event_row, ts  # noqa: E402
-from storage.db import Database  # noqa: E402
+from bot.app import load_sops
+from bot.core.model import Actor, Approve, AttachFile, CaseStatus, CompleteStep, StartCase
+from bot.core.workflow import apply_all, decide
+from bot.demo import OFFICIALS, TOKEN, world_config
+from emulator import ApiCall, BotApiEmulator
+from storage import repo
+from storage.codec import case_to_json, event_row, ts
+from storage.db import Database
 
-
-def emit(name: str, value: float, unit: str, goal: float, better: str = "lower") -> None:
-    print(
-        json.dumps(
-            {"name": name, "value": round(value, 3), "unit": unit, "goal": goal, "better": better}
-        ),
-        flush=True,
-    )
+ID = {p.key: p.telegram_id for p in OFFICIALS}
+FAR = "2099-01-01T00:00:00+00:00"  # no reminder falls due during the bench
 
 
-async def populate(db: Database, n: int) -> None:
-    config = parse_config({"sops": [str(ROOT / "sops/penyusunan-program-kerja.toml")]})
+async def populate(db: Database, n: int, unit: str | None = None) -> None:
+    """``n`` cases of ``unit`` (the demo's bureau by default): every tenth open at step 2
+    (Kabag's review), the others archived; each with the events that led there."""
+    config = world_config(db.path.parent, "http://127.0.0.1:9")
     sop = load_sops(config).default
+    unit = unit or config.organisation.unit
     t0 = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
-    kasubag = Actor(1, frozenset({"kasubag"}))
-    kabag = Actor(2, frozenset({"kabag"}))
-    # one template case at step 2 and one archived-shaped case; rows vary in id and times
-    events = decide(
-        sop, None, StartCase(1, sop.code, "biro-perencanaan", "Penyusunan PK", 2027), kasubag, t0
-    )
+    kasubag = Actor(ID["kasubag"], frozenset({"kasubag"}))
+    kabag = Actor(ID["kabag"], frozenset({"kabag"}))
+    events = decide(sop, None, StartCase(1, sop.code, unit, "Penyusunan PK", 2027), kasubag, t0)
     case = apply_all(sop, None, events)
     for doc in ("konsep_rencana_kerja", "tor"):
         ev = decide(
@@ -60,19 +70,26 @@ async def populate(db: Database, n: int) -> None:
     events += ev
     open_case = apply_all(sop, case, ev)
     ev = decide(sop, open_case, Approve(open_case.version), kabag, t0)
+    closed_events = events + ev
     closed = replace(apply_all(sop, open_case, ev), status=CaseStatus.ARCHIVED)
-    roles = ["kabag", "karo", "kasubag", "tim", "fungsional_umum"]
-    batch_cases, batch_events = [], []
+    batch_cases: list[tuple[object, ...]] = []
+    batch_events: list[tuple[object, ...]] = []
     async with db.transaction() as conn:
-        for person in range(1, 6):
-            await repo.ensure_person(conn, person, t0)
-            await repo.grant_role(conn, person, roles[person - 1], "biro-perencanaan", t0, None)
+        for person in OFFICIALS:  # as the bot's start binds them from the config
+            await repo.ensure_person(conn, person.telegram_id, t0)
+            for role in person.roles:
+                await repo.grant_role(conn, person.telegram_id, role, unit, t0, None)
         for i in range(1, n + 1):
             is_open = i % 10 == 0
             template = open_case if is_open else closed
             entered = t0 + timedelta(minutes=i)
-            c = replace(template, id=i, step_entered_at=entered, opened_at=entered)
-            due = ts(entered + timedelta(days=2)) if is_open else None
+            c = replace(
+                template,
+                id=i,
+                title=f"Program Kerja dan RKAKL {2000 + i % 30} ({i})",
+                step_entered_at=entered,
+                opened_at=entered,
+            )
             batch_cases.append(
                 (
                     c.id,
@@ -83,15 +100,15 @@ async def populate(db: Database, n: int) -> None:
                     "open" if is_open else "archived",
                     c.step,
                     c.version,
-                    roles[i % 5],
+                    "kabag" if is_open else "karo",
                     ts(entered),
                     ts(entered),
-                    None,
+                    None if is_open else ts(entered + timedelta(days=20)),
                     case_to_json(c),
-                    due,
+                    FAR if is_open else None,
                 )
             )
-            for seq, e in enumerate(events, start=1):
+            for seq, e in enumerate(events if is_open else closed_events, start=1):
                 batch_events.append(event_row(replace(e, case_id=i), seq))
             if len(batch_cases) >= 5000:
                 await _flush(conn, batch_cases, batch_events)
@@ -103,8 +120,9 @@ async def _flush(
     conn: object, cases: list[tuple[object, ...]], events: list[tuple[object, ...]]
 ) -> None:
     await conn.executemany(  # type: ignore[attr-defined]
-        "INSERT INTO cases (id, sop_code, unit, title, fiscal_year, status, step, version, holder_role, "
-        "opened_at, step_entered_at, closed_at, state, next_due_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO cases (id, sop_code, unit, title, fiscal_year, status, step, version, "
+        "holder_role, opened_at, step_entered_at, closed_at, state, next_due_at) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         cases,
     )
     await conn.executemany(  # type: ignore[attr-defined]
@@ -114,72 +132,136 @@ async def _flush(
     )
 
 
-async def timed(fn: object, repeat: int = 30) -> float:
+async def build_database(path: Path, n: int) -> None:
+    db = await Database.open(path)
+    try:
+        await populate(db, n)
+    finally:
+        await db.close()
+
+
+async def sweep_query_ms(path: Path) -> float:
+    """Median time of the reminder sweep's query (indexed on next_due_at)."""
+    db = await Database.open(path, check_integrity=False)
+    now = ts(datetime(2026, 6, 1, 3, 0, tzinfo=UTC))
     samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        await fn()  # type: ignore[operator]
-        samples.append((time.perf_counter() - start) * 1000)
+    try:
+        for _ in range(30):
+            start = time.perf_counter()
+            await db.reader.execute_fetchall(
+                "SELECT id FROM cases WHERE status = 'open' AND next_due_at <= ? "
+                "ORDER BY next_due_at LIMIT 500",
+                (now,),
+            )
+            samples.append((time.perf_counter() - start) * 1000)
+    finally:
+        await db.close()
     return statistics.median(samples)
 
 
-async def main(n: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "scale.sqlite3"
-        db = await Database.open(path)
-        start = time.perf_counter()
-        await populate(db, n)
-        print(f"# populated {n} cases in {time.perf_counter() - start:.1f}s", file=sys.stderr)
-        await db.close()
+def copy_if_kept(keep: Path | None, dest: Path) -> bool:
+    """Copy a database kept by an earlier bench (``--db``); False when there is none."""
+    if keep is None or not keep.exists():
+        return False
+    shutil.copyfile(keep, dest)
+    return True
 
-        start = time.perf_counter()
-        config = parse_config(
-            {
-                "sops": [str(ROOT / "sops/penyusunan-program-kerja.toml")],
-                "storage": {"database": str(path)},
-            }
-        )
-        load_sops(config)
-        calendar = work_calendar(config)
-        calendar.working_minutes_between(
-            datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC)
-        )
-        db = await Database.open(path)
-        emit("startup_open_db_and_sops", (time.perf_counter() - start) * 1000, "ms", 2000)
 
-        now = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc")
 
-        async def sweep_query() -> None:
-            async with db.reader.execute(
-                "SELECT id FROM cases WHERE status = 'open' AND next_due_at <= ? ORDER BY next_due_at LIMIT 500",
-                (ts(now),),
-            ) as cur:
-                await cur.fetchall()
 
-        emit("reminder_sweep_query_500_due", await timed(sweep_query), "ms", 100)
+async def main(n: int, keep: Path | None) -> None:
+    work = Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    db_path = work / "sopbot.sqlite3"
+    started = time.perf_counter()
+    if copy_if_kept(keep, db_path):
+        note(f"database copied from {keep}")
+    else:
+        await build_database(db_path, n)
+        note(f"populated {n} cases in {time.perf_counter() - started:.1f} s")
+        if keep is not None:
+            shutil.copyfile(db_path, keep)
+    size_mb = db_path.stat().st_size / 1024 / 1024
 
-        async def tugas() -> None:
-            await repo.open_cases_for_roles(db.reader, "biro-perencanaan", ["kabag"], limit=50)
+    emu = BotApiEmulator(token=TOKEN, bot_username="sopbot_bench_bot")
+    await emu.start()
+    tap = Tap(emu)
+    players = {
+        key: Player(tap, emu.user(pid, key.title(), username=key)) for key, pid in ID.items()
+    }
+    for player in players.values():
+        player.user.record.started = True
+    bot = BotProcess(
+        [
+            "bench/sop_worker.py",
+            "--base-url",
+            emu.base_url,
+            "--out",
+            str(work),
+            "--no-rate-limiter",
+            "--no-reminders",
+        ],
+        work / "bot.log",
+    )
+    spawned = time.monotonic()
+    bot.start()
+    try:
+        await wait_polling(tap, bot, 0)
+        startup = time.monotonic() - spawned
+        await asyncio.sleep(0.5)
 
-        emit("tugas_query", await timed(tugas), "ms", 50)
+        def last_of_tugas(call: ApiCall) -> bool:
+            return call.method == "sendMessage" and "tugas lainnya" in str(call.params["text"])
 
-        async def status() -> None:
-            await repo.load_case(db.reader, n // 2)
-            await repo.load_events(db.reader, n // 2)
+        def status_reply(call: ApiCall) -> bool:
+            return call.method == "sendMessage" and "Riwayat" in str(call.params["text"])
 
-        emit("status_query", await timed(status), "ms", 50)
-        async with db.reader.execute(
-            "EXPLAIN QUERY PLAN SELECT id FROM cases WHERE status = 'open' AND next_due_at <= ? ORDER BY next_due_at LIMIT 500",
-            (ts(now),),
-        ) as cur:
-            plan = " | ".join(str(r[3]) for r in await cur.fetchall())
-        print(f"# sweep plan: {plan}", file=sys.stderr)
-        await db.close()
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    emit("peak_rss", rss_mb, "MB", 200)
+        kabag, kasubag = players["kabag"], players["kasubag"]
+        kabag.period = kasubag.period = 0.05
+        await kabag.send("/tugas", last_of_tugas, kind="tugas")  # warm-up
+        kabag.samples.clear()
+        cpu0 = bot.cpu()
+        for _ in range(20):
+            await kabag.send("/tugas", last_of_tugas, kind="tugas")
+            await tap.quiet(0.05)
+        tugas_cpu = (bot.cpu() - cpu0) / 20 * 1000
+        for i in range(40):
+            case_id = 10 * (1 + (i * 2473) % (n // 10))  # open cases across the range
+            if i % 2:
+                case_id -= 3  # and archived ones
+            await kasubag.send(f"/status {case_id}", status_reply, kind="status")
+        rss = peak_rss_mb(bot.proc.pid) if bot.proc else float("nan")
+    finally:
+        await bot.stop()
+        await emu.stop()
+
+    def ms(samples: list[float], q: float) -> float:
+        return percentile(samples, q) * 1000
+
+    for sample in (*kabag.samples, *kasubag.samples):
+        sample.arrival = tap.arrival.get(sample.key)
+    tugas = [s.latency for s in kabag.samples if s.latency is not None]
+    status = [s.latency for s in kasubag.samples if s.latency is not None]
+    if len(tugas) != 20 or len(status) != 40:
+        raise RuntimeError(f"answers missing: /tugas {len(tugas)}/20, /status {len(status)}/40")
+    emit("scale_startup", startup * 1000, "ms", 2000, cases=n, db_mb=round(size_mb))
+    emit("scale_tugas_p50", ms(tugas, 50), "ms", 50, open_cases_held=n // 10, messages=12)
+    emit("scale_tugas_p99", ms(tugas, 99), "ms", None)
+    emit("scale_tugas_cpu", tugas_cpu, "ms", None)
+    emit("scale_status_p50", ms(status, 50), "ms", 50)
+    emit("scale_status_p99", ms(status, 99), "ms", None)
+    emit("scale_peak_rss", rss, "MB", 200)
+    emit("scale_sweep_query", await sweep_query_ms(db_path), "ms", 100, cases=n)
+    note(f"bench_scale took {time.perf_counter() - started:.1f} s ({work})")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=100_000)
-    asyncio.run(main(parser.parse_args().cases))
+    parser.add_argument("--db", type=Path, help="keep the populated database here and reuse it")
+    args = parser.parse_args()
+    asyncio.run(main(args.cases, args.db))

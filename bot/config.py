@@ -46,6 +46,9 @@ class BotConfig:
     mode: str = "polling"
     language: str = "id"
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
+    # "lean": bot.telegram_http.LeanRequest (the default, a fraction of httpx's CPU per
+    # call); "httpx": python-telegram-bot's own HTTPXRequest (e.g. behind a proxy).
+    http_client: str = "lean"
 
     @property
     def base_url(self) -> str:
@@ -213,7 +216,11 @@ def parse_config(
 
 
 def _bot(r: _Reader, raw: Mapping[str, Any]) -> BotConfig:
-    t = r.table(raw, "bot", {"token_env", "api_base_url", "mode", "language", "webhook", "token"})
+    t = r.table(
+        raw,
+        "bot",
+        {"token_env", "api_base_url", "mode", "language", "webhook", "token", "http_client"},
+    )
     if "token" in t:
         r.fail(
             "bot.token",
@@ -229,6 +236,9 @@ def _bot(r: _Reader, raw: Mapping[str, Any]) -> BotConfig:
     language = r.get(t, "bot.language", str, "id")
     if language != "id":
         r.fail("bot.language", f"only 'id' (Bahasa Indonesia) is available, got {language!r}")
+    http_client = r.get(t, "bot.http_client", str, "lean")
+    if http_client not in ("lean", "httpx"):
+        r.fail("bot.http_client", f"must be 'lean' or 'httpx', got {http_client!r}")
     w = r.table(t, "bot.webhook", {"listen", "port", "url", "path", "secret_token_env"})
     webhook = WebhookConfig(
         listen=r.get(w, "bot.webhook.listen", str, "0.0.0.0"),
@@ -239,7 +249,7 @@ def _bot(r: _Reader, raw: Mapping[str, Any]) -> BotConfig:
     )
     if mode == "webhook" and not webhook.url.startswith("https://"):
         r.fail("bot.webhook.url", "webhook mode needs the public https:// URL Telegram calls")
-    return BotConfig(token_env, url, mode, language, webhook)
+    return BotConfig(token_env, url, mode, language, webhook, http_client)
 
 
 def _storage(r: _Reader, raw: Mapping[str, Any], base: Path) -> StorageConfig:

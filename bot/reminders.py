@@ -38,11 +38,11 @@ def _held(row: Any, norm: int) -> HeldStep:
 
 
 async def due_case_ids(svc: Services, now: datetime, limit: int = SWEEP_LIMIT) -> list[int]:
-    async with svc.db.reader.execute(
+    rows = await svc.db.reader.execute_fetchall(
         "SELECT id FROM cases WHERE status = 'open' AND next_due_at <= ? ORDER BY next_due_at LIMIT ?",
         (ts(now), limit),
-    ) as cur:
-        return [r[0] for r in await cur.fetchall()]
+    )
+    return [r[0] for r in rows]
 
 
 async def sweep(svc: Services, limit: int = SWEEP_LIMIT) -> int:
@@ -77,10 +77,10 @@ async def sweep(svc: Services, limit: int = SWEEP_LIMIT) -> int:
 
 async def _remind(svc: Services, case_id: int, now: datetime) -> bool:
     async with svc.db.transaction() as conn:
-        async with conn.execute(
+        rows = await conn.execute_fetchall(
             "SELECT * FROM cases WHERE id = ? AND status = 'open'", (case_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        )
+        row = next(iter(rows), None)
         if row is None:
             return False
         case = await repo.load_case(conn, case_id)

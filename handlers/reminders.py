@@ -59,11 +59,11 @@ async def snooze(update: Update, context: Context) -> None:
     now = svc.clock.now()
     until = svc.calendar.add_working_minutes(now, granted)
     async with svc.db.transaction() as conn:
-        async with conn.execute(
+        rows = await conn.execute_fetchall(
             "SELECT reminders_sent, last_reminded_at FROM cases WHERE id = ? AND version = ?",
             (case.id, case.version),
-        ) as cur:
-            row = await cur.fetchone()
+        )
+        row = next(iter(rows), None)
         if row is None:
             await reply(update, t.refusal("stale"))
             return

@@ -78,14 +78,19 @@ class Dialogue:
     created_at: datetime
 
 
+# Each read runs to completion in one hop to aiosqlite's thread. A cursor left open across
+# awaits would keep its read transaction (and so an old snapshot) alive for every other
+# statement on the same connection; it also costs two more thread hops per query.
+
+
 async def _one(conn: Conn, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
-    async with conn.execute(sql, params) as cur:
-        return await cur.fetchone()
+    """The first row of a query that yields at most a few rows (by key, or an aggregate)."""
+    rows = await conn.execute_fetchall(sql, params)
+    return next(iter(rows), None)
 
 
 async def _all(conn: Conn, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
-    async with conn.execute(sql, params) as cur:
-        return list(await cur.fetchall())
+    return list(await conn.execute_fetchall(sql, params))
 
 
 # -- people and roles --------------------------------------------------------------------

@@ -195,6 +195,10 @@ BAD = {
     ),
     "api url empty": (setting("bot.api_base_url", ""), "bot.api_base_url:"),
     "bad mode": (setting("bot.mode", "pull"), "bot.mode: must be 'polling' or 'webhook'"),
+    "unknown http client": (
+        setting("bot.http_client", "aiohttp"),
+        "bot.http_client: must be 'lean' or 'httpx'",
+    ),
     "webhook without url": (setting("bot.mode", "webhook"), "bot.webhook.url:"),
     "webhook with http url": (
         both(setting("bot.mode", "webhook"), setting("bot.webhook.url", "http://bot.example.id")),
