@@ -4,7 +4,7 @@
 its own whose Kasubag holds it at step 1 (``--per-person`` cases per Kasubag, default 2, so
 2,500 distinct recipients); every recipient has started the bot. Their steps fell due the
 previous working day. The bot (``bench/sop_worker.py``: production outbox pacing, 28/s
-overall, 1/s and a burst of 3 per chat; PTB's AIORateLimiter) runs in its own process with
+overall, 1/s and a burst of 3 per chat; bot.ratelimit's limiter) runs in its own process with
 a clock that starts on a Tuesday 09.00 WIB and runs in real time; its reminder job sweeps
 once, a second after start, as in production. The emulator enforces Telegram's limits
 (``RateLimits()``: 30/s overall, 1/s per chat with a burst of 3; 429 with retry_after

@@ -26,6 +26,10 @@ CATEGORIES = [
         ("httpx/", "httpcore/", "anyio/", "h11/", "sniffio/"),
     ),
     ("rate limiter: aiolimiter, PTB AIORateLimiter", ("aiolimiter/", "_aioratelimiter")),
+    (
+        "lean HTTP client and rate limiter (bot/telegram_http.py, bot/ratelimit.py)",
+        ("bot/telegram_http.py", "bot/ratelimit.py"),
+    ),
     ("python-telegram-bot: objects, requests, dispatch", ("telegram/",)),
     ("aiosqlite, event loop side", ("aiosqlite/",)),
     ("sopbot code: bot/, handlers/, storage/", ("bot/", "handlers/", "storage/")),

@@ -11,7 +11,7 @@ stops it cleanly. Options that depart from production are named in the bench out
   ``--per-second N``: the outbox's overall pace only;
 * ``--clock-start ISO``: a clock that starts at that moment and runs in real time
   (reminders are judged against office hours);
-* ``--no-rate-limiter``: build without PTB's AIORateLimiter (30 chat messages/s overall);
+* ``--no-rate-limiter``: build without the rate limiter (bot.ratelimit: 30 messages/s overall);
 * ``--pool N`` / ``--http2``: HTTPXRequest tuning through the ApplicationBuilder;
 * ``--reminders-every S`` / ``--no-reminders``: the reminder job's interval;
 * ``--profile FILE``: cProfile the event loop thread, stats written at exit.
@@ -88,7 +88,7 @@ def main() -> int:
     config = dataclasses.replace(config, people=config.people + extra)
 
     if args.no_rate_limiter:
-        bot.app.AIORateLimiter = lambda *a, **k: None  # type: ignore[assignment,misc]
+        bot.app.TelegramRateLimiter = lambda *a, **k: None  # type: ignore[assignment,misc]
     if args.pool or args.http2:
         base = bot.app.ApplicationBuilder
 

@@ -10,18 +10,19 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from telegram import BotCommand
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CallbackContext, Defaults
+from telegram.ext import Application, ApplicationBuilder, CallbackContext, Defaults
 
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.core.loader import load_definition
 from bot.filestore import FileStore
 from bot.outbox import OutboxSender, PaperMaker
+from bot.ratelimit import TelegramRateLimiter
 from bot.service import CaseService, SopRegistry
+from bot.telegram_http import LeanRequest
 from bot.updates import PerUserUpdateProcessor
 from bot.worktime import WorkCalendar, WorkSchedule
 from storage import repo
@@ -136,12 +137,17 @@ def build_application(
         .token(token)
         .base_url(config.bot.base_url)
         .base_file_url(config.bot.base_file_url)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo(config.time.timezone)))
-        .rate_limiter(AIORateLimiter(max_retries=0))
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .rate_limiter(TelegramRateLimiter())
         .concurrent_updates(PerUserUpdateProcessor(16))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
+    if config.bot.http_client == "lean":
+        # PTB's own pool sizes: 256 for the bot's calls, 1 for the long poll
+        builder = builder.request(LeanRequest(connection_pool_size=256)).get_updates_request(
+            LeanRequest(connection_pool_size=1)
+        )
     app = builder.build()
     assert isinstance(app, SopApplication)
     register_all(app)

@@ -47,20 +47,6 @@ class RedactToken(logging.Filter):
         return True
 
 
-class HandledFloodWait(logging.Filter):
-    """PTB's AIORateLimiter (built with ``max_retries=0``) logs every 429 it passes on at
-    ERROR with a traceback, though the caller handles it (the outbox waits ``retry_after``
-    and sends again): one WARNING line says what happened."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if str(record.msg).startswith("Rate limit hit after maximum of"):
-            exc = record.exc_info[1] if record.exc_info else None
-            record.msg, record.args = "Telegram answered 429 (%s); the caller retries", (exc,)
-            record.levelno, record.levelname = logging.WARNING, "WARNING"
-            record.exc_info, record.exc_text = None, None
-        return True
-
-
 def setup_logging(token: str | None = None, level: int = logging.INFO) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -70,6 +56,3 @@ def setup_logging(token: str | None = None, level: int = logging.INFO) -> None:
     root.setLevel(level)
     for noisy in ("httpx", "httpcore", "apscheduler", "tornado.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    limiter = logging.getLogger("telegram.ext.AIORateLimiter")
-    if not any(isinstance(f, HandledFloodWait) for f in limiter.filters):
-        limiter.addFilter(HandledFloodWait())

@@ -171,7 +171,7 @@ class OutboxSender:
                 await self._make_paper(item)
                 return True
             if item.kind == "task" and await self._is_stale(item):
-                async with self.db.transaction() as conn:
+                async with self.db.single_statement() as conn:
                     await repo.mark_sent(conn, item.id, self.clock.now(), None)
                 return True
             await self._throttle(item.chat_id)
@@ -204,16 +204,19 @@ class OutboxSender:
                 item, min(self._max_backoff, 2.0 ** min(item.attempts, 10)), repr(exc)
             )
             return False
+        message_id = message.message_id if message else None
+        if item.kind not in ("task", "document") or message is None:
+            async with self.db.single_statement() as conn:
+                await repo.mark_sent(conn, item.id, self.clock.now(), message_id)
+            return True
         async with self.db.transaction() as conn:
-            await repo.mark_sent(
-                conn, item.id, self.clock.now(), message.message_id if message else None
-            )
-            if item.kind == "task" and message is not None and item.case_id is not None:
+            await repo.mark_sent(conn, item.id, self.clock.now(), message_id)
+            if item.kind == "task" and item.case_id is not None:
                 version = int(item.payload["version"])
                 await repo.record_task_message(
                     conn, item.chat_id, message.message_id, item.case_id, version
                 )
-            if item.kind == "document" and message is not None and message.document is not None:
+            if item.kind == "document" and message.document is not None:
                 await repo.set_file_telegram_id(
                     conn, int(item.payload["file_id"]), message.document.file_id
                 )
@@ -235,7 +238,7 @@ class OutboxSender:
     async def _retry(self, item: repo.OutboxItem, seconds: float, error: str) -> None:
         log.info("outbox item %d retry in %.1fs: %s", item.id, seconds, error)
         when = self.clock.now() + timedelta(seconds=seconds)
-        async with self.db.transaction() as conn:
+        async with self.db.single_statement() as conn:
             await repo.mark_retry(conn, item.id, when, error)
 
     async def _is_stale(self, item: repo.OutboxItem) -> bool:

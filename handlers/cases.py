@@ -7,7 +7,7 @@ from telegram.ext import Application, CommandHandler
 
 from bot import texts as t
 from bot.app import services
-from bot.core.model import Case, DomainError, Withdraw
+from bot.core.model import Actor, Case, DomainError, Withdraw
 from bot.core.workflow import holder_role
 from bot.outbox import keyboard_markup
 from bot.views import case_heading, history_lines, step_line
@@ -90,7 +90,7 @@ async def my_tasks(update: Update, context: Context) -> None:
     unit = svc.config.organisation.unit
     roles = await repo.active_roles(svc.db.reader, uid, unit)
     cases = await repo.open_cases_for_roles(svc.db.reader, unit, roles, limit=200)
-    actor = await svc.cases.actor(svc.db.reader, uid, unit)
+    actor = Actor(uid, roles, svc.cases.is_admin(uid))
     mine = []
     for case in cases:
         definition = svc.sops[case.sop_code]

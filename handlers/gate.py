@@ -25,18 +25,19 @@ async def gate(update: Update, context: Context) -> None:
     if user is None or chat is None or user.is_bot:
         raise ApplicationHandlerStop
     svc = services(context)
-    if await repo.update_seen(svc.db.reader, update.update_id):
+    facts = await repo.gate_facts(
+        svc.db.reader, update.update_id, user.id, svc.config.organisation.unit
+    )
+    if facts.seen:
         raise ApplicationHandlerStop
     if chat.type != ChatType.PRIVATE:
         await _refuse_group(update)
         raise ApplicationHandlerStop
-    person = await repo.get_person(svc.db.reader, user.id)
-    if person is None or not person.started_bot:
+    if not facts.started:
         async with svc.db.transaction() as conn:
             await repo.ensure_person(conn, user.id, svc.clock.now(), user.username)
             await repo.mark_started(conn, user.id)
-    roles = await repo.active_roles(svc.db.reader, user.id, svc.config.organisation.unit)
-    if roles or svc.cases.is_admin(user.id):
+    if facts.roles or svc.cases.is_admin(user.id):
         return
     message = update.effective_message
     if message is not None and message.text and message.text.startswith("/start "):

@@ -100,6 +100,13 @@ class Database:
             else:
                 await conn.execute("COMMIT")
 
+    @asynccontextmanager
+    async def single_statement(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The writer for exactly one statement, which commits by itself (autocommit): one
+        trip to the database thread instead of three for BEGIN, the statement and COMMIT."""
+        async with self._lock:
+            yield self.writer
+
     async def _check_integrity(self) -> None:
         try:
             async with self.writer.execute("PRAGMA integrity_check") as cur:

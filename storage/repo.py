@@ -154,6 +154,34 @@ async def mark_started(conn: Conn, telegram_id: int) -> None:
     await conn.execute("UPDATE people SET started_bot = 1 WHERE telegram_id = ?", (telegram_id,))
 
 
+@dataclass(frozen=True)
+class GateFacts:
+    """What the authorization gate needs to know about an update, read in one query."""
+
+    seen: bool  # the update was applied already (a redelivery)
+    known: bool  # the person has a row
+    started: bool  # and has pressed Start
+    roles: frozenset[str]
+
+
+async def gate_facts(conn: Conn, update_id: int, person_id: int, unit: str) -> GateFacts:
+    row = await _one(
+        conn,
+        "SELECT EXISTS(SELECT 1 FROM processed_updates WHERE update_id = ?), "
+        "(SELECT started_bot FROM people WHERE telegram_id = ?), "
+        "(SELECT group_concat(role, char(31)) FROM role_assignments "
+        " WHERE person_id = ? AND unit = ? AND revoked_at IS NULL)",
+        (update_id, person_id, person_id, unit),
+    )
+    assert row is not None
+    return GateFacts(
+        seen=bool(row[0]),
+        known=row[1] is not None,
+        started=bool(row[1]),
+        roles=frozenset(row[2].split("\x1f")) if row[2] else frozenset(),
+    )
+
+
 async def active_roles(conn: Conn, person_id: int, unit: str) -> frozenset[str]:
     rows = await _all(
         conn,

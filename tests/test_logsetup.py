@@ -180,30 +180,3 @@ def test_setup_logging_masks_the_token_and_quiets_httpx(root_logging: None) -> N
     assert "HTTP/1.1 200 OK" not in text  # httpx request lines are held back at INFO
     assert "failed" in text and "started with" in text and "crashed" in text
     assert text.count("<token>") >= 4
-
-
-async def test_a_429_passed_on_by_the_rate_limiter_is_one_warning_line(
-    root_logging: None,
-) -> None:
-    """The outbox handles Telegram's 429 itself; PTB's limiter must not log it as an error
-    with a traceback."""
-    from telegram.error import RetryAfter
-    from telegram.ext import AIORateLimiter
-
-    setup_logging(TOKEN)
-    [handler] = logging.getLogger().handlers
-    assert isinstance(handler, logging.StreamHandler)
-    stream = io.StringIO()
-    handler.setStream(stream)
-    limiter = AIORateLimiter(max_retries=0)
-    await limiter.initialize()
-
-    async def flooded() -> None:
-        raise RetryAfter(7)
-
-    with pytest.raises(RetryAfter):
-        await limiter.process_request(flooded, (), {}, "sendMessage", {"chat_id": 5}, None)
-    await limiter.shutdown()
-    [line] = stream.getvalue().splitlines()
-    assert " WARNING telegram.ext.AIORateLimiter: Telegram answered 429" in line
-    assert "Traceback" not in stream.getvalue()
