@@ -340,7 +340,7 @@ async def main(args: argparse.Namespace) -> None:
         f"{len(reminders)} reminders delivered ({len(delivered)} distinct) in "
         f"{times[-1] - times[0] if times else 0:.1f} s; first {times[0] - ready if times else 0:.1f} s "
         f"after start; outbox {state}; {len(floods)} x 429 "
-        f"({Counter(c.method for c in floods)}); probes: {len(lat)} answered, "
+        f"({Counter(c.method for c in floods)}; to probes: {sum(c.params.get('chat_id') in ID.values() for c in floods)}; {[c.response.get('description') for c in floods[:3]] if floods else ''}); probes: {len(lat)} answered, "
         f"{probes.unanswered} unanswered, max {max(lat, default=0):.0f} ms; bot CPU {cpu:.1f} s, "
         f"RSS {rss:.0f} MB; all done {done - ready:.1f} s after start"
     )

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.ext import ExtBot
 
 from bot.clock import Clock
 from bot.filestore import FileStore
@@ -28,6 +29,11 @@ from storage import repo
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+
+# The flood limiter passes a 429 straight back for the outbox's calls: the outbox keeps the
+# row, waits retry_after and sends it again itself (interactive replies are retried inside
+# the limiter instead).
+NO_LIMITER_RETRY = 0
 
 
 def keyboard_markup(rows: Sequence[Sequence[Sequence[str]]]) -> InlineKeyboardMarkup | None:
@@ -72,7 +78,7 @@ class OutboxSender:
     def __init__(
         self,
         db: Database,
-        bot: Bot,
+        bot: ExtBot[Any],
         clock: Clock,
         files: FileStore,
         papers: PaperMaker | None = None,
@@ -253,11 +259,17 @@ class OutboxSender:
         p: dict[str, Any] = item.payload
         if item.kind in ("message", "task"):
             return await self.bot.send_message(
-                item.chat_id, p["text"], reply_markup=keyboard_markup(p.get("keyboard", []))
+                item.chat_id,
+                p["text"],
+                reply_markup=keyboard_markup(p.get("keyboard", [])),
+                rate_limit_args=NO_LIMITER_RETRY,
             )
         if item.kind == "edit":
             result = await self.bot.edit_message_reply_markup(
-                chat_id=item.chat_id, message_id=int(p["message_id"]), reply_markup=None
+                chat_id=item.chat_id,
+                message_id=int(p["message_id"]),
+                reply_markup=None,
+                rate_limit_args=NO_LIMITER_RETRY,
             )
             return result if isinstance(result, Message) else None
         if item.kind == "document":
@@ -270,7 +282,10 @@ class OutboxSender:
             else:
                 document = InputFile(await self.files.read(stored.path), filename=stored.name)
             return await self.bot.send_document(
-                item.chat_id, document, caption=p.get("caption") or None
+                item.chat_id,
+                document,
+                caption=p.get("caption") or None,
+                rate_limit_args=NO_LIMITER_RETRY,
             )
         raise BadRequest(f"unknown outbox kind {item.kind}")
 

@@ -9,14 +9,17 @@ within the limits costs a few dictionary operations.
 As with ``AIORateLimiter``, private chats have no bucket here: the outbox paces its own
 messages to each chat (about one per second, short bursts), and an interactive answer
 follows the person's own action. Calls without a ``chat_id`` (``answerCallbackQuery``,
-``getUpdates``, ``getFile``) are not limited. A 429 that gets through anyway (another
-process using the same token) pauses every limited call for ``retry_after`` and is raised
-to the caller: the outbox waits and sends again.
+``getUpdates``, ``getFile``) are not limited. A 429 that gets through anyway (a person's
+chat past Telegram's one message per second, another process using the same token) pauses
+every limited call for ``retry_after``; the call is then sent again, up to ``max_retries``
+times, so an interactive answer is late rather than lost. ``rate_limit_args`` of a call
+overrides ``max_retries``: the outbox passes 0 and retries by itself, keeping its row.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
@@ -27,6 +30,8 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 __all__ = ["TelegramRateLimiter", "TokenBucket"]
+
+log = logging.getLogger(__name__)
 
 
 class TokenBucket:
@@ -57,6 +62,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         overall_burst: float = 30.0,
         group_per_minute: float = 20.0,
         group_burst: float = 20.0,
+        max_retries: int = 2,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._clock = clock
@@ -64,6 +70,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         self._group_rate, self._group_burst = group_per_minute / 60.0, group_burst
         self._chats: dict[int | str, TokenBucket] = {}
         self._paused_until = 0.0
+        self._max_retries = max_retries
         self._last_cleanup = clock()
 
     async def initialize(self) -> None:
@@ -102,19 +109,26 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
         chat_id = data.get("chat_id")
-        if chat_id is not None:
-            if not isinstance(chat_id, str):
-                try:
-                    chat_id = int(chat_id)
-                except (TypeError, ValueError):
-                    chat_id = str(chat_id)
-            wait = self.delay_for(chat_id)
-            if wait > 0:
-                await asyncio.sleep(wait)
-        try:
-            return await callback(*args, **kwargs)
-        except RetryAfter as exc:
-            after = exc.retry_after
-            seconds = after.total_seconds() if isinstance(after, timedelta) else float(after)
-            self._paused_until = max(self._paused_until, self._clock() + seconds)
-            raise
+        if chat_id is not None and not isinstance(chat_id, str):
+            try:
+                chat_id = int(chat_id)
+            except (TypeError, ValueError):
+                chat_id = str(chat_id)
+        retries = self._max_retries if rate_limit_args is None else rate_limit_args
+        for attempt in range(retries + 1):
+            if chat_id is not None:
+                wait = self.delay_for(chat_id)
+                if wait > 0:
+                    await asyncio.sleep(wait)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                after = exc.retry_after
+                seconds = after.total_seconds() if isinstance(after, timedelta) else float(after)
+                self._paused_until = max(self._paused_until, self._clock() + seconds)
+                if attempt == retries:
+                    raise
+                log.info("429 from Telegram (%s): sending again after %.1f s", endpoint, seconds)
+                if chat_id is None:
+                    await asyncio.sleep(seconds)
+        raise AssertionError("unreachable")  # pragma: no cover

@@ -163,16 +163,21 @@ class CaseService:
         actor = await self.actor(conn, user_id, unit)
         events = decide(definition, case, command, actor, now)
         new = apply_all(definition, case, events)
-        await repo.save_case(conn, new, definition.step(new.step).actor, new=case is None)
+        moved = case is None or new.version != case.version
+        await repo.save_case(
+            conn,
+            new,
+            definition.step(new.step).actor,
+            new=case is None,
+            reminders_from=self._first_reminder(definition, new) if moved else False,
+        )
         first_seq = await repo.append_events(conn, new.id, events)
         for event in events:
             if event.type is EventType.FILE_ATTACHED:
                 await repo.set_file_doc(conn, int(event.data["file_id"]), str(event.data["doc"]))
         outcome = Outcome(case, new, events, first_seq)
-        if case is None or new.version != case.version:
-            await self._reset_reminders(conn, definition, new)
-            if case is not None:
-                await self._retire_buttons(conn, definition, outcome, pressed)
+        if moved and case is not None:
+            await self._retire_buttons(conn, definition, outcome, pressed)
         await self._queue_messages(conn, definition, outcome)
         return outcome
 
@@ -182,19 +187,13 @@ class CaseService:
 
     # -- reminders -----------------------------------------------------------------------
 
-    async def _reset_reminders(
-        self, conn: aiosqlite.Connection, definition: SopDefinition, case: Case
-    ) -> None:
-        due = None
-        if case.is_open:
-            norm = definition.step(case.step).time_minutes
-            held = HeldStep(case.step_entered_at, norm, 0, None, None)
-            due = ts(next_due_at(self.calendar, self.reminders, held))
-        await conn.execute(
-            "UPDATE cases SET reminders_sent = 0, last_reminded_at = NULL, snoozed_until = NULL, "
-            "next_due_at = ? WHERE id = ?",
-            (due, case.id),
-        )
+    def _first_reminder(self, definition: SopDefinition, case: Case) -> str | None:
+        """When the case's current step first falls due (its reminders start afresh)."""
+        if not case.is_open:
+            return None
+        norm = definition.step(case.step).time_minutes
+        held = HeldStep(case.step_entered_at, norm, 0, None, None)
+        return ts(next_due_at(self.calendar, self.reminders, held))
 
     # -- messages ------------------------------------------------------------------------
 

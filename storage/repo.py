@@ -282,7 +282,15 @@ async def load_case(conn: Conn, case_id: int) -> Case | None:
     return case_from_json(row["state"]) if row else None
 
 
-async def save_case(conn: Conn, case: Case, holder_role: str, new: bool) -> None:
+async def save_case(
+    conn: Conn,
+    case: Case,
+    holder_role: str,
+    new: bool,
+    reminders_from: str | bool | None = False,
+) -> None:
+    """Insert or update a case's row. ``reminders_from`` (the step's first reminder time,
+    or None for none) also starts its reminders afresh; False leaves them as they are."""
     values = (
         case.sop_code,
         case.unit,
@@ -300,16 +308,24 @@ async def save_case(conn: Conn, case: Case, holder_role: str, new: bool) -> None
     if new:
         await conn.execute(
             "INSERT INTO cases (sop_code, unit, title, fiscal_year, status, step, version, "
-            "holder_role, opened_at, step_entered_at, closed_at, state, id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "holder_role, opened_at, step_entered_at, closed_at, state, next_due_at, id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*values, reminders_from or None, case.id),
+        )
+    elif reminders_from is False:
+        await conn.execute(
+            "UPDATE cases SET sop_code = ?, unit = ?, title = ?, fiscal_year = ?, status = ?, "
+            "step = ?, version = ?, holder_role = ?, opened_at = ?, step_entered_at = ?, "
+            "closed_at = ?, state = ? WHERE id = ?",
             (*values, case.id),
         )
     else:
         await conn.execute(
             "UPDATE cases SET sop_code = ?, unit = ?, title = ?, fiscal_year = ?, status = ?, "
             "step = ?, version = ?, holder_role = ?, opened_at = ?, step_entered_at = ?, "
-            "closed_at = ?, state = ? WHERE id = ?",
-            (*values, case.id),
+            "closed_at = ?, state = ?, reminders_sent = 0, last_reminded_at = NULL, "
+            "snoozed_until = NULL, next_due_at = ? WHERE id = ?",
+            (*values, reminders_from, case.id),
         )
 
 
@@ -554,13 +570,11 @@ async def take_task_messages(conn: Conn, case_id: int, version: int) -> list[tup
     """Messages whose buttons belong to ``version`` or earlier; forgotten once returned."""
     rows = await _all(
         conn,
-        "SELECT chat_id, message_id FROM task_messages WHERE case_id = ? AND version <= ?",
+        "DELETE FROM task_messages WHERE case_id = ? AND version <= ? "
+        "RETURNING chat_id, message_id",
         (case_id, version),
     )
-    await conn.execute(
-        "DELETE FROM task_messages WHERE case_id = ? AND version <= ?", (case_id, version)
-    )
-    return [(r["chat_id"], r["message_id"]) for r in rows]
+    return sorted((r["chat_id"], r["message_id"]) for r in rows)
 
 
 async def forget_task_message(conn: Conn, chat_id: int, message_id: int) -> None:

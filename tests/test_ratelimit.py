@@ -51,7 +51,7 @@ async def test_a_429_that_gets_through_pauses_every_limited_call() -> None:
         raise RetryAfter(timedelta(seconds=7))
 
     with pytest.raises(RetryAfter):
-        await limiter.process_request(flooded, (), {}, "sendMessage", {"chat_id": 5}, None)
+        await limiter.process_request(flooded, (), {}, "sendMessage", {"chat_id": 5}, 0)
     assert limiter.delay_for(6) == pytest.approx(7.0)
     clock.now += 7.0
     assert limiter.delay_for(6) == 0.0
@@ -76,3 +76,30 @@ def test_a_bucket_forgets_nothing_it_owes() -> None:
     assert [bucket.reserve(0.0) for _ in range(4)] == [0.0, 0.0, 0.5, 1.0]
     assert not bucket.idle(1.0)
     assert bucket.idle(2.0)
+
+
+async def test_an_interactive_answer_met_by_a_429_is_sent_again_not_lost() -> None:
+    limiter = TelegramRateLimiter()
+    attempts: list[int] = []
+
+    async def send() -> bool:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RetryAfter(timedelta(milliseconds=20))
+        return True
+
+    assert await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 7}, None)
+    assert len(attempts) == 2
+
+
+async def test_the_outbox_gets_the_429_back_to_retry_it_itself() -> None:
+    limiter = TelegramRateLimiter()
+    attempts: list[int] = []
+
+    async def send() -> bool:
+        attempts.append(1)
+        raise RetryAfter(timedelta(milliseconds=20))
+
+    with pytest.raises(RetryAfter):
+        await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 7}, 0)
+    assert len(attempts) == 1
