@@ -40,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -450,8 +451,6 @@ async def run_round(
     last = max((s.end for s in samples if s.end is not None), default=t1)
     window = list(tap.emu.calls)[n0:]
     calls = sum(1 for c in window if c.method != "getUpdates")
-    from collections import Counter
-
     note(f"{side.name} calls: {dict(Counter(c.method for c in window))}")
     polls = sum(
         1
