@@ -1,32 +1,39 @@
 """The one place that builds the application: resources, services and handlers, in order.
 
-Handlers reach the services through :func:`services` (a typed attribute of the
-application), never through ``bot_data`` string keys.
+Resources open in ``post_init`` and close in ``post_shutdown``; handlers reach the services
+through ``SopContext.services`` (:mod:`bot.context`), a typed attribute, never string keys.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import replace
 from typing import Any
 
 from telegram import BotCommand
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, CallbackContext, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.clock import Clock, SystemClock
 from bot.config import Config
+from bot.context import Services, SopApplication, SopContext
 from bot.core.loader import load_definition
 from bot.filestore import FileStore
+from bot.messages import Renderer
 from bot.outbox import OutboxSender, PaperMaker
-from bot.ratelimit import TelegramRateLimiter
-from bot.service import CaseService, SopRegistry
+from bot.papers.dates import OfficeZone
+from bot.ratelimit import FloodLimiter, FloodLimits
+from bot.reminder_policy import ReminderSettings
+from bot.services.cases import CaseService, Dialogues
+from bot.services.people import PeopleService
+from bot.services.queries import Queries
+from bot.services.registry import SopRegistry
+from bot.services.reminders import Reminders
 from bot.telegram_http import LeanRequest
 from bot.updates import PerUserUpdateProcessor
 from bot.worktime import WorkCalendar, WorkSchedule
 from storage import repo
-from storage.db import Database
+from storage.db import Database, Tx
 
 log = logging.getLogger(__name__)
 
@@ -40,30 +47,6 @@ COMMANDS = [
     BotCommand("batal", "Membatalkan isian yang sedang berjalan"),
     BotCommand("bantuan", "Petunjuk penggunaan"),
 ]
-
-
-@dataclass
-class Services:
-    config: Config
-    db: Database
-    sops: SopRegistry
-    clock: Clock
-    calendar: WorkCalendar
-    files: FileStore
-    cases: CaseService
-    outbox: OutboxSender
-
-
-class SopApplication(Application[Any, Any, Any, Any, Any, Any]):
-    """PTB's Application with the bot's services as a typed attribute."""
-
-    services: Services
-
-
-def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
-    app = context.application
-    assert isinstance(app, SopApplication), "handlers run inside the SopApplication"
-    return app.services
 
 
 def work_calendar(config: Config) -> WorkCalendar:
@@ -81,12 +64,109 @@ def work_calendar(config: Config) -> WorkCalendar:
 
 
 def load_sops(config: Config) -> SopRegistry:
-    definitions = []
-    for path in config.sops:
-        definition = load_definition(path)
-        overrides = config.sop_time_overrides.get(definition.code, {})
-        definitions.append(definition.with_step_times(overrides))
-    return SopRegistry(definitions)
+    return SopRegistry([load_definition(p) for p in config.sops], config.sop_time_overrides)
+
+
+def reminder_settings(config: Config) -> ReminderSettings:
+    return ReminderSettings(
+        repeat_every_minutes=config.reminders.repeat_every_minutes,
+        escalate_after=config.reminders.escalate_after,
+        max_snooze_minutes=config.reminders.max_snooze_minutes,
+    )
+
+
+def flood_limits(options: dict[str, float] | None) -> FloodLimits:
+    """The limiter's settings; tests and benchmarks may raise them (``sender_options``)."""
+    o = options or {}
+    defaults = FloodLimits()
+    return FloodLimits(
+        overall_per_second=o.get("per_second", defaults.overall_per_second),
+        overall_burst=o.get("per_second", defaults.overall_burst),
+        private_per_second=o.get("per_chat_per_second", defaults.private_per_second),
+        private_burst=o.get("per_chat_burst", defaults.private_burst),
+    )
+
+
+async def record_revisions(db: Database, sops: SopRegistry, clock: Clock) -> int:
+    """Keep every SOP revision in the database; learn the older ones cases still run; give
+    cases from before revisions were kept the revision current now. Returns how many."""
+
+    def txn(tx: Tx) -> tuple[list[tuple[str, str, str]], int]:
+        now = clock.now()
+        for definition in sops:
+            repo.save_revision(
+                tx, definition.revision, definition.code, "", definition.source_text, now
+            )
+        adopted = 0
+        for case in repo.cases_without_revision(tx):
+            if case.sop_code in sops.codes():
+                repo.set_case_revision(tx, replace(case, revision=sops[case.sop_code].revision))
+                adopted += 1
+        return repo.revision_texts(tx), adopted
+
+    texts, adopted = await db.write(txn)
+    for revision, source, text in texts:
+        sops.adopt(revision, source, text)
+    return adopted
+
+
+def build_services(
+    app: SopApplication,
+    config: Config,
+    db: Database,
+    sops: SopRegistry,
+    clock: Clock,
+    papers: PaperMaker | None,
+    sender_options: dict[str, float] | None,
+) -> Services:
+    calendar = work_calendar(config)
+    zone = OfficeZone.named(config.time.timezone)
+    files = FileStore(config.storage.files_dir)
+    renderer = Renderer(sops, zone, calendar)
+    maker = papers
+    if maker is None:
+        from bot.paperwork import Paperwork
+
+        maker = Paperwork(db, sops, config, calendar)
+    options = sender_options or {}
+    sender = OutboxSender(
+        db,
+        app.bot,
+        clock,
+        files,
+        renderer,
+        sops,
+        maker,
+        max_backoff=options.get("max_backoff", 60.0),
+        retention=config.storage.retention,
+    )
+    cases = CaseService(db, sops, config, clock, calendar, wake_outbox=sender.wake)
+    reminders = Reminders(
+        db,
+        sops,
+        clock,
+        calendar,
+        reminder_settings(config),
+        config.organisation.unit,
+        config.admins,
+        wake_outbox=sender.wake,
+    )
+    return Services(
+        config=config,
+        db=db,
+        sops=sops,
+        clock=clock,
+        calendar=calendar,
+        zone=zone,
+        files=files,
+        cases=cases,
+        dialogues=Dialogues(db, sops, clock, config.organisation.unit),
+        people=PeopleService(db, sops, config, clock),
+        queries=Queries(db, sops, config, calendar, renderer, clock),
+        reminders=reminders,
+        renderer=renderer,
+        outbox=sender,
+    )
 
 
 def build_application(
@@ -101,28 +181,24 @@ def build_application(
 
     clock = clock or SystemClock(config.time.timezone)
     sops = load_sops(config)
-    calendar = work_calendar(config)
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         assert isinstance(app, SopApplication)
         db = await Database.open(config.storage.database)
-        files = FileStore(config.storage.files_dir)
-        maker = papers
-        if maker is None:
-            from bot.paperwork import Paperwork
-
-            maker = Paperwork(db, sops, config, calendar)
-        sender = OutboxSender(db, app.bot, clock, files, maker, **(sender_options or {}))
-        cases = CaseService(db, sops, config, clock, calendar, wake_outbox=sender.wake)
-        app.services = Services(config, db, sops, clock, calendar, files, cases, sender)
-        await bootstrap_people(app.services)
+        try:
+            await record_revisions(db, sops, clock)
+            svc = build_services(app, config, db, sops, clock, papers, sender_options)
+            await svc.people.bootstrap()
+            await svc.reminders.backfill()
+        except BaseException:
+            await db.close()
+            raise
+        app.services = svc
         try:
             await app.bot.set_my_commands(COMMANDS)
         except Exception:
             log.warning("setMyCommands failed; continuing", exc_info=True)
-        sender.start()
-        from bot.reminders import start_reminders
-
+        svc.outbox.start()
         start_reminders(app)
 
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -134,11 +210,12 @@ def build_application(
     builder = (
         ApplicationBuilder()
         .application_class(SopApplication)
+        .context_types(ContextTypes(context=SopContext))
         .token(token)
         .base_url(config.bot.base_url)
         .base_file_url(config.bot.base_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        .rate_limiter(TelegramRateLimiter())
+        .rate_limiter(FloodLimiter(flood_limits(sender_options)))
         .concurrent_updates(PerUserUpdateProcessor(16))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -154,24 +231,18 @@ def build_application(
     return app
 
 
-async def bootstrap_people(svc: Services) -> None:
-    """People and roles named in the config are bound at every start (idempotent)."""
-    now = svc.clock.now()
-    unit = svc.config.organisation.unit
-    async with svc.db.transaction() as conn:
-        for admin in svc.config.admins:
-            await repo.ensure_person(conn, admin, now)
-        for person in svc.config.people:
-            await repo.ensure_person(conn, person.telegram_id, now)
-            await repo.update_profile(
-                conn,
-                person.telegram_id,
-                name=person.name or None,
-                nip=person.nip or None,
-                position=person.position or None,
-            )
-            for role in person.roles:
-                await repo.grant_role(conn, person.telegram_id, role, unit, now, None)
+def start_reminders(app: SopApplication) -> None:
+    """Run the sweep on PTB's JobQueue (APScheduler) at the configured interval."""
+    svc = app.services
+    if not svc.config.reminders.enabled or app.job_queue is None:
+        return
 
+    async def job(context: Any) -> None:
+        try:
+            await svc.reminders.sweep()
+        except Exception:
+            log.exception("reminder sweep failed")
 
-INVITE_LIFETIME = timedelta(hours=72)
+    app.job_queue.run_repeating(
+        job, interval=svc.config.reminders.check_every_seconds, first=1, name="reminders"
+    )

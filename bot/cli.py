@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import os
+import sqlite3
 import stat
 import sys
 from dataclasses import asdict
@@ -125,6 +126,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             f"sop {d.code}: {d.header.name} — {len(d.steps)} steps, reviews {reviews}, norm {d.norm_minutes} working minutes"
         )
     print(f"database: {config.storage.database}")
+    older = _older_revisions(config, definitions)
+    for line in older:
+        print(line)
     print(f"api: {config.bot.api_base_url} ({config.bot.mode})")
     print(f"people: {len(config.people)}, admins: {len(config.admins)}")
     if not token_ok:
@@ -135,6 +139,29 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 2
     print(f"token: from ${config.bot.token_env} (set)")
     return 0
+
+
+def _older_revisions(config: Config, definitions: list[SopDefinition]) -> list[str]:
+    """Open cases that run an SOP revision older than the file's (they keep theirs)."""
+    from storage import repo
+    from storage.db import DatabaseError, inspect
+
+    try:
+        found = inspect(config.storage.database, repo.open_cases_by_revision)
+    except (DatabaseError, OSError, sqlite3.DatabaseError) as exc:
+        return [f"database: not readable ({exc})"]
+    if found is None:
+        return []
+    current = {d.code: d.revision for d in definitions}
+    lines = []
+    for code, revision, count in found:
+        if code in current and revision != current[code]:
+            lines.append(
+                f"open cases on an older revision of {code}: {count} "
+                f"(revision {revision or 'unknown'}; the file is now {current[code]}); "
+                "they finish with the revision they started with"
+            )
+    return lines
 
 
 def cmd_sop_show(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -65,6 +65,11 @@ class StorageConfig:
     files_dir: Path = Path("data/files")
     max_file_mb: int = 20
     allowed_extensions: tuple[str, ...] = DEFAULT_ALLOWED_EXTENSIONS
+    retention_days: int = 7  # delivered outbox rows are kept this long, then pruned
+
+    @property
+    def retention(self) -> timedelta:
+        return timedelta(days=self.retention_days)
 
 
 @dataclass(frozen=True)
@@ -253,7 +258,11 @@ def _bot(r: _Reader, raw: Mapping[str, Any]) -> BotConfig:
 
 
 def _storage(r: _Reader, raw: Mapping[str, Any], base: Path) -> StorageConfig:
-    t = r.table(raw, "storage", {"database", "files_dir", "max_file_mb", "allowed_extensions"})
+    t = r.table(
+        raw,
+        "storage",
+        {"database", "files_dir", "max_file_mb", "allowed_extensions", "retention_days"},
+    )
     exts = r.get(t, "storage.allowed_extensions", list, list(DEFAULT_ALLOWED_EXTENSIONS))
     if not all(isinstance(e, str) and re.match(r"^[a-z0-9]{1,8}$", e) for e in exts):
         r.fail("storage.allowed_extensions", "must be a list of lower-case extensions without dots")
@@ -266,6 +275,7 @@ def _storage(r: _Reader, raw: Mapping[str, Any], base: Path) -> StorageConfig:
         files_dir=base / r.get(t, "storage.files_dir", str, "data/files"),
         max_file_mb=max_mb,
         allowed_extensions=tuple(exts),
+        retention_days=r.positive(t, "storage.retention_days", 7),
     )
 
 

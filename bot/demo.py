@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.app import SopApplication, build_application
+from bot.app import build_application
 from bot.clock import Clock
 from bot.config import Config, parse_config
+from bot.context import SopApplication
 from bot.core.model import CaseStatus
 from emulator import BotApiEmulator, EmuMessage, EmuUser
 from storage import repo
@@ -156,7 +157,7 @@ class World:
             await user.wait_message(timeout=10)
 
     async def case_status(self, case_id: int) -> CaseStatus | None:
-        case = await repo.load_case(self.services.db.reader, case_id)
+        case = await self.services.db.read(repo.load_case, case_id)
         return case.status if case else None
 
     async def drained(self, within: float = 10.0) -> None:
@@ -164,7 +165,7 @@ class World:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + within
         while loop.time() < deadline:
-            counts = await repo.outbox_counts(self.services.db.reader)
+            counts = await self.services.db.read(repo.outbox_counts)
             if counts["pending"] == 0:
                 return
             await asyncio.sleep(0.02)
@@ -242,14 +243,19 @@ class Script:
         await user.send_document(data, file_name=name, caption=f"#{case_id}")
         await user.wait_message(lambda m: expect in m.text, timeout=self.timeout)
 
+    async def seen(self, who: str, check: Callable[[EmuMessage], bool]) -> EmuMessage:
+        """Wait until a bot message in the person's chat shows ``check`` (new or edited)."""
+        user = self.w[who]
+        await self.w.emu.wait_until(
+            lambda: any(check(m) for m in user.bot_messages), timeout=self.timeout
+        )
+        return next(m for m in reversed(user.bot_messages) if check(m))
+
     async def review_return(self, who: str, case_id: int, reason: str) -> None:
         await self.press(who, "Kembalikan", case_id)
         await self.answer_prompt(who, reason)
-        # the reply, not the decided task message (which says it too)
-        await self.w[who].wait_message(
-            lambda m: m.text.startswith("↩️ Dikembalikan oleh") and reason[:30] in m.text,
-            timeout=self.timeout,
-        )
+        # the task message now shows the decision
+        await self.seen(who, lambda m: "↩️ Dikembalikan oleh" in m.text and reason[:30] in m.text)
 
     async def approve(self, who: str, case_id: int) -> None:
         await self.press(who, "Setujui", case_id)
@@ -355,7 +361,7 @@ async def run_demo(out: Path, quiet: bool = False) -> int:
             return 1
         await world.drained()
         status = await world.case_status(case_id)
-        papers = await repo.files_of_case(world.services.db.reader, case_id)
+        papers = await world.services.db.read(repo.files_of_case, case_id)
         store = world.services.files
         copied = []
         for f in papers:

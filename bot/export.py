@@ -10,10 +10,19 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bot.config import Config
+from bot.core.model import Case, Event
 from bot.filestore import FileStore, safe_name
 from storage import repo
 from storage.codec import case_to_json, ts
-from storage.db import Database, DatabaseError
+from storage.db import Database, DatabaseError, Tx
+
+
+def _record(tx: Tx, case_id: int) -> tuple[Case | None, list[Event], list[repo.StoredFile]]:
+    return (
+        repo.load_case(tx, case_id),
+        repo.load_events(tx, case_id),
+        repo.files_of_case(tx, case_id),
+    )
 
 
 async def export_case(config: Config, case_id: int, out: Path) -> int:
@@ -23,12 +32,10 @@ async def export_case(config: Config, case_id: int, out: Path) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
-        case = await repo.load_case(db.reader, case_id)
+        case, events, files = await db.read(_record, case_id)
         if case is None:
             print(f"error: case {case_id} does not exist", file=sys.stderr)
             return 2
-        events = await repo.load_events(db.reader, case_id)
-        files = await repo.files_of_case(db.reader, case_id)
     finally:
         await db.close()
     target = out / f"berkas-{case_id}"

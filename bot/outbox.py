@@ -1,10 +1,14 @@
 """Delivery of the outbox: every message the workflow must send, sent at least once.
 
 Rows are written in the same transaction as the change that causes them; this sender
-delivers them afterwards, in order per chat, within Telegram's limits (about 30 messages/s
-per bot, 1/s per chat), retrying network errors, 5xx and 429 (honouring ``retry_after``)
-with backoff. A row is marked sent only after Telegram accepted it, so a crash in between
-sends it again (at least once) and never loses it.
+delivers them afterwards, in order per chat, retrying network errors, 5xx and 429 (after
+``retry_after``) with backoff. Pacing is the one flood limiter's
+(:class:`bot.ratelimit.FloodLimiter`, installed in the application): every call the bot
+makes passes it. A row is marked sent only after Telegram accepted it, so a crash in
+between sends it again (at least once) and never loses it.
+
+Rows are small and rendered here, when they go out (:mod:`bot.messages`); delivered rows
+are pruned after ``storage.retention_days`` (the event log stays the record).
 """
 
 from __future__ import annotations
@@ -14,26 +18,37 @@ import contextlib
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    InputMediaDocument,
+    Message,
+    ReplyParameters,
+)
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ExtBot
 
 from bot.clock import Clock
 from bot.filestore import FileStore
+from bot.messages import Album, Inputs, Renderer, load_inputs
+from bot.services.registry import SopRegistry
 from storage import repo
-from storage.db import Database
+from storage.db import Database, Tx
 
 log = logging.getLogger(__name__)
 
 # The flood limiter passes a 429 straight back for the outbox's calls: the outbox keeps the
-# row, waits retry_after and sends it again itself (interactive replies are retried inside
-# the limiter instead).
+# row, waits retry_after and sends it again itself.
 NO_LIMITER_RETRY = 0
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PAPER_WAIT = timedelta(milliseconds=200)
+PRUNE_EVERY = 3600.0  # seconds between prunes of delivered rows
 
 
 def keyboard_markup(rows: Sequence[Sequence[Sequence[str]]]) -> InlineKeyboardMarkup | None:
@@ -55,23 +70,14 @@ class PaperMaker(Protocol):
     async def make(self, case_id: int, paper: str, seq: int) -> list[RenderedPaper]: ...
 
 
-class _Bucket:
-    """Token bucket: ``rate`` per second, bursts up to ``burst``."""
+class _Wait(Exception):
+    """The row cannot go yet (a paper it carries is still being written); not a failure."""
 
-    def __init__(self, rate: float, burst: float) -> None:
-        self.rate, self.burst = rate, burst
-        self.tokens, self.stamp = burst, time.monotonic()
 
-    def delay(self) -> float:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return 0.0
-        wait = (1 - self.tokens) / self.rate
-        self.tokens -= 1
-        return wait
+def _reply(message_id: int | None) -> ReplyParameters | None:
+    if message_id is None:
+        return None
+    return ReplyParameters(message_id, allow_sending_without_reply=True)
 
 
 class OutboxSender:
@@ -81,23 +87,20 @@ class OutboxSender:
         bot: ExtBot[Any],
         clock: Clock,
         files: FileStore,
+        renderer: Renderer,
+        sops: SopRegistry,
         papers: PaperMaker | None = None,
         *,
-        per_second: float = 28.0,
-        per_chat_per_second: float = 1.0,
-        per_chat_burst: float = 3.0,
         max_backoff: float = 60.0,
+        retention: timedelta = timedelta(days=7),
     ) -> None:
-        self.db, self.bot, self.clock, self.files, self.papers = db, bot, clock, files, papers
-        self._global = _Bucket(per_second, per_second)
-        self._chats: dict[int, _Bucket] = defaultdict(
-            lambda: _Bucket(per_chat_per_second, per_chat_burst)
-        )
+        self.db, self.bot, self.clock, self.files = db, bot, clock, files
+        self.renderer, self.sops, self.papers = renderer, sops, papers
         self._max_backoff = max_backoff
+        self._retention = retention
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._paused_until = 0.0
-        self.on_sent: Callable[[int, str, Message | None], Awaitable[None]] | None = None
+        self._last_prune = 0.0
 
     def wake(self) -> None:
         self._wake.set()
@@ -116,6 +119,8 @@ class OutboxSender:
         while True:
             try:
                 sent = await self.drain_once()
+                if time.monotonic() - self._last_prune > PRUNE_EVERY:
+                    await self.prune()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -123,190 +128,314 @@ class OutboxSender:
                 sent = 0
             if sent:
                 continue
-            timeout = await self._idle_seconds()
             self._wake.clear()
+            timeout = await self._idle_seconds()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
     async def _idle_seconds(self) -> float:
-        pause = self._paused_until - time.monotonic()
-        if pause > 0:
-            return pause
-        nxt = await repo.next_outbox_time(self.db.reader)
+        nxt = await self.db.read(repo.next_outbox_time)
         if nxt is None:
             return 5.0
-        return max(0.05, min(5.0, (nxt - self.clock.now()).total_seconds()))
+        return max(0.02, min(5.0, (nxt - self.clock.now()).total_seconds()))
+
+    async def prune(self) -> tuple[int, int]:
+        """Forget rows delivered longer ago than the retention, and old update ids."""
+        self._last_prune = time.monotonic()
+        now = self.clock.now()
+        removed = await self.db.write(repo.prune, now - self._retention, now - timedelta(days=2))
+        if any(removed):
+            log.info("pruned %d delivered outbox rows and %d update ids", *removed)
+        return removed
 
     async def drain_once(self, limit: int = 200) -> int:
         """Deliver what is due now; returns how many rows were settled."""
-        pause = self._paused_until - time.monotonic()
-        if pause > 0:
-            await asyncio.sleep(pause)
-        # Every read on the reader completes inside one statement (repo._all), so it sees
-        # each row this sender marked sent before it asked again.
-        items = await repo.due_outbox(self.db.reader, self.clock.now(), limit)
+        items = await self.db.read(repo.due_outbox, self.clock.now(), limit)
         if not items:
             return 0
+        jobs = [i for i in items if i.kind == "paper"]
+        settled = 0
+        for job in jobs:
+            settled += await self._guarded(job, None)
+        messages = [i for i in items if i.kind != "paper"]
+        if not messages:
+            return settled
+        inputs = await self.db.read(load_inputs, messages, self.sops)
         by_chat: dict[int, list[repo.OutboxItem]] = defaultdict(list)
-        for item in items:
+        for item in messages:
             by_chat[item.chat_id].append(item)
         results = await asyncio.gather(
-            *(self._deliver_chat(chat_items) for chat_items in by_chat.values())
+            *(self._deliver_chat(chat_items, inputs) for chat_items in by_chat.values())
         )
-        return sum(results)
+        return settled + sum(results)
 
-    async def _deliver_chat(self, items: list[repo.OutboxItem]) -> int:
+    async def _deliver_chat(self, items: list[repo.OutboxItem], inputs: Inputs) -> int:
         settled = 0
         for item in items:
-            ok = await self._deliver(item)
-            if not ok:
+            done = await self._guarded(item, inputs)
+            if not done:
                 break  # keep this chat's order: the rest waits for the retry
             settled += 1
         return settled
 
-    async def _throttle(self, chat_id: int) -> None:
-        # a 429 met by another chat's delivery in this round pauses this chat too
-        pause = self._paused_until - time.monotonic()
-        wait = max(self._chats[chat_id].delay(), self._global.delay(), pause)
-        if wait > 0:
-            await asyncio.sleep(wait)
-
-    async def _deliver(self, item: repo.OutboxItem) -> bool:
+    async def _guarded(self, item: repo.OutboxItem, inputs: Inputs | None) -> int:
+        """Deliver one row; 1 when it is settled (sent, skipped or given up), else 0."""
         try:
-            if item.kind == "paper":
+            if inputs is None:
                 await self._make_paper(item)
-                return True
-            if item.kind == "task" and await self._is_stale(item):
-                async with self.db.single_statement() as conn:
-                    await repo.mark_sent(conn, item.id, self.clock.now(), None)
-                return True
-            await self._throttle(item.chat_id)
-            message = await self._send(item)
+            else:
+                await self._deliver(item, inputs)
+            return 1
+        except _Wait:
+            await self._retry(item, PAPER_WAIT.total_seconds(), "waiting for papers", count=False)
         except RetryAfter as exc:
-            seconds = (
-                exc.retry_after.total_seconds()
-                if isinstance(exc.retry_after, timedelta)
-                else float(exc.retry_after)
-            )
-            self._paused_until = time.monotonic() + seconds
+            after = exc.retry_after
+            seconds = after.total_seconds() if isinstance(after, timedelta) else float(after)
             await self._retry(item, seconds, f"429 retry after {seconds}s")
-            return False
-        except (TimedOut, NetworkError) as exc:
-            if isinstance(exc, BadRequest | Forbidden | InvalidToken):
-                return await self._settle_error(item, exc)
-            await self._retry(
-                item, min(self._max_backoff, 2.0 ** min(item.attempts, 10)), repr(exc)
-            )
-            return False
         except (BadRequest, Forbidden, InvalidToken) as exc:
-            return await self._settle_error(item, exc)
+            await self._settle_error(item, exc)
+            return 1
+        except (TimedOut, NetworkError) as exc:
+            await self._retry(item, self._backoff(item), repr(exc))
         except Exception as exc:
             log.exception("outbox item %d (%s) failed", item.id, item.kind)
             if item.attempts >= 20:
-                async with self.db.transaction() as conn:
-                    await repo.mark_failed(conn, item.id, self.clock.now(), repr(exc))
-                return True
-            await self._retry(
-                item, min(self._max_backoff, 2.0 ** min(item.attempts, 10)), repr(exc)
-            )
-            return False
-        message_id = message.message_id if message else None
-        if item.kind not in ("task", "document") or message is None:
-            async with self.db.single_statement() as conn:
-                await repo.mark_sent(conn, item.id, self.clock.now(), message_id)
-            return True
-        async with self.db.transaction() as conn:
-            await repo.mark_sent(conn, item.id, self.clock.now(), message_id)
-            if item.kind == "task" and item.case_id is not None:
-                version = int(item.payload["version"])
-                await repo.record_task_message(
-                    conn, item.chat_id, message.message_id, item.case_id, version
-                )
-            if item.kind == "document" and message.document is not None:
-                await repo.set_file_telegram_id(
-                    conn, int(item.payload["file_id"]), message.document.file_id
-                )
-        return True
+                await self.db.write(repo.mark_failed, item.id, self.clock.now(), repr(exc))
+                return 1
+            await self._retry(item, self._backoff(item), repr(exc))
+        return 0
 
-    async def _settle_error(self, item: repo.OutboxItem, exc: Exception) -> bool:
+    def _backoff(self, item: repo.OutboxItem) -> float:
+        return min(self._max_backoff, 2.0 ** min(item.attempts, 10))
+
+    async def _settle_error(self, item: repo.OutboxItem, exc: Exception) -> None:
         text = str(exc)
-        if item.kind == "edit" and ("not modified" in text or "not found" in text):
-            async with self.db.transaction() as conn:
-                await repo.mark_sent(conn, item.id, self.clock.now(), None)
-            return True
+        if item.kind in ("strip", "task") and ("not modified" in text or "not found" in text):
+            await self.db.write(repo.mark_sent, item.id, self.clock.now(), None)
+            return
         log.warning(
             "outbox item %d (%s) to chat %d refused: %s", item.id, item.kind, item.chat_id, text
         )
-        async with self.db.transaction() as conn:
-            await repo.mark_failed(conn, item.id, self.clock.now(), f"{type(exc).__name__}: {text}")
-        return True
+        await self.db.write(
+            repo.mark_failed, item.id, self.clock.now(), f"{type(exc).__name__}: {text}"
+        )
 
-    async def _retry(self, item: repo.OutboxItem, seconds: float, error: str) -> None:
-        log.info("outbox item %d retry in %.1fs: %s", item.id, seconds, error)
+    async def _retry(
+        self, item: repo.OutboxItem, seconds: float, error: str, count: bool = True
+    ) -> None:
+        if count:
+            log.info("outbox item %d retry in %.1fs: %s", item.id, seconds, error)
         when = self.clock.now() + timedelta(seconds=seconds)
-        async with self.db.single_statement() as conn:
-            await repo.mark_retry(conn, item.id, when, error)
+        await self.db.write(repo.mark_retry, item.id, when, error, count)
 
-    async def _is_stale(self, item: repo.OutboxItem) -> bool:
-        if item.case_id is None:
-            return False
-        case = await repo.load_case(self.db.reader, item.case_id)
-        # Only a case that has moved past the task's version makes it stale; a read that
-        # somehow lags behind must never drop a task that is still due.
-        return case is None or not case.is_open or case.version > int(item.payload["version"])
+    async def _skip(self, item: repo.OutboxItem) -> None:
+        await self.db.write(repo.mark_sent, item.id, self.clock.now(), None)
 
-    async def _send(self, item: repo.OutboxItem) -> Message | None:
-        p: dict[str, Any] = item.payload
-        if item.kind in ("message", "task"):
-            return await self.bot.send_message(
-                item.chat_id,
-                p["text"],
-                reply_markup=keyboard_markup(p.get("keyboard", [])),
-                rate_limit_args=NO_LIMITER_RETRY,
-            )
-        if item.kind == "edit":
-            result = await self.bot.edit_message_reply_markup(
+    # -- one row -------------------------------------------------------------------------
+
+    async def _deliver(self, item: repo.OutboxItem, inputs: Inputs) -> None:
+        if item.kind == "task":
+            await self._task_row(item, inputs)
+        elif item.kind == "files":
+            await self._files_row(item, inputs)
+        elif item.kind == "notice":
+            message = self.renderer.notice(item, inputs, self.clock.now())
+            if message is None:
+                await self._skip(item)
+                return
+            sent = await self._send(item.chat_id, message.text, None, message.reply_to)
+            await self.db.write(repo.mark_sent, item.id, self.clock.now(), sent.message_id)
+        elif item.kind == "prompt":
+            await self._prompt_row(item, inputs)
+        elif item.kind == "strip":
+            await self.bot.edit_message_reply_markup(
                 chat_id=item.chat_id,
-                message_id=int(p["message_id"]),
+                message_id=int(item.params["message_id"]),
                 reply_markup=None,
                 rate_limit_args=NO_LIMITER_RETRY,
             )
-            return result if isinstance(result, Message) else None
-        if item.kind == "document":
-            stored = await repo.get_file(self.db.reader, int(p["file_id"]))
-            if stored is None:
-                raise BadRequest("file row vanished")
-            document: str | InputFile
-            if stored.telegram_file_id:
-                document = stored.telegram_file_id
-            else:
-                document = InputFile(await self.files.read(stored.path), filename=stored.name)
-            return await self.bot.send_document(
-                item.chat_id,
-                document,
-                caption=p.get("caption") or None,
-                rate_limit_args=NO_LIMITER_RETRY,
+            await self._skip(item)
+        elif item.kind == "text":  # rendered before small rows existed
+            if self.renderer.stale(item, inputs):
+                await self._skip(item)
+                return
+            p = item.params
+            markup = keyboard_markup(p.get("keyboard", []))
+            sent = await self.bot.send_message(
+                item.chat_id, p["text"], reply_markup=markup, rate_limit_args=NO_LIMITER_RETRY
             )
-        raise BadRequest(f"unknown outbox kind {item.kind}")
+            await self.db.write(repo.mark_sent, item.id, self.clock.now(), sent.message_id)
+        elif item.kind == "document":  # a row of an older database
+            await self._files_row(
+                repo.OutboxItem(
+                    item.id,
+                    item.chat_id,
+                    "files",
+                    item.case_id,
+                    None,
+                    {"files": [item.params["file_id"]]},
+                    item.attempts,
+                ),
+                inputs,
+            )
+        else:
+            raise BadRequest(f"unknown outbox kind {item.kind}")
+
+    async def _send(self, chat_id: int, text: str, keyboard: Any, reply_to: int | None) -> Message:
+        return await self.bot.send_message(
+            chat_id,
+            text,
+            reply_markup=keyboard_markup(keyboard) if keyboard else None,
+            reply_parameters=_reply(reply_to),
+            rate_limit_args=NO_LIMITER_RETRY,
+        )
+
+    async def _task_row(self, item: repo.OutboxItem, inputs: Inputs) -> None:
+        """A task: edited in place in the holder's live task message, or sent anew."""
+        if self.renderer.stale(item, inputs):
+            await self._skip(item)
+            return
+        assert item.case_id is not None and item.version is not None
+        message = self.renderer.task(item, inputs, self.clock.now())
+        live = inputs.live.get((item.chat_id, item.case_id))
+        fresh = any(key in item.params for key in ("reminder", "intro", "via", "open"))
+        if live is not None and live[0] == item.version and not fresh:
+            try:
+                await self.bot.edit_message_text(
+                    message.text,
+                    chat_id=item.chat_id,
+                    message_id=live[1],
+                    reply_markup=keyboard_markup(message.keyboard),
+                    rate_limit_args=NO_LIMITER_RETRY,
+                )
+            except BadRequest as exc:
+                if "not modified" not in str(exc):
+                    raise
+            await self._skip(item)
+            return
+        if item.params.get("edit_only"):
+            await self._skip(item)
+            return
+        sent = await self._send(item.chat_id, message.text, message.keyboard, message.reply_to)
+        inputs.live[(item.chat_id, item.case_id)] = (item.version, sent.message_id)
+        version, chat_id, case_id = item.version, item.chat_id, item.case_id
+        has_buttons = bool(message.keyboard)
+
+        def record(tx: Tx) -> None:
+            repo.mark_sent(tx, item.id, self.clock.now(), sent.message_id)
+            repo.set_live_task(tx, chat_id, case_id, version, sent.message_id)
+            if has_buttons:
+                repo.record_task_message(tx, chat_id, sent.message_id, case_id, version)
+
+        await self.db.write(record)
+
+    async def _files_row(self, item: repo.OutboxItem, inputs: Inputs) -> None:
+        """Documents a person needs, as one album (or one document), never one they have."""
+        if self.renderer.stale(item, inputs):
+            await self._skip(item)
+            return
+        if self.renderer.files_waiting(item, inputs):
+            raise _Wait()
+        album = self.renderer.album(item, inputs)
+        if not album.files:
+            await self._skip(item)
+            return
+        sent = await self._send_album(item.chat_id, album)
+        now = self.clock.now()
+        for stored, message in sent:
+            inputs.delivered[(item.chat_id, stored.id)] = message.message_id
+
+        def record(tx: Tx) -> None:
+            for stored, message in sent:
+                repo.record_delivery(tx, item.chat_id, stored.id, message.message_id)
+                if message.document is not None and not stored.telegram_file_id:
+                    repo.set_file_telegram_id(tx, stored.id, message.document.file_id)
+            repo.mark_sent(tx, item.id, now, sent[-1][1].message_id if sent else None)
+
+        await self.db.write(record)
+
+    async def _document(self, stored: repo.StoredFile) -> str | InputFile:
+        if stored.telegram_file_id:
+            return stored.telegram_file_id
+        return InputFile(await self.files.read(stored.path), filename=stored.name)
+
+    async def _send_album(
+        self, chat_id: int, album: Album
+    ) -> list[tuple[repo.StoredFile, Message]]:
+        sent: list[tuple[repo.StoredFile, Message]] = []
+        for index, caption in enumerate(album.captions):
+            chunk = album.files[index * 10 : index * 10 + 10]
+            if len(chunk) == 1:
+                message = await self.bot.send_document(
+                    chat_id,
+                    await self._document(chunk[0]),
+                    caption=caption,
+                    rate_limit_args=NO_LIMITER_RETRY,
+                )
+                sent.append((chunk[0], message))
+                continue
+            media = [
+                InputMediaDocument(
+                    await self._document(stored),
+                    caption=caption if i == len(chunk) - 1 else None,
+                    filename=None if stored.telegram_file_id else stored.name,
+                )
+                for i, stored in enumerate(chunk)
+            ]
+            messages = await self.bot.send_media_group(
+                chat_id, media, rate_limit_args=NO_LIMITER_RETRY
+            )
+            sent += list(zip(chunk, messages, strict=False))
+        return sent
+
+    async def _prompt_row(self, item: repo.OutboxItem, inputs: Inputs) -> None:
+        message = self.renderer.prompt(item, inputs)
+        if message is None:
+            await self._skip(item)
+            return
+        sent = await self._send(item.chat_id, message.text, message.keyboard, None)
+        dialogue = inputs.dialogues.get(item.chat_id)
+        assert dialogue is not None
+
+        def record(tx: Tx) -> None:
+            repo.mark_sent(tx, item.id, self.clock.now(), sent.message_id)
+            if not repo.set_dialogue_prompt(
+                tx, item.chat_id, dialogue.kind, dialogue.case_id, sent.chat.id, sent.message_id
+            ):
+                # the dialogue ended while its question was on the way: no buttons stay
+                repo.enqueue(
+                    tx,
+                    sent.chat.id,
+                    "strip",
+                    self.clock.now(),
+                    case_id=item.case_id,
+                    params={"message_id": sent.message_id},
+                )
+
+        await self.db.write(record)
+        self.wake()
 
     async def _make_paper(self, item: repo.OutboxItem) -> None:
-        """Render a paper, keep it with the case, and queue it to its recipients."""
-        p = item.payload
+        """Render a paper and keep it with the case (its recipients' rows wait for it)."""
+        p = item.params
         assert item.case_id is not None
+        kind, seq = str(p["paper"]), int(p["seq"])
         made: list[RenderedPaper] = []
         if self.papers is not None:
-            made = await self.papers.make(item.case_id, str(p["paper"]), int(p["seq"]))
+            made = await self.papers.make(item.case_id, kind, seq)
         saved = [
             (paper, await self.files.save(item.case_id, paper.file_name, paper.data))
             for paper in made
         ]
         now = self.clock.now()
-        async with self.db.transaction() as conn:
+        case_id = item.case_id
+
+        def record(tx: Tx) -> None:
             for paper, stored in saved:
-                file_id = await repo.add_file(
-                    conn,
-                    case_id=item.case_id,
-                    doc=paper.doc,
+                repo.add_file(
+                    tx,
+                    case_id=case_id,
+                    doc=f"paper:{kind}",
                     kind="paper",
                     name=paper.file_name,
                     size=stored.size,
@@ -314,13 +443,10 @@ class OutboxSender:
                     path=stored.relative,
                     uploaded_by=0,
                     now=now,
-                    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    mime=DOCX_MIME if paper.file_name.endswith(".docx") else "application/zip",
+                    source_seq=seq,
                 )
-                for recipient in p.get("recipients", []):
-                    payload = {
-                        "file_id": file_id,
-                        "caption": f"Berkas #{item.case_id} · {paper.file_name}",
-                    }
-                    await repo.enqueue(conn, int(recipient), "document", payload, now, item.case_id)
-            await repo.mark_sent(conn, item.id, now, None)
+            repo.mark_sent(tx, item.id, now, None)
+
+        await self.db.write(record)
         self.wake()

@@ -38,11 +38,11 @@ from bot.papers.model import (
     StepTime,
     TeamMember,
 )
-from bot.service import SopRegistry
+from bot.services.registry import SopRegistry
 from bot.views import ACTION_WORDS
 from bot.worktime import WorkCalendar
 from storage import repo
-from storage.db import Database
+from storage.db import Database, Tx
 
 P = TypeVar("P")
 
@@ -77,16 +77,19 @@ class Paperwork:
         )
 
     async def make(self, case_id: int, paper: str, seq: int) -> list[RenderedPaper]:
-        conn = self.db.reader
-        events = await repo.load_events(conn, case_id)
-        if not events:
+        loaded = await self.db.read(_load, case_id)
+        if loaded is None:
             return []
-        definition = self.sops[events[0].data["sop_code"]]
+        stored, events, holders, files_list = loaded
+        definition = self.sops.of(stored)
         upto = events[:seq] if seq > 0 else events
         case = replay(definition, upto)
         event = upto[-1]
-        people = await repo.people_by_ids(conn, [e.actor for e in events] + list(case.team))
-        files = {f.id: f for f in await repo.files_of_case(conn, case_id)}
+        people = dict(holders)
+        people.update(
+            await self.db.read(repo.people_by_ids, [e.actor for e in events] + list(case.team))
+        )
+        files = {f.id: f for f in files_list}
         ctx = _Context(self, definition, case, event, events, people, files)
         if paper in SKELETONS:
             return await ctx.skeleton(paper)
@@ -99,6 +102,16 @@ class Paperwork:
         if builder is None:
             raise ValueError(f"unknown paper {paper!r}")
         return await builder()
+
+
+def _load(
+    tx: Tx, case_id: int
+) -> tuple[Case, list[Event], dict[int, repo.Person], list[repo.StoredFile]] | None:
+    case = repo.load_case(tx, case_id)
+    events = repo.load_events(tx, case_id)
+    if case is None or not events:
+        return None
+    return case, events, {}, repo.files_of_case(tx, case_id)
 
 
 class _Context:
@@ -134,7 +147,7 @@ class _Context:
         return Official(person.display, person.nip, person.position or title)
 
     async def holder(self, role: str) -> Official:
-        holders = await repo.holders(self.w.db.reader, self.case.unit, role)
+        holders = await self.w.db.read(repo.holders, self.case.unit, role)
         if not holders:
             return self.official(None, role)
         self.people.setdefault(holders[0].telegram_id, holders[0])

@@ -1,19 +1,21 @@
-"""Telegram's flood limits for the Bot API calls the bot makes, as token buckets.
+"""Telegram's flood limits for every Bot API call the bot makes: the one flood limiter.
 
-Telegram allows a bot about 30 messages per second overall and 20 per minute in a group;
-beyond that it answers 429 with ``retry_after``. PTB's ``AIORateLimiter`` enforces these
-with ``aiolimiter`` acquisitions (and their futures) on every call; this limiter does the
-same arithmetic with a token bucket and sleeps only when a bucket is empty, so a call
-within the limits costs a few dictionary operations.
+Telegram allows a bot about 30 messages per second overall, about one message per second
+in a private chat and 20 per minute in a group; beyond that it answers 429 with
+``retry_after``. Every call passes :meth:`FloodLimiter.process_request` (PTB's
+``BaseRateLimiter`` hook): interactive answers and the outbox alike, so the limits hold
+for the sum of both.
 
-As with ``AIORateLimiter``, private chats have no bucket here: the outbox paces its own
-messages to each chat (about one per second, short bursts), and an interactive answer
-follows the person's own action. Calls without a ``chat_id`` (``answerCallbackQuery``,
-``getUpdates``, ``getFile``) are not limited. A 429 that gets through anyway (a person's
-chat past Telegram's one message per second, another process using the same token) pauses
-every limited call for ``retry_after``; the call is then sent again, up to ``max_retries``
-times, so an interactive answer is late rather than lost. ``rate_limit_args`` of a call
-overrides ``max_retries``: the outbox passes 0 and retries by itself, keeping its row.
+- A message takes its chat's token first and the overall token only when it is about to
+  go: 40 messages queued to one group do not hold back private chats.
+- A message to a private chat waits for that chat's one-per-second token (no bursts).
+  Edits and other calls with a ``chat_id`` take only the overall token.
+- A media group counts as one message per item.
+- A 429 that gets through (another process on the same token, say) pauses every call for
+  ``retry_after``; callers already waiting see the longer pause too. The call is sent again
+  up to ``max_retries`` times; ``rate_limit_args=0`` (the outbox) passes the 429 back so
+  the caller keeps and retries its own row.
+- Calls without a ``chat_id`` (answerCallbackQuery, getUpdates, getFile) are not limited.
 """
 
 from __future__ import annotations
@@ -22,21 +24,35 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from telegram._utils.types import JSONDict
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-__all__ = ["TelegramRateLimiter", "TokenBucket"]
+__all__ = ["FloodLimiter", "FloodLimits", "TokenBucket"]
 
 log = logging.getLogger(__name__)
 
+JSON = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FloodLimits:
+    overall_per_second: float = 30.0
+    overall_burst: float = 30.0
+    private_per_second: float = 1.0
+    private_burst: float = 1.0
+    group_per_minute: float = 20.0
+    group_burst: float = 20.0
+    max_retries: int = 2
+
 
 class TokenBucket:
-    """``rate`` tokens per second, at most ``burst`` saved. :meth:`reserve` takes a token
-    now and says how long to wait before using it (tokens may be owed: callers queue up)."""
+    """``rate`` tokens per second, at most ``burst`` saved. :meth:`reserve` takes ``n``
+    tokens now and says how long to wait before using them (tokens may be owed: callers
+    queue up behind each other)."""
 
     __slots__ = ("burst", "rate", "stamp", "tokens")
 
@@ -44,10 +60,10 @@ class TokenBucket:
         self.rate, self.burst = rate, burst
         self.tokens, self.stamp = burst, now
 
-    def reserve(self, now: float) -> float:
+    def reserve(self, now: float, n: float = 1.0) -> float:
         self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
-        self.tokens -= 1
+        self.tokens -= n
         return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
 
     def idle(self, now: float) -> bool:
@@ -55,23 +71,23 @@ class TokenBucket:
         return self.tokens + (now - self.stamp) * self.rate >= self.burst
 
 
-class TelegramRateLimiter(BaseRateLimiter[int]):
+def _sends_message(endpoint: str) -> bool:
+    return endpoint.startswith(("send", "copyMessage", "forwardMessage")) and endpoint not in (
+        "sendChatAction",
+    )
+
+
+class FloodLimiter(BaseRateLimiter[int]):
     def __init__(
-        self,
-        overall_per_second: float = 30.0,
-        overall_burst: float = 30.0,
-        group_per_minute: float = 20.0,
-        group_burst: float = 20.0,
-        max_retries: int = 2,
-        clock: Callable[[], float] = time.monotonic,
+        self, limits: FloodLimits | None = None, clock: Callable[[], float] = time.monotonic
     ) -> None:
+        self.limits = limits or FloodLimits()
         self._clock = clock
-        self._overall = TokenBucket(overall_per_second, overall_burst, clock())
-        self._group_rate, self._group_burst = group_per_minute / 60.0, group_burst
+        now = clock()
+        self._overall = TokenBucket(self.limits.overall_per_second, self.limits.overall_burst, now)
         self._chats: dict[int | str, TokenBucket] = {}
         self._paused_until = 0.0
-        self._max_retries = max_retries
-        self._last_cleanup = clock()
+        self._last_cleanup = now
 
     async def initialize(self) -> None:
         pass
@@ -79,56 +95,77 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
     async def shutdown(self) -> None:
         self._chats.clear()
 
-    def delay_for(self, chat_id: int | str) -> float:
-        """Reserve a message to ``chat_id``; seconds to wait before sending it."""
-        now = self._clock()
-        wait = self._overall.reserve(now)
-        if isinstance(chat_id, str) or chat_id < 0:  # a group, or a channel by @name
+    def _chat_bucket(self, chat_id: int | str, now: float) -> TokenBucket:
+        bucket = self._chats.get(chat_id)
+        if bucket is None:
             if now - self._last_cleanup > 60.0:
                 self._forget_idle_chats(now)
-            bucket = self._chats.get(chat_id)
-            if bucket is None:
-                bucket = self._chats[chat_id] = TokenBucket(
-                    self._group_rate, self._group_burst, now
-                )
-            wait = max(wait, bucket.reserve(now))
-        return max(wait, self._paused_until - now)
+            limits = self.limits
+            if isinstance(chat_id, str) or chat_id < 0:  # a group, or a channel by @name
+                bucket = TokenBucket(limits.group_per_minute / 60.0, limits.group_burst, now)
+            else:
+                bucket = TokenBucket(limits.private_per_second, limits.private_burst, now)
+            self._chats[chat_id] = bucket
+        return bucket
 
     def _forget_idle_chats(self, now: float) -> None:
         self._last_cleanup = now
         for chat_id in [c for c, b in self._chats.items() if b.idle(now)]:
             del self._chats[chat_id]
 
+    async def _until_not_paused(self) -> None:
+        """Sleep while a 429 pause lasts; a pause lengthened meanwhile is seen too."""
+        # a loop, not an Event: the pause is a deadline that a later 429 may move
+        while (wait := self._paused_until - self._clock()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(wait)
+
+    async def acquire(self, chat_id: int | str, endpoint: str, count: int = 1) -> None:
+        """Wait for the chat's tokens (messages only), then for the overall ones."""
+        await self._until_not_paused()
+        if _sends_message(endpoint) or isinstance(chat_id, str) or chat_id < 0:
+            wait = self._chat_bucket(chat_id, self._clock()).reserve(self._clock(), count)
+            if wait > 0:
+                await asyncio.sleep(wait)
+                await self._until_not_paused()
+        wait = self._overall.reserve(self._clock(), count)
+        if wait > 0:
+            await asyncio.sleep(wait)
+            await self._until_not_paused()
+
+    def pause(self, seconds: float) -> None:
+        self._paused_until = max(self._paused_until, self._clock() + seconds)
+
     async def process_request(
         self,
-        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        callback: Callable[..., Coroutine[Any, Any, bool | JSON | list[JSON]]],
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
         rate_limit_args: int | None,
-    ) -> bool | JSONDict | list[JSONDict]:
+    ) -> bool | JSON | list[JSON]:
         chat_id = data.get("chat_id")
         if chat_id is not None and not isinstance(chat_id, str):
             try:
                 chat_id = int(chat_id)
             except (TypeError, ValueError):
                 chat_id = str(chat_id)
-        retries = self._max_retries if rate_limit_args is None else rate_limit_args
+        media = data.get("media")
+        count = len(media) if endpoint == "sendMediaGroup" and isinstance(media, list) else 1
+        retries = self.limits.max_retries if rate_limit_args is None else rate_limit_args
         for attempt in range(retries + 1):
             if chat_id is not None:
-                wait = self.delay_for(chat_id)
-                if wait > 0:
-                    await asyncio.sleep(wait)
+                await self.acquire(chat_id, endpoint, count)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 after = exc.retry_after
                 seconds = after.total_seconds() if isinstance(after, timedelta) else float(after)
-                self._paused_until = max(self._paused_until, self._clock() + seconds)
+                self.pause(seconds)
                 if attempt == retries:
+                    log.warning("429 from Telegram (%s): retry after %.1f s", endpoint, seconds)
                     raise
-                log.info("429 from Telegram (%s): sending again after %.1f s", endpoint, seconds)
+                log.warning("429 from Telegram (%s): sending again after %.1f s", endpoint, seconds)
                 if chat_id is None:
                     await asyncio.sleep(seconds)
         raise AssertionError("unreachable")  # pragma: no cover

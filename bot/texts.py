@@ -7,10 +7,7 @@ strings. Texts are cut to fit Telegram's limits by :func:`fit`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from html import escape
-
-from bot.papers.dates import jam, tanggal
 
 MAX_MESSAGE = 4096
 MAX_CALLBACK_ANSWER = 200
@@ -38,8 +35,9 @@ def fit(text: str, limit: int = MAX_MESSAGE) -> str:
     return cut + "\n… <i>(dipersingkat)</i>"
 
 
-def when(moment: datetime) -> str:
-    return f"{tanggal(moment)} pukul {jam(moment)}"
+def sentence(text: str) -> str:
+    """Text ending a sentence: a full stop, unless it ends in one already ("M.Si.")."""
+    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def minutes_text(minutes: int) -> str:
@@ -101,6 +99,9 @@ ANS_NOT_YOURS = "Mohon maaf, langkah ini bukan tugas Anda."
 ANS_UNKNOWN_BUTTON = "Mohon maaf, tombol ini tidak dikenali."
 ANS_DONE = "Terima kasih, sudah dicatat."
 ANS_NO_MEMBERS = "Pilih sekurang-kurangnya satu anggota tim."
+ANS_WITHDRAWN = "Berkas ditarik kembali; tugasnya kembali kepada Anda."
+ANS_TASK_OPENED = "Tugas dikirim ke obrolan ini."
+ANS_DUPLICATE = "Dokumen itu sama dengan versi terakhirnya; tidak dicatat ulang."
 
 # -- domain refusals ---------------------------------------------------------------------
 
@@ -108,7 +109,7 @@ REFUSALS = {
     "stale": "Sudah diproses: langkah ini telah berpindah sebelum perintah Anda diterima.",
     "not_holder": "Mohon maaf, langkah ini bukan tugas Anda.",
     "wrong_kind": "Mohon maaf, tindakan tersebut tidak sesuai dengan langkah saat ini.",
-    "missing_inputs": "Berkas belum lengkap. Yang masih diperlukan: {missing}.",
+    "missing_inputs": "Dokumen belum lengkap. Yang masih diperlukan: {missing}.",
     "reason_required": "Alasan wajib diisi. Silakan menuliskan alasannya.",
     "too_long": "Teks terlalu panjang (paling banyak {limit} karakter). Silakan mempersingkatnya.",
     "closed": "Berkas ini sudah ditutup; tidak ada tindakan lagi yang dapat dilakukan.",
@@ -123,6 +124,10 @@ ASK_TITLE = (
     "Pengajuan berkas baru.\n\nSilakan menuliskan <b>judul</b> kegiatan, misalnya:\n"
     "<i>Penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro Tahun 2027</i>\n\n"
     "Ketik /batal untuk membatalkan."
+)
+BAD_TITLE = (
+    "Judul harus satu baris, paling banyak {limit} karakter. Silakan menuliskan kembali "
+    "judul kegiatan."
 )
 ASK_YEAR = "Silakan menuliskan <b>tahun anggaran</b> (misalnya {year})."
 BAD_YEAR = "Tahun anggaran harus berupa angka tahun antara 2000 dan 2100, misalnya {year}."
@@ -149,24 +154,31 @@ DIALOGUE_CANCELLED = "Baik, permintaan dibatalkan."
 NOTHING_TO_CANCEL = "Tidak ada isian yang sedang menunggu."
 
 # -- files -------------------------------------------------------------------------------
+# "Berkas" is the case (Berkas #12); a file is a "dokumen" (or "file").
 
 NO_UPLOAD_EXPECTED = (
-    "Mohon maaf, saat ini tidak ada langkah yang memerlukan unggahan berkas dari Anda."
+    "Mohon maaf, saat ini tidak ada langkah yang memerlukan unggahan dokumen dari Anda."
 )
 FILE_TOO_BIG = (
-    "Mohon maaf, ukuran berkas melebihi batas {limit} MB. Silakan mengirim berkas yang lebih kecil."
+    "Mohon maaf, ukuran dokumen melebihi batas {limit} MB. Silakan mengirim dokumen yang "
+    "lebih kecil."
 )
 FILE_TYPE_REFUSED = (
-    "Mohon maaf, jenis berkas <b>{ext}</b> tidak dapat diterima.\nJenis yang diterima: {allowed}."
+    "Mohon maaf, jenis file <b>{ext}</b> tidak dapat diterima.\nJenis yang diterima: {allowed}."
 )
 FILE_SEND_AS_DOCUMENT = (
-    "Silakan mengirim berkas sebagai <b>dokumen</b> (lampiran), bukan sebagai foto atau media."
+    "Silakan mengirim dokumen sebagai <b>file</b> (lampiran), bukan sebagai foto atau media."
 )
-ASK_WHICH_DOCUMENT = "Berkas <b>{name}</b> diterima. Berkas ini merupakan dokumen apa?"
-FILE_ATTACHED = (
-    "Berkas <b>{name}</b> dicatat sebagai <b>{doc}</b> (versi {version}) pada Berkas #{case}."
+FILE_DOWNLOAD_FAILED = "Mohon maaf, dokumen tidak dapat diunduh. Silakan mengirim ulang."
+ASK_WHICH_DOCUMENT = (
+    "Dokumen <b>{name}</b> diterima untuk Berkas #{case}. Dokumen ini merupakan apa?"
 )
-FILE_DUPLICATE = "Berkas <b>{name}</b> sama dengan versi terakhir {doc}; tidak dicatat ulang."
+FILE_ATTACHED = "✅ <b>{name}</b> dicatat sebagai {doc} (versi {version}{replaces})."
+FILE_DUPLICATE = "Dokumen <b>{name}</b> sama dengan versi terakhir {doc}; tidak dicatat ulang."
+WHICH_CASE = (
+    "Anda sedang memegang beberapa berkas yang memerlukan unggahan ({numbers}). Mohon kirim "
+    "ulang dokumen dengan keterangan (caption) nomor berkas, misalnya <code>#{example}</code>."
+)
 
 
 def refusal(code: str, **params: object) -> str:

@@ -1,8 +1,7 @@
 """What a case looks like in a chat: task messages with their buttons, status, history.
 
 Pure functions from a case (and the names of the people in it) to HTML text and
-keyboards. A keyboard is rows of ``(label, callback_data)`` so it can wait in the outbox
-as JSON.
+keyboards. A keyboard is rows of ``(label, callback_data)``.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from bot.callbacks import Callback, Op
 from bot.core.definition import SopDefinition, Step, StepKind
 from bot.core.model import Case, Event, EventType
 from bot.core.workflow import missing_inputs
+from bot.papers.dates import OfficeZone
 
 Keyboard = list[list[tuple[str, str]]]
 
@@ -33,7 +33,16 @@ def case_heading(definition: SopDefinition, case: Case) -> str:
 
 
 def step_line(definition: SopDefinition, step: Step) -> str:
-    return f"Langkah {definition.position(step.id) + 1} dari {len(definition.steps)}: <b>{t.e(step.title)}</b>"
+    return (
+        f"Langkah {definition.position(step.id) + 1} dari {len(definition.steps)}: "
+        f"<b>{t.e(step.title)}</b>"
+    )
+
+
+def role_name(definition: SopDefinition, role: str) -> str:
+    if role == "admin":
+        return "Administrator"
+    return definition.role(role).name if definition.has_role(role) else role
 
 
 def document_checklist(definition: SopDefinition, case: Case, doc_ids: Sequence[str]) -> str:
@@ -52,30 +61,50 @@ def document_checklist(definition: SopDefinition, case: Case, doc_ids: Sequence[
     return "\n".join(lines)
 
 
+INTROS = {
+    "created": "🆕 Berkas #{case} telah dibuat. Silakan melengkapi dokumennya.",
+    "withdrawn": "⏪ Berkas #{case} telah ditarik kembali dan menunggu tindakan Anda.",
+}
+
+
 def task_view(
     definition: SopDefinition,
     case: Case,
+    zone: OfficeZone,
     *,
     names: Mapping[int, str],
+    arrival: Event | None = None,
     team_candidates: Sequence[tuple[int, str]] = (),
     team_selected: Sequence[int] = (),
-    returned: Event | None = None,
+    intro: str = "",
+    files_note: str = "",
 ) -> View:
-    """The message that asks the holder of the current step to act, with its buttons."""
+    """The message that asks the holder of the current step to act, with its buttons.
+
+    ``arrival`` is the event that brought the case to this step: a return shows its reason,
+    a forward move its note (the next holder reads what the sender wrote)."""
     step = definition.step(case.step)
     role = definition.role(step.actor)
-    lines = [case_heading(definition, case), "", step_line(definition, step)]
+    lines = []
+    if intro in INTROS:
+        lines += [INTROS[intro].format(case=case.id), ""]
+    lines += [case_heading(definition, case), "", step_line(definition, step)]
     lines.append(
         f"Pelaksana: {t.e(role.name)} · Waktu penyelesaian: {t.minutes_text(step.time_minutes)}"
     )
     lines.append(f"<i>{t.e(step.activity)}</i>")
-    if returned is not None:
-        who = names.get(returned.actor, f"ID {returned.actor}")
-        lines += [
-            "",
-            f"↩️ <b>Dikembalikan untuk diperbaiki</b> oleh {t.e(who)} ({t.e(definition.role(returned.role).name)}).",
-            f"Alasan: <blockquote>{t.e(returned.reason)}</blockquote>",
-        ]
+    if arrival is not None and arrival.to_step == case.step:
+        who = t.e(names.get(arrival.actor, f"ID {arrival.actor}"))
+        by = f"{who} ({t.e(role_name(definition, arrival.role))})"
+        if arrival.type is EventType.RETURNED:
+            lines += [
+                "",
+                f"↩️ <b>Dikembalikan untuk diperbaiki</b> oleh {by} pada "
+                f"{zone.tanggal_jam(arrival.at)}.",
+                f"Alasan: <blockquote>{t.e(arrival.reason)}</blockquote>",
+            ]
+        elif arrival.note:
+            lines += ["", f"📝 Catatan dari {by}:", f"<blockquote>{t.e(arrival.note)}</blockquote>"]
     keyboard: Keyboard = []
 
     def button(label: str, op: Op, arg: str = "") -> tuple[str, str]:
@@ -83,7 +112,7 @@ def task_view(
 
     missing = missing_inputs(definition, case, step)
     if step.kind is StepKind.REVIEW:
-        lines += ["", "Berkas yang diperiksa:", document_checklist(definition, case, step.inputs)]
+        lines += ["", "Dokumen yang diperiksa:", document_checklist(definition, case, step.inputs)]
         lines += ["", "Mohon berkenan memeriksa dan memberikan keputusan."]
         keyboard.append(
             [button(t.BTN_APPROVE, Op.REVIEW, "a"), button(t.BTN_RETURN, Op.REVIEW, "k")]
@@ -95,7 +124,7 @@ def task_view(
         if step.uploads and missing:
             lines += [
                 "",
-                "Silakan mengirim berkas yang belum ada sebagai <b>dokumen</b> di obrolan ini.",
+                "Silakan mengirim dokumen yang belum ada sebagai <b>file</b> di obrolan ini.",
             ]
         if not missing:
             if step.kind is StepKind.UPLOAD:
@@ -110,7 +139,8 @@ def task_view(
         lines += ["", "Silakan memilih anggota Tim Penyusunan, kemudian tetapkan tim."]
         if not team_candidates:
             lines.append(
-                "<i>Belum ada pegawai terdaftar dengan peran Tim Penyusunan. Mohon hubungi administrator.</i>"
+                "<i>Belum ada pegawai terdaftar dengan peran Tim Penyusunan. "
+                "Mohon hubungi administrator.</i>"
             )
         for person_id, name in team_candidates:
             mark = "☑️" if person_id in team_selected else "⬜"
@@ -124,6 +154,8 @@ def task_view(
             document_checklist(definition, case, step.inputs),
         ]
         keyboard.append([button(t.BTN_ARCHIVE, Op.ARCHIVE)])
+    if files_note:
+        lines += ["", files_note]
     return View(t.fit("\n".join(lines)), keyboard)
 
 
@@ -134,7 +166,7 @@ def decided_text(original: str, outcome: str) -> str:
 
 ACTION_WORDS = {
     EventType.STARTED: "memulai berkas",
-    EventType.FILE_ATTACHED: "mengunggah berkas",
+    EventType.FILE_ATTACHED: "mengunggah dokumen",
     EventType.COMPLETED: "meneruskan",
     EventType.APPROVED: "menyetujui",
     EventType.RETURNED: "mengembalikan untuk diperbaiki",
@@ -145,8 +177,8 @@ ACTION_WORDS = {
 }
 
 
-def outcome_line(definition: SopDefinition, event: Event, actor_name: str) -> str:
-    role = "Administrator" if event.role == "admin" else definition.role(event.role).name
+def outcome_line(definition: SopDefinition, event: Event, actor_name: str, zone: OfficeZone) -> str:
+    role = role_name(definition, event.role)
     word = ACTION_WORDS[event.type]
     if event.type is EventType.APPROVED:
         icon = "✅ Disetujui"
@@ -154,7 +186,7 @@ def outcome_line(definition: SopDefinition, event: Event, actor_name: str) -> st
         icon = "↩️ Dikembalikan"
     else:
         icon = f"✔️ {word[0].upper()}{word[1:]}"
-    line = f"{icon} oleh {t.e(actor_name)} ({t.e(role)}) pada {t.when(event.at)}."
+    line = f"{icon} oleh {t.e(actor_name)} ({t.e(role)}) pada {zone.tanggal_jam(event.at)}."
     if event.reason:
         line += f"\nAlasan: {t.e(event.reason)}"
     if event.note:
@@ -162,8 +194,23 @@ def outcome_line(definition: SopDefinition, event: Event, actor_name: str) -> st
     return line
 
 
+def moved_line(definition: SopDefinition, case: Case, move: Event) -> str:
+    """Where the case went, for the person who moved it."""
+    if not case.is_open:
+        return ""
+    holder = t.e(definition.role(definition.step(case.step).actor).name)
+    if move.type in (EventType.COMPLETED, EventType.APPROVED):
+        return f"Berkas diteruskan kepada {holder}."
+    if move.type is EventType.RETURNED:
+        return f"Berkas dikembalikan kepada {holder}."
+    return ""
+
+
 def history_lines(
-    definition: SopDefinition, events: Sequence[Event], names: Mapping[int, str]
+    definition: SopDefinition,
+    events: Sequence[Event],
+    names: Mapping[int, str],
+    zone: OfficeZone,
 ) -> list[str]:
     lines = []
     for ev in events:
@@ -171,9 +218,15 @@ def history_lines(
             detail = f" {t.e(ev.data.get('name', ''))} (v{ev.data.get('version')})"
         else:
             detail = ""
-        role = "Admin" if ev.role == "admin" else definition.role(ev.role).name
-        line = f"{t.when(ev.at)} · L{ev.step} · {t.e(names.get(ev.actor, ev.actor))} ({t.e(role)}) {ACTION_WORDS[ev.type]}{detail}"
+        who = t.e(names.get(ev.actor, f"ID {ev.actor}"))
+        role = t.e(role_name(definition, ev.role))
+        line = (
+            f"{zone.tanggal_jam(ev.at)} · L{ev.step} · {who} ({role}) "
+            f"{ACTION_WORDS[ev.type]}{detail}"
+        )
         if ev.reason:
             line += f" — {t.e(ev.reason[:200])}"
+        if ev.note:
+            line += f" — catatan: {t.e(ev.note[:200])}"
         lines.append(line)
     return lines

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import secrets
-
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
+from bot import parsing
 from bot import texts as t
-from bot.app import INVITE_LIFETIME, services
 from bot.core.model import CancelCase, DomainError
+from bot.services.cases import AlreadyApplied
 from handlers.common import Context, refusal_text, reply, user_id
-from storage import repo
 
 USAGE_INVITE = "Penggunaan: <code>/undang &lt;peran&gt;</code>, peran salah satu dari: {roles}."
 USAGE_REVOKE = "Penggunaan: <code>/cabut &lt;id Telegram&gt; &lt;peran&gt;</code>."
@@ -20,78 +18,66 @@ USAGE_CANCEL = "Penggunaan: <code>/batalkan &lt;nomor berkas&gt; &lt;alasan&gt;<
 
 
 async def _require_admin(update: Update, context: Context) -> bool:
-    if services(context).cases.is_admin(user_id(update)):
+    if context.services.cases.is_admin(user_id(update)):
         return True
     await reply(update, t.ADMIN_ONLY)
     return False
 
 
 def _role_ids(context: Context) -> list[str]:
-    return [r.id for r in services(context).sops.default.roles]
+    return [r.id for r in context.services.sops.default.roles]
 
 
 async def invite(update: Update, context: Context) -> None:
     if not await _require_admin(update, context):
         return
-    svc = services(context)
+    svc = context.services
     roles = _role_ids(context)
     role = (context.args or [""])[0].lower()
     if role not in roles:
         await reply(update, USAGE_INVITE.format(roles=", ".join(roles)))
         return
-    token = secrets.token_urlsafe(18)
-    now = svc.clock.now()
-    expires = now + INVITE_LIFETIME
-    async with svc.db.transaction() as conn:
-        await repo.create_invite(
-            conn, token, role, svc.config.organisation.unit, user_id(update), now, expires
-        )
+    token, expires = await svc.people.invite(user_id(update), role)
     link = f"https://t.me/{context.bot.username}?start={token}"
     name = svc.sops.default.role(role).name
     await reply(
         update,
         f"Tautan undangan untuk peran <b>{t.e(name)}</b> (sekali pakai, berlaku sampai "
-        f"{t.when(expires)}):\n{t.e(link)}",
+        f"{svc.zone.tanggal_jam(expires)}):\n{t.e(link)}",
     )
 
 
 async def list_roles(update: Update, context: Context) -> None:
     if not await _require_admin(update, context):
         return
-    svc = services(context)
-    unit = svc.config.organisation.unit
+    svc = context.services
+    holders, history = await svc.people.roles_overview()
     lines = [f"<b>Pemegang peran</b> — {t.e(svc.config.organisation.unit_name)}"]
     for role in svc.sops.default.roles:
-        people = await repo.holders(svc.db.reader, unit, role.id)
-        names = ", ".join(f"{t.e(p.display)} (<code>{p.telegram_id}</code>)" for p in people)
+        names = ", ".join(
+            f"{t.e(p.display)} (<code>{p.telegram_id}</code>)" for p in holders.get(role.id, [])
+        )
         lines.append(f"• <b>{t.e(role.name)}</b>: {names or '<i>belum ada</i>'}")
-    history = [a for a in await repo.role_history(svc.db.reader, unit) if a.revoked_at]
     if history:
         lines.append("\n<b>Riwayat pencabutan</b>")
         for a in history[-10:]:
             assert a.revoked_at is not None
-            lines.append(f"• {a.person_id} — {t.e(a.role)} dicabut {t.when(a.revoked_at)}")
+            lines.append(
+                f"• {a.person_id} — {t.e(a.role)} dicabut {svc.zone.tanggal_jam(a.revoked_at)}"
+            )
     await reply(update, "\n".join(lines))
-
-
-def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 16 else None
 
 
 async def revoke(update: Update, context: Context) -> None:
     if not await _require_admin(update, context):
         return
     args = context.args or []
-    person = _int(args[0]) if len(args) == 2 else None
+    person = parsing.telegram_id(args[0]) if len(args) == 2 else None
     role = args[1].lower() if len(args) == 2 else ""
     if person is None or role not in _role_ids(context):
         await reply(update, USAGE_REVOKE)
         return
-    svc = services(context)
-    async with svc.db.transaction() as conn:
-        done = await repo.revoke_role(
-            conn, person, role, svc.config.organisation.unit, svc.clock.now(), user_id(update)
-        )
+    done = await context.services.people.revoke(user_id(update), person, role)
     await reply(
         update,
         f"Peran {t.e(role)} milik {person} telah dicabut."
@@ -107,18 +93,13 @@ async def reassign(update: Update, context: Context) -> None:
     if len(args) != 3 or args[0].lower() not in _role_ids(context):
         await reply(update, USAGE_REASSIGN)
         return
-    role, old, new = args[0].lower(), _int(args[1]), _int(args[2])
+    role, old, new = args[0].lower(), parsing.telegram_id(args[1]), parsing.telegram_id(args[2])
     if old is None or new is None:
         await reply(update, USAGE_REASSIGN)
         return
-    svc = services(context)
-    unit, now, by = svc.config.organisation.unit, svc.clock.now(), user_id(update)
-    async with svc.db.transaction() as conn:
-        if not await repo.revoke_role(conn, old, role, unit, now, by):
-            await reply(update, f"{old} tidak memegang peran {t.e(role)}.")
-            return
-        await repo.ensure_person(conn, new, now)
-        await repo.grant_role(conn, new, role, unit, now, by)
+    if not await context.services.people.reassign(user_id(update), role, old, new):
+        await reply(update, f"{old} tidak memegang peran {t.e(role)}.")
+        return
     await reply(
         update,
         f"Peran {t.e(role)} dialihkan dari {old} kepada {new}. "
@@ -130,13 +111,13 @@ async def cancel_case(update: Update, context: Context) -> None:
     if not await _require_admin(update, context):
         return
     args = context.args or []
-    case_id = _int(args[0]) if args else None
+    case_id = parsing.case_number(args[0]) if args else None
     reason = " ".join(args[1:])
     if case_id is None or not reason.strip():
         await reply(update, USAGE_CANCEL)
         return
-    svc = services(context)
-    case = await repo.load_case(svc.db.reader, case_id)
+    svc = context.services
+    case = await svc.queries.case(case_id)
     if case is None:
         await reply(update, f"Berkas #{case_id} tidak ditemukan.")
         return
@@ -144,6 +125,8 @@ async def cancel_case(update: Update, context: Context) -> None:
         await svc.cases.execute(
             case_id, CancelCase(case.version, reason), user_id(update), update_id=update.update_id
         )
+    except AlreadyApplied:
+        return
     except DomainError as exc:
         await reply(update, refusal_text(exc))
         return

@@ -7,14 +7,15 @@ from typing import Any
 
 from telegram import Message, Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import CallbackContext
 
 from bot import texts as t
-from bot.core.model import Actor, DomainError
+from bot.context import SopContext
+from bot.core.definition import SopDefinition
+from bot.core.model import DomainError
 
 log = logging.getLogger(__name__)
 
-Context = CallbackContext[Any, Any, Any, Any]
+Context = SopContext
 
 
 def user_id(update: Update) -> int:
@@ -34,31 +35,42 @@ async def reply(update: Update, text: str, **kwargs: Any) -> Message | None:
         return None
 
 
-def refusal_text(error: DomainError) -> str:
+async def answer(update: Update, text: str = "", alert: bool = False) -> None:
+    """Answer a button press (at most 200 characters); a late answer is not an error."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.answer(text[: t.MAX_CALLBACK_ANSWER] or None, show_alert=alert)
+    except TelegramError as exc:
+        log.info("callback answer failed: %s", exc)
+
+
+async def refuse(update: Update, text: str) -> None:
+    """A refusal: an alert on a button press, a reply to a message."""
+    if update.callback_query is not None:
+        await answer(update, text, alert=True)
+    else:
+        await reply(update, text)
+
+
+def refusal_text(error: DomainError, definition: SopDefinition | None = None) -> str:
     params = dict(error.params)
-    if "missing" in params:
-        params["missing"] = ", ".join(str(m) for m in params["missing"])
+    missing = params.get("missing")
+    if missing:
+        if definition is not None:
+            missing = [definition.document(d).name for d in missing]
+        params["missing"] = ", ".join(str(m) for m in missing)
     return t.refusal(error.code, **params)
 
 
-async def edit_quietly(message: Message | Any, text: str) -> None:
-    """Edit a message we sent, dropping its buttons; a message gone or unchanged is fine."""
+async def edit_quietly(message: Message | Any, text: str, markup: Any = None) -> bool:
+    """Edit a message we sent; a message gone or unchanged is fine. True when edited."""
     try:
-        await message.edit_text(t.fit(text), reply_markup=None)
+        await message.edit_text(t.fit(text), reply_markup=markup)
+        return True
     except BadRequest as exc:
         log.info("edit skipped: %s", exc)
     except TelegramError as exc:
         log.warning("edit failed: %s", exc)
-
-
-def missing_names(definition: Any, error: DomainError) -> DomainError:
-    """Name missing documents as officials know them, not by id."""
-    missing = error.params.get("missing")
-    if missing:
-        error.params["missing"] = [definition.document(d).name for d in missing]
-    return error
-
-
-def roles_text(definition: Any, actor: Actor) -> str:
-    names = [definition.role(r).name for r in sorted(actor.roles) if definition.has_role(r)]
-    return ", ".join(names) or "-"
+    return False

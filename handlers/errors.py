@@ -11,7 +11,6 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot import texts as t
-from bot.app import services
 from handlers.common import Context, reply
 
 log = logging.getLogger("sopbot.errors")
@@ -31,7 +30,7 @@ async def on_error(update: object, context: Context) -> None:
 
 async def _alert_admins(context: Context, error: Any) -> None:
     try:
-        admins = services(context).config.admins
+        admins = context.services.config.admins
     except Exception:
         return
     text = f"⚠️ Gangguan pada bot: <code>{t.e(type(error).__name__)}</code>. Rincian ada di log."

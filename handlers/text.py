@@ -6,20 +6,17 @@ from telegram import Update
 from telegram.ext import Application, MessageHandler, filters
 
 from bot import texts as t
-from bot.app import services
 from handlers.buttons import answer_dialogue
 from handlers.cases import new_case_step
 from handlers.common import Context, reply, user_id
 from handlers.people import profile_step
-from storage import repo
 
 
 async def on_text(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
     text = message.text or ""
-    svc = services(context)
-    dialogue = await repo.get_dialogue(svc.db.reader, user_id(update))
+    dialogue = await context.services.queries.dialogue(user_id(update))
     if dialogue is None:
         await reply(update, t.UNKNOWN_INPUT)
         return
@@ -28,7 +25,7 @@ async def on_text(update: Update, context: Context) -> None:
     elif dialogue.kind in ("new_title", "new_year"):
         await new_case_step(update, context, dialogue.kind, text, dialogue.data)
     elif dialogue.kind in ("return_reason", "note", "archive_reference"):
-        await answer_dialogue(update, context, dialogue.kind, text)
+        await answer_dialogue(update, context, dialogue, text)
     elif dialogue.kind == "file":
         await reply(
             update,

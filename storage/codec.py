@@ -1,13 +1,31 @@
-"""Cases and events to and from the JSON kept in SQLite. Times are ISO 8601 with offset."""
+"""Cases and events to and from the JSON kept in the database.
+
+Times are stored as ISO 8601 text in UTC, so they compare correctly as text in SQL.
+
+Every stored JSON document carries a format number (the ``format`` column of its row).
+Reading an older format lifts it to the current one first (``_CASE_UPGRADES``,
+``_EVENT_UPGRADES``), as SpiffWorkflow's serializer migrations do; rows are written in the
+current format only.
+
+- Case format 1: no ``revision`` (the SOP definition the case runs was not recorded).
+- Case format 2: ``revision`` added ("" when unknown: the deployment assigns the revision
+  current at the upgrade, see :func:`bot.services.cases.adopt_revisions`).
+- Event format 1: ``started`` events without ``revision``; format 2 adds it.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.core.model import Approval, Attachment, Case, CaseStatus, Event, EventType, Move
+
+CASE_FORMAT = 2
+EVENT_FORMAT = 2
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def ts(moment: datetime) -> str:
@@ -21,19 +39,66 @@ def parse_ts(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
+def dumps(value: Any) -> str:
+    return _dumps(value)
+
+
+# -- cases -------------------------------------------------------------------------------
+
+
 def case_to_json(case: Case) -> str:
-    raw = asdict(case)
-    for key in ("opened_at", "step_entered_at", "closed_at"):
-        if raw[key] is not None:
-            raw[key] = ts(raw[key])
-    raw["status"] = case.status.value
-    raw["produced"] = sorted(case.produced)
-    raw["approvals"] = [{**a, "at": ts(a["at"])} for a in raw["approvals"]]
-    return json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
+    move = case.last_move
+    raw = {
+        "id": case.id,
+        "sop_code": case.sop_code,
+        "revision": case.revision,
+        "unit": case.unit,
+        "title": case.title,
+        "fiscal_year": case.fiscal_year,
+        "status": case.status.value,
+        "step": case.step,
+        "version": case.version,
+        "started_by": case.started_by,
+        "opened_at": ts(case.opened_at),
+        "step_entered_at": ts(case.step_entered_at),
+        "files": [[a.doc, a.file_id, a.version, a.sha256, a.name, a.by] for a in case.files],
+        "produced": sorted(case.produced),
+        "team": list(case.team),
+        "approvals": [[a.step, a.kind, a.by, a.role, ts(a.at)] for a in case.approvals],
+        "last_move": [move.by, move.from_step, move.to_step, move.version] if move else None,
+        "archive_reference": case.archive_reference,
+        "closed_at": ts(case.closed_at) if case.closed_at else None,
+    }
+    return _dumps(raw)
 
 
-def case_from_json(text: str) -> Case:
+def _case_v1_to_v2(raw: dict[str, Any]) -> dict[str, Any]:
+    move = raw["last_move"]
+    return {
+        **raw,
+        "revision": "",
+        "files": [
+            [a["doc"], a["file_id"], a["version"], a["sha256"], a["name"], a["by"]]
+            for a in raw["files"]
+        ],
+        "approvals": [
+            [a["step"], a["kind"], a["by"], a["role"], a["at"]] for a in raw["approvals"]
+        ],
+        "last_move": (
+            [move["by"], move["from_step"], move["to_step"], move["version"]] if move else None
+        ),
+    }
+
+
+_CASE_UPGRADES: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _case_v1_to_v2}
+"""``_CASE_UPGRADES[n]`` lifts a case document from format n to n + 1."""
+
+
+def case_from_json(text: str, fmt: int = CASE_FORMAT) -> Case:
     raw: dict[str, Any] = json.loads(text)
+    while fmt < CASE_FORMAT:
+        raw = _CASE_UPGRADES[fmt](raw)
+        fmt += 1
     move = raw["last_move"]
     return Case(
         id=raw["id"],
@@ -47,14 +112,32 @@ def case_from_json(text: str) -> Case:
         started_by=raw["started_by"],
         opened_at=parse_ts(raw["opened_at"]),
         step_entered_at=parse_ts(raw["step_entered_at"]),
-        files=tuple(Attachment(**a) for a in raw["files"]),
+        files=tuple(Attachment(*a) for a in raw["files"]),
         produced=frozenset(raw["produced"]),
         team=tuple(raw["team"]),
-        approvals=tuple(Approval(**{**a, "at": parse_ts(a["at"])}) for a in raw["approvals"]),
-        last_move=Move(**move) if move else None,
+        approvals=tuple(
+            Approval(step, kind, by, role, parse_ts(at))
+            for step, kind, by, role, at in raw["approvals"]
+        ),
+        last_move=Move(*move) if move else None,
         archive_reference=raw["archive_reference"],
         closed_at=parse_ts(raw["closed_at"]) if raw["closed_at"] else None,
+        revision=raw["revision"],
     )
+
+
+# -- events ------------------------------------------------------------------------------
+
+
+def _event_v1_to_v2(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    if kind == EventType.STARTED.value and "revision" not in data:
+        return {**data, "revision": ""}
+    return data
+
+
+_EVENT_UPGRADES: Mapping[int, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
+    1: _event_v1_to_v2
+}
 
 
 def event_row(event: Event, seq: int) -> tuple[Any, ...]:
@@ -69,13 +152,20 @@ def event_row(event: Event, seq: int) -> tuple[Any, ...]:
         ts(event.at),
         event.reason,
         event.note,
-        json.dumps(event.data, ensure_ascii=False, separators=(",", ":")),
+        _dumps(event.data) if event.data else "{}",
+        EVENT_FORMAT,
     )
 
 
 def event_from_row(row: Any) -> Event:
+    kind = row["type"]
+    data = json.loads(row["data"])
+    fmt = row["format"]
+    while fmt < EVENT_FORMAT:
+        data = _EVENT_UPGRADES[fmt](kind, data)
+        fmt += 1
     return Event(
-        type=EventType(row["type"]),
+        type=EventType(kind),
         case_id=row["case_id"],
         actor=row["actor"],
         role=row["role"],
@@ -84,5 +174,5 @@ def event_from_row(row: Any) -> Event:
         to_step=row["to_step"],
         reason=row["reason"],
         note=row["note"],
-        data=json.loads(row["data"]),
+        data=data,
     )

@@ -1,8 +1,15 @@
 """The SQLite database: one file, WAL, foreign keys on, migrated at open.
 
-All writes go through one connection, one transaction at a time (``transaction()``);
-reads that need no transaction use a second, read-only connection so they never see a
-half-written transaction and never wait behind one.
+Modelled on datasette's ``Database``: a whole *function* is shipped to a connection's own
+thread and runs there synchronously, so a command that makes ten statements is one trip
+from the event loop, not ten. ``write(fn)`` runs ``fn(tx)`` on the one writer thread inside
+``BEGIN IMMEDIATE`` … ``COMMIT`` (rolled back if it raises); ``read(fn)`` runs it on a reader
+thread inside one read transaction, so it sees one consistent snapshot and never waits
+behind a writer (WAL).
+
+aiosqlite has no public way to run a function on its thread, which is what one trip per
+command needs; the standard library's ``sqlite3`` on threads of our own does it with the
+same few lines datasette uses.
 """
 
 from __future__ import annotations
@@ -10,56 +17,155 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-
-import aiosqlite
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from storage.migrations import LATEST, MIGRATIONS
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+P = ParamSpec("P")
+Row = sqlite3.Row
+
+READERS = 2
+STATEMENT_CACHE = 256
+
 
 class DatabaseError(RuntimeError):
-    """The database cannot be used (corrupt, or newer than this program)."""
+    """The database cannot be used (corrupt, closed, or newer than this program)."""
 
 
-async def _connect(path: Path, readonly: bool = False) -> aiosqlite.Connection:
+class Tx:
+    """What repository functions see: a connection inside one transaction.
+
+    Kept to a few methods so that another engine can offer the same ones
+    (:mod:`storage.repo` is written against this, never against ``sqlite3`` itself).
+    """
+
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        row: Row | None = self.conn.execute(sql, params).fetchone()
+        return row
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return self.conn.execute(sql, params).fetchall()
+
+    def value(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        row = self.conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run a statement; the number of rows it changed."""
+        return self.conn.execute(sql, params).rowcount
+
+    def many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self.conn.executemany(sql, rows)
+
+
+def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     if readonly:
-        conn = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(
+            f"file:{path}?mode=ro",
+            uri=True,
+            isolation_level=None,
+            check_same_thread=True,
+            cached_statements=STATEMENT_CACHE,
+        )
     else:
-        conn = await aiosqlite.connect(path, isolation_level=None)
-    conn.row_factory = aiosqlite.Row
+        conn = sqlite3.connect(path, isolation_level=None, cached_statements=STATEMENT_CACHE)
+    conn.row_factory = sqlite3.Row
     try:
-        await conn.execute("PRAGMA foreign_keys = ON")
-        await conn.execute("PRAGMA busy_timeout = 5000")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 5000")
         if not readonly:
-            await conn.execute("PRAGMA journal_mode = WAL")
-            await conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
     except BaseException:
-        await conn.close()  # an unclosed connection's thread keeps the process alive
+        conn.close()
         raise
     return conn
+
+
+class _Worker:
+    """One thread with one connection of its own (sqlite3 connections stay on their thread)."""
+
+    def __init__(self, path: Path, readonly: bool, name: str) -> None:
+        self.path, self.readonly = path, readonly
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        self.local = threading.local()
+        self.busy = 0
+
+    def connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self.local, "conn", None)
+        if conn is None:
+            conn = self.local.conn = _connect(self.path, self.readonly)
+        return conn
+
+    async def call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        self.busy += 1
+        try:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self.executor, lambda: fn(self.connection()))
+        finally:
+            self.busy -= 1
+
+    def _close(self) -> None:
+        conn = getattr(self.local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self.local.conn = None
+
+    async def close(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self.executor, self._close)
+        finally:
+            self.executor.shutdown(wait=False)
+
+
+def _in_write(conn: sqlite3.Connection, fn: Callable[[Tx], T]) -> T:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = fn(Tx(conn))
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return result
+
+
+def _in_read(conn: sqlite3.Connection, fn: Callable[[Tx], T]) -> T:
+    conn.execute("BEGIN")
+    try:
+        return fn(Tx(conn))
+    finally:
+        conn.execute("COMMIT")
 
 
 class Database:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._writer: aiosqlite.Connection | None = None
-        self._reader: aiosqlite.Connection | None = None
-        self._lock = asyncio.Lock()
+        self._writer: _Worker | None = None
+        self._readers: list[_Worker] = []
 
     @classmethod
     async def open(cls, path: Path, check_integrity: bool = True) -> Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = cls(path)
+        db._writer = _Worker(path, readonly=False, name="sopbot-db-writer")
         try:
-            db._writer = await _connect(path)
-            if check_integrity:
-                await db._check_integrity()
-            await migrate(db._writer)
-            db._reader = await _connect(path, readonly=True)
+            await db._writer.call(lambda conn: _prepare(conn, path, check_integrity))
+            db._readers = [
+                _Worker(path, readonly=True, name=f"sopbot-db-reader{i}") for i in range(READERS)
+            ]
         except sqlite3.DatabaseError as exc:
             await db.close()
             raise DatabaseError(f"{path}: not a usable SQLite database ({exc})") from exc
@@ -68,88 +174,82 @@ class Database:
             raise
         return db
 
+    @property
+    def is_open(self) -> bool:
+        return self._writer is not None
+
     async def close(self) -> None:
-        for conn in (self._reader, self._writer):
-            if conn is not None:
-                await conn.close()
-        self._reader = self._writer = None
+        """Close every connection; closing twice is fine."""
+        workers = [w for w in (*self._readers, self._writer) if w is not None]
+        self._readers, self._writer = [], None
+        for worker in workers:
+            await worker.close()
 
-    @property
-    def writer(self) -> aiosqlite.Connection:
-        if self._writer is None:
+    async def write(
+        self, fn: Callable[Concatenate[Tx, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run ``fn(tx, *args)`` as one write transaction on the writer thread: one trip."""
+        writer = self._writer
+        if writer is None:
             raise DatabaseError("database is closed")
-        return self._writer
+        return await writer.call(lambda conn: _in_write(conn, lambda tx: fn(tx, *args, **kwargs)))
 
-    @property
-    def reader(self) -> aiosqlite.Connection:
-        if self._reader is None:
+    async def read(
+        self, fn: Callable[Concatenate[Tx, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run ``fn(tx, *args)`` on a reader thread in one read transaction: one trip."""
+        if not self._readers:
             raise DatabaseError("database is closed")
-        return self._reader
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One write transaction: everything in it commits together or not at all."""
-        async with self._lock:
-            conn = self.writer
-            await conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
-            else:
-                await conn.execute("COMMIT")
-
-    @asynccontextmanager
-    async def single_statement(self) -> AsyncIterator[aiosqlite.Connection]:
-        """The writer for exactly one statement, which commits by itself (autocommit): one
-        trip to the database thread instead of three for BEGIN, the statement and COMMIT."""
-        async with self._lock:
-            yield self.writer
-
-    async def _check_integrity(self) -> None:
-        try:
-            async with self.writer.execute("PRAGMA integrity_check") as cur:
-                rows = [r[0] for r in await cur.fetchall()]
-        except sqlite3.DatabaseError as exc:
-            raise DatabaseError(f"{self.path}: not a usable SQLite database ({exc})") from exc
-        if rows != ["ok"]:
-            raise DatabaseError(f"{self.path}: integrity check failed: {'; '.join(rows[:5])}")
+        reader = min(self._readers, key=lambda w: w.busy)
+        return await reader.call(lambda conn: _in_read(conn, lambda tx: fn(tx, *args, **kwargs)))
 
     async def backup(self, dest: Path) -> None:
         """A consistent copy while the bot runs (SQLite's online backup API)."""
         dest.parent.mkdir(parents=True, exist_ok=True)
-        target = await aiosqlite.connect(dest)
-        try:
-            async with self._lock:
-                await self.writer.backup(target)
-        finally:
-            await target.close()
+
+        def copy(conn: sqlite3.Connection) -> None:
+            target = sqlite3.connect(dest)
+            try:
+                conn.backup(target)
+            finally:
+                target.close()
+
+        writer = self._writer
+        if writer is None:
+            raise DatabaseError("database is closed")
+        await writer.call(copy)
 
 
-async def schema_version(conn: aiosqlite.Connection) -> int:
-    async with conn.execute("PRAGMA user_version") as cur:
-        row = await cur.fetchone()
+def _prepare(conn: sqlite3.Connection, path: Path, check_integrity: bool) -> None:
+    if check_integrity:
+        rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+        if rows != ["ok"]:
+            raise DatabaseError(f"{path}: integrity check failed: {'; '.join(rows[:5])}")
+    migrate(conn)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    row = conn.execute("PRAGMA user_version").fetchone()
     return int(row[0]) if row else 0
 
 
-async def migrate(conn: aiosqlite.Connection, target: int = LATEST) -> int:
+def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
     """Bring the schema to ``target``, one numbered migration per transaction."""
-    current = await schema_version(conn)
+    current = schema_version(conn)
     if current > LATEST:
         raise DatabaseError(
             f"database schema version {current} is newer than this program ({LATEST})"
         )
     for version in range(current, target):
-        await conn.execute("BEGIN IMMEDIATE")
+        conn.execute("BEGIN IMMEDIATE")
         try:
             for statement in _statements(MIGRATIONS[version]):
-                await conn.execute(statement)
-            await conn.execute(f"PRAGMA user_version = {version + 1}")
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
         except BaseException:
-            await conn.execute("ROLLBACK")
+            conn.execute("ROLLBACK")
             raise
-        await conn.execute("COMMIT")
+        conn.execute("COMMIT")
         log.info("database migrated to schema version %d", version + 1)
     return target
 
@@ -166,3 +266,17 @@ def _statements(script: str) -> list[str]:
     if buffer.strip():
         statements.append(buffer.strip())
     return statements
+
+
+def inspect(path: Path, fn: Callable[[Tx], T]) -> T | None:
+    """Run ``fn`` on a read-only connection to an existing database, for reports that must
+    not change it (``sopbot check``). None when the file is missing or not yet migrated."""
+    if not path.is_file():
+        return None
+    conn = _connect(path, readonly=True)
+    try:
+        if schema_version(conn) != LATEST:
+            return None
+        return _in_read(conn, fn)
+    finally:
+        conn.close()

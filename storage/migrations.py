@@ -143,7 +143,74 @@ ALTER TABLE cases ADD COLUMN next_due_at TEXT;
 CREATE INDEX cases_due ON cases(next_due_at) WHERE status = 'open';
 """
 
-MIGRATIONS: tuple[str, ...] = (V1_FOUNDATION, V2_REMINDERS)
+V3_SMALL_ROWS = """
+CREATE TABLE sop_revisions (
+    revision      TEXT PRIMARY KEY,
+    code          TEXT NOT NULL,
+    source        TEXT NOT NULL,
+    text          TEXT NOT NULL,
+    first_seen_at TEXT NOT NULL
+);
+
+ALTER TABLE cases ADD COLUMN sop_revision TEXT;
+ALTER TABLE cases ADD COLUMN format INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE events ADD COLUMN format INTEGER NOT NULL DEFAULT 1;
+
+ALTER TABLE files ADD COLUMN source_seq INTEGER;
+CREATE INDEX files_by_source ON files(case_id, source_seq) WHERE source_seq IS NOT NULL;
+
+CREATE TABLE outbox_v3 (
+    id              INTEGER PRIMARY KEY,
+    chat_id         INTEGER NOT NULL,
+    kind            TEXT NOT NULL,
+    case_id         INTEGER,
+    version         INTEGER,
+    params          TEXT NOT NULL DEFAULT '{}',
+    created_at      TEXT NOT NULL,
+    next_attempt_at TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    sent_at         TEXT,
+    failed_at       TEXT,
+    last_error      TEXT,
+    message_id      INTEGER
+);
+-- Rows still to be delivered keep their rendered payload as a "text" row (rendered as it is).
+INSERT INTO outbox_v3 (id, chat_id, kind, case_id, version, params, created_at,
+                       next_attempt_at, attempts, last_error)
+    SELECT id, chat_id,
+           CASE kind WHEN 'message' THEN 'text' WHEN 'task' THEN 'text'
+                     WHEN 'edit' THEN 'strip' ELSE kind END,
+           case_id, json_extract(payload, '$.version'), payload, created_at,
+           next_attempt_at, attempts, last_error
+    FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL;
+DROP TABLE outbox;
+ALTER TABLE outbox_v3 RENAME TO outbox;
+CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+CREATE INDEX outbox_settled ON outbox(sent_at) WHERE sent_at IS NOT NULL;
+CREATE INDEX outbox_jobs ON outbox(case_id) WHERE chat_id = 0 AND sent_at IS NULL AND failed_at IS NULL;
+
+ALTER TABLE dialogues ADD COLUMN prompt_chat INTEGER;
+ALTER TABLE dialogues ADD COLUMN prompt_message INTEGER;
+
+CREATE TABLE deliveries (
+    person_id   INTEGER NOT NULL,
+    file_id     INTEGER NOT NULL,
+    message_id  INTEGER NOT NULL,
+    PRIMARY KEY (person_id, file_id)
+) WITHOUT ROWID;
+
+CREATE TABLE live_tasks (
+    chat_id     INTEGER NOT NULL,
+    case_id     INTEGER NOT NULL,
+    version     INTEGER NOT NULL,
+    message_id  INTEGER NOT NULL,
+    PRIMARY KEY (chat_id, case_id)
+) WITHOUT ROWID;
+
+CREATE INDEX processed_updates_by_time ON processed_updates(at);
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1_FOUNDATION, V2_REMINDERS, V3_SMALL_ROWS)
 """``MIGRATIONS[i]`` takes a database from ``user_version`` i to i + 1."""
 
 LATEST = len(MIGRATIONS)

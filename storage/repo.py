@@ -1,19 +1,30 @@
-"""Data access: small functions over an aiosqlite connection (a transaction or the reader)."""
+"""Data access: small synchronous functions over a :class:`~storage.db.Tx`.
+
+They run on a database thread, inside the transaction of the function shipped there with
+``Database.write`` or ``Database.read`` (one trip per command, however many statements).
+No SQL lives outside ``storage/``.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from bot.core.model import Case, Event
-from storage.codec import case_from_json, case_to_json, event_from_row, event_row, parse_ts, ts
-
-Conn = aiosqlite.Connection
+from storage.codec import (
+    CASE_FORMAT,
+    case_from_json,
+    case_to_json,
+    dumps,
+    event_from_row,
+    event_row,
+    parse_ts,
+    ts,
+)
+from storage.db import Row, Tx
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,7 @@ class StoredFile:
     path: str
     uploaded_by: int
     uploaded_at: datetime
+    source_seq: int | None = None  # papers: the event they were written for
 
 
 @dataclass(frozen=True)
@@ -63,8 +75,9 @@ class OutboxItem:
     id: int
     chat_id: int
     kind: str
-    payload: dict[str, Any]
     case_id: int | None
+    version: int | None
+    params: dict[str, Any]
     attempts: int
 
 
@@ -76,27 +89,13 @@ class Dialogue:
     version: int | None
     data: dict[str, Any]
     created_at: datetime
-
-
-# Each read runs to completion in one hop to aiosqlite's thread. A cursor left open across
-# awaits would keep its read transaction (and so an old snapshot) alive for every other
-# statement on the same connection; it also costs two more thread hops per query.
-
-
-async def _one(conn: Conn, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
-    """The first row of a query that yields at most a few rows (by key, or an aggregate)."""
-    rows = await conn.execute_fetchall(sql, params)
-    return next(iter(rows), None)
-
-
-async def _all(conn: Conn, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
-    return list(await conn.execute_fetchall(sql, params))
+    prompt: tuple[int, int] | None = None  # (chat, message) of the message with its buttons
 
 
 # -- people and roles --------------------------------------------------------------------
 
 
-def _person(row: aiosqlite.Row) -> Person:
+def _person(row: Row) -> Person:
     return Person(
         row["telegram_id"],
         row["name"],
@@ -107,51 +106,52 @@ def _person(row: aiosqlite.Row) -> Person:
     )
 
 
-async def get_person(conn: Conn, telegram_id: int) -> Person | None:
-    row = await _one(conn, "SELECT * FROM people WHERE telegram_id = ?", (telegram_id,))
+def get_person(tx: Tx, telegram_id: int) -> Person | None:
+    row = tx.one("SELECT * FROM people WHERE telegram_id = ?", (telegram_id,))
     return _person(row) if row else None
 
 
-async def people_by_ids(conn: Conn, ids: Iterable[int]) -> dict[int, Person]:
-    ids = list(dict.fromkeys(ids))
-    if not ids:
+def people_by_ids(tx: Tx, ids: Iterable[int]) -> dict[int, Person]:
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
         return {}
-    marks = ",".join("?" * len(ids))
-    rows = await _all(conn, f"SELECT * FROM people WHERE telegram_id IN ({marks})", ids)
+    marks = ",".join("?" * len(wanted))
+    rows = tx.all(f"SELECT * FROM people WHERE telegram_id IN ({marks})", wanted)
     return {r["telegram_id"]: _person(r) for r in rows}
 
 
-async def ensure_person(
-    conn: Conn, telegram_id: int, now: datetime, username: str | None = None
-) -> Person:
-    await conn.execute(
+def ensure_person(tx: Tx, telegram_id: int, now: datetime, username: str | None = None) -> None:
+    tx.run(
         "INSERT INTO people (telegram_id, username, created_at) VALUES (?, ?, ?) "
         "ON CONFLICT (telegram_id) DO UPDATE SET username = COALESCE(excluded.username, username)",
         (telegram_id, username, ts(now)),
     )
-    person = await get_person(conn, telegram_id)
-    assert person is not None
-    return person
 
 
-async def update_profile(
-    conn: Conn,
+def update_profile(
+    tx: Tx,
     telegram_id: int,
     *,
     name: str | None = None,
     nip: str | None = None,
     position: str | None = None,
 ) -> None:
-    fields = {"name": name, "nip": nip, "position": position}
-    for column, value in fields.items():
-        if value is not None:
-            await conn.execute(
-                f"UPDATE people SET {column} = ? WHERE telegram_id = ?", (value, telegram_id)
-            )
+    """Set the fields given (None leaves a field as it is)."""
+    tx.run(
+        "UPDATE people SET name = COALESCE(?, name), nip = COALESCE(?, nip), "
+        "position = COALESCE(?, position) WHERE telegram_id = ?",
+        (name, nip, position, telegram_id),
+    )
 
 
-async def mark_started(conn: Conn, telegram_id: int) -> None:
-    await conn.execute("UPDATE people SET started_bot = 1 WHERE telegram_id = ?", (telegram_id,))
+def mark_started(tx: Tx, telegram_id: int, now: datetime, username: str | None) -> None:
+    """The person pressed Start (or wrote to the bot): from now on the bot may write to them."""
+    tx.run(
+        "INSERT INTO people (telegram_id, username, created_at, started_bot) VALUES (?, ?, ?, 1) "
+        "ON CONFLICT (telegram_id) DO UPDATE SET started_bot = 1, "
+        "username = COALESCE(excluded.username, username)",
+        (telegram_id, username, ts(now)),
+    )
 
 
 @dataclass(frozen=True)
@@ -164,9 +164,8 @@ class GateFacts:
     roles: frozenset[str]
 
 
-async def gate_facts(conn: Conn, update_id: int, person_id: int, unit: str) -> GateFacts:
-    row = await _one(
-        conn,
+def gate_facts(tx: Tx, update_id: int, person_id: int, unit: str) -> GateFacts:
+    row = tx.one(
         "SELECT EXISTS(SELECT 1 FROM processed_updates WHERE update_id = ?), "
         "(SELECT started_bot FROM people WHERE telegram_id = ?), "
         "(SELECT group_concat(role, char(31)) FROM role_assignments "
@@ -182,52 +181,51 @@ async def gate_facts(conn: Conn, update_id: int, person_id: int, unit: str) -> G
     )
 
 
-async def active_roles(conn: Conn, person_id: int, unit: str) -> frozenset[str]:
-    rows = await _all(
-        conn,
+def active_roles(tx: Tx, person_id: int, unit: str) -> frozenset[str]:
+    rows = tx.all(
         "SELECT role FROM role_assignments WHERE person_id = ? AND unit = ? AND revoked_at IS NULL",
         (person_id, unit),
     )
-    return frozenset(r["role"] for r in rows)
+    return frozenset(r[0] for r in rows)
 
 
-async def holders(conn: Conn, unit: str, role: str) -> list[Person]:
-    rows = await _all(
-        conn,
+def holders(tx: Tx, unit: str, role: str) -> list[Person]:
+    rows = tx.all(
         "SELECT p.* FROM role_assignments a JOIN people p ON p.telegram_id = a.person_id "
-        "WHERE a.unit = ? AND a.role = ? AND a.revoked_at IS NULL ORDER BY a.granted_at, p.telegram_id",
+        "WHERE a.unit = ? AND a.role = ? AND a.revoked_at IS NULL "
+        "ORDER BY a.granted_at, p.telegram_id",
         (unit, role),
     )
     return [_person(r) for r in rows]
 
 
-async def grant_role(
-    conn: Conn, person_id: int, role: str, unit: str, now: datetime, by: int | None
-) -> bool:
+def grant_role(tx: Tx, person_id: int, role: str, unit: str, now: datetime, by: int | None) -> bool:
     """Bind a role; False if the person holds it already."""
-    cur = await conn.execute(
-        "INSERT INTO role_assignments (person_id, role, unit, granted_at, granted_by) "
-        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (person_id, role, unit, ts(now), by),
+    return (
+        tx.run(
+            "INSERT INTO role_assignments (person_id, role, unit, granted_at, granted_by) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (person_id, role, unit, ts(now), by),
+        )
+        > 0
     )
-    return cur.rowcount > 0
 
 
-async def revoke_role(
-    conn: Conn, person_id: int, role: str, unit: str, now: datetime, by: int | None
+def revoke_role(
+    tx: Tx, person_id: int, role: str, unit: str, now: datetime, by: int | None
 ) -> bool:
-    cur = await conn.execute(
-        "UPDATE role_assignments SET revoked_at = ?, revoked_by = ? "
-        "WHERE person_id = ? AND role = ? AND unit = ? AND revoked_at IS NULL",
-        (ts(now), by, person_id, role, unit),
+    return (
+        tx.run(
+            "UPDATE role_assignments SET revoked_at = ?, revoked_by = ? "
+            "WHERE person_id = ? AND role = ? AND unit = ? AND revoked_at IS NULL",
+            (ts(now), by, person_id, role, unit),
+        )
+        > 0
     )
-    return cur.rowcount > 0
 
 
-async def role_history(conn: Conn, unit: str) -> list[RoleAssignment]:
-    rows = await _all(
-        conn, "SELECT * FROM role_assignments WHERE unit = ? ORDER BY granted_at, id", (unit,)
-    )
+def role_history(tx: Tx, unit: str) -> list[RoleAssignment]:
+    rows = tx.all("SELECT * FROM role_assignments WHERE unit = ? ORDER BY granted_at, id", (unit,))
     return [
         RoleAssignment(
             r["id"],
@@ -245,45 +243,71 @@ async def role_history(conn: Conn, unit: str) -> list[RoleAssignment]:
 # -- invites -----------------------------------------------------------------------------
 
 
-async def create_invite(
-    conn: Conn, token: str, role: str, unit: str, by: int, now: datetime, expires: datetime
+def create_invite(
+    tx: Tx, token: str, role: str, unit: str, by: int, now: datetime, expires: datetime
 ) -> None:
-    await conn.execute(
+    tx.run(
         "INSERT INTO invites (token, role, unit, created_by, created_at, expires_at) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         (token, role, unit, by, ts(now), ts(expires)),
     )
 
 
-async def take_invite(
-    conn: Conn, token: str, person_id: int, now: datetime
-) -> tuple[str, str] | None:
+def take_invite(tx: Tx, token: str, person_id: int, now: datetime) -> tuple[str, str] | None:
     """Use an invite once: (role, unit), or None if unknown, used or expired."""
-    row = await _one(conn, "SELECT * FROM invites WHERE token = ?", (token,))
-    if row is None or row["used_by"] is not None or parse_ts(row["expires_at"]) <= now:
-        return None
-    await conn.execute(
-        "UPDATE invites SET used_by = ?, used_at = ? WHERE token = ?", (person_id, ts(now), token)
+    row = tx.one(
+        "UPDATE invites SET used_by = ?, used_at = ? "
+        "WHERE token = ? AND used_by IS NULL AND expires_at > ? RETURNING role, unit",
+        (person_id, ts(now), token, ts(now)),
     )
-    return row["role"], row["unit"]
+    return (row[0], row[1]) if row else None
+
+
+# -- SOP revisions -----------------------------------------------------------------------
+
+
+def save_revision(tx: Tx, revision: str, code: str, source: str, text: str, now: datetime) -> None:
+    tx.run(
+        "INSERT INTO sop_revisions (revision, code, source, text, first_seen_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (revision, code, source, text, ts(now)),
+    )
+
+
+def revision_texts(tx: Tx) -> list[tuple[str, str, str]]:
+    """Every SOP revision ever run here: (revision, source, text), oldest first."""
+    rows = tx.all("SELECT revision, source, text FROM sop_revisions ORDER BY first_seen_at")
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def cases_without_revision(tx: Tx) -> list[Case]:
+    rows = tx.all("SELECT state, format FROM cases WHERE sop_revision IS NULL")
+    return [case_from_json(r[0], r[1]) for r in rows]
+
+
+def open_cases_by_revision(tx: Tx) -> list[tuple[str, str, int]]:
+    """(sop code, revision, number of open cases) for every revision open cases run."""
+    rows = tx.all(
+        "SELECT sop_code, sop_revision, COUNT(*) FROM cases WHERE status = 'open' "
+        "GROUP BY sop_code, sop_revision ORDER BY sop_code, sop_revision"
+    )
+    return [(r[0], r[1] or "", r[2]) for r in rows]
 
 
 # -- cases and events --------------------------------------------------------------------
 
 
-async def next_case_id(conn: Conn) -> int:
-    row = await _one(conn, "SELECT COALESCE(MAX(id), 0) + 1 FROM cases")
-    assert row is not None
-    return int(row[0])
+def next_case_id(tx: Tx) -> int:
+    return int(tx.value("SELECT COALESCE(MAX(id), 0) + 1 FROM cases"))
 
 
-async def load_case(conn: Conn, case_id: int) -> Case | None:
-    row = await _one(conn, "SELECT state FROM cases WHERE id = ?", (case_id,))
-    return case_from_json(row["state"]) if row else None
+def load_case(tx: Tx, case_id: int) -> Case | None:
+    row = tx.one("SELECT state, format FROM cases WHERE id = ?", (case_id,))
+    return case_from_json(row[0], row[1]) if row else None
 
 
-async def save_case(
-    conn: Conn,
+def save_case(
+    tx: Tx,
     case: Case,
     holder_role: str,
     new: bool,
@@ -292,94 +316,187 @@ async def save_case(
     """Insert or update a case's row. ``reminders_from`` (the step's first reminder time,
     or None for none) also starts its reminders afresh; False leaves them as they are."""
     values = (
-        case.sop_code,
-        case.unit,
-        case.title,
-        case.fiscal_year,
         case.status.value,
         case.step,
         case.version,
         holder_role,
-        ts(case.opened_at),
         ts(case.step_entered_at),
         ts(case.closed_at) if case.closed_at else None,
         case_to_json(case),
+        CASE_FORMAT,
     )
     if new:
-        await conn.execute(
-            "INSERT INTO cases (sop_code, unit, title, fiscal_year, status, step, version, "
-            "holder_role, opened_at, step_entered_at, closed_at, state, next_due_at, id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*values, reminders_from or None, case.id),
+        tx.run(
+            "INSERT INTO cases (status, step, version, holder_role, step_entered_at, closed_at, "
+            "state, format, next_due_at, sop_code, unit, title, fiscal_year, opened_at, "
+            "sop_revision, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                *values,
+                reminders_from or None,
+                case.sop_code,
+                case.unit,
+                case.title,
+                case.fiscal_year,
+                ts(case.opened_at),
+                case.revision or None,
+                case.id,
+            ),
         )
     elif reminders_from is False:
-        await conn.execute(
-            "UPDATE cases SET sop_code = ?, unit = ?, title = ?, fiscal_year = ?, status = ?, "
-            "step = ?, version = ?, holder_role = ?, opened_at = ?, step_entered_at = ?, "
-            "closed_at = ?, state = ? WHERE id = ?",
+        tx.run(
+            "UPDATE cases SET status = ?, step = ?, version = ?, holder_role = ?, "
+            "step_entered_at = ?, closed_at = ?, state = ?, format = ? WHERE id = ?",
             (*values, case.id),
         )
     else:
-        await conn.execute(
-            "UPDATE cases SET sop_code = ?, unit = ?, title = ?, fiscal_year = ?, status = ?, "
-            "step = ?, version = ?, holder_role = ?, opened_at = ?, step_entered_at = ?, "
-            "closed_at = ?, state = ?, reminders_sent = 0, last_reminded_at = NULL, "
-            "snoozed_until = NULL, next_due_at = ? WHERE id = ?",
+        tx.run(
+            "UPDATE cases SET status = ?, step = ?, version = ?, holder_role = ?, "
+            "step_entered_at = ?, closed_at = ?, state = ?, format = ?, reminders_sent = 0, "
+            "last_reminded_at = NULL, snoozed_until = NULL, next_due_at = ? WHERE id = ?",
             (*values, reminders_from, case.id),
         )
 
 
-async def append_events(conn: Conn, case_id: int, events: Sequence[Event]) -> int:
+def set_case_revision(tx: Tx, case: Case) -> None:
+    tx.run(
+        "UPDATE cases SET sop_revision = ?, state = ?, format = ? WHERE id = ?",
+        (case.revision, case_to_json(case), CASE_FORMAT, case.id),
+    )
+
+
+def append_events(tx: Tx, case_id: int, events: Sequence[Event]) -> int:
     """Append to the case's log; returns the sequence number of the first one."""
-    row = await _one(conn, "SELECT COALESCE(MAX(seq), 0) FROM events WHERE case_id = ?", (case_id,))
-    first = int(row[0]) + 1 if row else 1
-    await conn.executemany(
-        "INSERT INTO events (case_id, seq, type, step, to_step, actor, role, at, reason, note, data) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    first = int(tx.value("SELECT COALESCE(MAX(seq), 0) FROM events WHERE case_id = ?", (case_id,)))
+    first += 1
+    tx.many(
+        "INSERT INTO events (case_id, seq, type, step, to_step, actor, role, at, reason, note, "
+        "data, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [event_row(e, first + i) for i, e in enumerate(events)],
     )
     return first
 
 
-async def load_events(conn: Conn, case_id: int) -> list[Event]:
-    rows = await _all(conn, "SELECT * FROM events WHERE case_id = ? ORDER BY seq", (case_id,))
+def load_events(tx: Tx, case_id: int) -> list[Event]:
+    rows = tx.all("SELECT * FROM events WHERE case_id = ? ORDER BY seq", (case_id,))
     return [event_from_row(r) for r in rows]
 
 
-async def event_at(conn: Conn, case_id: int, seq: int) -> Event | None:
-    row = await _one(conn, "SELECT * FROM events WHERE case_id = ? AND seq = ?", (case_id, seq))
+def event_at(tx: Tx, case_id: int, seq: int) -> Event | None:
+    row = tx.one("SELECT * FROM events WHERE case_id = ? AND seq = ?", (case_id, seq))
     return event_from_row(row) if row else None
 
 
-async def open_cases_for_roles(
-    conn: Conn, unit: str, roles: Iterable[str], limit: int = 50
+def _roles_filter(roles: Sequence[str]) -> str:
+    return ",".join("?" * len(roles))
+
+
+def open_cases_for_roles(
+    tx: Tx, unit: str, roles: Iterable[str], limit: int = 50, offset: int = 0
 ) -> list[Case]:
-    roles = list(roles)
-    if not roles:
+    wanted = list(roles)
+    if not wanted:
         return []
-    marks = ",".join("?" * len(roles))
-    rows = await _all(
-        conn,
-        f"SELECT state FROM cases WHERE status = 'open' AND unit = ? AND holder_role IN ({marks}) "
-        "ORDER BY step_entered_at LIMIT ?",
-        (unit, *roles, limit),
+    rows = tx.all(
+        f"SELECT state, format FROM cases WHERE status = 'open' AND unit = ? "
+        f"AND holder_role IN ({_roles_filter(wanted)}) ORDER BY step_entered_at, id "
+        "LIMIT ? OFFSET ?",
+        (unit, *wanted, limit, offset),
     )
-    return [case_from_json(r["state"]) for r in rows]
+    return [case_from_json(r[0], r[1]) for r in rows]
 
 
-async def recent_cases(conn: Conn, unit: str, limit: int = 20) -> list[Case]:
-    rows = await _all(
-        conn,
-        "SELECT state FROM cases WHERE unit = ? ORDER BY status = 'open' DESC, id DESC LIMIT ?",
+def count_open_for_roles(tx: Tx, unit: str, roles: Iterable[str]) -> int:
+    wanted = list(roles)
+    if not wanted:
+        return 0
+    return int(
+        tx.value(
+            f"SELECT COUNT(*) FROM cases WHERE status = 'open' AND unit = ? "
+            f"AND holder_role IN ({_roles_filter(wanted)})",
+            (unit, *wanted),
+        )
+    )
+
+
+def recent_cases(tx: Tx, unit: str, limit: int = 20) -> list[Case]:
+    rows = tx.all(
+        "SELECT state, format FROM cases WHERE unit = ? "
+        "ORDER BY status = 'open' DESC, id DESC LIMIT ?",
         (unit, limit),
     )
-    return [case_from_json(r["state"]) for r in rows]
+    return [case_from_json(r[0], r[1]) for r in rows]
+
+
+# -- reminders ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReminderRow:
+    case: Case
+    reminders_sent: int
+    last_reminded_at: datetime | None
+    snoozed_until: datetime | None
+
+
+def reminder_row(tx: Tx, case_id: int, version: int | None = None) -> ReminderRow | None:
+    """An open case with its reminder state (at ``version``, when given)."""
+    row = tx.one(
+        "SELECT state, format, reminders_sent, last_reminded_at, snoozed_until FROM cases "
+        "WHERE id = ? AND status = 'open' AND (? IS NULL OR version = ?)",
+        (case_id, version, version),
+    )
+    if row is None:
+        return None
+    return ReminderRow(
+        case_from_json(row[0], row[1]),
+        row[2],
+        parse_ts(row[3]) if row[3] else None,
+        parse_ts(row[4]) if row[4] else None,
+    )
+
+
+def set_reminder_state(
+    tx: Tx,
+    case_id: int,
+    *,
+    next_due_at: datetime | None,
+    reminders_sent: int | None = None,
+    last_reminded_at: datetime | None = None,
+    snoozed_until: datetime | None = None,
+) -> None:
+    """Set the next due time; the other fields only where given."""
+    tx.run(
+        "UPDATE cases SET next_due_at = ?, reminders_sent = COALESCE(?, reminders_sent), "
+        "last_reminded_at = COALESCE(?, last_reminded_at), "
+        "snoozed_until = COALESCE(?, snoozed_until) WHERE id = ?",
+        (
+            ts(next_due_at) if next_due_at else None,
+            reminders_sent,
+            ts(last_reminded_at) if last_reminded_at else None,
+            ts(snoozed_until) if snoozed_until else None,
+            case_id,
+        ),
+    )
+
+
+def due_case_ids(tx: Tx, now: datetime, limit: int) -> list[int]:
+    rows = tx.all(
+        "SELECT id FROM cases WHERE status = 'open' AND next_due_at <= ? "
+        "ORDER BY next_due_at LIMIT ?",
+        (ts(now), limit),
+    )
+    return [r[0] for r in rows]
+
+
+def open_cases_without_due(tx: Tx) -> list[Case]:
+    rows = tx.all("SELECT state, format FROM cases WHERE status = 'open' AND next_due_at IS NULL")
+    return [case_from_json(r[0], r[1]) for r in rows]
 
 
 # -- files -------------------------------------------------------------------------------
 
 
-def _file(row: aiosqlite.Row) -> StoredFile:
+def _file(row: Row) -> StoredFile:
     return StoredFile(
         row["id"],
         row["case_id"],
@@ -394,11 +511,12 @@ def _file(row: aiosqlite.Row) -> StoredFile:
         row["path"],
         row["uploaded_by"],
         parse_ts(row["uploaded_at"]),
+        row["source_seq"],
     )
 
 
-async def add_file(
-    conn: Conn,
+def add_file(
+    tx: Tx,
     *,
     case_id: int,
     doc: str,
@@ -412,200 +530,308 @@ async def add_file(
     telegram_file_id: str | None = None,
     telegram_unique_id: str | None = None,
     mime: str = "",
+    source_seq: int | None = None,
 ) -> int:
-    cur = await conn.execute(
-        "INSERT INTO files (case_id, doc, kind, telegram_file_id, telegram_unique_id, name, mime, "
-        "size, sha256, path, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            case_id,
-            doc,
-            kind,
-            telegram_file_id,
-            telegram_unique_id,
-            name,
-            mime,
-            size,
-            sha256,
-            path,
-            uploaded_by,
-            ts(now),
-        ),
+    return int(
+        tx.value(
+            "INSERT INTO files (case_id, doc, kind, telegram_file_id, telegram_unique_id, name, "
+            "mime, size, sha256, path, uploaded_by, uploaded_at, source_seq) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (
+                case_id,
+                doc,
+                kind,
+                telegram_file_id,
+                telegram_unique_id,
+                name,
+                mime,
+                size,
+                sha256,
+                path,
+                uploaded_by,
+                ts(now),
+                source_seq,
+            ),
+        )
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
 
 
-async def get_file(conn: Conn, file_id: int) -> StoredFile | None:
-    row = await _one(conn, "SELECT * FROM files WHERE id = ?", (file_id,))
+def get_file(tx: Tx, file_id: int) -> StoredFile | None:
+    row = tx.one("SELECT * FROM files WHERE id = ?", (file_id,))
     return _file(row) if row else None
 
 
-async def files_of_case(conn: Conn, case_id: int) -> list[StoredFile]:
-    rows = await _all(conn, "SELECT * FROM files WHERE case_id = ? ORDER BY id", (case_id,))
+def files_by_ids(tx: Tx, ids: Iterable[int]) -> dict[int, StoredFile]:
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return {}
+    rows = tx.all(f"SELECT * FROM files WHERE id IN ({','.join('?' * len(wanted))})", wanted)
+    return {r["id"]: _file(r) for r in rows}
+
+
+def files_of_case(tx: Tx, case_id: int) -> list[StoredFile]:
+    rows = tx.all("SELECT * FROM files WHERE case_id = ? ORDER BY id", (case_id,))
     return [_file(r) for r in rows]
 
 
-async def set_file_telegram_id(conn: Conn, file_id: int, telegram_file_id: str) -> None:
-    await conn.execute(
-        "UPDATE files SET telegram_file_id = ? WHERE id = ?", (telegram_file_id, file_id)
+def papers_for(tx: Tx, case_id: int, seq: int, docs: Sequence[str]) -> list[StoredFile]:
+    """The papers written for event ``seq`` (of the given documents), in writing order."""
+    if not docs:
+        return []
+    rows = tx.all(
+        f"SELECT * FROM files WHERE case_id = ? AND source_seq = ? AND kind = 'paper' "
+        f"AND doc IN ({','.join('?' * len(docs))}) ORDER BY id",
+        (case_id, seq, *docs),
+    )
+    return [_file(r) for r in rows]
+
+
+def set_file_telegram_id(tx: Tx, file_id: int, telegram_file_id: str) -> None:
+    tx.run(
+        "UPDATE files SET telegram_file_id = ? WHERE id = ? AND telegram_file_id IS NULL",
+        (telegram_file_id, file_id),
+    )
+
+
+def find_file(tx: Tx, case_id: int, sha256: str, kind: str = "upload") -> StoredFile | None:
+    row = tx.one(
+        "SELECT * FROM files WHERE case_id = ? AND sha256 = ? AND kind = ? ORDER BY id LIMIT 1",
+        (case_id, sha256, kind),
+    )
+    return _file(row) if row else None
+
+
+def set_file_doc(tx: Tx, file_id: int, doc: str) -> None:
+    tx.run("UPDATE files SET doc = ? WHERE id = ?", (doc, file_id))
+
+
+# -- who has received which file --------------------------------------------------------
+
+
+def delivered(tx: Tx, person_id: int, file_ids: Iterable[int]) -> dict[int, int]:
+    """Of ``file_ids``, those the person already has: file id -> the message that has it."""
+    wanted = list(dict.fromkeys(file_ids))
+    if not wanted:
+        return {}
+    rows = tx.all(
+        f"SELECT file_id, message_id FROM deliveries WHERE person_id = ? "
+        f"AND file_id IN ({','.join('?' * len(wanted))})",
+        (person_id, *wanted),
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+def record_delivery(tx: Tx, person_id: int, file_id: int, message_id: int) -> None:
+    tx.run(
+        "INSERT INTO deliveries (person_id, file_id, message_id) VALUES (?, ?, ?) "
+        "ON CONFLICT (person_id, file_id) DO UPDATE SET message_id = excluded.message_id",
+        (person_id, file_id, message_id),
     )
 
 
 # -- outbox ------------------------------------------------------------------------------
 
 
-def _utc(moment: datetime) -> str:
-    """A scheduling time, compared as text in SQL: one offset (UTC) keeps text order = time order."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime")
-    return moment.astimezone(UTC).isoformat()
-
-
-async def enqueue(
-    conn: Conn,
+def enqueue(
+    tx: Tx,
     chat_id: int,
     kind: str,
-    payload: dict[str, Any],
     now: datetime,
+    *,
     case_id: int | None = None,
+    version: int | None = None,
+    params: dict[str, Any] | None = None,
     not_before: datetime | None = None,
-) -> int:
-    cur = await conn.execute(
-        "INSERT INTO outbox (chat_id, kind, payload, case_id, created_at, next_attempt_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+) -> None:
+    tx.run(
+        "INSERT INTO outbox (chat_id, kind, case_id, version, params, created_at, "
+        "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
             chat_id,
             kind,
-            json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
             case_id,
+            version,
+            dumps(params) if params else "{}",
             ts(now),
-            _utc(not_before or now),
+            ts(not_before or now),
         ),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
 
 
-async def due_outbox(conn: Conn, now: datetime, limit: int = 100) -> list[OutboxItem]:
+def due_outbox(tx: Tx, now: datetime, limit: int = 100) -> list[OutboxItem]:
     """Rows due now, oldest first; never a message behind an earlier one of its chat that is
     waiting for a retry (it would overtake it: per-chat order). Papers (chat 0) are
     rendering jobs, not messages: one waiting does not hold up the others."""
-    rows = await _all(
-        conn,
-        "SELECT * FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? "
+    at = ts(now)
+    rows = tx.all(
+        "SELECT id, chat_id, kind, case_id, version, params, attempts FROM outbox "
+        "WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? "
         "ORDER BY id LIMIT ?",
-        (_utc(now), limit),
+        (at, limit),
     )
+    if not rows:
+        return []
     waiting = {
         r[0]: r[1]
-        for r in await _all(
-            conn,
+        for r in tx.all(
             "SELECT chat_id, MIN(id) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL "
             "AND next_attempt_at > ? GROUP BY chat_id",
-            (_utc(now),),
+            (at,),
         )
     }
     return [
-        OutboxItem(
-            r["id"], r["chat_id"], r["kind"], json.loads(r["payload"]), r["case_id"], r["attempts"]
-        )
+        OutboxItem(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6])
         for r in rows
-        if r["kind"] == "paper" or r["id"] < waiting.get(r["chat_id"], r["id"] + 1)
+        if r[1] == 0 or r[0] < waiting.get(r[1], r[0] + 1)
     ]
 
 
-async def next_outbox_time(conn: Conn) -> datetime | None:
-    row = await _one(
-        conn,
-        "SELECT MIN(next_attempt_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL",
+def papers_pending(tx: Tx, case_id: int) -> bool:
+    """A paper of the case is still to be written (its recipients' rows wait for it)."""
+    return (
+        tx.one(
+            "SELECT 1 FROM outbox WHERE chat_id = 0 AND case_id = ? AND sent_at IS NULL "
+            "AND failed_at IS NULL LIMIT 1",
+            (case_id,),
+        )
+        is not None
     )
-    return parse_ts(row[0]) if row and row[0] else None
 
 
-async def mark_sent(conn: Conn, item_id: int, now: datetime, message_id: int | None) -> None:
-    await conn.execute(
+def next_outbox_time(tx: Tx) -> datetime | None:
+    value = tx.value(
+        "SELECT MIN(next_attempt_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+    )
+    return parse_ts(value) if value else None
+
+
+def mark_sent(tx: Tx, item_id: int, now: datetime, message_id: int | None) -> None:
+    tx.run(
         "UPDATE outbox SET sent_at = ?, message_id = ?, attempts = attempts + 1 WHERE id = ?",
         (ts(now), message_id, item_id),
     )
 
 
-async def mark_retry(conn: Conn, item_id: int, when: datetime, error: str) -> None:
-    await conn.execute(
-        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
-        (_utc(when), error[:500], item_id),
+def mark_retry(tx: Tx, item_id: int, when: datetime, error: str, count: bool = True) -> None:
+    """Try again at ``when``; ``count=False`` when the row only waits (it did not fail)."""
+    tx.run(
+        "UPDATE outbox SET attempts = attempts + ?, next_attempt_at = ?, last_error = ? "
+        "WHERE id = ?",
+        (1 if count else 0, ts(when), error[:500], item_id),
     )
 
 
-async def mark_failed(conn: Conn, item_id: int, now: datetime, error: str) -> None:
-    await conn.execute(
+def mark_failed(tx: Tx, item_id: int, now: datetime, error: str) -> None:
+    tx.run(
         "UPDATE outbox SET attempts = attempts + 1, failed_at = ?, last_error = ? WHERE id = ?",
         (ts(now), error[:500], item_id),
     )
 
 
-async def outbox_counts(conn: Conn) -> dict[str, int]:
-    row = await _one(
-        conn,
-        "SELECT SUM(sent_at IS NOT NULL), SUM(failed_at IS NOT NULL), "
-        "SUM(sent_at IS NULL AND failed_at IS NULL) FROM outbox",
+def outbox_counts(tx: Tx) -> dict[str, int]:
+    row = tx.one(
+        "SELECT COUNT(*) FILTER (WHERE sent_at IS NOT NULL), "
+        "COUNT(*) FILTER (WHERE failed_at IS NOT NULL), "
+        "COUNT(*) FILTER (WHERE sent_at IS NULL AND failed_at IS NULL) FROM outbox"
     )
     assert row is not None
-    return {"sent": row[0] or 0, "failed": row[1] or 0, "pending": row[2] or 0}
+    return {"sent": row[0], "failed": row[1], "pending": row[2]}
+
+
+def prune(tx: Tx, sent_before: datetime, updates_before: datetime) -> tuple[int, int]:
+    """Forget delivered outbox rows and claimed update ids older than the retention
+    (the event log stays the record). Returns (outbox rows, update ids) removed."""
+    rows = tx.run(
+        "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?", (ts(sent_before),)
+    )
+    updates = tx.run("DELETE FROM processed_updates WHERE at < ?", (ts(updates_before),))
+    return rows, updates
 
 
 # -- messages that carry a step's buttons ------------------------------------------------
 
 
-async def record_task_message(
-    conn: Conn, chat_id: int, message_id: int, case_id: int, version: int
-) -> None:
-    await conn.execute(
+def record_task_message(tx: Tx, chat_id: int, message_id: int, case_id: int, version: int) -> None:
+    tx.run(
         "INSERT OR REPLACE INTO task_messages (chat_id, message_id, case_id, version) "
         "VALUES (?, ?, ?, ?)",
         (chat_id, message_id, case_id, version),
     )
 
 
-async def take_task_messages(conn: Conn, case_id: int, version: int) -> list[tuple[int, int]]:
+def take_task_messages(tx: Tx, case_id: int, version: int) -> list[tuple[int, int]]:
     """Messages whose buttons belong to ``version`` or earlier; forgotten once returned."""
-    rows = await _all(
-        conn,
+    rows = tx.all(
         "DELETE FROM task_messages WHERE case_id = ? AND version <= ? "
         "RETURNING chat_id, message_id",
         (case_id, version),
     )
-    return sorted((r["chat_id"], r["message_id"]) for r in rows)
+    return sorted((r[0], r[1]) for r in rows)
 
 
-async def forget_task_message(conn: Conn, chat_id: int, message_id: int) -> None:
-    await conn.execute(
-        "DELETE FROM task_messages WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
+def forget_task_message(tx: Tx, chat_id: int, message_id: int) -> None:
+    tx.run("DELETE FROM task_messages WHERE chat_id = ? AND message_id = ?", (chat_id, message_id))
+
+
+# -- the one live task message per holder and case ---------------------------------------
+
+
+def live_task(tx: Tx, chat_id: int, case_id: int) -> tuple[int, int] | None:
+    """(version, message id) of the task message kept up to date in this chat."""
+    row = tx.one(
+        "SELECT version, message_id FROM live_tasks WHERE chat_id = ? AND case_id = ?",
+        (chat_id, case_id),
     )
+    return (row[0], row[1]) if row else None
+
+
+def set_live_task(tx: Tx, chat_id: int, case_id: int, version: int, message_id: int) -> None:
+    tx.run(
+        "INSERT INTO live_tasks (chat_id, case_id, version, message_id) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (chat_id, case_id) DO UPDATE SET version = excluded.version, "
+        "message_id = excluded.message_id",
+        (chat_id, case_id, version, message_id),
+    )
+
+
+def drop_live_tasks(tx: Tx, case_id: int) -> None:
+    tx.run("DELETE FROM live_tasks WHERE case_id = ?", (case_id,))
 
 
 # -- pending dialogues -------------------------------------------------------------------
 
 
-async def set_dialogue(
-    conn: Conn,
+def set_dialogue(
+    tx: Tx,
     person_id: int,
     kind: str,
     now: datetime,
     case_id: int | None = None,
     version: int | None = None,
     data: dict[str, Any] | None = None,
-) -> None:
-    await conn.execute(
-        "INSERT OR REPLACE INTO dialogues (person_id, kind, case_id, version, data, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (person_id, kind, case_id, version, json.dumps(data or {}, ensure_ascii=False), ts(now)),
+) -> Dialogue | None:
+    """Start (or continue) a dialogue; returns the one it replaced, if it was another."""
+    before = get_dialogue(tx, person_id)
+    tx.run(
+        "INSERT INTO dialogues (person_id, kind, case_id, version, data, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET kind = excluded.kind, "
+        "case_id = excluded.case_id, version = excluded.version, data = excluded.data, "
+        "created_at = excluded.created_at, "
+        "prompt_chat = CASE WHEN kind = excluded.kind AND case_id IS excluded.case_id "
+        "  THEN prompt_chat END, "
+        "prompt_message = CASE WHEN kind = excluded.kind AND case_id IS excluded.case_id "
+        "  THEN prompt_message END",
+        (person_id, kind, case_id, version, dumps(data) if data else "{}", ts(now)),
     )
+    if before is not None and (before.kind, before.case_id) != (kind, case_id):
+        return before
+    return None
 
 
-async def get_dialogue(conn: Conn, person_id: int) -> Dialogue | None:
-    row = await _one(conn, "SELECT * FROM dialogues WHERE person_id = ?", (person_id,))
-    if row is None:
-        return None
+def _dialogue(row: Row) -> Dialogue:
+    prompt = (
+        (row["prompt_chat"], row["prompt_message"]) if row["prompt_message"] is not None else None
+    )
     return Dialogue(
         row["person_id"],
         row["kind"],
@@ -613,40 +839,54 @@ async def get_dialogue(conn: Conn, person_id: int) -> Dialogue | None:
         row["version"],
         json.loads(row["data"]),
         parse_ts(row["created_at"]),
+        prompt,
     )
 
 
-async def clear_dialogue(conn: Conn, person_id: int) -> None:
-    await conn.execute("DELETE FROM dialogues WHERE person_id = ?", (person_id,))
+def get_dialogue(tx: Tx, person_id: int) -> Dialogue | None:
+    row = tx.one("SELECT * FROM dialogues WHERE person_id = ?", (person_id,))
+    return _dialogue(row) if row else None
+
+
+def clear_dialogue(tx: Tx, person_id: int) -> Dialogue | None:
+    """End the person's dialogue; returns it (its prompt may still show buttons)."""
+    row = tx.one("DELETE FROM dialogues WHERE person_id = ? RETURNING *", (person_id,))
+    return _dialogue(row) if row else None
+
+
+def dialogues_of_case(tx: Tx, case_id: int) -> list[Dialogue]:
+    rows = tx.all("DELETE FROM dialogues WHERE case_id = ? RETURNING *", (case_id,))
+    return [_dialogue(r) for r in rows]
+
+
+def set_dialogue_prompt(
+    tx: Tx, person_id: int, kind: str, case_id: int | None, chat_id: int, message_id: int
+) -> bool:
+    """Remember the message that shows the dialogue's buttons; False if the dialogue ended
+    (or changed) before the message went out."""
+    return (
+        tx.run(
+            "UPDATE dialogues SET prompt_chat = ?, prompt_message = ? "
+            "WHERE person_id = ? AND kind = ? AND case_id IS ?",
+            (chat_id, message_id, person_id, kind, case_id),
+        )
+        > 0
+    )
 
 
 # -- updates already applied -------------------------------------------------------------
 
 
-async def claim_update(conn: Conn, update_id: int, now: datetime) -> bool:
+def claim_update(tx: Tx, update_id: int, now: datetime) -> bool:
     """True the first time an update is seen; False for a redelivery."""
-    cur = await conn.execute(
-        "INSERT OR IGNORE INTO processed_updates (update_id, at) VALUES (?, ?)",
-        (update_id, ts(now)),
+    return (
+        tx.run(
+            "INSERT INTO processed_updates (update_id, at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (update_id, ts(now)),
+        )
+        > 0
     )
-    return cur.rowcount > 0
 
 
-async def update_seen(conn: Conn, update_id: int) -> bool:
-    row = await _one(conn, "SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,))
-    return row is not None
-
-
-async def find_file(
-    conn: Conn, case_id: int, sha256: str, kind: str = "upload"
-) -> StoredFile | None:
-    row = await _one(
-        conn,
-        "SELECT * FROM files WHERE case_id = ? AND sha256 = ? AND kind = ? ORDER BY id LIMIT 1",
-        (case_id, sha256, kind),
-    )
-    return _file(row) if row else None
-
-
-async def set_file_doc(conn: Conn, file_id: int, doc: str) -> None:
-    await conn.execute("UPDATE files SET doc = ? WHERE id = ?", (doc, file_id))
+def update_seen(tx: Tx, update_id: int) -> bool:
+    return tx.one("SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)) is not None

@@ -94,6 +94,8 @@ class SopDefinition:
     roles: tuple[Role, ...]
     documents: tuple[Document, ...]
     steps: tuple[Step, ...]
+    revision: str = field(default="", compare=False)
+    source_text: str = field(default="", compare=False, repr=False)
     _roles: Mapping[str, Role] = field(init=False, repr=False, compare=False)
     _documents: Mapping[str, Document] = field(init=False, repr=False, compare=False)
     _steps: Mapping[int, Step] = field(init=False, repr=False, compare=False)
@@ -125,6 +127,9 @@ class SopDefinition:
 
     def document(self, doc_id: str) -> Document:
         return self._documents[doc_id]
+
+    def has_document(self, doc_id: str) -> bool:
+        return doc_id in self._documents
 
     def canonical(self, doc_id: str) -> str:
         """The document a name stands for: `rencana_kerja` is the approved `konsep_rencana_kerja`."""

@@ -6,9 +6,11 @@ exist``; all problems found are reported together.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -62,12 +64,27 @@ class _Problems:
 def load_definition(path: str | Path) -> SopDefinition:
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise DefinitionError(str(path), [f"cannot read file: {exc.strerror}"]) from exc
+    except UnicodeDecodeError as exc:
+        raise DefinitionError(str(path), [f"not UTF-8 text: {exc.reason}"]) from exc
+    return definition_from_text(text, source=str(path))
+
+
+def definition_from_text(text: str, source: str = "<definition>") -> SopDefinition:
+    """A definition from its TOML text, carrying the text and its revision (a hash of it):
+    a case keeps the revision it started with, whatever the file says later."""
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise DefinitionError(str(path), [f"not valid TOML: {exc}"]) from exc
-    return parse_definition(raw, source=str(path))
+        raise DefinitionError(source, [f"not valid TOML: {exc}"]) from exc
+    definition = parse_definition(raw, source=source)
+    return replace(definition, revision=revision_of(text), source_text=text)
+
+
+def revision_of(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def parse_definition(raw: Mapping[str, Any], source: str = "<definition>") -> SopDefinition:

@@ -77,6 +77,7 @@ class Case:
     last_move: Move | None = None
     archive_reference: str | None = None
     closed_at: datetime | None = None
+    revision: str = ""  # of the SOP definition the case started with (and keeps)
 
     def latest(self, doc: str) -> Attachment | None:
         found = None

@@ -156,6 +156,7 @@ def _start(
         "unit": command.unit,
         "title": title,
         "fiscal_year": command.fiscal_year,
+        "revision": definition.revision,
     }
     return [
         Event(
@@ -240,6 +241,7 @@ def apply(definition: SopDefinition, case: Case | None, event: Event) -> Case:
             started_by=event.actor,
             opened_at=event.at,
             step_entered_at=event.at,
+            revision=str(d.get("revision", "")),
         )
     if case is None:
         raise ValueError(f"{event.type} before the case started")

@@ -1,0 +1,343 @@
+"""Outbox rows rendered at send time: from the small row to the text, buttons and files.
+
+The outbox sender loads, in one read trip per delivery round, everything the due rows
+need (:func:`load_inputs`), then renders each row with the pure functions below. A task
+is rendered from the case as it is when it goes out, so it never shows a stale checklist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot import texts as t
+from bot.callbacks import Callback, Op
+from bot.core.definition import SopDefinition
+from bot.core.model import Case, Event, EventType
+from bot.papers.dates import OfficeZone
+from bot.services.effects import step_holders
+from bot.services.registry import SopRegistry
+from bot.views import Keyboard, case_heading, outcome_line, role_name, step_line, task_view
+from bot.worktime import WorkCalendar
+from storage import repo
+from storage.db import Tx
+
+MAX_ALBUM = 10  # items of one sendMediaGroup
+
+
+@dataclass
+class Inputs:
+    """What a round of due rows needs to be rendered, read in one trip."""
+
+    cases: dict[int, Case] = field(default_factory=dict)
+    events: dict[tuple[int, int], Event] = field(default_factory=dict)
+    people: dict[int, repo.Person] = field(default_factory=dict)
+    files: dict[int, repo.StoredFile] = field(default_factory=dict)
+    papers: dict[tuple[int, int, str], list[repo.StoredFile]] = field(default_factory=dict)
+    papers_pending: set[int] = field(default_factory=set)
+    delivered: dict[tuple[int, int], int] = field(default_factory=dict)  # (person, file) -> msg
+    live: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    dialogues: dict[int, repo.Dialogue] = field(default_factory=dict)
+    team_candidates: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
+    holders: dict[int, list[int]] = field(default_factory=dict)
+
+    def name(self, person_id: int) -> str:
+        person = self.people.get(person_id)
+        return person.display if person else f"ID {person_id}"
+
+
+def load_inputs(tx: Tx, items: Sequence[repo.OutboxItem], sops: SopRegistry) -> Inputs:
+    inputs = Inputs()
+    case_ids = {i.case_id for i in items if i.case_id is not None and i.kind != "paper"}
+    for case_id in case_ids:
+        case = repo.load_case(tx, case_id)
+        if case is not None:
+            inputs.cases[case_id] = case
+    people: set[int] = set()
+    file_ids: set[int] = set()
+    for item in items:
+        case = inputs.cases.get(item.case_id or 0)
+        p = item.params
+        people.add(item.chat_id)
+        for key in ("via", "seq"):
+            if key in p and case is not None:
+                event = repo.event_at(tx, case.id, int(p[key]))
+                if event is not None:
+                    inputs.events[(case.id, int(p[key]))] = event
+                    people.add(event.actor)
+        if item.kind == "files" and case is not None:
+            file_ids.update(int(f) for f in p.get("files", ()))
+            for seq, kind in p.get("papers", ()):
+                found = repo.papers_for(tx, case.id, int(seq), [f"paper:{kind}"])
+                inputs.papers[(case.id, int(seq), kind)] = found
+                file_ids.update(f.id for f in found)
+            if repo.papers_pending(tx, case.id):
+                inputs.papers_pending.add(case.id)
+        if item.kind in ("notice", "prompt") and "file" in p:
+            file_ids.add(int(p["file"]))
+        if item.kind == "task" and case is not None:
+            live = repo.live_task(tx, item.chat_id, case.id)
+            if live is not None:
+                inputs.live[(item.chat_id, case.id)] = live
+            definition = sops.of(case)
+            if case.id not in inputs.team_candidates and definition.step(case.step).kind == "team":
+                candidates = []
+                for role in definition.roles:
+                    if role.shared:
+                        candidates += [
+                            (h.telegram_id, h.display) for h in repo.holders(tx, case.unit, role.id)
+                        ]
+                inputs.team_candidates[case.id] = candidates
+            file_ids.update(a.file_id for a in case.latest_files())
+        if item.kind in ("task", "prompt"):
+            dialogue = repo.get_dialogue(tx, item.chat_id)
+            if dialogue is not None:
+                inputs.dialogues[item.chat_id] = dialogue
+        if item.kind == "notice" and p.get("t") == "escalation" and case is not None:
+            holders = step_holders(tx, sops.of(case), case)
+            inputs.holders[case.id] = holders
+            people.update(holders)
+    inputs.people = repo.people_by_ids(tx, people)
+    inputs.files = repo.files_by_ids(tx, file_ids)
+    for item in items:
+        if item.kind in ("files", "task"):
+            for file_id, message_id in repo.delivered(tx, item.chat_id, file_ids).items():
+                inputs.delivered[(item.chat_id, file_id)] = message_id
+    return inputs
+
+
+# -- rendering ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    keyboard: Keyboard = field(default_factory=list)
+    reply_to: int | None = None
+
+
+@dataclass(frozen=True)
+class Album:
+    """Documents for one person, in albums of at most ten; a caption on the last of each."""
+
+    files: list[repo.StoredFile]
+    captions: list[str]
+
+
+class Renderer:
+    def __init__(self, sops: SopRegistry, zone: OfficeZone, calendar: WorkCalendar) -> None:
+        self.sops, self.zone, self.calendar = sops, zone, calendar
+
+    def stale(self, item: repo.OutboxItem, inputs: Inputs) -> bool:
+        """A row about a version the case has moved past (or a closed case) is not sent."""
+        if item.version is None or item.case_id is None:
+            return False
+        case = inputs.cases.get(item.case_id)
+        return case is None or not case.is_open or case.version != item.version
+
+    # -- tasks ---------------------------------------------------------------------------
+
+    def task(self, item: repo.OutboxItem, inputs: Inputs, now: datetime) -> Message:
+        assert item.case_id is not None
+        case = inputs.cases[item.case_id]
+        definition = self.sops.of(case)
+        p = item.params
+        arrival = inputs.events.get((case.id, int(p["via"]))) if "via" in p else None
+        if arrival is None:
+            arrival = self._arrival(case, inputs)
+        dialogue = inputs.dialogues.get(item.chat_id)
+        selected: list[int] = []
+        if dialogue is not None and dialogue.kind == "team" and dialogue.case_id == case.id:
+            selected = [int(m) for m in dialogue.data.get("members", [])]
+        names = {pid: inputs.name(pid) for pid in ([arrival.actor] if arrival else [])}
+        reply_to, files_note = self._files_note(item.chat_id, definition, case, inputs)
+        view = task_view(
+            definition,
+            case,
+            self.zone,
+            names=names,
+            arrival=arrival,
+            team_candidates=inputs.team_candidates.get(case.id, []),
+            team_selected=selected,
+            intro=str(p.get("intro", "")),
+            files_note=files_note,
+        )
+        text = view.text
+        if "reminder" in p:
+            text = t.fit(
+                f"{self.reminder_header(definition, case, int(p['reminder']), now)}\n\n{text}"
+            )
+        return Message(text, view.keyboard, reply_to)
+
+    def _arrival(self, case: Case, inputs: Inputs) -> Event | None:
+        moves = [e for (cid, _), e in inputs.events.items() if cid == case.id and e.is_move]
+        return moves[-1] if moves else None
+
+    def _files_note(
+        self, person: int, definition: SopDefinition, case: Case, inputs: Inputs
+    ) -> tuple[int | None, str]:
+        """Where the step's documents are in this chat: sent just before, or earlier (the
+        task then answers the message that has them)."""
+        step = definition.step(case.step)
+        wanted = {definition.canonical(d) for d in step.inputs}
+        have = [a for a in case.latest_files() if a.doc in wanted]
+        earlier = [
+            inputs.delivered[(person, a.file_id)]
+            for a in have
+            if (person, a.file_id) in inputs.delivered
+        ]
+        if not have or not earlier:
+            return None, ""
+        if len(earlier) == len(have):
+            return max(
+                earlier
+            ), "📎 Dokumennya telah dikirim sebelumnya (lihat pesan yang dibalas)."
+        return None, ""
+
+    def reminder_header(
+        self, definition: SopDefinition, case: Case, number: int, now: datetime
+    ) -> str:
+        step = definition.step(case.step)
+        spent = self.calendar.working_minutes_between(case.step_entered_at, now)
+        return (
+            f"⏰ <b>Pengingat ke-{number}</b>\nLangkah ini menunggu tindakan Bapak/Ibu sejak "
+            f"{self.zone.tanggal_jam(case.step_entered_at)} (norma "
+            f"{t.minutes_text(step.time_minutes)}, telah berjalan {t.minutes_text(spent)})."
+        )
+
+    # -- files ---------------------------------------------------------------------------
+
+    def files_waiting(self, item: repo.OutboxItem, inputs: Inputs) -> bool:
+        """Papers of the case are still being written: the row (and its chat) waits."""
+        return bool(item.params.get("papers")) and item.case_id in inputs.papers_pending
+
+    def album(self, item: repo.OutboxItem, inputs: Inputs) -> Album:
+        assert item.case_id is not None
+        case = inputs.cases.get(item.case_id)
+        p = item.params
+        chosen: list[repo.StoredFile] = []
+        for file_id in p.get("files", ()):
+            stored = inputs.files.get(int(file_id))
+            if stored is not None:
+                chosen.append(stored)
+        for seq, kind in p.get("papers", ()):
+            chosen += inputs.papers.get((item.case_id, int(seq), kind), [])
+        fresh = [f for f in dict.fromkeys(chosen) if (item.chat_id, f.id) not in inputs.delivered]
+        captions: list[str] = []
+        if case is None or not fresh:
+            return Album([], [])
+        definition = self.sops.of(case)
+        versions = {a.file_id: a for a in case.files}
+        lines = []
+        for stored in fresh:
+            attachment = versions.get(stored.id)
+            if attachment is None:
+                lines.append(f"• {t.e(stored.name)}")
+                continue
+            name = definition.document(attachment.doc).name
+            replaces = (
+                f", menggantikan versi {attachment.version - 1}" if attachment.version > 1 else ""
+            )
+            lines.append(
+                f"• {t.e(name)}: {t.e(stored.name)} (versi {attachment.version}{replaces})"
+            )
+        for start in range(0, len(fresh), MAX_ALBUM):
+            chunk = lines[start : start + MAX_ALBUM]
+            captions.append(
+                t.fit(
+                    f"<b>Berkas #{case.id}</b> — {t.e(case.title[:80])}\n" + "\n".join(chunk), 1024
+                )
+            )
+        return Album(fresh, captions)
+
+    # -- notices and prompts -------------------------------------------------------------
+
+    def notice(self, item: repo.OutboxItem, inputs: Inputs, now: datetime) -> Message | None:
+        p = item.params
+        kind = p.get("t")
+        case = inputs.cases.get(item.case_id or 0)
+        if kind == "text":
+            return Message(str(p.get("text", "")))
+        if case is None:
+            return None
+        definition = self.sops.of(case)
+        if kind == "upload":
+            stored = inputs.files.get(int(p["file"]))
+            doc = (
+                definition.document(str(p["doc"])).name
+                if definition.has_document(str(p["doc"]))
+                else str(p["doc"])
+            )
+            version = int(p["v"])
+            replaces = f", menggantikan versi {version - 1}" if version > 1 else ""
+            text = t.FILE_ATTACHED.format(
+                name=t.e(stored.name if stored else "dokumen"),
+                doc=t.e(doc),
+                version=version,
+                replaces=replaces,
+            )
+            reply = p.get("reply_to")
+            return Message(text, reply_to=int(reply) if reply else None)
+        if kind == "closed":
+            event = inputs.events.get((case.id, int(p["seq"])))
+            if event is None:
+                return None
+            line = outcome_line(definition, event, inputs.name(event.actor), self.zone)
+            if event.type is EventType.ARCHIVED:
+                text = (
+                    f"{case_heading(definition, case)}\n\n🎉 <b>Berkas telah selesai dan "
+                    f"diarsipkan.</b>\nNomor arsip: <code>{t.e(case.archive_reference or '')}</code>"
+                    f"\n{line}\n\nTerima kasih atas kerja sama Bapak/Ibu."
+                )
+            else:
+                text = f"{case_heading(definition, case)}\n\n✖️ <b>Berkas dibatalkan.</b>\n{line}"
+            return Message(t.fit(text))
+        if kind == "escalation":
+            step = definition.step(case.step)
+            spent = self.calendar.working_minutes_between(case.step_entered_at, now)
+            holders = ", ".join(inputs.name(h) for h in inputs.holders.get(case.id, [])) or "-"
+            text = (
+                f"📣 <b>Eskalasi</b> — Berkas #{case.id}: {t.e(case.title)}\n"
+                f"{step_line(definition, step)}\nPemegang: {t.e(holders)} "
+                f"({t.e(role_name(definition, step.actor))})\n"
+                f"Sejak {self.zone.tanggal_jam(case.step_entered_at)}; norma "
+                f"{t.minutes_text(step.time_minutes)}, telah berjalan {t.minutes_text(spent)}; "
+                f"pengingat ke-{int(p['n'])}.\nMohon berkenan menindaklanjuti."
+            )
+            return Message(t.fit(text))
+        return None
+
+    def prompt(self, item: repo.OutboxItem, inputs: Inputs) -> Message | None:
+        """A dialogue's question with buttons, while the dialogue still waits for it."""
+        case = inputs.cases.get(item.case_id or 0)
+        dialogue = inputs.dialogues.get(item.chat_id)
+        if case is None or dialogue is None or dialogue.case_id != case.id:
+            return None
+        if item.params.get("t") == "which_doc" and dialogue.kind == "file":
+            definition = self.sops.of(case)
+            stored = inputs.files.get(int(item.params["file"]))
+            keyboard = [
+                [
+                    (
+                        definition.document(d).name,
+                        Callback(Op.ASSIGN_FILE, case.id, case.step, case.version, str(i)).encode(),
+                    )
+                ]
+                for i, d in enumerate(definition.step(case.step).uploads)
+            ]
+            name = t.e(stored.name if stored else "dokumen")
+            return Message(t.ASK_WHICH_DOCUMENT.format(name=name, case=case.id), keyboard)
+        return None
+
+
+def file_ids_of(album: Album) -> Iterable[int]:
+    return (f.id for f in album.files)
+
+
+__all__ = ["Album", "Inputs", "Message", "Renderer", "load_inputs"]
+
+
+def _unused(*_: Any) -> None:  # pragma: no cover
+    pass

@@ -1,0 +1,427 @@
+"""The service layer for cases: one command = one transaction = one trip to the writer.
+
+A command's whole unit of work (claim the Telegram update, load the case, ask the pure core
+to decide, save the state, append the events, queue what the change causes in the outbox)
+runs as one synchronous function on the database's writer thread; the handler awaits it
+once and answers the user only after the commit. Delivery happens later
+(:mod:`bot.outbox`), from small outbox rows rendered at send time (:mod:`bot.messages`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.core.definition import SopDefinition
+from bot.core.model import (
+    Actor,
+    AttachFile,
+    Case,
+    Command,
+    DomainError,
+    Event,
+    EventType,
+    InvalidValue,
+    StartCase,
+)
+from bot.core.workflow import apply_all, decide
+from bot.reminder_policy import HeldStep, ReminderSettings, next_due_at
+from bot.services import effects
+from bot.services.registry import SopRegistry
+from bot.worktime import WorkCalendar
+from storage import repo
+from storage.codec import ts
+from storage.db import Database, Tx
+
+Notify = Callable[[], None]
+
+
+class AlreadyApplied(DomainError):
+    """This Telegram update was applied before (redelivered after a crash)."""
+
+    code = "stale"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    before: Case | None
+    case: Case
+    events: list[Event]
+    first_seq: int
+    actor_name: str = ""
+
+    @property
+    def move(self) -> Event:
+        """The event that moved the case (or the last one, for a change in place)."""
+        return next((e for e in reversed(self.events) if e.is_move), self.events[-1])
+
+    @property
+    def withdrawable(self) -> bool:
+        """Its author may still take the move back (the decided message offers it)."""
+        return self.case.is_open and self.move.type in (EventType.COMPLETED, EventType.APPROVED)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file a holder sent, already saved on disk; what the transaction records."""
+
+    case_id: int
+    version: int
+    doc: str | None  # None: the bot asks which document it is
+    name: str
+    size: int
+    sha256: str
+    path: str
+    mime: str
+    telegram_file_id: str | None
+    telegram_unique_id: str | None
+    chat_id: int
+    message_id: int  # the user's message with the file (the acknowledgement replies to it)
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    status: str  # "attached" | "duplicate" | "ask"
+    outcome: Outcome | None = None
+    doc: str = ""
+    version: int = 0
+    choices: tuple[str, ...] = field(default=())
+
+
+class CaseService:
+    def __init__(
+        self,
+        db: Database,
+        sops: SopRegistry,
+        config: Config,
+        clock: Clock,
+        calendar: WorkCalendar,
+        wake_outbox: Notify = lambda: None,
+    ) -> None:
+        self.db = db
+        self.sops = sops
+        self.config = config
+        self.clock = clock
+        self.calendar = calendar
+        self.wake_outbox = wake_outbox
+        self.unit = config.organisation.unit
+        self.reminders = ReminderSettings(
+            repeat_every_minutes=config.reminders.repeat_every_minutes,
+            escalate_after=config.reminders.escalate_after,
+            max_snooze_minutes=config.reminders.max_snooze_minutes,
+        )
+
+    # -- actors --------------------------------------------------------------------------
+
+    def is_admin(self, user_id: int) -> bool:
+        return user_id in self.config.admins
+
+    def actor(self, tx: Tx, user_id: int, unit: str) -> Actor:
+        return Actor(user_id, repo.active_roles(tx, user_id, unit), self.is_admin(user_id))
+
+    # -- commands ------------------------------------------------------------------------
+
+    async def start_case(
+        self,
+        user_id: int,
+        title: str,
+        fiscal_year: int,
+        sop_code: str | None = None,
+        update_id: int | None = None,
+    ) -> Outcome:
+        """Open a case (the starter holds its first step); ends the /baru dialogue."""
+        definition = self.sops[sop_code] if sop_code else self.sops.default
+
+        def txn(tx: Tx) -> Outcome:
+            self._claim(tx, update_id)
+            case_id = repo.next_case_id(tx)
+            command = StartCase(case_id, definition.code, self.unit, title, fiscal_year)
+            outcome = self._run(tx, definition, None, command, user_id, ())
+            repo.clear_dialogue(tx, user_id)
+            return outcome
+
+        outcome = await self.db.write(txn)
+        self.wake_outbox()
+        return outcome
+
+    async def execute(
+        self,
+        case_id: int,
+        command: Command,
+        user_id: int,
+        pressed: Sequence[tuple[int, int]] = (),
+        update_id: int | None = None,
+        end_dialogue: bool = False,
+    ) -> Outcome:
+        """Run a command; ``pressed`` names the messages the handler edits itself (it shows
+        the decision there, and a withdraw button while the move can be taken back).
+
+        ``update_id`` is claimed in the same transaction, so a Telegram update delivered
+        again after a crash is not applied twice (:class:`AlreadyApplied`).
+        ``end_dialogue``: the command answers the user's pending dialogue, which ends with it.
+        """
+
+        def txn(tx: Tx) -> Outcome:
+            self._claim(tx, update_id)
+            outcome = self._execute(tx, case_id, command, user_id, pressed)
+            if end_dialogue:
+                effects.end_dialogue(tx, user_id, self.clock.now(), keep_prompt=pressed)
+            return outcome
+
+        outcome = await self.db.write(txn)
+        self.wake_outbox()
+        return outcome
+
+    async def attach_upload(
+        self, user_id: int, upload: Upload, update_id: int | None = None
+    ) -> UploadResult:
+        """Record an uploaded file and, when it is known which document it is, attach it
+        (the acknowledgement goes through the outbox, so a crash cannot lose it)."""
+
+        def txn(tx: Tx) -> UploadResult:
+            self._claim(tx, update_id)
+            now = self.clock.now()
+            case = repo.load_case(tx, upload.case_id)
+            if case is None or not case.is_open or case.version != upload.version:
+                raise AlreadyApplied()
+            existing = repo.find_file(tx, case.id, upload.sha256)
+            if existing is not None:
+                file_id = existing.id
+            else:
+                file_id = repo.add_file(
+                    tx,
+                    case_id=case.id,
+                    doc="",
+                    kind="upload",
+                    name=upload.name,
+                    size=upload.size,
+                    sha256=upload.sha256,
+                    path=upload.path,
+                    uploaded_by=user_id,
+                    now=now,
+                    telegram_file_id=upload.telegram_file_id,
+                    telegram_unique_id=upload.telegram_unique_id,
+                    mime=upload.mime,
+                )
+            # the sender has this file already: it is never sent back to them
+            repo.record_delivery(tx, user_id, file_id, upload.message_id)
+            definition = self.sops.of(case)
+            if upload.doc is None:
+                effects.ask_which_document(tx, definition, case, user_id, file_id, now)
+                uploads = definition.step(case.step).uploads
+                return UploadResult("ask", choices=uploads)
+            return self._attach(tx, definition, case, user_id, file_id, upload.doc, upload)
+
+        result = await self.db.write(txn)
+        self.wake_outbox()
+        return result
+
+    async def assign_pending_file(
+        self, user_id: int, case_id: int, version: int, choice: int, update_id: int | None
+    ) -> UploadResult:
+        """The holder said which document their pending upload is (a "dokumen apa?" button)."""
+
+        def txn(tx: Tx) -> UploadResult:
+            self._claim(tx, update_id)
+            dialogue = repo.get_dialogue(tx, user_id)
+            case = repo.load_case(tx, case_id)
+            if (
+                dialogue is None
+                or dialogue.kind != "file"
+                or dialogue.case_id != case_id
+                or case is None
+                or not case.is_open
+                or case.version != version
+            ):
+                raise AlreadyApplied()
+            definition = self.sops.of(case)
+            uploads = definition.step(case.step).uploads
+            if not 0 <= choice < len(uploads):
+                raise InvalidValue("no such document", choice=choice)
+            effects.end_dialogue(tx, user_id, self.clock.now())
+            doc = definition.canonical(uploads[choice])
+            stored = repo.get_file(tx, int(dialogue.data["file_row"]))
+            if stored is None:
+                raise InvalidValue("file row vanished")
+            return self._attach(tx, definition, case, user_id, stored.id, doc, None)
+
+        result = await self.db.write(txn)
+        self.wake_outbox()
+        return result
+
+    async def show_task(self, user_id: int, case_id: int, version: int) -> None:
+        """Send the task of a case to its holder again (opened from the /tugas list)."""
+        await self.db.write(
+            repo.enqueue,
+            user_id,
+            "task",
+            self.clock.now(),
+            case_id=case_id,
+            version=version,
+            params={"open": 1},
+        )
+        self.wake_outbox()
+
+    def _attach(
+        self,
+        tx: Tx,
+        definition: SopDefinition,
+        case: Case,
+        user_id: int,
+        file_id: int,
+        doc: str,
+        upload: Upload | None,
+    ) -> UploadResult:
+        stored = repo.get_file(tx, file_id)
+        assert stored is not None
+        latest = case.latest(doc)
+        if latest is not None and latest.sha256 == stored.sha256:
+            return UploadResult("duplicate", doc=doc, version=latest.version)
+        command = AttachFile(case.version, doc, stored.id, stored.sha256, stored.name)
+        outcome = self._execute(tx, case.id, command, user_id, ())
+        attached = outcome.case.latest(doc)
+        version = attached.version if attached else 1
+        reply_to = upload.message_id if upload is not None else None
+        effects.acknowledge_upload(
+            tx, definition, outcome, user_id, stored.id, doc, version, reply_to, self.clock.now()
+        )
+        return UploadResult("attached", outcome, doc=doc, version=version)
+
+    # -- the unit of work ----------------------------------------------------------------
+
+    def _claim(self, tx: Tx, update_id: int | None) -> None:
+        if update_id is not None and not repo.claim_update(tx, update_id, self.clock.now()):
+            raise AlreadyApplied()
+
+    def _execute(
+        self,
+        tx: Tx,
+        case_id: int,
+        command: Command,
+        user_id: int,
+        pressed: Sequence[tuple[int, int]],
+    ) -> Outcome:
+        case = repo.load_case(tx, case_id)
+        if case is None:
+            raise InvalidValue("no such case", case=case_id)
+        return self._run(tx, self.sops.of(case), case, command, user_id, pressed)
+
+    def _run(
+        self,
+        tx: Tx,
+        definition: SopDefinition,
+        case: Case | None,
+        command: Command,
+        user_id: int,
+        pressed: Sequence[tuple[int, int]],
+    ) -> Outcome:
+        now = self.clock.now()
+        unit = case.unit if case else self.unit
+        actor = self.actor(tx, user_id, unit)
+        events = decide(definition, case, command, actor, now)
+        new = apply_all(definition, case, events)
+        moved = case is None or new.version != case.version
+        repo.save_case(
+            tx,
+            new,
+            definition.step(new.step).actor,
+            new=case is None,
+            reminders_from=self._first_reminder(definition, new) if moved else False,
+        )
+        first_seq = repo.append_events(tx, new.id, events)
+        for event in events:
+            if event.type is EventType.FILE_ATTACHED:
+                repo.set_file_doc(tx, int(event.data["file_id"]), str(event.data["doc"]))
+        person = repo.get_person(tx, user_id)
+        name = person.display if person else f"ID {user_id}"
+        outcome = Outcome(case, new, events, first_seq, name)
+        effects.queue(tx, definition, outcome, pressed, now)
+        return outcome
+
+    def _first_reminder(self, definition: SopDefinition, case: Case) -> str | None:
+        """When the case's current step first falls due (its reminders start afresh)."""
+        if not case.is_open:
+            return None
+        norm = definition.step(case.step).time_minutes
+        held = HeldStep(case.step_entered_at, norm, 0, None, None)
+        return ts(next_due_at(self.calendar, self.reminders, held))
+
+    def first_reminder_at(self, case: Case) -> datetime | None:
+        due = self._first_reminder(self.sops.of(case), case)
+        return None if due is None else datetime.fromisoformat(due)
+
+
+class Dialogues:
+    """The pending questions of a person (a return reason, a new case's title, ...), kept in
+    the database so a restart loses none; each step is one trip."""
+
+    def __init__(self, db: Database, sops: SopRegistry, clock: Clock, unit: str) -> None:
+        self.db, self.sops, self.clock, self.unit = db, sops, clock, unit
+
+    async def begin(
+        self,
+        user_id: int,
+        kind: str,
+        case_id: int | None = None,
+        version: int | None = None,
+        data: dict[str, object] | None = None,
+        update_id: int | None = None,
+    ) -> bool:
+        """Start a dialogue (a case's one only while the case is still at ``version``)."""
+
+        def txn(tx: Tx) -> bool:
+            now = self.clock.now()
+            if update_id is not None and not repo.claim_update(tx, update_id, now):
+                return False
+            if case_id is not None:
+                case = repo.load_case(tx, case_id)
+                if case is None or not case.is_open or case.version != version:
+                    return False
+            effects.start_dialogue(tx, user_id, kind, now, case_id, version, dict(data or {}))
+            return True
+
+        return await self.db.write(txn)
+
+    async def begin_new_case(self, user_id: int) -> str | None:
+        """/baru: the title is asked next; None, or the role that may open a case."""
+        definition = self.sops.default
+
+        def txn(tx: Tx) -> str | None:
+            if definition.first_step.actor not in repo.active_roles(tx, user_id, self.unit):
+                return definition.role(definition.first_step.actor).name
+            effects.start_dialogue(tx, user_id, "new_title", self.clock.now())
+            return None
+
+        return await self.db.write(txn)
+
+    async def cancel(self, user_id: int) -> bool:
+        """/batal: end the pending dialogue (with its buttons); False if there was none."""
+
+        def txn(tx: Tx) -> bool:
+            return effects.end_dialogue(tx, user_id, self.clock.now()) is not None
+
+        return await self.db.write(txn)
+
+    async def toggle_member(
+        self, user_id: int, case_id: int, version: int, person: int, update_id: int
+    ) -> list[int] | None:
+        """Add or remove a team member in the Kasubag's selection; None if already applied."""
+
+        def txn(tx: Tx) -> list[int] | None:
+            now = self.clock.now()
+            if not repo.claim_update(tx, update_id, now):
+                return None  # delivered again after a crash: the toggle was applied already
+            dialogue = repo.get_dialogue(tx, user_id)
+            members: list[int] = []
+            if dialogue and dialogue.kind == "team" and dialogue.case_id == case_id:
+                members = [int(m) for m in dialogue.data.get("members", [])]
+            members = (
+                [m for m in members if m != person] if person in members else [*members, person]
+            )
+            repo.set_dialogue(tx, user_id, "team", now, case_id, version, {"members": members})
+            return members
+
+        return await self.db.write(txn)

@@ -1,0 +1,241 @@
+"""What a change causes: the outbox rows a transition queues, in its own transaction.
+
+Rows are small: what to send, to whom, about which case and version, with a few
+parameters. The text is rendered when the row is sent (:mod:`bot.messages`), so a row
+costs tens of bytes and a message always shows the case as it is.
+
+Kinds of row (``chat_id`` 0 marks a job, not a message):
+- ``paper``   job: write paper ``kind`` for event ``seq`` and keep it with the case
+- ``files``   documents a person needs: upload versions and papers (an album, before the
+              task that uses them); a file the person already has is never sent again
+- ``task``    the step's task for a holder: sent, or edited in place in their live task
+              message; stale (skipped) once the case has moved past ``version``
+- ``notice``  a short message from a template (``t``): upload acknowledgement, case closed,
+              escalation, ...
+- ``prompt``  a dialogue's question with buttons ("dokumen apa?"); its buttons are removed
+              whenever the dialogue ends
+- ``strip``   remove the buttons of an earlier message
+- ``text``    a message rendered before this format existed (rows of older databases)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.core.definition import DocumentSource, SopDefinition, StepKind
+from bot.core.model import Case, EventType
+from storage import repo
+from storage.db import Tx
+
+if TYPE_CHECKING:
+    from bot.services.cases import Outcome
+
+FORWARD = (EventType.COMPLETED, EventType.APPROVED, EventType.ARCHIVED)
+
+
+def step_holders(tx: Tx, definition: SopDefinition, case: Case) -> list[int]:
+    """Whose turn it is: the role's holders, or the formed team for a shared role."""
+    role = definition.step(case.step).actor
+    people = [p.telegram_id for p in repo.holders(tx, case.unit, role)]
+    if definition.role(role).shared and case.team:
+        people = [p for p in people if p in case.team]
+    return people
+
+
+def participants(tx: Tx, case: Case) -> list[int]:
+    """Everyone who acted on the case (administrators excepted) and its team."""
+    ids = [e.actor for e in repo.load_events(tx, case.id) if e.role != "admin"]
+    return list(dict.fromkeys([*ids, *case.team]))
+
+
+def queue(
+    tx: Tx,
+    definition: SopDefinition,
+    outcome: Outcome,
+    pressed: Sequence[tuple[int, int]],
+    now: datetime,
+) -> None:
+    """Every row the outcome of one command causes."""
+    before, case = outcome.before, outcome.case
+    moved = before is None or before.version != case.version
+    if before is not None and moved:
+        _retire(tx, before, pressed, now)
+        if pressed and outcome.withdrawable:
+            chat_id, message_id = pressed[0]
+            repo.record_task_message(tx, chat_id, message_id, case.id, case.version)
+
+    papers_for: dict[int, list[tuple[int, str]]] = {}  # person -> (seq, paper) to receive
+    for offset, event in enumerate(outcome.events):
+        seq = outcome.first_seq + offset
+        step = definition.step(event.step)
+        kinds: list[tuple[str, list[int]]] = []
+        if step.is_review and event.type in (EventType.APPROVED, EventType.RETURNED):
+            kinds.append(("pemeriksaan", [event.actor]))
+        if event.type in FORWARD and step.papers:
+            recipients = [event.actor]
+            if case.is_open:
+                recipients += step_holders(tx, definition, case)
+            kinds += [(paper, recipients) for paper in step.papers]
+        for kind, recipients in kinds:
+            _job(tx, case, kind, seq, now)
+            for person in dict.fromkeys(recipients):
+                papers_for.setdefault(person, []).append((seq, kind))
+
+    last = outcome.events[-1]
+    last_seq = outcome.first_seq + len(outcome.events) - 1
+    tasks: list[int] = []
+    if last.type is EventType.STARTED:
+        tasks = [last.actor]
+    elif last.is_move and case.is_open:
+        tasks = step_holders(tx, definition, case)
+        step = definition.step(case.step)
+        if last.type in FORWARD and step.templates:
+            for kind in step.templates:
+                _job(tx, case, kind, last_seq, now)
+                for person in tasks:
+                    papers_for.setdefault(person, []).append((last_seq, kind))
+
+    for person in dict.fromkeys([*papers_for, *tasks]):
+        is_holder = person in tasks
+        files = _task_files(definition, case) if is_holder else []
+        papers = papers_for.get(person, [])
+        if files or papers:
+            params: dict[str, Any] = {}
+            if files:
+                params["files"] = files
+            if papers:
+                params["papers"] = papers
+            repo.enqueue(
+                tx,
+                person,
+                "files",
+                now,
+                case_id=case.id,
+                version=case.version if is_holder else None,
+                params=params,
+            )
+        if is_holder:
+            params = {"via": last_seq}
+            if last.type is EventType.STARTED:
+                params["intro"] = "created"
+            elif last.type is EventType.WITHDRAWN:
+                params["intro"] = "withdrawn"
+            repo.enqueue(
+                tx, person, "task", now, case_id=case.id, version=case.version, params=params
+            )
+
+    if not case.is_open and before is not None:
+        told = participants(tx, case)
+        if last.type is EventType.CANCELLED:
+            told += step_holders(tx, definition, before)
+        for person in dict.fromkeys(told):
+            repo.enqueue(
+                tx,
+                person,
+                "notice",
+                now,
+                case_id=case.id,
+                params={"t": "closed", "seq": last_seq},
+            )
+
+
+def _task_files(definition: SopDefinition, case: Case) -> list[int]:
+    """The uploaded documents (latest versions) the current step works on."""
+    step = definition.step(case.step)
+    if not (step.kind in (StepKind.REVIEW, StepKind.ARCHIVE) or step.inputs):
+        return []
+    wanted = {definition.canonical(d) for d in step.inputs}
+    wanted = {d for d in wanted if definition.document(d).source is not DocumentSource.GENERATED}
+    return [a.file_id for a in case.latest_files() if a.doc in wanted]
+
+
+def _job(tx: Tx, case: Case, kind: str, seq: int, now: datetime) -> None:
+    repo.enqueue(tx, 0, "paper", now, case_id=case.id, params={"paper": kind, "seq": seq})
+
+
+def _retire(tx: Tx, before: Case, pressed: Sequence[tuple[int, int]], now: datetime) -> None:
+    """The case moved on: buttons of its old step disappear from every chat that has them,
+    and every dialogue about it ends (with its buttons)."""
+    for chat_id, message_id in repo.take_task_messages(tx, before.id, before.version):
+        if (chat_id, message_id) not in pressed:
+            strip(tx, chat_id, message_id, now, before.id)
+    repo.drop_live_tasks(tx, before.id)
+    for dialogue in repo.dialogues_of_case(tx, before.id):
+        if dialogue.prompt is not None and dialogue.prompt not in pressed:
+            strip(tx, *dialogue.prompt, now, before.id)
+
+
+def strip(tx: Tx, chat_id: int, message_id: int, now: datetime, case_id: int | None) -> None:
+    repo.enqueue(tx, chat_id, "strip", now, case_id=case_id, params={"message_id": message_id})
+
+
+def end_dialogue(
+    tx: Tx, person_id: int, now: datetime, keep_prompt: Iterable[tuple[int, int]] = ()
+) -> repo.Dialogue | None:
+    """End the person's dialogue, however it ends; its buttons go with it."""
+    dialogue = repo.clear_dialogue(tx, person_id)
+    prompt = dialogue.prompt if dialogue is not None else None
+    if prompt is not None and prompt not in set(keep_prompt):
+        strip(tx, *prompt, now, dialogue.case_id if dialogue else None)
+    return dialogue
+
+
+def start_dialogue(
+    tx: Tx,
+    person_id: int,
+    kind: str,
+    now: datetime,
+    case_id: int | None = None,
+    version: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Start a dialogue; one it replaces ends (with its buttons)."""
+    replaced = repo.set_dialogue(tx, person_id, kind, now, case_id, version, data)
+    if replaced is not None and replaced.prompt is not None:
+        strip(tx, *replaced.prompt, now, replaced.case_id)
+
+
+def ask_which_document(
+    tx: Tx, definition: SopDefinition, case: Case, person_id: int, file_id: int, now: datetime
+) -> None:
+    start_dialogue(tx, person_id, "file", now, case.id, case.version, {"file_row": file_id})
+    repo.enqueue(
+        tx,
+        person_id,
+        "prompt",
+        now,
+        case_id=case.id,
+        version=case.version,
+        params={"t": "which_doc", "file": file_id},
+    )
+
+
+def acknowledge_upload(
+    tx: Tx,
+    definition: SopDefinition,
+    outcome: Outcome,
+    person_id: int,
+    file_id: int,
+    doc: str,
+    version: int,
+    reply_to: int | None,
+    now: datetime,
+) -> None:
+    """A one-line answer to the upload, then the live task messages show the new checklist."""
+    case = outcome.case
+    params: dict[str, Any] = {"t": "upload", "file": file_id, "doc": doc, "v": version}
+    if reply_to is not None:
+        params["reply_to"] = reply_to
+    repo.enqueue(tx, person_id, "notice", now, case_id=case.id, version=case.version, params=params)
+    for holder in dict.fromkeys([person_id, *step_holders(tx, definition, case)]):
+        repo.enqueue(
+            tx,
+            holder,
+            "task",
+            now,
+            case_id=case.id,
+            version=case.version,
+            params={"refresh": 1} if holder == person_id else {"refresh": 1, "edit_only": 1},
+        )

@@ -1,0 +1,188 @@
+"""People and roles: invitations, the profile dialogue, role administration.
+
+Each method is one trip to the database (one transaction); handlers answer afterwards.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.services import effects
+from bot.services.registry import SopRegistry
+from storage import repo
+from storage.db import Database, Tx
+
+INVITE_LIFETIME = timedelta(hours=72)
+NIP_DIGITS = 18
+
+
+@dataclass(frozen=True)
+class Profile:
+    person: repo.Person
+    roles: frozenset[str]
+    is_admin: bool
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.person.name and self.person.position)
+
+
+@dataclass(frozen=True)
+class StartResult:
+    invited_role: str | None  # the role an invitation bound, if any
+    invite_invalid: bool
+    profile: Profile | None  # None: not registered
+    asks_profile: bool
+
+
+@dataclass(frozen=True)
+class ProfileStep:
+    """The answer to one profile question: the next question, a refusal, or done."""
+
+    next_kind: str | None  # the question now asked, None when done
+    refused: bool = False
+    profile: Profile | None = None
+
+
+class PeopleService:
+    def __init__(self, db: Database, sops: SopRegistry, config: Config, clock: Clock) -> None:
+        self.db, self.sops, self.config, self.clock = db, sops, config, clock
+        self.unit = config.organisation.unit
+
+    def is_admin(self, user_id: int) -> bool:
+        return user_id in self.config.admins
+
+    def profile(self, tx: Tx, user_id: int) -> Profile | None:
+        person = repo.get_person(tx, user_id)
+        if person is None:
+            return None
+        return Profile(person, repo.active_roles(tx, user_id, self.unit), self.is_admin(user_id))
+
+    async def get_profile(self, user_id: int) -> Profile | None:
+        return await self.db.read(self.profile, user_id)
+
+    async def mark_started(self, user_id: int, username: str | None) -> None:
+        await self.db.write(repo.mark_started, user_id, self.clock.now(), username)
+
+    async def start(self, user_id: int, token: str, username: str | None) -> StartResult:
+        """/start, perhaps with an invitation token; asks for the profile when incomplete."""
+
+        def txn(tx: Tx) -> StartResult:
+            now = self.clock.now()
+            repo.mark_started(tx, user_id, now, username)
+            role = self._accept_invite(tx, user_id, token, now) if token else None
+            profile = self.profile(tx, user_id)
+            assert profile is not None
+            if not profile.roles and not profile.is_admin:
+                return StartResult(role, bool(token) and role is None, None, False)
+            asks = not profile.complete
+            if asks:
+                effects.start_dialogue(tx, user_id, "profile_name", now)
+            return StartResult(role, bool(token) and role is None, profile, asks)
+
+        return await self.db.write(txn)
+
+    def _accept_invite(self, tx: Tx, user_id: int, token: str, now: datetime) -> str | None:
+        """Bind the invited role; a single-holder role passes from its holder (history kept)."""
+        taken = repo.take_invite(tx, token, user_id, now)
+        if taken is None:
+            return None
+        role, unit = taken
+        definition = self.sops.default
+        shared = definition.has_role(role) and definition.role(role).shared
+        if not shared:
+            for holder in repo.holders(tx, unit, role):
+                if holder.telegram_id != user_id:
+                    repo.revoke_role(tx, holder.telegram_id, role, unit, now, user_id)
+        repo.grant_role(tx, user_id, role, unit, now, None)
+        return definition.role(role).name if definition.has_role(role) else role
+
+    async def profile_step(self, user_id: int, kind: str, value: str) -> ProfileStep:
+        """One answer of the profile dialogue (name → NIP → position)."""
+
+        def txn(tx: Tx) -> ProfileStep:
+            now = self.clock.now()
+            if kind == "profile_name":
+                if not value or len(value) > 200 or "\n" in value:
+                    return ProfileStep(kind, refused=True)
+                repo.update_profile(tx, user_id, name=value)
+                effects.start_dialogue(tx, user_id, "profile_nip", now)
+                return ProfileStep("profile_nip")
+            if kind == "profile_nip":
+                nip = "" if value == "-" else value
+                if nip and not (len(nip) == NIP_DIGITS and nip.isascii() and nip.isdigit()):
+                    return ProfileStep(kind, refused=True)
+                repo.update_profile(tx, user_id, nip=nip)
+                effects.start_dialogue(tx, user_id, "profile_position", now)
+                return ProfileStep("profile_position")
+            if not value or len(value) > 200 or "\n" in value:
+                return ProfileStep(kind, refused=True)
+            repo.update_profile(tx, user_id, position=value)
+            effects.end_dialogue(tx, user_id, now)
+            return ProfileStep(None, profile=self.profile(tx, user_id))
+
+        return await self.db.write(txn)
+
+    # -- administration ------------------------------------------------------------------
+
+    async def invite(self, admin_id: int, role: str) -> tuple[str, datetime]:
+        token = secrets.token_urlsafe(18)
+        now = self.clock.now()
+        expires = now + INVITE_LIFETIME
+        await self.db.write(repo.create_invite, token, role, self.unit, admin_id, now, expires)
+        return token, expires
+
+    async def roles_overview(
+        self,
+    ) -> tuple[dict[str, list[repo.Person]], list[repo.RoleAssignment]]:
+        """Who holds each role now, and the revocations (for /peran)."""
+
+        def txn(tx: Tx) -> tuple[dict[str, list[repo.Person]], list[repo.RoleAssignment]]:
+            holders = {r.id: repo.holders(tx, self.unit, r.id) for r in self.sops.default.roles}
+            history = [a for a in repo.role_history(tx, self.unit) if a.revoked_at]
+            return holders, history
+
+        return await self.db.read(txn)
+
+    async def revoke(self, admin_id: int, person_id: int, role: str) -> bool:
+        return await self.db.write(
+            repo.revoke_role, person_id, role, self.unit, self.clock.now(), admin_id
+        )
+
+    async def reassign(self, admin_id: int, role: str, old: int, new: int) -> bool:
+        """Move a role from one person to another; False if ``old`` does not hold it."""
+
+        def txn(tx: Tx) -> bool:
+            now = self.clock.now()
+            if not repo.revoke_role(tx, old, role, self.unit, now, admin_id):
+                return False
+            repo.ensure_person(tx, new, now)
+            repo.grant_role(tx, new, role, self.unit, now, admin_id)
+            return True
+
+        return await self.db.write(txn)
+
+    async def bootstrap(self) -> None:
+        """People and roles named in the config are bound at every start (idempotent)."""
+
+        def txn(tx: Tx) -> None:
+            now = self.clock.now()
+            for admin in self.config.admins:
+                repo.ensure_person(tx, admin, now)
+            for person in self.config.people:
+                repo.ensure_person(tx, person.telegram_id, now)
+                repo.update_profile(
+                    tx,
+                    person.telegram_id,
+                    name=person.name or None,
+                    nip=person.nip or None,
+                    position=person.position or None,
+                )
+                for role in person.roles:
+                    repo.grant_role(tx, person.telegram_id, role, self.unit, now, None)
+
+        await self.db.write(txn)

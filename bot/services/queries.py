@@ -1,0 +1,202 @@
+"""What handlers read to answer a user: each answer is one read trip (one snapshot)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.core.definition import SopDefinition
+from bot.core.model import Actor, Case, DomainError, Event
+from bot.core.workflow import holder_role
+from bot.messages import Message, Renderer, load_inputs
+from bot.services.effects import step_holders
+from bot.services.registry import SopRegistry
+from bot.worktime import WorkCalendar
+from storage import repo
+from storage.db import Database, Tx
+
+TASKS_PER_PAGE = 8
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    total: int
+    page: int
+    cases: list[Case]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // TASKS_PER_PAGE))
+
+
+@dataclass(frozen=True)
+class CaseStatus:
+    case: Case
+    definition: SopDefinition
+    events: list[Event]
+    names: dict[int, str]
+    holders: list[str]
+
+
+@dataclass(frozen=True)
+class Overdue:
+    case: Case
+    definition: SopDefinition
+    spent: int
+
+
+class Queries:
+    def __init__(
+        self,
+        db: Database,
+        sops: SopRegistry,
+        config: Config,
+        calendar: WorkCalendar,
+        renderer: Renderer,
+        clock: Clock,
+    ) -> None:
+        self.db, self.sops, self.config, self.calendar = db, sops, config, calendar
+        self.renderer, self.clock = renderer, clock
+        self.unit = config.organisation.unit
+
+    async def task_message(self, user_id: int, case: Case) -> Message:
+        """The task of ``case`` as the user sees it now (e.g. after a team toggle)."""
+        item = repo.OutboxItem(0, user_id, "task", case.id, case.version, {}, 0)
+        inputs = await self.db.read(load_inputs, [item], self.sops)
+        return self.renderer.task(item, inputs, self.clock.now())
+
+    async def team_candidates(self, case: Case) -> set[int]:
+        """Everyone who may be picked for the team (holders of the SOP's shared roles)."""
+        roles = [r.id for r in self.sops.of(case).roles if r.shared]
+
+        def txn(tx: Tx) -> set[int]:
+            return {p.telegram_id for role in roles for p in repo.holders(tx, case.unit, role)}
+
+        return await self.db.read(txn)
+
+    def actor(self, tx: Tx, user_id: int) -> Actor:
+        return Actor(
+            user_id, repo.active_roles(tx, user_id, self.unit), user_id in self.config.admins
+        )
+
+    def holds(self, case: Case, actor: Actor) -> bool:
+        try:
+            holder_role(self.sops.of(case), case, actor)
+        except DomainError:
+            return False
+        return True
+
+    async def case_and_actor(self, case_id: int, user_id: int) -> tuple[Case | None, Actor]:
+        def txn(tx: Tx) -> tuple[Case | None, Actor]:
+            return repo.load_case(tx, case_id), self.actor(tx, user_id)
+
+        return await self.db.read(txn)
+
+    async def case(self, case_id: int) -> Case | None:
+        return await self.db.read(repo.load_case, case_id)
+
+    async def dialogue(self, user_id: int) -> repo.Dialogue | None:
+        return await self.db.read(repo.get_dialogue, user_id)
+
+    async def gate(self, update_id: int, user_id: int) -> repo.GateFacts:
+        return await self.db.read(repo.gate_facts, update_id, user_id, self.unit)
+
+    def _shared_roles(self) -> set[str]:
+        return {r.id for d in self.sops for r in d.roles if r.shared}
+
+    async def tasks(self, user_id: int, page: int = 0) -> TaskPage:
+        """The steps waiting for the user, oldest first, one page of them and their count.
+
+        Steps of single-holder roles are counted in SQL; steps of a shared role (the team)
+        are few and are filtered by team membership here."""
+
+        def txn(tx: Tx) -> TaskPage:
+            actor = self.actor(tx, user_id)
+            shared = self._shared_roles() & actor.roles
+            single = actor.roles - shared
+            mine_shared = [
+                c
+                for c in repo.open_cases_for_roles(tx, self.unit, shared, limit=10_000)
+                if self.holds(c, actor)
+            ]
+            total = repo.count_open_for_roles(tx, self.unit, single) + len(mine_shared)
+            pages = max(1, -(-total // TASKS_PER_PAGE))
+            current = min(max(page, 0), pages - 1)
+            start = current * TASKS_PER_PAGE
+            if not mine_shared:
+                cases = repo.open_cases_for_roles(
+                    tx, self.unit, single, limit=TASKS_PER_PAGE, offset=start
+                )
+            else:
+                everything = (
+                    repo.open_cases_for_roles(tx, self.unit, single, limit=start + TASKS_PER_PAGE)
+                    + mine_shared
+                )
+                everything.sort(key=lambda c: (c.step_entered_at, c.id))
+                cases = everything[start : start + TASKS_PER_PAGE]
+            return TaskPage(total, current, cases)
+
+        return await self.db.read(txn)
+
+    async def status(self, case_id: int) -> CaseStatus | None:
+        def txn(tx: Tx) -> CaseStatus | None:
+            case = repo.load_case(tx, case_id)
+            if case is None:
+                return None
+            definition = self.sops.of(case)
+            events = repo.load_events(tx, case_id)
+            holders = step_holders(tx, definition, case) if case.is_open else []
+            people = repo.people_by_ids(tx, [*(e.actor for e in events), *holders])
+            names = {pid: p.display for pid, p in people.items()}
+            return CaseStatus(
+                case, definition, events, names, [names.get(h, f"ID {h}") for h in holders]
+            )
+
+        return await self.db.read(txn)
+
+    async def recent(self) -> list[Case]:
+        return await self.db.read(repo.recent_cases, self.unit)
+
+    async def upload_cases(self, user_id: int) -> list[Case]:
+        """Open cases whose current step takes uploads from this user."""
+
+        def txn(tx: Tx) -> list[Case]:
+            actor = self.actor(tx, user_id)
+            return [
+                case
+                for case in repo.open_cases_for_roles(tx, self.unit, actor.roles, limit=500)
+                if self.sops.of(case).step(case.step).uploads and self.holds(case, actor)
+            ]
+
+        return await self.db.read(txn)
+
+    async def overdue(self, user_id: int, now: datetime) -> tuple[bool, list[Overdue]]:
+        """Steps past their norm that the user may see: (allowed, the steps, oldest first)."""
+
+        def txn(tx: Tx) -> tuple[bool, list[Overdue]]:
+            actor = self.actor(tx, user_id)
+            definition = self.sops.default
+            superiors = definition.superior_of()
+            below: set[str] = set()
+            for role in superiors:
+                current = superiors.get(role)
+                while current is not None:
+                    if current in actor.roles:
+                        below.add(role)
+                        break
+                    current = superiors.get(current)
+            if not actor.is_admin and not below:
+                return False, []
+            visible = {r.id for r in definition.roles} if actor.is_admin else below
+            found = []
+            for case in repo.open_cases_for_roles(tx, self.unit, visible, limit=500):
+                case_definition = self.sops.of(case)
+                step = case_definition.step(case.step)
+                spent = self.calendar.working_minutes_between(case.step_entered_at, now)
+                if spent > step.time_minutes:
+                    found.append(Overdue(case, case_definition, spent))
+            return True, found
+
+        return await self.db.read(txn)

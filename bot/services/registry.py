@@ -1,0 +1,64 @@
+"""The SOP definitions a deployment runs, by code, and every revision its cases run.
+
+A case keeps the revision of its SOP that it started with: editing an SOP file changes new
+cases only. Revisions are recorded in the database (their text), so a case that started
+under a revision no longer on disk still runs, replays and renders with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+
+from bot.core.definition import SopDefinition
+from bot.core.loader import definition_from_text
+from bot.core.model import Case
+
+
+class SopRegistry:
+    def __init__(
+        self,
+        definitions: Iterable[SopDefinition],
+        time_overrides: Mapping[str, Mapping[int, int]] | None = None,
+    ) -> None:
+        self._overrides = time_overrides or {}
+        self._current = {d.code: self._adjusted(d) for d in definitions}
+        if not self._current:
+            raise ValueError("no SOP definition")
+        self._revisions = {d.revision: d for d in self._current.values() if d.revision}
+
+    def _adjusted(self, definition: SopDefinition) -> SopDefinition:
+        """Time norms are the deployment's: its overrides apply to every revision."""
+        overrides = self._overrides.get(definition.code)
+        return definition.with_step_times(overrides) if overrides else definition
+
+    def __getitem__(self, code: str) -> SopDefinition:
+        """The current definition of an SOP (what new cases start with)."""
+        return self._current[code]
+
+    def __iter__(self) -> Iterator[SopDefinition]:
+        return iter(self._current.values())
+
+    @property
+    def default(self) -> SopDefinition:
+        return next(iter(self._current.values()))
+
+    def codes(self) -> list[str]:
+        return list(self._current)
+
+    def of(self, case: Case) -> SopDefinition:
+        """The definition ``case`` runs: the revision it started with."""
+        if case.revision:
+            found = self._revisions.get(case.revision)
+            if found is not None:
+                return found
+        return self._current[case.sop_code]
+
+    def revision(self, revision: str) -> SopDefinition | None:
+        return self._revisions.get(revision)
+
+    def adopt(self, revision: str, source: str, text: str) -> None:
+        """Know a revision recorded in the database (a file since edited or removed)."""
+        if revision in self._revisions:
+            return
+        definition = definition_from_text(text, source=f"{source} (revision {revision})")
+        self._revisions[revision] = self._adjusted(definition)

@@ -1,0 +1,193 @@
+"""Reminders and escalation, derived from the database at every sweep.
+
+Nothing lives in memory: each open case row carries ``next_due_at`` (indexed), the number
+of reminders sent and when, and any snooze. A sweep reads the rows that are due, asks the
+pure policy (:mod:`bot.reminder_policy`) what to do, and queues the messages in the same
+transaction that counts them, so a restart after a stop of any length sends each due
+reminder once, never twice and never not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import Clock
+from bot.core.model import Actor, DomainError
+from bot.core.workflow import holder_role
+from bot.reminder_policy import (
+    HeldStep,
+    ReminderSettings,
+    clamp_snooze,
+    decide_reminder,
+    escalation_chain,
+    next_due_at,
+)
+from bot.services.effects import step_holders
+from bot.services.registry import SopRegistry
+from bot.worktime import WorkCalendar
+from storage import repo
+from storage.db import Database, Tx
+
+log = logging.getLogger(__name__)
+
+SWEEP_LIMIT = 500
+
+
+def _held(row: repo.ReminderRow, norm: int, snoozed_until: datetime | None = None) -> HeldStep:
+    return HeldStep(
+        step_entered_at=row.case.step_entered_at,
+        norm_minutes=norm,
+        reminders_sent=row.reminders_sent,
+        last_reminded_at=row.last_reminded_at,
+        snoozed_until=snoozed_until or row.snoozed_until,
+    )
+
+
+@dataclass(frozen=True)
+class Snooze:
+    status: str  # "ok" | "not_found" | "closed" | "not_holder"
+    until: datetime | None = None
+    granted: int = 0
+
+
+class Reminders:
+    def __init__(
+        self,
+        db: Database,
+        sops: SopRegistry,
+        clock: Clock,
+        calendar: WorkCalendar,
+        settings: ReminderSettings,
+        unit: str,
+        admins: tuple[int, ...],
+        wake_outbox: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.db, self.sops, self.clock, self.calendar = db, sops, clock, calendar
+        self.settings, self.unit, self.admins = settings, unit, admins
+        self.wake_outbox = wake_outbox
+
+    async def sweep(self, limit: int = SWEEP_LIMIT) -> int:
+        """Send every reminder due now; returns how many were sent.
+
+        Due rows are read ``limit`` at a time until none is left: every row handled leaves
+        the due set (its ``next_due_at`` moves past ``now``), so the pages always make
+        progress. A case that cannot be handled (e.g. its SOP was taken out of the config)
+        is logged and skipped, so it does not hold back every case due after it.
+        """
+        now = self.clock.now()
+        sent = 0
+        broken: set[int] = set()
+        while True:
+            wanted = limit + len(broken)  # the broken ones are still due: read past them
+            page = await self.db.read(repo.due_case_ids, now, wanted)
+            fresh = [case_id for case_id in page if case_id not in broken]
+            if fresh:
+                page_sent, failed = await self.db.write(self._remind_page, fresh, now)
+                broken |= failed
+                if page_sent:
+                    sent += page_sent
+                    self.wake_outbox()  # deliver this page while the next one is read
+            if not fresh or len(page) < wanted:
+                return sent
+
+    def _remind_page(self, tx: Tx, case_ids: list[int], now: datetime) -> tuple[int, set[int]]:
+        sent, broken = 0, set()
+        for case_id in case_ids:
+            tx.run("SAVEPOINT reminder")
+            try:
+                if self._remind(tx, case_id, now):
+                    sent += 1
+            except Exception:
+                log.exception("reminder of case %d failed; the sweep goes on", case_id)
+                tx.run("ROLLBACK TO reminder")
+                broken.add(case_id)
+            tx.run("RELEASE reminder")
+        return sent, broken
+
+    def _remind(self, tx: Tx, case_id: int, now: datetime) -> bool:
+        row = repo.reminder_row(tx, case_id)
+        if row is None:
+            return False
+        case = row.case
+        definition = self.sops.of(case)
+        step = definition.step(case.step)
+        decision = decide_reminder(self.calendar, self.settings, _held(row, step.time_minutes), now)
+        if not decision.due:
+            repo.set_reminder_state(tx, case_id, next_due_at=decision.next_check_at)
+            return False
+        number = row.reminders_sent + 1
+        for person in step_holders(tx, definition, case):
+            repo.enqueue(
+                tx,
+                person,
+                "task",
+                now,
+                case_id=case.id,
+                version=case.version,
+                params={"reminder": number},
+            )
+        chain = escalation_chain(step.actor, definition.superior_of(), decision.level)
+        for role in chain[1:]:
+            for superior in repo.holders(tx, case.unit, role):
+                repo.enqueue(
+                    tx,
+                    superior.telegram_id,
+                    "notice",
+                    now,
+                    case_id=case.id,
+                    version=case.version,
+                    params={"t": "escalation", "n": number},
+                )
+        repo.set_reminder_state(
+            tx,
+            case_id,
+            next_due_at=decision.next_check_at,
+            reminders_sent=number,
+            last_reminded_at=now,
+        )
+        return True
+
+    async def snooze(self, user_id: int, case_id: int, minutes: int) -> Snooze:
+        """/tunda: no reminder for the step before ``minutes`` working minutes from now."""
+
+        def txn(tx: Tx) -> Snooze:
+            row = repo.reminder_row(tx, case_id)
+            if row is None:
+                return Snooze("closed" if repo.load_case(tx, case_id) else "not_found")
+            case = row.case
+            definition = self.sops.of(case)
+            actor_roles = repo.active_roles(tx, user_id, case.unit)
+            try:
+                holder_role(definition, case, Actor(user_id, actor_roles, user_id in self.admins))
+            except DomainError:
+                return Snooze("not_holder")
+            granted = clamp_snooze(self.settings, minutes)
+            now = self.clock.now()
+            until = self.calendar.add_working_minutes(now, granted)
+            held = _held(row, definition.step(case.step).time_minutes, until)
+            due = next_due_at(self.calendar, self.settings, held)
+            repo.set_reminder_state(tx, case.id, next_due_at=due, snoozed_until=until)
+            return Snooze("ok", until, granted)
+
+        return await self.db.write(txn)
+
+    async def backfill(self) -> int:
+        """Open cases without a due time (a database from before reminders) get theirs."""
+
+        def txn(tx: Tx) -> int:
+            cases = repo.open_cases_without_due(tx)
+            for case in cases:
+                definition = self.sops.of(case)
+                norm = definition.step(case.step).time_minutes
+                held = HeldStep(case.step_entered_at, norm, 0, None, None)
+                due = next_due_at(self.calendar, self.settings, held)
+                repo.set_reminder_state(tx, case.id, next_due_at=due)
+            return len(cases)
+
+        filled = await self.db.write(txn)
+        if filled:
+            log.info("reminders scheduled for %d open cases that had none", filled)
+        return filled
