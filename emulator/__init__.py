@@ -18,24 +18,37 @@ and the test plays any number of users::
     await alice.send("/start")
     msg = await alice.wait_message(lambda m: "Setujui" in m.text)
     answer = await alice.press(msg, "Setujui")
+    album = await alice.wait_album()        # a sendMediaGroup, all items in order
+    alice.received_count(), alice.edits_seen()  # what the bot sent her so far
 
 Telegram's documented behaviour is followed (limits, error texts, the "user must have
-pressed Start" rule, getUpdates/webhook semantics); where the emulator is stricter than
-Telegram (unknown parameters, wrong types, an unescaped ``&`` in HTML, buttons with two
-actions) the error says so. ``python -m emulator --port N`` runs it standalone.
+pressed Start" rule, getUpdates/webhook semantics, albums and photos: see ``emulator.media``);
+where the emulator is stricter than Telegram (unknown parameters, wrong types, an unescaped
+``&`` in HTML, buttons with two actions, one-item albums) the error says so. ``python -m emulator --port N`` runs it standalone.
 """
 
 from emulator.errors import ApiError
 from emulator.faults import Fault, FaultInjector, RateLimits
 from emulator.html_entities import HtmlParseError, parse_html
 from emulator.server import ApiCall, BotApiEmulator
-from emulator.users import CallbackAnswer, EmuChat, EmuEvent, EmuMessage, EmuUser, PressResult
+from emulator.users import (
+    CallbackAnswer,
+    Delivery,
+    DeliveryLog,
+    EmuChat,
+    EmuEvent,
+    EmuMessage,
+    EmuUser,
+    PressResult,
+)
 
 __all__ = [
     "ApiCall",
     "ApiError",
     "BotApiEmulator",
     "CallbackAnswer",
+    "Delivery",
+    "DeliveryLog",
     "EmuChat",
     "EmuEvent",
     "EmuMessage",

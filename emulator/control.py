@@ -9,9 +9,12 @@ Bodies are JSON objects; GET endpoints take query arguments.
 ``POST /_emu/groups``       ``{id, title, username?}`` → Chat
 ``POST /_emu/send``         ``{user_id, text, chat_id?, reply_to_message_id?}`` → Message
 ``POST /_emu/send_document`` ``{user_id, content_base64, file_name, mime_type?, caption?, chat_id?}``
+``POST /_emu/send_photo``   ``{user_id, content_base64, caption?, chat_id?}`` → Message
 ``POST /_emu/press``        ``{user_id, message_id, chat_id?, button? | callback_data? | data?,
                             wait?=true, timeout?=5}`` → ``{answered, text, show_alert}``
 ``POST /_emu/wait_message`` ``{user_id, chat_id?, contains?, timeout?=5}`` → Message (408 if none)
+``POST /_emu/wait_album``   ``{user_id, chat_id?, timeout?=5}`` → the album's Messages (408 if none)
+``GET  /_emu/deliveries``   ``?user_id=`` → ``{messages, edits, deletions, albums}`` the user got
 ``POST /_emu/block``        ``{user_id}``; ``/_emu/unblock`` likewise
 ``GET  /_emu/messages``     ``?chat_id=`` → the chat's messages (edits applied, deleted omitted)
 ``GET  /_emu/calls``        ``?since=N`` → Bot API calls from index N
@@ -62,6 +65,9 @@ class ControlHandler(tornado.web.RequestHandler):
             ("POST", "groups"): self.create_group,
             ("POST", "send"): self.send,
             ("POST", "send_document"): self.send_document,
+            ("POST", "send_photo"): self.send_photo,
+            ("POST", "wait_album"): self.wait_album,
+            ("GET", "deliveries"): self.deliveries,
             ("POST", "press"): self.press,
             ("POST", "wait_message"): self.wait_message,
             ("POST", "block"): self.block,
@@ -152,6 +158,29 @@ class ControlHandler(tornado.web.RequestHandler):
             chat=body.get("chat_id"),
         )
         return message.raw
+
+    async def send_photo(self, body: JSON) -> JSON:
+        message = await self._user(body).send_photo(
+            base64.b64decode(body["content_base64"]),
+            caption=body.get("caption"),
+            chat=body.get("chat_id"),
+        )
+        return message.raw
+
+    async def wait_album(self, body: JSON) -> list[JSON]:
+        album = await self._user(body).wait_album(
+            timeout=float(body.get("timeout", 5.0)), chat=body.get("chat_id")
+        )
+        return [message.raw for message in album]
+
+    async def deliveries(self, body: JSON) -> JSON:
+        log = self._user(body).deliveries
+        return {
+            "messages": log.messages,
+            "edits": log.edits,
+            "deletions": log.deletions,
+            "albums": log.albums,
+        }
 
     async def press(self, body: JSON) -> JSON:
         user = self._user(body)

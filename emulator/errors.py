@@ -31,6 +31,12 @@ class ApiError(Exception):
         return body
 
 
+NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup are exactly "
+    "the same as a current content and reply markup of the message"
+)
+
+
 def bad_request(detail: str) -> ApiError:
     """400 with Telegram's ``"Bad Request: "`` prefix."""
     return ApiError(400, f"Bad Request: {detail}")

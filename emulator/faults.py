@@ -156,7 +156,9 @@ class RateLimits:
 
     About 30 messages per second overall, 1 per second per private chat, 20 per minute per
     group. A small burst is allowed, as in practice. Only sending methods count, and edits
-    if ``count_edits``.
+    if ``count_edits``. Every message sent counts: an album of N items takes N tokens. A call
+    is refused (429) only when a bucket has less than one token; an album then takes all its
+    tokens, leaving the bucket in debt, so the next message waits until the debt is repaid.
     """
 
     global_rate: float = 30.0
@@ -190,8 +192,18 @@ class RateLimiter:
     _global: _Bucket | None = None
     _chats: dict[int, _Bucket] = field(default_factory=dict)
 
-    def acquire(self, chat_id: int, is_group: bool) -> int:
-        """Take a token for a message to ``chat_id``; 0 if allowed, else seconds to wait."""
+    def wait(self, chat_id: int, is_group: bool) -> int:
+        """0 if a message to ``chat_id`` may be sent now, else the seconds to wait."""
+        buckets = self._buckets(chat_id, is_group)
+        wait = max(bucket.wait_for_token() for bucket in buckets)
+        return max(1, math.ceil(wait)) if wait > 0 else 0
+
+    def take(self, chat_id: int, is_group: bool, count: int = 1) -> None:
+        """Count ``count`` messages sent to ``chat_id`` (buckets may go into debt)."""
+        for bucket in self._buckets(chat_id, is_group):
+            bucket.tokens -= count
+
+    def _buckets(self, chat_id: int, is_group: bool) -> tuple[_Bucket, _Bucket]:
         at = self.limits.clock()
         if self._global is None:
             self._global = _Bucket(
@@ -205,12 +217,6 @@ class RateLimiter:
                 else (self.limits.chat_rate, self.limits.chat_burst)
             )
             chat = self._chats[chat_id] = _Bucket(rate, burst, burst, at)
-        buckets = (self._global, chat)
-        for bucket in buckets:
+        for bucket in (self._global, chat):
             bucket.refill(at)
-        wait = max(bucket.wait_for_token() for bucket in buckets)
-        if wait > 0:
-            return max(1, math.ceil(wait))
-        for bucket in buckets:
-            bucket.tokens -= 1
-        return 0
+        return self._global, chat

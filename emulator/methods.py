@@ -1,8 +1,10 @@
 """The Bot API methods the emulator implements, with Telegram's semantics and error texts.
 
 Implemented: getMe, getUpdates, setWebhook, deleteWebhook, getWebhookInfo, close, logOut,
-sendMessage, editMessageText, editMessageReplyMarkup, deleteMessage, answerCallbackQuery,
-sendDocument, getFile, setMyCommands, getMyCommands, deleteMyCommands, sendChatAction.
+sendMessage, editMessageText, editMessageReplyMarkup, deleteMessage, deleteMessages,
+answerCallbackQuery, sendDocument, getFile, setMyCommands, getMyCommands, deleteMyCommands,
+sendChatAction, and (in ``emulator.media``) sendPhoto, sendMediaGroup, editMessageCaption,
+editMessageMedia.
 Every other method of the spec answers 400 "Bad Request: method not supported by the
 emulator" (after its parameters were validated), so a bot relying on one fails loudly.
 """
@@ -10,14 +12,13 @@ emulator" (after its parameters were validated), so a bot relying on one fails l
 from __future__ import annotations
 
 import asyncio
-import mimetypes
 import re
 import urllib.parse
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from emulator.errors import ApiError, bad_request, forbidden
+from emulator.errors import NOT_MODIFIED, ApiError, bad_request, forbidden
 from emulator.html_entities import (
     Entity,
     HtmlParseError,
@@ -26,12 +27,12 @@ from emulator.html_entities import (
     sort_entities,
     utf16_len,
 )
+from emulator.media import CAPTION_LIMIT, MediaMethods
 from emulator.spec import UploadedFile, load_spec
 from emulator.state import (
     JSON,
     ChatRecord,
     EmuState,
-    FileRecord,
     MessageRecord,
     StateEvent,
     WebhookConfig,
@@ -42,14 +43,10 @@ if TYPE_CHECKING:
     from emulator.server import BotApiEmulator
 
 TEXT_LIMIT = 4096
-CAPTION_LIMIT = 1024
 CALLBACK_ANSWER_LIMIT = 200
 MAX_BUTTONS = 100
+DELETE_LIMIT = 100
 
-_NOT_MODIFIED = (
-    "message is not modified: specified new message content and reply markup are exactly "
-    "the same as a current content and reply markup of the message"
-)
 _QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
 # Parameters whose effect the emulator does not model; silently ignoring them could hide bugs.
 _UNMODELLED = (
@@ -112,9 +109,11 @@ class Described:
 
 @dataclass
 class CallContext:
-    """Per-request context; ``closed`` completes when the HTTP client goes away."""
+    """Per-request context; ``closed`` completes when the HTTP client goes away, ``files``
+    holds every multipart part (for ``attach://<name>`` inside InputMedia)."""
 
     closed: asyncio.Future[None]
+    files: dict[str, UploadedFile] = field(default_factory=dict)
 
 
 Handler = Callable[[JSON, CallContext], Awaitable[Any]]
@@ -124,6 +123,7 @@ class BotMethods:
     def __init__(self, emu: BotApiEmulator) -> None:
         self.emu = emu
         self._poll_terminator: asyncio.Future[None] | None = None
+        self.media = MediaMethods(self)
         self.handlers: dict[str, Handler] = {
             "getme": self.get_me,
             "getupdates": self.get_updates,
@@ -136,8 +136,13 @@ class BotMethods:
             "editmessagetext": self.edit_message_text,
             "editmessagereplymarkup": self.edit_message_reply_markup,
             "deletemessage": self.delete_message,
+            "deletemessages": self.delete_messages,
             "answercallbackquery": self.answer_callback_query,
             "senddocument": self.send_document,
+            "sendphoto": self.media.send_photo,
+            "sendmediagroup": self.media.send_media_group,
+            "editmessagecaption": self.media.edit_message_caption,
+            "editmessagemedia": self.media.edit_message_media,
             "getfile": self.get_file,
             "setmycommands": self.set_my_commands,
             "getmycommands": self.get_my_commands,
@@ -309,7 +314,7 @@ class BotMethods:
             raise forbidden(f"bot was kicked from the {chat.type} chat")
         return chat
 
-    def _message_in(self, params: JSON, *, missing: str) -> tuple[ChatRecord, MessageRecord]:
+    def message_in(self, params: JSON, *, missing: str) -> tuple[ChatRecord, MessageRecord]:
         if "chat_id" not in params:
             raise bad_request("chat_id is empty")
         if "message_id" not in params:
@@ -460,6 +465,14 @@ class BotMethods:
             raise bad_request("message to be replied not found")
         return target
 
+    @staticmethod
+    def delivery_flags(params: JSON) -> JSON:
+        """MessageRecord fields for protect_content and disable_notification."""
+        return {
+            "has_protected_content": bool(params.get("protect_content")),
+            "silent": bool(params.get("disable_notification")),
+        }
+
     # -- sending --------------------------------------------------------------------------
     async def send_message(self, params: JSON, ctx: CallContext) -> JSON:
         chat = self.writable_chat(params["chat_id"])
@@ -473,14 +486,20 @@ class BotMethods:
         markup = self.apply_markup(chat, params.get("reply_markup"))
         reply_to = self.reply_target(chat, params)
         message = self.state.add_message(
-            chat, None, text=text, entities=entities, reply_markup=markup, reply_to=reply_to
+            chat,
+            None,
+            text=text,
+            entities=entities,
+            reply_markup=markup,
+            reply_to=reply_to,
+            **self.delivery_flags(params),
         )
         self.state.emit(StateEvent("bot_message", chat, message))
         return message.to_api(self.state.bot_user)
 
     async def send_document(self, params: JSON, ctx: CallContext) -> JSON:
         chat = self.writable_chat(params["chat_id"])
-        record = self._document_file(params["document"], params)
+        media = self.media.resolve_file(params["document"], "document", params, ctx)
         caption, caption_entities = self.formatted(
             params.get("caption", ""),
             params.get("parse_mode"),
@@ -493,36 +512,19 @@ class BotMethods:
         message = self.state.add_message(
             chat,
             None,
-            document=record.to_document(),
+            document=media.store(self).to_document(),
             caption=caption or None,
             caption_entities=caption_entities,
             reply_markup=markup,
             reply_to=reply_to,
+            **self.delivery_flags(params),
         )
         self.state.emit(StateEvent("bot_message", chat, message))
         return message.to_api(self.state.bot_user)
 
-    def _document_file(self, document: UploadedFile | str, params: JSON) -> FileRecord:
-        if isinstance(document, str):
-            if document.lower().startswith(("http://", "https://")):
-                raise bad_request("sending files by URL is not supported by the emulator")
-            record = self.state.files.get(document)
-            if record is None:
-                raise bad_request("wrong file identifier/HTTP URL specified")
-            return record
-        if len(document.body) > self.emu.max_upload_size:
-            raise ApiError(413, "Request Entity Too Large")
-        if not document.body:
-            raise bad_request("file must be non-empty")
-        name = document.filename or "document"
-        mime = document.content_type or "application/octet-stream"
-        if not params.get("disable_content_type_detection"):
-            mime = mimetypes.guess_type(name)[0] or mime
-        return self.state.store_file(document.body, name, mime)
-
     # -- editing --------------------------------------------------------------------------
     async def edit_message_text(self, params: JSON, ctx: CallContext) -> JSON:
-        chat, message = self._message_in(params, missing="message to edit not found")
+        chat, message = self.message_in(params, missing="message to edit not found")
         if not message.from_bot:
             raise bad_request("message can't be edited")
         if message.text is None:
@@ -537,21 +539,21 @@ class BotMethods:
         # Without reply_markup an edit removes the inline keyboard, as on Telegram.
         markup = self.inline_keyboard(params.get("reply_markup"))
         if (text, entities, markup) == (message.text, message.entities, message.reply_markup):
-            raise bad_request(_NOT_MODIFIED)
+            raise bad_request(NOT_MODIFIED)
         message.text, message.entities, message.reply_markup = text, entities, markup
-        return self._edited(chat, message)
+        return self.edited(chat, message)
 
     async def edit_message_reply_markup(self, params: JSON, ctx: CallContext) -> JSON:
-        chat, message = self._message_in(params, missing="message to edit not found")
+        chat, message = self.message_in(params, missing="message to edit not found")
         if not message.from_bot:
             raise bad_request("message can't be edited")
         markup = self.inline_keyboard(params.get("reply_markup"))
         if markup == message.reply_markup:
-            raise bad_request(_NOT_MODIFIED)
+            raise bad_request(NOT_MODIFIED)
         message.reply_markup = markup
-        return self._edited(chat, message)
+        return self.edited(chat, message)
 
-    def _edited(self, chat: ChatRecord, message: MessageRecord) -> JSON:
+    def edited(self, chat: ChatRecord, message: MessageRecord) -> JSON:
         message.edit_date = now()
         message.version += 1
         self.state.notify()
@@ -559,13 +561,36 @@ class BotMethods:
         return message.to_api(self.state.bot_user)
 
     async def delete_message(self, params: JSON, ctx: CallContext) -> bool:
-        chat, message = self._message_in(params, missing="message to delete not found")
-        if not message.from_bot and chat.user is None and not chat.bot_is_admin:
+        chat, message = self.message_in(params, missing="message to delete not found")
+        if not self._deletable(chat, message):
             raise bad_request("message can't be deleted")
+        self._delete(chat, message)
+        return True
+
+    async def delete_messages(self, params: JSON, ctx: CallContext) -> bool:
+        """Telegram skips messages it can't find (or can't delete) and answers True."""
+        ids = params["message_ids"]
+        if not ids:
+            raise bad_request("message identifiers are not specified")
+        if len(ids) > DELETE_LIMIT:
+            raise bad_request("too many message identifiers specified")
+        if any(message_id <= 0 for message_id in ids):
+            raise bad_request("invalid message identifier specified")
+        chat = self.writable_chat(params["chat_id"])
+        for message_id in dict.fromkeys(ids):
+            message = self.state.live_message(chat, message_id)
+            if message is not None and self._deletable(chat, message):
+                self._delete(chat, message)
+        return True
+
+    @staticmethod
+    def _deletable(chat: ChatRecord, message: MessageRecord) -> bool:
+        return message.from_bot or chat.user is not None or chat.bot_is_admin
+
+    def _delete(self, chat: ChatRecord, message: MessageRecord) -> None:
         message.deleted = True
         self.state.notify()
         self.state.emit(StateEvent("bot_delete", chat, message))
-        return True
 
     # -- callback queries -----------------------------------------------------------------
     async def answer_callback_query(self, params: JSON, ctx: CallContext) -> bool:

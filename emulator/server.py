@@ -31,7 +31,7 @@ from emulator.errors import NOT_FOUND, UNAUTHORIZED, ApiError, bad_request, too_
 from emulator.faults import Fault, FaultInjector, RateLimiter, RateLimits
 from emulator.methods import BotMethods, CallContext, Described
 from emulator.spec import MethodSpec, UploadedFile, load_spec
-from emulator.state import JSON, EmuState, StateEvent, UserRecord
+from emulator.state import JSON, ChatRecord, EmuState, StateEvent, UserRecord
 from emulator.users import EmuChat, EmuEvent, EmuMessage, EmuUser, describe_message
 from emulator.webhook import WebhookDelivery
 
@@ -40,8 +40,10 @@ _log = logging.getLogger("emulator")
 OutageMode = Literal["502", "refused"]
 EventCallback = Callable[[EmuEvent], Any]
 MB = 1024 * 1024
-_SENDING = frozenset({"sendmessage", "senddocument"})
-_EDITING = frozenset({"editmessagetext", "editmessagereplymarkup"})
+_SENDING = frozenset({"sendmessage", "senddocument", "sendphoto", "sendmediagroup"})
+_EDITING = frozenset(
+    {"editmessagetext", "editmessagereplymarkup", "editmessagecaption", "editmessagemedia"}
+)
 
 
 @dataclass
@@ -96,6 +98,10 @@ class BotApiEmulator:
         self.allow_insecure_webhook = False
         self.max_download_size = 20 * MB
         self.max_upload_size = 50 * MB
+        self.max_photo_size = 10 * MB
+        # The Bot API documents 2-10 album items; Telegram itself sends a single item as a plain
+        # message. Strict (the default) refuses one item, so a bot never relies on that.
+        self.strict_albums = True
         self.control_api = control_api
         self._rate_limits = rate_limits
         self._limiter = RateLimiter(rate_limits) if rate_limits else None
@@ -221,18 +227,31 @@ class BotApiEmulator:
         self._rate_limits = limits
         self._limiter = RateLimiter(limits) if limits else None
 
-    def _check_rate(self, method: str, params: JSON) -> None:
+    def _rate_chat(self, method: str, params: JSON) -> ChatRecord | None:
+        """The chat a call counts against under the flood limits, if it counts."""
         if self._limiter is None or "chat_id" not in params:
-            return
+            return None
         counted = method.lower() in _SENDING or (
             self._limiter.limits.count_edits and method.lower() in _EDITING
         )
-        chat = self.state.resolve_chat(params["chat_id"]) if counted else None
-        if chat is None:
+        return self.state.resolve_chat(params["chat_id"]) if counted else None
+
+    def _check_rate(self, method: str, params: JSON) -> None:
+        """429 before the call runs if a flood limit is reached."""
+        chat = self._rate_chat(method, params)
+        if chat is None or self._limiter is None:
             return
-        wait = self._limiter.acquire(chat.id, is_group=chat.user is None)
+        wait = self._limiter.wait(chat.id, is_group=chat.user is None)
         if wait:
             raise too_many_requests(wait)
+
+    def _charge_rate(self, method: str, params: JSON, result: Any) -> None:
+        """Count the messages a successful call sent (each album item is one)."""
+        chat = self._rate_chat(method, params)
+        if chat is None or self._limiter is None:
+            return
+        count = len(result) if isinstance(result, list) else 1
+        self._limiter.take(chat.id, is_group=chat.user is None, count=count)
 
     # -- the user side --------------------------------------------------------------------
     def user(
@@ -344,6 +363,7 @@ class BotApiEmulator:
         return lambda: self._listeners.remove(callback) if callback in self._listeners else None
 
     def _on_state_event(self, event: StateEvent) -> None:
+        self._log_delivery(event)
         if not self._listeners:
             return
         user = self._users.get(event.user.id) if event.user is not None else None
@@ -361,6 +381,22 @@ class BotApiEmulator:
                     task.add_done_callback(self._callback_tasks.discard)
             except Exception:
                 _log.exception("emulator event callback failed")
+
+    def _log_delivery(self, event: StateEvent) -> None:
+        """Record what the bot did in a chat in its receiver's deliveries (user or group)."""
+        if event.kind not in ("bot_message", "bot_edit", "bot_delete") or event.chat is None:
+            return
+        if event.message is None:
+            return
+        chat = event.chat
+        if chat.user is not None:
+            receiver = self._users.get(chat.user.id)
+            if receiver is not None:
+                receiver.deliveries.record(event.kind, event.message)
+        else:
+            group = self._groups.get(chat.id)
+            if group is not None:
+                group.deliveries.record(event.kind, event.message)
 
     # -- serving --------------------------------------------------------------------------
     def token_matches(self, token: str) -> bool:
@@ -557,9 +593,13 @@ class _BotApiHandler(_EmuHandler):
     ) -> tuple[int, Any]:
         try:
             params = load_spec().validate(spec, raw, files)
-            call.params = _loggable(params)
+            # Parts named by attach:// inside JSON (InputMedia) are logged under their names.
+            parts = {name: part for name, part in files.items() if name not in params}
+            call.params = _loggable({**params, **parts})
             self.emu._check_rate(spec.name, params)
-            result = await self.emu.methods.dispatch(spec.name, params, CallContext(self.closed))
+            context = CallContext(self.closed, files)
+            result = await self.emu.methods.dispatch(spec.name, params, context)
+            self.emu._charge_rate(spec.name, params, result)
         except ApiError as exc:
             return exc.code, exc.to_json()
         except Exception:

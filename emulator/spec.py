@@ -30,6 +30,9 @@ _MISSING_MESSAGES = {
     "text": "message text is empty",
     "chat_id": "chat_id is empty",
     "document": "there is no document in the request",
+    "photo": "there is no photo in the request",
+    "media": 'parameter "media" is required',
+    "message_ids": "message identifiers are not specified",
 }
 
 
@@ -249,6 +252,7 @@ class ApiSpec:
                     raise _Mismatch(f'{path}: field "{fname}" of {type_name} is required')
                 continue
             self._check_union(field["types"], value[fname], f"{path}.{fname}", files, attached)
+            _note_attachment(field, value[fname], files, attached)
 
     def _check_union(
         self,
@@ -267,6 +271,21 @@ class ApiSpec:
                 first = first or exc
         if first is not None:
             raise first
+
+
+def _note_attachment(
+    field: dict[str, Any], value: Any, files: dict[str, UploadedFile], attached: set[str]
+) -> None:
+    """A String field inside a JSON object that may name an upload (InputMedia's ``media``,
+    ``thumbnail``, ``cover``): ``attach://<name>`` makes that part a known parameter. A name
+    without a part is left to the method, which answers as Telegram does ("media not found")."""
+    if not isinstance(value, str) or not value.startswith("attach://"):
+        return
+    if "attach://" not in str(field.get("description", "")):
+        return
+    name = value.removeprefix("attach://")
+    if name in files:
+        attached.add(name)
 
 
 @functools.cache

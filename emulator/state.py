@@ -17,9 +17,25 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, Literal
 
 JSON = dict[str, Any]
+FileKind = Literal["document", "photo", "video", "audio"]
+
+# file_id prefixes as Telegram's look for each kind (they are opaque to bots anyway).
+_FILE_ID_PREFIXES: dict[str, str] = {
+    "document": "BQACAgUAAxkBAAI",
+    "photo": "AgACAgUAAxkBAAI",
+    "video": "BAACAgUAAxkBAAI",
+    "audio": "CQACAgUAAxkBAAI",
+}
+# Folders of file_path, as getFile gives them on Telegram.
+_FILE_FOLDERS: dict[str, str] = {
+    "document": "documents",
+    "photo": "photos",
+    "video": "videos",
+    "audio": "music",
+}
 
 # Update types delivered when allowed_updates was never set or set to [] (Telegram's default).
 _NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -99,6 +115,14 @@ class MessageRecord:
     caption: str | None = None
     caption_entities: list[JSON] = field(default_factory=list)
     document: JSON | None = None
+    photo: list[JSON] | None = None  # PhotoSize objects, smallest first
+    video: JSON | None = None
+    audio: JSON | None = None
+    media_group_id: str | None = None
+    show_caption_above_media: bool = False
+    has_media_spoiler: bool = False
+    has_protected_content: bool = False
+    silent: bool = False  # sent with disable_notification (not part of the Message object)
     reply_markup: JSON | None = None  # only inline keyboards are part of a Message
     reply_to: MessageRecord | None = None
     edit_date: int | None = None
@@ -109,6 +133,42 @@ class MessageRecord:
     def from_bot(self) -> bool:
         return self.sender is None
 
+    @property
+    def has_media(self) -> bool:
+        return any(m is not None for m in (self.document, self.photo, self.video, self.audio))
+
+    @property
+    def media_kind(self) -> FileKind | None:
+        if self.photo is not None:
+            return "photo"
+        if self.video is not None:
+            return "video"
+        if self.audio is not None:
+            return "audio"
+        if self.document is not None:
+            return "document"
+        return None
+
+    @property
+    def media_file_id(self) -> str | None:
+        """The file_id of the media (the largest size of a photo), if any."""
+        if self.photo:
+            return str(self.photo[-1]["file_id"])
+        for media in (self.video, self.audio, self.document):
+            if media is not None:
+                return str(media["file_id"])
+        return None
+
+    def set_media(self, kind: FileKind, media: JSON | list[JSON]) -> None:
+        """Replace whatever media the message has (editMessageMedia)."""
+        self.document = self.photo = self.video = self.audio = None
+        if kind == "photo":
+            assert isinstance(media, list)
+            self.photo = media
+        else:
+            assert isinstance(media, dict)
+            setattr(self, kind, media)
+
     def to_api(self, bot_user: JSON, *, nested: bool = False) -> JSON:
         data: JSON = {
             "message_id": self.message_id,
@@ -116,20 +176,34 @@ class MessageRecord:
             "chat": self.chat.to_api(),
             "date": self.date,
         }
-        if self.edit_date is not None:
-            data["edit_date"] = self.edit_date
         if self.reply_to is not None and not nested and not self.reply_to.deleted:
             data["reply_to_message"] = self.reply_to.to_api(bot_user, nested=True)
+        if self.edit_date is not None:
+            data["edit_date"] = self.edit_date
+        if self.has_protected_content:
+            data["has_protected_content"] = True
+        if self.media_group_id is not None:
+            data["media_group_id"] = self.media_group_id
         if self.text is not None:
             data["text"] = self.text
             if self.entities:
                 data["entities"] = [dict(e) for e in self.entities]
+        if self.audio is not None:
+            data["audio"] = dict(self.audio)
         if self.document is not None:
             data["document"] = dict(self.document)
+        if self.photo is not None:
+            data["photo"] = [dict(size) for size in self.photo]
+        if self.video is not None:
+            data["video"] = dict(self.video)
         if self.caption:
             data["caption"] = self.caption
             if self.caption_entities:
                 data["caption_entities"] = [dict(e) for e in self.caption_entities]
+            if self.show_caption_above_media:
+                data["show_caption_above_media"] = True
+        if self.has_media_spoiler:
+            data["has_media_spoiler"] = True
         if self.reply_markup is not None:
             data["reply_markup"] = self.reply_markup
         return data
@@ -143,6 +217,9 @@ class FileRecord:
     file_name: str | None
     mime_type: str | None
     file_path: str | None = None
+    kind: FileKind = "document"
+    width: int = 0  # photos: the size Telegram gives the photo (at most 2560 a side)
+    height: int = 0
 
     def to_document(self) -> JSON:
         doc: JSON = {}
@@ -156,6 +233,44 @@ class FileRecord:
             file_size=len(self.data),
         )
         return doc
+
+    def to_photo(self) -> list[JSON]:
+        """The PhotoSize array of a photo: one size, the original bytes at the photo's size.
+
+        Telegram also adds smaller thumbnails (90, 320, 800, 1280 px boxes); the emulator does
+        not resize images, so it gives only the largest size (``photo[-1]`` as on Telegram).
+        """
+        return [
+            {
+                "file_id": self.file_id,
+                "file_unique_id": self.file_unique_id,
+                "file_size": len(self.data),
+                "width": self.width,
+                "height": self.height,
+            }
+        ]
+
+    def to_video(self, width: int, height: int, duration: int) -> JSON:
+        video: JSON = {"file_id": self.file_id, "file_unique_id": self.file_unique_id}
+        video.update(width=width, height=height, duration=duration)
+        return {**video, **self._named(), "file_size": len(self.data)}
+
+    def to_audio(self, duration: int, performer: str | None, title: str | None) -> JSON:
+        audio: JSON = {"file_id": self.file_id, "file_unique_id": self.file_unique_id}
+        audio["duration"] = duration
+        if performer:
+            audio["performer"] = performer
+        if title:
+            audio["title"] = title
+        return {**audio, **self._named(), "file_size": len(self.data)}
+
+    def _named(self) -> JSON:
+        named: JSON = {}
+        if self.file_name:
+            named["file_name"] = self.file_name
+        if self.mime_type:
+            named["mime_type"] = self.mime_type
+        return named
 
 
 @dataclass(eq=False)
@@ -205,6 +320,7 @@ class EmuState:
         self._unique_ids: dict[str, str] = {}  # sha256 -> file_unique_id
         self._file_paths: dict[str, FileRecord] = {}
         self._file_counter = itertools.count(1)
+        self._media_group_counter = itertools.count(secrets.randbelow(10**17) + 10**17)
         self.updates: deque[JSON] = deque()
         self.next_update_id = 1
         self.allowed_updates: list[str] | None = None
@@ -296,25 +412,48 @@ class EmuState:
         message = chat.messages.get(message_id)
         return None if message is None or message.deleted else message
 
+    def new_media_group_id(self) -> str:
+        """A fresh media_group_id: the decimal text of a positive 64-bit number."""
+        return str(next(self._media_group_counter))
+
     # -- files ----------------------------------------------------------------------------
-    def store_file(self, data: bytes, file_name: str | None, mime_type: str | None) -> FileRecord:
-        """Keep an uploaded file. The same bytes always get the same file_unique_id."""
+    def store_file(
+        self,
+        data: bytes,
+        file_name: str | None,
+        mime_type: str | None,
+        *,
+        kind: FileKind = "document",
+        width: int = 0,
+        height: int = 0,
+    ) -> FileRecord:
+        """Keep an uploaded file. The same bytes of the same kind always get the same
+        file_unique_id (a photo and a document of the same bytes are different files)."""
         digest = hashlib.sha256(data).digest()
-        unique = self._unique_ids.get(digest.hex())
+        key = digest.hex() if kind == "document" else f"{kind}:{digest.hex()}"
+        unique = self._unique_ids.get(key)
         if unique is None:
-            unique = "AgAD" + base64.urlsafe_b64encode(digest[:9]).decode().rstrip("=")
-            self._unique_ids[digest.hex()] = unique
-        file_id = "BQACAgUAAxkBAAI" + secrets.token_urlsafe(33)
-        record = FileRecord(file_id, unique, data, file_name, mime_type)
+            seed = digest if kind == "document" else hashlib.sha256(key.encode()).digest()
+            unique = "AgAD" + base64.urlsafe_b64encode(seed[:9]).decode().rstrip("=")
+            self._unique_ids[key] = unique
+        file_id = _FILE_ID_PREFIXES[kind] + secrets.token_urlsafe(33)
+        record = FileRecord(
+            file_id, unique, data, file_name, mime_type, kind=kind, width=width, height=height
+        )
         self.files[file_id] = record
         return record
 
     def file_path_for(self, record: FileRecord) -> str:
         if record.file_path is None:
             suffix = PurePosixPath(record.file_name or "").suffix
+            if record.kind == "photo":
+                # Telegram recompresses photos to .jpg; the emulator keeps the original bytes.
+                fmt = (record.mime_type or "image/jpeg").removeprefix("image/")
+                suffix = ".jpg" if fmt == "jpeg" else f".{fmt}"
             if not suffix.replace(".", "").isalnum():
                 suffix = ""
-            record.file_path = f"documents/file_{next(self._file_counter)}{suffix.lower()}"
+            folder = _FILE_FOLDERS[record.kind]
+            record.file_path = f"{folder}/file_{next(self._file_counter)}{suffix.lower()}"
             self._file_paths[record.file_path] = record
         return record.file_path
 

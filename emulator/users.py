@@ -3,7 +3,10 @@
 Messages are *live views*: an :class:`EmuMessage` always shows the current state of the
 message (edits applied, ``deleted`` once the bot deleted it), which is what a user sees on
 their phone. ``wait_message`` hands out every bot message at most once per user, so a test
-can wait for "the next message matching X" without racing the bot.
+can wait for "the next message matching X" without racing the bot; ``wait_album`` hands out a
+whole album (the bot's sendMediaGroup) at once. ``user.deliveries`` records everything the bot
+did in the user's private chat (new messages, edits, deletions), so a test can count messages
+received (each album item is one) and edits seen.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ import asyncio
 import hashlib
 import mimetypes
 import secrets
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from emulator.html_entities import entities_in
+from emulator.images import image_info, photo_size
 from emulator.state import (
     JSON,
     CallbackQueryRecord,
@@ -33,6 +37,9 @@ if TYPE_CHECKING:
 
 Button = tuple[str, str | None]  # (text, callback_data); callback_data None for other buttons
 MessagePredicate = Callable[["EmuMessage"], bool]
+AlbumPredicate = Callable[[list["EmuMessage"]], bool]
+AlbumFile = Path | tuple[str, bytes]  # a path, or (file name, content)
+DeliveryKind = Literal["message", "edit", "delete"]
 
 
 class EmuMessage:
@@ -95,6 +102,38 @@ class EmuMessage:
         return self.record.document
 
     @property
+    def photo(self) -> JSON | None:
+        """The largest PhotoSize of a photo message (``photo[-1]`` in the Bot API)."""
+        sizes = self.record.photo
+        return sizes[-1] if sizes else None
+
+    @property
+    def photo_sizes(self) -> list[JSON]:
+        return list(self.record.photo or [])
+
+    @property
+    def video(self) -> JSON | None:
+        return self.record.video
+
+    @property
+    def audio(self) -> JSON | None:
+        return self.record.audio
+
+    @property
+    def media_group_id(self) -> str | None:
+        return self.record.media_group_id
+
+    @property
+    def protected(self) -> bool:
+        """Sent with protect_content (the user can't forward or save it)."""
+        return self.record.has_protected_content
+
+    @property
+    def silent(self) -> bool:
+        """Sent with disable_notification (no sound on the user's phone)."""
+        return self.record.silent
+
+    @property
     def reply_to(self) -> EmuMessage | None:
         target = self.record.reply_to
         return EmuMessage(self._emu, target) if target is not None else None
@@ -121,9 +160,11 @@ class EmuMessage:
         return self.record.to_api(self._emu.state.bot_user)
 
     def file_bytes(self) -> bytes:
-        if self.record.document is None:
-            raise ValueError(f"message #{self.message_id} has no document")
-        return self._emu.file_bytes(self.record.document["file_id"])
+        """The content of the message's document, photo (largest size), video or audio."""
+        file_id = self.record.media_file_id
+        if file_id is None:
+            raise ValueError(f"message #{self.message_id} has no file")
+        return self._emu.file_bytes(file_id)
 
     def __repr__(self) -> str:
         who = "bot" if self.from_bot else f"user {self.sender_id}"
@@ -231,6 +272,12 @@ def describe_message(record: MessageRecord) -> str:
     parts: list[str] = []
     if record.document is not None:
         parts.append(f"[file {record.document.get('file_name', '?')}]")
+    if record.photo:
+        parts.append(f"[photo {record.photo[-1]['width']}x{record.photo[-1]['height']}]")
+    if record.video is not None:
+        parts.append(f"[video {record.video.get('file_name', '?')}]")
+    if record.audio is not None:
+        parts.append(f"[audio {record.audio.get('file_name', '?')}]")
     text = record.text if record.text is not None else record.caption
     if text:
         parts.append(text)
@@ -243,12 +290,73 @@ def describe_message(record: MessageRecord) -> str:
     return " ".join(parts)
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """One thing the bot did in a chat: a new message, an edit, or a deletion."""
+
+    kind: DeliveryKind
+    chat_id: int
+    message_id: int
+    media_group_id: str | None
+    snapshot: str  # the message as it was then (text, file, buttons)
+
+
+_DELIVERY_KINDS: dict[str, DeliveryKind] = {
+    "bot_message": "message",
+    "bot_edit": "edit",
+    "bot_delete": "delete",
+}
+
+
+class DeliveryLog:
+    """What a chat received from the bot, in order. Deleted messages stay counted."""
+
+    def __init__(self) -> None:
+        self.entries: list[Delivery] = []
+
+    def record(self, event_kind: str, message: MessageRecord) -> None:
+        kind = _DELIVERY_KINDS[event_kind]
+        self.entries.append(
+            Delivery(
+                kind,
+                message.chat.id,
+                message.message_id,
+                message.media_group_id,
+                describe_message(message),
+            )
+        )
+
+    def count(self, kind: DeliveryKind = "message") -> int:
+        return sum(1 for entry in self.entries if entry.kind == kind)
+
+    @property
+    def messages(self) -> int:
+        """New messages received; each album item counts as one."""
+        return self.count("message")
+
+    @property
+    def edits(self) -> int:
+        return self.count("edit")
+
+    @property
+    def deletions(self) -> int:
+        return self.count("delete")
+
+    @property
+    def albums(self) -> int:
+        return len({e.media_group_id for e in self.entries if e.kind == "message"} - {None})
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
 class EmuChat:
     """A group or supergroup the bot is a member of."""
 
     def __init__(self, emu: BotApiEmulator, record: ChatRecord) -> None:
         self._emu = emu
         self.record = record
+        self.deliveries = DeliveryLog()
 
     @property
     def id(self) -> int:
@@ -290,6 +398,7 @@ class EmuUser:
         self._emu = emu
         self.record = record
         self._handed_out: set[tuple[int, int]] = set()
+        self.deliveries = DeliveryLog()  # the bot's messages, edits, deletions in private
 
     # -- identity -------------------------------------------------------------------------
     @property
@@ -326,6 +435,14 @@ class EmuUser:
     def last_bot_message(self) -> EmuMessage | None:
         found = self.bot_messages
         return found[-1] if found else None
+
+    def received_count(self) -> int:
+        """Bot messages this user received in private so far (an album of N counts N)."""
+        return self.deliveries.messages
+
+    def edits_seen(self) -> int:
+        """Edits of bot messages this user saw in private so far."""
+        return self.deliveries.edits
 
     @property
     def reply_keyboard(self) -> JSON | None:
@@ -364,6 +481,39 @@ class EmuUser:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise TimeoutError(self._timeout_report(record, "a new bot message", timeout))
+            await self._emu.state.wait_changed(remaining)
+
+    async def wait_album(
+        self,
+        predicate: AlbumPredicate | None = None,
+        *,
+        timeout: float = 5.0,  # noqa: ASYNC109
+        chat: ChatRef = None,
+    ) -> list[EmuMessage]:
+        """The oldest album (messages sharing a media_group_id) the bot sent in the chat, none
+        of whose items was handed out before, that matches; all its items in order. Waits.
+
+        The emulator adds all messages of a sendMediaGroup at once, so an album is whole.
+        """
+        record = self._chat(chat)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            albums: dict[str, list[MessageRecord]] = {}
+            for _, message in sorted(record.messages.items()):
+                if message.from_bot and not message.deleted and message.media_group_id:
+                    albums.setdefault(message.media_group_id, []).append(message)
+            for items in albums.values():
+                keys = [(record.id, m.message_id) for m in items]
+                if any(key in self._handed_out for key in keys):
+                    continue
+                views = [EmuMessage(self._emu, m) for m in items]
+                if predicate is None or predicate(views):
+                    self._handed_out.update(keys)
+                    return views
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(self._timeout_report(record, "new album", timeout))
             await self._emu.state.wait_changed(remaining)
 
     async def wait_edit(
@@ -419,21 +569,80 @@ class EmuUser:
         if isinstance(data, Path):
             file_name = file_name or data.name
             data = await asyncio.to_thread(data.read_bytes)
-        if not data:
-            raise ValueError("a document must not be empty")
-        file_name = file_name or "document"
-        if mime_type is None:
-            mime_type = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
-        stored = self._emu.state.store_file(data, file_name, mime_type)
+        document = self._stored_document(data, file_name or "document", mime_type)
         caption = (caption or "").strip() or None
         record = self._chat(chat)
         return await self._post(
             record,
             reply_to,
-            document=stored.to_document(),
+            document=document,
             caption=caption,
             caption_entities=entities_in(caption) if caption else [],
         )
+
+    async def send_photo(
+        self,
+        data: bytes | Path,
+        *,
+        caption: str | None = None,
+        chat: ChatRef = None,
+        reply_to: EmuMessage | int | None = None,
+    ) -> EmuMessage:
+        """Send an image (PNG, JPEG, GIF, WebP, BMP) as a photo."""
+        if isinstance(data, Path):
+            data = await asyncio.to_thread(data.read_bytes)
+        content = self._photo_content(data)
+        caption = (caption or "").strip() or None
+        return await self._post(
+            self._chat(chat),
+            reply_to,
+            caption=caption,
+            caption_entities=entities_in(caption) if caption else [],
+            **content,
+        )
+
+    async def send_album(
+        self,
+        files: Sequence[AlbumFile] | Sequence[bytes],
+        *,
+        as_photos: bool = False,
+        caption: str | None = None,
+        chat: ChatRef = None,
+    ) -> list[EmuMessage]:
+        """Send 2-10 documents (paths or ``(name, bytes)``) or photos (bytes or paths) as one
+        album, as a user does by picking several files: the bot gets one update per item,
+        all with the same media_group_id. Telegram's apps put the caption on the first photo
+        of a photo album and under the last file of a document album."""
+        if not 2 <= len(files) <= 10:
+            raise ValueError("an album has 2-10 items")
+        contents: list[JSON] = []
+        for item in files:
+            if as_photos:
+                data = item if isinstance(item, bytes) else (await self._read(item))[1]
+                contents.append(self._photo_content(data))
+            elif isinstance(item, bytes):
+                raise TypeError("documents are given as a path or (file name, bytes)")
+            else:
+                name, data = await self._read(item)
+                contents.append({"document": self._stored_document(data, name, None)})
+        caption = (caption or "").strip() or None
+        captioned = 0 if as_photos else len(contents) - 1
+        record = self._chat(chat)
+        group_id = self._emu.state.new_media_group_id()
+        sent: list[EmuMessage] = []
+        for index, content in enumerate(contents):
+            text = caption if index == captioned else None
+            sent.append(
+                await self._post(
+                    record,
+                    None,
+                    caption=text,
+                    caption_entities=entities_in(text) if text else [],
+                    media_group_id=group_id,
+                    **content,
+                )
+            )
+        return sent
 
     def press(
         self,
@@ -501,6 +710,29 @@ class EmuUser:
         self.record.deactivated = True
 
     # -- internals ------------------------------------------------------------------------
+    def _stored_document(self, data: bytes, file_name: str, mime_type: str | None) -> JSON:
+        if not data:
+            raise ValueError("a document must not be empty")
+        if mime_type is None:
+            mime_type = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
+        return self._emu.state.store_file(data, file_name, mime_type).to_document()
+
+    def _photo_content(self, data: bytes) -> JSON:
+        info = image_info(data)
+        if info is None:
+            raise ValueError("a photo must be a PNG, JPEG, GIF, WebP or BMP image")
+        width, height = photo_size(info)
+        stored = self._emu.state.store_file(
+            data, None, f"image/{info.format}", kind="photo", width=width, height=height
+        )
+        return {"photo": stored.to_photo()}
+
+    @staticmethod
+    async def _read(item: AlbumFile) -> tuple[str, bytes]:
+        if isinstance(item, Path):
+            return item.name, await asyncio.to_thread(item.read_bytes)
+        return item
+
     def _chat(self, chat: ChatRef) -> ChatRecord:
         if chat is None:
             return self.private_chat
