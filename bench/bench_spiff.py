@@ -50,7 +50,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -60,7 +59,7 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from bot.app import bootstrap_people, load_sops, work_calendar
+from bot.app import load_sops, work_calendar
 from bot.clock import ManualClock
 from bot.core.definition import SopDefinition, StepKind
 from bot.core.model import (
@@ -75,7 +74,8 @@ from bot.core.model import (
     ReturnForCorrection,
 )
 from bot.demo import OFFICIALS, world_config
-from bot.service import CaseService
+from bot.services.cases import CaseService
+from bot.services.people import PeopleService
 from storage import repo
 from storage.db import Database
 
@@ -355,15 +355,16 @@ class SopbotWalker:
         config = world_config(work, "http://127.0.0.1:9")
         db = await Database.open(work / "sopbot.sqlite3")
         clock = ManualClock(START)
-        svc = CaseService(db, load_sops(config), config, clock, work_calendar(config))
-        await bootstrap_people(SimpleNamespace(config=config, db=db, clock=clock))  # type: ignore[arg-type]
+        sops = load_sops(config)
+        svc = CaseService(db, sops, config, clock, work_calendar(config))
+        await PeopleService(db, sops, config, clock).bootstrap()
         return cls(db, svc, clock)
 
     async def _file_row(self, case_id: int, up: Upload, by: int) -> int:
         """The row the upload handler writes before it attaches the file (not timed)."""
-        async with self.db.transaction() as conn:
-            return await repo.add_file(
-                conn,
+        return await self.db.write(
+            lambda tx: repo.add_file(
+                tx,
                 case_id=case_id,
                 doc="",
                 kind="upload",
@@ -374,6 +375,7 @@ class SopbotWalker:
                 uploaded_by=by,
                 now=self.clock.now(),
             )
+        )
 
     def _command(self, case: Case, move: Move) -> Command:
         s = self.definition.step(move.step)
@@ -417,10 +419,11 @@ class SopbotWalker:
         assert case.status is CaseStatus.ARCHIVED, case.status
 
     async def archived(self) -> int:
-        rows = await self.db.reader.execute_fetchall(
-            "SELECT COUNT(*) FROM cases WHERE status = 'archived'"
+        return int(
+            await self.db.read(
+                lambda tx: tx.value("SELECT COUNT(*) FROM cases WHERE status = 'archived'")
+            )
         )
-        return int(next(iter(rows))[0])
 
 
 # -- sizes -------------------------------------------------------------------------------

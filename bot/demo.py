@@ -20,6 +20,7 @@ from bot.app import build_application
 from bot.clock import Clock
 from bot.config import Config, parse_config
 from bot.context import SopApplication
+from bot.outbox import PaperMaker
 from bot.core.model import CaseStatus
 from emulator import BotApiEmulator, EmuMessage, EmuUser
 from storage import repo
@@ -88,10 +89,12 @@ class World:
         *,
         clock: Clock | None = None,
         sender: dict[str, float] | None = None,
+        papers: PaperMaker | None = None,
         **config_sections: dict[str, Any],
     ) -> None:
         self.out = out
         self.clock = clock
+        self.papers = papers
         self.sender = FAST_SENDER if sender is None else sender
         self.config_sections = config_sections
         self.emu = BotApiEmulator(token=TOKEN, bot_username="sopbot_demo_bot")
@@ -115,7 +118,9 @@ class World:
         await self.start_bot()
 
     async def start_bot(self) -> None:
-        app = build_application(self.config, TOKEN, clock=self.clock, sender_options=self.sender)
+        app = build_application(
+            self.config, TOKEN, clock=self.clock, papers=self.papers, sender_options=self.sender
+        )
         await app.initialize()
         if app.post_init is not None:
             await app.post_init(app)

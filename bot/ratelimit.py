@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -50,9 +50,9 @@ class FloodLimits:
 
 
 class TokenBucket:
-    """``rate`` tokens per second, at most ``burst`` saved. :meth:`reserve` takes ``n``
-    tokens now and says how long to wait before using them (tokens may be owed: callers
-    queue up behind each other)."""
+    """``rate`` tokens per second, at most ``burst`` saved. :meth:`reserve` takes tokens
+    now and says how long to wait before using them (tokens may be owed: callers queue up
+    behind each other)."""
 
     __slots__ = ("burst", "rate", "stamp", "tokens")
 
@@ -61,10 +61,13 @@ class TokenBucket:
         self.tokens, self.stamp = burst, now
 
     def reserve(self, now: float, n: float = 1.0) -> float:
+        """Take ``n`` tokens; the wait is until the first of them is there (an album goes
+        out whole and leaves the rest owed, which the next message repays by waiting)."""
         self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
+        wait = 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
         self.tokens -= n
-        return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
+        return wait
 
     def idle(self, now: float) -> bool:
         """Full again: nothing is owed, so the bucket can be forgotten."""
@@ -79,10 +82,13 @@ def _sends_message(endpoint: str) -> bool:
 
 class FloodLimiter(BaseRateLimiter[int]):
     def __init__(
-        self, limits: FloodLimits | None = None, clock: Callable[[], float] = time.monotonic
+        self,
+        limits: FloodLimits | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.limits = limits or FloodLimits()
-        self._clock = clock
+        self._clock, self._sleep = clock, sleep
         now = clock()
         self._overall = TokenBucket(self.limits.overall_per_second, self.limits.overall_burst, now)
         self._chats: dict[int | str, TokenBucket] = {}
@@ -117,7 +123,7 @@ class FloodLimiter(BaseRateLimiter[int]):
         """Sleep while a 429 pause lasts; a pause lengthened meanwhile is seen too."""
         # a loop, not an Event: the pause is a deadline that a later 429 may move
         while (wait := self._paused_until - self._clock()) > 0:  # noqa: ASYNC110
-            await asyncio.sleep(wait)
+            await self._sleep(wait)
 
     async def acquire(self, chat_id: int | str, endpoint: str, count: int = 1) -> None:
         """Wait for the chat's tokens (messages only), then for the overall ones."""
@@ -125,11 +131,11 @@ class FloodLimiter(BaseRateLimiter[int]):
         if _sends_message(endpoint) or isinstance(chat_id, str) or chat_id < 0:
             wait = self._chat_bucket(chat_id, self._clock()).reserve(self._clock(), count)
             if wait > 0:
-                await asyncio.sleep(wait)
+                await self._sleep(wait)
                 await self._until_not_paused()
         wait = self._overall.reserve(self._clock(), count)
         if wait > 0:
-            await asyncio.sleep(wait)
+            await self._sleep(wait)
             await self._until_not_paused()
 
     def pause(self, seconds: float) -> None:
@@ -167,5 +173,5 @@ class FloodLimiter(BaseRateLimiter[int]):
                     raise
                 log.warning("429 from Telegram (%s): sending again after %.1f s", endpoint, seconds)
                 if chat_id is None:
-                    await asyncio.sleep(seconds)
+                    await self._sleep(seconds)
         raise AssertionError("unreachable")  # pragma: no cover

@@ -1,74 +1,219 @@
-"""The bot's flood limiter keeps to Telegram's limits without slowing calls within them."""
+"""The one flood limiter keeps every call within Telegram's limits, on a virtual clock.
+
+Time here is virtual: sleeping callers wait until the test moves the clock past their
+deadline, so the order of sends is checked exactly, without real waiting.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import heapq
+import itertools
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from telegram.error import RetryAfter
 
-from bot.ratelimit import TelegramRateLimiter, TokenBucket
+from bot.ratelimit import FloodLimiter, FloodLimits, TokenBucket
 
 
-class Clock:
+class VirtualTime:
+    """A clock and a sleep: ``advance`` wakes the sleepers whose deadline has come."""
+
     def __init__(self) -> None:
         self.now = 1000.0
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
 
-    def __call__(self) -> float:
+    def clock(self) -> float:
         return self.now
 
+    async def sleep(self, seconds: float) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (self.now + seconds, next(self._order), future))
+        await future
 
-def test_thirty_messages_pass_at_once_and_the_next_waits_its_turn() -> None:
-    clock = Clock()
-    limiter = TelegramRateLimiter(clock=clock)
-    waits = [limiter.delay_for(100 + i) for i in range(30)]
-    assert waits == [0.0] * 30
-    assert limiter.delay_for(200) == pytest.approx(1 / 30)
-    assert limiter.delay_for(201) == pytest.approx(2 / 30)  # callers queue up
-    clock.now += 1.0
-    assert limiter.delay_for(202) == 0.0  # refilled: 30 tokens a second, 3 were owed
+    async def settle(self) -> None:
+        for _ in range(20):  # let every woken task run to its next sleep or its end
+            await asyncio.sleep(0)
 
-
-def test_a_private_chat_has_no_bucket_of_its_own() -> None:
-    """The outbox paces each chat itself; the limiter adds only the overall limit."""
-    limiter = TelegramRateLimiter(clock=Clock())
-    assert [limiter.delay_for(42) for _ in range(10)] == [0.0] * 10
-
-
-def test_a_group_gets_twenty_messages_a_minute() -> None:
-    clock = Clock()
-    limiter = TelegramRateLimiter(clock=clock)
-    assert [limiter.delay_for(-100123) for _ in range(20)] == [0.0] * 20
-    assert limiter.delay_for(-100123) == pytest.approx(3.0)  # 60 s / 20
-    assert limiter.delay_for("@kanal_biro") == 0.0  # another chat: a bucket of its own
+    async def advance(self, seconds: float) -> None:
+        target = self.now + seconds
+        await self.settle()
+        while self._sleepers and self._sleepers[0][0] <= target + 1e-9:
+            deadline, _, future = heapq.heappop(self._sleepers)
+            self.now = max(self.now, deadline)
+            future.set_result(None)
+            await self.settle()
+        self.now = target
+        await self.settle()
 
 
-async def test_a_429_that_gets_through_pauses_every_limited_call() -> None:
-    clock = Clock()
-    limiter = TelegramRateLimiter(clock=clock)
+@pytest.fixture
+def vt() -> VirtualTime:
+    return VirtualTime()
+
+
+def limiter(vt: VirtualTime, **limits: Any) -> FloodLimiter:
+    return FloodLimiter(FloodLimits(**limits), clock=vt.clock, sleep=vt.sleep)
+
+
+class Sent:
+    """Records when each call reached Telegram (virtual time)."""
+
+    def __init__(self, vt: VirtualTime) -> None:
+        self.vt = vt
+        self.at: dict[str, float] = {}
+
+    def call(self, name: str) -> Callable[[], Any]:
+        async def send() -> bool:
+            self.at[name] = self.vt.now
+            return True
+
+        return send
+
+
+def send(
+    lim: FloodLimiter, sent: Sent, name: str, chat: int | str, endpoint: str = "sendMessage",
+    data: dict[str, Any] | None = None,
+) -> asyncio.Task[Any]:
+    payload = {"chat_id": chat, **(data or {})}
+    return asyncio.create_task(
+        lim.process_request(sent.call(name), (), {}, endpoint, payload, None)
+    )
+
+
+async def test_thirty_messages_to_thirty_people_go_at_once_the_next_waits_its_turn(
+    vt: VirtualTime,
+) -> None:
+    lim, sent = limiter(vt), Sent(vt)
+    for i in range(32):
+        send(lim, sent, f"m{i}", 100 + i)
+    await vt.settle()
+    assert sorted(sent.at) == sorted(f"m{i}" for i in range(30))
+    await vt.advance(1 / 30)
+    assert "m30" in sent.at and "m31" not in sent.at
+    await vt.advance(1 / 30)
+    assert "m31" in sent.at
+
+
+async def test_one_private_chat_gets_one_message_a_second_without_a_burst(vt: VirtualTime) -> None:
+    lim, sent = limiter(vt), Sent(vt)
+    for i in range(3):
+        send(lim, sent, f"m{i}", 42)
+    await vt.settle()
+    assert list(sent.at) == ["m0"]
+    await vt.advance(0.99)
+    assert list(sent.at) == ["m0"]
+    await vt.advance(0.01)
+    assert list(sent.at) == ["m0", "m1"]
+    await vt.advance(1.0)
+    assert sent.at["m2"] == pytest.approx(1002.0)
+
+
+async def test_edits_in_a_private_chat_take_only_the_overall_token(vt: VirtualTime) -> None:
+    lim, sent = limiter(vt), Sent(vt)
+    send(lim, sent, "message", 42)
+    send(lim, sent, "edit1", 42, "editMessageText")
+    send(lim, sent, "edit2", 42, "editMessageReplyMarkup")
+    await vt.settle()
+    assert set(sent.at) == {"message", "edit1", "edit2"}
+
+
+async def test_a_group_gets_twenty_messages_a_minute(vt: VirtualTime) -> None:
+    lim, sent = limiter(vt), Sent(vt)
+    for i in range(21):
+        send(lim, sent, f"g{i}", -100123)
+    send(lim, sent, "channel", "@kanal_biro")  # another chat: a bucket of its own
+    await vt.settle()
+    assert len(sent.at) == 21 and "g20" not in sent.at
+    await vt.advance(3.0)  # 60 s / 20
+    assert "g20" in sent.at
+
+
+async def test_messages_queued_to_a_group_do_not_hold_back_private_chats(vt: VirtualTime) -> None:
+    """A group message takes its overall token when it goes, not while it waits."""
+    lim, sent = limiter(vt), Sent(vt)
+    for i in range(40):
+        send(lim, sent, f"g{i}", -100123)
+    await vt.settle()
+    assert len(sent.at) == 20  # the group's burst; 20 wait for the group's pace
+    for i in range(10):
+        send(lim, sent, f"p{i}", 500 + i)
+    await vt.settle()
+    assert all(f"p{i}" in sent.at for i in range(10)), "private messages waited for the group"
+
+
+async def test_a_longer_429_pause_reaches_callers_already_waiting(vt: VirtualTime) -> None:
+    lim, sent = limiter(vt), Sent(vt)
+    send(lim, sent, "first", 42)
+    waiting = send(lim, sent, "second", 42)  # waits a second for chat 42's token
+    await vt.settle()
 
     async def flooded() -> None:
         raise RetryAfter(timedelta(seconds=7))
 
     with pytest.raises(RetryAfter):
-        await limiter.process_request(flooded, (), {}, "sendMessage", {"chat_id": 5}, 0)
-    assert limiter.delay_for(6) == pytest.approx(7.0)
-    clock.now += 7.0
-    assert limiter.delay_for(6) == 0.0
+        await lim.process_request(flooded, (), {}, "sendMessage", {"chat_id": 77}, 0)
+    await vt.advance(1.5)
+    assert "second" not in sent.at, "a caller already waiting went out during the pause"
+    await vt.advance(6.0)
+    assert sent.at["second"] == pytest.approx(1007.0)
+    await waiting
 
 
-async def test_calls_without_a_chat_pass_straight_through() -> None:
-    limiter = TelegramRateLimiter(overall_per_second=1, overall_burst=1, clock=Clock())
-    limiter.delay_for(1)  # the only token is gone
+async def test_an_album_counts_one_message_per_item(vt: VirtualTime) -> None:
+    lim, sent = limiter(vt, overall_per_second=10, overall_burst=10), Sent(vt)
+    media = [{"type": "document", "media": f"f{i}"} for i in range(8)]
+    send(lim, sent, "album", 42, "sendMediaGroup", {"media": media})
+    send(lim, sent, "other", 43)
+    send(lim, sent, "third", 44)
+    send(lim, sent, "fourth", 45)
+    await vt.settle()
+    assert set(sent.at) == {"album", "other", "third"}  # 8 + 1 + 1 of 10 tokens
+    await vt.advance(0.1)
+    assert "fourth" in sent.at
+
+
+async def test_calls_without_a_chat_pass_straight_through(vt: VirtualTime) -> None:
+    lim, sent = limiter(vt, overall_per_second=1, overall_burst=1), Sent(vt)
+    send(lim, sent, "takes the only token", 1)
+    for i in range(5):
+        await lim.process_request(sent.call(f"a{i}"), (), {}, "answerCallbackQuery", {}, None)
+    assert all(f"a{i}" in sent.at for i in range(5))
+
+
+async def test_an_interactive_answer_met_by_a_429_is_sent_again_not_lost(vt: VirtualTime) -> None:
+    lim = limiter(vt)
     calls = []
 
-    async def answer(value: int) -> bool:
-        calls.append(value)
+    async def flaky() -> bool:
+        calls.append(vt.now)
+        if len(calls) == 1:
+            raise RetryAfter(timedelta(seconds=3))
         return True
 
-    for i in range(5):
-        assert await limiter.process_request(answer, (i,), {}, "answerCallbackQuery", {}, None)
-    assert calls == [0, 1, 2, 3, 4]
+    task = asyncio.create_task(
+        lim.process_request(flaky, (), {}, "sendMessage", {"chat_id": 9}, None)
+    )
+    await vt.advance(3.0)
+    assert await task is True
+    assert calls == [pytest.approx(1000.0), pytest.approx(1003.0)]
+
+
+async def test_the_outbox_gets_the_429_back_to_retry_it_itself(vt: VirtualTime) -> None:
+    lim = limiter(vt)
+    calls = []
+
+    async def flooded() -> bool:
+        calls.append(vt.now)
+        raise RetryAfter(timedelta(seconds=5))
+
+    with pytest.raises(RetryAfter):
+        await lim.process_request(flooded, (), {}, "sendMessage", {"chat_id": 9}, 0)
+    assert len(calls) == 1
 
 
 def test_a_bucket_forgets_nothing_it_owes() -> None:
@@ -76,30 +221,3 @@ def test_a_bucket_forgets_nothing_it_owes() -> None:
     assert [bucket.reserve(0.0) for _ in range(4)] == [0.0, 0.0, 0.5, 1.0]
     assert not bucket.idle(1.0)
     assert bucket.idle(2.0)
-
-
-async def test_an_interactive_answer_met_by_a_429_is_sent_again_not_lost() -> None:
-    limiter = TelegramRateLimiter()
-    attempts: list[int] = []
-
-    async def send() -> bool:
-        attempts.append(1)
-        if len(attempts) == 1:
-            raise RetryAfter(timedelta(milliseconds=20))
-        return True
-
-    assert await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 7}, None)
-    assert len(attempts) == 2
-
-
-async def test_the_outbox_gets_the_429_back_to_retry_it_itself() -> None:
-    limiter = TelegramRateLimiter()
-    attempts: list[int] = []
-
-    async def send() -> bool:
-        attempts.append(1)
-        raise RetryAfter(timedelta(milliseconds=20))
-
-    with pytest.raises(RetryAfter):
-        await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 7}, 0)
-    assert len(attempts) == 1
