@@ -1,15 +1,16 @@
-"""CPU per Bot API call: ``bot.telegram_http.LeanRequest`` against PTB's ``HTTPXRequest``.
+"""CPU per Bot API call: ``bot.aiohttp_request.AiohttpRequest`` against PTB's ``HTTPXRequest``.
 
 A real ``telegram.Bot`` makes ``--calls`` sequential calls (``getMe``, and ``sendMessage``
 with an inline keyboard, form-encoded) through each client against the Bot API emulator,
-rounds alternating lean / httpx. Two set-ups:
+rounds alternating aiohttp / httpx / no HTTP at all. Two set-ups:
 
 * ``split``: the emulator runs in a child process (``python -m emulator``), so this
   process's CPU time (``time.process_time()``) is the client's alone: PTB + the HTTP client;
 * ``shared``: the emulator runs on this process's loop (as the tests run it), so the figure
   also holds tornado's work for each call, the same for both clients.
 
-Figures are microseconds of CPU per call, the median over ``--rounds`` rounds.
+Figures are microseconds of CPU per call: the median over ``--rounds`` rounds, and the
+spread (lowest-highest round). The machine may be shared: compare figures of one run only.
 """
 
 from __future__ import annotations
@@ -31,11 +32,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup  # noqa: E402
-from telegram._utils.types import ODVInput  # noqa: E402
 from telegram.request import BaseRequest, HTTPXRequest, RequestData  # noqa: E402
 
 from bench.harness import emit, note  # noqa: E402
-from bot.telegram_http import LeanRequest  # noqa: E402
+from bot.aiohttp_request import AiohttpRequest  # noqa: E402
 from emulator import BotApiEmulator  # noqa: E402
 
 TOKEN = "123456:BENCH-TOKEN"
@@ -100,45 +100,53 @@ async def _control(base_url: str, path: str, body: dict[str, object]) -> None:
     await asyncio.to_thread(post)
 
 
-class ReplayRequest(LeanRequest):
+class ReplayRequest(BaseRequest):
     """No HTTP at all after the first call per endpoint: the answer is replayed. What is left
     is python-telegram-bot's own work per call, the floor under both clients."""
 
-    __slots__ = ("_answers",)
-
     def __init__(self) -> None:
-        super().__init__()
+        self._inner = AiohttpRequest(connection_pool_size=1)
         self._answers: dict[str, tuple[int, bytes]] = {}
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._inner.read_timeout
+
+    async def initialize(self) -> None:
+        await self._inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self._inner.shutdown()
 
     async def do_request(
         self,
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         endpoint = url.rsplit("/", 1)[-1]
         answer = self._answers.get(endpoint)
         if answer is None:
-            answer = await super().do_request(url, method, request_data)
+            answer = await self._inner.do_request(url, method, request_data)
             self._answers[endpoint] = answer
         elif request_data is not None:
             request_data.json_parameters  # noqa: B018 - encoding the parameters is PTB's work too
         return answer
 
 
-KINDS = ("lean", "httpx", "none")
+KINDS = ("aiohttp", "httpx", "none")
 
 
 def make_request(kind: str) -> BaseRequest:
-    if kind == "lean":
-        return LeanRequest(connection_pool_size=8)
+    if kind == "aiohttp":
+        return AiohttpRequest(connection_pool_size=8)
     if kind == "none":
         return ReplayRequest()
-    return HTTPXRequest()
+    return HTTPXRequest(connection_pool_size=8)
 
 
 async def cpu_per_call(base_url: str, kind: str, calls: int, what: str) -> tuple[float, float]:
@@ -166,7 +174,7 @@ async def cpu_per_call(base_url: str, kind: str, calls: int, what: str) -> tuple
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--setup", choices=("split", "shared", "both"), default="both")
     args = parser.parse_args()
     setups = ("split", "shared") if args.setup == "both" else (args.setup,)
@@ -181,17 +189,32 @@ async def main() -> None:
                         c, w = await cpu_per_call(base_url, kind, args.calls, what)
                         cpu[kind].append(c)
                         wall[kind].append(w)
-                lean, httpx, floor = (statistics.median(cpu[kind]) for kind in KINDS)
+                aio, httpx, floor = (statistics.median(cpu[kind]) for kind in KINDS)
+
+                def spread(kind: str, cpu: dict[str, list[float]] = cpu) -> str:
+                    return f"{min(cpu[kind]):.0f}-{max(cpu[kind]):.0f}"
+
                 note(
-                    f"{setup} {what}: lean {lean:.0f} µs CPU/call "
-                    f"({statistics.median(wall['lean']):.0f} µs wall), httpx {httpx:.0f} µs "
-                    f"({statistics.median(wall['httpx']):.0f} µs wall): {httpx / lean:.1f}x; "
-                    f"PTB alone (no HTTP) {floor:.0f} µs, so HTTP: lean {lean - floor:.0f} µs, "
+                    f"{setup} {what}: aiohttp {aio:.0f} µs CPU/call (rounds {spread('aiohttp')}; "
+                    f"{statistics.median(wall['aiohttp']):.0f} µs wall), httpx {httpx:.0f} µs "
+                    f"(rounds {spread('httpx')}; {statistics.median(wall['httpx']):.0f} µs wall): "
+                    f"httpx/aiohttp {httpx / aio:.2f}x; PTB alone (no HTTP) {floor:.0f} µs "
+                    f"(rounds {spread('none')}), so HTTP: aiohttp {aio - floor:.0f} µs, "
                     f"httpx {httpx - floor:.0f} µs"
                 )
-                emit(f"http {what} CPU per call, lean ({setup})", lean, "µs", None)
-                emit(f"http {what} CPU per call, httpx ({setup})", httpx, "µs", None)
-                emit(f"http {what} CPU per call, PTB alone ({setup})", floor, "µs", None)
+                for kind, label in (
+                    ("aiohttp", "aiohttp"),
+                    ("httpx", "httpx"),
+                    ("none", "PTB alone"),
+                ):
+                    emit(
+                        f"http {what} CPU per call, {label} ({setup})",
+                        statistics.median(cpu[kind]),
+                        "µs",
+                        None,
+                        low=min(cpu[kind]),
+                        high=max(cpu[kind]),
+                    )
 
 
 if __name__ == "__main__":

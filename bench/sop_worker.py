@@ -12,7 +12,7 @@ stops it cleanly. Options that depart from production are named in the bench out
 * ``--clock-start ISO``: a clock that starts at that moment and runs in real time
   (reminders are judged against office hours);
 * ``--no-rate-limiter``: build without the rate limiter (bot.ratelimit: 30 messages/s overall);
-* ``--http-client httpx``: PTB's HTTPXRequest instead of bot.telegram_http's LeanRequest;
+* ``--http-client httpx``: PTB's HTTPXRequest instead of bot.aiohttp_request's AiohttpRequest;
 * ``--pool N`` / ``--http2``: HTTPXRequest tuning through the ApplicationBuilder (implies httpx);
 * ``--reminders-every S`` / ``--no-reminders``: the reminder job's interval;
 * ``--profile FILE``: cProfile the event loop thread, stats written at exit.
@@ -69,7 +69,7 @@ def main() -> int:
     p.add_argument("--per-second", type=float, help="outbox pace overall (production: 25)")
     p.add_argument("--clock-start")
     p.add_argument("--no-rate-limiter", action="store_true")
-    p.add_argument("--http-client", choices=("lean", "httpx"), default="lean")
+    p.add_argument("--http-client", choices=("aiohttp", "httpx"), default="aiohttp")
     p.add_argument("--pool", type=int)
     p.add_argument("--http2", action="store_true")
     p.add_argument("--reminders-every", type=int, default=60)

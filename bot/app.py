@@ -13,7 +13,9 @@ from typing import Any
 from telegram import BotCommand
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import HTTPXRequest
 
+from bot.aiohttp_request import AiohttpRequest, max_response_bytes_for, tls_context
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.context import Services, SopApplication, SopContext
@@ -29,7 +31,6 @@ from bot.services.people import PeopleService
 from bot.services.queries import Queries
 from bot.services.registry import SopRegistry
 from bot.services.reminders import Reminders
-from bot.telegram_http import LeanRequest
 from bot.updates import PerUserUpdateProcessor
 from bot.worktime import WorkCalendar, WorkSchedule
 from storage import repo
@@ -220,10 +221,17 @@ def build_application(
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
-    if config.bot.http_client == "lean":
-        # PTB's own pool sizes: 256 for the bot's calls, 1 for the long poll
-        builder = builder.request(LeanRequest(connection_pool_size=256)).get_updates_request(
-            LeanRequest(connection_pool_size=1)
+    # PTB's own pool sizes: 256 for the bot's calls, 1 for the long poll
+    ca_file = config.bot.ca_file
+    if config.bot.http_client == "aiohttp":
+        cap = max_response_bytes_for(config.bot.api_base_url)
+        builder = builder.request(
+            AiohttpRequest(256, max_response_bytes=cap, ca_file=ca_file)
+        ).get_updates_request(AiohttpRequest(1, max_response_bytes=cap, ca_file=ca_file))
+    elif ca_file is not None:
+        verify = {"verify": tls_context(ca_file)}
+        builder = builder.request(HTTPXRequest(256, httpx_kwargs=verify)).get_updates_request(
+            HTTPXRequest(1, httpx_kwargs=verify)
         )
     app = builder.build()
     assert isinstance(app, SopApplication)

@@ -46,9 +46,11 @@ class BotConfig:
     mode: str = "polling"
     language: str = "id"
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
-    # "lean": bot.telegram_http.LeanRequest (the default, a fraction of httpx's CPU per
-    # call); "httpx": python-telegram-bot's own HTTPXRequest (e.g. behind a proxy).
-    http_client: str = "lean"
+    # "aiohttp": bot.aiohttp_request.AiohttpRequest (the default); "httpx":
+    # python-telegram-bot's own HTTPXRequest (for HTTP/2 or a SOCKS proxy).
+    http_client: str = "aiohttp"
+    # A PEM CA file trusted besides the system's (a self-hosted Bot API server's own CA).
+    ca_file: Path | None = None
 
     @property
     def base_url(self) -> str:
@@ -204,7 +206,7 @@ def parse_config(
     for name in raw:
         if name not in top | {"sop_time_overrides"}:
             r.fail(name, "unknown key")
-    bot = _bot(r, raw)
+    bot = _bot(r, raw, base)
     storage = _storage(r, raw, base)
     time_config = _time(r, raw)
     reminders = _reminders(r, raw)
@@ -220,11 +222,20 @@ def parse_config(
     )
 
 
-def _bot(r: _Reader, raw: Mapping[str, Any]) -> BotConfig:
+def _bot(r: _Reader, raw: Mapping[str, Any], base: Path) -> BotConfig:
     t = r.table(
         raw,
         "bot",
-        {"token_env", "api_base_url", "mode", "language", "webhook", "token", "http_client"},
+        {
+            "token_env",
+            "api_base_url",
+            "mode",
+            "language",
+            "webhook",
+            "token",
+            "http_client",
+            "ca_file",
+        },
     )
     if "token" in t:
         r.fail(
@@ -241,9 +252,15 @@ def _bot(r: _Reader, raw: Mapping[str, Any]) -> BotConfig:
     language = r.get(t, "bot.language", str, "id")
     if language != "id":
         r.fail("bot.language", f"only 'id' (Bahasa Indonesia) is available, got {language!r}")
-    http_client = r.get(t, "bot.http_client", str, "lean")
-    if http_client not in ("lean", "httpx"):
-        r.fail("bot.http_client", f"must be 'lean' or 'httpx', got {http_client!r}")
+    http_client = r.get(t, "bot.http_client", str, "aiohttp")
+    if http_client not in ("aiohttp", "httpx"):
+        r.fail("bot.http_client", f"must be 'aiohttp' or 'httpx', got {http_client!r}")
+    ca_file: Path | None = None
+    ca_name = r.get(t, "bot.ca_file", str, "")
+    if ca_name:
+        ca_file = base / ca_name
+        if not ca_file.is_file():
+            r.fail("bot.ca_file", f"no such file: {ca_file}")
     w = r.table(t, "bot.webhook", {"listen", "port", "url", "path", "secret_token_env"})
     webhook = WebhookConfig(
         listen=r.get(w, "bot.webhook.listen", str, "0.0.0.0"),
@@ -254,7 +271,7 @@ def _bot(r: _Reader, raw: Mapping[str, Any]) -> BotConfig:
     )
     if mode == "webhook" and not webhook.url.startswith("https://"):
         r.fail("bot.webhook.url", "webhook mode needs the public https:// URL Telegram calls")
-    return BotConfig(token_env, url, mode, language, webhook, http_client)
+    return BotConfig(token_env, url, mode, language, webhook, http_client, ca_file)
 
 
 def _storage(r: _Reader, raw: Mapping[str, Any], base: Path) -> StorageConfig:

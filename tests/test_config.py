@@ -196,9 +196,10 @@ BAD = {
     "api url empty": (setting("bot.api_base_url", ""), "bot.api_base_url:"),
     "bad mode": (setting("bot.mode", "pull"), "bot.mode: must be 'polling' or 'webhook'"),
     "unknown http client": (
-        setting("bot.http_client", "aiohttp"),
-        "bot.http_client: must be 'lean' or 'httpx'",
+        setting("bot.http_client", "lean"),
+        "bot.http_client: must be 'aiohttp' or 'httpx'",
     ),
+    "missing ca file": (setting("bot.ca_file", "no/such-ca.pem"), "bot.ca_file: no such file"),
     "webhook without url": (setting("bot.mode", "webhook"), "bot.webhook.url:"),
     "webhook with http url": (
         both(setting("bot.mode", "webhook"), setting("bot.webhook.url", "http://bot.example.id")),
