@@ -122,7 +122,7 @@ class FloodLimiter(BaseRateLimiter[int]):
     async def _until_not_paused(self) -> None:
         """Sleep while a 429 pause lasts; a pause lengthened meanwhile is seen too."""
         # a loop, not an Event: the pause is a deadline that a later 429 may move
-        while (wait := self._paused_until - self._clock()) > 0:  # noqa: ASYNC110
+        while (wait := self._paused_until - self._clock()) > 0:
             await self._sleep(wait)
 
     async def acquire(self, chat_id: int | str, endpoint: str, count: int = 1) -> None:

@@ -52,9 +52,14 @@ class Fault:
     body: str | None = None
     seconds: float = 0.0
     execute: HangExecute = "never"
+    chat_id: int | None = None  # only calls to this chat (None: any chat, or none)
 
-    def matches(self, method: str) -> bool:
-        return self.remaining > 0 and (self.method is None or self.method == method.lower())
+    def matches(self, method: str, chat_id: str | None = None) -> bool:
+        return (
+            self.remaining > 0
+            and (self.method is None or self.method == method.lower())
+            and (self.chat_id is None or chat_id == str(self.chat_id))
+        )
 
     def error_body(self) -> dict[str, object]:
         if self.status == 429:
@@ -111,9 +116,19 @@ class FaultInjector:
         seconds: float,
         method: str | None = None,
         execute: HangExecute = "never",
+        chat_id: int | None = None,
     ) -> Fault:
-        """The next ``times`` matching calls are held ``seconds`` (client-side timeouts)."""
-        return self._add(Fault("hang", times, _lower(method), seconds=seconds, execute=execute))
+        """The next ``times`` matching calls (to ``chat_id``, if given) are held ``seconds``."""
+        return self._add(
+            Fault(
+                "hang",
+                times,
+                _lower(method),
+                seconds=seconds,
+                execute=execute,
+                chat_id=chat_id,
+            )
+        )
 
     def drop(
         self,
@@ -130,9 +145,9 @@ class FaultInjector:
     def clear(self) -> None:
         self.rules.clear()
 
-    def take(self, method: str) -> Fault | None:
+    def take(self, method: str, chat_id: str | None = None) -> Fault | None:
         for rule in self.rules:
-            if rule.matches(method):
+            if rule.matches(method, chat_id):
                 rule.remaining -= 1
                 if rule.remaining <= 0:
                     self.rules.remove(rule)

@@ -546,7 +546,7 @@ class _BotApiHandler(_EmuHandler):
             self.answer(call, exc.code, exc.to_json())
             return
         call.params = _loggable({**raw, **files})
-        fault = emu.faults.take(spec.name)
+        fault = emu.faults.take(spec.name, raw.get("chat_id"))
         if fault is None:
             status, body = await self._run_method(call, spec, raw, files)
             self.answer(call, status, body)
