@@ -109,9 +109,9 @@ def build_application(
         files = FileStore(config.storage.files_dir)
         maker = papers
         if maker is None:
-            from bot.paperwork import Paperwork
+            from bot.paperwork import Paperwork, renderer_for
 
-            maker = Paperwork(db, sops, config, calendar)
+            maker = Paperwork(db, sops, config, calendar, renderer_for(config))
         sender = OutboxSender(db, app.bot, clock, files, maker, **(sender_options or {}))
         cases = CaseService(db, sops, config, clock, calendar, wake_outbox=sender.wake)
         app.services = Services(config, db, sops, clock, calendar, files, cases, sender)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 
-from bot.papers.dates import jam, tanggal
+from bot.papers.dates import DEFAULT_ZONE, OfficeZone
 
 MAX_MESSAGE = 4096
 MAX_CALLBACK_ANSWER = 200
@@ -38,8 +38,10 @@ def fit(text: str, limit: int = MAX_MESSAGE) -> str:
     return cut + "\n… <i>(dipersingkat)</i>"
 
 
-def when(moment: datetime) -> str:
-    return f"{tanggal(moment)} pukul {jam(moment)}"
+def when(moment: datetime, zone: OfficeZone = DEFAULT_ZONE) -> str:
+    """ "5 Desember 2026 pukul 01.30 WIB": the moment on the office's clock (``zone``, from
+    ``time.timezone``: OfficeZone.named(config.time.timezone)); WIB when not given."""
+    return zone.tanggal_jam(moment)
 
 
 def minutes_text(minutes: int) -> str:

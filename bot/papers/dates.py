@@ -1,27 +1,36 @@
-"""Indonesian dates, times and numbers as written on official papers.
+"""Indonesian dates, times and numbers as written on official papers, in the office's zone.
 
-``tanggal(date(2026, 11, 28))`` -> "28 November 2026";
-``hari_tanggal(...)`` -> "Sabtu, 28 November 2026"; ``jam(datetime(..., 14, 5))`` -> "14.05 WIB"
-(Indonesian writes time with a dot). Aware datetimes are converted to WIB (UTC+7, no daylight
-saving, so a fixed offset is exact); naive ones are taken as WIB already.
+A calendar date is written without a zone: ``tanggal(date(2026, 11, 28))`` -> "28 November
+2026", ``hari_tanggal(...)`` -> "Sabtu, 28 November 2026". A moment (a datetime) has a date
+and a time only in a time zone, so it is written through the office's :class:`OfficeZone`
+(``time.timezone`` of the config): ``zone.jam(moment)`` -> "14.05 WITA" (Indonesian writes
+time with a dot), ``zone.tanggal(moment)`` -> the date of that moment in the office.
+
+An event at 18.30 UTC on 4 December 2026 is 01.30 WIB on 5 December: every paper of an
+office in Jakarta says "5 Desember 2026". A date is therefore never taken from a datetime
+with ``.date()`` (that is the date in the datetime's own zone, UTC for stored events) but
+with ``zone.day(moment)``; :func:`tanggal` refuses a datetime for that reason.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo
 
 __all__ = [
     "BULAN",
+    "DEFAULT_ZONE",
     "HARI",
     "WIB",
+    "OfficeZone",
     "angka",
     "hari_tanggal",
-    "jam",
     "tanggal",
-    "tanggal_jam",
-    "to_wib",
 ]
 
+# A fixed UTC+7 tzinfo named WIB, for writing a moment in Western Indonesian Time (samples,
+# tests). Papers take their zone from the config through OfficeZone.
 WIB = timezone(timedelta(hours=7), "WIB")
 
 BULAN = (
@@ -41,39 +50,89 @@ BULAN = (
 # Monday first, as date.weekday() counts.
 HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
+# Indonesia's three zones by their IANA names (Ujung_Pandang is the old name of Makassar).
+INDONESIAN_LABELS = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Ujung_Pandang": "WITA",
+    "Asia/Jayapura": "WIT",
+}
 
-def to_wib(dt: datetime) -> datetime:
-    """An aware datetime in WIB; a naive one is returned as it is (taken as WIB)."""
-    if dt.tzinfo is None or dt.utcoffset() is None:
-        return dt
-    return dt.astimezone(WIB)
+
+@dataclass(frozen=True)
+class OfficeZone:
+    """The office's time zone (an IANA name) and the label written after a time."""
+
+    name: str
+    tz: tzinfo = field(compare=False, repr=False)
+
+    @classmethod
+    def named(cls, name: str) -> OfficeZone:
+        """The zone of an IANA name ("Asia/Makassar"); ZoneInfoNotFoundError if unknown."""
+        return cls(name, ZoneInfo(name))
+
+    def local(self, moment: datetime) -> datetime:
+        """The moment on the office's clock. A naive datetime is taken as office time."""
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            return moment.replace(tzinfo=self.tz)
+        return moment.astimezone(self.tz)
+
+    def day(self, moment: datetime) -> date:
+        """The office's calendar date of a moment (not the date in the moment's own zone)."""
+        return self.local(moment).date()
+
+    def label(self, moment: datetime) -> str:
+        """ "WIB", "WITA", "WIT" in Indonesia; elsewhere the offset then: "UTC+09:30"."""
+        known = INDONESIAN_LABELS.get(self.name)
+        if known is not None:
+            return known
+        offset = self.local(moment).utcoffset() or timedelta(0)
+        minutes = int(offset.total_seconds()) // 60
+        sign = "-" if minutes < 0 else "+"
+        hours, rest = divmod(abs(minutes), 60)
+        return f"UTC{sign}{hours:02d}:{rest:02d}"
+
+    def jam(self, moment: datetime) -> str:
+        """ "14.05 WIB"."""
+        t = self.local(moment)
+        return f"{t.hour:02d}.{t.minute:02d} {self.label(moment)}"
+
+    def tanggal(self, moment: datetime) -> str:
+        """ "5 Desember 2026": the office's date of the moment."""
+        return tanggal(self.day(moment))
+
+    def hari_tanggal(self, moment: datetime) -> str:
+        """ "Sabtu, 5 Desember 2026"."""
+        return hari_tanggal(self.day(moment))
+
+    def tanggal_jam(self, moment: datetime) -> str:
+        """ "5 Desember 2026 pukul 01.30 WIB"."""
+        return f"{self.tanggal(moment)} pukul {self.jam(moment)}"
 
 
-def _day(d: date) -> date:
-    return to_wib(d).date() if isinstance(d, datetime) else d
+DEFAULT_ZONE = OfficeZone.named("Asia/Jakarta")
+
+
+def _calendar_date(d: date) -> date:
+    if isinstance(d, datetime):
+        raise TypeError(
+            "a datetime has a date only in a time zone: use OfficeZone.tanggal(moment) "
+            "or OfficeZone.day(moment)"
+        )
+    return d
 
 
 def tanggal(d: date) -> str:
-    """ "28 November 2026" (no leading zero on the day)."""
-    d = _day(d)
+    """ "28 November 2026" (no leading zero on the day), of a calendar date."""
+    d = _calendar_date(d)
     return f"{d.day} {BULAN[d.month - 1]} {d.year}"
 
 
 def hari_tanggal(d: date) -> str:
-    """ "Sabtu, 28 November 2026"."""
-    d = _day(d)
+    """ "Sabtu, 28 November 2026", of a calendar date."""
+    d = _calendar_date(d)
     return f"{HARI[d.weekday()]}, {tanggal(d)}"
-
-
-def jam(dt: datetime) -> str:
-    """ "14.05 WIB"."""
-    t = to_wib(dt)
-    return f"{t.hour:02d}.{t.minute:02d} WIB"
-
-
-def tanggal_jam(dt: datetime) -> str:
-    """ "28 November 2026 pukul 14.05 WIB"."""
-    return f"{tanggal(dt)} pukul {jam(dt)}"
 
 
 def angka(n: int) -> str:
