@@ -126,9 +126,9 @@ def build_services(
     renderer = Renderer(sops, zone, calendar)
     maker = papers
     if maker is None:
-        from bot.paperwork import Paperwork
+        from bot.paperwork import Paperwork, renderer_for
 
-        maker = Paperwork(db, sops, config, calendar)
+        maker = Paperwork(db, sops, config, calendar, renderer_for(config))
     options = sender_options or {}
     sender = OutboxSender(
         db,

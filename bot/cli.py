@@ -66,10 +66,16 @@ def definition_json(definition: SopDefinition) -> dict[str, Any]:
 
 def _load_checked(path: Path) -> tuple[Config, list[SopDefinition]]:
     """Config plus its SOPs, cross-checked (roles named in config exist in the SOPs)."""
+    from bot.paperwork import paper_problems
+
     config = load_config(path)
     definitions = [load_definition(p) for p in config.sops]
     roles = {r.id for d in definitions for r in d.roles}
-    problems = []
+    problems = [
+        f"{source}: {problem}"
+        for source, d in zip(config.sops, definitions, strict=True)
+        for problem in paper_problems(d)
+    ]
     for i, person in enumerate(config.people):
         for role in person.roles:
             if role not in roles:
@@ -110,6 +116,23 @@ def _warn_permissions(path: Path) -> None:
         print(f"warning: {path} is readable by other users; consider chmod 600", file=sys.stderr)
 
 
+def _templates_ok(config: Config) -> bool:
+    """Fills every paper's template (the office's copy where it has one) with sample data."""
+    from bot.papers.check import stray_templates, template_problems
+    from bot.paperwork import renderer_for
+
+    renderer = renderer_for(config)
+    for note in stray_templates(renderer):
+        print(f"warning: {note}", file=sys.stderr)
+    problems = template_problems(renderer)
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if not problems:
+        where = renderer.templates_dir or "shipped templates only"
+        print(f"papers: every template fills with sample data ({where})")
+    return not problems
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     path = _find_config(args.config)
     try:
@@ -131,6 +154,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(line)
     print(f"api: {config.bot.api_base_url} ({config.bot.mode})")
     print(f"people: {len(config.people)}, admins: {len(config.admins)}")
+    if not _templates_ok(config):
+        return 2
     if not token_ok:
         print(
             f"error: bot.token_env: environment variable {config.bot.token_env} is not set",

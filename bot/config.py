@@ -105,6 +105,13 @@ class OrganisationConfig:
 
 
 @dataclass(frozen=True)
+class PapersConfig:
+    # An office's edited copies of doc_templates/*.docx; a paper without a copy there
+    # uses the shipped template. None: the shipped templates only.
+    templates_dir: Path | None = None
+
+
+@dataclass(frozen=True)
 class PersonConfig:
     telegram_id: int
     name: str = ""
@@ -125,6 +132,7 @@ class Config:
     sops: tuple[Path, ...] = ()
     sop_time_overrides: Mapping[str, Mapping[int, int]] = field(default_factory=dict)
     source: Path | None = None
+    papers: PapersConfig = field(default_factory=PapersConfig)
 
     def token(self) -> str | None:
         return os.environ.get(self.bot.token_env) or None
@@ -202,15 +210,16 @@ def parse_config(
 ) -> Config:
     r = _Reader()
     base = base_dir or Path.cwd()
-    top = {"bot", "storage", "time", "reminders", "organisation", "admins", "people", "sops"}
+    top = {"bot", "storage", "time", "reminders", "organisation", "papers", "admins", "people"}
     for name in raw:
-        if name not in top | {"sop_time_overrides"}:
+        if name not in top | {"sops", "sop_time_overrides"}:
             r.fail(name, "unknown key")
     bot = _bot(r, raw, base)
     storage = _storage(r, raw, base)
     time_config = _time(r, raw)
     reminders = _reminders(r, raw)
     organisation = _organisation(r, raw)
+    papers = _papers(r, raw, base)
     admins = _ids(r, raw.get("admins", []), "admins")
     people = _people(r, raw.get("people", []))
     sops = _sops(r, raw, base)
@@ -218,8 +227,9 @@ def parse_config(
     if r.problems:
         raise ConfigError(r.problems)
     return Config(
-        bot, storage, time_config, reminders, organisation, admins, people, sops, overrides, source
-    )
+        bot, storage, time_config, reminders, organisation, admins, people, sops, overrides, source,
+        papers=papers,
+    )  # fmt: skip
 
 
 def _bot(r: _Reader, raw: Mapping[str, Any], base: Path) -> BotConfig:
@@ -352,6 +362,20 @@ def _organisation(r: _Reader, raw: Mapping[str, Any]) -> OrganisationConfig:
     if not _UNIT.match(values["unit"]):
         r.fail("organisation.unit", "must be 1-32 characters of a-z, 0-9 and '-'")
     return OrganisationConfig(**values)
+
+
+def _papers(r: _Reader, raw: Mapping[str, Any], base: Path) -> PapersConfig:
+    t = r.table(raw, "papers", {"templates_dir"})
+    value = r.get(t, "papers.templates_dir", str, None)
+    if value is None:
+        return PapersConfig()
+    if not value.strip():
+        r.fail("papers.templates_dir", "must name a folder (leave the key out for none)")
+        return PapersConfig()
+    folder = base / value
+    if not folder.is_dir():
+        r.fail("papers.templates_dir", f"no such folder: {value}")
+    return PapersConfig(templates_dir=folder)
 
 
 def _ids(r: _Reader, value: Any, key: str) -> tuple[int, ...]:

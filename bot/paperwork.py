@@ -1,16 +1,23 @@
 """From a case in the database to its official papers (.docx), rendered off the event loop.
 
-The outbox asks for a paper by kind and by the event that produced it; the case is rebuilt
-from its event log up to that event, so a paper shows the case exactly as it was then,
-even when it is rendered later (after a restart or an outage).
+The outbox asks for a paper by kind (a name of :data:`bot.papers.registry.PAPERS`) and by
+the event that produced it; the case is rebuilt from its event log up to that event, so a
+paper shows the case exactly as it was then, even when it is rendered later (after a
+restart or an outage). Dates and times are written in the office's zone
+(``time.timezone``).
+
+File names say the case, the step and which visit of the step the paper belongs to
+(``disposisi-B7-langkah2-ke2.docx``: the Disposisi of the second pass through step 2, after
+a return), so two papers never share a name. The Dokumentasi and the archive bundle are
+made once per case (archiving closes it) and are named by the case alone.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot.config import Config
 from bot.core.definition import SopDefinition
@@ -18,8 +25,8 @@ from bot.core.model import Case, Event, EventType
 from bot.core.workflow import replay
 from bot.filestore import FileStore
 from bot.outbox import RenderedPaper
-from bot.papers import render
 from bot.papers.archive import bundle_zip
+from bot.papers.dates import OfficeZone
 from bot.papers.model import (
     APPROVED,
     RETURNED,
@@ -38,20 +45,43 @@ from bot.papers.model import (
     StepTime,
     TeamMember,
 )
+from bot.papers.registry import PAPERS, PaperKind, archive_file_name, file_name
+from bot.papers.render import PaperRenderer
 from bot.services.registry import SopRegistry
 from bot.views import ACTION_WORDS
 from bot.worktime import WorkCalendar
 from storage import repo
 from storage.db import Database, Tx
 
-P = TypeVar("P")
+R = TypeVar("R")
 
-SKELETONS: dict[str, tuple[str, Callable[[DraftSkeleton], bytes]]] = {
-    "program_kerja": ("program-kerja", render.render_program_kerja),
-    "rkakl": ("rkakl", render.render_rkakl),
-    "penetapan_kinerja": ("kinerja", render.render_penetapan_kinerja),
-}
-KNOWN_PAPERS = frozenset({"disposisi", "sk_tim", "pemeriksaan", "dokumentasi", *SKELETONS})
+
+def renderer_for(config: Config) -> PaperRenderer:
+    """The renderer of a deployment: the office's templates (``papers.templates_dir``,
+    the shipped ones where it has none) and its time zone (``time.timezone``)."""
+    return PaperRenderer(config.papers.templates_dir, OfficeZone.named(config.time.timezone))
+
+
+def paper_problems(definition: SopDefinition) -> list[str]:
+    """Every paper name in an SOP definition that is not a paper kind, as
+    ``steps[2].papers: unknown paper 'disposisi_typo' (known: ...)``."""
+    known = ", ".join(PAPERS)
+    problems = []
+
+    def check(path: str, name: str) -> None:
+        if name not in PAPERS:
+            problems.append(f"{path}: unknown paper '{name}' (known: {known})")
+
+    for doc in definition.documents:
+        if doc.paper is not None:
+            check(f"documents.{doc.id}.paper", doc.paper)
+    for i, step in enumerate(definition.steps):
+        for name in step.papers:
+            check(f"steps[{i}].papers", name)
+        for name in step.templates:
+            check(f"steps[{i}].templates", name)
+    return problems
+
 
 MENIMBANG = (
     "bahwa dalam rangka penyusunan Program Kerja, Rencana Kerja dan Anggaran Kementerian/Lembaga "
@@ -68,66 +98,77 @@ def initials(name: str) -> str:
 
 class Paperwork:
     def __init__(
-        self, db: Database, sops: SopRegistry, config: Config, calendar: WorkCalendar
+        self,
+        db: Database,
+        sops: SopRegistry,
+        config: Config,
+        calendar: WorkCalendar,
+        renderer: PaperRenderer,
     ) -> None:
         self.db, self.sops, self.config, self.calendar = db, sops, config, calendar
+        self.renderer = renderer
         org = config.organisation
         self.letterhead = Letterhead(
             org.ministry, org.secretariat, org.bureau, org.address, org.city
         )
 
     async def make(self, case_id: int, paper: str, seq: int) -> list[RenderedPaper]:
-        loaded = await self.db.read(_load, case_id)
+        """The papers of kind ``paper`` for the case as of its event number ``seq``
+        (0: as it is now)."""
+        kind = PAPERS.get(paper)
+        if kind is None:
+            raise ValueError(f"unknown paper {paper!r} (known: {', '.join(PAPERS)})")
+        loaded = await self.db.read(self._load, case_id)
         if loaded is None:
             return []
-        stored, events, holders, files_list = loaded
-        definition = self.sops.of(stored)
+        definition, events, people, files, holders = loaded
         upto = events[:seq] if seq > 0 else events
         case = replay(definition, upto)
-        event = upto[-1]
-        people = dict(holders)
-        people.update(
-            await self.db.read(repo.people_by_ids, [e.actor for e in events] + list(case.team))
-        )
-        files = {f.id: f for f in files_list}
-        ctx = _Context(self, definition, case, event, events, people, files)
-        if paper in SKELETONS:
-            return await ctx.skeleton(paper)
-        builder = {
-            "disposisi": ctx.disposisi,
-            "sk_tim": ctx.sk_tim,
-            "pemeriksaan": ctx.pemeriksaan,
-            "dokumentasi": ctx.dokumentasi,
-        }.get(paper)
-        if builder is None:
-            raise ValueError(f"unknown paper {paper!r}")
-        return await builder()
+        ctx = _Context(self, definition, case, upto, people, files, holders)
+        return await _BUILDERS[kind.record](ctx, kind)
+
+    def _load(self, tx: Tx, case_id: int) -> _Loaded | None:
+        """Everything a paper of the case needs, in one read: its log, the definition it
+        runs, the people in it, its files, and who holds each role now."""
+        stored = repo.load_case(tx, case_id)
+        events = repo.load_events(tx, case_id)
+        if stored is None or not events:
+            return None
+        definition = self.sops.of(stored)
+        holders = {r.id: repo.holders(tx, stored.unit, r.id) for r in definition.roles}
+        ids = [e.actor for e in events] + list(stored.team)
+        ids += [p.telegram_id for people in holders.values() for p in people]
+        people = repo.people_by_ids(tx, ids)
+        files = {f.id: f for f in repo.files_of_case(tx, case_id)}
+        return definition, events, people, files, holders
 
 
-def _load(
-    tx: Tx, case_id: int
-) -> tuple[Case, list[Event], dict[int, repo.Person], list[repo.StoredFile]] | None:
-    case = repo.load_case(tx, case_id)
-    events = repo.load_events(tx, case_id)
-    if case is None or not events:
-        return None
-    return case, events, {}, repo.files_of_case(tx, case_id)
+_Loaded = tuple[
+    SopDefinition,
+    list[Event],
+    dict[int, repo.Person],
+    dict[int, repo.StoredFile],
+    dict[str, list[repo.Person]],
+]
 
 
 class _Context:
-    """One paper request: the case as of the event, and who is who."""
+    """One paper request: the case as of its event (the last of ``events``), who is who."""
 
     def __init__(
         self,
         work: Paperwork,
         definition: SopDefinition,
         case: Case,
-        event: Event,
         events: Sequence[Event],
         people: dict[int, repo.Person],
         files: dict[int, repo.StoredFile],
+        holders: dict[str, list[repo.Person]],
     ) -> None:
-        self.w, self.d, self.case, self.event, self.events = work, definition, case, event, events
+        self.w, self.d, self.case, self.events = work, definition, case, events
+        self.holders = holders
+        self.event = events[-1]
+        self.zone = work.renderer.zone
         self.people, self.files = people, files
         self.case_no = f"B{case.id}"
         self.info = CaseInfo(
@@ -147,11 +188,22 @@ class _Context:
         return Official(person.display, person.nip, person.position or title)
 
     async def holder(self, role: str) -> Official:
-        holders = await self.w.db.read(repo.holders, self.case.unit, role)
+        holders = self.holders.get(role, [])
         if not holders:
             return self.official(None, role)
         self.people.setdefault(holders[0].telegram_id, holders[0])
         return self.official(holders[0].telegram_id, role)
+
+    def visit(self, step: int, before: int) -> int:
+        """Which pass through ``step`` the case is on after its first ``before`` events:
+        the moves into the step among them (the case starts at its first event's step)."""
+        entries = sum(1 for e in self.events[:before] if e.is_move and e.to_step == step)
+        return entries + (1 if self.events[0].step == step else 0)
+
+    def step_visit(self) -> tuple[str, str]:
+        """ "langkah2", "ke1": the step of the event and the pass through it."""
+        ev = self.event
+        return f"langkah{ev.step}", f"ke{self.visit(ev.step, len(self.events) - 1)}"
 
     def file_records(self, doc_ids: Sequence[str]) -> list[FileRecord]:
         wanted = {self.d.canonical(d) for d in doc_ids}
@@ -172,13 +224,11 @@ class _Context:
                 )
         return records
 
-    async def _render(
-        self, kind: str, extra: str, doc: str, fn: Callable[[P], bytes], record: P
-    ) -> RenderedPaper:
-        data = await asyncio.to_thread(fn, record)
-        return RenderedPaper(doc, render.file_name(kind, self.case_no, extra), data)
+    async def render(self, kind: PaperKind[R], record: R, doc: str, *extra: str) -> RenderedPaper:
+        data = await asyncio.to_thread(self.w.renderer.render, kind, record)
+        return RenderedPaper(doc, file_name(kind, self.case_no, *extra), data)
 
-    async def disposisi(self) -> list[RenderedPaper]:
+    async def disposisi(self, kind: PaperKind[Disposisi]) -> list[RenderedPaper]:
         ev = self.event
         to_step = self.d.step(ev.to_step or ev.step)
         sender = self.official(ev.actor, ev.role)
@@ -187,19 +237,15 @@ class _Context:
             case=self.info,
             from_official=sender,
             to_official=await self.holder(to_step.actor),
-            date=ev.at.date(),
+            date=self.zone.day(ev.at),
             instruction=f"Mohon ditindaklanjuti: {to_step.activity}",
             notes=ev.note,
             paraf=initials(sender.name),
             agenda_no=f"{self.case.id}/{ev.step}/{self.case.fiscal_year}",
         )
-        return [
-            await self._render(
-                "disposisi", f"langkah{ev.step}", "paper:disposisi", render.render_disposisi, paper
-            )
-        ]
+        return [await self.render(kind, paper, f"paper:{kind.name}", *self.step_visit())]
 
-    async def sk_tim(self) -> list[RenderedPaper]:
+    async def sk_tim(self, kind: PaperKind[SkTim]) -> list[RenderedPaper]:
         members = []
         for i, pid in enumerate(self.case.team):
             o = self.official(pid, "tim")
@@ -214,24 +260,25 @@ class _Context:
             letterhead=self.w.letterhead,
             case=self.info,
             decree_number="",
-            date=self.event.at.date(),
+            date=self.zone.day(self.event.at),
             menimbang=[m.format(year=self.case.fiscal_year) for m in MENIMBANG],
             mengingat=list(self.d.header.legal_basis),
             members=members,
             signer=await self.holder(top),
             city=self.w.config.organisation.city,
         )
-        return [await self._render("sk", "", "paper:sk_tim", render.render_sk_tim, paper)]
+        return [await self.render(kind, paper, f"paper:{kind.name}", *self.step_visit())]
 
-    async def pemeriksaan(self) -> list[RenderedPaper]:
+    async def pemeriksaan(self, kind: PaperKind[Pemeriksaan]) -> list[RenderedPaper]:
         ev = self.event
         step = self.d.step(ev.step)
-        before = replay(self.d, self.events[: self.events.index(ev)])
+        before = replay(self.d, self.events[:-1])
         have = {a.doc for a in before.files} | before.produced
         items = [
             CheckItem(self.d.document(i).name, self.d.canonical(i) in have, "")
             for i in dict.fromkeys(step.inputs)
         ]
+        approved = ev.type is EventType.APPROVED
         paper = Pemeriksaan(
             letterhead=self.w.letterhead,
             case=self.info,
@@ -240,26 +287,33 @@ class _Context:
             reviewer=self.official(ev.actor, ev.role),
             reviewer_role=self.d.role(ev.role).name,
             decided_at=ev.at,
-            decision=APPROVED if ev.type is EventType.APPROVED else RETURNED,
+            decision=APPROVED if approved else RETURNED,
             reason=ev.reason or ev.note,
             items=items,
             files=self.file_records(step.inputs),
         )
-        extra = f"langkah{step.id}-{'setuju' if ev.type is EventType.APPROVED else 'kembali'}-{len(self.events[: self.events.index(ev)])}"
-        return [
-            await self._render(
-                "pemeriksaan", extra, "paper:pemeriksaan", render.render_pemeriksaan, paper
-            )
-        ]
+        verdict = "setuju" if approved else "kembali"
+        return [await self.render(kind, paper, f"paper:{kind.name}", *self.step_visit(), verdict)]
 
-    async def skeleton(self, paper_kind: str) -> list[RenderedPaper]:
-        kind, fn = SKELETONS[paper_kind]
+    async def skeleton(self, kind: PaperKind[DraftSkeleton]) -> list[RenderedPaper]:
+        """A blank draft handed to the holder of a step that lists it in ``templates``,
+        dated and named by the case's entry into that step."""
+        entry = len(self.events) - 1
+        step = self.case.step
+        for i in range(len(self.events) - 1, -1, -1):
+            to = self.events[i].to_step
+            if to is not None and self.d.has_step(to) and kind.name in self.d.step(to).templates:
+                entry, step = i, to
+                break
         officials = {}
         for role in ("karo", "kabag", "kasubag"):
             if self.d.has_role(role):
                 officials[role] = await self.holder(role)
-        paper = DraftSkeleton(self.w.letterhead, self.info, officials, self.event.at.date())
-        return [await self._render(kind, "kerangka", f"template:{paper_kind}", fn, paper)]
+        day = self.zone.day(self.events[entry].at)
+        paper = DraftSkeleton(self.w.letterhead, self.info, officials, day)
+        visit = f"ke{self.visit(step, entry + 1)}"
+        doc = f"template:{kind.name}"
+        return [await self.render(kind, paper, doc, "kerangka", f"langkah{step}", visit)]
 
     def step_times(self) -> list[StepTime]:
         spent: dict[int, int] = {}
@@ -273,7 +327,7 @@ class _Context:
                 entered, step = ev.at, ev.to_step if ev.to_step is not None else ev.step
         return [StepTime(s.id, s.title, s.time_minutes, spent.get(s.id, 0)) for s in self.d.steps]
 
-    async def dokumentasi(self) -> list[RenderedPaper]:
+    async def dokumentasi(self, kind: PaperKind[Dokumentasi]) -> list[RenderedPaper]:
         step = self.d.step(self.event.step)
         final = self.file_records(step.inputs)
         events = []
@@ -317,9 +371,7 @@ class _Context:
             approvals=approvals,
             step_times=self.step_times(),
         )
-        record = await self._render(
-            "dokumentasi", "", "paper:dokumentasi", render.render_dokumentasi, paper
-        )
+        record = await self.render(kind, paper, f"paper:{kind.name}")
         contents = []
         wanted = {self.d.canonical(d) for d in step.inputs}
         for a in self.case.latest_files():
@@ -327,6 +379,19 @@ class _Context:
             if a.doc in wanted and stored is not None:
                 data = await FileStore(self.w.config.storage.files_dir).read(stored.path)
                 contents.append((a.name, data))
-        archive = await asyncio.to_thread(bundle_zip, record.data, contents, when=self.event.at)
-        zip_paper = RenderedPaper("paper:arsip", render.file_name("arsip", self.case_no), archive)
+        archive = await asyncio.to_thread(
+            bundle_zip, record.data, contents, when=self.event.at, zone=self.zone
+        )
+        zip_paper = RenderedPaper("paper:arsip", archive_file_name(self.case_no), archive)
         return [record, zip_paper]
+
+
+# How a case becomes the record of each kind of paper (bot.papers.registry.PAPERS), by the
+# record the kind takes.
+_BUILDERS: dict[type, Callable[[_Context, Any], Awaitable[list[RenderedPaper]]]] = {
+    Disposisi: _Context.disposisi,
+    SkTim: _Context.sk_tim,
+    Pemeriksaan: _Context.pemeriksaan,
+    DraftSkeleton: _Context.skeleton,
+    Dokumentasi: _Context.dokumentasi,
+}

@@ -7,7 +7,10 @@ strings. Texts are cut to fit Telegram's limits by :func:`fit`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from html import escape
+
+from bot.papers.dates import DEFAULT_ZONE, OfficeZone
 
 MAX_MESSAGE = 4096
 MAX_CALLBACK_ANSWER = 200
@@ -38,6 +41,12 @@ def fit(text: str, limit: int = MAX_MESSAGE) -> str:
 def sentence(text: str) -> str:
     """Text ending a sentence: a full stop, unless it ends in one already ("M.Si.")."""
     return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def when(moment: datetime, zone: OfficeZone = DEFAULT_ZONE) -> str:
+    """ "5 Desember 2026 pukul 01.30 WIB": the moment on the office's clock (``zone``, from
+    ``time.timezone``: OfficeZone.named(config.time.timezone)); WIB when not given."""
+    return zone.tanggal_jam(moment)
 
 
 def minutes_text(minutes: int) -> str:

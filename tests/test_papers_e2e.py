@@ -3,6 +3,10 @@
 One case goes through all twelve steps with a return at every review step; then every
 paper the bot wrote (rows of ``files`` with kind 'paper') is read back with python-docx
 and must carry the case's real values where they belong.
+
+The case is played at 18.30 UTC on 4 December 2026, which is already 5 December in the
+office (01.30 WIB in Jakarta, 03.30 WIT in Jayapura): every paper must be dated 5 December
+and write its times on the office's clock, with the office's label.
 """
 
 from __future__ import annotations
@@ -11,14 +15,17 @@ import hashlib
 import io
 import re
 import zipfile
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 import pytest_asyncio
 from docx import Document
 from docx.table import Table
 
+from bot.clock import ManualClock
 from bot.core.model import Case, Event, EventType
 from bot.core.workflow import replay
 from bot.demo import OFFICIALS, RETURN_REASONS, World, play_sop
@@ -29,6 +36,13 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 TITLE = "Penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro TA 2027 (Uji Lembar)"
 PEOPLE = {p.key: p for p in OFFICIALS}
 BY_ID = {p.telegram_id: p for p in OFFICIALS}
+LATE_UTC = datetime(2026, 12, 4, 18, 30, tzinfo=UTC)  # 5 December in every Indonesian zone
+
+
+@dataclass(frozen=True)
+class Office:
+    timezone: str
+    clock: str  # LATE_UTC on the office's clock, as the papers write it
 
 
 @dataclass
@@ -41,6 +55,7 @@ class Paper:
 
 @dataclass
 class Played:
+    office: Office
     world: World
     case: Case
     events: list[Event]
@@ -71,9 +86,19 @@ def docx_text(data: bytes) -> str:
     return "\n".join(parts)
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def played(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Played]:
-    async with World(tmp_path_factory.mktemp("papers")) as world:
+@pytest_asyncio.fixture(
+    scope="module",
+    loop_scope="module",
+    params=[Office("Asia/Jakarta", "01.30 WIB"), Office("Asia/Jayapura", "03.30 WIT")],
+    ids=lambda office: office.timezone,
+)
+async def played(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Played]:
+    office: Office = request.param
+    clock = ManualClock(LATE_UTC)
+    out = tmp_path_factory.mktemp("papers")
+    async with World(out, clock=clock, time={"timezone": office.timezone}) as world:
         await world.everyone_starts()
         case_id = await play_sop(world, title=TITLE)
         await world.drained()
@@ -92,7 +117,7 @@ async def played(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Play
                 zips.append((row.name, data))
             else:
                 papers.append(Paper(row.name, row.doc, data, docx_text(data)))
-        yield Played(world, case, events, papers, zips, stored)
+        yield Played(office, world, case, events, papers, zips, stored)
 
 
 def of_kind(played: Played, prefix: str) -> list[Paper]:
@@ -118,6 +143,17 @@ async def test_every_paper_of_the_case_was_written_and_names_the_case(played: Pl
     assert len(of_kind(played, "pemeriksaan")) == 13  # 8 approvals and 5 returns
     assert len(of_kind(played, "disposisi")) == 4  # step 2 (twice), 3 and 4
     assert [name for name, _ in played.zips] == [f"arsip-dokumentasi-B{played.case.id}.zip"]
+    # A name is one paper: the service renders a step's blank drafts once per holder (the
+    # two team members), so those come twice, alike; no two different papers share a name.
+    texts: dict[str, set[str]] = {}
+    for p in played.papers:
+        texts.setdefault(p.name, set()).add(p.text)
+    assert {name for name, seen in texts.items() if len(seen) > 1} == set()
+    twice = {name for name, n in Counter(p.name for p in played.papers).items() if n > 1}
+    assert twice == {
+        f"{word}-B{played.case.id}-kerangka-langkah6-ke1.docx"
+        for word in ("program-kerja", "rkakl", "penetapan-kinerja")
+    }
     for paper in played.papers:
         assert f"B{played.case.id}" in paper.text, paper.name
         assert "2027" in paper.text, paper.name
@@ -125,17 +161,36 @@ async def test_every_paper_of_the_case_was_written_and_names_the_case(played: Pl
             assert TITLE in paper.text, f"{paper.name} lacks the case title"
 
 
+def decisions(played: Played) -> list[tuple[str, Event, int]]:
+    """(file name the bot must give its Lembar Pemeriksaan, decision, its index in the
+    log) of every review decision: the k-th decision at a step ends its k-th visit."""
+    made: dict[int, int] = {}
+    out = []
+    for index, event in enumerate(played.events):
+        if event.type in (EventType.APPROVED, EventType.RETURNED):
+            made[event.step] = made.get(event.step, 0) + 1
+            verdict = "setuju" if event.type is EventType.APPROVED else "kembali"
+            name = (
+                f"pemeriksaan-B{played.case.id}-langkah{event.step}-ke{made[event.step]}-"
+                f"{verdict}.docx"
+            )
+            out.append((name, event, index))
+    return out
+
+
 async def test_each_lembar_pemeriksaan_records_the_reviewer_decision_reason_and_hashes(
     played: Played,
 ) -> None:
     seen_returns = set()
-    for paper in of_kind(played, "pemeriksaan"):
-        match = re.search(r"langkah(\d+)-(setuju|kembali)-(\d+)", paper.name)
-        assert match, paper.name
-        step, verdict, index = int(match[1]), match[2], int(match[3])
-        event = played.events[index]  # the decision the paper records
-        assert event.step == step
-        assert event.type is (EventType.APPROVED if verdict == "setuju" else EventType.RETURNED)
+    expected = decisions(played)
+    assert sorted(p.name for p in of_kind(played, "pemeriksaan")) == sorted(
+        name for name, _, _ in expected
+    )
+    by_name = {p.name: p for p in of_kind(played, "pemeriksaan")}
+    for name, event, index in expected:
+        paper = by_name[name]
+        step = event.step
+        verdict = "setuju" if event.type is EventType.APPROVED else "kembali"
         reviewer = BY_ID[event.actor]
         assert has_official(paper.text, reviewer.key), f"{paper.name}: reviewer missing"
         assert f"Langkah {step}:" in paper.text
@@ -173,9 +228,19 @@ async def test_each_lembar_disposisi_goes_from_the_sender_to_the_next_holder(
     ]
     to = {2: "karo", 3: "kabag", 4: "kasubag"}
     papers = of_kind(played, "disposisi")
-    assert [p.name for p in papers] == [
-        f"disposisi-B{played.case.id}-langkah{e.step}.docx" for e in forwards
-    ]
+    # Each pass through a step ends with one move out of it: the k-th move out of step 2
+    # ends its k-th visit (the first was a return, so step 2's Disposisi are ke2 and ke3).
+    moves_out: dict[int, int] = {}
+    names = []
+    for e in played.events:
+        if e.is_move:
+            moves_out[e.step] = moves_out.get(e.step, 0) + 1
+            if e in forwards:
+                names.append(
+                    f"disposisi-B{played.case.id}-langkah{e.step}-ke{moves_out[e.step]}.docx"
+                )
+    assert [p.name for p in papers] == names
+    assert len(set(names)) == len(names) == 4
     for paper, event in zip(papers, forwards, strict=True):
         sender = BY_ID[event.actor]
         assert has_official(paper.text, sender.key, nip=False), paper.name
@@ -264,3 +329,27 @@ async def test_the_archive_zip_holds_the_final_files_with_matching_hashes(
         assert hashlib.sha256(contents[name]).hexdigest() == digest
     (dok,) = of_kind(played, "dokumentasi")
     assert contents["dokumentasi.docx"] == dok.data
+
+
+async def test_every_paper_is_dated_in_the_office_zone_not_in_utc(played: Played) -> None:
+    label = played.office.clock.split()[1]
+    other_labels = {"WIB", "WITA", "WIT"} - {label}
+    for paper in played.papers:
+        assert "5 Desember 2026" in paper.text, f"{paper.name}: not dated 5 December"
+        assert "4 Desember 2026" not in paper.text, f"{paper.name}: dated in UTC"
+        assert not any(re.search(rf"\d\d\.\d\d {other}\b", paper.text) for other in other_labels)
+    (disposisi, *_) = of_kind(played, "disposisi")
+    assert "Sabtu, 5 Desember 2026" in disposisi.text
+    (sk,) = of_kind(played, "sk-tim")
+    assert "pada tanggal 5 Desember 2026" in sk.text
+    for skeleton in of_kind(played, "program-kerja"):
+        assert "Jakarta, 5 Desember 2026" in skeleton.text
+    for paper in of_kind(played, "pemeriksaan"):
+        assert f"Sabtu, 5 Desember 2026 pukul {played.office.clock}" in paper.text, paper.name
+    (dok,) = of_kind(played, "dokumentasi")
+    assert f"Sabtu, 5 Desember 2026 pukul {played.office.clock}" in dok.text
+    assert f"5 Desember 2026\n{played.office.clock}" in dok.text  # the history table
+    ((_, bundle),) = played.zips
+    with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
+        hour, minute = map(int, played.office.clock.split()[0].split("."))
+        assert archive.getinfo("dokumentasi.docx").date_time == (2026, 12, 5, hour, minute, 0)

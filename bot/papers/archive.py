@@ -20,7 +20,7 @@ import zipfile
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.papers.dates import WIB
+from bot.papers.dates import DEFAULT_ZONE, OfficeZone
 
 __all__ = ["FILES_DIR", "MANIFEST", "RECORD_NAME", "bundle_zip", "safe_archive_name"]
 
@@ -100,13 +100,15 @@ def bundle_zip(
     files: Sequence[tuple[str, bytes]],
     *,
     when: datetime | None = None,
+    zone: OfficeZone = DEFAULT_ZONE,
 ) -> bytes:
     """The .zip of a case's final files and its Dokumentasi record.
 
-    ``files`` are (file name as uploaded, content). ``when`` is the time written on the
-    entries (default: now, WIB); the same inputs and ``when`` give the same bytes.
+    ``files`` are (file name as uploaded, content). ``when`` (default: now) is the time
+    written on the entries, on the office's clock (``zone``: a zip stores a local time
+    without a zone); the same inputs and ``when`` give the same bytes.
     """
-    t = when or datetime.now(WIB)
+    t = zone.local(when or datetime.now(zone.tz))
     # Zip timestamps cannot go before 1980.
     stamp: _Stamp = (max(t.year, 1980), t.month, t.day, t.hour, t.minute, t.second)
     out = io.BytesIO()

@@ -5,8 +5,10 @@ event log into these records; the renderer (``bot.papers.render``) turns them in
 
 Every string is taken as the user typed it: the renderer strips control characters and
 escapes XML itself. Empty optional strings (a NIP, notes, a reason) are shown as "-" or
-left out, never as an error. Datetimes may be naive (taken as WIB already) or aware
-(converted to WIB, UTC+7).
+left out, never as an error. A datetime is a moment: aware ones are written in the office's
+zone (the renderer's :class:`~bot.papers.dates.OfficeZone`), naive ones are taken as office
+time already. A ``date`` is a calendar date in the office: take it from a moment with
+``OfficeZone.day(moment)``, never with ``moment.date()``.
 """
 
 from __future__ import annotations

@@ -1,11 +1,9 @@
-"""Realistic sample papers (fictitious people): for tests, the benchmark, and checking that
-edited templates still render (:func:`check_templates`)."""
+"""Realistic sample papers (fictitious people): for tests, the benchmark, and ``sopbot
+check``, which fills every template with them (:mod:`bot.papers.check`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from bot.papers.dates import WIB
 from bot.papers.model import (
@@ -26,7 +24,6 @@ from bot.papers.model import (
     StepTime,
     TeamMember,
 )
-from bot.papers.render import PaperRenderer
 
 __all__ = [
     "CASE",
@@ -35,7 +32,6 @@ __all__ = [
     "KASUBAG",
     "LETTERHEAD",
     "PUSTAKAWAN",
-    "check_templates",
     "sample_disposisi",
     "sample_dokumentasi",
     "sample_pemeriksaan",
@@ -314,27 +310,3 @@ def sample_dokumentasi() -> Dokumentasi:
         approvals=approvals,
         step_times=[StepTime(n, t, norm, actual) for n, t, norm, actual in _STEPS],
     )
-
-
-def check_templates(template_dir: Path | None = None) -> list[str]:
-    """Render every template with the samples; the problems found ("" list: all fine).
-
-    For ``sopbot check`` after an office edited a template (a placeholder it broke or
-    misspelled shows here instead of at the step that needs the paper)."""
-    r = PaperRenderer(template_dir)
-    jobs: dict[str, Callable[[], bytes]] = {
-        "disposisi": lambda: r.disposisi(sample_disposisi()),
-        "sk_tim": lambda: r.sk_tim(sample_sk_tim()),
-        "pemeriksaan": lambda: r.pemeriksaan(sample_pemeriksaan()),
-        "program_kerja": lambda: r.program_kerja(sample_skeleton()),
-        "rkakl": lambda: r.rkakl(sample_skeleton()),
-        "penetapan_kinerja": lambda: r.penetapan_kinerja(sample_skeleton()),
-        "dokumentasi": lambda: r.dokumentasi(sample_dokumentasi()),
-    }
-    problems = []
-    for kind, job in jobs.items():
-        try:
-            job()
-        except Exception as exc:  # every failure is reported, none stops the check
-            problems.append(f"{kind}: {type(exc).__name__}: {exc}")
-    return problems

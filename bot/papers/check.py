@@ -1,0 +1,228 @@
+"""Checks the templates an office edited, before a case needs them (``sopbot check``).
+
+Every template is filled with its kind's sample record (:mod:`bot.papers.samples`). A
+placeholder that names no value (``{{ case.titel }}`` for ``{{ case.title }}``) is found by
+reading the template's placeholders against the sample context, also in a paragraph an
+``{%p if %}`` would leave out for the sample, and is reported by the name the office typed:
+``disposisi.docx: undefined placeholder 'case.titel'``. A template that does not parse
+or fails to render is reported with the text around the place.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from docxtpl import DocxTemplate
+from jinja2 import Environment, TemplateError, TemplateSyntaxError, nodes
+
+from bot.papers.registry import PAPERS, PaperKind
+from bot.papers.render import PaperRenderer
+
+__all__ = ["stray_templates", "template_problems", "undefined_placeholders"]
+
+# The core properties docxtpl fills as templates too (DocxTemplate.render_properties).
+_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+# docxtpl puts each paragraph on a line of its own before filling a part: the same here,
+# so that a line number points at one paragraph.
+_PARAGRAPH = re.compile(r"<w:p([ >])")
+_TAG = re.compile(r"<[^>]+>")
+
+
+def template_problems(renderer: PaperRenderer) -> list[str]:
+    """Every problem of every template the renderer would use, as ``<file>: <message>``;
+    an empty list when all of them fill with their samples."""
+    problems: list[str] = []
+    for kind in PAPERS.values():
+        path = renderer.template_path(kind)
+        problems += [f"{path}: {message}" for message in _problems_of(renderer, kind)]
+    return problems
+
+
+def stray_templates(renderer: PaperRenderer) -> list[str]:
+    """.docx files in the office's folder that no paper uses (a misspelt file name
+    leaves the shipped template in use)."""
+    folder = renderer.templates_dir
+    if folder is None or not folder.is_dir():
+        return []
+    known = {kind.template for kind in PAPERS.values()}
+    names = ", ".join(sorted(known))
+    return [
+        f"{path}: not a paper template, ignored (templates: {names})"
+        for path in sorted(folder.glob("*.docx"))
+        if path.name not in known and not path.name.startswith("~$")  # Word's lock files
+    ]
+
+
+def _problems_of(renderer: PaperRenderer, kind: PaperKind[Any]) -> list[str]:
+    try:
+        data = renderer.template_bytes(kind)
+    except OSError as exc:
+        return [f"cannot read: {exc.strerror}"]
+    context = kind.context(kind.sample(), renderer.zone)
+    try:
+        sources = list(_template_sources(data))
+    except Exception as exc:  # python-docx refuses the file
+        return [f"not a Word document (.docx): {exc}"]
+    found: dict[str, None] = {}
+    for where, source in sources:
+        try:
+            found.update(dict.fromkeys(undefined_placeholders(source, context, renderer.jinja_env)))
+        except TemplateSyntaxError as exc:
+            return [f"template error in the {where}: {exc.message}{_near(source, exc.lineno)}"]
+    if found:
+        return [f"undefined placeholder '{name}'" for name in found]
+    try:
+        renderer.fill(kind, context)
+    except TemplateError as exc:
+        lines = [line.strip() for line in getattr(exc, "docx_context", None) or []]
+        near = " ".join(line for line in lines if line)[:160]
+        return [f"template error: {exc}" + (f" (near: {near!r})" if near else "")]
+    except Exception as exc:  # every failure is reported, none stops the check
+        return [f"{type(exc).__name__}: {exc}"]
+    return []
+
+
+def _template_sources(data: bytes) -> Iterator[tuple[str, str]]:
+    """The Jinja source of every part docxtpl fills: body, headers, footers, properties."""
+    tpl = DocxTemplate(io.BytesIO(data))
+    document = tpl.get_docx()
+    yield "body", _PARAGRAPH.sub(r"\n<w:p\1", tpl.patch_xml(tpl.get_xml()))
+    for where, uri in (("header", tpl.HEADER_URI), ("footer", tpl.FOOTER_URI)):
+        for _key, part in tpl.get_headers_footers(uri):
+            xml = tpl.patch_xml(tpl.get_part_xml(part))
+            yield where, _PARAGRAPH.sub(r"\n<w:p\1", xml)
+    for name in _PROPERTIES:
+        value = getattr(document.core_properties, name)
+        if value:
+            yield f"document property '{name}'", value
+
+
+def _near(source: str, lineno: int | None) -> str:
+    if not lineno:
+        return ""
+    lines = source.splitlines()
+    text = _TAG.sub("", lines[lineno - 1]).strip() if 0 < lineno <= len(lines) else ""
+    return f" (near: {text[:160]!r})" if text else ""
+
+
+# --- reading placeholders against a context -------------------------------------------
+
+_UNKNOWN = object()  # a value the walk cannot follow (a set variable, a filter's result)
+# Tests and filters that exist to handle a missing value.
+_GUARDS = {"defined", "undefined", "default", "d"}
+
+
+def undefined_placeholders(source: str, context: Mapping[str, Any], env: Environment) -> list[str]:
+    """The placeholders of a Jinja source that name nothing in ``context``, as written
+    ("case.titel", "m.nam"), in order. A loop variable stands for the first item of its
+    list. TemplateSyntaxError if the source does not parse."""
+    walk = _Walk(env)
+    walk.block(env.parse(source), dict(context))
+    return list(walk.found)
+
+
+class _Walk:
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+        self.found: dict[str, None] = {}
+
+    def block(self, node: nodes.Node, scope: dict[str, Any]) -> None:
+        """Statements: assignments bind names for the rest of the block."""
+        for child in node.iter_child_nodes():
+            self.node(child, scope)
+
+    def node(self, node: nodes.Node, scope: dict[str, Any]) -> Any:
+        if isinstance(node, nodes.For):
+            items = self.node(node.iter, scope)
+            inner = dict(scope, loop=_UNKNOWN)
+            first = items[0] if isinstance(items, list) and items else _UNKNOWN
+            self.bind(node.target, first, inner)
+            if node.test is not None:
+                self.node(node.test, inner)
+            for child in node.body:
+                self.node(child, inner)
+            for child in node.else_:
+                self.node(child, scope)
+            return _UNKNOWN
+        if isinstance(node, nodes.Assign):
+            self.node(node.node, scope)
+            self.bind(node.target, _UNKNOWN, scope)
+            return _UNKNOWN
+        if isinstance(node, nodes.AssignBlock):
+            for child in node.body:
+                self.node(child, scope)
+            self.bind(node.target, _UNKNOWN, scope)
+            return _UNKNOWN
+        if isinstance(node, nodes.With):
+            for value in node.values:
+                self.node(value, scope)
+            inner = dict(scope)
+            for target in node.targets:
+                self.bind(target, _UNKNOWN, inner)
+            for child in node.body:
+                self.node(child, inner)
+            return _UNKNOWN
+        if isinstance(node, nodes.Macro | nodes.CallBlock):
+            inner = dict(scope, caller=_UNKNOWN, varargs=_UNKNOWN, kwargs=_UNKNOWN)
+            for arg in node.args:
+                self.bind(arg, _UNKNOWN, inner)
+            for default in node.defaults:
+                self.node(default, scope)
+            if isinstance(node, nodes.CallBlock):
+                self.node(node.call, scope)
+            else:
+                scope[node.name] = _UNKNOWN
+            for child in node.body:
+                self.node(child, inner)
+            return _UNKNOWN
+        if isinstance(node, nodes.Test | nodes.Filter) and node.name in _GUARDS:
+            for child in (*node.args, *(kw.value for kw in node.kwargs)):
+                self.node(child, scope)
+            return _UNKNOWN
+        if isinstance(node, nodes.Name) and node.ctx == "load":
+            if node.name in scope:
+                return scope[node.name]
+            if node.name not in self.env.globals:
+                self.found[node.name] = None
+            return _UNKNOWN
+        if isinstance(node, nodes.Getattr):
+            return self.member(node, node.attr, self.node(node.node, scope))
+        if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+            return self.member(node, node.arg.value, self.node(node.node, scope))
+        for child in node.iter_child_nodes():
+            self.node(child, scope)
+        return _UNKNOWN
+
+    def member(self, node: nodes.Getattr | nodes.Getitem, key: Any, base: Any) -> Any:
+        if base is _UNKNOWN:
+            return _UNKNOWN
+        if isinstance(base, Mapping):
+            if key in base:
+                return base[key]
+        elif isinstance(base, list) and isinstance(key, int):
+            return base[key] if -len(base) <= key < len(base) else _UNKNOWN
+        elif isinstance(key, str) and hasattr(base, key):
+            return _UNKNOWN  # a method of a string or list: "{{ case.title.upper() }}"
+        self.found[_written(node)] = None
+        return _UNKNOWN
+
+    def bind(self, target: nodes.Node, value: Any, scope: dict[str, Any]) -> None:
+        if isinstance(target, nodes.Name):
+            scope[target.name] = value
+        elif isinstance(target, nodes.Tuple):
+            for item in target.items:
+                self.bind(item, _UNKNOWN, scope)
+
+
+def _written(node: nodes.Node) -> str:
+    """A placeholder as the template writes it: "case.titel", "files[0].name"."""
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Getattr):
+        return f"{_written(node.node)}.{node.attr}"
+    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+        return f"{_written(node.node)}[{node.arg.value!r}]"
+    return "…"

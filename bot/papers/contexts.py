@@ -1,0 +1,348 @@
+"""What each template is filled with: a paper record turned into plain, cleaned strings.
+
+Everything handed to a template is a ``str`` (or a dict/list of them), cleaned here:
+control characters other than tab and newline are removed (they make invalid XML), and
+Jinja's autoescape escapes the rest when the template is filled. A newline becomes a line
+break on paper, a tab a tab. Moments are written in the office's zone (``zone``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.papers.dates import OfficeZone, angka, hari_tanggal, tanggal
+from bot.papers.model import (
+    RETURNED,
+    ApprovalRecord,
+    CaseInfo,
+    CheckItem,
+    Disposisi,
+    Dokumentasi,
+    DraftSkeleton,
+    EventRecord,
+    FileRecord,
+    Letterhead,
+    Official,
+    Pemeriksaan,
+    SkTim,
+    StepTime,
+    TeamMember,
+)
+
+__all__ = [
+    "CHECK",
+    "DASH",
+    "DOTS",
+    "clean",
+    "disposisi_context",
+    "dokumentasi_context",
+    "pemeriksaan_context",
+    "sk_tim_context",
+    "skeleton_context",
+]
+
+DOTS = "." * 40  # a blank to fill in by hand
+DASH = "-"
+CHECK = "\u221a"  # "√": the tick of Indonesian forms (present in Arial, unlike U+2713)
+
+# --- cleaning ------------------------------------------------------------------------
+
+# C0 controls except tab and newline (\r is turned into \n first), lone surrogates and the
+# two non-characters may not appear in XML 1.0 at all; DEL and the C1 controls may, but
+# only print as boxes.
+_INVALID_XML = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# docxtpl turns these back into Jinja delimiters after rendering (its escape for literal
+# braces in templates); a zero-width space keeps a user's text as typed.
+_DOCXTPL_UNESCAPES = re.compile(r"([{}%])(_[{}%])")
+
+
+def clean(value: object) -> str:
+    """Text safe to put into a paper: str() of the value without control characters
+    (tab and newline stay) or characters XML cannot hold."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _INVALID_XML.sub("", text)
+    if "_" in text:
+        text = _DOCXTPL_UNESCAPES.sub("\\1\u200b\\2", text)
+    return text
+
+
+def _or(value: str, default: str = DASH) -> str:
+    text = clean(value)
+    return text if text.strip() else default
+
+
+# --- contexts ------------------------------------------------------------------------
+
+
+def _kop(k: Letterhead) -> dict[str, str]:
+    return {
+        "ministry": clean(k.ministry),
+        "secretariat": clean(k.secretariat),
+        "bureau": clean(k.bureau),
+        "address": clean(k.address),
+        "city": clean(k.city),
+    }
+
+
+def _case(c: CaseInfo) -> dict[str, str]:
+    return {
+        "case_no": _or(c.case_no),
+        "title": _or(c.title),
+        "unit": _or(c.unit),
+        "fiscal_year": clean(c.fiscal_year),
+        "sop_number": _or(c.sop_number),
+        "sop_name": _or(c.sop_name),
+    }
+
+
+def _title(position: str, fallback: str) -> str:
+    """The position as written over a signature: upper case, "Plt."/"Plh." kept as is."""
+    text = clean(position).strip().rstrip(",").strip()
+    if not text:
+        return fallback
+    m = re.match(r"(?i)(pl[th]\.?\s+)", text)
+    if m:
+        prefix = m.group(1)
+        return prefix[:1].upper() + prefix[1:].lower() + text[len(prefix) :].upper()
+    return text.upper()
+
+
+def _official(o: Official | None, title_fallback: str = DOTS) -> dict[str, str]:
+    if o is None:
+        return {"name": DOTS, "nip": DOTS, "position": DOTS, "title": title_fallback}
+    return {
+        "name": _or(o.name, DOTS),
+        "nip": clean(o.nip).strip(),
+        "position": _or(o.position),
+        "title": _title(o.position, title_fallback),
+    }
+
+
+def _base(letterhead: Letterhead, case: CaseInfo) -> dict[str, Any]:
+    return {"kop": _kop(letterhead), "case": _case(case)}
+
+
+def _head_title(letterhead: Letterhead) -> str:
+    bureau = clean(letterhead.bureau).strip()
+    return f"KEPALA {bureau.upper()}" if bureau else DOTS
+
+
+def _stamp(dt: datetime, zone: OfficeZone) -> str:
+    """Date and time in a table cell: two lines."""
+    return f"{zone.tanggal(dt)}\n{zone.jam(dt)}"
+
+
+def _mark_letter(i: int) -> str:
+    """a, b, ..., z, aa, ab, ...: the lettering of Menimbang."""
+    letters = ""
+    i += 1
+    while i > 0:
+        i, r = divmod(i - 1, 26)
+        letters = chr(ord("a") + r) + letters
+    return letters + "."
+
+
+def disposisi_context(p: Disposisi, zone: OfficeZone) -> dict[str, Any]:
+    """Lembar Disposisi (SOP steps 2-4). ``date`` is a calendar date: no zone needed."""
+    return {
+        **_base(p.letterhead, p.case),
+        "sender": _official(p.from_official),
+        "recipient": _official(p.to_official),
+        "date": tanggal(p.date),
+        "date_long": hari_tanggal(p.date),
+        "instruction": _or(p.instruction),
+        "notes": _or(p.notes),
+        "paraf": clean(p.paraf),
+        "agenda_no": _or(p.agenda_no),
+    }
+
+
+def _members(members: Sequence[TeamMember]) -> list[dict[str, str]]:
+    return [
+        {
+            "no": f"{i}.",
+            "name": _or(m.name),
+            "nip": _or(m.nip),
+            "position": _or(m.position),
+            "position_in_team": _or(m.position_in_team),
+        }
+        for i, m in enumerate(members, 1)
+    ]
+
+
+def sk_tim_context(p: SkTim, zone: OfficeZone) -> dict[str, Any]:
+    """Draft Keputusan (SK) forming the Tim Penyusunan, with the team in its Lampiran."""
+    menimbang = [clean(t) for t in p.menimbang] or [DOTS]
+    mengingat = [clean(t) for t in p.mengingat] or [DOTS]
+    return {
+        **_base(p.letterhead, p.case),
+        "decree_number": _or(p.decree_number, DOTS),
+        "date": tanggal(p.date),
+        "city": _or(p.city, "") or _or(p.letterhead.city, DOTS),
+        "menimbang": [{"mark": _mark_letter(i), "text": t} for i, t in enumerate(menimbang)],
+        "mengingat": [{"mark": f"{i}.", "text": t} for i, t in enumerate(mengingat, 1)],
+        "members": _members(p.members),
+        "signer": _official(p.signer, _head_title(p.letterhead)),
+    }
+
+
+def _files(files: Iterable[FileRecord], zone: OfficeZone) -> list[dict[str, str]]:
+    return [
+        {
+            "no": f"{i}.",
+            "document": _or(f.document),
+            "file_name": _or(f.file_name),
+            "version": clean(f.version),
+            "sha256": _or(f.sha256),
+            "uploaded_by": _or(f.uploaded_by),
+            "uploaded_at": f"{zone.tanggal(f.uploaded_at)}, {zone.jam(f.uploaded_at)}",
+        }
+        for i, f in enumerate(files, 1)
+    ]
+
+
+def _items(items: Iterable[CheckItem]) -> list[dict[str, str]]:
+    return [
+        {
+            "no": f"{i}.",
+            "name": _or(c.name),
+            "ada": CHECK if c.present else "",
+            "tidak_ada": "" if c.present else CHECK,
+            "note": clean(c.note),
+        }
+        for i, c in enumerate(items, 1)
+    ]
+
+
+def pemeriksaan_context(p: Pemeriksaan, zone: OfficeZone) -> dict[str, Any]:
+    """Lembar Pemeriksaan of one decision of a review step (2, 3, 7, 8, 9)."""
+    returned = clean(p.decision).strip().lower().startswith(RETURNED.split()[0].lower())
+    return {
+        **_base(p.letterhead, p.case),
+        "step_no": clean(p.step_no),
+        "step_title": _or(p.step_title),
+        "reviewer": _official(p.reviewer),
+        "reviewer_role": _or(p.reviewer_role),
+        "decided_day": zone.hari_tanggal(p.decided_at),
+        "decided_date": zone.tanggal(p.decided_at),
+        "decided_time": zone.jam(p.decided_at),
+        "decision": _or(p.decision),
+        "reason_label": "Alasan pengembalian" if returned else "Catatan",
+        "reason": _or(p.reason),
+        "items": _items(p.items),
+        "files": _files(p.files, zone),
+    }
+
+
+def skeleton_context(p: DraftSkeleton, zone: OfficeZone) -> dict[str, Any]:
+    """The three draft skeletons (step 6): Program Kerja, RKAKL, Penetapan Kinerja."""
+    officials = p.officials
+    return {
+        **_base(p.letterhead, p.case),
+        "date": tanggal(p.date),
+        "karo": _official(officials.get("karo"), _head_title(p.letterhead)),
+        "kabag": _official(officials.get("kabag")),
+        "kasubag": _official(officials.get("kasubag")),
+        "atasan": _official(officials.get("atasan")),
+    }
+
+
+def _approvals(approvals: Iterable[ApprovalRecord], zone: OfficeZone) -> list[dict[str, str]]:
+    rows = []
+    for i, a in enumerate(approvals, 1):
+        nip = clean(a.official.nip).strip()
+        rows.append(
+            {
+                "no": f"{i}.",
+                "kind": _or(a.kind),
+                "name": _or(a.official.name),
+                "nip_line": f"NIP {nip}" if nip else "",
+                "position": _or(a.official.position),
+                "role": clean(a.role),
+                "step_no": clean(a.step_no),
+                "at": _stamp(a.at, zone),
+            }
+        )
+    return rows
+
+
+def _events(events: Iterable[EventRecord], zone: OfficeZone) -> list[dict[str, str]]:
+    rows = []
+    for i, e in enumerate(events, 1):
+        title = clean(e.step_title).strip()
+        step = f"{e.step_no}. {title}" if e.step_no > 0 else (title or DASH)
+        rows.append(
+            {
+                "no": f"{i}.",
+                "at": _stamp(e.at, zone),
+                "actor": _or(e.actor),
+                "role": clean(e.role),
+                "step": step.strip(),
+                "action": _or(e.action),
+                "reason": _or(e.reason),
+            }
+        )
+    return rows
+
+
+def _signed(n: int) -> str:
+    return f"+{angka(n)}" if n > 0 else angka(n)
+
+
+def _verdict(diff: int) -> str:
+    if diff > 0:
+        return "Melebihi norma"
+    if diff < 0:
+        return "Di bawah norma"
+    return "Sesuai norma"
+
+
+def _step_times(steps: Sequence[StepTime]) -> tuple[list[dict[str, str]], dict[str, str]]:
+    rows = []
+    for s in steps:
+        has_norm = s.norm_minutes > 0
+        diff = s.actual_minutes - s.norm_minutes
+        rows.append(
+            {
+                "step_no": clean(s.step_no),
+                "title": _or(s.title),
+                "norm": angka(s.norm_minutes) if has_norm else DASH,
+                "actual": angka(s.actual_minutes),
+                "diff": _signed(diff) if has_norm else DASH,
+                "note": _verdict(diff) if has_norm else "Norma belum ditetapkan",
+            }
+        )
+    normed = [s for s in steps if s.norm_minutes > 0]
+    norm_total = sum(s.norm_minutes for s in normed)
+    diff_total = sum(s.actual_minutes - s.norm_minutes for s in normed)
+    total = {
+        "norm": angka(norm_total) if normed else DASH,
+        "actual": angka(sum(s.actual_minutes for s in steps)),
+        "diff": _signed(diff_total) if normed else DASH,
+        "note": _verdict(diff_total) if normed else DASH,
+    }
+    return rows, total
+
+
+def dokumentasi_context(p: Dokumentasi, zone: OfficeZone) -> dict[str, Any]:
+    """Dokumentasi: the archive record of a finished case (step 12)."""
+    steps, total = _step_times(p.step_times)
+    return {
+        **_base(p.letterhead, p.case),
+        "archived_day": zone.hari_tanggal(p.archived_at),
+        "archived_date": zone.tanggal(p.archived_at),
+        "archived_time": zone.jam(p.archived_at),
+        "archive_reference": _or(p.archive_reference),
+        "archivist": _official(p.archivist),
+        "final_files": _files(p.final_files, zone),
+        "approvals": _approvals(p.approvals, zone),
+        "events": _events(p.events, zone),
+        "step_times": steps,
+        "total": total,
+    }

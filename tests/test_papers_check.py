@@ -1,0 +1,216 @@
+"""`sopbot check` on the papers: an office's edited templates and the paper names of SOP
+files, through ``bot.cli.main`` with a config written to a temporary folder."""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+
+from bot.cli import main
+from bot.config import ConfigError, load_config
+from bot.papers.registry import PAPERS
+from bot.papers.render import SHIPPED_TEMPLATES
+
+ROOT = Path(__file__).resolve().parents[1]
+SOP = ROOT / "sops" / "penyusunan-program-kerja.toml"
+KNOWN = ", ".join(PAPERS)
+
+
+@pytest.fixture(autouse=True)
+def token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:TEST-token-for-the-check")
+
+
+def write_config(folder: Path, body: str = "", sop: Path = SOP) -> Path:
+    path = folder / "config.toml"
+    path.write_text(f"sops = [{json.dumps(str(sop))}]\n{body}", encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+def check(config: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(["check", "--config", str(config)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def office_copy(folder: Path, name: str, *edits: tuple[str, str]) -> Path:
+    """The shipped template ``name`` as an office saves it after changing its text:
+    each (old, new) replaced once in the body, everything else as it was."""
+    folder.mkdir(exist_ok=True)
+    target = folder / name
+    with zipfile.ZipFile(SHIPPED_TEMPLATES / name) as src, zipfile.ZipFile(target, "w") as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "word/document.xml":
+                xml = data.decode("utf-8")
+                for old, new in edits:
+                    assert old in xml, old
+                    xml = xml.replace(old, new, 1)
+                data = xml.encode("utf-8")
+            out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    return target
+
+
+# --- templates ----------------------------------------------------------------------
+
+
+def test_the_shipped_templates_pass(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = check(write_config(tmp_path), capsys)
+    assert code == 0, err
+    assert "papers: every template fills with sample data (shipped templates only)" in out
+
+
+def test_an_office_copy_with_a_misspelt_placeholder_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    office_copy(tmp_path / "kantor", "disposisi.docx", ("{{ case.title }}", "{{ case.titel }}"))
+    office_copy(tmp_path / "kantor", "rkakl.docx")  # unchanged: passes
+    config = write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n')
+    code, _, err = check(config, capsys)
+    assert code != 0
+    problems = [line for line in err.splitlines() if line.startswith("error:")]
+    assert problems == [
+        f"error: {tmp_path / 'kantor' / 'disposisi.docx'}: undefined placeholder 'case.titel'"
+    ]
+
+
+def test_a_placeholder_split_by_word_and_one_in_a_branch_not_taken_are_found(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Word often splits what an office types into runs of their own: {{ case. | judul }}.
+    split = "{{ case.</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>judul }}"
+    hidden = "{% if step_no == 'x' %}{{ reviewer.jabatan }}{% endif %}"
+    office_copy(
+        tmp_path / "kantor",
+        "pemeriksaan.docx",
+        ("{{ step_title }}", split),
+        ("{{ reason_label }}", "{{ reason_label }}" + hidden),
+    )
+    config = write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n')
+    code, _, err = check(config, capsys)
+    assert code != 0
+    assert "pemeriksaan.docx: undefined placeholder 'case.judul'" in err
+    assert "pemeriksaan.docx: undefined placeholder 'reviewer.jabatan'" in err
+
+
+def test_a_broken_tag_is_reported_with_its_paragraph(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    office_copy(tmp_path / "kantor", "sk_tim.docx", ("{{ decree_number }}", "{{ decree_number }"))
+    config = write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n')
+    code, _, err = check(config, capsys)
+    assert code != 0
+    [problem] = [line for line in err.splitlines() if line.startswith("error:")]
+    assert problem.startswith(f"error: {tmp_path / 'kantor' / 'sk_tim.docx'}: template error")
+    assert "NOMOR {{ decree_number }" in problem  # the paragraph, to find it in Word
+
+
+def test_an_office_template_written_from_scratch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "kantor"
+    folder.mkdir()
+    good = docx.Document()
+    good.add_paragraph("LEMBAR DISPOSISI {{ case.case_no }} {{ date_long }}")
+    good.save(str(folder / "disposisi.docx"))
+    stray = docx.Document()
+    stray.add_paragraph("{{ apa_saja }}")
+    stray.save(str(folder / "disposisi lama.docx"))  # not a template: a warning only
+    config = write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n')
+    code, out, err = check(config, capsys)
+    assert code == 0, err
+    assert f"warning: {folder / 'disposisi lama.docx'}: not a paper template, ignored" in err
+    assert f"papers: every template fills with sample data ({folder})" in out
+
+
+def test_a_file_that_is_not_a_docx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "kantor").mkdir()
+    (tmp_path / "kantor" / "dokumentasi.docx").write_bytes(b"not a word document")
+    config = write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n')
+    code, _, err = check(config, capsys)
+    assert code != 0
+    assert "dokumentasi.docx: not a Word document (.docx)" in err
+
+
+# --- paper names in SOP files -------------------------------------------------------
+
+
+def sop_with(tmp_path: Path, old: str, new: str) -> Path:
+    text = SOP.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "x.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_an_unknown_paper_in_a_step_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The third step ([[steps]] number 2, counting from 0) writes a Disposisi.
+    text = SOP.read_text(encoding="utf-8")
+    third = [m.start() for m in re.finditer(r"(?m)^\[\[steps\]\]", text)][2]
+    at = text.index('papers = ["disposisi"]', third)
+    broken = text[:at] + 'papers = ["disposisi_typo"]' + text[at + len('papers = ["disposisi"]') :]
+    sop = tmp_path / "x.toml"
+    sop.write_text(broken, encoding="utf-8")
+    code, _, err = check(write_config(tmp_path, sop=sop), capsys)
+    assert code != 0
+    assert f"{sop}: steps[2].papers: unknown paper 'disposisi_typo' (known: {KNOWN})" in err
+
+
+def test_unknown_templates_and_document_papers_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sop = sop_with(tmp_path, 'templates = ["program_kerja",', 'templates = ["progam_kerja",')
+    text = sop.read_text(encoding="utf-8").replace('paper = "sk_tim"', 'paper = "sk"', 1)
+    sop.write_text(text, encoding="utf-8")
+    code, _, err = check(write_config(tmp_path, sop=sop), capsys)
+    assert code != 0
+    assert f"{sop}: steps[5].templates: unknown paper 'progam_kerja' (known: {KNOWN})" in err
+    assert f"{sop}: documents.sk.paper: unknown paper 'sk' (known: {KNOWN})" in err
+
+
+# --- the [papers] table -------------------------------------------------------------
+
+
+def test_templates_dir_is_relative_to_the_config_file(tmp_path: Path) -> None:
+    (tmp_path / "kantor").mkdir()
+    config = load_config(write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n'))
+    assert config.papers.templates_dir == tmp_path / "kantor"
+    assert load_config(write_config(tmp_path)).papers.templates_dir is None
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (
+            '[papers]\ntemplates_dir = "tidak-ada"\n',
+            "papers.templates_dir: no such folder: tidak-ada",
+        ),
+        ("[papers]\ntemplates_dir = 7\n", "papers.templates_dir: must be a str, got 7"),
+        ('[papers]\ntemplates_dir = ""\n', "papers.templates_dir: must name a folder"),
+        ('[papers]\ntemplate_dir = "kantor"\n', "papers.template_dir: unknown key"),
+        ('papers = "kantor"\n', "papers: must be a table"),
+    ],
+)
+def test_a_bad_papers_table_is_named_by_its_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, problem: str
+) -> None:
+    path = write_config(tmp_path, body)
+    with pytest.raises(ConfigError) as exc:
+        load_config(path)
+    assert any(p.startswith(problem) for p in exc.value.problems), exc.value.problems
+    code, _, err = check(path, capsys)
+    assert code != 0 and problem in err
+
+
+def test_the_example_config_documents_the_papers_table() -> None:
+    text = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+    assert "[papers]" in text and "templates_dir" in text
+    assert load_config(ROOT / "config.example.toml").papers.templates_dir is None
