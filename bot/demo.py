@@ -20,8 +20,8 @@ from bot.app import build_application
 from bot.clock import Clock
 from bot.config import Config, parse_config
 from bot.context import SopApplication
-from bot.outbox import PaperMaker
 from bot.core.model import CaseStatus
+from bot.outbox import PaperMaker
 from emulator import BotApiEmulator, EmuMessage, EmuUser
 from storage import repo
 
@@ -221,11 +221,9 @@ class Script:
         return message
 
     async def answer_prompt(self, who: str, text: str) -> None:
-        user = self.w[who]
-        prompt = await user.wait_message(
-            lambda m: "membalas pesan ini" in m.text, timeout=self.timeout
-        )
-        await user.send(text, reply_to=prompt)
+        """Type the answer to the question the task message now shows (reason, note, ...)."""
+        await self.seen(who, lambda m: "silakan ketik" in m.text and bool(m.button_texts))
+        await self.w[who].send(text)
 
     async def answer_and_confirm(self, who: str, text: str, confirmation: str) -> None:
         await self.answer_prompt(who, text)

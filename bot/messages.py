@@ -75,7 +75,7 @@ def load_inputs(tx: Tx, items: Sequence[repo.OutboxItem], sops: SopRegistry) -> 
                 file_ids.update(f.id for f in found)
             if repo.papers_pending(tx, case.id):
                 inputs.papers_pending.add(case.id)
-        if item.kind in ("notice", "prompt") and "file" in p:
+        if item.kind in ("notice", "prompt", "react") and "file" in p:
             file_ids.add(int(p["file"]))
         if item.kind == "task" and case is not None:
             live = repo.live_task(tx, item.chat_id, case.id)

@@ -49,6 +49,7 @@ NO_LIMITER_RETRY = 0
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PAPER_WAIT = timedelta(milliseconds=200)
 PRUNE_EVERY = 3600.0  # seconds between prunes of delivered rows
+ACK_REACTION = "👌"  # on an upload the bot took (one of Telegram's reaction emoji)
 
 
 def keyboard_markup(rows: Sequence[Sequence[Sequence[str]]]) -> InlineKeyboardMarkup | None:
@@ -247,6 +248,8 @@ class OutboxSender:
             await self.db.write(repo.mark_sent, item.id, self.clock.now(), sent.message_id)
         elif item.kind == "prompt":
             await self._prompt_row(item, inputs)
+        elif item.kind == "react":
+            await self._react_row(item, inputs)
         elif item.kind == "strip":
             await self.bot.edit_message_reply_markup(
                 chat_id=item.chat_id,
@@ -354,10 +357,13 @@ class OutboxSender:
 
         await self.db.write(record)
 
-    async def _document(self, stored: repo.StoredFile) -> str | InputFile:
+    async def _document(self, stored: repo.StoredFile, attach: bool = False) -> str | InputFile:
+        """The file by Telegram's id when it has one, else its bytes (``attach``: as an
+        ``attach://`` part of an album)."""
         if stored.telegram_file_id:
             return stored.telegram_file_id
-        return InputFile(await self.files.read(stored.path), filename=stored.name)
+        data = await self.files.read(stored.path)
+        return InputFile(data, filename=stored.name, attach=attach)
 
     async def _send_album(
         self, chat_id: int, album: Album
@@ -376,7 +382,7 @@ class OutboxSender:
                 continue
             media = [
                 InputMediaDocument(
-                    await self._document(stored),
+                    await self._document(stored, attach=True),
                     caption=caption if i == len(chunk) - 1 else None,
                     filename=None if stored.telegram_file_id else stored.name,
                 )
@@ -387,6 +393,25 @@ class OutboxSender:
             )
             sent += list(zip(chunk, messages, strict=False))
         return sent
+
+    async def _react_row(self, item: repo.OutboxItem, inputs: Inputs) -> None:
+        """A reaction on the person's own message (an upload taken); where Telegram refuses
+        it, the one-line answer it stands for."""
+        try:
+            await self.bot.set_message_reaction(
+                item.chat_id,
+                int(item.params["reply_to"]),
+                ACK_REACTION,
+                rate_limit_args=NO_LIMITER_RETRY,
+            )
+        except BadRequest as exc:
+            log.info("reaction refused (%s): answering in words", exc)
+            message = self.renderer.notice(item, inputs, self.clock.now())
+            if message is not None:
+                sent = await self._send(item.chat_id, message.text, None, message.reply_to)
+                await self.db.write(repo.mark_sent, item.id, self.clock.now(), sent.message_id)
+                return
+        await self._skip(item)
 
     async def _prompt_row(self, item: repo.OutboxItem, inputs: Inputs) -> None:
         message = self.renderer.prompt(item, inputs)

@@ -140,20 +140,22 @@ BAD_TITLE = (
 )
 ASK_YEAR = "Silakan menuliskan <b>tahun anggaran</b> (misalnya {year})."
 BAD_YEAR = "Tahun anggaran harus berupa angka tahun antara 2000 dan 2100, misalnya {year}."
+# Asked on the task message itself (no new message); the answer is the next text typed.
 ASK_RETURN_REASON = (
-    "Berkas #{case} — langkah {step}.\n"
-    "Silakan <b>membalas pesan ini</b> dengan alasan pengembalian (wajib diisi).\n"
-    "Ketik /batal untuk membatalkan."
+    "✍️ <b>Alasan pengembalian</b>: silakan <b>ketik</b> alasannya di obrolan ini "
+    "(wajib diisi), atau tekan Batal."
 )
 ASK_NOTE = (
-    "Berkas #{case} — langkah {step}.\n"
-    "Silakan <b>membalas pesan ini</b> dengan catatan yang akan disampaikan bersama berkas.\n"
-    "Ketik /batal untuk membatalkan."
+    "✍️ <b>Catatan</b>: silakan <b>ketik</b> catatan yang akan disampaikan kepada pemegang "
+    "langkah berikutnya, atau tekan Batal."
 )
 ASK_ARCHIVE_REFERENCE = (
-    "Berkas #{case}.\nSilakan <b>membalas pesan ini</b> dengan nomor/kode arsip dokumen "
-    "(misalnya <i>ARS/PK/2027/001</i>).\nKetik /batal untuk membatalkan."
+    "✍️ <b>Nomor arsip</b>: silakan <b>ketik</b> nomor/kode arsip dokumen (misalnya "
+    "<i>ARS/PK/2027/001</i>), atau tekan Batal."
 )
+ANS_TYPE_REASON = "Silakan ketik alasan pengembalian."
+ANS_TYPE_NOTE = "Silakan ketik catatannya."
+ANS_TYPE_ARCHIVE = "Silakan ketik nomor arsipnya."
 ASK_NAME = "Silakan menuliskan <b>nama lengkap</b> Anda beserta gelar."
 ASK_NIP = "Silakan menuliskan <b>NIP</b> Anda (18 digit). Ketik <code>-</code> bila tidak ada."
 BAD_NIP = "NIP terdiri atas 18 digit angka. Silakan menuliskan kembali, atau ketik <code>-</code> bila tidak ada."

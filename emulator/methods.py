@@ -123,6 +123,7 @@ class BotMethods:
     def __init__(self, emu: BotApiEmulator) -> None:
         self.emu = emu
         self._poll_terminator: asyncio.Future[None] | None = None
+        self._reaction_emoji: frozenset[str] | None = None
         self.media = MediaMethods(self)
         self.handlers: dict[str, Handler] = {
             "getme": self.get_me,
@@ -148,6 +149,7 @@ class BotMethods:
             "getmycommands": self.get_my_commands,
             "deletemycommands": self.delete_my_commands,
             "sendchataction": self.send_chat_action,
+            "setmessagereaction": self.set_message_reaction,
         }
 
     @property
@@ -591,6 +593,39 @@ class BotMethods:
         message.deleted = True
         self.state.notify()
         self.state.emit(StateEvent("bot_delete", chat, message))
+
+    # -- reactions ------------------------------------------------------------------------
+
+    async def set_message_reaction(self, params: JSON, ctx: CallContext) -> bool:
+        """The bot's reaction on a message (at most one for a bot; an empty list clears it).
+        Only the emoji of ReactionTypeEmoji's documented list are accepted."""
+        chat, message = self.message_in(params, missing="message to react not found")
+        reactions = params.get("reaction") or []
+        if len(reactions) > 1:
+            raise bad_request("REACTIONS_TOO_MANY")
+        chosen: list[JSON] = []
+        for reaction in reactions:
+            kind = reaction.get("type")
+            if kind == "emoji":
+                if reaction.get("emoji") not in self.reaction_emoji():
+                    raise bad_request("REACTION_INVALID")
+            elif kind != "custom_emoji":
+                raise bad_request("REACTION_INVALID")
+            chosen.append(dict(reaction))
+        message.bot_reactions = chosen
+        message.version += 1
+        self.state.notify()
+        self.state.emit(StateEvent("bot_reaction", chat, message))
+        return True
+
+    def reaction_emoji(self) -> frozenset[str]:
+        """The emoji ReactionTypeEmoji documents, read from the spec once."""
+        if self._reaction_emoji is None:
+            field = next(
+                f for f in self.emu.spec.types["ReactionTypeEmoji"]["fields"] if f["name"] == "emoji"
+            )
+            self._reaction_emoji = frozenset(re.findall(r'"([^"]+)"', field["description"]))
+        return self._reaction_emoji
 
     # -- callback queries -----------------------------------------------------------------
     async def answer_callback_query(self, params: JSON, ctx: CallContext) -> bool:

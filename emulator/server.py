@@ -384,7 +384,9 @@ class BotApiEmulator:
 
     def _log_delivery(self, event: StateEvent) -> None:
         """Record what the bot did in a chat in its receiver's deliveries (user or group)."""
-        if event.kind not in ("bot_message", "bot_edit", "bot_delete") or event.chat is None:
+        if event.kind not in ("bot_message", "bot_edit", "bot_delete", "bot_reaction"):
+            return
+        if event.chat is None:
             return
         if event.message is None:
             return

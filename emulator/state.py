@@ -128,6 +128,7 @@ class MessageRecord:
     edit_date: int | None = None
     deleted: bool = False
     version: int = 0  # +1 on every edit, so waiters can tell an edit happened
+    bot_reactions: list[JSON] = field(default_factory=list)  # the bot's reaction, if any
 
     @property
     def from_bot(self) -> bool:

@@ -39,7 +39,7 @@ Button = tuple[str, str | None]  # (text, callback_data); callback_data None for
 MessagePredicate = Callable[["EmuMessage"], bool]
 AlbumPredicate = Callable[[list["EmuMessage"]], bool]
 AlbumFile = Path | tuple[str, bytes]  # a path, or (file name, content)
-DeliveryKind = Literal["message", "edit", "delete"]
+DeliveryKind = Literal["message", "edit", "delete", "reaction"]
 
 
 class EmuMessage:
@@ -96,6 +96,11 @@ class EmuMessage:
     @property
     def button_texts(self) -> list[str]:
         return [text for row in self.buttons for text, _ in row]
+
+    @property
+    def bot_reactions(self) -> list[str]:
+        """The emoji the bot reacted with on this message (the user sees them under it)."""
+        return [r.get("emoji", "") for r in self.record.bot_reactions]
 
     @property
     def document(self) -> JSON | None:
@@ -230,7 +235,7 @@ class EmuEvent:
     """A user action or a bot output, for transcripts (``emu.on_event``)."""
 
     kind: str  # user_message, user_press, user_block, user_unblock,
-    # bot_message, bot_edit, bot_delete, bot_answer
+    # bot_message, bot_edit, bot_delete, bot_answer, bot_reaction
     chat: ChatRecord | None
     message: EmuMessage | None  # a live view: it shows later edits too
     user: EmuUser | None
@@ -249,6 +254,9 @@ class EmuEvent:
             return f"→ {where} saw #{record.message_id if record else '?'} edited: {body}"
         if self.kind == "bot_delete":
             return f"→ {where}: the bot deleted #{record.message_id if record else '?'}"
+        if self.kind == "bot_reaction":
+            emoji = " ".join(r.get("emoji", "?") for r in (record.bot_reactions if record else []))
+            return f"→ {where}: the bot reacted {emoji or '(none)'} to #{record.message_id if record else '?'}"
         if self.kind == "bot_answer":
             text = self.data.get("text")
             alert = " (alert)" if self.data.get("show_alert") else ""
@@ -305,6 +313,7 @@ _DELIVERY_KINDS: dict[str, DeliveryKind] = {
     "bot_message": "message",
     "bot_edit": "edit",
     "bot_delete": "delete",
+    "bot_reaction": "reaction",
 }
 
 

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import ForceReply, Message, Update
+from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
@@ -34,7 +34,16 @@ from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied, Outcome
 from bot.views import decided_text, moved_line, outcome_line
 from handlers.cases import do_withdraw, show_task_page
-from handlers.common import Context, answer, edit_quietly, refusal_text, refuse, reply, user_id
+from handlers.common import (
+    Context,
+    answer,
+    edit_quietly,
+    refusal_text,
+    refuse,
+    reply,
+    restore_task,
+    user_id,
+)
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +72,7 @@ async def on_button(update: Update, context: Context) -> None:
         await show_task_page(update, context, parsing.case_number(cb.arg or "0") or 0)
         return
     if cb.op is Op.CANCEL_DIALOGUE:
-        await svc.dialogues.cancel(user_id(update))
-        await answer(update, t.DIALOGUE_CANCELLED)
+        await cancel_dialogue(update, context)
         return
     case, actor = await svc.queries.case_and_actor(cb.case_id, user_id(update))
     if case is None:
@@ -123,27 +131,38 @@ async def complete(
     await run_command(update, context, case, CompleteStep(case.version), _shown(_pressed(update)))
 
 
-def asking(kind: str, prompt: str) -> Callable[..., Awaitable[None]]:
+def asking(kind: str, prompt: str, toast: str) -> Callable[..., Awaitable[None]]:
     """A button that asks for text first (a reason, a note, an archive number): the question
-    is a dialogue kept in the database, answered by the person's next message."""
+    is a dialogue kept in the database, answered by the person's next message. It is asked
+    on the task message itself, which keeps only a Batal button meanwhile."""
 
     async def ask(update: Update, context: Context, cb: Callback, case: Case, actor: Actor) -> None:
-        shown = _shown(_pressed(update))
+        message = _pressed(update)
+        shown = _shown(message)
         data: dict[str, Any] = {}
         if shown is not None:
             data = {"chat_id": shown[0], "message_id": shown[1], "text_html": shown[2]}
         started = await context.services.dialogues.begin(
             user_id(update), kind, case.id, case.version, data, update.update_id
         )
-        await answer(update)
-        if started:
-            await reply(
-                update,
-                prompt.format(case=case.id, step=case.step),
-                reply_markup=ForceReply(selective=True, input_field_placeholder="Ketik di sini"),
-            )
+        if not started:
+            await answer(update, t.ANS_ALREADY_HANDLED, alert=True)
+            return
+        await answer(update, toast)
+        cancel = Callback(Op.CANCEL_DIALOGUE, case.id, case.step, case.version).encode()
+        keyboard = keyboard_markup([[(t.BTN_CANCEL, cancel)]])
+        if shown is None or not await edit_quietly(message, f"{shown[2]}\n\n{prompt}", keyboard):
+            await reply(update, prompt, reply_markup=keyboard)
 
     return ask
+
+
+async def cancel_dialogue(update: Update, context: Context) -> None:
+    """The Batal button of a question: the dialogue ends, the task shows its buttons again."""
+    ended = await context.services.dialogues.cancel(user_id(update))
+    await answer(update, t.DIALOGUE_CANCELLED)
+    if ended is not None:
+        await restore_task(update, context, ended)
 
 
 async def toggle_member(
@@ -211,11 +230,11 @@ async def assign_file(
 
 ACTIONS: dict[tuple[Op, str], Callable[..., Awaitable[None]]] = {
     (Op.REVIEW, "a"): approve,
-    (Op.REVIEW, "k"): asking("return_reason", t.ASK_RETURN_REASON),
+    (Op.REVIEW, "k"): asking("return_reason", t.ASK_RETURN_REASON, t.ANS_TYPE_REASON),
     (Op.FORWARD, ""): complete,
-    (Op.FORWARD, "n"): asking("note", t.ASK_NOTE),
+    (Op.FORWARD, "n"): asking("note", t.ASK_NOTE, t.ANS_TYPE_NOTE),
     (Op.SUBMIT_DRAFTS, ""): complete,
-    (Op.ARCHIVE, ""): asking("archive_reference", t.ASK_ARCHIVE_REFERENCE),
+    (Op.ARCHIVE, ""): asking("archive_reference", t.ASK_ARCHIVE_REFERENCE, t.ANS_TYPE_ARCHIVE),
     (Op.TEAM_TOGGLE, ""): toggle_member,
     (Op.TEAM_DONE, ""): form_team,
     (Op.ASSIGN_FILE, ""): assign_file,

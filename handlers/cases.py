@@ -13,7 +13,7 @@ from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied
 from bot.services.queries import TaskPage
 from bot.views import Keyboard, case_heading, history_lines, role_name, step_line
-from handlers.common import Context, edit_quietly, refusal_text, reply, user_id
+from handlers.common import Context, edit_quietly, refusal_text, reply, restore_task, user_id
 
 USAGE_STATUS = (
     "Penggunaan: <code>/status &lt;nomor berkas&gt;</code>, misalnya <code>/status 12</code>."
@@ -210,10 +210,12 @@ async def do_withdraw(update: Update, context: Context, case_id: int, version: i
 
 
 async def cancel_dialogue(update: Update, context: Context) -> None:
-    if await context.services.dialogues.cancel(user_id(update)):
-        await reply(update, t.DIALOGUE_CANCELLED)
-    else:
+    ended = await context.services.dialogues.cancel(user_id(update))
+    if ended is None:
         await reply(update, t.NOTHING_TO_CANCEL)
+        return
+    await reply(update, t.DIALOGUE_CANCELLED)
+    await restore_task(update, context, ended)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -12,6 +12,7 @@ from bot import texts as t
 from bot.context import SopContext
 from bot.core.definition import SopDefinition
 from bot.core.model import DomainError
+from bot.outbox import keyboard_markup
 
 log = logging.getLogger(__name__)
 
@@ -74,3 +75,24 @@ async def edit_quietly(message: Message | Any, text: str, markup: Any = None) ->
     except TelegramError as exc:
         log.warning("edit failed: %s", exc)
     return False
+
+
+async def restore_task(update: Update, context: Context, dialogue: Any) -> None:
+    """A task message that showed a question goes back to the task with its buttons."""
+    data = dialogue.data
+    if dialogue.case_id is None or not (data.get("chat_id") and data.get("message_id")):
+        return
+    svc = context.services
+    case = await svc.queries.case(dialogue.case_id)
+    if case is None or not case.is_open or case.version != dialogue.version:
+        return
+    view = await svc.queries.task_message(user_id(update), case)
+    try:
+        await context.bot.edit_message_text(
+            view.text,
+            chat_id=int(data["chat_id"]),
+            message_id=int(data["message_id"]),
+            reply_markup=keyboard_markup(view.keyboard),
+        )
+    except TelegramError as exc:
+        log.info("task message not restored: %s", exc)

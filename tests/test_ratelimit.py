@@ -76,7 +76,11 @@ class Sent:
 
 
 def send(
-    lim: FloodLimiter, sent: Sent, name: str, chat: int | str, endpoint: str = "sendMessage",
+    lim: FloodLimiter,
+    sent: Sent,
+    name: str,
+    chat: int | str,
+    endpoint: str = "sendMessage",
     data: dict[str, Any] | None = None,
 ) -> asyncio.Task[Any]:
     payload = {"chat_id": chat, **(data or {})}

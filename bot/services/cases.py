@@ -397,11 +397,11 @@ class Dialogues:
 
         return await self.db.write(txn)
 
-    async def cancel(self, user_id: int) -> bool:
-        """/batal: end the pending dialogue (with its buttons); False if there was none."""
+    async def cancel(self, user_id: int) -> repo.Dialogue | None:
+        """/batal: end the pending dialogue (with its buttons); the one that ended, if any."""
 
-        def txn(tx: Tx) -> bool:
-            return effects.end_dialogue(tx, user_id, self.clock.now()) is not None
+        def txn(tx: Tx) -> repo.Dialogue | None:
+            return effects.end_dialogue(tx, user_id, self.clock.now())
 
         return await self.db.write(txn)
 

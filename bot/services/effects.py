@@ -66,22 +66,22 @@ def queue(
             chat_id, message_id = pressed[0]
             repo.record_task_message(tx, chat_id, message_id, case.id, case.version)
 
+    # Papers go where they are used: a step's papers to whoever holds the next step (the
+    # Disposisi is the instruction to them), the last step's to its own holder (the
+    # archivist files the Dokumentasi). A Lembar Pemeriksaan is the reviewer's record: it
+    # is written and kept with the case (and in the archive bundle), not sent.
     papers_for: dict[int, list[tuple[int, str]]] = {}  # person -> (seq, paper) to receive
     for offset, event in enumerate(outcome.events):
         seq = outcome.first_seq + offset
         step = definition.step(event.step)
-        kinds: list[tuple[str, list[int]]] = []
         if step.is_review and event.type in (EventType.APPROVED, EventType.RETURNED):
-            kinds.append(("pemeriksaan", [event.actor]))
+            _job(tx, case, "pemeriksaan", seq, now)
         if event.type in FORWARD and step.papers:
-            recipients = [event.actor]
-            if case.is_open:
-                recipients += step_holders(tx, definition, case)
-            kinds += [(paper, recipients) for paper in step.papers]
-        for kind, recipients in kinds:
-            _job(tx, case, kind, seq, now)
-            for person in dict.fromkeys(recipients):
-                papers_for.setdefault(person, []).append((seq, kind))
+            recipients = step_holders(tx, definition, case) if case.is_open else [event.actor]
+            for kind in step.papers:
+                _job(tx, case, kind, seq, now)
+                for person in dict.fromkeys(recipients):
+                    papers_for.setdefault(person, []).append((seq, kind))
 
     last = outcome.events[-1]
     last_seq = outcome.first_seq + len(outcome.events) - 1
@@ -130,7 +130,7 @@ def queue(
         told = participants(tx, case)
         if last.type is EventType.CANCELLED:
             told += step_holders(tx, definition, before)
-        for person in dict.fromkeys(told):
+        for person in dict.fromkeys(p for p in told if p != last.actor):
             repo.enqueue(
                 tx,
                 person,
@@ -223,12 +223,19 @@ def acknowledge_upload(
     reply_to: int | None,
     now: datetime,
 ) -> None:
-    """A one-line answer to the upload, then the live task messages show the new checklist."""
+    """A reaction on the person's file confirms it (no message: their chat is their desk;
+    a one-line answer where a reaction cannot be set); the live task messages of the step
+    then show the new checklist."""
     case = outcome.case
-    params: dict[str, Any] = {"t": "upload", "file": file_id, "doc": doc, "v": version}
     if reply_to is not None:
-        params["reply_to"] = reply_to
-    repo.enqueue(tx, person_id, "notice", now, case_id=case.id, version=case.version, params=params)
+        params: dict[str, Any] = {
+            "t": "upload",
+            "file": file_id,
+            "doc": doc,
+            "v": version,
+            "reply_to": reply_to,
+        }
+        repo.enqueue(tx, person_id, "react", now, case_id=case.id, params=params)
     for holder in dict.fromkeys([person_id, *step_holders(tx, definition, case)]):
         repo.enqueue(
             tx,
