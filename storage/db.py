@@ -135,10 +135,14 @@ def _in_write(conn: sqlite3.Connection, fn: Callable[[Tx], T]) -> T:
     conn.execute("BEGIN IMMEDIATE")
     try:
         result = fn(Tx(conn))
+        conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        # A failed COMMIT (a deferred constraint, I/O) leaves the transaction open, and an
+        # error may have ended it already: roll back only what is still open, so the writer
+        # is never left inside a transaction that every later write would trip over.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
     return result
 
 

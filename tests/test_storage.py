@@ -1,28 +1,44 @@
-"""The SQLite store against a real database file: schema, migrations, refusal, and every query."""
+"""The SQLite store against real database files: opening and refusal, migrations (V2 → V3
+included), the stored JSON formats, one trip per command (``db.write``/``db.read``), and
+every query of :mod:`storage.repo`."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+import threading
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import aiosqlite
 import pytest
 from core_helpers import PEOPLE, T0, Run, run_to, sop, started
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.core.model import Case, CaseStatus, Event
+from bot.core.definition import SopDefinition
+from bot.core.model import Approval, Attachment, Case, CaseStatus, Event, EventType, Move
 from bot.core.workflow import replay
 from storage import repo
-from storage.codec import case_to_json, event_row, ts
-from storage.db import Database, DatabaseError, migrate, schema_version
+from storage.codec import (
+    CASE_FORMAT,
+    EVENT_FORMAT,
+    case_from_json,
+    case_to_json,
+    event_from_row,
+    ts,
+)
+from storage.db import Database, DatabaseError, Tx, inspect, migrate, schema_version
 from storage.migrations import LATEST
 
 WIB = ZoneInfo("Asia/Jakarta")
+UNIT = "biro-pmk"
 
 
 @pytest.fixture
@@ -34,16 +50,23 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
         await database.close()
 
 
-async def scalar(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...] = ()) -> Any:
-    async with conn.execute(sql, params) as cur:
-        row = await cur.fetchone()
-    assert row is not None
-    return row[0]
+# -- helpers ---------------------------------------------------------------------------
 
 
-async def rows(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...] = ()) -> list[tuple]:
-    async with conn.execute(sql, params) as cur:
-        return [tuple(r) for r in await cur.fetchall()]
+def fetch(tx: Tx, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    return [tuple(r) for r in tx.all(sql, params)]
+
+
+async def rows(db: Database, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    return await db.read(fetch, sql, params)
+
+
+async def scalar(db: Database, sql: str, params: Sequence[Any] = ()) -> Any:
+    return await db.read(Tx.value, sql, params)
+
+
+def version_of(tx: Tx) -> int:
+    return schema_version(tx.conn)
 
 
 def holder(case: Case) -> str:
@@ -57,10 +80,102 @@ def finished() -> Run:
     return run
 
 
+def renumbered(run: Run, case_id: int) -> tuple[Case, list[Event]]:
+    return replace(run.current, id=case_id), [replace(e, case_id=case_id) for e in run.log]
+
+
+def store(tx: Tx, case: Case, log: Sequence[Event]) -> None:
+    repo.save_case(tx, case, holder(case), new=True)
+    repo.append_events(tx, case.id, log)
+
+
 async def store_run(db: Database, run: Run) -> None:
-    async with db.transaction() as conn:
-        await repo.save_case(conn, run.current, holder(run.current), new=True)
-        await repo.append_events(conn, run.current.id, run.log)
+    await db.write(store, run.current, run.log)
+
+
+def states_of(run: Run) -> list[Case]:
+    """The case after each event of its log."""
+    return [replay(sop(), run.log[: k + 1]) for k in range(len(run.log))]
+
+
+# -- what the code before format 2 and schema version 3 wrote ----------------------------
+
+
+@cache
+def legacy_sop() -> SopDefinition:
+    """The SOP as the code before revisions saw it: no revision recorded."""
+    return replace(sop(), revision="")
+
+
+def legacy_run_to(step_id: int) -> Run:
+    run = started(legacy_sop())
+    while run.step != step_id:
+        run.forward(PEOPLE)
+    return run
+
+
+def format1_case_json(case: Case) -> str:
+    """A case as case JSON format 1 had it (the old ``case_to_json``: ``dataclasses.asdict``
+    shaped files, approvals and last move, and no revision)."""
+    raw = asdict(case)
+    del raw["revision"]
+    for key in ("opened_at", "step_entered_at", "closed_at"):
+        if raw[key] is not None:
+            raw[key] = ts(raw[key])
+    raw["status"] = case.status.value
+    raw["produced"] = sorted(case.produced)
+    raw["approvals"] = [{**a, "at": ts(a["at"])} for a in raw["approvals"]]
+    return json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
+
+
+def format1_event(event: Event, seq: int) -> dict[str, Any]:
+    """An events row as the code before event format 2 wrote it: no ``format`` column, and
+    a ``started`` event without the SOP revision."""
+    data = dict(event.data)
+    if event.type is EventType.STARTED:
+        data.pop("revision", None)
+    return {
+        "case_id": event.case_id,
+        "seq": seq,
+        "type": event.type.value,
+        "step": event.step,
+        "to_step": event.to_step,
+        "actor": event.actor,
+        "role": event.role,
+        "at": ts(event.at),
+        "reason": event.reason,
+        "note": event.note,
+        "data": json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+    }
+
+
+def insert_rows(tx: Tx, data: dict[str, list[dict[str, Any]]]) -> None:
+    for table, items in data.items():
+        for item in items:
+            names = ", ".join(item)
+            marks = ", ".join("?" * len(item))
+            tx.run(f"INSERT INTO {table} ({names}) VALUES ({marks})", tuple(item.values()))
+
+
+def table_columns(tx: Tx) -> dict[str, dict[str, Any]]:
+    """Every table's columns with their declared default (SQL text, or None)."""
+    tables = tx.all(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    )
+    return {t[0]: {r[1]: r[4] for r in tx.all(f"PRAGMA table_info({t[0]})")} for t in tables}
+
+
+def old_database(path: Path, version: int, data: dict[str, list[dict[str, Any]]]) -> None:
+    """A database file at schema ``version`` holding ``data``, as an older program left it."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        assert migrate(conn, target=version) == version
+        assert schema_version(conn) == version
+        conn.execute("BEGIN")
+        insert_rows(Tx(conn), data)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
 
 
 # -- opening ---------------------------------------------------------------------------
@@ -70,12 +185,12 @@ async def test_open_creates_the_file_in_wal_mode_with_foreign_keys(tmp_path: Pat
     path = tmp_path / "nested" / "dir" / "sopbot.sqlite3"
     db = await Database.open(path)
     try:
-        assert path.is_file()
-        assert await scalar(db.writer, "PRAGMA journal_mode") == "wal"
-        assert await scalar(db.writer, "PRAGMA foreign_keys") == 1
-        assert await scalar(db.reader, "PRAGMA foreign_keys") == 1
-        assert await schema_version(db.writer) == LATEST
-        assert await scalar(db.reader, "PRAGMA user_version") == LATEST
+        assert path.is_file() and db.is_open
+        assert await db.write(Tx.value, "PRAGMA journal_mode") == "wal"
+        assert await db.write(Tx.value, "PRAGMA foreign_keys") == 1
+        assert await db.read(Tx.value, "PRAGMA foreign_keys") == 1
+        assert await db.write(version_of) == LATEST
+        assert await db.read(version_of) == LATEST
     finally:
         await db.close()
     # WAL is a property of the file: a plain connection sees it too
@@ -86,14 +201,16 @@ async def test_open_creates_the_file_in_wal_mode_with_foreign_keys(tmp_path: Pat
 
 async def test_foreign_keys_are_enforced(db: Database) -> None:
     with pytest.raises(sqlite3.IntegrityError):
-        async with db.transaction() as conn:
-            await repo.append_events(conn, 404, started().log)
-    assert await scalar(db.reader, "SELECT COUNT(*) FROM events") == 0
+        await db.write(repo.append_events, 404, started().log)
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.write(repo.record_task_message, 1, 2, 404, 1)
+    assert await scalar(db, "SELECT COUNT(*) FROM events") == 0
 
 
 async def test_the_reader_cannot_write(db: Database) -> None:
-    with pytest.raises(sqlite3.OperationalError):
-        await db.reader.execute("INSERT INTO processed_updates (update_id, at) VALUES (1, 'x')")
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        await db.read(Tx.run, "INSERT INTO processed_updates (update_id, at) VALUES (1, 'x')")
+    assert await scalar(db, "SELECT COUNT(*) FROM processed_updates") == 0
 
 
 async def test_reopening_keeps_the_data_and_does_not_migrate_again(tmp_path: Path) -> None:
@@ -104,52 +221,43 @@ async def test_reopening_keeps_the_data_and_does_not_migrate_again(tmp_path: Pat
     await db.close()
     db = await Database.open(path)
     try:
-        assert await repo.load_case(db.reader, run.current.id) == run.current
-        assert await schema_version(db.writer) == LATEST
+        assert await db.read(repo.load_case, run.current.id) == run.current
+        assert await db.read(version_of) == LATEST
     finally:
         await db.close()
 
 
-async def test_closed_database_refuses_use(tmp_path: Path) -> None:
+async def test_a_closed_database_says_so(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "db.sqlite3")
     await db.close()
-    with pytest.raises(DatabaseError):
-        _ = db.writer
-    with pytest.raises(DatabaseError):
-        _ = db.reader
+    await db.close()  # closing twice is fine
+    assert not db.is_open
+    with pytest.raises(DatabaseError, match="closed"):
+        await db.write(repo.claim_update, 1, T0)
+    with pytest.raises(DatabaseError, match="closed"):
+        await db.read(repo.update_seen, 1)
+    with pytest.raises(DatabaseError, match="closed"):
+        await db.backup(tmp_path / "copy.sqlite3")
 
 
 # -- migrations ------------------------------------------------------------------------
 
 
-async def table_columns(conn: aiosqlite.Connection) -> dict[str, dict[str, Any]]:
-    """Every table's columns with their declared default (SQL text, or None)."""
-    tables = await rows(
-        conn, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-    )
-    result: dict[str, dict[str, Any]] = {}
-    for (table,) in tables:
-        info = await rows(conn, f"PRAGMA table_info({table})")
-        result[table] = {r[1]: r[4] for r in info}
-    return result
-
-
 def v1_rows(run: Run) -> dict[str, list[dict[str, Any]]]:
-    """Representative rows of every table of schema version 1, built from a real case."""
+    """Representative rows of every table of schema version 1, from a real case, written the
+    way the code of that time wrote them (case JSON and events in format 1)."""
     case, now = run.current, ts(T0)
-    event_columns = ("case_id", "seq", "type", "step", "to_step", "actor", "role", "at")
-    event_columns += ("reason", "note", "data")
     return {
         "people": [
             {"telegram_id": 1, "name": "Budi", "nip": "198001012005011001", "created_at": now},
             {"telegram_id": 2, "username": "siti", "started_bot": 1, "created_at": now},
         ],
         "role_assignments": [
-            {"person_id": 1, "role": "kasubag", "unit": "biro-pmk", "granted_at": now},
+            {"person_id": 1, "role": "kasubag", "unit": UNIT, "granted_at": now},
             {
                 "person_id": 2,
                 "role": "kabag",
-                "unit": "biro-pmk",
+                "unit": UNIT,
                 "granted_at": now,
                 "revoked_at": now,
                 "revoked_by": 1,
@@ -159,7 +267,7 @@ def v1_rows(run: Run) -> dict[str, list[dict[str, Any]]]:
             {
                 "token": "abc",
                 "role": "tim",
-                "unit": "biro-pmk",
+                "unit": UNIT,
                 "created_by": 1,
                 "created_at": now,
                 "expires_at": ts(T0 + timedelta(days=2)),
@@ -178,13 +286,10 @@ def v1_rows(run: Run) -> dict[str, list[dict[str, Any]]]:
                 "holder_role": holder(case),
                 "opened_at": ts(case.opened_at),
                 "step_entered_at": ts(case.step_entered_at),
-                "state": case_to_json(case),
+                "state": format1_case_json(case),
             }
         ],
-        "events": [
-            dict(zip(event_columns, event_row(e, seq), strict=True))
-            for seq, e in enumerate(run.log, start=1)
-        ],
+        "events": [format1_event(e, seq) for seq, e in enumerate(run.log, start=1)],
         "files": [
             {
                 "case_id": case.id,
@@ -214,60 +319,64 @@ def v1_rows(run: Run) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-ROWS_AT: dict[int, Callable[[Run], dict[str, list[dict[str, Any]]]]] = {1: v1_rows}
+def v3_rows(run: Run) -> dict[str, list[dict[str, Any]]]:
+    case = run.current
+    return {
+        "sop_revisions": [
+            {
+                "revision": "r1",
+                "code": case.sop_code,
+                "source": "sops/penyusunan-program-kerja.toml",
+                "text": "[sop]\n",
+                "first_seen_at": ts(T0),
+            }
+        ],
+        "deliveries": [{"person_id": 2, "file_id": 1, "message_id": 50}],
+        "live_tasks": [{"chat_id": 2, "case_id": case.id, "version": 3, "message_id": 51}],
+    }
+
+
+ROWS_AT: dict[int, Callable[[Run], dict[str, list[dict[str, Any]]]]] = {1: v1_rows, 3: v3_rows}
 """Rows to insert into a database at schema version ``v``: those of every version up to v."""
 
+RESHAPED: dict[str, int] = {"outbox": 3}
+"""Tables a migration rebuilt (columns replaced, rows converted), with the version that did:
+an upgrade across it is checked by a test of its own, not column by column."""
 
-async def test_every_table_has_representative_rows(tmp_path: Path) -> None:
+
+async def test_every_table_has_representative_rows(db: Database) -> None:
     """A migration that adds a table must add its rows to ROWS_AT, or its upgrade goes untested."""
     assert set(ROWS_AT) <= set(range(1, LATEST + 1))
     covered: set[str] = set()
     for make in ROWS_AT.values():
         covered |= set(make(run_to(1)))
-    db = await Database.open(tmp_path / "db.sqlite3")
-    try:
-        assert set(await table_columns(db.reader)) == covered
-    finally:
-        await db.close()
-
-
-async def insert_rows(conn: aiosqlite.Connection, data: dict[str, list[dict[str, Any]]]) -> None:
-    for table, items in data.items():
-        for item in items:
-            names = ", ".join(item)
-            marks = ", ".join("?" * len(item))
-            await conn.execute(
-                f"INSERT INTO {table} ({names}) VALUES ({marks})", tuple(item.values())
-            )
+    assert set(await db.read(table_columns)) == covered
 
 
 @pytest.mark.parametrize("version", range(LATEST))
 async def test_upgrade_from_every_earlier_version(tmp_path: Path, version: int) -> None:
     path = tmp_path / f"v{version}.sqlite3"
-    run = run_to(9)  # files, a team, approvals (paraf), a last move
+    run = legacy_run_to(9)  # files, a team, approvals (paraf), a last move
     data: dict[str, list[dict[str, Any]]] = {}
     for v in range(1, version + 1):
         if v in ROWS_AT:
             data |= ROWS_AT[v](run)
-    conn = await aiosqlite.connect(path, isolation_level=None)
-    try:
-        assert await migrate(conn, target=version) == version
-        assert await schema_version(conn) == version
-        old_columns = await table_columns(conn)
-        assert set(data) <= set(old_columns)
-        await insert_rows(conn, data)
-    finally:
-        await conn.close()
+    old_database(path, version, data)
+    with sqlite3.connect(path) as plain:
+        old_columns = table_columns(Tx(plain))
+    assert set(data) <= set(old_columns)
 
     db = await Database.open(path)
     try:
-        assert await schema_version(db.writer) == LATEST
-        new_columns = await table_columns(db.reader)
+        assert await db.read(version_of) == LATEST
+        new_columns = await db.read(table_columns)
         assert set(old_columns) <= set(new_columns)
         for table, items in data.items():
+            if RESHAPED.get(table, 0) > version:
+                continue
             old = list(old_columns[table])
             added = [c for c in new_columns[table] if c not in old_columns[table]]
-            stored = await rows(db.reader, f"SELECT {', '.join(old)} FROM {table} ORDER BY rowid")
+            stored = await rows(db, f"SELECT {', '.join(old)} FROM {table} ORDER BY rowid")
             # the old columns hold what was written (columns left out, their defaults)
             assert len(stored) == len(items), table
             for got, item in zip(stored, items, strict=True):
@@ -275,48 +384,169 @@ async def test_upgrade_from_every_earlier_version(tmp_path: Path, version: int) 
                     if column in item:
                         assert value == item[column], (table, column)
                     elif (default_sql := old_columns[table][column]) is not None:
-                        assert value == await scalar(db.reader, f"SELECT {default_sql}")
+                        assert value == await scalar(db, f"SELECT {default_sql}")
             # the new columns hold their declared default (or NULL)
             for column in added:
                 default_sql = new_columns[table][column]
-                default = await scalar(db.reader, f"SELECT {default_sql}") if default_sql else None
-                values = await rows(db.reader, f"SELECT {column} FROM {table}")
+                default = await scalar(db, f"SELECT {default_sql}") if default_sql else None
+                values = await rows(db, f"SELECT {column} FROM {table}")
                 assert values == [(default,)] * len(items), (table, column)
         if data:
             # the case and its log read back through the current code
-            assert await repo.load_case(db.reader, run.current.id) == run.current
-            events = await repo.load_events(db.reader, run.current.id)
+            assert await db.read(repo.load_case, run.current.id) == run.current
+            events = await db.read(repo.load_events, run.current.id)
             assert events == run.log
             assert replay(sop(), events) == run.current
-            assert await repo.take_invite(db.writer, "abc", 3, T0) == ("tim", "biro-pmk")
-            assert [
-                p.telegram_id for p in await repo.holders(db.reader, "biro-pmk", "kasubag")
-            ] == [1]
-        if version < 2 <= LATEST and data:
+            assert await db.write(repo.take_invite, "abc", 3, T0) == ("tim", UNIT)
+            kasubag = await db.read(repo.holders, UNIT, "kasubag")
+            assert [p.telegram_id for p in kasubag] == [1]
+            assert await db.read(repo.outbox_counts) == {"sent": 0, "failed": 0, "pending": 1}
+        if version < 2 and data:
             case_row = await rows(
-                db.reader,
-                "SELECT reminders_sent, last_reminded_at, snoozed_until, next_due_at FROM cases",
+                db, "SELECT reminders_sent, last_reminded_at, snoozed_until, next_due_at FROM cases"
             )
             assert case_row == [(0, None, None, None)]
         # the upgraded database takes new writes
-        async with db.transaction() as conn:
-            assert await repo.claim_update(conn, 12345, T0)
+        assert await db.write(repo.claim_update, 12345, T0)
     finally:
         await db.close()
 
 
+V2_OUTBOX: list[dict[str, Any]] = [
+    {"id": 1, "chat_id": 2, "kind": "message", "payload": {"text": "Berkas #1 disetujui ✓"}},
+    {
+        "id": 2,
+        "chat_id": 3,
+        "kind": "task",
+        "payload": {"text": "Mohon diperiksa", "keyboard": [[["Setujui", "a:1:9"]]], "version": 9},
+    },
+    {"id": 3, "chat_id": 2, "kind": "edit", "payload": {"message_id": 41}},
+    {"id": 4, "chat_id": 3, "kind": "document", "payload": {"file_id": 1, "caption": "TOR"}},
+    {"id": 5, "chat_id": 0, "kind": "paper", "payload": {"paper": "pemeriksaan", "seq": 4}},
+    # delivered and given up: not carried over
+    {"id": 6, "chat_id": 2, "kind": "message", "payload": {"text": "lama"}, "sent": True},
+    {"id": 7, "chat_id": 4, "kind": "task", "payload": {"text": "x", "version": 8}, "failed": True},
+    # waiting for a retry: carried over with its attempts, time and error
+    {"id": 8, "chat_id": 4, "kind": "message", "payload": {"text": "coba lagi"}, "retry": True},
+]
+RETRY_AT = T0 + timedelta(minutes=5)
+
+
+def v2_outbox_row(item: dict[str, Any], case_id: int) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "id": item["id"],
+        "chat_id": item["chat_id"],
+        "kind": item["kind"],
+        "payload": json.dumps(item["payload"], ensure_ascii=False, separators=(",", ":")),
+        "case_id": case_id,
+        "created_at": ts(T0),
+        "next_attempt_at": ts(T0),
+    }
+    if item.get("sent"):
+        row |= {"sent_at": ts(T0), "message_id": 900, "attempts": 1}
+    if item.get("failed"):
+        row |= {"failed_at": ts(T0), "last_error": "Forbidden", "attempts": 1}
+    if item.get("retry"):
+        row |= {"next_attempt_at": ts(RETRY_AT), "attempts": 2, "last_error": "429"}
+    return row
+
+
+async def test_a_version_2_database_is_upgraded_to_small_outbox_rows(tmp_path: Path) -> None:
+    path = tmp_path / "v2.sqlite3"
+    run = legacy_run_to(9)
+    case = run.current
+    assert case.revision == "" and case.files and case.approvals and case.last_move
+    data = v1_rows(run)
+    data["outbox"] = [v2_outbox_row(item, case.id) for item in V2_OUTBOX]
+    old_database(path, 2, data)
+
+    db = await Database.open(path)
+    try:
+        assert await db.read(version_of) == LATEST
+        # pending rows became small rows: kind mapped, params = the old payload, version
+        # from the payload; delivered and failed rows are gone
+        outbox = await rows(
+            db,
+            "SELECT id, chat_id, kind, case_id, version, params, created_at, next_attempt_at, "
+            "attempts, sent_at, failed_at, last_error, message_id FROM outbox ORDER BY id",
+        )
+        expected_kinds = {1: "text", 2: "text", 3: "strip", 4: "document", 5: "paper", 8: "text"}
+        assert [(r[0], r[2]) for r in outbox] == list(expected_kinds.items())
+        old = {item["id"]: item for item in V2_OUTBOX}
+        for r in outbox:
+            item = old[r[0]]
+            assert r[1] == item["chat_id"] and r[3] == case.id
+            assert r[4] == item["payload"].get("version")
+            assert json.loads(r[5]) == item["payload"]
+            assert r[6] == ts(T0) and r[9] is None and r[10] is None and r[12] is None
+        assert outbox[-1][7:] == (ts(RETRY_AT), 2, None, None, "429", None)
+        assert await db.read(repo.outbox_counts) == {"sent": 0, "failed": 0, "pending": 6}
+        due = await db.read(repo.due_outbox, T0)
+        assert due[1] == repo.OutboxItem(2, 3, "text", case.id, 9, old[2]["payload"], 0)
+        assert [i.id for i in due] == [1, 2, 3, 4, 5]
+        assert [i.id for i in await db.read(repo.due_outbox, RETRY_AT)] == [1, 2, 3, 4, 5, 8]
+        assert await db.read(repo.papers_pending, case.id)
+        indexes = {r[0] for r in await rows(db, "SELECT name FROM sqlite_master")}
+        assert {"outbox_pending", "outbox_settled", "outbox_jobs"} <= indexes
+
+        # the format-1 case and events load as the case they were (revision "")
+        assert await rows(db, "SELECT format, sop_revision FROM cases") == [(1, None)]
+        assert {r[0] for r in await rows(db, "SELECT format FROM events")} == {1}
+        assert await db.read(repo.load_case, case.id) == case
+        events = await db.read(repo.load_events, case.id)
+        assert events == run.log and events[0].data["revision"] == ""
+        assert replay(sop(), events) == case
+        assert await db.read(repo.cases_without_revision) == [case]
+        assert await db.read(repo.open_cases_by_revision) == [(case.sop_code, "", 1)]
+
+        # the case goes on: new rows are written in the current formats
+        before = len(run.log)
+        run.forward(PEOPLE)
+
+        def go_on(tx: Tx) -> int:
+            repo.save_case(tx, run.current, holder(run.current), new=False)
+            return repo.append_events(tx, run.current.id, run.log[before:])
+
+        assert await db.write(go_on) == before + 1
+        assert await rows(db, "SELECT format FROM cases") == [(CASE_FORMAT,)]
+        formats = await rows(db, "SELECT format FROM events ORDER BY seq")
+        assert formats == [(1,)] * before + [(EVENT_FORMAT,)] * (len(run.log) - before)
+        assert await db.read(repo.load_events, case.id) == run.log
+        assert await db.read(repo.load_case, case.id) == run.current
+        await db.write(repo.enqueue, 5, "notice", T0, case_id=case.id, version=run.version)
+        assert (await rows(db, "SELECT id, kind FROM outbox ORDER BY id DESC LIMIT 1")) == [
+            (9, "notice")
+        ]
+    finally:
+        await db.close()
+
+
+async def test_adopting_a_revision_rewrites_the_case_in_the_current_format(db: Database) -> None:
+    legacy = legacy_run_to(3)
+    await store_run(db, legacy)
+    assert await db.read(repo.cases_without_revision) == [legacy.current]
+    adopted = replace(legacy.current, revision="rev-1")
+    await db.write(repo.set_case_revision, adopted)
+    assert await db.read(repo.load_case, adopted.id) == adopted
+    assert await rows(db, "SELECT sop_revision, format FROM cases") == [("rev-1", CASE_FORMAT)]
+    assert await db.read(repo.cases_without_revision) == []
+
+
 async def test_migrating_step_by_step_equals_migrating_at_once(tmp_path: Path) -> None:
-    def schema(path: Path) -> list[tuple]:
+    def schema(path: Path) -> list[tuple[Any, ...]]:
         with sqlite3.connect(path) as c:
             return c.execute(
                 "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
             ).fetchall()
 
     stepwise = tmp_path / "stepwise.sqlite3"
-    conn = await aiosqlite.connect(stepwise, isolation_level=None)
-    for v in range(LATEST + 1):
-        await migrate(conn, target=v)
-    await conn.close()
+    conn = sqlite3.connect(stepwise, isolation_level=None)
+    try:
+        for v in range(LATEST + 1):
+            assert migrate(conn, target=v) == v
+            assert schema_version(conn) == v
+    finally:
+        conn.close()
     db = await Database.open(tmp_path / "direct.sqlite3")
     await db.close()
     assert schema(stepwise) == schema(tmp_path / "direct.sqlite3")
@@ -348,17 +578,19 @@ async def test_a_text_file_is_refused(tmp_path: Path) -> None:
         await Database.open(path)
 
 
+def fill(tx: Tx, count: int) -> None:
+    base = started()
+    for i in range(1, count + 1):
+        case, log = renumbered(base, i)
+        repo.save_case(tx, case, "kasubag", new=True)
+        repo.append_events(tx, i, log)
+        repo.enqueue(tx, i, "text", T0, case_id=i, params={"text": "x" * 500})
+
+
 async def filled_database(path: Path) -> None:
     db = await Database.open(path)
     try:
-        async with db.transaction() as conn:
-            for i in range(1, 301):
-                run = started()
-                case = Case(**{**run.current.__dict__, "id": i})
-                events = [Event(**{**e.__dict__, "case_id": i}) for e in run.log]
-                await repo.save_case(conn, case, "kasubag", new=True)
-                await repo.append_events(conn, i, events)
-                await repo.enqueue(conn, i, "message", {"text": "x" * 500}, T0, i)
+        await db.write(fill, 300)
     finally:
         await db.close()
     assert wal_is_empty(path)  # everything is in the main file, which the tests then damage
@@ -391,80 +623,400 @@ async def test_a_database_with_a_damaged_page_is_refused(tmp_path: Path) -> None
         await Database.open(path)
 
 
-# -- the event log and transactions ----------------------------------------------------
+# -- inspect: read-only reports ------------------------------------------------------------
+
+
+async def test_inspect_reads_without_changing_the_database(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    assert inspect(path, repo.open_cases_by_revision) is None  # no file
+    assert not path.exists()
+
+    old_database(path, 2, {})
+    assert inspect(path, repo.open_cases_by_revision) is None  # not migrated yet
+    with sqlite3.connect(path) as plain:
+        assert plain.execute("PRAGMA user_version").fetchone()[0] == 2  # and left so
+
+    db = await Database.open(path)
+    run = run_to(3)
+    await store_run(db, run)
+    await db.close()
+    expected = [(run.current.sop_code, sop().revision, 1)]
+    assert inspect(path, repo.open_cases_by_revision) == expected
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        inspect(path, lambda tx: repo.claim_update(tx, 1, T0))
+    with sqlite3.connect(path) as plain:
+        assert plain.execute("SELECT COUNT(*) FROM processed_updates").fetchone()[0] == 0
+
+
+# -- one trip: write and read ----------------------------------------------------------
+
+
+class Boom(Exception):
+    pass
+
+
+async def test_a_write_that_raises_leaves_nothing(db: Database) -> None:
+    run = run_to(2)
+    case = run.current
+
+    def doomed(tx: Tx) -> None:
+        repo.ensure_person(tx, 1, T0)
+        store(tx, case, run.log)
+        repo.enqueue(tx, 1, "notice", T0, case_id=case.id, version=case.version)
+        repo.record_task_message(tx, 1, 5, case.id, case.version)
+        repo.record_delivery(tx, 1, 1, 5)
+        repo.set_live_task(tx, 1, case.id, case.version, 5)
+        repo.set_dialogue(tx, 1, "reason", T0, case.id, case.version)
+        assert repo.load_case(tx, case.id) == case  # visible inside
+        raise Boom
+
+    with pytest.raises(Boom):
+        await db.write(doomed)
+    tables = ("people", "cases", "events", "outbox", "task_messages", "deliveries")
+    for table in (*tables, "live_tasks", "dialogues"):
+        assert await scalar(db, f"SELECT COUNT(*) FROM {table}") == 0, table
+        assert await db.write(Tx.value, f"SELECT COUNT(*) FROM {table}") == 0, table
+    # the writer is out of the transaction and takes the next write
+    assert await db.write(repo.claim_update, 1, T0)
+    assert await db.read(repo.update_seen, 1)
+
+
+async def test_a_statement_that_fails_undoes_the_earlier_ones(db: Database) -> None:
+    run = run_to(2)
+
+    def twice(tx: Tx) -> None:
+        repo.claim_update(tx, 7, T0)
+        store(tx, run.current, run.log)
+        repo.save_case(tx, run.current, "kabag", new=True)  # the same id again
+
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.write(twice)
+    assert await db.read(repo.load_case, run.current.id) is None
+    assert not await db.read(repo.update_seen, 7)
+
+
+async def test_a_write_whose_commit_fails_is_undone_and_the_writer_goes_on(db: Database) -> None:
+    """A deferred foreign key is checked at COMMIT: the failed COMMIT must not leave the
+    writer inside the transaction (every later write would fail)."""
+
+    def dangling(tx: Tx) -> None:
+        tx.run("PRAGMA defer_foreign_keys = ON")
+        repo.claim_update(tx, 1, T0)
+        repo.record_task_message(tx, 10, 100, 404, 1)  # no case 404
+
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.write(dangling)
+    assert not await db.read(repo.update_seen, 1)
+    assert await db.write(repo.claim_update, 1, T0)
+    assert await db.read(repo.update_seen, 1)
+
+
+async def test_readers_do_not_see_an_unfinished_write(db: Database) -> None:
+    run = run_to(2)
+    inside, release = threading.Event(), threading.Event()
+
+    def slow(tx: Tx) -> None:
+        repo.save_case(tx, run.current, holder(run.current), new=True)
+        inside.set()
+        assert release.wait(10)
+        repo.append_events(tx, run.current.id, run.log)
+
+    task = asyncio.create_task(db.write(slow))
+    try:
+        assert await asyncio.to_thread(inside.wait, 10)
+        # the writer thread is held mid-transaction; reads run on their own threads
+        assert await db.read(repo.load_case, run.current.id) is None
+        assert await db.read(repo.load_events, run.current.id) == []
+    finally:
+        release.set()
+        await task
+    assert await db.read(repo.load_case, run.current.id) == run.current
+    assert await db.read(repo.load_events, run.current.id) == run.log
+
+
+async def test_a_cancelled_write_is_applied_whole_or_not_at_all(db: Database) -> None:
+    """A write already running on the writer thread cannot be interrupted: it commits whole.
+    One still queued behind it is dropped. Neither leaves half a transaction."""
+    first, second = run_to(2), renumbered(run_to(3), 2)
+    inside, release = threading.Event(), threading.Event()
+
+    def running(tx: Tx) -> None:
+        repo.save_case(tx, first.current, holder(first.current), new=True)
+        inside.set()
+        assert release.wait(10)
+        repo.append_events(tx, first.current.id, first.log)
+
+    running_task = asyncio.create_task(db.write(running))
+    assert await asyncio.to_thread(inside.wait, 10)
+    queued_task = asyncio.create_task(db.write(store, *second))
+    await asyncio.sleep(0)  # one turn: it submits its function to the writer's queue
+    for task in (running_task, queued_task):
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    release.set()
+    await db.write(Tx.value, "SELECT 1")  # runs after whatever was ahead of it
+    assert await db.read(repo.load_case, first.current.id) == first.current
+    assert await db.read(repo.load_events, first.current.id) == first.log
+    assert await db.read(repo.load_case, 2) is None
+    assert await scalar(db, "SELECT COUNT(*) FROM events WHERE case_id = 2") == 0
+
+
+def consistent_view(tx: Tx, case_id: int) -> int:
+    """The case row and its log, read in one trip, must agree; how many events there are."""
+    case = repo.load_case(tx, case_id)
+    events = repo.load_events(tx, case_id)
+    assert case is not None and replay(sop(), events) == case, (case, len(events))
+    return len(events)
+
+
+def advance(tx: Tx, event: Event, case: Case) -> None:
+    """One command's write: the event first, then the case row it leads to."""
+    repo.append_events(tx, case.id, [event])
+    repo.save_case(tx, case, holder(case), new=False)
+
+
+async def test_concurrent_reads_never_see_half_a_write(db: Database) -> None:
+    run = finished()
+    states = states_of(run)
+    await db.write(store, states[0], run.log[:1])
+    done = False
+    read_finished = asyncio.Event()
+    seen: list[int] = []
+
+    async def reader() -> None:
+        while not done:
+            seen.append(await db.read(consistent_view, 1))
+            read_finished.set()
+
+    async def writer() -> None:
+        nonlocal done
+        try:
+            for event, state in zip(run.log[1:], states[1:], strict=True):
+                await db.write(advance, event, state)
+                read_finished.clear()
+                await read_finished.wait()  # reads keep overlapping the writes
+        finally:
+            done = True
+
+    await asyncio.gather(writer(), *(reader() for _ in range(4)))
+    assert len(seen) >= len(run.log) - 1
+    assert set(seen) <= set(range(1, len(run.log) + 1))
+    assert await db.read(consistent_view, 1) == len(run.log)
+    assert await db.read(repo.load_case, 1) == run.current
+
+
+async def test_one_read_sees_one_snapshot_while_a_write_commits(db: Database) -> None:
+    """A read trip is one transaction: a write that commits between its statements is not
+    half seen (WAL lets the write go ahead meanwhile)."""
+    run = run_to(3)
+    states = states_of(run)
+    await db.write(store, states[-2], run.log[:-1])
+    case_read, committed = threading.Event(), threading.Event()
+
+    def read_twice(tx: Tx) -> tuple[Case | None, list[Event]]:
+        case = repo.load_case(tx, 1)
+        case_read.set()
+        assert committed.wait(10)
+        return case, repo.load_events(tx, 1)
+
+    reading = asyncio.create_task(db.read(read_twice))
+    try:
+        assert await asyncio.to_thread(case_read.wait, 10)
+        await db.write(advance, run.log[-1], states[-1])
+    finally:
+        committed.set()
+    assert await reading == (states[-2], run.log[:-1])
+    assert await db.read(consistent_view, 1) == len(run.log)
+
+
+async def test_a_read_after_a_write_sees_it(db: Database) -> None:
+    """No reader keeps an old snapshot: each read is its own transaction."""
+    for update_id in range(1, 31):
+        assert await db.write(repo.claim_update, update_id, T0)
+        # several at once, so that every reader thread is used
+        seen = await asyncio.gather(*(db.read(repo.update_seen, update_id) for _ in range(4)))
+        assert seen == [True] * 4
+        counts = await asyncio.gather(
+            *(scalar(db, "SELECT COUNT(*) FROM processed_updates") for _ in range(4))
+        )
+        assert counts == [update_id] * 4
+
+    def failing_read(tx: Tx) -> None:
+        tx.value("SELECT COUNT(*) FROM processed_updates")
+        raise Boom
+
+    with pytest.raises(Boom):
+        await asyncio.gather(*(db.read(failing_read) for _ in range(4)))
+    await db.write(repo.claim_update, 99, T0)
+    seen = await asyncio.gather(*(db.read(repo.update_seen, 99) for _ in range(4)))
+    assert seen == [True] * 4
+
+
+# -- the event log -----------------------------------------------------------------------
 
 
 async def test_the_event_log_is_append_only(db: Database) -> None:
     run = run_to(3)
     await store_run(db, run)
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        async with db.transaction() as conn:
-            await conn.execute("UPDATE events SET reason = 'diubah' WHERE seq = 2")
+        await db.write(Tx.run, "UPDATE events SET reason = 'diubah' WHERE seq = 2")
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        async with db.transaction() as conn:
-            await conn.execute("DELETE FROM events WHERE case_id = ?", (run.current.id,))
+        await db.write(Tx.run, "DELETE FROM events WHERE case_id = ?", (run.current.id,))
     with pytest.raises(sqlite3.IntegrityError):
-        async with db.transaction() as conn:
-            await conn.execute("DELETE FROM cases")  # the log still points at it
-    assert await repo.load_events(db.reader, run.current.id) == run.log
-    assert await repo.load_case(db.reader, run.current.id) == run.current
+        await db.write(Tx.run, "DELETE FROM cases")  # the log still points at it
+    assert await db.read(repo.load_events, run.current.id) == run.log
+    assert await db.read(repo.load_case, run.current.id) == run.current
 
 
-async def test_a_transaction_that_raises_leaves_nothing(db: Database) -> None:
+async def test_append_events_assigns_consecutive_seq(db: Database) -> None:
+    run = run_to(4)
+    other_case, other_log = renumbered(run_to(2), 2)
+
+    def append(tx: Tx) -> list[int]:
+        repo.save_case(tx, run.current, holder(run.current), new=True)
+        repo.save_case(tx, other_case, holder(other_case), new=True)
+        return [
+            repo.append_events(tx, 1, run.log[:1]),
+            repo.append_events(tx, 2, other_log[:2]),
+            repo.append_events(tx, 1, run.log[1:4]),
+            repo.append_events(tx, 1, run.log[4:]),
+            repo.append_events(tx, 2, other_log[2:]),
+        ]
+
+    assert await db.write(append) == [1, 1, 2, 5, 3]
+    seqs = await rows(db, "SELECT seq FROM events WHERE case_id = 1 ORDER BY id")
+    assert [s for (s,) in seqs] == list(range(1, len(run.log) + 1))
+    seqs = await rows(db, "SELECT seq FROM events WHERE case_id = 2 ORDER BY id")
+    assert [s for (s,) in seqs] == list(range(1, len(other_log) + 1))
+    assert await db.read(repo.load_events, 1) == run.log
+    assert await db.read(repo.load_events, 2) == other_log
+    for seq, event in enumerate(run.log, start=1):
+        assert await db.read(repo.event_at, 1, seq) == event
+    assert await db.read(repo.event_at, 1, len(run.log) + 1) is None
+
+
+def event_dict_row(event: Event, data: dict[str, Any], fmt: int) -> dict[str, Any]:
+    return {**format1_event(event, 1), "data": json.dumps(data), "format": fmt}
+
+
+def test_events_of_format_1_are_lifted_to_format_2() -> None:
     run = run_to(2)
-
-    class Boom(Exception):
-        pass
-
-    with pytest.raises(Boom):
-        async with db.transaction() as conn:
-            await repo.ensure_person(conn, 1, T0)
-            await repo.save_case(conn, run.current, holder(run.current), new=True)
-            await repo.append_events(conn, run.current.id, run.log)
-            await repo.enqueue(conn, 1, "message", {"text": "halo"}, T0, run.current.id)
-            await repo.record_task_message(conn, 1, 5, run.current.id, run.current.version)
-            assert await repo.load_case(conn, run.current.id) == run.current  # visible inside
-            raise Boom
-    for table in ("people", "cases", "events", "outbox", "task_messages"):
-        assert await scalar(db.reader, f"SELECT COUNT(*) FROM {table}") == 0, table
-        assert await scalar(db.writer, f"SELECT COUNT(*) FROM {table}") == 0, table
-    # the lock was released and the connection is out of the transaction
-    async with db.transaction() as conn:
-        assert await repo.claim_update(conn, 1, T0)
-    assert await repo.update_seen(db.reader, 1)
+    start, later = run.log[0], run.log[1]
+    assert start.type is EventType.STARTED and start.data["revision"] == sop().revision
+    without = {k: v for k, v in start.data.items() if k != "revision"}
+    assert event_from_row(event_dict_row(start, without, 1)) == replace(
+        start, data={**without, "revision": ""}
+    )
+    # a format-1 row that somehow has the key keeps it; other events are as they were
+    assert event_from_row(event_dict_row(start, start.data, 1)) == start
+    assert event_from_row(event_dict_row(later, later.data, 1)) == later
+    assert event_from_row(event_dict_row(start, start.data, EVENT_FORMAT)) == start
 
 
-async def test_a_cancelled_transaction_rolls_back(db: Database) -> None:
-    run = run_to(2)
-    inside = asyncio.Event()
-
-    async def slow_writer() -> None:
-        async with db.transaction() as conn:
-            await repo.save_case(conn, run.current, holder(run.current), new=True)
-            inside.set()
-            await asyncio.sleep(60)
-            await repo.append_events(conn, run.current.id, run.log)
-
-    task = asyncio.create_task(slow_writer())
-    await inside.wait()
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    assert await repo.load_case(db.reader, run.current.id) is None
-    async with db.transaction() as conn:
-        await repo.save_case(conn, run.current, holder(run.current), new=True)
-    assert await repo.load_case(db.reader, run.current.id) == run.current
+async def test_events_and_cases_are_written_in_the_current_format(db: Database) -> None:
+    run = run_to(4)
+    await store_run(db, run)
+    assert await rows(db, "SELECT format, sop_revision FROM cases") == [
+        (CASE_FORMAT, sop().revision)
+    ]
+    assert {r[0] for r in await rows(db, "SELECT format FROM events")} == {EVENT_FORMAT}
+    first = await db.read(repo.event_at, run.current.id, 1)
+    assert first is not None and first.data["revision"] == sop().revision
 
 
-async def test_readers_do_not_see_an_unfinished_transaction(db: Database) -> None:
-    run = run_to(2)
-    async with db.transaction() as conn:
-        await repo.save_case(conn, run.current, holder(run.current), new=True)
-        assert await repo.load_case(db.reader, run.current.id) is None
-    assert await repo.load_case(db.reader, run.current.id) == run.current
+# -- case JSON -----------------------------------------------------------------------------
 
 
-# -- cases and events ------------------------------------------------------------------
+ZONES = st.sampled_from([UTC, WIB, ZoneInfo("Asia/Makassar"), ZoneInfo("Asia/Jayapura")])
+MOMENTS = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=ZONES
+)
+IDS = st.integers(min_value=0, max_value=2**53)
+TEXTS = st.text(max_size=12)
+ATTACHMENTS = st.builds(
+    Attachment,
+    TEXTS,
+    IDS,
+    st.integers(1, 50),
+    st.text(alphabet="0123456789abcdef", min_size=64, max_size=64),
+    TEXTS,
+    IDS,
+)
+APPROVALS = st.builds(
+    Approval, st.integers(1, 20), st.sampled_from(["paraf", "signature"]), IDS, TEXTS, MOMENTS
+)
+MOVES = st.builds(Move, IDS, st.integers(1, 20), st.integers(1, 20), st.integers(1, 100))
+CASES = st.builds(
+    Case,
+    id=IDS,
+    sop_code=TEXTS,
+    unit=TEXTS,
+    title=st.text(max_size=80),
+    fiscal_year=st.integers(2000, 2100),
+    status=st.sampled_from(CaseStatus),
+    step=st.integers(1, 20),
+    version=st.integers(1, 100),
+    started_by=IDS,
+    opened_at=MOMENTS,
+    step_entered_at=MOMENTS,
+    files=st.lists(ATTACHMENTS, max_size=4).map(tuple),
+    produced=st.frozensets(TEXTS, max_size=4),
+    team=st.lists(IDS, max_size=4).map(tuple),
+    approvals=st.lists(APPROVALS, max_size=4).map(tuple),
+    last_move=st.none() | MOVES,
+    archive_reference=st.none() | TEXTS,
+    closed_at=st.none() | MOMENTS,
+    revision=TEXTS,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(CASES)
+def test_case_json_format_2_roundtrips(case: Case) -> None:
+    text = case_to_json(case)
+    assert case_from_json(text) == case
+    assert case_from_json(text, CASE_FORMAT) == case
+
+
+@settings(max_examples=300, deadline=None)
+@given(CASES)
+def test_case_json_format_1_is_lifted_to_format_2(case: Case) -> None:
+    assert case_from_json(format1_case_json(case), 1) == replace(case, revision="")
+
+
+def test_real_cases_at_every_step_roundtrip_in_both_formats() -> None:
+    for case in states_of(finished()):
+        assert case_from_json(case_to_json(case)) == case
+        assert case_from_json(format1_case_json(case), 1) == replace(case, revision="")
+
+
+def test_case_json_format_2_is_compact() -> None:
+    case = run_to(9).current
+    attachment, approval, move = case.files[0], case.approvals[0], case.last_move
+    assert move is not None
+    raw = json.loads(case_to_json(case))
+    assert raw["revision"] == sop().revision
+    assert raw["files"][0] == [
+        attachment.doc,
+        attachment.file_id,
+        attachment.version,
+        attachment.sha256,
+        attachment.name,
+        attachment.by,
+    ]
+    assert raw["approvals"][0] == [
+        approval.step,
+        approval.kind,
+        approval.by,
+        approval.role,
+        ts(approval.at),
+    ]
+    assert raw["last_move"] == [move.by, move.from_step, move.to_step, move.version]
+    assert len(case_to_json(case)) < len(format1_case_json(case))
+
+
+# -- cases -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("make", [lambda: run_to(1), lambda: run_to(9), finished])
@@ -472,7 +1024,7 @@ async def test_case_save_load_roundtrip(db: Database, make: Callable[[], Run]) -
     run = make()
     case = run.current
     await store_run(db, run)
-    loaded = await repo.load_case(db.reader, case.id)
+    loaded = await db.read(repo.load_case, case.id)
     assert loaded == case
     assert loaded is not None
     assert loaded.files == case.files and loaded.approvals == case.approvals
@@ -480,7 +1032,7 @@ async def test_case_save_load_roundtrip(db: Database, make: Callable[[], Run]) -
         a.at.utcoffset() for a in case.approvals
     ]
     row = await rows(
-        db.reader,
+        db,
         "SELECT sop_code, unit, title, fiscal_year, status, step, version, holder_role, closed_at "
         "FROM cases WHERE id = ?",
         (case.id,),
@@ -499,7 +1051,7 @@ async def test_case_save_load_roundtrip(db: Database, make: Callable[[], Run]) -
             closed,
         )
     ]
-    assert replay(sop(), await repo.load_events(db.reader, case.id)) == case
+    assert replay(sop(), await db.read(repo.load_events, case.id)) == case
 
 
 async def test_a_rich_case_roundtrips(db: Database) -> None:
@@ -507,7 +1059,7 @@ async def test_a_rich_case_roundtrips(db: Database) -> None:
     case = run.current
     assert case.files and case.approvals and case.team and case.produced and case.last_move
     await store_run(db, run)
-    assert await repo.load_case(db.reader, case.id) == case
+    assert await db.read(repo.load_case, case.id) == case
 
 
 async def test_a_finished_case_roundtrips_with_its_closing(db: Database) -> None:
@@ -515,7 +1067,7 @@ async def test_a_finished_case_roundtrips_with_its_closing(db: Database) -> None
     assert run.current.status is CaseStatus.ARCHIVED
     assert run.current.archive_reference and run.current.closed_at
     await store_run(db, run)
-    assert await repo.load_case(db.reader, run.current.id) == run.current
+    assert await db.read(repo.load_case, run.current.id) == run.current
 
 
 async def test_saving_an_existing_case_updates_it(db: Database) -> None:
@@ -523,288 +1075,685 @@ async def test_saving_an_existing_case_updates_it(db: Database) -> None:
     before_log = len(run.log)
     await store_run(db, run)
     run.forward(PEOPLE)  # Kabag approves step 2
-    async with db.transaction() as conn:
-        await repo.save_case(conn, run.current, holder(run.current), new=False)
-        first = await repo.append_events(conn, run.current.id, run.log[before_log:])
-    assert first == before_log + 1
-    assert await repo.load_case(db.reader, run.current.id) == run.current
-    assert await scalar(db.reader, "SELECT COUNT(*) FROM cases") == 1
-    assert await scalar(db.reader, "SELECT step FROM cases") == run.current.step == 3
-    assert await repo.load_events(db.reader, run.current.id) == run.log
+
+    def save(tx: Tx) -> int:
+        repo.save_case(tx, run.current, holder(run.current), new=False)
+        return repo.append_events(tx, run.current.id, run.log[before_log:])
+
+    assert await db.write(save) == before_log + 1
+    assert await db.read(repo.load_case, run.current.id) == run.current
+    assert await scalar(db, "SELECT COUNT(*) FROM cases") == 1
+    assert await scalar(db, "SELECT step FROM cases") == run.current.step == 3
+    assert await db.read(repo.load_events, run.current.id) == run.log
 
 
 async def test_saving_a_new_case_twice_is_refused(db: Database) -> None:
     run = run_to(1)
     await store_run(db, run)
     with pytest.raises(sqlite3.IntegrityError):
-        async with db.transaction() as conn:
-            await repo.save_case(conn, run.current, holder(run.current), new=True)
+        await db.write(repo.save_case, run.current, holder(run.current), True)
 
 
 async def test_wib_times_are_stored_as_utc_and_keep_their_instant(db: Database) -> None:
     run = Run(sop(), clock=T0.astimezone(WIB))
     run.start()
     await store_run(db, run)
-    loaded = await repo.load_case(db.reader, run.current.id)
+    loaded = await db.read(repo.load_case, run.current.id)
     assert loaded == run.current
     assert loaded is not None and loaded.opened_at.utcoffset() == timedelta(0)
-    [event] = await repo.load_events(db.reader, run.current.id)
+    [event] = await db.read(repo.load_events, run.current.id)
     assert event.at == run.log[0].at and event.at.utcoffset() == timedelta(0)
 
 
-async def test_append_events_assigns_consecutive_seq(db: Database) -> None:
-    run = run_to(4)
-    other = run_to(2)
-    other_case = Case(**{**other.current.__dict__, "id": 2})
-    other_log = [Event(**{**e.__dict__, "case_id": 2}) for e in other.log]
-    async with db.transaction() as conn:
-        await repo.save_case(conn, run.current, holder(run.current), new=True)
-        await repo.save_case(conn, other_case, holder(other_case), new=True)
-        assert await repo.append_events(conn, 1, run.log[:1]) == 1
-        assert await repo.append_events(conn, 2, other_log[:2]) == 1
-        assert await repo.append_events(conn, 1, run.log[1:4]) == 2
-        assert await repo.append_events(conn, 1, run.log[4:]) == 5
-        assert await repo.append_events(conn, 2, other_log[2:]) == 3
-    seqs = await rows(db.reader, "SELECT seq FROM events WHERE case_id = 1 ORDER BY id")
-    assert [s for (s,) in seqs] == list(range(1, len(run.log) + 1))
-    seqs = await rows(db.reader, "SELECT seq FROM events WHERE case_id = 2 ORDER BY id")
-    assert [s for (s,) in seqs] == list(range(1, len(other_log) + 1))
-    assert await repo.load_events(db.reader, 1) == run.log
-    assert await repo.load_events(db.reader, 2) == other_log
-    for seq, event in enumerate(run.log, start=1):
-        assert await repo.event_at(db.reader, 1, seq) == event
-    assert await repo.event_at(db.reader, 1, len(run.log) + 1) is None
-
-
 async def test_next_case_id_counts_up(db: Database) -> None:
-    assert await repo.next_case_id(db.reader) == 1
+    assert await db.read(repo.next_case_id) == 1
     await store_run(db, run_to(1))
-    assert await repo.next_case_id(db.reader) == 2
+    assert await db.read(repo.next_case_id) == 2
 
 
 async def test_open_cases_for_roles_and_recent_cases(db: Database) -> None:
-    at2, at3 = run_to(2), run_to(3)
-    case3 = Case(**{**at3.current.__dict__, "id": 2})
-    done = finished()
-    closed = Case(**{**done.current.__dict__, "id": 3})
-    async with db.transaction() as conn:
-        await repo.save_case(conn, at2.current, "kabag", new=True)
-        await repo.save_case(conn, case3, "karo", new=True)
-        await repo.save_case(conn, closed, "fungsional_umum", new=True)
-    assert [c.id for c in await repo.open_cases_for_roles(db.reader, "biro-pmk", ["kabag"])] == [1]
-    both = await repo.open_cases_for_roles(db.reader, "biro-pmk", ["kabag", "karo"])
-    assert sorted(c.id for c in both) == [1, 2]
-    assert await repo.open_cases_for_roles(db.reader, "biro-pmk", ["fungsional_umum"]) == []
-    assert await repo.open_cases_for_roles(db.reader, "biro-pmk", []) == []
-    assert await repo.open_cases_for_roles(db.reader, "unit-lain", ["kabag"]) == []
-    assert [c.id for c in await repo.recent_cases(db.reader, "biro-pmk")] == [2, 1, 3]
+    at2 = run_to(2)
+    case3 = replace(run_to(3).current, id=2)
+    closed = replace(finished().current, id=3)
+
+    def save(tx: Tx) -> None:
+        repo.save_case(tx, at2.current, "kabag", new=True)
+        repo.save_case(tx, case3, "karo", new=True)
+        repo.save_case(tx, closed, "fungsional_umum", new=True)
+
+    await db.write(save)
+
+    async def open_ids(unit: str, roles: list[str]) -> list[int]:
+        return [c.id for c in await db.read(repo.open_cases_for_roles, unit, roles)]
+
+    assert await open_ids(UNIT, ["kabag"]) == [1]
+    assert sorted(await open_ids(UNIT, ["kabag", "karo"])) == [1, 2]
+    assert await open_ids(UNIT, ["fungsional_umum"]) == []
+    assert await open_ids(UNIT, []) == []
+    assert await open_ids("unit-lain", ["kabag"]) == []
+    assert [c.id for c in await db.read(repo.recent_cases, UNIT)] == [2, 1, 3]
+    assert [c.id for c in await db.read(repo.recent_cases, UNIT, 2)] == [2, 1]
 
 
-# -- outbox ----------------------------------------------------------------------------
+def many_cases(tx: Tx, base: Case) -> list[tuple[datetime, int]]:
+    """1,000 open cases (three in four with Kabag, the rest with Karo), step entry times
+    out of id order; 20 closed ones and 10 of another unit. Returns (entered, id) of the
+    Kabag ones."""
+    kabag = []
+    for i in range(1, 1001):
+        entered = base.step_entered_at + timedelta(minutes=(i * 37) % 101)
+        case = replace(base, id=i, step_entered_at=entered)
+        role = "kabag" if i % 4 else "karo"
+        repo.save_case(tx, case, role, new=True)
+        if role == "kabag":
+            kabag.append((entered, i))
+    for i in range(1001, 1021):
+        closed = replace(base, id=i, status=CaseStatus.CANCELLED, closed_at=T0)
+        repo.save_case(tx, closed, "kabag", new=True)
+    for i in range(1021, 1031):
+        repo.save_case(tx, replace(base, id=i, unit="unit-lain"), "kabag", new=True)
+    return sorted(kabag)
+
+
+async def test_open_cases_are_counted_and_paged(db: Database) -> None:
+    kabag = await db.write(many_cases, run_to(2).current)
+    assert len(kabag) == 750
+    count = repo.count_open_for_roles
+    assert await db.read(count, UNIT, ["kabag"]) == 750  # a count, not a page
+    assert await db.read(count, UNIT, ["karo"]) == 250
+    assert await db.read(count, UNIT, ["kabag", "karo", "tim"]) == 1000
+    assert await db.read(count, UNIT, []) == 0
+    assert await db.read(count, "unit-lain", ["kabag"]) == 10
+
+    first = await db.read(repo.open_cases_for_roles, UNIT, ["kabag"])
+    assert len(first) == 50  # the default page
+    paged: list[Case] = []
+    for offset in range(0, 800, 60):
+        paged += await db.read(repo.open_cases_for_roles, UNIT, ["kabag"], 60, offset)
+    assert [c.id for c in paged] == [i for _, i in kabag]  # oldest step entry first
+    assert paged[:50] == first
+    assert await db.read(repo.open_cases_for_roles, UNIT, ["kabag"], 10, 750) == []
+    last = await db.read(repo.open_cases_for_roles, UNIT, ["kabag"], 10, 745)
+    assert [c.id for c in last] == [i for _, i in kabag[745:]]
+
+
+# -- SOP revisions -----------------------------------------------------------------------
+
+
+async def test_revisions_are_kept_once_and_open_cases_counted_by_revision(db: Database) -> None:
+    base = run_to(2).current
+    code = base.sop_code
+
+    def save(tx: Tx) -> None:
+        repo.save_revision(tx, "r1", code, "sops/a.toml", "teks 1", T0)
+        repo.save_revision(tx, "r2", code, "sops/a.toml", "teks 2", T0 + timedelta(hours=1))
+        repo.save_revision(tx, "r1", code, "sops/b.toml", "lain", T0 + timedelta(hours=2))
+        repo.save_revision(tx, "q1", "lain", "sops/c.toml", "teks 3", T0 + timedelta(hours=3))
+        for case_id, revision in ((1, ""), (2, "r1"), (3, "r1"), (4, "r2")):
+            repo.save_case(tx, replace(base, id=case_id, revision=revision), "kabag", new=True)
+        closed = replace(base, id=5, revision="r1", status=CaseStatus.CANCELLED, closed_at=T0)
+        repo.save_case(tx, closed, "kabag", new=True)
+        repo.save_case(tx, replace(base, id=6, sop_code="zz", revision="q1"), "kabag", new=True)
+
+    await db.write(save)
+    assert await db.read(repo.revision_texts) == [
+        ("r1", "sops/a.toml", "teks 1"),
+        ("r2", "sops/a.toml", "teks 2"),
+        ("q1", "sops/c.toml", "teks 3"),
+    ]
+    assert [c.id for c in await db.read(repo.cases_without_revision)] == [1]
+    assert await db.read(repo.open_cases_by_revision) == [
+        (code, "", 1),
+        (code, "r1", 2),
+        (code, "r2", 1),
+        ("zz", "q1", 1),
+    ]
+    await db.write(repo.set_case_revision, replace(base, id=1, revision="r2"))
+    assert await db.read(repo.cases_without_revision) == []
+    assert await db.read(repo.open_cases_by_revision) == [
+        (code, "r1", 2),
+        (code, "r2", 2),
+        ("zz", "q1", 1),
+    ]
+    loaded = await db.read(repo.load_case, 1)
+    assert loaded is not None and loaded.revision == "r2"
+
+
+# -- reminders ---------------------------------------------------------------------------
+
+
+async def test_reminder_state_and_due_cases(db: Database) -> None:
+    base = run_to(2).current
+    one, two, four = base, replace(base, id=2), replace(base, id=4)
+    closed = replace(base, id=3, status=CaseStatus.CANCELLED, closed_at=T0)
+
+    def save(tx: Tx) -> None:
+        repo.save_case(tx, one, "kabag", new=True, reminders_from=ts(T0 + timedelta(hours=1)))
+        repo.save_case(tx, two, "kabag", new=True, reminders_from=ts(T0 + timedelta(minutes=30)))
+        repo.save_case(tx, closed, "kabag", new=True, reminders_from=None)
+        repo.save_case(tx, four, "kabag", new=True, reminders_from=None)
+
+    await db.write(save)
+    later = T0 + timedelta(hours=2)
+    assert await db.read(repo.due_case_ids, later, 10) == [2, 1]
+    assert await db.read(repo.due_case_ids, later, 1) == [2]
+    assert await db.read(repo.due_case_ids, T0, 10) == []
+    assert await db.read(repo.open_cases_without_due) == [four]
+    assert await db.read(repo.reminder_row, 1) == repo.ReminderRow(one, 0, None, None)
+    assert await db.read(repo.reminder_row, 1, one.version) == repo.ReminderRow(one, 0, None, None)
+    assert await db.read(repo.reminder_row, 1, one.version + 1) is None
+    assert await db.read(repo.reminder_row, 3) is None  # closed
+
+    reminded = T0 + timedelta(hours=1)
+    await db.write(
+        repo.set_reminder_state,
+        1,
+        next_due_at=T0 + timedelta(hours=5),
+        reminders_sent=1,
+        last_reminded_at=reminded,
+    )
+    assert await db.read(repo.reminder_row, 1) == repo.ReminderRow(one, 1, reminded, None)
+    assert await db.read(repo.due_case_ids, later, 10) == [2]
+    snooze = T0 + timedelta(days=1)
+    await db.write(repo.set_reminder_state, 1, next_due_at=None, snoozed_until=snooze)
+    assert await db.read(repo.reminder_row, 1) == repo.ReminderRow(one, 1, reminded, snooze)
+    assert [c.id for c in await db.read(repo.open_cases_without_due)] == [1, 4]
+
+    # saving without a reminder time keeps the reminder state; with one, starts it afresh
+    await db.write(repo.save_case, one, "kabag", False)
+    assert await db.read(repo.reminder_row, 1) == repo.ReminderRow(one, 1, reminded, snooze)
+    await db.write(repo.save_case, one, "kabag", False, ts(T0 + timedelta(hours=9)))
+    assert await db.read(repo.reminder_row, 1) == repo.ReminderRow(one, 0, None, None)
+    assert await db.read(repo.due_case_ids, T0 + timedelta(hours=9), 10) == [2, 1]
+
+
+# -- outbox ------------------------------------------------------------------------------
 
 
 async def test_outbox_lifecycle(db: Database) -> None:
     later = T0 + timedelta(minutes=30)
-    async with db.transaction() as conn:
-        a = await repo.enqueue(conn, 10, "message", {"text": "Mohon persetujuan ✓"}, T0, 1)
-        b = await repo.enqueue(conn, 11, "task", {"keyboard": [[1]]}, T0)
-        c = await repo.enqueue(conn, 12, "message", {"text": "nanti"}, T0, not_before=later)
-    assert a < b < c
-    due = await repo.due_outbox(db.reader, T0)
-    assert [i.id for i in due] == [a, b]
-    assert due[0] == repo.OutboxItem(a, 10, "message", {"text": "Mohon persetujuan ✓"}, 1, 0)
-    assert due[1].case_id is None and due[1].payload == {"keyboard": [[1]]}
-    assert [i.id for i in await repo.due_outbox(db.reader, T0, limit=1)] == [a]
-    assert await repo.next_outbox_time(db.reader) == T0
-    assert await repo.outbox_counts(db.reader) == {"sent": 0, "failed": 0, "pending": 3}
 
-    async with db.transaction() as conn:
-        await repo.mark_sent(conn, a, T0, message_id=555)
-        await repo.mark_retry(conn, b, T0 + timedelta(minutes=5), "429 " + "x" * 1000)
-    assert await scalar(db.reader, "SELECT message_id FROM outbox WHERE id = ?", (a,)) == 555
-    assert await repo.due_outbox(db.reader, T0) == []
-    assert await repo.next_outbox_time(db.reader) == T0 + timedelta(minutes=5)
-    retried = await repo.due_outbox(db.reader, T0 + timedelta(minutes=5))
-    assert [(i.id, i.attempts) for i in retried] == [(b, 1)]
-    error = await scalar(db.reader, "SELECT last_error FROM outbox WHERE id = ?", (b,))
+    def fill(tx: Tx) -> None:
+        params = {"event": 4, "teks": "Mohon persetujuan ✓"}
+        repo.enqueue(tx, 10, "notice", T0, case_id=1, version=3, params=params)
+        repo.enqueue(tx, 11, "strip", T0, params={"message_id": 7})
+        repo.enqueue(tx, 12, "notice", T0, params={"x": 1}, not_before=later)
+
+    await db.write(fill)
+    due = await db.read(repo.due_outbox, T0)
+    assert due == [
+        repo.OutboxItem(1, 10, "notice", 1, 3, {"event": 4, "teks": "Mohon persetujuan ✓"}, 0),
+        repo.OutboxItem(2, 11, "strip", None, None, {"message_id": 7}, 0),
+    ]
+    assert [i.id for i in await db.read(repo.due_outbox, T0, 1)] == [1]
+    assert await db.read(repo.next_outbox_time) == T0
+    assert await db.read(repo.outbox_counts) == {"sent": 0, "failed": 0, "pending": 3}
+
+    def first_round(tx: Tx) -> None:
+        repo.mark_sent(tx, 1, T0, message_id=555)
+        repo.mark_retry(tx, 2, T0 + timedelta(minutes=5), "429 " + "x" * 1000)
+
+    await db.write(first_round)
+    assert await scalar(db, "SELECT message_id FROM outbox WHERE id = 1") == 555
+    assert await db.read(repo.due_outbox, T0) == []
+    assert await db.read(repo.next_outbox_time) == T0 + timedelta(minutes=5)
+    retried = await db.read(repo.due_outbox, T0 + timedelta(minutes=5))
+    assert [(i.id, i.attempts) for i in retried] == [(2, 1)]
+    error = await scalar(db, "SELECT last_error FROM outbox WHERE id = 2")
     assert error.startswith("429 ") and len(error) == 500
-    assert await repo.outbox_counts(db.reader) == {"sent": 1, "failed": 0, "pending": 2}
+    assert await db.read(repo.outbox_counts) == {"sent": 1, "failed": 0, "pending": 2}
 
-    async with db.transaction() as conn:
-        await repo.mark_failed(conn, b, T0 + timedelta(minutes=6), "Forbidden: bot was blocked")
-    assert [i.id for i in await repo.due_outbox(db.reader, later)] == [c]
-    assert await repo.outbox_counts(db.reader) == {"sent": 1, "failed": 1, "pending": 1}
-    assert await scalar(db.reader, "SELECT attempts FROM outbox WHERE id = ?", (b,)) == 2
+    # a row that only waits (for papers) is not counted as an attempt
+    await db.write(repo.mark_retry, 2, T0 + timedelta(minutes=6), "waiting", False)
+    assert await scalar(db, "SELECT attempts FROM outbox WHERE id = 2") == 1
+    await db.write(repo.mark_failed, 2, T0 + timedelta(minutes=6), "Forbidden: bot was blocked")
+    assert [i.id for i in await db.read(repo.due_outbox, later)] == [3]
+    assert await db.read(repo.outbox_counts) == {"sent": 1, "failed": 1, "pending": 1}
+    assert await scalar(db, "SELECT attempts FROM outbox WHERE id = 2") == 2
 
-    async with db.transaction() as conn:
-        await repo.mark_sent(conn, c, later, None)
-    assert await repo.due_outbox(db.reader, later + timedelta(days=1)) == []
-    assert await repo.next_outbox_time(db.reader) is None
-    assert await repo.outbox_counts(db.reader) == {"sent": 2, "failed": 1, "pending": 0}
+    await db.write(repo.mark_sent, 3, later, None)
+    assert await db.read(repo.due_outbox, later + timedelta(days=1)) == []
+    assert await db.read(repo.next_outbox_time) is None
+    assert await db.read(repo.outbox_counts) == {"sent": 2, "failed": 1, "pending": 0}
 
 
-async def test_outbox_counts_of_an_empty_outbox(db: Database) -> None:
-    assert await repo.outbox_counts(db.reader) == {"sent": 0, "failed": 0, "pending": 0}
+async def test_outbox_keeps_each_chats_order_behind_a_waiting_row(db: Database) -> None:
+    later = T0 + timedelta(minutes=10)
+    plan = [(10, "notice"), (10, "task"), (11, "notice"), (0, "paper"), (10, "files")]
+    plan += [(0, "paper"), (11, "notice")]
+
+    def fill(tx: Tx) -> None:
+        for chat, kind in plan:
+            repo.enqueue(tx, chat, kind, T0, case_id=1)
+        repo.mark_retry(tx, 2, later, "429")  # chat 10 waits from row 2 on
+        repo.mark_retry(tx, 4, later, "waiting for papers", count=False)
+
+    await db.write(fill)
+
+    async def due_ids(now: datetime) -> list[int]:
+        return [i.id for i in await db.read(repo.due_outbox, now)]
+
+    # row 1 came before the waiting row; row 5 may not overtake it; paper jobs (chat 0)
+    # are not messages: one waiting does not hold up the next
+    assert await due_ids(T0) == [1, 3, 6, 7]
+    assert await due_ids(later) == [1, 2, 3, 4, 5, 6, 7]
+
+    def deliver(tx: Tx, ids: Sequence[int]) -> None:
+        for item_id in ids:
+            repo.mark_sent(tx, item_id, T0, None)
+
+    await db.write(deliver, [1, 3, 6, 7])
+    assert await due_ids(T0) == []
+    await db.write(deliver, [2])
+    assert await due_ids(T0) == [5]
+    assert await db.read(repo.papers_pending, 1)  # row 4 still waits
 
 
 async def test_outbox_due_times_compare_as_instants_across_offsets(db: Database) -> None:
     """A retry time written in WIB is due by the instant, whatever offset ``now`` carries."""
     due_at = datetime(2025, 1, 6, 15, 0, tzinfo=WIB)  # 08:00 UTC
-    async with db.transaction() as conn:
-        item = await repo.enqueue(conn, 1, "message", {}, due_at - timedelta(hours=1), None, due_at)
-        other = await repo.enqueue(conn, 2, "message", {}, T0)
-        await repo.mark_retry(conn, other, datetime(2025, 1, 6, 9, 30, tzinfo=UTC), "timeout")
+
+    def fill(tx: Tx) -> None:
+        repo.enqueue(tx, 1, "notice", due_at - timedelta(hours=1), not_before=due_at)
+        repo.enqueue(tx, 2, "notice", T0)
+        repo.mark_retry(tx, 2, datetime(2025, 1, 6, 9, 30, tzinfo=UTC), "timeout")
+
+    await db.write(fill)
     # 09:00 UTC is 16:00 WIB: the first is due; the retry (09:30 UTC = 16:30 WIB) is not
     now_utc = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
-    assert [i.id for i in await repo.due_outbox(db.reader, now_utc)] == [item]
-    assert [i.id for i in await repo.due_outbox(db.reader, now_utc.astimezone(WIB))] == [item]
+    assert [i.id for i in await db.read(repo.due_outbox, now_utc)] == [1]
+    assert [i.id for i in await db.read(repo.due_outbox, now_utc.astimezone(WIB))] == [1]
     # 07:30 UTC is 14:30 WIB: nothing is due yet
     early = datetime(2025, 1, 6, 7, 30, tzinfo=UTC)
-    assert await repo.due_outbox(db.reader, early) == []
-    assert await repo.due_outbox(db.reader, early.astimezone(WIB)) == []
-    assert await repo.next_outbox_time(db.reader) == due_at
+    assert await db.read(repo.due_outbox, early) == []
+    assert await db.read(repo.due_outbox, early.astimezone(WIB)) == []
+    assert await db.read(repo.next_outbox_time) == due_at
 
 
 async def test_naive_times_are_refused(db: Database) -> None:
     with pytest.raises(ValueError):
-        async with db.transaction() as conn:
-            await repo.enqueue(conn, 1, "message", {}, datetime(2025, 1, 6, 8, 0))
-    assert await repo.outbox_counts(db.reader) == {"sent": 0, "failed": 0, "pending": 0}
+        await db.write(repo.enqueue, 1, "notice", datetime(2025, 1, 6, 8, 0))
+    assert await db.read(repo.outbox_counts) == {"sent": 0, "failed": 0, "pending": 0}
 
 
-# -- task messages, invites, roles, updates, dialogues ---------------------------------
+async def test_papers_pending_sees_only_unsettled_paper_jobs(db: Database) -> None:
+    def fill(tx: Tx) -> None:
+        repo.enqueue(tx, 0, "paper", T0, case_id=1, params={"paper": "nota", "seq": 3})
+        repo.enqueue(tx, 5, "notice", T0, case_id=2)  # a message, not a paper job
+
+    await db.write(fill)
+    assert await db.read(repo.papers_pending, 1)
+    assert not await db.read(repo.papers_pending, 2)
+    await db.write(repo.mark_retry, 1, T0 + timedelta(minutes=1), "busy")
+    assert await db.read(repo.papers_pending, 1)  # waiting for a retry is still pending
+    await db.write(repo.mark_sent, 1, T0, None)
+    assert not await db.read(repo.papers_pending, 1)
+    await db.write(repo.enqueue, 0, "paper", T0, case_id=1)
+    await db.write(repo.mark_failed, 3, T0, "render failed")
+    assert not await db.read(repo.papers_pending, 1)
+
+
+async def test_prune_forgets_old_delivered_rows_and_update_ids_only(db: Database) -> None:
+    run = run_to(2)
+    await store_run(db, run)
+    cut, updates_cut = T0 + timedelta(days=7), T0 + timedelta(days=2)
+    long_ago = T0 - timedelta(days=30)
+
+    def fill(tx: Tx) -> None:
+        for chat in range(1, 6):
+            repo.enqueue(tx, chat, "notice", long_ago, case_id=1)
+        repo.mark_sent(tx, 1, cut - timedelta(seconds=1), 11)  # delivered before the cut
+        repo.mark_sent(tx, 2, cut, 12)  # at the cut: kept
+        repo.mark_sent(tx, 3, cut + timedelta(hours=1), 13)
+        repo.mark_failed(tx, 5, long_ago, "Forbidden")  # failed rows stay for the record
+        # row 4 still pending, however old
+        repo.claim_update(tx, 100, updates_cut - timedelta(seconds=1))
+        repo.claim_update(tx, 101, updates_cut)
+        repo.claim_update(tx, 102, updates_cut + timedelta(hours=1))
+
+    await db.write(fill)
+    assert await db.write(repo.prune, cut, updates_cut) == (1, 1)
+    assert await rows(db, "SELECT id FROM outbox ORDER BY id") == [(2,), (3,), (4,), (5,)]
+    assert await rows(db, "SELECT update_id FROM processed_updates ORDER BY 1") == [(101,), (102,)]
+    assert await db.read(repo.load_events, 1) == run.log  # the record stays
+    assert await db.read(repo.load_case, 1) == run.current
+    assert await db.write(repo.prune, cut, updates_cut) == (0, 0)
+    assert await db.read(repo.outbox_counts) == {"sent": 2, "failed": 1, "pending": 1}
+
+
+# -- deliveries and live task messages ---------------------------------------------------
+
+
+async def test_deliveries_remember_which_message_has_a_file(db: Database) -> None:
+    assert await db.read(repo.delivered, 7, [1, 2]) == {}
+
+    def fill(tx: Tx) -> None:
+        repo.record_delivery(tx, 7, 1, 100)
+        repo.record_delivery(tx, 7, 2, 101)
+        repo.record_delivery(tx, 8, 1, 200)
+        repo.record_delivery(tx, 7, 1, 150)  # sent again: the newer message has it
+
+    await db.write(fill)
+    assert await db.read(repo.delivered, 7, [1, 2, 3, 1]) == {1: 150, 2: 101}
+    assert await db.read(repo.delivered, 8, [1, 2]) == {1: 200}
+    assert await db.read(repo.delivered, 9, [1]) == {}
+    assert await db.read(repo.delivered, 7, []) == {}
+
+
+async def test_live_tasks_one_per_chat_and_case(db: Database) -> None:
+    assert await db.read(repo.live_task, 10, 1) is None
+
+    def fill(tx: Tx) -> None:
+        repo.set_live_task(tx, 10, 1, 3, 500)
+        repo.set_live_task(tx, 10, 2, 1, 501)
+        repo.set_live_task(tx, 11, 1, 3, 502)
+        repo.set_live_task(tx, 10, 1, 4, 503)  # the same chat and case: replaced
+
+    await db.write(fill)
+    assert await db.read(repo.live_task, 10, 1) == (4, 503)
+    assert await db.read(repo.live_task, 10, 2) == (1, 501)
+    assert await db.read(repo.live_task, 11, 1) == (3, 502)
+    await db.write(repo.drop_live_tasks, 1)
+    assert await db.read(repo.live_task, 10, 1) is None
+    assert await db.read(repo.live_task, 11, 1) is None
+    assert await db.read(repo.live_task, 10, 2) == (1, 501)
 
 
 async def test_take_task_messages_returns_and_forgets(db: Database) -> None:
     await store_run(db, run_to(3))
-    async with db.transaction() as conn:
-        await repo.record_task_message(conn, 10, 100, 1, 1)
-        await repo.record_task_message(conn, 11, 101, 1, 2)
-        await repo.record_task_message(conn, 12, 102, 1, 3)
-        taken = await repo.take_task_messages(conn, 1, 2)
-        assert sorted(taken) == [(10, 100), (11, 101)]
-        assert await repo.take_task_messages(conn, 1, 2) == []
-        assert await repo.take_task_messages(conn, 1, 3) == [(12, 102)]
-        assert await repo.take_task_messages(conn, 1, 99) == []
-        await repo.record_task_message(conn, 13, 103, 1, 4)
-        await repo.forget_task_message(conn, 13, 103)
-        assert await repo.take_task_messages(conn, 1, 4) == []
-    assert await scalar(db.reader, "SELECT COUNT(*) FROM task_messages") == 0
+
+    def work(tx: Tx) -> None:
+        repo.record_task_message(tx, 10, 100, 1, 1)
+        repo.record_task_message(tx, 11, 101, 1, 2)
+        repo.record_task_message(tx, 12, 102, 1, 3)
+        assert repo.take_task_messages(tx, 1, 2) == [(10, 100), (11, 101)]
+        assert repo.take_task_messages(tx, 1, 2) == []
+        assert repo.take_task_messages(tx, 1, 3) == [(12, 102)]
+        assert repo.take_task_messages(tx, 1, 99) == []
+        repo.record_task_message(tx, 13, 103, 1, 4)
+        repo.forget_task_message(tx, 13, 103)
+        assert repo.take_task_messages(tx, 1, 4) == []
+
+    await db.write(work)
+    assert await scalar(db, "SELECT COUNT(*) FROM task_messages") == 0
+
+
+# -- invites, people, roles, updates -------------------------------------------------------
 
 
 async def test_invites_are_single_use_and_expire(db: Database) -> None:
     expires = T0 + timedelta(days=1)
-    async with db.transaction() as conn:
-        await repo.create_invite(conn, "tok-a", "kabag", "biro-pmk", 1, T0, expires)
-        await repo.create_invite(conn, "tok-b", "tim", "biro-pmk", 1, T0, expires)
-        await repo.create_invite(conn, "tok-c", "karo", "biro-pmk", 1, T0, expires)
-    async with db.transaction() as conn:
-        assert await repo.take_invite(conn, "tok-a", 2, T0 + timedelta(hours=1)) == (
-            "kabag",
-            "biro-pmk",
-        )
-        assert await repo.take_invite(conn, "tok-a", 3, T0 + timedelta(hours=2)) is None
-        assert await repo.take_invite(conn, "tok-a", 2, T0 + timedelta(hours=2)) is None
-        assert await repo.take_invite(conn, "tok-b", 3, expires) is None  # expiry is exclusive
-        assert await repo.take_invite(conn, "tok-b", 3, expires + timedelta(seconds=1)) is None
-        assert await repo.take_invite(conn, "nope", 3, T0) is None
-        # the same instant written in WIB is still before the expiry
-        assert await repo.take_invite(
-            conn, "tok-c", 4, (expires - timedelta(minutes=1)).astimezone(WIB)
-        ) == (
-            "karo",
-            "biro-pmk",
-        )
-    used = await rows(db.reader, "SELECT token, used_by FROM invites ORDER BY token")
+
+    def fill(tx: Tx) -> None:
+        repo.create_invite(tx, "tok-a", "kabag", UNIT, 1, T0, expires)
+        repo.create_invite(tx, "tok-b", "tim", UNIT, 1, T0, expires)
+        repo.create_invite(tx, "tok-c", "karo", UNIT, 1, T0, expires)
+
+    await db.write(fill)
+    take = repo.take_invite
+    assert await db.write(take, "tok-a", 2, T0 + timedelta(hours=1)) == ("kabag", UNIT)
+    assert await db.write(take, "tok-a", 3, T0 + timedelta(hours=2)) is None
+    assert await db.write(take, "tok-a", 2, T0 + timedelta(hours=2)) is None
+    assert await db.write(take, "tok-b", 3, expires) is None  # expiry is exclusive
+    assert await db.write(take, "tok-b", 3, expires + timedelta(seconds=1)) is None
+    assert await db.write(take, "nope", 3, T0) is None
+    # the same instant written in WIB is still before the expiry
+    just_before = (expires - timedelta(minutes=1)).astimezone(WIB)
+    assert await db.write(take, "tok-c", 4, just_before) == ("karo", UNIT)
+    used = await rows(db, "SELECT token, used_by FROM invites ORDER BY token")
     assert used == [("tok-a", 2), ("tok-b", None), ("tok-c", 4)]
+
+
+async def test_an_invite_taken_by_two_at_once_goes_to_one(db: Database) -> None:
+    await db.write(repo.create_invite, "tok", "tim", UNIT, 1, T0, T0 + timedelta(days=1))
+    results = await asyncio.gather(*(db.write(repo.take_invite, "tok", p, T0) for p in range(5)))
+    assert sorted(results, key=lambda r: r is None) == [("tim", UNIT)] + [None] * 4
 
 
 async def test_roles_are_granted_once_and_revoking_keeps_history(db: Database) -> None:
     t1, t2, t3 = T0, T0 + timedelta(hours=1), T0 + timedelta(hours=2)
-    async with db.transaction() as conn:
-        await repo.ensure_person(conn, 5, t1, "budi")
-        assert await repo.grant_role(conn, 5, "kabag", "biro-pmk", t1, by=1)
-        assert not await repo.grant_role(conn, 5, "kabag", "biro-pmk", t2, by=1)
-        assert await repo.grant_role(conn, 5, "kasubag", "biro-pmk", t1, by=None)
-        assert await repo.grant_role(conn, 5, "kabag", "unit-lain", t1, by=1)
-    assert await repo.active_roles(db.reader, 5, "biro-pmk") == {"kabag", "kasubag"}
-    assert [p.telegram_id for p in await repo.holders(db.reader, "biro-pmk", "kabag")] == [5]
-    async with db.transaction() as conn:
-        assert await repo.revoke_role(conn, 5, "kabag", "biro-pmk", t2, by=1)
-        assert not await repo.revoke_role(conn, 5, "kabag", "biro-pmk", t2, by=1)
-    assert await repo.active_roles(db.reader, 5, "biro-pmk") == {"kasubag"}
-    assert await repo.active_roles(db.reader, 5, "unit-lain") == {"kabag"}
-    assert await repo.holders(db.reader, "biro-pmk", "kabag") == []
-    async with db.transaction() as conn:
-        assert await repo.grant_role(conn, 5, "kabag", "biro-pmk", t3, by=1)
-    history = await repo.role_history(db.reader, "biro-pmk")
+
+    def grant(tx: Tx) -> None:
+        repo.ensure_person(tx, 5, t1, "budi")
+        assert repo.grant_role(tx, 5, "kabag", UNIT, t1, by=1)
+        assert not repo.grant_role(tx, 5, "kabag", UNIT, t2, by=1)
+        assert repo.grant_role(tx, 5, "kasubag", UNIT, t1, by=None)
+        assert repo.grant_role(tx, 5, "kabag", "unit-lain", t1, by=1)
+
+    await db.write(grant)
+    assert await db.read(repo.active_roles, 5, UNIT) == {"kabag", "kasubag"}
+    assert [p.telegram_id for p in await db.read(repo.holders, UNIT, "kabag")] == [5]
+    assert await db.write(repo.revoke_role, 5, "kabag", UNIT, t2, by=1)
+    assert not await db.write(repo.revoke_role, 5, "kabag", UNIT, t2, by=1)
+    assert await db.read(repo.active_roles, 5, UNIT) == {"kasubag"}
+    assert await db.read(repo.active_roles, 5, "unit-lain") == {"kabag"}
+    assert await db.read(repo.holders, UNIT, "kabag") == []
+    assert await db.write(repo.grant_role, 5, "kabag", UNIT, t3, by=1)
+    history = await db.read(repo.role_history, UNIT)
     kabag = [(h.granted_at, h.revoked_at, h.granted_by) for h in history if h.role == "kabag"]
     assert kabag == [(t1, t2, 1), (t3, None, 1)]
     assert {h.role for h in history} == {"kabag", "kasubag"}
-    assert all(h.unit == "biro-pmk" and h.person_id == 5 for h in history)
+    assert all(h.unit == UNIT and h.person_id == 5 for h in history)
 
 
 async def test_people_are_created_once_and_profiles_update(db: Database) -> None:
-    async with db.transaction() as conn:
-        first = await repo.ensure_person(conn, 7, T0, "siti")
-        again = await repo.ensure_person(conn, 7, T0 + timedelta(days=1), None)
-        await repo.update_profile(conn, 7, name="Siti Aminah", nip="198001012005012002")
-        await repo.mark_started(conn, 7)
-    assert first == again == repo.Person(7, "", "", "", "siti", False)
-    person = await repo.get_person(db.reader, 7)
-    assert person == repo.Person(7, "Siti Aminah", "198001012005012002", "", "siti", True)
+    def work(tx: Tx) -> None:
+        repo.ensure_person(tx, 7, T0, "siti")
+        first = repo.get_person(tx, 7)
+        repo.ensure_person(tx, 7, T0 + timedelta(days=1), None)  # keeps the username
+        assert repo.get_person(tx, 7) == first == repo.Person(7, "", "", "", "siti", False)
+        repo.update_profile(tx, 7, name="Siti Aminah", nip="198001012005012002")
+        repo.update_profile(tx, 7, position="Kepala Bagian")  # the others stay
+        repo.mark_started(tx, 7, T0, None)
+        repo.mark_started(tx, 8, T0, "andi")  # unknown until now
+
+    await db.write(work)
+    person = await db.read(repo.get_person, 7)
+    assert person == repo.Person(
+        7, "Siti Aminah", "198001012005012002", "Kepala Bagian", "siti", True
+    )
     assert person.display == "Siti Aminah"
-    assert await repo.get_person(db.reader, 8) is None
-    assert await repo.people_by_ids(db.reader, [7, 8, 7]) == {7: person}
-    assert await repo.people_by_ids(db.reader, []) == {}
+    andi = await db.read(repo.get_person, 8)
+    assert andi == repo.Person(8, "", "", "", "andi", True) and andi.display == "@andi"
+    assert await db.read(repo.get_person, 9) is None
+    assert await db.read(repo.people_by_ids, [7, 9, 7]) == {7: person}
+    assert await db.read(repo.people_by_ids, []) == {}
+
+
+async def test_gate_facts_in_one_query(db: Database) -> None:
+    facts = repo.GateFacts
+    assert await db.read(repo.gate_facts, 1, 5, UNIT) == facts(False, False, False, frozenset())
+    await db.write(repo.ensure_person, 5, T0, "budi")
+    assert await db.read(repo.gate_facts, 1, 5, UNIT) == facts(False, True, False, frozenset())
+
+    def join(tx: Tx) -> None:
+        repo.mark_started(tx, 5, T0, None)
+        repo.grant_role(tx, 5, "kabag", UNIT, T0, None)
+        repo.grant_role(tx, 5, "kasubag", UNIT, T0, None)
+        repo.grant_role(tx, 5, "tim", "unit-lain", T0, None)
+        repo.claim_update(tx, 1, T0)
+
+    await db.write(join)
+    both = frozenset({"kabag", "kasubag"})
+    assert await db.read(repo.gate_facts, 1, 5, UNIT) == facts(True, True, True, both)
+    assert await db.read(repo.gate_facts, 2, 5, UNIT) == facts(False, True, True, both)
+    await db.write(repo.revoke_role, 5, "kabag", UNIT, T0, None)
+    assert (await db.read(repo.gate_facts, 2, 5, UNIT)).roles == {"kasubag"}
 
 
 async def test_claim_update_is_true_once(db: Database) -> None:
-    async with db.transaction() as conn:
-        assert await repo.claim_update(conn, 9001, T0)
-        assert not await repo.claim_update(conn, 9001, T0 + timedelta(seconds=1))
-        assert await repo.claim_update(conn, 9002, T0)
-    async with db.transaction() as conn:
-        assert not await repo.claim_update(conn, 9001, T0 + timedelta(days=1))
-    assert await repo.update_seen(db.reader, 9001)
-    assert not await repo.update_seen(db.reader, 9003)
+    def claims(tx: Tx) -> list[bool]:
+        return [
+            repo.claim_update(tx, 9001, T0),
+            repo.claim_update(tx, 9001, T0 + timedelta(seconds=1)),
+            repo.claim_update(tx, 9002, T0),
+        ]
+
+    assert await db.write(claims) == [True, False, True]
+    assert not await db.write(repo.claim_update, 9001, T0 + timedelta(days=1))
+    assert await db.read(repo.update_seen, 9001)
+    assert not await db.read(repo.update_seen, 9003)
+    # a redelivery racing the first delivery: exactly one claims it
+    claimed = await asyncio.gather(*(db.write(repo.claim_update, 9004, T0) for _ in range(6)))
+    assert sorted(claimed) == [False] * 5 + [True]
 
 
-async def test_dialogues_and_files(db: Database) -> None:
-    await store_run(db, run_to(1))
-    async with db.transaction() as conn:
-        await repo.set_dialogue(conn, 1, "reason", T0, 1, 3, {"op": "k", "teks": "ñ"})
-        await repo.set_dialogue(conn, 1, "note", T0, 1, 4)
-        file_id = await repo.add_file(
-            conn,
-            case_id=1,
-            doc="tor",
-            kind="upload",
-            name="TOR 2026.pdf",
-            size=12,
-            sha256="ab" * 32,
-            path="case-1/abab-TOR_2026.pdf",
-            uploaded_by=1,
-            now=T0,
-            telegram_file_id="AgAD",
-            mime="application/pdf",
-        )
-        await repo.set_file_telegram_id(conn, file_id, "BQAD")
-    dialogue = await repo.get_dialogue(db.reader, 1)
-    assert dialogue == repo.Dialogue(1, "note", 1, 4, {}, T0)
-    stored = await repo.get_file(db.reader, file_id)
-    assert stored is not None
-    assert (stored.name, stored.telegram_file_id, stored.uploaded_at) == (
-        "TOR 2026.pdf",
-        "BQAD",
-        T0,
+# -- dialogues ---------------------------------------------------------------------------
+
+
+async def test_set_dialogue_returns_the_one_it_replaced(db: Database) -> None:
+    first = await db.write(repo.set_dialogue, 1, "reason", T0, 1, 3, {"op": "k", "teks": "ñ"})
+    assert first is None
+    assert await db.write(repo.set_dialogue_prompt, 1, "reason", 1, 10, 500)
+    # the same dialogue continued: nothing replaced, its prompt kept
+    again = await db.write(repo.set_dialogue, 1, "reason", T0, 1, 4, {"teks": "lagi"})
+    assert again is None
+    assert await db.read(repo.get_dialogue, 1) == repo.Dialogue(
+        1, "reason", 1, 4, {"teks": "lagi"}, T0, (10, 500)
     )
-    assert await repo.files_of_case(db.reader, 1) == [stored]
-    assert await repo.find_file(db.reader, 1, "ab" * 32) == stored
-    assert await repo.find_file(db.reader, 1, "ab" * 32, kind="paper") is None
-    async with db.transaction() as conn:
-        await repo.clear_dialogue(conn, 1)
-    assert await repo.get_dialogue(db.reader, 1) is None
+    # another dialogue: the old one comes back with its prompt (its buttons to take down)
+    later = T0 + timedelta(minutes=1)
+    replaced = await db.write(repo.set_dialogue, 1, "note", later, 1, 4)
+    assert replaced == repo.Dialogue(1, "reason", 1, 4, {"teks": "lagi"}, T0, (10, 500))
+    assert await db.read(repo.get_dialogue, 1) == repo.Dialogue(1, "note", 1, 4, {}, later)
+    # the same kind for another case is another dialogue too
+    other = await db.write(repo.set_dialogue, 1, "note", later, 2, 1)
+    assert other == repo.Dialogue(1, "note", 1, 4, {}, later)
+    # a dialogue without a case
+    assert await db.write(repo.set_dialogue, 2, "title", T0) is None
+    assert await db.write(repo.set_dialogue_prompt, 2, "title", None, 20, 600)
+    assert (await db.read(repo.get_dialogue, 2)) == repo.Dialogue(
+        2, "title", None, None, {}, T0, (20, 600)
+    )
+
+
+async def test_a_prompt_is_not_recorded_for_a_dialogue_that_ended(db: Database) -> None:
+    assert not await db.write(repo.set_dialogue_prompt, 1, "reason", 1, 10, 500)  # none yet
+    await db.write(repo.set_dialogue, 1, "reason", T0, 1, 3)
+    assert not await db.write(repo.set_dialogue_prompt, 1, "note", 1, 10, 500)  # changed
+    assert not await db.write(repo.set_dialogue_prompt, 1, "reason", 2, 10, 500)  # other case
+    assert await db.read(repo.get_dialogue, 1) == repo.Dialogue(1, "reason", 1, 3, {}, T0)
+    ended = await db.write(repo.clear_dialogue, 1)
+    assert ended == repo.Dialogue(1, "reason", 1, 3, {}, T0)
+    assert not await db.write(repo.set_dialogue_prompt, 1, "reason", 1, 10, 500)
+    assert await db.read(repo.get_dialogue, 1) is None
+
+
+async def test_ending_dialogues_returns_their_prompts(db: Database) -> None:
+    def fill(tx: Tx) -> None:
+        for person, case_id in ((1, 1), (2, 1), (3, 2), (4, None)):
+            repo.set_dialogue(tx, person, "reason", T0, case_id, 3)
+        assert repo.set_dialogue_prompt(tx, 1, "reason", 1, 10, 100)
+        assert repo.set_dialogue_prompt(tx, 3, "reason", 2, 30, 300)
+
+    await db.write(fill)
+    ended = await db.write(repo.dialogues_of_case, 1)
+    assert sorted((d.person_id, d.prompt) for d in ended) == [(1, (10, 100)), (2, None)]
+    assert await db.read(repo.get_dialogue, 1) is None
+    assert await db.read(repo.get_dialogue, 2) is None
+    assert await db.write(repo.dialogues_of_case, 1) == []
+    cleared = await db.write(repo.clear_dialogue, 3)
+    assert cleared is not None and cleared.prompt == (30, 300)
+    assert await db.write(repo.clear_dialogue, 3) is None
+    assert await db.read(repo.get_dialogue, 4) is not None
+
+
+# -- files -------------------------------------------------------------------------------
+
+
+def upload(tx: Tx, /, case_id: int, sha: str, **extra: Any) -> int:
+    values: dict[str, Any] = {
+        "case_id": case_id,
+        "doc": "tor",
+        "kind": "upload",
+        "name": "TOR 2026.pdf",
+        "size": 12,
+        "sha256": sha,
+        "path": f"case-{case_id}/{sha[:4]}-TOR_2026.pdf",
+        "uploaded_by": 1,
+        "now": T0,
+    }
+    return repo.add_file(tx, **(values | extra))
+
+
+async def test_files_are_kept_and_found(db: Database) -> None:
+    await store_run(db, run_to(1))
+    sha = "ab" * 32
+
+    def add(tx: Tx) -> list[int]:
+        first = upload(tx, 1, sha, telegram_file_id="AgAD", mime="application/pdf")
+        second = upload(tx, 1, "cd" * 32)
+        repo.set_file_telegram_id(tx, second, "BQAD")
+        repo.set_file_telegram_id(tx, second, "CQAD")  # the first Telegram id stays
+        repo.set_file_doc(tx, second, "rab")
+        return [first, second]
+
+    first, second = await db.write(add)
+    stored = await db.read(repo.get_file, first)
+    assert stored == repo.StoredFile(
+        first,
+        1,
+        "tor",
+        "upload",
+        "AgAD",
+        None,
+        "TOR 2026.pdf",
+        "application/pdf",
+        12,
+        sha,
+        "case-1/abab-TOR_2026.pdf",
+        1,
+        T0,
+        None,
+    )
+    other = await db.read(repo.get_file, second)
+    assert other is not None and (other.telegram_file_id, other.doc) == ("BQAD", "rab")
+    assert await db.read(repo.files_of_case, 1) == [stored, other]
+    assert await db.read(repo.files_by_ids, [second, 99, first]) == {first: stored, second: other}
+    assert await db.read(repo.files_by_ids, []) == {}
+    assert await db.read(repo.find_file, 1, sha) == stored
+    assert await db.read(repo.find_file, 1, sha, "paper") is None
+    assert await db.read(repo.find_file, 1, "ef" * 32) is None
+    assert await db.read(repo.get_file, 99) is None
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.write(upload, 404, sha)  # no such case
+
+
+async def test_papers_for_an_event(db: Database) -> None:
+    await store_run(db, run_to(1))
+    await db.write(store, *renumbered(run_to(1), 2))
+
+    def paper(tx: Tx, case_id: int, doc: str, seq: int | None, kind: str = "paper") -> int:
+        return upload(tx, case_id, f"{seq}{doc}".ljust(64, "0"), doc=doc, kind=kind, source_seq=seq)
+
+    def fill(tx: Tx) -> dict[str, int]:
+        return {
+            "a": paper(tx, 1, "paper:pemeriksaan", 4),
+            "nota": paper(tx, 1, "paper:nota", 4),
+            "b": paper(tx, 1, "paper:pemeriksaan", 4),
+            "later": paper(tx, 1, "paper:pemeriksaan", 5),
+            "upload": paper(tx, 1, "paper:pemeriksaan", 4, kind="upload"),
+            "other": paper(tx, 2, "paper:pemeriksaan", 4),
+            "template": paper(tx, 1, "paper:pemeriksaan", None),
+        }
+
+    ids = await db.write(fill)
+
+    async def found(case_id: int, seq: int, docs: list[str]) -> list[int]:
+        papers = await db.read(repo.papers_for, case_id, seq, docs)
+        assert all(p.kind == "paper" and p.source_seq == seq for p in papers)
+        return [p.id for p in papers]
+
+    assert await found(1, 4, ["paper:pemeriksaan"]) == [ids["a"], ids["b"]]
+    assert await found(1, 4, ["paper:pemeriksaan", "paper:nota"]) == [
+        ids["a"],
+        ids["nota"],
+        ids["b"],
+    ]
+    assert await found(1, 5, ["paper:pemeriksaan"]) == [ids["later"]]
+    assert await found(2, 4, ["paper:pemeriksaan"]) == [ids["other"]]
+    assert await found(1, 4, []) == []
+    assert await found(1, 6, ["paper:pemeriksaan"]) == []
 
 
 # -- backup ----------------------------------------------------------------------------
@@ -813,47 +1762,52 @@ async def test_dialogues_and_files(db: Database) -> None:
 async def test_backup_of_an_idle_database_has_the_same_rows(db: Database, tmp_path: Path) -> None:
     run = finished()
     await store_run(db, run)
-    async with db.transaction() as conn:
-        await repo.enqueue(conn, 1, "message", {"text": "halo"}, T0, 1)
-        await repo.claim_update(conn, 1, T0)
+
+    def more(tx: Tx) -> None:
+        repo.enqueue(tx, 1, "notice", T0, case_id=1, params={"teks": "halo"})
+        repo.claim_update(tx, 1, T0)
+
+    await db.write(more)
     dest = tmp_path / "backups" / "copy.sqlite3"
     await db.backup(dest)
     copy = await Database.open(dest)
     try:
         for table in ("cases", "events", "outbox", "processed_updates"):
-            assert await rows(copy.reader, f"SELECT * FROM {table} ORDER BY rowid") == await rows(
-                db.reader, f"SELECT * FROM {table} ORDER BY rowid"
-            ), table
-        assert await repo.load_case(copy.reader, 1) == run.current
-        assert await schema_version(copy.reader) == LATEST
+            sql = f"SELECT * FROM {table} ORDER BY rowid"
+            assert await rows(copy, sql) == await rows(db, sql), table
+        assert await copy.read(repo.load_case, 1) == run.current
+        assert await copy.read(version_of) == LATEST
     finally:
         await copy.close()
 
 
-async def test_backup_while_writers_are_mid_transaction_is_consistent(
-    db: Database, tmp_path: Path
-) -> None:
+def store_with_task(tx: Tx, case: Case, log: Sequence[Event]) -> None:
+    repo.save_case(tx, case, "kabag", new=True)
+    for event in log:
+        repo.append_events(tx, case.id, [event])
+    repo.enqueue(tx, case.id, "task", T0, case_id=case.id, version=case.version)
+
+
+async def test_backup_while_writing_is_consistent(db: Database, tmp_path: Path) -> None:
     base = run_to(2)
-    events_per_case = len(base.log)
-    cases = 40
+    events_per_case, cases = len(base.log), 40
+    written = 0
+    progress = asyncio.Condition()
 
     async def writer(first: int, count: int) -> None:
+        nonlocal written
         for case_id in range(first, first + count):
-            async with db.transaction() as conn:
-                case = Case(**{**base.current.__dict__, "id": case_id})
-                await repo.save_case(conn, case, "kabag", new=True)
-                for event in base.log:
-                    await asyncio.sleep(0)  # let the backup (and the other writer) try to run
-                    await repo.append_events(
-                        conn, case_id, [Event(**{**event.__dict__, "case_id": case_id})]
-                    )
-                await repo.enqueue(conn, case_id, "task", {"v": case.version}, T0, case_id)
+            await db.write(store_with_task, *renumbered(base, case_id))
+            async with progress:
+                written += 1
+                progress.notify_all()
 
     backups: list[Path] = []
 
     async def backer() -> None:
-        for i in range(6):
-            await asyncio.sleep(0.005)
+        for i, after in enumerate((1, 5, 12, 20, 28, 35)):
+            async with progress:
+                await progress.wait_for(lambda: written >= after)  # noqa: B023
             dest = tmp_path / f"backup-{i}.sqlite3"
             await db.backup(dest)
             backups.append(dest)
@@ -877,16 +1831,15 @@ async def test_backup_while_writers_are_mid_transaction_is_consistent(
         copy = await Database.open(dest)
         await copy.close()
     assert len(backups) == 6
-    assert any(0 < n < cases for n in counts), counts  # some copies were taken mid-way
+    assert any(0 < n < cases for n in counts), counts  # copies were taken mid-way
     # a copy taken after the writers finished has every row
     final = tmp_path / "final.sqlite3"
     await db.backup(final)
     copy = await Database.open(final)
     try:
         for table in ("cases", "events", "outbox"):
-            assert await rows(copy.reader, f"SELECT * FROM {table} ORDER BY rowid") == await rows(
-                db.reader, f"SELECT * FROM {table} ORDER BY rowid"
-            )
-        assert await scalar(copy.reader, "SELECT COUNT(*) FROM cases") == cases
+            sql = f"SELECT * FROM {table} ORDER BY rowid"
+            assert await rows(copy, sql) == await rows(db, sql)
+        assert await scalar(copy, "SELECT COUNT(*) FROM cases") == cases
     finally:
         await copy.close()
