@@ -232,19 +232,25 @@ class Script:
     async def new_case(self, title: str, year: int) -> int:
         user = self.w["kasubag"]
         await user.send("/baru")
-        await user.wait_message(lambda m: "judul" in m.text, timeout=self.timeout)
+        asked = await user.wait_message(lambda m: "judul" in m.text, timeout=self.timeout)
         await user.send(title)
-        await user.wait_message(lambda m: "tahun anggaran" in m.text, timeout=self.timeout)
+        await self.w.emu.wait_until(lambda: "tahun anggaran" in asked.text, timeout=self.timeout)
         await user.send(str(year))
-        created = await user.wait_message(lambda m: "telah dibuat" in m.text, timeout=self.timeout)
-        return int(created.text.split("Berkas #", 1)[1].split()[0])
+        await self.w.emu.wait_until(lambda: "telah dibuat" in asked.text, timeout=self.timeout)
+        return int(asked.text.split("Berkas #", 1)[1].split()[0])
 
     async def upload(
-        self, who: str, case_id: int, name: str, data: bytes, expect: str = "dicatat sebagai"
-    ) -> None:
+        self, who: str, case_id: int, name: str, data: bytes, expect: str | None = None
+    ) -> EmuMessage:
+        """Send a file; wait until the bot takes it (its reaction on the file) or, with
+        ``expect``, for the bot's answer that contains ``expect``."""
         user = self.w[who]
-        await user.send_document(data, file_name=name, caption=f"#{case_id}")
-        await user.wait_message(lambda m: expect in m.text, timeout=self.timeout)
+        sent = await user.send_document(data, file_name=name, caption=f"#{case_id}")
+        if expect is None:
+            await self.w.emu.wait_until(lambda: bool(sent.bot_reactions), timeout=self.timeout)
+        else:
+            await user.wait_message(lambda m: expect in m.text, timeout=self.timeout)
+        return sent
 
     async def seen(self, who: str, check: Callable[[EmuMessage], bool]) -> EmuMessage:
         """Wait until a bot message in the person's chat shows ``check`` (new or edited)."""

@@ -71,6 +71,8 @@ def load_inputs(tx: Tx, items: Sequence[repo.OutboxItem], sops: SopRegistry) -> 
             file_ids.update(int(f) for f in p.get("files", ()))
             for seq, kind in p.get("papers", ()):
                 found = repo.papers_for(tx, case.id, int(seq), [f"paper:{kind}"])
+                bundles = [f for f in found if f.name.endswith(".zip")]
+                found = bundles or found  # a bundle holds the paper and its files: send it only
                 inputs.papers[(case.id, int(seq), kind)] = found
                 file_ids.update(f.id for f in found)
             if repo.papers_pending(tx, case.id):

@@ -319,7 +319,9 @@ class OutboxSender:
         if item.params.get("edit_only"):
             await self._skip(item)
             return
-        sent = await self._send(item.chat_id, message.text, message.keyboard, message.reply_to)
+        sent = await self._edited_into(item, message) or await self._send(
+            item.chat_id, message.text, message.keyboard, message.reply_to
+        )
         inputs.live[(item.chat_id, item.case_id)] = (item.version, sent.message_id)
         version, chat_id, case_id = item.version, item.chat_id, item.case_id
         has_buttons = bool(message.keyboard)
@@ -331,6 +333,24 @@ class OutboxSender:
                 repo.record_task_message(tx, chat_id, sent.message_id, case_id, version)
 
         await self.db.write(record)
+
+    async def _edited_into(self, item: repo.OutboxItem, message: Any) -> Message | None:
+        """The task shown in the message the row names (``into``) instead of a new one."""
+        into = item.params.get("into")
+        if into is None:
+            return None
+        try:
+            edited = await self.bot.edit_message_text(
+                message.text,
+                chat_id=item.chat_id,
+                message_id=int(into),
+                reply_markup=keyboard_markup(message.keyboard),
+                rate_limit_args=NO_LIMITER_RETRY,
+            )
+        except BadRequest as exc:
+            log.info("task not shown in message %s: %s", into, exc)
+            return None
+        return edited if isinstance(edited, Message) else None
 
     async def _files_row(self, item: repo.OutboxItem, inputs: Inputs) -> None:
         """Documents a person needs, as one album (or one document), never one they have."""

@@ -372,13 +372,18 @@ class _Context:
             step_times=self.step_times(),
         )
         record = await self.render(kind, paper, f"paper:{kind.name}")
+        # the final documents, then every paper the case produced (its disposisi, SK and
+        # Lembar Pemeriksaan): the electronic record the SOP's Pencatatan asks for
+        store = FileStore(self.w.config.storage.files_dir)
         contents = []
         wanted = {self.d.canonical(d) for d in step.inputs}
         for a in self.case.latest_files():
             stored = self.files.get(a.file_id)
             if a.doc in wanted and stored is not None:
-                data = await FileStore(self.w.config.storage.files_dir).read(stored.path)
-                contents.append((a.name, data))
+                contents.append((a.name, await store.read(stored.path)))
+        for stored in sorted(self.files.values(), key=lambda f: f.id):
+            if stored.kind == "paper" and stored.name.endswith(".docx"):
+                contents.append((stored.name, await store.read(stored.path)))
         archive = await asyncio.to_thread(
             bundle_zip, record.data, contents, when=self.event.at, zone=self.zone
         )

@@ -138,6 +138,10 @@ BAD_TITLE = (
     "Judul harus satu baris, paling banyak {limit} karakter. Silakan menuliskan kembali "
     "judul kegiatan."
 )
+ASK_YEAR_AFTER_TITLE = (
+    "Pengajuan berkas baru.\n\nJudul: <b>{title}</b>\n\nSilakan menuliskan "
+    "<b>tahun anggaran</b> (misalnya {year}).\n\nKetik /batal untuk membatalkan."
+)
 ASK_YEAR = "Silakan menuliskan <b>tahun anggaran</b> (misalnya {year})."
 BAD_YEAR = "Tahun anggaran harus berupa angka tahun antara 2000 dan 2100, misalnya {year}."
 # Asked on the task message itself (no new message); the answer is the next text typed.

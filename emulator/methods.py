@@ -622,7 +622,7 @@ class BotMethods:
         """The emoji ReactionTypeEmoji documents, read from the spec once."""
         if self._reaction_emoji is None:
             field = next(
-                f for f in self.emu.spec.types["ReactionTypeEmoji"]["fields"] if f["name"] == "emoji"
+                f for f in load_spec().types["ReactionTypeEmoji"]["fields"] if f["name"] == "emoji"
             )
             self._reaction_emoji = frozenset(re.findall(r'"([^"]+)"', field["description"]))
         return self._reaction_emoji

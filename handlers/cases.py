@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler
 
 from bot import parsing
@@ -22,13 +23,18 @@ USAGE_WITHDRAW = "Penggunaan: <code>/tarik &lt;nomor berkas&gt;</code>."
 
 
 async def new_case(update: Update, context: Context) -> None:
-    refused_role = await context.services.dialogues.begin_new_case(user_id(update))
+    """/baru: one message asks the title, then the year, and then becomes the case's task."""
+    svc = context.services
+    uid = user_id(update)
+    refused_role = await svc.dialogues.begin_new_case(uid)
     if refused_role is not None:
         await reply(
             update, f"Mohon maaf, pengajuan berkas baru dilakukan oleh {t.e(refused_role)}."
         )
         return
-    await reply(update, t.ASK_TITLE)
+    asked = await reply(update, t.ASK_TITLE)
+    if asked is not None:
+        await svc.dialogues.begin(uid, "new_title", data={"msg": asked.message_id})
 
 
 async def new_case_step(
@@ -38,13 +44,17 @@ async def new_case_step(
     svc = context.services
     uid, now = user_id(update), svc.clock.now()
     next_year = now.year + 1
+    asked = data.get("msg")
+    message_id = int(asked) if isinstance(asked, int) else None
     if kind == "new_title":
         title = parsing.one_line_title(text)
         if title is None:
             await reply(update, t.BAD_TITLE.format(limit=parsing.MAX_TITLE))
             return
-        await svc.dialogues.begin(uid, "new_year", data={"title": title})
-        await reply(update, t.ASK_YEAR.format(year=next_year))
+        await svc.dialogues.begin(uid, "new_year", data={"title": title, "msg": message_id})
+        question = t.ASK_YEAR_AFTER_TITLE.format(title=t.e(title), year=next_year)
+        if message_id is None or not await _edit(context, uid, message_id, question):
+            await reply(update, question)
         return
     year = parsing.fiscal_year(text)
     if year is None:
@@ -52,12 +62,20 @@ async def new_case_step(
         return
     try:
         await svc.cases.start_case(
-            uid, str(data.get("title", "")), year, update_id=update.update_id
+            uid, str(data.get("title", "")), year, update_id=update.update_id, into=message_id
         )
     except AlreadyApplied:
         return
     except DomainError as exc:
         await reply(update, refusal_text(exc))
+
+
+async def _edit(context: Context, chat_id: int, message_id: int, text: str) -> bool:
+    try:
+        await context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
+    except TelegramError:
+        return False
+    return True
 
 
 # -- /tugas ------------------------------------------------------------------------------

@@ -131,15 +131,17 @@ class CaseService:
         fiscal_year: int,
         sop_code: str | None = None,
         update_id: int | None = None,
+        into: int | None = None,
     ) -> Outcome:
-        """Open a case (the starter holds its first step); ends the /baru dialogue."""
+        """Open a case (the starter holds its first step); ends the /baru dialogue. ``into``:
+        the dialogue's message, which becomes the case's task message."""
         definition = self.sops[sop_code] if sop_code else self.sops.default
 
         def txn(tx: Tx) -> Outcome:
             self._claim(tx, update_id)
             case_id = repo.next_case_id(tx)
             command = StartCase(case_id, definition.code, self.unit, title, fiscal_year)
-            outcome = self._run(tx, definition, None, command, user_id, ())
+            outcome = self._run(tx, definition, None, command, user_id, (), into=into)
             repo.clear_dialogue(tx, user_id)
             return outcome
 
@@ -317,6 +319,7 @@ class CaseService:
         command: Command,
         user_id: int,
         pressed: Sequence[tuple[int, int]],
+        into: int | None = None,
     ) -> Outcome:
         now = self.clock.now()
         unit = case.unit if case else self.unit
@@ -338,7 +341,7 @@ class CaseService:
         person = repo.get_person(tx, user_id)
         name = person.display if person else f"ID {user_id}"
         outcome = Outcome(case, new, events, first_seq, name)
-        effects.queue(tx, definition, outcome, pressed, now)
+        effects.queue(tx, definition, outcome, pressed, now, into=into)
         return outcome
 
     def _first_reminder(self, definition: SopDefinition, case: Case) -> str | None:

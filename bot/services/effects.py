@@ -56,8 +56,10 @@ def queue(
     outcome: Outcome,
     pressed: Sequence[tuple[int, int]],
     now: datetime,
+    into: int | None = None,
 ) -> None:
-    """Every row the outcome of one command causes."""
+    """Every row the outcome of one command causes. ``into``: a message of the actor's chat
+    that the new task replaces (the /baru question becomes the case's task)."""
     before, case = outcome.before, outcome.case
     moved = before is None or before.version != case.version
     if before is not None and moved:
@@ -120,6 +122,8 @@ def queue(
             params = {"via": last_seq}
             if last.type is EventType.STARTED:
                 params["intro"] = "created"
+                if into is not None:
+                    params["into"] = into
             elif last.type is EventType.WITHDRAWN:
                 params["intro"] = "withdrawn"
             repo.enqueue(
