@@ -1,4 +1,4 @@
-"""The ``sopbot`` command: check, sop show, run, demo, backup, export."""
+"""The ``sopbot`` command: check, sop show, sop import, run, demo, backup, export."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.config import Config, ConfigError, load_config
 from bot.core.definition import SopDefinition
-from bot.core.loader import DefinitionError, load_definition
+from bot.core.loader import DefinitionError, load_definition, load_draft
 
 DEFAULT_CONFIGS = ("config.toml", "config.example.toml")
 
@@ -190,13 +190,16 @@ def _older_revisions(config: Config, definitions: list[SopDefinition]) -> list[s
 
 
 def cmd_sop_show(args: argparse.Namespace) -> int:
+    """The definition, also a draft: its unconfirmed guesses are listed, not refused."""
     try:
-        definition = load_definition(args.file)
+        definition, guesses = load_draft(args.file)
     except DefinitionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps(definition_json(definition), ensure_ascii=False, indent=2))
+        data = definition_json(definition)
+        data["unconfirmed_guesses"] = [{"path": g.path, "reason": g.reason} for g in guesses]
+        print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
     print(f"{definition.header.name} ({definition.code})")
     for s in definition.steps:
@@ -205,6 +208,54 @@ def cmd_sop_show(args: argparse.Namespace) -> int:
         print(
             f"{s.id:>3} {s.actor:<16} {s.kind.value:<8} {s.time_minutes:>5} min{nxt}{ret}  {s.title}"
         )
+    if guesses:
+        print(
+            f"\nDRAF: {len(guesses)} tebakan belum dikonfirmasi (sopbot check dan run menolaknya; "
+            "periksa, lalu tulis confirmed = true pada butirnya):"
+        )
+        for guess in guesses:
+            print(f"  {guess}")
+    return 0
+
+
+def cmd_sop_import(args: argparse.Namespace) -> int:
+    """Write a draft definition from an SOP-AP form; on any error nothing is written."""
+    from bot.sopimport import ImportFailure, draft_toml, write_atomically
+
+    source = Path(args.file)
+    out = Path(args.output) if args.output else None
+    if out is not None and out.exists() and not args.force:
+        print(
+            f"error: {out} sudah ada; gunakan --force untuk menimpanya (hasil pemeriksaan di "
+            "dalamnya akan hilang)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        data = source.read_bytes()
+        text, draft = draft_toml(source.name, data)
+    except OSError as exc:
+        print(f"error: {source}: tidak dapat dibaca: {exc.strerror}", file=sys.stderr)
+        return 2
+    except ImportFailure as exc:
+        print(f"error: {source}: {exc}", file=sys.stderr)
+        return 2
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            write_atomically(out, text)
+        except OSError as exc:
+            print(f"error: {out}: tidak dapat ditulis: {exc.strerror}", file=sys.stderr)
+            return 2
+    guesses = draft.guesses()
+    where = out if out is not None else "FILE.toml"
+    print(
+        f"draf {'ditulis ke ' + str(out) if out else 'dicetak'}: {len(draft.steps)} langkah, "
+        f"{len(draft.roles)} peran, {len(draft.documents)} dokumen; {len(guesses)} tebakan perlu "
+        f"diperiksa (sopbot sop show {where})",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -321,6 +372,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_sop_show)
+    p = sop_sub.add_parser(
+        "import", help="draft definition from an SOP-AP form (portal text/HTML export or .docx)"
+    )
+    p.add_argument("file")
+    p.add_argument("-o", "--output", help="write the draft here (default: standard output)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    p.set_defaults(func=cmd_sop_import)
 
     p = sub.add_parser("run", help="run the bot (needs the token in the environment)")
     p.add_argument("--config")

@@ -2,6 +2,13 @@
 
 Every problem is reported as ``<path>: <message>``, e.g. ``steps[3].on_return: step 9 does not
 exist``; all problems found are reported together.
+
+A draft written by ``sopbot sop import`` marks what the importer guessed: a role, document or
+step may carry ``guesses`` (field name -> why it was guessed) and ``confirmed``. Until a
+reviewer writes ``confirmed = true`` on it, each of its guesses is *unconfirmed*:
+:func:`load_draft` still loads such a definition (for ``sopbot sop show``), while
+:func:`load_definition`, which ``check`` and ``run`` use, refuses it and names every guess
+(``steps[3].actor: ditebak dari kalimat langkah 3; periksa``).
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ import hashlib
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,26 +49,64 @@ _STEP_KEYS = {
     "on_return": False, "approval": False, "related_sop": False, "papers": False,
     "templates": False,
 }  # fmt: skip
+# What a draft's reviewer sees and clears; allowed on roles, documents and steps.
+_GUESS_KEYS = {"guesses": False, "confirmed": False}
+
+
+@dataclass(frozen=True)
+class Guess:
+    """One unconfirmed guess of a draft: ``path`` is the field, e.g. ``steps[3].actor``."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}; periksa"
 
 
 class DefinitionError(ValueError):
     """A definition was refused; ``problems`` lists every ``path: message`` found."""
 
+    heading = "invalid SOP definition"
+
     def __init__(self, source: str, problems: list[str]) -> None:
         self.source = source
         self.problems = problems
-        super().__init__(f"{source}: invalid SOP definition:\n  " + "\n  ".join(problems))
+        super().__init__(f"{source}: {self.heading}:\n  " + "\n  ".join(problems))
+
+
+class UnconfirmedGuesses(DefinitionError):
+    """A draft whose guesses nobody has confirmed yet: it may be shown, never run."""
+
+    heading = (
+        "draf SOP masih memuat tebakan yang belum dikonfirmasi "
+        "(periksa setiap butir, lalu tulis confirmed = true pada butir itu)"
+    )
+
+    def __init__(self, source: str, guesses: Iterable[Guess]) -> None:
+        self.guesses = tuple(guesses)
+        super().__init__(source, [str(g) for g in self.guesses])
 
 
 class _Problems:
     def __init__(self) -> None:
         self.items: list[str] = []
+        self.guesses: list[Guess] = []
 
     def add(self, path: str, message: str) -> None:
         self.items.append(f"{path}: {message}")
 
 
 def load_definition(path: str | Path) -> SopDefinition:
+    """A definition ready to run: refused if it is invalid or still has unconfirmed guesses."""
+    definition, guesses = load_draft(path)
+    if guesses:
+        raise UnconfirmedGuesses(str(path), guesses)
+    return definition
+
+
+def load_draft(path: str | Path) -> tuple[SopDefinition, tuple[Guess, ...]]:
+    """A valid definition and its unconfirmed guesses (none for a reviewed definition)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -69,18 +114,29 @@ def load_definition(path: str | Path) -> SopDefinition:
         raise DefinitionError(str(path), [f"cannot read file: {exc.strerror}"]) from exc
     except UnicodeDecodeError as exc:
         raise DefinitionError(str(path), [f"not UTF-8 text: {exc.reason}"]) from exc
-    return definition_from_text(text, source=str(path))
+    return draft_from_text(text, source=str(path))
 
 
-def definition_from_text(text: str, source: str = "<definition>") -> SopDefinition:
-    """A definition from its TOML text, carrying the text and its revision (a hash of it):
-    a case keeps the revision it started with, whatever the file says later."""
+def draft_from_text(
+    text: str, source: str = "<definition>"
+) -> tuple[SopDefinition, tuple[Guess, ...]]:
+    """A definition from its TOML text, carrying the text and its revision (a hash of it:
+    a case keeps the revision it started with, whatever the file says later), and the
+    guesses a draft still has."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DefinitionError(source, [f"not valid TOML: {exc}"]) from exc
-    definition = parse_definition(raw, source=source)
-    return replace(definition, revision=revision_of(text), source_text=text)
+    definition, guesses = parse_draft(raw, source=source)
+    return replace(definition, revision=revision_of(text), source_text=text), guesses
+
+
+def definition_from_text(text: str, source: str = "<definition>") -> SopDefinition:
+    """A definition ready to run from its TOML text (refused with unconfirmed guesses)."""
+    definition, guesses = draft_from_text(text, source)
+    if guesses:
+        raise UnconfirmedGuesses(source, guesses)
+    return definition
 
 
 def revision_of(text: str) -> str:
@@ -88,6 +144,15 @@ def revision_of(text: str) -> str:
 
 
 def parse_definition(raw: Mapping[str, Any], source: str = "<definition>") -> SopDefinition:
+    definition, guesses = parse_draft(raw, source)
+    if guesses:
+        raise UnconfirmedGuesses(source, guesses)
+    return definition
+
+
+def parse_draft(
+    raw: Mapping[str, Any], source: str = "<definition>"
+) -> tuple[SopDefinition, tuple[Guess, ...]]:
     p = _Problems()
     _check_keys(p, "", raw, {"sop": True, "roles": True, "documents": True, "steps": True})
     header = _parse_header(p, raw.get("sop"))
@@ -101,7 +166,8 @@ def parse_definition(raw: Mapping[str, Any], source: str = "<definition>") -> So
     if p.items:
         raise DefinitionError(source, p.items)
     assert header is not None
-    return SopDefinition(header, tuple(roles), tuple(documents), tuple(steps))
+    definition = SopDefinition(header, tuple(roles), tuple(documents), tuple(steps))
+    return definition, tuple(p.guesses)
 
 
 # -- field readers -----------------------------------------------------------------------
@@ -166,6 +232,34 @@ def _table_list(p: _Problems, path: str, value: Any) -> list[Mapping[str, Any]]:
     return value
 
 
+def _read_guesses(
+    p: _Problems, path: str, item: Mapping[str, Any], fields: Mapping[str, bool]
+) -> None:
+    """Record the item's guesses as unconfirmed unless it says ``confirmed = true``."""
+    guesses = item.get("guesses", {})
+    confirmed = item.get("confirmed")
+    if confirmed is not None and not isinstance(confirmed, bool):
+        p.add(f"{path}.confirmed", "must be true or false")
+        return
+    if not isinstance(guesses, dict):
+        p.add(f"{path}.guesses", "must be a table of field = reason")
+        return
+    found = []
+    for name, reason in guesses.items():
+        if name not in fields:
+            p.add(f"{path}.guesses.{name}", "not a field of this table")
+        elif not isinstance(reason, str) or not reason.strip():
+            p.add(f"{path}.guesses.{name}", "must be a non-empty string (why it was guessed)")
+        else:
+            found.append(Guess(f"{path}.{name}", reason.strip()))
+    if confirmed is True:
+        return
+    if found:
+        p.guesses.extend(found)
+    elif confirmed is False:
+        p.guesses.append(Guess(path, "belum dikonfirmasi"))
+
+
 def _parse_header(p: _Problems, raw: Any) -> SopHeader | None:
     if not isinstance(raw, dict):
         if raw is not None:
@@ -196,7 +290,8 @@ def _parse_roles(p: _Problems, raw: Any) -> list[Role]:
     roles = []
     for i, item in enumerate(_table_list(p, "roles", raw)):
         path = f"roles[{i}]"
-        _check_keys(p, path, item, _ROLE_KEYS)
+        _check_keys(p, path, item, _ROLE_KEYS | _GUESS_KEYS)
+        _read_guesses(p, path, item, _ROLE_KEYS)
         role_id = _str(p, f"{path}.id", item.get("id"))
         if "id" in item and not _ID.match(role_id):
             p.add(
@@ -229,7 +324,8 @@ def _parse_documents(p: _Problems, raw: Any) -> list[Document]:
         if not isinstance(item, dict):
             p.add(path, "must be a table")
             continue
-        _check_keys(p, path, item, _DOC_KEYS)
+        _check_keys(p, path, item, _DOC_KEYS | _GUESS_KEYS)
+        _read_guesses(p, path, item, _DOC_KEYS)
         source_raw = _str(p, f"{path}.source", item.get("source"))
         source = None
         if source_raw:
@@ -254,7 +350,8 @@ def _parse_steps(p: _Problems, raw: Any) -> list[Step]:
     steps = []
     for i, item in enumerate(_table_list(p, "steps", raw)):
         path = f"steps[{i}]"
-        _check_keys(p, path, item, _STEP_KEYS)
+        _check_keys(p, path, item, _STEP_KEYS | _GUESS_KEYS)
+        _read_guesses(p, path, item, _STEP_KEYS)
         kind_raw = _str(p, f"{path}.kind", item.get("kind"))
         kind = StepKind.ACTION
         if "kind" in item:

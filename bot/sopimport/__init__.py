@@ -1,0 +1,75 @@
+"""Import an SOP-AP form (the portal's text/HTML export or a .docx) as a draft definition.
+
+    draft_toml("form.docx", data) -> (toml text, Draft)
+
+The draft loads with :func:`bot.core.loader.load_draft`; its guesses stay blocking until a
+reviewer confirms them. See README, "Importing a bureau's SOP".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import tomllib
+from pathlib import Path, PurePath
+
+from bot.core.loader import DefinitionError, parse_draft
+from bot.sopimport.docx_form import read_docx_form
+from bot.sopimport.form import read_form
+from bot.sopimport.inference import infer_draft
+from bot.sopimport.model import Draft, ImportFailure, SopForm
+from bot.sopimport.text_form import read_text_form
+from bot.sopimport.toml_writer import write_draft
+
+MAX_INPUT_BYTES = 32 * 1024 * 1024
+
+__all__ = ["Draft", "ImportFailure", "draft_toml", "read_sop_form", "write_atomically"]
+
+
+def read_sop_form(name: str, data: bytes) -> SopForm:
+    """The form in ``data``: a .docx by its content (a ZIP) or its name, else the text export."""
+    if len(data) > MAX_INPUT_BYTES:
+        raise ImportFailure(f"berkas terlalu besar ({len(data)} byte); batasnya {MAX_INPUT_BYTES}")
+    suffix = PurePath(name).suffix.casefold()
+    if suffix == ".doc" or data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportFailure(
+            "dokumen Word lama (.doc) tidak dapat dibaca; simpan ulang sebagai .docx, atau "
+            "gunakan ekspor teks/HTML dari portal"
+        )
+    if suffix == ".docx" or data.startswith(b"PK\x03\x04"):
+        return read_form(read_docx_form(data), ".docx", symbols_possible=True)
+    if not data.strip():
+        raise ImportFailure(
+            "berkas kosong; diharapkan ekspor teks/HTML SOP-AP dari portal atau dokumen .docx"
+        )
+    return read_form(read_text_form(data), "teks/HTML", symbols_possible=False)
+
+
+def draft_toml(name: str, data: bytes) -> tuple[str, Draft]:
+    """The draft definition as TOML text, checked by loading it back."""
+    draft = infer_draft(read_sop_form(name, data), PurePath(name).name)
+    text = write_draft(draft)
+    try:
+        parse_draft(tomllib.loads(text), source="<draf>")
+    except (tomllib.TOMLDecodeError, DefinitionError) as exc:  # an importer bug, not bad input
+        raise RuntimeError(f"the importer wrote a definition that does not load: {exc}") from exc
+    return text, draft
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside ``path`` and rename it over: never a partial file."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.fchmod(f.fileno(), 0o666 & ~umask)  # as open() would create it, not 0600
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

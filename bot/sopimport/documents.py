@@ -1,0 +1,198 @@
+"""Documents from the Mutu Baku columns: Persyaratan/Kelengkapan (inputs) and Output.
+
+* A cell is a list: ``"Konsep Rencana Kerja, TOR"`` is two documents, and so is
+  ``"A, B, dan C"`` three. In such a "dan" list a leading word of the first entry applies to
+  every entry when the rest of that entry is a name used elsewhere in the form: in
+  ``"Draf Program Kerja, RKAKL, dan Penetapan Kinerja Biro"`` "Program Kerja" recurs (step 9),
+  so the list is Draf Program Kerja, Draf RKAKL and Draf Penetapan Kinerja Biro.
+* The same name (case and punctuation aside) is one document.
+* A name that extends an earlier one ("SK TIM" after "SK") is taken as that document: a guess.
+* "Draf X" (or Konsep/Rancangan X) and "X" are one file under two names (``same_as``) when "X"
+  first appears once a decision step has taken "Draf X" in: the approved draft *is* X.
+* A document a step needs but no earlier step produced is attached (uploaded) in that step;
+  so is a new Output of an action step. A new Output of a decision, team or archive step is
+  recorded as produced when that step completes (no file).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.sopimport.model import DraftDocument, DraftGuess
+from bot.sopimport.roles import slug
+
+DRAFT_WORDS = {"draf", "draft", "konsep", "rancangan"}
+_UPLOAD_KINDS = {"action", "upload"}
+
+
+def doc_words(name: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"[^\W_]+", name.casefold()))
+
+
+@dataclass(frozen=True)
+class _Item:
+    name: str
+    note: str = ""
+
+
+def split_cell(cell: str) -> tuple[list[str], bool]:
+    """The entries of a cell and whether it was a "dan" list."""
+    parts = [p.strip(" .") for p in re.split(r"[,;\n]", cell)]
+    parts = [p for p in parts if p]
+    conjunction = False
+    for i, part in enumerate(parts):
+        lowered = part.casefold()
+        for word in ("dan ", "serta "):
+            if i and lowered.startswith(word):
+                parts[i] = part[len(word) :].strip()
+                conjunction = True
+    if len(parts) > 1 and not conjunction:
+        last = parts[-1]
+        cut = last.casefold().rfind(" dan ")
+        if cut > 0:
+            parts[-1:] = [last[:cut].strip(), last[cut + 5 :].strip()]
+            conjunction = True
+    return [p for p in parts if p], conjunction
+
+
+def _items(cell: str, known: set[tuple[str, ...]], step: int) -> list[_Item]:
+    parts, conjunction = split_cell(cell)
+    if not conjunction or len(parts) < 2:
+        return [_Item(p) for p in parts]
+    first = doc_words(parts[0])
+    display = parts[0].split()
+    for k in range(1, len(display)):
+        if doc_words(" ".join(display[k:])) in known and len(first) > k:
+            prefix = " ".join(display[:k])
+            note = (
+                f"'{prefix}' dari sel '{cell}' (langkah {step}) diberlakukan untuk setiap butirnya"
+            )
+            items = [_Item(parts[0], note)]
+            for part in parts[1:]:
+                has = doc_words(part)[:k] == doc_words(prefix)
+                items.append(_Item(part if has else f"{prefix} {part}", note))
+            return items
+    return [_Item(p) for p in parts]
+
+
+@dataclass
+class StepDocuments:
+    inputs: list[str]
+    outputs: list[str]
+    uploads: list[str]
+    produced_only: list[str]  # new outputs recorded without a file (decision/team/archive)
+
+
+class DocumentBook:
+    """Every document of the form, built step by step in table order."""
+
+    def __init__(self, requirement_cells: Sequence[str], output_cells: Sequence[str]) -> None:
+        known: set[tuple[str, ...]] = set()
+        for cell in (*requirement_cells, *output_cells):
+            known |= {doc_words(p) for p in split_cell(cell)[0]}
+        self.documents: list[DraftDocument] = []
+        self._by_words: dict[tuple[str, ...], DraftDocument] = {}
+        self.first_seen: dict[str, tuple[int, str]] = {}  # doc id -> (step, "in"/"out")
+        self.inputs: list[list[str]] = []
+        self.outputs: list[list[str]] = []
+        for step, (req, out) in enumerate(zip(requirement_cells, output_cells, strict=True), 1):
+            self.inputs.append(self._register(_items(req, known, step), step, "in"))
+            self.outputs.append(self._register(_items(out, known, step), step, "out"))
+
+    def _register(self, items: list[_Item], step: int, where: str) -> list[str]:
+        ids: list[str] = []
+        for item in items:
+            key = doc_words(item.name)
+            if not key:
+                continue
+            doc = self._by_words.get(key)
+            if doc is None:
+                doc = self._extends(key, item.name, step)
+            if doc is None:
+                doc = DraftDocument(id=self._new_id(key), name=item.name)
+                if item.note:
+                    doc.notes.append(item.note)
+                self.documents.append(doc)
+                self._by_words[key] = doc
+                self.first_seen[doc.id] = (step, where)
+            if doc.id not in ids:
+                ids.append(doc.id)
+        return ids
+
+    def _extends(self, key: tuple[str, ...], name: str, step: int) -> DraftDocument | None:
+        """An earlier document whose whole name starts this one ("SK" for "SK TIM")."""
+        for words, doc in sorted(self._by_words.items(), key=lambda kv: -len(kv[0])):
+            if len(words) < len(key) and key[: len(words)] == words and words[0] not in DRAFT_WORDS:
+                self._by_words[key] = doc
+                doc.guesses.append(
+                    DraftGuess(
+                        "name",
+                        f"'{name}' (langkah {step}) dianggap dokumen yang sama dengan '{doc.name}'",
+                        f"'{name}' pada langkah {step} dianggap dokumen yang sama dengan "
+                        f"'{doc.name}' karena namanya diawali nama itu. Jika berbeda, tambahkan "
+                        "dokumen baru dan ganti namanya pada langkah tersebut.",
+                    )
+                )
+                return doc
+        return None
+
+    def _new_id(self, key: tuple[str, ...]) -> str:
+        base = slug(list(key))
+        taken = {d.id for d in self.documents}
+        candidate, n = base, 2
+        while candidate in taken:
+            candidate, n = f"{base[:29]}_{n}", n + 1
+        return candidate
+
+    def link_drafts(self, review_steps: set[int]) -> None:
+        """``X.same_as = "draf_x"`` where X first appears once a decision has taken Draf X in."""
+        by_words = {doc_words(d.name): d for d in self.documents}
+        for draft in self.documents:
+            words = doc_words(draft.name)
+            if len(words) < 2 or words[0] not in DRAFT_WORDS or draft.same_as is not None:
+                continue
+            final = by_words.get(words[1:])
+            if final is None or final.same_as is not None or final is draft:
+                continue
+            if any(d.same_as == final.id for d in self.documents):
+                continue
+            reviews = [s for s in sorted(review_steps) if draft.id in self.inputs[s - 1]]
+            step, where = self.first_seen[final.id]
+            if reviews and (step > reviews[0] or (step == reviews[0] and where == "out")):
+                final.same_as = draft.id
+                final.notes.append(
+                    f"same_as: '{final.name}' adalah '{draft.name}' yang telah disetujui "
+                    f"(langkah {reviews[0]}); berkasnya sama"
+                )
+            else:
+                final.notes.append(
+                    f"tidak dihubungkan dengan '{draft.name}': tidak muncul sesudah langkah "
+                    "keputusan yang memeriksa draf itu"
+                )
+
+    def canonical(self, doc_id: str) -> str:
+        doc = next(d for d in self.documents if d.id == doc_id)
+        return doc.same_as or doc_id
+
+    def is_draft(self, doc_id: str) -> bool:
+        words = doc_words(next(d for d in self.documents if d.id == doc_id).name)
+        return bool(words) and words[0] in DRAFT_WORDS
+
+    def per_step(self, kinds: Sequence[str]) -> list[StepDocuments]:
+        """Inputs, outputs and uploads of each step, walking the steps in order."""
+        held: set[str] = set()
+        result = []
+        for inputs, outputs, kind in zip(self.inputs, self.outputs, kinds, strict=True):
+            uploads = [d for d in inputs if self.canonical(d) not in held]
+            brought = held | {self.canonical(d) for d in inputs}
+            new_outputs = [d for d in outputs if self.canonical(d) not in brought]
+            produced_only: list[str] = []
+            if kind in _UPLOAD_KINDS:
+                uploads += [d for d in new_outputs if d not in uploads]
+            else:
+                produced_only = new_outputs
+            held = brought | {self.canonical(d) for d in outputs}
+            result.append(StepDocuments(list(inputs), list(outputs), uploads, produced_only))
+        return result

@@ -1,0 +1,258 @@
+"""Read the tables of a Word (.docx) SOP-AP form, with the symbols drawn in their cells.
+
+The document is read straight from its Office Open XML parts (``zipfile`` and
+``xml.etree``): python-docx's public API gives a table's text but not the drawings inside a
+cell (a shape's geometry, a VML fallback), and the actor of a row is the cell that holds one.
+
+Each table becomes a grid with one position per grid column: a cell merged across columns
+(``gridSpan``) fills each of them with the same :class:`Cell` (same ``key``).
+"""
+
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Iterator
+
+from bot.sopimport.model import Cell, FormTable, ImportFailure, Symbol, SymbolShape
+
+_NS = {
+    "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "pic": "http://schemas.openxmlformats.org/drawingml/2006/picture",
+    "wps": "http://schemas.microsoft.com/office/word/2010/wordprocessingShape",
+    "wpg": "http://schemas.microsoft.com/office/word/2010/wordprocessingGroup",
+    "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006",
+    "v": "urn:schemas-microsoft-com:vml",
+    "o": "urn:schemas-microsoft-com:office:office",
+}
+_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_MAX_PART_BYTES = 64 * 1024 * 1024
+
+
+def _q(name: str) -> str:
+    prefix, local = name.split(":")
+    return f"{{{_NS[prefix]}}}{local}"
+
+
+W_TBL, W_TR, W_TC, W_P, W_SDT, W_SDT_CONTENT = (
+    _q(n) for n in ("w:tbl", "w:tr", "w:tc", "w:p", "w:sdt", "w:sdtContent")
+)
+# Subtrees that are not the cell's own content: a nested table (read as a table of its own),
+# the fallback copy of a drawing, a text box's text, deleted text and field codes.
+_SKIP = {
+    _q("w:tbl"), _q("mc:Fallback"), _q("w:txbxContent"), _q("w:del"), _q("w:delText"),
+    _q("w:instrText"), _q("v:textbox"),
+}  # fmt: skip
+
+_DECISION_GEOMETRY = {"diamond", "flowChartDecision"}
+# Lines, arrows and flowchart connectors join the symbols; they are not a step's symbol.
+_NOT_A_SYMBOL = {"line", "lineInv", "flowChartConnector", "flowChartOffpageConnector"}
+_VML_DECISION = {"#_x0000_t4", "#_x0000_t110"}
+_VML_CONNECTORS = {"#_x0000_t32", "#_x0000_t33", "#_x0000_t34", "#_x0000_t38", "#_x0000_t120"}
+_DECISION_WORDS = ("diamond", "ketupat", "keputusan", "decision", "rhombus", "wajik")
+_ACTIVITY_WORDS = ("persegi", "rectangle", "kotak", "kegiatan", "process", "proses", "oval")
+
+
+def read_docx_form(data: bytes) -> list[FormTable]:
+    """Every table of the document (nested ones too), in document order."""
+    body = _document_body(data)
+    return [_read_table(tbl, t) for t, tbl in enumerate(body.iter(W_TBL))]
+
+
+def _document_body(data: bytes) -> ET.Element:
+    expected = "diharapkan dokumen Word .docx berisi tabel kepala dan tabel kegiatan SOP-AP"
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise ImportFailure(
+            f"berkas .docx rusak atau bukan .docx (bukan arsip ZIP); {expected}"
+        ) from exc
+    with archive:
+        part = _main_part(archive)
+        try:
+            info = archive.getinfo(part)
+        except KeyError as exc:
+            raise ImportFailure(
+                f"berkas .docx tidak memuat bagian dokumen ({part}); {expected}"
+            ) from exc
+        if info.file_size > _MAX_PART_BYTES:
+            raise ImportFailure(f"bagian dokumen .docx terlalu besar ({info.file_size} byte)")
+        try:
+            root = ET.fromstring(archive.read(info))
+        except (zipfile.BadZipFile, OSError, EOFError, ET.ParseError, ValueError) as exc:
+            raise ImportFailure(f"berkas .docx rusak ({exc}); {expected}") from exc
+    body = root.find("w:body", _NS)
+    if body is None:
+        raise ImportFailure(f"berkas .docx tidak memuat isi dokumen Word (w:body); {expected}")
+    return body
+
+
+def _main_part(archive: zipfile.ZipFile) -> str:
+    """The main document part named by the package relationships (usually word/document.xml)."""
+    try:
+        rels = ET.fromstring(archive.read("_rels/.rels"))
+    except (KeyError, ET.ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return "word/document.xml"
+    for rel in rels.iter(f"{{{_REL_NS}}}Relationship"):
+        if rel.get("Type", "").endswith("/officeDocument"):
+            return rel.get("Target", "word/document.xml").lstrip("/")
+    return "word/document.xml"
+
+
+def _children(element: ET.Element, tag: str) -> Iterator[ET.Element]:
+    """Direct children with ``tag``, also those wrapped in content controls (w:sdt)."""
+    for child in element:
+        if child.tag == tag:
+            yield child
+        elif child.tag == W_SDT:
+            content = child.find("w:sdtContent", _NS)
+            if content is not None:
+                yield from _children(content, tag)
+
+
+def _int_attr(element: ET.Element | None, default: int) -> int:
+    if element is None:
+        return default
+    try:
+        return max(0, int(element.get(_q("w:val"), default)))
+    except ValueError:
+        return default
+
+
+def _read_table(tbl: ET.Element, t: int) -> FormTable:
+    rows = []
+    for r, tr in enumerate(_children(tbl, W_TR)):
+        row: list[Cell] = []
+        before = _int_attr(tr.find("w:trPr/w:gridBefore", _NS), 0)
+        row += [Cell(key=(t, r, "before", i)) for i in range(before)]
+        for c, tc in enumerate(_children(tr, W_TC)):
+            props = tc.find("w:tcPr", _NS)
+            span = _int_attr(props.find("w:gridSpan", _NS) if props is not None else None, 1)
+            merge = props.find("w:vMerge", _NS) if props is not None else None
+            if merge is not None and merge.get(_q("w:val"), "continue") == "continue":
+                cell = Cell(key=(t, r, c))  # the merged cell's content is in the row above
+            else:
+                cell = Cell(items=_cell_items(tc), symbols=tuple(_symbols(tc)), key=(t, r, c))
+            row += [cell] * max(span, 1)
+        rows.append(tuple(row))
+    return tuple(rows)
+
+
+def _walk(element: ET.Element) -> Iterator[ET.Element]:
+    """Descendants in document order, without the subtrees in ``_SKIP``."""
+    for child in element:
+        if child.tag in _SKIP:
+            continue
+        yield child
+        yield from _walk(child)
+
+
+def _cell_items(tc: ET.Element) -> tuple[str, ...]:
+    items: list[str] = []
+    for p in (e for e in _walk(tc) if e.tag == W_P):
+        items += [" ".join(line.split()) for line in _paragraph_text(p).split("\n")]
+    return tuple(i for i in items if i)
+
+
+def _paragraph_text(p: ET.Element) -> str:
+    parts: list[str] = []
+    for e in _walk(p):
+        if e.tag == _q("w:t"):
+            parts.append(e.text or "")
+        elif e.tag in (_q("w:tab"), _q("w:noBreakHyphen")):
+            parts.append(" " if e.tag == _q("w:tab") else "-")
+        elif e.tag in (_q("w:br"), _q("w:cr")):
+            parts.append("\n")
+        elif e.tag == _q("w:sym"):
+            parts.append(_sym_char(e))
+    return "".join(parts)
+
+
+def _sym_char(sym: ET.Element) -> str:
+    """A symbol-font character (a Wingdings tick or diamond): kept as a mark."""
+    try:
+        code = int(sym.get(_q("w:char"), "0"), 16)
+    except ValueError:
+        return "?"
+    if 0xF000 <= code <= 0xF0FF:  # symbol fonts map to the private use area
+        code -= 0xF000
+    return chr(code) if 0x21 <= code <= 0x10FFFF and code != 0x7F else "?"
+
+
+def _symbols(tc: ET.Element) -> Iterator[Symbol]:
+    for e in _walk(tc):
+        if e.tag == _q("w:drawing"):
+            symbol = _drawing_symbol(e)
+        elif e.tag == _q("w:pict"):
+            symbol = _vml_symbol(e)
+        elif e.tag == _q("w:object"):
+            symbol = Symbol("objek tersemat")
+        else:
+            continue
+        if symbol is not None:
+            yield symbol
+
+
+def _shape_from_words(*texts: str | None) -> SymbolShape:
+    words = " ".join(t for t in texts if t).casefold()
+    if any(w in words for w in _DECISION_WORDS):
+        return SymbolShape.DECISION
+    if any(w in words for w in _ACTIVITY_WORDS):
+        return SymbolShape.ACTIVITY
+    return SymbolShape.UNKNOWN
+
+
+def _drawing_symbol(drawing: ET.Element) -> Symbol | None:
+    doc_pr = next(drawing.iter(_q("wp:docPr")), None)
+    names = (
+        (doc_pr.get("name"), doc_pr.get("descr"), doc_pr.get("title")) if doc_pr is not None else ()
+    )
+    picture = next(drawing.iter(_q("pic:pic")), None)
+    if picture is not None:
+        c_nv_pr = next(picture.iter(_q("pic:cNvPr")), None)
+        more = (c_nv_pr.get("name"), c_nv_pr.get("descr")) if c_nv_pr is not None else ()
+        return Symbol("gambar", _shape_from_words(*names, *more))
+    shapes = list(drawing.iter(_q("wps:wsp")))
+    if not shapes:
+        return Symbol("objek gambar", _shape_from_words(*names))
+    geometries = []
+    for shape in shapes:
+        if shape.find("wps:cNvCnPr", _NS) is not None:
+            continue  # a connector
+        geometry = shape.find("wps:spPr/a:prstGeom", _NS)
+        prst = geometry.get("prst", "") if geometry is not None else ""
+        if prst in _NOT_A_SYMBOL or "Connector" in prst or prst.endswith("Arrow"):
+            continue
+        geometries.append(prst)
+    if not geometries:
+        return None
+    if any(g in _DECISION_GEOMETRY for g in geometries):
+        return Symbol("bentuk belah ketupat", SymbolShape.DECISION)
+    known = [g for g in geometries if g]
+    if known:
+        return Symbol(f"bentuk '{known[0]}'", SymbolShape.ACTIVITY)
+    return Symbol("bentuk", _shape_from_words(*names))
+
+
+def _vml_symbol(pict: ET.Element) -> Symbol | None:
+    found: list[Symbol] = []
+    for e in pict.iter():
+        if e.tag == _q("v:shape"):
+            kind = e.get("type", "")
+            if kind in _VML_CONNECTORS or e.get(_q("o:connectortype")):
+                continue
+            if kind in _VML_DECISION:
+                found.append(Symbol("bentuk belah ketupat (VML)", SymbolShape.DECISION))
+            elif e.find("v:imagedata", _NS) is not None:
+                found.append(Symbol("gambar (VML)", _shape_from_words(e.get("alt"))))
+            else:
+                found.append(Symbol("bentuk (VML)", _shape_from_words(e.get("alt"))))
+        elif e.tag in (_q("v:rect"), _q("v:roundrect"), _q("v:oval")):
+            found.append(Symbol("bentuk (VML)", SymbolShape.ACTIVITY))
+    if not found:
+        return None
+    decision = next((s for s in found if s.shape is SymbolShape.DECISION), None)
+    return decision or found[0]

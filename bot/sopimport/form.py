@@ -1,0 +1,391 @@
+"""Find the SOP-AP form in the tables read from a file: its header and its activity table.
+
+The standard form (Permenaker No. 07 Tahun 2017) has labelled header cells (NO SOP, NAMA SOP,
+... with the value to the right; DASAR HUKUM, KETERKAITAN, ... with the value below) and an
+activity table whose heading is two rows:
+
+    No | Kegiatan | Pelaksana ........................ | Mutu Baku ........................ | Ket
+       |          | <role> | <role> | ... | <role>     | Persyaratan/Kelengkapan | Waktu | Output |
+
+optionally followed by a row numbering the columns (1, 2, 3, ...), then one row per step.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.sopimport.model import (
+    Cell,
+    FormHeader,
+    FormRow,
+    FormTable,
+    ImportFailure,
+    SopForm,
+    Symbol,
+    SymbolShape,
+)
+
+EXPECTED_COLUMNS = (
+    "No, Kegiatan, Pelaksana (satu kolom per peran), Mutu Baku (Persyaratan/Kelengkapan, "
+    "Waktu, Output), Ket"
+)
+_DECISION_MARKS = set("◆◇♦⬥⬦⟡")
+
+# label (normalised) -> header field; "right": value in the next cell, "below": in the next row
+_VALUE_RIGHT = {
+    "no sop": "number",
+    "nomor sop": "number",
+    "nama sop": "name",
+    "disahkan oleh": "approved_by",
+    "tanggal pengesahan": "approval_date",
+    "tgl pengesahan": "approval_date",
+    "tanggal revisi": "revision_date",
+    "tgl revisi": "revision_date",
+    "tanggal pembuatan": "",
+    "tgl pembuatan": "",
+    "tanggal efektif": "",
+    "tgl efektif": "",
+}
+_VALUE_BELOW = {
+    "dasar hukum": "legal_basis",
+    "kualifikasi pelaksana": "qualifications",
+    "keterkaitan": "related_sops",
+    "peralatan perlengkapan": "equipment",
+    "peralatan dan perlengkapan": "equipment",
+    "peralatan": "equipment",
+    "peringatan": "warning",
+    "pencatatan dan pendataan": "record_keeping",
+    "pencatatan pendataan": "record_keeping",
+    "pencatatan": "record_keeping",
+}
+
+
+def norm(text: str) -> str:
+    """Lower case, punctuation to spaces, spaces collapsed: how headings and labels compare."""
+    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+
+
+def read_form(tables: Sequence[FormTable], source: str, symbols_possible: bool) -> SopForm:
+    activity = _find_activity_table(tables)
+    if activity is None:
+        raise ImportFailure(
+            "bukan formulir SOP-AP: tabel kegiatan tidak ditemukan; diharapkan baris judul "
+            f"dengan kolom {EXPECTED_COLUMNS}"
+        )
+    header = _read_header(tables)
+    if not header.name:
+        raise ImportFailure(
+            "bukan formulir SOP-AP lengkap: kepala SOP tidak memuat NAMA SOP; diharapkan "
+            "tabel kepala dengan NO SOP, NAMA SOP, DISAHKAN OLEH, DASAR HUKUM, dan seterusnya"
+        )
+    return SopForm(
+        source=source,
+        header=header,
+        role_headings=activity.roles,
+        rows=activity.rows,
+        symbols_possible=symbols_possible,
+    )
+
+
+# -- header ------------------------------------------------------------------------------
+
+
+def _distinct(row: Sequence[Cell]) -> list[tuple[int, Cell]]:
+    """(first grid column, cell) for each distinct cell of a row (merged cells once)."""
+    seen: set[object] = set()
+    out = []
+    for c, cell in enumerate(row):
+        if cell.key in seen:
+            continue
+        seen.add(cell.key)
+        out.append((c, cell))
+    return out
+
+
+def _read_header(tables: Sequence[FormTable]) -> FormHeader:
+    values: dict[str, object] = {}
+    extra: list[tuple[str, str]] = []
+    for table in tables:
+        for r, row in enumerate(table):
+            cells = _distinct(row)
+            for i, (c, cell) in enumerate(cells):
+                label = norm(cell.text)
+                if label in _VALUE_RIGHT:
+                    value = _right_value(cells[i + 1 :])
+                    name = _VALUE_RIGHT[label]
+                    if not name:
+                        extra.append((cell.text, value.text))
+                    elif name not in values:
+                        values[name] = value.items
+                        if name == "number" and "organisation" not in values:
+                            values["organisation"] = _organisation(cells[:i])
+                elif label in _VALUE_BELOW and r + 1 < len(table):
+                    name = _VALUE_BELOW[label]
+                    below = table[r + 1]
+                    if name not in values and c < len(below):
+                        values[name] = below[c].items
+
+    def items(name: str) -> tuple[str, ...]:
+        found = values.get(name, ())
+        assert isinstance(found, tuple)
+        return found
+
+    def text(name: str, sep: str = " ") -> str:
+        return sep.join(items(name))
+
+    approved = items("approved_by")
+    extra += [("DISAHKAN OLEH (lanjutan)", line) for line in approved[1:]]
+    return FormHeader(
+        organisation=items("organisation"),
+        number=text("number"),
+        name=text("name"),
+        approved_by=approved[0] if approved else "",
+        approval_date=text("approval_date"),
+        revision_date=text("revision_date"),
+        legal_basis=items("legal_basis"),
+        qualifications=items("qualifications"),
+        related_sops=items("related_sops"),
+        equipment=items("equipment"),
+        warning=text("warning"),
+        record_keeping=text("record_keeping"),
+        extra=tuple(extra),
+    )
+
+
+def _right_value(cells: Sequence[tuple[int, Cell]]) -> Cell:
+    """The value right of a label; a lone ':' cell between them is skipped, a leading ':' cut."""
+    for _, cell in cells:
+        if cell.text.strip() == ":":
+            continue
+        items = list(cell.items)
+        if items and items[0].startswith(":"):
+            items[0] = items[0][1:].strip()
+        return Cell(items=tuple(i for i in items if i), key=cell.key)
+    return Cell()
+
+
+def _organisation(cells: Sequence[tuple[int, Cell]]) -> tuple[str, ...]:
+    """The unit's names in the cell left of NO SOP, in title case if written in capitals."""
+    for _, cell in reversed(cells):
+        if cell.items:
+            return tuple(_title(line) for line in cell.items)
+    return ()
+
+
+_SMALL_WORDS = {"dan", "di", "ke", "dari", "untuk", "yang", "atau", "pada", "serta", "dengan"}
+
+
+def _title(line: str) -> str:
+    if line != line.upper():
+        return line
+    words = line.split()
+    return " ".join(
+        w.lower() if i and w.lower() in _SMALL_WORDS else w.capitalize()
+        for i, w in enumerate(words)
+    )
+
+
+# -- activity table ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Activity:
+    roles: tuple[str, ...]
+    rows: tuple[FormRow, ...]
+
+
+@dataclass(frozen=True)
+class _Columns:
+    number: int
+    activity: int
+    roles: tuple[tuple[int, int], ...]  # (grid column, role index)
+    requirements: int
+    time: int
+    output: int
+    remark: int | None
+
+
+def _find_activity_table(tables: Sequence[FormTable]) -> _Activity | None:
+    for t, table in enumerate(tables):
+        for r, row in enumerate(table):
+            labels = [norm(c.text) for c in row]
+            if "kegiatan" in labels and ("no" in labels or "nomor" in labels):
+                columns, roles = _columns(row, table[r + 1] if r + 1 < len(table) else ())
+                rows = _step_rows(table[r + 2 :], columns)
+                for following in tables[t + 1 :]:  # the table continued on the next page
+                    rows += _continuation(following, roles)
+                return _Activity(roles, _checked(rows))
+    return None
+
+
+def _columns(first: Sequence[Cell], second: Sequence[Cell]) -> tuple[_Columns, tuple[str, ...]]:
+    def find(labels: list[str], *names: str, start: int = 0) -> int | None:
+        for c in range(start, len(labels)):
+            if labels[c] in names or any(labels[c].startswith(n + " ") for n in names):
+                return c
+        return None
+
+    top = [norm(c.text) for c in first]
+    sub = [norm(c.text) for c in second]
+    found = {
+        "No": find(top, "no", "nomor"),
+        "Kegiatan": find(top, "kegiatan"),
+        "Pelaksana": find(top, "pelaksana"),
+        "Mutu Baku": find(top, "mutu baku"),
+        "Ket": find(top, "ket", "keterangan"),
+        "Persyaratan/Kelengkapan": find(
+            sub, "persyaratan", "kelengkapan", "persyaratan kelengkapan"
+        ),
+        "Waktu": find(sub, "waktu"),
+        "Output": find(sub, "output", "keluaran"),
+    }
+    missing = [name for name, c in found.items() if c is None and name != "Ket"]
+    if missing:
+        raise ImportFailure(
+            "tabel kegiatan tidak sesuai bentuk baku SOP-AP: kolom "
+            + ", ".join(missing)
+            + f" tidak ditemukan; diharapkan kolom {EXPECTED_COLUMNS}"
+            + (
+                " (Persyaratan/Kelengkapan, Waktu, Output pada baris di bawah Mutu Baku)"
+                if any(m in missing for m in ("Persyaratan/Kelengkapan", "Waktu", "Output"))
+                else ""
+            )
+        )
+    at = {name: c for name, c in found.items() if c is not None}
+    order = ["No", "Kegiatan", "Pelaksana", "Persyaratan/Kelengkapan", "Waktu", "Output"]
+    if "Ket" in at:
+        order.append("Ket")
+    positions = [at[name] for name in order]
+    mutu_ok = at["Mutu Baku"] <= at["Persyaratan/Kelengkapan"] and at["Pelaksana"] < at["Mutu Baku"]
+    if positions != sorted(positions) or len(set(positions)) != len(positions) or not mutu_ok:
+        seen = sorted(at.items(), key=lambda kv: (kv[1], kv[0] != "Mutu Baku"))
+        raise ImportFailure(
+            "kolom tabel kegiatan tidak dalam urutan baku SOP-AP: diharapkan "
+            f"{EXPECTED_COLUMNS}; ditemukan: " + ", ".join(name for name, _ in seen)
+        )
+    roles: list[str] = []
+    role_columns: list[tuple[int, int]] = []
+    keys: dict[object, int] = {}
+    for c in range(at["Pelaksana"], at["Persyaratan/Kelengkapan"]):
+        cell = second[c] if c < len(second) else Cell()
+        if not cell.text:
+            continue
+        if cell.key not in keys:
+            keys[cell.key] = len(roles)
+            roles.append(cell.text)
+        role_columns.append((c, keys[cell.key]))
+    if not roles:
+        raise ImportFailure(
+            "tabel kegiatan tidak menyebut pelaksana: di bawah judul Pelaksana diharapkan satu "
+            "kolom per peran (mis. Kasubag, Kabag, Karo)"
+        )
+    columns = _Columns(
+        number=at["No"],
+        activity=at["Kegiatan"],
+        roles=tuple(role_columns),
+        requirements=at["Persyaratan/Kelengkapan"],
+        time=at["Waktu"],
+        output=at["Output"],
+        remark=at.get("Ket"),
+    )
+    return columns, tuple(roles)
+
+
+def _is_column_numbering(row: Sequence[Cell]) -> bool:
+    numbers = [cell.text for _, cell in _distinct(row) if cell.text]
+    return len(numbers) >= 3 and numbers == [str(n) for n in range(1, len(numbers) + 1)]
+
+
+_ROW_NUMBER = re.compile(r"^(\d{1,3})\s*[.)]?$")
+
+
+def _step_rows(rows: Sequence[Sequence[Cell]], columns: _Columns) -> list[FormRow]:
+    found: list[FormRow] = []
+    for row in rows:
+        at = functools.partial(_cell_at, row)
+        first = at(columns.number).text
+        texts = [cell.text for _, cell in _distinct(row)]
+        if not any(texts) or _is_column_numbering(row):
+            continue
+        if norm(" ".join(texts)).startswith("norma waktu"):
+            break
+        number = _ROW_NUMBER.match(first)
+        if number is None:
+            shown = " | ".join(t for t in texts if t)[:80]
+            raise ImportFailure(
+                f"tabel kegiatan: baris tanpa nomor langkah ('{shown}'); diharapkan setiap baris "
+                "langkah diawali nomornya di kolom No"
+            )
+        found.append(
+            FormRow(
+                number=int(number.group(1)),
+                activity=at(columns.activity).text,
+                marks=_marks(row, columns),
+                requirements=", ".join(at(columns.requirements).items),
+                time=at(columns.time).text,
+                output=", ".join(at(columns.output).items),
+                remark=", ".join(at(columns.remark).items),
+            )
+        )
+    return found
+
+
+def _cell_at(row: Sequence[Cell], c: int | None) -> Cell:
+    return row[c] if c is not None and c < len(row) else Cell()
+
+
+def _marks(row: Sequence[Cell], columns: _Columns) -> tuple[tuple[tuple[int, ...], Symbol], ...]:
+    """The symbols in the row's Pelaksana cells, each with the role columns its cell covers."""
+    covered: dict[object, list[int]] = {}
+    cells: dict[object, Cell] = {}
+    for c, role in columns.roles:
+        if c < len(row):
+            cell = row[c]
+            cells[cell.key] = cell
+            if role not in covered.setdefault(cell.key, []):
+                covered[cell.key].append(role)
+    marks: list[tuple[tuple[int, ...], Symbol]] = []
+    for key, cell in cells.items():
+        symbols = list(cell.symbols)
+        if cell.text:
+            shape = (
+                SymbolShape.DECISION if set(cell.text) & _DECISION_MARKS else SymbolShape.UNKNOWN
+            )
+            symbols.append(Symbol(f"tanda '{cell.text[:12]}'", shape))
+        marks += [(tuple(covered[key]), s) for s in symbols]
+    return tuple(marks)
+
+
+def _continuation(table: FormTable, roles: tuple[str, ...]) -> list[FormRow]:
+    """Step rows of a later table that repeats the activity heading with the same roles."""
+    for r, row in enumerate(table):
+        labels = [norm(c.text) for c in row]
+        if "kegiatan" in labels and ("no" in labels or "nomor" in labels):
+            columns, its_roles = _columns(row, table[r + 1] if r + 1 < len(table) else ())
+            if its_roles != roles:
+                return []
+            return _step_rows(table[r + 2 :], columns)
+    return []
+
+
+def _checked(rows: list[FormRow]) -> tuple[FormRow, ...]:
+    if not rows:
+        raise ImportFailure(
+            "tabel kegiatan kosong: tidak ada baris langkah bernomor di bawah judul tabel; "
+            "diharapkan satu baris per langkah (No, Kegiatan, simbol Pelaksana, Mutu Baku, Ket)"
+        )
+    numbers = [row.number for row in rows]
+    if numbers != list(range(1, len(rows) + 1)):
+        raise ImportFailure(
+            "tabel kegiatan: nomor langkah harus berurutan mulai 1; ditemukan "
+            + ", ".join(str(n) for n in numbers)
+        )
+    for row in rows:
+        if not row.activity:
+            raise ImportFailure(
+                f"tabel kegiatan: langkah {row.number} tidak memuat uraian Kegiatan"
+            )
+    return tuple(rows)

@@ -1,0 +1,534 @@
+"""From the form to a draft definition: who acts in each step, what kind of step, where it goes.
+
+Actors, in order of strength:
+
+1. The flowchart symbol (a .docx): the Pelaksana column whose cell holds a drawing, shape,
+   picture or mark. Where a sentence names someone else, the symbol wins and the step says so.
+2. The previous step's sentence: "menyampaikan/meneruskan/menyerahkan ... kepada X" or
+   "memerintahkan X untuk ..." names the actor of the next step (for a decision, its approve
+   part does).
+3. A return: "jika tidak setuju dikembalikan kepada X" names the actor of the earlier step it
+   returns to, the nearest earlier step X holds or may hold. When that step is the only one
+   X could hold, it is certain; otherwise it is a guess.
+
+A step still without an actor, or whose sentence fits several columns, gets a guessed actor and
+a guess the reviewer must confirm. Nothing uncertain is picked silently.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.sopimport.documents import DocumentBook
+from bot.sopimport.model import (
+    Draft,
+    DraftGuess,
+    DraftRole,
+    DraftStep,
+    FormRow,
+    ImportFailure,
+    SopForm,
+    Symbol,
+    SymbolShape,
+)
+from bot.sopimport.roles import Match, build_roles, match_phrase
+from bot.sopimport.sentences import Reading, read_sentence
+from bot.sopimport.times import DEFAULT_MINUTES, parse_time
+
+
+@dataclass
+class _Actor:
+    role: str | None = None
+    candidates: tuple[str, ...] = ()  # several columns fit and none is proven yet
+    by_mark: bool = False
+    guess: DraftGuess | None = None
+    notes: list[str] = field(default_factory=list)
+    unmatched: str = ""  # a phrase that named this step's actor but fits no column
+
+
+def infer_draft(form: SopForm, source_name: str) -> Draft:
+    roles = build_roles(form.role_headings)
+    names = {r.id: r.name for r in roles}
+    readings = [read_sentence(row.activity) for row in form.rows]
+    actors = [_from_marks(row, roles) for row in form.rows]
+    kinds, kind_guesses = _kinds(form.rows, readings)
+    _forward(readings, actors, roles, names)
+    returns = _returns(readings, kinds, actors, roles, names)
+    _fill_unknown(actors, roles, names)
+    _role_titles(roles, readings)
+
+    book = DocumentBook([r.requirements for r in form.rows], [r.output for r in form.rows])
+    book.link_drafts({i + 1 for i, k in enumerate(kinds) if k == "review"})
+    kinds = _team_and_archive(kinds, readings, actors, roles)
+    per_step = book.per_step(kinds)
+    for i, docs in enumerate(per_step):
+        if kinds[i] == "action" and any(
+            book.is_draft(d) and d not in docs.inputs for d in docs.uploads
+        ):
+            kinds[i] = "upload"
+
+    steps = []
+    last = len(form.rows)
+    for i, (row, reading, actor, docs) in enumerate(
+        zip(form.rows, readings, actors, per_step, strict=True)
+    ):
+        assert actor.role is not None
+        step = DraftStep(
+            id=row.number,
+            actor=actor.role,
+            kind=kinds[i],
+            title="",
+            activity=_sentence(row.activity),
+            inputs=docs.inputs,
+            uploads=docs.uploads,
+            outputs=docs.outputs,
+            on_approve=row.number + 1 if row.number < last else None,
+            related_sop=row.remark or None,
+        )
+        step.notes += actor.notes
+        if actor.guess is not None:
+            step.guesses.append(actor.guess)
+        step.guesses += kind_guesses.get(i, [])
+        if kinds[i] == "review":
+            target, guess = returns[i]
+            step.on_return = target
+            if guess is not None:
+                step.guesses.append(guess)
+            step.approval = reading.approval
+        for doc_id in docs.produced_only:
+            doc = next(d for d in book.documents if d.id == doc_id)
+            step.notes.append(
+                f"'{doc.name}' baru muncul sebagai Output langkah ini: dicatat ada setelah langkah "
+                "selesai (tanpa berkas). Bila berupa berkas, masukkan ke uploads atau jadikan kertas "
+                "yang ditulis bot (papers)."
+            )
+        _time(step, row)
+        steps.append(step)
+    _step_titles(steps, readings, {r.id: r.title for r in roles})
+    notes = []
+    if not form.symbols_possible:
+        notes.append(
+            "Ekspor teks tidak memuat simbol diagram alir: pelaksana setiap langkah dibaca dari "
+            "kalimat kegiatan (lihat catatan pada langkahnya)."
+        )
+    elif not any(row.marks for row in form.rows):
+        notes.append(
+            "Kolom Pelaksana tidak memuat simbol: pelaksana setiap langkah dibaca dari kalimat "
+            "kegiatan (lihat catatan pada langkahnya)."
+        )
+    return Draft(
+        notes=notes,
+        source_name=source_name,
+        form=form.source,
+        code=_code(form.header.name),
+        header=form.header,
+        roles=roles,
+        documents=book.documents,
+        steps=steps,
+    )
+
+
+# -- actors ------------------------------------------------------------------------------
+
+
+def _from_marks(row: FormRow, roles: Sequence[DraftRole]) -> _Actor:
+    columns: list[int] = []
+    for covered, _symbol in row.marks:
+        columns += [c for c in covered if c not in columns]
+    if len(columns) == 1:
+        what = ", ".join(dict.fromkeys(symbol.what for _, symbol in row.marks))
+        note = f"pelaksana dari simbol ({what}) di kolom {roles[columns[0]].name}"
+        return _Actor(role=roles[columns[0]].id, by_mark=True, notes=[note])
+    if len(columns) > 1:
+        return _Actor(candidates=tuple(roles[c].id for c in columns), by_mark=True)
+    return _Actor()
+
+
+def _shown(role_ids: Sequence[str], names: dict[str, str]) -> str:
+    return ", ".join(names[r] for r in role_ids)
+
+
+def _match_all(phrases: Sequence[str], roles: Sequence[DraftRole]) -> tuple[list[Match], str]:
+    """Matches of the phrases that fit a column, and the first phrase that fits none."""
+    matches = [match_phrase(p, roles) for p in phrases]
+    unmatched = next((m.phrase for m in matches if not m.roles), "")
+    return [m for m in matches if m.roles], unmatched
+
+
+def _forward(
+    readings: Sequence[Reading],
+    actors: list[_Actor],
+    roles: Sequence[DraftRole],
+    names: dict[str, str],
+) -> None:
+    for k, reading in enumerate(readings[:-1], 1):  # k: the step whose sentence speaks
+        target = actors[k]
+        matches, unmatched = _match_all(reading.forward, roles)
+        fits = tuple(dict.fromkeys(r for m in matches for r in m.roles))
+        said = "; ".join(f"'{m.phrase}'" for m in matches)
+        if not fits:
+            if unmatched and not target.by_mark:
+                target.unmatched = f"kalimat langkah {k} menyebut '{unmatched}', yang tidak cocok dengan kolom Pelaksana mana pun"
+            continue
+        if target.by_mark and target.role is not None:
+            if target.role not in fits:
+                target.guess = DraftGuess(
+                    "actor",
+                    f"simbol di kolom {names[target.role]}, tetapi kalimat langkah {k} menyebut "
+                    f"{said}; simbol yang dipakai",
+                    f"pelaksana diambil dari simbol di kolom {names[target.role]}; kalimat langkah "
+                    f"{k} ('{reading.quote()}') menyebut {said} ({_shown(fits, names)}). Simbol "
+                    "yang dipakai; periksa mana yang benar.",
+                )
+            continue
+        if target.by_mark:
+            both = [r for r in target.candidates if r in fits]
+            if len(both) == 1:
+                why = f"kalimat langkah {k} menyebut {said}"
+            elif both:
+                why = (
+                    f"kalimat langkah {k} ({said}) juga cocok dengan beberapa; dipilih yang pertama"
+                )
+            else:
+                why = f"kalimat langkah {k} menyebut {said}, bukan kolom bersimbol; dipilih yang pertama"
+            target.role = (both or list(target.candidates))[0]
+            target.guess = DraftGuess(
+                "actor",
+                f"simbol di beberapa kolom ({_shown(target.candidates, names)}); {why}",
+                f"baris ini memuat simbol di beberapa kolom Pelaksana "
+                f"({_shown(target.candidates, names)}); {why}: {names[target.role]}.",
+            )
+            target.candidates = ()
+            continue
+        if len(fits) == 1 and not any(m.loose for m in matches):
+            target.role = fits[0]
+            target.notes.append(f"pelaksana dari kalimat langkah {k}: {said}")
+        elif len(fits) == 1:
+            target.role = fits[0]
+            target.guess = DraftGuess(
+                "actor",
+                f"ditebak dari kalimat langkah {k}: {said} hanya cocok jabatannya dengan kolom "
+                f"{names[fits[0]]}",
+                f"pelaksana ditebak dari kalimat langkah {k} ('{reading.quote()}'): {said} "
+                f"tidak sama persis dengan judul kolom mana pun; dicocokkan dengan "
+                f"{names[fits[0]]} hanya dari jabatannya.",
+            )
+        else:
+            target.candidates = fits
+            target.notes.append(f"kalimat langkah {k} ({said}) cocok dengan beberapa kolom")
+            target.unmatched = f"kalimat langkah {k} ('{reading.quote()}') menyebut {said}"
+
+
+def _returns(
+    readings: Sequence[Reading],
+    kinds: Sequence[str],
+    actors: list[_Actor],
+    roles: Sequence[DraftRole],
+    names: dict[str, str],
+) -> dict[int, tuple[int, DraftGuess | None]]:
+    """The step each decision returns to (by index), with a guess when it is not certain."""
+    found: dict[int, tuple[int, DraftGuess | None]] = {}
+    for i, kind in enumerate(kinds):
+        if kind != "review":
+            continue
+        k = i + 1
+        if i == 0:
+            raise ImportFailure(
+                "langkah 1 adalah keputusan, tetapi tidak ada langkah sebelumnya untuk tempat "
+                "pengembalian; diharapkan langkah pertama berupa kegiatan"
+            )
+        reading = readings[i]
+        matches, unmatched = _match_all(reading.back, roles)
+        fits = tuple(dict.fromkeys(r for m in matches for r in m.roles))
+        said = "; ".join(f"'{m.phrase}'" for m in matches)
+        previous = i  # the step number just before this one
+
+        def may_hold(j: int, role: str) -> bool:
+            actor = actors[j]
+            unknown = actor.role is None and not actor.candidates
+            return unknown or actor.role == role or role in actor.candidates
+
+        holders = [r for r in fits if any(may_hold(j, r) for j in range(i))]
+        if len(fits) > 1 and len(holders) == 1:  # "Kabag": only one Kabag held an earlier step
+            fits = (holders[0],)
+        if len(fits) != 1:
+            if fits:
+                why = f"kalimat pengembalian menyebut {said}, yang cocok dengan beberapa kolom ({_shown(fits, names)})"
+                near = [j for j in range(i - 1, -1, -1) if actors[j].role in fits]
+                target = near[0] + 1 if near else previous
+            else:
+                why = (
+                    f"kalimat pengembalian menyebut '{unmatched}', yang tidak cocok dengan kolom mana pun"
+                    if unmatched
+                    else "kalimat tidak menyebut kepada siapa dikembalikan"
+                )
+                target = previous
+            found[i] = (
+                target,
+                DraftGuess(
+                    "on_return",
+                    f"{why}; ditebak langkah {target}",
+                    f"tujuan pengembalian ditebak langkah {target}: {why}.",
+                ),
+            )
+            continue
+        role = fits[0]
+        loose = any(m.loose for m in matches)
+        could = [j for j in range(i) if may_hold(j, role)]
+        if not could:
+            found[i] = (
+                previous,
+                DraftGuess(
+                    "on_return",
+                    f"tidak ada langkah sebelum langkah {k} yang dilaksanakan {names[role]}; "
+                    f"ditebak langkah {previous}",
+                    f"kalimat menyebut pengembalian kepada {said}, tetapi tidak ada langkah "
+                    f"sebelumnya yang dilaksanakan {names[role]}; ditebak langkah {previous}.",
+                ),
+            )
+            continue
+        j = could[-1]
+        target_actor = actors[j]
+        guess = None
+        if loose:
+            guess = DraftGuess(
+                "on_return",
+                f"{said} hanya cocok jabatannya dengan kolom {names[role]}",
+                f"kalimat pengembalian menyebut {said}, dicocokkan dengan {names[role]} hanya "
+                f"dari jabatannya; tujuan pengembalian langkah {j + 1}.",
+            )
+        if target_actor.role != role:
+            sole = len(could) == 1
+            was = target_actor.candidates
+            target_actor.role = role
+            target_actor.candidates = ()
+            if target_actor.by_mark:
+                target_actor.guess = DraftGuess(
+                    "actor",
+                    f"simbol di beberapa kolom ({_shown(was, names)}); kalimat pengembalian "
+                    f"langkah {k} menunjuk {names[role]}",
+                    f"baris ini memuat simbol di beberapa kolom ({_shown(was, names)}); kalimat "
+                    f"langkah {k} mengembalikan kepada {said}, jadi dipilih {names[role]}.",
+                )
+            elif sole:
+                target_actor.notes.append(
+                    f"pelaksana dari kalimat pengembalian langkah {k} ({said}): satu-satunya "
+                    "langkah sebelumnya yang dapat dipegangnya"
+                )
+            else:
+                target_actor.guess = DraftGuess(
+                    "actor",
+                    f"ditebak dari kalimat pengembalian langkah {k} ({said})",
+                    f"pelaksana ditebak dari kalimat langkah {k} ('{readings[i].quote()}'): "
+                    f"langkah ini yang terdekat sebelumnya yang pelaksananya belum pasti, tetapi "
+                    f"{names[role]} mungkin memegang langkah lain.",
+                )
+                guess = guess or DraftGuess(
+                    "on_return",
+                    f"ditebak langkah {j + 1}: pelaksananya belum pasti",
+                    f"tujuan pengembalian ditebak langkah {j + 1}, langkah terdekat yang mungkin "
+                    f"dipegang {names[role]}.",
+                )
+        found[i] = (j + 1, guess)
+    return found
+
+
+def _fill_unknown(actors: list[_Actor], roles: Sequence[DraftRole], names: dict[str, str]) -> None:
+    for i, actor in enumerate(actors):
+        if actor.role is not None:
+            continue
+        if actor.candidates:
+            actor.role = actor.candidates[0]
+            columns = _shown(actor.candidates, names)
+            if actor.by_mark:
+                why = f"simbol di beberapa kolom ({columns}); tidak ada kalimat yang memastikan"
+                detail = f"baris ini memuat simbol di beberapa kolom Pelaksana ({columns})"
+            else:
+                why = f"kalimat cocok dengan beberapa kolom ({columns})"
+                detail = (
+                    f"{actor.unmatched}, yang cocok dengan beberapa kolom Pelaksana ({columns})"
+                )
+            actor.guess = DraftGuess(
+                "actor",
+                f"{why}; dipilih {names[actor.role]}",
+                f"{detail}; dipilih yang pertama ({names[actor.role]}). Tentukan yang benar.",
+            )
+            actor.candidates = ()
+            continue
+        if i == 0:
+            actor.role = roles[0].id
+            basis = f"dipilih kolom Pelaksana pertama ({roles[0].name})"
+        else:
+            actor.role = actors[i - 1].role
+            assert actor.role is not None
+            basis = f"ditebak sama dengan pelaksana langkah {i} ({names[actor.role]})"
+        why = actor.unmatched or "tidak ada simbol atau kalimat yang menyebut pelaksana langkah ini"
+        actor.guess = DraftGuess("actor", f"{why}; {basis}", f"{why}; {basis}.")
+
+
+def _role_titles(roles: Sequence[DraftRole], readings: Sequence[Reading]) -> None:
+    """A role's title: the fullest way the sentences name it ("Karo Perencanaan" for Karo)."""
+    for reading in readings:
+        for phrase in (*reading.forward, *reading.back):
+            match = match_phrase(phrase, roles)
+            if len(match.roles) == 1 and not match.loose:
+                role = next(r for r in roles if r.id == match.roles[0])
+                if len(phrase) > len(role.title):
+                    role.title = phrase
+
+
+# -- kinds -------------------------------------------------------------------------------
+
+
+def _shape(row: FormRow) -> tuple[SymbolShape | None, Symbol | None]:
+    """What the row's symbols tell: a decision, an activity, or nothing."""
+    shapes = [s for _, s in row.marks]
+    decision = next((s for s in shapes if s.shape is SymbolShape.DECISION), None)
+    if decision is not None:
+        return SymbolShape.DECISION, decision
+    told = [s for s in shapes if s.shape is SymbolShape.ACTIVITY]
+    if told and len(told) == len(shapes):
+        return SymbolShape.ACTIVITY, told[0]
+    return None, None
+
+
+def _kinds(
+    rows: Sequence[FormRow], readings: Sequence[Reading]
+) -> tuple[list[str], dict[int, list[DraftGuess]]]:
+    kinds: list[str] = []
+    guesses: dict[int, list[DraftGuess]] = {}
+    for i, (row, reading) in enumerate(zip(rows, readings, strict=True)):
+        shape, symbol = _shape(row)
+        if shape is SymbolShape.DECISION:
+            kinds.append("review")
+            if not reading.review:
+                guesses.setdefault(i, []).append(
+                    DraftGuess(
+                        "kind",
+                        "simbol belah ketupat (keputusan), tetapi kalimatnya bukan 'jika setuju "
+                        "... jika tidak setuju dikembalikan'; simbol yang dipakai",
+                        "langkah keputusan karena simbolnya belah ketupat; kalimatnya tidak "
+                        "memuat 'jika setuju ... jika tidak setuju dikembalikan ...'.",
+                    )
+                )
+        elif shape is SymbolShape.ACTIVITY and reading.review:
+            assert symbol is not None
+            kinds.append("action")
+            guesses.setdefault(i, []).append(
+                DraftGuess(
+                    "kind",
+                    f"kalimat berbentuk keputusan, tetapi simbolnya {symbol.what} (bukan belah "
+                    "ketupat); simbol yang dipakai",
+                    "kalimat memuat 'jika setuju ... jika tidak setuju', tetapi simbolnya "
+                    f"{symbol.what}, bukan belah ketupat: simbol yang dipakai (kegiatan).",
+                )
+            )
+        elif reading.review:
+            kinds.append("review")
+        elif reading.returns and not reading.approves:
+            kinds.append("review")
+            guesses.setdefault(i, []).append(
+                DraftGuess(
+                    "kind",
+                    "kalimat menyebut pengembalian tanpa 'jika setuju'; dianggap keputusan",
+                    "kalimat menyebut pengembalian tanpa 'jika setuju'; dianggap langkah "
+                    "keputusan (setujui/kembalikan).",
+                )
+            )
+        else:
+            kinds.append("action")
+    if kinds and kinds[-1] == "review":
+        raise ImportFailure(
+            f"langkah terakhir ({len(kinds)}) adalah keputusan; diharapkan SOP berakhir dengan "
+            "kegiatan (mis. pendokumentasian) sesudah keputusan terakhir"
+        )
+    return kinds, guesses
+
+
+def _team_and_archive(
+    kinds: list[str],
+    readings: Sequence[Reading],
+    actors: Sequence[_Actor],
+    roles: Sequence[DraftRole],
+) -> list[str]:
+    shared = {r.id for r in roles if r.shared}
+    out = list(kinds)
+    for i, reading in enumerate(readings):
+        if out[i] == "action" and reading.team_phrase:
+            match = match_phrase(reading.team_phrase, roles)
+            if len(match.roles) == 1 and match.roles[0] in shared:
+                out[i] = "team"
+                actors[i].notes.append(
+                    f'kind = "team": langkah ini membentuk {reading.team_phrase} '
+                    "(anggotanya dipilih di Telegram)"
+                )
+    if out:
+        out[-1] = "archive"
+        actors[-1].notes.append('kind = "archive": langkah terakhir mengakhiri SOP')
+    return out
+
+
+# -- texts and times ---------------------------------------------------------------------
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
+
+
+def _step_titles(
+    steps: list[DraftStep], readings: Sequence[Reading], names: dict[str, str]
+) -> None:
+    titles = []
+    for reading in readings:
+        main = " ".join(reading.main.split()).rstrip(" ,.;:")
+        main = main.split(". ")[0]
+        if len(main) > 60:
+            main = main[:59].rsplit(" ", 1)[0].rstrip(" ,") + "…"
+        titles.append(main[:1].upper() + main[1:] if main else "Langkah")
+    for step, title in zip(steps, titles, strict=True):
+        step.title = title if titles.count(title) == 1 else f"{title} oleh {names[step.actor]}"
+
+
+def _time(step: DraftStep, row: FormRow) -> None:
+    parsed = parse_time(row.time)
+    if parsed.minutes is not None:
+        step.time_minutes = parsed.minutes
+        if parsed.note:
+            step.guesses.append(
+                DraftGuess(
+                    "time_minutes", parsed.note, f"{parsed.note}: {parsed.minutes} menit kerja."
+                )
+            )
+        return
+    step.time_minutes = DEFAULT_MINUTES[step.kind]
+    step.guesses.append(
+        DraftGuess(
+            "time_minutes",
+            f"{parsed.note}; dipakai bawaan proyek untuk langkah {step.kind}",
+            f"{parsed.note}; dipakai waktu bawaan proyek untuk langkah jenis {step.kind}: "
+            f"{step.time_minutes} menit kerja (1 hari kerja = 480 menit). Isi sesuai norma waktu.",
+        )
+    )
+
+
+_CODE_SKIP = {"dan", "di", "ke", "dari", "untuk", "yang", "atau", "pada", "serta", "the", "sop"}
+
+
+def _code(name: str) -> str:
+    """``sop.code`` from the name: its words, small ones left out, within 24 characters."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    kept = [w for w in re.findall(r"[a-z0-9]+", ascii_name.casefold()) if w not in _CODE_SKIP]
+    code = ""
+    for word in kept:
+        candidate = f"{code}-{word}" if code else word[:24]
+        if len(candidate) > 24:
+            break
+        code = candidate
+    return code or "sop"

@@ -1,0 +1,166 @@
+"""The importer's two models: the form as read, and the draft definition inferred from it.
+
+Reading (``text_form``, ``docx_form``) turns a file into :class:`FormTable` grids; ``form``
+finds the SOP-AP header and activity table in them (:class:`SopForm`); ``inference`` turns
+that into a :class:`Draft`, which ``toml_writer`` writes. Every stage is a pure function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class ImportFailure(ValueError):
+    """The file is not an SOP-AP form the importer can read; the message says what was expected.
+
+    Messages are Bahasa Indonesia: the person importing is the bureau's official.
+    """
+
+
+class SymbolShape(StrEnum):
+    DECISION = "decision"  # a diamond: the step is a decision (review)
+    ACTIVITY = "activity"  # a shape that is known not to be a diamond (rectangle, oval, ...)
+    UNKNOWN = "unknown"  # a picture or mark whose shape cannot be told
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """A flowchart symbol found in a Pelaksana cell: a drawing, a shape, a picture or a mark."""
+
+    what: str  # e.g. "gambar", "bentuk 'diamond'", "tanda '√'" (said in the draft's comments)
+    shape: SymbolShape = SymbolShape.UNKNOWN
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One grid cell. ``key`` is shared by the grid positions of one merged cell."""
+
+    items: tuple[str, ...] = ()  # paragraphs / list items, each stripped and non-empty
+    symbols: tuple[Symbol, ...] = ()
+    key: object = None
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.items)
+
+
+FormTable = tuple[tuple[Cell, ...], ...]
+
+
+@dataclass(frozen=True)
+class FormHeader:
+    organisation: tuple[str, ...] = ()
+    number: str = ""
+    name: str = ""
+    approved_by: str = ""
+    approval_date: str = ""
+    revision_date: str = ""
+    legal_basis: tuple[str, ...] = ()
+    qualifications: tuple[str, ...] = ()
+    related_sops: tuple[str, ...] = ()
+    equipment: tuple[str, ...] = ()
+    warning: str = ""
+    record_keeping: str = ""
+    extra: tuple[tuple[str, str], ...] = ()  # labelled fields the definition has no key for
+
+
+@dataclass(frozen=True)
+class FormRow:
+    """One numbered row of the activity table."""
+
+    number: int
+    activity: str
+    marks: tuple[tuple[tuple[int, ...], Symbol], ...]  # (role columns the cell covers, symbol)
+    requirements: str
+    time: str
+    output: str
+    remark: str
+
+
+@dataclass(frozen=True)
+class SopForm:
+    source: str  # how the form was read, said in the draft: "teks/HTML" or ".docx"
+    header: FormHeader
+    role_headings: tuple[str, ...]
+    rows: tuple[FormRow, ...]
+    symbols_possible: bool  # False for the text export: the flowchart was lost
+
+
+# -- the draft -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DraftGuess:
+    """A field the importer was not sure of: blocking until a reviewer confirms it.
+
+    ``reason`` goes into the ``guesses`` table the loader reads (short); ``detail`` into the
+    ``# PERIKSA:`` comment above the field (what was guessed and why).
+    """
+
+    field: str
+    reason: str
+    detail: str
+
+
+@dataclass
+class DraftRole:
+    id: str
+    name: str
+    title: str
+    rank: int | None
+    superior: str | None = None
+    shared: bool = False
+    guesses: list[DraftGuess] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DraftDocument:
+    id: str
+    name: str
+    same_as: str | None = None
+    guesses: list[DraftGuess] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DraftStep:
+    id: int
+    actor: str
+    kind: str
+    title: str
+    activity: str
+    inputs: list[str] = field(default_factory=list)
+    uploads: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    time_minutes: int = 1
+    on_approve: int | None = None
+    on_return: int | None = None
+    approval: str | None = None
+    related_sop: str | None = None
+    guesses: list[DraftGuess] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # non-blocking remarks, one comment line each
+
+
+@dataclass
+class Draft:
+    source_name: str
+    form: str
+    code: str
+    header: FormHeader
+    roles: list[DraftRole]
+    documents: list[DraftDocument]
+    steps: list[DraftStep]
+    notes: list[str] = field(default_factory=list)
+
+    def guesses(self) -> list[tuple[str, DraftGuess]]:
+        """Every guess with its loader path (``steps[3].actor``), in file order."""
+        found: list[tuple[str, DraftGuess]] = []
+        for i, role in enumerate(self.roles):
+            found += [(f"roles[{i}].{g.field}", g) for g in role.guesses]
+        for doc in self.documents:
+            found += [(f"documents.{doc.id}.{g.field}", g) for g in doc.guesses]
+        for i, step in enumerate(self.steps):
+            found += [(f"steps[{i}].{g.field}", g) for g in step.guesses]
+        return found

@@ -1,0 +1,106 @@
+"""Read the portal's text/HTML export: tab-separated rows whose cells may hold HTML fragments.
+
+The export is one grid: each line a row, each tab a cell boundary. A header cell such as Dasar
+Hukum holds an HTML list (``<ol> 1. ... 2. ...</ol>``, ``<p>..</p> <p>..</p>``); it becomes
+one item per list entry. The flowchart symbols are not in the export, so no cell has symbols.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from bot.sopimport.model import Cell, FormTable, ImportFailure
+
+_BLOCK_TAGS = {"p", "li", "br", "div", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6"}
+_SPACE = re.compile(r"\s+")
+
+
+def read_text_form(data: bytes) -> list[FormTable]:
+    """The export as one table of rows and cells."""
+    text = decode_text(data)
+    rows = []
+    for r, line in enumerate(text.splitlines()):
+        rows.append(
+            tuple(
+                Cell(items=fragment_items(raw), key=(r, c))
+                for c, raw in enumerate(line.split("\t"))
+            )
+        )
+    return [tuple(rows)]
+
+
+def decode_text(data: bytes) -> str:
+    if b"\x00" in data:
+        raise ImportFailure(
+            "bukan berkas teks (memuat byte NUL); diharapkan ekspor teks/HTML SOP-AP "
+            "dari portal (UTF-8) atau dokumen Word .docx"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFailure(
+            f"berkas teks bukan UTF-8 (byte 0x{data[exc.start]:02x} pada posisi {exc.start}); "
+            "diharapkan ekspor teks/HTML SOP-AP dalam UTF-8: simpan ulang sebagai UTF-8"
+        ) from exc
+
+
+class _Blocks(HTMLParser):
+    """Text of an HTML fragment, cut into blocks at paragraph, list-item and line breaks."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self._current: list[str] = []
+
+    def _cut(self) -> None:
+        text = _SPACE.sub(" ", "".join(self._current)).strip()
+        if text:
+            self.blocks.append(text)
+        self._current = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK_TAGS:
+            self._cut()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _BLOCK_TAGS:
+            self._cut()
+
+    def handle_data(self, data: str) -> None:
+        self._current.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._cut()
+
+
+def fragment_items(fragment: str) -> tuple[str, ...]:
+    """The entries of a cell: its HTML blocks, each split at inline numbering ``1. .. 2. ..``."""
+    parser = _Blocks()
+    parser.feed(fragment)
+    parser.close()
+    items: list[str] = []
+    for block in parser.blocks:
+        items += split_numbered(block)
+    return tuple(items)
+
+
+def split_numbered(text: str) -> list[str]:
+    """``"1. A 2. B"`` -> ``["A", "B"]``; numbers must run 1, 2, 3, ... to count as a list.
+
+    Numbers inside an entry (``UU No.39 Tahun 2008``, ``PP No. 47``) are not followed by
+    ``. `` at the expected position, so they are left alone.
+    """
+    first = re.match(r"\s*1[.)]\s+", text)
+    if first is None:
+        return [text]
+    starts = [(first.start(), first.end())]
+    n = 2
+    while (found := re.compile(rf"\s{n}[.)]\s+").search(text, starts[-1][1])) is not None:
+        starts.append((found.start(), found.end()))
+        n += 1
+    if len(starts) < 2:
+        return [text[first.end() :].strip()] if text[first.end() :].strip() else []
+    ends = [s for s, _ in starts[1:]] + [len(text)]
+    return [text[b:e].strip() for (_, b), e in zip(starts, ends, strict=True) if text[b:e].strip()]

@@ -1,0 +1,209 @@
+"""Write a :class:`Draft` as commented TOML the loader reads (tomllib reads, it cannot write).
+
+Strings are TOML basic strings with every character TOML requires escaped; comments never
+carry a control character. The caller loads the text back before keeping it.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable, Sequence
+
+from bot.sopimport.model import Draft, DraftDocument, DraftGuess, DraftRole, DraftStep
+
+_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
+_WIDTH = 96
+
+
+def toml_string(value: str) -> str:
+    out = []
+    for ch in value:
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def toml_list(values: Sequence[str], indent: str = "") -> str:
+    one_line = "[" + ", ".join(toml_string(v) for v in values) + "]"
+    if len(one_line) <= 80:
+        return one_line
+    inner = "".join(f"{indent}  {toml_string(v)},\n" for v in values)
+    return f"[\n{inner}{indent}]"
+
+
+def _clean(text: str) -> str:
+    return " ".join("".join(" " if ord(c) < 0x20 or ord(c) == 0x7F else c for c in text).split())
+
+
+def comment(text: str, first: str = "# ", rest: str = "# ") -> list[str]:
+    lines = textwrap.wrap(_clean(text), width=_WIDTH - len(first)) or [""]
+    return [(first if i == 0 else rest) + line for i, line in enumerate(lines)]
+
+
+def _periksa(guess: DraftGuess) -> list[str]:
+    return comment(guess.detail, first="# PERIKSA: ", rest="#   ")
+
+
+class _Table:
+    """Lines of one TOML table: each field preceded by the comments about it."""
+
+    def __init__(self, header: str, notes: Iterable[str], guesses: Sequence[DraftGuess]) -> None:
+        self.lines = [header]
+        for note in notes:
+            self.lines += comment(note)
+        self.guesses = list(guesses)
+        self._said: set[int] = set()  # guesses whose comment is written
+
+    def field(self, key: str, value: str | None) -> None:
+        for n, guess in enumerate(self.guesses):
+            if guess.field == key:
+                self.lines += _periksa(guess)
+                self._said.add(n)
+        if value is not None:
+            self.lines.append(f"{key} = {value}")
+
+    def close(self) -> list[str]:
+        for n, guess in enumerate(self.guesses):
+            if n not in self._said:
+                self.lines += _periksa(guess)
+        for guess in self.guesses:
+            self.lines.append(f"guesses.{guess.field} = {toml_string(guess.reason)}")
+        if self.guesses:
+            self.lines.append("confirmed = false")
+        return [*self.lines, ""]
+
+
+def write_draft(draft: Draft) -> str:
+    lines = _preamble(draft)
+    lines += _header(draft)
+    lines += comment(
+        "Peran: satu per kolom Pelaksana, dalam urutan kolom. id dibuat dari judul kolom "
+        "(jabatan struktural atau 'Tim' saja, selain itu judul utuh). superior: atasan yang "
+        "menerima eskalasi langkah yang terlambat."
+    )
+    for role in draft.roles:
+        lines += _role(role)
+    lines += comment(
+        "Dokumen dari kolom Persyaratan/Kelengkapan dan Output. Semua dicatat sebagai berkas "
+        'unggahan (source = "upload"); same_as: nama lain berkas yang sama setelah disetujui.'
+    )
+    for doc in draft.documents:
+        lines += _document(doc)
+    lines += comment(
+        "Langkah-langkah, satu per baris tabel kegiatan. time_minutes dalam menit kerja "
+        "(1 hari kerja = 480 menit). uploads: berkas yang dilampirkan pelaksana pada langkah itu."
+    )
+    for step in draft.steps:
+        lines += _step(step)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines) + "\n"
+
+
+def _preamble(draft: Draft) -> list[str]:
+    count = len(draft.guesses())
+    lines = comment(
+        f"DRAF definisi SOP, dibuat oleh `sopbot sop import` dari {draft.source_name} "
+        f"(bentuk {draft.form})."
+    )
+    lines.append("#")
+    lines += comment(
+        f"Draf ini memuat {count} tebakan. Setiap baris '# PERIKSA:' menyebut apa yang ditebak "
+        "dan mengapa. Periksa butir itu, perbaiki nilainya bila perlu, lalu ubah "
+        "`confirmed = false` menjadi `confirmed = true` pada butir yang sama. "
+        "`sopbot sop show` menampilkan tebakan yang belum dikonfirmasi; `sopbot check` dan "
+        "`sopbot run` menolak definisi ini selama masih ada."
+    )
+    lines.append("#")
+    lines += comment(
+        "Tidak ada dalam formulir, jadi tidak ditulis: kertas yang ditulis bot (papers, "
+        "templates; mis. Lembar Disposisi, SK Tim) dan dokumen yang dibuat bot "
+        '(source = "generated"). Tambahkan sendiri bila perlu; contohnya '
+        "sops/penyusunan-program-kerja.toml."
+    )
+    for label, value in draft.header.extra:
+        lines += comment(f"Kepala SOP, {label}: {value or '(kosong)'} (tidak dipakai bot)")
+    for note in draft.notes:
+        lines += comment(note)
+    return [*lines, ""]
+
+
+def _header(draft: Draft) -> list[str]:
+    h = draft.header
+    lines = ["[sop]"]
+    lines += comment(
+        "dibuat dari NAMA SOP; boleh diganti (1-24 huruf kecil, angka, '-'), unik di config"
+    )
+    lines.append(f"code = {toml_string(draft.code)}")
+    for key, text in (
+        ("number", h.number),
+        ("name", h.name),
+    ):
+        lines.append(f"{key} = {toml_string(text)}")
+    lines.append(f"organisation = {toml_list(h.organisation)}")
+    for key, text in (
+        ("approved_by", h.approved_by),
+        ("approval_date", h.approval_date),
+        ("revision_date", h.revision_date),
+    ):
+        lines.append(f"{key} = {toml_string(text)}")
+    for key, values in (
+        ("legal_basis", h.legal_basis),
+        ("qualifications", h.qualifications),
+        ("related_sops", h.related_sops),
+        ("equipment", h.equipment),
+    ):
+        lines.append(f"{key} = {toml_list(values)}")
+    lines.append(f"warning = {toml_string(h.warning)}")
+    lines.append(f"record_keeping = {toml_string(h.record_keeping)}")
+    return [*lines, ""]
+
+
+def _role(role: DraftRole) -> list[str]:
+    table = _Table("[[roles]]", role.notes, role.guesses)
+    table.field("id", toml_string(role.id))
+    table.field("name", toml_string(role.name))
+    table.field("title", toml_string(role.title))
+    table.field("superior", toml_string(role.superior) if role.superior else None)
+    table.field("shared", "true" if role.shared else None)
+    return table.close()
+
+
+def _document(doc: DraftDocument) -> list[str]:
+    table = _Table(f"[documents.{doc.id}]", doc.notes, doc.guesses)
+    table.field("name", toml_string(doc.name))
+    if doc.same_as:
+        table.field("same_as", toml_string(doc.same_as))
+    else:
+        table.field("source", toml_string("upload"))
+    return table.close()
+
+
+def _step(step: DraftStep) -> list[str]:
+    table = _Table("[[steps]]", step.notes, step.guesses)
+    table.field("id", str(step.id))
+    table.field("actor", toml_string(step.actor))
+    table.field("kind", toml_string(step.kind))
+    table.field("title", toml_string(step.title))
+    table.field("activity", toml_string(step.activity))
+    table.field("inputs", toml_list(step.inputs))
+    table.field("uploads", toml_list(step.uploads) if step.uploads else None)
+    table.field("outputs", toml_list(step.outputs))
+    table.field("time_minutes", str(step.time_minutes))
+    table.field("on_approve", str(step.on_approve) if step.on_approve is not None else None)
+    table.field("on_return", str(step.on_return) if step.on_return is not None else None)
+    table.field("approval", toml_string(step.approval) if step.approval else None)
+    table.field("related_sop", toml_string(step.related_sop) if step.related_sop else None)
+    return table.close()

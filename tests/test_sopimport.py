@@ -1,0 +1,623 @@
+"""Importing SOP-AP forms: the source SOP reproduces the shipped definition, other SOPs in both
+forms give the drafts their text and symbols say, and every uncertain inference is a guess.
+
+Every import is loaded back with the real loader (``load_draft``) from the TOML it wrote.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+from core_helpers import SOP_PATH, Run, person, sop
+from docx import Document
+from hypothesis import given
+from hypothesis import strategies as st
+from sopimport_forms import (
+    CONNECTOR,
+    DIAMOND,
+    DIAMOND_PICTURE,
+    PICTURE,
+    PROCESS,
+    VML_DIAMOND,
+    Form,
+    Row,
+    to_docx,
+    to_text,
+)
+
+from bot.core.definition import SopDefinition
+from bot.core.loader import (
+    DefinitionError,
+    Guess,
+    UnconfirmedGuesses,
+    load_definition,
+    parse_definition,
+    parse_draft,
+)
+from bot.core.model import CaseStatus
+from bot.sopimport import ImportFailure, draft_toml, read_sop_form
+from bot.sopimport.roles import role_ids
+from bot.sopimport.sentences import read_sentence
+from bot.sopimport.text_form import split_numbered
+from bot.sopimport.times import parse_time
+from bot.sopimport.toml_writer import toml_string
+
+# A byte-identical copy of ../shared/sop/source-sop.txt (the portal's export), so that the
+# suite runs from the repository alone; test_the_fixture_is_the_shared_source checks the copy.
+SOURCE = Path(__file__).resolve().parent / "fixtures" / "sopimport" / "source-sop.txt"
+SHARED_SOURCES = [
+    parent / "shared" / "sop" / "source-sop.txt" for parent in Path(__file__).resolve().parents[1:4]
+]
+
+
+def imported(name: str, data: bytes) -> tuple[SopDefinition, tuple[Guess, ...], str]:
+    text, _ = draft_toml(name, data)
+    definition, guesses = parse_draft(tomllib.loads(text), source=name)
+    return definition, guesses, text
+
+
+def flow(definition: SopDefinition) -> list[tuple[int, str, bool, int | None, int | None]]:
+    return [(s.id, s.actor, s.is_review, s.on_approve, s.on_return) for s in definition.steps]
+
+
+def guessed(guesses: tuple[Guess, ...], prefix: str) -> set[str]:
+    """Fields guessed under ``prefix`` ("steps[2]" -> {"actor", ...})."""
+    return {g.path.rsplit(".", 1)[1] for g in guesses if g.path.rsplit(".", 1)[0] == prefix}
+
+
+# -- the source SOP (portal text export) -------------------------------------------------
+
+
+def test_importing_the_source_text_reproduces_the_shipped_steps() -> None:
+    definition, _, _ = imported("source-sop.txt", SOURCE.read_bytes())
+    assert flow(definition) == flow(sop())
+    assert [s.kind for s in definition.steps] == [s.kind for s in sop().steps]
+    assert [s.approval for s in definition.steps] == [s.approval for s in sop().steps]
+    assert {r.id for r in definition.roles} == {r.id for r in sop().roles}
+    assert {r.id: r.superior for r in definition.roles} == sop().superior_of()
+    assert [r.id for r in definition.roles if r.shared] == ["tim"]
+
+
+def test_the_fixture_is_the_shared_source() -> None:
+    shared = [p for p in SHARED_SOURCES if p.exists()]
+    if not shared:
+        pytest.skip("../shared/sop/source-sop.txt is not beside this checkout")
+    assert SOURCE.read_bytes() == shared[0].read_bytes()
+
+
+def test_the_source_text_leaves_open_only_the_hierarchy_and_the_blank_times() -> None:
+    definition, guesses, _ = imported("source-sop.txt", SOURCE.read_bytes())
+    for i in range(len(definition.steps)):
+        assert guessed(guesses, f"steps[{i}]") == {"time_minutes"}  # every Waktu is "menit"
+    for i in range(len(definition.roles)):
+        assert guessed(guesses, f"roles[{i}]") == {"superior"}
+    assert all("menit" in g.reason for g in guesses if g.path.endswith("time_minutes"))
+
+
+def test_the_source_header_documents_and_related_sops_are_carried() -> None:
+    definition, _, text = imported("source-sop.txt", SOURCE.read_bytes())
+    header = definition.header
+    assert header.name == sop().header.name
+    assert header.number == "1/.../OT.04.00/././...."
+    assert header.organisation == sop().header.organisation
+    assert header.approved_by == "Kepala Biro Perencanaan"
+    assert header.revision_date == "-"
+    assert len(header.legal_basis) == 5 and header.legal_basis[1].startswith("PP No. 47")
+    assert len(header.qualifications) == 3
+    assert header.related_sops == sop().header.related_sops
+    assert header.equipment[1] == "Lembar Pemeriksaan"
+    assert header.warning == sop().header.warning
+    steps = {s.id: s for s in definition.steps}
+    assert steps[6].related_sop == "SOP Pengumpulan Bahan, SOP Pembuatan Draf"
+    assert steps[12].related_sop == "SOP Pendokumentasian"
+    # 'Konsep Rencana Kerja' approved is 'Rencana Kerja'; the drafts approved are the finals
+    assert definition.canonical("rencana_kerja") == "konsep_rencana_kerja"
+    assert definition.canonical("program_kerja") == "draf_program_kerja"
+    assert definition.canonical("rkakl") == "draf_rkakl"
+    assert set(steps[1].uploads) == {"konsep_rencana_kerja", "tor"}
+    assert "bahan" in steps[6].uploads and "draf_rkakl" in steps[6].uploads
+    assert steps[6].inputs[0] == "sk"  # 'SK TIM' merged with 'SK' ...
+    assert "PERIKSA: 'SK TIM'" in text  # ... as a visible guess
+    assert all(s.papers == () for s in definition.steps)  # not in the form: left out, said so
+    assert "papers" in text.split("[sop]")[0]
+
+
+def test_every_guess_has_a_periksa_comment_above_it() -> None:
+    _, guesses, text = imported("source-sop.txt", SOURCE.read_bytes())
+    assert text.count("\n# PERIKSA:") == len(guesses) == 18
+    tables = re.split(r"\n(?=\[)", text)
+    for table in tables:
+        lines = table.splitlines()
+        periksa = [n for n, line in enumerate(lines) if line.startswith("# PERIKSA:")]
+        fields = [n for n, line in enumerate(lines) if line.startswith("guesses.")]
+        assert len(periksa) == len(fields)
+        assert all(p < f for p, f in zip(periksa, fields, strict=True))
+        assert ("confirmed = false" in lines) is bool(fields)
+
+
+def shipped_as_docx(folder: Path) -> bytes:
+    """The source SOP drawn in Word: its rows, with each shipped actor's symbol in its cell."""
+    form = read_sop_form("source-sop.txt", SOURCE.read_bytes())
+    heading = dict(
+        zip(["kasubag", "kabag", "karo", "tim", "fungsional_umum"], form.role_headings, strict=True)
+    )
+    decisions = iter([DIAMOND, DIAMOND_PICTURE, VML_DIAMOND, DIAMOND, DIAMOND])
+    rows = []
+    for row, step in zip(form.rows, sop().steps, strict=True):
+        symbol = next(decisions) if step.is_review else (PROCESS if step.id == 4 else PICTURE)
+        extra = (("Karo", CONNECTOR),) if step.id == 1 else ()  # an arrow is not a symbol
+        rows.append(
+            Row(
+                row.activity,
+                (heading[step.actor],),
+                symbol,
+                row.requirements,
+                row.time,
+                row.output,
+                row.remark,
+                extra,
+            )
+        )
+    h = form.header
+    return to_docx(
+        Form(
+            name=h.name, roles=form.role_headings, rows=rows, number=h.number,
+            organisation=h.organisation, approved_by=h.approved_by, legal_basis=h.legal_basis,
+            qualifications=h.qualifications, related=h.related_sops, equipment=h.equipment,
+            warning=h.warning, record_keeping=h.record_keeping,
+        ),
+        folder,
+    )  # fmt: skip
+
+
+def test_the_source_sop_drawn_in_word_imports_to_the_same_steps(tmp_path: Path) -> None:
+    definition, guesses, _ = imported("sop.docx", shipped_as_docx(tmp_path))
+    assert flow(definition) == flow(sop())
+    assert [s.kind for s in definition.steps] == [s.kind for s in sop().steps]
+    assert definition.header.related_sops == sop().header.related_sops
+    for i in range(len(definition.steps)):
+        assert guessed(guesses, f"steps[{i}]") == {"time_minutes"}
+
+
+# -- another SOP, in both forms ----------------------------------------------------------
+
+ROLES = ("Staf Pelaksana", "Kasubag TU", "Kabag Umum", "Kabag Keuangan", "Sesditjen")
+
+
+def surat_tugas(**changes: Row) -> Form:
+    """Five steps, two Kabag columns; step 2 hands on to "Kabag" (which of the two?)."""
+    rows = {
+        "r1": Row(
+            "menyusun konsep Surat Tugas dan menyampaikan kepada Kasubag TU.",
+            ("Staf Pelaksana",), PICTURE, "Nota Dinas Permintaan", "30 menit", "Konsep Surat Tugas",
+        ),
+        "r2": Row(
+            "memeriksa konsep Surat Tugas. Jika setuju memberi paraf dan menyampaikan kepada "
+            "Kabag, jika tidak setuju dikembalikan kepada Staf Pelaksana untuk diperbaiki.",
+            ("Kasubag TU",), DIAMOND, "Konsep Surat Tugas", "2 jam", "Konsep Surat Tugas",
+        ),
+        "r3": Row(
+            "memeriksa konsep Surat Tugas. Jika setuju memberi paraf dan meneruskan kepada "
+            "Sesditjen, jika tidak setuju dikembalikan kepada Kasubag TU.",
+            ("Kabag Keuangan",), DIAMOND, "Konsep Surat Tugas", "1 hari", "Konsep Surat Tugas",
+        ),
+        "r4": Row(
+            "memeriksa Surat Tugas. Jika setuju menandatangani dan menyerahkan kepada Staf "
+            "Pelaksana untuk diarsipkan, jika tidak setuju dikembalikan kepada Kabag untuk diperbaiki.",
+            ("Sesditjen",), DIAMOND, "Konsep Surat Tugas", "", "Surat Tugas",
+        ),
+        "r5": Row(
+            "mengarsipkan Surat Tugas dan menyampaikan salinannya kepada pegawai yang ditugaskan.",
+            ("Staf Pelaksana",), "mark:√", "Surat Tugas", "menit", "Arsip Surat Tugas",
+            "SOP Perjalanan Dinas",
+        ),
+    }  # fmt: skip
+    rows.update(changes)
+    return Form(
+        name="Penerbitan Surat Tugas Perjalanan Dinas",
+        roles=ROLES,
+        rows=list(rows.values()),
+        related=("SOP Perjalanan Dinas",),
+    )
+
+
+def test_another_sop_from_the_text_export_flags_the_ambiguous_kabag() -> None:
+    definition, guesses, text = imported("surat-tugas.txt", to_text(surat_tugas()).encode())
+    assert [r.id for r in definition.roles] == [
+        "staf_pelaksana", "kasubag", "kabag_umum", "kabag_keuangan", "sesditjen",
+    ]  # fmt: skip
+    assert flow(definition) == [
+        (1, "staf_pelaksana", False, 2, None),  # named by the return of step 2
+        (2, "kasubag", True, 3, 1),
+        (3, "kabag_umum", True, 4, 2),  # "kepada Kabag": one of two, flagged below
+        (4, "sesditjen", True, 5, 3),
+        (5, "staf_pelaksana", False, None, None),
+    ]
+    assert guessed(guesses, "steps[0]") == set()
+    assert guessed(guesses, "steps[1]") == set()
+    assert guessed(guesses, "steps[2]") == {"actor"}
+    actor = next(g for g in guesses if g.path == "steps[2].actor")
+    assert "Kabag Umum" in actor.reason and "Kabag Keuangan" in actor.reason
+    assert guessed(guesses, "steps[3]") == {"on_return", "time_minutes"}  # "kepada Kabag" again
+    assert guessed(guesses, "steps[4]") == {"time_minutes"}
+    assert [s.time_minutes for s in definition.steps[:3]] == [30, 120, 480]
+    assert (
+        definition.steps[3].approval is not None
+        and definition.steps[3].approval.value == "signature"
+    )
+    assert definition.canonical("surat_tugas") == "konsep_surat_tugas"
+    assert "# PERIKSA: kalimat langkah 2" in text
+
+
+def test_the_same_sop_in_word_takes_the_actor_from_the_symbol(tmp_path: Path) -> None:
+    definition, guesses, _ = imported("surat-tugas.docx", to_docx(surat_tugas(), tmp_path))
+    assert flow(definition) == [
+        (1, "staf_pelaksana", False, 2, None),
+        (2, "kasubag", True, 3, 1),
+        (3, "kabag_keuangan", True, 4, 2),  # the symbol settles "kepada Kabag"
+        (4, "sesditjen", True, 5, 3),  # only Kabag Keuangan held an earlier step
+        (5, "staf_pelaksana", False, None, None),
+    ]
+    assert {g.path for g in guesses if g.path.startswith("steps")} == {
+        "steps[3].time_minutes",
+        "steps[4].time_minutes",
+    }
+    header = definition.header
+    assert header.organisation[2] == "Biro Umum"
+    assert header.approved_by == "Kepala Biro Umum"
+    assert header.legal_basis == ("UU No. 5 Tahun 2014 tentang Aparatur Sipil Negara",)
+    assert header.related_sops == ("SOP Perjalanan Dinas",)
+    assert definition.step(5).related_sop == "SOP Perjalanan Dinas"
+
+
+def test_a_return_goes_back_to_the_step_of_the_official_it_names(tmp_path: Path) -> None:
+    form = surat_tugas(
+        r4=Row(
+            "memeriksa Surat Tugas. Jika setuju menandatangani dan menyerahkan kepada Staf "
+            "Pelaksana, jika tidak setuju dikembalikan kepada Kasubag TU untuk diperbaiki.",
+            ("Sesditjen",), DIAMOND, "Konsep Surat Tugas", "1 jam", "Surat Tugas",
+        ),
+    )  # fmt: skip
+    for name, data in (("t.txt", to_text(form).encode()), ("t.docx", to_docx(form, tmp_path))):
+        definition, guesses, _ = imported(name, data)
+        assert definition.step(4).on_return == 2, name  # past step 3, to Kasubag TU's step
+        assert "on_return" not in guessed(guesses, "steps[3]"), name
+
+
+def test_where_the_symbol_and_the_sentence_disagree_the_symbol_wins_and_says_so(
+    tmp_path: Path,
+) -> None:
+    form = surat_tugas(
+        r2=Row(
+            "memeriksa konsep Surat Tugas. Jika setuju menyampaikan kepada Kabag Umum, jika "
+            "tidak setuju dikembalikan kepada Staf Pelaksana.",
+            ("Kasubag TU",), DIAMOND, "Konsep Surat Tugas", "2 jam", "Konsep Surat Tugas",
+        ),
+    )  # fmt: skip
+    definition, guesses, text = imported("beda.docx", to_docx(form, tmp_path))
+    assert definition.step(3).actor == "kabag_keuangan"  # the symbol's column
+    reason = next(g.reason for g in guesses if g.path == "steps[2].actor")
+    assert "simbol di kolom Kabag Keuangan" in reason and "'Kabag Umum'" in reason
+    assert "simbol yang dipakai" in reason
+    assert "# PERIKSA: pelaksana diambil dari simbol di kolom Kabag Keuangan" in text
+
+
+def test_symbols_in_two_columns_are_flagged_not_silently_picked(tmp_path: Path) -> None:
+    form = surat_tugas(
+        r3=Row(
+            "memeriksa konsep Surat Tugas. Jika setuju meneruskan kepada Sesditjen, jika tidak "
+            "setuju dikembalikan kepada Kasubag TU.",
+            ("Kabag Umum", "Kabag Keuangan"), PICTURE, "Konsep Surat Tugas", "1 hari",
+            "Konsep Surat Tugas",
+        ),
+    )  # fmt: skip
+    definition, guesses, _ = imported("dua.docx", to_docx(form, tmp_path))
+    assert definition.step(3).actor in {"kabag_umum", "kabag_keuangan"}
+    reason = next(g.reason for g in guesses if g.path == "steps[2].actor")
+    assert "beberapa kolom (Kabag Umum, Kabag Keuangan)" in reason
+    with pytest.raises(UnconfirmedGuesses) as refused:
+        parse_definition(tomllib.loads(draft_toml("dua.docx", to_docx(form, tmp_path))[0]))
+    assert any(
+        p.startswith("steps[2].actor: ") and p.endswith("; periksa") for p in refused.value.problems
+    )
+
+
+def test_symbols_in_two_columns_with_no_sentence_to_settle_them(tmp_path: Path) -> None:
+    form = surat_tugas(
+        r2=Row(
+            "memeriksa konsep Surat Tugas. Jika setuju memberi paraf, jika tidak setuju "
+            "dikembalikan kepada Staf Pelaksana.",
+            ("Kasubag TU",), DIAMOND, "Konsep Surat Tugas", "2 jam", "Konsep Surat Tugas",
+        ),
+        r3=Row(
+            "memeriksa konsep Surat Tugas. Jika setuju meneruskan kepada Sesditjen, jika tidak "
+            "setuju dikembalikan kepada Kasubag TU.",
+            ("Kabag Umum", "Kabag Keuangan"), PICTURE, "Konsep Surat Tugas", "1 hari",
+            "Konsep Surat Tugas",
+        ),
+    )  # fmt: skip
+    definition, guesses, text = imported("dua.docx", to_docx(form, tmp_path))
+    assert definition.step(3).actor == "kabag_umum"
+    reason = next(g.reason for g in guesses if g.path == "steps[2].actor")
+    assert reason.startswith("simbol di beberapa kolom (Kabag Umum, Kabag Keuangan)")
+    assert "# PERIKSA: baris ini memuat simbol di beberapa kolom Pelaksana" in text
+    assert "on_return" in guessed(guesses, "steps[3]")  # "kepada Kabag": which step is theirs?
+
+
+def test_decision_shapes_are_told_and_a_rectangle_overrides_a_decision_sentence(
+    tmp_path: Path,
+) -> None:
+    form = surat_tugas(
+        r3=Row(
+            "memeriksa kelengkapan konsep Surat Tugas dan meneruskan kepada Sesditjen.",
+            ("Kabag Keuangan",), DIAMOND_PICTURE, "Konsep Surat Tugas", "1 hari",
+            "Konsep Surat Tugas", extra=(("Kabag Umum", CONNECTOR),),
+        ),
+        r4=Row(
+            "memeriksa Surat Tugas. Jika setuju menandatangani dan menyerahkan kepada Staf "
+            "Pelaksana, jika tidak setuju dikembalikan kepada Kabag Keuangan.",
+            ("Sesditjen",), PROCESS, "Konsep Surat Tugas", "15 menit", "Surat Tugas",
+        ),
+    )  # fmt: skip
+    definition, guesses, _ = imported("bentuk.docx", to_docx(form, tmp_path))
+    step3, step4 = definition.step(3), definition.step(4)
+    assert step3.actor == "kabag_keuangan" and step3.is_review  # the diamond picture
+    assert step3.on_return == 2  # no return sentence: the previous step, guessed
+    assert guessed(guesses, "steps[2]") == {"kind", "on_return"}
+    assert not step4.is_review and step4.on_return is None  # the rectangle wins
+    assert guessed(guesses, "steps[3]") == {"kind"}
+    assert "bukan belah ketupat" in next(g.reason for g in guesses if g.path == "steps[3].kind")
+
+
+def test_a_step_no_sentence_names_gets_a_guessed_actor() -> None:
+    form = surat_tugas(
+        r1=Row(
+            "menyusun konsep Surat Tugas.", (), PICTURE, "Nota Dinas Permintaan", "30 menit",
+            "Konsep Surat Tugas",
+        ),
+        r2=Row(
+            "memeriksa konsep Surat Tugas. Jika setuju menyampaikan kepada Kabag Keuangan, jika "
+            "tidak setuju dikembalikan kepada Kepala Sub Bagian TU untuk diperbaiki.",
+            (), DIAMOND, "Konsep Surat Tugas", "2 jam", "Konsep Surat Tugas",
+        ),
+        r3=Row(
+            "meneruskan konsep Surat Tugas kepada Sesditjen.", (), PICTURE, "Konsep Surat Tugas",
+            "1 hari", "Konsep Surat Tugas",
+        ),
+    )  # fmt: skip
+    definition, guesses, _ = imported("tanpa.txt", to_text(form).encode())
+    # step 2 returns to "Kepala Sub Bagian TU" (= Kasubag TU): the only step before is step 1
+    assert definition.step(1).actor == "kasubag"
+    assert guessed(guesses, "steps[0]") == set()
+    # nothing names the actor of step 2: guessed, and said so
+    assert definition.step(2).actor == "kasubag"
+    reason = next(g.reason for g in guesses if g.path == "steps[1].actor")
+    assert "tidak ada simbol atau kalimat" in reason and "langkah 1" in reason
+    assert definition.step(3).actor == "kabag_keuangan"
+    assert guessed(guesses, "steps[2]") == set()
+
+
+def test_a_return_to_an_official_who_may_hold_several_steps_is_a_guess() -> None:
+    form = surat_tugas(
+        r1=Row(
+            "menyusun konsep Surat Tugas.", (), PICTURE, "Nota Dinas Permintaan", "30 menit",
+            "Konsep Surat Tugas",
+        ),
+        r2=Row(
+            "memeriksa konsep Surat Tugas. Jika setuju menyampaikan kepada Kabag Keuangan, jika "
+            "tidak setuju dikembalikan kepada Kasubag TU.",
+            (), DIAMOND, "Konsep Surat Tugas", "2 jam", "Konsep Surat Tugas",
+        ),
+        r3=Row(
+            "memeriksa konsep Surat Tugas. Jika setuju meneruskan kepada Sesditjen, jika tidak "
+            "setuju dikembalikan kepada Kasubag TU.",
+            (), DIAMOND, "Konsep Surat Tugas", "1 hari", "Konsep Surat Tugas",
+        ),
+    )  # fmt: skip
+    definition, guesses, _ = imported("dua-kali.txt", to_text(form).encode())
+    # step 3 returns to Kasubag TU: step 2 (nobody names its actor) or step 1 (Kasubag TU)
+    assert definition.step(3).on_return == 2
+    assert definition.step(2).actor == "kasubag"
+    assert guessed(guesses, "steps[1]") == {"actor"}
+    assert guessed(guesses, "steps[2]") == {"on_return"}
+
+
+def confirmed(text: str) -> SopDefinition:
+    """The draft as a reviewer who agrees with every guess leaves it."""
+    return parse_definition(
+        tomllib.loads(text.replace("\nconfirmed = false", "\nconfirmed = true"))
+    )
+
+
+@pytest.mark.parametrize("which", ["source-sop.txt", "surat-tugas.docx"])
+def test_a_confirmed_import_runs_a_case_to_the_archive_through_every_return(
+    which: str, tmp_path: Path
+) -> None:
+    data = SOURCE.read_bytes() if which.endswith(".txt") else to_docx(surat_tugas(), tmp_path)
+    definition = confirmed(draft_toml(which, data)[0])
+    people = [person(i + 1, role.id) for i, role in enumerate(definition.roles)]
+    team = [p.person_id for p in people if definition.role(next(iter(p.roles))).shared]
+    run = Run(definition)
+    run.start(people[0])  # the first column holds step 1 in both
+    sent_back: set[int] = set()
+    while run.current.status is CaseStatus.OPEN:
+        step = definition.step(run.step)
+        if step.is_review and step.id not in sent_back:
+            sent_back.add(step.id)
+            run.send_back(run.holder(people), "Mohon diperbaiki.")
+            assert run.step == step.on_return
+            continue
+        run.forward(people, team)
+    assert run.current.status is CaseStatus.ARCHIVED
+    assert sent_back == {s.id for s in definition.steps if s.is_review}
+    assert run.replayed() == run.current
+
+
+# -- bad input ---------------------------------------------------------------------------
+
+
+def source_text() -> str:
+    return SOURCE.read_text(encoding="utf-8")
+
+
+def test_a_table_with_the_columns_in_another_order_is_refused() -> None:
+    text = source_text().replace("No.\tKegiatan\t", "Kegiatan\tNo.\t", 1)
+    with pytest.raises(ImportFailure) as refused:
+        draft_toml("x.txt", text.encode())
+    message = str(refused.value)
+    assert "urutan baku" in message and "ditemukan: Kegiatan, No" in message
+    assert "No, Kegiatan, Pelaksana" in message  # what was expected
+
+
+def test_an_empty_activity_table_is_refused() -> None:
+    text = source_text()
+    text = text[: text.index("\n1\t2\t3") + len("\n1\t2\t3\t4\t5\t6\t7\t8\t9\t10\t11\n")]
+    with pytest.raises(ImportFailure, match="tabel kegiatan kosong"):
+        draft_toml("x.txt", text.encode())
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        ("surat.txt", b"Yth. Bapak/Ibu,\nDengan hormat ...\n", "tabel kegiatan tidak ditemukan"),
+        (
+            "x.txt",
+            source_text().replace("Kepala Biro", "Kepala Bir\xe9").encode("latin-1"),
+            "bukan UTF-8",
+        ),
+        ("x.docx", b"PK\x03\x04 bukan zip", "rusak"),
+        ("x.docx", b"\x00\x01 acak", "rusak"),
+        ("x.doc", b"\xd0\xcf\x11\xe0 lama", ".doc"),
+        ("x.txt", b"", "kosong"),
+    ],
+)
+def test_bad_input_is_refused_naming_what_was_expected(
+    name: str, data: bytes, expected: str
+) -> None:
+    with pytest.raises(ImportFailure) as refused:
+        draft_toml(name, data)
+    assert expected in str(refused.value)
+
+
+def test_a_truncated_docx_and_a_docx_without_tables_are_refused(tmp_path: Path) -> None:
+    data = to_docx(surat_tugas(), tmp_path)
+    with pytest.raises(ImportFailure, match="rusak"):
+        draft_toml("x.docx", data[: len(data) // 2])
+    plain = tmp_path / "plain.docx"
+    Document().save(str(plain))
+    with pytest.raises(ImportFailure, match="tabel kegiatan tidak ditemukan"):
+        draft_toml("plain.docx", plain.read_bytes())
+
+
+# -- the loader's guess fields -----------------------------------------------------------
+
+
+def raw_with(**step: object) -> dict[str, object]:
+    raw = tomllib.loads(SOP_PATH.read_text(encoding="utf-8"))
+    raw["steps"][3].update(step)
+    return raw
+
+
+def test_unconfirmed_guesses_load_as_a_draft_but_are_refused_for_running() -> None:
+    raw = raw_with(guesses={"actor": "ditebak dari kalimat langkah 3"}, confirmed=False)
+    definition, guesses = parse_draft(raw)
+    assert definition.step(4).actor == "kabag"
+    assert [str(g) for g in guesses] == ["steps[3].actor: ditebak dari kalimat langkah 3; periksa"]
+    with pytest.raises(UnconfirmedGuesses) as refused:
+        parse_definition(raw, source="draf.toml")
+    assert refused.value.problems == ["steps[3].actor: ditebak dari kalimat langkah 3; periksa"]
+    assert "draf.toml" in str(refused.value) and "confirmed = true" in str(refused.value)
+
+
+def test_a_guess_without_confirmed_also_blocks_and_confirmed_true_clears_it() -> None:
+    assert parse_draft(raw_with(guesses={"actor": "x"}))[1] != ()
+    assert parse_definition(raw_with(guesses={"actor": "x"}, confirmed=True)) == sop()
+    assert [str(g) for g in parse_draft(raw_with(confirmed=False))[1]] == [
+        "steps[3]: belum dikonfirmasi; periksa"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("step", "problem"),
+    [
+        ({"guesses": {"nonsense": "x"}}, "steps[3].guesses.nonsense: not a field of this table"),
+        ({"guesses": {"actor": ""}}, "steps[3].guesses.actor: must be a non-empty string"),
+        ({"guesses": "actor"}, "steps[3].guesses: must be a table"),
+        ({"confirmed": "ya"}, "steps[3].confirmed: must be true or false"),
+    ],
+)
+def test_malformed_guess_fields_are_refused_with_the_place(
+    step: dict[str, object], problem: str
+) -> None:
+    with pytest.raises(DefinitionError) as refused:
+        parse_draft(raw_with(**step))
+    assert any(p.startswith(problem) for p in refused.value.problems)
+
+
+def test_the_shipped_definition_has_no_guesses() -> None:
+    assert load_definition(SOP_PATH) == sop()
+
+
+# -- the pure parts ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "minutes", "noted"),
+    [
+        ("30 menit", 30, False),
+        ("2 jam", 120, False),
+        ("1 hari", 480, False),
+        ("1 hari kerja", 480, False),
+        ("0,5 jam", 30, False),
+        ("1 minggu", 2400, False),
+        ("1-2 hari", 960, True),
+        ("menit", None, True),
+        ("", None, True),
+        ("segera", None, True),
+    ],
+)
+def test_times_become_working_minutes(cell: str, minutes: int | None, noted: bool) -> None:
+    parsed = parse_time(cell)
+    assert parsed.minutes == minutes
+    assert bool(parsed.note) is noted
+
+
+def test_role_ids_follow_the_derivation_rule() -> None:
+    assert role_ids(["Kasubag", "Kabag MK", "Karo Perencanaan", "Tim Penyusunan", "Fungsional Umum"]) == [
+        "kasubag", "kabag", "karo", "tim", "fungsional_umum",
+    ]  # fmt: skip
+    assert role_ids(["Kepala Sub Bagian TU", "Kabag Umum", "Kabag Keuangan"]) == [
+        "kasubag", "kabag_umum", "kabag_keuangan",
+    ]  # fmt: skip
+    assert role_ids(["Staf", "Staf"]) == ["staf", "staf_2"]
+
+
+def test_sentences_name_the_next_actor_and_the_return() -> None:
+    r = read_sentence(
+        "memeriksa usulan. Jika setuju memerintahkan Kabag MK untuk membentuk Tim Penyusunan, "
+        "jika tidak setuju dikembalikan kepada Kabag MK untuk diperbaiki."
+    )
+    assert r.review and r.forward == ("Kabag MK",) and r.back == ("Kabag MK",)
+    r = read_sentence("mengajukan usulan penyusunan kepada Kabag MK.")
+    assert not r.review and r.forward == ("Kabag MK",) and r.back == ()
+    assert read_sentence("membentuk Tim Penyusunan.").team_phrase == "Tim Penyusunan"
+    assert (
+        read_sentence("x. Jika setuju memberi paraf, jika tidak setuju dikembalikan.").approval
+        == "paraf"
+    )
+
+
+def test_inline_numbering_splits_only_a_running_list() -> None:
+    assert split_numbered(" 1. UU No.39 Tahun 2008 2. PP No. 47 Tahun 2009 ") == [
+        "UU No.39 Tahun 2008",
+        "PP No. 47 Tahun 2009",
+    ]
+    assert split_numbered("Pasal 2. Ayat 3. ") == ["Pasal 2. Ayat 3. "]
+
+
+@given(st.text())
+def test_toml_strings_read_back_as_written(value: str) -> None:
+    assert tomllib.loads(f"x = {toml_string(value)}")["x"] == value

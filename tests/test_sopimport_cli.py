@@ -1,0 +1,164 @@
+"""``sopbot sop import`` end to end, as a real process: import, review, confirm, check.
+
+A draft is shown with its guesses, refused by ``check`` and ``run`` naming each one, and
+accepted once confirmed. Bad input exits non-zero with the expectation named and no file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from core_helpers import sop
+from sopimport_forms import to_docx
+from test_sopimport import SOURCE, source_text, surat_tugas
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ng"
+
+
+def sopbot(*args: str, token: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    if token is not None:
+        env["TELEGRAM_BOT_TOKEN"] = token
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def config_for(tmp_path: Path, definition: Path) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(f"sops = [{json.dumps(str(definition))}]\n", encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+@pytest.fixture(scope="module")
+def draft(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("draft") / "ppk.toml"
+    result = sopbot("sop", "import", str(SOURCE), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "12 langkah" in result.stderr and "18 tebakan" in result.stderr
+    return out
+
+
+def test_sop_show_reads_the_draft_and_lists_its_guesses(draft: Path) -> None:
+    result = sopbot("sop", "show", str(draft), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    shipped = {s.id: s for s in sop().steps}
+    for step in data["steps"]:
+        expected = shipped[step["id"]]
+        assert step["actor"] == expected.actor
+        assert (step["kind"] == "review") is expected.is_review
+        assert step["on_approve"] == expected.on_approve
+        assert step["on_return"] == expected.on_return
+    paths = [g["path"] for g in data["unconfirmed_guesses"]]
+    assert paths == [
+        *(f"roles[{i}].superior" for i in range(5)),
+        "documents.sk.name",
+        *(f"steps[{i}].time_minutes" for i in range(12)),
+    ]
+    text = sopbot("sop", "show", str(draft))
+    assert text.returncode == 0
+    assert "DRAF: 18 tebakan belum dikonfirmasi" in text.stdout
+    assert "  steps[11].time_minutes: kolom Waktu hanya memuat satuan" in text.stdout
+
+
+def test_check_and_run_refuse_the_draft_naming_each_guess(draft: Path, tmp_path: Path) -> None:
+    config = config_for(tmp_path, draft)
+    for command in ("check", "run"):
+        result = sopbot(command, "--config", str(config), token=TOKEN)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert str(draft) in result.stderr
+        assert "belum dikonfirmasi" in result.stderr
+        assert "roles[2].superior: ditebak sebagai pimpinan tertinggi" in result.stderr
+        assert result.stderr.count("; periksa") == 18
+        assert "Traceback" not in result.stderr and TOKEN not in result.stderr
+
+
+def test_once_every_guess_is_confirmed_check_accepts_it(draft: Path, tmp_path: Path) -> None:
+    reviewed = tmp_path / "ppk.toml"
+    text = draft.read_text(encoding="utf-8")
+    half = text.replace("\nconfirmed = false", "\nconfirmed = true", 17)
+    reviewed.write_text(half, encoding="utf-8")
+    config = config_for(tmp_path, reviewed)
+    result = sopbot("check", "--config", str(config), token=TOKEN)
+    assert result.returncode == 2
+    assert result.stderr.count("; periksa") == 1  # the last one still open
+    assert "steps[11].time_minutes" in result.stderr
+    reviewed.write_text(text.replace("\nconfirmed = false", "\nconfirmed = true"), encoding="utf-8")
+    result = sopbot("check", "--config", str(config), token=TOKEN)
+    assert result.returncode == 0, result.stderr
+    assert "penyusunan-program-kerja" in result.stdout
+    assert "reviews [2, 3, 7, 8, 9]" in result.stdout
+
+
+def test_import_to_standard_output_and_from_a_docx(tmp_path: Path) -> None:
+    result = sopbot("sop", "import", str(SOURCE))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("# DRAF definisi SOP")
+    form = tmp_path / "surat-tugas.docx"
+    form.write_bytes(to_docx(surat_tugas(), tmp_path))
+    out = tmp_path / "st.toml"
+    result = sopbot("sop", "import", str(form), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(sopbot("sop", "show", str(out), "--json").stdout)
+    assert [s["actor"] for s in shown["steps"]][2] == "kabag_keuangan"
+    assert oct(out.stat().st_mode & 0o777) != oct(0o600)  # an ordinary file, not mkstemp's
+
+
+def test_an_existing_output_is_kept_unless_forced(draft: Path, tmp_path: Path) -> None:
+    out = tmp_path / "ada.toml"
+    out.write_text("# hasil pemeriksaan\n", encoding="utf-8")
+    result = sopbot("sop", "import", str(SOURCE), "-o", str(out))
+    assert result.returncode == 2 and "--force" in result.stderr
+    assert out.read_text(encoding="utf-8") == "# hasil pemeriksaan\n"
+    result = sopbot("sop", "import", str(SOURCE), "-o", str(out), "--force")
+    assert result.returncode == 0
+    assert out.read_text(encoding="utf-8") == draft.read_text(encoding="utf-8")
+
+
+BAD_INPUTS = {
+    "bukan-sop.txt": (b"Yth. Bapak/Ibu,\nDengan hormat, ...\n", "tabel kegiatan tidak ditemukan"),
+    "urutan.txt": (
+        source_text().replace("No.\tKegiatan\t", "Kegiatan\tNo.\t", 1).encode(),
+        "tidak dalam urutan baku",
+    ),
+    "kosong.txt": (
+        source_text()[: source_text().index("\n1\tmengajukan") + 1].encode(),
+        "tabel kegiatan kosong",
+    ),
+    "latin1.txt": (source_text().replace("Biro", "Bir\xe9").encode("latin-1"), "bukan UTF-8"),
+    "rusak.docx": (b"PK\x03\x04\x14\x00 terpotong", "rusak"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_input_exits_with_the_expectation_and_writes_nothing(name: str, tmp_path: Path) -> None:
+    data, expected = BAD_INPUTS[name]
+    source = tmp_path / name
+    source.write_bytes(data)
+    out = tmp_path / "out" / "draf.toml"
+    out.parent.mkdir()
+    result = sopbot("sop", "import", str(source), "-o", str(out))
+    assert result.returncode == 2
+    assert expected in result.stderr and "diharapkan" in result.stderr
+    assert str(source) in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(out.parent.iterdir()) == []  # no draft, no temporary file
+
+
+def test_a_missing_file_is_named() -> None:
+    result = sopbot("sop", "import", "tidak-ada.txt")
+    assert result.returncode == 2
+    assert "tidak-ada.txt" in result.stderr and "tidak dapat dibaca" in result.stderr
