@@ -1,0 +1,198 @@
+"""Strict parsing of what officials type: case numbers, Telegram ids, durations, dates,
+fiscal years and case titles.
+
+Pure functions: no Telegram, no database. Each returns the parsed value, or None when the
+text is not exactly what is asked for (the caller then explains and asks again); none of
+them raises, whatever the text.
+
+Digits. Phones offer full-width digits (``１２``) and some keyboards type Arabic-Indic
+ones (``١٢``); copy-paste brings superscripts (``²``) and circled numbers (``①``). The rule
+here: the text is NFKC-normalised and numbers must then be ASCII digits. Full-width digits
+become ASCII (accepted); Arabic-Indic digits stay what they are (refused). Numeric
+characters that are not decimal digits (superscripts, fractions, circled or Roman
+numerals) are refused before normalisation, although NFKC would turn ``²`` into ``2``:
+nobody means 2 when they type a superscript.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+__all__ = [
+    "MAX_CASE_DIGITS",
+    "MAX_DURATION_UNITS",
+    "MAX_TELEGRAM_ID_DIGITS",
+    "MAX_TITLE",
+    "MAX_YEAR",
+    "MIN_YEAR",
+    "case_number",
+    "duration_minutes",
+    "fiscal_year",
+    "indonesian_date",
+    "one_line_title",
+    "telegram_id",
+]
+
+MAX_CASE_DIGITS = 9
+MAX_TELEGRAM_ID_DIGITS = 15
+MAX_DURATION_UNITS = 9999
+MIN_YEAR, MAX_YEAR = 2000, 2100  # fiscal years, and the years a typed date may name
+MAX_TITLE = 200
+
+# Longer texts are refused before any work is done on them (no typed value is this long).
+_MAX_TYPED = 64
+
+_CASE_NUMBER = re.compile(rf"#?([0-9]{{1,{MAX_CASE_DIGITS}}})")
+_TELEGRAM_ID = re.compile(rf"[0-9]{{1,{MAX_TELEGRAM_ID_DIGITS}}}")
+_FISCAL_YEAR = re.compile(r"[0-9]{4}")
+
+# Units as /tunda takes them: minutes, working hours, working days (one = 480 minutes).
+_UNIT_MINUTES = {"m": 1, "menit": 1, "j": 60, "jam": 60, "h": 480, "hari": 480}
+_DURATION = re.compile(r"([0-9]{1,4}) *(m|menit|j|jam|h|hari)?")
+
+_NUMERIC_DATE = re.compile(r"([0-9]{1,2})([-/.])([0-9]{1,2})\2([0-9]{4})")
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+_NAMED_DATE = re.compile(r"([0-9]{1,2}) +([a-z]+)\.?(?: +([0-9]{4}))?")
+
+_MONTH_NAMES = (
+    ("januari", "jan", "january"),
+    ("februari", "feb", "pebruari", "peb", "february"),
+    ("maret", "mar", "march"),
+    ("april", "apr"),
+    ("mei", "may"),
+    ("juni", "jun", "june"),
+    ("juli", "jul", "july"),
+    ("agustus", "agu", "agt", "ags", "august", "aug"),
+    ("september", "sep", "sept"),
+    ("oktober", "okt", "october", "oct"),
+    ("november", "nov", "nopember", "nop"),
+    ("desember", "des", "december", "dec"),
+)
+_MONTHS = {name: number for number, names in enumerate(_MONTH_NAMES, 1) for name in names}
+
+# Line breaks as str.splitlines() knows them: a title containing one is refused.
+_LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+# Bidirectional embeddings, overrides and isolates: they would reorder how the title shows
+# in every later message (a known spoofing trick), so a title may not contain them.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_WHITESPACE_RUN = re.compile(r"\s+")
+
+
+def _normalised(text: str, limit: int = _MAX_TYPED) -> str | None:
+    """NFKC-normalised and trimmed; None if too long or holding a number sign that is not
+    a decimal digit (``²``, ``½``, ``①``, ``Ⅻ``)."""
+    if len(text) > limit:
+        return None
+    if any(ch.isnumeric() and not ch.isdecimal() for ch in text):
+        return None
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def case_number(text: str) -> int | None:
+    """A case ("Berkas") number: ``12`` or ``#12``, 1 to 999,999,999; spaces around are fine."""
+    s = _normalised(text)
+    match = _CASE_NUMBER.fullmatch(s) if s is not None else None
+    if match is None:
+        return None
+    number = int(match[1])
+    return number if number > 0 else None
+
+
+def telegram_id(text: str) -> int | None:
+    """A Telegram user id as an administrator types it: positive, at most 15 digits."""
+    s = _normalised(text)
+    if s is None or _TELEGRAM_ID.fullmatch(s) is None:
+        return None
+    number = int(s)
+    return number if number > 0 else None
+
+
+def duration_minutes(text: str) -> int | None:
+    """A duration in working minutes as /tunda takes it: ``30m``/``30 menit`` (minutes),
+    ``2j``/``2 jam`` (working hours), ``1h``/``1 hari`` (working days of 480 minutes); a bare
+    number is hours. At most 9999 units; zero is refused (None)."""
+    s = _normalised(text)
+    match = _DURATION.fullmatch(s.lower()) if s is not None else None
+    if match is None:
+        return None
+    units = int(match[1])
+    if not 0 < units <= MAX_DURATION_UNITS:
+        return None
+    return units * _UNIT_MINUTES[match[2] or "j"]
+
+
+def _valid_date(year: int, month: int, day: int) -> date | None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:  # 31-02, month 13, day 0
+        return None
+
+
+def indonesian_date(text: str, today: date) -> date | None:
+    """A date as Indonesians write it: ``31-12-2026``, ``31/12/2026``, ``31.12.2026``,
+    ``31 Desember 2026``, ``31 Des 2026``, ``31 desember`` or ISO ``2026-12-31``.
+
+    Month names are Indonesian (also the older spellings Pebruari and Nopember, and the
+    usual abbreviations, with or without a dot) or English. Without a year, the date is
+    the next one to come: this year's, or next year's if this year's is already past
+    relative to ``today`` (today itself counts as to come). The year must lie in
+    2000..2100; impossible dates (``31-02-2026``) are refused.
+    """
+    s = _normalised(text)
+    if s is None:
+        return None
+    s = s.lower()
+    if match := _NUMERIC_DATE.fullmatch(s):
+        return _valid_date(int(match[4]), int(match[3]), int(match[1]))
+    if match := _ISO_DATE.fullmatch(s):
+        return _valid_date(int(match[1]), int(match[2]), int(match[3]))
+    match = _NAMED_DATE.fullmatch(s)
+    month = _MONTHS.get(match[2]) if match else None
+    if match is None or month is None:
+        return None
+    day = int(match[1])
+    if match[3] is not None:
+        return _valid_date(int(match[3]), month, day)
+    this_year = _valid_date(today.year, month, day)
+    if this_year is not None and this_year >= today:
+        return this_year
+    return _valid_date(today.year + 1, month, day)
+
+
+def fiscal_year(text: str) -> int | None:
+    """A fiscal year (tahun anggaran): four digits, 2000 to 2100."""
+    s = _normalised(text)
+    if s is None or _FISCAL_YEAR.fullmatch(s) is None:
+        return None
+    year = int(s)
+    return year if MIN_YEAR <= year <= MAX_YEAR else None
+
+
+def one_line_title(text: str, limit: int = MAX_TITLE) -> str | None:
+    """A case title: one line of at most ``limit`` characters, or None (the bot asks again).
+
+    Decisions: the text is trimmed, and every run of spaces or tabs inside it becomes one
+    space. A line break inside the title makes it invalid rather than being joined away:
+    a second line is usually a second thought (a note, a signature) that does not belong
+    in a title the official has not seen. Control characters and bidirectional overrides
+    make it invalid too, and so does a title without a single letter or digit (only
+    punctuation, emoji or invisible characters). The text is not otherwise normalised: the
+    title stays as typed. ``limit`` counts characters (code points) after trimming and
+    collapsing.
+    """
+    if limit < 1 or len(text) > 4 * limit + 1024:  # far too long, whatever the spaces
+        return None
+    title = text.strip()
+    if not any(ch.isalnum() for ch in title):
+        return None
+    for ch in title:
+        if ch in _LINE_BREAKS or ch in _BIDI_CONTROLS:
+            return None
+        if unicodedata.category(ch) in ("Cc", "Cs") and not ch.isspace():
+            return None
+    title = _WHITESPACE_RUN.sub(" ", title)
+    return title if len(title) <= limit else None
