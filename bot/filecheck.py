@@ -1,0 +1,341 @@
+"""Is an uploaded document what its name says it is? Checks of the bytes, per extension.
+
+Pure: bytes in, a :class:`FileVerdict` out; no Telegram, no database, no disk, and no
+exception whatever the bytes (a malformed archive is a refusal, not an error).
+
+What is checked, for the extensions of ``bot.config.DEFAULT_ALLOWED_EXTENSIONS``:
+
+* every type: not empty (0 bytes);
+* ``.pdf``: ``%PDF-`` within the first 1024 bytes (where Acrobat looks for it);
+* ``.doc``, ``.xls``, ``.ppt``: an OLE2 compound file (``D0 CF 11 E0 A1 B1 1A E1``) with
+  the program's main stream (WordDocument; Workbook or Book; PowerPoint Document);
+* ``.docx``, ``.xlsx``, ``.pptx``: a ZIP holding ``[Content_Types].xml`` and the main part
+  (``word/document.xml``, ``xl/workbook.xml``, ``ppt/presentation.xml``, or the part that
+  ``_rels/.rels`` names as the office document), and no macros (``vbaProject.bin``: that is
+  a .docm/.xlsm/.pptm, which Office refuses to open under an x-name). A password-protected
+  Office document is an OLE2 file with an ``EncryptedPackage`` stream: reason "encrypted";
+* ``.odt``, ``.ods``, ``.odp``: a ZIP whose ``mimetype`` member holds the OpenDocument type;
+* ``.rtf``: starts with ``{\\rtf``; ``.jpg``/``.jpeg``: ``FF D8 FF``; ``.png``: its signature;
+* ``.zip``: a ZIP whose central directory reads;
+* ``.txt``, ``.csv``: text: UTF-8 (a BOM allowed), UTF-16 or UTF-32 with a BOM, else
+  cp1252 (any byte decodes); no NUL character, and at most 1 % other control characters.
+
+Every ZIP must start with a local file header (or be an empty archive): a self-extracting
+program with an archive appended is not a document. Zip bombs cost nothing here: only the
+central directory is read, plus at most two small members (``mimetype`` and, when the main
+part has an unusual name, ``_rels/.rels``), each read with a byte limit.
+
+An extension not listed has no check: verdict ok, reason "unchecked" (an administrator
+may allow more types in ``storage.allowed_extensions``; whether a type is allowed at all
+is the caller's question, not this module's).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.filestore import extension
+
+__all__ = [
+    "EMPTY",
+    "ENCRYPTED",
+    "KINDS",
+    "MISMATCH",
+    "OK",
+    "REFUSALS",
+    "UNCHECKED",
+    "FileVerdict",
+    "check_file",
+    "refusal_text",
+]
+
+# Reason codes.
+OK = "ok"
+UNCHECKED = "unchecked"  # no check for this extension: accepted as it is
+EMPTY = "empty"
+MISMATCH = "mismatch"  # the bytes are not what the extension says
+ENCRYPTED = "encrypted"  # an Office document protected with a password
+
+# What each extension should hold, as the refusal names it ("bukan {kind} yang sah").
+KINDS = {
+    "pdf": "dokumen PDF",
+    "doc": "dokumen Word",
+    "docx": "dokumen Word",
+    "odt": "dokumen teks OpenDocument",
+    "rtf": "dokumen RTF",
+    "xls": "lembar kerja Excel",
+    "xlsx": "lembar kerja Excel",
+    "ods": "lembar kerja OpenDocument",
+    "csv": "data CSV",
+    "ppt": "presentasi PowerPoint",
+    "pptx": "presentasi PowerPoint",
+    "odp": "presentasi OpenDocument",
+    "txt": "dokumen teks",
+    "zip": "arsip ZIP",
+    "jpg": "gambar JPEG",
+    "jpeg": "gambar JPEG",
+    "png": "gambar PNG",
+}
+
+# Polite refusals, keyed by reason, in HTML parse mode. ``{name}`` is the document's name
+# and MUST be HTML-escaped by the caller (``bot.texts.e``); ``{ext}`` and ``{kind}`` come
+# from this module (see :func:`refusal_text`). In this bot "Berkas" means the case, so a
+# file is always a "dokumen" here.
+REFUSALS = {
+    EMPTY: (
+        "Mohon maaf, dokumen <b>{name}</b> kosong (0 bita) sehingga tidak dapat diterima. "
+        "Silakan mengirim ulang dokumen yang benar."
+    ),
+    MISMATCH: (
+        "Mohon maaf, isi dokumen <b>{name}</b> tidak sesuai dengan format .{ext} "
+        "(bukan {kind} yang sah). Silakan memeriksa kembali dokumen tersebut."
+    ),
+    ENCRYPTED: (
+        "Mohon maaf, dokumen <b>{name}</b> dilindungi kata sandi sehingga tidak dapat dibuka "
+        "oleh para pemeriksa. Silakan mengirim ulang dokumen tersebut tanpa kata sandi."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class FileVerdict:
+    """``ok`` and a reason code (OK, UNCHECKED, EMPTY, MISMATCH, ENCRYPTED); ``ext`` is the
+    extension judged; ``detail`` says in English what was found, for the log only."""
+
+    ok: bool
+    reason: str
+    ext: str
+    detail: str = ""
+
+
+def refusal_text(verdict: FileVerdict, escaped_name: str) -> str | None:
+    """The refusal to send for ``verdict`` (None if the document is accepted).
+    ``escaped_name`` must already be HTML-escaped (``bot.texts.e(name)``)."""
+    if verdict.ok:
+        return None
+    return REFUSALS[verdict.reason].format(
+        name=escaped_name, ext=verdict.ext, kind=KINDS.get(verdict.ext, "dokumen")
+    )
+
+
+def check_file(name: str, data: bytes) -> FileVerdict:
+    """Judge ``data`` against the extension of ``name`` (see the module docstring)."""
+    ext = extension(name)
+    if not data:
+        return FileVerdict(False, EMPTY, ext, "0 bytes")
+    check = _CHECKS.get(ext)
+    if check is None:
+        return FileVerdict(True, UNCHECKED, ext, f"no content check for .{ext}")
+    problem = check(data)
+    if problem is None:
+        return FileVerdict(True, OK, ext)
+    if problem == _PASSWORD_PROTECTED:
+        return FileVerdict(False, ENCRYPTED, ext, problem)
+    return FileVerdict(False, MISMATCH, ext, problem)
+
+
+# -- the checks: each returns None if the bytes are right, else what is wrong ---------------
+
+Check = Callable[[bytes], str | None]
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_PNG = b"\x89PNG\r\n\x1a\n"
+_JPEG = b"\xff\xd8\xff"
+_ZIP_STARTS = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; an empty archive
+_PASSWORD_PROTECTED = "an OLE2 file with an EncryptedPackage stream (password-protected)"
+
+
+def _signature(prefix: bytes, what: str, within: int = 0) -> Check:
+    """The bytes start with ``prefix``, or hold it within the first ``within`` bytes."""
+
+    def check(data: bytes) -> str | None:
+        found = prefix in data[:within] if within else data.startswith(prefix)
+        return None if found else f"no {what} signature"
+
+    return check
+
+
+def _ole2(*streams: str) -> Check:
+    """An OLE2 compound file with one of the named streams (their directory entries hold
+    the names in UTF-16LE; finding one of them is enough, parsing the directory is not
+    needed to tell a Word file from an Excel file)."""
+    names = [s.encode("utf-16-le") for s in streams]
+
+    def check(data: bytes) -> str | None:
+        if not data.startswith(_OLE2):
+            return "not an OLE2 compound file"
+        if not any(n in data for n in names):
+            return f"an OLE2 file without a {' or '.join(streams)} stream"
+        return None
+
+    return check
+
+
+def _open_zip(data: bytes) -> zipfile.ZipFile | str:
+    if not data.startswith(_ZIP_STARTS):
+        return "does not start as a ZIP archive"
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except Exception as exc:  # zipfile raises many types on malformed input: all mean "no"
+        return f"not a readable ZIP archive ({type(exc).__name__})"
+
+
+def _zip_check(inspect: Callable[[zipfile.ZipFile], str | None]) -> Check:
+    def check(data: bytes) -> str | None:
+        archive = _open_zip(data)
+        if isinstance(archive, str):
+            return archive
+        try:
+            with archive:
+                return inspect(archive)
+        except Exception as exc:  # a member that cannot be read: the archive is broken
+            return f"a ZIP archive with an unreadable member ({type(exc).__name__})"
+
+    return check
+
+
+def _read_small(archive: zipfile.ZipFile, member: str, limit: int) -> bytes | None:
+    """A member's bytes if it exists and declares at most ``limit`` bytes (read bounded)."""
+    try:
+        info = archive.getinfo(member)
+    except KeyError:
+        return None
+    if info.file_size > limit:
+        return None
+    with archive.open(info) as stream:
+        return stream.read(limit)
+
+
+_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_ATTRIBUTE = re.compile(rb"""\b(Type|Target)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_OFFICE_DOCUMENT = re.compile(rb"/officeDocument$")
+
+
+def _present(archive: zipfile.ZipFile, member: str) -> bool:
+    """The member is listed and its local header is where the directory says (opening a
+    member reads that header only; nothing is decompressed until it is read)."""
+    try:
+        info = archive.getinfo(member)
+    except KeyError:
+        return False
+    with archive.open(info):
+        return True
+
+
+def _main_part_from_rels(archive: zipfile.ZipFile) -> str | None:
+    """The office document part that ``_rels/.rels`` names (without parsing XML: a regex
+    over at most 64 KB)."""
+    rels = _read_small(archive, "_rels/.rels", 64 * 1024)
+    if rels is None:
+        return None
+    for element in _RELATIONSHIP.findall(rels):
+        attributes = {m[1]: m[2] or m[3] for m in _ATTRIBUTE.finditer(element)}
+        target = attributes.get(b"Target", b"")
+        if _OFFICE_DOCUMENT.search(attributes.get(b"Type", b"")) and target:
+            return target.decode("utf-8", "replace").lstrip("/")
+    return None
+
+
+def _ooxml(folder: str, main_part: str) -> Check:
+    def inspect(archive: zipfile.ZipFile) -> str | None:
+        if not _present(archive, "[Content_Types].xml"):
+            return "a ZIP archive without [Content_Types].xml"
+        if f"{folder}/vbaProject.bin" in archive.namelist():
+            return "a macro-enabled Office document (vbaProject.bin)"
+        if _present(archive, main_part):
+            return None
+        named = _main_part_from_rels(archive)
+        if named is not None and named.startswith(f"{folder}/") and _present(archive, named):
+            return None
+        return f"a ZIP archive without {main_part}"
+
+    zip_check = _zip_check(inspect)
+
+    def check(data: bytes) -> str | None:
+        if data.startswith(_OLE2) and "EncryptedPackage".encode("utf-16-le") in data:
+            return _PASSWORD_PROTECTED
+        return zip_check(data)
+
+    return check
+
+
+def _opendocument(mimetype: str) -> Check:
+    def inspect(archive: zipfile.ZipFile) -> str | None:
+        found = _read_small(archive, "mimetype", 128)
+        if found is None:
+            return "a ZIP archive without a (small) mimetype member"
+        if found.strip() != mimetype.encode():
+            return f"mimetype is {found[:60]!r}, not {mimetype}"
+        return None
+
+    return _zip_check(inspect)
+
+
+def _zip_archive(archive: zipfile.ZipFile) -> str | None:
+    return None  # its central directory read: that is all a .zip promises
+
+
+_BOMS = (  # longest first: the UTF-32 LE BOM begins with the UTF-16 LE one
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+# C0 controls but tab, line feed, vertical tab, form feed, carriage return and the DOS
+# end-of-file mark (0x1A); DEL; C1 controls.
+_CONTROL = re.compile("[\x01-\x08\x0e-\x19\x1b-\x1f\x7f-\x9f]")
+
+
+def _decode_text(data: bytes) -> str | None:
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                return None
+    if b"\x00" in data:
+        return None  # binary, or UTF-16/32 without a BOM
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Windows' own encoding; the five bytes it leaves undefined become U+FFFD rather
+        # than C1 controls (as latin-1 would make them), so one stray byte refuses nothing
+        return data.decode("cp1252", errors="replace")
+
+
+def _text(data: bytes) -> str | None:
+    text = _decode_text(data)
+    if text is None:
+        return "NUL bytes (binary, or UTF-16/32 without a BOM), or broken UTF-16/32"
+    if "\x00" in text:
+        return "text with NUL characters"
+    controls = len(_CONTROL.findall(text))
+    if controls * 100 > len(text):
+        return f"text with {controls} control characters in {len(text)}"
+    return None
+
+
+_CHECKS: dict[str, Check] = {
+    "pdf": _signature(b"%PDF-", "PDF", within=1024),
+    "doc": _ole2("WordDocument"),
+    "xls": _ole2("Workbook", "Book"),
+    "ppt": _ole2("PowerPoint Document"),
+    "docx": _ooxml("word", "word/document.xml"),
+    "xlsx": _ooxml("xl", "xl/workbook.xml"),
+    "pptx": _ooxml("ppt", "ppt/presentation.xml"),
+    "odt": _opendocument("application/vnd.oasis.opendocument.text"),
+    "ods": _opendocument("application/vnd.oasis.opendocument.spreadsheet"),
+    "odp": _opendocument("application/vnd.oasis.opendocument.presentation"),
+    "rtf": _signature(b"{\\rtf", "RTF"),
+    "jpg": _signature(_JPEG, "JPEG"),
+    "jpeg": _signature(_JPEG, "JPEG"),
+    "png": _signature(_PNG, "PNG"),
+    "zip": _zip_check(_zip_archive),
+    "txt": _text,
+    "csv": _text,
+}

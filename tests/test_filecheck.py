@@ -1,0 +1,500 @@
+"""Uploaded documents checked against their names (bot/filecheck.py), with real files: a
+.docx written by python-docx, .xlsx/.pptx/.odt archives built here, OLE2 compound files
+built here, PDF/PNG/JPEG bytes, text in several encodings; and broken or disguised ones."""
+
+from __future__ import annotations
+
+import io
+import struct
+import tracemalloc
+import zipfile
+import zlib
+from html import escape
+
+import pytest
+from docx import Document
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.config import DEFAULT_ALLOWED_EXTENSIONS
+from bot.filecheck import (
+    EMPTY,
+    ENCRYPTED,
+    KINDS,
+    MISMATCH,
+    OK,
+    REFUSALS,
+    UNCHECKED,
+    FileVerdict,
+    check_file,
+    refusal_text,
+)
+
+# -- real files, made here ---------------------------------------------------------------------
+
+
+def docx_bytes(text: str = "Draf Program Kerja") -> bytes:
+    document = Document()
+    document.add_heading(text, 1)
+    document.add_paragraph("Versi 1. Disusun oleh Tim Penyusunan.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def zip_of(members: dict[str, bytes | str], *, stored: tuple[str, ...] = ()) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            compress = zipfile.ZIP_STORED if name in stored else zipfile.ZIP_DEFLATED
+            archive.writestr(name, content, compress_type=compress)
+    return buffer.getvalue()
+
+
+CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+OFFICE_DOCUMENT = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+)
+
+
+def package_rels(target: str) -> str:
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{REL}">'
+        f'<Relationship Id="rId1" Type="{OFFICE_DOCUMENT}" Target="{target}"/></Relationships>'
+    )
+
+
+def xlsx_bytes() -> bytes:
+    """A minimal workbook with one sheet, as the OOXML spec lays it out."""
+    main = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    sml = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    r = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    return zip_of(
+        {
+            "[Content_Types].xml": (
+                f'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{CT}">'
+                '<Default Extension="rels" '
+                'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                '<Default Extension="xml" ContentType="application/xml"/>'
+                f'<Override PartName="/xl/workbook.xml" ContentType="{main}.sheet.main+xml"/>'
+                '<Override PartName="/xl/worksheets/sheet1.xml" '
+                f'ContentType="{main}.worksheet+xml"/></Types>'
+            ),
+            "_rels/.rels": package_rels("xl/workbook.xml"),
+            "xl/workbook.xml": (
+                f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{sml}" xmlns:r="{r}">'
+                '<sheets><sheet name="RKAKL" sheetId="1" r:id="rId1"/></sheets></workbook>'
+            ),
+            "xl/_rels/workbook.xml.rels": (
+                f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{REL}">'
+                f'<Relationship Id="rId1" Type="{r}/worksheet" Target="worksheets/sheet1.xml"/>'
+                "</Relationships>"
+            ),
+            "xl/worksheets/sheet1.xml": (
+                f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{sml}"><sheetData>'
+                '<row r="1"><c r="A1" t="inlineStr"><is><t>Pagu</t></is></c></row>'
+                "</sheetData></worksheet>"
+            ),
+        }
+    )
+
+
+def pptx_bytes() -> bytes:
+    main = "application/vnd.openxmlformats-officedocument.presentationml"
+    pml = "http://schemas.openxmlformats.org/presentationml/2006/main"
+    return zip_of(
+        {
+            "[Content_Types].xml": (
+                f'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{CT}">'
+                '<Default Extension="rels" '
+                'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                '<Default Extension="xml" ContentType="application/xml"/>'
+                '<Override PartName="/ppt/presentation.xml" '
+                f'ContentType="{main}.presentation.main+xml"/></Types>'
+            ),
+            "_rels/.rels": package_rels("ppt/presentation.xml"),
+            "ppt/presentation.xml": (
+                f'<?xml version="1.0" encoding="UTF-8"?><p:presentation xmlns:p="{pml}">'
+                '<p:sldSz cx="9144000" cy="6858000"/><p:notesSz cx="6858000" cy="9144000"/>'
+                "</p:presentation>"
+            ),
+        }
+    )
+
+
+def opendocument_bytes(mimetype: str) -> bytes:
+    """An OpenDocument package: ``mimetype`` first and stored, then the manifest."""
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+        'manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
+        f'manifest:media-type="{mimetype}"/><manifest:file-entry '
+        'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" office:version="1.2">'
+        "<office:body/></office:document-content>"
+    )
+    return zip_of(
+        {"mimetype": mimetype, "META-INF/manifest.xml": manifest, "content.xml": content},
+        stored=("mimetype",),
+    )
+
+
+ODT = "application/vnd.oasis.opendocument.text"
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
+ODP = "application/vnd.oasis.opendocument.presentation"
+
+FREESECT, ENDOFCHAIN, FATSECT, NOSTREAM = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+
+
+def compound_file(*streams: tuple[str, bytes]) -> bytes:
+    """A minimal OLE2 compound file (version 3, 512-byte sectors): sector 0 is the FAT,
+    sector 1 the directory, then each stream (at least 4096 bytes, so that no mini stream
+    is needed). Up to three streams, chained as right siblings under the root."""
+    assert 1 <= len(streams) <= 3
+    sector = 512
+    data = [content.ljust(4096, b"\0") for _, content in streams]
+    data = [d.ljust(-(-len(d) // sector) * sector, b"\0") for d in data]
+    fat = [FATSECT, ENDOFCHAIN]
+    starts = []
+    for d in data:
+        first, count = len(fat), len(d) // sector
+        starts.append(first)
+        fat += [*range(first + 1, first + count), ENDOFCHAIN]
+    assert len(fat) <= sector // 4
+    fat += [FREESECT] * (sector // 4 - len(fat))
+    header = struct.pack(
+        "<8s16sHHHHH6sIIIIIIIII",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        b"\0" * 16,
+        0x3E,  # minor version
+        3,  # major version: 512-byte sectors
+        0xFFFE,  # little-endian
+        9,  # sector shift: 2**9
+        6,  # mini sector shift
+        b"\0" * 6,
+        0,  # directory sectors (always 0 in version 3)
+        1,  # FAT sectors
+        1,  # first directory sector
+        0,  # transaction signature
+        4096,  # mini stream cutoff
+        ENDOFCHAIN,  # first mini FAT sector: none
+        0,
+        ENDOFCHAIN,  # first DIFAT sector: none
+        0,
+    ) + struct.pack("<109I", 0, *[FREESECT] * 108)
+
+    def entry(name: str, kind: int, right: int, child: int, start: int, size: int) -> bytes:
+        encoded = (name + "\0").encode("utf-16-le") if name else b""
+        return struct.pack(
+            "<64sHBBIII16sIQQIQ",
+            encoded,
+            len(encoded),
+            kind,
+            1,  # black
+            NOSTREAM,
+            right,
+            child,
+            b"\0" * 16,
+            0,
+            0,
+            0,
+            start,
+            size,
+        )
+
+    entries = [entry("Root Entry", 5, NOSTREAM, 1, ENDOFCHAIN, 0)]
+    for i, ((name, content), start) in enumerate(zip(streams, starts, strict=True), 1):
+        right = i + 1 if i < len(streams) else NOSTREAM
+        entries.append(entry(name, 2, right, NOSTREAM, start, max(4096, len(content))))
+    entries += [entry("", 0, NOSTREAM, NOSTREAM, 0, 0)] * (4 - len(entries))
+    directory = b"".join(entries)
+    fat_sector = struct.pack(f"<{sector // 4}I", *fat)
+    result = header + fat_sector + directory + b"".join(data)
+    assert len(header) == len(directory) == sector
+    return result
+
+
+def png_bytes() -> bytes:
+    """A real 1x1 white PNG."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\xff\xff")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+JPEG_HEAD = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+PDF = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+    b"trailer << /Root 1 0 R >>\n%%EOF\n"
+)
+RTF = rb"{\rtf1\ansi\deff0 {\fonttbl {\f0 Times New Roman;}} Draf Program Kerja\par}"
+TEXT = "Rencana Kerja TA 2027 – pagu Rp 1.250.000.000; catatan: “segera”, café.\n"
+
+
+def assert_refused(verdict: FileVerdict, reason: str = MISMATCH) -> None:
+    assert not verdict.ok and verdict.reason == reason, verdict
+
+
+# -- what is accepted --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("Draf Program Kerja.docx", docx_bytes()),
+        ("DRAF.DOCX", docx_bytes()),
+        ("RKAKL.xlsx", xlsx_bytes()),
+        ("Paparan.pptx", pptx_bytes()),
+        ("Konsep.odt", opendocument_bytes(ODT)),
+        ("Anggaran.ods", opendocument_bytes(ODS)),
+        ("Paparan.odp", opendocument_bytes(ODP)),
+        ("Lama.doc", compound_file(("WordDocument", b"\xec\xa5" + b"x" * 100), ("1Table", b""))),
+        ("Lama.xls", compound_file(("Workbook", b"\x09\x08" + b"x" * 100))),
+        ("Lama95.xls", compound_file(("Book", b"\x09\x08" + b"x" * 100))),
+        ("Lama.ppt", compound_file(("PowerPoint Document", b"x" * 100))),
+        ("Bahan.pdf", PDF),
+        ("Pindaian.pdf", b"\r\n" * 100 + PDF),  # a few bytes before the header
+        ("Catatan.rtf", RTF),
+        ("Foto.jpg", JPEG_HEAD + b"\x00" * 64 + b"\xff\xd9"),
+        ("Foto.jpeg", JPEG_HEAD + b"\xff\xd9"),
+        ("Bagan.png", png_bytes()),
+        ("Lampiran.zip", zip_of({"a.txt": "isi", "b/c.pdf": PDF})),
+        ("Kosong.zip", zip_of({})),  # an empty archive is a valid one
+        ("Catatan.txt", TEXT.encode("utf-8")),
+        ("Catatan BOM.txt", b"\xef\xbb\xbf" + TEXT.encode("utf-8")),
+        ("Catatan UTF-16.txt", TEXT.encode("utf-16")),  # with a BOM
+        ("Catatan UTF-16BE.txt", b"\xfe\xff" + TEXT.encode("utf-16-be")),
+        ("Catatan UTF-32.txt", TEXT.encode("utf-32")),
+        ("Catatan Windows.txt", TEXT.encode("cp1252")),
+        ("Pagu.csv", "uraian;pagu\r\nBelanja pegawai;1.000.000\r\n".encode("cp1252")),
+        ("Pagu Excel.csv", "uraian\tpagu\r\nBelanja\t1.000\r\n".encode("utf-16")),
+        ("Catatan rusak.txt", b"caf\xe9 \x81 \x93kutip\x94 " * 3),  # a byte cp1252 leaves undefined
+    ],
+)
+def test_real_documents_are_accepted(name: str, data: bytes) -> None:
+    verdict = check_file(name, data)
+    assert verdict == FileVerdict(True, OK, name.rpartition(".")[2].lower()), verdict
+    assert refusal_text(verdict, escape(name)) is None
+
+
+def test_the_main_part_named_by_the_package_relationships_is_accepted() -> None:
+    """Some producers name the main part differently; _rels/.rels says which it is."""
+    source = zipfile.ZipFile(io.BytesIO(docx_bytes()))
+    members: dict[str, bytes | str] = {}
+    for info in source.infolist():
+        content = source.read(info)
+        if info.filename == "word/document.xml":
+            members["word/document2.xml"] = content
+        elif info.filename == "_rels/.rels":
+            members[info.filename] = content.replace(b"word/document.xml", b"word/document2.xml")
+        else:
+            members[info.filename] = content.replace(b"/word/document.xml", b"/word/document2.xml")
+    renamed = zip_of(members)
+    assert "word/document.xml" not in zipfile.ZipFile(io.BytesIO(renamed)).namelist()
+    assert check_file("Draf.docx", renamed).ok
+    # ... but a main part outside word/ does not make a Word document
+    assert_refused(check_file("Draf.xlsx", renamed))
+
+
+def test_an_extension_without_a_check_is_accepted_unchecked() -> None:
+    verdict = check_file("Denah.dwg", b"AC1032 binary drawing")
+    assert verdict.ok and verdict.reason == UNCHECKED
+    assert check_file("tanpa ekstensi", b"apa saja").reason == UNCHECKED
+
+
+def test_every_default_extension_has_a_check_and_a_kind() -> None:
+    for ext in DEFAULT_ALLOWED_EXTENSIONS:
+        assert check_file(f"x.{ext}", b"\x00\x01 not a real document").reason != UNCHECKED, ext
+        assert ext in KINDS, ext
+
+
+# -- what is refused ---------------------------------------------------------------------------
+
+
+def test_an_empty_document_is_refused_politely() -> None:
+    for name in ("Draf.docx", "Catatan.txt", "Denah.dwg"):
+        verdict = check_file(name, b"")
+        assert_refused(verdict, EMPTY)
+    text = refusal_text(check_file("Draf <1>.docx", b""), escape("Draf <1>.docx"))
+    assert text == (
+        "Mohon maaf, dokumen <b>Draf &lt;1&gt;.docx</b> kosong (0 bita) sehingga tidak dapat "
+        "diterima. Silakan mengirim ulang dokumen yang benar."
+    )
+
+
+def test_plain_text_named_docx_is_refused_as_not_a_word_document() -> None:
+    verdict = check_file("Draf.docx", TEXT.encode())
+    assert_refused(verdict)
+    assert refusal_text(verdict, "Draf.docx") == (
+        "Mohon maaf, isi dokumen <b>Draf.docx</b> tidak sesuai dengan format .docx "
+        "(bukan dokumen Word yang sah). Silakan memeriksa kembali dokumen tersebut."
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("Draf.docx", zip_of({"word/document.xml": "<w:document/>"})),  # no manifest
+        ("Draf.docx", zip_of({"[Content_Types].xml": "<Types/>", "isi.txt": "x"})),  # no main part
+        ("Draf.docx", xlsx_bytes()),
+        ("RKAKL.xlsx", docx_bytes()),
+        ("Paparan.pptx", xlsx_bytes()),
+        ("Draf.docx", opendocument_bytes(ODT)),
+        ("Konsep.odt", docx_bytes()),  # no mimetype member
+        ("Anggaran.ods", opendocument_bytes(ODT)),  # the wrong OpenDocument type
+        ("Paparan.odp", zip_of({"mimetype": ODP * 10})),  # not the type, and too long to read
+        ("Draf.docx", compound_file(("WordDocument", b"x"))),  # an old .doc renamed
+        ("Lama.doc", docx_bytes()),
+        ("Lama.xls", compound_file(("WordDocument", b"x"))),
+        ("Lama.ppt", compound_file(("Workbook", b"x"))),
+        ("Lama.doc", b"\xd0\xcf\x11\xe0"),  # a signature cut short
+        ("Bahan.pdf", docx_bytes()),
+        ("Bahan.pdf", b" " * 1024 + PDF),  # the header too far in
+        ("Bahan.pdf", b"%PDF"),
+        ("Catatan.rtf", b" {\\rtf1}"),
+        ("Catatan.rtf", TEXT.encode()),
+        ("Foto.jpg", png_bytes()),
+        ("Bagan.png", JPEG_HEAD),
+        ("Bagan.png", b"\x89PNG\r\n"),
+        ("Lampiran.zip", PDF),
+        ("Lampiran.zip", b"MZ\x90\x00" + b"\x00" * 60 + zip_of({"a.txt": "x"})),  # self-extracting
+        ("Catatan.txt", png_bytes()),
+        ("Catatan.txt", TEXT.encode("utf-16-le")),  # UTF-16 without a BOM: NUL bytes
+        ("Catatan.txt", b"\xff\xfe" + b"\x00\xd8"),  # a BOM, then a lone surrogate
+        ("Catatan.txt", "teks\x00biasa".encode("utf-16")),  # NUL inside decoded text
+        ("Catatan.txt", bytes(range(1, 9)) * 10 + b"teks"),  # mostly control characters
+        ("Pagu.csv", docx_bytes()),
+    ],
+)
+def test_documents_that_are_not_what_their_name_says_are_refused(name: str, data: bytes) -> None:
+    verdict = check_file(name, data)
+    assert_refused(verdict)
+    assert verdict.detail  # what was found, for the log
+    text = refusal_text(verdict, escape(name))
+    assert text is not None and f"<b>{escape(name)}</b>" in text and "berkas" not in text.lower()
+    assert f"format .{verdict.ext} (bukan {KINDS[verdict.ext]} yang sah)" in text
+
+
+def test_a_macro_enabled_document_named_docx_is_refused() -> None:
+    source = zipfile.ZipFile(io.BytesIO(docx_bytes()))
+    members: dict[str, bytes | str] = {i.filename: source.read(i) for i in source.infolist()}
+    members["word/vbaProject.bin"] = compound_file(("VBA", b"Attribute VB_Name"))
+    verdict = check_file("Draf.docx", zip_of(members))
+    assert_refused(verdict)
+    assert "macro" in verdict.detail
+
+
+def test_a_password_protected_office_document_is_refused_as_such() -> None:
+    # Office encrypts an .docx/.xlsx/.pptx into an OLE2 file with these two streams
+    encrypted = compound_file(
+        ("EncryptionInfo", b"\x04\x00\x04\x00\x40\x00\x00\x00"), ("EncryptedPackage", b"\x9a" * 64)
+    )
+    for name in ("Draf.docx", "RKAKL.xlsx", "Paparan.pptx"):
+        verdict = check_file(name, encrypted)
+        assert_refused(verdict, ENCRYPTED)
+        text = refusal_text(verdict, name)
+        assert text is not None and "kata sandi" in text and f"<b>{name}</b>" in text
+    assert_refused(check_file("Lama.doc", encrypted))  # no WordDocument stream: not a .doc
+
+
+def test_a_truncated_or_corrupt_archive_is_refused_without_an_exception() -> None:
+    whole = docx_bytes()
+    for cut in (30, len(whole) // 2, len(whole) - 10, len(whole) - 1):
+        assert_refused(check_file("Draf.docx", whole[:cut]))
+    # the central directory is damaged
+    directory = whole.find(b"PK\x01\x02")
+    broken = whole[:directory] + b"PK\x01\x09" + whole[directory + 4 :]
+    assert_refused(check_file("Draf.docx", broken))
+    # a directory entry's offset points into nonsense (zipfile still lists the name)
+    for member in ("[Content_Types].xml", "word/document.xml"):
+        entry = whole.find(member.encode(), directory) - 46  # its central directory entry
+        assert whole[entry : entry + 4] == b"PK\x01\x02"
+        shifted = whole[: entry + 42] + struct.pack("<I", 7) + whole[entry + 46 :]
+        assert member in zipfile.ZipFile(io.BytesIO(shifted)).namelist()
+        assert_refused(check_file("Draf.docx", shifted))
+    # the mimetype member's compressed data is damaged (its CRC no longer matches)
+    odt = bytearray(opendocument_bytes(ODT))
+    odt[odt.find(ODT.encode()) + 5] ^= 0x20
+    assert_refused(check_file("Konsep.odt", bytes(odt)))
+    # an encrypted mimetype member cannot be read without a password
+    odt = bytearray(opendocument_bytes(ODT))
+    odt[6] |= 0x01  # general purpose flag: encrypted (local header)
+    central = odt.find(b"PK\x01\x02")
+    odt[central + 8] |= 0x01  # and in the central directory
+    assert_refused(check_file("Konsep.odt", bytes(odt)))
+
+
+def test_a_zip_bomb_is_judged_without_being_unpacked() -> None:
+    """200 MB of zeros packed into about 200 KB: only the central directory is read."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("mimetype", ODT, compress_type=zipfile.ZIP_STORED)
+        with archive.open("content.xml", "w") as member:
+            block = b"\0" * (1 << 20)
+            for _ in range(200):
+                member.write(block)
+    bomb = buffer.getvalue()
+    assert len(bomb) < 1 << 20
+    tracemalloc.start()
+    try:
+        verdicts = [check_file(n, bomb) for n in ("Konsep.odt", "Lampiran.zip", "Draf.docx")]
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [v.reason for v in verdicts] == [OK, OK, MISMATCH]
+    assert peak < 4 * len(bomb) + (1 << 20), peak  # nothing near 200 MB was unpacked
+    # a bomb in the one member that is read is not read: its declared size is too big
+    huge_mimetype = zip_of({"mimetype": ODT + " " * (50 << 20)})
+    assert_refused(check_file("Konsep.odt", huge_mimetype))
+
+
+def test_the_refusal_texts_are_polite_indonesian_and_say_dokumen() -> None:
+    assert set(REFUSALS) == {EMPTY, MISMATCH, ENCRYPTED}
+    for reason, text in REFUSALS.items():
+        assert text.startswith("Mohon maaf, "), reason
+        assert "<b>{name}</b>" in text and "dokumen" in text and "berkas" not in text.lower()
+        assert text.rstrip().endswith("."), reason
+
+
+# -- no bytes make it raise ------------------------------------------------------------------
+
+EXTENSIONS = sorted(set(DEFAULT_ALLOWED_EXTENSIONS) | {"dwg", ""})
+REAL = [docx_bytes(), xlsx_bytes(), opendocument_bytes(ODS), compound_file(("Workbook", b"x"))]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(EXTENSIONS), st.binary(max_size=2048))
+def test_no_bytes_make_the_check_raise(ext: str, data: bytes) -> None:
+    verdict = check_file(f"dokumen.{ext}", data)
+    assert verdict.reason in {OK, UNCHECKED, EMPTY, MISMATCH, ENCRYPTED}
+    assert verdict.ok == (verdict.reason in {OK, UNCHECKED})
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["docx", "xlsx", "ods", "odt", "zip", "xls", "doc"]),
+    st.sampled_from(REAL),
+    st.lists(st.tuples(st.integers(0, 1 << 16), st.integers(0, 255)), min_size=1, max_size=8),
+    st.integers(1, 1 << 16),
+)
+def test_damaged_real_documents_never_make_the_check_raise(
+    ext: str, original: bytes, damage: list[tuple[int, int]], keep: int
+) -> None:
+    data = bytearray(original)
+    for position, value in damage:
+        data[position % len(data)] = value
+    for candidate in (bytes(data), bytes(data[:keep])):
+        verdict = check_file(f"dokumen.{ext}", candidate)
+        assert verdict.reason in {OK, MISMATCH, ENCRYPTED}
