@@ -437,12 +437,13 @@ async def test_a_transaction_that_raises_leaves_nothing(db: Database) -> None:
 async def test_a_cancelled_transaction_rolls_back(db: Database) -> None:
     run = run_to(2)
     inside = asyncio.Event()
+    never = asyncio.Event()
 
     async def slow_writer() -> None:
         async with db.transaction() as conn:
             await repo.save_case(conn, run.current, holder(run.current), new=True)
             inside.set()
-            await asyncio.sleep(60)
+            await never.wait()  # mid-transaction until cancelled
             await repo.append_events(conn, run.current.id, run.log)
 
     task = asyncio.create_task(slow_writer())
@@ -836,8 +837,13 @@ async def test_backup_while_writers_are_mid_transaction_is_consistent(
     base = run_to(2)
     events_per_case = len(base.log)
     cases = 40
+    # the backups are asked for once this many cases are written, while writing goes on
+    marks = [1 + cases * i // 6 for i in range(6)]
+    reached = [asyncio.Event() for _ in marks]
+    written = 0
 
     async def writer(first: int, count: int) -> None:
+        nonlocal written
         for case_id in range(first, first + count):
             async with db.transaction() as conn:
                 case = Case(**{**base.current.__dict__, "id": case_id})
@@ -848,12 +854,16 @@ async def test_backup_while_writers_are_mid_transaction_is_consistent(
                         conn, case_id, [Event(**{**event.__dict__, "case_id": case_id})]
                     )
                 await repo.enqueue(conn, case_id, "task", {"v": case.version}, T0, case_id)
+            written += 1
+            for mark, event in zip(marks, reached, strict=True):
+                if written >= mark:
+                    event.set()
 
     backups: list[Path] = []
 
     async def backer() -> None:
-        for i in range(6):
-            await asyncio.sleep(0.005)
+        for i, event in enumerate(reached):
+            await event.wait()
             dest = tmp_path / f"backup-{i}.sqlite3"
             await db.backup(dest)
             backups.append(dest)
