@@ -32,6 +32,7 @@ from telegram.ext import (
     filters,
 )
 from telegram.request import HTTPXRequest
+from updates_watch import UpdatesWatch
 
 from emulator import BotApiEmulator, EmuEvent, HtmlParseError, RateLimits, parse_html
 from emulator.spec import SPEC_PATH, load_spec
@@ -153,9 +154,10 @@ async def test_long_polling_application_replies(emu: BotApiEmulator) -> None:
         assert update.message is not None
         await update.message.reply_text(f"Kamu menulis: {update.message.text}")
 
+    watch = UpdatesWatch(emu)
     async with running_app(emu, MessageHandler(filters.TEXT, echo)):
         alice = emu.user(1001, "Alice")
-        await asyncio.sleep(0.05)  # let the long poll start waiting
+        await watch.long_poll_waiting()
         await alice.send("halo")
         reply = await alice.wait_message(lambda m: m.text.startswith("Kamu menulis"), timeout=3)
         assert reply.text == "Kamu menulis: halo"
@@ -462,12 +464,13 @@ async def test_parameter_validation(emu: BotApiEmulator) -> None:
 
 async def test_get_updates_semantics(emu: BotApiEmulator, bot: Bot) -> None:
     alice = emu.user(1001, "Alice")
+    watch = UpdatesWatch(emu)
     loop = asyncio.get_running_loop()
     started = loop.time()
     assert await bot.get_updates(timeout=1) == ()  # Integer seconds: the shortest long poll
     assert loop.time() - started >= 0.9
     poll = asyncio.create_task(bot.get_updates(timeout=5))
-    await asyncio.sleep(0.05)
+    await watch.long_poll_waiting()
     await alice.send("satu")
     updates = await asyncio.wait_for(poll, 2)
     assert [u.message.text for u in updates if u.message] == ["satu"]
@@ -478,7 +481,7 @@ async def test_get_updates_semantics(emu: BotApiEmulator, bot: Bot) -> None:
     assert len(emu.pending_updates) == 1
     # a second long poll ends the first with 409
     first = asyncio.create_task(bot.get_updates(offset=updates[-1].update_id + 100, timeout=5))
-    await asyncio.sleep(0.05)
+    await watch.long_poll_waiting()
     second = await raw_call(emu, "getUpdates", timeout="0")  # PTB's pool has one connection
     with pytest.raises(Conflict, match="terminated by other getUpdates"):
         await asyncio.wait_for(first, 2)
@@ -598,8 +601,7 @@ async def test_polling_application_survives_refused_outage(emu: BotApiEmulator) 
         await alice.wait_message(lambda m: m.text == "ok sebelum", timeout=3)
         await emu.start_outage("refused", seconds=0.2)
         await alice.send("selama")  # queued while the bot cannot reach Telegram
-        await asyncio.sleep(0.3)
-        assert emu.outage is None
+        await emu.wait_until(lambda: emu.outage is None, timeout=3)
         # PTB waits 1 s after a network error before polling again
         await alice.wait_message(lambda m: m.text == "ok selama", timeout=4)
 

@@ -15,6 +15,7 @@ import hashlib
 from pathlib import Path
 
 from reliability_helpers import load_case, load_events, log_problems, query
+from updates_watch import UpdatesWatch
 
 from bot import texts as t
 from bot.core.model import EventType
@@ -86,13 +87,15 @@ async def submitted_case(s: Script, title: str) -> int:
 
 async def test_decisions_on_one_step_two_people_or_one_person_twice(tmp_path: Path) -> None:
     async with World(tmp_path / "w") as world:
+        watch = UpdatesWatch(world.emu)
         await world.everyone_starts()
         s = Script(world)
         kasubag, kabag, karo = world["kasubag"], world["kabag"], world["karo"]
         outcomes = []
         # Kasubag withdraws what Kabag approves: at the same moment (in both orders of
-        # arrival), and with Kabag's press a moment earlier
-        for kasubag_first, gap in ((True, 0.0), (False, 0.0), (False, 0.01)):
+        # arrival), and with Kabag's press a moment earlier: handed to the bot before
+        # Kasubag presses
+        for kasubag_first, earlier in ((True, False), (False, False), (False, True)):
             case = await submitted_case(s, f"Uji tarik vs setujui {len(outcomes)}")
             withdraw = await wait_button(world, "kasubag", "Tarik kembali", case)
             approve = await wait_button(world, "kabag", "Setujui", case)
@@ -106,8 +109,8 @@ async def test_decisions_on_one_step_two_people_or_one_person_twice(tmp_path: Pa
             results = []
             for user, m, label in pairs:
                 results.append(user.press(m, label, timeout=TIMEOUT))
-                if gap:
-                    await asyncio.sleep(gap)
+                if earlier and len(results) == 1:
+                    await watch.handed_out_callback(results[0].query_id, TIMEOUT)
             answers = {r.query.user.id: (await r).text for r in results}
             await world.drained()
             after = moves(world, case)[1:]  # after the submission

@@ -50,7 +50,7 @@ from bot.demo import (
     draft,
     world_config,
 )
-from emulator import BotApiEmulator, EmuUser
+from emulator import BotApiEmulator, EmuEvent, EmuUser
 from emulator.faults import Fault
 from storage import repo
 
@@ -167,6 +167,26 @@ class Officials:
     killer: Killer | None = None
     kill_plan: Counter[int] = field(default_factory=Counter)  # action number -> kills
     actions: int = 0
+    changes: int = 0  # what the chats showed happen: bot outputs and people's actions
+
+    def __post_init__(self) -> None:
+        self.emu.on_event(self._saw)
+
+    def _saw(self, event: EmuEvent) -> None:
+        self.changes += 1
+
+    def moment(self) -> tuple[int, int, bool]:
+        """What an official can see change: the chats, and the bot coming back."""
+        return self.changes, self.bot.generation, self.bot.ready.is_set()
+
+    async def until(self, condition: Callable[[], bool], timeout: float) -> bool:  # noqa: ASYNC109
+        """Wait until ``condition()``, re-checked on every change in the emulator (and at
+        least every 0.2 s, for what only the database shows); False after ``timeout``."""
+        try:
+            await self.emu.wait_until(condition, timeout=timeout)
+        except TimeoutError:
+            return False
+        return True
 
     def count(self) -> int:
         return event_count(self.db, CASE) if self.case_exists() else 0
@@ -195,7 +215,8 @@ class Officials:
     async def act(
         self, name: str, who: str, done: Callable[[], bool], attempt: Callable[[], Awaitable[bool]]
     ) -> None:
-        """Try until ``done()``; after each try wait for a change, at most RETRY_AFTER."""
+        """Try until ``done()``; after each try wait for its result, at most RETRY_AFTER;
+        when nothing can be done yet, wait for something to change."""
         loop = asyncio.get_running_loop()
         self.actions += 1
         kills = None
@@ -207,18 +228,18 @@ class Officials:
             before = self.observe(who)
             if await attempt():
                 idle_since = loop.time()
-                deadline = loop.time() + RETRY_AFTER
-                while not done() and self.observe(who) == before:
-                    if loop.time() > deadline:
-                        self.repeats[name] += 1  # nothing came of it: do it again
-                        break
-                    await asyncio.sleep(0.05)
+                if not await self.until(
+                    lambda b=before: done() or self.observe(who) != b, RETRY_AFTER
+                ):
+                    self.repeats[name] += 1  # nothing came of it: do it again
             else:
                 if loop.time() - idle_since > 4.0 and self.bot.ready.is_set():
                     await self.users[who].send("/tugas")  # "where is my task?"
                     self.no_button_help.append(f"{who}: {name} (log entry {self.count()})")
                     idle_since = loop.time()
-                await asyncio.sleep(0.1)
+                seen = self.moment()
+                # a message, an edit or an answer may bring the button; a restart, the bot
+                await self.until(lambda s=seen: done() or self.moment() != s, 1.0)
         if kills is not None:
             await kills
 
@@ -454,6 +475,15 @@ def pending(db: Path) -> int:
     return int(query(db, sql)[0][0])
 
 
+async def everyone_answered(users: dict[str, EmuUser]) -> None:
+    """Each person asks /saya and gets the answer: one person's updates are handled in
+    order, so whatever they did before has been handled in full (answers, edits)."""
+    for user in users.values():
+        user.mark_seen()
+        await user.send("/saya")
+        await user.wait_message(lambda m: "ID Telegram:" in m.text, timeout=20)
+
+
 def updates_delivered_more_than_once(emu: BotApiEmulator) -> int:
     seen: Counter[int] = Counter()
     for call in emu.calls_to("getUpdates"):
@@ -491,7 +521,8 @@ async def test_sigkill_at_random_points_loses_and_repeats_nothing(tmp_path: Path
                 if bot.proc is None or not bot.ready.is_set():
                     await bot.start()
                 await emu.wait_until(lambda: not pending(db), timeout=30)  # the outbox drains
-                await asyncio.sleep(0.3)  # late answers and edits
+                await everyone_answered(users)  # late answers and edits have been made
+                await emu.wait_until(lambda: not pending(db), timeout=30)
             finally:
                 await bot.close()
 
