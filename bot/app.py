@@ -26,6 +26,7 @@ from bot.outbox import OutboxSender, PaperMaker
 from bot.papers.dates import OfficeZone
 from bot.ratelimit import FloodLimiter, FloodLimits
 from bot.reminder_policy import ReminderSettings
+from bot.services.acting import Acting
 from bot.services.cases import CaseService, Dialogues
 from bot.services.people import PeopleService
 from bot.services.queries import Queries
@@ -148,8 +149,7 @@ def build_services(
         clock,
         calendar,
         reminder_settings(config),
-        config.organisation.unit,
-        config.admins,
+        config,
         wake_outbox=sender.wake,
     )
     return Services(
@@ -165,6 +165,7 @@ def build_services(
         people=PeopleService(db, sops, config, clock),
         queries=Queries(db, sops, config, calendar, renderer, clock),
         reminders=reminders,
+        acting=Acting(db, sops, config, clock),
         renderer=renderer,
         outbox=sender,
     )
@@ -190,6 +191,8 @@ def build_application(
             await record_revisions(db, sops, clock)
             svc = build_services(app, config, db, sops, clock, papers, sender_options)
             await svc.people.bootstrap()
+            await svc.acting.bootstrap()
+            await svc.acting.route_due()
             await svc.reminders.backfill()
         except BaseException:
             await db.close()
@@ -240,16 +243,20 @@ def build_application(
 
 
 def start_reminders(app: SopApplication) -> None:
-    """Run the sweep on PTB's JobQueue (APScheduler) at the configured interval."""
+    """The periodic sweep on PTB's JobQueue (APScheduler): acting appointments whose start
+    or end has come move their tasks; due reminders go out (when enabled)."""
     svc = app.services
-    if not svc.config.reminders.enabled or app.job_queue is None:
+    if app.job_queue is None:
         return
 
     async def job(context: Any) -> None:
         try:
-            await svc.reminders.sweep()
+            if await svc.acting.route_due():
+                svc.outbox.wake()
+            if svc.config.reminders.enabled:
+                await svc.reminders.sweep()
         except Exception:
-            log.exception("reminder sweep failed")
+            log.exception("periodic sweep failed")
 
     app.job_queue.run_repeating(
         job, interval=svc.config.reminders.check_every_seconds, first=1, name="reminders"

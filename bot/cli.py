@@ -57,6 +57,7 @@ def definition_json(definition: SopDefinition) -> dict[str, Any]:
                 "papers": list(s.papers),
                 "templates": list(s.templates),
                 "time_minutes": s.time_minutes,
+                "mandate": s.mandate.value,
             }
             for s in definition.steps
         ],
@@ -93,6 +94,11 @@ def _load_checked(path: Path) -> tuple[Config, list[SopDefinition]]:
                         f"given to people[{named[role]}]"
                     )
                 named.setdefault(role, i)
+    for i, entry in enumerate(config.acting):
+        if entry.role not in roles:
+            problems.append(f"acting[{i}].role: unknown role '{entry.role}'")
+        elif entry.role in shared:
+            problems.append(f"acting[{i}].role: '{entry.role}' is shared (a team): no Plh/Plt")
     codes = {d.code for d in definitions}
     for code, steps in config.sop_time_overrides.items():
         if code not in codes:

@@ -12,7 +12,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -121,6 +121,19 @@ class PersonConfig:
 
 
 @dataclass(frozen=True)
+class ActingConfig:
+    """An acting official named in the config (bootstrap, like ``[[people]]``)."""
+
+    role: str
+    telegram_id: int
+    kind: str  # "plh" | "plt"
+    starts: date
+    until: date  # the last day of the period
+    reason: str = ""
+    letter: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     bot: BotConfig = field(default_factory=BotConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
@@ -132,6 +145,7 @@ class Config:
     sops: tuple[Path, ...] = ()
     sop_time_overrides: Mapping[str, Mapping[int, int]] = field(default_factory=dict)
     source: Path | None = None
+    acting: tuple[ActingConfig, ...] = ()
     papers: PapersConfig = field(default_factory=PapersConfig)
 
     def token(self) -> str | None:
@@ -212,7 +226,7 @@ def parse_config(
     base = base_dir or Path.cwd()
     top = {"bot", "storage", "time", "reminders", "organisation", "papers", "admins", "people"}
     for name in raw:
-        if name not in top | {"sops", "sop_time_overrides"}:
+        if name not in top | {"sops", "sop_time_overrides", "acting"}:
             r.fail(name, "unknown key")
     bot = _bot(r, raw, base)
     storage = _storage(r, raw, base)
@@ -224,11 +238,12 @@ def parse_config(
     people = _people(r, raw.get("people", []))
     sops = _sops(r, raw, base)
     overrides = _overrides(r, raw.get("sop_time_overrides", {}))
+    acting = _acting(r, raw.get("acting", []))
     if r.problems:
         raise ConfigError(r.problems)
     return Config(
         bot, storage, time_config, reminders, organisation, admins, people, sops, overrides, source,
-        papers=papers,
+        papers=papers, acting=acting,
     )  # fmt: skip
 
 
@@ -421,6 +436,64 @@ def _people(r: _Reader, value: Any) -> tuple[PersonConfig, ...]:
             )
         )
     return tuple(people)
+
+
+def _date(r: _Reader, key: str, value: Any) -> date | None:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        r.fail(key, f"must be a date YYYY-MM-DD, got {value!r}")
+        return None
+
+
+def _acting(r: _Reader, value: Any) -> tuple[ActingConfig, ...]:
+    """``[[acting]]``: role, telegram_id, kind ("plh"/"plt"), from, until, reason, letter."""
+    if not isinstance(value, list):
+        r.fail("acting", "must be an array of tables ([[acting]])")
+        return ()
+    found = []
+    keys = {"role", "telegram_id", "kind", "from", "until", "reason", "letter"}
+    for i, item in enumerate(value):
+        key = f"acting[{i}]"
+        if not isinstance(item, dict):
+            r.fail(key, "must be a table")
+            continue
+        for name in item:
+            if name not in keys:
+                r.fail(f"{key}.{name}", "unknown key")
+        tid = item.get("telegram_id")
+        if not isinstance(tid, int) or isinstance(tid, bool) or tid <= 0:
+            r.fail(f"{key}.telegram_id", "missing or not a positive integer")
+            continue
+        role = r.get(item, f"{key}.role", str, "")
+        if not role:
+            r.fail(f"{key}.role", "missing: the role id the official acts in")
+        kind = r.get(item, f"{key}.kind", str, "plh")
+        if kind not in ("plh", "plt"):
+            r.fail(f"{key}.kind", f"must be 'plh' or 'plt', got {kind!r}")
+        starts = _date(r, f"{key}.from", item.get("from")) if "from" in item else None
+        until = _date(r, f"{key}.until", item.get("until"))
+        if "until" not in item:
+            r.fail(f"{key}.until", "missing: the last day of the period")
+        if starts is None and "from" not in item:
+            starts = date.today()
+        if starts and until and until < starts:
+            r.fail(f"{key}.until", "must not be before acting.from")
+        if role and starts and until:
+            found.append(
+                ActingConfig(
+                    role,
+                    tid,
+                    kind,
+                    starts,
+                    until,
+                    r.get(item, f"{key}.reason", str, ""),
+                    r.get(item, f"{key}.letter", str, ""),
+                )
+            )
+    return tuple(found)
 
 
 def _sops(r: _Reader, raw: Mapping[str, Any], base: Path) -> tuple[Path, ...]:

@@ -18,6 +18,7 @@ from bot.filestore import FileStore
 from bot.messages import Renderer
 from bot.outbox import OutboxSender
 from bot.papers.dates import OfficeZone
+from bot.services.acting import Acting
 from bot.services.cases import CaseService, Dialogues
 from bot.services.people import PeopleService
 from bot.services.queries import Queries
@@ -41,6 +42,7 @@ class Services:
     people: PeopleService
     queries: Queries
     reminders: Reminders
+    acting: Acting
     renderer: Renderer
     outbox: OutboxSender
 

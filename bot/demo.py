@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import shutil
 import sys
 from collections.abc import Callable
@@ -48,6 +49,10 @@ OFFICIALS = (
     Person("tim2", 1005, "Rudi Hartono, S.E.", "198807072014021002", "Analis Anggaran", ("tim",)),
     Person("fu", 1006, "Dewi Anggraini", "199205052019032004", "Pengelola Arsip", ("fungsional_umum",)),
 )  # fmt: skip
+# Appointed Plh Karo in the demo's second case (an official of another division, no role here).
+ACTING = Person(
+    "plh", 1007, "Drs. Agus Salim, M.Si.", "197108171998031004", "Kepala Bagian Umum", ()
+)
 
 
 def world_config(out: Path, base_url: str, **sections: dict[str, Any]) -> Config:
@@ -64,7 +69,7 @@ def world_config(out: Path, base_url: str, **sections: dict[str, Any]) -> Config
                 "position": p.position,
                 "roles": list(p.roles),
             }
-            for p in OFFICIALS
+            for p in (*OFFICIALS, ACTING)
         ],
     }
     for key, value in sections.items():
@@ -112,7 +117,7 @@ class World:
         self.out.mkdir(parents=True, exist_ok=True)
         await self.emu.start()
         self.config = world_config(self.out, self.emu.base_url, **self.config_sections)
-        for p in OFFICIALS:
+        for p in (*OFFICIALS, ACTING):
             self.users[p.key] = self.emu.user(p.telegram_id, p.name.split(",")[0], username=p.key)
         self.users["admin"] = self.emu.user(ADMIN_ID, "Admin", username="admin")
         await self.start_bot()
@@ -334,6 +339,80 @@ async def play_sop(
     return case
 
 
+async def play_acting(world: World, year: int = 2028) -> int:
+    """A case while Karo is on leave: the administrator appoints a Plh Karo, who decides step
+    3 (the Lembar Disposisi names "Plh."); at step 9 (signing the RKAKL allocates the budget:
+    definitive only) the Plh is told the definitive Karo must sign, and Karo signs."""
+    s = Script(world)
+    admin = world["admin"]
+    await admin.send(
+        f"/plh karo {ACTING.telegram_id} 31-12-{year} cuti tahunan; ND.45/SJ/XII/{year}"
+    )
+    await admin.wait_message(lambda m: "ditetapkan" in m.text, timeout=s.timeout)
+    case = await s.new_case(
+        f"Penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro TA {year}", year
+    )
+    await s.upload("kasubag", case, "Konsep Rencana Kerja.docx", draft("Konsep Rencana Kerja"))
+    await s.upload("kasubag", case, "TOR.docx", draft("TOR"))
+    await s.press("kasubag", "Ajukan", case)
+    await s.approve("kabag", case)
+    await s.approve("plh", case)  # step 3, decided by the Plh Karo
+    await s.press("kabag", "Teruskan", case)
+    await s.press("kasubag", "Ayu", case)
+    await s.press("kasubag", "Tetapkan tim", case)
+    for name in ("Draf Program Kerja.docx", "Draf RKAKL.docx", "Draf Penetapan Kinerja.docx"):
+        await s.upload("tim1", case, name, draft(name))
+    await s.press("tim1", "Serahkan draf", case)
+    await s.approve("kasubag", case)
+    await s.approve("kabag", case)
+    # step 9: the Plh is told the definitive Karo must sign; Karo has the task
+    await s.seen("plh", lambda m: f"Berkas #{case}" in m.text and "pejabat definitif" in m.text)
+    await s.approve("karo", case)
+    await s.press("kabag", "Teruskan", case)
+    await s.press("kasubag", "Teruskan", case)
+    await s.press("fu", "Arsipkan", case)
+    await s.answer_prompt("fu", f"ARS/PK/{year}/001")
+    await admin.send("/akhiri_plh karo")
+    await admin.wait_message(lambda m: "diakhiri" in m.text, timeout=s.timeout)
+    await world.emu.wait_until(
+        lambda: any(
+            "diarsipkan" in m.text for m in world["kasubag"].bot_messages if f"#{case}" in m.text
+        ),
+        timeout=s.timeout,
+    )
+    return case
+
+
+@dataclass(frozen=True)
+class MessageCount:
+    """What the six officials of the SOP received: new messages (an album of N counts N)."""
+
+    received: dict[str, int]
+    resent: int  # files that reached the same person twice in the same version
+
+    @property
+    def total(self) -> int:
+        return sum(self.received.values())
+
+
+def count_messages(world: World) -> MessageCount:
+    received = {p.key: world[p.key].received_count() for p in OFFICIALS}
+    resent = 0
+    for p in OFFICIALS:
+        seen: set[tuple[str, str]] = set()
+        for m in world[p.key].bot_messages:
+            if m.document is None:
+                continue
+            key = (str(m.document.get("file_name")), hashlib.sha256(m.file_bytes()).hexdigest())
+            resent += key in seen
+            seen.add(key)
+    return MessageCount(received, resent)
+
+
+BASELINE_MESSAGES = 135
+"""Messages the six officials received on the main path before issue 14 (bench/README.md)."""
+
+
 PAPER_WORDS = (
     "disposisi",
     "sk-tim",
@@ -365,21 +444,33 @@ async def run_demo(out: Path, quiet: bool = False) -> int:
         await world.everyone_starts()
         try:
             case_id = await play_sop(world)
+            await world.drained()
+            counted = count_messages(world)
+            acting_case = await play_acting(world)
         except TimeoutError as exc:
             print(f"demo stopped: {exc}", file=sys.stderr)
             return 1
         await world.drained()
         status = await world.case_status(case_id)
-        papers = await world.services.db.read(repo.files_of_case, case_id)
-        store = world.services.files
+        acting_status = await world.case_status(acting_case)
         copied = []
-        for f in papers:
-            if f.kind == "paper":
-                target = out / f.name
-                shutil.copyfile(store.resolve(f.path), target)
-                copied.append(target.name)
+        for number in (case_id, acting_case):
+            papers = await world.services.db.read(repo.files_of_case, number)
+            store = world.services.files
+            for f in papers:
+                if f.kind == "paper":
+                    target = out / f.name
+                    shutil.copyfile(store.resolve(f.path), target)
+                    copied.append(target.name)
     (out / "transcript.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    per_person = ", ".join(f"{key} {n}" for key, n in counted.received.items())
     print(
-        f"\nCase #{case_id}: {status.value if status else 'missing'}; {len(copied)} papers in {out}"
+        f"\nCase #{case_id}: {status.value if status else 'missing'}; "
+        f"case #{acting_case} (Plh Karo): {acting_status.value if acting_status else 'missing'}; "
+        f"{len(copied)} papers in {out}\n"
+        f"Messages officials received on the main path: {counted.total} "
+        f"(before: {BASELINE_MESSAGES}; {per_person}); "
+        f"files sent twice to the same person in the same version: {counted.resent}"
     )
-    return 0 if status is CaseStatus.ARCHIVED else 1
+    done = status is CaseStatus.ARCHIVED and acting_status is CaseStatus.ARCHIVED
+    return 0 if done else 1

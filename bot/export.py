@@ -32,7 +32,7 @@ async def export_case(config: Config, case_id: int, out: Path) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
-        case, events, files = await db.read(_record, case_id)
+        case, events, files, acting = await db.read(_record, case_id)
         if case is None:
             print(f"error: case {case_id} does not exist", file=sys.stderr)
             return 2
@@ -45,6 +45,23 @@ async def export_case(config: Config, case_id: int, out: Path) -> int:
         "case": json.loads(case_to_json(case)),
         "events": [{**asdict(e), "type": e.type.value, "at": ts(e.at)} for e in events],
         "files": [],
+        # acting officials (Plh/Plt) whose period overlaps the case: who acted for whom, when
+        "acting": [
+            {
+                "role": a.role,
+                "person_id": a.person_id,
+                "kind": a.kind,
+                "starts_at": ts(a.starts_at),
+                "ends_at": ts(a.ends_at),
+                "planned_end": ts(a.planned_end),
+                "reason": a.reason,
+                "letter": a.letter,
+                "appointed_by": a.created_by,
+                "ended_by": a.ended_by,
+            }
+            for a in acting
+            if a.starts_at < (case.closed_at or a.ends_at) and a.ends_at > case.opened_at
+        ],
     }
     for f in files:
         name = f"{f.id:05d}-{safe_name(f.name)}"

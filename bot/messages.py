@@ -16,10 +16,19 @@ from bot import texts as t
 from bot.callbacks import Callback, Op
 from bot.core.definition import SopDefinition
 from bot.core.model import Case, Event, EventType
+from bot.core.workflow import excluded_reviewers
 from bot.papers.dates import OfficeZone
-from bot.services.effects import step_holders
 from bot.services.registry import SopRegistry
-from bot.views import Keyboard, case_heading, outcome_line, role_name, step_line, task_view
+from bot.services.routing import DEFINITIVE_ONLY, FOUR_EYES, step_holders
+from bot.views import (
+    Keyboard,
+    acting_role,
+    case_heading,
+    outcome_line,
+    role_name,
+    step_line,
+    task_view,
+)
 from bot.worktime import WorkCalendar
 from storage import repo
 from storage.db import Tx
@@ -42,13 +51,17 @@ class Inputs:
     dialogues: dict[int, repo.Dialogue] = field(default_factory=dict)
     team_candidates: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
     holders: dict[int, list[int]] = field(default_factory=dict)
+    acting: dict[tuple[str, str], repo.Appointment | None] = field(default_factory=dict)
+    appointments: dict[int, repo.Appointment] = field(default_factory=dict)
 
     def name(self, person_id: int) -> str:
         person = self.people.get(person_id)
         return person.display if person else f"ID {person_id}"
 
 
-def load_inputs(tx: Tx, items: Sequence[repo.OutboxItem], sops: SopRegistry) -> Inputs:
+def load_inputs(
+    tx: Tx, items: Sequence[repo.OutboxItem], sops: SopRegistry, now: datetime
+) -> Inputs:
     inputs = Inputs()
     case_ids = {i.case_id for i in items if i.case_id is not None and i.kind != "paper"}
     for case_id in case_ids:
@@ -79,6 +92,21 @@ def load_inputs(tx: Tx, items: Sequence[repo.OutboxItem], sops: SopRegistry) -> 
                 inputs.papers_pending.add(case.id)
         if item.kind in ("notice", "prompt", "react") and "file" in p:
             file_ids.add(int(p["file"]))
+        if "appointment" in p:
+            found_appointment = repo.acting_for_id(tx, int(p["appointment"]))
+            if found_appointment is not None:
+                inputs.appointments[found_appointment.id] = found_appointment
+                people.add(found_appointment.person_id)
+        if item.kind in ("task", "notice") and case is not None:
+            step_role = sops.of(case).step(case.step).actor
+            if (case.unit, step_role) not in inputs.acting:
+                inputs.acting[(case.unit, step_role)] = repo.acting_for(
+                    tx, case.unit, step_role, now
+                )
+        if item.kind == "notice" and p.get("t") == "passed_over" and case is not None:
+            holders = step_holders(tx, sops.of(case), case, now)
+            inputs.holders[case.id] = holders
+            people.update(holders)
         if item.kind == "task" and case is not None:
             live = repo.live_task(tx, item.chat_id, case.id)
             if live is not None:
@@ -86,10 +114,11 @@ def load_inputs(tx: Tx, items: Sequence[repo.OutboxItem], sops: SopRegistry) -> 
             definition = sops.of(case)
             if case.id not in inputs.team_candidates and definition.step(case.step).kind == "team":
                 candidates = []
-                for role in definition.roles:
-                    if role.shared:
+                for shared in definition.roles:
+                    if shared.shared:
                         candidates += [
-                            (h.telegram_id, h.display) for h in repo.holders(tx, case.unit, role.id)
+                            (h.telegram_id, h.display)
+                            for h in repo.holders(tx, case.unit, shared.id)
                         ]
                 inputs.team_candidates[case.id] = candidates
             file_ids.update(a.file_id for a in case.latest_files())
@@ -98,7 +127,7 @@ def load_inputs(tx: Tx, items: Sequence[repo.OutboxItem], sops: SopRegistry) -> 
             if dialogue is not None:
                 inputs.dialogues[item.chat_id] = dialogue
         if item.kind == "notice" and p.get("t") == "escalation" and case is not None:
-            holders = step_holders(tx, sops.of(case), case)
+            holders = step_holders(tx, sops.of(case), case, now)
             inputs.holders[case.id] = holders
             people.update(holders)
     inputs.people = repo.people_by_ids(tx, people)
@@ -165,6 +194,7 @@ class Renderer:
             team_selected=selected,
             intro=str(p.get("intro", "")),
             files_note=files_note,
+            notes=self._acting_notes(item, case, definition, inputs),
         )
         text = view.text
         if "reminder" in p:
@@ -172,6 +202,42 @@ class Renderer:
                 f"{self.reminder_header(definition, case, int(p['reminder']), now)}\n\n{text}"
             )
         return Message(text, view.keyboard, reply_to)
+
+    def _acting_notes(
+        self, item: repo.OutboxItem, case: Case, definition: SopDefinition, inputs: Inputs
+    ) -> list[str]:
+        """Why this holder has the task: as an acting official, or because one was passed
+        over (a strategic step, or four eyes)."""
+        step = definition.step(case.step)
+        appointment = inputs.acting.get((case.unit, step.actor))
+        why = item.params.get("why") or self.passed_over(definition, case, appointment)
+        notes = []
+        if appointment is not None and appointment.person_id == item.chat_id and not why:
+            title = acting_role(definition, step.actor, appointment.kind)
+            notes.append(
+                f"👤 Anda menerima tugas ini selaku <b>{t.e(title)}</b> sampai "
+                f"{t.last_day(appointment.ends_at, self.zone)}."
+            )
+        if why == DEFINITIVE_ONLY:
+            notes.append(t.WHY_DEFINITIVE_ONLY)
+        elif why == FOUR_EYES:
+            notes.append(t.WHY_FOUR_EYES)
+        if item.params.get("intro") == "acting_out":
+            notes.append(t.ACTING_TASK_BACK)
+        return notes
+
+    @staticmethod
+    def passed_over(
+        definition: SopDefinition, case: Case, appointment: repo.Appointment | None
+    ) -> str:
+        """Why an acting official in force does not hold the case's step ("" if they do)."""
+        if appointment is None:
+            return ""
+        if definition.step(case.step).definitive_only:
+            return DEFINITIVE_ONLY
+        if appointment.person_id in excluded_reviewers(definition, case):
+            return FOUR_EYES
+        return ""
 
     def _arrival(self, case: Case, inputs: Inputs) -> Event | None:
         moves = [e for (cid, _), e in inputs.events.items() if cid == case.id and e.is_move]
@@ -262,6 +328,8 @@ class Renderer:
         case = inputs.cases.get(item.case_id or 0)
         if kind == "text":
             return Message(str(p.get("text", "")))
+        if kind in ("acting_start", "acting_end"):
+            return self._acting_notice(item, inputs, str(kind))
         if case is None:
             return None
         definition = self.sops.of(case)
@@ -296,6 +364,16 @@ class Renderer:
             else:
                 text = f"{case_heading(definition, case)}\n\n✖️ <b>Berkas dibatalkan.</b>\n{line}"
             return Message(t.fit(text))
+        if kind == "passed_over":
+            step = definition.step(case.step)
+            holders = ", ".join(inputs.name(h) for h in inputs.holders.get(case.id, [])) or "-"
+            why = t.WHY_DEFINITIVE_ONLY if p.get("why") == DEFINITIVE_ONLY else t.WHY_FOUR_EYES
+            text = (
+                f"{case_heading(definition, case)}\n\n{step_line(definition, step)}\n{why}\n"
+                f"Tugas ini disampaikan kepada {t.e(holders)}; Bapak/Ibu tidak perlu "
+                "menindaklanjutinya."
+            )
+            return Message(t.fit(text))
         if kind == "escalation":
             step = definition.step(case.step)
             spent = self.calendar.working_minutes_between(case.step_entered_at, now)
@@ -308,8 +386,42 @@ class Renderer:
                 f"{t.minutes_text(step.time_minutes)}, telah berjalan {t.minutes_text(spent)}; "
                 f"pengingat ke-{int(p['n'])}.\nMohon berkenan menindaklanjuti."
             )
+            if self.passed_over(definition, case, inputs.acting.get((case.unit, step.actor))):
+                text += "\n<i>Menunggu keputusan pejabat definitif (Plh/Plt tidak berwenang).</i>"
             return Message(t.fit(text))
         return None
+
+    def _acting_notice(self, item: repo.OutboxItem, inputs: Inputs, kind: str) -> Message | None:
+        appointment = inputs.appointments.get(int(item.params.get("appointment", 0)))
+        if appointment is None:
+            return None
+        definition = self.sops.default
+        title = acting_role(definition, appointment.role, appointment.kind)
+        who = t.e(inputs.name(appointment.person_id))
+        until = t.last_day(appointment.ends_at, self.zone)
+        reason = f" ({t.e(appointment.reason)})" if appointment.reason else ""
+        letter = f"\nDasar: {t.e(appointment.letter)}" if appointment.letter else ""
+        count = int(item.params.get("tasks", 0))
+        tasks = f" {count} tugas yang sedang berjalan ikut dialihkan." if count else ""
+        if kind == "acting_start" and item.chat_id == appointment.person_id:
+            text = (
+                f"👤 Bapak/Ibu ditetapkan sebagai <b>{t.e(title)}</b>{reason} sampai "
+                f"{until}.{tasks}{letter}"
+            )
+        elif kind == "acting_start":
+            text = (
+                f"👤 {who} ditetapkan sebagai <b>{t.e(title)}</b>{reason} sampai {until}. "
+                f"Tugas peran tersebut disampaikan kepadanya;{tasks} Bapak/Ibu tetap dapat "
+                f"melihat dan menindaklanjutinya.{letter}"
+            )
+        elif item.chat_id == appointment.person_id:
+            text = f"Masa tugas Bapak/Ibu sebagai <b>{t.e(title)}</b> telah berakhir.{tasks}"
+        else:
+            text = (
+                f"Masa tugas {who} sebagai <b>{t.e(title)}</b> telah berakhir; tugas peran "
+                f"tersebut kembali kepada Bapak/Ibu.{tasks}"
+            )
+        return Message(text)
 
     def prompt(self, item: repo.OutboxItem, inputs: Inputs) -> Message | None:
         """A dialogue's question with buttons, while the dialogue still waits for it."""

@@ -161,7 +161,7 @@ class OutboxSender:
         messages = [i for i in items if i.kind != "paper"]
         if not messages:
             return settled
-        inputs = await self.db.read(load_inputs, messages, self.sops)
+        inputs = await self.db.read(load_inputs, messages, self.sops, self.clock.now())
         by_chat: dict[int, list[repo.OutboxItem]] = defaultdict(list)
         for item in messages:
             by_chat[item.chat_id].append(item)

@@ -48,7 +48,7 @@ from bot.papers.model import (
 from bot.papers.registry import PAPERS, PaperKind, archive_file_name, file_name
 from bot.papers.render import PaperRenderer
 from bot.services.registry import SopRegistry
-from bot.views import ACTION_WORDS
+from bot.views import ACTION_WORDS, acting_role, role_name
 from bot.worktime import WorkCalendar
 from storage import repo
 from storage.db import Database, Tx
@@ -121,10 +121,10 @@ class Paperwork:
         loaded = await self.db.read(self._load, case_id)
         if loaded is None:
             return []
-        definition, events, people, files, holders = loaded
+        definition, events, people, files, holders, appointments = loaded
         upto = events[:seq] if seq > 0 else events
         case = replay(definition, upto)
-        ctx = _Context(self, definition, case, upto, people, files, holders)
+        ctx = _Context(self, definition, case, upto, people, files, holders, appointments)
         return await _BUILDERS[kind.record](ctx, kind)
 
     def _load(self, tx: Tx, case_id: int) -> _Loaded | None:
@@ -138,9 +138,11 @@ class Paperwork:
         holders = {r.id: repo.holders(tx, stored.unit, r.id) for r in definition.roles}
         ids = [e.actor for e in events] + list(stored.team)
         ids += [p.telegram_id for people in holders.values() for p in people]
+        appointments = repo.appointments(tx, stored.unit)
+        ids += [a.person_id for a in appointments]
         people = repo.people_by_ids(tx, ids)
         files = {f.id: f for f in repo.files_of_case(tx, case_id)}
-        return definition, events, people, files, holders
+        return definition, events, people, files, holders, appointments
 
 
 _Loaded = tuple[
@@ -149,6 +151,7 @@ _Loaded = tuple[
     dict[int, repo.Person],
     dict[int, repo.StoredFile],
     dict[str, list[repo.Person]],
+    list[repo.Appointment],
 ]
 
 
@@ -164,9 +167,10 @@ class _Context:
         people: dict[int, repo.Person],
         files: dict[int, repo.StoredFile],
         holders: dict[str, list[repo.Person]],
+        appointments: list[repo.Appointment],
     ) -> None:
         self.w, self.d, self.case, self.events = work, definition, case, events
-        self.holders = holders
+        self.holders, self.appointments = holders, appointments
         self.event = events[-1]
         self.zone = work.renderer.zone
         self.people, self.files = people, files
@@ -180,14 +184,29 @@ class _Context:
             definition.header.name,
         )
 
-    def official(self, person_id: int | None, role: str = "") -> Official:
+    def official(self, person_id: int | None, role: str = "", acting: str = "") -> Official:
+        """A person as a paper names them; an acting official's position reads
+        "Plh. Kepala Biro ..." (the signature block then says "Plh. KEPALA BIRO ...")."""
         title = self.d.role(role).title if role and self.d.has_role(role) else ""
         person = self.people.get(person_id) if person_id is not None else None
+        if acting:
+            prefix = "Plt." if acting == "plt" else "Plh."
+            name = person.display if person else ""
+            return Official(name, person.nip if person else "", f"{prefix} {title}".strip())
         if person is None:
             return Official("", "", title)
         return Official(person.display, person.nip, person.position or title)
 
+    def by(self, event: Event) -> Official:
+        """Who took the decision of ``event``, as acting official where they were one."""
+        return self.official(event.actor, event.role, str(event.data.get("acting", "")))
+
     async def holder(self, role: str) -> Official:
+        """Who held ``role`` when the paper's event happened: an acting official in force
+        then, else the definitive holder."""
+        for a in reversed(self.appointments):
+            if a.role == role and a.in_force(self.event.at):
+                return self.official(a.person_id, role, a.kind)
         holders = self.holders.get(role, [])
         if not holders:
             return self.official(None, role)
@@ -231,7 +250,7 @@ class _Context:
     async def disposisi(self, kind: PaperKind[Disposisi]) -> list[RenderedPaper]:
         ev = self.event
         to_step = self.d.step(ev.to_step or ev.step)
-        sender = self.official(ev.actor, ev.role)
+        sender = self.by(ev)
         paper = Disposisi(
             letterhead=self.w.letterhead,
             case=self.info,
@@ -284,7 +303,7 @@ class _Context:
             case=self.info,
             step_no=step.id,
             step_title=step.title,
-            reviewer=self.official(ev.actor, ev.role),
+            reviewer=self.by(ev),
             reviewer_role=self.d.role(ev.role).name,
             decided_at=ev.at,
             decision=APPROVED if approved else RETURNED,
@@ -333,7 +352,9 @@ class _Context:
         events = []
         for ev in self.events:
             person = self.people.get(ev.actor)
-            role = "Administrator" if ev.role == "admin" else self.d.role(ev.role).name
+            role = role_name(self.d, ev.role)
+            if acting := str(ev.data.get("acting", "")):
+                role = acting_role(self.d, ev.role, acting)
             action = ACTION_WORDS[ev.type]
             if ev.type is EventType.FILE_ATTACHED:
                 action += f" {ev.data.get('name', '')} (v{ev.data.get('version')})"
@@ -353,7 +374,7 @@ class _Context:
         approvals = [
             ApprovalRecord(
                 "Tanda tangan" if a.kind == "signature" else "Paraf",
-                self.official(a.by, a.role),
+                self.official(a.by, a.role, a.acting),
                 self.d.role(a.role).name,
                 a.at,
                 a.step,
@@ -365,7 +386,7 @@ class _Context:
             case=self.info,
             archived_at=self.event.at,
             archive_reference=self.case.archive_reference or "",
-            archivist=self.official(self.event.actor, self.event.role),
+            archivist=self.by(self.event),
             final_files=final,
             events=events,
             approvals=approvals,

@@ -7,7 +7,7 @@ strings. Texts are cut to fit Telegram's limits by :func:`fit`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 
 from bot.papers.dates import DEFAULT_ZONE, OfficeZone
@@ -46,6 +46,15 @@ def sentence(text: str) -> str:
 def when(moment: datetime, zone: OfficeZone = DEFAULT_ZONE) -> str:
     """ "5 Desember 2026 pukul 01.30 WIB": the moment on the office's clock (``zone``, from
     ``time.timezone``: OfficeZone.named(config.time.timezone)); WIB when not given."""
+    return zone.tanggal_jam(moment)
+
+
+def last_day(moment: datetime, zone: OfficeZone = DEFAULT_ZONE) -> str:
+    """The end of a period as officials name it: "31 Desember 2028" for a period that ends
+    at midnight after that day; a date and time otherwise."""
+    local = zone.local(moment)
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        return zone.tanggal(local - timedelta(seconds=1))
     return zone.tanggal_jam(moment)
 
 
@@ -125,6 +134,14 @@ REFUSALS = {
     "not_allowed": "Mohon maaf, tindakan tersebut tidak dapat dilakukan.",
     "invalid": "Mohon maaf, isian tersebut tidak valid.",
     "refused": "Mohon maaf, permintaan tersebut tidak dapat diproses.",
+    "definitive_only": (
+        "Mohon maaf, langkah ini harus diputuskan oleh pejabat definitif; Plh/Plt tidak "
+        "berwenang memutuskannya (UU No. 30 Tahun 2014 Pasal 14 ayat (7))."
+    ),
+    "four_eyes": (
+        "Mohon maaf, Anda telah memeriksa tingkat lain pada berkas ini; satu orang tidak "
+        "memutus dua tingkat pemeriksaan yang sama."
+    ),
 }
 
 # -- dialogues ---------------------------------------------------------------------------
@@ -167,6 +184,21 @@ ASK_POSITION = "Silakan menuliskan <b>jabatan</b> Anda."
 PROFILE_DONE = "Terima kasih, data Anda telah tersimpan.\n\n{summary}"
 DIALOGUE_CANCELLED = "Baik, permintaan dibatalkan."
 NOTHING_TO_CANCEL = "Tidak ada isian yang sedang menunggu."
+
+# -- acting officials (Plh, Plt) ------------------------------------------------------------
+
+WHY_DEFINITIVE_ONLY = (
+    "⚖️ Langkah ini bersifat strategis (berdampak pada alokasi anggaran), sehingga harus "
+    "diputuskan oleh pejabat definitif: pejabat yang bertindak berdasarkan mandat (Plh/Plt) "
+    "tidak berwenang memutuskannya (UU No. 30 Tahun 2014 Pasal 14 ayat (7))."
+)
+WHY_FOUR_EYES = (
+    "👥 Pejabat pelaksana telah memeriksa tingkat sebelumnya pada berkas ini; satu orang "
+    "tidak memutus dua tingkat pemeriksaan yang sama."
+)
+ACTING_TASK_BACK = (
+    "↩️ Masa tugas pejabat pelaksana telah berakhir; tugas ini kembali kepada Bapak/Ibu."
+)
 
 # -- files -------------------------------------------------------------------------------
 # "Berkas" is the case (Berkas #12); a file is a "dokumen" (or "file").

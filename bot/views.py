@@ -45,6 +45,22 @@ def role_name(definition: SopDefinition, role: str) -> str:
     return definition.role(role).name if definition.has_role(role) else role
 
 
+ACTING_TITLES = {"plh": "Plh.", "plt": "Plt."}
+
+
+def acting_role(definition: SopDefinition, role: str, kind: str) -> str:
+    """ "Plh. Karo": the role as an acting official holds it."""
+    return f"{ACTING_TITLES.get(kind, kind)} {role_name(definition, role)}"
+
+
+def by_whom(definition: SopDefinition, event: Event, name: str) -> str:
+    """ "Budi (Kabag)", or "Agus selaku Plh. Karo" for a decision taken by an acting official."""
+    acting = str(event.data.get("acting", ""))
+    if acting:
+        return f"{t.e(name)} selaku {t.e(acting_role(definition, event.role, acting))}"
+    return f"{t.e(name)} ({t.e(role_name(definition, event.role))})"
+
+
 def document_checklist(definition: SopDefinition, case: Case, doc_ids: Sequence[str]) -> str:
     lines = []
     for doc_id in dict.fromkeys(doc_ids):
@@ -78,6 +94,7 @@ def task_view(
     team_selected: Sequence[int] = (),
     intro: str = "",
     files_note: str = "",
+    notes: Sequence[str] = (),
 ) -> View:
     """The message that asks the holder of the current step to act, with its buttons.
 
@@ -88,14 +105,15 @@ def task_view(
     lines = []
     if intro in INTROS:
         lines += [INTROS[intro].format(case=case.id), ""]
+    for note in notes:
+        lines += [note, ""]
     lines += [case_heading(definition, case), "", step_line(definition, step)]
     lines.append(
         f"Pelaksana: {t.e(role.name)} · Waktu penyelesaian: {t.minutes_text(step.time_minutes)}"
     )
     lines.append(f"<i>{t.e(step.activity)}</i>")
     if arrival is not None and arrival.to_step == case.step:
-        who = t.e(names.get(arrival.actor, f"ID {arrival.actor}"))
-        by = f"{who} ({t.e(role_name(definition, arrival.role))})"
+        by = by_whom(definition, arrival, names.get(arrival.actor, f"ID {arrival.actor}"))
         if arrival.type is EventType.RETURNED:
             lines += [
                 "",
@@ -178,7 +196,6 @@ ACTION_WORDS = {
 
 
 def outcome_line(definition: SopDefinition, event: Event, actor_name: str, zone: OfficeZone) -> str:
-    role = role_name(definition, event.role)
     word = ACTION_WORDS[event.type]
     if event.type is EventType.APPROVED:
         icon = "✅ Disetujui"
@@ -186,7 +203,9 @@ def outcome_line(definition: SopDefinition, event: Event, actor_name: str, zone:
         icon = "↩️ Dikembalikan"
     else:
         icon = f"✔️ {word[0].upper()}{word[1:]}"
-    line = f"{icon} oleh {t.e(actor_name)} ({t.e(role)}) pada {zone.tanggal_jam(event.at)}."
+    line = (
+        f"{icon} oleh {by_whom(definition, event, actor_name)} pada {zone.tanggal_jam(event.at)}."
+    )
     if event.reason:
         line += f"\nAlasan: {t.e(event.reason)}"
     if event.note:
@@ -218,12 +237,8 @@ def history_lines(
             detail = f" {t.e(ev.data.get('name', ''))} (v{ev.data.get('version')})"
         else:
             detail = ""
-        who = t.e(names.get(ev.actor, f"ID {ev.actor}"))
-        role = t.e(role_name(definition, ev.role))
-        line = (
-            f"{zone.tanggal_jam(ev.at)} · L{ev.step} · {who} ({role}) "
-            f"{ACTION_WORDS[ev.type]}{detail}"
-        )
+        who = by_whom(definition, ev, names.get(ev.actor, f"ID {ev.actor}"))
+        line = f"{zone.tanggal_jam(ev.at)} · L{ev.step} · {who} {ACTION_WORDS[ev.type]}{detail}"
         if ev.reason:
             line += f" — {t.e(ev.reason[:200])}"
         if ev.note:

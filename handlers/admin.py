@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
@@ -15,6 +17,19 @@ USAGE_INVITE = "Penggunaan: <code>/undang &lt;peran&gt;</code>, peran salah satu
 USAGE_REVOKE = "Penggunaan: <code>/cabut &lt;id Telegram&gt; &lt;peran&gt;</code>."
 USAGE_REASSIGN = "Penggunaan: <code>/alihkan &lt;peran&gt; &lt;id lama&gt; &lt;id baru&gt;</code>."
 USAGE_CANCEL = "Penggunaan: <code>/batalkan &lt;nomor berkas&gt; &lt;alasan&gt;</code>."
+USAGE_ACTING = (
+    "Penggunaan: <code>/{kind} &lt;peran&gt; &lt;id Telegram&gt; &lt;sampai tanggal&gt; "
+    "&lt;alasan&gt; [; nomor surat]</code>\nContoh: <code>/{kind} karo 1009 31-12-2026 cuti "
+    "tahunan; ND.12/SJ/XII/2026</code> atau <code>/{kind} karo 1009 31 Desember 2026 dinas "
+    "luar</code>.\nPeran: {roles}."
+)
+USAGE_END_ACTING = "Penggunaan: <code>/akhiri_plh &lt;peran&gt;</code>."
+ACTING_REFUSALS = {
+    "no_role": "Peran tersebut tidak dikenal.",
+    "shared": "Peran bersama (tim) tidak memerlukan Plh/Plt.",
+    "holder": "Orang tersebut adalah pemegang definitif peran itu; Plh/Plt diangkat untuk orang lain.",
+    "past": "Tanggal akhir sudah lewat; mohon periksa kembali tanggalnya.",
+}
 
 
 async def _require_admin(update: Update, context: Context) -> bool:
@@ -58,12 +73,29 @@ async def list_roles(update: Update, context: Context) -> None:
             f"{t.e(p.display)} (<code>{p.telegram_id}</code>)" for p in holders.get(role.id, [])
         )
         lines.append(f"• <b>{t.e(role.name)}</b>: {names or '<i>belum ada</i>'}")
+    appointments = await svc.acting.listing()
+    now = svc.clock.now()
+    if appointments:
+        lines.append("\n<b>Pelaksana Harian / Pelaksana Tugas</b>")
+        for a in appointments[-10:]:
+            state = (
+                "berlaku"
+                if a.in_force(now)
+                else ("berakhir" if a.ends_at <= now else "akan berlaku")
+            )
+            reason = f" — {t.e(a.reason)}" if a.reason else ""
+            lines.append(
+                f"• {a.kind.capitalize()}. {t.e(svc.sops.default.role(a.role).name)}: "
+                f"<code>{a.person_id}</code>, {svc.zone.tanggal_jam(a.starts_at)} s.d. "
+                f"{t.last_day(a.ends_at, svc.zone)} ({state}){reason}"
+            )
     if history:
         lines.append("\n<b>Riwayat pencabutan</b>")
-        for a in history[-10:]:
-            assert a.revoked_at is not None
+        for revoked in history[-10:]:
+            assert revoked.revoked_at is not None
             lines.append(
-                f"• {a.person_id} — {t.e(a.role)} dicabut {svc.zone.tanggal_jam(a.revoked_at)}"
+                f"• {revoked.person_id} — {t.e(revoked.role)} dicabut "
+                f"{svc.zone.tanggal_jam(revoked.revoked_at)}"
             )
     await reply(update, "\n".join(lines))
 
@@ -133,9 +165,96 @@ async def cancel_case(update: Update, context: Context) -> None:
     await reply(update, f"Berkas #{case_id} telah dibatalkan. Para pihak telah diberi tahu.")
 
 
+def _split_date(args: list[str], today: date) -> tuple[date, list[str]] | None:
+    """The end date at the head of ``args`` (one to three words: "31-12-2026",
+    "31 Desember 2026", "31 Des"), and the words after it."""
+    for words in (3, 2, 1):
+        if len(args) >= words and (day := parsing.indonesian_date(" ".join(args[:words]), today)):
+            return day, args[words:]
+    return None
+
+
+async def appoint_acting(update: Update, context: Context, kind: str) -> None:
+    """/plh and /plt: an acting official for a role, until a date."""
+    if not await _require_admin(update, context):
+        return
+    svc = context.services
+    args = context.args or []
+    roles = [r.id for r in svc.sops.default.roles if not r.shared]
+    usage = USAGE_ACTING.format(kind=kind, roles=", ".join(roles))
+    role = args[0].lower() if args else ""
+    person = parsing.telegram_id(args[1]) if len(args) > 1 else None
+    found = _split_date(args[2:], svc.zone.day(svc.clock.now())) if len(args) > 2 else None
+    if role not in roles or person is None or found is None:
+        await reply(update, usage)
+        return
+    until, rest = found
+    reason, _, letter = " ".join(rest).partition(";")
+    result = await svc.acting.appoint(
+        user_id(update), role, person, kind, until, reason.strip()[:300], letter.strip()[:100]
+    )
+    if result.status == "busy" and result.current is not None:
+        current = result.current
+        await reply(
+            update,
+            f"Peran tersebut sudah memiliki {current.kind.capitalize()}. (ID {current.person_id}) "
+            f"sampai {t.last_day(current.ends_at, svc.zone)}. Akhiri dahulu dengan "
+            f"<code>/akhiri_plh {t.e(role)}</code>.",
+        )
+        return
+    if result.status != "ok" or result.appointment is None:
+        await reply(update, ACTING_REFUSALS.get(result.status, usage))
+        return
+    a = result.appointment
+    title = f"{a.kind.capitalize()}. {svc.sops.default.role(role).name}"
+    text = (
+        f"{t.e(title)} ditetapkan: ID {a.person_id}, sampai "
+        f"{t.last_day(a.ends_at, svc.zone)}. {result.tasks} tugas yang sedang berjalan "
+        "dialihkan kepadanya; pemegang definitif telah diberi tahu."
+    )
+    if not result.started:
+        text += (
+            "\n⚠️ Orang tersebut belum pernah membuka bot: mohon minta ia menekan Start "
+            "agar pesan dapat disampaikan."
+        )
+    await reply(update, text)
+
+
+async def appoint_plh(update: Update, context: Context) -> None:
+    await appoint_acting(update, context, "plh")
+
+
+async def appoint_plt(update: Update, context: Context) -> None:
+    await appoint_acting(update, context, "plt")
+
+
+async def end_acting(update: Update, context: Context) -> None:
+    if not await _require_admin(update, context):
+        return
+    args = context.args or []
+    svc = context.services
+    role = args[0].lower() if len(args) == 1 else ""
+    if role not in _role_ids(context):
+        await reply(update, USAGE_END_ACTING)
+        return
+    ended = await svc.acting.end(user_id(update), role)
+    if ended is None:
+        await reply(update, "Tidak ada Plh/Plt yang sedang berlaku untuk peran tersebut.")
+        return
+    await reply(
+        update,
+        f"{ended.kind.capitalize()}. {t.e(svc.sops.default.role(role).name)} (ID "
+        f"{ended.person_id}) diakhiri; tugas yang sedang berjalan kembali kepada pemegang "
+        "definitif.",
+    )
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("undang", invite))
     app.add_handler(CommandHandler("peran", list_roles))
     app.add_handler(CommandHandler("cabut", revoke))
     app.add_handler(CommandHandler("alihkan", reassign))
     app.add_handler(CommandHandler("batalkan", cancel_case))
+    app.add_handler(CommandHandler("plh", appoint_plh))
+    app.add_handler(CommandHandler("plt", appoint_plt))
+    app.add_handler(CommandHandler("akhiri_plh", end_acting))

@@ -66,14 +66,27 @@ async def profile_step(update: Update, context: Context, kind: str, text: str) -
 
 def summary(context: Context, profile: Profile) -> str:
     definition = context.services.sops.default
-    names = [definition.role(r).name for r in sorted(profile.roles) if definition.has_role(r)]
+    acting_now = {a.role for a in profile.acting}
+    names = [
+        definition.role(r).name
+        for r in sorted(profile.roles)
+        if definition.has_role(r) and r not in acting_now
+    ]
     if profile.is_admin:
         names.append("Administrator")
     person = profile.person
-    return (
+    zone = context.services.zone
+    text = (
         f"Nama: <b>{t.e(person.name or '-')}</b>\nNIP: {t.e(person.nip or '-')}\n"
         f"Jabatan: {t.e(person.position or '-')}\nPeran: {t.e(', '.join(names) or '-')}"
     )
+    for a in profile.acting:
+        title = f"{a.kind.capitalize()}. {definition.role(a.role).name}"
+        text += (
+            f"\nSelaku <b>{t.e(title)}</b>: {zone.tanggal_jam(a.starts_at)} s.d. "
+            f"{t.last_day(a.ends_at, zone)}"
+        )
+    return text
 
 
 async def me(update: Update, context: Context) -> None:
@@ -117,7 +130,9 @@ def help_text(context: Context, is_admin: bool) -> str:
             "\n\n<b>Administrator</b>\n"
             "/undang &lt;peran&gt; · /peran · /cabut &lt;id&gt; &lt;peran&gt; · "
             "/alihkan &lt;peran&gt; &lt;id lama&gt; &lt;id baru&gt; · "
-            "/batalkan &lt;nomor&gt; &lt;alasan&gt;"
+            "/batalkan &lt;nomor&gt; &lt;alasan&gt;\n"
+            "/plh atau /plt &lt;peran&gt; &lt;id&gt; &lt;sampai tanggal&gt; &lt;alasan&gt; — "
+            "menetapkan pejabat pelaksana · /akhiri_plh &lt;peran&gt;"
         )
     return text
 

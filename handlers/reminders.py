@@ -65,6 +65,11 @@ async def overdue(update: Update, context: Context) -> None:
             f"#{case.id} · langkah {case.step} ({t.e(role_name(definition, step.actor))}) · "
             f"{t.minutes_text(item.spent)} dari norma {t.minutes_text(step.time_minutes)} · "
             f"{t.e(case.title[:60])}"
+            + (
+                " · <i>menunggu pejabat definitif (Plh/Plt tidak berwenang)</i>"
+                if item.waits_for_definitive
+                else ""
+            )
         )
     if not lines:
         await reply(update, "Tidak ada langkah yang melewati norma waktu. Terima kasih.")

@@ -64,7 +64,11 @@ def case_to_json(case: Case) -> str:
         "files": [[a.doc, a.file_id, a.version, a.sha256, a.name, a.by] for a in case.files],
         "produced": sorted(case.produced),
         "team": list(case.team),
-        "approvals": [[a.step, a.kind, a.by, a.role, ts(a.at)] for a in case.approvals],
+        "approvals": [
+            [a.step, a.kind, a.by, a.role, ts(a.at), *([a.acting] if a.acting else [])]
+            for a in case.approvals
+        ],
+        "reviewers": [list(r) for r in case.reviewers],
         "last_move": [move.by, move.from_step, move.to_step, move.version] if move else None,
         "archive_reference": case.archive_reference,
         "closed_at": ts(case.closed_at) if case.closed_at else None,
@@ -116,9 +120,10 @@ def case_from_json(text: str, fmt: int = CASE_FORMAT) -> Case:
         produced=frozenset(raw["produced"]),
         team=tuple(raw["team"]),
         approvals=tuple(
-            Approval(step, kind, by, role, parse_ts(at))
-            for step, kind, by, role, at in raw["approvals"]
+            Approval(a[0], a[1], a[2], a[3], parse_ts(a[4]), a[5] if len(a) > 5 else "")
+            for a in raw["approvals"]
         ),
+        reviewers=tuple((int(s), int(p)) for s, p in raw.get("reviewers", ())),
         last_move=Move(*move) if move else None,
         archive_reference=raw["archive_reference"],
         closed_at=parse_ts(raw["closed_at"]) if raw["closed_at"] else None,

@@ -210,7 +210,31 @@ CREATE TABLE live_tasks (
 CREATE INDEX processed_updates_by_time ON processed_updates(at);
 """
 
-MIGRATIONS: tuple[str, ...] = (V1_FOUNDATION, V2_REMINDERS, V3_SMALL_ROWS)
+V4_ACTING = """
+CREATE TABLE acting (
+    id          INTEGER PRIMARY KEY,
+    role        TEXT NOT NULL,
+    unit        TEXT NOT NULL,
+    person_id   INTEGER NOT NULL REFERENCES people(telegram_id),
+    kind        TEXT NOT NULL CHECK (kind IN ('plh', 'plt')),
+    starts_at   TEXT NOT NULL,
+    ends_at     TEXT NOT NULL,          -- when it ends in fact (an early end moves it)
+    planned_end TEXT NOT NULL,          -- the end the appointment named
+    reason      TEXT NOT NULL DEFAULT '',
+    letter      TEXT NOT NULL DEFAULT '',
+    created_by  INTEGER,
+    created_at  TEXT NOT NULL,
+    ended_at    TEXT,
+    ended_by    INTEGER,
+    routed_in   INTEGER NOT NULL DEFAULT 0,
+    routed_back INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX acting_by_role ON acting(unit, role, starts_at);
+CREATE INDEX acting_to_route ON acting(starts_at) WHERE routed_back = 0;
+CREATE INDEX dialogues_by_case ON dialogues(case_id) WHERE case_id IS NOT NULL;
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1_FOUNDATION, V2_REMINDERS, V3_SMALL_ROWS, V4_ACTING)
 """``MIGRATIONS[i]`` takes a database from ``user_version`` i to i + 1."""
 
 LATEST = len(MIGRATIONS)

@@ -155,6 +155,147 @@ def mark_started(tx: Tx, telegram_id: int, now: datetime, username: str | None) 
 
 
 @dataclass(frozen=True)
+class Appointment:
+    """An acting official (Plh or Plt) for a role over a period; ``ends_at`` is when it ends
+    in fact (an early end moves it before ``planned_end``)."""
+
+    id: int
+    role: str
+    unit: str
+    person_id: int
+    kind: str  # "plh" | "plt"
+    starts_at: datetime
+    ends_at: datetime
+    planned_end: datetime
+    reason: str
+    letter: str
+    created_by: int | None
+    created_at: datetime
+    ended_by: int | None
+    routed_in: bool
+    routed_back: bool
+
+    def in_force(self, at: datetime) -> bool:
+        return self.starts_at <= at < self.ends_at
+
+
+def _appointment(row: Row) -> Appointment:
+    return Appointment(
+        row["id"],
+        row["role"],
+        row["unit"],
+        row["person_id"],
+        row["kind"],
+        parse_ts(row["starts_at"]),
+        parse_ts(row["ends_at"]),
+        parse_ts(row["planned_end"]),
+        row["reason"],
+        row["letter"],
+        row["created_by"],
+        parse_ts(row["created_at"]),
+        row["ended_by"],
+        bool(row["routed_in"]),
+        bool(row["routed_back"]),
+    )
+
+
+def appoint(
+    tx: Tx,
+    *,
+    role: str,
+    unit: str,
+    person_id: int,
+    kind: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    reason: str,
+    letter: str,
+    by: int | None,
+    now: datetime,
+) -> int:
+    return int(
+        tx.value(
+            "INSERT INTO acting (role, unit, person_id, kind, starts_at, ends_at, planned_end, "
+            "reason, letter, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "RETURNING id",
+            (
+                role,
+                unit,
+                person_id,
+                kind,
+                ts(starts_at),
+                ts(ends_at),
+                ts(ends_at),
+                reason,
+                letter,
+                by,
+                ts(now),
+            ),
+        )
+    )
+
+
+def acting_for(tx: Tx, unit: str, role: str, at: datetime) -> Appointment | None:
+    """The appointment in force for a role at ``at`` (the latest, should two overlap)."""
+    row = tx.one(
+        "SELECT * FROM acting WHERE unit = ? AND role = ? AND starts_at <= ? AND ends_at > ? "
+        "ORDER BY id DESC LIMIT 1",
+        (unit, role, ts(at), ts(at)),
+    )
+    return _appointment(row) if row else None
+
+
+def acting_roles(tx: Tx, person_id: int, unit: str, at: datetime) -> dict[str, str]:
+    """The roles a person holds as an acting official at ``at``: role -> "plh" | "plt"."""
+    rows = tx.all(
+        "SELECT role, kind FROM acting WHERE person_id = ? AND unit = ? AND starts_at <= ? "
+        "AND ends_at > ? ORDER BY id",
+        (person_id, unit, ts(at), ts(at)),
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+def appointments(tx: Tx, unit: str, person_id: int | None = None) -> list[Appointment]:
+    rows = tx.all(
+        "SELECT * FROM acting WHERE unit = ? AND (? IS NULL OR person_id = ?) ORDER BY id",
+        (unit, person_id, person_id),
+    )
+    return [_appointment(r) for r in rows]
+
+
+def end_acting(tx: Tx, unit: str, role: str, at: datetime, by: int | None) -> Appointment | None:
+    """End the appointment in force for the role now; the one ended, if any."""
+    current = acting_for(tx, unit, role, at)
+    if current is None:
+        return None
+    tx.run(
+        "UPDATE acting SET ends_at = ?, ended_at = ?, ended_by = ? WHERE id = ?",
+        (ts(at), ts(at), by, current.id),
+    )
+    return acting_for_id(tx, current.id)
+
+
+def acting_for_id(tx: Tx, appointment_id: int) -> Appointment | None:
+    row = tx.one("SELECT * FROM acting WHERE id = ?", (appointment_id,))
+    return _appointment(row) if row else None
+
+
+def appointments_to_route(tx: Tx, at: datetime) -> list[Appointment]:
+    """Appointments whose start or end has come and whose open tasks have not moved yet."""
+    rows = tx.all(
+        "SELECT * FROM acting WHERE routed_back = 0 AND "
+        "(routed_in = 0 AND starts_at <= ? OR ends_at <= ?) ORDER BY starts_at, id",
+        (ts(at), ts(at)),
+    )
+    return [_appointment(r) for r in rows]
+
+
+def mark_routed(tx: Tx, appointment_id: int, *, back: bool) -> None:
+    column = "routed_back" if back else "routed_in"
+    tx.run(f"UPDATE acting SET {column} = 1, routed_in = 1 WHERE id = ?", (appointment_id,))
+
+
+@dataclass(frozen=True)
 class GateFacts:
     """What the authorization gate needs to know about an update, read in one query."""
 
@@ -164,13 +305,17 @@ class GateFacts:
     roles: frozenset[str]
 
 
-def gate_facts(tx: Tx, update_id: int, person_id: int, unit: str) -> GateFacts:
+def gate_facts(tx: Tx, update_id: int, person_id: int, unit: str, at: datetime) -> GateFacts:
+    """The gate's questions in one query; roles held as an acting official at ``at`` count."""
+    now = ts(at)
     row = tx.one(
         "SELECT EXISTS(SELECT 1 FROM processed_updates WHERE update_id = ?), "
         "(SELECT started_bot FROM people WHERE telegram_id = ?), "
-        "(SELECT group_concat(role, char(31)) FROM role_assignments "
-        " WHERE person_id = ? AND unit = ? AND revoked_at IS NULL)",
-        (update_id, person_id, person_id, unit),
+        "(SELECT group_concat(role, char(31)) FROM ("
+        " SELECT role FROM role_assignments WHERE person_id = ? AND unit = ? "
+        " AND revoked_at IS NULL UNION SELECT role FROM acting WHERE person_id = ? "
+        " AND unit = ? AND starts_at <= ? AND ends_at > ?))",
+        (update_id, person_id, person_id, unit, person_id, unit, now, now),
     )
     assert row is not None
     return GateFacts(
@@ -767,6 +912,15 @@ def take_task_messages(tx: Tx, case_id: int, version: int) -> list[tuple[int, in
         (case_id, version),
     )
     return sorted((r[0], r[1]) for r in rows)
+
+
+def take_task_messages_in_chat(tx: Tx, case_id: int, chat_id: int) -> list[int]:
+    """The case's messages with buttons in one chat; forgotten once returned."""
+    rows = tx.all(
+        "DELETE FROM task_messages WHERE case_id = ? AND chat_id = ? RETURNING message_id",
+        (case_id, chat_id),
+    )
+    return sorted(r[0] for r in rows)
 
 
 def forget_task_message(tx: Tx, chat_id: int, message_id: int) -> None:

@@ -24,6 +24,16 @@ class DocumentSource(StrEnum):
     GENERATED = "generated"
 
 
+class Mandate(StrEnum):
+    """Who may decide a step. An acting official (Plh, Plt) acts by mandat and may not take
+    decisions that are strategic and change legal status in organisation, staffing or budget
+    allocation (UU No. 30 Tahun 2014 Pasal 14 ayat (7); SE BKN No. 1/SE/I/2021): such a step
+    is ``definitive_only``."""
+
+    ANY = "any"
+    DEFINITIVE_ONLY = "definitive_only"
+
+
 class ApprovalKind(StrEnum):
     PARAF = "paraf"
     SIGNATURE = "signature"
@@ -65,10 +75,15 @@ class Step:
     related_sop: str | None = None
     papers: tuple[str, ...] = ()
     templates: tuple[str, ...] = ()
+    mandate: Mandate = Mandate.ANY
 
     @property
     def is_review(self) -> bool:
         return self.kind is StepKind.REVIEW
+
+    @property
+    def definitive_only(self) -> bool:
+        return self.mandate is Mandate.DEFINITIVE_ONLY
 
 
 @dataclass(frozen=True)
@@ -156,6 +171,24 @@ class SopDefinition:
             replace(s, time_minutes=minutes_by_step.get(s.id, s.time_minutes)) for s in self.steps
         )
         return replace(self, steps=steps)
+
+    def review_chain(self, step_id: int) -> frozenset[int]:
+        """The review steps that review the same thing one level after another (steps 2-3
+        review the proposal, 7-8-9 the drafts): review steps joined by approvals."""
+        chain = {step_id}
+        grew = True
+        while grew:
+            grew = False
+            for s in self.steps:
+                if not s.is_review or s.on_approve is None:
+                    continue
+                nxt = self._steps.get(s.on_approve)
+                if nxt is None or not nxt.is_review:
+                    continue
+                if (s.id in chain) != (nxt.id in chain):
+                    chain |= {s.id, nxt.id}
+                    grew = True
+        return frozenset(chain) if self._steps[step_id].is_review else frozenset()
 
     def papers_of(self, step: Step) -> tuple[Document, ...]:
         """Generated papers a step produces when it completes."""

@@ -25,6 +25,7 @@ from bot.core.definition import (
     ApprovalKind,
     Document,
     DocumentSource,
+    Mandate,
     Role,
     SopDefinition,
     SopHeader,
@@ -47,7 +48,7 @@ _STEP_KEYS = {
     "id": True, "actor": True, "kind": True, "title": True, "activity": False, "inputs": False,
     "uploads": False, "outputs": False, "time_minutes": True, "on_approve": False,
     "on_return": False, "approval": False, "related_sop": False, "papers": False,
-    "templates": False,
+    "templates": False, "mandate": False,
 }  # fmt: skip
 # What a draft's reviewer sees and clears; allowed on roles, documents and steps.
 _GUESS_KEYS = {"guesses": False, "confirmed": False}
@@ -367,6 +368,13 @@ def _parse_steps(p: _Problems, raw: Any) -> list[Step]:
                 approval = ApprovalKind(approval_raw)
             except ValueError:
                 p.add(f"{path}.approval", f"must be 'paraf' or 'signature', got '{approval_raw}'")
+        mandate_raw = _str(p, f"{path}.mandate", item.get("mandate"), "any")
+        mandate = Mandate.ANY
+        try:
+            mandate = Mandate(mandate_raw)
+        except ValueError:
+            allowed = ", ".join(m.value for m in Mandate)
+            p.add(f"{path}.mandate", f"unknown mandate '{mandate_raw}' (one of: {allowed})")
         time_minutes = _int(p, f"{path}.time_minutes", item.get("time_minutes"))
         if time_minutes is not None and time_minutes <= 0:
             p.add(
@@ -389,6 +397,7 @@ def _parse_steps(p: _Problems, raw: Any) -> list[Step]:
                 related_sop=_str(p, f"{path}.related_sop", item.get("related_sop")) or None,
                 papers=_str_list(p, f"{path}.papers", item.get("papers")),
                 templates=_str_list(p, f"{path}.templates", item.get("templates")),
+                mandate=mandate,
             )
         )
     return steps

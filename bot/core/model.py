@@ -7,6 +7,7 @@ folds events into the case. The event log is the truth: replaying it rebuilds th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -21,11 +22,19 @@ class CaseStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Actor:
-    """Who issues a command: a person and the roles they hold in the case's unit."""
+    """Who issues a command: a person and the roles they hold in the case's unit.
+
+    ``acting`` names the roles (among ``roles``) held only as an acting official, by
+    mandat, with the kind of appointment: ``{"karo": "plh"}``."""
 
     person_id: int
     roles: frozenset[str]
     is_admin: bool = False
+    acting: Mapping[str, str] = field(default_factory=dict)
+
+    def acting_as(self, role: str) -> str | None:
+        """ "plh" or "plt" when the person holds ``role`` only as an acting official."""
+        return self.acting.get(role)
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,7 @@ class Approval:
     by: int
     role: str
     at: datetime
+    acting: str = ""  # "plh" | "plt" when given by an acting official
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,7 @@ class Case:
     archive_reference: str | None = None
     closed_at: datetime | None = None
     revision: str = ""  # of the SOP definition the case started with (and keeps)
+    reviewers: tuple[tuple[int, int], ...] = ()  # (review step, person) of standing approvals
 
     def latest(self, doc: str) -> Attachment | None:
         found = None
@@ -275,3 +286,15 @@ class NotAllowed(DomainError):
 
 class InvalidValue(DomainError):
     code = "invalid"
+
+
+class DefinitiveOnly(DomainError):
+    """An acting official (Plh/Plt) may not decide a strategic step (UU 30/2014 Pasal 14)."""
+
+    code = "definitive_only"
+
+
+class FourEyes(DomainError):
+    """One person never decides two review levels of the same case."""
+
+    code = "four_eyes"

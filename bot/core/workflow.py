@@ -24,10 +24,12 @@ from bot.core.model import (
     CaseStatus,
     Command,
     CompleteStep,
+    DefinitiveOnly,
     DomainError,
     Event,
     EventType,
     FormTeam,
+    FourEyes,
     InvalidValue,
     MissingInputs,
     Move,
@@ -66,9 +68,16 @@ def decide(
     if isinstance(command, Withdraw):
         return _withdraw(definition, case, actor, now)
     role = holder_role(definition, case, actor)
+    acting = actor.acting_as(role)
+    if acting and step.definitive_only:
+        raise DefinitiveOnly(role=role, kind=acting, step=step.id)
+    if isinstance(command, Approve | ReturnForCorrection):
+        _four_eyes(definition, case, step, actor)
 
-    def event(kind: EventType, **fields: object) -> Event:
-        return Event(kind, case.id, actor.person_id, role, now, case.step, **fields)  # type: ignore[arg-type]
+    def event(kind: EventType, **fields: Any) -> Event:
+        if acting:
+            fields["data"] = {**fields.get("data", {}), "acting": acting}
+        return Event(kind, case.id, actor.person_id, role, now, case.step, **fields)
 
     match command:
         case AttachFile():
@@ -200,6 +209,27 @@ def _withdraw(definition: SopDefinition, case: Case, actor: Actor, now: datetime
     ]
 
 
+def _four_eyes(definition: SopDefinition, case: Case, step: Step, actor: Actor) -> None:
+    """Refuse a decision by someone who approved another level of the same review chain."""
+    if actor.person_id in excluded_reviewers(definition, case):
+        raise FourEyes(step=step.id)
+
+
+def excluded_reviewers(definition: SopDefinition, case: Case) -> frozenset[int]:
+    """Who may not decide the case's current step: one person never decides two review
+    levels of a case (four eyes). A level is a review step of the same chain held by
+    another role; an SOP that gives two levels to one role says so itself."""
+    step = definition.step(case.step)
+    chain = definition.review_chain(step.id)
+    return frozenset(
+        person
+        for reviewed, person in case.reviewers
+        if reviewed != step.id
+        and reviewed in chain
+        and definition.step(reviewed).actor != step.actor
+    )
+
+
 def _require_kind(step: Step, *kinds: StepKind) -> None:
     if step.kind not in kinds:
         raise WrongStepKind(kind=step.kind.value)
@@ -256,12 +286,19 @@ def apply(definition: SopDefinition, case: Case | None, event: Event) -> Case:
             step = definition.step(event.step)
             assert event.to_step is not None
             approvals = case.approvals
+            acting = str(event.data.get("acting", ""))
             if kind := event.data.get("approval"):
-                approvals = (*approvals, Approval(step.id, kind, event.actor, event.role, event.at))
+                approval = Approval(step.id, kind, event.actor, event.role, event.at, acting)
+                approvals = (*approvals, approval)
+            reviewers = case.reviewers
+            if event.type is EventType.APPROVED and step.is_review:
+                reviewers = (*[r for r in reviewers if r[0] != step.id], (step.id, event.actor))
             produced = case.produced | {definition.canonical(d) for d in step.outputs}
             moved = _moved(case, event, event.to_step)
             move = Move(event.actor, event.step, event.to_step, moved.version)
-            return replace(moved, approvals=approvals, produced=produced, last_move=move)
+            return replace(
+                moved, approvals=approvals, produced=produced, last_move=move, reviewers=reviewers
+            )
         case EventType.RETURNED:
             assert event.to_step is not None
             return replace(_moved(case, event, event.to_step), last_move=None)
@@ -274,7 +311,13 @@ def apply(definition: SopDefinition, case: Case | None, event: Event) -> Case:
                 and approvals[-1].by == event.actor
             ):
                 approvals = approvals[:-1]  # a withdrawn approval no longer stands
-            return replace(_moved(case, event, event.to_step), last_move=None, approvals=approvals)
+            reviewers = tuple(r for r in case.reviewers if r != (event.to_step, event.actor))
+            return replace(
+                _moved(case, event, event.to_step),
+                last_move=None,
+                approvals=approvals,
+                reviewers=reviewers,
+            )
         case EventType.ARCHIVED:
             step = definition.step(event.step)
             produced = case.produced | {definition.canonical(d) for d in step.outputs}

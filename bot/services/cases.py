@@ -29,7 +29,7 @@ from bot.core.model import (
 )
 from bot.core.workflow import apply_all, decide
 from bot.reminder_policy import HeldStep, ReminderSettings, next_due_at
-from bot.services import effects
+from bot.services import effects, routing
 from bot.services.registry import SopRegistry
 from bot.worktime import WorkCalendar
 from storage import repo
@@ -120,7 +120,7 @@ class CaseService:
         return user_id in self.config.admins
 
     def actor(self, tx: Tx, user_id: int, unit: str) -> Actor:
-        return Actor(user_id, repo.active_roles(tx, user_id, unit), self.is_admin(user_id))
+        return routing.actor(tx, user_id, unit, self.config, self.clock.now())
 
     # -- commands ------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.definition import DocumentSource, SopDefinition, StepKind
 from bot.core.model import Case, EventType
+from bot.services import routing
 from storage import repo
 from storage.db import Tx
 
@@ -35,13 +36,9 @@ if TYPE_CHECKING:
 FORWARD = (EventType.COMPLETED, EventType.APPROVED, EventType.ARCHIVED)
 
 
-def step_holders(tx: Tx, definition: SopDefinition, case: Case) -> list[int]:
-    """Whose turn it is: the role's holders, or the formed team for a shared role."""
-    role = definition.step(case.step).actor
-    people = [p.telegram_id for p in repo.holders(tx, case.unit, role)]
-    if definition.role(role).shared and case.team:
-        people = [p for p in people if p in case.team]
-    return people
+def step_holders(tx: Tx, definition: SopDefinition, case: Case, at: datetime) -> list[int]:
+    """Whose turn it is (acting officials in force, see :mod:`bot.services.routing`)."""
+    return routing.step_holders(tx, definition, case, at)
 
 
 def participants(tx: Tx, case: Case) -> list[int]:
@@ -79,7 +76,7 @@ def queue(
         if step.is_review and event.type in (EventType.APPROVED, EventType.RETURNED):
             _job(tx, case, "pemeriksaan", seq, now)
         if event.type in FORWARD and step.papers:
-            recipients = step_holders(tx, definition, case) if case.is_open else [event.actor]
+            recipients = step_holders(tx, definition, case, now) if case.is_open else [event.actor]
             for kind in step.papers:
                 _job(tx, case, kind, seq, now)
                 for person in dict.fromkeys(recipients):
@@ -88,10 +85,23 @@ def queue(
     last = outcome.events[-1]
     last_seq = outcome.first_seq + len(outcome.events) - 1
     tasks: list[int] = []
+    why = ""
     if last.type is EventType.STARTED:
         tasks = [last.actor]
     elif last.is_move and case.is_open:
-        tasks = step_holders(tx, definition, case)
+        route = routing.route(tx, definition, case, now)
+        tasks = route.people
+        why = route.why
+        for person in route.informed:
+            repo.enqueue(
+                tx,
+                person,
+                "notice",
+                now,
+                case_id=case.id,
+                version=case.version,
+                params={"t": "passed_over", "why": route.why},
+            )
         step = definition.step(case.step)
         if last.type in FORWARD and step.templates:
             for kind in step.templates:
@@ -126,6 +136,8 @@ def queue(
                     params["into"] = into
             elif last.type is EventType.WITHDRAWN:
                 params["intro"] = "withdrawn"
+            if why:
+                params["why"] = why
             repo.enqueue(
                 tx, person, "task", now, case_id=case.id, version=case.version, params=params
             )
@@ -133,7 +145,7 @@ def queue(
     if not case.is_open and before is not None:
         told = participants(tx, case)
         if last.type is EventType.CANCELLED:
-            told += step_holders(tx, definition, before)
+            told += step_holders(tx, definition, before, now)
         for person in dict.fromkeys(p for p in told if p != last.actor):
             repo.enqueue(
                 tx,
@@ -240,7 +252,7 @@ def acknowledge_upload(
             "reply_to": reply_to,
         }
         repo.enqueue(tx, person_id, "react", now, case_id=case.id, params=params)
-    for holder in dict.fromkeys([person_id, *step_holders(tx, definition, case)]):
+    for holder in dict.fromkeys([person_id, *step_holders(tx, definition, case, now)]):
         repo.enqueue(
             tx,
             holder,

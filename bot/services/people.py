@@ -25,6 +25,7 @@ class Profile:
     person: repo.Person
     roles: frozenset[str]
     is_admin: bool
+    acting: tuple[repo.Appointment, ...] = ()  # appointments in force or to come
 
     @property
     def complete(self) -> bool:
@@ -60,7 +61,11 @@ class PeopleService:
         person = repo.get_person(tx, user_id)
         if person is None:
             return None
-        return Profile(person, repo.active_roles(tx, user_id, self.unit), self.is_admin(user_id))
+        now = self.clock.now()
+        acting = tuple(a for a in repo.appointments(tx, self.unit, user_id) if a.ends_at > now)
+        roles = repo.active_roles(tx, user_id, self.unit)
+        roles |= {a.role for a in acting if a.in_force(now)}
+        return Profile(person, roles, self.is_admin(user_id), acting)
 
     async def get_profile(self, user_id: int) -> Profile | None:
         return await self.db.read(self.profile, user_id)

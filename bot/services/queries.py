@@ -11,8 +11,9 @@ from bot.core.definition import SopDefinition
 from bot.core.model import Actor, Case, DomainError, Event
 from bot.core.workflow import holder_role
 from bot.messages import Message, Renderer, load_inputs
-from bot.services.effects import step_holders
+from bot.services import routing
 from bot.services.registry import SopRegistry
+from bot.services.routing import step_holders
 from bot.worktime import WorkCalendar
 from storage import repo
 from storage.db import Database, Tx
@@ -45,6 +46,7 @@ class Overdue:
     case: Case
     definition: SopDefinition
     spent: int
+    waits_for_definitive: bool = False  # an acting official in force may not decide it
 
 
 class Queries:
@@ -64,7 +66,7 @@ class Queries:
     async def task_message(self, user_id: int, case: Case) -> Message:
         """The task of ``case`` as the user sees it now (e.g. after a team toggle)."""
         item = repo.OutboxItem(0, user_id, "task", case.id, case.version, {}, 0)
-        inputs = await self.db.read(load_inputs, [item], self.sops)
+        inputs = await self.db.read(load_inputs, [item], self.sops, self.clock.now())
         return self.renderer.task(item, inputs, self.clock.now())
 
     async def team_candidates(self, case: Case) -> set[int]:
@@ -77,9 +79,7 @@ class Queries:
         return await self.db.read(txn)
 
     def actor(self, tx: Tx, user_id: int) -> Actor:
-        return Actor(
-            user_id, repo.active_roles(tx, user_id, self.unit), user_id in self.config.admins
-        )
+        return routing.actor(tx, user_id, self.unit, self.config, self.clock.now())
 
     def holds(self, case: Case, actor: Actor) -> bool:
         try:
@@ -101,7 +101,7 @@ class Queries:
         return await self.db.read(repo.get_dialogue, user_id)
 
     async def gate(self, update_id: int, user_id: int) -> repo.GateFacts:
-        return await self.db.read(repo.gate_facts, update_id, user_id, self.unit)
+        return await self.db.read(repo.gate_facts, update_id, user_id, self.unit, self.clock.now())
 
     def _shared_roles(self) -> set[str]:
         return {r.id for d in self.sops for r in d.roles if r.shared}
@@ -147,7 +147,7 @@ class Queries:
                 return None
             definition = self.sops.of(case)
             events = repo.load_events(tx, case_id)
-            holders = step_holders(tx, definition, case) if case.is_open else []
+            holders = step_holders(tx, definition, case, self.clock.now()) if case.is_open else []
             people = repo.people_by_ids(tx, [*(e.actor for e in events), *holders])
             names = {pid: p.display for pid, p in people.items()}
             return CaseStatus(
@@ -196,7 +196,9 @@ class Queries:
                 step = case_definition.step(case.step)
                 spent = self.calendar.working_minutes_between(case.step_entered_at, now)
                 if spent > step.time_minutes:
-                    found.append(Overdue(case, case_definition, spent))
+                    acting = repo.acting_for(tx, case.unit, step.actor, now)
+                    why = Renderer.passed_over(case_definition, case, acting)
+                    found.append(Overdue(case, case_definition, spent, bool(why)))
             return True, found
 
         return await self.db.read(txn)

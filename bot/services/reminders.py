@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock
-from bot.core.model import Actor, DomainError
+from bot.config import Config
+from bot.core.model import DomainError
 from bot.core.workflow import holder_role
 from bot.reminder_policy import (
     HeldStep,
@@ -25,8 +26,9 @@ from bot.reminder_policy import (
     escalation_chain,
     next_due_at,
 )
-from bot.services.effects import step_holders
+from bot.services import routing
 from bot.services.registry import SopRegistry
+from bot.services.routing import step_holders
 from bot.worktime import WorkCalendar
 from storage import repo
 from storage.db import Database, Tx
@@ -61,12 +63,11 @@ class Reminders:
         clock: Clock,
         calendar: WorkCalendar,
         settings: ReminderSettings,
-        unit: str,
-        admins: tuple[int, ...],
+        config: Config,
         wake_outbox: Callable[[], None] = lambda: None,
     ) -> None:
         self.db, self.sops, self.clock, self.calendar = db, sops, clock, calendar
-        self.settings, self.unit, self.admins = settings, unit, admins
+        self.settings, self.config = settings, config
         self.wake_outbox = wake_outbox
 
     async def sweep(self, limit: int = SWEEP_LIMIT) -> int:
@@ -119,7 +120,7 @@ class Reminders:
             repo.set_reminder_state(tx, case_id, next_due_at=decision.next_check_at)
             return False
         number = row.reminders_sent + 1
-        for person in step_holders(tx, definition, case):
+        for person in step_holders(tx, definition, case, now):
             repo.enqueue(
                 tx,
                 person,
@@ -131,10 +132,10 @@ class Reminders:
             )
         chain = escalation_chain(step.actor, definition.superior_of(), decision.level)
         for role in chain[1:]:
-            for superior in repo.holders(tx, case.unit, role):
+            for superior in routing.role_people(tx, definition, case, role, now):
                 repo.enqueue(
                     tx,
-                    superior.telegram_id,
+                    superior,
                     "notice",
                     now,
                     case_id=case.id,
@@ -159,9 +160,9 @@ class Reminders:
                 return Snooze("closed" if repo.load_case(tx, case_id) else "not_found")
             case = row.case
             definition = self.sops.of(case)
-            actor_roles = repo.active_roles(tx, user_id, case.unit)
+            actor = routing.actor(tx, user_id, case.unit, self.config, self.clock.now())
             try:
-                holder_role(definition, case, Actor(user_id, actor_roles, user_id in self.admins))
+                holder_role(definition, case, actor)
             except DomainError:
                 return Snooze("not_holder")
             granted = clamp_snooze(self.settings, minutes)

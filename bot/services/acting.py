@@ -1,0 +1,231 @@
+"""Acting officials: Plh (Pelaksana Harian) and Plt (Pelaksana Tugas), date-bounded.
+
+An administrator appoints someone to act in a role for a period (``/plh``, ``/plt``); while
+it is in force the role's tasks go to them (:mod:`bot.services.routing`), their decisions
+are recorded as acting ("selaku Plh. Karo") and their papers are signed "Plh. ...". When it
+begins, the role's open tasks move to them; when it ends (by itself, or ``/akhiri_plh``)
+they move back. Both moves are made once, by whoever sees the moment first: the
+appointment's transaction, or the periodic sweep (also right after a restart).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.core.definition import SopDefinition
+from bot.core.model import Case
+from bot.services import effects, routing
+from bot.services.registry import SopRegistry
+from storage import repo
+from storage.db import Database, Tx
+
+log = logging.getLogger(__name__)
+
+KINDS = ("plh", "plt")
+
+
+@dataclass(frozen=True)
+class Appointed:
+    status: str  # "ok" | "no_role" | "shared" | "holder" | "busy" | "past"
+    appointment: repo.Appointment | None = None
+    tasks: int = 0
+    started: bool = True  # the appointee has pressed Start (else the bot cannot write to them)
+    current: repo.Appointment | None = None  # the one in force already ("busy")
+
+
+class Acting:
+    def __init__(self, db: Database, sops: SopRegistry, config: Config, clock: Clock) -> None:
+        self.db, self.sops, self.config, self.clock = db, sops, config, clock
+        self.unit = config.organisation.unit
+
+    def end_of_day(self, day: date) -> datetime:
+        """The moment a period named by its last day ends: midnight after it, office time."""
+        tz = ZoneInfo(self.config.time.timezone)
+        return datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=tz)
+
+    async def appoint(
+        self,
+        admin_id: int,
+        role: str,
+        person_id: int,
+        kind: str,
+        until: date,
+        reason: str,
+        letter: str,
+    ) -> Appointed:
+        definition = self.sops.default
+
+        def txn(tx: Tx) -> Appointed:
+            now = self.clock.now()
+            if not definition.has_role(role):
+                return Appointed("no_role")
+            if definition.role(role).shared:
+                return Appointed("shared")
+            if person_id in {p.telegram_id for p in repo.holders(tx, self.unit, role)}:
+                return Appointed("holder")
+            current = repo.acting_for(tx, self.unit, role, now)
+            if current is not None:
+                return Appointed("busy", current=current)
+            ends = self.end_of_day(until)
+            if ends <= now:
+                return Appointed("past")
+            repo.ensure_person(tx, person_id, now)
+            appointment_id = repo.appoint(
+                tx,
+                role=role,
+                unit=self.unit,
+                person_id=person_id,
+                kind=kind,
+                starts_at=now,
+                ends_at=ends,
+                reason=reason,
+                letter=letter,
+                by=admin_id,
+                now=now,
+            )
+            appointment = repo.acting_for_id(tx, appointment_id)
+            assert appointment is not None
+            moved = self._route_in(tx, appointment, now)
+            person = repo.get_person(tx, person_id)
+            return Appointed(
+                "ok", appointment, moved, started=person is not None and person.started_bot
+            )
+
+        return await self.db.write(txn)
+
+    async def end(self, admin_id: int, role: str) -> repo.Appointment | None:
+        """/akhiri_plh: the appointment in force for the role ends now; tasks move back."""
+
+        def txn(tx: Tx) -> repo.Appointment | None:
+            now = self.clock.now()
+            ended = repo.end_acting(tx, self.unit, role, now, admin_id)
+            if ended is not None and not ended.routed_back:
+                self._route_back(tx, ended, now)
+            return ended
+
+        return await self.db.write(txn)
+
+    async def listing(self, person_id: int | None = None) -> list[repo.Appointment]:
+        return await self.db.read(repo.appointments, self.unit, person_id)
+
+    async def route_due(self) -> int:
+        """Move the tasks of appointments whose start or end has come (after a restart too)."""
+
+        def txn(tx: Tx) -> int:
+            now = self.clock.now()
+            done = 0
+            for appointment in repo.appointments_to_route(tx, now):
+                if appointment.ends_at <= now:
+                    if appointment.routed_in:
+                        self._route_back(tx, appointment, now)
+                    else:
+                        repo.mark_routed(tx, appointment.id, back=True)  # came and went unseen
+                elif not appointment.routed_in:
+                    self._route_in(tx, appointment, now)
+                done += 1
+            return done
+
+        return await self.db.write(txn)
+
+    async def bootstrap(self) -> None:
+        """Appointments named in the config (``[[acting]]``) are recorded once."""
+        if not self.config.acting:
+            return
+
+        def txn(tx: Tx) -> None:
+            now = self.clock.now()
+            known = {(a.role, a.person_id, a.starts_at) for a in repo.appointments(tx, self.unit)}
+            for entry in self.config.acting:
+                starts = self.end_of_day(entry.starts - timedelta(days=1))
+                if (entry.role, entry.telegram_id, starts) in known:
+                    continue
+                repo.ensure_person(tx, entry.telegram_id, now)
+                repo.appoint(
+                    tx,
+                    role=entry.role,
+                    unit=self.unit,
+                    person_id=entry.telegram_id,
+                    kind=entry.kind,
+                    starts_at=starts,
+                    ends_at=self.end_of_day(entry.until),
+                    reason=entry.reason,
+                    letter=entry.letter,
+                    by=None,
+                    now=now,
+                )
+
+        await self.db.write(txn)
+
+    # -- moving tasks --------------------------------------------------------------------
+
+    def _open_cases(self, tx: Tx, role: str) -> list[tuple[Case, SopDefinition]]:
+        cases = repo.open_cases_for_roles(tx, self.unit, [role], limit=100_000)
+        return [(case, self.sops.of(case)) for case in cases]
+
+    def _route_in(self, tx: Tx, appointment: repo.Appointment, now: datetime) -> int:
+        moved = 0
+        for case, definition in self._open_cases(tx, appointment.role):
+            route = routing.route(tx, definition, case, now)
+            if appointment.person_id in route.people:
+                repo.enqueue(
+                    tx,
+                    appointment.person_id,
+                    "task",
+                    now,
+                    case_id=case.id,
+                    version=case.version,
+                    params={"open": 1},
+                )
+                moved += 1
+            else:
+                repo.enqueue(
+                    tx,
+                    appointment.person_id,
+                    "notice",
+                    now,
+                    case_id=case.id,
+                    version=case.version,
+                    params={"t": "passed_over", "why": route.why},
+                )
+        self._tell(tx, appointment, "acting_start", moved, now)
+        repo.mark_routed(tx, appointment.id, back=False)
+        return moved
+
+    def _route_back(self, tx: Tx, appointment: repo.Appointment, now: datetime) -> int:
+        moved = 0
+        for case, definition in self._open_cases(tx, appointment.role):
+            for message_id in repo.take_task_messages_in_chat(tx, case.id, appointment.person_id):
+                effects.strip(tx, appointment.person_id, message_id, now, case.id)
+            for person in routing.step_holders(tx, definition, case, now):
+                repo.enqueue(
+                    tx,
+                    person,
+                    "task",
+                    now,
+                    case_id=case.id,
+                    version=case.version,
+                    params={"intro": "acting_out"},
+                )
+            moved += 1
+        self._tell(tx, appointment, "acting_end", moved, now)
+        repo.mark_routed(tx, appointment.id, back=True)
+        return moved
+
+    def _tell(
+        self, tx: Tx, appointment: repo.Appointment, kind: str, tasks: int, now: datetime
+    ) -> None:
+        """The acting official and the role's definitive holders hear of the change."""
+        definitive = [p.telegram_id for p in repo.holders(tx, appointment.unit, appointment.role)]
+        for person in dict.fromkeys([appointment.person_id, *definitive]):
+            repo.enqueue(
+                tx,
+                person,
+                "notice",
+                now,
+                params={"t": kind, "appointment": appointment.id, "tasks": tasks},
+            )

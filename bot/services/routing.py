@@ -1,0 +1,111 @@
+"""Whose turn it is: the holders of a step, with acting officials (Plh, Plt) in force.
+
+While an appointment is in force, a role's tasks go to the acting official, except where
+the law or the four-eyes rule keeps them from deciding:
+
+- a step the SOP marks ``mandate = "definitive_only"`` (strategic: UU No. 30 Tahun 2014
+  Pasal 14 ayat (7)) goes to the definitive holder; the acting official is told why;
+- a review step the acting official may not decide because they approved another level
+  of the same review chain (four eyes) goes to the definitive holder, or when none can, to
+  the SOP's next superior.
+
+The definitive holder keeps the role throughout and may still act.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.config import Config
+from bot.core.definition import SopDefinition
+from bot.core.model import Actor, Case
+from bot.core.workflow import excluded_reviewers
+from storage import repo
+from storage.db import Tx
+
+DEFINITIVE_ONLY = "definitive_only"
+FOUR_EYES = "four_eyes"
+
+
+@dataclass(frozen=True)
+class Route:
+    """Who gets the task of a case's current step, and why it is not the usual holder."""
+
+    people: list[int]
+    appointment: repo.Appointment | None = None  # the acting official in force, if any
+    why: str = ""  # DEFINITIVE_ONLY | FOUR_EYES when the acting official was passed over
+    informed: list[int] = field(default_factory=list)  # passed over, told why
+
+
+def actor(tx: Tx, person_id: int, unit: str, config: Config, at: datetime) -> Actor:
+    """A person with the roles they hold now: their own, and those they act in."""
+    acting = repo.acting_roles(tx, person_id, unit, at)
+    own = repo.active_roles(tx, person_id, unit)
+    return Actor(
+        person_id,
+        own | frozenset(acting),
+        person_id in config.admins,
+        {role: kind for role, kind in acting.items() if role not in own},
+    )
+
+
+def definitive_holders(tx: Tx, definition: SopDefinition, case: Case, role: str) -> list[int]:
+    people = [p.telegram_id for p in repo.holders(tx, case.unit, role)]
+    if definition.role(role).shared and case.team:
+        people = [p for p in people if p in case.team]
+    return people
+
+
+def route(tx: Tx, definition: SopDefinition, case: Case, at: datetime) -> Route:
+    """Who holds the case's current step at ``at``."""
+    step = definition.step(case.step)
+    role = step.actor
+    definitive = definitive_holders(tx, definition, case, role)
+    appointment = None if definition.role(role).shared else repo.acting_for(tx, case.unit, role, at)
+    excluded = excluded_reviewers(definition, case) if step.is_review else frozenset()
+    if appointment is None:
+        allowed = [p for p in definitive if p not in excluded]
+        return Route(allowed or _superiors(tx, definition, case, role, excluded) or definitive)
+    why = ""
+    if step.definitive_only:
+        why = DEFINITIVE_ONLY
+    elif appointment.person_id in excluded:
+        why = FOUR_EYES
+    if not why:
+        return Route([appointment.person_id], appointment)
+    allowed = [p for p in definitive if p not in excluded]
+    people = allowed or _superiors(tx, definition, case, role, excluded) or definitive
+    return Route(people, appointment, why, [appointment.person_id])
+
+
+def _superiors(
+    tx: Tx, definition: SopDefinition, case: Case, role: str, excluded: frozenset[int]
+) -> list[int]:
+    """The nearest superior role with someone who may decide (four eyes)."""
+    superior = definition.role(role).superior
+    seen = {role}
+    while superior is not None and superior not in seen:
+        seen.add(superior)
+        people = [
+            p for p in definitive_holders(tx, definition, case, superior) if p not in excluded
+        ]
+        if people:
+            return people
+        superior = definition.role(superior).superior
+    return []
+
+
+def role_people(
+    tx: Tx, definition: SopDefinition, case: Case, role: str, at: datetime
+) -> list[int]:
+    """Who answers for a role at ``at`` (an escalation's addressees): the acting official in
+    force, else its definitive holders."""
+    appointment = None if definition.role(role).shared else repo.acting_for(tx, case.unit, role, at)
+    if appointment is not None:
+        return [appointment.person_id]
+    return definitive_holders(tx, definition, case, role)
+
+
+def step_holders(tx: Tx, definition: SopDefinition, case: Case, at: datetime) -> list[int]:
+    return route(tx, definition, case, at).people
