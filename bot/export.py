@@ -17,12 +17,12 @@ from storage.codec import case_to_json, ts
 from storage.db import Database, DatabaseError, Tx
 
 
-def _record(tx: Tx, case_id: int) -> tuple[Case | None, list[Event], list[repo.StoredFile]]:
-    return (
-        repo.load_case(tx, case_id),
-        repo.load_events(tx, case_id),
-        repo.files_of_case(tx, case_id),
-    )
+def _record(
+    tx: Tx, case_id: int
+) -> tuple[Case | None, list[Event], list[repo.StoredFile], list[repo.Appointment]]:
+    case = repo.load_case(tx, case_id)
+    acting = repo.appointments(tx, case.unit) if case else []
+    return case, repo.load_events(tx, case_id), repo.files_of_case(tx, case_id), acting
 
 
 async def export_case(config: Config, case_id: int, out: Path) -> int:
