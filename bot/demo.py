@@ -55,7 +55,7 @@ ACTING = Person(
 )
 
 
-def world_config(out: Path, base_url: str, **sections: dict[str, Any]) -> Config:
+def world_config(out: Path, base_url: str, **sections: Any) -> Config:
     raw: dict[str, Any] = {
         "sops": [str(ROOT / "sops" / "penyusunan-program-kerja.toml")],
         "admins": [ADMIN_ID],
@@ -73,7 +73,7 @@ def world_config(out: Path, base_url: str, **sections: dict[str, Any]) -> Config
         ],
     }
     for key, value in sections.items():
-        raw[key] = {**raw.get(key, {}), **value}
+        raw[key] = {**raw.get(key, {}), **value} if isinstance(value, dict) else value
     return parse_config(raw, base_dir=out)
 
 
@@ -95,7 +95,7 @@ class World:
         clock: Clock | None = None,
         sender: dict[str, float] | None = None,
         papers: PaperMaker | None = None,
-        **config_sections: dict[str, Any],
+        **config_sections: Any,
     ) -> None:
         self.out = out
         self.clock = clock

@@ -153,6 +153,12 @@ class Run:
     def complete(self, actor: Actor, note: str = "") -> list[Event]:
         return self.do(actor, CompleteStep(self.version, note))
 
+    def approve_cmd(self, note: str = "") -> Approve:
+        return Approve(self.version, note)
+
+    def return_cmd(self, reason: str) -> ReturnForCorrection:
+        return ReturnForCorrection(self.version, reason)
+
     def approve(self, actor: Actor, note: str = "") -> list[Event]:
         return self.do(actor, Approve(self.version, note))
 

@@ -1,0 +1,251 @@
+"""Acting officials through the real bot: Plh and Plt appointed, routed, recorded, ended.
+
+Karo goes on leave; the administrator appoints a Plh Karo with /plh. While the period runs,
+Karo's tasks go to the Plh, who decides as "Plh. Karo" and signs papers as such; Karo is told
+and may still act. A strategic step (signing the RKAKL) still goes to Karo, and a Kabag who
+is Plh Karo never decides step 3 of a proposal he approved at step 2 (four eyes). The period
+ends by itself at midnight after its last day (office time), also while the bot is stopped.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from docx import Document
+
+from bot import texts as t
+from bot.clock import ManualClock
+from bot.demo import ACTING, OFFICIALS, Script, World, draft, play_acting
+from emulator import EmuMessage
+from storage import repo
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+ID = {p.key: p.telegram_id for p in (*OFFICIALS, ACTING)}
+WAIT = 15.0
+
+
+def wib(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=JAKARTA)
+
+
+async def to_step_3(world: World, s: Script, title: str = "Usulan PK") -> int:
+    case = await s.new_case(title, 2027)
+    await s.upload("kasubag", case, "Konsep Rencana Kerja.docx", draft("Konsep"))
+    await s.upload("kasubag", case, "TOR.docx", draft("TOR"))
+    await s.press("kasubag", "Ajukan", case)
+    await s.approve("kabag", case)
+    return case
+
+
+async def appoint(world: World, text: str) -> EmuMessage:
+    admin = world["admin"]
+    await admin.send(text)
+    return await admin.wait_message(
+        lambda m: "ditetapkan" in m.text or "Penggunaan" in m.text, timeout=WAIT
+    )
+
+
+def task_of(world: World, who: str, case: int, step: int) -> list[EmuMessage]:
+    return [
+        m
+        for m in world[who].bot_messages
+        if f"Berkas #{case}" in m.text and f"Langkah {step} dari 12" in m.text and m.button_texts
+    ]
+
+
+def paper_text(data: bytes) -> str:
+    document = Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    parts += [c.text for table in document.tables for row in table.rows for c in row.cells]
+    return "\n".join(parts)
+
+
+async def test_a_plh_karo_decides_step_3_and_the_papers_say_plh_with_his_nip(
+    tmp_path: Path,
+) -> None:
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        confirm = await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti tahunan")
+        assert "Plh. Karo ditetapkan" in confirm.text and "31 Desember 2030" in confirm.text
+        told = await world["karo"].wait_message(
+            lambda m: "ditetapkan sebagai" in m.text, timeout=WAIT
+        )
+        assert "Drs. Agus Salim" in told.text and "tetap dapat" in told.text
+        case = await to_step_3(world, s)
+        await world.emu.wait_until(lambda: bool(task_of(world, "plh", case, 3)), timeout=WAIT)
+        assert "selaku Plh. Karo" in task_of(world, "plh", case, 3)[-1].text
+        assert not task_of(world, "karo", case, 3), "Karo is on leave: the task goes to the Plh"
+        await s.approve("plh", case)
+        await world.drained()
+        events = await world.services.db.read(repo.load_events, case)
+        decided = next(e for e in events if e.step == 3 and e.type.value == "approved")
+        assert (decided.actor, decided.role, decided.data["acting"]) == (
+            ACTING.telegram_id,
+            "karo",
+            "plh",
+        )
+        files = await world.services.db.read(repo.files_of_case, case)
+        disposisi = next(
+            f for f in files if f.name.startswith("disposisi") and "langkah3" in f.name
+        )
+        text = paper_text(world.services.files.resolve(disposisi.path).read_bytes())
+        assert "Plh. Kepala Biro Perencanaan" in text and ACTING.name in text
+        pemeriksaan = next(
+            f for f in files if f.name.startswith("pemeriksaan") and "langkah3" in f.name
+        )
+        text = paper_text(world.services.files.resolve(pemeriksaan.path).read_bytes())
+        assert "Plh. Kepala Biro Perencanaan" in text and ACTING.nip in text
+        await world["kabag"].send(f"/status {case}")
+        status = await world["kabag"].wait_message(lambda m: "Riwayat" in m.text, timeout=WAIT)
+        assert "selaku Plh. Karo" in status.text
+
+
+async def test_four_eyes_a_kabag_who_is_plh_karo_does_not_decide_step_3(tmp_path: Path) -> None:
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        await appoint(world, f"/plh karo {ID['kabag']} 31-12-2030 dinas luar Karo")
+        case = await to_step_3(world, s)  # Kabag approved step 2
+        await world.emu.wait_until(lambda: bool(task_of(world, "karo", case, 3)), timeout=WAIT)
+        task = task_of(world, "karo", case, 3)[-1]
+        assert t.WHY_FOUR_EYES.split(";")[0][2:] in task.text
+        notice = await world["kabag"].wait_message(
+            lambda m: f"Berkas #{case}" in m.text and "tidak perlu" in m.text, timeout=WAIT
+        )
+        assert "satu orang" in notice.text
+        assert not task_of(world, "kabag", case, 3)
+        # a command by the Kabag at step 3 all the same is refused by the core
+        from bot.core.model import Approve, FourEyes
+
+        current = await world.services.db.read(repo.load_case, case)
+        try:
+            await world.services.cases.execute(case, Approve(current.version), ID["kabag"])
+        except FourEyes:
+            pass
+        else:
+            raise AssertionError("a Kabag who approved step 2 decided step 3 as Plh Karo")
+        await s.approve("karo", case)
+        assert (await world.services.db.read(repo.load_case, case)).step == 4
+
+
+async def test_the_demo_period_plh_told_at_step_9_and_the_definitive_karo_signs(
+    tmp_path: Path,
+) -> None:
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        case = await play_acting(world)
+        await world.drained()
+        current = await world.services.db.read(repo.load_case, case)
+        assert current.status.value == "archived"
+        signature = next(a for a in current.approvals if a.kind == "signature")
+        assert (signature.by, signature.acting) == (ID["karo"], "")
+        told = [
+            m
+            for m in world["plh"].bot_messages
+            if f"Berkas #{case}" in m.text and "pejabat definitif" in m.text
+        ]
+        assert told and not told[-1].button_texts
+        karo_task = task_of(world, "karo", case, 9) or [
+            m
+            for m in world["karo"].bot_messages
+            if f"Berkas #{case}" in m.text and "Langkah 9 dari 12" in m.text
+        ]
+        assert karo_task and "strategis" in karo_task[-1].text
+
+
+async def test_a_period_from_the_config_routes_in_and_out_at_midnight_office_time(
+    tmp_path: Path,
+) -> None:
+    clock = ManualClock(wib(2026, 12, 7, 9))  # a Monday
+    acting = [
+        {
+            "role": "karo",
+            "telegram_id": ACTING.telegram_id,
+            "kind": "plt",
+            "from": "2026-12-08",
+            "until": "2026-12-09",
+            "reason": "kekosongan jabatan",
+            "letter": "KEP.7/SJ/XII/2026",
+        }
+    ]
+    async with World(tmp_path, clock=clock, acting=acting) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await to_step_3(world, s)
+        await world.emu.wait_until(lambda: bool(task_of(world, "karo", case, 3)), timeout=WAIT)
+        clock.set(wib(2026, 12, 7, 23, 59))
+        await world.services.acting.route_due()
+        await world.drained()
+        assert not task_of(world, "plh", case, 3), "moved before the period began"
+        clock.set(wib(2026, 12, 8, 0, 0))
+        assert await world.services.acting.route_due() == 1
+        await world.drained()
+        await world.emu.wait_until(lambda: bool(task_of(world, "plh", case, 3)), timeout=WAIT)
+        assert "Plt. Karo" in task_of(world, "plh", case, 3)[-1].text
+        clock.set(wib(2026, 12, 9, 23, 59))
+        assert await world.services.acting.route_due() == 0
+        clock.set(wib(2026, 12, 10, 0, 0))  # midnight after the last day
+        assert await world.services.acting.route_due() == 1
+        await world.drained()
+        plh_task = task_of(world, "plh", case, 3)
+        assert not plh_task, "the Plt's buttons stay after the period"
+        back = [m for m in world["karo"].bot_messages if t.ACTING_TASK_BACK[3:40] in m.text]
+        assert back and back[-1].button_texts
+
+
+async def test_a_period_ends_while_the_bot_is_stopped_and_tasks_move_back_at_start(
+    tmp_path: Path,
+) -> None:
+    clock = ManualClock(wib(2026, 12, 7, 9))
+    async with World(tmp_path, clock=clock) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        await appoint(world, f"/plh karo {ACTING.telegram_id} 07-12-2026 rapat di luar kota")
+        case = await to_step_3(world, s)
+        await world.emu.wait_until(lambda: bool(task_of(world, "plh", case, 3)), timeout=WAIT)
+        await world.stop_bot()
+        clock.set(wib(2026, 12, 8, 8, 30))
+        await world.start_bot()
+        await world.drained()
+        await world.emu.wait_until(
+            lambda: any(t.ACTING_TASK_BACK[3:40] in m.text for m in world["karo"].bot_messages),
+            timeout=WAIT,
+        )
+        assert not task_of(world, "plh", case, 3)
+        await s.approve("karo", case)
+        assert (await world.services.db.read(repo.load_case, case)).step == 4
+
+
+async def test_bad_appointments_get_the_usage_or_a_clear_reason(tmp_path: Path) -> None:
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        admin = world["admin"]
+        for text, expected in (
+            ("/plh", "Penggunaan"),
+            ("/plh karo ² 31-12-2030 cuti", "Penggunaan"),
+            ("/plh karo 1007 31-02-2030 cuti", "Penggunaan"),
+            ("/plh tim 1007 31-12-2030 cuti", "Penggunaan"),
+            (f"/plh karo {ID['karo']} 31-12-2030 cuti", "pemegang definitif"),
+            ("/plh karo 1007 01-01-2020 cuti", "sudah lewat"),
+            ("/akhiri_plh karo", "Tidak ada Plh"),
+        ):
+            await admin.send(text)
+            answer = await admin.wait_message(timeout=WAIT)
+            assert expected in answer.text, (text, answer.text)
+        await world["kasubag"].send("/plh karo 1007 31-12-2030 cuti")
+        refused = await world["kasubag"].wait_message(timeout=WAIT)
+        assert "administrator" in refused.text
+        await appoint(world, "/plh karo 1007 31-12-2030 cuti")
+        await admin.send("/plt karo 1006 31-12-2030 cuti")
+        busy = await admin.wait_message(timeout=WAIT)
+        assert "sudah memiliki" in busy.text
+        await admin.send("/peran")
+        roles = await admin.wait_message(lambda m: "Pemegang peran" in m.text, timeout=WAIT)
+        assert "Plh. Karo" in roles.text and "berlaku" in roles.text
+        await world["plh"].send("/saya")
+        me = await world["plh"].wait_message(lambda m: "Data Anda" in m.text, timeout=WAIT)
+        assert "Selaku Plh. Karo" in me.text

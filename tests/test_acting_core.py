@@ -1,0 +1,101 @@
+"""Acting officials in the workflow core: decisions by mandat, strategic steps, four eyes.
+
+UU No. 30 Tahun 2014 Pasal 14: an official acting by mandat (Plh, Plt) may not take
+decisions that are strategic and change legal status in budget allocation; in this SOP that
+is signing the RKAKL at step 9. And one person never decides two review levels of a case.
+"""
+
+from __future__ import annotations
+
+from core_helpers import KABAG, KARO, KASUBAG, PEOPLE, Run, run_to, sop
+
+from bot.core.definition import Mandate
+from bot.core.model import Actor, DefinitiveOnly, EventType, FourEyes
+from bot.core.workflow import excluded_reviewers
+
+PLH_KARO = Actor(20, frozenset({"karo"}), acting={"karo": "plh"})
+PLT_KABAG = Actor(21, frozenset({"kabag"}), acting={"kabag": "plt"})
+KABAG_AS_PLH_KARO = Actor(
+    KABAG.person_id, frozenset({"kabag", "karo"}), acting={"karo": "plh"}
+)
+
+
+def test_step_9_is_for_the_definitive_karo_only_as_the_toml_says() -> None:
+    definition = sop()
+    assert definition.step(9).mandate is Mandate.DEFINITIVE_ONLY
+    assert [s.id for s in definition.steps if s.definitive_only] == [9]
+
+
+def test_a_plh_karo_decides_step_3_and_the_event_says_plh() -> None:
+    run = run_to(3)
+    events = run.approve(PLH_KARO)
+    assert events[-1].type is EventType.APPROVED
+    assert events[-1].role == "karo"
+    assert events[-1].data["acting"] == "plh"
+    assert run.replayed() == run.current
+
+
+def test_a_plh_may_not_sign_the_rkakl_at_step_9_but_the_definitive_karo_may() -> None:
+    run = run_to(9)
+    error = run.refuse(PLH_KARO, run.approve_cmd())
+    assert isinstance(error, DefinitiveOnly)
+    assert error.params["kind"] == "plh"
+    error = run.refuse(PLH_KARO, run.return_cmd("belum sesuai pagu"))
+    assert isinstance(error, DefinitiveOnly)
+    run.approve(KARO)
+    assert run.step == 10
+    signature = run.current.approvals[-1]
+    assert (signature.step, signature.kind, signature.acting) == (9, "signature", "")
+
+
+def test_a_plt_kabag_gives_a_paraf_recorded_as_plt() -> None:
+    run = run_to(8)
+    run.approve(PLT_KABAG)
+    paraf = run.current.approvals[-1]
+    assert (paraf.step, paraf.kind, paraf.by, paraf.acting) == (8, "paraf", 21, "plt")
+    assert run.replayed() == run.current
+
+
+def test_a_kabag_who_is_plh_karo_cannot_decide_step_3_of_what_he_approved_at_step_2() -> None:
+    run = run_to(2)
+    run.approve(KABAG)
+    assert run.step == 3
+    assert excluded_reviewers(run.definition, run.current) == {KABAG.person_id}
+    assert isinstance(run.refuse(KABAG_AS_PLH_KARO, run.approve_cmd()), FourEyes)
+    assert isinstance(run.refuse(KABAG_AS_PLH_KARO, run.return_cmd("perbaiki")), FourEyes)
+    run.approve(KARO)  # the definitive Karo decides
+    assert run.step == 4
+
+
+def test_four_eyes_holds_along_the_drafts_chain_too() -> None:
+    run = run_to(7)
+    run.approve(KASUBAG)
+    kasubag_as_plt_kabag = Actor(
+        KASUBAG.person_id, frozenset({"kasubag", "kabag"}), acting={"kabag": "plt"}
+    )
+    assert isinstance(run.refuse(kasubag_as_plt_kabag, run.approve_cmd()), FourEyes)
+
+
+def test_a_withdrawn_approval_no_longer_excludes_its_author() -> None:
+    run = run_to(2)
+    run.approve(KABAG)
+    run.withdraw(KABAG)
+    assert run.step == 2
+    assert excluded_reviewers(run.definition, run.current) == frozenset()
+    assert run.current.reviewers == ()
+
+
+def test_the_review_chains_of_this_sop() -> None:
+    definition = sop()
+    assert definition.review_chain(2) == {2, 3}
+    assert definition.review_chain(8) == {7, 8, 9}
+    assert definition.review_chain(4) == frozenset()
+
+
+def test_without_acting_officials_the_whole_sop_runs_as_before() -> None:
+    run = Run(sop())
+    run.start()
+    while run.current.is_open:
+        run.forward(PEOPLE)
+    assert not any("acting" in e.data for e in run.log)
+    assert run.replayed() == run.current
