@@ -122,6 +122,10 @@ class World:
         self.users["admin"] = self.emu.user(ADMIN_ID, "Admin", username="admin")
         await self.start_bot()
 
+    def reload_config(self) -> Config:
+        """The config read again (after a test edited a file it names)."""
+        return world_config(self.out, self.emu.base_url, **self.config_sections)
+
     async def start_bot(self) -> None:
         app = build_application(
             self.config, TOKEN, clock=self.clock, papers=self.papers, sender_options=self.sender

@@ -314,7 +314,7 @@ class OutboxSender:
             except BadRequest as exc:
                 if "not modified" not in str(exc):
                     raise
-            await self._skip(item)
+            await self.db.write(self._record_task, item, live[1], bool(message.keyboard), False)
             return
         if item.params.get("edit_only"):
             await self._skip(item)
@@ -323,16 +323,31 @@ class OutboxSender:
             item.chat_id, message.text, message.keyboard, message.reply_to
         )
         inputs.live[(item.chat_id, item.case_id)] = (item.version, sent.message_id)
-        version, chat_id, case_id = item.version, item.chat_id, item.case_id
-        has_buttons = bool(message.keyboard)
+        await self.db.write(self._record_task, item, sent.message_id, bool(message.keyboard), True)
 
-        def record(tx: Tx) -> None:
-            repo.mark_sent(tx, item.id, self.clock.now(), sent.message_id)
-            repo.set_live_task(tx, chat_id, case_id, version, sent.message_id)
-            if has_buttons:
-                repo.record_task_message(tx, chat_id, sent.message_id, case_id, version)
-
-        await self.db.write(record)
+    def _record_task(
+        self, tx: Tx, item: repo.OutboxItem, message_id: int, buttons: bool, new: bool
+    ) -> None:
+        """After a task went out: it is the holder's live task message, its buttons are known
+        (so a move retires them). If the case moved while the message was on its way, its
+        buttons go at once: the move could not know of them."""
+        assert item.case_id is not None and item.version is not None
+        repo.mark_sent(tx, item.id, self.clock.now(), message_id if new else None)
+        current = repo.load_case(tx, item.case_id)
+        if current is None or not current.is_open or current.version != item.version:
+            if buttons:
+                repo.enqueue(
+                    tx,
+                    item.chat_id,
+                    "strip",
+                    self.clock.now(),
+                    case_id=item.case_id,
+                    params={"message_id": message_id},
+                )
+            return
+        repo.set_live_task(tx, item.chat_id, item.case_id, item.version, message_id)
+        if buttons:
+            repo.record_task_message(tx, item.chat_id, message_id, item.case_id, item.version)
 
     async def _edited_into(self, item: repo.OutboxItem, message: Any) -> Message | None:
         """The task shown in the message the row names (``into``) instead of a new one."""

@@ -720,8 +720,7 @@ class EmuUser:
 
     # -- internals ------------------------------------------------------------------------
     def _stored_document(self, data: bytes, file_name: str, mime_type: str | None) -> JSON:
-        if not data:
-            raise ValueError("a document must not be empty")
+        # an empty file can arrive (other clients, forwards): the bot must refuse it itself
         if mime_type is None:
             mime_type = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
         return self._emu.state.store_file(data, file_name, mime_type).to_document()

@@ -1,0 +1,294 @@
+"""Correct at the edges (issue 12): where real use meets the bot's edges.
+
+Each test here failed on the bot before this work: local times in the office's zone, strict
+numbers, files that are not what they claim, notes that reach the next holder, no leftover
+buttons, a case that keeps the SOP it started with, and the rough edges named last round.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.demo import ADMIN_ID, OFFICIALS, ROOT, Script, World, draft
+from emulator import EmuMessage
+from storage import repo
+
+WAIT = 15.0
+ID = {p.key: p.telegram_id for p in OFFICIALS}
+UTC = ZoneInfo("UTC")
+
+
+async def submitted(world: World, s: Script, title: str = "Usulan PK") -> int:
+    case = await s.new_case(title, 2027)
+    await s.upload("kasubag", case, "Konsep Rencana Kerja.docx", draft("Konsep"))
+    await s.upload("kasubag", case, "TOR.docx", draft("TOR"))
+    await s.press("kasubag", "Ajukan", case)
+    return case
+
+
+async def until(check: Callable[[], Awaitable[bool]]) -> None:
+    """Wait until a condition on the database holds (the bot commits on its own thread)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT
+    while not await check():
+        if loop.time() > deadline:
+            raise TimeoutError("the condition never held")
+        await asyncio.sleep(0.02)
+
+
+async def answer_to(world: World, who: str, text: str) -> EmuMessage:
+    """The bot's answer to what ``who`` sends now (messages from before are not it)."""
+    world[who].mark_seen()
+    await world[who].send(text)
+    return await world[who].wait_message(timeout=WAIT)
+
+
+# -- 1. dates and times in the office's zone --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("zone", "label", "local"),
+    [
+        ("Asia/Jakarta", "WIB", "01.30"),
+        ("Asia/Makassar", "WITA", "02.30"),
+        ("Asia/Jayapura", "WIT", "03.30"),
+    ],
+)
+async def test_messages_give_the_date_and_time_of_the_office_zone(
+    tmp_path: Path, zone: str, label: str, local: str
+) -> None:
+    """18.30 UTC on 4 December is already 5 December in every Indonesian zone."""
+    clock = ManualClock(datetime(2026, 12, 4, 18, 30, tzinfo=UTC))
+    async with World(tmp_path, clock=clock, time={"timezone": zone}) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await submitted(world, s)
+        await s.approve("kabag", case)
+        decided = await s.seen(
+            "kabag", lambda m: "Disetujui oleh" in m.text and f"Berkas #{case}" in m.text
+        )
+        assert f"5 Desember 2026 pukul {local} {label}" in decided.text
+        assert "4 Desember" not in decided.text
+        status = await answer_to(world, "karo", f"/status {case}")
+        assert f"5 Desember 2026 pukul {local} {label}" in status.text
+        if label != "WIB":
+            assert "WIB" not in status.text
+
+
+# -- 2. numbers parsed strictly ---------------------------------------------------------
+
+
+async def test_unicode_digits_get_the_usage_text_never_an_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        caplog.set_level(logging.ERROR)
+        for who, text in (
+            ("kasubag", "/status ²"),
+            ("kasubag", "/tunda ² 2j"),
+            ("kasubag", "/tunda 1 ²j"),
+            ("kasubag", "/tarik ²"),
+            ("admin", "/cabut ² tim"),
+            ("admin", "/batalkan ² alasan"),
+            ("admin", "/alihkan karo ² 1009"),
+            ("admin", "/alihkan karo 1003 ١٢"),
+        ):
+            answer = await answer_to(world, who, text)
+            assert "Penggunaan" in answer.text, (text, answer.text)
+            assert "gangguan" not in answer.text
+        unknown = await answer_to(world, "kasubag", "/tunda 999999 2j")
+        assert "Berkas #999999 tidak ditemukan" in unknown.text
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+        assert not any("Gangguan" in m.text for m in world["admin"].bot_messages)
+
+
+# -- 3. files that are not what they claim ----------------------------------------------
+
+
+async def test_an_empty_file_and_a_text_file_named_docx_are_refused_politely(
+    tmp_path: Path,
+) -> None:
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await s.new_case("Usulan PK", 2027)
+        await s.upload("kasubag", case, "TOR nol.docx", b"", expect="kosong")
+        await s.upload(
+            "kasubag", case, "TOR.docx", b"ini bukan dokumen Word", expect="tidak sesuai"
+        )
+        files = await world.services.db.read(repo.files_of_case, case)
+        assert files == [], "a refused file was recorded"
+        current = await world.services.db.read(repo.load_case, case)
+        assert current.files == ()
+
+
+# -- 4. notes reach the next holder ------------------------------------------------------
+
+
+async def test_a_note_given_when_forwarding_reaches_the_next_holder_and_the_history(
+    tmp_path: Path,
+) -> None:
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await submitted(world, s)
+        await s.approve("kabag", case)
+        await s.approve("karo", case)
+        note = "Mohon tim dibentuk paling lambat hari Jumat."
+        await s.press("kabag", "dengan catatan", case)  # step 4: forward with a note
+        await s.answer_prompt("kabag", note)
+        task = await s.seen(
+            "kasubag", lambda m: f"Berkas #{case}" in m.text and "Langkah 5 dari 12" in m.text
+        )
+        assert note in task.text and "Catatan dari" in task.text
+        status = await answer_to(world, "karo", f"/status {case}")
+        assert note in status.text
+
+
+# -- 5. no leftover buttons --------------------------------------------------------------
+
+
+async def _which_document(world: World, s: Script, case: int) -> EmuMessage:
+    await world["kasubag"].send_document(draft("x"), file_name="lampiran.docx", caption=f"#{case}")
+    return await world["kasubag"].wait_message(
+        lambda m: "Dokumen ini merupakan apa" in m.text, timeout=WAIT
+    )
+
+
+async def test_the_which_document_buttons_go_when_the_dialogue_ends_however_it_ends(
+    tmp_path: Path,
+) -> None:
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await s.new_case("Usulan PK", 2027)
+        question = await _which_document(world, s, case)
+        assert question.button_texts
+        await answer_to(world, "kasubag", "/batal")
+        await world.emu.wait_until(lambda: not question.button_texts, timeout=WAIT)
+        question = await _which_document(world, s, case)
+        await world["admin"].send(f"/batalkan {case} salah input")
+        await world["admin"].wait_message(lambda m: "dibatalkan" in m.text, timeout=WAIT)
+        await world.emu.wait_until(lambda: not question.button_texts, timeout=WAIT)
+        await world.drained()
+        assert await world.services.db.read(repo.get_dialogue, ID["kasubag"]) is None
+
+
+# -- 7. a case keeps the SOP it started with ----------------------------------------------
+
+
+async def test_a_case_keeps_the_sop_revision_it_started_with(tmp_path: Path) -> None:
+    sop = tmp_path / "sop.toml"
+    shutil.copyfile(ROOT / "sops" / "penyusunan-program-kerja.toml", sop)
+    world = World(tmp_path / "w", sops=[str(sop)])
+    async with world:
+        await world.everyone_starts()
+        s = Script(world)
+        old_case = await submitted(world, s, "Berkas lama")
+        old = await world.services.db.read(repo.load_case, old_case)
+        await world.stop_bot()
+        text = sop.read_text(encoding="utf-8")
+        sop.write_text(
+            text.replace(
+                'title = "Pemeriksaan usulan oleh Kabag MK"', 'title = "Telaah usulan oleh Kabag"'
+            ),
+            encoding="utf-8",
+        )
+        world.config = world.reload_config()
+        await world.start_bot()
+        new_case = await submitted(world, s, "Berkas baru")
+        new = await world.services.db.read(repo.load_case, new_case)
+        assert old.revision and new.revision and old.revision != new.revision
+        task_old = await s.seen(
+            "kabag", lambda m: f"Berkas #{old_case}" in m.text and "Langkah 2" in m.text
+        )
+        task_new = await s.seen(
+            "kabag", lambda m: f"Berkas #{new_case}" in m.text and "Langkah 2" in m.text
+        )
+        assert "Pemeriksaan usulan oleh Kabag MK" in task_old.text
+        assert "Telaah usulan oleh Kabag" in task_new.text
+        await s.approve("kabag", old_case)  # the old case runs on with its own revision
+        assert (await world.services.db.read(repo.load_case, old_case)).step == 3
+
+
+# -- 8. rough edges ----------------------------------------------------------------------
+
+
+async def test_cancelling_a_case_tells_the_holder_who_has_not_acted_yet(tmp_path: Path) -> None:
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await submitted(world, s)  # Kabag holds step 2 and has not acted
+        await world["admin"].send(f"/batalkan {case} usulan ditarik pimpinan")
+        told = await world["kabag"].wait_message(
+            lambda m: f"Berkas #{case}" in m.text and "dibatalkan" in m.text, timeout=WAIT
+        )
+        assert "usulan ditarik pimpinan" in told.text
+        await world.emu.wait_until(
+            lambda: (
+                not any(
+                    m.button_texts
+                    for m in world["kabag"].bot_messages
+                    if f"Berkas #{case}" in m.text
+                )
+            ),
+            timeout=WAIT,
+        )
+
+
+async def test_an_upload_acknowledgement_survives_a_stop_between_commit_and_reply(
+    tmp_path: Path,
+) -> None:
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await s.new_case("Usulan PK", 2027)
+        await world.services.outbox.stop()  # nothing leaves after the commit
+        sent = await world["kasubag"].send_document(
+            draft("TOR"), file_name="TOR.docx", caption=f"#{case}"
+        )
+
+        async def recorded() -> bool:
+            current = await world.services.db.read(repo.load_case, case)
+            return current is not None and bool(current.files)
+
+        await until(recorded)
+        assert not sent.bot_reactions
+        await world.stop_bot()
+        await world.start_bot()
+        await world.emu.wait_until(lambda: bool(sent.bot_reactions), timeout=WAIT)
+        assert sent.bot_reactions == ["👌"]
+
+
+async def test_a_handled_429_is_logged_as_a_warning_not_an_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        caplog.set_level(logging.INFO)
+        world.emu.faults.fail(1, status=429, method="sendMessage", retry_after=1)
+        answer = await answer_to(world, "kasubag", "/saya")
+        assert "Data Anda" in answer.text
+        flood = [r for r in caplog.records if "429" in r.getMessage()]
+        assert flood and all(r.levelno == logging.WARNING for r in flood)
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_admin_alerts_stay_out_of_it(tmp_path: Path) -> None:
+    """The administrator is alerted only on real faults: none of the above raised one."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        await answer_to(world, "kasubag", "/status ²")
+        await world.drained()
+        assert not [m for m in world["admin"].bot_messages if "Gangguan" in m.text]
+        assert ADMIN_ID in {u.id for u in world.users.values()}
