@@ -77,7 +77,8 @@ from bot.demo import OFFICIALS, world_config
 from bot.services.cases import CaseService
 from bot.services.people import PeopleService
 from storage import repo
-from storage.db import Database
+from storage.codec import ts
+from storage.db import Database, Tx, migrate
 
 BPMN = ROOT / "bench" / "spiff" / "ppk_rkakl_pk.bpmn"
 PROCESS_ID = "ppk_rkakl_pk"
@@ -587,6 +588,57 @@ def report(
         "B",
         None,
     )
+    retained = bytes_after_retention(sopbot_path)
+    emit(
+        "sopbot_db_bytes_per_finished_case_after_retention",
+        retained["all_but_files"] / total_cases,
+        "B",
+        10_000,
+        better="lower",
+        with_file_rows=retained["all"] / total_cases,
+        by_table={k: round(v / total_cases) for k, v in retained["tables"].items()},
+    )
+
+
+def bytes_after_retention(path: Path) -> dict[str, Any]:
+    """What finished cases add to the database once their messages went out and the
+    retention passed (the empty schema's pages subtracted):
+    every outbox row delivered, then ``repo.prune`` (the bot's own), then VACUUM. Bytes by
+    SQLite's page accounting (dbstat: tables and their indexes), with and without the rows
+    of the ``files`` table (file metadata; the files themselves are on disk)."""
+    copy = path.with_name(path.stem + "-retained.sqlite3")
+    shutil.copyfile(path, copy)
+    conn = sqlite3.connect(copy, isolation_level=None)
+    try:
+        conn.row_factory = sqlite3.Row
+        conn.execute("UPDATE outbox SET sent_at = ? WHERE sent_at IS NULL", (ts(START),))
+        later = START + timedelta(days=400)
+        repo.prune(Tx(conn), later, later)
+        conn.execute("VACUUM")
+        rows = conn.execute(
+            "SELECT coalesce(m.tbl_name, d.name) AS tbl, SUM(d.pgsize) FROM dbstat d "
+            "LEFT JOIN sqlite_master m ON m.name = d.name GROUP BY tbl"
+        ).fetchall()
+    finally:
+        conn.close()
+    tables = {r[0]: r[1] for r in rows}
+    # what the cases add: an empty database of the same schema has a page per table and index
+    empty = path.with_name(path.stem + "-empty.sqlite3")
+    conn = sqlite3.connect(empty, isolation_level=None)
+    try:
+        migrate(conn)
+        conn.execute("VACUUM")
+        base = dict(
+            conn.execute(
+                "SELECT coalesce(m.tbl_name, d.name), SUM(d.pgsize) FROM dbstat d "
+                "LEFT JOIN sqlite_master m ON m.name = d.name GROUP BY 1"
+            ).fetchall()
+        )
+    finally:
+        conn.close()
+    added = {name: size - base.get(name, 0) for name, size in tables.items()}
+    total = sum(added.values())
+    return {"all": total, "all_but_files": total - added.get("files", 0), "tables": added}
 
 
 if __name__ == "__main__":

@@ -326,6 +326,37 @@ def gate_facts(tx: Tx, update_id: int, person_id: int, unit: str, at: datetime) 
     )
 
 
+@dataclass(frozen=True)
+class ActorFacts:
+    """Who a person is for a command, read in one query: name, own roles, acting roles."""
+
+    display: str
+    roles: frozenset[str]
+    acting: dict[str, str]  # role -> "plh" | "plt", for roles held as an acting official
+
+
+def actor_facts(tx: Tx, person_id: int, unit: str, at: datetime) -> ActorFacts:
+    now = ts(at)
+    rows = tx.all(
+        "SELECT 'role', role, '' FROM role_assignments WHERE person_id = ? AND unit = ? "
+        "AND revoked_at IS NULL "
+        "UNION ALL SELECT 'acting', role, kind FROM acting WHERE person_id = ? AND unit = ? "
+        "AND starts_at <= ? AND ends_at > ? "
+        "UNION ALL SELECT 'person', name, COALESCE(username, '') FROM people "
+        "WHERE telegram_id = ?",
+        (person_id, unit, person_id, unit, now, now, person_id),
+    )
+    roles, acting, display = set(), {}, f"ID {person_id}"
+    for kind, value, extra in rows:
+        if kind == "role":
+            roles.add(value)
+        elif kind == "acting":
+            acting[value] = extra
+        else:
+            display = value or (f"@{extra}" if extra else display)
+    return ActorFacts(display, frozenset(roles), acting)
+
+
 def active_roles(tx: Tx, person_id: int, unit: str) -> frozenset[str]:
     rows = tx.all(
         "SELECT role FROM role_assignments WHERE person_id = ? AND unit = ? AND revoked_at IS NULL",
@@ -884,12 +915,18 @@ def outbox_counts(tx: Tx) -> dict[str, int]:
 
 
 def prune(tx: Tx, sent_before: datetime, updates_before: datetime) -> tuple[int, int]:
-    """Forget delivered outbox rows and claimed update ids older than the retention
-    (the event log stays the record). Returns (outbox rows, update ids) removed."""
+    """Forget delivered outbox rows and claimed update ids older than the retention, and
+    who received which file of cases closed before it (the event log stays the record).
+    Returns (outbox rows, update ids) removed."""
     rows = tx.run(
         "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?", (ts(sent_before),)
     )
     updates = tx.run("DELETE FROM processed_updates WHERE at < ?", (ts(updates_before),))
+    tx.run(
+        "DELETE FROM deliveries WHERE file_id IN (SELECT f.id FROM files f JOIN cases c "
+        "ON c.id = f.case_id WHERE c.status <> 'open' AND c.closed_at < ?)",
+        (ts(sent_before),),
+    )
     return rows, updates
 
 

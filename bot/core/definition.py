@@ -114,11 +114,14 @@ class SopDefinition:
     _roles: Mapping[str, Role] = field(init=False, repr=False, compare=False)
     _documents: Mapping[str, Document] = field(init=False, repr=False, compare=False)
     _steps: Mapping[int, Step] = field(init=False, repr=False, compare=False)
+    _chains: Mapping[int, frozenset[int]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_roles", {r.id: r for r in self.roles})
         object.__setattr__(self, "_documents", {d.id: d for d in self.documents})
         object.__setattr__(self, "_steps", {s.id: s for s in self.steps})
+        chains = {s.id: self._review_chain(s.id) for s in self.steps if s.is_review}
+        object.__setattr__(self, "_chains", chains)
 
     @property
     def code(self) -> str:
@@ -175,6 +178,9 @@ class SopDefinition:
     def review_chain(self, step_id: int) -> frozenset[int]:
         """The review steps that review the same thing one level after another (steps 2-3
         review the proposal, 7-8-9 the drafts): review steps joined by approvals."""
+        return self._chains.get(step_id, frozenset())
+
+    def _review_chain(self, step_id: int) -> frozenset[int]:
         chain = {step_id}
         grew = True
         while grew:

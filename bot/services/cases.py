@@ -323,7 +323,7 @@ class CaseService:
     ) -> Outcome:
         now = self.clock.now()
         unit = case.unit if case else self.unit
-        actor = self.actor(tx, user_id, unit)
+        actor, name = routing.actor_and_name(tx, user_id, unit, self.config, now)
         events = decide(definition, case, command, actor, now)
         new = apply_all(definition, case, events)
         moved = case is None or new.version != case.version
@@ -338,8 +338,6 @@ class CaseService:
         for event in events:
             if event.type is EventType.FILE_ATTACHED:
                 repo.set_file_doc(tx, int(event.data["file_id"]), str(event.data["doc"]))
-        person = repo.get_person(tx, user_id)
-        name = person.display if person else f"ID {user_id}"
         outcome = Outcome(case, new, events, first_seq, name)
         effects.queue(tx, definition, outcome, pressed, now, into=into)
         return outcome

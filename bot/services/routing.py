@@ -40,14 +40,22 @@ class Route:
 
 def actor(tx: Tx, person_id: int, unit: str, config: Config, at: datetime) -> Actor:
     """A person with the roles they hold now: their own, and those they act in."""
-    acting = repo.acting_roles(tx, person_id, unit, at)
-    own = repo.active_roles(tx, person_id, unit)
-    return Actor(
+    return actor_and_name(tx, person_id, unit, config, at)[0]
+
+
+def actor_and_name(
+    tx: Tx, person_id: int, unit: str, config: Config, at: datetime
+) -> tuple[Actor, str]:
+    """The actor and their name as messages show it, in one query."""
+    facts = repo.actor_facts(tx, person_id, unit, at)
+    own = facts.roles
+    actor = Actor(
         person_id,
-        own | frozenset(acting),
+        own | frozenset(facts.acting),
         person_id in config.admins,
-        {role: kind for role, kind in acting.items() if role not in own},
+        {role: kind for role, kind in facts.acting.items() if role not in own},
     )
+    return actor, facts.display
 
 
 def definitive_holders(tx: Tx, definition: SopDefinition, case: Case, role: str) -> list[int]:
