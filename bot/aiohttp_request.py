@@ -587,18 +587,18 @@ class AiohttpRequest(BaseRequest):
         """The body's pieces and its Content-Type, as httpx would send them."""
         if request_data is None:
             return [], None
-        fields = request_data.json_parameters
-        files = request_data.multipart_data
+        # (each of RequestData's properties encodes the parameters anew: ask for one only)
+        files = request_data.multipart_data if request_data.contains_files else None
         if files:
+            fields = request_data.json_parameters
             boundary = os.urandom(16).hex().encode("ascii")
             if all(isinstance(item[1], bytes) for item in files.values()):
                 parts = _multipart(fields, files, boundary)
             else:  # file handles: reading them blocks
                 parts = await asyncio.to_thread(_multipart, fields, files, boundary)
             return parts, "multipart/form-data; boundary=" + boundary.decode("ascii")
-        if fields:
-            return [request_data.url_encoded_parameters().encode()], _FORM_TYPE
-        return [], None
+        form = request_data.url_encoded_parameters()
+        return ([form.encode()], _FORM_TYPE) if form else ([], None)
 
     async def _read_body(self, response: aiohttp.ClientResponse) -> bytes:
         cap = self._max_response_bytes

@@ -692,6 +692,28 @@ async def test_a_server_stalling_mid_head_raises_timed_out() -> None:
         assert await waiting == (200, answer()[-25:])
 
 
+async def test_a_connect_that_gets_no_answer_raises_timed_out() -> None:
+    """A listening socket whose accept queue is full drops further SYNs: connect hangs."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    for _ in range(4):  # fill the accept queue (nobody accepts)
+        filler = socket.socket()
+        filler.setblocking(False)
+        filler.connect_ex(("127.0.0.1", port))
+        fillers.append(filler)
+    try:
+        async with aio(connect_timeout=0.3) as request:
+            with pytest.raises(TimedOut) as caught:
+                await request.do_request(f"http://127.0.0.1:{port}/bot{SECRET}/getMe", "POST")
+        assert SECRET not in "".join(traceback.format_exception(caught.value))
+    finally:
+        for sock in [*fillers, listener]:
+            sock.close()
+
+
 async def test_a_full_pool_raises_timed_out_with_ptb_pool_message() -> None:
     release = asyncio.Event()
 
