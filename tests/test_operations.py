@@ -115,10 +115,11 @@ async def test_backup_while_the_bot_runs_and_writes_is_consistent(tmp_path: Path
         playing = asyncio.create_task(play_sop(world))
         copies = []
         for n, entries in enumerate((2, 10, 18, 26)):  # taken as the log grows
-            await world.emu.wait_until(
-                lambda e=entries: bool(query(db, "SELECT 1 FROM events WHERE seq >= ?", (e,))),
-                timeout=30,
-            )
+
+            def grown(entries: int = entries) -> bool:
+                return bool(query(db, "SELECT 1 FROM events WHERE seq >= ?", (entries,)))
+
+            await world.emu.wait_until(grown, timeout=30)
             dest = tmp_path / "backups" / f"copy-{n}.sqlite3"
             code, out, err = await sopbot("backup", str(dest), "--config", str(config))
             assert code == 0, err
