@@ -1,4 +1,5 @@
-"""The ``sopbot`` command, run as a real process from the repository root."""
+"""The ``sopbot`` command, run as a real process from the repository root (``check`` of an
+edited SOP also in this process, beside a running bot)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,11 @@ from typing import Any
 import pytest
 from core_helpers import T0, run_to, sop
 
+import bot.cli
+from bot.core.loader import revision_of
+from bot.demo import OFFICIALS, World
 from storage import repo
-from storage.db import Database
+from storage.db import Database, Tx
 from storage.migrations import LATEST
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -177,17 +181,69 @@ def test_check_names_overrides_of_unknown_sops_and_steps(tmp_path: Path) -> None
     assert "sop_time_overrides.lain" in result.stderr
 
 
+async def test_check_lists_open_cases_on_an_older_revision_of_the_sop(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An SOP file edited while cases are open: they keep the revision they started with, and
+    ``sopbot check`` says how many run the older one."""
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    copy = tmp_path / "sop.toml"
+    copy.write_text(SOP_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        outcome = await world.services.cases.start_case(OFFICIALS[0].telegram_id, "Usulan", 2027)
+        started_with = outcome.case.revision
+        assert started_with == revision_of(copy.read_text(encoding="utf-8"))
+        storage = world.config.storage
+        body = f"[storage]\ndatabase = {toml_str(storage.database)}\n"
+        body += f"files_dir = {toml_str(storage.files_dir)}\n"
+        config = write_config(tmp_path, body, sops=[copy])
+        args = ["check", "--config", str(config)]
+
+        assert await asyncio.to_thread(bot.cli.main, args) == 0
+        before = capsys.readouterr().out
+        assert "ppk-rkakl-pk" in before and "older revision" not in before
+
+        text = copy.read_text(encoding="utf-8")
+        assert text.count("time_minutes = 240\n") >= 1
+        copy.write_text(text.replace("time_minutes = 240\n", "time_minutes = 300\n", 1))
+        now = revision_of(copy.read_text(encoding="utf-8"))
+        assert now != started_with
+        assert await asyncio.to_thread(bot.cli.main, args) == 0
+        after = capsys.readouterr().out
+        older = [line for line in after.splitlines() if "older revision" in line]
+        assert older == [
+            f"open cases on an older revision of ppk-rkakl-pk: 1 (revision {started_with}; "
+            f"the file is now {now}); they finish with the revision they started with"
+        ]
+        assert TOKEN not in after
+        # the open case still runs the revision it started with
+        case = await world.services.db.read(repo.load_case, outcome.case.id)
+        assert case is not None and case.revision == started_with
+
+
 # -- backup ----------------------------------------------------------------------------
 
 
 async def _fill(database: Path) -> tuple[int, int]:
     run = run_to(5)
     db = await Database.open(database)
+
+    def fill(tx: Tx) -> None:
+        repo.save_case(tx, run.current, sop().step(run.step).actor, new=True)
+        repo.append_events(tx, run.current.id, run.log)
+        repo.enqueue(
+            tx,
+            1,
+            "task",
+            T0,
+            case_id=run.current.id,
+            version=run.current.version,
+            params={"via": len(run.log)},
+        )
+
     try:
-        async with db.transaction() as conn:
-            await repo.save_case(conn, run.current, sop().step(run.step).actor, new=True)
-            await repo.append_events(conn, run.current.id, run.log)
-            await repo.enqueue(conn, 1, "message", {"text": "halo"}, T0, run.current.id)
+        await db.write(fill)
     finally:
         await db.close()
     return run.current.id, len(run.log)
@@ -215,7 +271,7 @@ def test_backup_writes_a_copy_that_opens(tmp_path: Path) -> None:
     async def reopen() -> None:
         copy = await Database.open(dest)
         try:
-            case = await repo.load_case(copy.reader, case_id)
+            case = await copy.read(repo.load_case, case_id)
             assert case is not None and case.step == 5
         finally:
             await copy.close()

@@ -17,18 +17,20 @@ import os
 import sqlite3
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from reliability_helpers import load_case, load_events, log_problems, outbox_rows, query
+from reliability_helpers import load_case, load_events, log_problems, query
 
 from bot.core.loader import load_definition
 from bot.core.model import CaseStatus
-from bot.demo import ROOT, TOKEN, Script, World, draft, play_sop
+from bot.demo import ROOT, TOKEN, Script, World, draft, has_button, play_sop
 from bot.logsetup import setup_logging
 from emulator import BotApiEmulator
 from storage import repo
-from storage.db import Database, DatabaseError
+from storage.db import Database, DatabaseError, Tx
 from storage.migrations import LATEST
 
 SOP_PATH = ROOT / "sops" / "penyusunan-program-kerja.toml"
@@ -113,10 +115,11 @@ async def test_backup_while_the_bot_runs_and_writes_is_consistent(tmp_path: Path
         playing = asyncio.create_task(play_sop(world))
         copies = []
         for n, entries in enumerate((2, 10, 18, 26)):  # taken as the log grows
-            await world.emu.wait_until(
-                lambda e=entries: bool(query(db, "SELECT 1 FROM events WHERE seq >= ?", (e,))),
-                timeout=30,
-            )
+
+            def grown(entries: int = entries) -> bool:
+                return bool(query(db, "SELECT 1 FROM events WHERE seq >= ?", (entries,)))
+
+            await world.emu.wait_until(grown, timeout=30)
             dest = tmp_path / "backups" / f"copy-{n}.sqlite3"
             code, out, err = await sopbot("backup", str(dest), "--config", str(config))
             assert code == 0, err
@@ -145,11 +148,13 @@ async def damaged_database(path: Path) -> None:
     """A real bot database with a damaged page (an index's b-tree), as a bad disk leaves it."""
     db = await Database.open(path)
     now = datetime.now(UTC)
-    async with db.transaction() as conn:
+
+    def fill(tx: Tx) -> None:
         for i in range(3000):
-            await repo.enqueue(
-                conn, 1000 + i % 7, "message", {"text": f"pesan {i} " + "x" * 50}, now
-            )
+            text = f"pesan {i} " + "x" * 50
+            repo.enqueue(tx, 1000 + i % 7, "notice", now, params={"t": "text", "text": text})
+
+    await db.write(fill)
     await db.close()
     conn = sqlite3.connect(path)
     page = conn.execute("PRAGMA page_size").fetchone()[0]
@@ -219,31 +224,54 @@ async def test_a_corrupt_database_is_refused_at_start_with_a_clear_message(tmp_p
 # -- export --------------------------------------------------------------------------------
 
 
-async def test_export_writes_the_record_and_every_file(tmp_path: Path) -> None:
-    async with World(tmp_path / "w") as world:
+class ShiftedClock:
+    """The office's clock, which the test moves days ahead (time passing while the bot runs)."""
+
+    def __init__(self, timezone: str = "Asia/Jakarta") -> None:
+        self.zone = ZoneInfo(timezone)
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(self.zone) + self.offset
+
+
+async def export(config: Path, case_id: int, out: Path) -> dict[str, Any]:
+    code, stdout, err = await sopbot(
+        "export", str(case_id), "--out", str(out), "--config", str(config)
+    )
+    assert code == 0, err
+    assert f"case {case_id} exported" in stdout
+    record: dict[str, Any] = json.loads(
+        (out / f"berkas-{case_id}" / "record.json").read_text(encoding="utf-8")
+    )
+    return record
+
+
+async def test_export_writes_the_record_and_every_file_also_after_the_outbox_is_pruned(
+    tmp_path: Path,
+) -> None:
+    clock = ShiftedClock()
+    async with World(tmp_path / "w", clock=clock) as world:
         await world.everyone_starts()
         case_id = await play_sop(world, with_returns=False)
         await world.drained()
         config = world_cli_config(world, tmp_path)
         db = world.config.storage.database
-        out = tmp_path / "export"
-        code, stdout, err = await sopbot(
-            "export", str(case_id), "--out", str(out), "--config", str(config)
-        )
-        assert code == 0, err
-        assert f"case {case_id} exported" in stdout
-        folder = out / f"berkas-{case_id}"
-        record = json.loads((folder / "record.json").read_text(encoding="utf-8"))
+        record = await export(config, case_id, tmp_path / "export")
+        folder = tmp_path / "export" / f"berkas-{case_id}"
         case = load_case(db, case_id)
         assert case is not None and case.status is CaseStatus.ARCHIVED
         assert record["case"]["status"] == "archived"
         assert record["case"]["archive_reference"] == case.archive_reference
         events = load_events(db, case_id)
         assert [e["type"] for e in record["events"]] == [e.type.value for e in events]
-        stored = await repo.files_of_case(world.services.db.reader, case_id)
+        stored = await world.services.db.read(repo.files_of_case, case_id)
         assert [f["id"] for f in record["files"]] == [f.id for f in stored]
         kinds = {f["kind"] for f in record["files"]}
         assert kinds == {"upload", "paper"}
+        names = [f["name"] for f in record["files"]]
+        assert any(n.endswith(".zip") for n in names), names  # the archive bundle
+        assert any(n.startswith("pemeriksaan-") for n in names), names  # kept, never sent
         for entry, row in zip(record["files"], stored, strict=True):
             assert entry["exported_as"], entry
             data = (folder / "files" / entry["exported_as"]).read_bytes()
@@ -257,8 +285,28 @@ async def test_export_writes_the_record_and_every_file(tmp_path: Path) -> None:
             if not m.from_bot and m.document
         }
         assert {f["sha256"] for f in record["files"] if f["kind"] == "upload"} <= sent
+
+        # the retention passes: the delivered outbox rows of the case are pruned ...
+        delivered = query(
+            db, "SELECT COUNT(*) FROM outbox WHERE case_id = ? AND sent_at IS NOT NULL", (case_id,)
+        )[0][0]
+        assert delivered > 0
+        clock.offset = world.config.storage.retention + timedelta(hours=1)
+        removed, _ = await world.services.outbox.prune()
+        assert removed >= delivered
+        assert query(db, "SELECT COUNT(*) FROM outbox WHERE case_id = ?", (case_id,))[0][0] == 0
+        # ... and the case exports the same: the event log and the files are the record
+        again = await export(config, case_id, tmp_path / "export-after-prune")
+        assert again == record
+        folder_again = tmp_path / "export-after-prune" / f"berkas-{case_id}"
+        for entry in record["files"]:
+            name = entry["exported_as"]
+            assert (folder_again / "files" / name).read_bytes() == (
+                folder / "files" / name
+            ).read_bytes()
         print(
-            f"\n[ops] export: {len(record['events'])} events, {len(record['files'])} files ({sorted(kinds)})"
+            f"\n[ops] export: {len(record['events'])} events, {len(record['files'])} files "
+            f"({sorted(kinds)}); the same after {removed} delivered outbox rows were pruned"
         )
 
 
@@ -301,9 +349,7 @@ async def test_the_token_is_in_no_log_line_or_error_message(tmp_path: Path) -> N
             await s.upload("kasubag", case, "Konsep Rencana Kerja.docx", draft("Konsep"))
             await s.upload("kasubag", case, "TOR.docx", draft("TOR"))
             user = world["kasubag"]
-            task = next(
-                m for m in reversed(user.bot_messages) if any("Ajukan" in b for b in m.button_texts)
-            )
+            task = await s.seen("kasubag", has_button("Ajukan", case))  # both inputs in
             data = next(d for row in task.buttons for text, d in row if "Ajukan" in text)
             assert data is not None
             # an upload that cannot be downloaded (the HTTP layer sends getFile, a read, once
@@ -312,25 +358,38 @@ async def test_the_token_is_in_no_log_line_or_error_message(tmp_path: Path) -> N
             user.mark_seen()
             await user.send_document(draft("TOR", 2), file_name="TOR.docx", caption=f"#{case}")
             await user.wait_message(lambda m: "tidak dapat diunduh" in m.text, timeout=10)
+            # an exception in a handler: the disk refuses an upload (a file stands where the
+            # case's folder should be)
+            blocked = world.config.storage.files_dir / f"case-{case}"
+            moved = blocked.with_name(f"{blocked.name}.aside")
+            blocked.rename(moved)
+            blocked.write_bytes(b"not a folder")
+            await user.send_document(draft("TOR", 3), file_name="TOR.docx", caption=f"#{case}")
+            await world["admin"].wait_message(lambda m: "Gangguan pada bot" in m.text, timeout=10)
+            blocked.unlink()
+            moved.rename(blocked)
             # the outbox meets every kind of failure
             faults.fail(2, status=500, method="sendMessage")
             faults.fail(1, status=429, retry_after=1, method="sendMessage")
             faults.hang(1, seconds=0.3, method="sendMessage", execute="after")
-            faults.fail(1, status=502, method="sendDocument", body="<html>502 Bad Gateway</html>")
-            faults.drop(1, method="sendDocument", execute=True)
+            faults.fail(1, status=502, method="sendMediaGroup", body="<html>502 Bad Gateway</html>")
+            faults.drop(1, method="sendMediaGroup", execute=True)
             faults.fail(1, status=401, method="editMessageReplyMarkup")  # "Unauthorized"
-            injected = len(faults.rules) + 1
+            injected = len(faults.rules) + 4  # and the stale answer, 2 getFile, the outage
             await s.press("kasubag", "Ajukan", case)
             await world.drained(within=20)
-            # an exception in a handler: answering a stale press fails
+            # a stale press whose answer Telegram refuses (logged, not an error)
             faults.fail(
                 1,
                 status=400,
                 method="answerCallbackQuery",
                 description="Bad Request: query is too old",
             )
+            answers = len(emu.calls_to("answerCallbackQuery"))
             user.press_data(task, data)
-            await world["admin"].wait_message(lambda m: "Gangguan pada bot" in m.text, timeout=10)
+            await emu.wait_until(
+                lambda: len(emu.calls_to("answerCallbackQuery")) > answers, timeout=10
+            )
             # and Telegram unreachable for a moment
             await emu.start_outage("refused", seconds=1.5)
             await emu.wait_until(lambda: emu.outage is None, timeout=10)
@@ -338,8 +397,8 @@ async def test_the_token_is_in_no_log_line_or_error_message(tmp_path: Path) -> N
             await world.drained(within=20)
             assert faults.rules == []
             chats = "\n".join(m.text for u in world.users.values() for m in u.messages)
-            rows = outbox_rows(world.config.storage.database)
-            last_errors = "\n".join(r.last_error or "" for r in rows)
+            rows = query(world.config.storage.database, "SELECT last_error FROM outbox")
+            last_errors = "\n".join(r["last_error"] or "" for r in rows)
     text = logged.getvalue()
     lines = text.splitlines()
     assert len(lines) > 200 and "<token>" in text  # URLs were logged, masked
@@ -349,8 +408,8 @@ async def test_the_token_is_in_no_log_line_or_error_message(tmp_path: Path) -> N
     assert leaks(text) == []
     assert leaks(chats) == [] and leaks(last_errors) == []
     print(
-        f"\n[ops] token: {len(lines)} log lines ({text.count('<token>')} masks), {injected + 2} "
-        "faults injected, an unhandled exception, an outage: the token in none"
+        f"\n[ops] token: {len(lines)} log lines ({text.count('<token>')} masks), {injected} "
+        "faults injected, a disk failure (an unhandled exception), an outage: the token in none"
     )
 
 

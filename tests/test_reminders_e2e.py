@@ -2,8 +2,8 @@
 
 The bot is the real Application talking HTTP to the emulator (``World``); the officials are
 emulator users; the only fake is the clock (``ManualClock``), moved forward only, starting
-on a Monday at 09.00 WIB. The sweep is driven by ``await bot.reminders.sweep(...)`` after each
-move of the clock (the JobQueue's own sweep reads the same clock; see
+on a Monday at 09.00 WIB. The sweep is driven by ``await world.services.reminders.sweep()``
+after each move of the clock (the JobQueue's own sweep reads the same clock; see
 ``test_reminders_sweep`` for why that cannot make a difference).
 
 The configuration (``[reminders]``) used unless a test says otherwise, and what it means:
@@ -20,6 +20,7 @@ The configuration (``[reminders]``) used unless a test says otherwise, and what 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,7 +29,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import bot.reminders
 from bot import texts as t
 from bot.clock import ManualClock
 from bot.demo import OFFICIALS, Script, World, draft
@@ -40,6 +40,7 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 WAIT = 15.0
 KEYS = [p.key for p in OFFICIALS] + ["admin"]
 NAMES = {p.key: p.name for p in OFFICIALS}
+ID = {p.key: p.telegram_id for p in OFFICIALS}
 REMINDERS = {
     "repeat_every_minutes": 240,
     "escalate_after": 2,
@@ -58,7 +59,11 @@ async def world_at(
 ) -> AsyncIterator[tuple[World, ManualClock]]:
     assert start.weekday() == 0 and (start.hour, start.minute) == (9, 0), "a Monday 09.00"
     clock = ManualClock(start)
-    async with World(tmp_path, clock=clock, reminders={**REMINDERS, **reminders}) as world:
+    # delivered outbox rows are kept 30 days (pruned also at a start): longer than any test
+    storage = {"retention_days": 30}
+    async with World(
+        tmp_path, clock=clock, reminders={**REMINDERS, **reminders}, storage=storage
+    ) as world:
         await world.everyone_starts()
         yield world, clock
 
@@ -95,7 +100,7 @@ async def sweep_at(world: World, clock: ManualClock, moment: datetime) -> None:
     """Move the clock (forward only), sweep, and let the outbox deliver what it queued."""
     assert moment >= clock.now(), f"the clock only moves forward ({clock.now()} -> {moment})"
     clock.set(moment)
-    await bot.reminders.sweep(world.services)
+    await world.services.reminders.sweep()
     await world.drained(WAIT)
 
 
@@ -122,21 +127,26 @@ async def proposal_ready(world: World, s: Script, title: str) -> int:
 
 
 async def case_row(world: World, case_id: int) -> Any:
-    async with world.services.db.reader.execute(
-        "SELECT step, reminders_sent, last_reminded_at, snoozed_until, next_due_at FROM cases "
-        "WHERE id = ?",
-        (case_id,),
-    ) as cur:
-        row = await cur.fetchone()
+    row = await world.services.db.read(
+        lambda tx: tx.one(
+            "SELECT step, reminders_sent, last_reminded_at, snoozed_until, next_due_at "
+            "FROM cases WHERE id = ?",
+            (case_id,),
+        )
+    )
     assert row is not None
     return row
 
 
-async def outbox_of(world: World, case_id: int, kind: str) -> list[str]:
-    async with world.services.db.reader.execute(
-        "SELECT payload FROM outbox WHERE case_id = ? AND kind = ? ORDER BY id", (case_id, kind)
-    ) as cur:
-        return [r[0] for r in await cur.fetchall()]
+async def outbox_of(world: World, case_id: int, kind: str) -> list[tuple[int, dict[str, Any]]]:
+    """(chat, params) of the case's outbox rows of ``kind``, in the order queued."""
+    rows = await world.services.db.read(
+        lambda tx: tx.all(
+            "SELECT chat_id, params FROM outbox WHERE case_id = ? AND kind = ? ORDER BY id",
+            (case_id, kind),
+        )
+    )
+    return [(r[0], json.loads(r[1])) for r in rows]
 
 
 # -- reminder, repeat, escalation, the button, the reset --------------------------------
@@ -163,7 +173,7 @@ async def test_a_stalled_step_reminds_with_its_buttons_repeats_escalates_and_res
         assert any("Ajukan" in b for b in first.button_texts)  # the step's own buttons
         # it is a task row in the outbox, like the step's first message
         tasks = await outbox_of(world, case, "task")
-        assert sum("Pengingat ke-1" in p for p in tasks) == 1
+        assert [chat for chat, p in tasks if p.get("reminder") == 1] == [ID["kasubag"]]
 
         # repeats every 240 working minutes: Tuesday 09.00 (3 h Monday + 1 h Tuesday) ...
         await sweep_at(world, clock, wib(7, 7, 8, 59))
@@ -278,8 +288,9 @@ async def test_tunda_is_for_the_holder_only_bounded_and_the_reminder_comes_after
         for who in ("kabag", "karo", "admin", "tim1"):  # not the holder of step 1
             refusal = await ask(world, who, f"/tunda {case} 2j")
             assert "hanya dapat ditunda oleh pemegang langkah" in refusal, who
-        for wrong in (f"/tunda {case}", f"/tunda {case} sebentar", "/tunda 999 2j", "/tunda"):
+        for wrong in (f"/tunda {case}", f"/tunda {case} sebentar", f"/tunda {case} ²j", "/tunda"):
             assert "Penggunaan" in await ask(world, "kasubag", wrong), wrong
+        assert await ask(world, "kasubag", "/tunda 999 2j") == "Berkas #999 tidak ditemukan."
         assert (await case_row(world, case))["snoozed_until"] is None
 
         clock.set(wib(7, 6, 12))
@@ -362,4 +373,4 @@ async def test_terlambat_shows_superiors_and_admins_the_overdue_steps_and_refuse
         await stranger.send("/terlambat")
         assert "Langkah yang melewati" not in (await stranger.wait_message(timeout=WAIT)).text
         await world.drained(WAIT)
-        assert (await repo.outbox_counts(world.services.db.reader))["failed"] == 0
+        assert (await world.services.db.read(repo.outbox_counts))["failed"] == 0
