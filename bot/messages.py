@@ -108,6 +108,11 @@ def load_inputs(
             inputs.holders[case.id] = holders
             people.update(holders)
         if item.kind == "task" and case is not None:
+            if "via" not in p:  # a refreshed or reopened task still shows how it came
+                arrival = repo.last_arrival(tx, case.id)
+                if arrival is not None:
+                    inputs.events[(case.id, arrival[0])] = arrival[1]
+                    people.add(arrival[1].actor)
             live = repo.live_task(tx, item.chat_id, case.id)
             if live is not None:
                 inputs.live[(item.chat_id, case.id)] = live
@@ -240,8 +245,10 @@ class Renderer:
         return ""
 
     def _arrival(self, case: Case, inputs: Inputs) -> Event | None:
-        moves = [e for (cid, _), e in inputs.events.items() if cid == case.id and e.is_move]
-        return moves[-1] if moves else None
+        """The latest move of the case among the events read for this round."""
+        moves = [(seq, e) for (cid, seq), e in inputs.events.items() if cid == case.id]
+        moves = [(seq, e) for seq, e in moves if e.is_move]
+        return max(moves, key=lambda move: move[0])[1] if moves else None
 
     def _files_note(
         self, person: int, definition: SopDefinition, case: Case, inputs: Inputs

@@ -562,6 +562,15 @@ def event_at(tx: Tx, case_id: int, seq: int) -> Event | None:
     return event_from_row(row) if row else None
 
 
+def last_arrival(tx: Tx, case_id: int) -> tuple[int, Event] | None:
+    """The latest move into a step (what brought the case where it is), with its seq."""
+    row = tx.one(
+        "SELECT * FROM events WHERE case_id = ? AND to_step IS NOT NULL ORDER BY seq DESC LIMIT 1",
+        (case_id,),
+    )
+    return (int(row["seq"]), event_from_row(row)) if row else None
+
+
 def _roles_filter(roles: Sequence[str]) -> str:
     return ",".join("?" * len(roles))
 

@@ -51,6 +51,9 @@ def test_the_demo_plays_the_whole_sop_and_exits_0(
             assert reason in text, f"the reason of the return at step {step} is missing"
         assert "Berkas telah selesai dan diarsipkan" in text
         assert "Nomor arsip: ARS/PK/2027/001" in text
+        # uploads are acknowledged with a reaction; the archivist gets the archive bundle
+        assert "the bot reacted 👌" in text
+        assert "received: [file arsip-dokumentasi-B1.zip]" in text
     assert transcript.strip() in done.stdout
 
 

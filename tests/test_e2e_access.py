@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import pytest_asyncio
 
+from bot import parsing
 from bot import texts as t
 from bot.callbacks import Callback, Op
 from bot.clock import ManualClock
@@ -36,7 +37,7 @@ TASK_BUTTONS = ("Setujui", "Kembalikan", "Ajukan", "Teruskan", "Serahkan", "Teta
 
 
 async def case_of(world: World, case_id: int) -> Case:
-    case = await repo.load_case(world.services.db.reader, case_id)
+    case: Case | None = await world.services.db.read(repo.load_case, case_id)
     assert case is not None
     return case
 
@@ -45,7 +46,7 @@ async def until_case(world: World, case_id: int, check: Callable[[Case], bool]) 
     """Wait (re-reading the database on every emulator change) until ``check`` holds."""
     last = None
     for _ in range(int(WAIT / 0.05)):
-        last = await repo.load_case(world.services.db.reader, case_id)
+        last = await world.services.db.read(repo.load_case, case_id)
         if last is not None and check(last):
             return
         with contextlib.suppress(TimeoutError):
@@ -54,9 +55,7 @@ async def until_case(world: World, case_id: int, check: Callable[[Case], bool]) 
 
 
 async def count(world: World, sql: str, *params: Any) -> int:
-    async with world.services.db.reader.execute(sql, params) as cur:
-        row = await cur.fetchone()
-    return int(row[0])
+    return int(await world.services.db.read(lambda tx: tx.value(sql, params)))
 
 
 async def snapshot(world: World, case_id: int | None = None) -> tuple[Any, ...]:
@@ -65,7 +64,7 @@ async def snapshot(world: World, case_id: int | None = None) -> tuple[Any, ...]:
     state: tuple[Any, ...] = ()
     if case_id is not None:
         case = await case_of(world, case_id)
-        events = await repo.load_events(world.services.db.reader, case_id)
+        events = await world.services.db.read(repo.load_events, case_id)
         state = (case.version, case.step, case.status, len(events), len(case.files))
     tables = ("dialogues", "files", "outbox", "events", "cases", "role_assignments")
     return state + tuple([await count(world, f"SELECT COUNT(*) FROM {name}") for name in tables])
@@ -121,6 +120,21 @@ def send_photo(world: World, user: EmuUser) -> None:
         }
     ]
     state.push_update("message", payload)
+
+
+def send_empty_document(world: World, user: EmuUser, name: str, caption: str) -> None:
+    """A 0-byte document from the user (the emulator's user side refuses to send one)."""
+    state = world.emu.state
+    stored = state.store_file(b"", name, "application/octet-stream")
+    record = state.add_message(
+        user.private_chat, user.record, document=stored.to_document(), caption=caption
+    )
+    state.push_update("message", record.to_api(state.bot_user))
+
+
+def strip_html(text: str) -> str:
+    """A message text as the user reads it (the bot sends HTML)."""
+    return re.sub(r"<[^>]+>", "", text)
 
 
 # -- roles and buttons -----------------------------------------------------------------
@@ -181,8 +195,13 @@ async def test_a_stale_button_answers_sudah_diproses_and_changes_nothing(world: 
     kabag = world["kabag"]
     task = await latest_task(world, kabag, case, 2)
     kabag.mark_seen()
-    await kabag.send("/tugas")  # a second copy of the task, as on a second device
+    await kabag.send("/tugas")  # a second copy of the task, opened from the list
+    listing = await kabag.wait_message(lambda m: "Tugas Anda" in m.text, timeout=WAIT)
+    assert (await kabag.press(listing, listing.button_texts[0], timeout=WAIT)).text == (
+        t.ANS_TASK_OPENED
+    )
     copy = await kabag.wait_message(is_task(case, 2), timeout=WAIT)
+    assert copy.message_id != task.message_id
     old = [d for _, d in (b for row in copy.buttons for b in row) if d]
     assert (await kabag.press(task, t.BTN_APPROVE, timeout=WAIT)).text == t.ANS_DONE
     await until_case(world, case, lambda c: c.step == 3)
@@ -252,7 +271,7 @@ async def test_forged_buttons_are_answered_politely_and_change_nothing(world: Wo
         if data in stale:
             assert answer.text == t.ANS_ALREADY_HANDLED, data
     assert await snapshot(world, case) == before
-    assert await repo.get_dialogue(world.services.db.reader, kabag.id) is None
+    assert await world.services.db.read(repo.get_dialogue, kabag.id) is None
     assert task.buttons and "Setujui" in str(task.buttons)
     assert welcome.text.startswith("Selamat datang")
     # the real button still works afterwards
@@ -317,15 +336,18 @@ async def test_a_group_chat_is_refused_with_the_private_only_text(world: World) 
     assert (await kasubag.wait_message(timeout=WAIT, chat=group)).text == t.PRIVATE_ONLY
     assert [m.text for m in group.messages if m.from_bot] == [t.PRIVATE_ONLY] * 5
     assert await snapshot(world) == before
-    assert await repo.get_dialogue(world.services.db.reader, kasubag.id) is None
+    assert await world.services.db.read(repo.get_dialogue, kasubag.id) is None
 
 
 # -- hostile text, and the limits of Telegram over a whole run ---------------------------
 
 HOSTILE_TITLE = (
     '<b>x</b><script>alert("x")</script> &amp; &lt;i&gt; *_[tebal]_* `kode` '
-    "\u200b\u200c\u200d\u2060 \u200f\u202eRTL\u202c 🎉👩🏽‍💼 Program Kerja TA 2027"
+    "\u200b\u200c\u200d\u2060 \u200fRTL 🎉👩🏽‍💼 Program Kerja TA 2027"
 )
+# A title is one plain line: a bidirectional override (which could make a title read
+# differently from what it holds) is refused, not stored.
+OVERRIDDEN_TITLE = "Program Kerja \u202eRTL\u202c TA 2027"
 HOSTILE_REASON = (
     "Perbaiki <i>tabel</i> & </blockquote><b>sisipan</b> &amp;amp; *_[link](http://x.y)_* "
     "\u200b\u200f\u202e 🙏🏽 selesai"
@@ -350,28 +372,28 @@ async def hostile(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Hos
         # a title of 4096 characters is refused clearly; the dialogue is then cancelled
         await kasubag.send("/baru")
         await kasubag.wait_message(lambda m: "judul" in m.text, timeout=WAIT)
-        await kasubag.send(LONGEST)
-        await kasubag.wait_message(lambda m: "paling banyak 300 karakter" in m.text, timeout=WAIT)
+        too_long = f"paling banyak {parsing.MAX_TITLE} karakter"
+        for refused in (LONGEST, OVERRIDDEN_TITLE):
+            await kasubag.send(refused)
+            await kasubag.wait_message(lambda m: too_long in m.text, timeout=WAIT)
         await kasubag.send("/batal")
         await kasubag.wait_message(lambda m: m.text == t.DIALOGUE_CANCELLED, timeout=WAIT)
         archived = await play_sop(world, title=HOSTILE_TITLE)
         # a second case: a hostile return reason and a hostile note
         returned = await submit_proposal(world, s, "Usulan kedua")
         await s.press("kabag", "Kembalikan", returned)
-        prompt = await kabag.wait_message(lambda m: "membalas pesan ini" in m.text, timeout=WAIT)
-        await kabag.send(LONGEST, reply_to=prompt)
+        await s.answer_prompt("kabag", LONGEST)
         await kabag.wait_message(lambda m: "paling banyak 1000 karakter" in m.text, timeout=WAIT)
-        await kabag.send(HOSTILE_REASON, reply_to=prompt)
-        await kabag.wait_message(lambda m: m.text.startswith("↩️ Dikembalikan"), timeout=WAIT)
+        await s.answer_prompt("kabag", HOSTILE_REASON)  # the question is still on the task
+        await s.seen("kabag", lambda m: "↩️ Dikembalikan oleh" in m.text)
         await until_case(world, returned, lambda c: c.step == 1)
         await s.press("kasubag", "Ajukan", returned)
         await s.approve("kabag", returned)
         await s.approve("karo", returned)
         await s.press("kabag", "dengan catatan", returned)
-        prompt = await kabag.wait_message(lambda m: "membalas pesan ini" in m.text, timeout=WAIT)
-        await kabag.send(LONGEST, reply_to=prompt)
+        await s.answer_prompt("kabag", LONGEST)
         await kabag.wait_message(lambda m: "paling banyak 1000 karakter" in m.text, timeout=WAIT)
-        await kabag.send(HOSTILE_NOTE, reply_to=prompt)
+        await s.answer_prompt("kabag", HOSTILE_NOTE)
         await until_case(world, returned, lambda c: c.step == 5)
         await kasubag.send(f"/status {returned}")
         await kasubag.wait_message(lambda m: "Riwayat" in m.text, timeout=WAIT)
@@ -387,6 +409,7 @@ async def test_hostile_text_is_shown_literally_or_refused_clearly(hostile: Hosti
     world = hostile.world
     case = await case_of(world, hostile.archived)
     assert case.title == HOSTILE_TITLE and case.status is CaseStatus.ARCHIVED
+    assert await count(world, "SELECT COUNT(*) FROM cases") == 2  # the refused titles: none
     for key in ("kasubag", "kabag", "karo", "tim1", "tim2", "fu"):
         shown = [m for m in world[key].bot_messages if HOSTILE_TITLE in m.text]
         assert shown, f"{key} never saw the title as typed"
@@ -397,7 +420,7 @@ async def test_hostile_text_is_shown_literally_or_refused_clearly(hostile: Hosti
     assert any(f"Alasan: {HOSTILE_REASON}" in m.text for m in kabag.bot_messages)
     assert any(f"Catatan: {HOSTILE_NOTE}" in m.text for m in kabag.bot_messages)
     assert any("Riwayat" in m.text and HOSTILE_REASON in m.text for m in kasubag.bot_messages)
-    events = await repo.load_events(world.services.db.reader, hostile.returned)
+    events = await world.services.db.read(repo.load_events, hostile.returned)
     assert [e.reason for e in events if e.type is EventType.RETURNED] == [HOSTILE_REASON]
     assert [e.note for e in events if e.note] == [HOSTILE_NOTE]
     assert not any(LONGEST[:1000] in m.text for m in kabag.bot_messages)
@@ -415,10 +438,20 @@ async def test_the_bot_never_fails_and_no_bot_api_call_is_refused(hostile: Hosti
     unexpected = [
         (c.method, c.description)
         for c in failed
-        if not (c.method == "editMessageReplyMarkup" and "not modified" in (c.description or ""))
+        if not (
+            c.method in ("editMessageReplyMarkup", "editMessageText")
+            and "not modified" in (c.description or "")
+        )
     ]
     assert unexpected == []
-    assert len(failed) <= 2  # step-6 tasks sent without buttons, later told to drop them
+    # The only refusals: an edit that changed nothing. An upload refreshes the live task of
+    # each holder of the step; when the task went out after the upload (it is rendered when
+    # sent) it shows the file already, and the refresh finds nothing to change.
+    uploads = [
+        m for user in world.users.values() for m in user.messages if m.document and not m.from_bot
+    ]
+    holders = 2  # at most: the team step
+    assert len(failed) <= len(uploads) * holders, [(c.method, c.description) for c in failed]
 
 
 def _keyboards(params: dict[str, Any]) -> list[str]:
@@ -440,8 +473,17 @@ async def test_no_message_exceeds_4096_characters_and_no_callback_data_64_bytes(
     for call in sends + world.emu.calls_to("editMessageReplyMarkup"):
         assert len(str(call.params.get("text", ""))) <= t.MAX_MESSAGE, call.method
         datas += _keyboards(call.params)
+    captions = 0
     for call in world.emu.calls_to("sendDocument"):
         assert len(str(call.params.get("caption", ""))) <= 1024
+        captions += 1
+    for call in world.emu.calls_to("sendMediaGroup"):
+        media = call.params.get("media")
+        items = json.loads(media) if isinstance(media, str) else media or []
+        for item in items:
+            assert len(str(item.get("caption") or "")) <= 1024
+            captions += bool(item.get("caption"))
+    assert captions >= 10
     assert len(datas) > 50
     assert all(1 <= len(d.encode()) <= 64 for d in datas), max(datas, key=len)
     for user in world.users.values():
@@ -469,8 +511,8 @@ async def test_an_invitation_binds_once_asks_the_profile_and_expires(tmp_path: P
         token = await invite("kabag")
         newcomer = world.emu.user(2001, "Wulan", username="wulan")
         await newcomer.send(f"/start {token}")
-        await newcomer.wait_message(lambda m: "terdaftar sebagai Kabag" in m.text, timeout=WAIT)
-        await newcomer.wait_message(lambda m: "nama lengkap" in m.text, timeout=WAIT)
+        welcome = await newcomer.wait_message(timeout=WAIT)  # one message: welcome and question
+        assert "terdaftar sebagai Kabag" in welcome.text and "nama lengkap" in welcome.text
         for answer, expected in (
             ("Wulan Sari, S.E., M.M.", "NIP"),
             ("12345", "18 digit"),
@@ -484,10 +526,10 @@ async def test_an_invitation_binds_once_asks_the_profile_and_expires(tmp_path: P
         await newcomer.send("/saya")
         mine = await newcomer.wait_message(timeout=WAIT)
         assert "Nama: Wulan Sari, S.E., M.M." in mine.text and "Peran: Kabag" in mine.text
-        person = await repo.get_person(world.services.db.reader, 2001)
+        person = await world.services.db.read(repo.get_person, 2001)
         assert person is not None and person.nip == "198501012010012001"
-        roles = await repo.active_roles(
-            world.services.db.reader, 2001, world.config.organisation.unit
+        roles = await world.services.db.read(
+            repo.active_roles, 2001, world.config.organisation.unit
         )
         assert roles == frozenset({"kabag"})
         # the same link a second time binds nobody
@@ -504,7 +546,7 @@ async def test_an_invitation_binds_once_asks_the_profile_and_expires(tmp_path: P
         assert (await latecomer.wait_message(timeout=WAIT)).text == t.INVITE_INVALID
         unit = world.config.organisation.unit
         for pid in (2002, 2003):
-            assert await repo.active_roles(world.services.db.reader, pid, unit) == frozenset()
+            assert await world.services.db.read(repo.active_roles, pid, unit) == frozenset()
         # only an administrator invites, and only to a role the SOP has
         await world["kasubag"].send("/undang kabag")
         assert (await world["kasubag"].wait_message(timeout=WAIT)).text == t.ADMIN_ONLY
@@ -529,12 +571,20 @@ async def test_uploads_of_a_refused_type_a_photo_or_without_an_upload_step_are_r
     for ext in world.config.storage.allowed_extensions:
         assert ext in refused.text
     send_photo(world, kasubag)
-    assert (await kasubag.wait_message(timeout=WAIT)).text.startswith("Silakan mengirim berkas")
+    assert (await kasubag.wait_message(timeout=WAIT)).text == strip_html(t.FILE_SEND_AS_DOCUMENT)
+    # the content must be what the name says: a text file named .docx, an empty file
+    await kasubag.send_document(b"bukan dokumen Word", file_name="TOR.docx", caption=f"#{case}")
+    refused = await kasubag.wait_message(timeout=WAIT)
+    assert refused.text.startswith("Mohon maaf, isi dokumen TOR.docx tidak sesuai"), refused.text
+    send_empty_document(world, kasubag, "Konsep Rencana Kerja.docx", f"#{case}")
+    refused = await kasubag.wait_message(timeout=WAIT)
+    assert "kosong (0 bita)" in refused.text, refused.text
     karo = world["karo"]
     await karo.send_document(draft("TOR"), file_name="TOR.docx", caption=f"#{case}")
     assert (await karo.wait_message(timeout=WAIT)).text == t.NO_UPLOAD_EXPECTED
     assert await snapshot(world, case) == before
     assert not list(world.services.files.root.rglob("*.exe"))
+    assert not [p for p in world.services.files.root.rglob("*") if p.is_file()]
 
 
 async def test_the_same_file_uploaded_twice_is_one_version(world: World) -> None:

@@ -1,8 +1,9 @@
 """End to end: the SOP as the officials live it, through the real bot and the emulator.
 
 One case is played through all twelve steps with a return at every review step (the
-``played`` fixture, shared by the tests that only look at its outcome); the other tests
-each play the part of the SOP they are about in a world of their own.
+``played`` fixture, shared by the tests that only look at its outcome, among them what each
+official receives: how many messages, which files, in which order); the other tests each
+play the part of the SOP they are about in a world of their own.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import contextlib
 import hashlib
 import io
 import zipfile
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,10 +22,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import pytest_asyncio
 
+from bot import texts as t
 from bot.clock import ManualClock
-from bot.core.model import CaseStatus, Event, EventType
+from bot.core.model import Case, CaseStatus, Event, EventType
 from bot.demo import OFFICIALS, RETURN_REASONS, Script, World, draft, has_button, play_sop
-from emulator import EmuEvent, EmuMessage
+from emulator import EmuEvent, EmuMessage, EmuUser
 from storage import repo
 
 WAIT = 15.0
@@ -43,26 +46,30 @@ HOLDERS = {  # who holds each step (the Tim step is held by both members)
     12: {"fu"},
 }
 TASK_BUTTONS = ("Setujui", "Kembalikan", "Ajukan", "Teruskan", "Serahkan", "Tetapkan", "Arsipkan")
+OFFICIAL_KEYS = ("kasubag", "kabag", "karo", "tim1", "tim2", "fu")
+# What the bot before issue 14 sent the officials on the demo path (135 messages).
+OLD_BOT_RECEIVED = {"kasubag": 37, "kabag": 42, "karo": 25, "tim1": 12, "tim2": 9, "fu": 10}
 
 
 # -- helpers ---------------------------------------------------------------------------
 
 
 async def events_of(world: World, case_id: int) -> list[Event]:
-    return await repo.load_events(world.services.db.reader, case_id)
+    events: list[Event] = await world.services.db.read(repo.load_events, case_id)
+    return events
 
 
-async def case_of(world: World, case_id: int):  # type: ignore[no-untyped-def]
-    case = await repo.load_case(world.services.db.reader, case_id)
+async def case_of(world: World, case_id: int) -> Case:
+    case: Case | None = await world.services.db.read(repo.load_case, case_id)
     assert case is not None, f"case #{case_id} is not in the database"
     return case
 
 
-async def until_case(world: World, case_id: int, check: Callable[..., bool]) -> None:
-    """Wait (no sleeping) until the case in the database satisfies ``check``."""
+async def until_case(world: World, case_id: int, check: Callable[[Case], bool]) -> None:
+    """Wait (re-reading the database on every emulator change) until ``check`` holds."""
     last = None
     for _ in range(int(WAIT / 0.05)):
-        last = await repo.load_case(world.services.db.reader, case_id)
+        last = await world.services.db.read(repo.load_case, case_id)
         if last is not None and check(last):
             return
         with contextlib.suppress(TimeoutError):
@@ -79,6 +86,26 @@ def step_of(text: str) -> int | None:
         if f"Langkah {n} dari 12" in text:
             return n
     return None
+
+
+def documents(user: EmuUser) -> list[EmuMessage]:
+    """The documents the bot sent the user, oldest first."""
+    return [m for m in user.bot_messages if m.document is not None]
+
+
+def file_name(m: EmuMessage) -> str:
+    assert m.document is not None
+    return str(m.document.get("file_name", ""))
+
+
+def album_caption(user: EmuUser, m: EmuMessage) -> str:
+    """The caption a document arrived under: its own, or its album's (on the last item)."""
+    if m.text or m.media_group_id is None:
+        return m.text
+    return next(
+        (o.text for o in user.bot_messages if o.media_group_id == m.media_group_id and o.text),
+        "",
+    )
 
 
 async def submit_proposal(world: World, s: Script, title: str = "Usulan Program Kerja") -> int:
@@ -100,10 +127,19 @@ class Played:
     case_id: int
     transcript: list[EmuEvent] = field(default_factory=list)
     buttons: list[list[str]] = field(default_factory=list)  # what each event's message showed
+    received_before: dict[str, int] = field(default_factory=dict)  # after everyone's /start
+    edits_before: dict[str, int] = field(default_factory=dict)
 
     def record(self, event: EmuEvent) -> None:
         self.transcript.append(event)
         self.buttons.append(event.message.button_texts if event.message is not None else [])
+
+    def received(self, key: str) -> int:
+        """New messages the official received while the case was played (album of N: N)."""
+        return self.world[key].received_count() - self.received_before[key]
+
+    def edits(self, key: str) -> int:
+        return self.world[key].edits_seen() - self.edits_before[key]
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -111,6 +147,9 @@ async def played(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Play
     async with World(tmp_path_factory.mktemp("played")) as world:
         await world.everyone_starts()
         record = Played(world, 0)
+        for key in OFFICIAL_KEYS:
+            record.received_before[key] = world[key].received_count()
+            record.edits_before[key] = world[key].edits_seen()
         world.emu.on_event(record.record)
         record.case_id = await play_sop(world)
         await world.drained()
@@ -128,10 +167,9 @@ async def test_the_whole_sop_with_a_return_at_every_review_step_ends_archived(
     assert case.status is CaseStatus.ARCHIVED
     assert case.archive_reference == "ARS/PK/2027/001"
     assert case.step == 12 and case.closed_at is not None
-    async with played.world.services.db.reader.execute(
-        "SELECT status, step FROM cases WHERE id = ?", (played.case_id,)
-    ) as cur:
-        row = await cur.fetchone()
+    row = await played.world.services.db.read(
+        lambda tx: tx.one("SELECT status, step FROM cases WHERE id = ?", (played.case_id,))
+    )
     assert (row["status"], row["step"]) == ("archived", 12)
 
 
@@ -229,6 +267,7 @@ async def test_a_decided_message_says_who_decided_what_and_keeps_no_buttons(
         decisions += 1
         name = NAMES[key_of(press.user.id)]
         assert f"oleh {name}" in message.text, f"{label!r}: who decided is not on the message"
+        assert "silakan ketik" not in message.text, f"{label!r}: the question stayed"
         if "Setujui" in label:
             assert "✅ Disetujui oleh" in message.text
         if "Kembalikan" in label:
@@ -240,30 +279,38 @@ async def test_a_decided_message_says_who_decided_what_and_keeps_no_buttons(
 
 @module_loop
 async def test_everyone_who_took_part_gets_the_completion_message(played: Played) -> None:
-    for key in ("kasubag", "kabag", "karo", "tim1", "tim2", "fu"):
+    world, case_id = played.world, played.case_id
+    for key in ("kasubag", "kabag", "karo", "tim1", "tim2"):
         done = [
             m
-            for m in played.world[key].bot_messages
+            for m in world[key].bot_messages
             if "selesai dan diarsipkan" in m.text and "ARS/PK/2027/001" in m.text
         ]
         assert len(done) == 1, f"{key} got {len(done)} completion messages"
-        assert f"Berkas #{played.case_id}" in done[0].text
-    assert not [m for m in played.world["admin"].bot_messages if "diarsipkan" in m.text]
+        assert f"Berkas #{case_id}" in done[0].text
+    # the archivist closed it: no notice of their own act, but the decision on the task
+    # message, and the archive bundle
+    fu = world["fu"]
+    assert not [m for m in fu.bot_messages if "selesai dan diarsipkan" in m.text]
+    assert [m for m in fu.bot_messages if f"Mengarsipkan oleh {NAMES['fu']}" in m.text]
+    assert [file_name(m) for m in documents(fu)][-1] == f"arsip-dokumentasi-B{case_id}.zip"
+    assert not [m for m in world["admin"].bot_messages if "diarsipkan" in m.text]
 
 
 @module_loop
 async def test_only_the_official_whose_turn_it_is_receives_the_task(played: Played) -> None:
     received = [e for e in played.transcript if e.kind == "bot_message" and e.chat is not None]
-    tasks_seen = 0
+    task_messages: set[tuple[int, int]] = set()
     for event, buttons in zip(played.transcript, played.buttons, strict=True):
-        if event.kind != "bot_message" or event.chat is None:
+        if event.kind not in ("bot_message", "bot_edit") or event.chat is None:
             continue
         step = step_of(event.snapshot)
         if step is not None and any(w in b for b in buttons for w in TASK_BUTTONS):
-            tasks_seen += 1
+            assert event.message is not None
+            task_messages.add((event.chat.id, event.message.message_id))
             who = key_of(event.chat.id)
             assert who in HOLDERS[step], f"{who} got the task of step {step}: {event.snapshot}"
-    assert tasks_seen >= 22
+    assert len(task_messages) >= 22
 
     def first(pred: Callable[[EmuEvent], bool]) -> int:
         return next(i for i, e in enumerate(played.transcript) if pred(e))
@@ -295,7 +342,161 @@ async def test_only_the_official_whose_turn_it_is_receives_the_task(played: Play
     )
 
 
+# -- what each official receives on the demo path (issue 14) ----------------------------
+
+
+@module_loop
+async def test_the_officials_receive_at_most_half_the_messages_of_the_old_bot(
+    played: Played,
+) -> None:
+    received = {key: played.received(key) for key in OFFICIAL_KEYS}
+    edits = {key: played.edits(key) for key in OFFICIAL_KEYS}
+    figures = f"received {received} (total {sum(received.values())}), edits seen {edits}"
+    print(figures)
+    assert sum(received.values()) <= 67, figures
+    for key, old in OLD_BOT_RECEIVED.items():
+        assert received[key] < old, figures
+    # the counts are real: each official did receive what the SOP gave them
+    assert all(n > 0 for n in received.values()), figures
+    assert all(n > 0 for n in edits.values()), figures
+
+
+@module_loop
+async def test_no_one_receives_the_same_version_of_a_file_twice(played: Played) -> None:
+    checked = 0
+    for key in OFFICIAL_KEYS:
+        seen = Counter(
+            (file_name(m), hashlib.sha256(m.file_bytes()).hexdigest())
+            for m in documents(played.world[key])
+        )
+        twice = {name for (name, _), n in seen.items() if n > 1}
+        assert twice == set(), f"{key} received {sorted(twice)} more than once"
+        checked += sum(seen.values())
+    assert checked >= 20
+
+
+@module_loop
+async def test_the_uploader_never_gets_their_own_file_back(played: Played) -> None:
+    uploads = [
+        e
+        for e in played.transcript
+        if e.kind == "user_message" and e.message is not None and e.message.document is not None
+    ]
+    assert len(uploads) == 8  # Konsep, TOR, TOR v2; the three drafts, RKAKL v2; the Bahan
+    for event in uploads:
+        assert event.user is not None and event.message is not None
+        key = key_of(event.user.id)
+        digest = hashlib.sha256(event.message.file_bytes()).hexdigest()
+        back = [
+            file_name(m)
+            for m in documents(played.world[key])
+            if hashlib.sha256(m.file_bytes()).hexdigest() == digest
+        ]
+        assert back == [], f"{key} got their own upload back: {back}"
+
+
+@module_loop
+async def test_every_upload_is_acknowledged_with_a_reaction_not_a_message(
+    played: Played,
+) -> None:
+    uploads = [
+        e.message
+        for e in played.transcript
+        if e.kind == "user_message" and e.message is not None and e.message.document is not None
+    ]
+    for message in uploads:
+        assert message is not None
+        assert message.bot_reactions == ["👌"], f"{message!r} has {message.bot_reactions}"
+    for key in OFFICIAL_KEYS:
+        assert not [m for m in played.world[key].bot_messages if "dicatat sebagai" in m.text]
+
+
+@module_loop
+async def test_the_team_gets_the_sk_and_the_skeletons_before_the_step_6_task(
+    played: Played,
+) -> None:
+    case_id = played.case_id
+    papers = {
+        f"sk-tim-B{case_id}-langkah5-ke1.docx",
+        *(
+            f"{word}-B{case_id}-kerangka-langkah6-ke1.docx"
+            for word in ("program-kerja", "rkakl", "penetapan-kinerja")
+        ),
+    }
+    for key in ("tim1", "tim2"):
+        user = played.world[key]
+        task = next(m for m in user.bot_messages if "Langkah 6 dari 12" in m.text)
+        got = [m for m in documents(user) if file_name(m) in papers]
+        assert {file_name(m) for m in got} == papers, key
+        assert all(m.message_id < task.message_id for m in got), f"{key}: papers after the task"
+        # one album, its caption under the last paper, naming the case
+        assert len({m.media_group_id for m in got}) == 1 and got[0].media_group_id is not None
+        assert f"Berkas #{case_id}" in album_caption(user, got[0])
+        # nothing but the album comes between it and the task
+        between = [m for m in user.bot_messages if got[-1].message_id < m.message_id]
+        assert between[0].message_id == task.message_id, key
+
+
+@module_loop
+async def test_kabag_on_the_return_loop_receives_only_the_new_tor_version(
+    played: Played,
+) -> None:
+    kabag = played.world["kabag"]
+    names = [file_name(m) for m in documents(kabag)]
+    assert names.count("Konsep Rencana Kerja.docx") == 1
+    tors = [m for m in documents(kabag) if file_name(m) == "TOR.docx"]
+    assert len(tors) == 2
+    assert tors[0].file_bytes() != tors[1].file_bytes()
+    second = album_caption(kabag, tors[1])
+    assert "versi 2, menggantikan versi 1" in second, second
+    assert "Konsep" not in second
+    # the new version comes before the task of Kabag's second visit of step 2, which has it
+    tasks = [m for m in kabag.bot_messages if "Langkah 2 dari 12" in m.text and m.document is None]
+    assert len(tasks) >= 2
+    assert tors[1].message_id < tasks[1].message_id
+    assert "TOR.docx (versi 2)" in tasks[1].text
+
+
 # -- the rest of the SOP's situations, each in a world of its own --------------------
+
+
+async def test_an_upload_edits_the_live_task_and_gets_a_reaction(world: World) -> None:
+    s = Script(world, WAIT)
+    kasubag = world["kasubag"]
+    case = await s.new_case("Usulan dengan unggahan", 2027)
+    task = await s.seen("kasubag", lambda m: f"Berkas #{case} telah dibuat" in m.text)
+    await world.drained()
+    received, edits = kasubag.received_count(), kasubag.edits_seen()
+    sent = await s.upload("kasubag", case, "Konsep Rencana Kerja.docx", draft("Konsep"))
+    assert sent.bot_reactions == ["👌"]
+    edited = await kasubag.wait_edit(
+        task, lambda m: "Konsep Rencana Kerja.docx (versi 1)" in m.text, timeout=WAIT
+    )
+    assert edited.message_id == task.message_id
+    assert "✅ Konsep Rencana Kerja" in edited.text and "⬜ TOR" in edited.text
+    await world.drained()
+    assert kasubag.received_count() == received  # no new message: an edit and a reaction
+    assert kasubag.edits_seen() > edits
+    # the second document completes the list: the same message now offers to submit
+    await s.upload("kasubag", case, "TOR.docx", draft("TOR"))
+    await world.emu.wait_until(lambda: "Ajukan" in str(task.button_texts), timeout=WAIT)
+    assert "TOR.docx (versi 1)" in task.text
+    await world.drained()
+    assert kasubag.received_count() == received
+    # after a return, the new version edits the return's task, which keeps the reason
+    await s.press("kasubag", "Ajukan", case)
+    reason = "Jadwal pada TOR belum lengkap."
+    await s.review_return("kabag", case, reason)
+    returned = await kasubag.wait_message(
+        lambda m: reason in m.text and "Langkah 1 dari 12" in m.text, timeout=WAIT
+    )
+    await world.drained()
+    sent = await s.upload("kasubag", case, "TOR.docx", draft("TOR", 2))
+    assert sent.bot_reactions == ["👌"]
+    edited = await kasubag.wait_edit(
+        returned, lambda m: "TOR.docx (versi 2)" in m.text, timeout=WAIT
+    )
+    assert "Dikembalikan untuk diperbaiki" in edited.text and reason in edited.text
 
 
 async def test_two_cases_in_parallel_both_archive_and_never_mix_files(world: World) -> None:
@@ -333,10 +534,15 @@ async def test_two_cases_in_parallel_both_archive_and_never_mix_files(world: Wor
         for name in ("Draf Program Kerja.docx", "Draf RKAKL.docx", "Draf Penetapan Kinerja.docx"):
             await upload("tim1", case, tag, name)
             yield
-        if tag == "B":  # the other member hands in, from the task /tugas shows
-            world["tim2"].mark_seen()
-            await world["tim2"].send("/tugas")
-            await world["tim2"].wait_message(has_button("Serahkan", case), timeout=WAIT)
+        if tag == "B":  # the other member hands in, from the task /tugas opens
+            tim2 = world["tim2"]
+            tim2.mark_seen()
+            await tim2.send("/tugas")
+            listing = await tim2.wait_message(lambda m: "Tugas Anda" in m.text, timeout=WAIT)
+            label = next(b for b in listing.button_texts if b.startswith(f"#{case} "))
+            answer = await tim2.press(listing, label, timeout=WAIT)
+            assert answer.text == t.ANS_TASK_OPENED
+            await tim2.wait_message(has_button("Serahkan", case), timeout=WAIT)
             await s.press("tim2", "Serahkan draf", case)
         else:
             await s.press("tim1", "Serahkan draf", case)
@@ -369,18 +575,20 @@ async def test_two_cases_in_parallel_both_archive_and_never_mix_files(world: Wor
                 runs.remove(run)
     await world.drained()
 
-    reader = world.services.db.reader
+    db = world.services.db
+    known: dict[int, set[str]] = {}
     for case_id, tag, other in ((a, "A", b), (b, "B", a)):
         case = await case_of(world, case_id)
         assert case.status is CaseStatus.ARCHIVED and case.archive_reference == f"ARS/{tag}/2027"
         assert {f.sha256 for f in case.latest_files()} <= uploaded[case_id]
         assert not {f.sha256 for f in case.files} & uploaded[other]
+        rows = await db.read(repo.files_of_case, case_id)
         for attachment in case.files:
-            row = await repo.get_file(reader, attachment.file_id)
+            row = await db.read(repo.get_file, attachment.file_id)
             assert row is not None and row.case_id == case_id
-        rows = await repo.files_of_case(reader, case_id)
         assert {r.sha256 for r in rows if r.kind == "upload"} <= uploaded[case_id]
-        # the archive bundle holds this case's final files and nothing of the other
+        known[case_id] = {r.sha256 for r in rows}
+        # the archive bundle holds this case's final files and papers, nothing of the other
         bundle = next(r for r in rows if r.name.endswith(".zip"))
         data = await world.services.files.read(bundle.path)
         with zipfile.ZipFile(io.BytesIO(data)) as z:
@@ -389,15 +597,20 @@ async def test_two_cases_in_parallel_both_archive_and_never_mix_files(world: Wor
                 for n in z.namelist()
                 if n.startswith("berkas/")
             }
-        assert inside == {f.sha256 for f in case.latest_files() if f.doc.startswith("draf_")}
+        finals = {f.sha256 for f in case.latest_files() if f.doc.startswith("draf_")}
+        papers = {
+            r.sha256
+            for r in rows
+            if r.kind == "paper" and r.name.endswith(".docx") and r.doc != "paper:dokumentasi"
+        }
+        assert inside == finals | papers
+        assert not inside & uploaded[other]
     # every document anyone received under a case's number is one of that case's files
-    known = {cid: {r.sha256 for r in await repo.files_of_case(reader, cid)} for cid in (a, b)}
     checked = 0
     for user in world.users.values():
-        for m in user.bot_messages:
-            if m.document is None:
-                continue
-            cid = int(m.text.split("Berkas #", 1)[1].split()[0])
+        for m in documents(user):
+            caption = album_caption(user, m)
+            cid = int(caption.split("Berkas #", 1)[1].split()[0])
             assert hashlib.sha256(m.file_bytes()).hexdigest() in known[cid], m
             checked += 1
     assert checked > 40
@@ -459,11 +672,15 @@ async def test_the_administrator_cancels_a_case_and_the_participants_are_told(
     await world["admin"].send(f"/batalkan {case} Kegiatan ditunda oleh pimpinan")
     await world["admin"].wait_message(lambda m: "telah dibatalkan" in m.text, timeout=WAIT)
     assert (await case_of(world, case)).status is CaseStatus.CANCELLED
-    for key in ("kasubag", "kabag"):
+    # the participants and the current holder (Karo, who had not acted yet) are told
+    for key in ("kasubag", "kabag", "karo"):
         told = await world[key].wait_message(lambda m: "Berkas dibatalkan" in m.text, timeout=WAIT)
         assert "Kegiatan ditunda oleh pimpinan" in told.text
         assert f"Berkas #{case}" in told.text
     await world.emu.wait_until(lambda: karo_task.buttons == [], timeout=WAIT)
+    await world.drained()
+    for key in ("tim1", "tim2", "fu"):
+        assert not [m for m in world[key].bot_messages if "dibatalkan" in m.text], key
     # a non-administrator cannot cancel
     await world["kabag"].send(f"/batalkan {case} coba")
     refused = await world["kabag"].wait_message(lambda m: "administrator" in m.text, timeout=WAIT)
@@ -475,25 +692,84 @@ async def test_tugas_lists_the_pending_steps_with_buttons_that_work(world: World
     first = await submit_proposal(world, s, "Usulan pertama")
     second = await submit_proposal(world, s, "Usulan kedua")
     kabag = world["kabag"]
+    await world.drained()
     kabag.mark_seen()
+    received = kabag.received_count()
     await kabag.send("/tugas")
-    count = await kabag.wait_message(lambda m: "tugas yang menunggu" in m.text, timeout=WAIT)
-    assert "Terdapat 2 tugas" in count.text
-    listed = [
-        await kabag.wait_message(has_button("Setujui", case), timeout=WAIT)
-        for case in (first, second)
-    ]
-    assert all("Langkah 2 dari 12" in m.text for m in listed)
-    answer = await kabag.press(listed[1], "✅ Setujui", timeout=WAIT)
-    assert answer.text == "Terima kasih, sudah dicatat."
+    listing = await kabag.wait_message(lambda m: "Tugas Anda" in m.text, timeout=WAIT)
+    await kabag.send("/saya")  # answered after /tugas: nothing else came in between
+    await kabag.wait_message(lambda m: "Peran" in m.text, timeout=WAIT)
+    assert kabag.received_count() == received + 2
+    assert "Tugas Anda: 2 tugas menunggu tindakan" in listing.text
+    assert "Usulan pertama" in listing.text and "Usulan kedua" in listing.text
+    assert listing.text.count("Langkah 2:") == 2
+    labels = listing.button_texts
+    assert [label.split()[0] for label in labels] == [f"#{first}", f"#{second}"]
+    # a task button sends that task (a new message), whose buttons work
+    answer = await kabag.press(listing, labels[1], timeout=WAIT)
+    assert answer.text == t.ANS_TASK_OPENED
+    opened = await kabag.wait_message(has_button("Setujui", second), timeout=WAIT)
+    assert "Langkah 2 dari 12" in opened.text
+    answer = await kabag.press(opened, t.BTN_APPROVE, timeout=WAIT)
+    assert answer.text == t.ANS_DONE
     await until_case(world, second, lambda c: c.step == 3)
     assert (await case_of(world, first)).step == 2
     # Karo now has one task; Fungsional Umum none
-    for key, expected in (("karo", "Terdapat 1 tugas"), ("fu", "Tidak ada tugas")):
+    for key, expected in (("karo", "1 tugas menunggu"), ("fu", "Tidak ada tugas")):
         world[key].mark_seen()
         await world[key].send("/tugas")
         got = await world[key].wait_message(lambda m: "tugas" in m.text, timeout=WAIT)
         assert expected in got.text
+
+
+async def test_tugas_pages_twenty_tasks_in_one_message(world: World) -> None:
+    kasubag = world["kasubag"]
+    seeded = [
+        (await world.services.cases.start_case(kasubag.id, f"Usulan ke-{n}", 2027)).case.id
+        for n in range(1, 21)
+    ]
+    await world.drained()
+    kasubag.mark_seen()
+    received, edits = kasubag.received_count(), kasubag.edits_seen()
+    await kasubag.send("/tugas")
+    listing = await kasubag.wait_message(lambda m: "Tugas Anda" in m.text, timeout=WAIT)
+    assert "Tugas Anda: 20 tugas menunggu tindakan (halaman 1 dari 3)" in listing.text
+
+    def task_buttons(m: EmuMessage) -> list[str]:
+        return [label for label in m.button_texts if label.startswith("#")]
+
+    def nav(m: EmuMessage) -> list[str]:
+        return [label for label in m.button_texts if not label.startswith("#")]
+
+    listed = task_buttons(listing)
+    assert len(listed) == 8 and nav(listing) == ["›", "»"]
+    assert all(len(row) == 1 for row in listing.buttons[:8])
+    for page in (2, 3):
+        version = listing.record.version
+        await kasubag.press(listing, "›", timeout=WAIT)
+        await world.emu.wait_until(lambda: listing.record.version > version, timeout=WAIT)  # noqa: B023
+        assert f"(halaman {page} dari 3)" in listing.text
+        assert nav(listing) == (["«", "‹", "›", "»"] if page == 2 else ["«", "‹"])
+        listed += task_buttons(listing)
+    assert len(task_buttons(listing)) == 4
+    numbers = [int(label.split()[0][1:]) for label in listed]
+    assert sorted(numbers) == sorted(seeded) and len(set(numbers)) == 20
+    # back to the first page with «
+    await kasubag.press(listing, "«", timeout=WAIT)
+    await world.emu.wait_until(lambda: "(halaman 1 dari 3)" in listing.text, timeout=WAIT)
+    # paging edited the one message: nothing new arrived
+    assert kasubag.received_count() == received + 1
+    assert kasubag.edits_seen() >= edits + 3
+    # a task button sends that task
+    wanted = int(task_buttons(listing)[2].split()[0][1:])
+    answer = await kasubag.press(listing, task_buttons(listing)[2], timeout=WAIT)
+    assert answer.text == t.ANS_TASK_OPENED
+    task = await kasubag.wait_message(
+        lambda m: f"Berkas #{wanted} " in m.text and "Langkah 1 dari 12" in m.text, timeout=WAIT
+    )
+    assert "Kelengkapan" in task.text
+    await world.drained()
+    assert kasubag.received_count() == received + 2
 
 
 async def test_status_shows_the_step_the_holder_the_time_against_the_norm_and_history(
@@ -521,8 +797,8 @@ async def test_status_shows_the_step_the_holder_the_time_against_the_norm_and_hi
         history = text.split("Riwayat", 1)[1]
         for line in (
             "memulai berkas",
-            "mengunggah berkas Konsep Rencana Kerja.docx (v1)",
-            "mengunggah berkas TOR.docx (v2)",
+            "mengunggah dokumen Konsep Rencana Kerja.docx (v1)",
+            "mengunggah dokumen TOR.docx (v2)",
             "mengembalikan untuk diperbaiki — Lengkapi jadwal pada TOR.",
         ):
             assert line in history
@@ -562,18 +838,20 @@ async def test_bantuan_explains_the_service_and_the_commands_are_registered(
 async def test_a_restart_during_the_return_reason_dialogue_loses_nothing(world: World) -> None:
     s = Script(world, WAIT)
     case = await submit_proposal(world, s)
-    await s.press("kabag", "Kembalikan", case)
-    prompt = await world["kabag"].wait_message(
-        lambda m: "membalas pesan ini" in m.text, timeout=WAIT
-    )
+    task = await s.press("kabag", "Kembalikan", case)
+    # the question is asked on the task message itself
+    await world.emu.wait_until(lambda: "silakan ketik" in task.text, timeout=WAIT)
+    assert task.button_texts == [t.BTN_CANCEL]
     await world.stop_bot()
     await world.start_bot()
     reason = "Mohon TOR dilengkapi dengan rincian biaya (diketik setelah bot dimulai ulang)."
-    await world["kabag"].send(reason, reply_to=prompt)
+    await world["kabag"].send(reason)
     await until_case(world, case, lambda c: c.step == 1)
     returned = [e for e in await events_of(world, case) if e.type is EventType.RETURNED]
     assert [(e.step, e.to_step, e.reason) for e in returned] == [(2, 1, reason)]
     await world["kasubag"].wait_message(
         lambda m: reason in m.text and "Langkah 1 dari 12" in m.text, timeout=WAIT
     )
-    assert await repo.get_dialogue(world.services.db.reader, 1002) is None
+    await world.emu.wait_until(lambda: "↩️ Dikembalikan oleh" in task.text, timeout=WAIT)
+    assert reason in task.text and task.buttons == []
+    assert await world.services.db.read(repo.get_dialogue, 1002) is None

@@ -102,12 +102,12 @@ async def played(
         await world.everyone_starts()
         case_id = await play_sop(world, title=TITLE)
         await world.drained()
-        reader, store = world.services.db.reader, world.services.files
-        case = await repo.load_case(reader, case_id)
+        db, store = world.services.db, world.services.files
+        case = await db.read(repo.load_case, case_id)
         assert case is not None
-        events = await repo.load_events(reader, case_id)
+        events = await db.read(repo.load_events, case_id)
         papers, zips, stored = [], [], {}
-        for row in await repo.files_of_case(reader, case_id):
+        for row in await db.read(repo.files_of_case, case_id):
             data = await store.read(row.path)
             stored[row.id] = hashlib.sha256(data).hexdigest()
             assert stored[row.id] == row.sha256, f"{row.name} changed on disk"
@@ -143,17 +143,9 @@ async def test_every_paper_of_the_case_was_written_and_names_the_case(played: Pl
     assert len(of_kind(played, "pemeriksaan")) == 13  # 8 approvals and 5 returns
     assert len(of_kind(played, "disposisi")) == 4  # step 2 (twice), 3 and 4
     assert [name for name, _ in played.zips] == [f"arsip-dokumentasi-B{played.case.id}.zip"]
-    # A name is one paper: the service renders a step's blank drafts once per holder (the
-    # two team members), so those come twice, alike; no two different papers share a name.
-    texts: dict[str, set[str]] = {}
-    for p in played.papers:
-        texts.setdefault(p.name, set()).add(p.text)
-    assert {name for name, seen in texts.items() if len(seen) > 1} == set()
+    # A name is one paper, written once (the blank drafts too, however many hold step 6).
     twice = {name for name, n in Counter(p.name for p in played.papers).items() if n > 1}
-    assert twice == {
-        f"{word}-B{played.case.id}-kerangka-langkah6-ke1.docx"
-        for word in ("program-kerja", "rkakl", "penetapan-kinerja")
-    }
+    assert twice == set()
     for paper in played.papers:
         assert f"B{played.case.id}" in paper.text, paper.name
         assert "2027" in paper.text, paper.name
@@ -316,7 +308,16 @@ async def test_the_archive_zip_holds_the_final_files_with_matching_hashes(
     with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
         names = archive.namelist()
         contents = {name: archive.read(name) for name in names}
-    assert set(names) == {"dokumentasi.docx", "SHA256SUMS"} | {f"berkas/{a.name}" for a in finals}
+    # the final documents and every other paper of the case: the Disposisi, the SK, the
+    # blank drafts and each Lembar Pemeriksaan (written and kept, never sent)
+    papers = [p for p in played.papers if not p.name.startswith("dokumentasi")]
+    assert len(papers) == 4 + 1 + 3 + 13
+    assert set(names) == {"dokumentasi.docx", "SHA256SUMS"} | {
+        f"berkas/{name}" for name in [a.name for a in finals] + [p.name for p in papers]
+    }
+    assert len(names) == len(set(names))
+    for paper in papers:
+        assert contents[f"berkas/{paper.name}"] == paper.data, paper.name
     for attachment in finals:
         data = contents[f"berkas/{attachment.name}"]
         assert hashlib.sha256(data).hexdigest() == attachment.sha256
@@ -329,6 +330,38 @@ async def test_the_archive_zip_holds_the_final_files_with_matching_hashes(
         assert hashlib.sha256(contents[name]).hexdigest() == digest
     (dok,) = of_kind(played, "dokumentasi")
     assert contents["dokumentasi.docx"] == dok.data
+
+
+async def test_each_paper_reaches_the_holders_of_the_step_that_uses_it(played: Played) -> None:
+    """A Disposisi goes to whom it instructs, the SK and the blank drafts to the team; a
+    Lembar Pemeriksaan is kept, not sent; the Dokumentasi reaches the archivist inside the
+    archive bundle only."""
+    case_id = played.case.id
+    received: dict[str, set[str]] = {}
+    for key in PEOPLE:
+        for m in played.world[key].bot_messages:
+            if m.document is not None:
+                name = str(m.document.get("file_name", ""))
+                received.setdefault(name, set()).add(key)
+    to = {2: "karo", 3: "kabag", 4: "kasubag"}
+    for paper in of_kind(played, "disposisi"):
+        step = re.search(r"langkah(\d+)", paper.name)
+        assert step is not None
+        assert received.get(paper.name) == {to[int(step[1])]}, paper.name
+    team = {"tim1", "tim2"}
+    for prefix in ("sk-tim", "program-kerja", "rkakl", "penetapan-kinerja"):
+        for paper in of_kind(played, prefix):
+            assert received.get(paper.name) == team, paper.name
+    for paper in of_kind(played, "pemeriksaan") + of_kind(played, "dokumentasi"):
+        assert paper.name not in received, f"{paper.name} was sent to {received[paper.name]}"
+    assert received.get(f"arsip-dokumentasi-B{case_id}.zip") == {"fu"}
+    # the archivist's bundle is the one stored with the case
+    fu = played.world["fu"]
+    (sent,) = [
+        m for m in fu.bot_messages if m.document and m.document["file_name"].endswith(".zip")
+    ]
+    ((_, bundle),) = played.zips
+    assert sent.file_bytes() == bundle
 
 
 async def test_every_paper_is_dated_in_the_office_zone_not_in_utc(played: Played) -> None:
