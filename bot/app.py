@@ -24,6 +24,7 @@ from bot.filestore import FileStore
 from bot.messages import Renderer
 from bot.outbox import OutboxSender, PaperMaker
 from bot.papers.dates import OfficeZone
+from bot.papers.render import PaperRenderer
 from bot.ratelimit import FloodLimiter, FloodLimits
 from bot.reminder_policy import ReminderSettings
 from bot.services.cases import CaseService, Dialogues
@@ -31,6 +32,7 @@ from bot.services.people import PeopleService
 from bot.services.queries import Queries
 from bot.services.registry import SopRegistry
 from bot.services.reminders import Reminders
+from bot.services.reports import Charts, Reports
 from bot.updates import PerUserUpdateProcessor
 from bot.worktime import WorkCalendar, WorkSchedule
 from storage import repo
@@ -45,6 +47,7 @@ COMMANDS = [
     BotCommand("saya", "Data dan peran Anda"),
     BotCommand("tunda", "Menunda pengingat suatu berkas"),
     BotCommand("terlambat", "Daftar langkah yang melewati norma waktu"),
+    BotCommand("laporan", "Laporan evaluasi penerapan SOP (pimpinan)"),
     BotCommand("batal", "Membatalkan isian yang sedang berjalan"),
     BotCommand("bantuan", "Petunjuk penggunaan"),
 ]
@@ -119,6 +122,7 @@ def build_services(
     clock: Clock,
     papers: PaperMaker | None,
     sender_options: dict[str, float] | None,
+    charts: Charts | None = None,
 ) -> Services:
     calendar = work_calendar(config)
     zone = OfficeZone.named(config.time.timezone)
@@ -167,6 +171,16 @@ def build_services(
         reminders=reminders,
         renderer=renderer,
         outbox=sender,
+        reports=Reports(
+            db,
+            sops,
+            config,
+            calendar,
+            zone,
+            clock,
+            PaperRenderer(config.papers.templates_dir, zone),
+            charts,
+        ),
     )
 
 
@@ -177,6 +191,7 @@ def build_application(
     clock: Clock | None = None,
     papers: PaperMaker | None = None,
     sender_options: dict[str, float] | None = None,
+    charts: Charts | None = None,
 ) -> SopApplication:
     from handlers import register_all
 
@@ -188,7 +203,7 @@ def build_application(
         db = await Database.open(config.storage.database)
         try:
             await record_revisions(db, sops, clock)
-            svc = build_services(app, config, db, sops, clock, papers, sender_options)
+            svc = build_services(app, config, db, sops, clock, papers, sender_options, charts)
             await svc.people.bootstrap()
             await svc.reminders.backfill()
         except BaseException:

@@ -22,6 +22,7 @@ from bot.config import Config, parse_config
 from bot.context import SopApplication
 from bot.core.model import CaseStatus
 from bot.outbox import PaperMaker
+from bot.services.reports import Charts
 from emulator import BotApiEmulator, EmuMessage, EmuUser
 from storage import repo
 
@@ -90,11 +91,13 @@ class World:
         clock: Clock | None = None,
         sender: dict[str, float] | None = None,
         papers: PaperMaker | None = None,
+        charts: Charts | None = None,
         **config_sections: dict[str, Any],
     ) -> None:
         self.out = out
         self.clock = clock
         self.papers = papers
+        self.charts = charts
         self.sender = FAST_SENDER if sender is None else sender
         self.config_sections = config_sections
         self.emu = BotApiEmulator(token=TOKEN, bot_username="sopbot_demo_bot")
@@ -119,7 +122,12 @@ class World:
 
     async def start_bot(self) -> None:
         app = build_application(
-            self.config, TOKEN, clock=self.clock, papers=self.papers, sender_options=self.sender
+            self.config,
+            TOKEN,
+            clock=self.clock,
+            papers=self.papers,
+            sender_options=self.sender,
+            charts=self.charts,
         )
         await app.initialize()
         if app.post_init is not None:

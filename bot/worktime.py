@@ -44,6 +44,7 @@ _MINUTE_US = 60_000_000
 # next_working_moment gives up after this many consecutive non-working days: only a schedule
 # whose every workday is declared off for ten years gets there.
 _MAX_IDLE_DAYS = 3660
+_ORIGIN_YEAR = 2000  # working_clock counts from the start of this year
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ class WorkCalendar:
         self.schedule = schedule
         self._holidays: dict[int, frozenset[date]] = {}
         self._years: dict[int, _Year] = {}
+        self._before: dict[int, int] = {}
 
     @property
     def tz(self) -> ZoneInfo:
@@ -194,6 +196,28 @@ class WorkCalendar:
         y0, off0 = self._offset(start)
         y1, off1 = self._offset(end)
         return sum(self._year(y).total for y in range(y0, y1)) + off1 - off0
+
+    def working_clock(self, moment: datetime) -> timedelta:
+        """Working time from the calendar's origin (1 January 2000, office time) to
+        ``moment`` (negative before it): a clock that runs only in working time.
+
+        ``working_clock(b) - working_clock(a) == working_time_between(a, b)`` for a <= b,
+        at the cost of one moment instead of two: reports over many events read each
+        event's clock once (:mod:`bot.stats`)."""
+        _require_aware(moment, "moment")
+        year, offset = self._offset(moment)
+        return timedelta(microseconds=self._years_before(year) + offset)
+
+    def _years_before(self, year: int) -> int:
+        """Working microseconds of the years from the origin up to ``year`` (exclusive)."""
+        cached = self._before.get(year)
+        if cached is None:
+            if year >= _ORIGIN_YEAR:
+                cached = sum(self._year(y).total for y in range(_ORIGIN_YEAR, year))
+            else:
+                cached = -sum(self._year(y).total for y in range(year, _ORIGIN_YEAR))
+            self._before[year] = cached
+        return cached
 
     def is_working_time(self, moment: datetime) -> bool:
         """True when ``moment`` lies in a working window (start inclusive, end exclusive)."""
