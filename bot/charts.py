@@ -182,7 +182,7 @@ def timeline(
     return Timeline(
         heading=f"Berkas #{case_id} · Linimasa Langkah",
         title=title,
-        note=f"Keadaan per {zone.tanggal_jam(now)} · waktu kerja, tanpa libur",
+        note=f"Keadaan per {zone.tanggal_jam(now)} · dalam waktu kerja, di luar hari libur",
         rows=tuple(shown),
         ticks=ticks,
         legend=legend,
@@ -447,7 +447,7 @@ def _draw_report(data: ReportChart) -> bytes:
     page.text(0.03, 0.6, data.heading, fontsize=26, weight="bold", color=INK)
     page.text(0.03, 1.05, _cut(data.subtitle, 64), fontsize=17, color=INK)
     page.text(0.03, 1.48, data.period, fontsize=15, color=GREY)
-    left, width = 0.29, 0.45
+    left, width = 0.27, 0.38
     values_x = left + width + 0.02
 
     # 1. working time per step against its norm (percent of the norm)

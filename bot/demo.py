@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.app import build_application
-from bot.clock import Clock
+from bot.clock import Clock, ManualClock
 from bot.config import Config, parse_config
 from bot.context import SopApplication
 from bot.core.model import CaseStatus
@@ -209,10 +212,20 @@ def draft(name: str, version: int = 1) -> bytes:
 
 
 class Script:
-    """Actions of the officials, each waiting for the bot as a person would."""
+    """Actions of the officials, each waiting for the bot as a person would.
 
-    def __init__(self, world: World, timeout: float = 15.0) -> None:
-        self.w, self.timeout = world, timeout
+    ``pace``, when given, is called with the person's key before each of their actions
+    (a decision, an upload, a new case): the demo moves its clock on there, so that the
+    case takes working days, as it would in an office, and its timeline shows them."""
+
+    def __init__(
+        self, world: World, timeout: float = 15.0, pace: Callable[[str], None] | None = None
+    ) -> None:
+        self.w, self.timeout, self.pace = world, timeout, pace
+
+    def _think(self, who: str) -> None:
+        if self.pace is not None:
+            self.pace(who)
 
     async def press(self, who: str, label: str, case_id: int) -> EmuMessage:
         user = self.w[who]
@@ -223,6 +236,7 @@ class Script:
 
         # the newest message showing the button: a new task, or one just edited
         await self.w.emu.wait_until(lambda: bool(on_screen()), timeout=self.timeout)
+        self._think(who)  # the task is there (the bot has done the last action): think
         message = on_screen()[-1]
         button = next(text for text in message.button_texts if label in text)
         await user.press(message, button, timeout=self.timeout)
@@ -238,6 +252,7 @@ class Script:
         await self.w[who].wait_message(lambda m: confirmation in m.text, timeout=self.timeout)
 
     async def new_case(self, title: str, year: int) -> int:
+        self._think("kasubag")
         user = self.w["kasubag"]
         await user.send("/baru")
         asked = await user.wait_message(lambda m: "judul" in m.text, timeout=self.timeout)
@@ -252,6 +267,7 @@ class Script:
     ) -> EmuMessage:
         """Send a file; wait until the bot takes it (its reaction on the file) or, with
         ``expect``, for the bot's answer that contains ``expect``."""
+        self._think(who)
         user = self.w[who]
         sent = await user.send_document(data, file_name=name, caption=f"#{case_id}")
         if expect is None:
@@ -288,10 +304,15 @@ RETURN_REASONS = {
 
 
 async def play_sop(
-    world: World, *, with_returns: bool = True, title: str | None = None, year: int = 2027
+    world: World,
+    *,
+    with_returns: bool = True,
+    title: str | None = None,
+    year: int = 2027,
+    pace: Callable[[str], None] | None = None,
 ) -> int:
     """One case through all twelve steps; with_returns: one return at every review step."""
-    s = Script(world)
+    s = Script(world, pace=pace)
     case = await s.new_case(
         title or f"Penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro TA {year}", year
     )
@@ -354,12 +375,51 @@ PAPER_WORDS = (
 )
 
 
+# The demo's office days: it starts on a Monday morning and each official takes about this
+# many working minutes before acting (varied by a fixed seed, so every run is the same).
+DEMO_START = datetime(2026, 11, 2, 8, 15, tzinfo=ZoneInfo("Asia/Jakarta"))
+THINKING_MINUTES = {"kasubag": 150, "kabag": 210, "karo": 330, "tim1": 1500, "tim2": 900, "fu": 200}
+
+
+def office_pace(world: World, clock: ManualClock, seed: int = 17) -> Callable[[str], None]:
+    """Moves ``clock`` on by the working time an official takes before acting."""
+    rng = random.Random(seed)
+
+    def pace(who: str) -> None:
+        minutes = round(THINKING_MINUTES.get(who, 60) * rng.uniform(0.4, 1.4))
+        calendar = world.services.calendar
+        clock.set(calendar.next_working_moment(calendar.add_working_minutes(clock.now(), minutes)))
+
+    return pace
+
+
+async def save_pictures(world: World, case_id: int, out: Path, wait: float = 30.0) -> list[str]:
+    """Karo asks for the case's /status and for /laporan; what Karo receives is saved:
+    the timeline (PNG), the report chart (PNG) and the report paper (.docx)."""
+    karo = world["karo"]
+    karo.mark_seen()
+    await karo.send(f"/status {case_id}")
+    photo = await karo.wait_message(lambda m: m.photo is not None, timeout=wait)
+    await karo.wait_message(lambda m: "Riwayat" in m.text, timeout=wait)
+    saved = {f"linimasa-berkas-{case_id}.png": photo.file_bytes()}
+    await karo.send("/laporan")
+    chart = await karo.wait_message(lambda m: m.photo is not None, timeout=wait)
+    paper = await karo.wait_message(lambda m: m.document is not None, timeout=wait)
+    name = str((paper.document or {}).get("file_name") or "laporan-evaluasi-sop.docx")
+    saved[name.removesuffix(".docx") + ".png"] = chart.file_bytes()
+    saved[name] = paper.file_bytes()
+    for file_name, data in saved.items():
+        (out / file_name).write_bytes(data)
+    return list(saved)
+
+
 async def run_demo(out: Path, quiet: bool = False) -> int:
     if (out / "sopbot.sqlite3").exists():
         for name in ("sopbot.sqlite3", "sopbot.sqlite3-wal", "sopbot.sqlite3-shm"):
             (out / name).unlink(missing_ok=True)
         shutil.rmtree(out / "files", ignore_errors=True)
-    world = World(out)
+    clock = ManualClock(DEMO_START)
+    world = World(out, clock=clock)
     lines: list[str] = []
 
     def show(event: Any) -> None:
@@ -372,11 +432,13 @@ async def run_demo(out: Path, quiet: bool = False) -> int:
     async with world:
         await world.everyone_starts()
         try:
-            case_id = await play_sop(world)
+            case_id = await play_sop(world, pace=office_pace(world, clock))
+            await world.drained()
+            clock.set(clock.now() + timedelta(hours=1))  # Karo looks at it an hour later
+            pictures = await save_pictures(world, case_id, out)
         except TimeoutError as exc:
             print(f"demo stopped: {exc}", file=sys.stderr)
             return 1
-        await world.drained()
         status = await world.case_status(case_id)
         papers = await world.services.db.read(repo.files_of_case, case_id)
         store = world.services.files
@@ -388,6 +450,7 @@ async def run_demo(out: Path, quiet: bool = False) -> int:
                 copied.append(target.name)
     (out / "transcript.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(
-        f"\nCase #{case_id}: {status.value if status else 'missing'}; {len(copied)} papers in {out}"
+        f"\nCase #{case_id}: {status.value if status else 'missing'}; {len(copied)} papers and "
+        f"{len(pictures)} pictures and reports ({', '.join(pictures)}) in {out}"
     )
     return 0 if status is CaseStatus.ARCHIVED else 1

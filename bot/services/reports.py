@@ -36,7 +36,7 @@ from bot.worktime import WorkCalendar
 from storage import repo
 from storage.db import Database, Tx
 
-PAGE_HEIGHT_MM = 215.0  # the chart on the report's last page: at most this high
+PAGE_HEIGHT_MM = 180.0  # the chart on the report's last page: at most this high
 PAGE_WIDTH_MM = 160.0
 
 
