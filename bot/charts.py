@@ -286,7 +286,7 @@ def _matplotlib() -> Any:
             "axes.labelcolor": INK,
             "xtick.color": INK,
             "ytick.color": INK,
-            "svg.fonttype": "none",
+            "text.parse_math": False,  # a "$" in a title is a dollar sign, not TeX
         }
     )
     return matplotlib
@@ -297,7 +297,7 @@ def _png(fig: Any) -> bytes:
 
     FigureCanvasAgg(fig)
     out = io.BytesIO()
-    fig.savefig(out, format="png", dpi=DPI, facecolor="white")
+    fig.savefig(out, format="png", dpi=DPI, facecolor="white", pil_kwargs={"compress_level": 2})
     return out.getvalue()
 
 

@@ -42,7 +42,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 from bot.core.definition import SopDefinition
 from bot.core.model import Event, EventType
@@ -118,55 +117,68 @@ class Visit:
         return self.norm > 0 and self.minutes > self.norm
 
 
+# One stay at a step, as the walk over a log finds it (the report's fast path):
+# (step, entered, left or None, working minutes, exit, event that ended it or None)
+_Stay = tuple[int, datetime, datetime | None, int, Exit, Event | None]
+
+
+def _walk(events: Iterable[Event], calendar: WorkCalendar, now: datetime) -> list[_Stay]:
+    """The stays of one case in order; each event's working clock is read once."""
+    found: list[_Stay] = []
+    step: int | None = None
+    entered = now
+    entered_clock = _ZERO
+    clock_of = calendar.working_clock
+    for event in events:
+        kind = event.type
+        if kind is EventType.STARTED:
+            step, entered = event.step, event.at
+            entered_clock = clock_of(entered)
+            continue
+        exit_ = _EXITS.get(kind)
+        if exit_ is None or step is None:
+            continue  # files and team selections do not move the case
+        clock = clock_of(event.at)
+        minutes = (clock - entered_clock) // _MINUTE
+        found.append((step, entered, event.at, minutes if minutes > 0 else 0, exit_, event))
+        if exit_ is Exit.ARCHIVED or exit_ is Exit.CANCELLED or event.to_step is None:
+            step = None
+        else:
+            step, entered, entered_clock = event.to_step, event.at, clock
+    if step is not None:
+        minutes = (clock_of(max(now, entered)) - entered_clock) // _MINUTE
+        found.append((step, entered, None, max(0, minutes), Exit.OPEN, None))
+    return found
+
+
 def visits(
     events: Iterable[Event], definition: SopDefinition, calendar: WorkCalendar, now: datetime
 ) -> list[Visit]:
     """The visits of one case, in order, from its event log (oldest first)."""
-    found: list[Visit] = []
-    step: int | None = None
-    entered: datetime | None = None
-    entered_clock = _ZERO
-    case_id = 0
-
-    def visit(left: datetime | None, clock: timedelta, exit_: Exit, **rest: Any) -> Visit:
-        assert step is not None and entered is not None
+    events = list(events)
+    case_id = events[0].case_id if events else 0
+    found = []
+    for step, entered, left, minutes, exit_, event in _walk(events, calendar, now):
         known = definition.has_step(step)
-        return Visit(
-            case_id=case_id,
-            step=step,
-            role=definition.step(step).actor if known else "",
-            entered=entered,
-            left=left,
-            minutes=max(0, (clock - entered_clock) // _MINUTE),
-            norm=definition.step(step).time_minutes if known else 0,
-            exit=exit_,
-            **rest,
-        )
-
-    for event in events:
-        if event.type is EventType.STARTED:
-            case_id, step, entered = event.case_id, event.step, event.at
-            entered_clock = calendar.working_clock(event.at)
-            continue
-        exit_ = _EXITS.get(event.type)
-        if exit_ is None or step is None:
-            continue  # files and team selections do not move the case
-        clock = calendar.working_clock(event.at)
-        holder = None if exit_ is Exit.WITHDRAWN else event.actor
-        acting = str(event.data.get("acting") or "").lower() if holder is not None else ""
-        reason = event.reason if exit_ in (Exit.RETURNED, Exit.CANCELLED) else ""
+        holder = None if event is None or exit_ is Exit.WITHDRAWN else event.actor
+        acting = str(event.data.get("acting") or "").lower() if event and holder else ""
+        reason = event.reason if event and exit_ in (Exit.RETURNED, Exit.CANCELLED) else ""
         found.append(
-            visit(
-                event.at, clock, exit_,
-                holder=holder, acting=acting, reason=reason, to_step=event.to_step,
+            Visit(
+                case_id=case_id,
+                step=step,
+                role=definition.step(step).actor if known else "",
+                entered=entered,
+                left=left,
+                minutes=minutes,
+                norm=definition.step(step).time_minutes if known else 0,
+                exit=exit_,
+                holder=holder,
+                acting=acting,
+                reason=reason,
+                to_step=event.to_step if event is not None else None,
             )
-        )  # fmt: skip
-        if exit_ in (Exit.ARCHIVED, Exit.CANCELLED) or event.to_step is None:
-            step = entered = None
-        else:
-            step, entered, entered_clock = event.to_step, event.at, clock
-    if step is not None:
-        found.append(visit(None, calendar.working_clock(max(now, entered or now)), Exit.OPEN))
+        )
     return found
 
 
@@ -305,37 +317,45 @@ def report(
     overdue: list[Overdue] = []
     cases = 0
     moment = min(period.end, now)  # when states are read: the period's end, or now
+    start, end = period.start, period.end
+    norms_of: dict[int, dict[int, int]] = {}  # per definition (by id): step -> norm
     for history in histories:
         if history.definition.code != definition.code:
             continue
-        case_visits = visits(history.events, history.definition, calendar, now)
-        if not case_visits:
+        norms = norms_of.get(id(history.definition))
+        if norms is None:
+            norms = {s.id: s.time_minutes for s in history.definition.steps}
+            norms_of[id(history.definition)] = norms
+        stays = _walk(history.events, calendar, now)
+        if not stays:
             continue
         in_period = False
-        for visit in case_visits:
-            if visit.left is None or not period.holds(visit.left):
+        for step, _entered, left, minutes, exit_, event in stays:
+            if left is None or not start <= left < end:
                 continue
             in_period = True
-            if visit.step not in durations:
+            found = durations.get(step)
+            if found is None:
                 continue  # a step the current definition no longer has
-            durations[visit.step].append(visit.minutes)
-            over[visit.step] += visit.over_norm
-            if visit.exit is Exit.RETURNED:
-                returns[visit.step] += 1
-                if text := short_reason(visit.reason):
-                    reasons[visit.step][text] += 1
-        state = _state_at(case_visits, period, moment, calendar)
+            found.append(minutes)
+            norm = norms.get(step, 0)
+            if norm > 0 and minutes > norm:
+                over[step] += 1
+            if exit_ is Exit.RETURNED:
+                returns[step] += 1
+                if event is not None and (text := short_reason(event.reason)):
+                    reasons[step][text] += 1
+        state = _state_at(stays, norms, period, moment, calendar)
         if state is not None:
             states[state] += 1
             in_period = True
-        current = case_visits[-1]
-        if current.is_open and current.over_norm:
+        step, entered, left, minutes, _exit, _event = stays[-1]
+        norm = norms.get(step, 0)
+        if left is None and norm > 0 and minutes > norm:
+            role = history.definition.step(step).actor if step in norms else ""
             overdue.append(
-                Overdue(
-                    history.case_id, history.title, current.step, current.role,
-                    current.minutes, current.norm, current.entered,
-                )
-            )  # fmt: skip
+                Overdue(history.case_id, history.title, step, role, minutes, norm, entered)
+            )
         cases += in_period
     figures = tuple(
         StepFigures(
@@ -362,20 +382,26 @@ def _top(counter: Counter[str], n: int) -> list[tuple[str, int]]:
 
 
 def _state_at(
-    case_visits: Sequence[Visit], period: Period, moment: datetime, calendar: WorkCalendar
+    stays: Sequence[_Stay],
+    norms: Mapping[int, int],
+    period: Period,
+    moment: datetime,
+    calendar: WorkCalendar,
 ) -> CaseState | None:
     """The state a case is counted in: archived or cancelled when it closed in the period;
     else, when it was open at ``moment`` (the period's end, or now), on time or late by its
     step then. None when it had not started by ``moment`` or closed outside the period."""
-    first, last = case_visits[0], case_visits[-1]
-    if first.entered >= moment:
+    first, last = stays[0], stays[-1]
+    if first[1] >= moment:
         return None
-    if last.left is not None and last.left <= moment:
-        if not period.holds(last.left):
+    last_left = last[2]
+    if last_left is not None and last_left <= moment:
+        if not period.holds(last_left):
             return None
-        return CaseState.CANCELLED if last.exit is Exit.CANCELLED else CaseState.ARCHIVED
-    for visit in case_visits:
-        if visit.entered <= moment and (visit.left is None or visit.left > moment):
-            spent = calendar.working_minutes_between(visit.entered, moment)
-            return CaseState.LATE if visit.norm > 0 and spent > visit.norm else CaseState.ON_TIME
+        return CaseState.CANCELLED if last[4] is Exit.CANCELLED else CaseState.ARCHIVED
+    for step, entered, left, _minutes, _exit, _event in stays:
+        if entered <= moment and (left is None or left > moment):
+            spent = calendar.working_minutes_between(entered, moment)
+            norm = norms.get(step, 0)
+            return CaseState.LATE if norm > 0 and spent > norm else CaseState.ON_TIME
     return None

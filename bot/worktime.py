@@ -119,6 +119,7 @@ class WorkCalendar:
         self._holidays: dict[int, frozenset[date]] = {}
         self._years: dict[int, _Year] = {}
         self._before: dict[int, int] = {}
+        self._days: dict[date, tuple[int, datetime | None, int]] = {}
 
     @property
     def tz(self) -> ZoneInfo:
@@ -173,22 +174,28 @@ class WorkCalendar:
 
     # --------------------------------------------------------------- moments
 
+    def _day(self, d: date) -> tuple[int, datetime | None, int]:
+        """(working us of the year before ``d``, its window's start or None when it is not
+        worked, the window's length in us): cached, as every moment of a day needs them."""
+        cached = self._days.get(d)
+        if cached is None:
+            before = self._year(d.year).prefix[d.timetuple().tm_yday - 1]
+            if self.is_working_day(d):
+                start, end = self._window(d)
+                cached = (before, start, max(0, (end - start) // _ONE_US))
+            else:
+                cached = (before, None, 0)
+            self._days[d] = cached
+        return cached
+
     def _offset(self, moment: datetime) -> tuple[int, int]:
         """(year, working microseconds from the start of that local year up to ``moment``)."""
-        local = moment.astimezone(self._tz)
-        d = local.date()
-        before = self._year(d.year).prefix[d.timetuple().tm_yday - 1]
-        if not self.is_working_day(d):
+        d = moment.astimezone(self._tz).date()
+        before, start, length = self._day(d)
+        if start is None:
             return d.year, before
-        start, end = self._window(d)
-        at = moment.astimezone(UTC)
-        if at <= start:
-            within = 0
-        elif at >= end:
-            within = max(0, (end - start) // _ONE_US)
-        else:
-            within = (at - start) // _ONE_US
-        return d.year, before + within
+        within = (moment - start) // _ONE_US  # aware datetimes subtract as instants
+        return d.year, before + min(max(within, 0), length)
 
     def _working_us_between(self, start: datetime, end: datetime) -> int:
         if end <= start:

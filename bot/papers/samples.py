@@ -355,7 +355,7 @@ def sample_laporan() -> LaporanSop:
     ]  # fmt: skip
     overdue = [
         OverdueCase(
-            "K9", "Penyusunan Program Kerja Biro TA 2027 (revisi)", 6, "Tim Penyusunan",
+            "K7", "Penyusunan Program Kerja Biro TA 2027 (revisi)", 6, "Tim Penyusunan",
             datetime(2026, 11, 2, 9, 15, tzinfo=WIB), 5520, 4800,
         )
     ]  # fmt: skip

@@ -171,41 +171,46 @@ class Reports:
 
     async def report(self, user_id: int, request: PeriodRequest) -> SopReport:
         """The SOP evaluation report over a period for a head of the unit or an
-        administrator: figures, chart (PNG) and the paper (.docx)."""
+        administrator: figures, chart (PNG) and the paper (.docx).
+
+        The figures are computed inside the one read, case by case as the rows come (the
+        logs of ten thousand cases are never all in memory at once); the chart and the
+        paper are drawn after it, in a worker thread."""
         definition = self.sops.default
         period = self.period(request)
-
-        def txn(tx: Tx) -> tuple[bool, list[repo.CaseLog], repo.Person | None]:
-            roles = repo.active_roles(tx, user_id, self.unit)
-            allowed = user_id in self.config.admins or bool(roles & heads(definition))
-            if not allowed:
-                return False, [], None
-            logs = repo.case_logs(tx, self.unit, definition.code, period.start, period.end)
-            return True, logs, repo.get_person(tx, user_id)
-
-        allowed, logs, person = await self.db.read(txn)
-        if not allowed:
-            return SopReport(False)
         now = self.clock.now()
+
+        def txn(tx: Tx) -> tuple[stats.Report, repo.Person | None] | None:
+            roles = repo.active_roles(tx, user_id, self.unit)
+            if user_id not in self.config.admins and not roles & heads(definition):
+                return None
+            logs = repo.case_logs(tx, self.unit, definition.code, period.start, period.end)
+            histories = (
+                stats.CaseHistory(
+                    log.case_id, log.title, self._definition(log, definition), log.events
+                )
+                for log in logs
+            )
+            figures = stats.report(histories, definition, self.calendar, period, now)
+            return figures, repo.get_person(tx, user_id)
+
+        found = await self.db.read(txn)
+        if found is None:
+            return SopReport(False)
+        figures, person = found
         return await asyncio.to_thread(
-            self._report, definition, logs, person, user_id, period, request, now
+            self._report, definition, figures, person, user_id, request, now
         )
 
     def _report(
         self,
         definition: SopDefinition,
-        logs: list[repo.CaseLog],
+        figures: stats.Report,
         person: repo.Person | None,
         user_id: int,
-        period: stats.Period,
         request: PeriodRequest,
         now: datetime,
     ) -> SopReport:
-        histories = [
-            stats.CaseHistory(log.case_id, log.title, self._definition(log, definition), log.events)
-            for log in logs
-        ]
-        figures = stats.report(histories, definition, self.calendar, period, now)
         last_day = request.after - timedelta(days=1)
         span = f"{tanggal(request.first)} – {tanggal(last_day)}"
         chart_error = ""
