@@ -24,6 +24,7 @@ from bot.filestore import FileStore
 from bot.messages import Renderer
 from bot.outbox import OutboxSender, PaperMaker
 from bot.papers.dates import OfficeZone
+from bot.papers.render import PaperRenderer
 from bot.ratelimit import FloodLimiter, FloodLimits
 from bot.reminder_policy import ReminderSettings
 from bot.services.acting import Acting
@@ -32,6 +33,7 @@ from bot.services.people import PeopleService
 from bot.services.queries import Queries
 from bot.services.registry import SopRegistry
 from bot.services.reminders import Reminders
+from bot.services.reports import Charts, Reports
 from bot.updates import PerUserUpdateProcessor
 from bot.worktime import WorkCalendar, WorkSchedule
 from storage import repo
@@ -46,6 +48,7 @@ COMMANDS = [
     BotCommand("saya", "Data dan peran Anda"),
     BotCommand("tunda", "Menunda pengingat suatu berkas"),
     BotCommand("terlambat", "Daftar langkah yang melewati norma waktu"),
+    BotCommand("laporan", "Laporan evaluasi penerapan SOP (pimpinan)"),
     BotCommand("batal", "Membatalkan isian yang sedang berjalan"),
     BotCommand("bantuan", "Petunjuk penggunaan"),
 ]
@@ -120,6 +123,7 @@ def build_services(
     clock: Clock,
     papers: PaperMaker | None,
     sender_options: dict[str, float] | None,
+    charts: Charts | None = None,
 ) -> Services:
     calendar = work_calendar(config)
     zone = OfficeZone.named(config.time.timezone)
@@ -168,6 +172,16 @@ def build_services(
         acting=Acting(db, sops, config, clock),
         renderer=renderer,
         outbox=sender,
+        reports=Reports(
+            db,
+            sops,
+            config,
+            calendar,
+            zone,
+            clock,
+            PaperRenderer(config.papers.templates_dir, zone),
+            charts,
+        ),
     )
 
 
@@ -178,6 +192,7 @@ def build_application(
     clock: Clock | None = None,
     papers: PaperMaker | None = None,
     sender_options: dict[str, float] | None = None,
+    charts: Charts | None = None,
 ) -> SopApplication:
     from handlers import register_all
 
@@ -189,7 +204,7 @@ def build_application(
         db = await Database.open(config.storage.database)
         try:
             await record_revisions(db, sops, clock)
-            svc = build_services(app, config, db, sops, clock, papers, sender_options)
+            svc = build_services(app, config, db, sops, clock, papers, sender_options, charts)
             await svc.people.bootstrap()
             await svc.acting.bootstrap()
             await svc.acting.route_due()

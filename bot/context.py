@@ -24,6 +24,7 @@ from bot.services.people import PeopleService
 from bot.services.queries import Queries
 from bot.services.registry import SopRegistry
 from bot.services.reminders import Reminders
+from bot.services.reports import Reports
 from bot.worktime import WorkCalendar
 from storage.db import Database
 
@@ -45,6 +46,7 @@ class Services:
     acting: Acting
     renderer: Renderer
     outbox: OutboxSender
+    reports: Reports
 
 
 class SopApplication(Application[Any, Any, Any, Any, Any, Any]):

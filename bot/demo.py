@@ -10,19 +10,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import random
 import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.app import build_application
-from bot.clock import Clock
+from bot.clock import Clock, ManualClock
 from bot.config import Config, parse_config
 from bot.context import SopApplication
 from bot.core.model import CaseStatus
 from bot.outbox import PaperMaker
+from bot.services.reports import Charts
 from emulator import BotApiEmulator, EmuMessage, EmuUser
 from storage import repo
 
@@ -95,11 +99,13 @@ class World:
         clock: Clock | None = None,
         sender: dict[str, float] | None = None,
         papers: PaperMaker | None = None,
+        charts: Charts | None = None,
         **config_sections: Any,
     ) -> None:
         self.out = out
         self.clock = clock
         self.papers = papers
+        self.charts = charts
         self.sender = FAST_SENDER if sender is None else sender
         self.config_sections = config_sections
         self.emu = BotApiEmulator(token=TOKEN, bot_username="sopbot_demo_bot")
@@ -128,7 +134,12 @@ class World:
 
     async def start_bot(self) -> None:
         app = build_application(
-            self.config, TOKEN, clock=self.clock, papers=self.papers, sender_options=self.sender
+            self.config,
+            TOKEN,
+            clock=self.clock,
+            papers=self.papers,
+            sender_options=self.sender,
+            charts=self.charts,
         )
         await app.initialize()
         if app.post_init is not None:
@@ -210,10 +221,20 @@ def draft(name: str, version: int = 1) -> bytes:
 
 
 class Script:
-    """Actions of the officials, each waiting for the bot as a person would."""
+    """Actions of the officials, each waiting for the bot as a person would.
 
-    def __init__(self, world: World, timeout: float = 15.0) -> None:
-        self.w, self.timeout = world, timeout
+    ``pace``, when given, is called with the person's key before each of their actions
+    (a decision, an upload, a new case): the demo moves its clock on there, so that the
+    case takes working days, as it would in an office, and its timeline shows them."""
+
+    def __init__(
+        self, world: World, timeout: float = 15.0, pace: Callable[[str], None] | None = None
+    ) -> None:
+        self.w, self.timeout, self.pace = world, timeout, pace
+
+    def _think(self, who: str) -> None:
+        if self.pace is not None:
+            self.pace(who)
 
     async def press(self, who: str, label: str, case_id: int) -> EmuMessage:
         user = self.w[who]
@@ -224,6 +245,7 @@ class Script:
 
         # the newest message showing the button: a new task, or one just edited
         await self.w.emu.wait_until(lambda: bool(on_screen()), timeout=self.timeout)
+        self._think(who)  # the task is there (the bot has done the last action): think
         message = on_screen()[-1]
         button = next(text for text in message.button_texts if label in text)
         await user.press(message, button, timeout=self.timeout)
@@ -239,6 +261,7 @@ class Script:
         await self.w[who].wait_message(lambda m: confirmation in m.text, timeout=self.timeout)
 
     async def new_case(self, title: str, year: int) -> int:
+        self._think("kasubag")
         user = self.w["kasubag"]
         await user.send("/baru")
         asked = await user.wait_message(lambda m: "judul" in m.text, timeout=self.timeout)
@@ -253,6 +276,7 @@ class Script:
     ) -> EmuMessage:
         """Send a file; wait until the bot takes it (its reaction on the file) or, with
         ``expect``, for the bot's answer that contains ``expect``."""
+        self._think(who)
         user = self.w[who]
         sent = await user.send_document(data, file_name=name, caption=f"#{case_id}")
         if expect is None:
@@ -289,10 +313,15 @@ RETURN_REASONS = {
 
 
 async def play_sop(
-    world: World, *, with_returns: bool = True, title: str | None = None, year: int = 2027
+    world: World,
+    *,
+    with_returns: bool = True,
+    title: str | None = None,
+    year: int = 2027,
+    pace: Callable[[str], None] | None = None,
 ) -> int:
     """One case through all twelve steps; with_returns: one return at every review step."""
-    s = Script(world)
+    s = Script(world, pace=pace)
     case = await s.new_case(
         title or f"Penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro TA {year}", year
     )
@@ -429,12 +458,51 @@ PAPER_WORDS = (
 )
 
 
+# The demo's office days: it starts on a Monday morning and each official takes about this
+# many working minutes before acting (varied by a fixed seed, so every run is the same).
+DEMO_START = datetime(2026, 11, 2, 8, 15, tzinfo=ZoneInfo("Asia/Jakarta"))
+THINKING_MINUTES = {"kasubag": 150, "kabag": 210, "karo": 330, "tim1": 1500, "tim2": 900, "fu": 200}
+
+
+def office_pace(world: World, clock: ManualClock, seed: int = 17) -> Callable[[str], None]:
+    """Moves ``clock`` on by the working time an official takes before acting."""
+    rng = random.Random(seed)
+
+    def pace(who: str) -> None:
+        minutes = round(THINKING_MINUTES.get(who, 60) * rng.uniform(0.4, 1.4))
+        calendar = world.services.calendar
+        clock.set(calendar.next_working_moment(calendar.add_working_minutes(clock.now(), minutes)))
+
+    return pace
+
+
+async def save_pictures(world: World, case_id: int, out: Path, wait: float = 30.0) -> list[str]:
+    """Karo asks for the case's /status and for /laporan; what Karo receives is saved:
+    the timeline (PNG), the report chart (PNG) and the report paper (.docx)."""
+    karo = world["karo"]
+    karo.mark_seen()
+    await karo.send(f"/status {case_id}")
+    photo = await karo.wait_message(lambda m: m.photo is not None, timeout=wait)
+    await karo.wait_message(lambda m: "Riwayat" in m.text, timeout=wait)
+    saved = {f"linimasa-berkas-{case_id}.png": photo.file_bytes()}
+    await karo.send("/laporan")
+    chart = await karo.wait_message(lambda m: m.photo is not None, timeout=wait)
+    paper = await karo.wait_message(lambda m: m.document is not None, timeout=wait)
+    name = str((paper.document or {}).get("file_name") or "laporan-evaluasi-sop.docx")
+    saved[name.removesuffix(".docx") + ".png"] = chart.file_bytes()
+    saved[name] = paper.file_bytes()
+    for file_name, data in saved.items():
+        (out / file_name).write_bytes(data)
+    return list(saved)
+
+
 async def run_demo(out: Path, quiet: bool = False) -> int:
     if (out / "sopbot.sqlite3").exists():
         for name in ("sopbot.sqlite3", "sopbot.sqlite3-wal", "sopbot.sqlite3-shm"):
             (out / name).unlink(missing_ok=True)
         shutil.rmtree(out / "files", ignore_errors=True)
-    world = World(out)
+    clock = ManualClock(DEMO_START)
+    world = World(out, clock=clock)
     lines: list[str] = []
 
     def show(event: Any) -> None:
@@ -447,14 +515,16 @@ async def run_demo(out: Path, quiet: bool = False) -> int:
     async with world:
         await world.everyone_starts()
         try:
-            case_id = await play_sop(world)
+            case_id = await play_sop(world, pace=office_pace(world, clock))
             await world.drained()
             counted = count_messages(world)
+            clock.set(clock.now() + timedelta(hours=1))  # Karo looks at it an hour later
+            pictures = await save_pictures(world, case_id, out)
             acting_case = await play_acting(world)
+            await world.drained()
         except TimeoutError as exc:
             print(f"demo stopped: {exc}", file=sys.stderr)
             return 1
-        await world.drained()
         status = await world.case_status(case_id)
         acting_status = await world.case_status(acting_case)
         copied = []
@@ -471,7 +541,8 @@ async def run_demo(out: Path, quiet: bool = False) -> int:
     print(
         f"\nCase #{case_id}: {status.value if status else 'missing'}; "
         f"case #{acting_case} (Plh Karo): {acting_status.value if acting_status else 'missing'}; "
-        f"{len(copied)} papers in {out}\n"
+        f"{len(copied)} papers and {len(pictures)} pictures and reports "
+        f"({', '.join(pictures)}) in {out}\n"
         f"Messages officials received on the main path: {counted.total} "
         f"(before: {BASELINE_MESSAGES}; {per_person}); "
         f"files sent twice to the same person in the same version: {counted.resent}"

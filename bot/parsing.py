@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 
 __all__ = [
     "MAX_CASE_DIGITS",
@@ -32,6 +32,7 @@ __all__ = [
     "fiscal_year",
     "indonesian_date",
     "one_line_title",
+    "report_period",
     "telegram_id",
 ]
 
@@ -196,3 +197,54 @@ def one_line_title(text: str, limit: int = MAX_TITLE) -> str | None:
             return None
     title = _WHITESPACE_RUN.sub(" ", title)
     return title if len(title) <= limit else None
+
+
+MAX_REPORT_DAYS = 3660
+_YEAR_ONLY = re.compile(r"[0-9]{4}")
+_MONTH_NUMERIC = re.compile(r"([0-9]{1,2})[-/.]([0-9]{4})|([0-9]{4})[-/.]([0-9]{1,2})")
+_MONTH_NAMED = re.compile(r"([a-z]+)\.?(?: +([0-9]{4}))?")
+_LAST_DAYS = re.compile(r"([0-9]{1,4}) *(h|hari)")
+_MONTH_LABELS = (
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+)  # fmt: skip
+
+
+def report_period(text: str, today: date) -> tuple[date, date, str] | None:
+    """The period of a report as /laporan takes it: ``(first day, day after the last,
+    label)``. A year (``2026``: "Tahun 2026"); a month (``12-2026``, ``12/2026``,
+    ``2026-12``, ``Desember 2026``, ``des 2026``, or ``desember``: this year's); the last
+    N days up to today (``30h``, ``30 hari``: "30 hari terakhir", 1 to 3660). Empty text
+    is this year. None for anything else."""
+    s = _normalised(text)
+    if s is None:
+        return None
+    s = " ".join(s.lower().split())
+    if not s:
+        return _year(today.year)
+    if _YEAR_ONLY.fullmatch(s):
+        return _year(int(s))
+    if match := _MONTH_NUMERIC.fullmatch(s):
+        month, year = (match[1], match[2]) if match[1] else (match[4], match[3])
+        return _month(int(year), int(month))
+    if match := _LAST_DAYS.fullmatch(s):
+        days = int(match[1])
+        if not 0 < days <= MAX_REPORT_DAYS:
+            return None
+        return today - timedelta(days=days - 1), today + timedelta(days=1), f"{days} hari terakhir"
+    if (match := _MONTH_NAMED.fullmatch(s)) and (month := _MONTHS.get(match[1])) is not None:
+        return _month(int(match[2]) if match[2] else today.year, month)
+    return None
+
+
+def _year(year: int) -> tuple[date, date, str] | None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        return None
+    return date(year, 1, 1), date(year + 1, 1, 1), f"Tahun {year}"
+
+
+def _month(year: int, month: int) -> tuple[date, date, str] | None:
+    if not (MIN_YEAR <= year <= MAX_YEAR and 1 <= month <= 12):
+        return None
+    after = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return date(year, month, 1), after, f"{_MONTH_LABELS[month - 1]} {year}"

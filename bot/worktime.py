@@ -44,6 +44,7 @@ _MINUTE_US = 60_000_000
 # next_working_moment gives up after this many consecutive non-working days: only a schedule
 # whose every workday is declared off for ten years gets there.
 _MAX_IDLE_DAYS = 3660
+_ORIGIN_YEAR = 2000  # working_clock counts from the start of this year
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,8 @@ class WorkCalendar:
         self.schedule = schedule
         self._holidays: dict[int, frozenset[date]] = {}
         self._years: dict[int, _Year] = {}
+        self._before: dict[int, int] = {}
+        self._days: dict[date, tuple[int, datetime | None, int]] = {}
 
     @property
     def tz(self) -> ZoneInfo:
@@ -171,22 +174,28 @@ class WorkCalendar:
 
     # --------------------------------------------------------------- moments
 
+    def _day(self, d: date) -> tuple[int, datetime | None, int]:
+        """(working us of the year before ``d``, its window's start or None when it is not
+        worked, the window's length in us): cached, as every moment of a day needs them."""
+        cached = self._days.get(d)
+        if cached is None:
+            before = self._year(d.year).prefix[d.timetuple().tm_yday - 1]
+            if self.is_working_day(d):
+                start, end = self._window(d)
+                cached = (before, start, max(0, (end - start) // _ONE_US))
+            else:
+                cached = (before, None, 0)
+            self._days[d] = cached
+        return cached
+
     def _offset(self, moment: datetime) -> tuple[int, int]:
         """(year, working microseconds from the start of that local year up to ``moment``)."""
-        local = moment.astimezone(self._tz)
-        d = local.date()
-        before = self._year(d.year).prefix[d.timetuple().tm_yday - 1]
-        if not self.is_working_day(d):
+        d = moment.astimezone(self._tz).date()
+        before, start, length = self._day(d)
+        if start is None:
             return d.year, before
-        start, end = self._window(d)
-        at = moment.astimezone(UTC)
-        if at <= start:
-            within = 0
-        elif at >= end:
-            within = max(0, (end - start) // _ONE_US)
-        else:
-            within = (at - start) // _ONE_US
-        return d.year, before + within
+        within = (moment - start) // _ONE_US  # aware datetimes subtract as instants
+        return d.year, before + min(max(within, 0), length)
 
     def _working_us_between(self, start: datetime, end: datetime) -> int:
         if end <= start:
@@ -194,6 +203,28 @@ class WorkCalendar:
         y0, off0 = self._offset(start)
         y1, off1 = self._offset(end)
         return sum(self._year(y).total for y in range(y0, y1)) + off1 - off0
+
+    def working_clock(self, moment: datetime) -> timedelta:
+        """Working time from the calendar's origin (1 January 2000, office time) to
+        ``moment`` (negative before it): a clock that runs only in working time.
+
+        ``working_clock(b) - working_clock(a) == working_time_between(a, b)`` for a <= b,
+        at the cost of one moment instead of two: reports over many events read each
+        event's clock once (:mod:`bot.stats`)."""
+        _require_aware(moment, "moment")
+        year, offset = self._offset(moment)
+        return timedelta(microseconds=self._years_before(year) + offset)
+
+    def _years_before(self, year: int) -> int:
+        """Working microseconds of the years from the origin up to ``year`` (exclusive)."""
+        cached = self._before.get(year)
+        if cached is None:
+            if year >= _ORIGIN_YEAR:
+                cached = sum(self._year(y).total for y in range(_ORIGIN_YEAR, year))
+            else:
+                cached = -sum(self._year(y).total for y in range(year, _ORIGIN_YEAR))
+            self._before[year] = cached
+        return cached
 
     def is_working_time(self, moment: datetime) -> bool:
         """True when ``moment`` lies in a working window (start inclusive, end exclusive)."""

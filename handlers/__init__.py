@@ -8,9 +8,20 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import admin, buttons, cases, errors, files, gate, people, reminders, text
+from handlers import (
+    admin,
+    buttons,
+    cases,
+    errors,
+    files,
+    gate,
+    people,
+    reminders,
+    reports,
+    text,
+)
 
 
 def register_all(app: Application) -> None:  # type: ignore[type-arg]
-    for module in (gate, people, admin, cases, reminders, buttons, files, text, errors):
+    for module in (gate, people, admin, cases, reminders, reports, buttons, files, text, errors):
         module.register(app)

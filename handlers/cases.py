@@ -14,6 +14,7 @@ from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied
 from bot.services.queries import TaskPage
 from bot.views import Keyboard, case_heading, history_lines, role_name, step_line
+from handlers import reports
 from handlers.common import Context, edit_quietly, refusal_text, reply, restore_task, user_id
 
 USAGE_STATUS = (
@@ -148,7 +149,10 @@ async def status(update: Update, context: Context) -> None:
         await reply(update, USAGE_STATUS)
         return
     text = await status_text(context, case_id)
-    await reply(update, text or f"Berkas #{case_id} tidak ditemukan.")
+    if text is None:
+        await reply(update, f"Berkas #{case_id} tidak ditemukan.")
+        return
+    await reports.send_status(update, context, case_id, text)
 
 
 async def status_text(context: Context, case_id: int) -> str | None:

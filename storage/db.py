@@ -18,7 +18,7 @@ import asyncio
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -57,6 +57,11 @@ class Tx:
 
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         return self.conn.execute(sql, params).fetchall()
+
+    def each(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Row]:
+        """The rows one by one, as the caller consumes them (a report over many rows
+        keeps one at a time in memory). Consume them inside the same function."""
+        return iter(self.conn.execute(sql, params))
 
     def value(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = self.conn.execute(sql, params).fetchone()

@@ -8,12 +8,12 @@ No SQL lives outside ``storage/``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.core.model import Case, Event
+from bot.core.model import Case, Event, EventType
 from storage.codec import (
     CASE_FORMAT,
     case_from_json,
@@ -610,6 +610,58 @@ def recent_cases(tx: Tx, unit: str, limit: int = 20) -> list[Case]:
         (unit, limit),
     )
     return [case_from_json(r[0], r[1]) for r in rows]
+
+
+# -- reports -----------------------------------------------------------------------------
+
+# The events that place a case at a step or move it: all the figures of bot.stats need.
+_TIMELINE_TYPES = ("started", "completed", "approved", "returned", "withdrawn", "archived",
+                   "cancelled")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CaseLog:
+    """A case's identity and its moves, for reports (no files, no team selections)."""
+
+    case_id: int
+    sop_code: str
+    revision: str
+    title: str
+    events: list[Event]
+
+
+_EVENT_TYPES = {t.value: t for t in EventType}
+
+
+def case_logs(
+    tx: Tx, unit: str, sop_code: str, start: datetime, end: datetime
+) -> Iterator[CaseLog]:
+    """Every case of ``unit`` running ``sop_code`` that is open now or whose life overlaps
+    ``[start, end)`` (opened before ``end``, not closed before ``start``), with its moves,
+    in one query, one case at a time (consume them inside the read). Cases in id order,
+    each log in order. An event's ``data`` holds only ``acting`` (a Plh/Plt decision)."""
+    rows = tx.each(
+        "SELECT c.id, c.sop_code, c.sop_revision, c.title, e.type, e.step, e.to_step, "
+        "e.actor, e.role, e.at, e.reason, json_extract(e.data, '$.acting') FROM cases c "
+        "JOIN events e ON e.case_id = c.id "
+        "WHERE c.unit = ? AND c.sop_code = ? "
+        "AND (c.status = 'open' OR (c.opened_at < ? AND c.closed_at >= ?)) "
+        f"AND e.type IN ({_roles_filter(_TIMELINE_TYPES)}) ORDER BY c.id, e.seq",
+        (unit, sop_code, ts(end), ts(start), *_TIMELINE_TYPES),
+    )
+    current: CaseLog | None = None
+    kinds, parse = _EVENT_TYPES, parse_ts
+    for cid, code, revision, title, kind, step, to, actor, role, at, reason, acting in rows:
+        if current is None or current.case_id != cid:
+            if current is not None:
+                yield current
+            current = CaseLog(cid, code, revision or "", title, [])
+        data = {"acting": acting} if acting else {}
+        current.events.append(
+            Event(kinds[kind], cid, actor, role, parse(at), step, to, reason, "", data)
+        )
+    if current is not None:
+        yield current
 
 
 # -- reminders ---------------------------------------------------------------------------

@@ -15,9 +15,7 @@ from bot.core.workflow import excluded_reviewers
 
 PLH_KARO = Actor(20, frozenset({"karo"}), acting={"karo": "plh"})
 PLT_KABAG = Actor(21, frozenset({"kabag"}), acting={"kabag": "plt"})
-KABAG_AS_PLH_KARO = Actor(
-    KABAG.person_id, frozenset({"kabag", "karo"}), acting={"karo": "plh"}
-)
+KABAG_AS_PLH_KARO = Actor(KABAG.person_id, frozenset({"kabag", "karo"}), acting={"karo": "plh"})
 
 
 def test_step_9_is_for_the_definitive_karo_only_as_the_toml_says() -> None:

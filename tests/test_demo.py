@@ -69,3 +69,33 @@ def test_the_demo_leaves_the_papers_the_archive_and_the_database(
     assert [n for n in names if n.endswith(".zip")] == ["arsip-dokumentasi-B1.zip"]
     assert (out / "sopbot.sqlite3").is_file()
     assert all((out / n).stat().st_size > 1000 for n in names if n.endswith((".docx", ".zip")))
+
+
+def test_the_demo_leaves_the_timeline_and_the_report(
+    demo: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    """Karo's /status of the case and /laporan, as received: reopened, sized, not blank."""
+    import io
+
+    import docx
+    from PIL import Image
+
+    done, out = demo
+    assert done.returncode == 0, done.stderr[-3000:]
+    for name in ("linimasa-berkas-1.png", "laporan-evaluasi-sop-Tahun-2026.png"):
+        image = Image.open(out / name)
+        image.load()
+        assert image.format == "PNG" and image.width == 1080 and image.height > 1000, name
+        small = image.convert("RGB").resize((image.width // 4, image.height // 4))
+        colours = small.getcolors(maxcolors=small.width * small.height) or []
+        assert len(colours) > 50, name
+        inked = sum(count for count, rgb in colours if sum(rgb) < 600)
+        assert inked > 0.03 * small.width * small.height, name
+    paper = docx.Document(io.BytesIO((out / "laporan-evaluasi-sop-Tahun-2026.docx").read_bytes()))
+    text = "\n".join(p.text for p in paper.paragraphs) + "\n".join(
+        cell.text for table in paper.tables for row in table.rows for cell in row.cells
+    )
+    assert "LAPORAN EVALUASI PENERAPAN SOP" in text
+    for reason in RETURN_REASONS.values():
+        assert reason[:40] in text
+    assert len(paper.inline_shapes) == 1

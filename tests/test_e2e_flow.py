@@ -821,6 +821,7 @@ async def test_bantuan_explains_the_service_and_the_commands_are_registered(
         "saya",
         "tunda",
         "terlambat",
+        "laporan",
         "batal",
         "bantuan",
     }

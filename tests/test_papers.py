@@ -923,6 +923,11 @@ PDF_TEXT = {
     "penetapan_kinerja": ["PENETAPAN KINERJA TAHUN 2027", "PIHAK PERTAMA"],
     "dokumentasi": ["PR.01.01/PMK/2026/0112", "Senin, 16 November 2026 pukul 10.40 WIB"],
     "pemeriksaan_wita": ["Sabtu, 5 Desember 2026 pukul 02.30 WITA", "Halaman 1 dari"],
+    "laporan": [
+        "LAPORAN EVALUASI PENERAPAN SOP",
+        "1 Januari 2026 s.d. 31 Desember 2026",
+        "TOR belum mencantumkan jadwal pelaksanaan.",
+    ],
 }
 
 

@@ -24,10 +24,13 @@ from bot.papers.model import (
     DraftSkeleton,
     EventRecord,
     FileRecord,
+    LaporanSop,
     Letterhead,
     Official,
+    OverdueCase,
     Pemeriksaan,
     SkTim,
+    StepEvaluation,
     StepTime,
     TeamMember,
 )
@@ -39,6 +42,8 @@ __all__ = [
     "clean",
     "disposisi_context",
     "dokumentasi_context",
+    "durasi_kerja",
+    "laporan_context",
     "pemeriksaan_context",
     "sk_tim_context",
     "skeleton_context",
@@ -345,4 +350,129 @@ def dokumentasi_context(p: Dokumentasi, zone: OfficeZone) -> dict[str, Any]:
         "events": _events(p.events, zone),
         "step_times": steps,
         "total": total,
+    }
+
+
+# --- Laporan Evaluasi Penerapan SOP ---------------------------------------------------
+
+WORKDAY_MINUTES = 480
+
+
+def durasi_kerja(minutes: float) -> str:
+    """Working time as a paper writes it: "2 hari 3 jam", "3 jam 20 menit", "45 menit"
+    (one working day = 480 minutes); "0 menit" for none."""
+    m = max(0, round(minutes))
+    days, rest = divmod(m, WORKDAY_MINUTES)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} hari" + (f" {hours} jam" if hours else "")
+    if hours:
+        return f"{hours} jam" + (f" {mins} menit" if mins else "")
+    return f"{mins} menit"
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{angka(part)} ({round(100 * part / whole)}%)" if whole else DASH
+
+
+def _evaluations(steps: Sequence[StepEvaluation]) -> list[dict[str, str]]:
+    rows = []
+    for s in steps:
+        has_norm = s.norm_minutes > 0
+        seen = s.visits > 0
+        late = seen and has_norm and s.median_minutes > s.norm_minutes
+        rows.append(
+            {
+                "step_no": clean(s.step_no),
+                "title": _or(s.title),
+                "role": _or(s.role),
+                "visits": angka(s.visits),
+                "median": durasi_kerja(s.median_minutes) if seen else DASH,
+                "p90": durasi_kerja(s.p90_minutes) if seen else DASH,
+                "norm": durasi_kerja(s.norm_minutes) if has_norm else DASH,
+                "over": _share(s.over_norm, s.visits) if seen and has_norm else DASH,
+                "returns": angka(s.returns) if seen else DASH,
+                "note": (
+                    "Median melewati norma" if late
+                    else "Sesuai norma" if seen and has_norm
+                    else "Belum ada data" if not seen
+                    else "Norma belum ditetapkan"
+                ),
+            }
+        )  # fmt: skip
+    return rows
+
+
+def _returns(steps: Sequence[StepEvaluation]) -> list[dict[str, str]]:
+    rows = []
+    for s in steps:
+        if s.returns <= 0:
+            continue
+        reasons = "\n".join(f"{clean(text)} ({angka(n)}×)" for text, n in s.reasons)
+        rows.append(
+            {
+                "step_no": clean(s.step_no),
+                "title": _or(s.title),
+                "returns": angka(s.returns),
+                "share": _share(s.returns, s.visits),
+                "reasons": reasons or DASH,
+            }
+        )
+    return rows
+
+
+def _overdue(cases: Sequence[OverdueCase], zone: OfficeZone) -> list[dict[str, str]]:
+    return [
+        {
+            "no": f"{i}.",
+            "case_no": _or(c.case_no),
+            "title": _or(c.title),
+            "step": f"{c.step_no} ({clean(c.role)})",
+            "since": _stamp(c.since, zone),
+            "spent": durasi_kerja(c.minutes),
+            "norm": durasi_kerja(c.norm_minutes) if c.norm_minutes > 0 else DASH,
+        }
+        for i, c in enumerate(cases, 1)
+    ]
+
+
+def laporan_context(p: LaporanSop, zone: OfficeZone) -> dict[str, Any]:
+    """Laporan Evaluasi Penerapan SOP: figures per step, returns, states, overdue cases,
+    and the chart (a :class:`Picture`, which the renderer places as an image)."""
+    if p.first_day == p.last_day:
+        span = tanggal(p.first_day)
+    else:
+        span = f"{tanggal(p.first_day)} s.d. {tanggal(p.last_day)}"
+    total_states = sum(n for _, n in p.states)
+    return {
+        "kop": _kop(p.letterhead),
+        "unit": _or(p.unit),
+        "sop_number": _or(p.sop_number),
+        "sop_name": _or(p.sop_name),
+        "period_label": _or(p.period_label),
+        "period_span": span,
+        "made_day": zone.hari_tanggal(p.made_at),
+        "made_date": zone.tanggal(p.made_at),
+        "made_time": zone.jam(p.made_at),
+        "prepared_by": _official(p.prepared_by),
+        "cases": angka(p.cases),
+        "states": [
+            {
+                "no": f"{i}.",
+                "label": _or(label),
+                "count": angka(n),
+                "share": _share(n, total_states),
+            }
+            for i, (label, n) in enumerate(p.states, 1)
+        ],
+        "states_total": angka(total_states),
+        "steps": _evaluations(p.steps),
+        "returns": _returns(p.steps),
+        "overdue": _overdue(p.overdue, zone),
+        "chart": p.chart if p.chart.png else "",
+        "chart_note": (
+            "Gambar 1. Waktu kerja per langkah terhadap norma, pengembalian, dan keadaan berkas."
+            if p.chart.png
+            else "Grafik tidak tersedia."
+        ),
     }

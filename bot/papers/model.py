@@ -29,10 +29,14 @@ __all__ = [
     "DraftSkeleton",
     "EventRecord",
     "FileRecord",
+    "LaporanSop",
     "Letterhead",
     "Official",
+    "OverdueCase",
     "Pemeriksaan",
+    "Picture",
     "SkTim",
+    "StepEvaluation",
     "StepTime",
     "TeamMember",
 ]
@@ -204,3 +208,62 @@ class Dokumentasi:
     events: Sequence[EventRecord]
     approvals: Sequence[ApprovalRecord]
     step_times: Sequence[StepTime]
+
+
+# --- 6. Laporan Evaluasi Penerapan SOP (/laporan) ------------------------------------
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A PNG placed in a paper, ``width_mm`` wide (the renderer makes it a docxtpl
+    InlineImage). Empty ``png``: no picture."""
+
+    png: bytes
+    width_mm: float = 150.0
+
+
+@dataclass(frozen=True)
+class StepEvaluation:
+    """One step's figures over the period (visits that ended in it), in working minutes."""
+
+    step_no: int
+    title: str
+    role: str  # "Kabag"
+    visits: int
+    median_minutes: float
+    p90_minutes: int
+    norm_minutes: int  # 0 or less: no norm set
+    over_norm: int  # visits longer than the norm
+    returns: int
+    reasons: Sequence[tuple[str, int]]  # the most frequent return reasons, with counts
+
+
+@dataclass(frozen=True)
+class OverdueCase:
+    case_no: str
+    title: str
+    step_no: int
+    role: str
+    since: datetime
+    minutes: int  # working minutes at the step so far
+    norm_minutes: int
+
+
+@dataclass(frozen=True)
+class LaporanSop:
+    """Monitoring and evaluation of how the SOP is applied (Permenaker No. 07 Tahun 2017)."""
+
+    letterhead: Letterhead
+    unit: str
+    sop_number: str
+    sop_name: str
+    period_label: str  # "Tahun 2026", "Desember 2026", "30 hari terakhir"
+    first_day: Date
+    last_day: Date  # inclusive
+    made_at: datetime
+    prepared_by: Official
+    cases: int  # cases with anything in the period
+    states: Sequence[tuple[str, int]]  # ("Selesai (diarsipkan)", 12), ...
+    steps: Sequence[StepEvaluation]
+    overdue: Sequence[OverdueCase]
+    chart: Picture

@@ -23,17 +23,26 @@ from bot.papers.contexts import (
     clean,
     disposisi_context,
     dokumentasi_context,
+    laporan_context,
     pemeriksaan_context,
     sk_tim_context,
     skeleton_context,
 )
 from bot.papers.dates import OfficeZone
-from bot.papers.model import Disposisi, Dokumentasi, DraftSkeleton, Pemeriksaan, SkTim
+from bot.papers.model import (
+    Disposisi,
+    Dokumentasi,
+    DraftSkeleton,
+    LaporanSop,
+    Pemeriksaan,
+    SkTim,
+)
 
 __all__ = [
     "ARCHIVE_WORD",
     "DISPOSISI",
     "DOKUMENTASI",
+    "LAPORAN",
     "PAPERS",
     "PEMERIKSAAN",
     "PENETAPAN_KINERJA",
@@ -89,6 +98,11 @@ DOKUMENTASI = PaperKind(
     "dokumentasi", "Dokumentasi", "dokumentasi.docx", "dokumentasi",
     Dokumentasi, dokumentasi_context, samples.sample_dokumentasi,
 )  # fmt: skip
+# Not a paper of a case: the SOP evaluation report of /laporan, named by its period.
+LAPORAN = PaperKind(
+    "laporan", "Laporan Evaluasi Penerapan SOP", "laporan.docx", "laporan-evaluasi-sop",
+    LaporanSop, laporan_context, samples.sample_laporan,
+)  # fmt: skip
 
 PAPERS: Mapping[str, PaperKind[Any]] = MappingProxyType(
     {
@@ -101,6 +115,7 @@ PAPERS: Mapping[str, PaperKind[Any]] = MappingProxyType(
             RKAKL,
             PENETAPAN_KINERJA,
             DOKUMENTASI,
+            LAPORAN,
         )
     }
 )

@@ -17,11 +17,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from docxtpl import DocxTemplate
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from bot.papers.dates import DEFAULT_ZONE, OfficeZone
+from bot.papers.model import Picture
 from bot.papers.registry import PaperKind
 
 __all__ = ["SHIPPED_TEMPLATES", "PaperRenderer", "jinja_environment"]
@@ -92,6 +94,7 @@ class PaperRenderer:
     def fill(self, kind: PaperKind[Any], context: dict[str, Any]) -> bytes:
         """The template of ``kind`` filled with a ready context (see bot.papers.contexts)."""
         tpl = DocxTemplate(io.BytesIO(self.template_bytes(kind)))
+        context = {key: _placed(tpl, value) for key, value in context.items()}
         tpl.render(context, jinja_env=self.jinja_env, autoescape=True)
         now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)  # python-docx: naive UTC
         properties = tpl.docx.core_properties
@@ -99,3 +102,10 @@ class PaperRenderer:
         out = io.BytesIO()
         tpl.save(out)
         return out.getvalue()
+
+
+def _placed(tpl: DocxTemplate, value: Any) -> Any:
+    """A :class:`Picture` becomes an image of this template (docxtpl's InlineImage)."""
+    if isinstance(value, Picture) and value.png:
+        return InlineImage(tpl, io.BytesIO(value.png), width=Mm(value.width_mm))
+    return value

@@ -3,6 +3,8 @@ check``, which fills every template with them (:mod:`bot.papers.check`)."""
 
 from __future__ import annotations
 
+import struct
+import zlib
 from datetime import date, datetime, timedelta
 
 from bot.papers.dates import WIB
@@ -17,10 +19,14 @@ from bot.papers.model import (
     DraftSkeleton,
     EventRecord,
     FileRecord,
+    LaporanSop,
     Letterhead,
     Official,
+    OverdueCase,
     Pemeriksaan,
+    Picture,
     SkTim,
+    StepEvaluation,
     StepTime,
     TeamMember,
 )
@@ -34,6 +40,7 @@ __all__ = [
     "PUSTAKAWAN",
     "sample_disposisi",
     "sample_dokumentasi",
+    "sample_laporan",
     "sample_pemeriksaan",
     "sample_sk_tim",
     "sample_skeleton",
@@ -309,4 +316,67 @@ def sample_dokumentasi() -> Dokumentasi:
         events=events,
         approvals=approvals,
         step_times=[StepTime(n, t, norm, actual) for n, t, norm, actual in _STEPS],
+    )
+
+
+def blank_png(width: int = 320, height: int = 200, grey: int = 0xEE) -> bytes:
+    """A plain grey PNG (no imaging library): the sample report's stand-in for its chart."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    rows = b"".join(b"\x00" + bytes([grey]) * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def sample_laporan() -> LaporanSop:
+    steps = [
+        StepEvaluation(1, _STEPS[0][1], "Kasubag", 14, 180.0, 300, 240, 3, 0, ()),
+        StepEvaluation(
+            2, _STEPS[1][1], "Kabag", 16, 420.0, 900, 480, 5, 4,
+            (("TOR belum mencantumkan jadwal pelaksanaan.", 3), ("Lampiran tidak lengkap.", 1)),
+        ),
+        StepEvaluation(3, _STEPS[2][1], "Karo", 12, 250.5, 600, 480, 2, 0, ()),
+        StepEvaluation(
+            6, _STEPS[5][1], "Tim Penyusunan", 12, 4100.0, 5400, 4800, 3, 0, ()
+        ),
+        StepEvaluation(
+            8, _STEPS[7][1], "Kabag", 11, 300.0, 520, 480, 2, 1,
+            (("Target indikator kinerja belum selaras dengan Renstra 2025–2029.", 1),),
+        ),
+        StepEvaluation(12, _STEPS[-1][1], "Fungsional Umum", 0, 0.0, 0, 240, 0, 0, ()),
+    ]  # fmt: skip
+    overdue = [
+        OverdueCase(
+            "K7", "Penyusunan Program Kerja Biro TA 2027 (revisi)", 6, "Tim Penyusunan",
+            datetime(2026, 11, 2, 9, 15, tzinfo=WIB), 5520, 4800,
+        )
+    ]  # fmt: skip
+    return LaporanSop(
+        letterhead=LETTERHEAD,
+        unit=CASE.unit,
+        sop_number=CASE.sop_number,
+        sop_name=CASE.sop_name,
+        period_label="Tahun 2026",
+        first_day=date(2026, 1, 1),
+        last_day=date(2026, 12, 31),
+        made_at=datetime(2026, 11, 30, 10, 30, tzinfo=WIB),
+        prepared_by=KARO,
+        cases=14,
+        states=[
+            ("Berjalan, sesuai norma", 1),
+            ("Berjalan, melewati norma", 1),
+            ("Selesai (diarsipkan)", 11),
+            ("Dibatalkan", 1),
+        ],
+        steps=steps,
+        overdue=overdue,
+        chart=Picture(blank_png(), 80.0),
     )

@@ -1,0 +1,326 @@
+"""Pictures and the SOP evaluation report: a case's timeline for ``/status``, ``/laporan``.
+
+Each method reads the database once (one snapshot), then computes (:mod:`bot.stats`),
+draws (:mod:`bot.charts`, matplotlib) and writes the paper (docxtpl) in a worker thread,
+off the event loop. The chart renderers are held in :class:`Charts`, so a deployment (or a
+test) can give its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from bot import charts, stats
+from bot.clock import Clock
+from bot.config import Config
+from bot.core.definition import SopDefinition
+from bot.core.model import Case, Event
+from bot.papers.dates import OfficeZone, tanggal
+from bot.papers.model import (
+    LaporanSop,
+    Letterhead,
+    Official,
+    OverdueCase,
+    Picture,
+    StepEvaluation,
+)
+from bot.papers.registry import LAPORAN, file_name
+from bot.papers.render import PaperRenderer
+from bot.services.registry import SopRegistry
+from bot.services.routing import step_holders
+from bot.worktime import WorkCalendar
+from storage import repo
+from storage.db import Database, Tx
+
+PAGE_HEIGHT_MM = 180.0  # the chart on the report's last page: at most this high
+PAGE_WIDTH_MM = 160.0
+
+
+@dataclass(frozen=True)
+class Charts:
+    """The functions that draw the pictures (blocking; they run in a worker thread)."""
+
+    timeline: Callable[[charts.Timeline], bytes] = charts.render_timeline
+    report: Callable[[charts.ReportChart], bytes] = charts.render_report
+
+
+@dataclass(frozen=True)
+class TimelinePicture:
+    png: bytes
+    caption: str
+
+
+@dataclass(frozen=True)
+class PeriodRequest:
+    """A report period as typed: ``[first, after)`` in office days, with its label."""
+
+    first: date
+    after: date  # the day after the last one
+    label: str
+
+
+@dataclass(frozen=True)
+class SopReport:
+    allowed: bool
+    figures: stats.Report | None = None
+    chart: bytes = b""  # PNG; empty when the chart could not be drawn
+    paper: bytes = b""  # .docx
+    paper_name: str = ""
+    summary: str = ""
+    chart_error: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class _CaseLoaded:
+    case: Case
+    definition: SopDefinition
+    events: list[Event]
+    names: dict[int, str]
+    holders: list[str]
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) from a PNG's IHDR chunk."""
+    if not png.startswith(b"\x89PNG\r\n\x1a\n") or png[12:16] != b"IHDR":
+        raise ValueError("not a PNG")
+    width, height = struct.unpack(">II", png[16:24])
+    return int(width), int(height)
+
+
+def heads(definition: SopDefinition) -> frozenset[str]:
+    """The roles that lead the unit: the top of the hierarchy and the level below it
+    (Karo and Kabag in the bureau's SOP)."""
+    superiors = definition.superior_of()
+    top = {role for role, above in superiors.items() if above is None}
+    return frozenset(top | {role for role, above in superiors.items() if above in top})
+
+
+class Reports:
+    def __init__(
+        self,
+        db: Database,
+        sops: SopRegistry,
+        config: Config,
+        calendar: WorkCalendar,
+        zone: OfficeZone,
+        clock: Clock,
+        papers: PaperRenderer,
+        drawing: Charts | None = None,
+    ) -> None:
+        self.db, self.sops, self.config, self.calendar = db, sops, config, calendar
+        self.zone, self.clock, self.papers = zone, clock, papers
+        self.drawing = drawing or Charts()
+        self.unit = config.organisation.unit
+        org = config.organisation
+        self.letterhead = Letterhead(
+            org.ministry, org.secretariat, org.bureau, org.address, org.city
+        )
+
+    # -- /status ---------------------------------------------------------------------
+
+    async def timeline(self, case_id: int) -> TimelinePicture | None:
+        """The timeline of a case as a PNG with a short caption; None if no such case.
+        Raises whatever drawing raises (the caller answers in text then)."""
+
+        def txn(tx: Tx) -> _CaseLoaded | None:
+            case = repo.load_case(tx, case_id)
+            if case is None:
+                return None
+            definition = self.sops.of(case)
+            events = repo.load_events(tx, case_id)
+            holders = step_holders(tx, definition, case, self.clock.now()) if case.is_open else []
+            people = repo.people_by_ids(tx, [*(e.actor for e in events), *holders])
+            names = {pid: p.display for pid, p in people.items()}
+            return _CaseLoaded(
+                case, definition, events, names, [names.get(h, f"ID {h}") for h in holders]
+            )
+
+        loaded = await self.db.read(txn)
+        if loaded is None:
+            return None
+        now = self.clock.now()
+        return await asyncio.to_thread(self._timeline, loaded, now)
+
+    def _timeline(self, loaded: _CaseLoaded, now: datetime) -> TimelinePicture:
+        visits = stats.visits(loaded.events, loaded.definition, self.calendar, now)
+        data = charts.timeline(
+            case_id=loaded.case.id,
+            title=loaded.case.title,
+            visits=visits,
+            definition=loaded.definition,
+            calendar=self.calendar,
+            zone=self.zone,
+            names=loaded.names,
+            now=now,
+            current_holders=loaded.holders,
+        )
+        caption = f"{data.heading}\n{data.status}" if data.status else data.heading
+        return TimelinePicture(self.drawing.timeline(data), caption[:1000])
+
+    # -- /laporan --------------------------------------------------------------------
+
+    def period(self, request: PeriodRequest) -> stats.Period:
+        tz = self.calendar.tz
+        start = datetime.combine(request.first, time(0), tzinfo=tz)
+        end = datetime.combine(request.after, time(0), tzinfo=tz)
+        return stats.Period(start, end, request.label)
+
+    async def report(self, user_id: int, request: PeriodRequest) -> SopReport:
+        """The SOP evaluation report over a period for a head of the unit or an
+        administrator: figures, chart (PNG) and the paper (.docx).
+
+        The figures are computed inside the one read, case by case as the rows come (the
+        logs of ten thousand cases are never all in memory at once); the chart and the
+        paper are drawn after it, in a worker thread."""
+        definition = self.sops.default
+        period = self.period(request)
+        now = self.clock.now()
+
+        def txn(tx: Tx) -> tuple[stats.Report, repo.Person | None] | None:
+            roles = repo.active_roles(tx, user_id, self.unit)
+            if user_id not in self.config.admins and not roles & heads(definition):
+                return None
+            logs = repo.case_logs(tx, self.unit, definition.code, period.start, period.end)
+            histories = (
+                stats.CaseHistory(
+                    log.case_id, log.title, self._definition(log, definition), log.events
+                )
+                for log in logs
+            )
+            figures = stats.report(histories, definition, self.calendar, period, now)
+            return figures, repo.get_person(tx, user_id)
+
+        found = await self.db.read(txn)
+        if found is None:
+            return SopReport(False)
+        figures, person = found
+        return await asyncio.to_thread(
+            self._report, definition, figures, person, user_id, request, now
+        )
+
+    def _report(
+        self,
+        definition: SopDefinition,
+        figures: stats.Report,
+        person: repo.Person | None,
+        user_id: int,
+        request: PeriodRequest,
+        now: datetime,
+    ) -> SopReport:
+        last_day = request.after - timedelta(days=1)
+        span = f"{tanggal(request.first)} – {tanggal(last_day)}"
+        chart_error = ""
+        try:
+            chart = self.drawing.report(
+                charts.report_chart(figures, definition, f"Periode: {request.label} ({span})")
+            )
+        except Exception as exc:  # the paper and the text go out without the chart
+            chart, chart_error = b"", f"{type(exc).__name__}: {exc}"
+        record = self._record(definition, figures, person, user_id, request, now, chart)
+        paper = self.papers.render(LAPORAN, record)
+        return SopReport(
+            allowed=True,
+            figures=figures,
+            chart=chart,
+            paper=paper,
+            paper_name=file_name(LAPORAN, request.label),
+            summary=self.summary(definition, figures, request),
+            chart_error=chart_error,
+        )
+
+    def _definition(self, log: repo.CaseLog, current: SopDefinition) -> SopDefinition:
+        return (self.sops.revision(log.revision) if log.revision else None) or current
+
+    def _record(
+        self,
+        definition: SopDefinition,
+        figures: stats.Report,
+        person: repo.Person | None,
+        user_id: int,
+        request: PeriodRequest,
+        now: datetime,
+        chart: bytes,
+    ) -> LaporanSop:
+        def role_name(role: str) -> str:
+            return definition.role(role).name if definition.has_role(role) else role
+
+        width = PAGE_WIDTH_MM
+        if chart:
+            w, h = png_size(chart)
+            width = min(PAGE_WIDTH_MM, PAGE_HEIGHT_MM * w / h)
+        official = Official(
+            person.name if person and person.name else f"ID {user_id}",
+            person.nip if person else "",
+            person.position if person else "",
+        )
+        return LaporanSop(
+            letterhead=self.letterhead,
+            unit=self.config.organisation.unit_name,
+            sop_number=definition.header.number,
+            sop_name=definition.header.name,
+            period_label=request.label,
+            first_day=request.first,
+            last_day=request.after - timedelta(days=1),
+            made_at=now,
+            prepared_by=official,
+            cases=figures.cases,
+            states=[
+                (label, figures.states.get(state, 0))
+                for state, (label, _) in charts.STATE_LABELS.items()
+            ],
+            steps=[
+                StepEvaluation(
+                    s.step,
+                    s.title,
+                    role_name(s.role),
+                    s.visits,
+                    s.median,
+                    s.p90,
+                    s.norm,
+                    s.over_norm,
+                    s.returns,
+                    s.reasons,
+                )
+                for s in figures.steps
+            ],
+            overdue=[
+                OverdueCase(
+                    f"#{o.case_id}", o.title, o.step, role_name(o.role), o.since, o.minutes, o.norm
+                )
+                for o in figures.overdue
+            ],
+            chart=Picture(chart, width),
+        )
+
+    def summary(
+        self, definition: SopDefinition, figures: stats.Report, request: PeriodRequest
+    ) -> str:
+        """The report in a few lines (HTML), for the chat."""
+        from bot import texts as t
+
+        states = figures.states
+        lines = [
+            f"<b>Laporan Evaluasi Penerapan SOP</b> — {t.e(request.label)}",
+            f"<i>{t.e(definition.header.name)}</i>",
+            "",
+            f"Berkas: {figures.cases} · selesai {states.get(stats.CaseState.ARCHIVED, 0)} · "
+            f"berjalan {states.get(stats.CaseState.ON_TIME, 0) + states.get(stats.CaseState.LATE, 0)} · "
+            f"dibatalkan {states.get(stats.CaseState.CANCELLED, 0)}",
+            f"Langkah diselesaikan: {figures.visits} · dikembalikan: {figures.returns}",
+            f"Melewati norma saat ini: {len(figures.overdue)} berkas",
+        ]
+        slow = [s for s in figures.steps if s.visits and s.norm > 0 and s.median > s.norm]
+        if slow:
+            lines.append(
+                "Median melewati norma: "
+                + ", ".join(f"langkah {s.step} ({charts.durasi(s.median)})" for s in slow)
+            )
+        returned = sorted((s for s in figures.steps if s.returns), key=lambda s: -s.returns)
+        for s in returned[:3]:
+            reason = f": {t.e(s.reasons[0][0])}" if s.reasons else ""
+            lines.append(f"↩️ Langkah {s.step} dikembalikan {s.returns} kali{reason}")
+        return "\n".join(lines)

@@ -1,0 +1,93 @@
+"""Pictures: the timeline sent with ``/status <nomor>``, and ``/laporan [periode]``, the SOP
+evaluation report (chart and paper) for the heads of the unit and administrators."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InputFile, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CommandHandler
+
+from bot import parsing
+from bot import texts as t
+from bot.services.reports import PeriodRequest
+from handlers.common import Context, reply, user_id
+
+log = logging.getLogger(__name__)
+
+USAGE_REPORT = (
+    "Penggunaan: <code>/laporan [periode]</code>, misalnya <code>/laporan</code> (tahun ini), "
+    "<code>/laporan 2026</code>, <code>/laporan 12-2026</code>, "
+    "<code>/laporan Desember 2026</code>, atau <code>/laporan 30h</code> (30 hari terakhir)."
+)
+REFUSED_REPORT = (
+    "Mohon maaf, laporan evaluasi penerapan SOP hanya dapat diminta oleh Karo, Kabag, "
+    "dan administrator."
+)
+MAX_CAPTION = 1024
+
+
+async def send_status(update: Update, context: Context, case_id: int, text: str) -> None:
+    """``/status <nomor>``: the case's timeline as a picture, then its status in text. When
+    the picture cannot be made, the text alone (and a warning in the log)."""
+    chat = update.effective_chat
+    picture = None
+    try:
+        picture = await context.services.reports.timeline(case_id)
+    except Exception:
+        log.warning(
+            "timeline of case %s could not be drawn; /status answers in text only",
+            case_id,
+            exc_info=True,
+        )
+    if picture is not None and chat is not None:
+        try:
+            await chat.send_photo(
+                InputFile(picture.png, filename=f"linimasa-berkas-{case_id}.png"),
+                caption=t.fit(t.e(picture.caption), MAX_CAPTION),
+            )
+        except TelegramError as exc:
+            log.warning("timeline of case %s not sent: %s", case_id, exc)
+    await reply(update, text)
+
+
+async def report(update: Update, context: Context) -> None:
+    """``/laporan [periode]``: the chart (with the figures in its caption) and the paper."""
+    svc = context.services
+    typed = " ".join(context.args or [])
+    parsed = parsing.report_period(typed, svc.zone.day(svc.clock.now()))
+    if parsed is None:
+        await reply(update, USAGE_REPORT)
+        return
+    chat = update.effective_chat
+    if chat is None:
+        return
+    result = await svc.reports.report(user_id(update), PeriodRequest(*parsed))
+    if not result.allowed:
+        await reply(update, REFUSED_REPORT)
+        return
+    summary = t.fit(result.summary, MAX_CAPTION)
+    if result.chart:
+        try:
+            await chat.send_photo(
+                InputFile(result.chart, filename="grafik-evaluasi-sop.png"), caption=summary
+            )
+        except TelegramError as exc:
+            log.warning("report chart not sent: %s", exc)
+            await reply(update, result.summary)
+    else:
+        log.warning("report chart could not be drawn (%s); sent without it", result.chart_error)
+        await reply(update, result.summary)
+    try:
+        await chat.send_document(
+            InputFile(result.paper, filename=result.paper_name),
+            caption=f"Laporan Evaluasi Penerapan SOP — {t.e(parsed[2])}, untuk diarsipkan.",
+        )
+    except TelegramError as exc:
+        log.warning("report paper not sent: %s", exc)
+        await reply(update, "Mohon maaf, dokumen laporan tidak dapat dikirim. Silakan coba lagi.")
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("laporan", report))

@@ -1,0 +1,159 @@
+"""The timeline of /status and /laporan through the real bot and the Bot API emulator.
+
+Officials are emulator users talking to the real Application over HTTP on 127.0.0.1; the
+pictures and the paper they receive are reopened (PNG with Pillow, .docx with python-docx).
+The one seam used: the chart renderer Services hold (``World(charts=...)``), given a
+renderer that fails, to see ``/status`` answer in text alone and say so in the log.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import docx
+import pytest
+from PIL import Image
+
+from bot.demo import RETURN_REASONS, Script, World, draft
+from bot.services.reports import Charts
+from emulator import EmuMessage
+
+TIMEOUT = 20.0
+
+
+async def returned_once(world: World) -> int:
+    """A case proposed, returned by Kabag with a reason, proposed again: at step 2."""
+    s = Script(world, timeout=TIMEOUT)
+    case = await s.new_case("Penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja TA 2027", 2027)
+    await s.upload("kasubag", case, "Konsep Rencana Kerja.docx", draft("Konsep Rencana Kerja"))
+    await s.upload("kasubag", case, "TOR.docx", draft("TOR"))
+    await s.press("kasubag", "Ajukan", case)
+    await s.review_return("kabag", case, RETURN_REASONS[2])
+    await world["kasubag"].wait_message(lambda m: RETURN_REASONS[2][:30] in m.text, timeout=TIMEOUT)
+    await s.press("kasubag", "Ajukan", case)
+    await s.seen(
+        "kabag",
+        lambda m: f"Berkas #{case}" in m.text and any("Setujui" in b for b in m.button_texts),
+    )
+    return case
+
+
+def picture(message: EmuMessage) -> Image.Image:
+    image = Image.open(io.BytesIO(message.file_bytes()))
+    image.load()
+    return image
+
+
+def assert_drawn(image: Image.Image, width: int = 1080) -> None:
+    """A phone-width picture with something on it: not one colour, not nearly all white."""
+    assert image.format == "PNG"
+    assert image.width == width and image.height > 600
+    rgb = image.convert("RGB")
+    small = rgb.resize((rgb.width // 4, rgb.height // 4))
+    colours = small.getcolors(maxcolors=small.width * small.height) or []
+    inked = sum(count for count, rgb in colours if sum(rgb) < 600)
+    assert len(colours) > 20
+    assert inked / (small.width * small.height) > 0.02
+
+
+def paper_text(data: bytes) -> str:
+    document = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts += [cell.text for cell in row.cells]
+    return "\n".join(parts)
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    async with World(tmp_path) as w:
+        await w.everyone_starts()
+        yield w
+
+
+async def test_status_sends_the_timeline_then_the_text(world: World) -> None:
+    case = await returned_once(world)
+    karo = world["karo"]
+    karo.mark_seen()
+    await karo.send(f"/status {case}")
+    photo = await karo.wait_message(lambda m: m.photo is not None, timeout=TIMEOUT)
+    text = await karo.wait_message(lambda m: "Riwayat" in m.text, timeout=TIMEOUT)
+    assert photo.message_id < text.message_id
+    assert f"Berkas #{case}" in (photo.caption or "")
+    assert "Posisi sekarang: langkah 2 (Kabag)" in (photo.caption or "")
+    assert_drawn(picture(photo))
+    assert "mengembalikan untuk diperbaiki" in text.text
+
+
+async def test_laporan_sends_the_chart_and_the_paper(world: World) -> None:
+    case = await returned_once(world)
+    karo = world["karo"]
+    karo.mark_seen()
+    await karo.send("/laporan")
+    chart = await karo.wait_message(lambda m: m.photo is not None, timeout=TIMEOUT)
+    paper = await karo.wait_message(lambda m: m.document is not None, timeout=TIMEOUT)
+    caption = chart.caption or ""
+    year = world.services.clock.now().year
+    assert f"Laporan Evaluasi Penerapan SOP — Tahun {year}" in caption
+    assert "dikembalikan: 1" in caption
+    assert "Langkah 2 dikembalikan 1 kali" in caption
+    assert_drawn(picture(chart))
+    assert paper.document is not None
+    assert paper.document["file_name"] == f"laporan-evaluasi-sop-Tahun-{year}.docx"
+    data = paper.file_bytes()
+    text = paper_text(data)
+    assert "LAPORAN EVALUASI PENERAPAN SOP" in text
+    assert f"Periode Tahun {year}" in text
+    assert RETURN_REASONS[2][:40] in text
+    assert "Dr. Ir. Hendra Wijaya, M.P.A." in text  # who asked for it signs it
+    assert "{{" not in text and "{%" not in text
+    document = docx.Document(io.BytesIO(data))
+    assert len(document.inline_shapes) == 1  # the chart
+    assert f"#{case}" not in text  # within its norm: not among the overdue cases
+
+
+async def test_laporan_is_for_the_heads_only(world: World) -> None:
+    kasubag = world["kasubag"]
+    kasubag.mark_seen()
+    await kasubag.send("/laporan")
+    refused = await kasubag.wait_message(timeout=TIMEOUT)
+    assert "hanya dapat diminta oleh Karo, Kabag, dan administrator" in refused.text
+    kabag = world["kabag"]
+    kabag.mark_seen()
+    await kabag.send("/laporan bulan depan")
+    usage = await kabag.wait_message(timeout=TIMEOUT)
+    assert "Penggunaan: /laporan [periode]" in usage.text
+    await kabag.send("/laporan 12-2026")
+    paper = await kabag.wait_message(lambda m: m.document is not None, timeout=TIMEOUT)
+    assert paper.document is not None
+    assert paper.document["file_name"] == "laporan-evaluasi-sop-Desember-2026.docx"
+
+
+def failing_timeline(_data: object) -> bytes:
+    raise RuntimeError("no fonts on this machine")
+
+
+async def test_status_answers_in_text_when_the_picture_fails(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="handlers.reports")
+    async with World(tmp_path, charts=Charts(timeline=failing_timeline)) as world:
+        await world.everyone_starts()
+        case = await returned_once(world)
+        karo = world["karo"]
+        karo.mark_seen()
+        await karo.send(f"/status {case}")
+        text = await karo.wait_message(timeout=TIMEOUT)
+        assert "Riwayat" in text.text
+        assert text.photo is None
+        assert not [m for m in karo.bot_messages if m.photo is not None]
+    logged = [r for r in caplog.records if r.name == "handlers.reports"]
+    assert any(
+        f"timeline of case {case} could not be drawn" in r.getMessage()
+        and r.levelno == logging.WARNING
+        for r in logged
+    )
