@@ -49,6 +49,7 @@ NO_LIMITER_RETRY = 0
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PAPER_WAIT = timedelta(milliseconds=200)
 PRUNE_EVERY = 3600.0  # seconds between prunes of delivered rows
+SHOWN_KEPT = 10_000  # live task messages whose last text the sender remembers
 ACK_REACTION = "👌"  # on an upload the bot took (one of Telegram's reaction emoji)
 
 
@@ -102,6 +103,7 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._last_prune = 0.0
+        self._shown: dict[tuple[int, int], tuple[str, str]] = {}
 
     def wake(self) -> None:
         self._wake.set()
@@ -302,18 +304,21 @@ class OutboxSender:
         message = self.renderer.task(item, inputs, self.clock.now())
         live = inputs.live.get((item.chat_id, item.case_id))
         fresh = any(key in item.params for key in ("reminder", "intro", "via", "open"))
+        shown = (message.text, repr(message.keyboard))
         if live is not None and live[0] == item.version and not fresh:
-            try:
-                await self.bot.edit_message_text(
-                    message.text,
-                    chat_id=item.chat_id,
-                    message_id=live[1],
-                    reply_markup=keyboard_markup(message.keyboard),
-                    rate_limit_args=NO_LIMITER_RETRY,
-                )
-            except BadRequest as exc:
-                if "not modified" not in str(exc):
-                    raise
+            if self._shown.get((item.chat_id, live[1])) != shown:  # an unchanged edit is a 400
+                try:
+                    await self.bot.edit_message_text(
+                        message.text,
+                        chat_id=item.chat_id,
+                        message_id=live[1],
+                        reply_markup=keyboard_markup(message.keyboard),
+                        rate_limit_args=NO_LIMITER_RETRY,
+                    )
+                except BadRequest as exc:
+                    if "not modified" not in str(exc):
+                        raise
+                self._remember(item.chat_id, live[1], shown)
             await self.db.write(self._record_task, item, live[1], bool(message.keyboard), False)
             return
         if item.params.get("edit_only"):
@@ -323,7 +328,15 @@ class OutboxSender:
             item.chat_id, message.text, message.keyboard, message.reply_to
         )
         inputs.live[(item.chat_id, item.case_id)] = (item.version, sent.message_id)
+        self._remember(item.chat_id, sent.message_id, shown)
         await self.db.write(self._record_task, item, sent.message_id, bool(message.keyboard), True)
+
+    def _remember(self, chat_id: int, message_id: int, shown: tuple[str, str]) -> None:
+        """What a live task message shows now, so an edit that changes nothing is not sent
+        (kept in memory: after a restart one such edit may go out and be refused)."""
+        self._shown[(chat_id, message_id)] = shown
+        if len(self._shown) > SHOWN_KEPT:
+            self._shown.pop(next(iter(self._shown)))
 
     def _record_task(
         self, tx: Tx, item: repo.OutboxItem, message_id: int, buttons: bool, new: bool

@@ -68,6 +68,9 @@ async def on_button(update: Update, context: Context) -> None:
         await answer(update, t.ANS_UNKNOWN_BUTTON)
         return
     if cb.op is Op.TASK_PAGE:
+        if not _is_task_list(query.message):
+            await answer(update, t.ANS_UNKNOWN_BUTTON, alert=True)  # a forged page button
+            return
         await answer(update)
         await show_task_page(update, context, parsing.case_number(cb.arg or "0") or 0)
         return
@@ -319,6 +322,17 @@ async def answer_dialogue(update: Update, context: Context, dialogue: Any, text:
     if data.get("text_html") and data.get("chat_id") and data.get("message_id"):
         shown = (int(data["chat_id"]), int(data["message_id"]), str(data["text_html"]))
     await run_command(update, context, case, command, shown, end_dialogue=True)
+
+
+def _is_task_list(message: Any) -> bool:
+    """Whether a message is a /tugas listing (it carries page or task buttons)."""
+    markup = getattr(message, "reply_markup", None)
+    for row in getattr(markup, "inline_keyboard", ()) or ():
+        for button in row:
+            cb = decode(getattr(button, "callback_data", None))
+            if cb is not None and cb.op in (Op.TASK_PAGE, Op.OPEN_TASK):
+                return True
+    return False
 
 
 def _shows_current_buttons(message: Any, case: Case) -> bool:
