@@ -87,11 +87,12 @@ async def on_button(update: Update, context: Context) -> None:
             await _drop_buttons(query.message)
         return
     if cb.op is Op.WITHDRAW:
-        if await do_withdraw(update, context, case.id, case.version):
+        refused = await do_withdraw(update, context, case.id, case.version)
+        if refused is None:
             await answer(update, t.ANS_WITHDRAWN)
             await _drop_buttons(query.message)
-        else:
-            await answer(update, t.refusal("not_allowed"), alert=True)
+        else:  # e.g. the next holder acted first: "sudah diproses"
+            await answer(update, refused, alert=True)
         return
     if not svc.queries.holds(case, actor):
         await answer(update, t.ANS_NOT_YOURS, alert=True)

@@ -216,19 +216,24 @@ async def withdraw(update: Update, context: Context) -> None:
     await do_withdraw(update, context, case.id, case.version)
 
 
-async def do_withdraw(update: Update, context: Context, case_id: int, version: int) -> bool:
-    """Take back the move the user just made; the task comes back to them (outbox)."""
+async def do_withdraw(
+    update: Update, context: Context, case_id: int, version: int
+) -> str | None:
+    """Take back the move the user just made; the task comes back to them (outbox).
+    None when it was taken back, else why not (a /tarik command is answered here; a
+    button's caller shows it as the press's answer)."""
     try:
         await context.services.cases.execute(
             case_id, Withdraw(version), user_id(update), update_id=update.update_id
         )
     except AlreadyApplied:
-        return False
+        return t.ANS_ALREADY_HANDLED
     except DomainError as exc:
+        text = refusal_text(exc)
         if update.callback_query is None:
-            await reply(update, refusal_text(exc))
-        return False
-    return True
+            await reply(update, text)
+        return text
+    return None
 
 
 async def cancel_dialogue(update: Update, context: Context) -> None:

@@ -6,6 +6,10 @@ lets it read beside the bot's writer), so the same checks serve a bot running in
 event loop and a bot running in another process. What Telegram received is read from the
 emulator's call log (``emu.calls``): a call that answered 200 took effect, also when the
 answer was then lost (a dropped connection, or a hang the client gave up on).
+
+Outbox rows are small (what to send, to whom, about which case) and rendered when they go
+out, so a row's text is not in the database: what a row put in a chat is found through the
+message it recorded (``message_id``) and the call that made that message.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.callbacks import Op, decode
 from bot.core.definition import SopDefinition
 from bot.core.model import Case, Event, EventType
 from bot.core.workflow import replay
@@ -28,7 +33,10 @@ from storage.codec import case_from_json, event_from_row
 PTB_READ_TIMEOUT = 5.0
 """python-telegram-bot's default read timeout: a hang this long loses the answer."""
 
-SENDING = {"message": "sendMessage", "task": "sendMessage", "document": "sendDocument"}
+SENDS = ("sendMessage", "sendDocument", "sendMediaGroup")
+"""Calls that put a new message (or an album) in a chat."""
+
+Key = tuple[str, int, str]  # (method, chat, text or caption): what a chat was sent
 
 
 def connect(db_path: Path) -> sqlite3.Connection:
@@ -116,7 +124,9 @@ class OutboxRow:
     id: int
     chat_id: int
     kind: str
-    payload: dict[str, Any]
+    case_id: int | None
+    version: int | None
+    params: dict[str, Any]
     attempts: int
     sent: bool
     failed: bool
@@ -124,13 +134,10 @@ class OutboxRow:
     last_error: str | None
 
     @property
-    def key(self) -> tuple[str, int, str] | None:
-        """What Telegram receives for this row: (method, chat, text or caption)."""
-        method = SENDING.get(self.kind)
-        if method is None:
-            return None
-        body = self.payload.get("text") if method == "sendMessage" else self.payload.get("caption")
-        return method, self.chat_id, str(body or "")
+    def edits_into(self) -> bool:
+        """A task shown by editing a message that was there before (the /baru question)."""
+        into = self.params.get("into")
+        return into is not None and self.message_id == int(into)
 
 
 def outbox_rows(db_path: Path) -> list[OutboxRow]:
@@ -139,7 +146,9 @@ def outbox_rows(db_path: Path) -> list[OutboxRow]:
             r["id"],
             r["chat_id"],
             r["kind"],
-            json.loads(r["payload"]),
+            r["case_id"],
+            r["version"],
+            json.loads(r["params"]),
             r["attempts"],
             r["sent_at"] is not None,
             r["failed_at"] is not None,
@@ -150,16 +159,62 @@ def outbox_rows(db_path: Path) -> list[OutboxRow]:
     ]
 
 
-def call_key(call: ApiCall) -> tuple[str, int, str] | None:
-    if call.method not in ("sendMessage", "sendDocument"):
+def pending_rows(db_path: Path) -> int:
+    sql = "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+    return int(query(db_path, sql)[0][0])
+
+
+# -- what Telegram did --------------------------------------------------------------------
+
+
+def _chat(call: ApiCall) -> int | None:
+    try:
+        return int(str(call.params.get("chat_id")))
+    except ValueError:
+        return None
+
+
+def call_key(call: ApiCall) -> Key | None:
+    """What a call that makes or edits a message put in the chat."""
+    chat = _chat(call)
+    if chat is None:
         return None
     params = call.params
-    try:
-        chat = int(params.get("chat_id"))
-    except (TypeError, ValueError):
-        return None
-    body = params.get("text") if call.method == "sendMessage" else params.get("caption")
-    return call.method, chat, str(body or "")
+    if call.method in ("sendMessage", "editMessageText"):
+        return call.method, chat, str(params.get("text") or "")
+    if call.method == "sendDocument":
+        return call.method, chat, str(params.get("caption") or "")
+    if call.method == "sendMediaGroup":
+        media = params.get("media")
+        last = media[-1] if isinstance(media, list) and media else {}
+        caption = last.get("caption") if isinstance(last, dict) else None
+        return call.method, chat, str(caption or "")
+    return None
+
+
+def made_messages(calls: Iterable[ApiCall]) -> dict[tuple[int, int], ApiCall]:
+    """(chat, message id) -> the call that took effect and made that message (each message
+    of an album too)."""
+    made: dict[tuple[int, int], ApiCall] = {}
+    for call in calls:
+        if not call.ok or call.method not in SENDS or not isinstance(call.response, dict):
+            continue
+        result = call.response.get("result")
+        for message in result if isinstance(result, list) else [result]:
+            if isinstance(message, dict):
+                made[(int(message["chat"]["id"]), int(message["message_id"]))] = call
+    return made
+
+
+def edit_calls(calls: Iterable[ApiCall]) -> dict[tuple[int, int], list[ApiCall]]:
+    """(chat, message id) -> the edits of it that took effect, in order."""
+    edits: dict[tuple[int, int], list[ApiCall]] = defaultdict(list)
+    for call in calls:
+        if call.ok and call.method in ("editMessageText", "editMessageReplyMarkup"):
+            chat = _chat(call)
+            if chat is not None:
+                edits[(chat, int(call.params.get("message_id", 0)))].append(call)
+    return edits
 
 
 def answer_lost(call: ApiCall, read_timeout: float = PTB_READ_TIMEOUT) -> bool:
@@ -171,6 +226,19 @@ def answer_lost(call: ApiCall, read_timeout: float = PTB_READ_TIMEOUT) -> bool:
     return call.fault == "hang" and call.finished - call.started >= read_timeout - 0.3
 
 
+def buttons_of(call: ApiCall) -> list[str]:
+    """The callback data of the inline buttons a call sent."""
+    markup = call.params.get("reply_markup")
+    if not isinstance(markup, dict):
+        return []
+    return [
+        str(button.get("callback_data"))
+        for row in markup.get("inline_keyboard", [])
+        for button in row
+        if isinstance(button, dict) and button.get("callback_data")
+    ]
+
+
 @dataclass
 class Delivery:
     """What happened to the outbox rows in Telegram (see :func:`delivery`)."""
@@ -179,13 +247,15 @@ class Delivery:
     by_kind: Counter[str] = field(default_factory=Counter)
     pending: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
-    skipped_stale: list[int] = field(default_factory=list)  # tasks of a step gone by, not sent
-    missing: list[int] = field(default_factory=list)  # marked sent, but not in the chat
-    duplicated: dict[tuple[str, int, str], int] = field(default_factory=dict)  # extra copies
-    lost_answers: dict[tuple[str, int, str], int] = field(default_factory=dict)
+    # settled without a message of their own: tasks of a step gone by or shown by editing
+    # the live task, files the person had already, prompts of an ended dialogue, reactions
+    quiet: Counter[str] = field(default_factory=Counter)
+    missing: list[str] = field(default_factory=list)  # settled, but not in the chat
+    duplicated: dict[Key, int] = field(default_factory=dict)  # extra copies
+    lost_answers: dict[Key, int] = field(default_factory=dict)
     # copies beyond the lost answers the emulator saw as faults: in the crash test, answers
     # lost because the bot was killed while Telegram answered
-    unexplained: dict[tuple[str, int, str], int] = field(default_factory=dict)
+    unexplained: dict[Key, int] = field(default_factory=dict)
     out_of_order: list[str] = field(default_factory=list)
 
     @property
@@ -195,10 +265,10 @@ class Delivery:
     def summary(self) -> str:
         return (
             f"{self.rows} rows {dict(self.by_kind)}; pending {len(self.pending)}, failed "
-            f"{len(self.failed)}, stale tasks skipped {len(self.skipped_stale)}, missing "
-            f"{len(self.missing)}, extra copies {self.extra_copies} (after a dropped or timed-out "
-            f"answer {sum(self.lost_answers.values())}, otherwise {sum(self.unexplained.values())}), "
-            f"order violations {len(self.out_of_order)}"
+            f"{len(self.failed)}, settled without a message of their own {dict(self.quiet)}, "
+            f"missing {len(self.missing)}, extra copies {self.extra_copies} (after a dropped or "
+            f"timed-out answer {sum(self.lost_answers.values())}, otherwise "
+            f"{sum(self.unexplained.values())}), order violations {len(self.out_of_order)}"
         )
 
 
@@ -206,40 +276,59 @@ def delivery(rows: Iterable[OutboxRow], calls: Iterable[ApiCall], chats: Any) ->
     """Match outbox rows with the calls Telegram executed and the messages in the chats.
 
     ``chats`` maps a chat id to ``{message_id: record}`` (the emulator's chat messages).
-    A row is delivered if the message it recorded is in its chat; it is duplicated if more
-    calls with its text took effect than there are rows with that text; a duplicate is
-    explained by a lost answer (the row was sent again because Telegram's answer never
-    came). Per chat, rows must appear in the order they were written.
+    A row that recorded a message is delivered if that message is in its chat, made by a
+    call that took effect; a row without one is checked for what it stands for (buttons
+    removed, a reaction set). A row is duplicated if more calls with its content took
+    effect than there are rows with that content; a duplicate is explained by a lost
+    answer (the row was sent again because Telegram's answer never came). Per chat, rows
+    must appear in the order they were written.
     """
     report = Delivery()
     rows = list(rows)
-    wanted: Counter[tuple[str, int, str]] = Counter()
-    by_key: dict[tuple[str, int, str], list[int]] = defaultdict(list)
+    calls = list(calls)
+    made = made_messages(calls)
+    edits = edit_calls(calls)
+    wanted: Counter[Key] = Counter()
+    sent_new: list[OutboxRow] = []  # rows that put a new message in their chat
     for row in rows:
         report.rows += 1
         report.by_kind[row.kind] += 1
-        if not row.sent and not row.failed:
-            report.pending.append(row.id)
         if row.failed:
             report.failed.append(row.id)
-        if row.key is None or not row.sent:
+            continue
+        if not row.sent:
+            report.pending.append(row.id)
             continue
         if row.message_id is None:
-            if row.kind == "task":
-                report.skipped_stale.append(row.id)
+            problem = _quiet_row_problem(row, chats, edits)
+            if problem:
+                report.missing.append(f"row {row.id} ({row.kind}): {problem}")
             else:
-                report.missing.append(row.id)
+                report.quiet[row.kind] += 1
             continue
-        messages = chats.get(row.chat_id, {})
-        if row.message_id not in messages:
-            report.missing.append(row.id)
-        wanted[row.key] += 1
-        by_key[row.key].append(row.id)
-    executed: Counter[tuple[str, int, str]] = Counter()
-    lost: Counter[tuple[str, int, str]] = Counter()
+        where = (row.chat_id, row.message_id)
+        message = chats.get(row.chat_id, {}).get(row.message_id)
+        if message is None or message.deleted:
+            report.missing.append(f"row {row.id} ({row.kind}): message #{row.message_id} gone")
+            continue
+        if row.edits_into:
+            if not edits.get(where):
+                report.missing.append(f"row {row.id} (task): message #{row.message_id} unedited")
+            continue
+        call = made.get(where)
+        key = call_key(call) if call is not None else None
+        if key is None:
+            report.missing.append(f"row {row.id} ({row.kind}): no call made #{row.message_id}")
+            continue
+        wanted[key] += 1
+        sent_new.append(row)
+    executed: Counter[Key] = Counter()
+    lost: Counter[Key] = Counter()
     for call in calls:
+        if not call.ok or call.method not in SENDS:
+            continue
         key = call_key(call)
-        if key is None or key not in wanted or not call.ok:
+        if key is None or key not in wanted:
             continue
         executed[key] += 1
         if answer_lost(call):
@@ -252,12 +341,9 @@ def delivery(rows: Iterable[OutboxRow], calls: Iterable[ApiCall], chats: Any) ->
                 report.lost_answers[key] = lost[key]
             if extra > lost[key]:
                 report.unexplained[key] = extra - lost[key]
-        elif extra < 0:  # fewer calls took effect than rows say were sent
-            report.missing += [i for i in by_key[key] if i not in report.missing]
     per_chat: dict[int, list[OutboxRow]] = defaultdict(list)
-    for row in rows:
-        if row.key is not None and row.message_id is not None:
-            per_chat[row.chat_id].append(row)
+    for row in sent_new:
+        per_chat[row.chat_id].append(row)
     for chat, chat_rows in per_chat.items():
         for before, after in itertools.pairwise(chat_rows):
             assert before.message_id is not None and after.message_id is not None
@@ -267,6 +353,31 @@ def delivery(rows: Iterable[OutboxRow], calls: Iterable[ApiCall], chats: Any) ->
                     f"{before.id} (#{before.message_id})"
                 )
     return report
+
+
+def _quiet_row_problem(
+    row: OutboxRow, chats: Any, edits: dict[tuple[int, int], list[ApiCall]]
+) -> str | None:
+    """Why a row settled without a message of its own did not do its work (None if it did)."""
+    p = row.params
+    if row.kind == "strip":
+        where = (row.chat_id, int(p["message_id"]))
+        message = chats.get(row.chat_id, {}).get(where[1])
+        stripped = any(
+            c.method == "editMessageReplyMarkup" and not c.params.get("reply_markup")
+            for c in edits.get(where, [])
+        )
+        if stripped or message is None or message.reply_markup is None:
+            return None
+        return f"message #{where[1]} keeps its buttons"
+    if row.kind == "react":
+        message = chats.get(row.chat_id, {}).get(int(p["reply_to"]))
+        if message is not None and message.bot_reactions:
+            return None
+        return f"no reaction on message #{p['reply_to']}"
+    if row.kind in ("task", "files", "prompt", "paper"):
+        return None  # stale, shown by an edit, nothing new to send, or a job (no chat)
+    return "settled without a message"
 
 
 def emulator_chats(emu: Any) -> dict[int, dict[int, Any]]:
@@ -280,3 +391,177 @@ def fault_counts(calls: Iterable[ApiCall]) -> Counter[str]:
         if call.fault:
             counts[f"{call.fault} ({call.method})"] += 1
     return counts
+
+
+# -- what each person received ------------------------------------------------------------
+
+
+NOT_A_TASK = (Op.WITHDRAW, Op.CANCEL_DIALOGUE, Op.OPEN_TASK, Op.TASK_PAGE)
+"""Buttons that are not a step's own (taking a move back, ending a question, a list)."""
+
+
+def tasks_received(calls: Iterable[ApiCall], case_id: int) -> dict[int, set[tuple[int, int]]]:
+    """Person -> the (step, version) of ``case_id`` whose task buttons a call that took
+    effect showed them (a task sent, or shown by an edit)."""
+    shown: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    for call in calls:
+        if not call.ok or call.method not in ("sendMessage", "editMessageText"):
+            continue
+        chat = _chat(call)
+        if chat is None:
+            continue
+        for data in buttons_of(call):
+            cb = decode(data)
+            if cb is not None and cb.case_id == case_id and cb.op not in NOT_A_TASK:
+                shown[chat].add((cb.step, cb.version))
+    return shown
+
+
+def documents_received(calls: Iterable[ApiCall]) -> dict[int, set[str]]:
+    """Person -> the names of the documents calls that took effect sent them."""
+    names: dict[int, set[str]] = defaultdict(set)
+    for call in calls:
+        if not call.ok or call.method not in ("sendDocument", "sendMediaGroup"):
+            continue
+        result = call.response.get("result") if isinstance(call.response, dict) else None
+        for message in result if isinstance(result, list) else [result]:
+            if isinstance(message, dict) and isinstance(message.get("document"), dict):
+                names[int(message["chat"]["id"])].add(str(message["document"].get("file_name")))
+    return names
+
+
+def texts_received(calls: Iterable[ApiCall]) -> dict[int, list[str]]:
+    """Person -> the texts of the messages calls that took effect sent them."""
+    texts: dict[int, list[str]] = defaultdict(list)
+    for call in calls:
+        if call.ok and call.method == "sendMessage":
+            chat = _chat(call)
+            if chat is not None:
+                texts[chat].append(str(call.params.get("text") or ""))
+    return texts
+
+
+def delivery_records(db_path: Path) -> dict[tuple[int, int], int]:
+    """(person, file id) -> the message that has the file in the person's chat."""
+    rows = query(db_path, "SELECT person_id, file_id, message_id FROM deliveries")
+    return {(r["person_id"], r["file_id"]): r["message_id"] for r in rows}
+
+
+def receipt_problems(
+    definition: SopDefinition,
+    case_id: int,
+    events: Sequence[Event],
+    calls: Sequence[ApiCall],
+    chats: Any,
+    db_path: Path,
+) -> list[str]:
+    """What the case's history says each official must have received at least once, and
+    did not (empty if all arrived).
+
+    For every version the case was open at, whoever then moved it on received that step's
+    task (its buttons), the documents the step works on (none twice: the bot's record of
+    who has which file is checked against the chats) and the papers of the move that
+    brought the case there (the Disposisi, the SK Tim, the blank drafts). A Lembar
+    Pemeriksaan is sent to nobody. The archivist who closes the case receives its archive
+    bundle (and not the Dokumentasi on its own); everyone else who took part is told the
+    case is closed.
+    """
+    problems: list[str] = []
+    tasks = tasks_received(calls, case_id)
+    documents = documents_received(calls)
+    texts = texts_received(calls)
+    files = {
+        r["id"]: r for r in query(db_path, "SELECT * FROM files WHERE case_id = ?", (case_id,))
+    }
+    records = delivery_records(db_path)
+    for (person, file_id), message_id in records.items():
+        stored = files.get(file_id)
+        message = chats.get(person, {}).get(message_id)
+        name = message.document.get("file_name") if message and message.document else None
+        if stored is not None and name != stored["name"]:
+            problems.append(f"{person} is recorded to have {stored['name']} in #{message_id}")
+    entries = [i for i, e in enumerate(events) if e.type is EventType.STARTED or e.is_move]
+    for k, index in enumerate(entries):
+        event = events[index]
+        seq, version = index + 1, k + 1
+        case = replay(definition, events[: index + 1])
+        papers = [
+            f
+            for f in files.values()
+            if f["kind"] == "paper" and f["source_seq"] == seq and f["doc"] != "paper:pemeriksaan"
+        ]
+        if not case.is_open:
+            bundles = [f["name"] for f in papers if f["name"].endswith(".zip")]
+            who = event.actor
+            if event.type is EventType.ARCHIVED and not bundles:
+                problems.append("no archive bundle was written")
+            for name in bundles:
+                if name not in documents.get(who, set()):
+                    problems.append(f"{who} did not receive the archive bundle {name}")
+            for f in papers:
+                if f["name"] in bundles:
+                    continue
+                for person, names in documents.items():
+                    if f["name"] in names:
+                        problems.append(f"{person} received {f['name']} outside the bundle")
+            told = {e.actor for e in events if e.role != "admin"} | set(case.team)
+            for person in sorted(told - {event.actor}):
+                if not any("selesai dan diarsipkan" in x for x in texts.get(person, [])):
+                    problems.append(f"{person} was not told that the case was closed")
+            continue
+        if k + 1 >= len(entries):
+            continue  # open at the end: nobody has acted on this version yet
+        actor = events[entries[k + 1]].actor
+        step = definition.step(case.step)
+        if (case.step, version) not in tasks.get(actor, set()):
+            problems.append(f"{actor} acted on version {version} without its task (step {step.id})")
+        wanted = {definition.canonical(d) for d in step.inputs}
+        for attachment in case.latest_files():
+            if attachment.doc in wanted and (actor, attachment.file_id) not in records:
+                problems.append(
+                    f"{actor} did not receive {attachment.name} (v{attachment.version}) "
+                    f"for step {step.id}"
+                )
+        for f in papers:
+            if f["name"] not in documents.get(actor, set()):
+                problems.append(f"{actor} did not receive {f['name']} for step {step.id}")
+    for f in files.values():
+        if f["doc"] == "paper:pemeriksaan":
+            for person, names in documents.items():
+                if f["name"] in names:
+                    problems.append(f"{person} was sent {f['name']}")
+    return problems
+
+
+def paper_problems(
+    definition: SopDefinition, case_id: int, events: Sequence[Event], db_path: Path
+) -> list[str]:
+    """Papers are written exactly once: one set per paper job, a Lembar Pemeriksaan for
+    every review decision."""
+    problems: list[str] = []
+    rows = query(
+        db_path,
+        "SELECT doc, source_seq, name FROM files WHERE case_id = ? AND kind = 'paper'",
+        (case_id,),
+    )
+    copies = Counter((r["doc"], r["source_seq"], r["name"]) for r in rows)
+    problems += [f"{name} written {n} times" for (_, _, name), n in copies.items() if n > 1]
+    decisions = [
+        seq
+        for seq, e in enumerate(events, 1)
+        if e.type in (EventType.APPROVED, EventType.RETURNED) and definition.step(e.step).is_review
+    ]
+    reviews = sorted(r["source_seq"] for r in rows if r["doc"] == "paper:pemeriksaan")
+    if reviews != decisions:
+        problems.append(f"Lembar Pemeriksaan for events {reviews}, decisions at {decisions}")
+    jobs = query(
+        db_path,
+        "SELECT params FROM outbox WHERE chat_id = 0 AND kind = 'paper' AND case_id = ?",
+        (case_id,),
+    )
+    written = {(r["doc"], r["source_seq"]) for r in rows}
+    for job in jobs:
+        p = json.loads(job["params"])
+        if (f"paper:{p['paper']}", int(p["seq"])) not in written:
+            problems.append(f"paper job {p} left no paper")
+    return problems

@@ -14,13 +14,16 @@ import contextlib
 import hashlib
 from pathlib import Path
 
+import pytest
 from reliability_helpers import load_case, load_events, log_problems, query
 from updates_watch import UpdatesWatch
 
 from bot import texts as t
 from bot.core.model import EventType
 from bot.demo import Script, World, draft
+from bot.outbox import ACK_REACTION as ACK
 from emulator import EmuMessage, EmuUser
+from storage import repo
 
 TIMEOUT = 15.0
 REFUSED = ("Mohon maaf, saat ini tidak ada", "Sudah diproses")  # no upload expected; stale
@@ -156,34 +159,42 @@ async def test_decisions_on_one_step_two_people_or_one_person_twice(tmp_path: Pa
 async def upload_racing_hand_in(world: World, case: int, data: bytes, *, upload_ahead: bool) -> str:
     """Ayu sends a new version of a draft while Rudi hands the drafts in: at the same moment,
     or with the upload a step ahead (the bot is already downloading it). Either the upload
-    is recorded before the hand-in and goes with it, or it is refused and Ayu is told why."""
+    is recorded before the hand-in and goes with it (the bot reacts to Ayu's file), or it
+    is refused and Ayu is told why."""
     tim1, tim2 = world["tim1"], world["tim2"]
     db = world.config.storage.database
     hand_in = await wait_button(world, "tim2", "Serahkan draf", case)
     await world.drained()
     mark, seen = last_id(tim1), len(load_events(db, case))
     downloads = len(world.emu.calls_to("getFile"))
-    await tim1.send_document(data, file_name="Draf RKAKL.docx", caption=f"#{case}")
+    sent = await tim1.send_document(data, file_name="Draf RKAKL.docx", caption=f"#{case}")
     if upload_ahead:
         await world.emu.wait_until(
             lambda: len(world.emu.calls_to("getFile")) > downloads, timeout=TIMEOUT
         )
     pressed = tim2.press(hand_in, button(hand_in, "Serahkan draf"), timeout=TIMEOUT)
     assert (await pressed).text == t.ANS_DONE  # the hand-in never loses to an upload
-    reply = await tim1.wait_message(
-        lambda m: m.message_id > mark and m.text.startswith(("Berkas Draf", *REFUSED)),
-        timeout=TIMEOUT,
+
+    def refusal() -> EmuMessage | None:
+        return next(
+            (m for m in tim1.bot_messages if m.message_id > mark and m.text.startswith(REFUSED)),
+            None,
+        )
+
+    await world.emu.wait_until(
+        lambda: bool(sent.bot_reactions) or refusal() is not None, timeout=TIMEOUT
     )
     await world.drained()
     events = load_events(db, case)[seen:]
     kinds = [(e.type, e.step) for e in events]
+    refused = refusal()
     if kinds == [(EventType.FILE_ATTACHED, 6), (EventType.COMPLETED, 6)]:
-        assert "dicatat sebagai" in reply.text  # and it went with the hand-in
+        assert sent.bot_reactions == [ACK] and refused is None  # and it went with the hand-in
         assert events[0].data["sha256"] == hashlib.sha256(data).hexdigest()
         return "the upload, then the hand-in"
     assert kinds == [(EventType.COMPLETED, 6)], kinds
-    assert reply.text.startswith(REFUSED), reply.text
-    return f"the hand-in; the upload refused ({reply.text[:40]!r}...)"
+    assert refused is not None and not sent.bot_reactions
+    return f"the hand-in; the upload refused ({refused.text[:40]!r}...)"
 
 
 async def test_the_team_races_at_hand_in(tmp_path: Path) -> None:
@@ -211,22 +222,30 @@ async def test_the_team_races_at_hand_in(tmp_path: Path) -> None:
         before = len(load_events(db, case))
         rkakl3 = draft("Draf RKAKL", 3)
         mark = last_id(tim1)
-        await asyncio.gather(
+        sent = await asyncio.gather(
             *(
                 tim1.send_document(rkakl3, file_name="Draf RKAKL.docx", caption=f"#{case}")
                 for _ in range(2)
             )
         )
 
-        def upload_reply(m: EmuMessage) -> bool:
-            return m.message_id > mark and m.text.startswith("Berkas Draf")
+        def not_again() -> list[EmuMessage]:
+            return [
+                m
+                for m in tim1.bot_messages
+                if m.message_id > mark and "tidak dicatat ulang" in m.text
+            ]
 
-        replies = [await tim1.wait_message(upload_reply, timeout=TIMEOUT) for _ in range(2)]
+        # one file is taken (the bot reacts to it), the other is answered "not again"
+        await world.emu.wait_until(
+            lambda: any(m.bot_reactions for m in sent) and bool(not_again()), timeout=TIMEOUT
+        )
         await s.upload("tim1", case, "Draf RKAKL.docx", rkakl3, expect="tidak dicatat ulang")
+        await world.drained()
         attached = load_events(db, case)[before:]
         assert [e.type for e in attached] == [EventType.FILE_ATTACHED]
-        assert "dicatat sebagai" in replies[0].text
-        assert "tidak dicatat ulang" in replies[1].text
+        assert sorted(m.bot_reactions for m in sent) == [[], [ACK]]
+        assert len(not_again()) == 2  # the second of the two, and the one sent later
         stored = load_case(db, case)
         assert stored is not None
         sha3 = hashlib.sha256(rkakl3).hexdigest()
@@ -278,3 +297,55 @@ async def test_a_late_second_press_keeps_the_withdraw_button(tmp_path: Path) -> 
                 lambda: len(world.emu.calls_to("editMessageReplyMarkup")) > edits, timeout=2
             )
         assert any("Tarik kembali" in b for b in message.button_texts)
+
+
+STALLED = {
+    "admin": ("admin", "/cabut 1005 tim", "telah dicabut"),  # the administrators' path
+    "reminders": ("kasubag", "/tunda {other} 2j", "ditunda sampai"),  # a holder snoozes
+    "people": ("tim1", "/saya", "ID Telegram:"),  # anyone's own data
+}
+
+
+@pytest.mark.parametrize("path", sorted(STALLED))
+async def test_a_reply_stalled_for_one_person_holds_up_no_one_else(
+    tmp_path: Path, path: str
+) -> None:
+    """Issue 12.6: Telegram holds the bot's answer to one person for 5 s (it arrives in
+    the end); meanwhile Kabag approves his task, and the case moves on and Karo receives
+    the next task while that answer is still on its way."""
+    async with World(tmp_path / "w") as world:
+        emu = world.emu
+        await world.everyone_starts()
+        s = Script(world)
+        case = await submitted_case(s, "Uji balasan tertahan")
+        other = await s.new_case("Berkas lain yang dipegang Kasubag", 2027)
+        await wait_button(world, "kabag", "Setujui", case)
+        await world.drained()  # nothing else is on its way to anyone
+        who, command, answered = STALLED[path]
+        user = world[who]
+        mark, calls = last_id(user), len(emu.calls)
+        stall = emu.faults.hang(
+            1, seconds=5, method="sendMessage", execute="after", chat_id=user.id
+        )
+        await user.send(command.format(other=other))
+        await emu.wait_until(lambda: stall not in emu.faults.rules, timeout=TIMEOUT)
+
+        def reply_arrived() -> bool:
+            """The stalled answer is in the person's chat, or Telegram has answered it."""
+            finished = any(
+                c.method == "sendMessage" and str(c.params.get("chat_id")) == str(user.id)
+                for c in emu.calls[calls:]
+            )
+            return finished or any(m.message_id > mark for m in user.bot_messages)
+
+        await s.approve("kabag", case)
+        task = await wait_button(world, "karo", "Setujui", case)
+        assert not reply_arrived(), "Karo's task waited for the stalled answer"
+        stored = await world.services.db.read(repo.load_case, case)
+        assert stored is not None and stored.step == 3
+        assert "Langkah 3 dari 12" in task.text
+        # and the held answer arrives in the end
+        reply = await user.wait_message(
+            lambda m: m.message_id > mark and answered in m.text, timeout=TIMEOUT
+        )
+        print(f"\n[stall] {path}: {command!r} answered after Karo's task: {reply.text[:50]!r}")

@@ -1,13 +1,21 @@
-"""Crash safety: the bot killed with SIGKILL at random points of the demo, and updates that
-Telegram delivers again after a stop.
+"""Crash safety: the bot killed with SIGKILL at random points of the demo, updates that
+Telegram delivers again after a stop, and a command cancelled while it runs.
 
 The big test runs the bot as a separate process (``tests/crash_worker.py``) against the
 emulator in this process, plays the officials of the demo scenario through the emulator's
 user side, and kills the bot at random moments (seeded): after a random time, or the
 moment the bot makes a chosen Bot API call (held by the emulator, taken into effect or
 not), or while it is starting. The officials behave as people do: what they see decides
-what they do (the case as the bot recorded it, the buttons in their chat), and an action
-that brings no result is done again — the case version in every button makes that safe.
+what they do (the case as the bot recorded it, the buttons in their chat, a task opened
+from the /tugas list), and an action that brings no result is done again — the case
+version in every button makes that safe.
+
+In the end the log is the expected one, once each, and replays to the stored case; every
+outbox row is settled and what it stands for is in its chat (a message, an album, buttons
+removed, a reaction); and each official received, at least once, what the history says
+they needed: every task they acted on, the documents it works on, the papers of the move
+that brought it to them, the archive bundle (the archivist), the closing notice (everyone
+else). Papers are written once each.
 """
 
 from __future__ import annotations
@@ -19,10 +27,12 @@ import os
 import random
 import signal
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -34,12 +44,17 @@ from reliability_helpers import (
     load_events,
     log_problems,
     outbox_rows,
+    paper_problems,
+    pending_rows,
     query,
+    receipt_problems,
+    tasks_received,
 )
 
 from bot.app import load_sops
 from bot.callbacks import Op, decode
-from bot.core.model import CaseStatus, EventType
+from bot.clock import SystemClock
+from bot.core.model import Approve, CaseStatus, EventType
 from bot.demo import (
     ADMIN_ID,
     OFFICIALS,
@@ -50,7 +65,7 @@ from bot.demo import (
     draft,
     world_config,
 )
-from emulator import BotApiEmulator, EmuEvent, EmuUser
+from emulator import BotApiEmulator, EmuEvent, EmuMessage, EmuUser
 from emulator.faults import Fault
 from storage import repo
 
@@ -78,6 +93,8 @@ EXPECTED_LOG = [
 KILL_CALLS = (
     "sendMessage",
     "sendDocument",
+    "sendMediaGroup",
+    "setMessageReaction",
     "answerCallbackQuery",
     "editMessageText",
     "editMessageReplyMarkup",
@@ -164,6 +181,7 @@ class Officials:
     repeats: Counter[str] = field(default_factory=Counter)
     no_button_help: list[str] = field(default_factory=list)
     toggles: list[Any] = field(default_factory=list)
+    opened: set[tuple[str, int, str]] = field(default_factory=set)  # /tugas entries pressed
     killer: Killer | None = None
     kill_plan: Counter[int] = field(default_factory=Counter)  # action number -> kills
     actions: int = 0
@@ -254,24 +272,29 @@ class Officials:
         return True
 
     async def press(self, who: str, op: Op, arg: str = "") -> bool:
-        """Press the button of the case's current step, on the newest message showing it."""
+        """Press the button of the case's current step, on the newest message showing it.
+        Without one, open the task from the /tugas list if it shows it (once per list
+        message); False then, as nothing is decided yet."""
         step, version = self.version()
+        opener: tuple[EmuMessage, str] | None = None
         for message in reversed(self.users[who].bot_messages):
             for row in message.buttons:
                 for _, data in row:
                     cb = decode(data)
-                    if (
-                        cb is not None
-                        and cb.case_id == CASE
-                        and cb.op is op
-                        and cb.arg == arg
-                        and (cb.step, cb.version) == (step, version)
-                    ):
+                    if cb is None or cb.case_id != CASE or (cb.step, cb.version) != (step, version):
+                        continue
+                    if cb.op is op and cb.arg == arg:
                         result = self.users[who].press(message, callback_data=data, timeout=60)
                         if op is Op.TEAM_TOGGLE:
                             self.toggles.append((result, self.bot.generation))
                         self.presses += 1
                         return True
+                    if cb.op is Op.OPEN_TASK and opener is None and data is not None:
+                        opener = (message, data)
+        if opener is not None and (who, opener[0].message_id, opener[1]) not in self.opened:
+            self.opened.add((who, opener[0].message_id, opener[1]))
+            self.users[who].press(opener[0], callback_data=opener[1], timeout=60)
+            self.presses += 1
         return False
 
     async def new_case(self) -> None:
@@ -470,11 +493,6 @@ class Killer:
 # -- the test ------------------------------------------------------------------------------------
 
 
-def pending(db: Path) -> int:
-    sql = "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
-    return int(query(db, sql)[0][0])
-
-
 async def everyone_answered(users: dict[str, EmuUser]) -> None:
     """Each person asks /saya and gets the answer: one person's updates are handled in
     order, so whatever they did before has been handled in full (answers, edits)."""
@@ -520,9 +538,9 @@ async def test_sigkill_at_random_points_loses_and_repeats_nothing(tmp_path: Path
                 assert officials.actions == ACTIONS
                 if bot.proc is None or not bot.ready.is_set():
                     await bot.start()
-                await emu.wait_until(lambda: not pending(db), timeout=30)  # the outbox drains
+                await emu.wait_until(lambda: not pending_rows(db), timeout=30)  # the outbox drains
                 await everyone_answered(users)  # late answers and edits have been made
-                await emu.wait_until(lambda: not pending(db), timeout=30)
+                await emu.wait_until(lambda: not pending_rows(db), timeout=30)
             finally:
                 await bot.close()
 
@@ -548,11 +566,15 @@ async def test_sigkill_at_random_points_loses_and_repeats_nothing(tmp_path: Path
         if sorted(case.team) != [users["tim1"].id, users["tim2"].id]:
             print(f"[crash] the team became {case.team}: a toggle was applied twice")
         rows = outbox_rows(db)
-        report = delivery(rows, emu.calls, emulator_chats(emu))
+        chats = emulator_chats(emu)
+        report = delivery(rows, emu.calls, chats)
         print(f"[crash] outbox: {report.summary()}")
-        assert not report.pending and not report.failed
-        assert not report.missing, report.missing  # every notification arrived at least once
+        assert not report.pending and not report.failed  # every row settled
+        assert not report.missing, report.missing  # and what it stands for is in the chat
         assert not report.out_of_order, report.out_of_order
+        # every official received what the case's history says, at least once
+        assert receipt_problems(definition, CASE, events, emu.calls, chats, db) == []
+        assert paper_problems(definition, CASE, events, db) == []  # papers written once
         redelivered = updates_delivered_more_than_once(emu)
         print(
             f"[crash] officials: {officials.presses} presses, {officials.sends} messages/files, "
@@ -643,22 +665,22 @@ async def test_an_update_delivered_again_is_applied_once(tmp_path: Path) -> None
         applied["button"] = times_delivered(emu, uid)
         assert event_count(db, case) == before + 1
 
-        # a text that decides: the reason of a return
+        # a text that decides: the reason of a return, asked on Kabag's task message
         await s.press("kabag", "Kembalikan", case)
-        prompt = await kabag.wait_message(lambda m: "membalas pesan ini" in m.text, timeout=10)
+        await s.seen("kabag", lambda m: "silakan ketik" in m.text and bool(m.button_texts))
         before = event_count(db, case)
-        uid = await redeliver(world, lambda: kabag.send(RETURN_REASONS[2], reply_to=prompt))
+        uid = await redeliver(world, lambda: kabag.send(RETURN_REASONS[2]))
         await emu.wait_until(lambda: event_count(db, case) == before + 1, timeout=10)
         await restart_and_settle(world, "kabag")
         applied["text"] = times_delivered(emu, uid)
         assert event_count(db, case) == before + 1
 
         assert applied == {"document": 2, "button": 2, "text": 2}, applied
-        events = await repo.load_events(world.services.db.reader, case)
+        events = await world.services.db.read(repo.load_events, case)
         moves = [(e.type, e.step) for e in events if e.is_move]
         assert moves == [(EventType.COMPLETED, 1), (EventType.RETURNED, 2)]
         definition = world.services.sops.default
-        stored = await repo.load_case(world.services.db.reader, case)
+        stored = await world.services.db.read(repo.load_case, case)
         assert stored is not None and log_problems(definition, stored, events) == []
         print(f"\n[redelivery] delivered twice, applied once: {sorted(applied)}")
 
@@ -697,3 +719,86 @@ async def test_a_team_toggle_delivered_again_is_applied_once(tmp_path: Path) -> 
         await world.emu.wait_until(lambda: members() == [world["tim1"].id], timeout=10)
         await restart_and_settle(world, "kasubag")
         assert members() == [world["tim1"].id]
+
+
+# -- a command cancelled in flight ----------------------------------------------------------
+
+
+class HeldClock(SystemClock):
+    """The system's time; once armed, the first reading made off the event loop's thread
+    (the database writer running a transaction) waits there until released."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.armed = False
+        self.inside = threading.Event()
+        self.release = threading.Event()
+
+    def hold_next(self) -> None:
+        self.inside.clear()
+        self.release.clear()
+        self.armed = True
+
+    def now(self) -> datetime:
+        if self.armed and threading.current_thread() is not threading.main_thread():
+            self.armed = False
+            self.inside.set()
+            self.release.wait(10)
+        return super().now()
+
+
+async def test_a_command_cancelled_in_flight_commits_whole_or_not_at_all(tmp_path: Path) -> None:
+    """A command is one function on the writer thread. Cancelled while it waits for the
+    writer, it is not made at all; cancelled while it runs there (the awaiting handler
+    stopped, say), it is made whole: the move, the stored case and every message it
+    causes, which the outbox then delivers although no handler heard of the change."""
+    clock = HeldClock()
+    async with World(tmp_path / "w", clock=clock, reminders={"enabled": False}) as world:
+        db = world.config.storage.database
+        svc = world.services
+        await world.everyone_starts()
+        s = Script(world)
+        case = await s.new_case("Uji perintah dibatalkan", 2027)
+        await s.upload("kasubag", case, "Konsep Rencana Kerja.docx", draft("Konsep"))
+        await s.upload("kasubag", case, "TOR.docx", draft("TOR"))
+        await s.press("kasubag", "Ajukan", case)
+        await world.drained()
+        before = load_case(db, case)
+        assert before is not None and before.step == 2
+        events, rows = event_count(db, case), len(outbox_rows(db))
+        approve = Approve(before.version)
+        kabag, karo = world["kabag"].id, world["karo"].id
+
+        # queued behind another write, and cancelled there: not made at all
+        clock.hold_next()
+        busy = asyncio.create_task(svc.db.write(lambda tx: clock.now()))
+        await asyncio.to_thread(clock.inside.wait, 10)  # the writer is busy with it
+        command = asyncio.create_task(svc.cases.execute(case, approve, kabag))
+        await asyncio.sleep(0)  # one turn of the loop: the command is handed to the writer
+        command.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await command
+        clock.release.set()
+        await busy
+        await svc.db.write(lambda tx: None)  # the writer has passed where it was queued
+        assert event_count(db, case) == events and len(outbox_rows(db)) == rows
+        unchanged = load_case(db, case)
+        assert unchanged is not None and unchanged.version == before.version
+
+        # running on the writer, and cancelled there: made whole
+        clock.hold_next()
+        command = asyncio.create_task(svc.cases.execute(case, approve, kabag))
+        await asyncio.to_thread(clock.inside.wait, 10)  # inside its transaction
+        command.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await command
+        clock.release.set()
+        await svc.db.write(lambda tx: None)  # the writer is done with it
+        after = load_case(db, case)
+        assert after is not None and (after.step, after.version) == (3, before.version + 1)
+        assert [e.type for e in load_events(db, case)[events:]] == [EventType.APPROVED]
+        new_rows = outbox_rows(db)[rows:]
+        assert [r.kind for r in new_rows if r.chat_id == karo] == ["files", "task"]
+        await world.drained()
+        assert (3, after.version) in tasks_received(world.emu.calls, case).get(karo, set())
+        assert log_problems(svc.sops.default, after, load_events(db, case)) == []

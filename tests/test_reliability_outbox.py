@@ -4,7 +4,10 @@ is sent twice only where Telegram took it but its answer was lost.
 The bot is the real Application talking HTTP to the emulator (``World``); the faults are the
 emulator's (answers 500/502/429, hangs, dropped connections, outages). Rows are written by
 the real service (officials pressing buttons) or, where a test needs exact control over
-what is queued, with ``repo.enqueue`` in one transaction, as the service does.
+what is queued, with ``repo.enqueue`` in one write transaction, as the service does: short
+messages (``notice`` rows of a given text), documents as an album or alone (``files``),
+buttons removed (``strip``), and messages with buttons to remove (``text``, the kind of
+rows written before rows were small, which the sender still delivers).
 """
 
 from __future__ import annotations
@@ -29,21 +32,33 @@ from bot.demo import FAST_SENDER, Script, World, draft
 from emulator import RateLimits
 from emulator.server import ApiCall
 from storage import repo
+from storage.db import Tx
 
-SENDING = ("sendMessage", "sendDocument", "editMessageReplyMarkup")
+SENDING = ("sendMessage", "sendDocument", "sendMediaGroup", "editMessageReplyMarkup")
 NGINX_502 = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
 
 
-async def enqueue(world: World, rows: list[tuple[int, str, dict[str, Any]]]) -> list[int]:
-    """Queue rows in one transaction, as the service does, and wake the sender."""
+Row = tuple[int, str, int | None, dict[str, Any]]  # chat, kind, case, params
+
+
+async def enqueue(world: World, rows: list[Row]) -> list[int]:
+    """Queue rows in one transaction, as the service does, and wake the sender; their ids."""
     svc = world.services
-    async with svc.db.transaction() as conn:
-        ids = [
-            await repo.enqueue(conn, chat, kind, payload, svc.clock.now())
-            for chat, kind, payload in rows
-        ]
+    now = svc.clock.now()
+
+    def txn(tx: Tx) -> list[int]:
+        first = int(tx.value("SELECT COALESCE(MAX(id), 0) FROM outbox")) + 1
+        for chat, kind, case_id, params in rows:
+            repo.enqueue(tx, chat, kind, now, case_id=case_id, params=params)
+        return list(range(first, first + len(rows)))
+
+    ids: list[int] = await svc.db.write(txn)
     svc.outbox.wake()
     return ids
+
+
+def note(chat: int, text: str) -> Row:
+    return chat, "notice", None, {"t": "text", "text": text}
 
 
 def db_path(world: World) -> Path:
@@ -79,13 +94,16 @@ async def test_every_fault_is_retried_until_delivered_once_and_in_order(tmp_path
         case_id = await s.new_case("Uji gangguan pengiriman", 2027)
         await s.upload("kasubag", case_id, "Konsep Rencana Kerja.docx", draft("Konsep"))
         await s.upload("kasubag", case_id, "TOR.docx", draft("TOR"))
-        files = await repo.files_of_case(world.services.db.reader, case_id)
+        await s.upload("kasubag", case_id, "TOR.docx", draft("TOR", 2))
+        konsep, tor1, tor2 = [
+            f.id for f in await world.services.db.read(repo.files_of_case, case_id)
+        ]
         chats = [world[k].id for k in ("kabag", "karo", "fu")]
-        button = {"keyboard": [[["Lihat", "x:1:1:1"]]]}
+        button = [[["Lihat", "x:1:1:1"]]]
         first = await enqueue(
             world,
             [
-                (chat, "message", {"text": f"Tugas awal {i} untuk {chat}", **button})
+                (chat, "text", None, {"text": f"Tugas awal {i} untuk {chat}", "keyboard": button})
                 for chat in chats
                 for i in range(2)
             ],
@@ -103,39 +121,53 @@ async def test_every_fault_is_retried_until_delivered_once_and_in_order(tmp_path
         emu.faults.fail(1, status=502, method="sendDocument")
         emu.faults.drop(1, method="sendDocument", execute=True)  # sent, answer lost: a copy
         emu.faults.hang(1, seconds=0.8, method="sendDocument", execute="never")  # then 502
+        emu.faults.fail(1, status=500, method="sendMediaGroup")
+        emu.faults.drop(1, method="sendMediaGroup", execute=True)  # an album twice
         emu.faults.fail(1, status=500, method="editMessageReplyMarkup")
         emu.faults.drop(1, method="editMessageReplyMarkup", execute=True)
         injected = sum(rule.remaining for rule in emu.faults.rules)  # calls to meet a fault
 
-        batch: list[tuple[int, str, dict[str, Any]]] = []
+        batch: list[Row] = []
         old = iter(first)
         for chat in chats:
             for i in range(8):
                 if i in (2, 6):
-                    batch.append((chat, "edit", {"message_id": shown[next(old)]}))
-                elif i in (1, 4):
-                    f = files[i % len(files)]
-                    caption = f"Berkas #{case_id} · {f.name} untuk {chat} ({i})"
-                    batch.append((chat, "document", {"file_id": f.id, "caption": caption}))
+                    batch.append((chat, "strip", None, {"message_id": shown[next(old)]}))
+                elif i == 1:  # two documents: an album
+                    batch.append((chat, "files", case_id, {"files": [konsep, tor1]}))
+                elif i == 4:  # one: a document
+                    batch.append((chat, "files", case_id, {"files": [tor2]}))
                 else:
-                    batch.append((chat, "message", {"text": f"<b>Pesan {i}</b> untuk {chat}"}))
+                    batch.append(note(chat, f"<b>Pesan {i}</b> untuk {chat}"))
         await enqueue(world, batch)
         await world.drained(within=40)
 
         assert emu.faults.rules == [], "every injected fault was met by a delivery"
         faulty = fault_counts(emu.calls[calls_before:])
         print(f"[outbox] faults injected {injected}, answered: {dict(faulty)}")
-        assert sum(faulty.values()) == injected == 12
+        assert sum(faulty.values()) == injected == 14
         report = check_delivered(world, duplicates_allowed=True)
-        # exactly two rows were taken by Telegram without the bot hearing of it: the dropped
-        # document and the message whose answer came after the read timeout
-        assert sum(report.duplicated.values()) == 2, report.duplicated
-        assert sorted(k[0] for k in report.duplicated) == ["sendDocument", "sendMessage"]
+        # exactly three rows were taken by Telegram without the bot hearing of it: the
+        # dropped document, the dropped album and the message answered after the timeout
+        assert sum(report.duplicated.values()) == 3, report.duplicated
+        assert sorted(k[0] for k in report.duplicated) == [
+            "sendDocument",
+            "sendMediaGroup",
+            "sendMessage",
+        ]
         print(f"[outbox] duplicated after a lost answer: {sorted(report.duplicated)}")
         for row in outbox_rows(db_path(world)):  # the first messages lost their buttons
             if row.id in first:
                 assert row.message_id is not None
                 assert emu.message(row.chat_id, row.message_id).reply_markup is None
+        for chat in chats:  # each got its three documents, the album's two together
+            messages = world.emu.state.chats[chat].messages.values()
+            documents = [m for m in messages if m.document is not None]
+            assert len({(m.document or {}).get("file_unique_id") for m in documents}) == 3
+            albums = {m.media_group_id for m in documents if m.media_group_id}
+            assert albums and all(
+                len([m for m in documents if m.media_group_id == a]) == 2 for a in albums
+            )
 
         # 429: nothing was sent before retry_after had passed
         flood = [c for c in emu.calls if c.status == 429]
@@ -153,12 +185,7 @@ async def test_flood_control_retry_after_is_honoured(tmp_path: Path) -> None:
         emu.rate_limits = RateLimits(chat_rate=2.0, chat_burst=2.0)
         chats = [world[k].id for k in ("kabag", "karo")]
         await enqueue(
-            world,
-            [
-                (chat, "message", {"text": f"Pesan {i} untuk {chat}"})
-                for i in range(5)
-                for chat in chats
-            ],
+            world, [note(chat, f"Pesan {i} untuk {chat}") for i in range(5) for chat in chats]
         )
         await world.drained(within=30)
         emu.rate_limits = None
@@ -240,7 +267,8 @@ async def test_hour_long_outage_queues_steps_and_the_backlog_drains(tmp_path: Pa
         assert [m for m in kasubag.bot_messages if f"Berkas #{cases[2]}" in m.text and m.buttons]
         await s.approve("karo", cases[0])  # and the work goes on
         await world.drained()
-        assert (await repo.load_case(svc.db.reader, cases[0])).step == 4  # type: ignore[union-attr]
+        stored = await svc.db.read(repo.load_case, cases[0])
+        assert stored is not None and stored.step == 4
 
 
 async def until_nothing_due(world: World, within: float = 10.0) -> None:
@@ -248,7 +276,7 @@ async def until_nothing_due(world: World, within: float = 10.0) -> None:
     svc = world.services
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
-    while await repo.due_outbox(svc.db.reader, svc.clock.now()):
+    while await svc.db.read(repo.due_outbox, svc.clock.now()):
         if loop.time() > deadline:
             raise TimeoutError("the sender did not attempt the due rows")
         await asyncio.sleep(0.01)

@@ -20,11 +20,13 @@ from bot.core.model import (
     Actor,
     AttachFile,
     Case,
+    CaseClosed,
     Command,
     DomainError,
     Event,
     EventType,
     InvalidValue,
+    StaleVersion,
     StartCase,
 )
 from bot.core.workflow import apply_all, decide
@@ -187,8 +189,14 @@ class CaseService:
             self._claim(tx, update_id)
             now = self.clock.now()
             case = repo.load_case(tx, upload.case_id)
-            if case is None or not case.is_open or case.version != upload.version:
-                raise AlreadyApplied()
+            if case is None:
+                raise InvalidValue("no such case", case=upload.case_id)
+            if not case.is_open:
+                raise CaseClosed(status=case.status.value)
+            if case.version != upload.version:
+                # the step moved on while the file was downloaded (a hand-in won the
+                # race): refused, and the sender is told so
+                raise StaleVersion(current=case.version, given=upload.version)
             existing = repo.find_file(tx, case.id, upload.sha256)
             if existing is not None:
                 file_id = existing.id
