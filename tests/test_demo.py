@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -42,7 +43,12 @@ def test_the_demo_plays_the_whole_sop_and_exits_0(
 ) -> None:
     done, out = demo
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "archived" in done.stdout.splitlines()[-1]
+    summary = done.stdout.splitlines()[-2:]
+    assert "Case #1: archived" in summary[0]
+    assert "(Plh Karo): archived" in summary[0]
+    received = re.search(r"received on the main path: (\d+) \(before: 135", summary[1])
+    assert received and int(received[1]) <= 67, summary[1]
+    assert summary[1].endswith("in the same version: 0")
     transcript = (out / "transcript.txt").read_text(encoding="utf-8")
     for text in (done.stdout, transcript):
         for n in range(1, 13):
@@ -55,6 +61,9 @@ def test_the_demo_plays_the_whole_sop_and_exits_0(
         assert "the bot reacted 👌" in text
         assert "received: [file arsip-dokumentasi-B1.zip]" in text
     assert transcript.strip() in done.stdout
+    # the Plh period: the Plh decides step 3, is told at step 9 that Karo must sign
+    assert "selaku Plh. Karo" in transcript
+    assert "harus diputuskan oleh pejabat definitif" in transcript
 
 
 def test_the_demo_leaves_the_papers_the_archive_and_the_database(
@@ -66,7 +75,8 @@ def test_the_demo_leaves_the_papers_the_archive_and_the_database(
     for word in PAPERS:
         papers = [n for n in names if n.startswith(word) and n.endswith(".docx")]
         assert papers, f"no {word} paper in {sorted(names)}"
-    assert [n for n in names if n.endswith(".zip")] == ["arsip-dokumentasi-B1.zip"]
+    bundles = sorted(n for n in names if n.endswith(".zip"))
+    assert bundles == ["arsip-dokumentasi-B1.zip", "arsip-dokumentasi-B2.zip"]  # both cases
     assert (out / "sopbot.sqlite3").is_file()
     assert all((out / n).stat().st_size > 1000 for n in names if n.endswith((".docx", ".zip")))
 
