@@ -804,7 +804,7 @@ async def test_status_shows_the_step_the_holder_the_time_against_the_norm_and_hi
             assert line in history
         assert history.index("mengembalikan") < history.index("TOR.docx (v2)")
         await karo.send("/status 999")
-        assert "tidak ditemukan" in (await karo.wait_message(timeout=WAIT)).text
+        await karo.wait_message(lambda m: "tidak ditemukan" in m.text, timeout=WAIT)
         await karo.send("/status")
         listing = await karo.wait_message(lambda m: "Berkas terbaru" in m.text, timeout=WAIT)
         assert f"#{case} · Usulan Program Kerja · TA 2027 · langkah 2 (Kabag)" in listing.text

@@ -45,11 +45,12 @@ async def until(check: Callable[[], Awaitable[bool]]) -> None:
         await asyncio.sleep(0.02)
 
 
-async def answer_to(world: World, who: str, text: str) -> EmuMessage:
-    """The bot's answer to what ``who`` sends now (messages from before are not it)."""
+async def answer_to(world: World, who: str, text: str, expect: str = "") -> EmuMessage:
+    """The bot's answer to what ``who`` sends now (with ``expect``: the answer holding it;
+    /status sends the timeline picture first, and tasks may arrive meanwhile)."""
     world[who].mark_seen()
     await world[who].send(text)
-    return await world[who].wait_message(timeout=WAIT)
+    return await world[who].wait_message(lambda m: expect in m.text, timeout=WAIT)
 
 
 # -- 1. dates and times in the office's zone --------------------------------------------
@@ -78,7 +79,7 @@ async def test_messages_give_the_date_and_time_of_the_office_zone(
         )
         assert f"5 Desember 2026 pukul {local} {label}" in decided.text
         assert "4 Desember" not in decided.text
-        status = await answer_to(world, "karo", f"/status {case}")
+        status = await answer_to(world, "karo", f"/status {case}", "Riwayat")
         assert f"5 Desember 2026 pukul {local} {label}" in status.text
         if label != "WIB":
             assert "WIB" not in status.text
@@ -151,7 +152,7 @@ async def test_a_note_given_when_forwarding_reaches_the_next_holder_and_the_hist
             "kasubag", lambda m: f"Berkas #{case}" in m.text and "Langkah 5 dari 12" in m.text
         )
         assert note in task.text and "Catatan dari" in task.text
-        status = await answer_to(world, "karo", f"/status {case}")
+        status = await answer_to(world, "karo", f"/status {case}", "Riwayat")
         assert note in status.text
 
 
