@@ -9,7 +9,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.core.definition import SopDefinition
 from bot.core.model import Actor, Case, DomainError, Event
-from bot.core.workflow import holder_role
+from bot.core.workflow import excluded_reviewers, holder_role
 from bot.messages import Message, Renderer, load_inputs
 from bot.services import routing
 from bot.services.registry import SopRegistry
@@ -88,6 +88,17 @@ class Queries:
             return False
         return True
 
+    def may_decide(self, case: Case, actor: Actor) -> bool:
+        """Holds the step and may decide it: an acting official not at a strategic step,
+        and nobody at a review level of a case they approved at another (four eyes)."""
+        if not self.holds(case, actor):
+            return False
+        definition = self.sops.of(case)
+        step = definition.step(case.step)
+        if actor.acting_as(step.actor) and step.definitive_only:
+            return False
+        return actor.person_id not in excluded_reviewers(definition, case)
+
     async def case_and_actor(self, case_id: int, user_id: int) -> tuple[Case | None, Actor]:
         def txn(tx: Tx) -> tuple[Case | None, Actor]:
             return repo.load_case(tx, case_id), self.actor(tx, user_id)
@@ -114,12 +125,14 @@ class Queries:
 
         def txn(tx: Tx) -> TaskPage:
             actor = self.actor(tx, user_id)
-            shared = self._shared_roles() & actor.roles
+            # a team's steps (held by its members only) and an acting official's (not the
+            # strategic ones) are few: picked here; single-holder roles are counted in SQL
+            shared = (self._shared_roles() | set(actor.acting)) & actor.roles
             single = actor.roles - shared
             mine_shared = [
                 c
                 for c in repo.open_cases_for_roles(tx, self.unit, shared, limit=10_000)
-                if self.holds(c, actor)
+                if self.may_decide(c, actor)
             ]
             total = repo.count_open_for_roles(tx, self.unit, single) + len(mine_shared)
             pages = max(1, -(-total // TASKS_PER_PAGE))
