@@ -11,15 +11,22 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import AsyncIterator
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import docx
 import pytest
 from PIL import Image
 
+from bot import stats
+from bot.clock import ManualClock
+from bot.core.model import Case, Event
 from bot.demo import RETURN_REASONS, Script, World, draft
-from bot.services.reports import Charts
+from bot.services.reports import Charts, PeriodRequest
 from emulator import EmuMessage
+from storage import repo
+from storage.db import Tx
 
 TIMEOUT = 20.0
 
@@ -114,6 +121,54 @@ async def test_laporan_sends_the_chart_and_the_paper(world: World) -> None:
     document = docx.Document(io.BytesIO(data))
     assert len(document.inline_shapes) == 1  # the chart
     assert f"#{case}" not in text  # within its norm: not among the overdue cases
+
+
+async def test_laporan_figures_are_those_of_the_event_logs(tmp_path: Path) -> None:
+    """/laporan reads the moves as plain rows (storage.repo.report_moves), not as events:
+    its figures must be the ones bot.stats gives for the logs as the rest of the bot reads
+    them (repo.load_events). Two cases, hours apart, one returned, one still at step 1."""
+    clock = ManualClock(datetime(2026, 12, 7, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta")))  # Monday
+    async with World(tmp_path, clock=clock) as world:
+        await world.everyone_starts()
+        s = Script(world, timeout=TIMEOUT)
+        case = await s.new_case("Program Kerja TA 2027", 2027)
+        await s.new_case("Program Kerja TA 2028", 2028)
+        clock.advance(hours=2, minutes=17, seconds=5)
+        await s.upload("kasubag", case, "Konsep Rencana Kerja.docx", draft("Konsep Rencana Kerja"))
+        await s.upload("kasubag", case, "TOR.docx", draft("TOR"))
+        await s.press("kasubag", "Ajukan", case)
+        clock.advance(days=1, minutes=43)
+        await s.review_return("kabag", case, RETURN_REASONS[2])
+        clock.advance(hours=3, microseconds=250)
+        await s.press("kasubag", "Ajukan", case)
+        await s.seen(
+            "kabag",
+            lambda m: f"Berkas #{case}" in m.text and any("Setujui" in b for b in m.button_texts),
+        )
+        clock.advance(days=2)
+        svc = world.services
+        request = PeriodRequest(date(2026, 12, 1), date(2027, 1, 1), "Desember 2026")
+        result = await svc.reports.report(world["karo"].id, request)
+
+        def logs(tx: Tx) -> list[tuple[Case, list[Event]]]:
+            found = []
+            for (case_id,) in tx.all("SELECT id FROM cases ORDER BY id"):
+                loaded = repo.load_case(tx, case_id)
+                assert loaded is not None
+                found.append((loaded, repo.load_events(tx, case_id)))
+            return found
+
+        histories = [
+            stats.CaseHistory(c.id, c.title, svc.sops.of(c), events)
+            for c, events in await svc.db.read(logs)
+        ]
+    expected = stats.report(
+        histories, svc.sops.default, svc.calendar, svc.reports.period(request), clock.now()
+    )
+    assert result.figures == expected
+    assert expected.cases == 2 and expected.returns == 1
+    assert expected.visits == 3  # step 1, step 2 (returned), step 1 again
+    assert expected.steps[0].median > 0
 
 
 async def test_laporan_is_for_the_heads_only(world: World) -> None:

@@ -8,7 +8,9 @@ below was worked out by hand from the times written next to the events.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import dataclasses
+import random
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,6 +21,7 @@ from bot.core.loader import load_definition
 from bot.core.model import Event, EventType
 from bot.parsing import report_period
 from bot.worktime import WorkCalendar, WorkSchedule
+from storage.codec import ts
 
 ROOT = Path(__file__).resolve().parents[1]
 SOP = load_definition(ROOT / "sops" / "penyusunan-program-kerja.toml")
@@ -216,6 +219,70 @@ def test_states_are_read_at_the_end_of_a_past_period() -> None:
     assert (by_step[2].visits, by_step[2].median) == (1, 420.0)  # D: 360 + 60, cancelled
     assert report.cases == 2
     assert [o.case_id for o in report.overdue] == [3]  # overdue is always about now
+
+
+def log_rows(histories: list[stats.CaseHistory]) -> list[stats.LogRow]:
+    """The moves as the database hands them to /laporan (storage.repo.report_moves): times
+    as stored (UTC text), a reason only on a return. Other events are passed over."""
+    return [
+        (h.case_id, e.type.value, e.step, e.to_step, ts(e.at),
+         e.reason if e.type is EventType.RETURNED else None)
+        for h in histories
+        for e in h.events
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("month", [10, 11])
+def test_the_report_from_database_rows_is_the_report_from_events(month: int) -> None:
+    period = stats.Period(
+        datetime(2026, month, 1, tzinfo=WIB), datetime(2026, month + 1, 1, tzinfo=WIB), "bulan"
+    )
+    other_sop = dataclasses.replace(SOP, header=dataclasses.replace(SOP.header, code="sop-lain"))
+    stray = stats.CaseHistory(7, "Berkas SOP lain", other_sop, CASE_A)
+    rows = log_rows([*HISTORIES, stray])
+    rows.insert(3, (1, EventType.FILE_ATTACHED.value, 1, None, ts(at(11, 2, 10)), None))
+    cases = {h.case_id: (h.title, h.definition) for h in [*HISTORIES, stray]}
+    from_rows = stats.report_from_log(rows, cases, SOP, CALENDAR, period, NOW)
+    assert from_rows == stats.report(HISTORIES, SOP, CALENDAR, period, NOW)
+    assert from_rows.cases > 0 and from_rows.visits > 0
+    # a case the read did not name is left out
+    del cases[5]
+    without_e = stats.report_from_log(rows, cases, SOP, CALENDAR, period, NOW)
+    assert without_e == stats.report(HISTORIES[:4], SOP, CALENDAR, period, NOW)
+
+
+CALENDARS = {
+    "WIB 08-16, public holidays": WorkCalendar(WorkSchedule(country_holidays="ID")),
+    "WIB 07.30-16.00": WorkCalendar(WorkSchedule(day_start=time(7, 30), day_end=time(16))),
+    "IST (UTC+05.30)": WorkCalendar(WorkSchedule(timezone="Asia/Kolkata", country_holidays=None)),
+    "Berlin (summer time)": WorkCalendar(
+        WorkSchedule(timezone="Europe/Berlin", day_start=time(8, 15, 30), country_holidays=None)
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(CALENDARS))
+def test_the_working_clock_reads_the_calendar_exactly(name: str) -> None:
+    """WorkingClock's per-hour shortcut against the calendar itself, moment by moment:
+    random moments over two years (any second, any microsecond, in several zones), and
+    the edges of working windows and of hours."""
+    calendar = CALENDARS[name]
+    clock = stats.WorkingClock(calendar)
+    rng = random.Random(name)
+    zones = [UTC, WIB, calendar.tz, timezone(timedelta(hours=5, minutes=45))]
+    start = datetime(2025, 12, 20, tzinfo=UTC)
+    moments = [
+        (start + timedelta(seconds=rng.uniform(0, 2 * 366 * 86400))).astimezone(rng.choice(zones))
+        for _ in range(4000)
+    ]
+    for day in range(40):
+        d = date(2026, 3, 20) + timedelta(days=day)
+        for edge in (calendar.schedule.day_start, calendar.schedule.day_end, time(0), time(23)):
+            moment = datetime.combine(d, edge, tzinfo=calendar.tz)
+            moments += [moment, moment - timedelta(microseconds=1), moment + timedelta(seconds=1)]
+    one_us = timedelta(microseconds=1)
+    for moment in moments:
+        assert clock(moment) == calendar.working_clock(moment) // one_us, moment.isoformat()
 
 
 def test_short_reasons_are_cut_at_a_word() -> None:

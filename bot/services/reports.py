@@ -1,7 +1,7 @@
 """Pictures and the SOP evaluation report: a case's timeline for ``/status``, ``/laporan``.
 
 Each method reads the database once (one snapshot), then computes (:mod:`bot.stats`),
-draws (:mod:`bot.charts`, matplotlib) and writes the paper (docxtpl) in a worker thread,
+draws (:mod:`bot.charts`, Pillow) and writes the paper (docxtpl) in a worker thread,
 off the event loop. The chart renderers are held in :class:`Charts`, so a deployment (or a
 test) can give its own.
 """
@@ -174,8 +174,9 @@ class Reports:
         administrator: figures, chart (PNG) and the paper (.docx).
 
         The figures are computed inside the one read, case by case as the rows come (the
-        logs of ten thousand cases are never all in memory at once); the chart and the
-        paper are drawn after it, in a worker thread."""
+        moves of ten thousand cases are never all in memory at once, and no Event objects
+        are made for them); the chart and the paper are drawn after it, in a worker
+        thread."""
         definition = self.sops.default
         period = self.period(request)
         now = self.clock.now()
@@ -184,14 +185,14 @@ class Reports:
             roles = repo.active_roles(tx, user_id, self.unit)
             if user_id not in self.config.admins and not roles & heads(definition):
                 return None
-            logs = repo.case_logs(tx, self.unit, definition.code, period.start, period.end)
-            histories = (
-                stats.CaseHistory(
-                    log.case_id, log.title, self._definition(log, definition), log.events
+            cases = {
+                case_id: (title, self._definition(revision, definition))
+                for case_id, revision, title in repo.report_cases(
+                    tx, self.unit, definition.code, period.start, period.end
                 )
-                for log in logs
-            )
-            figures = stats.report(histories, definition, self.calendar, period, now)
+            }
+            moves = repo.report_moves(tx, self.unit, definition.code, period.start, period.end)
+            figures = stats.report_from_log(moves, cases, definition, self.calendar, period, now)
             return figures, repo.get_person(tx, user_id)
 
         found = await self.db.read(txn)
@@ -232,8 +233,8 @@ class Reports:
             chart_error=chart_error,
         )
 
-    def _definition(self, log: repo.CaseLog, current: SopDefinition) -> SopDefinition:
-        return (self.sops.revision(log.revision) if log.revision else None) or current
+    def _definition(self, revision: str, current: SopDefinition) -> SopDefinition:
+        return (self.sops.revision(revision) if revision else None) or current
 
     def _record(
         self,
