@@ -287,17 +287,28 @@ def _matplotlib() -> Any:
             "xtick.color": INK,
             "ytick.color": INK,
             "text.parse_math": False,  # a "$" in a title is a dollar sign, not TeX
+            # FreeType's hinter costs a third of the drawing; at 1080 px the unhinted
+            # glyphs read the same
+            "text.hinting": "no_hinting",
         }
     )
     return matplotlib
 
 
 def _png(fig: Any) -> bytes:
+    """The figure drawn once by Agg and written as an RGB PNG (no alpha channel: a quarter
+    less to compress than ``savefig``'s RGBA, at zlib's fastest level)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
 
-    FigureCanvasAgg(fig)
+    fig.set_dpi(DPI)
+    fig.patch.set_facecolor("white")
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    size = canvas.get_width_height()
+    image = Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     out = io.BytesIO()
-    fig.savefig(out, format="png", dpi=DPI, facecolor="white", pil_kwargs={"compress_level": 2})
+    image.convert("RGB").save(out, format="PNG", compress_level=1)
     return out.getvalue()
 
 
@@ -331,7 +342,7 @@ def _draw_timeline(data: Timeline) -> bytes:
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 
-    row_h, reason_h = 0.95, 0.42  # inches
+    row_h, reason_h = 0.82, 0.4  # inches
     heights = [row_h + (reason_h if r.returned_to is not None else 0) for r in data.rows]
     title_lines = textwrap.wrap(data.title, 58)[:2] or [""]
     head_h = 1.55 + 0.4 * len(title_lines) + (0.35 if data.hidden else 0)
@@ -369,7 +380,7 @@ def _draw_timeline(data: Timeline) -> bytes:
     centres = []
     min_w = xmax * 0.004
     for row, h in zip(data.rows, heights, strict=True):
-        text_y, bar_y = y + 0.30, y + 0.68
+        text_y, bar_y = y + 0.26, y + 0.58
         centres.append(bar_y)
         late = row.norm > 0 and row.minutes > row.norm
         ax.text(0, text_y, _cut(row.label, 46), fontsize=17, va="center", ha="left",
@@ -378,21 +389,21 @@ def _draw_timeline(data: Timeline) -> bytes:
                 color=LATE if late else GREY, transform=across,
                 weight="bold" if late or row.is_open else "normal")  # fmt: skip
         if row.norm > 0:
-            ax.add_patch(Rectangle((row.start, bar_y - 0.2), row.norm, 0.4, color=NORM, lw=0))
-            ax.plot([row.start + row.norm] * 2, [bar_y - 0.26, bar_y + 0.26], color=INK, lw=2)
+            ax.add_patch(Rectangle((row.start, bar_y - 0.17), row.norm, 0.34, color=NORM, lw=0))
+            ax.plot([row.start + row.norm] * 2, [bar_y - 0.22, bar_y + 0.22], color=INK, lw=2)
         within = min(row.minutes, row.norm) if row.norm > 0 else row.minutes
         fade = 0.6 if row.is_open else 1.0
         ax.add_patch(
-            Rectangle((row.start, bar_y - 0.14), max(within, min_w), 0.28, facecolor=row.colour,
+            Rectangle((row.start, bar_y - 0.12), max(within, min_w), 0.24, facecolor=row.colour,
                       lw=0, hatch="//" if row.is_open else None, alpha=fade)
         )  # fmt: skip
         if late:
             ax.add_patch(
-                Rectangle((row.start + row.norm, bar_y - 0.14), row.minutes - row.norm, 0.28,
+                Rectangle((row.start + row.norm, bar_y - 0.12), row.minutes - row.norm, 0.24,
                           facecolor=LATE, lw=0, alpha=fade, hatch="//" if row.is_open else None)
             )  # fmt: skip
         if row.returned_to is not None:
-            ax.text(0, y + row_h + 0.1, f"dikembalikan ke L{row.returned_to}: {_cut(row.reason, 64)}",
+            ax.text(0, y + row_h + 0.08, f"dikembalikan ke L{row.returned_to}: {_cut(row.reason, 64)}",
                     fontsize=14, style="italic", color=RETURN, va="center", ha="left",
                     transform=across)  # fmt: skip
         y += h
