@@ -142,5 +142,3 @@ class ActiveLock:
                 await asyncio.wait_for(conn.close(), 5)
             except Exception:
                 conn.terminate()
-
-

@@ -413,6 +413,8 @@ def inspect(url: str, fn: Callable[[Tx], T]) -> T | None:
             if _in_read(conn, loop, schema_level) != LATEST:
                 return None
             return _in_read(conn, loop, fn)
+        except asyncpg.PostgresError as exc:
+            raise DatabaseError(f"{safe_url(url)}: {exc}") from exc
         finally:
             loop.run_until_complete(conn.close())
     finally:

@@ -301,8 +301,8 @@ def appointments_to_route(tx: Tx, at: datetime) -> list[Appointment]:
 
 
 def mark_routed(tx: Tx, appointment_id: int, *, back: bool) -> None:
-    column = "routed_back" if back else "routed_in"
-    tx.run(f"UPDATE acting SET {column} = 1, routed_in = 1 WHERE id = ?", (appointment_id,))
+    both = "routed_back = 1, routed_in = 1" if back else "routed_in = 1"
+    tx.run(f"UPDATE acting SET {both} WHERE id = ?", (appointment_id,))
 
 
 @dataclass(frozen=True)
