@@ -191,7 +191,9 @@ async def main(n: int, keep: Path | None, url: str | None = None) -> None:
         note(f"populated {n} cases in {time.perf_counter() - started:.1f} s")
         if keep is not None and isinstance(db_path, Path):
             shutil.copyfile(db_path, keep)
-    size_mb = db_path.stat().st_size / 1024 / 1024 if isinstance(db_path, Path) else 0.0
+    size_mb = 0.0
+    if isinstance(db_path, Path):
+        size_mb = (await asyncio.to_thread(db_path.stat)).st_size / 1024 / 1024
     engine = "pg_" if is_postgres(db_path) else ""
 
     emu = BotApiEmulator(token=TOKEN, bot_username="sopbot_bench_bot")
