@@ -42,8 +42,8 @@ from bot.core.workflow import apply_all, decide
 from bot.demo import OFFICIALS, TOKEN, world_config
 from emulator import ApiCall, BotApiEmulator
 from storage import repo
-from storage.codec import case_to_json, event_row, ts
-from storage.db import Database
+from storage.codec import CASE_FORMAT, case_to_json, event_row, ts
+from storage.db import Database, Tx, is_postgres
 
 ID = {p.key: p.telegram_id for p in OFFICIALS}
 FAR = "2099-01-01T00:00:00+00:00"  # no reminder falls due during the bench
@@ -52,7 +52,7 @@ FAR = "2099-01-01T00:00:00+00:00"  # no reminder falls due during the bench
 async def populate(db: Database, n: int, unit: str | None = None) -> None:
     """``n`` cases of ``unit`` (the demo's bureau by default): every tenth open at step 2
     (Kabag's review), the others archived; each with the events that led there."""
-    config = world_config(db.path.parent, "http://127.0.0.1:9")
+    config = world_config(Path(tempfile.gettempdir()), "http://127.0.0.1:9")
     sop = load_sops(config).default
     unit = unit or config.organisation.unit
     t0 = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
@@ -74,17 +74,22 @@ async def populate(db: Database, n: int, unit: str | None = None) -> None:
     closed = replace(apply_all(sop, open_case, ev), status=CaseStatus.ARCHIVED)
     batch_cases: list[tuple[object, ...]] = []
     batch_events: list[tuple[object, ...]] = []
-    async with db.transaction() as conn:
+
+    def people(tx: Tx) -> None:
         for person in OFFICIALS:  # as the bot's start binds them from the config
-            await repo.ensure_person(conn, person.telegram_id, t0)
+            repo.ensure_person(tx, person.telegram_id, t0)
             for role in person.roles:
-                await repo.grant_role(conn, person.telegram_id, role, unit, t0, None)
+                repo.grant_role(tx, person.telegram_id, role, unit, t0, None)
+
+    await db.write(people)
+    if True:
         for i in range(1, n + 1):
             is_open = i % 10 == 0
             template = open_case if is_open else closed
             entered = t0 + timedelta(minutes=i)
             c = replace(
                 template,
+                revision=sop.revision,
                 id=i,
                 title=f"Program Kerja dan RKAKL {2000 + i % 30} ({i})",
                 step_entered_at=entered,
@@ -106,33 +111,33 @@ async def populate(db: Database, n: int, unit: str | None = None) -> None:
                     None if is_open else ts(entered + timedelta(days=20)),
                     case_to_json(c),
                     FAR if is_open else None,
+                    CASE_FORMAT,
+                    sop.revision,  # as the bot records it (else its start adopts them all)
                 )
             )
             for seq, e in enumerate(events if is_open else closed_events, start=1):
                 batch_events.append(event_row(replace(e, case_id=i), seq))
             if len(batch_cases) >= 5000:
-                await _flush(conn, batch_cases, batch_events)
+                await db.write(_flush, batch_cases, batch_events)
                 batch_cases, batch_events = [], []
-        await _flush(conn, batch_cases, batch_events)
+        await db.write(_flush, batch_cases, batch_events)
 
 
-async def _flush(
-    conn: object, cases: list[tuple[object, ...]], events: list[tuple[object, ...]]
-) -> None:
-    await conn.executemany(  # type: ignore[attr-defined]
+def _flush(tx: Tx, cases: list[tuple[object, ...]], events: list[tuple[object, ...]]) -> None:
+    tx.many(
         "INSERT INTO cases (id, sop_code, unit, title, fiscal_year, status, step, version, "
-        "holder_role, opened_at, step_entered_at, closed_at, state, next_due_at) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "holder_role, opened_at, step_entered_at, closed_at, state, next_due_at, format, "
+        "sop_revision) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         cases,
     )
-    await conn.executemany(  # type: ignore[attr-defined]
-        "INSERT INTO events (case_id, seq, type, step, to_step, actor, role, at, reason, note, data) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+    tx.many(
+        "INSERT INTO events (case_id, seq, type, step, to_step, actor, role, at, reason, note, "
+        "data, format) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         events,
     )
 
 
-async def build_database(path: Path, n: int) -> None:
+async def build_database(path: Path | str, n: int) -> None:
     db = await Database.open(path)
     try:
         await populate(db, n)
@@ -140,7 +145,7 @@ async def build_database(path: Path, n: int) -> None:
         await db.close()
 
 
-async def sweep_query_ms(path: Path) -> float:
+async def sweep_query_ms(path: Path | str) -> float:
     """Median time of the reminder sweep's query (indexed on next_due_at)."""
     db = await Database.open(path, check_integrity=False)
     now = ts(datetime(2026, 6, 1, 3, 0, tzinfo=UTC))
@@ -148,7 +153,8 @@ async def sweep_query_ms(path: Path) -> float:
     try:
         for _ in range(30):
             start = time.perf_counter()
-            await db.reader.execute_fetchall(
+            await db.read(
+                Tx.all,
                 "SELECT id FROM cases WHERE status = 'open' AND next_due_at <= ? "
                 "ORDER BY next_due_at LIMIT 500",
                 (now,),
@@ -174,18 +180,21 @@ def peak_rss_mb(pid: int) -> float:
     raise RuntimeError("no VmHWM in /proc")
 
 
-async def main(n: int, keep: Path | None) -> None:
+async def main(n: int, keep: Path | None, url: str | None = None) -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-scale-"))
-    db_path = work / "sopbot.sqlite3"
+    db_path: Path | str = url or work / "sopbot.sqlite3"
     started = time.perf_counter()
-    if copy_if_kept(keep, db_path):
+    if isinstance(db_path, Path) and copy_if_kept(keep, db_path):
         note(f"database copied from {keep}")
     else:
         await build_database(db_path, n)
         note(f"populated {n} cases in {time.perf_counter() - started:.1f} s")
-        if keep is not None:
+        if keep is not None and isinstance(db_path, Path):
             shutil.copyfile(db_path, keep)
-    size_mb = db_path.stat().st_size / 1024 / 1024
+    size_mb = 0.0
+    if isinstance(db_path, Path):
+        size_mb = (await asyncio.to_thread(db_path.stat)).st_size / 1024 / 1024
+    engine = "pg_" if is_postgres(db_path) else ""
 
     emu = BotApiEmulator(token=TOKEN, bot_username="sopbot_bench_bot")
     await emu.start()
@@ -204,6 +213,7 @@ async def main(n: int, keep: Path | None) -> None:
             str(work),
             "--no-rate-limiter",
             "--no-reminders",
+            *(["--database", str(db_path)] if url else []),
         ],
         work / "bot.log",
     )
@@ -215,7 +225,7 @@ async def main(n: int, keep: Path | None) -> None:
         await asyncio.sleep(0.5)
 
         def last_of_tugas(call: ApiCall) -> bool:
-            return call.method == "sendMessage" and "tugas lainnya" in str(call.params["text"])
+            return call.method == "sendMessage" and "Tugas Anda" in str(call.params["text"])
 
         def status_reply(call: ApiCall) -> bool:
             return call.method == "sendMessage" and "Riwayat" in str(call.params["text"])
@@ -248,14 +258,14 @@ async def main(n: int, keep: Path | None) -> None:
     status = [s.latency for s in kasubag.samples if s.latency is not None]
     if len(tugas) != 20 or len(status) != 40:
         raise RuntimeError(f"answers missing: /tugas {len(tugas)}/20, /status {len(status)}/40")
-    emit("scale_startup", startup * 1000, "ms", 2000, cases=n, db_mb=round(size_mb))
-    emit("scale_tugas_p50", ms(tugas, 50), "ms", 50, open_cases_held=n // 10, messages=12)
-    emit("scale_tugas_p99", ms(tugas, 99), "ms", None)
-    emit("scale_tugas_cpu", tugas_cpu, "ms", None)
-    emit("scale_status_p50", ms(status, 50), "ms", 50)
-    emit("scale_status_p99", ms(status, 99), "ms", None)
-    emit("scale_peak_rss", rss, "MB", 200)
-    emit("scale_sweep_query", await sweep_query_ms(db_path), "ms", 100, cases=n)
+    emit(f"{engine}scale_startup", startup * 1000, "ms", 2000, cases=n, db_mb=round(size_mb))
+    emit(f"{engine}scale_tugas_p50", ms(tugas, 50), "ms", 50, open_cases_held=n // 10, messages=12)
+    emit(f"{engine}scale_tugas_p99", ms(tugas, 99), "ms", None)
+    emit(f"{engine}scale_tugas_cpu", tugas_cpu, "ms", None)
+    emit(f"{engine}scale_status_p50", ms(status, 50), "ms", 50)
+    emit(f"{engine}scale_status_p99", ms(status, 99), "ms", None)
+    emit(f"{engine}scale_peak_rss", rss, "MB", 200)
+    emit(f"{engine}scale_sweep_query", await sweep_query_ms(db_path), "ms", 100, cases=n)
     note(f"bench_scale took {time.perf_counter() - started:.1f} s ({work})")
 
 
@@ -263,5 +273,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--db", type=Path, help="keep the populated database here and reuse it")
+    parser.add_argument(
+        "--database", metavar="URL", help="PostgreSQL (an empty database) instead of SQLite"
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.cases, args.db))
+    asyncio.run(main(args.cases, args.db, args.database))

@@ -75,6 +75,7 @@ def main() -> int:
     p.add_argument("--reminders-every", type=int, default=60)
     p.add_argument("--no-reminders", action="store_true")
     p.add_argument("--profile", type=Path)
+    p.add_argument("--database", metavar="URL", help="storage.database (PostgreSQL URL)")
     p.add_argument(
         "--stale-check-via-writer",
         action="store_true",
@@ -85,14 +86,14 @@ def main() -> int:
     reminders: dict[str, Any] = {"check_every_seconds": args.reminders_every}
     if args.no_reminders:
         reminders["enabled"] = False
-    config = world_config(args.out, args.base_url, reminders=reminders)
+    storage = {"database": args.database} if args.database else {}
+    config = world_config(args.out, args.base_url, reminders=reminders, storage=storage)
     extra = tuple(staff_person(i) for i in range(1, args.staff + 1))
     config = dataclasses.replace(config, people=config.people + extra)
     client = "httpx" if args.pool or args.http2 else args.http_client
     config = dataclasses.replace(config, bot=dataclasses.replace(config.bot, http_client=client))
 
-    if args.no_rate_limiter:
-        bot.app.TelegramRateLimiter = lambda *a, **k: None  # type: ignore[assignment,misc]
+    unlimited = {"per_second": 1e6, "per_chat_per_second": 1e6, "per_chat_burst": 1e6}
     if args.pool or args.http2:
         base = bot.app.ApplicationBuilder
 
@@ -123,6 +124,8 @@ def main() -> int:
     sender = FAST_SENDER if args.sender == "fast" else None
     if args.per_second:
         sender = {**(sender or {}), "per_second": args.per_second}
+    if args.no_rate_limiter:  # the one flood limiter (bot.ratelimit) raised out of the way
+        sender = {**(sender or {}), **unlimited}
     setup_logging(TOKEN)
     logging.getLogger("bench").info("sop worker pid starting")
     app = bot.app.build_application(config, TOKEN, clock=clock, sender_options=sender)

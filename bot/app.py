@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand
 from telegram.constants import ParseMode
@@ -38,6 +38,9 @@ from bot.updates import PerUserUpdateProcessor
 from bot.worktime import WorkCalendar, WorkSchedule
 from storage import repo
 from storage.db import Database, Tx
+
+if TYPE_CHECKING:
+    from storage.active import ActiveLock
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +196,10 @@ def build_application(
     papers: PaperMaker | None = None,
     sender_options: dict[str, float] | None = None,
     charts: Charts | None = None,
+    active: ActiveLock | None = None,
 ) -> SopApplication:
+    """The application; with ``active`` (PostgreSQL), it first becomes the active process
+    (waiting as a standby while another one is) and stops if it ever stops being it."""
     from handlers import register_all
 
     clock = clock or SystemClock(config.time.timezone)
@@ -201,6 +207,9 @@ def build_application(
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         assert isinstance(app, SopApplication)
+        if active is not None:
+            await active.acquire()
+            active.on_lost(app.stop_running)
         db = await Database.open(config.storage.database)
         try:
             await record_revisions(db, sops, clock)
@@ -225,6 +234,8 @@ def build_application(
         if hasattr(app, "services"):
             await app.services.outbox.stop()
             await app.services.db.close()
+        if active is not None:
+            await active.release()
 
     builder = (
         ApplicationBuilder()

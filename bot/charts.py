@@ -303,7 +303,7 @@ def _png(fig: Any) -> bytes:
 
     fig.set_dpi(DPI)
     fig.patch.set_facecolor("white")
-    canvas = FigureCanvasAgg(fig)
+    canvas: Any = FigureCanvasAgg(fig)  # matplotlib's own methods carry no type hints
     canvas.draw()
     size = canvas.get_width_height()
     image = Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1)

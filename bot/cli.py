@@ -154,13 +154,17 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(
             f"sop {d.code}: {d.header.name} — {len(d.steps)} steps, reviews {reviews}, norm {d.norm_minutes} working minutes"
         )
-    print(f"database: {config.storage.database}")
+    database_ok, database_lines = _database_report(config.storage.database)
+    for line in database_lines:
+        print(line)
     older = _older_revisions(config, definitions)
     for line in older:
         print(line)
     print(f"api: {config.bot.api_base_url} ({config.bot.mode})")
     print(f"people: {len(config.people)}, admins: {len(config.admins)}")
     if not _templates_ok(config):
+        return 2
+    if not database_ok:
         return 2
     if not token_ok:
         print(
@@ -170,6 +174,30 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 2
     print(f"token: from ${config.bot.token_env} (set)")
     return 0
+
+
+def _database_report(target: Path | str) -> tuple[bool, list[str]]:
+    """The engine, its version and the schema level; False when PostgreSQL is unreachable
+    (a SQLite file that does not exist yet is made at the first start)."""
+    from storage.db import is_postgres
+    from storage.migrations import LATEST
+
+    if not is_postgres(target):
+        return True, [f"database: {target} (SQLite {sqlite3.sqlite_version})"]
+    from storage.db import DatabaseError
+    from storage.postgres import safe_url, server_facts
+
+    url = str(target)
+    try:
+        version, level, active = server_facts(url)
+    except DatabaseError as exc:
+        return False, [f"error: storage.database: {exc}"]
+    state = "migrated" if level == LATEST else "migrated at the next start"
+    return True, [
+        f"database: {safe_url(url)} (PostgreSQL {version})",
+        f"database schema: level {level} of {LATEST} ({state})",
+        "active bot process: " + ("one holds the lock" if active else "none running"),
+    ]
 
 
 def _older_revisions(config: Config, definitions: list[SopDefinition]) -> list[str]:
@@ -287,9 +315,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     from telegram.error import InvalidToken
 
     from bot.app import build_application
-    from storage.db import DatabaseError
+    from storage.db import DatabaseError, is_postgres
 
-    app = build_application(config, token)
+    active = None
+    if is_postgres(config.storage.database):
+        from storage.active import ActiveLock
+
+        active = ActiveLock(str(config.storage.database))
+    app = build_application(config, token, active=active)
     try:
         if config.bot.mode == "webhook":
             hook = config.bot.webhook
@@ -316,6 +349,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         # through the logging filter, which masks the token in the message and traceback
         logging.getLogger("sopbot").critical("the bot stopped: %s", exc, exc_info=exc)
         return 1
+    if active is not None and active.lost.is_set():
+        print(
+            "error: the connection holding the active lock broke: another process may be "
+            "active now; this one stopped (start it again to wait as the standby)",
+            file=sys.stderr,
+        )
+        return 3
     return 0
 
 
@@ -335,19 +375,100 @@ def cmd_backup(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
-    async def run() -> None:
+    async def run() -> str:
         db = await Database.open(config.storage.database)
         try:
             await db.backup(Path(args.dest))
+            return db.engine
         finally:
             await db.close()
 
     try:
-        asyncio.run(run())
+        engine = asyncio.run(run())
     except DatabaseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"backup written to {args.dest}")
+    how = (
+        "pg_dump custom format; restore with: pg_restore --dbname=URL " + args.dest
+        if engine == "postgresql"
+        else "SQLite online backup"
+    )
+    print(f"backup written to {args.dest} ({how})")
+    return 0
+
+
+def cmd_migrate_db(args: argparse.Namespace) -> int:
+    """Copy a SQLite database into PostgreSQL, then compare rows and digests per table."""
+    from storage.db import DatabaseError, is_postgres
+
+    source, url = Path(args.source), args.target
+    if not is_postgres(url):
+        print("error: --to must be a postgresql:// URL", file=sys.stderr)
+        return 2
+    from storage.postgres import safe_url
+
+    if safe_url(url) != url:
+        print(
+            "error: --to: no password in the URL (it would show in the process list): "
+            "set PGPASSWORD or use ~/.pgpass",
+            file=sys.stderr,
+        )
+        return 2
+    if not source.is_file():
+        print(f"error: --from: no such file: {source}", file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(_migrate_db(source, url, args.force))
+    except DatabaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+async def _migrate_db(source_path: Path, url: str, force: bool) -> int:
+    from storage import transfer
+    from storage.db import SqliteDatabase
+    from storage.postgres import PostgresDatabase, safe_url
+
+    source = await SqliteDatabase.open(source_path)
+    try:
+        target = await PostgresDatabase.open(url)
+        try:
+            counts = await target.read(transfer.row_counts)
+            filled = {t: n for t, n in counts.items() if n}
+            if filled and not force:
+                listed = ", ".join(f"{t} ({n})" for t, n in filled.items())
+                print(
+                    f"error: --to: {safe_url(url)} already holds data: {listed}; use --force "
+                    "to empty it first",
+                    file=sys.stderr,
+                )
+                return 2
+            if filled:
+                await target.write(transfer.empty_tables)
+            print(f"copying {source_path} to {safe_url(url)}")
+            await transfer.copy_database(
+                source, target, lambda table, n: print(f"  {table}: {n} rows", flush=True)
+            )
+            before = await transfer.table_digests(source)
+            after = await transfer.table_digests(target)
+        finally:
+            await target.close()
+    finally:
+        await source.close()
+    print(f"{'table':<20}{'rows':>10}  {'sha256 (SQLite)':<18}{'sha256 (PostgreSQL)':<21}")
+    mismatches = 0
+    for table, want in before.items():
+        got = after[table]
+        same = want == got
+        mismatches += not same
+        print(
+            f"{table:<20}{want.rows:>10}  {want.sha256[:16]:<18}{got.sha256[:16]:<18}"
+            + ("ok" if same else f"MISMATCH ({got.rows} rows)")
+        )
+    if mismatches:
+        print(f"error: {mismatches} tables differ after the copy", file=sys.stderr)
+        return 1
+    print("every table has the same rows and digest on both: point storage.database at the URL")
     return 0
 
 
@@ -395,10 +516,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("backup", help="consistent copy of the database, also while the bot runs")
+    p = sub.add_parser(
+        "backup",
+        help="consistent copy of the database, also while the bot runs "
+        "(SQLite: online backup; PostgreSQL: pg_dump -Fc)",
+    )
     p.add_argument("dest")
     p.add_argument("--config")
     p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser(
+        "migrate-db",
+        help="copy a SQLite database into PostgreSQL and compare every table (rows, digest)",
+    )
+    p.add_argument("--from", dest="source", required=True, metavar="SQLITE_FILE")
+    p.add_argument("--to", dest="target", required=True, metavar="URL")
+    p.add_argument("--force", action="store_true", help="empty a target that holds data")
+    p.set_defaults(func=cmd_migrate_db)
 
     p = sub.add_parser("export", help="write a case's record and files to a folder")
     p.add_argument("case", type=int)

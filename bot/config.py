@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
@@ -63,7 +64,8 @@ class BotConfig:
 
 @dataclass(frozen=True)
 class StorageConfig:
-    database: Path = Path("data/sopbot.sqlite3")
+    # a SQLite file (a Path), or a PostgreSQL URL (a str: "postgresql://user@host/db")
+    database: Path | str = Path("data/sopbot.sqlite3")
     files_dir: Path = Path("data/files")
     max_file_mb: int = 20
     allowed_extensions: tuple[str, ...] = DEFAULT_ALLOWED_EXTENSIONS
@@ -312,13 +314,34 @@ def _storage(r: _Reader, raw: Mapping[str, Any], base: Path) -> StorageConfig:
     max_mb = r.positive(t, "storage.max_file_mb", 20)
     if max_mb > 2000:
         r.fail("storage.max_file_mb", "must be at most 2000 (a self-hosted Bot API server's limit)")
+    name = r.get(t, "storage.database", str, "data/sopbot.sqlite3")
     return StorageConfig(
-        database=base / r.get(t, "storage.database", str, "data/sopbot.sqlite3"),
+        database=_database_url(r, name) if "://" in name else base / name,
         files_dir=base / r.get(t, "storage.files_dir", str, "data/files"),
         max_file_mb=max_mb,
         allowed_extensions=tuple(exts),
         retention_days=r.positive(t, "storage.retention_days", 7),
     )
+
+
+def _database_url(r: _Reader, url: str) -> str:
+    """A PostgreSQL URL; its password comes from PGPASSWORD or ~/.pgpass, never the file."""
+    key = "storage.database"
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgresql", "postgres"):
+        r.fail(key, f"must be a file path or a postgresql:// URL, got {parts.scheme}://")
+        return url
+    try:
+        parts.port  # noqa: B018 (a bad port raises)
+    except ValueError:
+        r.fail(key, "the URL has an invalid port")
+    if parts.password is not None or "password" in parse_qs(parts.query):
+        r.fail(
+            key,
+            "the password must not be in the file: set PGPASSWORD in the bot's environment "
+            "or put it in ~/.pgpass",
+        )
+    return url
 
 
 def _time(r: _Reader, raw: Mapping[str, Any]) -> TimeConfig:

@@ -51,6 +51,10 @@ PAPER_WAIT = timedelta(milliseconds=200)
 PRUNE_EVERY = 3600.0  # seconds between prunes of delivered rows
 SHOWN_KEPT = 10_000  # live task messages whose last text the sender remembers
 ACK_REACTION = "👌"  # on an upload the bot took (one of Telegram's reaction emoji)
+# Rows a round takes are leased this long (repo.take_due_outbox): no other sender takes them
+# meanwhile (a second bot process in the seconds before it learns it is not the active one);
+# rows of a sender that died are taken again when it ends.
+OUTBOX_LEASE = timedelta(seconds=10)
 
 
 def keyboard_markup(rows: Sequence[Sequence[Sequence[str]]]) -> InlineKeyboardMarkup | None:
@@ -153,9 +157,21 @@ class OutboxSender:
 
     async def drain_once(self, limit: int = 200) -> int:
         """Deliver what is due now; returns how many rows were settled."""
-        items = await self.db.read(repo.due_outbox, self.clock.now(), limit)
+        now = self.clock.now()
+        lease_until = now + OUTBOX_LEASE
+        items = await self.db.write(repo.take_due_outbox, now, limit, lease_until)
         if not items:
             return 0
+        settled = 0
+        try:
+            settled = await self._deliver_items(items)
+        finally:
+            if settled < len(items):  # rows not tried (a chat waits for a retry): due again
+                ids = [i.id for i in items]
+                await self.db.write(repo.release_outbox, ids, lease_until, self.clock.now())
+        return settled
+
+    async def _deliver_items(self, items: list[repo.OutboxItem]) -> int:
         jobs = [i for i in items if i.kind == "paper"]
         settled = 0
         for job in jobs:

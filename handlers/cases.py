@@ -216,9 +216,7 @@ async def withdraw(update: Update, context: Context) -> None:
     await do_withdraw(update, context, case.id, case.version)
 
 
-async def do_withdraw(
-    update: Update, context: Context, case_id: int, version: int
-) -> str | None:
+async def do_withdraw(update: Update, context: Context, case_id: int, version: int) -> str | None:
     """Take back the move the user just made; the task comes back to them (outbox).
     None when it was taken back, else why not (a /tarik command is answered here; a
     button's caller shows it as the press's answer)."""

@@ -1,4 +1,9 @@
-"""The SQLite database: one file, WAL, foreign keys on, migrated at open.
+"""The database: SQLite (one file, WAL, foreign keys on; the default) or PostgreSQL.
+
+:class:`Database` is what the services see; :meth:`Database.open` picks the engine from
+``storage.database``: a file path opens :class:`SqliteDatabase` (here), a
+``postgresql://`` URL :class:`storage.postgres.PostgresDatabase`. Both migrate at open and
+run the same repository functions (:mod:`storage.repo`) over the same :class:`Tx` methods.
 
 Modelled on datasette's ``Database``: a whole *function* is shipped to a connection's own
 thread and runs there synchronously, so a command that makes ten statements is one trip
@@ -21,7 +26,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, ClassVar, Concatenate, ParamSpec, Protocol, TypeVar
 
 from storage.migrations import LATEST, MIGRATIONS
 
@@ -29,7 +34,27 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 P = ParamSpec("P")
-Row = sqlite3.Row
+
+Target = Path | str
+"""What ``storage.database`` names: a SQLite file, or a ``postgresql://`` URL (a str)."""
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_postgres(target: Target) -> bool:
+    return isinstance(target, str) and target.startswith(POSTGRES_SCHEMES)
+
+
+class Row(Protocol):
+    """A result row of either engine (``sqlite3.Row``, ``asyncpg.Record``): by position or
+    by column name."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
 
 READERS = 2
 STATEMENT_CACHE = 256
@@ -42,17 +67,67 @@ class DatabaseError(RuntimeError):
 class Tx:
     """What repository functions see: a connection inside one transaction.
 
-    Kept to a few methods so that another engine can offer the same ones
-    (:mod:`storage.repo` is written against this, never against ``sqlite3`` itself).
+    Kept to a few methods that both engines offer (:mod:`storage.repo` is written against
+    these, never against a driver). SQL is written once, in the dialect both engines run
+    (``?`` placeholders; the PostgreSQL engine numbers them); what cannot be common is an
+    attribute here, set per engine.
     """
 
+    __slots__ = ()
+
+    engine: ClassVar[str] = ""
+    take_rows: ClassVar[str] = ""
+    """Appended to a SELECT of rows this transaction takes to work on (the outbox): on
+    PostgreSQL ``FOR UPDATE SKIP LOCKED``, so rows another process holds are passed over;
+    SQLite has one writer at a time and needs nothing."""
+
+    # ``Tx.value(tx, ...)`` (an unbound method handed to ``db.read``) works for a Tx of any
+    # engine: each call here goes to the engine's own method, which every engine defines.
+    _METHODS = ("one", "all", "each", "value", "run", "many")
+
+    def __new__(cls, *args: Any) -> Tx:
+        # ``Tx(conn)`` on a sqlite3 connection (a tool or test that opened a file itself)
+        # is SQLite's
+        return object.__new__(SqliteTx if cls is Tx else cls)
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        missing = [name for name in Tx._METHODS if getattr(cls, name) is getattr(Tx, name)]
+        if missing:
+            raise TypeError(f"{cls.__name__} must define {', '.join(missing)}")
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        return self.one(sql, params)
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return self.all(sql, params)
+
+    def each(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Row]:
+        """The rows one by one, as the caller consumes them (a report over many rows
+        keeps few in memory). Consume them inside the same function."""
+        return self.each(sql, params)
+
+    def value(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.value(sql, params)
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run a statement; the number of rows it changed."""
+        return self.run(sql, params)
+
+    def many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self.many(sql, rows)
+
+
+class SqliteTx(Tx):
     __slots__ = ("conn",)
+
+    engine = "sqlite"
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        row: Row | None = self.conn.execute(sql, params).fetchone()
+        row: sqlite3.Row | None = self.conn.execute(sql, params).fetchone()
         return row
 
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
@@ -139,7 +214,7 @@ class _Worker:
 def _in_write(conn: sqlite3.Connection, fn: Callable[[Tx], T]) -> T:
     conn.execute("BEGIN IMMEDIATE")
     try:
-        result = fn(Tx(conn))
+        result = fn(SqliteTx(conn))
         conn.execute("COMMIT")
     except BaseException:
         # A failed COMMIT (a deferred constraint, I/O) leaves the transaction open, and an
@@ -154,19 +229,81 @@ def _in_write(conn: sqlite3.Connection, fn: Callable[[Tx], T]) -> T:
 def _in_read(conn: sqlite3.Connection, fn: Callable[[Tx], T]) -> T:
     conn.execute("BEGIN")
     try:
-        return fn(Tx(conn))
+        return fn(SqliteTx(conn))
     finally:
         conn.execute("COMMIT")
 
 
 class Database:
+    """What the services see: run a function of a :class:`Tx` in one transaction.
+
+    ``write(fn)`` runs ``fn(tx)`` in a write transaction, writes taking turns (one at a
+    time, like SQLite's single writer: repository functions rely on it);
+    ``read(fn)`` runs it in one read transaction that sees one snapshot.
+    """
+
+    engine: ClassVar[str] = ""
+
+    @classmethod
+    async def open(cls, target: Target, check_integrity: bool = True) -> Database:
+        """Open (and migrate) the database ``storage.database`` names: a SQLite file, or
+        PostgreSQL for a ``postgresql://`` URL."""
+        return await open_database(target, check_integrity)
+
+    @property
+    def target(self) -> Target:
+        raise NotImplementedError
+
+    @property
+    def is_open(self) -> bool:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    async def write(
+        self, fn: Callable[Concatenate[Tx, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        raise NotImplementedError
+
+    async def read(
+        self, fn: Callable[Concatenate[Tx, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        raise NotImplementedError
+
+    async def backup(self, dest: Path) -> None:
+        """A consistent copy while the bot runs."""
+        raise NotImplementedError
+
+    async def describe(self) -> str:
+        """The engine and its version, for ``sopbot check`` and logs."""
+        raise NotImplementedError
+
+
+async def open_database(target: Target, check_integrity: bool = True) -> Database:
+    """The engine ``target`` names: a ``postgresql://`` URL, else a SQLite file path."""
+    if is_postgres(target):
+        from storage.postgres import PostgresDatabase
+
+        return await PostgresDatabase.open(str(target), check_integrity)
+    return await SqliteDatabase.open(Path(target), check_integrity)
+
+
+class SqliteDatabase(Database):
+    engine = "sqlite"
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self._writer: _Worker | None = None
         self._readers: list[_Worker] = []
 
+    @property
+    def target(self) -> Target:
+        return self.path
+
     @classmethod
-    async def open(cls, path: Path, check_integrity: bool = True) -> Database:
+    async def open(cls, target: Target, check_integrity: bool = True) -> SqliteDatabase:
+        path = Path(target)
         path.parent.mkdir(parents=True, exist_ok=True)
         db = cls(path)
         db._writer = _Worker(path, readonly=False, name="sopbot-db-writer")
@@ -228,6 +365,9 @@ class Database:
             raise DatabaseError("database is closed")
         await writer.call(copy)
 
+    async def describe(self) -> str:
+        return f"SQLite {sqlite3.sqlite_version}, {self.path}"
+
 
 def _prepare(conn: sqlite3.Connection, path: Path, check_integrity: bool) -> None:
     if check_integrity:
@@ -277,9 +417,14 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
-def inspect(path: Path, fn: Callable[[Tx], T]) -> T | None:
+def inspect(target: Target, fn: Callable[[Tx], T]) -> T | None:
     """Run ``fn`` on a read-only connection to an existing database, for reports that must
     not change it (``sopbot check``). None when the file is missing or not yet migrated."""
+    if is_postgres(target):
+        from storage.postgres import inspect as inspect_postgres
+
+        return inspect_postgres(str(target), fn)
+    path = Path(target)
     if not path.is_file():
         return None
     conn = _connect(path, readonly=True)

@@ -3,6 +3,12 @@
 They run on a database thread, inside the transaction of the function shipped there with
 ``Database.write`` or ``Database.read`` (one trip per command, however many statements).
 No SQL lives outside ``storage/``.
+
+The SQL runs on both engines (SQLite and PostgreSQL): upserts name their conflict target
+and qualify the existing row's columns with the table's name, a parameter that may be
+NULL is never compared with ``IS ?`` (the query is written for the case at hand), and
+nothing engine-specific appears here; what must differ is an attribute of the
+:class:`~storage.db.Tx` (``tx.take_rows``).
 """
 
 from __future__ import annotations
@@ -123,7 +129,8 @@ def people_by_ids(tx: Tx, ids: Iterable[int]) -> dict[int, Person]:
 def ensure_person(tx: Tx, telegram_id: int, now: datetime, username: str | None = None) -> None:
     tx.run(
         "INSERT INTO people (telegram_id, username, created_at) VALUES (?, ?, ?) "
-        "ON CONFLICT (telegram_id) DO UPDATE SET username = COALESCE(excluded.username, username)",
+        "ON CONFLICT (telegram_id) DO UPDATE SET "
+        "username = COALESCE(excluded.username, people.username)",
         (telegram_id, username, ts(now)),
     )
 
@@ -149,7 +156,7 @@ def mark_started(tx: Tx, telegram_id: int, now: datetime, username: str | None) 
     tx.run(
         "INSERT INTO people (telegram_id, username, created_at, started_bot) VALUES (?, ?, ?, 1) "
         "ON CONFLICT (telegram_id) DO UPDATE SET started_bot = 1, "
-        "username = COALESCE(excluded.username, username)",
+        "username = COALESCE(excluded.username, people.username)",
         (telegram_id, username, ts(now)),
     )
 
@@ -256,10 +263,13 @@ def acting_roles(tx: Tx, person_id: int, unit: str, at: datetime) -> dict[str, s
 
 
 def appointments(tx: Tx, unit: str, person_id: int | None = None) -> list[Appointment]:
-    rows = tx.all(
-        "SELECT * FROM acting WHERE unit = ? AND (? IS NULL OR person_id = ?) ORDER BY id",
-        (unit, person_id, person_id),
-    )
+    if person_id is None:
+        rows = tx.all("SELECT * FROM acting WHERE unit = ? ORDER BY id", (unit,))
+    else:
+        rows = tx.all(
+            "SELECT * FROM acting WHERE unit = ? AND person_id = ? ORDER BY id",
+            (unit, person_id),
+        )
     return [_appointment(r) for r in rows]
 
 
@@ -291,8 +301,8 @@ def appointments_to_route(tx: Tx, at: datetime) -> list[Appointment]:
 
 
 def mark_routed(tx: Tx, appointment_id: int, *, back: bool) -> None:
-    column = "routed_back" if back else "routed_in"
-    tx.run(f"UPDATE acting SET {column} = 1, routed_in = 1 WHERE id = ?", (appointment_id,))
+    both = "routed_back = 1, routed_in = 1" if back else "routed_in = 1"
+    tx.run(f"UPDATE acting SET {both} WHERE id = ?", (appointment_id,))
 
 
 @dataclass(frozen=True)
@@ -308,21 +318,28 @@ class GateFacts:
 def gate_facts(tx: Tx, update_id: int, person_id: int, unit: str, at: datetime) -> GateFacts:
     """The gate's questions in one query; roles held as an acting official at ``at`` count."""
     now = ts(at)
-    row = tx.one(
-        "SELECT EXISTS(SELECT 1 FROM processed_updates WHERE update_id = ?), "
-        "(SELECT started_bot FROM people WHERE telegram_id = ?), "
-        "(SELECT group_concat(role, char(31)) FROM ("
-        " SELECT role FROM role_assignments WHERE person_id = ? AND unit = ? "
-        " AND revoked_at IS NULL UNION SELECT role FROM acting WHERE person_id = ? "
-        " AND unit = ? AND starts_at <= ? AND ends_at > ?))",
+    rows = tx.all(
+        "SELECT 'seen', '' FROM processed_updates WHERE update_id = ? "
+        "UNION ALL SELECT 'person', CAST(started_bot AS TEXT) FROM people WHERE telegram_id = ? "
+        "UNION ALL SELECT 'role', role FROM role_assignments WHERE person_id = ? AND unit = ? "
+        "AND revoked_at IS NULL "
+        "UNION ALL SELECT 'role', role FROM acting WHERE person_id = ? AND unit = ? "
+        "AND starts_at <= ? AND ends_at > ?",
         (update_id, person_id, person_id, unit, person_id, unit, now, now),
     )
-    assert row is not None
+    seen, started, roles = False, None, set()
+    for kind, value in rows:
+        if kind == "seen":
+            seen = True
+        elif kind == "person":
+            started = value
+        else:
+            roles.add(value)
     return GateFacts(
-        seen=bool(row[0]),
-        known=row[1] is not None,
-        started=bool(row[1]),
-        roles=frozenset(row[2].split("\x1f")) if row[2] else frozenset(),
+        seen=seen,
+        known=started is not None,
+        started=started not in (None, "0"),
+        roles=frozenset(roles),
     )
 
 
@@ -457,7 +474,7 @@ def revision_texts(tx: Tx) -> list[tuple[str, str, str]]:
 
 
 def cases_without_revision(tx: Tx) -> list[Case]:
-    rows = tx.all("SELECT state, format FROM cases WHERE sop_revision IS NULL")
+    rows = tx.all("SELECT state, format FROM cases WHERE sop_revision IS NULL ORDER BY id")
     return [case_from_json(r[0], r[1]) for r in rows]
 
 
@@ -465,7 +482,7 @@ def open_cases_by_revision(tx: Tx) -> list[tuple[str, str, int]]:
     """(sop code, revision, number of open cases) for every revision open cases run."""
     rows = tx.all(
         "SELECT sop_code, sop_revision, COUNT(*) FROM cases WHERE status = 'open' "
-        "GROUP BY sop_code, sop_revision ORDER BY sop_code, sop_revision"
+        "GROUP BY sop_code, sop_revision ORDER BY sop_code, sop_revision NULLS FIRST"
     )
     return [(r[0], r[1] or "", r[2]) for r in rows]
 
@@ -670,11 +687,14 @@ class ReminderRow:
 
 def reminder_row(tx: Tx, case_id: int, version: int | None = None) -> ReminderRow | None:
     """An open case with its reminder state (at ``version``, when given)."""
-    row = tx.one(
+    sql = (
         "SELECT state, format, reminders_sent, last_reminded_at, snoozed_until FROM cases "
-        "WHERE id = ? AND status = 'open' AND (? IS NULL OR version = ?)",
-        (case_id, version, version),
+        "WHERE id = ? AND status = 'open'"
     )
+    if version is None:
+        row = tx.one(sql, (case_id,))
+    else:
+        row = tx.one(f"{sql} AND version = ?", (case_id, version))
     if row is None:
         return None
     return ReminderRow(
@@ -719,7 +739,9 @@ def due_case_ids(tx: Tx, now: datetime, limit: int) -> list[int]:
 
 
 def open_cases_without_due(tx: Tx) -> list[Case]:
-    rows = tx.all("SELECT state, format FROM cases WHERE status = 'open' AND next_due_at IS NULL")
+    rows = tx.all(
+        "SELECT state, format FROM cases WHERE status = 'open' AND next_due_at IS NULL ORDER BY id"
+    )
     return [case_from_json(r[0], r[1]) for r in rows]
 
 
@@ -892,11 +914,43 @@ def due_outbox(tx: Tx, now: datetime, limit: int = 100) -> list[OutboxItem]:
     """Rows due now, oldest first; never a message behind an earlier one of its chat that is
     waiting for a retry (it would overtake it: per-chat order). Papers (chat 0) are
     rendering jobs, not messages: one waiting does not hold up the others."""
+    return _due_outbox(tx, now, limit, "")
+
+
+def take_due_outbox(tx: Tx, now: datetime, limit: int, lease_until: datetime) -> list[OutboxItem]:
+    """Take the rows due now (as :func:`due_outbox`) to send them: each is leased until
+    ``lease_until`` (its next attempt moves there), so no other sender takes it meanwhile;
+    sending settles it (sent, retry, failed) or :func:`release_outbox` gives it back. Rows
+    another transaction holds are passed over (``tx.take_rows``). A sender that dies
+    leaves its rows to be taken again when the lease ends: at least once, never lost."""
+    items = _due_outbox(tx, now, limit, tx.take_rows)
+    if items:
+        marks = ",".join("?" * len(items))
+        tx.run(
+            f"UPDATE outbox SET next_attempt_at = ? WHERE id IN ({marks})",
+            (ts(lease_until), *(i.id for i in items)),
+        )
+    return items
+
+
+def release_outbox(tx: Tx, ids: Sequence[int], lease_until: datetime, now: datetime) -> int:
+    """Give back rows taken but not tried (still leased until ``lease_until``): due now."""
+    if not ids:
+        return 0
+    marks = ",".join("?" * len(ids))
+    return tx.run(
+        f"UPDATE outbox SET next_attempt_at = ? WHERE id IN ({marks}) AND sent_at IS NULL "
+        "AND failed_at IS NULL AND next_attempt_at = ?",
+        (ts(now), *ids, ts(lease_until)),
+    )
+
+
+def _due_outbox(tx: Tx, now: datetime, limit: int, take: str) -> list[OutboxItem]:
     at = ts(now)
     rows = tx.all(
         "SELECT id, chat_id, kind, case_id, version, params, attempts FROM outbox "
         "WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? "
-        "ORDER BY id LIMIT ?",
+        f"ORDER BY id LIMIT ?{take}",
         (at, limit),
     )
     if not rows:
@@ -989,8 +1043,9 @@ def prune(tx: Tx, sent_before: datetime, updates_before: datetime) -> tuple[int,
 
 def record_task_message(tx: Tx, chat_id: int, message_id: int, case_id: int, version: int) -> None:
     tx.run(
-        "INSERT OR REPLACE INTO task_messages (chat_id, message_id, case_id, version) "
-        "VALUES (?, ?, ?, ?)",
+        "INSERT INTO task_messages (chat_id, message_id, case_id, version) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (chat_id, message_id) DO UPDATE SET case_id = excluded.case_id, "
+        "version = excluded.version",
         (chat_id, message_id, case_id, version),
     )
 
@@ -1046,6 +1101,12 @@ def drop_live_tasks(tx: Tx, case_id: int) -> None:
 # -- pending dialogues -------------------------------------------------------------------
 
 
+_SAME_DIALOGUE = (
+    "dialogues.kind = excluded.kind AND (dialogues.case_id = excluded.case_id "
+    "OR dialogues.case_id IS NULL AND excluded.case_id IS NULL)"
+)
+
+
 def set_dialogue(
     tx: Tx,
     person_id: int,
@@ -1062,10 +1123,8 @@ def set_dialogue(
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET kind = excluded.kind, "
         "case_id = excluded.case_id, version = excluded.version, data = excluded.data, "
         "created_at = excluded.created_at, "
-        "prompt_chat = CASE WHEN kind = excluded.kind AND case_id IS excluded.case_id "
-        "  THEN prompt_chat END, "
-        "prompt_message = CASE WHEN kind = excluded.kind AND case_id IS excluded.case_id "
-        "  THEN prompt_message END",
+        f"prompt_chat = CASE WHEN {_SAME_DIALOGUE} THEN dialogues.prompt_chat END, "
+        f"prompt_message = CASE WHEN {_SAME_DIALOGUE} THEN dialogues.prompt_message END",
         (person_id, kind, case_id, version, dumps(data) if data else "{}", ts(now)),
     )
     if before is not None and (before.kind, before.case_id) != (kind, case_id):
@@ -1109,14 +1168,15 @@ def set_dialogue_prompt(
 ) -> bool:
     """Remember the message that shows the dialogue's buttons; False if the dialogue ended
     (or changed) before the message went out."""
-    return (
-        tx.run(
-            "UPDATE dialogues SET prompt_chat = ?, prompt_message = ? "
-            "WHERE person_id = ? AND kind = ? AND case_id IS ?",
-            (chat_id, message_id, person_id, kind, case_id),
-        )
-        > 0
+    sql = (
+        "UPDATE dialogues SET prompt_chat = ?, prompt_message = ? "
+        "WHERE person_id = ? AND kind = ? AND case_id "
     )
+    if case_id is None:
+        changed = tx.run(sql + "IS NULL", (chat_id, message_id, person_id, kind))
+    else:
+        changed = tx.run(sql + "= ?", (chat_id, message_id, person_id, kind, case_id))
+    return changed > 0
 
 
 # -- updates already applied -------------------------------------------------------------

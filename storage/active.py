@@ -1,0 +1,144 @@
+"""One active bot process per PostgreSQL database; the others wait as standbys.
+
+The active process holds a session-level advisory lock (``pg_advisory_lock``) on a
+connection of its own. A standby blocks on the same lock: the moment the active process
+dies, its connections close, PostgreSQL releases the lock and the standby has it; it then
+opens the database and starts polling (or its webhook). Only the active process runs the
+application at all, so only it polls, sends the outbox and sweeps reminders.
+
+If the lock's connection breaks, the lock is gone (another process may hold it by now):
+the process must stop at once. :attr:`ActiveLock.lost` says so; the connection is pinged
+every ``ping_every`` seconds, so a connection that hangs without closing is noticed too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import asyncpg
+
+from storage.postgres import ACTIVE_LOCK, CONNECT_TIMEOUT, safe_url
+
+log = logging.getLogger(__name__)
+
+WAIT_ROUND = "5s"  # a standby re-checks its connection this often while it waits
+
+
+class ActiveLock:
+    def __init__(
+        self,
+        url: str,
+        *,
+        ping_every: float = 1.0,
+        ping_timeout: float = 3.0,
+        retry_after: float = 2.0,
+    ) -> None:
+        self.url = url
+        self.ping_every, self.ping_timeout, self.retry_after = ping_every, ping_timeout, retry_after
+        self.lost = asyncio.Event()
+        self.held = False
+        self.waited = 0.0  # seconds spent as a standby before becoming active
+        self._conn: Any = None
+        self._watch: asyncio.Task[None] | None = None
+        self._callbacks: list[Callable[[], None]] = []
+
+    async def acquire(self) -> None:
+        """Become the active process: at once if none is, else wait (as a standby) until
+        the active one is gone. Survives the database going away while it waits."""
+        began = time.monotonic()
+        said = False
+        while True:
+            conn = await self._connect()
+            if conn is None:
+                await asyncio.sleep(self.retry_after)
+                continue
+            try:
+                if await conn.fetchval("SELECT pg_try_advisory_lock($1)", ACTIVE_LOCK):
+                    break
+                if not said:
+                    log.warning("another bot process is active: waiting as standby")
+                    said = True
+                await conn.execute(f"SET lock_timeout = '{WAIT_ROUND}'")
+                while True:
+                    try:
+                        await conn.execute("SELECT pg_advisory_lock($1)", ACTIVE_LOCK)
+                        break
+                    except asyncpg.LockNotAvailableError:
+                        continue  # still there: the connection is alive, wait again
+                await conn.execute("SET lock_timeout = 0")
+                break
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("lost the database while waiting as standby (%s); again", exc)
+                conn.terminate()
+                await asyncio.sleep(self.retry_after)
+        self._conn = conn
+        self.held = True
+        self.waited = time.monotonic() - began
+        conn.add_termination_listener(lambda _conn: self._lose("its connection closed"))
+        self._watch = asyncio.create_task(self._ping(), name="active-lock-ping")
+        if said:
+            log.warning("the active process is gone: this process is active now")
+        else:
+            log.info("this process is the active one")
+
+    async def _connect(self) -> Any:
+        try:
+            # no command timeout: waiting for the lock is this connection's whole job
+            return await asyncpg.connect(
+                self.url,
+                timeout=CONNECT_TIMEOUT,
+                server_settings={"application_name": "sopbot (active lock)"},
+            )
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+            log.warning("cannot reach %s (%s); trying again", safe_url(self.url), exc)
+            return None
+
+    def on_lost(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` (once) when the lock is lost."""
+        self._callbacks.append(callback)
+        if self.lost.is_set():
+            callback()
+
+    def _lose(self, why: str) -> None:
+        if self.lost.is_set() or not self.held:
+            return
+        self.held = False
+        log.critical("no longer the active bot process (%s): stopping", why)
+        self.lost.set()
+        for callback in self._callbacks:
+            try:
+                callback()
+            except Exception:
+                log.exception("stopping after the active lock was lost failed")
+
+    async def _ping(self) -> None:
+        while self.held:
+            await asyncio.sleep(self.ping_every)
+            try:
+                await asyncio.wait_for(self._conn.fetchval("SELECT 1"), self.ping_timeout)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self._lose(f"the database did not answer: {exc!r}")
+                self._conn.terminate()
+                return
+
+    async def release(self) -> None:
+        """Give the role up (at a clean stop): a standby takes over at once."""
+        self.held = False
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch
+            self._watch = None
+        conn, self._conn = self._conn, None
+        if conn is not None and not conn.is_closed():
+            try:
+                await asyncio.wait_for(conn.close(), 5)
+            except Exception:
+                conn.terminate()

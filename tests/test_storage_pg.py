@@ -1,0 +1,462 @@
+"""The store on PostgreSQL: the storage suite of ``test_storage.py`` again, on a real server
+(every test there that works through a ``db`` fixture, but those about SQLite's own file,
+pragmas and error classes), then what is PostgreSQL's own: the schema is SQLite's, both
+engines report the same migration level, writes of two processes take turns, outbox rows
+are leased, the active lock passes to a standby, and ``pg_dump`` backs the database up.
+
+Skipped, with the reason, when no server is given (``SOPBOT_TEST_PG``; ``bin/test`` starts
+one)."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import sqlite3
+import threading
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+import test_storage
+from core_helpers import T0, run_to
+from pg_helpers import SKIP_REASON, engine_target, pg_url  # noqa: F401 (fixtures)
+from test_storage import Boom, holder, store, store_run
+
+from storage import repo
+from storage.active import ActiveLock
+from storage.db import Database, DatabaseError, SqliteDatabase, Tx
+from storage.migrations import LATEST
+from storage.pg_schema import TABLES
+from storage.postgres import PostgresDatabase, schema_level, translate
+from storage.transfer import table_digests
+
+SQLITE_ONLY = {
+    # SQLite's file, pragmas, error classes and online backup: their PostgreSQL
+    # counterparts are below
+    "test_foreign_keys_are_enforced",
+    "test_the_reader_cannot_write",
+    "test_every_table_has_representative_rows",
+    "test_a_statement_that_fails_undoes_the_earlier_ones",
+    "test_a_write_whose_commit_fails_is_undone_and_the_writer_goes_on",
+    "test_the_event_log_is_append_only",
+    "test_saving_a_new_case_twice_is_refused",
+    "test_files_are_kept_and_found",
+    "test_backup_of_an_idle_database_has_the_same_rows",
+    "test_backup_while_writing_is_consistent",
+}
+
+# every other test of the SQLite suite that works through ``db`` runs here on PostgreSQL
+for _name, _test in list(vars(test_storage).items()):
+    if (
+        _name.startswith("test_")
+        and callable(_test)
+        and "db" in inspect.signature(_test).parameters
+        and _name not in SQLITE_ONLY
+    ):
+        globals()[_name] = _test
+
+
+@pytest.fixture
+async def db(pg_url: str) -> AsyncIterator[Database]:  # noqa: F811
+    database = await Database.open(pg_url)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+def test_the_sqlite_only_tests_still_exist() -> None:
+    """A renamed SQLite test must not silently drop out of (or into) this suite."""
+    assert set(vars(test_storage)) >= SQLITE_ONLY
+
+
+# -- the dialect ---------------------------------------------------------------------------
+
+
+def test_placeholders_are_numbered_outside_quotes_and_comments() -> None:
+    sql = "SELECT '?', \"a?\", x FROM t -- why?\nWHERE a = ? AND b IN (?, ?) /* ? */"
+    assert translate(sql) == (
+        "SELECT '?', \"a?\", x FROM t -- why?\nWHERE a = $1 AND b IN ($2, $3) /* ? */"
+    )
+    assert translate("SELECT 'it''s ?' WHERE x = ?") == "SELECT 'it''s ?' WHERE x = $1"
+
+
+# -- PostgreSQL's own ----------------------------------------------------------------------
+
+
+async def test_opening_migrates_to_the_latest_level_once(pg_url: str) -> None:  # noqa: F811
+    db = await Database.open(pg_url)
+    assert isinstance(db, PostgresDatabase)
+    assert await db.read(schema_level) == LATEST
+    await db.write(repo.claim_update, 5, T0)
+    await db.close()
+    again = await Database.open(pg_url)
+    try:
+        assert await again.read(schema_level) == LATEST
+        assert await again.read(repo.update_seen, 5)
+        assert "PostgreSQL" in await again.describe()
+    finally:
+        await again.close()
+
+
+async def test_two_processes_opening_at_once_migrate_once(pg_url: str) -> None:  # noqa: F811
+    dbs = await asyncio.gather(*(Database.open(pg_url) for _ in range(3)))
+    try:
+        levels = await asyncio.gather(*(d.read(schema_level) for d in dbs))
+        assert levels == [LATEST] * 3
+        rows = await dbs[0].read(Tx.value, "SELECT COUNT(*) FROM sopbot_schema")
+        assert rows == 1
+    finally:
+        for d in dbs:
+            await d.close()
+
+
+async def test_a_newer_database_is_refused(pg_url: str) -> None:  # noqa: F811
+    db = await Database.open(pg_url)
+    await db.write(Tx.run, "UPDATE sopbot_schema SET version = ?", (LATEST + 1,))
+    await db.close()
+    with pytest.raises(DatabaseError, match="newer"):
+        await Database.open(pg_url)
+
+
+async def test_a_database_with_foreign_tables_of_the_same_names_is_refused(
+    pg_url: str,  # noqa: F811
+) -> None:
+    conn = await asyncpg.connect(pg_url)
+    await conn.execute("CREATE TABLE cases (id integer)")
+    await conn.close()
+    with pytest.raises(DatabaseError, match="not a database this program made"):
+        await Database.open(pg_url)
+
+
+async def test_an_unreachable_server_is_a_database_error() -> None:
+    with pytest.raises(DatabaseError, match="cannot connect") as caught:
+        await Database.open("postgresql://nobody@127.0.0.1:9/none")
+    assert "127.0.0.1:9" in str(caught.value)
+
+
+def sqlite_schema(path: Path) -> dict[str, list[tuple[str, bool]]]:
+    conn = sqlite3.connect(path)
+    try:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        return {
+            t: [(r[1], bool(r[3]) or bool(r[5])) for r in conn.execute(f"PRAGMA table_info({t})")]
+            for t in tables
+        }
+    finally:
+        conn.close()
+
+
+def sqlite_indexes(path: Path) -> set[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return {
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            )
+        }
+    finally:
+        conn.close()
+
+
+def pg_schema(tx: Tx) -> dict[str, list[tuple[str, bool]]]:
+    rows = tx.all(
+        "SELECT table_name, column_name, is_nullable = 'NO' FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND table_name <> 'sopbot_schema' "
+        "ORDER BY table_name, ordinal_position"
+    )
+    schema: dict[str, list[tuple[str, bool]]] = {}
+    for table, column, not_null in rows:
+        schema.setdefault(table, []).append((column, bool(not_null)))
+    return schema
+
+
+async def test_the_schema_is_sqlites_table_by_table_column_by_column(
+    pg_url: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    lite = await Database.open(tmp_path / "s.sqlite3")
+    await lite.close()
+    db = await Database.open(pg_url)
+    try:
+        columns = await db.read(pg_schema)
+        indexes = await db.read(
+            lambda tx: {
+                r[0]
+                for r in tx.all(
+                    "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
+                    "AND indexname NOT LIKE '%\\_pkey' AND indexname NOT LIKE '%\\_key'"
+                )
+            }
+        )
+    finally:
+        await db.close()
+    expected = sqlite_schema(tmp_path / "s.sqlite3")
+    # SQLite's INTEGER PRIMARY KEY may hold NULL in principle; the key is NOT NULL in fact
+    for table, cols in expected.items():
+        assert [c for c, _ in columns[table]] == [c for c, _ in cols], table
+    assert set(columns) == set(expected) == set(TABLES)
+    assert indexes == sqlite_indexes(tmp_path / "s.sqlite3")
+
+
+async def test_foreign_keys_are_enforced(db: Database) -> None:
+    with pytest.raises(asyncpg.ForeignKeyViolationError):
+        await db.write(repo.record_task_message, 1, 2, 404, 1)
+
+
+async def test_the_reader_cannot_write(db: Database) -> None:
+    with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
+        await db.read(Tx.run, "INSERT INTO processed_updates (update_id, at) VALUES (1, 'x')")
+    assert await db.read(Tx.value, "SELECT COUNT(*) FROM processed_updates") == 0
+
+
+async def test_a_statement_that_fails_undoes_the_earlier_ones(db: Database) -> None:
+    run = run_to(2)
+
+    def twice(tx: Tx) -> None:
+        repo.claim_update(tx, 7, T0)
+        store(tx, run.current, run.log)
+        repo.save_case(tx, run.current, "kabag", new=True)
+
+    with pytest.raises(asyncpg.UniqueViolationError):
+        await db.write(twice)
+    assert await db.read(repo.load_case, run.current.id) is None
+    assert not await db.read(repo.update_seen, 7)
+    assert await db.write(repo.claim_update, 7, T0)  # the writer goes on
+
+
+async def test_the_event_log_is_append_only(db: Database) -> None:
+    run = run_to(3)
+    await store_run(db, run)
+    with pytest.raises(asyncpg.RestrictViolationError, match="append-only"):
+        await db.write(Tx.run, "UPDATE events SET reason = 'diubah' WHERE seq = 2")
+    with pytest.raises(asyncpg.RestrictViolationError, match="append-only"):
+        await db.write(Tx.run, "DELETE FROM events WHERE case_id = ?", (run.current.id,))
+    with pytest.raises(asyncpg.ForeignKeyViolationError):
+        await db.write(Tx.run, "DELETE FROM cases")
+    assert await db.read(repo.load_events, run.current.id) == run.log
+
+
+async def test_a_failed_write_does_not_poison_the_connection(db: Database) -> None:
+    """On PostgreSQL an error aborts the transaction; the next write must start clean."""
+
+    def bad(tx: Tx) -> None:
+        repo.claim_update(tx, 1, T0)
+        tx.run("SELECT * FROM no_such_table")
+
+    for _ in range(3):
+        with pytest.raises(asyncpg.UndefinedTableError):
+            await db.write(bad)
+    with pytest.raises(Boom):
+        await db.read(lambda tx: (_ for _ in ()).throw(Boom()))
+    assert await db.write(repo.claim_update, 1, T0)
+    assert await db.read(repo.update_seen, 1)
+
+
+async def test_a_savepoint_undoes_part_of_a_write(db: Database) -> None:
+    """The reminder sweep's pattern: one broken item rolled back, the others kept."""
+
+    def sweep(tx: Tx) -> None:
+        for update_id in (1, 2, 3):
+            tx.run("SAVEPOINT item")
+            try:
+                repo.claim_update(tx, update_id, T0)
+                if update_id == 2:
+                    tx.run("SELECT * FROM no_such_table")
+            except asyncpg.UndefinedTableError:
+                tx.run("ROLLBACK TO item")
+            tx.run("RELEASE item")
+
+    await db.write(sweep)
+    seen = [await db.read(repo.update_seen, i) for i in (1, 2, 3)]
+    assert seen == [True, False, True]
+
+
+async def test_writes_of_two_processes_take_turns(pg_url: str) -> None:  # noqa: F811
+    """A second process's write waits until the first one's transaction ends, as SQLite's
+    BEGIN IMMEDIATE makes it: the next case number and the outbox order rely on it."""
+    first, second = await Database.open(pg_url), await Database.open(pg_url)
+    inside, release = threading.Event(), threading.Event()
+    run = run_to(2)
+
+    def slow(tx: Tx) -> int:
+        number = repo.next_case_id(tx)
+        inside.set()
+        assert release.wait(20)
+        repo.save_case(tx, run.current, holder(run.current), new=True)
+        return number
+
+    def next_number(tx: Tx) -> int:
+        return repo.next_case_id(tx)
+
+    try:
+        holding = asyncio.create_task(first.write(slow))
+        assert await asyncio.to_thread(inside.wait, 20)
+        waiting = asyncio.create_task(second.write(next_number))
+        # the second write waits on the write lock (PostgreSQL shows it as not granted)
+        for _ in range(200):
+            blocked = await first.read(
+                Tx.value,
+                "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+            )
+            if blocked:
+                break
+            await asyncio.sleep(0.05)
+        assert blocked == 1
+        assert not waiting.done()
+        release.set()
+        assert await holding == 1
+        assert await waiting == 2  # it saw the first one's case
+    finally:
+        release.set()
+        await first.close()
+        await second.close()
+
+
+async def test_two_senders_never_take_the_same_outbox_row(pg_url: str) -> None:  # noqa: F811
+    one, two = await Database.open(pg_url), await Database.open(pg_url)
+    try:
+
+        def fill(tx: Tx) -> None:
+            for chat in range(1, 41):
+                repo.enqueue(tx, chat, "notice", T0, params={"t": "upload"})
+
+        await one.write(fill)
+        lease = T0 + timedelta(seconds=10)
+        taken = await asyncio.gather(
+            *(db.write(repo.take_due_outbox, T0, 7, lease) for _ in range(4) for db in (one, two))
+        )
+        ids = [item.id for batch in taken for item in batch]
+        assert len(ids) == len(set(ids)) == 40
+    finally:
+        await one.close()
+        await two.close()
+
+
+async def test_the_active_lock_passes_to_the_standby(pg_url: str) -> None:  # noqa: F811
+    active, standby = ActiveLock(pg_url, ping_every=0.2), ActiveLock(pg_url, ping_every=0.2)
+    await active.acquire()
+    waiting = asyncio.create_task(standby.acquire())
+    try:
+        monitor = await asyncpg.connect(pg_url)
+        try:
+            for _ in range(200):  # the standby is blocked on the lock
+                if await monitor.fetchval(
+                    "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                ):
+                    break
+                await asyncio.sleep(0.05)
+            assert not waiting.done()
+            await active.release()
+            await asyncio.wait_for(waiting, 20)
+            assert standby.held and not active.held
+            # the active one's connection is cut: it knows it is no longer active
+            lost: list[bool] = []
+            standby.on_lost(lambda: lost.append(True))
+            await monitor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name = 'sopbot (active lock)'"
+            )
+            await asyncio.wait_for(standby.lost.wait(), 20)
+            assert lost == [True]
+        finally:
+            await monitor.close()
+    finally:
+        waiting.cancel()
+        await active.release()
+        await standby.release()
+
+
+async def test_pg_dump_backup_restores_to_the_same_rows(
+    pg_url: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    import os
+    import shutil
+
+    from pg_helpers import create_database, database_url, drop_database
+
+    if shutil.which("pg_restore") is None:
+        pytest.skip("PostgreSQL: pg_restore not installed")
+    db = await Database.open(pg_url)
+    run = run_to(5)
+    await store_run(db, run)
+    await db.write(repo.enqueue, 7, "notice", T0, params={"t": "upload"})
+    dest = tmp_path / "backups" / "sopbot.dump"
+    try:
+        await db.backup(dest)
+        before = await table_digests(db)
+    finally:
+        await db.close()
+    name = await create_database()
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            "pg_restore", "--no-password", f"--dbname={database_url(name)}", str(dest),
+            env=dict(os.environ),
+        )  # fmt: skip
+        assert await proc.wait() == 0
+        restored = await Database.open(database_url(name))
+        try:
+            assert await table_digests(restored) == before
+            assert await restored.read(repo.load_case, run.current.id) == run.current
+        finally:
+            await restored.close()
+    finally:
+        await drop_database(name)
+
+
+# -- both engines --------------------------------------------------------------------------
+
+
+async def test_outbox_rows_are_leased_while_they_are_sent(engine_target: str) -> None:  # noqa: F811
+    db = await Database.open(engine_target)
+    try:
+        for chat in (1, 1, 2):
+            await db.write(repo.enqueue, chat, "notice", T0, params={"t": "upload"})
+        lease = T0 + timedelta(seconds=10)
+        taken = await db.write(repo.take_due_outbox, T0, 100, lease)
+        assert [(i.id, i.chat_id) for i in taken] == [(1, 1), (2, 1), (3, 2)]
+        assert await db.write(repo.take_due_outbox, T0, 100, lease) == []  # leased
+        await db.write(repo.mark_sent, 1, T0, 11)
+        await db.write(repo.mark_retry, 3, T0 + timedelta(seconds=2), "timeout")
+        # row 2 was never tried: given back, due at once
+        assert await db.write(repo.release_outbox, [1, 2, 3], lease, T0) == 1
+        again = await db.write(repo.take_due_outbox, T0, 100, lease)
+        assert [i.id for i in again] == [2]
+        # a sender that died: its rows are taken again when the lease ends
+        later = await db.write(repo.take_due_outbox, lease, 100, lease + timedelta(seconds=10))
+        assert [i.id for i in later] == [2, 3]
+    finally:
+        await db.close()
+
+
+async def test_both_engines_report_the_same_level(engine_target: str) -> None:  # noqa: F811
+    from storage.db import inspect as inspect_db
+
+    db = await Database.open(engine_target)
+    try:
+        level: Any = await db.read(
+            schema_level if isinstance(db, PostgresDatabase) else sqlite_level
+        )
+    finally:
+        await db.close()
+    assert level == LATEST
+    assert await asyncio.to_thread(inspect_db, engine_target, repo.open_cases_by_revision) == []
+    assert isinstance(db, PostgresDatabase | SqliteDatabase)
+
+
+def sqlite_level(tx: Tx) -> int:
+    return int(tx.value("PRAGMA user_version"))
+
+
+def test_skip_reason_is_visible() -> None:
+    assert SKIP_REASON.startswith("PostgreSQL: ")
