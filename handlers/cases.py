@@ -12,7 +12,7 @@ from bot.callbacks import Callback, Op
 from bot.core.model import DomainError, Withdraw
 from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied
-from bot.services.queries import TaskPage
+from bot.services.queries import CaseStatus, TaskPage
 from bot.views import Keyboard, case_heading, history_lines, role_name, step_line
 from handlers import reports
 from handlers.common import Context, edit_quietly, refusal_text, reply, restore_task, user_id
@@ -148,18 +148,16 @@ async def status(update: Update, context: Context) -> None:
     if case_id is None:
         await reply(update, USAGE_STATUS)
         return
-    text = await status_text(context, case_id)
-    if text is None:
+    found = await context.services.queries.status(case_id)
+    if found is None:
         await reply(update, f"Berkas #{case_id} tidak ditemukan.")
         return
-    await reports.send_status(update, context, case_id, text)
+    await reports.send_status(update, context, found, status_text(context, found))
 
 
-async def status_text(context: Context, case_id: int) -> str | None:
+def status_text(context: Context, found: CaseStatus) -> str:
+    """The status of a case as /status read it (one read serves the text and the picture)."""
     svc = context.services
-    found = await svc.queries.status(case_id)
-    if found is None:
-        return None
     case, definition = found.case, found.definition
     now = svc.clock.now()
     lines = [case_heading(definition, case), ""]

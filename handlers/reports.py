@@ -11,6 +11,7 @@ from telegram.ext import Application, CommandHandler
 
 from bot import parsing
 from bot import texts as t
+from bot.services.queries import CaseStatus
 from bot.services.reports import PeriodRequest
 from handlers.common import Context, reply, user_id
 
@@ -28,13 +29,14 @@ REFUSED_REPORT = (
 MAX_CAPTION = 1024
 
 
-async def send_status(update: Update, context: Context, case_id: int, text: str) -> None:
+async def send_status(update: Update, context: Context, found: CaseStatus, text: str) -> None:
     """``/status <nomor>``: the case's timeline as a picture, then its status in text. When
     the picture cannot be made, the text alone (and a warning in the log)."""
     chat = update.effective_chat
+    case_id = found.case.id
     picture = None
     try:
-        picture = await context.services.reports.timeline(case_id)
+        picture = await context.services.reports.timeline(found)
     except Exception:
         log.warning(
             "timeline of case %s could not be drawn; /status answers in text only",

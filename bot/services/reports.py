@@ -18,7 +18,6 @@ from bot import charts, stats
 from bot.clock import Clock
 from bot.config import Config
 from bot.core.definition import SopDefinition
-from bot.core.model import Case, Event
 from bot.papers.dates import OfficeZone, tanggal
 from bot.papers.model import (
     LaporanSop,
@@ -30,8 +29,8 @@ from bot.papers.model import (
 )
 from bot.papers.registry import LAPORAN, file_name
 from bot.papers.render import PaperRenderer
+from bot.services.queries import CaseStatus
 from bot.services.registry import SopRegistry
-from bot.services.routing import step_holders
 from bot.worktime import WorkCalendar
 from storage import repo
 from storage.db import Database, Tx
@@ -74,15 +73,6 @@ class SopReport:
     chart_error: str = field(default="", compare=False)
 
 
-@dataclass(frozen=True)
-class _CaseLoaded:
-    case: Case
-    definition: SopDefinition
-    events: list[Event]
-    names: dict[int, str]
-    holders: list[str]
-
-
 def png_size(png: bytes) -> tuple[int, int]:
     """(width, height) from a PNG's IHDR chunk."""
     if not png.startswith(b"\x89PNG\r\n\x1a\n") or png[12:16] != b"IHDR":
@@ -122,30 +112,12 @@ class Reports:
 
     # -- /status ---------------------------------------------------------------------
 
-    async def timeline(self, case_id: int) -> TimelinePicture | None:
-        """The timeline of a case as a PNG with a short caption; None if no such case.
+    async def timeline(self, found: CaseStatus) -> TimelinePicture:
+        """The timeline of a case (as /status read it) as a PNG with a short caption.
         Raises whatever drawing raises (the caller answers in text then)."""
+        return await asyncio.to_thread(self._timeline, found, self.clock.now())
 
-        def txn(tx: Tx) -> _CaseLoaded | None:
-            case = repo.load_case(tx, case_id)
-            if case is None:
-                return None
-            definition = self.sops.of(case)
-            events = repo.load_events(tx, case_id)
-            holders = step_holders(tx, definition, case, self.clock.now()) if case.is_open else []
-            people = repo.people_by_ids(tx, [*(e.actor for e in events), *holders])
-            names = {pid: p.display for pid, p in people.items()}
-            return _CaseLoaded(
-                case, definition, events, names, [names.get(h, f"ID {h}") for h in holders]
-            )
-
-        loaded = await self.db.read(txn)
-        if loaded is None:
-            return None
-        now = self.clock.now()
-        return await asyncio.to_thread(self._timeline, loaded, now)
-
-    def _timeline(self, loaded: _CaseLoaded, now: datetime) -> TimelinePicture:
+    def _timeline(self, loaded: CaseStatus, now: datetime) -> TimelinePicture:
         visits = stats.visits(loaded.events, loaded.definition, self.calendar, now)
         data = charts.timeline(
             case_id=loaded.case.id,
