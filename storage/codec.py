@@ -16,8 +16,10 @@ current format only.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from bot.core.model import Approval, Attachment, Case, CaseStatus, Event, EventType, Move
@@ -28,8 +30,10 @@ EVENT_FORMAT = 2
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
+@lru_cache(maxsize=64)
 def ts(moment: datetime) -> str:
-    """Always UTC, so stored times compare correctly as text (indexes, ``<=`` in SQL)."""
+    """Always UTC, so stored times compare correctly as text (indexes, ``<=`` in SQL).
+    (A command writes the same few moments many times: they are formatted once.)"""
     if moment.tzinfo is None:
         raise ValueError("naive datetime")
     return moment.astimezone(UTC).isoformat()
@@ -73,7 +77,19 @@ def case_to_json(case: Case) -> str:
         "archive_reference": case.archive_reference,
         "closed_at": ts(case.closed_at) if case.closed_at else None,
     }
-    return _dumps(raw)
+    text = _dumps(raw)
+    if _in_utc(case):  # what reading the text back gives, to the time zone
+        _known.put(text, case)
+    return text
+
+
+def _in_utc(case: Case) -> bool:
+    return (
+        case.opened_at.tzinfo is UTC
+        and case.step_entered_at.tzinfo is UTC
+        and (case.closed_at is None or case.closed_at.tzinfo is UTC)
+        and all(a.at.tzinfo is UTC for a in case.approvals)
+    )
 
 
 def _case_v1_to_v2(raw: dict[str, Any]) -> dict[str, Any]:
@@ -98,7 +114,38 @@ _CASE_UPGRADES: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _
 """``_CASE_UPGRADES[n]`` lifts a case document from format n to n + 1."""
 
 
+class _Known:
+    """Documents whose case is known: what was just written or read (a Case is immutable),
+    so the next command on a case does not parse again what the last one wrote."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self.cases: dict[str, Case] = {}
+        self.lock = threading.Lock()
+
+    def get(self, text: str) -> Case | None:
+        return self.cases.get(text)
+
+    def put(self, text: str, case: Case) -> None:
+        with self.lock:
+            if len(self.cases) >= self.size:
+                self.cases.pop(next(iter(self.cases)))
+            self.cases[text] = case
+
+
+_known = _Known()
+
+
 def case_from_json(text: str, fmt: int = CASE_FORMAT) -> Case:
+    if fmt == CASE_FORMAT and (known := _known.get(text)) is not None:
+        return known
+    case = _case_from_json(text, fmt)
+    if fmt == CASE_FORMAT:
+        _known.put(text, case)
+    return case
+
+
+def _case_from_json(text: str, fmt: int) -> Case:
     raw: dict[str, Any] = json.loads(text)
     while fmt < CASE_FORMAT:
         raw = _CASE_UPGRADES[fmt](raw)

@@ -294,14 +294,19 @@ def apply(definition: SopDefinition, case: Case | None, event: Event) -> Case:
             if event.type is EventType.APPROVED and step.is_review:
                 reviewers = (*[r for r in reviewers if r[0] != step.id], (step.id, event.actor))
             produced = case.produced | {definition.canonical(d) for d in step.outputs}
-            moved = _moved(case, event, event.to_step)
-            move = Move(event.actor, event.step, event.to_step, moved.version)
-            return replace(
-                moved, approvals=approvals, produced=produced, last_move=move, reviewers=reviewers
+            move = Move(event.actor, event.step, event.to_step, case.version + 1)
+            return _moved(
+                case,
+                event,
+                event.to_step,
+                approvals=approvals,
+                produced=produced,
+                last_move=move,
+                reviewers=reviewers,
             )
         case EventType.RETURNED:
             assert event.to_step is not None
-            return replace(_moved(case, event, event.to_step), last_move=None)
+            return _moved(case, event, event.to_step, last_move=None)
         case EventType.WITHDRAWN:
             assert event.to_step is not None
             approvals = case.approvals
@@ -312,8 +317,10 @@ def apply(definition: SopDefinition, case: Case | None, event: Event) -> Case:
             ):
                 approvals = approvals[:-1]  # a withdrawn approval no longer stands
             reviewers = tuple(r for r in case.reviewers if r != (event.to_step, event.actor))
-            return replace(
-                _moved(case, event, event.to_step),
+            return _moved(
+                case,
+                event,
+                event.to_step,
                 last_move=None,
                 approvals=approvals,
                 reviewers=reviewers,
@@ -321,8 +328,10 @@ def apply(definition: SopDefinition, case: Case | None, event: Event) -> Case:
         case EventType.ARCHIVED:
             step = definition.step(event.step)
             produced = case.produced | {definition.canonical(d) for d in step.outputs}
-            return replace(
-                _moved(case, event, case.step),
+            return _moved(
+                case,
+                event,
+                case.step,
                 status=CaseStatus.ARCHIVED,
                 produced=produced,
                 archive_reference=event.data["reference"],
@@ -330,8 +339,10 @@ def apply(definition: SopDefinition, case: Case | None, event: Event) -> Case:
                 last_move=None,
             )
         case EventType.CANCELLED:
-            return replace(
-                _moved(case, event, case.step),
+            return _moved(
+                case,
+                event,
+                case.step,
                 status=CaseStatus.CANCELLED,
                 closed_at=event.at,
                 last_move=None,
@@ -352,8 +363,12 @@ def replay(definition: SopDefinition, events: Iterable[Event]) -> Case:
     return apply_all(definition, None, events)
 
 
-def _moved(case: Case, event: Event, to_step: int) -> Case:
-    return replace(case, step=to_step, version=case.version + 1, step_entered_at=event.at)
+def _moved(case: Case, event: Event, to_step: int, **changes: Any) -> Case:
+    """The case moved to ``to_step`` (a new version, entered now), with ``changes``: one
+    copy of the case per event."""
+    return replace(
+        case, step=to_step, version=case.version + 1, step_entered_at=event.at, **changes
+    )
 
 
 def _kept(case: Case, event: Event) -> Move | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bot.clock import Clock
 from bot.config import Config
@@ -121,6 +121,11 @@ class CaseService:
     def is_admin(self, user_id: int) -> bool:
         return user_id in self.config.admins
 
+    def _utc_now(self) -> datetime:
+        """The moment events carry: in UTC, as storage gives it back, so a case kept in
+        memory after it was written is the case reading it again would give."""
+        return self.clock.now().astimezone(UTC)
+
     def actor(self, tx: Tx, user_id: int, unit: str) -> Actor:
         return routing.actor(tx, user_id, unit, self.config, self.clock.now())
 
@@ -187,7 +192,7 @@ class CaseService:
 
         def txn(tx: Tx) -> UploadResult:
             self._claim(tx, update_id)
-            now = self.clock.now()
+            now = self._utc_now()
             case = repo.load_case(tx, upload.case_id)
             if case is None:
                 raise InvalidValue("no such case", case=upload.case_id)
@@ -329,7 +334,7 @@ class CaseService:
         pressed: Sequence[tuple[int, int]],
         into: int | None = None,
     ) -> Outcome:
-        now = self.clock.now()
+        now = self._utc_now()
         unit = case.unit if case else self.unit
         actor, name = routing.actor_and_name(tx, user_id, unit, self.config, now)
         events = decide(definition, case, command, actor, now)

@@ -69,6 +69,7 @@ def queue(
     # Disposisi is the instruction to them), the last step's to its own holder (the
     # archivist files the Dokumentasi). A Lembar Pemeriksaan is the reviewer's record: it
     # is written and kept with the case (and in the archive bundle), not sent.
+    route = routing.route(tx, definition, case, now) if case.is_open and moved else None
     papers_for: dict[int, list[tuple[int, str]]] = {}  # person -> (seq, paper) to receive
     for offset, event in enumerate(outcome.events):
         seq = outcome.first_seq + offset
@@ -76,7 +77,7 @@ def queue(
         if step.is_review and event.type in (EventType.APPROVED, EventType.RETURNED):
             _job(tx, case, "pemeriksaan", seq, now)
         if event.type in FORWARD and step.papers:
-            recipients = step_holders(tx, definition, case, now) if case.is_open else [event.actor]
+            recipients = route.people if route is not None else [event.actor]
             for kind in step.papers:
                 _job(tx, case, kind, seq, now)
                 for person in dict.fromkeys(recipients):
@@ -88,8 +89,7 @@ def queue(
     why = ""
     if last.type is EventType.STARTED:
         tasks = [last.actor]
-    elif last.is_move and case.is_open:
-        route = routing.route(tx, definition, case, now)
+    elif last.is_move and route is not None:
         tasks = route.people
         why = route.why
         for person in route.informed:
