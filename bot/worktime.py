@@ -242,14 +242,13 @@ class WorkCalendar:
         """
         _require_aware(moment, "moment")
         local = moment.astimezone(self._tz)
-        at = moment.astimezone(UTC)
         d = local.date()
         for _ in range(_MAX_IDLE_DAYS):
-            if self.is_working_day(d):
-                start, end = self._window(d)
-                if at < start:
+            _, start, length = self._day(d)
+            if start is not None:
+                if moment < start:
                     return start.astimezone(self._tz)
-                if at < end:
+                if (moment - start) // _ONE_US < length:
                     return local
             d += timedelta(days=1)
         raise ValueError(f"no working day within {_MAX_IDLE_DAYS} days after {local.isoformat()}")
@@ -303,5 +302,6 @@ class WorkCalendar:
         # The day whose working time reaches the target: prefix[i] < target <= prefix[i + 1].
         i = bisect_left(info.prefix, target) - 1
         day = date(year, 1, 1) + timedelta(days=i)
-        window_start, _ = self._window(day)
+        window_start = self._day(day)[1]
+        assert window_start is not None  # a day with working time is worked
         return (window_start + timedelta(microseconds=target - info.prefix[i])).astimezone(self._tz)

@@ -392,6 +392,29 @@ def holders(tx: Tx, unit: str, role: str) -> list[Person]:
     return [_person(r) for r in rows]
 
 
+def holder_ids(tx: Tx, unit: str, role: str, at: datetime | None) -> tuple[list[int], int | None]:
+    """Who holds a role (ids, in :func:`holders`' order) and, with ``at``, the id of the
+    acting appointment in force then (:func:`acting_for`): routing's facts in one query."""
+    if at is None:
+        rows = tx.all(
+            "SELECT 0, person_id FROM role_assignments WHERE unit = ? AND role = ? "
+            "AND revoked_at IS NULL ORDER BY granted_at, person_id",
+            (unit, role),
+        )
+    else:
+        rows = tx.all(
+            "SELECT 0 AS k, granted_at AS g, person_id FROM role_assignments "
+            "WHERE unit = ? AND role = ? AND revoked_at IS NULL UNION ALL "
+            "SELECT 1, '', id FROM (SELECT id FROM acting WHERE unit = ? AND role = ? "
+            "AND starts_at <= ? AND ends_at > ? ORDER BY id DESC LIMIT 1) AS latest "
+            "ORDER BY 1, 2, 3",
+            (unit, role, unit, role, ts(at), ts(at)),
+        )
+    people = [int(r[-1]) for r in rows if r[0] == 0]
+    appointment = next((int(r[-1]) for r in rows if r[0] == 1), None)
+    return people, appointment
+
+
 def grant_role(tx: Tx, person_id: int, role: str, unit: str, now: datetime, by: int | None) -> bool:
     """Bind a role; False if the person holds it already."""
     return (
@@ -558,14 +581,24 @@ def set_case_revision(tx: Tx, case: Case) -> None:
 
 
 def append_events(tx: Tx, case_id: int, events: Sequence[Event]) -> int:
-    """Append to the case's log; returns the sequence number of the first one."""
-    first = int(tx.value("SELECT COALESCE(MAX(seq), 0) FROM events WHERE case_id = ?", (case_id,)))
-    first += 1
-    tx.many(
-        "INSERT INTO events (case_id, seq, type, step, to_step, actor, role, at, reason, note, "
-        "data, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [event_row(e, first + i) for i, e in enumerate(events)],
+    """Append to the case's log; returns the sequence number of the first one (numbered
+    in the statement that writes it: one statement for the usual one event)."""
+    head, *rest = events
+    _, _, *fields = event_row(head, 0)
+    first = int(
+        tx.value(
+            "INSERT INTO events (case_id, seq, type, step, to_step, actor, role, at, reason, "
+            "note, data, format) VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM events "
+            "WHERE case_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+            (case_id, case_id, *fields),
+        )
     )
+    if rest:
+        tx.many(
+            "INSERT INTO events (case_id, seq, type, step, to_step, actor, role, at, reason, "
+            "note, data, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [event_row(e, first + i) for i, e in enumerate(rest, start=1)],
+        )
     return first
 
 
@@ -884,6 +917,34 @@ def record_delivery(tx: Tx, person_id: int, file_id: int, message_id: int) -> No
 # -- outbox ------------------------------------------------------------------------------
 
 
+_ENQUEUE = (
+    "INSERT INTO outbox (chat_id, kind, case_id, version, params, created_at, next_attempt_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def outbox_row(
+    chat_id: int,
+    kind: str,
+    now: datetime,
+    *,
+    case_id: int | None = None,
+    version: int | None = None,
+    params: dict[str, Any] | None = None,
+    not_before: datetime | None = None,
+) -> tuple[Any, ...]:
+    """An outbox row's values, for :func:`enqueue_rows`."""
+    return (
+        chat_id,
+        kind,
+        case_id,
+        version,
+        dumps(params) if params else "{}",
+        ts(now),
+        ts(not_before or now),
+    )
+
+
 def enqueue(
     tx: Tx,
     chat_id: int,
@@ -895,19 +956,24 @@ def enqueue(
     params: dict[str, Any] | None = None,
     not_before: datetime | None = None,
 ) -> None:
-    tx.run(
-        "INSERT INTO outbox (chat_id, kind, case_id, version, params, created_at, "
-        "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            chat_id,
-            kind,
-            case_id,
-            version,
-            dumps(params) if params else "{}",
-            ts(now),
-            ts(not_before or now),
-        ),
+    row = outbox_row(
+        chat_id,
+        kind,
+        now,
+        case_id=case_id,
+        version=version,
+        params=params,
+        not_before=not_before,
     )
+    tx.run(_ENQUEUE, row)
+
+
+def enqueue_rows(tx: Tx, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Several rows of :func:`outbox_row` in one statement, in this order."""
+    if len(rows) == 1:
+        tx.run(_ENQUEUE, rows[0])
+    elif rows:
+        tx.many(_ENQUEUE, rows)
 
 
 def due_outbox(tx: Tx, now: datetime, limit: int = 100) -> list[OutboxItem]:

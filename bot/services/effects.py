@@ -47,6 +47,36 @@ def participants(tx: Tx, case: Case) -> list[int]:
     return list(dict.fromkeys([*ids, *case.team]))
 
 
+class _Rows:
+    """The outbox rows one command causes, written together at its end, in order."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.rows: list[tuple[Any, ...]] = []
+
+    def add(
+        self,
+        chat_id: int,
+        kind: str,
+        *,
+        case_id: int | None = None,
+        version: int | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
+        self.rows.append(
+            repo.outbox_row(
+                chat_id, kind, self.now, case_id=case_id, version=version, params=params
+            )
+        )
+
+    def job(self, case: Case, kind: str, seq: int) -> None:
+        """Write paper ``kind`` for event ``seq``."""
+        self.add(0, "paper", case_id=case.id, params={"paper": kind, "seq": seq})
+
+    def strip(self, chat_id: int, message_id: int, case_id: int | None) -> None:
+        self.add(chat_id, "strip", case_id=case_id, params={"message_id": message_id})
+
+
 def queue(
     tx: Tx,
     definition: SopDefinition,
@@ -58,9 +88,10 @@ def queue(
     """Every row the outcome of one command causes. ``into``: a message of the actor's chat
     that the new task replaces (the /baru question becomes the case's task)."""
     before, case = outcome.before, outcome.case
+    out = _Rows(now)
     moved = before is None or before.version != case.version
     if before is not None and moved:
-        _retire(tx, before, pressed, now)
+        _retire(tx, before, pressed, out)
         if pressed and outcome.withdrawable:
             chat_id, message_id = pressed[0]
             repo.record_task_message(tx, chat_id, message_id, case.id, case.version)
@@ -75,11 +106,11 @@ def queue(
         seq = outcome.first_seq + offset
         step = definition.step(event.step)
         if step.is_review and event.type in (EventType.APPROVED, EventType.RETURNED):
-            _job(tx, case, "pemeriksaan", seq, now)
+            out.job(case, "pemeriksaan", seq)
         if event.type in FORWARD and step.papers:
             recipients = route.people if route is not None else [event.actor]
             for kind in step.papers:
-                _job(tx, case, kind, seq, now)
+                out.job(case, kind, seq)
                 for person in dict.fromkeys(recipients):
                     papers_for.setdefault(person, []).append((seq, kind))
 
@@ -93,11 +124,9 @@ def queue(
         tasks = route.people
         why = route.why
         for person in route.informed:
-            repo.enqueue(
-                tx,
+            out.add(
                 person,
                 "notice",
-                now,
                 case_id=case.id,
                 version=case.version,
                 params={"t": "passed_over", "why": route.why},
@@ -105,7 +134,7 @@ def queue(
         step = definition.step(case.step)
         if last.type in FORWARD and step.templates:
             for kind in step.templates:
-                _job(tx, case, kind, last_seq, now)
+                out.job(case, kind, last_seq)
                 for person in tasks:
                     papers_for.setdefault(person, []).append((last_seq, kind))
 
@@ -119,11 +148,9 @@ def queue(
                 params["files"] = files
             if papers:
                 params["papers"] = papers
-            repo.enqueue(
-                tx,
+            out.add(
                 person,
                 "files",
-                now,
                 case_id=case.id,
                 version=case.version if is_holder else None,
                 params=params,
@@ -138,23 +165,15 @@ def queue(
                 params["intro"] = "withdrawn"
             if why:
                 params["why"] = why
-            repo.enqueue(
-                tx, person, "task", now, case_id=case.id, version=case.version, params=params
-            )
+            out.add(person, "task", case_id=case.id, version=case.version, params=params)
 
     if not case.is_open and before is not None:
         told = participants(tx, case)
         if last.type is EventType.CANCELLED:
             told += step_holders(tx, definition, before, now)
         for person in dict.fromkeys(p for p in told if p != last.actor):
-            repo.enqueue(
-                tx,
-                person,
-                "notice",
-                now,
-                case_id=case.id,
-                params={"t": "closed", "seq": last_seq},
-            )
+            out.add(person, "notice", case_id=case.id, params={"t": "closed", "seq": last_seq})
+    repo.enqueue_rows(tx, out.rows)
 
 
 def _task_files(definition: SopDefinition, case: Case) -> list[int]:
@@ -167,20 +186,16 @@ def _task_files(definition: SopDefinition, case: Case) -> list[int]:
     return [a.file_id for a in case.latest_files() if a.doc in wanted]
 
 
-def _job(tx: Tx, case: Case, kind: str, seq: int, now: datetime) -> None:
-    repo.enqueue(tx, 0, "paper", now, case_id=case.id, params={"paper": kind, "seq": seq})
-
-
-def _retire(tx: Tx, before: Case, pressed: Sequence[tuple[int, int]], now: datetime) -> None:
+def _retire(tx: Tx, before: Case, pressed: Sequence[tuple[int, int]], out: _Rows) -> None:
     """The case moved on: buttons of its old step disappear from every chat that has them,
     and every dialogue about it ends (with its buttons)."""
     for chat_id, message_id in repo.take_task_messages(tx, before.id, before.version):
         if (chat_id, message_id) not in pressed:
-            strip(tx, chat_id, message_id, now, before.id)
+            out.strip(chat_id, message_id, before.id)
     repo.drop_live_tasks(tx, before.id)
     for dialogue in repo.dialogues_of_case(tx, before.id):
         if dialogue.prompt is not None and dialogue.prompt not in pressed:
-            strip(tx, *dialogue.prompt, now, before.id)
+            out.strip(*dialogue.prompt, before.id)
 
 
 def strip(tx: Tx, chat_id: int, message_id: int, now: datetime, case_id: int | None) -> None:

@@ -59,7 +59,7 @@ def actor_and_name(
 
 
 def definitive_holders(tx: Tx, definition: SopDefinition, case: Case, role: str) -> list[int]:
-    people = [p.telegram_id for p in repo.holders(tx, case.unit, role)]
+    people, _ = repo.holder_ids(tx, case.unit, role, None)
     if definition.role(role).shared and case.team:
         people = [p for p in people if p in case.team]
     return people
@@ -69,8 +69,11 @@ def route(tx: Tx, definition: SopDefinition, case: Case, at: datetime) -> Route:
     """Who holds the case's current step at ``at``."""
     step = definition.step(case.step)
     role = step.actor
-    definitive = definitive_holders(tx, definition, case, role)
-    appointment = None if definition.role(role).shared else repo.acting_for(tx, case.unit, role, at)
+    shared = definition.role(role).shared
+    definitive, acting_id = repo.holder_ids(tx, case.unit, role, None if shared else at)
+    if shared and case.team:
+        definitive = [p for p in definitive if p in case.team]
+    appointment = repo.acting_for_id(tx, acting_id) if acting_id is not None else None
     excluded = excluded_reviewers(definition, case) if step.is_review else frozenset()
     if appointment is None:
         allowed = [p for p in definitive if p not in excluded]
