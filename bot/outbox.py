@@ -20,7 +20,7 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from telegram import (
@@ -50,6 +50,7 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 PAPER_WAIT = timedelta(milliseconds=200)
 PRUNE_EVERY = 3600.0  # seconds between prunes of delivered rows
 SHOWN_KEPT = 10_000  # live task messages whose last text the sender remembers
+CHATS_IN_FLIGHT = 16  # chats delivered at once: the outbox queues few messages in the limiter
 ACK_REACTION = "👌"  # on an upload the bot took (one of Telegram's reaction emoji)
 # Rows a round takes are leased this long (repo.take_due_outbox): no other sender takes them
 # meanwhile (a second bot process in the seconds before it learns it is not the active one);
@@ -106,6 +107,7 @@ class OutboxSender:
         self._retention = retention
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._chats: dict[int, asyncio.Task[None]] = {}  # chat -> its delivery under way
         self._last_prune = 0.0
         self._shown: dict[tuple[int, int], tuple[str, str]] = {}
 
@@ -121,6 +123,11 @@ class OutboxSender:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        chats = list(self._chats.values())
+        for task in chats:
+            task.cancel()  # its rows are given back, or taken again when their lease ends
+        await asyncio.gather(*chats, return_exceptions=True)
+        self._chats.clear()
 
     async def _loop(self) -> None:
         while True:
@@ -141,7 +148,9 @@ class OutboxSender:
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
     async def _idle_seconds(self) -> float:
-        nxt = await self.db.read(repo.next_outbox_time)
+        if len(self._chats) >= CHATS_IN_FLIGHT:
+            return 5.0  # a delivery that ends wakes the loop
+        nxt = await self.db.read(repo.next_outbox_time, list(self._chats))
         if nxt is None:
             return 5.0
         return max(0.02, min(5.0, (nxt - self.clock.now()).total_seconds()))
@@ -156,37 +165,66 @@ class OutboxSender:
         return removed
 
     async def drain_once(self, limit: int = 200) -> int:
-        """Deliver what is due now; returns how many rows were settled."""
+        """Deliver what is due now; returns how many rows were settled or set going.
+
+        Each chat's rows go out in order, in a task of their own: a chat waiting for its
+        next second (Telegram's one message a second in a private chat) holds up no other
+        chat, and its rows that fall due meanwhile wait until its delivery has ended. At most
+        ``CHATS_IN_FLIGHT`` chats are delivered at once, so the outbox never queues more than
+        a few messages in the flood limiter ahead of an interactive answer. Rows taken but
+        not set going are given back at once."""
         now = self.clock.now()
         lease_until = now + OUTBOX_LEASE
-        items = await self.db.write(repo.take_due_outbox, now, limit, lease_until)
+        busy = list(self._chats)
+        items = await self.db.write(repo.take_due_outbox, now, limit, lease_until, busy)
         if not items:
             return 0
+        by_chat: dict[int, list[repo.OutboxItem]] = defaultdict(list)
+        later: list[int] = []
+        for item in items:
+            if item.kind == "paper":
+                continue
+            if item.chat_id in by_chat or len(by_chat) + len(self._chats) < CHATS_IN_FLIGHT:
+                by_chat[item.chat_id].append(item)
+            else:
+                later.append(item.id)
+        settled = 0
+        messages: list[repo.OutboxItem] = []
+        try:
+            for job in (i for i in items if i.kind == "paper"):
+                settled += await self._guarded(job, None)
+            messages = [item for chat_items in by_chat.values() for item in chat_items]
+            if messages:
+                inputs = await self.db.read(load_inputs, messages, self.sops, self.clock.now())
+                for chat_id, chat_items in by_chat.items():
+                    self._chats[chat_id] = asyncio.create_task(
+                        self._chat_delivery(chat_id, chat_items, inputs, lease_until)
+                    )
+                by_chat.clear()
+        finally:
+            later += [item.id for chat_items in by_chat.values() for item in chat_items]
+            if later:
+                await self.db.write(repo.release_outbox, later, lease_until, self.clock.now())
+        return settled + len(messages)
+
+    async def _chat_delivery(
+        self, chat_id: int, items: list[repo.OutboxItem], inputs: Inputs, lease_until: datetime
+    ) -> None:
+        """One chat's rows, in order; the rows not tried are given back at the end."""
         settled = 0
         try:
-            settled = await self._deliver_items(items)
+            settled = await self._deliver_chat(items, inputs)
+        except Exception:
+            log.exception("outbox delivery to chat %d failed", chat_id)
         finally:
-            if settled < len(items):  # rows not tried (a chat waits for a retry): due again
-                ids = [i.id for i in items]
-                await self.db.write(repo.release_outbox, ids, lease_until, self.clock.now())
-        return settled
-
-    async def _deliver_items(self, items: list[repo.OutboxItem]) -> int:
-        jobs = [i for i in items if i.kind == "paper"]
-        settled = 0
-        for job in jobs:
-            settled += await self._guarded(job, None)
-        messages = [i for i in items if i.kind != "paper"]
-        if not messages:
-            return settled
-        inputs = await self.db.read(load_inputs, messages, self.sops, self.clock.now())
-        by_chat: dict[int, list[repo.OutboxItem]] = defaultdict(list)
-        for item in messages:
-            by_chat[item.chat_id].append(item)
-        results = await asyncio.gather(
-            *(self._deliver_chat(chat_items, inputs) for chat_items in by_chat.values())
-        )
-        return settled + sum(results)
+            try:
+                if settled < len(items):
+                    ids = [i.id for i in items]
+                    await self.db.write(repo.release_outbox, ids, lease_until, self.clock.now())
+            finally:
+                if self._chats.get(chat_id) is asyncio.current_task():
+                    del self._chats[chat_id]
+                self.wake()  # its rows that fell due meanwhile can go now
 
     async def _deliver_chat(self, items: list[repo.OutboxItem], inputs: Inputs) -> int:
         settled = 0

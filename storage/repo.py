@@ -14,7 +14,7 @@ nothing engine-specific appears here; what must differ is an attribute of the
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -983,13 +983,16 @@ def due_outbox(tx: Tx, now: datetime, limit: int = 100) -> list[OutboxItem]:
     return _due_outbox(tx, now, limit, "")
 
 
-def take_due_outbox(tx: Tx, now: datetime, limit: int, lease_until: datetime) -> list[OutboxItem]:
+def take_due_outbox(
+    tx: Tx, now: datetime, limit: int, lease_until: datetime, busy: Collection[int] = ()
+) -> list[OutboxItem]:
     """Take the rows due now (as :func:`due_outbox`) to send them: each is leased until
     ``lease_until`` (its next attempt moves there), so no other sender takes it meanwhile;
     sending settles it (sent, retry, failed) or :func:`release_outbox` gives it back. Rows
-    another transaction holds are passed over (``tx.take_rows``). A sender that dies
-    leaves its rows to be taken again when the lease ends: at least once, never lost."""
-    items = _due_outbox(tx, now, limit, tx.take_rows)
+    another transaction holds are passed over (``tx.take_rows``), and so are the chats in
+    ``busy`` (this sender is delivering to them). A sender that dies leaves its rows to be
+    taken again when the lease ends: at least once, never lost."""
+    items = _due_outbox(tx, now, limit, tx.take_rows, busy)
     if items:
         marks = ",".join("?" * len(items))
         tx.run(
@@ -1011,13 +1014,20 @@ def release_outbox(tx: Tx, ids: Sequence[int], lease_until: datetime, now: datet
     )
 
 
-def _due_outbox(tx: Tx, now: datetime, limit: int, take: str) -> list[OutboxItem]:
+def _not_busy(busy: Collection[int]) -> str:
+    """``AND chat_id NOT IN (?, ...)`` for the chats in ``busy`` (their ids follow)."""
+    return f" AND chat_id NOT IN ({','.join('?' * len(busy))})" if busy else ""
+
+
+def _due_outbox(
+    tx: Tx, now: datetime, limit: int, take: str, busy: Collection[int] = ()
+) -> list[OutboxItem]:
     at = ts(now)
     rows = tx.all(
         "SELECT id, chat_id, kind, case_id, version, params, attempts FROM outbox "
-        "WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? "
+        f"WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?{_not_busy(busy)} "
         f"ORDER BY id LIMIT ?{take}",
-        (at, limit),
+        (at, *busy, limit),
     )
     if not rows:
         return []
@@ -1048,9 +1058,12 @@ def papers_pending(tx: Tx, case_id: int) -> bool:
     )
 
 
-def next_outbox_time(tx: Tx) -> datetime | None:
+def next_outbox_time(tx: Tx, busy: Collection[int] = ()) -> datetime | None:
+    """When the next row falls due (rows of the chats in ``busy`` left out)."""
     value = tx.value(
         "SELECT MIN(next_attempt_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+        + _not_busy(busy),
+        tuple(busy),
     )
     return parse_ts(value) if value else None
 
