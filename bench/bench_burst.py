@@ -3,21 +3,23 @@
 ``--count`` open cases (default 5,000) are written into the database, each in a unit of
 its own whose Kasubag holds it at step 1 (``--per-person`` cases per Kasubag, default 2, so
 2,500 distinct recipients); every recipient has started the bot. Their steps fell due the
-previous working day. The bot (``bench/sop_worker.py``: production outbox pacing, 28/s
-overall, 1/s and a burst of 3 per chat; bot.ratelimit's limiter) runs in its own process with
-a clock that starts on a Tuesday 09.00 WIB and runs in real time; its reminder job sweeps
-once, a second after start, as in production. The emulator enforces Telegram's limits
-(``RateLimits()``: 30/s overall, 1/s per chat with a burst of 3; 429 with retry_after
-beyond).
+previous working day. The bot (``bench/sop_worker.py``: production settings; its one flood
+limiter, bot.ratelimit, at 30 messages/s overall and 1/s per private chat) runs in its own
+process with a clock that starts on a Tuesday 09.00 WIB and runs in real time; its reminder
+job sweeps once, a second after start, as in production. The emulator enforces Telegram's
+limits (``RateLimits()``: 30/s overall, 1/s per chat with a burst of 3; 429 with
+retry_after beyond).
 
 Meanwhile Karo and Kasubag of the bureau ask ``/status`` and Kabag presses a button
-(*Kembalikan* on a case waiting for him: answered at once, then a prompt) and cancels with
-``/batal``, each every ``--probe-every`` seconds.
+(*Kembalikan* on a case waiting for him: answered at once, then the question on the pressed
+message) and cancels with ``/batal``, each every ``--probe-every`` seconds.
 
 Figures: the delivered rate of the reminders, (n - 1) / (last - first delivery), as a
 fraction of Telegram's 30/s; messages lost (outbox rows not sent, recipients without their
-reminder); p50/p99 from a person's action (posted) to the bot's answer (the reply, or
-answerCallbackQuery for the button); 429s met; the bot's CPU time over the burst.
+reminder); p50/p99 from a person's action (posted) to the bot's answer (the first message
+of the reply: for ``/status`` the timeline picture, whose text follows a second later at
+Telegram's one message a second in a private chat; answerCallbackQuery for the button);
+429s met; the bot's CPU time over the burst.
 """
 
 from __future__ import annotations
@@ -34,9 +36,11 @@ from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_scale import insert_cases
 from harness import (
     BotProcess,
     Player,
@@ -44,6 +48,7 @@ from harness import (
     either,
     emit,
     is_alert,
+    is_edit_of,
     is_send_to,
     message_id_of,
     note,
@@ -56,8 +61,8 @@ from bot.core.model import Actor, AttachFile, CompleteStep, StartCase
 from bot.core.workflow import apply_all, decide
 from bot.demo import OFFICIALS, TOKEN, world_config
 from emulator import ApiCall, BotApiEmulator, RateLimits
-from storage.codec import case_to_json, event_row, ts
-from storage.db import Database
+from storage.codec import CASE_FORMAT, case_to_json, event_row, ts
+from storage.db import Database, Tx
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2026, 7, 7, 9, 0, tzinfo=JAKARTA)  # a Tuesday, office hours
@@ -103,6 +108,8 @@ async def populate(db_path: Path, count: int, per_person: int) -> tuple[dict[int
                 None,
                 case_to_json(case),
                 due,
+                CASE_FORMAT,
+                case.revision,
             )
         )
         events += [event_row(replace(e, case_id=i), seq) for seq, e in enumerate(start, 1)]
@@ -139,36 +146,34 @@ async def populate(db_path: Path, count: int, per_person: int) -> tuple[dict[int
             None,
             case_to_json(case),
             None,
+            CASE_FORMAT,
+            case.revision,
         )
     )
     events += [event_row(replace(e, case_id=c0), seq) for seq, e in enumerate(log, 1)]
     button = f"r:{c0}:{case.step}:{case.version}:k"
 
+    def write(tx: Tx) -> None:
+        tx.many(
+            "INSERT INTO people (telegram_id, name, started_bot, created_at) VALUES (?, ?, 1, ?)",
+            people,
+        )
+        tx.many(
+            "INSERT INTO role_assignments (person_id, role, unit, granted_at) VALUES (?, ?, ?, ?)",
+            roles,
+        )
+        insert_cases(tx, cases, events)
+
     db = await Database.open(db_path)
     try:
-        async with db.transaction() as conn:
-            await conn.executemany(
-                "INSERT INTO people (telegram_id, name, started_bot, created_at) VALUES (?, ?, 1, ?)",
-                people,
-            )
-            await conn.executemany(
-                "INSERT INTO role_assignments (person_id, role, unit, granted_at) VALUES (?, ?, ?, ?)",
-                roles,
-            )
-            await conn.executemany(
-                "INSERT INTO cases (id, sop_code, unit, title, fiscal_year, status, step, version, "
-                "holder_role, opened_at, step_entered_at, closed_at, state, next_due_at) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                cases,
-            )
-            await conn.executemany(
-                "INSERT INTO events (case_id, seq, type, step, to_step, actor, role, at, reason, "
-                "note, data) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                events,
-            )
+        await db.write(write)
     finally:
         await db.close()
     return holder_of, c0, button
+
+
+def is_photo_to(chat_id: int) -> Any:
+    return lambda call: call.method == "sendPhoto" and call.params.get("chat_id") == chat_id
 
 
 def outbox_state(db: Path) -> dict[str, int]:
@@ -205,7 +210,8 @@ class Probes:
         while not self.stop.is_set():
             t = time.monotonic()
             uid = player.user.id
-            if await player.send(f"/status {case}", is_send_to(uid), within=10) is None:
+            first = either(is_send_to(uid), is_photo_to(uid))  # the timeline, then the text
+            if await player.send(f"/status {case}", first, within=10) is None:
                 self.unanswered += 1
             await self._pace(t)
 
@@ -224,8 +230,8 @@ class Probes:
             if answer is None:
                 self.unanswered += 1
             else:
-                # the prompt follows; then Kabag changes his mind
-                await self._next(p, either(is_send_to(uid, "membalas pesan ini"), is_alert()))
+                # the question follows, on the pressed message; then Kabag changes his mind
+                await self._next(p, either(is_edit_of(target), is_alert()))
             await self._pace(t)
             if self.stop.is_set():
                 break
@@ -248,6 +254,17 @@ class Probes:
         await asyncio.gather(
             self._status(self.karo, self.c0), self._status(self.kasubag, some_case), self._kabag()
         )
+
+    def by_kind(self) -> dict[str, str]:
+        kinds: dict[str, list[float]] = {}
+        for p in self.players:
+            for s in p.samples:
+                if s.end is not None:
+                    kinds.setdefault(s.kind, []).append((s.end - s.posted) * 1000)
+        return {
+            k: f"p50 {percentile(v, 50):.0f} ms, p99 {percentile(v, 99):.0f} ms ({len(v)})"
+            for k, v in kinds.items()
+        }
 
     def latencies(self) -> list[float]:
         return [s.end - s.posted for p in self.players for s in p.samples if s.end is not None]
@@ -342,7 +359,8 @@ async def main(args: argparse.Namespace) -> None:
         f"after start; outbox {state}; {len(floods)} x 429 "
         f"({Counter(c.method for c in floods)}; to probes: {sum(c.params.get('chat_id') in ID.values() for c in floods)}; {[c.response.get('description') for c in floods[:3]] if floods else ''}); probes: {len(lat)} answered, "
         f"{probes.unanswered} unanswered, max {max(lat, default=0):.0f} ms; bot CPU {cpu:.1f} s, "
-        f"RSS {rss:.0f} MB; all done {done - ready:.1f} s after start"
+        f"RSS {rss:.0f} MB; all done {done - ready:.1f} s after start; answers by kind "
+        f"{probes.by_kind()}"
     )
     lost = len(missing) + state["pending"] + state["failed"]
     emit(
@@ -394,7 +412,10 @@ if __name__ == "__main__":
     p.add_argument("--count", type=int, default=5000)
     p.add_argument("--per-person", type=int, default=2)
     p.add_argument(
-        "--probe-every", type=float, default=1.5, help="seconds between one person's actions"
+        "--probe-every",
+        type=float,
+        default=2.5,
+        help="seconds between one person's actions (/status is two messages: at least 2)",
     )
     p.add_argument("--worker-arg", dest="worker_args", action="append", default=[])
     asyncio.run(main(p.parse_args()))

@@ -202,6 +202,13 @@ async def main() -> None:
                     f"(rounds {spread('none')}), so HTTP: aiohttp {aio - floor:.0f} µs, "
                     f"httpx {httpx - floor:.0f} µs"
                 )
+                emit(
+                    f"http {what} CPU per call, httpx / aiohttp ({setup})",
+                    httpx / aio,
+                    "x",
+                    None,
+                    "higher",
+                )
                 for kind, label in (
                     ("aiohttp", "aiohttp"),
                     ("httpx", "httpx"),

@@ -1,10 +1,11 @@
-"""A full reminder sweep (``bot.reminders.sweep``) over 100,000 cases, 10 % of them open.
+"""A full reminder sweep (``Reminders.sweep`` of bot/services/reminders.py) over 100,000 cases, 10 % of them open.
 
 The database is bench_scale's (``bench_scale.populate``: 100,000 cases, every tenth open at
 Kabag's review, with their event logs); then ``--due`` of the open cases (default 500) are
 made due and the rest are not. ``sweep`` runs with the real CaseService and calendar on a
-working-day morning: it reads the due rows, asks the policy, renders each reminder and
-queues it in the outbox, one transaction per case. Also timed: a sweep with nothing due.
+working-day morning: it reads the due rows (500 a page), asks the policy and queues each
+reminder in the outbox as a small ``task`` row (rendered when it is sent), one write
+transaction per page. Also timed: a sweep with nothing due.
 
 Run: .venv/bin/python bench/bench_sweep.py [--cases N] [--due N]
 """
@@ -19,37 +20,35 @@ import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
-from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_scale import copy_if_kept, populate
 from harness import ROOT, emit, note
 
-from bot.app import load_sops, work_calendar
+from bot.app import load_sops, reminder_settings, work_calendar
 from bot.clock import ManualClock
 from bot.config import parse_config
-from bot.reminders import sweep
-from bot.service import CaseService
+from bot.services.reminders import Reminders
 from storage.codec import ts
-from storage.db import Database
+from storage.db import Database, Tx
 
 NOW = datetime(2026, 6, 3, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta"))  # a Wednesday morning
 
 
-async def make_due(db: Database, due: int) -> None:
-    """``due`` open cases fell due yesterday; no other open case is due."""
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE cases SET next_due_at = ?, reminders_sent = 0, last_reminded_at = NULL "
-            "WHERE status = 'open'",
-            ("2099-01-01T00:00:00+00:00",),
-        )
-        await conn.execute(
-            "UPDATE cases SET next_due_at = ? WHERE id IN "
-            "(SELECT id FROM cases WHERE status = 'open' ORDER BY id LIMIT ?)",
-            ("2026-01-06T01:00:00+00:00", due),
-        )
+def make_due(tx: Tx, due: int) -> None:
+    """``due`` open cases fell due yesterday; no other open case is due; the outbox is empty."""
+    tx.run(
+        "UPDATE cases SET next_due_at = ?, reminders_sent = 0, last_reminded_at = NULL "
+        "WHERE status = 'open'",
+        ("2099-01-01T00:00:00+00:00",),
+    )
+    tx.run(
+        "UPDATE cases SET next_due_at = ? WHERE id IN "
+        "(SELECT id FROM cases WHERE status = 'open' ORDER BY id LIMIT ?)",
+        ("2026-01-06T01:00:00+00:00", due),
+    )
+    tx.run("DELETE FROM outbox")
 
 
 async def main(n: int, dues: list[int], keep: Path | None) -> None:
@@ -77,40 +76,32 @@ async def main(n: int, dues: list[int], keep: Path | None) -> None:
         assert calendar.is_working_day(NOW.date()), NOW
         clock = ManualClock(NOW)
         db = await Database.open(path, check_integrity=False)
-        svc = SimpleNamespace(
-            config=config,
-            db=db,
-            sops=sops,
-            clock=clock,
-            calendar=calendar,
-            cases=CaseService(db, sops, config, clock, calendar),
-            outbox=SimpleNamespace(wake=lambda: None),
-        )
+        # as bot/app.py builds it (the outbox's wake is not needed: nothing sends here)
+        reminders = Reminders(db, sops, clock, calendar, reminder_settings(config), config)
         results: list[tuple[int, float]] = []
         for due in dues:
-            await make_due(db, due)
-            async with db.transaction() as conn:
-                await conn.execute("DELETE FROM outbox")
+            await db.write(make_due, due)
             start = time.perf_counter()
-            sent = await sweep(svc)  # type: ignore[arg-type]
+            sent = await reminders.sweep()
             results.append((due, (time.perf_counter() - start) * 1000))
-            queued = (
-                await db.reader.execute_fetchall(
-                    "SELECT COUNT(*) FROM outbox WHERE kind = 'task' AND sent_at IS NULL"
+            queued = await db.read(
+                lambda tx: tx.value(
+                    "SELECT COUNT(*) FROM outbox WHERE kind = 'task' AND sent_at IS NULL "
+                    "AND json_extract(params, '$.reminder') IS NOT NULL"
                 )
-            )[0][0]  # type: ignore[index]
+            )
             assert sent == due and queued == due, (sent, queued, due)
         samples = []
         for _ in range(10):
             start = time.perf_counter()
-            assert await sweep(svc) == 0  # type: ignore[arg-type]
+            assert await reminders.sweep() == 0
             samples.append((time.perf_counter() - start) * 1000)
         idle = sorted(samples)[len(samples) // 2]
-        left = (
-            await db.reader.execute_fetchall(
+        left = await db.read(
+            lambda tx: tx.value(
                 "SELECT COUNT(*) FROM cases WHERE status = 'open' AND next_due_at <= ?", (ts(NOW),)
             )
-        )[0][0]  # type: ignore[index]
+        )
         assert left == 0, left
         await db.close()
     emit("reminder_sweep_nothing_due", idle, "ms", 100, cases=n, open=n // 10)

@@ -1,40 +1,66 @@
-"""Per-update cost of the bot against a stock echo bot, under the same users and load.
+"""A bureau's working day: per-update CPU of the bot against a stock echo bot, and hand-offs.
 
-The driver process runs the Bot API emulator (127.0.0.1) and the scripted users; each bot
-runs in a process of its own (``bench/sop_worker.py``: the real application as ``sopbot run``
-builds it; ``bench/echo_bot.py``: stock python-telegram-bot), so its CPU time (user + sys,
-all threads, psutil) is its own. Rounds alternate sopbot / echo (``--rounds`` each).
+The driver process runs the Bot API emulator (127.0.0.1) and the officials; each bot runs
+in a process of its own (``bench/sop_worker.py``: the application ``sopbot run`` builds,
+production settings; ``bench/echo_bot.py``: stock python-telegram-bot, its default httpx
+request), so its CPU time is its own (every thread, from ``/proc/<pid>/task/*/schedstat``).
 
-The load (identical in users, kinds and counts for both bots; closed loop, no think time:
-each user posts its next action as soon as the bot's last direct answer to the previous one
-has arrived):
+**The day.** ``--cases`` cases (default 24) are in flight at once, at every step of the SOP.
+Each official works through their own tasks, one action per ``--period`` seconds at most
+(closed loop: the next action waits for the bot's answer to the previous one):
 
-* officials drive ``--cases`` cases at once, half of them round Kasubag -> Kabag -> back
-  (Kasubag presses *Ajukan*; Kabag presses *Kembalikan* and types the reason), half round
-  Kabag -> Karo -> back (Kabag presses *Setujui*; Karo returns with a reason): ``--cycles``
-  of each per round; every transition writes events, renders a Lembar Pemeriksaan (.docx),
-  and the outbox sends the next holder the task and its documents;
-* ``--staff`` members of the drafting team (plus Tim 1, Tim 2, Fungsional Umum) ask
-  ``/status <case>`` and ``/tugas``, ``--asks`` times each per round.
+* Kasubag opens a case when one is archived (``/baru``, title, year), uploads the Konsep
+  Rencana Kerja and the TOR (real small .docx files) and submits (step 1), forms the team
+  (toggles two members, "Tetapkan tim"; step 5), reviews the drafts (step 7) and forwards
+  the signed documents, sometimes with a typed note (step 11);
+* Kabag and Karo review (steps 2, 3, 8, 9): they approve, or, on a first visit with
+  probability ``--return-share``, press "Kembalikan" and type the reason (asked on the task
+  message itself); Kabag also forwards (steps 4, 10);
+* the two members of each case's team upload the three drafts and the supporting material
+  and hand them in (step 6); after a return, a corrected draft;
+* Fungsional Umum archives (step 12): presses "Arsipkan" and types the archive number;
+* an official holding tasks sends ``/tugas`` before every ``--tugas-every``-th task (one
+  message with a button per task) and, half the time, opens the task from that list;
+* an official with nothing to do asks ``/status`` of a case about every ``--status-every``
+  seconds.
 
-The echo bot gets the same users posting the same sequence of kinds (texts; presses of a
-button on its last message).
+An official acts on a task only when its task message has reached their chat, and presses
+the buttons that message shows. The shares of each kind of update are printed; decisions,
+returns, uploads, the team and archiving must be at least 30 % of them.
 
-Figures: bot CPU per update = CPU seconds of the bot process from the round's first post
-until its outbox is drained and the emulator quiet, divided by the updates posted;
-updates/s = updates / (last answer - first post); latency = from the update's arrival
-(``getUpdates`` returned it) to the end of the bot's last direct Bot API call answering it
-in that user's chat (the edit of a pressed task, the prompt, the reply). Deliveries the
-outbox makes to *other* chats (the next official's task) are the hand-off, reported apart.
+**Alternating rounds.** Each round (``--seconds`` long; ``--rounds`` of each) first runs the
+day on sopbot, recording what every official posted, then replays exactly that on the echo
+bot: the same users, each posting the same sequence (texts with the same words, presses,
+the same files), at the same pace. The echo bot answers a text with sendMessage, a press
+with answerCallbackQuery + editMessageText, a file with sendDocument.
+
+**CPU.** A round's CPU is the bot process's CPU from the round's first update until its
+outbox is drained and the emulator quiet. sopbot's is split in two: *papers* (the .docx
+papers and the archive bundle, rendered in the background) and *interactive* (everything
+else: handling the updates and sending what they cause, the outbox included). The paper
+part is measured inside the worker (``sop_worker.py --paper-log``: the production
+``Paperwork``, wrapped; ``time.thread_time()`` of its event-loop steps and of the rendering
+it hands to ``asyncio.to_thread``) and subtracted. The goal compares the interactive CPU per
+update with the echo bot's (≤ 1.0×); papers have their own goal (each < 100 ms).
+
+**Hand-offs.** For every move (a decision, a return, a submission, the team formed) the
+time from the update's arrival at the bot (``getUpdates`` returned it) to the first message
+the next holder receives about it: their album (or document) before the task, or the task.
+sopbot runs with the production flood limiter (30 messages/s overall, 1/s per private chat)
+and the production outbox, so this includes the waits Telegram's limits impose.
+
+**Departures from production.** The cases are put in flight at the start (``--setup-seconds``
+of the same day, unpaced) by a bot process whose flood limits are raised; that process is
+then stopped and the measured one started on the same database, with production settings.
+The bot talks to the emulator over HTTP on 127.0.0.1 (no network latency, no TLS). The
+officials act faster than people do (an action per ``--period`` s).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import signal
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -48,14 +74,12 @@ from typing import Any
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bureau import KINDS, WORK, Bureau, Wire, sent_document
 from harness import (
     BotProcess,
     Player,
     Tap,
-    buttons_of,
-    either,
     emit,
-    is_alert,
     is_edit_of,
     is_send_to,
     message_id_of,
@@ -64,656 +88,504 @@ from harness import (
     wait_polling,
 )
 from profile_summary import summarise
-from sop_worker import STAFF_BASE
 
-from bot.demo import OFFICIALS, TOKEN, draft
-from emulator import ApiCall, BotApiEmulator
-
-ID = {p.key: p.telegram_id for p in OFFICIALS}
-CASE_RE = re.compile(r"Berkas #(\d+)")
-LOST_CHECK = 0.5  # waiting this long for a task: look whether the outbox dropped it
+from bot.demo import TOKEN
+from emulator import BotApiEmulator
 
 
 @dataclass
 class RoundResult:
     side: str
     updates: int
-    wall: float  # first post .. last answer
-    cpu: float  # bot CPU seconds over the round and its settling
-    calls: int  # Bot API calls other than getUpdates
-    latencies: list[float]
-    handoffs: list[float] = field(default_factory=list)
-    driver_cpu: float = 0.0
+    wall: float
+    cpu: float  # seconds, the whole bot process
+    loop_cpu: float = 0.0  # seconds, of that: the main thread (the event loop)
+    paper_cpu: float = 0.0  # seconds, of that: the papers (background)
+    chart_cpu: float = 0.0  # seconds, of that: the /status charts (interactive)
+    papers: list[tuple[str, float]] = field(default_factory=list)  # (kind, CPU seconds)
+    charts: list[float] = field(default_factory=list)  # CPU seconds
+    calls: int = 0
+    latencies: list[float] = field(default_factory=list)
+    handoffs: list[tuple[float, int]] = field(default_factory=list)  # (seconds, queued ahead)
+    handoffs_missing: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)
+    lost: int = 0
     timeouts: int = 0
-    polls: int = 0  # getUpdates calls that returned updates
+    driver_cpu: float = 0.0
 
     @property
-    def cpu_ms_per_update(self) -> float:
+    def interactive_ms(self) -> float:
+        return 1000 * (self.cpu - self.paper_cpu) / self.updates
+
+    @property
+    def without_charts_ms(self) -> float:
+        return 1000 * (self.cpu - self.paper_cpu - self.chart_cpu) / self.updates
+
+    @property
+    def total_ms(self) -> float:
         return 1000 * self.cpu / self.updates
 
-    @property
-    def rate(self) -> float:
-        return self.updates / self.wall
 
-
-# -- sopbot side ---------------------------------------------------------------------------
-
-
-class Official(Player):
-    """An official with the tasks (buttons) currently on the phone, by case."""
-
-    def __init__(self, tap: Tap, user: Any, pattern: str) -> None:
-        super().__init__(tap, user)
-        self.pattern = re.compile(pattern)
-        self.tasks: dict[int, tuple[int, str]] = {}  # case -> (message id, callback data base)
-        self.task_seen_at: dict[int, float] = {}
-        self.seen = self._see
-
-    def _see(self, call: ApiCall) -> None:
-        if call.status != 200 or call.method not in ("sendMessage", "editMessageText"):
-            if call.method == "editMessageReplyMarkup" and call.status == 200:
-                mid = call.params.get("message_id")
-                for case, (m, _) in list(self.tasks.items()):
-                    if m == mid:
-                        del self.tasks[case]
-            return
-        mid = message_id_of(call)
-        found = None
-        for _, data in buttons_of(call):
-            match = self.pattern.match(data or "")
-            if match:
-                found = (int(match["case"]), match["base"])
-                break
-        if found:
-            case, base = found
-            self.tasks.pop(case, None)
-            assert mid is not None
-            self.tasks[case] = (mid, base)
-            self.task_seen_at[case] = call.finished
-        elif mid is not None:
-            for case, (m, _) in list(self.tasks.items()):
-                if m == mid:
-                    del self.tasks[case]
-
-    async def next_task(self, wanted: set[int] | None = None, within: float = 60.0) -> int:
-        """The oldest case with my buttons (among ``wanted``), waiting for one if needed."""
-        deadline = time.monotonic() + within
-        while True:
-            self.absorb()
-            for case in self.tasks:
-                if wanted is None or case in wanted:
-                    return case
-            await self.next_call(max(0.001, deadline - time.monotonic()))
-
-    def recover(self, db: Path, step: int, op: str, wanted: set[int]) -> int:
-        """Cases at my step whose current task the outbox marked sent without sending it
-        (``message_id`` NULL: judged stale): press their button on my latest text message,
-        as I could after /tugas. Returns how many (each a lost task message)."""
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-        try:
-            rows = conn.execute(
-                "SELECT c.id, c.version FROM cases c WHERE c.step = ? AND EXISTS (SELECT 1 "
-                "FROM outbox o WHERE o.case_id = c.id AND o.chat_id = ? AND o.kind = 'task' "
-                "AND o.sent_at IS NOT NULL AND o.message_id IS NULL "
-                "AND json_extract(o.payload, '$.version') = c.version)",
-                (step, self.user.id),
-            ).fetchall()
-        finally:
-            conn.close()
-        texts = [m for m in self.user.bot_messages if m.record.text is not None]
-        lost = 0
-        for case, version in rows:
-            if case in wanted and case not in self.tasks and texts:
-                self.tasks[case] = (texts[-1].message_id, f"{op}:{case}:{step}:{version}")
-                lost += 1
-        return lost
-
-
-class SopSide:
-    name = "sopbot"
-
-    def __init__(self, emu: BotApiEmulator, tap: Tap, staff: int) -> None:
-        self.emu, self.tap = emu, tap
-        self.kasubag = Official(
-            tap,
-            emu.user(ID["kasubag"], "Siti", username="kasubag"),
-            r"(?P<base>f:(?P<case>\d+):1:\d+)$",
-        )
-        self.kabag = Official(
-            tap,
-            emu.user(ID["kabag"], "Budi", username="kabag"),
-            r"(?P<base>r:(?P<case>\d+):2:\d+):[ak]$",
-        )
-        self.karo = Official(
-            tap,
-            emu.user(ID["karo"], "Hendra", username="karo"),
-            r"(?P<base>r:(?P<case>\d+):3:\d+):k$",
-        )
-        staff_ids = [ID["tim1"], ID["tim2"], ID["fu"]] + [
-            STAFF_BASE + i for i in range(1, staff + 1)
-        ]
-        self.staff = [Player(tap, emu.user(uid, f"Staf {uid}")) for uid in staff_ids]
-        self.players: list[Player] = [self.kasubag, self.kabag, self.karo, *self.staff]
-        self.cases_a: list[int] = []  # Kasubag <-> Kabag
-        self.cases_b: list[int] = []  # Kabag <-> Karo
-        self.moves: list[tuple[int, int, Any]] = []  # (case, actor, sample) of each transition
-        self.db: Path | None = None
-        self.lost_tasks = 0
-        self.round = 0
-
-    async def setup(self, cases: int) -> None:
-        for player in self.players:
-            await player.send("/start", is_send_to(player.user.id), kind="setup")
-        k = self.kasubag
-        for n in range(cases):
-            await k.send("/baru", is_send_to(k.user.id, "judul"), kind="setup")
-            await k.send(
-                f"Program Kerja Biro uji beban {n + 1}",
-                is_send_to(k.user.id, "tahun anggaran"),
-                kind="setup",
-            )
-            created = await k.send("2027", is_send_to(k.user.id, "telah dibuat"), kind="setup")
-            assert created is not None, "the case was not created"
-            case = int(CASE_RE.search(str(created.params["text"]))[1])  # type: ignore[index]
-            for name in ("Konsep Rencana Kerja.docx", "TOR.docx"):
-                k.absorb()
-                await k.user.send_document(draft(name), file_name=name, caption=f"#{case}")
-                while True:
-                    call = await k.next_call(30)
-                    if "dicatat sebagai" in str(call.params.get("text", "")):
-                        break
-            (self.cases_a if n % 2 == 0 else self.cases_b).append(case)
-        for case in self.cases_b:  # to Kabag, who will approve them to Karo
-            mid, data = k.tasks[case]
-            await k.press(mid, data, either(is_edit_of(mid), is_alert()), kind="setup")
-        for case in self.cases_b:
-            await self.kabag.next_task({case})
-        for player in self.players:
-            player.samples.clear()
-
-    def handoff_latencies(self, calls: list[ApiCall]) -> list[float]:
-        """From each move's arrival to the next holder's task (a message with buttons)."""
-        tasks = [
-            c for c in calls if c.method == "sendMessage" and c.status == 200 and buttons_of(c)
-        ]
-        found = []
-        for case, actor, sample in self.moves:
-            arrival = self.tap.arrival.get(sample.key)
-            if arrival is None:
-                continue
-            mark = re.compile(rf"Berkas #{case}\b")
-            for c in tasks:
-                if (
-                    c.finished > arrival
-                    and c.params.get("chat_id") != actor
-                    and mark.search(str(c.params.get("text", "")))
-                ):
-                    found.append(c.finished - arrival)
-                    break
-        return found
-
-    async def _return(self, who: Official, case: int, reason: str) -> None:
-        mid, base = who.tasks.pop(case)
-        prompt = await who.press(
-            mid,
-            f"{base}:k",
-            either(is_send_to(who.user.id, "membalas pesan ini"), is_alert()),
-            kind="press",
-        )
-        if prompt is None or prompt.method != "sendMessage":
-            return
-        done = await who.send(
-            reason,
-            either(is_edit_of(mid), is_send_to(who.user.id, "Mohon maaf")),
-            reply_to=message_id_of(prompt),
-            kind="reason",
-        )
-        if done is not None:
-            self.moves.append((case, who.user.id, who.samples[-1]))
-
-    async def _forward(self, who: Official, case: int, data: str) -> None:
-        mid, _ = who.tasks.pop(case)
-        done = await who.press(mid, data, either(is_edit_of(mid), is_alert()), kind="press")
-        if done is not None and done.method == "editMessageText":
-            self.moves.append((case, who.user.id, who.samples[-1]))
-
-    async def _task(self, who: Official, wanted: set[int], step: int, op: str) -> int:
-        """Next case for ``who``; a task message that never came is recovered and counted."""
-        deadline = time.monotonic() + 60
-        while True:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{who.user.id} got no task for {sorted(wanted)} in 60 s")
-            try:
-                return await who.next_task(wanted, within=LOST_CHECK)
-            except TimeoutError:
-                assert self.db is not None
-                lost = who.recover(self.db, step, op, wanted)
-                self.lost_tasks += lost
-                if lost:
-                    note(f"{who.user.id}: {lost} task message(s) never arrived (see the outbox)")
-
-    async def run(self, cycles: int, asks: int) -> None:
-        self.round += 1
-        r = self.round
-        a, b = set(self.cases_a), set(self.cases_b)
-
-        async def kasubag() -> None:
-            for _ in range(cycles):
-                case = await self._task(self.kasubag, a, 1, "f")
-                _, base = self.kasubag.tasks[case]
-                await self._forward(self.kasubag, case, base)
-
-        async def kabag() -> None:
-            returned = approved = 0
-            while returned < cycles or approved < cycles:
-                wanted = (a if returned < cycles else set()) | (b if approved < cycles else set())
-                case = await self._task(self.kabag, wanted, 2, "r")
-                if case in a:
-                    returned += 1
-                    await self._return(self.kabag, case, f"Lengkapi TOR (putaran {r}, {returned}).")
-                else:
-                    approved += 1
-                    _, base = self.kabag.tasks[case]
-                    await self._forward(self.kabag, case, f"{base}:a")
-
-        async def karo() -> None:
-            for i in range(cycles):
-                case = await self._task(self.karo, b, 3, "r")
-                await self._return(self.karo, case, f"Selaraskan dengan Renstra ({r}, {i}).")
-
-        all_cases = self.cases_a + self.cases_b
-
-        async def staff(player: Player, offset: int) -> None:
-            uid = player.user.id
-            for i in range(asks):
-                case = all_cases[(offset + i) % len(all_cases)]
-                await player.send(f"/status {case}", is_send_to(uid), kind="text")
-                await player.send("/tugas", is_send_to(uid), kind="text")
-
-        await asyncio.gather(
-            kasubag(), kabag(), karo(), *(staff(p, n) for n, p in enumerate(self.staff))
-        )
-
-
-# -- echo side -----------------------------------------------------------------------------
+# -- the echo bot ----------------------------------------------------------------------------
 
 
 class EchoSide:
     name = "echo"
 
-    def __init__(self, emu: BotApiEmulator, tap: Tap, staff: int) -> None:
+    def __init__(self, emu: BotApiEmulator, tap: Tap, ids: list[int]) -> None:
         self.emu, self.tap = emu, tap
-        ids = [ID["kasubag"], ID["kabag"], ID["karo"], ID["tim1"], ID["tim2"], ID["fu"]]
-        ids += [STAFF_BASE + i for i in range(1, staff + 1)]
-        self.players = [Player(tap, emu.user(uid, f"User {uid}")) for uid in ids]
-        self.last: dict[int, int] = {}  # user -> the bot's latest message (what a press targets)
-        self.moves: list[Any] = []
+        self.players = {uid: Player(tap, emu.user(uid, f"Pegawai {uid}")) for uid in ids}
+        self.last: dict[int, int] = {}  # user -> the echo bot's latest text message
         self.presses = 0
 
-    async def setup(self, cases: int) -> None:
-        for player in self.players:
-            call = await player.send("/start", is_send_to(player.user.id), kind="setup")
-            assert call is not None
-            self.last[player.user.id] = message_id_of(call)  # type: ignore[assignment]
+    async def start(self) -> None:
+        for uid, player in self.players.items():
+            call = await player.send("/start", is_send_to(uid), kind="setup")
+            assert call is not None, "the echo bot did not answer"
+            self.last[uid] = message_id_of(call)  # type: ignore[assignment]
             player.samples.clear()
 
-    async def _press(self, player: Player) -> None:
-        self.presses += 1
-        mid = self.last[player.user.id]
-        await player.press(mid, f"x:{self.presses}", is_edit_of(mid), kind="press")
+    async def replay(self, script: dict[int, list[Wire]], period: float) -> None:
+        for player in self.players.values():
+            player.samples.clear()
+            player.timeouts = 0
+            player.period = period
+            player.next_post = 0.0
 
-    async def _text(self, player: Player, text: str) -> None:
-        call = await player.send(text, is_send_to(player.user.id), kind="text")
-        if call is not None:
-            self.last[player.user.id] = message_id_of(call)  # type: ignore[assignment]
+        async def one(uid: int, wires: list[Wire]) -> None:
+            player = self.players[uid]
+            for kind, payload in wires:
+                if kind == "text":
+                    call = await player.send(payload, is_send_to(uid), kind="text")
+                    if call is not None:
+                        self.last[uid] = message_id_of(call)  # type: ignore[assignment]
+                elif kind == "press":
+                    self.presses += 1
+                    mid = self.last[uid]
+                    await player.press(mid, f"x:{self.presses}", is_edit_of(mid), kind="press")
+                else:
+                    name, data = payload
+                    await player.upload(data, name, lambda _: sent_document(uid), kind="document")
 
-    async def run(self, cycles: int, asks: int) -> None:
-        kasubag, kabag, karo, *staff = self.players
+        await asyncio.gather(*(one(uid, wires) for uid, wires in script.items()))
 
-        async def p_kasubag() -> None:
-            for _ in range(cycles):
-                await self._press(kasubag)
-
-        async def p_kabag() -> None:
-            for i in range(cycles):
-                await self._press(kabag)
-                await self._text(kabag, f"Lengkapi TOR ({i}).")
-                await self._press(kabag)
-
-        async def p_karo() -> None:
-            for i in range(cycles):
-                await self._press(karo)
-                await self._text(karo, f"Selaraskan dengan Renstra ({i}).")
-
-        async def p_staff(player: Player, offset: int) -> None:
-            for i in range(asks):
-                await self._text(player, f"/status {1 + (offset + i) % 8}")
-                await self._text(player, "/tugas")
-
-        await asyncio.gather(
-            p_kasubag(), p_kabag(), p_karo(), *(p_staff(p, n) for n, p in enumerate(staff))
-        )
+    async def settle(self) -> None:
+        await self.tap.quiet(0.3, within=30)
 
 
-# -- rounds --------------------------------------------------------------------------------
+# -- rounds -----------------------------------------------------------------------------------
 
 
-def outbox_pending(db: Path | None) -> int:
-    if db is None or not db.exists():
-        return 0
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-    try:
-        row = conn.execute(
-            "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
-        ).fetchone()
-        return int(row[0])
-    finally:
-        conn.close()
+class PaperLog:
+    """The lines sop_worker.py appends for every paper: kind, case, CPU seconds, files."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.offset = path, 0
+
+    def since_last(self) -> list[tuple[str, float]]:
+        with self.path.open() as handle:
+            handle.seek(self.offset)
+            text = handle.read()
+        complete = text[: text.rfind("\n") + 1]
+        self.offset += len(complete.encode())
+        papers = []
+        for line in complete.splitlines():
+            kind, _, cpu, _ = line.split()
+            papers.append((kind, float(cpu)))
+        return papers
 
 
-async def settle(tap: Tap, db: Path | None, within: float = 60.0) -> None:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        await tap.quiet(0.3, within=deadline - time.monotonic())
-        if outbox_pending(db) == 0:
-            await tap.quiet(0.3, within=5)
-            return
-        await asyncio.sleep(0.1)
-    note("the outbox did not drain in time")
-
-
-async def run_round(
-    side: Any, bot: BotProcess, db: Path | None, cycles: int, asks: int, period: float = 0.0
-) -> RoundResult:
+async def measure(
+    side: Any, bot: BotProcess, play: Any, papers: PaperLog | None
+) -> tuple[RoundResult, Any]:
     tap: Tap = side.tap
-    await settle(tap, db)
-    start = time.monotonic()
-    for n, player in enumerate(side.players):  # paced users start spread over one period
-        player.samples.clear()
-        player.timeouts = 0
-        player.period = period
-        player.next_post = start + period * n / len(side.players) if period else 0.0
-    side.moves.clear()
+    await side.settle()
+    if papers is not None:
+        papers.since_last()
     me = psutil.Process()
     driver0 = sum(me.cpu_times()[:2])
     n0 = len(tap.emu.calls)
-    cpu0 = bot.cpu()
+    cpu0, loop0 = bot.cpu(), bot.loop_cpu()
     t0 = time.monotonic()
-    await side.run(cycles, asks)
+    script = await play()
+    await side.settle()
+    cpu1, loop1 = bot.cpu(), bot.loop_cpu()
     t1 = time.monotonic()
-    await settle(tap, db)
-    cpu1 = bot.cpu()
-    driver1 = sum(me.cpu_times()[:2])
-    samples = [s for p in side.players for s in p.samples]
-    timeouts = sum(p.timeouts for p in side.players)
+    players = list(side.players.values()) if isinstance(side.players, dict) else side.players
+    samples = [s for p in players for s in p.samples]
+    timeouts = sum(p.timeouts for p in players)
     for s in samples:
         s.arrival = tap.arrival.get(s.key)
     last = max((s.end for s in samples if s.end is not None), default=t1)
     window = list(tap.emu.calls)[n0:]
-    calls = sum(1 for c in window if c.method != "getUpdates")
-    note(f"{side.name} calls: {dict(Counter(c.method for c in window))}")
-    polls = sum(
-        1
-        for c in window
-        if c.method == "getUpdates" and isinstance(c.response, dict) and c.response.get("result")
-    )
-    return RoundResult(
+    logged = papers.since_last() if papers is not None else []
+    made = [(kind, cpu) for kind, cpu in logged if not kind.startswith("chart:")]
+    drawn = [cpu for kind, cpu in logged if kind.startswith("chart:")]
+    result = RoundResult(
         side=side.name,
         updates=len(samples) + timeouts,
         wall=last - t0,
         cpu=cpu1 - cpu0,
-        calls=calls,
+        loop_cpu=loop1 - loop0,
+        paper_cpu=sum(cpu for _, cpu in made),
+        chart_cpu=sum(drawn),
+        papers=made,
+        charts=drawn,
+        calls=sum(1 for c in window if c.method != "getUpdates"),
         latencies=[s.latency for s in samples if s.latency is not None],
-        handoffs=side.handoff_latencies(list(tap.emu.calls)[n0:]) if side.moves else [],
-        driver_cpu=(driver1 - driver0) / max(1e-9, t1 - t0),
+        kinds=Counter(s.kind for s in samples),
         timeouts=timeouts,
-        polls=polls,
+        driver_cpu=(sum(me.cpu_times()[:2]) - driver0) / max(1e-9, t1 - t0),
     )
+    if isinstance(side, Bureau):
+        timed = [(s.latency, s.kind, p.user.id) for p in players for s in p.samples if s.latency]
+        for latency, kind, uid in sorted(timed, reverse=True)[:3]:
+            note(f"slow answer: {kind} by {uid}: {latency * 1000:.0f} ms")
+        result.handoffs, result.handoffs_missing = side.handoffs(window)
+        result.lost = side.lost_tasks()
+    note(f"{side.name} calls: {dict(Counter(c.method for c in window))}")
+    return result, script
 
 
 def describe(r: RoundResult) -> str:
     lat = [x * 1000 for x in r.latencies]
-    return (
-        f"{r.side:>16}: {r.updates} updates in {r.wall:.2f} s = {r.rate:.0f}/s; bot CPU "
-        f"{r.cpu:.2f} s = {r.cpu_ms_per_update:.2f} ms/update; {r.calls / r.updates:.2f} calls/update; "
-        f"{r.updates / max(1, r.polls):.1f} updates/getUpdates; "
-        f"latency p50 {percentile(lat, 50):.1f} ms p99 {percentile(lat, 99):.1f} ms; "
-        f"driver CPU {100 * r.driver_cpu:.0f} %; timeouts {r.timeouts}"
+    text = (
+        f"{r.side:>6}: {r.updates} updates in {r.wall:.1f} s; CPU {r.cpu * 1000:.0f} ms "
+        f"= {r.total_ms:.2f} ms/update, event loop {1000 * r.loop_cpu / r.updates:.2f}"
     )
+    if r.papers or r.charts:
+        text += (
+            f" (papers {r.paper_cpu * 1000:.0f} ms for {len(r.papers)}, interactive "
+            f"{r.interactive_ms:.2f} ms/update, of which charts {r.chart_cpu * 1000:.0f} ms "
+            f"for {len(r.charts)})"
+        )
+    text += (
+        f"; {r.calls / r.updates:.2f} calls/update; latency p50 {percentile(lat, 50):.0f} ms "
+        f"p99 {percentile(lat, 99):.0f} ms; driver CPU {100 * r.driver_cpu:.0f} %"
+    )
+    if r.handoffs:
+        hand = [x * 1000 for x, _ in r.handoffs]
+        text += (
+            f"; {len(hand)} hand-offs p50 {percentile(hand, 50):.0f} ms p99 "
+            f"{percentile(hand, 99):.0f} ms"
+        )
+    if r.timeouts:
+        text += f"; {r.timeouts} unanswered"
+    return text + f"\n        mix: {dict(r.kinds)}"
 
 
-@dataclass
-class Contender:
-    label: str
-    side: Any
-    bot: BotProcess
-    db: Path | None
-    results: list[RoundResult] = field(default_factory=list)
-
-
-async def start_contender(
-    label: str, kind: str, work: Path, staff: int, cases: int, worker_args: list[str]
-) -> Contender:
-    emu = BotApiEmulator(token=TOKEN, bot_username="sopbot_bench_bot")
-    await emu.start()
-    tap = Tap(emu)
-    out = work / label
-    if kind == "sop":
-        args = [
-            "bench/sop_worker.py",
-            "--base-url",
-            emu.base_url,
-            "--out",
-            str(out),
-            "--staff",
-            str(staff),
-            *worker_args,
-        ]
-        side: Any = SopSide(emu, tap, staff)
-        db: Path | None = out / "sopbot.sqlite3"
-    else:
-        args = ["bench/echo_bot.py", "--base-url", emu.base_url, "--token", TOKEN]
-        side = EchoSide(emu, tap, staff)
-        db = None
-    side.name = label
-    if kind == "sop":
-        side.db = db
-    bot = BotProcess(args, work / f"{label}.log")
-    bot.start()
-    await wait_polling(tap, bot, 0)
-    await side.setup(cases)
-    await settle(tap, db)
-    return Contender(label, side, bot, db)
-
-
-def spy(py_spy: str, c: Contender, work: Path) -> tuple[subprocess.Popen[bytes], Path]:
+def spy(py_spy: str, bot: BotProcess, out: Path) -> subprocess.Popen[bytes]:
     """Sample a bot with py-spy (raw collapsed stacks) until SIGINT."""
-    assert c.bot.proc is not None
-    out = work / f"pyspy-{c.label}.txt"
-    proc = subprocess.Popen(
+    assert bot.proc is not None
+    return subprocess.Popen(
         [
             py_spy,
             "record",
             "--pid",
-            str(c.bot.proc.pid),
+            str(bot.proc.pid),
             "--format",
             "raw",
             "-o",
             str(out),
             "--rate",
-            "500",
+            "250",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    return proc, out
+
+
+def sop_worker(emu: BotApiEmulator, out: Path, staff: int, *extra: str) -> list[str]:
+    return [
+        "bench/sop_worker.py",
+        "--base-url",
+        emu.base_url,
+        "--out",
+        str(out),
+        "--staff",
+        str(staff),
+        *extra,
+    ]
 
 
 async def main(args: argparse.Namespace) -> None:
-    work = Path(tempfile.mkdtemp(prefix="bench-updates-"))
     started = time.monotonic()
-    sop_args = ["--sender", "fast", *args.worker_args]
-    contenders = [
-        await start_contender("sopbot", "sop", work, args.staff, args.cases, sop_args),
-        await start_contender("echo", "echo", work, args.staff, args.cases, []),
-    ]
-    if args.unthrottled:
-        contenders.append(
-            await start_contender(
-                "sopbot_no_ratelimiter",
-                "sop",
-                work,
-                args.staff,
-                args.cases,
-                [*sop_args, "--no-rate-limiter"],
-            )
-        )
-    by = {c.label: c for c in contenders}
-    ours, echo = by["sopbot"], by["echo"]
-    note(f"bots started and set up in {time.monotonic() - started:.1f} s ({work})")
-    paced: dict[str, list[RoundResult]] = {c.label: [] for c in contenders}
-    saturated: dict[str, list[RoundResult]] = {c.label: [] for c in contenders}
+    work = Path(tempfile.mkdtemp(prefix="bench-updates-"))
+    out = work / "sopbot"
+    emu = BotApiEmulator(token=TOKEN, bot_username="sopbot_bench_bot")
+    echo_emu = BotApiEmulator(token=TOKEN, bot_username="echo_bench_bot")
+    await emu.start()
+    await echo_emu.start()
+    tap, echo_tap = Tap(emu), Tap(echo_emu)
+    bureau = Bureau(emu, tap, out / "sopbot.sqlite3", args)
+    echo = EchoSide(echo_emu, echo_tap, [o.uid for o in bureau.officials])
+    paper_log = PaperLog(work / "papers.log")
+    # 1. the cases put in flight, by a bot whose flood limits are raised
+    setup_bot = BotProcess(
+        sop_worker(emu, out, args.staff, "--flood-limits", "raised"), work / "setup.log"
+    )
+    setup_bot.start()
+    bots = [setup_bot]
     try:
-        for c in contenders:  # warm-up: imports, templates, connections
-            await run_round(c.side, c.bot, c.db, 1, 1)
-        # the same load, paced: each user acts at most once per --period seconds
-        spies = [spy(args.py_spy, c, work) for c in (ours, echo)] if args.py_spy else []
+        await wait_polling(tap, setup_bot, 0)
+        await bureau.start()
+        await bureau.run(args.setup_seconds, 0.0, statuses=False)
+        await bureau.settle()
+        await setup_bot.stop()
+        steps = Counter(c.step for c in bureau.open_cases().values())
+        note(
+            f"set up in {time.monotonic() - started:.0f} s: {len(bureau.open_cases())} cases open "
+            f"by step {dict(sorted(steps.items()))}, {bureau.opened} opened"
+        )
+        # 2. the measured bots: sopbot with production settings, and the echo bot
+        since = len(emu.calls)
+        sop_bot = BotProcess(
+            sop_worker(emu, out, args.staff, "--paper-log", str(paper_log.path), *args.worker_args),
+            work / "sopbot.log",
+        )
+        sop_bot.start()
+        echo_bot = BotProcess(
+            ["bench/echo_bot.py", "--base-url", echo_emu.base_url, "--token", TOKEN],
+            work / "echo.log",
+        )
+        echo_bot.start()
+        bots += [sop_bot, echo_bot]
+        await wait_polling(tap, sop_bot, since)
+        await wait_polling(echo_tap, echo_bot, 0)
+        await echo.start()
+        idle = {"sopbot": await idle_cpu(sop_bot), "echo": await idle_cpu(echo_bot)}
+
+        async def round_pair(seconds: float) -> tuple[RoundResult, RoundResult]:
+            ours, script = await measure(
+                bureau, sop_bot, lambda: bureau.run(seconds, args.period, statuses=True), paper_log
+            )
+            theirs, _ = await measure(
+                echo, echo_bot, lambda: echo.replay(script, args.period), None
+            )
+            return ours, theirs
+
+        warm = await round_pair(args.warmup_seconds)
+        note(f"warm-up {describe(warm[0])}\nwarm-up {describe(warm[1])}")
+        spies = []
+        if args.py_spy:
+            spies = [
+                (spy(args.py_spy, b, work / f"pyspy-{n}.txt"), work / f"pyspy-{n}.txt")
+                for n, b in (("sopbot", sop_bot), ("echo", echo_bot))
+            ]
+        pairs = []
         for n in range(args.rounds):
-            for c in (ours, echo):
-                r = await run_round(c.side, c.bot, c.db, args.cycles, args.asks, args.period)
-                paced[c.label].append(r)
-                note(f"paced {n + 1} {describe(r)}")
-        for proc, out in spies:
+            pair = await round_pair(args.seconds)
+            pairs.append(pair)
+            note(f"round {n + 1} {describe(pair[0])}\nround {n + 1} {describe(pair[1])}")
+        for proc, path in spies:
             proc.send_signal(signal.SIGINT)
             proc.wait(30)
-            note(f"py-spy of the paced rounds, {out}:\n{summarise(str(out), 12)}")
-        # capacity: every user acts as soon as answered (closed loop, no think time)
-        for c in contenders:
-            rounds = args.unthrottled if c.label == "sopbot_no_ratelimiter" else 1
-            for _ in range(rounds):
-                r = await run_round(c.side, c.bot, c.db, args.cycles, args.asks)
-                saturated[c.label].append(r)
-                note(f"saturated {describe(r)}")
+            note(f"py-spy, {path}:\n{summarise(str(path), 12)}")
     finally:
-        for c in contenders:
-            await c.bot.stop()
-            await c.side.emu.stop()
+        for b in bots:
+            await b.stop()
+        await emu.stop()
+        await echo_emu.stop()
+    report(pairs, bureau, args, idle)
+    note(f"bench_updates took {time.monotonic() - started:.0f} s ({work})")
 
-    def med(rs: list[RoundResult], attr: str) -> float:
-        return statistics.median(getattr(r, attr) for r in rs)
 
-    def lat(rs: list[RoundResult], q: float) -> float:
-        return 1000 * percentile([x for r in rs for x in r.latencies], q)
+async def idle_cpu(bot: BotProcess, seconds: float = 3.0) -> float:
+    """The bot's CPU per second when nothing happens (polling, timers), in ms."""
+    cpu0 = bot.cpu()
+    await asyncio.sleep(seconds)
+    return 1000 * (bot.cpu() - cpu0) / seconds
 
-    po, pe = paced["sopbot"], paced["echo"]
-    load = dict(
-        users=len(ours.side.players),
-        updates_per_round=po[0].updates,
-        rounds=args.rounds,
-        period_s=args.period,
+
+def spread(values: list[float]) -> dict[str, Any]:
+    return {"min": round(min(values), 3), "max": round(max(values), 3)}
+
+
+def report(
+    pairs: list[tuple[RoundResult, RoundResult]],
+    bureau: Bureau,
+    args: argparse.Namespace,
+    idle: dict[str, float],
+) -> None:
+    ours = [o for o, _ in pairs]
+    theirs = [e for _, e in pairs]
+    kinds: Counter[str] = Counter()
+    for r in ours:
+        kinds.update(r.kinds)
+    updates = sum(kinds.values())
+    shares = {k: round(kinds[k] / updates, 3) for k in KINDS}
+    work_share = sum(kinds[k] for k in WORK) / updates
+    load = {
+        "officials": len(bureau.officials),
+        "cases_in_flight": args.cases,
+        "rounds": len(pairs),
+        "round_s": args.seconds,
+        "period_s": args.period,
+        "updates_per_round": [r.updates for r in ours],
+        "flood_limits": "production (30/s overall, 1/s per private chat)",
+        "worker_args": args.worker_args,
+    }
+    emit("updates_work_share", work_share, "x", 0.30, "higher", mix=shares, **load)
+    interactive = [r.interactive_ms for r in ours]
+    echo = [r.total_ms for r in theirs]
+    emit(
+        "updates_cpu_interactive_sopbot",
+        statistics.median(interactive),
+        "ms",
+        None,
+        **spread(interactive),
     )
-    emit("updates_cpu_per_update_sopbot", med(po, "cpu_ms_per_update"), "ms", None, **load)
-    emit("updates_cpu_per_update_echo", med(pe, "cpu_ms_per_update"), "ms", None)
-    ratios = [o.cpu_ms_per_update / e.cpu_ms_per_update for o, e in zip(po, pe, strict=True)]
+    emit("updates_cpu_echo", statistics.median(echo), "ms", None, **spread(echo))
+    ratios = [o.interactive_ms / e.total_ms for o, e in pairs]
     emit(
         "updates_cpu_ratio_sopbot_to_echo",
         statistics.median(ratios),
         "x",
         1.0,
         rounds=[round(x, 2) for x in ratios],
+        **spread(ratios),
+        counts="interactive CPU (papers apart)",
     )
-    emit("updates_latency_p50_sopbot", lat(po, 50), "ms", None)
-    emit("updates_latency_p99_sopbot", lat(po, 99), "ms", None)
-    emit("updates_latency_p50_echo", lat(pe, 50), "ms", None)
-    emit("updates_latency_p99_echo", lat(pe, 99), "ms", None)
-    hand = [x * 1000 for r in po for x in r.handoffs]
-    emit("updates_handoff_p50_sopbot", percentile(hand, 50), "ms", None)
-    emit("updates_handoff_p99_sopbot", percentile(hand, 99), "ms", None)
+    bare = [r.without_charts_ms for r in ours]
+    bare_ratios = [o.without_charts_ms / e.total_ms for o, e in pairs]
+    emit(
+        "updates_cpu_ratio_without_status_charts",
+        statistics.median(bare_ratios),
+        "x",
+        None,
+        sopbot_ms=round(statistics.median(bare), 3),
+        **spread(bare_ratios),
+    )
+    emit(
+        "updates_cpu_event_loop_sopbot",
+        statistics.median(1000 * r.loop_cpu / r.updates for r in ours),
+        "ms",
+        None,
+        echo=round(statistics.median(1000 * r.loop_cpu / r.updates for r in theirs), 3),
+        other_threads="database, files, multipart bodies, charts, papers",
+    )
+    drawn = [ms * 1000 for r in ours for ms in r.charts]
+    if drawn:
+        emit(
+            "updates_status_chart_cpu_p50",
+            statistics.median(drawn),
+            "ms",
+            None,
+            charts=len(drawn),
+            max=round(max(drawn), 1),
+            per_update_ms=round(statistics.median(1000 * r.chart_cpu / r.updates for r in ours), 3),
+        )
+    total = [r.total_ms for r in ours]
+    emit("updates_cpu_with_papers_sopbot", statistics.median(total), "ms", None, **spread(total))
+    total_ratios = [o.total_ms / e.total_ms for o, e in pairs]
+    emit(
+        "updates_cpu_ratio_with_papers",
+        statistics.median(total_ratios),
+        "x",
+        None,
+        **spread(total_ratios),
+    )
+    made = [(kind, cpu * 1000) for r in ours for kind, cpu in r.papers]
+    docs = [ms for kind, ms in made if kind != "dokumentasi"]
+    bundles = [ms for kind, ms in made if kind == "dokumentasi"]
+    if docs:
+        emit(
+            "updates_paper_cpu_p50",
+            statistics.median(docs),
+            "ms",
+            100,
+            papers=len(docs),
+            by_kind=dict(Counter(k for k, _ in made)),
+        )
+        emit("updates_paper_cpu_max", max(docs), "ms", 100)
+    if bundles:
+        emit("updates_dokumentasi_bundle_cpu_max", max(bundles), "ms", 1000, bundles=len(bundles))
+    emit(
+        "updates_paper_cpu_per_update",
+        statistics.median(1000 * r.paper_cpu / r.updates for r in ours),
+        "ms",
+        None,
+    )
+    hand = [(x * 1000, ahead) for r in ours for x, ahead in r.handoffs]
+    missing = sum(r.handoffs_missing for r in ours)
+    all_ms = [x for x, _ in hand]
+    quiet = [x for x, ahead in hand if ahead == 0]
+    emit("updates_handoff_p50", percentile(all_ms, 50), "ms", None, handoffs=len(hand))
+    emit(
+        "updates_handoff_p99",
+        percentile(all_ms, 99),
+        "ms",
+        None,
+        missing=missing,
+        flood_limits="production",
+        queued_ahead_p50=percentile([a for _, a in hand], 50),
+        queued_ahead_max=max((a for _, a in hand), default=0),
+    )
+    emit(
+        "updates_handoff_uncontended_p50",
+        percentile(quiet, 50),
+        "ms",
+        None,
+        handoffs=len(quiet),
+        meaning="no other message to that chat from 3 s before the move until the hand-off",
+    )
+    emit("updates_handoff_uncontended_p99", percentile(quiet, 99), "ms", None)
+    lat = [x * 1000 for r in ours for x in r.latencies]
+    lat_echo = [x * 1000 for r in theirs for x in r.latencies]
+    emit("updates_latency_p50_sopbot", percentile(lat, 50), "ms", None)
+    emit("updates_latency_p99_sopbot", percentile(lat, 99), "ms", None)
+    emit("updates_latency_p50_echo", percentile(lat_echo, 50), "ms", None)
+    emit("updates_latency_p99_echo", percentile(lat_echo, 99), "ms", None)
     emit(
         "updates_calls_per_update_sopbot",
-        statistics.median(r.calls / r.updates for r in po),
+        statistics.median(r.calls / r.updates for r in ours),
         "calls",
         None,
     )
     emit(
         "updates_calls_per_update_echo",
-        statistics.median(r.calls / r.updates for r in pe),
+        statistics.median(r.calls / r.updates for r in theirs),
         "calls",
         None,
     )
-    so, se = saturated["sopbot"], saturated["echo"]
-    su = saturated.get("sopbot_no_ratelimiter") or so
-    # Capacity: the bot's own flood limiter off (the emulator does not limit either), so
-    # the figure is what the bot itself can carry; with the limiter on, Telegram's 30
-    # messages/s are the ceiling by design (the next figure).
+    emit("updates_idle_cpu_sopbot", idle["sopbot"], "ms/s", None, echo=round(idle["echo"], 3))
+    lost = sum(r.lost for r in ours) + missing
     emit(
-        "updates_per_s_sopbot",
-        med(su, "rate"),
-        "/s",
-        200,
-        "higher",
-        flood_limiter="off" if su is not so else "on",
-        cpu_ms_per_update=round(med(su, "cpu_ms_per_update"), 2),
-        latency_p50_ms=round(lat(su, 50), 1),
-        latency_p99_ms=round(lat(su, 99), 1),
-    )
-    emit(
-        "updates_per_s_sopbot_flood_limited",
-        med(so, "rate"),
-        "/s",
-        None,
-        "higher",
-        limit="30 messages/s",
-        cpu_ms_per_update=round(med(so, "cpu_ms_per_update"), 2),
-    )
-    emit(
-        "updates_per_s_echo",
-        med(se, "rate"),
-        "/s",
-        None,
-        "higher",
-        cpu_ms_per_update=round(med(se, "cpu_ms_per_update"), 2),
-    )
-    lost = sum(getattr(c.side, "lost_tasks", 0) for c in contenders)
-    emit(
-        "updates_task_messages_lost_sopbot",
+        "updates_task_messages_lost",
         lost,
         "msgs",
         0,
-        by_variant={
-            c.label: c.side.lost_tasks for c in contenders if hasattr(c.side, "lost_tasks")
-        },
+        unanswered=sum(r.timeouts for r in (*ours, *theirs)),
+        stuck=bureau.stuck,
     )
-    timeouts = sum(r.timeouts for rs in (*paced.values(), *saturated.values()) for r in rs)
-    if timeouts:
-        note(f"{timeouts} actions got no answer in time (counted as updates, not in latencies)")
-    note(f"bench_updates took {time.monotonic() - started:.1f} s")
 
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    p.add_argument("--rounds", type=int, default=3, help="paced rounds of each bot")
+    p.add_argument("--rounds", type=int, default=5, help="measured rounds of each bot")
+    p.add_argument("--seconds", type=float, default=20.0, help="length of a round of the day")
+    p.add_argument("--warmup-seconds", type=float, default=8.0)
+    p.add_argument("--setup-seconds", type=float, default=25.0)
     p.add_argument(
-        "--period", type=float, default=1.0, help="paced: seconds between one user's actions"
+        "--period", type=float, default=0.5, help="seconds between one official's actions"
     )
-    p.add_argument("--cases", type=int, default=8, help="cases in flight (half A, half B)")
-    p.add_argument("--cycles", type=int, default=3, help="returns per round of each kind")
-    p.add_argument("--staff", type=int, default=9, help="extra team members asking")
-    p.add_argument("--asks", type=int, default=4, help="/status + /tugas pairs per staff member")
+    p.add_argument("--cases", type=int, default=24, help="cases in flight")
     p.add_argument(
-        "--unthrottled",
-        type=int,
-        default=3,
-        help="saturated rounds of sopbot without its rate limiter (0: none)",
+        "--staff", type=int, default=4, help="drafting team members besides Ayu and Rudi"
     )
-    p.add_argument("--py-spy", metavar="PATH", help="profile both bots in the paced rounds")
+    p.add_argument(
+        "--return-share", type=float, default=0.3, help="first visits of a review that return"
+    )
+    p.add_argument("--tugas-every", type=int, default=3, help="/tugas before every n-th task")
+    p.add_argument("--status-every", type=float, default=12.0, help="seconds idle between /status")
+    p.add_argument("--py-spy", metavar="PATH", help="profile both bots in the measured rounds")
     p.add_argument(
         "--worker-arg",
         dest="worker_args",
         action="append",
         default=[],
-        help="extra argument for bench/sop_worker.py (repeatable)",
+        help="extra argument for the measured bench/sop_worker.py (repeatable; named in the output)",
     )
     asyncio.run(main(p.parse_args()))

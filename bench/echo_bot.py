@@ -1,7 +1,9 @@
 """A minimal stock python-telegram-bot echo bot: the baseline of bench/bench_updates.py.
 
-Defaults throughout, nothing tuned (as PTB's own examples): a text is answered with
-sendMessage, a button press with answerCallbackQuery + editMessageText.
+Defaults throughout, nothing tuned (as PTB's own examples, with PTB's default request,
+``HTTPXRequest``): a text is answered with sendMessage, a button press with
+answerCallbackQuery + editMessageText, and a document is echoed back by its file id
+(sendDocument): one Bot API call per message, two per press.
 
     python bench/echo_bot.py --base-url http://127.0.0.1:PORT --token 123:ABC
 """
@@ -18,6 +20,11 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.message is not None
     await update.message.reply_text(update.message.text or "")
+
+
+async def echo_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.message is not None and update.message.document is not None
+    await update.message.reply_document(update.message.document.file_id)
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -45,6 +52,7 @@ def main() -> None:
         .build()
     )
     application.add_handler(MessageHandler(filters.TEXT, echo))
+    application.add_handler(MessageHandler(filters.Document.ALL, echo_document))
     application.add_handler(CallbackQueryHandler(button))
     application.run_polling(allowed_updates=Update.ALL_TYPES)
 

@@ -6,8 +6,11 @@
   list that reports each append): it records when ``getUpdates`` handed each update to the
   bot (the update's *arrival*) and routes every other call to the inbox of the user whose
   chat it concerns (``chat_id``, or the user who pressed for ``answerCallbackQuery``).
+* :class:`Player` is a scripted user: it posts a text, a button press or a file, then waits
+  for the Bot API call that completes the bot's answer (a :class:`Sample` of latency).
 * :class:`BotProcess` runs a bot (``bench/sop_worker.py`` or ``bench/echo_bot.py``) as a
-  child process, so its CPU time (user + sys, from psutil) is its own.
+  child process, so its CPU time (all threads, from ``/proc/<pid>/task/*/schedstat``) is
+  its own.
 
 The emulator and the scripted users live in the driver process; both sides share
 ``time.monotonic()`` (one machine), so the emulator's call times and the driver's post
@@ -224,6 +227,24 @@ class Player:
         sample = Sample(kind, ("m", message.chat_id, message.message_id), posted)
         return await self._finish(sample, done, within)
 
+    async def upload(
+        self,
+        data: bytes,
+        file_name: str,
+        done: Callable[[int], Callable[[ApiCall], bool]] | None = None,
+        *,
+        caption: str | None = None,
+        kind: str = "document",
+        within: float = 30.0,
+    ) -> ApiCall | None:
+        """Send a file as a document; ``done(message_id)`` says which call answers it (by
+        default the bot reacting to the file's message)."""
+        posted = await self._paced()
+        self.absorb()
+        message = await self.user.send_document(data, file_name=file_name, caption=caption)
+        sample = Sample(kind, ("m", message.chat_id, message.message_id), posted)
+        return await self._finish(sample, (done or is_reaction_to)(message.message_id), within)
+
     async def press(
         self,
         message_id: int,
@@ -263,6 +284,13 @@ def is_send_to(chat_id: int, contains: str | None = None) -> Callable[[ApiCall],
         if call.method != "sendMessage" or call.params.get("chat_id") != chat_id:
             return False
         return contains is None or contains in str(call.params.get("text", ""))
+
+    return check
+
+
+def is_reaction_to(message_id: int) -> Callable[[ApiCall], bool]:
+    def check(call: ApiCall) -> bool:
+        return call.method == "setMessageReaction" and call.params.get("message_id") == message_id
 
     return check
 
@@ -325,6 +353,15 @@ class BotProcess:
         except (OSError, ValueError, IndexError):
             times = self.ps.cpu_times()
             return times.user + times.system
+
+    def loop_cpu(self) -> float:
+        """CPU seconds of the main thread alone (the bots' event loop), from its schedstat."""
+        assert self.ps is not None
+        try:
+            stat = Path(f"/proc/{self.ps.pid}/task/{self.ps.pid}/schedstat").read_text()
+            return int(stat.split()[0]) / 1e9
+        except (OSError, ValueError, IndexError):
+            return math.nan
 
     def rss_mb(self) -> float:
         assert self.ps is not None

@@ -5,39 +5,60 @@
 It runs exactly what ``sopbot run`` runs (``app.run_polling()`` with its defaults, which
 also calls ``post_init``), with the demo's token and officials (``bot.demo.world_config``)
 and, optionally, extra members of the drafting team (``--staff N``: ids 2001...). SIGTERM
-stops it cleanly. Options that depart from production are named in the bench output:
+stops it cleanly. By default everything is production's: the flood limiter at Telegram's
+limits (30 messages/s overall, 1/s per private chat), the outbox's backoff, the reminder
+job every 60 s, the aiohttp request layer, docxtpl papers. Options that depart from that
+are named in the output of the bench that uses them:
 
-* ``--sender fast``: the demo's FAST_SENDER outbox pacing (default: production pacing);
-  ``--per-second N``: the outbox's overall pace only;
+* ``--flood-limits raised`` (or ``--no-rate-limiter``): the flood limiter's limits raised
+  to 10⁶/s overall and per chat, through ``build_application``'s ``sender_options`` (the
+  seam tests use), so it never waits; ``--sender fast``: the demo's FAST_SENDER (200/s overall, 100/s per chat,
+  0.5 s maximum backoff); ``--per-second N``: the overall limit only;
 * ``--clock-start ISO``: a clock that starts at that moment and runs in real time
   (reminders are judged against office hours);
-* ``--no-rate-limiter``: build without the rate limiter (bot.ratelimit: 30 messages/s overall);
 * ``--http-client httpx``: PTB's HTTPXRequest instead of bot.aiohttp_request's AiohttpRequest;
 * ``--pool N`` / ``--http2``: HTTPXRequest tuning through the ApplicationBuilder (implies httpx);
 * ``--reminders-every S`` / ``--no-reminders``: the reminder job's interval;
+* ``--paper-log FILE``: the papers are made by the production ``Paperwork``, wrapped so
+  that the CPU they take is measured and appended to FILE (one line per paper, see
+  :class:`PaperAccount`); so are the charts (the /status timeline, the /laporan chart:
+  matplotlib, drawn in a worker thread), as lines of kind ``chart:<name>``; the rendering
+  itself is unchanged;
+* ``--database URL``: ``storage.database`` (a PostgreSQL URL) instead of the SQLite file;
 * ``--profile FILE``: cProfile the event loop thread, stats written at exit.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextvars
 import dataclasses
 import logging
 import sys
+import threading
 import time
+from collections.abc import Callable, Coroutine, Generator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import bot.app  # noqa: E402
 from bot.config import PersonConfig  # noqa: E402
+from bot.context import SopApplication  # noqa: E402
 from bot.demo import FAST_SENDER, TOKEN, world_config  # noqa: E402
 from bot.logsetup import setup_logging  # noqa: E402
+from bot.outbox import RenderedPaper  # noqa: E402
+from bot.paperwork import Paperwork, renderer_for  # noqa: E402
+from bot.services.reports import Charts  # noqa: E402
 
 STAFF_BASE = 2000
+RAISED_LIMITS = {"per_second": 1e6, "per_chat_per_second": 1e6, "per_chat_burst": 1e6}
+T = TypeVar("T")
 
 
 def staff_person(i: int) -> PersonConfig:
@@ -60,27 +81,169 @@ class RunningClock:
         return self.start + timedelta(seconds=time.monotonic() - self.t0)
 
 
+# -- paper CPU accounting ------------------------------------------------------------------
+
+_CURRENT: contextvars.ContextVar[list[float] | None] = contextvars.ContextVar(
+    "paper_bucket", default=None
+)
+"""While a paper is being made: the one-item list its CPU seconds are added to."""
+
+
+class PaperAccount:
+    """CPU seconds spent making papers, on every thread that made them (and drawing charts,
+    see :meth:`charts`).
+
+    A paper is made by ``Paperwork.make``: a read on a database thread, the case replayed
+    and the paper's record built on the event loop, then the .docx rendered (and, for the
+    Dokumentasi, the archive zipped) in ``asyncio.to_thread``. Two parts are measured with
+    ``time.thread_time()`` (CPU of the calling thread only):
+
+    * the event-loop steps of ``make`` (:class:`_Stepped` times each resumption of the
+      coroutine, so other tasks that run between its awaits are not counted);
+    * every function ``make`` hands to the default executor (:class:`AccountingExecutor`
+      times the calls submitted while ``make`` runs: the context variable travels with
+      ``asyncio.to_thread``'s call, and ``run_in_executor`` is called in the task's context).
+
+    Not counted as paper work (it stays in the interactive figure): the database read on its
+    own thread, and the outbox saving the finished file and recording it.
+    """
+
+    def __init__(self, log: Path) -> None:
+        self.log = log
+        self._lock = threading.Lock()
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.log.write_text("")
+
+    def add(self, seconds: float, into: list[float]) -> None:
+        with self._lock:
+            into[0] += seconds
+
+    def record(self, kind: str, case_id: int, cpu: float, files: int) -> None:
+        with self._lock, self.log.open("a") as handle:
+            handle.write(f"{kind} {case_id} {cpu:.6f} {files}\n")
+
+    def charts(self) -> Charts:
+        """The production chart drawing, each call's CPU (its worker thread's) recorded."""
+
+        def timed(kind: str, draw: Callable[[Any], bytes]) -> Callable[[Any], bytes]:
+            def run(data: Any) -> bytes:
+                start = time.thread_time()
+                try:
+                    return draw(data)
+                finally:
+                    self.record(f"chart:{kind}", 0, time.thread_time() - start, 1)
+
+            return run
+
+        plain = Charts()
+        return Charts(
+            timeline=timed("timeline", plain.timeline), report=timed("report", plain.report)
+        )
+
+
+class AccountingExecutor(ThreadPoolExecutor):
+    """The loop's default executor (same size as asyncio's own), timing paper calls."""
+
+    def __init__(self, account: PaperAccount) -> None:
+        super().__init__(thread_name_prefix="asyncio")
+        self.account = account
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        bucket = _CURRENT.get()
+        if bucket is None:
+            return super().submit(fn, *args, **kwargs)
+        account = self.account
+
+        def timed() -> T:
+            start = time.thread_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                account.add(time.thread_time() - start, bucket)
+
+        return super().submit(timed)
+
+
+class _Stepped:
+    """Awaits a coroutine, adding the loop thread's CPU of each of its steps to a bucket."""
+
+    def __init__(
+        self, coro: Coroutine[Any, Any, T], account: PaperAccount, bucket: list[float]
+    ) -> None:
+        self.coro, self.account, self.bucket = coro, account, bucket
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        inner = self.coro.__await__()
+        value: Any = None
+        error: BaseException | None = None
+        while True:
+            start = time.thread_time()
+            try:
+                yielded = inner.throw(error) if error is not None else inner.send(value)
+            except StopIteration as stop:
+                self.account.add(time.thread_time() - start, self.bucket)
+                return stop.value
+            except BaseException:
+                self.account.add(time.thread_time() - start, self.bucket)
+                raise
+            self.account.add(time.thread_time() - start, self.bucket)
+            try:
+                value, error = (yield yielded), None
+            except BaseException as exc:  # passed on into the coroutine
+                value, error = None, exc
+
+
+class AccountedPapers:
+    """The production Paperwork, built on first use from the application's services,
+    with the CPU of each paper measured (:class:`PaperAccount`)."""
+
+    def __init__(self, account: PaperAccount) -> None:
+        self.account = account
+        self.app: SopApplication | None = None
+        self._inner: Paperwork | None = None
+        self._executor_set = False
+
+    async def make(self, case_id: int, paper: str, seq: int) -> list[RenderedPaper]:
+        assert self.app is not None
+        if not self._executor_set:
+            asyncio.get_running_loop().set_default_executor(AccountingExecutor(self.account))
+            self._executor_set = True
+        if self._inner is None:
+            svc = self.app.services
+            self._inner = Paperwork(
+                svc.db, svc.sops, svc.config, svc.calendar, renderer_for(svc.config)
+            )
+        bucket = [0.0]
+        token = _CURRENT.set(bucket)
+        try:
+            made = await _Stepped(self._inner.make(case_id, paper, seq), self.account, bucket)
+        finally:
+            _CURRENT.reset(token)
+        self.account.record(paper, case_id, bucket[0], len(made))
+        return made  # type: ignore[no-any-return]
+
+
+# -- main ----------------------------------------------------------------------------------
+
+
 def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--base-url", required=True)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--staff", type=int, default=0)
     p.add_argument("--sender", choices=("prod", "fast"), default="prod")
-    p.add_argument("--per-second", type=float, help="outbox pace overall (production: 25)")
+    p.add_argument("--flood-limits", choices=("production", "raised"), default="production")
+    p.add_argument("--no-rate-limiter", action="store_true", help="--flood-limits raised")
+    p.add_argument("--per-second", type=float, help="overall flood limit (production: 30)")
     p.add_argument("--clock-start")
-    p.add_argument("--no-rate-limiter", action="store_true")
     p.add_argument("--http-client", choices=("aiohttp", "httpx"), default="aiohttp")
     p.add_argument("--pool", type=int)
     p.add_argument("--http2", action="store_true")
     p.add_argument("--reminders-every", type=int, default=60)
     p.add_argument("--no-reminders", action="store_true")
+    p.add_argument("--paper-log", type=Path)
     p.add_argument("--profile", type=Path)
     p.add_argument("--database", metavar="URL", help="storage.database (PostgreSQL URL)")
-    p.add_argument(
-        "--stale-check-via-writer",
-        action="store_true",
-        help="diagnostic: OutboxSender._is_stale reads the case through the writer",
-    )
     args = p.parse_args()
 
     reminders: dict[str, Any] = {"check_every_seconds": args.reminders_every}
@@ -93,7 +256,6 @@ def main() -> int:
     client = "httpx" if args.pool or args.http2 else args.http_client
     config = dataclasses.replace(config, bot=dataclasses.replace(config.bot, http_client=client))
 
-    unlimited = {"per_second": 1e6, "per_chat_per_second": 1e6, "per_chat_burst": 1e6}
     if args.pool or args.http2:
         base = bot.app.ApplicationBuilder
 
@@ -107,28 +269,26 @@ def main() -> int:
 
         bot.app.ApplicationBuilder = Tuned  # type: ignore[misc]
 
-    if args.stale_check_via_writer:
-        from bot.outbox import OutboxSender
-        from storage import repo
-
-        async def is_stale(self: Any, item: Any) -> bool:
-            if item.case_id is None:
-                return False
-            async with self.db.transaction() as conn:
-                case = await repo.load_case(conn, item.case_id)
-            return case is None or case.version != int(item.payload["version"]) or not case.is_open
-
-        OutboxSender._is_stale = is_stale  # type: ignore[method-assign]
-
     clock = RunningClock(datetime.fromisoformat(args.clock_start)) if args.clock_start else None
-    sender = FAST_SENDER if args.sender == "fast" else None
+    sender: dict[str, float] | None = dict(FAST_SENDER) if args.sender == "fast" else None
+    if args.flood_limits == "raised" or args.no_rate_limiter:
+        sender = {**(sender or {}), **RAISED_LIMITS}
     if args.per_second:
         sender = {**(sender or {}), "per_second": args.per_second}
-    if args.no_rate_limiter:  # the one flood limiter (bot.ratelimit) raised out of the way
-        sender = {**(sender or {}), **unlimited}
+    account = PaperAccount(args.paper_log) if args.paper_log else None
+    papers = AccountedPapers(account) if account else None
     setup_logging(TOKEN)
-    logging.getLogger("bench").info("sop worker pid starting")
-    app = bot.app.build_application(config, TOKEN, clock=clock, sender_options=sender)
+    logging.getLogger("bench").info("sop worker starting (sender options %s)", sender)
+    app = bot.app.build_application(
+        config,
+        TOKEN,
+        clock=clock,
+        papers=papers,
+        sender_options=sender,
+        charts=account.charts() if account else None,
+    )
+    if papers is not None:
+        papers.app = app
 
     if args.profile:
         import cProfile
