@@ -5,17 +5,18 @@ in a process of its own (``bench/sop_worker.py``: the application ``sopbot run``
 production settings; ``bench/echo_bot.py``: stock python-telegram-bot, its default httpx
 request), so its CPU time is its own (every thread, from ``/proc/<pid>/task/*/schedstat``).
 
-**The day.** ``--cases`` cases (default 24) are in flight at once, at every step of the SOP.
+**The day.** ``--cases`` cases (default 24) are in flight at once, at different steps.
 Each official works through their own tasks, one action per ``--period`` seconds at most
 (closed loop: the next action waits for the bot's answer to the previous one):
 
 * Kasubag opens a case when one is archived (``/baru``, title, year), uploads the Konsep
   Rencana Kerja and the TOR (real small .docx files) and submits (step 1), forms the team
   (toggles two members, "Tetapkan tim"; step 5), reviews the drafts (step 7) and forwards
-  the signed documents, sometimes with a typed note (step 11);
+  the signed documents (step 11);
 * Kabag and Karo review (steps 2, 3, 8, 9): they approve, or, on a first visit with
   probability ``--return-share``, press "Kembalikan" and type the reason (asked on the task
-  message itself); Kabag also forwards (steps 4, 10);
+  message itself); Kabag also forwards (steps 4, 10); a forward carries a typed note 30 %
+  of the time;
 * the two members of each case's team upload the three drafts and the supporting material
   and hand them in (step 6); after a return, a corrected draft;
 * Fungsional Umum archives (step 12): presses "Arsipkan" and types the archive number;
@@ -41,13 +42,16 @@ else: handling the updates and sending what they cause, the outbox included). Th
 part is measured inside the worker (``sop_worker.py --paper-log``: the production
 ``Paperwork``, wrapped; ``time.thread_time()`` of its event-loop steps and of the rendering
 it hands to ``asyncio.to_thread``) and subtracted. The goal compares the interactive CPU per
-update with the echo bot's (≤ 1.0×); papers have their own goal (each < 100 ms).
+update with the echo bot's (≤ 1.0×); papers have their own goal (each < 100 ms). The
+``/status`` and ``/laporan`` charts are timed the same way and printed apart, but stay in
+the interactive figure (a ``/status`` answers with its picture).
 
 **Hand-offs.** For every move (a decision, a return, a submission, the team formed) the
 time from the update's arrival at the bot (``getUpdates`` returned it) to the first message
 the next holder receives about it: their album (or document) before the task, or the task.
 sopbot runs with the production flood limiter (30 messages/s overall, 1/s per private chat)
-and the production outbox, so this includes the waits Telegram's limits impose.
+and the production outbox, so this includes the waits Telegram's limits impose; the
+messages queued ahead in that chat are counted, and hand-offs with none are printed apart.
 
 **Departures from production.** The cases are put in flight at the start (``--setup-seconds``
 of the same day, unpaced) by a bot process whose flood limits are raised; that process is
