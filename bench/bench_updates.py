@@ -32,7 +32,8 @@ returns, uploads, the team and archiving must be at least 30 % of them.
 **Alternating rounds.** Each round (``--seconds`` long; ``--rounds`` of each) first runs the
 day on sopbot, recording what every official posted, then replays exactly that on the echo
 bot: the same users, each posting the same sequence (texts with the same words, presses,
-the same files), at the same pace. The echo bot answers a text with sendMessage, a press
+the same files), each at the moment it was posted on sopbot (so the echo bot's long polls
+batch updates as sopbot's did, and both rounds last as long). The echo bot answers a text with sendMessage, a press
 with answerCallbackQuery + editMessageText, a file with sendDocument.
 
 **CPU.** A round's CPU is the bot process's CPU from the round's first update until its
@@ -149,16 +150,18 @@ class EchoSide:
             self.last[uid] = message_id_of(call)  # type: ignore[assignment]
             player.samples.clear()
 
-    async def replay(self, script: dict[int, list[Wire]], period: float) -> None:
+    async def replay(self, script: dict[int, list[Wire]]) -> None:
         for player in self.players.values():
             player.samples.clear()
             player.timeouts = 0
-            player.period = period
+            player.period = 0.0  # the recorded moments pace the replay
             player.next_post = 0.0
+        started = time.monotonic()
 
         async def one(uid: int, wires: list[Wire]) -> None:
             player = self.players[uid]
-            for kind, payload in wires:
+            for kind, payload, at in wires:
+                await asyncio.sleep(max(0.0, started + at - time.monotonic()))
                 if kind == "text":
                     call = await player.send(payload, is_send_to(uid), kind="text")
                     if call is not None:
@@ -363,9 +366,7 @@ async def main(args: argparse.Namespace) -> None:
             ours, script = await measure(
                 bureau, sop_bot, lambda: bureau.run(seconds, args.period, statuses=True), paper_log
             )
-            theirs, _ = await measure(
-                echo, echo_bot, lambda: echo.replay(script, args.period), None
-            )
+            theirs, _ = await measure(echo, echo_bot, lambda: echo.replay(script), None)
             return ours, theirs
 
         warm = await round_pair(args.warmup_seconds)

@@ -79,7 +79,10 @@ REASONS = (
 )
 NOTES = ("Mohon diarsipkan pada map Perencanaan.", "Salinan disampaikan kepada Kabag Umum.")
 
-Wire = tuple[str, Any]  # ("text", str) | ("press", None) | ("document", (name, bytes))
+Wire = tuple[str, Any, float]
+"""("text", str, at) | ("press", None, at) | ("document", (name, bytes), at): ``at`` is when
+the update was posted, in seconds from the start of the round (the echo bot's replay posts
+it at the same moment)."""
 
 
 def task_message(call: ApiCall) -> tuple[int, int] | None:
@@ -147,6 +150,7 @@ class Official(Player):
         self.bureau = bureau
         self.task_msgs: dict[int, tuple[int, float]] = {}  # case -> (message id, arrived)
         self.wires: list[Wire] = []
+        self.round_started = time.monotonic()
         self.rng = random.Random(user.id)
         self.since_tugas = 0
         self.idle_since = time.monotonic()
@@ -201,15 +205,20 @@ class Official(Player):
 
     # -- posting (each update is recorded for the echo bot's replay) ----------------------
 
+    def record(self, kind: str, payload: Any) -> None:
+        """The update about to be posted, and when (the player waits for its period)."""
+        at = max(time.monotonic(), self.next_post) - self.round_started
+        self.wires.append((kind, payload, at))
+
     async def text(self, text: str, kind: str, done: Any) -> ApiCall | None:
-        self.wires.append(("text", text))
+        self.record("text", text)
         return await self.send(text, done, kind=kind)
 
     async def tap_button(
         self, case: int, cb: Callback, kind: str, done: Any = None
     ) -> ApiCall | None:
         mid = self.task_msgs[case][0]
-        self.wires.append(("press", None))
+        self.record("press", None)
         return await self.press(
             mid, cb.encode(), done or either(is_edit_of(mid), is_alert()), kind=kind
         )
@@ -217,7 +226,7 @@ class Official(Player):
     async def file(self, case: int, name: str) -> ApiCall | None:
         """Upload a draft; answered by the bot's reaction on it (or a line of text)."""
         data = self.bureau.next_draft(case, name)
-        self.wires.append(("document", (name, data)))
+        self.record("document", (name, data))
         uid = self.uid
         return await self.upload(
             data,
@@ -288,7 +297,7 @@ class Official(Player):
         for _, data in buttons_of(listed):
             cb = decode(data)
             if cb is not None and cb.op is Op.OPEN_TASK and cb.case_id == case.id and mid:
-                self.wires.append(("press", None))
+                self.record("press", None)
                 await self.press(
                     mid,
                     data,
@@ -629,8 +638,10 @@ class Bureau:
             o.samples.clear()
 
     async def run(self, seconds: float, period: float, statuses: bool) -> dict[int, list[Wire]]:
+        started = time.monotonic()
         for o in self.officials:
             o.wires = []
+            o.round_started = started
             o.period = period
             o.samples.clear()
             o.timeouts = 0

@@ -47,7 +47,7 @@ async def until(check: Callable[[], Awaitable[bool]]) -> None:
 
 async def answer_to(world: World, who: str, text: str, expect: str = "") -> EmuMessage:
     """The bot's answer to what ``who`` sends now (with ``expect``: the answer holding it;
-    /status sends the timeline picture first, and tasks may arrive meanwhile)."""
+    /status sends its text, then the timeline picture, and tasks may arrive meanwhile)."""
     world[who].mark_seen()
     await world[who].send(text)
     return await world[who].wait_message(lambda m: expect in m.text, timeout=WAIT)

@@ -82,14 +82,14 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         yield w
 
 
-async def test_status_sends_the_timeline_then_the_text(world: World) -> None:
+async def test_status_answers_in_text_at_once_then_sends_the_timeline(world: World) -> None:
     case = await returned_once(world)
     karo = world["karo"]
     karo.mark_seen()
     await karo.send(f"/status {case}")
     photo = await karo.wait_message(lambda m: m.photo is not None, timeout=TIMEOUT)
     text = await karo.wait_message(lambda m: "Riwayat" in m.text, timeout=TIMEOUT)
-    assert photo.message_id < text.message_id
+    assert text.message_id < photo.message_id
     assert f"Berkas #{case}" in (photo.caption or "")
     assert "Posisi sekarang: langkah 2 (Kabag)" in (photo.caption or "")
     assert_drawn(picture(photo))
