@@ -240,7 +240,9 @@ async def test_the_team_races_at_hand_in(tmp_path: Path) -> None:
         await world.emu.wait_until(
             lambda: any(m.bot_reactions for m in sent) and bool(not_again()), timeout=TIMEOUT
         )
-        await s.upload("tim1", case, "Draf RKAKL.docx", rkakl3, expect="tidak dicatat ulang")
+        # once more, later: answered "not again" too (a second such answer, not the first)
+        await tim1.send_document(rkakl3, file_name="Draf RKAKL.docx", caption=f"#{case}")
+        await world.emu.wait_until(lambda: len(not_again()) == 2, timeout=TIMEOUT)
         await world.drained()
         attached = load_events(db, case)[before:]
         assert [e.type for e in attached] == [EventType.FILE_ATTACHED]
