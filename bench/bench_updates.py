@@ -79,12 +79,12 @@ from typing import Any
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness
 from bureau import KINDS, WORK, Bureau, Wire, sent_document
 from harness import (
     BotProcess,
     Player,
     Tap,
-    emit,
     is_edit_of,
     is_send_to,
     message_id_of,
@@ -249,7 +249,7 @@ async def measure(
         for latency, kind, uid in sorted(timed, reverse=True)[:3]:
             note(f"slow answer: {kind} by {uid}: {latency * 1000:.0f} ms")
         result.handoffs, result.handoffs_missing = side.handoffs(window)
-        result.lost = side.lost_tasks()
+        result.lost = await side.lost_tasks()
     note(f"{side.name} calls: {dict(Counter(c.method for c in window))}")
     return result, script
 
@@ -327,9 +327,10 @@ async def main(args: argparse.Namespace) -> None:
     bureau = Bureau(emu, tap, out / "sopbot.sqlite3", args)
     echo = EchoSide(echo_emu, echo_tap, [o.uid for o in bureau.officials])
     paper_log = PaperLog(work / "papers.log")
+    engine = ["--database", args.database] if args.database else []
     # 1. the cases put in flight, by a bot whose flood limits are raised
     setup_bot = BotProcess(
-        sop_worker(emu, out, args.staff, "--flood-limits", "raised"), work / "setup.log"
+        sop_worker(emu, out, args.staff, *engine, "--flood-limits", "raised"), work / "setup.log"
     )
     setup_bot.start()
     bots = [setup_bot]
@@ -339,15 +340,18 @@ async def main(args: argparse.Namespace) -> None:
         await bureau.run(args.setup_seconds, 0.0, statuses=False)
         await bureau.settle()
         await setup_bot.stop()
-        steps = Counter(c.step for c in bureau.open_cases().values())
+        in_flight = await bureau.open_cases()
+        steps = Counter(c.step for c in in_flight.values())
         note(
-            f"set up in {time.monotonic() - started:.0f} s: {len(bureau.open_cases())} cases open "
+            f"set up in {time.monotonic() - started:.0f} s: {len(in_flight)} cases open "
             f"by step {dict(sorted(steps.items()))}, {bureau.opened} opened"
         )
         # 2. the measured bots: sopbot with production settings, and the echo bot
         since = len(emu.calls)
         sop_bot = BotProcess(
-            sop_worker(emu, out, args.staff, "--paper-log", str(paper_log.path), *args.worker_args),
+            sop_worker(
+                emu, out, args.staff, *engine, "--paper-log", str(paper_log.path), *args.worker_args
+            ),
             work / "sopbot.log",
         )
         sop_bot.start()
@@ -391,6 +395,7 @@ async def main(args: argparse.Namespace) -> None:
             await b.stop()
         await emu.stop()
         await echo_emu.stop()
+    await bureau.close()
     report(pairs, bureau, args, idle)
     note(f"bench_updates took {time.monotonic() - started:.0f} s ({work})")
 
@@ -412,6 +417,11 @@ def report(
     args: argparse.Namespace,
     idle: dict[str, float],
 ) -> None:
+    engine = "pg_" if args.database else ""  # the figures on PostgreSQL: named apart
+
+    def emit(name: str, *rest: Any, **extra: Any) -> None:
+        harness.emit(engine + name, *rest, **extra)
+
     ours = [o for o, _ in pairs]
     theirs = [e for _, e in pairs]
     kinds: Counter[str] = Counter()
@@ -585,6 +595,11 @@ if __name__ == "__main__":
     )
     p.add_argument("--tugas-every", type=int, default=3, help="/tugas before every n-th task")
     p.add_argument("--status-every", type=float, default=12.0, help="seconds idle between /status")
+    p.add_argument(
+        "--database",
+        metavar="URL",
+        help="run the bot on this PostgreSQL database (an empty one) instead of a SQLite file",
+    )
     p.add_argument("--py-spy", metavar="PATH", help="profile both bots in the measured rounds")
     p.add_argument(
         "--worker-arg",

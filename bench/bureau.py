@@ -50,6 +50,7 @@ from bot.core.model import Case
 from bot.demo import OFFICIALS, draft, world_config
 from emulator import ApiCall, BotApiEmulator, EmuUser
 from storage.codec import case_from_json
+from storage.db import Database
 
 ID = {p.key: p.telegram_id for p in OFFICIALS}
 ROLE_IDS = {
@@ -185,7 +186,7 @@ class Official(Player):
 
     async def button(self, case: int, op: Op, arg: str | None = None) -> Callback | None:
         """The button, at the case's current version, once my task message shows it."""
-        current = self.bureau.case(case)
+        current = await self.bureau.case(case)
         if current is None:
             return None
 
@@ -240,7 +241,7 @@ class Official(Player):
 
     async def work(self, until: float, statuses: bool) -> None:
         while time.monotonic() < until:
-            cases = self.bureau.open_cases()
+            cases = await self.bureau.open_cases()
             if self.uid == ID["kasubag"] and len(cases) < self.bureau.target:
                 await self.new_case()
                 continue
@@ -255,7 +256,7 @@ class Official(Player):
                 await self.tugas(case)
             self.since_tugas += 1
             self.idle_since = time.monotonic()
-            fresh = self.bureau.case(case.id)
+            fresh = await self.bureau.case(case.id)
             if fresh is not None and fresh.version == case.version:
                 await self.act(fresh)
 
@@ -366,7 +367,7 @@ class Official(Player):
             await self.upload_step(
                 case, self.team_files(case, index), "Draf RKAKL.docx" if index == 0 else None
             )
-            now = self.bureau.case(case.id)
+            now = await self.bureau.case(case.id)
             if (
                 index == 0
                 and now is not None
@@ -490,6 +491,8 @@ class Bureau:
 
     def __init__(self, emu: BotApiEmulator, tap: Tap, db: Path, args: argparse.Namespace) -> None:
         self.emu, self.tap, self.db_path = emu, tap, db
+        self.database_url: str | None = args.database  # PostgreSQL instead of the file db
+        self._pg: Database | None = None
         self.sop: SopDefinition = load_sops(world_config(db.parent, "http://127.0.0.1:9")).default
         self.target = args.cases
         self.return_share = args.return_share
@@ -522,33 +525,39 @@ class Bureau:
 
     # -- the database, read-only (what the bot has decided; the phones show the rest) -----
 
-    def _db(self) -> sqlite3.Connection:
+    async def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        if self.database_url is not None:  # PostgreSQL: sopbot's own storage layer
+            if self._pg is None:
+                self._pg = await Database.open(self.database_url, check_integrity=False)
+            return await self._pg.read(lambda tx: tx.all(sql, params))
         if self._conn is None:
             self._conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=5)
-        return self._conn
+        return self._conn.execute(sql, params).fetchall()
 
-    def open_cases(self) -> dict[int, Case]:
-        rows = (
-            self._db().execute("SELECT state, format FROM cases WHERE status = 'open'").fetchall()
-        )
+    async def close(self) -> None:
+        if self._pg is not None:
+            await self._pg.close()
+            self._pg = None
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    async def open_cases(self) -> dict[int, Case]:
+        rows = await self._rows("SELECT state, format FROM cases WHERE status = 'open'")
         cases = [case_from_json(r[0], r[1]) for r in rows]
         return {c.id: c for c in cases}
 
-    def case(self, case_id: int) -> Case | None:
-        row = (
-            self._db()
-            .execute("SELECT state, format FROM cases WHERE id = ? AND status = 'open'", (case_id,))
-            .fetchone()
+    async def case(self, case_id: int) -> Case | None:
+        rows = await self._rows(
+            "SELECT state, format FROM cases WHERE id = ? AND status = 'open'", (case_id,)
         )
-        return case_from_json(row[0], row[1]) if row else None
+        return case_from_json(rows[0][0], rows[0][1]) if rows else None
 
-    def outbox_pending(self) -> int:
-        row = (
-            self._db()
-            .execute("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL")
-            .fetchone()
+    async def outbox_pending(self) -> int:
+        rows = await self._rows(
+            "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
         )
-        return int(row[0])
+        return int(rows[0][0])
 
     def next_draft(self, case: int, name: str) -> bytes:
         self.versions[(case, name)] += 1
@@ -618,10 +627,10 @@ class Bureau:
                 missing += 1
         return found, missing
 
-    def lost_tasks(self) -> int:
+    async def lost_tasks(self) -> int:
         """Holders of open cases whose task message for the current visit never came."""
         lost = 0
-        for case in self.open_cases().values():
+        for case in (await self.open_cases()).values():
             role = self.sop.step(case.step).actor
             holders = case.team if role == "tim" else ROLE_IDS[role]
             for uid in holders:
@@ -655,7 +664,7 @@ class Bureau:
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             await self.tap.quiet(0.3, within=deadline - time.monotonic())
-            if self.outbox_pending() == 0:
+            if await self.outbox_pending() == 0:
                 await self.tap.quiet(0.3, within=5)
                 return
             await asyncio.sleep(0.1)

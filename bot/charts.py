@@ -296,8 +296,9 @@ def _matplotlib() -> Any:
 
 
 def _png(fig: Any) -> bytes:
-    """The figure drawn once by Agg and written as an RGB PNG (no alpha channel: a quarter
-    less to compress than ``savefig``'s RGBA, at zlib's fastest level)."""
+    """The figure drawn once by Agg and written as a PNG of 64 colours at zlib's fastest
+    level: a chart of a few flat colours and anti-aliased text looks the same, and the
+    palette image is less than half the bytes of an RGB one, written in less time."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
@@ -308,7 +309,10 @@ def _png(fig: Any) -> bytes:
     size = canvas.get_width_height()
     image = Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     out = io.BytesIO()
-    image.convert("RGB").save(out, format="PNG", compress_level=1)
+    palette = image.convert("RGB").quantize(
+        colors=64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+    )
+    palette.save(out, format="PNG", compress_level=1)
     return out.getvalue()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InputFile, Update
+from telegram import Chat, InputFile, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler
 
@@ -30,13 +30,18 @@ MAX_CAPTION = 1024
 
 
 async def send_status(update: Update, context: Context, found: CaseStatus, text: str) -> None:
-    """``/status <nomor>``: the case's status in text at once, then its timeline as a
-    picture (drawing takes a tenth of a second; the answer does not wait for it). When the
-    picture cannot be made, the text alone (and a warning in the log)."""
+    """``/status <nomor>``: the case's status in text at once; its timeline picture follows
+    from a task of its own, so the official's next update does not wait the tenth of a
+    second the drawing takes (PTB awaits such tasks at shutdown)."""
     await reply(update, text)
     chat = update.effective_chat
-    if chat is None:
-        return
+    if chat is not None:
+        context.application.create_task(_send_timeline(context, chat, found), update=update)
+
+
+async def _send_timeline(context: Context, chat: Chat, found: CaseStatus) -> None:
+    """The timeline picture of ``/status``; when it cannot be drawn or sent, the text stands
+    alone (and the log says why)."""
     case_id = found.case.id
     try:
         picture = await context.services.reports.timeline(found)
