@@ -17,8 +17,10 @@ own against the Bot API emulator, and the officials use it:
 The bot's flood limits are raised here (``sop_worker.py --flood-limits raised``, through
 ``sender_options``): each official asks 20 or 40 times in a row, and Telegram's one
 message a second per chat would otherwise make every answer wait for the previous one's
-second and hide our own time. ``/status`` answers with the case's timeline picture first:
-its figure runs until the text that follows.
+second and hide our own time. ``/status`` answers with its text at once and sends the
+case's timeline picture after it, from a task of its own: the figure runs until the text;
+the 40 pictures are drawn one after another in the bot's drawing thread meanwhile (and
+count in the peak RSS).
 
 Run: .venv/bin/python bench/bench_scale.py [--cases N] [--db PATH (kept, reused)]
 """

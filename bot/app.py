@@ -233,6 +233,7 @@ def build_application(
         assert isinstance(app, SopApplication)
         if hasattr(app, "services"):
             await app.services.outbox.stop()
+            app.services.reports.close()
             await app.services.db.close()
         if active is not None:
             await active.release()

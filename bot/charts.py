@@ -13,10 +13,12 @@ most :data:`MAX_ROWS` rows (the latest ones).
 
 from __future__ import annotations
 
+import gc
 import io
 import textwrap
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -274,6 +276,27 @@ def report_chart(figures: Report, definition: SopDefinition, period_text: str) -
 _LOCK = threading.Lock()  # matplotlib is not thread-safe; charts are drawn one at a time
 
 
+@contextmanager
+def _drawing() -> Iterator[None]:
+    """One chart at a time, its garbage collected as soon as it is drawn.
+
+    A picture leaves about 9,000 objects in reference cycles (figure, axes, artists,
+    the renderer's buffers: some 11 MB). Collected the usual way, they reach the oldest
+    generation before a full collection finds them, so a few pictures in a row grew the
+    bot by 60 MB. With the automatic collector paused while the picture is drawn, they
+    are all still young afterwards, and collecting the young generations frees them for
+    about 3 ms (a full collection: about 60 ms)."""
+    with _LOCK:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            yield
+        finally:
+            if was_enabled:
+                gc.enable()
+            gc.collect(1)
+
+
 def _matplotlib() -> Any:
     import matplotlib
 
@@ -318,7 +341,7 @@ def _png(fig: Any) -> bytes:
 
 def render_timeline(data: Timeline) -> bytes:
     """The timeline as a PNG, 1080 px wide (blocking: run it in a worker thread)."""
-    with _LOCK:
+    with _drawing():
         return _draw_timeline(data)
 
 
@@ -438,7 +461,7 @@ def _draw_timeline(data: Timeline) -> bytes:
 
 def render_report(data: ReportChart) -> bytes:
     """The report chart as a PNG, 1080 px wide (blocking: run it in a worker thread)."""
-    with _LOCK:
+    with _drawing():
         return _draw_report(data)
 
 

@@ -1,8 +1,8 @@
 """Pictures and the SOP evaluation report: a case's timeline for ``/status``, ``/laporan``.
 
 Each method reads the database once (one snapshot), then computes (:mod:`bot.stats`),
-draws (:mod:`bot.charts`, Pillow) and writes the paper (docxtpl) in a worker thread,
-off the event loop. The chart renderers are held in :class:`Charts`, so a deployment (or a
+draws (:mod:`bot.charts`, matplotlib) and writes the paper (docxtpl) in the service's one
+drawing thread, off the event loop. The chart renderers are held in :class:`Charts`, so a deployment (or a
 test) can give its own.
 """
 
@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import struct
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
 from bot import charts, stats
 from bot.clock import Clock
@@ -34,6 +36,8 @@ from bot.services.registry import SopRegistry
 from bot.worktime import WorkCalendar
 from storage import repo
 from storage.db import Database, Tx
+
+_T = TypeVar("_T")
 
 PAGE_HEIGHT_MM = 180.0  # the chart on the report's last page: at most this high
 PAGE_WIDTH_MM = 160.0
@@ -104,18 +108,29 @@ class Reports:
         self.db, self.sops, self.config, self.calendar = db, sops, config, calendar
         self.zone, self.clock, self.papers = zone, clock, papers
         self.drawing = drawing or Charts()
+        # matplotlib draws one picture at a time anyway; one thread of its own keeps its
+        # buffers in one malloc arena, where the default pool's threads each kept an arena
+        # of freed pictures (40 /status in a row: peak RSS 203 MB, 187 MB in one thread).
+        self._drawer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sopbot-drawing")
         self.unit = config.organisation.unit
         org = config.organisation
         self.letterhead = Letterhead(
             org.ministry, org.secretariat, org.bureau, org.address, org.city
         )
 
+    def close(self) -> None:
+        """Ends the drawing thread (after the pictures asked for are drawn)."""
+        self._drawer.shutdown(wait=True)
+
+    async def _in_drawer(self, work: Callable[..., _T], *args: object) -> _T:
+        return await asyncio.get_running_loop().run_in_executor(self._drawer, work, *args)
+
     # -- /status ---------------------------------------------------------------------
 
     async def timeline(self, found: CaseStatus) -> TimelinePicture:
         """The timeline of a case (as /status read it) as a PNG with a short caption.
         Raises whatever drawing raises (the caller answers in text then)."""
-        return await asyncio.to_thread(self._timeline, found, self.clock.now())
+        return await self._in_drawer(self._timeline, found, self.clock.now())
 
     def _timeline(self, loaded: CaseStatus, now: datetime) -> TimelinePicture:
         visits = stats.visits(loaded.events, loaded.definition, self.calendar, now)
@@ -171,7 +186,7 @@ class Reports:
         if found is None:
             return SopReport(False)
         figures, person = found
-        return await asyncio.to_thread(
+        return await self._in_drawer(
             self._report, definition, figures, person, user_id, request, now
         )
 
