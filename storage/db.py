@@ -275,6 +275,12 @@ def _in_read(conn: sqlite3.Connection, fn: Callable[[Tx], T]) -> T:
         conn.execute("COMMIT")
 
 
+class _Connection(Protocol):
+    """A thread with its connection (each engine has its own)."""
+
+    async def close(self) -> None: ...
+
+
 class Database:
     """What the services see: run a function of a :class:`Tx` in one transaction.
 
@@ -284,6 +290,9 @@ class Database:
     """
 
     engine: ClassVar[str] = ""
+    # each engine's connections: one writer thread and reader threads
+    _writer: _Connection | None
+    _readers: Sequence[_Connection]
 
     @classmethod
     async def open(cls, target: Target, check_integrity: bool = True) -> Database:
@@ -297,10 +306,14 @@ class Database:
 
     @property
     def is_open(self) -> bool:
-        raise NotImplementedError
+        return self._writer is not None
 
     async def close(self) -> None:
-        raise NotImplementedError
+        """Close every connection; closing twice is fine."""
+        workers = [w for w in (*self._readers, self._writer) if w is not None]
+        self._readers, self._writer = [], None
+        for worker in workers:
+            await worker.close()
 
     async def write(
         self, fn: Callable[Concatenate[Tx, P], T], *args: P.args, **kwargs: P.kwargs
@@ -360,17 +373,6 @@ class SqliteDatabase(Database):
             await db.close()
             raise
         return db
-
-    @property
-    def is_open(self) -> bool:
-        return self._writer is not None
-
-    async def close(self) -> None:
-        """Close every connection; closing twice is fine."""
-        workers = [w for w in (*self._readers, self._writer) if w is not None]
-        self._readers, self._writer = [], None
-        for worker in workers:
-            await worker.close()
 
     async def write(
         self, fn: Callable[Concatenate[Tx, P], T], *args: P.args, **kwargs: P.kwargs

@@ -319,16 +319,6 @@ class PostgresDatabase(Database):
             raise
         return db
 
-    @property
-    def is_open(self) -> bool:
-        return self._writer is not None
-
-    async def close(self) -> None:
-        workers = [w for w in (*self._readers, self._writer) if w is not None]
-        self._readers, self._writer = [], None
-        for worker in workers:
-            await worker.close()
-
     async def write(
         self, fn: Callable[Concatenate[Tx, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
