@@ -9,7 +9,8 @@ rounds alternating aiohttp / httpx / no HTTP at all. Two set-ups:
 * ``shared``: the emulator runs on this process's loop (as the tests run it), so the figure
   also holds tornado's work for each call, the same for both clients.
 
-Figures are microseconds of CPU per call: the median over ``--rounds`` rounds, and the
+Both clients run on the bot's event loop (``bot.event_loop``: uvloop; ``--event-loop
+asyncio`` for the standard library's). Figures are microseconds of CPU per call: the median over ``--rounds`` rounds, and the
 spread (lowest-highest round). The machine may be shared: compare figures of one run only.
 """
 
@@ -35,7 +36,9 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup  # noqa: E4
 from telegram.request import BaseRequest, HTTPXRequest, RequestData  # noqa: E402
 
 from bench.harness import emit, note  # noqa: E402
+from bot import eventloop  # noqa: E402
 from bot.aiohttp_request import AiohttpRequest  # noqa: E402
+from bot.config import BotConfig  # noqa: E402
 from emulator import BotApiEmulator  # noqa: E402
 
 TOKEN = "123456:BENCH-TOKEN"
@@ -171,12 +174,8 @@ async def cpu_per_call(base_url: str, kind: str, calls: int, what: str) -> tuple
     return cpu / calls * 1e6, wall / calls * 1e6
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--setup", choices=("split", "shared", "both"), default="both")
-    args = parser.parse_args()
+async def main(args: argparse.Namespace) -> None:
+    note(f"event loop: {args.event_loop}")
     setups = ("split", "shared") if args.setup == "both" else (args.setup,)
     for setup in setups:
         emulator = split_emulator if setup == "split" else shared_emulator
@@ -225,4 +224,15 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--setup", choices=("split", "shared", "both"), default="both")
+    parser.add_argument(
+        "--event-loop",
+        choices=eventloop.KINDS,
+        default=BotConfig().event_loop,
+        help="the loop both clients run on (production's by default: bot.event_loop)",
+    )
+    args = parser.parse_args()
+    eventloop.run(main(args), args.event_loop)

@@ -13,7 +13,8 @@ same journal settings (WAL, ``synchronous = NORMAL``, foreign keys on):
   serialize, write the row back, commit.
 * **sopbot** runs the real service layer: ``CaseService.execute(case_id, command, user_id)``
   (``start_case`` for a new case), one transaction with the events, the case state and the
-  outbox rows (the outbox does not run).
+  outbox rows (the outbox does not run), awaited on the event loop the bot runs on
+  (``bot.event_loop``: uvloop; ``--event-loop asyncio`` for the standard library's).
 
 Both walk whole cases along the same paths: half straight through the twelve steps, half
 with one return at every review step (as ``sopbot demo`` does). A *transition* is a move:
@@ -38,7 +39,6 @@ Run: .venv/bin/python bench/bench_spiff.py [--rounds 7] [--cases 24] [--keep DIR
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
 import json
 import shutil
@@ -59,8 +59,10 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
+from bot import eventloop
 from bot.app import load_sops, work_calendar
 from bot.clock import ManualClock
+from bot.config import BotConfig
 from bot.core.definition import SopDefinition, StepKind
 from bot.core.model import (
     Approve,
@@ -646,5 +648,12 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--cases", type=int, default=24, help="cases per round on each side")
     parser.add_argument("--keep", type=Path, help="copy both databases here at the end")
+    parser.add_argument(
+        "--event-loop",
+        choices=eventloop.KINDS,
+        default=BotConfig().event_loop,
+        help="the loop sopbot's side runs on (production's by default: bot.event_loop)",
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.rounds, args.cases, args.keep))
+    note(f"event loop: {args.event_loop}")
+    eventloop.run(main(args.rounds, args.cases, args.keep), args.event_loop)

@@ -17,6 +17,7 @@ are named in the output of the bench that uses them:
 * ``--clock-start ISO``: a clock that starts at that moment and runs in real time
   (reminders are judged against office hours);
 * ``--http-client httpx``: PTB's HTTPXRequest instead of bot.aiohttp_request's AiohttpRequest;
+* ``--event-loop asyncio``: asyncio's own event loop instead of uvloop (``bot.event_loop``);
 * ``--pool N`` / ``--http2``: HTTPXRequest tuning through the ApplicationBuilder (implies httpx);
 * ``--reminders-every S`` / ``--no-reminders``: the reminder job's interval;
 * ``--paper-log FILE``: the papers are made by the production ``Paperwork``, wrapped so
@@ -48,6 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import bot.app  # noqa: E402
+import bot.eventloop  # noqa: E402
 from bot.config import PersonConfig  # noqa: E402
 from bot.context import SopApplication  # noqa: E402
 from bot.demo import FAST_SENDER, TOKEN, world_config  # noqa: E402
@@ -237,6 +239,7 @@ def main() -> int:
     p.add_argument("--per-second", type=float, help="overall flood limit (production: 30)")
     p.add_argument("--clock-start")
     p.add_argument("--http-client", choices=("aiohttp", "httpx"), default="aiohttp")
+    p.add_argument("--event-loop", choices=("uvloop", "asyncio"), default="uvloop")
     p.add_argument("--pool", type=int)
     p.add_argument("--http2", action="store_true")
     p.add_argument("--reminders-every", type=int, default=60)
@@ -254,7 +257,10 @@ def main() -> int:
     extra = tuple(staff_person(i) for i in range(1, args.staff + 1))
     config = dataclasses.replace(config, people=config.people + extra)
     client = "httpx" if args.pool or args.http2 else args.http_client
-    config = dataclasses.replace(config, bot=dataclasses.replace(config.bot, http_client=client))
+    config = dataclasses.replace(
+        config,
+        bot=dataclasses.replace(config.bot, http_client=client, event_loop=args.event_loop),
+    )
 
     if args.pool or args.http2:
         base = bot.app.ApplicationBuilder
@@ -289,6 +295,7 @@ def main() -> int:
     )
     if papers is not None:
         papers.app = app
+    bot.eventloop.install(config.bot.event_loop)
 
     if args.profile:
         import cProfile

@@ -6,6 +6,7 @@ through ``SopContext.services`` (:mod:`bot.context`), a typed attribute, never s
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -228,6 +229,8 @@ def build_application(
             log.warning("setMyCommands failed; continuing", exc_info=True)
         svc.outbox.start()
         start_reminders(app)
+        loop = asyncio.get_running_loop()
+        log.info("running on the event loop %s.%s", type(loop).__module__, type(loop).__name__)
 
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         assert isinstance(app, SopApplication)

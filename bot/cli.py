@@ -323,6 +323,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         active = ActiveLock(str(config.storage.database))
     app = build_application(config, token, active=active)
+    from bot import eventloop
+
+    eventloop.install(config.bot.event_loop)
     try:
         if config.bot.mode == "webhook":
             hook = config.bot.webhook
@@ -360,10 +363,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from bot import eventloop
+    from bot.config import BotConfig
     from bot.demo import run_demo
 
-    code: int = asyncio.run(run_demo(Path(args.out).resolve(), quiet=args.quiet))
-    return code
+    demo = run_demo(Path(args.out).resolve(), quiet=args.quiet)
+    return eventloop.run(demo, BotConfig().event_loop)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

@@ -52,6 +52,9 @@ class BotConfig:
     http_client: str = "aiohttp"
     # A PEM CA file trusted besides the system's (a self-hosted Bot API server's own CA).
     ca_file: Path | None = None
+    # "uvloop" (the default; asyncio's own where uvloop is missing) or "asyncio":
+    # bot.eventloop.
+    event_loop: str = "uvloop"
 
     @property
     def base_url(self) -> str:
@@ -262,6 +265,7 @@ def _bot(r: _Reader, raw: Mapping[str, Any], base: Path) -> BotConfig:
             "token",
             "http_client",
             "ca_file",
+            "event_loop",
         },
     )
     if "token" in t:
@@ -282,6 +286,9 @@ def _bot(r: _Reader, raw: Mapping[str, Any], base: Path) -> BotConfig:
     http_client = r.get(t, "bot.http_client", str, "aiohttp")
     if http_client not in ("aiohttp", "httpx"):
         r.fail("bot.http_client", f"must be 'aiohttp' or 'httpx', got {http_client!r}")
+    event_loop = r.get(t, "bot.event_loop", str, "uvloop")
+    if event_loop not in ("uvloop", "asyncio"):
+        r.fail("bot.event_loop", f"must be 'uvloop' or 'asyncio', got {event_loop!r}")
     ca_file: Path | None = None
     ca_name = r.get(t, "bot.ca_file", str, "")
     if ca_name:
@@ -298,7 +305,9 @@ def _bot(r: _Reader, raw: Mapping[str, Any], base: Path) -> BotConfig:
     )
     if mode == "webhook" and not webhook.url.startswith("https://"):
         r.fail("bot.webhook.url", "webhook mode needs the public https:// URL Telegram calls")
-    return BotConfig(token_env, url, mode, language, webhook, http_client, ca_file)
+    return BotConfig(
+        token_env, url, mode, language, webhook, http_client, ca_file, event_loop=event_loop
+    )
 
 
 def _storage(r: _Reader, raw: Mapping[str, Any], base: Path) -> StorageConfig:

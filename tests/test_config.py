@@ -199,6 +199,10 @@ BAD = {
         setting("bot.http_client", "lean"),
         "bot.http_client: must be 'aiohttp' or 'httpx'",
     ),
+    "unknown event loop": (
+        setting("bot.event_loop", "trio"),
+        "bot.event_loop: must be 'uvloop' or 'asyncio'",
+    ),
     "missing ca file": (setting("bot.ca_file", "no/such-ca.pem"), "bot.ca_file: no such file"),
     "webhook without url": (setting("bot.mode", "webhook"), "bot.webhook.url:"),
     "webhook with http url": (

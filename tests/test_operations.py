@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from reliability_helpers import load_case, load_events, log_problems, query
 
 from bot.core.loader import load_definition
@@ -433,3 +434,36 @@ async def test_sopbot_run_never_prints_the_token(tmp_path: Path) -> None:
     code, out, err = await sopbot("run", "--config", str(config), token=TOKEN, limit=20)
     assert leaks(out + err) == []
     print(f"\n[ops] sopbot run, wrong token: exit 2; Telegram unreachable: exit {code}")
+
+
+@pytest.mark.parametrize("event_loop", ["uvloop", "asyncio"])
+async def test_sopbot_run_answers_on_either_event_loop_and_stops_on_sigterm(
+    tmp_path: Path, event_loop: str
+) -> None:
+    """``bot.event_loop``: the bot runs on uvloop (the default) or asyncio's own loop, says
+    which at start, answers (a stranger, politely), and stops cleanly on SIGTERM."""
+    async with BotApiEmulator(token=TOKEN) as emu:
+        config = write_config(
+            tmp_path / "config.toml", tmp_path / "db.sqlite3", tmp_path / "files", emu.base_url
+        )
+        with config.open("a", encoding="utf-8") as handle:
+            handle.write(f'event_loop = "{event_loop}"\n')
+        env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN}
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", "--config", str(config), cwd=ROOT, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            user = emu.user(4242, "Rina")
+            await emu.wait_until(lambda: bool(emu.calls_to("getUpdates")), timeout=30)
+            await user.send("/start")
+            answer = await user.wait_message(timeout=15)
+        finally:
+            proc.terminate()
+            out, err = await asyncio.wait_for(proc.communicate(), 30)
+    log = (out + err).decode()
+    assert answer.text.startswith("Mohon maaf, Anda belum terdaftar"), answer.text
+    assert proc.returncode == 0, log
+    expected = {"uvloop": "uvloop.Loop", "asyncio": "asyncio.unix_events._UnixSelectorEventLoop"}
+    assert f"running on the event loop {expected[event_loop]}" in log, log
+    assert "Traceback" not in log, log
