@@ -48,3 +48,7 @@ def test_run_runs_a_coroutine_on_the_chosen_loop() -> None:
 
     assert eventloop.run(which(), "uvloop") == "uvloop"
     assert eventloop.run(which(), "asyncio").startswith("asyncio")
+
+
+async def test_the_tests_run_on_the_loop_production_runs_on() -> None:
+    assert isinstance(asyncio.get_running_loop(), uvloop.Loop)
