@@ -4,7 +4,7 @@ Rows are written in the same transaction as the change that causes them; this se
 delivers them afterwards, in order per chat, retrying network errors, 5xx and 429 (after
 ``retry_after``) with backoff. Pacing is the one flood limiter's
 (:class:`bot.ratelimit.FloodLimiter`, installed in the application): every call the bot
-makes passes it. A row is marked sent only after Telegram accepted it, so a crash in
+makes passes it, the outbox's behind the interactive answers (``BACKGROUND``). A row is marked sent only after Telegram accepted it, so a crash in
 between sends it again (at least once) and never loses it.
 
 Rows are small and rendered here, when they go out (:mod:`bot.messages`); delivered rows
@@ -37,15 +37,13 @@ from telegram.ext import ExtBot
 from bot.clock import Clock
 from bot.filestore import FileStore
 from bot.messages import Album, Inputs, Renderer, load_inputs
+from bot.ratelimit import BACKGROUND
 from bot.services.registry import SopRegistry
 from storage import repo
 from storage.db import Database, Tx
 
 log = logging.getLogger(__name__)
 
-# The flood limiter passes a 429 straight back for the outbox's calls: the outbox keeps the
-# row, waits retry_after and sends it again itself.
-NO_LIMITER_RETRY = 0
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PAPER_WAIT = timedelta(milliseconds=200)
 PRUNE_EVERY = 3600.0  # seconds between prunes of delivered rows
@@ -311,7 +309,7 @@ class OutboxSender:
                 chat_id=item.chat_id,
                 message_id=int(item.params["message_id"]),
                 reply_markup=None,
-                rate_limit_args=NO_LIMITER_RETRY,
+                rate_limit_args=BACKGROUND,
             )
             await self._skip(item)
         elif item.kind == "text":  # rendered before small rows existed
@@ -321,7 +319,7 @@ class OutboxSender:
             p = item.params
             markup = keyboard_markup(p.get("keyboard", []))
             sent = await self.bot.send_message(
-                item.chat_id, p["text"], reply_markup=markup, rate_limit_args=NO_LIMITER_RETRY
+                item.chat_id, p["text"], reply_markup=markup, rate_limit_args=BACKGROUND
             )
             await self.db.write(repo.mark_sent, item.id, self.clock.now(), sent.message_id)
         elif item.kind == "document":  # a row of an older database
@@ -346,7 +344,7 @@ class OutboxSender:
             text,
             reply_markup=keyboard_markup(keyboard) if keyboard else None,
             reply_parameters=_reply(reply_to),
-            rate_limit_args=NO_LIMITER_RETRY,
+            rate_limit_args=BACKGROUND,
         )
 
     async def _task_row(self, item: repo.OutboxItem, inputs: Inputs) -> None:
@@ -367,7 +365,7 @@ class OutboxSender:
                         chat_id=item.chat_id,
                         message_id=live[1],
                         reply_markup=keyboard_markup(message.keyboard),
-                        rate_limit_args=NO_LIMITER_RETRY,
+                        rate_limit_args=BACKGROUND,
                     )
                 except BadRequest as exc:
                     if "not modified" not in str(exc):
@@ -427,7 +425,7 @@ class OutboxSender:
                 chat_id=item.chat_id,
                 message_id=int(into),
                 reply_markup=keyboard_markup(message.keyboard),
-                rate_limit_args=NO_LIMITER_RETRY,
+                rate_limit_args=BACKGROUND,
             )
         except BadRequest as exc:
             log.info("task not shown in message %s: %s", into, exc)
@@ -478,7 +476,7 @@ class OutboxSender:
                     chat_id,
                     await self._document(chunk[0]),
                     caption=caption,
-                    rate_limit_args=NO_LIMITER_RETRY,
+                    rate_limit_args=BACKGROUND,
                 )
                 sent.append((chunk[0], message))
                 continue
@@ -490,9 +488,7 @@ class OutboxSender:
                 )
                 for i, stored in enumerate(chunk)
             ]
-            messages = await self.bot.send_media_group(
-                chat_id, media, rate_limit_args=NO_LIMITER_RETRY
-            )
+            messages = await self.bot.send_media_group(chat_id, media, rate_limit_args=BACKGROUND)
             sent += list(zip(chunk, messages, strict=False))
         return sent
 
@@ -504,7 +500,7 @@ class OutboxSender:
                 item.chat_id,
                 int(item.params["reply_to"]),
                 ACK_REACTION,
-                rate_limit_args=NO_LIMITER_RETRY,
+                rate_limit_args=BACKGROUND,
             )
         except BadRequest as exc:
             log.info("reaction refused (%s): answering in words", exc)

@@ -11,16 +11,22 @@ for the sum of both.
 - A message to a private chat waits for that chat's one-per-second token (no bursts).
   Edits and other calls with a ``chat_id`` take only the overall token.
 - A media group counts as one message per item.
+- Answers go first. A call of the outbox (``rate_limit_args=BACKGROUND``) waits behind
+  every interactive answer waiting for the same token, the chat's or the overall one: an
+  official who asks something gets the answer at the chat's next free second, not after
+  the documents and notices queued for them. Within each kind, first come, first served.
 - A 429 that gets through (another process on the same token, say) pauses every call for
   ``retry_after``; callers already waiting see the longer pause too. The call is sent again
-  up to ``max_retries`` times; ``rate_limit_args=0`` (the outbox) passes the 429 back so
-  the caller keeps and retries its own row.
+  up to ``max_retries`` times; the outbox's calls (``retries=0``) get the 429 back so the
+  outbox keeps and retries its own row.
 - Calls without a ``chat_id`` (answerCallbackQuery, getUpdates, getFile) are not limited.
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
@@ -31,7 +37,7 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-__all__ = ["FloodLimiter", "FloodLimits", "TokenBucket"]
+__all__ = ["BACKGROUND", "FloodLimiter", "FloodLimits", "Sending", "TokenBucket"]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +55,21 @@ class FloodLimits:
     max_retries: int = 2
 
 
+@dataclass(frozen=True)
+class Sending:
+    """How a call goes through the limiter (python-telegram-bot's ``rate_limit_args``)."""
+
+    retries: int | None = None  # 429s the limiter retries itself; None: FloodLimits'
+    background: bool = False  # waits behind interactive answers for the same token
+
+
+BACKGROUND = Sending(retries=0, background=True)
+"""The outbox's calls: behind the answers, and a 429 handed back to the outbox."""
+_INTERACTIVE = Sending()
+
+_ANSWER, _LATER = 0, 1  # priorities: lower goes first
+
+
 class TokenBucket:
     """``rate`` tokens per second, at most ``burst`` saved. :meth:`reserve` takes tokens
     now and says how long to wait before using them (tokens may be owed: callers queue up
@@ -60,12 +81,25 @@ class TokenBucket:
         self.rate, self.burst = rate, burst
         self.tokens, self.stamp = burst, now
 
-    def reserve(self, now: float, n: float = 1.0) -> float:
-        """Take ``n`` tokens; the wait is until the first of them is there (an album goes
-        out whole and leaves the rest owed, which the next message repays by waiting)."""
+    def _refill(self, now: float) -> None:
         self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
-        wait = 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+    def wait(self, now: float) -> float:
+        """Seconds until a token is there (0: now)."""
+        self._refill(now)
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+    def take(self, now: float, n: float = 1.0) -> None:
+        """Take ``n`` tokens once one is there: an album goes out whole and leaves the rest
+        owed, which the next message repays by waiting."""
+        self._refill(now)
+        self.tokens -= n
+
+    def reserve(self, now: float, n: float = 1.0) -> float:
+        """Take ``n`` tokens now; the wait is until the first of them is there (callers queue
+        up behind each other in the order they reserve)."""
+        wait = self.wait(now)
         self.tokens -= n
         return wait
 
@@ -74,13 +108,78 @@ class TokenBucket:
         return self.tokens + (now - self.stamp) * self.rate >= self.burst
 
 
+class _Waiter:
+    __slots__ = ("order", "priority", "turn")
+
+    def __init__(self, priority: int, order: int) -> None:
+        self.priority, self.order = priority, order
+        self.turn = asyncio.Event()  # set when it may have come to the head of the queue
+
+    def __lt__(self, other: _Waiter) -> bool:
+        return (self.priority, self.order) < (other.priority, other.order)
+
+
+class _Gate:
+    """A token bucket whose waiting callers are served by priority, then in the order they
+    came: the caller at the head of the queue sleeps until the next token and takes it;
+    the others wait for their turn. An answer that comes while the outbox's message sleeps
+    for the token takes its place at the head."""
+
+    __slots__ = ("_order", "_queue", "bucket")
+
+    def __init__(self, bucket: TokenBucket) -> None:
+        self.bucket = bucket
+        self._queue: list[_Waiter] = []
+        self._order = itertools.count()
+
+    def idle(self, now: float) -> bool:
+        return not self._queue and self.bucket.idle(now)
+
+    async def take(
+        self,
+        count: float,
+        priority: int,
+        clock: Callable[[], float],
+        sleep: Callable[[float], Awaitable[None]],
+    ) -> None:
+        queue, bucket = self._queue, self.bucket
+        if not queue and bucket.wait(clock()) == 0:
+            bucket.take(clock(), count)
+            return
+        me = _Waiter(priority, next(self._order))
+        heapq.heappush(queue, me)
+        try:
+            while True:
+                if queue[0] is not me:
+                    await me.turn.wait()
+                    me.turn.clear()
+                    continue
+                wait = bucket.wait(clock())
+                if wait > 0:
+                    await sleep(wait)
+                    if queue[0] is not me:  # an answer came first meanwhile
+                        continue
+                # (the token is due: checking the bucket again could find it a rounding
+                # error short and sleep for nothing, over and over)
+                break
+            heapq.heappop(queue)
+            bucket.take(clock(), count)
+        except BaseException:
+            queue.remove(me)
+            heapq.heapify(queue)
+            raise
+        finally:
+            if queue:
+                queue[0].turn.set()
+
+
 def _sends_message(endpoint: str) -> bool:
     return endpoint.startswith(("send", "copyMessage", "forwardMessage")) and endpoint not in (
         "sendChatAction",
     )
 
 
-class FloodLimiter(BaseRateLimiter[int]):
+class FloodLimiter(BaseRateLimiter[Sending]):
     def __init__(
         self,
         limits: FloodLimits | None = None,
@@ -90,8 +189,9 @@ class FloodLimiter(BaseRateLimiter[int]):
         self.limits = limits or FloodLimits()
         self._clock, self._sleep = clock, sleep
         now = clock()
-        self._overall = TokenBucket(self.limits.overall_per_second, self.limits.overall_burst, now)
-        self._chats: dict[int | str, TokenBucket] = {}
+        overall = TokenBucket(self.limits.overall_per_second, self.limits.overall_burst, now)
+        self._overall = _Gate(overall)
+        self._chats: dict[int | str, _Gate] = {}
         self._paused_until = 0.0
         self._last_cleanup = now
 
@@ -101,9 +201,9 @@ class FloodLimiter(BaseRateLimiter[int]):
     async def shutdown(self) -> None:
         self._chats.clear()
 
-    def _chat_bucket(self, chat_id: int | str, now: float) -> TokenBucket:
-        bucket = self._chats.get(chat_id)
-        if bucket is None:
+    def _chat_gate(self, chat_id: int | str, now: float) -> _Gate:
+        gate = self._chats.get(chat_id)
+        if gate is None:
             if now - self._last_cleanup > 60.0:
                 self._forget_idle_chats(now)
             limits = self.limits
@@ -111,12 +211,12 @@ class FloodLimiter(BaseRateLimiter[int]):
                 bucket = TokenBucket(limits.group_per_minute / 60.0, limits.group_burst, now)
             else:
                 bucket = TokenBucket(limits.private_per_second, limits.private_burst, now)
-            self._chats[chat_id] = bucket
-        return bucket
+            gate = self._chats[chat_id] = _Gate(bucket)
+        return gate
 
     def _forget_idle_chats(self, now: float) -> None:
         self._last_cleanup = now
-        for chat_id in [c for c, b in self._chats.items() if b.idle(now)]:
+        for chat_id in [c for c, g in self._chats.items() if g.idle(now)]:
             del self._chats[chat_id]
 
     async def _until_not_paused(self) -> None:
@@ -125,18 +225,19 @@ class FloodLimiter(BaseRateLimiter[int]):
         while (wait := self._paused_until - self._clock()) > 0:
             await self._sleep(wait)
 
-    async def acquire(self, chat_id: int | str, endpoint: str, count: int = 1) -> None:
-        """Wait for the chat's tokens (messages only), then for the overall ones."""
+    async def acquire(
+        self, chat_id: int | str, endpoint: str, count: int = 1, background: bool = False
+    ) -> None:
+        """Wait for the chat's tokens (messages only), then for the overall ones; a
+        ``background`` call lets every answer waiting for the same token go first."""
+        priority = _LATER if background else _ANSWER
         await self._until_not_paused()
         if _sends_message(endpoint) or isinstance(chat_id, str) or chat_id < 0:
-            wait = self._chat_bucket(chat_id, self._clock()).reserve(self._clock(), count)
-            if wait > 0:
-                await self._sleep(wait)
-                await self._until_not_paused()
-        wait = self._overall.reserve(self._clock(), count)
-        if wait > 0:
-            await self._sleep(wait)
+            gate = self._chat_gate(chat_id, self._clock())
+            await gate.take(count, priority, self._clock, self._sleep)
             await self._until_not_paused()
+        await self._overall.take(count, priority, self._clock, self._sleep)
+        await self._until_not_paused()
 
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self._clock() + seconds)
@@ -148,7 +249,7 @@ class FloodLimiter(BaseRateLimiter[int]):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: int | None,
+        rate_limit_args: Sending | None,
     ) -> bool | JSON | list[JSON]:
         chat_id = data.get("chat_id")
         if chat_id is not None and not isinstance(chat_id, str):
@@ -158,10 +259,11 @@ class FloodLimiter(BaseRateLimiter[int]):
                 chat_id = str(chat_id)
         media = data.get("media")
         count = len(media) if endpoint == "sendMediaGroup" and isinstance(media, list) else 1
-        retries = self.limits.max_retries if rate_limit_args is None else rate_limit_args
+        sending = rate_limit_args or _INTERACTIVE
+        retries = self.limits.max_retries if sending.retries is None else sending.retries
         for attempt in range(retries + 1):
             if chat_id is not None:
-                await self.acquire(chat_id, endpoint, count)
+                await self.acquire(chat_id, endpoint, count, sending.background)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:

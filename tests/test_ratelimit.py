@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from bot.ratelimit import FloodLimiter, FloodLimits, TokenBucket
+from bot.ratelimit import BACKGROUND, FloodLimiter, FloodLimits, TokenBucket
 
 
 class VirtualTime:
@@ -45,7 +45,8 @@ class VirtualTime:
         while self._sleepers and self._sleepers[0][0] <= target + 1e-9:
             deadline, _, future = heapq.heappop(self._sleepers)
             self.now = max(self.now, deadline)
-            future.set_result(None)
+            if not future.done():  # (a sleeper cancelled meanwhile)
+                future.set_result(None)
             await self.settle()
         self.now = target
         await self.settle()
@@ -82,11 +83,13 @@ def send(
     chat: int | str,
     endpoint: str = "sendMessage",
     data: dict[str, Any] | None = None,
+    *,
+    outbox: bool = False,
 ) -> asyncio.Task[Any]:
+    """An interactive answer, or with ``outbox`` a message of the outbox."""
     payload = {"chat_id": chat, **(data or {})}
-    return asyncio.create_task(
-        lim.process_request(sent.call(name), (), {}, endpoint, payload, None)
-    )
+    how = BACKGROUND if outbox else None
+    return asyncio.create_task(lim.process_request(sent.call(name), (), {}, endpoint, payload, how))
 
 
 async def test_thirty_messages_to_thirty_people_go_at_once_the_next_waits_its_turn(
@@ -160,7 +163,7 @@ async def test_a_longer_429_pause_reaches_callers_already_waiting(vt: VirtualTim
         raise RetryAfter(timedelta(seconds=7))
 
     with pytest.raises(RetryAfter):
-        await lim.process_request(flooded, (), {}, "sendMessage", {"chat_id": 77}, 0)
+        await lim.process_request(flooded, (), {}, "sendMessage", {"chat_id": 77}, BACKGROUND)
     await vt.advance(1.5)
     assert "second" not in sent.at, "a caller already waiting went out during the pause"
     await vt.advance(6.0)
@@ -216,7 +219,7 @@ async def test_the_outbox_gets_the_429_back_to_retry_it_itself(vt: VirtualTime) 
         raise RetryAfter(timedelta(seconds=5))
 
     with pytest.raises(RetryAfter):
-        await lim.process_request(flooded, (), {}, "sendMessage", {"chat_id": 9}, 0)
+        await lim.process_request(flooded, (), {}, "sendMessage", {"chat_id": 9}, BACKGROUND)
     assert len(calls) == 1
 
 
@@ -225,3 +228,80 @@ def test_a_bucket_forgets_nothing_it_owes() -> None:
     assert [bucket.reserve(0.0) for _ in range(4)] == [0.0, 0.0, 0.5, 1.0]
     assert not bucket.idle(1.0)
     assert bucket.idle(2.0)
+
+
+# -- answers first ---------------------------------------------------------------------------
+
+
+async def test_an_answer_goes_before_the_outbox_message_waiting_for_the_chat(
+    vt: VirtualTime,
+) -> None:
+    """Kabag's chat just had a document; the outbox's next notice waits for the chat's next
+    second. Kabag asks /tugas meanwhile: the answer takes that second, the notice the one
+    after."""
+    lim, sent = limiter(vt), Sent(vt)
+    send(lim, sent, "document", 1002, outbox=True)
+    send(lim, sent, "notice", 1002, outbox=True)
+    await vt.advance(0.3)
+    send(lim, sent, "tugas", 1002)
+    await vt.advance(0.7)
+    assert list(sent.at) == ["document", "tugas"]
+    assert sent.at["tugas"] == pytest.approx(1001.0)
+    await vt.advance(1.0)
+    assert sent.at["notice"] == pytest.approx(1002.0)
+
+
+async def test_after_an_album_the_answer_still_waits_what_the_album_owes(vt: VirtualTime) -> None:
+    """An album of four is four messages: the chat's next message, the answer included,
+    waits until they are paid for (Telegram's limit, which no priority lifts)."""
+    lim, sent = limiter(vt), Sent(vt)
+    media = [{"type": "document", "media": f"f{i}"} for i in range(4)]
+    send(lim, sent, "album", 1001, "sendMediaGroup", {"media": media}, outbox=True)
+    send(lim, sent, "task", 1001, outbox=True)
+    await vt.settle()
+    send(lim, sent, "answer", 1001)
+    await vt.advance(10.0)
+    assert sent.at == {
+        "album": pytest.approx(1000.0),
+        "answer": pytest.approx(1004.0),
+        "task": pytest.approx(1005.0),
+    }
+
+
+async def test_the_outbox_keeps_its_order_and_answers_keep_theirs(vt: VirtualTime) -> None:
+    lim, sent = limiter(vt), Sent(vt)
+    send(lim, sent, "o1", 7, outbox=True)
+    send(lim, sent, "o2", 7, outbox=True)
+    send(lim, sent, "o3", 7, outbox=True)
+    await vt.settle()
+    send(lim, sent, "a1", 7)
+    send(lim, sent, "a2", 7)
+    await vt.advance(10.0)
+    assert sorted(sent.at, key=sent.at.__getitem__) == ["o1", "a1", "a2", "o2", "o3"]
+
+
+async def test_answers_go_before_a_queued_burst_of_the_outbox(vt: VirtualTime) -> None:
+    """5,000 reminders queue for the overall 30 a second; an answer to another official
+    takes the next overall token, not the 5,001st."""
+    lim, sent = limiter(vt), Sent(vt)
+    for i in range(90):
+        send(lim, sent, f"r{i}", 10_000 + i, outbox=True)
+    await vt.settle()
+    assert len(sent.at) == 30  # the overall burst
+    send(lim, sent, "answer", 42)
+    await vt.advance(1 / 30)
+    assert "answer" in sent.at and "r30" not in sent.at
+    await vt.advance(2.0)
+    assert all(f"r{i}" in sent.at for i in range(90))
+
+
+async def test_a_caller_given_up_while_waiting_holds_up_nobody(vt: VirtualTime) -> None:
+    lim, sent = limiter(vt), Sent(vt)
+    send(lim, sent, "first", 5)
+    gone = send(lim, sent, "gone", 5)
+    after = send(lim, sent, "after", 5, outbox=True)
+    await vt.settle()
+    gone.cancel()
+    await vt.advance(1.0)
+    assert "gone" not in sent.at and sent.at["after"] == pytest.approx(1001.0)
+    await after
