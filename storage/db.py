@@ -178,7 +178,7 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
 class _Job:
     """One function for a connection's thread, and where its result goes."""
 
-    __slots__ = ("dropped", "fn", "future", "loop")
+    __slots__ = ("fn", "future", "loop")
 
     def __init__(
         self,
@@ -187,7 +187,6 @@ class _Job:
         loop: asyncio.AbstractEventLoop,
     ) -> None:
         self.fn, self.future, self.loop = fn, future, loop
-        self.dropped = False  # its caller gave up (cancelled) before the thread took it
 
 
 def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
@@ -222,7 +221,9 @@ class _Worker:
 
     def _serve(self) -> None:
         while (job := self.jobs.get()) is not None:
-            if job.dropped:
+            # its caller gave up before the thread took it (a read of the future's state:
+            # no callback on every call to learn it)
+            if job.future.cancelled():
                 continue
             result, error = None, None
             try:
@@ -239,7 +240,6 @@ class _Worker:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         job = _Job(fn, future, loop)
-        future.add_done_callback(lambda f: setattr(job, "dropped", f.cancelled()))
         self.busy += 1
         self.jobs.put(job)
         try:
