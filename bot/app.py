@@ -150,7 +150,9 @@ def build_services(
         max_backoff=options.get("max_backoff", 60.0),
         retention=config.storage.retention,
     )
-    cases = CaseService(db, sops, config, clock, calendar, wake_outbox=sender.wake)
+    cases = CaseService(
+        db, sops, config, clock, calendar, wake_outbox=sender.wake, answer=sender.answer
+    )
     reminders = Reminders(
         db,
         sops,

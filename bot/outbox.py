@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import time
 from collections import defaultdict
@@ -37,7 +38,7 @@ from telegram.ext import ExtBot
 from bot.clock import Clock
 from bot.filestore import FileStore
 from bot.messages import Album, Inputs, Renderer, load_inputs
-from bot.ratelimit import BACKGROUND
+from bot.ratelimit import BACKGROUND, OUTBOX_ANSWER, Sending
 from bot.services.registry import SopRegistry
 from storage import repo
 from storage.db import Database, Tx
@@ -54,6 +55,9 @@ ACK_REACTION = "👌"  # on an upload the bot took (one of Telegram's reaction e
 # meanwhile (a second bot process in the seconds before it learns it is not the active one);
 # rows of a sender that died are taken again when it ends.
 OUTBOX_LEASE = timedelta(seconds=10)
+# How this task's calls go through the flood limiter: behind interactive answers, except
+# while it delivers a row that is itself an answer (OutboxSender.answer).
+_SENDING: contextvars.ContextVar[Sending] = contextvars.ContextVar("outbox_sending")
 
 
 def keyboard_markup(rows: Sequence[Sequence[Sequence[str]]]) -> InlineKeyboardMarkup | None:
@@ -108,9 +112,32 @@ class OutboxSender:
         self._chats: dict[int, asyncio.Task[None]] = {}  # chat -> its delivery under way
         self._last_prune = 0.0
         self._shown: dict[tuple[int, int], tuple[str, str]] = {}
+        self._answers: set[asyncio.Task[None]] = set()
 
     def wake(self) -> None:
         self._wake.set()
+
+    def answer(self, row_ids: Sequence[int]) -> None:
+        """Deliver these rows now, out of their chat's turn and as interactive answers:
+        the official is waiting for them (a task opened from /tugas), not for what was
+        queued for them before. Whatever this does not send, the regular rounds do."""
+        task = asyncio.create_task(self._answer(list(row_ids)), name="outbox-answer")
+        self._answers.add(task)
+        task.add_done_callback(self._answers.discard)
+
+    async def _answer(self, row_ids: list[int]) -> None:
+        try:
+            now = self.clock.now()
+            items = await self.db.write(repo.take_outbox_rows, row_ids, now, now + OUTBOX_LEASE)
+            if items:
+                inputs = await self.db.read(load_inputs, items, self.sops, self.clock.now())
+                _SENDING.set(OUTBOX_ANSWER)
+                for item in items:
+                    await self._guarded(item, inputs)
+        except Exception:
+            log.exception("answer rows %s: left to the regular rounds", row_ids)
+        finally:
+            self.wake()  # rows this did not take (the regular round had them) go that way
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="outbox-sender")
@@ -121,7 +148,7 @@ class OutboxSender:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        chats = list(self._chats.values())
+        chats = [*self._chats.values(), *self._answers]
         for task in chats:
             task.cancel()  # its rows are given back, or taken again when their lease ends
         await asyncio.gather(*chats, return_exceptions=True)
@@ -309,7 +336,7 @@ class OutboxSender:
                 chat_id=item.chat_id,
                 message_id=int(item.params["message_id"]),
                 reply_markup=None,
-                rate_limit_args=BACKGROUND,
+                rate_limit_args=_SENDING.get(BACKGROUND),
             )
             await self._skip(item)
         elif item.kind == "text":  # rendered before small rows existed
@@ -319,7 +346,10 @@ class OutboxSender:
             p = item.params
             markup = keyboard_markup(p.get("keyboard", []))
             sent = await self.bot.send_message(
-                item.chat_id, p["text"], reply_markup=markup, rate_limit_args=BACKGROUND
+                item.chat_id,
+                p["text"],
+                reply_markup=markup,
+                rate_limit_args=_SENDING.get(BACKGROUND),
             )
             await self.db.write(repo.mark_sent, item.id, self.clock.now(), sent.message_id)
         elif item.kind == "document":  # a row of an older database
@@ -344,7 +374,7 @@ class OutboxSender:
             text,
             reply_markup=keyboard_markup(keyboard) if keyboard else None,
             reply_parameters=_reply(reply_to),
-            rate_limit_args=BACKGROUND,
+            rate_limit_args=_SENDING.get(BACKGROUND),
         )
 
     async def _task_row(self, item: repo.OutboxItem, inputs: Inputs) -> None:
@@ -365,7 +395,7 @@ class OutboxSender:
                         chat_id=item.chat_id,
                         message_id=live[1],
                         reply_markup=keyboard_markup(message.keyboard),
-                        rate_limit_args=BACKGROUND,
+                        rate_limit_args=_SENDING.get(BACKGROUND),
                     )
                 except BadRequest as exc:
                     if "not modified" not in str(exc):
@@ -425,7 +455,7 @@ class OutboxSender:
                 chat_id=item.chat_id,
                 message_id=int(into),
                 reply_markup=keyboard_markup(message.keyboard),
-                rate_limit_args=BACKGROUND,
+                rate_limit_args=_SENDING.get(BACKGROUND),
             )
         except BadRequest as exc:
             log.info("task not shown in message %s: %s", into, exc)
@@ -476,7 +506,7 @@ class OutboxSender:
                     chat_id,
                     await self._document(chunk[0]),
                     caption=caption,
-                    rate_limit_args=BACKGROUND,
+                    rate_limit_args=_SENDING.get(BACKGROUND),
                 )
                 sent.append((chunk[0], message))
                 continue
@@ -488,7 +518,9 @@ class OutboxSender:
                 )
                 for i, stored in enumerate(chunk)
             ]
-            messages = await self.bot.send_media_group(chat_id, media, rate_limit_args=BACKGROUND)
+            messages = await self.bot.send_media_group(
+                chat_id, media, rate_limit_args=_SENDING.get(BACKGROUND)
+            )
             sent += list(zip(chunk, messages, strict=False))
         return sent
 
@@ -500,7 +532,7 @@ class OutboxSender:
                 item.chat_id,
                 int(item.params["reply_to"]),
                 ACK_REACTION,
-                rate_limit_args=BACKGROUND,
+                rate_limit_args=_SENDING.get(BACKGROUND),
             )
         except BadRequest as exc:
             log.info("reaction refused (%s): answering in words", exc)

@@ -37,7 +37,7 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-__all__ = ["BACKGROUND", "FloodLimiter", "FloodLimits", "Sending", "TokenBucket"]
+__all__ = ["BACKGROUND", "OUTBOX_ANSWER", "FloodLimiter", "FloodLimits", "Sending", "TokenBucket"]
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,8 @@ class Sending:
 
 BACKGROUND = Sending(retries=0, background=True)
 """The outbox's calls: behind the answers, and a 429 handed back to the outbox."""
+OUTBOX_ANSWER = Sending(retries=0)
+"""An outbox row that answers an official now (a task opened from /tugas): as an answer."""
 _INTERACTIVE = Sending()
 
 _ANSWER, _LATER = 0, 1  # priorities: lower goes first

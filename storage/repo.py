@@ -955,7 +955,8 @@ def enqueue(
     version: int | None = None,
     params: dict[str, Any] | None = None,
     not_before: datetime | None = None,
-) -> None:
+) -> int:
+    """Queue one row; its id."""
     row = outbox_row(
         chat_id,
         kind,
@@ -965,7 +966,7 @@ def enqueue(
         params=params,
         not_before=not_before,
     )
-    tx.run(_ENQUEUE, row)
+    return int(tx.value(_ENQUEUE + " RETURNING id", row))
 
 
 def enqueue_rows(tx: Tx, rows: Sequence[tuple[Any, ...]]) -> None:
@@ -1000,6 +1001,28 @@ def take_due_outbox(
             (ts(lease_until), *(i.id for i in items)),
         )
     return items
+
+
+def take_outbox_rows(
+    tx: Tx, ids: Sequence[int], now: datetime, lease_until: datetime
+) -> list[OutboxItem]:
+    """Take these rows, if they are still due and nobody holds them, leased as
+    :func:`take_due_outbox` leases (out of their chat's turn: answers)."""
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    rows = tx.all(
+        "SELECT id, chat_id, kind, case_id, version, params, attempts FROM outbox "
+        f"WHERE id IN ({marks}) AND sent_at IS NULL AND failed_at IS NULL "
+        f"AND next_attempt_at <= ? ORDER BY id{tx.take_rows}",
+        (*ids, ts(now)),
+    )
+    if rows:
+        tx.run(
+            f"UPDATE outbox SET next_attempt_at = ? WHERE id IN ({','.join('?' * len(rows))})",
+            (ts(lease_until), *(r[0] for r in rows)),
+        )
+    return [OutboxItem(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows]
 
 
 def release_outbox(tx: Tx, ids: Sequence[int], lease_until: datetime, now: datetime) -> int:

@@ -722,6 +722,46 @@ async def test_tugas_lists_the_pending_steps_with_buttons_that_work(world: World
         assert expected in got.text
 
 
+async def test_a_task_opened_from_tugas_comes_before_what_was_queued_for_the_chat(
+    tmp_path: Path,
+) -> None:
+    """Telegram's one message a second per chat (here four, to keep the test short): twelve
+    notices are on their way to Kabag when Kabag opens a task from /tugas. The task is the
+    answer Kabag waits for: it comes at the chat's next free moment, and the notices after."""
+    limits = {"per_second": 30.0, "per_chat_per_second": 4.0, "per_chat_burst": 1.0}
+    async with World(tmp_path, sender={**limits, "max_backoff": 0.5}) as world:
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        await submit_proposal(world, s, "Usulan pertama")
+        second = await submit_proposal(world, s, "Usulan kedua")
+        kabag = world["kabag"]
+        await world.drained()
+        await kabag.send("/tugas")
+        listing = await kabag.wait_message(lambda m: "Tugas Anda" in m.text, timeout=WAIT)
+        label = next(b for b in listing.button_texts if b.startswith(f"#{second}"))
+
+        def queue(tx: repo.Tx) -> None:
+            now = world.services.clock.now()
+            for n in range(12):
+                text = f"Pemberitahuan nomor {n + 1}"
+                repo.enqueue(tx, kabag.id, "notice", now, params={"t": "text", "text": text})
+
+        await world.services.db.write(queue)
+        world.services.outbox.wake()
+        await kabag.wait_message(lambda m: m.text == "Pemberitahuan nomor 1", timeout=WAIT)
+        kabag.mark_seen()  # the task sent at submission is not the one awaited
+        await kabag.press(listing, label, timeout=WAIT)
+        opened = await kabag.wait_message(has_button("Setujui", second), timeout=WAIT)
+        await world.drained(within=WAIT)
+        ids = [m.message_id for m in kabag.messages]
+        notices = [(m.message_id, m.text) for m in kabag.messages if m.text.startswith("Pemb")]
+        before = [text for mid, text in notices if mid < opened.message_id]
+        after = [text for mid, text in notices if mid > opened.message_id]
+        assert opened.message_id in ids
+        assert len(before) <= 3, before  # the one on its way, and at most the next two
+        assert before + after == [f"Pemberitahuan nomor {n}" for n in range(1, 13)]
+
+
 async def test_tugas_pages_twenty_tasks_in_one_message(world: World) -> None:
     kasubag = world["kasubag"]
     seeded = [

@@ -102,6 +102,7 @@ class CaseService:
         clock: Clock,
         calendar: WorkCalendar,
         wake_outbox: Notify = lambda: None,
+        answer: Callable[[Sequence[int]], None] | None = None,
     ) -> None:
         self.db = db
         self.sops = sops
@@ -109,6 +110,9 @@ class CaseService:
         self.clock = clock
         self.calendar = calendar
         self.wake_outbox = wake_outbox
+        # outbox rows that answer an official: delivered at once (the outbox's
+        # ``answer``); without an outbox to hand them to, they wait their turn
+        self.answer = answer or (lambda rows: wake_outbox())
         self.unit = config.organisation.unit
         self.reminders = ReminderSettings(
             repeat_every_minutes=config.reminders.repeat_every_minutes,
@@ -268,8 +272,9 @@ class CaseService:
         return result
 
     async def show_task(self, user_id: int, case_id: int, version: int) -> None:
-        """Send the task of a case to its holder again (opened from the /tugas list)."""
-        await self.db.write(
+        """Send the task of a case to its holder again (opened from the /tugas list): an
+        answer, so it goes at once, before what is queued for that chat."""
+        row = await self.db.write(
             repo.enqueue,
             user_id,
             "task",
@@ -278,7 +283,7 @@ class CaseService:
             version=version,
             params={"open": 1},
         )
-        self.wake_outbox()
+        self.answer([row])
 
     def _attach(
         self,
