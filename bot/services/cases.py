@@ -91,6 +91,7 @@ class UploadResult:
     doc: str = ""
     version: int = 0
     choices: tuple[str, ...] = field(default=())
+    answers: tuple[int, ...] = ()  # outbox rows that answer the upload (delivered at once)
 
 
 class CaseService:
@@ -229,13 +230,15 @@ class CaseService:
             repo.record_delivery(tx, user_id, file_id, upload.message_id)
             definition = self.sops.of(case)
             if upload.doc is None:
-                effects.ask_which_document(tx, definition, case, user_id, file_id, now)
+                asked = effects.ask_which_document(tx, definition, case, user_id, file_id, now)
                 uploads = definition.step(case.step).uploads
-                return UploadResult("ask", choices=uploads)
+                return UploadResult("ask", choices=uploads, answers=(asked,))
             return self._attach(tx, definition, case, user_id, file_id, upload.doc, upload)
 
         result = await self.db.write(txn)
         self.wake_outbox()
+        if result.answers:
+            self.answer(result.answers)
         return result
 
     async def assign_pending_file(
@@ -305,10 +308,10 @@ class CaseService:
         attached = outcome.case.latest(doc)
         version = attached.version if attached else 1
         reply_to = upload.message_id if upload is not None else None
-        effects.acknowledge_upload(
+        answers = effects.acknowledge_upload(
             tx, definition, outcome, user_id, stored.id, doc, version, reply_to, self.clock.now()
         )
-        return UploadResult("attached", outcome, doc=doc, version=version)
+        return UploadResult("attached", outcome, doc=doc, version=version, answers=answers)
 
     # -- the unit of work ----------------------------------------------------------------
 

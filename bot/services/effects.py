@@ -230,9 +230,10 @@ def start_dialogue(
 
 def ask_which_document(
     tx: Tx, definition: SopDefinition, case: Case, person_id: int, file_id: int, now: datetime
-) -> None:
+) -> int:
+    """Ask which document an upload is; the question's row (an answer to the upload)."""
     start_dialogue(tx, person_id, "file", now, case.id, case.version, {"file_row": file_id})
-    repo.enqueue(
+    return repo.enqueue(
         tx,
         person_id,
         "prompt",
@@ -253,11 +254,12 @@ def acknowledge_upload(
     version: int,
     reply_to: int | None,
     now: datetime,
-) -> None:
+) -> tuple[int, ...]:
     """A reaction on the person's file confirms it (no message: their chat is their desk;
     a one-line answer where a reaction cannot be set); the live task messages of the step
-    then show the new checklist."""
+    then show the new checklist. Returns the row of the reaction (an answer)."""
     case = outcome.case
+    answers: tuple[int, ...] = ()
     if reply_to is not None:
         params: dict[str, Any] = {
             "t": "upload",
@@ -266,7 +268,7 @@ def acknowledge_upload(
             "v": version,
             "reply_to": reply_to,
         }
-        repo.enqueue(tx, person_id, "react", now, case_id=case.id, params=params)
+        answers = (repo.enqueue(tx, person_id, "react", now, case_id=case.id, params=params),)
     for holder in dict.fromkeys([person_id, *step_holders(tx, definition, case, now)]):
         repo.enqueue(
             tx,
@@ -277,3 +279,4 @@ def acknowledge_upload(
             version=case.version,
             params={"refresh": 1} if holder == person_id else {"refresh": 1, "edit_only": 1},
         )
+    return answers
