@@ -169,8 +169,12 @@ class OutboxSender:
                 continue
             self._wake.clear()
             timeout = await self._idle_seconds()
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow the
+            # cancellation that stop() sends when it meets the timeout (gh-86296), and the
+            # loop then waits for ever
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+                async with asyncio.timeout(timeout):
+                    await self._wake.wait()
 
     async def _idle_seconds(self) -> float:
         if len(self._chats) >= CHATS_IN_FLIGHT:

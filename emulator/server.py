@@ -488,7 +488,8 @@ class _EmuHandler(tornado.web.RequestHandler):
     async def hold(self, seconds: float) -> None:
         """Sleep ``seconds``, or less if the client hangs up."""
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(self.closed), timeout=seconds)
+            async with asyncio.timeout(seconds):
+                await asyncio.shield(self.closed)
 
 
 class _NotFoundHandler(_EmuHandler):

@@ -359,7 +359,8 @@ class EmuState:
         """Return after the next change, or after ``timeout`` seconds."""
         fut = self.change_future()
         try:
-            await asyncio.wait_for(fut, timeout=max(timeout, 0))
+            async with asyncio.timeout(max(timeout, 0)):
+                await fut
         except TimeoutError:
             pass
         finally:

@@ -218,7 +218,8 @@ class PressResult:
         assert future is not None
         limit = self.timeout if timeout is None else timeout
         try:
-            raw = await asyncio.wait_for(asyncio.shield(future), timeout=limit)
+            async with asyncio.timeout(limit):
+                raw = await asyncio.shield(future)
         except TimeoutError:
             raise TimeoutError(
                 f"the bot did not answer callback query {self.query.id} (data "

@@ -120,7 +120,8 @@ class ActiveLock:
         while self.held:
             await asyncio.sleep(self.ping_every)
             try:
-                await asyncio.wait_for(self._conn.fetchval("SELECT 1"), self.ping_timeout)
+                async with asyncio.timeout(self.ping_timeout):
+                    await self._conn.fetchval("SELECT 1")
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -139,6 +140,7 @@ class ActiveLock:
         conn, self._conn = self._conn, None
         if conn is not None and not conn.is_closed():
             try:
-                await asyncio.wait_for(conn.close(), 5)
+                async with asyncio.timeout(5):
+                    await conn.close()
             except Exception:
                 conn.terminate()
