@@ -120,7 +120,11 @@ class OutboxSender:
     def answer(self, row_ids: Sequence[int]) -> None:
         """Deliver these rows now, out of their chat's turn and as interactive answers:
         the official is waiting for them (a task opened from /tugas), not for what was
-        queued for them before. Whatever this does not send, the regular rounds do."""
+        queued for them before (save what the same case's row stands on, which goes first:
+        :func:`repo.take_outbox_rows`). Whatever this does not send, the regular rounds do;
+        a stopped sender sends nothing."""
+        if self._task is None:
+            return
         task = asyncio.create_task(self._answer(list(row_ids)), name="outbox-answer")
         self._answers.add(task)
         task.add_done_callback(self._answers.discard)

@@ -1006,23 +1006,35 @@ def take_due_outbox(
 def take_outbox_rows(
     tx: Tx, ids: Sequence[int], now: datetime, lease_until: datetime
 ) -> list[OutboxItem]:
-    """Take these rows, if they are still due and nobody holds them, leased as
-    :func:`take_due_outbox` leases (out of their chat's turn: answers)."""
-    if not ids:
-        return []
-    marks = ",".join("?" * len(ids))
-    rows = tx.all(
-        "SELECT id, chat_id, kind, case_id, version, params, attempts FROM outbox "
-        f"WHERE id IN ({marks}) AND sent_at IS NULL AND failed_at IS NULL "
-        f"AND next_attempt_at <= ? ORDER BY id{tx.take_rows}",
-        (*ids, ts(now)),
-    )
-    if rows:
+    """Take rows that answer an official (out of their chat's turn), leased as
+    :func:`take_due_outbox` leases, each with the rows of its chat and case queued before it
+    (the album a task stands on goes before it). An answer is left to the regular rounds
+    when one of those is not due (on its way, or waiting for a retry): it would overtake
+    it."""
+    taken: list[OutboxItem] = []
+    at = ts(now)
+    for answer_id in ids:
+        head = tx.one(
+            "SELECT chat_id, case_id FROM outbox WHERE id = ? AND sent_at IS NULL "
+            "AND failed_at IS NULL AND next_attempt_at <= ?",
+            (answer_id, at),
+        )
+        if head is None or head[1] is None:
+            continue
+        rows = tx.all(
+            "SELECT id, chat_id, kind, case_id, version, params, attempts, next_attempt_at "
+            "FROM outbox WHERE chat_id = ? AND case_id = ? AND id <= ? AND sent_at IS NULL "
+            f"AND failed_at IS NULL ORDER BY id{tx.take_rows}",
+            (head[0], head[1], answer_id),
+        )
+        if not rows or rows[-1][0] != answer_id or any(r[7] > at for r in rows):
+            continue
         tx.run(
             f"UPDATE outbox SET next_attempt_at = ? WHERE id IN ({','.join('?' * len(rows))})",
             (ts(lease_until), *(r[0] for r in rows)),
         )
-    return [OutboxItem(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows]
+        taken += [OutboxItem(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows]
+    return taken
 
 
 def release_outbox(tx: Tx, ids: Sequence[int], lease_until: datetime, now: datetime) -> int:

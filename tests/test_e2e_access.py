@@ -471,7 +471,7 @@ async def test_no_message_exceeds_4096_characters_and_no_callback_data_64_bytes(
 ) -> None:
     world = hostile.world
     sends = world.emu.calls_to("sendMessage") + world.emu.calls_to("editMessageText")
-    assert len(sends) > 100
+    assert len(sends) > 80  # enough to check (about 100; a few fewer when edits coincide)
     datas = []
     for call in sends + world.emu.calls_to("editMessageReplyMarkup"):
         assert len(str(call.params.get("text", ""))) <= t.MAX_MESSAGE, call.method
