@@ -1003,6 +1003,16 @@ def take_due_outbox(
     return items
 
 
+def pending_task_row(tx: Tx, chat_id: int, case_id: int) -> int | None:
+    """The latest task row of a case for a chat that is still to go, if any."""
+    value = tx.value(
+        "SELECT MAX(id) FROM outbox WHERE chat_id = ? AND case_id = ? AND kind = 'task' "
+        "AND sent_at IS NULL AND failed_at IS NULL",
+        (chat_id, case_id),
+    )
+    return None if value is None else int(value)
+
+
 def take_outbox_rows(
     tx: Tx, ids: Sequence[int], now: datetime, lease_until: datetime
 ) -> list[OutboxItem]:

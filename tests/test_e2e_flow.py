@@ -792,6 +792,31 @@ async def test_an_upload_is_acknowledged_before_what_was_queued_for_the_chat(
         assert notices == [f"Pemberitahuan nomor {n}" for n in range(1, 13)]
 
 
+async def test_a_new_case_answers_before_what_was_queued_for_the_chat(tmp_path: Path) -> None:
+    """Twelve notices are on their way to Kasubag (four a second here) when Kasubag opens a
+    case with /baru: the question message becomes the case's task at once."""
+    limits = {"per_second": 30.0, "per_chat_per_second": 4.0, "per_chat_burst": 1.0}
+    async with World(tmp_path, sender={**limits, "max_backoff": 0.5}) as world:
+        await world.everyone_starts()
+        kasubag = world["kasubag"]
+
+        def queue(tx: repo.Tx) -> None:
+            now = world.services.clock.now()
+            for n in range(12):
+                text = f"Pemberitahuan nomor {n + 1}"
+                repo.enqueue(tx, kasubag.id, "notice", now, params={"t": "text", "text": text})
+
+        await world.services.db.write(queue)
+        world.services.outbox.wake()
+        await kasubag.wait_message(lambda m: m.text == "Pemberitahuan nomor 1", timeout=WAIT)
+        await Script(world, WAIT).new_case("Usulan Program Kerja", 2027)  # until it shows
+        arrived = [m for m in kasubag.bot_messages if m.text.startswith("Pemberitahuan")]
+        assert len(arrived) <= 4, [m.text for m in arrived]
+        await world.drained(within=WAIT)
+        notices = [m.text for m in kasubag.bot_messages if m.text.startswith("Pemberitahuan")]
+        assert notices == [f"Pemberitahuan nomor {n}" for n in range(1, 13)]
+
+
 async def test_tugas_pages_twenty_tasks_in_one_message(world: World) -> None:
     kasubag = world["kasubag"]
     seeded = [

@@ -149,16 +149,20 @@ class CaseService:
         the dialogue's message, which becomes the case's task message."""
         definition = self.sops[sop_code] if sop_code else self.sops.default
 
-        def txn(tx: Tx) -> Outcome:
+        def txn(tx: Tx) -> tuple[Outcome, int | None]:
             self._claim(tx, update_id)
             case_id = repo.next_case_id(tx)
             command = StartCase(case_id, definition.code, self.unit, title, fiscal_year)
             outcome = self._run(tx, definition, None, command, user_id, (), into=into)
             repo.clear_dialogue(tx, user_id)
-            return outcome
+            # the dialogue's answer: its message becomes the case's task
+            task = repo.pending_task_row(tx, user_id, case_id) if into is not None else None
+            return outcome, task
 
-        outcome = await self.db.write(txn)
+        outcome, task = await self.db.write(txn)
         self.wake_outbox()
+        if task is not None:
+            self.answer([task])
         return outcome
 
     async def execute(
