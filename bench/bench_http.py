@@ -35,10 +35,9 @@ if str(ROOT) not in sys.path:
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup  # noqa: E402
 from telegram.request import BaseRequest, HTTPXRequest, RequestData  # noqa: E402
 
-from bench.harness import emit, note  # noqa: E402
+from bench.harness import add_event_loop_option, emit, note  # noqa: E402
 from bot import eventloop  # noqa: E402
 from bot.aiohttp_request import AiohttpRequest  # noqa: E402
-from bot.config import BotConfig  # noqa: E402
 from emulator import BotApiEmulator  # noqa: E402
 
 TOKEN = "123456:BENCH-TOKEN"
@@ -228,11 +227,6 @@ if __name__ == "__main__":
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--setup", choices=("split", "shared", "both"), default="both")
-    parser.add_argument(
-        "--event-loop",
-        choices=eventloop.KINDS,
-        default=BotConfig().event_loop,
-        help="the loop both clients run on (production's by default: bot.event_loop)",
-    )
+    add_event_loop_option(parser, "both clients")
     args = parser.parse_args()
     eventloop.run(main(args), args.event_loop)

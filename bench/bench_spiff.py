@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import ROOT, emit, note, percentile
+from harness import ROOT, add_event_loop_option, emit, note, percentile
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser, BpmnValidator
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -62,7 +62,6 @@ from SpiffWorkflow.util.task import TaskState
 from bot import eventloop
 from bot.app import load_sops, work_calendar
 from bot.clock import ManualClock
-from bot.config import BotConfig
 from bot.core.definition import SopDefinition, StepKind
 from bot.core.model import (
     Approve,
@@ -648,12 +647,7 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--cases", type=int, default=24, help="cases per round on each side")
     parser.add_argument("--keep", type=Path, help="copy both databases here at the end")
-    parser.add_argument(
-        "--event-loop",
-        choices=eventloop.KINDS,
-        default=BotConfig().event_loop,
-        help="the loop sopbot's side runs on (production's by default: bot.event_loop)",
-    )
+    add_event_loop_option(parser, "sopbot's side")
     args = parser.parse_args()
     note(f"event loop: {args.event_loop}")
     eventloop.run(main(args.rounds, args.cases, args.keep), args.event_loop)

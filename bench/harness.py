@@ -19,6 +19,7 @@ times are comparable.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import math
@@ -403,3 +404,17 @@ async def wait_polling(tap: Tap, bot: BotProcess, since: int, within: float = 60
             raise RuntimeError(f"the bot process ended early:\n{bot.tail()}")
         await asyncio.sleep(0.05)
     raise TimeoutError(f"the bot did not start polling within {within} s:\n{bot.tail()}")
+
+
+def add_event_loop_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--event-loop``: the loop ``what`` runs on; production's (``bot.event_loop``) unless
+    told otherwise."""
+    from bot import eventloop
+    from bot.config import BotConfig
+
+    parser.add_argument(
+        "--event-loop",
+        choices=eventloop.KINDS,
+        default=BotConfig().event_loop,
+        help=f"the loop {what} runs on (production's by default: bot.event_loop)",
+    )

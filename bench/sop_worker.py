@@ -296,6 +296,7 @@ def main() -> int:
     if papers is not None:
         papers.app = app
     bot.eventloop.install(config.bot.event_loop)
+    bot.app.freeze_startup_heap()  # as sopbot run does
 
     if args.profile:
         import cProfile

@@ -324,8 +324,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         active = ActiveLock(str(config.storage.database))
     app = build_application(config, token, active=active)
     from bot import eventloop
+    from bot.app import freeze_startup_heap
 
     eventloop.install(config.bot.event_loop)
+    freeze_startup_heap()
     try:
         if config.bot.mode == "webhook":
             hook = config.bot.webhook
