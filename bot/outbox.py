@@ -120,9 +120,9 @@ class OutboxSender:
     def answer(self, row_ids: Sequence[int]) -> None:
         """Deliver these rows now, out of their chat's turn and as interactive answers:
         the official is waiting for them (a task opened from /tugas), not for what was
-        queued for them before (save what the same case's row stands on, which goes first:
-        :func:`repo.take_outbox_rows`). Whatever this does not send, the regular rounds do;
-        a stopped sender sends nothing."""
+        queued for them before; not when a row of the same case is queued before it
+        (:func:`repo.take_outbox_rows`). Whatever this does not send, the regular rounds
+        do; a stopped sender sends nothing."""
         if self._task is None:
             return
         task = asyncio.create_task(self._answer(list(row_ids)), name="outbox-answer")

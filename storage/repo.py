@@ -1016,34 +1016,27 @@ def pending_task_row(tx: Tx, chat_id: int, case_id: int) -> int | None:
 def take_outbox_rows(
     tx: Tx, ids: Sequence[int], now: datetime, lease_until: datetime
 ) -> list[OutboxItem]:
-    """Take rows that answer an official (out of their chat's turn), leased as
-    :func:`take_due_outbox` leases, each with the rows of its chat and case queued before it
-    (the album a task stands on goes before it). An answer is left to the regular rounds
-    when one of those is not due (on its way, or waiting for a retry): it would overtake
-    it."""
+    """Take rows that answer an official, out of their chat's turn, leased as
+    :func:`take_due_outbox` leases. Only an answer that overtakes nothing of its own case
+    is taken: when a row of the same chat and case is queued before it (the album a task
+    stands on, an earlier task), it keeps its turn, so the chat's own order for that case,
+    and what the sender knows the person already has, stay as the regular rounds keep
+    them."""
     taken: list[OutboxItem] = []
     at = ts(now)
     for answer_id in ids:
-        head = tx.one(
-            "SELECT chat_id, case_id FROM outbox WHERE id = ? AND sent_at IS NULL "
-            "AND failed_at IS NULL AND next_attempt_at <= ?",
+        row = tx.one(
+            "SELECT id, chat_id, kind, case_id, version, params, attempts FROM outbox o "
+            "WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? "
+            "AND case_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM outbox e "
+            "WHERE e.chat_id = o.chat_id AND e.case_id = o.case_id AND e.id < o.id "
+            f"AND e.sent_at IS NULL AND e.failed_at IS NULL){tx.take_rows}",
             (answer_id, at),
         )
-        if head is None or head[1] is None:
+        if row is None:
             continue
-        rows = tx.all(
-            "SELECT id, chat_id, kind, case_id, version, params, attempts, next_attempt_at "
-            "FROM outbox WHERE chat_id = ? AND case_id = ? AND id <= ? AND sent_at IS NULL "
-            f"AND failed_at IS NULL ORDER BY id{tx.take_rows}",
-            (head[0], head[1], answer_id),
-        )
-        if not rows or rows[-1][0] != answer_id or any(r[7] > at for r in rows):
-            continue
-        tx.run(
-            f"UPDATE outbox SET next_attempt_at = ? WHERE id IN ({','.join('?' * len(rows))})",
-            (ts(lease_until), *(r[0] for r in rows)),
-        )
-        taken += [OutboxItem(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows]
+        tx.run("UPDATE outbox SET next_attempt_at = ? WHERE id = ?", (ts(lease_until), row[0]))
+        taken.append(OutboxItem(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6]))
     return taken
 
 
