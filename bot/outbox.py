@@ -4,8 +4,9 @@ Rows are written in the same transaction as the change that causes them; this se
 delivers them afterwards, in order per chat, retrying network errors, 5xx and 429 (after
 ``retry_after``) with backoff. Pacing is the one flood limiter's
 (:class:`bot.ratelimit.FloodLimiter`, installed in the application): every call the bot
-makes passes it, the outbox's behind the interactive answers (``BACKGROUND``). A row is marked sent only after Telegram accepted it, so a crash in
-between sends it again (at least once) and never loses it.
+makes passes it, the outbox's behind the interactive answers (``BACKGROUND``). A row is
+marked sent only after Telegram accepted it, so a crash in between sends it again (at
+least once) and never loses it.
 
 Rows are small and rendered here, when they go out (:mod:`bot.messages`); delivered rows
 are pruned after ``storage.retention_days`` (the event log stays the record).
@@ -58,6 +59,10 @@ OUTBOX_LEASE = timedelta(seconds=10)
 # How this task's calls go through the flood limiter: behind interactive answers, except
 # while it delivers a row that is itself an answer (OutboxSender.answer).
 _SENDING: contextvars.ContextVar[Sending] = contextvars.ContextVar("outbox_sending")
+
+
+def _sending() -> Sending:
+    return _SENDING.get(BACKGROUND)
 
 
 def keyboard_markup(rows: Sequence[Sequence[Sequence[str]]]) -> InlineKeyboardMarkup | None:
@@ -344,7 +349,7 @@ class OutboxSender:
                 chat_id=item.chat_id,
                 message_id=int(item.params["message_id"]),
                 reply_markup=None,
-                rate_limit_args=_SENDING.get(BACKGROUND),
+                rate_limit_args=_sending(),
             )
             await self._skip(item)
         elif item.kind == "text":  # rendered before small rows existed
@@ -357,7 +362,7 @@ class OutboxSender:
                 item.chat_id,
                 p["text"],
                 reply_markup=markup,
-                rate_limit_args=_SENDING.get(BACKGROUND),
+                rate_limit_args=_sending(),
             )
             await self.db.write(repo.mark_sent, item.id, self.clock.now(), sent.message_id)
         elif item.kind == "document":  # a row of an older database
@@ -382,7 +387,7 @@ class OutboxSender:
             text,
             reply_markup=keyboard_markup(keyboard) if keyboard else None,
             reply_parameters=_reply(reply_to),
-            rate_limit_args=_SENDING.get(BACKGROUND),
+            rate_limit_args=_sending(),
         )
 
     async def _task_row(self, item: repo.OutboxItem, inputs: Inputs) -> None:
@@ -403,7 +408,7 @@ class OutboxSender:
                         chat_id=item.chat_id,
                         message_id=live[1],
                         reply_markup=keyboard_markup(message.keyboard),
-                        rate_limit_args=_SENDING.get(BACKGROUND),
+                        rate_limit_args=_sending(),
                     )
                 except BadRequest as exc:
                     if "not modified" not in str(exc):
@@ -463,7 +468,7 @@ class OutboxSender:
                 chat_id=item.chat_id,
                 message_id=int(into),
                 reply_markup=keyboard_markup(message.keyboard),
-                rate_limit_args=_SENDING.get(BACKGROUND),
+                rate_limit_args=_sending(),
             )
         except BadRequest as exc:
             log.info("task not shown in message %s: %s", into, exc)
@@ -514,7 +519,7 @@ class OutboxSender:
                     chat_id,
                     await self._document(chunk[0]),
                     caption=caption,
-                    rate_limit_args=_SENDING.get(BACKGROUND),
+                    rate_limit_args=_sending(),
                 )
                 sent.append((chunk[0], message))
                 continue
@@ -526,9 +531,7 @@ class OutboxSender:
                 )
                 for i, stored in enumerate(chunk)
             ]
-            messages = await self.bot.send_media_group(
-                chat_id, media, rate_limit_args=_SENDING.get(BACKGROUND)
-            )
+            messages = await self.bot.send_media_group(chat_id, media, rate_limit_args=_sending())
             sent += list(zip(chunk, messages, strict=False))
         return sent
 
@@ -540,7 +543,7 @@ class OutboxSender:
                 item.chat_id,
                 int(item.params["reply_to"]),
                 ACK_REACTION,
-                rate_limit_args=_SENDING.get(BACKGROUND),
+                rate_limit_args=_sending(),
             )
         except BadRequest as exc:
             log.info("reaction refused (%s): answering in words", exc)

@@ -73,9 +73,8 @@ _ANSWER, _LATER = 0, 1  # priorities: lower goes first
 
 
 class TokenBucket:
-    """``rate`` tokens per second, at most ``burst`` saved. :meth:`reserve` takes tokens
-    now and says how long to wait before using them (tokens may be owed: callers queue up
-    behind each other)."""
+    """``rate`` tokens per second, at most ``burst`` saved; tokens may be owed (an album
+    takes one per item). :class:`_Gate` decides who takes the next one."""
 
     __slots__ = ("burst", "rate", "stamp", "tokens")
 
@@ -97,13 +96,6 @@ class TokenBucket:
         owed, which the next message repays by waiting."""
         self._refill(now)
         self.tokens -= n
-
-    def reserve(self, now: float, n: float = 1.0) -> float:
-        """Take ``n`` tokens now; the wait is until the first of them is there (callers queue
-        up behind each other in the order they reserve)."""
-        wait = self.wait(now)
-        self.tokens -= n
-        return wait
 
     def idle(self, now: float) -> bool:
         """Full again: nothing is owed, so the bucket can be forgotten."""

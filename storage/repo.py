@@ -1036,7 +1036,7 @@ def take_outbox_rows(
         if row is None:
             continue
         tx.run("UPDATE outbox SET next_attempt_at = ? WHERE id = ?", (ts(lease_until), row[0]))
-        taken.append(OutboxItem(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6]))
+        taken.append(_outbox_item(row))
     return taken
 
 
@@ -1050,6 +1050,11 @@ def release_outbox(tx: Tx, ids: Sequence[int], lease_until: datetime, now: datet
         "AND failed_at IS NULL AND next_attempt_at = ?",
         (ts(now), *ids, ts(lease_until)),
     )
+
+
+def _outbox_item(row: Row) -> OutboxItem:
+    """A row of ``SELECT id, chat_id, kind, case_id, version, params, attempts``."""
+    return OutboxItem(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6])
 
 
 def _not_busy(busy: Collection[int]) -> str:
@@ -1077,11 +1082,7 @@ def _due_outbox(
             (at,),
         )
     }
-    return [
-        OutboxItem(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6])
-        for r in rows
-        if r[1] == 0 or r[0] < waiting.get(r[1], r[0] + 1)
-    ]
+    return [_outbox_item(r) for r in rows if r[1] == 0 or r[0] < waiting.get(r[1], r[0] + 1)]
 
 
 def papers_pending(tx: Tx, case_id: int) -> bool:
