@@ -44,6 +44,7 @@ __all__ = [
 
 MAX_ROWS = 30
 WIDTH_IN, DPI = 10.8, 100  # 1080 px
+PNG_COLOURS = 64
 DAY = 480  # working minutes of a working day (08.00-16.00), for the axis
 
 # Okabe-Ito colours (distinguishable with colour-blindness), one per role in SOP order.
@@ -321,7 +322,11 @@ def _matplotlib() -> Any:
 def _png(fig: Any) -> bytes:
     """The figure drawn once by Agg and written as a PNG of 64 colours at zlib's fastest
     level: a chart of a few flat colours and anti-aliased text looks the same, and the
-    palette image is less than half the bytes of an RGB one, written in less time."""
+    palette image is less than half the bytes of an RGB one, written in less time.
+
+    The palette is chosen from every third pixel of every third row (the pixels as drawn,
+    not blends of them): a chart's colours cover large areas, and choosing from a ninth of
+    the picture halves the time of the quantization, for the same picture."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
@@ -329,13 +334,17 @@ def _png(fig: Any) -> bytes:
     fig.patch.set_facecolor("white")
     canvas: Any = FigureCanvasAgg(fig)  # matplotlib's own methods carry no type hints
     canvas.draw()
-    size = canvas.get_width_height()
-    image = Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    out = io.BytesIO()
-    palette = image.convert("RGB").quantize(
-        colors=64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+    width, height = canvas.get_width_height()
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    rgb = image.convert("RGB")
+    sample = rgb.resize((max(1, width // 3), max(1, height // 3)), Image.Resampling.NEAREST)
+    palette = sample.quantize(
+        colors=PNG_COLOURS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
     )
-    palette.save(out, format="PNG", compress_level=1)
+    out = io.BytesIO()
+    rgb.quantize(palette=palette, dither=Image.Dither.NONE).save(
+        out, format="PNG", compress_level=1
+    )
     return out.getvalue()
 
 
