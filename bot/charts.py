@@ -415,6 +415,8 @@ def _draw_timeline(data: Timeline) -> bytes:
     y = 0.0
     centres = []
     min_w = xmax * 0.004
+    bars: list[Any] = []  # in drawing order
+    norm_marks: list[tuple[float, float]] = []  # (x, y of the bar) where a norm ends
     for row, h in zip(data.rows, heights, strict=True):
         text_y, bar_y = y + 0.26, y + 0.58
         centres.append(bar_y)
@@ -425,16 +427,16 @@ def _draw_timeline(data: Timeline) -> bytes:
                 color=LATE if late else GREY, transform=across,
                 weight="bold" if late or row.is_open else "normal")  # fmt: skip
         if row.norm > 0:
-            ax.add_patch(Rectangle((row.start, bar_y - 0.17), row.norm, 0.34, color=NORM, lw=0))
-            ax.plot([row.start + row.norm] * 2, [bar_y - 0.22, bar_y + 0.22], color=INK, lw=2)
+            bars.append(Rectangle((row.start, bar_y - 0.17), row.norm, 0.34, color=NORM, lw=0))
+            norm_marks.append((row.start + row.norm, bar_y))
         within = min(row.minutes, row.norm) if row.norm > 0 else row.minutes
         fade = 0.6 if row.is_open else 1.0
-        ax.add_patch(
+        bars.append(
             Rectangle((row.start, bar_y - 0.12), max(within, min_w), 0.24, facecolor=row.colour,
                       lw=0, hatch="//" if row.is_open else None, alpha=fade)
         )  # fmt: skip
         if late:
-            ax.add_patch(
+            bars.append(
                 Rectangle((row.start + row.norm, bar_y - 0.12), row.minutes - row.norm, 0.24,
                           facecolor=LATE, lw=0, alpha=fade, hatch="//" if row.is_open else None)
             )  # fmt: skip
@@ -443,6 +445,13 @@ def _draw_timeline(data: Timeline) -> bytes:
                     fontsize=14, style="italic", color=RETURN, va="center", ha="left",
                     transform=across)  # fmt: skip
         y += h
+    # the limits are set above: add_artist skips add_patch's data-limit update, a fifth of
+    # the drawing's time for a long case
+    for bar in bars:
+        ax.add_artist(bar)
+    if norm_marks:
+        xs, ys = zip(*norm_marks, strict=True)
+        ax.vlines(xs, [y - 0.22 for y in ys], [y + 0.22 for y in ys], color=INK, lw=2)
     for i, row in enumerate(data.rows[:-1]):
         if row.returned_to is None:
             continue
