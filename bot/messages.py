@@ -34,6 +34,7 @@ from storage import repo
 from storage.db import Tx
 
 MAX_ALBUM = 10  # items of one sendMediaGroup
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # sendDocument's limit on the cloud Bot API server
 
 
 @dataclass
@@ -84,8 +85,12 @@ def load_inputs(
             file_ids.update(int(f) for f in p.get("files", ()))
             for seq, kind in p.get("papers", ()):
                 found = repo.papers_for(tx, case.id, int(seq), [f"paper:{kind}"])
+                # a bundle holds the paper and its files: it goes alone, if Telegram takes it
                 bundles = [f for f in found if f.name.endswith(".zip")]
-                found = bundles or found  # a bundle holds the paper and its files: send it only
+                if bundles and all(f.size <= MAX_UPLOAD_BYTES for f in bundles):
+                    found = bundles
+                else:
+                    found = [f for f in found if not f.name.endswith(".zip")]
                 inputs.papers[(case.id, int(seq), kind)] = found
                 file_ids.update(f.id for f in found)
             if repo.papers_pending(tx, case.id):

@@ -20,7 +20,7 @@ import contextvars
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -33,7 +33,7 @@ from telegram import (
     Message,
     ReplyParameters,
 )
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import ExtBot
 
 from bot.clock import Clock
@@ -52,6 +52,11 @@ PRUNE_EVERY = 3600.0  # seconds between prunes of delivered rows
 SHOWN_KEPT = 10_000  # live task messages whose last text the sender remembers
 CHATS_IN_FLIGHT = 16  # chats delivered at once: the outbox queues few messages in the limiter
 ACK_REACTION = "👌"  # on an upload the bot took (one of Telegram's reaction emoji)
+UPLOAD_READ_TIMEOUT = 60.0  # Telegram answers a large upload only once it has the file
+# Telegram's descriptions (PTB capitalizes them: compared in lower case)
+NOT_MODIFIED = ("message is not modified",)  # an edit that changes nothing
+GONE = ("message to edit not found", "message can't be edited")  # deleted by its reader
+TOO_LARGE = ("request entity too large",)  # a 413: its description, and PTB's phrase for it
 # Rows a round takes are leased this long (repo.take_due_outbox): no other sender takes them
 # meanwhile (a second bot process in the seconds before it learns it is not the active one);
 # rows of a sender that died are taken again when it ends.
@@ -71,6 +76,12 @@ def keyboard_markup(rows: Sequence[Sequence[Sequence[str]]]) -> InlineKeyboardMa
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
     )
+
+
+def _says(exc: Exception, phrases: tuple[str, ...]) -> bool:
+    """Whether Telegram's description of an error is one of ``phrases`` (lower case)."""
+    text = str(exc).lower()
+    return any(phrase in text for phrase in phrases)
 
 
 @dataclass(frozen=True)
@@ -287,10 +298,18 @@ class OutboxSender:
             after = exc.retry_after
             seconds = after.total_seconds() if isinstance(after, timedelta) else float(after)
             await self._retry(item, seconds, f"429 retry after {seconds}s")
-        except (BadRequest, Forbidden, InvalidToken) as exc:
+        except (BadRequest, Forbidden) as exc:
             await self._settle_error(item, exc)
             return 1
-        except (TimedOut, NetworkError) as exc:
+        except InvalidToken as exc:
+            # the token was revoked, or the server URL is wrong: nothing is given up while
+            # the operator puts it right
+            log.error("outbox item %d: the Bot API refused the bot's token (%s)", item.id, exc)
+            await self._retry(item, self._backoff(item), repr(exc))
+        except NetworkError as exc:  # TimedOut included
+            if _says(exc, TOO_LARGE):  # a 413: the same body would be refused again
+                await self._settle_error(item, exc)
+                return 1
             await self._retry(item, self._backoff(item), repr(exc))
         except Exception as exc:
             log.exception("outbox item %d (%s) failed", item.id, item.kind)
@@ -305,7 +324,8 @@ class OutboxSender:
 
     async def _settle_error(self, item: repo.OutboxItem, exc: Exception) -> None:
         text = str(exc)
-        if item.kind in ("strip", "task") and ("not modified" in text or "not found" in text):
+        # buttons of a message that is gone or already without them: nothing left to do
+        if item.kind == "strip" and _says(exc, NOT_MODIFIED + GONE):
             await self.db.write(repo.mark_sent, item.id, self.clock.now(), None)
             return
         log.warning(
@@ -400,20 +420,12 @@ class OutboxSender:
         live = inputs.live.get((item.chat_id, item.case_id))
         fresh = any(key in item.params for key in ("reminder", "intro", "via", "open"))
         shown = (message.text, repr(message.keyboard))
-        if live is not None and live[0] == item.version and not fresh:
-            if self._shown.get((item.chat_id, live[1])) != shown:  # an unchanged edit is a 400
-                try:
-                    await self.bot.edit_message_text(
-                        message.text,
-                        chat_id=item.chat_id,
-                        message_id=live[1],
-                        reply_markup=keyboard_markup(message.keyboard),
-                        rate_limit_args=_sending(),
-                    )
-                except BadRequest as exc:
-                    if "not modified" not in str(exc):
-                        raise
-                self._remember(item.chat_id, live[1], shown)
+        if (
+            live is not None
+            and live[0] == item.version
+            and not fresh
+            and await self._edit_live(item.chat_id, live[1], message, shown)
+        ):
             await self.db.write(self._record_task, item, live[1], bool(message.keyboard), False)
             return
         if item.params.get("edit_only"):
@@ -425,6 +437,32 @@ class OutboxSender:
         inputs.live[(item.chat_id, item.case_id)] = (item.version, sent.message_id)
         self._remember(item.chat_id, sent.message_id, shown)
         await self.db.write(self._record_task, item, sent.message_id, bool(message.keyboard), True)
+
+    async def _edit_live(
+        self, chat_id: int, message_id: int, message: Any, shown: tuple[str, str]
+    ) -> bool:
+        """The task shown in the holder's live task message; False when that message is
+        gone (its reader deleted it: the task is then sent anew)."""
+        if self._shown.get((chat_id, message_id)) != shown:  # an unchanged edit is a 400
+            try:
+                await self.bot.edit_message_text(
+                    message.text,
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    reply_markup=keyboard_markup(message.keyboard),
+                    rate_limit_args=_sending(),
+                )
+            except BadRequest as exc:
+                if _says(exc, GONE):
+                    log.info(
+                        "live task message %d in chat %d is gone: sent anew", message_id, chat_id
+                    )
+                    self._shown.pop((chat_id, message_id), None)
+                    return False
+                if not _says(exc, NOT_MODIFIED):
+                    raise
+            self._remember(chat_id, message_id, shown)
+        return True
 
     def _remember(self, chat_id: int, message_id: int, shown: tuple[str, str]) -> None:
         """What a live task message shows now, so an edit that changes nothing is not sent
@@ -486,19 +524,22 @@ class OutboxSender:
         if not album.files:
             await self._skip(item)
             return
-        sent = await self._send_album(item.chat_id, album)
-        now = self.clock.now()
-        for stored, message in sent:
-            inputs.delivered[(item.chat_id, stored.id)] = message.message_id
-
-        def record(tx: Tx) -> None:
+        last: int | None = None
+        async for sent in self._send_album(item.chat_id, album):
+            # each part is recorded as it goes: a retry after a later part failed sends
+            # only what is still missing
             for stored, message in sent:
-                repo.record_delivery(tx, item.chat_id, stored.id, message.message_id)
-                if message.document is not None and not stored.telegram_file_id:
-                    repo.set_file_telegram_id(tx, stored.id, message.document.file_id)
-            repo.mark_sent(tx, item.id, now, sent[-1][1].message_id if sent else None)
+                inputs.delivered[(item.chat_id, stored.id)] = message.message_id
+                last = message.message_id
+            await self.db.write(self._record_files, item.chat_id, sent)
+        await self.db.write(repo.mark_sent, item.id, self.clock.now(), last)
 
-        await self.db.write(record)
+    @staticmethod
+    def _record_files(tx: Tx, chat_id: int, sent: list[tuple[repo.StoredFile, Message]]) -> None:
+        for stored, message in sent:
+            repo.record_delivery(tx, chat_id, stored.id, message.message_id)
+            if message.document is not None and not stored.telegram_file_id:
+                repo.set_file_telegram_id(tx, stored.id, message.document.file_id)
 
     async def _document(self, stored: repo.StoredFile, attach: bool = False) -> str | InputFile:
         """The file by Telegram's id when it has one, else its bytes (``attach``: as an
@@ -510,8 +551,9 @@ class OutboxSender:
 
     async def _send_album(
         self, chat_id: int, album: Album
-    ) -> list[tuple[repo.StoredFile, Message]]:
-        sent: list[tuple[repo.StoredFile, Message]] = []
+    ) -> AsyncIterator[list[tuple[repo.StoredFile, Message]]]:
+        """The album in Telegram's parts of at most ten documents, each part as it is sent.
+        (An upload is answered only once Telegram has the file: a longer read timeout.)"""
         for index, caption in enumerate(album.captions):
             chunk = album.files[index * 10 : index * 10 + 10]
             if len(chunk) == 1:
@@ -519,9 +561,10 @@ class OutboxSender:
                     chat_id,
                     await self._document(chunk[0]),
                     caption=caption,
+                    read_timeout=UPLOAD_READ_TIMEOUT,
                     rate_limit_args=_sending(),
                 )
-                sent.append((chunk[0], message))
+                yield [(chunk[0], message)]
                 continue
             media = [
                 InputMediaDocument(
@@ -531,9 +574,10 @@ class OutboxSender:
                 )
                 for i, stored in enumerate(chunk)
             ]
-            messages = await self.bot.send_media_group(chat_id, media, rate_limit_args=_sending())
-            sent += list(zip(chunk, messages, strict=False))
-        return sent
+            messages = await self.bot.send_media_group(
+                chat_id, media, read_timeout=UPLOAD_READ_TIMEOUT, rate_limit_args=_sending()
+            )
+            yield list(zip(chunk, messages, strict=False))
 
     async def _react_row(self, item: repo.OutboxItem, inputs: Inputs) -> None:
         """A reaction on the person's own message (an upload taken); where Telegram refuses

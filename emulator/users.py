@@ -719,6 +719,16 @@ class EmuUser:
         """Delete the account: the bot gets 403 "user is deactivated"."""
         self.record.deactivated = True
 
+    def delete(self, message: EmuMessage | int) -> None:
+        """Delete a message of my private chat with the bot for both sides, as a user may
+        (the bot is not told; editing it then fails with "message to edit not found")."""
+        message_id = message.message_id if isinstance(message, EmuMessage) else message
+        record = self._emu.state.live_message(self.private_chat, message_id)
+        if record is None:
+            raise LookupError(f"message {message_id} does not exist (or was deleted)")
+        record.deleted = True
+        self._emu.state.notify()
+
     # -- internals ------------------------------------------------------------------------
     def _stored_document(self, data: bytes, file_name: str, mime_type: str | None) -> JSON:
         # an empty file can arrive (other clients, forwards): the bot must refuse it itself

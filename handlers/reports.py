@@ -11,6 +11,7 @@ from telegram.ext import Application, CommandHandler
 
 from bot import parsing
 from bot import texts as t
+from bot.outbox import UPLOAD_READ_TIMEOUT
 from bot.services.queries import CaseStatus
 from bot.services.reports import PeriodRequest
 from handlers.common import Context, reply, user_id
@@ -56,6 +57,7 @@ async def _send_timeline(context: Context, chat: Chat, found: CaseStatus) -> Non
         await chat.send_photo(
             InputFile(picture.png, filename=f"linimasa-berkas-{case_id}.png"),
             caption=t.fit(t.e(picture.caption), MAX_CAPTION),
+            read_timeout=UPLOAD_READ_TIMEOUT,
         )
     except TelegramError as exc:
         log.warning("timeline of case %s not sent: %s", case_id, exc)
@@ -80,7 +82,9 @@ async def report(update: Update, context: Context) -> None:
     if result.chart:
         try:
             await chat.send_photo(
-                InputFile(result.chart, filename="grafik-evaluasi-sop.png"), caption=summary
+                InputFile(result.chart, filename="grafik-evaluasi-sop.png"),
+                caption=summary,
+                read_timeout=UPLOAD_READ_TIMEOUT,
             )
         except TelegramError as exc:
             log.warning("report chart not sent: %s", exc)
@@ -92,6 +96,7 @@ async def report(update: Update, context: Context) -> None:
         await chat.send_document(
             InputFile(result.paper, filename=result.paper_name),
             caption=f"Laporan Evaluasi Penerapan SOP — {t.e(parsed[2])}, untuk diarsipkan.",
+            read_timeout=UPLOAD_READ_TIMEOUT,
         )
     except TelegramError as exc:
         log.warning("report paper not sent: %s", exc)

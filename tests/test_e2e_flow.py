@@ -499,6 +499,30 @@ async def test_an_upload_edits_the_live_task_and_gets_a_reaction(world: World) -
     assert "Dikembalikan untuk diperbaiki" in edited.text and reason in edited.text
 
 
+async def test_kasubag_deleted_his_task_message_and_his_next_upload_brings_it_back(
+    world: World,
+) -> None:
+    """A user may delete the bot's messages; the bot is not told, and an edit of a deleted
+    message fails ("message to edit not found"). The task then comes as a new message."""
+    s = Script(world, WAIT)
+    kasubag = world["kasubag"]
+    case = await s.new_case("Usulan yang tugasnya terhapus", 2027)
+    task = await s.seen("kasubag", lambda m: f"Berkas #{case} telah dibuat" in m.text)
+    await world.drained()
+    kasubag.delete(task)
+    await s.upload("kasubag", case, "Konsep Rencana Kerja.docx", draft("Konsep"))
+    again = await kasubag.wait_message(
+        lambda m: f"Berkas #{case}" in m.text and "Konsep Rencana Kerja.docx (versi 1)" in m.text,
+        timeout=WAIT,
+    )
+    assert again.message_id != task.message_id
+    # it is the live task again: the second document completes it in place
+    await s.upload("kasubag", case, "TOR.docx", draft("TOR"))
+    await world.emu.wait_until(lambda: "Ajukan" in str(again.button_texts), timeout=WAIT)
+    await s.press("kasubag", "Ajukan", case)
+    await s.seen("kabag", lambda m: f"Berkas #{case}" in m.text and "Langkah 2" in m.text)
+
+
 async def test_two_cases_in_parallel_both_archive_and_never_mix_files(world: World) -> None:
     s = Script(world, WAIT)
     uploaded: dict[int, set[str]] = {}

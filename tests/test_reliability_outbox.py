@@ -30,6 +30,7 @@ from reliability_helpers import (
 
 from bot.clock import ManualClock
 from bot.demo import FAST_SENDER, Script, World, draft
+from bot.messages import MAX_UPLOAD_BYTES, load_inputs
 from emulator import RateLimits
 from emulator.server import ApiCall
 from storage import repo
@@ -292,3 +293,153 @@ async def until_nothing_due(world: World, within: float = 10.0) -> None:
         if loop.time() > deadline:
             raise TimeoutError("the sender did not attempt the due rows")
         await asyncio.sleep(0.01)
+
+
+def documents_in(world: World, chat: int) -> list[str]:
+    """The file_unique_id of every document the chat holds, in order."""
+    messages = world.emu.state.chats[chat].messages.values()
+    return [str(m.document["file_unique_id"]) for m in messages if m.document is not None]
+
+
+async def test_a_document_refused_as_too_large_is_given_up_and_the_chat_goes_on(
+    tmp_path: Path,
+) -> None:
+    """Telegram answers an upload above its limit with 413, and would answer the same body
+    the same way every time: the row is given up at once (not retried for ever, holding
+    back the chat's later messages), and what comes after it in that chat goes out."""
+    async with World(tmp_path / "w") as world:
+        emu = world.emu
+        await world.everyone_starts()
+        s = Script(world)
+        case_id = await s.new_case("Uji dokumen terlalu besar", 2027)
+        await s.upload("kasubag", case_id, "Konsep Rencana Kerja.docx", draft("Konsep"))
+        [konsep] = [f.id for f in await world.services.db.read(repo.files_of_case, case_id)]
+        await world.drained()
+        kabag = world["kabag"].id
+        emu.faults.fail(
+            1, status=413, method="sendDocument", description="Request Entity Too Large"
+        )
+        too_large, after = await enqueue(
+            world,
+            [(kabag, "files", case_id, {"files": [konsep]}), note(kabag, "Pesan sesudahnya")],
+        )
+        await world.drained(within=20)
+        rows = {r.id: r for r in outbox_rows(db_path(world))}
+        assert rows[too_large].failed and rows[too_large].attempts <= 1
+        assert "Too Large" in str(rows[too_large].last_error)
+        assert rows[after].sent
+        uploads = [c for c in emu.calls if c.method == "sendDocument"]
+        assert [c.status for c in uploads] == [413]
+        assert "Pesan sesudahnya" in world["kabag"].bot_messages[-1].text
+
+
+async def test_a_refused_token_loses_no_message(tmp_path: Path) -> None:
+    """401 Unauthorized (the token revoked in BotFather, or a wrong server URL, until the
+    operator puts it right) is not the message's fault: the rows wait and are retried,
+    none is given up."""
+    async with World(tmp_path / "w") as world:
+        emu = world.emu
+        await world.everyone_starts()
+        kabag = world["kabag"].id
+        await world.drained()
+        calls_before = len(emu.calls)
+        emu.faults.fail(3, status=401, method="sendMessage", description="Unauthorized")
+        await enqueue(world, [note(kabag, f"Pesan {i} untuk Kabag") for i in range(3)])
+        await world.drained(within=30)
+        statuses = [c.status for c in emu.calls[calls_before:] if c.method == "sendMessage"]
+        assert statuses == [401] * 3 + [200] * 3
+        check_delivered(world, duplicates_allowed=False)
+
+
+async def test_an_album_of_eleven_cut_off_after_ten_sends_only_the_eleventh_again(
+    tmp_path: Path,
+) -> None:
+    """Telegram takes at most ten documents in an album: eleven go as an album of ten and a
+    document. When the document fails, the retry sends that one only: the ten Kabag has
+    were recorded as they arrived."""
+    async with World(tmp_path / "w") as world:
+        emu = world.emu
+        await world.everyone_starts()
+        s = Script(world)
+        case_id = await s.new_case("Uji album sebelas dokumen", 2027)
+        for version in range(1, 12):
+            await s.upload("kasubag", case_id, "TOR.docx", draft("TOR", version))
+        files = [f.id for f in await world.services.db.read(repo.files_of_case, case_id)]
+        assert len(files) == 11
+        await world.drained()
+        kabag = world["kabag"].id
+        emu.faults.fail(1, status=500, method="sendDocument")
+        await enqueue(world, [(kabag, "files", case_id, {"files": files})])
+        await world.drained(within=20)
+        albums = [c for c in emu.calls if c.method == "sendMediaGroup" and c.status == 200]
+        assert len(albums) == 1
+        assert [c.status for c in emu.calls if c.method == "sendDocument"] == [500, 200]
+        held = documents_in(world, kabag)
+        assert len(held) == len(set(held)) == 11
+        check_delivered(world, duplicates_allowed=False)
+
+
+async def test_an_archive_bundle_above_telegrams_upload_limit_gives_way_to_its_papers(
+    tmp_path: Path,
+) -> None:
+    """Fungsional Umum receives the Dokumentasi as one .zip with every file of the case. A
+    bundle above what Telegram takes in an upload (50 MB) would be refused every time (413):
+    then the papers go without it (the files themselves come with the task)."""
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        case_id = await Script(world).new_case("Uji arsip yang besar", 2027)
+        fu = world["fu"].id
+        svc = world.services
+
+        def written(seq: int, bundle_size: int) -> tuple[int, int]:
+            def txn(tx: Tx) -> tuple[int, int]:
+                common: dict[str, Any] = {
+                    "case_id": case_id,
+                    "doc": "paper:dokumentasi",
+                    "kind": "paper",
+                    "sha256": f"{seq:064d}",
+                    "uploaded_by": fu,
+                    "now": svc.clock.now(),
+                    "source_seq": seq,
+                }
+                paper = repo.add_file(
+                    tx, name=f"dokumentasi-{seq}.docx", size=40_000, path="d.docx", **common
+                )
+                bundle = repo.add_file(
+                    tx, name=f"arsip-{seq}.zip", size=bundle_size, path="a.zip", **common
+                )
+                return paper, bundle
+
+            return txn
+
+        for seq, size, sent in (
+            (1, MAX_UPLOAD_BYTES, "bundle"),
+            (2, MAX_UPLOAD_BYTES + 1, "paper"),
+        ):
+            paper, bundle = await svc.db.write(written(seq, size))
+            item = repo.OutboxItem(
+                0, fu, "files", case_id, None, {"papers": [[seq, "dokumentasi"]]}, 0
+            )
+            inputs = await svc.db.read(load_inputs, [item], svc.sops, svc.clock.now())
+            chosen = [f.id for f in inputs.papers[(case_id, seq, "dokumentasi")]]
+            assert chosen == ([bundle] if sent == "bundle" else [paper]), (size, chosen)
+
+
+async def test_a_document_telegram_is_slow_to_acknowledge_is_sent_once(tmp_path: Path) -> None:
+    """Telegram answers an upload once it has stored the file, which for a large file takes
+    longer than the 5 s an ordinary call waits for its answer. The bot waits for it, and
+    does not send the document a second time."""
+    async with World(tmp_path / "w") as world:
+        emu = world.emu
+        await world.everyone_starts()
+        s = Script(world)
+        case_id = await s.new_case("Uji unggahan yang lambat", 2027)
+        await s.upload("kasubag", case_id, "Konsep Rencana Kerja.docx", draft("Konsep"))
+        [konsep] = [f.id for f in await world.services.db.read(repo.files_of_case, case_id)]
+        await world.drained()
+        kabag = world["kabag"].id
+        emu.faults.hang(1, seconds=6.5, method="sendDocument", execute="before")
+        await enqueue(world, [(kabag, "files", case_id, {"files": [konsep]})])
+        await world.drained(within=20)
+        assert len(documents_in(world, kabag)) == 1
+        check_delivered(world, duplicates_allowed=False)
