@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import shutil
 import sqlite3
 import sys
@@ -453,7 +454,7 @@ def us(ns: list[int], q: float) -> float:
     return percentile([v / 1000 for v in ns], q)
 
 
-async def main(rounds: int, cases: int, keep: Path | None) -> None:
+async def main(rounds: int, cases: int, keep: Path | None, one_cpu: bool = False) -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-spiff-"))
     spiff_path = work / "spiff.sqlite3"
     sopbot = await SopbotWalker.open(work)
@@ -506,7 +507,10 @@ async def main(rounds: int, cases: int, keep: Path | None) -> None:
     await sopbot.db.close()  # the last connection to close checkpoints the WAL into the file
 
     note(f"bench_spiff: {elapsed:.1f} s of rounds")
-    report(spiff_rounds, sopbot_rounds, spiff_path, sopbot.db.path, total_cases)
+    if one_cpu:
+        report_one_cpu(spiff_rounds, sopbot_rounds)
+    else:
+        report(spiff_rounds, sopbot_rounds, spiff_path, sopbot.db.path, total_cases)
     if keep is not None:
         keep_copies(keep, [spiff_path, sopbot.db.path])
     shutil.rmtree(work, ignore_errors=True)
@@ -516,6 +520,19 @@ def keep_copies(keep: Path, paths: list[Path]) -> None:
     keep.mkdir(parents=True, exist_ok=True)
     for path in paths:
         shutil.copyfile(path, keep / path.name)
+
+
+def report_one_cpu(spiff_rounds: list[Samples], sopbot_rounds: list[Samples]) -> None:
+    """The headline figures of a run on one CPU (``--one-cpu``), apart from the others."""
+    spiff_p50 = us([v for s in spiff_rounds for v in s.moves], 50)
+    sopbot_p50 = us([v for s in sopbot_rounds for v in s.moves], 50)
+    ratios = [
+        round(us(b.moves, 50) / us(s.moves, 50), 3)
+        for b, s in zip(sopbot_rounds, spiff_rounds, strict=True)
+    ]
+    emit("spiff_transition_p50_one_cpu", spiff_p50, "µs", None)
+    emit("sopbot_transition_p50_one_cpu", sopbot_p50, "µs", None)
+    emit("sopbot_over_spiff_p50_one_cpu", sopbot_p50 / spiff_p50, "x", None, round_ratios=ratios)
 
 
 def report(
@@ -647,7 +664,14 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--cases", type=int, default=24, help="cases per round on each side")
     parser.add_argument("--keep", type=Path, help="copy both databases here at the end")
+    parser.add_argument(
+        "--one-cpu",
+        action="store_true",
+        help="run the whole process (every thread) on one CPU, and print its figures apart",
+    )
     add_event_loop_option(parser, "sopbot's side")
     args = parser.parse_args()
-    note(f"event loop: {args.event_loop}")
-    eventloop.run(main(args.rounds, args.cases, args.keep), args.event_loop)
+    if args.one_cpu:  # before any thread starts: threads inherit it
+        os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
+    note(f"event loop: {args.event_loop}; CPUs: {sorted(os.sched_getaffinity(0))}")
+    eventloop.run(main(args.rounds, args.cases, args.keep, args.one_cpu), args.event_loop)
