@@ -301,6 +301,18 @@ def documents_in(world: World, chat: int) -> list[str]:
     return [str(m.document["file_unique_id"]) for m in messages if m.document is not None]
 
 
+async def case_with_konsep(world: World, title: str) -> tuple[int, int]:
+    """Everyone has pressed Start; Kasubag opened a case and uploaded its Konsep Rencana
+    Kerja, and everything it caused has been delivered. (The case, the file.)"""
+    await world.everyone_starts()
+    s = Script(world)
+    case_id = await s.new_case(title, 2027)
+    await s.upload("kasubag", case_id, "Konsep Rencana Kerja.docx", draft("Konsep"))
+    [konsep] = [f.id for f in await world.services.db.read(repo.files_of_case, case_id)]
+    await world.drained()
+    return case_id, konsep
+
+
 async def test_a_document_refused_as_too_large_is_given_up_and_the_chat_goes_on(
     tmp_path: Path,
 ) -> None:
@@ -309,12 +321,7 @@ async def test_a_document_refused_as_too_large_is_given_up_and_the_chat_goes_on(
     back the chat's later messages), and what comes after it in that chat goes out."""
     async with World(tmp_path / "w") as world:
         emu = world.emu
-        await world.everyone_starts()
-        s = Script(world)
-        case_id = await s.new_case("Uji dokumen terlalu besar", 2027)
-        await s.upload("kasubag", case_id, "Konsep Rencana Kerja.docx", draft("Konsep"))
-        [konsep] = [f.id for f in await world.services.db.read(repo.files_of_case, case_id)]
-        await world.drained()
+        case_id, konsep = await case_with_konsep(world, "Uji dokumen terlalu besar")
         kabag = world["kabag"].id
         emu.faults.fail(
             1, status=413, method="sendDocument", description="Request Entity Too Large"
@@ -431,12 +438,7 @@ async def test_a_document_telegram_is_slow_to_acknowledge_is_sent_once(tmp_path:
     does not send the document a second time."""
     async with World(tmp_path / "w") as world:
         emu = world.emu
-        await world.everyone_starts()
-        s = Script(world)
-        case_id = await s.new_case("Uji unggahan yang lambat", 2027)
-        await s.upload("kasubag", case_id, "Konsep Rencana Kerja.docx", draft("Konsep"))
-        [konsep] = [f.id for f in await world.services.db.read(repo.files_of_case, case_id)]
-        await world.drained()
+        case_id, konsep = await case_with_konsep(world, "Uji unggahan yang lambat")
         kabag = world["kabag"].id
         emu.faults.hang(1, seconds=6.5, method="sendDocument", execute="before")
         await enqueue(world, [(kabag, "files", case_id, {"files": [konsep]})])
