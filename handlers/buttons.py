@@ -227,7 +227,7 @@ async def assign_file(
         await _drop_buttons(_pressed(update))
         return
     except DomainError as exc:
-        await answer(update, refusal_text(exc, svc.sops.of(case)), alert=True)
+        await answer(update, refusal_text(exc, svc.sops.of(case), html=False), alert=True)
         return
     await answer(update, t.ANS_DONE if result.status == "attached" else t.ANS_DUPLICATE)
 
@@ -272,7 +272,7 @@ async def run_command(
         await answer(update)
         return None
     except DomainError as exc:
-        await refuse(update, refusal_text(exc, svc.sops.of(case)))
+        await refuse(update, exc, svc.sops.of(case))
         return None
     await answer(update, t.ANS_DONE)
     definition = svc.sops.of(outcome.case)

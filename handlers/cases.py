@@ -225,10 +225,9 @@ async def do_withdraw(update: Update, context: Context, case_id: int, version: i
     except AlreadyApplied:
         return t.ANS_ALREADY_HANDLED
     except DomainError as exc:
-        text = refusal_text(exc)
         if update.callback_query is None:
-            await reply(update, text)
-        return text
+            await reply(update, refusal_text(exc))
+        return refusal_text(exc, html=False)
     return None
 
 
