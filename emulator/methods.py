@@ -36,7 +36,6 @@ from emulator.state import (
     MessageRecord,
     StateEvent,
     WebhookConfig,
-    now,
 )
 
 if TYPE_CHECKING:
@@ -556,7 +555,7 @@ class BotMethods:
         return self.edited(chat, message)
 
     def edited(self, chat: ChatRecord, message: MessageRecord) -> JSON:
-        message.edit_date = now()
+        message.edit_date = self.state.now()
         message.version += 1
         self.state.notify()
         self.state.emit(StateEvent("bot_edit", chat, message))

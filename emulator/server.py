@@ -99,6 +99,10 @@ class BotApiEmulator:
         self.max_download_size = 20 * MB
         self.max_upload_size = 50 * MB
         self.max_photo_size = 10 * MB
+        # A button pressed on a message older than this (seconds) reaches the bot with an
+        # InaccessibleMessage (chat, message_id, date 0) as the callback query's message, as
+        # Telegram does for old messages (about 48 hours in practice); None: never.
+        self.inaccessible_after: int | None = 48 * 3600
         # The Bot API documents 2-10 album items; Telegram itself sends a single item as a plain
         # message. Strict (the default) refuses one item, so a bot never relies on that.
         self.strict_albums = True
@@ -252,6 +256,13 @@ class BotApiEmulator:
             return
         count = len(result) if isinstance(result, list) else 1
         self._limiter.take(chat.id, is_group=chat.user is None, count=count)
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the emulated Telegram's clock on (message and edit dates): e.g. two days pass
+        and the bot's messages are old (see ``inaccessible_after``)."""
+        if seconds < 0:
+            raise ValueError("the clock only moves on")
+        self.state.clock_offset += int(seconds)
 
     # -- the user side --------------------------------------------------------------------
     def user(

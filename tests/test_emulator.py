@@ -12,7 +12,8 @@ from typing import Any
 import httpx
 import pytest
 import tornado.web
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ZERO_DATE
 from telegram.error import (
     BadRequest,
     Conflict,
@@ -231,6 +232,43 @@ async def test_callback_query_answered_once_and_must_exist(emu: BotApiEmulator, 
     assert query is not None and query.data == "r:1:2:3:a" and query.id == forged.query_id
     with pytest.raises(BadRequest):
         await bot.answer_callback_query(forged.query_id, text="x" * 201)
+
+
+async def test_a_button_on_an_old_message_brings_an_inaccessible_message(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    """CallbackQuery.message is a MaybeInaccessibleMessage: for a message older than
+    ``inaccessible_after`` (48 hours) Telegram sends an InaccessibleMessage, only its chat,
+    its id and date 0 (python-telegram-bot 22 reads it as a Message with is_accessible
+    False)."""
+    alice = emu.user(1001, "Alice")
+    await alice.send("/start")
+    markup = InlineKeyboardMarkup.from_button(InlineKeyboardButton("A", callback_data="a"))
+    sent = await bot.send_message(1001, "pilih", reply_markup=markup)
+    shown = alice.last_bot_message or pytest.fail("no message")
+
+    async def press() -> tuple[CallbackQuery, dict[str, Any]]:
+        pressed = alice.press(shown, "A")
+        update = (await bot.get_updates(offset=-1))[-1]
+        assert update.callback_query is not None and update.callback_query.id == pressed.query_id
+        answered = [c.response for c in emu.calls if c.method == "getUpdates" and c.ok]
+        return update.callback_query, answered[-1]["result"][-1]["callback_query"]["message"]
+
+    query, raw = await press()
+    assert query.message is not None and query.message.is_accessible and raw["text"] == "pilih"
+    emu.advance_clock(48 * 3600)
+    query, raw = await press()
+    assert query.message is not None and query.message.is_accessible and raw["text"] == "pilih"
+    emu.advance_clock(1)
+    query, raw = await press()
+    assert raw == {"chat": raw["chat"], "message_id": sent.message_id, "date": 0}
+    assert raw["chat"]["id"] == 1001 and raw["chat"]["type"] == "private"
+    assert query.message is not None and not query.message.is_accessible
+    assert query.message.date == ZERO_DATE and query.message.message_id == sent.message_id
+    assert query.data == "a"
+    emu.inaccessible_after = None  # the emulator can keep every message accessible
+    query, raw = await press()
+    assert query.message is not None and query.message.is_accessible and raw["text"] == "pilih"
 
 
 async def test_document_upload_and_download_roundtrip(emu: BotApiEmulator, bot: Bot) -> None:
