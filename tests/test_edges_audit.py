@@ -13,6 +13,7 @@ from pathlib import Path
 from bot import texts as t
 from bot.callbacks import Callback, Op
 from bot.demo import ROOT, Script, World, draft
+from emulator import CallbackAnswer
 from storage import repo
 
 WAIT = 15.0
@@ -109,3 +110,41 @@ async def test_a_missing_document_named_with_html_characters_is_named_in_both_re
         told = await world["kabag"].wait_message(lambda m: "Dokumen" in m.text, timeout=WAIT)
         assert told.text == refused
         assert (await world.services.db.read(repo.load_case, case_id)).step == 4
+
+
+# -- 3. a /tugas list too old for Telegram to show it to the bot --------------------------
+
+
+async def test_a_page_button_on_a_two_day_old_task_list_sends_the_page_anew(
+    tmp_path: Path,
+) -> None:
+    """Kasubag has nine tasks; his /tugas list shows the first eight. Two days later he
+    presses › on it: Telegram sends the press with an InaccessibleMessage. He is told the
+    list is too old and gets page 2 as a new message (not "tombol ini tidak dikenali"); a
+    task button of the old list still sends its task."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        kasubag = world["kasubag"]
+        for n in range(1, 10):
+            await world.services.cases.start_case(kasubag.id, f"Usulan ke-{n}", 2027)
+        await world.drained()
+        kasubag.mark_seen()
+        await kasubag.send("/tugas")
+        listing = await kasubag.wait_message(lambda m: "Tugas Anda" in m.text, timeout=WAIT)
+        assert "(halaman 1 dari 2)" in listing.text
+        world.emu.advance_clock(49 * 3600)
+        old = listing.text
+        answer = await kasubag.press(listing, "›", timeout=WAIT)
+        assert answer == CallbackAnswer(t.ANS_TASK_LIST_OLD, False)
+        page = await kasubag.wait_message(lambda m: "Tugas Anda" in m.text, timeout=WAIT)
+        assert "9 tugas menunggu tindakan (halaman 2 dari 2)" in page.text
+        assert page.record.message_id != listing.record.message_id and listing.text == old
+        assert [b for b in page.button_texts if not b.startswith("#")] == ["«", "‹"]
+        first = listing.button_texts[0]
+        opened = await kasubag.press(listing, first, timeout=WAIT)
+        assert opened.text == t.ANS_TASK_OPENED
+        number = first.split()[0]
+        await kasubag.wait_message(
+            lambda m: f"Berkas {number} " in m.text and "Langkah 1 dari 12" in m.text,
+            timeout=WAIT,
+        )
