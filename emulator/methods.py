@@ -597,8 +597,19 @@ class BotMethods:
 
     async def set_message_reaction(self, params: JSON, ctx: CallContext) -> bool:
         """The bot's reaction on a message (at most one for a bot; an empty list clears it).
-        Only the emoji of ReactionTypeEmoji's documented list are accepted."""
+        Only the emoji of ReactionTypeEmoji's documented list are accepted. On a message of a
+        media group the reaction is set to the group's first message not deleted, as the spec
+        says."""
         chat, message = self.message_in(params, missing="message to react not found")
+        if message.media_group_id is not None:
+            message = min(
+                (
+                    m
+                    for m in chat.messages.values()
+                    if m.media_group_id == message.media_group_id and not m.deleted
+                ),
+                key=lambda m: m.message_id,
+            )
         reactions = params.get("reaction") or []
         if len(reactions) > 1:
             raise bad_request("REACTIONS_TOO_MANY")
