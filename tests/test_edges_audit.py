@@ -7,7 +7,9 @@ to be shown, and the reactions on an album of uploads.
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot import texts as t
@@ -22,6 +24,16 @@ WAIT = 15.0
 def as_read(text: str) -> str:
     """A message text as the official reads it (the bot sends HTML)."""
     return re.sub(r"<[^>]+>", "", text)
+
+
+async def until(check: Callable[[], Awaitable[bool]]) -> None:
+    """Wait until a condition on the database holds (the bot commits on its own thread)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT
+    while not await check():
+        if loop.time() > deadline:
+            raise TimeoutError("the condition never held")
+        await asyncio.sleep(0.02)
 
 
 def stored_files(world: World) -> list[Path]:
@@ -148,3 +160,48 @@ async def test_a_page_button_on_a_two_day_old_task_list_sends_the_page_anew(
             lambda m: f"Berkas {number} " in m.text and "Langkah 1 dari 12" in m.text,
             timeout=WAIT,
         )
+
+
+# -- 4. an album of uploads ---------------------------------------------------------------
+
+
+async def test_an_album_of_uploads_is_acknowledged_on_its_first_file_and_every_file_counts(
+    tmp_path: Path,
+) -> None:
+    """Kasubag picks the Konsep Rencana Kerja, the TOR and a supporting PDF and sends them
+    as one album. Telegram sets a reaction on an album item on the album's first message, so
+    the bot's 👌 for each file shows once, on the first file; every file is recorded, and
+    his task's checklist shows each of them, with the Ajukan button."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        case = await s.new_case("Usulan PK", 2027)
+        kasubag = world["kasubag"]
+        album = await kasubag.send_album(
+            [
+                ("Konsep Rencana Kerja.docx", draft("Konsep")),
+                ("TOR.docx", draft("TOR")),
+                ("Konsep Rencana Kerja lampiran.docx", draft("Konsep", 2)),
+            ],
+            caption=f"#{case}",
+        )
+
+        async def all_recorded() -> bool:
+            files = await world.services.db.read(repo.files_of_case, case)
+            return len(files) == 3
+
+        await until(all_recorded)
+        await world.drained()
+        assert [m.bot_reactions for m in album] == [["👌"], [], []]
+        current = await world.services.db.read(repo.load_case, case)
+        assert sorted((a.doc, a.version) for a in current.files) == [
+            ("konsep_rencana_kerja", 1),
+            ("konsep_rencana_kerja", 2),
+            ("tor", 1),
+        ]
+        task = await s.seen(
+            "kasubag", lambda m: f"Berkas #{case}" in m.text and t.BTN_SUBMIT in m.button_texts
+        )
+        assert "✅ Konsep Rencana Kerja: Konsep Rencana Kerja lampiran.docx (versi 2)" in task.text
+        assert "✅ TOR (Kerangka Acuan Kerja): TOR.docx (versi 1)" in task.text
+        assert not [m for m in kasubag.bot_messages if "Mohon maaf" in m.text]
