@@ -16,6 +16,7 @@ import re
 import urllib.parse
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from emulator.errors import NOT_MODIFIED, ApiError, bad_request, forbidden
@@ -663,13 +664,22 @@ class BotMethods:
         record = self.state.files.get(params["file_id"])
         if record is None:
             raise bad_request("invalid file_id")
-        if len(record.data) > self.emu.max_download_size:
+        file_path = self.state.file_path_for(record)
+        local = self.emu.local_mode_dir
+        if local is not None:
+            # a server run with --local: no size limit; the file is saved in its working
+            # directory and file_path is the absolute path there (nothing to download)
+            target = (local / self.emu.token / file_path).resolve()
+            if not target.is_file():
+                await asyncio.to_thread(_save, target, record.data)
+            file_path = str(target)
+        elif len(record.data) > self.emu.max_download_size:
             raise bad_request("file is too big")
         return {
             "file_id": record.file_id,
             "file_unique_id": record.file_unique_id,
             "file_size": len(record.data),
-            "file_path": self.state.file_path_for(record),
+            "file_path": file_path,
         }
 
     # -- commands -------------------------------------------------------------------------
@@ -737,3 +747,8 @@ def _valid_http_url(url: str) -> bool:
 def spec_method_names() -> list[str]:
     """Canonical names of all Bot API methods in the bundled spec."""
     return sorted(m.name for m in load_spec().methods.values())
+
+
+def _save(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)

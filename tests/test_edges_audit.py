@@ -67,6 +67,28 @@ async def test_a_file_telegram_refuses_to_hand_over_is_refused_as_too_big(tmp_pa
         assert world["kasubag"].bot_messages[-1].text == as_read(t.FILE_DOWNLOAD_FAILED)
 
 
+async def test_a_self_hosted_server_in_local_mode_takes_files_above_20_mb(
+    tmp_path: Path,
+) -> None:
+    """The office runs its own Bot API server with --local on the bot's machine and allows
+    30 MB. Kasubag uploads a 21 MB TOR: the server saves it on its disk, getFile gives its
+    path there, and the bot reads it from the disk and records it. Without --local the same
+    server refuses files above 20 MB, and he is told so."""
+    async with World(tmp_path / "w", storage={"max_file_mb": 30}) as world:
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        case = await s.new_case("Usulan dengan berkas besar", 2027)
+        big = b"%PDF-1.4\n" + b"0" * (21 * 1024 * 1024)
+        await s.upload("kasubag", case, "TOR.pdf", big, expect="melebihi batas 20 MB")
+        assert await world.services.db.read(repo.files_of_case, case) == []
+        world.emu.local_mode_dir = tmp_path / "telegram-bot-api"
+        await s.upload("kasubag", case, "TOR.pdf", big)  # until the bot's 👌 on it
+        (recorded,) = await world.services.db.read(repo.files_of_case, case)
+        assert recorded.size == len(big)
+        served = list((tmp_path / "telegram-bot-api").rglob("*.pdf"))
+        assert len(served) == 1 and served[0].stat().st_size == len(big)
+
+
 # -- 2. document names with HTML characters -------------------------------------------------
 
 NOTA = "Nota Dinas <Kabag> & Lampiran"

@@ -7,6 +7,7 @@ import contextlib
 import datetime as dtm
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -317,6 +318,26 @@ async def test_file_limits(emu: BotApiEmulator, bot: Bot) -> None:
         await bot.send_document(1001, b"123456", filename="b.txt")
     with pytest.raises(BadRequest, match=r"(?i)wrong file identifier"):
         await bot.send_document(1001, "no-such-file-id")
+
+
+async def test_local_mode_has_no_download_limit_and_answers_a_path_on_its_disk(
+    emu: BotApiEmulator, bot: Bot, tmp_path: Path
+) -> None:
+    """As telegram-bot-api run with --local: getFile saves the file in the server's working
+    directory and answers its absolute path, whatever its size; no file is served by HTTP."""
+    alice = emu.user(1001, "Alice")
+    await alice.send("/start")
+    emu.max_download_size = 10
+    sent = await alice.send_document(b"x" * 11, file_name="a.txt")
+    assert sent.document is not None
+    emu.local_mode_dir = tmp_path
+    got = await bot.get_file(str(sent.document["file_id"]))
+    assert got.file_path is not None and got.file_path.startswith(str(tmp_path / TOKEN))
+    assert bytes(await got.download_as_bytearray()) == b"x" * 11  # PTB reads it from disk
+    relative = got.file_path.removeprefix(str(tmp_path / TOKEN) + "/")
+    async with httpx.AsyncClient(trust_env=False) as client:
+        served = await client.get(f"{emu.base_url}/file/bot{TOKEN}/{relative}")
+    assert served.status_code == 404
 
 
 # -- Telegram's errors --------------------------------------------------------------------
