@@ -19,6 +19,10 @@ from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
+# getFile on Telegram's cloud Bot API refuses files above 20 MB ("file is too big"); a
+# self-hosted Bot API server in --local mode has no download limit (its uploads: 2000 MB).
+CLOUD_MAX_FILE_MB = 20
+SELF_HOSTED_MAX_FILE_MB = 2000
 DEFAULT_ALLOWED_EXTENSIONS = (
     "pdf", "doc", "docx", "odt", "rtf", "xls", "xlsx", "ods", "csv", "ppt", "pptx", "odp",
     "txt", "zip", "jpg", "jpeg", "png",
@@ -234,7 +238,7 @@ def parse_config(
         if name not in top | {"sops", "sop_time_overrides", "acting"}:
             r.fail(name, "unknown key")
     bot = _bot(r, raw, base)
-    storage = _storage(r, raw, base)
+    storage = _storage(r, raw, base, cloud=is_cloud_api(bot.api_base_url))
     time_config = _time(r, raw)
     reminders = _reminders(r, raw)
     organisation = _organisation(r, raw)
@@ -310,7 +314,12 @@ def _bot(r: _Reader, raw: Mapping[str, Any], base: Path) -> BotConfig:
     )
 
 
-def _storage(r: _Reader, raw: Mapping[str, Any], base: Path) -> StorageConfig:
+def is_cloud_api(api_base_url: str) -> bool:
+    """Whether the URL is Telegram's cloud Bot API server (not a self-hosted one)."""
+    return urlsplit(api_base_url).hostname == urlsplit(DEFAULT_API_BASE_URL).hostname
+
+
+def _storage(r: _Reader, raw: Mapping[str, Any], base: Path, *, cloud: bool) -> StorageConfig:
     t = r.table(
         raw,
         "storage",
@@ -320,9 +329,19 @@ def _storage(r: _Reader, raw: Mapping[str, Any], base: Path) -> StorageConfig:
     if not all(isinstance(e, str) and re.match(r"^[a-z0-9]{1,8}$", e) for e in exts):
         r.fail("storage.allowed_extensions", "must be a list of lower-case extensions without dots")
         exts = list(DEFAULT_ALLOWED_EXTENSIONS)
-    max_mb = r.positive(t, "storage.max_file_mb", 20)
-    if max_mb > 2000:
-        r.fail("storage.max_file_mb", "must be at most 2000 (a self-hosted Bot API server's limit)")
+    max_mb = r.positive(t, "storage.max_file_mb", CLOUD_MAX_FILE_MB)
+    if cloud and max_mb > CLOUD_MAX_FILE_MB:
+        r.fail(
+            "storage.max_file_mb",
+            f"must be at most {CLOUD_MAX_FILE_MB} with Telegram's cloud Bot API (bot.api_base_url),"
+            f" which refuses to hand bots larger files; got {max_mb}",
+        )
+    elif max_mb > SELF_HOSTED_MAX_FILE_MB:
+        r.fail(
+            "storage.max_file_mb",
+            f"must be at most {SELF_HOSTED_MAX_FILE_MB} (a self-hosted Bot API server's limit),"
+            f" got {max_mb}",
+        )
     name = r.get(t, "storage.database", str, "data/sopbot.sqlite3")
     return StorageConfig(
         database=_database_url(r, name) if "://" in name else base / name,

@@ -119,6 +119,10 @@ ANS_DONE = "Terima kasih, sudah dicatat."
 ANS_NO_MEMBERS = "Pilih sekurang-kurangnya satu anggota tim."
 ANS_WITHDRAWN = "Berkas ditarik kembali; tugasnya kembali kepada Anda."
 ANS_TASK_OPENED = "Tugas dikirim ke obrolan ini."
+ANS_TASK_LIST_OLD = (
+    "Mohon maaf, daftar tugas tersebut sudah terlalu lama untuk diperbarui; daftar terbaru "
+    "kami kirimkan sebagai pesan baru."
+)
 ANS_DUPLICATE = "Dokumen itu sama dengan versi terakhirnya; tidak dicatat ulang."
 
 # -- domain refusals ---------------------------------------------------------------------

@@ -22,7 +22,9 @@ and the test plays any number of users::
     alice.received_count(), alice.edits_seen()  # what the bot sent her so far
 
 Telegram's documented behaviour is followed (limits, error texts, the "user must have
-pressed Start" rule, getUpdates/webhook semantics, albums and photos: see ``emulator.media``);
+pressed Start" rule, getUpdates/webhook semantics, albums and photos: see ``emulator.media``;
+a button on a message older than ``emu.inaccessible_after`` brings an InaccessibleMessage,
+and ``emu.advance_clock(seconds)`` makes messages old);
 where the emulator is stricter than Telegram (unknown parameters, wrong types, an unescaped
 ``&`` in HTML, buttons with two actions, one-item albums) the error says so. ``python -m emulator --port N`` runs it standalone.
 """

@@ -16,6 +16,7 @@ import re
 import urllib.parse
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from emulator.errors import NOT_MODIFIED, ApiError, bad_request, forbidden
@@ -36,7 +37,6 @@ from emulator.state import (
     MessageRecord,
     StateEvent,
     WebhookConfig,
-    now,
 )
 
 if TYPE_CHECKING:
@@ -556,7 +556,7 @@ class BotMethods:
         return self.edited(chat, message)
 
     def edited(self, chat: ChatRecord, message: MessageRecord) -> JSON:
-        message.edit_date = now()
+        message.edit_date = self.state.now()
         message.version += 1
         self.state.notify()
         self.state.emit(StateEvent("bot_edit", chat, message))
@@ -598,8 +598,19 @@ class BotMethods:
 
     async def set_message_reaction(self, params: JSON, ctx: CallContext) -> bool:
         """The bot's reaction on a message (at most one for a bot; an empty list clears it).
-        Only the emoji of ReactionTypeEmoji's documented list are accepted."""
+        Only the emoji of ReactionTypeEmoji's documented list are accepted. On a message of a
+        media group the reaction is set to the group's first message not deleted, as the spec
+        says."""
         chat, message = self.message_in(params, missing="message to react not found")
+        if message.media_group_id is not None:
+            message = min(
+                (
+                    m
+                    for m in chat.messages.values()
+                    if m.media_group_id == message.media_group_id and not m.deleted
+                ),
+                key=lambda m: m.message_id,
+            )
         reactions = params.get("reaction") or []
         if len(reactions) > 1:
             raise bad_request("REACTIONS_TOO_MANY")
@@ -653,13 +664,22 @@ class BotMethods:
         record = self.state.files.get(params["file_id"])
         if record is None:
             raise bad_request("invalid file_id")
-        if len(record.data) > self.emu.max_download_size:
+        file_path = self.state.file_path_for(record)
+        local = self.emu.local_mode_dir
+        if local is not None:
+            # a server run with --local: no size limit; the file is saved in its working
+            # directory and file_path is the absolute path there (nothing to download)
+            target = (local / self.emu.token / file_path).resolve()
+            if not target.is_file():
+                await asyncio.to_thread(_save, target, record.data)
+            file_path = str(target)
+        elif len(record.data) > self.emu.max_download_size:
             raise bad_request("file is too big")
         return {
             "file_id": record.file_id,
             "file_unique_id": record.file_unique_id,
             "file_size": len(record.data),
-            "file_path": self.state.file_path_for(record),
+            "file_path": file_path,
         }
 
     # -- commands -------------------------------------------------------------------------
@@ -727,3 +747,8 @@ def _valid_http_url(url: str) -> bool:
 def spec_method_names() -> list[str]:
     """Canonical names of all Bot API methods in the bundled spec."""
     return sorted(m.name for m in load_spec().methods.values())
+
+
+def _save(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)

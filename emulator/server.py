@@ -20,6 +20,7 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import tornado.httputil
@@ -97,8 +98,15 @@ class BotApiEmulator:
         self.strict_html_ampersand = True
         self.allow_insecure_webhook = False
         self.max_download_size = 20 * MB
+        # Set: the server runs as with --local, its working directory here: getFile has no
+        # size limit and answers the file's absolute path in it (see methods.get_file).
+        self.local_mode_dir: Path | None = None
         self.max_upload_size = 50 * MB
         self.max_photo_size = 10 * MB
+        # A button pressed on a message older than this (seconds) reaches the bot with an
+        # InaccessibleMessage (chat, message_id, date 0) as the callback query's message, as
+        # Telegram does for old messages (about 48 hours in practice); None: never.
+        self.inaccessible_after: int | None = 48 * 3600
         # The Bot API documents 2-10 album items; Telegram itself sends a single item as a plain
         # message. Strict (the default) refuses one item, so a bot never relies on that.
         self.strict_albums = True
@@ -252,6 +260,13 @@ class BotApiEmulator:
             return
         count = len(result) if isinstance(result, list) else 1
         self._limiter.take(chat.id, is_group=chat.user is None, count=count)
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the emulated Telegram's clock on (message and edit dates): e.g. two days pass
+        and the bot's messages are old (see ``inaccessible_after``)."""
+        if seconds < 0:
+            raise ValueError("the clock only moves on")
+        self.state.clock_offset += int(seconds)
 
     # -- the user side --------------------------------------------------------------------
     def user(
@@ -503,7 +518,7 @@ class _FileHandler(_EmuHandler):
             self.send_json(401, UNAUTHORIZED.to_json())
             return
         record = self.emu.state.file_by_path(file_path)
-        if record is None:
+        if record is None or self.emu.local_mode_dir is not None:  # --local serves no files
             self.send_json(404, NOT_FOUND.to_json())
             return
         self.set_header("Content-Type", record.mime_type or "application/octet-stream")

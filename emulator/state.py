@@ -42,6 +42,7 @@ _NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reactio
 
 
 def now() -> int:
+    """Unix time now on the real clock (the emulated Telegram's is :meth:`EmuState.now`)."""
     return int(time.time())
 
 
@@ -315,6 +316,8 @@ class EmuState:
         self.bot_id = bot_id
         self.bot_first_name = bot_first_name
         self.bot_username = bot_username
+        # seconds the emulated Telegram's clock is ahead of the real one (advance_clock)
+        self.clock_offset = 0
         self.users: dict[int, UserRecord] = {}
         self.chats: dict[int, ChatRecord] = {}
         self.files: dict[str, FileRecord] = {}
@@ -394,6 +397,10 @@ class EmuState:
         user = self.users.get(chat_id)
         return self.private_chat(user) if user is not None else None
 
+    def now(self) -> int:
+        """Unix time on the emulated Telegram's clock: message dates, edit dates."""
+        return now() + self.clock_offset
+
     # -- messages -------------------------------------------------------------------------
     def add_message(
         self, chat: ChatRecord, sender: UserRecord | None, **content: Any
@@ -402,7 +409,7 @@ class EmuState:
             chat=chat,
             message_id=chat.next_message_id,
             sender=sender,
-            date=now(),
+            date=self.now(),
             **content,
         )
         chat.next_message_id += 1

@@ -29,7 +29,6 @@ from emulator.state import (
     MessageRecord,
     StateEvent,
     UserRecord,
-    now,
 )
 
 if TYPE_CHECKING:
@@ -816,10 +815,15 @@ class EmuUser:
         query = CallbackQueryRecord(query_id, self.record, record, data, future=future)
         state.callback_queries[query_id] = query
         instance = hashlib.sha256(f"{state.bot_id}:{record.chat.id}".encode()).hexdigest()
+        message = record.to_api(state.bot_user)
+        too_old = self._emu.inaccessible_after
+        if too_old is not None and state.now() - record.date > too_old:
+            # MaybeInaccessibleMessage: an old message reaches the bot as InaccessibleMessage
+            message = {"chat": record.chat.to_api(), "message_id": record.message_id, "date": 0}
         payload: JSON = {
             "id": query_id,
             "from": self.record.to_api(),
-            "message": record.to_api(state.bot_user),
+            "message": message,
             "chat_instance": str(int(instance[:15], 16)),
             "data": data,
         }
@@ -850,7 +854,7 @@ class EmuUser:
             {
                 "chat": chat.to_api(),
                 "from": self.record.to_api(),
-                "date": now(),
+                "date": state.now(),
                 "old_chat_member": member,
                 "new_chat_member": new_member,
             },

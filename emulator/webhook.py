@@ -9,7 +9,7 @@ import logging
 
 import httpx
 
-from emulator.state import EmuState, WebhookConfig, now
+from emulator.state import EmuState, WebhookConfig
 
 _log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class WebhookDelivery:
                         self.state.notify()
                     backoff = self.retry_min
                     continue
-                hook.last_error_date = now()
+                hook.last_error_date = self.state.now()
                 hook.last_error_message = error
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self.retry_max)

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Message, Update
+from telegram import MaybeInaccessibleMessage, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
@@ -68,6 +68,12 @@ async def on_button(update: Update, context: Context) -> None:
         await answer(update, t.ANS_UNKNOWN_BUTTON)
         return
     if cb.op is Op.TASK_PAGE:
+        if _inaccessible(query.message):
+            # a /tugas list too old for Telegram to show it to the bot (InaccessibleMessage):
+            # it can be neither checked nor edited, so the page comes as a new message
+            await answer(update, t.ANS_TASK_LIST_OLD)
+            await show_task_page(update, context, parsing.case_number(cb.arg or "0") or 0)
+            return
         if not _is_task_list(query.message):
             await answer(update, t.ANS_UNKNOWN_BUTTON, alert=True)  # a forged page button
             return
@@ -227,7 +233,7 @@ async def assign_file(
         await _drop_buttons(_pressed(update))
         return
     except DomainError as exc:
-        await answer(update, refusal_text(exc, svc.sops.of(case)), alert=True)
+        await answer(update, refusal_text(exc, svc.sops.of(case), html=False), alert=True)
         return
     await answer(update, t.ANS_DONE if result.status == "attached" else t.ANS_DUPLICATE)
 
@@ -272,7 +278,7 @@ async def run_command(
         await answer(update)
         return None
     except DomainError as exc:
-        await refuse(update, refusal_text(exc, svc.sops.of(case)))
+        await refuse(update, exc, svc.sops.of(case))
         return None
     await answer(update, t.ANS_DONE)
     definition = svc.sops.of(outcome.case)
@@ -323,6 +329,12 @@ async def answer_dialogue(update: Update, context: Context, dialogue: Any, text:
     if data.get("text_html") and data.get("chat_id") and data.get("message_id"):
         shown = (int(data["chat_id"]), int(data["message_id"]), str(data["text_html"]))
     await run_command(update, context, case, command, shown, end_dialogue=True)
+
+
+def _inaccessible(message: MaybeInaccessibleMessage | None) -> bool:
+    """Whether a pressed message reached us as an InaccessibleMessage (date 0: Telegram
+    sends only its chat and id, e.g. for a message older than about 48 hours)."""
+    return message is not None and not message.is_accessible
 
 
 def _is_task_list(message: Any) -> bool:

@@ -128,11 +128,15 @@ async def my_tasks(update: Update, context: Context) -> None:
 
 
 async def show_task_page(update: Update, context: Context, page_number: int) -> None:
-    """A page button of /tugas: the same message shows the other page."""
+    """A page button of /tugas: the same message shows the other page (a list too old for
+    the bot to see it, an InaccessibleMessage: a new message shows the page)."""
     query = update.callback_query
     assert query is not None
     page = await context.services.queries.tasks(user_id(update), page_number)
     text, keyboard = tasks_view(context, page)
+    if query.message is None or not query.message.is_accessible:
+        await reply(update, text, reply_markup=keyboard_markup(keyboard))
+        return
     await edit_quietly(query.message, text, keyboard_markup(keyboard))
 
 
@@ -225,10 +229,9 @@ async def do_withdraw(update: Update, context: Context, case_id: int, version: i
     except AlreadyApplied:
         return t.ANS_ALREADY_HANDLED
     except DomainError as exc:
-        text = refusal_text(exc)
         if update.callback_query is None:
-            await reply(update, text)
-        return text
+            await reply(update, refusal_text(exc))
+        return refusal_text(exc, html=False)
     return None
 
 

@@ -47,21 +47,30 @@ async def answer(update: Update, text: str = "", alert: bool = False) -> None:
         log.info("callback answer failed: %s", exc)
 
 
-async def refuse(update: Update, text: str) -> None:
-    """A refusal: an alert on a button press, a reply to a message."""
+async def refuse(
+    update: Update, error: DomainError, definition: SopDefinition | None = None
+) -> None:
+    """A refusal: an alert (plain text) on a button press, a reply (HTML) to a message."""
     if update.callback_query is not None:
-        await answer(update, text, alert=True)
+        await answer(update, refusal_text(error, definition, html=False), alert=True)
     else:
-        await reply(update, text)
+        await reply(update, refusal_text(error, definition))
 
 
-def refusal_text(error: DomainError, definition: SopDefinition | None = None) -> str:
+def refusal_text(
+    error: DomainError, definition: SopDefinition | None = None, *, html: bool = True
+) -> str:
+    """The text of a refusal. ``html``: for a message (sent in HTML parse mode), its values
+    (document names from the SOP definition) escaped; else plain text, for a button's alert
+    (answerCallbackQuery text is shown as it is)."""
     params = dict(error.params)
     missing = params.get("missing")
     if missing:
         if definition is not None:
             missing = [definition.document(d).name for d in missing]
         params["missing"] = ", ".join(str(m) for m in missing)
+    if html:
+        params = {key: t.e(value) for key, value in params.items()}
     return t.refusal(error.code, **params)
 
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 
 from telegram import Document, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, MessageHandler, filters
 
 from bot import texts as t
+from bot.config import CLOUD_MAX_FILE_MB
 from bot.core.definition import SopDefinition
 from bot.core.model import Case, DomainError
 from bot.filecheck import check_file
@@ -26,6 +27,7 @@ from handlers.common import Context, log, refusal_text, reply, user_id
 
 CASE_TAG = re.compile(r"#([0-9]{1,9})\b", re.ASCII)
 _STOP = {"draf", "dan", "biro", "the"}
+_TOO_BIG = "file is too big"  # getFile's refusal of a file above the server's limit
 
 
 def guess_document(definition: SopDefinition, upload_ids: tuple[str, ...], text: str) -> str | None:
@@ -67,6 +69,16 @@ async def on_document(update: Update, context: Context) -> None:
     try:
         telegram_file = await document.get_file()
         data = bytes(await telegram_file.download_as_bytearray())
+    except BadRequest as exc:
+        log.warning("download of an upload failed: %s", exc)
+        if _TOO_BIG in exc.message.lower():
+            # The server will never hand this file over: sending it again would not help.
+            # Its limit is 20 MB (the cloud, or a self-hosted server without --local).
+            shown = min(svc.config.storage.max_file_mb, CLOUD_MAX_FILE_MB)
+            await reply(update, t.FILE_TOO_BIG.format(limit=shown))
+        else:
+            await reply(update, t.FILE_DOWNLOAD_FAILED)
+        return
     except TelegramError as exc:
         log.warning("download of an upload failed: %s", exc)
         await reply(update, t.FILE_DOWNLOAD_FAILED)

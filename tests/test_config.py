@@ -136,6 +136,17 @@ def setting(path: str, value: Any) -> Callable[[Raw], None]:
     return change
 
 
+def without(path: str) -> Callable[[Raw], None]:
+    def change(raw: Raw) -> None:
+        *tables, key = path.split(".")
+        target = raw
+        for name in tables:
+            target = target[name]
+        del target[key]
+
+    return change
+
+
 def without_id(raw: Raw) -> None:
     del raw["people"][0]["telegram_id"]
 
@@ -276,6 +287,29 @@ BAD = {
     ),
     "unit with capitals": (setting("organisation.unit", "Biro PMK"), "organisation.unit:"),
     "max file too large": (setting("storage.max_file_mb", 5000), "storage.max_file_mb:"),
+    # Telegram's cloud server never hands a bot a file above 20 MB (getFile: "file is too big")
+    "max file above the cloud's 20 MB": (
+        setting("storage.max_file_mb", 21),
+        "storage.max_file_mb: must be at most 20 with Telegram's cloud Bot API",
+    ),
+    "max file above 20 MB, the cloud server by default": (
+        both(without("bot.api_base_url"), setting("storage.max_file_mb", 100)),
+        "storage.max_file_mb: must be at most 20 with Telegram's cloud Bot API",
+    ),
+    "max file above 20 MB, the cloud server written with a slash": (
+        both(
+            setting("bot.api_base_url", "https://API.telegram.org/"),
+            setting("storage.max_file_mb", 50),
+        ),
+        "storage.max_file_mb: must be at most 20 with Telegram's cloud Bot API",
+    ),
+    "max file above a self-hosted server's 2000 MB": (
+        both(
+            setting("bot.api_base_url", "http://localhost:8081"),
+            setting("storage.max_file_mb", 2001),
+        ),
+        "storage.max_file_mb: must be at most 2000",
+    ),
     "extension with dot": (
         setting("storage.allowed_extensions", [".pdf"]),
         "storage.allowed_extensions:",
@@ -334,6 +368,7 @@ def test_good_variants_are_accepted() -> None:
     raw["bot"]["mode"] = "webhook"
     raw["bot"]["webhook"]["url"] = "https://bot.kemnaker.go.id"
     raw["bot"]["api_base_url"] = "http://localhost:8081"
+    raw["storage"]["max_file_mb"] = 2000  # a self-hosted server in --local mode
     raw["time"]["timezone"] = "Asia/Makassar"
     raw["time"]["workdays"] = [5, 1, 2, 3, 4, 1]
     raw["time"]["extra_days_off"] = [date(2026, 12, 24), "2026-12-31"]
@@ -343,6 +378,7 @@ def test_good_variants_are_accepted() -> None:
     config = parse_config(raw, base_dir=Path("/nonexistent"))
     assert config.bot.mode == "webhook"
     assert config.bot.base_url == "http://localhost:8081/bot"
+    assert config.storage.max_file_mb == 2000
     assert config.time.workdays == (1, 2, 3, 4, 5)
     assert config.time.extra_days_off == (date(2026, 12, 24), date(2026, 12, 31))
     assert config.time.public_holidays is None

@@ -7,12 +7,14 @@ import contextlib
 import datetime as dtm
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import tornado.web
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ZERO_DATE
 from telegram.error import (
     BadRequest,
     Conflict,
@@ -233,6 +235,43 @@ async def test_callback_query_answered_once_and_must_exist(emu: BotApiEmulator, 
         await bot.answer_callback_query(forged.query_id, text="x" * 201)
 
 
+async def test_a_button_on_an_old_message_brings_an_inaccessible_message(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    """CallbackQuery.message is a MaybeInaccessibleMessage: for a message older than
+    ``inaccessible_after`` (48 hours) Telegram sends an InaccessibleMessage, only its chat,
+    its id and date 0 (python-telegram-bot 22 reads it as a Message with is_accessible
+    False)."""
+    alice = emu.user(1001, "Alice")
+    await alice.send("/start")
+    markup = InlineKeyboardMarkup.from_button(InlineKeyboardButton("A", callback_data="a"))
+    sent = await bot.send_message(1001, "pilih", reply_markup=markup)
+    shown = alice.last_bot_message or pytest.fail("no message")
+
+    async def press() -> tuple[CallbackQuery, dict[str, Any]]:
+        pressed = alice.press(shown, "A")
+        update = (await bot.get_updates(offset=-1))[-1]
+        assert update.callback_query is not None and update.callback_query.id == pressed.query_id
+        answered = [c.response for c in emu.calls if c.method == "getUpdates" and c.ok]
+        return update.callback_query, answered[-1]["result"][-1]["callback_query"]["message"]
+
+    query, raw = await press()
+    assert query.message is not None and query.message.is_accessible and raw["text"] == "pilih"
+    emu.advance_clock(48 * 3600)
+    query, raw = await press()
+    assert query.message is not None and query.message.is_accessible and raw["text"] == "pilih"
+    emu.advance_clock(1)
+    query, raw = await press()
+    assert raw == {"chat": raw["chat"], "message_id": sent.message_id, "date": 0}
+    assert raw["chat"]["id"] == 1001 and raw["chat"]["type"] == "private"
+    assert query.message is not None and not query.message.is_accessible
+    assert query.message.date == ZERO_DATE and query.message.message_id == sent.message_id
+    assert query.data == "a"
+    emu.inaccessible_after = None  # the emulator can keep every message accessible
+    query, raw = await press()
+    assert query.message is not None and query.message.is_accessible and raw["text"] == "pilih"
+
+
 async def test_document_upload_and_download_roundtrip(emu: BotApiEmulator, bot: Bot) -> None:
     alice = emu.user(1001, "Alice")
     await alice.send("/start")
@@ -279,6 +318,26 @@ async def test_file_limits(emu: BotApiEmulator, bot: Bot) -> None:
         await bot.send_document(1001, b"123456", filename="b.txt")
     with pytest.raises(BadRequest, match=r"(?i)wrong file identifier"):
         await bot.send_document(1001, "no-such-file-id")
+
+
+async def test_local_mode_has_no_download_limit_and_answers_a_path_on_its_disk(
+    emu: BotApiEmulator, bot: Bot, tmp_path: Path
+) -> None:
+    """As telegram-bot-api run with --local: getFile saves the file in the server's working
+    directory and answers its absolute path, whatever its size; no file is served by HTTP."""
+    alice = emu.user(1001, "Alice")
+    await alice.send("/start")
+    emu.max_download_size = 10
+    sent = await alice.send_document(b"x" * 11, file_name="a.txt")
+    assert sent.document is not None
+    emu.local_mode_dir = tmp_path
+    got = await bot.get_file(str(sent.document["file_id"]))
+    assert got.file_path is not None and got.file_path.startswith(str(tmp_path / TOKEN))
+    assert bytes(await got.download_as_bytearray()) == b"x" * 11  # PTB reads it from disk
+    relative = got.file_path.removeprefix(str(tmp_path / TOKEN) + "/")
+    async with httpx.AsyncClient(trust_env=False) as client:
+        served = await client.get(f"{emu.base_url}/file/bot{TOKEN}/{relative}")
+    assert served.status_code == 404
 
 
 # -- Telegram's errors --------------------------------------------------------------------

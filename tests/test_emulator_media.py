@@ -519,6 +519,27 @@ async def test_user_sends_an_album_and_a_photo(emu: BotApiEmulator, bot: Bot) ->
         await alice.send_photo(b"bukan gambar")
 
 
+async def test_a_reaction_on_an_album_item_goes_to_the_first_item(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    """setMessageReaction on an album item: "the reaction is set to the first non-deleted
+    message in the group instead" (the spec); a message alone keeps its own."""
+    alice = await started_user(emu)
+    first, second, third = await alice.send_album(
+        [("draf-1.docx", b"satu"), ("draf-2.docx", b"dua"), ("draf-3.docx", b"tiga")]
+    )
+    single = await alice.send_document(b"empat", file_name="draf-4.docx")
+    assert await bot.set_message_reaction(1001, third.message_id, "👌")
+    assert (first.bot_reactions, second.bot_reactions, third.bot_reactions) == (["👌"], [], [])
+    assert await bot.set_message_reaction(1001, single.message_id, "👍")
+    assert single.bot_reactions == ["👍"] and first.bot_reactions == ["👌"]
+    assert await bot.delete_message(1001, first.message_id)
+    assert await bot.set_message_reaction(1001, third.message_id, "🔥")
+    assert (second.bot_reactions, third.bot_reactions) == (["🔥"], [])
+    with pytest.raises(BadRequest, match=r"(?i)message to react not found"):
+        await bot.set_message_reaction(1001, first.message_id, "👌")
+
+
 async def test_control_api_albums_photos_and_deliveries(emu: BotApiEmulator, bot: Bot) -> None:
     await started_user(emu)
     async with httpx.AsyncClient(base_url=emu.base_url + "/_emu", trust_env=False) as client:

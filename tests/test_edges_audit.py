@@ -1,0 +1,229 @@
+"""Correct at the edges, as a black-box audit found them.
+
+Each test here failed on the bot (or the emulator) before its fix: a file Telegram will not
+hand over, document names with HTML characters, a /tugas page button on a message too old
+to be shown, and the reactions on an album of uploads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bot import texts as t
+from bot.callbacks import Callback, Op
+from bot.demo import ROOT, Script, World, draft
+from emulator import CallbackAnswer
+from storage import repo
+
+WAIT = 15.0
+
+
+def as_read(text: str) -> str:
+    """A message text as the official reads it (the bot sends HTML)."""
+    return re.sub(r"<[^>]+>", "", text)
+
+
+async def until(check: Callable[[], Awaitable[bool]]) -> None:
+    """Wait until a condition on the database holds (the bot commits on its own thread)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT
+    while not await check():
+        if loop.time() > deadline:
+            raise TimeoutError("the condition never held")
+        await asyncio.sleep(0.02)
+
+
+def stored_files(world: World) -> list[Path]:
+    return [p for p in world.services.files.root.rglob("*") if p.is_file()]
+
+
+# -- 1. a file the Bot API server will not hand over -------------------------------------
+
+
+async def test_a_file_telegram_refuses_to_hand_over_is_refused_as_too_big(tmp_path: Path) -> None:
+    """Kasubag uploads a TOR that Telegram's getFile refuses ("file is too big"); he is told
+    the file is over the size limit (not asked to send it again, which would not help), and
+    nothing is recorded."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        case = await s.new_case("Usulan dengan berkas besar", 2027)
+        world.emu.faults.fail(
+            1, status=400, method="getFile", description="Bad Request: file is too big"
+        )
+        await s.upload("kasubag", case, "TOR.docx", draft("TOR"), expect="melebihi batas")
+        told = world["kasubag"].bot_messages[-1]
+        assert told.text == as_read(t.FILE_TOO_BIG.format(limit=20))
+        assert "mengirim ulang" not in told.text
+        await world.drained()
+        assert await world.services.db.read(repo.files_of_case, case) == []
+        assert stored_files(world) == []
+        # any other refusal of the download still asks for the file again
+        world.emu.faults.fail(1, status=400, method="getFile", description="Bad Request: wrong")
+        await s.upload("kasubag", case, "TOR.docx", draft("TOR"), expect="mengirim ulang")
+        assert world["kasubag"].bot_messages[-1].text == as_read(t.FILE_DOWNLOAD_FAILED)
+
+
+async def test_a_self_hosted_server_in_local_mode_takes_files_above_20_mb(
+    tmp_path: Path,
+) -> None:
+    """The office runs its own Bot API server with --local on the bot's machine and allows
+    30 MB. Kasubag uploads a 21 MB TOR: the server saves it on its disk, getFile gives its
+    path there, and the bot reads it from the disk and records it. Without --local the same
+    server refuses files above 20 MB, and he is told so."""
+    async with World(tmp_path / "w", storage={"max_file_mb": 30}) as world:
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        case = await s.new_case("Usulan dengan berkas besar", 2027)
+        big = b"%PDF-1.4\n" + b"0" * (21 * 1024 * 1024)
+        await s.upload("kasubag", case, "TOR.pdf", big, expect="melebihi batas 20 MB")
+        assert await world.services.db.read(repo.files_of_case, case) == []
+        world.emu.local_mode_dir = tmp_path / "telegram-bot-api"
+        await s.upload("kasubag", case, "TOR.pdf", big)  # until the bot's 👌 on it
+        (recorded,) = await world.services.db.read(repo.files_of_case, case)
+        assert recorded.size == len(big)
+        served = list((tmp_path / "telegram-bot-api").rglob("*.pdf"))
+        assert len(served) == 1 and served[0].stat().st_size == len(big)
+
+
+# -- 2. document names with HTML characters -------------------------------------------------
+
+NOTA = "Nota Dinas <Kabag> & Lampiran"
+
+
+def sop_with_a_nota(tmp_path: Path) -> Path:
+    """The SOP with one more upload, Kabag's "Nota Dinas <Kabag> & Lampiran", needed to
+    pass step 4 on (an imported SOP may name its documents so)."""
+    text = (ROOT / "sops" / "penyusunan-program-kerja.toml").read_text(encoding="utf-8")
+    text = text.replace(
+        "[documents.rencana_kerja]",
+        f'[documents.nota]\nname = "{NOTA}"\nsource = "upload"\n\n[documents.rencana_kerja]',
+    )
+    step4 = 'inputs = ["disposisi"]\noutputs = ["disposisi", "sk"]'
+    assert text.count(step4) == 1
+    text = text.replace(
+        step4, 'inputs = ["disposisi", "nota"]\nuploads = ["nota"]\noutputs = ["disposisi", "sk"]'
+    )
+    sop = tmp_path / "sop-nota.toml"
+    sop.write_text(text, encoding="utf-8")
+    return sop
+
+
+async def test_a_missing_document_named_with_html_characters_is_named_in_both_refusals(
+    tmp_path: Path,
+) -> None:
+    """Kabag holds step 4 without the Nota Dinas <Kabag> & Lampiran it needs, so his task
+    shows no Teruskan button; an old or forged one is pressed anyway. Pressing Teruskan he is
+    told (an alert, plain text) which document is missing; pressing Teruskan dengan catatan
+    and typing the note, he is told so in a message (HTML), the name shown as written."""
+    async with World(tmp_path / "w", sops=[str(sop_with_a_nota(tmp_path))]) as world:
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        case_id = await s.new_case("Usulan PK", 2027)
+        await s.upload("kasubag", case_id, "Konsep Rencana Kerja.docx", draft("Konsep"))
+        await s.upload("kasubag", case_id, "TOR.docx", draft("TOR"))
+        await s.press("kasubag", "Ajukan", case_id)
+        await s.approve("kabag", case_id)
+        await s.approve("karo", case_id)
+        task = await s.seen(
+            "kabag", lambda m: f"Berkas #{case_id}" in m.text and "Langkah 4 dari 12" in m.text
+        )
+        assert f"⬜ {NOTA}" in task.text and not task.button_texts
+        case = await world.services.db.read(repo.load_case, case_id)
+        refused = f"Dokumen belum lengkap. Yang masih diperlukan: {NOTA}."
+        forward = Callback(Op.FORWARD, case.id, case.step, case.version)
+        alert = await world["kabag"].press_data(task, forward.encode(), timeout=WAIT)
+        assert alert.show_alert and alert.text == refused
+        with_note = Callback(Op.FORWARD, case.id, case.step, case.version, "n")
+        await world["kabag"].press_data(task, with_note.encode(), timeout=WAIT)
+        world["kabag"].mark_seen()
+        await s.answer_prompt("kabag", "Mohon segera ditindaklanjuti.")
+        told = await world["kabag"].wait_message(lambda m: "Dokumen" in m.text, timeout=WAIT)
+        assert told.text == refused
+        assert (await world.services.db.read(repo.load_case, case_id)).step == 4
+
+
+# -- 3. a /tugas list too old for Telegram to show it to the bot --------------------------
+
+
+async def test_a_page_button_on_a_two_day_old_task_list_sends_the_page_anew(
+    tmp_path: Path,
+) -> None:
+    """Kasubag has nine tasks; his /tugas list shows the first eight. Two days later he
+    presses › on it: Telegram sends the press with an InaccessibleMessage. He is told the
+    list is too old and gets page 2 as a new message (not "tombol ini tidak dikenali"); a
+    task button of the old list still sends its task."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        kasubag = world["kasubag"]
+        for n in range(1, 10):
+            await world.services.cases.start_case(kasubag.id, f"Usulan ke-{n}", 2027)
+        await world.drained()
+        kasubag.mark_seen()
+        await kasubag.send("/tugas")
+        listing = await kasubag.wait_message(lambda m: "Tugas Anda" in m.text, timeout=WAIT)
+        assert "(halaman 1 dari 2)" in listing.text
+        world.emu.advance_clock(49 * 3600)
+        old = listing.text
+        answer = await kasubag.press(listing, "›", timeout=WAIT)
+        assert answer == CallbackAnswer(t.ANS_TASK_LIST_OLD, False)
+        page = await kasubag.wait_message(lambda m: "Tugas Anda" in m.text, timeout=WAIT)
+        assert "9 tugas menunggu tindakan (halaman 2 dari 2)" in page.text
+        assert page.record.message_id != listing.record.message_id and listing.text == old
+        assert [b for b in page.button_texts if not b.startswith("#")] == ["«", "‹"]
+        first = listing.button_texts[0]
+        opened = await kasubag.press(listing, first, timeout=WAIT)
+        assert opened.text == t.ANS_TASK_OPENED
+        number = first.split()[0]
+        await kasubag.wait_message(
+            lambda m: f"Berkas {number} " in m.text and "Langkah 1 dari 12" in m.text,
+            timeout=WAIT,
+        )
+
+
+# -- 4. an album of uploads ---------------------------------------------------------------
+
+
+async def test_an_album_of_uploads_is_acknowledged_on_its_first_file_and_every_file_counts(
+    tmp_path: Path,
+) -> None:
+    """Kasubag picks the Konsep Rencana Kerja, the TOR and a supporting PDF and sends them
+    as one album. Telegram sets a reaction on an album item on the album's first message, so
+    the bot's 👌 for each file shows once, on the first file; every file is recorded, and
+    his task's checklist shows each of them, with the Ajukan button."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        case = await s.new_case("Usulan PK", 2027)
+        kasubag = world["kasubag"]
+        album = await kasubag.send_album(
+            [
+                ("Konsep Rencana Kerja.docx", draft("Konsep")),
+                ("TOR.docx", draft("TOR")),
+                ("Konsep Rencana Kerja lampiran.docx", draft("Konsep", 2)),
+            ],
+            caption=f"#{case}",
+        )
+
+        async def all_recorded() -> bool:
+            files = await world.services.db.read(repo.files_of_case, case)
+            return len(files) == 3
+
+        await until(all_recorded)
+        await world.drained()
+        assert [m.bot_reactions for m in album] == [["👌"], [], []]
+        current = await world.services.db.read(repo.load_case, case)
+        assert sorted((a.doc, a.version) for a in current.files) == [
+            ("konsep_rencana_kerja", 1),
+            ("konsep_rencana_kerja", 2),
+            ("tor", 1),
+        ]
+        task = await s.seen(
+            "kasubag", lambda m: f"Berkas #{case}" in m.text and t.BTN_SUBMIT in m.button_texts
+        )
+        assert "✅ Konsep Rencana Kerja: Konsep Rencana Kerja lampiran.docx (versi 2)" in task.text
+        assert "✅ TOR (Kerangka Acuan Kerja): TOR.docx (versi 1)" in task.text
+        assert not [m for m in kasubag.bot_messages if "Mohon maaf" in m.text]
