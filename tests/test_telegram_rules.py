@@ -1,8 +1,8 @@
-"""Correct at the edges, as a black-box audit found them.
-
-Each test here failed on the bot (or the emulator) before its fix: a file Telegram will not
-hand over, document names with HTML characters, a /tugas page button on a message too old
-to be shown, and the reactions on an album of uploads.
+"""Telegram's documented rules the bot meets as a user meets them: a file Telegram will not
+hand over (20 MB on its servers; more from a self-hosted server in --local mode), document
+names with HTML characters in an HTML message, a /tugas page button on a message too old to
+be shown (InaccessibleMessage), and the reactions on an album of uploads (they land on its
+first message).
 """
 
 from __future__ import annotations
