@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from telegram import Document, Update
+from telegram import Document, ReplyParameters, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, MessageHandler, filters
 
@@ -47,24 +47,31 @@ async def on_document(update: Update, context: Context) -> None:
     svc = context.services
     document: Document = message.document
     name = safe_name(document.file_name or "dokumen")
+
+    async def answer_file(text: str) -> None:
+        """An answer about this file, quoting it: of several files sent at once (an album),
+        the official sees which one it concerns."""
+        quoted = ReplyParameters(message.message_id, allow_sending_without_reply=True)
+        await reply(update, text, reply_parameters=quoted)
+
     caption = message.caption or ""
     cases = await svc.queries.upload_cases(user_id(update))
     if not cases:
-        await reply(update, t.NO_UPLOAD_EXPECTED)
+        await answer_file(t.NO_UPLOAD_EXPECTED)
         return
     allowed = svc.config.storage.allowed_extensions
     if extension(name) not in allowed:
         ext = extension(name) or "(tanpa ekstensi)"
-        await reply(update, t.FILE_TYPE_REFUSED.format(ext=t.e(ext), allowed=", ".join(allowed)))
+        await answer_file(t.FILE_TYPE_REFUSED.format(ext=t.e(ext), allowed=", ".join(allowed)))
         return
     limit = svc.config.storage.max_file_mb * 1024 * 1024
     if document.file_size is not None and document.file_size > limit:
-        await reply(update, t.FILE_TOO_BIG.format(limit=svc.config.storage.max_file_mb))
+        await answer_file(t.FILE_TOO_BIG.format(limit=svc.config.storage.max_file_mb))
         return
     case = _pick_case(cases, caption)
     if case is None:
         numbers = ", ".join(f"#{c.id}" for c in cases[:10])
-        await reply(update, t.WHICH_CASE.format(numbers=numbers, example=cases[0].id))
+        await answer_file(t.WHICH_CASE.format(numbers=numbers, example=cases[0].id))
         return
     try:
         telegram_file = await document.get_file()
@@ -75,20 +82,20 @@ async def on_document(update: Update, context: Context) -> None:
             # The server will never hand this file over: sending it again would not help.
             # Its limit is 20 MB (the cloud, or a self-hosted server without --local).
             shown = min(svc.config.storage.max_file_mb, CLOUD_MAX_FILE_MB)
-            await reply(update, t.FILE_TOO_BIG.format(limit=shown))
+            await answer_file(t.FILE_TOO_BIG.format(limit=shown))
         else:
-            await reply(update, t.FILE_DOWNLOAD_FAILED)
+            await answer_file(t.FILE_DOWNLOAD_FAILED)
         return
     except TelegramError as exc:
         log.warning("download of an upload failed: %s", exc)
-        await reply(update, t.FILE_DOWNLOAD_FAILED)
+        await answer_file(t.FILE_DOWNLOAD_FAILED)
         return
     if len(data) > limit:
-        await reply(update, t.FILE_TOO_BIG.format(limit=svc.config.storage.max_file_mb))
+        await answer_file(t.FILE_TOO_BIG.format(limit=svc.config.storage.max_file_mb))
         return
     refused = file_refusal(check_file(name, data), t.e(name))
     if refused is not None:
-        await reply(update, refused)
+        await answer_file(refused)
         return
     saved = await svc.files.save(case.id, name, data)
     definition = svc.sops.of(case)
@@ -111,11 +118,11 @@ async def on_document(update: Update, context: Context) -> None:
     except AlreadyApplied:
         return
     except DomainError as exc:
-        await reply(update, refusal_text(exc, definition))
+        await answer_file(refusal_text(exc, definition))
         return
     if result.status == "duplicate":
         doc_name = definition.document(result.doc).name
-        await reply(update, t.FILE_DUPLICATE.format(name=t.e(name), doc=t.e(doc_name)))
+        await answer_file(t.FILE_DUPLICATE.format(name=t.e(name), doc=t.e(doc_name)))
 
 
 def _pick_case(cases: list[Case], caption: str) -> Case | None:

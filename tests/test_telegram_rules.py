@@ -227,3 +227,29 @@ async def test_an_album_of_uploads_is_acknowledged_on_its_first_file_and_every_f
         assert "✅ Konsep Rencana Kerja: Konsep Rencana Kerja lampiran.docx (versi 2)" in task.text
         assert "✅ TOR (Kerangka Acuan Kerja): TOR.docx (versi 1)" in task.text
         assert not [m for m in kasubag.bot_messages if "Mohon maaf" in m.text]
+
+
+async def test_a_refused_file_of_an_album_is_answered_by_quoting_that_file(
+    tmp_path: Path,
+) -> None:
+    """Kasubag sends the TOR and, by mistake, a program as one album. The refusal quotes the
+    program's message, so he sees which file it is about; the TOR is taken with its 👌 (on
+    the album's first message, where Telegram shows an album's reactions)."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        case = await s.new_case("Usulan PK", 2027)
+        kasubag = world["kasubag"]
+        tor, program = await kasubag.send_album(
+            [("TOR.docx", draft("TOR")), ("pasang.exe", b"MZ\x90\x00" * 64)],
+            caption=f"#{case}",
+        )
+        refusal = await kasubag.wait_message(
+            lambda m: "tidak dapat diterima" in m.text, timeout=WAIT
+        )
+        assert refusal.reply_to is not None
+        assert refusal.reply_to.message_id == program.message_id
+        await world.drained()
+        assert tor.bot_reactions == ["👌"]
+        files = await world.services.db.read(repo.files_of_case, case)
+        assert [f.name for f in files] == ["TOR.docx"]
