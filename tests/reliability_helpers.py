@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.callbacks import Op, decode
 from bot.core.definition import SopDefinition
@@ -30,6 +30,9 @@ from bot.core.workflow import replay
 from emulator.server import ApiCall
 from storage.codec import case_from_json, event_from_row
 
+if TYPE_CHECKING:
+    from bot.demo import World
+
 PTB_READ_TIMEOUT = 5.0
 """python-telegram-bot's default read timeout: a hang this long loses the answer."""
 
@@ -37,6 +40,13 @@ SENDS = ("sendMessage", "sendDocument", "sendMediaGroup")
 """Calls that put a new message (or an album) in a chat."""
 
 Key = tuple[str, int, str]  # (method, chat, text or caption): what a chat was sent
+
+
+def sqlite_file(world: World) -> Path:
+    """The SQLite file of ``world``'s database (these checks read SQLite only)."""
+    database = world.config.storage.database
+    assert isinstance(database, Path), f"not a SQLite file: {database!r}"
+    return database
 
 
 def connect(db_path: Path) -> sqlite3.Connection:

@@ -23,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from reliability_helpers import load_case, load_events, log_problems, query
+from reliability_helpers import load_case, load_events, log_problems, query, sqlite_file
 
 from bot.core.loader import load_definition
 from bot.core.model import CaseStatus
@@ -77,8 +77,9 @@ def write_config(path: Path, database: Path, files: Path, api: str | None = None
 
 
 def world_cli_config(world: World, tmp_path: Path) -> Path:
-    storage = world.config.storage
-    return write_config(tmp_path / "config.toml", storage.database, storage.files_dir)
+    return write_config(
+        tmp_path / "config.toml", sqlite_file(world), world.config.storage.files_dir
+    )
 
 
 # -- backup --------------------------------------------------------------------------------
@@ -112,7 +113,7 @@ async def test_backup_while_the_bot_runs_and_writes_is_consistent(tmp_path: Path
     async with World(tmp_path / "w") as world:
         await world.everyone_starts()
         config = world_cli_config(world, tmp_path)
-        db = world.config.storage.database
+        db = sqlite_file(world)
         playing = asyncio.create_task(play_sop(world))
         copies = []
         for n, entries in enumerate((2, 10, 18, 26)):  # taken as the log grows
@@ -257,7 +258,7 @@ async def test_export_writes_the_record_and_every_file_also_after_the_outbox_is_
         case_id = await play_sop(world, with_returns=False)
         await world.drained()
         config = world_cli_config(world, tmp_path)
-        db = world.config.storage.database
+        db = sqlite_file(world)
         record = await export(config, case_id, tmp_path / "export")
         folder = tmp_path / "export" / f"berkas-{case_id}"
         case = load_case(db, case_id)
@@ -398,7 +399,7 @@ async def test_the_token_is_in_no_log_line_or_error_message(tmp_path: Path) -> N
             await world.drained(within=20)
             assert faults.rules == []
             chats = "\n".join(m.text for u in world.users.values() for m in u.messages)
-            rows = query(world.config.storage.database, "SELECT last_error FROM outbox")
+            rows = query(sqlite_file(world), "SELECT last_error FROM outbox")
             last_errors = "\n".join(r["last_error"] or "" for r in rows)
     text = logged.getvalue()
     lines = text.splitlines()

@@ -245,7 +245,7 @@ async def test_sigkill_of_the_active_process_hands_over_to_the_standby(
                     for user in users.values():
                         await user.send("/start")
                         await user.wait_message(timeout=30)
-                    killer = PgKiller(bots, emu, rng, out / "unused")  # type: ignore[arg-type]
+                    killer = PgKiller(bots, emu, rng, out / "unused")
                     killer.pg = pg
                     plan = Counter(rng.choices(range(1, crash.ACTIONS + 1), k=KILLS))
                     officials = PgOfficials(
@@ -255,7 +255,7 @@ async def test_sigkill_of_the_active_process_hands_over_to_the_standby(
                         bots,
                         killer=killer,
                         kill_plan=plan,
-                        pg=pg,  # type: ignore[arg-type]
+                        pg=pg,
                     )
                     began = time.monotonic()
                     await asyncio.wait_for(crash.play(officials), DEADLINE)

@@ -15,7 +15,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from reliability_helpers import load_case, load_events, log_problems, query
+from reliability_helpers import load_case, load_events, log_problems, query, sqlite_file
 from updates_watch import UpdatesWatch
 
 from bot import texts as t
@@ -56,12 +56,12 @@ async def wait_button(world: World, who: str, label: str, case: int) -> EmuMessa
 
 
 def moves(world: World, case: int) -> list[tuple[EventType, int, int | None]]:
-    events = load_events(world.config.storage.database, case)
+    events = load_events(sqlite_file(world), case)
     return [(e.type, e.step, e.to_step) for e in events if e.is_move]
 
 
 def log_is_valid(world: World, case: int) -> None:
-    db = world.config.storage.database
+    db = sqlite_file(world)
     stored = load_case(db, case)
     assert stored is not None
     assert log_problems(world.services.sops.default, stored, load_events(db, case)) == []
@@ -94,7 +94,7 @@ async def test_decisions_on_one_step_two_people_or_one_person_twice(tmp_path: Pa
         await world.everyone_starts()
         s = Script(world)
         kasubag, kabag, karo = world["kasubag"], world["kabag"], world["karo"]
-        outcomes = []
+        outcomes: list[str] = []
         # Kasubag withdraws what Kabag approves: at the same moment (in both orders of
         # arrival), and with Kabag's press a moment earlier: handed to the bot before
         # Kasubag presses
@@ -122,10 +122,11 @@ async def test_decisions_on_one_step_two_people_or_one_person_twice(tmp_path: Pa
             assert kind in (EventType.WITHDRAWN, EventType.APPROVED)
             if kind is EventType.WITHDRAWN:
                 assert told_already_handled(answers[kabag.id], kabag, marks[1])
-                await world["kasubag"].wait_message(
-                    lambda m, c=case: f"Berkas #{c} telah ditarik kembali" in m.text,
-                    timeout=TIMEOUT,
-                )
+
+                def withdrawn(m: EmuMessage, c: int = case) -> bool:
+                    return f"Berkas #{c} telah ditarik kembali" in m.text
+
+                await world["kasubag"].wait_message(withdrawn, timeout=TIMEOUT)
             else:
                 assert told_already_handled(answers[kasubag.id], kasubag, marks[0])
             log_is_valid(world, case)
@@ -137,9 +138,9 @@ async def test_decisions_on_one_step_two_people_or_one_person_twice(tmp_path: Pa
         message = await wait_button(world, "kabag", "Setujui", case)
         label = button(message, "Setujui")
         first, second = kabag.press(message, label), kabag.press(message, label)
-        answers = [(await first).text, (await second).text]
-        assert answers[0] == t.ANS_DONE
-        assert answers[1] is not None and answers[1].startswith("Sudah diproses"), answers
+        taps = [(await first).text, (await second).text]
+        assert taps[0] == t.ANS_DONE
+        assert taps[1] is not None and taps[1].startswith("Sudah diproses"), taps
         # and a slow double tap: Karo's phone still shows the button after the first press
         message = await wait_button(world, "karo", "Setujui", case)
         data = next(d for row in message.buttons for text, d in row if "Setujui" in text)
@@ -162,7 +163,7 @@ async def upload_racing_hand_in(world: World, case: int, data: bytes, *, upload_
     is recorded before the hand-in and goes with it (the bot reacts to Ayu's file), or it
     is refused and Ayu is told why."""
     tim1, tim2 = world["tim1"], world["tim2"]
-    db = world.config.storage.database
+    db = sqlite_file(world)
     hand_in = await wait_button(world, "tim2", "Serahkan draf", case)
     await world.drained()
     mark, seen = last_id(tim1), len(load_events(db, case))
@@ -202,7 +203,7 @@ async def test_the_team_races_at_hand_in(tmp_path: Path) -> None:
         await world.everyone_starts()
         s = Script(world)
         tim1, tim2 = world["tim1"], world["tim2"]
-        db = world.config.storage.database
+        db = sqlite_file(world)
         case = await submitted_case(s, "Uji tim")
         await s.approve("kabag", case)
         await s.approve("karo", case)

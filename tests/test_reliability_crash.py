@@ -34,7 +34,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from reliability_helpers import (
     delivery,
@@ -48,6 +48,7 @@ from reliability_helpers import (
     pending_rows,
     query,
     receipt_problems,
+    sqlite_file,
     tasks_received,
 )
 
@@ -66,7 +67,7 @@ from bot.demo import (
     world_config,
 )
 from emulator import BotApiEmulator, EmuEvent, EmuMessage, EmuUser
-from emulator.faults import Fault
+from emulator.faults import Fault, HangExecute
 from storage import repo
 
 WORKER = Path(__file__).with_name("crash_worker.py")
@@ -104,6 +105,20 @@ KILL_CALLS = (
 
 
 # -- the bot process -------------------------------------------------------------------------
+
+
+class Bot(Protocol):
+    """What the officials and the killer use of the bot: a ``BotProcess``, or the
+    active/standby pair of the PostgreSQL failover test (``FailoverBots``)."""
+
+    generation: int
+    ready: asyncio.Event
+
+    async def spawn(self) -> None: ...
+
+    async def start(self) -> None: ...
+
+    async def kill(self) -> None: ...
 
 
 class BotProcess:
@@ -175,7 +190,7 @@ class Officials:
     emu: BotApiEmulator
     users: dict[str, EmuUser]
     db: Path
-    bot: BotProcess
+    bot: Bot
     presses: int = 0
     sends: int = 0
     repeats: Counter[str] = field(default_factory=Counter)
@@ -246,9 +261,11 @@ class Officials:
             before = self.observe(who)
             if await attempt():
                 idle_since = loop.time()
-                if not await self.until(
-                    lambda b=before: done() or self.observe(who) != b, RETRY_AFTER
-                ):
+
+                def changed(b: tuple[int, Any] = before) -> bool:
+                    return done() or self.observe(who) != b
+
+                if not await self.until(changed, RETRY_AFTER):
                     self.repeats[name] += 1  # nothing came of it: do it again
             else:
                 if loop.time() - idle_since > 4.0 and self.bot.ready.is_set():
@@ -257,7 +274,11 @@ class Officials:
                     idle_since = loop.time()
                 seen = self.moment()
                 # a message, an edit or an answer may bring the button; a restart, the bot
-                await self.until(lambda s=seen: done() or self.moment() != s, 1.0)
+
+                def moved(s: tuple[int, int, bool] = seen) -> bool:
+                    return done() or self.moment() != s
+
+                await self.until(moved, 1.0)
         if kills is not None:
             await kills
 
@@ -444,7 +465,7 @@ class Killer:
     the bot makes a randomly chosen Bot API call (held by the emulator, taken into effect or
     not), and sometimes again while the new process starts up."""
 
-    def __init__(self, bot: BotProcess, emu: BotApiEmulator, rng: random.Random, db: Path):
+    def __init__(self, bot: Bot, emu: BotApiEmulator, rng: random.Random, db: Path):
         self.bot, self.emu, self.rng, self.db = bot, emu, rng, db
         self.kills: list[KillPoint] = []
 
@@ -466,7 +487,7 @@ class Killer:
             detail = f"{delay:.2f} s into {action}"
         else:
             mode, method = "call", rng.choice(KILL_CALLS)
-            execute = rng.choice(("before", "never"))
+            execute: HangExecute = rng.choice(("before", "never"))
             rule: Fault = self.emu.faults.hang(1, seconds=8.0, method=method, execute=execute)
             with contextlib.suppress(TimeoutError):  # the call is then held, 8 s at most
                 await self.emu.wait_until(lambda: not rule.remaining, timeout=1.0)
@@ -597,7 +618,7 @@ async def redeliver(world: World, act: Callable[[], Awaitable[Any]]) -> int:
     emu = world.emu
     await world.stop_bot()
     await act()
-    update_id = emu.pending_updates[-1]["update_id"]
+    update_id: int = emu.pending_updates[-1]["update_id"]
     emu.faults.hang(1, seconds=0.01, method="getUpdates", execute="after")  # fetches it
     emu.faults.hang(1, seconds=20, method="getUpdates", execute="never")  # the confirmation
     emu.faults.hang(1, seconds=0.2, method="getUpdates", execute="never")  # PTB's at stop
@@ -631,7 +652,7 @@ async def restart_and_settle(world: World, who: str) -> None:
 async def test_an_update_delivered_again_is_applied_once(tmp_path: Path) -> None:
     async with World(tmp_path / "w") as world:
         emu = world.emu
-        db = world.config.storage.database
+        db = sqlite_file(world)
         await world.everyone_starts()
         s = Script(world)
         case = await s.new_case("Uji pengiriman ulang", 2027)
@@ -692,7 +713,7 @@ async def _press(user: EmuUser, message: Any, label: str) -> None:
 
 async def test_a_team_toggle_delivered_again_is_applied_once(tmp_path: Path) -> None:
     async with World(tmp_path / "w") as world:
-        db = world.config.storage.database
+        db = sqlite_file(world)
         await world.everyone_starts()
         s = Script(world)
         case = await s.new_case("Uji pilihan tim", 2027)
@@ -754,7 +775,7 @@ async def test_a_command_cancelled_in_flight_commits_whole_or_not_at_all(tmp_pat
     causes, which the outbox then delivers although no handler heard of the change."""
     clock = HeldClock()
     async with World(tmp_path / "w", clock=clock, reminders={"enabled": False}) as world:
-        db = world.config.storage.database
+        db = sqlite_file(world)
         svc = world.services
         await world.everyone_starts()
         s = Script(world)

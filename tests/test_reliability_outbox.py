@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from reliability_helpers import (
     emulator_chats,
     fault_counts,
     outbox_rows,
+    sqlite_file,
 )
 
 from bot.clock import ManualClock
@@ -64,7 +66,7 @@ def note(chat: int, text: str) -> Row:
 
 
 def db_path(world: World) -> Path:
-    return world.config.storage.database
+    return sqlite_file(world)
 
 
 def check_delivered(world: World, *, duplicates_allowed: bool) -> Delivery:
@@ -398,7 +400,7 @@ async def test_an_archive_bundle_above_telegrams_upload_limit_gives_way_to_its_p
         fu = world["fu"].id
         svc = world.services
 
-        def written(seq: int, bundle_size: int) -> tuple[int, int]:
+        def written(seq: int, bundle_size: int) -> Callable[[Tx], tuple[int, int]]:
             def txn(tx: Tx) -> tuple[int, int]:
                 common: dict[str, Any] = {
                     "case_id": case_id,
