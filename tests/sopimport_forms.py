@@ -15,6 +15,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -153,7 +154,7 @@ def _shape_run(geometry: str, n: int, connector: bool = False) -> str:
     )
 
 
-_SHAPES = {
+_SHAPES: dict[str, Callable[[int], str]] = {
     DIAMOND: lambda n: _shape_run("flowChartDecision", n),
     PROCESS: lambda n: _shape_run("flowChartProcess", n),
     CONNECTOR: lambda n: _shape_run("straightConnector1", n, connector=True),

@@ -893,7 +893,7 @@ async def test_bot_send_document_with_tricky_names_as_httpx_does(emu: BotApiEmul
     assert len(documents) == 2 * len(names)
     by_httpx, by_aiohttp = documents[: len(names)], documents[len(names) :]
     assert [d.params for d in by_aiohttp] == [d.params for d in by_httpx]
-    plain = [d.params["document"]["file_name"] for d in by_aiohttp]  # type: ignore[index]
+    plain = [d.params["document"]["file_name"] for d in by_aiohttp]
     assert plain[0] == "Lembar Disposisi.docx"
     assert plain[4] == "Laporan Kinerja – Biro Perencanaan ✓ 日本.docx"
 

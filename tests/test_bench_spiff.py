@@ -47,6 +47,7 @@ def test_the_model_has_a_lane_per_role_a_task_per_step_and_a_gateway_per_review(
         assert task.bpmn_name.startswith(f"{step.id}. {step.title}")
         following = [t.name for t in task.outputs]
         if step.is_review:
+            assert step.on_approve is not None and step.on_return is not None
             assert following == [f"gw_{step.id:02d}"]
             gateway = spec.task_specs[f"gw_{step.id:02d}"]
             targets = sorted(t.name for t in gateway.outputs)

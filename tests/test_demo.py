@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -99,7 +100,7 @@ def test_the_demo_leaves_the_timeline_and_the_report(
         small = image.convert("RGB").resize((image.width // 4, image.height // 4))
         colours = small.getcolors(maxcolors=small.width * small.height) or []
         assert len(colours) > 50, name
-        inked = sum(count for count, rgb in colours if sum(rgb) < 600)
+        inked = sum(count for count, rgb in colours if sum(cast("tuple[int, ...]", rgb)) < 600)
         assert inked > 0.03 * small.width * small.height, name
     paper = docx.Document(io.BytesIO((out / "laporan-evaluasi-sop-Tahun-2026.docx").read_bytes()))
     text = "\n".join(p.text for p in paper.paragraphs) + "\n".join(

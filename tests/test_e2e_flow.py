@@ -28,6 +28,7 @@ from bot.core.model import Case, CaseStatus, Event, EventType
 from bot.demo import OFFICIALS, RETURN_REASONS, Script, World, draft, has_button, play_sop
 from emulator import EmuEvent, EmuMessage, EmuUser
 from storage import repo
+from storage.db import Tx
 
 WAIT = 15.0
 NAMES = {p.key: p.name for p in OFFICIALS}
@@ -758,7 +759,7 @@ FOUR_A_SECOND = {
 async def notices_on_their_way(world: World, user: EmuUser, count: int = 12) -> None:
     """``count`` notices queued for the user's chat; returns when the first has arrived."""
 
-    def queue(tx: repo.Tx) -> None:
+    def queue(tx: Tx) -> None:
         now = world.services.clock.now()
         for n in range(count):
             text = f"Pemberitahuan nomor {n + 1}"

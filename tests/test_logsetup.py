@@ -157,7 +157,8 @@ def root_logging() -> Iterator[None]:
     saved = root.handlers[:], root.level
     levels = {n: logging.getLogger(n).level for n in ("httpx", "httpcore", "apscheduler")}
     yield
-    root.handlers[:], _ = saved[0], root.setLevel(saved[1])
+    root.handlers[:] = saved[0]
+    root.setLevel(saved[1])
     for name, level in levels.items():
         logging.getLogger(name).setLevel(level)
 

@@ -322,9 +322,12 @@ async def test_the_archive_zip_holds_the_final_files_with_matching_hashes(
         data = contents[f"berkas/{attachment.name}"]
         assert hashlib.sha256(data).hexdigest() == attachment.sha256
         assert attachment.sha256 == played.stored_sha[attachment.file_id]
-    sums = dict(
-        reversed(line.split("  ", 1)) for line in contents["SHA256SUMS"].decode().splitlines()
-    )
+    sums = {
+        name: digest
+        for digest, name in (
+            line.split("  ", 1) for line in contents["SHA256SUMS"].decode().splitlines()
+        )
+    }
     assert set(sums) == set(names) - {"SHA256SUMS"}
     for name, digest in sums.items():
         assert hashlib.sha256(contents[name]).hexdigest() == digest

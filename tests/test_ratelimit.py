@@ -11,7 +11,7 @@ import heapq
 import itertools
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from telegram.error import RetryAfter
@@ -159,7 +159,7 @@ async def test_a_longer_429_pause_reaches_callers_already_waiting(vt: VirtualTim
     waiting = send(lim, sent, "second", 42)  # waits a second for chat 42's token
     await vt.settle()
 
-    async def flooded() -> None:
+    async def flooded() -> NoReturn:
         raise RetryAfter(timedelta(seconds=7))
 
     with pytest.raises(RetryAfter):

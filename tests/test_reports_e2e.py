@@ -13,6 +13,7 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import docx
@@ -61,7 +62,7 @@ def assert_drawn(image: Image.Image, width: int = 1080) -> None:
     rgb = image.convert("RGB")
     small = rgb.resize((rgb.width // 4, rgb.height // 4))
     colours = small.getcolors(maxcolors=small.width * small.height) or []
-    inked = sum(count for count, rgb in colours if sum(rgb) < 600)
+    inked = sum(count for count, rgb in colours if sum(cast("tuple[int, ...]", rgb)) < 600)
     assert len(colours) > 20
     assert inked / (small.width * small.height) > 0.02
 

@@ -34,7 +34,15 @@ from storage.codec import (
     event_from_row,
     ts,
 )
-from storage.db import Database, DatabaseError, Tx, inspect, migrate, schema_version
+from storage.db import (
+    Database,
+    DatabaseError,
+    SqliteTx,
+    Tx,
+    inspect,
+    migrate,
+    schema_version,
+)
 from storage.migrations import LATEST
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -66,6 +74,7 @@ async def scalar(db: Database, sql: str, params: Sequence[Any] = ()) -> Any:
 
 
 def version_of(tx: Tx) -> int:
+    assert isinstance(tx, SqliteTx)
     return schema_version(tx.conn)
 
 
