@@ -82,7 +82,10 @@ async def populate(db_path: Path, count: int, per_person: int) -> tuple[dict[int
     start = decide(sop, None, StartCase(1, sop.code, "u", "Usulan", 2027), kasubag, ENTERED)
     template = apply_all(sop, None, start)
     holder_of: dict[int, int] = {}
-    people, roles, cases, events = [], [], [], []
+    people: list[tuple[object, ...]] = []
+    roles: list[tuple[object, ...]] = []
+    cases: list[tuple[object, ...]] = []
+    events: list[tuple[object, ...]] = []
     created = ts(ENTERED - timedelta(days=30))
     due = ts(ENTERED.replace(hour=12))
     for i in range(1, count + 1):
@@ -221,12 +224,13 @@ class Probes:
         welcome = await p.send("/bantuan", is_send_to(uid), kind="setup", within=30)
         assert welcome is not None, "Kabag got no answer to /bantuan"
         target = message_id_of(welcome)
+        assert target is not None, "the answer to /bantuan has no message_id"
         p.samples.clear()
         while not self.stop.is_set():
             t = time.monotonic()
             answer = await p.press(
                 target, self.button, lambda c: c.method == "answerCallbackQuery", within=10
-            )  # type: ignore[arg-type]
+            )
             if answer is None:
                 self.unanswered += 1
             else:

@@ -31,11 +31,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from harness import add_event_loop_option, emit, note  # noqa: E402
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup  # noqa: E402
 from telegram.request import BaseRequest, HTTPXRequest, RequestData  # noqa: E402
 
-from bench.harness import add_event_loop_option, emit, note  # noqa: E402
 from bot import eventloop  # noqa: E402
 from bot.aiohttp_request import AiohttpRequest  # noqa: E402
 from emulator import BotApiEmulator  # noqa: E402

@@ -14,6 +14,7 @@ Usage: ``python bench/bench_papers.py [N]`` (default N = 30).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import statistics
@@ -63,7 +64,7 @@ def main(argv: list[str]) -> int:
     renderer = PaperRenderer()
     for kind in PAPERS.values():
         record = kind.sample()
-        times = measure(lambda kind=kind, record=record: renderer.render(kind, record), n)
+        times = measure(functools.partial(renderer.render, kind, record), n)
         print(line(f"render_{kind.name}", times, 100), flush=True)
 
     # The bundle of a typical case: the record plus three final drafts of a few MB

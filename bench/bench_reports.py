@@ -26,9 +26,11 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -60,7 +62,11 @@ def case_log(sop: SopDefinition, case_id: int, start: datetime, rng: random.Rand
     who = {"kasubag": ID["kasubag"], "kabag": ID["kabag"], "karo": ID["karo"]}
     who |= {"tim": ID["tim1"], "fungsional_umum": ID["fu"]}
     at = start
-    data = {"sop_code": sop.code, "unit": unit, "title": f"Program Kerja TA 2027 ({case_id})"}
+    data: dict[str, Any] = {
+        "sop_code": sop.code,
+        "unit": unit,
+        "title": f"Program Kerja TA 2027 ({case_id})",
+    }
     data |= {"fiscal_year": 2027, "revision": sop.revision}
     events = [Event(EventType.STARTED, case_id, ID["kasubag"], "kasubag", at, 1, data=data)]
 
@@ -139,7 +145,7 @@ async def seed(path: Path, n: int) -> None:
                 rows += [event_row(e, seq) for seq, e in enumerate(events, 1)]
 
             def write(
-                tx: Tx, cases: list[tuple[object, ...]], rows: list[tuple[object, ...]]
+                tx: Tx, cases: Sequence[tuple[object, ...]], rows: Sequence[tuple[object, ...]]
             ) -> None:
                 tx.many(
                     "INSERT INTO cases (id, sop_code, unit, title, fiscal_year, status, step, "
@@ -240,6 +246,7 @@ async def through_the_bot(out: Path, n_cases: int) -> None:
         emit("laporan_10k", statistics.median(times), "s", 2, min=round(min(times), 2),
              max=round(max(times), 2), n=len(times), cases=n_cases,
              paper_bytes=len(paper.file_bytes()))  # fmt: skip
+        assert bot.proc is not None
         emit("bot_rss_peak", vm_hwm_mb(bot.proc.pid), "MB", 200)
     finally:
         await bot.stop()

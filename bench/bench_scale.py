@@ -34,6 +34,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -128,7 +129,9 @@ async def populate(db: Database, n: int, unit: str | None = None) -> None:
         await db.write(insert_cases, batch_cases, batch_events)
 
 
-def insert_cases(tx: Tx, cases: list[tuple[object, ...]], events: list[tuple[object, ...]]) -> None:
+def insert_cases(
+    tx: Tx, cases: Sequence[tuple[object, ...]], events: Sequence[tuple[object, ...]]
+) -> None:
     """Case rows as ``(id, sop_code, unit, title, fiscal_year, status, step, version,
     holder_role, opened_at, step_entered_at, closed_at, state, next_due_at, format,
     sop_revision)`` and ``event_row``s, in bulk."""

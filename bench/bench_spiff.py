@@ -80,7 +80,7 @@ from bot.services.cases import CaseService
 from bot.services.people import PeopleService
 from storage import repo
 from storage.codec import ts
-from storage.db import Database, Tx, migrate
+from storage.db import Database, SqliteDatabase, Tx, migrate
 
 BPMN = ROOT / "bench" / "spiff" / "ppk_rkakl_pk.bpmn"
 PROCESS_ID = "ppk_rkakl_pk"
@@ -347,7 +347,7 @@ class SpiffWalker:
 
 
 class SopbotWalker:
-    def __init__(self, db: Database, svc: CaseService, clock: ManualClock) -> None:
+    def __init__(self, db: SqliteDatabase, svc: CaseService, clock: ManualClock) -> None:
         self.db = db
         self.svc = svc
         self.clock = clock
@@ -357,6 +357,7 @@ class SopbotWalker:
     async def open(cls, work: Path) -> SopbotWalker:
         config = world_config(work, "http://127.0.0.1:9")
         db = await Database.open(work / "sopbot.sqlite3")
+        assert isinstance(db, SqliteDatabase)
         clock = ManualClock(START)
         sops = load_sops(config)
         svc = CaseService(db, sops, config, clock, work_calendar(config))

@@ -353,7 +353,7 @@ class BotProcess:
             return total / 1e9
         except (OSError, ValueError, IndexError):
             times = self.ps.cpu_times()
-            return times.user + times.system
+            return float(times.user + times.system)
 
     def loop_cpu(self) -> float:
         """CPU seconds of the main thread alone (the bots' event loop), from its schedstat."""
@@ -366,7 +366,7 @@ class BotProcess:
 
     def rss_mb(self) -> float:
         assert self.ps is not None
-        return self.ps.memory_info().rss / 1024 / 1024
+        return float(self.ps.memory_info().rss / 1024 / 1024)
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
