@@ -14,11 +14,12 @@ message it recorded (``message_id``) and the call that made that message.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -575,3 +576,13 @@ def paper_problems(
         if (f"paper:{p['paper']}", int(p["seq"])) not in written:
             problems.append(f"paper job {p} left no paper")
     return problems
+
+
+async def until(check: Callable[[], Awaitable[bool]], within: float = 15.0) -> None:
+    """Wait until a condition on the database holds (the bot commits on its own thread)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not await check():
+        if loop.time() > deadline:
+            raise TimeoutError("the condition never held")
+        await asyncio.sleep(0.02)

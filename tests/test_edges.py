@@ -7,15 +7,14 @@ buttons, a case that keeps the SOP it started with, and the rough edges named la
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import shutil
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from reliability_helpers import until
 
 from bot.clock import ManualClock
 from bot.demo import ADMIN_ID, OFFICIALS, ROOT, Script, World, draft
@@ -33,16 +32,6 @@ async def submitted(world: World, s: Script, title: str = "Usulan PK") -> int:
     await s.upload("kasubag", case, "TOR.docx", draft("TOR"))
     await s.press("kasubag", "Ajukan", case)
     return case
-
-
-async def until(check: Callable[[], Awaitable[bool]]) -> None:
-    """Wait until a condition on the database holds (the bot commits on its own thread)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + WAIT
-    while not await check():
-        if loop.time() > deadline:
-            raise TimeoutError("the condition never held")
-        await asyncio.sleep(0.02)
 
 
 async def answer_to(world: World, who: str, text: str, expect: str = "") -> EmuMessage:

@@ -7,10 +7,10 @@ first message).
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Awaitable, Callable
 from pathlib import Path
+
+from reliability_helpers import until
 
 from bot import texts as t
 from bot.callbacks import Callback, Op
@@ -24,16 +24,6 @@ WAIT = 15.0
 def as_read(text: str) -> str:
     """A message text as the official reads it (the bot sends HTML)."""
     return re.sub(r"<[^>]+>", "", text)
-
-
-async def until(check: Callable[[], Awaitable[bool]]) -> None:
-    """Wait until a condition on the database holds (the bot commits on its own thread)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + WAIT
-    while not await check():
-        if loop.time() > deadline:
-            raise TimeoutError("the condition never held")
-        await asyncio.sleep(0.02)
 
 
 def stored_files(world: World) -> list[Path]:
