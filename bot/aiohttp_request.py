@@ -54,6 +54,8 @@ import aiohttp
 from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.config import CLOUD_MAX_FILE_MB, SELF_HOSTED_MAX_FILE_MB, is_cloud_api
+
 __all__ = [
     "CLOUD_MAX_DOWNLOAD",
     "SELF_HOSTED_MAX_DOWNLOAD",
@@ -68,10 +70,9 @@ _log = logging.getLogger(__name__)
 MIB: Final = 1024 * 1024
 # The largest file a bot may download (getFile): 20 MB from the cloud Bot API, 2000 MB from a
 # self-hosted server (--local). The answer cap sits a little above.
-CLOUD_MAX_DOWNLOAD: Final = 20 * MIB
-SELF_HOSTED_MAX_DOWNLOAD: Final = 2000 * MIB
+CLOUD_MAX_DOWNLOAD: Final = CLOUD_MAX_FILE_MB * MIB
+SELF_HOSTED_MAX_DOWNLOAD: Final = SELF_HOSTED_MAX_FILE_MB * MIB
 _CAP_HEADROOM: Final = 1 * MIB
-CLOUD_API_HOST: Final = "api.telegram.org"
 
 # A body up to this size is handed to aiohttp as bytes (its writer then never waits for the
 # transport to drain); a larger one is streamed in chunks of this size under the write
@@ -120,8 +121,7 @@ _DEFAULT_VALUE_TYPE: Final = type(BaseRequest.DEFAULT_NONE)
 
 def max_response_bytes_for(api_base_url: str) -> int:
     """The answer cap for a Bot API server: above the largest download it allows."""
-    host = urlsplit(api_base_url).hostname
-    largest = CLOUD_MAX_DOWNLOAD if host == CLOUD_API_HOST else SELF_HOSTED_MAX_DOWNLOAD
+    largest = CLOUD_MAX_DOWNLOAD if is_cloud_api(api_base_url) else SELF_HOSTED_MAX_DOWNLOAD
     return largest + _CAP_HEADROOM
 
 
