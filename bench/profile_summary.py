@@ -2,12 +2,17 @@
 
     python bench/profile_summary.py STACKS.txt [TOP]
 
-Each sample is put in one category: samples of the event loop thread by the innermost
-frame of a known library (stdlib frames count for the library that called them), samples
-of other threads by what the thread runs (aiosqlite's worker threads, the thread pool of
-``asyncio.to_thread`` rendering papers). py-spy's idle detection does not work in every
-container, so samples whose innermost frame is a known wait (the event loop's select, a
-worker thread's queue.get) are dropped as idle.
+Each sample is put in one category. Samples of the event loop thread go by the innermost
+frame of a known library (stdlib frames count for the library that called them); samples
+of other threads by what the thread runs (the database's writer and reader threads of
+``storage/db.py``, the drawing thread of the pictures, the ``asyncio.to_thread`` pool that
+renders papers and writes files).
+
+py-spy's idle detection does not work in every container, so samples whose innermost frame
+is a known wait are dropped as idle: a database thread waiting for its next function, a
+pool thread waiting for work, asyncio's select. uvloop runs its loop in C, which py-spy
+does not see: a sample of the event loop thread inside uvloop (waiting in epoll, or doing
+its own I/O) ends at the frame that started the loop, and is counted apart.
 """
 
 from __future__ import annotations
@@ -31,18 +36,28 @@ CATEGORIES = [
     ),
     ("flood limiter (bot/ratelimit.py)", ("bot/ratelimit.py",)),
     ("python-telegram-bot: objects, requests, dispatch", ("telegram/",)),
-    ("aiosqlite, event loop side", ("aiosqlite/",)),
+    ("database, event loop side (storage/db.py, asyncpg)", ("storage/db.py", "asyncpg/")),
     ("sopbot code: bot/, handlers/, storage/", ("bot/", "handlers/", "storage/")),
     ("apscheduler, tzlocal", ("apscheduler/", "tzlocal/")),
     ("holidays, dateutil", ("holidays/", "dateutil/")),
 ]
 IDLE = (
-    "selectors.py:468",  # the event loop waiting in epoll
-    "aiosqlite/core.py:59",  # an aiosqlite worker waiting for work
-    "concurrent/futures/thread.py:81",  # a to_thread worker waiting for work
+    "selectors.py:",  # asyncio's event loop waiting in epoll
+    "_serve (storage/db.py",  # a database thread waiting for its next function
+    "_worker (concurrent/futures/thread.py",  # a pool thread waiting for work
     "threading.py:320",
     "threading.py:324",
 )
+# the innermost Python frame of the event loop thread while uvloop runs in C
+IN_UVLOOP = ("__run (telegram/ext/_application.py", "run_until_complete (asyncio/")
+THREADS = [
+    ("[thread] database (storage/db.py writer and readers)", ("storage/", "sqlite3")),
+    ("[thread] pictures (matplotlib, bot/charts.py)", ("matplotlib/", "bot/charts.py", "PIL/")),
+    (
+        "[thread] papers: docx rendering, file writes",
+        ("papers/", "docx", "filestore", "paperwork", "zipfile"),
+    ),
+]
 FRAME_FILE = re.compile(r"\(([^:()]+):\d+\)")
 
 
@@ -71,15 +86,22 @@ def summarise(path: str, top: int = 0) -> str:
                 continue
             active += count
             if "threading.py" in frames[0]:
-                if any("aiosqlite" in f for f in frames):
-                    totals["[thread] sqlite (aiosqlite worker threads)"] += count
-                elif any(k in f for f in frames for k in ("papers/", "docx", "filestore")):
-                    totals["[thread] papers: docx rendering, file writes"] += count
-                else:
-                    totals["[thread] other"] += count
+                thread = next(
+                    (name for name, keys in THREADS if any(k in f for f in frames for k in keys)),
+                    "[thread] other",
+                )
+                totals[thread] += count
+                continue
+            if any(frames[-1].startswith(w) for w in IN_UVLOOP):
+                totals["event loop inside uvloop's C code (epoll wait or its own I/O)"] += count
                 continue
             start = next(
-                (i for i, f in enumerate(frames) if f.startswith("Handle._run (asyncio/events.py")),
+                (
+                    i
+                    for i, f in enumerate(frames)
+                    if f.startswith("Handle._run (asyncio/events.py")
+                    or any(f.startswith(w) for w in IN_UVLOOP)
+                ),
                 None,
             )
             if start is None:

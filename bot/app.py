@@ -19,7 +19,7 @@ from telegram.request import HTTPXRequest
 
 from bot.aiohttp_request import AiohttpRequest, max_response_bytes_for, tls_context
 from bot.clock import Clock, SystemClock
-from bot.config import Config
+from bot.config import Config, max_upload_bytes
 from bot.context import Services, SopApplication, SopContext
 from bot.core.loader import load_definition
 from bot.filestore import FileStore
@@ -159,6 +159,7 @@ def build_services(
         maker,
         max_backoff=options.get("max_backoff", 60.0),
         retention=config.storage.retention,
+        max_upload=max_upload_bytes(config.bot.api_base_url),
     )
     cases = CaseService(
         db, sops, config, clock, calendar, wake_outbox=sender.wake, answer=sender.answer

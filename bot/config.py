@@ -23,6 +23,10 @@ DEFAULT_API_BASE_URL = "https://api.telegram.org"
 # self-hosted Bot API server in --local mode has no download limit (its uploads: 2000 MB).
 CLOUD_MAX_FILE_MB = 20
 SELF_HOSTED_MAX_FILE_MB = 2000
+# the largest file a bot may send (sendDocument): the cloud's limit, and a self-hosted
+# server's (which takes uploads up to 2000 MB)
+CLOUD_MAX_UPLOAD_MB = 50
+SELF_HOSTED_MAX_UPLOAD_MB = 2000
 DEFAULT_ALLOWED_EXTENSIONS = (
     "pdf", "doc", "docx", "odt", "rtf", "xls", "xlsx", "ods", "csv", "ppt", "pptx", "odp",
     "txt", "zip", "jpg", "jpeg", "png",
@@ -317,6 +321,12 @@ def _bot(r: _Reader, raw: Mapping[str, Any], base: Path) -> BotConfig:
 def is_cloud_api(api_base_url: str) -> bool:
     """Whether the URL is Telegram's cloud Bot API server (not a self-hosted one)."""
     return urlsplit(api_base_url).hostname == urlsplit(DEFAULT_API_BASE_URL).hostname
+
+
+def max_upload_bytes(api_base_url: str) -> int:
+    """The largest file the Bot API server at this URL takes from the bot."""
+    mb = CLOUD_MAX_UPLOAD_MB if is_cloud_api(api_base_url) else SELF_HOSTED_MAX_UPLOAD_MB
+    return mb * 1024 * 1024
 
 
 def _storage(r: _Reader, raw: Mapping[str, Any], base: Path, *, cloud: bool) -> StorageConfig:

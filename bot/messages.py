@@ -14,6 +14,7 @@ from typing import Any
 
 from bot import texts as t
 from bot.callbacks import Callback, Op
+from bot.config import CLOUD_MAX_UPLOAD_MB
 from bot.core.definition import SopDefinition
 from bot.core.model import Case, Event, EventType
 from bot.core.workflow import excluded_reviewers
@@ -34,7 +35,6 @@ from storage import repo
 from storage.db import Tx
 
 MAX_ALBUM = 10  # items of one sendMediaGroup
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # sendDocument's limit on the cloud Bot API server
 
 
 @dataclass
@@ -61,8 +61,14 @@ class Inputs:
 
 
 def load_inputs(
-    tx: Tx, items: Sequence[repo.OutboxItem], sops: SopRegistry, now: datetime
+    tx: Tx,
+    items: Sequence[repo.OutboxItem],
+    sops: SopRegistry,
+    now: datetime,
+    max_upload: int = CLOUD_MAX_UPLOAD_MB * 1024 * 1024,
 ) -> Inputs:
+    """What these rows need; ``max_upload``: the largest file the Bot API server takes
+    (an archive bundle above it is left out, and its paper goes alone)."""
     inputs = Inputs()
     case_ids = {i.case_id for i in items if i.case_id is not None and i.kind != "paper"}
     for case_id in case_ids:
@@ -87,7 +93,7 @@ def load_inputs(
                 found = repo.papers_for(tx, case.id, int(seq), [f"paper:{kind}"])
                 # a bundle holds the paper and its files: it goes alone, if Telegram takes it
                 bundles = [f for f in found if f.name.endswith(".zip")]
-                if bundles and all(f.size <= MAX_UPLOAD_BYTES for f in bundles):
+                if bundles and all(f.size <= max_upload for f in bundles):
                     found = bundles
                 else:
                     found = [f for f in found if not f.name.endswith(".zip")]

@@ -37,6 +37,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Re
 from telegram.ext import ExtBot
 
 from bot.clock import Clock
+from bot.config import DEFAULT_API_BASE_URL, max_upload_bytes
 from bot.filestore import FileStore
 from bot.messages import Album, Inputs, Renderer, load_inputs
 from bot.ratelimit import BACKGROUND, OUTBOX_ANSWER, Sending
@@ -118,8 +119,10 @@ class OutboxSender:
         *,
         max_backoff: float = 60.0,
         retention: timedelta = timedelta(days=7),
+        max_upload: int = max_upload_bytes(DEFAULT_API_BASE_URL),
     ) -> None:
         self.db, self.bot, self.clock, self.files = db, bot, clock, files
+        self._max_upload = max_upload
         self.renderer, self.sops, self.papers = renderer, sops, papers
         self._max_backoff = max_backoff
         self._retention = retention
@@ -150,7 +153,9 @@ class OutboxSender:
             now = self.clock.now()
             items = await self.db.write(repo.take_outbox_rows, row_ids, now, now + OUTBOX_LEASE)
             if items:
-                inputs = await self.db.read(load_inputs, items, self.sops, self.clock.now())
+                inputs = await self.db.read(
+                    load_inputs, items, self.sops, self.clock.now(), self._max_upload
+                )
                 _SENDING.set(OUTBOX_ANSWER)
                 for item in items:
                     await self._guarded(item, inputs)
@@ -244,7 +249,9 @@ class OutboxSender:
                 settled += await self._guarded(job, None)
             messages = [item for chat_items in by_chat.values() for item in chat_items]
             if messages:
-                inputs = await self.db.read(load_inputs, messages, self.sops, self.clock.now())
+                inputs = await self.db.read(
+                    load_inputs, messages, self.sops, self.clock.now(), self._max_upload
+                )
                 for chat_id, chat_items in by_chat.items():
                     self._chats[chat_id] = asyncio.create_task(
                         self._chat_delivery(chat_id, chat_items, inputs, lease_until)

@@ -31,8 +31,9 @@ from reliability_helpers import (
 )
 
 from bot.clock import ManualClock
+from bot.config import DEFAULT_API_BASE_URL, max_upload_bytes
 from bot.demo import FAST_SENDER, Script, World, draft
-from bot.messages import MAX_UPLOAD_BYTES, load_inputs
+from bot.messages import load_inputs
 from emulator import RateLimits
 from emulator.server import ApiCall
 from storage import repo
@@ -392,8 +393,9 @@ async def test_an_archive_bundle_above_telegrams_upload_limit_gives_way_to_its_p
     tmp_path: Path,
 ) -> None:
     """Fungsional Umum receives the Dokumentasi as one .zip with every file of the case. A
-    bundle above what Telegram takes in an upload (50 MB) would be refused every time (413):
-    then the papers go without it (the files themselves come with the task)."""
+    bundle above what the Bot API server takes in an upload (50 MB on Telegram's cloud, 2000
+    MB on a self-hosted server) would be refused every time (413): then the papers go
+    without it (the files themselves come with the task)."""
     async with World(tmp_path / "w") as world:
         await world.everyone_starts()
         case_id = await Script(world).new_case("Uji arsip yang besar", 2027)
@@ -421,17 +423,22 @@ async def test_an_archive_bundle_above_telegrams_upload_limit_gives_way_to_its_p
 
             return txn
 
-        for seq, size, sent in (
-            (1, MAX_UPLOAD_BYTES, "bundle"),
-            (2, MAX_UPLOAD_BYTES + 1, "paper"),
+        cloud = max_upload_bytes(DEFAULT_API_BASE_URL)
+        self_hosted = max_upload_bytes("http://127.0.0.1:8081")
+        for seq, size, limit, sent in (
+            (1, cloud, cloud, "bundle"),
+            (2, cloud + 1, cloud, "paper"),
+            # a self-hosted Bot API server takes uploads up to 2000 MB
+            (3, cloud + 1, self_hosted, "bundle"),
+            (4, self_hosted + 1, self_hosted, "paper"),
         ):
             paper, bundle = await svc.db.write(written(seq, size))
             item = repo.OutboxItem(
                 0, fu, "files", case_id, None, {"papers": [[seq, "dokumentasi"]]}, 0
             )
-            inputs = await svc.db.read(load_inputs, [item], svc.sops, svc.clock.now())
+            inputs = await svc.db.read(load_inputs, [item], svc.sops, svc.clock.now(), limit)
             chosen = [f.id for f in inputs.papers[(case_id, seq, "dokumentasi")]]
-            assert chosen == ([bundle] if sent == "bundle" else [paper]), (size, chosen)
+            assert chosen == ([bundle] if sent == "bundle" else [paper]), (size, limit, chosen)
 
 
 async def test_a_document_telegram_is_slow_to_acknowledge_is_sent_once(tmp_path: Path) -> None:
