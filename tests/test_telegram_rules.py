@@ -1,8 +1,8 @@
 """Telegram's documented rules the bot meets as a user meets them: a file Telegram will not
 hand over (20 MB on its servers; more from a self-hosted server in --local mode), document
-names with HTML characters in an HTML message, a /tugas page button on a message too old to
-be shown (InaccessibleMessage), and the reactions on an album of uploads (they land on its
-first message).
+names with HTML characters in an HTML message, buttons on a message too old to be shown
+(InaccessibleMessage: a /tugas page, a review decision), and the reactions on an album of
+uploads (they land on its first message).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from reliability_helpers import until
 from bot import texts as t
 from bot.callbacks import Callback, Op
 from bot.demo import ROOT, Script, World, draft
-from emulator import CallbackAnswer
+from emulator import CallbackAnswer, EmuMessage
 from storage import repo
 
 WAIT = 15.0
@@ -243,3 +243,67 @@ async def test_a_refused_file_of_an_album_is_answered_by_quoting_that_file(
         assert tor.bot_reactions == ["👌"]
         files = await world.services.db.read(repo.files_of_case, case)
         assert [f.name for f in files] == ["TOR.docx"]
+
+
+# -- 3b. a review decision on a task message too old to be shown ---------------------------
+
+
+async def two_day_old_review(world: World, s: Script, title: str) -> tuple[int, EmuMessage]:
+    """Kasubag submits a proposal; Kabag's review task is then two days old."""
+    case_id = await s.new_case(title, 2027)
+    await s.upload("kasubag", case_id, "Konsep Rencana Kerja.docx", draft(f"Konsep {title}"))
+    await s.upload("kasubag", case_id, "TOR.docx", draft(f"TOR {title}"))
+    await s.press("kasubag", "Ajukan", case_id)
+    task = await s.seen(
+        "kabag", lambda m: f"Berkas #{case_id}" in m.text and "Setujui" in " ".join(m.button_texts)
+    )
+    world.emu.advance_clock(49 * 3600)
+    return case_id, task
+
+
+async def test_kabag_approves_on_a_two_day_old_task_and_the_case_goes_on(tmp_path: Path) -> None:
+    """Kabag presses Setujui on his review task two days after it came: Telegram sends the
+    press with an InaccessibleMessage (no text, no buttons). The approval counts; as the bot
+    cannot show it on that message, Kabag sees it in a new one (with the button to take it
+    back); Karo gets the task, and the old message no longer offers the decision."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        case_id, task = await two_day_old_review(world, s, "Usulan yang lama menunggu")
+        kabag = world["kabag"]
+        kabag.mark_seen()
+        await kabag.press(task, t.BTN_APPROVE, timeout=WAIT)
+        shown = await kabag.wait_message(lambda m: "Disetujui oleh" in m.text, timeout=WAIT)
+        assert "Berkas diteruskan kepada Karo" in shown.text
+        assert shown.button_texts == [t.BTN_WITHDRAW]
+        await s.seen(
+            "karo", lambda m: f"Berkas #{case_id}" in m.text and "Langkah 3 dari 12" in m.text
+        )
+        await world.drained()
+        case = await world.services.db.read(repo.load_case, case_id)
+        assert case.step == 3
+        assert t.BTN_APPROVE not in task.button_texts, task.button_texts
+
+
+async def test_kabag_returns_on_a_two_day_old_task_and_is_asked_the_reason_anew(
+    tmp_path: Path,
+) -> None:
+    """Kabag presses Kembalikan on a two-day-old review task. The bot cannot show the
+    question on that message (it does not see it), so it asks for the reason in a new
+    message with a Batal button; Kabag types it, and Kasubag receives the case back with
+    the reason."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        case_id, task = await two_day_old_review(world, s, "Usulan yang dikembalikan")
+        kabag = world["kabag"]
+        kabag.mark_seen()
+        await kabag.press(task, t.BTN_RETURN, timeout=WAIT)
+        asked = await kabag.wait_message(lambda m: "silakan ketik" in m.text, timeout=WAIT)
+        assert asked.record.message_id != task.record.message_id
+        assert asked.button_texts == [t.BTN_CANCEL]
+        reason = "TOR belum mencantumkan jadwal pelaksanaan."
+        await kabag.send(reason)
+        await s.seen("kasubag", lambda m: f"Berkas #{case_id}" in m.text and reason in m.text)
+        case = await world.services.db.read(repo.load_case, case_id)
+        assert case.step == 1
