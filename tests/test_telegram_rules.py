@@ -307,3 +307,39 @@ async def test_kabag_returns_on_a_two_day_old_task_and_is_asked_the_reason_anew(
         await s.seen("kasubag", lambda m: f"Berkas #{case_id}" in m.text and reason in m.text)
         case = await world.services.db.read(repo.load_case, case_id)
         assert case.step == 1
+
+
+async def test_kasubag_picks_the_team_on_a_two_day_old_task_and_sees_his_selection(
+    tmp_path: Path,
+) -> None:
+    """Kasubag's team task came two days ago. He presses Ayu on it; Telegram shows the bot
+    only the message's chat and id (InaccessibleMessage), but a bot may edit its own
+    messages at any age: the same task now shows Ayu ticked and the button to form the
+    team, and he forms it there."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        case_id = await s.new_case("Usulan tim", 2027)
+        await s.upload("kasubag", case_id, "Konsep Rencana Kerja.docx", draft("Konsep tim"))
+        await s.upload("kasubag", case_id, "TOR.docx", draft("TOR tim"))
+        await s.press("kasubag", "Ajukan", case_id)
+        await s.approve("kabag", case_id)
+        await s.approve("karo", case_id)
+        await s.press("kabag", t.BTN_FORWARD, case_id)
+        task = await s.seen(
+            "kasubag",
+            lambda m: f"Berkas #{case_id}" in m.text and "Langkah 5 dari 12" in m.text,
+        )
+        ayu = next(b for b in task.button_texts if "Ayu" in b)
+        assert ayu.startswith("⬜") and t.BTN_TEAM_DONE not in task.button_texts
+        world.emu.advance_clock(49 * 3600)
+        kasubag = world["kasubag"]
+        await kasubag.press(task, ayu, timeout=WAIT)
+        await world.emu.wait_until(lambda: t.BTN_TEAM_DONE in task.button_texts, timeout=WAIT)
+        assert not next(b for b in task.button_texts if "Ayu" in b).startswith("⬜")
+        await kasubag.press(task, t.BTN_TEAM_DONE, timeout=WAIT)
+        await s.seen(
+            "tim1", lambda m: f"Berkas #{case_id}" in m.text and "Langkah 6 dari 12" in m.text
+        )
+        case = await world.services.db.read(repo.load_case, case_id)
+        assert case.step == 6
