@@ -285,6 +285,15 @@ class Script:
             await user.wait_message(lambda m: expect in m.text, timeout=self.timeout)
         return sent
 
+    async def submit(self, title: str, year: int = 2027) -> int:
+        """Step 1: Kasubag opens a case, attaches the Konsep Rencana Kerja and the TOR, and
+        submits it (Ajukan); the case's number."""
+        case_id = await self.new_case(title, year)
+        await self.upload("kasubag", case_id, "Konsep Rencana Kerja.docx", draft(f"Konsep {title}"))
+        await self.upload("kasubag", case_id, "TOR.docx", draft(f"TOR {title}"))
+        await self.press("kasubag", "Ajukan", case_id)
+        return case_id
+
     async def seen(self, who: str, check: Callable[[EmuMessage], bool]) -> EmuMessage:
         """Wait until a bot message in the person's chat shows ``check`` (new or edited)."""
         user = self.w[who]

@@ -71,10 +71,7 @@ async def snapshot(world: World, case_id: int | None = None) -> tuple[Any, ...]:
 
 
 async def submit_proposal(world: World, s: Script, title: str = "Usulan Program Kerja") -> int:
-    case = await s.new_case(title, 2027)
-    await s.upload("kasubag", case, "Konsep Rencana Kerja.docx", draft(f"Konsep {title}"))
-    await s.upload("kasubag", case, "TOR.docx", draft(f"TOR {title}"))
-    await s.press("kasubag", "Ajukan", case)
+    case = await s.submit(title)
     await until_case(world, case, lambda c: c.step == 2)
     return case
 

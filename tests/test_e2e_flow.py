@@ -111,10 +111,7 @@ def album_caption(user: EmuUser, m: EmuMessage) -> str:
 
 async def submit_proposal(world: World, s: Script, title: str = "Usulan Program Kerja") -> int:
     """Step 1: Kasubag opens a case, attaches the Konsep and the TOR, and submits it."""
-    case = await s.new_case(title, 2027)
-    await s.upload("kasubag", case, "Konsep Rencana Kerja.docx", draft(f"Konsep {title}"))
-    await s.upload("kasubag", case, "TOR.docx", draft(f"TOR {title}"))
-    await s.press("kasubag", "Ajukan", case)
+    case = await s.submit(title)
     await until_case(world, case, lambda c: c.step == 2)
     return case
 

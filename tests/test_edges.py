@@ -26,14 +26,6 @@ ID = {p.key: p.telegram_id for p in OFFICIALS}
 UTC = ZoneInfo("UTC")
 
 
-async def submitted(world: World, s: Script, title: str = "Usulan PK") -> int:
-    case = await s.new_case(title, 2027)
-    await s.upload("kasubag", case, "Konsep Rencana Kerja.docx", draft("Konsep"))
-    await s.upload("kasubag", case, "TOR.docx", draft("TOR"))
-    await s.press("kasubag", "Ajukan", case)
-    return case
-
-
 async def answer_to(world: World, who: str, text: str, expect: str = "") -> EmuMessage:
     """The bot's answer to what ``who`` sends now (with ``expect``: the answer holding it;
     /status sends its text, then the timeline picture, and tasks may arrive meanwhile)."""
@@ -61,7 +53,7 @@ async def test_messages_give_the_date_and_time_of_the_office_zone(
     async with World(tmp_path, clock=clock, time={"timezone": zone}) as world:
         await world.everyone_starts()
         s = Script(world)
-        case = await submitted(world, s)
+        case = await s.submit("Usulan PK")
         await s.approve("kabag", case)
         decided = await s.seen(
             "kabag", lambda m: "Disetujui oleh" in m.text and f"Berkas #{case}" in m.text
@@ -131,7 +123,7 @@ async def test_a_note_given_when_forwarding_reaches_the_next_holder_and_the_hist
     async with World(tmp_path) as world:
         await world.everyone_starts()
         s = Script(world)
-        case = await submitted(world, s)
+        case = await s.submit("Usulan PK")
         await s.approve("kabag", case)
         await s.approve("karo", case)
         note = "Mohon tim dibentuk paling lambat hari Jumat."
@@ -184,7 +176,7 @@ async def test_a_case_keeps_the_sop_revision_it_started_with(tmp_path: Path) -> 
     async with world:
         await world.everyone_starts()
         s = Script(world)
-        old_case = await submitted(world, s, "Berkas lama")
+        old_case = await s.submit("Berkas lama")
         old = await world.services.db.read(repo.load_case, old_case)
         await world.stop_bot()
         text = sop.read_text(encoding="utf-8")
@@ -196,7 +188,7 @@ async def test_a_case_keeps_the_sop_revision_it_started_with(tmp_path: Path) -> 
         )
         world.config = world.reload_config()
         await world.start_bot()
-        new_case = await submitted(world, s, "Berkas baru")
+        new_case = await s.submit("Berkas baru")
         new = await world.services.db.read(repo.load_case, new_case)
         assert old.revision and new.revision and old.revision != new.revision
         task_old = await s.seen(
@@ -218,7 +210,7 @@ async def test_cancelling_a_case_tells_the_holder_who_has_not_acted_yet(tmp_path
     async with World(tmp_path) as world:
         await world.everyone_starts()
         s = Script(world)
-        case = await submitted(world, s)  # Kabag holds step 2 and has not acted
+        case = await s.submit("Usulan PK")  # Kabag holds step 2 and has not acted
         await world["admin"].send(f"/batalkan {case} usulan ditarik pimpinan")
         told = await world["kabag"].wait_message(
             lambda m: f"Berkas #{case}" in m.text and "dibatalkan" in m.text, timeout=WAIT

@@ -80,14 +80,6 @@ def last_id(user: EmuUser) -> int:
     return max((m.message_id for m in user.messages), default=0)
 
 
-async def submitted_case(s: Script, title: str) -> int:
-    case = await s.new_case(title, 2027)
-    await s.upload("kasubag", case, "Konsep Rencana Kerja.docx", draft(f"Konsep {title}"))
-    await s.upload("kasubag", case, "TOR.docx", draft(f"TOR {title}"))
-    await s.press("kasubag", "Ajukan", case)
-    return case
-
-
 async def test_decisions_on_one_step_two_people_or_one_person_twice(tmp_path: Path) -> None:
     async with World(tmp_path / "w") as world:
         watch = UpdatesWatch(world.emu)
@@ -99,7 +91,7 @@ async def test_decisions_on_one_step_two_people_or_one_person_twice(tmp_path: Pa
         # arrival), and with Kabag's press a moment earlier: handed to the bot before
         # Kasubag presses
         for kasubag_first, earlier in ((True, False), (False, False), (False, True)):
-            case = await submitted_case(s, f"Uji tarik vs setujui {len(outcomes)}")
+            case = await s.submit(f"Uji tarik vs setujui {len(outcomes)}")
             withdraw = await wait_button(world, "kasubag", "Tarik kembali", case)
             approve = await wait_button(world, "kabag", "Setujui", case)
             marks = last_id(kasubag), last_id(kabag)
@@ -134,7 +126,7 @@ async def test_decisions_on_one_step_two_people_or_one_person_twice(tmp_path: Pa
         print(f"\n[race] withdrawal vs approval (same moment x2, Kabag earlier): {outcomes}")
 
         # a double tap: Kabag presses "Setujui" twice in one go
-        case = await submitted_case(s, "Uji ketuk ganda")
+        case = await s.submit("Uji ketuk ganda")
         message = await wait_button(world, "kabag", "Setujui", case)
         label = button(message, "Setujui")
         first, second = kabag.press(message, label), kabag.press(message, label)
@@ -204,7 +196,7 @@ async def test_the_team_races_at_hand_in(tmp_path: Path) -> None:
         s = Script(world)
         tim1, tim2 = world["tim1"], world["tim2"]
         db = sqlite_file(world)
-        case = await submitted_case(s, "Uji tim")
+        case = await s.submit("Uji tim")
         await s.approve("kabag", case)
         await s.approve("karo", case)
         await s.press("kabag", "Teruskan", case)
@@ -285,7 +277,7 @@ async def test_a_late_second_press_keeps_the_withdraw_button(tmp_path: Path) -> 
         await world.everyone_starts()
         s = Script(world)
         kabag = world["kabag"]
-        case = await submitted_case(s, "Uji tombol tarik")
+        case = await s.submit("Uji tombol tarik")
         message = await wait_button(world, "kabag", "Setujui", case)
         data = next(d for row in message.buttons for text, d in row if "Setujui" in text)
         assert data is not None
@@ -320,7 +312,7 @@ async def test_a_reply_stalled_for_one_person_holds_up_no_one_else(
         emu = world.emu
         await world.everyone_starts()
         s = Script(world)
-        case = await submitted_case(s, "Uji balasan tertahan")
+        case = await s.submit("Uji balasan tertahan")
         other = await s.new_case("Berkas lain yang dipegang Kasubag", 2027)
         await wait_button(world, "kabag", "Setujui", case)
         await world.drained()  # nothing else is on its way to anyone

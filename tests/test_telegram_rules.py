@@ -250,10 +250,7 @@ async def test_a_refused_file_of_an_album_is_answered_by_quoting_that_file(
 
 async def two_day_old_review(world: World, s: Script, title: str) -> tuple[int, EmuMessage]:
     """Kasubag submits a proposal; Kabag's review task is then two days old."""
-    case_id = await s.new_case(title, 2027)
-    await s.upload("kasubag", case_id, "Konsep Rencana Kerja.docx", draft(f"Konsep {title}"))
-    await s.upload("kasubag", case_id, "TOR.docx", draft(f"TOR {title}"))
-    await s.press("kasubag", "Ajukan", case_id)
+    case_id = await s.submit(title)
     task = await s.seen(
         "kabag", lambda m: f"Berkas #{case_id}" in m.text and "Setujui" in " ".join(m.button_texts)
     )
@@ -319,10 +316,7 @@ async def test_kasubag_picks_the_team_on_a_two_day_old_task_and_sees_his_selecti
     async with World(tmp_path) as world:
         await world.everyone_starts()
         s = Script(world, WAIT)
-        case_id = await s.new_case("Usulan tim", 2027)
-        await s.upload("kasubag", case_id, "Konsep Rencana Kerja.docx", draft("Konsep tim"))
-        await s.upload("kasubag", case_id, "TOR.docx", draft("TOR tim"))
-        await s.press("kasubag", "Ajukan", case_id)
+        case_id = await s.submit("Usulan tim")
         await s.approve("kabag", case_id)
         await s.approve("karo", case_id)
         await s.press("kabag", t.BTN_FORWARD, case_id)
