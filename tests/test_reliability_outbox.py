@@ -32,7 +32,7 @@ from reliability_helpers import (
 
 from bot.clock import ManualClock
 from bot.config import DEFAULT_API_BASE_URL, max_upload_bytes
-from bot.demo import FAST_SENDER, Script, World, draft
+from bot.demo import FAST_SENDER, Script, World, draft, has_button
 from bot.messages import load_inputs
 from emulator import RateLimits
 from emulator.server import ApiCall
@@ -229,6 +229,8 @@ async def test_hour_long_outage_queues_steps_and_the_backlog_drains(tmp_path: Pa
             await s.press("kasubag", "Ajukan", case)
             cases.append(case)
         await world.drained()
+        # a press is answered before its message shows the decision: wait for that too
+        await s.seen("kasubag", has_button("Tarik kembali", cases[2]))
         before = max(r.id for r in outbox_rows(db_path(world)))
 
         # Telegram takes updates but sends nothing: three steps are taken meanwhile
