@@ -14,7 +14,7 @@ from typing import Any
 
 from bot import texts as t
 from bot.callbacks import Callback, Op
-from bot.config import CLOUD_MAX_UPLOAD_MB
+from bot.config import DEFAULT_API_BASE_URL, max_upload_bytes
 from bot.core.definition import SopDefinition
 from bot.core.model import Case, Event, EventType
 from bot.core.workflow import excluded_reviewers
@@ -65,7 +65,7 @@ def load_inputs(
     items: Sequence[repo.OutboxItem],
     sops: SopRegistry,
     now: datetime,
-    max_upload: int = CLOUD_MAX_UPLOAD_MB * 1024 * 1024,
+    max_upload: int = max_upload_bytes(DEFAULT_API_BASE_URL),
 ) -> Inputs:
     """What these rows need; ``max_upload``: the largest file the Bot API server takes
     (an archive bundle above it is left out, and its paper goes alone)."""

@@ -112,10 +112,7 @@ async def test_a_missing_document_named_with_html_characters_is_named_in_both_re
     async with World(tmp_path / "w", sops=[str(sop_with_a_nota(tmp_path))]) as world:
         await world.everyone_starts()
         s = Script(world, WAIT)
-        case_id = await s.new_case("Usulan PK", 2027)
-        await s.upload("kasubag", case_id, "Konsep Rencana Kerja.docx", draft("Konsep"))
-        await s.upload("kasubag", case_id, "TOR.docx", draft("TOR"))
-        await s.press("kasubag", "Ajukan", case_id)
+        case_id = await s.submit("Usulan PK")
         await s.approve("kabag", case_id)
         await s.approve("karo", case_id)
         task = await s.seen(
