@@ -372,11 +372,56 @@ class _Page:
         bottom = self.height - top - height
         return self.fig.add_axes((left, bottom / self.height, width, height / self.height))
 
+    def legend(self, entries: Sequence[tuple[str, str, str]], columns: int, bottom: float) -> None:
+        """A legend of (``"box"`` | ``"line"``, colour, name) entries in columns filled top
+        to bottom, its last row ``bottom`` inches above the foot of the page. Plain patches
+        and text: matplotlib's Legend lays its boxes out again on every draw, a seventh of
+        a timeline's time."""
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import Rectangle
+
+        rows = -(-len(entries) // columns)
+        column_w = 0.94 / columns
+        handle_w, handle_h = 0.233 / WIDTH_IN, 0.136 / self.height  # 1.2 em by 0.7 em
+        for i, (shape, colour, name) in enumerate(entries):
+            column, row = divmod(i, rows)
+            x = 0.03 + column * column_w
+            y = (bottom + (rows - 1 - row) * 0.27) / self.height
+            handle: Any
+            if shape == "line":
+                handle = Line2D([x, x + handle_w], [y, y], color=colour, lw=3)
+            else:
+                handle = Rectangle((x, y - handle_h / 2), handle_w, handle_h, color=colour, lw=0)
+            handle.set_transform(self.fig.transFigure)
+            self.fig.add_artist(handle)
+            self.fig.text(x + handle_w + 0.0145, y, _cut(name, 26), fontsize=14, va="center",
+                          color=INK)  # fmt: skip
+
+
+def _time_axis(ax: Any, ticks: Sequence[tuple[int, str]], bottom: float) -> None:
+    """The working-day axis under the rows of ``ax`` (x in minutes, y in inches down to
+    ``bottom``), drawn as plain artists: grid lines, the base line, ticks and their dates.
+    matplotlib's Axis objects (ticks laid out on every draw) were a sixth of a timeline's
+    time for four to seven dates."""
+    from matplotlib.lines import Line2D
+
+    ax.set_axis_off()
+    across = ax.get_yaxis_transform()  # x in axes fraction, y in data (inches)
+    xs = [x for x, _ in ticks]
+    tick = 3.5 / 72  # matplotlib's tick length and label pad: 3.5 pt
+    ax.vlines(xs, 0, bottom, color="#EEEEEE", lw=1, zorder=0.5)
+    ax.add_artist(Line2D([0, 1], [bottom, bottom], transform=across, color=GREY, lw=0.8,
+                         clip_on=False))  # fmt: skip
+    ax.vlines(xs, bottom, bottom + tick, color=INK, lw=0.8, clip_on=False)
+    for x, label in ticks:
+        ax.text(x, bottom + 2 * tick, label, fontsize=16, ha="center", va="top", color=INK)
+    ax.text(0.5, bottom + 0.38, "Hari kerja sejak berkas diajukan (tanggal)", fontsize=16,
+            ha="center", va="top", color=GREY, transform=across)  # fmt: skip
+
 
 def _draw_timeline(data: Timeline) -> bytes:
     _matplotlib()
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
+    from matplotlib.patches import FancyArrowPatch, Rectangle
 
     row_h, reason_h = 0.82, 0.4  # inches
     heights = [row_h + (reason_h if r.returned_to is not None else 0) for r in data.rows]
@@ -403,13 +448,7 @@ def _draw_timeline(data: Timeline) -> bytes:
     xmax = max(reach, data.ticks[-1][0] if data.ticks else 0) * 1.02
     ax.set_xlim(0, xmax)
     ax.set_ylim(body_h, 0)  # inches from the top: rows go down
-    ax.set_yticks([])
-    for side in ("left", "right", "top"):
-        ax.spines[side].set_visible(False)
-    ax.set_xticks([x for x, _ in data.ticks], [label for _, label in data.ticks], fontsize=16)
-    ax.set_xlabel("Hari kerja sejak berkas diajukan (tanggal)", fontsize=16, color=GREY)
-    ax.grid(axis="x", color="#EEEEEE", linewidth=1)
-    ax.set_axisbelow(True)
+    _time_axis(ax, data.ticks, body_h)
     across = ax.get_yaxis_transform()  # x in axes fraction, y in data (inches)
 
     y = 0.0
@@ -466,14 +505,10 @@ def _draw_timeline(data: Timeline) -> bytes:
     for line in textwrap.wrap(data.status, 66)[:2]:
         page.text(0.03, top, line, fontsize=15, color=INK, weight="bold")
         top += 0.32
-    handles: list[Any] = [Patch(color=colour, label=name) for name, colour in data.legend]
-    handles += [
-        Patch(color=NORM, label="norma waktu"),
-        Patch(color=LATE, label="melewati norma"),
-        Line2D([], [], color=RETURN, lw=3, label="dikembalikan"),
-    ]
-    page.fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.02, 0.005), ncol=3,
-                    fontsize=14, frameon=False, handlelength=1.2, columnspacing=1.2)  # fmt: skip
+    entries: list[tuple[str, str, str]] = [("box", colour, name) for name, colour in data.legend]
+    entries += [("box", NORM, "norma waktu"), ("box", LATE, "melewati norma"),
+                ("line", RETURN, "dikembalikan")]  # fmt: skip
+    page.legend(entries, columns=3, bottom=0.25)
     return _png(page.fig)
 
 
