@@ -228,7 +228,14 @@ def _c_collation(ddl: str) -> str:
 
 BASE = _c_collation(_BASE_DDL)
 
-STEPS: tuple[str, ...] = ()
+STEPS: tuple[str, ...] = (
+    # 5: the outbox's queue indexes (storage.migrations.V5_QUEUE_INDEXES)
+    """
+CREATE INDEX outbox_queue ON outbox(id) WHERE sent_at IS NULL AND failed_at IS NULL;
+CREATE INDEX outbox_by_chat ON outbox(chat_id, case_id) WHERE sent_at IS NULL AND failed_at IS NULL;
+CREATE INDEX live_tasks_by_case ON live_tasks(case_id);
+""",
+)
 """``STEPS[i]`` takes a PostgreSQL database from level ``BASE_LEVEL + i`` to the next."""
 
 VERSION_TABLE = "sopbot_schema"

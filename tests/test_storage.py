@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -1395,6 +1396,51 @@ async def test_outbox_keeps_each_chats_order_behind_a_waiting_row(db: Database) 
     await db.write(deliver, [2])
     assert await due_ids(T0) == [5]
     assert await db.read(repo.papers_pending, 1)  # row 4 still waits
+
+
+async def test_the_rows_still_to_go_are_found_without_reading_the_delivered_ones(
+    db: Database,
+) -> None:
+    """The outbox keeps a week of delivered rows. A delivery round, an answer sent out of
+    turn, a dialogue's task and a move read only what is still to go: with a full scan of
+    the table, a round took 160 µs at 3,500 rows, and more with every message sent."""
+
+    def fill(tx: Tx) -> None:
+        week = [repo.outbox_row(10 + i % 7, "notice", T0, case_id=1 + i % 5) for i in range(2000)]
+        repo.enqueue_rows(tx, week)
+        tx.run("UPDATE outbox SET sent_at = ?", (ts(T0),))
+        for version in (1, 2):
+            repo.enqueue(tx, 10, "task", T0, case_id=2, version=version)
+        repo.set_live_task(tx, 10, 2, 2, 99)
+
+    await db.write(fill)
+
+    def plans(tx: Tx) -> list[str]:
+        assert isinstance(tx, SqliteTx)
+        statements: list[str] = []
+        tx.conn.set_trace_callback(statements.append)
+        try:
+            due = repo.take_due_outbox(tx, T0, 200, T0 + timedelta(seconds=10), busy=[11])
+            assert [i.version for i in due] == [1, 2]
+            repo.take_outbox_rows(tx, [due[-1].id], T0, T0 + timedelta(seconds=10))
+            assert repo.pending_task_row(tx, 10, 2) == due[-1].id
+            repo.drop_live_tasks(tx, 2)
+        finally:
+            tx.conn.set_trace_callback(None)
+        return [
+            f"{row[-1]}: {sql}"
+            for sql in statements
+            if sql.startswith(("SELECT", "UPDATE", "DELETE"))
+            for row in tx.conn.execute("EXPLAIN QUERY PLAN " + sql)
+        ]
+
+    steps = await db.write(plans)
+    # "SCAN outbox:" reads the whole table, and so does a search of the row ids below one;
+    # "SCAN outbox USING INDEX outbox_queue" reads the partial index: the rows still to go
+    whole_table = re.compile(r"SCAN \w+:|SEARCH \w+ USING INTEGER PRIMARY KEY \(rowid<")
+    reading_everything = [s for s in steps if whole_table.match(s)]
+    assert reading_everything == []
+    assert any(s.startswith("SCAN outbox USING INDEX outbox_queue") for s in steps)
 
 
 async def test_outbox_due_times_compare_as_instants_across_offsets(db: Database) -> None:
