@@ -130,6 +130,7 @@ class OutboxSender:
         self._task: asyncio.Task[None] | None = None
         self._chats: dict[int, asyncio.Task[None]] = {}  # chat -> its delivery under way
         self._last_prune = 0.0
+        self._next_due: datetime | None = None  # of the rows not due at the last round
         self._shown: dict[tuple[int, int], tuple[str, str]] = {}
         self._answers: set[asyncio.Task[None]] = set()
 
@@ -193,7 +194,7 @@ class OutboxSender:
             if sent:
                 continue
             self._wake.clear()
-            timeout = await self._idle_seconds()
+            timeout = self._idle_seconds()
             # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow the
             # cancellation that stop() sends when it meets the timeout (gh-86296), and the
             # loop then waits for ever
@@ -201,10 +202,10 @@ class OutboxSender:
                 async with asyncio.timeout(timeout):
                     await self._wake.wait()
 
-    async def _idle_seconds(self) -> float:
+    def _idle_seconds(self) -> float:
         if len(self._chats) >= CHATS_IN_FLIGHT:
             return 5.0  # a delivery that ends wakes the loop
-        nxt = await self.db.read(repo.next_outbox_time, list(self._chats))
+        nxt = self._next_due
         if nxt is None:
             return 5.0
         return max(0.02, min(5.0, (nxt - self.clock.now()).total_seconds()))
@@ -230,7 +231,14 @@ class OutboxSender:
         now = self.clock.now()
         lease_until = now + OUTBOX_LEASE
         busy = list(self._chats)
-        items = await self.db.write(repo.take_due_outbox, now, limit, lease_until, busy)
+
+        def take(tx: Tx) -> tuple[list[repo.OutboxItem], datetime | None]:
+            items = repo.take_due_outbox(tx, now, limit, lease_until, busy)
+            # nothing due: when the next row falls due, learnt in the same trip (the loop
+            # sleeps until then, or until it is woken)
+            return items, None if items else repo.next_outbox_time(tx, busy)
+
+        items, self._next_due = await self.db.write(take)
         if not items:
             return 0
         by_chat: dict[int, list[repo.OutboxItem]] = defaultdict(list)
