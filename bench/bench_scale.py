@@ -176,6 +176,42 @@ async def sweep_query_ms(path: Path | str) -> float:
     return statistics.median(samples)
 
 
+async def outbox_round_ms(path: Path | str, delivered: int = 50_000) -> float:
+    """Median time of a delivery round's query (the rows due now, oldest first) and of the
+    next due time, over a week of ``delivered`` rows kept for the retention period and 20
+    still to go."""
+    db = await Database.open(path, check_integrity=False)
+    now = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
+    a_week_ago = now - timedelta(days=7)
+    week = [
+        repo.outbox_row(
+            1000 + i % 500, "notice", a_week_ago + timedelta(seconds=10 * i), case_id=i + 1
+        )
+        for i in range(delivered)
+    ]
+    pending = [repo.outbox_row(2000 + i, "task", now, case_id=10 * (i + 1)) for i in range(20)]
+
+    def fill(tx: Tx) -> None:
+        repo.enqueue_rows(tx, week)
+        tx.run("UPDATE outbox SET sent_at = created_at WHERE sent_at IS NULL")
+        repo.enqueue_rows(tx, pending)
+
+    def round_query(tx: Tx) -> None:
+        assert len(repo.due_outbox(tx, now)) == len(pending)
+        assert repo.next_outbox_time(tx) is not None
+
+    samples = []
+    try:
+        await db.write(fill)
+        for _ in range(30):
+            start = time.perf_counter()
+            await db.read(round_query)
+            samples.append((time.perf_counter() - start) * 1000)
+    finally:
+        await db.close()
+    return statistics.median(samples)
+
+
 def copy_if_kept(keep: Path | None, dest: Path) -> bool:
     """Copy a database kept by an earlier bench (``--db``); False when there is none."""
     if keep is None or not keep.exists():
@@ -286,6 +322,14 @@ async def main(n: int, keep: Path | None, url: str | None = None) -> None:
     emit(f"{engine}scale_status_p99", ms(status, 99), "ms", None)
     emit(f"{engine}scale_peak_rss", rss, "MB", 200)
     emit(f"{engine}scale_sweep_query", await sweep_query_ms(db_path), "ms", 100, cases=n)
+    emit(
+        f"{engine}scale_outbox_round",
+        await outbox_round_ms(db_path),
+        "ms",
+        None,
+        delivered_rows=50_000,
+        pending_rows=20,
+    )
     note(f"bench_scale took {time.perf_counter() - started:.1f} s ({work})")
 
 
