@@ -236,10 +236,9 @@ CREATE INDEX dialogues_by_case ON dialogues(case_id) WHERE case_id IS NOT NULL;
 
 V5_QUEUE_INDEXES = """
 -- The outbox keeps delivered rows for the retention period; the queries of the rows still
--- to go read these small partial indexes instead of the whole table: a round takes the
--- oldest due rows (in id order), an answer looks for earlier rows of its chat and case.
+-- to go read this small partial index instead of the whole table: a round takes the oldest
+-- due rows (in id order), an answer looks for earlier rows of its chat and case.
 CREATE INDEX outbox_queue ON outbox(id) WHERE sent_at IS NULL AND failed_at IS NULL;
-CREATE INDEX outbox_by_chat ON outbox(chat_id, case_id) WHERE sent_at IS NULL AND failed_at IS NULL;
 -- a move retires its case's live task messages
 CREATE INDEX live_tasks_by_case ON live_tasks(case_id);
 """

@@ -232,7 +232,6 @@ STEPS: tuple[str, ...] = (
     # 5: the outbox's queue indexes (storage.migrations.V5_QUEUE_INDEXES)
     """
 CREATE INDEX outbox_queue ON outbox(id) WHERE sent_at IS NULL AND failed_at IS NULL;
-CREATE INDEX outbox_by_chat ON outbox(chat_id, case_id) WHERE sent_at IS NULL AND failed_at IS NULL;
 CREATE INDEX live_tasks_by_case ON live_tasks(case_id);
 """,
 )
