@@ -182,6 +182,9 @@ class OutboxSender:
 
     async def _loop(self) -> None:
         while True:
+            # cleared before the round looks: a row queued after that wakes the next one,
+            # even when the round's trip has passed it by
+            self._wake.clear()
             try:
                 sent = await self.drain_once()
                 if time.monotonic() - self._last_prune > PRUNE_EVERY:
@@ -193,7 +196,6 @@ class OutboxSender:
                 sent = 0
             if sent:
                 continue
-            self._wake.clear()
             timeout = self._idle_seconds()
             # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow the
             # cancellation that stop() sends when it meets the timeout (gh-86296), and the
