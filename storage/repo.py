@@ -1098,10 +1098,15 @@ def papers_pending(tx: Tx, case_id: int) -> bool:
 
 
 def next_outbox_time(tx: Tx, busy: Collection[int] = ()) -> datetime | None:
-    """When the next row falls due (rows of the chats in ``busy`` left out)."""
+    """When the next row can go (rows of the chats in ``busy`` left out): a chat's rows go
+    in order, so only its first row still to go counts (the rows behind one that waits, for
+    its papers or a 429, wait with it); every paper job counts."""
     value = tx.value(
-        "SELECT MIN(next_attempt_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
-        + _not_busy(busy),
+        "SELECT MIN(t) FROM (SELECT next_attempt_at AS t FROM outbox WHERE id IN "
+        "(SELECT MIN(id) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL "
+        f"AND chat_id <> 0{_not_busy(busy)} GROUP BY chat_id) "
+        "UNION ALL SELECT MIN(next_attempt_at) FROM outbox WHERE chat_id = 0 "
+        "AND sent_at IS NULL AND failed_at IS NULL) AS heads",
         tuple(busy),
     )
     return parse_ts(value) if value else None

@@ -1398,6 +1398,25 @@ async def test_outbox_keeps_each_chats_order_behind_a_waiting_row(db: Database) 
     assert await db.read(repo.papers_pending, 1)  # row 4 still waits
 
 
+async def test_the_next_round_is_due_when_the_row_a_chat_waits_for_is(db: Database) -> None:
+    """Kabag's task waits behind the album that waits for its papers: the sender's next
+    round falls due with the album, not now (it looked every 20 ms while the album waited);
+    a paper job counts on its own, and a chat being delivered does not count."""
+    album_at = T0 + timedelta(milliseconds=200)
+    job_at = T0 + timedelta(seconds=1)
+
+    def fill(tx: Tx) -> None:
+        album = repo.enqueue(tx, 10, "files", T0, case_id=1)
+        repo.enqueue(tx, 10, "task", T0, case_id=1, version=2)  # due, behind the album
+        repo.mark_retry(tx, album, album_at, "waiting for papers", count=False)
+        repo.enqueue(tx, 0, "paper", T0, case_id=1, not_before=job_at)
+
+    await db.write(fill)
+    assert await db.read(repo.due_outbox, T0) == []
+    assert await db.read(repo.next_outbox_time) == album_at
+    assert await db.read(repo.next_outbox_time, [10]) == job_at
+
+
 async def test_the_rows_still_to_go_are_found_without_reading_the_delivered_ones(
     db: Database,
 ) -> None:
@@ -1424,6 +1443,7 @@ async def test_the_rows_still_to_go_are_found_without_reading_the_delivered_ones
             assert [i.version for i in due] == [1, 2]
             repo.take_outbox_rows(tx, [due[-1].id], T0, T0 + timedelta(seconds=10))
             assert repo.pending_task_row(tx, 10, 2) == due[-1].id
+            assert repo.next_outbox_time(tx) is not None
             repo.drop_live_tasks(tx, 2)
         finally:
             tx.conn.set_trace_callback(None)
