@@ -245,13 +245,18 @@ async def test_a_refused_file_of_an_album_is_answered_by_quoting_that_file(
 # -- 3b. a review decision on a task message too old to be shown ---------------------------
 
 
-async def two_day_old_review(world: World, s: Script, title: str) -> tuple[int, EmuMessage]:
-    """Kasubag submits a proposal; Kabag's review task is then two days old."""
+async def press_on_two_day_old_review(
+    world: World, s: Script, title: str, button: str
+) -> tuple[int, EmuMessage]:
+    """Kasubag submits a proposal; two days later Kabag presses ``button`` on his review
+    task (only what comes after the press counts as new in his chat)."""
     case_id = await s.submit(title)
     task = await s.seen(
         "kabag", lambda m: f"Berkas #{case_id}" in m.text and "Setujui" in " ".join(m.button_texts)
     )
     world.emu.advance_clock(49 * 3600)
+    world["kabag"].mark_seen()
+    await world["kabag"].press(task, button, timeout=WAIT)
     return case_id, task
 
 
@@ -263,10 +268,10 @@ async def test_kabag_approves_on_a_two_day_old_task_and_the_case_goes_on(tmp_pat
     async with World(tmp_path) as world:
         await world.everyone_starts()
         s = Script(world, WAIT)
-        case_id, task = await two_day_old_review(world, s, "Usulan yang lama menunggu")
+        case_id, task = await press_on_two_day_old_review(
+            world, s, "Usulan yang lama menunggu", t.BTN_APPROVE
+        )
         kabag = world["kabag"]
-        kabag.mark_seen()
-        await kabag.press(task, t.BTN_APPROVE, timeout=WAIT)
         shown = await kabag.wait_message(lambda m: "Disetujui oleh" in m.text, timeout=WAIT)
         assert "Berkas diteruskan kepada Karo" in shown.text
         assert shown.button_texts == [t.BTN_WITHDRAW]
@@ -289,10 +294,10 @@ async def test_kabag_returns_on_a_two_day_old_task_and_is_asked_the_reason_anew(
     async with World(tmp_path) as world:
         await world.everyone_starts()
         s = Script(world, WAIT)
-        case_id, task = await two_day_old_review(world, s, "Usulan yang dikembalikan")
+        case_id, task = await press_on_two_day_old_review(
+            world, s, "Usulan yang dikembalikan", t.BTN_RETURN
+        )
         kabag = world["kabag"]
-        kabag.mark_seen()
-        await kabag.press(task, t.BTN_RETURN, timeout=WAIT)
         asked = await kabag.wait_message(lambda m: "silakan ketik" in m.text, timeout=WAIT)
         assert asked.record.message_id != task.record.message_id
         assert asked.button_texts == [t.BTN_CANCEL]
