@@ -243,12 +243,20 @@ CREATE INDEX outbox_queue ON outbox(id) WHERE sent_at IS NULL AND failed_at IS N
 CREATE INDEX live_tasks_by_case ON live_tasks(case_id);
 """
 
+V6_ONE_QUEUE_INDEX = """
+-- outbox_queue holds the same rows as outbox_pending (those still to go), and every query
+-- of them now reads it: the second index only cost every outbox write (an insert, a lease,
+-- a retry, a delivery) one more b-tree to change.
+DROP INDEX outbox_pending;
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     V1_FOUNDATION,
     V2_REMINDERS,
     V3_SMALL_ROWS,
     V4_ACTING,
     V5_QUEUE_INDEXES,
+    V6_ONE_QUEUE_INDEX,
 )
 """``MIGRATIONS[i]`` takes a database from ``user_version`` i to i + 1."""
 

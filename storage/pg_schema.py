@@ -234,6 +234,10 @@ STEPS: tuple[str, ...] = (
 CREATE INDEX outbox_queue ON outbox(id) WHERE sent_at IS NULL AND failed_at IS NULL;
 CREATE INDEX live_tasks_by_case ON live_tasks(case_id);
 """,
+    # 6: one index of the rows still to go (storage.migrations.V6_ONE_QUEUE_INDEX)
+    """
+DROP INDEX outbox_pending;
+""",
 )
 """``STEPS[i]`` takes a PostgreSQL database from level ``BASE_LEVEL + i`` to the next."""
 

@@ -161,7 +161,7 @@ async def damaged_database(path: Path) -> None:
     conn = sqlite3.connect(path)
     page = conn.execute("PRAGMA page_size").fetchone()[0]
     root = conn.execute(
-        "SELECT rootpage FROM sqlite_master WHERE name = 'outbox_pending'"
+        "SELECT rootpage FROM sqlite_master WHERE name = 'outbox_queue'"
     ).fetchone()[0]
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()

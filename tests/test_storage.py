@@ -536,7 +536,8 @@ async def test_a_version_2_database_is_upgraded_to_small_outbox_rows(tmp_path: P
         assert [i.id for i in await db.read(repo.due_outbox, RETRY_AT)] == [1, 2, 3, 4, 5, 8]
         assert await db.read(repo.papers_pending, case.id)
         indexes = {r[0] for r in await rows(db, "SELECT name FROM sqlite_master")}
-        assert {"outbox_pending", "outbox_settled", "outbox_jobs"} <= indexes
+        assert {"outbox_queue", "outbox_settled", "outbox_jobs"} <= indexes
+        assert "outbox_pending" not in indexes  # schema 6: outbox_queue serves its queries
 
         # the format-1 case and events load as the case they were (revision "")
         assert await rows(db, "SELECT format, sop_revision FROM cases") == [(1, None)]
