@@ -242,6 +242,7 @@ def build_application(
             log.warning("setMyCommands failed; continuing", exc_info=True)
         svc.outbox.start()
         start_reminders(app)
+        svc.reports.prepare()
         loop = asyncio.get_running_loop()
         log.info("running on the event loop %s.%s", type(loop).__module__, type(loop).__name__)
 

@@ -8,6 +8,7 @@ renderer that fails, to see ``/status`` answer in text alone and say so in the l
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from collections.abc import AsyncIterator
@@ -95,6 +96,17 @@ async def test_status_answers_in_text_at_once_then_sends_the_timeline(world: Wor
     assert "Posisi sekarang: langkah 2 (Kabag)" in (photo.caption or "")
     assert_drawn(picture(photo))
     assert "mengembalikan untuk diperbaiki" in text.text
+
+
+async def test_the_drawing_thread_is_ready_before_anyone_asks(world: World) -> None:
+    """At start the drawing thread loads matplotlib and draws a small picture: the first
+    /status after a restart does not wait the ~300 ms that costs."""
+    assert world.app is not None and world.app.services.reports.ready is not None
+    png = await asyncio.wrap_future(world.app.services.reports.ready)
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG" and image.width > 100
+    colours = image.convert("RGB").getcolors(maxcolors=4096) or []
+    assert len(colours) > 8  # anti-aliased text, not a blank picture
 
 
 async def test_laporan_sends_the_chart_and_the_paper(world: World) -> None:
@@ -193,11 +205,17 @@ def failing_timeline(_data: object) -> bytes:
     raise RuntimeError("no fonts on this machine")
 
 
+def failing_prepare() -> bytes:
+    raise RuntimeError("no fonts on this machine")
+
+
 async def test_status_answers_in_text_when_the_picture_fails(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="handlers.reports")
-    async with World(tmp_path, charts=Charts(timeline=failing_timeline)) as world:
+    caplog.set_level(logging.WARNING, logger="bot.services.reports")
+    charts = Charts(timeline=failing_timeline, prepare=failing_prepare)
+    async with World(tmp_path, charts=charts) as world:
         await world.everyone_starts()
         case = await returned_once(world)
         karo = world["karo"]
@@ -207,6 +225,11 @@ async def test_status_answers_in_text_when_the_picture_fails(
         assert "Riwayat" in text.text
         assert text.photo is None
         assert not [m for m in karo.bot_messages if m.photo is not None]
+    assert any(
+        "the pictures cannot be drawn" in r.getMessage() and "no fonts" in r.getMessage()
+        for r in caplog.records
+        if r.name == "bot.services.reports"
+    )
     logged = [r for r in caplog.records if r.name == "handlers.reports"]
     assert any(
         f"timeline of case {case} could not be drawn" in r.getMessage()

@@ -9,9 +9,10 @@ test) can give its own.
 from __future__ import annotations
 
 import asyncio
+import logging
 import struct
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TypeVar
@@ -39,6 +40,8 @@ from storage.db import Database, Tx
 
 _T = TypeVar("_T")
 
+log = logging.getLogger(__name__)
+
 PAGE_HEIGHT_MM = 180.0  # the chart on the report's last page: at most this high
 PAGE_WIDTH_MM = 160.0
 
@@ -49,6 +52,7 @@ class Charts:
 
     timeline: Callable[[charts.Timeline], bytes] = charts.render_timeline
     report: Callable[[charts.ReportChart], bytes] = charts.render_report
+    prepare: Callable[[], bytes] = charts.prepare  # at start-up: a first small picture
 
 
 @dataclass(frozen=True)
@@ -112,11 +116,24 @@ class Reports:
         # buffers in one malloc arena, where the default pool's threads each kept an arena
         # of freed pictures (40 /status in a row: peak RSS 203 MB, 187 MB in one thread).
         self._drawer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sopbot-drawing")
+        self.ready: Future[bytes] | None = None  # the first picture, drawn at start-up
         self.unit = config.organisation.unit
         org = config.organisation
         self.letterhead = Letterhead(
             org.ministry, org.secretariat, org.bureau, org.address, org.city
         )
+
+    def prepare(self) -> Future[bytes]:
+        """Let the drawing thread load matplotlib now, in the background (see
+        :func:`bot.charts.prepare`); a failure is logged (/status then answers in text)."""
+
+        def done(future: Future[bytes]) -> None:
+            if (error := future.exception()) is not None:
+                log.warning("the pictures cannot be drawn: %r", error)
+
+        self.ready = self._drawer.submit(self.drawing.prepare)
+        self.ready.add_done_callback(done)
+        return self.ready
 
     def close(self) -> None:
         """Ends the drawing thread (after the pictures asked for are drawn)."""
