@@ -1021,17 +1021,20 @@ def take_outbox_rows(
     is taken: when a row of the same chat and case is queued before it (the album a task
     stands on, an earlier task), it keeps its turn, so the chat's own order for that case,
     and what the sender knows the person already has, stay as the regular rounds keep
-    them."""
+    them. The rows of the answer taken before a row (a reaction before the checklist it
+    changes) do not hold it back: they go first, in the answer's order."""
     taken: list[OutboxItem] = []
     at = ts(now)
     for answer_id in ids:
+        ahead = [item.id for item in taken]
         row = tx.one(
             "SELECT id, chat_id, kind, case_id, version, params, attempts FROM outbox o "
             "WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? "
             "AND case_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM outbox e "
             "WHERE e.chat_id = o.chat_id AND e.case_id = o.case_id AND e.id < o.id "
-            f"AND e.sent_at IS NULL AND e.failed_at IS NULL){tx.take_rows}",
-            (answer_id, at),
+            f"AND e.sent_at IS NULL AND e.failed_at IS NULL{_not_in('e.id', ahead)})"
+            f"{tx.take_rows}",
+            (answer_id, at, *ahead),
         )
         if row is None:
             continue
@@ -1057,9 +1060,9 @@ def _outbox_item(row: Row) -> OutboxItem:
     return OutboxItem(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6])
 
 
-def _not_busy(busy: Collection[int]) -> str:
-    """``AND chat_id NOT IN (?, ...)`` for the chats in ``busy`` (their ids follow)."""
-    return f" AND chat_id NOT IN ({','.join('?' * len(busy))})" if busy else ""
+def _not_in(column: str, ids: Collection[int]) -> str:
+    """``AND column NOT IN (?, ...)`` for ``ids`` (their values follow); "" for none."""
+    return f" AND {column} NOT IN ({','.join('?' * len(ids))})" if ids else ""
 
 
 def _due_outbox(
@@ -1068,7 +1071,7 @@ def _due_outbox(
     at = ts(now)
     rows = tx.all(
         "SELECT id, chat_id, kind, case_id, version, params, attempts FROM outbox "
-        f"WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?{_not_busy(busy)} "
+        f"WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?{_not_in('chat_id', busy)} "
         f"ORDER BY id LIMIT ?{take}",
         (at, *busy, limit),
     )
@@ -1104,7 +1107,7 @@ def next_outbox_time(tx: Tx, busy: Collection[int] = ()) -> datetime | None:
     value = tx.value(
         "SELECT MIN(t) FROM (SELECT next_attempt_at AS t FROM outbox WHERE id IN "
         "(SELECT MIN(id) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL "
-        f"AND chat_id <> 0{_not_busy(busy)} GROUP BY chat_id) "
+        f"AND chat_id <> 0{_not_in('chat_id', busy)} GROUP BY chat_id) "
         "UNION ALL SELECT MIN(next_attempt_at) FROM outbox WHERE chat_id = 0 "
         "AND sent_at IS NULL AND failed_at IS NULL) AS heads",
         tuple(busy),

@@ -1418,6 +1418,27 @@ async def test_the_next_round_is_due_when_the_row_a_chat_waits_for_is(db: Databa
     assert await db.read(repo.next_outbox_time, [10]) == job_at
 
 
+async def test_an_answer_of_two_rows_goes_whole_but_never_before_its_case(db: Database) -> None:
+    """Kasubag's upload is answered by a reaction and the task message's new checklist,
+    both of case 1: taken together, out of the chat's turn (a notice queued before them
+    waits). Case 2's answer waits: a task of case 2 is queued before it."""
+    lease = T0 + timedelta(seconds=10)
+
+    def fill(tx: Tx) -> list[int]:
+        repo.enqueue(tx, 10, "notice", T0, params={"t": "text", "text": "antre"})
+        repo.enqueue(tx, 10, "task", T0, case_id=2, version=3)
+        return [
+            repo.enqueue(tx, 10, "react", T0, case_id=1, params={"t": "upload"}),
+            repo.enqueue(tx, 10, "task", T0, case_id=1, version=1, params={"refresh": 1}),
+            repo.enqueue(tx, 10, "react", T0, case_id=2, params={"t": "upload"}),
+        ]
+
+    react, checklist, blocked = await db.write(fill)
+    taken = await db.write(repo.take_outbox_rows, [react, checklist], T0, lease)
+    assert [i.id for i in taken] == [react, checklist]
+    assert await db.write(repo.take_outbox_rows, [blocked], T0, lease) == []
+
+
 async def test_the_rows_still_to_go_are_found_without_reading_the_delivered_ones(
     db: Database,
 ) -> None:

@@ -276,6 +276,8 @@ class CaseService:
 
         result = await self.db.write(txn)
         self.wake_outbox()
+        if result.answers:
+            self.answer(result.answers)  # the task message's new checklist, at once
         return result
 
     async def show_task(self, user_id: int, case_id: int, version: int) -> None:

@@ -257,9 +257,11 @@ def acknowledge_upload(
 ) -> tuple[int, ...]:
     """A reaction on the person's file confirms it (no message: their chat is their desk;
     a one-line answer where a reaction cannot be set); the live task messages of the step
-    then show the new checklist. Returns the row of the reaction (an answer)."""
+    then show the new checklist. Returns the rows that answer the person: the reaction and
+    their own task message's new checklist (both go at once, before what is queued for
+    their chat: the next upload's reaction must not wait behind this checklist)."""
     case = outcome.case
-    answers: tuple[int, ...] = ()
+    answers: list[int] = []
     if reply_to is not None:
         params: dict[str, Any] = {
             "t": "upload",
@@ -268,9 +270,9 @@ def acknowledge_upload(
             "v": version,
             "reply_to": reply_to,
         }
-        answers = (repo.enqueue(tx, person_id, "react", now, case_id=case.id, params=params),)
+        answers.append(repo.enqueue(tx, person_id, "react", now, case_id=case.id, params=params))
     for holder in dict.fromkeys([person_id, *step_holders(tx, definition, case, now)]):
-        repo.enqueue(
+        row = repo.enqueue(
             tx,
             holder,
             "task",
@@ -279,4 +281,6 @@ def acknowledge_upload(
             version=case.version,
             params={"refresh": 1} if holder == person_id else {"refresh": 1, "edit_only": 1},
         )
-    return answers
+        if holder == person_id:
+            answers.append(row)
+    return tuple(answers)
