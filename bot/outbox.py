@@ -58,10 +58,6 @@ UPLOAD_READ_TIMEOUT = 60.0  # Telegram answers a large upload only once it has t
 NOT_MODIFIED = ("message is not modified",)  # an edit that changes nothing
 GONE = ("message to edit not found", "message can't be edited")  # deleted by its reader
 TOO_LARGE = ("request entity too large",)  # a 413: its description, and PTB's phrase for it
-# Rows a round takes are leased this long (repo.take_due_outbox): no other sender takes them
-# meanwhile (a second bot process in the seconds before it learns it is not the active one);
-# rows of a sender that died are taken again when it ends.
-OUTBOX_LEASE = timedelta(seconds=10)
 # How this task's calls go through the flood limiter: behind interactive answers, except
 # while it delivers a row that is itself an answer (OutboxSender.answer).
 _SENDING: contextvars.ContextVar[Sending] = contextvars.ContextVar("outbox_sending")
@@ -137,33 +133,32 @@ class OutboxSender:
     def wake(self) -> None:
         self._wake.set()
 
-    def answer(self, row_ids: Sequence[int]) -> None:
-        """Deliver these rows now, out of their chat's turn and as interactive answers:
-        the official is waiting for them (a task opened from /tugas), not for what was
-        queued for them before; not when a row of the same case is queued before it
-        (:func:`repo.take_outbox_rows`). Whatever this does not send, the regular rounds
-        do; a stopped sender sends nothing."""
-        if self._task is None:
+    def answer(self, items: Sequence[repo.OutboxItem]) -> None:
+        """Deliver these rows now, out of their chat's turn and as interactive answers: the
+        official is waiting for them (a task opened from /tugas), not for what was queued
+        for them before. The command that wrote them took them in its own transaction
+        (:func:`repo.take_outbox_rows`: not when a row of the same case is queued before
+        them), so no round can take them first and send them behind the chat's queue.
+        Whatever this does not send, the regular rounds do when the lease ends; a stopped
+        sender sends nothing."""
+        if self._task is None or not items:
             return
-        task = asyncio.create_task(self._answer(list(row_ids)), name="outbox-answer")
+        task = asyncio.create_task(self._answer(list(items)), name="outbox-answer")
         self._answers.add(task)
         task.add_done_callback(self._answers.discard)
 
-    async def _answer(self, row_ids: list[int]) -> None:
+    async def _answer(self, items: list[repo.OutboxItem]) -> None:
         try:
-            now = self.clock.now()
-            items = await self.db.write(repo.take_outbox_rows, row_ids, now, now + OUTBOX_LEASE)
-            if items:
-                inputs = await self.db.read(
-                    load_inputs, items, self.sops, self.clock.now(), self._max_upload
-                )
-                _SENDING.set(OUTBOX_ANSWER)
-                for item in items:
-                    await self._guarded(item, inputs)
+            inputs = await self.db.read(
+                load_inputs, items, self.sops, self.clock.now(), self._max_upload
+            )
+            _SENDING.set(OUTBOX_ANSWER)
+            for item in items:
+                await self._guarded(item, inputs)
         except Exception:
-            log.exception("answer rows %s: left to the regular rounds", row_ids)
+            log.exception("answer rows %s: left to the regular rounds", [i.id for i in items])
         finally:
-            self.wake()  # rows this did not take (the regular round had them) go that way
+            self.wake()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="outbox-sender")
@@ -231,7 +226,7 @@ class OutboxSender:
         a few messages in the flood limiter ahead of an interactive answer. Rows taken but
         not set going are given back at once."""
         now = self.clock.now()
-        lease_until = now + OUTBOX_LEASE
+        lease_until = now + repo.OUTBOX_LEASE
         busy = list(self._chats)
 
         def take(tx: Tx) -> tuple[list[repo.OutboxItem], datetime | None]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.model import Case, Event
@@ -1011,6 +1011,12 @@ def pending_task_row(tx: Tx, chat_id: int, case_id: int) -> int | None:
         (chat_id, case_id),
     )
     return None if value is None else int(value)
+
+
+OUTBOX_LEASE = timedelta(seconds=10)
+"""How long a taken row is leased (:func:`take_due_outbox`, :func:`take_outbox_rows`): no
+other sender takes it meanwhile (a second bot process in the seconds before it learns it is
+not the active one); the rows of a sender that died are taken again when their lease ends."""
 
 
 def take_outbox_rows(

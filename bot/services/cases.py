@@ -84,6 +84,10 @@ class Upload:
     message_id: int  # the user's message with the file (the acknowledgement replies to it)
 
 
+Answers = tuple[repo.OutboxItem, ...]
+"""Outbox rows that answer an official, taken by the command that wrote them."""
+
+
 @dataclass(frozen=True)
 class UploadResult:
     status: str  # "attached" | "duplicate" | "ask"
@@ -103,7 +107,7 @@ class CaseService:
         clock: Clock,
         calendar: WorkCalendar,
         wake_outbox: Notify = lambda: None,
-        answer: Callable[[Sequence[int]], None] | None = None,
+        answer: Callable[[Sequence[repo.OutboxItem]], None] | None = None,
     ) -> None:
         self.db = db
         self.sops = sops
@@ -111,9 +115,10 @@ class CaseService:
         self.clock = clock
         self.calendar = calendar
         self.wake_outbox = wake_outbox
-        # outbox rows that answer an official: delivered at once (the outbox's
-        # ``answer``); without an outbox to hand them to, they wait their turn
-        self.answer = answer or (lambda rows: wake_outbox())
+        # outbox rows that answer an official: taken in the command's own transaction and
+        # delivered at once (the outbox's ``answer``); without an outbox to hand them to,
+        # they are not taken and wait their turn
+        self._answer = answer
         self.unit = config.organisation.unit
         self.reminders = ReminderSettings(
             repeat_every_minutes=config.reminders.repeat_every_minutes,
@@ -149,7 +154,7 @@ class CaseService:
         the dialogue's message, which becomes the case's task message."""
         definition = self.sops[sop_code] if sop_code else self.sops.default
 
-        def txn(tx: Tx) -> tuple[Outcome, int | None]:
+        def txn(tx: Tx) -> tuple[Outcome, Answers]:
             self._claim(tx, update_id)
             case_id = repo.next_case_id(tx)
             command = StartCase(case_id, definition.code, self.unit, title, fiscal_year)
@@ -157,12 +162,10 @@ class CaseService:
             repo.clear_dialogue(tx, user_id)
             # the dialogue's answer: its message becomes the case's task
             task = repo.pending_task_row(tx, user_id, case_id) if into is not None else None
-            return outcome, task
+            return outcome, self._take_answers(tx, () if task is None else (task,))
 
-        outcome, task = await self.db.write(txn)
-        self.wake_outbox()
-        if task is not None:
-            self.answer([task])
+        outcome, answers = await self.db.write(txn)
+        self._deliver(answers)
         return outcome
 
     async def execute(
@@ -199,7 +202,7 @@ class CaseService:
         """Record an uploaded file and, when it is known which document it is, attach it
         (the acknowledgement goes through the outbox, so a crash cannot lose it)."""
 
-        def txn(tx: Tx) -> UploadResult:
+        def txn(tx: Tx) -> tuple[UploadResult, Answers]:
             self._claim(tx, update_id)
             now = self._utc_now()
             case = repo.load_case(tx, upload.case_id)
@@ -236,13 +239,13 @@ class CaseService:
             if upload.doc is None:
                 asked = effects.ask_which_document(tx, definition, case, user_id, file_id, now)
                 uploads = definition.step(case.step).uploads
-                return UploadResult("ask", choices=uploads, answers=(asked,))
-            return self._attach(tx, definition, case, user_id, file_id, upload.doc, upload)
+                result = UploadResult("ask", choices=uploads, answers=(asked,))
+            else:
+                result = self._attach(tx, definition, case, user_id, file_id, upload.doc, upload)
+            return result, self._take_answers(tx, result.answers)
 
-        result = await self.db.write(txn)
-        self.wake_outbox()
-        if result.answers:
-            self.answer(result.answers)
+        result, answers = await self.db.write(txn)
+        self._deliver(answers)
         return result
 
     async def assign_pending_file(
@@ -250,7 +253,7 @@ class CaseService:
     ) -> UploadResult:
         """The holder said which document their pending upload is (a "dokumen apa?" button)."""
 
-        def txn(tx: Tx) -> UploadResult:
+        def txn(tx: Tx) -> tuple[UploadResult, Answers]:
             self._claim(tx, update_id)
             dialogue = repo.get_dialogue(tx, user_id)
             case = repo.load_case(tx, case_id)
@@ -272,27 +275,39 @@ class CaseService:
             stored = repo.get_file(tx, int(dialogue.data["file_row"]))
             if stored is None:
                 raise InvalidValue("file row vanished")
-            return self._attach(tx, definition, case, user_id, stored.id, doc, None)
+            result = self._attach(tx, definition, case, user_id, stored.id, doc, None)
+            return result, self._take_answers(tx, result.answers)  # the new checklist
 
-        result = await self.db.write(txn)
-        self.wake_outbox()
-        if result.answers:
-            self.answer(result.answers)  # the task message's new checklist, at once
+        result, answers = await self.db.write(txn)
+        self._deliver(answers)
         return result
 
     async def show_task(self, user_id: int, case_id: int, version: int) -> None:
         """Send the task of a case to its holder again (opened from the /tugas list): an
         answer, so it goes at once, before what is queued for that chat."""
-        row = await self.db.write(
-            repo.enqueue,
-            user_id,
-            "task",
-            self.clock.now(),
-            case_id=case_id,
-            version=version,
-            params={"open": 1},
-        )
-        self.answer([row])
+
+        def txn(tx: Tx) -> Answers:
+            row = repo.enqueue(
+                tx, user_id, "task", self.clock.now(), case_id=case_id, version=version,
+                params={"open": 1},
+            )  # fmt: skip
+            return self._take_answers(tx, (row,))
+
+        self._deliver(await self.db.write(txn))
+
+    def _take_answers(self, tx: Tx, rows: Sequence[int]) -> Answers:
+        """Rows that answer an official, taken (leased) in the command's own transaction:
+        a delivery round cannot take them first and send them behind the chat's queue. Not
+        taken when there is no outbox to hand them to (they wait their turn)."""
+        if self._answer is None or not rows:
+            return ()
+        now = self.clock.now()
+        return tuple(repo.take_outbox_rows(tx, rows, now, now + repo.OUTBOX_LEASE))
+
+    def _deliver(self, answers: Answers) -> None:
+        self.wake_outbox()
+        if answers and self._answer is not None:
+            self._answer(answers)
 
     def _attach(
         self,
