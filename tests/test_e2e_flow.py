@@ -807,6 +807,28 @@ async def test_a_task_opened_from_tugas_comes_before_what_was_queued_for_the_cha
         assert before + after == [f"Pemberitahuan nomor {n}" for n in range(1, 13)]
 
 
+async def test_a_task_opened_from_tugas_is_taken_by_the_command_that_writes_it(
+    world: World,
+) -> None:
+    """Kabag opens a case's task from /tugas. The row is an answer, taken (leased) in the
+    command's own transaction: a delivery round that looks at once, before the answer is
+    under way, finds nothing of it. A round used to take it with the chat's queue and send
+    it behind that queue (2–5 s in a working day)."""
+    s = Script(world, WAIT)
+    case_id = await submit_proposal(world, s)
+    await world.drained()
+    case = await world.services.db.read(repo.load_case, case_id)
+    assert case is not None
+    kabag = world["kabag"]
+    kabag.mark_seen()
+
+    await world.services.cases.show_task(kabag.id, case_id, case.version)
+    now = world.services.clock.now()  # a round, right after the command
+    taken = await world.services.db.write(repo.take_due_outbox, now, 200, now + repo.OUTBOX_LEASE)
+    assert [(i.chat_id, i.case_id) for i in taken] == []
+    await kabag.wait_message(has_button("Setujui", case_id), timeout=WAIT)  # the answer
+
+
 async def test_uploads_are_acknowledged_before_what_was_queued_for_the_chat(
     tmp_path: Path,
 ) -> None:
