@@ -1,7 +1,7 @@
 """Issue 14's figures: what the officials receive on the demo's main path.
 
 The main path of ``sopbot demo`` (``bot.demo.run_demo``, up to its count): the real bot and
-the Bot API emulator in this process (``bot.demo.World``), the six officials send /start,
+the Bot API emulator in this process (``bot.demo.demo_world``: no reminders), the six officials send /start,
 then ``play_sop`` walks one case through all twelve steps with a return, with a typed
 reason, at every review step (uploads, the team, the note, the archive number), at the
 office's pace on the demo's clock. When the outbox is drained:
@@ -30,8 +30,8 @@ from bot.demo import (
     BASELINE_MESSAGES,
     DEMO_START,
     OFFICIALS,
-    World,
     count_messages,
+    demo_world,
     office_pace,
     play_sop,
 )
@@ -41,7 +41,7 @@ async def main() -> None:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="bench-messages-") as tmp:
         clock = ManualClock(DEMO_START)
-        async with World(Path(tmp), clock=clock) as world:
+        async with demo_world(Path(tmp), clock) as world:
             await world.everyone_starts()
             welcomes = sum(world[p.key].received_count() for p in OFFICIALS)
             await play_sop(world, pace=office_pace(world, clock))

@@ -505,13 +505,21 @@ async def save_pictures(world: World, case_id: int, out: Path, wait: float = 30.
     return list(saved)
 
 
+def demo_world(out: Path, clock: ManualClock) -> World:
+    """The demo's world, without reminders. The demo's clock moves hours between two
+    actions while the reminder sweep runs on the wall clock (1 s after start, then every
+    minute): a reminder came by chance, when that first sweep met a step run over its norm
+    on the demo's clock, and the count of messages with it."""
+    return World(out, clock=clock, reminders={"enabled": False})
+
+
 async def run_demo(out: Path, quiet: bool = False) -> int:
     if (out / "sopbot.sqlite3").exists():
         for name in ("sopbot.sqlite3", "sopbot.sqlite3-wal", "sopbot.sqlite3-shm"):
             (out / name).unlink(missing_ok=True)
         shutil.rmtree(out / "files", ignore_errors=True)
     clock = ManualClock(DEMO_START)
-    world = World(out, clock=clock)
+    world = demo_world(out, clock)
     lines: list[str] = []
 
     def show(event: Any) -> None:
