@@ -158,7 +158,7 @@ class OutboxSender:
         except Exception:
             log.exception("answer rows %s: left to the regular rounds", [i.id for i in items])
         finally:
-            self.wake()
+            self.wake()  # what sending them queued (the buttons of a task that moved on)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="outbox-sender")

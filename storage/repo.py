@@ -1077,8 +1077,8 @@ def _due_outbox(
     at = ts(now)
     rows = tx.all(
         "SELECT id, chat_id, kind, case_id, version, params, attempts FROM outbox "
-        f"WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?{_not_in('chat_id', busy)} "
-        f"ORDER BY id LIMIT ?{take}",
+        "WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?"
+        f"{_not_in('chat_id', busy)} ORDER BY id LIMIT ?{take}",
         (at, *busy, limit),
     )
     if not rows:

@@ -123,7 +123,7 @@ class Reports:
             org.ministry, org.secretariat, org.bureau, org.address, org.city
         )
 
-    def prepare(self) -> Future[bytes]:
+    def prepare(self) -> None:
         """Let the drawing thread load matplotlib now, in the background (see
         :func:`bot.charts.prepare`); a failure is logged (/status then answers in text)."""
 
@@ -133,7 +133,6 @@ class Reports:
 
         self.ready = self._drawer.submit(self.drawing.prepare)
         self.ready.add_done_callback(done)
-        return self.ready
 
     def close(self) -> None:
         """Ends the drawing thread (after the pictures asked for are drawn)."""
