@@ -156,7 +156,8 @@ ASK_TITLE = (
     "Ketik /batal untuk membatalkan."
 )
 BAD_TITLE = (
-    "Judul harus satu baris, paling banyak {limit} karakter. Silakan menuliskan kembali "
+    "Judul harus satu baris yang memuat huruf atau angka, paling banyak {limit} karakter, "
+    "tanpa karakter kendali (misalnya penanda arah teks). Silakan menuliskan kembali "
     "judul kegiatan."
 )
 ASK_YEAR_AFTER_TITLE = (

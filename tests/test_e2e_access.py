@@ -375,7 +375,8 @@ async def hostile(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Hos
         too_long = f"paling banyak {parsing.MAX_TITLE} karakter"
         for refused in (LONGEST, OVERRIDDEN_TITLE):
             await kasubag.send(refused)
-            await kasubag.wait_message(lambda m: too_long in m.text, timeout=WAIT)
+            answer = await kasubag.wait_message(lambda m: too_long in m.text, timeout=WAIT)
+        assert "tanpa karakter kendali (misalnya penanda arah teks)" in answer.text  # why
         await kasubag.send("/batal")
         await kasubag.wait_message(lambda m: m.text == t.DIALOGUE_CANCELLED, timeout=WAIT)
         archived = await play_sop(world, title=HOSTILE_TITLE)
