@@ -2,12 +2,13 @@
 
     python bench/sop_worker.py --base-url http://127.0.0.1:PORT --out DIR [options]
 
-It runs exactly what ``sopbot run`` runs (``app.run_polling()`` with its defaults, which
-also calls ``post_init``), with the demo's token and officials (``bot.demo.world_config``)
-and, optionally, extra members of the drafting team (``--staff N``: ids 2001...). SIGTERM
-stops it cleanly. By default everything is production's: the flood limiter at Telegram's
-limits (30 messages/s overall, 1/s per private chat), the outbox's backoff, the reminder
-job every 60 s, the aiohttp request layer, docxtpl papers. Options that depart from that
+It runs exactly what ``sopbot run`` runs (``app.run_polling()`` asking for the updates
+``sopbot run`` asks for; it also calls ``post_init``), with the demo's token and officials
+(``bot.demo.world_config``) and, optionally, extra members of the drafting team
+(``--staff N``: ids 2001...). SIGTERM stops it cleanly. By default everything is
+production's: the flood limiter at Telegram's limits (30 messages/s overall, 1/s per private
+chat), the outbox's backoff, the reminder job every 60 s, the aiohttp request layer, docxtpl
+papers. Options that depart from that
 are named in the output of the bench that uses them:
 
 * ``--flood-limits raised`` (or ``--no-rate-limiter``): the flood limiter's limits raised
@@ -306,12 +307,12 @@ def main() -> int:
         profiler = cProfile.Profile()
         profiler.enable()
         try:
-            app.run_polling()
+            app.run_polling(allowed_updates=bot.app.ALLOWED_UPDATES)
         finally:
             profiler.disable()
             profiler.dump_stats(str(args.profile))
     else:
-        app.run_polling()
+        app.run_polling(allowed_updates=bot.app.ALLOWED_UPDATES)
     return 0
 
 

@@ -12,7 +12,7 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from telegram import BotCommand
+from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import HTTPXRequest
@@ -56,6 +56,17 @@ COMMANDS = [
     BotCommand("laporan", "Laporan evaluasi penerapan SOP (pimpinan)"),
     BotCommand("batal", "Membatalkan isian yang sedang berjalan"),
     BotCommand("bantuan", "Petunjuk penggunaan"),
+]
+
+# The updates the bot asks Telegram for (getUpdates and setWebhook). Telegram's default
+# adds channel posts, inline queries, polls and more, which a private-chat bot ignores; an
+# edited message comes so that it can be answered (it is never taken as new input), and
+# my_chat_member tells when a person blocks the bot or comes back.
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
 ]
 
 
@@ -183,7 +194,7 @@ def build_services(
         files=files,
         cases=cases,
         dialogues=Dialogues(db, sops, clock, config.organisation.unit),
-        people=PeopleService(db, sops, config, clock),
+        people=PeopleService(db, sops, config, clock, wake_outbox=sender.wake),
         queries=Queries(db, sops, config, calendar, renderer, clock),
         reminders=reminders,
         acting=Acting(db, sops, config, clock),

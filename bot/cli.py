@@ -324,7 +324,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         active = ActiveLock(str(config.storage.database))
     app = build_application(config, token, active=active)
     from bot import eventloop
-    from bot.app import freeze_startup_heap
+    from bot.app import ALLOWED_UPDATES, freeze_startup_heap
 
     eventloop.install(config.bot.event_loop)
     freeze_startup_heap()
@@ -337,9 +337,10 @@ def cmd_run(args: argparse.Namespace) -> int:
                 url_path=hook.path,
                 webhook_url=f"{hook.url.rstrip('/')}/{hook.path}",
                 secret_token=os.environ.get(hook.secret_token_env) or None,
+                allowed_updates=ALLOWED_UPDATES,
             )
         else:
-            app.run_polling()
+            app.run_polling(allowed_updates=ALLOWED_UPDATES)
     except DatabaseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

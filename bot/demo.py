@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.app import build_application
+from bot.app import ALLOWED_UPDATES, build_application
 from bot.clock import Clock, ManualClock
 from bot.config import Config, parse_config
 from bot.context import SopApplication
@@ -146,7 +146,9 @@ class World:
             await app.post_init(app)
         await app.start()
         assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES
+        )
         self.app = app
 
     async def stop_bot(self) -> None:

@@ -264,6 +264,8 @@ class EmuEvent:
         if self.kind == "user_message":
             place = "" if self.chat is None or self.chat.user is not None else f" in {where}"
             return f"{who}{place}: {body}"
+        if self.kind == "user_edit":
+            return f"{who} edited #{record.message_id if record else '?'}: {body}"
         if self.kind == "user_press":
             return f"{who} pressed {self.data.get('button') or repr(self.data.get('data'))}"
         if self.kind == "user_block":
@@ -706,6 +708,28 @@ class EmuUser:
         if not 1 <= len(data.encode("utf-8")) <= 64:
             raise ValueError("callback data must be 1-64 bytes")
         return self._callback(record, data, None, timeout)
+
+    async def edit(self, message: EmuMessage, text: str) -> EmuMessage:
+        """Edit my own message (its text, or a file's caption), as a user may: the bot gets
+        an ``edited_message`` update with the new content and ``edit_date``."""
+        record = message.record
+        if record.sender is not self.record or record.deleted:
+            raise ValueError("users can only edit their own messages")
+        text = text.strip()
+        if not text or len(text) > (1024 if record.has_media else 4096):
+            raise ValueError("an edited message must have text (at most 4096 characters)")
+        state = self._emu.state
+        if record.has_media:
+            record.caption, record.caption_entities = text, entities_in(text)
+        else:
+            record.text, record.entities = text, entities_in(text)
+        record.edit_date = state.now()
+        record.version += 1
+        if self._bot_sees(record.chat, record):
+            state.push_update("edited_message", record.to_api(state.bot_user))
+        state.emit(StateEvent("user_edit", record.chat, record, self.record))
+        await asyncio.sleep(0)
+        return message
 
     def block(self) -> None:
         """Block the bot: it gets my_chat_member (kicked) and 403 on sending."""

@@ -1,14 +1,16 @@
 """The authorization gate: runs before every other handler.
 
 It drops updates already applied (a redelivery after a crash), keeps the bot to private
-chats, records that a person has talked to the bot (so it may message them), and refuses
-people who are not registered, politely, revealing nothing about any case.
+chats, records that a person has talked to the bot (so it may message them) or blocked it,
+answers an edit of a message already sent (it is not new input: the original is what was
+recorded), and refuses people who are not registered, politely, revealing nothing about
+any case.
 """
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.constants import ChatType
+from telegram import ReplyParameters, Update
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from bot import texts as t
@@ -29,11 +31,24 @@ async def gate(update: Update, context: Context) -> None:
     if chat.type != ChatType.PRIVATE:
         await _refuse_group(update)
         raise ApplicationHandlerStop
-    message = update.effective_message
+    if (member := update.my_chat_member) is not None:
+        # the person blocked the bot, or came back: nothing to answer (nor may it)
+        if member.new_chat_member.status == ChatMemberStatus.BANNED:
+            await svc.people.mark_blocked(user.id)
+        elif not facts.started:
+            await svc.people.mark_started(user.id, user.username)
+        raise ApplicationHandlerStop
+    message = update.message
     is_start = message is not None and (message.text or "").startswith("/start")
     if not facts.started and not is_start:
         await svc.people.mark_started(user.id, user.username)
-    if facts.roles or svc.cases.is_admin(user.id) or is_start:
+    registered = bool(facts.roles) or svc.cases.is_admin(user.id)
+    if update.edited_message is not None:
+        edited = ReplyParameters(update.edited_message.message_id, allow_sending_without_reply=True)
+        text = t.EDIT_NOT_PROCESSED if registered else t.NOT_REGISTERED
+        await reply(update, text, reply_parameters=edited)
+        raise ApplicationHandlerStop
+    if registered or is_start:
         return  # /start (with or without an invitation) is handled by its own handler
     if update.callback_query is not None:
         await answer(update, t.NOT_REGISTERED, alert=True)

@@ -151,13 +151,39 @@ def update_profile(
     )
 
 
-def mark_started(tx: Tx, telegram_id: int, now: datetime, username: str | None) -> None:
-    """The person pressed Start (or wrote to the bot): from now on the bot may write to them."""
+def mark_started(tx: Tx, telegram_id: int, now: datetime, username: str | None) -> int:
+    """The person pressed Start (or wrote to the bot, or unblocked it): from now on the bot
+    may write to them. What Telegram refused to deliver while it could not (403: not started
+    yet, blocked) goes again; returns how many rows that is."""
+    could = tx.value("SELECT started_bot FROM people WHERE telegram_id = ?", (telegram_id,))
     tx.run(
         "INSERT INTO people (telegram_id, username, created_at, started_bot) VALUES (?, ?, ?, 1) "
         "ON CONFLICT (telegram_id) DO UPDATE SET started_bot = 1, "
         "username = COALESCE(excluded.username, people.username)",
         (telegram_id, username, ts(now)),
+    )
+    return 0 if could else requeue_refused(tx, telegram_id, now)
+
+
+def mark_blocked(tx: Tx, telegram_id: int) -> None:
+    """The person blocked the bot (Telegram's ``my_chat_member``: kicked): it may not write
+    to them until they come back."""
+    tx.run("UPDATE people SET started_bot = 0 WHERE telegram_id = ?", (telegram_id,))
+
+
+REFUSED_UNREACHABLE = "Forbidden:%"  # last_error of a row Telegram refused with a 403
+
+
+def requeue_refused(tx: Tx, chat_id: int, now: datetime) -> int:
+    """The rows to a chat that Telegram refused with a 403 (the person had not started the
+    bot, or had blocked it) are due again, in their order: tasks of versions the case has
+    moved past are skipped when they are sent, a task row after another edits the same
+    message, so the person gets what is theirs now, once."""
+    return tx.run(
+        "UPDATE outbox SET failed_at = NULL, next_attempt_at = ?, attempts = 0, "
+        "last_error = NULL WHERE chat_id = ? AND failed_at IS NOT NULL AND sent_at IS NULL "
+        "AND last_error LIKE ?",
+        (ts(now), chat_id, REFUSED_UNREACHABLE),
     )
 
 

@@ -13,7 +13,7 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.app import build_application
+from bot.app import ALLOWED_UPDATES, build_application
 from bot.demo import FAST_SENDER, TOKEN, world_config
 from bot.logsetup import setup_logging
 
@@ -27,7 +27,7 @@ async def main(out: Path, base_url: str) -> None:
         await app.post_init(app)
     await app.start()
     assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES)
     print("ready", flush=True)
     await asyncio.Event().wait()  # until SIGKILL
 

@@ -16,7 +16,7 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.app import build_application
+from bot.app import ALLOWED_UPDATES, build_application
 from bot.demo import FAST_SENDER, TOKEN, world_config
 from bot.logsetup import setup_logging
 from storage.active import ActiveLock
@@ -34,7 +34,7 @@ async def main(out: Path, url: str, base_url: str) -> int:
     print("active", flush=True)
     await app.start()
     assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES)
     print("ready", flush=True)
     await active.lost.wait()
     return 3

@@ -6,6 +6,7 @@ Each method is one trip to the database (one transaction); handlers answer after
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -50,8 +51,16 @@ class ProfileStep:
 
 
 class PeopleService:
-    def __init__(self, db: Database, sops: SopRegistry, config: Config, clock: Clock) -> None:
+    def __init__(
+        self,
+        db: Database,
+        sops: SopRegistry,
+        config: Config,
+        clock: Clock,
+        wake_outbox: Callable[[], None] = lambda: None,
+    ) -> None:
         self.db, self.sops, self.config, self.clock = db, sops, config, clock
+        self.wake_outbox = wake_outbox
         self.unit = config.organisation.unit
 
     def is_admin(self, user_id: int) -> bool:
@@ -71,25 +80,35 @@ class PeopleService:
         return await self.db.read(self.profile, user_id)
 
     async def mark_started(self, user_id: int, username: str | None) -> None:
-        await self.db.write(repo.mark_started, user_id, self.clock.now(), username)
+        """The person wrote to the bot, or unblocked it: what Telegram refused to deliver
+        to them meanwhile goes again (:func:`repo.mark_started`)."""
+        if await self.db.write(repo.mark_started, user_id, self.clock.now(), username):
+            self.wake_outbox()
+
+    async def mark_blocked(self, user_id: int) -> None:
+        await self.db.write(repo.mark_blocked, user_id)
 
     async def start(self, user_id: int, token: str, username: str | None) -> StartResult:
-        """/start, perhaps with an invitation token; asks for the profile when incomplete."""
+        """/start, perhaps with an invitation token; asks for the profile when incomplete.
+        A person who comes back (after blocking the bot) gets what was refused meanwhile."""
 
-        def txn(tx: Tx) -> StartResult:
+        def txn(tx: Tx) -> tuple[StartResult, int]:
             now = self.clock.now()
-            repo.mark_started(tx, user_id, now, username)
+            requeued = repo.mark_started(tx, user_id, now, username)
             role = self._accept_invite(tx, user_id, token, now) if token else None
             profile = self.profile(tx, user_id)
             assert profile is not None
             if not profile.roles and not profile.is_admin:
-                return StartResult(role, bool(token) and role is None, None, False)
+                return StartResult(role, bool(token) and role is None, None, False), requeued
             asks = not profile.complete
             if asks:
                 effects.start_dialogue(tx, user_id, "profile_name", now)
-            return StartResult(role, bool(token) and role is None, profile, asks)
+            return StartResult(role, bool(token) and role is None, profile, asks), requeued
 
-        return await self.db.write(txn)
+        result, requeued = await self.db.write(txn)
+        if requeued:
+            self.wake_outbox()
+        return result
 
     def _accept_invite(self, tx: Tx, user_id: int, token: str, now: datetime) -> str | None:
         """Bind the invited role; a single-holder role passes from its holder (history kept)."""

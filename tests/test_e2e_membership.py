@@ -1,0 +1,178 @@
+"""End to end: what a person does to their chat with the bot, outside the workflow.
+
+They edit a message they already sent, block the bot and come back. Telegram tells the bot
+about both (``edited_message``, ``my_chat_member``); the emulator sends what Telegram sends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from collections.abc import Awaitable, Callable
+
+from bot import texts as t
+from bot.app import ALLOWED_UPDATES
+from bot.core.model import EventType
+from bot.demo import Script, World, draft
+from emulator import EmuMessage
+from storage import repo
+
+WAIT = 15.0
+REASON = "TOR belum mencantumkan jadwal pelaksanaan; mohon dilengkapi."
+
+
+def plain(text: str) -> str:
+    return re.sub(r"<[^>]+>", "", text)
+
+
+def told_edit_not_processed(m: EmuMessage) -> bool:
+    return plain(t.EDIT_NOT_PROCESSED) in m.text
+
+
+async def started_bot(world: World, person: int) -> bool:
+    value = await world.services.db.read(
+        lambda tx: tx.value("SELECT started_bot FROM people WHERE telegram_id = ?", (person,))
+    )
+    return bool(value)
+
+
+async def until(world: World, check: Callable[[], Awaitable[bool]]) -> None:
+    """Wait (reading again on every change in the emulator) until ``check`` holds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT
+    while not await check():
+        if loop.time() > deadline:
+            raise AssertionError("never happened")
+        with contextlib.suppress(TimeoutError):
+            await world.emu.wait_until(lambda: False, timeout=0.05)
+
+
+async def count(world: World, sql: str, *params: object) -> int:
+    return int(await world.services.db.read(lambda tx: tx.value(sql, params)))
+
+
+async def test_the_bot_asks_telegram_for_edits_and_for_blocks(world: World) -> None:
+    assert world.emu.state.allowed_updates == [
+        "message",
+        "edited_message",
+        "callback_query",
+        "my_chat_member",
+    ]
+    assert world.emu.state.allowed_updates == list(ALLOWED_UPDATES)
+
+
+async def test_kabag_edits_his_return_reason_and_is_told_the_original_stands(
+    world: World,
+) -> None:
+    s = Script(world)
+    case_id = await s.submit("Usulan Program Kerja 2027")
+    await s.review_return("kabag", case_id, REASON)
+    kabag = world["kabag"]
+    typed = next(m for m in kabag.messages if not m.from_bot and m.text == REASON)
+    await world.drained()
+    seen = kabag.received_count()
+
+    await kabag.edit(typed, "Alasan yang lain sama sekali.")
+    notice = await kabag.wait_message(told_edit_not_processed, timeout=WAIT)
+    assert notice.reply_to is not None and notice.reply_to.message_id == typed.message_id
+
+    await world.drained()
+    events = await world.services.db.read(repo.load_events, case_id)
+    returned = [e for e in events if e.type is EventType.RETURNED]
+    assert [e.reason for e in returned] == [REASON]
+    assert kabag.received_count() == seen + 1  # the notice, nothing else
+
+
+async def test_an_edit_while_a_question_waits_does_not_answer_it(world: World) -> None:
+    """Kasubag corrects the title he typed while the bot asks for the year: the correction
+    is not taken as the year, and the case gets the title as first sent."""
+    kasubag = world["kasubag"]
+    await kasubag.send("/baru")
+    asked = await kasubag.wait_message(lambda m: "judul" in m.text, timeout=WAIT)
+    title = await kasubag.send("Program Kerja Biro 2027")
+    await world.emu.wait_until(lambda: "tahun anggaran" in asked.text, timeout=WAIT)
+
+    await kasubag.edit(title, "2027")
+    await kasubag.wait_message(told_edit_not_processed, timeout=WAIT)
+    assert "tahun anggaran" in asked.text  # still asking
+    assert await count(world, "SELECT COUNT(*) FROM cases") == 0
+
+    await kasubag.send("2027")
+    await world.emu.wait_until(lambda: "telah dibuat" in asked.text, timeout=WAIT)
+    titles = await world.services.db.read(lambda tx: tx.all("SELECT title FROM cases"))
+    assert [row[0] for row in titles] == ["Program Kerja Biro 2027"]
+
+
+async def test_an_edited_command_is_not_run_again(world: World) -> None:
+    kabag = world["kabag"]
+    first = kabag.received_count()
+    command = await kabag.send("/saya")
+    await world.emu.wait_until(lambda: kabag.received_count() > first, timeout=WAIT)
+    await world.drained()
+    seen = kabag.received_count()
+
+    await kabag.edit(command, "/tugas")
+    await kabag.wait_message(told_edit_not_processed, timeout=WAIT)
+    await world.drained()
+    assert kabag.received_count() == seen + 1
+
+
+async def test_an_edited_caption_does_not_attach_the_file_again(world: World) -> None:
+    s = Script(world)
+    case_id = await s.new_case("Usulan Program Kerja 2027", 2027)
+    sent = await s.upload("kasubag", case_id, "TOR.docx", draft("TOR"))
+    assert await count(world, "SELECT COUNT(*) FROM files") == 1
+
+    await world["kasubag"].edit(sent, f"#{case_id + 1}")
+    await world["kasubag"].wait_message(told_edit_not_processed, timeout=WAIT)
+    await world.drained()
+    assert await count(world, "SELECT COUNT(*) FROM files") == 1
+
+
+async def test_a_stranger_who_edits_a_message_is_refused_as_before(world: World) -> None:
+    stranger = world.emu.user(5550001, "Orang Lain")
+    refused = plain(t.NOT_REGISTERED)
+    hello = await stranger.send("halo")
+    await stranger.wait_message(lambda m: refused in m.text, timeout=WAIT)
+    await stranger.edit(hello, "halo lagi")
+    await world.emu.wait_until(
+        lambda: sum(refused in m.text for m in stranger.bot_messages) == 2, timeout=WAIT
+    )
+    assert not any(told_edit_not_processed(m) for m in stranger.bot_messages)
+
+
+async def test_kabag_blocks_the_bot_and_gets_his_task_when_he_comes_back(world: World) -> None:
+    """While Kabag has blocked the bot, Telegram refuses the step-2 task (403). When he
+    unblocks it, the refused rows go again: the task reaches him, and he decides."""
+    kabag = world["kabag"]
+    kabag.block()
+
+    async def blocked() -> bool:
+        return not await started_bot(world, kabag.id)
+
+    await until(world, blocked)
+    s = Script(world)
+    case_id = await s.submit("Usulan Program Kerja 2027")
+    await world.drained()
+    refused = await world.services.db.read(
+        lambda tx: tx.all(
+            "SELECT kind, last_error FROM outbox WHERE chat_id = ? AND failed_at IS NOT NULL",
+            (kabag.id,),
+        )
+    )
+    assert "task" in {kind for kind, _ in refused}
+    assert all("blocked by the user" in error for _, error in refused)
+    assert not any(f"Berkas #{case_id}" in m.text for m in kabag.bot_messages)
+
+    kabag.unblock()
+    await s.approve("kabag", case_id)  # the task reached him, and its buttons work
+    await s.seen("karo", lambda m: f"Berkas #{case_id}" in m.text and "Langkah 3" in m.text)
+    assert await started_bot(world, kabag.id)
+    await world.drained()
+    failed = "SELECT COUNT(*) FROM outbox WHERE chat_id = ? AND failed_at IS NOT NULL"
+    assert await count(world, failed, kabag.id) == 0
+    tasks = [
+        m for m in kabag.bot_messages if f"Berkas #{case_id}" in m.text and "Langkah 2" in m.text
+    ]
+    assert len(tasks) == 1  # sent once, then edited in place
