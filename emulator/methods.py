@@ -675,12 +675,14 @@ class BotMethods:
             file_path = str(target)
         elif len(record.data) > self.emu.max_download_size:
             raise bad_request("file is too big")
-        return {
+        found: JSON = {
             "file_id": record.file_id,
             "file_unique_id": record.file_unique_id,
             "file_size": len(record.data),
-            "file_path": file_path,
         }
+        if self.emu.give_file_paths:
+            found["file_path"] = file_path
+        return found
 
     # -- commands -------------------------------------------------------------------------
     def _scope_key(self, params: JSON) -> tuple[str, str]:

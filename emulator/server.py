@@ -101,6 +101,8 @@ class BotApiEmulator:
         # Set: the server runs as with --local, its working directory here: getFile has no
         # size limit and answers the file's absolute path in it (see methods.get_file).
         self.local_mode_dir: Path | None = None
+        # File.file_path is optional in the Bot API: False, getFile answers without it
+        self.give_file_paths = True
         self.max_upload_size = 50 * MB
         self.max_photo_size = 10 * MB
         # A button pressed on a message older than this (seconds) reaches the bot with an

@@ -75,6 +75,10 @@ async def on_document(update: Update, context: Context) -> None:
         return
     try:
         telegram_file = await document.get_file()
+        if not telegram_file.file_path:  # optional in the Bot API: then nothing to download
+            log.warning("getFile gave no file_path for an upload")
+            await answer_file(t.FILE_DOWNLOAD_FAILED)
+            return
         data = bytes(await telegram_file.download_as_bytearray())
     except BadRequest as exc:
         log.warning("download of an upload failed: %s", exc)

@@ -615,3 +615,17 @@ async def test_a_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
         assert await snapshot(world, case) == before
         await s.upload("kasubag", case, "TOR.pdf", big[: 1024 * 1024])  # exactly 1 MB is fine
         assert [a.doc for a in (await case_of(world, case)).files] == ["tor"]
+
+
+async def test_a_file_telegram_gives_no_path_for_is_asked_again(world: World) -> None:
+    """``File.file_path`` is optional in the Bot API: without it there is nothing to
+    download, and Kasubag is asked to send the file again (no error, nothing recorded)."""
+    s = Script(world, WAIT)
+    case = await s.new_case("Usulan Program Kerja", 2027)
+    before = await snapshot(world, case)
+    world.emu.give_file_paths = False
+    await s.upload("kasubag", case, "TOR.docx", draft("TOR"), expect="tidak dapat diunduh")
+    assert await snapshot(world, case) == before
+    world.emu.give_file_paths = True
+    await s.upload("kasubag", case, "TOR.docx", draft("TOR"))
+    assert [a.doc for a in (await case_of(world, case)).files] == ["tor"]
