@@ -593,7 +593,9 @@ class OutboxSender:
 
     async def _react_row(self, item: repo.OutboxItem, inputs: Inputs) -> None:
         """A reaction on the person's own message (an upload taken); where Telegram refuses
-        it, the one-line answer it stands for."""
+        it, or the Bot API server does not know setMessageReaction (an older self-hosted
+        one answers 404, which PTB raises as InvalidToken), the one-line answer it stands
+        for. With a token that was revoked, the words fail too and the row waits."""
         try:
             await self.bot.set_message_reaction(
                 item.chat_id,
@@ -601,7 +603,7 @@ class OutboxSender:
                 ACK_REACTION,
                 rate_limit_args=_sending(),
             )
-        except BadRequest as exc:
+        except (BadRequest, InvalidToken) as exc:
             log.info("reaction refused (%s): answering in words", exc)
             message = self.renderer.notice(item, inputs, self.clock.now())
             if message is not None:

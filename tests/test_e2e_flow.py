@@ -1002,3 +1002,18 @@ async def test_a_restart_during_the_return_reason_dialogue_loses_nothing(world: 
     await world.emu.wait_until(lambda: "↩️ Dikembalikan oleh" in task.text, timeout=WAIT)
     assert reason in task.text and task.buttons == []
     assert await world.services.db.read(repo.get_dialogue, 1002) is None
+
+
+async def test_a_server_without_reactions_gets_the_upload_answered_in_words(
+    world: World,
+) -> None:
+    """A Bot API server that does not know setMessageReaction answers 404 (PTB raises it
+    as InvalidToken): the upload is answered with its one line, and nothing waits."""
+    s = Script(world, WAIT)
+    case = await s.new_case("Usulan dengan unggahan", 2027)
+    world.emu.faults.fail(5, status=404, method="setMessageReaction", description="Not Found")
+    sent = await s.upload("kasubag", case, "TOR.docx", draft("TOR"), expect="dicatat sebagai TOR")
+    assert sent.bot_reactions == []
+    await world.drained()
+    failed = "SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL"
+    assert await world.services.db.read(lambda tx: tx.value(failed)) == 0
