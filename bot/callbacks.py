@@ -20,6 +20,7 @@ class Op(StrEnum):
     SUBMIT_DRAFTS = "s"  # hand in the drafts (upload step)
     TEAM_TOGGLE = "t"  # arg: person id
     TEAM_DONE = "td"
+    TEAM_PAGE = "tg"  # arg: the page of candidates to show
     ARCHIVE = "ar"  # asks the archive reference
     WITHDRAW = "w"
     ASSIGN_FILE = "af"  # arg: index of the document the pending upload satisfies

@@ -196,8 +196,10 @@ class Renderer:
             arrival = self._arrival(case, inputs)
         dialogue = inputs.dialogues.get(item.chat_id)
         selected: list[int] = []
+        page = 0
         if dialogue is not None and dialogue.kind == "team" and dialogue.case_id == case.id:
             selected = [int(m) for m in dialogue.data.get("members", [])]
+            page = int(dialogue.data.get("page", 0))
         names = {pid: inputs.name(pid) for pid in ([arrival.actor] if arrival else [])}
         reply_to, files_note = self._files_note(item.chat_id, definition, case, inputs)
         view = task_view(
@@ -208,6 +210,7 @@ class Renderer:
             arrival=arrival,
             team_candidates=inputs.team_candidates.get(case.id, []),
             team_selected=selected,
+            team_page=page,
             intro=str(p.get("intro", "")),
             files_note=files_note,
             notes=self._acting_notes(item, case, definition, inputs),

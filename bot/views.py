@@ -77,6 +77,11 @@ def document_checklist(definition: SopDefinition, case: Case, doc_ids: Sequence[
     return "\n".join(lines)
 
 
+# Candidates on one page of the team step's buttons: a bureau may register a hundred
+# drafters, and Telegram refuses a keyboard of more than 100 buttons ("reply markup is too
+# long"): the Kasubag would never get the step.
+TEAM_PAGE = 10
+
 INTROS = {
     "created": "🆕 Berkas #{case} telah dibuat. Silakan melengkapi dokumennya.",
     "withdrawn": "⏪ Berkas #{case} telah ditarik kembali dan menunggu tindakan Anda.",
@@ -92,6 +97,7 @@ def task_view(
     arrival: Event | None = None,
     team_candidates: Sequence[tuple[int, str]] = (),
     team_selected: Sequence[int] = (),
+    team_page: int = 0,
     intro: str = "",
     files_note: str = "",
     notes: Sequence[str] = (),
@@ -160,9 +166,23 @@ def task_view(
                 "<i>Belum ada pegawai terdaftar dengan peran Tim Penyusunan. "
                 "Mohon hubungi administrator.</i>"
             )
-        for person_id, name in team_candidates:
+        pages = -(-len(team_candidates) // TEAM_PAGE) or 1
+        page = min(max(team_page, 0), pages - 1)
+        for person_id, name in team_candidates[page * TEAM_PAGE : (page + 1) * TEAM_PAGE]:
             mark = "☑️" if person_id in team_selected else "⬜"
             keyboard.append([button(f"{mark} {name}"[:60], Op.TEAM_TOGGLE, str(person_id))])
+        if pages > 1:
+            chosen = [name for person_id, name in team_candidates if person_id in team_selected]
+            lines.append(
+                f"Terpilih ({len(chosen)}): {t.e(', '.join(chosen))}" if chosen else "Terpilih: -"
+            )
+            keyboard.append(
+                [
+                    button("‹", Op.TEAM_PAGE, str((page - 1) % pages)),
+                    button(f"{page + 1}/{pages}", Op.TEAM_PAGE, str(page)),
+                    button("›", Op.TEAM_PAGE, str((page + 1) % pages)),
+                ]
+            )
         if team_selected:
             keyboard.append([button(t.BTN_TEAM_DONE, Op.TEAM_DONE)])
     elif step.kind is StepKind.ARCHIVE:

@@ -51,7 +51,7 @@ STEP_OPS = {
     StepKind.REVIEW: {Op.REVIEW},
     StepKind.ACTION: {Op.FORWARD, Op.ASSIGN_FILE},
     StepKind.UPLOAD: {Op.SUBMIT_DRAFTS, Op.ASSIGN_FILE},
-    StepKind.TEAM: {Op.TEAM_TOGGLE, Op.TEAM_DONE},
+    StepKind.TEAM: {Op.TEAM_TOGGLE, Op.TEAM_DONE, Op.TEAM_PAGE},
     StepKind.ARCHIVE: {Op.ARCHIVE},
 }
 """The buttons each kind of step shows (ASSIGN_FILE only where the step takes uploads)."""
@@ -195,6 +195,22 @@ async def toggle_member(
         await edit_quietly(message, view.text, keyboard_markup(view.keyboard))
 
 
+async def turn_team_page(
+    update: Update, context: Context, cb: Callback, case: Case, actor: Actor
+) -> None:
+    svc = context.services
+    page = int(cb.arg) if cb.arg.isascii() and cb.arg.isdigit() and len(cb.arg) < 6 else -1
+    if page < 0:
+        await answer(update, t.ANS_UNKNOWN_BUTTON, alert=True)
+        return
+    await svc.dialogues.turn_team_page(user_id(update), case.id, case.version, page)
+    await answer(update)
+    view = await svc.queries.task_message(user_id(update), case)
+    message = _pressed(update)
+    if message is not None:
+        await edit_quietly(message, view.text, keyboard_markup(view.keyboard))
+
+
 async def form_team(
     update: Update, context: Context, cb: Callback, case: Case, actor: Actor
 ) -> None:
@@ -247,6 +263,7 @@ ACTIONS: dict[tuple[Op, str], Callable[..., Awaitable[None]]] = {
     (Op.ARCHIVE, ""): asking("archive_reference", t.ASK_ARCHIVE_REFERENCE, t.ANS_TYPE_ARCHIVE),
     (Op.TEAM_TOGGLE, ""): toggle_member,
     (Op.TEAM_DONE, ""): form_team,
+    (Op.TEAM_PAGE, ""): turn_team_page,
     (Op.ASSIGN_FILE, ""): assign_file,
 }
 """Which function serves which button (op, and the op's argument where it selects)."""

@@ -1017,3 +1017,45 @@ async def test_a_server_without_reactions_gets_the_upload_answered_in_words(
     await world.drained()
     failed = "SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL"
     assert await world.services.db.read(lambda tx: tx.value(failed)) == 0
+
+
+async def test_a_bureau_of_120_drafters_gets_its_team_step_and_picks_page_by_page(
+    tmp_path: Path,
+) -> None:
+    """With 120 holders of the team's role, one button each would pass Telegram's 100
+    buttons and the Kasubag would never get step 5. The candidates come ten a page; the
+    Kasubag picks Ayu on the first page and a drafter on the third, and the team is both."""
+    officials = [
+        {"telegram_id": p.telegram_id, "name": p.name, "nip": p.nip, "roles": list(p.roles)}
+        for p in OFFICIALS
+    ]
+    drafters = [
+        {"telegram_id": 3000 + i, "name": f"Staf Penyusun {i:03}", "roles": ["tim"]}
+        for i in range(1, 119)
+    ]
+    async with World(tmp_path, people=[*officials, *drafters]) as world:
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        case = await s.submit("Usulan Program Kerja 2027")
+        await s.approve("kabag", case)
+        await s.approve("karo", case)
+        await s.press("kabag", "Teruskan", case)
+        task = await s.seen("kasubag", has_button("Ayu", case))
+        assert sum(label.startswith("⬜") for label in task.button_texts) == 10
+        assert "1/12" in task.button_texts
+
+        def showing(page: str) -> Callable[[], bool]:
+            return lambda: page in task.button_texts
+
+        await s.press("kasubag", "Ayu", case)
+        for page in ("2/12", "3/12"):
+            await s.press("kasubag", "›", case)
+            await world.emu.wait_until(showing(page), timeout=WAIT)
+        assert "☑️ Ayu" not in str(task.button_texts)  # Ayu is on the first page
+        assert "Terpilih (1): Ayu Lestari" in task.text
+        await s.press("kasubag", "Staf Penyusun 025", case)
+        await world.emu.wait_until(lambda: "Terpilih (2)" in task.text, timeout=WAIT)
+        await s.press("kasubag", "Tetapkan tim", case)
+
+        await until_case(world, case, lambda c: c.step == 6)
+        assert (await case_of(world, case)).team == (1004, 3025)

@@ -464,7 +464,22 @@ class Dialogues:
             members = (
                 [m for m in members if m != person] if person in members else [*members, person]
             )
-            repo.set_dialogue(tx, user_id, "team", now, case_id, version, {"members": members})
+            page = dialogue.data.get("page", 0) if dialogue and dialogue.kind == "team" else 0
+            data = {"members": members, "page": page}
+            repo.set_dialogue(tx, user_id, "team", now, case_id, version, data)
             return members
 
         return await self.db.write(txn)
+
+    async def turn_team_page(self, user_id: int, case_id: int, version: int, page: int) -> None:
+        """Show another page of the team's candidates; the selection stays."""
+
+        def txn(tx: Tx) -> None:
+            dialogue = repo.get_dialogue(tx, user_id)
+            members: list[int] = []
+            if dialogue and dialogue.kind == "team" and dialogue.case_id == case_id:
+                members = [int(m) for m in dialogue.data.get("members", [])]
+            data = {"members": members, "page": page}
+            repo.set_dialogue(tx, user_id, "team", self.clock.now(), case_id, version, data)
+
+        await self.db.write(txn)
