@@ -452,12 +452,15 @@ class Renderer:
             return None
         if item.params.get("t") == "which_doc" and dialogue.kind == "file":
             definition = self.sops.of(case)
-            stored = inputs.files.get(int(item.params["file"]))
+            stored_id = int(item.params["file"])
+            stored = inputs.files.get(stored_id)
             keyboard = [
                 [
                     (
                         definition.document(d).name,
-                        Callback(Op.ASSIGN_FILE, case.id, case.step, case.version, str(i)).encode(),
+                        Callback(
+                            Op.ASSIGN_FILE, case.id, case.step, case.version, f"{i}f{stored_id}"
+                        ).encode(),
                     )
                 ]
                 for i, d in enumerate(definition.step(case.step).uploads)

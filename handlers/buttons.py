@@ -8,6 +8,7 @@ not hold the step is refused. ``ACTIONS`` says which function serves which butto
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -56,6 +57,7 @@ STEP_OPS = {
 }
 """The buttons each kind of step shows (ASSIGN_FILE only where the step takes uploads)."""
 
+ASSIGN_ARG = re.compile(r"(\d{1,3})(?:f(\d{1,12}))?", re.ASCII)  # document, file row
 Shown = tuple[int, int, str]  # (chat, message, HTML text) of the message that shows a decision
 
 
@@ -239,10 +241,20 @@ async def assign_file(
 ) -> None:
     """The user said which document a pending upload is."""
     svc = context.services
-    choice = int(cb.arg) if cb.arg.isascii() and cb.arg.isdigit() else -1
+    arg = ASSIGN_ARG.fullmatch(cb.arg)
+    if arg is None:
+        await answer(update, t.ANS_UNKNOWN_BUTTON, alert=True)
+        return
+    message = _pressed(update)
     try:
         result = await svc.cases.assign_pending_file(
-            user_id(update), case.id, case.version, choice, update.update_id
+            user_id(update),
+            case.id,
+            case.version,
+            int(arg[1]),
+            update.update_id,
+            file_row=int(arg[2]) if arg[2] else None,
+            pressed=(message.chat.id, message.message_id) if message is not None else None,
         )
     except AlreadyApplied:
         await answer(update, t.ANS_ALREADY_HANDLED, alert=True)

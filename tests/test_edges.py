@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -163,6 +164,38 @@ async def test_the_which_document_buttons_go_when_the_dialogue_ends_however_it_e
         await world["admin"].wait_message(lambda m: "dibatalkan" in m.text, timeout=WAIT)
         await world.emu.wait_until(lambda: not question.button_texts, timeout=WAIT)
         await world.drained()
+        assert await world.services.db.read(repo.get_dialogue, ID["kasubag"]) is None
+
+
+async def test_each_which_document_question_attaches_its_own_file(tmp_path: Path) -> None:
+    """Kasubag sends a.docx, then b.docx, neither named for a document: two questions. She
+    answers the older one first: a.docx is the TOR (it used to record b.docx, the file of
+    the newer question). That question loses its buttons; the other still asks, and
+    answering it makes b.docx the Konsep."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        kasubag = world["kasubag"]
+        case = await s.new_case("Usulan PK", 2027)
+        def question_about(name: str) -> Callable[[EmuMessage], bool]:
+            return lambda m: "Dokumen ini merupakan apa" in m.text and name in m.text
+
+        questions = []
+        for name in ("a.docx", "b.docx"):
+            await kasubag.send_document(draft(name), file_name=name, caption=f"#{case}")
+            questions.append(await kasubag.wait_message(question_about(name), timeout=WAIT))
+        first, second = questions
+        await kasubag.press(first, "TOR (Kerangka Acuan Kerja)", timeout=WAIT)
+        await world.emu.wait_until(lambda: not first.button_texts, timeout=WAIT)
+        assert second.button_texts
+        await kasubag.press(second, "Konsep Rencana Kerja", timeout=WAIT)
+        await world.emu.wait_until(lambda: not second.button_texts, timeout=WAIT)
+        await world.drained()
+        files = (await world.services.db.read(repo.load_case, case)).latest_files()
+        assert sorted((a.doc, a.name) for a in files) == [
+            ("konsep_rencana_kerja", "b.docx"),
+            ("tor", "a.docx"),
+        ]
         assert await world.services.db.read(repo.get_dialogue, ID["kasubag"]) is None
 
 

@@ -249,32 +249,48 @@ class CaseService:
         return result
 
     async def assign_pending_file(
-        self, user_id: int, case_id: int, version: int, choice: int, update_id: int | None
+        self,
+        user_id: int,
+        case_id: int,
+        version: int,
+        choice: int,
+        update_id: int | None,
+        file_row: int | None = None,
+        pressed: tuple[int, int] | None = None,
     ) -> UploadResult:
-        """The holder said which document their pending upload is (a "dokumen apa?" button)."""
+        """The holder said which document an upload is (a "dokumen apa?" button, which names
+        its file: answering an older question attaches that question's file, not the last
+        one sent). ``pressed``: the question's message, whose buttons go."""
 
         def txn(tx: Tx) -> tuple[UploadResult, Answers]:
             self._claim(tx, update_id)
+            now = self.clock.now()
             dialogue = repo.get_dialogue(tx, user_id)
+            asked = dialogue if dialogue and dialogue.kind == "file" else None
+            if asked is not None and asked.case_id != case_id:
+                asked = None
+            row = file_row
+            if row is None:  # a button from before the question named its file
+                if asked is None:
+                    raise AlreadyApplied()
+                row = int(asked.data["file_row"])
             case = repo.load_case(tx, case_id)
-            if (
-                dialogue is None
-                or dialogue.kind != "file"
-                or dialogue.case_id != case_id
-                or case is None
-                or not case.is_open
-                or case.version != version
-            ):
+            if case is None or not case.is_open or case.version != version:
                 raise AlreadyApplied()
+            stored = repo.get_file(tx, row)
+            if stored is None or (stored.case_id, stored.uploaded_by) != (case_id, user_id):
+                raise InvalidValue("not an upload of this person to this case", file=row)
+            if stored.doc:
+                raise AlreadyApplied()  # this question was answered before
             definition = self.sops.of(case)
             uploads = definition.step(case.step).uploads
             if not 0 <= choice < len(uploads):
                 raise InvalidValue("no such document", choice=choice)
-            effects.end_dialogue(tx, user_id, self.clock.now())
+            if asked is not None and int(asked.data["file_row"]) == row:
+                effects.end_dialogue(tx, user_id, now)  # its question's buttons go with it
+            elif pressed is not None:
+                effects.strip(tx, *pressed, now, case_id)  # an older question's buttons
             doc = definition.canonical(uploads[choice])
-            stored = repo.get_file(tx, int(dialogue.data["file_row"]))
-            if stored is None:
-                raise InvalidValue("file row vanished")
             result = self._attach(tx, definition, case, user_id, stored.id, doc, None)
             return result, self._take_answers(tx, result.answers)  # the new checklist
 
