@@ -128,6 +128,7 @@ ANS_TASK_LIST_OLD = (
     "kami kirimkan sebagai pesan baru."
 )
 ANS_DUPLICATE = "Dokumen itu sama dengan versi terakhirnya; tidak dicatat ulang."
+ANS_SAME_AS_OTHER = "Dokumen itu sama persis dengan {doc} yang telah dicatat; tidak dicatat."
 
 # -- domain refusals ---------------------------------------------------------------------
 
@@ -231,6 +232,10 @@ ASK_WHICH_DOCUMENT = (
 )
 FILE_ATTACHED = "✅ <b>{name}</b> dicatat sebagai {doc} (versi {version}{replaces})."
 FILE_DUPLICATE = "Dokumen <b>{name}</b> sama dengan versi terakhir {doc}; tidak dicatat ulang."
+FILE_SAME_AS_OTHER = (
+    "Dokumen <b>{name}</b> sama persis dengan berkas yang telah dicatat sebagai {doc}; "
+    "tidak dicatat. Mohon periksa kembali dan kirim dokumen yang dimaksud."
+)
 WHICH_CASE = (
     "Anda sedang memegang beberapa berkas yang memerlukan unggahan ({numbers}). Mohon kirim "
     "ulang dokumen dengan keterangan (caption) nomor berkas, misalnya <code>#{example}</code>."

@@ -263,6 +263,10 @@ async def assign_file(
     except DomainError as exc:
         await answer(update, refusal_text(exc, svc.sops.of(case), html=False), alert=True)
         return
+    if result.status == "same_as":
+        doc = svc.sops.of(case).document(result.doc).name
+        await answer(update, t.ANS_SAME_AS_OTHER.format(doc=doc), alert=True)
+        return
     await answer(update, t.ANS_DONE if result.status == "attached" else t.ANS_DUPLICATE)
 
 

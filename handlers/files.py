@@ -124,9 +124,10 @@ async def on_document(update: Update, context: Context) -> None:
     except DomainError as exc:
         await answer_file(refusal_text(exc, definition))
         return
-    if result.status == "duplicate":
+    if result.status in ("duplicate", "same_as"):
         doc_name = definition.document(result.doc).name
-        await answer_file(t.FILE_DUPLICATE.format(name=t.e(name), doc=t.e(doc_name)))
+        text = t.FILE_DUPLICATE if result.status == "duplicate" else t.FILE_SAME_AS_OTHER
+        await answer_file(text.format(name=t.e(name), doc=t.e(doc_name)))
 
 
 def _pick_case(cases: list[Case], caption: str) -> Case | None:

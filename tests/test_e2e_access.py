@@ -604,6 +604,21 @@ async def test_the_same_file_uploaded_twice_is_one_version(world: World) -> None
     assert [a.version for a in tor_files] == [1, 2]
 
 
+async def test_the_tor_sent_again_as_the_konsep_is_refused_and_named(world: World) -> None:
+    """Kasubag sends the TOR's file again, named as the Konsep: the Konsep would be the TOR
+    (Kabag would receive one file for two documents). She is told which document it is."""
+    s = Script(world, WAIT)
+    case = await s.new_case("Usulan dengan TOR", 2027)
+    tor = draft("TOR")
+    await s.upload("kasubag", case, "TOR.docx", tor)
+    before = await snapshot(world, case)
+    await s.upload("kasubag", case, "Konsep Rencana Kerja.docx", tor, expect="sama persis dengan")
+    assert await snapshot(world, case) == before
+    assert [a.doc for a in (await case_of(world, case)).latest_files()] == ["tor"]
+    refusal = newest(world["kasubag"], lambda m: "sama persis dengan" in m.text)
+    assert "TOR" in strip_html(refusal.text) and "Konsep Rencana Kerja.docx" in refusal.text
+
+
 async def test_a_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
     async with World(tmp_path, storage={"max_file_mb": 1}) as world:
         await world.everyone_starts()

@@ -177,6 +177,7 @@ async def test_each_which_document_question_attaches_its_own_file(tmp_path: Path
         s = Script(world)
         kasubag = world["kasubag"]
         case = await s.new_case("Usulan PK", 2027)
+
         def question_about(name: str) -> Callable[[EmuMessage], bool]:
             return lambda m: "Dokumen ini merupakan apa" in m.text and name in m.text
 

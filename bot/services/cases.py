@@ -90,7 +90,7 @@ Answers = tuple[repo.OutboxItem, ...]
 
 @dataclass(frozen=True)
 class UploadResult:
-    status: str  # "attached" | "duplicate" | "ask"
+    status: str  # "attached" | "duplicate" | "same_as" (another document's file) | "ask"
     outcome: Outcome | None = None
     doc: str = ""
     version: int = 0
@@ -340,6 +340,11 @@ class CaseService:
         latest = case.latest(doc)
         if latest is not None and latest.sha256 == stored.sha256:
             return UploadResult("duplicate", doc=doc, version=latest.version)
+        other = next(
+            (a for a in case.latest_files() if a.sha256 == stored.sha256 and a.doc != doc), None
+        )
+        if other is not None:  # the same file as another document: a slip, not a draft
+            return UploadResult("same_as", doc=other.doc, version=other.version)
         command = AttachFile(case.version, doc, stored.id, stored.sha256, stored.name)
         outcome = self._execute(tx, case.id, command, user_id, ())
         attached = outcome.case.latest(doc)
