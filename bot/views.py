@@ -215,14 +215,22 @@ ACTION_WORDS = {
 }
 
 
+# What happened, said of the case ("Diteruskan oleh ..."): the passive that "oleh" needs
+OUTCOME_WORDS = {
+    EventType.STARTED: "✔️ Dimulai",
+    EventType.FILE_ATTACHED: "✔️ Diunggah",
+    EventType.COMPLETED: "✔️ Diteruskan",
+    EventType.APPROVED: "✅ Disetujui",
+    EventType.RETURNED: "↩️ Dikembalikan",
+    EventType.TEAM_FORMED: "✔️ Tim Penyusunan ditetapkan",
+    EventType.ARCHIVED: "✔️ Diarsipkan",
+    EventType.WITHDRAWN: "⏪ Ditarik kembali",
+    EventType.CANCELLED: "✖️ Dibatalkan",
+}
+
+
 def outcome_line(definition: SopDefinition, event: Event, actor_name: str, zone: OfficeZone) -> str:
-    word = ACTION_WORDS[event.type]
-    if event.type is EventType.APPROVED:
-        icon = "✅ Disetujui"
-    elif event.type is EventType.RETURNED:
-        icon = "↩️ Dikembalikan"
-    else:
-        icon = f"✔️ {word[0].upper()}{word[1:]}"
+    icon = OUTCOME_WORDS[event.type]
     line = (
         f"{icon} oleh {by_whom(definition, event, actor_name)} pada {zone.tanggal_jam(event.at)}."
     )

@@ -290,7 +290,7 @@ async def test_everyone_who_took_part_gets_the_completion_message(played: Played
     # message, and the archive bundle
     fu = world["fu"]
     assert not [m for m in fu.bot_messages if "selesai dan diarsipkan" in m.text]
-    assert [m for m in fu.bot_messages if f"Mengarsipkan oleh {NAMES['fu']}" in m.text]
+    assert [m for m in fu.bot_messages if f"Diarsipkan oleh {NAMES['fu']}" in m.text]
     assert [file_name(m) for m in documents(fu)][-1] == f"arsip-dokumentasi-B{case_id}.zip"
     assert not [m for m in world["admin"].bot_messages if "diarsipkan" in m.text]
 
