@@ -371,6 +371,16 @@ class Renderer:
             )
             reply = p.get("reply_to")
             return Message(text, reply_to=int(reply) if reply else None)
+        if kind == "withdrawn":
+            event = inputs.events.get((case.id, int(p["seq"])))
+            if event is None:
+                return None
+            line = outcome_line(definition, event, inputs.name(event.actor), self.zone)
+            text = (
+                f"{case_heading(definition, case)}\n\n{line}\n"
+                + t.WITHDRAWN_FROM_YOU.format(step=int(p["step"]))
+            )
+            return Message(t.fit(text))
         if kind == "closed":
             event = inputs.events.get((case.id, int(p["seq"])))
             if event is None:

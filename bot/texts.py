@@ -96,6 +96,10 @@ ERROR_GENERIC = (
 UNKNOWN_INPUT = (
     "Mohon maaf, pesan tersebut tidak dapat kami proses. Ketik /bantuan untuk petunjuk penggunaan."
 )
+WITHDRAWN_FROM_YOU = (
+    "Berkas ini ditarik kembali oleh pengirimnya, sehingga tugas Anda pada langkah {step} "
+    "tidak perlu ditindaklanjuti lagi."
+)
 EDIT_NOT_PROCESSED = (
     "Mohon maaf, perubahan atas pesan yang telah terkirim tidak kami proses; yang tercatat "
     "tetap pesan aslinya. Bila ada yang perlu diperbaiki, silakan mengirim pesan baru."

@@ -684,6 +684,25 @@ async def test_withdrawal_after_kabag_has_acted_is_refused_politely(world: World
     assert (after.step, after.version) == (3, version)
 
 
+async def test_kasubag_withdraws_while_kabag_types_his_reason_and_kabag_is_told(
+    world: World,
+) -> None:
+    """Kabag presses Kembalikan and starts typing; Kasubag takes the proposal back. Kabag's
+    task loses its buttons, and he is told why, so his reason does not vanish unexplained."""
+    s = Script(world, WAIT)
+    case = await submit_proposal(world, s)
+    await s.press("kabag", "Kembalikan", case)
+    await s.seen("kabag", lambda m: "silakan ketik" in m.text)
+    await world["kasubag"].send(f"/tarik {case}")
+    told = await world["kabag"].wait_message(
+        lambda m: "tidak perlu ditindaklanjuti" in m.text, timeout=WAIT
+    )
+    assert f"Berkas #{case}" in told.text and "langkah 2" in told.text
+    assert f"Ditarik kembali oleh {NAMES['kasubag']}" in told.text
+    assert (await case_of(world, case)).step == 1
+    assert not any(has_button("Setujui", case)(m) for m in world["kabag"].bot_messages)
+
+
 async def test_the_administrator_cancels_a_case_and_the_participants_are_told(
     world: World,
 ) -> None:

@@ -11,7 +11,7 @@ Kinds of row (``chat_id`` 0 marks a job, not a message):
 - ``task``    the step's task for a holder: sent, or edited in place in their live task
               message; stale (skipped) once the case has moved past ``version``
 - ``notice``  a short message from a template (``t``): upload acknowledgement, case closed,
-              escalation, ...
+              case withdrawn from the holder's step, escalation, ...
 - ``prompt``  a dialogue's question with buttons ("dokumen apa?"); its buttons are removed
               whenever the dialogue ends
 - ``strip``   remove the buttons of an earlier message
@@ -167,6 +167,17 @@ def queue(
                 params["why"] = why
             out.add(person, "task", case_id=case.id, version=case.version, params=params)
 
+    if last.type is EventType.WITHDRAWN and before is not None:
+        # whoever held the step the case left is told why its task went (a reviewer may
+        # be typing a reason for it)
+        for person in step_holders(tx, definition, before, now):
+            if person != last.actor:
+                out.add(
+                    person,
+                    "notice",
+                    case_id=case.id,
+                    params={"t": "withdrawn", "seq": last_seq, "step": before.step},
+                )
     if not case.is_open and before is not None:
         told = participants(tx, case)
         if last.type is EventType.CANCELLED:
