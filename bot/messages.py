@@ -376,9 +376,8 @@ class Renderer:
             if event is None:
                 return None
             line = outcome_line(definition, event, inputs.name(event.actor), self.zone)
-            text = (
-                f"{case_heading(definition, case)}\n\n{line}\n"
-                + t.WITHDRAWN_FROM_YOU.format(step=int(p["step"]))
+            text = f"{case_heading(definition, case)}\n\n{line}\n" + t.WITHDRAWN_FROM_YOU.format(
+                step=int(p["step"])
             )
             return Message(t.fit(text))
         if kind == "closed":

@@ -242,7 +242,12 @@ FILE_SAME_AS_OTHER = (
 )
 WHICH_CASE = (
     "Anda sedang memegang beberapa berkas yang memerlukan unggahan ({numbers}). Mohon kirim "
-    "ulang dokumen dengan keterangan (caption) nomor berkas, misalnya <code>#{example}</code>."
+    "ulang dokumen dengan keterangan (caption) satu nomor berkas, misalnya "
+    "<code>#{example}</code>, atau sebagai balasan (reply) atas pesan tugas berkas tersebut."
+)
+CASE_TAKES_NO_UPLOAD = (
+    "Mohon maaf, Berkas #{case} tidak sedang menunggu dokumen dari Anda. Berkas yang "
+    "menunggu dokumen dari Anda: {numbers}."
 )
 
 

@@ -10,6 +10,7 @@ asks. Recording the file, attaching it and queueing the acknowledgement is one t
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from telegram import Document, ReplyParameters, Update
 from telegram.error import BadRequest, TelegramError
@@ -55,7 +56,11 @@ async def on_document(update: Update, context: Context) -> None:
         await reply(update, text, reply_parameters=quoted)
 
     caption = message.caption or ""
-    cases = await svc.queries.upload_cases(user_id(update))
+    replied = message.reply_to_message
+    from_bot = replied is not None and replied.from_user is not None and replied.from_user.is_bot
+    cases, replied_case = await svc.queries.upload_cases(
+        user_id(update), replied.message_id if replied is not None and from_bot else None
+    )
     if not cases:
         await answer_file(t.NO_UPLOAD_EXPECTED)
         return
@@ -68,10 +73,13 @@ async def on_document(update: Update, context: Context) -> None:
     if document.file_size is not None and document.file_size > limit:
         await answer_file(t.FILE_TOO_BIG.format(limit=svc.config.storage.max_file_mb))
         return
-    case = _pick_case(cases, caption)
-    if case is None:
+    case = _pick_case(cases, caption, replied_case)
+    if not isinstance(case, Case):
         numbers = ", ".join(f"#{c.id}" for c in cases[:10])
-        await answer_file(t.WHICH_CASE.format(numbers=numbers, example=cases[0].id))
+        if case is None:
+            await answer_file(t.WHICH_CASE.format(numbers=numbers, example=cases[0].id))
+        else:
+            await answer_file(t.CASE_TAKES_NO_UPLOAD.format(case=case, numbers=numbers))
         return
     try:
         telegram_file = await document.get_file()
@@ -130,11 +138,16 @@ async def on_document(update: Update, context: Context) -> None:
         await answer_file(text.format(name=t.e(name), doc=t.e(doc_name)))
 
 
-def _pick_case(cases: list[Case], caption: str) -> Case | None:
-    tag = CASE_TAG.search(caption)
-    if tag:
-        wanted = int(tag[1])
-        return next((c for c in cases if c.id == wanted), None)
+def _pick_case(cases: list[Case], caption: str, replied_case: int | None) -> Case | int | None:
+    """The case an upload is for: the number in its caption ("#12", in any digits), else
+    the case of the task message it replies to, else the only one. An int: the case named
+    takes no upload from this person; None: it is not clear which."""
+    tags = {int(tag) for tag in CASE_TAG.findall(unicodedata.normalize("NFKC", caption))}
+    if len(tags) > 1:
+        return None
+    wanted = tags.pop() if tags else replied_case
+    if wanted is not None:
+        return next((c for c in cases if c.id == wanted), wanted)
     return cases[0] if len(cases) == 1 else None
 
 

@@ -1227,6 +1227,16 @@ def take_task_messages_in_chat(tx: Tx, case_id: int, chat_id: int) -> list[int]:
     return sorted(r[0] for r in rows)
 
 
+def case_of_message(tx: Tx, chat_id: int, message_id: int) -> int | None:
+    """The case a task message of this chat is about (one with buttons, or the live one)."""
+    value = tx.value(
+        "SELECT case_id FROM task_messages WHERE chat_id = ? AND message_id = ? UNION ALL "
+        "SELECT case_id FROM live_tasks WHERE chat_id = ? AND message_id = ? LIMIT 1",
+        (chat_id, message_id, chat_id, message_id),
+    )
+    return None if value is None else int(value)
+
+
 def forget_task_message(tx: Tx, chat_id: int, message_id: int) -> None:
     tx.run("DELETE FROM task_messages WHERE chat_id = ? AND message_id = ?", (chat_id, message_id))
 

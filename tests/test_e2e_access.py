@@ -619,6 +619,40 @@ async def test_the_tor_sent_again_as_the_konsep_is_refused_and_named(world: Worl
     assert "TOR" in strip_html(refusal.text) and "Konsep Rencana Kerja.docx" in refusal.text
 
 
+async def test_with_two_cases_open_an_upload_finds_its_case_by_reply_or_caption(
+    world: World,
+) -> None:
+    """Kasubag has two new cases. A file sent as a reply to a case's task message goes to
+    that case; a caption in full-width digits is read; two numbers, or none, are asked
+    about; a number that takes no upload from her is named."""
+    s = Script(world, WAIT)
+    kasubag = world["kasubag"]
+    first = await s.new_case("Usulan pertama", 2027)
+    second = await s.new_case("Usulan kedua", 2027)
+    task = newest(kasubag, lambda m: f"Berkas #{first}" in m.text and "Langkah 1" in m.text)
+
+    sent = await kasubag.send_document(draft("TOR"), file_name="TOR.docx", reply_to=task)
+    await world.emu.wait_until(lambda: bool(sent.bot_reactions), timeout=WAIT)
+    assert [a.doc for a in (await case_of(world, first)).files] == ["tor"]
+
+    wide = "#" + str(second).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    sent = await kasubag.send_document(draft("TOR 2"), file_name="TOR.docx", caption=wide)
+    await world.emu.wait_until(lambda: bool(sent.bot_reactions), timeout=WAIT)
+    assert [a.doc for a in (await case_of(world, second)).files] == ["tor"]
+
+    before = await snapshot(world)
+    for caption, expected in (
+        (f"#{first} #{second}", "beberapa berkas"),
+        ("", "beberapa berkas"),
+        ("#99", "Berkas #99 tidak sedang menunggu dokumen dari Anda"),
+    ):
+        kasubag.mark_seen()
+        await kasubag.send_document(draft("Konsep"), file_name="Konsep.docx", caption=caption)
+        answer = await kasubag.wait_message(timeout=WAIT)
+        assert expected in strip_html(answer.text), answer.text
+    assert await snapshot(world) == before
+
+
 async def test_a_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
     async with World(tmp_path, storage={"max_file_mb": 1}) as world:
         await world.everyone_starts()

@@ -172,16 +172,21 @@ class Queries:
     async def recent(self) -> list[Case]:
         return await self.db.read(repo.recent_cases, self.unit)
 
-    async def upload_cases(self, user_id: int) -> list[Case]:
-        """Open cases whose current step takes uploads from this user."""
+    async def upload_cases(
+        self, user_id: int, replied_to: int | None = None
+    ) -> tuple[list[Case], int | None]:
+        """Open cases whose current step takes uploads from this user, and the case of the
+        task message the upload replies to (``replied_to``: its id in the user's chat)."""
 
-        def txn(tx: Tx) -> list[Case]:
+        def txn(tx: Tx) -> tuple[list[Case], int | None]:
             actor = self.actor(tx, user_id)
-            return [
+            cases = [
                 case
                 for case in repo.open_cases_for_roles(tx, self.unit, actor.roles, limit=500)
                 if self.sops.of(case).step(case.step).uploads and self.holds(case, actor)
             ]
+            replied = None if replied_to is None else repo.case_of_message(tx, user_id, replied_to)
+            return cases, replied
 
         return await self.db.read(txn)
 
