@@ -280,9 +280,9 @@ class Renderer:
         if not have or not earlier:
             return None, ""
         if len(earlier) == len(have):
-            return max(
-                earlier
-            ), "📎 Dokumennya telah dikirim sebelumnya (lihat pesan yang dibalas)."
+            # a task sent anew answers the message with them; one edited in place cannot
+            # answer anything, so the note does not point at a reply
+            return max(earlier), t.FILES_EARLIER_IN_CHAT
         return None, ""
 
     def reminder_header(

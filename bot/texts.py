@@ -230,6 +230,7 @@ FILE_TYPE_REFUSED = (
 FILE_SEND_AS_DOCUMENT = (
     "Silakan mengirim dokumen sebagai <b>file</b> (lampiran), bukan sebagai foto atau media."
 )
+FILES_EARLIER_IN_CHAT = "📎 Dokumennya telah ada di obrolan ini sebelumnya."
 FILE_DOWNLOAD_FAILED = "Mohon maaf, dokumen tidak dapat diunduh. Silakan mengirim ulang."
 ASK_WHICH_DOCUMENT = (
     "Dokumen <b>{name}</b> diterima untuk Berkas #{case}. Dokumen ini merupakan apa?"

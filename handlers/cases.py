@@ -44,7 +44,7 @@ async def new_case_step(
     """The answers of /baru: the title, then the fiscal year; then the case starts."""
     svc = context.services
     uid, now = user_id(update), svc.clock.now()
-    next_year = now.year + 1
+    next_year = svc.zone.local(now).year + 1  # the office's year, whatever the clock's zone
     asked = data.get("msg")
     message_id = int(asked) if isinstance(asked, int) else None
     if kind == "new_title":

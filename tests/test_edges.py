@@ -67,6 +67,22 @@ async def test_messages_give_the_date_and_time_of_the_office_zone(
             assert "WIB" not in status.text
 
 
+async def test_on_new_years_night_the_example_year_is_the_offices_next_one(
+    tmp_path: Path,
+) -> None:
+    """At 18.00 UTC on 31 December it is already 1 January 2027 in Jakarta: /baru offers
+    2028 as its example of a fiscal year, not 2027."""
+    clock = ManualClock(datetime(2026, 12, 31, 18, 0, tzinfo=UTC))
+    async with World(tmp_path, clock=clock) as world:
+        await world.everyone_starts()
+        kasubag = world["kasubag"]
+        await kasubag.send("/baru")
+        asked = await kasubag.wait_message(lambda m: "judul" in m.text, timeout=WAIT)
+        await kasubag.send("Program Kerja Biro")
+        await world.emu.wait_until(lambda: "tahun anggaran" in asked.text, timeout=WAIT)
+        assert "misalnya 2028" in asked.text
+
+
 # -- 2. numbers parsed strictly ---------------------------------------------------------
 
 
