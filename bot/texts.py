@@ -142,6 +142,10 @@ REFUSALS = {
     "wrong_kind": "Mohon maaf, tindakan tersebut tidak sesuai dengan langkah saat ini.",
     "missing_inputs": "Dokumen belum lengkap. Yang masih diperlukan: {missing}.",
     "reason_required": "Alasan wajib diisi. Silakan menuliskan alasannya.",
+    "archive_reference": (
+        "Nomor arsip belum sesuai: mohon tuliskan nomor arsip lengkap dalam satu baris "
+        "(3 sampai 100 karakter, memuat angka), misalnya ARS/PK/2027/001."
+    ),
     "too_long": "Teks terlalu panjang (paling banyak {limit} karakter). Silakan mempersingkatnya.",
     "closed": "Berkas ini sudah ditutup; tidak ada tindakan lagi yang dapat dilakukan.",
     "not_allowed": "Mohon maaf, tindakan tersebut tidak dapat dilakukan.",

@@ -180,7 +180,12 @@ async def test_every_step_refuses_its_buttons_to_every_other_official(world: Wor
             await s.press("tim1", "Serahkan draf", case)
         elif step == 12:
             await s.press("fu", "Arsipkan", case)
-            await s.answer_prompt("fu", "ARS/PK/2027/009")
+            await s.answer_prompt("fu", "x")  # not an archive number: asked again
+            await world["fu"].wait_message(
+                lambda m: "Nomor arsip belum sesuai" in m.text, timeout=WAIT
+            )
+            assert (await case_of(world, case)).is_open
+            await world["fu"].send("ARS/PK/2027/009")
         else:
             await s.press(holders[step], "Ajukan" if step == 1 else "➡️ Teruskan", case)
         if step < 12:

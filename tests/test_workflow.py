@@ -28,6 +28,7 @@ from bot.core.model import (
     Approve,
     ArchiveCase,
     AttachFile,
+    BadArchiveReference,
     CancelCase,
     CaseClosed,
     CaseStatus,
@@ -274,6 +275,14 @@ def test_the_team_is_formed_by_its_own_command_and_the_archive_by_its_own() -> N
 def test_an_archive_needs_a_reference() -> None:
     run = run_to(12)
     assert isinstance(run.refuse(FUNGSIONAL, ArchiveCase(run.version, "  ")), ReasonRequired)
+
+
+@pytest.mark.parametrize("reference", ["x", "ok", "arsip", "ARS/PK\n2027/001", "9" * 101])
+def test_an_archive_number_is_one_line_with_a_digit(reference: str) -> None:
+    run = run_to(12)
+    refused = run.refuse(FUNGSIONAL, ArchiveCase(run.version, reference))
+    assert isinstance(refused, BadArchiveReference)
+    assert run.archive(FUNGSIONAL, "PR.01.01/2027")[0].data["reference"] == "PR.01.01/2027"
 
 
 # -- paraf and signature ---------------------------------------------------------------

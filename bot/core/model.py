@@ -272,6 +272,13 @@ class ReasonRequired(DomainError):
     code = "reason_required"
 
 
+class BadArchiveReference(DomainError):
+    """An archive number is one line of 3 to 100 characters with a digit in it ("x" was
+    taken as one)."""
+
+    code = "archive_reference"
+
+
 class TextTooLong(DomainError):
     code = "too_long"
 

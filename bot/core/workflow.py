@@ -18,6 +18,7 @@ from bot.core.model import (
     ArchiveCase,
     AttachFile,
     Attachment,
+    BadArchiveReference,
     CancelCase,
     Case,
     CaseClosed,
@@ -122,6 +123,8 @@ def decide(
             _require_kind(step, StepKind.ARCHIVE)
             _require_inputs(definition, case, step)
             reference = _text(command.reference, required=True)
+            if not _is_archive_reference(reference):
+                raise BadArchiveReference()
             return [event(EventType.ARCHIVED, data={"reference": reference})]
     raise InvalidValue(f"unknown command {type(command).__name__}")
 
@@ -239,6 +242,10 @@ def _require_inputs(definition: SopDefinition, case: Case, step: Step) -> None:
     missing = missing_inputs(definition, case, step)
     if missing:
         raise MissingInputs(missing=missing)
+
+
+def _is_archive_reference(text: str) -> bool:
+    return 3 <= len(text) <= 100 and "\n" not in text and any(c.isdigit() for c in text)
 
 
 def _text(value: str, *, required: bool) -> str:
