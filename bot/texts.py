@@ -177,6 +177,7 @@ ASK_YEAR_AFTER_TITLE = (
     "Pengajuan berkas baru.\n\nJudul: <b>{title}</b>\n\nSilakan menuliskan "
     "<b>tahun anggaran</b> (misalnya {year}).\n\nKetik /batal untuk membatalkan."
 )
+NEW_CASE_CANCELLED = "Pengajuan berkas baru dibatalkan; tidak ada berkas yang dibuat."
 ASK_YEAR = "Silakan menuliskan <b>tahun anggaran</b> (misalnya {year})."
 BAD_YEAR = "Tahun anggaran harus berupa angka tahun antara 2000 dan 2100, misalnya {year}."
 # Asked on the task message itself (no new message); the answer is the next text typed.

@@ -109,11 +109,12 @@ async def revoke(update: Update, context: Context) -> None:
     if person is None or role not in _role_ids(context):
         await reply(update, USAGE_REVOKE)
         return
-    done = await context.services.people.revoke(user_id(update), person, role)
+    name = await context.services.people.revoke(user_id(update), person, role)
+    role_name = context.services.sops.default.role(role).name
     await reply(
         update,
-        f"Peran {t.e(role)} milik {person} telah dicabut."
-        if done
+        f"Peran {t.e(role_name)} milik {t.e(name)} (<code>{person}</code>) telah dicabut."
+        if name is not None
         else "Orang tersebut tidak memegang peran itu.",
     )
 

@@ -376,7 +376,7 @@ async def hostile(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Hos
         kasubag, kabag = world["kasubag"], world["kabag"]
         # a title of 4096 characters is refused clearly; the dialogue is then cancelled
         await kasubag.send("/baru")
-        await kasubag.wait_message(lambda m: "judul" in m.text, timeout=WAIT)
+        question = await kasubag.wait_message(lambda m: "judul" in m.text, timeout=WAIT)
         too_long = f"paling banyak {parsing.MAX_TITLE} karakter"
         for refused in (LONGEST, OVERRIDDEN_TITLE):
             await kasubag.send(refused)
@@ -384,6 +384,8 @@ async def hostile(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Hos
         assert "tanpa karakter kendali (misalnya penanda arah teks)" in answer.text  # why
         await kasubag.send("/batal")
         await kasubag.wait_message(lambda m: m.text == t.DIALOGUE_CANCELLED, timeout=WAIT)
+        # the question no longer asks for a title
+        await world.emu.wait_until(lambda: question.text == t.NEW_CASE_CANCELLED, timeout=WAIT)
         archived = await play_sop(world, title=HOSTILE_TITLE)
         # a second case: a hostile return reason and a hostile note
         returned = await submit_proposal(world, s, "Usulan kedua")

@@ -295,7 +295,7 @@ async def test_a_late_second_press_keeps_the_withdraw_button(tmp_path: Path) -> 
 
 
 STALLED = {
-    "admin": ("admin", "/cabut 1005 tim", "telah dicabut"),  # the administrators' path
+    "admin": ("admin", "/cabut 1005 tim", "Tim Penyusunan milik Rudi Hartono"),  # admins' path
     "reminders": ("kasubag", "/tunda {other} 2j", "ditunda sampai"),  # a holder snoozes
     "people": ("tim1", "/saya", "ID Telegram:"),  # anyone's own data
 }

@@ -172,10 +172,17 @@ class PeopleService:
 
         return await self.db.read(txn)
 
-    async def revoke(self, admin_id: int, person_id: int, role: str) -> bool:
-        return await self.db.write(
-            repo.revoke_role, person_id, role, self.unit, self.clock.now(), admin_id
-        )
+    async def revoke(self, admin_id: int, person_id: int, role: str) -> str | None:
+        """Revoke a role; the person's name as the administrator reads it (None if they
+        did not hold the role)."""
+
+        def txn(tx: Tx) -> str | None:
+            if not repo.revoke_role(tx, person_id, role, self.unit, self.clock.now(), admin_id):
+                return None
+            person = repo.get_person(tx, person_id)
+            return person.display if person is not None else f"ID {person_id}"
+
+        return await self.db.write(txn)
 
     async def reassign(self, admin_id: int, role: str, old: int, new: int) -> bool:
         """Move a role from one person to another; False if ``old`` does not hold it."""
