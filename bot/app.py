@@ -193,7 +193,7 @@ def build_services(
         zone=zone,
         files=files,
         cases=cases,
-        dialogues=Dialogues(db, sops, clock, config.organisation.unit),
+        dialogues=Dialogues(db, sops, clock, config.organisation.unit, sender.wake),
         people=PeopleService(db, sops, config, clock, wake_outbox=sender.wake),
         queries=Queries(db, sops, config, calendar, renderer, clock),
         reminders=reminders,

@@ -476,6 +476,11 @@ class OutboxSender:
             self._remember(chat_id, message_id, shown)
         return True
 
+    def edited_elsewhere(self, chat_id: int, message_id: int) -> None:
+        """A handler changed a task message itself (a team tick): what the sender last showed
+        there is no longer what it shows, so its next edit is not skipped as unchanged."""
+        self._shown.pop((chat_id, message_id), None)
+
     def _remember(self, chat_id: int, message_id: int, shown: tuple[str, str]) -> None:
         """What a live task message shows now, so an edit that changes nothing is not sent
         (kept in memory: after a restart one such edit may go out and be refused)."""

@@ -191,9 +191,16 @@ async def toggle_member(
     await answer(update)
     if members is None:
         return
+    await _show_team(update, context, case)
+
+
+async def _show_team(update: Update, context: Context, case: Case) -> None:
+    """The pressed task message shows the selection as it is now."""
+    svc = context.services
     view = await svc.queries.task_message(user_id(update), case)
     message = _pressed(update)
     if message is not None:
+        svc.outbox.edited_elsewhere(message.chat.id, message.message_id)
         await edit_quietly(message, view.text, keyboard_markup(view.keyboard))
 
 
@@ -207,10 +214,7 @@ async def turn_team_page(
         return
     await svc.dialogues.turn_team_page(user_id(update), case.id, case.version, page)
     await answer(update)
-    view = await svc.queries.task_message(user_id(update), case)
-    message = _pressed(update)
-    if message is not None:
-        await edit_quietly(message, view.text, keyboard_markup(view.keyboard))
+    await _show_team(update, context, case)
 
 
 async def form_team(

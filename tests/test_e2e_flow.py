@@ -1078,3 +1078,32 @@ async def test_a_bureau_of_120_drafters_gets_its_team_step_and_picks_page_by_pag
 
         await until_case(world, case, lambda c: c.step == 6)
         assert (await case_of(world, case)).team == (1004, 3025)
+
+
+async def test_a_team_picked_for_one_case_then_another_leaves_no_false_ticks(
+    world: World,
+) -> None:
+    """Kasubag has two cases at step 5. She ticks Ayu for the first, then Rudi for the
+    second: a person has one selection at a time, so the first case's task message drops
+    its tick (it showed Ayu ticked while the selection was gone), and the second keeps
+    Rudi."""
+    s = Script(world, WAIT)
+    cases = []
+    for title in ("Usulan pertama", "Usulan kedua"):
+        case = await s.submit(title)
+        await s.approve("kabag", case)
+        await s.approve("karo", case)
+        await s.press("kabag", "Teruskan", case)
+        cases.append(case)
+    first, second = cases
+    first_task = await s.seen("kasubag", has_button("Ayu", first))
+    second_task = await s.seen("kasubag", has_button("Rudi", second))
+    await s.press("kasubag", "Ayu", first)
+    await world.emu.wait_until(lambda: "☑️ Ayu" in str(first_task.button_texts), timeout=WAIT)
+    await s.press("kasubag", "Rudi", second)
+    await world.emu.wait_until(lambda: "☑️ Rudi" in str(second_task.button_texts), timeout=WAIT)
+    await world.emu.wait_until(lambda: "☑️" not in str(first_task.button_texts), timeout=WAIT)
+    assert "Tetapkan" not in str(first_task.button_texts)
+    await s.press("kasubag", "Tetapkan tim", second)
+    await until_case(world, second, lambda c: c.step == 6)
+    assert (await case_of(world, second)).team == (1005,)  # Rudi

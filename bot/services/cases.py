@@ -422,8 +422,16 @@ class Dialogues:
     """The pending questions of a person (a return reason, a new case's title, ...), kept in
     the database so a restart loses none; each step is one trip."""
 
-    def __init__(self, db: Database, sops: SopRegistry, clock: Clock, unit: str) -> None:
+    def __init__(
+        self,
+        db: Database,
+        sops: SopRegistry,
+        clock: Clock,
+        unit: str,
+        wake_outbox: Notify = lambda: None,
+    ) -> None:
         self.db, self.sops, self.clock, self.unit = db, sops, clock, unit
+        self.wake_outbox = wake_outbox  # a dialogue that ends takes its buttons away
 
     async def begin(
         self,
@@ -447,7 +455,9 @@ class Dialogues:
             effects.start_dialogue(tx, user_id, kind, now, case_id, version, dict(data or {}))
             return True
 
-        return await self.db.write(txn)
+        started = await self.db.write(txn)
+        self.wake_outbox()
+        return started
 
     async def begin_new_case(self, user_id: int) -> str | None:
         """/baru: the title is asked next; None, or the role that may open a case."""
@@ -459,7 +469,9 @@ class Dialogues:
             effects.start_dialogue(tx, user_id, "new_title", self.clock.now())
             return None
 
-        return await self.db.write(txn)
+        refused = await self.db.write(txn)
+        self.wake_outbox()
+        return refused
 
     async def cancel(self, user_id: int) -> repo.Dialogue | None:
         """/batal: end the pending dialogue (with its buttons); the one that ended, if any."""
@@ -467,7 +479,9 @@ class Dialogues:
         def txn(tx: Tx) -> repo.Dialogue | None:
             return effects.end_dialogue(tx, user_id, self.clock.now())
 
-        return await self.db.write(txn)
+        ended = await self.db.write(txn)
+        self.wake_outbox()
+        return ended
 
     async def toggle_member(
         self, user_id: int, case_id: int, version: int, person: int, update_id: int
@@ -478,29 +492,32 @@ class Dialogues:
             now = self.clock.now()
             if not repo.claim_update(tx, update_id, now):
                 return None  # delivered again after a crash: the toggle was applied already
-            dialogue = repo.get_dialogue(tx, user_id)
-            members: list[int] = []
-            if dialogue and dialogue.kind == "team" and dialogue.case_id == case_id:
-                members = [int(m) for m in dialogue.data.get("members", [])]
+            members, page = _team_selection(repo.get_dialogue(tx, user_id), case_id)
             members = (
                 [m for m in members if m != person] if person in members else [*members, person]
             )
-            page = dialogue.data.get("page", 0) if dialogue and dialogue.kind == "team" else 0
             data = {"members": members, "page": page}
-            repo.set_dialogue(tx, user_id, "team", now, case_id, version, data)
+            effects.start_dialogue(tx, user_id, "team", now, case_id, version, data)
             return members
 
-        return await self.db.write(txn)
+        members = await self.db.write(txn)
+        self.wake_outbox()
+        return members
 
     async def turn_team_page(self, user_id: int, case_id: int, version: int, page: int) -> None:
         """Show another page of the team's candidates; the selection stays."""
 
         def txn(tx: Tx) -> None:
-            dialogue = repo.get_dialogue(tx, user_id)
-            members: list[int] = []
-            if dialogue and dialogue.kind == "team" and dialogue.case_id == case_id:
-                members = [int(m) for m in dialogue.data.get("members", [])]
+            members, _ = _team_selection(repo.get_dialogue(tx, user_id), case_id)
             data = {"members": members, "page": page}
-            repo.set_dialogue(tx, user_id, "team", self.clock.now(), case_id, version, data)
+            effects.start_dialogue(tx, user_id, "team", self.clock.now(), case_id, version, data)
 
         await self.db.write(txn)
+        self.wake_outbox()
+
+
+def _team_selection(dialogue: repo.Dialogue | None, case_id: int) -> tuple[list[int], int]:
+    """The members picked so far for a case's team, and the page of candidates shown."""
+    if dialogue is None or dialogue.kind != "team" or dialogue.case_id != case_id:
+        return [], 0
+    return [int(m) for m in dialogue.data.get("members", [])], int(dialogue.data.get("page", 0))

@@ -221,7 +221,25 @@ def end_dialogue(
     prompt = dialogue.prompt if dialogue is not None else None
     if prompt is not None and prompt not in set(keep_prompt):
         strip(tx, *prompt, now, dialogue.case_id if dialogue else None)
+    if dialogue is not None:
+        _forget_team(tx, dialogue, person_id, now)
     return dialogue
+
+
+def _forget_team(tx: Tx, dialogue: repo.Dialogue, person_id: int, now: datetime) -> None:
+    """A team selection that ended unfinished (cancelled, or another question took its
+    place: a person has one dialogue at a time): its task message shows no ticks any more.
+    (After the team is formed the case has moved on, and this row is skipped as stale.)"""
+    if dialogue.kind == "team" and dialogue.case_id is not None:
+        repo.enqueue(
+            tx,
+            person_id,
+            "task",
+            now,
+            case_id=dialogue.case_id,
+            version=dialogue.version,
+            params={"refresh": 1, "edit_only": 1},
+        )
 
 
 def start_dialogue(
@@ -235,8 +253,10 @@ def start_dialogue(
 ) -> None:
     """Start a dialogue; one it replaces ends (with its buttons)."""
     replaced = repo.set_dialogue(tx, person_id, kind, now, case_id, version, data)
-    if replaced is not None and replaced.prompt is not None:
-        strip(tx, *replaced.prompt, now, replaced.case_id)
+    if replaced is not None:
+        if replaced.prompt is not None:
+            strip(tx, *replaced.prompt, now, replaced.case_id)
+        _forget_team(tx, replaced, person_id, now)
 
 
 def ask_which_document(
