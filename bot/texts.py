@@ -179,6 +179,10 @@ ASK_YEAR_AFTER_TITLE = (
 )
 NEW_CASE_CANCELLED = "Pengajuan berkas baru dibatalkan; tidak ada berkas yang dibuat."
 ASK_YEAR = "Silakan menuliskan <b>tahun anggaran</b> (misalnya {year})."
+YEAR_OUT_OF_RANGE = (
+    "Tahun anggaran {year} berada di luar rentang {first}–{last}. Mohon periksa kembali "
+    "dan tuliskan tahun anggaran yang dimaksud, misalnya {example}."
+)
 BAD_YEAR = "Tahun anggaran harus berupa angka tahun antara 2000 dan 2100, misalnya {year}."
 # Asked on the task message itself (no new message); the answer is the next text typed.
 ASK_RETURN_REASON = (

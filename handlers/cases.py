@@ -61,6 +61,14 @@ async def new_case_step(
     if year is None:
         await reply(update, t.BAD_YEAR.format(year=next_year))
         return
+    # a bureau plans the coming years and corrects the last one: 2100 is a slip of the keys
+    earliest, latest = next_year - 2, next_year + 4
+    if not earliest <= year <= latest:
+        await reply(
+            update,
+            t.YEAR_OUT_OF_RANGE.format(year=year, first=earliest, last=latest, example=next_year),
+        )
+        return
     try:
         await svc.cases.start_case(
             uid, str(data.get("title", "")), year, update_id=update.update_id, into=message_id

@@ -81,6 +81,11 @@ async def test_on_new_years_night_the_example_year_is_the_offices_next_one(
         await kasubag.send("Program Kerja Biro")
         await world.emu.wait_until(lambda: "tahun anggaran" in asked.text, timeout=WAIT)
         assert "misalnya 2028" in asked.text
+        # 2100 is four digits, but no bureau plans that far: asked again
+        refused = await answer_to(world, "kasubag", "2100", "di luar rentang 2026–2032")
+        assert "misalnya 2028" in refused.text
+        await kasubag.send("2028")
+        await world.emu.wait_until(lambda: "telah dibuat" in asked.text, timeout=WAIT)
 
 
 # -- 2. numbers parsed strictly ---------------------------------------------------------
