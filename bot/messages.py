@@ -93,7 +93,8 @@ def load_inputs(
                 found = repo.papers_for(tx, case.id, int(seq), [f"paper:{kind}"])
                 # a bundle holds the paper and its files: it goes alone, if Telegram takes it
                 bundles = [f for f in found if f.name.endswith(".zip")]
-                if bundles and all(f.size <= max_upload for f in bundles):
+                fits = not p.get(repo.NO_BUNDLE) and all(f.size <= max_upload for f in bundles)
+                if bundles and fits:
                     found = bundles
                 else:
                     found = [f for f in found if not f.name.endswith(".zip")]

@@ -96,6 +96,17 @@ class _Wait(Exception):
     """The row cannot go yet (a paper it carries is still being written); not a failure."""
 
 
+def _with_bundle(item: repo.OutboxItem, inputs: Inputs) -> bool:
+    """Whether a files row sends an archive bundle (a .zip of a paper and its files)."""
+    if item.kind != "files" or item.params.get(repo.NO_BUNDLE):
+        return False
+    return any(
+        stored.name.endswith(".zip")
+        for seq, kind in item.params.get("papers", ())
+        for stored in inputs.papers.get((item.case_id or 0, int(seq), str(kind)), ())
+    )
+
+
 def _reply(message_id: int | None) -> ReplyParameters | None:
     if message_id is None:
         return None
@@ -319,6 +330,11 @@ class OutboxSender:
             log.error("outbox item %d: the Bot API refused the bot's token (%s)", item.id, exc)
             await self._retry(item, self._backoff(item), repr(exc))
         except NetworkError as exc:  # TimedOut included
+            if _says(exc, TOO_LARGE) and inputs is not None and _with_bundle(item, inputs):
+                # the archive bundle is above what this server takes (a self-hosted one
+                # without --local keeps 50 MB): the row goes again with the papers alone
+                await self.db.write(repo.mark_without_bundle, item.id, self.clock.now())
+                return 0
             if _says(exc, TOO_LARGE):  # a 413: the same body would be refused again
                 await self._settle_error(item, exc)
                 return 1

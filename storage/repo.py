@@ -1163,6 +1163,22 @@ def mark_retry(tx: Tx, item_id: int, when: datetime, error: str, count: bool = T
     )
 
 
+NO_BUNDLE = "no_bundle"  # in a files row's params: send the papers without the archive bundle
+
+
+def mark_without_bundle(tx: Tx, item_id: int, now: datetime) -> None:
+    """A files row whose archive bundle the Bot API server refused as too large (413): due
+    again now, with the papers alone."""
+    row = tx.one("SELECT params FROM outbox WHERE id = ?", (item_id,))
+    params = {**(json.loads(row[0]) if row else {}), NO_BUNDLE: 1}
+    tx.run(
+        "UPDATE outbox SET params = ?, next_attempt_at = ?, attempts = attempts + 1, "
+        "last_error = 'Request Entity Too Large: sent again without the archive bundle' "
+        "WHERE id = ?",
+        (dumps(params), ts(now), item_id),
+    )
+
+
 def mark_failed(tx: Tx, item_id: int, now: datetime, error: str) -> None:
     tx.run(
         "UPDATE outbox SET attempts = attempts + 1, failed_at = ?, last_error = ? WHERE id = ?",

@@ -443,6 +443,59 @@ async def test_an_archive_bundle_above_telegrams_upload_limit_gives_way_to_its_p
             assert chosen == ([bundle] if sent == "bundle" else [paper]), (size, limit, chosen)
 
 
+async def test_an_archive_bundle_the_server_refuses_as_too_large_goes_as_its_paper(
+    tmp_path: Path,
+) -> None:
+    """A self-hosted Bot API server without --local keeps the cloud's 50 MB for uploads,
+    while the bot takes 2000 MB for any self-hosted one: the archivist's bundle is refused
+    (413). The row goes again with the Dokumentasi alone, and the archivist gets it (the
+    row was given up, and the archivist got nothing)."""
+    async with World(tmp_path / "w") as world:
+        emu = world.emu
+        await world.everyone_starts()
+        case_id = await Script(world).new_case("Uji arsip yang ditolak", 2027)
+        fu = world["fu"].id
+        svc = world.services
+        saved = {
+            name: await svc.files.save(case_id, name, draft(name))
+            for name in ("dokumentasi-1.docx", "arsip-1.zip")
+        }
+
+        def written(tx: Tx) -> None:
+            for name, stored in saved.items():
+                repo.add_file(
+                    tx,
+                    case_id=case_id,
+                    doc="paper:dokumentasi",
+                    kind="paper",
+                    name=name,
+                    size=stored.size,
+                    sha256=stored.sha256,
+                    path=stored.relative,
+                    uploaded_by=fu,
+                    now=svc.clock.now(),
+                    source_seq=1,
+                )
+
+        await svc.db.write(written)
+        await world.drained()
+        emu.faults.fail(
+            1, status=413, method="sendDocument", description="Request Entity Too Large"
+        )
+        (row,) = await enqueue(world, [(fu, "files", case_id, {"papers": [[1, "dokumentasi"]]})])
+        await world.drained(within=20)
+        sent = [c for c in emu.calls if c.method == "sendDocument"]
+        assert [c.status for c in sent] == [413, 200]
+        names = [
+            m.document["file_name"]
+            for m in world.emu.state.chats[fu].messages.values()
+            if m.document is not None
+        ]
+        assert names == ["dokumentasi-1.docx"]
+        (settled,) = [r for r in outbox_rows(db_path(world)) if r.id == row]
+        assert settled.sent and not settled.failed
+
+
 async def test_a_document_telegram_is_slow_to_acknowledge_is_sent_once(tmp_path: Path) -> None:
     """Telegram answers an upload once it has stored the file, which for a large file takes
     longer than the 5 s an ordinary call waits for its answer. The bot waits for it, and
