@@ -37,6 +37,7 @@ from harness import (
     is_alert,
     is_edit_of,
     is_reaction_to,
+    is_reply_to,
     is_send_to,
     message_id_of,
     note,
@@ -225,14 +226,15 @@ class Official(Player):
         )
 
     async def file(self, case: int, name: str) -> ApiCall | None:
-        """Upload a draft; answered by the bot's reaction on it (or a line of text)."""
+        """Upload a draft; answered by the bot's reaction on it, or a line of text (quoting
+        the file: a refusal may name the case, as in "Berkas #7 tidak sedang menunggu")."""
         data = self.bureau.next_draft(case, name)
         self.record("document", (name, data))
         uid = self.uid
         return await self.upload(
             data,
             name,
-            lambda mid: either(is_reaction_to(mid), plain_reply(uid)),
+            lambda mid: either(is_reaction_to(mid), is_reply_to(mid), plain_reply(uid)),
             caption=f"#{case}",
             kind="upload",
         )

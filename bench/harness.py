@@ -296,6 +296,20 @@ def is_reaction_to(message_id: int) -> Callable[[ApiCall], bool]:
     return check
 
 
+def is_reply_to(message_id: int) -> Callable[[ApiCall], bool]:
+    """A message quoting ``message_id`` (the bot answers about a file by quoting it)."""
+
+    def check(call: ApiCall) -> bool:
+        reply = call.params.get("reply_parameters")
+        return (
+            call.method == "sendMessage"
+            and isinstance(reply, dict)
+            and reply.get("message_id") == message_id
+        )
+
+    return check
+
+
 def is_edit_of(message_id: int) -> Callable[[ApiCall], bool]:
     def check(call: ApiCall) -> bool:
         return call.method == "editMessageText" and call.params.get("message_id") == message_id
