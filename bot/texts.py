@@ -97,8 +97,7 @@ UNKNOWN_INPUT = (
     "Mohon maaf, pesan tersebut tidak dapat kami proses. Ketik /bantuan untuk petunjuk penggunaan."
 )
 WITHDRAWN_FROM_YOU = (
-    "Berkas ini ditarik kembali oleh pengirimnya, sehingga tugas Anda pada langkah {step} "
-    "tidak perlu ditindaklanjuti lagi."
+    "Tugas Anda pada langkah {step} untuk berkas ini tidak perlu ditindaklanjuti lagi."
 )
 EDIT_NOT_PROCESSED = (
     "Mohon maaf, perubahan atas pesan yang telah terkirim tidak kami proses; yang tercatat "
