@@ -195,12 +195,7 @@ class Renderer:
         arrival = inputs.events.get((case.id, int(p["via"]))) if "via" in p else None
         if arrival is None:
             arrival = self._arrival(case, inputs)
-        dialogue = inputs.dialogues.get(item.chat_id)
-        selected: list[int] = []
-        page = 0
-        if dialogue is not None and dialogue.kind == "team" and dialogue.case_id == case.id:
-            selected = [int(m) for m in dialogue.data.get("members", [])]
-            page = int(dialogue.data.get("page", 0))
+        selected, page = repo.team_selection(inputs.dialogues.get(item.chat_id), case.id)
         names = {pid: inputs.name(pid) for pid in ([arrival.actor] if arrival else [])}
         reply_to, files_note = self._files_note(item.chat_id, definition, case, inputs)
         view = task_view(

@@ -221,10 +221,7 @@ async def form_team(
     update: Update, context: Context, cb: Callback, case: Case, actor: Actor
 ) -> None:
     svc = context.services
-    dialogue = await svc.queries.dialogue(user_id(update))
-    members: list[int] = []
-    if dialogue and dialogue.kind == "team" and dialogue.case_id == case.id:
-        members = [int(m) for m in dialogue.data.get("members", [])]
+    members = await svc.queries.team_picked(user_id(update), case.id)
     candidates = await svc.queries.team_candidates(case)
     members = [m for m in members if m in candidates]
     if not members:

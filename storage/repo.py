@@ -98,6 +98,14 @@ class Dialogue:
     prompt: tuple[int, int] | None = None  # (chat, message) of the message with its buttons
 
 
+def team_selection(dialogue: Dialogue | None, case_id: int) -> tuple[list[int], int]:
+    """The members picked so far for a case's team (a "team" dialogue), and the page of
+    candidates shown; nothing picked when the person's dialogue is about something else."""
+    if dialogue is None or dialogue.kind != "team" or dialogue.case_id != case_id:
+        return [], 0
+    return [int(m) for m in dialogue.data.get("members", [])], int(dialogue.data.get("page", 0))
+
+
 # -- people and roles --------------------------------------------------------------------
 
 

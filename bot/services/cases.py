@@ -265,10 +265,9 @@ class CaseService:
         def txn(tx: Tx) -> tuple[UploadResult, Answers]:
             self._claim(tx, update_id)
             now = self.clock.now()
-            dialogue = repo.get_dialogue(tx, user_id)
-            asked = dialogue if dialogue and dialogue.kind == "file" else None
-            if asked is not None and asked.case_id != case_id:
-                asked = None
+            asked = repo.get_dialogue(tx, user_id)
+            if asked is not None and (asked.kind, asked.case_id) != ("file", case_id):
+                asked = None  # the person's dialogue is about something else
             row = file_row
             if row is None:  # a button from before the question named its file
                 if asked is None:
@@ -433,6 +432,12 @@ class Dialogues:
         self.db, self.sops, self.clock, self.unit = db, sops, clock, unit
         self.wake_outbox = wake_outbox  # a dialogue that ends takes its buttons away
 
+    def _woken(self, queued: bool) -> None:
+        """The outbox goes at once when a step queued rows (an ended dialogue's buttons);
+        a wake for nothing would cost a delivery round."""
+        if queued:
+            self.wake_outbox()
+
     async def begin(
         self,
         user_id: int,
@@ -444,33 +449,32 @@ class Dialogues:
     ) -> bool:
         """Start a dialogue (a case's one only while the case is still at ``version``)."""
 
-        def txn(tx: Tx) -> bool:
+        def txn(tx: Tx) -> tuple[bool, bool]:
             now = self.clock.now()
             if update_id is not None and not repo.claim_update(tx, update_id, now):
-                return False
+                return False, False
             if case_id is not None:
                 case = repo.load_case(tx, case_id)
                 if case is None or not case.is_open or case.version != version:
-                    return False
-            effects.start_dialogue(tx, user_id, kind, now, case_id, version, dict(data or {}))
-            return True
+                    return False, False
+            fields = dict(data or {})
+            return True, effects.start_dialogue(tx, user_id, kind, now, case_id, version, fields)
 
-        started = await self.db.write(txn)
-        self.wake_outbox()
+        started, queued = await self.db.write(txn)
+        self._woken(queued)
         return started
 
     async def begin_new_case(self, user_id: int) -> str | None:
         """/baru: the title is asked next; None, or the role that may open a case."""
         definition = self.sops.default
 
-        def txn(tx: Tx) -> str | None:
+        def txn(tx: Tx) -> tuple[str | None, bool]:
             if definition.first_step.actor not in repo.active_roles(tx, user_id, self.unit):
-                return definition.role(definition.first_step.actor).name
-            effects.start_dialogue(tx, user_id, "new_title", self.clock.now())
-            return None
+                return definition.role(definition.first_step.actor).name, False
+            return None, effects.start_dialogue(tx, user_id, "new_title", self.clock.now())
 
-        refused = await self.db.write(txn)
-        self.wake_outbox()
+        refused, queued = await self.db.write(txn)
+        self._woken(queued)
         return refused
 
     async def cancel(self, user_id: int) -> repo.Dialogue | None:
@@ -480,7 +484,7 @@ class Dialogues:
             return effects.end_dialogue(tx, user_id, self.clock.now())
 
         ended = await self.db.write(txn)
-        self.wake_outbox()
+        self._woken(ended is not None)
         return ended
 
     async def toggle_member(
@@ -488,36 +492,28 @@ class Dialogues:
     ) -> list[int] | None:
         """Add or remove a team member in the Kasubag's selection; None if already applied."""
 
-        def txn(tx: Tx) -> list[int] | None:
+        def txn(tx: Tx) -> tuple[list[int] | None, bool]:
             now = self.clock.now()
             if not repo.claim_update(tx, update_id, now):
-                return None  # delivered again after a crash: the toggle was applied already
-            members, page = _team_selection(repo.get_dialogue(tx, user_id), case_id)
+                return None, False  # delivered again after a crash: applied already
+            members, page = repo.team_selection(repo.get_dialogue(tx, user_id), case_id)
             members = (
                 [m for m in members if m != person] if person in members else [*members, person]
             )
             data = {"members": members, "page": page}
-            effects.start_dialogue(tx, user_id, "team", now, case_id, version, data)
-            return members
+            return members, effects.start_dialogue(tx, user_id, "team", now, case_id, version, data)
 
-        members = await self.db.write(txn)
-        self.wake_outbox()
+        members, queued = await self.db.write(txn)
+        self._woken(queued)
         return members
 
     async def turn_team_page(self, user_id: int, case_id: int, version: int, page: int) -> None:
         """Show another page of the team's candidates; the selection stays."""
 
-        def txn(tx: Tx) -> None:
-            members, _ = _team_selection(repo.get_dialogue(tx, user_id), case_id)
+        def txn(tx: Tx) -> bool:
+            members, _ = repo.team_selection(repo.get_dialogue(tx, user_id), case_id)
             data = {"members": members, "page": page}
-            effects.start_dialogue(tx, user_id, "team", self.clock.now(), case_id, version, data)
+            now = self.clock.now()
+            return effects.start_dialogue(tx, user_id, "team", now, case_id, version, data)
 
-        await self.db.write(txn)
-        self.wake_outbox()
-
-
-def _team_selection(dialogue: repo.Dialogue | None, case_id: int) -> tuple[list[int], int]:
-    """The members picked so far for a case's team, and the page of candidates shown."""
-    if dialogue is None or dialogue.kind != "team" or dialogue.case_id != case_id:
-        return [], 0
-    return [int(m) for m in dialogue.data.get("members", [])], int(dialogue.data.get("page", 0))
+        self._woken(await self.db.write(txn))

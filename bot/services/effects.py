@@ -218,19 +218,27 @@ def end_dialogue(
 ) -> repo.Dialogue | None:
     """End the person's dialogue, however it ends; its buttons go with it."""
     dialogue = repo.clear_dialogue(tx, person_id)
-    prompt = dialogue.prompt if dialogue is not None else None
-    if prompt is not None and prompt not in set(keep_prompt):
-        strip(tx, *prompt, now, dialogue.case_id if dialogue else None)
     if dialogue is not None:
-        _forget_team(tx, dialogue, person_id, now)
+        _close(tx, dialogue, person_id, now, keep_prompt)
     return dialogue
 
 
-def _forget_team(tx: Tx, dialogue: repo.Dialogue, person_id: int, now: datetime) -> None:
-    """A team selection that ended unfinished (cancelled, or another question took its
-    place: a person has one dialogue at a time): its task message shows no ticks any more.
-    (After the team is formed the case has moved on, and this row is skipped as stale.)"""
+def _close(
+    tx: Tx,
+    dialogue: repo.Dialogue,
+    person_id: int,
+    now: datetime,
+    keep_prompt: Iterable[tuple[int, int]] = (),
+) -> bool:
+    """What an ended dialogue leaves behind goes: its question's buttons, and a team
+    selection's ticks (a person has one dialogue at a time; after the team is formed the
+    case has moved on, and that row is skipped as stale). Whether rows were queued."""
+    queued = False
+    if dialogue.prompt is not None and dialogue.prompt not in set(keep_prompt):
+        strip(tx, *dialogue.prompt, now, dialogue.case_id)
+        queued = True
     if dialogue.kind == "team" and dialogue.case_id is not None:
+        queued = True
         repo.enqueue(
             tx,
             person_id,
@@ -240,6 +248,7 @@ def _forget_team(tx: Tx, dialogue: repo.Dialogue, person_id: int, now: datetime)
             version=dialogue.version,
             params={"refresh": 1, "edit_only": 1},
         )
+    return queued
 
 
 def start_dialogue(
@@ -250,13 +259,11 @@ def start_dialogue(
     case_id: int | None = None,
     version: int | None = None,
     data: dict[str, Any] | None = None,
-) -> None:
-    """Start a dialogue; one it replaces ends (with its buttons)."""
+) -> bool:
+    """Start a dialogue; one it replaces ends (with its buttons). Whether rows were queued
+    (the outbox is then woken)."""
     replaced = repo.set_dialogue(tx, person_id, kind, now, case_id, version, data)
-    if replaced is not None:
-        if replaced.prompt is not None:
-            strip(tx, *replaced.prompt, now, replaced.case_id)
-        _forget_team(tx, replaced, person_id, now)
+    return replaced is not None and _close(tx, replaced, person_id, now)
 
 
 def ask_which_document(

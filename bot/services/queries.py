@@ -111,6 +111,11 @@ class Queries:
     async def dialogue(self, user_id: int) -> repo.Dialogue | None:
         return await self.db.read(repo.get_dialogue, user_id)
 
+    async def team_picked(self, user_id: int, case_id: int) -> list[int]:
+        """The members the user has picked so far for the case's team."""
+        dialogue = await self.db.read(repo.get_dialogue, user_id)
+        return repo.team_selection(dialogue, case_id)[0]
+
     async def gate(self, update_id: int, user_id: int) -> repo.GateFacts:
         return await self.db.read(repo.gate_facts, update_id, user_id, self.unit, self.clock.now())
 
