@@ -30,6 +30,7 @@ from bot.papers.render import PaperRenderer
 from bot.ratelimit import FloodLimiter, FloodLimits
 from bot.reminder_policy import ReminderSettings
 from bot.services.acting import Acting
+from bot.services.albums import Albums
 from bot.services.cases import CaseService, Dialogues
 from bot.services.people import PeopleService
 from bot.services.queries import Queries
@@ -210,6 +211,7 @@ def build_services(
             PaperRenderer(config.papers.templates_dir, zone),
             charts,
         ),
+        albums=Albums(db, clock),
     )
 
 

@@ -19,6 +19,7 @@ from bot.messages import Renderer
 from bot.outbox import OutboxSender
 from bot.papers.dates import OfficeZone
 from bot.services.acting import Acting
+from bot.services.albums import Albums
 from bot.services.cases import CaseService, Dialogues
 from bot.services.people import PeopleService
 from bot.services.queries import Queries
@@ -47,6 +48,7 @@ class Services:
     renderer: Renderer
     outbox: OutboxSender
     reports: Reports
+    albums: Albums
 
 
 class SopApplication(Application[Any, Any, Any, Any, Any, Any]):

@@ -618,12 +618,14 @@ class EmuUser:
         *,
         as_photos: bool = False,
         caption: str | None = None,
+        caption_on: int | None = None,
         chat: ChatRef = None,
     ) -> list[EmuMessage]:
         """Send 2-10 documents (paths or ``(name, bytes)``) or photos (bytes or paths) as one
         album, as a user does by picking several files: the bot gets one update per item,
         all with the same media_group_id. Telegram's apps put the caption on the first photo
-        of a photo album and under the last file of a document album."""
+        of a photo album and under the last file of a document album (``caption_on``: the
+        index of another item, as a user who captions each item can)."""
         if not 2 <= len(files) <= 10:
             raise ValueError("an album has 2-10 items")
         contents: list[JSON] = []
@@ -638,6 +640,8 @@ class EmuUser:
                 contents.append({"document": self._stored_document(data, name, None)})
         caption = (caption or "").strip() or None
         captioned = 0 if as_photos else len(contents) - 1
+        if caption_on is not None:
+            captioned = range(len(contents))[caption_on]
         record = self._chat(chat)
         group_id = self._emu.state.new_media_group_id()
         sent: list[EmuMessage] = []

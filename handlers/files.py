@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from typing import Any
 
-from telegram import Document, ReplyParameters, Update
+from telegram import Document, Message, ReplyParameters, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, MessageHandler, filters
 
@@ -23,8 +25,10 @@ from bot.core.model import Case, DomainError
 from bot.filecheck import check_file
 from bot.filecheck import refusal_text as file_refusal
 from bot.filestore import extension, safe_name
+from bot.services.albums import ALBUM_WAIT
 from bot.services.cases import AlreadyApplied, Upload
 from handlers.common import Context, log, refusal_text, reply, user_id
+from storage import repo
 
 CASE_TAG = re.compile(r"#([0-9]{1,9})\b", re.ASCII)
 _STOP = {"draf", "dan", "biro", "the"}
@@ -42,50 +46,186 @@ def guess_document(definition: SopDefinition, upload_ids: tuple[str, ...], text:
     return matches[0] if len(set(matches)) == 1 else None
 
 
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file an official sent, as the upload needs it (from its message, or from the
+    album row it waited in)."""
+
+    chat_id: int
+    message_id: int
+    person_id: int
+    update_id: int | None
+    file_id: str
+    unique_id: str
+    name: str
+    size: int | None
+    mime: str
+    caption: str
+    album: str | None = None
+
+    @classmethod
+    def of(cls, update: Update, message: Message, document: Document) -> IncomingFile:
+        return cls(
+            chat_id=message.chat.id,
+            message_id=message.message_id,
+            person_id=user_id(update),
+            update_id=update.update_id,
+            file_id=document.file_id,
+            unique_id=document.file_unique_id,
+            name=safe_name(document.file_name or "dokumen"),
+            size=document.file_size,
+            mime=document.mime_type or "",
+            caption=message.caption or "",
+            album=message.media_group_id,
+        )
+
+    @classmethod
+    def waited(cls, row: repo.AlbumFile) -> IncomingFile:
+        return cls(
+            chat_id=row.chat_id,
+            message_id=row.message_id,
+            person_id=row.person_id,
+            update_id=row.update_id,
+            file_id=row.file_id,
+            unique_id=row.unique_id,
+            name=row.name,
+            size=row.size,
+            mime=row.mime,
+            caption=row.caption,
+            album=row.media_group_id,
+        )
+
+    def waiting(self) -> repo.AlbumFile:
+        assert self.album is not None
+        return repo.AlbumFile(
+            chat_id=self.chat_id,
+            message_id=self.message_id,
+            media_group_id=self.album,
+            person_id=self.person_id,
+            update_id=self.update_id,
+            file_id=self.file_id,
+            unique_id=self.unique_id,
+            name=self.name,
+            size=self.size,
+            mime=self.mime,
+            caption=self.caption,
+        )
+
+
+async def answer_file(context: Context, item: IncomingFile, text: str) -> None:
+    """An answer about a file, quoting it: of several files sent at once (an album), the
+    official sees which one it concerns."""
+    try:
+        await context.bot.send_message(
+            item.chat_id,
+            t.fit(text),
+            reply_parameters=ReplyParameters(item.message_id, allow_sending_without_reply=True),
+        )
+    except TelegramError as exc:
+        log.warning("answer to an upload in chat %s failed: %s", item.chat_id, exc)
+
+
 async def on_document(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None and message.document is not None
     svc = context.services
-    document: Document = message.document
-    name = safe_name(document.file_name or "dokumen")
-
-    async def answer_file(text: str) -> None:
-        """An answer about this file, quoting it: of several files sent at once (an album),
-        the official sees which one it concerns."""
-        quoted = ReplyParameters(message.message_id, allow_sending_without_reply=True)
-        await reply(update, text, reply_parameters=quoted)
-
-    caption = message.caption or ""
+    item = IncomingFile.of(update, message, message.document)
     replied = message.reply_to_message
     from_bot = replied is not None and replied.from_user is not None and replied.from_user.is_bot
     cases, replied_case = await svc.queries.upload_cases(
-        user_id(update), replied.message_id if replied is not None and from_bot else None
+        item.person_id, replied.message_id if replied is not None and from_bot else None
     )
     if not cases:
-        await answer_file(t.NO_UPLOAD_EXPECTED)
+        await answer_file(context, item, t.NO_UPLOAD_EXPECTED)
         return
     allowed = svc.config.storage.allowed_extensions
-    if extension(name) not in allowed:
-        ext = extension(name) or "(tanpa ekstensi)"
-        await answer_file(t.FILE_TYPE_REFUSED.format(ext=t.e(ext), allowed=", ".join(allowed)))
+    if extension(item.name) not in allowed:
+        ext = extension(item.name) or "(tanpa ekstensi)"
+        refused = t.FILE_TYPE_REFUSED.format(ext=t.e(ext), allowed=", ".join(allowed))
+        await answer_file(context, item, refused)
         return
     limit = svc.config.storage.max_file_mb * 1024 * 1024
-    if document.file_size is not None and document.file_size > limit:
-        await answer_file(t.FILE_TOO_BIG.format(limit=svc.config.storage.max_file_mb))
+    if item.size is not None and item.size > limit:
+        await answer_file(
+            context, item, t.FILE_TOO_BIG.format(limit=svc.config.storage.max_file_mb)
+        )
         return
-    case = _pick_case(cases, caption, replied_case)
+    tags = case_tags(item.caption)
+    if len(tags) > 1:
+        await answer_file(context, item, which_case(cases))
+        return
+    named = tags.pop() if tags else replied_case
+    if item.album is None or (named is None and len(cases) == 1):
+        await take_file(context, item, cases, named)
+    elif named is not None:
+        # this file names the album's case: the files of the album that came before it
+        # waited for it, and those still to come will follow it
+        waited = await svc.albums.name(item.chat_id, item.album, named)
+        for each in sorted([item, *map(IncomingFile.waited, waited)], key=_sent_order):
+            await take_file(context, each, cases, named)
+    elif context.job_queue is None:  # nothing would ask about a file left waiting
+        await take_file(context, item, cases, None)
+    elif (known := await svc.albums.wait(item.waiting())) is not None:
+        await take_file(context, item, cases, known)
+    else:
+        name = f"album:{item.chat_id}:{item.album}"
+        if not context.job_queue.get_jobs_by_name(name):
+            delay = ALBUM_WAIT.total_seconds()
+            context.job_queue.run_once(ask_album, delay, (item.chat_id, item.album), name)
+
+
+def _sent_order(item: IncomingFile) -> int:
+    return item.message_id
+
+
+async def ask_album(context: Any) -> None:
+    """No file of an album named its case in time: each file that waited is asked about.
+    (A JobQueue callback: PTB hands it the application's context type, SopContext.)"""
+    assert context.job is not None
+    chat_id: int
+    album: str
+    chat_id, album = context.job.data
+    svc = context.services
+    waited = await svc.albums.give_up(chat_id, album)
+    if not waited:
+        return
+    cases, _ = await svc.queries.upload_cases(waited[0].person_id)
+    for row in waited:
+        await take_file(context, IncomingFile.waited(row), cases, None)
+
+
+async def resume_albums(context: Any) -> None:
+    """At start-up: the albums whose files still wait (the bot stopped meanwhile) are asked
+    about when their time comes, as before."""
+    if context.job_queue is None:
+        return
+    for chat_id, album, seconds in await context.services.albums.waiting():
+        context.job_queue.run_once(ask_album, seconds, (chat_id, album), f"album:{chat_id}:{album}")
+
+
+async def take_file(
+    context: Context, item: IncomingFile, cases: list[Case], named: int | None
+) -> None:
+    """Download, check and attach a file to the case ``named`` (a caption's number, the
+    task message it replies to, its album's case), or to the only case that takes it."""
+    svc = context.services
+    if not cases:  # a file that waited for its album, meanwhile
+        await answer_file(context, item, t.NO_UPLOAD_EXPECTED)
+        return
+    case = _pick_case(cases, named)
+    if case is None:
+        await answer_file(context, item, which_case(cases))
+        return
     if not isinstance(case, Case):
         numbers = ", ".join(f"#{c.id}" for c in cases[:10])
-        if case is None:
-            await answer_file(t.WHICH_CASE.format(numbers=numbers, example=cases[0].id))
-        else:
-            await answer_file(t.CASE_TAKES_NO_UPLOAD.format(case=case, numbers=numbers))
+        await answer_file(context, item, t.CASE_TAKES_NO_UPLOAD.format(case=case, numbers=numbers))
         return
+    limit = svc.config.storage.max_file_mb * 1024 * 1024
     try:
-        telegram_file = await document.get_file()
+        telegram_file = await context.bot.get_file(item.file_id)
         if not telegram_file.file_path:  # optional in the Bot API: then nothing to download
             log.warning("getFile gave no file_path for an upload")
-            await answer_file(t.FILE_DOWNLOAD_FAILED)
+            await answer_file(context, item, t.FILE_DOWNLOAD_FAILED)
             return
         data = bytes(await telegram_file.download_as_bytearray())
     except BadRequest as exc:
@@ -94,60 +234,68 @@ async def on_document(update: Update, context: Context) -> None:
             # The server will never hand this file over: sending it again would not help.
             # Its limit is 20 MB (the cloud, or a self-hosted server without --local).
             shown = min(svc.config.storage.max_file_mb, CLOUD_MAX_FILE_MB)
-            await answer_file(t.FILE_TOO_BIG.format(limit=shown))
+            await answer_file(context, item, t.FILE_TOO_BIG.format(limit=shown))
         else:
-            await answer_file(t.FILE_DOWNLOAD_FAILED)
+            await answer_file(context, item, t.FILE_DOWNLOAD_FAILED)
         return
     except TelegramError as exc:
         log.warning("download of an upload failed: %s", exc)
-        await answer_file(t.FILE_DOWNLOAD_FAILED)
+        await answer_file(context, item, t.FILE_DOWNLOAD_FAILED)
         return
     if len(data) > limit:
-        await answer_file(t.FILE_TOO_BIG.format(limit=svc.config.storage.max_file_mb))
+        await answer_file(
+            context, item, t.FILE_TOO_BIG.format(limit=svc.config.storage.max_file_mb)
+        )
         return
-    refused = file_refusal(check_file(name, data), t.e(name))
+    refused = file_refusal(check_file(item.name, data), t.e(item.name))
     if refused is not None:
-        await answer_file(refused)
+        await answer_file(context, item, refused)
         return
-    saved = await svc.files.save(case.id, name, data)
+    saved = await svc.files.save(case.id, item.name, data)
     definition = svc.sops.of(case)
+    uploads = definition.step(case.step).uploads
     upload = Upload(
         case_id=case.id,
         version=case.version,
-        doc=guess_document(definition, definition.step(case.step).uploads, f"{name} {caption}"),
-        name=name,
+        doc=guess_document(definition, uploads, f"{item.name} {item.caption}"),
+        name=item.name,
         size=saved.size,
         sha256=saved.sha256,
         path=saved.relative,
-        mime=document.mime_type or "",
-        telegram_file_id=document.file_id,
-        telegram_unique_id=document.file_unique_id,
-        chat_id=message.chat.id,
-        message_id=message.message_id,
+        mime=item.mime,
+        telegram_file_id=item.file_id,
+        telegram_unique_id=item.unique_id,
+        chat_id=item.chat_id,
+        message_id=item.message_id,
     )
     try:
-        result = await svc.cases.attach_upload(user_id(update), upload, update.update_id)
+        result = await svc.cases.attach_upload(item.person_id, upload, item.update_id)
     except AlreadyApplied:
         return
     except DomainError as exc:
-        await answer_file(refusal_text(exc, definition))
+        await answer_file(context, item, refusal_text(exc, definition))
         return
     if result.status in ("duplicate", "same_as"):
         doc_name = definition.document(result.doc).name
         text = t.FILE_DUPLICATE if result.status == "duplicate" else t.FILE_SAME_AS_OTHER
-        await answer_file(text.format(name=t.e(name), doc=t.e(doc_name)))
+        await answer_file(context, item, text.format(name=t.e(item.name), doc=t.e(doc_name)))
 
 
-def _pick_case(cases: list[Case], caption: str, replied_case: int | None) -> Case | int | None:
-    """The case an upload is for: the number in its caption ("#12", in any digits), else
-    the case of the task message it replies to, else the only one. An int: the case named
+def which_case(cases: list[Case]) -> str:
+    numbers = ", ".join(f"#{c.id}" for c in cases[:10])
+    return t.WHICH_CASE.format(numbers=numbers, example=cases[0].id)
+
+
+def case_tags(caption: str) -> set[int]:
+    """The case numbers a caption names ("#12", in any digits)."""
+    return {int(tag) for tag in CASE_TAG.findall(unicodedata.normalize("NFKC", caption))}
+
+
+def _pick_case(cases: list[Case], named: int | None) -> Case | int | None:
+    """The case an upload is for: the one named, else the only one. An int: the case named
     takes no upload from this person; None: it is not clear which."""
-    tags = {int(tag) for tag in CASE_TAG.findall(unicodedata.normalize("NFKC", caption))}
-    if len(tags) > 1:
-        return None
-    wanted = tags.pop() if tags else replied_case
-    if wanted is not None:
-        return next((c for c in cases if c.id == wanted), wanted)
+    if named is not None:
+        return next((c for c in cases if c.id == named), named)
     return cases[0] if len(cases) == 1 else None
 
 
@@ -157,6 +305,8 @@ async def on_media(update: Update, context: Context) -> None:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(MessageHandler(filters.Document.ALL, on_document))
+    if app.job_queue is not None:
+        app.job_queue.run_once(resume_albums, 0, name="albums")
     media = (
         filters.PHOTO
         | filters.VIDEO

@@ -250,6 +250,32 @@ V6_ONE_QUEUE_INDEX = """
 DROP INDEX outbox_pending;
 """
 
+V7_ALBUMS = """
+-- An album (several files sent at once) carries its caption on one file only. The case its
+-- caption or reply names is kept for the album's other files, and a file that came before
+-- the one naming it waits here (its Telegram file, not yet downloaded) until it is named,
+-- or is asked about after a few seconds. Rows live for minutes: pruned with the update ids.
+CREATE TABLE albums (
+    chat_id         INTEGER NOT NULL,
+    media_group_id  TEXT NOT NULL,
+    case_id         INTEGER,            -- the case named; NULL while no file has named it
+    at              TEXT NOT NULL,
+    PRIMARY KEY (chat_id, media_group_id)
+) WITHOUT ROWID;
+
+CREATE TABLE album_files (
+    chat_id         INTEGER NOT NULL,
+    message_id      INTEGER NOT NULL,
+    media_group_id  TEXT NOT NULL,
+    person_id       INTEGER NOT NULL,
+    update_id       INTEGER,
+    file            TEXT NOT NULL,      -- JSON: the Telegram file (ids, name, size, type)
+    at              TEXT NOT NULL,
+    PRIMARY KEY (chat_id, message_id)
+) WITHOUT ROWID;
+CREATE INDEX album_files_by_album ON album_files(chat_id, media_group_id);
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     V1_FOUNDATION,
     V2_REMINDERS,
@@ -257,6 +283,7 @@ MIGRATIONS: tuple[str, ...] = (
     V4_ACTING,
     V5_QUEUE_INDEXES,
     V6_ONE_QUEUE_INDEX,
+    V7_ALBUMS,
 )
 """``MIGRATIONS[i]`` takes a database from ``user_version`` i to i + 1."""
 

@@ -238,6 +238,30 @@ CREATE INDEX live_tasks_by_case ON live_tasks(case_id);
     """
 DROP INDEX outbox_pending;
 """,
+    # 7: albums whose caption names the case (storage.migrations.V7_ALBUMS)
+    _c_collation(
+        """
+CREATE TABLE albums (
+    chat_id         BIGINT NOT NULL,
+    media_group_id  TEXT NOT NULL,
+    case_id         BIGINT,
+    at              TEXT NOT NULL,
+    PRIMARY KEY (chat_id, media_group_id)
+);
+
+CREATE TABLE album_files (
+    chat_id         BIGINT NOT NULL,
+    message_id      BIGINT NOT NULL,
+    media_group_id  TEXT NOT NULL,
+    person_id       BIGINT NOT NULL,
+    update_id       BIGINT,
+    file            TEXT NOT NULL,
+    at              TEXT NOT NULL,
+    PRIMARY KEY (chat_id, message_id)
+);
+CREATE INDEX album_files_by_album ON album_files(chat_id, media_group_id);
+"""
+    ),
 )
 """``STEPS[i]`` takes a PostgreSQL database from level ``BASE_LEVEL + i`` to the next."""
 
@@ -258,6 +282,8 @@ TABLES: tuple[str, ...] = (
     "deliveries",
     "live_tasks",
     "acting",
+    "albums",
+    "album_files",
 )
 """Every table of the schema, each after the tables its foreign keys name."""
 

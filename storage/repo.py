@@ -1205,13 +1205,15 @@ def outbox_counts(tx: Tx) -> dict[str, int]:
 
 
 def prune(tx: Tx, sent_before: datetime, updates_before: datetime) -> tuple[int, int]:
-    """Forget delivered outbox rows and claimed update ids older than the retention, and
-    who received which file of cases closed before it (the event log stays the record).
+    """Forget delivered outbox rows and claimed update ids older than the retention, the
+    albums seen before the update ids, and who received which file of cases closed before
+    it (the event log stays the record).
     Returns (outbox rows, update ids) removed."""
     rows = tx.run(
         "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?", (ts(sent_before),)
     )
     updates = tx.run("DELETE FROM processed_updates WHERE at < ?", (ts(updates_before),))
+    tx.run("DELETE FROM albums WHERE at < ?", (ts(updates_before),))
     tx.run(
         "DELETE FROM deliveries WHERE file_id IN (SELECT f.id FROM files f JOIN cases c "
         "ON c.id = f.case_id WHERE c.status <> 'open' AND c.closed_at < ?)",
@@ -1387,3 +1389,114 @@ def claim_update(tx: Tx, update_id: int, now: datetime) -> bool:
 
 def update_seen(tx: Tx, update_id: int) -> bool:
     return tx.one("SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)) is not None
+
+
+# -- albums: the case one file's caption names, for the album's other files ---------------
+
+
+@dataclass(frozen=True)
+class AlbumFile:
+    """A file of an album that came before any file of it named the case: kept (not yet
+    downloaded) until one does, or until it is asked about."""
+
+    chat_id: int
+    message_id: int
+    media_group_id: str
+    person_id: int
+    update_id: int | None
+    file_id: str
+    unique_id: str
+    name: str
+    size: int | None
+    mime: str
+    caption: str
+
+
+def _album_file(row: Row) -> AlbumFile:
+    file = json.loads(row["file"])
+    return AlbumFile(
+        chat_id=int(row["chat_id"]),
+        message_id=int(row["message_id"]),
+        media_group_id=str(row["media_group_id"]),
+        person_id=int(row["person_id"]),
+        update_id=None if row["update_id"] is None else int(row["update_id"]),
+        file_id=file["id"],
+        unique_id=file["unique_id"],
+        name=file["name"],
+        size=file["size"],
+        mime=file["mime"],
+        caption=file["caption"],
+    )
+
+
+def album_case(tx: Tx, chat_id: int, media_group_id: str) -> int | None:
+    value = tx.value(
+        "SELECT case_id FROM albums WHERE chat_id = ? AND media_group_id = ?",
+        (chat_id, media_group_id),
+    )
+    return None if value is None else int(value)
+
+
+def name_album(
+    tx: Tx, chat_id: int, media_group_id: str, case_id: int, now: datetime
+) -> list[AlbumFile]:
+    """A file of the album named its case: kept for the files still to come; returns (and
+    forgets) the files that came before it and waited."""
+    tx.run(
+        "INSERT INTO albums (chat_id, media_group_id, case_id, at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (chat_id, media_group_id) DO UPDATE SET case_id = excluded.case_id",
+        (chat_id, media_group_id, case_id, ts(now)),
+    )
+    return take_album_files(tx, chat_id, media_group_id)
+
+
+def wait_for_album(tx: Tx, item: AlbumFile, now: datetime) -> int | None:
+    """The album's case when a file of it has named one; else the file waits (None)."""
+    known = album_case(tx, item.chat_id, item.media_group_id)
+    if known is not None:
+        return known
+    tx.run(
+        "INSERT INTO albums (chat_id, media_group_id, case_id, at) VALUES (?, ?, NULL, ?) "
+        "ON CONFLICT (chat_id, media_group_id) DO NOTHING",
+        (item.chat_id, item.media_group_id, ts(now)),
+    )
+    file = {
+        "id": item.file_id,
+        "unique_id": item.unique_id,
+        "name": item.name,
+        "size": item.size,
+        "mime": item.mime,
+        "caption": item.caption,
+    }
+    tx.run(
+        "INSERT INTO album_files (chat_id, message_id, media_group_id, person_id, update_id, "
+        "file, at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO NOTHING",
+        (
+            item.chat_id,
+            item.message_id,
+            item.media_group_id,
+            item.person_id,
+            item.update_id,
+            dumps(file),
+            ts(now),
+        ),
+    )
+    return None
+
+
+def take_album_files(tx: Tx, chat_id: int, media_group_id: str) -> list[AlbumFile]:
+    """The files of an album still waiting, in the order they were sent; forgotten here."""
+    rows = tx.all(
+        "DELETE FROM album_files WHERE chat_id = ? AND media_group_id = ? RETURNING *",
+        (chat_id, media_group_id),
+    )
+    return sorted(map(_album_file, rows), key=lambda f: f.message_id)
+
+
+def waiting_albums(tx: Tx) -> list[tuple[int, str, datetime]]:
+    """Albums with files waiting for their case: (chat, album, when the first came)."""
+    rows = tx.all(
+        "SELECT chat_id, media_group_id, MIN(at) AS first FROM album_files "
+        "GROUP BY chat_id, media_group_id ORDER BY first"
+    )
+    return [(int(r[0]), str(r[1]), parse_ts(r[2])) for r in rows]

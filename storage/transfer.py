@@ -36,6 +36,8 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "deliveries": ("person_id", "file_id"),
     "live_tasks": ("chat_id", "case_id"),
     "acting": ("id",),
+    "albums": ("chat_id", "media_group_id"),
+    "album_files": ("chat_id", "message_id"),
 }
 assert set(PRIMARY_KEYS) == set(TABLES)
 

@@ -94,7 +94,7 @@ def test_an_unreachable_server_fails_the_check(tmp_path: Path) -> None:
 
 
 async def bureau_on_sqlite(out: Path) -> tuple[int, int]:
-    """The demo's two cases on SQLite, plus an invite and an open dialogue."""
+    """The demo's two cases on SQLite, plus an invite, an open dialogue and an album."""
     async with World(out) as world:
         await world.everyone_starts()
         first = await play_sop(world)
@@ -106,6 +106,9 @@ async def bureau_on_sqlite(out: Path) -> tuple[int, int]:
         # rows that closed cases no longer keep (buttons, live task messages)
         await db.write(repo.record_task_message, 1001, 9001, first, 3)
         await db.write(repo.set_live_task, 1001, first, 3, 9001)
+        # an album's file still waiting for the file that names its case
+        waiting = repo.AlbumFile(1005, 77, "9000001", 1005, None, "F", "U", "d.docx", 9, "", "")
+        await db.write(repo.wait_for_album, waiting, T0)
     return first, second
 
 

@@ -1,0 +1,140 @@
+"""Albums: an official sends several files at once, and Telegram puts the caption (with the
+case's number) under one of them only. Through the real bot and the Bot API emulator."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot import texts as t
+from bot.demo import Script, World, draft
+from emulator import EmuMessage
+from storage import repo
+
+WAIT = 15.0
+
+KONSEP = ("Konsep Rencana Kerja.docx", "TOR.docx")
+
+
+async def docs_of(world: World, case_id: int) -> list[str]:
+    case = await world.services.db.read(repo.load_case, case_id)
+    assert case is not None
+    return sorted(a.doc for a in case.files)
+
+
+async def waiting(world: World) -> int:
+    return int(
+        await world.services.db.read(lambda tx: tx.value("SELECT COUNT(*) FROM album_files"))
+    )
+
+
+def quoted_answers(files: list[EmuMessage], user_messages: list[EmuMessage]) -> list[str]:
+    """The bot's answers that quote one of ``files``, in the order of the files."""
+    by_file = {m.reply_to.message_id: m.text for m in user_messages if m.reply_to is not None}
+    return [by_file.get(f.message_id, "") for f in files]
+
+
+async def until_recorded(world: World, case_id: int, count: int) -> None:
+    for _ in range(int(WAIT / 0.02)):
+        case = await world.services.db.read(repo.load_case, case_id)
+        if case is not None and len(case.files) == count:
+            await world.drained()
+            return
+        await asyncio.sleep(0.02)
+    raise TimeoutError(f"case {case_id} did not get {count} files")
+
+
+async def two_new_cases(s: Script) -> tuple[int, int]:
+    return await s.new_case("Usulan pertama", 2027), await s.new_case("Usulan kedua", 2027)
+
+
+async def test_an_album_captioned_on_its_first_file_goes_whole_to_that_case(world: World) -> None:
+    """Kasubag holds two new cases and sends the Konsep and the TOR together, captioned
+    with the second case's number under the first file: both are the second case's."""
+    s = Script(world, WAIT)
+    first, second = await two_new_cases(s)
+    kasubag = world["kasubag"]
+    sent = await kasubag.send_album(
+        [(name, draft(name)) for name in KONSEP], caption=f"#{second}", caption_on=0
+    )
+    await until_recorded(world, second, 2)
+    assert await docs_of(world, second) == ["konsep_rencana_kerja", "tor"]
+    # Telegram sets a reaction on any file of an album on its first one
+    assert [m.bot_reactions for m in sent] == [["👌"], []]
+    assert not any(quoted_answers(sent, kasubag.bot_messages))
+    assert await docs_of(world, first) == []
+
+
+async def test_an_album_captioned_on_its_last_file_takes_the_files_that_came_before(
+    world: World,
+) -> None:
+    """The caption under the last file: the first file waits for it, then both go to the
+    case it names, and nothing is left waiting."""
+    s = Script(world, WAIT)
+    first, second = await two_new_cases(s)
+    kasubag = world["kasubag"]
+    sent = await kasubag.send_album(
+        [(name, draft(name)) for name in KONSEP], caption=f"Draf #{first}"
+    )
+    await until_recorded(world, first, 2)
+    assert await docs_of(world, first) == ["konsep_rencana_kerja", "tor"]
+    assert [m.bot_reactions for m in sent] == [["👌"], []]
+    assert not any(quoted_answers(sent, kasubag.bot_messages))
+    assert await docs_of(world, second) == []
+    assert await waiting(world) == 0
+
+
+async def test_an_album_without_a_number_is_asked_about_file_by_file(world: World) -> None:
+    """No caption and two cases open: after a few seconds each file is answered, quoting
+    it, with the question which case it is for; nothing is recorded."""
+    s = Script(world, WAIT)
+    first, second = await two_new_cases(s)
+    kasubag = world["kasubag"]
+    kasubag.mark_seen()
+    sent = await kasubag.send_album([(name, draft(name)) for name in KONSEP])
+    await world.emu.wait_until(
+        lambda: all(quoted_answers(sent, kasubag.bot_messages)), timeout=WAIT
+    )
+    for text in quoted_answers(sent, kasubag.bot_messages):
+        assert "beberapa berkas" in text and f"#{first}" in text and f"#{second}" in text
+    assert not any(m.bot_reactions for m in sent)
+    assert await docs_of(world, first) == await docs_of(world, second) == []
+    assert await waiting(world) == 0
+
+
+async def test_an_album_naming_a_case_that_takes_nothing_from_her_is_refused_whole(
+    world: World,
+) -> None:
+    """The caption names a case that is not waiting for Kasubag's documents: every file of
+    the album is answered so, and none is recorded."""
+    s = Script(world, WAIT)
+    first, second = await two_new_cases(s)
+    kasubag = world["kasubag"]
+    sent = await kasubag.send_album([(name, draft(name)) for name in KONSEP], caption="#99")
+    await world.emu.wait_until(
+        lambda: all(quoted_answers(sent, kasubag.bot_messages)), timeout=WAIT
+    )
+    refusal = t.CASE_TAKES_NO_UPLOAD.split("{")[0]  # (plain text)
+    assert all(a.startswith(refusal) for a in quoted_answers(sent, kasubag.bot_messages))
+    assert await docs_of(world, first) == await docs_of(world, second) == []
+
+
+async def test_a_file_waiting_for_its_album_is_asked_about_after_a_restart(world: World) -> None:
+    """The bot stops while a file of an album waits for the file naming its case: the file
+    is kept in the database, and the restarted bot asks about it."""
+    s = Script(world, WAIT)
+    await two_new_cases(s)
+    kasubag = world["kasubag"]
+    sent = await kasubag.send_album([(name, draft(name)) for name in KONSEP])
+    for _ in range(300):  # the bot stops before it asks (3 s after the first file)
+        if await waiting(world) == 2:
+            break
+        await asyncio.sleep(0.01)
+    assert await waiting(world) == 2
+    await world.stop_bot()
+    assert not quoted_answers(sent, kasubag.bot_messages)[0]
+    await world.start_bot()
+    await world.emu.wait_until(
+        lambda: all(quoted_answers(sent, kasubag.bot_messages)), timeout=WAIT
+    )
+    assert all("beberapa berkas" in a for a in quoted_answers(sent, kasubag.bot_messages))
+    assert await waiting(world) == 0
