@@ -3,6 +3,15 @@
 PTB's default concurrent processor would run two updates of the same person at once (a
 double tap, two quick uploads) and race on their pending dialogue. This one keeps one
 person's updates in arrival order while different people are served in parallel.
+
+An update waiting for the same person's earlier one holds no place among those in flight.
+PTB's ``process_update`` (final) takes a place of its semaphore before it calls
+``do_process_update``: with 16 places, one person who sent 16 messages at once (an album of
+ten files and a few presses, or someone flooding the bot) held every place while their
+updates queued behind each other, each answered at Telegram's pace of one message a second
+for a chat, and everybody else waited. So PTB's limit here only bounds the updates queued
+(``QUEUED``), and the limit on updates running is this processor's, taken once the
+person's turn has come.
 """
 
 from __future__ import annotations
@@ -14,22 +23,27 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+QUEUED = 100_000  # PTB's semaphore: updates received and not yet handled, waiting included
+
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int = 16) -> None:
-        super().__init__(max_concurrent_updates)
+        super().__init__(QUEUED)
+        self.running_limit = max_concurrent_updates
+        self._running = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         user = update.effective_user if isinstance(update, Update) else None
         if user is None:
-            await coroutine
+            async with self._running:
+                await coroutine
             return
         lock = self._locks.setdefault(user.id, asyncio.Lock())
         self._users[user.id] = self._users.get(user.id, 0) + 1
         try:
-            async with lock:
+            async with lock, self._running:
                 await coroutine
         finally:
             self._users[user.id] -= 1
