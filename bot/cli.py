@@ -10,6 +10,7 @@ import os
 import sqlite3
 import stat
 import sys
+from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -67,16 +68,10 @@ def definition_json(definition: SopDefinition) -> dict[str, Any]:
 
 def _load_checked(path: Path) -> tuple[Config, list[SopDefinition]]:
     """Config plus its SOPs, cross-checked (roles named in config exist in the SOPs)."""
-    from bot.paperwork import paper_problems
-
     config = load_config(path)
     definitions = [load_definition(p) for p in config.sops]
     roles = {r.id for d in definitions for r in d.roles}
-    problems = [
-        f"{source}: {problem}"
-        for source, d in zip(config.sops, definitions, strict=True)
-        for problem in paper_problems(d)
-    ]
+    problems = _sop_problems(config.sops, definitions)
     for i, person in enumerate(config.people):
         for role in person.roles:
             if role not in roles:
@@ -111,6 +106,28 @@ def _load_checked(path: Path) -> tuple[Config, list[SopDefinition]]:
     if problems:
         raise ConfigError(problems)
     return config, definitions
+
+
+def _sop_problems(sources: tuple[Path, ...], definitions: list[SopDefinition]) -> list[str]:
+    """The papers each SOP file names (known, and fitting their steps), and codes that two
+    files share (the deployment would run only one of them)."""
+    from bot.papers.registry import step_paper_problems
+    from bot.paperwork import paper_problems
+
+    problems = [
+        f"{source}: {problem}"
+        for source, d in zip(sources, definitions, strict=True)
+        for problem in paper_problems(d) + step_paper_problems(d)
+    ]
+    first: dict[str, Path] = {}
+    for source, d in zip(sources, definitions, strict=True):
+        if d.code in first:
+            problems.append(
+                f"{source}: sop.code: '{d.code}' is already the code of {first[d.code]} "
+                "(each SOP needs a code of its own)"
+            )
+        first.setdefault(d.code, source)
+    return problems
 
 
 def _warn_permissions(path: Path) -> None:
@@ -150,10 +167,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     token_ok = bool(config.token())
     print(f"config: {path} OK")
     for d in definitions:
-        reviews = [s.id for s in d.steps if s.is_review]
-        print(
-            f"sop {d.code}: {d.header.name} — {len(d.steps)} steps, reviews {reviews}, norm {d.norm_minutes} working minutes"
-        )
+        print(_sop_summary(d, config.sop_time_overrides.get(d.code, {})))
     database_ok, database_lines = _database_report(config.storage.database)
     for line in database_lines:
         print(line)
@@ -174,6 +188,20 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 2
     print(f"token: from ${config.bot.token_env} (set)")
     return 0
+
+
+def _sop_summary(definition: SopDefinition, overrides: Mapping[int, int]) -> str:
+    """One line per SOP; its norm is the one the deployment runs (with sop_time_overrides)."""
+    d = definition
+    reviews = [s.id for s in d.steps if s.is_review]
+    norm = d.with_step_times(overrides).norm_minutes
+    note = (
+        f" (the file says {d.norm_minutes}; sop_time_overrides)" if norm != d.norm_minutes else ""
+    )
+    return (
+        f"sop {d.code}: {d.header.name} — {len(d.steps)} steps, reviews {reviews}, "
+        f"norm {norm} working minutes{note}"
+    )
 
 
 def _database_report(target: Path | str) -> tuple[bool, list[str]]:

@@ -18,6 +18,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import holidays
+
+from bot.core.loader import MAX_STEP_MINUTES
+from bot.core.textfile import NotUtf8, utf8_text
+
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
 # getFile on Telegram's cloud Bot API refuses files above 20 MB ("file is too big"); a
 # self-hosted Bot API server in --local mode has no download limit (its uploads: 2000 MB).
@@ -27,6 +32,9 @@ SELF_HOSTED_MAX_FILE_MB = 2000
 # server's (which takes uploads up to 2000 MB)
 CLOUD_MAX_UPLOAD_MB = 50
 SELF_HOSTED_MAX_UPLOAD_MB = 2000
+# The reminder scheduler's longest pause between two looks at the stalled steps: a day (a
+# longer one would leave a day's reminders unsent, and the job queue refuses huge intervals).
+MAX_CHECK_EVERY_SECONDS = 24 * 60 * 60
 DEFAULT_ALLOWED_EXTENSIONS = (
     "pdf", "doc", "docx", "odt", "rtf", "xls", "xlsx", "ods", "csv", "ppt", "pptx", "odp",
     "txt", "zip", "jpg", "jpeg", "png",
@@ -168,6 +176,7 @@ class Config:
 # -- reading -----------------------------------------------------------------------------
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _UNIT = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 
 
@@ -210,6 +219,14 @@ class _Reader:
             return default
         return value
 
+    def up_to(self, raw: Mapping[str, Any], key: str, default: int, most: int, what: str) -> int:
+        """A positive integer of at most ``most`` (``what`` says what that bound is)."""
+        value = self.positive(raw, key, default)
+        if value > most:
+            self.fail(key, f"must be at most {most} ({what}), got {value}")
+            return default
+        return value
+
     def clock(self, raw: Mapping[str, Any], key: str, default: time) -> time:
         value = self.get(raw, key, str, None)
         if value is None:
@@ -224,9 +241,11 @@ class _Reader:
 def load_config(path: str | Path) -> Config:
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(utf8_text(path.read_bytes()))
     except OSError as exc:
         raise ConfigError([f"{path}: cannot read: {exc.strerror}"]) from exc
+    except NotUtf8 as exc:
+        raise ConfigError([f"{path}: {exc}"]) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"{path}: not valid TOML: {exc}"]) from exc
     return parse_config(raw, base_dir=path.resolve().parent, source=path)
@@ -281,7 +300,7 @@ def _bot(r: _Reader, raw: Mapping[str, Any], base: Path) -> BotConfig:
             "bot.token",
             "the token must not be in the file: set the variable named by bot.token_env",
         )
-    token_env = r.get(t, "bot.token_env", str, "TELEGRAM_BOT_TOKEN")
+    token_env = _token_env(r, t)
     url = r.get(t, "bot.api_base_url", str, DEFAULT_API_BASE_URL)
     if not re.match(r"^https?://[^\s/]+", url):
         r.fail("bot.api_base_url", f"must be an http(s) URL, got {url!r}")
@@ -318,6 +337,21 @@ def _bot(r: _Reader, raw: Mapping[str, Any], base: Path) -> BotConfig:
     )
 
 
+def _token_env(r: _Reader, t: Mapping[str, Any]) -> str:
+    """The name of the variable holding the token; never echoed when it is no name (it
+    may be the token itself, pasted in the wrong place)."""
+    name: str = r.get(t, "bot.token_env", str, "TELEGRAM_BOT_TOKEN")
+    if not name:
+        r.fail("bot.token_env", "must name the environment variable that holds the token")
+    elif not _ENV_NAME.match(name):
+        r.fail(
+            "bot.token_env",
+            "must be the name of an environment variable (letters, digits and '_'), "
+            "not the token itself",
+        )
+    return name
+
+
 def is_cloud_api(api_base_url: str) -> bool:
     """Whether the URL is Telegram's cloud Bot API server (not a self-hosted one)."""
     return urlsplit(api_base_url).hostname == urlsplit(DEFAULT_API_BASE_URL).hostname
@@ -339,6 +373,11 @@ def _storage(r: _Reader, raw: Mapping[str, Any], base: Path, *, cloud: bool) -> 
     if not all(isinstance(e, str) and re.match(r"^[a-z0-9]{1,8}$", e) for e in exts):
         r.fail("storage.allowed_extensions", "must be a list of lower-case extensions without dots")
         exts = list(DEFAULT_ALLOWED_EXTENSIONS)
+    elif not exts:
+        r.fail(
+            "storage.allowed_extensions",
+            "must name at least one extension (an empty list refuses every upload)",
+        )
     max_mb = r.positive(t, "storage.max_file_mb", CLOUD_MAX_FILE_MB)
     if cloud and max_mb > CLOUD_MAX_FILE_MB:
         r.fail(
@@ -399,7 +438,7 @@ def _time(r: _Reader, raw: Mapping[str, Any]) -> TimeConfig:
     end = r.clock(t, "time.day_end", time(16, 0))
     if end <= start:
         r.fail("time.day_end", "must be later than time.day_start")
-    holidays = r.get(t, "time.public_holidays", str, "ID") or None
+    country = _country(r, r.get(t, "time.public_holidays", str, "ID"))
     days_off = []
     for i, value in enumerate(r.get(t, "time.extra_days_off", list, [])):
         if isinstance(value, date):
@@ -409,7 +448,22 @@ def _time(r: _Reader, raw: Mapping[str, Any]) -> TimeConfig:
             days_off.append(date.fromisoformat(str(value)))
         except ValueError:
             r.fail(f"time.extra_days_off[{i}]", f"must be a date YYYY-MM-DD, got {value!r}")
-    return TimeConfig(tz, tuple(sorted(set(workdays))), start, end, holidays, tuple(days_off))
+    return TimeConfig(tz, tuple(sorted(set(workdays))), start, end, country, tuple(days_off))
+
+
+def _country(r: _Reader, code: str) -> str | None:
+    """The country whose public holidays are days off, as the ``holidays`` package names it
+    ("ID"; "id" is taken as "ID", its codes being upper case); "" for none."""
+    if not code:
+        return None
+    if code.upper() not in holidays.list_supported_countries():
+        r.fail(
+            "time.public_holidays",
+            f"unknown country {code!r} (a country code the holidays package knows, e.g. 'ID'; "
+            "'' for none)",
+        )
+        return "ID"
+    return code.upper()
 
 
 def _reminders(r: _Reader, raw: Mapping[str, Any]) -> ReminderConfig:
@@ -421,12 +475,17 @@ def _reminders(r: _Reader, raw: Mapping[str, Any]) -> ReminderConfig:
         "check_every_seconds",
     }
     t = r.table(raw, "reminders", keys)
+    year = "a year of office work, in working minutes"
     return ReminderConfig(
         enabled=r.get(t, "reminders.enabled", bool, True),
-        repeat_every_minutes=r.positive(t, "reminders.repeat_every_minutes", 240),
+        repeat_every_minutes=r.up_to(
+            t, "reminders.repeat_every_minutes", 240, MAX_STEP_MINUTES, year
+        ),
         escalate_after=r.positive(t, "reminders.escalate_after", 2),
-        max_snooze_minutes=r.positive(t, "reminders.max_snooze_minutes", 2880),
-        check_every_seconds=r.positive(t, "reminders.check_every_seconds", 60),
+        max_snooze_minutes=r.up_to(t, "reminders.max_snooze_minutes", 2880, MAX_STEP_MINUTES, year),
+        check_every_seconds=r.up_to(
+            t, "reminders.check_every_seconds", 60, MAX_CHECK_EVERY_SECONDS, "a day"
+        ),
     )
 
 
@@ -468,6 +527,7 @@ def _people(r: _Reader, value: Any) -> tuple[PersonConfig, ...]:
         r.fail("people", "must be an array of tables ([[people]])")
         return ()
     people = []
+    first: dict[int, int] = {}  # telegram_id -> the index of its entry
     for i, item in enumerate(value):
         key = f"people[{i}]"
         if not isinstance(item, dict):
@@ -480,6 +540,12 @@ def _people(r: _Reader, value: Any) -> tuple[PersonConfig, ...]:
         if not isinstance(tid, int) or isinstance(tid, bool) or tid <= 0:
             r.fail(f"{key}.telegram_id", "missing or not a positive integer")
             continue
+        if tid in first:
+            r.fail(
+                f"{key}.telegram_id",
+                f"{tid} is already people[{first[tid]}] (give one entry all the person's roles)",
+            )
+        first.setdefault(tid, i)
         nip = r.get(item, f"{key}.nip", str, "")
         if nip and not re.fullmatch(r"[0-9]{18}", nip.replace(" ", "")):
             r.fail(f"{key}.nip", "a NIP has 18 digits")
@@ -562,13 +628,23 @@ def _sops(r: _Reader, raw: Mapping[str, Any], base: Path) -> tuple[Path, ...]:
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
         r.fail("sops", "must be a non-empty list of SOP definition file paths")
         return ()
-    paths = []
+    paths: list[Path] = []
     for i, item in enumerate(value):
         path = base / item
         if not path.is_file():
             r.fail(f"sops[{i}]", f"no such file: {item}")
+        elif (same := _same_file(path, paths)) is not None:
+            r.fail(f"sops[{i}]", f"{path} is listed twice (also sops[{same}]: {paths[same]})")
         paths.append(path)
     return tuple(paths)
+
+
+def _same_file(path: Path, earlier: list[Path]) -> int | None:
+    """The index of the earlier entry that is the same file (another spelling included)."""
+    for i, other in enumerate(earlier):
+        if other.is_file() and path.samefile(other):
+            return i
+    return None
 
 
 def _overrides(r: _Reader, value: Any) -> Mapping[str, Mapping[int, int]]:
@@ -587,6 +663,12 @@ def _overrides(r: _Reader, value: Any) -> Mapping[str, Mapping[int, int]]:
                 r.fail(f"{key}.{step}", "must be a step number")
             elif isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
                 r.fail(f"{key}.{step}", f"must be a positive number of minutes, got {minutes!r}")
+            elif minutes > MAX_STEP_MINUTES:
+                r.fail(
+                    f"{key}.{step}",
+                    f"must be at most {MAX_STEP_MINUTES} working minutes (a year of office "
+                    f"work), got {minutes}",
+                )
             else:
                 result[code][int(step)] = minutes
     return result

@@ -181,6 +181,64 @@ def test_check_names_overrides_of_unknown_sops_and_steps(tmp_path: Path) -> None
     assert "sop_time_overrides.lain" in result.stderr
 
 
+def check_here(
+    config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, str, str]:
+    """``sopbot check`` in this process (faster than a process of its own)."""
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    code = bot.cli.main(["check", "--config", str(config)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_check_refuses_two_sop_files_with_the_same_code_naming_both(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copy of the SOP kept beside it under another name, code unchanged: the
+    deployment would run only one of the two, silently."""
+    copy = tmp_path / "salinan.toml"
+    copy.write_bytes(SOP_PATH.read_bytes())
+    config = write_config(tmp_path, sops=[SOP_PATH, copy])
+    code, _, err = check_here(config, capsys, monkeypatch)
+    assert code != 0
+    assert (
+        f"{copy}: sop.code: 'ppk-rkakl-pk' is already the code of {SOP_PATH} "
+        "(each SOP needs a code of its own)"
+    ) in err
+
+
+def test_check_refuses_the_same_sop_file_listed_twice_naming_both_entries(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = write_config(tmp_path, sops=[SOP_PATH, SOP_PATH])
+    code, _, err = check_here(config, capsys, monkeypatch)
+    assert code != 0
+    assert f"sops[1]: {SOP_PATH} is listed twice (also sops[0]: {SOP_PATH})" in err
+
+
+def test_check_prints_the_norm_the_deployment_runs_with_its_overrides(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Step 6 (the drafts) takes 4800 minutes in the file; this office gives it 9600."""
+    file_norm = sop().norm_minutes
+    config = write_config(tmp_path, "[sop_time_overrides.ppk-rkakl-pk]\n6 = 9600\n")
+    code, out, err = check_here(config, capsys, monkeypatch)
+    assert code == 0, err
+    assert (
+        f"norm {file_norm + 4800} working minutes (the file says {file_norm}; sop_time_overrides)"
+    ) in out
+
+
+def test_check_with_no_variable_named_for_the_token_names_bot_token_env(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = write_config(tmp_path, '[bot]\ntoken_env = ""\n')
+    code, _, err = check_here(config, capsys, monkeypatch)
+    assert code != 0
+    assert "bot.token_env: must name the environment variable that holds the token" in err
+    assert "variable  is not set" not in err
+
+
 async def test_check_lists_open_cases_on_an_older_revision_of_the_sop(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

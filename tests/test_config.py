@@ -314,6 +314,49 @@ BAD = {
         setting("storage.allowed_extensions", [".pdf"]),
         "storage.allowed_extensions:",
     ),
+    "no extension allowed, so every upload refused": (
+        setting("storage.allowed_extensions", []),
+        "storage.allowed_extensions: must name at least one extension",
+    ),
+    "no variable named for the token": (
+        setting("bot.token_env", ""),
+        "bot.token_env: must name the environment variable that holds the token",
+    ),
+    "the token pasted where its variable is named": (
+        setting("bot.token_env", "123456789:AAEhBOweik6ad9r"),
+        "bot.token_env: must be the name of an environment variable",
+    ),
+    "holidays of an unknown country": (
+        setting("time.public_holidays", "XX"),
+        "time.public_holidays: unknown country 'XX'",
+    ),
+    "a step norm overridden beyond a year of office work": (
+        setting("sop_time_overrides", {"ppk-rkakl-pk": {"6": 9999999999999}}),
+        "sop_time_overrides.ppk-rkakl-pk.6: must be at most 124800 working minutes",
+    ),
+    "reminders repeated less than once a year of office work": (
+        setting("reminders.repeat_every_minutes", 9999999999999),
+        "reminders.repeat_every_minutes: must be at most 124800",
+    ),
+    "a snooze beyond a year of office work": (
+        setting("reminders.max_snooze_minutes", 124801),
+        "reminders.max_snooze_minutes: must be at most 124800",
+    ),
+    "reminders looked for less than once a day": (
+        setting("reminders.check_every_seconds", 86401),
+        "reminders.check_every_seconds: must be at most 86400 (a day), got 86401",
+    ),
+    "the same person in two [[people]] entries": (
+        lambda raw: raw["people"].append({**raw["people"][0], "roles": ["karo"]}),
+        "people[1].telegram_id: 100000001 is already people[0]",
+    ),
+    "the same SOP file listed twice, spelt two ways": (
+        setting(
+            "sops",
+            ["sops/penyusunan-program-kerja.toml", "sops/../sops/penyusunan-program-kerja.toml"],
+        ),
+        "sops[1]: ",
+    ),
 }
 
 
@@ -326,6 +369,41 @@ def test_a_bad_value_is_refused_naming_its_key(
     problems = problems_of(raw)
     assert len(problems) == 1, problems
     assert problems[0].startswith(expected), problems
+
+
+def test_the_bounds_themselves_are_accepted() -> None:
+    raw = example()
+    raw["reminders"]["check_every_seconds"] = 86400
+    raw["reminders"]["max_snooze_minutes"] = 124800
+    raw["sop_time_overrides"] = {"ppk-rkakl-pk": {"6": 124800}}
+    config = parse_config(raw, base_dir=ROOT)
+    assert config.reminders.check_every_seconds == 86400
+    assert config.sop_time_overrides == {"ppk-rkakl-pk": {6: 124800}}
+
+
+def test_holidays_of_id_in_lower_case_are_indonesias() -> None:
+    raw = example()
+    raw["time"]["public_holidays"] = "id"
+    assert parse_config(raw, base_dir=ROOT).time.public_holidays == "ID"
+
+
+def test_a_config_saved_as_latin1_is_refused_naming_the_file_and_the_byte(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes('[organisation]\ncity = "Bogor Café"\n'.encode("latin-1"))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.problems == [
+        f"{path}: not UTF-8 text: byte 0xe9 at offset 32 (line 2, column 18); save it as UTF-8"
+    ]
+
+
+def test_a_config_notepad_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    body = f'sops = [{json.dumps(str(SOP_PATH))}]\n[organisation]\ncity = "Bogor Café"\n'
+    path.write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))
+    assert load_config(path).organisation.city == "Bogor Café"
 
 
 def test_the_token_is_refused_from_the_file_too(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import pytest
 from core_helpers import SOP_PATH, raw_sop, sop
 
 from bot.core.definition import ApprovalKind, DocumentSource, StepKind
-from bot.core.loader import DefinitionError, load_definition, parse_definition
+from bot.core.loader import MAX_STEP_MINUTES, DefinitionError, load_definition, parse_definition
 
 Raw = dict[str, Any]
 
@@ -334,6 +334,35 @@ def test_a_negative_step_time_is_refused() -> None:
     assert problems == ["steps[5].time_minutes: must be a positive number of minutes, got -5"]
 
 
+def test_a_step_time_beyond_a_year_of_office_work_is_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 6).update(time_minutes=9999999999999))
+    assert problems == [
+        "steps[5].time_minutes: must be at most 124800 working minutes (a year of office "
+        "work), got 9999999999999"
+    ]
+
+
+def test_a_step_time_of_a_whole_year_of_office_work_is_accepted() -> None:
+    raw = raw_sop()
+    step_at(raw, 6).update(time_minutes=MAX_STEP_MINUTES)
+    assert parse_definition(raw).step(6).time_minutes == 52 * 5 * 8 * 60
+
+
+def test_a_team_step_in_an_sop_without_a_shared_role_is_refused_naming_the_step() -> None:
+    """Step 5 forms the drafting team from the holders of a shared role: with no role
+    shared, nobody could be picked and the case could never leave step 5."""
+
+    def unshare(raw: Raw) -> None:
+        for role in raw["roles"]:
+            role.pop("shared", None)
+
+    problems = refusal(unshare)
+    assert problems == [
+        "steps[4].kind: a team step picks its members among the holders of a shared role "
+        "(shared = true), and no role of this SOP is shared"
+    ]
+
+
 def test_a_step_time_written_as_text_is_refused() -> None:
     problems = refusal(lambda raw: step_at(raw, 1).update(time_minutes="10"))
     assert problems == ["steps[0].time_minutes: must be an integer, got str"]
@@ -519,3 +548,37 @@ def test_a_copied_sop_file_loads_from_anywhere(tmp_path: Path) -> None:
     path = tmp_path / "copy.toml"
     path.write_bytes(SOP_PATH.read_bytes())
     assert load_definition(path) == sop()
+
+
+def test_an_sop_file_saved_as_latin1_is_refused_naming_the_byte_and_its_line(
+    tmp_path: Path,
+) -> None:
+    text = SOP_PATH.read_text(encoding="utf-8")
+    assert text.startswith("# SOP-AP")
+    path = tmp_path / "sop.toml"
+    path.write_bytes(text.replace("# SOP-AP", "# SOP-AP Café", 1).encode("latin-1"))
+    with pytest.raises(DefinitionError) as caught:
+        load_definition(path)
+    assert caught.value.source == str(path)
+    assert caught.value.problems == [
+        "not UTF-8 text: byte 0xe9 at offset 12 (line 1, column 13); save it as UTF-8"
+    ]
+
+
+def test_an_sop_file_saved_as_utf16_is_refused_saying_so(tmp_path: Path) -> None:
+    path = tmp_path / "sop.toml"
+    path.write_bytes(SOP_PATH.read_text(encoding="utf-8").encode("utf-16"))
+    with pytest.raises(DefinitionError) as caught:
+        load_definition(path)
+    [problem] = caught.value.problems
+    assert problem.startswith("not UTF-8 text: the file is UTF-16")
+
+
+def test_an_sop_file_notepad_saved_with_a_byte_order_mark_loads_as_without(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "sop.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + SOP_PATH.read_bytes())
+    loaded = load_definition(path)
+    assert loaded == sop()
+    assert loaded.revision == sop().revision

@@ -13,7 +13,8 @@ import pytest
 
 from bot.cli import main
 from bot.config import ConfigError, load_config
-from bot.papers.registry import PAPERS
+from bot.core.loader import definition_from_text, load_definition
+from bot.papers.registry import PAPERS, step_paper_problems
 from bot.papers.render import SHIPPED_TEMPLATES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -174,6 +175,138 @@ def test_unknown_templates_and_document_papers_are_refused(
     assert code != 0
     assert f"{sop}: steps[5].templates: unknown paper 'progam_kerja' (known: {KNOWN})" in err
     assert f"{sop}: documents.sk.paper: unknown paper 'sk' (known: {KNOWN})" in err
+
+
+# --- papers where a step of that kind cannot have them -------------------------------
+
+
+def sop_with_step_key(tmp_path: Path, index: int, line: str) -> Path:
+    """The shipped SOP with ``line`` added to its step ``steps[index]``."""
+    text = SOP.read_text(encoding="utf-8")
+    at = [m.end() for m in re.finditer(r"(?m)^\[\[steps\]\]\n", text)][index]
+    path = tmp_path / "x.toml"
+    path.write_text(text[:at] + line + "\n" + text[at:], encoding="utf-8")
+    return path
+
+
+def test_every_paper_the_shipped_sop_names_fits_its_step() -> None:
+    assert step_paper_problems(load_definition(SOP)) == []
+
+
+def test_a_step_whose_papers_name_the_report_is_refused_naming_the_step(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The SOP evaluation report is no paper of a case: a case could never be made into
+    one (before, the outbox failed on it at run time)."""
+    sop = sop_with_step_key(tmp_path, 0, 'papers = ["laporan"]')
+    code, _, err = check(write_config(tmp_path, sop=sop), capsys)
+    assert code != 0
+    assert (
+        f"{sop}: steps[0].papers: paper 'laporan' (Laporan Evaluasi Penerapan SOP) is not a "
+        "paper of a case"
+    ) in err
+    assert "Traceback" not in err
+
+
+def test_a_lembar_pemeriksaan_named_on_an_action_step_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Kasubag's proposal (step 1) decides nothing: a Lembar Pemeriksaan of it would record
+    a return that never happened."""
+    sop = sop_with_step_key(tmp_path, 0, 'papers = ["pemeriksaan"]')
+    code, _, err = check(write_config(tmp_path, sop=sop), capsys)
+    assert code != 0
+    assert (
+        f"{sop}: steps[0].papers: paper 'pemeriksaan' (Lembar Pemeriksaan) does not fit papers "
+        "of an action step: the bot writes it by itself for every decision of a review step"
+    ) in err
+
+
+def test_a_review_step_naming_its_lembar_pemeriksaan_is_refused_as_it_would_be_written_twice() -> (
+    None
+):
+    raw = SOP.read_text(encoding="utf-8").replace(
+        'papers = ["disposisi"]', 'papers = ["disposisi", "pemeriksaan"]', 1
+    )
+    problems = step_paper_problems(definition_from_text(raw))
+    assert problems == [
+        "steps[1].papers: paper 'pemeriksaan' (Lembar Pemeriksaan) does not fit papers of a "
+        "review step: the bot writes it by itself for every decision of a review step"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("index", "line", "problem"),
+    [
+        (
+            0,
+            'papers = ["sk_tim"]',
+            "steps[0].papers: paper 'sk_tim' (Draf SK Tim Penyusunan) does not fit papers of "
+            "an action step: it belongs in papers of a team step",
+        ),
+        (
+            0,
+            'templates = ["dokumentasi"]',
+            "steps[0].templates: paper 'dokumentasi' (Dokumentasi) does not fit templates of "
+            "an action step: it belongs in papers of an archive step",
+        ),
+        (
+            1,
+            'templates = ["disposisi"]',
+            "steps[1].templates: paper 'disposisi' (Lembar Disposisi) does not fit templates of "
+            "a review step: it belongs in papers of an action, review, team or upload step",
+        ),
+        (
+            1,
+            'templates = ["rkakl"]',
+            "steps[1].templates: paper 'rkakl' (Kerangka Draf RKAKL) does not fit templates of "
+            "a review step: it belongs in templates of an action or upload step",
+        ),
+        (
+            0,
+            'papers = ["program_kerja"]',
+            "steps[0].papers: paper 'program_kerja' (Kerangka Draf Program Kerja) does not fit "
+            "papers of an action step: it belongs in templates of an action or upload step",
+        ),
+        (
+            11,
+            'templates = ["laporan"]',
+            "steps[11].templates: paper 'laporan' (Laporan Evaluasi Penerapan SOP) is not a "
+            "paper of a case",
+        ),
+    ],
+    ids=[
+        "an SK Tim from a step that forms no team",
+        "a Dokumentasi handed out before the archive",
+        "a Disposisi handed out on entering a review",
+        "a blank draft handed to a reviewer",
+        "a blank draft written when a step is done",
+        "the report handed to the archivist",
+    ],
+)
+def test_a_paper_that_does_not_fit_the_kind_of_its_step_is_refused(
+    tmp_path: Path, index: int, line: str, problem: str
+) -> None:
+    definition = load_definition(sop_with_step_key(tmp_path, index, line))
+    assert step_paper_problems(definition) == [problem]
+
+
+def test_a_disposisi_on_the_archive_step_is_refused_as_no_step_follows() -> None:
+    raw = SOP.read_text(encoding="utf-8").replace(
+        'papers = ["dokumentasi"]', 'papers = ["dokumentasi", "disposisi"]', 1
+    )
+    assert step_paper_problems(definition_from_text(raw)) == [
+        "steps[11].papers: paper 'disposisi' (Lembar Disposisi) does not fit papers of an "
+        "archive step: it belongs in papers of an action, review, team or upload step"
+    ]
+
+
+def test_the_report_as_the_paper_of_a_document_is_refused() -> None:
+    raw = SOP.read_text(encoding="utf-8").replace('paper = "sk_tim"', 'paper = "laporan"', 1)
+    assert step_paper_problems(definition_from_text(raw)) == [
+        "documents.sk.paper: paper 'laporan' (Laporan Evaluasi Penerapan SOP) is not a paper "
+        "of a case"
+    ]
 
 
 # --- the [papers] table -------------------------------------------------------------

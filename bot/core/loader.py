@@ -32,7 +32,14 @@ from bot.core.definition import (
     Step,
     StepKind,
 )
+from bot.core.textfile import NotUtf8, utf8_text
 
+# The longest time norm of a step, in working minutes: a year of office work (52 weeks of
+# 5 days of 8 hours, the default working time). SOP norms are hours or days (the shipped
+# SOP's longest is 10 days), so a longer one is a slip of the keyboard (9999999999999);
+# the bound also keeps the deadline arithmetic (bot.worktime) in range. config.toml's
+# sop_time_overrides and reminder intervals are bounded the same.
+MAX_STEP_MINUTES = 52 * 5 * 8 * 60
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,23}$")
 
@@ -110,11 +117,11 @@ def load_draft(path: str | Path) -> tuple[SopDefinition, tuple[Guess, ...]]:
     """A valid definition and its unconfirmed guesses (none for a reviewed definition)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = utf8_text(path.read_bytes())
     except OSError as exc:
         raise DefinitionError(str(path), [f"cannot read file: {exc.strerror}"]) from exc
-    except UnicodeDecodeError as exc:
-        raise DefinitionError(str(path), [f"not UTF-8 text: {exc.reason}"]) from exc
+    except NotUtf8 as exc:
+        raise DefinitionError(str(path), [str(exc)]) from exc
     return draft_from_text(text, source=str(path))
 
 
@@ -164,6 +171,7 @@ def parse_draft(
         _check_roles(p, roles)
         _check_documents(p, documents)
         _check_steps(p, steps, {r.id for r in roles}, {d.id: d for d in documents})
+        _check_team_steps(p, steps, roles)
     if p.items:
         raise DefinitionError(source, p.items)
     assert header is not None
@@ -211,6 +219,20 @@ def _int(p: _Problems, path: str, value: Any) -> int | None:
         p.add(path, f"must be an integer, got {type(value).__name__}")
         return None
     return value
+
+
+def _time_minutes(p: _Problems, path: str, value: Any) -> int | None:
+    """A step's time norm: working minutes, from 1 to :data:`MAX_STEP_MINUTES`."""
+    minutes = _int(p, path, value)
+    if minutes is not None and minutes <= 0:
+        p.add(path, f"must be a positive number of minutes, got {minutes}")
+    elif minutes is not None and minutes > MAX_STEP_MINUTES:
+        p.add(
+            path,
+            f"must be at most {MAX_STEP_MINUTES} working minutes (a year of office work), "
+            f"got {minutes}",
+        )
+    return minutes
 
 
 def _bool(p: _Problems, path: str, value: Any) -> bool:
@@ -375,11 +397,7 @@ def _parse_steps(p: _Problems, raw: Any) -> list[Step]:
         except ValueError:
             allowed = ", ".join(m.value for m in Mandate)
             p.add(f"{path}.mandate", f"unknown mandate '{mandate_raw}' (one of: {allowed})")
-        time_minutes = _int(p, f"{path}.time_minutes", item.get("time_minutes"))
-        if time_minutes is not None and time_minutes <= 0:
-            p.add(
-                f"{path}.time_minutes", f"must be a positive number of minutes, got {time_minutes}"
-            )
+        time_minutes = _time_minutes(p, f"{path}.time_minutes", item.get("time_minutes"))
         steps.append(
             Step(
                 id=_int(p, f"{path}.id", item.get("id")) or 0,
@@ -498,6 +516,20 @@ def _check_steps(
                 p.add(f"{path}.inputs[{j}]", f"document '{doc_id}' is produced by no earlier step")
         _check_targets(p, path, step, position)
     _check_paths(p, steps, position)
+
+
+def _check_team_steps(p: _Problems, steps: list[Step], roles: list[Role]) -> None:
+    """A team step's holder picks the members among the holders of a shared role: an SOP
+    with a team step and no shared role could never leave that step."""
+    if any(r.shared for r in roles):
+        return
+    for i, step in enumerate(steps):
+        if step.kind is StepKind.TEAM:
+            p.add(
+                f"steps[{i}].kind",
+                "a team step picks its members among the holders of a shared role "
+                "(shared = true), and no role of this SOP is shared",
+            )
 
 
 def _held_on_entry(

@@ -2,7 +2,16 @@
 
 A paper kind is named in SOP files as the registry names it: a step's ``papers = [...]``
 and ``templates = [...]``, a document's ``paper = "..."``. ``sopbot check`` refuses any
-other name, and renders every kind's template with its sample record.
+other name, a name on a step whose kind the paper does not fit (:func:`step_paper_problems`),
+and renders every kind's template with its sample record.
+
+Which steps a kind fits follows from how :mod:`bot.paperwork` builds it: a Disposisi is
+addressed to the holder of the step the case moves on to (so never on the archive step, which
+ends the case); the SK Tim lists the team a team step formed; the Lembar Pemeriksaan records
+a review step's decision and is written for every one of them by the bot itself
+(``bot.services.effects``), so no step names it; the blank drafts are handed to whoever
+drafts, on entering the step; the Dokumentasi is the archive record; the SOP evaluation
+report (``laporan``) is no paper of a case at all.
 
 Adding a paper: a record in :mod:`bot.papers.model`, a context function in
 :mod:`bot.papers.contexts`, a sample in :mod:`bot.papers.samples`, the template in
@@ -18,6 +27,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
+from bot.core.definition import SopDefinition, StepKind
 from bot.papers import samples
 from bot.papers.contexts import (
     clean,
@@ -52,6 +62,7 @@ __all__ = [
     "PaperKind",
     "archive_file_name",
     "file_name",
+    "step_paper_problems",
 ]
 
 R = TypeVar("R")
@@ -68,35 +79,53 @@ class PaperKind(Generic[R]):
     record: type[R]  # its input (bot.papers.model)
     context: Callable[[R, OfficeZone], dict[str, Any]]  # what fills the template
     sample: Callable[[], R]  # a realistic record, for `sopbot check` and tests
+    # The step kinds whose `papers` may name it (written when the step is completed) and
+    # whose `templates` may (handed to the holder when the step is entered).
+    papers_on: frozenset[StepKind] = frozenset()
+    templates_on: frozenset[StepKind] = frozenset()
+    # The step kinds for which the bot writes it by itself, unnamed (every decision).
+    automatic_on: frozenset[StepKind] = frozenset()
+
+    @property
+    def of_a_step(self) -> bool:
+        """Whether a step of a case produces it at all (the SOP report is no such paper)."""
+        return bool(self.papers_on or self.templates_on or self.automatic_on)
 
 
 DISPOSISI = PaperKind(
     "disposisi", "Lembar Disposisi", "disposisi.docx", "disposisi",
     Disposisi, disposisi_context, samples.sample_disposisi,
+    papers_on=frozenset({StepKind.ACTION, StepKind.REVIEW, StepKind.TEAM, StepKind.UPLOAD}),
 )  # fmt: skip
 SK_TIM = PaperKind(
     "sk_tim", "Draf SK Tim Penyusunan", "sk_tim.docx", "sk-tim",
     SkTim, sk_tim_context, samples.sample_sk_tim,
+    papers_on=frozenset({StepKind.TEAM}),
 )  # fmt: skip
 PEMERIKSAAN = PaperKind(
     "pemeriksaan", "Lembar Pemeriksaan", "pemeriksaan.docx", "pemeriksaan",
     Pemeriksaan, pemeriksaan_context, samples.sample_pemeriksaan,
+    automatic_on=frozenset({StepKind.REVIEW}),
 )  # fmt: skip
 PROGRAM_KERJA = PaperKind(
     "program_kerja", "Kerangka Draf Program Kerja", "program_kerja.docx", "program-kerja",
     DraftSkeleton, skeleton_context, samples.sample_skeleton,
+    templates_on=frozenset({StepKind.ACTION, StepKind.UPLOAD}),
 )  # fmt: skip
 RKAKL = PaperKind(
     "rkakl", "Kerangka Draf RKAKL", "rkakl.docx", "rkakl",
     DraftSkeleton, skeleton_context, samples.sample_skeleton,
+    templates_on=frozenset({StepKind.ACTION, StepKind.UPLOAD}),
 )  # fmt: skip
 PENETAPAN_KINERJA = PaperKind(
     "penetapan_kinerja", "Kerangka Draf Penetapan Kinerja", "penetapan_kinerja.docx",
     "penetapan-kinerja", DraftSkeleton, skeleton_context, samples.sample_skeleton,
+    templates_on=frozenset({StepKind.ACTION, StepKind.UPLOAD}),
 )  # fmt: skip
 DOKUMENTASI = PaperKind(
     "dokumentasi", "Dokumentasi", "dokumentasi.docx", "dokumentasi",
     Dokumentasi, dokumentasi_context, samples.sample_dokumentasi,
+    papers_on=frozenset({StepKind.ARCHIVE}),
 )  # fmt: skip
 # Not a paper of a case: the SOP evaluation report of /laporan, named by its period.
 LAPORAN = PaperKind(
@@ -146,3 +175,64 @@ def file_name(kind: PaperKind[Any], case_no: str, *extra: str) -> str:
 def archive_file_name(case_no: str) -> str:
     """ "arsip-dokumentasi-K7.zip": the bundle of :func:`bot.papers.archive.bundle_zip`."""
     return _name(ARCHIVE_WORD, case_no, (), ".zip")
+
+
+# -- which steps a paper fits ------------------------------------------------------------
+
+_KIND_ORDER = tuple(StepKind)
+
+
+def _kinds(kinds: frozenset[StepKind]) -> str:
+    """ "an action or upload", "a team": step kinds in the order of :class:`StepKind`."""
+    words = [k.value for k in _KIND_ORDER if k in kinds]
+    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    return f"{'an' if listed[0] in 'aeiou' else 'a'} {listed}"
+
+
+def _where_it_belongs(kind: PaperKind[Any]) -> str:
+    if kind.automatic_on:
+        return f"the bot writes it by itself for every decision of {_kinds(kind.automatic_on)} step"
+    places = [
+        f"{key} of {_kinds(kinds)} step"
+        for key, kinds in (("papers", kind.papers_on), ("templates", kind.templates_on))
+        if kinds
+    ]
+    return "it belongs in " + " or ".join(places)
+
+
+def fit_problem(name: str, listed_in: str, step_kind: StepKind) -> str | None:
+    """Why a step of ``step_kind`` may not name paper ``name`` in its ``listed_in``
+    (``"papers"`` or ``"templates"``); None when it may, or when no paper has that name
+    (:func:`bot.paperwork.paper_problems` reports those)."""
+    kind = PAPERS.get(name)
+    if kind is None:
+        return None
+    allowed = kind.papers_on if listed_in == "papers" else kind.templates_on
+    if step_kind in allowed:
+        return None
+    what = f"paper '{name}' ({kind.title})"
+    if not kind.of_a_step:
+        return f"{what} is not a paper of a case"
+    return f"{what} does not fit {listed_in} of {_kinds(frozenset({step_kind}))} step: " + (
+        _where_it_belongs(kind)
+    )
+
+
+def step_paper_problems(definition: SopDefinition) -> list[str]:
+    """Every paper an SOP names where it does not fit, as ``steps[3].papers: paper
+    'pemeriksaan' (Lembar Pemeriksaan) does not fit papers of an action step: ...``."""
+    problems = []
+    for doc in definition.documents:
+        kind = PAPERS.get(doc.paper or "")
+        if kind is not None and not kind.of_a_step:
+            problems.append(
+                f"documents.{doc.id}.paper: paper '{kind.name}' ({kind.title}) is not a paper "
+                "of a case"
+            )
+    for i, step in enumerate(definition.steps):
+        for listed_in in ("papers", "templates"):
+            for name in getattr(step, listed_in):
+                problem = fit_problem(name, listed_in, step.kind)
+                if problem is not None:
+                    problems.append(f"steps[{i}].{listed_in}: {problem}")
+    return problems

@@ -1,0 +1,36 @@
+"""The text of a file an office edits (an SOP definition, config.toml): UTF-8.
+
+A leading UTF-8 byte order mark, which Windows Notepad writes, is dropped. Text in another
+encoding is refused with the place of its first byte that is not UTF-8, so that the office
+finds the character (an "é" saved as Latin-1) or learns that the file is UTF-16.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+class NotUtf8(ValueError):
+    """The bytes are not UTF-8; the message says where (and what to do)."""
+
+
+def utf8_text(data: bytes) -> str:
+    """``data`` decoded as UTF-8, without a leading byte order mark."""
+    if data.startswith(_UTF16_BOMS):
+        raise NotUtf8(
+            "not UTF-8 text: the file is UTF-16 (it starts with its byte order mark); "
+            "save it as UTF-8"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise NotUtf8(f"not UTF-8 text: {_place(data, exc.start)}; save it as UTF-8") from exc
+
+
+def _place(data: bytes, offset: int) -> str:
+    """ "byte 0xe9 at offset 412 (line 12, column 7)": columns count bytes from 1."""
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return f"byte 0x{data[offset]:02x} at offset {offset} (line {line}, column {column})"
