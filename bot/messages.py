@@ -421,8 +421,7 @@ class Renderer:
         appointment = inputs.appointments.get(int(item.params.get("appointment", 0)))
         if appointment is None:
             return None
-        definition = self.sops.default
-        title = acting_role(definition, appointment.role, appointment.kind)
+        title = acting_role(self.sops, appointment.role, appointment.kind)
         who = t.e(inputs.name(appointment.person_id))
         until = t.last_day(appointment.ends_at, self.zone)
         reason = f" ({t.e(appointment.reason)})" if appointment.reason else ""

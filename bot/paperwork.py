@@ -83,12 +83,15 @@ def paper_problems(definition: SopDefinition) -> list[str]:
     return problems
 
 
-MENIMBANG = (
-    "bahwa dalam rangka penyusunan Program Kerja, Rencana Kerja dan Anggaran Kementerian/Lembaga "
-    "(RKAKL), dan Penetapan Kinerja Biro Tahun Anggaran {year} perlu dibentuk Tim Penyusunan;",
-    "bahwa berdasarkan pertimbangan sebagaimana dimaksud dalam huruf a, perlu menetapkan "
-    "Keputusan Kepala Biro tentang Pembentukan Tim Penyusunan;",
-)
+def menimbang(sop_name: str, year: int, team: str, issuer: str) -> list[str]:
+    """The SK Tim's considerations, from the SOP: "bahwa dalam rangka penyusunan Program
+    Kerja, ... Tahun Anggaran 2027 perlu dibentuk Tim Penyusunan; ..." """
+    activity = sop_name[:1].lower() + sop_name[1:]
+    return [
+        f"bahwa dalam rangka {activity} Tahun Anggaran {year} perlu dibentuk {team};",
+        "bahwa berdasarkan pertimbangan sebagaimana dimaksud dalam huruf a, perlu menetapkan "
+        f"Keputusan {issuer} tentang Pembentukan {team};",
+    ]
 
 
 def initials(name: str) -> str:
@@ -265,25 +268,28 @@ class _Context:
         return [await self.render(kind, paper, f"paper:{kind.name}", *self.step_visit())]
 
     async def sk_tim(self, kind: PaperKind[SkTim]) -> list[RenderedPaper]:
+        team = next((r for r in self.d.roles if r.shared), None)
         members = []
         for i, pid in enumerate(self.case.team):
-            o = self.official(pid, "tim")
+            o = self.official(pid, team.id if team else "")
             position = (
                 "Ketua"
                 if i == 0
                 else ("Sekretaris" if i == 1 and len(self.case.team) > 2 else "Anggota")
             )
             members.append(TeamMember(o.name, o.nip, position, o.position))
-        top = next(r.id for r in self.d.roles if r.superior is None)
+        top = next(r for r in self.d.roles if r.superior is None)
+        year = self.case.fiscal_year
+        team_name = team.name if team else "Tim"
         paper = SkTim(
             letterhead=self.w.letterhead,
             case=self.info,
             decree_number="",
             date=self.zone.day(self.event.at),
-            menimbang=[m.format(year=self.case.fiscal_year) for m in MENIMBANG],
+            menimbang=menimbang(self.d.header.name, year, team_name, top.title),
             mengingat=list(self.d.header.legal_basis),
             members=members,
-            signer=await self.holder(top),
+            signer=await self.holder(top.id),
             city=self.w.config.organisation.city,
         )
         return [await self.render(kind, paper, f"paper:{kind.name}", *self.step_visit())]

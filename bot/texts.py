@@ -163,9 +163,14 @@ REFUSALS = {
 # -- dialogues ---------------------------------------------------------------------------
 
 ASK_TITLE = (
-    "Pengajuan berkas baru.\n\nSilakan menuliskan <b>judul</b> kegiatan, misalnya:\n"
-    "<i>Penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro Tahun 2027</i>\n\n"
-    "Ketik /batal untuk membatalkan."
+    "Pengajuan berkas baru: <i>{sop}</i>.\n\nSilakan menuliskan <b>judul</b> kegiatan, "
+    "misalnya:\n<i>{example}</i>\n\nKetik /batal untuk membatalkan."
+)
+NEW_CASE_WHICH_SOP = (
+    "Bapak/Ibu dapat mengajukan berkas untuk beberapa SOP. Mohon pilih SOP-nya:\n{choices}"
+)
+NEW_CASE_UNKNOWN_SOP = (
+    "Mohon maaf, tidak ada SOP dengan kode <b>{code}</b>. SOP yang tersedia:\n{choices}"
 )
 BAD_TITLE = (
     "Judul harus satu baris yang memuat huruf atau angka, paling banyak {limit} karakter, "

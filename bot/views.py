@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot import texts as t
 from bot.callbacks import Callback, Op
-from bot.core.definition import SopDefinition, Step, StepKind
+from bot.core.definition import RoleBook, SopDefinition, Step, StepKind
 from bot.core.model import Case, Event, EventType
 from bot.core.workflow import missing_inputs
 from bot.papers.dates import OfficeZone
@@ -39,7 +39,7 @@ def step_line(definition: SopDefinition, step: Step) -> str:
     )
 
 
-def role_name(definition: SopDefinition, role: str) -> str:
+def role_name(definition: RoleBook, role: str) -> str:
     if role == "admin":
         return "Administrator"
     return definition.role(role).name if definition.has_role(role) else role
@@ -48,7 +48,7 @@ def role_name(definition: SopDefinition, role: str) -> str:
 ACTING_TITLES = {"plh": "Plh.", "plt": "Plt."}
 
 
-def acting_role(definition: SopDefinition, role: str, kind: str) -> str:
+def acting_role(definition: RoleBook, role: str, kind: str) -> str:
     """ "Plh. Karo": the role as an acting official holds it."""
     return f"{ACTING_TITLES.get(kind, kind)} {role_name(definition, role)}"
 
@@ -160,10 +160,11 @@ def task_view(
                 keyboard.append([button(t.BTN_FORWARD, Op.FORWARD)])
                 keyboard.append([button(t.BTN_FORWARD_NOTE, Op.FORWARD, "n")])
     elif step.kind is StepKind.TEAM:
-        lines += ["", "Silakan memilih anggota Tim Penyusunan, kemudian tetapkan tim."]
+        team = next((r.name for r in definition.roles if r.shared), "Tim")
+        lines += ["", f"Silakan memilih anggota {t.e(team)}, kemudian tetapkan tim."]
         if not team_candidates:
             lines.append(
-                "<i>Belum ada pegawai terdaftar dengan peran Tim Penyusunan. "
+                f"<i>Belum ada pegawai terdaftar dengan peran {t.e(team)}. "
                 "Mohon hubungi administrator.</i>"
             )
         pages = -(-len(team_candidates) // TEAM_PAGE) or 1

@@ -40,7 +40,7 @@ async def _require_admin(update: Update, context: Context) -> bool:
 
 
 def _role_ids(context: Context) -> list[str]:
-    return [r.id for r in context.services.sops.default.roles]
+    return [r.id for r in context.services.sops.roles]
 
 
 async def invite(update: Update, context: Context) -> None:
@@ -54,7 +54,7 @@ async def invite(update: Update, context: Context) -> None:
         return
     token, expires = await svc.people.invite(user_id(update), role)
     link = f"https://t.me/{context.bot.username}?start={token}"
-    name = svc.sops.default.role(role).name
+    name = svc.sops.role(role).name
     await reply(
         update,
         f"Tautan undangan untuk peran <b>{t.e(name)}</b> (sekali pakai, berlaku sampai "
@@ -68,7 +68,7 @@ async def list_roles(update: Update, context: Context) -> None:
     svc = context.services
     holders, history = await svc.people.roles_overview()
     lines = [f"<b>Pemegang peran</b> — {t.e(svc.config.organisation.unit_name)}"]
-    for role in svc.sops.default.roles:
+    for role in svc.sops.roles:
         names = ", ".join(
             f"{t.e(p.display)} (<code>{p.telegram_id}</code>)" for p in holders.get(role.id, [])
         )
@@ -85,7 +85,7 @@ async def list_roles(update: Update, context: Context) -> None:
             )
             reason = f" — {t.e(a.reason)}" if a.reason else ""
             lines.append(
-                f"• {a.kind.capitalize()}. {t.e(svc.sops.default.role(a.role).name)}: "
+                f"• {a.kind.capitalize()}. {t.e(svc.sops.role(a.role).name)}: "
                 f"<code>{a.person_id}</code>, {svc.zone.tanggal_jam(a.starts_at)} s.d. "
                 f"{t.last_day(a.ends_at, svc.zone)} ({state}){reason}"
             )
@@ -110,7 +110,7 @@ async def revoke(update: Update, context: Context) -> None:
         await reply(update, USAGE_REVOKE)
         return
     name = await context.services.people.revoke(user_id(update), person, role)
-    role_name = context.services.sops.default.role(role).name
+    role_name = context.services.sops.role(role).name
     await reply(
         update,
         f"Peran {t.e(role_name)} milik {t.e(name)} (<code>{person}</code>) telah dicabut."
@@ -181,7 +181,7 @@ async def appoint_acting(update: Update, context: Context, kind: str) -> None:
         return
     svc = context.services
     args = context.args or []
-    roles = [r.id for r in svc.sops.default.roles if not r.shared]
+    roles = [r.id for r in svc.sops.roles if not r.shared]
     usage = USAGE_ACTING.format(kind=kind, roles=", ".join(roles))
     role = args[0].lower() if args else ""
     person = parsing.telegram_id(args[1]) if len(args) > 1 else None
@@ -207,7 +207,7 @@ async def appoint_acting(update: Update, context: Context, kind: str) -> None:
         await reply(update, ACTING_REFUSALS.get(result.status, usage))
         return
     a = result.appointment
-    title = f"{a.kind.capitalize()}. {svc.sops.default.role(role).name}"
+    title = f"{a.kind.capitalize()}. {svc.sops.role(role).name}"
     text = (
         f"{t.e(title)} ditetapkan: ID {a.person_id}, sampai "
         f"{t.last_day(a.ends_at, svc.zone)}. {result.tasks} tugas yang sedang berjalan "
@@ -244,7 +244,7 @@ async def end_acting(update: Update, context: Context) -> None:
         return
     await reply(
         update,
-        f"{ended.kind.capitalize()}. {t.e(svc.sops.default.role(role).name)} (ID "
+        f"{ended.kind.capitalize()}. {t.e(svc.sops.role(role).name)} (ID "
         f"{ended.person_id}) diakhiri; tugas yang sedang berjalan kembali kepada pemegang "
         "definitif.",
     )

@@ -11,7 +11,7 @@ from bot import texts as t
 from bot.callbacks import Callback, Op
 from bot.core.model import DomainError, Withdraw
 from bot.outbox import keyboard_markup
-from bot.services.cases import AlreadyApplied
+from bot.services.cases import AlreadyApplied, NewCase
 from bot.services.queries import CaseStatus, TaskPage
 from bot.views import Keyboard, case_heading, history_lines, role_name, step_line
 from handlers import reports
@@ -24,18 +24,37 @@ USAGE_WITHDRAW = "Penggunaan: <code>/tarik &lt;nomor berkas&gt;</code>."
 
 
 async def new_case(update: Update, context: Context) -> None:
-    """/baru: one message asks the title, then the year, and then becomes the case's task."""
+    """/baru [kode SOP]: one message asks the title, then the year, and then becomes the
+    case's task. The SOP is the one whose first step the official holds, or the one named."""
     svc = context.services
     uid = user_id(update)
-    refused_role = await svc.dialogues.begin_new_case(uid)
-    if refused_role is not None:
-        await reply(
-            update, f"Mohon maaf, pengajuan berkas baru dilakukan oleh {t.e(refused_role)}."
-        )
+    code = " ".join(context.args or []).strip()
+    found = await svc.dialogues.begin_new_case(uid, code)
+    if found.definition is None:
+        await reply(update, new_case_refusal(context, found, code))
         return
-    asked = await reply(update, t.ASK_TITLE)
+    definition = found.definition
+    next_year = svc.zone.local(svc.clock.now()).year + 1
+    example = f"{definition.header.name} Tahun {next_year}"
+    asked = await reply(
+        update, t.ASK_TITLE.format(sop=t.e(definition.header.name), example=t.e(example))
+    )
     if asked is not None:
-        await svc.dialogues.begin(uid, "new_title", data={"msg": asked.message_id})
+        data: dict[str, object] = {"msg": asked.message_id, "sop": definition.code}
+        await svc.dialogues.begin(uid, "new_title", data=data)
+
+
+def new_case_refusal(context: Context, found: NewCase, code: str) -> str:
+    sops = context.services.sops
+    listed = "\n".join(
+        f"• <code>/baru {t.e(d.code)}</code> — {t.e(d.header.name)}" for d in found.choices
+    )
+    if found.status == "choose":
+        return t.NEW_CASE_WHICH_SOP.format(choices=listed)
+    if found.status == "unknown":
+        return t.NEW_CASE_UNKNOWN_SOP.format(code=t.e(code[:40]), choices=listed)
+    starters = dict.fromkeys(sops.role(d.first_step.actor).name for d in found.choices)
+    return f"Mohon maaf, pengajuan berkas baru dilakukan oleh {t.e(' atau '.join(starters))}."
 
 
 async def new_case_step(
@@ -52,7 +71,8 @@ async def new_case_step(
         if title is None:
             await reply(update, t.BAD_TITLE.format(limit=parsing.MAX_TITLE))
             return
-        await svc.dialogues.begin(uid, "new_year", data={"title": title, "msg": message_id})
+        fields = {"title": title, "msg": message_id, "sop": data.get("sop")}
+        await svc.dialogues.begin(uid, "new_year", data=fields)
         question = t.ASK_YEAR_AFTER_TITLE.format(title=t.e(title), year=next_year)
         if message_id is None or not await _edit(context, uid, message_id, question):
             await reply(update, question)
@@ -70,8 +90,14 @@ async def new_case_step(
         )
         return
     try:
+        code = data.get("sop")
         await svc.cases.start_case(
-            uid, str(data.get("title", "")), year, update_id=update.update_id, into=message_id
+            uid,
+            str(data.get("title", "")),
+            year,
+            sop_code=code if isinstance(code, str) and code in svc.sops.codes() else None,
+            update_id=update.update_id,
+            into=message_id,
         )
     except AlreadyApplied:
         return

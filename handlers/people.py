@@ -9,6 +9,8 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler
 
 from bot import texts as t
+from bot.core.definition import Role
+from bot.services import reports
 from bot.services.people import Profile
 from handlers.common import Context, reply, user_id
 
@@ -65,7 +67,7 @@ async def profile_step(update: Update, context: Context, kind: str, text: str) -
 
 
 def summary(context: Context, profile: Profile) -> str:
-    definition = context.services.sops.default
+    definition = context.services.sops
     acting_now = {a.role for a in profile.acting}
     names = [
         definition.role(r).name
@@ -101,29 +103,45 @@ async def me(update: Update, context: Context) -> None:
     )
 
 
+def _names(roles: list[Role]) -> str:
+    return ", ".join(t.e(r.name) for r in dict.fromkeys(roles))
+
+
 def help_text(context: Context, is_admin: bool) -> str:
-    definition = context.services.sops.default
-    roles = "\n".join(f"• <b>{t.e(r.name)}</b> — {t.e(r.title)}" for r in definition.roles)
+    """The commands and roles, read from the SOPs this deployment runs."""
+    sops = context.services.sops
+    roles = "\n".join(f"• <b>{t.e(r.name)}</b> — {t.e(r.title)}" for r in sops.roles)
+    definitions = list(sops)
+    starters = _names([sops.role(d.first_step.actor) for d in definitions])
+    if len(definitions) == 1:
+        runs = f"SOP <i>{t.e(definitions[0].header.name)}</i>"
+        new_case = f"/baru — mengajukan berkas baru ({starters})\n"
+    else:
+        runs = "SOP berikut:\n" + "\n".join(
+            f"• <i>{t.e(d.header.name)}</i> (kode <code>{t.e(d.code)}</code>)" for d in definitions
+        )
+        new_case = f"/baru [kode SOP] — mengajukan berkas baru ({starters})\n"
+    heads = _names([sops.role(r) for r in sorted(reports.heads(sops.default))])
     text = (
         "<b>Petunjuk Penggunaan</b>\n"
-        f"Layanan ini menjalankan SOP <i>{t.e(definition.header.name)}</i> secara elektronik: "
+        f"Layanan ini menjalankan {runs}\nsecara elektronik: "
         "setiap langkah disampaikan kepada pejabat yang berwenang, dicatat, dan diarsipkan.\n\n"
         "<b>Perintah</b>\n"
         "/tugas — tugas yang menunggu tindakan Anda\n"
-        "/baru — mengajukan berkas baru (Kasubag)\n"
+        f"{new_case}"
         "/status [nomor] — posisi, waktu, dan riwayat berkas, dengan gambar linimasanya\n"
         "/tarik &lt;nomor&gt; — menarik kembali berkas yang baru Anda teruskan\n"
         "/tunda &lt;nomor&gt; &lt;durasi&gt; — menunda pengingat, misalnya <code>/tunda 12 2j</code>\n"
         "/terlambat — langkah yang melewati norma waktu (pimpinan dan administrator)\n"
         "/laporan [periode] — laporan evaluasi penerapan SOP: grafik dan dokumen "
-        "(Karo, Kabag, administrator), misalnya <code>/laporan 2026</code>\n"
+        f"({heads}, administrator), misalnya <code>/laporan 2026</code>\n"
         "/saya — data dan peran Anda\n"
         "/batal — membatalkan isian yang sedang berjalan\n"
         "/bantuan — petunjuk ini\n\n"
         "<b>Cara kerja</b>\n"
         "• Pada langkah pemeriksaan tersedia tombol <b>Setujui</b> dan <b>Kembalikan</b>; "
         "pengembalian wajib disertai alasan.\n"
-        "• Dokumen (Konsep Rencana Kerja, TOR, draf) dikirim sebagai <b>file</b> di obrolan ini.\n"
+        "• Dokumen yang diminta suatu langkah dikirim sebagai <b>file</b> di obrolan ini.\n"
         "• Pengingat dikirim pada jam kerja bila suatu langkah melewati norma waktunya.\n\n"
         f"<b>Peran</b>\n{roles}"
     )

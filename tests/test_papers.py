@@ -62,6 +62,7 @@ from bot.papers.registry import (
     file_name,
 )
 from bot.papers.render import SHIPPED_TEMPLATES, PaperRenderer
+from bot.paperwork import menimbang
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -974,3 +975,27 @@ def test_the_pdfs_show_the_values_and_no_placeholder(pdfs: dict[str, Path]) -> N
         for expected in PDF_TEXT[name]:
             assert expected in flat, f"{name}: {expected!r} not in the PDF"
         assert "{{" not in flat and "{%" not in flat, name
+
+
+def test_the_dokumentasi_and_the_sk_tim_of_another_sop_carry_its_name() -> None:
+    """A directorate's SOP runs on the same papers: its Dokumentasi is headed with its own
+    name, its SK Tim forms the team of its own activity. (The team's duties, Diktum KEDUA,
+    are the shipped template's text: an office edits them in its own sk_tim.docx.)"""
+    name = "Penyusunan Kajian Kebijakan Penempatan"
+    case = replace(S.sample_sk_tim().case, sop_name=name, title=f"{name} 2027")
+    sk = replace(
+        S.sample_sk_tim(),
+        case=case,
+        menimbang=menimbang(name, 2027, "Pokja Kajian", "Direktur Bina Pengantar Kerja"),
+    )
+    sk_text = alltext(open_docx(renderer_of(SK_TIM)(sk)))
+    assert f"PEMBENTUKAN TIM {name.upper()} TAHUN ANGGARAN 2027" in sk_text
+    assert f"Membentuk Tim {name} Tahun Anggaran 2027" in sk_text
+    considered = "dalam rangka penyusunan Kajian Kebijakan Penempatan Tahun Anggaran 2027"
+    assert f"{considered} perlu dibentuk Pokja Kajian;" in sk_text
+    assert "Keputusan Direktur Bina Pengantar Kerja tentang Pembentukan Pokja Kajian;" in sk_text
+    dok = replace(S.sample_dokumentasi(), case=replace(S.sample_dokumentasi().case, sop_name=name))
+    dok_text = alltext(open_docx(renderer_of(DOKUMENTASI)(dok)))
+    assert f"{name} Tahun Anggaran" in dok_text
+    assert "RKAKL" not in sk_text.split("KEDUA")[0]
+    assert "RKAKL" not in dok_text.split("Berkas Final")[0]

@@ -6,9 +6,10 @@ the bot runs. Everything the workflow does is read from it; no step is special-c
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Protocol
 
 
 class StepKind(StrEnum):
@@ -46,6 +47,17 @@ class Role:
     title: str
     superior: str | None = None
     shared: bool = False
+
+
+class RoleBook(Protocol):
+    """Where role names are looked up: one SOP, or every SOP a deployment runs."""
+
+    @property
+    def roles(self) -> Sequence[Role]: ...
+
+    def role(self, role_id: str) -> Role: ...
+
+    def has_role(self, role_id: str) -> bool: ...
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ class Acting:
         reason: str,
         letter: str,
     ) -> Appointed:
-        definition = self.sops.default
+        definition = self.sops
 
         def txn(tx: Tx) -> Appointed:
             now = self.clock.now()

@@ -417,6 +417,17 @@ class CaseService:
         return None if due is None else datetime.fromisoformat(due)
 
 
+@dataclass(frozen=True)
+class NewCase:
+    """/baru: ``ok`` (the SOP the case runs), ``refused`` (the person holds the first step of
+    none of ``choices``), ``choose`` (they may open cases of several: a code is needed) or
+    ``unknown`` (no SOP has the code given; ``choices``: every SOP)."""
+
+    status: str
+    definition: SopDefinition | None = None
+    choices: list[SopDefinition] = field(default_factory=list)
+
+
 class Dialogues:
     """The pending questions of a person (a return reason, a new case's title, ...), kept in
     the database so a restart loses none; each step is one trip."""
@@ -464,18 +475,33 @@ class Dialogues:
         self._woken(queued)
         return started
 
-    async def begin_new_case(self, user_id: int) -> str | None:
-        """/baru: the title is asked next; None, or the role that may open a case."""
-        definition = self.sops.default
+    async def begin_new_case(self, user_id: int, code: str = "") -> NewCase:
+        """/baru [kode]: which SOP the new case runs (the title is asked next), or why not.
+        Without a code: the one SOP whose first step this person holds."""
+        sops = self.sops
 
-        def txn(tx: Tx) -> tuple[str | None, bool]:
-            if definition.first_step.actor not in repo.active_roles(tx, user_id, self.unit):
-                return definition.role(definition.first_step.actor).name, False
-            return None, effects.start_dialogue(tx, user_id, "new_title", self.clock.now())
+        def txn(tx: Tx) -> tuple[NewCase, bool]:
+            startable = sops.startable_by(repo.active_roles(tx, user_id, self.unit))
+            if code:
+                chosen = [d for d in sops if d.code.lower() == code.lower()]
+                if not chosen:
+                    return NewCase("unknown", choices=list(sops)), False
+                startable = [d for d in startable if d.code == chosen[0].code] or []
+                if not startable:
+                    return NewCase("refused", choices=chosen), False
+            if not startable:
+                return NewCase("refused", choices=list(sops)), False
+            if len(startable) > 1:
+                return NewCase("choose", choices=startable), False
+            data = {"sop": startable[0].code}
+            now = self.clock.now()
+            return NewCase("ok", startable[0]), effects.start_dialogue(
+                tx, user_id, "new_title", now, data=data
+            )
 
-        refused, queued = await self.db.write(txn)
+        result, queued = await self.db.write(txn)
         self._woken(queued)
-        return refused
+        return result
 
     async def cancel(self, user_id: int) -> repo.Dialogue | None:
         """/batal: end the pending dialogue (with its buttons); the one that ended, if any."""

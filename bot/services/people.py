@@ -116,7 +116,7 @@ class PeopleService:
         if taken is None:
             return None
         role, unit = taken
-        definition = self.sops.default
+        definition = self.sops
         shared = definition.has_role(role) and definition.role(role).shared
         if not shared:
             for holder in repo.holders(tx, unit, role):
@@ -166,7 +166,7 @@ class PeopleService:
         """Who holds each role now, and the revocations (for /peran)."""
 
         def txn(tx: Tx) -> tuple[dict[str, list[repo.Person]], list[repo.RoleAssignment]]:
-            holders = {r.id: repo.holders(tx, self.unit, r.id) for r in self.sops.default.roles}
+            holders = {r.id: repo.holders(tx, self.unit, r.id) for r in self.sops.roles}
             history = [a for a in repo.role_history(tx, self.unit) if a.revoked_at]
             return holders, history
 

@@ -200,7 +200,7 @@ class Queries:
 
         def txn(tx: Tx) -> tuple[bool, list[Overdue]]:
             actor = self.actor(tx, user_id)
-            definition = self.sops.default
+            definition = self.sops
             superiors = definition.superior_of()
             below: set[str] = set()
             for role in superiors:

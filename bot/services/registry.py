@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 
-from bot.core.definition import SopDefinition
+from bot.core.definition import Role, SopDefinition
 from bot.core.loader import definition_from_text
 from bot.core.model import Case
 
@@ -25,6 +25,11 @@ class SopRegistry:
         if not self._current:
             raise ValueError("no SOP definition")
         self._revisions = {d.revision: d for d in self._current.values() if d.revision}
+        # the unit's roles: those of every SOP it runs (a role of two SOPs is one role)
+        self._roles: dict[str, Role] = {}
+        for definition in self._current.values():
+            for role in definition.roles:
+                self._roles.setdefault(role.id, role)
 
     def _adjusted(self, definition: SopDefinition) -> SopDefinition:
         """Time norms are the deployment's: its overrides apply to every revision."""
@@ -44,6 +49,26 @@ class SopRegistry:
 
     def codes(self) -> list[str]:
         return list(self._current)
+
+    @property
+    def roles(self) -> list[Role]:
+        """Every role of the SOPs this deployment runs, the first SOP's first."""
+        return list(self._roles.values())
+
+    def role(self, role_id: str) -> Role:
+        return self._roles[role_id]
+
+    def has_role(self, role_id: str) -> bool:
+        return role_id in self._roles
+
+    def superior_of(self) -> dict[str, str | None]:
+        """Each role's superior, across the SOPs (the first SOP that names the role)."""
+        return {r.id: r.superior for r in self._roles.values()}
+
+    def startable_by(self, roles: Iterable[str]) -> list[SopDefinition]:
+        """The SOPs whose first step one of ``roles`` holds: those this person may open."""
+        held = set(roles)
+        return [d for d in self._current.values() if d.first_step.actor in held]
 
     def of(self, case: Case) -> SopDefinition:
         """The definition ``case`` runs: the revision it started with."""

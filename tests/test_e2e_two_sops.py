@@ -1,0 +1,111 @@
+"""A unit that runs two SOPs: the Planning Bureau's and a directorate's "Penerbitan Surat
+Tugas" (``tests/fixtures/sops/surat-tugas.toml``), each by its definition file alone. Through
+the real bot and the Bot API emulator."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.demo import OFFICIALS, ROOT, World
+from emulator import EmuUser
+from storage import repo
+
+WAIT = 15.0
+SURAT_TUGAS = Path(__file__).parent / "fixtures" / "sops" / "surat-tugas.toml"
+SHIPPED = ROOT / "sops" / "penyusunan-program-kerja.toml"
+KASUBDIT = 2002
+
+
+def person(telegram_id: int, name: str, position: str, roles: list[str]) -> dict[str, Any]:
+    nip = "19800101200501100" + str(telegram_id % 10)
+    return {
+        "telegram_id": telegram_id,
+        "name": name,
+        "nip": nip,
+        "position": position,
+        "roles": roles,
+    }
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    """The bureau's officials; Kasubag also heads a section (Kasi) of the second SOP."""
+    people = [
+        person(
+            p.telegram_id,
+            p.name,
+            p.position,
+            [*p.roles, "kasi"] if p.key == "kasubag" else list(p.roles),
+        )
+        for p in OFFICIALS
+    ]
+    people.append(person(KASUBDIT, "Kasubdit Penempatan", "Kepala Subdirektorat", ["kasubdit"]))
+    async with World(tmp_path, sops=[str(SHIPPED), str(SURAT_TUGAS)], people=people) as w:
+        await w.everyone_starts()
+        yield w
+
+
+def plain(text: str) -> str:
+    return re.sub(r"<[^>]+>", "", text)
+
+
+async def said(user: EmuUser, text: str) -> str:
+    user.mark_seen()
+    await user.send(text)
+    return (await user.wait_message(timeout=WAIT)).text
+
+
+async def test_kasubag_who_may_open_both_sops_is_asked_which_and_opens_a_surat_tugas(
+    world: World,
+) -> None:
+    kasubag = world["kasubag"]
+    choice = await said(kasubag, "/baru")
+    assert "beberapa SOP" in choice
+    assert "/baru ppk-rkakl-pk" in choice and "/baru surat-tugas" in choice
+    kasubag.mark_seen()
+    await kasubag.send("/baru surat-tugas")
+    asked = await kasubag.wait_message(timeout=WAIT)
+    assert "Penerbitan Surat Tugas Perjalanan Dinas" in asked.text and "judul" in asked.text
+    await kasubag.send("Surat Tugas Monev Bursa Kerja Surabaya")
+    await world.emu.wait_until(lambda: "tahun anggaran" in asked.text, timeout=WAIT)
+    await kasubag.send("2027")
+    await world.emu.wait_until(lambda: "telah dibuat" in asked.text, timeout=WAIT)
+    number = int(asked.text.split("Berkas #", 1)[1].split()[0])
+    case = await world.services.db.read(repo.load_case, number)
+    assert case is not None and case.title == "Surat Tugas Monev Bursa Kerja Surabaya"
+    assert case.sop_code == "surat-tugas" and case.step == 1
+
+
+async def test_an_unknown_sop_code_and_an_official_who_opens_none_are_told_which_may(
+    world: World,
+) -> None:
+    unknown = plain(await said(world["kasubag"], "/baru cuti"))
+    assert "tidak ada SOP dengan kode cuti" in unknown and "/baru surat-tugas" in unknown
+    refused = plain(await said(world["kabag"], "/baru"))
+    assert refused == "Mohon maaf, pengajuan berkas baru dilakukan oleh Kasubag atau Kasi."
+    refused = plain(await said(world["kabag"], "/baru surat-tugas"))
+    assert refused == "Mohon maaf, pengajuan berkas baru dilakukan oleh Kasi."
+
+
+async def test_the_administrator_invites_and_appoints_for_the_second_sops_roles(
+    world: World,
+) -> None:
+    admin = world["admin"]
+    invited = plain(await said(admin, "/undang kasubdit"))
+    assert invited.startswith("Tautan undangan untuk peran Kasubdit")
+    appointed = plain(await said(admin, "/plh direktur 1002 31-12-2030 cuti tahunan"))
+    assert appointed.startswith("Plh. Direktur ditetapkan")
+    roles = plain(await said(admin, "/peran"))
+    assert "Kasubdit: Kasubdit Penempatan" in roles and "Kasubag:" in roles
+
+
+async def test_the_help_names_both_sops_and_who_opens_cases(world: World) -> None:
+    text = plain(await said(world["kabag"], "/bantuan"))
+    assert "Penyusunan Program Kerja" in text and "Penerbitan Surat Tugas Perjalanan Dinas" in text
+    assert "/baru [kode SOP] — mengajukan berkas baru (Kasubag, Kasi)" in text
+    assert "• Direktur — Direktur Bina Pengantar Kerja" in text
