@@ -155,8 +155,8 @@ REFUSALS = {
         "berwenang memutuskannya (UU No. 30 Tahun 2014 Pasal 14 ayat (7))."
     ),
     "four_eyes": (
-        "Mohon maaf, Anda telah memeriksa tingkat lain pada berkas ini; satu orang tidak "
-        "memutus dua tingkat pemeriksaan yang sama."
+        "Mohon maaf, Anda telah mengajukan atau memeriksa tingkat lain pada berkas ini; satu "
+        "orang tidak memeriksa usulannya sendiri atau memutus dua tingkat pemeriksaan."
     ),
 }
 
@@ -220,8 +220,8 @@ WHY_DEFINITIVE_ONLY = (
     "tidak berwenang memutuskannya (UU No. 30 Tahun 2014 Pasal 14 ayat (7))."
 )
 WHY_FOUR_EYES = (
-    "👥 Pejabat pelaksana telah memeriksa tingkat sebelumnya pada berkas ini; satu orang "
-    "tidak memutus dua tingkat pemeriksaan yang sama."
+    "👥 Pejabat pelaksana telah mengajukan atau memeriksa tingkat sebelumnya pada berkas ini; "
+    "satu orang tidak memeriksa usulannya sendiri atau memutus dua tingkat pemeriksaan."
 )
 ACTING_TASK_BACK = (
     "↩️ Masa tugas pejabat pelaksana telah berakhir; tugas ini kembali kepada Bapak/Ibu."

@@ -132,6 +132,27 @@ async def test_four_eyes_a_kabag_who_is_plh_karo_does_not_decide_step_3(tmp_path
         assert (await world.services.db.read(repo.load_case, case)).step == 4
 
 
+async def test_a_kasubag_who_is_plh_kabag_does_not_approve_her_own_proposal(
+    tmp_path: Path,
+) -> None:
+    """The Kabag is away and the Kasubag is appointed Plh Kabag. She submits a proposal:
+    step 2 reviews her own proposal, so it goes to the definitive Kabag, and she is told
+    why she does not hold it."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        await appoint(world, f"/plh kabag {ID['kasubag']} 31-12-2030 dinas luar Kabag")
+        case = await s.submit("Usulan yang diajukan Plh Kabag")
+        await world.emu.wait_until(lambda: bool(task_of(world, "kabag", case, 2)), timeout=WAIT)
+        notice = await world["kasubag"].wait_message(
+            lambda m: f"Berkas #{case}" in m.text and "tidak perlu" in m.text, timeout=WAIT
+        )
+        assert "usulannya sendiri" in notice.text
+        assert not task_of(world, "kasubag", case, 2)
+        await s.approve("kabag", case)
+        assert (await world.services.db.read(repo.load_case, case)).step == 3
+
+
 async def test_the_demo_period_plh_told_at_step_9_and_the_definitive_karo_signs(
     tmp_path: Path,
 ) -> None:

@@ -65,6 +65,26 @@ def test_a_kabag_who_is_plh_karo_cannot_decide_step_3_of_what_he_approved_at_ste
     assert run.step == 4
 
 
+def test_a_kasubag_who_is_plh_kabag_does_not_review_her_own_proposal() -> None:
+    """Four eyes covers the proposer too: Kasubag submits at step 1; as Plh Kabag she may
+    not approve or return it at step 2. A member of the team who handed in the drafts
+    (step 6) does not review them at step 7 either; the definitive holders do."""
+    kasubag_as_plh_kabag = Actor(
+        KASUBAG.person_id, frozenset({"kasubag", "kabag"}), acting={"kabag": "plh"}
+    )
+    run = run_to(2)
+    assert excluded_reviewers(run.definition, run.current) == {KASUBAG.person_id}
+    assert isinstance(run.refuse(kasubag_as_plh_kabag, run.approve_cmd()), FourEyes)
+    assert isinstance(run.refuse(kasubag_as_plh_kabag, run.return_cmd("perbaiki")), FourEyes)
+    run.approve(KABAG)
+    assert run.step == 3
+    run = run_to(7)
+    assert excluded_reviewers(run.definition, run.current) == {run.current.last_move.by}
+    assert run.current.last_move.by != KASUBAG.person_id
+    run.approve(KASUBAG)
+    assert run.step == 8
+
+
 def test_four_eyes_holds_along_the_drafts_chain_too() -> None:
     run = run_to(7)
     run.approve(KASUBAG)

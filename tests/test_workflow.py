@@ -36,6 +36,7 @@ from bot.core.model import (
     CompleteStep,
     EventType,
     FormTeam,
+    FourEyes,
     InvalidValue,
     MissingInputs,
     NotAllowed,
@@ -173,11 +174,14 @@ def test_the_holder_acts_in_the_role_the_step_names() -> None:
         assert {e.actor for e in events} == {holder.person_id}
 
 
-def test_an_acting_kabag_who_is_also_kasubag_may_act_in_either_role() -> None:
+def test_an_acting_kabag_who_is_also_kasubag_proposes_but_does_not_review_her_proposal() -> None:
+    """She holds both roles: she submits as Kasubag; step 2 is a review of her own
+    proposal, which four eyes keeps from her (the definitive Kabag decides it)."""
     run = started()
     run.forward([PLT_KABAG])
     assert run.log[-1].role == "kasubag"
-    run.forward([PLT_KABAG])
+    assert isinstance(run.refuse(PLT_KABAG, run.approve_cmd()), FourEyes)
+    run.approve(KABAG)
     assert run.log[-1].role == "kabag"
     assert run.step == 3
 

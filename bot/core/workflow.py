@@ -219,18 +219,30 @@ def _four_eyes(definition: SopDefinition, case: Case, step: Step, actor: Actor) 
 
 
 def excluded_reviewers(definition: SopDefinition, case: Case) -> frozenset[int]:
-    """Who may not decide the case's current step: one person never decides two review
-    levels of a case (four eyes). A level is a review step of the same chain held by
-    another role; an SOP that gives two levels to one role says so itself."""
+    """Who may not decide the case's current step (four eyes): one person never decides two
+    review levels of a case, nor reviews what they themselves proposed. A level is a review
+    step of the same chain held by another role (an SOP that gives two levels to one role
+    says so itself); the proposer is whoever handed the case in to this review from a step
+    that is not one (a Kasubag acting as Plh Kabag does not approve her own proposal)."""
     step = definition.step(case.step)
     chain = definition.review_chain(step.id)
-    return frozenset(
+    excluded = {
         person
         for reviewed, person in case.reviewers
         if reviewed != step.id
         and reviewed in chain
         and definition.step(reviewed).actor != step.actor
-    )
+    }
+    move = case.last_move
+    if (
+        step.is_review
+        and move is not None
+        and move.to_step == step.id
+        and not definition.step(move.from_step).is_review
+        and definition.step(move.from_step).actor != step.actor
+    ):
+        excluded.add(move.by)
+    return frozenset(excluded)
 
 
 def _require_kind(step: Step, *kinds: StepKind) -> None:
