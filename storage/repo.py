@@ -179,19 +179,22 @@ def mark_blocked(tx: Tx, telegram_id: int) -> None:
     tx.run("UPDATE people SET started_bot = 0 WHERE telegram_id = ?", (telegram_id,))
 
 
-REFUSED_UNREACHABLE = "Forbidden:%"  # last_error of a row Telegram refused with a 403
+# last_error of a row Telegram refused because the person cannot be written to yet: a 403
+# (blocked, or "bot can't initiate conversation"), or a 400 "chat not found" (a person who
+# never opened the chat with the bot, such as a Plh appointed before pressing Start)
+REFUSED_UNREACHABLE = ("Forbidden:%", "BadRequest: Chat not found%")
 
 
 def requeue_refused(tx: Tx, chat_id: int, now: datetime) -> int:
-    """The rows to a chat that Telegram refused with a 403 (the person had not started the
-    bot, or had blocked it) are due again, in their order: tasks of versions the case has
+    """The rows to a chat that Telegram refused as unreachable (the person had not started
+    the bot, or had blocked it) are due again, in their order: tasks of versions the case has
     moved past are skipped when they are sent, a task row after another edits the same
     message, so the person gets what is theirs now, once."""
     return tx.run(
         "UPDATE outbox SET failed_at = NULL, next_attempt_at = ?, attempts = 0, "
         "last_error = NULL WHERE chat_id = ? AND failed_at IS NOT NULL AND sent_at IS NULL "
-        "AND last_error LIKE ?",
-        (ts(now), chat_id, REFUSED_UNREACHABLE),
+        "AND (last_error LIKE ? OR last_error LIKE ?)",
+        (ts(now), chat_id, *REFUSED_UNREACHABLE),
     )
 
 

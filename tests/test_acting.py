@@ -132,6 +132,26 @@ async def test_four_eyes_a_kabag_who_is_plh_karo_does_not_decide_step_3(tmp_path
         assert (await world.services.db.read(repo.load_case, case)).step == 4
 
 
+async def test_a_plh_appointed_while_a_task_waits_receives_its_documents_then_the_task(
+    tmp_path: Path,
+) -> None:
+    """Karo's step 3 already waits when the administrator appoints a Plh Karo: the Plh
+    receives the Rencana Kerja the step reviews, before the task, as Karo did."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await to_step_3(world, s)
+        await world.emu.wait_until(lambda: bool(task_of(world, "karo", case, 3)), timeout=WAIT)
+        await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti tahunan")
+        await world.emu.wait_until(lambda: bool(task_of(world, "plh", case, 3)), timeout=WAIT)
+        plh = world["plh"].bot_messages
+        task_id = task_of(world, "plh", case, 3)[0].message_id
+        received = [m.document["file_name"] for m in plh if m.document and m.message_id < task_id]
+        karo = [m.document["file_name"] for m in world["karo"].bot_messages if m.document]
+        assert "Konsep Rencana Kerja.docx" in received
+        assert set(karo) >= set(received)
+
+
 async def test_a_kasubag_who_is_plh_kabag_does_not_approve_her_own_proposal(
     tmp_path: Path,
 ) -> None:

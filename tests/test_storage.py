@@ -1462,8 +1462,9 @@ async def test_an_answer_of_two_rows_goes_whole_but_never_before_its_case(db: Da
 async def test_what_telegram_refused_while_a_person_blocked_the_bot_goes_when_they_come_back(
     db: Database,
 ) -> None:
-    """Kabag (10) blocks the bot: his task and a notice are refused (403). A row refused for
-    another reason stays given up, and so does another person's. When he comes back, his
+    """Kabag (10) blocks the bot: his task and a notice are refused (403), a file album
+    "chat not found" (400, as for a chat never opened). A row refused for another reason
+    stays given up, and so does another person's. When he comes back, his
     refused rows are due again, in their order; coming back twice requeues nothing more."""
     later = T0 + timedelta(minutes=5)
 
@@ -1474,23 +1475,25 @@ async def test_what_telegram_refused_while_a_person_blocked_the_bot_goes_when_th
         ids = [
             repo.enqueue(tx, 10, "task", T0, case_id=1, version=2),
             repo.enqueue(tx, 10, "notice", T0, case_id=1, params={"t": "text", "text": "x"}),
+            repo.enqueue(tx, 10, "files", T0, case_id=1, params={"files": [1]}),
             repo.enqueue(tx, 10, "strip", T0, case_id=1, params={"message_id": 5}),
             repo.enqueue(tx, 11, "task", T0, case_id=1, version=2),
         ]
         blocked = "Forbidden: Forbidden: bot was blocked by the user"
-        refusals = (blocked, blocked, "BadRequest: message is too long", blocked)
+        never_opened = "BadRequest: Chat not found"  # a 400 for a chat never started
+        refusals = (blocked, blocked, never_opened, "BadRequest: message is too long", blocked)
         for row, error in zip(ids, refusals, strict=True):
             repo.mark_failed(tx, row, T0, error)
         return ids
 
-    task, notice, too_long, other = await db.write(fill)
+    task, notice, files, too_long, other = await db.write(fill)
     started = "SELECT started_bot FROM people WHERE telegram_id = ?"
     assert await db.read(lambda tx: tx.value(started, (10,))) == 0
     assert await db.read(repo.due_outbox, later) == []
 
-    assert await db.write(repo.mark_started, 10, later, "kabag") == 2
+    assert await db.write(repo.mark_started, 10, later, "kabag") == 3
     due = await db.read(repo.due_outbox, later)
-    assert [(i.id, i.attempts) for i in due] == [(task, 0), (notice, 0)]
+    assert [(i.id, i.attempts) for i in due] == [(task, 0), (notice, 0), (files, 0)]
     assert await db.read(lambda tx: tx.value(started, (10,))) == 1
     assert await db.write(repo.mark_started, 10, later, "kabag") == 0
     failed = await rows(db, "SELECT id FROM outbox WHERE failed_at IS NOT NULL ORDER BY id")

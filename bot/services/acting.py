@@ -172,15 +172,7 @@ class Acting:
         for case, definition in self._open_cases(tx, appointment.role):
             route = routing.route(tx, definition, case, now)
             if appointment.person_id in route.people:
-                repo.enqueue(
-                    tx,
-                    appointment.person_id,
-                    "task",
-                    now,
-                    case_id=case.id,
-                    version=case.version,
-                    params={"open": 1},
-                )
+                effects.hand_task(tx, definition, case, appointment.person_id, now, {"open": 1})
                 moved += 1
             else:
                 repo.enqueue(

@@ -187,6 +187,25 @@ def queue(
     repo.enqueue_rows(tx, out.rows)
 
 
+def hand_task(
+    tx: Tx,
+    definition: SopDefinition,
+    case: Case,
+    person: int,
+    now: datetime,
+    params: dict[str, Any],
+) -> None:
+    """The task of the case's current step to someone who takes it over while it waits (an
+    acting official coming in, a role passed on), with the documents it works on first, as
+    a holder who received it with the move has them (none they already have is sent)."""
+    files = _task_files(definition, case)
+    if files:
+        repo.enqueue(
+            tx, person, "files", now, case_id=case.id, version=case.version, params={"files": files}
+        )
+    repo.enqueue(tx, person, "task", now, case_id=case.id, version=case.version, params=params)
+
+
 def _task_files(definition: SopDefinition, case: Case) -> list[int]:
     """The uploaded documents (latest versions) the current step works on."""
     step = definition.step(case.step)
