@@ -104,6 +104,8 @@ def load_inputs(
                 inputs.papers_pending.add(case.id)
         if item.kind in ("notice", "prompt", "react") and "file" in p:
             file_ids.add(int(p["file"]))
+        if "people" in p:  # a notice that names people
+            people.update(int(x) for x in p["people"])
         if "appointment" in p:
             found_appointment = repo.acting_for_id(tx, int(p["appointment"]))
             if found_appointment is not None:
@@ -347,6 +349,8 @@ class Renderer:
             return Message(str(p.get("text", "")))
         if kind in ("acting_start", "acting_end"):
             return self._acting_notice(item, inputs, str(kind))
+        if kind == "role_moved":
+            return self._role_moved(item, inputs)
         if case is None:
             return None
         definition = self.sops.of(case)
@@ -416,6 +420,21 @@ class Renderer:
                 text += "\n<i>Menunggu keputusan pejabat definitif (Plh/Plt tidak berwenang).</i>"
             return Message(t.fit(text))
         return None
+
+    def _role_moved(self, item: repo.OutboxItem, inputs: Inputs) -> Message:
+        """/alihkan: the role's old and new holder hear of it (the tasks follow)."""
+        p = item.params
+        role = t.e(role_name(self.sops, str(p["role"])))
+        tasks = int(p.get("tasks", 0))
+        if item.chat_id == int(p["to"]):
+            text = t.ROLE_MOVED_IN.format(role=role, old=t.e(inputs.name(int(p["from"]))))
+            if tasks:
+                text += " " + t.ROLE_MOVED_TASKS_IN.format(tasks=tasks)
+        else:
+            text = t.ROLE_MOVED_OUT.format(role=role, new=t.e(inputs.name(int(p["to"]))))
+            if tasks:
+                text += " " + t.ROLE_MOVED_TASKS_OUT.format(tasks=tasks)
+        return Message(text)
 
     def _acting_notice(self, item: repo.OutboxItem, inputs: Inputs, kind: str) -> Message | None:
         appointment = inputs.appointments.get(int(item.params.get("appointment", 0)))

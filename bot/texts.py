@@ -223,6 +223,15 @@ WHY_FOUR_EYES = (
     "👥 Pejabat pelaksana telah mengajukan atau memeriksa tingkat sebelumnya pada berkas ini; "
     "satu orang tidak memeriksa usulannya sendiri atau memutus dua tingkat pemeriksaan."
 )
+ROLE_MOVED_IN = (
+    "🔁 Bapak/Ibu kini memegang peran <b>{role}</b>, dialihkan dari {old} oleh administrator."
+)
+ROLE_MOVED_TASKS_IN = "{tasks} tugas yang sedang berjalan kini menjadi tugas Bapak/Ibu."
+ROLE_MOVED_OUT = "🔁 Peran <b>{role}</b> Bapak/Ibu telah dialihkan oleh administrator kepada {new}."
+ROLE_MOVED_TASKS_OUT = (
+    "{tasks} tugas yang sedang berjalan kini menjadi tugasnya; tombol pada pesan tugas "
+    "sebelumnya tidak berlaku lagi."
+)
 ACTING_TASK_BACK = (
     "↩️ Masa tugas pejabat pelaksana telah berakhir; tugas ini kembali kepada Bapak/Ibu."
 )

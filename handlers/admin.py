@@ -130,13 +130,24 @@ async def reassign(update: Update, context: Context) -> None:
     if old is None or new is None:
         await reply(update, USAGE_REASSIGN)
         return
-    if not await context.services.people.reassign(user_id(update), role, old, new):
-        await reply(update, f"{old} tidak memegang peran {t.e(role)}.")
+    svc = context.services
+    role_name = svc.sops.role(role).name
+    result = await svc.people.reassign(user_id(update), role, old, new)
+    if result.status == "not_holder":
+        await reply(update, f"{t.e(result.name)} (ID {old}) tidak memegang peran {t.e(role_name)}.")
         return
+    if result.status == "already":
+        await reply(update, f"{t.e(result.name)} (ID {new}) telah memegang peran {t.e(role_name)}.")
+        return
+    moved = (
+        f"{result.tasks} tugas yang sedang berjalan kini menjadi tugasnya"
+        if result.tasks
+        else "Tidak ada tugas yang sedang menunggu pada peran ini"
+    )
     await reply(
         update,
-        f"Peran {t.e(role)} dialihkan dari {old} kepada {new}. "
-        "Tugas yang sedang berjalan kini menjadi tugas pemegang baru (lihat /tugas).",
+        f"Peran {t.e(role_name)} dialihkan dari {t.e(result.old_name)} (ID {old}) kepada "
+        f"{t.e(result.name)} (ID {new}). {moved}; keduanya telah diberi tahu.",
     )
 
 

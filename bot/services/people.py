@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.config import Config
-from bot.services import effects
+from bot.services import effects, routing
 from bot.services.registry import SopRegistry
 from storage import repo
 from storage.db import Database, Tx
@@ -31,6 +31,22 @@ class Profile:
     @property
     def complete(self) -> bool:
         return bool(self.person.name and self.person.position)
+
+
+@dataclass(frozen=True)
+class Reassigned:
+    """/alihkan: ``ok``, ``already`` (the new person holds the role: the same person, or a
+    second holder of a shared role) or ``not_holder`` (the old one does not hold it)."""
+
+    status: str
+    name: str  # the new holder's (for ``not_holder``: the old one's) name, as shown
+    old_name: str = ""
+    tasks: int = 0
+
+
+def name_of(tx: Tx, person_id: int) -> str:
+    person = repo.get_person(tx, person_id)
+    return person.display if person is not None else f"ID {person_id}"
 
 
 @dataclass(frozen=True)
@@ -184,18 +200,42 @@ class PeopleService:
 
         return await self.db.write(txn)
 
-    async def reassign(self, admin_id: int, role: str, old: int, new: int) -> bool:
-        """Move a role from one person to another; False if ``old`` does not hold it."""
+    async def reassign(self, admin_id: int, role: str, old: int, new: int) -> Reassigned:
+        """Move a role from one person to another. The tasks of the role that wait (a role
+        one person holds) go with it: the old holder's buttons are taken away, the new
+        holder receives each task with its documents, and both are told."""
 
-        def txn(tx: Tx) -> bool:
+        def txn(tx: Tx) -> tuple[Reassigned, bool]:
             now = self.clock.now()
-            if not repo.revoke_role(tx, old, role, self.unit, now, admin_id):
-                return False
+            holders = {p.telegram_id for p in repo.holders(tx, self.unit, role)}
+            if old == new or new in holders:
+                return Reassigned("already", name_of(tx, new)), False
+            if old not in holders:
+                return Reassigned("not_holder", name_of(tx, old)), False
+            repo.revoke_role(tx, old, role, self.unit, now, admin_id)
             repo.ensure_person(tx, new, now)
             repo.grant_role(tx, new, role, self.unit, now, admin_id)
-            return True
+            shared = self.sops.has_role(role) and self.sops.role(role).shared
+            cases = [] if shared else repo.open_cases_for_roles(tx, self.unit, [role], 100_000)
+            moved = [
+                (case, definition)
+                for case in cases
+                if new in routing.step_holders(tx, definition := self.sops.of(case), case, now)
+            ]
+            told = {"t": "role_moved", "role": role, "from": old, "to": new, "tasks": len(moved)}
+            for person in (old, new):
+                repo.enqueue(tx, person, "notice", now, params={**told, "people": [old, new]})
+            for case in cases:
+                for message_id in repo.take_task_messages_in_chat(tx, case.id, old):
+                    effects.strip(tx, old, message_id, now, case.id)
+            for case, definition in moved:
+                effects.hand_task(tx, definition, case, new, now, {"open": 1})
+            return Reassigned("ok", name_of(tx, new), name_of(tx, old), len(moved)), True
 
-        return await self.db.write(txn)
+        result, queued = await self.db.write(txn)
+        if queued:
+            self.wake_outbox()
+        return result
 
     async def bootstrap(self) -> None:
         """People and roles named in the config are bound at every start (idempotent)."""

@@ -1,0 +1,75 @@
+"""The administrator passes a role on (/alihkan): the tasks waiting for the role go with it.
+Through the real bot and the Bot API emulator."""
+
+from __future__ import annotations
+
+import re
+
+from bot.demo import ACTING, Script, World
+
+WAIT = 15.0
+NEW_KABAG = ACTING.telegram_id  # Drs. Agus Salim, with no role of his own yet
+
+
+def plain(text: str) -> str:
+    return re.sub(r"<[^>]+>", "", text)
+
+
+async def test_the_kabag_role_passed_on_takes_its_waiting_task_to_the_new_kabag(
+    world: World,
+) -> None:
+    """Kabag's step 2 waits when the administrator passes the Kabag role to Agus Salim:
+    Budi's buttons go, Agus receives the Rencana Kerja and the task, both are told, and
+    Agus approves."""
+    s = Script(world, WAIT)
+    case = await s.submit("Usulan yang berpindah pemegang")
+    task = await s.seen(
+        "kabag",
+        lambda m: f"Berkas #{case}" in m.text and any("Setujui" in b for b in m.button_texts),
+    )
+    admin = world["admin"]
+    admin.mark_seen()
+    await admin.send(f"/alihkan kabag 1002 {NEW_KABAG}")
+    answer = plain((await admin.wait_message(timeout=WAIT)).text)
+    assert answer == (
+        "Peran Kabag dialihkan dari Budi Santoso, S.E., M.Si. (ID 1002) kepada "
+        f"{ACTING.name} (ID {NEW_KABAG}). 1 tugas yang sedang berjalan kini menjadi "
+        "tugasnya; keduanya telah diberi tahu."
+    )
+    agus = world["plh"]
+    await world.emu.wait_until(
+        lambda: any(
+            f"Berkas #{case}" in m.text and any("Setujui" in b for b in m.button_texts)
+            for m in agus.bot_messages
+        ),
+        timeout=WAIT,
+    )
+    await world.emu.wait_until(lambda: not task.button_texts, timeout=WAIT)
+    assert any(m.document for m in agus.bot_messages), "the documents come with the task"
+    await world.drained()
+    told_old = [
+        m.text for m in world["kabag"].bot_messages if "dialihkan oleh administrator" in m.text
+    ]
+    told_new = [m.text for m in agus.bot_messages if "kini memegang peran Kabag" in m.text]
+    assert told_old and ACTING.name in told_old[0] and "1 tugas" in told_old[0]
+    assert told_new and "Budi Santoso" in told_new[0]
+    await s.approve("plh", case)
+    await world.drained()
+    assert (await world.case_status(case)) is not None
+
+
+async def test_a_role_passed_to_whoever_holds_it_already_is_refused(world: World) -> None:
+    admin = world["admin"]
+    for command, expected in (
+        (
+            "/alihkan kabag 1002 1002",
+            "Budi Santoso, S.E., M.Si. (ID 1002) telah memegang peran Kabag.",
+        ),
+        (
+            f"/alihkan kabag {NEW_KABAG} 1003",
+            f"{ACTING.name} (ID {NEW_KABAG}) tidak memegang peran Kabag.",
+        ),
+    ):
+        admin.mark_seen()
+        await admin.send(command)
+        assert plain((await admin.wait_message(timeout=WAIT)).text) == expected
