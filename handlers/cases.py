@@ -245,9 +245,12 @@ async def _status_list(update: Update, context: Context) -> None:
 async def withdraw(update: Update, context: Context) -> None:
     args = context.args or []
     case_id = parsing.case_number(args[0]) if len(args) == 1 else None
-    case = await context.services.queries.case(case_id) if case_id is not None else None
-    if case is None:
+    if case_id is None:
         await reply(update, USAGE_WITHDRAW)
+        return
+    case = await context.services.queries.case(case_id)
+    if case is None:
+        await reply(update, f"Berkas #{case_id} tidak ditemukan.")
         return
     await do_withdraw(update, context, case.id, case.version)
 

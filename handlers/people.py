@@ -8,6 +8,7 @@ import unicodedata
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
+from bot import parsing
 from bot import texts as t
 from bot.core.definition import Role
 from bot.services import reports
@@ -53,6 +54,10 @@ async def profile_step(update: Update, context: Context, kind: str, text: str) -
     value = _typed(text)
     if kind == "profile_nip":
         value = value.replace(" ", "")
+    elif parsing.one_line_title(value, limit=200) is None:
+        # as a title: no line breaks, control or direction marks, and some letter or digit
+        # (a name of invisible characters showed as a blank team button and /peran entry)
+        value = ""
     step = await context.services.people.profile_step(user_id(update), kind, value)
     if step.refused:
         await reply(

@@ -27,6 +27,7 @@ REFUSED_REPORT = (
     "Mohon maaf, laporan evaluasi penerapan SOP hanya dapat diminta oleh Karo, Kabag, "
     "dan administrator."
 )
+FUTURE_REPORT = "Mohon maaf, periode {period} belum dimulai."
 MAX_CAPTION = 1024
 
 
@@ -67,9 +68,13 @@ async def report(update: Update, context: Context) -> None:
     """``/laporan [periode]``: the chart (with the figures in its caption) and the paper."""
     svc = context.services
     typed = " ".join(context.args or [])
-    parsed = parsing.report_period(typed, svc.zone.day(svc.clock.now()))
+    today = svc.zone.day(svc.clock.now())
+    parsed = parsing.report_period(typed, today)
     if parsed is None:
         await reply(update, USAGE_REPORT)
+        return
+    if parsed[0] > today:  # a period still to come has nothing to report (a slip of keys)
+        await reply(update, FUTURE_REPORT.format(period=t.e(parsed[2])) + "\n" + USAGE_REPORT)
         return
     chat = update.effective_chat
     if chat is None:

@@ -73,3 +73,46 @@ async def test_a_role_passed_to_whoever_holds_it_already_is_refused(world: World
         admin.mark_seen()
         await admin.send(command)
         assert plain((await admin.wait_message(timeout=WAIT)).text) == expected
+
+
+async def said(world: World, who: str, text: str) -> str:
+    user = world[who]
+    user.mark_seen()
+    await user.send(text)
+    return plain((await user.wait_message(timeout=WAIT)).text)
+
+
+async def test_odd_numbers_and_periods_are_answered_plainly(world: World) -> None:
+    """/tarik of a case that does not exist says so; a report of a year still to come is
+    refused (it counted today's open cases for 2100)."""
+    assert await said(world, "kasubag", "/tarik 99") == "Berkas #99 tidak ditemukan."
+    answer = await said(world, "karo", "/laporan 2100")
+    assert answer.startswith("Mohon maaf, periode Tahun 2100 belum dimulai.")
+
+
+async def test_a_plh_karo_in_office_may_ask_for_the_report(world: World) -> None:
+    await said(world, "admin", f"/plh karo {NEW_KABAG} 31-12-2030 cuti tahunan")
+    agus = world["plh"]
+    agus.mark_seen()
+    await agus.send("/laporan")
+    answer = await agus.wait_message(timeout=WAIT)
+    assert "hanya dapat diminta" not in answer.text
+    assert answer.photo or answer.document, answer.text
+
+
+async def test_a_name_of_invisible_characters_is_asked_again(world: World) -> None:
+    """A new team member joins by invitation and answers the name with a zero-width space
+    (it showed as a blank team button and a blank entry in /peran): asked again."""
+    invite = await said(world, "admin", "/undang tim")
+    token = invite.rsplit("start=", 1)[1].split()[0]
+    newcomer = world.emu.user(3001, "Baru")
+    await newcomer.send(f"/start {token}")
+    await newcomer.wait_message(lambda m: "nama lengkap" in m.text, timeout=WAIT)
+    for invisible in ("\u200b", "\u202e\u200b", "—"):
+        newcomer.mark_seen()
+        await newcomer.send(invisible)
+        asked = await newcomer.wait_message(timeout=WAIT)
+        assert "nama lengkap" in asked.text
+    newcomer.mark_seen()
+    await newcomer.send("Rina Marlina, A.Md.")
+    assert "NIP" in (await newcomer.wait_message(timeout=WAIT)).text

@@ -374,3 +374,27 @@ async def test_terlambat_shows_superiors_and_admins_the_overdue_steps_and_refuse
         assert "Langkah yang melewati" not in (await stranger.wait_message(timeout=WAIT)).text
         await world.drained(WAIT)
         assert (await world.services.db.read(repo.outbox_counts))["failed"] == 0
+
+
+async def test_a_kabag_who_is_plh_karo_is_not_escalated_to_about_his_own_late_step(
+    tmp_path: Path,
+) -> None:
+    """Kabag acts as Plh Karo, and his own step 2 is late. The escalation to the Karo level
+    goes to the definitive Karo: the late holder is not told about himself."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        admin = world["admin"]
+        admin.mark_seen()
+        await admin.send(f"/plh karo {ID['kabag']} 31-12-2030 dinas luar")
+        await admin.wait_message(lambda m: "ditetapkan" in m.text, timeout=WAIT)
+        case = await proposal_ready(world, s, "Usulan yang tertahan di Kabag")
+        await s.press("kasubag", "Ajukan", case)
+        await world.drained(WAIT)
+        phones = Phones(world)
+        # step 2 (Kabag, norm 1 working day) entered Monday 09.00: reminder 1 on Tuesday
+        # 09.00, reminder 2 (escalate_after) four working hours later
+        await sweep_at(world, clock, wib(7, 7, 9))
+        await sweep_at(world, clock, wib(7, 7, 13))
+        news = phones.news()
+        assert [headline(m) for m in news["kabag"]] == ["⏰ Pengingat ke-1", "⏰ Pengingat ke-2"]
+        assert [headline(m).split(" —")[0] for m in news["karo"]] == ["📣 Eskalasi"]

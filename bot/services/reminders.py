@@ -120,7 +120,8 @@ class Reminders:
             repo.set_reminder_state(tx, case_id, next_due_at=decision.next_check_at)
             return False
         number = row.reminders_sent + 1
-        for person in step_holders(tx, definition, case, now):
+        holders = step_holders(tx, definition, case, now)
+        for person in holders:
             repo.enqueue(
                 tx,
                 person,
@@ -131,8 +132,13 @@ class Reminders:
                 params={"reminder": number},
             )
         chain = escalation_chain(step.actor, definition.superior_of(), decision.level)
+        told = set(holders)  # the late holder is never their own superior (a Kabag as Plh Karo)
         for role in chain[1:]:
-            for superior in routing.role_people(tx, definition, case, role, now):
+            answering = routing.role_people(tx, definition, case, role, now)
+            if not set(answering) - told:
+                answering = routing.definitive_holders(tx, definition, case, role)
+            for superior in [p for p in answering if p not in told]:
+                told.add(superior)
                 repo.enqueue(
                     tx,
                     superior,

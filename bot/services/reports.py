@@ -32,6 +32,7 @@ from bot.papers.model import (
 )
 from bot.papers.registry import LAPORAN, file_name
 from bot.papers.render import PaperRenderer
+from bot.services import routing
 from bot.services.queries import CaseStatus
 from bot.services.registry import SopRegistry
 from bot.worktime import WorkCalendar
@@ -185,7 +186,8 @@ class Reports:
         now = self.clock.now()
 
         def txn(tx: Tx) -> tuple[stats.Report, repo.Person | None] | None:
-            roles = repo.active_roles(tx, user_id, self.unit)
+            # roles held as Plh/Plt count: an acting Karo reads the Karo's report
+            roles = routing.actor(tx, user_id, self.unit, self.config, now).roles
             if user_id not in self.config.admins and not roles & heads(definition):
                 return None
             cases = {
