@@ -17,8 +17,8 @@ from bot.callbacks import Callback, Op
 from bot.config import DEFAULT_API_BASE_URL, max_upload_bytes
 from bot.core.definition import SopDefinition
 from bot.core.model import Case, Event, EventType
-from bot.core.workflow import excluded_reviewers
 from bot.papers.dates import OfficeZone
+from bot.services import routing
 from bot.services.registry import SopRegistry
 from bot.services.routing import DEFINITIVE_ONLY, FOUR_EYES, step_holders
 from bot.views import (
@@ -248,13 +248,7 @@ class Renderer:
         definition: SopDefinition, case: Case, appointment: repo.Appointment | None
     ) -> str:
         """Why an acting official in force does not hold the case's step ("" if they do)."""
-        if appointment is None:
-            return ""
-        if definition.step(case.step).definitive_only:
-            return DEFINITIVE_ONLY
-        if appointment.person_id in excluded_reviewers(definition, case):
-            return FOUR_EYES
-        return ""
+        return routing.passed_over(definition, case, appointment)
 
     def _arrival(self, case: Case, inputs: Inputs) -> Event | None:
         """The latest move of the case among the events read for this round."""

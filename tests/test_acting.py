@@ -152,6 +152,61 @@ async def test_a_plh_appointed_while_a_task_waits_receives_its_documents_then_th
         assert set(karo) >= set(received)
 
 
+async def test_a_plh_typing_a_return_reason_is_told_when_the_definitive_karo_decides(
+    tmp_path: Path,
+) -> None:
+    """The Plh Karo presses Kembalikan and is asked for the reason; meanwhile Karo, back in
+    the office, approves. The Plh is told the step needs nothing more from him, and the
+    reason he then sends is not taken as a decision."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti tahunan")
+        case = await to_step_3(world, s)
+        await s.press("plh", "Kembalikan", case)
+        await s.seen("plh", lambda m: "silakan ketik" in m.text and bool(m.button_texts))
+        # Karo opens the task from /tugas and approves
+        karo = world["karo"]
+        karo.mark_seen()
+        await karo.send("/tugas")
+        listing = await karo.wait_message(lambda m: f"#{case}" in m.text, timeout=WAIT)
+        await karo.press(listing, next(b for b in listing.button_texts if f"#{case}" in b))
+        await s.approve("karo", case)
+        told = await world["plh"].wait_message(
+            lambda m: f"Berkas #{case}" in m.text and "tidak perlu ditindaklanjuti" in m.text,
+            timeout=WAIT,
+        )
+        assert "Langkah 3" in told.text or "langkah 3" in told.text
+        await world["plh"].send("Mohon dilengkapi rinciannya.")
+        await world.drained()
+        stored = await world.services.db.read(repo.load_case, case)
+        assert stored.step == 4
+        events = await world.services.db.read(repo.load_events, case)
+        assert not [e for e in events if e.type.value == "returned"]
+
+
+async def test_when_the_plh_ends_karo_has_one_task_message_with_buttons(tmp_path: Path) -> None:
+    """Karo kept his task message while the Plh acted (he may still decide). When the
+    appointment ends early, the task comes back to him as one message: the one he kept
+    loses its buttons, and only one shows Setujui."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await to_step_3(world, s)
+        await world.emu.wait_until(lambda: bool(task_of(world, "karo", case, 3)), timeout=WAIT)
+        await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti tahunan")
+        await world.emu.wait_until(lambda: bool(task_of(world, "plh", case, 3)), timeout=WAIT)
+        admin = world["admin"]
+        admin.mark_seen()
+        await admin.send("/akhiri_plh karo")
+        await admin.wait_message(timeout=WAIT)
+        await world.drained()
+        await world.emu.wait_until(lambda: not task_of(world, "plh", case, 3), timeout=WAIT)
+        assert len(task_of(world, "karo", case, 3)) == 1
+        await s.approve("karo", case)
+        assert (await world.services.db.read(repo.load_case, case)).step == 4
+
+
 async def test_a_kasubag_who_is_plh_kabag_does_not_approve_her_own_proposal(
     tmp_path: Path,
 ) -> None:

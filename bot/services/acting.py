@@ -193,7 +193,12 @@ class Acting:
         for case, definition in self._open_cases(tx, appointment.role):
             for message_id in repo.take_task_messages_in_chat(tx, case.id, appointment.person_id):
                 effects.strip(tx, appointment.person_id, message_id, now, case.id)
+            if routing.passed_over(definition, case, appointment):
+                continue  # the step never left its definitive holder (strategic, four eyes)
             for person in routing.step_holders(tx, definition, case, now):
+                # the task comes back as one new message: the one they kept loses its buttons
+                for message_id in repo.take_task_messages_in_chat(tx, case.id, person):
+                    effects.strip(tx, person, message_id, now, case.id)
                 repo.enqueue(
                     tx,
                     person,

@@ -90,8 +90,9 @@ def queue(
     before, case = outcome.before, outcome.case
     out = _Rows(now)
     moved = before is None or before.version != case.version
+    ended: list[repo.Dialogue] = []
     if before is not None and moved:
-        _retire(tx, before, pressed, out)
+        ended = _retire(tx, before, pressed, out)
         if pressed and outcome.withdrawable:
             chat_id, message_id = pressed[0]
             repo.record_task_message(tx, chat_id, message_id, case.id, case.version)
@@ -167,6 +168,16 @@ def queue(
                 params["why"] = why
             out.add(person, "task", case_id=case.id, version=case.version, params=params)
 
+    if before is not None and last.type is not EventType.WITHDRAWN:
+        # someone else decided while this person was typing for the step (a Plh writing a
+        # return reason when the definitive Karo approves): told, not left with a question
+        for person in dict.fromkeys(d.person_id for d in ended if d.person_id != last.actor):
+            out.add(
+                person,
+                "notice",
+                case_id=case.id,
+                params={"t": "withdrawn", "seq": last_seq, "step": before.step},
+            )
     if last.type is EventType.WITHDRAWN and before is not None:
         # whoever held the step the case left is told why its task went (a reviewer may
         # be typing a reason for it)
@@ -216,16 +227,20 @@ def _task_files(definition: SopDefinition, case: Case) -> list[int]:
     return [a.file_id for a in case.latest_files() if a.doc in wanted]
 
 
-def _retire(tx: Tx, before: Case, pressed: Sequence[tuple[int, int]], out: _Rows) -> None:
+def _retire(
+    tx: Tx, before: Case, pressed: Sequence[tuple[int, int]], out: _Rows
+) -> list[repo.Dialogue]:
     """The case moved on: buttons of its old step disappear from every chat that has them,
-    and every dialogue about it ends (with its buttons)."""
+    and every dialogue about it ends (with its buttons). The dialogues that ended."""
     for chat_id, message_id in repo.take_task_messages(tx, before.id, before.version):
         if (chat_id, message_id) not in pressed:
             out.strip(chat_id, message_id, before.id)
     repo.drop_live_tasks(tx, before.id)
-    for dialogue in repo.dialogues_of_case(tx, before.id):
+    ended = repo.dialogues_of_case(tx, before.id)
+    for dialogue in ended:
         if dialogue.prompt is not None and dialogue.prompt not in pressed:
             out.strip(*dialogue.prompt, before.id)
+    return ended
 
 
 def strip(tx: Tx, chat_id: int, message_id: int, now: datetime, case_id: int | None) -> None:

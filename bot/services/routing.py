@@ -90,6 +90,17 @@ def route(tx: Tx, definition: SopDefinition, case: Case, at: datetime) -> Route:
     return Route(people, appointment, why, [appointment.person_id])
 
 
+def passed_over(definition: SopDefinition, case: Case, appointment: repo.Appointment | None) -> str:
+    """Why an acting official does not hold the case's current step ("" if they do)."""
+    if appointment is None:
+        return ""
+    if definition.step(case.step).definitive_only:
+        return DEFINITIVE_ONLY
+    if appointment.person_id in excluded_reviewers(definition, case):
+        return FOUR_EYES
+    return ""
+
+
 def _superiors(
     tx: Tx, definition: SopDefinition, case: Case, role: str, excluded: frozenset[int]
 ) -> list[int]:
