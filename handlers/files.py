@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,14 +37,28 @@ _TOO_BIG = "file is too big"  # getFile's refusal of a file above the server's l
 
 
 def guess_document(definition: SopDefinition, upload_ids: tuple[str, ...], text: str) -> str | None:
-    """The one upload whose id words all appear in the file name or caption, if exactly one."""
-    words = set(re.split(r"[^a-z0-9]+", text.lower()))
-    matches = []
-    for doc_id in upload_ids:
-        keys = {w for w in doc_id.split("_") if w not in _STOP}
-        if keys and keys <= words:
-            matches.append(definition.canonical(doc_id))
-    return matches[0] if len(set(matches)) == 1 else None
+    """The one upload whose id words, or else whose name's words, all appear in the file
+    name or caption, if exactly one ("Konsep Surat Tugas.docx" is the document named so,
+    whose id is ``konsep_st``)."""
+    words = set(_words(text))
+
+    def matching(keys_of: Callable[[str], set[str]]) -> set[str]:
+        found = set()
+        for doc_id in upload_ids:
+            keys = keys_of(doc_id) - _STOP
+            if keys and keys <= words:
+                found.add(definition.canonical(doc_id))
+        return found
+
+    by_id = matching(lambda doc_id: set(doc_id.split("_")))
+    if len(by_id) == 1:
+        return by_id.pop()
+    by_name = matching(lambda doc_id: set(_words(definition.document(doc_id).name)))
+    return by_name.pop() if not by_id and len(by_name) == 1 else None
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"[^a-z0-9]+", text.lower()) if w]
 
 
 @dataclass(frozen=True)
