@@ -172,6 +172,7 @@ def build_services(
         max_backoff=options.get("max_backoff", 60.0),
         retention=config.storage.retention,
         max_upload=max_upload_bytes(config.bot.api_base_url),
+        admins=config.admins,
     )
     cases = CaseService(
         db, sops, config, clock, calendar, wake_outbox=sender.wake, answer=sender.answer

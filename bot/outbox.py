@@ -36,10 +36,12 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import ExtBot
 
+from bot import texts as t
 from bot.clock import Clock
 from bot.config import DEFAULT_API_BASE_URL, max_upload_bytes
 from bot.filestore import FileStore
 from bot.messages import Album, Inputs, Renderer, load_inputs
+from bot.papers.render import TemplateFailed
 from bot.ratelimit import BACKGROUND, OUTBOX_ANSWER, Sending
 from bot.services.registry import SopRegistry
 from storage import repo
@@ -127,8 +129,10 @@ class OutboxSender:
         max_backoff: float = 60.0,
         retention: timedelta = timedelta(days=7),
         max_upload: int = max_upload_bytes(DEFAULT_API_BASE_URL),
+        admins: Sequence[int] = (),
     ) -> None:
         self.db, self.bot, self.clock, self.files = db, bot, clock, files
+        self.admins = tuple(admins)  # told when a paper cannot be written
         self._max_upload = max_upload
         self.renderer, self.sops, self.papers = renderer, sops, papers
         self._max_backoff = max_backoff
@@ -317,6 +321,9 @@ class OutboxSender:
             return 1
         except _Wait:
             await self._retry(item, PAPER_WAIT.total_seconds(), "waiting for papers", count=False)
+        except TemplateFailed as exc:
+            await self._paper_failed(item, exc)
+            return 1
         except RetryAfter as exc:
             after = exc.retry_after
             seconds = after.total_seconds() if isinstance(after, timedelta) else float(after)
@@ -346,6 +353,25 @@ class OutboxSender:
                 return 1
             await self._retry(item, self._backoff(item), repr(exc))
         return 0
+
+    async def _paper_failed(self, item: repo.OutboxItem, exc: TemplateFailed) -> None:
+        """A template that does not fill fails the same way every time: the paper is given
+        up at once (the rows waiting for it go without it), and the administrators are told
+        which file and which placeholder, to mend it and check it with ``sopbot check``."""
+        paper, case_id = str(item.params.get("paper", "")), item.case_id
+        log.error("paper %s of case %s not written: %s", paper, case_id, exc)
+        now = self.clock.now()
+        text = t.PAPER_TEMPLATE_FAILED.format(
+            paper=t.e(paper), case=case_id, problem=t.e(t.fit(str(exc), 600))
+        )
+
+        def record(tx: Tx) -> None:
+            repo.mark_failed(tx, item.id, now, f"TemplateFailed: {exc}"[:500])
+            for admin in self.admins:
+                repo.enqueue(tx, admin, "notice", now, params={"t": "text", "text": text})
+
+        await self.db.write(record)
+        self.wake()
 
     def _backoff(self, item: repo.OutboxItem) -> float:
         return min(self._max_backoff, 2.0 ** min(item.attempts, 10))

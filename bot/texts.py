@@ -223,6 +223,11 @@ WHY_FOUR_EYES = (
     "👥 Pejabat pelaksana telah mengajukan atau memeriksa tingkat sebelumnya pada berkas ini; "
     "satu orang tidak memeriksa usulannya sendiri atau memutus dua tingkat pemeriksaan."
 )
+PAPER_TEMPLATE_FAILED = (
+    "⚠️ Dokumen <b>{paper}</b> berkas #{case} tidak dapat dibuat dari templatnya:\n"
+    "<code>{problem}</code>\nTugas diteruskan tanpa dokumen tersebut. Mohon perbaiki templat "
+    "dan periksa dengan <code>sopbot check</code>."
+)
 ROLE_MOVED_IN = (
     "🔁 Bapak/Ibu kini memegang peran <b>{role}</b>, dialihkan dari {old} oleh administrator."
 )

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -28,7 +29,8 @@ from docx.table import Table
 from bot.clock import ManualClock
 from bot.core.model import Case, Event, EventType
 from bot.core.workflow import replay
-from bot.demo import OFFICIALS, RETURN_REASONS, World, play_sop
+from bot.demo import OFFICIALS, RETURN_REASONS, Script, World, play_sop
+from bot.papers.render import SHIPPED_TEMPLATES
 from storage import repo
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -389,3 +391,43 @@ async def test_every_paper_is_dated_in_the_office_zone_not_in_utc(played: Played
     with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
         hour, minute = map(int, played.office.clock.split()[0].split("."))
         assert archive.getinfo("dokumentasi.docx").date_time == (2026, 12, 5, hour, minute, 0)
+
+
+async def test_a_template_an_office_broke_holds_up_no_task_and_the_admin_is_told(
+    tmp_path: Path,
+) -> None:
+    """The office edits its Lembar Disposisi while the bot runs and misspells a placeholder
+    (``case.titel``). Kabag approves step 2: Karo still receives his task (without the
+    Disposisi, which cannot be written), and the administrator is told which file and
+    which placeholder, at once rather than after twenty retries."""
+
+    office = tmp_path / "kantor"
+    office.mkdir()
+    template = Document(str(SHIPPED_TEMPLATES / "disposisi.docx"))
+    mended = 0
+    for paragraph in [
+        p for t in template.tables for r in t.rows for c in r.cells for p in c.paragraphs
+    ]:
+        for run in paragraph.runs:
+            if "case.title" in run.text:
+                run.text = run.text.replace("case.title", "case.titel")
+                mended += 1
+    assert mended, "the shipped Disposisi names case.title"
+    template.save(str(office / "disposisi.docx"))
+    world = World(tmp_path / "w")
+    world.config_sections["papers"] = {"templates_dir": str(office)}
+    async with world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await s.submit("Usulan dengan templat rusak")
+        await s.approve("kabag", case)
+        await s.seen(
+            "karo",
+            lambda m: f"Berkas #{case}" in m.text and any("Setujui" in b for b in m.button_texts),
+        )
+        alert = await world["admin"].wait_message(
+            lambda m: "tidak dapat dibuat" in m.text, timeout=15
+        )
+        assert "disposisi" in alert.text and "titel" in alert.text and "sopbot check" in alert.text
+        files = await world.services.db.read(repo.files_of_case, case)
+        assert not [f for f in files if f.name.startswith("disposisi")]

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from bot.papers.dates import DEFAULT_ZONE, OfficeZone
@@ -95,13 +95,24 @@ class PaperRenderer:
         """The template of ``kind`` filled with a ready context (see bot.papers.contexts)."""
         tpl = DocxTemplate(io.BytesIO(self.template_bytes(kind)))
         context = {key: _placed(tpl, value) for key, value in context.items()}
-        tpl.render(context, jinja_env=self.jinja_env, autoescape=True)
+        try:
+            tpl.render(context, jinja_env=self.jinja_env, autoescape=True)
+        except TemplateError as exc:  # an office's edit: a placeholder misspelt, a broken tag
+            raise TemplateFailed(self.template_path(kind), exc) from exc
         now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)  # python-docx: naive UTC
         properties = tpl.docx.core_properties
         properties.created = properties.modified = now
         out = io.BytesIO()
         tpl.save(out)
         return out.getvalue()
+
+
+class TemplateFailed(Exception):
+    """A template that does not fill (an office edited it): which file, and jinja's word."""
+
+    def __init__(self, path: Path, error: TemplateError) -> None:
+        super().__init__(f"{path}: {type(error).__name__}: {error}")
+        self.path, self.error = path, error
 
 
 def _placed(tpl: DocxTemplate, value: Any) -> Any:
