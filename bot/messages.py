@@ -345,6 +345,11 @@ class Renderer:
             return self._acting_notice(item, inputs, str(kind))
         if kind == "role_moved":
             return self._role_moved(item, inputs)
+        if kind == "role_revoked":
+            text = t.ROLE_REVOKED.format(role=t.e(role_name(self.sops, str(p["role"]))))
+            if int(p.get("tasks", 0)):
+                text += " " + t.ROLE_REVOKED_TASKS.format(tasks=int(p["tasks"]))
+            return Message(text)
         if case is None:
             return None
         definition = self.sops.of(case)

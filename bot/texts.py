@@ -228,6 +228,11 @@ PAPER_TEMPLATE_FAILED = (
     "<code>{problem}</code>\nTugas diteruskan tanpa dokumen tersebut. Mohon perbaiki templat "
     "dan periksa dengan <code>sopbot check</code>."
 )
+ROLE_REVOKED = "🔁 Peran <b>{role}</b> Bapak/Ibu telah dicabut oleh administrator."
+ROLE_REVOKED_TASKS = (
+    "{tasks} tugas pada peran ini tidak lagi menunggu tindakan Bapak/Ibu; isian yang sedang "
+    "berjalan untuknya telah diakhiri."
+)
 ROLE_MOVED_IN = (
     "🔁 Bapak/Ibu kini memegang peran <b>{role}</b>, dialihkan dari {old} oleh administrator."
 )

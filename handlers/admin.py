@@ -109,14 +109,21 @@ async def revoke(update: Update, context: Context) -> None:
     if person is None or role not in _role_ids(context):
         await reply(update, USAGE_REVOKE)
         return
-    name = await context.services.people.revoke(user_id(update), person, role)
+    revoked = await context.services.people.revoke(user_id(update), person, role)
     role_name = context.services.sops.role(role).name
-    await reply(
-        update,
-        f"Peran {t.e(role_name)} milik {t.e(name)} (<code>{person}</code>) telah dicabut."
-        if name is not None
-        else "Orang tersebut tidak memegang peran itu.",
+    if revoked is None:
+        await reply(update, "Orang tersebut tidak memegang peran itu.")
+        return
+    text = (
+        f"Peran {t.e(role_name)} milik {t.e(revoked.name)} (<code>{person}</code>) telah dicabut."
     )
+    if revoked.vacant:
+        text += (
+            f"\nPeran {t.e(role_name)} kini tidak memiliki pemegang"
+            + (f"; {revoked.tasks} tugas menunggu pemegang baru" if revoked.tasks else "")
+            + f". Undang pemegang baru dengan <code>/undang {t.e(role)}</code>."
+        )
+    await reply(update, text)
 
 
 async def reassign(update: Update, context: Context) -> None:

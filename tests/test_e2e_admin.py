@@ -116,3 +116,38 @@ async def test_a_name_of_invisible_characters_is_asked_again(world: World) -> No
     newcomer.mark_seen()
     await newcomer.send("Rina Marlina, A.Md.")
     assert "NIP" in (await newcomer.wait_message(timeout=WAIT)).text
+
+
+async def test_a_kabag_whose_role_is_revoked_mid_reason_is_told_and_the_next_kabag_gets_the_task(
+    world: World,
+) -> None:
+    """Kabag presses Kembalikan and is asked for the reason; the administrator revokes his
+    role meanwhile. His question ends and he is told; the administrator learns the role has
+    no holder and a task waits. A new Kabag joins by invitation and receives the task, with
+    its documents, and approves."""
+    s = Script(world, WAIT)
+    case = await s.submit("Usulan saat peran dicabut")
+    await s.press("kabag", "Kembalikan", case)
+    await s.seen("kabag", lambda m: "silakan ketik" in m.text and bool(m.button_texts))
+    answer = await said(world, "admin", "/cabut 1002 kabag")
+    assert answer == (
+        "Peran Kabag milik Budi Santoso, S.E., M.Si. (1002) telah dicabut.\n"
+        "Peran Kabag kini tidak memiliki pemegang; 1 tugas menunggu pemegang baru. "
+        "Undang pemegang baru dengan /undang kabag."
+    )
+    budi = world["kabag"]
+    told = await budi.wait_message(
+        lambda m: "telah dicabut oleh administrator" in m.text, timeout=WAIT
+    )
+    assert "1 tugas" in told.text
+    await world.drained()
+    assert not [m for m in budi.bot_messages if m.button_texts and f"Berkas #{case}" in m.text]
+    invite = await said(world, "admin", "/undang kabag")
+    token = invite.rsplit("start=", 1)[1].split()[0]
+    newcomer = world.emu.user(3002, "Kabag Baru")
+    await newcomer.send(f"/start {token}")
+    await world.emu.wait_until(
+        lambda: any(f"Berkas #{case}" in m.text and m.button_texts for m in newcomer.bot_messages),
+        timeout=WAIT,
+    )
+    assert any(m.document for m in newcomer.bot_messages)

@@ -34,6 +34,13 @@ class Profile:
 
 
 @dataclass(frozen=True)
+class Revoked:
+    name: str  # the person's, as shown
+    tasks: int  # the role's tasks that waited (they lose their buttons in the person's chat)
+    vacant: bool  # no one holds the role now: its tasks wait for the next holder
+
+
+@dataclass(frozen=True)
 class Reassigned:
     """/alihkan: ``ok``, ``already`` (the new person holds the role: the same person, or a
     second holder of a shared role) or ``not_holder`` (the old one does not hold it)."""
@@ -122,7 +129,7 @@ class PeopleService:
             return StartResult(role, bool(token) and role is None, profile, asks), requeued
 
         result, requeued = await self.db.write(txn)
-        if requeued:
+        if requeued or result.invited_role:
             self.wake_outbox()
         return result
 
@@ -139,6 +146,7 @@ class PeopleService:
                 if holder.telegram_id != user_id:
                     repo.revoke_role(tx, holder.telegram_id, role, unit, now, user_id)
         repo.grant_role(tx, user_id, role, unit, now, None)
+        self._take_over(tx, role, user_id, now)
         return definition.role(role).name if definition.has_role(role) else role
 
     async def profile_step(self, user_id: int, kind: str, value: str) -> ProfileStep:
@@ -188,17 +196,45 @@ class PeopleService:
 
         return await self.db.read(txn)
 
-    async def revoke(self, admin_id: int, person_id: int, role: str) -> str | None:
-        """Revoke a role; the person's name as the administrator reads it (None if they
-        did not hold the role)."""
+    async def revoke(self, admin_id: int, person_id: int, role: str) -> Revoked | None:
+        """Revoke a role (None if the person did not hold it). The tasks of the role that
+        waited for them lose their buttons in their chat, a question they were answering
+        about one ends, and they are told; the administrator learns whether the role is
+        left without a holder (its tasks then wait for the next one invited)."""
 
-        def txn(tx: Tx) -> str | None:
-            if not repo.revoke_role(tx, person_id, role, self.unit, self.clock.now(), admin_id):
+        def txn(tx: Tx) -> Revoked | None:
+            now = self.clock.now()
+            if not repo.revoke_role(tx, person_id, role, self.unit, now, admin_id):
                 return None
-            person = repo.get_person(tx, person_id)
-            return person.display if person is not None else f"ID {person_id}"
+            shared = self.sops.has_role(role) and self.sops.role(role).shared
+            cases = [] if shared else repo.open_cases_for_roles(tx, self.unit, [role], 100_000)
+            for case in cases:
+                for message_id in repo.take_task_messages_in_chat(tx, case.id, person_id):
+                    effects.strip(tx, person_id, message_id, now, case.id)
+            dialogue = repo.get_dialogue(tx, person_id)
+            if dialogue is not None and dialogue.case_id in {c.id for c in cases}:
+                effects.end_dialogue(tx, person_id, now)
+            told = {"t": "role_revoked", "role": role, "tasks": len(cases)}
+            repo.enqueue(tx, person_id, "notice", now, params=told)
+            vacant = not shared and not repo.holders(tx, self.unit, role)
+            return Revoked(name_of(tx, person_id), len(cases), vacant)
 
-        return await self.db.write(txn)
+        revoked = await self.db.write(txn)
+        if revoked is not None:
+            self.wake_outbox()
+        return revoked
+
+    def _take_over(self, tx: Tx, role: str, person_id: int, now: datetime) -> int:
+        """A new holder of a role receives the tasks that wait for it (with documents)."""
+        if not self.sops.has_role(role) or self.sops.role(role).shared:
+            return 0
+        handed = 0
+        for case in repo.open_cases_for_roles(tx, self.unit, [role], 100_000):
+            definition = self.sops.of(case)
+            if person_id in routing.step_holders(tx, definition, case, now):
+                effects.hand_task(tx, definition, case, person_id, now, {"open": 1})
+                handed += 1
+        return handed
 
     async def reassign(self, admin_id: int, role: str, old: int, new: int) -> Reassigned:
         """Move a role from one person to another. The tasks of the role that wait (a role

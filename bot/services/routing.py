@@ -9,7 +9,9 @@ the law or the four-eyes rule keeps them from deciding:
   of the same review chain (four eyes) goes to the definitive holder, or when none can, to
   the SOP's next superior.
 
-The definitive holder keeps the role throughout and may still act.
+The definitive holder keeps the role throughout and may still act. A role no one holds
+(revoked, not yet given again) has no one to route to: its tasks wait for the next holder,
+who receives them when they join.
 """
 
 from __future__ import annotations
@@ -76,6 +78,8 @@ def route(tx: Tx, definition: SopDefinition, case: Case, at: datetime) -> Route:
     appointment = repo.acting_for_id(tx, acting_id) if acting_id is not None else None
     excluded = excluded_reviewers(definition, case) if step.is_review else frozenset()
     if appointment is None:
+        if not definitive:  # a vacant role: its tasks wait for the next holder
+            return Route([])
         allowed = [p for p in definitive if p not in excluded]
         return Route(allowed or _superiors(tx, definition, case, role, excluded) or definitive)
     why = ""
