@@ -221,6 +221,16 @@ async def appoint_acting(update: Update, context: Context, kind: str) -> None:
             f"<code>/akhiri_plh {t.e(role)}</code>.",
         )
         return
+    if result.status == "planned" and result.current is not None:
+        planned = result.current
+        await reply(
+            update,
+            f"Peran tersebut telah memiliki {planned.kind.capitalize()}. (ID {planned.person_id}) "
+            f"yang berlaku mulai {svc.zone.tanggal_jam(planned.starts_at)} sampai "
+            f"{t.last_day(planned.ends_at, svc.zone)}; masa penetapan tidak boleh tumpang "
+            "tindih. Mohon tetapkan sampai sebelum tanggal mulainya.",
+        )
+        return
     if result.status != "ok" or result.appointment is None:
         await reply(update, ACTING_REFUSALS.get(result.status, usage))
         return

@@ -289,6 +289,18 @@ def acting_for(tx: Tx, unit: str, role: str, at: datetime) -> Appointment | None
     return _appointment(row) if row else None
 
 
+def acting_overlapping(
+    tx: Tx, unit: str, role: str, start: datetime, end: datetime
+) -> Appointment | None:
+    """The first appointment for a role whose period meets ``[start, end)``."""
+    row = tx.one(
+        "SELECT * FROM acting WHERE unit = ? AND role = ? AND starts_at < ? AND ends_at > ? "
+        "ORDER BY starts_at LIMIT 1",
+        (unit, role, ts(end), ts(start)),
+    )
+    return _appointment(row) if row else None
+
+
 def acting_roles(tx: Tx, person_id: int, unit: str, at: datetime) -> dict[str, str]:
     """The roles a person holds as an acting official at ``at``: role -> "plh" | "plt"."""
     rows = tx.all(

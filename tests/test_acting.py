@@ -345,3 +345,31 @@ async def test_bad_appointments_get_the_usage_or_a_clear_reason(tmp_path: Path) 
         await world["plh"].send("/saya")
         me = await world["plh"].wait_message(lambda m: "Data Anda" in m.text, timeout=WAIT)
         assert "Selaku Plh. Karo" in me.text
+
+
+async def test_a_plh_overlapping_a_planned_plt_is_refused(tmp_path: Path) -> None:
+    """The config plans a Plt Karo from 8 December; the administrator's /plh karo running
+    to the end of the month would overlap it (two acting Karos, tasks with the wrong one):
+    refused, naming the planned one. One that ends before it is accepted."""
+    clock = ManualClock(wib(2026, 12, 2, 9))
+    acting = [
+        {
+            "role": "karo",
+            "telegram_id": ID["kabag"],
+            "kind": "plt",
+            "from": "2026-12-08",
+            "until": "2026-12-09",
+            "reason": "kekosongan jabatan",
+        }
+    ]
+    async with World(tmp_path, clock=clock, acting=acting) as world:
+        await world.everyone_starts()
+        admin = world["admin"]
+        admin.mark_seen()
+        await admin.send(f"/plh karo {ACTING.telegram_id} 31-12-2026 cuti")
+        refused = await admin.wait_message(timeout=WAIT)
+        assert "tumpang tindih" in refused.text and f"ID {ID['kabag']}" in refused.text
+        admin.mark_seen()
+        await admin.send(f"/plh karo {ACTING.telegram_id} 07-12-2026 cuti")
+        accepted = await admin.wait_message(timeout=WAIT)
+        assert "Plh. Karo ditetapkan" in accepted.text

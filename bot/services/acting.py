@@ -31,11 +31,11 @@ KINDS = ("plh", "plt")
 
 @dataclass(frozen=True)
 class Appointed:
-    status: str  # "ok" | "no_role" | "shared" | "holder" | "busy" | "past"
+    status: str  # "ok" | "no_role" | "shared" | "holder" | "busy" | "past" | "planned"
     appointment: repo.Appointment | None = None
     tasks: int = 0
     started: bool = True  # the appointee has pressed Start (else the bot cannot write to them)
-    current: repo.Appointment | None = None  # the one in force already ("busy")
+    current: repo.Appointment | None = None  # the one in force ("busy") or planned
 
 
 class Acting:
@@ -74,6 +74,10 @@ class Acting:
             ends = self.end_of_day(until)
             if ends <= now:
                 return Appointed("past")
+            # one acting official at a time: a planned one (the config's [[acting]]) too
+            planned = repo.acting_overlapping(tx, self.unit, role, now, ends)
+            if planned is not None:
+                return Appointed("planned", current=planned)
             repo.ensure_person(tx, person_id, now)
             appointment_id = repo.appoint(
                 tx,
