@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import signal
 import statistics
 import subprocess
@@ -348,9 +349,18 @@ async def main(args: argparse.Namespace) -> None:
         )
         # 2. the measured bots: sopbot with production settings, and the echo bot
         since = len(emu.calls)
+        threads = work / "threads.json"
         sop_bot = BotProcess(
             sop_worker(
-                emu, out, args.staff, *engine, "--paper-log", str(paper_log.path), *args.worker_args
+                emu,
+                out,
+                args.staff,
+                *engine,
+                "--paper-log",
+                str(paper_log.path),
+                "--thread-log",
+                str(threads),
+                *args.worker_args,
             ),
             work / "sopbot.log",
         )
@@ -375,6 +385,7 @@ async def main(args: argparse.Namespace) -> None:
 
         warm = await round_pair(args.warmup_seconds)
         note(f"warm-up {describe(warm[0])}\nwarm-up {describe(warm[1])}")
+        threads_before = await thread_cpu(threads)
         spies = []
         if args.py_spy:
             spies = [
@@ -386,6 +397,7 @@ async def main(args: argparse.Namespace) -> None:
             pair = await round_pair(args.seconds)
             pairs.append(pair)
             note(f"round {n + 1} {describe(pair[0])}\nround {n + 1} {describe(pair[1])}")
+        threads_after = await thread_cpu(threads)
         for proc, path in spies:
             proc.send_signal(signal.SIGINT)
             proc.wait(30)
@@ -397,7 +409,43 @@ async def main(args: argparse.Namespace) -> None:
         await echo_emu.stop()
     await bureau.close()
     report(pairs, bureau, args, idle)
+    updates = sum(ours.updates for ours, _ in pairs)
+    report_threads(threads_before, threads_after, updates, "pg_" if args.database else "")
     note(f"bench_updates took {time.monotonic() - started:.0f} s ({work})")
+
+
+async def thread_cpu(path: Path) -> dict[str, float]:
+    """The measured bot's CPU seconds by thread, as its worker last wrote them (every
+    second: this waits for a fresh copy)."""
+    await asyncio.sleep(1.2)
+
+    def read() -> dict[str, float]:
+        return dict(json.loads(path.read_text())) if path.exists() else {}
+
+    return await asyncio.to_thread(read)
+
+
+def report_threads(
+    before: dict[str, float], after: dict[str, float], updates: int, prefix: str
+) -> None:
+    """Where sopbot's CPU per update goes over the measured rounds, thread by thread: the
+    event loop (MainThread), the database's writer and readers, the drawing thread of the
+    /status pictures, and asyncio's pool (the papers, files, multipart bodies)."""
+    if not after or not updates:
+        return
+    spent = {
+        name: round(1000 * (cpu - before.get(name, 0.0)) / updates, 3)
+        for name, cpu in sorted(after.items())
+        if not name.startswith("bench-")
+    }
+    harness.emit(
+        prefix + "updates_cpu_by_thread_sopbot",
+        spent.get("MainThread", 0.0),
+        "ms",
+        None,
+        threads=spent,
+        note="ms per update by thread, papers included (asyncio pool)",
+    )
 
 
 async def idle_cpu(bot: BotProcess, seconds: float = 3.0) -> float:

@@ -36,7 +36,9 @@ import argparse
 import asyncio
 import contextvars
 import dataclasses
+import json
 import logging
+import re
 import sys
 import threading
 import time
@@ -231,6 +233,29 @@ class AccountedPapers:
 # -- main ----------------------------------------------------------------------------------
 
 
+def log_thread_cpu(path: Path, every: float = 1.0) -> None:
+    """Every ``every`` seconds, rewrite ``path`` with each live thread's CPU seconds by
+    name (threads of one name summed): where the process's CPU goes, thread by thread."""
+
+    def run() -> None:
+        while True:
+            spent: dict[str, float] = {}
+            for thread in threading.enumerate():
+                if thread.ident is None:
+                    continue
+                try:
+                    clock = time.pthread_getcpuclockid(thread.ident)
+                    cpu = time.clock_gettime(clock)
+                except (OSError, ValueError):
+                    continue
+                name = re.sub(r"_\d+$", "", thread.name)
+                spent[name] = spent.get(name, 0.0) + cpu
+            path.write_text(json.dumps(spent))
+            time.sleep(every)
+
+    threading.Thread(target=run, name="bench-thread-log", daemon=True).start()
+
+
 def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--base-url", required=True)
@@ -249,6 +274,9 @@ def main() -> int:
     p.add_argument("--no-reminders", action="store_true")
     p.add_argument("--paper-log", type=Path)
     p.add_argument("--profile", type=Path)
+    p.add_argument(
+        "--thread-log", type=Path, help="CPU seconds of each thread, rewritten every second"
+    )
     p.add_argument("--database", metavar="URL", help="storage.database (PostgreSQL URL)")
     args = p.parse_args()
 
@@ -299,6 +327,8 @@ def main() -> int:
     if papers is not None:
         papers.app = app
     bot.eventloop.install(config.bot.event_loop)
+    if args.thread_log:
+        log_thread_cpu(args.thread_log)
     bot.app.freeze_startup_heap()  # as sopbot run does
 
     if args.profile:

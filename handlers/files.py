@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from telegram import Document, Message, ReplyParameters, Update
@@ -61,73 +60,23 @@ def _words(text: str) -> list[str]:
     return [w for w in re.split(r"[^a-z0-9]+", text.lower()) if w]
 
 
-@dataclass(frozen=True)
-class IncomingFile:
-    """A file an official sent, as the upload needs it (from its message, or from the
-    album row it waited in)."""
-
-    chat_id: int
-    message_id: int
-    person_id: int
-    update_id: int | None
-    file_id: str
-    unique_id: str
-    name: str
-    size: int | None
-    mime: str
-    caption: str
-    album: str | None = None
-
-    @classmethod
-    def of(cls, update: Update, message: Message, document: Document) -> IncomingFile:
-        return cls(
-            chat_id=message.chat.id,
-            message_id=message.message_id,
-            person_id=user_id(update),
-            update_id=update.update_id,
-            file_id=document.file_id,
-            unique_id=document.file_unique_id,
-            name=safe_name(document.file_name or "dokumen"),
-            size=document.file_size,
-            mime=document.mime_type or "",
-            caption=message.caption or "",
-            album=message.media_group_id,
-        )
-
-    @classmethod
-    def waited(cls, row: repo.AlbumFile) -> IncomingFile:
-        return cls(
-            chat_id=row.chat_id,
-            message_id=row.message_id,
-            person_id=row.person_id,
-            update_id=row.update_id,
-            file_id=row.file_id,
-            unique_id=row.unique_id,
-            name=row.name,
-            size=row.size,
-            mime=row.mime,
-            caption=row.caption,
-            album=row.media_group_id,
-        )
-
-    def waiting(self) -> repo.AlbumFile:
-        assert self.album is not None
-        return repo.AlbumFile(
-            chat_id=self.chat_id,
-            message_id=self.message_id,
-            media_group_id=self.album,
-            person_id=self.person_id,
-            update_id=self.update_id,
-            file_id=self.file_id,
-            unique_id=self.unique_id,
-            name=self.name,
-            size=self.size,
-            mime=self.mime,
-            caption=self.caption,
-        )
+def incoming_file(update: Update, message: Message, document: Document) -> repo.SentFile:
+    return repo.SentFile(
+        chat_id=message.chat.id,
+        message_id=message.message_id,
+        media_group_id=message.media_group_id,
+        person_id=user_id(update),
+        update_id=update.update_id,
+        file_id=document.file_id,
+        unique_id=document.file_unique_id,
+        name=safe_name(document.file_name or "dokumen"),
+        size=document.file_size,
+        mime=document.mime_type or "",
+        caption=message.caption or "",
+    )
 
 
-async def answer_file(context: Context, item: IncomingFile, text: str) -> None:
+async def answer_file(context: Context, item: repo.SentFile, text: str) -> None:
     """An answer about a file, quoting it: of several files sent at once (an album), the
     official sees which one it concerns."""
     try:
@@ -144,7 +93,7 @@ async def on_document(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None and message.document is not None
     svc = context.services
-    item = IncomingFile.of(update, message, message.document)
+    item = incoming_file(update, message, message.document)
     replied = message.reply_to_message
     from_bot = replied is not None and replied.from_user is not None and replied.from_user.is_bot
     cases, replied_case = await svc.queries.upload_cases(
@@ -170,26 +119,26 @@ async def on_document(update: Update, context: Context) -> None:
         await answer_file(context, item, which_case(cases))
         return
     named = tags.pop() if tags else replied_case
-    if item.album is None or (named is None and len(cases) == 1):
+    if item.media_group_id is None or (named is None and len(cases) == 1):
         await take_file(context, item, cases, named)
     elif named is not None:
         # this file names the album's case: the files of the album that came before it
         # waited for it, and those still to come will follow it
-        waited = await svc.albums.name(item.chat_id, item.album, named)
-        for each in sorted([item, *map(IncomingFile.waited, waited)], key=_sent_order):
+        waited = await svc.albums.name(item.chat_id, item.media_group_id, named)
+        for each in sorted([item, *waited], key=_sent_order):
             await take_file(context, each, cases, named)
     elif context.job_queue is None:  # nothing would ask about a file left waiting
         await take_file(context, item, cases, None)
-    elif (known := await svc.albums.wait(item.waiting())) is not None:
+    elif (known := await svc.albums.wait(item)) is not None:
         await take_file(context, item, cases, known)
     else:
-        name = f"album:{item.chat_id}:{item.album}"
+        name = f"album:{item.chat_id}:{item.media_group_id}"
         if not context.job_queue.get_jobs_by_name(name):
             delay = ALBUM_WAIT.total_seconds()
-            context.job_queue.run_once(ask_album, delay, (item.chat_id, item.album), name)
+            context.job_queue.run_once(ask_album, delay, (item.chat_id, item.media_group_id), name)
 
 
-def _sent_order(item: IncomingFile) -> int:
+def _sent_order(item: repo.SentFile) -> int:
     return item.message_id
 
 
@@ -206,7 +155,7 @@ async def ask_album(context: Any) -> None:
         return
     cases, _ = await svc.queries.upload_cases(waited[0].person_id)
     for row in waited:
-        await take_file(context, IncomingFile.waited(row), cases, None)
+        await take_file(context, row, cases, None)
 
 
 async def resume_albums(context: Any) -> None:
@@ -219,7 +168,7 @@ async def resume_albums(context: Any) -> None:
 
 
 async def take_file(
-    context: Context, item: IncomingFile, cases: list[Case], named: int | None
+    context: Context, item: repo.SentFile, cases: list[Case], named: int | None
 ) -> None:
     """Download, check and attach a file to the case ``named`` (a caption's number, the
     task message it replies to, its album's case), or to the only case that takes it."""

@@ -1410,13 +1410,14 @@ def update_seen(tx: Tx, update_id: int) -> bool:
 
 
 @dataclass(frozen=True)
-class AlbumFile:
-    """A file of an album that came before any file of it named the case: kept (not yet
-    downloaded) until one does, or until it is asked about."""
+class SentFile:
+    """A file an official sent, as an upload needs it. A file of an album that came before
+    any file of it named the case is kept so (not yet downloaded) until one does, or until
+    it is asked about."""
 
     chat_id: int
     message_id: int
-    media_group_id: str
+    media_group_id: str | None
     person_id: int
     update_id: int | None
     file_id: str
@@ -1427,9 +1428,9 @@ class AlbumFile:
     caption: str
 
 
-def _album_file(row: Row) -> AlbumFile:
+def _sent_file(row: Row) -> SentFile:
     file = json.loads(row["file"])
-    return AlbumFile(
+    return SentFile(
         chat_id=int(row["chat_id"]),
         message_id=int(row["message_id"]),
         media_group_id=str(row["media_group_id"]),
@@ -1454,7 +1455,7 @@ def album_case(tx: Tx, chat_id: int, media_group_id: str) -> int | None:
 
 def name_album(
     tx: Tx, chat_id: int, media_group_id: str, case_id: int, now: datetime
-) -> list[AlbumFile]:
+) -> list[SentFile]:
     """A file of the album named its case: kept for the files still to come; returns (and
     forgets) the files that came before it and waited."""
     tx.run(
@@ -1465,8 +1466,9 @@ def name_album(
     return take_album_files(tx, chat_id, media_group_id)
 
 
-def wait_for_album(tx: Tx, item: AlbumFile, now: datetime) -> int | None:
+def wait_for_album(tx: Tx, item: SentFile, now: datetime) -> int | None:
     """The album's case when a file of it has named one; else the file waits (None)."""
+    assert item.media_group_id is not None, "a file of an album"
     known = album_case(tx, item.chat_id, item.media_group_id)
     if known is not None:
         return known
@@ -1499,13 +1501,13 @@ def wait_for_album(tx: Tx, item: AlbumFile, now: datetime) -> int | None:
     return None
 
 
-def take_album_files(tx: Tx, chat_id: int, media_group_id: str) -> list[AlbumFile]:
+def take_album_files(tx: Tx, chat_id: int, media_group_id: str) -> list[SentFile]:
     """The files of an album still waiting, in the order they were sent; forgotten here."""
     rows = tx.all(
         "DELETE FROM album_files WHERE chat_id = ? AND media_group_id = ? RETURNING *",
         (chat_id, media_group_id),
     )
-    return sorted(map(_album_file, rows), key=lambda f: f.message_id)
+    return sorted(map(_sent_file, rows), key=lambda f: f.message_id)
 
 
 def waiting_albums(tx: Tx) -> list[tuple[int, str, datetime]]:

@@ -107,7 +107,7 @@ async def bureau_on_sqlite(out: Path) -> tuple[int, int]:
         await db.write(repo.record_task_message, 1001, 9001, first, 3)
         await db.write(repo.set_live_task, 1001, first, 3, 9001)
         # an album's file still waiting for the file that names its case
-        waiting = repo.AlbumFile(1005, 77, "9000001", 1005, None, "F", "U", "d.docx", 9, "", "")
+        waiting = repo.SentFile(1005, 77, "9000001", 1005, None, "F", "U", "d.docx", 9, "", "")
         await db.write(repo.wait_for_album, waiting, T0)
     return first, second
 

@@ -2050,8 +2050,8 @@ async def test_an_album_keeps_the_case_one_file_named_and_the_files_that_waited(
     its own. A waiting album is listed for the questions after a restart; pruning with the
     update ids forgets the album."""
 
-    def file(message_id: int, album: str = "g1", chat_id: int = 10) -> repo.AlbumFile:
-        return repo.AlbumFile(
+    def file(message_id: int, album: str = "g1", chat_id: int = 10) -> repo.SentFile:
+        return repo.SentFile(
             chat_id, message_id, album, chat_id, 500 + message_id, f"F{message_id}",
             f"U{message_id}", f"draf {message_id}.docx", 1000, "application/pdf", "",
         )  # fmt: skip

@@ -19,15 +19,15 @@ class Albums:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db, self.clock = db, clock
 
-    async def name(self, chat_id: int, album: str, case_id: int) -> list[repo.AlbumFile]:
+    async def name(self, chat_id: int, album: str, case_id: int) -> list[repo.SentFile]:
         """A file of the album named ``case_id``; the files that waited for it."""
         return await self.db.write(repo.name_album, chat_id, album, case_id, self.clock.now())
 
-    async def wait(self, item: repo.AlbumFile) -> int | None:
+    async def wait(self, item: repo.SentFile) -> int | None:
         """The case another file of the album named, or None: the file waits for one."""
         return await self.db.write(repo.wait_for_album, item, self.clock.now())
 
-    async def give_up(self, chat_id: int, album: str) -> list[repo.AlbumFile]:
+    async def give_up(self, chat_id: int, album: str) -> list[repo.SentFile]:
         """No file of the album named a case in time: the files that waited (to be asked)."""
         return await self.db.write(repo.take_album_files, chat_id, album)
 
