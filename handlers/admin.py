@@ -212,23 +212,18 @@ async def appoint_acting(update: Update, context: Context, kind: str) -> None:
     result = await svc.acting.appoint(
         user_id(update), role, person, kind, until, reason.strip()[:300], letter.strip()[:100]
     )
-    if result.status == "busy" and result.current is not None:
-        current = result.current
+    other = result.current
+    if result.status in ("busy", "planned") and other is not None:
+        whom = f"{other.kind.capitalize()}. (ID {other.person_id})"
+        last = t.last_day(other.ends_at, svc.zone)
         await reply(
             update,
-            f"Peran tersebut sudah memiliki {current.kind.capitalize()}. (ID {current.person_id}) "
-            f"sampai {t.last_day(current.ends_at, svc.zone)}. Akhiri dahulu dengan "
-            f"<code>/akhiri_plh {t.e(role)}</code>.",
-        )
-        return
-    if result.status == "planned" and result.current is not None:
-        planned = result.current
-        await reply(
-            update,
-            f"Peran tersebut telah memiliki {planned.kind.capitalize()}. (ID {planned.person_id}) "
-            f"yang berlaku mulai {svc.zone.tanggal_jam(planned.starts_at)} sampai "
-            f"{t.last_day(planned.ends_at, svc.zone)}; masa penetapan tidak boleh tumpang "
-            "tindih. Mohon tetapkan sampai sebelum tanggal mulainya.",
+            f"Peran tersebut sudah memiliki {whom} sampai {last}. Akhiri dahulu dengan "
+            f"<code>/akhiri_plh {t.e(role)}</code>."
+            if result.status == "busy"
+            else f"Peran tersebut telah memiliki {whom} yang berlaku mulai "
+            f"{svc.zone.tanggal_jam(other.starts_at)} sampai {last}; masa penetapan tidak "
+            "boleh tumpang tindih. Mohon tetapkan sampai sebelum tanggal mulainya.",
         )
         return
     if result.status != "ok" or result.appointment is None:
