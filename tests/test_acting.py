@@ -136,7 +136,8 @@ async def test_a_plh_appointed_while_a_task_waits_receives_its_documents_then_th
     tmp_path: Path,
 ) -> None:
     """Karo's step 3 already waits when the administrator appoints a Plh Karo: the Plh
-    receives the Rencana Kerja the step reviews, before the task, as Karo did."""
+    receives the Rencana Kerja the step reviews and the Lembar Disposisi of step 2, before
+    the task, as Karo did."""
     async with World(tmp_path) as world:
         await world.everyone_starts()
         s = Script(world)
@@ -149,6 +150,7 @@ async def test_a_plh_appointed_while_a_task_waits_receives_its_documents_then_th
         received = [m.document["file_name"] for m in plh if m.document and m.message_id < task_id]
         karo = [m.document["file_name"] for m in world["karo"].bot_messages if m.document]
         assert "Konsep Rencana Kerja.docx" in received
+        assert [n for n in received if n.startswith("disposisi")], "the Disposisi instructs him"
         assert set(karo) >= set(received)
 
 

@@ -208,11 +208,21 @@ def hand_task(
 ) -> None:
     """The task of the case's current step to someone who takes it over while it waits (an
     acting official coming in, a role passed on), with the documents it works on first, as
-    a holder who received it with the move has them (none they already have is sent)."""
-    files = _task_files(definition, case)
-    if files:
+    a holder who received it with the move has them: the uploads, and the papers the move
+    into the step brought (the Disposisi that instructs them, blank drafts). None they
+    already have is sent."""
+    params_files: dict[str, Any] = {}
+    if files := _task_files(definition, case):
+        params_files["files"] = files
+    arrival = repo.last_arrival(tx, case.id)
+    if arrival is not None and arrival[1].type in FORWARD:
+        seq, event = arrival
+        kinds = [*definition.step(event.step).papers, *definition.step(case.step).templates]
+        if kinds:
+            params_files["papers"] = [(seq, kind) for kind in kinds]
+    if params_files:
         repo.enqueue(
-            tx, person, "files", now, case_id=case.id, version=case.version, params={"files": files}
+            tx, person, "files", now, case_id=case.id, version=case.version, params=params_files
         )
     repo.enqueue(tx, person, "task", now, case_id=case.id, version=case.version, params=params)
 
