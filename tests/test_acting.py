@@ -209,6 +209,33 @@ async def test_when_the_plh_ends_karo_has_one_task_message_with_buttons(tmp_path
         assert (await world.services.db.read(repo.load_case, case)).step == 4
 
 
+async def test_a_plh_whose_period_ends_while_typing_a_reason_loses_the_question(
+    tmp_path: Path,
+) -> None:
+    """The Plh Karo presses Kembalikan; the administrator ends the appointment before he
+    sends the reason. The question ends with its buttons, he is told his period ended, and
+    the reason he then sends returns nothing."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti tahunan")
+        case = await to_step_3(world, s)
+        await s.press("plh", "Kembalikan", case)
+        asked = await s.seen("plh", lambda m: "silakan ketik" in m.text and bool(m.button_texts))
+        admin = world["admin"]
+        admin.mark_seen()
+        await admin.send("/akhiri_plh karo")
+        await admin.wait_message(timeout=WAIT)
+        await world.drained()
+        await world.emu.wait_until(lambda: not asked.button_texts, timeout=WAIT)
+        assert await world.services.db.read(repo.get_dialogue, ACTING.telegram_id) is None
+        await world["plh"].send("Mohon dilengkapi rinciannya.")
+        await world.drained()
+        assert (await world.services.db.read(repo.load_case, case)).step == 3
+        events = await world.services.db.read(repo.load_events, case)
+        assert not [e for e in events if e.type.value == "returned"]
+
+
 async def test_a_kasubag_who_is_plh_kabag_does_not_approve_her_own_proposal(
     tmp_path: Path,
 ) -> None:

@@ -194,7 +194,13 @@ class Acting:
 
     def _route_back(self, tx: Tx, appointment: repo.Appointment, now: datetime) -> int:
         moved = 0
-        for case, definition in self._open_cases(tx, appointment.role):
+        cases = self._open_cases(tx, appointment.role)
+        dialogue = repo.get_dialogue(tx, appointment.person_id)
+        if dialogue is not None and dialogue.case_id in {case.id for case, _ in cases}:
+            # a reason they were typing for a task no longer theirs: the question ends (the
+            # acting_end notice says why)
+            effects.end_dialogue(tx, appointment.person_id, now)
+        for case, definition in cases:
             for message_id in repo.take_task_messages_in_chat(tx, case.id, appointment.person_id):
                 effects.strip(tx, appointment.person_id, message_id, now, case.id)
             if routing.passed_over(definition, case, appointment):
