@@ -88,10 +88,21 @@ def test_the_fixture_is_the_shared_source() -> None:
     assert SOURCE.read_bytes() == shared[0].read_bytes()
 
 
-def test_the_source_text_leaves_open_only_the_hierarchy_and_the_blank_times() -> None:
+# the steps whose new Output no step uploads (the Disposisi at step 2, the Dokumentasi at
+# step 12): recorded as present when the step completes, without a file, which the office
+# confirms (or turns into an upload, or a paper the bot writes)
+PRODUCED_WITHOUT_A_FILE = {1, 11}
+
+
+def test_the_source_text_leaves_open_the_hierarchy_the_blank_times_and_outputs_without_files() -> (
+    None
+):
     definition, guesses, _ = imported("source-sop.txt", SOURCE.read_bytes())
     for i in range(len(definition.steps)):
-        assert guessed(guesses, f"steps[{i}]") == {"time_minutes"}  # every Waktu is "menit"
+        outputs = {"outputs"} if i in PRODUCED_WITHOUT_A_FILE else set()
+        assert guessed(guesses, f"steps[{i}]") == {"time_minutes", *outputs}  # Waktu: "menit"
+    disposisi = next(g for g in guesses if g.path == "steps[1].outputs")
+    assert "'Disposisi' dicatat ada tanpa berkas" in disposisi.reason
     for i in range(len(definition.roles)):
         assert guessed(guesses, f"roles[{i}]") == {"superior"}
     assert all("menit" in g.reason for g in guesses if g.path.endswith("time_minutes"))
@@ -127,7 +138,7 @@ def test_the_source_header_documents_and_related_sops_are_carried() -> None:
 
 def test_every_guess_has_a_periksa_comment_above_it() -> None:
     _, guesses, text = imported("source-sop.txt", SOURCE.read_bytes())
-    assert text.count("\n# PERIKSA:") == len(guesses) == 18
+    assert text.count("\n# PERIKSA:") == len(guesses) == 20
     tables = re.split(r"\n(?=\[)", text)
     for table in tables:
         lines = table.splitlines()
@@ -179,7 +190,8 @@ def test_the_source_sop_drawn_in_word_imports_to_the_same_steps(tmp_path: Path) 
     assert [s.kind for s in definition.steps] == [s.kind for s in sop().steps]
     assert definition.header.related_sops == sop().header.related_sops
     for i in range(len(definition.steps)):
-        assert guessed(guesses, f"steps[{i}]") == {"time_minutes"}
+        outputs = {"outputs"} if i in PRODUCED_WITHOUT_A_FILE else set()
+        assert guessed(guesses, f"steps[{i}]") == {"time_minutes", *outputs}
 
 
 # -- another SOP, in both forms ----------------------------------------------------------
@@ -242,7 +254,7 @@ def test_another_sop_from_the_text_export_flags_the_ambiguous_kabag() -> None:
     actor = next(g for g in guesses if g.path == "steps[2].actor")
     assert "Kabag Umum" in actor.reason and "Kabag Keuangan" in actor.reason
     assert guessed(guesses, "steps[3]") == {"on_return", "time_minutes"}  # "kepada Kabag" again
-    assert guessed(guesses, "steps[4]") == {"time_minutes"}
+    assert guessed(guesses, "steps[4]") == {"time_minutes", "outputs"}  # the archive's Output
     assert [s.time_minutes for s in definition.steps[:3]] == [30, 120, 480]
     assert (
         definition.steps[3].approval is not None
@@ -264,6 +276,7 @@ def test_the_same_sop_in_word_takes_the_actor_from_the_symbol(tmp_path: Path) ->
     assert {g.path for g in guesses if g.path.startswith("steps")} == {
         "steps[3].time_minutes",
         "steps[4].time_minutes",
+        "steps[4].outputs",
     }
     header = definition.header
     assert header.organisation[2] == "Biro Umum"

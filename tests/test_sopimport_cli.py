@@ -47,7 +47,7 @@ def draft(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("draft") / "ppk.toml"
     result = sopbot("sop", "import", str(SOURCE), "-o", str(out))
     assert result.returncode == 0, result.stderr
-    assert "12 langkah" in result.stderr and "18 tebakan" in result.stderr
+    assert "12 langkah" in result.stderr and "20 tebakan" in result.stderr
     return out
 
 
@@ -66,11 +66,18 @@ def test_sop_show_reads_the_draft_and_lists_its_guesses(draft: Path) -> None:
     assert paths == [
         *(f"roles[{i}].superior" for i in range(5)),
         "documents.sk.name",
-        *(f"steps[{i}].time_minutes" for i in range(12)),
+        *(
+            path
+            for i in range(12)
+            for path in (
+                *([f"steps[{i}].outputs"] if i in (1, 11) else []),  # outputs without a file
+                f"steps[{i}].time_minutes",
+            )
+        ),
     ]
     text = sopbot("sop", "show", str(draft))
     assert text.returncode == 0
-    assert "DRAF: 18 tebakan belum dikonfirmasi" in text.stdout
+    assert "DRAF: 20 tebakan belum dikonfirmasi" in text.stdout
     assert "  steps[11].time_minutes: kolom Waktu hanya memuat satuan" in text.stdout
 
 
@@ -82,7 +89,7 @@ def test_check_and_run_refuse_the_draft_naming_each_guess(draft: Path, tmp_path:
         assert str(draft) in result.stderr
         assert "belum dikonfirmasi" in result.stderr
         assert "roles[2].superior: ditebak sebagai pimpinan tertinggi" in result.stderr
-        assert result.stderr.count("; periksa") == 18
+        assert result.stderr.count("; periksa") == 20
         assert "Traceback" not in result.stderr and TOKEN not in result.stderr
 
 
@@ -94,8 +101,8 @@ def test_once_every_guess_is_confirmed_check_accepts_it(draft: Path, tmp_path: P
     config = config_for(tmp_path, reviewed)
     result = sopbot("check", "--config", str(config), token=TOKEN)
     assert result.returncode == 2
-    assert result.stderr.count("; periksa") == 1  # the last one still open
-    assert "steps[11].time_minutes" in result.stderr
+    assert result.stderr.count("; periksa") == 2  # the last step's two, still open
+    assert "steps[11].time_minutes" in result.stderr and "steps[11].outputs" in result.stderr
     reviewed.write_text(text.replace("\nconfirmed = false", "\nconfirmed = true"), encoding="utf-8")
     result = sopbot("check", "--config", str(config), token=TOKEN)
     assert result.returncode == 0, result.stderr

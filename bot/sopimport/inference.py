@@ -98,12 +98,20 @@ def infer_draft(form: SopForm, source_name: str) -> Draft:
             if guess is not None:
                 step.guesses.append(guess)
             step.approval = reading.approval
-        for doc_id in docs.produced_only:
-            doc = next(d for d in book.documents if d.id == doc_id)
-            step.notes.append(
-                f"'{doc.name}' baru muncul sebagai Output langkah ini: dicatat ada setelah langkah "
-                "selesai (tanpa berkas). Bila berupa berkas, masukkan ke uploads atau jadikan kertas "
-                "yang ditulis bot (papers)."
+        if docs.produced_only:
+            # blocking: confirmed as it stands, every checklist and Lembar Pemeriksaan after
+            # this step ticks such a document as present ("Ada") though no file exists
+            names = ", ".join(f"'{d.name}'" for d in book.documents if d.id in docs.produced_only)
+            step.guesses.append(
+                DraftGuess(
+                    "outputs",
+                    f"{names} dicatat ada tanpa berkas setelah langkah {step.id}",
+                    f"{names} baru muncul sebagai Output langkah ini: dicatat ada setelah "
+                    "langkah selesai, tanpa berkas, dan daftar periksa serta Lembar Pemeriksaan "
+                    "berikutnya mencentangnya sebagai 'Ada'. Bila berupa berkas, masukkan ke "
+                    'uploads langkah ini; bila ditulis bot, jadikan source = "generated" dengan '
+                    'paper (mis. paper = "disposisi") dan cantumkan di papers langkah ini.',
+                )
             )
         _time(step, row)
         steps.append(step)
