@@ -156,6 +156,24 @@ def _templates_ok(config: Config) -> bool:
     return not problems
 
 
+def _config_warnings(config: Config) -> list[str]:
+    """What a config may leave out but a deployment hardly means to (``check`` still passes)."""
+    warnings = []
+    if "organisation" in config.absent:
+        shipped = config.organisation
+        warnings.append(
+            f"organisation: no [organisation] section: the papers are headed with the shipped "
+            f"letterhead ({shipped.bureau}, {shipped.ministry}); set organisation.unit_name, "
+            "ministry, secretariat, bureau, address and city to the office's own"
+        )
+    if not config.admins:
+        warnings.append(
+            "admins: no administrator: nobody can invite officials (/undang), pass roles on, "
+            "appoint a Plh/Plt or cancel a case; list the Telegram ids in admins = [...]"
+        )
+    return warnings
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     path = _find_config(args.config)
     try:
@@ -176,6 +194,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(line)
     print(f"api: {config.bot.api_base_url} ({config.bot.mode})")
     print(f"people: {len(config.people)}, admins: {len(config.admins)}")
+    for warning in _config_warnings(config):
+        print(f"warning: {warning}", file=sys.stderr)
     if not _templates_ok(config):
         return 2
     if not database_ok:

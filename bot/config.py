@@ -168,6 +168,9 @@ class Config:
     source: Path | None = None
     acting: tuple[ActingConfig, ...] = ()
     papers: PapersConfig = field(default_factory=PapersConfig)
+    # The top-level sections and keys the file leaves out (their defaults apply): ``sopbot
+    # check`` warns of a missing [organisation], whose default is the shipped letterhead.
+    absent: frozenset[str] = frozenset()
 
     def token(self) -> str | None:
         return os.environ.get(self.bot.token_env) or None
@@ -257,8 +260,9 @@ def parse_config(
     r = _Reader()
     base = base_dir or Path.cwd()
     top = {"bot", "storage", "time", "reminders", "organisation", "papers", "admins", "people"}
+    top |= {"sops", "sop_time_overrides", "acting"}
     for name in raw:
-        if name not in top | {"sops", "sop_time_overrides", "acting"}:
+        if name not in top:
             r.fail(name, "unknown key")
     bot = _bot(r, raw, base)
     storage = _storage(r, raw, base, cloud=is_cloud_api(bot.api_base_url))
@@ -275,7 +279,7 @@ def parse_config(
         raise ConfigError(r.problems)
     return Config(
         bot, storage, time_config, reminders, organisation, admins, people, sops, overrides, source,
-        papers=papers, acting=acting,
+        papers=papers, acting=acting, absent=frozenset(top - set(raw)),
     )  # fmt: skip
 
 
@@ -580,7 +584,7 @@ def _acting(r: _Reader, value: Any) -> tuple[ActingConfig, ...]:
     if not isinstance(value, list):
         r.fail("acting", "must be an array of tables ([[acting]])")
         return ()
-    found = []
+    found: list[tuple[int, ActingConfig]] = []
     keys = {"role", "telegram_id", "kind", "from", "until", "reason", "letter"}
     for i, item in enumerate(value):
         key = f"acting[{i}]"
@@ -609,18 +613,33 @@ def _acting(r: _Reader, value: Any) -> tuple[ActingConfig, ...]:
         if starts and until and until < starts:
             r.fail(f"{key}.until", "must not be before acting.from")
         if role and starts and until:
-            found.append(
-                ActingConfig(
-                    role,
-                    tid,
-                    kind,
-                    starts,
-                    until,
-                    r.get(item, f"{key}.reason", str, ""),
-                    r.get(item, f"{key}.letter", str, ""),
-                )
+            entry = ActingConfig(
+                role,
+                tid,
+                kind,
+                starts,
+                until,
+                r.get(item, f"{key}.reason", str, ""),
+                r.get(item, f"{key}.letter", str, ""),
             )
-    return tuple(found)
+            _check_overlap(r, i, entry, found)
+            found.append((i, entry))
+    return tuple(entry for _, entry in found)
+
+
+def _check_overlap(
+    r: _Reader, i: int, entry: ActingConfig, earlier: list[tuple[int, ActingConfig]]
+) -> None:
+    """One acting official per role at a time, as /plh has it: two periods of a role may
+    not share a day (the last day counts)."""
+    for j, other in earlier:
+        if other.role == entry.role and entry.starts <= other.until and other.starts <= entry.until:
+            r.fail(
+                f"acting[{i}]",
+                f"{entry.kind} for '{entry.role}' {entry.starts}..{entry.until} overlaps "
+                f"acting[{j}] ({other.kind} for '{other.role}' {other.starts}..{other.until}); "
+                "a role has one acting official at a time",
+            )
 
 
 def _sops(r: _Reader, raw: Mapping[str, Any], base: Path) -> tuple[Path, ...]:

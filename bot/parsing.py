@@ -30,6 +30,7 @@ __all__ = [
     "case_number",
     "duration_minutes",
     "fiscal_year",
+    "has_control_characters",
     "indonesian_date",
     "one_line_title",
     "report_period",
@@ -190,13 +191,23 @@ def one_line_title(text: str, limit: int = MAX_TITLE) -> str | None:
     title = text.strip()
     if not any(ch.isalnum() for ch in title):
         return None
-    for ch in title:
-        if ch in _LINE_BREAKS or ch in _BIDI_CONTROLS:
-            return None
-        if unicodedata.category(ch) in ("Cc", "Cs") and not ch.isspace():
-            return None
+    if has_control_characters(title):
+        return None
     title = _WHITESPACE_RUN.sub(" ", title)
     return title if len(title) <= limit else None
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether ``text`` holds what a title may not: a line break, a control character
+    (other than a space or tab) or a bidirectional embedding, override or isolate
+    (U+202A..U+202E, U+2066..U+2069). The same rule for every free text an official types
+    into a command (a reason, a letter number)."""
+    for ch in text:
+        if ch in _LINE_BREAKS or ch in _BIDI_CONTROLS:
+            return True
+        if unicodedata.category(ch) in ("Cc", "Cs") and not ch.isspace():
+            return True
+    return False
 
 
 MAX_REPORT_DAYS = 3660

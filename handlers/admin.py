@@ -24,6 +24,19 @@ USAGE_ACTING = (
     "luar</code>.\nPeran: {roles}."
 )
 USAGE_END_ACTING = "Penggunaan: <code>/akhiri_plh &lt;peran&gt;</code>."
+# What an official types after a command: the same rule as a case title (no control
+# characters, no bidirectional overrides that would reorder it in every later message).
+BAD_CHARACTERS = (
+    "Mohon maaf, {field} tidak dapat diterima karena memuat karakter kendali atau penanda "
+    "arah teks (misalnya U+202E) yang dapat mengubah tampilan tulisan. Silakan menuliskannya "
+    "kembali tanpa karakter tersebut."
+)
+TOO_LONG = (
+    "Mohon maaf, {field} terlalu panjang ({length} karakter); paling banyak {limit} karakter. "
+    "Silakan mempersingkatnya."
+)
+MAX_ACTING_REASON = 300
+MAX_ACTING_LETTER = 100
 ACTING_REFUSALS = {
     "no_role": "Peran tersebut tidak dikenal.",
     "shared": "Peran bersama (tim) tidak memerlukan Plh/Plt.",
@@ -167,6 +180,10 @@ async def cancel_case(update: Update, context: Context) -> None:
     if case_id is None or not reason.strip():
         await reply(update, USAGE_CANCEL)
         return
+    if parsing.has_control_characters(reason):
+        refused = BAD_CHARACTERS.format(field="alasan pembatalan")
+        await reply(update, f"{refused}\n\n{USAGE_CANCEL}")
+        return
     svc = context.services
     case = await svc.queries.case(case_id)
     if case is None:
@@ -193,6 +210,16 @@ def _split_date(args: list[str], today: date) -> tuple[date, list[str]] | None:
     return None
 
 
+def _refused_text(text: str, field: str, limit: int) -> str | None:
+    """Why a typed reason or letter number is refused (None: it is accepted as typed; it is
+    never cut short)."""
+    if parsing.has_control_characters(text):
+        return BAD_CHARACTERS.format(field=field)
+    if len(text) > limit:
+        return TOO_LONG.format(field=field, length=len(text), limit=limit)
+    return None
+
+
 async def appoint_acting(update: Update, context: Context, kind: str) -> None:
     """/plh and /plt: an acting official for a role, until a date."""
     if not await _require_admin(update, context):
@@ -209,9 +236,13 @@ async def appoint_acting(update: Update, context: Context, kind: str) -> None:
         return
     until, rest = found
     reason, _, letter = " ".join(rest).partition(";")
-    result = await svc.acting.appoint(
-        user_id(update), role, person, kind, until, reason.strip()[:300], letter.strip()[:100]
-    )
+    reason, letter = reason.strip(), letter.strip()
+    refused = _refused_text(reason, "alasan", MAX_ACTING_REASON)
+    refused = refused or _refused_text(letter, "nomor surat", MAX_ACTING_LETTER)
+    if refused is not None:
+        await reply(update, f"{refused}\n\n{usage}")
+        return
+    result = await svc.acting.appoint(user_id(update), role, person, kind, until, reason, letter)
     other = result.current
     if result.status in ("busy", "planned") and other is not None:
         whom = f"{other.kind.capitalize()}. (ID {other.person_id})"

@@ -402,3 +402,66 @@ async def test_a_plh_overlapping_a_planned_plt_is_refused(tmp_path: Path) -> Non
         await admin.send(f"/plh karo {ACTING.telegram_id} 07-12-2026 cuti")
         accepted = await admin.wait_message(timeout=WAIT)
         assert "Plh. Karo ditetapkan" in accepted.text
+
+
+async def test_a_reason_or_letter_number_with_a_direction_override_is_refused_and_nobody_acts(
+    tmp_path: Path,
+) -> None:
+    """The administrator's /plh reason carries U+202E (it would show reversed in every later
+    message, /peran included); a /plt letter number carries one too, and a reason an escape
+    character: each is refused saying why, with the usage, and nobody acts for Karo. The same
+    appointment typed plainly is made."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        admin = world["admin"]
+        plh = ACTING.telegram_id
+        for text, field in (
+            (f"/plh karo {plh} 31-12-2030 cuti \u202etahunan", "alasan"),
+            (f"/plt karo {plh} 31-12-2030 cuti; ND.12/SJ/\u202eXII/2026", "nomor surat"),
+            (f"/plh karo {plh} 31-12-2030 dinas\x1b luar", "alasan"),
+            (f"/plh karo {plh} 31 Desember 2030 \u2066cuti\u2069", "alasan"),
+        ):
+            admin.mark_seen()
+            await admin.send(text)
+            answer = await admin.wait_message(timeout=WAIT)
+            assert answer.text.startswith(f"Mohon maaf, {field} tidak dapat diterima"), answer.text
+            assert "karakter kendali atau penanda arah teks" in answer.text
+            assert "Penggunaan" in answer.text
+        assert await world.services.acting.listing() == []
+        confirm = await appoint(world, f"/plh karo {plh} 31-12-2030 cuti; ND.12/SJ/XII/2026")
+        assert "Plh. Karo ditetapkan" in confirm.text
+
+
+async def test_a_reason_or_letter_number_too_long_is_refused_naming_the_limit_not_cut(
+    tmp_path: Path,
+) -> None:
+    """A /plh reason of 301 characters and a letter number of 101 were cut to 300 and 100
+    without a word: refused, naming the limit and the length typed. At the limits themselves
+    the appointment is made and keeps every character."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        admin = world["admin"]
+        plh = ACTING.telegram_id
+        reason = ("cuti tahunan " * 30)[:297] + "ABC"  # 300 characters, the end kept
+        letter = "ND." + "1" * 96 + "Z"  # 100 characters
+        for text, expected in (
+            (
+                f"/plh karo {plh} 31-12-2030 {reason}X",
+                "Mohon maaf, alasan terlalu panjang (301 karakter); paling banyak 300 karakter.",
+            ),
+            (
+                f"/plh karo {plh} 31-12-2030 cuti; {letter}9",
+                "Mohon maaf, nomor surat terlalu panjang (101 karakter); paling banyak 100 "
+                "karakter.",
+            ),
+        ):
+            admin.mark_seen()
+            await admin.send(text)
+            answer = await admin.wait_message(timeout=WAIT)
+            assert answer.text.startswith(expected), answer.text
+            assert "Penggunaan" in answer.text
+        assert await world.services.acting.listing() == []
+        confirm = await appoint(world, f"/plh karo {plh} 31-12-2030 {reason}; {letter}")
+        assert "Plh. Karo ditetapkan" in confirm.text
+        (made,) = await world.services.acting.listing()
+        assert (made.reason, made.letter) == (reason, letter)

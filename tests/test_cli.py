@@ -239,6 +239,34 @@ def test_check_with_no_variable_named_for_the_token_names_bot_token_env(
     assert "variable  is not set" not in err
 
 
+def test_check_warns_of_a_config_without_organisation_or_admins_and_still_passes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A config of SOPs alone: the papers would be headed with the shipped Planning Bureau's
+    letterhead and nobody could invite an official. Warned of, naming each key; check passes."""
+    config = write_config(tmp_path)
+    code, _, err = check_here(config, capsys, monkeypatch)
+    assert code == 0, err
+    warnings = [line for line in err.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 2, err
+    assert warnings[0].startswith(
+        "warning: organisation: no [organisation] section: the papers are headed with the "
+        "shipped letterhead (BIRO PERENCANAAN DAN MANAJEMEN KINERJA, KEMENTERIAN "
+        "KETENAGAKERJAAN REPUBLIK INDONESIA)"
+    )
+    assert warnings[1].startswith("warning: admins: no administrator")
+
+
+def test_check_of_a_config_with_its_organisation_and_an_admin_warns_of_neither(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = 'admins = [42]\n\n[organisation]\nbureau = "BIRO UMUM"\n'
+    config = write_config(tmp_path, body)
+    code, _, err = check_here(config, capsys, monkeypatch)
+    assert code == 0, err
+    assert "warning: organisation" not in err and "warning: admins" not in err
+
+
 async def test_check_lists_open_cases_on_an_older_revision_of_the_sop(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

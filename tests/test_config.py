@@ -166,6 +166,11 @@ def person(**fields: Any) -> Callable[[Raw], None]:
     return change
 
 
+def acting(kind: str, starts: str, until: str, role: str = "karo") -> Raw:
+    """An [[acting]] entry: a Plh or Plt for ``role`` from ``starts`` to ``until``."""
+    return {"role": role, "telegram_id": 100000009, "kind": kind, "from": starts, "until": until}
+
+
 BAD = {
     "unknown timezone": (
         setting("time.timezone", "Mars/Olympus"),
@@ -350,6 +355,18 @@ BAD = {
         lambda raw: raw["people"].append({**raw["people"][0], "roles": ["karo"]}),
         "people[1].telegram_id: 100000001 is already people[0]",
     ),
+    "two acting officials for one role sharing a day": (
+        setting(
+            "acting",
+            [
+                acting("plh", "2026-12-01", "2026-12-10"),
+                acting("plh", "2026-12-15", "2026-12-20", role="kabag"),
+                acting("plt", "2026-12-10", "2026-12-31"),
+            ],
+        ),
+        "acting[2]: plt for 'karo' 2026-12-10..2026-12-31 overlaps acting[0] (plh for 'karo' "
+        "2026-12-01..2026-12-10); a role has one acting official at a time",
+    ),
     "the same SOP file listed twice, spelt two ways": (
         setting(
             "sops",
@@ -379,6 +396,22 @@ def test_the_bounds_themselves_are_accepted() -> None:
     config = parse_config(raw, base_dir=ROOT)
     assert config.reminders.check_every_seconds == 86400
     assert config.sop_time_overrides == {"ppk-rkakl-pk": {6: 124800}}
+
+
+def test_acting_periods_one_after_the_other_or_for_other_roles_are_accepted() -> None:
+    """A Plh Karo to the 10th, a Plt Karo from the 11th, and a Plh Kabag over both."""
+    raw = example()
+    raw["acting"] = [
+        acting("plh", "2026-12-01", "2026-12-10"),
+        acting("plt", "2026-12-11", "2026-12-31"),
+        acting("plh", "2026-12-01", "2026-12-31", role="kabag"),
+    ]
+    config = parse_config(raw, base_dir=ROOT)
+    assert [(a.role, a.kind, a.starts.day, a.until.day) for a in config.acting] == [
+        ("karo", "plh", 1, 10),
+        ("karo", "plt", 11, 31),
+        ("kabag", "plh", 1, 31),
+    ]
 
 
 def test_holidays_of_id_in_lower_case_are_indonesias() -> None:

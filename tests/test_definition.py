@@ -304,6 +304,13 @@ def test_a_step_without_a_title_is_refused() -> None:
     assert problems == ["steps[0].title: missing required field"]
 
 
+@pytest.mark.parametrize("title", ["", "   "])
+def test_a_step_with_an_empty_title_is_refused(title: str) -> None:
+    """Step 4 titled "" would show as a blank heading in every task message of it."""
+    problems = refusal(lambda raw: step_at(raw, 4).update(title=title))
+    assert problems == ["steps[3].title: must not be empty (the step's name in every task message)"]
+
+
 def test_an_sop_without_a_code_is_refused() -> None:
     problems = refusal(lambda raw: raw["sop"].pop("code"))
     assert problems == ["sop.code: missing required field"]

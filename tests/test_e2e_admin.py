@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from bot.core.model import CaseStatus
 from bot.demo import ACTING, Script, World
 
 WAIT = 15.0
@@ -151,3 +152,24 @@ async def test_a_kabag_whose_role_is_revoked_mid_reason_is_told_and_the_next_kab
         timeout=WAIT,
     )
     assert any(m.document for m in newcomer.bot_messages)
+
+
+async def test_a_cancel_reason_with_a_direction_override_is_refused_and_the_case_stays_open(
+    world: World,
+) -> None:
+    """The administrator cancels a case with a reason carrying U+202E (every party would be
+    told it reversed), then one with a bell character: refused, saying why; the case stays
+    open. The reason typed plainly cancels it."""
+    s = Script(world, WAIT)
+    case = await s.submit("Usulan yang dibatalkan")
+    for reason in ("Kegiatan \u202editunda pimpinan", "Kegiatan ditunda\x07 pimpinan"):
+        answer = await said(world, "admin", f"/batalkan {case} {reason}")
+        assert answer.startswith(
+            "Mohon maaf, alasan pembatalan tidak dapat diterima karena memuat karakter kendali "
+            "atau penanda arah teks"
+        ), answer
+        assert "Penggunaan: /batalkan" in answer
+        assert (await world.case_status(case)) is CaseStatus.OPEN
+    answer = await said(world, "admin", f"/batalkan {case} Kegiatan ditunda pimpinan")
+    assert answer == f"Berkas #{case} telah dibatalkan. Para pihak telah diberi tahu."
+    assert (await world.case_status(case)) is CaseStatus.CANCELLED

@@ -398,12 +398,15 @@ def _parse_steps(p: _Problems, raw: Any) -> list[Step]:
             allowed = ", ".join(m.value for m in Mandate)
             p.add(f"{path}.mandate", f"unknown mandate '{mandate_raw}' (one of: {allowed})")
         time_minutes = _time_minutes(p, f"{path}.time_minutes", item.get("time_minutes"))
+        title = _str(p, f"{path}.title", item.get("title"))
+        if isinstance(item.get("title"), str) and not title.strip():
+            p.add(f"{path}.title", "must not be empty (the step's name in every task message)")
         steps.append(
             Step(
                 id=_int(p, f"{path}.id", item.get("id")) or 0,
                 actor=_str(p, f"{path}.actor", item.get("actor")),
                 kind=kind,
-                title=_str(p, f"{path}.title", item.get("title")),
+                title=title,
                 activity=_str(p, f"{path}.activity", item.get("activity")),
                 inputs=_str_list(p, f"{path}.inputs", item.get("inputs")),
                 uploads=_str_list(p, f"{path}.uploads", item.get("uploads")),

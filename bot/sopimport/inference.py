@@ -101,12 +101,12 @@ def infer_draft(form: SopForm, source_name: str) -> Draft:
         if docs.produced_only:
             # blocking: confirmed as it stands, every checklist and Lembar Pemeriksaan after
             # this step ticks such a document as present ("Ada") though no file exists
-            names = ", ".join(f"'{d.name}'" for d in book.documents if d.id in docs.produced_only)
+            listed = ", ".join(f"'{d.name}'" for d in book.documents if d.id in docs.produced_only)
             step.guesses.append(
                 DraftGuess(
                     "outputs",
-                    f"{names} dicatat ada tanpa berkas setelah langkah {step.id}",
-                    f"{names} baru muncul sebagai Output langkah ini: dicatat ada setelah "
+                    f"{listed} dicatat ada tanpa berkas setelah langkah {step.id}",
+                    f"{listed} baru muncul sebagai Output langkah ini: dicatat ada setelah "
                     "langkah selesai, tanpa berkas, dan daftar periksa serta Lembar Pemeriksaan "
                     "berikutnya mencentangnya sebagai 'Ada'. Bila berupa berkas, masukkan ke "
                     'uploads langkah ini; bila ditulis bot, jadikan source = "generated" dengan '
