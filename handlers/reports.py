@@ -21,7 +21,9 @@ log = logging.getLogger(__name__)
 USAGE_REPORT = (
     "Penggunaan: <code>/laporan [periode]</code>, misalnya <code>/laporan</code> (tahun ini), "
     "<code>/laporan 2026</code>, <code>/laporan 12-2026</code>, "
-    "<code>/laporan Desember 2026</code>, atau <code>/laporan 30h</code> (30 hari terakhir)."
+    "<code>/laporan Desember 2026</code>, atau <code>/laporan 30h</code> (30 hari terakhir). "
+    "Bila layanan menjalankan beberapa SOP: <code>/laporan &lt;kode SOP&gt; [periode]</code> "
+    "(tanpa kode: SOP yang pertama)."
 )
 REFUSED_REPORT = (
     "Mohon maaf, laporan evaluasi penerapan SOP hanya dapat diminta oleh Karo, Kabag, "
@@ -67,7 +69,10 @@ async def _send_timeline(context: Context, chat: Chat, found: CaseStatus) -> Non
 async def report(update: Update, context: Context) -> None:
     """``/laporan [periode]``: the chart (with the figures in its caption) and the paper."""
     svc = context.services
-    typed = " ".join(context.args or [])
+    args = list(context.args or [])
+    codes = {code.lower(): code for code in svc.sops.codes()}
+    code = codes.get(args[0].lower(), "") if args else ""  # /laporan [kode SOP] [periode]
+    typed = " ".join(args[1:] if code else args)
     today = svc.zone.day(svc.clock.now())
     parsed = parsing.report_period(typed, today)
     if parsed is None:
@@ -79,7 +84,7 @@ async def report(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    result = await svc.reports.report(user_id(update), PeriodRequest(*parsed))
+    result = await svc.reports.report(user_id(update), PeriodRequest(*parsed), code)
     if not result.allowed:
         await reply(update, REFUSED_REPORT)
         return

@@ -109,3 +109,17 @@ async def test_the_help_names_both_sops_and_who_opens_cases(world: World) -> Non
     assert "Penyusunan Program Kerja" in text and "Penerbitan Surat Tugas Perjalanan Dinas" in text
     assert "/baru [kode SOP] — mengajukan berkas baru (Kasubag, Kasi)" in text
     assert "• Direktur — Direktur Bina Pengantar Kerja" in text
+
+
+async def test_the_report_of_the_second_sop_is_asked_for_by_its_code(world: World) -> None:
+    """/laporan surat-tugas 2026 reports on the directorate's SOP; /laporan alone on the
+    first SOP of the deployment."""
+    admin = world["admin"]
+    for command, name in (
+        ("/laporan surat-tugas 2026", "Penerbitan Surat Tugas Perjalanan Dinas"),
+        ("/laporan 2026", "Penyusunan Program Kerja"),
+    ):
+        admin.mark_seen()
+        await admin.send(command)
+        chart = await admin.wait_message(lambda m: m.photo is not None, timeout=WAIT)
+        assert name in chart.text, chart.text

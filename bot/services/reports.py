@@ -173,15 +173,15 @@ class Reports:
         end = datetime.combine(request.after, time(0), tzinfo=tz)
         return stats.Period(start, end, request.label)
 
-    async def report(self, user_id: int, request: PeriodRequest) -> SopReport:
+    async def report(self, user_id: int, request: PeriodRequest, code: str = "") -> SopReport:
         """The SOP evaluation report over a period for a head of the unit or an
         administrator: figures, chart (PNG) and the paper (.docx).
 
         The figures are computed inside the one read, case by case as the rows come (the
         moves of ten thousand cases are never all in memory at once, and no Event objects
         are made for them); the chart and the paper are drawn after it, in a worker
-        thread."""
-        definition = self.sops.default
+        thread. ``code``: the SOP reported on (the first of the deployment's by default)."""
+        definition = self.sops[code] if code else self.sops.default
         period = self.period(request)
         now = self.clock.now()
 
