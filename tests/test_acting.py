@@ -40,6 +40,19 @@ async def to_step_3(world: World, s: Script, title: str = "Usulan PK") -> int:
     return case
 
 
+def plt_karo_8_to_9_december(telegram_id: int, **extra: str) -> dict[str, object]:
+    """A Plt Karo named in the config's [[acting]], for 8 and 9 December 2026."""
+    return {
+        "role": "karo",
+        "telegram_id": telegram_id,
+        "kind": "plt",
+        "from": "2026-12-08",
+        "until": "2026-12-09",
+        "reason": "kekosongan jabatan",
+        **extra,
+    }
+
+
 async def appoint(world: World, text: str) -> EmuMessage:
     admin = world["admin"]
     await admin.send(text)
@@ -286,17 +299,7 @@ async def test_a_period_from_the_config_routes_in_and_out_at_midnight_office_tim
     tmp_path: Path,
 ) -> None:
     clock = ManualClock(wib(2026, 12, 7, 9))  # a Monday
-    acting = [
-        {
-            "role": "karo",
-            "telegram_id": ACTING.telegram_id,
-            "kind": "plt",
-            "from": "2026-12-08",
-            "until": "2026-12-09",
-            "reason": "kekosongan jabatan",
-            "letter": "KEP.7/SJ/XII/2026",
-        }
-    ]
+    acting = [plt_karo_8_to_9_december(ACTING.telegram_id, letter="KEP.7/SJ/XII/2026")]
     async with World(tmp_path, clock=clock, acting=acting) as world:
         await world.everyone_starts()
         s = Script(world)
@@ -381,16 +384,7 @@ async def test_a_plh_overlapping_a_planned_plt_is_refused(tmp_path: Path) -> Non
     to the end of the month would overlap it (two acting Karos, tasks with the wrong one):
     refused, naming the planned one. One that ends before it is accepted."""
     clock = ManualClock(wib(2026, 12, 2, 9))
-    acting = [
-        {
-            "role": "karo",
-            "telegram_id": ID["kabag"],
-            "kind": "plt",
-            "from": "2026-12-08",
-            "until": "2026-12-09",
-            "reason": "kekosongan jabatan",
-        }
-    ]
+    acting = [plt_karo_8_to_9_december(ID["kabag"])]
     async with World(tmp_path, clock=clock, acting=acting) as world:
         await world.everyone_starts()
         admin = world["admin"]

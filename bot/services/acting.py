@@ -195,18 +195,14 @@ class Acting:
     def _route_back(self, tx: Tx, appointment: repo.Appointment, now: datetime) -> int:
         moved = 0
         cases = self._open_cases(tx, appointment.role)
-        dialogue = repo.get_dialogue(tx, appointment.person_id)
-        if dialogue is not None and dialogue.case_id in {case.id for case, _ in cases}:
-            # a reason they were typing for a task no longer theirs: the question ends (the
-            # acting_end notice says why)
-            effects.end_dialogue(tx, appointment.person_id, now)
+        # their buttons and a reason they were typing go (the acting_end notice says why)
+        effects.take_tasks_from(tx, appointment.person_id, (case.id for case, _ in cases), now)
         for case, definition in cases:
-            for message_id in repo.take_task_messages_in_chat(tx, case.id, appointment.person_id):
-                effects.strip(tx, appointment.person_id, message_id, now, case.id)
             if routing.passed_over(definition, case, appointment):
                 continue  # the step never left its definitive holder (strategic, four eyes)
             for person in routing.step_holders(tx, definition, case, now):
                 # the task comes back as one new message: the one they kept loses its buttons
+                # (a reason they may be typing for it stays: the task is still theirs)
                 for message_id in repo.take_task_messages_in_chat(tx, case.id, person):
                     effects.strip(tx, person, message_id, now, case.id)
                 repo.enqueue(

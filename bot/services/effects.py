@@ -253,6 +253,19 @@ def _retire(
     return ended
 
 
+def take_tasks_from(tx: Tx, person_id: int, case_ids: Iterable[int], now: datetime) -> None:
+    """Tasks of these cases are no longer the person's (their role passed on, revoked, an
+    acting period over): the buttons go from their chat, and a question they were answering
+    about one of them ends."""
+    cases = set(case_ids)
+    for case_id in cases:
+        for message_id in repo.take_task_messages_in_chat(tx, case_id, person_id):
+            strip(tx, person_id, message_id, now, case_id)
+    dialogue = repo.get_dialogue(tx, person_id)
+    if dialogue is not None and dialogue.case_id in cases:
+        end_dialogue(tx, person_id, now)
+
+
 def strip(tx: Tx, chat_id: int, message_id: int, now: datetime, case_id: int | None) -> None:
     repo.enqueue(tx, chat_id, "strip", now, case_id=case_id, params={"message_id": message_id})
 

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.config import Config
+from bot.core.definition import SopDefinition
+from bot.core.model import Case
 from bot.services import effects, routing
 from bot.services.registry import SopRegistry
 from storage import repo
@@ -140,8 +142,7 @@ class PeopleService:
             return None
         role, unit = taken
         definition = self.sops
-        shared = definition.has_role(role) and definition.role(role).shared
-        if not shared:
+        if not self._shared(role):
             for holder in repo.holders(tx, unit, role):
                 if holder.telegram_id != user_id:
                     repo.revoke_role(tx, holder.telegram_id, role, unit, now, user_id)
@@ -206,17 +207,11 @@ class PeopleService:
             now = self.clock.now()
             if not repo.revoke_role(tx, person_id, role, self.unit, now, admin_id):
                 return None
-            shared = self.sops.has_role(role) and self.sops.role(role).shared
-            cases = [] if shared else repo.open_cases_for_roles(tx, self.unit, [role], 100_000)
-            for case in cases:
-                for message_id in repo.take_task_messages_in_chat(tx, case.id, person_id):
-                    effects.strip(tx, person_id, message_id, now, case.id)
-            dialogue = repo.get_dialogue(tx, person_id)
-            if dialogue is not None and dialogue.case_id in {c.id for c in cases}:
-                effects.end_dialogue(tx, person_id, now)
+            cases = self._cases_of(tx, role)
+            effects.take_tasks_from(tx, person_id, (case.id for case in cases), now)
             told = {"t": "role_revoked", "role": role, "tasks": len(cases)}
             repo.enqueue(tx, person_id, "notice", now, params=told)
-            vacant = not shared and not repo.holders(tx, self.unit, role)
+            vacant = not self._shared(role) and not repo.holders(tx, self.unit, role)
             return Revoked(name_of(tx, person_id), len(cases), vacant)
 
         revoked = await self.db.write(txn)
@@ -224,17 +219,31 @@ class PeopleService:
             self.wake_outbox()
         return revoked
 
-    def _take_over(self, tx: Tx, role: str, person_id: int, now: datetime) -> int:
+    def _shared(self, role: str) -> bool:
+        return self.sops.has_role(role) and self.sops.role(role).shared
+
+    def _cases_of(self, tx: Tx, role: str) -> list[Case]:
+        """The open cases at a step of a role one person holds (a shared role's team is the
+        case's own: its tasks never move with the role)."""
+        if self._shared(role):
+            return []
+        return repo.open_cases_for_roles(tx, self.unit, [role], limit=100_000)
+
+    def _waiting_for(
+        self, tx: Tx, role: str, person_id: int, now: datetime
+    ) -> list[tuple[Case, SopDefinition]]:
+        """The role's cases whose step is now this person's (to hand them the tasks)."""
+        found = [(case, self.sops.of(case)) for case in self._cases_of(tx, role)]
+        return [
+            (case, definition)
+            for case, definition in found
+            if person_id in routing.step_holders(tx, definition, case, now)
+        ]
+
+    def _take_over(self, tx: Tx, role: str, person_id: int, now: datetime) -> None:
         """A new holder of a role receives the tasks that wait for it (with documents)."""
-        if not self.sops.has_role(role) or self.sops.role(role).shared:
-            return 0
-        handed = 0
-        for case in repo.open_cases_for_roles(tx, self.unit, [role], 100_000):
-            definition = self.sops.of(case)
-            if person_id in routing.step_holders(tx, definition, case, now):
-                effects.hand_task(tx, definition, case, person_id, now, {"open": 1})
-                handed += 1
-        return handed
+        for case, definition in self._waiting_for(tx, role, person_id, now):
+            effects.hand_task(tx, definition, case, person_id, now, {"open": 1})
 
     async def reassign(self, admin_id: int, role: str, old: int, new: int) -> Reassigned:
         """Move a role from one person to another. The tasks of the role that wait (a role
@@ -251,19 +260,11 @@ class PeopleService:
             repo.revoke_role(tx, old, role, self.unit, now, admin_id)
             repo.ensure_person(tx, new, now)
             repo.grant_role(tx, new, role, self.unit, now, admin_id)
-            shared = self.sops.has_role(role) and self.sops.role(role).shared
-            cases = [] if shared else repo.open_cases_for_roles(tx, self.unit, [role], 100_000)
-            moved = [
-                (case, definition)
-                for case in cases
-                if new in routing.step_holders(tx, definition := self.sops.of(case), case, now)
-            ]
+            moved = self._waiting_for(tx, role, new, now)
             told = {"t": "role_moved", "role": role, "from": old, "to": new, "tasks": len(moved)}
-            for person in (old, new):
+            for person in (old, new):  # told first: the tasks follow the notice
                 repo.enqueue(tx, person, "notice", now, params={**told, "people": [old, new]})
-            for case in cases:
-                for message_id in repo.take_task_messages_in_chat(tx, case.id, old):
-                    effects.strip(tx, old, message_id, now, case.id)
+            effects.take_tasks_from(tx, old, (case.id for case in self._cases_of(tx, role)), now)
             for case, definition in moved:
                 effects.hand_task(tx, definition, case, new, now, {"open": 1})
             return Reassigned("ok", name_of(tx, new), name_of(tx, old), len(moved)), True
