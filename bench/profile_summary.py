@@ -52,7 +52,10 @@ IDLE = (
 IN_UVLOOP = ("__run (telegram/ext/_application.py", "run_until_complete (asyncio/")
 THREADS = [
     ("[thread] database (storage/db.py writer and readers)", ("storage/", "sqlite3")),
-    ("[thread] pictures (matplotlib, bot/charts.py)", ("matplotlib/", "bot/charts.py", "PIL/")),
+    (
+        "[thread] pictures (Pillow, matplotlib, bot/charts.py)",
+        ("matplotlib/", "bot/charts.py", "PIL/"),
+    ),
     (
         "[thread] papers: docx rendering, file writes",
         ("papers/", "docx", "filestore", "paperwork", "zipfile"),

@@ -2,10 +2,19 @@
 
 Two layers. :func:`timeline` and :func:`report_chart` are pure: they turn visits or report
 figures into a :class:`Timeline` / :class:`ReportChart` of plain labels and numbers, in
-Indonesian, dates as Indonesians write them. :func:`render_timeline` and
-:func:`render_report` draw those with matplotlib (Agg, no screen) into PNG bytes; they are
-blocking, and the bot runs them through ``asyncio.to_thread``. matplotlib is imported
-inside them, so the bot's start-up and memory do not pay for it until a chart is drawn.
+Indonesian, dates as Indonesians write them. Then they are drawn into PNG bytes, blocking
+(the bot draws in a thread of its own, one picture at a time):
+
+- :func:`render_timeline` (``/status``, the frequent one) draws with Pillow alone
+  (``ImageDraw`` shapes, DejaVu Sans through FreeType, the fonts matplotlib ships), at a
+  few milliseconds a picture: glyphs are rasterised once and kept, the diagonal lines
+  (hatch, return arrows) drawn 3× and reduced, the rest on whole pixels. :func:`prepare`
+  loads its fonts at start-up.
+- :func:`render_report` (``/laporan``, rare) draws with matplotlib (Agg, no screen),
+  imported inside it, so the bot's start-up and memory do not pay for it until a report
+  chart is drawn.
+
+Both are written as a 64-colour palette PNG (:func:`_palette_png`).
 
 The pictures are made for a phone: 1080 px wide, large type, one row per step visit, at
 most :data:`MAX_ROWS` rows (the latest ones).
@@ -13,20 +22,28 @@ most :data:`MAX_ROWS` rows (the latest ones).
 
 from __future__ import annotations
 
+import functools
 import gc
+import importlib.util
 import io
+import math
+import os
 import textwrap
 import threading
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from bot.core.definition import SopDefinition
 from bot.papers.dates import BULAN, OfficeZone, angka
 from bot.stats import CaseState, Exit, Report, Visit, role_label, short_reason
 from bot.worktime import WorkCalendar
+
+if TYPE_CHECKING:
+    from PIL import Image, ImageDraw
 
 __all__ = [
     "MAX_ROWS",
@@ -274,19 +291,20 @@ def report_chart(figures: Report, definition: SopDefinition, period_text: str) -
 
 # -- drawing ---------------------------------------------------------------------------
 
-_LOCK = threading.Lock()  # matplotlib is not thread-safe; charts are drawn one at a time
+_LOCK = threading.Lock()  # one picture at a time: the glyph caches, matplotlib (not thread-safe)
 
 
 @contextmanager
 def _drawing() -> Iterator[None]:
     """One chart at a time, its garbage collected as soon as it is drawn.
 
-    A picture leaves about 9,000 objects in reference cycles (figure, axes, artists,
-    the renderer's buffers: some 11 MB). Collected the usual way, they reach the oldest
-    generation before a full collection finds them, so a few pictures in a row grew the
-    bot by 60 MB. With the automatic collector paused while the picture is drawn, they
-    are all still young afterwards, and collecting the young generations frees them for
-    about 3 ms (a full collection: about 60 ms)."""
+    A matplotlib picture (the report chart) leaves about 9,000 objects in reference cycles
+    (figure, axes, artists, the renderer's buffers: some 11 MB). Collected the usual way,
+    they reach the oldest generation before a full collection finds them, so a few pictures
+    in a row grew the bot by 60 MB. With the automatic collector paused while the picture
+    is drawn, they are all still young afterwards, and collecting the young generations
+    frees them for about 3 ms (a full collection: about 60 ms). A timeline (Pillow) leaves
+    next to nothing; the same discipline keeps it so."""
     with _LOCK:
         was_enabled = gc.isenabled()
         gc.disable()
@@ -296,6 +314,490 @@ def _drawing() -> Iterator[None]:
             if was_enabled:
                 gc.enable()
             gc.collect(1)
+
+
+def _palette_png(rgb: Image.Image) -> bytes:
+    """The picture as a PNG of 64 colours at zlib's fastest level: a chart of a few flat
+    colours and anti-aliased text looks the same, and the palette image is less than half
+    the bytes of an RGB one, written in less time.
+
+    The palette is chosen from every third pixel of every third row (the pixels as drawn,
+    not blends of them): a chart's colours cover large areas, and choosing from a ninth of
+    the picture halves the time of the quantization, for the same picture."""
+    from PIL import Image
+
+    width, height = rgb.size
+    sample = rgb.resize((max(1, width // 3), max(1, height // 3)), Image.Resampling.NEAREST)
+    palette = sample.quantize(
+        colors=PNG_COLOURS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+    )
+    out = io.BytesIO()
+    rgb.quantize(palette=palette, dither=Image.Dither.NONE).save(
+        out, format="PNG", compress_level=1
+    )
+    return out.getvalue()
+
+
+def prepare() -> bytes:
+    """Load the timeline's fonts, rasterise their common glyphs and draw a small picture
+    once (blocking: the drawing thread runs it at start-up), so that the first ``/status``
+    after a start does not pay for it. matplotlib (the report chart only) is not loaded
+    here: ``/laporan`` is rare. Returns the PNG."""
+    with _drawing():
+        for style, points in _TIMELINE_FACES:
+            _face(style, points).width(_COMMON_CHARS)
+        _hatch()
+        canvas = _Canvas(0.6, width=200)
+        canvas.text(10, 26, "Lini waktu", _face("bold", 15), INK)
+        canvas.text(10, 50, "per hari ini", _face("regular", 14), GREY)
+        return _palette_png(canvas.image)
+
+
+def render_timeline(data: Timeline) -> bytes:
+    """The timeline as a PNG, 1080 px wide (blocking: run it in a worker thread)."""
+    with _drawing():
+        return _draw_timeline(data)
+
+
+# -- the timeline, drawn with Pillow -----------------------------------------------------
+
+WIDTH_PX = round(WIDTH_IN * DPI)
+_FONT_FILES = {
+    "regular": "DejaVuSans.ttf",
+    "bold": "DejaVuSans-Bold.ttf",
+    "italic": "DejaVuSans-Oblique.ttf",
+}
+# (style, size in points) of every text of a timeline: loaded and warmed by prepare()
+_TIMELINE_FACES = (
+    ("bold", 26),  # heading
+    ("regular", 19),  # title
+    ("regular", 17),  # row label
+    ("regular", 16),  # dates and caption of the axis
+    ("regular", 15),  # note, time of a row
+    ("bold", 15),  # time of a late or open row, status
+    ("regular", 14),  # hidden visits, legend
+    ("italic", 14),  # reason of a return
+)
+_COMMON_CHARS = (
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .,:;-–—()/#'\"·…%&+!?@"
+)
+_SUPERSAMPLE = 3  # the diagonal lines (hatch, return arrows): drawn 3× and reduced
+_HATCH_STEP = 17  # px between the lines of "//": matplotlib's six an inch at 100 dpi
+_HATCH_WIDTH = 1.6  # px, across the line (matplotlib's 1 pt, and its darker blending)
+_GLYPHS_MAX = 4096  # per face; beyond it (odd text), the cache starts again
+RGB: TypeAlias = tuple[int, int, int]
+_Glyph: TypeAlias = "tuple[int, int, Image.Image] | None"  # (x, y) from pen, baseline; mask
+
+
+def _font_file(style: str) -> str:
+    """DejaVu Sans as matplotlib ships it, found without importing matplotlib; else the
+    system's (Debian's fonts-dejavu-core)."""
+    name = _FONT_FILES[style]
+    spec = importlib.util.find_spec("matplotlib")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = os.path.join(folder, "mpl-data", "fonts", "ttf", name)
+        if os.path.exists(path):
+            return path
+    return os.path.join("/usr/share/fonts/truetype/dejavu", name)
+
+
+class _Face:
+    """DejaVu Sans in one style and size, each glyph rasterised once.
+
+    Pillow's ``ImageDraw.text`` lays a string out and has FreeType load, hint and
+    rasterise every glyph again on each call: some 6 µs a glyph, most of a timeline's
+    time. Here each character's advance and mask are kept, and a line of text is its
+    glyphs' masks pasted along their advances: the bitmaps ``ImageDraw.text`` draws, where
+    it puts them (the pen at the font's advances, each glyph at a whole pixel), in a third
+    of the time. No kerning, as matplotlib drew it: DejaVu's kerning is OpenType (GPOS)."""
+
+    def __init__(self, style: str, points: float) -> None:
+        from PIL import ImageFont
+
+        self.font = ImageFont.truetype(_font_file(style), points * DPI / 72)
+        _, top, _, bottom = self.font.getbbox("lp", anchor="ls")
+        self.top = top  # from the baseline up to the top of "l" (negative: up)
+        self.middle = (top + bottom) / 2  # from the baseline to the middle of "lp"
+        self.glyphs: dict[str, tuple[float, _Glyph]] = {}  # advance, glyph
+
+    def glyph(self, char: str) -> tuple[float, _Glyph]:
+        """The advance of ``char`` in pixels and its glyph (None: nothing to draw)."""
+        return self.glyphs.get(char) or self._load(char)
+
+    def width(self, text: str) -> float:
+        """The advance of ``text`` in pixels."""
+        glyphs = self.glyphs
+        return sum((glyphs.get(c) or self._load(c))[0] for c in text)
+
+    def draw(self, draw: ImageDraw.ImageDraw, x: float, baseline: int, text: str, ink: RGB) -> None:
+        """``text`` on one line, its pen starting at ``x`` on ``baseline``."""
+        glyphs = self.glyphs
+        for char in text:
+            advance, glyph = glyphs.get(char) or self._load(char)
+            if glyph is not None:
+                dx, dy, mask = glyph
+                draw.bitmap((round(x) + dx, baseline + dy), mask, fill=ink)
+            x += advance
+
+    def _load(self, char: str) -> tuple[float, _Glyph]:
+        from PIL import Image, ImageDraw
+
+        if len(self.glyphs) >= _GLYPHS_MAX:
+            self.glyphs.clear()
+        shown = _shown(char)
+        if not shown:  # a format character: a joiner, a direction mark, a variation selector
+            entry: tuple[float, _Glyph] = (0.0, None)
+            self.glyphs[char] = entry
+            return entry
+        try:
+            advance = self.font.getlength(shown)
+            box = self.font.getbbox(shown, anchor="ls")
+        except (ValueError, UnicodeError, OSError):  # a lone surrogate, say
+            shown = "\ufffd"
+            advance = self.font.getlength(shown)
+            box = self.font.getbbox(shown, anchor="ls")
+        left, top, right, bottom = (int(v) for v in box)  # whole pixels
+        glyph: _Glyph = None
+        if shown != " " and right > left and bottom > top:
+            mask = Image.new("L", (right - left + 2, bottom - top))
+            ImageDraw.Draw(mask).text(
+                (1 - left, -top), shown, fill=255, font=self.font, anchor="ls"
+            )
+            glyph = (left - 1, top, mask)
+        entry = (advance, glyph)
+        self.glyphs[char] = entry
+        return entry
+
+
+def _shown(char: str) -> str:
+    """What a character draws as: a line break or other control character as a space
+    (every text here is one line), a format character (a joiner, a direction mark, a soft
+    hyphen) or a variation selector as nothing."""
+    kind = unicodedata.category(char)
+    if kind in ("Cc", "Zl", "Zp"):
+        return " "
+    if kind == "Cf" or "\ufe00" <= char <= "\ufe0f":
+        return ""
+    if kind == "Cs":  # half of a surrogate pair, alone
+        return "\ufffd"
+    return char
+
+
+@functools.cache
+def _face(style: str, points: float) -> _Face:
+    """The face of ``style`` ("regular", "bold", "italic") at ``points``, loaded once."""
+    return _Face(style, points)
+
+
+@functools.cache
+def _rgb(colour: str) -> RGB:
+    """ "#D55E00" → (213, 94, 0)."""
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+def _fit(face: _Face, text: str, width: float) -> str:
+    """``text``, cut with "…" where it would be wider than ``width`` pixels."""
+    if face.width(text) <= width:
+        return text
+    room = width - face.width("…")
+    used, end = 0.0, 0
+    for end, char in enumerate(text):  # noqa: B007 - ``end`` is used after the loop
+        used += face.glyph(char)[0]
+        if used > room:
+            break
+    return text[:end].rstrip() + "…"
+
+
+def _lines(text: str, chars: int, most: int) -> list[str]:
+    """``text`` wrapped at ``chars`` characters, at most ``most`` lines ("…" when cut)."""
+    lines = textwrap.wrap(text, chars)
+    if len(lines) > most:
+        lines = lines[:most]
+        lines[-1] = lines[-1].rstrip(" ,.;:") + "…"
+    return lines
+
+
+class _Canvas:
+    """A picture being drawn, in pixels from the top left: white, RGB."""
+
+    def __init__(self, height_in: float, width: int = WIDTH_PX) -> None:
+        from PIL import Image, ImageDraw
+
+        # whole pixels as matplotlib counts them (8.53 in at 100 dpi: 852 px)
+        self.image = Image.new("RGB", (width, int(height_in * DPI)), "white")
+        self.draw = ImageDraw.Draw(self.image)
+
+    def text(
+        self,
+        x: float,
+        y: float,
+        text: str,
+        face: _Face,
+        colour: str,
+        *,
+        align: str = "left",
+        valign: str = "baseline",
+        width: float = 0,
+    ) -> None:
+        """One line of ``text`` at ``x`` (its left, centre or right: ``align``) and ``y``
+        (its baseline, the middle of "lp" or the top of "l": ``valign`` "baseline",
+        "center" or "top"), cut with "…" to ``width`` pixels when given."""
+        text = unicodedata.normalize("NFC", text)
+        if width:
+            text = _fit(face, text, width)
+        if align != "left":
+            x -= face.width(text) / (2 if align == "center" else 1)
+        if valign == "center":
+            y -= face.middle
+        elif valign == "top":
+            y -= face.top
+        face.draw(self.draw, x, round(y), text, _rgb(colour))
+
+    def box(self, x0: float, y0: float, x1: float, y1: float, colour: str) -> None:
+        """A filled rectangle, its edges at the nearest pixel edges (at least a pixel)."""
+        left, top = round(x0), round(y0)
+        self.image.paste(
+            _rgb(colour), (left, top, max(left + 1, round(x1)), max(top + 1, round(y1)))
+        )
+
+    def vline(self, x: float, y0: float, y1: float, width: float, colour: str) -> None:
+        """A vertical line ``width`` px wide (in whole pixels, at least one) centred on x."""
+        left = round(x - width / 2)
+        self.box(left, y0, left + max(1, round(width)), y1, colour)
+
+    def faded_hatched(self, x0: float, y0: float, x1: float, y1: float, colour: str) -> None:
+        """A rectangle of ``colour`` at 60 % over what is drawn, hatched "//" (an open
+        visit), the hatch continuous across neighbouring rectangles."""
+        from PIL import Image
+
+        left, top = round(x0), round(y0)
+        box = (left, top, max(left + 1, round(x1)), max(top + 1, round(y1)))
+        size = (box[2] - left, box[3] - top)
+        under = self.image.crop(box)
+        self.image.paste(Image.blend(under, Image.new("RGB", size, _rgb(colour)), 0.6), box)
+        shift = (left + top) % _HATCH_STEP
+        hatch = _hatch()
+        if size[1] <= hatch.height:
+            mask = hatch.crop((shift, 0, shift + size[0], size[1]))
+            self.image.paste(_rgb(INK), box, mask)
+
+    def return_arrow(self, x: float, y0: float, y1: float) -> None:
+        """A curved arrow bulging left from (x, y0) down to (x, y1): matplotlib's
+        ``FancyArrowPatch`` with ``arc3,rad=0.6`` and ``-|>``, 3 pt wide, drawn 3× and
+        reduced (anti-aliased)."""
+        from PIL import Image, ImageDraw
+
+        pt = DPI / 72
+        line_w, shrink = 3 * pt, 2 * pt
+        # matplotlib's head, 0.4 by 2 × 0.2 of mutation_scale=24 pt, and its outline
+        head_len, head_half = 0.4 * 24 * pt + line_w, 0.2 * 24 * pt + 0.6 * line_w
+        cx, cy = x - 0.6 * (y1 - y0), (y0 + y1) / 2  # the control point of arc3
+        steps = 32
+        curve = []
+        for i in range(steps + 1):
+            t = i / steps
+            a, b, c = (1 - t) * (1 - t), 2 * (1 - t) * t, t * t
+            curve.append((a * x + b * cx + c * x, a * y0 + b * cy + c * y1))
+        curve = _trimmed(curve, shrink, shrink)
+        (tx, ty), (px, py) = curve[-1], curve[-2]
+        length = math.hypot(tx - px, ty - py) or 1.0
+        ux, uy = (tx - px) / length, (ty - py) / length  # the direction at the tip
+        bx, by = tx - ux * head_len, ty - uy * head_len
+        head = [(tx, ty), (bx - uy * head_half, by + ux * head_half),
+                (bx + uy * head_half, by - ux * head_half)]  # fmt: skip
+        line = _trimmed(curve, 0, head_len * 0.7)
+        xs = [p[0] for p in curve + head]
+        ys = [p[1] for p in curve + head]
+        left, top = math.floor(min(xs) - line_w), math.floor(min(ys) - line_w)
+        size = (math.ceil(max(xs) + line_w) - left, math.ceil(max(ys) + line_w) - top)
+        s = _SUPERSAMPLE
+        big = Image.new("L", (size[0] * s, size[1] * s))
+        pen = ImageDraw.Draw(big)
+        for shape in (_stroke(line, line_w), head):
+            pen.polygon([((u - left) * s, (v - top) * s) for u, v in shape], fill=255)
+        self.image.paste(_rgb(RETURN), (left, top), big.reduce(s))
+
+
+def _stroke(points: list[tuple[float, float]], width: float) -> list[tuple[float, float]]:
+    """The outline of a polyline drawn ``width`` px wide with butt ends: one polygon (a
+    smooth curve sampled finely needs no joins; ``ImageDraw.line``'s round joins were a
+    pie slice a vertex)."""
+    sides: tuple[list[tuple[float, float]], list[tuple[float, float]]] = ([], [])
+    last = len(points) - 1
+    for i, (x, y) in enumerate(points):
+        (ax, ay), (bx, by) = points[max(0, i - 1)], points[min(last, i + 1)]
+        length = math.hypot(bx - ax, by - ay) or 1.0
+        nx, ny = (ay - by) / length * width / 2, (bx - ax) / length * width / 2
+        sides[0].append((x + nx, y + ny))
+        sides[1].append((x - nx, y - ny))
+    return sides[0] + sides[1][::-1]
+
+
+def _trimmed(
+    points: list[tuple[float, float]], start: float, end: float
+) -> list[tuple[float, float]]:
+    """A polyline with ``start`` and ``end`` pixels of its length cut off its ends."""
+
+    def cut(points: list[tuple[float, float]], length: float) -> list[tuple[float, float]]:
+        for i in range(1, len(points)):
+            (ax, ay), (bx, by) = points[i - 1], points[i]
+            step = math.hypot(bx - ax, by - ay)
+            if step >= length:
+                f = length / step if step else 0.0
+                return [(ax + (bx - ax) * f, ay + (by - ay) * f), *points[i:]]
+            length -= step
+        return points[-2:]
+
+    return cut(cut(points, start)[::-1], end)[::-1]
+
+
+@functools.cache
+def _hatch() -> Image.Image:
+    """The mask of a strip of "//" hatch as wide as the page (and a step more), drawn 3×
+    and reduced: a mask pixel's value depends on x + y only, so a crop starting
+    ``(x + y) % _HATCH_STEP`` in hatches a rectangle at (x, y) as if the page were."""
+    from PIL import Image, ImageDraw
+
+    s, width, height = _SUPERSAMPLE, WIDTH_PX + _HATCH_STEP, 48
+    big = Image.new("L", (width * s, height * s))
+    pen = ImageDraw.Draw(big)
+    for c in range(0, width + height + _HATCH_STEP, _HATCH_STEP):
+        pen.line([(c * s, 0), ((c - height) * s, height * s)], fill=255,
+                 width=round(_HATCH_WIDTH * s))  # fmt: skip
+    return big.reduce(s)
+
+
+def _draw_timeline(data: Timeline) -> bytes:
+    """The timeline laid out as the matplotlib figure was (inches × DPI from the top): the
+    heading, the rows on a working-time axis, the status and the legend."""
+    row_h, reason_h = 0.82, 0.4  # inches
+    heights = [row_h + (reason_h if r.returned_to is not None else 0) for r in data.rows]
+    title_lines = _lines(data.title, 58, 2) or [""]
+    head_h = 1.55 + 0.4 * len(title_lines) + (0.35 if data.hidden else 0)
+    body_h = max(sum(heights), row_h)
+    foot_h = 2.9
+    page = _Canvas(head_h + body_h + foot_h)
+    width = page.image.width
+    margin = 0.03 * width
+    text_w = width - 2 * margin
+    page.text(margin, 0.6 * DPI, data.heading, _face("bold", 26), INK, width=text_w)
+    top = 0.6
+    for line in title_lines:
+        top += 0.4
+        page.text(margin, top * DPI, line, _face("regular", 19), INK, width=text_w)
+    top += 0.42
+    page.text(margin, top * DPI, data.note, _face("regular", 15), GREY, width=text_w)
+    if data.hidden:
+        top += 0.35
+        page.text(margin, top * DPI, f"({data.hidden} kunjungan langkah sebelumnya tidak "
+                  "ditampilkan)", _face("regular", 14), GREY, width=text_w)  # fmt: skip
+
+    # the rows: x in working minutes, from ``left`` to ``right`` px; y in px
+    left, right = 0.075 * width, 0.97 * width
+    body_top, body_bottom = head_h * DPI, (head_h + body_h) * DPI
+    reach = max((r.start + max(r.minutes, r.norm, 1) for r in data.rows), default=DAY)
+    xmax = max(reach, data.ticks[-1][0] if data.ticks else 0) * 1.02
+    scale = (right - left) / xmax
+
+    def at(minutes: float) -> float:
+        return left + minutes * scale
+
+    pt = DPI / 72  # px
+    for x, _ in data.ticks:  # grid
+        page.vline(at(x), body_top, body_bottom, pt, "#EEEEEE")
+    y = body_top
+    centres = []
+    texts: list[Callable[[], None]] = []  # drawn over the shapes
+    marks = []  # (x, y of the bar) where a norm ends
+    min_w = 0.004 * (right - left)
+    for row, h in zip(data.rows, heights, strict=True):
+        text_y, bar_y = y + 0.26 * DPI, y + 0.58 * DPI
+        centres.append(bar_y)
+        late = row.norm > 0 and row.minutes > row.norm
+        start = at(row.start)
+        if row.norm > 0:
+            page.box(start, bar_y - 0.17 * DPI, at(row.start + row.norm), bar_y + 0.17 * DPI, NORM)
+            marks.append((at(row.start + row.norm), bar_y))
+        within = min(row.minutes, row.norm) if row.norm > 0 else row.minutes
+        parts = [(start, start + max(within * scale, min_w), row.colour)]
+        if late:
+            parts.append((at(row.start + row.norm), at(row.start + row.minutes), LATE))
+        for x0, x1, colour in parts:
+            if row.is_open:
+                page.faded_hatched(x0, bar_y - 0.12 * DPI, x1, bar_y + 0.12 * DPI, colour)
+            else:
+                page.box(x0, bar_y - 0.12 * DPI, x1, bar_y + 0.12 * DPI, colour)
+        time_face = _face("bold" if late or row.is_open else "regular", 15)
+        time_w = time_face.width(row.time_text)
+        texts.append(
+            functools.partial(page.text, right, text_y, row.time_text, time_face,
+                              LATE if late else GREY, align="right", valign="center")
+        )  # fmt: skip
+        texts.append(
+            functools.partial(page.text, left, text_y, _cut(row.label, 46), _face("regular", 17),
+                              INK, valign="center", width=right - left - time_w - 0.25 * DPI)
+        )  # fmt: skip
+        if row.returned_to is not None:
+            texts.append(
+                functools.partial(page.text, left, y + (row_h + 0.08) * DPI,
+                                  f"dikembalikan ke L{row.returned_to}: {_cut(row.reason, 64)}",
+                                  _face("italic", 14), RETURN, valign="center",
+                                  width=right - left)
+            )  # fmt: skip
+        y += h * DPI
+    arrow_x = left - 0.025 * (right - left)
+    for i, row in enumerate(data.rows[:-1]):
+        if row.returned_to is not None:
+            page.return_arrow(arrow_x, centres[i], centres[i + 1])
+
+    # the working-day axis
+    tick = 3.5 * pt  # matplotlib's tick length and label pad: 3.5 pt
+    page.box(left, body_bottom, right, body_bottom + 0.8 * pt, GREY)
+    for x, label in data.ticks:
+        page.vline(at(x), body_bottom, body_bottom + tick, 0.8 * pt, INK)
+        page.text(at(x), body_bottom + 2 * tick, label, _face("regular", 16), INK,
+                  align="center", valign="top")  # fmt: skip
+    page.text((left + right) / 2, body_bottom + 0.38 * DPI,
+              "Hari kerja sejak berkas diajukan (tanggal)", _face("regular", 16), GREY,
+              align="center", valign="top")  # fmt: skip
+    for mark_x, mark_y in marks:
+        page.vline(mark_x, mark_y - 0.22 * DPI, mark_y + 0.22 * DPI, 2 * pt, INK)
+    for draw_text in texts:
+        draw_text()
+
+    top = head_h + body_h + 1.2
+    for line in _lines(data.status, 66, 2):
+        page.text(margin, top * DPI, line, _face("bold", 15), INK, width=text_w)
+        top += 0.32
+    entries: list[tuple[str, str, str]] = [("box", colour, name) for name, colour in data.legend]
+    entries += [("box", NORM, "norma waktu"), ("box", LATE, "melewati norma"),
+                ("line", RETURN, "dikembalikan")]  # fmt: skip
+    _legend(page, entries, columns=3, bottom=0.25)
+    return _palette_png(page.image)
+
+
+def _legend(
+    page: _Canvas, entries: Sequence[tuple[str, str, str]], columns: int, bottom: float
+) -> None:
+    """A legend of (``"box"`` | ``"line"``, colour, name) entries in columns filled top to
+    bottom, its last row ``bottom`` inches above the foot of the page."""
+    width, height = page.image.size
+    rows = -(-len(entries) // columns)
+    column_w = 0.94 * width / columns
+    handle_w, handle_h = 0.233 * DPI, 0.136 * DPI  # 1.2 em by 0.7 em
+    face = _face("regular", 14)
+    for i, (shape, colour, name) in enumerate(entries):
+        column, row = divmod(i, rows)
+        x = 0.03 * width + column * column_w
+        y = height - (bottom + (rows - 1 - row) * 0.27) * DPI
+        thick = 3 * DPI / 72 if shape == "line" else handle_h
+        page.box(x, y - thick / 2, x + handle_w, y + thick / 2, colour)
+        gap = 0.0145 * width
+        page.text(x + handle_w + gap, y, _cut(name, 26), face, INK, valign="center",
+                  width=column_w - handle_w - 2 * gap)  # fmt: skip
+
+
+# -- the report chart, drawn with matplotlib ---------------------------------------
 
 
 def _matplotlib() -> Any:
@@ -320,13 +822,7 @@ def _matplotlib() -> Any:
 
 
 def _png(fig: Any) -> bytes:
-    """The figure drawn once by Agg and written as a PNG of 64 colours at zlib's fastest
-    level: a chart of a few flat colours and anti-aliased text looks the same, and the
-    palette image is less than half the bytes of an RGB one, written in less time.
-
-    The palette is chosen from every third pixel of every third row (the pixels as drawn,
-    not blends of them): a chart's colours cover large areas, and choosing from a ninth of
-    the picture halves the time of the quantization, for the same picture."""
+    """The matplotlib figure drawn once by Agg, as :func:`_palette_png` writes it."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
@@ -336,37 +832,7 @@ def _png(fig: Any) -> bytes:
     canvas.draw()
     width, height = canvas.get_width_height()
     image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    rgb = image.convert("RGB")
-    sample = rgb.resize((max(1, width // 3), max(1, height // 3)), Image.Resampling.NEAREST)
-    palette = sample.quantize(
-        colors=PNG_COLOURS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
-    )
-    out = io.BytesIO()
-    rgb.quantize(palette=palette, dither=Image.Dither.NONE).save(
-        out, format="PNG", compress_level=1
-    )
-    return out.getvalue()
-
-
-def prepare() -> bytes:
-    """Import matplotlib and draw a small picture once (blocking: the drawing thread runs it
-    at start-up). The first picture of a process cost about 300 ms of CPU more than the next
-    ones (the import, the fonts, Agg, PNG): paid here, the first ``/status`` after a start
-    does not wait for it. Returns the PNG."""
-    with _drawing():
-        _matplotlib()
-        from matplotlib.figure import Figure
-
-        page = Figure(figsize=(2.0, 0.6))
-        page.text(0.05, 0.6, "Lini waktu", fontsize=18, weight="bold", color=INK)
-        page.text(0.05, 0.2, "per hari ini", fontsize=15, color=GREY)
-        return _png(page)
-
-
-def render_timeline(data: Timeline) -> bytes:
-    """The timeline as a PNG, 1080 px wide (blocking: run it in a worker thread)."""
-    with _drawing():
-        return _draw_timeline(data)
+    return _palette_png(image.convert("RGB"))
 
 
 class _Page:
@@ -386,145 +852,6 @@ class _Page:
         """Axes ``height`` inches high starting ``top`` inches below the top."""
         bottom = self.height - top - height
         return self.fig.add_axes((left, bottom / self.height, width, height / self.height))
-
-    def legend(self, entries: Sequence[tuple[str, str, str]], columns: int, bottom: float) -> None:
-        """A legend of (``"box"`` | ``"line"``, colour, name) entries in columns filled top
-        to bottom, its last row ``bottom`` inches above the foot of the page. Plain patches
-        and text: matplotlib's Legend lays its boxes out again on every draw, a seventh of
-        a timeline's time."""
-        from matplotlib.lines import Line2D
-        from matplotlib.patches import Rectangle
-
-        rows = -(-len(entries) // columns)
-        column_w = 0.94 / columns
-        handle_w, handle_h = 0.233 / WIDTH_IN, 0.136 / self.height  # 1.2 em by 0.7 em
-        for i, (shape, colour, name) in enumerate(entries):
-            column, row = divmod(i, rows)
-            x = 0.03 + column * column_w
-            y = (bottom + (rows - 1 - row) * 0.27) / self.height
-            handle: Any
-            if shape == "line":
-                handle = Line2D([x, x + handle_w], [y, y], color=colour, lw=3)
-            else:
-                handle = Rectangle((x, y - handle_h / 2), handle_w, handle_h, color=colour, lw=0)
-            handle.set_transform(self.fig.transFigure)
-            self.fig.add_artist(handle)
-            self.fig.text(x + handle_w + 0.0145, y, _cut(name, 26), fontsize=14, va="center",
-                          color=INK)  # fmt: skip
-
-
-def _time_axis(ax: Any, ticks: Sequence[tuple[int, str]], bottom: float) -> None:
-    """The working-day axis under the rows of ``ax`` (x in minutes, y in inches down to
-    ``bottom``), drawn as plain artists: grid lines, the base line, ticks and their dates.
-    matplotlib's Axis objects (ticks laid out on every draw) were a sixth of a timeline's
-    time for four to seven dates."""
-    from matplotlib.lines import Line2D
-
-    ax.set_axis_off()
-    across = ax.get_yaxis_transform()  # x in axes fraction, y in data (inches)
-    xs = [x for x, _ in ticks]
-    tick = 3.5 / 72  # matplotlib's tick length and label pad: 3.5 pt
-    ax.vlines(xs, 0, bottom, color="#EEEEEE", lw=1, zorder=0.5)
-    ax.add_artist(Line2D([0, 1], [bottom, bottom], transform=across, color=GREY, lw=0.8,
-                         clip_on=False))  # fmt: skip
-    ax.vlines(xs, bottom, bottom + tick, color=INK, lw=0.8, clip_on=False)
-    for x, label in ticks:
-        ax.text(x, bottom + 2 * tick, label, fontsize=16, ha="center", va="top", color=INK)
-    ax.text(0.5, bottom + 0.38, "Hari kerja sejak berkas diajukan (tanggal)", fontsize=16,
-            ha="center", va="top", color=GREY, transform=across)  # fmt: skip
-
-
-def _draw_timeline(data: Timeline) -> bytes:
-    _matplotlib()
-    from matplotlib.patches import FancyArrowPatch, Rectangle
-
-    row_h, reason_h = 0.82, 0.4  # inches
-    heights = [row_h + (reason_h if r.returned_to is not None else 0) for r in data.rows]
-    title_lines = textwrap.wrap(data.title, 58)[:2] or [""]
-    head_h = 1.55 + 0.4 * len(title_lines) + (0.35 if data.hidden else 0)
-    body_h = max(sum(heights), row_h)
-    foot_h = 2.9
-    page = _Page(head_h + body_h + foot_h)
-    page.text(0.03, 0.6, data.heading, fontsize=26, weight="bold", color=INK)
-    top = 0.6
-    for line in title_lines:
-        top += 0.4
-        page.text(0.03, top, line, fontsize=19, color=INK)
-    top += 0.42
-    page.text(0.03, top, data.note, fontsize=15, color=GREY)
-    if data.hidden:
-        top += 0.35
-        page.text(0.03, top, f"({data.hidden} kunjungan langkah sebelumnya tidak ditampilkan)",
-                  fontsize=14, color=GREY)  # fmt: skip
-
-    left, right = 0.075, 0.97
-    ax = page.axes(left, head_h, right - left, body_h)
-    reach = max((r.start + max(r.minutes, r.norm, 1) for r in data.rows), default=DAY)
-    xmax = max(reach, data.ticks[-1][0] if data.ticks else 0) * 1.02
-    ax.set_xlim(0, xmax)
-    ax.set_ylim(body_h, 0)  # inches from the top: rows go down
-    _time_axis(ax, data.ticks, body_h)
-    across = ax.get_yaxis_transform()  # x in axes fraction, y in data (inches)
-
-    y = 0.0
-    centres = []
-    min_w = xmax * 0.004
-    bars: list[Any] = []  # in drawing order
-    norm_marks: list[tuple[float, float]] = []  # (x, y of the bar) where a norm ends
-    for row, h in zip(data.rows, heights, strict=True):
-        text_y, bar_y = y + 0.26, y + 0.58
-        centres.append(bar_y)
-        late = row.norm > 0 and row.minutes > row.norm
-        ax.text(0, text_y, _cut(row.label, 46), fontsize=17, va="center", ha="left",
-                color=INK, transform=across)  # fmt: skip
-        ax.text(1, text_y, row.time_text, fontsize=15, va="center", ha="right",
-                color=LATE if late else GREY, transform=across,
-                weight="bold" if late or row.is_open else "normal")  # fmt: skip
-        if row.norm > 0:
-            bars.append(Rectangle((row.start, bar_y - 0.17), row.norm, 0.34, color=NORM, lw=0))
-            norm_marks.append((row.start + row.norm, bar_y))
-        within = min(row.minutes, row.norm) if row.norm > 0 else row.minutes
-        fade = 0.6 if row.is_open else 1.0
-        bars.append(
-            Rectangle((row.start, bar_y - 0.12), max(within, min_w), 0.24, facecolor=row.colour,
-                      lw=0, hatch="//" if row.is_open else None, alpha=fade)
-        )  # fmt: skip
-        if late:
-            bars.append(
-                Rectangle((row.start + row.norm, bar_y - 0.12), row.minutes - row.norm, 0.24,
-                          facecolor=LATE, lw=0, alpha=fade, hatch="//" if row.is_open else None)
-            )  # fmt: skip
-        if row.returned_to is not None:
-            ax.text(0, y + row_h + 0.08, f"dikembalikan ke L{row.returned_to}: {_cut(row.reason, 64)}",
-                    fontsize=14, style="italic", color=RETURN, va="center", ha="left",
-                    transform=across)  # fmt: skip
-        y += h
-    # the limits are set above: add_artist skips add_patch's data-limit update, a fifth of
-    # the drawing's time for a long case
-    for bar in bars:
-        ax.add_artist(bar)
-    if norm_marks:
-        xs, ys = zip(*norm_marks, strict=True)
-        ax.vlines(xs, [y - 0.22 for y in ys], [y + 0.22 for y in ys], color=INK, lw=2)
-    for i, row in enumerate(data.rows[:-1]):
-        if row.returned_to is None:
-            continue
-        arrow = FancyArrowPatch(
-            (-0.025, centres[i]), (-0.025, centres[i + 1]), transform=across,
-            connectionstyle="arc3,rad=0.6", arrowstyle="-|>", mutation_scale=24,
-            color=RETURN, lw=3, clip_on=False,
-        )  # fmt: skip
-        ax.add_patch(arrow)
-
-    top = head_h + body_h + 1.2
-    for line in textwrap.wrap(data.status, 66)[:2]:
-        page.text(0.03, top, line, fontsize=15, color=INK, weight="bold")
-        top += 0.32
-    entries: list[tuple[str, str, str]] = [("box", colour, name) for name, colour in data.legend]
-    entries += [("box", NORM, "norma waktu"), ("box", LATE, "melewati norma"),
-                ("line", RETURN, "dikembalikan")]  # fmt: skip
-    page.legend(entries, columns=3, bottom=0.25)
-    return _png(page.fig)
 
 
 def render_report(data: ReportChart) -> bytes:

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import gc
 import io
-from datetime import datetime
+import subprocess
+import sys
+import textwrap
+import tracemalloc
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,6 +26,7 @@ SOP = load_definition(ROOT / "sops" / "penyusunan-program-kerja.toml")
 WIB = ZoneInfo("Asia/Jakarta")
 CALENDAR = WorkCalendar(WorkSchedule(country_holidays=None))
 KASUBAG, KABAG = 1, 2
+NAMES = {KASUBAG: "Dra. Siti Rahmawati, M.M.", KABAG: "Budi Santoso, S.E., M.Si."}
 
 
 def at(day: int, hour: int) -> datetime:
@@ -44,8 +49,47 @@ def returned_once() -> charts.Timeline:
         definition=SOP,
         calendar=CALENDAR,
         zone=OfficeZone.named("Asia/Jakarta"),
-        names={KASUBAG: "Dra. Siti Rahmawati, M.M.", KABAG: "Budi Santoso, S.E., M.Si."},
+        names=NAMES,
         now=now,
+    )
+
+
+def returned_often() -> charts.Timeline:
+    """Kabag returns the proposal 17 times (35 visits: more than MAX_ROWS), with reasons
+    in any script; the last submission has waited at Kabag past its norm."""
+    moment = at(2, 9)
+    events = [Event(EventType.STARTED, 8, KASUBAG, "kasubag", moment, 1)]
+    for i in range(17):
+        moment += timedelta(hours=3)
+        events.append(Event(EventType.COMPLETED, 8, KASUBAG, "kasubag", moment, 1, 2))
+        moment += timedelta(hours=5 + i % 4)
+        reason = f"Lampiran {i + 1} belum ditandatangani 🖊️ — مرفق\nbaris kedua"
+        events.append(Event(EventType.RETURNED, 8, KABAG, "kabag", moment, 2, 1, reason))
+    moment += timedelta(hours=2)
+    events.append(Event(EventType.COMPLETED, 8, KASUBAG, "kasubag", moment, 1, 2))
+    now = moment + timedelta(days=3)
+    return charts.timeline(
+        case_id=8,
+        title="Rencana Kerja 2027 ✅🚀 — 北京 · Ελληνικά · עברית\t(Ünïcödé, emoji 👨‍👩‍👧) "
+        + "dan judul yang sangat panjang sekali " * 4,
+        visits=stats.visits(events, SOP, CALENDAR, now),
+        definition=SOP,
+        calendar=CALENDAR,
+        zone=OfficeZone.named("Asia/Jakarta"),
+        names=NAMES,
+        now=now,
+        current_holders=["Budi Santoso, S.E., M.Si.", "Plh. 👤 Rahmat Hidayat"],
+    )
+
+
+def near(image: Image.Image, colour: str, tolerance: int = 8) -> int:
+    """How many pixels of ``image`` are of ``colour`` (give or take the palette's rounding)."""
+    target = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    return sum(
+        count
+        for count, rgb in image.convert("RGB").getcolors(maxcolors=256) or []
+        if isinstance(rgb, tuple)
+        and all(abs(a - b) <= tolerance for a, b in zip(rgb, target, strict=True))
     )
 
 
@@ -57,13 +101,70 @@ def test_the_timeline_is_a_phone_wide_picture_with_ink_on_it() -> None:
     assert len(colours) > 8  # roles, norms, the return arrow, text: not a blank page
 
 
+def test_a_long_case_with_returns_odd_text_and_a_late_open_step_is_drawn() -> None:
+    data = returned_often()
+    assert data.hidden > 0 and len(data.rows) == charts.MAX_ROWS
+    last = data.rows[-1]
+    assert last.is_open and last.minutes > last.norm > 0  # waiting, late
+    assert sum(r.returned_to is not None for r in data.rows) >= 10
+    image = Image.open(io.BytesIO(charts.render_timeline(data)))
+    assert image.format == "PNG" and image.mode == "P"  # a palette picture: small
+    assert image.width == 1080
+    assert image.height > charts.MAX_ROWS * 82  # a row per visit shown, 0.82 in each
+    assert near(image, charts.LATE) > 500  # the late parts of the bars, the late times
+    assert near(image, charts.NORM) > 5_000  # the norms under the bars
+    assert near(image, charts.RETURN) > 2_000  # the arrows, the reasons
+    for colour in charts.role_colours(SOP)["kasubag"], charts.role_colours(SOP)["kabag"]:
+        assert near(image, colour) > 500
+
+
+def test_drawing_a_timeline_needs_no_matplotlib() -> None:
+    """The bot's start-up (prepare) and /status do not load matplotlib (some 40 MB): only a
+    report chart does."""
+    script = textwrap.dedent(
+        """
+        import io, sys
+        from PIL import Image
+        from bot import charts
+
+        assert charts.prepare()[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+        row = charts.TimelineRow(1, "L1 · Kasubag", "2 jam / norma 4 jam", "#0072B2",
+                                 0, 120, 240, True, None, "")
+        data = charts.Timeline("Berkas #1", "Judul", "Keadaan", (row,), ((0, "2 Nov"),),
+                               (("Kasubag", "#0072B2"),))
+        assert Image.open(io.BytesIO(charts.render_timeline(data))).width == 1080
+        assert "matplotlib" not in sys.modules, "matplotlib was imported"
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def test_drawing_leaves_no_garbage_for_the_full_collector() -> None:
-    data = returned_once()
-    charts.render_timeline(data)  # matplotlib imported, its caches filled
+    data = returned_often()
+    charts.render_timeline(data)  # fonts loaded, their glyphs rasterised and kept
     gc.collect()
     for _ in range(3):
         charts.render_timeline(data)
-    # Without the collection that follows each picture, each left some 9,000 objects in
-    # reference cycles (about 11 MB) for the next full collection.
+    # A matplotlib timeline left some 9,000 objects in reference cycles (about 11 MB) for
+    # the next full collection unless the young generations were collected after it.
     assert gc.collect() < 500
     assert gc.isenabled()
+
+
+def test_drawing_again_keeps_nothing_more() -> None:
+    """Once a timeline's glyphs are kept, drawing it again keeps no more memory."""
+    data = returned_often()
+    charts.render_timeline(data)
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        for _ in range(3):
+            charts.render_timeline(data)
+        gc.collect()
+        after, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert after - before < 64_000

@@ -99,8 +99,8 @@ async def test_status_answers_in_text_at_once_then_sends_the_timeline(world: Wor
 
 
 async def test_the_drawing_thread_is_ready_before_anyone_asks(world: World) -> None:
-    """At start the drawing thread loads matplotlib and draws a small picture: the first
-    /status after a restart does not wait the ~300 ms that costs."""
+    """At start the drawing thread loads the timeline's fonts and draws a small picture: the
+    first /status after a restart does not wait for them."""
     assert world.app is not None and world.app.services.reports.ready is not None
     png = await asyncio.wrap_future(world.app.services.reports.ready)
     image = Image.open(io.BytesIO(png))

@@ -1,7 +1,7 @@
 """Pictures and the SOP evaluation report: a case's timeline for ``/status``, ``/laporan``.
 
 Each method reads the database once (one snapshot), then computes (:mod:`bot.stats`),
-draws (:mod:`bot.charts`, matplotlib) and writes the paper (docxtpl) in the service's one
+draws (:mod:`bot.charts`: Pillow for the timeline, matplotlib for the report chart) and writes the paper (docxtpl) in the service's one
 drawing thread, off the event loop. The chart renderers are held in :class:`Charts`, so a deployment (or a
 test) can give its own.
 """
@@ -113,7 +113,7 @@ class Reports:
         self.db, self.sops, self.config, self.calendar = db, sops, config, calendar
         self.zone, self.clock, self.papers = zone, clock, papers
         self.drawing = drawing or Charts()
-        # matplotlib draws one picture at a time anyway; one thread of its own keeps its
+        # the charts are drawn one at a time anyway; one thread of its own keeps their
         # buffers in one malloc arena, where the default pool's threads each kept an arena
         # of freed pictures (40 /status in a row: peak RSS 203 MB, 187 MB in one thread).
         self._drawer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sopbot-drawing")
@@ -125,7 +125,7 @@ class Reports:
         )
 
     def prepare(self) -> None:
-        """Let the drawing thread load matplotlib now, in the background (see
+        """Let the drawing thread load the fonts now, in the background (see
         :func:`bot.charts.prepare`); a failure is logged (/status then answers in text)."""
 
         def done(future: Future[bytes]) -> None:
