@@ -59,6 +59,7 @@ def definition_json(definition: SopDefinition) -> dict[str, Any]:
                 "templates": list(s.templates),
                 "time_minutes": s.time_minutes,
                 "mandate": s.mandate.value,
+                "team_duties": list(s.team_duties),
             }
             for s in definition.steps
         ],

@@ -15,12 +15,13 @@ made once per case (archiving closes it) and are named by the case alone.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+import re
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
 from bot.config import Config
-from bot.core.definition import SopDefinition
+from bot.core.definition import Role, SopDefinition, Step, StepKind
 from bot.core.model import Case, Event, EventType
 from bot.core.workflow import replay
 from bot.filestore import FileStore
@@ -92,6 +93,131 @@ def menimbang(sop_name: str, year: int, team: str, issuer: str) -> list[str]:
         "bahwa berdasarkan pertimbangan sebagaimana dimaksud dalam huruf a, perlu menetapkan "
         f"Keputusan {issuer} tentang Pembentukan {team};",
     ]
+
+
+def team_step_of(definition: SopDefinition, step_id: int | None = None) -> Step | None:
+    """The team step an SK Tim belongs to: step ``step_id`` if it is one, else the SOP's
+    first team step (None: the SOP forms no team)."""
+    if step_id is not None and definition.has_step(step_id):
+        step = definition.step(step_id)
+        if step.kind is StepKind.TEAM:
+            return step
+    return next((s for s in definition.steps if s.kind is StepKind.TEAM), None)
+
+
+def team_role(definition: SopDefinition, team_step: Step | None) -> Role | None:
+    """The shared role whose holders the team step makes the team: the first shared role
+    acting after the step, else the SOP's first shared role."""
+    shared = [r for r in definition.roles if r.shared]
+    if team_step is not None:
+        ids = {r.id for r in shared}
+        later = definition.steps[definition.position(team_step.id) + 1 :]
+        acting = next((s.actor for s in later if s.actor in ids), None)
+        if acting is not None:
+            return definition.role(acting)
+    return shared[0] if shared else None
+
+
+def team_duties(definition: SopDefinition, team_step: Step | None) -> list[str]:
+    """Diktum KEDUA of the SK Tim, unpunctuated: the duties the SOP states on its team step
+    (``team_duties``), else those :func:`derived_team_duties` reads from the SOP."""
+    if team_step is None:
+        return []
+    return list(team_step.team_duties) or derived_team_duties(definition, team_step)
+
+
+def derived_team_duties(definition: SopDefinition, team_step: Step) -> list[str]:
+    """The team's duties as the SOP shows them, for a team step that does not state them:
+
+    * for every step the team acts in (after its forming, up to the next team step), its
+      title as a task ("melaksanakan penyusunan draf", the "oleh Tim" of the title left
+      out), handing the step's documents to the official of the next step: "... dan
+      menyerahkan Draf Program Kerja, ... kepada Kepala Sub Bagian";
+    * correcting its work after the review steps that may return it: "memperbaiki Draf
+      Program Kerja, ... sesuai hasil pemeriksaan Kepala Sub Bagian, ..., dan Kepala Biro
+      Perencanaan" (every review of the chain whose step returns to the team);
+    * reporting to the issuer of the decree, the SOP's top role, through the team's
+      superior: "melaporkan pelaksanaan tugas kepada Kepala Biro Perencanaan melalui
+      Kepala Sub Bagian".
+
+    Officials are named by their roles' titles, documents by their names in the SOP."""
+    team = team_role(definition, team_step)
+    if team is None:
+        return []
+    later = definition.steps[definition.position(team_step.id) + 1 :]
+    work: list[Step] = []
+    for step in later:
+        if step.kind is StepKind.TEAM:
+            break
+        if step.actor == team.id:
+            work.append(step)
+    duties = []
+    for step in work:
+        duty = _as_task(_without_team_agent(step.title.strip(), team))
+        following = (
+            definition.step(step.on_approve)
+            if step.on_approve is not None and definition.has_step(step.on_approve)
+            else None
+        )
+        if following is not None and following.actor != team.id:
+            what = _listing(_work_documents(definition, [step])) or "hasilnya"
+            duty += f" dan menyerahkan {what} kepada {definition.role(following.actor).title}"
+        duties.append(duty)
+    work_ids = {s.id for s in work}
+    returned = [s for s in definition.steps if s.is_review and s.on_return in work_ids]
+    chain = {i for s in returned for i in definition.review_chain(s.id)}
+    reviewers = [definition.role(s.actor).title for s in definition.steps if s.id in chain]
+    if reviewers:
+        targets = [definition.step(s.on_return) for s in returned if s.on_return is not None]
+        what = _listing(_work_documents(definition, targets)) or f"hasil kerja {team.name}"
+        duties.append(f"memperbaiki {what} sesuai hasil pemeriksaan {_listing(reviewers)}")
+    top = next(r for r in definition.roles if r.superior is None)
+    report = f"melaporkan pelaksanaan tugas kepada {top.title}"
+    if team.superior is not None and team.superior != top.id:
+        report += f" melalui {definition.role(team.superior).title}"
+    duties.append(report)
+    return duties
+
+
+def _listing(items: Iterable[str]) -> str:
+    """ "A", "A dan B", "A, B, dan C": each item once, in order."""
+    names = list(dict.fromkeys(items))
+    if len(names) <= 2:
+        return " dan ".join(names)
+    return ", ".join(names[:-1]) + ", dan " + names[-1]
+
+
+def _work_documents(definition: SopDefinition, steps: Iterable[Step]) -> list[str]:
+    """The names of what the steps hand on: their outputs, else their required uploads."""
+    names = []
+    for step in steps:
+        docs = step.outputs or tuple(d for d in step.uploads if not definition.document(d).optional)
+        names += [definition.document(d).name for d in docs]
+    return names
+
+
+def _without_team_agent(title: str, team: Role) -> str:
+    """ "Penyusunan draf oleh Tim" -> "Penyusunan draf": the team is the decree's subject."""
+    head, sep, agent = title.rpartition(" oleh ")
+    who = agent.strip().casefold()
+    if (
+        sep
+        and head.strip()
+        and (who in (team.name.casefold(), team.title.casefold()) or who.split()[:1] == ["tim"])
+    ):
+        return head.strip()
+    return title
+
+
+_VERB = re.compile(r"me[a-z]{3,}\b")
+
+
+def _as_task(title: str) -> str:
+    """A step title as a duty: "Penyusunan draf" -> "melaksanakan penyusunan draf"; a title
+    that is already a verb ("Menyusun draf") only starts in lower case; an acronym ("TOR")
+    keeps its case."""
+    text = title if title[1:2].isupper() else title[:1].lower() + title[1:]
+    return text if _VERB.match(text) else f"melaksanakan {text}"
 
 
 def initials(name: str) -> str:
@@ -268,7 +394,8 @@ class _Context:
         return [await self.render(kind, paper, f"paper:{kind.name}", *self.step_visit())]
 
     async def sk_tim(self, kind: PaperKind[SkTim]) -> list[RenderedPaper]:
-        team = next((r for r in self.d.roles if r.shared), None)
+        step = team_step_of(self.d, self.event.step)
+        team = team_role(self.d, step)
         members = []
         for i, pid in enumerate(self.case.team):
             o = self.official(pid, team.id if team else "")
@@ -291,6 +418,7 @@ class _Context:
             members=members,
             signer=await self.holder(top.id),
             city=self.w.config.organisation.city,
+            duties=team_duties(self.d, step),
         )
         return [await self.render(kind, paper, f"paper:{kind.name}", *self.step_visit())]
 

@@ -589,3 +589,90 @@ def test_an_sop_file_notepad_saved_with_a_byte_order_mark_loads_as_without(
     loaded = load_definition(path)
     assert loaded == sop()
     assert loaded.revision == sop().revision
+
+
+# -- the team's duties (team_duties, on the team step) ---------------------------------
+
+
+def test_the_team_step_states_the_teams_duties_and_no_other_step_has_any() -> None:
+    duties = {s.id: s.team_duties for s in sop().steps if s.team_duties}
+    assert list(duties) == [5]
+    assert len(duties[5]) == 4
+    assert (
+        duties[5][0]
+        == "mengumpulkan bahan penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro"
+    )
+    assert duties[5][-1].startswith("melaporkan pelaksanaan tugas kepada Kepala Biro")
+
+
+def test_a_team_step_without_duties_loads_with_none_stated() -> None:
+    raw = raw_sop()
+    del step_at(raw, 5)["team_duties"]
+    assert parse_definition(raw).step(5).team_duties == ()
+
+
+def test_team_duties_are_read_trimmed() -> None:
+    raw = raw_sop()
+    step_at(raw, 5)["team_duties"] = ["  menyusun draf  ", "melaporkan hasilnya"]
+    assert parse_definition(raw).step(5).team_duties == ("menyusun draf", "melaporkan hasilnya")
+
+
+@pytest.mark.parametrize(
+    ("duties", "problem"),
+    [
+        ("menyusun draf", "steps[4].team_duties: must be a list of strings (the team's duties, one line each)"),
+        (["menyusun draf", 3], "steps[4].team_duties: must be a list of strings (the team's duties, one line each)"),
+        ([], "steps[4].team_duties: must list 1 to 12 duties, got 0"),
+        ([f"tugas {i}" for i in range(13)], "steps[4].team_duties: must list 1 to 12 duties, got 13"),
+        (["menyusun draf", "  "], "steps[4].team_duties[1]: must not be empty"),
+        (["menyusun draf\nbaris kedua"], "steps[4].team_duties[0]: must be one line"),
+        (["menyusun draf\u2028baris kedua"], "steps[4].team_duties[0]: must be one line"),
+        (["menyusun\tdraf"], "steps[4].team_duties[0]: must not contain control characters"),
+        (["menyusun\x07draf"], "steps[4].team_duties[0]: must not contain control characters"),
+        (["x" * 301], "steps[4].team_duties[0]: must be at most 300 characters, got 301"),
+    ],
+)  # fmt: skip
+def test_bad_team_duties_are_refused_naming_the_duty(duties: object, problem: str) -> None:
+    assert refusal(lambda raw: step_at(raw, 5).update(team_duties=duties)) == [problem]
+
+
+@pytest.mark.parametrize("ending", [";", ".", ",", ":", "; dan", " dan"])
+def test_a_duty_ending_with_the_punctuation_the_paper_adds_is_refused(ending: str) -> None:
+    problems = refusal(
+        lambda raw: step_at(raw, 5).update(team_duties=["menyusun draf", f"melaporkan{ending}"])
+    )
+    assert problems == [
+        "steps[4].team_duties[1]: must not end with punctuation or 'dan' (the SK Tim letters "
+        "the duties and adds ';', '; dan' and '.' itself)"
+    ]
+
+
+def test_three_hundred_characters_and_twelve_duties_are_accepted() -> None:
+    raw = raw_sop()
+    duties = ["x" * 300] + [f"tugas ke-{i}" for i in range(2, 13)]
+    step_at(raw, 5)["team_duties"] = duties
+    assert parse_definition(raw).step(5).team_duties == tuple(duties)
+
+
+def test_team_duties_on_a_step_that_is_not_the_team_step_are_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 6).update(team_duties=["menyusun draf"]))
+    assert problems == [
+        'steps[5].team_duties: only a team step (kind = "team") lists the duties of the team '
+        "it forms, not a step of kind 'upload'"
+    ]
+
+
+def test_a_file_with_bad_team_duties_is_refused_naming_the_file_and_the_key(
+    tmp_path: Path,
+) -> None:
+    text = SOP_PATH.read_text(encoding="utf-8")
+    stated = '  "mengumpulkan bahan penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro",'
+    assert stated in text
+    path = tmp_path / "sop.toml"
+    path.write_text(text.replace(stated, stated[:-2] + ';",'), encoding="utf-8")
+    with pytest.raises(DefinitionError) as caught:
+        load_definition(path)
+    assert caught.value.source == str(path)
+    [problem] = caught.value.problems
+    assert problem.startswith("steps[4].team_duties[0]: must not end with punctuation")
+    assert str(caught.value).startswith(f"{path}: invalid SOP definition:")

@@ -979,14 +979,15 @@ def test_the_pdfs_show_the_values_and_no_placeholder(pdfs: dict[str, Path]) -> N
 
 def test_the_dokumentasi_and_the_sk_tim_of_another_sop_carry_its_name() -> None:
     """A directorate's SOP runs on the same papers: its Dokumentasi is headed with its own
-    name, its SK Tim forms the team of its own activity. (The team's duties, Diktum KEDUA,
-    are the shipped template's text: an office edits them in its own sk_tim.docx.)"""
+    name, its SK Tim forms the team of its own activity and gives it the duties its SOP
+    states or implies (Diktum KEDUA; tests/test_team_duties.py derives them)."""
     name = "Penyusunan Kajian Kebijakan Penempatan"
     case = replace(S.sample_sk_tim().case, sop_name=name, title=f"{name} 2027")
     sk = replace(
         S.sample_sk_tim(),
         case=case,
         menimbang=menimbang(name, 2027, "Pokja Kajian", "Direktur Bina Pengantar Kerja"),
+        duties=["menyusun kajian", "melaporkan pelaksanaan tugas kepada Direktur"],
     )
     sk_text = alltext(open_docx(renderer_of(SK_TIM)(sk)))
     assert f"PEMBENTUKAN TIM {name.upper()} TAHUN ANGGARAN 2027" in sk_text
@@ -997,5 +998,6 @@ def test_the_dokumentasi_and_the_sk_tim_of_another_sop_carry_its_name() -> None:
     dok = replace(S.sample_dokumentasi(), case=replace(S.sample_dokumentasi().case, sop_name=name))
     dok_text = alltext(open_docx(renderer_of(DOKUMENTASI)(dok)))
     assert f"{name} Tahun Anggaran" in dok_text
-    assert "RKAKL" not in sk_text.split("KEDUA")[0]
+    assert "a.\tmenyusun kajian; dan\nb.\tmelaporkan pelaksanaan tugas kepada Direktur." in sk_text
+    assert "RKAKL" not in sk_text
     assert "RKAKL" not in dok_text.split("Berkas Final")[0]

@@ -257,6 +257,22 @@ async def test_the_sk_tim_lists_the_team_with_names_and_nips_and_the_karo_signs(
         assert PEOPLE[other].nip not in sk.text
 
 
+async def test_the_sk_tim_gives_the_team_the_duties_its_sop_states(played: Played) -> None:
+    """Diktum KEDUA: the four duties of the SOP's team step (team_duties), lettered and
+    punctuated by the paper, as the bureau's decree has always read."""
+    (sk,) = of_kind(played, "sk-tim")
+    assert (
+        "Tim sebagaimana dimaksud dalam Diktum KESATU mempunyai tugas:\n"
+        "a.\tmengumpulkan bahan penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro;\n"
+        "b.\tmenyusun draf Program Kerja, RKAKL, dan Penetapan Kinerja Biro dan menyerahkannya "
+        "kepada Kepala Sub Bagian;\n"
+        "c.\tmemperbaiki draf sesuai hasil pemeriksaan Kepala Sub Bagian, Kepala Bagian "
+        "Manajemen Kinerja, dan Kepala Biro; dan\n"
+        "d.\tmelaporkan pelaksanaan tugas kepada Kepala Biro melalui Kepala Bagian Manajemen "
+        "Kinerja.\n"
+    ) in sk.text
+
+
 async def test_the_draft_skeletons_carry_the_officials_of_the_bureau(played: Played) -> None:
     for prefix in ("program-kerja", "rkakl", "penetapan-kinerja"):
         skeletons = of_kind(played, prefix)

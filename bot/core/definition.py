@@ -88,6 +88,10 @@ class Step:
     papers: tuple[str, ...] = ()
     templates: tuple[str, ...] = ()
     mandate: Mandate = Mandate.ANY
+    # Team steps only: the duties of the team the step forms, as the SK Tim lists them
+    # (Diktum KEDUA), one line each without closing punctuation. Empty: the paper derives
+    # them from the steps the team acts in (bot.paperwork.derived_team_duties).
+    team_duties: tuple[str, ...] = ()
 
     @property
     def is_review(self) -> bool:

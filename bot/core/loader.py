@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -40,6 +41,11 @@ from bot.core.textfile import NotUtf8, utf8_text
 # the bound also keeps the deadline arithmetic (bot.worktime) in range. config.toml's
 # sop_time_overrides and reminder intervals are bounded the same.
 MAX_STEP_MINUTES = 52 * 5 * 8 * 60
+# A team step's duties (``team_duties``), as the SK Tim lists them in Diktum KEDUA: a few
+# one-line items the paper letters a., b., ... and punctuates itself.
+MAX_TEAM_DUTIES = 12
+MAX_DUTY_CHARS = 300
+_DUTY_PUNCTUATED = re.compile(r"(?:[;,.:]|\bdan)$")
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,23}$")
 
@@ -55,7 +61,7 @@ _STEP_KEYS = {
     "id": True, "actor": True, "kind": True, "title": True, "activity": False, "inputs": False,
     "uploads": False, "outputs": False, "time_minutes": True, "on_approve": False,
     "on_return": False, "approval": False, "related_sop": False, "papers": False,
-    "templates": False, "mandate": False,
+    "templates": False, "mandate": False, "team_duties": False,
 }  # fmt: skip
 # What a draft's reviewer sees and clears; allowed on roles, documents and steps.
 _GUESS_KEYS = {"guesses": False, "confirmed": False}
@@ -235,6 +241,41 @@ def _time_minutes(p: _Problems, path: str, value: Any) -> int | None:
     return minutes
 
 
+def _team_duties(p: _Problems, path: str, value: Any) -> tuple[str, ...]:
+    """A team step's duties: 1 to :data:`MAX_TEAM_DUTIES` non-empty one-line strings of at
+    most :data:`MAX_DUTY_CHARS` characters, without control characters or the closing
+    punctuation the paper adds (";", "; dan", ".")."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        p.add(path, "must be a list of strings (the team's duties, one line each)")
+        return ()
+    if not 1 <= len(value) <= MAX_TEAM_DUTIES:
+        p.add(path, f"must list 1 to {MAX_TEAM_DUTIES} duties, got {len(value)}")
+        return ()
+    duties = []
+    for j, raw in enumerate(value):
+        where = f"{path}[{j}]"
+        text = raw.strip()
+        if not text:
+            p.add(where, "must not be empty")
+        elif any(c in "\n\r" or unicodedata.category(c) in ("Zl", "Zp") for c in text):
+            p.add(where, "must be one line")
+        elif any(unicodedata.category(c) == "Cc" for c in text):
+            p.add(where, "must not contain control characters")
+        elif len(text) > MAX_DUTY_CHARS:
+            p.add(where, f"must be at most {MAX_DUTY_CHARS} characters, got {len(text)}")
+        elif _DUTY_PUNCTUATED.search(text):
+            p.add(
+                where,
+                "must not end with punctuation or 'dan' (the SK Tim letters the duties and "
+                "adds ';', '; dan' and '.' itself)",
+            )
+        else:
+            duties.append(text)
+    return tuple(duties)
+
+
 def _bool(p: _Problems, path: str, value: Any) -> bool:
     if value is None:
         return False
@@ -401,6 +442,13 @@ def _parse_steps(p: _Problems, raw: Any) -> list[Step]:
         title = _str(p, f"{path}.title", item.get("title"))
         if isinstance(item.get("title"), str) and not title.strip():
             p.add(f"{path}.title", "must not be empty (the step's name in every task message)")
+        duties = _team_duties(p, f"{path}.team_duties", item.get("team_duties"))
+        if "team_duties" in item and kind_raw == kind.value and kind is not StepKind.TEAM:
+            p.add(
+                f"{path}.team_duties",
+                'only a team step (kind = "team") lists the duties of the team it forms, '
+                f"not a step of kind '{kind.value}'",
+            )
         steps.append(
             Step(
                 id=_int(p, f"{path}.id", item.get("id")) or 0,
@@ -419,6 +467,7 @@ def _parse_steps(p: _Problems, raw: Any) -> list[Step]:
                 papers=_str_list(p, f"{path}.papers", item.get("papers")),
                 templates=_str_list(p, f"{path}.templates", item.get("templates")),
                 mandate=mandate,
+                team_duties=duties,
             )
         )
     return steps

@@ -181,6 +181,24 @@ def _members(members: Sequence[TeamMember]) -> list[dict[str, str]]:
     ]
 
 
+# What closes an item of a list the paper punctuates itself: a duty typed with its own
+# ";", "; dan" or "." keeps one of them only.
+_CLOSING = re.compile(r"(?:\s*(?:[;,.:]|\bdan\b))+\s*$")
+
+
+def _duties(duties: Sequence[str]) -> list[dict[str, str]]:
+    """Diktum KEDUA: "a." ... lettered, each item ending with ";", the one before the last
+    with "; dan", the last with "."."""
+    texts = [_CLOSING.sub("", " ".join(clean(t).split())) for t in duties]
+    texts = [t for t in texts if t] or [DOTS]
+    last = len(texts) - 1
+    ends = [";" if i < last - 1 else "; dan" if i == last - 1 else "." for i in range(len(texts))]
+    return [
+        {"mark": _mark_letter(i), "text": t + end}
+        for i, (t, end) in enumerate(zip(texts, ends, strict=True))
+    ]
+
+
 def sk_tim_context(p: SkTim, zone: OfficeZone) -> dict[str, Any]:
     """Draft Keputusan (SK) forming the Tim Penyusunan, with the team in its Lampiran."""
     menimbang = [clean(t) for t in p.menimbang] or [DOTS]
@@ -193,6 +211,7 @@ def sk_tim_context(p: SkTim, zone: OfficeZone) -> dict[str, Any]:
         "menimbang": [{"mark": _mark_letter(i), "text": t} for i, t in enumerate(menimbang)],
         "mengingat": [{"mark": f"{i}.", "text": t} for i, t in enumerate(mengingat, 1)],
         "members": _members(p.members),
+        "duties": _duties(p.duties),
         "signer": _official(p.signer, _head_title(p.letterhead)),
     }
 

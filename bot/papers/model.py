@@ -132,6 +132,9 @@ class SkTim:
     members: Sequence[TeamMember]
     signer: Official  # Kepala Biro (or Plt./Plh.: then position says so)
     city: str  # "Ditetapkan di"; empty: letterhead.city
+    # Diktum KEDUA, the team's duties, lettered a., b., ...: each without its closing
+    # punctuation (the paper adds ";", "; dan" before the last one, and "."). Empty: dots.
+    duties: Sequence[str] = ()
 
 
 # --- 3. Lembar Pemeriksaan (review steps 2, 3, 7, 8, 9) ------------------------------

@@ -38,6 +38,7 @@ __all__ = [
     "KASUBAG",
     "LETTERHEAD",
     "PUSTAKAWAN",
+    "TEAM_DUTIES",
     "sample_disposisi",
     "sample_dokumentasi",
     "sample_laporan",
@@ -92,6 +93,16 @@ DASAR_HUKUM = (
     "Standar Operasional Prosedur Administrasi Pemerintahan di Kementerian Ketenagakerjaan;",
     "Peraturan Menteri Ketenagakerjaan Nomor 03 Tahun 2019 tentang Tata Naskah Dinas di "
     "Kementerian Ketenagakerjaan;",
+)
+
+# The bureau's SOP states them on its team step (sops/penyusunan-program-kerja.toml).
+TEAM_DUTIES = (
+    "mengumpulkan bahan penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro",
+    "menyusun draf Program Kerja, RKAKL, dan Penetapan Kinerja Biro dan menyerahkannya kepada "
+    "Kepala Sub Bagian",
+    "memperbaiki draf sesuai hasil pemeriksaan Kepala Sub Bagian, Kepala Bagian Manajemen "
+    "Kinerja, dan Kepala Biro",
+    "melaporkan pelaksanaan tugas kepada Kepala Biro melalui Kepala Bagian Manajemen Kinerja",
 )
 
 SHA_PK = "3f6c1d2a9b8e7f6051423c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7a8b"
@@ -164,6 +175,7 @@ def sample_sk_tim() -> SkTim:
         ],
         signer=KARO,
         city="Jakarta",
+        duties=list(TEAM_DUTIES),
     )
 
 
