@@ -22,12 +22,30 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+import orjson
+
 from bot.core.model import Approval, Attachment, Case, CaseStatus, Event, EventType, Move
 
 CASE_FORMAT = 2
 EVENT_FORMAT = 2
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_std_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _dumps(value: Any) -> str:
+    """Compact JSON with non-ASCII text kept as is. orjson writes a case document in about
+    a fifth of the standard library's time (a command writes one, and its events' and
+    outbox rows' parameters); what orjson refuses (a key that is not a string, an integer
+    beyond 64 bits, a lone surrogate) goes to the standard library. Both write the same text
+    for strings, integers, lists and objects."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # orjson.JSONEncodeError
+        return _std_dumps(value)
+
+
+def loads(text: str | bytes) -> Any:
+    return orjson.loads(text)
 
 
 @lru_cache(maxsize=64)
@@ -146,7 +164,7 @@ def case_from_json(text: str, fmt: int = CASE_FORMAT) -> Case:
 
 
 def _case_from_json(text: str, fmt: int) -> Case:
-    raw: dict[str, Any] = json.loads(text)
+    raw: dict[str, Any] = orjson.loads(text)
     while fmt < CASE_FORMAT:
         raw = _CASE_UPGRADES[fmt](raw)
         fmt += 1
@@ -211,7 +229,7 @@ def event_row(event: Event, seq: int) -> tuple[Any, ...]:
 
 def event_from_row(row: Any) -> Event:
     kind = row["type"]
-    data = json.loads(row["data"])
+    data = orjson.loads(row["data"])
     fmt = row["format"]
     while fmt < EVENT_FORMAT:
         data = _EVENT_UPGRADES[fmt](kind, data)

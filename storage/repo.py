@@ -13,7 +13,6 @@ nothing engine-specific appears here; what must differ is an attribute of the
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +26,7 @@ from storage.codec import (
     dumps,
     event_from_row,
     event_row,
+    loads,
     parse_ts,
     ts,
 )
@@ -651,6 +651,16 @@ def append_events(tx: Tx, case_id: int, events: Sequence[Event]) -> int:
     return first
 
 
+def case_archived_as(tx: Tx, reference: str) -> int | None:
+    """The case filed under this archive number, if any (its ``archived`` event's data is
+    written as exactly this text: one key, compact)."""
+    value = tx.value(
+        "SELECT case_id FROM events WHERE type = 'archived' AND data = ? LIMIT 1",
+        (dumps({"reference": reference}),),
+    )
+    return None if value is None else int(value)
+
+
 def load_events(tx: Tx, case_id: int) -> list[Event]:
     rows = tx.all("SELECT * FROM events WHERE case_id = ? ORDER BY seq", (case_id,))
     return [event_from_row(r) for r in rows]
@@ -1112,7 +1122,7 @@ def release_outbox(tx: Tx, ids: Sequence[int], lease_until: datetime, now: datet
 
 def _outbox_item(row: Row) -> OutboxItem:
     """A row of ``SELECT id, chat_id, kind, case_id, version, params, attempts``."""
-    return OutboxItem(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6])
+    return OutboxItem(row[0], row[1], row[2], row[3], row[4], loads(row[5]), row[6])
 
 
 def _not_in(column: str, ids: Collection[int]) -> str:
@@ -1193,7 +1203,7 @@ def mark_without_bundle(tx: Tx, item_id: int, now: datetime) -> None:
     """A files row whose archive bundle the Bot API server refused as too large (413): due
     again now, with the papers alone."""
     row = tx.one("SELECT params FROM outbox WHERE id = ?", (item_id,))
-    params = {**(json.loads(row[0]) if row else {}), NO_BUNDLE: 1}
+    params = {**(loads(row[0]) if row else {}), NO_BUNDLE: 1}
     tx.run(
         "UPDATE outbox SET params = ?, next_attempt_at = ?, attempts = attempts + 1, "
         "last_error = 'Request Entity Too Large: sent again without the archive bundle' "
@@ -1350,7 +1360,7 @@ def _dialogue(row: Row) -> Dialogue:
         row["kind"],
         row["case_id"],
         row["version"],
-        json.loads(row["data"]),
+        loads(row["data"]),
         parse_ts(row["created_at"]),
         prompt,
     )
@@ -1429,7 +1439,7 @@ class SentFile:
 
 
 def _sent_file(row: Row) -> SentFile:
-    file = json.loads(row["file"])
+    file = loads(row["file"])
     return SentFile(
         chat_id=int(row["chat_id"]),
         message_id=int(row["message_id"]),
