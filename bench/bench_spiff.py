@@ -279,8 +279,14 @@ class SpiffStore:
         return int(self.conn.execute("SELECT COUNT(*) FROM workflow WHERE completed").fetchone()[0])
 
 
+def archive_reference(case_no: int) -> str:
+    """Each case's own archive number (sopbot refuses a number another case was filed
+    under)."""
+    return f"ARSIP/PPK/2026/{case_no:05d}"
+
+
 def spiff_data(
-    definition: SopDefinition, move: Move, uploads: list[Upload], at: str
+    definition: SopDefinition, move: Move, uploads: list[Upload], at: str, case_no: int
 ) -> dict[str, Any]:
     """The task data a move leaves: what sopbot keeps in the move's events and case state."""
     s = definition.step(move.step)
@@ -300,7 +306,7 @@ def spiff_data(
     if s.kind is StepKind.TEAM:
         data["team"] = list(TEAM)
     if s.kind is StepKind.ARCHIVE:
-        data["archive_reference"] = "ARSIP/PPK/2026"
+        data["archive_reference"] = archive_reference(case_no)
     return data
 
 
@@ -338,7 +344,7 @@ class SpiffWalker:
         for move in path:
             assert ready == task_name(move.step), (ready, move)
             uploads = uploads_for(self.definition, move, visits, case_no)
-            task_data = spiff_data(self.definition, move, uploads, self.tick())
+            task_data = spiff_data(self.definition, move, uploads, self.tick(), case_no)
             t0, c0 = time.perf_counter_ns(), time.process_time_ns()
             ready, _lane = self.store.complete(wf_id, task_name(move.step), task_data)
             samples.moves_cpu.append(time.process_time_ns() - c0)
@@ -381,7 +387,7 @@ class SopbotWalker:
             )
         )
 
-    def _command(self, case: Case, move: Move) -> Command:
+    def _command(self, case: Case, move: Move, case_no: int) -> Command:
         s = self.definition.step(move.step)
         match s.kind:
             case StepKind.REVIEW if move.decision == "return":
@@ -391,7 +397,7 @@ class SopbotWalker:
             case StepKind.TEAM:
                 return FormTeam(case.version, TEAM)
             case StepKind.ARCHIVE:
-                return ArchiveCase(case.version, "ARSIP/PPK/2026")
+                return ArchiveCase(case.version, archive_reference(case_no))
             case _:
                 return CompleteStep(case.version)
 
@@ -414,7 +420,7 @@ class SopbotWalker:
                 samples.attaches.append(time.perf_counter_ns() - t0)
                 case = outcome.case
             self.clock.advance(minutes=1)
-            command = self._command(case, move)
+            command = self._command(case, move, case_no)
             t0, c0 = time.perf_counter_ns(), time.process_time_ns()
             outcome = await svc.execute(case.id, command, actor)
             samples.moves_cpu.append(time.process_time_ns() - c0)

@@ -330,8 +330,10 @@ async def play_sop(
     title: str | None = None,
     year: int = 2027,
     pace: Callable[[str], None] | None = None,
+    archive: bool = True,
 ) -> int:
-    """One case through all twelve steps; with_returns: one return at every review step."""
+    """One case through all twelve steps; with_returns: one return at every review step.
+    ``archive=False`` stops when the case waits for the archivist (step 12)."""
     s = Script(world, pace=pace)
     case = await s.new_case(
         title or f"Penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro TA {year}", year
@@ -375,8 +377,11 @@ async def play_sop(
     await s.press("kabag", "Teruskan", case)  # step 10
     await s.press("kasubag", "dengan catatan", case)  # step 11, with a note
     await s.answer_prompt("kasubag", "Mohon diarsipkan pada map Perencanaan TA 2027.")
+    if not archive:
+        await world["fu"].wait_message(has_button("Arsipkan", case), timeout=s.timeout)
+        return case
     await s.press("fu", "Arsipkan", case)  # step 12
-    await s.answer_prompt("fu", f"ARS/PK/{year}/001")
+    await s.answer_prompt("fu", f"ARS/PK/{year}/{case:03d}")
     await world["kasubag"].wait_message(
         lambda m: "selesai dan diarsipkan" in m.text, timeout=s.timeout
     )

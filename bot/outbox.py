@@ -60,6 +60,9 @@ UPLOAD_READ_TIMEOUT = 60.0  # Telegram answers a large upload only once it has t
 NOT_MODIFIED = ("message is not modified",)  # an edit that changes nothing
 GONE = ("message to edit not found", "message can't be edited")  # deleted by its reader
 TOO_LARGE = ("request entity too large",)  # a 413: its description, and PTB's phrase for it
+# a person the bot cannot write to yet: never opened the chat (a Plh appointed before pressing
+# Start: 400 "chat not found"), or blocked the bot (403); their rows go when they start
+UNREACHABLE = ("chat not found", "forbidden", "bot was blocked", "can't initiate conversation")
 # How this task's calls go through the flood limiter: behind interactive answers, except
 # while it delivers a row that is itself an answer (OutboxSender.answer).
 _SENDING: contextvars.ContextVar[Sending] = contextvars.ContextVar("outbox_sending")
@@ -385,9 +388,29 @@ class OutboxSender:
         log.warning(
             "outbox item %d (%s) to chat %d refused: %s", item.id, item.kind, item.chat_id, text
         )
-        await self.db.write(
-            repo.mark_failed, item.id, self.clock.now(), f"{type(exc).__name__}: {text}"
+        now = self.clock.now()
+        unreachable = item.kind == "task" and (
+            isinstance(exc, Forbidden) or _says(exc, UNREACHABLE)
         )
+
+        def record(tx: Tx) -> bool:
+            repo.mark_failed(tx, item.id, now, f"{type(exc).__name__}: {text}")
+            if not unreachable or not self.admins or item.case_id is None:
+                return False
+            # a task nobody can see holds the case up: the administrators hear of it (the row
+            # goes again once the person presses Start)
+            person = repo.get_person(tx, item.chat_id)
+            name = person.name if person is not None and person.name else f"ID {item.chat_id}"
+            notice = t.TASK_UNDELIVERABLE.format(
+                case=item.case_id, name=t.e(name), person=item.chat_id
+            )
+            for admin in self.admins:
+                if admin != item.chat_id:
+                    repo.enqueue(tx, admin, "notice", now, params={"t": "text", "text": notice})
+            return True
+
+        if await self.db.write(record):
+            self.wake()
 
     async def _retry(
         self, item: repo.OutboxItem, seconds: float, error: str, count: bool = True
@@ -419,12 +442,23 @@ class OutboxSender:
         elif item.kind == "react":
             await self._react_row(item, inputs)
         elif item.kind == "strip":
-            await self.bot.edit_message_reply_markup(
-                chat_id=item.chat_id,
-                message_id=int(item.params["message_id"]),
-                reply_markup=None,
-                rate_limit_args=_sending(),
-            )
+            text = item.params.get("text_html")
+            if isinstance(text, str) and text:
+                # a question asked on this task message lapsed: the task's text comes back
+                await self.bot.edit_message_text(
+                    t.fit(f"{text}\n\n{t.QUESTION_LAPSED}"),
+                    chat_id=item.chat_id,
+                    message_id=int(item.params["message_id"]),
+                    reply_markup=None,
+                    rate_limit_args=_sending(),
+                )
+            else:
+                await self.bot.edit_message_reply_markup(
+                    chat_id=item.chat_id,
+                    message_id=int(item.params["message_id"]),
+                    reply_markup=None,
+                    rate_limit_args=_sending(),
+                )
             await self._skip(item)
         elif item.kind == "text":  # rendered before small rows existed
             if self.renderer.stale(item, inputs):

@@ -145,6 +145,10 @@ REFUSALS = {
         "Nomor arsip belum sesuai: mohon tuliskan nomor arsip lengkap dalam satu baris "
         "(3 sampai 100 karakter, memuat angka), misalnya ARS/PK/2027/001."
     ),
+    "archive_reference_used": (
+        "Nomor arsip {reference} telah digunakan untuk berkas #{case}. Mohon periksa kembali "
+        "dan tuliskan nomor arsip berkas ini."
+    ),
     "too_long": "Teks terlalu panjang (paling banyak {limit} karakter). Silakan mempersingkatnya.",
     "closed": "Berkas ini sudah ditutup; tidak ada tindakan lagi yang dapat dilakukan.",
     "not_allowed": "Mohon maaf, tindakan tersebut tidak dapat dilakukan.",
@@ -201,6 +205,10 @@ ASK_ARCHIVE_REFERENCE = (
     "✍️ <b>Nomor arsip</b>: silakan <b>ketik</b> nomor/kode arsip dokumen (misalnya "
     "<i>ARS/PK/2027/001</i>), atau tekan Batal."
 )
+# the task message once the question asked on it lapsed (the case moved on or was
+# cancelled, the task went to someone else): a notice that says why follows
+QUESTION_LAPSED_TEXT = "⌛ Isian yang diminta pada pesan ini tidak berlaku lagi."
+QUESTION_LAPSED = f"<i>{QUESTION_LAPSED_TEXT}</i>"
 ANS_TYPE_REASON = "Silakan ketik alasan pengembalian."
 ANS_TYPE_NOTE = "Silakan ketik catatannya."
 ANS_TYPE_ARCHIVE = "Silakan ketik nomor arsipnya."
@@ -211,6 +219,13 @@ ASK_POSITION = "Silakan menuliskan <b>jabatan</b> Anda."
 PROFILE_DONE = "Terima kasih, data Anda telah tersimpan.\n\n{summary}"
 DIALOGUE_CANCELLED = "Baik, permintaan dibatalkan."
 NOTHING_TO_CANCEL = "Tidak ada isian yang sedang menunggu."
+
+# to the administrators: a task Telegram refused because its holder cannot be written to
+TASK_UNDELIVERABLE = (
+    "⚠️ Tugas berkas #{case} belum dapat disampaikan kepada {name} (ID {person}): yang "
+    "bersangkutan belum membuka bot (menekan Start) atau telah memblokirnya. Tugas akan "
+    "terkirim begitu ia menekan Start; mohon menghubungi yang bersangkutan."
+)
 
 # -- acting officials (Plh, Plt) ------------------------------------------------------------
 

@@ -241,6 +241,9 @@ async def test_a_plh_whose_period_ends_while_typing_a_reason_loses_the_question(
         await admin.wait_message(timeout=WAIT)
         await world.drained()
         await world.emu.wait_until(lambda: not asked.button_texts, timeout=WAIT)
+        # the message shows the task again, with a line that the question no longer stands
+        await world.emu.wait_until(lambda: t.QUESTION_LAPSED_TEXT in asked.text, timeout=WAIT)
+        assert "silakan ketik" not in asked.text and f"Berkas #{case}" in asked.text
         assert await world.services.db.read(repo.get_dialogue, ACTING.telegram_id) is None
         await world["plh"].send("Mohon dilengkapi rinciannya.")
         await world.drained()
@@ -459,3 +462,30 @@ async def test_a_reason_or_letter_number_too_long_is_refused_naming_the_limit_no
         assert "Plh. Karo ditetapkan" in confirm.text
         (made,) = await world.services.acting.listing()
         assert (made.reason, made.letter) == (reason, letter)
+
+
+async def test_a_task_for_a_plh_who_never_pressed_start_is_reported_to_the_administrator(
+    tmp_path: Path,
+) -> None:
+    """The administrator appoints a Plh Karo who has never opened the bot (and is warned).
+    Days later a proposal reaches step 3: Telegram refuses the Plh's task, and the
+    administrator is told whose task and which case, so the case does not wait unseen.
+    When the Plh presses Start, the task reaches him."""
+    async with World(tmp_path) as world:
+        for key, user in world.users.items():
+            if key != "plh":
+                await user.send("/start")
+                await user.wait_message(timeout=WAIT)
+        s = Script(world)
+        answer = await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti tahunan")
+        assert "belum pernah membuka bot" in answer.text
+        admin = world["admin"]
+        admin.mark_seen()
+        case = await to_step_3(world, s)
+        told = await admin.wait_message(lambda m: f"Tugas berkas #{case}" in m.text, timeout=WAIT)
+        assert "belum dapat disampaikan" in told.text and str(ACTING.telegram_id) in told.text
+        assert not task_of(world, "plh", case, 3)
+        await world["plh"].send("/start")
+        await world.emu.wait_until(lambda: bool(task_of(world, "plh", case, 3)), timeout=WAIT)
+        await s.approve("plh", case)
+        assert (await world.services.db.read(repo.load_case, case)).step == 4

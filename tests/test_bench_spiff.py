@@ -72,7 +72,7 @@ def test_a_case_walks_the_model_as_sopbot_walks_the_sop(tmp_path: Path, with_ret
     seen: list[str] = []
     for move in path:
         uploads = bench.uploads_for(definition, move, visits, 1)
-        data = bench.spiff_data(definition, move, uploads, "2026-03-02T08:00:00+07:00")
+        data = bench.spiff_data(definition, move, uploads, "2026-03-02T08:00:00+07:00", 1)
         ready, lane = store.complete(workflow_id, bench.task_name(move.step), data)
         if move.decision == "return":
             core.send_back(core.holder(PEOPLE), "perbaiki")
@@ -103,7 +103,7 @@ def test_a_decision_that_is_neither_approve_nor_return_is_refused_and_nothing_is
     store = bench.SpiffStore(tmp_path / "spiff.sqlite3")
     workflow_id, _ = store.start({})
     first = bench.Move(1)
-    store.complete(workflow_id, "step_01", bench.spiff_data(definition, first, [], "t"))
+    store.complete(workflow_id, "step_01", bench.spiff_data(definition, first, [], "t", 1))
     (before,) = store.conn.execute("SELECT serialization FROM workflow").fetchone()
     with pytest.raises(Exception, match="gw_02"):
         store.complete(workflow_id, "step_02", {"decision": "maybe"})

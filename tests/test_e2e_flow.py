@@ -691,7 +691,7 @@ async def test_kasubag_withdraws_while_kabag_types_his_reason_and_kabag_is_told(
     task loses its buttons, and he is told why, so his reason does not vanish unexplained."""
     s = Script(world, WAIT)
     case = await submit_proposal(world, s)
-    await s.press("kabag", "Kembalikan", case)
+    task = await s.press("kabag", "Kembalikan", case)
     await s.seen("kabag", lambda m: "silakan ketik" in m.text)
     await world["kasubag"].send(f"/tarik {case}")
     told = await world["kabag"].wait_message(
@@ -701,6 +701,56 @@ async def test_kasubag_withdraws_while_kabag_types_his_reason_and_kabag_is_told(
     assert f"Ditarik kembali oleh {NAMES['kasubag']}" in told.text
     assert (await case_of(world, case)).step == 1
     assert not any(has_button("Setujui", case)(m) for m in world["kabag"].bot_messages)
+    # the question asked on his task message goes with it: the task's text, no buttons
+    await world.emu.wait_until(lambda: t.QUESTION_LAPSED_TEXT in task.text, timeout=WAIT)
+    assert "silakan ketik" not in task.text and task.buttons == []
+    assert f"#{case}" in task.text
+
+
+async def test_a_case_cancelled_while_kabag_types_his_reason_leaves_no_question_open(
+    world: World,
+) -> None:
+    """Kabag presses Kembalikan and starts typing; the administrator cancels the case. The
+    task message shows the task again, without the question and its Batal button, and Kabag
+    is told that the case was cancelled."""
+    s = Script(world, WAIT)
+    case = await submit_proposal(world, s)
+    task = await s.press("kabag", "Kembalikan", case)
+    await world.emu.wait_until(lambda: "silakan ketik" in task.text, timeout=WAIT)
+    await world["admin"].send(f"/batalkan {case} Kegiatan ditunda oleh pimpinan")
+    told = await world["kabag"].wait_message(lambda m: "Berkas dibatalkan" in m.text, timeout=WAIT)
+    assert "Kegiatan ditunda oleh pimpinan" in told.text
+    await world.emu.wait_until(lambda: t.QUESTION_LAPSED_TEXT in task.text, timeout=WAIT)
+    assert "silakan ketik" not in task.text and task.buttons == []
+    assert f"#{case}" in task.text
+    assert await world.services.db.read(repo.get_dialogue, 1002) is None
+    # what he types now is not taken as a reason
+    await world["kabag"].send("Mohon TOR dilengkapi")
+    await world.drained()
+    assert (await case_of(world, case)).status is CaseStatus.CANCELLED
+
+
+async def test_an_archive_number_used_for_another_case_is_refused_naming_that_case(
+    world: World,
+) -> None:
+    """Fungsional Umum files a second case under the first case's archive number: the
+    number is refused with the case it belongs to, the question stays open, and the right
+    number files it."""
+    first = await play_sop(world, with_returns=False, year=2027)
+    used = (await case_of(world, first)).archive_reference
+    assert used == f"ARS/PK/2027/{first:03d}"
+    second = await play_sop(world, with_returns=False, year=2028, archive=False)
+    s = Script(world, WAIT)
+    await s.press("fu", "Arsipkan", second)
+    fu = world["fu"]
+    fu.mark_seen()
+    await fu.send(used)
+    refused = await fu.wait_message(lambda m: "telah digunakan" in m.text, timeout=WAIT)
+    assert f"berkas #{first}" in refused.text and used in refused.text
+    assert (await case_of(world, second)).step == 12
+    await fu.send(f"ARS/PK/2028/{second:03d}")
+    await until_case(world, second, lambda c: not c.is_open)
+    assert (await case_of(world, second)).archive_reference == f"ARS/PK/2028/{second:03d}"
 
 
 async def test_the_administrator_cancels_a_case_and_the_participants_are_told(

@@ -279,6 +279,13 @@ class BadArchiveReference(DomainError):
     code = "archive_reference"
 
 
+class ArchiveReferenceUsed(DomainError):
+    """Another case was filed under this archive number (``reference``, ``case``): two
+    files under one number could not be told apart in the archive."""
+
+    code = "archive_reference_used"
+
+
 class TextTooLong(DomainError):
     code = "too_long"
 

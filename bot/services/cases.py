@@ -18,6 +18,7 @@ from bot.config import Config
 from bot.core.definition import SopDefinition
 from bot.core.model import (
     Actor,
+    ArchiveReferenceUsed,
     AttachFile,
     Case,
     CaseClosed,
@@ -387,6 +388,12 @@ class CaseService:
         unit = case.unit if case else self.unit
         actor, name = routing.actor_and_name(tx, user_id, unit, self.config, now)
         events = decide(definition, case, command, actor, now)
+        for event in events:
+            if event.type is EventType.ARCHIVED:
+                reference = str(event.data["reference"])
+                other = repo.case_archived_as(tx, reference)
+                if other is not None:
+                    raise ArchiveReferenceUsed(reference=reference, case=other)
         new = apply_all(definition, case, events)
         moved = case is None or new.version != case.version
         repo.save_case(

@@ -73,8 +73,12 @@ class _Rows:
         """Write paper ``kind`` for event ``seq``."""
         self.add(0, "paper", case_id=case.id, params={"paper": kind, "seq": seq})
 
-    def strip(self, chat_id: int, message_id: int, case_id: int | None) -> None:
-        self.add(chat_id, "strip", case_id=case_id, params={"message_id": message_id})
+    def strip(
+        self, chat_id: int, message_id: int, case_id: int | None, text_html: str = ""
+    ) -> None:
+        """Remove a message's buttons; with ``text_html``, show that text instead of what
+        the message says now (a question asked on a task message lapses)."""
+        self.add(chat_id, "strip", case_id=case_id, params=_strip_params(message_id, text_html))
 
 
 def queue(
@@ -241,16 +245,33 @@ def _retire(
     tx: Tx, before: Case, pressed: Sequence[tuple[int, int]], out: _Rows
 ) -> list[repo.Dialogue]:
     """The case moved on: buttons of its old step disappear from every chat that has them,
-    and every dialogue about it ends (with its buttons). The dialogues that ended."""
-    for chat_id, message_id in repo.take_task_messages(tx, before.id, before.version):
-        if (chat_id, message_id) not in pressed:
-            out.strip(chat_id, message_id, before.id)
-    repo.drop_live_tasks(tx, before.id)
+    and every dialogue about it ends (with its buttons). A question asked on a task message
+    (a return reason being typed) goes from it too: the task's text comes back, without
+    buttons. The dialogues that ended."""
     ended = repo.dialogues_of_case(tx, before.id)
+    asked: dict[tuple[int, int], str] = {}
     for dialogue in ended:
         if dialogue.prompt is not None and dialogue.prompt not in pressed:
             out.strip(*dialogue.prompt, before.id)
+        if (shown := asked_on(dialogue)) is not None and shown[:2] not in pressed:
+            asked[shown[:2]] = shown[2]
+    for chat_id, message_id in repo.take_task_messages(tx, before.id, before.version):
+        if (chat_id, message_id) not in pressed and (chat_id, message_id) not in asked:
+            out.strip(chat_id, message_id, before.id)
+    for (chat_id, message_id), text_html in asked.items():
+        out.strip(chat_id, message_id, before.id, text_html)
+    repo.drop_live_tasks(tx, before.id)
     return ended
+
+
+def asked_on(dialogue: repo.Dialogue) -> tuple[int, int, str] | None:
+    """The task message a question was asked on, and the task's text before it: (chat,
+    message, text), or None for a question of its own message."""
+    data = dialogue.data
+    chat_id, message_id, text = data.get("chat_id"), data.get("message_id"), data.get("text_html")
+    if isinstance(chat_id, int) and isinstance(message_id, int) and isinstance(text, str) and text:
+        return chat_id, message_id, text
+    return None
 
 
 def take_tasks_from(tx: Tx, person_id: int, case_ids: Iterable[int], now: datetime) -> None:
@@ -258,16 +279,36 @@ def take_tasks_from(tx: Tx, person_id: int, case_ids: Iterable[int], now: dateti
     acting period over): the buttons go from their chat, and a question they were answering
     about one of them ends."""
     cases = set(case_ids)
+    dialogue = repo.get_dialogue(tx, person_id)
+    shown = None
+    if dialogue is not None and dialogue.case_id in cases:
+        shown = asked_on(dialogue)
+        end_dialogue(tx, person_id, now)
     for case_id in cases:
         for message_id in repo.take_task_messages_in_chat(tx, case_id, person_id):
-            strip(tx, person_id, message_id, now, case_id)
-    dialogue = repo.get_dialogue(tx, person_id)
-    if dialogue is not None and dialogue.case_id in cases:
-        end_dialogue(tx, person_id, now)
+            text = shown[2] if shown is not None and shown[:2] == (person_id, message_id) else ""
+            strip(tx, person_id, message_id, now, case_id, text)
 
 
-def strip(tx: Tx, chat_id: int, message_id: int, now: datetime, case_id: int | None) -> None:
-    repo.enqueue(tx, chat_id, "strip", now, case_id=case_id, params={"message_id": message_id})
+def strip(
+    tx: Tx,
+    chat_id: int,
+    message_id: int,
+    now: datetime,
+    case_id: int | None,
+    text_html: str = "",
+) -> None:
+    """Remove a message's buttons (with ``text_html``: and show that text, see
+    :meth:`_Rows.strip`)."""
+    params = _strip_params(message_id, text_html)
+    repo.enqueue(tx, chat_id, "strip", now, case_id=case_id, params=params)
+
+
+def _strip_params(message_id: int, text_html: str) -> dict[str, Any]:
+    params: dict[str, Any] = {"message_id": message_id}
+    if text_html:
+        params["text_html"] = text_html
+    return params
 
 
 def end_dialogue(
