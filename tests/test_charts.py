@@ -11,6 +11,7 @@ import textwrap
 import tracemalloc
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from PIL import Image
@@ -41,16 +42,23 @@ def returned_once() -> charts.Timeline:
         Event(EventType.RETURNED, 7, KABAG, "kabag", at(3, 10), 2, 1, "TOR belum lengkap"),
         Event(EventType.COMPLETED, 7, KASUBAG, "kasubag", at(4, 9), 1, 2),
     ]
-    now = at(4, 13)
+    return drawn(7, "Program Kerja TA 2027", events, at(4, 13))
+
+
+def drawn(
+    case_id: int, title: str, events: list[Event], now: datetime, **extra: Any
+) -> charts.Timeline:
+    """The timeline of these events, with the officials' names, as /status draws it."""
     return charts.timeline(
-        case_id=7,
-        title="Program Kerja TA 2027",
+        case_id=case_id,
+        title=title,
         visits=stats.visits(events, SOP, CALENDAR, now),
         definition=SOP,
         calendar=CALENDAR,
         zone=OfficeZone.named("Asia/Jakarta"),
         names=NAMES,
         now=now,
+        **extra,
     )
 
 
@@ -67,19 +75,12 @@ def returned_often() -> charts.Timeline:
         events.append(Event(EventType.RETURNED, 8, KABAG, "kabag", moment, 2, 1, reason))
     moment += timedelta(hours=2)
     events.append(Event(EventType.COMPLETED, 8, KASUBAG, "kasubag", moment, 1, 2))
-    now = moment + timedelta(days=3)
-    return charts.timeline(
-        case_id=8,
-        title="Rencana Kerja 2027 ✅🚀 — 北京 · Ελληνικά · עברית\t(Ünïcödé, emoji 👨‍👩‍👧) "
-        + "dan judul yang sangat panjang sekali " * 4,
-        visits=stats.visits(events, SOP, CALENDAR, now),
-        definition=SOP,
-        calendar=CALENDAR,
-        zone=OfficeZone.named("Asia/Jakarta"),
-        names=NAMES,
-        now=now,
-        current_holders=["Budi Santoso, S.E., M.Si.", "Plh. 👤 Rahmat Hidayat"],
+    title = (
+        "Rencana Kerja 2027 ✅🚀 — 北京 · Ελληνικά · עברית\t(Ünïcödé, emoji 👨‍👩‍👧) "
+        + "dan judul yang sangat panjang sekali " * 4
     )
+    holders = ["Budi Santoso, S.E., M.Si.", "Plh. 👤 Rahmat Hidayat"]
+    return drawn(8, title, events, moment + timedelta(days=3), current_holders=holders)
 
 
 def near(image: Image.Image, colour: str, tolerance: int = 8) -> int:

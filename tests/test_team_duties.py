@@ -37,14 +37,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "sops"
 SURAT_TUGAS_TIM = load_definition(FIXTURES / "surat-tugas-tim.toml")
 SURAT_TUGAS = load_definition(FIXTURES / "surat-tugas.toml")  # forms no team
 
-STATED = [
-    "mengumpulkan bahan penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro",
-    "menyusun draf Program Kerja, RKAKL, dan Penetapan Kinerja Biro dan menyerahkannya kepada "
-    "Kepala Sub Bagian",
-    "memperbaiki draf sesuai hasil pemeriksaan Kepala Sub Bagian, Kepala Bagian Manajemen "
-    "Kinerja, dan Kepala Biro",
-    "melaporkan pelaksanaan tugas kepada Kepala Biro melalui Kepala Bagian Manajemen Kinerja",
-]
+STATED = list(S.TEAM_DUTIES)  # the bureau's four, as sopbot check's sample record has them
 # Diktum KEDUA as the template wrote it before the duties came from the SOP.
 BUREAU_DUTIES = [
     "a.\tmengumpulkan bahan penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro;",
