@@ -142,11 +142,11 @@ def _warn_permissions(path: Path) -> None:
 
 def _templates_ok(config: Config) -> bool:
     """Fills every paper's template (the office's copy where it has one) with sample data."""
-    from bot.papers.check import stray_templates, template_problems
+    from bot.papers.check import static_templates, stray_templates, template_problems
     from bot.paperwork import renderer_for
 
     renderer = renderer_for(config)
-    for note in stray_templates(renderer):
+    for note in stray_templates(renderer) + static_templates(renderer):
         print(f"warning: {note}", file=sys.stderr)
     problems = template_problems(renderer)
     for problem in problems:
@@ -166,6 +166,14 @@ def _config_warnings(config: Config) -> list[str]:
             f"organisation: no [organisation] section: the papers are headed with the shipped "
             f"letterhead ({shipped.bureau}, {shipped.ministry}); set organisation.unit_name, "
             "ministry, secretariat, bureau, address and city to the office's own"
+        )
+    letterhead = ("unit_name", "ministry", "secretariat", "bureau", "address", "city")
+    kept = [key for key in letterhead if f"organisation.{key}" in config.absent]
+    if "organisation" not in config.absent and kept:
+        values = ", ".join(f"{key} = {getattr(config.organisation, key)!r}" for key in kept)
+        warnings.append(
+            f"organisation: {', '.join(kept)} not set: the papers show the shipped "
+            f"letterhead's ({values}); set them to the office's own"
         )
     if not config.admins:
         warnings.append(

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 
 from bot.core.loader import MAX_STEP_MINUTES
-from bot.core.textfile import NotUtf8, utf8_text
+from bot.core.textfile import UnreadableText, read_text_file
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
 # getFile on Telegram's cloud Bot API refuses files above 20 MB ("file is too big"); a
@@ -168,8 +168,9 @@ class Config:
     source: Path | None = None
     acting: tuple[ActingConfig, ...] = ()
     papers: PapersConfig = field(default_factory=PapersConfig)
-    # The top-level sections and keys the file leaves out (their defaults apply): ``sopbot
-    # check`` warns of a missing [organisation], whose default is the shipped letterhead.
+    # The top-level sections and keys the file leaves out (their defaults apply), and the
+    # keys of an [organisation] it has ("organisation.city"): ``sopbot check`` warns of a
+    # letterhead left, whole or in part, as shipped.
     absent: frozenset[str] = frozenset()
 
     def token(self) -> str | None:
@@ -244,10 +245,10 @@ class _Reader:
 def load_config(path: str | Path) -> Config:
     path = Path(path)
     try:
-        raw = tomllib.loads(utf8_text(path.read_bytes()))
+        raw = tomllib.loads(read_text_file(path))
     except OSError as exc:
         raise ConfigError([f"{path}: cannot read: {exc.strerror}"]) from exc
-    except NotUtf8 as exc:
+    except UnreadableText as exc:
         raise ConfigError([f"{path}: {exc}"]) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"{path}: not valid TOML: {exc}"]) from exc
@@ -279,7 +280,7 @@ def parse_config(
         raise ConfigError(r.problems)
     return Config(
         bot, storage, time_config, reminders, organisation, admins, people, sops, overrides, source,
-        papers=papers, acting=acting, absent=frozenset(top - set(raw)),
+        papers=papers, acting=acting, absent=frozenset(top - set(raw)) | _absent_in(raw),
     )  # fmt: skip
 
 
@@ -491,6 +492,15 @@ def _reminders(r: _Reader, raw: Mapping[str, Any]) -> ReminderConfig:
             t, "reminders.check_every_seconds", 60, MAX_CHECK_EVERY_SECONDS, "a day"
         ),
     )
+
+
+def _absent_in(raw: Mapping[str, Any]) -> set[str]:
+    """The [organisation] keys a file with that section leaves out ("organisation.city")."""
+    section = raw.get("organisation")
+    if not isinstance(section, dict):
+        return set()
+    keys = OrganisationConfig.__dataclass_fields__
+    return {f"organisation.{key}" for key in keys if key not in section}
 
 
 def _organisation(r: _Reader, raw: Mapping[str, Any]) -> OrganisationConfig:

@@ -220,6 +220,29 @@ def _as_task(title: str) -> str:
     return text if _VERB.match(text) else f"melaksanakan {text}"
 
 
+def skeleton_signers(definition: SopDefinition) -> dict[str, str]:
+    """Who signs the blank drafts, by the templates' slots: ``kasubag`` is the team's
+    superior, ``karo`` the SOP's top official, ``kabag`` the level between them (the
+    bureau's three; another SOP's roles fill them by rank, not by name)."""
+    team = team_role(definition, team_step_of(definition))
+    if team is None:
+        named = ("karo", "kabag", "kasubag")
+        return {role: role for role in named if definition.has_role(role)}
+    chain: list[str] = []
+    role = team.superior
+    while role is not None and role not in chain:
+        chain.append(role)
+        role = definition.role(role).superior
+    slots: dict[str, str] = {}
+    if chain:
+        slots["karo"] = chain[-1]
+    if len(chain) >= 2:
+        slots["kasubag"] = chain[0]
+    if len(chain) >= 3:
+        slots["kabag"] = chain[1]
+    return slots
+
+
 def initials(name: str) -> str:
     words = [w for w in name.replace(",", " ").split() if w[:1].isalpha() and not w.endswith(".")]
     return "".join(w[0].upper() for w in words[:4])
@@ -458,10 +481,9 @@ class _Context:
             if to is not None and self.d.has_step(to) and kind.name in self.d.step(to).templates:
                 entry, step = i, to
                 break
-        officials = {}
-        for role in ("karo", "kabag", "kasubag"):
-            if self.d.has_role(role):
-                officials[role] = await self.holder(role)
+        officials = {
+            slot: await self.holder(role) for slot, role in skeleton_signers(self.d).items()
+        }
         day = self.zone.day(self.events[entry].at)
         paper = DraftSkeleton(self.w.letterhead, self.info, officials, day)
         visit = f"ke{self.visit(step, entry + 1)}"

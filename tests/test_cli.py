@@ -260,11 +260,50 @@ def test_check_warns_of_a_config_without_organisation_or_admins_and_still_passes
 def test_check_of_a_config_with_its_organisation_and_an_admin_warns_of_neither(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    body = 'admins = [42]\n\n[organisation]\nbureau = "BIRO UMUM"\n'
+    body = (
+        'admins = [42]\n\n[organisation]\nunit = "biro-umum"\nunit_name = "Biro Umum"\n'
+        'ministry = "KEMENTERIAN KETENAGAKERJAAN REPUBLIK INDONESIA"\n'
+        'secretariat = "SEKRETARIAT JENDERAL"\nbureau = "BIRO UMUM"\n'
+        'address = "Jalan Jenderal Gatot Subroto Kav. 51, Jakarta Selatan 12950"\n'
+        'city = "Jakarta"\n'
+    )
     config = write_config(tmp_path, body)
     code, _, err = check_here(config, capsys, monkeypatch)
     assert code == 0, err
     assert "warning: organisation" not in err and "warning: admins" not in err
+
+
+def test_check_warns_of_an_organisation_that_sets_only_its_unit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Biro Umum names its unit and nothing else: its papers would still be headed
+    "BIRO PERENCANAAN DAN MANAJEMEN KINERJA". Warned of, naming each key left out."""
+    body = 'admins = [42]\n\n[organisation]\nunit = "biro-umum"\nbureau = "BIRO UMUM"\n'
+    config = write_config(tmp_path, body)
+    code, _, err = check_here(config, capsys, monkeypatch)
+    assert code == 0, err
+    warnings = [line for line in err.splitlines() if line.startswith("warning: organisation")]
+    assert len(warnings) == 1, err
+    assert warnings[0].startswith(
+        "warning: organisation: unit_name, ministry, secretariat, address, city not set: "
+        "the papers show the shipped letterhead's (unit_name = 'Biro Perencanaan dan "
+        "Manajemen Kinerja',"
+    )
+    assert "bureau" not in warnings[0].split(" not set")[0]
+
+
+def test_check_refuses_an_sop_file_far_larger_than_a_definition_without_reading_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    huge = tmp_path / "huge.toml"
+    with huge.open("wb") as f:
+        f.write(SOP_PATH.read_bytes())
+        f.truncate(200 * 1024 * 1024)  # 200 MB (sparse: nothing written)
+    config = write_config(tmp_path, sops=[huge])
+    code, _, err = check_here(config, capsys, monkeypatch)
+    assert code != 0
+    assert f"{huge}: invalid SOP definition:" in err
+    assert "the file is 209,715,200 bytes; an SOP definition or a config is a few KB" in err
 
 
 async def test_check_lists_open_cases_on_an_older_revision_of_the_sop(

@@ -130,6 +130,26 @@ def test_an_office_template_written_from_scratch(
     assert f"papers: every template fills with sample data ({folder})" in out
 
 
+def test_an_office_copy_with_every_placeholder_typed_over_is_warned_of(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Disposisi typed over in Word with one case's text fills nothing: every case's
+    Disposisi would read the same. It still renders, so check passes, with a warning."""
+    folder = tmp_path / "kantor"
+    folder.mkdir()
+    typed = docx.Document()
+    typed.add_paragraph("LEMBAR DISPOSISI Berkas #7 Program Kerja TA 2027, 5 Desember 2026")
+    typed.save(str(folder / "disposisi.docx"))
+    config = write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n')
+    code, _, err = check(config, capsys)
+    assert code == 0, err
+    warnings = [line for line in err.splitlines() if "no placeholder left" in line]
+    assert warnings == [
+        f"warning: {folder / 'disposisi.docx'}: no placeholder left: every disposisi paper "
+        "would read the same, without the case's title, people or dates"
+    ]
+
+
 def test_a_file_that_is_not_a_docx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "kantor").mkdir()
     (tmp_path / "kantor" / "dokumentasi.docx").write_bytes(b"not a word document")

@@ -25,6 +25,7 @@ from bot.papers.render import PaperRenderer
 from bot.paperwork import (
     derived_team_duties,
     menimbang,
+    skeleton_signers,
     team_duties,
     team_role,
     team_step_of,
@@ -275,3 +276,17 @@ async def test_the_bot_writes_the_second_sops_sk_tim_with_its_derived_duties(
 
 def has_step_4(text: str, case: int) -> bool:
     return f"Berkas #{case}" in text and "Langkah 4" in text
+
+
+def test_the_blank_drafts_are_signed_by_rank_not_by_role_name() -> None:
+    """The draft skeletons' signature blocks (slots named after the bureau's Kasubag, Kabag
+    and Karo) go to the team's superior, the level above and the top official: in the
+    bureau's SOP those three, in the directorate's the Kasi, the Kasubdit and the Direktur."""
+    assert skeleton_signers(SHIPPED) == {"kasubag": "kasubag", "kabag": "kabag", "karo": "karo"}
+    assert skeleton_signers(SURAT_TUGAS_TIM) == {
+        "kasubag": "kasi",
+        "kabag": "kasubdit",
+        "karo": "direktur",
+    }
+    # an SOP that forms no team keeps the bureau's names, where it has them
+    assert set(skeleton_signers(SURAT_TUGAS)) <= {"karo", "kabag", "kasubag"}

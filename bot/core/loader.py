@@ -33,7 +33,7 @@ from bot.core.definition import (
     Step,
     StepKind,
 )
-from bot.core.textfile import NotUtf8, utf8_text
+from bot.core.textfile import UnreadableText, read_text_file
 
 # The longest time norm of a step, in working minutes: a year of office work (52 weeks of
 # 5 days of 8 hours, the default working time). SOP norms are hours or days (the shipped
@@ -123,10 +123,10 @@ def load_draft(path: str | Path) -> tuple[SopDefinition, tuple[Guess, ...]]:
     """A valid definition and its unconfirmed guesses (none for a reviewed definition)."""
     path = Path(path)
     try:
-        text = utf8_text(path.read_bytes())
+        text = read_text_file(path)
     except OSError as exc:
         raise DefinitionError(str(path), [f"cannot read file: {exc.strerror}"]) from exc
-    except NotUtf8 as exc:
+    except UnreadableText as exc:
         raise DefinitionError(str(path), [str(exc)]) from exc
     return draft_from_text(text, source=str(path))
 

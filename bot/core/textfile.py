@@ -8,12 +8,36 @@ finds the character (an "é" saved as Latin-1) or learns that the file is UTF-16
 from __future__ import annotations
 
 import codecs
+from pathlib import Path
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# An SOP definition is a few KB (the shipped one: 17 KB), a config less: a larger file is
+# not one an office wrote, and is refused before it is read into memory.
+MAX_BYTES = 1_000_000
 
 
-class NotUtf8(ValueError):
+class UnreadableText(ValueError):
+    """A file that cannot be taken as an office's text; the message says why."""
+
+
+class NotUtf8(UnreadableText):
     """The bytes are not UTF-8; the message says where (and what to do)."""
+
+
+class TooLarge(UnreadableText):
+    """Larger than any file an office writes."""
+
+
+def read_text_file(path: Path) -> str:
+    """The file's text (see :func:`utf8_text`); a file over :data:`MAX_BYTES` is refused
+    with its size, without being read."""
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise TooLarge(
+            f"the file is {size:,} bytes; an SOP definition or a config is a few KB "
+            f"(at most {MAX_BYTES:,} bytes): is it the right file?"
+        )
+    return utf8_text(path.read_bytes())
 
 
 def utf8_text(data: bytes) -> str:

@@ -21,7 +21,7 @@ from jinja2 import Environment, TemplateError, TemplateSyntaxError, nodes
 from bot.papers.registry import PAPERS, PaperKind
 from bot.papers.render import PaperRenderer
 
-__all__ = ["stray_templates", "template_problems", "undefined_placeholders"]
+__all__ = ["static_templates", "stray_templates", "template_problems", "undefined_placeholders"]
 
 # The core properties docxtpl fills as templates too (DocxTemplate.render_properties).
 _PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
@@ -54,6 +54,25 @@ def stray_templates(renderer: PaperRenderer) -> list[str]:
         for path in sorted(folder.glob("*.docx"))
         if path.name not in known and not path.name.startswith("~$")  # Word's lock files
     ]
+
+
+def static_templates(renderer: PaperRenderer) -> list[str]:
+    """Templates that fill in nothing: not one placeholder left in any part (every
+    ``{{ ... }}`` typed over in Word), so every paper of the kind would read the same,
+    without its case. A template that cannot be read is :func:`template_problems`' to
+    report."""
+    notes = []
+    for kind in PAPERS.values():
+        try:
+            sources = list(_template_sources(renderer.template_bytes(kind)))
+        except Exception:  # reported by template_problems
+            continue
+        if not any("{{" in source or "{%" in source for _, source in sources):
+            notes.append(
+                f"{renderer.template_path(kind)}: no placeholder left: every {kind.name} paper "
+                "would read the same, without the case's title, people or dates"
+            )
+    return notes
 
 
 def _problems_of(renderer: PaperRenderer, kind: PaperKind[Any]) -> list[str]:
