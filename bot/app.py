@@ -196,7 +196,7 @@ def build_services(
         files=files,
         cases=cases,
         dialogues=Dialogues(db, sops, clock, config.organisation.unit, sender.wake),
-        people=PeopleService(db, sops, config, clock, wake_outbox=sender.wake),
+        people=PeopleService(db, sops, config, clock, wake_outbox=sender.wake, cases=cases),
         queries=Queries(db, sops, config, calendar, renderer, clock),
         reminders=reminders,
         acting=Acting(db, sops, config, clock),

@@ -49,7 +49,7 @@ from bot.papers.model import (
 from bot.papers.registry import PAPERS, PaperKind, archive_file_name, file_name
 from bot.papers.render import PaperRenderer
 from bot.services.registry import SopRegistry
-from bot.views import ACTION_WORDS, acting_role, role_name
+from bot.views import acting_role, action_text, role_name
 from bot.worktime import WorkCalendar
 from storage import repo
 from storage.db import Database, Tx
@@ -288,7 +288,7 @@ class Paperwork:
             return None
         definition = self.sops.of(stored)
         holders = {r.id: repo.holders(tx, stored.unit, r.id) for r in definition.roles}
-        ids = [e.actor for e in events] + list(stored.team)
+        ids = [p for e in events for p in e.people] + list(stored.team)
         ids += [p.telegram_id for people in holders.values() for p in people]
         appointments = repo.appointments(tx, stored.unit)
         ids += [a.person_id for a in appointments]
@@ -335,6 +335,10 @@ class _Context:
             definition.header.number,
             definition.header.name,
         )
+
+    def _name_of(self, person_id: int) -> str:
+        person = self.people.get(person_id)
+        return person.display if person else f"ID {person_id}"
 
     def official(self, person_id: int | None, role: str = "", acting: str = "") -> Official:
         """A person as a paper names them; an acting official's position reads
@@ -511,7 +515,7 @@ class _Context:
             role = role_name(self.d, ev.role)
             if acting := str(ev.data.get("acting", "")):
                 role = acting_role(self.d, ev.role, acting)
-            action = ACTION_WORDS[ev.type]
+            action = action_text(self.d, ev, self._name_of)
             if ev.type is EventType.FILE_ATTACHED:
                 action += f" {ev.data.get('name', '')} (v{ev.data.get('version')})"
             events.append(

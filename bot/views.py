@@ -6,7 +6,7 @@ keyboards. A keyboard is rows of ``(label, callback_data)``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot import texts as t
@@ -209,7 +209,8 @@ ACTION_WORDS = {
     EventType.COMPLETED: "meneruskan",
     EventType.APPROVED: "menyetujui",
     EventType.RETURNED: "mengembalikan untuk diperbaiki",
-    EventType.TEAM_FORMED: "menetapkan Tim Penyusunan",
+    EventType.TEAM_FORMED: "menetapkan {team}",
+    EventType.TEAM_CHANGED: "mengalihkan keanggotaan {team}",
     EventType.ARCHIVED: "mengarsipkan",
     EventType.WITHDRAWN: "menarik kembali",
     EventType.CANCELLED: "membatalkan berkas",
@@ -223,15 +224,37 @@ OUTCOME_WORDS = {
     EventType.COMPLETED: "✔️ Diteruskan",
     EventType.APPROVED: "✅ Disetujui",
     EventType.RETURNED: "↩️ Dikembalikan",
-    EventType.TEAM_FORMED: "✔️ Tim Penyusunan ditetapkan",
+    EventType.TEAM_FORMED: "✔️ {team} ditetapkan",
+    EventType.TEAM_CHANGED: "✔️ Keanggotaan {team} dialihkan",
     EventType.ARCHIVED: "✔️ Diarsipkan",
     EventType.WITHDRAWN: "⏪ Ditarik kembali",
     EventType.CANCELLED: "✖️ Dibatalkan",
 }
 
 
+def team_name(definition: SopDefinition) -> str:
+    """The team as the SOP names its shared role ("Tim Penyusunan"), for what a team step
+    did."""
+    return next((r.name for r in definition.roles if r.shared), "Tim")
+
+
+def action_text(
+    definition: SopDefinition,
+    event: Event,
+    name_of: Callable[[int], str],
+    escape: Callable[[str], str] = lambda text: text,
+) -> str:
+    """What the event's actor did, as the history and the Dokumentasi say it ("menetapkan
+    Tim Penyusunan"); a member's place passed on names both. ``escape``: for HTML."""
+    text = ACTION_WORDS[event.type].format(team=escape(team_name(definition)))
+    if event.type is EventType.TEAM_CHANGED:
+        left, joined = int(event.data["left"]), int(event.data["joined"])
+        text += f" dari {escape(name_of(left))} kepada {escape(name_of(joined))}"
+    return text
+
+
 def outcome_line(definition: SopDefinition, event: Event, actor_name: str, zone: OfficeZone) -> str:
-    icon = OUTCOME_WORDS[event.type]
+    icon = OUTCOME_WORDS[event.type].format(team=t.e(team_name(definition)))
     line = (
         f"{icon} oleh {by_whom(definition, event, actor_name)} pada {zone.tanggal_jam(event.at)}."
     )
@@ -267,7 +290,8 @@ def history_lines(
         else:
             detail = ""
         who = by_whom(definition, ev, names.get(ev.actor, f"ID {ev.actor}"))
-        line = f"{zone.tanggal_jam(ev.at)} · L{ev.step} · {who} {ACTION_WORDS[ev.type]}{detail}"
+        action = action_text(definition, ev, lambda p: names.get(p, f"ID {p}"), t.e)
+        line = f"{zone.tanggal_jam(ev.at)} · L{ev.step} · {who} {action}{detail}"
         if ev.reason:
             line += f" — {t.e(ev.reason[:200])}"
         if ev.note:

@@ -699,6 +699,15 @@ def open_cases_for_roles(
     return [case_from_json(r[0], r[1]) for r in rows]
 
 
+def open_cases_with_member(tx: Tx, unit: str, person_id: int) -> list[Case]:
+    """The open cases whose team has this person (the team lives in the case document)."""
+    rows = tx.all(
+        "SELECT state, format FROM cases WHERE status = 'open' AND unit = ? ORDER BY id", (unit,)
+    )
+    cases = (case_from_json(r[0], r[1]) for r in rows)
+    return [case for case in cases if person_id in case.team]
+
+
 def count_open_for_roles(tx: Tx, unit: str, roles: Iterable[str]) -> int:
     wanted = list(roles)
     if not wanted:

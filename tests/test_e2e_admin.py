@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 
-from bot.core.model import CaseStatus
-from bot.demo import ACTING, Script, World
+from bot.core.model import CaseStatus, EventType
+from bot.demo import ACTING, Script, World, draft
+from storage import repo
 
 WAIT = 15.0
 NEW_KABAG = ACTING.telegram_id  # Drs. Agus Salim, with no role of his own yet
@@ -173,3 +174,62 @@ async def test_a_cancel_reason_with_a_direction_override_is_refused_and_the_case
     answer = await said(world, "admin", f"/batalkan {case} Kegiatan ditunda pimpinan")
     assert answer == f"Berkas #{case} telah dibatalkan. Para pihak telah diberi tahu."
     assert (await world.case_status(case)) is CaseStatus.CANCELLED
+
+
+async def at_the_drafts(world: World, s: Script, title: str) -> int:
+    """A case whose team (Ayu and Rudi) is drafting at step 6."""
+    case = await s.submit(title)
+    await s.approve("kabag", case)
+    await s.approve("karo", case)
+    await s.press("kabag", "Teruskan", case)
+    await s.press("kasubag", "Ayu", case)
+    await s.press("kasubag", "Rudi", case)
+    await s.press("kasubag", "Tetapkan tim", case)
+    await world.drained()
+    assert (await world.services.db.read(repo.load_case, case)).step == 6
+    return case
+
+
+async def test_a_team_member_passed_on_takes_her_place_in_the_running_team(world: World) -> None:
+    """Ayu leaves the drafting team while a case waits for its drafts: the administrator
+    passes her team role to Agus. Agus takes Ayu's place in that case's team (recorded in
+    its history), receives the drafting task with its papers and hands the drafts in."""
+    s = Script(world, WAIT)
+    case = await at_the_drafts(world, s, "Usulan dengan tim yang berganti")
+    answer = await said(world, "admin", f"/alihkan tim 1004 {NEW_KABAG}")
+    assert answer.startswith("Peran Tim Penyusunan dialihkan dari Ayu Lestari")
+    assert "1 tugas yang sedang berjalan kini menjadi tugasnya" in answer
+    stored = await world.services.db.read(repo.load_case, case)
+    assert stored.team == (NEW_KABAG, 1005)
+    agus = world["plh"]
+    await world.emu.wait_until(
+        lambda: any(
+            f"Berkas #{case}" in m.text and "Langkah 6" in m.text for m in agus.bot_messages
+        ),
+        timeout=WAIT,
+    )
+    for name in ("Draf Program Kerja.docx", "Draf RKAKL.docx", "Draf Penetapan Kinerja.docx"):
+        await s.upload("plh", case, name, draft(name))
+    await s.press("plh", "Serahkan draf", case)
+    assert (await world.services.db.read(repo.load_case, case)).step == 7
+    events = await world.services.db.read(repo.load_events, case)
+    changed = [e for e in events if e.type is EventType.TEAM_CHANGED]
+    assert [(e.data["left"], e.data["joined"]) for e in changed] == [(1004, NEW_KABAG)]
+    kasubag = world["kasubag"]
+    kasubag.mark_seen()
+    await kasubag.send(f"/status {case}")
+    history = plain((await kasubag.wait_message(lambda m: "Riwayat" in m.text, timeout=WAIT)).text)
+    assert (
+        f"mengalihkan keanggotaan Tim Penyusunan dari Ayu Lestari, S.Kom. kepada {ACTING.name}"
+        in history
+    )
+
+
+async def test_a_team_role_passed_to_another_member_leaves_the_team_to_her(world: World) -> None:
+    """Ayu's team role passed to Rudi, who is in the team already: the case's team is Rudi
+    alone, and the drafting task stays his."""
+    s = Script(world, WAIT)
+    case = await at_the_drafts(world, s, "Usulan yang tinggal satu penyusun")
+    answer = await said(world, "admin", "/alihkan tim 1004 1005")
+    assert answer.startswith("Peran Tim Penyusunan dialihkan dari Ayu Lestari")
+    assert (await world.services.db.read(repo.load_case, case)).team == (1005,)

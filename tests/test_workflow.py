@@ -42,6 +42,7 @@ from bot.core.model import (
     NotAllowed,
     NotHolder,
     ReasonRequired,
+    ReplaceTeamMember,
     ReturnForCorrection,
     StaleVersion,
     StartCase,
@@ -557,6 +558,39 @@ def test_nobody_but_an_administrator_cancels() -> None:
 def test_a_cancellation_needs_a_reason() -> None:
     run = run_to(4)
     assert isinstance(run.refuse(ADMIN, CancelCase(run.version, " ")), ReasonRequired)
+
+
+# -- a team member's place passed on (/alihkan tim) ---------------------------------------
+
+
+def test_an_administrator_passes_a_team_members_place_on_without_moving_the_case() -> None:
+    """Tim A leaves while the team drafts; the administrator passes her role to Tim C: Tim C
+    takes her place (the order kept), the case stays at its step and version, so every
+    button shown for the step still works, and the log replays to the same team."""
+    run = run_to(6)
+    version, step = run.version, run.current.step
+    [event] = run.do(ADMIN, ReplaceTeamMember(version, TIM_A.person_id, TIM_C.person_id))
+    assert (event.type, event.role, event.is_move) == (EventType.TEAM_CHANGED, "admin", False)
+    assert event.people == (ADMIN.person_id, TIM_A.person_id, TIM_C.person_id)
+    case = run.current
+    assert case.team == (TIM_C.person_id, TIM_B.person_id)
+    assert (case.version, case.step) == (version, step)
+    assert_log_replays(run)
+
+
+def test_a_place_passed_to_a_member_already_in_the_team_leaves_one_member() -> None:
+    run = run_to(6)
+    run.do(ADMIN, ReplaceTeamMember(run.version, TIM_A.person_id, TIM_B.person_id))
+    assert run.current.team == (TIM_B.person_id,)
+
+
+def test_only_an_administrator_passes_a_place_on_and_only_a_members() -> None:
+    run = run_to(6)
+    command = ReplaceTeamMember(run.version, TIM_A.person_id, TIM_C.person_id)
+    for actor in (KASUBAG, TIM_B, OUTSIDER):
+        assert isinstance(run.refuse(actor, command), NotAllowed)
+    outsider = ReplaceTeamMember(run.version, TIM_C.person_id, TIM_A.person_id)
+    assert isinstance(run.refuse(ADMIN, outsider), InvalidValue)
 
 
 @pytest.mark.parametrize("close", ["archive", "cancel"])

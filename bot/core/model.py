@@ -173,6 +173,17 @@ class CancelCase:
     reason: str
 
 
+@dataclass(frozen=True)
+class ReplaceTeamMember:
+    """An administrator passed a team member's role on (``/alihkan tim``): the new holder
+    takes the old one's place in the case's team (or the place goes, when the new holder
+    is a member already)."""
+
+    version: int
+    old: int
+    new: int
+
+
 Command = (
     StartCase
     | AttachFile
@@ -183,6 +194,7 @@ Command = (
     | ArchiveCase
     | Withdraw
     | CancelCase
+    | ReplaceTeamMember
 )
 
 
@@ -196,6 +208,7 @@ class EventType(StrEnum):
     APPROVED = "approved"
     RETURNED = "returned"
     TEAM_FORMED = "team_formed"
+    TEAM_CHANGED = "team_changed"  # a member's place passed on; not a move
     ARCHIVED = "archived"
     WITHDRAWN = "withdrawn"
     CANCELLED = "cancelled"
@@ -236,6 +249,13 @@ class Event:
     @property
     def is_move(self) -> bool:
         return self.type in MOVES
+
+    @property
+    def people(self) -> tuple[int, ...]:
+        """Whom the event names: its actor, and the members a team change swapped."""
+        if self.type is EventType.TEAM_CHANGED:
+            return (self.actor, int(self.data["left"]), int(self.data["joined"]))
+        return (self.actor,)
 
 
 # -- errors ------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from bot.core.model import (
     NotAllowed,
     NotHolder,
     ReasonRequired,
+    ReplaceTeamMember,
     ReturnForCorrection,
     StaleVersion,
     StartCase,
@@ -66,6 +67,8 @@ def decide(
     step = definition.step(case.step)
     if isinstance(command, CancelCase):
         return _cancel(case, step, command, actor, now)
+    if isinstance(command, ReplaceTeamMember):
+        return _replace_member(case, step, command, actor, now)
     if isinstance(command, Withdraw):
         return _withdraw(definition, case, actor, now)
     role = holder_role(definition, case, actor)
@@ -194,6 +197,23 @@ def _cancel(
     ]
 
 
+def _replace_member(
+    case: Case, step: Step, command: ReplaceTeamMember, actor: Actor, now: datetime
+) -> list[Event]:
+    if not actor.is_admin:
+        raise NotAllowed("only an administrator passes a team member's place on")
+    if command.old not in case.team:
+        raise InvalidValue("not a member of the case's team", person=command.old)
+    if command.new in case.team:
+        members = [m for m in case.team if m != command.old]
+    else:
+        members = [command.new if m == command.old else m for m in case.team]
+    data = {"members": members, "left": command.old, "joined": command.new}
+    return [
+        Event(EventType.TEAM_CHANGED, case.id, actor.person_id, "admin", now, step.id, data=data)
+    ]
+
+
 def _withdraw(definition: SopDefinition, case: Case, actor: Actor, now: datetime) -> list[Event]:
     move = case.last_move
     if move is None or move.by != actor.person_id or move.to_step != case.step:
@@ -299,7 +319,7 @@ def apply(definition: SopDefinition, case: Case | None, event: Event) -> Case:
             d = event.data
             attachment = _attachment(d, event.actor)
             return replace(case, files=(*case.files, attachment), last_move=_kept(case, event))
-        case EventType.TEAM_FORMED:
+        case EventType.TEAM_FORMED | EventType.TEAM_CHANGED:
             return replace(case, team=tuple(int(m) for m in event.data["members"]))
         case EventType.COMPLETED | EventType.APPROVED:
             step = definition.step(event.step)

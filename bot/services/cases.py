@@ -357,6 +357,11 @@ class CaseService:
 
     # -- the unit of work ----------------------------------------------------------------
 
+    def run_in(self, tx: Tx, case: Case, command: Command, user_id: int) -> Outcome:
+        """A command within another service's transaction (an administrator's role change
+        that changes a case's team): the rules, events and rows of :meth:`execute`."""
+        return self._run(tx, self.sops.of(case), case, command, user_id, ())
+
     def _claim(self, tx: Tx, update_id: int | None) -> None:
         if update_id is not None and not repo.claim_update(tx, update_id, self.clock.now()):
             raise AlreadyApplied()

@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.config import Config
 from bot.core.definition import SopDefinition
-from bot.core.model import Case
+from bot.core.model import Case, ReplaceTeamMember
 from bot.services import effects, routing
+from bot.services.cases import CaseService
 from bot.services.registry import SopRegistry
 from storage import repo
 from storage.db import Database, Tx
@@ -83,9 +84,11 @@ class PeopleService:
         config: Config,
         clock: Clock,
         wake_outbox: Callable[[], None] = lambda: None,
+        cases: CaseService | None = None,
     ) -> None:
         self.db, self.sops, self.config, self.clock = db, sops, config, clock
         self.wake_outbox = wake_outbox
+        self.cases = cases  # a team member's place passed on changes the cases' teams
         self.unit = config.organisation.unit
 
     def is_admin(self, user_id: int) -> bool:
@@ -229,11 +232,24 @@ class PeopleService:
             return []
         return repo.open_cases_for_roles(tx, self.unit, [role], limit=100_000)
 
+    def _pass_places(self, tx: Tx, admin_id: int, role: str, old: int, new: int) -> list[Case]:
+        """A shared role passed on: the new holder takes the old one's place in the team of
+        every running case that has them. The cases, as changed."""
+        if not self._shared(role) or self.cases is None:
+            return []
+        changed = []
+        for case in repo.open_cases_with_member(tx, self.unit, old):
+            command = ReplaceTeamMember(case.version, old, new)
+            changed.append(self.cases.run_in(tx, case, command, admin_id).case)
+        return changed
+
     def _waiting_for(
-        self, tx: Tx, role: str, person_id: int, now: datetime
+        self, tx: Tx, role: str, person_id: int, now: datetime, also: list[Case] | None = None
     ) -> list[tuple[Case, SopDefinition]]:
-        """The role's cases whose step is now this person's (to hand them the tasks)."""
-        found = [(case, self.sops.of(case)) for case in self._cases_of(tx, role)]
+        """The role's cases (and ``also``) whose step is now this person's (to hand them the
+        tasks)."""
+        cases = [*self._cases_of(tx, role), *(also or [])]
+        found = [(case, self.sops.of(case)) for case in cases]
         return [
             (case, definition)
             for case, definition in found
@@ -246,25 +262,30 @@ class PeopleService:
             effects.hand_task(tx, definition, case, person_id, now, {"open": 1})
 
     async def reassign(self, admin_id: int, role: str, old: int, new: int) -> Reassigned:
-        """Move a role from one person to another. The tasks of the role that wait (a role
-        one person holds) go with it: the old holder's buttons are taken away, the new
-        holder receives each task with its documents, and both are told."""
+        """Move a role from one person to another. The tasks of the role that wait go with
+        it: the old holder's buttons are taken away, the new holder receives each task with
+        its documents, and both are told. A shared role (the team) also passes the old
+        member's place in every running case's team to the new one (an event of each case),
+        with the team's task where the case waits for it."""
 
         def txn(tx: Tx) -> tuple[Reassigned, bool]:
             now = self.clock.now()
             holders = {p.telegram_id for p in repo.holders(tx, self.unit, role)}
-            if old == new or new in holders:
+            # a team member may take over another's places (both held the team's role)
+            if old == new or (new in holders and not self._shared(role)):
                 return Reassigned("already", name_of(tx, new)), False
             if old not in holders:
                 return Reassigned("not_holder", name_of(tx, old)), False
             repo.revoke_role(tx, old, role, self.unit, now, admin_id)
             repo.ensure_person(tx, new, now)
             repo.grant_role(tx, new, role, self.unit, now, admin_id)
-            moved = self._waiting_for(tx, role, new, now)
+            teams = self._pass_places(tx, admin_id, role, old, new)
+            moved = self._waiting_for(tx, role, new, now, teams)
             told = {"t": "role_moved", "role": role, "from": old, "to": new, "tasks": len(moved)}
             for person in (old, new):  # told first: the tasks follow the notice
                 repo.enqueue(tx, person, "notice", now, params={**told, "people": [old, new]})
-            effects.take_tasks_from(tx, old, (case.id for case in self._cases_of(tx, role)), now)
+            cases = [*self._cases_of(tx, role), *teams]
+            effects.take_tasks_from(tx, old, (case.id for case in cases), now)
             for case, definition in moved:
                 effects.hand_task(tx, definition, case, new, now, {"open": 1})
             return Reassigned("ok", name_of(tx, new), name_of(tx, old), len(moved)), True

@@ -166,7 +166,7 @@ class Queries:
             definition = self.sops.of(case)
             events = repo.load_events(tx, case_id)
             holders = step_holders(tx, definition, case, self.clock.now()) if case.is_open else []
-            people = repo.people_by_ids(tx, [*(e.actor for e in events), *holders])
+            people = repo.people_by_ids(tx, [*(p for e in events for p in e.people), *holders])
             names = {pid: p.display for pid, p in people.items()}
             return CaseStatus(
                 case, definition, events, names, [names.get(h, f"ID {h}") for h in holders]
