@@ -2,9 +2,9 @@
 """Pictures: the timeline of /status and /laporan over 10,000 archived cases.
 
 * ``timeline_render``: drawing one case's timeline (24 step visits, four returns) to PNG
-  with matplotlib, in this process, after one warm-up render (median of N; min, p90 and
-  max give the spread); ``timeline_first_render`` is the first one, matplotlib's import
-  included (the bot pays it once per process);
+  (Pillow, :mod:`bot.charts`), in this process, after one warm-up render (median of N; min,
+  p90 and max give the spread); ``timeline_first_render`` is the first one, the fonts'
+  loading included (the bot pays it once per process, at start-up);
 * the real bot (``bench/sop_worker.py``, what ``sopbot run`` runs) in a process of its own
   against the Bot API emulator, over a database of 10,000 archived cases of 2026 (each with
   its whole log: 12 steps, 4 returns, uploads) written straight into SQLite:
@@ -12,7 +12,8 @@
   comes first), i.e. the read of every case's log, the figures, the chart and the .docx;
   ``status_timeline``: ``/status <case>`` until both the picture and the text arrived;
 * ``bot_rss_*``: the bot process's resident memory before any picture, after the first
-  ``/status`` (matplotlib loaded) and its peak (``VmHWM``) after ``/laporan`` (goal < 200 MB).
+  ``/status`` (``bot_rss_with_pictures``) and its peak (``VmHWM``) after ``/laporan``, whose
+  chart loads matplotlib (goal < 200 MB).
 
 Run: .venv/bin/python bench/bench_reports.py [--cases N] [--renders N]
 """
@@ -225,7 +226,7 @@ async def through_the_bot(out: Path, n_cases: int) -> None:
         await karo.wait_message(lambda m: m.photo is not None, timeout=60)
         await karo.wait_message(lambda m: "Riwayat" in m.text, timeout=60)
         emit("status_timeline", (time.perf_counter() - t0) * 1000, "ms", None,
-             note="first /status: matplotlib imported")  # fmt: skip
+             note="first /status after start-up")  # fmt: skip
         samples = []
         for case in (1, n_cases // 3, n_cases):
             t0 = time.perf_counter()
@@ -234,7 +235,7 @@ async def through_the_bot(out: Path, n_cases: int) -> None:
             await karo.wait_message(lambda m: "Riwayat" in m.text, timeout=60)
             samples.append((time.perf_counter() - t0) * 1000)
         emit("status_timeline_warm", statistics.median(samples), "ms", None, n=len(samples))
-        emit("bot_rss_with_matplotlib", bot.rss_mb(), "MB", 200)
+        emit("bot_rss_with_pictures", bot.rss_mb(), "MB", 200)
         times = []
         for _ in range(3):
             t0 = time.perf_counter()
