@@ -313,6 +313,16 @@ class Script:
     async def approve(self, who: str, case_id: int) -> None:
         await self.press(who, "Setujui", case_id)
 
+    async def to_the_drafts(self, case_id: int) -> None:
+        """A submitted proposal through steps 2 to 5 without a return: Kabag and Karo
+        approve, Kabag forwards, Kasubag forms the team of Ayu and Rudi (step 6 follows)."""
+        await self.approve("kabag", case_id)
+        await self.approve("karo", case_id)
+        await self.press("kabag", "Teruskan", case_id)
+        await self.press("kasubag", "Ayu", case_id)
+        await self.press("kasubag", "Rudi", case_id)
+        await self.press("kasubag", "Tetapkan tim", case_id)
+
 
 RETURN_REASONS = {
     2: "TOR belum mencantumkan jadwal pelaksanaan; mohon dilengkapi.",

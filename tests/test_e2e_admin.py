@@ -179,12 +179,7 @@ async def test_a_cancel_reason_with_a_direction_override_is_refused_and_the_case
 async def at_the_drafts(world: World, s: Script, title: str) -> int:
     """A case whose team (Ayu and Rudi) is drafting at step 6."""
     case = await s.submit(title)
-    await s.approve("kabag", case)
-    await s.approve("karo", case)
-    await s.press("kabag", "Teruskan", case)
-    await s.press("kasubag", "Ayu", case)
-    await s.press("kasubag", "Rudi", case)
-    await s.press("kasubag", "Tetapkan tim", case)
+    await s.to_the_drafts(case)
     await world.drained()
     assert (await world.services.db.read(repo.load_case, case)).step == 6
     return case

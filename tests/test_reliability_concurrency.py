@@ -197,12 +197,7 @@ async def test_the_team_races_at_hand_in(tmp_path: Path) -> None:
         tim1, tim2 = world["tim1"], world["tim2"]
         db = sqlite_file(world)
         case = await s.submit("Uji tim")
-        await s.approve("kabag", case)
-        await s.approve("karo", case)
-        await s.press("kabag", "Teruskan", case)
-        await s.press("kasubag", "Ayu", case)
-        await s.press("kasubag", "Rudi", case)
-        await s.press("kasubag", "Tetapkan tim", case)
+        await s.to_the_drafts(case)
         for name in ("Draf Program Kerja.docx", "Draf RKAKL.docx", "Draf Penetapan Kinerja.docx"):
             await s.upload("tim1", case, name, draft(name))
         await s.upload("tim2", case, "Bahan pendukung.pdf", b"%PDF-1.4 bahan")

@@ -236,12 +236,7 @@ async def test_a_team_step_reminds_both_members_and_escalates_from_kasubag_upwar
         s = Script(world, WAIT)
         case = await proposal_ready(world, s, "Usulan untuk tim")
         await s.press("kasubag", "Ajukan", case)
-        await s.approve("kabag", case)
-        await s.approve("karo", case)
-        await s.press("kabag", "Teruskan", case)
-        await s.press("kasubag", "Ayu", case)
-        await s.press("kasubag", "Rudi", case)
-        await s.press("kasubag", "Tetapkan tim", case)
+        await s.to_the_drafts(case)
         await world["tim1"].wait_message(lambda m: "Langkah 6 dari 12" in m.text, timeout=WAIT)
         for name in ("Draf Program Kerja.docx", "Draf RKAKL.docx", "Draf Penetapan Kinerja.docx"):
             await s.upload("tim1", case, name, draft(name))  # now 'Serahkan draf' is offered
