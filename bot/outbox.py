@@ -394,8 +394,11 @@ class OutboxSender:
         )
 
         def record(tx: Tx) -> bool:
+            # told once until the person starts: their later tasks (reminders too) wait
+            # with the first
+            told = unreachable and repo.tasks_refused_unreachable(tx, item.chat_id)
             repo.mark_failed(tx, item.id, now, f"{type(exc).__name__}: {text}")
-            if not unreachable or not self.admins or item.case_id is None:
+            if not unreachable or told or not self.admins or item.case_id is None:
                 return False
             # a task nobody can see holds the case up: the administrators hear of it (the row
             # goes again once the person presses Start)

@@ -118,12 +118,23 @@ def team_role(definition: SopDefinition, team_step: Step | None) -> Role | None:
     return shared[0] if shared else None
 
 
-def team_duties(definition: SopDefinition, team_step: Step | None) -> list[str]:
+def team_duties(
+    definition: SopDefinition, team_step: Step | None, current: SopDefinition | None = None
+) -> list[str]:
     """Diktum KEDUA of the SK Tim, unpunctuated: the duties the SOP states on its team step
-    (``team_duties``), else those :func:`derived_team_duties` reads from the SOP."""
+    (``team_duties``), else those :func:`derived_team_duties` reads from the SOP. A case of
+    an earlier revision that stated none takes those the ``current`` revision states for
+    the same team step (a file that gained the key keeps its running cases' decrees as the
+    office words them)."""
     if team_step is None:
         return []
-    return list(team_step.team_duties) or derived_team_duties(definition, team_step)
+    if team_step.team_duties:
+        return list(team_step.team_duties)
+    if current is not None and current.has_step(team_step.id):
+        now = current.step(team_step.id)
+        if now.kind is StepKind.TEAM and now.team_duties:
+            return list(now.team_duties)
+    return derived_team_duties(definition, team_step)
 
 
 def derived_team_duties(definition: SopDefinition, team_step: Step) -> list[str]:
@@ -445,7 +456,7 @@ class _Context:
             members=members,
             signer=await self.holder(top.id),
             city=self.w.config.organisation.city,
-            duties=team_duties(self.d, step),
+            duties=team_duties(self.d, step, self.w.sops[self.d.code]),
         )
         return [await self.render(kind, paper, f"paper:{kind.name}", *self.step_visit())]
 

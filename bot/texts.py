@@ -223,8 +223,9 @@ NOTHING_TO_CANCEL = "Tidak ada isian yang sedang menunggu."
 # to the administrators: a task Telegram refused because its holder cannot be written to
 TASK_UNDELIVERABLE = (
     "⚠️ Tugas berkas #{case} belum dapat disampaikan kepada {name} (ID {person}): yang "
-    "bersangkutan belum membuka bot (menekan Start) atau telah memblokirnya. Tugas akan "
-    "terkirim begitu ia menekan Start; mohon menghubungi yang bersangkutan."
+    "bersangkutan belum membuka bot (menekan Start) atau telah memblokirnya. Tugas ini, "
+    "beserta tugas berikutnya untuknya, akan terkirim begitu ia menekan Start; mohon "
+    "menghubungi yang bersangkutan."
 )
 
 # -- acting officials (Plh, Plt) ------------------------------------------------------------

@@ -43,6 +43,7 @@ from handlers.common import (
     refuse,
     reply,
     restore_task,
+    show_task_in,
     user_id,
 )
 
@@ -83,7 +84,7 @@ async def on_button(update: Update, context: Context) -> None:
         await show_task_page(update, context, parsing.case_number(cb.arg or "0") or 0)
         return
     if cb.op is Op.CANCEL_DIALOGUE:
-        await cancel_dialogue(update, context)
+        await cancel_dialogue(update, context, cb)
         return
     case, actor = await svc.queries.case_and_actor(cb.case_id, user_id(update))
     if case is None:
@@ -165,16 +166,29 @@ def asking(kind: str, prompt: str, toast: str) -> Callable[..., Awaitable[None]]
         keyboard = keyboard_markup([[(t.BTN_CANCEL, cancel)]])
         if shown is None or not await edit_quietly(message, f"{shown[2]}\n\n{prompt}", keyboard):
             await reply(update, prompt, reply_markup=keyboard)
+        elif message is not None:
+            # the task's text is not what the outbox last showed here: its next edit of
+            # this message (the question over) must not be skipped as unchanged
+            context.services.outbox.edited_elsewhere(message.chat.id, message.message_id)
 
     return ask
 
 
-async def cancel_dialogue(update: Update, context: Context) -> None:
-    """The Batal button of a question: the dialogue ends, the task shows its buttons again."""
-    ended = await context.services.dialogues.cancel(user_id(update))
-    await answer(update, t.DIALOGUE_CANCELLED)
+async def cancel_dialogue(update: Update, context: Context, cb: Callback) -> None:
+    """The Batal button of a question: the dialogue ends, the task shows its buttons again.
+    The Batal of a question already over (another question took its place) ends nothing:
+    its message shows the task again, or loses the button if the case has moved on."""
+    ended = await context.services.dialogues.cancel(user_id(update), cb.case_id)
     if ended is not None:
+        await answer(update, t.DIALOGUE_CANCELLED)
         await restore_task(update, context, ended)
+        return
+    await answer(update, t.ANS_ALREADY_HANDLED)
+    message = _pressed(update)
+    if message is not None and not await show_task_in(
+        update, context, cb.case_id, cb.version, message.chat.id, message.message_id
+    ):
+        await _drop_buttons(message)
 
 
 async def toggle_member(

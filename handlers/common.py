@@ -100,17 +100,38 @@ async def restore_task(update: Update, context: Context, dialogue: Any) -> None:
         return
     if dialogue.case_id is None or not (data.get("chat_id") and data.get("message_id")):
         return
+    await show_task_in(
+        update,
+        context,
+        dialogue.case_id,
+        dialogue.version,
+        int(data["chat_id"]),
+        int(data["message_id"]),
+    )
+
+
+async def show_task_in(
+    update: Update,
+    context: Context,
+    case_id: int,
+    version: int | None,
+    chat_id: int,
+    message_id: int,
+) -> bool:
+    """The case's task, with its buttons, in this message again, while the case is still at
+    ``version``; False when it has moved on (nothing is edited)."""
     svc = context.services
-    case = await svc.queries.case(dialogue.case_id)
-    if case is None or not case.is_open or case.version != dialogue.version:
-        return
+    case = await svc.queries.case(case_id)
+    if case is None or not case.is_open or case.version != version:
+        return False
     view = await svc.queries.task_message(user_id(update), case)
     try:
         await context.bot.edit_message_text(
             view.text,
-            chat_id=int(data["chat_id"]),
-            message_id=int(data["message_id"]),
+            chat_id=chat_id,
+            message_id=message_id,
             reply_markup=keyboard_markup(view.keyboard),
         )
     except TelegramError as exc:
         log.info("task message not restored: %s", exc)
+    return True

@@ -35,17 +35,34 @@ _std_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 def _dumps(value: Any) -> str:
     """Compact JSON with non-ASCII text kept as is. orjson writes a case document in about
     a fifth of the standard library's time (a command writes one, and its events' and
-    outbox rows' parameters); what orjson refuses (a key that is not a string, an integer
-    beyond 64 bits, a lone surrogate) goes to the standard library. Both write the same text
-    for strings, integers, lists and objects."""
+    outbox rows' parameters); what orjson refuses (a key that is not a string, a lone
+    surrogate) goes to the standard library. Both write the same text for strings, integers,
+    lists and objects. An integer beyond 64 bits is refused: orjson reads it as a float."""
     try:
         return orjson.dumps(value).decode()
     except TypeError:  # orjson.JSONEncodeError
+        if _beyond_64_bits(value):  # orjson would read it back as a float
+            raise ValueError("an integer beyond 64 bits cannot be stored") from None
         return _std_dumps(value)
 
 
+def _beyond_64_bits(value: Any) -> bool:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return not -(2**63) <= value < 2**64
+    if isinstance(value, dict):
+        return any(_beyond_64_bits(k) or _beyond_64_bits(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_beyond_64_bits(v) for v in value)
+    return False
+
+
 def loads(text: str | bytes) -> Any:
-    return orjson.loads(text)
+    """What :func:`dumps` wrote (the standard library reads what orjson cannot: a lone
+    surrogate the standard library wrote)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 @lru_cache(maxsize=64)
@@ -164,7 +181,7 @@ def case_from_json(text: str, fmt: int = CASE_FORMAT) -> Case:
 
 
 def _case_from_json(text: str, fmt: int) -> Case:
-    raw: dict[str, Any] = orjson.loads(text)
+    raw: dict[str, Any] = loads(text)
     while fmt < CASE_FORMAT:
         raw = _CASE_UPGRADES[fmt](raw)
         fmt += 1
@@ -229,7 +246,7 @@ def event_row(event: Event, seq: int) -> tuple[Any, ...]:
 
 def event_from_row(row: Any) -> Event:
     kind = row["type"]
-    data = orjson.loads(row["data"])
+    data = loads(row["data"])
     fmt = row["format"]
     while fmt < EVENT_FORMAT:
         data = _EVENT_UPGRADES[fmt](kind, data)

@@ -185,6 +185,17 @@ def mark_blocked(tx: Tx, telegram_id: int) -> None:
 REFUSED_UNREACHABLE = ("Forbidden:%", "BadRequest: Chat not found%")
 
 
+def tasks_refused_unreachable(tx: Tx, chat_id: int) -> bool:
+    """Whether a task row to this chat waits, refused because the person cannot be written
+    to (:data:`REFUSED_UNREACHABLE`), for them to start the bot."""
+    row = tx.one(
+        "SELECT 1 FROM outbox WHERE chat_id = ? AND kind = 'task' AND sent_at IS NULL "
+        "AND failed_at IS NOT NULL AND (last_error LIKE ? OR last_error LIKE ?) LIMIT 1",
+        (chat_id, *REFUSED_UNREACHABLE),
+    )
+    return row is not None
+
+
 def requeue_refused(tx: Tx, chat_id: int, now: datetime) -> int:
     """The rows to a chat that Telegram refused as unreachable (the person had not started
     the bot, or had blocked it) are due again, in their order: tasks of versions the case has
@@ -652,11 +663,15 @@ def append_events(tx: Tx, case_id: int, events: Sequence[Event]) -> int:
 
 
 def case_archived_as(tx: Tx, reference: str) -> int | None:
-    """The case filed under this archive number, if any (its ``archived`` event's data is
-    written as exactly this text: one key, compact)."""
+    """The case filed under this archive number, if any. Its ``archived`` event's data is
+    compact JSON that starts with the reference: ``{"reference":"..."}``, or with more keys
+    after it (``,"acting":"plh"`` when an acting official filed it)."""
+    alone = dumps({"reference": reference})
+    first = alone[:-1] + ","
     value = tx.value(
-        "SELECT case_id FROM events WHERE type = 'archived' AND data = ? LIMIT 1",
-        (dumps({"reference": reference}),),
+        "SELECT case_id FROM events WHERE type = 'archived' "
+        "AND (data = ? OR substr(data, 1, ?) = ?) LIMIT 1",
+        (alone, len(first), first),
     )
     return None if value is None else int(value)
 

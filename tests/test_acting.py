@@ -469,8 +469,9 @@ async def test_a_task_for_a_plh_who_never_pressed_start_is_reported_to_the_admin
 ) -> None:
     """The administrator appoints a Plh Karo who has never opened the bot (and is warned).
     Days later a proposal reaches step 3: Telegram refuses the Plh's task, and the
-    administrator is told whose task and which case, so the case does not wait unseen.
-    When the Plh presses Start, the task reaches him."""
+    administrator is told whose task and which case, so the case does not wait unseen; a
+    second case for him is not reported again. When the Plh presses Start, both tasks reach
+    him."""
     async with World(tmp_path) as world:
         for key, user in world.users.items():
             if key != "plh":
@@ -485,7 +486,15 @@ async def test_a_task_for_a_plh_who_never_pressed_start_is_reported_to_the_admin
         told = await admin.wait_message(lambda m: f"Tugas berkas #{case}" in m.text, timeout=WAIT)
         assert "belum dapat disampaikan" in told.text and str(ACTING.telegram_id) in told.text
         assert not task_of(world, "plh", case, 3)
+        # a second case for him is not reported again: it waits with the first
+        second = await to_step_3(world, s, "Usulan PK kedua")
+        await world.drained()
+        notices = [m for m in admin.bot_messages if "belum dapat disampaikan" in m.text]
+        assert len(notices) == 1, [m.text for m in notices]
         await world["plh"].send("/start")
-        await world.emu.wait_until(lambda: bool(task_of(world, "plh", case, 3)), timeout=WAIT)
+        await world.emu.wait_until(
+            lambda: bool(task_of(world, "plh", case, 3) and task_of(world, "plh", second, 3)),
+            timeout=WAIT,
+        )
         await s.approve("plh", case)
         assert (await world.services.db.read(repo.load_case, case)).step == 4

@@ -228,3 +228,17 @@ async def test_a_team_role_passed_to_another_member_leaves_the_team_to_her(world
     answer = await said(world, "admin", "/alihkan tim 1004 1005")
     assert answer.startswith("Peran Tim Penyusunan dialihkan dari Ayu Lestari")
     assert (await world.services.db.read(repo.load_case, case)).team == (1005,)
+
+
+async def test_places_of_a_member_whose_role_was_revoked_can_still_be_passed_on(
+    world: World,
+) -> None:
+    """Ayu's team role is revoked first (/cabut): she stays in the running team, whose
+    drafts then wait for Rudi alone. /alihkan still passes her place on, to Agus."""
+    s = Script(world, WAIT)
+    case = await at_the_drafts(world, s, "Usulan yang anggotanya dicabut")
+    assert "dicabut" in await said(world, "admin", "/cabut 1004 tim")
+    assert (await world.services.db.read(repo.load_case, case)).team == (1004, 1005)
+    answer = await said(world, "admin", f"/alihkan tim 1004 {NEW_KABAG}")
+    assert answer.startswith("Peran Tim Penyusunan dialihkan dari Ayu Lestari")
+    assert (await world.services.db.read(repo.load_case, case)).team == (NEW_KABAG, 1005)

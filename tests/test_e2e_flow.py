@@ -707,6 +707,28 @@ async def test_kasubag_withdraws_while_kabag_types_his_reason_and_kabag_is_told(
     assert f"#{case}" in task.text
 
 
+async def test_a_second_question_gives_the_first_task_its_buttons_back(world: World) -> None:
+    """Kabag presses Kembalikan on one proposal, then Kembalikan on another: the first
+    proposal's task shows its buttons again (its question is over), and the reason he types
+    returns the second. A Batal still showing on the first ends nothing."""
+    s = Script(world, WAIT)
+    first = await submit_proposal(world, s, "Usulan pertama")
+    second = await submit_proposal(world, s, "Usulan kedua")
+    task = await s.press("kabag", "Kembalikan", first)
+    await world.emu.wait_until(lambda: "silakan ketik" in task.text, timeout=WAIT)
+    [stale_batal] = [data for row in task.buttons for _, data in row if data]
+    await s.press("kabag", "Kembalikan", second)
+    await world.emu.wait_until(lambda: has_button("Setujui", first)(task), timeout=WAIT)
+    assert "silakan ketik" not in task.text and f"Berkas #{first}" in task.text
+    answer = await world["kabag"].press_data(task, stale_batal, timeout=WAIT)
+    assert answer.text == t.ANS_ALREADY_HANDLED
+    pending = await world.services.db.read(repo.get_dialogue, 1002)
+    assert pending is not None and pending.case_id == second
+    await world["kabag"].send("TOR belum memuat jadwal.")
+    await until_case(world, second, lambda c: c.step == 1)
+    assert (await case_of(world, first)).step == 2
+
+
 async def test_a_case_cancelled_while_kabag_types_his_reason_leaves_no_question_open(
     world: World,
 ) -> None:

@@ -34,6 +34,7 @@ from storage.codec import (
     case_to_json,
     dumps,
     event_from_row,
+    loads,
     ts,
 )
 from storage.db import (
@@ -1056,19 +1057,29 @@ def test_case_json_format_1_is_lifted_to_format_2(case: Case) -> None:
     assert case_from_json(format1_case_json(case), 1) == replace(case, revision="")
 
 
+ANY_TEXT = st.text(st.characters(blacklist_categories=()))  # lone surrogates included
+INT64 = st.integers(min_value=-(2**63), max_value=2**63 - 1)
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(),
-    lambda inner: st.lists(inner) | st.dictionaries(st.text() | st.integers(), inner),
+    st.none() | st.booleans() | INT64 | ANY_TEXT,
+    lambda inner: st.lists(inner) | st.dictionaries(ANY_TEXT | INT64, inner),
     max_leaves=12,
 )
 
 
 @settings(max_examples=300, deadline=None)
 @given(JSON_VALUES)
-def test_stored_json_is_the_text_the_standard_library_writes(value: Any) -> None:
-    """orjson writes it, or the standard library where orjson refuses (integer keys, integers
-    beyond 64 bits, lone surrogates): rows read the same whichever wrote them."""
-    assert dumps(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def test_stored_json_is_the_text_the_standard_library_writes_and_reads(value: Any) -> None:
+    """orjson writes it, or the standard library where orjson refuses (integer keys, lone
+    surrogates); either way the text is the standard library's, and it reads back as the
+    standard library reads it."""
+    text = dumps(value)
+    assert text == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    assert loads(text) == json.loads(text)
+
+
+def test_an_integer_beyond_64_bits_is_refused_not_read_back_as_a_float() -> None:
+    with pytest.raises(ValueError, match="64 bits"):
+        dumps({"n": 2**70})
 
 
 def test_real_cases_at_every_step_roundtrip_in_both_formats() -> None:
@@ -1103,6 +1114,21 @@ def test_case_json_format_2_is_compact() -> None:
 
 
 # -- cases -------------------------------------------------------------------------------
+
+
+async def test_an_archive_number_is_found_whoever_filed_it(db: Database) -> None:
+    """The case filed under a number is found, also when a Plh filed it (its event's data
+    carries ``acting`` after the reference); a number that only begins the same way, or
+    that has LIKE's wildcards in it, finds nothing."""
+    run = finished()
+    [archived] = [e for e in run.log if e.type is EventType.ARCHIVED]
+    by_plh = replace(archived, data={"reference": "ARS/PK/2027/007", "acting": "plh"})
+    log = [e if e is not archived else by_plh for e in run.log]
+    await db.write(store, replace(run.current, archive_reference="ARS/PK/2027/007"), log)
+    case_id = run.current.id
+    assert await db.read(repo.case_archived_as, "ARS/PK/2027/007") == case_id
+    for other in ("ARS/PK/2027/00", "ARS/PK/2027/0070", "ARS/PK/2027/00_", "ARS%"):
+        assert await db.read(repo.case_archived_as, other) is None, other
 
 
 @pytest.mark.parametrize("make", [lambda: run_to(1), lambda: run_to(9), finished])

@@ -15,7 +15,8 @@ import docx
 
 from bot.core.definition import SopDefinition
 from bot.core.loader import load_definition
-from bot.demo import OFFICIALS, ROOT, Script, World, draft
+from bot.core.model import EventType
+from bot.demo import ACTING, OFFICIALS, ROOT, Script, World, draft
 from bot.papers import samples as S
 from bot.papers.contexts import DOTS, sk_tim_context
 from bot.papers.dates import DEFAULT_ZONE
@@ -82,6 +83,19 @@ def test_the_shipped_sop_states_the_bureaus_four_duties_on_its_team_step() -> No
     assert step is not None and step.id == 5
     assert list(step.team_duties) == STATED == list(S.TEAM_DUTIES)
     assert team_duties(SHIPPED, step) == STATED
+
+
+def test_a_case_of_the_revision_before_the_duties_were_stated_takes_the_stated_ones() -> None:
+    """Cases opened before the SOP file gained ``team_duties`` keep their revision; their SK
+    Tim takes the duties the current file states for the same step, not derived ones."""
+    earlier = replace(
+        SHIPPED,
+        steps=tuple(replace(s, team_duties=()) if s.id == 5 else s for s in SHIPPED.steps),
+    )
+    step = team_step_of(earlier)
+    assert step is not None and not step.team_duties
+    assert team_duties(earlier, step, current=SHIPPED) == STATED
+    assert team_duties(earlier, step) == derived_team_duties(earlier, step)
 
 
 def test_the_shipped_sops_duties_derived_name_its_drafts_reviewers_and_karo() -> None:
@@ -216,12 +230,9 @@ def person(p: Any, extra: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
-async def test_the_bot_writes_the_second_sops_sk_tim_with_its_derived_duties(
-    tmp_path: Path,
-) -> None:
+def two_sops(tmp_path: Path) -> World:
     """A deployment running both SOPs: Kasubag is also the Kasi, Kabag the Kasubdit, Karo the
-    Direktur, the bureau's team the Tim Pelaksana. The Kasi forms the team of a Surat Tugas
-    case; its SK Tim lists the duties derived from the Surat Tugas SOP."""
+    Direktur, the bureau's team (Ayu, Rudi) the Tim Pelaksana."""
     extra = {
         "kasubag": ("kasi",),
         "kabag": ("kasubdit",),
@@ -234,29 +245,43 @@ async def test_the_bot_writes_the_second_sops_sk_tim_with_its_derived_duties(
         str(ROOT / "sops" / "penyusunan-program-kerja.toml"),
         str(FIXTURES / "surat-tugas-tim.toml"),
     ]
-    async with World(tmp_path, sops=sops, people=people) as world:
+    return World(tmp_path, sops=sops, people=people)
+
+
+async def surat_tugas_with_team(world: World, s: Script, title: str) -> int:
+    """A Surat Tugas case whose team (Ayu, Rudi) the Kasi formed; it waits at step 4."""
+    kasubag = world["kasubag"]
+    kasubag.mark_seen()
+    await kasubag.send("/baru surat-tugas-tim")
+    asked = await kasubag.wait_message(lambda m: "judul" in m.text, timeout=s.timeout)
+    await kasubag.send(title)
+    await world.emu.wait_until(lambda: "tahun anggaran" in asked.text, timeout=s.timeout)
+    await kasubag.send("2027")
+    await world.emu.wait_until(lambda: "telah dibuat" in asked.text, timeout=s.timeout)
+    case = int(asked.text.split("Berkas #", 1)[1].split()[0])
+    await s.upload("kasubag", case, "Nota Dinas Permohonan.docx", draft("Nota Dinas"))
+    await s.press("kasubag", "Ajukan", case)
+    await s.approve("kabag", case)  # step 2, as Kasubdit
+    await s.press("kasubag", "Ayu", case)  # step 3: the Kasi forms the team
+    await s.press("kasubag", "Rudi", case)
+    await s.press("kasubag", "Tetapkan tim", case)
+    await world.emu.wait_until(
+        lambda: any(has_step_4(m.text, case) for m in world["tim1"].bot_messages),
+        timeout=s.timeout,
+    )
+    await world.drained()
+    return case
+
+
+async def test_the_bot_writes_the_second_sops_sk_tim_with_its_derived_duties(
+    tmp_path: Path,
+) -> None:
+    """The Kasi forms the team of a Surat Tugas case; its SK Tim lists the duties derived
+    from the Surat Tugas SOP."""
+    async with two_sops(tmp_path) as world:
         await world.everyone_starts()
         s = Script(world)
-        kasubag = world["kasubag"]
-        kasubag.mark_seen()
-        await kasubag.send("/baru surat-tugas-tim")
-        asked = await kasubag.wait_message(lambda m: "judul" in m.text, timeout=s.timeout)
-        await kasubag.send("Surat Tugas Monev Bursa Kerja Surabaya")
-        await world.emu.wait_until(lambda: "tahun anggaran" in asked.text, timeout=s.timeout)
-        await kasubag.send("2027")
-        await world.emu.wait_until(lambda: "telah dibuat" in asked.text, timeout=s.timeout)
-        case = int(asked.text.split("Berkas #", 1)[1].split()[0])
-        await s.upload("kasubag", case, "Nota Dinas Permohonan.docx", draft("Nota Dinas"))
-        await s.press("kasubag", "Ajukan", case)
-        await s.approve("kabag", case)  # step 2, as Kasubdit
-        await s.press("kasubag", "Ayu", case)  # step 3: the Kasi forms the team
-        await s.press("kasubag", "Rudi", case)
-        await s.press("kasubag", "Tetapkan tim", case)
-        await world.emu.wait_until(
-            lambda: any(has_step_4(m.text, case) for m in world["tim1"].bot_messages),
-            timeout=s.timeout,
-        )
-        await world.drained()
+        case = await surat_tugas_with_team(world, s, "Surat Tugas Monev Bursa Kerja Surabaya")
         db, store = world.services.db, world.services.files
         rows = [r for r in await db.read(repo.files_of_case, case) if r.name.startswith("sk-tim")]
         assert [r.name for r in rows] == [f"sk-tim-B{case}-langkah3-ke1.docx"]
@@ -272,6 +297,26 @@ async def test_the_bot_writes_the_second_sops_sk_tim_with_its_derived_duties(
         )
     ]
     assert "RKAKL" not in "\n".join(paragraphs)
+
+
+async def test_passing_on_one_sops_team_role_leaves_the_other_sops_teams(tmp_path: Path) -> None:
+    """Ayu drafts for the bureau (tim) and for the directorate (tim_pelaksana). Her bureau
+    role passed to Agus takes her place in no Surat Tugas team: she still holds that role
+    there, and Agus does not."""
+    async with two_sops(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await surat_tugas_with_team(world, s, "Surat Tugas Monev")
+        admin = world["admin"]
+        admin.mark_seen()
+        await admin.send(f"/alihkan tim 1004 {ACTING.telegram_id}")
+        answer = await admin.wait_message(timeout=s.timeout)
+        assert "dialihkan" in answer.text
+        await world.drained()
+        stored = await world.services.db.read(repo.load_case, case)
+        assert stored.team == (1004, 1005)
+        events = await world.services.db.read(repo.load_events, case)
+        assert not [e for e in events if e.type is EventType.TEAM_CHANGED]
 
 
 def has_step_4(text: str, case: int) -> bool:

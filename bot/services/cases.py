@@ -515,10 +515,15 @@ class Dialogues:
         self._woken(queued)
         return result
 
-    async def cancel(self, user_id: int) -> repo.Dialogue | None:
-        """/batal: end the pending dialogue (with its buttons); the one that ended, if any."""
+    async def cancel(self, user_id: int, case_id: int | None = None) -> repo.Dialogue | None:
+        """/batal: end the pending dialogue (with its buttons); the one that ended, if any.
+        With ``case_id`` (a question's Batal button), only a dialogue about that case."""
 
         def txn(tx: Tx) -> repo.Dialogue | None:
+            if case_id is not None:
+                pending = repo.get_dialogue(tx, user_id)
+                if pending is None or pending.case_id != case_id:
+                    return None
             return effects.end_dialogue(tx, user_id, self.clock.now())
 
         ended = await self.db.write(txn)

@@ -358,10 +358,23 @@ def start_dialogue(
     version: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> bool:
-    """Start a dialogue; one it replaces ends (with its buttons). Whether rows were queued
-    (the outbox is then woken)."""
+    """Start a dialogue; one it replaces ends (with its buttons). A question it replaces
+    that was asked on another task message leaves that message: the task shows there again,
+    with its buttons. Whether rows were queued (the outbox is then woken)."""
     replaced = repo.set_dialogue(tx, person_id, kind, now, case_id, version, data)
-    return replaced is not None and _close(tx, replaced, person_id, now)
+    if replaced is None:
+        return False
+    queued = _close(tx, replaced, person_id, now)
+    shown = asked_on(replaced)
+    here = (data or {}).get("chat_id"), (data or {}).get("message_id")
+    if shown is not None and shown[:2] != here and replaced.case_id is not None:
+        refresh = {"refresh": 1, "edit_only": 1}
+        repo.enqueue(
+            tx, person_id, "task", now,
+            case_id=replaced.case_id, version=replaced.version, params=refresh,
+        )  # fmt: skip
+        queued = True
+    return queued
 
 
 def ask_which_document(

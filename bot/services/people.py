@@ -232,13 +232,22 @@ class PeopleService:
             return []
         return repo.open_cases_for_roles(tx, self.unit, [role], limit=100_000)
 
+    def _teams_with(self, tx: Tx, role: str, person_id: int) -> list[Case]:
+        """The running cases whose team, made of holders of the shared ``role`` (their SOP
+        has it), has this person."""
+        if not self._shared(role):
+            return []
+        cases = repo.open_cases_with_member(tx, self.unit, person_id)
+        return [case for case in cases if self.sops.of(case).has_role(role)]
+
     def _pass_places(self, tx: Tx, admin_id: int, role: str, old: int, new: int) -> list[Case]:
         """A shared role passed on: the new holder takes the old one's place in the team of
-        every running case that has them. The cases, as changed."""
-        if not self._shared(role) or self.cases is None:
+        every running case of an SOP with that role (a team of another SOP's role is not
+        touched). The cases, as changed."""
+        if self.cases is None:
             return []
         changed = []
-        for case in repo.open_cases_with_member(tx, self.unit, old):
+        for case in self._teams_with(tx, role, old):
             command = ReplaceTeamMember(case.version, old, new)
             changed.append(self.cases.run_in(tx, case, command, admin_id).case)
         return changed
@@ -274,7 +283,9 @@ class PeopleService:
             # a team member may take over another's places (both held the team's role)
             if old == new or (new in holders and not self._shared(role)):
                 return Reassigned("already", name_of(tx, new)), False
-            if old not in holders:
+            # a member whose role was revoked (/cabut) may still have places in running
+            # teams: passing them on is what is left to do
+            if old not in holders and not self._teams_with(tx, role, old):
                 return Reassigned("not_holder", name_of(tx, old)), False
             repo.revoke_role(tx, old, role, self.unit, now, admin_id)
             repo.ensure_person(tx, new, now)
