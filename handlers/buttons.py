@@ -372,11 +372,7 @@ async def answer_dialogue(update: Update, context: Context, dialogue: Any, text:
         command = CompleteStep(case.version, text)
     else:
         command = ArchiveCase(case.version, text)
-    data = dialogue.data
-    shown: Shown | None = None
-    if data.get("text_html") and data.get("chat_id") and data.get("message_id"):
-        shown = (int(data["chat_id"]), int(data["message_id"]), str(data["text_html"]))
-    await run_command(update, context, case, command, shown, end_dialogue=True)
+    await run_command(update, context, case, command, dialogue.asked_on, end_dialogue=True)
 
 
 def _inaccessible(message: MaybeInaccessibleMessage | None) -> bool:

@@ -97,6 +97,25 @@ class Dialogue:
     created_at: datetime
     prompt: tuple[int, int] | None = None  # (chat, message) of the message with its buttons
 
+    @property
+    def asked_on(self) -> tuple[int, int, str] | None:
+        """The task message a question was asked on, and the task's text before it: (chat,
+        message, text), or None for a question of its own message."""
+        data = self.data
+        chat_id, message_id, text = (
+            data.get("chat_id"),
+            data.get("message_id"),
+            data.get("text_html"),
+        )
+        if (
+            isinstance(chat_id, int)
+            and isinstance(message_id, int)
+            and isinstance(text, str)
+            and text
+        ):
+            return chat_id, message_id, text
+        return None
+
 
 def team_selection(dialogue: Dialogue | None, case_id: int) -> tuple[list[int], int]:
     """The members picked so far for a case's team (a "team" dialogue), and the page of

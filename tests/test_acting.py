@@ -40,6 +40,26 @@ async def to_step_3(world: World, s: Script, title: str = "Usulan PK") -> int:
     return case
 
 
+async def plh_takes_a_waiting_step_3(world: World, s: Script) -> int:
+    """Karo's step 3 waits (his task has arrived) when a Plh Karo is appointed, who then
+    receives it."""
+    case = await to_step_3(world, s)
+    await world.emu.wait_until(lambda: bool(task_of(world, "karo", case, 3)), timeout=WAIT)
+    await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti tahunan")
+    await world.emu.wait_until(lambda: bool(task_of(world, "plh", case, 3)), timeout=WAIT)
+    return case
+
+
+async def plh_typing_a_reason_at_step_3(world: World, s: Script) -> tuple[int, EmuMessage]:
+    """A Plh Karo, appointed before the proposal reached step 3, pressed Kembalikan there
+    and is asked for the reason: the case, and the message that asks."""
+    await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti tahunan")
+    case = await to_step_3(world, s)
+    await s.press("plh", "Kembalikan", case)
+    asked = await s.seen("plh", lambda m: "silakan ketik" in m.text and bool(m.button_texts))
+    return case, asked
+
+
 def plt_karo_8_to_9_december(telegram_id: int, **extra: str) -> dict[str, object]:
     """A Plt Karo named in the config's [[acting]], for 8 and 9 December 2026."""
     return {
@@ -154,10 +174,7 @@ async def test_a_plh_appointed_while_a_task_waits_receives_its_documents_then_th
     async with World(tmp_path) as world:
         await world.everyone_starts()
         s = Script(world)
-        case = await to_step_3(world, s)
-        await world.emu.wait_until(lambda: bool(task_of(world, "karo", case, 3)), timeout=WAIT)
-        await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti tahunan")
-        await world.emu.wait_until(lambda: bool(task_of(world, "plh", case, 3)), timeout=WAIT)
+        case = await plh_takes_a_waiting_step_3(world, s)
         plh = world["plh"].bot_messages
         task_id = task_of(world, "plh", case, 3)[0].message_id
         received = [m.document["file_name"] for m in plh if m.document and m.message_id < task_id]
@@ -176,10 +193,7 @@ async def test_a_plh_typing_a_return_reason_is_told_when_the_definitive_karo_dec
     async with World(tmp_path) as world:
         await world.everyone_starts()
         s = Script(world)
-        await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti tahunan")
-        case = await to_step_3(world, s)
-        await s.press("plh", "Kembalikan", case)
-        await s.seen("plh", lambda m: "silakan ketik" in m.text and bool(m.button_texts))
+        case, _ = await plh_typing_a_reason_at_step_3(world, s)
         # Karo opens the task from /tugas and approves
         karo = world["karo"]
         karo.mark_seen()
@@ -207,10 +221,7 @@ async def test_when_the_plh_ends_karo_has_one_task_message_with_buttons(tmp_path
     async with World(tmp_path) as world:
         await world.everyone_starts()
         s = Script(world)
-        case = await to_step_3(world, s)
-        await world.emu.wait_until(lambda: bool(task_of(world, "karo", case, 3)), timeout=WAIT)
-        await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti tahunan")
-        await world.emu.wait_until(lambda: bool(task_of(world, "plh", case, 3)), timeout=WAIT)
+        case = await plh_takes_a_waiting_step_3(world, s)
         admin = world["admin"]
         admin.mark_seen()
         await admin.send("/akhiri_plh karo")
@@ -231,10 +242,7 @@ async def test_a_plh_whose_period_ends_while_typing_a_reason_loses_the_question(
     async with World(tmp_path) as world:
         await world.everyone_starts()
         s = Script(world)
-        await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti tahunan")
-        case = await to_step_3(world, s)
-        await s.press("plh", "Kembalikan", case)
-        asked = await s.seen("plh", lambda m: "silakan ketik" in m.text and bool(m.button_texts))
+        case, asked = await plh_typing_a_reason_at_step_3(world, s)
         admin = world["admin"]
         admin.mark_seen()
         await admin.send("/akhiri_plh karo")

@@ -253,7 +253,7 @@ def _retire(
     for dialogue in ended:
         if dialogue.prompt is not None and dialogue.prompt not in pressed:
             out.strip(*dialogue.prompt, before.id)
-        if (shown := asked_on(dialogue)) is not None and shown[:2] not in pressed:
+        if (shown := dialogue.asked_on) is not None and shown[:2] not in pressed:
             asked[shown[:2]] = shown[2]
     for chat_id, message_id in repo.take_task_messages(tx, before.id, before.version):
         if (chat_id, message_id) not in pressed and (chat_id, message_id) not in asked:
@@ -264,16 +264,6 @@ def _retire(
     return ended
 
 
-def asked_on(dialogue: repo.Dialogue) -> tuple[int, int, str] | None:
-    """The task message a question was asked on, and the task's text before it: (chat,
-    message, text), or None for a question of its own message."""
-    data = dialogue.data
-    chat_id, message_id, text = data.get("chat_id"), data.get("message_id"), data.get("text_html")
-    if isinstance(chat_id, int) and isinstance(message_id, int) and isinstance(text, str) and text:
-        return chat_id, message_id, text
-    return None
-
-
 def take_tasks_from(tx: Tx, person_id: int, case_ids: Iterable[int], now: datetime) -> None:
     """Tasks of these cases are no longer the person's (their role passed on, revoked, an
     acting period over): the buttons go from their chat, and a question they were answering
@@ -282,7 +272,7 @@ def take_tasks_from(tx: Tx, person_id: int, case_ids: Iterable[int], now: dateti
     dialogue = repo.get_dialogue(tx, person_id)
     shown = None
     if dialogue is not None and dialogue.case_id in cases:
-        shown = asked_on(dialogue)
+        shown = dialogue.asked_on
         end_dialogue(tx, person_id, now)
     for case_id in cases:
         for message_id in repo.take_task_messages_in_chat(tx, case_id, person_id):
@@ -365,7 +355,7 @@ def start_dialogue(
     if replaced is None:
         return False
     queued = _close(tx, replaced, person_id, now)
-    shown = asked_on(replaced)
+    shown = replaced.asked_on
     here = (data or {}).get("chat_id"), (data or {}).get("message_id")
     if shown is not None and shown[:2] != here and replaced.case_id is not None:
         refresh = {"refresh": 1, "edit_only": 1}

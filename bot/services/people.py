@@ -240,24 +240,23 @@ class PeopleService:
         cases = repo.open_cases_with_member(tx, self.unit, person_id)
         return [case for case in cases if self.sops.of(case).has_role(role)]
 
-    def _pass_places(self, tx: Tx, admin_id: int, role: str, old: int, new: int) -> list[Case]:
-        """A shared role passed on: the new holder takes the old one's place in the team of
-        every running case of an SOP with that role (a team of another SOP's role is not
-        touched). The cases, as changed."""
+    def _pass_places(
+        self, tx: Tx, admin_id: int, teams: list[Case], old: int, new: int
+    ) -> list[Case]:
+        """A shared role passed on: the new holder takes the old one's place in these teams
+        (:meth:`_teams_with`). The cases, as changed."""
         if self.cases is None:
             return []
         changed = []
-        for case in self._teams_with(tx, role, old):
+        for case in teams:
             command = ReplaceTeamMember(case.version, old, new)
             changed.append(self.cases.run_in(tx, case, command, admin_id).case)
         return changed
 
     def _waiting_for(
-        self, tx: Tx, role: str, person_id: int, now: datetime, also: list[Case] | None = None
+        self, tx: Tx, cases: list[Case], person_id: int, now: datetime
     ) -> list[tuple[Case, SopDefinition]]:
-        """The role's cases (and ``also``) whose step is now this person's (to hand them the
-        tasks)."""
-        cases = [*self._cases_of(tx, role), *(also or [])]
+        """Those of the cases whose step is now this person's (to hand them the tasks)."""
         found = [(case, self.sops.of(case)) for case in cases]
         return [
             (case, definition)
@@ -267,7 +266,7 @@ class PeopleService:
 
     def _take_over(self, tx: Tx, role: str, person_id: int, now: datetime) -> None:
         """A new holder of a role receives the tasks that wait for it (with documents)."""
-        for case, definition in self._waiting_for(tx, role, person_id, now):
+        for case, definition in self._waiting_for(tx, self._cases_of(tx, role), person_id, now):
             effects.hand_task(tx, definition, case, person_id, now, {"open": 1})
 
     async def reassign(self, admin_id: int, role: str, old: int, new: int) -> Reassigned:
@@ -285,17 +284,17 @@ class PeopleService:
                 return Reassigned("already", name_of(tx, new)), False
             # a member whose role was revoked (/cabut) may still have places in running
             # teams: passing them on is what is left to do
-            if old not in holders and not self._teams_with(tx, role, old):
+            teams = self._teams_with(tx, role, old)
+            if old not in holders and not teams:
                 return Reassigned("not_holder", name_of(tx, old)), False
             repo.revoke_role(tx, old, role, self.unit, now, admin_id)
             repo.ensure_person(tx, new, now)
             repo.grant_role(tx, new, role, self.unit, now, admin_id)
-            teams = self._pass_places(tx, admin_id, role, old, new)
-            moved = self._waiting_for(tx, role, new, now, teams)
+            cases = [*self._cases_of(tx, role), *self._pass_places(tx, admin_id, teams, old, new)]
+            moved = self._waiting_for(tx, cases, new, now)
             told = {"t": "role_moved", "role": role, "from": old, "to": new, "tasks": len(moved)}
             for person in (old, new):  # told first: the tasks follow the notice
                 repo.enqueue(tx, person, "notice", now, params={**told, "people": [old, new]})
-            cases = [*self._cases_of(tx, role), *teams]
             effects.take_tasks_from(tx, old, (case.id for case in cases), now)
             for case, definition in moved:
                 effects.hand_task(tx, definition, case, new, now, {"open": 1})
