@@ -43,7 +43,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import BotProcess, Player, Tap, emit, note, percentile, wait_polling
 
 from bot.app import load_sops
-from bot.core.model import Actor, Approve, AttachFile, CaseStatus, CompleteStep, StartCase
+from bot.core.model import (
+    Actor,
+    Approve,
+    AttachFile,
+    CaseStatus,
+    CompleteStep,
+    EventType,
+    StartCase,
+)
 from bot.core.workflow import apply_all, decide
 from bot.demo import OFFICIALS, TOKEN, world_config
 from emulator import ApiCall, BotApiEmulator
@@ -123,10 +131,22 @@ async def populate(db: Database, n: int, unit: str | None = None) -> None:
             )
             for seq, e in enumerate(events if is_open else closed_events, start=1):
                 batch_events.append(event_row(replace(e, case_id=i), seq))
+            if not is_open:  # filed under a number of its own
+                filed = replace(
+                    closed_events[-1],
+                    case_id=i,
+                    type=EventType.ARCHIVED,
+                    data={"reference": archive_number(i)},
+                )
+                batch_events.append(event_row(filed, len(closed_events) + 1))
             if len(batch_cases) >= 5000:
                 await db.write(insert_cases, batch_cases, batch_events)
                 batch_cases, batch_events = [], []
         await db.write(insert_cases, batch_cases, batch_events)
+
+
+def archive_number(case_id: int) -> str:
+    return f"ARS/PK/{2000 + case_id % 30}/{case_id:06d}"
 
 
 def insert_cases(
@@ -171,6 +191,23 @@ async def sweep_query_ms(path: Path | str) -> float:
                 (now,),
             )
             samples.append((time.perf_counter() - start) * 1000)
+    finally:
+        await db.close()
+    return statistics.median(samples)
+
+
+async def archive_lookup_ms(path: Path | str) -> float:
+    """Median time of the check archiving makes: is the number already some case's? Asked
+    of a number in use and of a free one, alternately."""
+    db = await Database.open(path, check_integrity=False)
+    samples = []
+    try:
+        for k in range(30):
+            used = archive_number(10 * k + 1) if k % 2 else "ARS/PK/2027/BARU"
+            start = time.perf_counter()
+            found = await db.read(repo.case_archived_as, used)
+            samples.append((time.perf_counter() - start) * 1000)
+            assert (found is not None) == bool(k % 2), (used, found)
     finally:
         await db.close()
     return statistics.median(samples)
@@ -322,6 +359,13 @@ async def main(n: int, keep: Path | None, url: str | None = None) -> None:
     emit(f"{engine}scale_status_p99", ms(status, 99), "ms", None)
     emit(f"{engine}scale_peak_rss", rss, "MB", 200)
     emit(f"{engine}scale_sweep_query", await sweep_query_ms(db_path), "ms", 100, cases=n)
+    emit(
+        f"{engine}scale_archive_number_check",
+        await archive_lookup_ms(db_path),
+        "ms",
+        None,
+        cases=n,
+    )
     emit(
         f"{engine}scale_outbox_round",
         await outbox_round_ms(db_path),

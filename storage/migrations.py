@@ -276,6 +276,13 @@ CREATE TABLE album_files (
 CREATE INDEX album_files_by_album ON album_files(chat_id, media_group_id);
 """
 
+V8_ARCHIVE_NUMBERS = """
+-- An archive number is refused when another case was filed under it: the lookup reads
+-- the archived events' data (compact JSON that starts with the number) from this partial
+-- index, one entry per archived case, instead of scanning the whole event log.
+CREATE INDEX events_archived ON events(data) WHERE type = 'archived';
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     V1_FOUNDATION,
     V2_REMINDERS,
@@ -284,6 +291,7 @@ MIGRATIONS: tuple[str, ...] = (
     V5_QUEUE_INDEXES,
     V6_ONE_QUEUE_INDEX,
     V7_ALBUMS,
+    V8_ARCHIVE_NUMBERS,
 )
 """``MIGRATIONS[i]`` takes a database from ``user_version`` i to i + 1."""
 

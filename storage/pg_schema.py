@@ -262,6 +262,10 @@ CREATE TABLE album_files (
 CREATE INDEX album_files_by_album ON album_files(chat_id, media_group_id);
 """
     ),
+    # 8: the archived events' data (storage.migrations.V8_ARCHIVE_NUMBERS)
+    """
+CREATE INDEX events_archived ON events(data) WHERE type = 'archived';
+""",
 )
 """``STEPS[i]`` takes a PostgreSQL database from level ``BASE_LEVEL + i`` to the next."""
 

@@ -684,13 +684,14 @@ def append_events(tx: Tx, case_id: int, events: Sequence[Event]) -> int:
 def case_archived_as(tx: Tx, reference: str) -> int | None:
     """The case filed under this archive number, if any. Its ``archived`` event's data is
     compact JSON that starts with the reference: ``{"reference":"..."}``, or with more keys
-    after it (``,"acting":"plh"`` when an acting official filed it)."""
-    alone = dumps({"reference": reference})
-    first = alone[:-1] + ","
+    after it (``,"acting":"plh"`` when an acting official filed it). Every such text starts
+    with ``{"reference":"<number>"`` (the number's own quotes are escaped), so it is one
+    range of the ``events_archived`` index: from that prefix up to the prefix with its
+    last ``"`` raised to ``#``, the next character."""
+    prefix = dumps({"reference": reference})[:-1]
     value = tx.value(
-        "SELECT case_id FROM events WHERE type = 'archived' "
-        "AND (data = ? OR substr(data, 1, ?) = ?) LIMIT 1",
-        (alone, len(first), first),
+        "SELECT case_id FROM events WHERE type = 'archived' AND data >= ? AND data < ? LIMIT 1",
+        (prefix, prefix[:-1] + "#"),
     )
     return None if value is None else int(value)
 
