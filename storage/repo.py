@@ -1322,6 +1322,17 @@ def take_task_messages_in_chat(tx: Tx, case_id: int, chat_id: int) -> list[int]:
     return sorted(r[0] for r in rows)
 
 
+def drop_queued_tasks(tx: Tx, chat_id: int, case_id: int, now: datetime) -> int:
+    """The case's task and documents still queued for this chat are not sent: the step is
+    no longer this person's. Settled as skipped rows are (sent, without a message)."""
+    return tx.run(
+        "UPDATE outbox SET sent_at = ?, last_error = 'no longer the holder' "
+        "WHERE chat_id = ? AND case_id = ? AND kind IN ('task', 'files') "
+        "AND version IS NOT NULL AND sent_at IS NULL AND failed_at IS NULL",
+        (ts(now), chat_id, case_id),
+    )
+
+
 def case_of_message(tx: Tx, chat_id: int, message_id: int) -> int | None:
     """The case a task message of this chat is about (one with buttons, or the live one)."""
     value = tx.value(

@@ -3,6 +3,7 @@ Through the real bot and the Bot API emulator."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from bot.core.model import CaseStatus, EventType
@@ -58,6 +59,36 @@ async def test_the_kabag_role_passed_on_takes_its_waiting_task_to_the_new_kabag(
     await s.approve("plh", case)
     await world.drained()
     assert (await world.case_status(case)) is not None
+
+
+async def test_a_task_still_queued_for_the_old_kabag_is_not_sent_once_the_role_has_moved(
+    world: World,
+) -> None:
+    """Budi's task message about a new proposal is on its way (Telegram holds the call 2 s
+    and then fails it, so the outbox would send it again) when the administrator passes
+    the Kabag role to Agus: Budi never receives the task with its buttons; Agus does."""
+    world.emu.faults.hang(1, seconds=2.0, method="sendMessage", execute="never", chat_id=1002)
+    s = Script(world, WAIT)
+    case = await s.submit("Usulan yang berpindah sebelum tiba")
+    kabag = world["kabag"]
+    await world.emu.wait_until(lambda: any(m.document for m in kabag.bot_messages), timeout=WAIT)
+    assert await said(world, "admin", f"/alihkan kabag 1002 {NEW_KABAG}") == (
+        "Peran Kabag dialihkan dari Budi Santoso, S.E., M.Si. (ID 1002) kepada "
+        f"{ACTING.name} (ID {NEW_KABAG}). 1 tugas yang sedang berjalan kini menjadi "
+        "tugasnya; keduanya telah diberi tahu."
+    )
+    await s.seen(
+        "plh", lambda m: f"Berkas #{case}" in m.text and any("Setujui" in b for b in m.button_texts)
+    )
+    await world.emu.wait_until(
+        lambda: any("dialihkan oleh administrator" in m.text for m in kabag.bot_messages),
+        timeout=WAIT,
+    )
+    await asyncio.sleep(2.5)  # past the held call and the retry it would have had
+    await world.drained()
+    tasks_for_budi = [m.text for m in kabag.bot_messages if m.button_texts]
+    assert tasks_for_budi == []
+    await s.approve("plh", case)
 
 
 async def test_a_role_passed_to_whoever_holds_it_already_is_refused(world: World) -> None:

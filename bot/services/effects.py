@@ -266,8 +266,8 @@ def _retire(
 
 def take_tasks_from(tx: Tx, person_id: int, case_ids: Iterable[int], now: datetime) -> None:
     """Tasks of these cases are no longer the person's (their role passed on, revoked, an
-    acting period over): the buttons go from their chat, and a question they were answering
-    about one of them ends."""
+    acting period over): the buttons go from their chat, a task still queued for them is
+    not sent, and a question they were answering about one of them ends."""
     cases = set(case_ids)
     dialogue = repo.get_dialogue(tx, person_id)
     shown = None
@@ -275,6 +275,7 @@ def take_tasks_from(tx: Tx, person_id: int, case_ids: Iterable[int], now: dateti
         shown = dialogue.asked_on
         end_dialogue(tx, person_id, now)
     for case_id in cases:
+        repo.drop_queued_tasks(tx, person_id, case_id, now)
         for message_id in repo.take_task_messages_in_chat(tx, case_id, person_id):
             text = shown[2] if shown is not None and shown[:2] == (person_id, message_id) else ""
             strip(tx, person_id, message_id, now, case_id, text)
