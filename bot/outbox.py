@@ -571,12 +571,14 @@ class OutboxSender:
         self, tx: Tx, item: repo.OutboxItem, message_id: int, buttons: bool, new: bool
     ) -> None:
         """After a task went out: it is the holder's live task message, its buttons are known
-        (so a move retires them). If the case moved while the message was on its way, its
-        buttons go at once: the move could not know of them."""
+        (so a move retires them). If the case moved while the message was on its way, or
+        the step stopped being this person's (a role passed on), its buttons go at once:
+        neither could know of them."""
         assert item.case_id is not None and item.version is not None
+        dropped = repo.dropped_meanwhile(tx, item.id)
         repo.mark_sent(tx, item.id, self.clock.now(), message_id if new else None)
         current = repo.load_case(tx, item.case_id)
-        if current is None or not current.is_open or current.version != item.version:
+        if dropped or current is None or not current.is_open or current.version != item.version:
             if buttons:
                 repo.enqueue(
                     tx,

@@ -1322,14 +1322,28 @@ def take_task_messages_in_chat(tx: Tx, case_id: int, chat_id: int) -> list[int]:
     return sorted(r[0] for r in rows)
 
 
+NOT_THE_HOLDER = "no longer the holder"  # the last_error of a row dropped by drop_queued_tasks
+
+
 def drop_queued_tasks(tx: Tx, chat_id: int, case_id: int, now: datetime) -> int:
     """The case's task and documents still queued for this chat are not sent: the step is
     no longer this person's. Settled as skipped rows are (sent, without a message)."""
     return tx.run(
-        "UPDATE outbox SET sent_at = ?, last_error = 'no longer the holder' "
+        "UPDATE outbox SET sent_at = ?, last_error = ? "
         "WHERE chat_id = ? AND case_id = ? AND kind IN ('task', 'files') "
         "AND version IS NOT NULL AND sent_at IS NULL AND failed_at IS NULL",
-        (ts(now), chat_id, case_id),
+        (ts(now), NOT_THE_HOLDER, chat_id, case_id),
+    )
+
+
+def dropped_meanwhile(tx: Tx, item_id: int) -> bool:
+    """Whether :func:`drop_queued_tasks` settled this row while it was on its way."""
+    return (
+        tx.value(
+            "SELECT 1 FROM outbox WHERE id = ? AND sent_at IS NOT NULL AND last_error = ?",
+            (item_id, NOT_THE_HOLDER),
+        )
+        is not None
     )
 
 
