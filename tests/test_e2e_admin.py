@@ -10,6 +10,7 @@ import pytest
 
 from bot.core.model import CaseStatus, EventType
 from bot.demo import ACTING, Script, World, draft
+from emulator.faults import HangExecute
 from storage import repo
 
 WAIT = 15.0
@@ -71,7 +72,7 @@ async def test_a_task_on_its_way_to_the_old_kabag_keeps_no_buttons_once_the_role
     then fails it, so the outbox would send it again; or then delivers it) when the
     administrator passes the Kabag role to Agus: Budi is left with no buttons for it (the
     task is not sent again, or the late one loses its buttons); Agus has the task."""
-    execute = "never" if telegram == "fails the call" else "after"
+    execute: HangExecute = "never" if telegram == "fails the call" else "after"
     world.emu.faults.hang(1, seconds=2.0, method="sendMessage", execute=execute, chat_id=1002)
     s = Script(world, WAIT)
     case = await s.submit("Usulan yang berpindah sebelum tiba")
