@@ -41,8 +41,9 @@ outbox is drained and the emulator quiet. sopbot's is split in two: *papers* (th
 papers and the archive bundle, rendered in the background) and *interactive* (everything
 else: handling the updates and sending what they cause, the outbox included). The paper
 part is measured inside the worker (``sop_worker.py --paper-log``: the production
-``Paperwork``, wrapped; ``time.thread_time()`` of its event-loop steps and of the rendering
-it hands to ``asyncio.to_thread``) and subtracted. The goal compares the interactive CPU per
+``Paperwork``, wrapped; ``time.thread_time()`` of its event-loop steps, of its read of the
+case on a database thread, and of the rendering it hands to ``asyncio.to_thread``) and
+subtracted; saving, recording and sending a finished paper stay interactive. The goal compares the interactive CPU per
 update with the echo bot's (≤ 1.0×); papers have their own goal (each < 100 ms). The
 ``/status`` and ``/laporan`` charts are timed the same way and printed apart, but stay in
 the interactive figure (a ``/status`` answers with its picture).

@@ -46,7 +46,7 @@ from collections.abc import Callable, Coroutine, Generator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -62,6 +62,7 @@ from bot.logsetup import setup_logging  # noqa: E402
 from bot.outbox import RenderedPaper  # noqa: E402
 from bot.paperwork import Paperwork, renderer_for  # noqa: E402
 from bot.services.reports import Charts  # noqa: E402
+from storage.db import Database, Tx  # noqa: E402
 
 STAFF_BASE = 2000
 RAISED_LIMITS = {"per_second": 1e6, "per_chat_per_second": 1e6, "per_chat_burst": 1e6}
@@ -111,8 +112,11 @@ class PaperAccount:
       times the calls submitted while ``make`` runs: the context variable travels with
       ``asyncio.to_thread``'s call, and ``run_in_executor`` is called in the task's context).
 
-    Not counted as paper work (it stays in the interactive figure): the database read on its
-    own thread, and the outbox saving the finished file and recording it.
+    * the read of what the paper needs (``Paperwork._load``: the case, its log, its people
+      and files), on a database reader thread (:class:`_AccountedReads`).
+
+    Not counted as paper work (it stays in the interactive figure): the outbox saving the
+    finished file and recording it, and sending it.
     """
 
     def __init__(self, log: Path) -> None:
@@ -200,6 +204,30 @@ class _Stepped:
                 value, error = None, exc
 
 
+class _AccountedReads:
+    """The database as ``Paperwork`` sees it: each read it makes timed on the reader
+    thread that runs it (``time.thread_time()`` there) and added to the paper's bucket.
+    The bucket is taken when the read is asked for, in the paper's context."""
+
+    def __init__(self, db: Database, account: PaperAccount) -> None:
+        self.db, self.account = db, account
+
+    async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        bucket = _CURRENT.get()
+        if bucket is None:
+            return await self.db.read(fn, *args, **kwargs)
+        account = self.account
+
+        def timed(tx: Tx, *a: Any, **kw: Any) -> T:
+            start = time.thread_time()
+            try:
+                return fn(tx, *a, **kw)
+            finally:
+                account.add(time.thread_time() - start, bucket)
+
+        return await self.db.read(timed, *args, **kwargs)
+
+
 class AccountedPapers:
     """The production Paperwork, built on first use from the application's services,
     with the CPU of each paper measured (:class:`PaperAccount`)."""
@@ -217,8 +245,9 @@ class AccountedPapers:
             self._executor_set = True
         if self._inner is None:
             svc = self.app.services
+            reads = cast(Database, _AccountedReads(svc.db, self.account))
             self._inner = Paperwork(
-                svc.db, svc.sops, svc.config, svc.calendar, renderer_for(svc.config)
+                reads, svc.sops, svc.config, svc.calendar, renderer_for(svc.config)
             )
         bucket = [0.0]
         token = _CURRENT.set(bucket)

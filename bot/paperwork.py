@@ -84,10 +84,19 @@ def paper_problems(definition: SopDefinition) -> list[str]:
     return problems
 
 
-def menimbang(sop_name: str, year: int, team: str, issuer: str) -> list[str]:
+def menimbang(sop_name: str, year: int, team: str, issuer: str, amended: bool = False) -> list[str]:
     """The SK Tim's considerations, from the SOP: "bahwa dalam rangka penyusunan Program
-    Kerja, ... Tahun Anggaran 2027 perlu dibentuk Tim Penyusunan; ..." """
+    Kerja, ... Tahun Anggaran 2027 perlu dibentuk Tim Penyusunan; ..."; an amending decree's
+    say that the team was formed and its members must change."""
     activity = sop_name[:1].lower() + sop_name[1:]
+    if amended:
+        return [
+            f"bahwa dalam rangka {activity} Tahun Anggaran {year} telah dibentuk {team};",
+            f"bahwa untuk kelancaran pelaksanaan tugas, susunan keanggotaan {team} perlu diubah;",
+            "bahwa berdasarkan pertimbangan sebagaimana dimaksud dalam huruf a dan huruf b, "
+            f"perlu menetapkan Keputusan {issuer} tentang Perubahan Susunan Keanggotaan "
+            f"{team};",
+        ]
     return [
         f"bahwa dalam rangka {activity} Tahun Anggaran {year} perlu dibentuk {team};",
         "bahwa berdasarkan pertimbangan sebagaimana dimaksud dalam huruf a, perlu menetapkan "
@@ -446,19 +455,27 @@ class _Context:
         top = next(r for r in self.d.roles if r.superior is None)
         year = self.case.fiscal_year
         team_name = team.name if team else "Tim"
+        # a place passed on after the team was formed: the decree that amends it
+        amended = self.event.type is EventType.TEAM_CHANGED
         paper = SkTim(
             letterhead=self.w.letterhead,
             case=self.info,
             decree_number="",
             date=self.zone.day(self.event.at),
-            menimbang=menimbang(self.d.header.name, year, team_name, top.title),
+            menimbang=menimbang(self.d.header.name, year, team_name, top.title, amended),
             mengingat=list(self.d.header.legal_basis),
             members=members,
             signer=await self.holder(top.id),
             city=self.w.config.organisation.city,
             duties=team_duties(self.d, step, self.w.sops[self.d.code]),
+            amended=amended,
         )
-        return [await self.render(kind, paper, f"paper:{kind.name}", *self.step_visit())]
+        if amended:
+            changes = sum(1 for e in self.events if e.type is EventType.TEAM_CHANGED)
+            extra: tuple[str, ...] = ("perubahan", str(changes))
+        else:
+            extra = self.step_visit()
+        return [await self.render(kind, paper, f"paper:{kind.name}", *extra)]
 
     async def pemeriksaan(self, kind: PaperKind[Pemeriksaan]) -> list[RenderedPaper]:
         ev = self.event

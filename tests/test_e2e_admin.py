@@ -4,13 +4,17 @@ Through the real bot and the Bot API emulator."""
 from __future__ import annotations
 
 import asyncio
+import io
 import re
+from functools import partial
 
+import docx
 import pytest
 
 from bot.core.model import CaseStatus, EventType
 from bot.demo import ACTING, Script, World, draft
 from emulator.faults import HangExecute
+from emulator.users import EmuUser
 from storage import repo
 
 WAIT = 15.0
@@ -258,6 +262,45 @@ async def test_a_team_member_passed_on_takes_her_place_in_the_running_team(world
         f"mengalihkan keanggotaan Tim Penyusunan dari Ayu Lestari, S.Kom. kepada {ACTING.name}"
         in history
     )
+
+
+def docx_text(data: bytes) -> str:
+    document = docx.Document(io.BytesIO(data))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+async def test_a_place_passed_on_amends_the_sk_tim_for_the_team_as_it_now_is(
+    world: World,
+) -> None:
+    """Ayu's place in a drafting team passes to Agus: the team (Agus and Rudi) receives an
+    SK that amends the team's members (Perubahan Susunan Keanggotaan), listing Agus and not
+    Ayu; the SK that formed the team stays as it was, and both are kept with the case."""
+    s = Script(world, WAIT)
+    case = await at_the_drafts(world, s, "Usulan dengan SK yang diubah")
+    await said(world, "admin", f"/alihkan tim 1004 {NEW_KABAG}")
+    name = f"sk-tim-B{case}-perubahan-1.docx"
+
+    def has_it(user: EmuUser) -> bool:
+        return any(m.document and m.document.get("file_name") == name for m in user.bot_messages)
+
+    for who in ("plh", "tim2"):
+        await world.emu.wait_until(partial(has_it, world[who]), timeout=WAIT)
+    [sent] = [
+        m for m in world["plh"].bot_messages if m.document and m.document["file_name"] == name
+    ]
+    amended = docx_text(sent.file_bytes())
+    assert "TENTANG PERUBAHAN SUSUNAN KEANGGOTAAN TIM" in amended
+    assert "Mengubah susunan keanggotaan Tim" in amended
+    assert "bahwa untuk kelancaran pelaksanaan tugas, susunan keanggotaan" in amended
+    assert ACTING.name in amended and "Rudi" in amended and "Ayu" not in amended
+    files = await world.services.db.read(repo.files_of_case, case)
+    decrees = sorted(f.name for f in files if f.name.startswith("sk-tim"))
+    assert decrees == [f"sk-tim-B{case}-langkah5-ke1.docx", name]
+    [formed] = [f for f in files if f.name == decrees[0]]
+    first = docx_text(await world.services.files.read(formed.path))
+    assert "TENTANG PEMBENTUKAN TIM" in first and "Ayu" in first
+    assert "PERUBAHAN" not in first
 
 
 async def test_a_team_role_passed_to_another_member_leaves_the_team_to_her(world: World) -> None:

@@ -213,6 +213,7 @@ def sk_tim_context(p: SkTim, zone: OfficeZone) -> dict[str, Any]:
         "members": _members(p.members),
         "duties": _duties(p.duties),
         "signer": _official(p.signer, _head_title(p.letterhead)),
+        "amended": p.amended,
     }
 
 

@@ -135,6 +135,8 @@ class SkTim:
     # Diktum KEDUA, the team's duties, lettered a., b., ...: each without its closing
     # punctuation (the paper adds ";", "; dan" before the last one, and "."). Empty: dots.
     duties: Sequence[str] = ()
+    # an amending decree: the team's members changed after it was formed (a place passed on)
+    amended: bool = False
 
 
 # --- 3. Lembar Pemeriksaan (review steps 2, 3, 7, 8, 9) ------------------------------

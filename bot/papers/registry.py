@@ -63,6 +63,7 @@ __all__ = [
     "archive_file_name",
     "file_name",
     "step_paper_problems",
+    "team_amendments",
 ]
 
 R = TypeVar("R")
@@ -85,6 +86,9 @@ class PaperKind(Generic[R]):
     templates_on: frozenset[StepKind] = frozenset()
     # The step kinds for which the bot writes it by itself, unnamed (every decision).
     automatic_on: frozenset[StepKind] = frozenset()
+    # Written again, as an amendment, when a member's place in a case's team passes on
+    # (for a team step that names it in its papers).
+    amended_on_team_change: bool = False
 
     @property
     def of_a_step(self) -> bool:
@@ -100,7 +104,7 @@ DISPOSISI = PaperKind(
 SK_TIM = PaperKind(
     "sk_tim", "Draf SK Tim Penyusunan", "sk_tim.docx", "sk-tim",
     SkTim, sk_tim_context, samples.sample_sk_tim,
-    papers_on=frozenset({StepKind.TEAM}),
+    papers_on=frozenset({StepKind.TEAM}), amended_on_team_change=True,
 )  # fmt: skip
 PEMERIKSAAN = PaperKind(
     "pemeriksaan", "Lembar Pemeriksaan", "pemeriksaan.docx", "pemeriksaan",
@@ -163,6 +167,19 @@ def _name(word: str, case_no: str, extra: tuple[str, ...], suffix: str) -> str:
     parts = [word, _slug(case_no) or "tanpa-nomor"]
     parts += [slug for slug in map(_slug, extra) if slug]
     return "-".join(parts) + suffix
+
+
+def team_amendments(definition: SopDefinition) -> list[str]:
+    """The papers a team step of the SOP writes that are written again when a member's
+    place in a case's team passes on (the SK Tim: a decree amending the team's members)."""
+    names = [
+        name
+        for step in definition.steps
+        if step.kind is StepKind.TEAM
+        for name in step.papers
+        if name in PAPERS and PAPERS[name].amended_on_team_change
+    ]
+    return list(dict.fromkeys(names))
 
 
 def file_name(kind: PaperKind[Any], case_no: str, *extra: str) -> str:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.definition import DocumentSource, SopDefinition, StepKind
 from bot.core.model import Case, EventType
+from bot.papers.registry import team_amendments
 from bot.services import routing
 from storage import repo
 from storage.db import Tx
@@ -117,6 +118,12 @@ def queue(
             for kind in step.papers:
                 out.job(case, kind, seq)
                 for person in dict.fromkeys(recipients):
+                    papers_for.setdefault(person, []).append((seq, kind))
+        if event.type is EventType.TEAM_CHANGED:
+            # the team's decree, amended, to the team as it now is
+            for kind in team_amendments(definition):
+                out.job(case, kind, seq)
+                for person in case.team:
                     papers_for.setdefault(person, []).append((seq, kind))
 
     last = outcome.events[-1]
