@@ -109,6 +109,7 @@ class RoundResult:
     loop_cpu: float = 0.0  # seconds, of that: the main thread (the event loop)
     paper_cpu: float = 0.0  # seconds, of that: the papers (background)
     chart_cpu: float = 0.0  # seconds, of that: the /status charts (interactive)
+    paper_read_cpu: float = 0.0  # seconds, of paper_cpu: the papers' reads of their case
     papers: list[tuple[str, float]] = field(default_factory=list)  # (kind, CPU seconds)
     charts: list[float] = field(default_factory=list)  # CPU seconds
     calls: int = 0
@@ -191,7 +192,8 @@ class PaperLog:
     def __init__(self, path: Path) -> None:
         self.path, self.offset = path, 0
 
-    def since_last(self) -> list[tuple[str, float]]:
+    def since_last(self) -> list[tuple[str, float, float]]:
+        """(kind, CPU seconds, of which the read of the case on a database thread)."""
         with self.path.open() as handle:
             handle.seek(self.offset)
             text = handle.read()
@@ -199,8 +201,8 @@ class PaperLog:
         self.offset += len(complete.encode())
         papers = []
         for line in complete.splitlines():
-            kind, _, cpu, _ = line.split()
-            papers.append((kind, float(cpu)))
+            kind, _, cpu, _, *reads = line.split()
+            papers.append((kind, float(cpu), float(reads[0]) if reads else 0.0))
         return papers
 
 
@@ -228,8 +230,9 @@ async def measure(
     last = max((s.end for s in samples if s.end is not None), default=t1)
     window = list(tap.emu.calls)[n0:]
     logged = papers.since_last() if papers is not None else []
-    made = [(kind, cpu) for kind, cpu in logged if not kind.startswith("chart:")]
-    drawn = [cpu for kind, cpu in logged if kind.startswith("chart:")]
+    made = [(kind, cpu) for kind, cpu, _ in logged if not kind.startswith("chart:")]
+    paper_reads = sum(read for kind, _, read in logged if not kind.startswith("chart:"))
+    drawn = [cpu for kind, cpu, _ in logged if kind.startswith("chart:")]
     result = RoundResult(
         side=side.name,
         updates=len(samples) + timeouts,
@@ -237,6 +240,7 @@ async def measure(
         cpu=cpu1 - cpu0,
         loop_cpu=loop1 - loop0,
         paper_cpu=sum(cpu for _, cpu in made),
+        paper_read_cpu=paper_reads,
         chart_cpu=sum(drawn),
         papers=made,
         charts=drawn,
@@ -569,6 +573,10 @@ def report(
         statistics.median(1000 * r.paper_cpu / r.updates for r in ours),
         "ms",
         None,
+        of_which_reads=round(
+            statistics.median(1000 * r.paper_read_cpu / r.updates for r in ours), 3
+        ),
+        reads="each paper's read of its case on a database thread (counted as paper CPU)",
     )
     hand = [(x * 1000, ahead) for r in ours for x, ahead in r.handoffs]
     missing = sum(r.handoffs_missing for r in ours)

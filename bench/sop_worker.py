@@ -125,13 +125,16 @@ class PaperAccount:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self.log.write_text("")
 
-    def add(self, seconds: float, into: list[float]) -> None:
+    def add(self, seconds: float, into: list[float], read: bool = False) -> None:
+        """``into``: [all the paper's CPU, of that its database reads]."""
         with self._lock:
             into[0] += seconds
+            if read:
+                into[1] += seconds
 
-    def record(self, kind: str, case_id: int, cpu: float, files: int) -> None:
+    def record(self, kind: str, case_id: int, cpu: float, files: int, reads: float = 0.0) -> None:
         with self._lock, self.log.open("a") as handle:
-            handle.write(f"{kind} {case_id} {cpu:.6f} {files}\n")
+            handle.write(f"{kind} {case_id} {cpu:.6f} {files} {reads:.6f}\n")
 
     def charts(self) -> Charts:
         """The production chart drawing, each call's CPU (its worker thread's) recorded."""
@@ -223,7 +226,7 @@ class _AccountedReads:
             try:
                 return fn(tx, *a, **kw)
             finally:
-                account.add(time.thread_time() - start, bucket)
+                account.add(time.thread_time() - start, bucket, read=True)
 
         return await self.db.read(timed, *args, **kwargs)
 
@@ -249,13 +252,13 @@ class AccountedPapers:
             self._inner = Paperwork(
                 reads, svc.sops, svc.config, svc.calendar, renderer_for(svc.config)
             )
-        bucket = [0.0]
+        bucket = [0.0, 0.0]
         token = _CURRENT.set(bucket)
         try:
             made = await _Stepped(self._inner.make(case_id, paper, seq), self.account, bucket)
         finally:
             _CURRENT.reset(token)
-        self.account.record(paper, case_id, bucket[0], len(made))
+        self.account.record(paper, case_id, bucket[0], len(made), bucket[1])
         return made  # type: ignore[no-any-return]
 
 
