@@ -681,18 +681,27 @@ def append_events(tx: Tx, case_id: int, events: Sequence[Event]) -> int:
     return first
 
 
-def case_archived_as(tx: Tx, reference: str) -> int | None:
-    """The case filed under this archive number, if any. Its ``archived`` event's data is
-    compact JSON that starts with the reference: ``{"reference":"..."}``, or with more keys
-    after it (``,"acting":"plh"`` when an acting official filed it). Every such text starts
-    with ``{"reference":"<number>"`` (the number's own quotes are escaped), so it is one
-    range of the ``events_archived`` index: from that prefix up to the prefix with its
-    last ``"`` raised to ``#``, the next character."""
+ARCHIVED_AS = (
+    "SELECT case_id FROM events WHERE type = 'archived' AND data >= ? AND data < ? LIMIT 1"
+)
+"""The archive-number lookup: a range of the ``events_archived`` index
+(:func:`archive_number_range` gives its bounds)."""
+
+
+def archive_number_range(reference: str) -> tuple[str, str]:
+    """The texts of the archived events filed under ``reference``: compact JSON that starts
+    with the reference, ``{"reference":"..."}``, or with more keys after it
+    (``,"acting":"plh"`` when an acting official filed it). Every such text starts with
+    ``{"reference":"<number>"`` (the number's own quotes are escaped), so it is one range:
+    from that prefix up to the prefix with its last ``"`` raised to ``#``, the next
+    character."""
     prefix = dumps({"reference": reference})[:-1]
-    value = tx.value(
-        "SELECT case_id FROM events WHERE type = 'archived' AND data >= ? AND data < ? LIMIT 1",
-        (prefix, prefix[:-1] + "#"),
-    )
+    return prefix, prefix[:-1] + "#"
+
+
+def case_archived_as(tx: Tx, reference: str) -> int | None:
+    """The case filed under this archive number, if any."""
+    value = tx.value(ARCHIVED_AS, archive_number_range(reference))
     return None if value is None else int(value)
 
 
@@ -1327,11 +1336,13 @@ NOT_THE_HOLDER = "no longer the holder"  # the last_error of a row dropped by dr
 
 def drop_queued_tasks(tx: Tx, chat_id: int, case_id: int, now: datetime) -> int:
     """The case's task and documents still queued for this chat are not sent: the step is
-    no longer this person's. Settled as skipped rows are (sent, without a message)."""
+    no longer this person's. Settled as skipped rows are (sent, without a message); so are
+    rows Telegram refused as unreachable, which :func:`requeue_refused` would send again
+    when the person presses Start."""
     return tx.run(
-        "UPDATE outbox SET sent_at = ?, last_error = ? "
+        "UPDATE outbox SET sent_at = ?, failed_at = NULL, last_error = ? "
         "WHERE chat_id = ? AND case_id = ? AND kind IN ('task', 'files') "
-        "AND version IS NOT NULL AND sent_at IS NULL AND failed_at IS NULL",
+        "AND version IS NOT NULL AND sent_at IS NULL",
         (ts(now), NOT_THE_HOLDER, chat_id, case_id),
     )
 

@@ -104,6 +104,73 @@ async def test_a_task_on_its_way_to_the_old_kabag_keeps_no_buttons_once_the_role
     await s.approve("plh", case)
 
 
+async def invitation(world: World, role: str) -> str:
+    """The one-time token of an invitation to ``role``, as the administrator receives it."""
+    invite = await said(world, "admin", f"/undang {role}")
+    return invite.rsplit("start=", 1)[1].split()[0]
+
+
+async def test_the_kabag_role_passed_by_invitation_takes_budis_waiting_task_along(
+    world: World,
+) -> None:
+    """The administrator invites a new Kabag while step 2 waits for Budi: when Wulan joins,
+    the role passes to her (one Kabag at a time) and so does the task; Budi's buttons go."""
+    s = Script(world, WAIT)
+    case = await s.submit("Usulan untuk Kabag yang baru")
+    kabag = world["kabag"]
+    await s.seen("kabag", lambda m: f"Berkas #{case}" in m.text and bool(m.button_texts))
+    token = await invitation(world, "kabag")
+    wulan = world.emu.user(2001, "Wulan")
+    await wulan.send(f"/start {token}")
+    await wulan.wait_message(lambda m: "terdaftar sebagai Kabag" in m.text, timeout=WAIT)
+    await world.emu.wait_until(
+        lambda: any(
+            f"Berkas #{case}" in m.text and any("Setujui" in b for b in m.button_texts)
+            for m in wulan.bot_messages
+        ),
+        timeout=WAIT,
+    )
+    await world.drained()
+    await world.emu.wait_until(
+        lambda: not any(m.button_texts for m in kabag.bot_messages), timeout=WAIT
+    )
+
+
+async def test_a_kasubag_in_the_team_keeps_her_review_when_her_team_place_passes_on(
+    world: World,
+) -> None:
+    """Siti is the Kasubag and, invited to the team role, a member of the team that drafts.
+    The drafts reach her review (step 7) and her team place then passes to Agus: the review
+    is still hers as Kasubag, so her task keeps its buttons and she approves."""
+    token = await invitation(world, "tim")
+    siti = world["kasubag"]
+    siti.mark_seen()
+    await siti.send(f"/start {token}")
+    await siti.wait_message(timeout=WAIT)
+    s = Script(world, WAIT)
+    case = await s.submit("Usulan dengan Kasubag di dalam tim")
+    await s.approve("kabag", case)
+    await s.approve("karo", case)
+    await s.press("kabag", "Teruskan", case)
+    await s.press("kasubag", "Siti", case)
+    await s.press("kasubag", "Rudi", case)
+    await s.press("kasubag", "Tetapkan tim", case)
+    for name in ("Draf Program Kerja.docx", "Draf RKAKL.docx", "Draf Penetapan Kinerja.docx"):
+        await s.upload("tim2", case, name, draft(name))
+    await s.press("tim2", "Serahkan draf", case)
+    review = await s.seen(
+        "kasubag",
+        lambda m: f"Berkas #{case}" in m.text and any("Setujui" in b for b in m.button_texts),
+    )
+    answer = await said(world, "admin", f"/alihkan tim 1001 {NEW_KABAG}")
+    assert answer.startswith("Peran Tim Penyusunan dialihkan dari Dra. Siti")
+    assert (await world.services.db.read(repo.load_case, case)).team == (NEW_KABAG, 1005)
+    await world.drained()
+    assert any("Setujui" in b for b in review.button_texts)
+    await s.approve("kasubag", case)
+    assert (await world.services.db.read(repo.load_case, case)).step == 8
+
+
 async def test_a_role_passed_to_whoever_holds_it_already_is_refused(world: World) -> None:
     admin = world["admin"]
     for command, expected in (
@@ -291,6 +358,7 @@ async def test_a_place_passed_on_amends_the_sk_tim_for_the_team_as_it_now_is(
     ]
     amended = docx_text(sent.file_bytes())
     assert "TENTANG PERUBAHAN SUSUNAN KEANGGOTAAN TIM" in amended
+    assert "PEMBENTUKAN" not in amended  # the title, Menetapkan and the Lampiran alike
     assert "Mengubah susunan keanggotaan Tim" in amended
     assert "bahwa untuk kelancaran pelaksanaan tugas, susunan keanggotaan" in amended
     assert ACTING.name in amended and "Rudi" in amended and "Ayu" not in amended

@@ -150,6 +150,29 @@ def test_an_office_copy_with_every_placeholder_typed_over_is_warned_of(
     ]
 
 
+def test_an_office_sk_tim_made_before_the_amending_decree_is_warned_of(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An office's SK Tim without ``amended`` still renders (check passes), but the SK that
+    amends a team would read "Pembentukan": check says so. The shipped one is not warned of."""
+    folder = tmp_path / "kantor"
+    folder.mkdir()
+    old = docx.Document()
+    old.add_paragraph("PEMBENTUKAN TIM {{ case.sop_name|upper }} {{ date }}")
+    old.save(str(folder / "sk_tim.docx"))
+    config = write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n')
+    code, _, err = check(config, capsys)
+    assert code == 0, err
+    assert [line for line in err.splitlines() if "amended" in line] == [
+        f"warning: {folder / 'sk_tim.docx'}: never uses `amended`: the SK that amends a team "
+        "after a member's place passes on would read as the one that formed it (see "
+        "doc_templates/README.md, and the shipped sk_tim.docx)"
+    ]
+    (folder / "sk_tim.docx").unlink()
+    _, _, err = check(config, capsys)
+    assert "amended" not in err
+
+
 def test_a_file_that_is_not_a_docx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "kantor").mkdir()
     (tmp_path / "kantor" / "dokumentasi.docx").write_bytes(b"not a word document")

@@ -1138,6 +1138,25 @@ async def test_an_archive_number_is_found_whoever_filed_it(db: Database) -> None
         assert await db.read(repo.case_archived_as, other) is None, other
 
 
+async def test_archive_numbers_with_quotes_backslashes_and_other_scripts_are_told_apart(
+    db: Database,
+) -> None:
+    """Numbers an archivist may type: with a quote, a backslash, non-Latin letters. Each is
+    found whole; one that only begins it, or goes on from it, is not."""
+    run = finished()
+    [archived] = [e for e in run.log if e.type is EventType.ARCHIVED]
+    numbers = ['ARS/"PK"/7', "ARS\\PK\\7", "ARS/ПК/7", "ARS/PK/7"]
+    for case_id, number in enumerate(numbers, start=1):
+        filed = replace(archived, case_id=case_id, data={"reference": number})
+        case, log = renumbered(run, case_id)
+        log = [filed if e.type is EventType.ARCHIVED else e for e in log]
+        await db.write(store, replace(case, archive_reference=number), log)
+    for case_id, number in enumerate(numbers, start=1):
+        assert await db.read(repo.case_archived_as, number) == case_id, number
+        for other in (number[:-1], number + "0", number + '"', number + "\\"):
+            assert await db.read(repo.case_archived_as, other) is None, other
+
+
 async def test_an_archive_number_is_looked_up_without_reading_the_event_log(
     db: Database,
 ) -> None:

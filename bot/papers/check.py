@@ -21,7 +21,13 @@ from jinja2 import Environment, TemplateError, TemplateSyntaxError, nodes
 from bot.papers.registry import PAPERS, PaperKind
 from bot.papers.render import PaperRenderer
 
-__all__ = ["static_templates", "stray_templates", "template_problems", "undefined_placeholders"]
+__all__ = [
+    "static_templates",
+    "stray_templates",
+    "template_problems",
+    "unamended_templates",
+    "undefined_placeholders",
+]
 
 # The core properties docxtpl fills as templates too (DocxTemplate.render_properties).
 _PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
@@ -71,6 +77,27 @@ def static_templates(renderer: PaperRenderer) -> list[str]:
             notes.append(
                 f"{renderer.template_path(kind)}: no placeholder left: every {kind.name} paper "
                 "would read the same, without the case's title, people or dates"
+            )
+    return notes
+
+
+def unamended_templates(renderer: PaperRenderer) -> list[str]:
+    """Templates of a paper the bot writes again to amend a team (the SK Tim) that never
+    read ``amended``: an office's copy made before the amending decree existed. Its
+    amending SK would be titled and worded as the one that formed the team."""
+    notes = []
+    for kind in PAPERS.values():
+        if not kind.amended_on_team_change:
+            continue
+        try:
+            sources = list(_template_sources(renderer.template_bytes(kind)))
+        except Exception:  # reported by template_problems
+            continue
+        if not any("amended" in source for _, source in sources):
+            notes.append(
+                f"{renderer.template_path(kind)}: never uses `amended`: the SK that amends a "
+                "team after a member's place passes on would read as the one that formed it "
+                "(see doc_templates/README.md, and the shipped sk_tim.docx)"
             )
     return notes
 

@@ -196,7 +196,7 @@ class Acting:
         moved = 0
         cases = self._open_cases(tx, appointment.role)
         # their buttons and a reason they were typing go (the acting_end notice says why)
-        effects.take_tasks_from(tx, appointment.person_id, (case.id for case, _ in cases), now)
+        effects.take_tasks_from(tx, appointment.person_id, cases, now)
         for case, definition in cases:
             if routing.passed_over(definition, case, appointment):
                 continue  # the step never left its definitive holder (strategic, four eyes)

@@ -119,8 +119,9 @@ def queue(
                 out.job(case, kind, seq)
                 for person in dict.fromkeys(recipients):
                     papers_for.setdefault(person, []).append((seq, kind))
-        if event.type is EventType.TEAM_CHANGED:
-            # the team's decree, amended, to the team as it now is
+        if event.type is EventType.TEAM_CHANGED and step.kind is not StepKind.TEAM:
+            # the team's decree, amended, to the team as it now is (back at the team step,
+            # the team is formed anew and decreed then)
             for kind in team_amendments(definition):
                 out.job(case, kind, seq)
                 for person in case.team:
@@ -271,21 +272,33 @@ def _retire(
     return ended
 
 
-def take_tasks_from(tx: Tx, person_id: int, case_ids: Iterable[int], now: datetime) -> None:
+def take_tasks_from(
+    tx: Tx,
+    person_id: int,
+    cases: Iterable[tuple[Case, SopDefinition]],
+    now: datetime,
+) -> int:
     """Tasks of these cases are no longer the person's (their role passed on, revoked, an
     acting period over): the buttons go from their chat, a task still queued for them is
-    not sent, and a question they were answering about one of them ends."""
-    cases = set(case_ids)
+    not sent, and a question they were answering about one of them ends. A case whose step
+    is still theirs another way (a team member who is also the Kasubag reviewing the
+    drafts, an acting appointment that overlaps) is left as it is. How many were taken."""
+    taken = {
+        case.id
+        for case, definition in cases
+        if person_id not in routing.step_holders(tx, definition, case, now)
+    }
     dialogue = repo.get_dialogue(tx, person_id)
     shown = None
-    if dialogue is not None and dialogue.case_id in cases:
+    if dialogue is not None and dialogue.case_id in taken:
         shown = dialogue.asked_on
         end_dialogue(tx, person_id, now)
-    for case_id in cases:
+    for case_id in sorted(taken):
         repo.drop_queued_tasks(tx, person_id, case_id, now)
         for message_id in repo.take_task_messages_in_chat(tx, case_id, person_id):
             text = shown[2] if shown is not None and shown[:2] == (person_id, message_id) else ""
             strip(tx, person_id, message_id, now, case_id, text)
+    return len(taken)
 
 
 def strip(

@@ -145,11 +145,17 @@ class PeopleService:
             return None
         role, unit = taken
         definition = self.sops
+        passed_from = []
         if not self._shared(role):
             for holder in repo.holders(tx, unit, role):
                 if holder.telegram_id != user_id:
                     repo.revoke_role(tx, holder.telegram_id, role, unit, now, user_id)
+                    passed_from.append(holder.telegram_id)
         repo.grant_role(tx, user_id, role, unit, now, None)
+        if passed_from:
+            cases = self._with_sops(self._cases_of(tx, role))
+            for old in passed_from:  # its waiting tasks go with the role, as with /alihkan
+                effects.take_tasks_from(tx, old, cases, now)
         self._take_over(tx, role, user_id, now)
         return definition.role(role).name if definition.has_role(role) else role
 
@@ -211,7 +217,7 @@ class PeopleService:
             if not repo.revoke_role(tx, person_id, role, self.unit, now, admin_id):
                 return None
             cases = self._cases_of(tx, role)
-            effects.take_tasks_from(tx, person_id, (case.id for case in cases), now)
+            effects.take_tasks_from(tx, person_id, self._with_sops(cases), now)
             told = {"t": "role_revoked", "role": role, "tasks": len(cases)}
             repo.enqueue(tx, person_id, "notice", now, params=told)
             vacant = not self._shared(role) and not repo.holders(tx, self.unit, role)
@@ -221,6 +227,9 @@ class PeopleService:
         if revoked is not None:
             self.wake_outbox()
         return revoked
+
+    def _with_sops(self, cases: list[Case]) -> list[tuple[Case, SopDefinition]]:
+        return [(case, self.sops.of(case)) for case in cases]
 
     def _shared(self, role: str) -> bool:
         return self.sops.has_role(role) and self.sops.role(role).shared
@@ -295,7 +304,7 @@ class PeopleService:
             told = {"t": "role_moved", "role": role, "from": old, "to": new, "tasks": len(moved)}
             for person in (old, new):  # told first: the tasks follow the notice
                 repo.enqueue(tx, person, "notice", now, params={**told, "people": [old, new]})
-            effects.take_tasks_from(tx, old, (case.id for case in cases), now)
+            effects.take_tasks_from(tx, old, self._with_sops(cases), now)
             for case, definition in moved:
                 effects.hand_task(tx, definition, case, new, now, {"open": 1})
             return Reassigned("ok", name_of(tx, new), name_of(tx, old), len(moved)), True
