@@ -1637,6 +1637,39 @@ async def test_the_rows_still_to_go_are_found_without_reading_the_delivered_ones
     assert any(s.startswith("SCAN outbox USING INDEX outbox_queue") for s in steps)
 
 
+async def test_a_step_passed_on_drops_its_queued_task_and_documents_even_those_refused(
+    db: Database,
+) -> None:
+    """Kabag 10's role passes on while case 2's task and documents wait for him, one of them
+    refused by Telegram (he had blocked the bot): all are settled unsent, and pressing Start
+    again brings none of them back. What is not his task is left: a paper sent to him for
+    his file (no version), another case's task, another person's task, a row sent before."""
+
+    def fill(tx: Tx) -> dict[str, int]:
+        rows = {
+            "task": repo.enqueue(tx, 10, "task", T0, case_id=2, version=3),
+            "files": repo.enqueue(tx, 10, "files", T0, case_id=2, version=3),
+            "refused": repo.enqueue(tx, 10, "task", T0, case_id=2, version=2),
+            "paper": repo.enqueue(tx, 10, "files", T0, case_id=2),
+            "other case": repo.enqueue(tx, 10, "task", T0, case_id=4, version=1),
+            "other person": repo.enqueue(tx, 11, "task", T0, case_id=2, version=3),
+            "sent": repo.enqueue(tx, 10, "task", T0, case_id=2, version=1),
+        }
+        repo.mark_failed(tx, rows["refused"], T0, "Forbidden: bot was blocked by the user")
+        repo.mark_sent(tx, rows["sent"], T0, 77)
+        return rows
+
+    rows = await db.write(fill)
+    later = T0 + timedelta(minutes=5)
+    assert await db.write(repo.drop_queued_tasks, 10, 2, later) == 3
+    assert await db.write(repo.requeue_refused, 10, later) == 0
+    for name in ("task", "files", "refused"):
+        assert await db.read(repo.dropped_meanwhile, rows[name]), name
+    due = {item.id for item in await db.read(repo.due_outbox, later)}
+    assert due == {rows["paper"], rows["other case"], rows["other person"]}
+    assert not await db.read(repo.dropped_meanwhile, rows["sent"])
+
+
 async def test_outbox_due_times_compare_as_instants_across_offsets(db: Database) -> None:
     """A retry time written in WIB is due by the instant, whatever offset ``now`` carries."""
     due_at = datetime(2025, 1, 6, 15, 0, tzinfo=WIB)  # 08:00 UTC
