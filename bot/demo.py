@@ -13,7 +13,7 @@ import hashlib
 import random
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -313,14 +313,15 @@ class Script:
     async def approve(self, who: str, case_id: int) -> None:
         await self.press(who, "Setujui", case_id)
 
-    async def to_the_drafts(self, case_id: int) -> None:
+    async def to_the_drafts(self, case_id: int, team: Sequence[str] = ("Ayu", "Rudi")) -> None:
         """A submitted proposal through steps 2 to 5 without a return: Kabag and Karo
-        approve, Kabag forwards, Kasubag forms the team of Ayu and Rudi (step 6 follows)."""
+        approve, Kabag forwards, Kasubag forms the team (by the members' button labels: Ayu
+        and Rudi) and step 6 follows."""
         await self.approve("kabag", case_id)
         await self.approve("karo", case_id)
         await self.press("kabag", "Teruskan", case_id)
-        await self.press("kasubag", "Ayu", case_id)
-        await self.press("kasubag", "Rudi", case_id)
+        for member in team:
+            await self.press("kasubag", member, case_id)
         await self.press("kasubag", "Tetapkan tim", case_id)
 
 

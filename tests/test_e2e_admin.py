@@ -149,12 +149,7 @@ async def test_a_kasubag_in_the_team_keeps_her_review_when_her_team_place_passes
     await siti.wait_message(timeout=WAIT)
     s = Script(world, WAIT)
     case = await s.submit("Usulan dengan Kasubag di dalam tim")
-    await s.approve("kabag", case)
-    await s.approve("karo", case)
-    await s.press("kabag", "Teruskan", case)
-    await s.press("kasubag", "Siti", case)
-    await s.press("kasubag", "Rudi", case)
-    await s.press("kasubag", "Tetapkan tim", case)
+    await s.to_the_drafts(case, team=("Siti", "Rudi"))
     for name in ("Draf Program Kerja.docx", "Draf RKAKL.docx", "Draf Penetapan Kinerja.docx"):
         await s.upload("tim2", case, name, draft(name))
     await s.press("tim2", "Serahkan draf", case)

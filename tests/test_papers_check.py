@@ -130,17 +130,27 @@ def test_an_office_template_written_from_scratch(
     assert f"papers: every template fills with sample data ({folder})" in out
 
 
+def one_paragraph_copy(tmp_path: Path, name: str, text: str) -> tuple[Path, Path]:
+    """An office's templates folder with one copy, ``name``, of one paragraph, and a config
+    that points at it."""
+    folder = tmp_path / "kantor"
+    folder.mkdir()
+    copy = docx.Document()
+    copy.add_paragraph(text)
+    copy.save(str(folder / name))
+    return folder, write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n')
+
+
 def test_an_office_copy_with_every_placeholder_typed_over_is_warned_of(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A Disposisi typed over in Word with one case's text fills nothing: every case's
     Disposisi would read the same. It still renders, so check passes, with a warning."""
-    folder = tmp_path / "kantor"
-    folder.mkdir()
-    typed = docx.Document()
-    typed.add_paragraph("LEMBAR DISPOSISI Berkas #7 Program Kerja TA 2027, 5 Desember 2026")
-    typed.save(str(folder / "disposisi.docx"))
-    config = write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n')
+    folder, config = one_paragraph_copy(
+        tmp_path,
+        "disposisi.docx",
+        "LEMBAR DISPOSISI Berkas #7 Program Kerja TA 2027, 5 Desember 2026",
+    )
     code, _, err = check(config, capsys)
     assert code == 0, err
     warnings = [line for line in err.splitlines() if "no placeholder left" in line]
@@ -155,12 +165,9 @@ def test_an_office_sk_tim_made_before_the_amending_decree_is_warned_of(
 ) -> None:
     """An office's SK Tim without ``amended`` still renders (check passes), but the SK that
     amends a team would read "Pembentukan": check says so. The shipped one is not warned of."""
-    folder = tmp_path / "kantor"
-    folder.mkdir()
-    old = docx.Document()
-    old.add_paragraph("PEMBENTUKAN TIM {{ case.sop_name|upper }} {{ date }}")
-    old.save(str(folder / "sk_tim.docx"))
-    config = write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n')
+    folder, config = one_paragraph_copy(
+        tmp_path, "sk_tim.docx", "PEMBENTUKAN TIM {{ case.sop_name|upper }} {{ date }}"
+    )
     code, _, err = check(config, capsys)
     assert code == 0, err
     assert [line for line in err.splitlines() if "amended" in line] == [
