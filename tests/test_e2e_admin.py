@@ -366,6 +366,24 @@ async def test_a_place_passed_on_amends_the_sk_tim_for_the_team_as_it_now_is(
     assert "PERUBAHAN" not in first
 
 
+async def test_no_amending_sk_while_the_team_is_to_be_formed_again(world: World) -> None:
+    """Siti takes the team's forming back (step 5 again) before the team starts; Ayu's place
+    then passes to Agus. The team will be decreed when Siti forms it anew: no amending SK."""
+    s = Script(world, WAIT)
+    case = await at_the_drafts(world, s, "Usulan yang timnya dibentuk ulang")
+    await s.press("kasubag", "Tarik kembali", case)
+    await world.drained()
+    assert (await world.services.db.read(repo.load_case, case)).step == 5
+    await said(world, "admin", f"/alihkan tim 1004 {NEW_KABAG}")
+    await world.drained()
+    files = await world.services.db.read(repo.files_of_case, case)
+    assert [f.name for f in files if f.name.startswith("sk-tim")] == [
+        f"sk-tim-B{case}-langkah5-ke1.docx"
+    ]
+    events = await world.services.db.read(repo.load_events, case)
+    assert [e.type for e in events][-1] is EventType.TEAM_CHANGED
+
+
 async def test_a_team_role_passed_to_another_member_leaves_the_team_to_her(world: World) -> None:
     """Ayu's team role passed to Rudi, who is in the team already: the case's team is Rudi
     alone, and the drafting task stays his."""
