@@ -86,8 +86,8 @@ def paper_problems(definition: SopDefinition) -> list[str]:
 
 def menimbang(sop_name: str, year: int, team: str, issuer: str, amended: bool = False) -> list[str]:
     """The SK Tim's considerations, from the SOP: "bahwa dalam rangka penyusunan Program
-    Kerja, ... Tahun Anggaran 2027 perlu dibentuk Tim Penyusunan; ..."; an amending decree's
-    say that the team was formed and its members must change."""
+    Kerja, ... Tahun Anggaran 2027 perlu dibentuk Tim Penyusunan; ..."; those of an amending
+    decree say that the team was formed and its members must change."""
     activity = sop_name[:1].lower() + sop_name[1:]
     if amended:
         return [

@@ -217,11 +217,11 @@ class PeopleService:
             if not repo.revoke_role(tx, person_id, role, self.unit, now, admin_id):
                 return None
             cases = self._cases_of(tx, role)
-            effects.take_tasks_from(tx, person_id, self._with_sops(cases), now)
-            told = {"t": "role_revoked", "role": role, "tasks": len(cases)}
+            taken = effects.take_tasks_from(tx, person_id, self._with_sops(cases), now)
+            told = {"t": "role_revoked", "role": role, "tasks": taken}
             repo.enqueue(tx, person_id, "notice", now, params=told)
             vacant = not self._shared(role) and not repo.holders(tx, self.unit, role)
-            return Revoked(name_of(tx, person_id), len(cases), vacant)
+            return Revoked(name_of(tx, person_id), taken, vacant)
 
         revoked = await self.db.write(txn)
         if revoked is not None:
