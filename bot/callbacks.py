@@ -25,7 +25,7 @@ class Op(StrEnum):
     WITHDRAW = "w"
     ASSIGN_FILE = "af"  # arg: index of the document the pending upload satisfies
     CANCEL_DIALOGUE = "x"
-    OPEN_TASK = "o"  # show the task of a case (from the /tugas list)
+    OPEN_TASK = "o"  # show the task of a case (from the /tugas list); arg: the list's page
     TASK_PAGE = "tp"  # another page of /tugas; case, step and version 0, arg: page
 
 

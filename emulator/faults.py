@@ -136,10 +136,18 @@ class FaultInjector:
         *,
         method: str | None = None,
         execute: bool = False,
+        chat_id: int | None = None,
     ) -> Fault:
-        """The next ``times`` matching calls lose their connection without an answer."""
+        """The next ``times`` matching calls (to ``chat_id``, if given) lose their connection
+        without an answer."""
         return self._add(
-            Fault("drop", times, _lower(method), execute="before" if execute else "never")
+            Fault(
+                "drop",
+                times,
+                _lower(method),
+                execute="before" if execute else "never",
+                chat_id=chat_id,
+            )
         )
 
     def clear(self) -> None:

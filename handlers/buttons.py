@@ -92,8 +92,7 @@ async def on_button(update: Update, context: Context) -> None:
         return
     if not case.is_open or case.version != cb.version or case.step != cb.step:
         await answer(update, t.ANS_ALREADY_HANDLED, alert=True)
-        if not _shows_current_buttons(query.message, case):
-            await _drop_buttons(query.message)
+        await _retire_stale(update, context, cb, case)
         return
     if cb.op is Op.WITHDRAW:
         refused = await do_withdraw(update, context, case.id, case.version)
@@ -401,6 +400,33 @@ def _shows_current_buttons(message: Any, case: Case) -> bool:
             if cb and cb.case_id == case.id and cb.version == case.version and cb.step == case.step:
                 return case.is_open
     return False
+
+
+async def _retire_stale(update: Update, context: Context, cb: Callback, case: Case) -> None:
+    """The message of a button whose step has moved on. A /tugas list shows its page as it
+    is now (its other tasks stay a press away). Another message loses its buttons: all of
+    them were made for the step that has moved on. One Telegram no longer shows the bot (an
+    InaccessibleMessage: older than about 48 hours) loses them by its chat and id, as a bot
+    may edit its own messages at any age; say, a task message that reached its holder
+    while the bot never heard back, so that a copy was sent."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    if message is None:
+        return
+    if cb.op is Op.OPEN_TASK:
+        if message.is_accessible and _is_task_list(message):
+            await show_task_page(update, context, parsing.case_number(cb.arg or "0") or 0)
+        return  # a list too old to be seen may still offer other tasks: left as it is
+    if message.is_accessible:
+        if not _shows_current_buttons(message, case):
+            await _drop_buttons(message)
+        return
+    try:
+        await context.bot.edit_message_reply_markup(
+            chat_id=message.chat.id, message_id=message.message_id, reply_markup=None
+        )
+    except TelegramError as exc:
+        log.info("buttons of an old message not removed: %s", exc)
 
 
 async def _drop_buttons(message: Any) -> None:

@@ -140,7 +140,16 @@ def tasks_view(context: Context, page: TaskPage) -> tuple[str, Keyboard]:
         )
         label = f"#{case.id} · L{case.step} · {case.title}"[:60]
         keyboard.append(
-            [(label, Callback(Op.OPEN_TASK, case.id, case.step, case.version).encode())]
+            # the list's page rides along: a press on a task that has moved on shows the
+            # page again as it is now
+            [
+                (
+                    label,
+                    Callback(
+                        Op.OPEN_TASK, case.id, case.step, case.version, str(page.page)
+                    ).encode(),
+                )
+            ]
         )
     nav = []
     if page.page > 0:

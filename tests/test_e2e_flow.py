@@ -26,7 +26,7 @@ from bot import texts as t
 from bot.clock import ManualClock
 from bot.core.model import Case, CaseStatus, Event, EventType
 from bot.demo import OFFICIALS, RETURN_REASONS, Script, World, draft, has_button, play_sop
-from emulator import EmuEvent, EmuMessage, EmuUser
+from emulator import CallbackAnswer, EmuEvent, EmuMessage, EmuUser
 from storage import repo
 from storage.db import Tx
 
@@ -833,6 +833,34 @@ async def test_tugas_lists_the_pending_steps_with_buttons_that_work(world: World
         await world[key].send("/tugas")
         got = await world[key].wait_message(lambda m: "tugas" in m.text, timeout=WAIT)
         assert expected in got.text
+
+
+async def test_a_task_decided_since_the_tugas_list_came_is_sudah_diproses_and_the_list_renewed(
+    world: World,
+) -> None:
+    """Kabag's /tugas lists two proposals. He approves the second on its task message, then
+    presses it on the list: he is told it has been handled, and the list now shows what is
+    waiting (the first proposal), whose button still opens it."""
+    s = Script(world, WAIT)
+    first = await submit_proposal(world, s, "Usulan pertama")
+    second = await submit_proposal(world, s, "Usulan kedua")
+    kabag = world["kabag"]
+    await world.drained()
+    kabag.mark_seen()
+    await kabag.send("/tugas")
+    listing = await kabag.wait_message(lambda m: "Tugas Anda" in m.text, timeout=WAIT)
+    label = next(b for b in listing.button_texts if b.startswith(f"#{second}"))
+    await s.approve("kabag", second)
+    await until_case(world, second, lambda c: c.step == 3)
+
+    answer = await kabag.press(listing, label, timeout=WAIT)
+    assert answer == CallbackAnswer(t.ANS_ALREADY_HANDLED, True)
+    await world.emu.wait_until(lambda: "1 tugas menunggu" in listing.text, timeout=WAIT)
+    assert [b.split()[0] for b in listing.button_texts] == [f"#{first}"]
+    assert (await case_of(world, second)).step == 3
+    answer = await kabag.press(listing, listing.button_texts[0], timeout=WAIT)
+    assert answer.text == t.ANS_TASK_OPENED
+    await kabag.wait_message(has_button("Setujui", first), timeout=WAIT)
 
 
 # Telegram's one message a second per private chat, four here to keep the tests short

@@ -284,6 +284,44 @@ async def test_kabag_approves_on_a_two_day_old_task_and_the_case_goes_on(tmp_pat
         assert t.BTN_APPROVE not in task.button_texts, task.button_texts
 
 
+async def test_a_second_copy_of_kabags_task_is_approved_and_the_first_loses_its_buttons_on_a_press(
+    tmp_path: Path,
+) -> None:
+    """Telegram took the call that sends Kabag his review task, but its answer was lost on
+    the way back: the bot sent the task again and never learnt the first copy's id. Kabag
+    approves on the second copy. Two days later he presses Setujui on the first: he is told
+    the step has been handled, the case stays where it is, and that copy loses its buttons
+    (the press comes with an InaccessibleMessage: the bot removes them by chat and id)."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        kabag = world["kabag"]
+        world.emu.faults.drop(1, method="sendMessage", execute=True, chat_id=kabag.id)
+        case_id = await s.submit("Usulan yang tiba dua kali")
+
+        def tasks() -> list[EmuMessage]:
+            return [
+                m
+                for m in kabag.bot_messages
+                if f"Berkas #{case_id}" in m.text and t.BTN_APPROVE in m.button_texts
+            ]
+
+        await world.emu.wait_until(lambda: len(tasks()) == 2, timeout=WAIT)
+        first, second = tasks()
+        await kabag.press(second, t.BTN_APPROVE, timeout=WAIT)
+        await s.seen("karo", lambda m: f"Berkas #{case_id}" in m.text and bool(m.button_texts))
+        await world.drained()
+        assert t.BTN_APPROVE in first.button_texts  # a copy the bot does not know of
+        version = (await world.services.db.read(repo.load_case, case_id)).version
+
+        world.emu.advance_clock(49 * 3600)
+        answer = await kabag.press(first, t.BTN_APPROVE, timeout=WAIT)
+        assert answer == CallbackAnswer(t.ANS_ALREADY_HANDLED, True)
+        await world.emu.wait_until(lambda: not first.button_texts, timeout=WAIT)
+        case = await world.services.db.read(repo.load_case, case_id)
+        assert (case.step, case.version) == (3, version)
+
+
 async def test_kabag_returns_on_a_two_day_old_task_and_is_asked_the_reason_anew(
     tmp_path: Path,
 ) -> None:
