@@ -800,8 +800,9 @@ async def test_the_administrator_cancels_a_case_and_the_participants_are_told(
     assert refused.text.startswith("Mohon maaf")
 
 
-async def test_tugas_lists_the_pending_steps_with_buttons_that_work(world: World) -> None:
-    s = Script(world, WAIT)
+async def kabags_list_of_two(world: World, s: Script) -> tuple[int, int, EmuMessage, int]:
+    """Kasubag submits two proposals, then Kabag sends /tugas: the two cases, his list, and
+    how many messages he had received before he asked."""
     first = await submit_proposal(world, s, "Usulan pertama")
     second = await submit_proposal(world, s, "Usulan kedua")
     kabag = world["kabag"]
@@ -810,6 +811,13 @@ async def test_tugas_lists_the_pending_steps_with_buttons_that_work(world: World
     received = kabag.received_count()
     await kabag.send("/tugas")
     listing = await kabag.wait_message(lambda m: "Tugas Anda" in m.text, timeout=WAIT)
+    return first, second, listing, received
+
+
+async def test_tugas_lists_the_pending_steps_with_buttons_that_work(world: World) -> None:
+    s = Script(world, WAIT)
+    first, second, listing, received = await kabags_list_of_two(world, s)
+    kabag = world["kabag"]
     await kabag.send("/saya")  # answered after /tugas: nothing else came in between
     await kabag.wait_message(lambda m: "Peran" in m.text, timeout=WAIT)
     assert kabag.received_count() == received + 2
@@ -842,13 +850,8 @@ async def test_a_task_decided_since_the_tugas_list_came_is_sudah_diproses_and_th
     presses it on the list: he is told it has been handled, and the list now shows what is
     waiting (the first proposal), whose button still opens it."""
     s = Script(world, WAIT)
-    first = await submit_proposal(world, s, "Usulan pertama")
-    second = await submit_proposal(world, s, "Usulan kedua")
+    first, second, listing, _ = await kabags_list_of_two(world, s)
     kabag = world["kabag"]
-    await world.drained()
-    kabag.mark_seen()
-    await kabag.send("/tugas")
-    listing = await kabag.wait_message(lambda m: "Tugas Anda" in m.text, timeout=WAIT)
     label = next(b for b in listing.button_texts if b.startswith(f"#{second}"))
     await s.approve("kabag", second)
     await until_case(world, second, lambda c: c.step == 3)
