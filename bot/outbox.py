@@ -434,7 +434,10 @@ class OutboxSender:
         elif item.kind == "files":
             await self._files_row(item, inputs)
         elif item.kind == "notice":
-            message = self.renderer.notice(item, inputs, self.clock.now())
+            # a notice about a step (an escalation, "passed over") is about that step only
+            message = None
+            if not self.renderer.stale(item, inputs):
+                message = self.renderer.notice(item, inputs, self.clock.now())
             if message is None:
                 await self._skip(item)
                 return

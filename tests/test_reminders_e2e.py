@@ -229,6 +229,40 @@ async def test_a_stalled_step_reminds_with_its_buttons_repeats_escalates_and_res
         assert {"✅ Setujui", "↩️ Kembalikan"} <= set(news["kabag"][0].button_texts)
 
 
+async def test_an_escalation_still_on_its_way_when_the_step_moves_on_is_not_delivered(
+    tmp_path: Path,
+) -> None:
+    """Reminder 2 of Kasubag's stalled step 1 is to tell Kabag, but Kabag's phone is out of
+    reach (every message to his chat is lost on the way). Meanwhile Kasubag submits the
+    proposal, and step 2 is Kabag's own. When his phone is back, Kabag gets his new task,
+    not an escalation that asks him to chase a step that has just begun."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        case = await proposal_ready(world, s, "Usulan yang tertahan")
+        await sweep_at(world, clock, wib(7, 6, 13))  # reminder 1: Kasubag only
+        world.emu.faults.drop(1000, method="sendMessage", chat_id=ID["kabag"])
+        clock.set(wib(7, 7, 9))
+        await world.services.reminders.sweep()
+        notices = await outbox_of(world, case, "notice")
+        assert [chat for chat, p in notices if p.get("t") == "escalation"] == [ID["kabag"]]
+
+        await s.press("kasubag", "Ajukan", case)
+        await world.emu.wait_until(
+            lambda: any(c.method == "sendMessage" and c.fault for c in world.emu.calls),
+            timeout=WAIT,
+        )
+        world.emu.faults.clear()
+        clock.set(wib(7, 7, 9, 5))  # past the retries' back-off, on the bot's clock
+        world.services.outbox.wake()
+        await world["kabag"].wait_message(
+            lambda m: f"Berkas #{case}" in m.text and "Setujui" in " ".join(m.button_texts),
+            timeout=WAIT,
+        )
+        await world.drained(WAIT)
+        assert (await case_row(world, case))["step"] == 2
+        assert not [m.text for m in world["kabag"].bot_messages if m.text.startswith(REMINDED)]
+
+
 async def test_a_team_step_reminds_both_members_and_escalates_from_kasubag_upwards(
     tmp_path: Path,
 ) -> None:
