@@ -31,6 +31,8 @@ from handlers.common import Context, log, refusal_text, reply, user_id
 from storage import repo
 
 CASE_TAG = re.compile(r"#([0-9]{1,9})\b", re.ASCII)
+# how every bot message about a case names it: "Berkas #12 — ..."
+CASE_SHOWN = re.compile(r"\bBerkas #([0-9]{1,9})\b", re.ASCII)
 _STOP = {"draf", "dan", "biro", "the"}
 _TOO_BIG = "file is too big"  # getFile's refusal of a file above the server's limit
 
@@ -118,7 +120,12 @@ async def on_document(update: Update, context: Context) -> None:
     if len(tags) > 1:
         await answer_file(context, item, which_case(cases))
         return
-    named = tags.pop() if tags else replied_case
+    if tags:
+        named: int | None = tags.pop()
+    elif replied_case is not None:
+        named = replied_case
+    else:
+        named = _case_shown_in(replied) if from_bot else None
     if item.media_group_id is None or (named is None and len(cases) == 1):
         await take_file(context, item, cases, named)
     elif named is not None:
@@ -253,6 +260,15 @@ def which_case(cases: list[Case]) -> str:
 def case_tags(caption: str) -> set[int]:
     """The case numbers a caption names ("#12", in any digits)."""
     return {int(tag) for tag in CASE_TAG.findall(unicodedata.normalize("NFKC", caption))}
+
+
+def _case_shown_in(message: Message | None) -> int | None:
+    """The case a bot message is about, read from its text: a reply to a message the
+    database no longer links to its case (a task that has moved on, a notice) is about
+    that case all the same, never the only other one waiting for a file."""
+    text = (message.text or message.caption or "") if message is not None else ""
+    found = CASE_SHOWN.search(text)
+    return int(found[1]) if found else None
 
 
 def _pick_case(cases: list[Case], named: int | None) -> Case | int | None:

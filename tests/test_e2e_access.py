@@ -611,6 +611,33 @@ async def test_the_same_file_uploaded_twice_is_one_version(world: World) -> None
     assert [a.version for a in tor_files] == [1, 2]
 
 
+async def test_a_file_replying_to_a_case_that_has_moved_on_is_not_put_into_another_case(
+    world: World,
+) -> None:
+    """Kasubag's first proposal has gone on to Karo. She opens a second case, then sends a
+    revised TOR as a reply to the first case's old task message: she is told that case is
+    not waiting for her documents. The file does not go, unasked, into the second case, the
+    only one that takes a file from her."""
+    s = Script(world, WAIT)
+    kasubag = world["kasubag"]
+    first = await s.submit("Usulan pertama")
+    await s.approve("kabag", first)
+    second = await s.new_case("Usulan kedua", 2027)
+    await world.drained()
+    old_task = newest(kasubag, lambda m: f"Berkas #{first}" in m.text and "Langkah 1" in m.text)
+    before = await snapshot(world)
+
+    kasubag.mark_seen()
+    await kasubag.send_document(draft("TOR revisi"), file_name="TOR.docx", reply_to=old_task)
+    answer = await kasubag.wait_message(timeout=WAIT)
+    assert strip_html(answer.text) == strip_html(
+        t.CASE_TAKES_NO_UPLOAD.format(case=first, numbers=f"#{second}")
+    )
+    await world.drained()
+    assert await snapshot(world) == before
+    assert not (await case_of(world, second)).files
+
+
 async def test_the_tor_sent_again_as_the_konsep_is_refused_and_named(world: World) -> None:
     """Kasubag sends the TOR's file again, named as the Konsep: the Konsep would be the TOR
     (Kabag would receive one file for two documents). She is told which document it is."""
