@@ -20,6 +20,8 @@ import re
 import unicodedata
 from datetime import date, timedelta
 
+from bot.core.text import INVISIBLE_LETTERS
+
 __all__ = [
     "MAX_CASE_DIGITS",
     "MAX_DURATION_UNITS",
@@ -189,7 +191,7 @@ def one_line_title(text: str, limit: int = MAX_TITLE) -> str | None:
     if limit < 1 or len(text) > 4 * limit + 1024:  # far too long, whatever the spaces
         return None
     title = text.strip()
-    if not any(ch.isalnum() for ch in title):
+    if not any(ch.isalnum() and ch not in INVISIBLE_LETTERS for ch in title):
         return None
     if has_control_characters(title):
         return None

@@ -31,6 +31,7 @@ from bot.core.model import (
     FormTeam,
     ReturnForCorrection,
 )
+from bot.core.text import is_blank
 from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied, Outcome
 from bot.views import decided_text, moved_line, outcome_line
@@ -363,7 +364,7 @@ async def answer_dialogue(update: Update, context: Context, dialogue: Any, text:
         return
     command: Command
     if dialogue.kind == "return_reason":
-        if not text.strip():
+        if is_blank(text):
             await reply(update, t.refusal("reason_required"))
             return
         command = ReturnForCorrection(case.version, text)

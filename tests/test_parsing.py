@@ -299,6 +299,7 @@ def test_fiscal_year(text: str, expected: int | None) -> None:
         ("", None),
         ("   \t ", None),
         ("\u200b\u200b", None),  # invisible only
+        ("\u3164\u3164\u3164", None),  # Hangul fillers: letters that show nothing
         ("...", None),
         ("📄", None),
     ],

@@ -238,7 +238,7 @@ def test_karo_returns_the_drafts_to_kabag_who_returns_them_on_to_kasubag_and_the
     assert_log_replays(run)
 
 
-@pytest.mark.parametrize("reason", ["", "   ", "\n\t"])
+@pytest.mark.parametrize("reason", ["", "   ", "\n\t", "\u200b", " \u3164\u3164 ", "\u2060\ufeff"])
 def test_a_return_needs_a_reason(reason: str) -> None:
     run = run_to(2)
     assert isinstance(run.refuse(KABAG, ReturnForCorrection(run.version, reason)), ReasonRequired)
@@ -282,12 +282,34 @@ def test_an_archive_needs_a_reference() -> None:
     assert isinstance(run.refuse(FUNGSIONAL, ArchiveCase(run.version, "  ")), ReasonRequired)
 
 
-@pytest.mark.parametrize("reference", ["x", "ok", "arsip", "ARS/PK\n2027/001", "9" * 101])
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "x",
+        "ok",
+        "arsip",
+        "ARS/PK\n2027/001",
+        "9" * 101,
+        "١٢٣",  # Arabic-Indic digits: not the office's numbers
+        "\u200b1\u200b",  # a zero-width space around a digit
+        "PR.01/\u202e2027/0112",  # a right-to-left override inside
+        "\u3164\u31641",  # Hangul fillers that show nothing
+        "ARS\t2027",
+    ],
+)
 def test_an_archive_number_is_one_line_with_a_digit(reference: str) -> None:
     run = run_to(12)
     refused = run.refuse(FUNGSIONAL, ArchiveCase(run.version, reference))
     assert isinstance(refused, BadArchiveReference)
     assert run.archive(FUNGSIONAL, "PR.01.01/2027")[0].data["reference"] == "PR.01.01/2027"
+
+
+@pytest.mark.parametrize(("typed", "kept"), [("ＰＲ．０１/２０２７", "PR.01/2027"), ("²²²", "222")])
+def test_an_archive_number_typed_in_wide_or_raised_digits_is_kept_in_plain_ones(
+    typed: str, kept: str
+) -> None:
+    run = run_to(12)
+    assert run.archive(FUNGSIONAL, typed)[0].data["reference"] == kept
 
 
 # -- paraf and signature ---------------------------------------------------------------

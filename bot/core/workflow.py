@@ -5,6 +5,7 @@ Pure functions: no Telegram, database or clock. ``now`` comes in as an argument.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
@@ -45,6 +46,7 @@ from bot.core.model import (
     Withdraw,
     WrongStepKind,
 )
+from bot.core.text import is_blank, shows
 
 MAX_TEXT = 1000
 """Longest reason, note, title or archive reference kept (characters)."""
@@ -125,7 +127,9 @@ def decide(
         case ArchiveCase():
             _require_kind(step, StepKind.ARCHIVE)
             _require_inputs(definition, case, step)
-            reference = _text(command.reference, required=True)
+            # full-width digits and letters become ASCII: a number that looks like another
+            # is the same number (they are checked for use twice)
+            reference = unicodedata.normalize("NFKC", _text(command.reference, required=True))
             if not _is_archive_reference(reference):
                 raise BadArchiveReference()
             return [event(EventType.ARCHIVED, data={"reference": reference})]
@@ -277,11 +281,21 @@ def _require_inputs(definition: SopDefinition, case: Case, step: Step) -> None:
 
 
 def _is_archive_reference(text: str) -> bool:
-    return 3 <= len(text) <= 100 and "\n" not in text and any(c.isdigit() for c in text)
+    """An archive number as offices write them ("PR.01.02/123/2027"): one line of 3 to 100
+    characters with an ASCII digit, and nothing that shows no mark or turns text around
+    (a zero-width space, a right-to-left override) between its spaces."""
+    return (
+        3 <= len(text) <= 100
+        and any("0" <= ch <= "9" for ch in text)
+        and all(ch == " " or shows(ch) for ch in text)
+    )
 
 
 def _text(value: str, *, required: bool) -> str:
+    """A typed text, trimmed; one that shows nothing is none."""
     text = value.strip()
+    if is_blank(text):
+        text = ""
     if required and not text:
         raise ReasonRequired()
     if len(text) > MAX_TEXT:
