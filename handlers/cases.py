@@ -225,8 +225,27 @@ def status_text(context: Context, found: CaseStatus) -> str:
         lines.append(f"Status: <b>{state}</b> pada {svc.zone.tanggal_jam(case.closed_at or now)}")
         if case.archive_reference:
             lines.append(f"Nomor arsip: <code>{t.e(case.archive_reference)}</code>")
-    lines += ["", "<b>Riwayat</b>", *history_lines(definition, found.events, found.names, svc.zone)]
-    return t.fit("\n".join(lines))
+    lines += ["", "<b>Riwayat</b>"]
+    return t.fit(
+        _with_history(lines, history_lines(definition, found.events, found.names, svc.zone))
+    )
+
+
+_EARLIER = "<i>… {n} catatan terdahulu tidak ditampilkan.</i>"
+
+
+def _with_history(head: list[str], history: list[str]) -> str:
+    """The status and as much of its history as Telegram's limit leaves room for: the
+    oldest entries give way first, as the latest steps and how the case ended are what the
+    reader asks about (a case returned many times has a long history)."""
+    size = sum(len(line) + 1 for line in [*head, *history])
+    dropped = 0
+    while dropped < len(history) and size + len(_EARLIER) + 8 > t.MAX_MESSAGE:
+        size -= len(history[dropped]) + 1
+        dropped += 1
+    if not dropped:
+        return "\n".join([*head, *history])
+    return "\n".join([*head, _EARLIER.format(n=dropped), *history[dropped:]])
 
 
 async def _status_list(update: Update, context: Context) -> None:

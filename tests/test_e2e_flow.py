@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import re
 import zipfile
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
@@ -24,7 +25,14 @@ import pytest_asyncio
 
 from bot import texts as t
 from bot.clock import ManualClock
-from bot.core.model import Case, CaseStatus, Event, EventType
+from bot.core.model import (
+    Case,
+    CaseStatus,
+    CompleteStep,
+    Event,
+    EventType,
+    ReturnForCorrection,
+)
 from bot.demo import OFFICIALS, RETURN_REASONS, Script, World, draft, has_button, play_sop
 from emulator import CallbackAnswer, EmuEvent, EmuMessage, EmuUser
 from storage import repo
@@ -1076,6 +1084,33 @@ async def test_status_shows_the_step_the_holder_the_time_against_the_norm_and_hi
         await karo.send("/status")
         listing = await karo.wait_message(lambda m: "Berkas terbaru" in m.text, timeout=WAIT)
         assert f"#{case} · Usulan Program Kerja · TA 2027 · langkah 2 (Kabag)" in listing.text
+
+
+async def test_status_of_a_case_returned_many_times_shows_its_latest_history(
+    world: World,
+) -> None:
+    """Kabag has returned a proposal fifteen times, each with a long reason. /status cannot
+    show all of its history in one message: it leaves out the oldest entries, says how many,
+    and shows the latest return and the latest submission."""
+    s = Script(world, WAIT)
+    case = await submit_proposal(world, s)
+    cases, kabag, kasubag = world.services.cases, world["kabag"], world["kasubag"]
+    for n in range(1, 16):
+        version = (await case_of(world, case)).version
+        reason = f"Perbaikan ke-{n}: " + "lengkapi jadwal, anggaran dan sasaran kinerja. " * 3
+        await cases.execute(case, ReturnForCorrection(version, reason), kabag.id)
+        await cases.execute(case, CompleteStep(version + 1), kasubag.id)
+    await world.drained()
+    karo = world["karo"]
+    karo.mark_seen()
+    await karo.send(f"/status {case}")
+    status = await karo.wait_message(lambda m: "Riwayat" in m.text, timeout=WAIT)
+    history = status.text.split("Riwayat", 1)[1]
+    assert "Perbaikan ke-15:" in history and "Perbaikan ke-1:" not in history
+    assert re.search(r"… \d+ catatan terdahulu tidak ditampilkan\.", history)
+    *_, last_return, last = history.rstrip().splitlines()
+    assert "Perbaikan ke-15:" in last_return and "(Kasubag) meneruskan" in last
+    assert "dipersingkat" not in status.text
 
 
 async def test_bantuan_explains_the_service_and_the_commands_are_registered(
