@@ -148,7 +148,7 @@ class ActingConfig:
     role: str
     telegram_id: int
     kind: str  # "plh" | "plt"
-    starts: date
+    starts: date | None  # the first day; None: the office's day the bot first records it
     until: date  # the last day of the period
     reason: str = ""
     letter: str = ""
@@ -618,11 +618,9 @@ def _acting(r: _Reader, value: Any) -> tuple[ActingConfig, ...]:
         until = _date(r, f"{key}.until", item.get("until"))
         if "until" not in item:
             r.fail(f"{key}.until", "missing: the last day of the period")
-        if starts is None and "from" not in item:
-            starts = date.today()
         if starts and until and until < starts:
             r.fail(f"{key}.until", "must not be before acting.from")
-        if role and starts and until:
+        if role and until and (starts or "from" not in item):
             entry = ActingConfig(
                 role,
                 tid,
@@ -643,13 +641,19 @@ def _check_overlap(
     """One acting official per role at a time, as /plh has it: two periods of a role may
     not share a day (the last day counts)."""
     for j, other in earlier:
-        if other.role == entry.role and entry.starts <= other.until and other.starts <= entry.until:
+        # a period without a first day starts when it is first recorded: any day
+        starts, other_starts = entry.starts or date.min, other.starts or date.min
+        if other.role == entry.role and starts <= other.until and other_starts <= entry.until:
             r.fail(
                 f"acting[{i}]",
-                f"{entry.kind} for '{entry.role}' {entry.starts}..{entry.until} overlaps "
-                f"acting[{j}] ({other.kind} for '{other.role}' {other.starts}..{other.until}); "
+                f"{entry.kind} for '{entry.role}' {_period(entry)} overlaps acting[{j}] "
+                f"({other.kind} for '{other.role}' {_period(other)}); "
                 "a role has one acting official at a time",
             )
+
+
+def _period(entry: ActingConfig) -> str:
+    return f"{entry.starts or ''}..{entry.until}"
 
 
 def _sops(r: _Reader, raw: Mapping[str, Any], base: Path) -> tuple[Path, ...]:

@@ -364,6 +364,25 @@ def end_acting(tx: Tx, unit: str, role: str, at: datetime, by: int | None) -> Ap
     return acting_for_id(tx, current.id)
 
 
+def move_acting_end(tx: Tx, appointment_id: int, ends_at: datetime, *, again: bool) -> None:
+    """A period's end moved (its ``until`` changed in the config); ``again``: it was over,
+    and comes into force once more (its tasks move to the acting official again)."""
+    routed = ", routed_in = 0, routed_back = 0" if again else ""
+    tx.run(
+        f"UPDATE acting SET ends_at = ?, planned_end = ?{routed} WHERE id = ?",
+        (ts(ends_at), ts(ends_at), appointment_id),
+    )
+
+
+def call_off_acting(tx: Tx, appointment_id: int, ends_at: datetime, at: datetime) -> None:
+    """An appointment called off (its entry left the config): it ends at ``ends_at``, as
+    planned (an entry put back is recorded anew, not taken for one ended by hand)."""
+    tx.run(
+        "UPDATE acting SET ends_at = ?, planned_end = ?, ended_at = ? WHERE id = ?",
+        (ts(ends_at), ts(ends_at), ts(at), appointment_id),
+    )
+
+
 def acting_for_id(tx: Tx, appointment_id: int) -> Appointment | None:
     row = tx.one("SELECT * FROM acting WHERE id = ?", (appointment_id,))
     return _appointment(row) if row else None

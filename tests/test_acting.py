@@ -359,6 +359,118 @@ async def test_a_period_ends_while_the_bot_is_stopped_and_tasks_move_back_at_sta
         assert (await world.services.db.read(repo.load_case, case)).step == 4
 
 
+async def restart_with(world: World, acting: list[dict[str, object]]) -> None:
+    """The administrator edits the config's [[acting]] and restarts the bot."""
+    await world.stop_bot()
+    world.config_sections["acting"] = acting
+    world.config = world.reload_config()
+    await world.start_bot()
+    await world.drained()
+
+
+async def karo_appointments(world: World) -> list[repo.Appointment]:
+    unit = world.config.organisation.unit
+    return [a for a in await world.services.db.read(repo.appointments, unit) if a.role == "karo"]
+
+
+async def test_a_plh_named_in_the_config_without_a_first_day_is_recorded_once(
+    tmp_path: Path,
+) -> None:
+    """The config names a Plh Karo until 11 December, without a first day: he acts from the
+    office's day the bot first reads it (7 December in Jakarta, whatever the host's date),
+    and a restart the next day records him no second time nor tells him twice."""
+    clock = ManualClock(wib(2026, 12, 7, 9))
+    plh = {"role": "karo", "telegram_id": ACTING.telegram_id, "kind": "plh", "until": "2026-12-11"}
+    async with World(tmp_path, clock=clock, acting=[plh]) as world:
+        await world.everyone_starts()
+        await world.drained()
+        clock.set(wib(2026, 12, 8, 9))
+        await restart_with(world, [plh])
+        [appointment] = await karo_appointments(world)
+        assert (appointment.starts_at, appointment.ends_at) == (
+            wib(2026, 12, 7, 0),
+            wib(2026, 12, 12, 0),
+        )
+        told = [m for m in world["plh"].bot_messages if "ditetapkan sebagai" in m.text]
+        assert len(told) == 1, [m.text for m in told]
+
+
+async def test_a_planned_plt_taken_out_of_the_config_never_comes_into_force(
+    tmp_path: Path,
+) -> None:
+    """A Plt Karo for 8 and 9 December is in the config; on the 7th the appointment is
+    called off, the entry taken out and the bot restarted: on the 8th Karo keeps his
+    tasks, and the administrator may appoint a Plh for those days with /plh."""
+    clock = ManualClock(wib(2026, 12, 7, 9))
+    async with World(
+        tmp_path, clock=clock, acting=[plt_karo_8_to_9_december(ACTING.telegram_id)]
+    ) as world:
+        await world.everyone_starts()
+        await restart_with(world, [])
+        clock.set(wib(2026, 12, 8, 9))
+        await world.services.acting.route_due()
+        unit = world.config.organisation.unit
+        assert await world.services.db.read(repo.acting_for, unit, "karo", clock.now()) is None
+        assert not [m for m in world["plh"].bot_messages if "ditetapkan sebagai" in m.text]
+        kabag = next(p for p in OFFICIALS if p.key == "kabag")
+        answer = await appoint(world, f"/plh karo {kabag.telegram_id} 09-12-2026 rapat")
+        assert "ditetapkan" in answer.text
+
+
+async def test_a_plt_in_force_taken_out_of_the_config_ends_and_karo_has_his_task_back(
+    tmp_path: Path,
+) -> None:
+    clock = ManualClock(wib(2026, 12, 8, 9))
+    async with World(
+        tmp_path, clock=clock, acting=[plt_karo_8_to_9_december(ACTING.telegram_id)]
+    ) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await to_step_3(world, s)
+        await world.emu.wait_until(lambda: bool(task_of(world, "plh", case, 3)), timeout=WAIT)
+        await restart_with(world, [])
+        await world.emu.wait_until(lambda: bool(task_of(world, "karo", case, 3)), timeout=WAIT)
+        assert not task_of(world, "plh", case, 3)
+        [appointment] = await karo_appointments(world)
+        assert appointment.ends_at == clock.now()
+        await s.approve("karo", case)
+        assert (await world.services.db.read(repo.load_case, case)).step == 4
+
+
+async def test_a_plt_whose_until_moves_in_the_config_acts_until_the_new_day(
+    tmp_path: Path,
+) -> None:
+    """The Plt Karo's letter is extended to 14 December; the config says so and the bot is
+    restarted: the appointment runs to the 14th (it would have ended on the 9th)."""
+    clock = ManualClock(wib(2026, 12, 8, 9))
+    async with World(
+        tmp_path, clock=clock, acting=[plt_karo_8_to_9_december(ACTING.telegram_id)]
+    ) as world:
+        await world.everyone_starts()
+        longer = {**plt_karo_8_to_9_december(ACTING.telegram_id), "until": "2026-12-14"}
+        await restart_with(world, [longer])
+        [appointment] = await karo_appointments(world)
+        assert appointment.ends_at == appointment.planned_end == wib(2026, 12, 15, 0)
+        unit = world.config.organisation.unit
+        in_force = await world.services.db.read(
+            repo.acting_for, unit, "karo", wib(2026, 12, 14, 12)
+        )
+        assert in_force is not None and in_force.person_id == ACTING.telegram_id
+
+
+async def test_a_config_plt_that_meets_a_plh_given_with_plh_is_not_recorded(tmp_path: Path) -> None:
+    """The administrator appointed a Plh Karo with /plh until 8 December; then a Plt Karo
+    for the 8th and 9th is put in the config: one acting official at a time, so the Plt is
+    not recorded (the log says why), and the Plh goes on."""
+    clock = ManualClock(wib(2026, 12, 7, 9))
+    async with World(tmp_path, clock=clock) as world:
+        await world.everyone_starts()
+        kabag = next(p for p in OFFICIALS if p.key == "kabag")
+        await appoint(world, f"/plh karo {kabag.telegram_id} 08-12-2026 rapat")
+        await restart_with(world, [plt_karo_8_to_9_december(ACTING.telegram_id)])
+        assert [a.person_id for a in await karo_appointments(world)] == [kabag.telegram_id]
+
+
 async def test_bad_appointments_get_the_usage_or_a_clear_reason(tmp_path: Path) -> None:
     async with World(tmp_path) as world:
         await world.everyone_starts()

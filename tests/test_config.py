@@ -407,7 +407,7 @@ def test_acting_periods_one_after_the_other_or_for_other_roles_are_accepted() ->
         acting("plh", "2026-12-01", "2026-12-31", role="kabag"),
     ]
     config = parse_config(raw, base_dir=ROOT)
-    assert [(a.role, a.kind, a.starts.day, a.until.day) for a in config.acting] == [
+    assert [(a.role, a.kind, a.starts and a.starts.day, a.until.day) for a in config.acting] == [
         ("karo", "plh", 1, 10),
         ("karo", "plt", 11, 31),
         ("kabag", "plh", 1, 31),

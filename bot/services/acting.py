@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.config import Config
+from bot.config import ActingConfig, Config
 from bot.core.definition import SopDefinition
 from bot.core.model import Case
 from bot.services import effects, routing
@@ -137,33 +137,132 @@ class Acting:
         return await self.db.write(txn)
 
     async def bootstrap(self) -> None:
-        """Appointments named in the config (``[[acting]]``) are recorded once."""
-        if not self.config.acting:
-            return
+        """The config's ``[[acting]]`` as the appointments it made (those no /plh made).
+
+        Each entry is recorded once; one without ``from`` starts on the office's day it is
+        first recorded. An entry's changed ``until`` moves its end (a period already over
+        is taken up again). An entry taken out of the config is called off: a planned one
+        never comes into force, one in force ends now and its tasks go back. An entry that
+        would meet another appointment of its role is not recorded (logged: a role has one
+        acting official at a time). One ended early with /akhiri_plh stays ended."""
 
         def txn(tx: Tx) -> None:
             now = self.clock.now()
-            known = {(a.role, a.person_id, a.starts_at) for a in repo.appointments(tx, self.unit)}
-            for entry in self.config.acting:
-                starts = self.end_of_day(entry.starts - timedelta(days=1))
-                if (entry.role, entry.telegram_id, starts) in known:
+            made = [a for a in repo.appointments(tx, self.unit) if a.created_by is None]
+            kept: set[int] = set()
+            for index, entry in enumerate(self.config.acting):
+                found = self._made_by(entry, [a for a in made if a.id not in kept], now)
+                if found is None:
+                    self._record(tx, index, entry, now)
                     continue
-                repo.ensure_person(tx, entry.telegram_id, now)
-                repo.appoint(
-                    tx,
-                    role=entry.role,
-                    unit=self.unit,
-                    person_id=entry.telegram_id,
-                    kind=entry.kind,
-                    starts_at=starts,
-                    ends_at=self.end_of_day(entry.until),
-                    reason=entry.reason,
-                    letter=entry.letter,
-                    by=None,
-                    now=now,
-                )
+                kept.add(found.id)
+                self._follow(tx, index, found, entry, now)
+            for appointment in made:
+                if appointment.id not in kept and appointment.ends_at > now:
+                    self._call_off(tx, appointment, now)
 
         await self.db.write(txn)
+
+    def _starts(self, entry: ActingConfig, now: datetime) -> datetime:
+        tz = ZoneInfo(self.config.time.timezone)
+        first = entry.starts or now.astimezone(tz).date()
+        return self.end_of_day(first - timedelta(days=1))
+
+    def _made_by(
+        self, entry: ActingConfig, made: list[repo.Appointment], now: datetime
+    ) -> repo.Appointment | None:
+        """The appointment an entry made, if any: with a ``from``, the one that starts on
+        that day; without one, the one still to run, or the one planned to end with it."""
+        ends = self.end_of_day(entry.until)
+        for appointment in made:
+            if (appointment.role, appointment.person_id, appointment.kind) != (
+                entry.role,
+                entry.telegram_id,
+                entry.kind,
+            ):
+                continue
+            if entry.starts is not None:
+                if appointment.starts_at == self._starts(entry, now):
+                    return appointment
+            elif appointment.ends_at > now or appointment.planned_end == ends:
+                return appointment
+        return None
+
+    def _record(self, tx: Tx, index: int, entry: ActingConfig, now: datetime) -> None:
+        starts, ends = self._starts(entry, now), self.end_of_day(entry.until)
+        if ends <= now:
+            return  # a period over before it was ever recorded
+        if self._meets_another(tx, index, entry, starts, ends, now):
+            return
+        repo.ensure_person(tx, entry.telegram_id, now)
+        repo.appoint(
+            tx,
+            role=entry.role,
+            unit=self.unit,
+            person_id=entry.telegram_id,
+            kind=entry.kind,
+            starts_at=starts,
+            ends_at=ends,
+            reason=entry.reason,
+            letter=entry.letter,
+            by=None,
+            now=now,
+        )
+
+    def _follow(
+        self, tx: Tx, index: int, appointment: repo.Appointment, entry: ActingConfig, now: datetime
+    ) -> None:
+        """An entry's ``until`` changed: its appointment ends then (now, if that is past)."""
+        ends = self.end_of_day(entry.until)
+        if appointment.planned_end == ends or appointment.ends_at < appointment.planned_end:
+            return  # as recorded; or ended early by hand, which stands
+        if ends > appointment.ends_at and self._meets_another(
+            tx, index, entry, max(appointment.ends_at, now), ends, now
+        ):
+            return
+        repo.move_acting_end(tx, appointment.id, max(ends, now), again=appointment.ends_at <= now)
+
+    def _meets_another(
+        self,
+        tx: Tx,
+        index: int,
+        entry: ActingConfig,
+        starts: datetime,
+        ends: datetime,
+        now: datetime,
+    ) -> bool:
+        other = repo.acting_overlapping(tx, self.unit, entry.role, starts, ends)
+        if other is None:
+            return False
+        log.error(
+            "acting[%d] (%s for %r until %s) is not recorded: it meets the %s of ID %d for "
+            "that role (%s to %s); a role has one acting official at a time",
+            index,
+            entry.kind,
+            entry.role,
+            entry.until,
+            other.kind,
+            other.person_id,
+            other.starts_at.isoformat(),
+            other.ends_at.isoformat(),
+        )
+        return True
+
+    def _call_off(self, tx: Tx, appointment: repo.Appointment, now: datetime) -> None:
+        """An appointment whose entry left the config: a planned one never comes into force;
+        one in force ends now and its tasks go back (unless the same person acts on in
+        the role by another entry: then nothing changes for anyone)."""
+        repo.call_off_acting(tx, appointment.id, max(now, appointment.starts_at), now)
+        if appointment.starts_at > now or not appointment.routed_in:
+            repo.mark_routed(tx, appointment.id, back=True)
+            return
+        still = repo.acting_for(tx, self.unit, appointment.role, now)
+        ended = repo.acting_for_id(tx, appointment.id)
+        assert ended is not None
+        if still is not None and still.person_id == appointment.person_id:
+            repo.mark_routed(tx, appointment.id, back=True)
+        else:
+            self._route_back(tx, ended, now)
 
     # -- moving tasks --------------------------------------------------------------------
 
