@@ -245,7 +245,7 @@ def build_application(
             await svc.people.bootstrap()
             await svc.acting.bootstrap()
             await svc.acting.route_due()
-            await svc.reminders.backfill()
+            await svc.reminders.reschedule()
         except BaseException:
             await db.close()
             raise

@@ -902,11 +902,24 @@ def due_case_ids(tx: Tx, now: datetime, limit: int) -> list[int]:
     return [r[0] for r in rows]
 
 
-def open_cases_without_due(tx: Tx) -> list[Case]:
+def open_reminder_rows(tx: Tx) -> list[tuple[ReminderRow, datetime | None]]:
+    """Every open case with its reminder state and its stored due time (None: none)."""
     rows = tx.all(
-        "SELECT state, format FROM cases WHERE status = 'open' AND next_due_at IS NULL ORDER BY id"
+        "SELECT state, format, reminders_sent, last_reminded_at, snoozed_until, next_due_at "
+        "FROM cases WHERE status = 'open' ORDER BY id"
     )
-    return [case_from_json(r[0], r[1]) for r in rows]
+    return [
+        (
+            ReminderRow(
+                case_from_json(r[0], r[1]),
+                r[2],
+                parse_ts(r[3]) if r[3] else None,
+                parse_ts(r[4]) if r[4] else None,
+            ),
+            parse_ts(r[5]) if r[5] else None,
+        )
+        for r in rows
+    ]
 
 
 # -- files -------------------------------------------------------------------------------

@@ -335,7 +335,7 @@ async def test_open_cases_of_an_older_database_get_their_due_time_at_start_and_a
 ) -> None:
     """The migration that added ``next_due_at`` left it empty on the cases already open; the
     sweep reads only rows whose due time has come, so such a case would never be reminded.
-    ``Reminders.backfill()``, run at every start, gives each its due time."""
+    ``Reminders.reschedule()``, run at every start, gives each its due time."""
     caplog.set_level(logging.INFO, logger="bot.services.reminders")
     async with world_at(tmp_path, wib(2026, 7, 6, 9)) as (world, clock):
         kept = await open_case(world, "Berkas dengan jadwal")  # due 13.00
@@ -367,6 +367,25 @@ async def test_open_cases_of_an_older_database_get_their_due_time_at_start_and_a
         assert [await ledger(world, c) for c in (kept, old)] == [reminder(1), reminder(1)]
         for case in (kept, old):
             assert delivered(world, "kasubag", case) == ["⏰ Pengingat ke-1"]
+
+
+async def test_a_norm_shortened_in_the_config_reminds_an_open_case_by_the_new_norm(
+    tmp_path: Path,
+) -> None:
+    """Step 1's norm is 4 working hours. The administrator cuts it to 1 hour in the config
+    (``sop_time_overrides``) and restarts the bot at 10.30: the case opened at 09.00 is due
+    from 10.00 and reminded at once, not at 13.00 as first planned."""
+    async with world_at(tmp_path, wib(2026, 7, 6, 9)) as (world, clock):
+        case = await open_case(world, "Berkas yang normanya dipersingkat")
+        assert parse_ts((await case_row(world, case))["next_due_at"]) == wib(2026, 7, 6, 13)
+        await world.stop_bot()
+        world.config_sections["sop_time_overrides"] = {"ppk-rkakl-pk": {"1": 60}}
+        world.config = world.reload_config()
+        clock.set(wib(2026, 7, 6, 10, 30))
+        await world.start_bot()
+        assert parse_ts((await case_row(world, case))["next_due_at"]) == wib(2026, 7, 6, 10)
+        await sweep_at(world, clock, wib(2026, 7, 6, 10, 30))
+        assert await ledger(world, case) == reminder(1)
 
 
 async def test_a_week_long_stop_sends_one_reminder_not_one_per_missed_interval(

@@ -1399,7 +1399,7 @@ async def test_reminder_state_and_due_cases(db: Database) -> None:
     assert await db.read(repo.due_case_ids, later, 10) == [2, 1]
     assert await db.read(repo.due_case_ids, later, 1) == [2]
     assert await db.read(repo.due_case_ids, T0, 10) == []
-    assert await db.read(repo.open_cases_without_due) == [four]
+    assert [r.case for r, due in await db.read(repo.open_reminder_rows) if due is None] == [four]
     assert await db.read(repo.reminder_row, 1) == repo.ReminderRow(one, 0, None, None)
     assert await db.read(repo.reminder_row, 1, one.version) == repo.ReminderRow(one, 0, None, None)
     assert await db.read(repo.reminder_row, 1, one.version + 1) is None
@@ -1418,7 +1418,8 @@ async def test_reminder_state_and_due_cases(db: Database) -> None:
     snooze = T0 + timedelta(days=1)
     await db.write(repo.set_reminder_state, 1, next_due_at=None, snoozed_until=snooze)
     assert await db.read(repo.reminder_row, 1) == repo.ReminderRow(one, 1, reminded, snooze)
-    assert [c.id for c in await db.read(repo.open_cases_without_due)] == [1, 4]
+    without = [r.case.id for r, due in await db.read(repo.open_reminder_rows) if due is None]
+    assert without == [1, 4]
 
     # saving without a reminder time keeps the reminder state; with one, starts it afresh
     await db.write(repo.save_case, one, "kabag", False)

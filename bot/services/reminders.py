@@ -181,20 +181,29 @@ class Reminders:
 
         return await self.db.write(txn)
 
-    async def backfill(self) -> int:
-        """Open cases without a due time (a database from before reminders) get theirs."""
+    async def reschedule(self) -> int:
+        """At start: each open case's next reminder as the SOP's norms, the reminder
+        settings and the calendar put it now. A case without a due time (a database from
+        before reminders) gets one; one due earlier than stored (a norm shortened in the
+        config, longer office hours) is moved up. One due later is left as it is: when the
+        stored moment comes, the sweep finds it not yet due and moves it on. Returns how
+        many were set."""
 
-        def txn(tx: Tx) -> int:
-            cases = repo.open_cases_without_due(tx)
-            for case in cases:
-                definition = self.sops.of(case)
-                norm = definition.step(case.step).time_minutes
-                held = HeldStep(case.step_entered_at, norm, 0, None, None)
-                due = next_due_at(self.calendar, self.settings, held)
-                repo.set_reminder_state(tx, case.id, next_due_at=due)
-            return len(cases)
+        def txn(tx: Tx) -> tuple[int, int]:
+            filled = moved = 0
+            for row, stored in repo.open_reminder_rows(tx):
+                norm = self.sops.of(row.case).step(row.case.step).time_minutes
+                due = next_due_at(self.calendar, self.settings, _held(row, norm))
+                if stored is not None and due >= stored:
+                    continue
+                repo.set_reminder_state(tx, row.case.id, next_due_at=due)
+                filled += stored is None
+                moved += stored is not None
+            return filled, moved
 
-        filled = await self.db.write(txn)
+        filled, moved = await self.db.write(txn)
         if filled:
             log.info("reminders scheduled for %d open cases that had none", filled)
-        return filled
+        if moved:
+            log.info("reminders of %d open cases moved up to what the config now says", moved)
+        return filled + moved
