@@ -1,7 +1,8 @@
 """Files on disk: every copy lives under the configured files directory, nowhere else.
 
 Names from users are sanitised before they touch the disk; the stored name also carries
-the content hash, so two versions never overwrite each other.
+the content hash, so two versions never overwrite each other. The name people read stays
+as its sender gave it (:func:`display_name`), only made unable to pass for another.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+from bot.core.text import shows
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 MAX_NAME = 120
@@ -37,6 +40,34 @@ def safe_name(name: str, default: str = "berkas") -> str:
             else name[:MAX_NAME].rstrip(" .")
         )
     return name
+
+
+def display_name(name: str, default: str = "dokumen") -> str:
+    """A file's name as its sender gave it, for people to read ("TOR – revisi (2) &
+    lampiran.docx"): the last part of a path, each run of spaces and control characters
+    one space, without the characters that show nothing (zero-width, bidirectional: they
+    could make it read as another name), at most ``MAX_NAME`` characters with its
+    extension kept. Shown escaped, never used as a path."""
+    name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    name = " ".join("".join(_readable(ch) for ch in name).split())
+    stem, dot, ext = name.rpartition(".")
+    if dot and not stem.strip(" ."):
+        name = f"{default}.{ext}"  # nothing but an extension
+    name = name.strip(" .") or default
+    if len(name) > MAX_NAME:
+        stem, dot, ext = name.rpartition(".")
+        name = (
+            (stem[: MAX_NAME - len(ext) - 1].rstrip(" .") + dot + ext)
+            if dot and len(ext) <= 8
+            else name[:MAX_NAME].rstrip(" .")
+        )
+    return name
+
+
+def _readable(ch: str) -> str:
+    if ch.isspace() or unicodedata.category(ch) == "Cc":
+        return " "
+    return ch if shows(ch) else ""
 
 
 def extension(name: str) -> str:

@@ -24,7 +24,7 @@ from bot.core.definition import SopDefinition
 from bot.core.model import Case, DomainError
 from bot.filecheck import check_file
 from bot.filecheck import refusal_text as file_refusal
-from bot.filestore import extension, safe_name
+from bot.filestore import display_name, extension
 from bot.services.albums import ALBUM_WAIT
 from bot.services.cases import AlreadyApplied, Upload
 from handlers.common import Context, log, refusal_text, reply, user_id
@@ -59,7 +59,8 @@ def guess_document(definition: SopDefinition, upload_ids: tuple[str, ...], text:
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in re.split(r"[^a-z0-9]+", text.lower()) if w]
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return [w for w in re.split(r"[^a-z0-9]+", folded.lower()) if w]
 
 
 def incoming_file(update: Update, message: Message, document: Document) -> repo.SentFile:
@@ -71,7 +72,7 @@ def incoming_file(update: Update, message: Message, document: Document) -> repo.
         update_id=update.update_id,
         file_id=document.file_id,
         unique_id=document.file_unique_id,
-        name=safe_name(document.file_name or "dokumen"),
+        name=display_name(document.file_name or "dokumen"),
         size=document.file_size,
         mime=document.mime_type or "",
         caption=message.caption or "",

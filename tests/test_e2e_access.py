@@ -611,6 +611,24 @@ async def test_the_same_file_uploaded_twice_is_one_version(world: World) -> None
     assert [a.version for a in tor_files] == [1, 2]
 
 
+async def test_a_file_is_shown_by_the_name_kasubag_gave_it_and_stored_by_a_safe_one(
+    world: World,
+) -> None:
+    """Kasubag uploads "TOR – Kerangka Acuan (revisi) & lampiran.docx". Her checklist and
+    Kabag's task show that name, as she gave it (the HTML escaped); the copy on disk has a
+    name safe on any disk."""
+    s = Script(world, WAIT)
+    case = await s.new_case("Usulan dengan nama berkas panjang", 2027)
+    name = "TOR – Kerangka Acuan (revisi) & lampiran.docx"
+    await s.upload("kasubag", case, "Konsep Rencana Kerja.docx", draft("Konsep"))
+    await s.upload("kasubag", case, name, draft("TOR"))
+    await s.seen("kasubag", lambda m: f"): {name} (versi 1)" in m.text)
+    await s.press("kasubag", "Ajukan", case)
+    await s.seen("kabag", lambda m: f"): {name} (versi 1)" in m.text and bool(m.button_texts))
+    [stored] = [f for f in await world.services.db.read(repo.files_of_case, case) if f.name == name]
+    assert re.fullmatch(r"case-\d+/[0-9a-f]{16}-TOR [A-Za-z0-9._ -]+\.docx", stored.path)
+
+
 async def test_a_file_replying_to_a_case_that_has_moved_on_is_not_put_into_another_case(
     world: World,
 ) -> None:

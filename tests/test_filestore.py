@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.filestore import MAX_NAME, FileStore, extension, safe_name, sha256_hex
+from bot.core.text import shows
+from bot.filestore import MAX_NAME, FileStore, display_name, extension, safe_name, sha256_hex
 
 SAFE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._ -")
 
@@ -109,6 +110,42 @@ def test_every_name_is_made_safe(name: str) -> None:
 )
 def test_a_plain_name_is_kept_as_it_is(stem: str, ext: str) -> None:
     assert safe_name(f"{stem}.{ext}") == f"{stem}.{ext}"
+
+
+# -- the name people read ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given_name", "expected"),
+    [
+        (
+            "Konsep Rencana Kerja (revisi) & lampiran.docx",
+            "Konsep Rencana Kerja (revisi) & lampiran.docx",
+        ),
+        ("TOR – Kerangka Acuan, Perencanaan.docx", "TOR – Kerangka Acuan, Perencanaan.docx"),
+        ("Rencana Kerja Biro 2027 — Kemnaker.pdf", "Rencana Kerja Biro 2027 — Kemnaker.pdf"),
+        ("خطة العمل.docx", "خطة العمل.docx"),
+        ("../../etc/TOR.docx", "TOR.docx"),
+        ("C:\\Dokumen\\TOR.docx", "TOR.docx"),
+        ("TOR\u202excod.exe", "TORxcod.exe"),  # a right-to-left override dropped
+        ("\u200bTOR\u200b.docx", "TOR.docx"),
+        ("TOR\nrevisi\t2.docx", "TOR revisi 2.docx"),
+        ("x\x00y\x7fz.pdf", "x y z.pdf"),
+        ("  .docx", "dokumen.docx"),
+        ("", "dokumen"),
+    ],
+)
+def test_a_file_keeps_the_name_its_sender_gave_it_for_people_to_read(
+    given_name: str, expected: str
+) -> None:
+    assert display_name(given_name) == expected
+
+
+@given(st.text(max_size=400))
+def test_a_name_for_people_is_one_line_of_what_shows_within_the_limit(name: str) -> None:
+    shown = display_name(name)
+    assert shown and len(shown) <= MAX_NAME and "/" not in shown
+    assert all(shows(ch) or ch == " " for ch in shown), repr(shown)
 
 
 def test_extension() -> None:
