@@ -403,6 +403,17 @@ class Renderer:
                 "menindaklanjutinya."
             )
             return Message(t.fit(text))
+        if kind == "undecided":
+            step = definition.step(case.step)
+            names = ", ".join(inputs.name(int(x)) for x in p.get("people", []))
+            text = t.NO_ONE_MAY_DECIDE.format(
+                heading=case_heading(definition, case),
+                step=step_line(definition, step),
+                names=t.e(names),
+                role=t.e(role_name(definition, step.actor)),
+                role_id=t.e(step.actor),
+            )
+            return Message(t.fit(text))
         if kind == "escalation":
             step = definition.step(case.step)
             spent = self.calendar.working_minutes_between(case.step_entered_at, now)

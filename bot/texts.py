@@ -221,6 +221,13 @@ DIALOGUE_CANCELLED = "Baik, permintaan dibatalkan."
 NOTHING_TO_CANCEL = "Tidak ada isian yang sedang menunggu."
 
 # to the administrators: a task Telegram refused because its holder cannot be written to
+NO_ONE_MAY_DECIDE = (
+    "⚠️ {heading}\n\n{step}\nTidak ada pejabat yang dapat memutus langkah ini: {names} telah "
+    "mengajukan atau memeriksa tingkat lain pada berkas ini, sedangkan satu orang tidak "
+    "memeriksa usulannya sendiri atau memutus dua tingkat pemeriksaan. Berkas menunggu "
+    "sampai Bapak/Ibu berkenan menunjuk Plh/Plt {role}, misalnya:\n"
+    "<code>/plh {role_id} &lt;id Telegram&gt; &lt;sampai tanggal&gt; &lt;alasan&gt;</code>"
+)
 TASK_UNDELIVERABLE = (
     "⚠️ Tugas berkas #{case} belum dapat disampaikan kepada {name} (ID {person}): yang "
     "bersangkutan belum membuka bot (menekan Start) atau telah memblokirnya. Tugas ini, "

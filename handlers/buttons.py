@@ -29,9 +29,11 @@ from bot.core.model import (
     CompleteStep,
     DomainError,
     FormTeam,
+    FourEyes,
     ReturnForCorrection,
 )
 from bot.core.text import is_blank
+from bot.core.workflow import excluded_reviewers
 from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied, Outcome
 from bot.views import decided_text, moved_line, outcome_line
@@ -118,6 +120,12 @@ async def on_button(update: Update, context: Context) -> None:
     action = ACTIONS.get((cb.op, cb.arg if cb.op in (Op.REVIEW, Op.FORWARD) else ""))
     if action is None:
         await answer(update, t.ANS_UNKNOWN_BUTTON, alert=True)
+        return
+    definition = svc.sops.of(case)
+    if cb.op is Op.REVIEW and actor.person_id in excluded_reviewers(definition, case):
+        # four eyes: refused before a return reason is asked for, not once it is typed
+        refused = refusal_text(FourEyes(step=case.step), definition, html=False)
+        await answer(update, refused, alert=True)
         return
     await action(update, context, cb, case, actor)
 

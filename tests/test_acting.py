@@ -471,6 +471,56 @@ async def test_a_config_plt_that_meets_a_plh_given_with_plh_is_not_recorded(tmp_
         assert [a.person_id for a in await karo_appointments(world)] == [kabag.telegram_id]
 
 
+async def test_budi_as_kabag_and_kasubag_proposes_and_step_2_waits_for_a_plh_kabag(
+    tmp_path: Path,
+) -> None:
+    """Budi holds Kabag and Kasubag. He proposes as Kasubag: no one may review his own
+    proposal at step 2 (four eyes), so the task goes to no one (not to Karo, who may not
+    decide a Kabag's step either) and the administrator is asked for a Plh Kabag. Budi's
+    Kembalikan is refused at once, not after he has typed a reason. The Plh Kabag the
+    administrator appoints receives the task and approves it."""
+    roles = {"kabag": ["kabag", "kasubag"]}
+    people = [
+        {
+            "telegram_id": p.telegram_id,
+            "name": p.name,
+            "nip": p.nip,
+            "roles": roles.get(p.key, list(p.roles)),
+        }
+        for p in (*OFFICIALS, ACTING)
+    ]
+    async with World(tmp_path, people=people) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        budi = world["kabag"]
+        case = (await world.services.cases.start_case(budi.id, "Usulan Budi", 2027)).case.id
+        await s.upload("kabag", case, "Konsep Rencana Kerja.docx", draft("Konsep"))
+        await s.upload("kabag", case, "TOR.docx", draft("TOR"))
+        await s.press("kabag", "Ajukan", case)
+        asked = await s.seen("admin", lambda m: "Tidak ada pejabat yang dapat memutus" in m.text)
+        assert f"Berkas #{case}" in asked.text and "Langkah 2 dari 12" in asked.text
+        assert "Budi Santoso" in asked.text and "/plh kabag" in asked.text
+        await world.drained()
+        assert not task_of(world, "karo", case, 2) and not task_of(world, "kabag", case, 2)
+
+        budi.mark_seen()
+        await budi.send("/tugas")
+        listing = await budi.wait_message(lambda m: "Tugas Anda" in m.text, timeout=WAIT)
+        await budi.press(listing, listing.button_texts[0], timeout=WAIT)
+        opened = await budi.wait_message(
+            lambda m: "Kembalikan" in " ".join(m.button_texts), timeout=WAIT
+        )
+        budi.mark_seen()
+        answer = await budi.press(opened, "↩️ Kembalikan", timeout=WAIT)
+        assert answer.show_alert and "memeriksa usulannya sendiri" in (answer.text or "")
+        assert not [m for m in budi.bot_messages if "silakan ketik" in m.text]
+
+        await appoint(world, f"/plh kabag {ACTING.telegram_id} 31-12-2030 penugasan")
+        await world.emu.wait_until(lambda: bool(task_of(world, "plh", case, 2)), timeout=WAIT)
+        await s.approve("plh", case)
+        assert (await world.services.db.read(repo.load_case, case)).step == 3
+
+
 async def test_bad_appointments_get_the_usage_or_a_clear_reason(tmp_path: Path) -> None:
     async with World(tmp_path) as world:
         await world.everyone_starts()

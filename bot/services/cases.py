@@ -413,7 +413,7 @@ class CaseService:
             if event.type is EventType.FILE_ATTACHED:
                 repo.set_file_doc(tx, int(event.data["file_id"]), str(event.data["doc"]))
         outcome = Outcome(case, new, events, first_seq, name)
-        effects.queue(tx, definition, outcome, pressed, now, into=into)
+        effects.queue(tx, definition, outcome, pressed, now, into=into, admins=self.config.admins)
         return outcome
 
     def _first_reminder(self, definition: SopDefinition, case: Case) -> str | None:

@@ -89,9 +89,11 @@ def queue(
     pressed: Sequence[tuple[int, int]],
     now: datetime,
     into: int | None = None,
+    admins: Sequence[int] = (),
 ) -> None:
     """Every row the outcome of one command causes. ``into``: a message of the actor's chat
-    that the new task replaces (the /baru question becomes the case's task)."""
+    that the new task replaces (the /baru question becomes the case's task). ``admins``
+    are asked for a Plh when no holder may decide the step the case comes to."""
     before, case = outcome.before, outcome.case
     out = _Rows(now)
     moved = before is None or before.version != case.version
@@ -107,6 +109,12 @@ def queue(
     # archivist files the Dokumentasi). A Lembar Pemeriksaan is the reviewer's record: it
     # is written and kept with the case (and in the archive bundle), not sent.
     route = routing.route(tx, definition, case, now) if case.is_open and moved else None
+    if route is not None and route.undecided:
+        # four eyes leave the step to no one (a person holding two roles of the chain):
+        # it waits for a Plh or Plt, whom only the administrators can appoint
+        asked = {"t": "undecided", "people": route.undecided}
+        for admin in admins:
+            out.add(admin, "notice", case_id=case.id, version=case.version, params=asked)
     papers_for: dict[int, list[tuple[int, str]]] = {}  # person -> (seq, paper) to receive
     for offset, event in enumerate(outcome.events):
         seq = outcome.first_seq + offset

@@ -6,8 +6,11 @@ the law or the four-eyes rule keeps them from deciding:
 - a step the SOP marks ``mandate = "definitive_only"`` (strategic: UU No. 30 Tahun 2014
   Pasal 14 ayat (7)) goes to the definitive holder; the acting official is told why;
 - a review step the acting official may not decide because they approved another level
-  of the same review chain (four eyes) goes to the definitive holder, or when none can, to
-  the SOP's next superior.
+  of the same review chain (four eyes) goes to the definitive holder.
+
+A review step that none of its holders may decide (four eyes: one person holds two roles of
+the chain, or the definitive holder proposed it) goes to no one: the administrators are
+told, to appoint a Plh or Plt, who then receives it.
 
 The definitive holder keeps the role throughout and may still act. A role no one holds
 (revoked, not yet given again) has no one to route to: its tasks wait for the next holder,
@@ -38,6 +41,8 @@ class Route:
     appointment: repo.Appointment | None = None  # the acting official in force, if any
     why: str = ""  # DEFINITIVE_ONLY | FOUR_EYES when the acting official was passed over
     informed: list[int] = field(default_factory=list)  # passed over, told why
+    # the holders who may not decide it (four eyes) when no one else may: nobody holds it
+    undecided: list[int] = field(default_factory=list)
 
 
 def actor(tx: Tx, person_id: int, unit: str, config: Config, at: datetime) -> Actor:
@@ -81,7 +86,7 @@ def route(tx: Tx, definition: SopDefinition, case: Case, at: datetime) -> Route:
         if not definitive:  # a vacant role: its tasks wait for the next holder
             return Route([])
         allowed = [p for p in definitive if p not in excluded]
-        return Route(allowed or _superiors(tx, definition, case, role, excluded) or definitive)
+        return Route(allowed, undecided=[] if allowed else definitive)
     why = ""
     if step.definitive_only:
         why = DEFINITIVE_ONLY
@@ -90,8 +95,9 @@ def route(tx: Tx, definition: SopDefinition, case: Case, at: datetime) -> Route:
     if not why:
         return Route([appointment.person_id], appointment)
     allowed = [p for p in definitive if p not in excluded]
-    people = allowed or _superiors(tx, definition, case, role, excluded) or definitive
-    return Route(people, appointment, why, [appointment.person_id])
+    if why == FOUR_EYES and definitive and not allowed:
+        return Route([], appointment, why, undecided=[appointment.person_id, *definitive])
+    return Route(allowed or definitive, appointment, why, [appointment.person_id])
 
 
 def passed_over(definition: SopDefinition, case: Case, appointment: repo.Appointment | None) -> str:
@@ -103,23 +109,6 @@ def passed_over(definition: SopDefinition, case: Case, appointment: repo.Appoint
     if appointment.person_id in excluded_reviewers(definition, case):
         return FOUR_EYES
     return ""
-
-
-def _superiors(
-    tx: Tx, definition: SopDefinition, case: Case, role: str, excluded: frozenset[int]
-) -> list[int]:
-    """The nearest superior role with someone who may decide (four eyes)."""
-    superior = definition.role(role).superior
-    seen = {role}
-    while superior is not None and superior not in seen:
-        seen.add(superior)
-        people = [
-            p for p in definitive_holders(tx, definition, case, superior) if p not in excluded
-        ]
-        if people:
-            return people
-        superior = definition.role(superior).superior
-    return []
 
 
 def role_people(
