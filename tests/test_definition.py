@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from core_helpers import SOP_PATH, raw_sop, sop
 
-from bot.core.definition import ApprovalKind, DocumentSource, StepKind
+from bot.callbacks import Callback, Op, decode
+from bot.core.definition import MAX_STEP_ID, ApprovalKind, DocumentSource, StepKind
 from bot.core.loader import MAX_STEP_MINUTES, DefinitionError, load_definition, parse_definition
 
 Raw = dict[str, Any]
@@ -289,9 +290,16 @@ def test_a_duplicate_step_id_is_refused() -> None:
     assert "steps[4].id: duplicate step id 4" in problems
 
 
-def test_a_step_id_that_is_not_positive_is_refused() -> None:
-    problems = refusal(lambda raw: raw["steps"].insert(0, {**step_at(raw, 1), "id": 0}))
-    assert "steps[0].id: must be a positive integer" in problems
+@pytest.mark.parametrize("step_id", [0, -3, MAX_STEP_ID + 1])
+def test_a_step_id_out_of_range_is_refused(step_id: int) -> None:
+    """A step's number rides on its task's buttons (callback data): from 1 to 9999."""
+    problems = refusal(lambda raw: raw["steps"].insert(0, {**step_at(raw, 1), "id": step_id}))
+    assert f"steps[0].id: must be a whole number from 1 to {MAX_STEP_ID}" in problems
+
+
+def test_the_highest_step_id_fits_every_button_of_its_task() -> None:
+    for op in Op:
+        assert decode(Callback(op, 10**12 - 1, MAX_STEP_ID, 10**9 - 1, "a" * 20).encode())
 
 
 def test_a_duplicate_role_id_is_refused() -> None:

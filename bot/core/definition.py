@@ -11,6 +11,9 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Protocol
 
+# a step's number rides on every button of its task (callback data of 64 bytes at most)
+MAX_STEP_ID = 9999
+
 
 class StepKind(StrEnum):
     ACTION = "action"

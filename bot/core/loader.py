@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.definition import (
+    MAX_STEP_ID,
     ApprovalKind,
     Document,
     DocumentSource,
@@ -532,8 +533,8 @@ def _check_steps(
     seen_ids: set[int] = set()
     position: dict[int, int] = {}
     for i, step in enumerate(steps):
-        if step.id <= 0:
-            p.add(f"steps[{i}].id", "must be a positive integer")
+        if not 0 < step.id <= MAX_STEP_ID:
+            p.add(f"steps[{i}].id", f"must be a whole number from 1 to {MAX_STEP_ID}")
         if step.id in dups and step.id in seen_ids:
             p.add(f"steps[{i}].id", f"duplicate step id {step.id}")
         seen_ids.add(step.id)
