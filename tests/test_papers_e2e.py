@@ -16,7 +16,7 @@ import io
 import re
 import zipfile
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -409,16 +409,8 @@ async def test_every_paper_is_dated_in_the_office_zone_not_in_utc(played: Played
         assert archive.getinfo("dokumentasi.docx").date_time == (2026, 12, 5, hour, minute, 0)
 
 
-async def test_a_template_an_office_broke_holds_up_no_task_and_the_admin_is_told(
-    tmp_path: Path,
-) -> None:
-    """The office edits its Lembar Disposisi while the bot runs and misspells a placeholder
-    (``case.titel``). Kabag approves step 2: Karo still receives his task (without the
-    Disposisi, which cannot be written), and the administrator is told which file and
-    which placeholder, at once rather than after twenty retries."""
-
-    office = tmp_path / "kantor"
-    office.mkdir()
+def misspell_a_placeholder(path: Path) -> str:
+    """The office's Disposisi names ``case.titel``; what the administrator reads of it."""
     template = Document(str(SHIPPED_TEMPLATES / "disposisi.docx"))
     mended = 0
     for paragraph in [
@@ -429,7 +421,29 @@ async def test_a_template_an_office_broke_holds_up_no_task_and_the_admin_is_told
                 run.text = run.text.replace("case.title", "case.titel")
                 mended += 1
     assert mended, "the shipped Disposisi names case.title"
-    template.save(str(office / "disposisi.docx"))
+    template.save(str(path))
+    return "titel"
+
+
+def save_a_pdf_over_it(path: Path) -> str:
+    """The office saved a PDF as disposisi.docx: no Word document at all."""
+    path.write_bytes(b"%PDF-1.4\n% not a Word document\n")
+    return "BadZipFile"
+
+
+@pytest.mark.parametrize("broken", [misspell_a_placeholder, save_a_pdf_over_it])
+async def test_a_template_an_office_broke_holds_up_no_task_and_the_admin_is_told(
+    tmp_path: Path, broken: Callable[[Path], str]
+) -> None:
+    """The office edits its Lembar Disposisi while the bot runs: it misspells a placeholder
+    (``case.titel``), or saves a PDF over the file. Kabag approves step 2: Karo still
+    receives his task (without the Disposisi, which cannot be written), and the
+    administrator is told which file and what is wrong with it, at once rather than after
+    twenty retries."""
+
+    office = tmp_path / "kantor"
+    office.mkdir()
+    told = broken(office / "disposisi.docx")
     world = World(tmp_path / "w")
     world.config_sections["papers"] = {"templates_dir": str(office)}
     async with world:
@@ -444,6 +458,6 @@ async def test_a_template_an_office_broke_holds_up_no_task_and_the_admin_is_told
         alert = await world["admin"].wait_message(
             lambda m: "tidak dapat dibuat" in m.text, timeout=15
         )
-        assert "disposisi" in alert.text and "titel" in alert.text and "sopbot check" in alert.text
+        assert "disposisi" in alert.text and told in alert.text and "sopbot check" in alert.text
         files = await world.services.db.read(repo.files_of_case, case)
         assert not [f for f in files if f.name.startswith("disposisi")]

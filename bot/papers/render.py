@@ -94,6 +94,10 @@ class PaperRenderer:
     def fill(self, kind: PaperKind[Any], context: dict[str, Any]) -> bytes:
         """The template of ``kind`` filled with a ready context (see bot.papers.contexts)."""
         tpl = DocxTemplate(io.BytesIO(self.template_bytes(kind)))
+        try:
+            tpl.init_docx()
+        except Exception as exc:  # not a Word document (a file saved over it in another form)
+            raise TemplateFailed(self.template_path(kind), exc) from exc
         context = {key: _placed(tpl, value) for key, value in context.items()}
         try:
             tpl.render(context, jinja_env=self.jinja_env, autoescape=True)
@@ -108,9 +112,11 @@ class PaperRenderer:
 
 
 class TemplateFailed(Exception):
-    """A template that does not fill (an office edited it): which file, and jinja's word."""
+    """A template that does not fill (an office edited it): which file, and what is wrong
+    (jinja's word, or why the file is no Word document). It fails the same way every time:
+    the paper is given up, not retried."""
 
-    def __init__(self, path: Path, error: TemplateError) -> None:
+    def __init__(self, path: Path, error: Exception) -> None:
         super().__init__(f"{path}: {type(error).__name__}: {error}")
         self.path, self.error = path, error
 
