@@ -55,6 +55,7 @@ from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.config import CLOUD_MAX_FILE_MB, SELF_HOSTED_MAX_FILE_MB, is_cloud_api
+from bot.logsetup import TOKEN_SHAPE
 
 __all__ = [
     "CLOUD_MAX_DOWNLOAD",
@@ -115,7 +116,6 @@ _DIED_BEFORE_ANSWER: Final = (
 )
 # /bot<token>/ and /file/bot<token>/ in any text that slipped through the exact scrub
 _BOT_PATH: Final = re.compile(r"/(file/)?bot[^/\s'\"<>)]+")
-_TOKEN_SHAPE: Final = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
 _DEFAULT_VALUE_TYPE: Final = type(BaseRequest.DEFAULT_NONE)
 
 
@@ -296,7 +296,7 @@ class _Scrubber:
         for fragment in self._fragments:
             text = text.replace(fragment, "<token>")
         text = _BOT_PATH.sub(lambda m: f"/{m.group(1) or ''}bot<token>", text)
-        return _TOKEN_SHAPE.sub("<token>", text)
+        return TOKEN_SHAPE.sub("<token>", text)
 
     def mentioned_in(self, exc: BaseException) -> bool:
         """Whether the token shows in any link of ``exc``'s cause/context chain."""

@@ -15,7 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config, ConfigError, load_config, shown_url
 from bot.core.definition import SopDefinition
 from bot.core.loader import DefinitionError, load_definition, load_draft
 
@@ -207,7 +207,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     older = _older_revisions(config, definitions)
     for line in older:
         print(line)
-    print(f"api: {config.bot.api_base_url} ({config.bot.mode})")
+    print(f"api: {shown_url(config.bot.api_base_url)} ({config.bot.mode})")
     print(f"people: {len(config.people)}, admins: {len(config.admins)}")
     for warning in _config_warnings(config):
         print(f"warning: {warning}", file=sys.stderr)

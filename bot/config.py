@@ -22,6 +22,7 @@ import holidays
 
 from bot.core.loader import MAX_STEP_MINUTES
 from bot.core.textfile import UnreadableText, read_text_file
+from bot.logsetup import TOKEN_SHAPE
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
 # getFile on Telegram's cloud Bot API refuses files above 20 MB ("file is too big"); a
@@ -307,8 +308,14 @@ def _bot(r: _Reader, raw: Mapping[str, Any], base: Path) -> BotConfig:
         )
     token_env = _token_env(r, t)
     url = r.get(t, "bot.api_base_url", str, DEFAULT_API_BASE_URL)
-    if not re.match(r"^https?://[^\s/]+", url):
-        r.fail("bot.api_base_url", f"must be an http(s) URL, got {url!r}")
+    if TOKEN_SHAPE.search(url):  # never repeated in the error: it would print the token
+        r.fail(
+            "bot.api_base_url",
+            "must not hold the bot token: the bot adds /bot<token> itself, from the variable "
+            "named by bot.token_env",
+        )
+    elif not re.match(r"^https?://[^\s/]+", url):
+        r.fail("bot.api_base_url", f"must be an http(s) URL, got {shown_url(url)!r}")
     mode = r.get(t, "bot.mode", str, "polling")
     if mode not in ("polling", "webhook"):
         r.fail("bot.mode", f"must be 'polling' or 'webhook', got {mode!r}")
@@ -355,6 +362,14 @@ def _token_env(r: _Reader, t: Mapping[str, Any]) -> str:
             "not the token itself",
         )
     return name
+
+
+def shown_url(url: str) -> str:
+    """A URL as it may be printed: without a user name and password."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
 
 
 def is_cloud_api(api_base_url: str) -> bool:

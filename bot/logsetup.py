@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import re
 
-_TOKEN_SHAPE = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
+# what a bot token looks like, wherever it turns up (a URL, an error message)
+TOKEN_SHAPE = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
 
 
 class RedactToken(logging.Filter):
@@ -26,7 +27,7 @@ class RedactToken(logging.Filter):
             text = text.replace(self.token, "<token>")
         if self._secret:
             text = text.replace(self._secret, "<token>")
-        return _TOKEN_SHAPE.sub("<token>", text)
+        return TOKEN_SHAPE.sub("<token>", text)
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.config import ConfigError, load_config, parse_config
+from bot.config import ConfigError, load_config, parse_config, shown_url
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "config.example.toml"
@@ -210,6 +210,10 @@ BAD = {
         "bot.api_base_url:",
     ),
     "api url empty": (setting("bot.api_base_url", ""), "bot.api_base_url:"),
+    "api url with the token": (
+        setting("bot.api_base_url", "https://api.telegram.org/bot123456:ABCDEFsecretTOKENvalue12"),
+        "bot.api_base_url: must not hold the bot token",
+    ),
     "bad mode": (setting("bot.mode", "pull"), "bot.mode: must be 'polling' or 'webhook'"),
     "unknown http client": (
         setting("bot.http_client", "lean"),
@@ -375,6 +379,24 @@ BAD = {
         "sops[1]: ",
     ),
 }
+
+
+def test_an_api_url_with_the_token_is_refused_without_printing_it() -> None:
+    raw = example()
+    raw["bot"]["api_base_url"] = "https://api.telegram.org/bot123456:ABCDEFsecretTOKENvalue12"
+    assert not [p for p in problems_of(raw) if "secretTOKEN" in p]
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://api.telegram.org", "https://api.telegram.org"),
+        ("https://bot:s3cret@tg.kemnaker.go.id:8443/api", "https://tg.kemnaker.go.id:8443/api"),
+        ("http://user@10.0.0.5:8081", "http://10.0.0.5:8081"),
+    ],
+)
+def test_an_api_url_is_shown_without_its_user_and_password(url: str, shown: str) -> None:
+    assert shown_url(url) == shown
 
 
 @pytest.mark.parametrize("change, expected", BAD.values(), ids=BAD.keys())
