@@ -447,7 +447,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         return 2
 
     async def run() -> str:
-        db = await Database.open(config.storage.database)
+        db = await Database.open_existing(config.storage.database)
         try:
             await db.backup(Path(args.dest))
             return db.engine
@@ -458,6 +458,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
         engine = asyncio.run(run())
     except DatabaseError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, sqlite3.Error) as exc:  # where the copy was to go
+        print(f"error: no backup written to {args.dest}: {exc}", file=sys.stderr)
         return 2
     how = (
         "pg_dump custom format; restore with: pg_restore --dbname=URL " + args.dest

@@ -27,7 +27,7 @@ def _record(
 
 async def export_case(config: Config, case_id: int, out: Path) -> int:
     try:
-        db = await Database.open(config.storage.database)
+        db = await Database.open_existing(config.storage.database)
     except DatabaseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -39,7 +39,11 @@ async def export_case(config: Config, case_id: int, out: Path) -> int:
     finally:
         await db.close()
     target = out / f"berkas-{case_id}"
-    (target / "files").mkdir(parents=True, exist_ok=True)
+    try:
+        (target / "files").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"error: {target}: the export cannot be written there ({exc})", file=sys.stderr)
+        return 2
     store = FileStore(config.storage.files_dir)
     record = {
         "case": json.loads(case_to_json(case)),

@@ -300,6 +300,15 @@ class Database:
         PostgreSQL for a ``postgresql://`` URL."""
         return await open_database(target, check_integrity)
 
+    @classmethod
+    async def open_existing(cls, target: Target) -> Database:
+        """As :meth:`open`, but a SQLite file that is not there is an error, not a new
+        empty database (what an export or a backup reads must exist)."""
+        exists = await asyncio.to_thread(Path(target).is_file)
+        if not is_postgres(target) and not exists:
+            raise DatabaseError(f"{target}: no database there (storage.database)")
+        return await open_database(target)
+
     @property
     def target(self) -> Target:
         raise NotImplementedError
@@ -358,7 +367,10 @@ class SqliteDatabase(Database):
     @classmethod
     async def open(cls, target: Target, check_integrity: bool = True) -> SqliteDatabase:
         path = Path(target)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(f"{path}: its folder cannot be made ({exc.strerror})") from exc
         db = cls(path)
         db._writer = _Worker(path, readonly=False, name="sopbot-db-writer")
         try:

@@ -416,6 +416,37 @@ def test_backup_of_a_corrupt_database_fails_cleanly(tmp_path: Path) -> None:
     assert not dest.exists()
 
 
+@pytest.mark.parametrize("command", [["backup", "copy.sqlite3"], ["export", "1"]])
+def test_a_backup_or_export_of_a_database_that_is_not_there_makes_none(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """The config names a database file that does not exist (a wrong path, a new machine):
+    the backup and the export say so, and do not leave a new empty database behind."""
+    database = tmp_path / "data" / "sopbot.sqlite3"
+    config = write_config(tmp_path, f"[storage]\ndatabase = {toml_str(database)}\n")
+    where = ["--out", str(tmp_path / "ekspor")] if command[0] == "export" else []
+    result = sopbot(*command, "--config", str(config), *where)
+    assert result.returncode == 2
+    assert f"{database}: no database there (storage.database)" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not database.exists()
+
+
+@pytest.mark.parametrize("place", ["a file", "a folder that cannot be made"])
+def test_a_backup_or_export_to_a_place_it_cannot_write_says_so(tmp_path: Path, place: str) -> None:
+    database = tmp_path / "data" / "sopbot.sqlite3"
+    case_id, _ = asyncio.run(_fill(database))
+    config = write_config(tmp_path, f"[storage]\ndatabase = {toml_str(database)}\n")
+    blocker = tmp_path / "bukan-folder"
+    blocker.write_text("sebuah berkas")
+    where = blocker if place == "a file" else blocker / "di-dalam"
+    backup = sopbot("backup", str(where / "copy.sqlite3"), "--config", str(config))
+    export = sopbot("export", str(case_id), "--config", str(config), "--out", str(where))
+    for result in (backup, export):
+        assert result.returncode == 2, result.stdout
+        assert "Traceback" not in result.stderr and str(where) in result.stderr
+
+
 def test_backup_with_a_bad_config_names_the_key(tmp_path: Path) -> None:
     config = write_config(tmp_path, '[storage]\ndatabase = "x.sqlite3"\nmax_file_mb = -1\n')
     result = sopbot("backup", str(tmp_path / "copy.sqlite3"), "--config", str(config))
