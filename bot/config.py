@@ -7,6 +7,7 @@ webhook secret) come from environment variables named in the file, never from th
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -336,8 +337,8 @@ def _bot(r: _Reader, raw: Mapping[str, Any], base: Path) -> BotConfig:
             r.fail("bot.ca_file", f"no such file: {ca_file}")
     w = r.table(t, "bot.webhook", {"listen", "port", "url", "path", "secret_token_env"})
     webhook = WebhookConfig(
-        listen=r.get(w, "bot.webhook.listen", str, "0.0.0.0"),
-        port=r.positive(w, "bot.webhook.port", 8443),
+        listen=_address(r, r.get(w, "bot.webhook.listen", str, "0.0.0.0")),
+        port=r.up_to(w, "bot.webhook.port", 8443, 65535, "the highest TCP port"),
         url=r.get(w, "bot.webhook.url", str, ""),
         path=r.get(w, "bot.webhook.path", str, "telegram"),
         secret_token_env=r.get(w, "bot.webhook.secret_token_env", str, "SOPBOT_WEBHOOK_SECRET"),
@@ -362,6 +363,15 @@ def _token_env(r: _Reader, t: Mapping[str, Any]) -> str:
             "not the token itself",
         )
     return name
+
+
+def _address(r: _Reader, value: str) -> str:
+    """``bot.webhook.listen``: an IP address to listen on (0.0.0.0: every one)."""
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        r.fail("bot.webhook.listen", f"must be an IP address such as 0.0.0.0, got {value!r}")
+    return value
 
 
 def shown_url(url: str) -> str:
@@ -417,7 +427,7 @@ def _storage(r: _Reader, raw: Mapping[str, Any], base: Path, *, cloud: bool) -> 
         files_dir=base / r.get(t, "storage.files_dir", str, "data/files"),
         max_file_mb=max_mb,
         allowed_extensions=tuple(exts),
-        retention_days=r.positive(t, "storage.retention_days", 7),
+        retention_days=r.up_to(t, "storage.retention_days", 7, 36500, "a hundred years"),
     )
 
 
@@ -451,7 +461,9 @@ def _time(r: _Reader, raw: Mapping[str, Any]) -> TimeConfig:
         r.fail("time.timezone", f"unknown timezone {tz!r}")
         tz = "Asia/Jakarta"
     workdays = r.get(t, "time.workdays", list, [1, 2, 3, 4, 5])
-    if not workdays or not all(isinstance(d, int) and 1 <= d <= 7 for d in workdays):
+    if not workdays or not all(
+        isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 7 for d in workdays
+    ):
         r.fail("time.workdays", "must list ISO weekdays 1 (Monday) to 7 (Sunday)")
         workdays = [1, 2, 3, 4, 5]
     start = r.clock(t, "time.day_start", time(8, 0))
@@ -461,6 +473,9 @@ def _time(r: _Reader, raw: Mapping[str, Any]) -> TimeConfig:
     country = _country(r, r.get(t, "time.public_holidays", str, "ID"))
     days_off = []
     for i, value in enumerate(r.get(t, "time.extra_days_off", list, [])):
+        if isinstance(value, datetime):  # a moment is not a day off (TOML's 2026-12-24T10:00)
+            r.fail(f"time.extra_days_off[{i}]", f"must be a date YYYY-MM-DD, got {value!r}")
+            continue
         if isinstance(value, date):
             days_off.append(value)
             continue

@@ -6,7 +6,7 @@ import copy
 import json
 import tomllib
 from collections.abc import Callable
-from datetime import date, time
+from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -210,6 +210,23 @@ BAD = {
         "bot.api_base_url:",
     ),
     "api url empty": (setting("bot.api_base_url", ""), "bot.api_base_url:"),
+    "webhook port above 65535": (
+        setting("bot.webhook.port", 70000),
+        "bot.webhook.port: must be at most 65535",
+    ),
+    "webhook listen not an address": (
+        setting("bot.webhook.listen", "not an ip"),
+        "bot.webhook.listen: must be an IP address",
+    ),
+    "retention beyond a century": (
+        setting("storage.retention_days", 1_000_000),
+        "storage.retention_days: must be at most 36500",
+    ),
+    "a day off with a time": (
+        setting("time.extra_days_off", [datetime(2026, 12, 24, 10, 0)]),
+        "time.extra_days_off[0]: must be a date YYYY-MM-DD",
+    ),
+    "a workday of true": (setting("time.workdays", [True]), "time.workdays: must list ISO"),
     "api url with the token": (
         setting("bot.api_base_url", "https://api.telegram.org/bot123456:ABCDEFsecretTOKENvalue12"),
         "bot.api_base_url: must not hold the bot token",
