@@ -20,7 +20,7 @@ import re
 import unicodedata
 from datetime import date, timedelta
 
-from bot.core.text import INVISIBLE_LETTERS
+from bot.core.text import INVISIBLE_LETTERS, has_control_characters
 
 __all__ = [
     "MAX_CASE_DIGITS",
@@ -76,11 +76,6 @@ _MONTH_NAMES = (
 )
 _MONTHS = {name: number for number, names in enumerate(_MONTH_NAMES, 1) for name in names}
 
-# Line breaks as str.splitlines() knows them: a title containing one is refused.
-_LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
-# Bidirectional embeddings, overrides and isolates: they would reorder how the title shows
-# in every later message (a known spoofing trick), so a title may not contain them.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _WHITESPACE_RUN = re.compile(r"\s+")
 
 
@@ -197,19 +192,6 @@ def one_line_title(text: str, limit: int = MAX_TITLE) -> str | None:
         return None
     title = _WHITESPACE_RUN.sub(" ", title)
     return title if len(title) <= limit else None
-
-
-def has_control_characters(text: str) -> bool:
-    """Whether ``text`` holds what a title may not: a line break, a control character
-    (other than a space or tab) or a bidirectional embedding, override or isolate
-    (U+202A..U+202E, U+2066..U+2069). The same rule for every free text an official types
-    into a command (a reason, a letter number)."""
-    for ch in text:
-        if ch in _LINE_BREAKS or ch in _BIDI_CONTROLS:
-            return True
-        if unicodedata.category(ch) in ("Cc", "Cs") and not ch.isspace():
-            return True
-    return False
 
 
 MAX_REPORT_DAYS = 3660

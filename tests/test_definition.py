@@ -312,11 +312,48 @@ def test_a_step_without_a_title_is_refused() -> None:
     assert problems == ["steps[0].title: missing required field"]
 
 
-@pytest.mark.parametrize("title", ["", "   "])
+@pytest.mark.parametrize("title", ["", "   ", "\u200b", "\u3164\u3164"])
 def test_a_step_with_an_empty_title_is_refused(title: str) -> None:
     """Step 4 titled "" would show as a blank heading in every task message of it."""
     problems = refusal(lambda raw: step_at(raw, 4).update(title=title))
-    assert problems == ["steps[3].title: must not be empty (the step's name in every task message)"]
+    assert problems == ["steps[3].title: must not be empty (officials read it in the messages)"]
+
+
+@pytest.mark.parametrize(
+    ("place", "break_it"),
+    [
+        ("sop.name", lambda raw: raw["sop"].update(name="Penyusunan\u202e RKAKL")),
+        ("roles[0].name", lambda raw: raw["roles"][0].update(name="Karo\x07")),
+        ("roles[0].title", lambda raw: raw["roles"][0].update(title="Kepala\nBiro")),
+        ("documents.tor.name", lambda raw: raw["documents"]["tor"].update(name="TOR\u2066")),
+        ("steps[0].title", lambda raw: step_at(raw, 1).update(title="Pengajuan\u202e")),
+    ],
+)
+def test_a_name_with_control_or_direction_characters_is_refused(
+    place: str, break_it: Callable[[Raw], object]
+) -> None:
+    problems = refusal(break_it)
+    assert problems == [f"{place}: must be one line without control or text-direction characters"]
+
+
+@pytest.mark.parametrize(
+    ("place", "entry"),
+    [
+        ("sop.name", lambda raw: raw["sop"]),
+        ("roles[0].name", lambda raw: raw["roles"][0]),
+        ("documents.tor.name", lambda raw: raw["documents"]["tor"]),
+    ],
+)
+def test_a_name_that_shows_nothing_is_refused(
+    place: str, entry: Callable[[Raw], dict[str, Any]]
+) -> None:
+    problems = refusal(lambda raw: entry(raw).update(name=" \u200b "))
+    assert problems == [f"{place}: must not be empty (officials read it in the messages)"]
+
+
+def test_a_paper_named_twice_in_a_step_is_refused() -> None:
+    problems = refusal(lambda raw: step_at(raw, 2).update(papers=["disposisi", "disposisi"]))
+    assert problems == ["steps[1].papers: names 'disposisi' twice (it would be sent twice)"]
 
 
 def test_an_sop_without_a_code_is_refused() -> None:

@@ -34,6 +34,7 @@ from bot.core.definition import (
     Step,
     StepKind,
 )
+from bot.core.text import has_control_characters, is_blank
 from bot.core.textfile import UnreadableText, read_text_file
 
 # The longest time norm of a step, in working minutes: a year of office work (52 weeks of
@@ -210,6 +211,18 @@ def _str(p: _Problems, path: str, value: Any, default: str = "") -> str:
     return value
 
 
+def _name(p: _Problems, path: str, value: Any, default: str = "") -> str:
+    """A name or title the officials read in every message: it shows something, on one
+    line, without control or direction characters (which could make it read as another)."""
+    text = _str(p, path, value, default)
+    if isinstance(value, str):
+        if is_blank(text):
+            p.add(path, "must not be empty (officials read it in the messages)")
+        elif has_control_characters(text):
+            p.add(path, "must be one line without control or text-direction characters")
+    return text
+
+
 def _str_list(p: _Problems, path: str, value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -337,7 +350,7 @@ def _parse_header(p: _Problems, raw: Any) -> SopHeader | None:
     return SopHeader(
         code=code,
         number=_str(p, "sop.number", raw.get("number")),
-        name=_str(p, "sop.name", raw.get("name")),
+        name=_name(p, "sop.name", raw.get("name")),
         organisation=_str_list(p, "sop.organisation", raw.get("organisation")),
         approved_by=_str(p, "sop.approved_by", raw.get("approved_by")),
         approval_date=_str(p, "sop.approval_date", raw.get("approval_date")),
@@ -362,12 +375,12 @@ def _parse_roles(p: _Problems, raw: Any) -> list[Role]:
             p.add(
                 f"{path}.id", "must be 1-32 characters of a-z, 0-9 and '_', starting with a letter"
             )
-        name = _str(p, f"{path}.name", item.get("name"))
+        name = _name(p, f"{path}.name", item.get("name"))
         roles.append(
             Role(
                 id=role_id,
                 name=name,
-                title=_str(p, f"{path}.title", item.get("title"), default=name),
+                title=_name(p, f"{path}.title", item.get("title"), default=name),
                 superior=_str(p, f"{path}.superior", item.get("superior")) or None,
                 shared=_bool(p, f"{path}.shared", item.get("shared")),
             )
@@ -401,7 +414,7 @@ def _parse_documents(p: _Problems, raw: Any) -> list[Document]:
         documents.append(
             Document(
                 id=doc_id,
-                name=_str(p, f"{path}.name", item.get("name")),
+                name=_name(p, f"{path}.name", item.get("name")),
                 source=source,
                 same_as=_str(p, f"{path}.same_as", item.get("same_as")) or None,
                 optional=_bool(p, f"{path}.optional", item.get("optional")),
@@ -440,10 +453,11 @@ def _parse_steps(p: _Problems, raw: Any) -> list[Step]:
             allowed = ", ".join(m.value for m in Mandate)
             p.add(f"{path}.mandate", f"unknown mandate '{mandate_raw}' (one of: {allowed})")
         time_minutes = _time_minutes(p, f"{path}.time_minutes", item.get("time_minutes"))
-        title = _str(p, f"{path}.title", item.get("title"))
-        if isinstance(item.get("title"), str) and not title.strip():
-            p.add(f"{path}.title", "must not be empty (the step's name in every task message)")
+        title = _name(p, f"{path}.title", item.get("title"))
         duties = _team_duties(p, f"{path}.team_duties", item.get("team_duties"))
+        papers = _str_list(p, f"{path}.papers", item.get("papers"))
+        for twice in sorted(map(str, _duplicates(papers))):
+            p.add(f"{path}.papers", f"names '{twice}' twice (it would be sent twice)")
         if "team_duties" in item and kind_raw == kind.value and kind is not StepKind.TEAM:
             p.add(
                 f"{path}.team_duties",
@@ -465,7 +479,7 @@ def _parse_steps(p: _Problems, raw: Any) -> list[Step]:
                 on_return=_int(p, f"{path}.on_return", item.get("on_return")),
                 approval=approval,
                 related_sop=_str(p, f"{path}.related_sop", item.get("related_sop")) or None,
-                papers=_str_list(p, f"{path}.papers", item.get("papers")),
+                papers=papers,
                 templates=_str_list(p, f"{path}.templates", item.get("templates")),
                 mandate=mandate,
                 team_duties=duties,
