@@ -25,11 +25,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from reliability_helpers import load_case, load_events, log_problems, query, sqlite_file
 
+from bot import texts as t
 from bot.core.loader import load_definition
 from bot.core.model import CaseStatus
 from bot.demo import ROOT, TOKEN, Script, World, draft, has_button, play_sop
 from bot.logsetup import setup_logging
 from emulator import BotApiEmulator
+from handlers.errors import AlertThrottle
 from storage import repo
 from storage.db import Database, DatabaseError, Tx
 from storage.migrations import LATEST
@@ -468,3 +470,36 @@ async def test_sopbot_run_answers_on_either_event_loop_and_stops_on_sigterm(
     expected = {"uvloop": "uvloop.Loop", "asyncio": "asyncio.unix_events._UnixSelectorEventLoop"}
     assert f"running on the event loop {expected[event_loop]}" in log, log
     assert "Traceback" not in log, log
+
+
+async def test_a_fault_that_repeats_alerts_the_administrator_once(tmp_path: Path) -> None:
+    """The disk refuses uploads (a file stands where the case's folder should be). Kasubag
+    sends her file three times: each time she is told of the fault, and the administrator
+    is told once, not once for every upload."""
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await s.new_case("Uji gangguan berulang", 2027)
+        blocked = world.config.storage.files_dir / f"case-{case}"
+        blocked.parent.mkdir(parents=True, exist_ok=True)
+        blocked.write_bytes(b"not a folder")
+        kasubag, admin = world["kasubag"], world["admin"]
+        admin.mark_seen()
+        for n in range(1, 4):
+            kasubag.mark_seen()
+            await kasubag.send_document(draft("TOR", n), file_name="TOR.docx", caption=f"#{case}")
+            await kasubag.wait_message(lambda m: m.text == t.ERROR_GENERIC, timeout=10)
+        await world.drained()
+        alerts = [m.text for m in admin.bot_messages if "Gangguan pada bot" in m.text]
+        assert alerts == ["⚠️ Gangguan pada bot: FileExistsError. Rincian ada di log."]
+
+
+def test_alerts_held_back_are_counted_in_the_next_alert_of_their_kind() -> None:
+    now = [0.0]
+    throttle = AlertThrottle(every=60.0, clock=lambda: now[0])
+    assert throttle.take("Conflict") == 0
+    assert throttle.take("Conflict") is None and throttle.take("Conflict") is None
+    assert throttle.take("OSError") == 0  # another kind is told at once
+    now[0] = 61.0
+    assert throttle.take("Conflict") == 2
+    assert throttle.take("Conflict") is None
