@@ -211,9 +211,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"people: {len(config.people)}, admins: {len(config.admins)}")
     for warning in _config_warnings(config):
         print(f"warning: {warning}", file=sys.stderr)
+    places = _storage_problems(config)
+    for problem in places:
+        print(f"error: {problem}", file=sys.stderr)
     if not _templates_ok(config):
         return 2
-    if not database_ok:
+    if not database_ok or places:
         return 2
     if not token_ok:
         print(
@@ -223,6 +226,37 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 2
     print(f"token: from ${config.bot.token_env} (set)")
     return 0
+
+
+def _storage_problems(config: Config, make: bool = False) -> list[str]:
+    """Where the bot keeps its files and its SQLite database: a folder it can make and
+    write in (``make``: made now, as the bot starts; else only checked, as ``sopbot check``
+    changes nothing). An upload into a files folder that cannot be made failed only when it
+    came, with "terjadi gangguan"."""
+    from storage.db import is_postgres
+
+    database = config.storage.database
+    places = [("storage.files_dir", config.storage.files_dir)]
+    if not is_postgres(database):
+        if Path(database).is_dir():
+            return [f"storage.database: {database} is a folder, not a database file"]
+        places.append(("storage.database", Path(database).parent))
+    problems = []
+    for key, folder in places:
+        if make:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                problems.append(f"{key}: {folder} cannot be made ({exc.strerror})")
+                continue
+        existing = folder
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir():
+            problems.append(f"{key}: {folder} cannot be made ({existing} is not a folder)")
+        elif not os.access(existing, os.W_OK | os.X_OK):
+            problems.append(f"{key}: {folder} cannot be written ({existing} is read-only)")
+    return problems
 
 
 def _sop_summary(definition: SopDefinition, overrides: Mapping[int, int]) -> str:
@@ -374,6 +408,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         return 2
     _warn_permissions(path)
+    places = _storage_problems(config, make=True)
+    if places:
+        for problem in places:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
     setup_logging(token)
     from telegram.error import InvalidToken
 

@@ -153,6 +153,31 @@ def broken_definition(tmp_path: Path) -> Path:
     return broken
 
 
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_a_files_folder_that_cannot_be_made_is_named_before_the_bot_starts(
+    tmp_path: Path, command: str
+) -> None:
+    """storage.files_dir lies under a file: the bot could take no upload. check and run
+    both say so, naming the key, before anything starts."""
+    blocker = tmp_path / "bukan-folder"
+    blocker.write_text("sebuah berkas")
+    database = tmp_path / "data" / "sopbot.sqlite3"
+    body = (
+        f"[storage]\ndatabase = {toml_str(database)}\nfiles_dir = {toml_str(blocker / 'files')}\n"
+    )
+    result = sopbot(command, "--config", str(write_config(tmp_path, body)), token=TOKEN)
+    assert result.returncode == 2
+    assert f"error: storage.files_dir: {blocker / 'files'} cannot be made" in result.stderr
+    assert "Traceback" not in result.stderr and TOKEN not in result.stderr
+
+
+def test_check_names_a_database_that_is_a_folder(tmp_path: Path) -> None:
+    body = f"[storage]\ndatabase = {toml_str(tmp_path)}\n"
+    result = sopbot("check", "--config", str(write_config(tmp_path, body)), token=TOKEN)
+    assert result.returncode == 2
+    assert f"storage.database: {tmp_path} is a folder, not a database file" in result.stderr
+
+
 def test_check_names_the_place_in_a_broken_definition(tmp_path: Path) -> None:
     config = write_config(tmp_path, sops=[broken_definition(tmp_path)])
     result = sopbot("check", "--config", str(config), token=TOKEN)
