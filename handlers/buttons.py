@@ -94,7 +94,10 @@ async def on_button(update: Update, context: Context) -> None:
         await answer(update, t.ANS_UNKNOWN_BUTTON)
         return
     if not case.is_open or case.version != cb.version or case.step != cb.step:
-        await answer(update, t.ANS_ALREADY_HANDLED, alert=True)
+        # a closed case says so (cancelled or archived), not "handled before"
+        await answer(
+            update, t.ANS_ALREADY_HANDLED if case.is_open else t.refusal("closed"), alert=True
+        )
         await _retire_stale(update, context, cb, case)
         return
     if cb.op is Op.WITHDRAW:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Document, Message, ReplyParameters, Update
@@ -280,8 +280,28 @@ def _pick_case(cases: list[Case], named: int | None) -> Case | int | None:
     return cases[0] if len(cases) == 1 else None
 
 
-async def on_media(update: Update, context: Context) -> None:
-    await reply(update, t.FILE_SEND_AS_DOCUMENT)
+def media_handler() -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
+    """A photo, video or audio may be a document sent the wrong way: the person is asked to
+    send it as a file, once for an album of them. A sticker, a GIF or a voice note is no
+    document: it is not understood, politely."""
+    answered: dict[str, None] = {}  # the albums asked about lately, oldest first
+
+    async def on_media(update: Update, context: Context) -> None:
+        message = update.effective_message
+        assert message is not None
+        if not (message.photo or message.video or message.audio):
+            await reply(update, t.UNKNOWN_INPUT)
+            return
+        album = message.media_group_id
+        if album is not None:
+            if album in answered:
+                return
+            answered[album] = None
+            if len(answered) > 256:
+                answered.pop(next(iter(answered)))
+        await reply(update, t.FILE_SEND_AS_DOCUMENT)
+
+    return on_media
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -297,4 +317,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         | filters.ANIMATION
         | filters.VIDEO_NOTE
     )
-    app.add_handler(MessageHandler(media, on_media))
+    app.add_handler(MessageHandler(media, media_handler()))

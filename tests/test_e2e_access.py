@@ -119,6 +119,36 @@ def send_photo(world: World, user: EmuUser) -> None:
     state.push_update("message", payload)
 
 
+def send_sticker(world: World, user: EmuUser) -> None:
+    """A sticker from the user (the emulator's user side sends no stickers)."""
+    state = world.emu.state
+    record = state.add_message(user.private_chat, user.record)
+    payload = record.to_api(state.bot_user)
+    payload["sticker"] = {
+        "file_id": "CAACAgUAAxkBAAIBstiker",
+        "file_unique_id": "AgADstiker",
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+        "emoji": "👍",
+    }
+    state.push_update("message", payload)
+
+
+def png(width: int = 2, height: int = 2) -> bytes:
+    """A PNG header the emulator reads the size from (it does not decode images)."""
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + b"\x00\x00\x00\rIHDR"
+        + width.to_bytes(4, "big")
+        + height.to_bytes(4, "big")
+        + b"\x08\x02\x00\x00\x00"
+        + b"\x00" * 16
+    )
+
+
 def send_empty_document(world: World, user: EmuUser, name: str, caption: str) -> None:
     """A 0-byte document from the user (the emulator's user side refuses to send one)."""
     state = world.emu.state
@@ -192,6 +222,22 @@ async def test_every_step_refuses_its_buttons_to_every_other_official(world: Wor
             await until_case(world, case, lambda c: c.step == step + 1)  # noqa: B023
     await until_case(world, case, lambda c: c.status is CaseStatus.ARCHIVED)
     assert refused == 131  # 6 others (5 at the team step) x every button of each step
+
+
+async def test_a_button_of_a_cancelled_case_says_the_case_is_closed(world: World) -> None:
+    """The administrator cancels a proposal while Kabag's review task waits; a press on the
+    task he kept is told the case is closed (not that the step was handled before)."""
+    s = Script(world, WAIT)
+    case = await submit_proposal(world, s)
+    kabag = world["kabag"]
+    task = await latest_task(world, kabag, case, 2)
+    data = [d for _, d in (b for row in task.buttons for b in row) if d]
+    await world["admin"].send(f"/batalkan {case} diajukan ganda")
+    await until_case(world, case, lambda c: c.status is CaseStatus.CANCELLED)
+    before = await snapshot(world, case)
+    [answer] = await press_all([(kabag, task, data[0])])
+    assert answer == CallbackAnswer(t.refusal("closed"), True)
+    assert await snapshot(world, case) == before
 
 
 async def test_a_stale_button_answers_sudah_diproses_and_changes_nothing(world: World) -> None:
@@ -609,6 +655,26 @@ async def test_the_same_file_uploaded_twice_is_one_version(world: World) -> None
     await s.upload("kasubag", case, "TOR.docx", draft("TOR", 2))
     tor_files = [a for a in (await case_of(world, case)).files if a.doc == "tor"]
     assert [a.version for a in tor_files] == [1, 2]
+
+
+async def test_an_album_of_photos_is_asked_for_as_files_once_and_a_sticker_is_not(
+    world: World,
+) -> None:
+    """Kasubag photographs three pages and sends them as one album: she is asked once to
+    send the documents as files, not once per photo. Karo sends a 👍 sticker: he is not
+    asked for files (he uploads none), only told politely it cannot be processed."""
+    kasubag, karo = world["kasubag"], world["karo"]
+    kasubag.mark_seen()
+    await kasubag.send_album([png(), png(3, 3), png(4, 4)], as_photos=True)
+    await kasubag.wait_message(timeout=WAIT)
+    await kasubag.send("/saya")  # answered after the album: its answers have all come
+    await kasubag.wait_message(lambda m: "Peran" in m.text, timeout=WAIT)
+    asked = [m for m in kasubag.bot_messages if m.text == strip_html(t.FILE_SEND_AS_DOCUMENT)]
+    assert len(asked) == 1
+    karo.mark_seen()
+    send_sticker(world, karo)
+    answer = await karo.wait_message(timeout=WAIT)
+    assert answer.text == strip_html(t.UNKNOWN_INPUT)
 
 
 async def test_a_file_is_shown_by_the_name_kasubag_gave_it_and_stored_by_a_safe_one(
