@@ -81,6 +81,7 @@ def work_calendar(config: Config) -> WorkCalendar:
             day_end=tc.day_end,
             extra_days_off=frozenset(tc.extra_days_off),
             country_holidays=tc.public_holidays,
+            joint_leave=tc.joint_leave,
         )
     )
 

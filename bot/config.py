@@ -105,6 +105,7 @@ class TimeConfig:
     day_end: time = time(16, 0)
     public_holidays: str | None = "ID"
     extra_days_off: tuple[date, ...] = ()
+    joint_leave: bool = True  # the country's joint leave days (cuti bersama) are days off
 
 
 @dataclass(frozen=True)
@@ -452,7 +453,15 @@ def _database_url(r: _Reader, url: str) -> str:
 
 
 def _time(r: _Reader, raw: Mapping[str, Any]) -> TimeConfig:
-    keys = {"timezone", "workdays", "day_start", "day_end", "public_holidays", "extra_days_off"}
+    keys = {
+        "timezone",
+        "workdays",
+        "day_start",
+        "day_end",
+        "public_holidays",
+        "joint_leave",
+        "extra_days_off",
+    }
     t = r.table(raw, "time", keys)
     tz = r.get(t, "time.timezone", str, "Asia/Jakarta")
     try:
@@ -483,7 +492,10 @@ def _time(r: _Reader, raw: Mapping[str, Any]) -> TimeConfig:
             days_off.append(date.fromisoformat(str(value)))
         except ValueError:
             r.fail(f"time.extra_days_off[{i}]", f"must be a date YYYY-MM-DD, got {value!r}")
-    return TimeConfig(tz, tuple(sorted(set(workdays))), start, end, country, tuple(days_off))
+    joint_leave = r.get(t, "time.joint_leave", bool, True)
+    return TimeConfig(
+        tz, tuple(sorted(set(workdays))), start, end, country, tuple(days_off), joint_leave
+    )
 
 
 def _country(r: _Reader, code: str) -> str | None:

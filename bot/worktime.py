@@ -59,6 +59,9 @@ class WorkSchedule:
     extra_workdays: frozenset[date] = frozenset()  # rare make-up Saturdays
     # Public holidays via the `holidays` package (e.g. "ID"); None disables them.
     country_holidays: str | None = "ID"
+    # and the country's joint leave days, where the package knows them (Indonesia's cuti
+    # bersama, its "government" category: the civil service's days off)
+    joint_leave: bool = True
 
     def __post_init__(self) -> None:
         if not self.workdays:
@@ -128,14 +131,20 @@ class WorkCalendar:
     # ------------------------------------------------------------------ days
 
     def holidays_in(self, year: int) -> frozenset[date]:
-        """Public holidays of ``year`` (empty when country holidays are disabled)."""
+        """Public holidays of ``year``, with the joint leave days unless they are switched
+        off (empty when country holidays are disabled)."""
         cached = self._holidays.get(year)
         if cached is None:
             code = self.schedule.country_holidays
             if code is None:
                 cached = frozenset()
             else:
-                cached = frozenset(holidays.country_holidays(code, years=year).keys())
+                categories = {"public"}
+                if self.schedule.joint_leave:
+                    known = holidays.country_holidays(code).supported_categories
+                    categories |= {"government"} & set(known)
+                found = holidays.country_holidays(code, years=year, categories=tuple(categories))
+                cached = frozenset(found.keys())
             self._holidays[year] = cached
         return cached
 

@@ -61,7 +61,8 @@ def test_the_example_loads() -> None:
     assert config.time.workdays == (1, 2, 3, 4, 5)
     assert (config.time.day_start, config.time.day_end) == (time(8, 0), time(16, 0))
     assert config.time.public_holidays == "ID"
-    assert config.time.extra_days_off == (date(2026, 12, 24),)
+    assert config.time.extra_days_off == (date(2026, 12, 31),)
+    assert config.time.joint_leave
     assert config.reminders.repeat_every_minutes == 240
     assert config.reminders.escalate_after == 2
     assert config.organisation.unit == "biro-perencanaan"

@@ -209,9 +209,9 @@ async def test_nothing_at_night_at_the_weekend_or_on_independence_day_then_exact
 async def test_christmas_and_an_extra_day_off_from_the_config_are_skipped(
     tmp_path: Path,
 ) -> None:
-    async with world_at(
-        tmp_path, wib(2026, 12, 21, 9), time={"extra_days_off": ["2026-12-24"]}
-    ) as (world, clock):
+    # an office that lists its joint leave days itself (time.joint_leave = false)
+    days_off = {"joint_leave": False, "extra_days_off": ["2026-12-24"]}
+    async with world_at(tmp_path, wib(2026, 12, 21, 9), time=days_off) as (world, clock):
         calendar = world.services.calendar
         # 24 December 2026 (a Thursday) is no public holiday: only the config makes it a day off
         assert date(2026, 12, 24) not in calendar.holidays_in(2026)

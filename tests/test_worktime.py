@@ -12,12 +12,13 @@ from hypothesis import strategies as st
 from bot.worktime import WorkCalendar, WorkSchedule
 
 JKT = ZoneInfo("Asia/Jakarta")
-CUTI_BERSAMA = date(2026, 12, 24)  # Thursday before Christmas
+EXTRA_DAY_OFF = date(2026, 12, 31)  # a Thursday off the package does not know of
 MAKE_UP_SATURDAY = date(2026, 7, 11)
+JOINT_LEAVE = ("public", "government")  # the days off of Indonesia's civil service
 
 CAL = WorkCalendar(
     WorkSchedule(
-        extra_days_off=frozenset({CUTI_BERSAMA}), extra_workdays=frozenset({MAKE_UP_SATURDAY})
+        extra_days_off=frozenset({EXTRA_DAY_OFF}), extra_workdays=frozenset({MAKE_UP_SATURDAY})
     )
 )
 PLAIN = WorkCalendar(WorkSchedule())
@@ -41,7 +42,7 @@ def test_schedule_validation() -> None:
         WorkSchedule(workdays=frozenset({7}))
     with pytest.raises(ValueError):
         WorkSchedule(
-            extra_days_off=frozenset({CUTI_BERSAMA}), extra_workdays=frozenset({CUTI_BERSAMA})
+            extra_days_off=frozenset({EXTRA_DAY_OFF}), extra_workdays=frozenset({EXTRA_DAY_OFF})
         )
     with pytest.raises(ValueError):
         WorkCalendar(WorkSchedule(timezone="Asia/Nowhere"))
@@ -105,12 +106,22 @@ def test_country_holidays_can_be_disabled() -> None:
 
 
 def test_extra_day_off_and_make_up_saturday() -> None:
-    assert PLAIN.is_working_day(CUTI_BERSAMA)
-    assert not CAL.is_working_day(CUTI_BERSAMA)
-    assert not CAL.is_working_time(datetime.combine(CUTI_BERSAMA, time(9), tzinfo=JKT))
+    assert PLAIN.is_working_day(EXTRA_DAY_OFF)
+    assert not CAL.is_working_day(EXTRA_DAY_OFF)
+    assert not CAL.is_working_time(datetime.combine(EXTRA_DAY_OFF, time(9), tzinfo=JKT))
     assert not PLAIN.is_working_day(MAKE_UP_SATURDAY)
     assert CAL.is_working_day(MAKE_UP_SATURDAY)
     assert CAL.is_working_time(datetime.combine(MAKE_UP_SATURDAY, time(9), tzinfo=JKT))
+
+
+def test_joint_leave_days_are_days_off_unless_switched_off() -> None:
+    """Indonesia's cuti bersama (the `holidays` package's "government" category): Friday
+    20 March 2026, Eid al-Fitr joint leave, is no working day for the civil service."""
+    joint = date(2026, 3, 20)
+    assert joint.weekday() == 4
+    assert not PLAIN.is_working_day(joint)
+    assert WorkCalendar(WorkSchedule(joint_leave=False)).is_working_day(joint)
+    assert WorkCalendar(WorkSchedule(country_holidays="NL")).is_working_day(date(2026, 3, 20))
 
 
 def test_extra_workday_overrides_a_public_holiday() -> None:
@@ -182,7 +193,7 @@ def test_add_working_minutes_edges() -> None:
     # Seconds are kept.
     assert CAL.add_working_minutes(jkt(2026, 7, 13, 9, 0, 30), 30) == jkt(2026, 7, 13, 9, 30, 30)
     # Across New Year: 31 Dec 2026 (Thursday) 15:00 + 120 -> 1 Jan holiday, weekend -> Mon 4 Jan.
-    assert CAL.add_working_minutes(jkt(2026, 12, 31, 15), 120) == jkt(2027, 1, 4, 9)
+    assert PLAIN.add_working_minutes(jkt(2026, 12, 31, 15), 120) == jkt(2027, 1, 4, 9)
 
 
 def test_working_minutes_between_basics() -> None:
@@ -213,7 +224,7 @@ def _count_working_days(cal_holidays: set[date], start: date, end: date) -> int:
 
 
 def test_whole_year_2026() -> None:
-    ids = set(holidays.country_holidays("ID", years=2026).keys())
+    ids = set(holidays.country_holidays("ID", years=2026, categories=JOINT_LEAVE).keys())
     days = _count_working_days(ids, date(2026, 1, 1), date(2027, 1, 1))
     assert PLAIN.working_minutes_between(jkt(2026, 1, 1), jkt(2027, 1, 1)) == days * 480
     assert CAL.working_minutes_between(jkt(2026, 1, 1), jkt(2027, 1, 1)) == days * 480  # -1 +1
@@ -306,8 +317,8 @@ def _oracle_minutes(start: datetime, end: datetime) -> int:
     d = start.astimezone(JKT).date()
     last = end.astimezone(JKT).date()
     while d <= last:
-        ids = holidays.country_holidays("ID", years=d.year)
-        off = d == CUTI_BERSAMA or d in ids or d.weekday() >= 5
+        ids = holidays.country_holidays("ID", years=d.year, categories=JOINT_LEAVE)
+        off = d == EXTRA_DAY_OFF or d in ids or d.weekday() >= 5
         if d == MAKE_UP_SATURDAY:
             off = False
         if not off:
@@ -338,7 +349,7 @@ FORBIDDEN_DAYS = [
     date(2026, 8, 17),
     date(2026, 12, 25),
     date(2027, 1, 1),
-    CUTI_BERSAMA,
+    EXTRA_DAY_OFF,
     date(2026, 7, 12),  # Sunday
     date(2026, 7, 18),  # Saturday
 ]
