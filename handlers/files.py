@@ -21,7 +21,7 @@ from telegram.ext import Application, MessageHandler, filters
 from bot import texts as t
 from bot.config import CLOUD_MAX_FILE_MB
 from bot.core.definition import SopDefinition
-from bot.core.model import Case, DomainError
+from bot.core.model import Case, DomainError, StaleVersion
 from bot.filecheck import check_file
 from bot.filecheck import refusal_text as file_refusal
 from bot.filestore import display_name, extension
@@ -243,6 +243,11 @@ async def take_file(
     try:
         result = await svc.cases.attach_upload(item.person_id, upload, item.update_id)
     except AlreadyApplied:
+        return
+    except StaleVersion:
+        # the step moved on while the file came (a member handed the drafts in): the file
+        # is not kept, and the sender is told which, so it is not taken for reviewed
+        await answer_file(context, item, t.FILE_STEP_MOVED_ON.format(name=t.e(item.name)))
         return
     except DomainError as exc:
         await answer_file(context, item, refusal_text(exc, definition))

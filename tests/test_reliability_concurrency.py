@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,8 @@ from emulator import EmuMessage, EmuUser
 from storage import repo
 
 TIMEOUT = 15.0
-REFUSED = ("Mohon maaf, saat ini tidak ada", "Sudah diproses")  # no upload expected; stale
+# no upload expected; stale; the step moved on while the file came
+REFUSED = ("Mohon maaf, saat ini tidak ada", "Sudah diproses", "Mohon maaf, dokumen")
 
 
 def newest_with(user: EmuUser, label: str, case: int) -> EmuMessage:
@@ -188,6 +190,37 @@ async def upload_racing_hand_in(world: World, case: int, data: bytes, *, upload_
     assert kinds == [(EventType.COMPLETED, 6)], kinds
     assert refused is not None and not sent.bot_reactions
     return f"the hand-in; the upload refused ({refused.text[:40]!r}...)"
+
+
+async def test_a_draft_still_downloading_when_rudi_hands_in_is_refused_by_its_name(
+    tmp_path: Path,
+) -> None:
+    """Ayu sends a new RKAKL draft; Telegram is slow to hand the file over, and meanwhile
+    Rudi hands the drafts in. Ayu is told her file was not kept, by its name: not a bare
+    "sudah diproses" that reads as if the file went with the drafts."""
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await s.submit("Uji unduhan lambat")
+        await s.to_the_drafts(case)
+        for name in ("Draf Program Kerja.docx", "Draf RKAKL.docx", "Draf Penetapan Kinerja.docx"):
+            await s.upload("tim1", case, name, draft(name))
+        tim1, tim2 = world["tim1"], world["tim2"]
+        hand_in = await wait_button(world, "tim2", "Serahkan draf", case)
+        await world.drained()
+        held = world.emu.faults.hang(1, seconds=2.0, method="getFile", execute="after")
+        tim1.mark_seen()
+        sent = await tim1.send_document(
+            draft("RKAKL", 2), file_name="Draf RKAKL revisi.docx", caption=f"#{case}"
+        )
+        # the bot's getFile has come and is held
+        await world.emu.wait_until(lambda: held not in world.emu.faults.rules, timeout=TIMEOUT)
+        assert (await tim2.press(hand_in, button(hand_in, "Serahkan draf"))).text == t.ANS_DONE
+        told = await tim1.wait_message(lambda m: "tidak disimpan" in m.text, timeout=TIMEOUT)
+        assert told.text == re.sub(
+            r"<[^>]+>", "", t.FILE_STEP_MOVED_ON.format(name="Draf RKAKL revisi.docx")
+        )
+        assert not sent.bot_reactions
 
 
 async def test_the_team_races_at_hand_in(tmp_path: Path) -> None:
