@@ -449,7 +449,15 @@ class OutboxSender:
             await self._react_row(item, inputs)
         elif item.kind == "strip":
             text = item.params.get("text_html")
-            if isinstance(text, str) and text:
+            if item.params.get("lapsed") == "new_case":
+                # the question of a /baru that ended unanswered (/batal, another question)
+                await self.bot.edit_message_text(
+                    t.NEW_CASE_CANCELLED,
+                    chat_id=item.chat_id,
+                    message_id=int(item.params["message_id"]),
+                    rate_limit_args=_sending(),
+                )
+            elif isinstance(text, str) and text:
                 # a question asked on this task message lapsed: the task's text comes back
                 await self.bot.edit_message_text(
                     t.fit(f"{text}\n\n{t.QUESTION_LAPSED}"),

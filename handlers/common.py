@@ -87,17 +87,9 @@ async def edit_quietly(message: Message | Any, text: str, markup: Any = None) ->
 
 
 async def restore_task(update: Update, context: Context, dialogue: Any) -> None:
-    """A task message that showed a question goes back to the task with its buttons; the
-    question of /baru says that the new case was not made."""
+    """A task message that showed a question goes back to the task with its buttons (the
+    question of /baru is closed by the outbox, however the dialogue ended)."""
     data = dialogue.data
-    if dialogue.kind in ("new_title", "new_year") and isinstance(data.get("msg"), int):
-        try:
-            await context.bot.edit_message_text(
-                t.NEW_CASE_CANCELLED, chat_id=user_id(update), message_id=int(data["msg"])
-            )
-        except TelegramError as exc:
-            log.info("the /baru question not closed: %s", exc)
-        return
     if dialogue.case_id is None or not (data.get("chat_id") and data.get("message_id")):
         return
     await show_task_in(

@@ -407,6 +407,31 @@ HOSTILE_NOTE = "Catatan <code>&nbsp;</code> & <a href='x'>tautan</a> *_[ \u2066\
 LONGEST = "Ж" * 4096  # Telegram takes no longer message from a user
 
 
+async def test_a_baru_left_for_another_closes_its_question_and_the_second_makes_the_case(
+    world: World,
+) -> None:
+    """Kasubag starts /baru and gives a title, then starts /baru again before giving the
+    year: the first question no longer asks for a year (it says no case was made), and the
+    second one makes the case."""
+    kasubag = world["kasubag"]
+    kasubag.mark_seen()
+    await kasubag.send("/baru")
+    first = await kasubag.wait_message(lambda m: "judul" in m.text, timeout=WAIT)
+    await kasubag.send("Judul pertama")
+    await world.emu.wait_until(lambda: "tahun anggaran" in first.text, timeout=WAIT)
+    await kasubag.send("/baru")
+    second = await kasubag.wait_message(lambda m: "judul" in m.text, timeout=WAIT)
+    await world.emu.wait_until(lambda: first.text == t.NEW_CASE_CANCELLED, timeout=WAIT)
+    await kasubag.send("Judul kedua")
+    await world.emu.wait_until(lambda: "tahun anggaran" in second.text, timeout=WAIT)
+    await kasubag.send("2027")
+    await world.emu.wait_until(lambda: "telah dibuat" in second.text, timeout=WAIT)
+    await world.drained()
+    assert first.text == t.NEW_CASE_CANCELLED
+    titles = await world.services.db.read(lambda tx: tx.all("SELECT title FROM cases"))
+    assert [row[0] for row in titles] == ["Judul kedua"]
+
+
 @dataclass
 class Hostile:
     world: World

@@ -323,6 +323,10 @@ def strip(
     repo.enqueue(tx, chat_id, "strip", now, case_id=case_id, params=params)
 
 
+# the dialogues of /baru: their question is a message of its own (data "msg"), no task
+NEW_CASE_QUESTIONS = ("new_title", "new_year")
+
+
 def _strip_params(message_id: int, text_html: str) -> dict[str, Any]:
     params: dict[str, Any] = {"message_id": message_id}
     if text_html:
@@ -351,8 +355,15 @@ def _close(
     selection's ticks (a person has one dialogue at a time; after the team is formed the
     case has moved on, and that row is skipped as stale). Whether rows were queued."""
     queued = False
-    if dialogue.prompt is not None and dialogue.prompt not in set(keep_prompt):
+    keep = set(keep_prompt)
+    if dialogue.prompt is not None and dialogue.prompt not in keep:
         strip(tx, *dialogue.prompt, now, dialogue.case_id)
+        queued = True
+    asked = dialogue.data.get("msg") if dialogue.kind in NEW_CASE_QUESTIONS else None
+    if isinstance(asked, int) and (person_id, asked) not in keep:
+        # a /baru left unanswered: its question says so rather than asking on for ever
+        params = {"message_id": asked, "lapsed": "new_case"}
+        repo.enqueue(tx, person_id, "strip", now, params=params)
         queued = True
     if dialogue.kind == "team" and dialogue.case_id is not None:
         queued = True
@@ -383,7 +394,8 @@ def start_dialogue(
     replaced = repo.set_dialogue(tx, person_id, kind, now, case_id, version, data)
     if replaced is None:
         return False
-    queued = _close(tx, replaced, person_id, now)
+    asked = (data or {}).get("msg")  # the /baru question goes on (its title, then its year)
+    queued = _close(tx, replaced, person_id, now, [(person_id, asked)] if asked else ())
     shown = replaced.asked_on
     here = (data or {}).get("chat_id"), (data or {}).get("message_id")
     if shown is not None and shown[:2] != here and replaced.case_id is not None:
