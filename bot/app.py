@@ -261,6 +261,11 @@ def build_application(
         loop = asyncio.get_running_loop()
         log.info("running on the event loop %s.%s", type(loop).__module__, type(loop).__name__)
 
+    # the request layers built here: closed in post_shutdown even when the start failed
+    # (PTB shuts an application down only once it has initialized: a token Telegram refuses
+    # left both sessions open)
+    requests: list[AiohttpRequest] = []
+
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         assert isinstance(app, SopApplication)
         if hasattr(app, "services"):
@@ -269,6 +274,8 @@ def build_application(
             await app.services.db.close()
         if active is not None:
             await active.release()
+        for request in requests:
+            await request.shutdown()
 
     builder = (
         ApplicationBuilder()
@@ -287,9 +294,11 @@ def build_application(
     ca_file = config.bot.ca_file
     if config.bot.http_client == "aiohttp":
         cap = max_response_bytes_for(config.bot.api_base_url)
-        builder = builder.request(
-            AiohttpRequest(256, max_response_bytes=cap, ca_file=ca_file)
-        ).get_updates_request(AiohttpRequest(1, max_response_bytes=cap, ca_file=ca_file))
+        requests += [
+            AiohttpRequest(256, max_response_bytes=cap, ca_file=ca_file),
+            AiohttpRequest(1, max_response_bytes=cap, ca_file=ca_file),
+        ]
+        builder = builder.request(requests[0]).get_updates_request(requests[1])
     elif ca_file is not None:
         verify = {"verify": tls_context(ca_file)}
         builder = builder.request(HTTPXRequest(256, httpx_kwargs=verify)).get_updates_request(

@@ -427,6 +427,7 @@ async def test_sopbot_run_never_prints_the_token(tmp_path: Path) -> None:
         assert code == 2, err
         assert "error: Telegram rejected the bot token in $TELEGRAM_BOT_TOKEN" in err
         assert leaks(out + err) == []
+        assert "Unclosed client session" not in err  # the request layers were closed
         port = emu.port
     config = write_config(
         tmp_path / "config.toml",
