@@ -6,6 +6,7 @@ Every import is loaded back with the real loader (``load_draft``) from the TOML 
 
 from __future__ import annotations
 
+import codecs
 import re
 import tomllib
 from pathlib import Path
@@ -79,6 +80,16 @@ def test_importing_the_source_text_reproduces_the_shipped_steps() -> None:
     assert {r.id for r in definition.roles} == {r.id for r in sop().roles}
     assert {r.id: r.superior for r in definition.roles} == sop().superior_of()
     assert [r.id for r in definition.roles if r.shared] == ["tim"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_the_source_text_saved_by_notepad_as_unicode_imports_the_same(encoding: str) -> None:
+    """Notepad's "Unicode" is UTF-16 with a byte order mark: read, not refused."""
+    text = SOURCE.read_bytes().decode("utf-8-sig")
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = codecs.BOM_UTF16_BE + data
+    assert imported("source-sop.txt", data)[2] == imported("source-sop.txt", SOURCE.read_bytes())[2]
 
 
 def test_the_fixture_is_the_shared_source() -> None:

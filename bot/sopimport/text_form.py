@@ -7,6 +7,7 @@ one item per list entry. The flowchart symbols are not in the export, so no cell
 
 from __future__ import annotations
 
+import codecs
 import re
 from html.parser import HTMLParser
 
@@ -31,6 +32,14 @@ def read_text_form(data: bytes) -> list[FormTable]:
 
 
 def decode_text(data: bytes) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Notepad's "Unicode": UTF-16 with its byte order mark, read as it is
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ImportFailure(
+                "berkas teks UTF-16 yang tidak utuh; simpan ulang sebagai UTF-8"
+            ) from exc
     if b"\x00" in data:
         raise ImportFailure(
             "bukan berkas teks (memuat byte NUL); diharapkan ekspor teks/HTML SOP-AP "
