@@ -32,14 +32,7 @@ def safe_name(name: str, default: str = "berkas") -> str:
     name = name.strip(" .")
     if not name or name in {".", ".."}:
         name = default
-    if len(name) > MAX_NAME:
-        stem, dot, ext = name.rpartition(".")
-        name = (
-            (stem[: MAX_NAME - len(ext) - 1].rstrip(" .") + dot + ext)
-            if dot and len(ext) <= 8
-            else name[:MAX_NAME].rstrip(" .")
-        )
-    return name
+    return _within_limit(name)
 
 
 def display_name(name: str, default: str = "dokumen") -> str:
@@ -54,14 +47,17 @@ def display_name(name: str, default: str = "dokumen") -> str:
     if dot and not stem.strip(" ."):
         name = f"{default}.{ext}"  # nothing but an extension
     name = name.strip(" .") or default
-    if len(name) > MAX_NAME:
-        stem, dot, ext = name.rpartition(".")
-        name = (
-            (stem[: MAX_NAME - len(ext) - 1].rstrip(" .") + dot + ext)
-            if dot and len(ext) <= 8
-            else name[:MAX_NAME].rstrip(" .")
-        )
-    return name
+    return _within_limit(name)
+
+
+def _within_limit(name: str) -> str:
+    """At most ``MAX_NAME`` characters, the extension kept (a short one)."""
+    if len(name) <= MAX_NAME:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if dot and len(ext) <= 8:
+        return stem[: MAX_NAME - len(ext) - 1].rstrip(" .") + dot + ext
+    return name[:MAX_NAME].rstrip(" .")
 
 
 def _readable(ch: str) -> str:
