@@ -683,8 +683,9 @@ def _check_overlap(
     """One acting official per role at a time, as /plh has it: two periods of a role may
     not share a day (the last day counts)."""
     for j, other in earlier:
-        # a period without a first day starts when it is first recorded: any day
-        starts, other_starts = entry.starts or date.min, other.starts or date.min
+        # a period without a first day starts when it is first recorded, unknown here: its
+        # last day at least is its own (the bot checks the rest against what it recorded)
+        starts, other_starts = entry.starts or entry.until, other.starts or other.until
         if other.role == entry.role and starts <= other.until and other_starts <= entry.until:
             r.fail(
                 f"acting[{i}]",

@@ -248,9 +248,15 @@ class Appointment:
     ended_by: int | None
     routed_in: bool
     routed_back: bool
+    ended_at: datetime | None = None  # ended early: by an administrator, or called off
 
     def in_force(self, at: datetime) -> bool:
         return self.starts_at <= at < self.ends_at
+
+    @property
+    def called_off(self) -> bool:
+        """Its entry was taken out of the config (no administrator ended it)."""
+        return self.ended_at is not None and self.ended_by is None
 
 
 def _appointment(row: Row) -> Appointment:
@@ -270,6 +276,7 @@ def _appointment(row: Row) -> Appointment:
         row["ended_by"],
         bool(row["routed_in"]),
         bool(row["routed_back"]),
+        parse_ts(row["ended_at"]) if row["ended_at"] else None,
     )
 
 
@@ -325,7 +332,7 @@ def acting_overlapping(
     """The first appointment for a role whose period meets ``[start, end)``."""
     row = tx.one(
         "SELECT * FROM acting WHERE unit = ? AND role = ? AND starts_at < ? AND ends_at > ? "
-        "ORDER BY starts_at LIMIT 1",
+        "AND ends_at > starts_at ORDER BY starts_at LIMIT 1",
         (unit, role, ts(end), ts(start)),
     )
     return _appointment(row) if row else None

@@ -458,6 +458,82 @@ async def test_a_plt_whose_until_moves_in_the_config_acts_until_the_new_day(
         assert in_force is not None and in_force.person_id == ACTING.telegram_id
 
 
+async def in_force(world: World, at: datetime) -> repo.Appointment | None:
+    unit = world.config.organisation.unit
+    found: repo.Appointment | None = await world.services.db.read(
+        repo.acting_for, unit, "karo", at
+    )
+    return found
+
+
+async def test_a_plt_whose_first_day_moves_in_the_config_acts_from_the_new_day(
+    tmp_path: Path,
+) -> None:
+    """The Plt's letter now says from the 9th: he acts on the 9th (the appointment from
+    the 8th is called off first, so the new one does not meet it)."""
+    clock = ManualClock(wib(2026, 12, 7, 9))
+    entry = plt_karo_8_to_9_december(ACTING.telegram_id)
+    async with World(tmp_path, clock=clock, acting=[entry]) as world:
+        await world.everyone_starts()
+        await restart_with(world, [{**entry, "from": "2026-12-09"}])
+        assert await in_force(world, wib(2026, 12, 8, 12)) is None
+        acting = await in_force(world, wib(2026, 12, 9, 12))
+        assert acting is not None and acting.person_id == ACTING.telegram_id
+
+
+async def test_a_plt_taken_out_and_put_back_before_his_first_day_takes_the_tasks_then(
+    tmp_path: Path,
+) -> None:
+    clock = ManualClock(wib(2026, 12, 7, 9))
+    entry = plt_karo_8_to_9_december(ACTING.telegram_id)
+    async with World(tmp_path, clock=clock, acting=[entry]) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        await restart_with(world, [])
+        await restart_with(world, [entry])
+        case = await to_step_3(world, s)
+        await world.emu.wait_until(lambda: bool(task_of(world, "karo", case, 3)), timeout=WAIT)
+        clock.set(wib(2026, 12, 8, 9))
+        assert await world.services.acting.route_due() == 1  # the tasks move to him
+        await world.emu.wait_until(lambda: bool(task_of(world, "plh", case, 3)), timeout=WAIT)
+        await world.drained()
+        assert [m for m in world["plh"].bot_messages if "ditetapkan sebagai" in m.text]
+
+
+async def test_one_plt_extended_over_the_days_of_another_taken_out(tmp_path: Path) -> None:
+    """Agus is Plt Karo on the 8th and 9th, Budi Plh on the 10th and 11th; the config now
+    extends Agus to the 11th and drops Budi: Agus acts on the 10th."""
+    clock = ManualClock(wib(2026, 12, 7, 9))
+    kabag = next(p for p in OFFICIALS if p.key == "kabag")
+    agus = plt_karo_8_to_9_december(ACTING.telegram_id)
+    budi = {**agus, "telegram_id": kabag.telegram_id, "kind": "plh", "from": "2026-12-10"}
+    budi["until"] = "2026-12-11"
+    async with World(tmp_path, clock=clock, acting=[agus, budi]) as world:
+        await world.everyone_starts()
+        await restart_with(world, [{**agus, "until": "2026-12-11"}])
+        acting = await in_force(world, wib(2026, 12, 10, 12))
+        assert acting is not None and acting.person_id == ACTING.telegram_id
+
+
+async def test_a_plt_without_a_first_day_leaves_a_later_period_of_his_alone(
+    tmp_path: Path,
+) -> None:
+    """Agus is Plt Karo from the 21st; the config adds, first, Agus until the 11th without
+    a first day: he acts now, and still from the 21st."""
+    clock = ManualClock(wib(2026, 12, 7, 9))
+    later = {**plt_karo_8_to_9_december(ACTING.telegram_id), "from": "2026-12-21"}
+    later["until"] = "2026-12-23"
+    now = {"role": "karo", "telegram_id": ACTING.telegram_id, "kind": "plt", "until": "2026-12-11"}
+    async with World(tmp_path, clock=clock, acting=[later]) as world:
+        await world.everyone_starts()
+        await restart_with(world, [now, later])
+        clock.set(wib(2026, 12, 8, 9))
+        await restart_with(world, [now, later])
+        assert await in_force(world, clock.now()) is not None
+        assert await in_force(world, wib(2026, 12, 22, 12)) is not None
+        assert len(await karo_appointments(world)) == 2
+
+
 async def test_a_config_plt_that_meets_a_plh_given_with_plh_is_not_recorded(tmp_path: Path) -> None:
     """The administrator appointed a Plh Karo with /plh until 8 December; then a Plt Karo
     for the 8th and 9th is put in the config: one acting official at a time, so the Plt is

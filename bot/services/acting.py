@@ -148,18 +148,28 @@ class Acting:
 
         def txn(tx: Tx) -> None:
             now = self.clock.now()
-            made = [a for a in repo.appointments(tx, self.unit) if a.created_by is None]
-            kept: set[int] = set()
-            for index, entry in enumerate(self.config.acting):
-                found = self._made_by(entry, [a for a in made if a.id not in kept], now)
-                if found is None:
-                    self._record(tx, index, entry, now)
-                    continue
-                kept.add(found.id)
-                self._follow(tx, index, found, entry, now)
+            made = [
+                a
+                for a in repo.appointments(tx, self.unit)
+                if a.created_by is None and not a.called_off
+            ]
+            # entries with a first day are matched first: one without takes no row of theirs
+            order = sorted(enumerate(self.config.acting), key=lambda e: e[1].starts is None)
+            matched: dict[int, repo.Appointment] = {}
+            for index, entry in order:
+                found = self._made_by(entry, [a for a in made if a not in matched.values()], now)
+                if found is not None:
+                    matched[index] = found
+            # what left the config goes first, so that what came in its place meets no
+            # appointment that is about to end
             for appointment in made:
-                if appointment.id not in kept and appointment.ends_at > now:
+                if appointment not in matched.values() and appointment.ends_at > now:
                     self._call_off(tx, appointment, now)
+            for index, entry in enumerate(self.config.acting):
+                if index in matched:
+                    self._follow(tx, index, matched[index], entry, now)
+                else:
+                    self._record(tx, index, entry, now)
 
         await self.db.write(txn)
 
@@ -172,7 +182,8 @@ class Acting:
         self, entry: ActingConfig, made: list[repo.Appointment], now: datetime
     ) -> repo.Appointment | None:
         """The appointment an entry made, if any: with a ``from``, the one that starts on
-        that day; without one, the one still to run, or the one planned to end with it."""
+        that day; without one, one that has begun and is still to run, or that was planned
+        to end with it (called-off rows are none: an entry put back is recorded anew)."""
         ends = self.end_of_day(entry.until)
         for appointment in made:
             if (appointment.role, appointment.person_id, appointment.kind) != (
@@ -184,7 +195,9 @@ class Acting:
             if entry.starts is not None:
                 if appointment.starts_at == self._starts(entry, now):
                     return appointment
-            elif appointment.ends_at > now or appointment.planned_end == ends:
+            elif appointment.starts_at <= now and (
+                appointment.ends_at > now or appointment.planned_end == ends
+            ):
                 return appointment
         return None
 
