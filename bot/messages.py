@@ -406,7 +406,13 @@ class Renderer:
         if kind == "undecided":
             step = definition.step(case.step)
             names = ", ".join(inputs.name(int(x)) for x in p.get("people", []))
-            text = t.NO_ONE_MAY_DECIDE.format(
+            if p.get("why") == DEFINITIVE_ONLY:
+                template = t.WAITS_FOR_DEFINITIVE
+            elif "acting" in p:
+                template = t.NO_ONE_MAY_DECIDE_ACTING
+            else:
+                template = t.NO_ONE_MAY_DECIDE
+            text = template.format(
                 heading=case_heading(definition, case),
                 step=step_line(definition, step),
                 names=t.e(names),

@@ -220,14 +220,27 @@ PROFILE_DONE = "Terima kasih, data Anda telah tersimpan.\n\n{summary}"
 DIALOGUE_CANCELLED = "Baik, permintaan dibatalkan."
 NOTHING_TO_CANCEL = "Tidak ada isian yang sedang menunggu."
 
-# to the administrators: a task Telegram refused because its holder cannot be written to
-NO_ONE_MAY_DECIDE = (
+# to the administrators: a step no one may decide, and what lets it go on
+_FOUR_EYES_WAIT = (
     "⚠️ {heading}\n\n{step}\nTidak ada pejabat yang dapat memutus langkah ini: {names} telah "
     "mengajukan atau memeriksa tingkat lain pada berkas ini, sedangkan satu orang tidak "
     "memeriksa usulannya sendiri atau memutus dua tingkat pemeriksaan. Berkas menunggu "
-    "sampai Bapak/Ibu berkenan menunjuk Plh/Plt {role}, misalnya:\n"
+    "sampai Bapak/Ibu berkenan "
+)
+NO_ONE_MAY_DECIDE = (
+    _FOUR_EYES_WAIT + "menunjuk Plh/Plt {role}, misalnya:\n"
     "<code>/plh {role_id} &lt;id Telegram&gt; &lt;sampai tanggal&gt; &lt;alasan&gt;</code>"
 )
+NO_ONE_MAY_DECIDE_ACTING = (
+    _FOUR_EYES_WAIT + "mengakhiri penunjukan Plh/Plt {role} yang berlaku "
+    "(<code>/akhiri_plh {role_id}</code>) dan menunjuk pejabat lain dengan <code>/plh</code>."
+)
+WAITS_FOR_DEFINITIVE = (
+    "⚠️ {heading}\n\n{step}\nLangkah ini hanya dapat diputus oleh pejabat definitif {role}, "
+    "sedangkan peran tersebut belum dipegang siapa pun. Berkas menunggu sampai Bapak/Ibu "
+    "berkenan mengundang pemegangnya: <code>/undang {role_id}</code>."
+)
+# to the administrators: a task Telegram refused because its holder cannot be written to
 TASK_UNDELIVERABLE = (
     "⚠️ Tugas berkas #{case} belum dapat disampaikan kepada {name} (ID {person}): yang "
     "bersangkutan belum membuka bot (menekan Start) atau telah memblokirnya. Tugas ini, "

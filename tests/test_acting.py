@@ -460,9 +460,7 @@ async def test_a_plt_whose_until_moves_in_the_config_acts_until_the_new_day(
 
 async def in_force(world: World, at: datetime) -> repo.Appointment | None:
     unit = world.config.organisation.unit
-    found: repo.Appointment | None = await world.services.db.read(
-        repo.acting_for, unit, "karo", at
-    )
+    found: repo.Appointment | None = await world.services.db.read(repo.acting_for, unit, "karo", at)
     return found
 
 
@@ -595,6 +593,29 @@ async def test_budi_as_kabag_and_kasubag_proposes_and_step_2_waits_for_a_plh_kab
         await world.emu.wait_until(lambda: bool(task_of(world, "plh", case, 2)), timeout=WAIT)
         await s.approve("plh", case)
         assert (await world.services.db.read(repo.load_case, case)).step == 3
+
+
+async def test_a_kasubag_who_is_plt_of_a_vacant_kabag_proposes_and_the_admin_is_told(
+    tmp_path: Path,
+) -> None:
+    """No one holds Kabag; Siti (Kasubag) is Plt Kabag. She proposes: step 2 may be
+    decided by no one (four eyes), and the administrator is told to end her appointment
+    first, as /plh would answer that Kabag has one."""
+    people = [
+        {"telegram_id": p.telegram_id, "name": p.name, "nip": p.nip, "roles": list(p.roles)}
+        for p in (*OFFICIALS, ACTING)
+        if p.key != "kabag"
+    ]
+    async with World(tmp_path, people=people) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        siti = next(p for p in OFFICIALS if p.key == "kasubag")
+        await appoint(world, f"/plt kabag {siti.telegram_id} 31-12-2030 kekosongan jabatan")
+        case = await s.submit("Usulan Plt Kabag")
+        told = await s.seen("admin", lambda m: "Tidak ada pejabat yang dapat memutus" in m.text)
+        assert f"Berkas #{case}" in told.text and "/akhiri_plh kabag" in told.text
+        await world.drained()
+        assert not task_of(world, "kasubag", case, 2) and not task_of(world, "karo", case, 2)
 
 
 async def test_bad_appointments_get_the_usage_or_a_clear_reason(tmp_path: Path) -> None:

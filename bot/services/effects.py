@@ -112,7 +112,13 @@ def queue(
     if route is not None and route.undecided:
         # four eyes leave the step to no one (a person holding two roles of the chain):
         # it waits for a Plh or Plt, whom only the administrators can appoint
-        asked = {"t": "undecided", "people": route.undecided}
+        asked: dict[str, Any] = {
+            "t": "undecided",
+            "people": route.undecided,
+            "why": route.why or routing.FOUR_EYES,
+        }
+        if route.appointment is not None:
+            asked["acting"] = route.appointment.person_id
         for admin in admins:
             out.add(admin, "notice", case_id=case.id, version=case.version, params=asked)
     papers_for: dict[int, list[tuple[int, str]]] = {}  # person -> (seq, paper) to receive

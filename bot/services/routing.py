@@ -8,9 +8,11 @@ the law or the four-eyes rule keeps them from deciding:
 - a review step the acting official may not decide because they approved another level
   of the same review chain (four eyes) goes to the definitive holder.
 
-A review step that none of its holders may decide (four eyes: one person holds two roles of
-the chain, or the definitive holder proposed it) goes to no one: the administrators are
-told, to appoint a Plh or Plt, who then receives it.
+A step no one may decide goes to no one, and the administrators are told what would let
+it go on: a review step none of its holders may decide (four eyes: one person holds two
+roles of the chain) waits for a Plh or Plt; one the acting official in force may not decide
+either, for the appointment to end first; a strategic step of a role no one holds, for its
+definitive holder.
 
 The definitive holder keeps the role throughout and may still act. A role no one holds
 (revoked, not yet given again) has no one to route to: its tasks wait for the next holder,
@@ -95,9 +97,12 @@ def route(tx: Tx, definition: SopDefinition, case: Case, at: datetime) -> Route:
     if not why:
         return Route([appointment.person_id], appointment)
     allowed = [p for p in definitive if p not in excluded]
-    if why == FOUR_EYES and definitive and not allowed:
+    people = allowed or definitive
+    if not people or (why == FOUR_EYES and not allowed):
+        # no definitive holder may take it (four eyes), or the role has none (a vacant
+        # role with a Plt at a strategic step): it waits, the administrators told
         return Route([], appointment, why, undecided=[appointment.person_id, *definitive])
-    return Route(allowed or definitive, appointment, why, [appointment.person_id])
+    return Route(people, appointment, why, [appointment.person_id])
 
 
 def passed_over(definition: SopDefinition, case: Case, appointment: repo.Appointment | None) -> str:
