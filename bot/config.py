@@ -366,12 +366,22 @@ def _token_env(r: _Reader, t: Mapping[str, Any]) -> str:
     return name
 
 
+_HOSTNAME = re.compile(
+    r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+)
+
+
 def _address(r: _Reader, value: str) -> str:
-    """``bot.webhook.listen``: an IP address to listen on (0.0.0.0: every one)."""
+    """``bot.webhook.listen``: an address to listen on (0.0.0.0: every one), or a host name
+    such as localhost."""
     try:
         ipaddress.ip_address(value)
     except ValueError:
-        r.fail("bot.webhook.listen", f"must be an IP address such as 0.0.0.0, got {value!r}")
+        if not _HOSTNAME.fullmatch(value):
+            r.fail(
+                "bot.webhook.listen",
+                f"must be an IP address such as 0.0.0.0 or a host name, got {value!r}",
+            )
     return value
 
 

@@ -296,9 +296,9 @@ FILE_TYPE_REFUSED = (
     "Mohon maaf, jenis file <b>{ext}</b> tidak dapat diterima.\nJenis yang diterima: {allowed}."
 )
 FILE_STEP_MOVED_ON = (
-    "Mohon maaf, dokumen <b>{name}</b> tidak disimpan: langkah berkas ini telah berpindah "
-    "(diserahkan atau diputus) sebelum dokumen tersebut diterima. Bila masih diperlukan, "
-    "silakan mengirimkannya kembali pada langkah yang meminta dokumen."
+    "Mohon maaf, dokumen <b>{name}</b> tidak dicatat pada berkas: langkahnya telah berpindah "
+    "(diserahkan, diputus, atau ditarik kembali) sebelum dokumen tersebut diterima. Bila "
+    "masih diperlukan, silakan mengirimkannya kembali pada langkah yang meminta dokumen."
 )
 FILE_SEND_AS_DOCUMENT = (
     "Silakan mengirim dokumen sebagai <b>file</b> (lampiran), bukan sebagai foto atau media."

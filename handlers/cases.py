@@ -239,6 +239,8 @@ def _with_history(head: list[str], history: list[str]) -> str:
     oldest entries give way first, as the latest steps and how the case ended are what the
     reader asks about (a case returned many times has a long history)."""
     size = sum(len(line) + 1 for line in [*head, *history])
+    if size <= t.MAX_MESSAGE:
+        return "\n".join([*head, *history])
     dropped = 0
     while dropped < len(history) and size + len(_EARLIER) + 8 > t.MAX_MESSAGE:
         size -= len(history[dropped]) + 1

@@ -31,8 +31,9 @@ from handlers.common import Context, log, refusal_text, reply, user_id
 from storage import repo
 
 CASE_TAG = re.compile(r"#([0-9]{1,9})\b", re.ASCII)
-# how every bot message about a case names it: "Berkas #12 — ..."
-CASE_SHOWN = re.compile(r"\bBerkas #([0-9]{1,9})\b", re.ASCII)
+# how a bot message about a case begins: "Berkas #12 — ...", "🆕 Berkas #12 telah dibuat"
+# (not an answer that names a case further on: "Mohon maaf, Berkas #12 tidak ...")
+CASE_SHOWN = re.compile(r"[^\w#]{0,8}Berkas #([0-9]{1,9})\b")
 _STOP = {"draf", "dan", "biro", "the"}
 _TOO_BIG = "file is too big"  # getFile's refusal of a file above the server's limit
 
@@ -273,7 +274,7 @@ def _case_shown_in(message: Message | None) -> int | None:
     database no longer links to its case (a task that has moved on, a notice) is about
     that case all the same, never the only other one waiting for a file."""
     text = (message.text or message.caption or "") if message is not None else ""
-    found = CASE_SHOWN.search(text)
+    found = CASE_SHOWN.match(text)
     return int(found[1]) if found else None
 
 

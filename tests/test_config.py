@@ -399,6 +399,15 @@ BAD = {
 }
 
 
+@pytest.mark.parametrize(
+    "listen", ["0.0.0.0", "::", "127.0.0.1", "localhost", "bot.kemnaker.go.id"]
+)
+def test_the_webhook_listens_on_an_address_or_a_host_name(listen: str) -> None:
+    raw = example()
+    raw["bot"].setdefault("webhook", {})["listen"] = listen
+    assert parse_config(raw, base_dir=ROOT).bot.webhook.listen == listen
+
+
 def test_an_api_url_with_the_token_is_refused_without_printing_it() -> None:
     raw = example()
     raw["bot"]["api_base_url"] = "https://api.telegram.org/bot123456:ABCDEFsecretTOKENvalue12"

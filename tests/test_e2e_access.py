@@ -745,6 +745,11 @@ async def test_a_file_replying_to_a_case_that_has_moved_on_is_not_put_into_anoth
     await world.drained()
     assert await snapshot(world) == before
     assert not (await case_of(world, second)).files
+    # she answers the refusal with the file: it names her other case only further on, so
+    # the file goes to the one case that waits for it (not refused again and again)
+    sent = await kasubag.send_document(draft("TOR revisi"), file_name="TOR.docx", reply_to=answer)
+    await world.emu.wait_until(lambda: bool(sent.bot_reactions), timeout=WAIT)
+    assert [a.doc for a in (await case_of(world, second)).files] == ["tor"]
 
 
 async def test_the_tor_sent_again_as_the_konsep_is_refused_and_named(world: World) -> None:

@@ -216,7 +216,7 @@ async def test_a_draft_still_downloading_when_rudi_hands_in_is_refused_by_its_na
         # the bot's getFile has come and is held
         await world.emu.wait_until(lambda: held not in world.emu.faults.rules, timeout=TIMEOUT)
         assert (await tim2.press(hand_in, button(hand_in, "Serahkan draf"))).text == t.ANS_DONE
-        told = await tim1.wait_message(lambda m: "tidak disimpan" in m.text, timeout=TIMEOUT)
+        told = await tim1.wait_message(lambda m: "tidak dicatat" in m.text, timeout=TIMEOUT)
         assert told.text == re.sub(
             r"<[^>]+>", "", t.FILE_STEP_MOVED_ON.format(name="Draf RKAKL revisi.docx")
         )
