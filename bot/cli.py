@@ -472,7 +472,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from bot.config import BotConfig
     from bot.demo import run_demo
 
-    demo = run_demo(Path(args.out).resolve(), quiet=args.quiet)
+    out = Path(args.out).resolve()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"error: {out}: the demo cannot write there ({exc.strerror})", file=sys.stderr)
+        return 2
+    demo = run_demo(out, quiet=args.quiet)
     return eventloop.run(demo, BotConfig().event_loop)
 
 

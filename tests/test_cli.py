@@ -472,6 +472,14 @@ def test_a_backup_or_export_to_a_place_it_cannot_write_says_so(tmp_path: Path, p
         assert "Traceback" not in result.stderr and str(where) in result.stderr
 
 
+def test_the_demo_into_a_folder_it_cannot_make_says_so(tmp_path: Path) -> None:
+    blocker = tmp_path / "bukan-folder"
+    blocker.write_text("sebuah berkas")
+    result = sopbot("demo", "--out", str(blocker / "hasil"))
+    assert result.returncode == 2
+    assert "the demo cannot write there" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_backup_with_a_bad_config_names_the_key(tmp_path: Path) -> None:
     config = write_config(tmp_path, '[storage]\ndatabase = "x.sqlite3"\nmax_file_mb = -1\n')
     result = sopbot("backup", str(tmp_path / "copy.sqlite3"), "--config", str(config))
