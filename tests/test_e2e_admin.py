@@ -406,3 +406,25 @@ async def test_places_of_a_member_whose_role_was_revoked_can_still_be_passed_on(
     answer = await said(world, "admin", f"/alihkan tim 1004 {NEW_KABAG}")
     assert answer.startswith("Peran Tim Penyusunan dialihkan dari Ayu Lestari")
     assert (await world.services.db.read(repo.load_case, case)).team == (NEW_KABAG, 1005)
+
+
+async def test_kabag_passed_to_the_kasubag_who_proposed_leaves_step_2_to_no_one_and_says_so(
+    world: World,
+) -> None:
+    """Siti (Kasubag) proposed; the case waits at step 2 when the administrator passes the
+    Kabag role from Budi to her. She may not review her own proposal (four eyes): the task
+    goes to no one, and the administrator is told to appoint a Plh Kabag."""
+    s = Script(world, WAIT)
+    case = await s.submit("Usulan yang diperiksa sendiri")
+    await s.seen("kabag", lambda m: f"Berkas #{case}" in m.text and bool(m.button_texts))
+    siti = world["kasubag"].id
+    answer = await said(world, "admin", f"/alihkan kabag 1002 {siti}")
+    assert "dialihkan" in answer
+    told = await s.seen("admin", lambda m: "Tidak ada pejabat yang dapat memutus" in m.text)
+    assert f"Berkas #{case}" in told.text and "/plh kabag" in told.text
+    await world.drained()
+    assert not [
+        m
+        for m in world["kasubag"].bot_messages
+        if f"Berkas #{case}" in m.text and any("Setujui" in b for b in m.button_texts)
+    ]

@@ -328,6 +328,8 @@ class Acting:
                 )
             moved += 1
         self._tell(tx, appointment, "acting_end", moved, now)
+        # a step its definitive holder may not decide either (four eyes) goes to no one
+        effects.tell_if_undecided(tx, cases, now, self.config.admins)
         repo.mark_routed(tx, appointment.id, back=True)
         return moved
 

@@ -109,16 +109,8 @@ def queue(
     # archivist files the Dokumentasi). A Lembar Pemeriksaan is the reviewer's record: it
     # is written and kept with the case (and in the archive bundle), not sent.
     route = routing.route(tx, definition, case, now) if case.is_open and moved else None
-    if route is not None and route.undecided:
-        # four eyes leave the step to no one (a person holding two roles of the chain):
-        # it waits for a Plh or Plt, whom only the administrators can appoint
-        asked: dict[str, Any] = {
-            "t": "undecided",
-            "people": route.undecided,
-            "why": route.why or routing.FOUR_EYES,
-        }
-        if route.appointment is not None:
-            asked["acting"] = route.appointment.person_id
+    asked = _undecided_notice(route) if route is not None else None
+    if asked is not None:
         for admin in admins:
             out.add(admin, "notice", case_id=case.id, version=case.version, params=asked)
     papers_for: dict[int, list[tuple[int, str]]] = {}  # person -> (seq, paper) to receive
@@ -313,6 +305,42 @@ def take_tasks_from(
             text = shown[2] if shown is not None and shown[:2] == (person_id, message_id) else ""
             strip(tx, person_id, message_id, now, case_id, text)
     return len(taken)
+
+
+def _undecided_notice(route: routing.Route) -> dict[str, Any] | None:
+    """The administrators' notice of a step no one may decide (four eyes, or a strategic
+    step of a vacant role), which says what lets it go on; None for any other step."""
+    if not route.undecided:
+        return None
+    asked: dict[str, Any] = {
+        "t": "undecided",
+        "people": route.undecided,
+        "why": route.why or routing.FOUR_EYES,
+    }
+    if route.appointment is not None:
+        asked["acting"] = route.appointment.person_id
+    return asked
+
+
+def tell_if_undecided(
+    tx: Tx,
+    cases: Iterable[tuple[Case, SopDefinition]],
+    now: datetime,
+    admins: Sequence[int],
+) -> int:
+    """After holders changed (a role passed on, a Plh's period ended): the administrators
+    hear of each case whose step no one may now decide. How many there were."""
+    told = 0
+    for case, definition in cases:
+        asked = _undecided_notice(routing.route(tx, definition, case, now))
+        if asked is None:
+            continue
+        told += 1
+        for admin in admins:
+            repo.enqueue(
+                tx, admin, "notice", now, case_id=case.id, version=case.version, params=asked
+            )
+    return told
 
 
 def strip(

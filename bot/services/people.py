@@ -274,9 +274,12 @@ class PeopleService:
         ]
 
     def _take_over(self, tx: Tx, role: str, person_id: int, now: datetime) -> None:
-        """A new holder of a role receives the tasks that wait for it (with documents)."""
-        for case, definition in self._waiting_for(tx, self._cases_of(tx, role), person_id, now):
+        """A new holder of a role receives the tasks that wait for it (with documents); the
+        administrators hear of a step they may not decide (four eyes), which now waits."""
+        cases = self._cases_of(tx, role)
+        for case, definition in self._waiting_for(tx, cases, person_id, now):
             effects.hand_task(tx, definition, case, person_id, now, {"open": 1})
+        effects.tell_if_undecided(tx, self._with_sops(cases), now, self.config.admins)
 
     async def reassign(self, admin_id: int, role: str, old: int, new: int) -> Reassigned:
         """Move a role from one person to another. The tasks of the role that wait go with
@@ -307,6 +310,7 @@ class PeopleService:
             effects.take_tasks_from(tx, old, self._with_sops(cases), now)
             for case, definition in moved:
                 effects.hand_task(tx, definition, case, new, now, {"open": 1})
+            effects.tell_if_undecided(tx, self._with_sops(cases), now, self.config.admins)
             return Reassigned("ok", name_of(tx, new), name_of(tx, old), len(moved)), True
 
         result, queued = await self.db.write(txn)
