@@ -123,10 +123,12 @@ def test_an_office_template_written_from_scratch(
     stray = docx.Document()
     stray.add_paragraph("{{ apa_saja }}")
     stray.save(str(folder / "disposisi lama.docx"))  # not a template: a warning only
+    stray.save(str(folder / "SK_Tim.DOCX"))  # the SK Tim under other capitals: not taken
     config = write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n')
     code, out, err = check(config, capsys)
     assert code == 0, err
     assert f"warning: {folder / 'disposisi lama.docx'}: not a paper template, ignored" in err
+    assert f"warning: {folder / 'SK_Tim.DOCX'}: ignored: the file must be named sk_tim.docx" in err
     assert f"papers: every template fills with sample data ({folder})" in out
 
 

@@ -54,12 +54,18 @@ def stray_templates(renderer: PaperRenderer) -> list[str]:
     if folder is None or not folder.is_dir():
         return []
     known = {kind.template for kind in PAPERS.values()}
+    by_lower = {name.lower(): name for name in known}
     names = ", ".join(sorted(known))
-    return [
-        f"{path}: not a paper template, ignored (templates: {names})"
-        for path in sorted(folder.glob("*.docx"))
-        if path.name not in known and not path.name.startswith("~$")  # Word's lock files
-    ]
+    notes = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() != ".docx" or path.name in known or path.name.startswith("~$"):
+            continue  # not Word's, in use, or Word's lock file
+        meant = by_lower.get(path.name.lower())
+        if meant is not None:  # "Disposisi.DOCX": the bot looks for the name as written
+            notes.append(f"{path}: ignored: the file must be named {meant} exactly")
+        else:
+            notes.append(f"{path}: not a paper template, ignored (templates: {names})")
+    return notes
 
 
 def static_templates(renderer: PaperRenderer) -> list[str]:
