@@ -625,7 +625,7 @@ def _people(r: _Reader, value: Any) -> tuple[PersonConfig, ...]:
                 name=r.get(item, f"{key}.name", str, ""),
                 nip=nip,
                 position=r.get(item, f"{key}.position", str, ""),
-                roles=tuple(roles),
+                roles=tuple(dict.fromkeys(roles)),  # a role listed twice is held once
             )
         )
     return tuple(people)

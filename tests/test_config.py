@@ -543,3 +543,9 @@ def test_good_variants_are_accepted() -> None:
     assert config.time.extra_days_off == (date(2026, 12, 24), date(2026, 12, 31))
     assert config.time.public_holidays is None
     assert config.sops == (SOP_PATH,)
+
+
+def test_a_role_listed_twice_for_a_person_is_held_once() -> None:
+    raw = example()
+    person(roles=["kasubag", "kasubag"])(raw)
+    assert parse_config(raw, base_dir=ROOT).people[0].roles == ("kasubag",)
