@@ -220,6 +220,11 @@ PROFILE_DONE = "Terima kasih, data Anda telah tersimpan.\n\n{summary}"
 DIALOGUE_CANCELLED = "Baik, permintaan dibatalkan."
 NOTHING_TO_CANCEL = "Tidak ada isian yang sedang menunggu."
 
+# a /tugas line of a step four eyes keep from the person who holds its role
+TASK_FOUR_EYES = (
+    "⛔ <i>Anda tidak dapat memutus langkah ini (usulan sendiri atau tingkat pemeriksaan "
+    "lain); berkas menunggu Plh/Plt yang ditunjuk administrator.</i>"
+)
 # to the administrators: a step no one may decide, and what lets it go on
 _FOUR_EYES_WAIT = (
     "⚠️ {heading}\n\n{step}\nTidak ada pejabat yang dapat memutus langkah ini: {names} telah "

@@ -10,6 +10,7 @@ from bot import parsing
 from bot import texts as t
 from bot.callbacks import Callback, Op
 from bot.core.model import DomainError, Withdraw
+from bot.core.workflow import excluded_reviewers
 from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied, NewCase
 from bot.services.queries import CaseStatus, TaskPage
@@ -116,8 +117,9 @@ async def _edit(context: Context, chat_id: int, message_id: int, text: str) -> b
 # -- /tugas ------------------------------------------------------------------------------
 
 
-def tasks_view(context: Context, page: TaskPage) -> tuple[str, Keyboard]:
-    """The user's waiting steps as one message: a line and a button per task, and pages."""
+def tasks_view(context: Context, page: TaskPage, user: int) -> tuple[str, Keyboard]:
+    """The user's waiting steps as one message: a line and a button per task, and pages.
+    A step of their role that four eyes keep from them says so (it waits for a Plh)."""
     svc = context.services
     now = svc.clock.now()
     if page.total == 0:
@@ -138,6 +140,8 @@ def tasks_view(context: Context, page: TaskPage) -> tuple[str, Keyboard]:
             f"    Langkah {case.step}: {t.e(step.title)} · sejak "
             f"{svc.zone.tanggal(case.step_entered_at)}{late}"
         )
+        if step.is_review and user in excluded_reviewers(definition, case):
+            lines.append(f"    {t.TASK_FOUR_EYES}")
         label = f"#{case.id} · L{case.step} · {case.title}"[:60]
         keyboard.append(
             # the list's page rides along: a press on a task that has moved on shows the
@@ -166,7 +170,7 @@ def tasks_view(context: Context, page: TaskPage) -> tuple[str, Keyboard]:
 
 async def my_tasks(update: Update, context: Context) -> None:
     page = await context.services.queries.tasks(user_id(update))
-    text, keyboard = tasks_view(context, page)
+    text, keyboard = tasks_view(context, page, user_id(update))
     await reply(update, text, reply_markup=keyboard_markup(keyboard))
 
 
@@ -176,7 +180,7 @@ async def show_task_page(update: Update, context: Context, page_number: int) -> 
     query = update.callback_query
     assert query is not None
     page = await context.services.queries.tasks(user_id(update), page_number)
-    text, keyboard = tasks_view(context, page)
+    text, keyboard = tasks_view(context, page, user_id(update))
     if query.message is None or not query.message.is_accessible:
         await reply(update, text, reply_markup=keyboard_markup(keyboard))
         return
