@@ -111,7 +111,8 @@ async def on_button(update: Update, context: Context) -> None:
     if not svc.queries.holds(case, actor):
         await answer(update, t.ANS_NOT_YOURS, alert=True)
         return
-    step = svc.sops.of(case).step(case.step)
+    definition = svc.sops.of(case)
+    step = definition.step(case.step)
     if cb.op is Op.OPEN_TASK:
         await svc.cases.show_task(user_id(update), case.id, case.version)
         await answer(update, t.ANS_TASK_OPENED)
@@ -124,7 +125,6 @@ async def on_button(update: Update, context: Context) -> None:
     if action is None:
         await answer(update, t.ANS_UNKNOWN_BUTTON, alert=True)
         return
-    definition = svc.sops.of(case)
     if cb.op is Op.REVIEW and actor.person_id in excluded_reviewers(definition, case):
         # four eyes: refused before a return reason is asked for, not once it is typed
         refused = refusal_text(FourEyes(step=case.step), definition, html=False)

@@ -184,7 +184,7 @@ class Acting:
         """The appointment an entry made, if any: with a ``from``, the one that starts on
         that day; without one, one that has begun and is still to run, or that was planned
         to end with it (called-off rows are none: an entry put back is recorded anew)."""
-        ends = self.end_of_day(entry.until)
+        ends, starts = self.end_of_day(entry.until), self._starts(entry, now)
         for appointment in made:
             if (appointment.role, appointment.person_id, appointment.kind) != (
                 entry.role,
@@ -193,7 +193,7 @@ class Acting:
             ):
                 continue
             if entry.starts is not None:
-                if appointment.starts_at == self._starts(entry, now):
+                if appointment.starts_at == starts:
                     return appointment
             elif appointment.starts_at <= now and (
                 appointment.ends_at > now or appointment.planned_end == ends

@@ -152,11 +152,10 @@ class PeopleService:
                     repo.revoke_role(tx, holder.telegram_id, role, unit, now, user_id)
                     passed_from.append(holder.telegram_id)
         repo.grant_role(tx, user_id, role, unit, now, None)
-        if passed_from:
-            cases = self._with_sops(self._cases_of(tx, role))
-            for old in passed_from:  # its waiting tasks go with the role, as with /alihkan
-                effects.take_tasks_from(tx, old, cases, now)
-        self._take_over(tx, role, user_id, now)
+        cases = self._with_sops(self._cases_of(tx, role))
+        for old in passed_from:  # its waiting tasks go with the role, as with /alihkan
+            effects.take_tasks_from(tx, old, cases, now)
+        self._take_over(tx, cases, user_id, now)
         return definition.role(role).name if definition.has_role(role) else role
 
     async def profile_step(self, user_id: int, kind: str, value: str) -> ProfileStep:
@@ -262,24 +261,25 @@ class PeopleService:
             changed.append(self.cases.run_in(tx, case, command, admin_id).case)
         return changed
 
+    @staticmethod
     def _waiting_for(
-        self, tx: Tx, cases: list[Case], person_id: int, now: datetime
+        tx: Tx, cases: list[tuple[Case, SopDefinition]], person_id: int, now: datetime
     ) -> list[tuple[Case, SopDefinition]]:
         """Those of the cases whose step is now this person's (to hand them the tasks)."""
-        found = [(case, self.sops.of(case)) for case in cases]
         return [
             (case, definition)
-            for case, definition in found
+            for case, definition in cases
             if person_id in routing.step_holders(tx, definition, case, now)
         ]
 
-    def _take_over(self, tx: Tx, role: str, person_id: int, now: datetime) -> None:
-        """A new holder of a role receives the tasks that wait for it (with documents); the
-        administrators hear of a step they may not decide (four eyes), which now waits."""
-        cases = self._cases_of(tx, role)
+    def _take_over(
+        self, tx: Tx, cases: list[tuple[Case, SopDefinition]], person_id: int, now: datetime
+    ) -> None:
+        """A new holder of a role receives the tasks of its cases that wait for it (with
+        documents); the administrators hear of a step they may not decide (four eyes)."""
         for case, definition in self._waiting_for(tx, cases, person_id, now):
             effects.hand_task(tx, definition, case, person_id, now, {"open": 1})
-        effects.tell_if_undecided(tx, self._with_sops(cases), now, self.config.admins)
+        effects.tell_if_undecided(tx, cases, now, self.config.admins)
 
     async def reassign(self, admin_id: int, role: str, old: int, new: int) -> Reassigned:
         """Move a role from one person to another. The tasks of the role that wait go with
@@ -302,15 +302,17 @@ class PeopleService:
             repo.revoke_role(tx, old, role, self.unit, now, admin_id)
             repo.ensure_person(tx, new, now)
             repo.grant_role(tx, new, role, self.unit, now, admin_id)
-            cases = [*self._cases_of(tx, role), *self._pass_places(tx, admin_id, teams, old, new)]
+            cases = self._with_sops(
+                [*self._cases_of(tx, role), *self._pass_places(tx, admin_id, teams, old, new)]
+            )
             moved = self._waiting_for(tx, cases, new, now)
             told = {"t": "role_moved", "role": role, "from": old, "to": new, "tasks": len(moved)}
             for person in (old, new):  # told first: the tasks follow the notice
                 repo.enqueue(tx, person, "notice", now, params={**told, "people": [old, new]})
-            effects.take_tasks_from(tx, old, self._with_sops(cases), now)
+            effects.take_tasks_from(tx, old, cases, now)
             for case, definition in moved:
                 effects.hand_task(tx, definition, case, new, now, {"open": 1})
-            effects.tell_if_undecided(tx, self._with_sops(cases), now, self.config.admins)
+            effects.tell_if_undecided(tx, cases, now, self.config.admins)
             return Reassigned("ok", name_of(tx, new), name_of(tx, old), len(moved)), True
 
         result, queued = await self.db.write(txn)
