@@ -53,6 +53,7 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 PAPER_WAIT = timedelta(milliseconds=200)
 PRUNE_EVERY = 3600.0  # seconds between prunes of delivered rows
 SHOWN_KEPT = 10_000  # live task messages whose last text the sender remembers
+CLOCK_SET_BACK = timedelta(seconds=5)  # a step back of the host's clock the rounds notice
 CHATS_IN_FLIGHT = 16  # chats delivered at once: the outbox queues few messages in the limiter
 ACK_REACTION = "👌"  # on an upload the bot took (one of Telegram's reaction emoji)
 UPLOAD_READ_TIMEOUT = 60.0  # Telegram answers a large upload only once it has the file
@@ -145,6 +146,7 @@ class OutboxSender:
         self._chats: dict[int, asyncio.Task[None]] = {}  # chat -> its delivery under way
         self._last_prune = 0.0
         self._next_due: datetime | None = None  # of the rows not due at the last round
+        self._latest: datetime | None = None  # the latest time a round saw (None: none yet)
         self._shown: dict[tuple[int, int], tuple[str, str]] = {}
         self._answers: set[asyncio.Task[None]] = set()
 
@@ -246,8 +248,18 @@ class OutboxSender:
         now = self.clock.now()
         lease_until = now + repo.OUTBOX_LEASE
         busy = list(self._chats)
+        # the first round, and any after the host's clock was set back: no row waits longer
+        # than a lease or a back-off from now
+        set_back = self._latest is None or now < self._latest - CLOCK_SET_BACK
+        self._latest = now if set_back else max(now, self._latest or now)
+        horizon = max(repo.OUTBOX_LEASE, timedelta(seconds=self._max_backoff))
 
         def take(tx: Tx) -> tuple[list[repo.OutboxItem], datetime | None]:
+            if set_back and repo.pull_forward_outbox(tx, now, horizon, busy):
+                log.warning(
+                    "rows waiting more than %s are due now (a start, or the clock set back)",
+                    horizon,
+                )
             items = repo.take_due_outbox(tx, now, limit, lease_until, busy)
             # nothing due: when the next row falls due, learnt in the same trip (the loop
             # sleeps until then, or until it is woken)

@@ -1200,6 +1200,21 @@ def take_outbox_rows(
     return taken
 
 
+def pull_forward_outbox(
+    tx: Tx, now: datetime, horizon: timedelta, busy: Collection[int] = ()
+) -> int:
+    """Make due now the rows still to go that wait beyond ``now + horizon``: after the host's
+    clock was set back, the retry times and leases written before are that much too late
+    (a row would wait the hour the clock went back). A long 429 wait cut short meets
+    another 429 and waits again. The chats in ``busy`` are left out (their rows are being
+    sent)."""
+    return tx.run(
+        "UPDATE outbox SET next_attempt_at = ? WHERE sent_at IS NULL AND failed_at IS NULL "
+        f"AND next_attempt_at > ?{_not_in('chat_id', busy)}",
+        (ts(now), ts(now + horizon), *busy),
+    )
+
+
 def release_outbox(tx: Tx, ids: Sequence[int], lease_until: datetime, now: datetime) -> int:
     """Give back rows taken but not tried (still leased until ``lease_until``): due now."""
     if not ids:

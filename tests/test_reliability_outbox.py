@@ -509,3 +509,32 @@ async def test_a_document_telegram_is_slow_to_acknowledge_is_sent_once(tmp_path:
         await world.drained(within=20)
         assert len(documents_in(world, kabag)) == 1
         check_delivered(world, duplicates_allowed=False)
+
+
+async def test_a_message_waiting_to_be_retried_goes_soon_after_the_host_clock_is_set_back(
+    tmp_path: Path,
+) -> None:
+    """The host's clock ran an hour fast when a message failed; its retry was written an
+    hour too late. When the clock is put right (set back an hour), the message still goes
+    within its back-off, not an hour later."""
+    clock = ManualClock(datetime(2025, 1, 6, 9, 0, tzinfo=JAKARTA))
+    sender = {**FAST_SENDER, "max_backoff": 60.0}
+    async with World(tmp_path / "w", clock=clock, sender=sender) as world:
+        emu = world.emu
+        await world.everyone_starts()
+        await world.drained()
+        kabag = world["kabag"].id
+        clock.advance(hours=1)  # the clock runs an hour fast
+        emu.faults.fail(1, status=502, method="sendMessage")
+        [row_id] = await enqueue(world, [note(kabag, "Pesan yang sempat gagal")])
+        # it fails once and waits for its retry (the clock stands)
+        await emu.wait_until(
+            lambda: [r.attempts for r in outbox_rows(db_path(world)) if r.id == row_id] == [1],
+            timeout=10,
+        )
+
+        clock.advance(hours=-1)  # the clock is put right, and stands there
+        world.services.outbox.wake()
+        await world.drained(within=10)
+        assert [m for m in world["kabag"].bot_messages if m.text == "Pesan yang sempat gagal"]
+        check_delivered(world, duplicates_allowed=False)
