@@ -18,6 +18,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import HTTPXRequest
 
 from bot.aiohttp_request import AiohttpRequest, max_response_bytes_for, tls_context
+from bot.alerts import ALERT_EVERY, AlertThrottle
 from bot.clock import Clock, SystemClock
 from bot.config import Config, max_upload_bytes
 from bot.context import Services, SopApplication, SopContext
@@ -214,6 +215,7 @@ def build_services(
             charts,
         ),
         albums=Albums(db, clock),
+        alerts=AlertThrottle(options.get("alert_every", ALERT_EVERY)),
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.alerts import AlertThrottle
 from bot.clock import Clock
 from bot.config import Config
 from bot.filestore import FileStore
@@ -49,6 +50,7 @@ class Services:
     outbox: OutboxSender
     reports: Reports
     albums: Albums
+    alerts: AlertThrottle
 
 
 class SopApplication(Application[Any, Any, Any, Any, Any, Any]):

@@ -48,9 +48,24 @@ class RedactToken(logging.Filter):
         return True
 
 
+class QuietRefusedToken(logging.Filter):
+    """python-telegram-bot logs a token the server refuses with two chained tracebacks
+    before it raises; ``sopbot run`` then says it in one line, naming the variable. Its own
+    line stays, without the tracebacks."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.name.startswith("telegram"):
+            from telegram.error import InvalidToken
+
+            if isinstance(record.exc_info[1], InvalidToken):
+                record.exc_info = None
+        return True
+
+
 def setup_logging(token: str | None = None, level: int = logging.INFO) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(QuietRefusedToken())
     handler.addFilter(RedactToken(token))
     root = logging.getLogger()
     root.handlers[:] = [handler]

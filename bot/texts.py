@@ -264,6 +264,12 @@ WHY_FOUR_EYES = (
     "👥 Pejabat pelaksana telah mengajukan atau memeriksa tingkat sebelumnya pada berkas ini; "
     "satu orang tidak memeriksa usulannya sendiri atau memutus dua tingkat pemeriksaan."
 )
+ALERT = "⚠️ Gangguan pada bot: <code>{kind}</code>. Rincian ada di log."
+ALERT_HELD_BEFORE = "Gangguan yang sama terjadi {count} kali lagi sejak pemberitahuan sebelumnya."
+ALERT_HELD = (
+    "⚠️ Gangguan pada bot: <code>{kind}</code> terjadi lagi {count} kali dalam {minutes} menit "
+    "terakhir. Rincian ada di log."
+)
 PAPER_TEMPLATE_FAILED = (
     "⚠️ Dokumen <b>{paper}</b> berkas #{case} tidak dapat dibuat dari templatnya:\n"
     "<code>{problem}</code>\nTugas diteruskan tanpa dokumen tersebut. Mohon perbaiki templat "

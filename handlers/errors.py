@@ -1,17 +1,13 @@
 """The one error handler: log the traceback, apologise to the user, alert the admins briefly.
 
-The administrators hear of each kind of error once in ``ALERT_EVERY``: a fault that repeats
-(a second bot polling with the same token: a Conflict on every poll) would otherwise fill
-their chat. The next alert of that kind says how many were held back meanwhile.
+The administrators hear of each kind of error once in a window (:mod:`bot.alerts`); the
+errors of that kind held back meanwhile are told, counted, when the window ends.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import time
-from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 from telegram import Update
@@ -23,56 +19,50 @@ from handlers.common import Context, reply
 
 log = logging.getLogger("sopbot.errors")
 
-ALERT_EVERY = 1800.0  # seconds between two alerts of the same kind of error
 
-
-class AlertThrottle:
-    """Whether an alert of a kind of error goes out now, and how many of it were held back."""
-
-    def __init__(
-        self, every: float = ALERT_EVERY, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.every, self.clock = every, clock
-        self._last: dict[str, float] = {}
-        self._held: Counter[str] = Counter()
-
-    def take(self, kind: str) -> int | None:
-        """None: held back; else the alert goes, and this many were held back before it."""
-        now = self.clock()
-        last = self._last.get(kind)
-        if last is not None and now - last < self.every:
-            self._held[kind] += 1
-            return None
-        self._last[kind] = now
-        return self._held.pop(kind, 0)
-
-
-def error_handler(throttle: AlertThrottle) -> Callable[[object, Context], Any]:
-    async def on_error(update: object, context: Context) -> None:
-        error = context.error
-        log.error("unhandled error while processing an update", exc_info=error)
-        if isinstance(update, Update):
-            if update.callback_query is not None:
-                with contextlib.suppress(TelegramError):
-                    await update.callback_query.answer(t.ERROR_GENERIC[:200], show_alert=True)
-            else:
-                await reply(update, t.ERROR_GENERIC)
-        held = throttle.take(type(error).__name__)
-        if held is not None:
-            await _alert_admins(context, error, held)
-
-    return on_error
-
-
-async def _alert_admins(context: Context, error: Any, held: int) -> None:
+async def on_error(update: object, context: Context) -> None:
+    error = context.error
+    log.error("unhandled error while processing an update", exc_info=error)
+    if isinstance(update, Update):
+        if update.callback_query is not None:
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer(t.ERROR_GENERIC[:200], show_alert=True)
+        else:
+            await reply(update, t.ERROR_GENERIC)
     try:
-        admins = context.services.config.admins
-    except Exception:
+        alerts = context.services.alerts
+    except Exception:  # before the services exist: the log has it
         return
-    text = f"⚠️ Gangguan pada bot: <code>{t.e(type(error).__name__)}</code>. Rincian ada di log."
+    kind = type(error).__name__
+    held = alerts.take(kind)
+    if held is not None:
+        text = t.ALERT.format(kind=t.e(kind))
+        if held:
+            text += " " + t.ALERT_HELD_BEFORE.format(count=held)
+        await _alert_admins(context, text)
+    elif alerts.held(kind) == 1 and context.job_queue is not None:
+        # the first held back in this window: they are told when it ends
+        context.job_queue.run_once(
+            _held_back, when=alerts.window_left(kind), data=kind, name=f"alerts:{kind}"
+        )
+
+
+async def _held_back(context: Any) -> None:
+    """The end of a window: the administrators hear how many errors of a kind it held.
+    (A JobQueue callback: PTB hands it the application's context type, SopContext.)"""
+    assert context.job is not None
+    kind = str(context.job.data)
+    alerts = context.services.alerts
+    held = alerts.flush(kind)
     if held:
-        text += f" Gangguan yang sama terjadi {held} kali lagi sejak pemberitahuan sebelumnya."
-    for admin in admins:
+        minutes = max(1, round(alerts.every / 60))
+        await _alert_admins(
+            context, t.ALERT_HELD.format(kind=t.e(kind), count=held, minutes=minutes)
+        )
+
+
+async def _alert_admins(context: Context, text: str) -> None:
+    for admin in context.services.config.admins:
         try:
             await context.bot.send_message(admin, text)
         except TelegramError:
@@ -80,4 +70,4 @@ async def _alert_admins(context: Context, error: Any, held: int) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_error_handler(error_handler(AlertThrottle()))
+    app.add_error_handler(on_error)

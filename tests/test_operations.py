@@ -14,6 +14,7 @@ import io
 import json
 import logging
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -26,12 +27,12 @@ import pytest
 from reliability_helpers import load_case, load_events, log_problems, query, sqlite_file
 
 from bot import texts as t
+from bot.alerts import AlertThrottle
 from bot.core.loader import load_definition
 from bot.core.model import CaseStatus
-from bot.demo import ROOT, TOKEN, Script, World, draft, has_button, play_sop
+from bot.demo import FAST_SENDER, ROOT, TOKEN, Script, World, draft, has_button, play_sop
 from bot.logsetup import setup_logging
 from emulator import BotApiEmulator
-from handlers.errors import AlertThrottle
 from storage import repo
 from storage.db import Database, DatabaseError, Tx
 from storage.migrations import LATEST
@@ -426,6 +427,7 @@ async def test_sopbot_run_never_prints_the_token(tmp_path: Path) -> None:
         code, out, err = await sopbot("run", "--config", str(config), token=TOKEN)
         assert code == 2, err
         assert "error: Telegram rejected the bot token in $TELEGRAM_BOT_TOKEN" in err
+        assert "Traceback" not in err  # PTB's own line stays, without its two tracebacks
         assert leaks(out + err) == []
         assert "Unclosed client session" not in err  # the request layers were closed
         port = emu.port
@@ -495,12 +497,49 @@ async def test_a_fault_that_repeats_alerts_the_administrator_once(tmp_path: Path
         assert alerts == ["⚠️ Gangguan pada bot: FileExistsError. Rincian ada di log."]
 
 
+async def test_a_burst_of_faults_that_stops_is_told_in_full_when_its_window_ends(
+    tmp_path: Path,
+) -> None:
+    """The disk refuses Kasubag's three uploads in a row, then nothing more goes wrong. The
+    administrator is told at once of the first, and of the other two when the alert window
+    ends: not only if the fault happens again later."""
+    async with World(tmp_path / "w", sender={**FAST_SENDER, "alert_every": 3.0}) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await s.new_case("Uji gangguan beruntun", 2027)
+        blocked = world.config.storage.files_dir / f"case-{case}"
+        blocked.parent.mkdir(parents=True, exist_ok=True)
+        blocked.write_bytes(b"not a folder")
+        kasubag, admin = world["kasubag"], world["admin"]
+        admin.mark_seen()
+        for n in range(1, 4):
+            kasubag.mark_seen()
+            await kasubag.send_document(draft("TOR", n), file_name="TOR.docx", caption=f"#{case}")
+            await kasubag.wait_message(lambda m: m.text == t.ERROR_GENERIC, timeout=10)
+
+        def told() -> int:
+            """Errors the administrator has heard of, counted from the alerts' texts."""
+            alerts = [m.text for m in admin.bot_messages if "FileExistsError" in m.text]
+            counts = [int(n) for a in alerts for n in re.findall(r"(\d+) kali", a)]
+            return sum(1 for a in alerts if "kali" not in a) + sum(counts)
+
+        await world.emu.wait_until(lambda: told() == 3, timeout=15)
+        alerts = [m.text for m in admin.bot_messages if "Gangguan pada bot" in m.text]
+        assert alerts[0] == "⚠️ Gangguan pada bot: FileExistsError. Rincian ada di log."
+        assert "terjadi lagi" in alerts[-1] and "dalam 0 menit" not in alerts[-1], alerts
+
+
 def test_alerts_held_back_are_counted_in_the_next_alert_of_their_kind() -> None:
     now = [0.0]
     throttle = AlertThrottle(every=60.0, clock=lambda: now[0])
     assert throttle.take("Conflict") == 0
     assert throttle.take("Conflict") is None and throttle.take("Conflict") is None
     assert throttle.take("OSError") == 0  # another kind is told at once
+    assert throttle.held("Conflict") == 2 and throttle.window_left("Conflict") == 60.0
     now[0] = 61.0
     assert throttle.take("Conflict") == 2
+    assert throttle.take("Conflict") is None
+    now[0] = 121.5  # the window ends with one held back: told then, and a new window opens
+    assert throttle.window_left("Conflict") == 0.0
+    assert throttle.flush("Conflict") == 1 and throttle.flush("Conflict") == 0
     assert throttle.take("Conflict") is None

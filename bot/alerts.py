@@ -1,0 +1,53 @@
+"""How often the administrators hear of one kind of error.
+
+Each kind is told once in a window (``ALERT_EVERY``): a fault that repeats (a second bot
+polling with the same token: a Conflict on every poll) would otherwise fill their chat. The
+errors held back in a window are told when it ends, counted, so a burst that stops is still
+told in full.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+
+ALERT_EVERY = 1800.0  # seconds between two alerts of the same kind of error
+
+
+class AlertThrottle:
+    """Whether an alert of a kind of error goes out now, and how many of it were held back."""
+
+    def __init__(
+        self, every: float = ALERT_EVERY, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.every, self.clock = every, clock
+        self._last: dict[str, float] = {}
+        self._held: Counter[str] = Counter()
+
+    def take(self, kind: str) -> int | None:
+        """None: held back; else the alert goes, and this many were held back before it."""
+        now = self.clock()
+        last = self._last.get(kind)
+        if last is not None and now - last < self.every:
+            self._held[kind] += 1
+            return None
+        self._last[kind] = now
+        return self._held.pop(kind, 0)
+
+    def held(self, kind: str) -> int:
+        """How many of this kind were held back since its last alert."""
+        return self._held[kind]
+
+    def window_left(self, kind: str) -> float:
+        """Seconds until an alert of this kind may go again."""
+        last = self._last.get(kind)
+        return 0.0 if last is None else max(0.0, last + self.every - self.clock())
+
+    def flush(self, kind: str) -> int:
+        """At the end of a window: how many were held back (0: none). Telling them counts
+        as an alert, so a fault that goes on is told once a window."""
+        held = self._held.pop(kind, 0)
+        if held:
+            self._last[kind] = self.clock()
+        return held
