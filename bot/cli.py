@@ -214,9 +214,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     places = _storage_problems(config)
     for problem in places:
         print(f"error: {problem}", file=sys.stderr)
+    secret_problem = config.bot.webhook.secret_problem() if config.bot.mode == "webhook" else None
+    if secret_problem:
+        print(f"error: {secret_problem}", file=sys.stderr)
     if not _templates_ok(config):
         return 2
-    if not database_ok or places:
+    if not database_ok or places or secret_problem:
         return 2
     if not token_ok:
         print(
@@ -408,6 +411,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         return 2
     _warn_permissions(path)
+    if config.bot.mode == "webhook" and (problem := config.bot.webhook.secret_problem()):
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     places = _storage_problems(config, make=True)
     if places:
         for problem in places:
@@ -438,7 +444,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 port=hook.port,
                 url_path=hook.path,
                 webhook_url=f"{hook.url.rstrip('/')}/{hook.path}",
-                secret_token=os.environ.get(hook.secret_token_env) or None,
+                secret_token=hook.secret(),
                 allowed_updates=ALLOWED_UPDATES,
             )
         else:

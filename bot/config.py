@@ -57,6 +57,31 @@ class WebhookConfig:
     path: str = "telegram"
     secret_token_env: str = "SOPBOT_WEBHOOK_SECRET"
 
+    def secret(self) -> str | None:
+        return os.environ.get(self.secret_token_env) or None
+
+    def secret_problem(self) -> str | None:
+        """Why the webhook cannot start safely with the secret in the environment, if so.
+        Telegram sends the secret with every update (X-Telegram-Bot-Api-Secret-Token): without
+        one, anyone who reaches the URL could post updates in any official's name."""
+        key = "bot.webhook.secret_token_env"
+        secret = self.secret()
+        if secret is None:
+            return (
+                f"{key}: environment variable {self.secret_token_env} is not set; webhook mode "
+                "needs a secret, or anyone who reaches the URL could act as any official"
+            )
+        if not _WEBHOOK_SECRET.match(secret):
+            return (
+                f"{key}: the secret in {self.secret_token_env} must be 1-256 characters of "
+                "A-Z, a-z, 0-9, _ and - (Telegram refuses any other)"
+            )
+        return None
+
+
+# what Telegram takes as a webhook's secret_token (setWebhook)
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
 
 @dataclass(frozen=True)
 class BotConfig:

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import re
+import socket
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -41,11 +42,15 @@ SOP_PATH = ROOT / "sops" / "penyusunan-program-kerja.toml"
 SECRET = TOKEN.partition(":")[2]
 
 
-async def sopbot(*args: str, token: str | None = None, limit: float = 60) -> tuple[int, str, str]:
-    """Run ``sopbot`` as a process without blocking the emulator in this loop."""
-    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+async def sopbot(
+    *args: str, token: str | None = None, limit: float = 60, **variables: str
+) -> tuple[int, str, str]:
+    """Run ``sopbot`` as a process without blocking the emulator in this loop (``variables``:
+    environment variables besides the token)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", *variables)}
     if token is not None:
         env["TELEGRAM_BOT_TOKEN"] = token
+    env.update(variables)
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -543,3 +548,99 @@ def test_alerts_held_back_are_counted_in_the_next_alert_of_their_kind() -> None:
     assert throttle.window_left("Conflict") == 0.0
     assert throttle.flush("Conflict") == 1 and throttle.flush("Conflict") == 0
     assert throttle.take("Conflict") is None
+
+
+WEBHOOK_SECRET = "rahasia_Webhook-2026"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def webhook_config(tmp_path: Path, api: str, port: int) -> Path:
+    config = write_config(
+        tmp_path / "config.toml", tmp_path / "db.sqlite3", tmp_path / "files", api
+    )
+    with config.open("a", encoding="utf-8") as handle:
+        handle.write(
+            'mode = "webhook"\n[bot.webhook]\nlisten = "127.0.0.1"\n'
+            f'port = {port}\nurl = "https://bot.kemnaker.example"\npath = "telegram"\n'
+        )
+    return config
+
+
+def stranger_says(update_id: int, text: str) -> dict[str, Any]:
+    person = {"id": 4242, "is_bot": False, "first_name": "Rina"}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": int(datetime.now(UTC).timestamp()),
+            "chat": {**person, "type": "private"},
+            "from": person,
+            "text": text,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}],
+        },
+    }
+
+
+async def test_webhook_mode_needs_its_secret_and_refuses_updates_without_it(
+    tmp_path: Path,
+) -> None:
+    """In webhook mode the bot will not start without the secret Telegram sends with every
+    update (anyone who reaches the URL could act as any official). With it, setWebhook
+    carries it, an update posted without it is refused, and Telegram's own is answered."""
+    import httpx
+
+    port = free_port()
+    async with BotApiEmulator(token=TOKEN) as emu:
+        config = webhook_config(tmp_path, emu.base_url, port)
+        unset = {"SOPBOT_WEBHOOK_SECRET": ""}
+        code, _, err = await sopbot("run", "--config", str(config), token=TOKEN, **unset)
+        assert code == 2 and "bot.webhook.secret_token_env" in err, err
+        assert not emu.calls_to("setWebhook")
+        code, _, err = await sopbot("check", "--config", str(config), token=TOKEN, **unset)
+        assert code == 2 and "SOPBOT_WEBHOOK_SECRET is not set" in err, err
+
+        code, _, err = await sopbot(
+            "check", "--config", str(config), token=TOKEN, SOPBOT_WEBHOOK_SECRET="ada spasi"
+        )
+        assert code == 2 and "A-Z, a-z, 0-9, _ and -" in err, err
+
+        env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "SOPBOT_WEBHOOK_SECRET": WEBHOOK_SECRET}
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", "--config", str(config), cwd=ROOT, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            await emu.wait_until(lambda: bool(emu.calls_to("setWebhook")), timeout=30)
+            [hook] = emu.calls_to("setWebhook")
+            assert hook.params["secret_token"] == WEBHOOK_SECRET
+            url = f"http://127.0.0.1:{port}/telegram"
+            async with httpx.AsyncClient() as client:
+                for _ in range(150):
+                    with contextlib.suppress(httpx.TransportError):
+                        forged = await client.post(url, json=stranger_says(1, "/start"))
+                        break
+                    await asyncio.sleep(0.1)
+                wrong = await client.post(
+                    url,
+                    json=stranger_says(2, "/start"),
+                    headers={"X-Telegram-Bot-Api-Secret-Token": "tebakan"},
+                )
+                genuine = await client.post(
+                    url,
+                    json=stranger_says(3, "/start"),
+                    headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET},
+                )
+            assert (forged.status_code, wrong.status_code, genuine.status_code) == (403, 403, 200)
+            await emu.wait_until(lambda: bool(emu.calls_to("sendMessage")), timeout=15)
+            await asyncio.sleep(0.5)  # a forged update, had it been taken, is answered by now
+            [answer] = emu.calls_to("sendMessage")
+            assert str(answer.params["text"]).startswith("Mohon maaf, Anda belum terdaftar")
+        finally:
+            proc.terminate()
+            out, err_bytes = await asyncio.wait_for(proc.communicate(), 30)
+        assert WEBHOOK_SECRET not in (out + err_bytes).decode()
