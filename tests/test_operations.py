@@ -597,11 +597,14 @@ async def test_webhook_mode_needs_its_secret_and_refuses_updates_without_it(
     port = free_port()
     async with BotApiEmulator(token=TOKEN) as emu:
         config = webhook_config(tmp_path, emu.base_url, port)
-        unset = {"SOPBOT_WEBHOOK_SECRET": ""}
-        code, _, err = await sopbot("run", "--config", str(config), token=TOKEN, **unset)
+        code, _, err = await sopbot(
+            "run", "--config", str(config), token=TOKEN, SOPBOT_WEBHOOK_SECRET=""
+        )
         assert code == 2 and "bot.webhook.secret_token_env" in err, err
         assert not emu.calls_to("setWebhook")
-        code, _, err = await sopbot("check", "--config", str(config), token=TOKEN, **unset)
+        code, _, err = await sopbot(
+            "check", "--config", str(config), token=TOKEN, SOPBOT_WEBHOOK_SECRET=""
+        )
         assert code == 2 and "SOPBOT_WEBHOOK_SECRET is not set" in err, err
 
         code, _, err = await sopbot(
