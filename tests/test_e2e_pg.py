@@ -11,7 +11,7 @@ from pg_helpers import pg_url  # noqa: F401 (fixture)
 from reliability_helpers import log_problems
 
 from bot.core.model import CaseStatus
-from bot.demo import World, play_acting, play_sop
+from bot.demo import Script, World, play_acting, play_sop
 from storage import repo
 from storage.postgres import PostgresDatabase
 
@@ -49,3 +49,23 @@ async def test_the_demo_cases_reach_the_archive_on_postgresql(
         assert missing == []
         # a reminder sweep over the (closed) cases changes nothing and fails nothing
         assert await world.services.reminders.sweep() == 0
+
+
+async def test_kabag_returns_with_a_pasted_nul_in_his_reason_on_postgresql(
+    tmp_path: Path,
+    pg_url: str,  # noqa: F811
+) -> None:
+    """PostgreSQL cannot store a NUL: a reason pasted with one (and a right-to-left
+    override) is kept without them, as on SQLite, and Kasubag reads it."""
+    async with World(tmp_path, storage={"database": pg_url}) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case_id = await s.submit("Program Kerja dengan alasan aneh")
+        await s.press("kabag", "Kembalikan", case_id)
+        await s.answer_prompt("kabag", "Lengkapi\x00 TOR\u202e dan anggaran")
+        await s.seen("kabag", lambda m: "↩️ Dikembalikan oleh" in m.text)
+        await world.drained()
+        events = await world.services.db.read(repo.load_events, case_id)
+        assert events[-1].reason == "Lengkapi TOR dan anggaran"
+        told = [m.text for m in world["kasubag"].bot_messages if f"Berkas #{case_id}" in m.text]
+        assert any("Lengkapi TOR dan anggaran" in text for text in told), told

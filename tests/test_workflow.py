@@ -244,6 +244,21 @@ def test_a_return_needs_a_reason(reason: str) -> None:
     assert isinstance(run.refuse(KABAG, ReturnForCorrection(run.version, reason)), ReasonRequired)
 
 
+def test_a_reason_and_a_note_are_kept_without_control_characters() -> None:
+    """A pasted NUL, a bell, a right-to-left override and Windows line ends show nothing
+    (or turn the text around): they are dropped, the lines and tabs stay. PostgreSQL cannot
+    store a NUL; the same reason must be kept alike on both engines."""
+    run = run_to(2)
+    run.send_back(KABAG, "Mohon\x00 perbaiki\r\nlampiran\u2028dua\t\u202eTOR\x07")
+    assert run.log[-1].reason == "Mohon perbaiki\nlampiran\ndua\tTOR"
+    run = run_to(2)
+    assert isinstance(
+        run.refuse(KABAG, ReturnForCorrection(run.version, "\x00\x07")), ReasonRequired
+    )
+    run.approve(KABAG, note="Lanjut\x00kan")
+    assert run.log[-1].note == "Lanjutkan"
+
+
 def test_a_reason_over_a_thousand_characters_is_refused() -> None:
     run = run_to(3)
     error = run.refuse(KARO, ReturnForCorrection(run.version, "x" * (MAX_TEXT + 1)))

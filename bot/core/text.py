@@ -38,3 +38,19 @@ def has_control_characters(text: str) -> bool:
         if unicodedata.category(ch) in ("Cc", "Cs") and not ch.isspace():
             return True
     return False
+
+
+def without_controls(text: str) -> str:
+    """A free text of several lines as it is kept: each line break a ``\\n``, tabs kept, and
+    every other control character, lone surrogate and bidirectional embedding, override or
+    isolate dropped. They show nothing (or turn later text around), and PostgreSQL cannot
+    store a NUL at all: a reason holding one was refused there and kept on SQLite."""
+    if text.isprintable():
+        return text
+    kept = []
+    for ch in text.replace("\r\n", "\n"):
+        if ch in LINE_BREAKS:
+            kept.append("\n")
+        elif ch == "\t" or not (ch in BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs")):
+            kept.append(ch)
+    return "".join(kept)

@@ -46,7 +46,7 @@ from bot.core.model import (
     Withdraw,
     WrongStepKind,
 )
-from bot.core.text import is_blank, shows
+from bot.core.text import is_blank, shows, without_controls
 
 MAX_TEXT = 1000
 """Longest reason, note, title or archive reference kept (characters)."""
@@ -292,8 +292,8 @@ def _is_archive_reference(text: str) -> bool:
 
 
 def _text(value: str, *, required: bool) -> str:
-    """A typed text, trimmed; one that shows nothing is none."""
-    text = value.strip()
+    """A typed text, trimmed and without control characters; one that shows nothing is none."""
+    text = without_controls(value).strip()
     if is_blank(text):
         text = ""
     if required and not text:
