@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Config, ConfigError, load_config, shown_url
-from bot.core.definition import SopDefinition
+from bot.core.definition import Role, SopDefinition
 from bot.core.loader import DefinitionError, load_definition, load_draft
 
 DEFAULT_CONFIGS = ("config.toml", "config.example.toml")
@@ -128,7 +128,48 @@ def _sop_problems(sources: tuple[Path, ...], definitions: list[SopDefinition]) -
                 "(each SOP needs a code of its own)"
             )
         first.setdefault(d.code, source)
-    return problems
+    return problems + [
+        problem for problem, fatal in _role_differences(sources, definitions) if fatal
+    ]
+
+
+def _role_differences(
+    sources: tuple[Path, ...], definitions: list[SopDefinition]
+) -> list[tuple[str, bool]]:
+    """A role named by two SOP files is one role of the unit, held by the same person and
+    escalating to the same superior: files that give it another superior, or make it a team
+    in one and not the other, are refused (the second file's was silently ignored); another
+    name or title is a warning (it may be a different official, who needs a role id of
+    their own). Each with whether it is fatal."""
+    differences: list[tuple[str, bool]] = []
+    first: dict[str, tuple[Path, Role]] = {}
+    for source, d in zip(sources, definitions, strict=True):
+        for role in d.roles:
+            if role.id not in first:
+                first[role.id] = (source, role)
+                continue
+            where, known = first[role.id]
+            if (role.superior, role.shared) != (known.superior, known.shared):
+                differences.append(
+                    (
+                        f"{source}: role '{role.id}': superior {role.superior!r}, shared "
+                        f"{role.shared} here, but superior {known.superior!r}, shared "
+                        f"{known.shared} in {where}: a role two SOPs name is one role of the "
+                        "unit; give both files the same, or this one another role id",
+                        True,
+                    )
+                )
+            elif (role.name, role.title) != (known.name, known.title):
+                differences.append(
+                    (
+                        f"{source}: role '{role.id}' is '{role.name}' ({role.title}) here and "
+                        f"'{known.name}' ({known.title}) in {where}: the bot holds one role, "
+                        f"named as in {where}; if they are different officials, give this one "
+                        "another role id",
+                        False,
+                    )
+                )
+    return differences
 
 
 def _warn_permissions(path: Path) -> None:
@@ -211,6 +252,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"people: {len(config.people)}, admins: {len(config.admins)}")
     for warning in _config_warnings(config):
         print(f"warning: {warning}", file=sys.stderr)
+    for difference, fatal in _role_differences(config.sops, definitions):
+        if not fatal:  # (a fatal one stopped the check before)
+            print(f"warning: {difference}", file=sys.stderr)
     places = _storage_problems(config)
     for problem in places:
         print(f"error: {problem}", file=sys.stderr)

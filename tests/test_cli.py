@@ -492,3 +492,47 @@ def test_usage_errors_exit_non_zero(args: list[str]) -> None:
     result = sopbot(*args)
     assert result.returncode == 2
     assert "usage:" in result.stderr
+
+
+def second_sop(tmp_path: Path, **replacements: str) -> Path:
+    """The shipped SOP under another code, with some of its lines replaced."""
+    text = SOP_PATH.read_text(encoding="utf-8").replace(
+        'code = "ppk-rkakl-pk"', 'code = "sop-kedua"', 1
+    )
+    for old, new in replacements.items():
+        assert old in text
+        text = text.replace(old, new, 1)
+    path = tmp_path / "sop-kedua.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_check_refuses_a_role_two_sops_give_different_superiors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A role two SOPs name is one role of the unit: the second SOP's Kasubag escalating to
+    Karo instead of Kabag was silently ignored (escalations followed the first file)."""
+    kasubag = 'id = "kasubag"\nname = "Kasubag"\ntitle = "Kepala Sub Bagian"\nsuperior = "kabag"'
+    other = second_sop(tmp_path, **{kasubag: kasubag.replace('"kabag"', '"karo"')})
+    config = write_config(tmp_path, sops=[SOP_PATH, other])
+    code, _, err = check_here(config, capsys, monkeypatch)
+    assert code != 0
+    assert f"{other}: role 'kasubag': superior 'karo', shared False here" in err
+    assert f"but superior 'kabag', shared False in {SOP_PATH}" in err
+
+
+def test_check_warns_of_a_role_two_sops_give_different_titles(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'Kabag' of the Biro Umum's SOP is not the Kabag of the planning bureau: the bot would
+    hold them as one role, so check says so (and how to keep them apart)."""
+    title = 'title = "Kepala Bagian Manajemen Kinerja"'
+    other = second_sop(tmp_path, **{title: 'title = "Kepala Bagian Umum"'})
+    config = write_config(tmp_path, sops=[SOP_PATH, other])
+    code, _, err = check_here(config, capsys, monkeypatch)
+    assert code == 0, err
+    assert (
+        f"warning: {other}: role 'kabag' is 'Kabag' (Kepala Bagian Umum) here and 'Kabag' "
+        f"(Kepala Bagian Manajemen Kinerja) in {SOP_PATH}"
+    ) in err
+    assert "give this one another role id" in err
