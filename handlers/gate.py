@@ -29,7 +29,7 @@ async def gate(update: Update, context: Context) -> None:
     if facts.seen:
         raise ApplicationHandlerStop
     if chat.type != ChatType.PRIVATE:
-        await _refuse_group(update)
+        await _refuse_group(update, context.bot.username)
         raise ApplicationHandlerStop
     if (member := update.my_chat_member) is not None:
         # the person blocked the bot, or came back: nothing to answer (nor may it)
@@ -57,12 +57,18 @@ async def gate(update: Update, context: Context) -> None:
     raise ApplicationHandlerStop
 
 
-async def _refuse_group(update: Update) -> None:
+async def _refuse_group(update: Update, username: str) -> None:
+    """In a group, only what is addressed to this bot is answered: a button of its own, or a
+    command without a bot's name or with its own (``/tugas@sopbot``); ``/poll@otherbot`` is
+    another bot's business."""
     if update.callback_query is not None:
         await answer(update, t.PRIVATE_ONLY, alert=True)
         return
     message = update.effective_message
-    if message is not None and message.text and message.text.startswith("/"):
+    if message is None or not message.text or not message.text.startswith("/"):
+        return
+    _, at, addressee = message.text.split(maxsplit=1)[0].partition("@")
+    if not at or addressee.casefold() == username.casefold():
         await reply(update, t.PRIVATE_ONLY)
 
 

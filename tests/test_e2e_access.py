@@ -383,9 +383,19 @@ async def test_a_group_chat_is_refused_with_the_private_only_text(world: World) 
     group.set_bot_admin()
     await kasubag.send("Selamat pagi, Bapak/Ibu.", chat=group)
     await kasubag.send_document(draft("TOR"), file_name="TOR.docx", chat=group)
+    # another bot's commands are its business, not this bot's (her private /saya is
+    # answered after them: one person's updates are handled in turn)
+    await kasubag.send("/poll@AnotherBot Rapat hari Senin?", chat=group)
+    await kasubag.send("/start@some_other_bot", chat=group)
+    kasubag.mark_seen()
+    await kasubag.send("/saya")
+    await kasubag.wait_message(timeout=WAIT)
+    assert [m.text for m in group.messages if m.from_bot] == [t.PRIVATE_ONLY] * 4
+    await kasubag.send("/saya@SOPBOT_DEMO_BOT", chat=group)
+    assert (await kasubag.wait_message(timeout=WAIT, chat=group)).text == t.PRIVATE_ONLY
     await kasubag.send("/saya", chat=group)
     assert (await kasubag.wait_message(timeout=WAIT, chat=group)).text == t.PRIVATE_ONLY
-    assert [m.text for m in group.messages if m.from_bot] == [t.PRIVATE_ONLY] * 5
+    assert [m.text for m in group.messages if m.from_bot] == [t.PRIVATE_ONLY] * 6
     assert await snapshot(world) == before
     assert await world.services.db.read(repo.get_dialogue, kasubag.id) is None
 
