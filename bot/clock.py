@@ -6,6 +6,10 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+# how far back the host's clock must step before the outbox and the reminders notice it and
+# bring forward what was scheduled while it ran ahead
+CLOCK_SET_BACK = timedelta(seconds=5)
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...

@@ -37,7 +37,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Re
 from telegram.ext import ExtBot
 
 from bot import texts as t
-from bot.clock import Clock
+from bot.clock import CLOCK_SET_BACK, Clock
 from bot.config import DEFAULT_API_BASE_URL, max_upload_bytes
 from bot.filestore import FileStore
 from bot.messages import Album, Inputs, Renderer, load_inputs
@@ -53,7 +53,6 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 PAPER_WAIT = timedelta(milliseconds=200)
 PRUNE_EVERY = 3600.0  # seconds between prunes of delivered rows
 SHOWN_KEPT = 10_000  # live task messages whose last text the sender remembers
-CLOCK_SET_BACK = timedelta(seconds=5)  # a step back of the host's clock the rounds notice
 CHATS_IN_FLIGHT = 16  # chats delivered at once: the outbox queues few messages in the limiter
 ACK_REACTION = "👌"  # on an upload the bot took (one of Telegram's reaction emoji)
 UPLOAD_READ_TIMEOUT = 60.0  # Telegram answers a large upload only once it has the file

@@ -134,6 +134,24 @@ def next_due_at(calendar: WorkCalendar, settings: ReminderSettings, held: HeldSt
     return calendar.next_working_moment(due)
 
 
+def as_of(
+    calendar: WorkCalendar, settings: ReminderSettings, held: HeldStep, now: datetime
+) -> HeldStep:
+    """The row as it stands at ``now``, for a row written while the host's clock ran ahead
+    (it has since been set back): a reminder stamped later than ``now`` was sent now, and a
+    snooze ends at most the longest snooze from now. Without this the step waited the whole
+    time the clock had run ahead before it was reminded again. (The moment a step was
+    entered is the case's own record, and stays: a step entered while the clock ran ahead
+    is first reminded that much late.)"""
+    last = None if held.last_reminded_at is None else min(held.last_reminded_at, now)
+    snoozed = held.snoozed_until
+    if snoozed is not None and snoozed > now:
+        snoozed = min(snoozed, calendar.add_working_minutes(now, settings.max_snooze_minutes))
+    if (last, snoozed) == (held.last_reminded_at, held.snoozed_until):
+        return held
+    return replace(held, last_reminded_at=last, snoozed_until=snoozed)
+
+
 def mark_sent(held: HeldStep, now: datetime) -> HeldStep:
     """The row as the caller persists it after sending the reminder that was due at ``now``."""
     _require_aware(now, "now")

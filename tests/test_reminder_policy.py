@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from bot.reminder_policy import (
     HeldStep,
     ReminderSettings,
+    as_of,
     clamp_snooze,
     decide_reminder,
     escalation_chain,
@@ -367,3 +368,18 @@ def test_checking_at_next_check_at_sends_on_schedule(
         assert now == next_due_at(CAL, policy, held)
         held = mark_sent(held, now)
         now = decision.next_check_at
+
+
+def test_a_row_stamped_while_the_clock_ran_ahead_is_taken_as_of_now() -> None:
+    """A reminder sent (and a snooze asked for) while the host's clock ran two weeks ahead:
+    once it is set back, the reminder counts as sent now and the snooze ends at most the
+    longest snooze from now; a row of the real time is kept as it is."""
+    now = jkt(2026, 7, 13, 10)
+    ahead = now + timedelta(days=14)
+    held = HeldStep(jkt(2026, 7, 13, 9), 240, 1, ahead, ahead + timedelta(days=1))
+    kept = as_of(CAL, SETTINGS, held, now)
+    assert kept.last_reminded_at == now and kept.step_entered_at == held.step_entered_at
+    assert kept.snoozed_until == CAL.add_working_minutes(now, SETTINGS.max_snooze_minutes)
+    assert next_due_at(CAL, SETTINGS, kept) == kept.snoozed_until  # six working days on
+    real = HeldStep(jkt(2026, 7, 13, 9), 240, 1, jkt(2026, 7, 13, 9, 30), None)
+    assert as_of(CAL, SETTINGS, real, now) is real

@@ -438,3 +438,25 @@ async def test_a_kabag_who_is_plh_karo_is_not_escalated_to_about_his_own_late_st
         news = phones.news()
         assert [headline(m) for m in news["kabag"]] == ["⏰ Pengingat ke-1", "⏰ Pengingat ke-2"]
         assert [headline(m).split(" —")[0] for m in news["karo"]] == ["📣 Eskalasi"]
+
+
+async def test_reminders_go_on_after_the_host_clock_ran_two_weeks_ahead_and_was_set_back(
+    tmp_path: Path,
+) -> None:
+    """A bad time server put the host's clock two weeks ahead for a moment; Kasubag's first
+    reminder went out then, stamped with that date. Once the clock is set back, her next
+    reminder still comes 240 working minutes after the real moment, not two weeks later."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        case = await proposal_ready(world, s, "Usulan saat jam server salah")
+        phones = Phones(world)
+        await sweep_at(world, clock, wib(7, 20, 13))  # two weeks ahead: reminder 1 goes
+        assert [headline(m) for m in phones.news()["kasubag"]] == ["⏰ Pengingat ke-1"]
+        clock.set(wib(7, 6, 13))  # set back to the real time
+        await world.services.reminders.sweep()
+        await world.drained(WAIT)
+        assert phones.news() == {}  # reminder 1 was sent: nothing due yet
+        row = await case_row(world, case)
+        assert parse_ts(row["next_due_at"]) == wib(7, 7, 9)  # 240 working minutes on
+        await sweep_at(world, clock, wib(7, 7, 9))
+        assert [headline(m) for m in phones.news()["kasubag"]] == ["⏰ Pengingat ke-2"]

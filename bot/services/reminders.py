@@ -14,13 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.clock import Clock
+from bot.clock import CLOCK_SET_BACK, Clock
 from bot.config import Config
 from bot.core.model import DomainError
 from bot.core.workflow import holder_role
 from bot.reminder_policy import (
     HeldStep,
     ReminderSettings,
+    as_of,
     clamp_snooze,
     decide_reminder,
     escalation_chain,
@@ -69,6 +70,7 @@ class Reminders:
         self.db, self.sops, self.clock, self.calendar = db, sops, clock, calendar
         self.settings, self.config = settings, config
         self.wake_outbox = wake_outbox
+        self._latest: datetime | None = None  # the latest time a sweep saw
 
     async def sweep(self, limit: int = SWEEP_LIMIT) -> int:
         """Send every reminder due now; returns how many were sent.
@@ -79,6 +81,12 @@ class Reminders:
         is logged and skipped, so it does not hold back every case due after it.
         """
         now = self.clock.now()
+        if self._latest is not None and now < self._latest - CLOCK_SET_BACK:
+            # the host's clock was set back: the due times written while it ran ahead are
+            # that much too late (the sweep looks only at rows due by now)
+            log.warning("the clock was set back: every open case's reminder is set again")
+            await self.reschedule()
+        self._latest = max(now, self._latest or now)
         sent = 0
         broken: set[int] = set()
         while True:
@@ -182,12 +190,16 @@ class Reminders:
         return await self.db.write(txn)
 
     async def reschedule(self) -> int:
-        """At start: each open case's next reminder as the SOP's norms, the reminder
-        settings and the calendar put it now. A case without a due time (a database from
+        """At start, and after the host's clock was set back: each open case's next
+        reminder as the SOP's norms, the reminder settings and the calendar put it now (a
+        reminder or snooze stamped while the clock ran ahead is kept as of now). A case without a due time (a database from
         before reminders) gets one; one due earlier than stored (a norm shortened in the
         config, longer office hours) is moved up. One due later is left as it is: when the
         stored moment comes, the sweep finds it not yet due and moves it on. Returns how
         many were set."""
+
+        now = self.clock.now()
+        self._latest = now
 
         def txn(tx: Tx) -> tuple[int, int]:
             filled = moved = 0
@@ -196,10 +208,21 @@ class Reminders:
                     norm = self.sops.of(row.case).step(row.case.step).time_minutes
                 except KeyError:  # its SOP left the config: the sweep logs it, and skips it
                     continue
-                due = next_due_at(self.calendar, self.settings, _held(row, norm))
+                kept = _held(row, norm)
+                held = as_of(self.calendar, self.settings, kept, now)
+                due = next_due_at(self.calendar, self.settings, held)
                 if stored is not None and due >= stored:
                     continue
-                repo.set_reminder_state(tx, row.case.id, next_due_at=due)
+                if held != kept:  # stamped while the clock ran ahead: kept as of now
+                    repo.set_reminder_state(
+                        tx,
+                        row.case.id,
+                        next_due_at=due,
+                        last_reminded_at=held.last_reminded_at,
+                        snoozed_until=held.snoozed_until,
+                    )
+                else:
+                    repo.set_reminder_state(tx, row.case.id, next_due_at=due)
                 filled += stored is None
                 moved += stored is not None
             return filled, moved
