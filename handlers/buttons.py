@@ -189,7 +189,13 @@ async def cancel_dialogue(update: Update, context: Context, cb: Callback) -> Non
     """The Batal button of a question: the dialogue ends, the task shows its buttons again.
     The Batal of a question already over (another question took its place) ends nothing:
     its message shows the task again, or loses the button if the case has moved on."""
-    ended = await context.services.dialogues.cancel(user_id(update), cb.case_id)
+    try:
+        ended = await context.services.dialogues.cancel(
+            user_id(update), cb.case_id, update.update_id
+        )
+    except AlreadyApplied:
+        await answer(update, t.ANS_ALREADY_HANDLED)
+        return
     if ended is not None:
         await answer(update, t.DIALOGUE_CANCELLED)
         await restore_task(update, context, ended)
@@ -237,7 +243,13 @@ async def turn_team_page(
     if page < 0:
         await answer(update, t.ANS_UNKNOWN_BUTTON, alert=True)
         return
-    await svc.dialogues.turn_team_page(user_id(update), case.id, case.version, page)
+    try:
+        await svc.dialogues.turn_team_page(
+            user_id(update), case.id, case.version, page, update.update_id
+        )
+    except AlreadyApplied:
+        await answer(update)
+        return
     await answer(update)
     await _show_team(update, context, case)
 

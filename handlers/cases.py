@@ -30,7 +30,10 @@ async def new_case(update: Update, context: Context) -> None:
     svc = context.services
     uid = user_id(update)
     code = " ".join(context.args or []).strip()
-    found = await svc.dialogues.begin_new_case(uid, code)
+    try:
+        found = await svc.dialogues.begin_new_case(uid, code, update.update_id)
+    except AlreadyApplied:
+        return  # delivered again after a crash: asked already
     if found.definition is None:
         await reply(update, new_case_refusal(context, found, code))
         return
@@ -73,7 +76,8 @@ async def new_case_step(
             await reply(update, t.BAD_TITLE.format(limit=parsing.MAX_TITLE))
             return
         fields = {"title": title, "msg": message_id, "sop": data.get("sop")}
-        await svc.dialogues.begin(uid, "new_year", data=fields)
+        if not await svc.dialogues.begin(uid, "new_year", data=fields, update_id=update.update_id):
+            return  # delivered again after a crash: the year was asked already
         question = t.ASK_YEAR_AFTER_TITLE.format(title=t.e(title), year=next_year)
         if message_id is None or not await _edit(context, uid, message_id, question):
             await reply(update, question)
@@ -307,7 +311,10 @@ async def do_withdraw(update: Update, context: Context, case_id: int, version: i
 
 
 async def cancel_dialogue(update: Update, context: Context) -> None:
-    ended = await context.services.dialogues.cancel(user_id(update))
+    try:
+        ended = await context.services.dialogues.cancel(user_id(update), None, update.update_id)
+    except AlreadyApplied:
+        return  # delivered again after a crash: answered already
     if ended is None:
         await reply(update, t.NOTHING_TO_CANCEL)
         return

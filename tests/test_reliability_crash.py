@@ -64,6 +64,7 @@ from bot.demo import (
     Script,
     World,
     draft,
+    has_button,
     world_config,
 )
 from emulator import BotApiEmulator, EmuEvent, EmuMessage, EmuUser
@@ -740,6 +741,37 @@ async def test_a_team_toggle_delivered_again_is_applied_once(tmp_path: Path) -> 
         await world.emu.wait_until(lambda: members() == [world["tim1"].id], timeout=10)
         await restart_and_settle(world, "kasubag")
         assert members() == [world["tim1"].id]
+
+
+async def test_a_batal_delivered_again_leaves_the_question_kabag_was_asked_after_it(
+    tmp_path: Path,
+) -> None:
+    """Kabag sends /batal, then presses Kembalikan; the bot crashes before Telegram hears
+    that both were taken, and delivers them again. The press is skipped as applied; the
+    /batal must be too, or it would end the question the press asked (and Kabag's reason
+    would then be refused)."""
+    async with World(tmp_path / "w") as world:
+        db = sqlite_file(world)
+        await world.everyone_starts()
+        s = Script(world)
+        case = await s.submit("Uji batal yang terkirim ulang")
+        kabag = world["kabag"]
+        task = await s.seen("kabag", has_button("Kembalikan", case))
+
+        async def batal_then_kembalikan() -> None:
+            await kabag.send("/batal")
+            await _press(kabag, task, "Kembalikan")
+
+        await redeliver(world, batal_then_kembalikan)
+        asked = "SELECT kind FROM dialogues WHERE person_id = ?"
+        await world.emu.wait_until(lambda: bool(query(db, asked, (kabag.id,))), timeout=10)
+        await restart_and_settle(world, "kabag")
+        assert [r["kind"] for r in query(db, asked, (kabag.id,))] == ["return_reason"]
+        before = event_count(db, case)
+        await kabag.send(RETURN_REASONS[2])
+        await world.emu.wait_until(lambda: event_count(db, case) == before + 1, timeout=10)
+        stored = await world.services.db.read(repo.load_case, case)
+        assert stored is not None and stored.step == 1  # back with Kasubag
 
 
 # -- a command cancelled in flight ----------------------------------------------------------

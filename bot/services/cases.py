@@ -487,12 +487,23 @@ class Dialogues:
         self._woken(queued)
         return started
 
-    async def begin_new_case(self, user_id: int, code: str = "") -> NewCase:
+    def _claim(self, tx: Tx, update_id: int | None) -> None:
+        """A dialogue's step happens once per update: a batch Telegram delivers again after a
+        crash must not undo what later updates of it did (a /batal ending the question a
+        Kembalikan press asked after it)."""
+        if update_id is not None and not repo.claim_update(tx, update_id, self.clock.now()):
+            raise AlreadyApplied()
+
+    async def begin_new_case(
+        self, user_id: int, code: str = "", update_id: int | None = None
+    ) -> NewCase:
         """/baru [kode]: which SOP the new case runs (the title is asked next), or why not.
-        Without a code: the one SOP whose first step this person holds."""
+        Without a code: the one SOP whose first step this person holds. Raises
+        :class:`AlreadyApplied` for an update delivered again."""
         sops = self.sops
 
         def txn(tx: Tx) -> tuple[NewCase, bool]:
+            self._claim(tx, update_id)
             startable = sops.startable_by(repo.active_roles(tx, user_id, self.unit))
             if code:
                 chosen = [d for d in sops if d.code.lower() == code.lower()]
@@ -515,11 +526,15 @@ class Dialogues:
         self._woken(queued)
         return result
 
-    async def cancel(self, user_id: int, case_id: int | None = None) -> repo.Dialogue | None:
+    async def cancel(
+        self, user_id: int, case_id: int | None = None, update_id: int | None = None
+    ) -> repo.Dialogue | None:
         """/batal: end the pending dialogue (with its buttons); the one that ended, if any.
-        With ``case_id`` (a question's Batal button), only a dialogue about that case."""
+        With ``case_id`` (a question's Batal button), only a dialogue about that case.
+        Raises :class:`AlreadyApplied` for an update delivered again."""
 
         def txn(tx: Tx) -> repo.Dialogue | None:
+            self._claim(tx, update_id)
             if case_id is not None:
                 pending = repo.get_dialogue(tx, user_id)
                 if pending is None or pending.case_id != case_id:
@@ -550,10 +565,14 @@ class Dialogues:
         self._woken(queued)
         return members
 
-    async def turn_team_page(self, user_id: int, case_id: int, version: int, page: int) -> None:
-        """Show another page of the team's candidates; the selection stays."""
+    async def turn_team_page(
+        self, user_id: int, case_id: int, version: int, page: int, update_id: int | None = None
+    ) -> None:
+        """Show another page of the team's candidates; the selection stays. Raises
+        :class:`AlreadyApplied` for an update delivered again (its ticks since then stay)."""
 
         def txn(tx: Tx) -> bool:
+            self._claim(tx, update_id)
             members, _ = repo.team_selection(repo.get_dialogue(tx, user_id), case_id)
             data = {"members": members, "page": page}
             now = self.clock.now()
