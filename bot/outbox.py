@@ -468,6 +468,15 @@ class OutboxSender:
                     message_id=int(item.params["message_id"]),
                     rate_limit_args=_sending(),
                 )
+            elif isinstance(decided := item.params.get("decided_html"), str) and decided:
+                # the decision taken on this task message, which its press could not show
+                await self.bot.edit_message_text(
+                    t.fit(decided),
+                    chat_id=item.chat_id,
+                    message_id=int(item.params["message_id"]),
+                    reply_markup=None,
+                    rate_limit_args=_sending(),
+                )
             elif isinstance(text, str) and text:
                 # a question asked on this task message lapsed: the task's text comes back
                 await self.bot.edit_message_text(

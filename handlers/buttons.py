@@ -364,16 +364,15 @@ async def run_command(
     if shown is None:
         await reply(update, line, reply_markup=keyboard_markup(keyboard))
         return outcome
+    decided = decided_text(shown[2], line)
     try:
         await context.bot.edit_message_text(
-            decided_text(shown[2], line),
-            chat_id=shown[0],
-            message_id=shown[1],
-            reply_markup=keyboard_markup(keyboard),
+            decided, chat_id=shown[0], message_id=shown[1], reply_markup=keyboard_markup(keyboard)
         )
     except TelegramError as exc:
         log.info("could not edit the message that asked for the decision: %s", exc)
-        await reply(update, line, reply_markup=keyboard_markup(keyboard))
+        if await reply(update, line, reply_markup=keyboard_markup(keyboard)) is None:
+            await svc.cases.show_decision_later(shown[0], shown[1], outcome.case.id, decided)
     return outcome
 
 

@@ -538,3 +538,30 @@ async def test_a_message_waiting_to_be_retried_goes_soon_after_the_host_clock_is
         await world.drained(within=10)
         assert [m for m in world["kabag"].bot_messages if m.text == "Pesan yang sempat gagal"]
         check_delivered(world, duplicates_allowed=False)
+
+
+async def test_a_decision_whose_answer_telegram_lost_is_shown_on_its_task_message_later(
+    tmp_path: Path,
+) -> None:
+    """Kabag presses Setujui while Telegram loses both the edit that shows his decision and
+    the reply that stands in for it. The case moves on; then his task message shows the
+    decision (through the outbox, which retries), without the buttons of a step that moved
+    on."""
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await s.submit("Uji jawaban yang hilang")
+        kabag = world["kabag"]
+        await world.drained()
+        task = await s.seen("kabag", has_button("Setujui", case))
+        world.emu.faults.drop(1, method="editMessageText", chat_id=kabag.id)
+        world.emu.faults.drop(1, method="sendMessage", chat_id=kabag.id)
+        approve = next(b for b in task.button_texts if "Setujui" in b)
+        await kabag.press(task, approve, timeout=15)
+        await world.emu.wait_until(lambda: world.emu.faults.rules == [], timeout=15)
+        await world.emu.wait_until(lambda: "✅ Disetujui oleh" in task.text, timeout=15)
+        assert task.button_texts == []
+        stored = await world.services.db.read(repo.load_case, case)
+        assert stored is not None and stored.step == 3
+        await world.drained()
+        check_delivered(world, duplicates_allowed=False)

@@ -311,6 +311,20 @@ class CaseService:
 
         self._deliver(await self.db.write(txn))
 
+    async def show_decision_later(
+        self, chat_id: int, message_id: int, case_id: int, text_html: str
+    ) -> None:
+        """The task message a decision was taken on shows it, through the outbox (which
+        retries): Telegram refused both the press's edit and the reply that stands in for
+        it, and the message still offered the buttons of a step that had moved on."""
+
+        def txn(tx: Tx) -> None:
+            params = {"message_id": message_id, "decided_html": text_html}
+            repo.enqueue(tx, chat_id, "strip", self.clock.now(), case_id=case_id, params=params)
+
+        await self.db.write(txn)
+        self.wake_outbox()
+
     def _take_answers(self, tx: Tx, rows: Sequence[int]) -> Answers:
         """Rows that answer an official, taken (leased) in the command's own transaction:
         a delivery round cannot take them first and send them behind the chat's queue. Not
