@@ -12,6 +12,7 @@ optionally followed by a row numbering the columns (1, 2, 3, ...), then one row 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Sequence
@@ -208,15 +209,24 @@ class _Columns:
     remark: int | None
 
 
+def _is_heading(row: Sequence[Cell]) -> bool:
+    labels = [norm(c.text) for c in row]
+    return "kegiatan" in labels and ("no" in labels or "nomor" in labels)
+
+
+def _width(table: FormTable) -> int:
+    return max((len(row) for row in table), default=0)
+
+
 def _find_activity_table(tables: Sequence[FormTable]) -> _Activity | None:
     for t, table in enumerate(tables):
         for r, row in enumerate(table):
-            labels = [norm(c.text) for c in row]
-            if "kegiatan" in labels and ("no" in labels or "nomor" in labels):
+            if _is_heading(row):
                 columns, roles = _columns(row, table[r + 1] if r + 1 < len(table) else ())
-                rows = _step_rows(table[r + 2 :], columns)
-                for following in tables[t + 1 :]:  # the table continued on the next page
-                    rows += _continuation(following, roles)
+                rows: list[FormRow] = []
+                _step_rows(table[r + 2 :], columns, roles, rows)
+                for n, following in enumerate(tables[t + 1 :], t + 2):  # continued on the next page
+                    _continuation(following, n, columns, roles, _width(table), rows)
                 return _Activity(roles, _checked(rows))
     return None
 
@@ -302,18 +312,41 @@ def _is_column_numbering(row: Sequence[Cell]) -> bool:
 _ROW_NUMBER = re.compile(r"^(\d{1,3})\s*[.)]?$")
 
 
-def _step_rows(rows: Sequence[Sequence[Cell]], columns: _Columns) -> list[FormRow]:
-    found: list[FormRow] = []
-    for row in rows:
+# page furniture of a printed export: "Halaman 1 dari 2", "Hal. 2/3", "Page 1 of 2"
+_PAGE_LINE = re.compile(r"^(?:halaman|hlm|hal|page) \d+(?: (?:dari|of))? ?(?:\d+)?$")
+
+
+def _step_rows(
+    rows: Sequence[Sequence[Cell]], columns: _Columns, roles: tuple[str, ...], found: list[FormRow]
+) -> None:
+    """Append the step rows among ``rows`` to ``found`` (the steps read so far).
+
+    Read as a person reads a printed table: the heading repeated after a page break and a page
+    line ("Halaman 1 dari 2") are skipped; a line with no number whose text is in the Kegiatan
+    or Mutu Baku columns is the previous step's text wrapped onto the next line.
+    """
+    r = 0
+    while r < len(rows):
+        row = rows[r]
+        r += 1
         at = functools.partial(_cell_at, row)
-        first = at(columns.number).text
         texts = [cell.text for _, cell in _distinct(row)]
         if not any(texts) or _is_column_numbering(row):
             continue
         if norm(" ".join(texts)).startswith("norma waktu"):
-            break
+            return
+        if _is_heading(row):  # the heading repeated after a page break
+            columns = _repeated_heading(row, rows[r] if r < len(rows) else (), roles)
+            r += 1
+            continue
+        if _PAGE_LINE.match(norm(" ".join(texts))):
+            continue
+        first = at(columns.number).text
         number = _ROW_NUMBER.match(first)
         if number is None:
+            if not first and found and _wraps(row, columns):
+                found[-1] = _joined(found[-1], row, columns)
+                continue
             shown = " | ".join(t for t in texts if t)[:80]
             raise ImportFailure(
                 f"tabel kegiatan: baris tanpa nomor langkah ('{shown}'); diharapkan setiap baris "
@@ -330,7 +363,54 @@ def _step_rows(rows: Sequence[Sequence[Cell]], columns: _Columns) -> list[FormRo
                 remark=", ".join(at(columns.remark).items),
             )
         )
-    return found
+
+
+def _repeated_heading(
+    row: Sequence[Cell], below: Sequence[Cell], roles: tuple[str, ...]
+) -> _Columns:
+    """The columns of a heading repeated inside the table; it must name the same roles."""
+    columns, its_roles = _columns(row, below)
+    if its_roles != roles:
+        raise ImportFailure(
+            "tabel kegiatan: judul tabel diulang dengan kolom Pelaksana lain ("
+            + ", ".join(its_roles)
+            + "; di judul pertama: "
+            + ", ".join(roles)
+            + "); baris sesudahnya tidak dapat dibaca sebagai lanjutan tabel. Samakan judul "
+            "kolom Pelaksana, atau simpan SOP lain dalam berkas tersendiri"
+        )
+    return columns
+
+
+def _wraps(row: Sequence[Cell], columns: _Columns) -> bool:
+    """A row with text only in the Kegiatan and Mutu Baku/Ket columns, and no symbol."""
+    allowed = {
+        columns.activity, columns.requirements, columns.time, columns.output, columns.remark
+    }  # fmt: skip
+    return all(c in allowed or (not cell.text and not cell.symbols) for c, cell in enumerate(row))
+
+
+def _joined(step: FormRow, row: Sequence[Cell], columns: _Columns) -> FormRow:
+    """``step`` with the wrapped line's text added to its cells, and a note saying so."""
+
+    def more(before: str, c: int | None) -> str:
+        added = _cell_at(row, c).text
+        return f"{before} {added}".strip() if added else before
+
+    shown = " | ".join(cell.text for _, cell in _distinct(row) if cell.text)[:80]
+    note = (
+        f"baris tanpa nomor sesudah langkah {step.number} ('{shown}') dibaca sebagai lanjutan "
+        f"teks langkah {step.number}"
+    )
+    return dataclasses.replace(
+        step,
+        activity=more(step.activity, columns.activity),
+        requirements=more(step.requirements, columns.requirements),
+        time=more(step.time, columns.time),
+        output=more(step.output, columns.output),
+        remark=more(step.remark, columns.remark),
+        notes=(*step.notes, note),
+    )
 
 
 def _cell_at(row: Sequence[Cell], c: int | None) -> Cell:
@@ -359,16 +439,68 @@ def _marks(row: Sequence[Cell], columns: _Columns) -> tuple[tuple[tuple[int, ...
     return tuple(marks)
 
 
-def _continuation(table: FormTable, roles: tuple[str, ...]) -> list[FormRow]:
-    """Step rows of a later table that repeats the activity heading with the same roles."""
+def _continuation(
+    table: FormTable,
+    n: int,
+    columns: _Columns,
+    roles: tuple[str, ...],
+    width: int,
+    found: list[FormRow],
+) -> None:
+    """The rows of a later table that continues the activity table after a page break.
+
+    Word splits a long table into two when a page break or a paragraph falls inside it; the
+    second part either repeats the heading (with the same roles) or starts straight with the
+    next numbered row, in columns of the same shape. A table that looks like a continuation
+    but cannot be read as one is refused, naming why: its steps must not be dropped silently.
+    ``n`` is the table's place in the document (1 = the first table), said in the message.
+    """
     for r, row in enumerate(table):
-        labels = [norm(c.text) for c in row]
-        if "kegiatan" in labels and ("no" in labels or "nomor" in labels):
-            columns, its_roles = _columns(row, table[r + 1] if r + 1 < len(table) else ())
+        if _is_heading(row):
+            its_columns, its_roles = _columns(row, table[r + 1] if r + 1 < len(table) else ())
             if its_roles != roles:
-                return []
-            return _step_rows(table[r + 2 :], columns)
-    return []
+                raise ImportFailure(
+                    f"tabel ke-{n} dalam dokumen mengulang judul tabel kegiatan dengan kolom "
+                    f"Pelaksana lain ({', '.join(its_roles)}; di tabel kegiatan: "
+                    f"{', '.join(roles)}), sehingga tidak dapat dibaca sebagai lanjutannya; "
+                    "samakan judul kolom Pelaksana, atau simpan SOP lain dalam berkas tersendiri"
+                )
+            _step_rows(table[r + 2 :], its_columns, roles, found)
+            return
+    start = _first_number(table, columns)
+    if start is None:
+        return  # not a table of steps (a signature block, a note, ...)
+    expected = found[-1].number + 1 if found else 1
+    if _width(table) != width:
+        if start == expected:
+            raise ImportFailure(
+                f"tabel ke-{n} dalam dokumen tampak melanjutkan tabel kegiatan (baris pertamanya "
+                f"langkah {start}), tetapi jumlah kolomnya {_width(table)}, bukan {width} seperti "
+                "tabel kegiatan; satukan kedua tabel di Word, atau ulangi baris judul tabel "
+                "kegiatan di atas lanjutannya"
+            )
+        return
+    if start != expected:
+        raise ImportFailure(
+            f"tabel ke-{n} dalam dokumen tampak melanjutkan tabel kegiatan, tetapi baris "
+            f"pertamanya langkah {start}, bukan langkah {expected}; ada langkah yang hilang "
+            "(tabel terpotong?): lengkapi baris langkahnya"
+        )
+    _step_rows(table, columns, roles, found)
+
+
+def _first_number(table: FormTable, columns: _Columns) -> int | None:
+    """The step number of the table's first numbered row in the No column, if it has one."""
+    for row in table:
+        if not any(cell.text for cell in row) or _is_column_numbering(row):
+            continue
+        first = _cell_at(row, columns.number).text
+        number = _ROW_NUMBER.match(first)
+        if number is not None:
+            return int(number.group(1))
+        if first:
+            return None
+    return None
 
 
 def _checked(rows: list[FormRow]) -> tuple[FormRow, ...]:
@@ -379,9 +511,20 @@ def _checked(rows: list[FormRow]) -> tuple[FormRow, ...]:
         )
     numbers = [row.number for row in rows]
     if numbers != list(range(1, len(rows) + 1)):
+        after = [0, *numbers[:-1]]
+        gap = next(
+            (
+                f"; sesudah langkah {a} ditemukan langkah {b}"
+                for a, b in zip(after, numbers, strict=True)
+                if b != a + 1
+            ),
+            "",
+        )
         raise ImportFailure(
             "tabel kegiatan: nomor langkah harus berurutan mulai 1; ditemukan "
             + ", ".join(str(n) for n in numbers)
+            + gap
+            + " (baris hilang atau tabel terpotong?)"
         )
     for row in rows:
         if not row.activity:

@@ -88,7 +88,7 @@ def infer_draft(form: SopForm, source_name: str) -> Draft:
             on_approve=row.number + 1 if row.number < last else None,
             related_sop=row.remark or None,
         )
-        step.notes += actor.notes
+        step.notes += [*row.notes, *actor.notes]
         if actor.guess is not None:
             step.guesses.append(actor.guess)
         step.guesses += kind_guesses.get(i, [])

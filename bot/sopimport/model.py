@@ -76,6 +76,7 @@ class FormRow:
     time: str
     output: str
     remark: str
+    notes: tuple[str, ...] = ()  # how the row was read, said above its step in the draft
 
 
 @dataclass(frozen=True)
