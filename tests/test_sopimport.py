@@ -7,6 +7,7 @@ Every import is loaded back with the real loader (``load_draft``) from the TOML 
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import re
 import tomllib
 from pathlib import Path
@@ -601,12 +602,44 @@ def test_the_shipped_definition_has_no_guesses() -> None:
         ("menit", None, True),
         ("", None, True),
         ("segera", None, True),
+        # as forms write them: the number in words too, a day of 24 hours, two units, a half,
+        # a limit (the norm is the limit)
+        ("1 (satu) hari", 480, False),
+        ("2 (dua) jam", 120, False),
+        ("Paling lambat 3 (tiga) hari kerja", 1440, False),
+        ("1 x 24 jam", 480, False),
+        ("2 x 24 jam", 960, False),
+        ("2 x 30 menit", 60, False),
+        ("1 jam 30 menit", 90, False),
+        ("1 hari 4 jam", 720, False),
+        ("1 jam dan 15 menit", 75, False),
+        ("½ hari", 240, False),
+        ("1/2 hari", 240, False),
+        ("1½ jam", 90, False),
+        ("Max 1 hari", 480, False),
+        ("Maks. 2 jam", 120, False),
+        ("maksimal 2 jam", 120, False),
+        ("paling lambat 1 hari", 480, False),
+        ("selambat-lambatnya 2 hari kerja", 960, False),
+        # still not a time: the step's default, as a guess
+        ("maksimal", None, True),
+        ("1 (satu)", None, True),
+        ("1 jam 30 detik", None, True),
+        ("1/0 hari", None, True),
+        ("sesuai disposisi", None, True),
     ],
 )
 def test_times_become_working_minutes(cell: str, minutes: int | None, noted: bool) -> None:
     parsed = parse_time(cell)
     assert parsed.minutes == minutes
     assert bool(parsed.note) is noted
+
+
+def test_a_time_written_as_a_limit_in_words_is_the_step_norm_not_a_guess() -> None:
+    form = surat_tugas(r4=dataclasses.replace(surat_tugas().rows[3], time="Maksimal 1 x 24 jam"))
+    definition, guesses, _ = imported("waktu.txt", to_text(form).encode())
+    assert definition.step(4).time_minutes == 480  # one working day
+    assert "time_minutes" not in guessed(guesses, "steps[3]")
 
 
 def test_role_ids_follow_the_derivation_rule() -> None:
