@@ -298,6 +298,24 @@ def test_the_same_sop_in_word_takes_the_actor_from_the_symbol(tmp_path: Path) ->
     assert definition.step(5).related_sop == "SOP Perjalanan Dinas"
 
 
+def test_a_ket_note_that_names_no_sop_stays_a_comment_on_its_step() -> None:
+    rows = surat_tugas().rows
+    form = surat_tugas(
+        r3=dataclasses.replace(rows[2], remark="Disposisi paling lambat 1 hari kerja"),
+        r4=dataclasses.replace(rows[3], remark="SOP Perjalanan Dinas, salinan ke Bagian Keuangan"),
+        r5=dataclasses.replace(rows[4], remark="Perjalanan Dinas"),  # as under KETERKAITAN
+    )
+    definition, guesses, text = imported("ket.txt", to_text(form).encode())
+    assert definition.step(3).related_sop is None  # a note, not the name of an SOP
+    step3 = text.split("[[steps]]")[3]
+    assert "# Ket pada formulir: 'Disposisi paling lambat 1 hari kerja'" in step3
+    assert definition.step(4).related_sop == "SOP Perjalanan Dinas"
+    assert "salinan ke Bagian Keuangan" in text.split("[[steps]]")[4]
+    assert definition.step(5).related_sop == "Perjalanan Dinas"
+    assert "Ket pada formulir" not in text.split("[[steps]]")[5]
+    assert all(g.path.rsplit(".", 1)[1] != "related_sop" for g in guesses)
+
+
 def test_a_return_goes_back_to_the_step_of_the_official_it_names(tmp_path: Path) -> None:
     form = surat_tugas(
         r4=Row(

@@ -86,9 +86,10 @@ def infer_draft(form: SopForm, source_name: str) -> Draft:
             uploads=docs.uploads,
             outputs=docs.outputs,
             on_approve=row.number + 1 if row.number < last else None,
-            related_sop=row.remark or None,
+            related_sop=None,
         )
-        step.notes += [*row.notes, *actor.notes]
+        step.related_sop, remark_note = _remark(row.remark, form.header.related_sops)
+        step.notes += [*row.notes, *([remark_note] if remark_note else []), *actor.notes]
         if actor.guess is not None:
             step.guesses.append(actor.guess)
         step.guesses += kind_guesses.get(i, [])
@@ -524,6 +525,46 @@ def _time(step: DraftStep, row: FormRow) -> None:
             f"{step.time_minutes} menit kerja (1 hari kerja = 480 menit). Isi sesuai norma waktu.",
         )
     )
+
+
+def _sop_name(text: str) -> str:
+    """How names of SOPs compare: lower case, without a leading "SOP"."""
+    words = re.sub(r"[^\w]+", " ", text.casefold()).split()
+    if words[:1] == ["sop"]:
+        words = words[1:]
+    elif words[:3] == ["standar", "operasional", "prosedur"]:
+        words = words[3:]
+    return " ".join(words)
+
+
+def _remark(remark: str, related: Sequence[str]) -> tuple[str | None, str]:
+    """``related_sop`` and a note for the draft from a row's Ket.
+
+    Ket names the related SOP ("SOP Pembentukan Tim", or a name listed under KETERKAITAN);
+    any other note there ("Disposisi paling lambat 1 hari kerja") is no SOP's name: it is kept
+    as a comment above the step for the administrator, not filed as ``related_sop``.
+    """
+    if not remark:
+        return None, ""
+    listed = {_sop_name(r) for r in related}
+
+    def names_an_sop(part: str) -> bool:
+        name = _sop_name(part)
+        said = " ".join(re.sub(r"[^\w]+", " ", part.casefold()).split())
+        return bool(name) and (said != name or name in listed)
+
+    parts = [p.strip() for p in remark.split(", ") if p.strip()]
+    sops = [p for p in parts if names_an_sop(p)]
+    if len(sops) == len(parts):
+        return remark, ""
+    note = f"Ket pada formulir: '{remark}'"
+    if sops:
+        note += f"; hanya {', '.join(sops)} dicatat sebagai related_sop"
+    note += (
+        ". Bukan nama SOP terkait, jadi tidak dipakai bot; bila menyangkut langkah ini "
+        "(mis. waktu), sesuaikan nilainya sendiri."
+    )
+    return ", ".join(sops) or None, note
 
 
 _CODE_SKIP = {"dan", "di", "ke", "dari", "untuk", "yang", "atau", "pada", "serta", "the", "sop"}
