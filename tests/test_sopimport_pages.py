@@ -137,6 +137,13 @@ def test_a_second_table_whose_heading_names_other_roles_is_refused_not_dropped(
     assert "Staf Tata Usaha" in message and "Pengadministrasi Umum" in message
 
 
+def test_a_second_table_naming_the_same_roles_in_capitals_is_the_rest_of_the_table(
+    tmp_path: Path,
+) -> None:
+    data = split_in_word(tmp_path, repeat_heading=True, other_role="PENGADMINISTRASI UMUM")
+    assert len(imported("surat-masuk.docx", data)[0].steps) == 9
+
+
 def test_a_second_table_that_starts_after_missing_steps_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ImportFailure) as refused:
         draft_toml("surat-masuk.docx", split_in_word(tmp_path, drop_first_rows=1))

@@ -370,7 +370,7 @@ def _repeated_heading(
 ) -> _Columns:
     """The columns of a heading repeated inside the table; it must name the same roles."""
     columns, its_roles = _columns(row, below)
-    if its_roles != roles:
+    if [norm(r) for r in its_roles] != [norm(r) for r in roles]:
         raise ImportFailure(
             "tabel kegiatan: judul tabel diulang dengan kolom Pelaksana lain ("
             + ", ".join(its_roles)
@@ -458,7 +458,7 @@ def _continuation(
     for r, row in enumerate(table):
         if _is_heading(row):
             its_columns, its_roles = _columns(row, table[r + 1] if r + 1 < len(table) else ())
-            if its_roles != roles:
+            if [norm(r) for r in its_roles] != [norm(r) for r in roles]:
                 raise ImportFailure(
                     f"tabel ke-{n} dalam dokumen mengulang judul tabel kegiatan dengan kolom "
                     f"Pelaksana lain ({', '.join(its_roles)}; di tabel kegiatan: "
