@@ -93,7 +93,7 @@ def test_the_demo_leaves_the_timeline_and_the_report(
 
     done, out = demo
     assert done.returncode == 0, done.stderr[-3000:]
-    for name in ("linimasa-berkas-1.png", "laporan-evaluasi-sop-Tahun-2026.png"):
+    for name in ("linimasa-berkas-1.png", "laporan-evaluasi-sop-ppk-rkakl-pk-Tahun-2026.png"):
         image = Image.open(out / name)
         image.load()
         assert image.format == "PNG" and image.width == 1080 and image.height > 1000, name
@@ -102,7 +102,7 @@ def test_the_demo_leaves_the_timeline_and_the_report(
         assert len(colours) > 50, name
         inked = sum(count for count, rgb in colours if sum(cast("tuple[int, ...]", rgb)) < 600)
         assert inked > 0.03 * small.width * small.height, name
-    paper = docx.Document(io.BytesIO((out / "laporan-evaluasi-sop-Tahun-2026.docx").read_bytes()))
+    paper = docx.Document(io.BytesIO((out / "laporan-evaluasi-sop-ppk-rkakl-pk-Tahun-2026.docx").read_bytes()))
     text = "\n".join(p.text for p in paper.paragraphs) + "\n".join(
         cell.text for table in paper.tables for row in table.rows for cell in row.cells
     )

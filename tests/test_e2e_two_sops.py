@@ -113,13 +113,23 @@ async def test_the_help_names_both_sops_and_who_opens_cases(world: World) -> Non
 
 async def test_the_report_of_the_second_sop_is_asked_for_by_its_code(world: World) -> None:
     """/laporan surat-tugas 2026 reports on the directorate's SOP; /laporan alone on the
-    first SOP of the deployment."""
+    first SOP of the deployment. The two papers for one year are named apart, by code."""
     admin = world["admin"]
-    for command, name in (
-        ("/laporan surat-tugas 2026", "Penerbitan Surat Tugas Perjalanan Dinas"),
-        ("/laporan 2026", "Penyusunan Program Kerja"),
+    for command, name, paper_name in (
+        (
+            "/laporan surat-tugas 2026",
+            "Penerbitan Surat Tugas Perjalanan Dinas",
+            "laporan-evaluasi-sop-surat-tugas-Tahun-2026.docx",
+        ),
+        (
+            "/laporan 2026",
+            "Penyusunan Program Kerja",
+            "laporan-evaluasi-sop-ppk-rkakl-pk-Tahun-2026.docx",
+        ),
     ):
         admin.mark_seen()
         await admin.send(command)
         chart = await admin.wait_message(lambda m: m.photo is not None, timeout=WAIT)
         assert name in chart.text, chart.text
+        paper = await admin.wait_message(lambda m: m.document is not None, timeout=WAIT)
+        assert (paper.document or {}).get("file_name") == paper_name

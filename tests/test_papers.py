@@ -60,6 +60,7 @@ from bot.papers.registry import (
     PaperKind,
     archive_file_name,
     file_name,
+    report_file_name,
 )
 from bot.papers.render import SHIPPED_TEMPLATES, PaperRenderer
 from bot.paperwork import menimbang
@@ -756,6 +757,19 @@ def test_file_names_are_safe() -> None:
     assert file_name(DISPOSISI, "") == "disposisi-tanpa-nomor.docx"
     assert file_name(DISPOSISI, "K7", "<b>\x00") == "disposisi-K7-b.docx"
     assert len(file_name(DOKUMENTASI, "K" * 500, "x" * 500)) < 140
+
+
+def test_report_file_names_say_which_sop() -> None:
+    """Two SOPs' evaluation reports for one period arrive under two names."""
+    assert report_file_name("ppk-rkakl-pk", "Tahun 2026") == (
+        "laporan-evaluasi-sop-ppk-rkakl-pk-Tahun-2026.docx"
+    )
+    assert report_file_name("pengelolaan-surat-masuk", "Tahun 2026") == (
+        "laporan-evaluasi-sop-pengelolaan-surat-masuk-Tahun-2026.docx"
+    )
+    assert report_file_name("../surat masuk/", "30 hari terakhir") == (
+        "laporan-evaluasi-sop-surat-masuk-30-hari-terakhir.docx"
+    )
 
 
 # --- archive bundle ------------------------------------------------------------------

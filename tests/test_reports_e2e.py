@@ -123,7 +123,7 @@ async def test_laporan_sends_the_chart_and_the_paper(world: World) -> None:
     assert "Langkah 2 dikembalikan 1 kali" in caption
     assert_drawn(picture(chart))
     assert paper.document is not None
-    assert paper.document["file_name"] == f"laporan-evaluasi-sop-Tahun-{year}.docx"
+    assert paper.document["file_name"] == f"laporan-evaluasi-sop-ppk-rkakl-pk-Tahun-{year}.docx"
     data = paper.file_bytes()
     text = paper_text(data)
     assert "LAPORAN EVALUASI PENERAPAN SOP" in text
@@ -198,7 +198,7 @@ async def test_laporan_is_for_the_heads_only(world: World) -> None:
     await kabag.send("/laporan 12-2026")
     paper = await kabag.wait_message(lambda m: m.document is not None, timeout=TIMEOUT)
     assert paper.document is not None
-    assert paper.document["file_name"] == "laporan-evaluasi-sop-Desember-2026.docx"
+    assert paper.document["file_name"] == "laporan-evaluasi-sop-ppk-rkakl-pk-Desember-2026.docx"
 
 
 def failing_timeline(_data: object) -> bytes:

@@ -62,6 +62,7 @@ __all__ = [
     "PaperKind",
     "archive_file_name",
     "file_name",
+    "report_file_name",
     "step_paper_problems",
     "team_amendments",
 ]
@@ -131,7 +132,8 @@ DOKUMENTASI = PaperKind(
     Dokumentasi, dokumentasi_context, samples.sample_dokumentasi,
     papers_on=frozenset({StepKind.ARCHIVE}),
 )  # fmt: skip
-# Not a paper of a case: the SOP evaluation report of /laporan, named by its period.
+# Not a paper of a case: the SOP evaluation report of /laporan, named by its SOP's code and
+# its period (report_file_name).
 LAPORAN = PaperKind(
     "laporan", "Laporan Evaluasi Penerapan SOP", "laporan.docx", "laporan-evaluasi-sop",
     LaporanSop, laporan_context, samples.sample_laporan,
@@ -187,6 +189,13 @@ def file_name(kind: PaperKind[Any], case_no: str, *extra: str) -> str:
     "ke1")`` -> "disposisi-K7-langkah2-ke1.docx". Only ASCII letters, digits, dots and
     dashes remain of case_no and extra."""
     return _name(kind.file_word, case_no, extra, ".docx")
+
+
+def report_file_name(sop_code: str, period_label: str) -> str:
+    """ "laporan-evaluasi-sop-ppk-rkakl-pk-Tahun-2026.docx": the SOP evaluation report of
+    one SOP for one period (two SOPs' reports for one period never share a name). Only
+    ASCII letters, digits, dots and dashes remain of the code and the label."""
+    return _name(LAPORAN.file_word, sop_code, (period_label,), ".docx")
 
 
 def archive_file_name(case_no: str) -> str:

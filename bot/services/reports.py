@@ -30,7 +30,7 @@ from bot.papers.model import (
     Picture,
     StepEvaluation,
 )
-from bot.papers.registry import LAPORAN, file_name
+from bot.papers.registry import LAPORAN, report_file_name
 from bot.papers.render import PaperRenderer
 from bot.services import routing
 from bot.services.queries import CaseStatus
@@ -233,7 +233,7 @@ class Reports:
             figures=figures,
             chart=chart,
             paper=paper,
-            paper_name=file_name(LAPORAN, request.label),
+            paper_name=report_file_name(definition.code, request.label),
             summary=self.summary(definition, figures, request),
             chart_error=chart_error,
         )
