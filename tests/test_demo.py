@@ -102,7 +102,9 @@ def test_the_demo_leaves_the_timeline_and_the_report(
         assert len(colours) > 50, name
         inked = sum(count for count, rgb in colours if sum(cast("tuple[int, ...]", rgb)) < 600)
         assert inked > 0.03 * small.width * small.height, name
-    paper = docx.Document(io.BytesIO((out / "laporan-evaluasi-sop-ppk-rkakl-pk-Tahun-2026.docx").read_bytes()))
+    paper = docx.Document(
+        io.BytesIO((out / "laporan-evaluasi-sop-ppk-rkakl-pk-Tahun-2026.docx").read_bytes())
+    )
     text = "\n".join(p.text for p in paper.paragraphs) + "\n".join(
         cell.text for table in paper.tables for row in table.rows for cell in row.cells
     )
