@@ -263,6 +263,19 @@ def skeleton_signers(definition: SopDefinition) -> dict[str, str]:
     return slots
 
 
+def case_info(
+    definition: SopDefinition, case_no: str, title: str, unit: str, fiscal_year: int
+) -> CaseInfo:
+    """What every paper of a case says of it, and of the SOP it runs: its number and name,
+    its Peringatan (the Lembar Pemeriksaan) and its record keeping (the Dokumentasi), each
+    from the SOP's own definition."""
+    header = definition.header
+    return CaseInfo(
+        case_no, title, unit, fiscal_year, header.number, header.name,
+        header.warning, header.record_keeping,
+    )  # fmt: skip
+
+
 def initials(name: str) -> str:
     words = [w for w in name.replace(",", " ").split() if w[:1].isalpha() and not w.endswith(".")]
     return "".join(w[0].upper() for w in words[:4])
@@ -347,14 +360,10 @@ class _Context:
         self.zone = work.renderer.zone
         self.people, self.files = people, files
         self.case_no = f"B{case.id}"
-        self.info = CaseInfo(
-            self.case_no,
-            case.title,
-            work.config.organisation.unit_name,
+        self.info = case_info(
+            definition, self.case_no, case.title, work.config.organisation.unit_name,
             case.fiscal_year,
-            definition.header.number,
-            definition.header.name,
-        )
+        )  # fmt: skip
 
     def _name_of(self, person_id: int) -> str:
         person = self.people.get(person_id)

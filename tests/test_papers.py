@@ -500,7 +500,9 @@ def hostile_official(tag: str) -> Official:
 
 
 HOSTILE_HEAD = Letterhead(h("min"), h("sec"), h("bur"), h("addr"), h("city"))
-HOSTILE_CASE = CaseInfo(h("no"), h("title") + NOSPACE, h("unit"), 2027, h("sopno"), h("sop"))
+HOSTILE_CASE = CaseInfo(
+    h("no"), h("title") + NOSPACE, h("unit"), 2027, h("sopno"), h("sop"), h("Warn"), h("Keep")
+)
 WHEN = datetime(2026, 11, 28, 14, 5, tzinfo=WIB)
 
 
@@ -553,7 +555,8 @@ def hostile_papers() -> dict[str, tuple[Callable[[Any], bytes], Any, list[str]]]
         "pemeriksaan": (
             render_pemeriksaan, rev,
             [*common, "steptitle", "rev-name", "rev-nip", "rev-pos", "role", "decision",
-             "reason", "item", "note", "doc1", "fn", "sha", "up", "unit", "sopno", "sop"],
+             "reason", "item", "note", "doc1", "fn", "sha", "up", "unit", "sopno", "sop",
+             "Warn"],
         ),
         "program_kerja": (
             render_program_kerja, skel,
@@ -568,7 +571,7 @@ def hostile_papers() -> dict[str, tuple[Callable[[Any], bytes], Any, list[str]]]
             render_dokumentasi, dok,
             [*common, "ref", "arch-name", "arch-pos", "doc2", "fn", "sha", "up", "actor",
              "evrole", "evstep", "action", "why", "kind", "appr-name", "appr-nip", "aprole",
-             "steptime"],
+             "steptime", "Keep"],
         ),
     }  # fmt: skip
 

@@ -95,6 +95,17 @@ def _kop(k: Letterhead) -> dict[str, str]:
     }
 
 
+def _one_line(text: str) -> str:
+    return " ".join(clean(text).split())
+
+
+def _sentence(text: str) -> str:
+    """The text on one line ending as a sentence ("." added unless it ends with . ! or ?);
+    "" for none."""
+    line = _one_line(text)
+    return line + ("" if not line or line[-1] in ".!?" else ".")
+
+
 def _case(c: CaseInfo) -> dict[str, str]:
     return {
         "case_no": _or(c.case_no),
@@ -103,6 +114,8 @@ def _case(c: CaseInfo) -> dict[str, str]:
         "fiscal_year": clean(c.fiscal_year),
         "sop_number": _or(c.sop_number),
         "sop_name": _or(c.sop_name),
+        "warning": _sentence(c.warning),
+        "record_keeping": _one_line(c.record_keeping),
     }
 
 
@@ -355,11 +368,48 @@ def _step_times(steps: Sequence[StepTime]) -> tuple[list[dict[str, str]], dict[s
     return rows, total
 
 
+# The SOP's record_keeping as the SOP-AP form words it: "Disimpan sebagai data ..."
+_STORED_AS = re.compile(r"(?i)disimpan\s+sebagai\s+(?P<what>\S.*)")
+# A record_keeping that names a manner of keeping ("Disimpan di lemari arsip")
+_STORED = re.compile(r"(?i)disimpan\b")
+STORAGE_FALLBACK = "Sesuai ketentuan kearsipan"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _lower_first(text: str) -> str:
+    """ "Data elektronik" -> "data elektronik"; an acronym ("SIKD ...") is kept as is."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _storage(record_keeping: str) -> tuple[str, str]:
+    """How the archive is kept, from the SOP's record_keeping: the Penyimpanan row
+    ("Data elektronik dan manual") and the closing clause ("disimpan sebagai data
+    elektronik dan manual"). An SOP that states none: kept "sesuai ketentuan kearsipan"."""
+    text = _one_line(record_keeping).rstrip(" .;,")
+    if not text:
+        return STORAGE_FALLBACK, "disimpan " + _lower_first(STORAGE_FALLBACK)
+    m = _STORED_AS.match(text)
+    if m:
+        what = m.group("what")
+        return _capital(what), "disimpan sebagai " + _lower_first(what)
+    if _STORED.match(text):  # "Disimpan di lemari arsip Bagian Umum"
+        return _capital(text), _lower_first(text)
+    return _capital(text), "disimpan sebagai " + _lower_first(text)
+
+
 def dokumentasi_context(p: Dokumentasi, zone: OfficeZone) -> dict[str, Any]:
     """Dokumentasi: the archive record of a finished case (step 12)."""
     steps, total = _step_times(p.step_times)
+    storage, stored = _storage(p.case.record_keeping)
     return {
         **_base(p.letterhead, p.case),
+        "storage": storage,
+        "stored": stored,
         "archived_day": zone.hari_tanggal(p.archived_at),
         "archived_date": zone.tanggal(p.archived_at),
         "archived_time": zone.jam(p.archived_at),

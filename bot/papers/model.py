@@ -92,6 +92,10 @@ class CaseInfo:
     fiscal_year: int
     sop_number: str  # "1/.../OT.04.00/././...."
     sop_name: str  # "Penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro"
+    # The SOP's own Peringatan and Pencatatan dan Pendataan ([sop] warning, record_keeping):
+    # "Teliti kesesuaian ...", "Disimpan sebagai data elektronik dan manual"; may be empty.
+    warning: str = ""
+    record_keeping: str = ""
 
 
 # --- 1. Lembar Disposisi (steps 2-4) -------------------------------------------------

@@ -61,6 +61,8 @@ CASE = CaseInfo(
     fiscal_year=2027,
     sop_number="1/.../OT.04.00/././....",
     sop_name="Penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro",
+    warning="Teliti kesesuaian setelah menuangkan dalam lembar pemeriksaan berkas",
+    record_keeping="Disimpan sebagai data elektronik dan manual",
 )
 KARO = Official(
     "Dr. Hendra Wijaya Kusuma, S.E., M.Si.",

@@ -1,0 +1,181 @@
+"""The papers say what the SOP they run says, not what the first SOP said.
+
+The shipped templates were made for the bureau's SOP ("Penyusunan Program Kerja, RKAKL, dan
+Penetapan Kinerja Biro"); another SOP of the same form runs on them by its definition file
+alone. Its Lembar Pemeriksaan carries its own Peringatan (none, when it states none), its
+Dokumentasi its own Pencatatan dan Pendataan, and no template has the first SOP's texts
+typed into it. Every paper is reopened as a clerk would open it (python-docx).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import docx
+import pytest
+from docx.document import Document as DocxDocument
+from docx.table import Table
+
+from bot.core.definition import SopDefinition
+from bot.core.loader import load_definition
+from bot.papers import samples as S
+from bot.papers.contexts import STORAGE_FALLBACK
+from bot.papers.model import CaseInfo, Dokumentasi
+from bot.papers.registry import DOKUMENTASI, PEMERIKSAAN
+from bot.papers.render import PaperRenderer
+from bot.paperwork import case_info
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = load_definition(ROOT / "sops" / "penyusunan-program-kerja.toml")
+SURAT_TUGAS = load_definition(ROOT / "tests" / "fixtures" / "sops" / "surat-tugas.toml")
+RENDERER = PaperRenderer()
+
+# The first SOP's own texts, as its definition states them.
+FIRST_WARNING = SHIPPED.header.warning  # "Teliti kesesuaian setelah menuangkan ..."
+FIRST_KEEPING = "data elektronik dan manual"
+
+# A second SOP: the shipped definition with another name, code, warning and record keeping
+# (as the outside reviewer's "Pengelolaan Surat Masuk" states them).
+SURAT_MASUK = replace(
+    SHIPPED,
+    header=replace(
+        SHIPPED.header,
+        code="pengelolaan-surat-masuk",
+        number="3/.../KU.01.00/2025",
+        name="Pengelolaan Surat Masuk",
+        warning="Periksa kelengkapan berkas",
+        record_keeping="Disimpan sebagai data elektronik",
+    ),
+)
+
+
+def _case(definition: SopDefinition) -> CaseInfo:
+    return case_info(definition, "B3", "Surat Undangan Rapat Koordinasi", "Biro Umum", 2027)
+
+
+def _cells(table: Table) -> list[str]:
+    out = []
+    for row in table.rows:
+        for cell in row.cells:
+            out.append(cell.text)
+            for inner in cell.tables:
+                out += _cells(inner)
+    return out
+
+
+def text_of(data: bytes) -> str:
+    """All the text of a .docx: body, tables (nested too), headers, footers, properties."""
+    d: DocxDocument = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in d.paragraphs]
+    for table in d.tables:
+        parts += _cells(table)
+    for section in d.sections:
+        for part in (section.header, section.footer):
+            parts += [p.text for p in part.paragraphs]
+    props = d.core_properties
+    parts += [props.title, props.subject, props.keywords, props.comments]
+    return "\n".join(parts)
+
+
+def pemeriksaan_of(definition: SopDefinition) -> str:
+    paper = replace(S.sample_pemeriksaan(), case=_case(definition))
+    return text_of(RENDERER.render(PEMERIKSAAN, paper))
+
+
+def _dokumentasi(definition: SopDefinition) -> Dokumentasi:
+    return replace(S.sample_dokumentasi(), case=_case(definition))
+
+
+def dokumentasi_of(definition: SopDefinition) -> str:
+    return text_of(RENDERER.render(DOKUMENTASI, _dokumentasi(definition)))
+
+
+def test_the_case_of_a_paper_carries_its_sops_warning_and_record_keeping() -> None:
+    info = _case(SURAT_MASUK)
+    assert info.sop_name == "Pengelolaan Surat Masuk"
+    assert info.warning == "Periksa kelengkapan berkas"
+    assert info.record_keeping == "Disimpan sebagai data elektronik"
+
+
+def test_the_lembar_pemeriksaan_shows_the_sops_own_warning() -> None:
+    text = pemeriksaan_of(SURAT_MASUK)
+    assert "PERINGATAN\nPeriksa kelengkapan berkas." in text
+    assert FIRST_WARNING not in text
+    assert "Teliti kesesuaian" not in text
+
+
+def test_the_lembar_pemeriksaan_of_the_shipped_sop_keeps_its_warning() -> None:
+    text = pemeriksaan_of(SHIPPED)
+    assert f"PERINGATAN\n{FIRST_WARNING}." in text
+
+
+def test_an_sop_without_a_warning_gets_no_peringatan_box() -> None:
+    assert SURAT_TUGAS.header.warning == ""
+    data = RENDERER.render(PEMERIKSAAN, replace(S.sample_pemeriksaan(), case=_case(SURAT_TUGAS)))
+    text = text_of(data)
+    assert "PERINGATAN" not in text and "Teliti kesesuaian" not in text
+    # no empty bordered, shaded box is left where the warning was
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        body = z.read("word/document.xml").decode("utf-8")
+    assert 'w:fill="F2F2F2"' not in body.split("Hasil Pemeriksaan")[1]
+    assert "Pemeriksa," in text  # the signature beside it stays
+
+
+def test_the_dokumentasi_keeps_the_records_as_the_sop_says() -> None:
+    d = docx.Document(io.BytesIO(RENDERER.render(DOKUMENTASI, _dokumentasi(SURAT_MASUK))))
+    assert ["Penyimpanan", ":", "Data elektronik"] in [
+        [c.text for c in r.cells] for r in d.tables[0].rows
+    ]
+    text = dokumentasi_of(SURAT_MASUK)
+    assert "dibuat dengan sebenarnya untuk disimpan sebagai data elektronik." in text
+    assert FIRST_KEEPING not in text.lower()
+    assert d.core_properties.subject == "Dokumentasi Pengelolaan Surat Masuk"
+
+
+def test_the_dokumentasi_of_the_shipped_sop_reads_as_before() -> None:
+    text = dokumentasi_of(SHIPPED)
+    assert "Penyimpanan\n:\nData elektronik dan manual" in text
+    assert "untuk disimpan sebagai data elektronik dan manual." in text
+
+
+def test_an_sop_without_record_keeping_gets_the_fallback() -> None:
+    assert SURAT_TUGAS.header.record_keeping == ""
+    text = dokumentasi_of(SURAT_TUGAS)
+    assert f"Penyimpanan\n:\n{STORAGE_FALLBACK}" in text
+    assert "untuk disimpan sesuai ketentuan kearsipan." in text
+    assert FIRST_KEEPING not in text.lower()
+
+
+@pytest.mark.parametrize(
+    ("keeping", "row", "closing"),
+    [
+        (
+            "Disimpan sebagai data elektronik.",
+            "Data elektronik",
+            "disimpan sebagai data elektronik",
+        ),
+        (
+            "Disimpan di lemari arsip Bagian Umum",
+            "Disimpan di lemari arsip Bagian Umum",
+            "disimpan di lemari arsip Bagian Umum",
+        ),
+        (
+            "Arsip elektronik (SIKD)",
+            "Arsip elektronik (SIKD)",
+            "disimpan sebagai arsip elektronik (SIKD)",
+        ),
+        (
+            "SIKD dan arsip manual",
+            "SIKD dan arsip manual",
+            "disimpan sebagai SIKD dan arsip manual",
+        ),
+    ],
+)
+def test_record_keeping_worded_otherwise_reads_right(keeping: str, row: str, closing: str) -> None:
+    definition = replace(SURAT_MASUK, header=replace(SURAT_MASUK.header, record_keeping=keeping))
+    text = dokumentasi_of(definition)
+    assert f"Penyimpanan\n:\n{row}\n" in text
+    assert f"dibuat dengan sebenarnya untuk {closing}." in text
