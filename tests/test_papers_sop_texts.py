@@ -10,6 +10,7 @@ typed into it. Every paper is reopened as a clerk would open it (python-docx).
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -24,8 +25,8 @@ from bot.core.loader import load_definition
 from bot.papers import samples as S
 from bot.papers.contexts import STORAGE_FALLBACK
 from bot.papers.model import CaseInfo, Dokumentasi
-from bot.papers.registry import DOKUMENTASI, PEMERIKSAAN
-from bot.papers.render import PaperRenderer
+from bot.papers.registry import DOKUMENTASI, PAPERS, PEMERIKSAAN
+from bot.papers.render import SHIPPED_TEMPLATES, PaperRenderer
 from bot.paperwork import case_info
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -179,3 +180,43 @@ def test_record_keeping_worded_otherwise_reads_right(keeping: str, row: str, clo
     text = dokumentasi_of(definition)
     assert f"Penyimpanan\n:\n{row}\n" in text
     assert f"dibuat dengan sebenarnya untuk {closing}." in text
+
+
+# The first SOP's own words: its name, its warning and record keeping, its roles' titles.
+# The three draft skeletons (Program Kerja, RKAKL, Penetapan Kinerja) are papers *of* those
+# documents and keep their names; nothing else may carry them.
+FIRST_SOP_WORDS = [
+    "Teliti kesesuaian",
+    "elektronik dan manual",
+    "Program Kerja",
+    "RKAKL",
+    "Penetapan Kinerja",
+    "Tim Penyusunan",
+    "Manajemen Kinerja",
+    "Perencanaan",
+    "Biro",
+    *(role.title for role in SHIPPED.roles if role.title != "Fungsional Umum"),
+]
+SKELETONS = {"program_kerja", "rkakl", "penetapan_kinerja"}
+
+
+def template_text(path: Path) -> str:
+    """The text of a template: every XML part (body, headers, footers, properties)."""
+    with zipfile.ZipFile(path) as z:
+        parts = [n for n in z.namelist() if n.endswith(".xml") and not n.startswith("customXml")]
+        xml = " ".join(z.read(n).decode("utf-8") for n in parts)
+    return re.sub(r"<[^>]+>", "", xml)
+
+
+@pytest.mark.parametrize("name", sorted(set(PAPERS) - SKELETONS))
+def test_no_template_has_the_first_sops_texts_typed_into_it(name: str) -> None:
+    text = template_text(SHIPPED_TEMPLATES / PAPERS[name].template)
+    found = [word for word in FIRST_SOP_WORDS if word.lower() in text.lower()]
+    assert found == []
+
+
+@pytest.mark.parametrize("name", sorted(SKELETONS))
+def test_the_skeletons_name_only_their_own_documents(name: str) -> None:
+    text = template_text(SHIPPED_TEMPLATES / PAPERS[name].template)
+    others = ["Teliti kesesuaian", "elektronik dan manual", "Tim Penyusunan", "Biro"]
+    assert [word for word in others if word.lower() in text.lower()] == []
