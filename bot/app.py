@@ -24,6 +24,7 @@ from bot.config import Config, max_upload_bytes
 from bot.context import Services, SopApplication, SopContext
 from bot.core.loader import load_definition
 from bot.filestore import FileStore
+from bot.inbox import UpdateInbox
 from bot.messages import Renderer
 from bot.outbox import OutboxSender, PaperMaker
 from bot.papers.dates import OfficeZone
@@ -235,6 +236,7 @@ def build_application(
 
     clock = clock or SystemClock(config.time.timezone)
     sops = load_sops(config)
+    inbox = UpdateInbox()
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         assert isinstance(app, SopApplication)
@@ -249,6 +251,8 @@ def build_application(
             await svc.acting.bootstrap()
             await svc.acting.route_due()
             await svc.reminders.reschedule()
+            inbox.attach(db, clock)
+            await inbox.replay(app.bot)
         except BaseException:
             await db.close()
             raise
@@ -271,6 +275,7 @@ def build_application(
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         assert isinstance(app, SopApplication)
         if hasattr(app, "services"):
+            await inbox.close()
             await app.services.outbox.stop()
             app.services.reports.close()
             await app.services.db.close()
@@ -288,7 +293,8 @@ def build_application(
         .base_file_url(config.bot.base_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .rate_limiter(FloodLimiter(flood_limits(sender_options)))
-        .concurrent_updates(PerUserUpdateProcessor(16))
+        .update_queue(inbox)
+        .concurrent_updates(PerUserUpdateProcessor(16, on_handled=inbox.handled))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )

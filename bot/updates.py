@@ -17,7 +17,7 @@ person's turn has come.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -27,14 +27,24 @@ QUEUED = 100_000  # PTB's semaphore: updates received and not yet handled, waiti
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int = 16) -> None:
+    def __init__(
+        self, max_concurrent_updates: int = 16, on_handled: Callable[[object], None] | None = None
+    ) -> None:
         super().__init__(QUEUED)
+        self.on_handled = on_handled  # told of every update once it was handled
         self.running_limit = max_concurrent_updates
         self._running = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        try:
+            await self._in_turn(update, coroutine)
+        finally:
+            if self.on_handled is not None:
+                self.on_handled(update)
+
+    async def _in_turn(self, update: object, coroutine: Awaitable[Any]) -> None:
         user = update.effective_user if isinstance(update, Update) else None
         if user is None:
             async with self._running:

@@ -283,6 +283,18 @@ V8_ARCHIVE_NUMBERS = """
 CREATE INDEX events_archived ON events(data) WHERE type = 'archived';
 """
 
+V9_INBOX = """
+-- Updates received and not yet handled. Each is written before Telegram hears that it was
+-- taken (the next getUpdates' offset, the webhook's answer), and deleted once handled: a
+-- crash in between no longer loses it (bot/inbox.py puts it back at the next start).
+CREATE TABLE inbox (
+    update_id   INTEGER PRIMARY KEY,
+    body        TEXT NOT NULL,      -- the update's JSON
+    at          TEXT NOT NULL,
+    replays     INTEGER NOT NULL DEFAULT 0
+);
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     V1_FOUNDATION,
     V2_REMINDERS,
@@ -292,6 +304,7 @@ MIGRATIONS: tuple[str, ...] = (
     V6_ONE_QUEUE_INDEX,
     V7_ALBUMS,
     V8_ARCHIVE_NUMBERS,
+    V9_INBOX,
 )
 """``MIGRATIONS[i]`` takes a database from ``user_version`` i to i + 1."""
 

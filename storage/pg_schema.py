@@ -266,6 +266,17 @@ CREATE INDEX album_files_by_album ON album_files(chat_id, media_group_id);
     """
 CREATE INDEX events_archived ON events(data) WHERE type = 'archived';
 """,
+    # 9: updates received and not yet handled (storage.migrations.V9_INBOX)
+    _c_collation(
+        """
+CREATE TABLE inbox (
+    update_id   BIGINT PRIMARY KEY,
+    body        TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    replays     BIGINT NOT NULL DEFAULT 0
+);
+"""
+    ),
 )
 """``STEPS[i]`` takes a PostgreSQL database from level ``BASE_LEVEL + i`` to the next."""
 
@@ -288,6 +299,7 @@ TABLES: tuple[str, ...] = (
     "acting",
     "albums",
     "album_files",
+    "inbox",
 )
 """Every table of the schema, each after the tables its foreign keys name."""
 

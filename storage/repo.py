@@ -1546,6 +1546,40 @@ def claim_update(tx: Tx, update_id: int, now: datetime) -> bool:
     )
 
 
+# -- the inbox: updates received and not yet handled (bot/inbox.py) -----------------------
+
+
+def receive_update(tx: Tx, update_id: int, body: str, now: datetime) -> bool:
+    """Keep an update until it is handled; False when it is kept already (Telegram
+    delivered it again while the first copy waits or is being handled)."""
+    return (
+        tx.run(
+            "INSERT INTO inbox (update_id, body, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            (update_id, body, ts(now)),
+        )
+        > 0
+    )
+
+
+def forget_updates(tx: Tx, update_ids: Sequence[int]) -> None:
+    """The updates were handled."""
+    if update_ids:
+        marks = ",".join("?" * len(update_ids))
+        tx.run(f"DELETE FROM inbox WHERE update_id IN ({marks})", tuple(update_ids))
+
+
+def updates_to_replay(tx: Tx, most: int) -> tuple[list[tuple[int, str]], list[int]]:
+    """At start: the updates a stop left unhandled, in order, each counted as put back once
+    more; and those already put back ``most`` times (each start that took them up ended
+    before they were handled), dropped now: an update that stops the bot must not stop it
+    at every start."""
+    rows = tx.all("SELECT update_id, body, replays FROM inbox ORDER BY update_id")
+    dropped = [int(r[0]) for r in rows if r[2] >= most]
+    forget_updates(tx, dropped)
+    tx.run("UPDATE inbox SET replays = replays + 1")
+    return [(int(r[0]), str(r[1])) for r in rows if r[2] < most], dropped
+
+
 def update_seen(tx: Tx, update_id: int) -> bool:
     return tx.one("SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)) is not None
 

@@ -38,6 +38,7 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "acting": ("id",),
     "albums": ("chat_id", "media_group_id"),
     "album_files": ("chat_id", "message_id"),
+    "inbox": ("update_id",),
 }
 assert set(PRIMARY_KEYS) == set(TABLES)
 

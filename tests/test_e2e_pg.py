@@ -55,14 +55,14 @@ async def test_kabag_returns_with_a_pasted_nul_in_his_reason_on_postgresql(
     tmp_path: Path,
     pg_url: str,  # noqa: F811
 ) -> None:
-    """PostgreSQL cannot store a NUL: a reason pasted with one (and a right-to-left
-    override) is kept without them, as on SQLite, and Kasubag reads it."""
+    """PostgreSQL cannot store a NUL: a reason pasted with one (and a bell) is kept without
+    them, as on SQLite, and Kasubag reads it."""
     async with World(tmp_path, storage={"database": pg_url}) as world:
         await world.everyone_starts()
         s = Script(world)
         case_id = await s.submit("Program Kerja dengan alasan aneh")
         await s.press("kabag", "Kembalikan", case_id)
-        await s.answer_prompt("kabag", "Lengkapi\x00 TOR\u202e dan anggaran")
+        await s.answer_prompt("kabag", "Lengkapi\x00 TOR\x07 dan anggaran")
         await s.seen("kabag", lambda m: "↩️ Dikembalikan oleh" in m.text)
         await world.drained()
         events = await world.services.db.read(repo.load_events, case_id)

@@ -609,6 +609,48 @@ async def test_sigkill_at_random_points_loses_and_repeats_nothing(tmp_path: Path
         assert TOKEN.partition(":")[2] not in logged
 
 
+async def test_a_file_being_downloaded_when_the_bot_is_killed_is_recorded_after_the_restart(
+    tmp_path: Path,
+) -> None:
+    """Telegram is slow to hand over Kasubag's file (a large one takes seconds) and the bot
+    is killed meanwhile. Telegram considers the update delivered (python-telegram-bot
+    confirms an update once it is queued), so it never comes again; the bot kept it in its
+    inbox and handles it after the restart: the file is recorded once and she is told."""
+    async with BotApiEmulator(token=TOKEN, bot_username="sopbot_demo_bot") as emu:
+        users = {
+            p.key: emu.user(p.telegram_id, p.name.split(",")[0], username=p.key) for p in OFFICIALS
+        }
+        db = tmp_path / "sopbot.sqlite3"
+        with (tmp_path / "bot.log").open("ab") as log:
+            bot = BotProcess(tmp_path, emu.base_url, log)
+            try:
+                await bot.start()
+                kasubag = users["kasubag"]
+                await kasubag.send("/start")
+                await kasubag.wait_message(timeout=20)
+                await kasubag.send("/baru")
+                asked = await kasubag.wait_message(lambda m: "judul" in m.text, timeout=20)
+                await kasubag.send("Uji berkas saat bot mati")
+                await emu.wait_until(lambda: "tahun anggaran" in asked.text.lower(), timeout=20)
+                await kasubag.send("2027")
+                await emu.wait_until(lambda: "telah dibuat" in asked.text, timeout=20)
+                case = int(asked.text.split("Berkas #", 1)[1].split()[0])
+                emu.faults.hang(1, seconds=60, method="getFile", execute="never")
+                sent = await kasubag.send_document(
+                    draft("Konsep"), file_name="Konsep Rencana Kerja.docx", caption=f"#{case}"
+                )
+                await emu.wait_until(lambda: bool(emu.calls_to("getFile")), timeout=20)
+                await emu.wait_until(lambda: not emu.pending_updates, timeout=20)  # confirmed
+                await bot.kill()
+                emu.faults.clear()
+                await bot.start()
+                await emu.wait_until(lambda: bool(sent.bot_reactions), timeout=30)
+                files = query(db, "SELECT COUNT(*) FROM files WHERE case_id = ?", (case,))
+                assert files[0][0] == 1
+            finally:
+                await bot.close()
+
+
 # -- updates delivered again, in process ---------------------------------------------------------
 
 

@@ -399,11 +399,17 @@ def v7_rows(run: Run) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+def v9_rows(run: Run) -> dict[str, list[dict[str, Any]]]:
+    body = '{"update_id":901,"message":{"message_id":41,"date":0,"text":"/tugas"}}'
+    return {"inbox": [{"update_id": 901, "body": body, "at": ts(T0), "replays": 1}]}
+
+
 ROWS_AT: dict[int, Callable[[Run], dict[str, list[dict[str, Any]]]]] = {
     1: v1_rows,
     3: v3_rows,
     4: v4_rows,
     7: v7_rows,
+    9: v9_rows,
 }
 """Rows to insert into a database at schema version ``v``: those of every version up to v."""
 
@@ -2193,3 +2199,18 @@ async def test_an_album_keeps_the_case_one_file_named_and_the_files_that_waited(
     assert await db.write(repo.take_album_files, 11, "g2") == []
     await db.write(repo.prune, T0, T0 + timedelta(days=3))
     assert await db.read(repo.album_case, 10, "g1") is None
+
+
+async def test_an_update_a_stop_left_is_put_back_at_most_three_times(db: Database) -> None:
+    """The inbox keeps an update until it is handled; each start puts back what a stop left,
+    in order, and an update three starts could not get handled (one that stops the bot) is
+    dropped at the fourth, so it cannot stop the bot at every start."""
+    assert await db.write(repo.receive_update, 7, '{"update_id":7}', T0)
+    assert await db.write(repo.receive_update, 5, '{"update_id":5}', T0)
+    assert not await db.write(repo.receive_update, 7, '{"update_id":7}', T0)  # again: kept once
+    for _ in range(3):
+        waiting, dropped = await db.write(repo.updates_to_replay, 3)
+        assert ([u for u, _ in waiting], dropped) == ([5, 7], [])
+    await db.write(repo.forget_updates, [5])  # handled at the third start
+    assert await db.write(repo.updates_to_replay, 3) == ([], [7])
+    assert await db.write(repo.updates_to_replay, 3) == ([], [])

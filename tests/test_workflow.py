@@ -245,12 +245,12 @@ def test_a_return_needs_a_reason(reason: str) -> None:
 
 
 def test_a_reason_and_a_note_are_kept_without_control_characters() -> None:
-    """A pasted NUL, a bell, a right-to-left override and Windows line ends show nothing
-    (or turn the text around): they are dropped, the lines and tabs stay. PostgreSQL cannot
-    store a NUL; the same reason must be kept alike on both engines."""
+    """A pasted NUL, a bell and Windows line ends show nothing: they are dropped, the lines
+    and tabs stay, and so does a direction mark (shown as typed). PostgreSQL cannot store a
+    NUL; the same reason must be kept alike on both engines."""
     run = run_to(2)
-    run.send_back(KABAG, "Mohon\x00 perbaiki\r\nlampiran\u2028dua\t\u202eTOR\x07")
-    assert run.log[-1].reason == "Mohon perbaiki\nlampiran\ndua\tTOR"
+    run.send_back(KABAG, "Mohon\x00 perbaiki\r\nlampiran\u2028dua\t\u200fTOR\x07")
+    assert run.log[-1].reason == "Mohon perbaiki\nlampiran\ndua\t\u200fTOR"
     run = run_to(2)
     assert isinstance(
         run.refuse(KABAG, ReturnForCorrection(run.version, "\x00\x07")), ReasonRequired

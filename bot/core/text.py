@@ -42,15 +42,16 @@ def has_control_characters(text: str) -> bool:
 
 def without_controls(text: str) -> str:
     """A free text of several lines as it is kept: each line break a ``\\n``, tabs kept, and
-    every other control character, lone surrogate and bidirectional embedding, override or
-    isolate dropped. They show nothing (or turn later text around), and PostgreSQL cannot
-    store a NUL at all: a reason holding one was refused there and kept on SQLite."""
+    every other control character (a NUL, a bell, an escape) and lone surrogate dropped.
+    They show nothing, and PostgreSQL cannot store a NUL at all: a reason holding one was
+    refused there and kept on SQLite. Format characters (a zero-width joiner, a direction
+    mark) stay as typed: the text is shown as the official wrote it."""
     if text.isprintable():
         return text
     kept = []
     for ch in text.replace("\r\n", "\n"):
         if ch in LINE_BREAKS:
             kept.append("\n")
-        elif ch == "\t" or not (ch in BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs")):
+        elif ch == "\t" or unicodedata.category(ch) not in ("Cc", "Cs"):
             kept.append(ch)
     return "".join(kept)

@@ -1,0 +1,98 @@
+"""Updates kept from the moment they arrive until they are handled.
+
+python-telegram-bot tells Telegram that it has taken updates (the next ``getUpdates``'
+offset; the webhook's ``200``) as soon as they are in its update queue, before they are
+handled. A crash in between lost them for good: a file being downloaded, a press or a
+return reason being applied. This update queue writes each update to the database first
+(its ``put`` returns only once the update is stored, and PTB confirms nothing before it
+returns), forgets the updates that were handled (in batches, a second later), and at the
+next start puts back those a stop left. That is at least once: a command claims its update
+in its own transaction, so one applied before the crash is not applied again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+from telegram import Bot, Update
+
+from bot.clock import Clock
+from storage import repo
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+FORGET_AFTER = 1.0  # seconds: handled updates are deleted in one statement at most this often
+MOST_REPLAYS = 3  # starts that may take up an update a stop left, before it is dropped
+
+
+class UpdateInbox(asyncio.Queue[object]):
+    """PTB's update queue (``ApplicationBuilder.update_queue``), kept in the database."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._db: Database | None = None
+        self._clock: Clock | None = None
+        self._handled: list[int] = []
+        self._forgetting: asyncio.Task[None] | None = None
+
+    def attach(self, db: Database, clock: Clock) -> None:
+        """From now on each update is stored before it is queued (set in ``post_init``,
+        before the first update is fetched)."""
+        self._db, self._clock = db, clock
+
+    async def put(self, item: object) -> None:
+        if self._db is not None and self._clock is not None and isinstance(item, Update):
+            body = item.to_json()
+            now = self._clock.now()
+            if not await self._db.write(repo.receive_update, item.update_id, body, now):
+                return  # delivered again while the first copy is queued or being handled
+        await super().put(item)
+
+    def handled(self, update: object) -> None:
+        """An update was handled (whatever came of it): it is forgotten shortly."""
+        if self._db is None or not isinstance(update, Update):
+            return
+        self._handled.append(update.update_id)
+        if self._forgetting is None:
+            self._forgetting = asyncio.create_task(self._forget_soon(), name="inbox-forget")
+
+    async def _forget_soon(self) -> None:
+        try:
+            await asyncio.sleep(FORGET_AFTER)
+        finally:
+            self._forgetting = None
+            await self.forget()
+
+    async def forget(self) -> None:
+        """Delete the updates handled so far (also at a stop)."""
+        done, self._handled = self._handled, []
+        if done and self._db is not None:
+            try:
+                await self._db.write(repo.forget_updates, done)
+            except Exception:  # they are put back at the next start: handled again, at most
+                log.exception("could not forget %d handled updates", len(done))
+
+    async def replay(self, bot: Bot) -> int:
+        """At start: queue again the updates a stop left unhandled, oldest first."""
+        assert self._db is not None
+        waiting, dropped = await self._db.write(repo.updates_to_replay, MOST_REPLAYS)
+        if dropped:
+            log.error("dropped updates %s: put back %d times, never handled", dropped, MOST_REPLAYS)
+        for _, body in waiting:
+            update = Update.de_json(json.loads(body), bot)
+            if update is not None:
+                await super().put(update)
+        if waiting:
+            log.info("put back %d updates a stop left unhandled", len(waiting))
+        return len(waiting)
+
+    async def close(self) -> None:
+        """At a stop: forget what was handled; what is still queued waits for the next start."""
+        task = self._forgetting
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        await self.forget()
