@@ -256,7 +256,8 @@ TASK_UNDELIVERABLE = (
 # -- acting officials (Plh, Plt) ------------------------------------------------------------
 
 WHY_DEFINITIVE_ONLY = (
-    "⚖️ Langkah ini bersifat strategis (berdampak pada alokasi anggaran), sehingga harus "
+    "⚖️ Langkah ini bersifat strategis (berdampak pada status hukum organisasi, "
+    "kepegawaian, atau alokasi anggaran), sehingga harus "
     "diputuskan oleh pejabat definitif: pejabat yang bertindak berdasarkan mandat (Plh/Plt) "
     "tidak berwenang memutuskannya (UU No. 30 Tahun 2014 Pasal 14 ayat (7))."
 )
