@@ -44,6 +44,13 @@ class AlertThrottle:
         last = self._last.get(kind)
         return 0.0 if last is None else max(0.0, last + self.every - self.clock())
 
+    def drain(self) -> dict[str, int]:
+        """At a stop: every kind with errors held back, and how many (the window-end jobs
+        that would have told them do not outlive the application)."""
+        held = {kind: count for kind, count in self._held.items() if count}
+        self._held.clear()
+        return held
+
     def flush(self, kind: str) -> int:
         """At the end of a window: how many were held back (0: none). Telling them counts
         as an alert, so a fault that goes on is told once a window."""

@@ -17,6 +17,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import HTTPXRequest
 
+from bot import texts as t
 from bot.aiohttp_request import AiohttpRequest, max_response_bytes_for, tls_context
 from bot.alerts import ALERT_EVERY, AlertThrottle
 from bot.clock import Clock, SystemClock
@@ -277,6 +278,7 @@ def build_application(
         if hasattr(app, "services"):
             await inbox.close()
             await app.services.outbox.stop()
+            await tell_held_alerts(app.services)
             app.services.reports.close()
             await app.services.db.close()
         if active is not None:
@@ -316,6 +318,26 @@ def build_application(
     assert isinstance(app, SopApplication)
     register_all(app)
     return app
+
+
+async def tell_held_alerts(svc: Services) -> None:
+    """At a stop: the errors held back since their kind's last alert are queued for the
+    administrators (sent at the next start): a burst followed by a restart is told too."""
+    held = svc.alerts.drain()
+    if not held or not svc.config.admins:
+        return
+    now = svc.clock.now()
+    texts = [t.ALERT_HELD_AT_STOP.format(kind=t.e(kind), count=n) for kind, n in held.items()]
+
+    def txn(tx: Tx) -> None:
+        for admin in svc.config.admins:
+            for text in texts:
+                repo.enqueue(tx, admin, "notice", now, params={"t": "text", "text": text})
+
+    try:
+        await svc.db.write(txn)
+    except Exception:
+        log.exception("held-back alerts %s not queued", held)
 
 
 def start_reminders(app: SopApplication) -> None:

@@ -71,7 +71,7 @@ class WebhookConfig:
                 f"{key}: environment variable {self.secret_token_env} is not set; webhook mode "
                 "needs a secret, or anyone who reaches the URL could act as any official"
             )
-        if not _WEBHOOK_SECRET.match(secret):
+        if not _WEBHOOK_SECRET.fullmatch(secret):
             return (
                 f"{key}: the secret in {self.secret_token_env} must be 1-256 characters of "
                 "A-Z, a-z, 0-9, _ and - (Telegram refuses any other)"
@@ -80,7 +80,7 @@ class WebhookConfig:
 
 
 # what Telegram takes as a webhook's secret_token (setWebhook)
-_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 @dataclass(frozen=True)

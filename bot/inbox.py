@@ -37,6 +37,7 @@ class UpdateInbox(asyncio.Queue[object]):
         self._clock: Clock | None = None
         self._handled: list[int] = []
         self._forgetting: asyncio.Task[None] | None = None
+        self._writing: asyncio.Future[None] | None = None
 
     def attach(self, db: Database, clock: Clock) -> None:
         """From now on each update is stored before it is queued (set in ``post_init``,
@@ -61,10 +62,13 @@ class UpdateInbox(asyncio.Queue[object]):
 
     async def _forget_soon(self) -> None:
         try:
-            await asyncio.sleep(FORGET_AFTER)
+            while self._handled:
+                await asyncio.sleep(FORGET_AFTER)
+                # a stop that comes meanwhile waits for this write (close)
+                self._writing = asyncio.ensure_future(self.forget())
+                await asyncio.shield(self._writing)
         finally:
             self._forgetting = None
-            await self.forget()
 
     async def forget(self) -> None:
         """Delete the updates handled so far (also at a stop)."""
@@ -81,8 +85,13 @@ class UpdateInbox(asyncio.Queue[object]):
         waiting, dropped = await self._db.write(repo.updates_to_replay, MOST_REPLAYS)
         if dropped:
             log.error("dropped updates %s: put back %d times, never handled", dropped, MOST_REPLAYS)
-        for _, body in waiting:
-            update = Update.de_json(json.loads(body), bot)
+        for update_id, body in waiting:
+            try:
+                update = Update.de_json(json.loads(body), bot)
+            except Exception:  # not one python-telegram-bot reads (any more): dropped
+                log.exception("update %d kept in the inbox cannot be read: dropped", update_id)
+                await self._db.write(repo.forget_updates, [update_id])
+                continue
             if update is not None:
                 await super().put(update)
         if waiting:
@@ -95,4 +104,6 @@ class UpdateInbox(asyncio.Queue[object]):
         if task is not None:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+        if self._writing is not None:
+            await asyncio.gather(self._writing, return_exceptions=True)
         await self.forget()

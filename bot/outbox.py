@@ -474,7 +474,7 @@ class OutboxSender:
                     t.fit(decided),
                     chat_id=item.chat_id,
                     message_id=int(item.params["message_id"]),
-                    reply_markup=None,
+                    reply_markup=keyboard_markup(item.params.get("keyboard") or []),
                     rate_limit_args=_sending(),
                 )
             elif isinstance(text, str) and text:

@@ -267,6 +267,10 @@ WHY_FOUR_EYES = (
 )
 ALERT = "⚠️ Gangguan pada bot: <code>{kind}</code>. Rincian ada di log."
 ALERT_HELD_BEFORE = "Gangguan yang sama terjadi {count} kali lagi sejak pemberitahuan sebelumnya."
+ALERT_HELD_AT_STOP = (
+    "⚠️ Gangguan pada bot: <code>{kind}</code> terjadi lagi {count} kali sebelum bot "
+    "berhenti. Rincian ada di log."
+)
 ALERT_HELD = (
     "⚠️ Gangguan pada bot: <code>{kind}</code> terjadi lagi {count} kali dalam {minutes} menit "
     "terakhir. Rincian ada di log."

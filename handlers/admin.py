@@ -65,7 +65,10 @@ async def invite(update: Update, context: Context) -> None:
     if role not in roles:
         await reply(update, USAGE_INVITE.format(roles=", ".join(roles)))
         return
-    token, expires = await svc.people.invite(user_id(update), role)
+    try:
+        token, expires = await svc.people.invite(user_id(update), role, update.update_id)
+    except AlreadyApplied:
+        return  # put back after a crash, applied already: answered then
     link = f"https://t.me/{context.bot.username}?start={token}"
     name = svc.sops.role(role).name
     await reply(
@@ -122,7 +125,12 @@ async def revoke(update: Update, context: Context) -> None:
     if person is None or role not in _role_ids(context):
         await reply(update, USAGE_REVOKE)
         return
-    revoked = await context.services.people.revoke(user_id(update), person, role)
+    try:
+        revoked = await context.services.people.revoke(
+            user_id(update), person, role, update.update_id
+        )
+    except AlreadyApplied:
+        return  # put back after a crash, applied already: answered then
     role_name = context.services.sops.role(role).name
     if revoked is None:
         await reply(update, "Orang tersebut tidak memegang peran itu.")
@@ -152,7 +160,10 @@ async def reassign(update: Update, context: Context) -> None:
         return
     svc = context.services
     role_name = svc.sops.role(role).name
-    result = await svc.people.reassign(user_id(update), role, old, new)
+    try:
+        result = await svc.people.reassign(user_id(update), role, old, new, update.update_id)
+    except AlreadyApplied:
+        return  # put back after a crash, applied already: answered then
     if result.status == "not_holder":
         await reply(update, f"{t.e(result.name)} (ID {old}) tidak memegang peran {t.e(role_name)}.")
         return
@@ -242,7 +253,12 @@ async def appoint_acting(update: Update, context: Context, kind: str) -> None:
     if refused is not None:
         await reply(update, f"{refused}\n\n{usage}")
         return
-    result = await svc.acting.appoint(user_id(update), role, person, kind, until, reason, letter)
+    try:
+        result = await svc.acting.appoint(
+            user_id(update), role, person, kind, until, reason, letter, update.update_id
+        )
+    except AlreadyApplied:
+        return  # put back after a crash, applied already: answered then
     other = result.current
     if result.status in ("busy", "planned") and other is not None:
         whom = f"{other.kind.capitalize()}. (ID {other.person_id})"
@@ -292,7 +308,10 @@ async def end_acting(update: Update, context: Context) -> None:
     if role not in _role_ids(context):
         await reply(update, USAGE_END_ACTING)
         return
-    ended = await svc.acting.end(user_id(update), role)
+    try:
+        ended = await svc.acting.end(user_id(update), role, update.update_id)
+    except AlreadyApplied:
+        return  # put back after a crash, applied already: answered then
     if ended is None:
         await reply(update, "Tidak ada Plh/Plt yang sedang berlaku untuk peran tersebut.")
         return

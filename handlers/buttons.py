@@ -372,7 +372,9 @@ async def run_command(
     except TelegramError as exc:
         log.info("could not edit the message that asked for the decision: %s", exc)
         if await reply(update, line, reply_markup=keyboard_markup(keyboard)) is None:
-            await svc.cases.show_decision_later(shown[0], shown[1], outcome.case.id, decided)
+            await svc.cases.show_decision_later(
+                shown[0], shown[1], outcome.case.id, decided, keyboard
+            )
     return outcome
 
 

@@ -12,6 +12,7 @@ from bot import parsing
 from bot import texts as t
 from bot.core.definition import Role
 from bot.services import reports
+from bot.services.cases import AlreadyApplied
 from bot.services.people import Profile
 from handlers.common import Context, reply, user_id
 
@@ -26,7 +27,12 @@ async def start(update: Update, context: Context) -> None:
         await reply(update, t.INVITE_INVALID)
         token = ""
     user = update.effective_user
-    result = await svc.people.start(uid, token, user.username if user else None)
+    try:
+        result = await svc.people.start(
+            uid, token, user.username if user else None, update.update_id
+        )
+    except AlreadyApplied:
+        return  # put back after a crash, applied already: answered then
     if result.invite_invalid:
         await reply(update, t.INVITE_INVALID)
     profile = result.profile
@@ -58,7 +64,12 @@ async def profile_step(update: Update, context: Context, kind: str, text: str) -
         # as a title: no line breaks, control or direction marks, and some letter or digit
         # (a name of invisible characters showed as a blank team button and /peran entry)
         value = ""
-    step = await context.services.people.profile_step(user_id(update), kind, value)
+    try:
+        step = await context.services.people.profile_step(
+            user_id(update), kind, value, update.update_id
+        )
+    except AlreadyApplied:
+        return  # put back after a crash, applied already: answered then
     if step.refused:
         await reply(
             update, {"profile_nip": t.BAD_NIP, "profile_name": t.ASK_NAME}.get(kind, t.ASK_POSITION)

@@ -380,6 +380,10 @@ def _quiet_row_problem(
         )
         if stripped or message is None or message.reply_markup is None:
             return None
+        if p.get("decided_html") and p.get("keyboard"):  # the decision, with Tarik kembali
+            labels = [[b[0] for b in row] for row in p["keyboard"]]
+            shown = [[b["text"] for b in row] for row in message.reply_markup["inline_keyboard"]]
+            return None if shown == labels else f"message #{where[1]} shows {shown}"
         return f"message #{where[1]} keeps its buttons"
     if row.kind == "react":
         message = chats.get(row.chat_id, {}).get(int(p["reply_to"]))

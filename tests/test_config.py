@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.config import ConfigError, load_config, parse_config, shown_url
+from bot.config import ConfigError, WebhookConfig, load_config, parse_config, shown_url
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "config.example.toml"
@@ -549,3 +549,16 @@ def test_a_role_listed_twice_for_a_person_is_held_once() -> None:
     raw = example()
     person(roles=["kasubag", "kasubag"])(raw)
     assert parse_config(raw, base_dir=ROOT).people[0].roles == ("kasubag",)
+
+
+@pytest.mark.parametrize("secret", ["abc\n", "ada spasi", "x" * 257, "tanda!"])
+def test_a_webhook_secret_telegram_would_refuse_is_named_at_start(
+    secret: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """setWebhook takes 1-256 of A-Z a-z 0-9 _ -: a trailing newline (a secret file read
+    whole) is refused at start, not by Telegram after it."""
+    monkeypatch.setenv("SOPBOT_WEBHOOK_SECRET", secret)
+    problem = WebhookConfig().secret_problem()
+    assert problem is not None and "A-Z, a-z, 0-9, _ and -" in problem
+    monkeypatch.setenv("SOPBOT_WEBHOOK_SECRET", "Rahasia_2026-x")
+    assert WebhookConfig().secret_problem() is None

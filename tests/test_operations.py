@@ -534,6 +534,34 @@ async def test_a_burst_of_faults_that_stops_is_told_in_full_when_its_window_ends
         assert "terjadi lagi" in alerts[-1] and "dalam 0 menit" not in alerts[-1], alerts
 
 
+async def test_faults_held_back_when_the_bot_stops_are_told_after_it_starts_again(
+    tmp_path: Path,
+) -> None:
+    """Three uploads fail in a row and the administrator restarts the bot before the alert
+    window ends: the two held back are not lost with the stop, they are told at the start."""
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await s.new_case("Uji gangguan lalu dimulai ulang", 2027)
+        blocked = world.config.storage.files_dir / f"case-{case}"
+        blocked.parent.mkdir(parents=True, exist_ok=True)
+        blocked.write_bytes(b"not a folder")
+        kasubag, admin = world["kasubag"], world["admin"]
+        for n in range(1, 4):
+            kasubag.mark_seen()
+            await kasubag.send_document(draft("TOR", n), file_name="TOR.docx", caption=f"#{case}")
+            await kasubag.wait_message(lambda m: m.text == t.ERROR_GENERIC, timeout=10)
+        await world.stop_bot()
+        await world.start_bot()
+        await admin.wait_message(lambda m: "sebelum bot berhenti" in m.text, timeout=15)
+        alerts = [m.text for m in admin.bot_messages if "FileExistsError" in m.text]
+        assert alerts == [
+            "⚠️ Gangguan pada bot: FileExistsError. Rincian ada di log.",
+            "⚠️ Gangguan pada bot: FileExistsError terjadi lagi 2 kali sebelum bot berhenti. "
+            "Rincian ada di log.",
+        ]
+
+
 def test_alerts_held_back_are_counted_in_the_next_alert_of_their_kind() -> None:
     now = [0.0]
     throttle = AlertThrottle(every=60.0, clock=lambda: now[0])

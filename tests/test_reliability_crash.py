@@ -26,6 +26,7 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -649,6 +650,58 @@ async def test_a_file_being_downloaded_when_the_bot_is_killed_is_recorded_after_
                 assert files[0][0] == 1
             finally:
                 await bot.close()
+
+
+def delivered_update(emu: BotApiEmulator, text: str) -> dict[str, Any]:
+    """The update Telegram handed the bot for a message with this text."""
+    return next(
+        u
+        for call in emu.calls_to("getUpdates")
+        if call.ok and isinstance(call.response, dict)
+        for u in call.response.get("result", [])
+        if u.get("message", {}).get("text") == text
+    )
+
+
+async def test_a_profile_answer_put_back_after_a_crash_is_not_applied_again(
+    tmp_path: Path,
+) -> None:
+    """A new official answers the NIP question and the bot stops before its inbox forgot
+    the answer (a second after it was handled). At the next start the answer is put back;
+    it was applied already, so it is not taken as the answer to the next question (her
+    position) and her profile stays as she gave it."""
+    async with World(tmp_path / "w") as world:
+        admin = world["admin"]
+        await admin.send("/start")
+        await admin.wait_message(timeout=10)
+        admin.mark_seen()
+        await admin.send("/undang tim")
+        invitation = await admin.wait_message(lambda m: "start=" in m.text, timeout=10)
+        token = invitation.text.split("start=")[1].split()[0]
+        newcomer = world.emu.user(777000111, "Wati", username="wati")
+        await newcomer.send(f"/start {token}")
+        await newcomer.wait_message(lambda m: "nama lengkap" in m.text, timeout=10)
+        await newcomer.send("Wati Lestari, S.E.")
+        await newcomer.wait_message(lambda m: "NIP" in m.text, timeout=10)
+        nip = "198001012005011001"
+        await newcomer.send(nip)
+        await newcomer.wait_message(lambda m: "jabatan" in m.text, timeout=10)
+        await world.stop_bot()
+        # the crash came within the second: the answer is still in the inbox
+        update = delivered_update(world.emu, nip)
+        with sqlite3.connect(sqlite_file(world)) as kept:
+            kept.execute(
+                "INSERT INTO inbox (update_id, body, at) VALUES (?, ?, ?)",
+                (update["update_id"], json.dumps(update), "2026-01-05T02:00:00+00:00"),
+            )
+        newcomer.mark_seen()
+        await world.start_bot()
+        await world.emu.wait_until(lambda: not query(sqlite_file(world), "SELECT 1 FROM inbox"))
+        await newcomer.send("Analis Perencanaan")
+        done = await newcomer.wait_message(timeout=10)
+        assert done.text.startswith("Terima kasih, data Anda telah tersimpan"), done.text
+        person = await world.services.db.read(repo.get_person, newcomer.id)
+        assert person is not None and (person.nip, person.position) == (nip, "Analis Perencanaan")
 
 
 # -- updates delivered again, in process ---------------------------------------------------------

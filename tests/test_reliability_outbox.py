@@ -30,6 +30,7 @@ from reliability_helpers import (
     sqlite_file,
 )
 
+from bot import texts as t
 from bot.clock import ManualClock
 from bot.config import DEFAULT_API_BASE_URL, max_upload_bytes
 from bot.demo import FAST_SENDER, Script, World, draft, has_button
@@ -545,8 +546,8 @@ async def test_a_decision_whose_answer_telegram_lost_is_shown_on_its_task_messag
 ) -> None:
     """Kabag presses Setujui while Telegram loses both the edit that shows his decision and
     the reply that stands in for it. The case moves on; then his task message shows the
-    decision (through the outbox, which retries), without the buttons of a step that moved
-    on."""
+    decision (through the outbox, which retries): his Tarik kembali instead of the buttons
+    of a step that moved on."""
     async with World(tmp_path / "w") as world:
         await world.everyone_starts()
         s = Script(world)
@@ -560,7 +561,7 @@ async def test_a_decision_whose_answer_telegram_lost_is_shown_on_its_task_messag
         await kabag.press(task, approve, timeout=15)
         await world.emu.wait_until(lambda: world.emu.faults.rules == [], timeout=15)
         await world.emu.wait_until(lambda: "✅ Disetujui oleh" in task.text, timeout=15)
-        assert task.button_texts == []
+        assert task.button_texts == [t.BTN_WITHDRAW]
         stored = await world.services.db.read(repo.load_case, case)
         assert stored is not None and stored.step == 3
         await world.drained()

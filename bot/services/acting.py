@@ -20,6 +20,7 @@ from bot.config import ActingConfig, Config
 from bot.core.definition import SopDefinition
 from bot.core.model import Case
 from bot.services import effects, routing
+from bot.services.cases import claim
 from bot.services.registry import SopRegistry
 from storage import repo
 from storage.db import Database, Tx
@@ -57,11 +58,13 @@ class Acting:
         until: date,
         reason: str,
         letter: str,
+        update_id: int | None = None,
     ) -> Appointed:
         definition = self.sops
 
         def txn(tx: Tx) -> Appointed:
             now = self.clock.now()
+            claim(tx, update_id, now)
             if not definition.has_role(role):
                 return Appointed("no_role")
             if definition.role(role).shared:
@@ -102,11 +105,14 @@ class Acting:
 
         return await self.db.write(txn)
 
-    async def end(self, admin_id: int, role: str) -> repo.Appointment | None:
+    async def end(
+        self, admin_id: int, role: str, update_id: int | None = None
+    ) -> repo.Appointment | None:
         """/akhiri_plh: the appointment in force for the role ends now; tasks move back."""
 
         def txn(tx: Tx) -> repo.Appointment | None:
             now = self.clock.now()
+            claim(tx, update_id, now)
             ended = repo.end_acting(tx, self.unit, role, now, admin_id)
             if ended is not None and not ended.routed_back:
                 self._route_back(tx, ended, now)

@@ -48,6 +48,13 @@ class AlreadyApplied(DomainError):
     code = "stale"
 
 
+def claim(tx: Tx, update_id: int | None, now: datetime) -> None:
+    """The update is applied in this transaction, once: an update delivered again (by
+    Telegram, or put back by the inbox after a crash) raises :class:`AlreadyApplied`."""
+    if update_id is not None and not repo.claim_update(tx, update_id, now):
+        raise AlreadyApplied()
+
+
 @dataclass(frozen=True)
 class Outcome:
     before: Case | None
@@ -312,14 +319,21 @@ class CaseService:
         self._deliver(await self.db.write(txn))
 
     async def show_decision_later(
-        self, chat_id: int, message_id: int, case_id: int, text_html: str
+        self,
+        chat_id: int,
+        message_id: int,
+        case_id: int,
+        text_html: str,
+        keyboard: Sequence[Sequence[tuple[str, str]]] = (),
     ) -> None:
         """The task message a decision was taken on shows it, through the outbox (which
         retries): Telegram refused both the press's edit and the reply that stands in for
         it, and the message still offered the buttons of a step that had moved on."""
 
         def txn(tx: Tx) -> None:
-            params = {"message_id": message_id, "decided_html": text_html}
+            params: dict[str, object] = {"message_id": message_id, "decided_html": text_html}
+            if keyboard:  # Tarik kembali, while the next holder has not acted
+                params["keyboard"] = [[list(button) for button in row] for row in keyboard]
             repo.enqueue(tx, chat_id, "strip", self.clock.now(), case_id=case_id, params=params)
 
         await self.db.write(txn)

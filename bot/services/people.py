@@ -15,7 +15,7 @@ from bot.config import Config
 from bot.core.definition import SopDefinition
 from bot.core.model import Case, ReplaceTeamMember
 from bot.services import effects, routing
-from bot.services.cases import CaseService
+from bot.services.cases import CaseService, claim
 from bot.services.registry import SopRegistry
 from storage import repo
 from storage.db import Database, Tx
@@ -116,12 +116,15 @@ class PeopleService:
     async def mark_blocked(self, user_id: int) -> None:
         await self.db.write(repo.mark_blocked, user_id)
 
-    async def start(self, user_id: int, token: str, username: str | None) -> StartResult:
+    async def start(
+        self, user_id: int, token: str, username: str | None, update_id: int | None = None
+    ) -> StartResult:
         """/start, perhaps with an invitation token; asks for the profile when incomplete.
         A person who comes back (after blocking the bot) gets what was refused meanwhile."""
 
         def txn(tx: Tx) -> tuple[StartResult, int]:
             now = self.clock.now()
+            claim(tx, update_id, now)
             requeued = repo.mark_started(tx, user_id, now, username)
             role = self._accept_invite(tx, user_id, token, now) if token else None
             profile = self.profile(tx, user_id)
@@ -158,11 +161,14 @@ class PeopleService:
         self._take_over(tx, cases, user_id, now)
         return definition.role(role).name if definition.has_role(role) else role
 
-    async def profile_step(self, user_id: int, kind: str, value: str) -> ProfileStep:
+    async def profile_step(
+        self, user_id: int, kind: str, value: str, update_id: int | None = None
+    ) -> ProfileStep:
         """One answer of the profile dialogue (name → NIP → position)."""
 
         def txn(tx: Tx) -> ProfileStep:
             now = self.clock.now()
+            claim(tx, update_id, now)
             if kind == "profile_name":
                 if not value or len(value) > 200 or "\n" in value:
                     return ProfileStep(kind, refused=True)
@@ -186,11 +192,18 @@ class PeopleService:
 
     # -- administration ------------------------------------------------------------------
 
-    async def invite(self, admin_id: int, role: str) -> tuple[str, datetime]:
+    async def invite(
+        self, admin_id: int, role: str, update_id: int | None = None
+    ) -> tuple[str, datetime]:
         token = secrets.token_urlsafe(18)
         now = self.clock.now()
         expires = now + INVITE_LIFETIME
-        await self.db.write(repo.create_invite, token, role, self.unit, admin_id, now, expires)
+
+        def txn(tx: Tx) -> None:
+            claim(tx, update_id, now)
+            repo.create_invite(tx, token, role, self.unit, admin_id, now, expires)
+
+        await self.db.write(txn)
         return token, expires
 
     async def roles_overview(
@@ -205,7 +218,9 @@ class PeopleService:
 
         return await self.db.read(txn)
 
-    async def revoke(self, admin_id: int, person_id: int, role: str) -> Revoked | None:
+    async def revoke(
+        self, admin_id: int, person_id: int, role: str, update_id: int | None = None
+    ) -> Revoked | None:
         """Revoke a role (None if the person did not hold it). The tasks of the role that
         waited for them lose their buttons in their chat, a question they were answering
         about one ends, and they are told; the administrator learns whether the role is
@@ -213,6 +228,7 @@ class PeopleService:
 
         def txn(tx: Tx) -> Revoked | None:
             now = self.clock.now()
+            claim(tx, update_id, now)
             if not repo.revoke_role(tx, person_id, role, self.unit, now, admin_id):
                 return None
             cases = self._cases_of(tx, role)
@@ -281,7 +297,9 @@ class PeopleService:
             effects.hand_task(tx, definition, case, person_id, now, {"open": 1})
         effects.tell_if_undecided(tx, cases, now, self.config.admins)
 
-    async def reassign(self, admin_id: int, role: str, old: int, new: int) -> Reassigned:
+    async def reassign(
+        self, admin_id: int, role: str, old: int, new: int, update_id: int | None = None
+    ) -> Reassigned:
         """Move a role from one person to another. The tasks of the role that wait go with
         it: the old holder's buttons are taken away, the new holder receives each task with
         its documents, and both are told. A shared role (the team) also passes the old
@@ -290,6 +308,7 @@ class PeopleService:
 
         def txn(tx: Tx) -> tuple[Reassigned, bool]:
             now = self.clock.now()
+            claim(tx, update_id, now)
             holders = {p.telegram_id for p in repo.holders(tx, self.unit, role)}
             # a team member may take over another's places (both held the team's role)
             if old == new or (new in holders and not self._shared(role)):
