@@ -480,23 +480,29 @@ async def test_sopbot_run_answers_on_either_event_loop_and_stops_on_sigterm(
     assert "Traceback" not in log, log
 
 
+async def three_uploads_the_disk_refuses(world: World, title: str) -> None:
+    """Everyone has started; Kasubag opens a case whose folder cannot be made (a file stands
+    where it should be) and sends her TOR three times: each time she is told of the fault."""
+    await world.everyone_starts()
+    case = await Script(world).new_case(title, 2027)
+    blocked = world.config.storage.files_dir / f"case-{case}"
+    blocked.parent.mkdir(parents=True, exist_ok=True)
+    blocked.write_bytes(b"not a folder")
+    world["admin"].mark_seen()
+    kasubag = world["kasubag"]
+    for n in range(1, 4):
+        kasubag.mark_seen()
+        await kasubag.send_document(draft("TOR", n), file_name="TOR.docx", caption=f"#{case}")
+        await kasubag.wait_message(lambda m: m.text == t.ERROR_GENERIC, timeout=10)
+
+
 async def test_a_fault_that_repeats_alerts_the_administrator_once(tmp_path: Path) -> None:
     """The disk refuses uploads (a file stands where the case's folder should be). Kasubag
     sends her file three times: each time she is told of the fault, and the administrator
     is told once, not once for every upload."""
     async with World(tmp_path / "w") as world:
-        await world.everyone_starts()
-        s = Script(world)
-        case = await s.new_case("Uji gangguan berulang", 2027)
-        blocked = world.config.storage.files_dir / f"case-{case}"
-        blocked.parent.mkdir(parents=True, exist_ok=True)
-        blocked.write_bytes(b"not a folder")
-        kasubag, admin = world["kasubag"], world["admin"]
-        admin.mark_seen()
-        for n in range(1, 4):
-            kasubag.mark_seen()
-            await kasubag.send_document(draft("TOR", n), file_name="TOR.docx", caption=f"#{case}")
-            await kasubag.wait_message(lambda m: m.text == t.ERROR_GENERIC, timeout=10)
+        admin = world["admin"]
+        await three_uploads_the_disk_refuses(world, "Uji gangguan berulang")
         await world.drained()
         alerts = [m.text for m in admin.bot_messages if "Gangguan pada bot" in m.text]
         assert alerts == ["⚠️ Gangguan pada bot: FileExistsError. Rincian ada di log."]
@@ -509,18 +515,8 @@ async def test_a_burst_of_faults_that_stops_is_told_in_full_when_its_window_ends
     administrator is told at once of the first, and of the other two when the alert window
     ends: not only if the fault happens again later."""
     async with World(tmp_path / "w", sender={**FAST_SENDER, "alert_every": 3.0}) as world:
-        await world.everyone_starts()
-        s = Script(world)
-        case = await s.new_case("Uji gangguan beruntun", 2027)
-        blocked = world.config.storage.files_dir / f"case-{case}"
-        blocked.parent.mkdir(parents=True, exist_ok=True)
-        blocked.write_bytes(b"not a folder")
-        kasubag, admin = world["kasubag"], world["admin"]
-        admin.mark_seen()
-        for n in range(1, 4):
-            kasubag.mark_seen()
-            await kasubag.send_document(draft("TOR", n), file_name="TOR.docx", caption=f"#{case}")
-            await kasubag.wait_message(lambda m: m.text == t.ERROR_GENERIC, timeout=10)
+        admin = world["admin"]
+        await three_uploads_the_disk_refuses(world, "Uji gangguan beruntun")
 
         def told() -> int:
             """Errors the administrator has heard of, counted from the alerts' texts."""
@@ -540,17 +536,8 @@ async def test_faults_held_back_when_the_bot_stops_are_told_after_it_starts_agai
     """Three uploads fail in a row and the administrator restarts the bot before the alert
     window ends: the two held back are not lost with the stop, they are told at the start."""
     async with World(tmp_path / "w") as world:
-        await world.everyone_starts()
-        s = Script(world)
-        case = await s.new_case("Uji gangguan lalu dimulai ulang", 2027)
-        blocked = world.config.storage.files_dir / f"case-{case}"
-        blocked.parent.mkdir(parents=True, exist_ok=True)
-        blocked.write_bytes(b"not a folder")
-        kasubag, admin = world["kasubag"], world["admin"]
-        for n in range(1, 4):
-            kasubag.mark_seen()
-            await kasubag.send_document(draft("TOR", n), file_name="TOR.docx", caption=f"#{case}")
-            await kasubag.wait_message(lambda m: m.text == t.ERROR_GENERIC, timeout=10)
+        admin = world["admin"]
+        await three_uploads_the_disk_refuses(world, "Uji gangguan lalu dimulai ulang")
         await world.stop_bot()
         await world.start_bot()
         await admin.wait_message(lambda m: "sebelum bot berhenti" in m.text, timeout=15)
