@@ -183,15 +183,14 @@ BAD_TITLE = (
 )
 ASK_YEAR_AFTER_TITLE = (
     "Pengajuan berkas baru.\n\nJudul: <b>{title}</b>\n\nSilakan menuliskan "
-    "<b>tahun anggaran</b> (misalnya {year}).\n\nKetik /batal untuk membatalkan."
+    "<b>{label}</b> (misalnya {year}).\n\nKetik /batal untuk membatalkan."
 )
 NEW_CASE_CANCELLED = "Pengajuan berkas baru dibatalkan; tidak ada berkas yang dibuat."
-ASK_YEAR = "Silakan menuliskan <b>tahun anggaran</b> (misalnya {year})."
 YEAR_OUT_OF_RANGE = (
-    "Tahun anggaran {year} berada di luar rentang {first}–{last}. Mohon periksa kembali "
-    "dan tuliskan tahun anggaran yang dimaksud, misalnya {example}."
+    "{Label} {year} berada di luar rentang {first}–{last}. Mohon periksa kembali "
+    "dan tuliskan {label} yang dimaksud, misalnya {example}."
 )
-BAD_YEAR = "Tahun anggaran harus berupa angka tahun antara 2000 dan 2100, misalnya {year}."
+BAD_YEAR = "{Label} harus berupa angka tahun antara 2000 dan 2100, misalnya {year}."
 # Asked on the task message itself (no new message); the answer is the next text typed.
 ASK_RETURN_REASON = (
     "✍️ <b>Alasan pengembalian</b>: silakan <b>ketik</b> alasannya di obrolan ini "

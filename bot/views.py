@@ -28,8 +28,15 @@ class View:
 def case_heading(definition: SopDefinition, case: Case) -> str:
     return (
         f"<b>Berkas #{case.id}</b> — {t.e(case.title)}\n"
-        f"Tahun Anggaran {case.fiscal_year} · SOP {t.e(definition.header.name)}"
+        f"{t.e(definition.header.year_label)} {case.fiscal_year} · "
+        f"SOP {t.e(definition.header.name)}"
     )
+
+
+def year_short(definition: SopDefinition) -> str:
+    """The year's label in a list line: "TA" for a budget year, else the label itself."""
+    label = definition.header.year_label
+    return "TA" if label == "Tahun Anggaran" else label
 
 
 def step_line(definition: SopDefinition, step: Step) -> str:

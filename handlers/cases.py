@@ -14,7 +14,7 @@ from bot.core.workflow import excluded_reviewers
 from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied, NewCase
 from bot.services.queries import CaseStatus, TaskPage
-from bot.views import Keyboard, case_heading, history_lines, role_name, step_line
+from bot.views import Keyboard, case_heading, history_lines, role_name, step_line, year_short
 from handlers import reports
 from handlers.common import Context, edit_quietly, refusal_text, reply, restore_task, user_id
 
@@ -70,6 +70,10 @@ async def new_case_step(
     next_year = svc.zone.local(now).year + 1  # the office's year, whatever the clock's zone
     asked = data.get("msg")
     message_id = int(asked) if isinstance(asked, int) else None
+    code = data.get("sop")
+    sop_code = code if isinstance(code, str) and code in svc.sops.codes() else None
+    label = (svc.sops[sop_code] if sop_code else svc.sops.default).header.year_label
+    names = {"Label": t.e(label), "label": t.e(label.lower())}
     if kind == "new_title":
         title = parsing.one_line_title(text)
         if title is None:
@@ -78,29 +82,30 @@ async def new_case_step(
         fields = {"title": title, "msg": message_id, "sop": data.get("sop")}
         if not await svc.dialogues.begin(uid, "new_year", data=fields, update_id=update.update_id):
             return  # delivered again after a crash: the year was asked already
-        question = t.ASK_YEAR_AFTER_TITLE.format(title=t.e(title), year=next_year)
+        question = t.ASK_YEAR_AFTER_TITLE.format(title=t.e(title), year=next_year, **names)
         if message_id is None or not await _edit(context, uid, message_id, question):
             await reply(update, question)
         return
     year = parsing.fiscal_year(text)
     if year is None:
-        await reply(update, t.BAD_YEAR.format(year=next_year))
+        await reply(update, t.BAD_YEAR.format(year=next_year, **names))
         return
     # a bureau plans the coming years and corrects the last one: 2100 is a slip of the keys
     earliest, latest = next_year - 2, next_year + 4
     if not earliest <= year <= latest:
         await reply(
             update,
-            t.YEAR_OUT_OF_RANGE.format(year=year, first=earliest, last=latest, example=next_year),
+            t.YEAR_OUT_OF_RANGE.format(
+                year=year, first=earliest, last=latest, example=next_year, **names
+            ),
         )
         return
     try:
-        code = data.get("sop")
         await svc.cases.start_case(
             uid,
             str(data.get("title", "")),
             year,
-            sop_code=code if isinstance(code, str) and code in svc.sops.codes() else None,
+            sop_code=sop_code,
             update_id=update.update_id,
             into=message_id,
         )
@@ -272,7 +277,8 @@ async def _status_list(update: Update, context: Context) -> None:
             if case.is_open
             else case.status.value
         )
-        lines.append(f"#{case.id} · {t.e(case.title[:80])} · TA {case.fiscal_year} · {where}")
+        year = f"{t.e(year_short(definition))} {case.fiscal_year}"
+        lines.append(f"#{case.id} · {t.e(case.title[:80])} · {year} · {where}")
     lines.append("\nRincian: /status &lt;nomor&gt;")
     await reply(update, "\n".join(lines))
 

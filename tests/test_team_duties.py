@@ -255,7 +255,8 @@ async def surat_tugas_with_team(world: World, s: Script, title: str) -> int:
     await kasubag.send("/baru surat-tugas-tim")
     asked = await kasubag.wait_message(lambda m: "judul" in m.text, timeout=s.timeout)
     await kasubag.send(title)
-    await world.emu.wait_until(lambda: "tahun anggaran" in asked.text, timeout=s.timeout)
+    # the year is asked, and every task headed, as this SOP names it (sop.year_label)
+    await world.emu.wait_until(lambda: "tahun kegiatan" in asked.text, timeout=s.timeout)
     await kasubag.send("2027")
     await world.emu.wait_until(lambda: "telah dibuat" in asked.text, timeout=s.timeout)
     case = int(asked.text.split("Berkas #", 1)[1].split()[0])
@@ -270,6 +271,10 @@ async def surat_tugas_with_team(world: World, s: Script, title: str) -> int:
         timeout=s.timeout,
     )
     await world.drained()
+    assert any(
+        f"Berkas #{case}" in m.text and "Tahun Kegiatan 2027 · SOP" in m.text
+        for m in world["tim1"].bot_messages
+    )
     return case
 
 

@@ -120,6 +120,9 @@ class SopHeader:
     equipment: tuple[str, ...] = ()
     warning: str = ""
     record_keeping: str = ""
+    # what the year every case names is called: a budget's ("Tahun Anggaran") by default, an
+    # SOP for incoming letters may say "Tahun"
+    year_label: str = "Tahun Anggaran"
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ _SOP_KEYS = {
     "code": True, "number": True, "name": True, "organisation": False, "approved_by": False,
     "approval_date": False, "revision_date": False, "legal_basis": False,
     "qualifications": False, "related_sops": False, "equipment": False, "warning": False,
-    "record_keeping": False,
+    "record_keeping": False, "year_label": False,
 }  # fmt: skip
 _ROLE_KEYS = {"id": True, "name": True, "title": False, "superior": False, "shared": False}
 _DOC_KEYS = {"name": True, "source": False, "same_as": False, "optional": False, "paper": False}
@@ -361,6 +361,7 @@ def _parse_header(p: _Problems, raw: Any) -> SopHeader | None:
         equipment=_str_list(p, "sop.equipment", raw.get("equipment")),
         warning=_str(p, "sop.warning", raw.get("warning")),
         record_keeping=_str(p, "sop.record_keeping", raw.get("record_keeping")),
+        year_label=_name(p, "sop.year_label", raw.get("year_label"), "Tahun Anggaran"),
     )
 
 
