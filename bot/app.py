@@ -32,6 +32,7 @@ from bot.papers.dates import OfficeZone
 from bot.papers.render import PaperRenderer
 from bot.ratelimit import FloodLimiter, FloodLimits
 from bot.reminder_policy import ReminderSettings
+from bot.services import effects
 from bot.services.acting import Acting
 from bot.services.albums import Albums
 from bot.services.cases import CaseService, Dialogues
@@ -329,13 +330,8 @@ async def tell_held_alerts(svc: Services) -> None:
     now = svc.clock.now()
     texts = [t.ALERT_HELD_AT_STOP.format(kind=t.e(kind), count=n) for kind, n in held.items()]
 
-    def txn(tx: Tx) -> None:
-        for admin in svc.config.admins:
-            for text in texts:
-                repo.enqueue(tx, admin, "notice", now, params={"t": "text", "text": text})
-
     try:
-        await svc.db.write(txn)
+        await svc.db.write(effects.tell_admins, svc.config.admins, texts, now)
     except Exception:
         log.exception("held-back alerts %s not queued", held)
 

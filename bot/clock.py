@@ -11,6 +11,21 @@ from zoneinfo import ZoneInfo
 CLOCK_SET_BACK = timedelta(seconds=5)
 
 
+class SetBackWatch:
+    """Notices the host's clock set back between two readings (a time server's correction
+    after it ran ahead): what was scheduled meanwhile is that much too late."""
+
+    def __init__(self) -> None:
+        self.latest: datetime | None = None  # the latest reading (None: none yet)
+
+    def set_back(self, now: datetime) -> bool:
+        """Whether ``now`` is ``CLOCK_SET_BACK`` or more before the latest reading."""
+        latest = self.latest
+        back = latest is not None and now < latest - CLOCK_SET_BACK
+        self.latest = now if back or latest is None else max(now, latest)
+        return back
+
+
 class Clock(Protocol):
     def now(self) -> datetime: ...
 

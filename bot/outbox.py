@@ -37,12 +37,13 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Re
 from telegram.ext import ExtBot
 
 from bot import texts as t
-from bot.clock import CLOCK_SET_BACK, Clock
+from bot.clock import Clock, SetBackWatch
 from bot.config import DEFAULT_API_BASE_URL, max_upload_bytes
 from bot.filestore import FileStore
 from bot.messages import Album, Inputs, Renderer, load_inputs
 from bot.papers.render import TemplateFailed
 from bot.ratelimit import BACKGROUND, OUTBOX_ANSWER, Sending
+from bot.services import effects
 from bot.services.registry import SopRegistry
 from storage import repo
 from storage.db import Database, Tx
@@ -145,7 +146,7 @@ class OutboxSender:
         self._chats: dict[int, asyncio.Task[None]] = {}  # chat -> its delivery under way
         self._last_prune = 0.0
         self._next_due: datetime | None = None  # of the rows not due at the last round
-        self._latest: datetime | None = None  # the latest time a round saw (None: none yet)
+        self._clock_watch = SetBackWatch()
         self._shown: dict[tuple[int, int], tuple[str, str]] = {}
         self._answers: set[asyncio.Task[None]] = set()
 
@@ -249,8 +250,8 @@ class OutboxSender:
         busy = list(self._chats)
         # the first round, and any after the host's clock was set back: no row waits longer
         # than a lease or a back-off from now
-        set_back = self._latest is None or now < self._latest - CLOCK_SET_BACK
-        self._latest = now if set_back else max(now, self._latest or now)
+        first = self._clock_watch.latest is None
+        set_back = self._clock_watch.set_back(now) or first
         horizon = max(repo.OUTBOX_LEASE, timedelta(seconds=self._max_backoff))
 
         def take(tx: Tx) -> tuple[list[repo.OutboxItem], datetime | None]:
@@ -381,8 +382,7 @@ class OutboxSender:
 
         def record(tx: Tx) -> None:
             repo.mark_failed(tx, item.id, now, f"TemplateFailed: {exc}"[:500])
-            for admin in self.admins:
-                repo.enqueue(tx, admin, "notice", now, params={"t": "text", "text": text})
+            effects.tell_admins(tx, self.admins, [text], now)
 
         await self.db.write(record)
         self.wake()
@@ -418,9 +418,7 @@ class OutboxSender:
             notice = t.TASK_UNDELIVERABLE.format(
                 case=item.case_id, name=t.e(name), person=item.chat_id
             )
-            for admin in self.admins:
-                if admin != item.chat_id:
-                    repo.enqueue(tx, admin, "notice", now, params={"t": "text", "text": notice})
+            effects.tell_admins(tx, self.admins, [notice], now, besides=item.chat_id)
             return True
 
         if await self.db.write(record):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot import texts as t
 from bot.callbacks import Callback, Op
-from bot.core.definition import RoleBook, SopDefinition, Step, StepKind
+from bot.core.definition import BUDGET_YEAR, RoleBook, SopDefinition, Step, StepKind
 from bot.core.model import Case, Event, EventType
 from bot.core.workflow import missing_inputs
 from bot.papers.dates import OfficeZone
@@ -36,7 +36,7 @@ def case_heading(definition: SopDefinition, case: Case) -> str:
 def year_short(definition: SopDefinition) -> str:
     """The year's label in a list line: "TA" for a budget year, else the label itself."""
     label = definition.header.year_label
-    return "TA" if label == "Tahun Anggaran" else label
+    return "TA" if label == BUDGET_YEAR else label
 
 
 def step_line(definition: SopDefinition, step: Step) -> str:

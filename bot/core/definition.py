@@ -105,6 +105,9 @@ class Step:
         return self.mandate is Mandate.DEFINITIVE_ONLY
 
 
+BUDGET_YEAR = "Tahun Anggaran"
+
+
 @dataclass(frozen=True)
 class SopHeader:
     code: str
@@ -120,9 +123,9 @@ class SopHeader:
     equipment: tuple[str, ...] = ()
     warning: str = ""
     record_keeping: str = ""
-    # what the year every case names is called: a budget's ("Tahun Anggaran") by default, an
-    # SOP for incoming letters may say "Tahun"
-    year_label: str = "Tahun Anggaran"
+    # what the year every case names is called: a budget's by default, an SOP for incoming
+    # letters may say "Tahun"
+    year_label: str = BUDGET_YEAR
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.definition import (
+    BUDGET_YEAR,
     MAX_STEP_ID,
     ApprovalKind,
     Document,
@@ -361,7 +362,7 @@ def _parse_header(p: _Problems, raw: Any) -> SopHeader | None:
         equipment=_str_list(p, "sop.equipment", raw.get("equipment")),
         warning=_str(p, "sop.warning", raw.get("warning")),
         record_keeping=_str(p, "sop.record_keeping", raw.get("record_keeping")),
-        year_label=_name(p, "sop.year_label", raw.get("year_label"), "Tahun Anggaran"),
+        year_label=_name(p, "sop.year_label", raw.get("year_label"), BUDGET_YEAR),
     )
 
 

@@ -50,7 +50,9 @@ class AlreadyApplied(DomainError):
 
 def claim(tx: Tx, update_id: int | None, now: datetime) -> None:
     """The update is applied in this transaction, once: an update delivered again (by
-    Telegram, or put back by the inbox after a crash) raises :class:`AlreadyApplied`."""
+    Telegram, or put back by the inbox after a crash) raises :class:`AlreadyApplied`, so
+    it cannot undo what later updates did (a /batal ending the question a Kembalikan
+    press asked after it)."""
     if update_id is not None and not repo.claim_update(tx, update_id, now):
         raise AlreadyApplied()
 
@@ -163,7 +165,7 @@ class CaseService:
         definition = self.sops[sop_code] if sop_code else self.sops.default
 
         def txn(tx: Tx) -> tuple[Outcome, Answers]:
-            self._claim(tx, update_id)
+            claim(tx, update_id, self.clock.now())
             case_id = repo.next_case_id(tx)
             command = StartCase(case_id, definition.code, self.unit, title, fiscal_year)
             outcome = self._run(tx, definition, None, command, user_id, (), into=into)
@@ -194,7 +196,7 @@ class CaseService:
         """
 
         def txn(tx: Tx) -> Outcome:
-            self._claim(tx, update_id)
+            claim(tx, update_id, self.clock.now())
             outcome = self._execute(tx, case_id, command, user_id, pressed)
             if end_dialogue:
                 effects.end_dialogue(tx, user_id, self.clock.now(), keep_prompt=pressed)
@@ -211,7 +213,7 @@ class CaseService:
         (the acknowledgement goes through the outbox, so a crash cannot lose it)."""
 
         def txn(tx: Tx) -> tuple[UploadResult, Answers]:
-            self._claim(tx, update_id)
+            claim(tx, update_id, self.clock.now())
             now = self._utc_now()
             case = repo.load_case(tx, upload.case_id)
             if case is None:
@@ -271,7 +273,7 @@ class CaseService:
         one sent). ``pressed``: the question's message, whose buttons go."""
 
         def txn(tx: Tx) -> tuple[UploadResult, Answers]:
-            self._claim(tx, update_id)
+            claim(tx, update_id, self.clock.now())
             now = self.clock.now()
             asked = repo.get_dialogue(tx, user_id)
             if asked is not None and (asked.kind, asked.case_id) != ("file", case_id):
@@ -389,10 +391,6 @@ class CaseService:
         """A command within another service's transaction (an administrator's role change
         that changes a case's team): the rules, events and rows of :meth:`execute`."""
         return self._run(tx, self.sops.of(case), case, command, user_id, ())
-
-    def _claim(self, tx: Tx, update_id: int | None) -> None:
-        if update_id is not None and not repo.claim_update(tx, update_id, self.clock.now()):
-            raise AlreadyApplied()
 
     def _execute(
         self,
@@ -515,13 +513,6 @@ class Dialogues:
         self._woken(queued)
         return started
 
-    def _claim(self, tx: Tx, update_id: int | None) -> None:
-        """A dialogue's step happens once per update: a batch Telegram delivers again after a
-        crash must not undo what later updates of it did (a /batal ending the question a
-        Kembalikan press asked after it)."""
-        if update_id is not None and not repo.claim_update(tx, update_id, self.clock.now()):
-            raise AlreadyApplied()
-
     async def begin_new_case(
         self, user_id: int, code: str = "", update_id: int | None = None
     ) -> NewCase:
@@ -531,7 +522,7 @@ class Dialogues:
         sops = self.sops
 
         def txn(tx: Tx) -> tuple[NewCase, bool]:
-            self._claim(tx, update_id)
+            claim(tx, update_id, self.clock.now())
             startable = sops.startable_by(repo.active_roles(tx, user_id, self.unit))
             if code:
                 chosen = [d for d in sops if d.code.lower() == code.lower()]
@@ -562,7 +553,7 @@ class Dialogues:
         Raises :class:`AlreadyApplied` for an update delivered again."""
 
         def txn(tx: Tx) -> repo.Dialogue | None:
-            self._claim(tx, update_id)
+            claim(tx, update_id, self.clock.now())
             if case_id is not None:
                 pending = repo.get_dialogue(tx, user_id)
                 if pending is None or pending.case_id != case_id:
@@ -600,7 +591,7 @@ class Dialogues:
         :class:`AlreadyApplied` for an update delivered again (its ticks since then stay)."""
 
         def txn(tx: Tx) -> bool:
-            self._claim(tx, update_id)
+            claim(tx, update_id, self.clock.now())
             members, _ = repo.team_selection(repo.get_dialogue(tx, user_id), case_id)
             data = {"members": members, "page": page}
             now = self.clock.now()

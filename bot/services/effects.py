@@ -82,6 +82,17 @@ class _Rows:
         self.add(chat_id, "strip", case_id=case_id, params=_strip_params(message_id, text_html))
 
 
+def tell_admins(
+    tx: Tx, admins: Iterable[int], texts: Iterable[str], now: datetime, besides: int = 0
+) -> None:
+    """Plain notices to the administrators (a paper that cannot be written, a task nobody
+    can see, errors held back at a stop); not to ``besides`` (the person it is about)."""
+    for admin in admins:
+        if admin != besides:
+            for text in texts:
+                repo.enqueue(tx, admin, "notice", now, params={"t": "text", "text": text})
+
+
 def queue(
     tx: Tx,
     definition: SopDefinition,

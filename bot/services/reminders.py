@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.clock import CLOCK_SET_BACK, Clock
+from bot.clock import Clock, SetBackWatch
 from bot.config import Config
 from bot.core.model import DomainError
 from bot.core.workflow import holder_role
@@ -70,7 +70,7 @@ class Reminders:
         self.db, self.sops, self.clock, self.calendar = db, sops, clock, calendar
         self.settings, self.config = settings, config
         self.wake_outbox = wake_outbox
-        self._latest: datetime | None = None  # the latest time a sweep saw
+        self._clock_watch = SetBackWatch()
 
     async def sweep(self, limit: int = SWEEP_LIMIT) -> int:
         """Send every reminder due now; returns how many were sent.
@@ -81,12 +81,11 @@ class Reminders:
         is logged and skipped, so it does not hold back every case due after it.
         """
         now = self.clock.now()
-        if self._latest is not None and now < self._latest - CLOCK_SET_BACK:
-            # the host's clock was set back: the due times written while it ran ahead are
-            # that much too late (the sweep looks only at rows due by now)
+        if self._clock_watch.set_back(now):
+            # the due times written while the clock ran ahead are that much too late (the
+            # sweep looks only at rows due by now)
             log.warning("the clock was set back: every open case's reminder is set again")
             await self.reschedule()
-        self._latest = max(now, self._latest or now)
         sent = 0
         broken: set[int] = set()
         while True:
@@ -199,7 +198,7 @@ class Reminders:
         many were set."""
 
         now = self.clock.now()
-        self._latest = now
+        self._clock_watch.set_back(now)  # the latest reading: a set back is measured from it
 
         def txn(tx: Tx) -> tuple[int, int]:
             filled = moved = 0
