@@ -267,12 +267,12 @@ def case_info(
     definition: SopDefinition, case_no: str, title: str, unit: str, fiscal_year: int
 ) -> CaseInfo:
     """What every paper of a case says of it, and of the SOP it runs: its number and name,
-    its Peringatan (the Lembar Pemeriksaan) and its record keeping (the Dokumentasi), each
-    from the SOP's own definition."""
+    its Peringatan (the Lembar Pemeriksaan), its record keeping (the Dokumentasi) and what
+    its year is called, each from the SOP's own definition."""
     header = definition.header
     return CaseInfo(
         case_no, title, unit, fiscal_year, header.number, header.name,
-        header.warning, header.record_keeping,
+        header.warning, header.record_keeping, header.year_label,
     )  # fmt: skip
 
 

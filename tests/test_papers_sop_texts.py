@@ -25,7 +25,7 @@ from bot.core.loader import load_definition
 from bot.papers import samples as S
 from bot.papers.contexts import STORAGE_FALLBACK
 from bot.papers.model import CaseInfo, Dokumentasi
-from bot.papers.registry import DOKUMENTASI, PAPERS, PEMERIKSAAN
+from bot.papers.registry import DISPOSISI, DOKUMENTASI, PAPERS, PEMERIKSAAN, SK_TIM
 from bot.papers.render import SHIPPED_TEMPLATES, PaperRenderer
 from bot.paperwork import case_info
 
@@ -220,3 +220,30 @@ def test_the_skeletons_name_only_their_own_documents(name: str) -> None:
     text = template_text(SHIPPED_TEMPLATES / PAPERS[name].template)
     others = ["Teliti kesesuaian", "elektronik dan manual", "Tim Penyusunan", "Biro"]
     assert [word for word in others if word.lower() in text.lower()] == []
+
+
+# A third SOP whose cases run in a year of activities, not a budget year (as the
+# fixture "surat-tugas-tim" states it with `year_label`).
+KEGIATAN = replace(SURAT_MASUK, header=replace(SURAT_MASUK.header, year_label="Tahun Kegiatan"))
+YEAR_PAPERS = {
+    "disposisi": (DISPOSISI, S.sample_disposisi),
+    "sk_tim": (SK_TIM, S.sample_sk_tim),
+    "pemeriksaan": (PEMERIKSAAN, S.sample_pemeriksaan),
+    "dokumentasi": (DOKUMENTASI, S.sample_dokumentasi),
+}
+
+
+@pytest.mark.parametrize("name", sorted(YEAR_PAPERS))
+def test_the_generic_papers_call_the_year_what_the_sop_calls_it(name: str) -> None:
+    kind, sample = YEAR_PAPERS[name]
+    text = text_of(RENDERER.render(kind, replace(sample(), case=_case(KEGIATAN))))
+    assert re.search(r"(?i)tahun kegiatan 2027", text)
+    typed = template_text(SHIPPED_TEMPLATES / kind.template)
+    assert not re.search(r"(?i)tahun anggaran|\bTA\b", typed)
+
+
+@pytest.mark.parametrize("name", sorted(YEAR_PAPERS))
+def test_the_shipped_sops_papers_still_say_tahun_anggaran(name: str) -> None:
+    kind, sample = YEAR_PAPERS[name]
+    text = text_of(RENDERER.render(kind, replace(sample(), case=_case(SHIPPED))))
+    assert re.search(r"(?i)tahun anggaran 2027", text)

@@ -116,6 +116,7 @@ def _case(c: CaseInfo) -> dict[str, str]:
         "sop_name": _or(c.sop_name),
         "warning": _sentence(c.warning),
         "record_keeping": _one_line(c.record_keeping),
+        "year_label": _or(c.year_label, "Tahun"),
     }
 
 

@@ -96,6 +96,7 @@ class CaseInfo:
     # "Teliti kesesuaian ...", "Disimpan sebagai data elektronik dan manual"; may be empty.
     warning: str = ""
     record_keeping: str = ""
+    year_label: str = "Tahun Anggaran"  # [sop] year_label: what the case's year is called
 
 
 # --- 1. Lembar Disposisi (steps 2-4) -------------------------------------------------
