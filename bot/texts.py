@@ -185,6 +185,8 @@ ASK_YEAR_AFTER_TITLE = (
     "Pengajuan berkas baru.\n\nJudul: <b>{title}</b>\n\nSilakan menuliskan "
     "<b>{label}</b> (misalnya {year}).\n\nKetik /batal untuk membatalkan."
 )
+# an update that asked a question came again after the bot stopped: asked once more
+ASKED_AGAIN = "Mohon maaf, layanan sempat terhenti. Kami masih menunggu jawaban Anda.\n\n{question}"
 NEW_CASE_CANCELLED = "Pengajuan berkas baru dibatalkan; tidak ada berkas yang dibuat."
 YEAR_OUT_OF_RANGE = (
     "{Label} {year} berada di luar rentang {first}–{last}. Mohon periksa kembali "

@@ -16,6 +16,7 @@ from bot.services.cases import AlreadyApplied, NewCase
 from bot.services.queries import CaseStatus, TaskPage
 from bot.views import Keyboard, case_heading, history_lines, role_name, step_line, year_short
 from handlers import reports
+from handlers.asked import title_question, year_question
 from handlers.common import Context, edit_quietly, refusal_text, reply, restore_task, user_id
 
 USAGE_STATUS = (
@@ -33,16 +34,12 @@ async def new_case(update: Update, context: Context) -> None:
     try:
         found = await svc.dialogues.begin_new_case(uid, code, update.update_id)
     except AlreadyApplied:
-        return  # delivered again after a crash: asked already
+        return  # delivered again after a crash (the gate asks again what it asked)
     if found.definition is None:
         await reply(update, new_case_refusal(context, found, code))
         return
     definition = found.definition
-    next_year = svc.zone.local(svc.clock.now()).year + 1
-    example = f"{definition.header.name} Tahun {next_year}"
-    asked = await reply(
-        update, t.ASK_TITLE.format(sop=t.e(definition.header.name), example=t.e(example))
-    )
+    asked = await reply(update, title_question(context, definition))
     if asked is not None:
         data: dict[str, object] = {"msg": asked.message_id, "sop": definition.code}
         await svc.dialogues.begin(uid, "new_title", data=data)
@@ -72,7 +69,8 @@ async def new_case_step(
     message_id = int(asked) if isinstance(asked, int) else None
     code = data.get("sop")
     sop_code = code if isinstance(code, str) and code in svc.sops.codes() else None
-    label = (svc.sops[sop_code] if sop_code else svc.sops.default).header.year_label
+    definition = svc.sops[sop_code] if sop_code else svc.sops.default
+    label = definition.header.year_label
     names = {"Label": t.e(label), "label": t.e(label.lower())}
     if kind == "new_title":
         title = parsing.one_line_title(text)
@@ -81,8 +79,8 @@ async def new_case_step(
             return
         fields = {"title": title, "msg": message_id, "sop": data.get("sop")}
         if not await svc.dialogues.begin(uid, "new_year", data=fields, update_id=update.update_id):
-            return  # delivered again after a crash: the year was asked already
-        question = t.ASK_YEAR_AFTER_TITLE.format(title=t.e(title), year=next_year, **names)
+            return  # delivered again after a crash (the gate asks again what it asked)
+        question = year_question(context, definition, title)
         if message_id is None or not await _edit(context, uid, message_id, question):
             await reply(update, question)
         return

@@ -1,6 +1,7 @@
 """The authorization gate: runs before every other handler.
 
-It drops updates already applied (a redelivery after a crash), keeps the bot to private
+It drops updates already applied (a redelivery after a crash: a question such an update
+asked is asked again while it waits for its answer), keeps the bot to private
 chats, records that a person has talked to the bot (so it may message them) or blocked it,
 answers an edit of a message already sent (it is not new input: the original is what was
 recorded), and refuses people who are not registered, politely, revealing nothing about
@@ -14,6 +15,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from bot import texts as t
+from handlers.asked import ask_again
 from handlers.common import Context, answer, reply
 
 GATE_GROUP = -1
@@ -26,7 +28,8 @@ async def gate(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop
     svc = context.services
     facts = await svc.queries.gate(update.update_id, user.id)
-    if facts.seen:
+    if facts.seen:  # applied before a crash; the question it asked may not have gone out
+        await ask_again(update, context)
         raise ApplicationHandlerStop
     if chat.type != ChatType.PRIVATE:
         await _refuse_group(update, context.bot.username)

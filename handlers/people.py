@@ -32,7 +32,7 @@ async def start(update: Update, context: Context) -> None:
             uid, token, user.username if user else None, update.update_id
         )
     except AlreadyApplied:
-        return  # put back after a crash, applied already: answered then
+        return  # put back after a crash, applied already (the gate asks again what it asked)
     if result.invite_invalid:
         await reply(update, t.INVITE_INVALID)
     profile = result.profile
@@ -69,7 +69,7 @@ async def profile_step(update: Update, context: Context, kind: str, text: str) -
             user_id(update), kind, value, update.update_id
         )
     except AlreadyApplied:
-        return  # put back after a crash, applied already: answered then
+        return  # put back after a crash, applied already (the gate asks again what it asked)
     if step.refused:
         await reply(
             update, {"profile_nip": t.BAD_NIP, "profile_name": t.ASK_NAME}.get(kind, t.ASK_POSITION)

@@ -652,6 +652,44 @@ async def test_a_file_being_downloaded_when_the_bot_is_killed_is_recorded_after_
                 await bot.close()
 
 
+async def test_the_title_question_a_crash_kept_from_kasubag_is_asked_after_the_restart(
+    tmp_path: Path,
+) -> None:
+    """Kasubag sends /baru; the bot starts her dialogue and is killed while Telegram holds
+    back the question. Her /baru was applied, so after the restart it is not applied again;
+    but the question she never saw is still the one waiting, so it is asked again, and her
+    title is then taken as the answer to it."""
+    async with BotApiEmulator(token=TOKEN, bot_username="sopbot_demo_bot") as emu:
+        users = {
+            p.key: emu.user(p.telegram_id, p.name.split(",")[0], username=p.key) for p in OFFICIALS
+        }
+        with (tmp_path / "bot.log").open("ab") as log:
+            bot = BotProcess(tmp_path, emu.base_url, log)
+            try:
+                await bot.start()
+                kasubag = users["kasubag"]
+                await kasubag.send("/start")
+                await kasubag.wait_message(timeout=20)
+                kasubag.mark_seen()
+                shown = len(kasubag.bot_messages)
+                emu.faults.hang(
+                    1, seconds=60, method="sendMessage", execute="never", chat_id=kasubag.id
+                )
+                await kasubag.send("/baru")
+                await emu.wait_until(lambda: not emu.faults.rules, timeout=20)  # held
+                await bot.kill()
+                emu.faults.clear()
+                assert len(kasubag.bot_messages) == shown  # the question never reached her
+                await bot.start()
+                asked = await kasubag.wait_message(lambda m: "judul" in m.text, timeout=30)
+                assert asked.text.startswith("Mohon maaf, layanan sempat terhenti"), asked.text
+                await kasubag.send("Uji pertanyaan setelah bot mati")
+                year = await kasubag.wait_message(lambda m: "tahun anggaran" in m.text, timeout=20)
+                assert "Uji pertanyaan setelah bot mati" in year.text
+            finally:
+                await bot.close()
+
+
 def delivered_update(emu: BotApiEmulator, text: str) -> dict[str, Any]:
     """The update Telegram handed the bot for a message with this text."""
     return next(
@@ -669,7 +707,8 @@ async def test_a_profile_answer_put_back_after_a_crash_is_not_applied_again(
     """A new official answers the NIP question and the bot stops before its inbox forgot
     the answer (a second after it was handled). At the next start the answer is put back;
     it was applied already, so it is not taken as the answer to the next question (her
-    position) and her profile stays as she gave it."""
+    position) and her profile stays as she gave it. The question it asked is asked again,
+    with an apology: the bot cannot know whether it went out before the stop."""
     async with World(tmp_path / "w") as world:
         admin = world["admin"]
         await admin.send("/start")
@@ -697,6 +736,10 @@ async def test_a_profile_answer_put_back_after_a_crash_is_not_applied_again(
         newcomer.mark_seen()
         await world.start_bot()
         await world.emu.wait_until(lambda: not query(sqlite_file(world), "SELECT 1 FROM inbox"))
+        # the bot cannot know whether its question went out before the stop: it asks again
+        again = await newcomer.wait_message(timeout=10)
+        assert again.text.startswith("Mohon maaf, layanan sempat terhenti"), again.text
+        assert "jabatan" in again.text
         await newcomer.send("Analis Perencanaan")
         done = await newcomer.wait_message(timeout=10)
         assert done.text.startswith("Terima kasih, data Anda telah tersimpan"), done.text

@@ -57,6 +57,12 @@ def claim(tx: Tx, update_id: int | None, now: datetime) -> None:
         raise AlreadyApplied()
 
 
+def asked_by(update_id: int | None) -> dict[str, object]:
+    """A question's data names the update that asked it: when that update comes again
+    after a crash, the question may never have reached the person, and is asked again."""
+    return {} if update_id is None else {"by": update_id}
+
+
 @dataclass(frozen=True)
 class Outcome:
     before: Case | None
@@ -506,7 +512,7 @@ class Dialogues:
                 case = repo.load_case(tx, case_id)
                 if case is None or not case.is_open or case.version != version:
                     return False, False
-            fields = dict(data or {})
+            fields = dict(data or {}) | asked_by(update_id)
             return True, effects.start_dialogue(tx, user_id, kind, now, case_id, version, fields)
 
         started, queued = await self.db.write(txn)
@@ -535,7 +541,7 @@ class Dialogues:
                 return NewCase("refused", choices=list(sops)), False
             if len(startable) > 1:
                 return NewCase("choose", choices=startable), False
-            data = {"sop": startable[0].code}
+            data = {"sop": startable[0].code} | asked_by(update_id)
             now = self.clock.now()
             return NewCase("ok", startable[0]), effects.start_dialogue(
                 tx, user_id, "new_title", now, data=data

@@ -15,7 +15,7 @@ from bot.config import Config
 from bot.core.definition import SopDefinition
 from bot.core.model import Case, ReplaceTeamMember
 from bot.services import effects, routing
-from bot.services.cases import CaseService, claim
+from bot.services.cases import CaseService, asked_by, claim
 from bot.services.registry import SopRegistry
 from storage import repo
 from storage.db import Database, Tx
@@ -133,7 +133,7 @@ class PeopleService:
                 return StartResult(role, bool(token) and role is None, None, False), requeued
             asks = not profile.complete
             if asks:
-                effects.start_dialogue(tx, user_id, "profile_name", now)
+                effects.start_dialogue(tx, user_id, "profile_name", now, data=asked_by(update_id))
             return StartResult(role, bool(token) and role is None, profile, asks), requeued
 
         result, requeued = await self.db.write(txn)
@@ -173,14 +173,16 @@ class PeopleService:
                 if not value or len(value) > 200 or "\n" in value:
                     return ProfileStep(kind, refused=True)
                 repo.update_profile(tx, user_id, name=value)
-                effects.start_dialogue(tx, user_id, "profile_nip", now)
+                effects.start_dialogue(tx, user_id, "profile_nip", now, data=asked_by(update_id))
                 return ProfileStep("profile_nip")
             if kind == "profile_nip":
                 nip = "" if value == "-" else value
                 if nip and not (len(nip) == NIP_DIGITS and nip.isascii() and nip.isdigit()):
                     return ProfileStep(kind, refused=True)
                 repo.update_profile(tx, user_id, nip=nip)
-                effects.start_dialogue(tx, user_id, "profile_position", now)
+                effects.start_dialogue(
+                    tx, user_id, "profile_position", now, data=asked_by(update_id)
+                )
                 return ProfileStep("profile_position")
             if not value or len(value) > 200 or "\n" in value:
                 return ProfileStep(kind, refused=True)
