@@ -276,6 +276,38 @@ def case_info(
     )  # fmt: skip
 
 
+def reports_to(book: SopDefinition, role_id: str, superior_id: str) -> bool:
+    """Whether ``superior_id`` is above ``role_id`` in the SOP's chain of superiors."""
+    seen: set[str] = set()
+    current: str | None = role_id
+    while current is not None and current not in seen and book.has_role(current):
+        seen.add(current)
+        current = book.role(current).superior
+        if current == superior_id:
+            return True
+    return False
+
+
+def disposisi_instruction(book: SopDefinition, sender_role: str, to_step: Step) -> str:
+    """The Lembar Disposisi's "Isi Disposisi": a disposisi runs down the hierarchy and
+    instructs; one that goes up to a superior (Kabag to Karo) asks for direction instead."""
+    if reports_to(book, sender_role, to_step.actor):
+        return (
+            "Dengan hormat disampaikan usulan sebagaimana tersebut pada perihal, untuk "
+            "mendapat arahan dan persetujuan Bapak/Ibu."
+        )
+    return f"Mohon ditindaklanjuti: {lower_first(to_step.activity)}"
+
+
+def lower_first(text: str) -> str:
+    """A sentence's first word in lower case after a colon (EYD V), unless it is an
+    abbreviation or a name written in capitals ("RKAKL", "SK")."""
+    word = text.split(" ", 1)[0]
+    if len(word) > 1 and word[0].isupper() and word[1:].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
 def initials(name: str) -> str:
     words = [w for w in name.replace(",", " ").split() if w[:1].isalpha() and not w.endswith(".")]
     return "".join(w[0].upper() for w in words[:4])
@@ -442,7 +474,7 @@ class _Context:
             from_official=sender,
             to_official=await self.holder(to_step.actor),
             date=self.zone.day(ev.at),
-            instruction=f"Mohon ditindaklanjuti: {to_step.activity}",
+            instruction=disposisi_instruction(self.d, ev.role, to_step),
             notes=ev.note,
             paraf=initials(sender.name),
             agenda_no=f"{self.case.id}/{ev.step}/{self.case.fiscal_year}",

@@ -27,7 +27,7 @@ from bot.papers.contexts import STORAGE_FALLBACK
 from bot.papers.model import CaseInfo, Dokumentasi
 from bot.papers.registry import DISPOSISI, DOKUMENTASI, PAPERS, PEMERIKSAAN, SK_TIM
 from bot.papers.render import SHIPPED_TEMPLATES, PaperRenderer
-from bot.paperwork import case_info
+from bot.paperwork import case_info, disposisi_instruction, lower_first
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = load_definition(ROOT / "sops" / "penyusunan-program-kerja.toml")
@@ -247,3 +247,21 @@ def test_the_shipped_sops_papers_still_say_tahun_anggaran(name: str) -> None:
     kind, sample = YEAR_PAPERS[name]
     text = text_of(RENDERER.render(kind, replace(sample(), case=_case(SHIPPED))))
     assert re.search(r"(?i)tahun anggaran 2027", text)
+
+
+def test_a_disposisi_up_to_karo_asks_for_direction_and_one_down_instructs() -> None:
+    """Kabag passes the proposal up to Karo: the sheet asks for his direction and approval,
+    as a paper to a superior does. Karo's to Kabag and Kabag's to Kasubag instruct, in
+    lower case after the colon."""
+    step = {s.id: s for s in SHIPPED.steps}
+    up = disposisi_instruction(SHIPPED, "kabag", step[3])
+    assert up.startswith("Dengan hormat disampaikan usulan") and "arahan dan persetujuan" in up
+    assert "Mohon ditindaklanjuti" not in up
+    down = disposisi_instruction(SHIPPED, "karo", step[4])
+    assert down == "Mohon ditindaklanjuti: memerintahkan Kasubag untuk membentuk Tim Penyusunan."
+    assert disposisi_instruction(SHIPPED, "kabag", step[5]).endswith(": membentuk Tim Penyusunan.")
+
+
+def test_an_instruction_keeps_an_abbreviation_that_opens_it() -> None:
+    assert lower_first("RKAKL disusun bersama") == "RKAKL disusun bersama"
+    assert lower_first("Menyusun RKAKL") == "menyusun RKAKL"
