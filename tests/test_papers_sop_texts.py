@@ -265,3 +265,15 @@ def test_a_disposisi_up_to_karo_asks_for_direction_and_one_down_instructs() -> N
 def test_an_instruction_keeps_an_abbreviation_that_opens_it() -> None:
     assert lower_first("RKAKL disusun bersama") == "RKAKL disusun bersama"
     assert lower_first("Menyusun RKAKL") == "menyusun RKAKL"
+
+
+def test_the_sk_tims_mengingat_writes_the_sops_regulations_in_full() -> None:
+    """The SOP's Dasar Hukum abbreviates ("UU No. 39 Tahun 2008", "Permenaker No. 13 ...");
+    a decree writes the kind of each regulation in full, ends each item with ";" and the
+    last with "."."""
+    paper = replace(S.sample_sk_tim(), mengingat=list(SHIPPED.header.legal_basis))
+    text = text_of(RENDERER.render(SK_TIM, paper))
+    assert "1.\nUndang-Undang Nomor 39 Tahun 2008 tentang Kementerian Negara;" in text
+    assert "Peraturan Menteri Ketenagakerjaan Nomor 13 Tahun 2015 tentang Organisasi" in text
+    assert "Tata Naskah Dinas di Kementerian Ketenagakerjaan.\n" in text
+    assert not re.search(r"\b(UU|PP|Permenaker) No\b", text)

@@ -213,17 +213,56 @@ def _duties(duties: Sequence[str]) -> list[dict[str, str]]:
     ]
 
 
+# The kinds of regulation a Dasar Hukum abbreviates; a decree writes them in full (UU
+# 12/2011, Lampiran II: no abbreviation of the kind of regulation in Mengingat).
+_REGULATION_KINDS = [
+    (re.compile(r"^(?:UU|Undang-undang)\s+(?:Nomor|No\.?)\s*", re.I), "Undang-Undang Nomor "),
+    (re.compile(r"^PP\s+(?:Nomor|No\.?)\s*", re.I), "Peraturan Pemerintah Nomor "),
+    (re.compile(r"^Perpres\s+(?:Nomor|No\.?)\s*", re.I), "Peraturan Presiden Nomor "),
+    (re.compile(r"^Inpres\s+(?:Nomor|No\.?)\s*", re.I), "Instruksi Presiden Nomor "),
+    (
+        re.compile(r"^Permenaker\s+(?:Nomor|No\.?)\s*", re.I),
+        "Peraturan Menteri Ketenagakerjaan Nomor ",
+    ),
+    (
+        re.compile(r"^Kepmenaker\s+(?:Nomor|No\.?)\s*", re.I),
+        "Keputusan Menteri Ketenagakerjaan Nomor ",
+    ),
+    (
+        re.compile(r"^Permen\s*PAN[- ]?RB\s+(?:Nomor|No\.?)\s*", re.I),
+        "Peraturan Menteri Pendayagunaan Aparatur Negara dan Reformasi Birokrasi Nomor ",
+    ),
+]
+
+
+def _citations(items: Sequence[str]) -> list[dict[str, str]]:
+    """Mengingat: "1." ... numbered, each regulation's kind written in full, each item
+    ending with ";" and the last with "."."""
+    texts = []
+    for item in items:
+        text = _CLOSING.sub("", " ".join(clean(item).split()))
+        for abbreviation, kind in _REGULATION_KINDS:
+            text = abbreviation.sub(kind, text, count=1)
+        if text:
+            texts.append(text)
+    if not texts:
+        return [{"mark": "1.", "text": DOTS}]
+    last = len(texts) - 1
+    return [
+        {"mark": f"{i + 1}.", "text": t + (";" if i < last else ".")} for i, t in enumerate(texts)
+    ]
+
+
 def sk_tim_context(p: SkTim, zone: OfficeZone) -> dict[str, Any]:
     """Draft Keputusan (SK) forming the Tim Penyusunan, with the team in its Lampiran."""
     menimbang = [clean(t) for t in p.menimbang] or [DOTS]
-    mengingat = [clean(t) for t in p.mengingat] or [DOTS]
     return {
         **_base(p.letterhead, p.case),
         "decree_number": _or(p.decree_number, DOTS),
         "date": tanggal(p.date),
         "city": _or(p.city, "") or _or(p.letterhead.city, DOTS),
         "menimbang": [{"mark": _mark_letter(i), "text": t} for i, t in enumerate(menimbang)],
-        "mengingat": [{"mark": f"{i}.", "text": t} for i, t in enumerate(mengingat, 1)],
+        "mengingat": _citations(p.mengingat),
         "members": _members(p.members),
         "duties": _duties(p.duties),
         "signer": _official(p.signer, _head_title(p.letterhead)),
