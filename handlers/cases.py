@@ -206,7 +206,7 @@ async def status(update: Update, context: Context) -> None:
     if case_id is None:
         await reply(update, USAGE_STATUS)
         return
-    found = await context.services.queries.status(case_id)
+    found = await context.services.queries.status(case_id, user_id(update))
     if found is None:
         await reply(update, f"Berkas #{case_id} tidak ditemukan.")
         return
@@ -263,7 +263,7 @@ def _with_history(head: list[str], history: list[str]) -> str:
 
 async def _status_list(update: Update, context: Context) -> None:
     svc = context.services
-    cases = await svc.queries.recent()
+    cases = await svc.queries.recent(user_id(update))
     if not cases:
         await reply(update, "Belum ada berkas. Kasubag dapat mengajukan berkas baru dengan /baru.")
         return

@@ -791,11 +791,15 @@ def count_open_for_roles(tx: Tx, unit: str, roles: Iterable[str]) -> int:
     )
 
 
-def recent_cases(tx: Tx, unit: str, limit: int = 20) -> list[Case]:
+def recent_cases(tx: Tx, unit: str, sop_codes: Sequence[str], limit: int = 20) -> list[Case]:
+    """The latest cases of these SOPs, open ones first."""
+    if not sop_codes:
+        return []
+    marks = ", ".join("?" for _ in sop_codes)
     rows = tx.all(
-        "SELECT state, format FROM cases WHERE unit = ? "
+        f"SELECT state, format FROM cases WHERE unit = ? AND sop_code IN ({marks}) "
         "ORDER BY status = 'open' DESC, id DESC LIMIT ?",
-        (unit, limit),
+        (unit, *sop_codes, limit),
     )
     return [case_from_json(r[0], r[1]) for r in rows]
 

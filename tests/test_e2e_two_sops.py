@@ -133,3 +133,31 @@ async def test_the_report_of_the_second_sop_is_asked_for_by_its_code(world: Worl
         assert name in chart.text, chart.text
         paper = await admin.wait_message(lambda m: m.document is not None, timeout=WAIT)
         assert (paper.document or {}).get("file_name") == paper_name
+
+
+async def open_budget_case(world: World, title: str) -> int:
+    kasubag = world["kasubag"]
+    kasubag.mark_seen()
+    await kasubag.send("/baru ppk-rkakl-pk")
+    asked = await kasubag.wait_message(lambda m: "judul" in m.text, timeout=WAIT)
+    await kasubag.send(title)
+    await world.emu.wait_until(lambda: "tahun anggaran" in asked.text, timeout=WAIT)
+    await kasubag.send("2027")
+    await world.emu.wait_until(lambda: "telah dibuat" in asked.text, timeout=WAIT)
+    return int(asked.text.split("Berkas #", 1)[1].split()[0])
+
+
+async def test_an_official_of_the_directorates_sop_does_not_see_the_bureaus_cases(
+    world: World,
+) -> None:
+    """The Kasubdit holds a role in the Surat Tugas SOP only: the bureau's budget case is
+    not his to read (its holder, decisions and return reasons). /status of it reads as a
+    case that does not exist, and his list of cases leaves it out. Kabag, an official of
+    that SOP, and the administrator see it."""
+    number = await open_budget_case(world, "Penyusunan RKAKL Rahasia Anggaran")
+    kasubdit = world.emu.user(KASUBDIT, "Kasubdit")
+    assert plain(await said(kasubdit, f"/status {number}")) == f"Berkas #{number} tidak ditemukan."
+    assert "Rahasia Anggaran" not in plain(await said(kasubdit, "/status"))
+    assert "Rahasia Anggaran" in plain(await said(world["kabag"], f"/status {number}"))
+    assert "Rahasia Anggaran" in plain(await said(world["kabag"], "/status"))
+    assert "Rahasia Anggaran" in plain(await said(world["admin"], f"/status {number}"))

@@ -1298,8 +1298,10 @@ async def test_open_cases_for_roles_and_recent_cases(db: Database) -> None:
     assert await open_ids(UNIT, ["fungsional_umum"]) == []
     assert await open_ids(UNIT, []) == []
     assert await open_ids("unit-lain", ["kabag"]) == []
-    assert [c.id for c in await db.read(repo.recent_cases, UNIT)] == [2, 1, 3]
-    assert [c.id for c in await db.read(repo.recent_cases, UNIT, 2)] == [2, 1]
+    codes = [at2.current.sop_code]
+    assert [c.id for c in await db.read(repo.recent_cases, UNIT, codes)] == [2, 1, 3]
+    assert [c.id for c in await db.read(repo.recent_cases, UNIT, codes, 2)] == [2, 1]
+    assert await db.read(repo.recent_cases, UNIT, ["sop-lain"]) == []
 
 
 def many_cases(tx: Tx, base: Case) -> list[tuple[datetime, int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -47,6 +48,15 @@ class Overdue:
     definition: SopDefinition
     spent: int
     waits_for_definitive: bool = False  # an acting official in force may not decide it
+
+
+def may_see(actor: Actor, definition: SopDefinition, events: Sequence[Event]) -> bool:
+    """Need to know: a case's status is for its SOP's officials (a role in it, held or
+    acted in), for whoever took part in the case, and for administrators; an official of
+    another SOP learns nothing of it."""
+    if actor.is_admin or any(definition.has_role(r) for r in actor.roles):
+        return True
+    return any(actor.person_id in e.people for e in events)
 
 
 class Queries:
@@ -158,13 +168,18 @@ class Queries:
 
         return await self.db.read(txn)
 
-    async def status(self, case_id: int) -> CaseStatus | None:
+    async def status(self, case_id: int, user_id: int) -> CaseStatus | None:
+        """A case's status for /status; None when there is no such case or it is not this
+        person's to see (both read the same: a case of another SOP is not revealed)."""
+
         def txn(tx: Tx) -> CaseStatus | None:
             case = repo.load_case(tx, case_id)
             if case is None:
                 return None
             definition = self.sops.of(case)
             events = repo.load_events(tx, case_id)
+            if not may_see(self.actor(tx, user_id), definition, events):
+                return None
             holders = step_holders(tx, definition, case, self.clock.now()) if case.is_open else []
             people = repo.people_by_ids(tx, [*(p for e in events for p in e.people), *holders])
             names = {pid: p.display for pid, p in people.items()}
@@ -174,8 +189,15 @@ class Queries:
 
         return await self.db.read(txn)
 
-    async def recent(self) -> list[Case]:
-        return await self.db.read(repo.recent_cases, self.unit)
+    async def recent(self, user_id: int) -> list[Case]:
+        """The latest cases of the SOPs this person has a role in (all, for an admin)."""
+
+        def txn(tx: Tx) -> list[Case]:
+            actor = self.actor(tx, user_id)
+            codes = [d.code for d in self.sops if may_see(actor, d, [])]
+            return repo.recent_cases(tx, self.unit, codes)
+
+        return await self.db.read(txn)
 
     async def upload_cases(
         self, user_id: int, replied_to: int | None = None
