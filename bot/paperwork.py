@@ -391,9 +391,9 @@ class _Context:
         self.event = events[-1]
         self.zone = work.renderer.zone
         self.people, self.files = people, files
-        self.case_no = f"B{case.id}"
-        self.info = case_info(
-            definition, self.case_no, case.title, work.config.organisation.unit_name,
+        self.case_no = f"B{case.id}"  # in file names, which cannot hold "#"
+        self.info = case_info(  # a paper's Nomor Berkas is the number the chat shows: "#7" is 7
+            definition, str(case.id), case.title, work.config.organisation.unit_name,
             case.fiscal_year,
         )  # fmt: skip
 

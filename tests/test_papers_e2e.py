@@ -148,8 +148,8 @@ async def test_every_paper_of_the_case_was_written_and_names_the_case(played: Pl
     # A name is one paper, written once (the blank drafts too, however many hold step 6).
     twice = {name for name, n in Counter(p.name for p in played.papers).items() if n > 1}
     assert twice == set()
-    for paper in played.papers:
-        assert f"B{played.case.id}" in paper.text, paper.name
+    for paper in played.papers:  # the number the chat shows as "Berkas #N"
+        assert re.search(rf"Berkas[\s:]*{played.case.id}\b", paper.text), paper.name
         assert "2027" in paper.text, paper.name
         if paper.name.startswith(("disposisi", "pemeriksaan", "dokumentasi")):
             assert TITLE in paper.text, f"{paper.name} lacks the case title"

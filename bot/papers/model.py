@@ -86,7 +86,7 @@ class EventRecord:
 
 @dataclass(frozen=True)
 class CaseInfo:
-    case_no: str  # "K7"
+    case_no: str  # "7": the number the chat shows as "Berkas #7"
     title: str  # "Penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro TA 2027"
     unit: str  # "Biro Perencanaan dan Manajemen Kinerja"
     fiscal_year: int
