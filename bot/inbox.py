@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 
 FORGET_AFTER = 1.0  # seconds: handled updates are deleted in one statement at most this often
 MOST_REPLAYS = 3  # starts that may take up an update a stop left, before it is dropped
+STORE_RETRY_FIRST = 0.5  # seconds before writing an update is tried again, doubling ...
+STORE_RETRY_MOST = 30.0  # ... up to this
+STORE_RETRY_LOG_EVERY = 60.0  # seconds between the error lines while it keeps failing
 
 
 class UpdateInbox(asyncio.Queue[object]):
@@ -45,12 +48,45 @@ class UpdateInbox(asyncio.Queue[object]):
         self._db, self._clock = db, clock
 
     async def put(self, item: object) -> None:
-        if self._db is not None and self._clock is not None and isinstance(item, Update):
-            body = item.to_json()
-            now = self._clock.now()
-            if not await self._db.write(repo.receive_update, item.update_id, body, now):
-                return  # delivered again while the first copy is queued or being handled
+        if isinstance(item, Update) and not await self._store(item):
+            return  # delivered again while the first copy is queued or being handled
         await super().put(item)
+
+    async def _store(self, update: Update) -> bool:
+        """Write the update before it is queued; while the database refuses (locked by
+        another process, its disk full), wait and try again. Until then nothing is
+        confirmed to Telegram, which keeps the update; an error raised here instead would
+        end python-telegram-bot's polling for good, and the bot would hear nobody. False for
+        an update stored already."""
+        db, clock = self._db, self._clock
+        if db is None or clock is None:
+            return True  # not attached yet: queued as PTB queues it
+        body = update.to_json()
+        pause, told_at = STORE_RETRY_FIRST, 0.0
+        failing_since: float | None = None
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                stored: bool = await db.write(
+                    repo.receive_update, update.update_id, body, clock.now()
+                )
+            except Exception:
+                now = loop.time()
+                if failing_since is None:
+                    failing_since = told_at = now
+                    log.exception("update %d cannot be kept; trying again", update.update_id)
+                elif now - told_at >= STORE_RETRY_LOG_EVERY:
+                    told_at = now
+                    log.error(
+                        "updates still cannot be kept after %.0f s; nothing is taken from "
+                        "Telegram meanwhile", now - failing_since,
+                    )  # fmt: skip
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, STORE_RETRY_MOST)
+                continue
+            if failing_since is not None:
+                log.warning("updates are kept again after %.0f s", loop.time() - failing_since)
+            return stored
 
     def handled(self, update: object) -> None:
         """An update was handled (whatever came of it): it is forgotten shortly."""

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import hashlib
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -402,3 +403,32 @@ async def test_someone_flooding_the_bot_holds_up_no_official(tmp_path: Path) -> 
         await emu.wait_until(lambda: len(stranger.bot_messages) == flood, timeout=TIMEOUT)
         first_words = t.NOT_REGISTERED.split("<")[0].split("{")[0]
         assert all(m.text.startswith(first_words) for m in stranger.bot_messages)
+
+
+async def test_the_bot_hears_officials_again_after_an_administrator_held_the_database_locked(
+    tmp_path: Path,
+) -> None:
+    """An administrator opens the bot's database in the sqlite3 shell and holds a write
+    transaction longer than the bot waits for a lock (5 s) while Kasubag asks for her
+    tasks. The update cannot be kept meanwhile; the bot waits and tries again instead of
+    ending its polling (it would have heard nobody until a restart). Her question is
+    answered once the lock is gone, and so is her next one."""
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        kasubag = world["kasubag"]
+        admin = sqlite3.connect(sqlite_file(world), isolation_level=None)
+        try:
+            admin.execute("BEGIN IMMEDIATE")
+            kasubag.mark_seen()
+            shown = len(kasubag.bot_messages)
+            await kasubag.send("/tugas")
+            await asyncio.sleep(6.5)  # past the bot's 5 s busy timeout
+            assert len(kasubag.bot_messages) == shown
+        finally:
+            admin.execute("COMMIT")
+            admin.close()
+        held = await kasubag.wait_message(timeout=30)
+        assert "tugas" in held.text.lower()
+        await kasubag.send("/saya")
+        profile = await kasubag.wait_message(timeout=10)
+        assert "Nama:" in profile.text
