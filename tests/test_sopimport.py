@@ -639,6 +639,18 @@ def test_the_shipped_definition_has_no_guesses() -> None:
         ("maksimal 2 jam", 120, False),
         ("paling lambat 1 hari", 480, False),
         ("selambat-lambatnya 2 hari kerja", 960, False),
+        # a day as its 24 hours is a working day (not 24 working hours: three days), but
+        # hours said to be working hours are those
+        ("24 jam", 480, False),
+        ("48 jam", 960, False),
+        ("Maksimal 24 jam", 480, False),
+        ("24 jam kerja", 1440, False),
+        ("36 jam", 2160, False),
+        # an estimate: its number, with a note asking to confirm it
+        ("± 2 jam", 120, True),
+        ("sekitar 1 hari", 480, True),
+        ("kurang lebih 30 menit", 30, True),
+        ("±", None, True),
         # still not a time: the step's default, as a guess
         ("maksimal", None, True),
         ("1 (satu)", None, True),

@@ -1,8 +1,9 @@
 """Mutu Baku "Waktu" into working minutes: '30 menit', '2 jam', '1 hari' (one day = 480).
 
 Written as forms write it: the number spelled out too ('1 (satu) hari'), a day as
-'1 x 24 jam' (one working day), two units ('1 jam 30 menit'), a half ('½ hari', '1/2 hari'),
-a limit ('Max 1 hari', 'maksimal 2 jam', 'paling lambat 1 hari': the norm is that limit).
+'1 x 24 jam' or '24 jam' (one working day: hours in whole days are days), two units ('1 jam 30 menit'), a half ('½ hari', '1/2 hari'),
+a limit ('Max 1 hari', 'maksimal 2 jam', 'paling lambat 1 hari': the norm is that limit),
+an estimate ('± 2 jam', 'sekitar 1 hari': that number, with a note asking to confirm it).
 A cell with only a unit ('menit') or nothing gives no number: the step gets the project's
 default for its kind (README, "Default time norms") and a guess the reviewer must confirm.
 """
@@ -42,6 +43,9 @@ _LIMIT = re.compile(
 _SPELLED = re.compile(r"\s*\(\s*[a-z][a-z\s-]*\)")  # "1 (satu) hari": the number in words
 _FRACTIONS = {"½": "1/2", "¼": "1/4", "¾": "3/4"}
 _DAYS_OF_24_HOURS = re.compile(rf"(?P<days>{_NUMBER})\s*[x×]\s*24\s*jam")  # "1 x 24 jam"
+_HOURS = re.compile(r"^(?P<hours>\d+)\s*jam\b(?!\s+kerja)")  # "24 jam", "48 jam": days
+# "± 2 jam", "sekitar 1 hari", "kurang lebih 30 menit": the number, as a guess to confirm
+_ABOUT = re.compile(r"^(?:±|\+/-|\+-|sekitar|kurang\s+lebih|kira-kira|kurleb|lebih\s+kurang)\s*")
 _TIMES = re.compile(rf"(?P<count>\d+)\s*[x×]\s*(?P<each>{_NUMBER})\s*(?P<unit>[a-z]+)")
 
 
@@ -62,6 +66,10 @@ def _plain(text: str) -> str:
         text = re.sub(rf"(\d)\s*{mark}", rf"\1 {fraction}", text).replace(mark, fraction)
     text = _LIMIT.sub("", _SPELLED.sub("", text)).strip()
     text = _DAYS_OF_24_HOURS.sub(lambda m: f"{m.group('days')} hari", text)
+    # a day written as its 24 hours is a working day, not 24 working hours (three days)
+    whole = _HOURS.match(text)
+    if whole and int(whole.group("hours")) % 24 == 0 and int(whole.group("hours")):
+        text = f"{int(whole.group('hours')) // 24} hari{text[whole.end() :]}"
 
     def times(m: re.Match[str]) -> str:
         each = _number(m.group("each"))
@@ -83,6 +91,12 @@ def parse_time(cell: str) -> StepTime:
     text = " ".join(cell.casefold().split())
     if not text:
         return StepTime(None, "kolom Waktu kosong")
+    about = _ABOUT.match(text)
+    if about:
+        read = parse_time(text[about.end() :])
+        if read.minutes is None:
+            return StepTime(None, f"kolom Waktu tidak terbaca ('{cell.strip()}')")
+        return StepTime(read.minutes, f"perkiraan ('{cell.strip()}'): mohon dipastikan")
     text = _plain(text)
     if not text:  # "Max" and nothing else
         return StepTime(None, f"kolom Waktu tidak terbaca ('{cell.strip()}')")
