@@ -152,6 +152,10 @@ REFUSALS = {
     "too_long": "Teks terlalu panjang (paling banyak {limit} karakter). Silakan mempersingkatnya.",
     "closed": "Berkas ini sudah ditutup; tidak ada tindakan lagi yang dapat dilakukan.",
     "not_allowed": "Mohon maaf, tindakan tersebut tidak dapat dilakukan.",
+    "role_gone": (
+        "Mohon maaf, Bapak/Ibu tidak lagi memegang peran {role}; langkah yang diputuskan "
+        "dalam peran tersebut tidak dapat Bapak/Ibu tarik kembali."
+    ),
     "invalid": "Mohon maaf, isian tersebut tidak valid.",
     "refused": "Mohon maaf, permintaan tersebut tidak dapat diproses.",
     "definitive_only": (

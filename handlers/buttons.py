@@ -31,6 +31,7 @@ from bot.core.model import (
     FormTeam,
     FourEyes,
     ReturnForCorrection,
+    RoleGone,
 )
 from bot.core.text import is_blank
 from bot.core.workflow import excluded_reviewers
@@ -101,12 +102,7 @@ async def on_button(update: Update, context: Context) -> None:
         await _retire_stale(update, context, cb, case)
         return
     if cb.op is Op.WITHDRAW:
-        refused = await do_withdraw(update, context, case.id, case.version)
-        if refused is None:
-            await answer(update, t.ANS_WITHDRAWN)
-            await _drop_buttons(query.message)
-        else:  # e.g. the next holder acted first: "sudah diproses"
-            await answer(update, refused, alert=True)
+        await withdraw(update, context, case)
         return
     if not svc.queries.holds(case, actor):
         await answer(update, t.ANS_NOT_YOURS, alert=True)
@@ -131,6 +127,23 @@ async def on_button(update: Update, context: Context) -> None:
         await answer(update, refused, alert=True)
         return
     await action(update, context, cb, case, actor)
+
+
+async def withdraw(update: Update, context: Context, case: Case) -> None:
+    """Tarik kembali: the move goes back to its author, while they still hold the role they
+    made it in; a button of a role since passed on (or of a Plh whose period ended) goes."""
+    refused = await do_withdraw(update, context, case)
+    if refused is None:
+        await answer(update, t.ANS_WITHDRAWN)
+        await _drop_buttons(_pressed(update))
+    elif isinstance(refused, DomainError):
+        await answer(
+            update, refusal_text(refused, context.services.sops.of(case), html=False), alert=True
+        )
+        if isinstance(refused, RoleGone):
+            await _drop_buttons(_pressed(update))
+    else:  # e.g. the next holder acted first: "sudah diproses"
+        await answer(update, refused, alert=True)
 
 
 def _pressed(update: Update) -> Message | None:

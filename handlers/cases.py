@@ -9,7 +9,7 @@ from telegram.ext import Application, CommandHandler
 from bot import parsing
 from bot import texts as t
 from bot.callbacks import Callback, Op
-from bot.core.model import DomainError, Withdraw
+from bot.core.model import Case, DomainError, Withdraw
 from bot.core.workflow import excluded_reviewers
 from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied, NewCase
@@ -294,23 +294,24 @@ async def withdraw(update: Update, context: Context) -> None:
     if case is None:
         await reply(update, f"Berkas #{case_id} tidak ditemukan.")
         return
-    await do_withdraw(update, context, case.id, case.version)
+    await do_withdraw(update, context, case)
 
 
-async def do_withdraw(update: Update, context: Context, case_id: int, version: int) -> str | None:
+async def do_withdraw(update: Update, context: Context, case: Case) -> DomainError | str | None:
     """Take back the move the user just made; the task comes back to them (outbox).
     None when it was taken back, else why not (a /tarik command is answered here; a
     button's caller shows it as the press's answer)."""
+    svc = context.services
     try:
-        await context.services.cases.execute(
-            case_id, Withdraw(version), user_id(update), update_id=update.update_id
+        await svc.cases.execute(
+            case.id, Withdraw(case.version), user_id(update), update_id=update.update_id
         )
     except AlreadyApplied:
         return t.ANS_ALREADY_HANDLED
     except DomainError as exc:
         if update.callback_query is None:
-            await reply(update, refusal_text(exc))
-        return refusal_text(exc, html=False)
+            await reply(update, refusal_text(exc, svc.sops.of(case)))
+        return exc
     return None
 
 

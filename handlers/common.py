@@ -69,6 +69,9 @@ def refusal_text(
         if definition is not None:
             missing = [definition.document(d).name for d in missing]
         params["missing"] = ", ".join(str(m) for m in missing)
+    role = params.get("role")
+    if isinstance(role, str) and definition is not None and definition.has_role(role):
+        params["role"] = definition.role(role).name
     if html:
         params = {key: t.e(value) for key, value in params.items()}
     return t.refusal(error.code, **params)

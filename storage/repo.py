@@ -1389,6 +1389,12 @@ def take_task_messages_in_chat(tx: Tx, case_id: int, chat_id: int) -> list[int]:
     return sorted(r[0] for r in rows)
 
 
+def task_message_cases_in_chat(tx: Tx, chat_id: int) -> list[int]:
+    """The cases with a message with buttons in one chat (a task, a Tarik kembali)."""
+    rows = tx.all("SELECT DISTINCT case_id FROM task_messages WHERE chat_id = ?", (chat_id,))
+    return sorted(r[0] for r in rows)
+
+
 NOT_THE_HOLDER = "no longer the holder"  # the last_error of a row dropped by drop_queued_tasks
 
 

@@ -766,3 +766,37 @@ async def test_a_task_for_a_plh_who_never_pressed_start_is_reported_to_the_admin
         )
         await s.approve("plh", case)
         assert (await world.services.db.read(repo.load_case, case)).step == 4
+
+
+async def test_an_official_whose_plh_ended_cannot_withdraw_the_step_he_approved(
+    tmp_path: Path,
+) -> None:
+    """Ayu of the team is Plh Karo and approves step 3; the administrator ends her period.
+    The Tarik kembali button of her decision goes, and /tarik afterwards is refused
+    politely: she no longer holds the Karo role, so the case stays with the Kabag."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        ayu = ID["tim1"]
+        await appoint(world, f"/plh karo {ayu} 31-12-2030 cuti tahunan")
+        case = await to_step_3(world, s)
+        decided = await s.press("tim1", "Setujui", case)
+        await world.emu.wait_until(
+            lambda: "Tarik kembali" in str(decided.button_texts), timeout=WAIT
+        )
+        admin = world["admin"]
+        admin.mark_seen()
+        await admin.send("/akhiri_plh karo")
+        await admin.wait_message(timeout=WAIT)
+        await world.drained()
+        await world.emu.wait_until(lambda: not decided.button_texts, timeout=WAIT)
+        before = await world.services.db.read(repo.load_case, case)
+        assert before.step == 4
+        member = world["tim1"]
+        member.mark_seen()
+        await member.send(f"/tarik {case}")
+        refused = await member.wait_message(timeout=WAIT)
+        assert "tidak lagi memegang peran Karo" in refused.text and "Bapak/Ibu" in refused.text
+        await world.drained()
+        after = await world.services.db.read(repo.load_case, case)
+        assert (after.step, after.version) == (4, before.version)

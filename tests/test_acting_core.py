@@ -10,7 +10,7 @@ from __future__ import annotations
 from core_helpers import KABAG, KARO, KASUBAG, PEOPLE, Run, run_to, sop
 
 from bot.core.definition import Mandate
-from bot.core.model import Actor, DefinitiveOnly, EventType, FourEyes
+from bot.core.model import Actor, DefinitiveOnly, EventType, FourEyes, RoleGone, Withdraw
 from bot.core.workflow import excluded_reviewers
 
 PLH_KARO = Actor(20, frozenset({"karo"}), acting={"karo": "plh"})
@@ -102,6 +102,24 @@ def test_a_withdrawn_approval_no_longer_excludes_its_author() -> None:
     assert run.step == 2
     assert excluded_reviewers(run.definition, run.current) == frozenset()
     assert run.current.reviewers == ()
+
+
+def test_only_a_present_holder_of_the_role_takes_a_move_back() -> None:
+    """A Plh Karo takes her approval back while her period runs (the event says Plh); once
+    it has ended, or after the Kabag role passed on, the move made in it stays."""
+    run = run_to(3)
+    run.approve(PLH_KARO)
+    assert run.withdraw(PLH_KARO)[-1].data == {"acting": "plh"}
+    run.approve(PLH_KARO)
+    period_over = Actor(PLH_KARO.person_id, frozenset())
+    error = run.refuse(period_over, Withdraw(run.version))
+    assert isinstance(error, RoleGone) and error.params == {"role": "karo"}
+    run = run_to(2)
+    run.approve(KABAG)
+    kabag_no_more = Actor(KABAG.person_id, frozenset({"tim"}))
+    assert isinstance(run.refuse(kabag_no_more, Withdraw(run.version)), RoleGone)
+    run.withdraw(KABAG)
+    assert run.step == 2
 
 
 def test_the_review_chains_of_this_sop() -> None:

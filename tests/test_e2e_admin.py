@@ -428,3 +428,34 @@ async def test_kabag_passed_to_the_kasubag_who_proposed_leaves_step_2_to_no_one_
         for m in world["kasubag"].bot_messages
         if f"Berkas #{case}" in m.text and any("Setujui" in b for b in m.button_texts)
     ]
+
+
+async def test_a_kabag_whose_role_passed_on_cannot_withdraw_the_step_he_approved(
+    world: World,
+) -> None:
+    """Budi, Kabag and (by invitation) also of the team, approves step 2; the administrator
+    then passes the Kabag role to Agus. The Tarik kembali button of Budi's decision goes; a
+    press of it still in flight and /tarik are both refused politely, and the case stays
+    with the Karo: step 2 is now Agus's, whom Budi cannot take it back from."""
+    s = Script(world, WAIT)
+    token = await invitation(world, "tim")
+    budi = world["kabag"]
+    await budi.send(f"/start {token}")
+    await budi.wait_message(lambda m: "Tim" in m.text, timeout=WAIT)
+    case = await s.submit("Usulan yang berpindah pemegang")
+    decided = await s.press("kabag", "Setujui", case)
+    await world.emu.wait_until(lambda: "Tarik kembali" in str(decided.button_texts), timeout=WAIT)
+    stored = await world.services.db.read(repo.load_case, case)
+    withdraw = f"w:{case}:{stored.step}:{stored.version}"
+    assert "dialihkan" in await said(world, "admin", f"/alihkan kabag 1002 {NEW_KABAG}")
+    await world.drained()
+    await world.emu.wait_until(lambda: not decided.button_texts, timeout=WAIT)
+    pressed = await budi.press_data(decided, withdraw, timeout=WAIT)
+    assert pressed.text is not None and "tidak lagi memegang peran Kabag" in pressed.text
+    refused = await said(world, "kabag", f"/tarik {case}")
+    assert refused.startswith("Mohon maaf, Bapak/Ibu tidak lagi memegang peran Kabag")
+    await world.drained()
+    after = await world.services.db.read(repo.load_case, case)
+    assert (after.step, after.version) == (stored.step, stored.version)
+    events = await world.services.db.read(repo.load_events, case)
+    assert not [e for e in events if e.type is EventType.WITHDRAWN]

@@ -280,6 +280,12 @@ class NotHolder(DomainError):
     code = "not_holder"
 
 
+class RoleGone(DomainError):
+    """A move is taken back only in the role it was made in, by someone who holds it now."""
+
+    code = "role_gone"
+
+
 class WrongStepKind(DomainError):
     code = "wrong_kind"
 

@@ -40,6 +40,7 @@ from bot.core.model import (
     ReasonRequired,
     ReplaceTeamMember,
     ReturnForCorrection,
+    RoleGone,
     StaleVersion,
     StartCase,
     TextTooLong,
@@ -141,9 +142,27 @@ def holder_role(definition: SopDefinition, case: Case, actor: Actor) -> str:
     step = definition.step(case.step)
     if step.actor not in actor.roles:
         raise NotHolder(role=step.actor)
-    if definition.role(step.actor).shared and case.team and actor.person_id not in case.team:
+    if not holds_role(definition, case, step.actor, actor):
         raise NotHolder(role=step.actor, team=True)
     return step.actor
+
+
+def holds_role(definition: SopDefinition, case: Case, role: str, actor: Actor) -> bool:
+    """Whether ``actor`` holds ``role`` for the case now (definitive, or acting in force);
+    a shared role only as a member of the case's team, once it is formed."""
+    if role not in actor.roles:
+        return False
+    return not (definition.role(role).shared and case.team and actor.person_id not in case.team)
+
+
+def withdrawable_by(definition: SopDefinition, case: Case, actor: Actor) -> bool:
+    """Whether the case's last move is ``actor``'s to take back: theirs, nobody has acted
+    since, and they still hold the role they made it in."""
+    try:
+        _withdrawn_role(definition, case, actor)
+    except DomainError:
+        return False
+    return True
 
 
 def missing_inputs(definition: SopDefinition, case: Case, step: Step) -> list[str]:
@@ -219,10 +238,9 @@ def _replace_member(
 
 
 def _withdraw(definition: SopDefinition, case: Case, actor: Actor, now: datetime) -> list[Event]:
-    move = case.last_move
-    if move is None or move.by != actor.person_id or move.to_step != case.step:
-        raise NotAllowed("nothing of yours to withdraw: the next holder has acted already")
-    role = definition.step(move.from_step).actor
+    role, from_step = _withdrawn_role(definition, case, actor)
+    acting = actor.acting_as(role)
+    data = {"acting": acting} if acting else {}
     return [
         Event(
             EventType.WITHDRAWN,
@@ -231,9 +249,23 @@ def _withdraw(definition: SopDefinition, case: Case, actor: Actor, now: datetime
             role,
             now,
             case.step,
-            to_step=move.from_step,
+            to_step=from_step,
+            data=data,
         )
     ]
+
+
+def _withdrawn_role(definition: SopDefinition, case: Case, actor: Actor) -> tuple[str, int]:
+    """The role the last move was made in and the step it came from, when ``actor`` may
+    take it back; only a present holder of that role may (not a Plh whose period ended,
+    nor one whose role passed on or was revoked)."""
+    move = case.last_move
+    if move is None or move.by != actor.person_id or move.to_step != case.step:
+        raise NotAllowed("nothing of yours to withdraw: the next holder has acted already")
+    role = definition.step(move.from_step).actor
+    if not holds_role(definition, case, role, actor):
+        raise RoleGone(role=role)
+    return role, move.from_step
 
 
 def _four_eyes(definition: SopDefinition, case: Case, step: Step, actor: Actor) -> None:
@@ -441,4 +473,14 @@ def _attachment(d: dict[str, Any], by: int) -> Attachment:
     )
 
 
-__all__ = ["DomainError", "apply", "apply_all", "decide", "holder_role", "missing_inputs", "replay"]
+__all__ = [
+    "DomainError",
+    "apply",
+    "apply_all",
+    "decide",
+    "holder_role",
+    "holds_role",
+    "missing_inputs",
+    "replay",
+    "withdrawable_by",
+]

@@ -315,6 +315,8 @@ class Acting:
         cases = self._open_cases(tx, appointment.role)
         # their buttons and a reason they were typing go (the acting_end notice says why)
         effects.take_tasks_from(tx, appointment.person_id, cases, now)
+        acted = routing.actor(tx, appointment.person_id, appointment.unit, self.config, now)
+        effects.take_withdrawals_from(tx, acted, self.sops.of, now)
         for case, definition in cases:
             if routing.passed_over(definition, case, appointment):
                 continue  # the step never left its definitive holder (strategic, four eyes)

@@ -20,12 +20,13 @@ Kinds of row (``chat_id`` 0 marks a job, not a message):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.core.definition import DocumentSource, SopDefinition, StepKind
-from bot.core.model import Case, EventType
+from bot.core.model import Actor, Case, EventType
+from bot.core.workflow import withdrawable_by
 from bot.papers.registry import team_amendments
 from bot.services import routing
 from storage import repo
@@ -316,6 +317,30 @@ def take_tasks_from(
             text = shown[2] if shown is not None and shown[:2] == (person_id, message_id) else ""
             strip(tx, person_id, message_id, now, case_id, text)
     return len(taken)
+
+
+def take_withdrawals_from(
+    tx: Tx, actor: Actor, sops_of: Callable[[Case], SopDefinition], now: datetime
+) -> int:
+    """The Tarik kembali buttons in the person's chat of moves made in a role they no longer
+    hold (passed on, revoked, an acting period over) go: only a present holder of that role
+    takes a move back. A case whose current step is theirs keeps its buttons. How many went."""
+    person_id = actor.person_id
+    taken = 0
+    for case_id in repo.task_message_cases_in_chat(tx, person_id):
+        case = repo.load_case(tx, case_id)
+        move = case.last_move if case is not None and case.is_open else None
+        if case is None or move is None or move.by != person_id or move.to_step != case.step:
+            continue
+        definition = sops_of(case)
+        if withdrawable_by(definition, case, actor):
+            continue
+        if person_id in routing.step_holders(tx, definition, case, now):
+            continue
+        for message_id in repo.take_task_messages_in_chat(tx, case_id, person_id):
+            strip(tx, person_id, message_id, now, case_id)
+        taken += 1
+    return taken
 
 
 def _undecided_notice(route: routing.Route) -> dict[str, Any] | None:

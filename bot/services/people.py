@@ -158,6 +158,7 @@ class PeopleService:
         cases = self._with_sops(self._cases_of(tx, role))
         for old in passed_from:  # its waiting tasks go with the role, as with /alihkan
             effects.take_tasks_from(tx, old, cases, now)
+            self._take_withdrawals(tx, old, now)
         self._take_over(tx, cases, user_id, now)
         return definition.role(role).name if definition.has_role(role) else role
 
@@ -235,6 +236,7 @@ class PeopleService:
                 return None
             cases = self._cases_of(tx, role)
             taken = effects.take_tasks_from(tx, person_id, self._with_sops(cases), now)
+            self._take_withdrawals(tx, person_id, now)
             told = {"t": "role_revoked", "role": role, "tasks": taken}
             repo.enqueue(tx, person_id, "notice", now, params=told)
             vacant = not self._shared(role) and not repo.holders(tx, self.unit, role)
@@ -244,6 +246,11 @@ class PeopleService:
         if revoked is not None:
             self.wake_outbox()
         return revoked
+
+    def _take_withdrawals(self, tx: Tx, person_id: int, now: datetime) -> None:
+        """The person's Tarik kembali buttons of moves made in a role they no longer hold."""
+        actor = routing.actor(tx, person_id, self.unit, self.config, now)
+        effects.take_withdrawals_from(tx, actor, self.sops.of, now)
 
     def _with_sops(self, cases: list[Case]) -> list[tuple[Case, SopDefinition]]:
         return [(case, self.sops.of(case)) for case in cases]
@@ -331,6 +338,7 @@ class PeopleService:
             for person in (old, new):  # told first: the tasks follow the notice
                 repo.enqueue(tx, person, "notice", now, params={**told, "people": [old, new]})
             effects.take_tasks_from(tx, old, cases, now)
+            self._take_withdrawals(tx, old, now)
             for case, definition in moved:
                 effects.hand_task(tx, definition, case, new, now, {"open": 1})
             effects.tell_if_undecided(tx, cases, now, self.config.admins)
