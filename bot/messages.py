@@ -345,6 +345,8 @@ class Renderer:
             return self._acting_notice(item, inputs, str(kind))
         if kind == "role_moved":
             return self._role_moved(item, inputs)
+        if kind == "invite_used":
+            return self._invite_used(item, inputs)
         if kind == "role_revoked":
             text = t.ROLE_REVOKED.format(role=t.e(role_name(self.sops, str(p["role"]))))
             if int(p.get("tasks", 0)):
@@ -450,6 +452,24 @@ class Renderer:
             text = t.ROLE_MOVED_OUT.format(role=role, new=t.e(inputs.name(int(p["to"]))))
             if tasks:
                 text += " " + t.ROLE_MOVED_TASKS_OUT.format(tasks=tasks)
+        return Message(text)
+
+    def _invite_used(self, item: repo.OutboxItem, inputs: Inputs) -> Message:
+        """The administrator who made an invitation: who used it, whom the role left."""
+        p = item.params
+
+        def who(person: int) -> str:
+            name = inputs.name(person)
+            return name if name == f"ID {person}" else f"{name} (ID {person})"
+
+        role = role_name(self.sops, str(p["role"]))
+        text = t.INVITE_USED.format(role=t.e(role), new=t.e(who(int(p["to"]))))
+        old = [int(x) for x in p.get("from", [])]
+        if old:
+            names = ", ".join(who(x) for x in old)
+            text += " " + t.INVITE_USED_PASSED.format(old=t.e(names))
+        if int(p.get("tasks", 0)):
+            text += " " + t.INVITE_USED_TASKS.format(tasks=int(p["tasks"]))
         return Message(text)
 
     def _acting_notice(self, item: repo.OutboxItem, inputs: Inputs, kind: str) -> Message | None:

@@ -299,6 +299,11 @@ ROLE_MOVED_TASKS_OUT = (
     "{tasks} tugas yang sedang berjalan kini menjadi tugasnya; tombol pada pesan tugas "
     "sebelumnya tidak berlaku lagi."
 )
+INVITE_USED = "🔗 Undangan peran <b>{role}</b> telah digunakan oleh {new}."
+INVITE_USED_PASSED = (
+    "Peran tersebut tidak lagi dipegang oleh {old}; yang bersangkutan telah diberi tahu."
+)
+INVITE_USED_TASKS = "{tasks} tugas yang sedang berjalan kini menjadi tugasnya."
 ACTING_TASK_BACK = (
     "↩️ Masa tugas pejabat pelaksana telah berakhir; tugas ini kembali kepada Bapak/Ibu."
 )

@@ -584,6 +584,12 @@ def take_invite(tx: Tx, token: str, person_id: int, now: datetime) -> tuple[str,
     return (row[0], row[1]) if row else None
 
 
+def invite_creator(tx: Tx, token: str) -> int | None:
+    """The administrator who made an invitation."""
+    value = tx.value("SELECT created_by FROM invites WHERE token = ?", (token,))
+    return None if value is None else int(value)
+
+
 # -- SOP revisions -----------------------------------------------------------------------
 
 

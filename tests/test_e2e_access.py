@@ -602,6 +602,9 @@ async def test_an_invitation_binds_once_asks_the_profile_and_expires(tmp_path: P
         await newcomer.send(f"/start {token}")
         welcome = await newcomer.wait_message(timeout=WAIT)  # one message: welcome and question
         assert "terdaftar sebagai Kabag" in welcome.text and "nama lengkap" in welcome.text
+        # the administrator learns who used the link, and that Budi no longer is Kabag
+        used = await admin.wait_message(lambda m: "Undangan peran" in m.text, timeout=WAIT)
+        assert "@wulan (ID 2001)" in used.text and "Budi Santoso" in used.text
         for answer, expected in (
             ("Wulan Sari, S.E., M.M.", "NIP"),
             ("12345", "18 digit"),

@@ -442,6 +442,7 @@ async def test_a_kabag_whose_role_passed_on_cannot_withdraw_the_step_he_approved
     budi = world["kabag"]
     await budi.send(f"/start {token}")
     await budi.wait_message(lambda m: "Tim" in m.text, timeout=WAIT)
+    await world["admin"].wait_message(lambda m: "Undangan peran" in m.text, timeout=WAIT)
     case = await s.submit("Usulan yang berpindah pemegang")
     decided = await s.press("kabag", "Setujui", case)
     await world.emu.wait_until(lambda: "Tarik kembali" in str(decided.button_texts), timeout=WAIT)
@@ -459,3 +460,56 @@ async def test_a_kabag_whose_role_passed_on_cannot_withdraw_the_step_he_approved
     assert (after.step, after.version) == (stored.step, stored.version)
     events = await world.services.db.read(repo.load_events, case)
     assert not [e for e in events if e.type is EventType.WITHDRAWN]
+
+
+async def test_the_karo_whose_role_an_invitation_passed_on_is_told_and_so_is_the_administrator(
+    world: World,
+) -> None:
+    """The administrator's /undang karo link is opened by someone else first (forwarded,
+    or leaked): the role passes to him, with Karo's waiting task. Hendra is told, as by
+    /alihkan, that his Karo role went to the newcomer and the task with it; the
+    administrator learns who used the link, and that Hendra no longer holds the role."""
+    s = Script(world, WAIT)
+    case = await s.submit("Usulan saat undangan Karo dipakai")
+    await s.approve("kabag", case)
+    karo = world["karo"]
+    task = await s.seen("karo", lambda m: f"Berkas #{case}" in m.text and bool(m.button_texts))
+    token = await invitation(world, "karo")
+    admin = world["admin"]
+    admin.mark_seen()
+    karo.mark_seen()
+    stranger = world.emu.user(4242, "Orang", username="orang_lain")
+    await stranger.send(f"/start {token}")
+    await stranger.wait_message(lambda m: "terdaftar sebagai Karo" in m.text, timeout=WAIT)
+    told = await karo.wait_message(lambda m: "dialihkan" in m.text, timeout=WAIT)
+    assert plain(told.text) == (
+        "🔁 Peran Karo Bapak/Ibu telah dialihkan oleh administrator kepada @orang_lain. "
+        "1 tugas yang sedang berjalan kini menjadi tugasnya; tombol pada pesan tugas "
+        "sebelumnya tidak berlaku lagi."
+    )
+    used = await admin.wait_message(lambda m: "Undangan peran" in m.text, timeout=WAIT)
+    assert plain(used.text) == (
+        "🔗 Undangan peran Karo telah digunakan oleh @orang_lain (ID 4242). Peran tersebut "
+        "tidak lagi dipegang oleh Dr. Ir. Hendra Wijaya, M.P.A. (ID 1003); yang bersangkutan "
+        "telah diberi tahu. 1 tugas yang sedang berjalan kini menjadi tugasnya."
+    )
+    await world.drained()
+    await world.emu.wait_until(lambda: not task.button_texts, timeout=WAIT)
+    unit = world.config.organisation.unit
+    assert await world.services.db.read(repo.active_roles, 1003, unit) == frozenset()
+
+
+async def test_an_invitation_to_the_team_tells_its_administrator_who_joined(world: World) -> None:
+    """An invitation to the team's role (several hold it) takes it from no one: the
+    administrator who made it learns who joined, and no member hears of it."""
+    token = await invitation(world, "tim")
+    admin = world["admin"]
+    admin.mark_seen()
+    ayu = world["tim1"]
+    before = len(ayu.bot_messages)
+    newcomer = world.emu.user(4343, "Rina")
+    await newcomer.send(f"/start {token}")
+    used = await admin.wait_message(lambda m: "Undangan peran" in m.text, timeout=WAIT)
+    assert plain(used.text) == "🔗 Undangan peran Tim Penyusunan telah digunakan oleh ID 4343."
+    await world.drained()
+    assert len(ayu.bot_messages) == before

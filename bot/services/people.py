@@ -142,7 +142,9 @@ class PeopleService:
         return result
 
     def _accept_invite(self, tx: Tx, user_id: int, token: str, now: datetime) -> str | None:
-        """Bind the invited role; a single-holder role passes from its holder (history kept)."""
+        """Bind the invited role; a single-holder role passes from its holder (history kept)
+        with its waiting tasks, as with /alihkan: the old holder is told, and so is the
+        administrator who made the invitation (who used it, and who lost the role)."""
         taken = repo.take_invite(tx, token, user_id, now)
         if taken is None:
             return None
@@ -156,11 +158,42 @@ class PeopleService:
                     passed_from.append(holder.telegram_id)
         repo.grant_role(tx, user_id, role, unit, now, None)
         cases = self._with_sops(self._cases_of(tx, role))
+        tasks = len(self._waiting_for(tx, cases, user_id, now))
+        self._tell_invite_used(tx, token, role, user_id, passed_from, tasks, now)
         for old in passed_from:  # its waiting tasks go with the role, as with /alihkan
             effects.take_tasks_from(tx, old, cases, now)
             self._take_withdrawals(tx, old, now)
         self._take_over(tx, cases, user_id, now)
         return definition.role(role).name if definition.has_role(role) else role
+
+    def _tell_invite_used(
+        self,
+        tx: Tx,
+        token: str,
+        role: str,
+        new: int,
+        passed_from: list[int],
+        tasks: int,
+        now: datetime,
+    ) -> None:
+        """The holders the role passed from hear of it as from /alihkan (the tasks follow
+        the notice); the administrator who made the invitation learns who used it."""
+        for old in passed_from:
+            told = {"t": "role_moved", "role": role, "from": old, "to": new, "tasks": tasks}
+            repo.enqueue(tx, old, "notice", now, params={**told, "people": [old, new]})
+        creator = repo.invite_creator(tx, token)
+        admins = [creator] if creator in self.config.admins else list(self.config.admins)
+        used = {
+            "t": "invite_used",
+            "role": role,
+            "to": new,
+            "from": passed_from,
+            "tasks": tasks,
+            "people": [new, *passed_from],
+        }
+        for admin in admins:
+            if admin != new:
+                repo.enqueue(tx, admin, "notice", now, params=used)
 
     async def profile_step(
         self, user_id: int, kind: str, value: str, update_id: int | None = None
