@@ -3,6 +3,7 @@ files, through ``bot.cli.main`` with a config written to a temporary folder."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import zipfile
@@ -10,12 +11,14 @@ from pathlib import Path
 
 import docx
 import pytest
+from jinja2.exceptions import SecurityError
 
 from bot.cli import main
 from bot.config import ConfigError, load_config
 from bot.core.loader import definition_from_text, load_definition
-from bot.papers.registry import PAPERS, step_paper_problems
-from bot.papers.render import SHIPPED_TEMPLATES
+from bot.papers import samples
+from bot.papers.registry import LAPORAN, PAPERS, step_paper_problems
+from bot.papers.render import SHIPPED_TEMPLATES, PaperRenderer, TemplateFailed, jinja_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 SOP = ROOT / "sops" / "penyusunan-program-kerja.toml"
@@ -362,6 +365,75 @@ def test_the_report_as_the_paper_of_a_document_is_refused() -> None:
 
 
 # --- the [papers] table -------------------------------------------------------------
+
+
+def test_an_office_report_that_walks_from_the_chart_to_the_document_writes_no_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An office's laporan.docx reaches for the chart's document and tries to save it over
+    the bot's database: the paper is refused (the sandbox lets a template read plain data
+    only), the file is left as it was, and `sopbot check` names the template."""
+    victim = tmp_path / "sopbot.sqlite3"
+    victim.write_bytes(b"SQLite format 3\x00 data kantor")
+    for walk in ("chart.tpl", "chart._inline.tpl"):
+        office_copy(
+            tmp_path / "kantor",
+            "laporan.docx",
+            ("{{ chart }}", "{{ chart }}{{ " + walk + ".save('" + str(victim) + "') }}"),
+        )
+        renderer = PaperRenderer(tmp_path / "kantor")
+        with pytest.raises(TemplateFailed):
+            renderer.render(LAPORAN, samples.sample_laporan())
+        assert victim.read_bytes() == b"SQLite format 3\x00 data kantor"
+        code, _, err = check(write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n'), capsys)
+        assert code != 0 and "laporan.docx" in err
+    assert victim.read_bytes() == b"SQLite format 3\x00 data kantor"
+    (tmp_path / "kantor" / "laporan.docx").unlink()
+    assert len(docx.Document(_laporan(PaperRenderer(tmp_path / "kantor"))).inline_shapes) == 1
+
+
+def _laporan(renderer: PaperRenderer) -> io.BytesIO:
+    return io.BytesIO(renderer.render(LAPORAN, samples.sample_laporan()))
+
+
+class _Drawer:
+    """Any object but plain data: a template must not reach its methods or attributes."""
+
+    def __init__(self) -> None:
+        self.opened = False
+        self.name = "laci"
+
+    def open(self) -> str:
+        self.opened = True
+        return "terbuka"
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["{{ x.open() }}", "{{ x.name }}", "{{ x['open']() }}", "{{ (x|attr('open'))() }}"],
+)
+def test_a_template_reads_no_attribute_of_an_object_that_is_not_plain_data(source: str) -> None:
+    drawer = _Drawer()
+    with pytest.raises(SecurityError):
+        jinja_environment().from_string(source).render(x=drawer)
+    assert not drawer.opened
+
+
+def test_a_template_still_reads_text_lists_mappings_and_its_loop() -> None:
+    source = (
+        "{% for m in members %}{{ loop.index }}. {{ m.name|upper }}{{ ', ' if not loop.last }}"
+        "{% endfor %} / {{ case.title.strip() }} / {{ '%s-%s'|format(a, b) }} / "
+        "{{ range(2)|list }}"
+    )
+    context = {
+        "members": [{"name": "ayu"}, {"name": "rudi"}],
+        "case": {"title": " Usulan "},
+        "a": 1,
+        "b": 2,
+    }
+    assert jinja_environment().from_string(source).render(context) == (
+        "1. AYU, 2. RUDI / Usulan / 1-2 / [0, 1]"
+    )
 
 
 def test_templates_dir_is_relative_to_the_config_file(tmp_path: Path) -> None:

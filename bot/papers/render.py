@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2 import StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.runtime import LoopContext, Macro
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
+from jinja2.utils import Cycler, Joiner, Namespace
 
 from bot.papers.dates import DEFAULT_ZONE, OfficeZone
 from bot.papers.model import Picture
@@ -33,11 +36,33 @@ R = TypeVar("R")
 SHIPPED_TEMPLATES = Path(__file__).resolve().parents[2] / "doc_templates"
 
 
+_DATA = (str, int, float, bool, type(None), date, Mapping, list, tuple)
+_JINJA = (LoopContext, Cycler, Joiner, Namespace)
+
+
+class PaperSandbox(ImmutableSandboxedEnvironment):
+    """A sandbox in which a template reads plain data only: text, numbers, dates, lists and
+    mappings, and jinja's own ``loop``. An attribute of any other object (the chart's image,
+    whose ``tpl`` is the document itself) is refused, and only the methods of plain data
+    (which cannot change it), macros and jinja's globals can be called."""
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        return isinstance(obj, (*_DATA, *_JINJA)) and super().is_safe_attribute(obj, attr, value)
+
+    def is_safe_callable(self, obj: Any) -> bool:
+        if not super().is_safe_callable(obj):
+            return False
+        if isinstance(obj, (Macro, LoopContext)) or any(obj is g for g in self.globals.values()):
+            return True
+        owner = getattr(obj, "__self__", None)
+        return owner is not None and isinstance(owner, (*_DATA, *_JINJA))
+
+
 def jinja_environment() -> SandboxedEnvironment:
     """The environment templates are filled in: sandboxed (a template edited by an office
-    cannot reach Python), every value XML-escaped, and a misspelt placeholder an error
-    instead of an empty place on the paper."""
-    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    cannot reach Python, see :class:`PaperSandbox`), every value XML-escaped, and a
+    misspelt placeholder an error instead of an empty place on the paper."""
+    return PaperSandbox(autoescape=True, undefined=StrictUndefined)
 
 
 @dataclass(frozen=True)
@@ -121,8 +146,24 @@ class TemplateFailed(Exception):
         self.path, self.error = path, error
 
 
+class _Image:
+    """An image as a template sees it: it shows itself where it is placed, and has nothing
+    else to read (docxtpl's InlineImage, kept private, holds the whole document)."""
+
+    __slots__ = ("_inline",)
+
+    def __init__(self, inline: InlineImage) -> None:
+        self._inline = inline
+
+    def __html__(self) -> str:
+        return str(self._inline.__html__())
+
+    def __str__(self) -> str:
+        return str(self._inline)
+
+
 def _placed(tpl: DocxTemplate, value: Any) -> Any:
     """A :class:`Picture` becomes an image of this template (docxtpl's InlineImage)."""
     if isinstance(value, Picture) and value.png:
-        return InlineImage(tpl, io.BytesIO(value.png), width=Mm(value.width_mm))
+        return _Image(InlineImage(tpl, io.BytesIO(value.png), width=Mm(value.width_mm)))
     return value
