@@ -114,10 +114,13 @@ async def show_task_in(
     message_id: int,
 ) -> bool:
     """The case's task, with its buttons, in this message again, while the case is still at
-    ``version``; False when it has moved on (nothing is edited)."""
+    ``version`` and its step is the user's; False when it has moved on, or is not theirs (a
+    forged Batal button): nothing is edited."""
     svc = context.services
-    case = await svc.queries.case(case_id)
+    case, actor = await svc.queries.case_and_actor(case_id, user_id(update))
     if case is None or not case.is_open or case.version != version:
+        return False
+    if not svc.queries.holds(case, actor):
         return False
     view = await svc.queries.task_message(user_id(update), case)
     try:

@@ -330,6 +330,27 @@ async def test_forged_buttons_are_answered_politely_and_change_nothing(world: Wo
     await until_case(world, case, lambda c: c.step == 3)
 
 
+async def test_a_forged_batal_shows_the_archivist_no_task_of_the_kabag(world: World) -> None:
+    """Dewi, the archivist, presses a forged Batal of Kabag's step 2 on her welcome message:
+    she ends no question of hers and the step is not hers, so her message stays as it was
+    (no task of the case, no Setujui); Kabag's own task is untouched."""
+    s = Script(world, WAIT)
+    case = await submit_proposal(world, s)
+    task = await world["kabag"].wait_message(is_task(case, 2), timeout=WAIT)
+    v = (await case_of(world, case)).version
+    dewi = world["fu"]
+    welcome = dewi.bot_messages[0]
+    shown = welcome.text
+    before = await snapshot(world, case)
+    forged = Callback(Op.CANCEL_DIALOGUE, case, 2, v).encode()
+    answer = await dewi.press_data(welcome, forged, timeout=WAIT)
+    assert answer.text == t.ANS_ALREADY_HANDLED
+    assert await snapshot(world, case) == before
+    assert welcome.text == shown and f"Berkas #{case}" not in welcome.text
+    assert not welcome.button_texts
+    assert "Setujui" in str(task.buttons)
+
+
 async def test_a_button_of_a_case_that_does_not_exist_is_not_recognised(world: World) -> None:
     karo = world["karo"]
     before = await snapshot(world)
