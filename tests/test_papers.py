@@ -851,6 +851,30 @@ def test_bundle_zip_names_are_safe_and_unique() -> None:
     assert safe_archive_name("../..") == "berkas"
 
 
+@pytest.mark.parametrize(
+    ("uploaded", "entry"),
+    [
+        ("COM¹.docx", "_COM¹.docx"),
+        ("LPT².pdf", "_LPT².pdf"),
+        ("com³.xlsx", "_com³.xlsx"),
+        ("CONIN$.docx", "_CONIN$.docx"),
+        ("conout$.txt", "_conout$.txt"),
+        ("NUL .txt", "_NUL .txt"),
+        ("COM9.tar.gz", "_COM9.tar.gz"),
+    ],
+)
+def test_an_upload_named_like_a_windows_device_is_archived_under_a_name_windows_opens(
+    uploaded: str, entry: str
+) -> None:
+    """The archivist unpacks the bundle on an office PC: a file Kasubag uploaded as
+    COM¹.docx or CONIN$.docx (devices to Windows, which Explorer cannot write) comes out
+    with a leading underscore, as CON and COM1 do; ordinary names stay as they were."""
+    with zipfile.ZipFile(io.BytesIO(bundle_zip(b"PK", [(uploaded, b"isi")]))) as z:
+        assert f"berkas/{entry}" in z.namelist()
+    for plain in ("COM10.docx", "CONSOLE.txt", "LPT.pdf", "Comic.docx", "com¹ ok.docx"):
+        assert safe_archive_name(plain) == plain
+
+
 def test_bundle_zip_of_nothing() -> None:
     with zipfile.ZipFile(io.BytesIO(bundle_zip(b"", []))) as z:
         assert z.namelist() == [RECORD_NAME, MANIFEST]

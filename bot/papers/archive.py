@@ -7,8 +7,9 @@ Layout of the .zip::
     SHA256SUMS             "sha256  path" of every entry above (``sha256sum -c`` format)
 
 Names come from users (uploaded file names), so each is reduced to a plain file name: no
-folders, no "..", no drive letters or characters that Windows refuses, no control
-characters, not empty, at most 150 characters, unique inside the bundle.
+folders, no "..", no drive letters or characters that Windows refuses, no device name
+(CON, COM¹, CONIN$...: prefixed with "_"), no control characters, not empty, at most 150
+characters, unique inside the bundle.
 """
 
 from __future__ import annotations
@@ -48,7 +49,13 @@ _STORED = {
     "rar",
 }
 _FORBIDDEN = re.compile(r'[\x00-\x1f\x7f<>:"|?*\u202a-\u202e\u2066-\u2069]')
-_RESERVED = re.compile(r"(?i)^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$")
+# Windows' device names (Microsoft, "Naming Files, Paths, and Namespaces"), with the
+# superscript digits it also reads as COM and LPT ports, and the console's own; the device
+# is reached whatever extension follows, and after spaces before it ("NUL .txt")
+_RESERVED = re.compile(
+    r"(?i)^(con|prn|aux|nul|conin\$|conout\$|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])"
+    r" *(\..*)?$"
+)
 
 
 def safe_archive_name(name: str) -> str:
