@@ -31,7 +31,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -610,6 +610,26 @@ async def test_sigkill_at_random_points_loses_and_repeats_nothing(tmp_path: Path
         assert TOKEN.partition(":")[2] not in logged
 
 
+@contextlib.asynccontextmanager
+async def kasubag_and_a_bot_process(
+    tmp_path: Path,
+) -> AsyncIterator[tuple[BotApiEmulator, BotProcess, EmuUser]]:
+    """A real bot process (which a test may kill and start again) against the emulator,
+    and Kasubag, who has pressed Start."""
+    async with BotApiEmulator(token=TOKEN, bot_username="sopbot_demo_bot") as emu:
+        p = next(p for p in OFFICIALS if p.key == "kasubag")
+        kasubag = emu.user(p.telegram_id, p.name.split(",")[0], username=p.key)
+        with (tmp_path / "bot.log").open("ab") as log:
+            bot = BotProcess(tmp_path, emu.base_url, log)
+            try:
+                await bot.start()
+                await kasubag.send("/start")
+                await kasubag.wait_message(timeout=20)
+                yield emu, bot, kasubag
+            finally:
+                await bot.close()
+
+
 async def test_a_file_being_downloaded_when_the_bot_is_killed_is_recorded_after_the_restart(
     tmp_path: Path,
 ) -> None:
@@ -617,39 +637,27 @@ async def test_a_file_being_downloaded_when_the_bot_is_killed_is_recorded_after_
     is killed meanwhile. Telegram considers the update delivered (python-telegram-bot
     confirms an update once it is queued), so it never comes again; the bot kept it in its
     inbox and handles it after the restart: the file is recorded once and she is told."""
-    async with BotApiEmulator(token=TOKEN, bot_username="sopbot_demo_bot") as emu:
-        users = {
-            p.key: emu.user(p.telegram_id, p.name.split(",")[0], username=p.key) for p in OFFICIALS
-        }
+    async with kasubag_and_a_bot_process(tmp_path) as (emu, bot, kasubag):
+        await kasubag.send("/baru")
+        asked = await kasubag.wait_message(lambda m: "judul" in m.text, timeout=20)
+        await kasubag.send("Uji berkas saat bot mati")
+        await emu.wait_until(lambda: "tahun anggaran" in asked.text.lower(), timeout=20)
+        await kasubag.send("2027")
+        await emu.wait_until(lambda: "telah dibuat" in asked.text, timeout=20)
+        case = int(asked.text.split("Berkas #", 1)[1].split()[0])
+        emu.faults.hang(1, seconds=60, method="getFile", execute="never")
+        sent = await kasubag.send_document(
+            draft("Konsep"), file_name="Konsep Rencana Kerja.docx", caption=f"#{case}"
+        )
+        await emu.wait_until(lambda: bool(emu.calls_to("getFile")), timeout=20)
+        await emu.wait_until(lambda: not emu.pending_updates, timeout=20)  # confirmed
+        await bot.kill()
+        emu.faults.clear()
+        await bot.start()
+        await emu.wait_until(lambda: bool(sent.bot_reactions), timeout=30)
         db = tmp_path / "sopbot.sqlite3"
-        with (tmp_path / "bot.log").open("ab") as log:
-            bot = BotProcess(tmp_path, emu.base_url, log)
-            try:
-                await bot.start()
-                kasubag = users["kasubag"]
-                await kasubag.send("/start")
-                await kasubag.wait_message(timeout=20)
-                await kasubag.send("/baru")
-                asked = await kasubag.wait_message(lambda m: "judul" in m.text, timeout=20)
-                await kasubag.send("Uji berkas saat bot mati")
-                await emu.wait_until(lambda: "tahun anggaran" in asked.text.lower(), timeout=20)
-                await kasubag.send("2027")
-                await emu.wait_until(lambda: "telah dibuat" in asked.text, timeout=20)
-                case = int(asked.text.split("Berkas #", 1)[1].split()[0])
-                emu.faults.hang(1, seconds=60, method="getFile", execute="never")
-                sent = await kasubag.send_document(
-                    draft("Konsep"), file_name="Konsep Rencana Kerja.docx", caption=f"#{case}"
-                )
-                await emu.wait_until(lambda: bool(emu.calls_to("getFile")), timeout=20)
-                await emu.wait_until(lambda: not emu.pending_updates, timeout=20)  # confirmed
-                await bot.kill()
-                emu.faults.clear()
-                await bot.start()
-                await emu.wait_until(lambda: bool(sent.bot_reactions), timeout=30)
-                files = query(db, "SELECT COUNT(*) FROM files WHERE case_id = ?", (case,))
-                assert files[0][0] == 1
-            finally:
-                await bot.close()
+        files = query(db, "SELECT COUNT(*) FROM files WHERE case_id = ?", (case,))
+        assert files[0][0] == 1
 
 
 async def test_the_title_question_a_crash_kept_from_kasubag_is_asked_after_the_restart(
@@ -659,35 +667,21 @@ async def test_the_title_question_a_crash_kept_from_kasubag_is_asked_after_the_r
     back the question. Her /baru was applied, so after the restart it is not applied again;
     but the question she never saw is still the one waiting, so it is asked again, and her
     title is then taken as the answer to it."""
-    async with BotApiEmulator(token=TOKEN, bot_username="sopbot_demo_bot") as emu:
-        users = {
-            p.key: emu.user(p.telegram_id, p.name.split(",")[0], username=p.key) for p in OFFICIALS
-        }
-        with (tmp_path / "bot.log").open("ab") as log:
-            bot = BotProcess(tmp_path, emu.base_url, log)
-            try:
-                await bot.start()
-                kasubag = users["kasubag"]
-                await kasubag.send("/start")
-                await kasubag.wait_message(timeout=20)
-                kasubag.mark_seen()
-                shown = len(kasubag.bot_messages)
-                emu.faults.hang(
-                    1, seconds=60, method="sendMessage", execute="never", chat_id=kasubag.id
-                )
-                await kasubag.send("/baru")
-                await emu.wait_until(lambda: not emu.faults.rules, timeout=20)  # held
-                await bot.kill()
-                emu.faults.clear()
-                assert len(kasubag.bot_messages) == shown  # the question never reached her
-                await bot.start()
-                asked = await kasubag.wait_message(lambda m: "judul" in m.text, timeout=30)
-                assert asked.text.startswith("Mohon maaf, layanan sempat terhenti"), asked.text
-                await kasubag.send("Uji pertanyaan setelah bot mati")
-                year = await kasubag.wait_message(lambda m: "tahun anggaran" in m.text, timeout=20)
-                assert "Uji pertanyaan setelah bot mati" in year.text
-            finally:
-                await bot.close()
+    async with kasubag_and_a_bot_process(tmp_path) as (emu, bot, kasubag):
+        kasubag.mark_seen()
+        shown = len(kasubag.bot_messages)
+        emu.faults.hang(1, seconds=60, method="sendMessage", execute="never", chat_id=kasubag.id)
+        await kasubag.send("/baru")
+        await emu.wait_until(lambda: not emu.faults.rules, timeout=20)  # held
+        await bot.kill()
+        emu.faults.clear()
+        assert len(kasubag.bot_messages) == shown  # the question never reached her
+        await bot.start()
+        asked = await kasubag.wait_message(lambda m: "judul" in m.text, timeout=30)
+        assert asked.text.startswith("Mohon maaf, layanan sempat terhenti"), asked.text
+        await kasubag.send("Uji pertanyaan setelah bot mati")
+        year = await kasubag.wait_message(lambda m: "tahun anggaran" in m.text, timeout=20)
+        assert "Uji pertanyaan setelah bot mati" in year.text
 
 
 def delivered_update(emu: BotApiEmulator, text: str) -> dict[str, Any]:
