@@ -18,6 +18,7 @@ from bot.config import DEFAULT_API_BASE_URL, max_upload_bytes
 from bot.core.definition import SopDefinition
 from bot.core.model import Case, Event, EventType
 from bot.papers.dates import OfficeZone
+from bot.reminder_policy import first_due_at
 from bot.services import routing
 from bot.services.registry import SopRegistry
 from bot.services.routing import DEFINITIVE_ONLY, FOUR_EYES, step_holders
@@ -200,6 +201,9 @@ class Renderer:
         selected, page = repo.team_selection(inputs.dialogues.get(item.chat_id), case.id)
         names = {pid: inputs.name(pid) for pid in ([arrival.actor] if arrival else [])}
         reply_to, files_note = self._files_note(item.chat_id, definition, case, inputs)
+        header = ""
+        if "reminder" in p:
+            header = self.reminder_header(definition, case, int(p["reminder"]), now) + "\n\n"
         view = task_view(
             definition,
             case,
@@ -212,13 +216,16 @@ class Renderer:
             intro=str(p.get("intro", "")),
             files_note=files_note,
             notes=self._acting_notes(item, case, definition, inputs),
+            due=self.due(definition, case),
+            limit=t.MAX_MESSAGE - len(header),
         )
-        text = view.text
-        if "reminder" in p:
-            text = t.fit(
-                f"{self.reminder_header(definition, case, int(p['reminder']), now)}\n\n{text}"
-            )
-        return Message(text, view.keyboard, reply_to)
+        return Message(header + view.text, view.keyboard, reply_to)
+
+    def due(self, definition: SopDefinition, case: Case) -> datetime:
+        """When the step's norm of working time runs out: the moment its first reminder
+        counts from (:func:`bot.reminder_policy.first_due_at`, on the office's calendar)."""
+        step = definition.step(case.step)
+        return first_due_at(self.calendar, case.step_entered_at, step.time_minutes)
 
     def _acting_notes(
         self, item: repo.OutboxItem, case: Case, definition: SopDefinition, inputs: Inputs
@@ -232,7 +239,7 @@ class Renderer:
         if appointment is not None and appointment.person_id == item.chat_id and not why:
             title = acting_role(definition, step.actor, appointment.kind)
             notes.append(
-                f"👤 Anda menerima tugas ini selaku <b>{t.e(title)}</b> sampai "
+                f"👤 Bapak/Ibu menerima tugas ini selaku <b>{t.e(title)}</b> sampai "
                 f"{t.last_day(appointment.ends_at, self.zone)}."
             )
         if why == DEFINITIVE_ONLY:

@@ -6,7 +6,7 @@ strings. Texts are cut to fit Telegram's limits by :func:`fit`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from html import escape
 
@@ -38,6 +38,42 @@ def fit(text: str, limit: int = MAX_MESSAGE) -> str:
     return cut + "\n… <i>(dipersingkat)</i>"
 
 
+def clip(text: str, room: int) -> str:
+    """Text a user wrote (a title, a reason, a note), shortened so that, HTML-escaped, it
+    takes at most ``room`` characters; a shortened text ends in "…"."""
+    if len(e(text)) <= room:
+        return text
+    if room < 1:
+        return ""
+    used = end = 0
+    for ch in text:
+        size = len(e(ch))
+        if used + size > room - 1:
+            break
+        used, end = used + size, end + 1
+    return text[:end].rstrip() + "…"
+
+
+def fit_quoted(
+    build: Callable[[Sequence[str]], str], quoted: Sequence[str], limit: int = MAX_MESSAGE
+) -> str:
+    """A message that quotes what users wrote: ``build`` escapes each text of ``quoted`` and
+    puts it in once. When the message is longer than ``limit``, those texts are shortened
+    (the longest first, each ending in "…") by what is too much, so that what the bot says
+    around them (the outcome, the instructions, the buttons' words) is never cut."""
+    text = build(quoted)
+    if len(text) <= limit:
+        return text
+    sizes = [len(e(q)) for q in quoted]
+    left = max(limit - (len(text) - sum(sizes)), 0)
+    shares = list(sizes)
+    count = len(sizes)
+    for i in sorted(range(len(sizes)), key=sizes.__getitem__):  # the shortest keep theirs
+        shares[i] = min(sizes[i], left // count)
+        left, count = left - shares[i], count - 1
+    return fit(build([clip(q, n) for q, n in zip(quoted, shares, strict=True)]), limit)
+
+
 def sentence(text: str) -> str:
     """Text ending a sentence: a full stop, unless it ends in one already ("M.Si.")."""
     return text if text.endswith((".", "!", "?")) else f"{text}."
@@ -59,6 +95,7 @@ def last_day(moment: datetime, zone: OfficeZone = DEFAULT_ZONE) -> str:
 
 
 def minutes_text(minutes: int) -> str:
+    """Working minutes as officials say them: "1 hari kerja 2 jam", "4 jam kerja"."""
     if minutes <= 0:
         return "0 menit"
     days, rest = divmod(minutes, 480)
@@ -70,6 +107,8 @@ def minutes_text(minutes: int) -> str:
         parts.append(f"{hours} jam")
     if mins:
         parts.append(f"{mins} menit")
+    if not days:  # "4 jam kerja", as "1 hari kerja": the office's hours, not the clock's
+        parts[-1] += " kerja"
     return " ".join(parts)
 
 

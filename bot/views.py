@@ -8,13 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot import texts as t
 from bot.callbacks import Callback, Op
-from bot.core.definition import BUDGET_YEAR, RoleBook, SopDefinition, Step, StepKind
+from bot.core.definition import (
+    BUDGET_YEAR,
+    ApprovalKind,
+    RoleBook,
+    SopDefinition,
+    Step,
+    StepKind,
+)
 from bot.core.model import Case, Event, EventType
 from bot.core.workflow import missing_inputs
 from bot.papers.dates import OfficeZone
+from bot.papers.registry import PAPERS
 
 Keyboard = list[list[tuple[str, str]]]
 
@@ -25,9 +34,10 @@ class View:
     keyboard: Keyboard
 
 
-def case_heading(definition: SopDefinition, case: Case) -> str:
+def case_heading(definition: SopDefinition, case: Case, title: str | None = None) -> str:
+    """The case's number, title (``title``: the title shortened to fit) and year."""
     return (
-        f"<b>Berkas #{case.id}</b> — {t.e(case.title)}\n"
+        f"<b>Berkas #{case.id}</b> — {t.e(case.title if title is None else title)}\n"
         f"{t.e(definition.header.year_label)} {case.fiscal_year} · "
         f"SOP {t.e(definition.header.name)}"
     )
@@ -91,8 +101,99 @@ TEAM_PAGE = 10
 
 INTROS = {
     "created": "🆕 Berkas #{case} telah dibuat. Silakan melengkapi dokumennya.",
-    "withdrawn": "⏪ Berkas #{case} telah ditarik kembali dan menunggu tindakan Anda.",
+    "withdrawn": "⏪ Berkas #{case} telah ditarik kembali dan menunggu tindakan Bapak/Ibu.",
 }
+
+
+def button_words(label: str) -> str:
+    """A button as a task names it: its words without the icon, in bold ("<b>Teruskan</b>"
+    of "➡️ Teruskan")."""
+    return f"<b>{t.e(label.split(' ', 1)[-1])}</b>"
+
+
+def listing(items: Sequence[str]) -> str:
+    """ "A", "A dan B", "A, B, dan C"."""
+    if len(items) < 3:
+        return " dan ".join(items)
+    return f"{', '.join(items[:-1])}, dan {items[-1]}"
+
+
+def holder_of(definition: SopDefinition, step_id: int | None) -> str:
+    """Who holds a step, by role ("Kabag"), HTML-escaped; "" for no step."""
+    if step_id is None:
+        return ""
+    return t.e(role_name(definition, definition.step(step_id).actor))
+
+
+def due_line(step: Step, zone: OfficeZone, due: datetime | None) -> str:
+    """ "Norma waktu: 4 jam kerja (paling lambat Senin, 2 November 2026 pukul 12.15 WIB)"."""
+    line = f"Norma waktu: {t.minutes_text(step.time_minutes)}"
+    if due is not None:
+        line += f" (paling lambat {zone.hari_tanggal(due)} pukul {zone.jam(due)})"
+    return line
+
+
+def review_instruction(definition: SopDefinition, step: Step, returned: bool) -> str:
+    """What Setujui and Kembalikan do at a review step: a paraf, a signature (as the SOP's
+    ``approval`` says) or an approval, and where the case goes. A reviewer who got the case
+    back is told they may approve it again or return it further down."""
+    approve, give_back = button_words(t.BTN_APPROVE), button_words(t.BTN_RETURN)
+    nxt, back = holder_of(definition, step.on_approve), holder_of(definition, step.on_return)
+    onward = f" berkas diteruskan kepada {nxt}" if nxt else ""
+    if step.approval is ApprovalKind.PARAF:
+        meaning = (
+            f"Dengan menekan {approve}, Bapak/Ibu dicatat telah memberi paraf pada dokumen "
+            f"tersebut{f' dan{onward}' if onward else ''}."
+        )
+    elif step.approval is ApprovalKind.SIGNATURE:
+        signed = [t.e(definition.document(d).name) for d in dict.fromkeys(step.outputs)]
+        meaning = (
+            f"Dengan menekan {approve}, Bapak/Ibu dicatat telah menyetujui serta "
+            f"menandatangani {listing(signed) or 'dokumen tersebut'}"
+            f"{f'; kemudian{onward}' if onward else ''}."
+        )
+    else:
+        meaning = f"Tekan {approve} untuk menyetujui{f' dan meneruskan berkas kepada {nxt}' if nxt else ''}."
+    if returned:
+        opening = "Setelah catatan di atas ditindaklanjuti, Bapak/Ibu dapat menyetujui kembali berkas ini."
+        refusing = (
+            f"Bila perbaikan perlu dilakukan oleh {back}, tekan {give_back} dan tuliskan arahannya."
+            if back
+            else ""
+        )
+    else:
+        opening = "Mohon berkenan memeriksa dokumen tersebut."
+        refusing = (
+            f"Bila perlu perbaikan, tekan {give_back} dan tuliskan alasannya; berkas "
+            f"dikembalikan kepada {back}."
+            if back
+            else f"Bila perlu perbaikan, tekan {give_back} dan tuliskan alasannya."
+        )
+    return " ".join(part for part in (opening, meaning, refusing) if part)
+
+
+def team_instruction(definition: SopDefinition, step: Step, team: str) -> str:
+    """How the team is formed, and the place the order of picking gives in its decree: the
+    first picked is its Ketua (and the second its Sekretaris, in a team of more than two)."""
+    text = f"Silakan memilih anggota {t.e(team)}, lalu menekan {button_words(t.BTN_TEAM_DONE)}."
+    decrees = [
+        PAPERS[p].title for p in step.papers if p in PAPERS and PAPERS[p].amended_on_team_change
+    ]
+    if decrees:
+        text += (
+            f" Anggota yang dipilih pertama dicantumkan sebagai Ketua dalam {t.e(decrees[0])}, "
+            "dan anggota yang dipilih kedua sebagai Sekretaris bila anggota tim lebih dari dua."
+        )
+    return text
+
+
+def team_roles(count: int) -> list[str]:
+    """The place of each picked member in the team's decree, in the order picked (as
+    :mod:`bot.paperwork` writes the SK Tim)."""
+    return [
+        "Ketua" if i == 0 else ("Sekretaris" if i == 1 and count > 2 else "Anggota")
+        for i in range(count)
+    ]
 
 
 def task_view(
@@ -108,68 +209,150 @@ def task_view(
     intro: str = "",
     files_note: str = "",
     notes: Sequence[str] = (),
+    due: datetime | None = None,
+    limit: int = t.MAX_MESSAGE,
 ) -> View:
     """The message that asks the holder of the current step to act, with its buttons.
 
     ``arrival`` is the event that brought the case to this step: a return shows its reason,
-    a forward move its note (the next holder reads what the sender wrote)."""
+    a forward move its note (the next holder reads what the sender wrote). ``due``: when
+    the step's norm of working time runs out. The message takes at most ``limit``
+    characters: the title and the reason or note are shortened to what is left, never what
+    the task asks."""
+    keyboard: Keyboard = []
+
+    def build(quoted: Sequence[str]) -> str:
+        keyboard.clear()
+        return _task_text(
+            definition,
+            case,
+            zone,
+            names=names,
+            arrival=arrival,
+            title=quoted[0],
+            said=quoted[1],
+            keyboard=keyboard,
+            team_candidates=team_candidates,
+            team_selected=team_selected,
+            team_page=team_page,
+            intro=intro,
+            files_note=files_note,
+            notes=notes,
+            due=due,
+        )
+
+    text = t.fit_quoted(build, [case.title, _said(case, arrival)], limit)
+    return View(text, keyboard)
+
+
+def _said(case: Case, arrival: Event | None) -> str:
+    """What the person who brought the case here wrote: a return's reason, a note."""
+    if arrival is None or arrival.to_step != case.step:
+        return ""
+    return arrival.reason if arrival.type is EventType.RETURNED else arrival.note
+
+
+def _task_text(
+    definition: SopDefinition,
+    case: Case,
+    zone: OfficeZone,
+    *,
+    names: Mapping[int, str],
+    arrival: Event | None,
+    title: str,
+    said: str,
+    keyboard: Keyboard | None,
+    team_candidates: Sequence[tuple[int, str]] = (),
+    team_selected: Sequence[int] = (),
+    team_page: int = 0,
+    intro: str = "",
+    files_note: str = "",
+    notes: Sequence[str] = (),
+    due: datetime | None = None,
+) -> str:
+    """The task's text (``keyboard`` None: as it stood when decided, with neither what it
+    asked nor buttons); its buttons are put in ``keyboard``."""
+    asks = keyboard is not None
     step = definition.step(case.step)
     role = definition.role(step.actor)
     lines = []
-    if intro in INTROS:
+    if asks and intro in INTROS:
         lines += [INTROS[intro].format(case=case.id), ""]
-    for note in notes:
+    for note in notes if asks else ():
         lines += [note, ""]
-    lines += [case_heading(definition, case), "", step_line(definition, step)]
-    lines.append(
-        f"Pelaksana: {t.e(role.name)} · Waktu penyelesaian: {t.minutes_text(step.time_minutes)}"
-    )
+    lines += [case_heading(definition, case, title), "", step_line(definition, step)]
+    lines.append(f"Pelaksana: {t.e(role.name)} · {due_line(step, zone, due)}")
     lines.append(f"<i>{t.e(step.activity)}</i>")
+    returned = False
     if arrival is not None and arrival.to_step == case.step:
         by = by_whom(definition, arrival, names.get(arrival.actor, f"ID {arrival.actor}"))
         if arrival.type is EventType.RETURNED:
+            returned = True
             lines += [
                 "",
                 f"↩️ <b>Dikembalikan untuk diperbaiki</b> oleh {by} pada "
                 f"{zone.tanggal_jam(arrival.at)}.",
-                f"Alasan: <blockquote>{t.e(arrival.reason)}</blockquote>",
+                f"Alasan: <blockquote>{t.e(said)}</blockquote>",
             ]
         elif arrival.note:
-            lines += ["", f"📝 Catatan dari {by}:", f"<blockquote>{t.e(arrival.note)}</blockquote>"]
-    keyboard: Keyboard = []
+            lines += ["", f"📝 Catatan dari {by}:", f"<blockquote>{t.e(said)}</blockquote>"]
+    buttons: Keyboard = keyboard if keyboard is not None else []
 
     def button(label: str, op: Op, arg: str = "") -> tuple[str, str]:
         return label, Callback(op, case.id, case.step, case.version, arg).encode()
 
+    def ask(*sentences: str) -> None:
+        if asks:
+            lines.extend(["", " ".join(sentences)])
+
     missing = missing_inputs(definition, case, step)
+    nxt = holder_of(definition, step.on_approve)
     if step.kind is StepKind.REVIEW:
         lines += ["", "Dokumen yang diperiksa:", document_checklist(definition, case, step.inputs)]
-        lines += ["", "Mohon berkenan memeriksa dan memberikan keputusan."]
-        keyboard.append(
+        ask(review_instruction(definition, step, returned))
+        buttons.append(
             [button(t.BTN_APPROVE, Op.REVIEW, "a"), button(t.BTN_RETURN, Op.REVIEW, "k")]
         )
     elif step.kind in (StepKind.ACTION, StepKind.UPLOAD):
         docs = (*step.inputs, *step.uploads)
         if docs:
             lines += ["", "Kelengkapan:", document_checklist(definition, case, docs)]
+        if step.kind is StepKind.UPLOAD:
+            label = t.BTN_SUBMIT_DRAFTS.format(
+                role=role_name(definition, definition.step(step.on_approve or step.id).actor)
+            )
+        elif step.id == definition.first_step.id:
+            label = t.BTN_SUBMIT
+        else:
+            label = t.BTN_FORWARD
+        to = f" kepada {nxt}" if nxt else ""
         if step.uploads and missing:
-            lines += [
-                "",
+            ask(
                 "Silakan mengirim dokumen yang belum ada sebagai <b>file</b> di obrolan ini.",
-            ]
+                f"Tombol {button_words(label)} tersedia setelah dokumen wajib lengkap.",
+            )
+        elif not missing and step.kind is StepKind.UPLOAD:
+            ask(
+                f"Setelah semua dokumen selesai, silakan menekan {button_words(label)}. "
+                "Dokumen yang dikirim ulang sebelum itu menjadi versi barunya."
+            )
+        elif not missing and label == t.BTN_SUBMIT:
+            ask(f"Silakan menekan {button_words(label)} untuk menyampaikan berkas{to}.")
+        elif not missing:
+            ask(
+                f"Silakan menekan {button_words(label)} untuk menyampaikan berkas{to}, atau "
+                f"{button_words(t.BTN_FORWARD_NOTE)} bila ada arahan yang perlu disampaikan."
+            )
         if not missing:
-            if step.kind is StepKind.UPLOAD:
-                nxt = definition.role(definition.step(step.on_approve or step.id).actor).name
-                keyboard.append([button(t.BTN_SUBMIT_DRAFTS.format(role=nxt), Op.SUBMIT_DRAFTS)])
-            elif step.id == definition.first_step.id:
-                keyboard.append([button(t.BTN_SUBMIT, Op.FORWARD)])
-            else:
-                keyboard.append([button(t.BTN_FORWARD, Op.FORWARD)])
-                keyboard.append([button(t.BTN_FORWARD_NOTE, Op.FORWARD, "n")])
+            buttons.append(
+                [button(label, Op.SUBMIT_DRAFTS if step.kind is StepKind.UPLOAD else Op.FORWARD)]
+            )
+            if label == t.BTN_FORWARD:
+                buttons.append([button(t.BTN_FORWARD_NOTE, Op.FORWARD, "n")])
     elif step.kind is StepKind.TEAM:
-        team = next((r.name for r in definition.roles if r.shared), "Tim")
-        lines += ["", f"Silakan memilih anggota {t.e(team)}, kemudian tetapkan tim."]
-        if not team_candidates:
+        team = team_name(definition)
+        ask(team_instruction(definition, step, team))
+        if asks and not team_candidates:
             lines.append(
                 f"<i>Belum ada pegawai terdaftar dengan peran {t.e(team)}. "
                 "Mohon hubungi administrator.</i>"
@@ -178,13 +361,19 @@ def task_view(
         page = min(max(team_page, 0), pages - 1)
         for person_id, name in team_candidates[page * TEAM_PAGE : (page + 1) * TEAM_PAGE]:
             mark = "☑️" if person_id in team_selected else "⬜"
-            keyboard.append([button(f"{mark} {name}"[:60], Op.TEAM_TOGGLE, str(person_id))])
+            buttons.append([button(f"{mark} {name}"[:60], Op.TEAM_TOGGLE, str(person_id))])
+        known = dict(team_candidates)
+        chosen = [known[p] for p in team_selected if p in known]
+        if asks and chosen:
+            picked = [
+                t.e(name) if place == "Anggota" else f"{t.e(name)} ({place})"
+                for name, place in zip(chosen, team_roles(len(chosen)), strict=True)
+            ]
+            lines.append(f"Terpilih ({len(chosen)}): {', '.join(picked)}")
+        elif asks and pages > 1:
+            lines.append("Terpilih: -")
         if pages > 1:
-            chosen = [name for person_id, name in team_candidates if person_id in team_selected]
-            lines.append(
-                f"Terpilih ({len(chosen)}): {t.e(', '.join(chosen))}" if chosen else "Terpilih: -"
-            )
-            keyboard.append(
+            buttons.append(
                 [
                     button("‹", Op.TEAM_PAGE, str((page - 1) % pages)),
                     button(f"{page + 1}/{pages}", Op.TEAM_PAGE, str(page)),
@@ -192,22 +381,91 @@ def task_view(
                 ]
             )
         if team_selected:
-            keyboard.append([button(t.BTN_TEAM_DONE, Op.TEAM_DONE)])
+            buttons.append([button(t.BTN_TEAM_DONE, Op.TEAM_DONE)])
     elif step.kind is StepKind.ARCHIVE:
         lines += [
             "",
             "Dokumen final untuk didokumentasikan:",
             document_checklist(definition, case, step.inputs),
         ]
-        keyboard.append([button(t.BTN_ARCHIVE, Op.ARCHIVE)])
-    if files_note:
+        ask(
+            f"Silakan memeriksa dokumen final, lalu menekan {button_words(t.BTN_ARCHIVE)} dan "
+            "mengetik nomor arsip."
+        )
+        buttons.append([button(t.BTN_ARCHIVE, Op.ARCHIVE)])
+    if asks and files_note:
         lines += ["", files_note]
-    return View(t.fit("\n".join(lines)), keyboard)
+    return "\n".join(lines)
 
 
-def decided_text(original: str, outcome: str) -> str:
-    """The pressed message after a decision: what it asked, then who decided what, when."""
-    return t.fit(f"{original}\n\n{outcome}")
+def decided_text(
+    definition: SopDefinition,
+    case: Case,
+    zone: OfficeZone,
+    *,
+    decision: Event,
+    actor_name: str,
+    names: Mapping[int, str],
+    arrival: Event | None = None,
+    moved: str = "",
+    events: Sequence[Event] = (),
+    limit: int = t.MAX_MESSAGE,
+) -> str:
+    """The task message once its holder decided, as the official's record of it: the task
+    as the case stood when it was decided (``case``: the case before the decision, with the
+    versions of the documents that went forward; ``arrival``: the move that brought it to
+    the step), without what it asked, then who decided what, when, and where the case went
+    (``moved``); the team a team step formed (among ``events``), each member with their
+    place. Quoted texts are shortened to fit, never the outcome."""
+
+    def build(quoted: Sequence[str]) -> str:
+        title, said, reason, note = quoted
+        task = _task_text(
+            definition, case, zone, names=names, arrival=arrival, title=title, said=said,
+            keyboard=None,
+        )  # fmt: skip
+        line = outcome_line(definition, decision, actor_name, zone, reason=reason, note=note)
+        team = _team_formed(definition, events, names)
+        return "\n\n".join(
+            part for part in (task, team, line + (f"\n{moved}" if moved else "")) if part
+        )
+
+    quoted = [case.title, _said(case, arrival), decision.reason, decision.note]
+    return t.fit_quoted(build, quoted, limit)
+
+
+def _team_formed(
+    definition: SopDefinition, events: Sequence[Event], names: Mapping[int, str]
+) -> str:
+    """The team a team step formed, each member with their place in its decree."""
+    formed = next((e for e in events if e.type is EventType.TEAM_FORMED), None)
+    if formed is None:
+        return ""
+    members = [int(m) for m in formed.data.get("members", [])]
+    places = team_roles(len(members))
+    listed = [
+        f"{i}. {t.e(names.get(m, f'ID {m}'))}" + (f" ({place})" if place != "Anggota" else "")
+        for i, (m, place) in enumerate(zip(members, places, strict=True), 1)
+    ]
+    return f"Susunan {t.e(team_name(definition))}:\n" + "\n".join(listed)
+
+
+def outcome_text(
+    definition: SopDefinition,
+    event: Event,
+    actor_name: str,
+    zone: OfficeZone,
+    moved: str = "",
+    limit: int = t.MAX_MESSAGE,
+) -> str:
+    """The outcome line and where the case went, alone (for a reply), fitted to ``limit``
+    by shortening the reason or note."""
+
+    def build(quoted: Sequence[str]) -> str:
+        line = outcome_line(definition, event, actor_name, zone, reason=quoted[0], note=quoted[1])
+        return line + (f"\n{moved}" if moved else "")
+
+    return t.fit_quoted(build, [event.reason, event.note], limit)
 
 
 ACTION_WORDS = {
@@ -260,15 +518,25 @@ def action_text(
     return text
 
 
-def outcome_line(definition: SopDefinition, event: Event, actor_name: str, zone: OfficeZone) -> str:
+def outcome_line(
+    definition: SopDefinition,
+    event: Event,
+    actor_name: str,
+    zone: OfficeZone,
+    *,
+    reason: str | None = None,
+    note: str | None = None,
+) -> str:
+    """ "✔️ Diteruskan oleh ... pada ...", with the reason or note (``reason``, ``note``:
+    those texts shortened to fit)."""
     icon = OUTCOME_WORDS[event.type].format(team=t.e(team_name(definition)))
     line = (
         f"{icon} oleh {by_whom(definition, event, actor_name)} pada {zone.tanggal_jam(event.at)}."
     )
     if event.reason:
-        line += f"\nAlasan: {t.e(event.reason)}"
+        line += f"\nAlasan: {t.e(event.reason if reason is None else reason)}"
     if event.note:
-        line += f"\nCatatan: {t.e(event.note)}"
+        line += f"\nCatatan: {t.e(event.note if note is None else note)}"
     return line
 
 

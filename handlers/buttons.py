@@ -37,7 +37,7 @@ from bot.core.text import is_blank
 from bot.core.workflow import excluded_reviewers
 from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied, Outcome
-from bot.views import decided_text, moved_line, outcome_line
+from bot.views import decided_text, moved_line, outcome_text
 from handlers.cases import do_withdraw, show_task_page
 from handlers.common import (
     Context,
@@ -63,7 +63,9 @@ STEP_OPS = {
 """The buttons each kind of step shows (ASSIGN_FILE only where the step takes uploads)."""
 
 ASSIGN_ARG = re.compile(r"(\d{1,3})(?:f(\d{1,12}))?", re.ASCII)  # document, file row
-Shown = tuple[int, int, str]  # (chat, message, HTML text) of the message that shows a decision
+# (chat, message, HTML text) of the message a decision is taken on; its text is what a
+# question asked on it gives back when the question lapses
+Shown = tuple[int, int, str]
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -366,10 +368,8 @@ async def run_command(
         return None
     await answer(update, t.ANS_DONE)
     definition = svc.sops.of(outcome.case)
-    line = outcome_line(definition, outcome.move, outcome.actor_name, svc.zone)
     moved = moved_line(definition, outcome.case, outcome.move)
-    if moved:
-        line += f"\n{moved}"
+    line = outcome_text(definition, outcome.move, outcome.actor_name, svc.zone, moved)
     keyboard = []
     if outcome.withdrawable:
         data = Callback(Op.WITHDRAW, outcome.case.id, outcome.case.step, outcome.case.version)
@@ -377,7 +377,21 @@ async def run_command(
     if shown is None:
         await reply(update, line, reply_markup=keyboard_markup(keyboard))
         return outcome
-    decided = decided_text(shown[2], line)
+    # the task as the case stood when it was decided (the documents at the versions that
+    # went forward), not the text the pressed message happened to show: an edit with a
+    # newer version may not have reached it yet
+    assert outcome.before is not None
+    decided = decided_text(
+        definition,
+        outcome.before,
+        svc.zone,
+        decision=outcome.move,
+        actor_name=outcome.actor_name,
+        names=outcome.names,
+        arrival=outcome.arrival,
+        moved=moved,
+        events=outcome.events,
+    )
     try:
         await context.bot.edit_message_text(
             decided, chat_id=shown[0], message_id=shown[1], reply_markup=keyboard_markup(keyboard)

@@ -505,6 +505,61 @@ async def test_an_upload_edits_the_live_task_and_gets_a_reaction(world: World) -
     assert "Dikembalikan untuk diperbaiki" in edited.text and reason in edited.text
 
 
+async def test_kasubag_submits_before_the_tor_v2_checklist_arrives_and_her_record_says_versi_2(
+    world: World,
+) -> None:
+    """Kasubag sends TOR version 2 and presses Ajukan before the edit that shows it reaches
+    her task (here the outbox is held). Her decided message is built from the case as it
+    went forward: version 2, which Kabag receives, not the version 1 still on her screen."""
+    s = Script(world, WAIT)
+    kasubag = world["kasubag"]
+    case = await s.new_case("Usulan dengan TOR versi kedua", 2027)
+    await s.upload("kasubag", case, "Konsep Rencana Kerja.docx", draft("Konsep"))
+    await s.upload("kasubag", case, "TOR.docx", draft("TOR"))
+    task = await s.seen("kasubag", has_button("Ajukan", case))
+    await world.drained()
+    assert "TOR.docx (versi 1)" in task.text
+    await world.services.outbox.stop()  # the checklist edit of version 2 does not leave
+    await kasubag.send_document(draft("TOR", 2), file_name="TOR.docx", caption=f"#{case}")
+    await until_case(world, case, lambda c: getattr(c.latest("tor"), "version", 0) == 2)
+    assert "TOR.docx (versi 1)" in task.text  # what her screen still shows
+    await kasubag.press(task, t.BTN_SUBMIT, timeout=WAIT)
+    await world.emu.wait_until(lambda: "Diteruskan oleh" in task.text, timeout=WAIT)
+    assert "✅ TOR (Kerangka Acuan Kerja): TOR.docx (versi 2)" in task.text
+    assert "versi 1)" not in task.text.replace("Konsep Rencana Kerja.docx (versi 1)", "")
+    assert task.text.endswith("Berkas diteruskan kepada Kabag.")
+    assert "Silakan menekan" not in task.text  # a record: what it asked is gone
+    assert task.button_texts == [t.BTN_WITHDRAW]
+
+
+async def test_a_return_reason_of_a_thousand_ampersands_leaves_every_outcome_and_instruction(
+    world: World,
+) -> None:
+    """A reason of 1000 "&" is 5000 characters of HTML. The messages quoting it shorten it
+    to what is left, with "…": the decision, where the case went, the checklist and what to
+    press are never cut (before, the end of each message was cut off)."""
+    s = Script(world, WAIT)
+    kasubag, kabag = world["kasubag"], world["kabag"]
+    case = await submit_proposal(world, s)
+    reason = "&" * 1000
+    await s.press("kabag", "Kembalikan", case)
+    await s.answer_prompt("kabag", reason)
+    decided = await s.seen("kabag", lambda m: "↩️ Dikembalikan oleh" in m.text)
+    assert decided.text.endswith("Berkas dikembalikan kepada Kasubag.")
+    assert "&&&…" in decided.text and "dipersingkat" not in decided.text
+    returned = await kasubag.wait_message(
+        lambda m: "Dikembalikan untuk diperbaiki" in m.text and bool(m.buttons), timeout=WAIT
+    )
+    assert "&&&…" in returned.text and "dipersingkat" not in returned.text
+    assert "✅ TOR (Kerangka Acuan Kerja): TOR.docx (versi 1)" in returned.text
+    assert "Silakan menekan Ajukan untuk menyampaikan berkas kepada Kabag." in returned.text
+    await s.press("kasubag", "Ajukan", case)
+    await world.emu.wait_until(lambda: "Diteruskan oleh" in returned.text, timeout=WAIT)
+    assert returned.text.endswith("Berkas diteruskan kepada Kabag.")
+    again = await kabag.wait_message(has_button("Setujui", case), timeout=WAIT)
+    assert "Mohon berkenan memeriksa" in again.text
+
+
 async def test_kasubag_deleted_his_task_message_and_his_next_upload_brings_it_back(
     world: World,
 ) -> None:

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 from bot import texts as t
 from bot.clock import ManualClock
-from bot.demo import OFFICIALS, Script, World, draft
+from bot.demo import OFFICIALS, Script, World, draft, has_button
 from emulator import EmuMessage
 from storage import repo
 from storage.codec import parse_ts
@@ -168,7 +168,7 @@ async def test_a_stalled_step_reminds_with_its_buttons_repeats_escalates_and_res
         assert set(news) == {"kasubag"} and len(news["kasubag"]) == 1
         first = news["kasubag"][0]
         assert headline(first) == "⏰ Pengingat ke-1"
-        assert "(norma 4 jam, telah berjalan 4 jam)" in first.text
+        assert "(norma 4 jam kerja, telah berjalan 4 jam kerja)" in first.text
         assert f"Berkas #{case} — Usulan yang tertahan" in first.text
         assert "Langkah 1 dari 12" in first.text
         assert any("Ajukan" in b for b in first.button_texts)  # the step's own buttons
@@ -228,6 +228,37 @@ async def test_a_stalled_step_reminds_with_its_buttons_repeats_escalates_and_res
         assert set(news) == {"kabag"} and len(news["kabag"]) == 1  # level 0 again: no Karo
         assert headline(news["kabag"][0]) == "⏰ Pengingat ke-1"
         assert {"✅ Setujui", "↩️ Kembalikan"} <= set(news["kabag"][0].button_texts)
+
+
+async def test_a_task_says_by_when_in_working_hours_and_its_first_reminder_comes_then(
+    tmp_path: Path,
+) -> None:
+    """The task names the moment its norm runs out on the office's calendar ("paling
+    lambat"), the moment the holder is first reminded: 4 working hours from Monday 09.00
+    is 13.00; 1 working day from Monday 14.30 is Tuesday 14.30."""
+    async with world_at(tmp_path, wib(11, 2, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        case = await proposal_ready(world, s, "Usulan dengan batas waktu")
+        task = await s.seen("kasubag", has_button("Ajukan", case))
+        assert (
+            "Pelaksana: Kasubag · Norma waktu: 4 jam kerja (paling lambat Senin, "
+            "2 November 2026 pukul 13.00 WIB)" in task.text
+        )
+        clock.set(wib(11, 2, 14, 30))
+        await s.press("kasubag", "Ajukan", case)
+        kabag = await s.seen("kabag", has_button("Setujui", case))
+        assert (
+            "Norma waktu: 1 hari kerja (paling lambat Selasa, 3 November 2026 pukul "
+            "14.30 WIB)" in kabag.text
+        )
+        await world.drained()
+        phones = Phones(world)
+        await sweep_at(world, clock, wib(11, 3, 14, 29))
+        assert phones.news() == {}
+        await sweep_at(world, clock, wib(11, 3, 14, 30))
+        news = phones.news()
+        assert [headline(m) for m in news["kabag"]] == ["⏰ Pengingat ke-1"]
+        assert "(norma 1 hari kerja, telah berjalan 1 hari kerja)" in news["kabag"][0].text
 
 
 async def test_an_escalation_still_on_its_way_when_the_step_moves_on_is_not_delivered(
@@ -351,7 +382,7 @@ async def test_tunda_is_for_the_holder_only_bounded_and_the_reminder_comes_after
         clock.set(wib(7, 6, 14, 30))
         answer = await ask(world, "kasubag", f"/tunda {case} 1h")
         assert f"ditunda sampai {t.when(wib(7, 7, 9, 30))}" in answer
-        assert "(dibatasi paling lama 3 jam)" in answer
+        assert "(dibatasi paling lama 3 jam kerja)" in answer
         for quiet in (wib(7, 6, 15, 30), wib(7, 7, 9, 29)):  # the 60-minute repeat waits too
             await sweep_at(world, clock, quiet)
             assert phones.news() == {}, quiet
@@ -397,7 +428,7 @@ async def test_terlambat_shows_superiors_and_admins_the_overdue_steps_and_refuse
             assert fresh not in overdue_lines(got)
         listing = await ask(world, "admin", "/terlambat")
         assert (
-            f"#{at_kasubag} · langkah 1 (Kasubag) · 1 hari kerja 1 jam dari norma 4 jam "
+            f"#{at_kasubag} · langkah 1 (Kasubag) · 1 hari kerja 1 jam dari norma 4 jam kerja "
             "· Usulan di Kasubag"
         ) in listing
         assert f"#{at_kabag} · langkah 2 (Kabag) · 1 hari kerja 1 jam dari norma 1 hari kerja" in (

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
-from core_helpers import T0, sop
+from datetime import UTC, datetime
+from typing import Any
 
-from bot.core.model import Event, EventType
+import pytest
+from core_helpers import KABAG, KARO, KASUBAG, T0, run_to, sop, started
+
+from bot import texts as t
+from bot.core.model import Event, EventType, ReturnForCorrection, Withdraw
 from bot.papers.dates import OfficeZone
-from bot.views import outcome_line
+from bot.views import decided_text, outcome_line, task_view
 
 WIB = OfficeZone.named("Asia/Jakarta")
 
@@ -22,3 +26,141 @@ def test_every_outcome_says_what_was_done_by_whom(kind: EventType) -> None:
     assert any(w.startswith("di") for w in words), line
     assert not any(w.startswith("me") for w in words), line
     assert "Budi Santoso" in line and line.endswith("pukul 15.00 WIB.")
+
+
+# -- what a task asks, step by step ------------------------------------------------------
+
+
+def asks(step_id: int, **options: Any) -> str:
+    """The text of the task of a case of the source SOP standing at ``step_id``."""
+    run = run_to(step_id)
+    return task_view(sop(), run.current, WIB, names={}, **options).text
+
+
+def test_setujui_means_a_paraf_at_steps_7_and_8_and_the_signature_at_step_9() -> None:
+    paraf = "Bapak/Ibu dicatat telah memberi paraf pada dokumen tersebut"
+    assert paraf in asks(7) and "diteruskan kepada Kabag" in asks(7)
+    assert paraf in asks(8) and "diteruskan kepada Karo" in asks(8)
+    signing = asks(9)
+    assert (
+        "Dengan menekan <b>Setujui</b>, Bapak/Ibu dicatat telah menyetujui serta "
+        "menandatangani Program Kerja, RKAKL, dan Penetapan Kinerja;" in signing
+    )
+    assert paraf not in signing
+    for step in (2, 3):  # a review that records neither: approve and pass it on
+        text = asks(step)
+        assert "paraf" not in text and "menandatangani" not in text
+        assert "Tekan <b>Setujui</b> untuk menyetujui dan meneruskan berkas kepada" in text
+        assert "tekan <b>Kembalikan</b> dan tuliskan alasannya; berkas dikembalikan" in text
+
+
+def test_a_reviewer_who_got_the_case_back_is_told_to_approve_again_or_return_it_further() -> None:
+    run = run_to(3)
+    events = run.do(KARO, ReturnForCorrection(run.version, "Selaraskan dengan Renstra."))
+    text = task_view(
+        sop(), run.current, WIB, names={KARO.person_id: "Hendra"}, arrival=events[-1]
+    ).text
+    assert "Langkah 2 dari 12" in text and "Selaraskan dengan Renstra." in text
+    assert (
+        "Setelah catatan di atas ditindaklanjuti, Bapak/Ibu dapat menyetujui kembali berkas "
+        "ini." in text
+    )
+    assert (
+        "Bila perbaikan perlu dilakukan oleh Kasubag, tekan <b>Kembalikan</b> dan tuliskan "
+        "arahannya." in text
+    )
+    assert "Mohon berkenan memeriksa" not in text
+
+
+def test_action_steps_say_which_button_to_press_and_to_whom_the_case_goes() -> None:
+    assert (
+        "Silakan menekan <b>Teruskan</b> untuk menyampaikan berkas kepada Kasubag, atau "
+        "<b>Teruskan dengan catatan</b> bila ada arahan" in asks(4)
+    )
+    assert "kepada Fungsional Umum" in asks(11)
+    assert (
+        "Silakan memeriksa dokumen final, lalu menekan <b>Arsipkan</b> dan mengetik nomor "
+        "arsip." in asks(12)
+    )
+    fresh = task_view(sop(), started().current, WIB, names={}).text
+    assert "Tombol <b>Ajukan</b> tersedia setelah dokumen wajib lengkap." in fresh
+
+
+def test_the_team_step_says_the_first_picked_is_ketua_in_the_sk_tim() -> None:
+    candidates = [(1004, "Ayu"), (1005, "Rudi"), (1006, "Sari")]
+    text = asks(5, team_candidates=candidates, team_selected=[1005, 1004, 1006])
+    assert (
+        "Silakan memilih anggota Tim Penyusunan, lalu menekan <b>Tetapkan tim dan "
+        "teruskan</b>. Anggota yang dipilih pertama dicantumkan sebagai Ketua dalam Draf SK "
+        "Tim Penyusunan" in text
+    )
+    assert "kemudian tetapkan" not in text
+    # in the order picked, as the SK Tim lists them
+    assert "Terpilih (3): Rudi (Ketua), Ayu (Sekretaris), Sari" in text
+
+
+def test_the_task_gives_the_norm_in_working_hours_and_by_when() -> None:
+    due = datetime(2026, 11, 2, 5, 15, tzinfo=UTC)  # 12.15 WIB
+    text = task_view(sop(), started().current, WIB, names={}, due=due).text
+    assert (
+        "Pelaksana: Kasubag · Norma waktu: 4 jam kerja (paling lambat Senin, 2 November 2026 "
+        "pukul 12.15 WIB)" in text
+    )
+    assert [t.minutes_text(m) for m in (240, 480, 4800, 30, 510, 0)] == [
+        "4 jam kerja",
+        "1 hari kerja",
+        "10 hari kerja",
+        "30 menit kerja",
+        "1 hari kerja 30 menit",
+        "0 menit",
+    ]
+
+
+def test_the_task_addresses_the_official_as_bapak_ibu() -> None:
+    run = run_to(2)
+    events = run.do(KASUBAG, Withdraw(run.version))
+    text = task_view(sop(), run.current, WIB, names={}, arrival=events[-1], intro="withdrawn").text
+    assert "menunggu tindakan Bapak/Ibu" in text and "Anda" not in text
+
+
+# -- long texts: the quote is shortened, never what the bot says --------------------------
+
+
+def test_a_long_reason_is_shortened_in_the_task_and_its_instruction_stays() -> None:
+    run = run_to(2)
+    events = run.do(KABAG, ReturnForCorrection(run.version, "<&>" * 333))
+    view = task_view(sop(), run.current, WIB, names={}, arrival=events[-1], limit=2000)
+    assert len(view.text) <= 2000
+    assert "…</blockquote>" in view.text and "dipersingkat" not in view.text
+    assert view.text.rstrip().endswith(
+        "Silakan menekan <b>Ajukan</b> untuk menyampaikan berkas kepada Kabag."
+    )
+
+
+def test_a_decided_message_keeps_its_outcome_and_shortens_the_reason_and_title() -> None:
+    run = run_to(2)
+    before = run.current
+    reason = "&" * 1000
+    events = run.do(KABAG, ReturnForCorrection(run.version, reason))
+    text = decided_text(
+        sop(),
+        before,
+        WIB,
+        decision=events[-1],
+        actor_name="Budi",
+        names={},
+        moved="Berkas dikembalikan kepada Kasubag.",
+    )
+    assert len(text) <= t.MAX_MESSAGE
+    assert text.endswith("Berkas dikembalikan kepada Kasubag.")
+    assert "↩️ Dikembalikan oleh Budi (Kabag)" in text
+    assert "&amp;…" in text and "dipersingkat" not in text
+
+
+@pytest.mark.parametrize("room", [0, 1, 2, 5, 6, 7, 50])
+def test_a_clipped_text_escaped_fits_its_room_and_ends_in_an_ellipsis(room: int) -> None:
+    text = "a&b<c>" * 10
+    clipped = t.clip(text, room)
+    assert len(t.e(clipped)) <= room
+    assert clipped == "" or clipped.endswith("…")
+    assert text.startswith(clipped.removesuffix("…"))

@@ -70,6 +70,11 @@ class Outcome:
     events: list[Event]
     first_seq: int
     actor_name: str = ""
+    # for the message the decision was taken on (a command with ``pressed`` messages): the
+    # move that brought ``before`` to its step, and the names that message shows (who made
+    # that move, the members of a team formed)
+    arrival: Event | None = None
+    names: dict[int, str] = field(default_factory=dict)
 
     @property
     def move(self) -> Event:
@@ -431,6 +436,7 @@ class CaseService:
                 other = repo.case_archived_as(tx, reference)
                 if other is not None:
                     raise ArchiveReferenceUsed(reference=reference, case=other)
+        arrival = repo.last_arrival(tx, case.id) if case is not None and pressed else None
         new = apply_all(definition, case, events)
         moved = case is None or new.version != case.version
         repo.save_case(
@@ -444,7 +450,16 @@ class CaseService:
         for event in events:
             if event.type is EventType.FILE_ATTACHED:
                 repo.set_file_doc(tx, int(event.data["file_id"]), str(event.data["doc"]))
-        outcome = Outcome(case, new, events, first_seq, name)
+        names: dict[int, str] = {}
+        if pressed:  # what the decided message shows (views.decided_text)
+            shown = [arrival[1].actor] if arrival is not None else []
+            for event in events:
+                if event.type is EventType.TEAM_FORMED:
+                    shown += [int(m) for m in event.data.get("members", [])]
+            names = {p: person.display for p, person in repo.people_by_ids(tx, shown).items()}
+        outcome = Outcome(
+            case, new, events, first_seq, name, arrival[1] if arrival else None, names
+        )
         effects.queue(tx, definition, outcome, pressed, now, into=into, admins=self.config.admins)
         return outcome
 
