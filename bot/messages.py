@@ -18,6 +18,7 @@ from bot.config import DEFAULT_API_BASE_URL, max_upload_bytes
 from bot.core.definition import SopDefinition
 from bot.core.model import Case, Event, EventType
 from bot.papers.dates import OfficeZone
+from bot.papers.registry import PAPERS
 from bot.reminder_policy import first_due_at
 from bot.services import routing
 from bot.services.registry import SopRegistry
@@ -36,6 +37,10 @@ from storage import repo
 from storage.db import Tx
 
 MAX_ALBUM = 10  # items of one sendMediaGroup
+# the archive bundle of an archived case, in an album's caption
+ARCHIVE_BUNDLE = (
+    "Arsip elektronik berkas (Dokumentasi, dokumen final, dan seluruh lembar yang dibuat sistem)"
+)
 
 
 @dataclass
@@ -48,6 +53,8 @@ class Inputs:
     files: dict[int, repo.StoredFile] = field(default_factory=dict)
     papers: dict[tuple[int, int, str], list[repo.StoredFile]] = field(default_factory=dict)
     papers_pending: set[int] = field(default_factory=set)
+    # (case, seq) -> the event a paper was written for (its step names a Lembar Disposisi)
+    paper_events: dict[tuple[int, int], Event] = field(default_factory=dict)
     delivered: dict[tuple[int, int], int] = field(default_factory=dict)  # (person, file) -> msg
     live: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
     dialogues: dict[int, repo.Dialogue] = field(default_factory=dict)
@@ -100,6 +107,10 @@ def load_inputs(
                 else:
                     found = [f for f in found if not f.name.endswith(".zip")]
                 inputs.papers[(case.id, int(seq), kind)] = found
+                if (case.id, int(seq)) not in inputs.paper_events:
+                    event = repo.event_at(tx, case.id, int(seq))
+                    if event is not None:
+                        inputs.paper_events[(case.id, int(seq))] = event
                 file_ids.update(f.id for f in found)
             if repo.papers_pending(tx, case.id):
                 inputs.papers_pending.add(case.id)
@@ -322,7 +333,9 @@ class Renderer:
         for stored in fresh:
             attachment = versions.get(stored.id)
             if attachment is None:
-                lines.append(f"• {t.e(stored.name)}")
+                lines.append(
+                    f"• {self._paper_label(definition, stored, inputs)}: {t.e(stored.name)}"
+                )
                 continue
             name = definition.document(attachment.doc).name
             replaces = (
@@ -339,6 +352,24 @@ class Renderer:
                 )
             )
         return Album(fresh, captions)
+
+    @staticmethod
+    def _paper_label(definition: SopDefinition, stored: repo.StoredFile, inputs: Inputs) -> str:
+        """What a paper the bot wrote is, by its kind: "Lembar Disposisi (langkah 2)" (the
+        step for a kind several steps write), "Draf SK Tim Penyusunan (perubahan)"; the
+        archive bundle says what it holds."""
+        if stored.name.endswith(".zip"):
+            return ARCHIVE_BUNDLE
+        kind = PAPERS.get(stored.doc.removeprefix("paper:"))
+        if kind is None:
+            return "Dokumen"
+        label = kind.title
+        event = inputs.paper_events.get((stored.case_id, stored.source_seq or 0))
+        if event is not None and event.type is EventType.TEAM_CHANGED:
+            label += " (perubahan)"
+        elif event is not None and sum(kind.name in s.papers for s in definition.steps) > 1:
+            label += f" (langkah {definition.position(event.step) + 1})"
+        return t.e(label)
 
     # -- notices and prompts -------------------------------------------------------------
 

@@ -437,7 +437,11 @@ async def test_the_team_gets_the_sk_and_the_skeletons_before_the_step_6_task(
         assert all(m.message_id < task.message_id for m in got), f"{key}: papers after the task"
         # one album, its caption under the last paper, naming the case
         assert len({m.media_group_id for m in got}) == 1 and got[0].media_group_id is not None
-        assert f"Berkas #{case_id}" in album_caption(user, got[0])
+        caption = album_caption(user, got[0])
+        assert f"Berkas #{case_id}" in caption
+        # each paper labelled by its kind, as an upload is by its document
+        assert f"• Draf SK Tim Penyusunan: sk-tim-B{case_id}-langkah5-ke1.docx" in caption
+        assert f"• Kerangka Draf RKAKL: rkakl-B{case_id}-kerangka-langkah6-ke1.docx" in caption
         # nothing but the album comes between it and the task
         between = [m for m in user.bot_messages if got[-1].message_id < m.message_id]
         assert between[0].message_id == task.message_id, key
@@ -461,6 +465,21 @@ async def test_kabag_on_the_return_loop_receives_only_the_new_tor_version(
     assert len(tasks) >= 2
     assert tors[1].message_id < tasks[1].message_id
     assert "TOR.docx (versi 2)" in tasks[1].text
+
+
+@module_loop
+async def test_a_lembar_disposisi_names_its_step_and_the_archive_bundle_what_it_holds(
+    played: Played,
+) -> None:
+    karo, fu = played.world["karo"], played.world["fu"]
+    sheet = next(m for m in documents(karo) if file_name(m).startswith("disposisi-"))
+    caption = album_caption(karo, sheet)
+    assert f"• Lembar Disposisi (langkah 2): {file_name(sheet)}" in caption
+    bundle = next(m for m in documents(fu) if file_name(m).endswith(".zip"))
+    assert album_caption(fu, bundle).endswith(
+        "• Arsip elektronik berkas (Dokumentasi, dokumen final, dan seluruh lembar yang "
+        f"dibuat sistem): {file_name(bundle)}"
+    )
 
 
 # -- the rest of the SOP's situations, each in a world of its own --------------------
