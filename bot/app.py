@@ -27,7 +27,7 @@ from bot.core.loader import load_definition
 from bot.filestore import FileStore
 from bot.inbox import UpdateInbox
 from bot.messages import Renderer
-from bot.outbox import OutboxSender, PaperMaker
+from bot.outbox import FAULT_BACKOFF_MAX, OutboxSender, PaperMaker
 from bot.papers.dates import OfficeZone
 from bot.papers.render import PaperRenderer
 from bot.ratelimit import FloodLimiter, FloodLimits
@@ -175,6 +175,7 @@ def build_services(
         sops,
         maker,
         max_backoff=options.get("max_backoff", 60.0),
+        max_fault_backoff=options.get("max_fault_backoff", FAULT_BACKOFF_MAX),
         retention=config.storage.retention,
         max_upload=max_upload_bytes(config.bot.api_base_url),
         admins=config.admins,

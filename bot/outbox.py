@@ -10,6 +10,11 @@ least once) and never loses it.
 
 Rows are small and rendered here, when they go out (:mod:`bot.messages`); delivered rows
 are pruned after ``storage.retention_days`` (the event log stays the record).
+
+A round that fails as a whole (the database's disk full, the database unreachable) is tried
+again with back-off (1 s, doubling up to ``max_fault_backoff``), not at once: the first
+failure is logged with its traceback, then a line a minute while it lasts, and one when
+rounds work again. What it costs is on the failure path only.
 """
 
 from __future__ import annotations
@@ -53,6 +58,9 @@ log = logging.getLogger(__name__)
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PAPER_WAIT = timedelta(milliseconds=200)
 PRUNE_EVERY = 3600.0  # seconds between prunes of delivered rows
+FAULT_BACKOFF_FIRST = 1.0  # seconds before the first retry of a round that failed
+FAULT_BACKOFF_MAX = 120.0  # at most this long between the retries of a fault of the bot's own
+FAULT_LOG_EVERY = 60.0  # seconds between the log lines of a fault that goes on
 SHOWN_KEPT = 10_000  # live task messages whose last text the sender remembers
 CHATS_IN_FLIGHT = 16  # chats delivered at once: the outbox queues few messages in the limiter
 ACK_REACTION = "👌"  # on an upload the bot took (one of Telegram's reaction emoji)
@@ -131,6 +139,7 @@ class OutboxSender:
         papers: PaperMaker | None = None,
         *,
         max_backoff: float = 60.0,
+        max_fault_backoff: float = FAULT_BACKOFF_MAX,
         retention: timedelta = timedelta(days=7),
         max_upload: int = max_upload_bytes(DEFAULT_API_BASE_URL),
         admins: Sequence[int] = (),
@@ -140,6 +149,7 @@ class OutboxSender:
         self._max_upload = max_upload
         self.renderer, self.sops, self.papers = renderer, sops, papers
         self._max_backoff = max_backoff
+        self._max_fault_backoff = max_fault_backoff
         self._retention = retention
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -149,6 +159,9 @@ class OutboxSender:
         self._clock_watch = SetBackWatch()
         self._shown: dict[tuple[int, int], tuple[str, str]] = {}
         self._answers: set[asyncio.Task[None]] = set()
+        # rounds failed in a row (0: the last one worked), since when, and when last logged
+        self._round_failures = 0
+        self._failing_since = self._fault_logged = 0.0
 
     def wake(self) -> None:
         self._wake.set()
@@ -206,18 +219,51 @@ class OutboxSender:
                     await self.prune()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("outbox delivery round failed")
-                sent = 0
-            if sent:
-                continue
-            timeout = self._idle_seconds()
+            except Exception as exc:
+                timeout = self._round_failed(exc)
+            else:
+                if self._round_failures:
+                    self._round_recovered()
+                if sent:
+                    continue
+                timeout = self._idle_seconds()
             # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow the
             # cancellation that stop() sends when it meets the timeout (gh-86296), and the
             # loop then waits for ever
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(timeout):
                     await self._wake.wait()
+
+    def _round_failed(self, exc: Exception) -> float:
+        """A round failed: how long to wait before the next one (doubling, capped; a wake
+        comes sooner: it follows a write that worked). Logged with its traceback the first
+        time, then in a line a minute."""
+        self._round_failures += 1
+        now = time.monotonic()
+        if self._round_failures == 1:
+            self._failing_since = self._fault_logged = now
+            log.error("outbox delivery round failed: tried again with back-off", exc_info=exc)
+        elif now - self._fault_logged >= FAULT_LOG_EVERY:
+            self._fault_logged = now
+            log.error(
+                "outbox delivery rounds still failing: %d failed in %.0f s, the last with %r",
+                self._round_failures,
+                now - self._failing_since,
+                exc,
+            )
+        return self._fault_backoff(self._round_failures)
+
+    def _round_recovered(self) -> None:
+        log.warning(
+            "outbox delivery rounds work again, after %d failed in %.0f s",
+            self._round_failures,
+            time.monotonic() - self._failing_since,
+        )
+        self._round_failures = 0
+
+    def _fault_backoff(self, failures: int) -> float:
+        """Seconds to wait after the ``failures``-th fault in a row of the bot's own."""
+        return min(self._max_fault_backoff, FAULT_BACKOFF_FIRST * 2.0 ** min(failures - 1, 16))
 
     def _idle_seconds(self) -> float:
         if len(self._chats) >= CHATS_IN_FLIGHT:

@@ -1,0 +1,108 @@
+"""The outbox under faults of the bot's own environment: the database refuses writes (its
+disk is full), the files folder cannot be written, a stored file is gone.
+
+As in ``test_reliability_outbox.py``, the bot is the real Application talking HTTP to the
+emulator (``World``) on a real SQLite file. The faults are made without privileges, so the
+tests run anywhere: the database refuses writes through a trigger that fails every update
+of the outbox (as a full disk fails them), the files folder is replaced by a plain file
+(nothing can be written under it), a stored file is deleted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from reliability_helpers import connect, outbox_rows, sqlite_file
+
+from bot.demo import FAST_SENDER, World
+from storage import repo
+from storage.db import Tx
+
+DISK_FULL = "database or disk is full"
+
+
+@contextlib.contextmanager
+def outbox_writes_refused(db_path: Path) -> Iterator[None]:
+    """Every update of an outbox row fails while this lasts, as on a full disk (a new row
+    can still be queued: the fault meets the sender, not the command that queued it)."""
+    conn = connect(db_path)
+    try:
+        conn.execute(
+            "CREATE TRIGGER disk_full BEFORE UPDATE ON outbox "
+            f"BEGIN SELECT RAISE(ABORT, '{DISK_FULL}'); END"
+        )
+        conn.commit()
+        yield
+    finally:
+        conn.execute("DROP TRIGGER IF EXISTS disk_full")
+        conn.commit()
+        conn.close()
+
+
+async def queue_notice(world: World, chat: int, text: str) -> int:
+    svc = world.services
+
+    def txn(tx: Tx) -> int:
+        repo.enqueue(tx, chat, "notice", svc.clock.now(), params={"t": "text", "text": text})
+        return int(tx.value("SELECT MAX(id) FROM outbox"))
+
+    row_id: int = await svc.db.write(txn)
+    svc.outbox.wake()
+    return row_id
+
+
+def outbox_log(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == "bot.outbox"]
+
+
+async def test_the_outbox_waits_longer_and_longer_while_the_database_disk_is_full(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A notice for Kabag met a 502 and waits for its retry when the database's disk fills.
+    The sender does not try again at once, round after round, logging a traceback each
+    time: it waits 1 s, 2 s, ... (here at most 2 s), logs the first failure with its
+    traceback and no more while it lasts, and says when it works again. The notice then
+    goes, once."""
+    caplog.set_level(logging.INFO, logger="bot.outbox")
+    sender = {**FAST_SENDER, "max_backoff": 2.0, "max_fault_backoff": 2.0}
+    async with World(tmp_path / "w", sender=sender) as world:
+        await world.everyone_starts()
+        await world.drained()
+        db, kabag = world.services.db, world["kabag"]
+        world.emu.faults.fail(1, status=502, method="sendMessage")
+        row_id = await queue_notice(world, kabag.id, "Pesan di tengah gangguan")
+        await world.emu.wait_until(
+            lambda: [r.attempts for r in outbox_rows(sqlite_file(world)) if r.id == row_id] == [1],
+            timeout=10,
+        )
+        writes = 0
+        real_write = db.write
+
+        async def counted(fn: Any, *args: Any) -> Any:
+            nonlocal writes
+            writes += 1
+            return await real_write(fn, *args)
+
+        with outbox_writes_refused(sqlite_file(world)):  # before its retry, 1 s after the 502
+            caplog.clear()
+            monkeypatch.setattr(db, "write", counted)
+            await asyncio.sleep(5)
+            tries, records = writes, outbox_log(caplog)
+        monkeypatch.setattr(db, "write", real_write)
+        print(f"\n[disk full] {tries} writes in 5 s, {len(records)} log records")
+        assert tries <= 6, "the sender does not back off: it tries again at once"
+        tracebacks = [r for r in records if r.exc_info]
+        assert len(tracebacks) == 1
+        assert DISK_FULL in str(tracebacks[0].exc_info[1] if tracebacks[0].exc_info else "")
+        assert len([r for r in records if r.levelno >= logging.ERROR]) == 1
+
+        await world.drained(within=10)
+        assert [m.text for m in kabag.bot_messages].count("Pesan di tengah gangguan") == 1
+        assert any("work again" in r.getMessage() for r in outbox_log(caplog))
+        assert not [r for r in outbox_rows(sqlite_file(world)) if r.failed]
