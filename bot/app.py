@@ -166,6 +166,7 @@ def build_services(
 
         maker = Paperwork(db, sops, config, calendar, renderer_for(config))
     options = sender_options or {}
+    alerts = AlertThrottle(options.get("alert_every", ALERT_EVERY))
     sender = OutboxSender(
         db,
         app.bot,
@@ -179,6 +180,7 @@ def build_services(
         retention=config.storage.retention,
         max_upload=max_upload_bytes(config.bot.api_base_url),
         admins=config.admins,
+        alerts=alerts,
     )
     cases = CaseService(
         db, sops, config, clock, calendar, wake_outbox=sender.wake, answer=sender.answer
@@ -219,7 +221,7 @@ def build_services(
             charts,
         ),
         albums=Albums(db, clock),
-        alerts=AlertThrottle(options.get("alert_every", ALERT_EVERY)),
+        alerts=alerts,
     )
 
 

@@ -11,10 +11,15 @@ least once) and never loses it.
 Rows are small and rendered here, when they go out (:mod:`bot.messages`); delivered rows
 are pruned after ``storage.retention_days`` (the event log stays the record).
 
-A round that fails as a whole (the database's disk full, the database unreachable) is tried
-again with back-off (1 s, doubling up to ``max_fault_backoff``), not at once: the first
-failure is logged with its traceback, then a line a minute while it lasts, and one when
-rounds work again. What it costs is on the failure path only.
+A fault of the bot's own environment (:func:`local_fault`: a file that cannot be written or
+read, a database error) is not the row's: the row does not count it as an attempt and is
+never given up for it, but tried again with back-off (1 s, doubling up to
+``max_fault_backoff``) until it goes. A round that fails as a whole (the database's disk
+full, the database unreachable) waits the same way, not at once: the first failure is
+logged with its traceback, then a line a minute while it lasts, and one when rounds work
+again. The administrators are told once when rows are held by such a fault, and once more
+when they go again (through the outbox, or straight to them while the database is what
+fails). What it costs is on the failure path only.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import asyncio
 import contextlib
 import contextvars
 import logging
+import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
@@ -42,6 +48,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Re
 from telegram.ext import ExtBot
 
 from bot import texts as t
+from bot.alerts import AlertThrottle
 from bot.clock import Clock, SetBackWatch
 from bot.config import DEFAULT_API_BASE_URL, max_upload_bytes
 from bot.filestore import FileStore
@@ -51,7 +58,7 @@ from bot.ratelimit import BACKGROUND, OUTBOX_ANSWER, Sending
 from bot.services import effects
 from bot.services.registry import SopRegistry
 from storage import repo
-from storage.db import Database, Tx
+from storage.db import Database, DatabaseError, Tx
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +68,7 @@ PRUNE_EVERY = 3600.0  # seconds between prunes of delivered rows
 FAULT_BACKOFF_FIRST = 1.0  # seconds before the first retry of a round that failed
 FAULT_BACKOFF_MAX = 120.0  # at most this long between the retries of a fault of the bot's own
 FAULT_LOG_EVERY = 60.0  # seconds between the log lines of a fault that goes on
+FAULT_ALERT = "outbox: pengiriman tertahan"  # the kind of alert (bot.alerts) of a held outbox
 SHOWN_KEPT = 10_000  # live task messages whose last text the sender remembers
 CHATS_IN_FLIGHT = 16  # chats delivered at once: the outbox queues few messages in the limiter
 ACK_REACTION = "👌"  # on an upload the bot took (one of Telegram's reaction emoji)
@@ -87,6 +95,15 @@ def keyboard_markup(rows: Sequence[Sequence[Sequence[str]]]) -> InlineKeyboardMa
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
     )
+
+
+def local_fault(exc: BaseException) -> bool:
+    """A fault of the bot's own environment, not of the message: a file that cannot be
+    written or read (disk full, a read-only or missing share), a database error (disk full,
+    locked, unreachable). Telegram's errors are not among them (PTB raises its own)."""
+    return isinstance(exc, (OSError, sqlite3.Error, DatabaseError)) or type(
+        exc
+    ).__module__.startswith("asyncpg")
 
 
 def _says(exc: Exception, phrases: tuple[str, ...]) -> bool:
@@ -143,9 +160,11 @@ class OutboxSender:
         retention: timedelta = timedelta(days=7),
         max_upload: int = max_upload_bytes(DEFAULT_API_BASE_URL),
         admins: Sequence[int] = (),
+        alerts: AlertThrottle | None = None,
     ) -> None:
         self.db, self.bot, self.clock, self.files = db, bot, clock, files
         self.admins = tuple(admins)  # told when a paper cannot be written
+        self.alerts = alerts or AlertThrottle()
         self._max_upload = max_upload
         self.renderer, self.sops, self.papers = renderer, sops, papers
         self._max_backoff = max_backoff
@@ -162,6 +181,8 @@ class OutboxSender:
         # rounds failed in a row (0: the last one worked), since when, and when last logged
         self._round_failures = 0
         self._failing_since = self._fault_logged = 0.0
+        self._held: dict[int, int] = {}  # rows held by a local fault -> its tries in a row
+        self._fault_told = False  # the administrators heard that rows are held
 
     def wake(self) -> None:
         self._wake.set()
@@ -220,10 +241,10 @@ class OutboxSender:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                timeout = self._round_failed(exc)
+                timeout = await self._round_failed(exc)
             else:
                 if self._round_failures:
-                    self._round_recovered()
+                    await self._round_recovered()
                 if sent:
                     continue
                 timeout = self._idle_seconds()
@@ -234,7 +255,7 @@ class OutboxSender:
                 async with asyncio.timeout(timeout):
                     await self._wake.wait()
 
-    def _round_failed(self, exc: Exception) -> float:
+    async def _round_failed(self, exc: Exception) -> float:
         """A round failed: how long to wait before the next one (doubling, capped; a wake
         comes sooner: it follows a write that worked). Logged with its traceback the first
         time, then in a line a minute."""
@@ -243,6 +264,8 @@ class OutboxSender:
         if self._round_failures == 1:
             self._failing_since = self._fault_logged = now
             log.error("outbox delivery round failed: tried again with back-off", exc_info=exc)
+            if not self._held:
+                await self._fault_began(exc)
         elif now - self._fault_logged >= FAULT_LOG_EVERY:
             self._fault_logged = now
             log.error(
@@ -253,13 +276,74 @@ class OutboxSender:
             )
         return self._fault_backoff(self._round_failures)
 
-    def _round_recovered(self) -> None:
+    async def _round_recovered(self) -> None:
         log.warning(
             "outbox delivery rounds work again, after %d failed in %.0f s",
             self._round_failures,
             time.monotonic() - self._failing_since,
         )
         self._round_failures = 0
+        if not self._held:
+            await self._fault_ended()
+
+    async def _hold(self, item: repo.OutboxItem, exc: Exception) -> None:
+        """A row met a fault of the bot's own: tried again with back-off, not counted as an
+        attempt (it is never given up for it)."""
+        began = not self._held and not self._round_failures
+        tries = self._held[item.id] = self._held.get(item.id, 0) + 1
+        seconds = self._fault_backoff(tries)
+        if began:
+            log.error(
+                "outbox item %d (%s) held by a fault of the bot's own, tried again until it clears",
+                item.id,
+                item.kind,
+                exc_info=exc,
+            )
+        else:
+            log.info(
+                "outbox item %d held, try %d, again in %.1fs: %r", item.id, tries, seconds, exc
+            )
+        when = self.clock.now() + timedelta(seconds=seconds)
+        await self.db.write(repo.mark_retry, item.id, when, f"held: {exc!r}", False)
+        if began:
+            await self._fault_began(exc)
+
+    async def _unhold(self, item: repo.OutboxItem) -> None:
+        """A row held by a fault is settled: the last one ends the fault."""
+        if self._held.pop(item.id, None) is not None and not self._held:
+            log.warning("outbox rows held by a fault of the bot's own go again")
+            if not self._round_failures:
+                await self._fault_ended()
+
+    async def _fault_began(self, exc: Exception) -> None:
+        """Rows are held by a fault of the bot's own: the administrators hear of it once (a
+        fault that comes and goes once in a window of :class:`AlertThrottle`)."""
+        if not self.admins or self._fault_told or self.alerts.take(FAULT_ALERT) is None:
+            return
+        self._fault_told = True
+        await self._tell_admins(
+            t.OUTBOX_HELD.format(problem=t.e(t.fit(f"{type(exc).__name__}: {exc}", 300)))
+        )
+
+    async def _fault_ended(self) -> None:
+        if self._fault_told:
+            self._fault_told = False
+            await self._tell_admins(t.OUTBOX_RESUMED)
+
+    async def _tell_admins(self, text: str) -> None:
+        """Through the outbox; straight to them when the database cannot take the row (it is
+        the fault), as the error handler does, once."""
+        try:
+            await self.db.write(effects.tell_admins, self.admins, [text], self.clock.now())
+        except Exception as exc:
+            log.info("the administrators are told directly (%r)", exc)
+            for admin in self.admins:
+                try:
+                    await self.bot.send_message(admin, text, rate_limit_args=_sending())
+                except Exception as error:
+                    log.info("administrator %s could not be told: %r", admin, error)
+        else:
+            self.wake()
 
     def _fault_backoff(self, failures: int) -> float:
         """Seconds to wait after the ``failures``-th fault in a row of the bot's own."""
@@ -379,11 +463,15 @@ class OutboxSender:
                 await self._make_paper(item)
             else:
                 await self._deliver(item, inputs)
+            if self._held:
+                await self._unhold(item)
             return 1
         except _Wait:
             await self._retry(item, PAPER_WAIT.total_seconds(), "waiting for papers", count=False)
         except TemplateFailed as exc:
             await self._paper_failed(item, exc)
+            if self._held:
+                await self._unhold(item)
             return 1
         except RetryAfter as exc:
             after = exc.retry_after
@@ -391,6 +479,8 @@ class OutboxSender:
             await self._retry(item, seconds, f"429 retry after {seconds}s")
         except (BadRequest, Forbidden) as exc:
             await self._settle_error(item, exc)
+            if self._held:
+                await self._unhold(item)
             return 1
         except InvalidToken as exc:
             # the token was revoked, or the server URL is wrong: nothing is given up while
@@ -405,12 +495,19 @@ class OutboxSender:
                 return 0
             if _says(exc, TOO_LARGE):  # a 413: the same body would be refused again
                 await self._settle_error(item, exc)
+                if self._held:
+                    await self._unhold(item)
                 return 1
             await self._retry(item, self._backoff(item), repr(exc))
         except Exception as exc:
+            if local_fault(exc):
+                await self._hold(item, exc)
+                return 0
             log.exception("outbox item %d (%s) failed", item.id, item.kind)
             if item.attempts >= 20:
                 await self.db.write(repo.mark_failed, item.id, self.clock.now(), repr(exc))
+                if self._held:
+                    await self._unhold(item)
                 return 1
             await self._retry(item, self._backoff(item), repr(exc))
         return 0

@@ -319,6 +319,16 @@ ALERT_HELD = (
     "⚠️ Gangguan pada bot: <code>{kind}</code> terjadi lagi {count} kali dalam {minutes} menit "
     "terakhir. Rincian ada di log."
 )
+OUTBOX_HELD = (
+    "⚠️ Pengiriman bot tertahan oleh gangguan di server bot sendiri (ruang disk, folder "
+    "berkas, atau basis data):\n<code>{problem}</code>\nPesan, dokumen, dan lembar yang "
+    "tertahan tidak hilang: bot terus mencoba dan mengirimkannya begitu gangguan teratasi. "
+    "Mohon periksa server; rincian ada di log."
+)
+OUTBOX_RESUMED = (
+    "✅ Gangguan di server bot telah teratasi: pesan, dokumen, dan lembar yang tertahan "
+    "dikirim kembali."
+)
 PAPER_TEMPLATE_FAILED = (
     "⚠️ Dokumen <b>{paper}</b> berkas #{case} tidak dapat dibuat dari templatnya:\n"
     "<code>{problem}</code>\nTugas diteruskan tanpa dokumen tersebut. Mohon perbaiki templat "
