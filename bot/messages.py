@@ -7,7 +7,7 @@ is rendered from the case as it is when it goes out, so it never shows a stale c
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -312,7 +312,11 @@ class Renderer:
         """Papers of the case are still being written: the row (and its chat) waits."""
         return bool(item.params.get("papers")) and item.case_id in inputs.papers_pending
 
-    def album(self, item: repo.OutboxItem, inputs: Inputs) -> Album:
+    def album(
+        self, item: repo.OutboxItem, inputs: Inputs, leave_out: Collection[int] = ()
+    ) -> Album:
+        """The row's documents the person does not have yet, without ``leave_out`` (files
+        missing from the files folder)."""
         assert item.case_id is not None
         case = inputs.cases.get(item.case_id)
         p = item.params
@@ -323,7 +327,11 @@ class Renderer:
                 chosen.append(stored)
         for seq, kind in p.get("papers", ()):
             chosen += inputs.papers.get((item.case_id, int(seq), kind), [])
-        fresh = [f for f in dict.fromkeys(chosen) if (item.chat_id, f.id) not in inputs.delivered]
+        fresh = [
+            f
+            for f in dict.fromkeys(chosen)
+            if (item.chat_id, f.id) not in inputs.delivered and f.id not in leave_out
+        ]
         captions: list[str] = []
         if case is None or not fresh:
             return Album([], [])

@@ -183,6 +183,7 @@ class OutboxSender:
         self._failing_since = self._fault_logged = 0.0
         self._held: dict[int, int] = {}  # rows held by a local fault -> its tries in a row
         self._fault_told = False  # the administrators heard that rows are held
+        self._missing_told: set[int] = set()  # files missing from the folder, told
 
     def wake(self) -> None:
         self._wake.set()
@@ -794,15 +795,86 @@ class OutboxSender:
         if not album.files:
             await self._skip(item)
             return
+        try:
+            last = await self._send_files(item.chat_id, album, inputs)
+        except FileNotFoundError:
+            missing = await self._missing(album.files)
+            if not missing:
+                raise  # the files folder itself is gone: held until it is back
+            last = await self._without_missing(item, inputs, missing)
+        await self.db.write(repo.mark_sent, item.id, self.clock.now(), last)
+
+    async def _send_files(self, chat_id: int, album: Album, inputs: Inputs) -> int | None:
         last: int | None = None
-        async for sent in self._send_album(item.chat_id, album):
+        async for sent in self._send_album(chat_id, album):
             # each part is recorded as it goes: a retry after a later part failed sends
             # only what is still missing
             for stored, message in sent:
-                inputs.delivered[(item.chat_id, stored.id)] = message.message_id
+                inputs.delivered[(chat_id, stored.id)] = message.message_id
                 last = message.message_id
-            await self.db.write(self._record_files, item.chat_id, sent)
-        await self.db.write(repo.mark_sent, item.id, self.clock.now(), last)
+            await self.db.write(self._record_files, chat_id, sent)
+        return last
+
+    async def _missing(self, files: Sequence[repo.StoredFile]) -> list[repo.StoredFile]:
+        """The files the album reads from the files folder that are not there; none when the
+        folder itself is missing or empty (a share not mounted: not a file lost)."""
+
+        def look() -> list[repo.StoredFile]:
+            root = self.files.root
+            if not root.is_dir() or next(root.iterdir(), None) is None:
+                return []
+            return [
+                f
+                for f in files
+                if not f.telegram_file_id and not self.files.resolve(f.path).is_file()
+            ]
+
+        return await asyncio.to_thread(look)
+
+    async def _without_missing(
+        self, item: repo.OutboxItem, inputs: Inputs, missing: list[repo.StoredFile]
+    ) -> int | None:
+        """A file of the album is gone from the files folder (a clean-up, a restore older
+        than the database): the person gets the documents that are there, and is told in
+        their caption (or a message of its own) which one cannot come; the administrators
+        are told once per file, and the log has a warning for it, no traceback."""
+        told = [f for f in missing if f.id not in self._missing_told]
+        self._missing_told.update(f.id for f in told)
+        for stored in told:
+            log.warning(
+                "file %d %r of case %s is missing from the files folder (%s): the documents "
+                "to chat %d go without it",
+                stored.id,
+                stored.name,
+                item.case_id,
+                stored.path,
+                item.chat_id,
+            )
+        if told and self.admins:
+            person = inputs.name(item.chat_id)
+            await self._tell_admins(
+                "\n".join(
+                    t.FILE_MISSING_ADMIN.format(
+                        name=t.e(f.name),
+                        case=item.case_id,
+                        path=t.e(f.path),
+                        person=t.e(person),
+                    )
+                    for f in told
+                )
+            )
+        note = "\n".join(t.FILE_MISSING.format(name=t.e(f.name)) for f in missing)
+        album = self.renderer.album(item, inputs, {f.id for f in missing})
+        last: int | None = None
+        if album.files:
+            captions = [*album.captions[:-1], t.fit(f"{album.captions[-1]}\n\n{note}", 1024)]
+            last = await self._send_files(item.chat_id, Album(album.files, captions), inputs)
+        else:
+            case = inputs.cases.get(item.case_id or 0)
+            heading = f"<b>Berkas #{case.id}</b> — {t.e(case.title[:80])}\n" if case else ""
+            sent = await self._send(item.chat_id, t.fit(heading + note), None, None)
+            last = sent.message_id
+        return last
 
     @staticmethod
     def _record_files(tx: Tx, chat_id: int, sent: list[tuple[repo.StoredFile, Message]]) -> None:

@@ -329,6 +329,15 @@ OUTBOX_RESUMED = (
     "✅ Gangguan di server bot telah teratasi: pesan, dokumen, dan lembar yang tertahan "
     "dikirim kembali."
 )
+FILE_MISSING = (
+    "⚠️ Dokumen <b>{name}</b> tidak dapat dikirim karena berkasnya tidak ditemukan di "
+    "server; administrator telah diberi tahu."
+)
+FILE_MISSING_ADMIN = (
+    "⚠️ Berkas <b>{name}</b> (berkas #{case}) tidak ditemukan di folder berkas server "
+    "(<code>{path}</code>): dokumen itu tidak terkirim kepada {person}; dokumen lainnya "
+    "tetap dikirim. Mohon pulihkan berkas tersebut dari cadangan."
+)
 PAPER_TEMPLATE_FAILED = (
     "⚠️ Dokumen <b>{paper}</b> berkas #{case} tidak dapat dibuat dari templatnya:\n"
     "<code>{problem}</code>\nTugas diteruskan tanpa dokumen tersebut. Mohon perbaiki templat "

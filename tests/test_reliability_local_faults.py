@@ -170,3 +170,50 @@ async def test_the_papers_of_a_decision_taken_while_the_files_folder_fails_go_on
         assert sum("tertahan oleh gangguan" in m for m in told) == 1, told
         assert sum("telah teratasi" in m for m in told) == 1, told
         assert not [r for r in outbox_rows(sqlite_file(world)) if r.failed]
+
+
+async def test_the_karo_receives_the_documents_that_exist_when_one_file_is_missing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Kabag approves step 2; the Lembar Disposisi is written, and is deleted from the
+    files folder (a clean-up script, a restore older than the database) before Karo's
+    documents go (Telegram refuses documents meanwhile). Karo gets the Konsep Rencana Kerja all the
+    same, with a caption saying politely which document cannot come; the administrators
+    are told once, with the case and the file; the log has one warning, no traceback."""
+    caplog.set_level(logging.INFO, logger="bot.outbox")
+    sender = {**FAST_SENDER, "max_backoff": 0.05}
+    async with World(tmp_path / "w", sender=sender) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case_id = await s.submit("Program Kerja 2027")
+        await world.drained()
+        admin, karo = world["admin"], world["karo"]
+        for method in ("sendDocument", "sendMediaGroup"):
+            world.emu.faults.fail(10_000, status=502, method=method)
+        await s.approve("kabag", case_id)
+        await world.emu.wait_until(lambda: papers_on_record(world, case_id) != [], timeout=10)
+        [(name, path)] = connect(sqlite_file(world)).execute(
+            "SELECT name, path FROM files WHERE case_id = ? AND doc = 'paper:disposisi'",
+            (case_id,),
+        )
+        (world.config.storage.files_dir / path).unlink()
+        await world.emu.wait_until(  # an attempt after it was gone (not one under way)
+            lambda: any("missing from the files" in r.getMessage() for r in caplog.records),
+            timeout=10,
+        )
+        world.emu.faults.rules.clear()
+        await world.drained(within=20)
+
+        documents = [m for m in karo.bot_messages if m.document]
+        assert [str(m.document["file_name"]) for m in documents] == ["Konsep Rencana Kerja.docx"]
+        assert f"Dokumen {name} tidak dapat dikirim" in documents[0].text
+        assert "administrator telah diberi tahu" in documents[0].text
+        assert any(has_button("Setujui", case_id)(m) for m in karo.bot_messages)
+        told = await admin.wait_message(lambda m: "tidak ditemukan" in m.text, timeout=10)
+        assert name in told.text and f"#{case_id}" in told.text
+        assert sum("tidak ditemukan" in m.text for m in admin.bot_messages) == 1
+        rows = [r for r in outbox_rows(sqlite_file(world)) if r.kind == "files"]
+        assert rows and not [r for r in rows if r.failed]
+        records = outbox_log(caplog)
+        assert not [r for r in records if r.exc_info]
+        assert len([r for r in records if "missing from the files folder" in r.getMessage()]) == 1
