@@ -252,6 +252,7 @@ def build_application(
         try:
             await record_revisions(db, sops, clock)
             svc = build_services(app, config, db, sops, clock, papers, sender_options, charts)
+            await remove_stale_parts(svc.files)
             await svc.people.bootstrap()
             await svc.acting.bootstrap()
             await svc.acting.route_due()
@@ -322,6 +323,18 @@ def build_application(
     assert isinstance(app, SopApplication)
     register_all(app)
     return app
+
+
+async def remove_stale_parts(files: FileStore) -> None:
+    """At start: the half-written copies a stop (or a full disk) left in the files folder."""
+    removed = await asyncio.to_thread(files.remove_stale_parts)
+    if removed:
+        log.info(
+            "removed %d stale half-written files (*.part) from %s: %s",
+            len(removed),
+            files.root,
+            ", ".join(str(p.relative_to(files.root)) for p in removed[:5]),
+        )
 
 
 async def tell_held_alerts(svc: Services) -> None:

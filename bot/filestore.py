@@ -8,17 +8,27 @@ as its sender gave it (:func:`display_name`), only made unable to pass for anoth
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import logging
 import re
 import secrets
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.text import shows
 
+log = logging.getLogger(__name__)
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 MAX_NAME = 120
+# a copy being written: ``<name>.<16 hex>.part``, renamed to ``<name>`` once whole
+_PART = re.compile(r"\.[0-9a-f]{16}\.part$")
+STALE_PART_SECONDS = 15 * 60
+"""A ``.part`` file this old at start was left by a process that stopped while writing it
+(no save takes minutes)."""
 
 
 def safe_name(name: str, default: str = "berkas") -> str:
@@ -101,9 +111,33 @@ class FileStore:
         if not path.exists():
             # a name of its own: concurrent saves of the same content must not share it
             tmp = path.with_suffix(f"{path.suffix}.{secrets.token_hex(8)}.part")
-            tmp.write_bytes(data)
-            tmp.replace(path)
+            try:
+                tmp.write_bytes(data)
+                tmp.replace(path)
+            except BaseException:
+                # a full disk: the half-written copy would hold the space it took for good
+                with contextlib.suppress(OSError):
+                    tmp.unlink(missing_ok=True)
+                raise
         return SavedFile(path, relative, digest, len(data))
+
+    def remove_stale_parts(self, older_than: float = STALE_PART_SECONDS) -> list[Path]:
+        """Remove the half-written copies (``*.part``) a process that stopped while
+        writing left behind, older than ``older_than`` seconds; the ones removed."""
+        if not self.root.is_dir():
+            return []
+        limit = time.time() - older_than
+        removed = []
+        for path in self.root.glob("case-*/*.part"):
+            if not _PART.search(path.name):
+                continue
+            try:
+                if path.is_file() and path.stat().st_mtime < limit:
+                    path.unlink()
+                    removed.append(path)
+            except OSError as exc:
+                log.warning("stale half-written file %s not removed: %s", path, exc)
+        return removed
 
     async def save(self, case_id: int, name: str, data: bytes) -> SavedFile:
         return await asyncio.to_thread(self._write, case_id, name, data)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -254,3 +256,53 @@ async def test_a_hostile_name_is_written_under_the_root(
     assert "/" not in saved.relative.split("/", 1)[1]
     created = tree(tmp_path) - before
     assert all(p.is_relative_to(store.root) for p in created), created
+
+
+async def test_a_save_that_fails_half_way_leaves_no_part_file(
+    store: FileStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk: the copy is half written when the write fails; it goes with the error
+    (it held the space it took for good, making the disk full for everything else)."""
+    real_write = Path.write_bytes
+
+    def disk_full(path: Path, data: bytes) -> int:
+        real_write(path, data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", disk_full)
+    for _ in range(3):
+        with pytest.raises(OSError, match="No space left"):
+            await store.save(4, "TOR.docx", os.urandom(1 << 16))
+    assert all_files(store.root) == []
+    monkeypatch.undo()
+    saved = await store.save(4, "TOR.docx", b"isi")  # once space is back
+    assert all_files(store.root) == [saved.path]
+
+
+def test_stale_part_files_are_removed_and_fresh_ones_kept(store: FileStore) -> None:
+    folder = store.root / "case-2"
+    folder.mkdir(parents=True)
+    old = folder / "0123456789abcdef-TOR.docx.0011223344556677.part"
+    fresh = folder / "0123456789abcdef-TOR.docx.8899aabbccddeeff.part"
+    kept = folder / "0123456789abcdef-Lampiran.part"  # an upload that ends in .part
+    for path in (old, fresh, kept):
+        path.write_bytes(b"x" * 10)
+    an_hour_ago = time.time() - 3600
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    os.utime(kept, (an_hour_ago, an_hour_ago))
+    assert store.remove_stale_parts() == [old]
+    assert all_files(store.root) == sorted([fresh, kept])
+    assert FileStore(store.root / "not-yet").remove_stale_parts() == []
+
+
+async def test_the_bot_removes_stale_part_files_at_start(tmp_path: Path) -> None:
+    from bot.demo import World
+
+    files = tmp_path / "files"
+    stale = files / "case-1" / "0123456789abcdef-TOR.docx.0011223344556677.part"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"x" * 1024)
+    an_hour_ago = time.time() - 3600
+    os.utime(stale, (an_hour_ago, an_hour_ago))
+    async with World(tmp_path):
+        assert not stale.exists()
