@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import shutil
 import sys
@@ -67,13 +68,14 @@ async def export_case(config: Config, case_id: int, out: Path) -> int:
             if a.starts_at < (case.closed_at or a.ends_at) and a.ends_at > case.opened_at
         ],
     }
+    missing: list[str] = []
     for f in files:
         name = f"{f.id:05d}-{safe_name(f.name)}"
-        try:
-            await asyncio.to_thread(shutil.copyfile, store.resolve(f.path), target / "files" / name)
-            copied = True
-        except OSError:
-            copied = False
+        problem = await asyncio.to_thread(_copy, store, f, target / "files" / name)
+        if problem:
+            missing.append(
+                f"file {f.id} '{f.name}' ({f.doc or f.kind}, sha256 {f.sha256}): {problem}"
+            )
         record["files"].append(
             {
                 "id": f.id,
@@ -82,11 +84,44 @@ async def export_case(config: Config, case_id: int, out: Path) -> int:
                 "name": f.name,
                 "size": f.size,
                 "sha256": f.sha256,
-                "exported_as": name if copied else None,
+                "exported_as": None if problem else name,
             }
         )
     (target / "record.json").write_text(
         json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8"
     )
-    print(f"case {case_id} exported to {target} ({len(files)} files, {len(events)} events)")
+    copied = len(files) - len(missing)
+    print(
+        f"case {case_id} exported to {target} ({copied} of {len(files)} files, "
+        f"{len(events)} events)"
+    )
+    for line in missing:
+        print(f"error: not exported: {line}", file=sys.stderr)
+    if missing:
+        print(
+            f"error: {len(missing)} of the case's files are not in the export (record.json "
+            f'lists them with "exported_as": null); restore them into {store.root} and export '
+            "again",
+            file=sys.stderr,
+        )
+        return 1
     return 0
+
+
+def _copy(store: FileStore, stored: repo.StoredFile, dest: Path) -> str | None:
+    """Copy one file of the case; why it could not be (None: copied, the very bytes)."""
+    try:
+        source = store.resolve(stored.path)
+        shutil.copyfile(source, dest)
+        digest = hashlib.sha256()
+        with dest.open("rb") as copy:
+            while chunk := copy.read(1 << 20):
+                digest.update(chunk)
+    except FileNotFoundError:
+        return f"{stored.path} is missing from the files folder"
+    except (OSError, ValueError) as exc:
+        return f"{stored.path} cannot be copied ({exc})"
+    if digest.hexdigest() != stored.sha256:
+        dest.unlink(missing_ok=True)
+        return f"{stored.path} has other contents than the one recorded (sha256 differs)"
+    return None

@@ -320,6 +320,40 @@ async def test_export_writes_the_record_and_every_file_also_after_the_outbox_is_
         )
 
 
+async def test_export_names_each_file_it_could_not_copy_and_exits_non_zero(
+    tmp_path: Path,
+) -> None:
+    """A file lost from the files folder (a clean-up, an older restore): the export copies
+    the rest, says how many it copied, names the missing one on stderr and exits 1."""
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        case_id = await Script(world).submit("Program Kerja 2027")
+        await world.drained()
+        stored = await world.services.db.read(repo.files_of_case, case_id)
+        assert len(stored) >= 2, stored
+        lost, changed = stored[0], stored[1]
+        (world.config.storage.files_dir / lost.path).unlink()
+        (world.config.storage.files_dir / changed.path).write_bytes(b"another file")
+        config = world_cli_config(world, tmp_path)
+        out = tmp_path / "export"
+        code, stdout, err = await sopbot(
+            "export", str(case_id), "--out", str(out), "--config", str(config)
+        )
+    assert code == 1, (stdout, err)
+    good = len(stored) - 2
+    assert f"({good} of {len(stored)} files," in stdout, stdout
+    assert f"not exported: file {lost.id} '{lost.name}'" in err, err
+    assert lost.sha256 in err and "missing from the files folder" in err, err
+    assert f"file {changed.id} '{changed.name}'" in err and "sha256 differs" in err, err
+    assert "Traceback" not in err
+    record = json.loads((out / f"berkas-{case_id}" / "record.json").read_text(encoding="utf-8"))
+    exported = {f["id"]: f["exported_as"] for f in record["files"]}
+    assert exported[lost.id] is None and exported[changed.id] is None
+    copied = sorted(p.name for p in (out / f"berkas-{case_id}" / "files").iterdir())
+    assert copied == sorted(n for n in exported.values() if n), copied
+    print(f"\n[ops] export with a file lost and one changed: exit {code}; {err.strip()!r}")
+
+
 # -- the token ------------------------------------------------------------------------------
 
 
