@@ -244,8 +244,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(_sop_summary(d, config.sop_time_overrides.get(d.code, {})))
     database_ok, database_lines = _database_report(config.storage.database)
     for line in database_lines:
-        print(line)
-    older = _older_revisions(config, definitions)
+        print(line, file=sys.stderr if line.startswith("error:") else sys.stdout)
+    older = _older_revisions(config, definitions) if database_ok else []
     for line in older:
         print(line)
     print(f"api: {shown_url(config.bot.api_base_url)} ({config.bot.mode})")
@@ -327,7 +327,7 @@ def _database_report(target: Path | str) -> tuple[bool, list[str]]:
     from storage.migrations import LATEST
 
     if not is_postgres(target):
-        return True, [f"database: {target} (SQLite {sqlite3.sqlite_version})"]
+        return _sqlite_report(Path(target))
     from storage.db import DatabaseError
     from storage.postgres import safe_url, server_facts
 
@@ -342,6 +342,23 @@ def _database_report(target: Path | str) -> tuple[bool, list[str]]:
         f"database schema: level {level} of {LATEST} ({state})",
         "active bot process: " + ("one holds the lock" if active else "none running"),
     ]
+
+
+def _sqlite_report(path: Path) -> tuple[bool, list[str]]:
+    """The file checked read-only (its pages, its schema level); False when it is not a
+    usable database or one from a newer release."""
+    from storage.db import DatabaseError, check_sqlite
+    from storage.migrations import LATEST
+
+    lines = [f"database: {path} (SQLite {sqlite3.sqlite_version})"]
+    if not path.exists():
+        return True, [*lines, "database schema: none yet (made at the first start)"]
+    try:
+        level = check_sqlite(path)
+    except DatabaseError as exc:
+        return False, [*lines, f"error: storage.database: {exc}"]
+    state = "migrated" if level == LATEST else "migrated at the next start"
+    return True, [*lines, f"database schema: level {level} of {LATEST} ({state}), pages ok"]
 
 
 def _older_revisions(config: Config, definitions: list[SopDefinition]) -> list[str]:

@@ -472,6 +472,38 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
+FULL_CHECK_BYTES = 256 * 1024 * 1024
+"""Up to this size ``sopbot check`` runs SQLite's ``integrity_check`` (what the start runs);
+a larger file gets the faster ``quick_check`` (no index-against-table comparison)."""
+
+
+def check_sqlite(path: Path) -> int:
+    """``sopbot check`` of a SQLite file that exists, without changing it (read-only): its
+    pages checked and its schema level (DatabaseError naming the file when it is not
+    usable, or newer than this program)."""
+    try:
+        conn = _connect(path, readonly=True)
+        try:
+            check = "integrity_check" if path.stat().st_size <= FULL_CHECK_BYTES else "quick_check"
+            rows = [str(r[0]) for r in conn.execute(f"PRAGMA {check}").fetchall()]
+            level = schema_version(conn)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"{path}: not a usable SQLite database ({exc})") from exc
+    except OSError as exc:
+        raise DatabaseError(f"{path}: cannot be read ({exc.strerror})") from exc
+    if rows != ["ok"]:
+        raise DatabaseError(f"{path}: {check.replace('_', ' ')} failed: {'; '.join(rows[:5])}")
+    if level > LATEST:
+        raise DatabaseError(
+            f"{path}: database schema version {level} is newer than this program ({LATEST}): "
+            "it was written by a newer release of sopbot; run that release, or restore a "
+            "backup taken before the upgrade"
+        )
+    return level
+
+
 def inspect(target: Target, fn: Callable[[Tx], T]) -> T | None:
     """Run ``fn`` on a read-only connection to an existing database, for reports that must
     not change it (``sopbot check``). None when the file is missing or not yet migrated."""

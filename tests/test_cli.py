@@ -372,6 +372,63 @@ async def test_check_lists_open_cases_on_an_older_revision_of_the_sop(
         assert case is not None and case.revision == started_with
 
 
+def _damaged(database: Path, how: str) -> None:
+    """A database of the bot, then spoiled as ``how`` says."""
+    asyncio.run(_fill(database))
+    conn = sqlite3.connect(database, isolation_level=None)
+    try:
+        page = conn.execute("PRAGMA page_size").fetchone()[0]
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'events'").fetchone()
+        if how == "newer":
+            conn.execute("PRAGMA user_version = 99")
+    finally:
+        conn.close()  # the last connection: the log is written into the file and removed
+    if how == "newer":
+        return
+    data = bytearray(database.read_bytes())
+    start, end = (0, 4096) if how == "header" else ((root[0] - 1) * page + 100, root[0] * page)
+    for offset in range(start, end, 7):
+        data[offset] ^= 0x5A
+    database.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    ("how", "says"),
+    [
+        ("newer", "database schema version 99 is newer than this program"),
+        ("header", "not a usable SQLite database"),
+        ("page", "integrity check failed"),
+    ],
+)
+def test_check_fails_on_a_damaged_database_or_one_from_a_newer_release_and_changes_nothing(
+    tmp_path: Path, how: str, says: str
+) -> None:
+    database = tmp_path / "data" / "sopbot.sqlite3"
+    _damaged(database, how)
+    before = database.read_bytes(), database.stat().st_mtime_ns
+    config = write_config(tmp_path, f"[storage]\ndatabase = {toml_str(database)}\n")
+    result = sopbot("check", "--config", str(config), token=TOKEN)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"error: storage.database: {database}: " in result.stderr, result.stderr
+    assert says in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert (database.read_bytes(), database.stat().st_mtime_ns) == before  # read-only
+    wal = database.with_name(database.name + "-wal")  # a reader's (empty) log, if any
+    assert not wal.exists() or wal.stat().st_size == 0
+
+
+def test_check_reports_the_schema_level_of_a_sqlite_database(tmp_path: Path) -> None:
+    database = tmp_path / "data" / "sopbot.sqlite3"
+    config = write_config(tmp_path, f"[storage]\ndatabase = {toml_str(database)}\n")
+    result = sopbot("check", "--config", str(config), token=TOKEN)
+    assert result.returncode == 0, result.stderr
+    assert "database schema: none yet (made at the first start)" in result.stdout
+    asyncio.run(_fill(database))
+    result = sopbot("check", "--config", str(config), token=TOKEN)
+    assert result.returncode == 0, result.stderr
+    assert f"database schema: level {LATEST} of {LATEST} (migrated), pages ok" in result.stdout
+
+
 # -- backup ----------------------------------------------------------------------------
 
 
