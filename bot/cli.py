@@ -480,11 +480,25 @@ def cmd_run(args: argparse.Namespace) -> int:
         for problem in places:
             print(f"error: {problem}", file=sys.stderr)
         return 2
+    from storage import runlock
+    from storage.db import is_postgres
+
+    if not is_postgres(config.storage.database):
+        try:
+            # held until the process ends (the kernel releases it however it ends)
+            runlock.hold(Path(config.storage.database))
+        except runlock.AlreadyRunning as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except OSError as exc:
+            where = runlock.lock_path(Path(config.storage.database))
+            print(f"error: storage.database: {where} cannot be made ({exc})", file=sys.stderr)
+            return 2
     setup_logging(token)
     from telegram.error import InvalidToken
 
     from bot.app import build_application
-    from storage.db import DatabaseError, is_postgres
+    from storage.db import DatabaseError
 
     active = None
     if is_postgres(config.storage.database):

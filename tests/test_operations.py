@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import re
+import signal
 import socket
 import sqlite3
 import sys
@@ -696,3 +697,60 @@ async def test_webhook_mode_needs_its_secret_and_refuses_updates_without_it(
             proc.terminate()
             out, err_bytes = await asyncio.wait_for(proc.communicate(), 30)
         assert WEBHOOK_SECRET not in (out + err_bytes).decode()
+
+
+# -- one process per database ---------------------------------------------------------------
+
+
+async def start_bot(config: Path) -> asyncio.subprocess.Process:
+    """``sopbot run`` as a process of its own (stopped by the caller), its output piped."""
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN}
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--config", str(config), cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
+async def stop_bot(proc: asyncio.subprocess.Process, signum: int = signal.SIGTERM) -> str:
+    """Send ``signum``; the process's output once it ended (killed after 30 s)."""
+    if proc.returncode is None:
+        proc.send_signal(signum)
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), 30)
+    except TimeoutError:
+        proc.kill()
+        out, err = await proc.communicate()
+    return (out + err).decode()
+
+
+async def test_a_second_sopbot_run_on_the_same_database_is_refused_naming_the_first(
+    tmp_path: Path,
+) -> None:
+    """A forgotten tmux session, a second unit: the second ``sopbot run`` on one SQLite
+    database exits at once (2), naming the database and the pid of the one that runs; the
+    first keeps polling alone. Once it stopped, the lock file left behind blocks nothing."""
+    async with BotApiEmulator(token=TOKEN) as emu:
+        database = tmp_path / "db.sqlite3"
+        config = write_config(tmp_path / "config.toml", database, tmp_path / "files", emu.base_url)
+        first = await start_bot(config)
+        try:
+            await emu.wait_until(lambda: bool(emu.calls_to("getUpdates")), timeout=30)
+            polls = len(emu.calls_to("getUpdates"))
+            code, out, err = await sopbot("run", "--config", str(config), token=TOKEN, limit=30)
+            assert code == 2, out + err
+            assert f"another sopbot process (pid {first.pid}) is running on {database}" in err
+            assert "Traceback" not in err and out == ""
+            assert first.returncode is None
+            await emu.wait_until(lambda: len(emu.calls_to("getUpdates")) > polls, timeout=15)
+        finally:
+            log = await stop_bot(first)
+        assert first.returncode == 0, log
+        assert (tmp_path / "db.sqlite3.lock").exists()
+        again = await start_bot(config)
+        try:
+            calls = len(emu.calls_to("getUpdates"))
+            await emu.wait_until(lambda: len(emu.calls_to("getUpdates")) > calls, timeout=30)
+        finally:
+            log = await stop_bot(again)
+        assert again.returncode == 0, log
+    print(f"\n[ops] a second sopbot run: exit {code}: {err.strip()}")
