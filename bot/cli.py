@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import os
+import signal
 import sqlite3
 import stat
 import sys
@@ -509,7 +510,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot import eventloop
     from bot.app import ALLOWED_UPDATES, freeze_startup_heap
 
-    eventloop.install(config.bot.event_loop)
+    stop_on_signals(eventloop.install(config.bot.event_loop))
     freeze_startup_heap()
     try:
         if config.bot.mode == "webhook":
@@ -521,9 +522,10 @@ def cmd_run(args: argparse.Namespace) -> int:
                 webhook_url=f"{hook.url.rstrip('/')}/{hook.path}",
                 secret_token=hook.secret(),
                 allowed_updates=ALLOWED_UPDATES,
+                stop_signals=None,  # stop_on_signals
             )
         else:
-            app.run_polling(allowed_updates=ALLOWED_UPDATES)
+            app.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=None)
     except DatabaseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -546,6 +548,38 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         return 3
     return 0
+
+
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGABRT", "SIGHUP")
+"""What stops ``sopbot run`` cleanly (python-telegram-bot's three, and SIGHUP: the SSH
+session that ran ``bin/run`` closing, or an administrator expecting a reload)."""
+
+
+def stop_on_signals(loop: asyncio.AbstractEventLoop) -> None:
+    """On ``loop`` (the one ``run_polling`` / ``run_webhook`` run on, which are told to
+    install none): each of :data:`STOP_SIGNALS` logs one line and raises SystemExit, which
+    python-telegram-bot answers with its clean stop (the poll ended, the updates in hand
+    finished, the database closed). A second signal while it stops is only logged."""
+    log = logging.getLogger("sopbot")
+    stopping = False
+
+    def stop(name: str) -> None:
+        nonlocal stopping
+        if stopping:
+            log.info("%s received: already stopping", name)
+            return
+        stopping = True
+        log.info("%s received: stopping", name)
+        raise SystemExit(0)
+
+    for name in STOP_SIGNALS:
+        signum = getattr(signal, name, None)
+        if signum is None:
+            continue
+        try:
+            loop.add_signal_handler(signum, stop, name)
+        except (NotImplementedError, RuntimeError):  # an event loop without signals (Windows)
+            log.warning("%s cannot be handled on this platform's event loop", name)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

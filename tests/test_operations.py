@@ -754,3 +754,29 @@ async def test_a_second_sopbot_run_on_the_same_database_is_refused_naming_the_fi
             log = await stop_bot(again)
         assert again.returncode == 0, log
     print(f"\n[ops] a second sopbot run: exit {code}: {err.strip()}")
+
+
+# -- signals ----------------------------------------------------------------------------------
+
+
+async def test_sighup_stops_the_bot_cleanly_and_says_so(tmp_path: Path) -> None:
+    """The SSH session that ran ``bin/run`` closes (or an administrator expects a reload):
+    SIGHUP stops the bot as SIGTERM does, with a line saying so, the database closed (its
+    write-ahead log gone) and nothing left in the inbox."""
+    async with BotApiEmulator(token=TOKEN) as emu:
+        database = tmp_path / "db.sqlite3"
+        config = write_config(tmp_path / "config.toml", database, tmp_path / "files", emu.base_url)
+        proc = await start_bot(config)
+        try:
+            user = emu.user(4242, "Rina")
+            await emu.wait_until(lambda: bool(emu.calls_to("getUpdates")), timeout=30)
+            await user.send("/start")
+            answer = await user.wait_message(timeout=15)
+        finally:
+            log = await stop_bot(proc, signal.SIGHUP)
+    assert answer.text.startswith("Mohon maaf, Anda belum terdaftar"), answer.text
+    assert proc.returncode == 0, log
+    assert "INFO sopbot: SIGHUP received: stopping" in log, log
+    assert "Traceback" not in log, log
+    assert not database.with_name(database.name + "-wal").exists()
+    assert query(database, "SELECT COUNT(*) FROM inbox")[0][0] == 0
