@@ -523,9 +523,14 @@ def cmd_run(args: argparse.Namespace) -> int:
                 secret_token=hook.secret(),
                 allowed_updates=ALLOWED_UPDATES,
                 stop_signals=None,  # stop_on_signals
+                bootstrap_retries=-1,
             )
         else:
-            app.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=None)
+            # Telegram (or the proxy) not reachable yet at start, a reboot before the
+            # network is up: PTB tries again for ever, backing off up to 30 s between tries
+            app.run_polling(
+                allowed_updates=ALLOWED_UPDATES, stop_signals=None, bootstrap_retries=-1
+            )
     except DatabaseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -7,9 +7,11 @@ property is that object. Handlers import this module, never ``bot.app``.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.alerts import AlertThrottle
@@ -29,6 +31,8 @@ from bot.services.reminders import Reminders
 from bot.services.reports import Reports
 from bot.worktime import WorkCalendar
 from storage.db import Database
+
+log = logging.getLogger("sopbot")
 
 
 @dataclass
@@ -57,6 +61,26 @@ class SopApplication(Application[Any, Any, Any, Any, Any, Any]):
     """PTB's Application with the bot's services as a typed attribute."""
 
     services: Services
+    _start_attempts = 0
+
+    async def initialize(self) -> None:
+        """PTB's, saying in one line each time Telegram cannot be reached: ``sopbot run``
+        has PTB try again (``bootstrap_retries``, its back-off up to 30 s), which logs its
+        own tries only at DEBUG."""
+        try:
+            await super().initialize()
+        except InvalidToken:  # final: PTB gives up, and sopbot run says it in one line
+            raise
+        except TelegramError as exc:
+            self._start_attempts += 1
+            log.warning(
+                "Telegram cannot be reached at start (attempt %d: %s): trying again",
+                self._start_attempts,
+                exc,
+            )
+            raise
+        if self._start_attempts:
+            log.info("Telegram reached after %d failed attempts", self._start_attempts)
 
 
 class SopContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

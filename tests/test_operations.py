@@ -477,9 +477,16 @@ async def test_sopbot_run_never_prints_the_token(tmp_path: Path) -> None:
         tmp_path / "files",
         f"http://127.0.0.1:{port}",
     )
-    code, out, err = await sopbot("run", "--config", str(config), token=TOKEN, limit=20)
-    assert leaks(out + err) == []
-    print(f"\n[ops] sopbot run, wrong token: exit 2; Telegram unreachable: exit {code}")
+    # it tries again (test_a_bot_started_while_telegram_is_unreachable_...), and a SIGTERM
+    # meanwhile stops it cleanly
+    proc = await start_bot(config)
+    await asyncio.sleep(3)
+    log = await stop_bot(proc)
+    assert "Telegram cannot be reached at start (attempt 2:" in log, log
+    assert "SIGTERM received: stopping" in log and proc.returncode == 0, log
+    assert "Traceback" not in log and "Unclosed client session" not in log, log
+    assert leaks(log) == []
+    print("\n[ops] sopbot run, wrong token: exit 2; Telegram unreachable: still trying")
 
 
 @pytest.mark.parametrize("event_loop", ["uvloop", "asyncio"])
@@ -780,3 +787,40 @@ async def test_sighup_stops_the_bot_cleanly_and_says_so(tmp_path: Path) -> None:
     assert "Traceback" not in log, log
     assert not database.with_name(database.name + "-wal").exists()
     assert query(database, "SELECT COUNT(*) FROM inbox")[0][0] == 0
+
+
+# -- start-up -------------------------------------------------------------------------------
+
+
+async def test_a_bot_started_while_telegram_is_unreachable_keeps_trying_and_answers_once_it_is(
+    tmp_path: Path,
+) -> None:
+    """A reboot before the network (or the proxy) is up: ``sopbot run`` does not exit; it
+    logs one line per failed try, without a traceback or the token, backs off, and answers
+    once Telegram is there."""
+    port = free_port()
+    database = tmp_path / "db.sqlite3"
+    api = f"http://127.0.0.1:{port}"
+    config = write_config(tmp_path / "config.toml", database, tmp_path / "files", api)
+    proc = await start_bot(config)
+    try:
+        await asyncio.sleep(5)  # tries at 0, 1.5 and 3.75 s (PTB's back-off)
+        assert proc.returncode is None, "the bot gave up"
+        async with BotApiEmulator(token=TOKEN, port=port) as emu:
+            user = emu.user(4242, "Rina")
+            await emu.wait_until(lambda: bool(emu.calls_to("getUpdates")), timeout=30)
+            await user.send("/start")
+            answer = await user.wait_message(timeout=15)
+            log = await stop_bot(proc)
+    finally:
+        if proc.returncode is None:
+            await stop_bot(proc)
+    assert answer.text.startswith("Mohon maaf, Anda belum terdaftar"), answer.text
+    assert proc.returncode == 0, log
+    tries = [line for line in log.splitlines() if "Telegram cannot be reached at start" in line]
+    assert len(tries) >= 3, log
+    assert all(line.endswith("trying again") and " WARNING sopbot: " in line for line in tries)
+    assert re.search(r"Telegram reached after \d+ failed attempts", log), log
+    assert "Traceback" not in log and "CRITICAL" not in log, log
+    assert leaks(log) == []
+    print(f"\n[ops] Telegram unreachable at start: {len(tries)} one-line tries, then answered")
