@@ -26,6 +26,7 @@ import queue
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Concatenate, ParamSpec, Protocol, TypeVar
 
@@ -371,6 +372,8 @@ class SqliteDatabase(Database):
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DatabaseError(f"{path}: its folder cannot be made ({exc.strerror})") from exc
+        if problem := await asyncio.to_thread(stale_log, path):
+            raise DatabaseError(problem)
         db = cls(path)
         db._writer = _Worker(path, readonly=False, name="sopbot-db-writer")
         try:
@@ -422,6 +425,39 @@ class SqliteDatabase(Database):
 
     async def describe(self) -> str:
         return f"SQLite {sqlite3.sqlite_version}, {self.path}"
+
+
+STALE_LOG_SECONDS = 10
+"""A write-ahead log last written this long before its database file does not belong to
+it: the file was replaced (a restored backup) after a crash left the log."""
+
+
+def stale_log(path: Path) -> str | None:
+    """Why the write-ahead log next to ``path`` looks left over from the file it replaced,
+    or None. SQLite would apply such a log to the restored file at the first open (and
+    write it in when that connection closes), damaging it: checked before any open.
+
+    The bot writes its database file only when it copies the log into it (a checkpoint,
+    right after a commit), so a log that holds changes is never much older than the file,
+    unless the file was put there since (``cp backup.sqlite3 sopbot.sqlite3``)."""
+    wal = path.with_name(f"{path.name}-wal")
+    try:
+        log_stat, file_stat = wal.stat(), path.stat()
+    except OSError:
+        return None
+    if log_stat.st_size <= 32 or file_stat.st_mtime <= log_stat.st_mtime + STALE_LOG_SECONDS:
+        return None  # empty (a header at most), or written with the file
+    shm = path.with_name(f"{path.name}-shm")
+    when = datetime.fromtimestamp(log_stat.st_mtime).isoformat(sep=" ", timespec="seconds")
+    then = datetime.fromtimestamp(file_stat.st_mtime).isoformat(sep=" ", timespec="seconds")
+    return (
+        f"{path}: its write-ahead log {wal} ({log_stat.st_size} bytes, last written {when}) "
+        f"is older than the database file (written {then}), so it belongs to the file this "
+        "one replaced: SQLite would apply it to this file and damage it; nothing was opened. "
+        f"If you restored {path.name} from a backup: move {wal.name} and {shm.name} out of "
+        f"the folder and start again. If you did not replace the file, the log holds its "
+        f"last changes: keep it and mark it as current with: touch {wal}"
+    )
 
 
 def _prepare(conn: sqlite3.Connection, path: Path, check_integrity: bool) -> None:
@@ -481,6 +517,8 @@ def check_sqlite(path: Path) -> int:
     """``sopbot check`` of a SQLite file that exists, without changing it (read-only): its
     pages checked and its schema level (DatabaseError naming the file when it is not
     usable, or newer than this program)."""
+    if problem := stale_log(path):
+        raise DatabaseError(problem)
     try:
         conn = _connect(path, readonly=True)
         try:

@@ -824,3 +824,74 @@ async def test_a_bot_started_while_telegram_is_unreachable_keeps_trying_and_answ
     assert "Traceback" not in log and "CRITICAL" not in log, log
     assert leaks(log) == []
     print(f"\n[ops] Telegram unreachable at start: {len(tries)} one-line tries, then answered")
+
+
+# -- restore --------------------------------------------------------------------------------
+
+
+def crashed_copy(database: Path, crash: Path) -> None:
+    """``crash``: ``database`` as a crash (SIGKILL, a power cut) leaves it: a write-ahead
+    log full of committed changes not yet copied into the file, written an hour ago."""
+    conn = sqlite3.connect(database, isolation_level=None)
+    try:
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
+        for i in range(50):
+            conn.execute(
+                "INSERT INTO processed_updates (update_id, at) VALUES (?, ?)",
+                (900000 + i, "2026-01-05T01:00:00Z"),
+            )
+        crash.mkdir()
+        for suffix in ("", "-wal", "-shm"):
+            source = database.with_name(database.name + suffix)
+            (crash / (database.name + suffix)).write_bytes(source.read_bytes())
+    finally:
+        conn.close()
+    an_hour_ago = datetime.now().timestamp() - 3600
+    for path in crash.iterdir():
+        os.utime(path, (an_hour_ago, an_hour_ago))
+
+
+async def test_a_backup_restored_over_a_crashed_database_is_refused_before_its_old_log_spoils_it(
+    tmp_path: Path,
+) -> None:
+    """After a crash, the administrator copies yesterday's backup over the database; the
+    crash's write-ahead log is still beside it. The bot (and ``check``) refuse to open the
+    file, naming the log and what to do, and leave the restored file as it was; once the
+    log is moved away, the restored database is the backup's."""
+    database = tmp_path / "live" / "sopbot.sqlite3"
+    db = await Database.open(database)
+    await db.write(repo.enqueue, 1001, "notice", datetime.now(UTC), params={"t": "text"})
+    await db.close()
+    backup = tmp_path / "backup.sqlite3"
+    code, out, err = await sopbot("backup", str(backup), "--config", str(
+        write_config(tmp_path / "live.toml", database, tmp_path / "files")
+    ))  # fmt: skip
+    assert code == 0, err
+    crash = tmp_path / "crash"
+    crashed_copy(database, crash)
+    restored = crash / database.name
+    config = write_config(tmp_path / "config.toml", restored, tmp_path / "files")
+    code, out, err = await sopbot("check", "--config", str(config), token=TOKEN)
+    assert code == 0, err  # a crash's log, newer than its file: it belongs (it is replayed)
+
+    restored.write_bytes(backup.read_bytes())  # cp backup.sqlite3 sopbot.sqlite3
+    wal = crash / f"{database.name}-wal"
+    async with BotApiEmulator(token=TOKEN) as emu:
+        config = write_config(tmp_path / "config.toml", restored, tmp_path / "files", emu.base_url)
+        for command in ("run", "check"):
+            code, out, err = await sopbot(command, "--config", str(config), token=TOKEN)
+            assert code == 2, (command, out, err)
+            assert f"{restored}: its write-ahead log {wal} (" in err, err
+            assert "belongs to the file this one replaced" in err, err
+            assert f"move {wal.name} and {database.name}-shm out of the folder" in err, err
+            assert "Traceback" not in err, err
+            assert restored.read_bytes() == backup.read_bytes()  # nothing was opened
+    for suffix in ("-wal", "-shm"):
+        (crash / (database.name + suffix)).rename(tmp_path / (database.name + suffix))
+    code, out, err = await sopbot("check", "--config", str(config), token=TOKEN)
+    assert code == 0, err
+    assert (
+        query(restored, "SELECT COUNT(*) FROM processed_updates")[0][0]
+        == query(backup, "SELECT COUNT(*) FROM processed_updates")[0][0]
+    )
+    print("\n[ops] a backup restored over a crash's log: refused, opened once the log moved")
