@@ -12,7 +12,7 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import HTTPXRequest
@@ -52,16 +52,40 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 COMMANDS = [
-    BotCommand("tugas", "Daftar tugas yang menunggu tindakan Anda"),
+    BotCommand("tugas", "Daftar tugas yang menunggu tindakan Bapak/Ibu"),
     BotCommand("baru", "Mengajukan berkas baru"),
     BotCommand("status", "Posisi dan riwayat berkas"),
-    BotCommand("saya", "Data dan peran Anda"),
+    BotCommand("tarik", "Menarik kembali berkas yang baru saja diteruskan"),
+    BotCommand("saya", "Data dan peran Bapak/Ibu"),
     BotCommand("tunda", "Menunda pengingat suatu berkas"),
     BotCommand("terlambat", "Daftar langkah yang melewati norma waktu"),
     BotCommand("laporan", "Laporan evaluasi penerapan SOP (pimpinan)"),
     BotCommand("batal", "Membatalkan isian yang sedang berjalan"),
     BotCommand("bantuan", "Petunjuk penggunaan"),
 ]
+# shown, after COMMANDS, only in the administrators' own chats (BotCommandScopeChat)
+ADMIN_COMMANDS = [
+    BotCommand("undang", "Membuat tautan undangan untuk suatu peran"),
+    BotCommand("peran", "Daftar pemegang peran, Plh/Plt, dan riwayat pencabutan"),
+    BotCommand("cabut", "Mencabut peran seseorang"),
+    BotCommand("alihkan", "Mengalihkan peran kepada orang lain"),
+    BotCommand("batalkan", "Membatalkan berkas"),
+    BotCommand("plh", "Menetapkan Pelaksana Harian (Plh)"),
+    BotCommand("plt", "Menetapkan Pelaksana Tugas (Plt)"),
+    BotCommand("akhiri_plh", "Mengakhiri penetapan Plh/Plt"),
+]
+
+
+async def set_admin_commands(bot: Any, admin: int) -> bool:
+    """The administrators' menu in an administrator's chat; False when Telegram refused it
+    (an administrator who has not opened the bot yet: their /start sets it then)."""
+    try:
+        await bot.set_my_commands(COMMANDS + ADMIN_COMMANDS, scope=BotCommandScopeChat(admin))
+    except Exception:
+        log.info("the administrators' commands are not set for %s yet", admin, exc_info=True)
+        return False
+    return True
+
 
 # The updates the bot asks Telegram for (getUpdates and setWebhook). Telegram's default
 # adds channel posts, inline queries, polls and more, which a private-chat bot ignores; an
@@ -267,6 +291,8 @@ def build_application(
             await app.bot.set_my_commands(COMMANDS)
         except Exception:
             log.warning("setMyCommands failed; continuing", exc_info=True)
+        for admin in config.admins:
+            await set_admin_commands(app.bot, admin)
         svc.outbox.start()
         start_reminders(app)
         svc.reports.prepare()

@@ -472,15 +472,26 @@ class Renderer:
             step = definition.step(case.step)
             spent = self.calendar.working_minutes_between(case.step_entered_at, now)
             holders = ", ".join(inputs.name(h) for h in inputs.holders.get(case.id, [])) or "-"
+            # the superior cannot act on the step: the notice says what they can do
+            definitive = self.passed_over(
+                definition, case, inputs.acting.get((case.unit, step.actor))
+            )
+            # a Plh stands in for one official, not for a team, nor at a definitive step
+            ask = (
+                "Mohon berkenan mengingatkan yang bersangkutan."
+                if definitive or definition.role(step.actor).shared
+                else "Mohon berkenan mengingatkan yang bersangkutan atau, bila berhalangan, "
+                "meminta administrator menunjuk Plh."
+            )
             text = (
                 f"📣 <b>Eskalasi</b> — Berkas #{case.id}: {t.e(case.title)}\n"
-                f"{step_line(definition, step)}\nPemegang: {t.e(holders)} "
+                f"{step_line(definition, step)}\nPelaksana: {t.e(holders)} "
                 f"({t.e(role_name(definition, step.actor))})\n"
-                f"Sejak {self.zone.tanggal_jam(case.step_entered_at)}; norma "
-                f"{t.minutes_text(step.time_minutes)}, telah berjalan {t.minutes_text(spent)}; "
-                f"pengingat ke-{int(p['n'])}.\nMohon berkenan menindaklanjuti."
+                f"Menunggu sejak {self.zone.tanggal_jam(case.step_entered_at)}, telah berjalan "
+                f"{t.minutes_text(spent)} (norma {t.minutes_text(step.time_minutes)}). "
+                f"Pengingat ke-{int(p['n'])} telah dikirim kepada pelaksana.\n{ask}"
             )
-            if self.passed_over(definition, case, inputs.acting.get((case.unit, step.actor))):
+            if definitive:
                 text += "\n<i>Menunggu keputusan pejabat definitif (Plh/Plt tidak berwenang).</i>"
             return Message(t.fit(text))
         return None
@@ -495,7 +506,8 @@ class Renderer:
             if tasks:
                 text += " " + t.ROLE_MOVED_TASKS_IN.format(tasks=tasks)
         else:
-            text = t.ROLE_MOVED_OUT.format(role=role, new=t.e(inputs.name(int(p["to"]))))
+            new = t.sentence(t.e(inputs.name(int(p["to"]))))
+            text = t.ROLE_MOVED_OUT.format(role=role, new=new)
             if tasks:
                 text += " " + t.ROLE_MOVED_TASKS_OUT.format(tasks=tasks)
         return Message(text)
@@ -523,29 +535,46 @@ class Renderer:
         if appointment is None:
             return None
         title = acting_role(self.sops, appointment.role, appointment.kind)
+        role = t.e(role_name(self.sops, appointment.role))
         who = t.e(inputs.name(appointment.person_id))
         until = t.last_day(appointment.ends_at, self.zone)
-        reason = f" ({t.e(appointment.reason)})" if appointment.reason else ""
+        # the reason is the definitive official's (leave, travel): a sentence of its own, so
+        # that it is not read as the acting official's
+        reason = (
+            f" Alasan penetapan: {t.sentence(t.e(appointment.reason))}"
+            if appointment.reason
+            else ""
+        )
         letter = f"\nDasar: {t.e(appointment.letter)}" if appointment.letter else ""
         count = int(item.params.get("tasks", 0))
-        tasks = f" {count} tugas yang sedang berjalan ikut dialihkan." if count else ""
-        if kind == "acting_start" and item.chat_id == appointment.person_id:
+        starting = kind == "acting_start"
+        to_acting = item.chat_id == appointment.person_id
+        if not count:
+            tasks = ""
+        elif starting:
+            whom = "Bapak/Ibu" if to_acting else "yang bersangkutan"
+            tasks = f" Sebanyak {count} tugas yang sedang berjalan dialihkan kepada {whom}."
+        else:
+            whom = "pejabat definitif" if to_acting else "Bapak/Ibu"
+            tasks = f" Sebanyak {count} tugas yang sedang berjalan dikembalikan kepada {whom}."
+        if starting and to_acting:
             text = (
-                f"👤 Bapak/Ibu ditetapkan sebagai <b>{t.e(title)}</b>{reason} sampai "
-                f"{until}.{tasks}{letter}"
+                f"👤 Bapak/Ibu ditetapkan sebagai <b>{t.e(title)}</b> sampai {until}."
+                f"{reason}{tasks}{letter}"
             )
-        elif kind == "acting_start":
+        elif starting:
             text = (
-                f"👤 {who} ditetapkan sebagai <b>{t.e(title)}</b>{reason} sampai {until}. "
-                f"Tugas peran tersebut disampaikan kepadanya;{tasks} Bapak/Ibu tetap dapat "
-                f"melihat dan menindaklanjutinya.{letter}"
+                f"👤 {who} ditetapkan sebagai <b>{t.e(title)}</b> sampai {until}.{reason} "
+                f"Tugas-tugas {role} selama masa tersebut disampaikan kepada yang "
+                f"bersangkutan.{tasks} Bapak/Ibu tetap dapat melihat dan menindaklanjutinya."
+                f"{letter}"
             )
-        elif item.chat_id == appointment.person_id:
+        elif to_acting:
             text = f"Masa tugas Bapak/Ibu sebagai <b>{t.e(title)}</b> telah berakhir.{tasks}"
         else:
             text = (
-                f"Masa tugas {who} sebagai <b>{t.e(title)}</b> telah berakhir; tugas peran "
-                f"tersebut kembali kepada Bapak/Ibu.{tasks}"
+                f"Masa tugas {who} sebagai <b>{t.e(title)}</b> telah berakhir; tugas-tugas "
+                f"{role} kembali kepada Bapak/Ibu.{tasks}"
             )
         return Message(text)
 

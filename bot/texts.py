@@ -119,7 +119,7 @@ def bullet_list(items: Sequence[str]) -> str:
 # -- access ------------------------------------------------------------------------------
 
 NOT_REGISTERED = (
-    "Mohon maaf, Anda belum terdaftar sebagai pengguna layanan ini.\n"
+    "Mohon maaf, Bapak/Ibu belum terdaftar sebagai pengguna layanan ini.\n"
     "Silakan menghubungi administrator untuk memperoleh tautan undangan."
 )
 PRIVATE_ONLY = "Mohon maaf, layanan ini hanya dapat digunakan melalui pesan pribadi dengan bot."
@@ -129,14 +129,15 @@ INVITE_INVALID = (
     "Silakan meminta tautan baru kepada administrator."
 )
 ERROR_GENERIC = (
-    "Mohon maaf, terjadi gangguan saat memproses permintaan Anda. Data Anda tetap aman.\n"
+    "Mohon maaf, terjadi gangguan saat memproses permintaan Bapak/Ibu. Data yang telah "
+    "tersimpan tetap aman.\n"
     "Silakan mencoba kembali beberapa saat lagi."
 )
 UNKNOWN_INPUT = (
     "Mohon maaf, pesan tersebut tidak dapat kami proses. Ketik /bantuan untuk petunjuk penggunaan."
 )
 WITHDRAWN_FROM_YOU = (
-    "Tugas Anda pada langkah {step} untuk berkas ini tidak perlu ditindaklanjuti lagi."
+    "Tugas Bapak/Ibu pada langkah {step} untuk berkas ini tidak perlu ditindaklanjuti lagi."
 )
 EDIT_NOT_PROCESSED = (
     "Mohon maaf, perubahan atas pesan yang telah terkirim tidak kami proses; yang tercatat "
@@ -159,11 +160,11 @@ BTN_CANCEL = "✖️ Batal"
 # -- callback answers (at most 200 characters) -------------------------------------------
 
 ANS_ALREADY_HANDLED = "Sudah diproses. Langkah ini telah ditindaklanjuti sebelumnya."
-ANS_NOT_YOURS = "Mohon maaf, langkah ini bukan tugas Anda."
+ANS_NOT_YOURS = "Mohon maaf, langkah ini bukan tugas Bapak/Ibu."
 ANS_UNKNOWN_BUTTON = "Mohon maaf, tombol ini tidak dikenali."
 ANS_DONE = "Terima kasih, sudah dicatat."
 ANS_NO_MEMBERS = "Pilih sekurang-kurangnya satu anggota tim."
-ANS_WITHDRAWN = "Berkas ditarik kembali; tugasnya kembali kepada Anda."
+ANS_WITHDRAWN = "Berkas ditarik kembali; tugasnya kembali kepada Bapak/Ibu."
 ANS_TASK_OPENED = "Tugas dikirim ke obrolan ini."
 ANS_TASK_LIST_OLD = (
     "Mohon maaf, daftar tugas tersebut sudah terlalu lama untuk diperbarui; daftar terbaru "
@@ -175,8 +176,11 @@ ANS_SAME_AS_OTHER = "Dokumen itu sama persis dengan {doc} yang telah dicatat; ti
 # -- domain refusals ---------------------------------------------------------------------
 
 REFUSALS = {
-    "stale": "Sudah diproses: langkah ini telah berpindah sebelum perintah Anda diterima.",
-    "not_holder": "Mohon maaf, langkah ini bukan tugas Anda.",
+    "stale": (
+        "Sudah diproses: berkas telah berpindah ke langkah lain sebelum perintah Bapak/Ibu "
+        "diterima."
+    ),
+    "not_holder": "Mohon maaf, langkah ini bukan tugas Bapak/Ibu.",
     "wrong_kind": "Mohon maaf, tindakan tersebut tidak sesuai dengan langkah saat ini.",
     "missing_inputs": "Dokumen belum lengkap. Yang masih diperlukan: {missing}.",
     "reason_required": "Alasan wajib diisi. Silakan menuliskan alasannya.",
@@ -202,8 +206,9 @@ REFUSALS = {
         "berwenang memutuskannya (UU No. 30 Tahun 2014 Pasal 14 ayat (7))."
     ),
     "four_eyes": (
-        "Mohon maaf, Anda telah mengajukan atau memeriksa tingkat lain pada berkas ini; satu "
-        "orang tidak memeriksa usulannya sendiri atau memutus dua tingkat pemeriksaan."
+        "Mohon maaf, Bapak/Ibu telah mengajukan atau memeriksa tingkat lain pada berkas ini; "
+        "satu orang tidak boleh memeriksa usulannya sendiri atau memutus dua tingkat "
+        "pemeriksaan."
     ),
 }
 
@@ -229,7 +234,9 @@ ASK_YEAR_AFTER_TITLE = (
     "<b>{label}</b> (misalnya {year}).\n\nKetik /batal untuk membatalkan."
 )
 # an update that asked a question came again after the bot stopped: asked once more
-ASKED_AGAIN = "Mohon maaf, layanan sempat terhenti. Kami masih menunggu jawaban Anda.\n\n{question}"
+ASKED_AGAIN = (
+    "Mohon maaf, layanan sempat terhenti. Kami masih menunggu jawaban Bapak/Ibu.\n\n{question}"
+)
 NEW_CASE_CANCELLED = "Pengajuan berkas baru dibatalkan; tidak ada berkas yang dibuat."
 YEAR_OUT_OF_RANGE = (
     "{Label} {year} berada di luar rentang {first}–{last}. Mohon periksa kembali "
@@ -242,7 +249,7 @@ ASK_RETURN_REASON = (
     "(wajib diisi), atau tekan Batal."
 )
 ASK_NOTE = (
-    "✍️ <b>Catatan</b>: silakan <b>ketik</b> catatan yang akan disampaikan kepada pemegang "
+    "✍️ <b>Catatan</b>: silakan <b>ketik</b> catatan yang akan disampaikan kepada pelaksana "
     "langkah berikutnya, atau tekan Batal."
 )
 ASK_ARCHIVE_REFERENCE = (
@@ -256,24 +263,25 @@ QUESTION_LAPSED = f"<i>{QUESTION_LAPSED_TEXT}</i>"
 ANS_TYPE_REASON = "Silakan ketik alasan pengembalian."
 ANS_TYPE_NOTE = "Silakan ketik catatannya."
 ANS_TYPE_ARCHIVE = "Silakan ketik nomor arsipnya."
-ASK_NAME = "Silakan menuliskan <b>nama lengkap</b> Anda beserta gelar."
-ASK_NIP = "Silakan menuliskan <b>NIP</b> Anda (18 digit). Ketik <code>-</code> bila tidak ada."
+ASK_NAME = "Silakan menuliskan <b>nama lengkap</b> Bapak/Ibu beserta gelar."
+ASK_NIP = "Silakan menuliskan <b>NIP</b> Bapak/Ibu (18 digit). Ketik <code>-</code> bila tidak ada."
 BAD_NIP = "NIP terdiri atas 18 digit angka. Silakan menuliskan kembali, atau ketik <code>-</code> bila tidak ada."
-ASK_POSITION = "Silakan menuliskan <b>jabatan</b> Anda."
-PROFILE_DONE = "Terima kasih, data Anda telah tersimpan.\n\n{summary}"
+ASK_POSITION = "Silakan menuliskan <b>jabatan</b> Bapak/Ibu."
+PROFILE_DONE = "Terima kasih, data Bapak/Ibu telah tersimpan.\n\n{summary}"
 DIALOGUE_CANCELLED = "Baik, permintaan dibatalkan."
 NOTHING_TO_CANCEL = "Tidak ada isian yang sedang menunggu."
 
 # a /tugas line of a step four eyes keep from the person who holds its role
 TASK_FOUR_EYES = (
-    "⛔ <i>Anda tidak dapat memutus langkah ini (usulan sendiri atau tingkat pemeriksaan "
-    "lain); berkas menunggu Plh/Plt yang ditunjuk administrator.</i>"
+    "⛔ <i>Bapak/Ibu tidak boleh memutus langkah ini karena telah mengajukan usulannya atau "
+    "memeriksa tingkat lain; berkas menunggu Plh/Plt yang ditunjuk administrator.</i>"
 )
 # to the administrators: a step no one may decide, and what lets it go on
 _FOUR_EYES_WAIT = (
     "⚠️ {heading}\n\n{step}\nTidak ada pejabat yang dapat memutus langkah ini: {names} telah "
     "mengajukan atau memeriksa tingkat lain pada berkas ini, sedangkan satu orang tidak "
-    "memeriksa usulannya sendiri atau memutus dua tingkat pemeriksaan. Berkas menunggu "
+    "boleh memeriksa usulannya sendiri atau memutus dua tingkat pemeriksaan pada berkas yang "
+    "sama. Berkas menunggu "
     "sampai Bapak/Ibu berkenan "
 )
 NO_ONE_MAY_DECIDE = (
@@ -287,7 +295,7 @@ NO_ONE_MAY_DECIDE_ACTING = (
 WAITS_FOR_DEFINITIVE = (
     "⚠️ {heading}\n\n{step}\nLangkah ini hanya dapat diputus oleh pejabat definitif {role}, "
     "sedangkan peran tersebut belum dipegang siapa pun. Berkas menunggu sampai Bapak/Ibu "
-    "berkenan mengundang pemegangnya: <code>/undang {role_id}</code>."
+    "berkenan mengundang pejabat definitifnya: <code>/undang {role_id}</code>."
 )
 # to the administrators: a task Telegram refused because its holder cannot be written to
 TASK_UNDELIVERABLE = (
@@ -307,7 +315,8 @@ WHY_DEFINITIVE_ONLY = (
 )
 WHY_FOUR_EYES = (
     "👥 Pejabat pelaksana telah mengajukan atau memeriksa tingkat sebelumnya pada berkas ini; "
-    "satu orang tidak memeriksa usulannya sendiri atau memutus dua tingkat pemeriksaan."
+    "satu orang tidak boleh memeriksa usulannya sendiri atau memutus dua tingkat pemeriksaan "
+    "pada berkas yang sama."
 )
 ALERT = "⚠️ Gangguan pada bot: <code>{kind}</code>. Rincian ada di log."
 ALERT_HELD_BEFORE = "Gangguan yang sama terjadi {count} kali lagi sejak pemberitahuan sebelumnya."
@@ -345,17 +354,18 @@ PAPER_TEMPLATE_FAILED = (
 )
 ROLE_REVOKED = "🔁 Peran <b>{role}</b> Bapak/Ibu telah dicabut oleh administrator."
 ROLE_REVOKED_TASKS = (
-    "{tasks} tugas pada peran ini tidak lagi menunggu tindakan Bapak/Ibu; isian yang sedang "
-    "berjalan untuknya telah diakhiri."
+    "Sebanyak {tasks} tugas pada peran ini tidak lagi menunggu tindakan Bapak/Ibu; isian "
+    "yang sedang berjalan untuk tugas tersebut telah diakhiri."
 )
 ROLE_MOVED_IN = (
     "🔁 Bapak/Ibu kini memegang peran <b>{role}</b>, dialihkan dari {old} oleh administrator."
 )
-ROLE_MOVED_TASKS_IN = "{tasks} tugas yang sedang berjalan kini menjadi tugas Bapak/Ibu."
-ROLE_MOVED_OUT = "🔁 Peran <b>{role}</b> Bapak/Ibu telah dialihkan oleh administrator kepada {new}."
+ROLE_MOVED_TASKS_IN = "Sebanyak {tasks} tugas yang sedang berjalan kini menjadi tugas Bapak/Ibu."
+# {new}: a name ending a sentence (t.sentence: "Rudi Hartono, S.E." takes no second stop)
+ROLE_MOVED_OUT = "🔁 Peran <b>{role}</b> Bapak/Ibu telah dialihkan oleh administrator kepada {new}"
 ROLE_MOVED_TASKS_OUT = (
-    "{tasks} tugas yang sedang berjalan kini menjadi tugasnya; tombol pada pesan tugas "
-    "sebelumnya tidak berlaku lagi."
+    "Sebanyak {tasks} tugas yang sedang berjalan kini menjadi tugas yang bersangkutan; tombol "
+    "pada pesan tugas sebelumnya tidak berlaku lagi."
 )
 INVITE_USED = "🔗 Undangan peran <b>{role}</b> telah digunakan oleh {new}."
 INVITE_USED_PASSED = (
@@ -370,7 +380,7 @@ ACTING_TASK_BACK = (
 # "Berkas" is the case (Berkas #12); a file is a "dokumen" (or "file").
 
 NO_UPLOAD_EXPECTED = (
-    "Mohon maaf, saat ini tidak ada langkah yang memerlukan unggahan dokumen dari Anda."
+    "Mohon maaf, saat ini tidak ada langkah yang memerlukan unggahan dokumen dari Bapak/Ibu."
 )
 FILE_TOO_BIG = (
     "Mohon maaf, ukuran dokumen melebihi batas {limit} MB. Silakan mengirim dokumen yang "
@@ -387,25 +397,25 @@ FILE_STEP_MOVED_ON = (
 FILE_SEND_AS_DOCUMENT = (
     "Silakan mengirim dokumen sebagai <b>file</b> (lampiran), bukan sebagai foto atau media."
 )
-FILES_EARLIER_IN_CHAT = "📎 Dokumennya telah ada di obrolan ini sebelumnya."
+FILES_EARLIER_IN_CHAT = "📎 Dokumen untuk langkah ini telah dikirim sebelumnya dalam obrolan ini."
 FILE_DOWNLOAD_FAILED = "Mohon maaf, dokumen tidak dapat diunduh. Silakan mengirim ulang."
 ASK_WHICH_DOCUMENT = (
-    "Dokumen <b>{name}</b> diterima untuk Berkas #{case}. Dokumen ini merupakan apa?"
+    "Dokumen <b>{name}</b> diterima untuk Berkas #{case}. Mohon pilih jenis dokumen ini:"
 )
 FILE_ATTACHED = "✅ <b>{name}</b> dicatat sebagai {doc} (versi {version}{replaces})."
 FILE_DUPLICATE = "Dokumen <b>{name}</b> sama dengan versi terakhir {doc}; tidak dicatat ulang."
 FILE_SAME_AS_OTHER = (
-    "Dokumen <b>{name}</b> sama persis dengan berkas yang telah dicatat sebagai {doc}; "
+    "Dokumen <b>{name}</b> sama persis dengan dokumen yang telah dicatat sebagai {doc}; "
     "tidak dicatat. Mohon periksa kembali dan kirim dokumen yang dimaksud."
 )
 WHICH_CASE = (
-    "Anda sedang memegang beberapa berkas yang memerlukan unggahan ({numbers}). Mohon kirim "
+    "Ada beberapa berkas yang menunggu unggahan dari Bapak/Ibu ({numbers}). Mohon kirim "
     "ulang dokumen dengan keterangan (caption) satu nomor berkas, misalnya "
     "<code>#{example}</code>, atau sebagai balasan (reply) atas pesan tugas berkas tersebut."
 )
 CASE_TAKES_NO_UPLOAD = (
-    "Mohon maaf, Berkas #{case} tidak sedang menunggu dokumen dari Anda. Berkas yang "
-    "menunggu dokumen dari Anda: {numbers}."
+    "Mohon maaf, Berkas #{case} tidak sedang menunggu dokumen dari Bapak/Ibu. Berkas yang "
+    "menunggu dokumen dari Bapak/Ibu: {numbers}."
 )
 
 

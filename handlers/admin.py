@@ -24,6 +24,10 @@ USAGE_ACTING = (
     "luar</code>.\nPeran: {roles}."
 )
 USAGE_END_ACTING = "Penggunaan: <code>/akhiri_plh &lt;peran&gt;</code>."
+BAD_DATE = (
+    "Tanggal <b>{typed}</b> tidak valid. Mohon tuliskan tanggal akhir masa tugas, misalnya "
+    "<code>31-12-2026</code> atau <code>31 Desember 2026</code>."
+)
 # What an official types after a command: the same rule as a case title (no control
 # characters, no bidirectional overrides that would reorder it in every later message).
 BAD_CHARACTERS = (
@@ -40,7 +44,9 @@ MAX_ACTING_LETTER = 100
 ACTING_REFUSALS = {
     "no_role": "Peran tersebut tidak dikenal.",
     "shared": "Peran bersama (tim) tidak memerlukan Plh/Plt.",
-    "holder": "Orang tersebut adalah pemegang definitif peran itu; Plh/Plt diangkat untuk orang lain.",
+    "holder": (
+        "Orang tersebut adalah pejabat definitif peran itu; Plh/Plt ditetapkan untuk orang lain."
+    ),
     "past": "Tanggal akhir sudah lewat; mohon periksa kembali tanggalnya.",
 }
 
@@ -50,6 +56,15 @@ async def _require_admin(update: Update, context: Context) -> bool:
         return True
     await reply(update, t.ADMIN_ONLY)
     return False
+
+
+def who(names: dict[int, str], person_id: int) -> str:
+    """A person as the administrator reads them: "Drs. Agus Salim, M.Si. (ID 1007)", or
+    "ID 1007" for someone the bot knows no name of (HTML)."""
+    name = names.get(person_id, "")
+    if not name or name == f"ID {person_id}":
+        return f"ID {person_id}"
+    return f"{t.e(name)} (ID {person_id})"
 
 
 def _role_ids(context: Context) -> list[str]:
@@ -85,12 +100,15 @@ async def list_roles(update: Update, context: Context) -> None:
     holders, history = await svc.people.roles_overview()
     lines = [f"<b>Pemegang peran</b> — {t.e(svc.config.organisation.unit_name)}"]
     for role in svc.sops.roles:
-        names = ", ".join(
+        held = ", ".join(
             f"{t.e(p.display)} (<code>{p.telegram_id}</code>)" for p in holders.get(role.id, [])
         )
-        lines.append(f"• <b>{t.e(role.name)}</b>: {names or '<i>belum ada</i>'}")
+        lines.append(f"• <b>{t.e(role.name)}</b>: {held or '<i>belum ada</i>'}")
     appointments = await svc.acting.listing()
     now = svc.clock.now()
+    names = await svc.queries.names(
+        [a.person_id for a in appointments[-10:]] + [r.person_id for r in history[-10:]]
+    )
     if appointments:
         lines.append("\n<b>Pelaksana Harian / Pelaksana Tugas</b>")
         for a in appointments[-10:]:
@@ -102,7 +120,7 @@ async def list_roles(update: Update, context: Context) -> None:
             reason = f" — {t.e(a.reason)}" if a.reason else ""
             lines.append(
                 f"• {a.kind.capitalize()}. {t.e(svc.sops.role(a.role).name)}: "
-                f"<code>{a.person_id}</code>, {svc.zone.tanggal_jam(a.starts_at)} s.d. "
+                f"{who(names, a.person_id)}, {svc.zone.tanggal_jam(a.starts_at)} s.d. "
                 f"{t.last_day(a.ends_at, svc.zone)} ({state}){reason}"
             )
     if history:
@@ -110,7 +128,7 @@ async def list_roles(update: Update, context: Context) -> None:
         for revoked in history[-10:]:
             assert revoked.revoked_at is not None
             lines.append(
-                f"• {revoked.person_id} — {t.e(revoked.role)} dicabut "
+                f"• {who(names, revoked.person_id)} — {t.e(revoked.role)} dicabut "
                 f"{svc.zone.tanggal_jam(revoked.revoked_at)}"
             )
     await reply(update, "\n".join(lines))
@@ -171,7 +189,7 @@ async def reassign(update: Update, context: Context) -> None:
         await reply(update, f"{t.e(result.name)} (ID {new}) telah memegang peran {t.e(role_name)}.")
         return
     moved = (
-        f"{result.tasks} tugas yang sedang berjalan kini menjadi tugasnya"
+        f"Sebanyak {result.tasks} tugas yang sedang berjalan kini menjadi tugas yang bersangkutan"
         if result.tasks
         else "Tidak ada tugas yang sedang menunggu pada peran ini"
     )
@@ -221,6 +239,14 @@ def _split_date(args: list[str], today: date) -> tuple[date, list[str]] | None:
     return None
 
 
+def _date_words(args: list[str]) -> str:
+    """What was typed as the end date: a day number with its month and year words
+    ("31 Februari 2027"), else the one word ("31-02-2027", "kemarin")."""
+    if args[0].isdigit():
+        return " ".join(args[:3])
+    return args[0]
+
+
 def _refused_text(text: str, field: str, limit: int) -> str | None:
     """Why a typed reason or letter number is refused (None: it is accepted as typed; it is
     never cut short)."""
@@ -242,6 +268,9 @@ async def appoint_acting(update: Update, context: Context, kind: str) -> None:
     role = args[0].lower() if args else ""
     person = parsing.telegram_id(args[1]) if len(args) > 1 else None
     found = _split_date(args[2:], svc.zone.day(svc.clock.now())) if len(args) > 2 else None
+    if role in roles and person is not None and len(args) > 2 and found is None:
+        await reply(update, BAD_DATE.format(typed=t.e(t.clip(_date_words(args[2:]), 40))))
+        return
     if role not in roles or person is None or found is None:
         await reply(update, usage)
         return
@@ -260,8 +289,9 @@ async def appoint_acting(update: Update, context: Context, kind: str) -> None:
     except AlreadyApplied:
         return  # put back after a crash, applied already: answered then
     other = result.current
+    names = await svc.queries.names([person] + ([other.person_id] if other else []))
     if result.status in ("busy", "planned") and other is not None:
-        whom = f"{other.kind.capitalize()}. (ID {other.person_id})"
+        whom = f"{other.kind.capitalize()}. {who(names, other.person_id)}"
         last = t.last_day(other.ends_at, svc.zone)
         await reply(
             update,
@@ -278,15 +308,19 @@ async def appoint_acting(update: Update, context: Context, kind: str) -> None:
         return
     a = result.appointment
     title = f"{a.kind.capitalize()}. {svc.sops.role(role).name}"
+    moved = (
+        f"Sebanyak {result.tasks} tugas yang sedang berjalan dialihkan kepada yang bersangkutan."
+        if result.tasks
+        else "Tidak ada tugas berjalan yang dialihkan."
+    )
     text = (
-        f"{t.e(title)} ditetapkan: ID {a.person_id}, sampai "
-        f"{t.last_day(a.ends_at, svc.zone)}. {result.tasks} tugas yang sedang berjalan "
-        "dialihkan kepadanya; pemegang definitif telah diberi tahu."
+        f"{who(names, a.person_id)} ditetapkan sebagai {t.e(title)} sampai "
+        f"{t.last_day(a.ends_at, svc.zone)}. {moved} Pejabat definitif telah diberi tahu."
     )
     if not result.started:
         text += (
-            "\n⚠️ Orang tersebut belum pernah membuka bot: mohon minta ia menekan Start "
-            "agar pesan dapat disampaikan."
+            "\n⚠️ Yang bersangkutan belum pernah membuka bot: mohon minta yang bersangkutan "
+            "menekan Start agar pesan dapat disampaikan."
         )
     await reply(update, text)
 
@@ -315,11 +349,12 @@ async def end_acting(update: Update, context: Context) -> None:
     if ended is None:
         await reply(update, "Tidak ada Plh/Plt yang sedang berlaku untuk peran tersebut.")
         return
+    names = await svc.queries.names([ended.person_id])
     await reply(
         update,
-        f"{ended.kind.capitalize()}. {t.e(svc.sops.role(role).name)} (ID "
-        f"{ended.person_id}) diakhiri; tugas yang sedang berjalan kembali kepada pemegang "
-        "definitif.",
+        f"Penetapan {who(names, ended.person_id)} sebagai {ended.kind.capitalize()}. "
+        f"{t.e(svc.sops.role(role).name)} diakhiri; tugas yang sedang berjalan kembali "
+        "kepada pejabat definitif.",
     )
 
 

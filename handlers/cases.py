@@ -9,6 +9,7 @@ from telegram.ext import Application, CommandHandler
 from bot import parsing
 from bot import texts as t
 from bot.callbacks import Callback, Op
+from bot.core import model
 from bot.core.model import Case, DomainError, Withdraw
 from bot.core.workflow import excluded_reviewers
 from bot.outbox import keyboard_markup
@@ -23,6 +24,11 @@ USAGE_STATUS = (
     "Penggunaan: <code>/status &lt;nomor berkas&gt;</code>, misalnya <code>/status 12</code>."
 )
 USAGE_WITHDRAW = "Penggunaan: <code>/tarik &lt;nomor berkas&gt;</code>."
+# how /status names a closed case in its list
+CLOSED_STATES = {
+    model.CaseStatus.ARCHIVED: "selesai (diarsipkan)",
+    model.CaseStatus.CANCELLED: "dibatalkan",
+}
 
 
 async def new_case(update: Update, context: Context) -> None:
@@ -130,9 +136,9 @@ def tasks_view(context: Context, page: TaskPage, user: int) -> tuple[str, Keyboa
     svc = context.services
     now = svc.clock.now()
     if page.total == 0:
-        return "Tidak ada tugas yang menunggu tindakan Anda saat ini. Terima kasih.", []
+        return "Tidak ada tugas yang menunggu tindakan Bapak/Ibu saat ini. Terima kasih.", []
     lines = [
-        f"<b>Tugas Anda</b>: {page.total} tugas menunggu tindakan"
+        f"<b>Tugas Bapak/Ibu</b>: {page.total} tugas menunggu tindakan"
         + (f" (halaman {page.page + 1} dari {page.pages})" if page.pages > 1 else "")
     ]
     keyboard: Keyboard = []
@@ -143,13 +149,13 @@ def tasks_view(context: Context, page: TaskPage, user: int) -> tuple[str, Keyboa
         spent = svc.calendar.working_minutes_between(case.step_entered_at, now)
         late = " ⚠️ melewati norma" if spent > step.time_minutes else ""
         lines.append(
-            f"{number}. <b>#{case.id}</b> {t.e(case.title[:60])}\n"
+            f"{number}. <b>#{case.id}</b> {t.e(t.clip(case.title, 60))}\n"
             f"    Langkah {case.step}: {t.e(step.title)} · sejak "
             f"{svc.zone.tanggal(case.step_entered_at)}{late}"
         )
         if step.is_review and user in excluded_reviewers(definition, case):
             lines.append(f"    {t.TASK_FOUR_EYES}")
-        label = f"#{case.id} · L{case.step} · {case.title}"[:60]
+        label = t.clip(f"#{case.id} · Langkah {case.step} · {case.title}", 60)
         keyboard.append(
             # the list's page rides along: a press on a task that has moved on shows the
             # page again as it is now
@@ -225,7 +231,7 @@ def status_text(context: Context, found: CaseStatus) -> str:
         late = " ⚠️ <b>melewati norma</b>" if spent > step.time_minutes else ""
         lines += [
             step_line(definition, step),
-            f"Pemegang: {t.e(', '.join(found.holders) or '-')} "
+            f"Pelaksana: {t.e(', '.join(found.holders) or '-')} "
             f"({t.e(role_name(definition, step.actor))})",
             f"Sejak: {svc.zone.tanggal_jam(case.step_entered_at)}",
             f"Waktu berjalan: {t.minutes_text(spent)} dari norma "
@@ -273,10 +279,10 @@ async def _status_list(update: Update, context: Context) -> None:
         where = (
             f"langkah {case.step} ({t.e(role_name(definition, definition.step(case.step).actor))})"
             if case.is_open
-            else case.status.value
+            else CLOSED_STATES.get(case.status, "ditutup")
         )
         year = f"{t.e(year_short(definition))} {case.fiscal_year}"
-        lines.append(f"#{case.id} · {t.e(case.title[:80])} · {year} · {where}")
+        lines.append(f"#{case.id} · {t.e(t.clip(case.title, 80))} · {year} · {where}")
     lines.append("\nRincian: /status &lt;nomor&gt;")
     await reply(update, "\n".join(lines))
 

@@ -40,11 +40,19 @@ async def start(update: Update, context: Context) -> None:
         if not result.invite_invalid:
             await reply(update, t.NOT_REGISTERED)
         return
+    if profile.is_admin:
+        from bot.app import set_admin_commands  # the application imports the handlers
+
+        await set_admin_commands(context.bot, uid)  # the chat exists now (README: /start)
     welcome = ""
     if result.invited_role:
-        welcome = f"Selamat datang. Anda terdaftar sebagai <b>{t.e(result.invited_role)}</b>.\n\n"
+        welcome = (
+            f"Selamat datang. Bapak/Ibu terdaftar sebagai <b>{t.e(result.invited_role)}</b>.\n\n"
+        )
     if result.asks_profile:
-        await reply(update, f"{welcome}Sebelum memulai, mohon lengkapi data Anda.\n{t.ASK_NAME}")
+        await reply(
+            update, f"{welcome}Sebelum memulai, mohon lengkapi data Bapak/Ibu.\n{t.ASK_NAME}"
+        )
         return
     greeting = welcome or f"Selamat datang, {t.e(t.sentence(profile.person.display))}\n\n"
     await reply(update, greeting + help_text(context, profile.is_admin))
@@ -115,7 +123,7 @@ async def me(update: Update, context: Context) -> None:
         return
     await reply(
         update,
-        f"<b>Data Anda</b>\n{summary(context, profile)}\n\nID Telegram: <code>{uid}</code>",
+        f"<b>Data Bapak/Ibu</b>\n{summary(context, profile)}\n\nID Telegram: <code>{uid}</code>",
     )
 
 
@@ -140,18 +148,18 @@ def help_text(context: Context, is_admin: bool) -> str:
     heads = _names([sops.role(r) for r in sorted(reports.heads(sops.default))])
     text = (
         "<b>Petunjuk Penggunaan</b>\n"
-        f"Layanan ini menjalankan {runs}\nsecara elektronik: "
+        f"Layanan ini menjalankan {runs} secara elektronik: "
         "setiap langkah disampaikan kepada pejabat yang berwenang, dicatat, dan diarsipkan.\n\n"
         "<b>Perintah</b>\n"
-        "/tugas — tugas yang menunggu tindakan Anda\n"
+        "/tugas — tugas yang menunggu tindakan Bapak/Ibu\n"
         f"{new_case}"
         "/status [nomor] — posisi, waktu, dan riwayat berkas, dengan gambar linimasanya\n"
-        "/tarik &lt;nomor&gt; — menarik kembali berkas yang baru Anda teruskan\n"
+        "/tarik &lt;nomor&gt; — menarik kembali berkas yang baru saja Bapak/Ibu teruskan\n"
         "/tunda &lt;nomor&gt; &lt;durasi&gt; — menunda pengingat, misalnya <code>/tunda 12 2j</code>\n"
         "/terlambat — langkah yang melewati norma waktu (pimpinan dan administrator)\n"
         "/laporan [periode] — laporan evaluasi penerapan SOP: grafik dan dokumen "
         f"({heads}, administrator), misalnya <code>/laporan 2026</code>\n"
-        "/saya — data dan peran Anda\n"
+        "/saya — data dan peran Bapak/Ibu\n"
         "/batal — membatalkan isian yang sedang berjalan\n"
         "/bantuan — petunjuk ini\n\n"
         "<b>Cara kerja</b>\n"
@@ -168,7 +176,8 @@ def help_text(context: Context, is_admin: bool) -> str:
             "/alihkan &lt;peran&gt; &lt;id lama&gt; &lt;id baru&gt; · "
             "/batalkan &lt;nomor&gt; &lt;alasan&gt;\n"
             "/plh atau /plt &lt;peran&gt; &lt;id&gt; &lt;sampai tanggal&gt; &lt;alasan&gt; — "
-            "menetapkan pejabat pelaksana · /akhiri_plh &lt;peran&gt;"
+            "menetapkan Pelaksana Harian (Plh) atau Pelaksana Tugas (Plt) · "
+            "/akhiri_plh &lt;peran&gt; — mengakhiri penetapannya"
         )
     return text
 

@@ -34,7 +34,7 @@ async def snooze(update: Update, context: Context) -> None:
     if result.status != "ok" or result.until is None:
         await reply(
             update,
-            f"Mohon maaf, pengingat Berkas #{case_id} hanya dapat ditunda oleh pemegang "
+            f"Mohon maaf, pengingat Berkas #{case_id} hanya dapat ditunda oleh pelaksana "
             "langkah yang sedang berjalan.",
         )
         return
@@ -64,7 +64,7 @@ async def overdue(update: Update, context: Context) -> None:
         lines.append(
             f"#{case.id} · langkah {case.step} ({t.e(role_name(definition, step.actor))}) · "
             f"{t.minutes_text(item.spent)} dari norma {t.minutes_text(step.time_minutes)} · "
-            f"{t.e(case.title[:60])}"
+            f"{t.e(t.clip(case.title, 60))}"
             + (
                 " · <i>menunggu pejabat definitif (Plh/Plt tidak berwenang)</i>"
                 if item.waits_for_definitive

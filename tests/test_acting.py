@@ -103,11 +103,22 @@ async def test_a_plh_karo_decides_step_3_and_the_papers_say_plh_with_his_nip(
         await world.everyone_starts()
         s = Script(world)
         confirm = await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti tahunan")
-        assert "Plh. Karo ditetapkan" in confirm.text and "31 Desember 2030" in confirm.text
+        # the administrator reads the name, and no sentence opens with "0 tugas"
+        assert confirm.text == (
+            f"{ACTING.name} (ID {ACTING.telegram_id}) ditetapkan sebagai Plh. Karo sampai "
+            "31 Desember 2030. Tidak ada tugas berjalan yang dialihkan. Pejabat definitif "
+            "telah diberi tahu."
+        )
         told = await world["karo"].wait_message(
             lambda m: "ditetapkan sebagai" in m.text, timeout=WAIT
         )
         assert "Drs. Agus Salim" in told.text and "tetap dapat" in told.text
+        # the reason is the definitive Karo's, in a sentence of its own; no "0 tugas"
+        assert "sampai 31 Desember 2030. Alasan penetapan: cuti tahunan." in told.text
+        assert "Tugas-tugas Karo selama masa tersebut disampaikan kepada yang bersangkutan." in (
+            told.text
+        )
+        assert "0 tugas" not in told.text and "kepadanya" not in told.text
         case = await to_step_3(world, s)
         await world.emu.wait_until(lambda: bool(task_of(world, "plh", case, 3)), timeout=WAIT)
         assert "selaku Plh. Karo" in task_of(world, "plh", case, 3)[-1].text
@@ -225,7 +236,11 @@ async def test_when_the_plh_ends_karo_has_one_task_message_with_buttons(tmp_path
         admin = world["admin"]
         admin.mark_seen()
         await admin.send("/akhiri_plh karo")
-        await admin.wait_message(timeout=WAIT)
+        ended = await admin.wait_message(timeout=WAIT)
+        assert ended.text == (
+            f"Penetapan {ACTING.name} (ID {ACTING.telegram_id}) sebagai Plh. Karo diakhiri; "
+            "tugas yang sedang berjalan kembali kepada pejabat definitif."
+        )
         await world.drained()
         await world.emu.wait_until(lambda: not task_of(world, "plh", case, 3), timeout=WAIT)
         assert len(task_of(world, "karo", case, 3)) == 1
@@ -581,8 +596,8 @@ async def test_budi_as_kabag_and_kasubag_proposes_and_step_2_waits_for_a_plh_kab
 
         budi.mark_seen()
         await budi.send("/tugas")
-        listing = await budi.wait_message(lambda m: "Tugas Anda" in m.text, timeout=WAIT)
-        assert "Anda tidak dapat memutus langkah ini" in listing.text  # says why it waits
+        listing = await budi.wait_message(lambda m: "Tugas Bapak/Ibu" in m.text, timeout=WAIT)
+        assert "Bapak/Ibu tidak boleh memutus langkah ini" in listing.text  # says why it waits
         await budi.press(listing, listing.button_texts[0], timeout=WAIT)
         opened = await budi.wait_message(
             lambda m: "Kembalikan" in " ".join(m.button_texts), timeout=WAIT
@@ -628,9 +643,12 @@ async def test_bad_appointments_get_the_usage_or_a_clear_reason(tmp_path: Path) 
         for text, expected in (
             ("/plh", "Penggunaan"),
             ("/plh karo ² 31-12-2030 cuti", "Penggunaan"),
-            ("/plh karo 1007 31-02-2030 cuti", "Penggunaan"),
+            # an impossible date is named as such, not answered with the usage
+            ("/plh karo 1007 31-02-2030 cuti", "Tanggal 31-02-2030 tidak valid"),
+            ("/plh karo 1007 31 Februari 2030 cuti", "Tanggal 31 Februari 2030 tidak valid"),
+            ("/plh karo 1007 kemarin cuti", "Tanggal kemarin tidak valid"),
             ("/plh tim 1007 31-12-2030 cuti", "Penggunaan"),
-            (f"/plh karo {ID['karo']} 31-12-2030 cuti", "pemegang definitif"),
+            (f"/plh karo {ID['karo']} 31-12-2030 cuti", "pejabat definitif"),
             ("/plh karo 1007 01-01-2020 cuti", "sudah lewat"),
             ("/akhiri_plh karo", "Tidak ada Plh"),
         ):
@@ -647,8 +665,9 @@ async def test_bad_appointments_get_the_usage_or_a_clear_reason(tmp_path: Path) 
         await admin.send("/peran")
         roles = await admin.wait_message(lambda m: "Pemegang peran" in m.text, timeout=WAIT)
         assert "Plh. Karo" in roles.text and "berlaku" in roles.text
+        assert f"{ACTING.name} (ID 1007)" in roles.text  # a name, not only an id
         await world["plh"].send("/saya")
-        me = await world["plh"].wait_message(lambda m: "Data Anda" in m.text, timeout=WAIT)
+        me = await world["plh"].wait_message(lambda m: "Data Bapak/Ibu" in m.text, timeout=WAIT)
         assert "Selaku Plh. Karo" in me.text
 
 
@@ -668,7 +687,7 @@ async def test_a_plh_overlapping_a_planned_plt_is_refused(tmp_path: Path) -> Non
         admin.mark_seen()
         await admin.send(f"/plh karo {ACTING.telegram_id} 07-12-2026 cuti")
         accepted = await admin.wait_message(timeout=WAIT)
-        assert "Plh. Karo ditetapkan" in accepted.text
+        assert "ditetapkan sebagai Plh. Karo" in accepted.text
 
 
 async def test_a_reason_or_letter_number_with_a_direction_override_is_refused_and_nobody_acts(
@@ -696,7 +715,7 @@ async def test_a_reason_or_letter_number_with_a_direction_override_is_refused_an
             assert "Penggunaan" in answer.text
         assert await world.services.acting.listing() == []
         confirm = await appoint(world, f"/plh karo {plh} 31-12-2030 cuti; ND.12/SJ/XII/2026")
-        assert "Plh. Karo ditetapkan" in confirm.text
+        assert "ditetapkan sebagai Plh. Karo" in confirm.text
 
 
 async def test_a_reason_or_letter_number_too_long_is_refused_naming_the_limit_not_cut(
@@ -729,7 +748,7 @@ async def test_a_reason_or_letter_number_too_long_is_refused_naming_the_limit_no
             assert "Penggunaan" in answer.text
         assert await world.services.acting.listing() == []
         confirm = await appoint(world, f"/plh karo {plh} 31-12-2030 {reason}; {letter}")
-        assert "Plh. Karo ditetapkan" in confirm.text
+        assert "ditetapkan sebagai Plh. Karo" in confirm.text
         (made,) = await world.services.acting.listing()
         assert (made.reason, made.letter) == (reason, letter)
 

@@ -247,7 +247,7 @@ async def test_a_stale_button_answers_sudah_diproses_and_changes_nothing(world: 
     task = await latest_task(world, kabag, case, 2)
     kabag.mark_seen()
     await kabag.send("/tugas")  # a second copy of the task, opened from the list
-    listing = await kabag.wait_message(lambda m: "Tugas Anda" in m.text, timeout=WAIT)
+    listing = await kabag.wait_message(lambda m: "Tugas Bapak/Ibu" in m.text, timeout=WAIT)
     assert (await kabag.press(listing, listing.button_texts[0], timeout=WAIT)).text == (
         t.ANS_TASK_OPENED
     )
@@ -630,7 +630,7 @@ async def test_an_invitation_binds_once_asks_the_profile_and_expires(tmp_path: P
             ("Wulan Sari, S.E., M.M.", "NIP"),
             ("12345", "18 digit"),
             ("1985 0101 2010 01 2001", "jabatan"),
-            ("Kepala Bagian Manajemen Kinerja", "data Anda telah tersimpan"),
+            ("Kepala Bagian Manajemen Kinerja", "data Bapak/Ibu telah tersimpan"),
         ):
             await newcomer.send(answer)
             got = await newcomer.wait_message(timeout=WAIT)
@@ -826,7 +826,7 @@ async def test_with_two_cases_open_an_upload_finds_its_case_by_reply_or_caption(
     for caption, expected in (
         (f"#{first} #{second}", "beberapa berkas"),
         ("", "beberapa berkas"),
-        ("#99", "Berkas #99 tidak sedang menunggu dokumen dari Anda"),
+        ("#99", "Berkas #99 tidak sedang menunggu dokumen dari Bapak/Ibu"),
     ):
         kasubag.mark_seen()
         await kasubag.send_document(draft("Konsep"), file_name="Konsep.docx", caption=caption)

@@ -43,8 +43,8 @@ async def test_the_kabag_role_passed_on_takes_its_waiting_task_to_the_new_kabag(
     answer = plain((await admin.wait_message(timeout=WAIT)).text)
     assert answer == (
         "Peran Kabag dialihkan dari Budi Santoso, S.E., M.Si. (ID 1002) kepada "
-        f"{ACTING.name} (ID {NEW_KABAG}). 1 tugas yang sedang berjalan kini menjadi "
-        "tugasnya; keduanya telah diberi tahu."
+        f"{ACTING.name} (ID {NEW_KABAG}). Sebanyak 1 tugas yang sedang berjalan kini "
+        "menjadi tugas yang bersangkutan; keduanya telah diberi tahu."
     )
     agus = world["plh"]
     await world.emu.wait_until(
@@ -61,8 +61,17 @@ async def test_the_kabag_role_passed_on_takes_its_waiting_task_to_the_new_kabag(
         m.text for m in world["kabag"].bot_messages if "dialihkan oleh administrator" in m.text
     ]
     told_new = [m.text for m in agus.bot_messages if "kini memegang peran Kabag" in m.text]
-    assert told_old and ACTING.name in told_old[0] and "1 tugas" in told_old[0]
-    assert told_new and "Budi Santoso" in told_new[0]
+    # the name ends the sentence once ("M.Si.", not "M.Si.."); the count opens no sentence
+    assert told_old == [
+        "🔁 Peran Kabag Bapak/Ibu telah dialihkan oleh administrator kepada "
+        f"{ACTING.name} Sebanyak 1 tugas yang sedang berjalan kini menjadi tugas yang "
+        "bersangkutan; tombol pada pesan tugas sebelumnya tidak berlaku lagi."
+    ]
+    assert ACTING.name.endswith("M.Si.")
+    assert told_new == [
+        "🔁 Bapak/Ibu kini memegang peran Kabag, dialihkan dari Budi Santoso, S.E., M.Si. oleh "
+        "administrator. Sebanyak 1 tugas yang sedang berjalan kini menjadi tugas Bapak/Ibu."
+    ]
     await s.approve("plh", case)
     await world.drained()
     assert (await world.case_status(case)) is not None
@@ -84,8 +93,8 @@ async def test_a_task_on_its_way_to_the_old_kabag_keeps_no_buttons_once_the_role
     await world.emu.wait_until(lambda: any(m.document for m in kabag.bot_messages), timeout=WAIT)
     assert await said(world, "admin", f"/alihkan kabag 1002 {NEW_KABAG}") == (
         "Peran Kabag dialihkan dari Budi Santoso, S.E., M.Si. (ID 1002) kepada "
-        f"{ACTING.name} (ID {NEW_KABAG}). 1 tugas yang sedang berjalan kini menjadi "
-        "tugasnya; keduanya telah diberi tahu."
+        f"{ACTING.name} (ID {NEW_KABAG}). Sebanyak 1 tugas yang sedang berjalan kini "
+        "menjadi tugas yang bersangkutan; keduanya telah diberi tahu."
     )
     await s.seen(
         "plh", lambda m: f"Berkas #{case}" in m.text and any("Setujui" in b for b in m.button_texts)
@@ -280,6 +289,13 @@ async def test_a_cancel_reason_with_a_direction_override_is_refused_and_the_case
     answer = await said(world, "admin", f"/batalkan {case} Kegiatan ditunda pimpinan")
     assert answer == f"Berkas #{case} telah dibatalkan. Para pihak telah diberi tahu."
     assert (await world.case_status(case)) is CaseStatus.CANCELLED
+    # /status without a number names the state in Indonesian, not "cancelled"
+    await world["admin"].send("/status")
+    listing = plain(
+        (await world["admin"].wait_message(lambda m: "Berkas terbaru" in m.text, timeout=WAIT)).text
+    )
+    assert f"#{case} · Usulan yang dibatalkan · TA 2027 · dibatalkan" in listing
+    assert "cancelled" not in listing
 
 
 async def at_the_drafts(world: World, s: Script, title: str) -> int:
@@ -299,7 +315,7 @@ async def test_a_team_member_passed_on_takes_her_place_in_the_running_team(world
     case = await at_the_drafts(world, s, "Usulan dengan tim yang berganti")
     answer = await said(world, "admin", f"/alihkan tim 1004 {NEW_KABAG}")
     assert answer.startswith("Peran Tim Penyusunan dialihkan dari Ayu Lestari")
-    assert "1 tugas yang sedang berjalan kini menjadi tugasnya" in answer
+    assert "Sebanyak 1 tugas yang sedang berjalan kini menjadi tugas yang bersangkutan" in answer
     stored = await world.services.db.read(repo.load_case, case)
     assert stored.team == (NEW_KABAG, 1005)
     agus = world["plh"]

@@ -33,7 +33,7 @@ from bot.core.model import (
     EventType,
     ReturnForCorrection,
 )
-from bot.demo import OFFICIALS, RETURN_REASONS, Script, World, draft, has_button, play_sop
+from bot.demo import ADMIN_ID, OFFICIALS, RETURN_REASONS, Script, World, draft, has_button, play_sop
 from emulator import CallbackAnswer, EmuEvent, EmuMessage, EmuUser
 from storage import repo
 from storage.db import Tx
@@ -642,7 +642,7 @@ async def test_two_cases_in_parallel_both_archive_and_never_mix_files(world: Wor
             tim2 = world["tim2"]
             tim2.mark_seen()
             await tim2.send("/tugas")
-            listing = await tim2.wait_message(lambda m: "Tugas Anda" in m.text, timeout=WAIT)
+            listing = await tim2.wait_message(lambda m: "Tugas Bapak/Ibu" in m.text, timeout=WAIT)
             label = next(b for b in listing.button_texts if b.startswith(f"#{case} "))
             answer = await tim2.press(listing, label, timeout=WAIT)
             assert answer.text == t.ANS_TASK_OPENED
@@ -892,7 +892,7 @@ async def kabags_list_of_two(world: World, s: Script) -> tuple[int, int, EmuMess
     kabag.mark_seen()
     received = kabag.received_count()
     await kabag.send("/tugas")
-    listing = await kabag.wait_message(lambda m: "Tugas Anda" in m.text, timeout=WAIT)
+    listing = await kabag.wait_message(lambda m: "Tugas Bapak/Ibu" in m.text, timeout=WAIT)
     return first, second, listing, received
 
 
@@ -903,7 +903,7 @@ async def test_tugas_lists_the_pending_steps_with_buttons_that_work(world: World
     await kabag.send("/saya")  # answered after /tugas: nothing else came in between
     await kabag.wait_message(lambda m: "Peran" in m.text, timeout=WAIT)
     assert kabag.received_count() == received + 2
-    assert "Tugas Anda: 2 tugas menunggu tindakan" in listing.text
+    assert "Tugas Bapak/Ibu: 2 tugas menunggu tindakan" in listing.text
     assert "Usulan pertama" in listing.text and "Usulan kedua" in listing.text
     assert listing.text.count("Langkah 2:") == 2
     labels = listing.button_texts
@@ -994,7 +994,7 @@ async def test_a_task_opened_from_tugas_comes_before_what_was_queued_for_the_cha
         kabag = world["kabag"]
         await world.drained()
         await kabag.send("/tugas")
-        listing = await kabag.wait_message(lambda m: "Tugas Anda" in m.text, timeout=WAIT)
+        listing = await kabag.wait_message(lambda m: "Tugas Bapak/Ibu" in m.text, timeout=WAIT)
         label = next(b for b in listing.button_texts if b.startswith(f"#{second}"))
 
         await notices_on_their_way(world, kabag)
@@ -1082,8 +1082,8 @@ async def test_tugas_pages_twenty_tasks_in_one_message(world: World) -> None:
     kasubag.mark_seen()
     received, edits = kasubag.received_count(), kasubag.edits_seen()
     await kasubag.send("/tugas")
-    listing = await kasubag.wait_message(lambda m: "Tugas Anda" in m.text, timeout=WAIT)
-    assert "Tugas Anda: 20 tugas menunggu tindakan (halaman 1 dari 3)" in listing.text
+    listing = await kasubag.wait_message(lambda m: "Tugas Bapak/Ibu" in m.text, timeout=WAIT)
+    assert "Tugas Bapak/Ibu: 20 tugas menunggu tindakan (halaman 1 dari 3)" in listing.text
 
     def task_buttons(m: EmuMessage) -> list[str]:
         return [label for label in m.button_texts if label.startswith("#")]
@@ -1141,7 +1141,7 @@ async def test_status_shows_the_step_the_holder_the_time_against_the_norm_and_hi
         status = await karo.wait_message(lambda m: "Riwayat" in m.text, timeout=WAIT)
         text = status.text
         assert "Langkah 2 dari 12" in text
-        assert f"Pemegang: {NAMES['kabag']} (Kabag)" in text
+        assert f"Pelaksana: {NAMES['kabag']} (Kabag)" in text
         assert "Waktu berjalan: 1 hari kerja 2 jam dari norma 1 hari kerja" in text
         assert "melewati norma" in text
         history = text.split("Riwayat", 1)[1]
@@ -1195,6 +1195,7 @@ async def test_bantuan_explains_the_service_and_the_commands_are_registered(
         "tugas",
         "baru",
         "status",
+        "tarik",
         "saya",
         "tunda",
         "terlambat",
@@ -1211,6 +1212,15 @@ async def test_bantuan_explains_the_service_and_the_commands_are_registered(
     for command in commands:
         assert f"/{command}" in help_text
     assert "Setujui" in help_text and "Kembalikan" in help_text
+    # the administrators' commands are in the administrator's own menu, set at /start
+    admin = world["admin"]
+    await admin.send("/start")
+    await admin.wait_message(timeout=WAIT)
+    menu = [c["command"] for c in world.emu.commands(f"chat:{ADMIN_ID}")]
+    assert menu[: len(commands)] == list(commands)
+    assert {"undang", "peran", "cabut", "alihkan", "batalkan", "plh", "plt", "akhiri_plh"} <= set(
+        menu
+    )
 
 
 async def test_a_restart_during_the_return_reason_dialogue_loses_nothing(world: World) -> None:

@@ -165,7 +165,7 @@ async def test_a_note_given_when_forwarding_reaches_the_next_holder_and_the_hist
 async def _which_document(world: World, s: Script, case: int) -> EmuMessage:
     await world["kasubag"].send_document(draft("x"), file_name="lampiran.docx", caption=f"#{case}")
     return await world["kasubag"].wait_message(
-        lambda m: "Dokumen ini merupakan apa" in m.text, timeout=WAIT
+        lambda m: "Mohon pilih jenis dokumen ini" in m.text, timeout=WAIT
     )
 
 
@@ -200,7 +200,7 @@ async def test_each_which_document_question_attaches_its_own_file(tmp_path: Path
         case = await s.new_case("Usulan PK", 2027)
 
         def question_about(name: str) -> Callable[[EmuMessage], bool]:
-            return lambda m: "Dokumen ini merupakan apa" in m.text and name in m.text
+            return lambda m: "Mohon pilih jenis dokumen ini" in m.text and name in m.text
 
         questions = []
         for name in ("a.docx", "b.docx"):
@@ -315,7 +315,7 @@ async def test_a_handled_429_is_logged_as_a_warning_not_an_error(
         caplog.set_level(logging.INFO)
         world.emu.faults.fail(1, status=429, method="sendMessage", retry_after=1)
         answer = await answer_to(world, "kasubag", "/saya")
-        assert "Data Anda" in answer.text
+        assert "Data Bapak/Ibu" in answer.text
         flood = [r for r in caplog.records if "429" in r.getMessage()]
         assert flood and all(r.levelno == logging.WARNING for r in flood)
         assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -515,7 +515,7 @@ async def test_sopbot_run_answers_on_either_event_loop_and_stops_on_sigterm(
             proc.terminate()
             out, err = await asyncio.wait_for(proc.communicate(), 30)
     log = (out + err).decode()
-    assert answer.text.startswith("Mohon maaf, Anda belum terdaftar"), answer.text
+    assert answer.text.startswith("Mohon maaf, Bapak/Ibu belum terdaftar"), answer.text
     assert proc.returncode == 0, log
     expected = {"uvloop": "uvloop.Loop", "asyncio": "asyncio.unix_events._UnixSelectorEventLoop"}
     assert f"running on the event loop {expected[event_loop]}" in log, log
@@ -699,7 +699,7 @@ async def test_webhook_mode_needs_its_secret_and_refuses_updates_without_it(
             await emu.wait_until(lambda: bool(emu.calls_to("sendMessage")), timeout=15)
             await asyncio.sleep(0.5)  # a forged update, had it been taken, is answered by now
             [answer] = emu.calls_to("sendMessage")
-            assert str(answer.params["text"]).startswith("Mohon maaf, Anda belum terdaftar")
+            assert str(answer.params["text"]).startswith("Mohon maaf, Bapak/Ibu belum terdaftar")
         finally:
             proc.terminate()
             out, err_bytes = await asyncio.wait_for(proc.communicate(), 30)

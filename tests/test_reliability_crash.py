@@ -736,7 +736,7 @@ async def test_a_profile_answer_put_back_after_a_crash_is_not_applied_again(
         assert "jabatan" in again.text
         await newcomer.send("Analis Perencanaan")
         done = await newcomer.wait_message(timeout=10)
-        assert done.text.startswith("Terima kasih, data Anda telah tersimpan"), done.text
+        assert done.text.startswith("Terima kasih, data Bapak/Ibu telah tersimpan"), done.text
         person = await world.services.db.read(repo.get_person, newcomer.id)
         assert person is not None and (person.nip, person.position) == (nip, "Analis Perencanaan")
 

@@ -187,8 +187,8 @@ async def test_a_stalled_step_reminds_with_its_buttons_repeats_escalates_and_res
             "kabag": ["📣 Eskalasi — Berkas #" + f"{case}: Usulan yang tertahan"],
         }
         escalation = news["kabag"][0].text
-        assert f"Pemegang: {NAMES['kasubag']} (Kasubag)" in escalation
-        assert "pengingat ke-2." in escalation
+        assert f"Pelaksana: {NAMES['kasubag']} (Kasubag)" in escalation
+        assert "Pengingat ke-2 telah dikirim kepada pelaksana." in escalation
         assert not news["kabag"][0].button_texts  # told, not asked to act for the holder
         await sweep_at(world, clock, wib(7, 7, 13))
         news = phones.news()
@@ -200,7 +200,11 @@ async def test_a_stalled_step_reminds_with_its_buttons_repeats_escalates_and_res
         await sweep_at(world, clock, wib(7, 8, 9))
         news = phones.news()
         assert {k: len(v) for k, v in news.items()} == {"kasubag": 1, "kabag": 1, "karo": 1}
-        assert "pengingat ke-4." in news["karo"][0].text
+        assert "Pengingat ke-4 telah dikirim kepada pelaksana." in news["karo"][0].text
+        assert news["karo"][0].text.endswith(
+            "Mohon berkenan mengingatkan yang bersangkutan atau, bila berhalangan, meminta "
+            "administrator menunjuk Plh."
+        )
         fourth = news["kasubag"][0]
         assert headline(fourth) == "⏰ Pengingat ke-4"
 
@@ -338,8 +342,15 @@ async def test_a_team_step_reminds_both_members_and_escalates_from_kasubag_upwar
                 assert headline(news[member][0]) == f"⏰ Pengingat ke-{number}"
                 assert any("Serahkan draf" in b for b in news[member][0].button_texts)
             for superior in who[2:]:
-                assert f"pengingat ke-{number}." in news[superior][0].text
+                assert (
+                    f"Pengingat ke-{number} telah dikirim kepada pelaksana."
+                    in news[superior][0].text
+                )
                 assert "(Tim Penyusunan)" in news[superior][0].text
+                # what the superior can do: remind the team (a Plh does not stand in for one)
+                assert news[superior][0].text.endswith(
+                    "Mohon berkenan mengingatkan yang bersangkutan."
+                )
 
 
 # -- /tunda ---------------------------------------------------------------------------
@@ -358,7 +369,7 @@ async def test_tunda_is_for_the_holder_only_bounded_and_the_reminder_comes_after
         clock.set(wib(7, 6, 10))
         for who in ("kabag", "karo", "admin", "tim1"):  # not the holder of step 1
             refusal = await ask(world, who, f"/tunda {case} 2j")
-            assert "hanya dapat ditunda oleh pemegang langkah" in refusal, who
+            assert "hanya dapat ditunda oleh pelaksana langkah" in refusal, who
         for wrong in (f"/tunda {case}", f"/tunda {case} sebentar", f"/tunda {case} ²j", "/tunda"):
             assert "Penggunaan" in await ask(world, "kasubag", wrong), wrong
         assert await ask(world, "kasubag", "/tunda 999 2j") == "Berkas #999 tidak ditemukan."

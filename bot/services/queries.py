@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -114,6 +114,11 @@ class Queries:
             return repo.load_case(tx, case_id), self.actor(tx, user_id)
 
         return await self.db.read(txn)
+
+    async def names(self, ids: Iterable[int]) -> dict[int, str]:
+        """The names people are shown by (``Person.display``), for the ids known."""
+        found = await self.db.read(repo.people_by_ids, list(ids))
+        return {pid: person.display for pid, person in found.items()}
 
     async def case(self, case_id: int) -> Case | None:
         return await self.db.read(repo.load_case, case_id)
