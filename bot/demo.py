@@ -46,7 +46,7 @@ class Person:
 
 
 OFFICIALS = (
-    Person("kasubag", 1001, "Dra. Siti Rahmawati, M.M.", "197803152005012003", "Kepala Sub Bagian Program dan Anggaran", ("kasubag",)),
+    Person("kasubag", 1001, "Dra. Siti Rahmawati, M.M.", "197803152005012003", "Kepala Subbagian Program dan Anggaran", ("kasubag",)),
     Person("kabag", 1002, "Budi Santoso, S.E., M.Si.", "197505102000031002", "Kepala Bagian Manajemen Kinerja", ("kabag",)),
     Person("karo", 1003, "Dr. Ir. Hendra Wijaya, M.P.A.", "196912201995031001", "Kepala Biro Perencanaan dan Manajemen Kinerja", ("karo",)),
     Person("tim1", 1004, "Ayu Lestari, S.Kom.", "199001012015032001", "Analis Perencanaan", ("tim",)),

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from bot.config import Config
-from bot.core.definition import Role, SopDefinition, Step, StepKind
+from bot.core.definition import BUDGET_YEAR, Role, SopDefinition, Step, StepKind
 from bot.core.model import Case, Event, EventType
 from bot.core.workflow import replay
 from bot.filestore import FileStore
@@ -84,23 +84,33 @@ def paper_problems(definition: SopDefinition) -> list[str]:
     return problems
 
 
-def menimbang(sop_name: str, year: int, team: str, issuer: str, amended: bool = False) -> list[str]:
+def menimbang(
+    sop_name: str,
+    year: int,
+    team: str,
+    issuer: str,
+    amended: bool = False,
+    year_label: str = BUDGET_YEAR,
+) -> list[str]:
     """The SK Tim's considerations, from the SOP: "bahwa dalam rangka penyusunan Program
     Kerja, ... Tahun Anggaran 2027 perlu dibentuk Tim Penyusunan; ..."; those of an amending
-    decree say that the team was formed and its members must change."""
+    decree say that the team was formed and its members must change. The last names the
+    Keputusan by its full title, as the decree's heading does ("Pembentukan Tim Penyusunan
+    Program Kerja, ... Tahun Anggaran 2027"); ``issuer`` is the top role's full title."""
     activity = sop_name[:1].lower() + sop_name[1:]
+    subject = f"Tim {sop_name} {year_label} {year}"
     if amended:
         return [
-            f"bahwa dalam rangka {activity} Tahun Anggaran {year} telah dibentuk {team};",
+            f"bahwa dalam rangka {activity} {year_label} {year} telah dibentuk {team};",
             f"bahwa untuk kelancaran pelaksanaan tugas, susunan keanggotaan {team} perlu diubah;",
             "bahwa berdasarkan pertimbangan sebagaimana dimaksud dalam huruf a dan huruf b, "
             f"perlu menetapkan Keputusan {issuer} tentang Perubahan Susunan Keanggotaan "
-            f"{team};",
+            f"{subject};",
         ]
     return [
-        f"bahwa dalam rangka {activity} Tahun Anggaran {year} perlu dibentuk {team};",
+        f"bahwa dalam rangka {activity} {year_label} {year} perlu dibentuk {team};",
         "bahwa berdasarkan pertimbangan sebagaimana dimaksud dalam huruf a, perlu menetapkan "
-        f"Keputusan {issuer} tentang Pembentukan {team};",
+        f"Keputusan {issuer} tentang Pembentukan {subject};",
     ]
 
 
@@ -152,13 +162,13 @@ def derived_team_duties(definition: SopDefinition, team_step: Step) -> list[str]
     * for every step the team acts in (after its forming, up to the next team step), its
       title as a task ("melaksanakan penyusunan draf", the "oleh Tim" of the title left
       out), handing the step's documents to the official of the next step: "... dan
-      menyerahkan Draf Program Kerja, ... kepada Kepala Sub Bagian";
+      menyerahkan Draf Program Kerja, ... kepada Kepala Subbagian";
     * correcting its work after the review steps that may return it: "memperbaiki Draf
-      Program Kerja, ... sesuai hasil pemeriksaan Kepala Sub Bagian, ..., dan Kepala Biro
+      Program Kerja, ... sesuai hasil pemeriksaan Kepala Subbagian, ..., dan Kepala Biro
       Perencanaan" (every review of the chain whose step returns to the team);
     * reporting to the issuer of the decree, the SOP's top role, through the team's
       superior: "melaporkan pelaksanaan tugas kepada Kepala Biro Perencanaan melalui
-      Kepala Sub Bagian".
+      Kepala Subbagian".
 
     Officials are named by their roles' titles, documents by their names in the SOP."""
     team = team_role(definition, team_step)
@@ -503,7 +513,14 @@ class _Context:
             case=self.info,
             decree_number="",
             date=self.zone.day(self.event.at),
-            menimbang=menimbang(self.d.header.name, year, team_name, top.title, amended),
+            menimbang=menimbang(
+                self.d.header.name,
+                year,
+                team_name,
+                top.title,
+                amended,
+                year_label=self.d.header.year_label,
+            ),
             mengingat=list(self.d.header.legal_basis),
             members=members,
             signer=await self.holder(top.id),

@@ -137,12 +137,12 @@ async def test_a_plh_karo_decides_step_3_and_the_papers_say_plh_with_his_nip(
             f for f in files if f.name.startswith("disposisi") and "langkah3" in f.name
         )
         text = paper_text(world.services.files.resolve(disposisi.path).read_bytes())
-        assert "Plh. Kepala Biro Perencanaan" in text and ACTING.name in text
+        assert "Plh. Kepala Biro Perencanaan dan Manajemen Kinerja" in text and ACTING.name in text
         pemeriksaan = next(
             f for f in files if f.name.startswith("pemeriksaan") and "langkah3" in f.name
         )
         text = paper_text(world.services.files.resolve(pemeriksaan.path).read_bytes())
-        assert "Plh. Kepala Biro Perencanaan" in text and ACTING.nip in text
+        assert "Plh. Kepala Biro Perencanaan dan Manajemen Kinerja" in text and ACTING.nip in text
         await world["kabag"].send(f"/status {case}")
         status = await world["kabag"].wait_message(lambda m: "Riwayat" in m.text, timeout=WAIT)
         assert "selaku Plh. Karo" in status.text

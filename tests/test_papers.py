@@ -340,7 +340,7 @@ def test_pemeriksaan_realistic_returned() -> None:
     assert ["Jabatan (peran)", ":", "Kepala Bagian Manajemen Kinerja (Kabag MK)"] in fields
     items = table_with(d, "Persyaratan / Kelengkapan")
     assert row_with(items, "Draf RKAKL")[2:4] == ["\u221a", ""]
-    assert row_with(items, "Paraf Kepala Sub Bagian")[2:5] == ["", "\u221a", "Belum diparaf"]
+    assert row_with(items, "Paraf Kepala Subbagian")[2:5] == ["", "\u221a", "Belum diparaf"]
     files = table_with(d, "SHA-256")
     for f in p.files:
         r = row_with(files, f.file_name)
@@ -390,7 +390,7 @@ def test_program_kerja_skeleton() -> None:
     assert "Dr. Hendra Wijaya Kusuma, S.E., M.Si." in paras
     paraf = table_with(d, "Paraf")
     assert row_with(paraf, "Kepala Bagian Manajemen Kinerja")[2] == S.KABAG.name
-    assert row_with(paraf, "Kepala Sub Bagian")[2] == S.KASUBAG.name
+    assert row_with(paraf, "Kepala Subbagian")[2] == S.KASUBAG.name
     assert "DRAF" in d.sections[0].header.paragraphs[0].text
 
 
@@ -1035,10 +1035,14 @@ def test_the_dokumentasi_and_the_sk_tim_of_another_sop_carry_its_name() -> None:
     assert f"Membentuk Tim {name} Tahun Anggaran 2027" in sk_text
     considered = "dalam rangka penyusunan Kajian Kebijakan Penempatan Tahun Anggaran 2027"
     assert f"{considered} perlu dibentuk Pokja Kajian;" in sk_text
-    assert "Keputusan Direktur Bina Pengantar Kerja tentang Pembentukan Pokja Kajian;" in sk_text
+    # the Keputusan is named by its full title, as in the decree's heading
+    assert (
+        "Keputusan Direktur Bina Pengantar Kerja tentang Pembentukan Tim Penyusunan Kajian "
+        "Kebijakan Penempatan Tahun Anggaran 2027;"
+    ) in sk_text
     dok = replace(S.sample_dokumentasi(), case=replace(S.sample_dokumentasi().case, sop_name=name))
     dok_text = alltext(open_docx(renderer_of(DOKUMENTASI)(dok)))
     assert f"{name} Tahun Anggaran" in dok_text
     assert "a.\tmenyusun kajian; dan\nb.\tmelaporkan pelaksanaan tugas kepada Direktur." in sk_text
     assert "RKAKL" not in sk_text
-    assert "RKAKL" not in dok_text.split("Berkas Final")[0]
+    assert "RKAKL" not in dok_text.split("Dokumen Final")[0]

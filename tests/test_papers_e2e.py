@@ -265,11 +265,11 @@ async def test_the_sk_tim_gives_the_team_the_duties_its_sop_states(played: Playe
         "Tim sebagaimana dimaksud dalam Diktum KESATU mempunyai tugas:\n"
         "a.\tmengumpulkan bahan penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro;\n"
         "b.\tmenyusun draf Program Kerja, RKAKL, dan Penetapan Kinerja Biro dan menyerahkannya "
-        "kepada Kepala Sub Bagian;\n"
-        "c.\tmemperbaiki draf sesuai hasil pemeriksaan Kepala Sub Bagian, Kepala Bagian "
-        "Manajemen Kinerja, dan Kepala Biro; dan\n"
-        "d.\tmelaporkan pelaksanaan tugas kepada Kepala Biro melalui Kepala Bagian Manajemen "
-        "Kinerja.\n"
+        "kepada Kepala Subbagian;\n"
+        "c.\tmemperbaiki draf sesuai hasil pemeriksaan Kepala Subbagian, Kepala Bagian "
+        "Manajemen Kinerja, dan Kepala Biro Perencanaan dan Manajemen Kinerja; dan\n"
+        "d.\tmelaporkan pelaksanaan tugas kepada Kepala Biro Perencanaan dan Manajemen Kinerja "
+        "melalui Kepala Bagian Manajemen Kinerja.\n"
     ) in sk.text
 
 

@@ -44,10 +44,11 @@ STATED = list(S.TEAM_DUTIES)  # the bureau's four, as sopbot check's sample reco
 BUREAU_DUTIES = [
     "a.\tmengumpulkan bahan penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro;",
     "b.\tmenyusun draf Program Kerja, RKAKL, dan Penetapan Kinerja Biro dan menyerahkannya "
-    "kepada Kepala Sub Bagian;",
-    "c.\tmemperbaiki draf sesuai hasil pemeriksaan Kepala Sub Bagian, Kepala Bagian Manajemen "
-    "Kinerja, dan Kepala Biro; dan",
-    "d.\tmelaporkan pelaksanaan tugas kepada Kepala Biro melalui Kepala Bagian Manajemen Kinerja.",
+    "kepada Kepala Subbagian;",
+    "c.\tmemperbaiki draf sesuai hasil pemeriksaan Kepala Subbagian, Kepala Bagian Manajemen "
+    "Kinerja, dan Kepala Biro Perencanaan dan Manajemen Kinerja; dan",
+    "d.\tmelaporkan pelaksanaan tugas kepada Kepala Biro Perencanaan dan Manajemen Kinerja "
+    "melalui Kepala Bagian Manajemen Kinerja.",
 ]
 
 
@@ -106,11 +107,12 @@ def test_the_shipped_sops_duties_derived_name_its_drafts_reviewers_and_karo() ->
     assert step is not None
     assert derived_team_duties(SHIPPED, step) == [
         "melaksanakan penyusunan draf dan menyerahkan Draf Program Kerja, Draf RKAKL, dan "
-        "Draf Penetapan Kinerja kepada Kepala Sub Bagian",
+        "Draf Penetapan Kinerja kepada Kepala Subbagian",
         "memperbaiki Draf Program Kerja, Draf RKAKL, dan Draf Penetapan Kinerja sesuai hasil "
-        "pemeriksaan Kepala Sub Bagian, Kepala Bagian Manajemen Kinerja, dan Kepala Biro "
-        "Perencanaan",
-        "melaporkan pelaksanaan tugas kepada Kepala Biro Perencanaan melalui Kepala Sub Bagian",
+        "pemeriksaan Kepala Subbagian, Kepala Bagian Manajemen Kinerja, dan Kepala Biro "
+        "Perencanaan dan Manajemen Kinerja",
+        "melaporkan pelaksanaan tugas kepada Kepala Biro Perencanaan dan Manajemen Kinerja "
+        "melalui Kepala Subbagian",
     ]
     without = replace(SHIPPED, steps=tuple(replace(s, team_duties=()) for s in SHIPPED.steps))
     assert team_duties(without, team_step_of(without)) == derived_team_duties(SHIPPED, step)
@@ -134,7 +136,13 @@ def test_a_second_sops_duties_are_derived_from_its_own_steps_and_officials() -> 
     assert "penyusunan konsep surat tugas" in text and "oleh Tim" not in text
     for title in ("Kepala Seksi Antarkerja", "Kepala Subdirektorat Penempatan"):
         assert title in text
-    for bureau_word in ("RKAKL", "Program Kerja", "Kepala Biro", "Kepala Sub Bagian"):
+    for bureau_word in (
+        "RKAKL",
+        "Program Kerja",
+        "Kepala Biro",
+        "Kepala Subbagian",
+        "Kepala Sub Bagian",
+    ):
         assert bureau_word not in text
 
 

@@ -77,7 +77,7 @@ KABAG = Official(
 KASUBAG = Official(
     "Agus Setiawan, S.T., M.M.",
     "198303152009011004",
-    "Kepala Sub Bagian Program dan Anggaran",
+    "Kepala Subbagian Program dan Anggaran",
 )
 PUSTAKAWAN = Official("Rina Marlina, A.Md.", "199107082019022003", "Arsiparis Pelaksana")
 ATASAN = Official(
@@ -101,10 +101,11 @@ DASAR_HUKUM = (
 TEAM_DUTIES = (
     "mengumpulkan bahan penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro",
     "menyusun draf Program Kerja, RKAKL, dan Penetapan Kinerja Biro dan menyerahkannya kepada "
-    "Kepala Sub Bagian",
-    "memperbaiki draf sesuai hasil pemeriksaan Kepala Sub Bagian, Kepala Bagian Manajemen "
-    "Kinerja, dan Kepala Biro",
-    "melaporkan pelaksanaan tugas kepada Kepala Biro melalui Kepala Bagian Manajemen Kinerja",
+    "Kepala Subbagian",
+    "memperbaiki draf sesuai hasil pemeriksaan Kepala Subbagian, Kepala Bagian Manajemen "
+    "Kinerja, dan Kepala Biro Perencanaan dan Manajemen Kinerja",
+    "melaporkan pelaksanaan tugas kepada Kepala Biro Perencanaan dan Manajemen Kinerja melalui "
+    "Kepala Bagian Manajemen Kinerja",
 )
 
 SHA_PK = "3f6c1d2a9b8e7f6051423c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7a8b"
@@ -162,7 +163,7 @@ def sample_sk_tim() -> SkTim:
                 "Agus Setiawan, S.T., M.M.",
                 "198303152009011004",
                 "Ketua",
-                "Kepala Sub Bagian Program dan Anggaran",
+                "Kepala Subbagian Program dan Anggaran",
             ),
             TeamMember(
                 "Dewi Anggraini, S.E.", "198811202014022002", "Sekretaris", "Analis Perencanaan"
@@ -228,7 +229,7 @@ def sample_pemeriksaan(*, returned: bool = True) -> Pemeriksaan:
             CheckItem("Draf Program Kerja", True, "Versi 3"),
             CheckItem("Draf RKAKL", True, "Versi 2"),
             CheckItem("Draf Penetapan Kinerja", True, ""),
-            CheckItem("Paraf Kepala Sub Bagian", False, "Belum diparaf"),
+            CheckItem("Paraf Kepala Subbagian", False, "Belum diparaf"),
         ],
         files=_files(),
     )
