@@ -77,21 +77,16 @@ ChartRenderer = Callable[[Any], bytes]
 
 
 def durasi(minutes: float) -> str:
-    """Working time, short: "2 hari 3 jam", "3 jam 20 mnt", "45 mnt" (1 hari = 480 mnt)."""
+    """Working time, in whole words: "2 hari 3 jam", "3 jam 20 menit", "45 menit" (one day
+    is a working day of 480 minutes)."""
     m = max(0, round(minutes))
     days, rest = divmod(m, DAY)
     hours, mins = divmod(rest, 60)
     if days:
         return f"{days} hari" + (f" {hours} jam" if hours else "")
     if hours:
-        return f"{hours} jam" + (f" {mins} mnt" if mins else "")
-    return f"{mins} mnt"
-
-
-def tanggal_pendek(moment: datetime, zone: OfficeZone) -> str:
-    """ "3 Des 2026"."""
-    d = zone.day(moment)
-    return f"{d.day} {BULAN[d.month - 1][:3]} {d.year}"
+        return f"{hours} jam" + (f" {mins} menit" if mins else "")
+    return f"{mins} menit"
 
 
 # -- timeline --------------------------------------------------------------------------
@@ -100,8 +95,8 @@ def tanggal_pendek(moment: datetime, zone: OfficeZone) -> str:
 @dataclass(frozen=True)
 class TimelineRow:
     step: int
-    label: str  # "L2 · Kabag · Budi Santoso"
-    time_text: str  # "3 jam 20 mnt / norma 1 hari"
+    label: str  # "Langkah 2 · Kabag · Budi Santoso"
+    time_text: str  # "3 jam 20 menit / norma 1 hari"
     colour: str
     start: int  # working minutes since the case started
     minutes: int
@@ -155,7 +150,7 @@ def timeline(
         else:
             who = names.get(visit.holder, "") if visit.holder is not None else ""
         label = " · ".join(
-            part for part in (f"L{visit.step}", role_label(visit, name), who) if part
+            part for part in (f"Langkah {visit.step}", role_label(visit, name), who) if part
         )
         norm = f"norma {durasi(visit.norm)}" if visit.norm > 0 else "tanpa norma"
         if visit.is_open:
@@ -192,13 +187,13 @@ def timeline(
         late = " — melewati norma" if last.over_norm else ""
         status = (
             f"Posisi sekarang: langkah {last.step} ({role_name(last.role)}), menunggu "
-            f"{durasi(last.minutes)} waktu kerja sejak {tanggal_pendek(last.entered, zone)} "
+            f"{durasi(last.minutes)} waktu kerja sejak {zone.tanggal(last.entered)} "
             f"pukul {zone.jam(last.entered)}{late}"
         )
     elif last.exit is Exit.CANCELLED:
-        status = f"Dibatalkan pada {tanggal_pendek(last.left or now, zone)}"
+        status = f"Dibatalkan pada {zone.tanggal(last.left or now)}"
     else:
-        status = f"Selesai dan diarsipkan pada {tanggal_pendek(last.left or now, zone)}"
+        status = f"Selesai dan diarsipkan pada {zone.tanggal(last.left or now)}"
     return Timeline(
         heading=f"Berkas #{case_id} · Linimasa Langkah",
         title=title,
@@ -214,14 +209,18 @@ def timeline(
 def _ticks(
     first: datetime, end: int, calendar: WorkCalendar, zone: OfficeZone
 ) -> tuple[tuple[int, str], ...]:
-    """Up to seven ticks at whole working days since the start, labelled by their date."""
+    """Up to seven ticks at whole working days since the start, labelled by their date: the
+    month written out where it begins ("30", "7 Desember", "14"), so that the labels fit."""
     days = max(1, -(-end // DAY))
     every = max(1, -(-days // 6))
     ticks = []
+    month = 0
     for k in range(0, days + 1, every):
         moment = calendar.next_working_moment(calendar.add_working_minutes(first, k * DAY))
         d = zone.day(moment)
-        ticks.append((k * DAY, f"{d.day} {BULAN[d.month - 1][:3]}"))
+        label = f"{d.day} {BULAN[d.month - 1]}" if d.month != month else str(d.day)
+        ticks.append((k * DAY, label))
+        month = d.month
     return tuple(ticks)
 
 
@@ -231,7 +230,8 @@ def _ticks(
 @dataclass(frozen=True)
 class ReportRow:
     step: int
-    label: str  # "L2 Kabag"
+    label: str  # "Langkah 2 · Kabag"
+    role: str  # "Kabag": the legend names the colour of each role
     colour: str
     visits: int
     median: float
@@ -261,10 +261,15 @@ STATE_LABELS = {
 
 def report_chart(figures: Report, definition: SopDefinition, period_text: str) -> ReportChart:
     colours = role_colours(definition)
+
+    def role_of(role: str) -> str:
+        return definition.role(role).name if definition.has_role(role) else role
+
     rows = tuple(
         ReportRow(
             step=s.step,
-            label=f"L{s.step} {definition.role(s.role).name if definition.has_role(s.role) else s.role}",
+            label=f"Langkah {s.step} · {role_of(s.role)}",
+            role=role_of(s.role),
             colour=colours.get(s.role, ROLE_COLOURS[-1]),
             visits=s.visits,
             median=s.median,
@@ -689,7 +694,7 @@ def _draw_timeline(data: Timeline) -> bytes:
     page.text(margin, top * DPI, data.note, _face("regular", 15), GREY, width=text_w)
     if data.hidden:
         top += 0.35
-        page.text(margin, top * DPI, f"({data.hidden} kunjungan langkah sebelumnya tidak "
+        page.text(margin, top * DPI, f"({data.hidden} pelaksanaan langkah sebelumnya tidak "
                   "ditampilkan)", _face("regular", 14), GREY, width=text_w)  # fmt: skip
 
     # the rows: x in working minutes, from ``left`` to ``right`` px; y in px
@@ -734,13 +739,14 @@ def _draw_timeline(data: Timeline) -> bytes:
                               LATE if late else GREY, align="right", valign="center")
         )  # fmt: skip
         texts.append(
-            functools.partial(page.text, left, text_y, _cut(row.label, 46), _face("regular", 17),
+            functools.partial(page.text, left, text_y, _cut(row.label, 80), _face("regular", 17),
                               INK, valign="center", width=right - left - time_w - 0.25 * DPI)
         )  # fmt: skip
         if row.returned_to is not None:
             texts.append(
                 functools.partial(page.text, left, y + (row_h + 0.08) * DPI,
-                                  f"dikembalikan ke L{row.returned_to}: {_cut(row.reason, 64)}",
+                                  f"dikembalikan ke langkah {row.returned_to}: "
+                                  f"{_cut(row.reason, 70)}",
                                   _face("italic", 14), RETURN, valign="center",
                                   width=right - left)
             )  # fmt: skip
@@ -753,10 +759,13 @@ def _draw_timeline(data: Timeline) -> bytes:
     # the working-day axis
     tick = 3.5 * pt  # matplotlib's tick length and label pad: 3.5 pt
     page.box(left, body_bottom, right, body_bottom + 0.8 * pt, GREY)
+    tick_face = _face("regular", 16)
     for x, label in data.ticks:
         page.vline(at(x), body_bottom, body_bottom + tick, 0.8 * pt, INK)
-        page.text(at(x), body_bottom + 2 * tick, label, _face("regular", 16), INK,
-                  align="center", valign="top")  # fmt: skip
+        half = tick_face.width(label) / 2  # a label at either edge stays on the picture
+        centre = min(max(at(x), margin + half), width - margin - half)
+        page.text(centre, body_bottom + 2 * tick, label, tick_face, INK, align="center",
+                  valign="top")  # fmt: skip
     page.text((left + right) / 2, body_bottom + 0.38 * DPI,
               "Hari kerja sejak berkas diajukan (tanggal)", _face("regular", 16), GREY,
               align="center", valign="top")  # fmt: skip
@@ -873,21 +882,24 @@ def _draw_report(data: ReportChart) -> bytes:
     returned = [r for r in rows if r.returns > 0]
     step_h, ret_row, state_row = 0.62, 0.95, 0.6
     head_h = 1.95
-    time_h = 0.75 + step_h * len(rows) + 1.35
+    roles = dict.fromkeys((r.role, r.colour) for r in rows if r.visits and r.norm > 0)
+    legend_rows = -(-(len(roles) + 1) // 3)
+    time_h = 0.75 + step_h * len(rows) + 1.45 + 0.32 * legend_rows
     ret_h = 0.75 + (ret_row * len(returned) + 0.2 if returned else 0.5) + 0.4
     state_h = 0.75 + state_row * len(data.states) + 0.9
     page = _Page(head_h + time_h + ret_h + state_h)
     page.text(0.03, 0.6, data.heading, fontsize=26, weight="bold", color=INK)
     page.text(0.03, 1.05, _cut(data.subtitle, 64), fontsize=17, color=INK)
     page.text(0.03, 1.48, data.period, fontsize=15, color=GREY)
-    left, width = 0.27, 0.38
+    left, width = 0.32, 0.33  # room for "Langkah 12 · Fungsional Umum"
     values_x = left + width + 0.02
 
     # 1. working time per step against its norm (percent of the norm)
     top = head_h
     page.text(0.03, top + 0.3, "Waktu kerja per langkah terhadap norma", fontsize=19,
               weight="bold", color=INK)  # fmt: skip
-    page.text(values_x, top + 0.62, "median | p90 (n)", fontsize=12, color=GREY)
+    page.text(values_x, top + 0.62, "median | persentil ke-90 (jumlah)", fontsize=12,
+              color=GREY)  # fmt: skip
     ax = page.axes(left, top + 0.75, width, step_h * len(rows))
     cap = 300.0
     for i, r in enumerate(rows):
@@ -909,14 +921,16 @@ def _draw_report(data: ReportChart) -> bytes:
     ax.set_ylim(len(rows) - 0.5, -0.5)
     _bare(ax, "right", "top")
     ax.set_xlabel("persen dari norma waktu (garis hitam = norma)", fontsize=13, color=GREY)
+    # the legend names what the bars show: a colour per role, orange past the norm
+    axis_bottom = top + 0.75 + step_h * len(rows)
+    page.text(0.03, axis_bottom + 0.95,
+              "Batang tegas: median; batang pudar: persentil ke-90. Warna menurut pelaksana:",
+              fontsize=13, color=GREY)  # fmt: skip
     page.fig.legend(
-        handles=[
-            Patch(color=GREY, label="median"),
-            Patch(color=GREY, alpha=0.3, label="persentil ke-90"),
-            Patch(color=LATE, label="median melewati norma"),
-        ],
+        handles=[Patch(color=colour, label=role) for role, colour in roles]
+        + [Patch(color=LATE, label="median melewati norma")],
         loc="upper left", ncol=3, fontsize=13, frameon=False,
-        bbox_to_anchor=(0.03, 1 - (top + time_h - 0.45) / page.height),
+        bbox_to_anchor=(0.03, 1 - (axis_bottom + 1.05) / page.height),
     )  # fmt: skip
 
     # 2. returns per step, with the most frequent reason

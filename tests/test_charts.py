@@ -94,6 +94,21 @@ def near(image: Image.Image, colour: str, tolerance: int = 8) -> int:
     )
 
 
+def test_the_timeline_writes_its_labels_out() -> None:
+    """ "Langkah 1", "menit" and whole month names, as the chat writes them: no "L1",
+    "mnt" or "Nov" for an official to decode."""
+    data = returned_once()
+    assert [r.label for r in data.rows] == [
+        "Langkah 1 · Kasubag · Dra. Siti Rahmawati, M.M.",
+        "Langkah 2 · Kabag · Budi Santoso, S.E., M.Si.",
+        "Langkah 1 · Kasubag · Dra. Siti Rahmawati, M.M.",
+        "Langkah 2 · Kabag",
+    ]
+    assert data.ticks[0][1] == "2 November"
+    assert all(not label[-1].isalpha() for _, label in data.ticks[1:])  # the month once
+    assert charts.durasi(125) == "2 jam 5 menit" and charts.durasi(45) == "45 menit"
+
+
 def test_the_timeline_is_a_phone_wide_picture_with_ink_on_it() -> None:
     image = Image.open(io.BytesIO(charts.render_timeline(returned_once())))
     assert image.format == "PNG"

@@ -120,7 +120,8 @@ async def test_laporan_sends_the_chart_and_the_paper(world: World) -> None:
     year = world.services.clock.now().year
     assert f"Laporan Evaluasi Penerapan SOP — Tahun {year}" in caption
     assert "dikembalikan: 1" in caption
-    assert "Langkah 2 dikembalikan 1 kali" in caption
+    assert "Pelaksanaan langkah: " in caption  # every visit, the returned ones too
+    assert "↩️ Langkah yang dikembalikan:\n• Langkah 2 dikembalikan 1 kali" in caption
     assert_drawn(picture(chart))
     assert paper.document is not None
     assert paper.document["file_name"] == f"laporan-evaluasi-sop-ppk-rkakl-pk-Tahun-{year}.docx"

@@ -316,17 +316,27 @@ class Reports:
             f"Berkas: {figures.cases} · selesai {states.get(stats.CaseState.ARCHIVED, 0)} · "
             f"berjalan {states.get(stats.CaseState.ON_TIME, 0) + states.get(stats.CaseState.LATE, 0)} · "
             f"dibatalkan {states.get(stats.CaseState.CANCELLED, 0)}",
-            f"Langkah diselesaikan: {figures.visits} · dikembalikan: {figures.returns}",
+            f"Pelaksanaan langkah: {figures.visits} · dikembalikan: {figures.returns}",
             f"Melewati norma saat ini: {len(figures.overdue)} berkas",
         ]
         slow = [s for s in figures.steps if s.visits and s.norm > 0 and s.median > s.norm]
         if slow:
             lines.append(
-                "Median melewati norma: "
-                + ", ".join(f"langkah {s.step} ({charts.durasi(s.median)})" for s in slow)
+                "Langkah dengan median di atas norma: "
+                + ", ".join(
+                    f"langkah {s.step} (median {charts.durasi(s.median)}; norma "
+                    f"{charts.durasi(s.norm)})"
+                    for s in slow
+                )
             )
         returned = sorted((s for s in figures.steps if s.returns), key=lambda s: -s.returns)
+        if returned:
+            lines.append(
+                f"↩️ Tiga langkah yang paling sering dikembalikan (dari {len(returned)} langkah):"
+                if len(returned) > 3
+                else "↩️ Langkah yang dikembalikan:"
+            )
         for s in returned[:3]:
-            reason = f": {t.e(s.reasons[0][0])}" if s.reasons else ""
-            lines.append(f"↩️ Langkah {s.step} dikembalikan {s.returns} kali{reason}")
+            reason = f"; alasan terbanyak: {t.e(t.clip(s.reasons[0][0], 80))}" if s.reasons else ""
+            lines.append(f"• Langkah {s.step} dikembalikan {s.returns} kali{reason}")
         return "\n".join(lines)
