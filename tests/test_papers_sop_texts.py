@@ -12,8 +12,10 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -25,7 +27,7 @@ from bot.core.loader import load_definition
 from bot.papers import samples as S
 from bot.papers.contexts import STORAGE_FALLBACK
 from bot.papers.model import CaseInfo, Dokumentasi
-from bot.papers.registry import DISPOSISI, DOKUMENTASI, PAPERS, PEMERIKSAAN, SK_TIM
+from bot.papers.registry import DISPOSISI, DOKUMENTASI, PAPERS, PEMERIKSAAN, SK_TIM, PaperKind
 from bot.papers.render import SHIPPED_TEMPLATES, PaperRenderer
 from bot.paperwork import case_info, disposisi_instruction, lower_first
 
@@ -225,7 +227,7 @@ def test_the_skeletons_name_only_their_own_documents(name: str) -> None:
 # A third SOP whose cases run in a year of activities, not a budget year (as the
 # fixture "surat-tugas-tim" states it with `year_label`).
 KEGIATAN = replace(SURAT_MASUK, header=replace(SURAT_MASUK.header, year_label="Tahun Kegiatan"))
-YEAR_PAPERS = {
+YEAR_PAPERS: dict[str, tuple[PaperKind[Any], Callable[[], Any]]] = {
     "disposisi": (DISPOSISI, S.sample_disposisi),
     "sk_tim": (SK_TIM, S.sample_sk_tim),
     "pemeriksaan": (PEMERIKSAAN, S.sample_pemeriksaan),

@@ -205,7 +205,9 @@ async def test_the_karo_receives_the_documents_that_exist_when_one_file_is_missi
         await world.drained(within=20)
 
         documents = [m for m in karo.bot_messages if m.document]
-        assert [str(m.document["file_name"]) for m in documents] == ["Konsep Rencana Kerja.docx"]
+        assert [str((m.document or {})["file_name"]) for m in documents] == [
+            "Konsep Rencana Kerja.docx"
+        ]
         assert f"Dokumen {name} tidak dapat dikirim" in documents[0].text
         assert "administrator telah diberi tahu" in documents[0].text
         assert any(has_button("Setujui", case_id)(m) for m in karo.bot_messages)
