@@ -66,6 +66,7 @@ COMMANDS = [
 # shown, after COMMANDS, only in the administrators' own chats (BotCommandScopeChat)
 ADMIN_COMMANDS = [
     BotCommand("undang", "Membuat tautan undangan untuk suatu peran"),
+    BotCommand("undangan", "Daftar undangan yang belum digunakan, untuk dibatalkan"),
     BotCommand("peran", "Daftar pemegang peran, Plh/Plt, dan riwayat pencabutan"),
     BotCommand("cabut", "Mencabut peran seseorang"),
     BotCommand("alihkan", "Mengalihkan peran kepada orang lain"),

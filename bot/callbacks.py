@@ -27,6 +27,7 @@ class Op(StrEnum):
     CANCEL_DIALOGUE = "x"
     OPEN_TASK = "o"  # show the task of a case (from the /tugas list); arg: the list's page
     TASK_PAGE = "tp"  # another page of /tugas; case, step and version 0, arg: page
+    WITHDRAW_INVITE = "wi"  # an administrator ends an open invitation; arg: its ref
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,7 @@ NOT_REGISTERED = (
     "Silakan menghubungi administrator untuk memperoleh tautan undangan."
 )
 PRIVATE_ONLY = "Mohon maaf, layanan ini hanya dapat digunakan melalui pesan pribadi dengan bot."
+BTN_WITHDRAW_INVITE = "🚫 Batalkan undangan"
 ADMIN_ONLY = "Mohon maaf, perintah ini hanya dapat digunakan oleh administrator."
 INVITE_INVALID = (
     "Mohon maaf, tautan undangan tersebut tidak berlaku (sudah digunakan atau kedaluwarsa).\n"
@@ -371,7 +372,7 @@ INVITE_USED = "🔗 Undangan peran <b>{role}</b> telah digunakan oleh {new}."
 INVITE_USED_PASSED = (
     "Peran tersebut tidak lagi dipegang oleh {old}; yang bersangkutan telah diberi tahu."
 )
-INVITE_USED_TASKS = "{tasks} tugas yang sedang berjalan kini menjadi tugasnya."
+INVITE_USED_TASKS = "Sebanyak {tasks} tugas yang sedang berjalan kini menjadi tugasnya."
 ACTING_TASK_BACK = (
     "↩️ Masa tugas pejabat pelaksana telah berakhir; tugas ini kembali kepada Bapak/Ibu."
 )

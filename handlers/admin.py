@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram import Message, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import parsing
 from bot import texts as t
+from bot.callbacks import Callback, Op, decode
 from bot.core.model import CancelCase, DomainError
+from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied
-from handlers.common import Context, refusal_text, reply, user_id
+from handlers.common import Context, answer, edit_markup_quietly, refusal_text, reply, user_id
+from storage.repo import Invite
 
 USAGE_INVITE = "Penggunaan: <code>/undang &lt;peran&gt;</code>, peran salah satu dari: {roles}."
 USAGE_REVOKE = "Penggunaan: <code>/cabut &lt;id Telegram&gt; &lt;peran&gt;</code>."
@@ -86,10 +89,75 @@ async def invite(update: Update, context: Context) -> None:
         return  # put back after a crash, applied already: answered then
     link = f"https://t.me/{context.bot.username}?start={token}"
     name = svc.sops.role(role).name
+    invite = next((i for i in await svc.people.open_invites() if i.token == token), None)
     await reply(
         update,
         f"Tautan undangan untuk peran <b>{t.e(name)}</b> (sekali pakai, berlaku sampai "
         f"{svc.zone.tanggal_jam(expires)}):\n{t.e(link)}",
+        reply_markup=keyboard_markup([[withdraw_button(invite)]] if invite else []),
+    )
+
+
+def withdraw_button(invite: Invite) -> tuple[str, str]:
+    data = Callback(Op.WITHDRAW_INVITE, 0, 0, 0, invite.ref).encode()
+    return t.BTN_WITHDRAW_INVITE, data
+
+
+async def list_invites(update: Update, context: Context) -> None:
+    """/undangan: the invitations nobody has used yet, each with a button that ends it (a
+    link sent to the wrong person, or forwarded, is the key to a role until it expires)."""
+    if not await _require_admin(update, context):
+        return
+    svc = context.services
+    invites = await svc.people.open_invites()
+    if not invites:
+        await reply(update, "Tidak ada undangan yang masih berlaku dan belum digunakan.")
+        return
+    names = await svc.queries.names([i.created_by for i in invites])
+    lines = ["<b>Undangan yang masih berlaku</b> (belum digunakan):"]
+    keyboard = []
+    for n, invite in enumerate(invites, 1):
+        lines.append(
+            f"{n}. Peran <b>{t.e(svc.sops.role(invite.role).name)}</b>, dibuat oleh "
+            f"{who(names, invite.created_by)} pada {svc.zone.tanggal_jam(invite.created_at)}, "
+            f"berlaku sampai {svc.zone.tanggal_jam(invite.expires_at)}"
+        )
+        label, data = withdraw_button(invite)
+        keyboard.append([(f"{n}. {label}", data)])
+    await reply(update, "\n".join(lines), reply_markup=keyboard_markup(keyboard[:20]))
+
+
+async def withdraw_invite(update: Update, context: Context) -> None:
+    """The button that ends an open invitation: its link no longer admits anyone."""
+    query = update.callback_query
+    assert query is not None
+    svc = context.services
+    if not svc.cases.is_admin(user_id(update)):
+        await answer(update, t.ADMIN_ONLY, alert=True)
+        return
+    cb = decode(query.data)
+    if cb is None or cb.op is not Op.WITHDRAW_INVITE:
+        await answer(update, t.ANS_UNKNOWN_BUTTON, alert=True)
+        return
+    ended = await svc.people.withdraw_invite(cb.arg)
+    message = query.message
+    if isinstance(message, Message) and message.reply_markup is not None:
+        rows = [
+            [(b.text, str(b.callback_data)) for b in row]
+            for row in message.reply_markup.inline_keyboard
+            if not any(b.callback_data == query.data for b in row)
+        ]
+        await edit_markup_quietly(message, keyboard_markup(rows))
+    if ended is None:
+        await answer(update, "Undangan ini sudah digunakan, kedaluwarsa, atau dibatalkan.")
+        return
+    await answer(update, "Undangan dibatalkan.")
+    role = svc.sops.role(ended.role).name
+    await reply(
+        update,
+        f"Undangan untuk peran <b>{t.e(role)}</b> yang dibuat pada "
+        f"{svc.zone.tanggal_jam(ended.created_at)} telah dibatalkan; tautannya tidak "
+        "berlaku lagi.",
     )
 
 
@@ -360,6 +428,9 @@ async def end_acting(update: Update, context: Context) -> None:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("undang", invite))
+    app.add_handler(CommandHandler("undangan", list_invites))
+    # before the buttons' own handler (registered later), which takes every other button
+    app.add_handler(CallbackQueryHandler(withdraw_invite, pattern=r"^wi:"))
     app.add_handler(CommandHandler("peran", list_roles))
     app.add_handler(CommandHandler("cabut", revoke))
     app.add_handler(CommandHandler("alihkan", reassign))

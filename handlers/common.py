@@ -89,6 +89,16 @@ async def edit_quietly(message: Message | Any, text: str, markup: Any = None) ->
     return False
 
 
+async def edit_markup_quietly(message: Message, markup: Any) -> bool:
+    """Change the buttons of a message we sent; a message gone or unchanged is fine."""
+    try:
+        await message.edit_reply_markup(reply_markup=markup)
+        return True
+    except TelegramError as exc:
+        log.info("buttons not changed: %s", exc)
+    return False
+
+
 async def restore_task(update: Update, context: Context, dialogue: Any) -> None:
     """A task message that showed a question goes back to the task with its buttons (the
     question of /baru is closed by the outbox, however the dialogue ended)."""

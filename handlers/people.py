@@ -172,7 +172,7 @@ def help_text(context: Context, is_admin: bool) -> str:
     if is_admin:
         text += (
             "\n\n<b>Administrator</b>\n"
-            "/undang &lt;peran&gt; · /peran · /cabut &lt;id&gt; &lt;peran&gt; · "
+            "/undang &lt;peran&gt; · /undangan · /peran · /cabut &lt;id&gt; &lt;peran&gt; · "
             "/alihkan &lt;peran&gt; &lt;id lama&gt; &lt;id baru&gt; · "
             "/batalkan &lt;nomor&gt; &lt;alasan&gt;\n"
             "/plh atau /plt &lt;peran&gt; &lt;id&gt; &lt;sampai tanggal&gt; &lt;alasan&gt; — "

@@ -584,6 +584,42 @@ def take_invite(tx: Tx, token: str, person_id: int, now: datetime) -> tuple[str,
     return (row[0], row[1]) if row else None
 
 
+@dataclass(frozen=True)
+class Invite:
+    """An invitation not used yet and not expired."""
+
+    token: str
+    role: str
+    created_by: int
+    created_at: datetime
+    expires_at: datetime
+
+    @property
+    def ref(self) -> str:
+        """How a button names it: the moment it was made, in microseconds (callback data
+        holds no token: a token is the key to a role)."""
+        return str(int(self.created_at.timestamp() * 1_000_000))
+
+
+def open_invites(tx: Tx, unit: str, now: datetime) -> list[Invite]:
+    rows = tx.all(
+        "SELECT token, role, created_by, created_at, expires_at FROM invites "
+        "WHERE unit = ? AND used_by IS NULL AND expires_at > ? ORDER BY created_at",
+        (unit, ts(now)),
+    )
+    return [Invite(r[0], r[1], int(r[2]), parse_ts(r[3]), parse_ts(r[4])) for r in rows]
+
+
+def withdraw_invite(tx: Tx, token: str, now: datetime) -> bool:
+    """End an invitation now; False when it was used or had expired meanwhile."""
+    row = tx.one(
+        "UPDATE invites SET expires_at = ? WHERE token = ? AND used_by IS NULL "
+        "AND expires_at > ? RETURNING token",
+        (ts(now), token, ts(now)),
+    )
+    return row is not None
+
+
 def invite_creator(tx: Tx, token: str) -> int | None:
     """The administrator who made an invitation."""
     value = tx.value("SELECT created_by FROM invites WHERE token = ?", (token,))

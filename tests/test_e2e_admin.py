@@ -500,14 +500,14 @@ async def test_the_karo_whose_role_an_invitation_passed_on_is_told_and_so_is_the
     told = await karo.wait_message(lambda m: "dialihkan" in m.text, timeout=WAIT)
     assert plain(told.text) == (
         "🔁 Peran Karo Bapak/Ibu telah dialihkan oleh administrator kepada @orang_lain. "
-        "1 tugas yang sedang berjalan kini menjadi tugasnya; tombol pada pesan tugas "
-        "sebelumnya tidak berlaku lagi."
+        "Sebanyak 1 tugas yang sedang berjalan kini menjadi tugas yang bersangkutan; tombol "
+        "pada pesan tugas sebelumnya tidak berlaku lagi."
     )
     used = await admin.wait_message(lambda m: "Undangan peran" in m.text, timeout=WAIT)
     assert plain(used.text) == (
         "🔗 Undangan peran Karo telah digunakan oleh @orang_lain (ID 4242). Peran tersebut "
         "tidak lagi dipegang oleh Dr. Ir. Hendra Wijaya, M.P.A. (ID 1003); yang bersangkutan "
-        "telah diberi tahu. 1 tugas yang sedang berjalan kini menjadi tugasnya."
+        "telah diberi tahu. Sebanyak 1 tugas yang sedang berjalan kini menjadi tugasnya."
     )
     await world.drained()
     await world.emu.wait_until(lambda: not task.button_texts, timeout=WAIT)
@@ -529,3 +529,45 @@ async def test_an_invitation_to_the_team_tells_its_administrator_who_joined(worl
     assert plain(used.text) == "🔗 Undangan peran Tim Penyusunan telah digunakan oleh ID 4343."
     await world.drained()
     assert len(ayu.bot_messages) == before
+
+
+async def test_the_administrator_withdraws_an_invitation_sent_to_the_wrong_person(
+    world: World,
+) -> None:
+    """The administrator sent a /undang karo link to the wrong chat. /undangan lists the
+    invitations nobody has used, each with a button that ends it; once pressed, whoever
+    opens the link is told it is not valid, and Karo keeps his role."""
+    token = await invitation(world, "karo")
+    admin = world["admin"]
+    listed = await said(world, "admin", "/undangan")
+    assert "Peran Karo" in listed and "belum digunakan" in listed
+    message = admin.last_bot_message
+    assert message is not None and len(message.button_texts) == 1
+    admin.mark_seen()
+    admin.press(message, message.button_texts[0], timeout=WAIT)
+    done = await admin.wait_message(lambda m: "dibatalkan" in m.text, timeout=WAIT)
+    assert "Undangan untuk peran Karo" in done.text and "tidak berlaku lagi" in done.text
+    await world.emu.wait_until(lambda: not message.button_texts, timeout=WAIT)
+    stranger = world.emu.user(4244, "Orang")
+    await stranger.send(f"/start {token}")
+    refused = await stranger.wait_message(timeout=WAIT)
+    assert "tidak berlaku" in refused.text.lower() or "tidak valid" in refused.text.lower()
+    unit = world.config.organisation.unit
+    assert await world.services.db.read(repo.active_roles, 1003, unit) == frozenset({"karo"})
+    assert "Tidak ada undangan" in await said(world, "admin", "/undangan")
+
+
+async def test_an_invitation_is_withdrawn_from_its_own_message_and_only_by_an_administrator(
+    world: World,
+) -> None:
+    """The reply to /undang carries the button too; a Kabag who presses a forwarded copy's
+    button is refused and the invitation still holds."""
+    await invitation(world, "kabag")
+    admin = world["admin"]
+    message = admin.last_bot_message
+    assert message is not None and message.button_texts == ["🚫 Batalkan undangan"]
+    kabag = world["kabag"]
+    data = str(message.buttons[0][0][1])
+    pressed = await kabag.press_data(kabag.last_bot_message or 0, data, timeout=WAIT)
+    assert pressed.text is not None and "administrator" in pressed.text
+    assert "Peran Kabag" in await said(world, "admin", "/undangan")

@@ -242,6 +242,23 @@ class PeopleService:
         await self.db.write(txn)
         return token, expires
 
+    async def open_invites(self) -> list[repo.Invite]:
+        """The invitations nobody has used yet that still hold (for /undangan)."""
+        return await self.db.read(repo.open_invites, self.unit, self.clock.now())
+
+    async def withdraw_invite(self, ref: str) -> repo.Invite | None:
+        """End the open invitation a button names (its ``ref``); None when it was used,
+        expired or withdrawn before."""
+
+        def txn(tx: Tx) -> repo.Invite | None:
+            now = self.clock.now()
+            found = next((i for i in repo.open_invites(tx, self.unit, now) if i.ref == ref), None)
+            if found is None or not repo.withdraw_invite(tx, found.token, now):
+                return None
+            return found
+
+        return await self.db.write(txn)
+
     async def roles_overview(
         self,
     ) -> tuple[dict[str, list[repo.Person]], list[repo.RoleAssignment]]:
