@@ -1046,3 +1046,20 @@ def test_the_dokumentasi_and_the_sk_tim_of_another_sop_carry_its_name() -> None:
     assert "a.\tmenyusun kajian; dan\nb.\tmelaporkan pelaksanaan tugas kepada Direktur." in sk_text
     assert "RKAKL" not in sk_text
     assert "RKAKL" not in dok_text.split("Dokumen Final")[0]
+
+
+def test_the_dokumentasi_history_breaks_no_action_inside_a_word() -> None:
+    """The Riwayat Kegiatan's Tindakan column holds "mengembalikan" (Arial 9) on one line:
+    at 2.4 cm LibreOffice broke it as "mengembalik / an"."""
+    d = docx.Document(str(SHIPPED_TEMPLATES / "dokumentasi.docx"))
+    history = next(t for t in d.tables if t.rows[0].cells[-1].text == "Alasan")
+    header = [c.text for c in history.rows[0].cells]
+    width = history.columns[header.index("Tindakan")].width
+    assert width is not None and width.cm >= 3.0
+
+
+def test_the_laporans_closing_paragraph_stays_with_its_signature() -> None:
+    """A chart that fills its page must not leave the signature alone on the last one."""
+    d = docx.Document(str(SHIPPED_TEMPLATES / "laporan.docx"))
+    closing = next(p for p in d.paragraphs if p.text.startswith("Demikian laporan"))
+    assert closing.paragraph_format.keep_with_next
