@@ -569,7 +569,7 @@ def test_check_refuses_a_role_two_sops_give_different_superiors(
 ) -> None:
     """A role two SOPs name is one role of the unit: the second SOP's Kasubag escalating to
     Karo instead of Kabag was silently ignored (escalations followed the first file)."""
-    kasubag = 'id = "kasubag"\nname = "Kasubag"\ntitle = "Kepala Sub Bagian"\nsuperior = "kabag"'
+    kasubag = 'id = "kasubag"\nname = "Kasubag"\ntitle = "Kepala Subbagian"\nsuperior = "kabag"'
     other = second_sop(tmp_path, **{kasubag: kasubag.replace('"kabag"', '"karo"')})
     config = write_config(tmp_path, sops=[SOP_PATH, other])
     code, _, err = check_here(config, capsys, monkeypatch)

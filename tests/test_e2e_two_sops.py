@@ -99,7 +99,7 @@ async def test_the_administrator_invites_and_appoints_for_the_second_sops_roles(
     invited = plain(await said(admin, "/undang kasubdit"))
     assert invited.startswith("Tautan undangan untuk peran Kasubdit")
     appointed = plain(await said(admin, "/plh direktur 1002 31-12-2030 cuti tahunan"))
-    assert appointed.startswith("Plh. Direktur ditetapkan")
+    assert "ditetapkan sebagai Plh. Direktur" in appointed
     roles = plain(await said(admin, "/peran"))
     assert "Kasubdit: Kasubdit Penempatan" in roles and "Kasubag:" in roles
 

@@ -781,7 +781,7 @@ async def test_sighup_stops_the_bot_cleanly_and_says_so(tmp_path: Path) -> None:
             answer = await user.wait_message(timeout=15)
         finally:
             log = await stop_bot(proc, signal.SIGHUP)
-    assert answer.text.startswith("Mohon maaf, Anda belum terdaftar"), answer.text
+    assert answer.text.startswith("Mohon maaf, Bapak/Ibu belum terdaftar"), answer.text
     assert proc.returncode == 0, log
     assert "INFO sopbot: SIGHUP received: stopping" in log, log
     assert "Traceback" not in log, log
@@ -815,7 +815,7 @@ async def test_a_bot_started_while_telegram_is_unreachable_keeps_trying_and_answ
     finally:
         if proc.returncode is None:
             await stop_bot(proc)
-    assert answer.text.startswith("Mohon maaf, Anda belum terdaftar"), answer.text
+    assert answer.text.startswith("Mohon maaf, Bapak/Ibu belum terdaftar"), answer.text
     assert proc.returncode == 0, log
     tries = [line for line in log.splitlines() if "Telegram cannot be reached at start" in line]
     assert len(tries) >= 3, log
