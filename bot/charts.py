@@ -38,7 +38,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from bot.core.definition import SopDefinition
-from bot.papers.dates import BULAN, OfficeZone, angka
+from bot.papers.dates import BULAN, HARI_KERJA, OfficeZone, angka, durasi
 from bot.stats import CaseState, Exit, Report, Visit, role_label, short_reason
 from bot.worktime import WorkCalendar
 
@@ -62,31 +62,19 @@ __all__ = [
 MAX_ROWS = 30
 WIDTH_IN, DPI = 10.8, 100  # 1080 px
 PNG_COLOURS = 64
-DAY = 480  # working minutes of a working day (08.00-16.00), for the axis
+DAY = HARI_KERJA  # working minutes of a "hari" (8 working hours), for the axis
 
 # Okabe-Ito colours (distinguishable with colour-blindness), one per role in SOP order.
 ROLE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#F0E442", "#999999")
 LATE = "#D55E00"
 RETURN = "#C0392B"
 NORM = "#D9D9D9"
+WITHDRAWN_COLOUR = "#B0B0B0"  # a stay taken back by its sender: nobody's time, no norm
 INK = "#222222"
 GREY = "#666666"
 
 ChartRenderer = Callable[[Any], bytes]
 """What Services hold to draw a chart: render_timeline / render_report (or a stand-in)."""
-
-
-def durasi(minutes: float) -> str:
-    """Working time, in whole words: "2 hari 3 jam", "3 jam 20 menit", "45 menit" (one day
-    is a working day of 480 minutes)."""
-    m = max(0, round(minutes))
-    days, rest = divmod(m, DAY)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days} hari" + (f" {hours} jam" if hours else "")
-    if hours:
-        return f"{hours} jam" + (f" {mins} menit" if mins else "")
-    return f"{mins} menit"
 
 
 # -- timeline --------------------------------------------------------------------------
@@ -104,6 +92,7 @@ class TimelineRow:
     is_open: bool
     returned_to: int | None  # the step a return sent the case back to
     reason: str  # the return's reason, short
+    withdrawn: bool = False  # taken back by its sender (/tarik): not measured against a norm
 
 
 @dataclass(frozen=True)
@@ -153,8 +142,11 @@ def timeline(
             part for part in (f"Langkah {visit.step}", role_label(visit, name), who) if part
         )
         norm = f"norma {durasi(visit.norm)}" if visit.norm > 0 else "tanpa norma"
+        withdrawn = visit.exit is Exit.WITHDRAWN
         if visit.is_open:
             time_text = f"menunggu {durasi(visit.minutes)} / {norm}"
+        elif withdrawn:  # its holder never acted: no norm to be late against
+            time_text = f"ditarik kembali setelah {durasi(visit.minutes)}"
         else:
             time_text = f"{durasi(visit.minutes)} / {norm}"
         returned = visit.exit is Exit.RETURNED
@@ -163,13 +155,14 @@ def timeline(
                 step=visit.step,
                 label=label,
                 time_text=time_text,
-                colour=colours.get(visit.role, ROLE_COLOURS[-1]),
+                colour=WITHDRAWN_COLOUR if withdrawn else colours.get(visit.role, ROLE_COLOURS[-1]),
                 start=start,
                 minutes=visit.minutes,
                 norm=visit.norm,
                 is_open=visit.is_open,
                 returned_to=visit.to_step if returned else None,
                 reason=short_reason(visit.reason, 70) if returned else "",
+                withdrawn=withdrawn,
             )
         )
         start += visit.minutes
@@ -718,12 +711,13 @@ def _draw_timeline(data: Timeline) -> bytes:
     for row, h in zip(data.rows, heights, strict=True):
         text_y, bar_y = y + 0.26 * DPI, y + 0.58 * DPI
         centres.append(bar_y)
-        late = row.norm > 0 and row.minutes > row.norm
+        normed = row.norm > 0 and not row.withdrawn
+        late = normed and row.minutes > row.norm
         start = at(row.start)
-        if row.norm > 0:
+        if normed:
             page.box(start, bar_y - 0.17 * DPI, at(row.start + row.norm), bar_y + 0.17 * DPI, NORM)
             marks.append((at(row.start + row.norm), bar_y))
-        within = min(row.minutes, row.norm) if row.norm > 0 else row.minutes
+        within = min(row.minutes, row.norm) if normed else row.minutes
         parts = [(start, start + max(within * scale, min_w), row.colour)]
         if late:
             parts.append((at(row.start + row.norm), at(row.start + row.minutes), LATE))
@@ -781,6 +775,8 @@ def _draw_timeline(data: Timeline) -> bytes:
     entries: list[tuple[str, str, str]] = [("box", colour, name) for name, colour in data.legend]
     entries += [("box", NORM, "norma waktu"), ("box", LATE, "melewati norma"),
                 ("line", RETURN, "dikembalikan")]  # fmt: skip
+    if any(r.withdrawn for r in data.rows):
+        entries.append(("box", WITHDRAWN_COLOUR, "ditarik kembali"))
     _legend(page, entries, columns=3, bottom=0.25)
     return _palette_png(page.image)
 

@@ -24,9 +24,14 @@ carries ``data["acting"]`` ("plh" or "plt") on its event; the visit keeps it, an
 
 Report figures
 --------------
-Over a period ``[start, end)`` (office time) a report counts the visits that *ended* in
-the period: per step their number, the median and the 90th percentile of their working
-time against the step's norm, how many were returned and the most frequent reasons. The
+Over a period ``[start, end)`` (office time) a report counts the *executions* of each step
+("pelaksanaan"): the visits that ended in the period by a move of their holder (approved,
+completed, returned, archived: :data:`ACTED`). Per step: their number, the median and the
+90th percentile of their working time against the step's norm, how many went over it, how
+many were returned and the most frequent reasons. A visit that ended otherwise is no
+execution, its holder never acted: taken back by its sender (/tarik) or cut short by a
+cancellation, it is counted apart (``withdrawn``, ``cancelled``) and kept out of the
+medians, percentiles, over-norm counts and return shares. The
 median is the middle value (the mean of the two middle ones for an even count); the 90th
 percentile is the nearest rank: the ``ceil(0.9 n)``-th smallest value. Case states are
 counted as they stood at the end of the period (or now, if that is earlier); overdue cases
@@ -59,6 +64,7 @@ from bot.core.model import Event, EventType
 from bot.worktime import WorkCalendar
 
 __all__ = [
+    "ACTED",
     "CaseHistory",
     "CaseState",
     "Exit",
@@ -95,6 +101,9 @@ class Exit(StrEnum):
     OPEN = "open"  # still here
 
 
+ACTED = frozenset({Exit.APPROVED, Exit.COMPLETED, Exit.RETURNED, Exit.ARCHIVED})
+"""Exits by the holder's own move: the visits that count as executions of their step."""
+
 _EXITS: dict[str, Exit] = {  # by event type (a StrEnum: its values are the keys too)
     EventType.APPROVED: Exit.APPROVED,
     EventType.COMPLETED: Exit.COMPLETED,
@@ -123,6 +132,12 @@ class Visit:
     @property
     def is_open(self) -> bool:
         return self.left is None
+
+    @property
+    def acted(self) -> bool:
+        """Ended by its holder's move: an execution of the step (not taken back, not
+        cancelled, not still running)."""
+        return self.exit in ACTED
 
     @property
     def over_norm(self) -> bool:
@@ -322,12 +337,14 @@ class StepFigures:
     title: str
     role: str
     norm: int
-    visits: int  # visits that ended in the period
+    visits: int  # executions: visits that ended in the period by their holder's move
     median: float
     p90: int
-    over_norm: int  # of those visits, how many took longer than the norm
-    returns: int  # of those visits, how many ended with a return
+    over_norm: int  # of those executions, how many took longer than the norm
+    returns: int  # of those executions, how many ended with a return
     reasons: tuple[tuple[str, int], ...]  # the most frequent return reasons, with counts
+    withdrawn: int = 0  # visits that ended in the period taken back by their sender (/tarik)
+    cancelled: int = 0  # visits that ended in the period with the case's cancellation
 
 
 class CaseState(StrEnum):
@@ -365,6 +382,14 @@ class Report:
     def returns(self) -> int:
         return sum(s.returns for s in self.steps)
 
+    @property
+    def withdrawn(self) -> int:
+        return sum(s.withdrawn for s in self.steps)
+
+    @property
+    def cancelled(self) -> int:
+        return sum(s.cancelled for s in self.steps)
+
 
 class _Tally:
     """The figures of a report, added up case by case (one case's log in memory at a time)."""
@@ -377,6 +402,8 @@ class _Tally:
         self.durations: dict[int, list[int]] = {s.id: [] for s in definition.steps}
         self.over: Counter[int] = Counter()
         self.returns: Counter[int] = Counter()
+        self.withdrawn: Counter[int] = Counter()
+        self.cancelled: Counter[int] = Counter()
         self.reasons: dict[int, Counter[str]] = {s.id: Counter() for s in definition.steps}
         self.states: Counter[CaseState] = Counter({state: 0 for state in CaseState})
         self.overdue: list[Overdue] = []
@@ -413,6 +440,9 @@ class _Tally:
             found = durations.get(step)
             if found is None:
                 continue  # a step the current definition no longer has
+            if exit_ is Exit.WITHDRAWN or exit_ is Exit.CANCELLED:  # its holder never acted
+                (self.withdrawn if exit_ is Exit.WITHDRAWN else self.cancelled)[step] += 1
+                continue
             found.append(minutes)
             norm = norms.get(step, 0)
             if norm > 0 and minutes > norm:
@@ -448,6 +478,8 @@ class _Tally:
                 over_norm=self.over[s.id],
                 returns=self.returns[s.id],
                 reasons=tuple(_top(self.reasons[s.id], top_reasons)),
+                withdrawn=self.withdrawn[s.id],
+                cancelled=self.cancelled[s.id],
             )
             for s in self.definition.steps
         )

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from html import escape
 
-from bot.papers.dates import DEFAULT_ZONE, OfficeZone
+from bot.papers.dates import DEFAULT_ZONE, OfficeZone, durasi
 
 MAX_MESSAGE = 4096
 MAX_CALLBACK_ANSWER = 200
@@ -95,21 +95,12 @@ def last_day(moment: datetime, zone: OfficeZone = DEFAULT_ZONE) -> str:
 
 
 def minutes_text(minutes: int) -> str:
-    """Working minutes as officials say them: "1 hari kerja 2 jam", "4 jam kerja"."""
+    """Working minutes as officials say them: "1 hari kerja 2 jam", "4 jam kerja",
+    "1 hari kerja 20 menit" (:func:`bot.papers.dates.durasi`, as the pictures and papers
+    write them, with "kerja")."""
     if minutes <= 0:
         return "0 menit"
-    days, rest = divmod(minutes, 480)
-    hours, mins = divmod(rest, 60)
-    parts = []
-    if days:
-        parts.append(f"{days} hari kerja")
-    if hours:
-        parts.append(f"{hours} jam")
-    if mins:
-        parts.append(f"{mins} menit")
-    if not days:  # "4 jam kerja", as "1 hari kerja": the office's hours, not the clock's
-        parts[-1] += " kerja"
-    return " ".join(parts)
+    return durasi(minutes, kerja=True)
 
 
 def bullet_list(items: Sequence[str]) -> str:

@@ -52,6 +52,7 @@ async def snooze(update: Update, context: Context) -> None:
 async def overdue(update: Update, context: Context) -> None:
     svc = context.services
     allowed, found = await svc.queries.overdue(user_id(update), svc.clock.now())
+    admin = svc.cases.is_admin(user_id(update))
     if not allowed:
         await reply(
             update, "Mohon maaf, daftar keterlambatan hanya untuk pimpinan dan administrator."
@@ -71,15 +72,21 @@ async def overdue(update: Update, context: Context) -> None:
                 else ""
             )
         )
+    scope = OVERDUE_ALL if admin else OVERDUE_OWN
     if not lines:
-        await reply(update, "Tidak ada langkah yang melewati norma waktu. Terima kasih.")
+        await reply(update, f"Tidak ada langkah yang melewati norma waktu ({scope}). Terima kasih.")
         return
-    await reply(update, overdue_text(lines))
+    await reply(update, overdue_text(lines, scope))
 
 
-def overdue_text(lines: list[str], most: int = 60) -> str:
-    """The listing, oldest first, cut at whole lines; a cut says how many are left out."""
-    text = "<b>Langkah yang melewati norma waktu</b>"
+OVERDUE_OWN = "langkah peran Bapak/Ibu dan bawahannya"
+OVERDUE_ALL = "semua langkah"
+
+
+def overdue_text(lines: list[str], scope: str = OVERDUE_ALL, most: int = 60) -> str:
+    """The listing, oldest first, cut at whole lines; a cut says how many are left out. Its
+    heading says whose steps it covers and in which order."""
+    text = f"<b>Langkah yang melewati norma waktu</b>\n<i>{scope}; yang terlama lebih dahulu</i>"
     for shown, line in enumerate(lines):
         if shown == most or len(text) + len(line) + 60 > t.MAX_MESSAGE:
             return f"{text}\n… dan {len(lines) - shown} langkah lainnya."

@@ -184,3 +184,44 @@ def test_drawing_again_keeps_nothing_more() -> None:
     finally:
         tracemalloc.stop()
     assert after - before < 64_000
+
+
+def test_durations_keep_their_minutes_past_a_day_as_the_chat_writes_them() -> None:
+    """One writer for every duration: a day or more keeps its hours and minutes, so a
+    value over its norm never reads as the norm ("1 hari 20 menit" against "1 hari"), and
+    the picture says what /status's text says, without the chat's "kerja"."""
+    from bot import texts
+
+    assert charts.durasi(500) == "1 hari 20 menit" and charts.durasi(480) == "1 hari"
+    assert charts.durasi(539) == "1 hari 59 menit" and charts.durasi(1019) == "2 hari 59 menit"
+    assert charts.durasi(1045) == "2 hari 1 jam 25 menit" and charts.durasi(0) == "0 menit"
+    assert charts.durasi(152.5) == "2 jam 33 menit"  # a median: a half minute rounded up
+    for minutes in (45, 240, 500, 510, 1045, 4800):
+        assert texts.minutes_text(minutes).replace(" kerja", "") == charts.durasi(minutes)
+    assert texts.minutes_text(500) == "1 hari kerja 20 menit"
+
+
+def test_a_stay_taken_back_is_drawn_apart_not_late_against_its_holder() -> None:
+    """Kasubag submits and takes the proposal back two working days later (/tarik): the
+    stay at Kabag's step reads "ditarik kembali", grey, with no norm to be late against
+    (Kabag never acted); Kabag's own stay of 500 minutes after the second submission is
+    late, and reads "1 hari 20 menit / norma 1 hari"."""
+    events = [
+        Event(EventType.STARTED, 8, KASUBAG, "kasubag", at(2, 9), 1),
+        Event(EventType.COMPLETED, 8, KASUBAG, "kasubag", at(2, 10), 1, 2),
+        Event(EventType.WITHDRAWN, 8, KASUBAG, "kasubag", at(4, 10), 2, 1),
+        Event(EventType.COMPLETED, 8, KASUBAG, "kasubag", at(4, 11), 1, 2),
+        Event(EventType.APPROVED, 8, KABAG, "kabag", datetime(2026, 11, 5, 11, 20, tzinfo=WIB),
+              2, 3),
+    ]  # fmt: skip
+    data = drawn(8, "Program Kerja TA 2027", events, at(5, 13))
+    taken_back, approved = data.rows[1], data.rows[3]
+    assert taken_back.withdrawn and taken_back.minutes == 960 > taken_back.norm
+    assert taken_back.label == "Langkah 2 · Kabag"
+    assert taken_back.time_text == "ditarik kembali setelah 2 hari"
+    assert taken_back.colour == charts.WITHDRAWN_COLOUR
+    assert approved.time_text == "1 hari 20 menit / norma 1 hari" and not approved.withdrawn
+    image = Image.open(io.BytesIO(charts.render_timeline(data))).convert("RGB")
+    top = image.crop((0, 0, image.width, image.height * 2 // 5))  # rows 1-2: no late colour
+    assert near(top, charts.LATE) == 0
+    assert near(top, charts.WITHDRAWN_COLOUR) > 500

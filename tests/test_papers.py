@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -1063,3 +1063,24 @@ def test_the_laporans_closing_paragraph_stays_with_its_signature() -> None:
     d = docx.Document(str(SHIPPED_TEMPLATES / "laporan.docx"))
     closing = next(p for p in d.paragraphs if p.text.startswith("Demikian laporan"))
     assert closing.paragraph_format.keep_with_next
+
+
+def test_shares_round_a_half_up_and_the_laporan_says_how_it_counts_time() -> None:
+    """1 of 8 is 13% (Python's round gives 12%); the states table shows the percentage
+    alone; a "hari" is 8 working hours on any office hours, and the paper names the hours
+    the calendar counts (07.30-16.00: 8 jam 30 menit a day) and the stays left out."""
+    from bot.papers.contexts import _share, laporan_context
+
+    assert _share(1, 8) == "1 (13%)" and _share(5, 8) == "5 (63%)" and _share(0, 3) == "0 (0%)"
+    sample = S.sample_laporan()
+    context = laporan_context(sample, DEFAULT_ZONE)
+    share = context["states"][0]["share"]
+    assert share.endswith("%") and "(" not in share
+    assert "pukul 08.00–16.00" in context["time_basis"]
+    assert "1 hari = 8 jam kerja" in context["time_basis"] and "sehari" not in context["time_basis"]
+    office = replace(sample, office_hours=(time(7, 30), time(16, 0)))
+    basis = laporan_context(office, DEFAULT_ZONE)["time_basis"]
+    assert "pukul 07.30–16.00" in basis and "sehari jam kerja kantor adalah 8 jam 30 menit" in basis
+    steps = [replace(s, withdrawn=2, cancelled=1) for s in sample.steps[:1]]
+    note = laporan_context(replace(sample, steps=steps), DEFAULT_ZONE)["counted_note"]
+    assert note.endswith("(dalam periode ini: 2 ditarik kembali dan 1 terhenti karena pembatalan).")

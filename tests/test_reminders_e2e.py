@@ -430,7 +430,9 @@ async def test_terlambat_shows_superiors_and_admins_the_overdue_steps_and_refuse
         expected = {
             "admin": {at_kasubag, at_kabag},
             "karo": {at_kasubag, at_kabag},
-            "kabag": {at_kasubag},  # below Kabag: Kasubag, Tim, Fungsional Umum
+            # a head sees the steps of their own role too: Kabag's step 2 and, below
+            # Kabag, Kasubag's step 1 (as the overdue list of Kabag's /laporan)
+            "kabag": {at_kasubag, at_kabag},
         }
         for who, cases in expected.items():
             got = await ask(world, who, "/terlambat")
@@ -445,9 +447,11 @@ async def test_terlambat_shows_superiors_and_admins_the_overdue_steps_and_refuse
         assert f"#{at_kabag} · langkah 2 (Kabag) · 1 hari kerja 1 jam dari norma 1 hari kerja" in (
             listing
         )
-        # Kasubag is a superior (of Tim and Fungsional Umum), none of whose steps is late
+        assert listing.startswith("Langkah yang melewati norma waktu\nsemua langkah; yang terlama")
+        # Kasubag is a superior (of Tim and Fungsional Umum): her own late step 1 is listed
         got = await ask(world, "kasubag", "/terlambat")
-        assert got == "Tidak ada langkah yang melewati norma waktu. Terima kasih."
+        assert overdue_lines(got) == {at_kasubag}, got
+        assert "langkah peran Bapak/Ibu dan bawahannya; yang terlama lebih dahulu" in got
         for who in ("tim1", "fu"):  # superiors of nobody
             got = await ask(world, who, "/terlambat")
             assert "hanya untuk pimpinan dan administrator" in got, who

@@ -237,3 +237,63 @@ async def test_status_answers_in_text_when_the_picture_fails(
         and r.levelno == logging.WARNING
         for r in logged
     )
+
+
+async def test_laporan_writes_the_minutes_over_a_day_and_leaves_a_taken_back_stay_out(
+    tmp_path: Path,
+) -> None:
+    """Kasubag submits on Monday 09.00 and takes it back (/tarik) two working days later:
+    that stay at step 2 is nobody's execution (Kabag never acted). She submits again; Kabag
+    approves after 8 hours 20 minutes of working time: 500 minutes against a norm of 480
+    ("1 hari"). The report counts one execution of step 2, writes "1 hari 20 menit" (not
+    the "1 hari" of the norm) and marks it "Median melewati norma"; the states table
+    gives percentages alone; the note counts the stay taken back. The case then waits at
+    Karo's own step past its norm: Karo's /terlambat lists it, as the report does."""
+    clock = ManualClock(datetime(2026, 11, 2, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta")))  # Monday
+    async with World(tmp_path, clock=clock) as world:
+        await world.everyone_starts()
+        s = Script(world, timeout=TIMEOUT)
+        case = await s.submit("Program Kerja TA 2027")
+        await s.seen("kabag", lambda m: f"Berkas #{case}" in m.text and "Setujui" in str(m.buttons))
+        clock.set(datetime(2026, 11, 4, 9, 5, tzinfo=ZoneInfo("Asia/Jakarta")))
+        world["kasubag"].mark_seen()
+        await world["kasubag"].send(f"/tarik {case}")
+        await s.seen("kasubag", lambda m: "Ajukan" in str(m.buttons))
+        clock.set(datetime(2026, 11, 4, 10, 0, tzinfo=ZoneInfo("Asia/Jakarta")))
+        await s.press("kasubag", "Ajukan", case)
+        await s.seen("kabag", lambda m: f"Berkas #{case}" in m.text and "Setujui" in str(m.buttons))
+        clock.set(datetime(2026, 11, 5, 10, 20, tzinfo=ZoneInfo("Asia/Jakarta")))
+        await s.approve("kabag", case)
+        await s.seen("karo", lambda m: f"Berkas #{case}" in m.text and "Setujui" in str(m.buttons))
+        clock.set(datetime(2026, 11, 13, 12, 0, tzinfo=ZoneInfo("Asia/Jakarta")))
+        svc = world.services
+        request = PeriodRequest(date(2026, 11, 1), date(2026, 12, 1), "November 2026")
+        result = await svc.reports.report(world["karo"].id, request)
+        assert result.figures is not None
+        two = result.figures.steps[1]
+        assert (two.visits, two.median, two.over_norm, two.withdrawn) == (1, 500.0, 1, 1)
+        assert "Pelaksanaan langkah: 3 · dikembalikan: 0 · tidak dihitung: 1 ditarik kembali" in (
+            result.summary
+        )
+        assert "langkah 2 (median 1 hari 20 menit; norma 1 hari)" in result.summary
+        document = docx.Document(io.BytesIO(result.paper))
+        steps = next(t for t in document.tables if t.rows[0].cells[-1].text == "Keterangan")
+        row = [c.text for c in steps.rows[2].cells]
+        assert row[0] == "2" and row[2:] == [
+            "1", "1 hari 20 menit", "1 hari 20 menit", "1 hari", "1 (100%)", "0",
+            "Median melewati norma",
+        ]  # fmt: skip
+        states = next(t for t in document.tables if t.rows[0].cells[-1].text == "Persentase")
+        assert [c.text for c in states.rows[1].cells][2:] == ["0", "0%"]
+        assert [c.text for c in states.rows[2].cells][2:] == ["1", "100%"]
+        text = paper_text(result.paper)
+        assert "1 hari = 8 jam kerja" in text and "pukul 08.00–16.00" in text
+        assert "(dalam periode ini: 1 ditarik kembali)" in text
+        assert [o.case_id for o in result.figures.overdue] == [case]
+        karo = world["karo"]
+        karo.mark_seen()
+        await karo.send("/terlambat")
+        listing = (await karo.wait_message(timeout=TIMEOUT)).text
+        assert listing.startswith("Langkah yang melewati norma waktu\n"), listing
+        assert "langkah peran Bapak/Ibu dan bawahannya" in listing
+        assert f"#{case} · langkah 3 (Karo) · " in listing

@@ -177,9 +177,11 @@ def test_the_november_report_of_the_seeded_cases() -> None:
     report = stats.report(HISTORIES, SOP, CALENDAR, NOVEMBER, NOW)
     by_step = {s.step: s for s in report.steps}
     one, two, three = by_step[1], by_step[2], by_step[3]
-    # Step 1: A 120, 420; B 240, 120, 90; E 60 (C's and D's ended in October).
-    assert (one.visits, one.median, one.p90, one.norm) == (6, 120.0, 420, 240)
+    # Step 1: A 120, 420; B 240, 120; E 60 (C's and D's ended in October). B's last 90
+    # minutes at step 1 ended with its cancellation: no execution of the step.
+    assert (one.visits, one.median, one.p90, one.norm) == (5, 120.0, 420, 240)
     assert (one.over_norm, one.returns, one.reasons) == (1, 0, ())
+    assert (one.withdrawn, one.cancelled) == (0, 1)
     # Step 2: A 420 (returned), 360; B 180 (returned), 450 (returned); E 60.
     assert (two.visits, two.median, two.p90, two.over_norm) == (5, 360.0, 450, 0)
     assert two.returns == 3
@@ -189,7 +191,8 @@ def test_the_november_report_of_the_seeded_cases() -> None:
     for step in range(4, 13):  # only E went there and left: an hour each
         s = by_step[step]
         assert (s.visits, s.median, s.p90, s.returns) == (1, 60.0, 60, 0), step
-    assert report.visits == 6 + 5 + 2 + 9 and report.returns == 3
+    assert report.visits == 5 + 5 + 2 + 9 and report.returns == 3
+    assert (report.withdrawn, report.cancelled) == (0, 1)
     assert report.states == {
         stats.CaseState.ON_TIME: 1,  # A, 180 of 240 minutes at step 4
         stats.CaseState.LATE: 1,  # C
@@ -216,7 +219,8 @@ def test_states_are_read_at_the_end_of_a_past_period() -> None:
     assert report.states[stats.CaseState.ARCHIVED] == 0
     by_step = {s.step: s for s in report.steps}
     assert (by_step[1].visits, by_step[1].median) == (2, 60.0)  # C and D: an hour each
-    assert (by_step[2].visits, by_step[2].median) == (1, 420.0)  # D: 360 + 60, cancelled
+    # D's 420 minutes at step 2 ended with its cancellation: no execution of the step
+    assert (by_step[2].visits, by_step[2].median, by_step[2].cancelled) == (0, 0.0, 1)
     assert report.cases == 2
     assert [o.case_id for o in report.overdue] == [3]  # overdue is always about now
 
@@ -318,3 +322,23 @@ def test_report_periods(typed: str, expected: tuple[date, date, str]) -> None:
 )
 def test_report_periods_refused(typed: str) -> None:
     assert report_period(typed, date(2026, 12, 13)) is None
+
+
+def test_a_stay_taken_back_is_no_execution_of_its_step() -> None:
+    """Kasubag submits at 09.00, takes it back (/tarik) at 09.05, submits again at 10.00;
+    Kabag approves at 15.00. Kabag executed step 2 once, in 300 minutes: the 5 minutes
+    the case sat there before it was taken back are counted apart, not in the median."""
+    events = [
+        started(7, at(11, 2, 8)),
+        move(7, C, 1, 2, at(11, 2, 9), KASUBAG),
+        move(7, EventType.WITHDRAWN, 2, 1, at(11, 2, 9, 5), KASUBAG),
+        move(7, C, 1, 2, at(11, 2, 10), KASUBAG),
+        move(7, A, 2, 3, at(11, 2, 15), KABAG),
+    ]
+    visits = stats.visits(events, SOP, CALENDAR, NOW)
+    assert [v.acted for v in visits] == [True, False, True, True, False]
+    report = stats.report([stats.CaseHistory(7, "G", SOP, events)], SOP, CALENDAR, NOVEMBER, NOW)
+    one, two = report.steps[0], report.steps[1]
+    assert (two.visits, two.median, two.p90, two.withdrawn) == (1, 300.0, 300, 1)
+    assert (one.visits, one.median) == (2, 57.5)  # 60 and 55: Kasubag acted both times
+    assert (report.visits, report.withdrawn, report.cancelled) == (3, 1, 0)

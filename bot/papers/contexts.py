@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
-from bot.papers.dates import OfficeZone, angka, hari_tanggal, tanggal
+from bot.papers.dates import HARI_KERJA, OfficeZone, angka, durasi, hari_tanggal, persen, tanggal
 from bot.papers.model import (
     RETURNED,
     ApprovalRecord,
@@ -465,24 +465,48 @@ def dokumentasi_context(p: Dokumentasi, zone: OfficeZone) -> dict[str, Any]:
 
 # --- Laporan Evaluasi Penerapan SOP ---------------------------------------------------
 
-WORKDAY_MINUTES = 480
-
-
-def durasi_kerja(minutes: float) -> str:
-    """Working time as a paper writes it: "2 hari 3 jam", "3 jam 20 menit", "45 menit"
-    (one working day = 480 minutes); "0 menit" for none."""
-    m = max(0, round(minutes))
-    days, rest = divmod(m, WORKDAY_MINUTES)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days} hari" + (f" {hours} jam" if hours else "")
-    if hours:
-        return f"{hours} jam" + (f" {mins} menit" if mins else "")
-    return f"{mins} menit"
+durasi_kerja = durasi  # working time as a paper writes it: "1 hari 20 menit" (dates.durasi)
 
 
 def _share(part: int, whole: int) -> str:
-    return f"{angka(part)} ({round(100 * part / whole)}%)" if whole else DASH
+    """ "1 (13%)": a count with its share, a half rounded up."""
+    return f"{angka(part)} ({persen(part, whole)})" if whole else DASH
+
+
+def _time_basis(office_hours: tuple[time, time]) -> str:
+    """How the paper counts time: the office hours the calendar counts, and what a "hari"
+    is (8 working hours, the unit of the Mutu Baku norms), with the office's own day when
+    it is another length (07.30-16.00: 8 jam 30 menit)."""
+    start, end = office_hours
+    day = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    own = ""
+    if day != HARI_KERJA:
+        hours, mins = divmod(day, 60)
+        own = f"; sehari jam kerja kantor adalah {hours} jam" + (f" {mins} menit" if mins else "")
+    return (
+        "Waktu dihitung dalam waktu kerja, yaitu jam kerja kantor pukul "
+        f"{start.hour:02d}.{start.minute:02d}–{end.hour:02d}.{end.minute:02d} pada hari kerja, "
+        f"di luar hari libur; 1 hari = 8 jam kerja, satuan norma pada Mutu Baku SOP{own}."
+    )
+
+
+def _counted_note(steps: Sequence[StepEvaluation]) -> str:
+    """What a "pelaksanaan" is, and how many stays were left out in the period."""
+    withdrawn = sum(s.withdrawn for s in steps)
+    cancelled = sum(s.cancelled for s in steps)
+    apart = [
+        f"{angka(n)} {what}"
+        for n, what in ((withdrawn, "ditarik kembali"), (cancelled, "terhenti karena pembatalan"))
+        if n
+    ]
+    return (
+        "Pelaksanaan langkah adalah persinggahan berkas pada suatu langkah yang diakhiri oleh "
+        "tindakan pelaksananya sendiri (menyelesaikan, menyetujui, mengembalikan, atau "
+        "mengarsipkan); persinggahan yang ditarik kembali oleh pengirimnya atau terhenti karena "
+        "pembatalan berkas tidak dihitung"
+        + (f" (dalam periode ini: {' dan '.join(apart)})" if apart else "")
+        + "."
+    )
 
 
 def _evaluations(steps: Sequence[StepEvaluation]) -> list[dict[str, str]]:
@@ -566,12 +590,14 @@ def laporan_context(p: LaporanSop, zone: OfficeZone) -> dict[str, Any]:
         "made_time": zone.jam(p.made_at),
         "prepared_by": _official(p.prepared_by),
         "cases": angka(p.cases),
+        "time_basis": _time_basis(p.office_hours),
+        "counted_note": _counted_note(p.steps),
         "states": [
             {
                 "no": f"{i}.",
                 "label": _or(label),
                 "count": angka(n),
-                "share": _share(n, total_states),
+                "share": persen(n, total_states) if total_states else DASH,
             }
             for i, (label, n) in enumerate(p.states, 1)
         ],

@@ -22,10 +22,13 @@ __all__ = [
     "BULAN",
     "DEFAULT_ZONE",
     "HARI",
+    "HARI_KERJA",
     "WIB",
     "OfficeZone",
     "angka",
+    "durasi",
     "hari_tanggal",
+    "persen",
     "tanggal",
 ]
 
@@ -138,3 +141,37 @@ def hari_tanggal(d: date) -> str:
 def angka(n: int) -> str:
     """Thousands grouped with dots: 4800 -> "4.800", -1250 -> "-1.250"."""
     return f"{n:,}".replace(",", ".")
+
+
+def persen(part: int, whole: int) -> str:
+    """A share in whole percent, a half rounded up as readers (and spreadsheets) round it:
+    1 of 8 -> "13%" (not the "12%" of Python's round-half-to-even)."""
+    return f"{(200 * part + whole) // (2 * whole)}%"
+
+
+HARI_KERJA = 480
+"""Working minutes of one "hari" in every text, paper and picture: 8 working hours. It is
+the unit the SOP's Mutu Baku norms are written in ("1 hari" is imported as 480 minutes,
+``/tunda 1h`` snoozes 480), whatever the office hours of ``time.day_start``-``day_end``:
+working time itself is counted on those hours (bot/worktime.py), minute by minute."""
+
+
+def durasi(minutes: float, *, kerja: bool = False) -> str:
+    """Working time in words, to the minute: "1 hari 20 menit", "2 hari 3 jam 5 menit",
+    "4 jam", "45 menit" (a "hari" is :data:`HARI_KERJA` minutes); with ``kerja`` as the
+    chat says it: "1 hari kerja 20 menit", "4 jam kerja", "3 jam 20 menit kerja". A
+    fraction of a minute (a median of an even count) is rounded, a half up. The one
+    writer of durations: the chat (``texts.minutes_text``), the pictures and the papers."""
+    m = max(0, int(minutes + 0.5))
+    days, rest = divmod(m, HARI_KERJA)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(f"{angka(days)} hari kerja" if kerja else f"{angka(days)} hari")
+    if hours:
+        parts.append(f"{hours} jam")
+    if mins or not parts:
+        parts.append(f"{mins} menit")
+    if kerja and not days:  # "4 jam kerja", as "1 hari kerja": the office's hours
+        parts[-1] += " kerja"
+    return " ".join(parts)

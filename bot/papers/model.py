@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date as Date
-from datetime import datetime
+from datetime import datetime, time
 
 __all__ = [
     "APPROVED",
@@ -239,13 +239,15 @@ class StepEvaluation:
     step_no: int
     title: str
     role: str  # "Kabag"
-    visits: int
+    visits: int  # executions: stays ended by the holder's own move (not /tarik, not cancelled)
     median_minutes: float
     p90_minutes: int
     norm_minutes: int  # 0 or less: no norm set
-    over_norm: int  # visits longer than the norm
+    over_norm: int  # executions longer than the norm
     returns: int
     reasons: Sequence[tuple[str, int]]  # the most frequent return reasons, with counts
+    withdrawn: int = 0  # stays taken back by their sender (/tarik): not executions
+    cancelled: int = 0  # stays cut short by the case's cancellation: not executions
 
 
 @dataclass(frozen=True)
@@ -277,3 +279,5 @@ class LaporanSop:
     steps: Sequence[StepEvaluation]
     overdue: Sequence[OverdueCase]
     chart: Picture
+    # the office hours the working time is counted on (config time.day_start, day_end)
+    office_hours: tuple[time, time] = (time(8, 0), time(16, 0))

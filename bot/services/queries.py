@@ -223,7 +223,11 @@ class Queries:
         return await self.db.read(txn)
 
     async def overdue(self, user_id: int, now: datetime) -> tuple[bool, list[Overdue]]:
-        """Steps past their norm that the user may see: (allowed, the steps, oldest first)."""
+        """Steps past their norm that the user may see: (allowed, the steps, oldest first).
+
+        A head (a role that is some role's superior) sees the steps of the head roles they
+        hold and of every role below them: a Karo all of the SOP's steps, as the overdue
+        list of the Karo's /laporan; an administrator every role's."""
 
         def txn(tx: Tx) -> tuple[bool, list[Overdue]]:
             actor = self.actor(tx, user_id)
@@ -239,7 +243,9 @@ class Queries:
                     current = superiors.get(current)
             if not actor.is_admin and not below:
                 return False, []
-            visible = {r.id for r in definition.roles} if actor.is_admin else below
+            heads = {s for s in superiors.values() if s is not None}
+            own = set(actor.roles) & heads  # a head's own steps, as the report counts them
+            visible = {r.id for r in definition.roles} if actor.is_admin else below | own
             found = []
             for case in repo.open_cases_for_roles(tx, self.unit, visible, limit=500):
                 case_definition = self.sops.of(case)

@@ -290,6 +290,8 @@ class Reports:
                     s.over_norm,
                     s.returns,
                     s.reasons,
+                    s.withdrawn,
+                    s.cancelled,
                 )
                 for s in figures.steps
             ],
@@ -300,6 +302,7 @@ class Reports:
                 for o in figures.overdue
             ],
             chart=Picture(chart, width),
+            office_hours=(self.config.time.day_start, self.config.time.day_end),
         )
 
     def summary(
@@ -316,8 +319,9 @@ class Reports:
             f"Berkas: {figures.cases} · selesai {states.get(stats.CaseState.ARCHIVED, 0)} · "
             f"berjalan {states.get(stats.CaseState.ON_TIME, 0) + states.get(stats.CaseState.LATE, 0)} · "
             f"dibatalkan {states.get(stats.CaseState.CANCELLED, 0)}",
-            f"Pelaksanaan langkah: {figures.visits} · dikembalikan: {figures.returns}",
-            f"Melewati norma saat ini: {len(figures.overdue)} berkas",
+            f"Pelaksanaan langkah: {figures.visits} · dikembalikan: {figures.returns}"
+            + _not_counted(figures),
+            f"Melewati norma saat ini: {len(figures.overdue)} berkas (semua langkah SOP ini)",
         ]
         slow = [s for s in figures.steps if s.visits and s.norm > 0 and s.median > s.norm]
         if slow:
@@ -340,3 +344,13 @@ class Reports:
             reason = f"; alasan terbanyak: {t.e(t.clip(s.reasons[0][0], 80))}" if s.reasons else ""
             lines.append(f"• Langkah {s.step} dikembalikan {s.returns} kali{reason}")
         return "\n".join(lines)
+
+
+def _not_counted(figures: stats.Report) -> str:
+    """ " · tidak dihitung: 2 ditarik kembali, 1 dibatalkan": stays whose holder never acted."""
+    apart = [
+        f"{n} {what}"
+        for n, what in ((figures.withdrawn, "ditarik kembali"), (figures.cancelled, "dibatalkan"))
+        if n
+    ]
+    return f" · tidak dihitung: {', '.join(apart)}" if apart else ""
