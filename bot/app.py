@@ -24,6 +24,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Config, max_upload_bytes
 from bot.context import Services, SopApplication, SopContext
 from bot.core.loader import load_definition
+from bot.core.workflow import replay
 from bot.filestore import FileStore
 from bot.inbox import UpdateInbox
 from bot.messages import Renderer
@@ -44,6 +45,7 @@ from bot.services.reports import Charts, Reports
 from bot.updates import PerUserUpdateProcessor
 from bot.worktime import WorkCalendar, WorkSchedule
 from storage import repo
+from storage.codec import CASE_FORMAT
 from storage.db import Database, Tx
 
 if TYPE_CHECKING:
@@ -171,6 +173,28 @@ async def record_revisions(db: Database, sops: SopRegistry, clock: Clock) -> int
     return adopted
 
 
+async def recall_hand_ins(db: Database, sops: SopRegistry) -> int:
+    """Give open cases stored before case format 3 who handed in the work under review
+    (four eyes), rebuilt from their events: the older format knew it only until somebody
+    acted on the case (a return or a withdrawal forgot it). Returns how many."""
+
+    def txn(tx: Tx) -> int:
+        recalled = 0
+        for case in repo.open_cases_stored_before(tx, CASE_FORMAT):
+            if case.sop_code not in sops.codes():
+                continue
+            try:
+                rebuilt = replay(sops.of(case), repo.load_events(tx, case.id))
+            except (ValueError, KeyError):
+                log.warning("case %s: its events do not replay; kept as stored", case.id)
+                continue
+            repo.rewrite_case(tx, replace(case, handed_in=rebuilt.handed_in))
+            recalled += 1
+        return recalled
+
+    return await db.write(txn)
+
+
 def build_services(
     app: SopApplication,
     config: Config,
@@ -276,6 +300,7 @@ def build_application(
         db = await Database.open(config.storage.database)
         try:
             await record_revisions(db, sops, clock)
+            await recall_hand_ins(db, sops)
             svc = build_services(app, config, db, sops, clock, papers, sender_options, charts)
             await remove_stale_parts(svc.files)
             await svc.people.bootstrap()

@@ -10,6 +10,11 @@ current format only.
 - Case format 1: no ``revision`` (the SOP definition the case runs was not recorded).
 - Case format 2: ``revision`` added ("" when unknown: the deployment assigns the revision
   current at the upgrade, see :func:`bot.services.cases.adopt_revisions`).
+- Case format 3: ``handed_in`` added (who handed the work under review in, per review
+  chain, kept through returns and withdrawals for four eyes). A format-2 case knew it only
+  from ``last_move`` (a hand-in nobody has acted on since): lifted to that one, which the
+  workflow core judges as it judged the last move (see
+  :func:`bot.app.recall_hand_ins` for the open cases, rebuilt from their events).
 - Event format 1: ``started`` events without ``revision``; format 2 adds it.
 """
 
@@ -26,7 +31,7 @@ import orjson
 
 from bot.core.model import Approval, Attachment, Case, CaseStatus, Event, EventType, Move
 
-CASE_FORMAT = 2
+CASE_FORMAT = 3
 EVENT_FORMAT = 2
 
 _std_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -108,6 +113,7 @@ def case_to_json(case: Case) -> str:
             for a in case.approvals
         ],
         "reviewers": [list(r) for r in case.reviewers],
+        "handed_in": [list(h) for h in case.handed_in],
         "last_move": [move.by, move.from_step, move.to_step, move.version] if move else None,
         "archive_reference": case.archive_reference,
         "closed_at": ts(case.closed_at) if case.closed_at else None,
@@ -145,7 +151,17 @@ def _case_v1_to_v2(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-_CASE_UPGRADES: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _case_v1_to_v2}
+def _case_v2_to_v3(raw: dict[str, Any]) -> dict[str, Any]:
+    """The last move, when there is one, as the hand-in it may be (made from a step before a
+    review chain into it: the core counts no other)."""
+    move = raw["last_move"]
+    return {"handed_in": [[move[1], move[0]]] if move else [], **raw}
+
+
+_CASE_UPGRADES: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    1: _case_v1_to_v2,
+    2: _case_v2_to_v3,
+}
 """``_CASE_UPGRADES[n]`` lifts a case document from format n to n + 1."""
 
 
@@ -206,6 +222,7 @@ def _case_from_json(text: str, fmt: int) -> Case:
             for a in raw["approvals"]
         ),
         reviewers=tuple((int(s), int(p)) for s, p in raw.get("reviewers", ())),
+        handed_in=tuple((int(s), int(p)) for s, p in raw["handed_in"]),
         last_move=Move(*move) if move else None,
         archive_reference=raw["archive_reference"],
         closed_at=parse_ts(raw["closed_at"]) if raw["closed_at"] else None,

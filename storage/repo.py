@@ -720,6 +720,22 @@ def save_case(
         )
 
 
+def open_cases_stored_before(tx: Tx, fmt: int) -> list[Case]:
+    """Open cases whose stored JSON is of a format older than ``fmt``."""
+    rows = tx.all(
+        "SELECT state, format FROM cases WHERE status = 'open' AND format < ? ORDER BY id", (fmt,)
+    )
+    return [case_from_json(r[0], r[1]) for r in rows]
+
+
+def rewrite_case(tx: Tx, case: Case) -> None:
+    """Write a case's state again, in the current format (nothing else of its row changes)."""
+    tx.run(
+        "UPDATE cases SET state = ?, format = ? WHERE id = ?",
+        (case_to_json(case), CASE_FORMAT, case.id),
+    )
+
+
 def set_case_revision(tx: Tx, case: Case) -> None:
     tx.run(
         "UPDATE cases SET sop_revision = ?, state = ?, format = ? WHERE id = ?",

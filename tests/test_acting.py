@@ -296,6 +296,53 @@ async def test_a_kasubag_who_is_plh_kabag_does_not_approve_her_own_proposal(
         assert (await world.services.db.read(repo.load_case, case)).step == 3
 
 
+async def test_a_plh_kabag_proposal_the_karo_returns_goes_again_to_the_definitive_kabag(
+    tmp_path: Path,
+) -> None:
+    """The Kasubag is Plh Kabag and proposes; the definitive Kabag approves step 2; the
+    Karo returns step 3 to step 2. It is still her proposal: step 2 goes to the definitive
+    Kabag again (with why the Plh does not hold it), she is told again, her Approve is
+    refused, and the Kabag's approval takes it on to the Karo."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        await appoint(world, f"/plh kabag {ID['kasubag']} 31-12-2030 dinas luar Kabag")
+        case = await s.submit("Usulan yang diajukan Plh Kabag")
+        await world.emu.wait_until(lambda: bool(task_of(world, "kabag", case, 2)), timeout=WAIT)
+        await s.approve("kabag", case)
+        await s.review_return("karo", case, "Mohon diselaraskan dengan Renstra.")
+
+        def told() -> list[EmuMessage]:
+            return [
+                m
+                for m in world["kasubag"].bot_messages
+                if f"Berkas #{case}" in m.text
+                and "usulannya sendiri" in m.text
+                and "tidak perlu" in m.text
+            ]
+
+        def returned_task() -> list[EmuMessage]:
+            return [m for m in task_of(world, "kabag", case, 2) if "Renstra" in m.text]
+
+        await world.emu.wait_until(lambda: bool(returned_task()), timeout=WAIT)
+        await world.emu.wait_until(lambda: len(told()) == 2, timeout=WAIT)  # once each pass
+        [task] = returned_task()
+        assert t.WHY_FOUR_EYES.split(";")[0][2:] in task.text
+        assert not task_of(world, "kasubag", case, 2)
+        from bot.core.model import Approve, FourEyes
+
+        current = await world.services.db.read(repo.load_case, case)
+        assert current is not None and current.step == 2
+        try:
+            await world.services.cases.execute(case, Approve(current.version), ID["kasubag"])
+        except FourEyes:
+            pass
+        else:
+            raise AssertionError("the Plh Kabag approved her own proposal the Karo returned")
+        await s.approve("kabag", case)
+        assert (await world.services.db.read(repo.load_case, case)).step == 3
+
+
 async def test_the_demo_period_plh_told_at_step_9_and_the_definitive_karo_signs(
     tmp_path: Path,
 ) -> None:

@@ -7,15 +7,28 @@ is signing the RKAKL at step 9. And one person never decides two review levels o
 
 from __future__ import annotations
 
-from core_helpers import KABAG, KARO, KASUBAG, PEOPLE, Run, run_to, sop
+from typing import Any
 
-from bot.core.definition import Mandate
+from core_helpers import KABAG, KARO, KASUBAG, PEOPLE, TIM_A, TIM_B, Run, raw_sop, run_to, sop
+
+from bot.core.definition import Mandate, SopDefinition
+from bot.core.loader import parse_definition
 from bot.core.model import Actor, DefinitiveOnly, EventType, FourEyes, RoleGone, Withdraw
 from bot.core.workflow import excluded_reviewers
 
 PLH_KARO = Actor(20, frozenset({"karo"}), acting={"karo": "plh"})
 PLT_KABAG = Actor(21, frozenset({"kabag"}), acting={"kabag": "plt"})
 KABAG_AS_PLH_KARO = Actor(KABAG.person_id, frozenset({"kabag", "karo"}), acting={"karo": "plh"})
+KASUBAG_AS_PLH_KABAG = Actor(
+    KASUBAG.person_id, frozenset({"kasubag", "kabag"}), acting={"kabag": "plh"}
+)
+KASUBAG_AS_PLH_KARO = Actor(
+    KASUBAG.person_id, frozenset({"kasubag", "karo"}), acting={"karo": "plh"}
+)
+AYU_AS_PLH_KASUBAG = Actor(
+    TIM_A.person_id, frozenset({"tim", "kasubag"}), acting={"kasubag": "plh"}
+)
+AYU_AS_PLH_KABAG = Actor(TIM_A.person_id, frozenset({"tim", "kabag"}), acting={"kabag": "plh"})
 
 
 def test_step_9_is_for_the_definitive_karo_only_as_the_toml_says() -> None:
@@ -58,7 +71,8 @@ def test_a_kabag_who_is_plh_karo_cannot_decide_step_3_of_what_he_approved_at_ste
     run = run_to(2)
     run.approve(KABAG)
     assert run.step == 3
-    assert excluded_reviewers(run.definition, run.current) == {KABAG.person_id}
+    # the Kabag approved step 2, the Kasubag proposed what step 3 reviews
+    assert excluded_reviewers(run.definition, run.current) == {KABAG.person_id, KASUBAG.person_id}
     assert isinstance(run.refuse(KABAG_AS_PLH_KARO, run.approve_cmd()), FourEyes)
     assert isinstance(run.refuse(KABAG_AS_PLH_KARO, run.return_cmd("perbaiki")), FourEyes)
     run.approve(KARO)  # the definitive Karo decides
@@ -100,7 +114,8 @@ def test_a_withdrawn_approval_no_longer_excludes_its_author() -> None:
     run.approve(KABAG)
     run.withdraw(KABAG)
     assert run.step == 2
-    assert excluded_reviewers(run.definition, run.current) == frozenset()
+    # the Kabag may decide step 2 again; the Kasubag still may not review her proposal
+    assert excluded_reviewers(run.definition, run.current) == {KASUBAG.person_id}
     assert run.current.reviewers == ()
 
 
@@ -136,3 +151,127 @@ def test_without_acting_officials_the_whole_sop_runs_as_before() -> None:
         run.forward(PEOPLE)
     assert not any("acting" in e.data for e in run.log)
     assert run.replayed() == run.current
+
+
+def test_the_kasubag_who_is_plh_kabag_does_not_decide_her_proposal_the_karo_returned() -> None:
+    """Four eyes outlasts a return: the Karo sends step 3 back to step 2; the proposal the
+    Kabag reviews again is still the one the Kasubag handed in at step 1."""
+    run = run_to(2)
+    run.approve(KABAG)
+    run.send_back(KARO, "Mohon diselaraskan dengan Renstra.")
+    assert run.step == 2 and run.current.last_move is None
+    assert excluded_reviewers(run.definition, run.current) == {KASUBAG.person_id}
+    assert isinstance(run.refuse(KASUBAG_AS_PLH_KABAG, run.approve_cmd()), FourEyes)
+    assert isinstance(run.refuse(KASUBAG_AS_PLH_KABAG, run.return_cmd("perbaiki")), FourEyes)
+    run.approve(KABAG)  # the definitive Kabag decides it again
+    assert run.step == 3
+    assert run.replayed() == run.current
+
+
+def test_nor_once_the_kabag_took_his_approval_of_her_proposal_back() -> None:
+    run = run_to(2)
+    run.approve(KABAG)
+    run.withdraw(KABAG)
+    assert run.step == 2
+    assert isinstance(run.refuse(KASUBAG_AS_PLH_KABAG, run.approve_cmd()), FourEyes)
+    assert run.replayed() == run.current
+
+
+def test_a_kasubag_who_is_plh_karo_does_not_decide_step_3_of_her_own_proposal() -> None:
+    """The Kabag's approval at step 2 moves the proposal on; it is still hers at step 3."""
+    run = run_to(2)
+    run.approve(KABAG)
+    assert isinstance(run.refuse(KASUBAG_AS_PLH_KARO, run.approve_cmd()), FourEyes)
+    assert isinstance(run.refuse(KASUBAG_AS_PLH_KARO, run.return_cmd("perbaiki")), FourEyes)
+
+
+def test_a_member_who_is_plh_kabag_does_not_initial_at_step_8_the_drafts_she_handed_in() -> None:
+    run = run_to(6)
+    run.forward([TIM_A])  # Ayu hands the drafts in
+    run.approve(KASUBAG)
+    assert run.step == 8
+    assert excluded_reviewers(run.definition, run.current) == {
+        TIM_A.person_id,
+        KASUBAG.person_id,
+    }
+    assert isinstance(run.refuse(AYU_AS_PLH_KABAG, run.approve_cmd()), FourEyes)
+    run.approve(KABAG)
+    assert run.step == 9
+
+
+def test_a_member_who_is_plh_kasubag_does_not_check_her_drafts_the_kabag_returned() -> None:
+    """The Kabag returns step 8 to step 7: the drafts the Kasubag checks again are still
+    Ayu's, so Ayu as Plh Kasubag may not; the definitive Kasubag checks them."""
+    run = run_to(6)
+    run.forward([TIM_A])
+    run.approve(KASUBAG)
+    run.send_back(KABAG, "Paraf belum lengkap.")
+    assert run.step == 7
+    assert isinstance(run.refuse(AYU_AS_PLH_KASUBAG, run.approve_cmd()), FourEyes)
+    assert isinstance(run.refuse(AYU_AS_PLH_KASUBAG, run.return_cmd("perbaiki")), FourEyes)
+    run.approve(KASUBAG)
+    assert run.step == 8
+
+
+def test_drafts_handed_in_again_are_the_work_of_who_handed_them_in_last() -> None:
+    """The Kasubag returns the drafts to the team; Budi hands in the corrected ones. They
+    are Budi's now (one author per review chain: the latest hand-in), and the proposal's
+    author is of another chain."""
+    run = run_to(6)
+    run.forward([TIM_A])
+    run.send_back(KASUBAG, "Lengkapi RKAKL.")
+    run.forward([TIM_B])
+    assert run.step == 7
+    assert run.current.handed_in == ((1, KASUBAG.person_id), (6, TIM_B.person_id))
+    assert excluded_reviewers(run.definition, run.current) == {TIM_B.person_id}
+
+
+def test_a_proposal_taken_back_by_its_proposer_is_hers_again_not_under_review() -> None:
+    run = run_to(2)
+    run.withdraw(KASUBAG)
+    assert run.step == 1 and not run.current.handed_in
+    run.forward([KASUBAG])
+    assert run.current.handed_in == ((1, KASUBAG.person_id),)
+    assert run.replayed() == run.current
+
+
+def renumbered(by: int) -> SopDefinition:
+    """The source SOP with every step number moved by ``by``: another SOP of the same form."""
+    raw: dict[str, Any] = raw_sop()
+    for step in raw["steps"]:
+        for key in ("id", "on_approve", "on_return"):
+            if key in step:
+                step[key] += by
+    return parse_definition(raw)
+
+
+def test_four_eyes_reads_the_review_chains_from_the_sop_not_from_step_numbers() -> None:
+    definition = renumbered(100)
+    assert definition.review_chain(108) == {107, 108, 109}
+    run = Run(definition)
+    run.start()
+    while run.step != 106:
+        run.forward(PEOPLE)
+    run.forward([TIM_A])
+    run.approve(KASUBAG)
+    run.send_back(KABAG, "Paraf belum lengkap.")
+    assert run.step == 107
+    assert isinstance(run.refuse(AYU_AS_PLH_KASUBAG, run.approve_cmd()), FourEyes)
+    run.approve(KASUBAG)
+    assert isinstance(run.refuse(AYU_AS_PLH_KABAG, run.approve_cmd()), FourEyes)
+
+
+def test_a_case_opened_by_a_plh_kasubag_is_recorded_as_acting() -> None:
+    """The history, /status and the Dokumentasi name who opened the case from its started
+    event: "Plh. Kasubag", like every other event of hers."""
+    plh_kasubag = Actor(30, frozenset({"kasubag"}), acting={"kasubag": "plh"})
+    run = Run(sop())
+    [opened] = run.start(plh_kasubag)
+    assert (opened.type, opened.role, opened.data["acting"]) == (
+        EventType.STARTED,
+        "kasubag",
+        "plh",
+    )
+    assert run.replayed() == run.current
+    [opened] = Run(sop()).start(KASUBAG)
+    assert "acting" not in opened.data

@@ -19,13 +19,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from core_helpers import PEOPLE, T0, Run, run_to, sop, started
+from core_helpers import ADMIN, KABAG, KARO, KASUBAG, PEOPLE, T0, Run, run_to, sop, started
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.app import recall_hand_ins
 from bot.core.definition import SopDefinition
 from bot.core.model import Approval, Attachment, Case, CaseStatus, Event, EventType, Move
-from bot.core.workflow import replay
+from bot.core.workflow import excluded_reviewers, replay
+from bot.services.registry import SopRegistry
 from storage import repo
 from storage.codec import (
     CASE_FORMAT,
@@ -137,6 +139,14 @@ def format1_case_json(case: Case) -> str:
     raw["status"] = case.status.value
     raw["produced"] = sorted(case.produced)
     raw["approvals"] = [{**a, "at": ts(a["at"])} for a in raw["approvals"]]
+    return json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
+
+
+def format2_case_json(case: Case) -> str:
+    """A case as case JSON format 2 had it: who handed in the work under review not kept
+    (only the last move, which a return or a withdrawal clears, told the proposer)."""
+    raw = json.loads(case_to_json(case))
+    del raw["handed_in"]
     return json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -1046,12 +1056,14 @@ CASES = st.builds(
     archive_reference=st.none() | TEXTS,
     closed_at=st.none() | MOMENTS,
     revision=TEXTS,
+    reviewers=st.lists(st.tuples(st.integers(1, 20), IDS), max_size=3).map(tuple),
+    handed_in=st.lists(st.tuples(st.integers(1, 20), IDS), max_size=3).map(tuple),
 )
 
 
 @settings(max_examples=300, deadline=None)
 @given(CASES)
-def test_case_json_format_2_roundtrips(case: Case) -> None:
+def test_case_json_roundtrips_in_the_current_format(case: Case) -> None:
     text = case_to_json(case)
     assert case_from_json(text) == case
     assert case_from_json(text, CASE_FORMAT) == case
@@ -1094,7 +1106,7 @@ def test_real_cases_at_every_step_roundtrip_in_both_formats() -> None:
         assert case_from_json(format1_case_json(case), 1) == replace(case, revision="")
 
 
-def test_case_json_format_2_is_compact() -> None:
+def test_case_json_is_compact() -> None:
     case = run_to(9).current
     attachment, approval, move = case.files[0], case.approvals[0], case.last_move
     assert move is not None
@@ -2216,3 +2228,60 @@ async def test_an_update_a_stop_left_is_put_back_at_most_three_times(db: Databas
     await db.write(repo.forget_updates, [5])  # handled at the third start
     assert await db.write(repo.updates_to_replay, 3) == ([], [7])
     assert await db.write(repo.updates_to_replay, 3) == ([], [])
+
+
+# -- case format 2: before who handed in the work under review was kept --------------------
+
+
+def test_a_format_2_proposal_awaiting_step_2_loads_with_its_proposer_kept_out() -> None:
+    """Format 2 knew the proposer from the last move: the case loads judged as it was."""
+    case = run_to(2).current
+    loaded = case_from_json(format2_case_json(case), 2)
+    assert loaded == case
+    assert loaded.handed_in == ((1, KASUBAG.person_id),)
+    assert excluded_reviewers(sop(), loaded) == {KASUBAG.person_id}
+
+
+def test_a_format_2_case_at_a_step_the_last_move_does_not_hand_in_loads_as_it_was() -> None:
+    run = run_to(2)
+    run.approve(KABAG)  # an approval: a move inside the chain, not a hand-in
+    loaded = case_from_json(format2_case_json(run.current), 2)
+    assert loaded.handed_in == ((2, KABAG.person_id),)
+    assert excluded_reviewers(sop(), loaded) == excluded_reviewers(sop(), run.current) - {
+        KASUBAG.person_id
+    }
+
+
+async def test_an_open_format_2_case_the_karo_returned_gets_its_proposer_back_from_its_events(
+    db: Database,
+) -> None:
+    """Format 2 forgot the proposer once the Karo returned step 3 to step 2. At start the
+    open cases stored so are rebuilt from their events: the Kasubag is kept out again, and
+    the row is in the current format; a closed case is left as it is."""
+    run = run_to(2)
+    run.approve(KABAG)
+    run.send_back(KARO, "Mohon diselaraskan dengan Renstra.")
+    closed = started()
+    closed.cancel(ADMIN, "Dibatalkan")
+    closed_case, closed_log = renumbered(closed, 2)
+
+    def old_rows(tx: Tx) -> None:
+        store(tx, run.current, run.log)
+        store(tx, closed_case, closed_log)
+        tx.run(
+            "UPDATE cases SET state = ?, format = 2 WHERE id = ?",
+            (format2_case_json(run.current), 1),
+        )
+        state = format2_case_json(closed_case)
+        tx.run("UPDATE cases SET state = ?, format = 2 WHERE id = 2", (state,))
+
+    await db.write(old_rows)
+    before = await db.read(repo.load_case, 1)
+    assert before is not None and before.handed_in == ()
+    assert excluded_reviewers(sop(), before) == frozenset()  # what format 2 could tell
+    assert await recall_hand_ins(db, SopRegistry([sop()])) == 1
+    after = await db.read(repo.load_case, 1)
+    assert after == run.current
+    assert excluded_reviewers(sop(), after) == {KASUBAG.person_id}
+    assert await rows(db, "SELECT id, format FROM cases ORDER BY id") == [(1, CASE_FORMAT), (2, 2)]
+    assert await recall_hand_ins(db, SopRegistry([sop()])) == 0

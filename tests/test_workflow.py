@@ -18,6 +18,7 @@ from core_helpers import (
     TIM_B,
     TIM_C,
     Run,
+    person,
     run_to,
     sop,
     started,
@@ -185,6 +186,24 @@ def test_an_acting_kabag_who_is_also_kasubag_proposes_but_does_not_review_her_pr
     run.approve(KABAG)
     assert run.log[-1].role == "kabag"
     assert run.step == 3
+
+
+def test_a_proposal_the_karo_returns_to_step_2_is_still_not_reviewed_by_its_proposer() -> None:
+    """The Karo returns step 3 to step 2: the Kabag's approval no longer stands, but the
+    proposal is still the one she handed in; she neither approves nor returns it at step 2,
+    nor, as an acting Karo, at step 3. The definitive Kabag decides it again."""
+    run = started()
+    run.forward([PLT_KABAG])
+    run.approve(KABAG)
+    run.send_back(KARO, "Mohon diselaraskan dengan Renstra.")
+    assert run.step == 2
+    assert isinstance(run.refuse(PLT_KABAG, run.approve_cmd()), FourEyes)
+    assert isinstance(run.refuse(PLT_KABAG, run.return_cmd("perbaiki")), FourEyes)
+    run.approve(KABAG)
+    assert run.step == 3
+    plt_karo_too = person(PLT_KABAG.person_id, "kasubag", "kabag", "karo")
+    assert isinstance(run.refuse(plt_karo_too, run.approve_cmd()), FourEyes)
+    assert_log_replays(run)
 
 
 # -- reviews and returns ---------------------------------------------------------------

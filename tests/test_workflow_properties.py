@@ -359,6 +359,65 @@ KINDS = ("action", "review", "upload", "team")
 FIRST_KINDS = ("action", "upload", "team")  # a review needs an earlier step to return to
 
 
+# -- four eyes with acting officials ----------------------------------------------------
+
+# The Kasubag acting as Kabag or Karo, members of the team acting as Kasubag or Kabag: each
+# the same person as the one they are, with one role more.
+ACTING_PEOPLE = (
+    *PEOPLE,
+    Actor(KASUBAG.person_id, frozenset({"kasubag", "kabag"}), acting={"kabag": "plh"}),
+    Actor(KASUBAG.person_id, frozenset({"kasubag", "karo"}), acting={"karo": "plt"}),
+    Actor(TIM_A.person_id, frozenset({"tim", "kasubag"}), acting={"kasubag": "plh"}),
+    Actor(TIM_B.person_id, frozenset({"tim", "kabag"}), acting={"kabag": "plh"}),
+)
+acting_intents = st.tuples(
+    st.sampled_from(INTENT_KINDS),
+    st.sampled_from([*ACTING_PEOPLE, *ACTING_PEOPLE[-4:] * 3, *[HOLDER] * len(PEOPLE)]),
+    st.integers(0, 9),
+    st.integers(0, 99),
+)
+
+
+def author_of(definition: SopDefinition, log: Sequence[Event], step_id: int) -> int | None:
+    """Who last handed in what review ``step_id`` decides, read off the log: the latest
+    move into its review chain from a step before it, held by another role."""
+    chain = definition.review_chain(step_id)
+    for event in reversed(log):
+        handed_in = (
+            event.type in (EventType.COMPLETED, EventType.APPROVED)
+            and not definition.step(event.step).is_review
+            and event.to_step in chain
+        )
+        if handed_in:
+            return event.actor if event.role != definition.step(step_id).actor else None
+    return None
+
+
+@PROPERTY
+@given(st.lists(acting_intents, min_size=5, max_size=80))
+def test_nobody_decides_a_review_of_what_they_handed_in_whatever_came_back_since(
+    intents_drawn: list[tuple[str, Actor | None, int, int]],
+) -> None:
+    """Returns, withdrawals and approvals at the level below in any order: a review step is
+    never approved or returned by who handed its chain the work (the proposal, the drafts)."""
+    walk = Checked(started())  # commands picked as above; the withdrawal oracle is not
+    run = walk.run  # role-aware (Ayu withdraws an approval she gave as Plh Kabag)
+    for intent in intents_drawn:
+        if not run.current.is_open:
+            break
+        actor = who(walk, intent)
+        for command in command_for(walk, intent):
+            try:
+                run.do(actor, command)
+            except DomainError:
+                break
+    log, definition = run.log, run.definition
+    assert replay(definition, log) == run.current
+    for k, event in enumerate(log):
+        if event.type in (EventType.APPROVED, EventType.RETURNED):
+            assert event.actor != author_of(definition, log[:k], event.step), event
+
+
 @st.composite
 def linear_sops(draw: st.DrawFn, min_steps: int = 2) -> dict[str, Any]:
     """A random valid SOP of the standard form: steps in a line, reviews returning earlier."""

@@ -89,6 +89,10 @@ class Case:
     closed_at: datetime | None = None
     revision: str = ""  # of the SOP definition the case started with (and keeps)
     reviewers: tuple[tuple[int, int], ...] = ()  # (review step, person) of standing approvals
+    # (step, person): who handed the work a review chain reviews in, from the step before
+    # the chain (the proposal at step 1, the drafts at step 6); one per chain, the latest.
+    # Returns, withdrawals and approvals inside the chain keep it (four eyes).
+    handed_in: tuple[tuple[int, int], ...] = ()
 
     def latest(self, doc: str) -> Attachment | None:
         found = None

@@ -189,13 +189,15 @@ def _start(
     if not MIN_YEAR <= command.fiscal_year <= MAX_YEAR:
         raise InvalidValue("fiscal year out of range", field="fiscal_year")
     title = _text(command.title, required=True)
-    data = {
+    data: dict[str, Any] = {
         "sop_code": command.sop_code,
         "unit": command.unit,
         "title": title,
         "fiscal_year": command.fiscal_year,
         "revision": definition.revision,
     }
+    if acting := actor.acting_as(first.actor):
+        data["acting"] = acting  # opened by a Plh/Plt, recorded as such like every decision
     return [
         Event(
             EventType.STARTED,
@@ -278,8 +280,10 @@ def excluded_reviewers(definition: SopDefinition, case: Case) -> frozenset[int]:
     """Who may not decide the case's current step (four eyes): one person never decides two
     review levels of a case, nor reviews what they themselves proposed. A level is a review
     step of the same chain held by another role (an SOP that gives two levels to one role
-    says so itself); the proposer is whoever handed the case in to this review from a step
-    that is not one (a Kasubag acting as Plh Kabag does not approve her own proposal)."""
+    says so itself); the proposer is whoever handed the work in to this chain from a step
+    that is not one (``Case.handed_in``), held by another role: a Kasubag acting as Plh
+    Kabag does not approve her own proposal, neither on its first pass nor after the Karo
+    returned it or the Kabag took his approval back."""
     step = definition.step(case.step)
     chain = definition.review_chain(step.id)
     excluded = {
@@ -289,16 +293,25 @@ def excluded_reviewers(definition: SopDefinition, case: Case) -> frozenset[int]:
         and reviewed in chain
         and definition.step(reviewed).actor != step.actor
     }
-    move = case.last_move
-    if (
-        step.is_review
-        and move is not None
-        and move.to_step == step.id
-        and not definition.step(move.from_step).is_review
-        and definition.step(move.from_step).actor != step.actor
-    ):
-        excluded.add(move.by)
+    if chain:
+        excluded |= {
+            person
+            for from_step, person in case.handed_in
+            if _handed_into(definition, from_step) == chain
+            and definition.step(from_step).actor != step.actor
+        }
     return frozenset(excluded)
+
+
+def _handed_into(definition: SopDefinition, step_id: int) -> frozenset[int]:
+    """The review chain completing ``step_id`` hands the work in to: the chain of its next
+    step, when it is not a review step itself and the next one is (none otherwise)."""
+    if not definition.has_step(step_id):
+        return frozenset()
+    step = definition.step(step_id)
+    if step.is_review or step.on_approve is None or not definition.has_step(step.on_approve):
+        return frozenset()
+    return definition.review_chain(step.on_approve)
 
 
 def _require_kind(step: Step, *kinds: StepKind) -> None:
@@ -378,6 +391,12 @@ def apply(definition: SopDefinition, case: Case | None, event: Event) -> Case:
             reviewers = case.reviewers
             if event.type is EventType.APPROVED and step.is_review:
                 reviewers = (*[r for r in reviewers if r[0] != step.id], (step.id, event.actor))
+            handed_in = case.handed_in
+            if chain := _handed_into(definition, step.id):
+                handed_in = (
+                    *[h for h in handed_in if _handed_into(definition, h[0]) != chain],
+                    (step.id, event.actor),
+                )
             produced = case.produced | {definition.canonical(d) for d in step.outputs}
             move = Move(event.actor, event.step, event.to_step, case.version + 1)
             return _moved(
@@ -388,6 +407,7 @@ def apply(definition: SopDefinition, case: Case | None, event: Event) -> Case:
                 produced=produced,
                 last_move=move,
                 reviewers=reviewers,
+                handed_in=handed_in,
             )
         case EventType.RETURNED:
             assert event.to_step is not None
@@ -402,6 +422,8 @@ def apply(definition: SopDefinition, case: Case | None, event: Event) -> Case:
             ):
                 approvals = approvals[:-1]  # a withdrawn approval no longer stands
             reviewers = tuple(r for r in case.reviewers if r != (event.to_step, event.actor))
+            # a hand-in taken back no longer stands either (the work is its author's again)
+            handed_in = tuple(h for h in case.handed_in if h != (event.to_step, event.actor))
             return _moved(
                 case,
                 event,
@@ -409,6 +431,7 @@ def apply(definition: SopDefinition, case: Case | None, event: Event) -> Case:
                 last_move=None,
                 approvals=approvals,
                 reviewers=reviewers,
+                handed_in=handed_in,
             )
         case EventType.ARCHIVED:
             step = definition.step(event.step)
