@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -48,6 +49,7 @@ from bot.papers.model import (
 )
 from bot.papers.registry import PAPERS, PaperKind, archive_file_name, file_name
 from bot.papers.render import PaperRenderer
+from bot.services import routing
 from bot.services.registry import SopRegistry
 from bot.views import acting_role, action_text, role_name
 from bot.worktime import WorkCalendar
@@ -273,6 +275,41 @@ def skeleton_signers(definition: SopDefinition) -> dict[str, str]:
     return slots
 
 
+def approval_path(definition: SopDefinition, from_step: Step) -> list[Step]:
+    """The steps that follow ``from_step`` when every one of them is approved, in order."""
+    path: list[Step] = []
+    seen = {from_step.id}
+    step = from_step
+    while step.on_approve is not None and step.on_approve not in seen:
+        if not definition.has_step(step.on_approve):
+            break
+        step = definition.step(step.on_approve)
+        seen.add(step.id)
+        path.append(step)
+    return path
+
+
+def signing_step(definition: SopDefinition, from_step: Step, role: str) -> Step | None:
+    """The step where ``role`` signs what ``from_step`` hands on: following the approvals
+    from it, the first step of the role that gives a paraf or a signature (the Kasubag's
+    review of the drafts, the Karo's signing of them). None: the role gives neither."""
+    path = approval_path(definition, from_step)
+    return next((s for s in path if s.actor == role and s.approval is not None), None)
+
+
+def template_entry(
+    definition: SopDefinition, events: Sequence[Event], paper: str, step: int
+) -> tuple[int, int]:
+    """The event that brought the case into the step that hands out the blank draft
+    ``paper`` (a step listing it in ``templates``), and that step: the latest such move
+    (else the last event, at ``step``)."""
+    for i in range(len(events) - 1, -1, -1):
+        to = events[i].to_step
+        if to is not None and definition.has_step(to) and paper in definition.step(to).templates:
+            return i, to
+    return len(events) - 1, step
+
+
 def case_info(
     definition: SopDefinition, case_no: str, title: str, unit: str, fiscal_year: int
 ) -> CaseInfo:
@@ -345,40 +382,74 @@ class Paperwork:
         kind = PAPERS.get(paper)
         if kind is None:
             raise ValueError(f"unknown paper {paper!r} (known: {', '.join(PAPERS)})")
-        loaded = await self.db.read(self._load, case_id)
+        loaded = await self.db.read(self._load, case_id, kind, seq)
         if loaded is None:
             return []
-        definition, events, people, files, holders, appointments = loaded
-        upto = events[:seq] if seq > 0 else events
-        case = replay(definition, upto)
-        ctx = _Context(self, definition, case, upto, people, files, holders, appointments)
-        return await _BUILDERS[kind.record](ctx, kind)
+        return await _BUILDERS[kind.record](_Context(self, *loaded), kind)
 
-    def _load(self, tx: Tx, case_id: int) -> _Loaded | None:
-        """Everything a paper of the case needs, in one read: its log, the definition it
-        runs, the people in it, its files, and who holds each role now."""
+    def _load(self, tx: Tx, case_id: int, kind: PaperKind[Any], seq: int) -> _Loaded | None:
+        """Everything a paper of the case needs, in one read: its log up to the paper's
+        event and the case as it was then, the definition it runs, the people in it, its
+        files, who holds each role now, and who routing gave the steps the paper names
+        (:meth:`_routed_steps`) at the paper's event."""
         stored = repo.load_case(tx, case_id)
         events = repo.load_events(tx, case_id)
         if stored is None or not events:
             return None
         definition = self.sops.of(stored)
+        upto = events[:seq] if seq > 0 else events
+        case = replay(definition, upto)
         holders = {r.id: repo.holders(tx, stored.unit, r.id) for r in definition.roles}
         ids = [p for e in events for p in e.people] + list(stored.team)
         ids += [p.telegram_id for people in holders.values() for p in people]
         appointments = repo.appointments(tx, stored.unit)
         ids += [a.person_id for a in appointments]
+        routes: dict[int, routing.Route] = {}
+        ahead = case
+        for step, at in self._routed_steps(definition, case, upto, kind):
+            if ahead.step != step:
+                ahead = replace(ahead, step=step)
+            routes[step] = route = routing.route(tx, definition, ahead, at)
+            ids += route.people
+            if definition.step(step).is_review and route.people:
+                # who initials a level ahead may not review another level (four eyes)
+                ahead = replace(ahead, reviewers=(*ahead.reviewers, (step, route.people[0])))
         people = repo.people_by_ids(tx, ids)
         files = {f.id: f for f in repo.files_of_case(tx, case_id)}
-        return definition, events, people, files, holders, appointments
+        return definition, case, upto, people, files, holders, appointments, routes
+
+    @staticmethod
+    def _routed_steps(
+        definition: SopDefinition, case: Case, events: Sequence[Event], kind: PaperKind[Any]
+    ) -> list[tuple[int, datetime]]:
+        """The steps whose holder a paper names, with when, in the order the case takes
+        them: a Disposisi's addressee holds the step it sends the case to, as routed by its
+        move; a blank draft's signature slots name who signs at each role's signing step
+        (:func:`signing_step`), as routing stands when the draft is handed out and as it
+        will stand after the levels before it have initialled the draft."""
+        event = events[-1]
+        if kind.record is Disposisi:
+            return [(event.to_step or event.step, event.at)]
+        if kind.record is DraftSkeleton:
+            entry, step = template_entry(definition, events, kind.name, case.step)
+            roles = set(skeleton_signers(definition).values())
+            signing: dict[str, Step] = {}
+            for s in approval_path(definition, definition.step(step)):
+                if s.actor in roles and s.approval is not None:
+                    signing.setdefault(s.actor, s)
+            return [(s.id, events[entry].at) for s in signing.values()]
+        return []
 
 
 _Loaded = tuple[
     SopDefinition,
+    Case,
     list[Event],
     dict[int, repo.Person],
     dict[int, repo.StoredFile],
     dict[str, list[repo.Person]],
     list[repo.Appointment],
+    dict[int, routing.Route],
 ]
 
 
@@ -395,9 +466,10 @@ class _Context:
         files: dict[int, repo.StoredFile],
         holders: dict[str, list[repo.Person]],
         appointments: list[repo.Appointment],
+        routes: dict[int, routing.Route],
     ) -> None:
         self.w, self.d, self.case, self.events = work, definition, case, events
-        self.holders, self.appointments = holders, appointments
+        self.holders, self.appointments, self.routes = holders, appointments, routes
         self.event = events[-1]
         self.zone = work.renderer.zone
         self.people, self.files = people, files
@@ -439,6 +511,21 @@ class _Context:
             return self.official(None, role)
         self.people.setdefault(holders[0].telegram_id, holders[0])
         return self.official(holders[0].telegram_id, role)
+
+    async def routed(self, step: Step) -> Official:
+        """Who routing gave ``step`` (read with the paper's inputs): the acting official
+        in force, as "Plh."/"Plt.", unless passed over (a definitive-only step, four eyes)
+        for the definitive holder; no name where nobody may take it (a vacant role, a
+        strategic step no definitive holder may sign). A step not routed: :meth:`holder`."""
+        route = self.routes.get(step.id)
+        if route is None:
+            return await self.holder(step.actor)
+        if not route.people:
+            return self.official(None, step.actor)
+        person = route.people[0]
+        appointment = route.appointment
+        acting = appointment.kind if appointment and appointment.person_id == person else ""
+        return self.official(person, step.actor, acting)
 
     def visit(self, step: int, before: int) -> int:
         """Which pass through ``step`` the case is on after its first ``before`` events:
@@ -482,7 +569,7 @@ class _Context:
             letterhead=self.w.letterhead,
             case=self.info,
             from_official=sender,
-            to_official=await self.holder(to_step.actor),
+            to_official=await self.routed(to_step),
             date=self.zone.day(ev.at),
             instruction=disposisi_instruction(self.d, ev.role, to_step),
             notes=ev.note,
@@ -564,16 +651,16 @@ class _Context:
     async def skeleton(self, kind: PaperKind[DraftSkeleton]) -> list[RenderedPaper]:
         """A blank draft handed to the holder of a step that lists it in ``templates``,
         dated and named by the case's entry into that step."""
-        entry = len(self.events) - 1
-        step = self.case.step
-        for i in range(len(self.events) - 1, -1, -1):
-            to = self.events[i].to_step
-            if to is not None and self.d.has_step(to) and kind.name in self.d.step(to).templates:
-                entry, step = i, to
-                break
-        officials = {
-            slot: await self.holder(role) for slot, role in skeleton_signers(self.d).items()
-        }
+        entry, step = template_entry(self.d, self.events, kind.name, self.case.step)
+        # each slot names who signs at the step where its role signs the draft: the
+        # definitive holder where that step is definitive only (a Plh or Plt takes no
+        # strategic decision on budget allocation: UU 30/2014 Pasal 14 ayat (7))
+        officials = {}
+        for slot, role in skeleton_signers(self.d).items():
+            signing = signing_step(self.d, self.d.step(step), role)
+            officials[slot] = await (
+                self.routed(signing) if signing is not None else self.holder(role)
+            )
         day = self.zone.day(self.events[entry].at)
         paper = DraftSkeleton(self.w.letterhead, self.info, officials, day)
         visit = f"ke{self.visit(step, entry + 1)}"

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from docx import Document
 
 from bot import texts as t
@@ -24,6 +25,8 @@ from storage import repo
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 ID = {p.key: p.telegram_id for p in (*OFFICIALS, ACTING)}
+PEOPLE = {p.key: p for p in (*OFFICIALS, ACTING)}
+BLANK_DRAFTS = ("program-kerja", "rkakl", "penetapan-kinerja")
 WAIT = 15.0
 
 
@@ -368,6 +371,131 @@ async def test_the_demo_period_plh_told_at_step_9_and_the_definitive_karo_signs(
         ]
         assert any(f"Berkas #{case}" in t and "Langkah 9 dari 12" in t for t in shown)
         assert any("Langkah 9 dari 12" in t and "strategis" in t for t in shown)
+
+
+async def papers_of(world: World, case: int, prefix: str) -> dict[str, bytes]:
+    """The papers of the case whose file names start with ``prefix``, by name."""
+    files = await world.services.db.read(repo.files_of_case, case)
+    return {
+        f.name: world.services.files.resolve(f.path).read_bytes()
+        for f in files
+        if f.kind == "paper" and f.name.startswith(prefix)
+    }
+
+
+async def blank_drafts(world: World, case: int) -> dict[str, str]:
+    """The blank Program Kerja, RKAKL and Penetapan Kinerja the team received at step 6, by
+    name: their text."""
+    await world.emu.wait_until(
+        lambda: any(
+            f"Berkas #{case}" in m.text and "Langkah 6 dari 12" in m.text
+            for m in world["tim1"].bot_messages
+        ),
+        timeout=WAIT,
+    )
+    await world.drained()
+    drafts = {}
+    for kind in BLANK_DRAFTS:
+        for name, data in (await papers_of(world, case, f"{kind}-B{case}-kerangka")).items():
+            drafts[name] = paper_text(data)
+    assert len(drafts) == len(BLANK_DRAFTS), list(drafts)
+    received = [m.document["file_name"] for m in world["tim1"].bot_messages if m.document]
+    assert set(drafts) <= set(received), "the team works on these"
+    return drafts
+
+
+async def test_the_blank_drafts_handed_out_under_a_plh_karo_name_the_definitive_karo_who_signs(
+    tmp_path: Path,
+) -> None:
+    """A Plh Karo is in force when the team receives its blank Program Kerja, RKAKL and
+    Penetapan Kinerja (step 6). Karo signs them at step 9, which is definitive only: a Plh
+    takes no strategic decision on budget allocation (UU 30/2014 Pasal 14 ayat (7)). The
+    drafts are made out for the definitive Karo, who will sign them, not for the Plh."""
+    karo = PEOPLE["karo"]
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti tahunan")
+        case = await to_step_3(world, s)
+        await s.approve("plh", case)  # step 3 is not strategic: the Plh decides it
+        await s.press("kabag", "Teruskan", case)
+        await s.press("kasubag", "Ayu", case)
+        await s.press("kasubag", "Tetapkan tim", case)
+        for name, text in (await blank_drafts(world, case)).items():
+            assert karo.name in text and karo.nip in text, name
+            assert ACTING.name not in text and ACTING.nip not in text, name
+            assert "Plh." not in text and "PLH." not in text.upper(), name
+
+
+@pytest.mark.parametrize(
+    ("plh_kabag", "initials"),
+    [("plh", "plh"), ("kasubag", "kabag")],
+    ids=["a-plh-kabag-initials-step-8", "a-kasubag-who-is-plh-kabag-initials-step-7-only"],
+)
+async def test_the_kabag_on_a_blank_draft_is_whoever_will_initial_it_at_step_8(
+    tmp_path: Path, plh_kabag: str, initials: str
+) -> None:
+    """A Plh Kabag is in force when the team receives the blank drafts. Kabag initials them
+    at step 8, which a Plh may decide: the draft's paraf table names the Plh Kabag, as
+    "Plh. Kepala Bagian ...". A Kasubag who is Plh Kabag initials the drafts at step 7
+    herself; four eyes gives step 8 to the definitive Kabag, whom the draft names then."""
+    plh, kabag = PEOPLE[plh_kabag], PEOPLE[initials]
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await to_step_3(world, s)
+        await s.approve("karo", case)
+        await s.press("kabag", "Teruskan", case)
+        await appoint(world, f"/plh kabag {plh.telegram_id} 31-12-2030 dinas luar Kabag")
+        await s.press("kasubag", "Ayu", case)
+        await s.press("kasubag", "Tetapkan tim", case)
+        for name, text in (await blank_drafts(world, case)).items():
+            assert kabag.name in text, name
+            if initials == "plh":
+                assert "Plh. Kepala Bagian Manajemen Kinerja" in text, name
+                assert PEOPLE["kabag"].name not in text, name
+            else:
+                assert "Plh." not in text, name
+
+
+def addressee(data: bytes) -> str:
+    """The Lembar Disposisi's "Diteruskan kepada": the cell that opens with "Yth."."""
+    document = Document(io.BytesIO(data))
+    rows = [row for table in document.tables for row in table.rows]
+    cells: list[str] = [cell.text for row in rows for cell in row.cells]
+    return next(c for c in cells if c.startswith("Yth."))
+
+
+@pytest.mark.parametrize(
+    ("plh_karo", "gets_step_3"),
+    [("plh", "plh"), ("kabag", "karo")],
+    ids=["a-plh-karo-gets-step-3", "four-eyes-gives-step-3-to-the-definitive-karo"],
+)
+async def test_the_disposisi_of_step_2_is_addressed_to_whoever_gets_step_3(
+    tmp_path: Path, plh_karo: str, gets_step_3: str
+) -> None:
+    """The Kabag's Lembar Disposisi of step 2 goes with step 3 to the Karo it instructs, and
+    is addressed to him. A Plh Karo from another division gets step 3: "Yth. Plh. Kepala
+    Biro ...". When the Kabag himself is Plh Karo, four eyes gives step 3 to the definitive
+    Karo: the Disposisi is addressed to Karo, not to its own sender as Plh Karo."""
+    to = PEOPLE[gets_step_3]
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        await appoint(world, f"/plh karo {ID[plh_karo]} 31-12-2030 dinas luar Karo")
+        case = await to_step_3(world, s)
+        await world.emu.wait_until(lambda: bool(task_of(world, gets_step_3, case, 3)), timeout=WAIT)
+        await world.drained()
+        ((name, data),) = (await papers_of(world, case, f"disposisi-B{case}-langkah2")).items()
+        received = [m.document["file_name"] for m in world[gets_step_3].bot_messages if m.document]
+        assert name in received
+        yth = addressee(data)
+        assert to.name in yth, yth
+        assert PEOPLE["kabag"].name in paper_text(data)  # the sender, "Surat dari"
+        if gets_step_3 == "plh":
+            assert yth.startswith("Yth. Plh. Kepala Biro Perencanaan dan Manajemen Kinerja"), yth
+        else:
+            assert "Plh." not in yth and PEOPLE["kabag"].name not in yth, yth
 
 
 async def test_a_period_from_the_config_routes_in_and_out_at_midnight_office_time(
