@@ -13,7 +13,9 @@ from bot import parsing
 from bot import texts as t
 from bot.outbox import UPLOAD_READ_TIMEOUT
 from bot.services.queries import CaseStatus
-from bot.services.reports import PeriodRequest
+from bot.core.definition import SopDefinition
+from bot.services.reports import PeriodRequest, head_names
+from bot.views import listing
 from handlers.common import Context, reply, user_id
 
 log = logging.getLogger(__name__)
@@ -26,11 +28,18 @@ USAGE_REPORT = (
     "(tanpa kode: SOP yang pertama)."
 )
 REFUSED_REPORT = (
-    "Mohon maaf, laporan evaluasi penerapan SOP hanya dapat diminta oleh Karo, Kabag, "
-    "dan administrator."
+    "Mohon maaf, laporan evaluasi penerapan SOP <i>{sop}</i> hanya dapat diminta oleh {who}."
 )
 FUTURE_REPORT = "Mohon maaf, periode {period} belum dimulai."
 MAX_CAPTION = 1024
+
+
+def refused_report(definition: SopDefinition) -> str:
+    """Who may ask for the SOP's report, read from its definition as /bantuan reads it: the
+    heads of its hierarchy (the bureau's Karo and Kabag, a leave SOP's own) and the
+    administrators."""
+    who = [t.e(name) for name in head_names(definition)]
+    return REFUSED_REPORT.format(sop=t.e(definition.header.name), who=listing([*who, "administrator"]))
 
 
 async def send_status(update: Update, context: Context, found: CaseStatus, text: str) -> None:
@@ -86,7 +95,7 @@ async def report(update: Update, context: Context) -> None:
         return
     result = await svc.reports.report(user_id(update), PeriodRequest(*parsed), code)
     if not result.allowed:
-        await reply(update, REFUSED_REPORT)
+        await reply(update, refused_report(svc.sops[code] if code else svc.sops.default))
         return
     summary = t.fit(result.summary, MAX_CAPTION)
     if result.chart:

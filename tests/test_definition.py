@@ -506,6 +506,65 @@ def test_a_generated_document_listed_as_an_upload_is_refused() -> None:
     assert problems == ["steps[0].uploads[2]: document 'disposisi' is generated, not uploaded"]
 
 
+def test_an_uploaded_document_in_outputs_that_no_step_uploads_is_refused() -> None:
+    # the drafting team forgets to upload the RKAKL but still lists it: every later checklist
+    # and Lembar Pemeriksaan would tick a file that does not exist
+    def forget(raw: Raw) -> None:
+        step_at(raw, 6)["uploads"].remove("draf_rkakl")
+
+    problems = refusal(forget)
+    assert "steps[5].outputs: 'draf_rkakl' is an uploaded document no step uploads" in problems
+    assert all("draf_rkakl" in p or "rkakl" in p for p in problems), problems
+
+
+def test_an_uploaded_document_in_outputs_before_the_step_that_uploads_it_is_refused() -> None:
+    # Kabag's order (step 4) lists the drafts the team uploads only at step 6
+    problems = refusal(lambda raw: step_at(raw, 4)["outputs"].append("draf_rkakl"))
+    assert problems == [
+        "steps[3].outputs: 'draf_rkakl' is an uploaded document that neither this step nor "
+        "every earlier step on the way here uploads"
+    ]
+
+
+def test_an_upload_step_with_nothing_to_upload_is_refused() -> None:
+    def empty(raw: Raw) -> None:
+        step = step_at(raw, 6)
+        step["uploads"] = []
+        step["outputs"] = []
+
+    problems = refusal(empty)
+    assert (
+        "steps[5].uploads: an upload step must list the documents its holder uploads (it has "
+        "nothing to ask for)" in problems
+    )
+
+
+LONGEST = [
+    ("sop.name", lambda raw, text: raw["sop"].update(name=text), 200),
+    ("roles[0].name", lambda raw, text: raw["roles"][0].update(name=text), 120),
+    ("roles[0].title", lambda raw, text: raw["roles"][0].update(title=text), 200),
+    ("documents.tor.name", lambda raw, text: raw["documents"]["tor"].update(name=text), 120),
+    ("steps[2].title", lambda raw, text: step_at(raw, 3).update(title=text), 200),
+    ("steps[2].activity", lambda raw, text: step_at(raw, 3).update(activity=text), 600),
+]
+
+
+@pytest.mark.parametrize(("path", "put", "limit"), LONGEST, ids=[p for p, _, _ in LONGEST])
+def test_a_text_every_task_shows_is_bounded_and_the_refusal_names_the_key(
+    path: str, put: Callable[[Raw, str], object], limit: int
+) -> None:
+    """A 10,000-character activity pushed the case's title and what to press out of the
+    4096-character task message; the limit itself is accepted."""
+    raw = raw_sop()
+    put(raw, "x" * limit)
+    parse_definition(raw)
+    problems = refusal(lambda raw: put(raw, "Memeriksa usulan. " + "x" * limit))
+    assert problems == [
+        f"{path}: must be at most {limit} characters (every task message shows it), "
+        f"got {limit + 18}"
+    ]
+
+
 def test_an_alias_of_an_alias_is_refused() -> None:
     problems = refusal(
         lambda raw: raw["documents"].update(

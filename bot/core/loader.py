@@ -48,6 +48,14 @@ MAX_STEP_MINUTES = 52 * 5 * 8 * 60
 # one-line items the paper letters a., b., ... and punctuates itself.
 MAX_TEAM_DUTIES = 12
 MAX_DUTY_CHARS = 300
+# What every task message shows of the SOP: its name and the step's title and activity, the
+# roles and documents by name. A task is one Telegram message (4096 characters) that must
+# still hold the case's title and what to press: the longest of the shipped SOP and the
+# review's four are an activity of 163 characters, a title of 59 and a name of 60, and a
+# form's longest document names about 95.
+MAX_NAME_CHARS = 120  # roles[].name, documents.<id>.name, sop.year_label
+MAX_TITLE_CHARS = 200  # sop.name, roles[].title, steps[].title
+MAX_ACTIVITY_CHARS = 600  # steps[].activity
 _DUTY_PUNCTUATED = re.compile(r"(?:[;,.:]|\bdan)$")
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,23}$")
@@ -212,16 +220,32 @@ def _str(p: _Problems, path: str, value: Any, default: str = "") -> str:
     return value
 
 
-def _name(p: _Problems, path: str, value: Any, default: str = "") -> str:
+def _name(
+    p: _Problems, path: str, value: Any, default: str = "", limit: int = MAX_NAME_CHARS
+) -> str:
     """A name or title the officials read in every message: it shows something, on one
-    line, without control or direction characters (which could make it read as another)."""
+    line, without control or direction characters (which could make it read as another),
+    in at most ``limit`` characters."""
     text = _str(p, path, value, default)
     if isinstance(value, str):
         if is_blank(text):
             p.add(path, "must not be empty (officials read it in the messages)")
         elif has_control_characters(text):
             p.add(path, "must be one line without control or text-direction characters")
+        else:
+            _bounded(p, path, text, limit)
     return text
+
+
+def _bounded(p: _Problems, path: str, text: str, limit: int) -> None:
+    """A text every task message shows: a longer one would push what the task asks (the
+    case's title, the instruction, the buttons' meaning) out of its 4096 characters."""
+    if len(text) > limit:
+        p.add(
+            path,
+            f"must be at most {limit} characters (every task message shows it), "
+            f"got {len(text)}",
+        )
 
 
 def _str_list(p: _Problems, path: str, value: Any) -> tuple[str, ...]:
@@ -351,7 +375,7 @@ def _parse_header(p: _Problems, raw: Any) -> SopHeader | None:
     return SopHeader(
         code=code,
         number=_str(p, "sop.number", raw.get("number")),
-        name=_name(p, "sop.name", raw.get("name")),
+        name=_name(p, "sop.name", raw.get("name"), limit=MAX_TITLE_CHARS),
         organisation=_str_list(p, "sop.organisation", raw.get("organisation")),
         approved_by=_str(p, "sop.approved_by", raw.get("approved_by")),
         approval_date=_str(p, "sop.approval_date", raw.get("approval_date")),
@@ -382,7 +406,9 @@ def _parse_roles(p: _Problems, raw: Any) -> list[Role]:
             Role(
                 id=role_id,
                 name=name,
-                title=_name(p, f"{path}.title", item.get("title"), default=name),
+                title=_name(
+                    p, f"{path}.title", item.get("title"), default=name, limit=MAX_TITLE_CHARS
+                ),
                 superior=_str(p, f"{path}.superior", item.get("superior")) or None,
                 shared=_bool(p, f"{path}.shared", item.get("shared")),
             )
@@ -455,7 +481,9 @@ def _parse_steps(p: _Problems, raw: Any) -> list[Step]:
             allowed = ", ".join(m.value for m in Mandate)
             p.add(f"{path}.mandate", f"unknown mandate '{mandate_raw}' (one of: {allowed})")
         time_minutes = _time_minutes(p, f"{path}.time_minutes", item.get("time_minutes"))
-        title = _name(p, f"{path}.title", item.get("title"))
+        title = _name(p, f"{path}.title", item.get("title"), limit=MAX_TITLE_CHARS)
+        activity = _str(p, f"{path}.activity", item.get("activity"))
+        _bounded(p, f"{path}.activity", activity, MAX_ACTIVITY_CHARS)
         duties = _team_duties(p, f"{path}.team_duties", item.get("team_duties"))
         papers = _str_list(p, f"{path}.papers", item.get("papers"))
         for twice in sorted(map(str, _duplicates(papers))):
@@ -472,7 +500,7 @@ def _parse_steps(p: _Problems, raw: Any) -> list[Step]:
                 actor=_str(p, f"{path}.actor", item.get("actor")),
                 kind=kind,
                 title=title,
-                activity=_str(p, f"{path}.activity", item.get("activity")),
+                activity=activity,
                 inputs=_str_list(p, f"{path}.inputs", item.get("inputs")),
                 uploads=_str_list(p, f"{path}.uploads", item.get("uploads")),
                 outputs=_str_list(p, f"{path}.outputs", item.get("outputs")),
@@ -560,9 +588,23 @@ def _check_steps(
         same = documents[doc_id].same_as
         return same if same is not None and same in documents else doc_id
 
-    held = _held_on_entry(
-        steps, position, lambda ids: {canonical(d) for d in ids if d in documents}
-    )
+    def docs(ids: Iterable[str]) -> set[str]:
+        return {canonical(d) for d in ids if d in documents}
+
+    def uploaded(doc_id: str) -> bool:
+        return documents[canonical(doc_id)].source is DocumentSource.UPLOAD
+
+    held = _held_on_entry(steps, position, docs)
+    # what a case holds when an uploaded document counts only once a step uploads it, not
+    # because a step lists it in outputs: an output ticks the document in every later
+    # checklist and Lembar Pemeriksaan ("Ada") as if its file were there
+    with_files = _held_on_entry(
+        [replace(s, outputs=tuple(d for d in s.outputs if d in documents and not uploaded(d)))
+         for s in steps],
+        position,
+        docs,
+    )  # fmt: skip
+    uploaded_by_some_step = docs(d for s in steps for d in s.uploads)
     for i, step in enumerate(steps):
         path = f"steps[{i}]"
         if step.actor not in role_ids:
@@ -577,7 +619,24 @@ def _check_steps(
                 and documents[canonical(doc_id)].source is DocumentSource.GENERATED
             ):
                 p.add(f"{path}.uploads[{j}]", f"document '{doc_id}' is generated, not uploaded")
-        uploads_here = {canonical(d) for d in step.uploads if d in documents}
+        uploads_here = docs(step.uploads)
+        if step.kind is StepKind.UPLOAD and not step.uploads:
+            p.add(
+                f"{path}.uploads",
+                "an upload step must list the documents its holder uploads (it has nothing "
+                "to ask for)",
+            )
+        for doc_id in dict.fromkeys(step.outputs):
+            if doc_id not in documents or not uploaded(doc_id):
+                continue
+            if canonical(doc_id) not in uploaded_by_some_step:
+                p.add(f"{path}.outputs", f"'{doc_id}' is an uploaded document no step uploads")
+            elif canonical(doc_id) not in with_files[step.id] | uploads_here:
+                p.add(
+                    f"{path}.outputs",
+                    f"'{doc_id}' is an uploaded document that neither this step nor every "
+                    "earlier step on the way here uploads",
+                )
         for j, doc_id in enumerate(step.inputs):
             if doc_id not in documents or documents[canonical(doc_id)].optional:
                 continue

@@ -98,6 +98,13 @@ def heads(definition: SopDefinition) -> frozenset[str]:
     return frozenset(top | {role for role, above in superiors.items() if above in top})
 
 
+def head_names(definition: SopDefinition) -> list[str]:
+    """The names of :func:`heads`, top of the hierarchy first (as the SOP lists its roles):
+    who may ask for the SOP's report, as /bantuan and a refused /laporan name them."""
+    leading = heads(definition)
+    return [r.name for r in definition.roles if r.id in leading]
+
+
 class Reports:
     def __init__(
         self,

@@ -103,15 +103,19 @@ def infer_draft(form: SopForm, source_name: str) -> Draft:
             # blocking: confirmed as it stands, every checklist and Lembar Pemeriksaan after
             # this step ticks such a document as present ("Ada") though no file exists
             listed = ", ".join(f"'{d.name}'" for d in book.documents if d.id in docs.produced_only)
+            for doc in book.documents:
+                if doc.id in {book.canonical(d) for d in docs.produced_only}:
+                    doc.source = "generated"  # `check` refuses an uploaded one no step uploads
             step.guesses.append(
                 DraftGuess(
                     "outputs",
                     f"{listed} dicatat ada tanpa berkas setelah langkah {step.id}",
                     f"{listed} baru muncul sebagai Output langkah ini: dicatat ada setelah "
-                    "langkah selesai, tanpa berkas, dan daftar periksa serta Lembar Pemeriksaan "
-                    "berikutnya mencentangnya sebagai 'Ada'. Bila berupa berkas, masukkan ke "
-                    'uploads langkah ini; bila ditulis bot, jadikan source = "generated" dengan '
-                    'paper (mis. paper = "disposisi") dan cantumkan di papers langkah ini.',
+                    'langkah selesai, tanpa berkas (source = "generated"), dan daftar periksa '
+                    "serta Lembar Pemeriksaan berikutnya mencentangnya sebagai 'Ada'. Bila "
+                    'berupa berkas, jadikan source = "upload" dan masukkan ke uploads langkah '
+                    'ini; bila ditulis bot, tambahkan paper (mis. paper = "disposisi") dan '
+                    "cantumkan di papers langkah ini.",
                 )
             )
         _time(step, row)

@@ -121,6 +121,9 @@ class DraftDocument:
     id: str
     name: str
     same_as: str | None = None
+    # "upload": a file somebody attaches; "generated": recorded as present once the step
+    # that first lists it as an Output completes, without a file (a decision's Disposisi)
+    source: str = "upload"
     guesses: list[DraftGuess] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 

@@ -96,8 +96,9 @@ def write_draft(draft: Draft) -> str:
     for role in draft.roles:
         lines += _role(role)
     lines += comment(
-        "Dokumen dari kolom Persyaratan/Kelengkapan dan Output. Semua dicatat sebagai berkas "
-        'unggahan (source = "upload"); same_as: nama lain berkas yang sama setelah disetujui.'
+        "Dokumen dari kolom Persyaratan/Kelengkapan dan Output: berkas unggahan "
+        '(source = "upload"), atau dicatat ada tanpa berkas setelah langkah yang menghasilkannya '
+        '(source = "generated"); same_as: nama lain berkas yang sama setelah disetujui.'
     )
     for doc in draft.documents:
         lines += _document(doc)
@@ -187,7 +188,7 @@ def _document(doc: DraftDocument) -> list[str]:
     if doc.same_as:
         table.field("same_as", toml_string(doc.same_as))
     else:
-        table.field("source", toml_string("upload"))
+        table.field("source", toml_string(doc.source))
     return table.close()
 
 
