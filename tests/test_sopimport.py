@@ -468,6 +468,81 @@ def test_a_return_to_an_official_who_may_hold_several_steps_is_a_guess() -> None
     assert guessed(guesses, "steps[2]") == {"on_return"}
 
 
+FORMS = SOURCE.parent  # other SOPs of the same form, made with sopimport_forms (a review's)
+
+
+@pytest.mark.parametrize("which", ["lkj.docx", "lkj.txt"])
+def test_a_return_to_the_nearer_of_two_steps_of_the_official_named_is_a_guess_naming_both(
+    which: str,
+) -> None:
+    """The LKj's Karo (step 4) returns "kepada Kasubag untuk mengumpulkan ulang data capaian
+    kinerja": the Kasubag holds steps 1 and 2, both proven by symbols in the .docx. Step 2,
+    the nearer, is a pick that names step 1; step 3's return to the step just before it (the
+    case came from there) is not."""
+    definition, guesses, text = imported(which, (FORMS / which).read_bytes())
+    assert [s.actor for s in definition.steps[:2]] == ["kasubag", "kasubag"]
+    assert definition.step(4).on_return == 2
+    reason = next(g.reason for g in guesses if g.path == "steps[3].on_return")
+    assert reason == (
+        "Kasubag memegang beberapa langkah sebelumnya; dipilih langkah 2, yang terdekat "
+        "(bukan langkah 1)"
+    )
+    periksa = " ".join(text.replace("#", " ").split())  # the comments, unwrapped
+    assert "dipilih langkah 2, yang terdekat; mungkin yang dimaksud langkah 1." in periksa
+    if which.endswith(".docx"):  # every actor proven by its symbol
+        assert guessed(guesses, "steps[2]") == set()
+        assert definition.step(3).on_return == 2
+
+
+@pytest.mark.parametrize("which", ["sk-pns.docx", "sk-pns.txt"])
+def test_a_document_name_with_dan_inside_stays_one_document_with_a_note(which: str) -> None:
+    """Kelengkapan "…Golongan III, Surat Keterangan Sehat Jasmani dan Rohani dari Dokter
+    Pemerintah": the official is asked for the doctor's certificate, not for a "Rohani dari
+    Dokter Pemerintah"; the reviewer is told the name was kept whole."""
+    definition, _, text = imported(which, (FORMS / which).read_bytes())
+    uploads = [definition.document(d).name for d in definition.step(1).inputs]
+    assert uploads == [
+        "Surat Keterangan Telah Mengikuti Pendidikan dan Pelatihan Prajabatan / Latsar CPNS "
+        "Golongan III",
+        "Surat Keterangan Sehat Jasmani dan Rohani dari Dokter Pemerintah",
+    ]
+    assert not any("Rohani" in d.name and "Surat" not in d.name for d in definition.documents)
+    comment = text.split("[documents.surat_keterangan_sehat_jasmani]", 1)[1].split("name =")[0]
+    assert "dibaca sebagai satu" in comment and "pisahkan menjadi dua dokumen" in comment
+
+
+@pytest.mark.parametrize(
+    ("cell", "documents"),
+    [
+        ("Nota Dinas, Spesifikasi Teknis dan HPS", ["Nota Dinas", "Spesifikasi Teknis", "HPS"]),
+        (
+            "KTP, Surat Lamaran dan Surat Keterangan Sehat",
+            ["KTP", "Surat Lamaran", "Surat Keterangan Sehat"],
+        ),
+        ("KTP, Daftar Riwayat Hidup, dan Pas Foto", ["KTP", "Daftar Riwayat Hidup", "Pas Foto"]),
+        (
+            "KTP, Surat Keterangan Sehat Jasmani dan Rohani",
+            ["KTP", "Surat Keterangan Sehat Jasmani dan Rohani"],
+        ),
+        (
+            "Surat Keterangan Pendidikan dan Pelatihan",
+            ["Surat Keterangan Pendidikan dan Pelatihan"],
+        ),
+    ],
+)
+def test_a_list_is_split_at_dan_only_before_a_document_of_its_own(
+    cell: str, documents: list[str]
+) -> None:
+    form = surat_tugas(
+        r1=Row(
+            "menyusun konsep Surat Tugas dan menyampaikan kepada Kasubag TU.", (), PICTURE, cell,
+            "30 menit", "Konsep Surat Tugas",
+        ),
+    )  # fmt: skip
+    definition, _, _ = imported("daftar.txt", to_text(form).encode())
+    assert [definition.document(d).name for d in definition.step(1).inputs] == documents
+
+
 def confirmed(text: str) -> SopDefinition:
     """The draft as a reviewer who agrees with every guess leaves it."""
     return parse_definition(

@@ -5,6 +5,10 @@
   every entry when the rest of that entry is a name used elsewhere in the form: in
   ``"Draf Program Kerja, RKAKL, dan Penetapan Kinerja Biro"`` "Program Kerja" recurs (step 9),
   so the list is Draf Program Kerja, Draf RKAKL and Draf Penetapan Kinerja Biro.
+* "A, B dan C" (no comma before "dan") is a list only when "C" reads as a document of its
+  own (a name used elsewhere, "Surat ...", "Nota ...", an abbreviation such as "HPS"): "Surat
+  Keterangan Sehat Jasmani dan Rohani dari Dokter Pemerintah" stays one document, with a
+  note for the reviewer. A name without a comma ("Pendidikan dan Pelatihan") is never split.
 * The same name (case and punctuation aside) is one document.
 * A name that extends an earlier one ("SK TIM" after "SK") is taken as that document: a guess.
 * "Draf X" (or Konsep/Rancangan X) and "X" are one file under two names (``same_as``) when "X"
@@ -37,11 +41,45 @@ class _Item:
     note: str = ""
 
 
-def split_cell(cell: str) -> tuple[list[str], bool]:
-    """The entries of a cell and whether it was a "dan" list."""
+# Words a document's name starts with ("Surat Keterangan ...", "Berita Acara ..."): after the
+# " dan " of a list's last entry such a word starts a document of its own.
+DOCUMENT_HEADS = DRAFT_WORDS | {
+    "akta", "arsip", "berita", "bukti", "daftar", "disposisi", "dokumen", "faktur", "foto",
+    "fotokopi", "formulir", "ijazah", "kartu", "keputusan", "kerangka", "kontrak", "kuitansi",
+    "kwitansi", "laporan", "lembar", "memo", "naskah", "nota", "notulen", "pakta", "perjanjian",
+    "peraturan", "piagam", "proposal", "rekapitulasi", "rekomendasi", "rencana", "risalah",
+    "salinan", "sertifikat", "sk", "spesifikasi", "surat", "tanda", "undangan",
+}  # fmt: skip
+
+
+def _document_like(part: str, known: set[tuple[str, ...]]) -> bool:
+    """Whether ``part`` reads as a document of its own: a name used elsewhere in the form, a
+    name that starts with a document's head word ("Surat ...", "Nota Dinas ..."), or an
+    abbreviation ("HPS", "SPK", "KTP")."""
+    words = doc_words(part)
+    if not words:
+        return False
+    if words in known or words[0] in DOCUMENT_HEADS:
+        return True
+    first = part.split()[0].strip("()")
+    return len(first) >= 2 and first.isupper()
+
+
+def split_cell(
+    cell: str, known: set[tuple[str, ...]] | None = None
+) -> tuple[list[str], bool, str]:
+    """The entries of a cell, whether it was a "dan" list, and a note when an entry was kept
+    whole though it holds a " dan ".
+
+    "A, B, dan C" is a list (the comma before "dan"); in "A, B dan C" the last entry is split
+    at " dan " only when what follows reads as a document of its own (``known``: names used
+    elsewhere in the form; see :func:`_document_like`): "Surat Keterangan Sehat Jasmani dan
+    Rohani dari Dokter Pemerintah" is one document, and the reviewer is told it was kept
+    whole."""
     parts = [p.strip(" .") for p in re.split(r"[,;\n]", cell)]
     parts = [p for p in parts if p]
     conjunction = False
+    note = ""
     for i, part in enumerate(parts):
         lowered = part.casefold()
         for word in ("dan ", "serta "):
@@ -52,13 +90,25 @@ def split_cell(cell: str) -> tuple[list[str], bool]:
         last = parts[-1]
         cut = last.casefold().rfind(" dan ")
         if cut > 0:
-            parts[-1:] = [last[:cut].strip(), last[cut + 5 :].strip()]
-            conjunction = True
-    return [p for p in parts if p], conjunction
+            head, tail = last[:cut].strip(), last[cut + 5 :].strip()
+            if _document_like(tail, known or set()):
+                parts[-1:] = [head, tail]
+                conjunction = True
+            else:
+                note = (
+                    f"'{last}' dibaca sebagai satu dokumen: '{tail}' sesudah 'dan' tidak tampak "
+                    f"sebagai nama dokumen tersendiri. Bila '{head}' dan '{tail}' dua dokumen, "
+                    "pisahkan menjadi dua dokumen."
+                )
+    return [p for p in parts if p], conjunction, note
 
 
 def _items(cell: str, known: set[tuple[str, ...]], step: int) -> list[_Item]:
-    parts, conjunction = split_cell(cell)
+    parts, conjunction, kept_whole = split_cell(cell, known)
+    if kept_whole:
+        return [_Item(p, kept_whole if p == parts[-1] else "") for p in parts]
+
+
     if not conjunction or len(parts) < 2:
         return [_Item(p) for p in parts]
     first = doc_words(parts[0])
@@ -90,7 +140,7 @@ class DocumentBook:
 
     def __init__(self, requirement_cells: Sequence[str], output_cells: Sequence[str]) -> None:
         known: set[tuple[str, ...]] = set()
-        for cell in (*requirement_cells, *output_cells):
+        for cell in (*requirement_cells, *output_cells):  # an uncertain " dan " kept whole
             known |= {doc_words(p) for p in split_cell(cell)[0]}
         self.documents: list[DraftDocument] = []
         self._by_words: dict[tuple[str, ...], DraftDocument] = {}

@@ -9,7 +9,8 @@ Actors, in order of strength:
    part does).
 3. A return: "jika tidak setuju dikembalikan kepada X" names the actor of the earlier step it
    returns to, the nearest earlier step X holds or may hold. When that step is the only one
-   X could hold, it is certain; otherwise it is a guess.
+   X could hold, or the step just before (the case came from it), it is certain; otherwise
+   it is a guess that names the other steps X holds.
 
 A step still without an actor, or whose sentence fits several columns, gets a guessed actor and
 a guess the reviewer must confirm. Nothing uncertain is picked silently.
@@ -345,6 +346,18 @@ def _returns(
                     f"tujuan pengembalian ditebak langkah {j + 1}, langkah terdekat yang mungkin "
                     f"dipegang {names[role]}.",
                 )
+        if guess is None and len(could) > 1 and j != i - 1:
+            # "dikembalikan kepada Kasubag" from step 4 when the Kasubag holds steps 1 and 2:
+            # the nearest is a pick, not what the sentence says (it may mean step 1)
+            others = " atau ".join(f"langkah {c + 1}" for c in could[:-1])
+            guess = DraftGuess(
+                "on_return",
+                f"{names[role]} memegang beberapa langkah sebelumnya; dipilih langkah {j + 1}, "
+                f"yang terdekat (bukan {others})",
+                f"kalimat langkah {k} ('{readings[i].quote()}') mengembalikan kepada {said}, "
+                f"yang memegang beberapa langkah sebelumnya: dipilih langkah {j + 1}, yang "
+                f"terdekat; mungkin yang dimaksud {others}.",
+            )
         found[i] = (j + 1, guess)
     return found
 
