@@ -18,7 +18,7 @@ from bot.config import DEFAULT_API_BASE_URL, max_upload_bytes
 from bot.core.definition import SopDefinition
 from bot.core.model import Case, Event, EventType
 from bot.papers.dates import OfficeZone
-from bot.papers.registry import PAPERS
+from bot.papers.registry import PAPERS, paper_title
 from bot.reminder_policy import first_due_at
 from bot.services import routing
 from bot.services.registry import SopRegistry
@@ -31,6 +31,7 @@ from bot.views import (
     role_name,
     step_line,
     task_view,
+    team_name,
 )
 from bot.worktime import WorkCalendar
 from storage import repo
@@ -371,7 +372,7 @@ class Renderer:
         kind = PAPERS.get(stored.doc.removeprefix("paper:"))
         if kind is None:
             return "Dokumen"
-        label = kind.title
+        label = paper_title(kind, team_name(definition))
         event = inputs.paper_events.get((stored.case_id, stored.source_seq or 0))
         if event is not None and event.type is EventType.TEAM_CHANGED:
             label += " (perubahan)"

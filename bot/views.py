@@ -23,7 +23,7 @@ from bot.core.definition import (
 from bot.core.model import Case, Event, EventType
 from bot.core.workflow import missing_inputs
 from bot.papers.dates import OfficeZone
-from bot.papers.registry import PAPERS
+from bot.papers.registry import PAPERS, paper_title
 
 Keyboard = list[list[tuple[str, str]]]
 
@@ -172,12 +172,54 @@ def review_instruction(definition: SopDefinition, step: Step, returned: bool) ->
     return " ".join(part for part in (opening, meaning, refusing) if part)
 
 
+DRAFT_WORDS = frozenset({"draf", "draft", "konsep", "rancangan"})
+
+
+def is_draft(definition: SopDefinition, doc_id: str) -> bool:
+    """Whether a document is a draft: its name says so ("Draf RKAKL", "Konsep ...") or a
+    later name stands for it once approved (``same_as``: the approved draft *is* the RKAKL)."""
+    canonical = definition.canonical(doc_id)
+    words = definition.document(canonical).name.casefold().split()
+    return bool(words and words[0] in DRAFT_WORDS) or any(
+        d.same_as == canonical for d in definition.documents
+    )
+
+
+def hands_in_drafts(definition: SopDefinition, step: Step) -> bool:
+    """Whether an upload step hands in drafts (the shipped SOP's team: "Serahkan draf"), not
+    documents of their own (a Pejabat Pengadaan's HPS, a PPK's signed SPK): every document
+    it requires is a draft."""
+    required = [
+        d for d in step.uploads if not definition.document(definition.canonical(d)).optional
+    ]
+    return bool(required) and all(is_draft(definition, d) for d in required)
+
+
+def goes_up(definition: SopDefinition, step: Step) -> bool:
+    """Whether the step hands the case to a superior of its holder (a Kasubag's proposal to
+    the Kabag: "Ajukan"), not to the holder again or to a subordinate (a Karo's disposition
+    of an incoming letter: "Teruskan")."""
+    if step.on_approve is None:
+        return False
+    to = definition.step(step.on_approve).actor
+    superiors = definition.superior_of()
+    above, seen = superiors.get(step.actor), {step.actor}
+    while above is not None and above not in seen:
+        if above == to:
+            return True
+        seen.add(above)
+        above = superiors.get(above)
+    return False
+
+
 def team_instruction(definition: SopDefinition, step: Step, team: str) -> str:
     """How the team is formed, and the place the order of picking gives in its decree: the
     first picked is its Ketua (and the second its Sekretaris, in a team of more than two)."""
     text = f"Silakan memilih anggota {t.e(team)}, lalu menekan {button_words(t.BTN_TEAM_DONE)}."
     decrees = [
-        PAPERS[p].title for p in step.papers if p in PAPERS and PAPERS[p].amended_on_team_change
+        paper_title(PAPERS[p], team)
+        for p in step.papers
+        if p in PAPERS and PAPERS[p].amended_on_team_change
     ]
     if decrees:
         text += (
@@ -318,14 +360,16 @@ def _task_text(
         if docs:
             lines += ["", "Kelengkapan:", document_checklist(definition, case, docs)]
         if step.kind is StepKind.UPLOAD:
-            label = t.BTN_SUBMIT_DRAFTS.format(
-                role=role_name(definition, definition.step(step.on_approve or step.id).actor)
-            )
-        elif step.id == definition.first_step.id:
+            label = (
+                t.BTN_SUBMIT_DRAFTS if hands_in_drafts(definition, step) else t.BTN_SUBMIT_DOCUMENTS
+            ).format(role=role_name(definition, definition.step(step.on_approve or step.id).actor))
+        elif step.id == definition.first_step.id and goes_up(definition, step):
             label = t.BTN_SUBMIT
         else:
             label = t.BTN_FORWARD
         to = f" kepada {nxt}" if nxt else ""
+        if step.on_approve is not None and definition.step(step.on_approve).actor == step.actor:
+            to = " ke langkah berikutnya"  # the holder goes on herself (not "kepada" herself)
         if step.uploads and missing:
             ask(
                 "Silakan mengirim dokumen yang belum ada sebagai <b>file</b> di obrolan ini.",

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
-from core_helpers import KABAG, KARO, KASUBAG, T0, run_to, sop, started
+from core_helpers import KABAG, KARO, KASUBAG, T0, Run, person, run_to, sop, started
 
 from bot import texts as t
+from bot.core.loader import load_definition
 from bot.core.model import Event, EventType, ReturnForCorrection, Withdraw
 from bot.papers.dates import OfficeZone
-from bot.views import decided_text, outcome_line, task_view
+from bot.papers.registry import DISPOSISI, SK_TIM, paper_title
+from bot.views import View, decided_text, outcome_line, task_view
 
 WIB = OfficeZone.named("Asia/Jakarta")
 
@@ -164,3 +168,67 @@ def test_a_clipped_text_escaped_fits_its_room_and_ends_in_an_ellipsis(room: int)
     assert len(t.e(clipped)) <= room
     assert clipped == "" or clipped.endswith("…")
     assert text.startswith(clipped.removesuffix("…"))
+
+
+# -- other SOPs of the same form: the wording follows their definition ---------------------
+
+FIXTURES = Path(__file__).parent / "fixtures" / "sops"
+
+
+def task_of(file: str, step_id: int, **options: Any) -> View:
+    """The task of a case of the fixture SOP ``file`` standing at ``step_id`` with every
+    document in (so the task asks and offers its buttons)."""
+    definition = load_definition(FIXTURES / file)
+    run = Run(definition)
+    run.start(person(1, definition.first_step.actor))
+    everything = frozenset(definition.canonical(d.id) for d in definition.documents)
+    case = dataclasses.replace(run.current, step=step_id, produced=everything)
+    return task_view(definition, case, WIB, names={}, **options)
+
+
+def buttons(view: View) -> list[str]:
+    return [label for row in view.keyboard for label, _ in row]
+
+
+def test_an_upload_step_hands_in_documents_and_only_drafts_are_called_drafts() -> None:
+    """The Pejabat Pengadaan's HPS and the PPK's signed SPK are no drafts; the shipped
+    team's Draf Program Kerja, Draf RKAKL and Draf Penetapan Kinerja are."""
+    assert buttons(task_of("pengadaan-barang.toml", 3)) == ["📤 Serahkan dokumen kepada PPK"]
+    assert buttons(task_of("pengadaan-barang.toml", 4)) == [
+        "📤 Serahkan dokumen kepada Pengelola BMN"
+    ]
+    hps = task_of("pengadaan-barang.toml", 3).text
+    assert "silakan menekan <b>Serahkan dokumen kepada PPK</b>" in hps and "draf" not in hps
+    run = run_to(6)
+    everything = frozenset(d.id for d in sop().documents)
+    drafting = dataclasses.replace(run.current, produced=everything)
+    assert buttons(task_view(sop(), drafting, WIB, names={})) == ["📤 Serahkan draf kepada Kasubag"]
+
+
+def test_the_first_step_is_submitted_only_to_a_superior() -> None:
+    """The Kasubag Rumah Tangga submits (Ajukan) to the PPK above her; the Karo who disposes
+    an incoming letter forwards it to his Kabag, and the Kasubag who gathers the LKj's data
+    goes on to her own next step, not "kepada Kasubag"."""
+    proposal = task_of("pengadaan-barang.toml", 1)
+    assert buttons(proposal) == ["📤 Ajukan"]
+    assert "Silakan menekan <b>Ajukan</b> untuk menyampaikan berkas kepada PPK." in proposal.text
+    letter = task_of("surat-masuk.toml", 1)
+    assert buttons(letter) == ["➡️ Teruskan", "📝 Teruskan dengan catatan"]
+    assert "Ajukan" not in letter.text
+    assert "Silakan menekan <b>Teruskan</b> untuk menyampaikan berkas kepada Kabag" in letter.text
+    data = task_of("laporan-kinerja.toml", 1)
+    assert "Ajukan" not in data.text and "kepada Kasubag" not in data.text
+    assert (
+        "Silakan menekan <b>Teruskan</b> untuk menyampaikan berkas ke langkah berikutnya"
+        in data.text
+    )
+
+
+def test_the_team_step_names_the_sk_of_the_team_the_sop_forms() -> None:
+    candidates = [(1004, "Ayu"), (1005, "Rudi")]
+    text = task_of("surat-tugas-tim.toml", 3, team_candidates=candidates).text
+    assert "Ketua dalam Draf SK Tim Pelaksana," in text
+    assert "Penyusunan" not in text
+    assert paper_title(SK_TIM, "Pemeriksa Barang") == "Draf SK Tim Pemeriksa Barang"
+    assert paper_title(SK_TIM, "Tim Penyusunan") == "Draf SK Tim Penyusunan"
+    assert paper_title(DISPOSISI, "Tim Pelaksana") == "Lembar Disposisi"

@@ -62,6 +62,7 @@ __all__ = [
     "PaperKind",
     "archive_file_name",
     "file_name",
+    "paper_title",
     "report_file_name",
     "step_paper_problems",
     "team_amendments",
@@ -75,7 +76,7 @@ class PaperKind(Generic[R]):
     """One kind of paper and everything that belongs to it."""
 
     name: str  # as SOP files name it: "sk_tim"
-    title: str  # what the paper is called in the office: "Draf SK Tim Penyusunan"
+    title: str  # what the paper is called in the office (paper_title: in an SOP)
     template: str  # its file in doc_templates/ (or an office's templates_dir)
     file_word: str  # the first word of its file names: "sk-tim"
     record: type[R]  # its input (bot.papers.model)
@@ -154,6 +155,19 @@ PAPERS: Mapping[str, PaperKind[Any]] = MappingProxyType(
         )
     }
 )
+
+
+def paper_title(kind: PaperKind[Any], team: str) -> str:
+    """What the paper is called in an SOP whose team step forms ``team`` (the shared role's
+    name): the SK Tim is the decree of that team, "Draf SK Tim Penyusunan" in the shipped
+    SOP, "Draf SK Tim Pemeriksa Barang" where the team is a "Tim Pemeriksa Barang" (or a
+    "Pemeriksa Barang"); every other kind keeps its title."""
+    if kind.name != SK_TIM.name or not team.strip():
+        return kind.title
+    team = team.strip()
+    named = team if team.casefold().split()[0] == "tim" else f"Tim {team}"
+    return f"Draf SK {named}"
+
 
 # The archive bundle (.zip) of a finished case: not a template, but named the same way.
 ARCHIVE_WORD = "arsip-dokumentasi"
