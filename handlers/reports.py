@@ -11,9 +11,9 @@ from telegram.ext import Application, CommandHandler
 
 from bot import parsing
 from bot import texts as t
+from bot.core.definition import SopDefinition
 from bot.outbox import UPLOAD_READ_TIMEOUT
 from bot.services.queries import CaseStatus
-from bot.core.definition import SopDefinition
 from bot.services.reports import PeriodRequest, head_names
 from bot.views import listing
 from handlers.common import Context, reply, user_id
@@ -39,7 +39,9 @@ def refused_report(definition: SopDefinition) -> str:
     heads of its hierarchy (the bureau's Karo and Kabag, a leave SOP's own) and the
     administrators."""
     who = [t.e(name) for name in head_names(definition)]
-    return REFUSED_REPORT.format(sop=t.e(definition.header.name), who=listing([*who, "administrator"]))
+    return REFUSED_REPORT.format(
+        sop=t.e(definition.header.name), who=listing([*who, "administrator"])
+    )
 
 
 async def send_status(update: Update, context: Context, found: CaseStatus, text: str) -> None:

@@ -243,8 +243,7 @@ def _bounded(p: _Problems, path: str, text: str, limit: int) -> None:
     if len(text) > limit:
         p.add(
             path,
-            f"must be at most {limit} characters (every task message shows it), "
-            f"got {len(text)}",
+            f"must be at most {limit} characters (every task message shows it), got {len(text)}",
         )
 
 

@@ -65,9 +65,7 @@ def _document_like(part: str, known: set[tuple[str, ...]]) -> bool:
     return len(first) >= 2 and first.isupper()
 
 
-def split_cell(
-    cell: str, known: set[tuple[str, ...]] | None = None
-) -> tuple[list[str], bool, str]:
+def split_cell(cell: str, known: set[tuple[str, ...]] | None = None) -> tuple[list[str], bool, str]:
     """The entries of a cell, whether it was a "dan" list, and a note when an entry was kept
     whole though it holds a " dan ".
 
@@ -107,7 +105,6 @@ def _items(cell: str, known: set[tuple[str, ...]], step: int) -> list[_Item]:
     parts, conjunction, kept_whole = split_cell(cell, known)
     if kept_whole:
         return [_Item(p, kept_whole if p == parts[-1] else "") for p in parts]
-
 
     if not conjunction or len(parts) < 2:
         return [_Item(p) for p in parts]
