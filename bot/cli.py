@@ -96,6 +96,13 @@ def _load_checked(path: Path) -> tuple[Config, list[SopDefinition]]:
             problems.append(f"acting[{i}].role: unknown role '{entry.role}'")
         elif entry.role in shared:
             problems.append(f"acting[{i}].role: '{entry.role}' is shared (a team): no Plh/Plt")
+        for j, person in enumerate(config.people):
+            if person.telegram_id == entry.telegram_id and entry.role in person.roles:
+                problems.append(
+                    f"acting[{i}].telegram_id: {entry.telegram_id} holds '{entry.role}' "
+                    f"(people[{j}]): a Plh/Plt acts for the role's holder, not the holder "
+                    "himself (/plh refuses it too)"
+                )
     codes = {d.code for d in definitions}
     for code, steps in config.sop_time_overrides.items():
         if code not in codes:

@@ -119,15 +119,16 @@ def load_inputs(
             file_ids.add(int(p["file"]))
         if "people" in p:  # a notice that names people
             people.update(int(x) for x in p["people"])
-        if "appointment" in p:
-            found_appointment = repo.acting_for_id(tx, int(p["appointment"]))
-            if found_appointment is not None:
-                inputs.appointments[found_appointment.id] = found_appointment
-                people.add(found_appointment.person_id)
+        for key in ("appointment", "next"):  # an acting period, and the one after it
+            if key in p:
+                found_appointment = repo.acting_for_id(tx, int(p[key]))
+                if found_appointment is not None:
+                    inputs.appointments[found_appointment.id] = found_appointment
+                    people.add(found_appointment.person_id)
         if item.kind in ("task", "notice") and case is not None:
             step_role = sops.of(case).step(case.step).actor
             if (case.unit, step_role) not in inputs.acting:
-                inputs.acting[(case.unit, step_role)] = repo.acting_for(
+                inputs.acting[(case.unit, step_role)] = routing.acting_in_force(
                     tx, case.unit, step_role, now
                 )
         if item.kind == "notice" and p.get("t") == "passed_over" and case is not None:
@@ -390,6 +391,8 @@ class Renderer:
             return Message(str(p.get("text", "")))
         if kind in ("acting_start", "acting_end"):
             return self._acting_notice(item, inputs, str(kind))
+        if kind == "acting_left_waiting":
+            return self._acting_left_waiting(item, inputs)
         if kind == "role_moved":
             return self._role_moved(item, inputs)
         if kind == "invite_used":
@@ -506,6 +509,8 @@ class Renderer:
             text = t.ROLE_MOVED_IN.format(role=role, old=t.e(inputs.name(int(p["from"]))))
             if tasks:
                 text += " " + t.ROLE_MOVED_TASKS_IN.format(tasks=tasks)
+            if ended := self._ended_for_holder(item, inputs, "Bapak/Ibu"):
+                text += " " + ended
         else:
             new = t.sentence(t.e(inputs.name(int(p["to"]))))
             text = t.ROLE_MOVED_OUT.format(role=role, new=new)
@@ -529,7 +534,18 @@ class Renderer:
             text += " " + t.INVITE_USED_PASSED.format(old=t.e(names))
         if int(p.get("tasks", 0)):
             text += " " + t.INVITE_USED_TASKS.format(tasks=int(p["tasks"]))
+        if ended := self._ended_for_holder(item, inputs, "yang bersangkutan"):
+            text += " " + ended
         return Message(text)
+
+    def _ended_for_holder(self, item: repo.OutboxItem, inputs: Inputs, whom: str) -> str:
+        """The sentence that says the new holder's appointment to act in the role ended
+        ("" when there was none)."""
+        appointment = inputs.appointments.get(int(item.params.get("appointment", 0)))
+        if appointment is None:
+            return ""
+        title = acting_role(self.sops, appointment.role, appointment.kind)
+        return t.ACTING_ENDED_HOLDER.format(whom=whom, title=f"<b>{t.e(title)}</b>")
 
     def _acting_notice(self, item: repo.OutboxItem, inputs: Inputs, kind: str) -> Message | None:
         appointment = inputs.appointments.get(int(item.params.get("appointment", 0)))
@@ -550,6 +566,9 @@ class Renderer:
         count = int(item.params.get("tasks", 0))
         starting = kind == "acting_start"
         to_acting = item.chat_id == appointment.person_id
+        # at the end: the next acting official, who takes the tasks over (a hand-over)
+        after = inputs.appointments.get(int(item.params.get("next", 0)))
+        onward, next_title, successor = 0, "", ""
         if not count:
             tasks = ""
         elif starting:
@@ -558,6 +577,26 @@ class Renderer:
         else:
             whom = "pejabat definitif" if to_acting else "Bapak/Ibu"
             tasks = f" Sebanyak {count} tugas yang sedang berjalan dikembalikan kepada {whom}."
+        if after is not None:
+            onward = int(item.params.get("onward", 0))
+            next_title = acting_role(self.sops, after.role, after.kind)
+            successor = (
+                "Bapak/Ibu"
+                if item.chat_id == after.person_id
+                else t.e(inputs.name(after.person_id))
+            )
+        if to_acting and not starting:
+            if after is not None and onward:
+                tasks += (
+                    f" Sebanyak {onward} tugas yang sedang berjalan dialihkan kepada "
+                    f"{successor} selaku <b>{t.e(next_title)}</b>."
+                )
+            if waiting := int(item.params.get("waiting", 0)):
+                tasks += (
+                    f" Sebanyak {waiting} tugas yang sedang berjalan tidak lagi menunggu "
+                    f"tindakan Bapak/Ibu; peran {role} belum memiliki pejabat definitif, dan "
+                    "administrator telah diberi tahu."
+                )
         if starting and to_acting:
             text = (
                 f"👤 Bapak/Ibu ditetapkan sebagai <b>{t.e(title)}</b> sampai {until}."
@@ -572,11 +611,36 @@ class Renderer:
             )
         elif to_acting:
             text = f"Masa tugas Bapak/Ibu sebagai <b>{t.e(title)}</b> telah berakhir.{tasks}"
+        elif after is not None:
+            # a hand-over: the tasks go on to the next acting official, not back to them
+            text = (
+                f"Masa tugas {who} sebagai <b>{t.e(title)}</b> telah berakhir; tugas-tugas "
+                f"{role} selanjutnya disampaikan kepada {successor} selaku "
+                f"<b>{t.e(next_title)}</b> sampai {t.last_day(after.ends_at, self.zone)}."
+                f"{tasks}"
+            )
         else:
             text = (
                 f"Masa tugas {who} sebagai <b>{t.e(title)}</b> telah berakhir; tugas-tugas "
                 f"{role} kembali kepada Bapak/Ibu.{tasks}"
             )
+        return Message(text)
+
+    def _acting_left_waiting(self, item: repo.OutboxItem, inputs: Inputs) -> Message | None:
+        """The administrators: an acting period of a role with no definitive holder ended,
+        and its tasks wait for no one."""
+        appointment = inputs.appointments.get(int(item.params.get("appointment", 0)))
+        if appointment is None:
+            return None
+        cases = [int(c) for c in item.params.get("cases", [])]
+        text = t.ACTING_LEFT_WAITING.format(
+            who=t.e(inputs.name(appointment.person_id)),
+            title=t.e(acting_role(self.sops, appointment.role, appointment.kind)),
+            role=t.e(role_name(self.sops, appointment.role)),
+            role_id=t.e(appointment.role),
+            tasks=len(cases),
+            cases=t.case_numbers(cases),
+        )
         return Message(text)
 
     def prompt(self, item: repo.OutboxItem, inputs: Inputs) -> Message | None:

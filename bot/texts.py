@@ -360,11 +360,23 @@ ROLE_MOVED_TASKS_OUT = (
     "Sebanyak {tasks} tugas yang sedang berjalan kini menjadi tugas yang bersangkutan; tombol "
     "pada pesan tugas sebelumnya tidak berlaku lagi."
 )
+# the acting official made the role's definitive holder: the appointment ends
+ACTING_ENDED_HOLDER = (
+    "Penetapan {whom} sebagai {title} berakhir karena {whom} kini memegang peran tersebut "
+    "sebagai pejabat definitif."
+)
 INVITE_USED = "🔗 Undangan peran <b>{role}</b> telah digunakan oleh {new}."
 INVITE_USED_PASSED = (
     "Peran tersebut tidak lagi dipegang oleh {old}; yang bersangkutan telah diberi tahu."
 )
 INVITE_USED_TASKS = "Sebanyak {tasks} tugas yang sedang berjalan kini menjadi tugasnya."
+# to the administrators: an acting period of a role with no definitive holder ended
+ACTING_LEFT_WAITING = (
+    "⚠️ Masa tugas {who} sebagai <b>{title}</b> telah berakhir, sedangkan peran {role} tidak "
+    "memiliki pemegang: {tasks} tugas menunggu pemegang baru ({cases}). Mohon berkenan "
+    "mengundang pejabat definitifnya dengan <code>/undang {role_id}</code> atau menetapkan Plt "
+    "dengan <code>/plt {role_id}</code>."
+)
 ACTING_TASK_BACK = (
     "↩️ Masa tugas pejabat pelaksana telah berakhir; tugas ini kembali kepada Bapak/Ibu."
 )
@@ -418,3 +430,11 @@ def refusal(code: str, **params: object) -> str:
         return template.format(**params)
     except (KeyError, IndexError):
         return REFUSALS.get(code, REFUSALS["refused"]).split(":")[0] + "."
+
+
+def case_numbers(cases: Sequence[int], limit: int = 10) -> str:
+    """The case numbers as a notice gives them ("Berkas #3, #5"), the first ``limit`` of
+    them ("dan 4 lainnya" for the rest)."""
+    shown = ", ".join(f"#{case}" for case in cases[:limit])
+    more = f" dan {len(cases) - limit} lainnya" if len(cases) > limit else ""
+    return f"Berkas {shown}{more}"

@@ -225,11 +225,21 @@ async def revoke(update: Update, context: Context) -> None:
         f"Peran {t.e(role_name)} milik {t.e(revoked.name)} (<code>{person}</code>) telah dicabut."
     )
     if revoked.vacant:
+        # only the tasks nobody holds wait: an acting official in force holds the others
         text += (
             f"\nPeran {t.e(role_name)} kini tidak memiliki pemegang"
-            + (f"; {revoked.tasks} tugas menunggu pemegang baru" if revoked.tasks else "")
-            + f". Undang pemegang baru dengan <code>/undang {t.e(role)}</code>."
+            + (f"; {revoked.waiting} tugas menunggu pemegang baru" if revoked.waiting else "")
+            + "."
         )
+        if (acting := revoked.acting) is not None:
+            names = await context.services.queries.names([acting.person_id])
+            text += (
+                f" {acting.kind.capitalize()}. {t.e(role_name)} {who(names, acting.person_id)} "
+                "tetap menerima tugas peran ini sampai "
+                f"{t.last_day(acting.ends_at, context.services.zone)}"
+                + (", kecuali yang tidak dapat diputusnya." if revoked.waiting else ".")
+            )
+        text += f" Undang pemegang baru dengan <code>/undang {t.e(role)}</code>."
     await reply(update, text)
 
 
@@ -261,11 +271,14 @@ async def reassign(update: Update, context: Context) -> None:
         if result.tasks
         else "Tidak ada tugas yang sedang menunggu pada peran ini"
     )
-    await reply(
-        update,
+    text = (
         f"Peran {t.e(role_name)} dialihkan dari {t.e(result.old_name)} (ID {old}) kepada "
-        f"{t.e(result.name)} (ID {new}). {moved}; keduanya telah diberi tahu.",
+        f"{t.e(result.name)} (ID {new}). {moved}; keduanya telah diberi tahu."
     )
+    if (ended := result.acting_ended) is not None:
+        title = f"{ended.kind.capitalize()}. {role_name}"
+        text += " " + t.ACTING_ENDED_HOLDER.format(whom="yang bersangkutan", title=t.e(title))
+    await reply(update, text)
 
 
 async def cancel_case(update: Update, context: Context) -> None:
@@ -417,13 +430,29 @@ async def end_acting(update: Update, context: Context) -> None:
     if ended is None:
         await reply(update, "Tidak ada Plh/Plt yang sedang berlaku untuk peran tersebut.")
         return
-    names = await svc.queries.names([ended.person_id])
-    await reply(
-        update,
-        f"Penetapan {who(names, ended.person_id)} sebagai {ended.kind.capitalize()}. "
-        f"{t.e(svc.sops.role(role).name)} diakhiri; tugas yang sedang berjalan kembali "
-        "kepada pejabat definitif.",
+    appointment, handed = ended.appointment, ended.handed
+    names = await svc.queries.names([appointment.person_id])
+    role_name = t.e(svc.sops.role(role).name)
+    text = (
+        f"Penetapan {who(names, appointment.person_id)} sebagai "
+        f"{appointment.kind.capitalize()}. {role_name} diakhiri"
     )
+    if ended.vacant:
+        # no definitive holder to return to: the tasks wait for no one
+        waiting = (
+            f"; {len(handed.waiting)} tugas menunggu pemegang baru "
+            f"({t.case_numbers(handed.waiting)})"
+            if handed.waiting
+            else ""
+        )
+        text += (
+            f". Peran {role_name} tidak memiliki pemegang{waiting}. Undang pejabat "
+            f"definitifnya dengan <code>/undang {t.e(role)}</code> atau tetapkan Plt dengan "
+            f"<code>/plt {t.e(role)}</code>."
+        )
+    else:
+        text += "; tugas yang sedang berjalan kembali kepada pejabat definitif."
+    await reply(update, text)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -10,6 +10,7 @@ ends by itself at midnight after its last day (office time), also while the bot 
 from __future__ import annotations
 
 import io
+import logging
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,6 +23,7 @@ from bot.clock import ManualClock
 from bot.demo import ACTING, OFFICIALS, Script, World, draft, play_acting
 from emulator import EmuMessage
 from storage import repo
+from storage.db import Tx
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 ID = {p.key: p.telegram_id for p in (*OFFICIALS, ACTING)}
@@ -996,3 +998,268 @@ async def test_an_official_whose_plh_ended_cannot_withdraw_the_step_he_approved(
         await world.drained()
         after = await world.services.db.read(repo.load_case, case)
         assert (after.step, after.version) == (4, before.version)
+
+
+def without_a_karo() -> list[dict[str, object]]:
+    """The demo's people with Karo's post vacant (nobody holds the role)."""
+    return [
+        {"telegram_id": p.telegram_id, "name": p.name, "nip": p.nip, "roles": list(p.roles)}
+        for p in (*OFFICIALS, ACTING)
+        if p.key != "karo"
+    ]
+
+
+async def test_the_plt_of_a_vacant_karo_ended_leaves_step_3_to_no_one_and_the_admin_is_told(
+    tmp_path: Path,
+) -> None:
+    """Karo's post is vacant and Agus is Plt Karo. A proposal waits at step 3 with him when
+    the administrator ends his period: there is no definitive Karo to return it to, so the
+    answer says the task waits for a new holder (and which), not that it went back; Agus
+    is told it no longer waits for him, and nobody has its buttons."""
+    async with World(tmp_path, people=without_a_karo()) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        await appoint(world, f"/plt karo {ACTING.telegram_id} 31-12-2030 kekosongan jabatan")
+        case = await to_step_3(world, s)
+        await world.emu.wait_until(lambda: bool(task_of(world, "plh", case, 3)), timeout=WAIT)
+        admin = world["admin"]
+        admin.mark_seen()
+        await admin.send("/akhiri_plh karo")
+        ended = await admin.wait_message(timeout=WAIT)
+        assert ended.text == (
+            f"Penetapan {ACTING.name} (ID {ACTING.telegram_id}) sebagai Plt. Karo diakhiri. "
+            f"Peran Karo tidak memiliki pemegang; 1 tugas menunggu pemegang baru (Berkas "
+            f"#{case}). Undang pejabat definitifnya dengan /undang karo atau tetapkan Plt "
+            "dengan /plt karo."
+        )
+        told = await s.seen("plh", lambda m: "Masa tugas Bapak/Ibu" in m.text)
+        assert told.text == (
+            "Masa tugas Bapak/Ibu sebagai Plt. Karo telah berakhir. Sebanyak 1 tugas yang "
+            "sedang berjalan tidak lagi menunggu tindakan Bapak/Ibu; peran Karo belum memiliki "
+            "pejabat definitif, dan administrator telah diberi tahu."
+        )
+        await world.drained()
+        await world.emu.wait_until(lambda: not task_of(world, "plh", case, 3), timeout=WAIT)
+        # the administrator who ended it read the answer: no second notice of the same
+        assert not [m for m in admin.bot_messages if "Masa tugas" in m.text]
+        assert (await world.services.db.read(repo.load_case, case)).step == 3
+
+
+async def test_the_period_of_a_plt_of_a_vacant_karo_runs_out_and_the_admin_is_told_what_waits(
+    tmp_path: Path,
+) -> None:
+    """The same Plt's period runs out at midnight, nobody ending it: the administrator is
+    told the step waits for no one, with the case and what lets it go on, and the next Karo
+    invited receives the task."""
+    clock = ManualClock(wib(2026, 12, 7, 9))
+    async with World(tmp_path, clock=clock, people=without_a_karo()) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        await appoint(world, f"/plt karo {ACTING.telegram_id} 08-12-2026 kekosongan jabatan")
+        case = await to_step_3(world, s)
+        await world.emu.wait_until(lambda: bool(task_of(world, "plh", case, 3)), timeout=WAIT)
+        clock.set(wib(2026, 12, 9, 0, 0))
+        assert await world.services.acting.route_due() == 1
+        told = await s.seen("admin", lambda m: "Masa tugas" in m.text)
+        assert told.text == (
+            f"⚠️ Masa tugas {ACTING.name} sebagai Plt. Karo telah berakhir, sedangkan peran "
+            f"Karo tidak memiliki pemegang: 1 tugas menunggu pemegang baru (Berkas #{case}). "
+            "Mohon berkenan mengundang pejabat definitifnya dengan /undang karo atau "
+            "menetapkan Plt dengan /plt karo."
+        )
+        await world.emu.wait_until(lambda: not task_of(world, "plh", case, 3), timeout=WAIT)
+        admin = world["admin"]
+        admin.mark_seen()
+        await admin.send("/undang karo")
+        invite = await admin.wait_message(timeout=WAIT)
+        token = invite.text.rsplit("start=", 1)[1].split()[0]
+        newcomer = world.emu.user(3003, "Karo Baru")
+        await newcomer.send(f"/start {token}")
+        await world.emu.wait_until(
+            lambda: any(
+                f"Berkas #{case}" in m.text and m.button_texts for m in newcomer.bot_messages
+            ),
+            timeout=WAIT,
+        )
+
+
+async def test_at_the_hand_over_from_a_plt_to_the_next_plh_each_is_told_only_what_is_true(
+    tmp_path: Path,
+) -> None:
+    """The config has Agus as Plt Karo on 8 and 9 December and Rudi as Plh Karo from the
+    10th; Karo is away throughout. Step 3 waits with Agus at midnight: it passes straight to
+    Rudi, who receives its documents, then one task as Plh Karo (nothing "returned" to him
+    that he never held); Karo hears the task goes on to Rudi, not that it came back to
+    him; Agus hears whom it went to. Rudi decides it."""
+    clock = ManualClock(wib(2026, 12, 8, 9))
+    rudi = next(p for p in OFFICIALS if p.key == "tim2")
+    acting = [
+        plt_karo_8_to_9_december(ACTING.telegram_id),
+        {
+            "role": "karo",
+            "telegram_id": rudi.telegram_id,
+            "kind": "plh",
+            "from": "2026-12-10",
+            "until": "2026-12-11",
+            "reason": "cuti tahunan",
+        },
+    ]
+    async with World(tmp_path, clock=clock, acting=acting) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await to_step_3(world, s)
+        await world.emu.wait_until(lambda: bool(task_of(world, "plh", case, 3)), timeout=WAIT)
+        await world.drained()
+        clock.set(wib(2026, 12, 10, 0, 0))
+        await world.services.acting.route_due()
+        await world.emu.wait_until(lambda: bool(task_of(world, "tim2", case, 3)), timeout=WAIT)
+        await world.drained()
+        assert not task_of(world, "plh", case, 3)
+        karo = [m.text for m in world["karo"].bot_messages]
+        assert not [x for x in karo if "kembali kepada Bapak/Ibu" in x], karo
+        assert (
+            f"Masa tugas {ACTING.name} sebagai Plt. Karo telah berakhir; tugas-tugas Karo "
+            f"selanjutnya disampaikan kepada {rudi.name} selaku Plh. Karo sampai 11 Desember "
+            "2026."
+        ) in karo
+        agus = [m.text for m in world["plh"].bot_messages]
+        assert (
+            "Masa tugas Bapak/Ibu sebagai Plt. Karo telah berakhir. Sebanyak 1 tugas yang "
+            f"sedang berjalan dialihkan kepada {rudi.name} selaku Plh. Karo."
+        ) in agus
+        mine = world["tim2"].bot_messages
+        assert not [m for m in mine if t.ACTING_TASK_BACK in m.text]
+        tasks = [m for m in mine if f"Berkas #{case}" in m.text and "Langkah 3 dari 12" in m.text]
+        assert len(tasks) == 1 and "selaku Plh. Karo" in tasks[0].text
+        received = [m.document["file_name"] for m in mine if m.document]
+        assert "Konsep Rencana Kerja.docx" in received
+        assert all(m.message_id < tasks[0].message_id for m in mine if m.document)
+        await s.approve("tim2", case)
+        assert (await world.services.db.read(repo.load_case, case)).step == 4
+
+
+async def from_step_4_to_step_9(s: Script, case: int) -> None:
+    """Kabag forwards, Kasubag forms the team (Ayu), Ayu hands in the drafts, Kasubag and
+    Kabag approve them: the case comes to step 9 (signing)."""
+    await s.press("kabag", "Teruskan", case)
+    await s.press("kasubag", "Ayu", case)
+    await s.press("kasubag", "Tetapkan tim", case)
+    for name in ("Draf Program Kerja.docx", "Draf RKAKL.docx", "Draf Penetapan Kinerja.docx"):
+        await s.upload("tim1", case, name, draft(name))
+    await s.press("tim1", "Serahkan draf", case)
+    await s.approve("kasubag", case)
+    await s.approve("kabag", case)
+
+
+async def test_a_plh_karo_made_the_definitive_karo_acts_and_signs_as_karo(tmp_path: Path) -> None:
+    """Agus is Plh Karo and holds step 3 when the administrator makes him the definitive
+    Karo (/alihkan). His appointment ends (the administrator and he are told); his task
+    stays one message, now as Karo's; his decision is recorded as Karo's, and at step 9
+    (signing: definitive only) the task is his, with no word that he may not decide it."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await plh_takes_a_waiting_step_3(world, s)
+        admin = world["admin"]
+        admin.mark_seen()
+        await admin.send(f"/alihkan karo {ID['karo']} {ACTING.telegram_id}")
+        answer = await admin.wait_message(timeout=WAIT)
+        assert answer.text.endswith(
+            "Penetapan yang bersangkutan sebagai Plh. Karo berakhir karena yang bersangkutan "
+            "kini memegang peran tersebut sebagai pejabat definitif."
+        )
+        told = await s.seen("plh", lambda m: "kini memegang peran" in m.text)
+        assert "Penetapan Bapak/Ibu sebagai Plh. Karo berakhir" in told.text
+        await world.drained()
+        await world.emu.wait_until(
+            lambda: "selaku Plh." not in task_of(world, "plh", case, 3)[-1].text, timeout=WAIT
+        )
+        assert len(task_of(world, "plh", case, 3)) == 1
+        unit = world.config.organisation.unit
+        [appointment] = await world.services.db.read(repo.appointments, unit)
+        assert appointment.ends_at <= world.services.clock.now()
+        await s.approve("plh", case)
+        events = await world.services.db.read(repo.load_events, case)
+        decided = next(e for e in events if e.step == 3 and e.type.value == "approved")
+        assert (decided.actor, decided.role, "acting" in decided.data) == (
+            ACTING.telegram_id,
+            "karo",
+            False,
+        )
+        await from_step_4_to_step_9(s, case)
+        await world.emu.wait_until(lambda: bool(task_of(world, "plh", case, 9)), timeout=WAIT)
+        await world.drained()
+        assert t.WHY_DEFINITIVE_ONLY not in task_of(world, "plh", case, 9)[-1].text
+        assert not [m for m in world["plh"].bot_messages if "tidak perlu menindaklanjuti" in m.text]
+        await s.approve("plh", case)
+        signed = await world.services.db.read(repo.load_case, case)
+        signature = next(a for a in signed.approvals if a.kind == "signature")
+        assert (signature.by, signature.acting) == (ACTING.telegram_id, "")
+
+
+async def test_a_config_plh_naming_the_karo_himself_is_not_recorded(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An [[acting]] entry names the definitive Karo as Plh Karo: nobody acts for himself,
+    as /plh answers, so nothing is recorded (the log names the entry), and a real Plh
+    Karo may still be appointed for the period."""
+    acting = [
+        {
+            "role": "karo",
+            "telegram_id": ID["karo"],
+            "kind": "plh",
+            "until": "2030-12-31",
+            "reason": "cuti tahunan",
+        }
+    ]
+    with caplog.at_level(logging.ERROR, logger="bot.services.acting"):
+        async with World(tmp_path, acting=acting) as world:
+            await world.everyone_starts()
+            assert not await karo_appointments(world)
+            confirm = await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti")
+            assert "ditetapkan sebagai Plh. Karo" in confirm.text
+    assert any("acting[0].telegram_id" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_plh_karo_appointment_of_the_karo_himself_left_by_an_older_release_is_ignored(
+    tmp_path: Path,
+) -> None:
+    """An older release recorded an [[acting]] entry naming the definitive Karo as Plh
+    Karo. He is Karo all the same: his step 3 task does not say "selaku Plh. Karo", and at
+    step 9 (definitive only) the task is his without a word that he may not decide it, nor
+    a notice that he need not act."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        unit = world.config.organisation.unit
+        now = world.services.clock.now()
+
+        def recorded_before(tx: Tx) -> None:
+            repo.appoint(
+                tx,
+                role="karo",
+                unit=unit,
+                person_id=ID["karo"],
+                kind="plh",
+                starts_at=now,
+                ends_at=wib(2030, 12, 31, 0),
+                reason="cuti tahunan",
+                letter="",
+                by=None,
+                now=now,
+            )
+
+        await world.services.db.write(recorded_before)
+        await world.services.acting.route_due()
+        case = await to_step_3(world, s)
+        await world.emu.wait_until(lambda: bool(task_of(world, "karo", case, 3)), timeout=WAIT)
+        await world.drained()
+        assert "selaku Plh." not in task_of(world, "karo", case, 3)[-1].text
+        await s.approve("karo", case)
+        await from_step_4_to_step_9(s, case)
+        await world.emu.wait_until(lambda: bool(task_of(world, "karo", case, 9)), timeout=WAIT)
+        await world.drained()
+        assert t.WHY_DEFINITIVE_ONLY not in task_of(world, "karo", case, 9)[-1].text
+        assert not [
+            m for m in world["karo"].bot_messages if "tidak perlu menindaklanjuti" in m.text
+        ]

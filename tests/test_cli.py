@@ -197,6 +197,19 @@ def test_check_names_unknown_roles_of_people(tmp_path: Path) -> None:
     assert "people[0]" not in result.stderr
 
 
+def test_check_refuses_a_plh_who_holds_the_role_himself_naming_the_entry(tmp_path: Path) -> None:
+    """[[acting]] names the Karo as Plh Karo: nobody acts for himself (/plh refuses it),
+    so the bot does not start with it; a Plh of another role is accepted."""
+    body = '[[people]]\ntelegram_id = 7\nroles = ["karo"]\n\n'
+    body += '[[acting]]\nrole = "kabag"\ntelegram_id = 7\nuntil = 2030-12-31\n\n'
+    body += '[[acting]]\nrole = "karo"\ntelegram_id = 7\nuntil = 2030-12-31\n'
+    config = write_config(tmp_path, body)
+    result = sopbot("check", "--config", str(config), token=TOKEN)
+    assert result.returncode != 0
+    assert "acting[1].telegram_id: 7 holds 'karo' (people[0])" in result.stderr
+    assert "acting[0]" not in result.stderr
+
+
 def test_check_names_overrides_of_unknown_sops_and_steps(tmp_path: Path) -> None:
     body = "[sop_time_overrides.ppk-rkakl-pk]\n13 = 60\n\n[sop_time_overrides.lain]\n1 = 60\n"
     config = write_config(tmp_path, body)

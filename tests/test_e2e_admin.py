@@ -571,3 +571,62 @@ async def test_an_invitation_is_withdrawn_from_its_own_message_and_only_by_an_ad
     pressed = await kabag.press_data(kabag.last_bot_message or 0, data, timeout=WAIT)
     assert pressed.text is not None and "administrator" in pressed.text
     assert "Peran Kabag" in await said(world, "admin", "/undangan")
+
+
+async def test_a_plh_kabag_who_joins_as_kabag_by_invitation_acts_no_more_as_plh(
+    world: World,
+) -> None:
+    """Agus is Plh Kabag and holds step 2 when he uses an invitation to the Kabag role: the
+    role passes to him from Budi, his appointment ends and the administrator is told so;
+    his task stays one message, now as Kabag's, and his decision is recorded as Kabag's."""
+    s = Script(world, WAIT)
+    agus = world["plh"]
+    answer = await said(world, "admin", f"/plh kabag {ACTING.telegram_id} 31-12-2030 cuti")
+    assert "ditetapkan sebagai Plh. Kabag" in answer
+    case = await s.submit("Usulan saat Plh menjadi Kabag")
+    await s.seen("plh", lambda m: f"Berkas #{case}" in m.text and "selaku Plh. Kabag" in m.text)
+    token = await invitation(world, "kabag")
+    world["admin"].mark_seen()
+    await agus.send(f"/start {token}")
+    used = await world["admin"].wait_message(lambda m: "telah digunakan" in m.text, timeout=WAIT)
+    assert plain(used.text).endswith(
+        "Penetapan yang bersangkutan sebagai Plh. Kabag berakhir karena yang bersangkutan "
+        "kini memegang peran tersebut sebagai pejabat definitif."
+    )
+    await world.drained()
+
+    def tasks() -> list[str]:
+        return [
+            m.text
+            for m in agus.bot_messages
+            if f"Berkas #{case}" in m.text and "Langkah 2 dari 12" in m.text and m.button_texts
+        ]
+
+    await world.emu.wait_until(lambda: "selaku Plh." not in tasks()[-1], timeout=WAIT)
+    assert len(tasks()) == 1
+    await s.approve("plh", case)
+    events = await world.services.db.read(repo.load_events, case)
+    decided = next(e for e in events if e.step == 2 and e.type is EventType.APPROVED)
+    assert (decided.actor, decided.role, "acting" in decided.data) == (NEW_KABAG, "kabag", False)
+
+
+async def test_cabut_of_the_karo_while_a_plh_acts_says_the_plh_holds_the_tasks(
+    world: World,
+) -> None:
+    """Agus is Plh Karo and holds step 3 when the administrator revokes the definitive
+    Karo: the task is the Plh's and goes on, so the answer says no task waits for a new
+    holder and who holds them, until when."""
+    s = Script(world, WAIT)
+    await said(world, "admin", f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti tahunan")
+    case = await s.submit("Usulan saat Karo dicabut")
+    await s.approve("kabag", case)
+    await s.seen("plh", lambda m: f"Berkas #{case}" in m.text and bool(m.button_texts))
+    answer = await said(world, "admin", "/cabut 1003 karo")
+    assert answer == (
+        "Peran Karo milik Dr. Ir. Hendra Wijaya, M.P.A. (1003) telah dicabut.\n"
+        "Peran Karo kini tidak memiliki pemegang. Plh. Karo Drs. Agus Salim, M.Si. (ID 1007) "
+        "tetap menerima tugas peran ini sampai 31 Desember 2030. Undang pemegang baru dengan "
+        "/undang karo."
+    )
+    await s.approve("plh", case)
+    assert (await world.services.db.read(repo.load_case, case)).step == 4

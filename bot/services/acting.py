@@ -4,8 +4,13 @@ An administrator appoints someone to act in a role for a period (``/plh``, ``/pl
 it is in force the role's tasks go to them (:mod:`bot.services.routing`), their decisions
 are recorded as acting ("selaku Plh. Karo") and their papers are signed "Plh. ...". When it
 begins, the role's open tasks move to them; when it ends (by itself, or ``/akhiri_plh``)
-they move back. Both moves are made once, by whoever sees the moment first: the
-appointment's transaction, or the periodic sweep (also right after a restart).
+they move back to the definitive holder, or straight on to the next acting official when
+another period begins as this one ends; a role with no definitive holder leaves them with
+no one, and the administrators are told how many wait. Both moves are made once, by
+whoever sees the moment first: the appointment's transaction, or the periodic sweep (also
+right after a restart). An acting official who becomes the role's definitive holder
+(``/alihkan``, an invitation) acts no more: their appointment ends then
+(:func:`end_for_new_holder`).
 """
 
 from __future__ import annotations
@@ -37,6 +42,44 @@ class Appointed:
     tasks: int = 0
     started: bool = True  # the appointee has pressed Start (else the bot cannot write to them)
     current: repo.Appointment | None = None  # the one in force ("busy") or planned
+
+
+@dataclass(frozen=True)
+class Handed:
+    """Where the open tasks of an ended period went."""
+
+    returned: int = 0  # back to the definitive holder
+    onward: int = 0  # to the next acting official, whose period begins as this one ends
+    waiting: tuple[int, ...] = ()  # the cases left to no one: the role has no holder
+    next: repo.Appointment | None = None  # that next acting official's appointment
+
+
+@dataclass(frozen=True)
+class Ended:
+    """/akhiri_plh: the appointment ended, where its tasks went, and whether the role has a
+    definitive holder to return to."""
+
+    appointment: repo.Appointment
+    handed: Handed
+    vacant: bool
+
+
+def end_for_new_holder(
+    tx: Tx, unit: str, role: str, person_id: int, now: datetime, by: int | None
+) -> repo.Appointment | None:
+    """The person now holds ``role`` (given by /alihkan or an invitation): an appointment of
+    theirs to act in it ends now (the one ended, if it was in force), and one still to come
+    is called off. Their tasks of the role stay theirs, as its definitive holder's."""
+    ended = None
+    for appointment in repo.appointments(tx, unit, person_id):
+        if appointment.role != role or appointment.ends_at <= now:
+            continue
+        if appointment.starts_at <= now:
+            ended = repo.end_acting(tx, unit, role, now, by)
+        else:
+            repo.call_off_acting(tx, appointment.id, appointment.starts_at, now)
+        repo.mark_routed(tx, appointment.id, back=True)
+    return ended
 
 
 class Acting:
@@ -105,18 +148,21 @@ class Acting:
 
         return await self.db.write(txn)
 
-    async def end(
-        self, admin_id: int, role: str, update_id: int | None = None
-    ) -> repo.Appointment | None:
-        """/akhiri_plh: the appointment in force for the role ends now; tasks move back."""
+    async def end(self, admin_id: int, role: str, update_id: int | None = None) -> Ended | None:
+        """/akhiri_plh: the appointment in force for the role ends now; tasks move back (the
+        administrator who ended it is answered; the others hear of tasks left waiting)."""
 
-        def txn(tx: Tx) -> repo.Appointment | None:
+        def txn(tx: Tx) -> Ended | None:
             now = self.clock.now()
             claim(tx, update_id, now)
             ended = repo.end_acting(tx, self.unit, role, now, admin_id)
-            if ended is not None and not ended.routed_back:
-                self._route_back(tx, ended, now)
-            return ended
+            if ended is None:
+                return None
+            handed = Handed()
+            if not ended.routed_back:
+                handed = self._route_back(tx, ended, now, answered=admin_id)
+            vacant = not repo.holders(tx, self.unit, role)
+            return Ended(ended, handed, vacant)
 
         return await self.db.write(txn)
 
@@ -129,7 +175,11 @@ class Acting:
         def txn(tx: Tx) -> int:
             now = self.clock.now()
             done = 0
-            for appointment in repo.appointments_to_route(tx, now):
+            for listed in repo.appointments_to_route(tx, now):
+                # one period's end may have routed in the next (a hand-over): read it again
+                appointment = repo.acting_for_id(tx, listed.id)
+                if appointment is None or appointment.routed_back:
+                    continue
                 if appointment.ends_at <= now:
                     if appointment.routed_in:
                         self._route_back(tx, appointment, now)
@@ -137,6 +187,8 @@ class Acting:
                         repo.mark_routed(tx, appointment.id, back=True)  # came and went unseen
                 elif not appointment.routed_in:
                     self._route_in(tx, appointment, now)
+                else:
+                    continue
                 done += 1
             return done
 
@@ -211,6 +263,8 @@ class Acting:
         starts, ends = self._starts(entry, now), self.end_of_day(entry.until)
         if ends <= now:
             return  # a period over before it was ever recorded
+        if self._holds_it(tx, index, entry):
+            return
         if self._meets_another(tx, index, entry, starts, ends, now):
             return
         repo.ensure_person(tx, entry.telegram_id, now)
@@ -240,6 +294,23 @@ class Acting:
         ):
             return
         repo.move_acting_end(tx, appointment.id, max(ends, now), again=appointment.ends_at <= now)
+
+    def _holds_it(self, tx: Tx, index: int, entry: ActingConfig) -> bool:
+        """The entry names the role's own holder (given by an invitation or /alihkan; the
+        config's [[people]] are refused before the start): nobody acts for himself, as
+        /plh answers."""
+        holders = {p.telegram_id for p in repo.holders(tx, self.unit, entry.role)}
+        if entry.telegram_id not in holders:
+            return False
+        log.error(
+            "acting[%d].telegram_id: ID %d holds the role %r himself (its definitive official); "
+            "the %s is not recorded: a Plh/Plt acts for another holder",
+            index,
+            entry.telegram_id,
+            entry.role,
+            entry.kind,
+        )
+        return True
 
     def _meets_another(
         self,
@@ -310,19 +381,43 @@ class Acting:
         repo.mark_routed(tx, appointment.id, back=False)
         return moved
 
-    def _route_back(self, tx: Tx, appointment: repo.Appointment, now: datetime) -> int:
-        moved = 0
+    def _route_back(
+        self, tx: Tx, appointment: repo.Appointment, now: datetime, answered: int = 0
+    ) -> Handed:
+        """The period is over: its open tasks go where routing now sends them. To the
+        definitive holder, as one task message that says so; straight on to the acting
+        official whose period begins now (a hand-over: they receive them as at the start
+        of their period, never as "returned"); or, when the role has no definitive holder,
+        to no one: the administrators are told how many wait (``answered``, the one who
+        ended it with /akhiri_plh, reads it in the answer)."""
         cases = self._open_cases(tx, appointment.role)
         # their buttons and a reason they were typing go (the acting_end notice says why)
         effects.take_tasks_from(tx, appointment.person_id, cases, now)
         acted = routing.actor(tx, appointment.person_id, appointment.unit, self.config, now)
         effects.take_withdrawals_from(tx, acted, self.sops.of, now)
+        successor = repo.acting_for(tx, appointment.unit, appointment.role, now)
+        if successor is not None and successor.id == appointment.id:
+            successor = None
+        returned: list[tuple[Case, list[int]]] = []
+        onward, waiting = 0, []  # (waiting: case numbers)
         for case, definition in cases:
             if routing.passed_over(definition, case, appointment):
                 continue  # the step never left its definitive holder (strategic, four eyes)
-            for person in routing.step_holders(tx, definition, case, now):
-                # the task comes back as one new message: the one they kept loses its buttons
-                # (a reason they may be typing for it stays: the task is still theirs)
+            route = routing.route(tx, definition, case, now)
+            if successor is not None and route.appointment is not None and not route.why:
+                onward += 1  # the next acting official's, handed over below
+            elif route.people:
+                returned.append((case, route.people))
+            elif not route.undecided:  # (a step no one may decide is reported below)
+                waiting.append(case.id)
+        handed = Handed(len(returned), onward, tuple(waiting), successor)
+        self._tell(tx, appointment, "acting_end", len(returned), now, handed)
+        if successor is not None and not successor.routed_in:
+            self._route_in(tx, successor, now)  # their documents, then their tasks
+        for case, people in returned:
+            for person in people:
+                # the task comes back as one new message: the one they kept loses its
+                # buttons (a reason they may be typing for it stays: the task is theirs)
                 for message_id in repo.take_task_messages_in_chat(tx, case.id, person):
                     effects.strip(tx, person, message_id, now, case.id)
                 repo.enqueue(
@@ -334,23 +429,33 @@ class Acting:
                     version=case.version,
                     params={"intro": "acting_out"},
                 )
-            moved += 1
-        self._tell(tx, appointment, "acting_end", moved, now)
+        if waiting:
+            told = {"t": "acting_left_waiting", "appointment": appointment.id, "cases": waiting}
+            for admin in self.config.admins:
+                if admin != answered:
+                    repo.enqueue(tx, admin, "notice", now, params=told)
         # a step its definitive holder may not decide either (four eyes) goes to no one
         effects.tell_if_undecided(tx, cases, now, self.config.admins)
         repo.mark_routed(tx, appointment.id, back=True)
-        return moved
+        return handed
 
     def _tell(
-        self, tx: Tx, appointment: repo.Appointment, kind: str, tasks: int, now: datetime
+        self,
+        tx: Tx,
+        appointment: repo.Appointment,
+        kind: str,
+        tasks: int,
+        now: datetime,
+        handed: Handed | None = None,
     ) -> None:
-        """The acting official and the role's definitive holders hear of the change."""
+        """The acting official and the role's definitive holders hear of the change; at
+        the end, of the tasks ``handed`` on to the next acting official or left waiting."""
         definitive = [p.telegram_id for p in repo.holders(tx, appointment.unit, appointment.role)]
+        params: dict[str, object] = {"t": kind, "appointment": appointment.id, "tasks": tasks}
+        if handed is not None:
+            if handed.next is not None:
+                params.update(next=handed.next.id, onward=handed.onward)
+            if handed.waiting:
+                params["waiting"] = len(handed.waiting)
         for person in dict.fromkeys([appointment.person_id, *definitive]):
-            repo.enqueue(
-                tx,
-                person,
-                "notice",
-                now,
-                params={"t": kind, "appointment": appointment.id, "tasks": tasks},
-            )
+            repo.enqueue(tx, person, "notice", now, params=params)

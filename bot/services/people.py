@@ -14,7 +14,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.core.definition import SopDefinition
 from bot.core.model import Case, ReplaceTeamMember
-from bot.services import effects, routing
+from bot.services import acting, effects, routing
 from bot.services.cases import CaseService, asked_by, claim
 from bot.services.registry import SopRegistry
 from storage import repo
@@ -41,6 +41,8 @@ class Revoked:
     name: str  # the person's, as shown
     tasks: int  # the role's tasks that waited (they lose their buttons in the person's chat)
     vacant: bool  # no one holds the role now: its tasks wait for the next holder
+    waiting: int = 0  # the role's tasks nobody holds now (an acting official holds the rest)
+    acting: repo.Appointment | None = None  # the acting official in force, if any
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class Reassigned:
     name: str  # the new holder's (for ``not_holder``: the old one's) name, as shown
     old_name: str = ""
     tasks: int = 0
+    # the new holder's appointment to act in the role, ended: they hold it themselves now
+    acting_ended: repo.Appointment | None = None
 
 
 def name_of(tx: Tx, person_id: int) -> str:
@@ -150,6 +154,7 @@ class PeopleService:
             return None
         role, unit = taken
         definition = self.sops
+        held = self._held(tx, role, user_id, now)
         passed_from = []
         if not self._shared(role):
             for holder in repo.holders(tx, unit, role):
@@ -157,13 +162,15 @@ class PeopleService:
                     repo.revoke_role(tx, holder.telegram_id, role, unit, now, user_id)
                     passed_from.append(holder.telegram_id)
         repo.grant_role(tx, user_id, role, unit, now, None)
+        # an acting official of the role who joins as its holder acts in it no more
+        ended = acting.end_for_new_holder(tx, unit, role, user_id, now, None)
         cases = self._with_sops(self._cases_of(tx, role))
         tasks = len(self._waiting_for(tx, cases, user_id, now))
-        self._tell_invite_used(tx, token, role, user_id, passed_from, tasks, now)
+        self._tell_invite_used(tx, token, role, user_id, passed_from, tasks, now, ended)
         for old in passed_from:  # its waiting tasks go with the role, as with /alihkan
             effects.take_tasks_from(tx, old, cases, now)
             self._take_withdrawals(tx, old, now)
-        self._take_over(tx, cases, user_id, now)
+        self._take_over(tx, cases, user_id, now, held)
         return definition.role(role).name if definition.has_role(role) else role
 
     def _tell_invite_used(
@@ -175,9 +182,11 @@ class PeopleService:
         passed_from: list[int],
         tasks: int,
         now: datetime,
+        ended: repo.Appointment | None = None,
     ) -> None:
         """The holders the role passed from hear of it as from /alihkan (the tasks follow
-        the notice); the administrator who made the invitation learns who used it."""
+        the notice); the administrator who made the invitation learns who used it (and of
+        the appointment ``ended``: the newcomer acted in the role until now)."""
         for old in passed_from:
             told = {"t": "role_moved", "role": role, "from": old, "to": new, "tasks": tasks}
             repo.enqueue(tx, old, "notice", now, params={**told, "people": [old, new]})
@@ -191,6 +200,8 @@ class PeopleService:
             "tasks": tasks,
             "people": [new, *passed_from],
         }
+        if ended is not None:
+            used["appointment"] = ended.id
         for admin in admins:
             if admin != new:
                 repo.enqueue(tx, admin, "notice", now, params=used)
@@ -284,13 +295,20 @@ class PeopleService:
             claim(tx, update_id, now)
             if not repo.revoke_role(tx, person_id, role, self.unit, now, admin_id):
                 return None
-            cases = self._cases_of(tx, role)
-            taken = effects.take_tasks_from(tx, person_id, self._with_sops(cases), now)
+            cases = self._with_sops(self._cases_of(tx, role))
+            taken = effects.take_tasks_from(tx, person_id, cases, now)
             self._take_withdrawals(tx, person_id, now)
             told = {"t": "role_revoked", "role": role, "tasks": taken}
             repo.enqueue(tx, person_id, "notice", now, params=told)
             vacant = not self._shared(role) and not repo.holders(tx, self.unit, role)
-            return Revoked(name_of(tx, person_id), taken, vacant)
+            # an acting official in force still holds the role's tasks (not a strategic step)
+            waiting = sum(
+                1
+                for case, definition in cases
+                if not routing.step_holders(tx, definition, case, now)
+            )
+            acting = None if self._shared(role) else repo.acting_for(tx, self.unit, role, now)
+            return Revoked(name_of(tx, person_id), taken, vacant, waiting, acting)
 
         revoked = await self.db.write(txn)
         if revoked is not None:
@@ -347,14 +365,40 @@ class PeopleService:
             if person_id in routing.step_holders(tx, definition, case, now)
         ]
 
+    def _held(self, tx: Tx, role: str, person_id: int, now: datetime) -> set[int]:
+        """The cases at a step of the role that are the person's already (as its acting
+        official), before they are given the role."""
+        cases = self._with_sops(self._cases_of(tx, role))
+        return {case.id for case, _ in self._waiting_for(tx, cases, person_id, now)}
+
     def _take_over(
-        self, tx: Tx, cases: list[tuple[Case, SopDefinition]], person_id: int, now: datetime
+        self,
+        tx: Tx,
+        cases: list[tuple[Case, SopDefinition]],
+        person_id: int,
+        now: datetime,
+        held: set[int] | frozenset[int] = frozenset(),
     ) -> None:
         """A new holder of a role receives the tasks of its cases that wait for it (with
         documents); the administrators hear of a step they may not decide (four eyes)."""
-        for case, definition in self._waiting_for(tx, cases, person_id, now):
-            effects.hand_task(tx, definition, case, person_id, now, {"open": 1})
+        self._hand(tx, self._waiting_for(tx, cases, person_id, now), person_id, now, held)
         effects.tell_if_undecided(tx, cases, now, self.config.admins)
+
+    @staticmethod
+    def _hand(
+        tx: Tx,
+        cases: list[tuple[Case, SopDefinition]],
+        person_id: int,
+        now: datetime,
+        held: set[int] | frozenset[int],
+    ) -> None:
+        """Each task to the role's new holder, with its documents; one they ``held`` as the
+        role's acting official is shown again in place, as theirs now (no second message)."""
+        for case, definition in cases:
+            if case.id in held:
+                repo.enqueue(tx, person_id, "task", now, case_id=case.id, version=case.version)
+            else:
+                effects.hand_task(tx, definition, case, person_id, now, {"open": 1})
 
     async def reassign(
         self, admin_id: int, role: str, old: int, new: int, update_id: int | None = None
@@ -377,22 +421,27 @@ class PeopleService:
             teams = self._teams_with(tx, role, old)
             if old not in holders and not teams:
                 return Reassigned("not_holder", name_of(tx, old)), False
+            held = self._held(tx, role, new, now)
             repo.revoke_role(tx, old, role, self.unit, now, admin_id)
             repo.ensure_person(tx, new, now)
             repo.grant_role(tx, new, role, self.unit, now, admin_id)
+            # the acting official made the role's holder acts in it no more
+            ended = acting.end_for_new_holder(tx, self.unit, role, new, now, admin_id)
             cases = self._with_sops(
                 [*self._cases_of(tx, role), *self._pass_places(tx, admin_id, teams, old, new)]
             )
             moved = self._waiting_for(tx, cases, new, now)
             told = {"t": "role_moved", "role": role, "from": old, "to": new, "tasks": len(moved)}
+            if ended is not None:
+                told["appointment"] = ended.id
             for person in (old, new):  # told first: the tasks follow the notice
                 repo.enqueue(tx, person, "notice", now, params={**told, "people": [old, new]})
             effects.take_tasks_from(tx, old, cases, now)
             self._take_withdrawals(tx, old, now)
-            for case, definition in moved:
-                effects.hand_task(tx, definition, case, new, now, {"open": 1})
+            self._hand(tx, moved, new, now, held)
             effects.tell_if_undecided(tx, cases, now, self.config.admins)
-            return Reassigned("ok", name_of(tx, new), name_of(tx, old), len(moved)), True
+            result = Reassigned("ok", name_of(tx, new), name_of(tx, old), len(moved), ended)
+            return result, True
 
         result, queued = await self.db.write(txn)
         if queued:

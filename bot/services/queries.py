@@ -252,7 +252,7 @@ class Queries:
                 step = case_definition.step(case.step)
                 spent = self.calendar.working_minutes_between(case.step_entered_at, now)
                 if spent > step.time_minutes:
-                    acting = repo.acting_for(tx, case.unit, step.actor, now)
+                    acting = routing.acting_in_force(tx, case.unit, step.actor, now)
                     why = Renderer.passed_over(case_definition, case, acting)
                     found.append(Overdue(case, case_definition, spent, bool(why)))
             return True, found

@@ -14,7 +14,9 @@ roles of the chain) waits for a Plh or Plt; one the acting official in force may
 either, for the appointment to end first; a strategic step of a role no one holds, for its
 definitive holder.
 
-The definitive holder keeps the role throughout and may still act. A role no one holds
+The definitive holder keeps the role throughout and may still act. An appointment of a
+role's own holder (made definitive while it ran, or named so by an older config) counts
+for nothing: they hold the role's steps as its definitive official. A role no one holds
 (revoked, not yet given again) has no one to route to: its tasks wait for the next holder,
 who receives them when they join.
 """
@@ -83,6 +85,8 @@ def route(tx: Tx, definition: SopDefinition, case: Case, at: datetime) -> Route:
     if shared and case.team:
         definitive = [p for p in definitive if p in case.team]
     appointment = repo.acting_for_id(tx, acting_id) if acting_id is not None else None
+    if appointment is not None and appointment.person_id in definitive:
+        appointment = None  # the role's own holder: no acting official in force
     excluded = excluded_reviewers(definition, case) if step.is_review else frozenset()
     if appointment is None:
         if not definitive:  # a vacant role: its tasks wait for the next holder
@@ -116,12 +120,23 @@ def passed_over(definition: SopDefinition, case: Case, appointment: repo.Appoint
     return ""
 
 
+def acting_in_force(tx: Tx, unit: str, role: str, at: datetime) -> repo.Appointment | None:
+    """The acting official in force for a role at ``at``, unless they hold the role
+    themselves (then they act in it as its definitive official: :func:`route`)."""
+    appointment = repo.acting_for(tx, unit, role, at)
+    if appointment is None:
+        return None
+    definitive, _ = repo.holder_ids(tx, unit, role, None)
+    return None if appointment.person_id in definitive else appointment
+
+
 def role_people(
     tx: Tx, definition: SopDefinition, case: Case, role: str, at: datetime
 ) -> list[int]:
     """Who answers for a role at ``at`` (an escalation's addressees): the acting official in
     force, else its definitive holders."""
-    appointment = None if definition.role(role).shared else repo.acting_for(tx, case.unit, role, at)
+    shared = definition.role(role).shared
+    appointment = None if shared else acting_in_force(tx, case.unit, role, at)
     if appointment is not None:
         return [appointment.person_id]
     return definitive_holders(tx, definition, case, role)
