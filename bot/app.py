@@ -174,9 +174,11 @@ async def record_revisions(db: Database, sops: SopRegistry, clock: Clock) -> int
 
 
 async def recall_hand_ins(db: Database, sops: SopRegistry) -> int:
-    """Give open cases stored before case format 3 who handed in the work under review
-    (four eyes), rebuilt from their events: the older format knew it only until somebody
-    acted on the case (a return or a withdrawal forgot it). Returns how many."""
+    """Give open cases stored in an older case format who handed in the work under review
+    (four eyes; format 3) and who took each step (a shared role's step that comes back to
+    its taker; format 4), rebuilt from their events: the older formats knew the first only
+    until somebody acted on the case (a return or a withdrawal forgot it), the second not
+    at all. Returns how many."""
 
     def txn(tx: Tx) -> int:
         recalled = 0
@@ -188,7 +190,7 @@ async def recall_hand_ins(db: Database, sops: SopRegistry) -> int:
             except (ValueError, KeyError):
                 log.warning("case %s: its events do not replay; kept as stored", case.id)
                 continue
-            repo.rewrite_case(tx, replace(case, handed_in=rebuilt.handed_in))
+            repo.rewrite_case(tx, replace(case, handed_in=rebuilt.handed_in, took=rebuilt.took))
             recalled += 1
         return recalled
 

@@ -146,14 +146,11 @@ def load_inputs(
                 inputs.live[(item.chat_id, case.id)] = live
             definition = sops.of(case)
             if case.id not in inputs.team_candidates and definition.step(case.step).kind == "team":
-                candidates = []
-                for shared in definition.roles:
-                    if shared.shared:
-                        candidates += [
-                            (h.telegram_id, h.display)
-                            for h in repo.holders(tx, case.unit, shared.id)
-                        ]
-                inputs.team_candidates[case.id] = candidates
+                team = definition.team_role(case.step)
+                inputs.team_candidates[case.id] = [
+                    (h.telegram_id, h.display)
+                    for h in (repo.holders(tx, case.unit, team.id) if team else [])
+                ]
             file_ids.update(a.file_id for a in case.latest_files())
         if item.kind in ("task", "prompt"):
             dialogue = repo.get_dialogue(tx, item.chat_id)
@@ -373,12 +370,12 @@ class Renderer:
         kind = PAPERS.get(stored.doc.removeprefix("paper:"))
         if kind is None:
             return "Dokumen"
-        label = paper_title(kind, team_name(definition))
         event = inputs.paper_events.get((stored.case_id, stored.source_seq or 0))
+        label = paper_title(kind, team_name(definition, event.step if event else None))
         if event is not None and event.type is EventType.TEAM_CHANGED:
             label += " (perubahan)"
         elif event is not None and sum(kind.name in s.papers for s in definition.steps) > 1:
-            label += f" (langkah {definition.position(event.step) + 1})"
+            label += f" (langkah {event.step})"
         return t.e(label)
 
     # -- notices and prompts -------------------------------------------------------------

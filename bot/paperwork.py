@@ -119,24 +119,14 @@ def menimbang(
 def team_step_of(definition: SopDefinition, step_id: int | None = None) -> Step | None:
     """The team step an SK Tim belongs to: step ``step_id`` if it is one, else the SOP's
     first team step (None: the SOP forms no team)."""
-    if step_id is not None and definition.has_step(step_id):
-        step = definition.step(step_id)
-        if step.kind is StepKind.TEAM:
-            return step
-    return next((s for s in definition.steps if s.kind is StepKind.TEAM), None)
+    return definition.team_step(step_id)
 
 
 def team_role(definition: SopDefinition, team_step: Step | None) -> Role | None:
-    """The shared role whose holders the team step makes the team: the first shared role
-    acting after the step, else the SOP's first shared role."""
-    shared = [r for r in definition.roles if r.shared]
-    if team_step is not None:
-        ids = {r.id for r in shared}
-        later = definition.steps[definition.position(team_step.id) + 1 :]
-        acting = next((s.actor for s in later if s.actor in ids), None)
-        if acting is not None:
-            return definition.role(acting)
-    return shared[0] if shared else None
+    """The role the team step forms (its ``team``), as the team's task and history name it
+    (:func:`bot.views.team_name`): one function, :meth:`SopDefinition.team_role`. None
+    without a team step."""
+    return definition.team_role(team_step.id) if team_step is not None else None
 
 
 def team_duties(

@@ -50,10 +50,9 @@ def year_short(definition: SopDefinition) -> str:
 
 
 def step_line(definition: SopDefinition, step: Step) -> str:
-    return (
-        f"Langkah {definition.position(step.id) + 1} dari {len(definition.steps)}: "
-        f"<b>{t.e(step.title)}</b>"
-    )
+    """ "Langkah 7 dari 12: <title>": the SOP's own number for the step, as every text names
+    it (see :meth:`SopDefinition.step_label`)."""
+    return f"{definition.step_label(step.id, of_total=True)}: <b>{t.e(step.title)}</b>"
 
 
 def role_name(definition: RoleBook, role: str) -> str:
@@ -394,7 +393,7 @@ def _task_text(
             if label == t.BTN_FORWARD:
                 buttons.append([button(t.BTN_FORWARD_NOTE, Op.FORWARD, "n")])
     elif step.kind is StepKind.TEAM:
-        team = team_name(definition)
+        team = team_name(definition, step.id)
         ask(team_instruction(definition, step, team))
         if asks and not team_candidates:
             lines.append(
@@ -485,13 +484,14 @@ def _team_formed(
     formed = next((e for e in events if e.type is EventType.TEAM_FORMED), None)
     if formed is None:
         return ""
+    team = team_name(definition, formed.step)
     members = [int(m) for m in formed.data.get("members", [])]
     places = team_roles(len(members))
     listed = [
         f"{i}. {t.e(names.get(m, f'ID {m}'))}" + (f" ({place})" if place != "Anggota" else "")
         for i, (m, place) in enumerate(zip(members, places, strict=True), 1)
     ]
-    return f"Susunan {t.e(team_name(definition))}:\n" + "\n".join(listed)
+    return f"Susunan {t.e(team)}:\n" + "\n".join(listed)
 
 
 def outcome_text(
@@ -541,10 +541,12 @@ OUTCOME_WORDS = {
 }
 
 
-def team_name(definition: SopDefinition) -> str:
-    """The team as the SOP names its shared role ("Tim Penyusunan"), for what a team step
-    did."""
-    return next((r.name for r in definition.roles if r.shared), "Tim")
+def team_name(definition: SopDefinition, step_id: int | None = None) -> str:
+    """The team as the SOP names the role its team step forms ("Tim Penyusunan",
+    :meth:`SopDefinition.team_role`; the SK Tim names the same); ``step_id``: a team step,
+    else the SOP's first is meant."""
+    role = definition.team_role(step_id)
+    return role.name if role is not None else "Tim"
 
 
 def action_text(
@@ -555,7 +557,7 @@ def action_text(
 ) -> str:
     """What the event's actor did, as the history and the Dokumentasi say it ("menetapkan
     Tim Penyusunan"); a member's place passed on names both. ``escape``: for HTML."""
-    text = ACTION_WORDS[event.type].format(team=escape(team_name(definition)))
+    text = ACTION_WORDS[event.type].format(team=escape(team_name(definition, event.step)))
     if event.type is EventType.TEAM_CHANGED:
         left, joined = int(event.data["left"]), int(event.data["joined"])
         text += f" dari {escape(name_of(left))} kepada {escape(name_of(joined))}"
@@ -573,7 +575,7 @@ def outcome_line(
 ) -> str:
     """ "✔️ Diteruskan oleh ... pada ...", with the reason or note (``reason``, ``note``:
     those texts shortened to fit)."""
-    icon = OUTCOME_WORDS[event.type].format(team=t.e(team_name(definition)))
+    icon = OUTCOME_WORDS[event.type].format(team=t.e(team_name(definition, event.step)))
     line = (
         f"{icon} oleh {by_whom(definition, event, actor_name)} pada {zone.tanggal_jam(event.at)}."
     )

@@ -15,6 +15,10 @@ current format only.
   from ``last_move`` (a hand-in nobody has acted on since): lifted to that one, which the
   workflow core judges as it judged the last move (see
   :func:`bot.app.recall_hand_ins` for the open cases, rebuilt from their events).
+- Case format 4: ``took`` added (who last acted at each step: a step of a shared role that
+  is not the case's team is theirs when the case comes back). Lifted as unknown (``[]``:
+  the first step stays its starter's), rebuilt from the events for the open cases
+  (:func:`bot.app.recall_hand_ins`).
 - Event format 1: ``started`` events without ``revision``; format 2 adds it.
 """
 
@@ -31,7 +35,7 @@ import orjson
 
 from bot.core.model import Approval, Attachment, Case, CaseStatus, Event, EventType, Move
 
-CASE_FORMAT = 3
+CASE_FORMAT = 4
 EVENT_FORMAT = 2
 
 _std_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -114,6 +118,7 @@ def case_to_json(case: Case) -> str:
         ],
         "reviewers": [list(r) for r in case.reviewers],
         "handed_in": [list(h) for h in case.handed_in],
+        "took": [list(t) for t in case.took],
         "last_move": [move.by, move.from_step, move.to_step, move.version] if move else None,
         "archive_reference": case.archive_reference,
         "closed_at": ts(case.closed_at) if case.closed_at else None,
@@ -158,9 +163,14 @@ def _case_v2_to_v3(raw: dict[str, Any]) -> dict[str, Any]:
     return {"handed_in": [[move[1], move[0]]] if move else [], **raw}
 
 
+def _case_v3_to_v4(raw: dict[str, Any]) -> dict[str, Any]:
+    return {"took": [], **raw}
+
+
 _CASE_UPGRADES: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     1: _case_v1_to_v2,
     2: _case_v2_to_v3,
+    3: _case_v3_to_v4,
 }
 """``_CASE_UPGRADES[n]`` lifts a case document from format n to n + 1."""
 
@@ -223,6 +233,7 @@ def _case_from_json(text: str, fmt: int) -> Case:
         ),
         reviewers=tuple((int(s), int(p)) for s, p in raw.get("reviewers", ())),
         handed_in=tuple((int(s), int(p)) for s, p in raw["handed_in"]),
+        took=tuple((int(s), int(p)) for s, p in raw["took"]),
         last_move=Move(*move) if move else None,
         archive_reference=raw["archive_reference"],
         closed_at=parse_ts(raw["closed_at"]) if raw["closed_at"] else None,

@@ -95,6 +95,10 @@ class Step:
     # (Diktum KEDUA), one line each without closing punctuation. Empty: the paper derives
     # them from the steps the team acts in (bot.paperwork.derived_team_duties).
     team_duties: tuple[str, ...] = ()
+    # Team steps only: the shared role whose holders the step picks the team among, the
+    # role its members hold for the case (``team = "<role>"``; the SOP's only shared role
+    # when the file does not say)
+    team: str | None = None
 
     @property
     def is_review(self) -> bool:
@@ -187,6 +191,42 @@ class SopDefinition:
 
     def position(self, step_id: int) -> int:
         return next(i for i, s in enumerate(self.steps) if s.id == step_id)
+
+    @property
+    def numbered_in_order(self) -> bool:
+        """Whether the steps' ids are 1..N in file order: then "Langkah 2 dari 6" says
+        where a step stands; otherwise a step is named by its id alone (the SOP's own
+        number, as every text names it)."""
+        return all(s.id == i for i, s in enumerate(self.steps, start=1))
+
+    def step_label(self, step_id: int, *, of_total: bool = False) -> str:
+        """ "Langkah 7" (the SOP's own number for the step, as the ids say), with "dari 12"
+        when ``of_total`` and the numbers count the steps in order."""
+        total = f" dari {len(self.steps)}" if of_total and self.numbered_in_order else ""
+        return f"Langkah {step_id}{total}"
+
+    def team_step(self, step_id: int | None = None) -> Step | None:
+        """The team step meant: step ``step_id`` if it is one, else the SOP's first team step
+        (None: the SOP forms no team)."""
+        if step_id is not None and step_id in self._steps:
+            step = self._steps[step_id]
+            if step.kind is StepKind.TEAM:
+                return step
+        return next((s for s in self.steps if s.kind is StepKind.TEAM), None)
+
+    def team_role(self, step_id: int | None = None) -> Role | None:
+        """The role a team step forms (its ``team``): its members are picked among the
+        role's holders and hold the role's steps for the case, they alone. ``step_id``: a
+        team step, else the SOP's first team step is meant (None: no team step)."""
+        step = self.team_step(step_id)
+        if step is None or step.team is None or step.team not in self._roles:
+            return None
+        return self._roles[step.team]
+
+    @property
+    def team_roles(self) -> frozenset[str]:
+        """The roles the SOP's team steps form: a case's team narrows these, no other."""
+        return frozenset(s.team for s in self.steps if s.kind is StepKind.TEAM and s.team)
 
     @property
     def norm_minutes(self) -> int:

@@ -72,7 +72,7 @@ _STEP_KEYS = {
     "id": True, "actor": True, "kind": True, "title": True, "activity": False, "inputs": False,
     "uploads": False, "outputs": False, "time_minutes": True, "on_approve": False,
     "on_return": False, "approval": False, "related_sop": False, "papers": False,
-    "templates": False, "mandate": False, "team_duties": False,
+    "templates": False, "mandate": False, "team_duties": False, "team": False,
 }  # fmt: skip
 # What a draft's reviewer sees and clears; allowed on roles, documents and steps.
 _GUESS_KEYS = {"guesses": False, "confirmed": False}
@@ -188,7 +188,7 @@ def parse_draft(
         _check_roles(p, roles)
         _check_documents(p, documents)
         _check_steps(p, steps, {r.id for r in roles}, {d.id: d for d in documents})
-        _check_team_steps(p, steps, roles)
+        steps = _check_team_steps(p, steps, roles)
     if p.items:
         raise DefinitionError(source, p.items)
     assert header is not None
@@ -493,6 +493,13 @@ def _parse_steps(p: _Problems, raw: Any) -> list[Step]:
                 'only a team step (kind = "team") lists the duties of the team it forms, '
                 f"not a step of kind '{kind.value}'",
             )
+        team = _str(p, f"{path}.team", item.get("team")) or None
+        if "team" in item and kind_raw == kind.value and kind is not StepKind.TEAM:
+            p.add(
+                f"{path}.team",
+                'only a team step (kind = "team") names the role of the team it forms, '
+                f"not a step of kind '{kind.value}'",
+            )
         steps.append(
             Step(
                 id=_int(p, f"{path}.id", item.get("id")) or 0,
@@ -512,6 +519,7 @@ def _parse_steps(p: _Problems, raw: Any) -> list[Step]:
                 templates=_str_list(p, f"{path}.templates", item.get("templates")),
                 mandate=mandate,
                 team_duties=duties,
+                team=team,
             )
         )
     return steps
@@ -645,18 +653,45 @@ def _check_steps(
     _check_paths(p, steps, position)
 
 
-def _check_team_steps(p: _Problems, steps: list[Step], roles: list[Role]) -> None:
-    """A team step's holder picks the members among the holders of a shared role: an SOP
-    with a team step and no shared role could never leave that step."""
-    if any(r.shared for r in roles):
-        return
+def _check_team_steps(p: _Problems, steps: list[Step], roles: list[Role]) -> list[Step]:
+    """A team step's holder picks the members among the holders of the shared role the step
+    forms (``team``), who then hold that role's steps for the case, they alone. A step that
+    does not name it forms the SOP's only shared role; with several, which one is the team
+    must be said (the others' holders are not narrowed by it). An SOP with a team step and
+    no shared role could never leave that step. Returns the steps, each team step with the
+    role it forms."""
+    shared = [r.id for r in roles if r.shared]
+    by_id = {r.id: r for r in roles}
+    checked = []
     for i, step in enumerate(steps):
         if step.kind is StepKind.TEAM:
-            p.add(
-                f"steps[{i}].kind",
-                "a team step picks its members among the holders of a shared role "
-                "(shared = true), and no role of this SOP is shared",
-            )
+            if step.team is not None:
+                if step.team not in by_id:
+                    p.add(f"steps[{i}].team", f"unknown role '{step.team}'")
+                elif not by_id[step.team].shared:
+                    p.add(
+                        f"steps[{i}].team",
+                        f"role '{step.team}' is not shared (shared = true): a team is "
+                        "picked among the several holders of a shared role",
+                    )
+            elif not shared:
+                p.add(
+                    f"steps[{i}].kind",
+                    "a team step picks its members among the holders of a shared role "
+                    "(shared = true), and no role of this SOP is shared",
+                )
+            elif len(shared) > 1:
+                p.add(
+                    f"steps[{i}].team",
+                    "this SOP has several shared roles ("
+                    + ", ".join(f"'{r}'" for r in shared)
+                    + "): name the one whose holders the team step picks the team among "
+                    '(team = "<role>")',
+                )
+            else:
+                step = replace(step, team=shared[0])
+        checked.append(step)
+    return checked
 
 
 def _held_on_entry(

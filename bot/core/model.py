@@ -93,6 +93,10 @@ class Case:
     # the chain (the proposal at step 1, the drafts at step 6); one per chain, the latest.
     # Returns, withdrawals and approvals inside the chain keep it (four eyes).
     handed_in: tuple[tuple[int, int], ...] = ()
+    # (step, person): who last acted at each step, in the step's role (made a move from it:
+    # completed, approved, returned, archived). A step of a shared role that is not the
+    # case's team is theirs when the case comes back to it (workflow.step_owner).
+    took: tuple[tuple[int, int], ...] = ()
 
     def latest(self, doc: str) -> Attachment | None:
         found = None

@@ -147,12 +147,50 @@ def holder_role(definition: SopDefinition, case: Case, actor: Actor) -> str:
     return step.actor
 
 
-def holds_role(definition: SopDefinition, case: Case, role: str, actor: Actor) -> bool:
-    """Whether ``actor`` holds ``role`` for the case now (definitive, or acting in force);
-    a shared role only as a member of the case's team, once it is formed."""
+def holds_role(
+    definition: SopDefinition, case: Case, role: str, actor: Actor, step_id: int | None = None
+) -> bool:
+    """Whether ``actor`` holds ``role`` for the case now (definitive, or acting in force) at
+    step ``step_id`` (the current one by default); a shared role only as
+    :func:`narrow_holders` narrows it."""
     if role not in actor.roles:
         return False
-    return not (definition.role(role).shared and case.team and actor.person_id not in case.team)
+    return bool(narrow_holders(definition, case, role, [actor.person_id], step_id))
+
+
+def narrow_holders(
+    definition: SopDefinition,
+    case: Case,
+    role: str,
+    holders: Iterable[int],
+    step_id: int | None = None,
+) -> list[int]:
+    """Which of a role's ``holders`` hold its step ``step_id`` (the current one by default)
+    for the case. A role one person holds: its holder. A shared role:
+
+    * the role a team step forms (``Step.team``), once the case's team is formed: its
+      members only;
+    * any other shared role (the Pegawai who applies, the Pengelola who verifies): the
+      person who last acted at the step for this case (:func:`step_owner`, the one who
+      started the case for the first step), so a case that comes back to the step is
+      theirs; a step no one has acted at yet is every holder's (the first to act takes it).
+    """
+    people = list(holders)
+    if not definition.has_role(role) or not definition.role(role).shared:
+        return people
+    if role in definition.team_roles:
+        return [p for p in people if p in case.team] if case.team else people
+    owner = step_owner(definition, case, case.step if step_id is None else step_id)
+    return people if owner is None else [p for p in people if p == owner]
+
+
+def step_owner(definition: SopDefinition, case: Case, step_id: int) -> int | None:
+    """Who has the case's step ``step_id`` for themselves: whoever last acted at it in its
+    role, else for the first step the one who started the case; None when no one did."""
+    owner = next((person for step, person in reversed(case.took) if step == step_id), None)
+    if owner is None and step_id == definition.first_step.id:
+        return case.started_by
+    return owner
 
 
 def withdrawable_by(definition: SopDefinition, case: Case, actor: Actor) -> bool:
@@ -265,7 +303,7 @@ def _withdrawn_role(definition: SopDefinition, case: Case, actor: Actor) -> tupl
     if move is None or move.by != actor.person_id or move.to_step != case.step:
         raise NotAllowed("nothing of yours to withdraw: the next holder has acted already")
     role = definition.step(move.from_step).actor
-    if not holds_role(definition, case, role, actor):
+    if not holds_role(definition, case, role, actor, move.from_step):
         raise RoleGone(role=role)
     return role, move.from_step
 
@@ -408,10 +446,12 @@ def apply(definition: SopDefinition, case: Case | None, event: Event) -> Case:
                 last_move=move,
                 reviewers=reviewers,
                 handed_in=handed_in,
+                took=_took(definition, case, event),
             )
         case EventType.RETURNED:
             assert event.to_step is not None
-            return _moved(case, event, event.to_step, last_move=None)
+            took = _took(definition, case, event)
+            return _moved(case, event, event.to_step, last_move=None, took=took)
         case EventType.WITHDRAWN:
             assert event.to_step is not None
             approvals = case.approvals
@@ -442,6 +482,7 @@ def apply(definition: SopDefinition, case: Case | None, event: Event) -> Case:
                 case.step,
                 status=CaseStatus.ARCHIVED,
                 produced=produced,
+                took=_took(definition, case, event),
                 archive_reference=event.data["reference"],
                 closed_at=event.at,
                 last_move=None,
@@ -479,6 +520,14 @@ def _moved(case: Case, event: Event, to_step: int, **changes: Any) -> Case:
     )
 
 
+def _took(definition: SopDefinition, case: Case, event: Event) -> tuple[tuple[int, int], ...]:
+    """``case.took`` after a move from ``event.step`` by its actor in the step's role (an
+    administrator's does not count): the step is theirs now, one entry per step."""
+    if not definition.has_step(event.step) or event.role != definition.step(event.step).actor:
+        return case.took
+    return (*[t for t in case.took if t[0] != event.step], (event.step, event.actor))
+
+
 def _kept(case: Case, event: Event) -> Move | None:
     """A withdrawal stays possible only until somebody else acts on the case."""
     move = case.last_move
@@ -504,6 +553,8 @@ __all__ = [
     "holder_role",
     "holds_role",
     "missing_inputs",
+    "narrow_holders",
     "replay",
+    "step_owner",
     "withdrawable_by",
 ]

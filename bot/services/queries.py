@@ -50,13 +50,38 @@ class Overdue:
     waits_for_definitive: bool = False  # an acting official in force may not decide it
 
 
-def may_see(actor: Actor, definition: SopDefinition, events: Sequence[Event]) -> bool:
+def may_see(
+    actor: Actor, definition: SopDefinition, events: Sequence[Event], case: Case | None = None
+) -> bool:
     """Need to know: a case's status is for its SOP's officials (a role in it, held or
-    acted in), for whoever took part in the case, and for administrators; an official of
-    another SOP learns nothing of it."""
-    if actor.is_admin or any(definition.has_role(r) for r in actor.roles):
+    acted in), for whoever took part in the case (acted on it, its team, or holds its
+    step now), and for administrators; an official of another SOP learns nothing of it.
+    A shared role no team step forms (the Pegawai who applies for leave) makes no one an
+    official of the SOP: its holders see the cases they take part in, not their
+    colleagues'."""
+    if actor.is_admin or any(
+        definition.has_role(r) and not _private(definition, r) for r in actor.roles
+    ):
         return True
-    return any(actor.person_id in e.people for e in events)
+    if any(actor.person_id in e.people for e in events):
+        return True
+    if case is None:
+        return False
+    return actor.person_id in case.team or (case.is_open and holds(definition, case, actor))
+
+
+def _private(definition: SopDefinition, role: str) -> bool:
+    """A shared role whose holders each hold only their own cases' steps (not a team)."""
+    return definition.role(role).shared and role not in definition.team_roles
+
+
+def holds(definition: SopDefinition, case: Case, actor: Actor) -> bool:
+    """Whether ``actor`` holds the case's current step (:func:`holder_role`)."""
+    try:
+        holder_role(definition, case, actor)
+    except DomainError:
+        return False
+    return True
 
 
 class Queries:
@@ -80,8 +105,10 @@ class Queries:
         return self.renderer.task(item, inputs, self.clock.now())
 
     async def team_candidates(self, case: Case) -> set[int]:
-        """Everyone who may be picked for the team (holders of the SOP's shared roles)."""
-        roles = [r.id for r in self.sops.of(case).roles if r.shared]
+        """Everyone who may be picked for the team: the holders of the role the team step
+        forms (:meth:`SopDefinition.team_role`)."""
+        team = self.sops.of(case).team_role(case.step)
+        roles = [team.id] if team is not None else []
 
         def txn(tx: Tx) -> set[int]:
             return {p.telegram_id for role in roles for p in repo.holders(tx, case.unit, role)}
@@ -92,11 +119,7 @@ class Queries:
         return routing.actor(tx, user_id, self.unit, self.config, self.clock.now())
 
     def holds(self, case: Case, actor: Actor) -> bool:
-        try:
-            holder_role(self.sops.of(case), case, actor)
-        except DomainError:
-            return False
-        return True
+        return holds(self.sops.of(case), case, actor)
 
     def may_decide(self, case: Case, actor: Actor) -> bool:
         """Holds the step and may decide it: an acting official not at a strategic step,
@@ -183,7 +206,7 @@ class Queries:
                 return None
             definition = self.sops.of(case)
             events = repo.load_events(tx, case_id)
-            if not may_see(self.actor(tx, user_id), definition, events):
+            if not may_see(self.actor(tx, user_id), definition, events, case):
                 return None
             holders = step_holders(tx, definition, case, self.clock.now()) if case.is_open else []
             people = repo.people_by_ids(tx, [*(p for e in events for p in e.people), *holders])

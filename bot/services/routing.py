@@ -29,7 +29,7 @@ from datetime import datetime
 from bot.config import Config
 from bot.core.definition import SopDefinition
 from bot.core.model import Actor, Case
-from bot.core.workflow import excluded_reviewers
+from bot.core.workflow import excluded_reviewers, narrow_holders
 from storage import repo
 from storage.db import Tx
 
@@ -70,10 +70,13 @@ def actor_and_name(
 
 
 def definitive_holders(tx: Tx, definition: SopDefinition, case: Case, role: str) -> list[int]:
+    """The holders of ``role`` who hold its steps for the case: a shared role as the core
+    narrows it (its team, or the one who took the current step, see
+    :func:`bot.core.workflow.narrow_holders`)."""
     people, _ = repo.holder_ids(tx, case.unit, role, None)
-    if definition.role(role).shared and case.team:
-        people = [p for p in people if p in case.team]
-    return people
+    if definition.step(case.step).actor == role or role in definition.team_roles:
+        return narrow_holders(definition, case, role, people)
+    return people  # the superior of the step's holder (an escalation): the role as a whole
 
 
 def route(tx: Tx, definition: SopDefinition, case: Case, at: datetime) -> Route:
@@ -82,8 +85,7 @@ def route(tx: Tx, definition: SopDefinition, case: Case, at: datetime) -> Route:
     role = step.actor
     shared = definition.role(role).shared
     definitive, acting_id = repo.holder_ids(tx, case.unit, role, None if shared else at)
-    if shared and case.team:
-        definitive = [p for p in definitive if p in case.team]
+    definitive = narrow_holders(definition, case, role, definitive)
     appointment = repo.acting_for_id(tx, acting_id) if acting_id is not None else None
     if appointment is not None and appointment.person_id in definitive:
         appointment = None  # the role's own holder: no acting official in force

@@ -1,0 +1,155 @@
+"""Another SOP of the same form whose first step is held by a shared role: the Biro Umum's
+"Pengajuan Cuti Pegawai" (``tests/fixtures/sops/cuti-pegawai.toml``). Any Pegawai applies;
+the two Pengelola Kepegawaian verify the balance and draft the permit; returns skip back two
+steps (3 -> 1, 6 -> 4). Through the real bot and the Bot API emulator: an application that
+comes back reaches its applicant alone, and a step a Pengelola took comes back to her."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.core.model import CaseStatus
+from bot.demo import Script, World
+from emulator import EmuMessage, EmuUser
+
+WAIT = 15.0
+CUTI = Path(__file__).parent / "fixtures" / "sops" / "cuti-pegawai.toml"
+PEOPLE = {
+    "ani": (3001, "Ani Wulandari, S.E.", "Analis Keuangan", ["pegawai"]),
+    "beni": (3002, "Beni Saputra", "Pengadministrasi Umum", ["pegawai"]),
+    "atasan": (3003, "Drs. Cahyo Nugroho", "Kepala Subbagian Keuangan", ["atasan"]),
+    # a Pengelola who is a Pegawai too
+    "dian": (3004, "Dian Permata, S.Psi.", "Analis SDM Aparatur", ["pengelola_kepeg", "pegawai"]),
+    "eko": (3005, "Eko Prasetyo", "Analis SDM Aparatur", ["pengelola_kepeg"]),
+    "kasubag": (3006, "Fitri Handayani, S.H.", "Kepala Subbagian Mutasi", ["kasubag_kepeg"]),
+    "kabag": (3007, "Gunawan Setiadi, M.M.", "Kepala Bagian Kepegawaian", ["kabag_kepeg"]),
+}
+
+
+def plain(text: str) -> str:
+    return re.sub(r"<[^>]+>", "", text)
+
+
+def pdf(text: str) -> bytes:
+    return f"%PDF-1.4\n% {text}\n".encode()
+
+
+def about(user: EmuUser, case: int) -> list[EmuMessage]:
+    """The bot's messages in the person's chat about the case (not a refused /status)."""
+    return [
+        m
+        for m in user.bot_messages
+        if f"Berkas #{case}" in m.text and f"Berkas #{case} tidak ditemukan" not in m.text
+    ]
+
+
+def with_button(user: EmuUser, case: int, label: str) -> list[EmuMessage]:
+    return [m for m in about(user, case) if any(label in b for b in m.button_texts)]
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    people: list[dict[str, Any]] = [
+        {
+            "telegram_id": telegram_id,
+            "name": name,
+            "nip": f"1980010120050110{telegram_id % 100:02d}",
+            "position": position,
+            "roles": roles,
+        }
+        for telegram_id, name, position, roles in PEOPLE.values()
+    ]
+    async with World(tmp_path, sops=[str(CUTI)], people=people) as w:
+        for key, (telegram_id, name, _, _) in PEOPLE.items():
+            w.users[key] = w.emu.user(telegram_id, name.split(",")[0], username=key)
+        for key in [*PEOPLE, "admin"]:
+            await w[key].send("/start")
+            await w[key].wait_message(timeout=10)
+        yield w
+
+
+async def apply_for_leave(world: World, who: str, title: str) -> int:
+    user = world[who]
+    user.mark_seen()
+    await user.send("/baru")
+    asked = await user.wait_message(lambda m: "judul" in m.text, timeout=WAIT)
+    await user.send(title)
+    await world.emu.wait_until(lambda: "tahun" in asked.text.lower(), timeout=WAIT)
+    await user.send("2026")
+    await world.emu.wait_until(lambda: "telah dibuat" in asked.text, timeout=WAIT)
+    return int(asked.text.split("Berkas #", 1)[1].split()[0])
+
+
+async def status(user: EmuUser, case: int) -> str:
+    user.mark_seen()
+    await user.send(f"/status {case}")
+    return plain((await user.wait_message(timeout=WAIT)).text)
+
+
+async def test_a_leave_application_comes_back_to_its_applicant_alone(world: World) -> None:
+    """Ani applies; the Atasan returns it (2 -> 1) and Eko returns it from his verification
+    (3 -> 1): each time the task reaches Ani only, and Beni (a Pegawai too) neither gets it
+    nor reads the case with /status. The verification Eko took comes back to him, not to
+    Dian; the permit Dian drafted comes back to her from the Kabag (6 -> 4); the archive,
+    which no one has taken yet, reaches both Pengelola, and Eko files it."""
+    s = Script(world, timeout=WAIT)
+    case = await apply_for_leave(world, "ani", "Cuti tahunan Ani 5-9 Januari")
+    await s.upload("ani", case, "Formulir Cuti.pdf", pdf("formulir"))
+    await s.press("ani", "Ajukan", case)
+    await s.review_return("atasan", case, "Tanggal cuti bertabrakan dengan rapat kerja.")
+    await world["ani"].wait_message(lambda m: "bertabrakan" in m.text, timeout=WAIT)
+    await world.drained()
+    assert about(world["beni"], case) == []
+    assert about(world["dian"], case) == []
+    assert "Cuti tahunan Ani" not in await status(world["beni"], case)
+    assert "Cuti tahunan Ani" in await status(world["ani"], case)
+
+    await s.upload("ani", case, "Formulir Cuti.pdf", pdf("formulir v2"))
+    await s.press("ani", "Ajukan", case)
+    await s.approve("atasan", case)
+    # the verification no one has taken yet: both Pengelola (first come)
+    await world.emu.wait_until(
+        lambda: bool(with_button(world["dian"], case, "Setujui")), timeout=WAIT
+    )
+    await s.review_return("eko", case, "Sisa cuti tahun berjalan tinggal 2 hari.")
+    await world["ani"].wait_message(lambda m: "Sisa cuti tahun berjalan" in m.text, timeout=WAIT)
+    await world.drained()
+    assert about(world["beni"], case) == []
+    assert with_button(world["dian"], case, "Ajukan") == []
+
+    world["dian"].mark_seen()
+    await s.press("ani", "Ajukan", case)
+    await s.approve("atasan", case)
+    await world.emu.wait_until(
+        lambda: bool(with_button(world["eko"], case, "Setujui")), timeout=WAIT
+    )
+    await world.drained()
+    assert with_button(world["dian"], case, "Setujui") == []  # Eko's verification
+    await s.approve("eko", case)
+
+    await s.upload("dian", case, "Konsep Surat Izin Cuti.pdf", pdf("konsep"))
+    await s.press("dian", "Serahkan", case)
+    await s.approve("kasubag", case)
+    await s.review_return("kabag", case, "Nomor surat salah.")
+    await s.seen("dian", lambda m: "Nomor surat salah" in m.text and bool(m.button_texts))
+    await world.drained()
+    assert with_button(world["eko"], case, "Serahkan") == []  # Dian's draft
+    await s.upload("dian", case, "Konsep Surat Izin Cuti.pdf", pdf("konsep v2"))
+    await s.press("dian", "Serahkan", case)
+    await s.approve("kasubag", case)
+    await s.approve("kabag", case)
+
+    await world.emu.wait_until(
+        lambda: bool(with_button(world["dian"], case, "Arsipkan")), timeout=WAIT
+    )
+    await s.press("eko", "Arsipkan", case)
+    await s.answer_prompt("eko", f"KP.02/{case:03d}/2026")
+    await world["ani"].wait_message(lambda m: "diarsipkan" in m.text, timeout=WAIT)
+    await world.drained()
+    assert await world.case_status(case) is CaseStatus.ARCHIVED
+    assert about(world["beni"], case) == []
