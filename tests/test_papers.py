@@ -29,7 +29,7 @@ from lxml import etree
 from bot.papers import samples as S
 from bot.papers.archive import MANIFEST, RECORD_NAME, bundle_zip, safe_archive_name
 from bot.papers.contexts import DOTS, clean
-from bot.papers.dates import DEFAULT_ZONE, WIB, OfficeZone, angka, hari_tanggal, tanggal
+from bot.papers.dates import DEFAULT_ZONE, WIB, OfficeZone, angka, durasi, hari_tanggal, tanggal
 from bot.papers.model import (
     APPROVED,
     RETURNED,
@@ -458,24 +458,28 @@ def test_dokumentasi_realistic() -> None:
     assert back[4] == RETURNED and "Sri Rahayu Lestari" in back[2] and "Kabag MK" in back[2]
     assert back[1] == "2 November 2026\n13.30 WIB"
     assert back[3].startswith("2. ")
-    steps = table_with(d, "Norma (menit)")
+    # working time as a reader takes it in, not 4.800 minutes (a "hari" is 8 working hours)
+    steps = table_with(d, "Realisasi")
     six = row_with(steps, "Tim mengumpulkan bahan")
-    assert six[2:] == ["4.800", "5.230", "+430", "Melebihi norma"]
+    assert six[2:] == ["10 hari", "10 hari 7 jam 10 menit", "+7 jam 10 menit", "Melebihi norma"]
     four = row_with(steps, "membentuk Tim Penyusunan")
-    assert four[2:] == ["240", "240", "0", "Sesuai norma"]
+    assert four[2:] == ["4 jam", "4 jam", "0 menit", "Sesuai norma"]
+    under = row_with(steps, "Karo memeriksa usulan")
+    assert under[4] == "−4 jam 30 menit"
     total = steps[-1]
     norm = sum(s.norm_minutes for s in p.step_times)
     actual = sum(s.actual_minutes for s in p.step_times)
-    assert total[2:5] == [angka(norm), angka(actual), angka(actual - norm)]
+    sign = "+" if actual > norm else "−" if actual < norm else ""
+    assert total[2:5] == [durasi(norm), durasi(actual), sign + durasi(abs(actual - norm))]
     assert "Jumlah (Norma Waktu)" in total[0]
     assert "Yang mendokumentasikan," in text and "Rina Marlina, A.Md." in text
 
 
 def test_dokumentasi_step_without_norm() -> None:
     p = replace(S.sample_dokumentasi(), step_times=[StepTime(1, "Mengajukan", 0, 75)])
-    steps = table_with(open_docx(render_dokumentasi(p)), "Norma (menit)")
-    assert steps[1][2:] == ["-", "75", "-", "Norma belum ditetapkan"]
-    assert steps[-1][2:] == ["-", "75", "-", "-"]
+    steps = table_with(open_docx(render_dokumentasi(p)), "Realisasi")
+    assert steps[1][2:] == ["-", "1 jam 15 menit", "-", "Norma belum ditetapkan"]
+    assert steps[-1][2:] == ["-", "1 jam 15 menit", "-", "-"]
 
 
 # --- hostile values ------------------------------------------------------------------

@@ -370,7 +370,8 @@ def _events(events: Iterable[EventRecord], zone: OfficeZone) -> list[dict[str, s
 
 
 def _signed(n: int) -> str:
-    return f"+{angka(n)}" if n > 0 else angka(n)
+    """A difference of working time: "+1 hari 20 menit", "−45 menit", "0 menit"."""
+    return ("+" if n > 0 else "−" if n < 0 else "") + durasi(abs(n))
 
 
 def _verdict(diff: int) -> str:
@@ -390,8 +391,8 @@ def _step_times(steps: Sequence[StepTime]) -> tuple[list[dict[str, str]], dict[s
             {
                 "step_no": clean(s.step_no),
                 "title": _or(s.title),
-                "norm": angka(s.norm_minutes) if has_norm else DASH,
-                "actual": angka(s.actual_minutes),
+                "norm": durasi(s.norm_minutes) if has_norm else DASH,
+                "actual": durasi(s.actual_minutes),
                 "diff": _signed(diff) if has_norm else DASH,
                 "note": _verdict(diff) if has_norm else "Norma belum ditetapkan",
             }
@@ -400,8 +401,8 @@ def _step_times(steps: Sequence[StepTime]) -> tuple[list[dict[str, str]], dict[s
     norm_total = sum(s.norm_minutes for s in normed)
     diff_total = sum(s.actual_minutes - s.norm_minutes for s in normed)
     total = {
-        "norm": angka(norm_total) if normed else DASH,
-        "actual": angka(sum(s.actual_minutes for s in steps)),
+        "norm": durasi(norm_total) if normed else DASH,
+        "actual": durasi(sum(s.actual_minutes for s in steps)),
         "diff": _signed(diff_total) if normed else DASH,
         "note": _verdict(diff_total) if normed else DASH,
     }
