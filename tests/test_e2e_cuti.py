@@ -6,18 +6,17 @@ comes back reaches its applicant alone, and a step a Pengelola took comes back t
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from sop_world import WAIT, pdf, plain, sop_world
+from sop_world import open_case as open_in
 
 from bot.core.model import CaseStatus
 from bot.demo import Script, World
 from emulator import EmuMessage, EmuUser
 
-WAIT = 15.0
 CUTI = Path(__file__).parent / "fixtures" / "sops" / "cuti-pegawai.toml"
 PEOPLE = {
     "ani": (3001, "Ani Wulandari, S.E.", "Analis Keuangan", ["pegawai"]),
@@ -29,14 +28,6 @@ PEOPLE = {
     "kasubag": (3006, "Fitri Handayani, S.H.", "Kepala Subbagian Mutasi", ["kasubag_kepeg"]),
     "kabag": (3007, "Gunawan Setiadi, M.M.", "Kepala Bagian Kepegawaian", ["kabag_kepeg"]),
 }
-
-
-def plain(text: str) -> str:
-    return re.sub(r"<[^>]+>", "", text)
-
-
-def pdf(text: str) -> bytes:
-    return f"%PDF-1.4\n% {text}\n".encode()
 
 
 def about(user: EmuUser, case: int) -> list[EmuMessage]:
@@ -54,35 +45,12 @@ def with_button(user: EmuUser, case: int, label: str) -> list[EmuMessage]:
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
-    people: list[dict[str, Any]] = [
-        {
-            "telegram_id": telegram_id,
-            "name": name,
-            "nip": f"1980010120050110{telegram_id % 100:02d}",
-            "position": position,
-            "roles": roles,
-        }
-        for telegram_id, name, position, roles in PEOPLE.values()
-    ]
-    async with World(tmp_path, sops=[str(CUTI)], people=people) as w:
-        for key, (telegram_id, name, _, _) in PEOPLE.items():
-            w.users[key] = w.emu.user(telegram_id, name.split(",")[0], username=key)
-        for key in [*PEOPLE, "admin"]:
-            await w[key].send("/start")
-            await w[key].wait_message(timeout=10)
+    async with sop_world(tmp_path, CUTI, PEOPLE) as w:
         yield w
 
 
 async def apply_for_leave(world: World, who: str, title: str) -> int:
-    user = world[who]
-    user.mark_seen()
-    await user.send("/baru")
-    asked = await user.wait_message(lambda m: "judul" in m.text, timeout=WAIT)
-    await user.send(title)
-    await world.emu.wait_until(lambda: "tahun" in asked.text.lower(), timeout=WAIT)
-    await user.send("2026")
-    await world.emu.wait_until(lambda: "telah dibuat" in asked.text, timeout=WAIT)
-    return int(asked.text.split("Berkas #", 1)[1].split()[0])
+    return await open_in(world, who, title)
 
 
 async def status(user: EmuUser, case: int) -> str:

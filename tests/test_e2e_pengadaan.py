@@ -6,18 +6,17 @@ own upload. Through the real bot and the Bot API emulator, from the request to t
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from sop_world import WAIT, pdf, plain, sop_world
+from sop_world import open_case as open_in
 
 from bot.core.model import CaseStatus
 from bot.demo import Script, World
 from storage import repo
 
-WAIT = 15.0
 PENGADAAN = Path(__file__).parent / "fixtures" / "sops" / "pengadaan-barang.toml"
 PEOPLE = {
     "ppk": (4001, "Ir. Joko Susilo", "Pejabat Pembuat Komitmen", ["ppk"]),
@@ -27,45 +26,14 @@ PEOPLE = {
 }
 
 
-def plain(text: str) -> str:
-    return re.sub(r"<[^>]+>", "", text)
-
-
-def pdf(text: str) -> bytes:
-    return f"%PDF-1.4\n% {text}\n".encode()
-
-
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
-    people: list[dict[str, Any]] = [
-        {
-            "telegram_id": telegram_id,
-            "name": name,
-            "nip": f"1980010120050110{telegram_id % 100:02d}",
-            "position": position,
-            "roles": roles,
-        }
-        for telegram_id, name, position, roles in PEOPLE.values()
-    ]
-    async with World(tmp_path, sops=[str(PENGADAAN)], people=people) as w:
-        for key, (telegram_id, name, _, _) in PEOPLE.items():
-            w.users[key] = w.emu.user(telegram_id, name.split(",")[0], username=key)
-        for key in [*PEOPLE, "admin"]:
-            await w[key].send("/start")
-            await w[key].wait_message(timeout=10)
+    async with sop_world(tmp_path, PENGADAAN, PEOPLE) as w:
         yield w
 
 
 async def open_case(world: World, title: str) -> int:
-    rt = world["rt"]
-    rt.mark_seen()
-    await rt.send("/baru")
-    asked = await rt.wait_message(lambda m: "judul" in m.text, timeout=WAIT)
-    await rt.send(title)
-    await world.emu.wait_until(lambda: "tahun anggaran" in asked.text, timeout=WAIT)
-    await rt.send("2026")
-    await world.emu.wait_until(lambda: "telah dibuat" in asked.text, timeout=WAIT)
-    return int(asked.text.split("Berkas #", 1)[1].split()[0])
+    return await open_in(world, "rt", title)
 
 
 async def test_a_procurement_runs_from_the_request_to_its_archive(world: World) -> None:

@@ -5,18 +5,17 @@ between 4 and 5). Through the real bot and the Bot API emulator."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from sop_world import WAIT, pdf, plain, sop_world
+from sop_world import open_case as open_in
 
 from bot.core.model import CaseStatus
 from bot.demo import Script, World
 from emulator import EmuMessage, EmuUser
 
-WAIT = 15.0
 PENGADAAN_TIM = Path(__file__).parent / "fixtures" / "sops" / "pengadaan-tim.toml"
 PEOPLE = {
     "ppk": (4001, "Ir. Joko Susilo", "PPK Biro Umum", ["ppk"]),
@@ -29,14 +28,6 @@ PEOPLE = {
 }
 
 
-def plain(text: str) -> str:
-    return re.sub(r"<[^>]+>", "", text)
-
-
-def pdf(text: str) -> bytes:
-    return f"%PDF-1.4\n% {text}\n".encode()
-
-
 def with_button(user: EmuUser, case: int, label: str) -> list[EmuMessage]:
     return [
         m
@@ -47,35 +38,12 @@ def with_button(user: EmuUser, case: int, label: str) -> list[EmuMessage]:
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
-    people: list[dict[str, Any]] = [
-        {
-            "telegram_id": telegram_id,
-            "name": name,
-            "nip": f"1980010120050110{telegram_id % 100:02d}",
-            "position": position,
-            "roles": roles,
-        }
-        for telegram_id, name, position, roles in PEOPLE.values()
-    ]
-    async with World(tmp_path, sops=[str(PENGADAAN_TIM)], people=people) as w:
-        for key, (telegram_id, name, _, _) in PEOPLE.items():
-            w.users[key] = w.emu.user(telegram_id, name.split(",")[0], username=key)
-        for key in [*PEOPLE, "admin"]:
-            await w[key].send("/start")
-            await w[key].wait_message(timeout=10)
+    async with sop_world(tmp_path, PENGADAAN_TIM, PEOPLE) as w:
         yield w
 
 
 async def open_case(world: World, title: str) -> int:
-    rt = world["rt"]
-    rt.mark_seen()
-    await rt.send("/baru")
-    asked = await rt.wait_message(lambda m: "judul" in m.text, timeout=WAIT)
-    await rt.send(title)
-    await world.emu.wait_until(lambda: "tahun anggaran" in asked.text, timeout=WAIT)
-    await rt.send("2026")
-    await world.emu.wait_until(lambda: "telah dibuat" in asked.text, timeout=WAIT)
-    return int(asked.text.split("Berkas #", 1)[1].split()[0])
+    return await open_in(world, "rt", title)
 
 
 async def test_the_team_is_the_role_its_step_forms_and_the_archive_still_reaches_bmn(
