@@ -310,7 +310,7 @@ async def main(n: int, keep: Path | None, url: str | None = None) -> None:
         await asyncio.sleep(0.5)
 
         def last_of_tugas(call: ApiCall) -> bool:
-            return call.method == "sendMessage" and "Tugas Anda" in str(call.params["text"])
+            return call.method == "sendMessage" and "Tugas Bapak/Ibu" in str(call.params["text"])
 
         def status_reply(call: ApiCall) -> bool:
             return call.method == "sendMessage" and "Riwayat" in str(call.params["text"])

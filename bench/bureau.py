@@ -63,6 +63,7 @@ ROLE_IDS = {
 TASK_OPS = {Op.REVIEW, Op.FORWARD, Op.SUBMIT_DRAFTS, Op.TEAM_TOGGLE, Op.TEAM_DONE, Op.ARCHIVE}
 TASK_RE = re.compile(r"<b>Berkas #(\d+)</b>")
 CASE_RE = re.compile(r"Berkas #(\d+)")
+TASK_LINE = re.compile(r"Pelaksana: [^\n]* · Norma waktu: ")
 # The documents each step's uploaders send (file name -> document id of the SOP).
 STEP1_FILES = {"Konsep Rencana Kerja.docx": "konsep_rencana_kerja", "TOR.docx": "tor"}
 TEAM_FILES = (  # split between the two members of a team
@@ -88,13 +89,14 @@ it at the same moment)."""
 
 
 def task_message(call: ApiCall) -> tuple[int, int] | None:
-    """(chat, case) when the call is a new task message: the task view names its executor
-    ("Pelaksana:"), which the replies to /status and /tugas do not."""
+    """(chat, case) when the call is a new task message: the task view names its executor's
+    role and the step's norm on one line ("Pelaksana: Kabag · Norma waktu: ..."), which the
+    replies to /status (its "Pelaksana:" names a person) and /tugas do not."""
     if call.status != 200 or call.method != "sendMessage":
         return None
     text = str(call.params.get("text", ""))
     match = TASK_RE.search(text)
-    if match is None or "Pelaksana:" not in text:
+    if match is None or TASK_LINE.search(text) is None:
         return None
     return int(call.params["chat_id"]), int(match[1])
 
@@ -124,7 +126,7 @@ def plain_reply(uid: int) -> Any:
         if call.method != "sendMessage" or call.params.get("chat_id") != uid:
             return False
         text = str(call.params.get("text", ""))
-        return "Berkas #" not in text and "Tugas Anda" not in text
+        return "Berkas #" not in text and "Tugas Bapak/Ibu" not in text
 
     return check
 
@@ -289,7 +291,7 @@ class Official(Player):
                 c.method == "sendMessage"
                 and c.params.get("chat_id") == uid
                 and (
-                    "Tugas Anda" in str(c.params.get("text"))
+                    "Tugas Bapak/Ibu" in str(c.params.get("text"))
                     or "Tidak ada tugas" in str(c.params.get("text"))
                 )
             ),
