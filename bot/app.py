@@ -301,8 +301,9 @@ def build_application(
             active.on_lost(app.stop_running)
         db = await Database.open(config.storage.database)
         try:
-            await record_revisions(db, sops, clock)
+            # before anything rewrites an older case in the current format (its revision)
             await recall_hand_ins(db, sops)
+            await record_revisions(db, sops, clock)
             svc = build_services(app, config, db, sops, clock, papers, sender_options, charts)
             await remove_stale_parts(svc.files)
             await svc.people.bootstrap()
