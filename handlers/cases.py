@@ -271,7 +271,13 @@ async def _status_list(update: Update, context: Context) -> None:
     svc = context.services
     cases = await svc.queries.recent(user_id(update))
     if not cases:
-        await reply(update, "Belum ada berkas. Kasubag dapat mengajukan berkas baru dengan /baru.")
+        sops = svc.sops
+        starters = dict.fromkeys(sops.role(d.first_step.actor).name for d in sops)
+        await reply(
+            update,
+            f"Belum ada berkas. Berkas baru diajukan oleh {t.e(' atau '.join(starters))} "
+            "dengan /baru.",
+        )
         return
     lines = ["<b>Berkas terbaru</b>"]
     for case in cases:

@@ -121,3 +121,27 @@ async def test_a_leave_application_comes_back_to_its_applicant_alone(world: Worl
     await world.drained()
     assert await world.case_status(case) is CaseStatus.ARCHIVED
     assert about(world["beni"], case) == []
+
+
+async def test_an_applicant_lists_her_own_application_and_not_a_colleagues(
+    world: World,
+) -> None:
+    """/status without a number lists Ani's running application to her (it told her
+    "Belum ada berkas"); Beni, another Pegawai, does not see it in his list, which names
+    who opens cases of this SOP (not the bureau's Kasubag)."""
+    s = Script(world, timeout=WAIT)
+    case = await apply_for_leave(world, "ani", "Cuti tahunan Ani Desember")
+    await s.upload("ani", case, "Formulir Cuti.pdf", pdf("formulir"))
+    await s.press("ani", "Ajukan", case)
+    await world.drained()
+
+    async def listed(who: str) -> str:
+        user = world[who]
+        user.mark_seen()
+        await user.send("/status")
+        return plain((await user.wait_message(timeout=WAIT)).text)
+
+    assert "Cuti tahunan Ani Desember" in await listed("ani")
+    beni = await listed("beni")
+    assert "Cuti tahunan Ani" not in beni
+    assert beni.startswith("Belum ada berkas. Berkas baru diajukan oleh Pegawai")

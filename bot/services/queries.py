@@ -50,6 +50,10 @@ class Overdue:
     waits_for_definitive: bool = False  # an acting official in force may not decide it
 
 
+RECENT_CASES = 20  # /status without a number lists this many
+OWN_CASES_SCANNED = 200  # latest cases searched for one's own where one sees only those
+
+
 def may_see(
     actor: Actor, definition: SopDefinition, events: Sequence[Event], case: Case | None = None
 ) -> bool:
@@ -68,6 +72,14 @@ def may_see(
     if case is None:
         return False
     return actor.person_id in case.team or (case.is_open and holds(definition, case, actor))
+
+
+def _takes_part(actor: Actor, definition: SopDefinition, case: Case) -> bool:
+    """Whether the person took a step of the case, is in its team, or holds its step now
+    (what :func:`may_see` asks of a case without reading its events)."""
+    return actor.person_id in {person for _, person in case.took} or may_see(
+        actor, definition, [], case
+    )
 
 
 def _private(definition: SopDefinition, role: str) -> bool:
@@ -218,12 +230,24 @@ class Queries:
         return await self.db.read(txn)
 
     async def recent(self, user_id: int) -> list[Case]:
-        """The latest cases of the SOPs this person has a role in (all, for an admin)."""
+        """The latest cases this person may see (:func:`may_see`): every case of the SOPs
+        they are an official of (all, for an admin), and their own of the SOPs where they
+        hold only a role of their own cases (the Pegawai's leave applications)."""
 
         def txn(tx: Tx) -> list[Case]:
             actor = self.actor(tx, user_id)
-            codes = [d.code for d in self.sops if may_see(actor, d, [])]
-            return repo.recent_cases(tx, self.unit, codes)
+            whole = [d.code for d in self.sops if may_see(actor, d, [])]
+            cases = repo.recent_cases(tx, self.unit, whole)
+            own = [
+                d.code
+                for d in self.sops
+                if d.code not in whole and any(d.has_role(r) for r in actor.roles)
+            ]
+            if own:
+                taken = repo.recent_cases(tx, self.unit, own, limit=OWN_CASES_SCANNED)
+                cases += [c for c in taken if _takes_part(actor, self.sops.of(c), c)]
+                cases.sort(key=lambda c: (not c.is_open, -c.id))
+            return cases[:RECENT_CASES]
 
         return await self.db.read(txn)
 
