@@ -323,7 +323,7 @@ ALERT_HELD = (
 )
 OUTBOX_HELD = (
     "⚠️ Pengiriman bot tertahan oleh gangguan di server bot sendiri (ruang disk, folder "
-    "berkas, atau basis data):\n<code>{problem}</code>\nPesan, dokumen, dan lembar yang "
+    "dokumen, atau basis data):\n<code>{problem}</code>\nPesan, dokumen, dan lembar yang "
     "tertahan tidak hilang: bot terus mencoba dan mengirimkannya begitu gangguan teratasi. "
     "Mohon periksa server; rincian ada di log."
 )
@@ -332,13 +332,13 @@ OUTBOX_RESUMED = (
     "dikirim kembali."
 )
 FILE_MISSING = (
-    "⚠️ Dokumen <b>{name}</b> tidak dapat dikirim karena berkasnya tidak ditemukan di "
-    "server; administrator telah diberi tahu."
+    "⚠️ Dokumen <b>{name}</b> tidak dapat dikirim karena tidak ditemukan di server; "
+    "administrator telah diberi tahu."
 )
 FILE_MISSING_ADMIN = (
-    "⚠️ Berkas <b>{name}</b> (berkas #{case}) tidak ditemukan di folder berkas server "
+    "⚠️ Dokumen <b>{name}</b> (Berkas #{case}) tidak ditemukan di folder dokumen server "
     "(<code>{path}</code>): dokumen itu tidak terkirim kepada {person}; dokumen lainnya "
-    "tetap dikirim. Mohon pulihkan berkas tersebut dari cadangan."
+    "tetap dikirim. Mohon pulihkan dokumen tersebut dari cadangan."
 )
 PAPER_TEMPLATE_FAILED = (
     "⚠️ Dokumen <b>{paper}</b> berkas #{case} tidak dapat dibuat dari templatnya:\n"
@@ -373,9 +373,9 @@ INVITE_USED_TASKS = "Sebanyak {tasks} tugas yang sedang berjalan kini menjadi tu
 # to the administrators: an acting period of a role with no definitive holder ended
 ACTING_LEFT_WAITING = (
     "⚠️ Masa tugas {who} sebagai <b>{title}</b> telah berakhir, sedangkan peran {role} tidak "
-    "memiliki pemegang: {tasks} tugas menunggu pemegang baru ({cases}). Mohon berkenan "
-    "mengundang pejabat definitifnya dengan <code>/undang {role_id}</code> atau menetapkan Plt "
-    "dengan <code>/plt {role_id}</code>."
+    "memiliki pejabat definitif: sebanyak {tasks} tugas menunggu pelaksana ({cases}). Mohon "
+    "berkenan mengundang pejabat definitifnya dengan <code>/undang {role_id}</code> atau "
+    "menetapkan Plt dengan <code>/plt {role_id}</code>."
 )
 ACTING_TASK_BACK = (
     "↩️ Masa tugas pejabat pelaksana telah berakhir; tugas ini kembali kepada Bapak/Ibu."

@@ -227,8 +227,8 @@ async def revoke(update: Update, context: Context) -> None:
     if revoked.vacant:
         # only the tasks nobody holds wait: an acting official in force holds the others
         text += (
-            f"\nPeran {t.e(role_name)} kini tidak memiliki pemegang"
-            + (f"; {revoked.waiting} tugas menunggu pemegang baru" if revoked.waiting else "")
+            f"\nPeran {t.e(role_name)} kini tidak dipegang siapa pun"
+            + (f"; sebanyak {revoked.waiting} tugas menunggu pelaksana" if revoked.waiting else "")
             + "."
         )
         if (acting := revoked.acting) is not None:
@@ -239,7 +239,7 @@ async def revoke(update: Update, context: Context) -> None:
                 f"{t.last_day(acting.ends_at, context.services.zone)}"
                 + (", kecuali yang tidak dapat diputusnya." if revoked.waiting else ".")
             )
-        text += f" Undang pemegang baru dengan <code>/undang {t.e(role)}</code>."
+        text += f" Undang pejabat baru dengan <code>/undang {t.e(role)}</code>."
     await reply(update, text)
 
 
@@ -440,13 +440,13 @@ async def end_acting(update: Update, context: Context) -> None:
     if ended.vacant:
         # no definitive holder to return to: the tasks wait for no one
         waiting = (
-            f"; {len(handed.waiting)} tugas menunggu pemegang baru "
+            f"; sebanyak {len(handed.waiting)} tugas menunggu pelaksana "
             f"({t.case_numbers(handed.waiting)})"
             if handed.waiting
             else ""
         )
         text += (
-            f". Peran {role_name} tidak memiliki pemegang{waiting}. Undang pejabat "
+            f". Peran {role_name} tidak memiliki pejabat definitif{waiting}. Undang pejabat "
             f"definitifnya dengan <code>/undang {t.e(role)}</code> atau tetapkan Plt dengan "
             f"<code>/plt {t.e(role)}</code>."
         )

@@ -1022,7 +1022,7 @@ async def test_the_plt_of_a_vacant_karo_ended_leaves_step_3_to_no_one_and_the_ad
         ended = await admin.wait_message(timeout=WAIT)
         assert ended.text == (
             f"Penetapan {ACTING.name} (ID {ACTING.telegram_id}) sebagai Plt. Karo diakhiri. "
-            f"Peran Karo tidak memiliki pemegang; 1 tugas menunggu pemegang baru (Berkas "
+            f"Peran Karo tidak memiliki pejabat definitif; sebanyak 1 tugas menunggu pelaksana (Berkas "
             f"#{case}). Undang pejabat definitifnya dengan /undang karo atau tetapkan Plt "
             "dengan /plt karo."
         )
@@ -1057,7 +1057,8 @@ async def test_the_period_of_a_plt_of_a_vacant_karo_runs_out_and_the_admin_is_to
         told = await s.seen("admin", lambda m: "Masa tugas" in m.text)
         assert told.text == (
             f"⚠️ Masa tugas {ACTING.name} sebagai Plt. Karo telah berakhir, sedangkan peran "
-            f"Karo tidak memiliki pemegang: 1 tugas menunggu pemegang baru (Berkas #{case}). "
+            f"Karo tidak memiliki pejabat definitif: sebanyak 1 tugas menunggu pelaksana "
+            f"(Berkas #{case}). "
             "Mohon berkenan mengundang pejabat definitifnya dengan /undang karo atau "
             "menetapkan Plt dengan /plt karo."
         )

@@ -249,8 +249,8 @@ async def test_a_kabag_whose_role_is_revoked_mid_reason_is_told_and_the_next_kab
     answer = await said(world, "admin", "/cabut 1002 kabag")
     assert answer == (
         "Peran Kabag milik Budi Santoso, S.E., M.Si. (1002) telah dicabut.\n"
-        "Peran Kabag kini tidak memiliki pemegang; 1 tugas menunggu pemegang baru. "
-        "Undang pemegang baru dengan /undang kabag."
+        "Peran Kabag kini tidak dipegang siapa pun; sebanyak 1 tugas menunggu pelaksana. "
+        "Undang pejabat baru dengan /undang kabag."
     )
     budi = world["kabag"]
     told = await budi.wait_message(
@@ -624,8 +624,8 @@ async def test_cabut_of_the_karo_while_a_plh_acts_says_the_plh_holds_the_tasks(
     answer = await said(world, "admin", "/cabut 1003 karo")
     assert answer == (
         "Peran Karo milik Dr. Ir. Hendra Wijaya, M.P.A. (1003) telah dicabut.\n"
-        "Peran Karo kini tidak memiliki pemegang. Plh. Karo Drs. Agus Salim, M.Si. (ID 1007) "
-        "tetap menerima tugas peran ini sampai 31 Desember 2030. Undang pemegang baru dengan "
+        "Peran Karo kini tidak dipegang siapa pun. Plh. Karo Drs. Agus Salim, M.Si. (ID 1007) "
+        "tetap menerima tugas peran ini sampai 31 Desember 2030. Undang pejabat baru dengan "
         "/undang karo."
     )
     await s.approve("plh", case)
