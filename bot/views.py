@@ -261,29 +261,30 @@ def task_view(
     characters: the title and the reason or note are shortened to what is left, never what
     the task asks."""
     keyboard: Keyboard = []
+    asking = Asking(intro, notes, files_note, team_candidates, team_selected, team_page, due)
 
     def build(quoted: Sequence[str]) -> str:
         keyboard.clear()
         return _task_text(
-            definition,
-            case,
-            zone,
-            names=names,
-            arrival=arrival,
-            title=quoted[0],
-            said=quoted[1],
-            keyboard=keyboard,
-            team_candidates=team_candidates,
-            team_selected=team_selected,
-            team_page=team_page,
-            intro=intro,
-            files_note=files_note,
-            notes=notes,
-            due=due,
-        )
+            definition, case, zone, names=names, arrival=arrival, title=quoted[0],
+            said=quoted[1], keyboard=keyboard, asking=asking,
+        )  # fmt: skip
 
     text = t.fit_quoted(build, [case.title, _said(case, arrival)], limit)
     return View(text, keyboard)
+
+
+@dataclass(frozen=True)
+class Asking:
+    """What only a task still waiting for its holder shows (a decided one shows none)."""
+
+    intro: str = ""
+    notes: Sequence[str] = ()
+    files_note: str = ""
+    team_candidates: Sequence[tuple[int, str]] = ()
+    team_selected: Sequence[int] = ()
+    team_page: int = 0
+    due: datetime | None = None  # when the step's norm runs out
 
 
 def _said(case: Case, arrival: Event | None) -> str:
@@ -303,17 +304,14 @@ def _task_text(
     title: str,
     said: str,
     keyboard: Keyboard | None,
-    team_candidates: Sequence[tuple[int, str]] = (),
-    team_selected: Sequence[int] = (),
-    team_page: int = 0,
-    intro: str = "",
-    files_note: str = "",
-    notes: Sequence[str] = (),
-    due: datetime | None = None,
+    asking: Asking | None = None,
 ) -> str:
     """The task's text (``keyboard`` None: as it stood when decided, with neither what it
     asked nor buttons); its buttons are put in ``keyboard``."""
     asks = keyboard is not None
+    a = asking or Asking()
+    intro, notes, files_note, due = a.intro, a.notes, a.files_note, a.due
+    team_candidates, team_selected, team_page = a.team_candidates, a.team_selected, a.team_page
     step = definition.step(case.step)
     role = definition.role(step.actor)
     lines = []
