@@ -34,7 +34,7 @@ from bot.core.loader import load_definition
 from bot.core.model import CaseStatus
 from bot.demo import FAST_SENDER, ROOT, TOKEN, Script, World, draft, has_button, play_sop
 from bot.logsetup import setup_logging
-from emulator import BotApiEmulator
+from emulator import BotApiEmulator, EmuMessage
 from storage import repo
 from storage.db import Database, DatabaseError, Tx
 from storage.migrations import LATEST
@@ -116,6 +116,14 @@ def snapshot_problems(path: Path) -> list[str]:
             for p in log_problems(definition, case, load_events(path, case_id))
         ]
     return problems
+
+
+async def a_stranger_starts(emu: BotApiEmulator) -> EmuMessage:
+    """Once the bot polls, someone it does not know presses Start; the bot's answer."""
+    user = emu.user(4242, "Rina")
+    await emu.wait_until(lambda: bool(emu.calls_to("getUpdates")), timeout=30)
+    await user.send("/start")
+    return await user.wait_message(timeout=15)
 
 
 async def test_backup_while_the_bot_runs_and_writes_is_consistent(tmp_path: Path) -> None:
@@ -507,10 +515,7 @@ async def test_sopbot_run_answers_on_either_event_loop_and_stops_on_sigterm(
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         try:
-            user = emu.user(4242, "Rina")
-            await emu.wait_until(lambda: bool(emu.calls_to("getUpdates")), timeout=30)
-            await user.send("/start")
-            answer = await user.wait_message(timeout=15)
+            answer = await a_stranger_starts(emu)
         finally:
             proc.terminate()
             out, err = await asyncio.wait_for(proc.communicate(), 30)
@@ -775,10 +780,7 @@ async def test_sighup_stops_the_bot_cleanly_and_says_so(tmp_path: Path) -> None:
         config = write_config(tmp_path / "config.toml", database, tmp_path / "files", emu.base_url)
         proc = await start_bot(config)
         try:
-            user = emu.user(4242, "Rina")
-            await emu.wait_until(lambda: bool(emu.calls_to("getUpdates")), timeout=30)
-            await user.send("/start")
-            answer = await user.wait_message(timeout=15)
+            answer = await a_stranger_starts(emu)
         finally:
             log = await stop_bot(proc, signal.SIGHUP)
     assert answer.text.startswith("Mohon maaf, Bapak/Ibu belum terdaftar"), answer.text
@@ -807,10 +809,7 @@ async def test_a_bot_started_while_telegram_is_unreachable_keeps_trying_and_answ
         await asyncio.sleep(5)  # tries at 0, 1.5 and 3.75 s (PTB's back-off)
         assert proc.returncode is None, "the bot gave up"
         async with BotApiEmulator(token=TOKEN, port=port) as emu:
-            user = emu.user(4242, "Rina")
-            await emu.wait_until(lambda: bool(emu.calls_to("getUpdates")), timeout=30)
-            await user.send("/start")
-            answer = await user.wait_message(timeout=15)
+            answer = await a_stranger_starts(emu)
             log = await stop_bot(proc)
     finally:
         if proc.returncode is None:
