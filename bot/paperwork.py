@@ -51,7 +51,7 @@ from bot.papers.registry import PAPERS, PaperKind, archive_file_name, file_name
 from bot.papers.render import PaperRenderer
 from bot.services import routing
 from bot.services.registry import SopRegistry
-from bot.views import acting_role, action_text, role_name
+from bot.views import acting_role, action_text, listing, role_name
 from bot.worktime import WorkCalendar
 from storage import repo
 from storage.db import Database, Tx
@@ -203,10 +203,7 @@ def derived_team_duties(definition: SopDefinition, team_step: Step) -> list[str]
 
 def _listing(items: Iterable[str]) -> str:
     """ "A", "A dan B", "A, B, dan C": each item once, in order."""
-    names = list(dict.fromkeys(items))
-    if len(names) <= 2:
-        return " dan ".join(names)
-    return ", ".join(names[:-1]) + ", dan " + names[-1]
+    return listing(list(dict.fromkeys(items)))
 
 
 def _work_documents(definition: SopDefinition, steps: Iterable[Step]) -> list[str]:

@@ -440,7 +440,7 @@ class _Tally:
             found = durations.get(step)
             if found is None:
                 continue  # a step the current definition no longer has
-            if exit_ is Exit.WITHDRAWN or exit_ is Exit.CANCELLED:  # its holder never acted
+            if exit_ not in ACTED:  # taken back or cancelled: its holder never acted
                 (self.withdrawn if exit_ is Exit.WITHDRAWN else self.cancelled)[step] += 1
                 continue
             found.append(minutes)

@@ -13,6 +13,7 @@ from bot.callbacks import Callback, Op, decode
 from bot.core.model import CancelCase, DomainError
 from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied
+from bot.views import acting_role
 from handlers.common import Context, answer, edit_markup_quietly, refusal_text, reply, user_id
 from storage.repo import Invite
 
@@ -84,17 +85,16 @@ async def invite(update: Update, context: Context) -> None:
         await reply(update, USAGE_INVITE.format(roles=", ".join(roles)))
         return
     try:
-        token, expires = await svc.people.invite(user_id(update), role, update.update_id)
+        invite = await svc.people.invite(user_id(update), role, update.update_id)
     except AlreadyApplied:
         return  # put back after a crash, applied already: answered then
-    link = f"https://t.me/{context.bot.username}?start={token}"
+    link = f"https://t.me/{context.bot.username}?start={invite.token}"
     name = svc.sops.role(role).name
-    invite = next((i for i in await svc.people.open_invites() if i.token == token), None)
     await reply(
         update,
         f"Tautan undangan untuk peran <b>{t.e(name)}</b> (sekali pakai, berlaku sampai "
-        f"{svc.zone.tanggal_jam(expires)}):\n{t.e(link)}",
-        reply_markup=keyboard_markup([[withdraw_button(invite)]] if invite else []),
+        f"{svc.zone.tanggal_jam(invite.expires_at)}):\n{t.e(link)}",
+        reply_markup=keyboard_markup([[withdraw_button(invite)]]),
     )
 
 
@@ -276,7 +276,7 @@ async def reassign(update: Update, context: Context) -> None:
         f"{t.e(result.name)} (ID {new}). {moved}; keduanya telah diberi tahu."
     )
     if (ended := result.acting_ended) is not None:
-        title = f"{ended.kind.capitalize()}. {role_name}"
+        title = acting_role(svc.sops, role, ended.kind)
         text += " " + t.ACTING_ENDED_HOLDER.format(whom="yang bersangkutan", title=t.e(title))
     await reply(update, text)
 
@@ -388,7 +388,7 @@ async def appoint_acting(update: Update, context: Context, kind: str) -> None:
         await reply(update, ACTING_REFUSALS.get(result.status, usage))
         return
     a = result.appointment
-    title = f"{a.kind.capitalize()}. {svc.sops.role(role).name}"
+    title = acting_role(svc.sops, role, a.kind)
     moved = (
         f"Sebanyak {result.tasks} tugas yang sedang berjalan dialihkan kepada yang bersangkutan."
         if result.tasks
@@ -435,7 +435,7 @@ async def end_acting(update: Update, context: Context) -> None:
     role_name = t.e(svc.sops.role(role).name)
     text = (
         f"Penetapan {who(names, appointment.person_id)} sebagai "
-        f"{appointment.kind.capitalize()}. {role_name} diakhiri"
+        f"{t.e(acting_role(svc.sops, role, appointment.kind))} diakhiri"
     )
     if ended.vacant:
         # no definitive holder to return to: the tasks wait for no one

@@ -239,9 +239,8 @@ class PeopleService:
 
     # -- administration ------------------------------------------------------------------
 
-    async def invite(
-        self, admin_id: int, role: str, update_id: int | None = None
-    ) -> tuple[str, datetime]:
+    async def invite(self, admin_id: int, role: str, update_id: int | None = None) -> repo.Invite:
+        """A one-time invitation to ``role`` (the token of its /start link)."""
         token = secrets.token_urlsafe(18)
         now = self.clock.now()
         expires = now + INVITE_LIFETIME
@@ -251,7 +250,7 @@ class PeopleService:
             repo.create_invite(tx, token, role, self.unit, admin_id, now, expires)
 
         await self.db.write(txn)
-        return token, expires
+        return repo.Invite(token, role, admin_id, now, expires)
 
     async def open_invites(self) -> list[repo.Invite]:
         """The invitations nobody has used yet that still hold (for /undangan)."""
