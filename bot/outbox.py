@@ -458,21 +458,24 @@ class OutboxSender:
         return settled
 
     async def _guarded(self, item: repo.OutboxItem, inputs: Inputs | None) -> int:
-        """Deliver one row; 1 when it is settled (sent, skipped or given up), else 0."""
+        """Deliver one row; 1 when it is settled (sent, skipped or given up), else 0. A row
+        settled while others were held by a local fault tells that the fault is over."""
+        settled = await self._attempt(item, inputs)
+        if settled and self._held:
+            await self._unhold(item)
+        return settled
+
+    async def _attempt(self, item: repo.OutboxItem, inputs: Inputs | None) -> int:
         try:
             if inputs is None:
                 await self._make_paper(item)
             else:
                 await self._deliver(item, inputs)
-            if self._held:
-                await self._unhold(item)
             return 1
         except _Wait:
             await self._retry(item, PAPER_WAIT.total_seconds(), "waiting for papers", count=False)
         except TemplateFailed as exc:
             await self._paper_failed(item, exc)
-            if self._held:
-                await self._unhold(item)
             return 1
         except RetryAfter as exc:
             after = exc.retry_after
@@ -480,8 +483,6 @@ class OutboxSender:
             await self._retry(item, seconds, f"429 retry after {seconds}s")
         except (BadRequest, Forbidden) as exc:
             await self._settle_error(item, exc)
-            if self._held:
-                await self._unhold(item)
             return 1
         except InvalidToken as exc:
             # the token was revoked, or the server URL is wrong: nothing is given up while
@@ -496,8 +497,6 @@ class OutboxSender:
                 return 0
             if _says(exc, TOO_LARGE):  # a 413: the same body would be refused again
                 await self._settle_error(item, exc)
-                if self._held:
-                    await self._unhold(item)
                 return 1
             await self._retry(item, self._backoff(item), repr(exc))
         except Exception as exc:
@@ -507,8 +506,6 @@ class OutboxSender:
             log.exception("outbox item %d (%s) failed", item.id, item.kind)
             if item.attempts >= 20:
                 await self.db.write(repo.mark_failed, item.id, self.clock.now(), repr(exc))
-                if self._held:
-                    await self._unhold(item)
                 return 1
             await self._retry(item, self._backoff(item), repr(exc))
         return 0

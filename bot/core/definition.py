@@ -144,6 +144,7 @@ class SopDefinition:
     _documents: Mapping[str, Document] = field(init=False, repr=False, compare=False)
     _steps: Mapping[int, Step] = field(init=False, repr=False, compare=False)
     _chains: Mapping[int, frozenset[int]] = field(init=False, repr=False, compare=False)
+    _team_roles: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_roles", {r.id: r for r in self.roles})
@@ -151,6 +152,8 @@ class SopDefinition:
         object.__setattr__(self, "_steps", {s.id: s for s in self.steps})
         chains = {s.id: self._review_chain(s.id) for s in self.steps if s.is_review}
         object.__setattr__(self, "_chains", chains)
+        teams = frozenset(s.team for s in self.steps if s.kind is StepKind.TEAM and s.team)
+        object.__setattr__(self, "_team_roles", teams)  # asked on every routing of a step
 
     @property
     def code(self) -> str:
@@ -226,7 +229,7 @@ class SopDefinition:
     @property
     def team_roles(self) -> frozenset[str]:
         """The roles the SOP's team steps form: a case's team narrows these, no other."""
-        return frozenset(s.team for s in self.steps if s.kind is StepKind.TEAM and s.team)
+        return self._team_roles
 
     @property
     def norm_minutes(self) -> int:
