@@ -154,7 +154,8 @@ class PeopleService:
             return None
         role, unit = taken
         definition = self.sops
-        held = self._held(tx, role, user_id, now)
+        cases = self._with_sops(self._cases_of(tx, role))
+        held = self._held(tx, cases, user_id, now)
         passed_from = []
         if not self._shared(role):
             for holder in repo.holders(tx, unit, role):
@@ -164,13 +165,13 @@ class PeopleService:
         repo.grant_role(tx, user_id, role, unit, now, None)
         # an acting official of the role who joins as its holder acts in it no more
         ended = acting.end_for_new_holder(tx, unit, role, user_id, now, None)
-        cases = self._with_sops(self._cases_of(tx, role))
-        tasks = len(self._waiting_for(tx, cases, user_id, now))
-        self._tell_invite_used(tx, token, role, user_id, passed_from, tasks, now, ended)
+        moved = self._waiting_for(tx, cases, user_id, now)
+        self._tell_invite_used(tx, token, role, user_id, passed_from, len(moved), now, ended)
         for old in passed_from:  # its waiting tasks go with the role, as with /alihkan
             effects.take_tasks_from(tx, old, cases, now)
             self._take_withdrawals(tx, old, now)
-        self._take_over(tx, cases, user_id, now, held)
+        self._hand(tx, moved, user_id, now, held)
+        effects.tell_if_undecided(tx, cases, now, self.config.admins)
         return definition.role(role).name if definition.has_role(role) else role
 
     def _tell_invite_used(
@@ -364,24 +365,12 @@ class PeopleService:
             if person_id in routing.step_holders(tx, definition, case, now)
         ]
 
-    def _held(self, tx: Tx, role: str, person_id: int, now: datetime) -> set[int]:
-        """The cases at a step of the role that are the person's already (as its acting
+    def _held(
+        self, tx: Tx, cases: list[tuple[Case, SopDefinition]], person_id: int, now: datetime
+    ) -> set[int]:
+        """Those of the role's cases whose step is the person's already (as its acting
         official), before they are given the role."""
-        cases = self._with_sops(self._cases_of(tx, role))
         return {case.id for case, _ in self._waiting_for(tx, cases, person_id, now)}
-
-    def _take_over(
-        self,
-        tx: Tx,
-        cases: list[tuple[Case, SopDefinition]],
-        person_id: int,
-        now: datetime,
-        held: set[int] | frozenset[int] = frozenset(),
-    ) -> None:
-        """A new holder of a role receives the tasks of its cases that wait for it (with
-        documents); the administrators hear of a step they may not decide (four eyes)."""
-        self._hand(tx, self._waiting_for(tx, cases, person_id, now), person_id, now, held)
-        effects.tell_if_undecided(tx, cases, now, self.config.admins)
 
     @staticmethod
     def _hand(
@@ -420,15 +409,17 @@ class PeopleService:
             teams = self._teams_with(tx, role, old)
             if old not in holders and not teams:
                 return Reassigned("not_holder", name_of(tx, old)), False
-            held = self._held(tx, role, new, now)
+            role_cases = self._with_sops(self._cases_of(tx, role))
+            held = self._held(tx, role_cases, new, now)
             repo.revoke_role(tx, old, role, self.unit, now, admin_id)
             repo.ensure_person(tx, new, now)
             repo.grant_role(tx, new, role, self.unit, now, admin_id)
             # the acting official made the role's holder acts in it no more
             ended = acting.end_for_new_holder(tx, self.unit, role, new, now, admin_id)
-            cases = self._with_sops(
-                [*self._cases_of(tx, role), *self._pass_places(tx, admin_id, teams, old, new)]
-            )
+            cases = [
+                *role_cases,
+                *self._with_sops(self._pass_places(tx, admin_id, teams, old, new)),
+            ]
             moved = self._waiting_for(tx, cases, new, now)
             told = {"t": "role_moved", "role": role, "from": old, "to": new, "tasks": len(moved)}
             if ended is not None:
