@@ -663,6 +663,17 @@ def cmd_migrate_db(args: argparse.Namespace) -> int:
     if not source.is_file():
         print(f"error: --from: no such file: {source}", file=sys.stderr)
         return 2
+    from storage import runlock
+
+    try:
+        # a bot still writing to the file would lose what it writes after the copy
+        runlock.hold(source)
+    except runlock.AlreadyRunning as exc:
+        print(f"error: --from: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: --from: {runlock.lock_path(source)} cannot be made ({exc})", file=sys.stderr)
+        return 2
     try:
         return asyncio.run(_migrate_db(source, url, args.force))
     except DatabaseError as exc:

@@ -18,7 +18,7 @@ from pg_helpers import pg_url, pg_url_sync  # noqa: F401 (fixtures)
 
 from bot.core.model import CaseStatus
 from bot.demo import World, play_acting, play_sop
-from storage import repo, transfer
+from storage import repo, runlock, transfer
 from storage.db import Database
 from storage.migrations import LATEST
 
@@ -82,6 +82,23 @@ def test_a_password_in_the_config_or_on_the_command_line_is_refused(tmp_path: Pa
     )
     assert result.returncode == 2 and "no password in the URL" in result.stderr
     assert "rahasia123" not in result.stdout + result.stderr
+
+
+def test_a_database_a_running_bot_holds_is_not_migrated(tmp_path: Path) -> None:
+    """The bot would go on writing to the file after the copy, and those writes would be
+    lost: migrate-db takes the same lock as `sopbot run` and refuses while it is held."""
+    source = tmp_path / "sopbot.sqlite3"
+    source.write_bytes(b"")
+    held = runlock.hold(source)  # as `sopbot run` holds it
+    assert held is not None
+    try:
+        result = sopbot("migrate-db", "--from", str(source), "--to", "postgresql://a@127.0.0.1:9/x")
+    finally:
+        os.close(held)
+    assert result.returncode == 2
+    assert f"error: --from: another sopbot process (pid {os.getpid()}) is running on" in (
+        result.stderr
+    )
 
 
 def test_an_unreachable_server_fails_the_check(tmp_path: Path) -> None:
