@@ -83,6 +83,20 @@ def test_importing_the_source_text_reproduces_the_shipped_steps() -> None:
     assert [r.id for r in definition.roles if r.shared] == ["tim"]
 
 
+def test_the_team_step_names_the_team_it_forms_also_beside_a_second_team() -> None:
+    """ "membentuk Tim Penyusunan" forms the role Tim; with a second shared role (the archive
+    kept by a "Tim Arsip") the draft must say which, or it would not load."""
+    _, _, text = imported("source-sop.txt", SOURCE.read_bytes())
+    assert 'team = "tim"' in text.splitlines()
+    two_teams = SOURCE.read_bytes().decode("utf-8-sig").replace(
+        "\tFungsional Umum\tPersyaratan", "\tTim Arsip\tPersyaratan"
+    )
+    definition, _, _ = imported("source-sop.txt", two_teams.encode())
+    assert [r.id for r in definition.roles if r.shared] == ["tim", "tim_arsip"]
+    team = definition.team_role(5)
+    assert team is not None and team.id == "tim"
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
 def test_the_source_text_saved_by_notepad_as_unicode_imports_the_same(encoding: str) -> None:
     """Notepad's "Unicode" is UTF-16 with a byte order mark: read, not refused."""

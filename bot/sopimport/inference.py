@@ -63,7 +63,7 @@ def infer_draft(form: SopForm, source_name: str) -> Draft:
 
     book = DocumentBook([r.requirements for r in form.rows], [r.output for r in form.rows])
     book.link_drafts({i + 1 for i, k in enumerate(kinds) if k == "review"})
-    kinds = _team_and_archive(kinds, readings, actors, roles)
+    kinds, teams = _team_and_archive(kinds, readings, actors, roles)
     per_step = book.per_step(kinds)
     for i, docs in enumerate(per_step):
         if kinds[i] == "action" and any(
@@ -88,6 +88,7 @@ def infer_draft(form: SopForm, source_name: str) -> Draft:
             outputs=docs.outputs,
             on_approve=row.number + 1 if row.number < last else None,
             related_sop=None,
+            team=teams.get(i),
         )
         step.related_sop, remark_note = _remark(row.remark, form.header.related_sops)
         step.notes += [*row.notes, *([remark_note] if remark_note else []), *actor.notes]
@@ -479,14 +480,18 @@ def _team_and_archive(
     readings: Sequence[Reading],
     actors: Sequence[_Actor],
     roles: Sequence[DraftRole],
-) -> list[str]:
+) -> tuple[list[str], dict[int, str]]:
+    """The kinds with team steps and the archive step marked, and the role each team step
+    forms (written as ``team``: with two shared roles, `check` needs to be told which)."""
     shared = {r.id for r in roles if r.shared}
     out = list(kinds)
+    teams: dict[int, str] = {}
     for i, reading in enumerate(readings):
         if out[i] == "action" and reading.team_phrase:
             match = match_phrase(reading.team_phrase, roles)
             if len(match.roles) == 1 and match.roles[0] in shared:
                 out[i] = "team"
+                teams[i] = match.roles[0]
                 actors[i].notes.append(
                     f'kind = "team": langkah ini membentuk {reading.team_phrase} '
                     "(anggotanya dipilih di Telegram)"
@@ -494,7 +499,7 @@ def _team_and_archive(
     if out:
         out[-1] = "archive"
         actors[-1].notes.append('kind = "archive": langkah terakhir mengakhiri SOP')
-    return out
+    return out, teams
 
 
 # -- texts and times ---------------------------------------------------------------------

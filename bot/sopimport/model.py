@@ -143,6 +143,7 @@ class DraftStep:
     on_return: int | None = None
     approval: str | None = None
     related_sop: str | None = None
+    team: str | None = None  # a team step: the shared role whose holders it picks among
     guesses: list[DraftGuess] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # non-blocking remarks, one comment line each
 

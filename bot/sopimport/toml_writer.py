@@ -207,4 +207,5 @@ def _step(step: DraftStep) -> list[str]:
     table.field("on_return", str(step.on_return) if step.on_return is not None else None)
     table.field("approval", toml_string(step.approval) if step.approval else None)
     table.field("related_sop", toml_string(step.related_sop) if step.related_sop else None)
+    table.field("team", toml_string(step.team) if step.team else None)
     return table.close()
