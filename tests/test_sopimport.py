@@ -88,8 +88,10 @@ def test_the_team_step_names_the_team_it_forms_also_beside_a_second_team() -> No
     kept by a "Tim Arsip") the draft must say which, or it would not load."""
     _, _, text = imported("source-sop.txt", SOURCE.read_bytes())
     assert 'team = "tim"' in text.splitlines()
-    two_teams = SOURCE.read_bytes().decode("utf-8-sig").replace(
-        "\tFungsional Umum\tPersyaratan", "\tTim Arsip\tPersyaratan"
+    two_teams = (
+        SOURCE.read_bytes()
+        .decode("utf-8-sig")
+        .replace("\tFungsional Umum\tPersyaratan", "\tTim Arsip\tPersyaratan")
     )
     definition, _, _ = imported("source-sop.txt", two_teams.encode())
     assert [r.id for r in definition.roles if r.shared] == ["tim", "tim_arsip"]
