@@ -518,6 +518,7 @@ ACTION_WORDS = {
     EventType.RETURNED: "mengembalikan untuk diperbaiki",
     EventType.TEAM_FORMED: "menetapkan {team}",
     EventType.TEAM_CHANGED: "mengalihkan keanggotaan {team}",
+    EventType.STEPS_PASSED: "mengalihkan tugas",
     EventType.ARCHIVED: "mengarsipkan",
     EventType.WITHDRAWN: "menarik kembali",
     EventType.CANCELLED: "membatalkan berkas",
@@ -533,6 +534,7 @@ OUTCOME_WORDS = {
     EventType.RETURNED: "↩️ Dikembalikan",
     EventType.TEAM_FORMED: "✔️ {team} ditetapkan",
     EventType.TEAM_CHANGED: "✔️ Keanggotaan {team} dialihkan",
+    EventType.STEPS_PASSED: "✔️ Tugas dialihkan",
     EventType.ARCHIVED: "✔️ Diarsipkan",
     EventType.WITHDRAWN: "⏪ Ditarik kembali",
     EventType.CANCELLED: "✖️ Dibatalkan",
@@ -559,6 +561,15 @@ def action_text(
     if event.type is EventType.TEAM_CHANGED:
         left, joined = int(event.data["left"]), int(event.data["joined"])
         text += f" dari {escape(name_of(left))} kepada {escape(name_of(joined))}"
+    if event.type is EventType.STEPS_PASSED:
+        role = escape(role_name(definition, str(event.data["role"])))
+        steps = ", ".join(str(s) for s in event.data["steps"])
+        gone, successor = int(event.data["left"]), event.data.get("joined")
+        text += f" {role} (langkah {steps}) dari {escape(name_of(gone))} " + (
+            f"kepada {escape(name_of(int(successor)))}"
+            if successor is not None
+            else f"kepada seluruh pemegang peran {role}"
+        )
     return text
 
 

@@ -827,13 +827,18 @@ def open_cases_for_roles(
     return [case_from_json(r[0], r[1]) for r in rows]
 
 
-def open_cases_with_member(tx: Tx, unit: str, person_id: int) -> list[Case]:
-    """The open cases whose team has this person (the team lives in the case document)."""
+def open_cases_in_unit(tx: Tx, unit: str) -> list[Case]:
+    """Every open case of the unit (what a role change asks of each lives in the case
+    document: its team, who took its steps)."""
     rows = tx.all(
         "SELECT state, format FROM cases WHERE status = 'open' AND unit = ? ORDER BY id", (unit,)
     )
-    cases = (case_from_json(r[0], r[1]) for r in rows)
-    return [case for case in cases if person_id in case.team]
+    return [case_from_json(r[0], r[1]) for r in rows]
+
+
+def open_cases_with_member(tx: Tx, unit: str, person_id: int) -> list[Case]:
+    """The open cases whose team has this person (the team lives in the case document)."""
+    return [case for case in open_cases_in_unit(tx, unit) if person_id in case.team]
 
 
 def count_open_for_roles(tx: Tx, unit: str, roles: Iterable[str]) -> int:

@@ -145,3 +145,69 @@ async def test_an_applicant_lists_her_own_application_and_not_a_colleagues(
     beni = await listed("beni")
     assert "Cuti tahunan Ani" not in beni
     assert beni.startswith("Belum ada berkas. Berkas baru diajukan oleh Pegawai")
+
+
+async def a_verification_eko_holds(world: World, s: Script, title: str) -> int:
+    """Ani's application at step 3 a second time: Eko returned it from there, so the
+    verification is his alone now."""
+    case = await apply_for_leave(world, "ani", title)
+    await s.upload("ani", case, "Formulir Cuti.pdf", pdf("formulir"))
+    await s.press("ani", "Ajukan", case)
+    await s.approve("atasan", case)
+    await s.review_return("eko", case, "Sisa cuti tahun berjalan tinggal 2 hari.")
+    await world["ani"].wait_message(lambda m: "Sisa cuti tahun berjalan" in m.text, timeout=WAIT)
+    await s.press("ani", "Ajukan", case)
+    await s.approve("atasan", case)
+    await world.emu.wait_until(
+        lambda: bool(with_button(world["eko"], case, "Setujui")), timeout=WAIT
+    )
+    await world.drained()
+    assert with_button(world["dian"], case, "Setujui") == []
+    return case
+
+
+async def test_eko_leaves_the_unit_and_the_verification_he_held_goes_to_dian(
+    world: World,
+) -> None:
+    """Eko's role is revoked while Ani's application waits for his verification (his since
+    he returned it): the verification reaches Dian, the other Pengelola, at once; his
+    buttons go, Dian approves and the case goes on. The history says who passed it."""
+    s = Script(world, timeout=WAIT)
+    case = await a_verification_eko_holds(world, s, "Cuti tahunan Ani Maret")
+    world["dian"].mark_seen()
+    await world["admin"].send("/cabut 3005 pengelola_kepeg")
+    await world["admin"].wait_message(lambda m: "telah dicabut" in m.text, timeout=WAIT)
+    await world.emu.wait_until(
+        lambda: bool(with_button(world["dian"], case, "Setujui")), timeout=WAIT
+    )
+    await world.drained()
+    assert with_button(world["eko"], case, "Setujui") == []
+    await s.approve("dian", case)
+    await world.emu.wait_until(
+        lambda: any("Langkah 4" in m.text for m in about(world["dian"], case)), timeout=WAIT
+    )
+    history = await status(world["ani"], case)
+    assert "mengalihkan tugas Pengelola Kepegawaian (langkah 3) dari Eko Prasetyo" in history
+
+
+async def test_eko_passes_his_role_on_and_the_verification_goes_with_it(world: World) -> None:
+    """/alihkan: the verification that was Eko's waits for his successor alone, not for
+    Dian."""
+    s = Script(world, timeout=WAIT)
+    case = await a_verification_eko_holds(world, s, "Cuti tahunan Ani April")
+    world["dian"].mark_seen()
+    successor = world.emu.user(3008, "Hadi")
+    await successor.send("/start")
+    await successor.wait_message(timeout=WAIT)
+    await world["admin"].send("/alihkan pengelola_kepeg 3005 3008")
+    await world["admin"].wait_message(lambda m: "dialihkan" in m.text, timeout=WAIT)
+    await world.emu.wait_until(
+        lambda: any(
+            f"Berkas #{case}" in m.text and "Setujui" in " ".join(m.button_texts)
+            for m in successor.bot_messages
+        ),
+        timeout=WAIT,
+    )
+    await world.drained()
+    assert with_button(world["eko"], case, "Setujui") == []
+    assert with_button(world["dian"], case, "Setujui") == []

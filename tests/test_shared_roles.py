@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from core_helpers import Run, person, raw_sop, sop
+from core_helpers import ADMIN, Run, person, raw_sop, sop
 
 from bot import views
 from bot.core.loader import DefinitionError, load_definition, parse_definition
-from bot.core.model import NotHolder
+from bot.core.model import EventType, InvalidValue, NotAllowed, NotHolder, PassSteps
 from bot.core.workflow import holder_role, narrow_holders, step_owner
 from bot.paperwork import team_role
 
@@ -116,6 +116,37 @@ def test_the_applicant_withdraws_and_keeps_her_application() -> None:
     assert run.step == 1
     assert who_holds(run, ANI, BENI) == [ANI.person_id]
     assert step_owner(run.definition, run.current, 1) == ANI.person_id
+
+
+def test_a_pengelola_who_leaves_releases_the_steps_she_took_but_not_an_application() -> None:
+    """Dian took the verification (3) and the permit (4), and applied herself (1, a Pegawai
+    too). Her role taken away, steps 3 and 4 are every Pengelola's again (passed on: her
+    successor's); her own application stays hers. Only an administrator passes steps on,
+    and only steps that were hers; the log replays to the same case."""
+    run = Run(load_definition(CUTI))
+    applied(run)
+    run.approve(ATASAN)
+    run.send_back(DIAN, "Sisa cuti kurang")
+    run.complete(ANI)
+    run.approve(ATASAN)
+    assert who_holds(run, DIAN, EKO) == [DIAN.person_id]
+    version = run.version
+    assert isinstance(run.refuse(EKO, PassSteps(version, "pengelola_kepeg", 23, None)), NotAllowed)
+    assert isinstance(
+        run.refuse(ADMIN, PassSteps(version, "pengelola_kepeg", EKO.person_id, None)),
+        InvalidValue,
+    )
+    [event] = run.do(ADMIN, PassSteps(version, "pengelola_kepeg", DIAN.person_id, None))
+    assert (event.type, event.is_move, event.data["steps"]) == (EventType.STEPS_PASSED, False, [3])
+    assert (run.version, run.step) == (version, 3)
+    assert who_holds(run, DIAN, EKO) == [DIAN.person_id, EKO.person_id]
+    run.approve(EKO)
+    run.do(ADMIN, PassSteps(run.version, "pengelola_kepeg", EKO.person_id, DIAN.person_id))
+    assert step_owner(run.definition, run.current, 3) == DIAN.person_id
+    assert isinstance(
+        run.refuse(ADMIN, PassSteps(run.version, "pegawai", ANI.person_id, None)), InvalidValue
+    )
+    assert run.replayed() == run.current
 
 
 def test_narrowing_is_the_routes_and_the_cores_alike() -> None:

@@ -192,6 +192,19 @@ class ReplaceTeamMember:
     new: int
 
 
+@dataclass(frozen=True)
+class PassSteps:
+    """An administrator took a shared role from ``old`` (``/cabut``: ``new`` is None) or
+    passed it on to ``new`` (``/alihkan``): the steps of the role that were ``old``'s for
+    the case (they acted at them last) become every holder's again, or ``new``'s. The
+    first step stays with whoever started the case (their own application)."""
+
+    version: int
+    role: str
+    old: int
+    new: int | None
+
+
 Command = (
     StartCase
     | AttachFile
@@ -203,6 +216,7 @@ Command = (
     | Withdraw
     | CancelCase
     | ReplaceTeamMember
+    | PassSteps
 )
 
 
@@ -217,6 +231,7 @@ class EventType(StrEnum):
     RETURNED = "returned"
     TEAM_FORMED = "team_formed"
     TEAM_CHANGED = "team_changed"  # a member's place passed on; not a move
+    STEPS_PASSED = "steps_passed"  # a shared role's steps a person had, released; not a move
     ARCHIVED = "archived"
     WITHDRAWN = "withdrawn"
     CANCELLED = "cancelled"
@@ -260,9 +275,13 @@ class Event:
 
     @property
     def people(self) -> tuple[int, ...]:
-        """Whom the event names: its actor, and the members a team change swapped."""
+        """Whom the event names: its actor, and the people a team change or a role passed
+        on swapped."""
         if self.type is EventType.TEAM_CHANGED:
             return (self.actor, int(self.data["left"]), int(self.data["joined"]))
+        if self.type is EventType.STEPS_PASSED:
+            joined = self.data.get("joined")
+            return (self.actor, int(self.data["left"]), *([int(joined)] if joined else []))
         return (self.actor,)
 
 

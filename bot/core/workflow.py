@@ -37,6 +37,7 @@ from bot.core.model import (
     Move,
     NotAllowed,
     NotHolder,
+    PassSteps,
     ReasonRequired,
     ReplaceTeamMember,
     ReturnForCorrection,
@@ -72,6 +73,8 @@ def decide(
         return _cancel(case, step, command, actor, now)
     if isinstance(command, ReplaceTeamMember):
         return _replace_member(case, step, command, actor, now)
+    if isinstance(command, PassSteps):
+        return _pass_steps(definition, case, step, command, actor, now)
     if isinstance(command, Withdraw):
         return _withdraw(definition, case, actor, now)
     role = holder_role(definition, case, actor)
@@ -277,6 +280,46 @@ def _replace_member(
     ]
 
 
+def passable_steps(definition: SopDefinition, case: Case, role: str, person: int) -> list[int]:
+    """The steps of the shared ``role`` (not a team's) that are ``person``'s for the case
+    because they acted at them last (:func:`step_owner`), the first step excepted."""
+    if not definition.has_role(role) or not definition.role(role).shared:
+        return []
+    if role in definition.team_roles:
+        return []
+    first = definition.first_step.id
+    return sorted(
+        {
+            step_id
+            for step_id, who in case.took
+            if who == person
+            and step_id != first
+            and definition.has_step(step_id)
+            and definition.step(step_id).actor == role
+            and step_owner(definition, case, step_id) == person
+        }
+    )
+
+
+def _pass_steps(
+    definition: SopDefinition,
+    case: Case,
+    step: Step,
+    command: PassSteps,
+    actor: Actor,
+    now: datetime,
+) -> list[Event]:
+    if not actor.is_admin:
+        raise NotAllowed("only an administrator passes a role's steps on")
+    steps = passable_steps(definition, case, command.role, command.old)
+    if not steps:
+        raise InvalidValue("no step of the role is theirs", person=command.old)
+    data = {"role": command.role, "left": command.old, "joined": command.new, "steps": steps}
+    return [
+        Event(EventType.STEPS_PASSED, case.id, actor.person_id, "admin", now, step.id, data=data)
+    ]
+
+
 def _withdraw(definition: SopDefinition, case: Case, actor: Actor, now: datetime) -> list[Event]:
     role, from_step = _withdrawn_role(definition, case, actor)
     acting = actor.acting_as(role)
@@ -418,6 +461,8 @@ def apply(definition: SopDefinition, case: Case | None, event: Event) -> Case:
             return replace(case, files=(*case.files, attachment), last_move=_kept(case, event))
         case EventType.TEAM_FORMED | EventType.TEAM_CHANGED:
             return replace(case, team=tuple(int(m) for m in event.data["members"]))
+        case EventType.STEPS_PASSED:
+            return replace(case, took=_passed(case, event))
         case EventType.COMPLETED | EventType.APPROVED:
             step = definition.step(event.step)
             assert event.to_step is not None
@@ -520,6 +565,21 @@ def _moved(case: Case, event: Event, to_step: int, **changes: Any) -> Case:
     )
 
 
+def _passed(case: Case, event: Event) -> tuple[tuple[int, int], ...]:
+    """``case.took`` after a STEPS_PASSED: the steps it names go to who joined, or to
+    nobody (every holder's again)."""
+    steps = {int(s) for s in event.data["steps"]}
+    left, joined = int(event.data["left"]), event.data.get("joined")
+    took = []
+    for step_id, person in case.took:
+        if step_id in steps and person == left:
+            if joined is not None:
+                took.append((step_id, int(joined)))
+        else:
+            took.append((step_id, person))
+    return tuple(took)
+
+
 def _took(definition: SopDefinition, case: Case, event: Event) -> tuple[tuple[int, int], ...]:
     """``case.took`` after a move from ``event.step`` by its actor in the step's role (an
     administrator's does not count): the step is theirs now, one entry per step."""
@@ -554,6 +614,7 @@ __all__ = [
     "holds_role",
     "missing_inputs",
     "narrow_holders",
+    "passable_steps",
     "replay",
     "step_owner",
     "withdrawable_by",

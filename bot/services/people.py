@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.config import Config
 from bot.core.definition import SopDefinition
-from bot.core.model import Case, ReplaceTeamMember
+from bot.core.model import Case, PassSteps, ReplaceTeamMember
+from bot.core.workflow import passable_steps
 from bot.services import acting, effects, routing
 from bot.services.cases import CaseService, asked_by, claim
 from bot.services.registry import SopRegistry
@@ -296,16 +297,27 @@ class PeopleService:
             if not repo.revoke_role(tx, person_id, role, self.unit, now, admin_id):
                 return None
             cases = self._with_sops(self._cases_of(tx, role))
-            taken = effects.take_tasks_from(tx, person_id, cases, now)
+            # steps of a shared role that were theirs become every other holder's
+            released = self._with_sops(
+                self._pass_steps(
+                    tx, admin_id, role, person_id, None, self._steps_of(tx, role, person_id)
+                )
+            )
+            taken = effects.take_tasks_from(tx, person_id, [*cases, *released], now)
             self._take_withdrawals(tx, person_id, now)
             told = {"t": "role_revoked", "role": role, "tasks": taken}
             repo.enqueue(tx, person_id, "notice", now, params=told)
+            for case, definition in released:
+                if definition.step(case.step).actor == role:
+                    for holder in routing.step_holders(tx, definition, case, now):
+                        effects.hand_task(tx, definition, case, holder, now, {"open": 1})
             vacant = not self._shared(role) and not repo.holders(tx, self.unit, role)
             # an acting official in force still holds the role's tasks (not a strategic step)
             waiting = sum(
                 1
-                for case, definition in cases
-                if not routing.step_holders(tx, definition, case, now)
+                for case, definition in [*cases, *released]
+                if definition.step(case.step).actor == role
+                and not routing.step_holders(tx, definition, case, now)
             )
             acting = None if self._shared(role) else repo.acting_for(tx, self.unit, role, now)
             return Revoked(name_of(tx, person_id), taken, vacant, waiting, acting)
@@ -340,6 +352,31 @@ class PeopleService:
             return []
         cases = repo.open_cases_with_member(tx, self.unit, person_id)
         return [case for case in cases if self.sops.of(case).has_role(role)]
+
+    def _steps_of(self, tx: Tx, role: str, person_id: int) -> list[Case]:
+        """The running cases with a step of the shared ``role`` (not a team's) that is this
+        person's, as the one who acted at it last (:func:`passable_steps`)."""
+        if not self._shared(role):
+            return []
+        return [
+            case
+            for case in repo.open_cases_in_unit(tx, self.unit)
+            if passable_steps(self.sops.of(case), case, role, person_id)
+        ]
+
+    def _pass_steps(
+        self, tx: Tx, admin_id: int, role: str, old: int, new: int | None, cases: list[Case]
+    ) -> list[Case]:
+        """A shared role taken from ``old`` (``new`` None) or passed on: the steps of it
+        that were theirs in these cases (:meth:`_steps_of`) become every holder's, or the
+        new holder's. The cases, as changed."""
+        if self.cases is None:
+            return []
+        changed = []
+        for case in cases:
+            command = PassSteps(case.version, role, old, new)
+            changed.append(self.cases.run_in(tx, case, command, admin_id).case)
+        return changed
 
     def _pass_places(
         self, tx: Tx, admin_id: int, teams: list[Case], old: int, new: int
@@ -407,7 +444,8 @@ class PeopleService:
             # a member whose role was revoked (/cabut) may still have places in running
             # teams: passing them on is what is left to do
             teams = self._teams_with(tx, role, old)
-            if old not in holders and not teams:
+            steps = self._steps_of(tx, role, old)
+            if old not in holders and not teams and not steps:
                 return Reassigned("not_holder", name_of(tx, old)), False
             role_cases = self._with_sops(self._cases_of(tx, role))
             held = self._held(tx, role_cases, new, now)
@@ -419,6 +457,7 @@ class PeopleService:
             cases = [
                 *role_cases,
                 *self._with_sops(self._pass_places(tx, admin_id, teams, old, new)),
+                *self._with_sops(self._pass_steps(tx, admin_id, role, old, new, steps)),
             ]
             moved = self._waiting_for(tx, cases, new, now)
             told = {"t": "role_moved", "role": role, "from": old, "to": new, "tasks": len(moved)}
