@@ -552,16 +552,19 @@ class _Context:
         ev = self.event
         to_step = self.d.step(ev.to_step or ev.step)
         sender = self.by(ev)
+        day = self.zone.day(ev.at)
         paper = Disposisi(
             letterhead=self.w.letterhead,
             case=self.info,
             from_official=sender,
             to_official=await self.routed(to_step),
-            date=self.zone.day(ev.at),
+            date=day,
             instruction=disposisi_instruction(self.d, ev.role, to_step),
             notes=ev.note,
             paraf=initials(sender.name),
-            agenda_no=f"{self.case.id}/{ev.step}/{self.case.fiscal_year}",
+            # numbered in the agenda book of the year it is written in, as its date is (a
+            # case for TA 2027 is worked in 2026), not the case's fiscal year
+            agenda_no=f"{self.case.id}/{ev.step}/{day.year}",
         )
         return [await self.render(kind, paper, f"paper:{kind.name}", *self.step_visit())]
 

@@ -239,7 +239,8 @@ async def test_each_lembar_disposisi_goes_from_the_sender_to_the_next_holder(
         sender = BY_ID[event.actor]
         assert has_official(paper.text, sender.key, nip=False), paper.name
         assert has_official(paper.text, to[event.step], nip=False), paper.name
-        assert f"{played.case.id}/{event.step}/2027" in paper.text  # the agenda number
+        # the agenda number: the year of the paper's date (5 December 2026), not TA 2027
+        assert f"{played.case.id}/{event.step}/2026" in paper.text, paper.name
 
 
 async def test_the_sk_tim_lists_the_team_with_names_and_nips_and_the_karo_signs(
