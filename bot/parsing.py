@@ -208,9 +208,10 @@ _MONTH_LABELS = (
 def report_period(text: str, today: date) -> tuple[date, date, str] | None:
     """The period of a report as /laporan takes it: ``(first day, day after the last,
     label)``. A year (``2026``: "Tahun 2026"); a month (``12-2026``, ``12/2026``,
-    ``2026-12``, ``Desember 2026``, ``des 2026``, or ``desember``: this year's); the last
-    N days up to today (``30h``, ``30 hari``: "30 hari terakhir", 1 to 3660). Empty text
-    is this year. None for anything else."""
+    ``2026-12``, ``Desember 2026``, ``des 2026``, or ``desember``: the latest December that
+    has begun, this year's or, before it begins, last year's); the last N days up to today
+    (``30h``, ``30 hari``: "30 hari terakhir", 1 to 3660). Empty text is this year. None for
+    anything else."""
     s = _normalised(text)
     if s is None:
         return None
@@ -228,7 +229,10 @@ def report_period(text: str, today: date) -> tuple[date, date, str] | None:
             return None
         return today - timedelta(days=days - 1), today + timedelta(days=1), f"{days} hari terakhir"
     if (match := _MONTH_NAMED.fullmatch(s)) and (month := _MONTHS.get(match[1])) is not None:
-        return _month(int(match[2]) if match[2] else today.year, month)
+        if match[2]:
+            return _month(int(match[2]), month)
+        # "desember" typed on 5 January is the December just past, not the one to come
+        return _month(today.year if month <= today.month else today.year - 1, month)
     return None
 
 

@@ -202,6 +202,27 @@ async def test_laporan_is_for_the_heads_only(world: World) -> None:
     assert paper.document["file_name"] == "laporan-evaluasi-sop-ppk-rkakl-pk-Desember-2026.docx"
 
 
+async def test_laporan_desember_typed_in_january_reports_the_december_just_past(
+    tmp_path: Path,
+) -> None:
+    """Kabag asks for December's report on 5 January 2027 without typing the year: he gets
+    December 2026; the December still to come, typed with its year, is still refused."""
+    clock = ManualClock(datetime(2027, 1, 5, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta")))
+    async with World(tmp_path, clock=clock, reminders={"enabled": False}) as world:
+        await world.everyone_starts()
+        kabag = world["kabag"]
+        kabag.mark_seen()
+        await kabag.send("/laporan desember")
+        paper = await kabag.wait_message(lambda m: m.document is not None, timeout=TIMEOUT)
+        assert paper.document is not None
+        assert paper.document["file_name"] == "laporan-evaluasi-sop-ppk-rkakl-pk-Desember-2026.docx"
+        assert "belum dimulai" not in " ".join(m.text for m in kabag.bot_messages)
+        kabag.mark_seen()
+        await kabag.send("/laporan desember 2027")
+        refused = await kabag.wait_message(timeout=TIMEOUT)
+        assert refused.text.startswith("Mohon maaf, periode Desember 2027 belum dimulai.")
+
+
 def failing_timeline(_data: object) -> bytes:
     raise RuntimeError("no fonts on this machine")
 

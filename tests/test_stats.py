@@ -318,6 +318,23 @@ def test_report_periods(typed: str, expected: tuple[date, date, str]) -> None:
 
 
 @pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("desember", (date(2026, 12, 1), date(2027, 1, 1), "Desember 2026")),
+        ("nov", (date(2026, 11, 1), date(2026, 12, 1), "November 2026")),
+        ("januari", (date(2027, 1, 1), date(2027, 2, 1), "Januari 2027")),
+        ("Desember 2027", (date(2027, 12, 1), date(2028, 1, 1), "Desember 2027")),
+    ],
+)
+def test_a_month_named_without_its_year_is_the_latest_that_has_begun(
+    typed: str, expected: tuple[date, date, str]
+) -> None:
+    """Kabag types /laporan desember on 5 January 2027: he means the December just past
+    (the month of this year has begun: January is this one; a year typed is kept)."""
+    assert report_period(typed, date(2027, 1, 5)) == expected
+
+
+@pytest.mark.parametrize(
     "typed", ["13-2026", "0h", "99999h", "1999", "bulan depan", "2026 2027", "², 2026", "x" * 80]
 )
 def test_report_periods_refused(typed: str) -> None:
