@@ -111,6 +111,7 @@ def work_calendar(config: Config) -> WorkCalendar:
             day_start=tc.day_start,
             day_end=tc.day_end,
             extra_days_off=frozenset(tc.extra_days_off),
+            extra_workdays=frozenset(tc.extra_workdays),
             country_holidays=tc.public_holidays,
             joint_leave=tc.joint_leave,
         )

@@ -131,6 +131,8 @@ class TimeConfig:
     public_holidays: str | None = "ID"
     extra_days_off: tuple[date, ...] = ()
     joint_leave: bool = True  # the country's joint leave days (cuti bersama) are days off
+    # working days whatever the holidays package says (a cuti bersama revoked, a make-up day)
+    extra_workdays: tuple[date, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -496,6 +498,7 @@ def _time(r: _Reader, raw: Mapping[str, Any]) -> TimeConfig:
         "public_holidays",
         "joint_leave",
         "extra_days_off",
+        "extra_workdays",
     }
     t = r.table(raw, "time", keys)
     tz = r.get(t, "time.timezone", str, "Asia/Jakarta")
@@ -515,22 +518,42 @@ def _time(r: _Reader, raw: Mapping[str, Any]) -> TimeConfig:
     if end <= start:
         r.fail("time.day_end", "must be later than time.day_start")
     country = _country(r, r.get(t, "time.public_holidays", str, "ID"))
-    days_off = []
-    for i, value in enumerate(r.get(t, "time.extra_days_off", list, [])):
-        if isinstance(value, datetime):  # a moment is not a day off (TOML's 2026-12-24T10:00)
-            r.fail(f"time.extra_days_off[{i}]", f"must be a date YYYY-MM-DD, got {value!r}")
-            continue
-        if isinstance(value, date):
-            days_off.append(value)
-            continue
-        try:
-            days_off.append(date.fromisoformat(str(value)))
-        except ValueError:
-            r.fail(f"time.extra_days_off[{i}]", f"must be a date YYYY-MM-DD, got {value!r}")
+    days_off = _dates(r, t, "time.extra_days_off")
+    workdays_declared = _dates(r, t, "time.extra_workdays")
+    for i, day in enumerate(workdays_declared):
+        if day in days_off:
+            r.fail(
+                f"time.extra_workdays[{i}]",
+                f"{day.isoformat()} is also in time.extra_days_off: a day is off or worked",
+            )
     joint_leave = r.get(t, "time.joint_leave", bool, True)
     return TimeConfig(
-        tz, tuple(sorted(set(workdays))), start, end, country, tuple(days_off), joint_leave
+        tz,
+        tuple(sorted(set(workdays))),
+        start,
+        end,
+        country,
+        tuple(days_off),
+        joint_leave,
+        tuple(workdays_declared),
     )
+
+
+def _dates(r: _Reader, t: Mapping[str, Any], key: str) -> list[date]:
+    """The days listed under ``key`` (TOML dates or "YYYY-MM-DD"); each other entry named."""
+    days = []
+    for i, value in enumerate(r.get(t, key, list, [])):
+        if isinstance(value, datetime):  # a moment is not a day (TOML's 2026-12-24T10:00)
+            r.fail(f"{key}[{i}]", f"must be a date YYYY-MM-DD, got {value!r}")
+            continue
+        if isinstance(value, date):
+            days.append(value)
+            continue
+        try:
+            days.append(date.fromisoformat(str(value)))
+        except ValueError:
+            r.fail(f"{key}[{i}]", f"must be a date YYYY-MM-DD, got {value!r}")
+    return days
 
 
 def _country(r: _Reader, code: str) -> str | None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from bot.app import work_calendar
 from bot.config import ConfigError, WebhookConfig, load_config, parse_config, shown_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -292,6 +293,21 @@ BAD = {
         setting("time.extra_days_off", ["2026-12-24", "cuti bersama"]),
         "time.extra_days_off[1]:",
     ),
+    "bad extra workday": (
+        setting("time.extra_workdays", ["2027-02-30"]),
+        "time.extra_workdays[0]: must be a date YYYY-MM-DD",
+    ),
+    "extra workday with a time": (
+        setting("time.extra_workdays", [datetime(2026, 12, 24, 8, 0)]),
+        "time.extra_workdays[0]: must be a date YYYY-MM-DD",
+    ),
+    "a day both off and worked": (
+        both(
+            setting("time.extra_days_off", ["2026-12-31"]),
+            setting("time.extra_workdays", ["2026-12-24", "2026-12-31"]),
+        ),
+        "time.extra_workdays[1]: 2026-12-31 is also in time.extra_days_off",
+    ),
     "override zero": (
         setting("sop_time_overrides", {"ppk-rkakl-pk": {"6": 0}}),
         "sop_time_overrides.ppk-rkakl-pk.6: must be a positive number of minutes",
@@ -521,6 +537,22 @@ def test_several_problems_are_reported_together() -> None:
             "colour",
         ]
     )
+
+
+def test_an_office_declares_a_day_the_holidays_package_calls_off_a_working_day() -> None:
+    """A new SKB revokes the cuti bersama of 24 December 2026 and of 12 March 2027 (the
+    package still lists both): the office writes them under time.extra_workdays and their
+    working minutes count again."""
+    raw = example()
+    revoked = (date(2026, 12, 24), date(2027, 3, 12))
+    before = work_calendar(parse_config(raw, base_dir=ROOT))
+    assert not any(before.is_working_day(d) for d in revoked)
+    raw["time"]["extra_workdays"] = ["2026-12-24", date(2027, 3, 12)]
+    config = parse_config(raw, base_dir=ROOT)
+    assert config.time.extra_workdays == revoked
+    calendar = work_calendar(config)
+    assert all(calendar.is_working_day(d) for d in revoked)
+    assert not calendar.is_working_day(date(2026, 12, 25))  # Christmas stays a holiday
 
 
 def test_good_variants_are_accepted() -> None:
