@@ -10,8 +10,10 @@ import asyncio
 import gc
 import logging
 from dataclasses import replace
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
+import holidays
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
@@ -116,6 +118,22 @@ def work_calendar(config: Config) -> WorkCalendar:
             joint_leave=tc.joint_leave,
         )
     )
+
+
+def joint_leave_warnings(calendar: WorkCalendar, today: date) -> list[str]:
+    """For ``sopbot check`` and the start: this year or the next whose joint leave days
+    (cuti bersama) the installed ``holidays`` release does not know, so that none of them
+    would be a day off."""
+    code = calendar.schedule.country_holidays
+    release = getattr(holidays, "__version__", "?")
+    return [
+        f"time.joint_leave: the installed holidays package ({release}) knows no joint leave "
+        f"days (cuti bersama) of {code} in {year}, so none of them counts as a day off: once "
+        f"the decree is out, add them with time.extra_days_off, or upgrade holidays "
+        "(pip install --upgrade holidays) and restart the bot"
+        for year in (today.year, today.year + 1)
+        if calendar.joint_leave_unknown(year)
+    ]
 
 
 def load_sops(config: Config) -> SopRegistry:
@@ -306,6 +324,8 @@ def build_application(
             await recall_hand_ins(db, sops)
             await record_revisions(db, sops, clock)
             svc = build_services(app, config, db, sops, clock, papers, sender_options, charts)
+            for warning in joint_leave_warnings(svc.calendar, svc.zone.day(clock.now())):
+                log.warning("%s", warning)
             await remove_stale_parts(svc.files)
             await svc.people.bootstrap()
             await svc.acting.bootstrap()

@@ -15,7 +15,9 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from bot.clock import Clock, SystemClock
 from bot.config import Config, ConfigError, load_config, shown_url
 from bot.core.definition import Role, SopDefinition
 from bot.core.loader import DefinitionError, load_definition, load_draft
@@ -238,6 +240,15 @@ def _config_warnings(config: Config) -> list[str]:
     return warnings
 
 
+def _calendar_warnings(config: Config, clock: Clock | None) -> list[str]:
+    """The joint leave days the installed holidays package does not know, this year or next."""
+    from bot.app import joint_leave_warnings, work_calendar
+
+    now = (clock or SystemClock(config.time.timezone)).now()
+    today = now.astimezone(ZoneInfo(config.time.timezone)).date()
+    return joint_leave_warnings(work_calendar(config), today)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     path = _find_config(args.config)
     try:
@@ -258,7 +269,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(line)
     print(f"api: {shown_url(config.bot.api_base_url)} ({config.bot.mode})")
     print(f"people: {len(config.people)}, admins: {len(config.admins)}")
-    for warning in _config_warnings(config):
+    for warning in _config_warnings(config) + _calendar_warnings(config, args.clock):
         print(f"warning: {warning}", file=sys.stderr)
     for difference, fatal in _role_differences(config.sops, definitions):
         if not fatal:  # (a fatal one stopped the check before)
@@ -799,7 +810,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
+    """``clock``: the time ``check`` takes as now (the system's by default)."""
     args = build_parser().parse_args(argv)
+    args.clock = clock
     result: int = args.func(args)
     return result

@@ -148,6 +148,19 @@ class WorkCalendar:
             self._holidays[year] = cached
         return cached
 
+    def joint_leave_unknown(self, year: int) -> bool:
+        """Whether the country's joint leave days of ``year`` go uncounted: the installed
+        ``holidays`` release lists them for the country but none for that year (it predates
+        the decree), and ``extra_days_off`` names no day of that year either."""
+        code = self.schedule.country_holidays
+        if code is None or not self.schedule.joint_leave:
+            return False
+        if "government" not in holidays.country_holidays(code).supported_categories:
+            return False
+        if any(d.year == year for d in self.schedule.extra_days_off):
+            return False
+        return not holidays.country_holidays(code, years=year, categories=("government",))
+
     def is_working_day(self, d: date) -> bool:
         s = self.schedule
         if d in s.extra_days_off:

@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import sqlite3
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import holidays
 import pytest
 from core_helpers import T0, run_to, sop
 
 import bot.cli
+from bot.clock import ManualClock
 from bot.core.loader import revision_of
 from bot.demo import OFFICIALS, World
 from storage import repo
@@ -26,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SOP_PATH = ROOT / "sops" / "penyusunan-program-kerja.toml"
 EXAMPLE = ROOT / "config.example.toml"
 TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ng"
+WIB = ZoneInfo("Asia/Jakarta")
 
 
 def sopbot(*args: str, token: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -219,14 +225,59 @@ def test_check_names_overrides_of_unknown_sops_and_steps(tmp_path: Path) -> None
     assert "sop_time_overrides.lain" in result.stderr
 
 
+# a day whose year and the next the holidays package knows the cuti bersama of (>= 0.109)
+CHECKED_ON = datetime(2026, 12, 7, 9, 0, tzinfo=WIB)
+
+
 def check_here(
-    config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    config: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    now: datetime = CHECKED_ON,
 ) -> tuple[int, str, str]:
-    """``sopbot check`` in this process (faster than a process of its own)."""
+    """``sopbot check`` in this process (faster than a process of its own), run on ``now``."""
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
-    code = bot.cli.main(["check", "--config", str(config)])
+    code = bot.cli.main(["check", "--config", str(config)], clock=ManualClock(now))
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def test_check_warns_of_next_years_cuti_bersama_the_holidays_package_does_not_know(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checked in December 2099: the installed holidays release knows no cuti bersama of
+    2100 (nor of 2099; the office listed its own for 2099 in time.extra_days_off). Without a
+    warning none of 2100's would be a day off and the norms would count them; check names
+    the year and both ways out, and still passes."""
+    body = 'admins = [42]\n\n[time]\nextra_days_off = ["2099-12-24"]\n'
+    config = write_config(tmp_path, body)
+    code, _, err = check_here(config, capsys, monkeypatch, datetime(2099, 12, 7, 9, tzinfo=WIB))
+    assert code == 0, err
+    warnings = [line for line in err.splitlines() if line.startswith("warning: time.")]
+    assert warnings == [
+        f"warning: time.joint_leave: the installed holidays package ({holidays.__version__}) "
+        "knows no joint leave days (cuti bersama) of ID in 2100, so none of them counts as a "
+        "day off: once the decree is out, add them with time.extra_days_off, or upgrade "
+        "holidays (pip install --upgrade holidays) and restart the bot"
+    ], err
+    # an office that does not count joint leave days is not warned
+    config = write_config(tmp_path, "admins = [42]\n\n[time]\njoint_leave = false\n")
+    code, _, err = check_here(config, capsys, monkeypatch, datetime(2099, 12, 7, 9, tzinfo=WIB))
+    assert code == 0 and "warning: time." not in err, err
+
+
+async def test_the_bot_started_in_a_year_whose_cuti_bersama_are_unknown_logs_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The bot (re)started on 7 December 2099 with a holidays release that knows no cuti
+    bersama of 2099 or 2100: the operator reads it in the start-up log, once per year."""
+    caplog.set_level(logging.WARNING, logger="bot.app")
+    clock = ManualClock(datetime(2099, 12, 7, 9, tzinfo=WIB))
+    async with World(tmp_path, clock=clock, reminders={"enabled": False}):
+        pass
+    said = [r.getMessage() for r in caplog.records if r.name == "bot.app"]
+    unknown = [m for m in said if "knows no joint leave days (cuti bersama) of ID" in m]
+    assert [m.split("of ID in ")[1][:4] for m in unknown] == ["2099", "2100"], said
 
 
 def test_check_refuses_two_sop_files_with_the_same_code_naming_both(

@@ -386,3 +386,14 @@ def test_properties_hold_in_a_zone_with_daylight_saving(start: datetime, minutes
     assert nxt >= start and AMSTERDAM.is_working_time(nxt)
     if nxt != start:
         assert nxt.time() == time(9)
+
+
+def test_joint_leave_is_unknown_where_the_package_keeps_it_and_the_office_listed_none() -> None:
+    """2100: the package lists no cuti bersama of Indonesia (its decree is decades away)."""
+    assert PLAIN.joint_leave_unknown(2100)
+    listed = WorkCalendar(WorkSchedule(extra_days_off=frozenset({date(2100, 12, 24)})))
+    assert not listed.joint_leave_unknown(2100)  # the office wrote its own
+    assert not WorkCalendar(WorkSchedule(joint_leave=False)).joint_leave_unknown(2100)
+    assert not WorkCalendar(WorkSchedule(country_holidays=None)).joint_leave_unknown(2100)
+    # a country the package keeps no joint leave days for has none to miss
+    assert not WorkCalendar(WorkSchedule(country_holidays="MY")).joint_leave_unknown(2100)
