@@ -121,9 +121,9 @@ def work_calendar(config: Config) -> WorkCalendar:
 
 
 def joint_leave_warnings(calendar: WorkCalendar, today: date) -> list[str]:
-    """For ``sopbot check`` and the start: this year or the next whose joint leave days
-    (cuti bersama) the installed ``holidays`` release does not know, so that none of them
-    would be a day off."""
+    """For ``sopbot check`` and the start: this year, or from October (the decree for the
+    next year is usually out by then) the next, whose joint leave days (cuti bersama) the
+    installed ``holidays`` release does not know, so that none of them would be a day off."""
     code = calendar.schedule.country_holidays
     release = getattr(holidays, "__version__", "?")
     return [
@@ -131,7 +131,7 @@ def joint_leave_warnings(calendar: WorkCalendar, today: date) -> list[str]:
         f"days (cuti bersama) of {code} in {year}, so none of them counts as a day off: once "
         f"the decree is out, add them with time.extra_days_off, or upgrade holidays "
         "(pip install --upgrade holidays) and restart the bot"
-        for year in (today.year, today.year + 1)
+        for year in (today.year, *([today.year + 1] if today.month >= 10 else []))
         if calendar.joint_leave_unknown(year)
     ]
 

@@ -260,6 +260,9 @@ def test_check_warns_of_next_years_cuti_bersama_the_holidays_package_does_not_kn
         "day off: once the decree is out, add them with time.extra_days_off, or upgrade "
         "holidays (pip install --upgrade holidays) and restart the bot"
     ], err
+    # in June the next year's decree is not out yet: nothing to warn of
+    code, _, err = check_here(config, capsys, monkeypatch, datetime(2099, 6, 7, 9, tzinfo=WIB))
+    assert code == 0 and "warning: time." not in err, err
     # an office that does not count joint leave days is not warned
     config = write_config(tmp_path, "admins = [42]\n\n[time]\njoint_leave = false\n")
     code, _, err = check_here(config, capsys, monkeypatch, datetime(2099, 12, 7, 9, tzinfo=WIB))
