@@ -1474,6 +1474,38 @@ def drop_queued_tasks(tx: Tx, chat_id: int, case_id: int, now: datetime) -> int:
     )
 
 
+# the last_error of a row supersede_reminders settled
+SUPERSEDED = "superseded by a later reminder"
+
+
+def reminding(kind: str, params: dict[str, Any]) -> bool:
+    """Whether an outbox row is a reminder (a task sent again with its reminder number) or
+    an escalation (a notice to a superior about a late step)."""
+    if kind == "task":
+        return "reminder" in params
+    return kind == "notice" and params.get("t") == "escalation"
+
+
+def supersede_reminders(tx: Tx, chat_id: int, case_id: int, now: datetime) -> int:
+    """The case's reminders and escalations still queued for this chat are not sent: a later
+    one about the case is queued in their place. While Telegram cannot be reached the sweep
+    queues a reminder every interval; when it comes back the holder gets the latest one, each
+    superior the latest escalation, not one for every interval it lasted. Settled as
+    skipped rows are (sent, without a message)."""
+    rows = tx.all(
+        "SELECT id, kind, params FROM outbox WHERE chat_id = ? AND case_id = ? "
+        "AND kind IN ('task', 'notice') AND sent_at IS NULL AND failed_at IS NULL",
+        (chat_id, case_id),
+    )
+    ids = [r[0] for r in rows if reminding(r[1], loads(r[2]))]
+    if not ids:
+        return 0
+    return tx.run(
+        f"UPDATE outbox SET sent_at = ?, last_error = ? WHERE id IN ({','.join('?' * len(ids))})",
+        (ts(now), SUPERSEDED, *ids),
+    )
+
+
 def dropped_meanwhile(tx: Tx, item_id: int) -> bool:
     """Whether :func:`drop_queued_tasks` settled this row while it was on its way."""
     return (

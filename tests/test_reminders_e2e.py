@@ -25,7 +25,7 @@ import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -506,3 +506,45 @@ async def test_reminders_go_on_after_the_host_clock_ran_two_weeks_ahead_and_was_
         assert parse_ts(row["next_due_at"]) == wib(7, 7, 9)  # 240 working minutes on
         await sweep_at(world, clock, wib(7, 7, 9))
         assert [headline(m) for m in phones.news()["kasubag"]] == ["⏰ Pengingat ke-2"]
+
+
+# -- a Telegram outage ----------------------------------------------------------------
+
+
+async def test_after_a_telegram_outage_of_two_days_each_official_gets_the_latest_reminder_once(
+    tmp_path: Path,
+) -> None:
+    """Telegram cannot be reached from Monday 09.00 to Wednesday 15.30 while Kasubag's step 1
+    stalls; the bot looks for due reminders every hour meanwhile (reminders 1 to 5 fall due,
+    2 and 3 telling Kabag, 4 and 5 Kabag and Karo). When Telegram answers again, Kasubag gets
+    reminder 5 alone, Kabag and Karo one escalation each: not a burst of every reminder queued
+    while nothing could be delivered."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        case = await proposal_ready(world, s, "Usulan saat gangguan")
+        await world.drained(WAIT)
+        phones = Phones(world)
+        world.emu.faults.fail(100_000, status=502, method="sendMessage")  # Telegram is down
+        moment = wib(7, 6, 9)
+        while moment < wib(7, 8, 15):
+            moment += timedelta(hours=1)
+            clock.set(moment)
+            await world.services.reminders.sweep()
+        assert (await case_row(world, case))["reminders_sent"] == 5
+        assert phones.news() == {}
+        world.emu.faults.clear()  # Telegram answers again at 15.30
+        clock.set(wib(7, 8, 15, 30))
+        world.services.outbox.wake()
+        await world.drained(WAIT)
+        news = phones.news()
+        assert {k: [headline(m) for m in v] for k, v in news.items()} == {
+            "kasubag": ["⏰ Pengingat ke-5"],
+            "kabag": [f"📣 Eskalasi — Berkas #{case}: Usulan saat gangguan"],
+            "karo": [f"📣 Eskalasi — Berkas #{case}: Usulan saat gangguan"],
+        }
+        for superior in ("kabag", "karo"):
+            assert "Pengingat ke-5 telah dikirim kepada pelaksana." in news[superior][0].text
+        assert any("Ajukan" in b for b in news["kasubag"][0].button_texts)
+        # the ones left out are settled in the outbox, not failed and not waiting
+        counts = await world.services.db.read(repo.outbox_counts)
+        assert counts["failed"] == 0 and counts["pending"] == 0

@@ -4,7 +4,9 @@ Nothing lives in memory: each open case row carries ``next_due_at`` (indexed), t
 of reminders sent and when, and any snooze. A sweep reads the rows that are due, asks the
 pure policy (:mod:`bot.reminder_policy`) what to do, and queues the messages in the same
 transaction that counts them, so a restart after a stop of any length sends each due
-reminder once, never twice and never not at all.
+reminder once, never twice and never not at all. A reminder or escalation still queued
+when the next one to the same person about the same case is queued (Telegram could not be
+reached meanwhile) is settled unsent: after an outage each official gets the latest one.
 """
 
 from __future__ import annotations
@@ -129,6 +131,7 @@ class Reminders:
         number = row.reminders_sent + 1
         holders = step_holders(tx, definition, case, now)
         for person in holders:
+            repo.supersede_reminders(tx, person, case.id, now)
             repo.enqueue(
                 tx,
                 person,
@@ -146,6 +149,7 @@ class Reminders:
                 answering = routing.definitive_holders(tx, definition, case, role)
             for superior in [p for p in answering if p not in told]:
                 told.add(superior)
+                repo.supersede_reminders(tx, superior, case.id, now)
                 repo.enqueue(
                     tx,
                     superior,
