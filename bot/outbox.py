@@ -9,7 +9,9 @@ marked sent only after Telegram accepted it, so a crash in between sends it agai
 least once) and never loses it.
 
 Rows are small and rendered here, when they go out (:mod:`bot.messages`); delivered rows
-are pruned after ``storage.retention_days`` (the event log stays the record).
+are pruned after ``storage.retention_days`` (the event log stays the record). Reminders and
+escalations go in office time only: one that comes due outside it (an outage that ended at
+night) waits for the office to open, holding up none of its chat's other rows.
 
 A fault of the bot's own environment (:func:`local_fault`: a file that cannot be written or
 read, a database error) is not the row's: the row does not count it as an attempt and is
@@ -576,6 +578,27 @@ class OutboxSender:
     async def _skip(self, item: repo.OutboxItem) -> None:
         await self.db.write(repo.mark_sent, item.id, self.clock.now(), None)
 
+    async def _office_closed(self, item: repo.OutboxItem) -> bool:
+        """A reminder or escalation is sent in office time only (the office's calendar, as
+        the sweep that queued it): one that comes due outside it (Telegram answered again
+        at night) is put off to the next working moment, and the chat's other rows go on.
+        Other rows go at any hour; for them this reads no clock and no database."""
+        if not repo.reminding(item.kind, item.params):
+            return False
+        calendar = self.renderer.calendar
+        now = self.clock.now()
+        if calendar.is_working_time(now):
+            return False
+        until = calendar.next_working_moment(now)
+        log.info(
+            "outbox item %d (%s) comes due outside office time: put off to %s",
+            item.id,
+            item.kind,
+            until.isoformat(),
+        )
+        await self.db.write(repo.defer_to_office, item.id, until)
+        return True
+
     # -- one row -------------------------------------------------------------------------
 
     async def _deliver(self, item: repo.OutboxItem, inputs: Inputs) -> None:
@@ -587,6 +610,8 @@ class OutboxSender:
             # a notice about a step (an escalation, "passed over") is about that step only
             message = None
             if not self.renderer.stale(item, inputs):
+                if await self._office_closed(item):
+                    return
                 message = self.renderer.notice(item, inputs, self.clock.now())
             if message is None:
                 await self._skip(item)
@@ -675,6 +700,8 @@ class OutboxSender:
         """A task: edited in place in the holder's live task message, or sent anew."""
         if self.renderer.stale(item, inputs):
             await self._skip(item)
+            return
+        if await self._office_closed(item):
             return
         assert item.case_id is not None and item.version is not None
         message = self.renderer.task(item, inputs, self.clock.now())

@@ -1198,7 +1198,8 @@ def enqueue_rows(tx: Tx, rows: Sequence[tuple[Any, ...]]) -> None:
 def due_outbox(tx: Tx, now: datetime, limit: int = 100) -> list[OutboxItem]:
     """Rows due now, oldest first; never a message behind an earlier one of its chat that is
     waiting for a retry (it would overtake it: per-chat order). Papers (chat 0) are
-    rendering jobs, not messages: one waiting does not hold up the others."""
+    rendering jobs, not messages: one waiting does not hold up the others, nor does a
+    reminder or escalation waiting for the office to open (:func:`defer_to_office`)."""
     return _due_outbox(tx, now, limit, "")
 
 
@@ -1246,7 +1247,8 @@ def take_outbox_rows(
     stands on, an earlier task), it keeps its turn, so the chat's own order for that case,
     and what the sender knows the person already has, stay as the regular rounds keep
     them. The rows of the answer taken before a row (a reaction before the checklist it
-    changes) do not hold it back: they go first, in the answer's order."""
+    changes) do not hold it back: they go first, in the answer's order; nor does a reminder
+    waiting for the office to open (:func:`defer_to_office`)."""
     taken: list[OutboxItem] = []
     at = ts(now)
     for answer_id in ids:
@@ -1256,9 +1258,10 @@ def take_outbox_rows(
             "WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? "
             "AND case_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM outbox e "
             "WHERE e.chat_id = o.chat_id AND e.case_id = o.case_id AND e.id < o.id "
-            f"AND e.sent_at IS NULL AND e.failed_at IS NULL{_not_in('e.id', ahead)})"
+            "AND e.sent_at IS NULL AND e.failed_at IS NULL "
+            f"AND (e.last_error IS NULL OR e.last_error <> ?){_not_in('e.id', ahead)})"
             f"{tx.take_rows}",
-            (answer_id, at, *ahead),
+            (answer_id, at, OFFICE_CLOSED, *ahead),
         )
         if row is None:
             continue
@@ -1320,8 +1323,9 @@ def _due_outbox(
         r[0]: r[1]
         for r in tx.all(
             "SELECT chat_id, MIN(id) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL "
-            "AND next_attempt_at > ? GROUP BY chat_id",
-            (at,),
+            "AND next_attempt_at > ? AND (last_error IS NULL OR last_error <> ?) "
+            "GROUP BY chat_id",
+            (at, OFFICE_CLOSED),
         )
     }
     return [_outbox_item(r) for r in rows if r[1] == 0 or r[0] < waiting.get(r[1], r[0] + 1)]
@@ -1484,6 +1488,18 @@ def reminding(kind: str, params: dict[str, Any]) -> bool:
     if kind == "task":
         return "reminder" in params
     return kind == "notice" and params.get("t") == "escalation"
+
+
+# the last_error of a reminder or escalation put off until the office opens (defer_to_office)
+OFFICE_CLOSED = "office closed: put off to the next working moment"
+
+
+def defer_to_office(tx: Tx, item_id: int, until: datetime) -> None:
+    """A reminder or escalation that came due outside office time waits until ``until``
+    (the office's next working moment), not counted as an attempt. It holds up none of its
+    chat's later rows (:func:`take_due_outbox`, :func:`take_outbox_rows`): what else the
+    person gets meanwhile goes at once."""
+    mark_retry(tx, item_id, until, OFFICE_CLOSED, count=False)
 
 
 def supersede_reminders(tx: Tx, chat_id: int, case_id: int, now: datetime) -> int:

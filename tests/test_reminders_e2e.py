@@ -20,6 +20,7 @@ The configuration (``[reminders]``) used unless a test says otherwise, and what 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import re
@@ -548,3 +549,77 @@ async def test_after_a_telegram_outage_of_two_days_each_official_gets_the_latest
         # the ones left out are settled in the outbox, not failed and not waiting
         counts = await world.services.db.read(repo.outbox_counts)
         assert counts["failed"] == 0 and counts["pending"] == 0
+
+
+async def reminding_rows(world: World, case_id: int) -> list[tuple[int, int, str | None, str]]:
+    """(chat, attempts, last error, next attempt) of the case's reminders and escalations
+    still to go."""
+    rows = await world.services.db.read(
+        lambda tx: tx.all(
+            "SELECT chat_id, kind, params, attempts, last_error, next_attempt_at FROM outbox "
+            "WHERE case_id = ? AND sent_at IS NULL AND failed_at IS NULL ORDER BY id",
+            (case_id,),
+        )
+    )
+    return [(r[0], r[3], r[4], r[5]) for r in rows if repo.reminding(r[1], json.loads(r[2]))]
+
+
+async def until_rows(world: World, case_id: int, check: Any) -> list[Any]:
+    """The case's reminders and escalations still to go, once ``check`` holds for them."""
+    deadline = asyncio.get_running_loop().time() + WAIT
+    while True:
+        rows = await reminding_rows(world, case_id)
+        if rows and check(rows):
+            return rows
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"the case's reminders and escalations still to go: {rows}")
+        await asyncio.sleep(0.02)
+
+
+async def test_a_reminder_held_up_by_an_outage_waits_for_the_office_to_open_not_for_the_night(
+    tmp_path: Path,
+) -> None:
+    """Kasubag's step 1 stalls: reminder 1 reached her on Monday at 13.00. Reminder 2, which
+    tells Kabag too, is queued on Tuesday at 15.50, but Telegram cannot be reached then; it
+    answers again at 21.30, when the office is closed. Neither Kasubag nor Kabag is woken by a
+    reminder at night: they arrive when the office opens, Wednesday 08.00. What Kasubag
+    and Kabag do that night about another case (she submits it, he returns it to her) reaches
+    them at once all the same, though the reminder and the escalation wait in their chats."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        case = await proposal_ready(world, s, "Usulan yang tertahan")
+        phones = Phones(world)
+        await sweep_at(world, clock, wib(7, 6, 13))
+        assert [headline(m) for m in phones.news()["kasubag"]] == ["⏰ Pengingat ke-1"]
+
+        world.emu.faults.fail(100_000, status=502, method="sendMessage")  # Telegram is down
+        clock.set(wib(7, 7, 15, 50))
+        await world.services.reminders.sweep()
+        # reminder 2 and Kabag's escalation are tried, and fail
+        queued = await until_rows(world, case, lambda rows: all(r[1] >= 1 for r in rows))
+        assert sorted(r[0] for r in queued) == sorted([ID["kasubag"], ID["kabag"]])
+
+        clock.set(wib(7, 7, 21, 30))  # Telegram answers again; the office is closed
+        world.emu.faults.clear()
+        world.services.outbox.wake()
+        waiting = await until_rows(
+            world, case, lambda rows: all(r[2] == repo.OFFICE_CLOSED for r in rows)
+        )
+        assert {parse_ts(r[3]) for r in waiting} == {wib(7, 8, 8)}  # Wednesday, office opens
+        assert phones.news() == {}
+
+        # both work late on another case: what it sends them goes at once
+        clock.set(wib(7, 7, 21, 40))
+        second = await s.submit("Usulan susulan")
+        await s.review_return("kabag", second, "Mohon TOR dilengkapi rincian anggaran.")
+        await s.seen("kasubag", has_button("Ajukan", second))
+        assert len(await reminding_rows(world, case)) == 2
+        assert phones.news() == {}
+
+        clock.set(wib(7, 8, 8))
+        world.services.outbox.wake()
+        await world.drained(WAIT)
+        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+            "kasubag": ["⏰ Pengingat ke-2"],
+            "kabag": [f"📣 Eskalasi — Berkas #{case}: Usulan yang tertahan"],
+        }
