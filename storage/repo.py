@@ -1510,14 +1510,18 @@ def supersede_reminders(tx: Tx, chat_id: int, case_id: int, now: datetime) -> in
     skipped rows are (sent, without a message)."""
     rows = tx.all(
         "SELECT id, kind, params FROM outbox WHERE chat_id = ? AND case_id = ? "
-        "AND kind IN ('task', 'notice') AND sent_at IS NULL AND failed_at IS NULL",
-        (chat_id, case_id),
+        "AND kind IN ('task', 'notice') AND sent_at IS NULL AND (failed_at IS NULL "
+        "OR last_error LIKE ? OR last_error LIKE ?)",
+        (chat_id, case_id, *REFUSED_UNREACHABLE),
     )
     ids = [r[0] for r in rows if reminding(r[1], loads(r[2]))]
     if not ids:
         return 0
+    # also those refused while the person could not be written to: requeue_refused would
+    # send every one of them when they press Start
     return tx.run(
-        f"UPDATE outbox SET sent_at = ?, last_error = ? WHERE id IN ({','.join('?' * len(ids))})",
+        "UPDATE outbox SET sent_at = ?, failed_at = NULL, last_error = ? "
+        f"WHERE id IN ({','.join('?' * len(ids))})",
         (ts(now), SUPERSEDED, *ids),
     )
 

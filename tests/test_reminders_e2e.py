@@ -623,3 +623,33 @@ async def test_a_reminder_held_up_by_an_outage_waits_for_the_office_to_open_not_
             "kasubag": ["⏰ Pengingat ke-2"],
             "kabag": [f"📣 Eskalasi — Berkas #{case}: Usulan yang tertahan"],
         }
+
+
+async def test_kabag_who_blocked_the_bot_gets_the_latest_escalation_once_when_he_returns(
+    tmp_path: Path,
+) -> None:
+    """Kabag has blocked the bot while Kasubag's step 1 stalls: the escalations of reminders
+    2 to 5 are each refused (403). When he unblocks it, what was refused meanwhile goes
+    again: the latest escalation, once, not all four."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        case = await proposal_ready(world, s, "Usulan saat Kabag memblokir")
+        await world.drained(WAIT)
+        world["kabag"].block()
+        moment = wib(7, 6, 9)
+        while moment < wib(7, 8, 15):
+            moment += timedelta(hours=1)
+            clock.set(moment)
+            await world.services.reminders.sweep()
+            await world.drained(WAIT)
+        assert (await case_row(world, case))["reminders_sent"] == 5
+        phones = Phones(world)
+        world["kabag"].unblock()
+        await world["kabag"].send("/start")
+        await world["kabag"].wait_message(timeout=WAIT)
+        await world.drained(WAIT)
+        escalations = [m for m in phones.news().get("kabag", []) if "Eskalasi" in m.text]
+        assert [headline(m) for m in escalations] == [
+            f"📣 Eskalasi — Berkas #{case}: Usulan saat Kabag memblokir"
+        ]
+        assert "Pengingat ke-5 telah dikirim kepada pelaksana." in escalations[0].text
