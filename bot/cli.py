@@ -164,8 +164,11 @@ def _role_differences(
                     (
                         f"{source}: role '{role.id}': superior {role.superior!r}, shared "
                         f"{role.shared} here, but superior {known.superior!r}, shared "
-                        f"{known.shared} in {where}: a role two SOPs name is one role of the "
-                        "unit; give both files the same, or this one another role id",
+                        f"{known.shared} in {where}: a role id is one role of the deployment, "
+                        "held by the same person in every SOP that names it; if this is "
+                        f"another official, give this one another role id ({_own_id(role)}); "
+                        "only if it is the same official, give both files the same superior "
+                        "and shared",
                         True,
                     )
                 )
@@ -175,11 +178,23 @@ def _role_differences(
                         f"{source}: role '{role.id}' is '{role.name}' ({role.title}) here and "
                         f"'{known.name}' ({known.title}) in {where}: the bot holds one role, "
                         f"named as in {where}; if they are different officials, give this one "
-                        "another role id",
+                        f"another role id ({_own_id(role)})",
                         False,
                     )
                 )
     return differences
+
+
+def _own_id(role: Role) -> str:
+    """An example of a role id of its own for an official another SOP's role id names: its
+    office and unit, as the importer makes it ("Kabag Umum" -> ``kabag_umum``)."""
+    from bot.sopimport.roles import role_ids
+
+    for heading in (role.name, role.title):
+        candidate = role_ids([heading])[0]
+        if candidate != role.id:
+            return f"e.g. '{candidate}'"
+    return "its office and unit, e.g. 'kabag_umum' for a Kabag Umum"
 
 
 def _warn_permissions(path: Path) -> None:

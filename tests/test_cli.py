@@ -643,6 +643,13 @@ def test_check_refuses_a_role_two_sops_give_different_superiors(
     assert code != 0
     assert f"{other}: role 'kasubag': superior 'karo', shared False here" in err
     assert f"but superior 'kabag', shared False in {SOP_PATH}" in err
+    # another official is what it usually is: a role id of its own is the first advice
+    assert (
+        "a role id is one role of the deployment, held by the same person in every SOP that "
+        "names it; if this is another official, give this one another role id (its office "
+        "and unit, e.g. 'kabag_umum' for a Kabag Umum); only if it is the same official, give "
+        "both files the same superior and shared"
+    ) in err
 
 
 def test_check_warns_of_a_role_two_sops_give_different_titles(
@@ -659,4 +666,4 @@ def test_check_warns_of_a_role_two_sops_give_different_titles(
         f"warning: {other}: role 'kabag' is 'Kabag' (Kepala Bagian Umum) here and 'Kabag' "
         f"(Kepala Bagian Manajemen Kinerja) in {SOP_PATH}"
     ) in err
-    assert "give this one another role id" in err
+    assert "give this one another role id (e.g. 'kabag_umum')" in err

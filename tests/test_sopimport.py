@@ -267,11 +267,11 @@ def surat_tugas(**changes: Row) -> Form:
 def test_another_sop_from_the_text_export_flags_the_ambiguous_kabag() -> None:
     definition, guesses, text = imported("surat-tugas.txt", to_text(surat_tugas()).encode())
     assert [r.id for r in definition.roles] == [
-        "staf_pelaksana", "kasubag", "kabag_umum", "kabag_keuangan", "sesditjen",
+        "staf_pelaksana", "kasubag_tu", "kabag_umum", "kabag_keuangan", "sesditjen",
     ]  # fmt: skip
     assert flow(definition) == [
         (1, "staf_pelaksana", False, 2, None),  # named by the return of step 2
-        (2, "kasubag", True, 3, 1),
+        (2, "kasubag_tu", True, 3, 1),
         (3, "kabag_umum", True, 4, 2),  # "kepada Kabag": one of two, flagged below
         (4, "sesditjen", True, 5, 3),
         (5, "staf_pelaksana", False, None, None),
@@ -296,7 +296,7 @@ def test_the_same_sop_in_word_takes_the_actor_from_the_symbol(tmp_path: Path) ->
     definition, guesses, _ = imported("surat-tugas.docx", to_docx(surat_tugas(), tmp_path))
     assert flow(definition) == [
         (1, "staf_pelaksana", False, 2, None),
-        (2, "kasubag", True, 3, 1),
+        (2, "kasubag_tu", True, 3, 1),
         (3, "kabag_keuangan", True, 4, 2),  # the symbol settles "kepada Kabag"
         (4, "sesditjen", True, 5, 3),  # only Kabag Keuangan held an earlier step
         (5, "staf_pelaksana", False, None, None),
@@ -449,10 +449,10 @@ def test_a_step_no_sentence_names_gets_a_guessed_actor() -> None:
     )  # fmt: skip
     definition, guesses, _ = imported("tanpa.txt", to_text(form).encode())
     # step 2 returns to "Kepala Sub Bagian TU" (= Kasubag TU): the only step before is step 1
-    assert definition.step(1).actor == "kasubag"
+    assert definition.step(1).actor == "kasubag_tu"
     assert guessed(guesses, "steps[0]") == set()
     # nothing names the actor of step 2: guessed, and said so
-    assert definition.step(2).actor == "kasubag"
+    assert definition.step(2).actor == "kasubag_tu"
     reason = next(g.reason for g in guesses if g.path == "steps[1].actor")
     assert "tidak ada simbol atau kalimat" in reason and "langkah 1" in reason
     assert definition.step(3).actor == "kabag_keuangan"
@@ -479,7 +479,7 @@ def test_a_return_to_an_official_who_may_hold_several_steps_is_a_guess() -> None
     definition, guesses, _ = imported("dua-kali.txt", to_text(form).encode())
     # step 3 returns to Kasubag TU: step 2 (nobody names its actor) or step 1 (Kasubag TU)
     assert definition.step(3).on_return == 2
-    assert definition.step(2).actor == "kasubag"
+    assert definition.step(2).actor == "kasubag_tu"
     assert guessed(guesses, "steps[1]") == {"actor"}
     assert guessed(guesses, "steps[2]") == {"on_return"}
 
@@ -764,11 +764,16 @@ def test_a_time_written_as_a_limit_in_words_is_the_step_norm_not_a_guess() -> No
 
 
 def test_role_ids_follow_the_derivation_rule() -> None:
-    assert role_ids(["Kasubag", "Kabag MK", "Karo Perencanaan", "Tim Penyusunan", "Fungsional Umum"]) == [
+    """An id is one role of the whole deployment: a heading keeps the unit after its office,
+    so a second SOP's Kabag Umum is not the shipped SOP's Kabag (of MK)."""
+    assert role_ids(["Kasubag", "Kabag", "Karo", "Tim", "Fungsional Umum"]) == [
         "kasubag", "kabag", "karo", "tim", "fungsional_umum",
     ]  # fmt: skip
+    assert role_ids(["Kasubag", "Kabag MK", "Karo Perencanaan", "Tim Penyusunan"]) == [
+        "kasubag", "kabag_mk", "karo_perencanaan", "tim_penyusunan",
+    ]  # fmt: skip
     assert role_ids(["Kepala Sub Bagian TU", "Kabag Umum", "Kabag Keuangan"]) == [
-        "kasubag", "kabag_umum", "kabag_keuangan",
+        "kasubag_tu", "kabag_umum", "kabag_keuangan",
     ]  # fmt: skip
     assert role_ids(["Staf", "Staf"]) == ["staf", "staf_2"]
 

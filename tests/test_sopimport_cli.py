@@ -110,6 +110,31 @@ def test_once_every_guess_is_confirmed_check_accepts_it(draft: Path, tmp_path: P
     assert "reviews [2, 3, 7, 8, 9]" in result.stdout
 
 
+def test_a_second_sop_of_the_bureau_runs_beside_the_shipped_one(tmp_path: Path) -> None:
+    """The README's four steps for the bureau's second SOP (the portal's export of the Surat
+    Tugas, whose columns are Kasubag TU and Kabag Umum): every guess confirmed and named in
+    `sops` beside the shipped SOP, check accepts it. Its Kabag Umum is a role of its own, not
+    the shipped SOP's Kabag (whose holder would get both SOPs' tasks)."""
+    draft = tmp_path / "surat-tugas.toml"
+    imported = sopbot(
+        "sop", "import", str(SOURCE.parent / "surat-tugas-umum.txt"), "-o", str(draft)
+    )
+    assert imported.returncode == 0, imported.stderr
+    text = draft.read_text(encoding="utf-8")
+    draft.write_text(text.replace("\nconfirmed = false", "\nconfirmed = true"), encoding="utf-8")
+    shown = json.loads(sopbot("sop", "show", str(draft), "--json").stdout)
+    assert [r["id"] for r in shown["roles"]] == [
+        "pegawai", "kasubag_tu", "kabag_umum", "pengelola_arsip",
+    ]  # fmt: skip
+    shipped = ROOT / "sops" / "penyusunan-program-kerja.toml"
+    config = tmp_path / "config.toml"
+    config.write_text(f"sops = [{json.dumps(str(shipped))}, {json.dumps(str(draft))}]\n")
+    config.chmod(0o600)
+    result = sopbot("check", "--config", str(config), token=TOKEN)
+    assert result.returncode == 0, result.stderr
+    assert "role '" not in result.stderr  # no role the two files would share
+
+
 def test_import_to_standard_output_and_from_a_docx(tmp_path: Path) -> None:
     result = sopbot("sop", "import", str(SOURCE))
     assert result.returncode == 0, result.stderr

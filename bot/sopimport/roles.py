@@ -1,10 +1,11 @@
 """Roles from the Pelaksana headings: their ids, how a sentence names them, their hierarchy.
 
-Id rule: a heading that starts with a structural office (Karo, Kabag, Kasubag, Direktur, ...)
-or with "Tim" is that office or team whatever unit follows, so its id is that one word
-("Kabag MK" -> ``kabag``, "Tim Penyusunan" -> ``tim``); any other heading is kept whole
-("Fungsional Umum" -> ``fungsional_umum``). When two headings would get the same id (two
-Kabag columns), both keep their whole heading (``kabag_umum``, ``kabag_keuangan``).
+Id rule: the id is the whole heading, with the unit that follows the office ("Kabag" ->
+``kabag``, "Kabag Umum" -> ``kabag_umum``, "Tim Penyusunan" -> ``tim_penyusunan``,
+"Fungsional Umum" -> ``fungsional_umum``). A role id is one role of the whole deployment
+(every SOP that names it shares its holder), so the unit keeps the Kabag Umum of one SOP
+apart from the bureau's other Kabag of another. Headings still alike are numbered
+(``staf``, ``staf_2``).
 
 Long forms are read as their abbreviations everywhere ("Kepala Sub Bagian" = Kasubag), so a
 sentence's "kepada Kepala Bagian Umum" finds the column "Kabag Umum".
@@ -97,16 +98,11 @@ def rank_of(heading_words: Sequence[str]) -> int | None:
 
 
 def role_ids(headings: Sequence[str]) -> list[str]:
-    whole = [slug(words(h) or ["peran"]) for h in headings]
-    short = []
-    for h, full in zip(headings, whole, strict=True):
-        w = words(h)
-        short.append(w[0] if w and (w[0] in RANKS or w[0] in _TEAM_WORDS) else full)
     ids: list[str] = []
-    for one, full in zip(short, whole, strict=True):
-        role_id = one if short.count(one) == 1 else full
+    for heading in headings:
+        role_id = slug(words(heading) or ["peran"])
         candidate, n = role_id, 2
-        while candidate in ids:  # headings that are still alike: number the later ones
+        while candidate in ids:  # alike headings (two "Staf" columns): number the later ones
             candidate, n = f"{role_id[:29]}_{n}", n + 1
         ids.append(candidate)
     return ids
