@@ -387,6 +387,8 @@ def _sqlite_report(path: Path) -> tuple[bool, list[str]]:
     from storage.migrations import LATEST
 
     lines = [f"database: {path} (SQLite {sqlite3.sqlite_version})"]
+    if path.is_dir():  # not opened: _storage_problems says it is a folder
+        return False, lines
     if not path.exists():
         return True, [*lines, "database schema: none yet (made at the first start)"]
     try:

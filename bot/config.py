@@ -460,6 +460,8 @@ def _storage(r: _Reader, raw: Mapping[str, Any], base: Path, *, cloud: bool) -> 
             f" got {max_mb}",
         )
     name = r.get(t, "storage.database", str, "data/sopbot.sqlite3")
+    if not name.strip():  # would be the config's folder: not a database file
+        r.fail("storage.database", "must name the SQLite database file or a postgresql:// URL")
     return StorageConfig(
         database=_database_url(r, name) if "://" in name else base / name,
         files_dir=base / r.get(t, "storage.files_dir", str, "data/files"),

@@ -194,10 +194,24 @@ def test_a_files_folder_that_cannot_be_made_is_named_before_the_bot_starts(
 
 
 def test_check_names_a_database_that_is_a_folder(tmp_path: Path) -> None:
+    """Named plainly, and only so: not first "not a usable SQLite database (disk I/O error)"
+    from opening the folder as a database."""
     body = f"[storage]\ndatabase = {toml_str(tmp_path)}\n"
     result = sopbot("check", "--config", str(write_config(tmp_path, body)), token=TOKEN)
     assert result.returncode == 2
-    assert f"storage.database: {tmp_path} is a folder, not a database file" in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: storage.database: {tmp_path} is a folder, not a database file"]
+
+
+def test_check_names_an_empty_database_setting(tmp_path: Path) -> None:
+    body = '[storage]\ndatabase = ""\n'
+    result = sopbot("check", "--config", str(write_config(tmp_path, body)), token=TOKEN)
+    assert result.returncode == 2
+    assert (
+        "storage.database: must name the SQLite database file or a postgresql:// URL"
+        in result.stderr
+    )
+    assert "disk I/O error" not in result.stderr and "Traceback" not in result.stderr
 
 
 def test_check_names_the_place_in_a_broken_definition(tmp_path: Path) -> None:

@@ -361,6 +361,10 @@ BAD = {
         setting("storage.allowed_extensions", []),
         "storage.allowed_extensions: must name at least one extension",
     ),
+    "no database named (it would be the config's folder)": (
+        setting("storage.database", ""),
+        "storage.database: must name the SQLite database file or a postgresql:// URL",
+    ),
     "no variable named for the token": (
         setting("bot.token_env", ""),
         "bot.token_env: must name the environment variable that holds the token",
