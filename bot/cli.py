@@ -209,16 +209,16 @@ def _warn_permissions(path: Path) -> None:
 def _templates_ok(config: Config) -> bool:
     """Fills every paper's template (the office's copy where it has one) with sample data."""
     from bot.papers.check import (
+        outdated_templates,
         static_templates,
         stray_templates,
         template_problems,
-        unamended_templates,
     )
     from bot.paperwork import renderer_for
 
     renderer = renderer_for(config)
     notes = stray_templates(renderer) + static_templates(renderer)
-    for note in notes + unamended_templates(renderer):
+    for note in notes + outdated_templates(renderer):
         print(f"warning: {note}", file=sys.stderr)
     problems = template_problems(renderer)
     for problem in problems:

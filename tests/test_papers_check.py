@@ -185,6 +185,49 @@ def test_an_office_sk_tim_made_before_the_amending_decree_is_warned_of(
     assert "amended" not in err
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "placeholder", "consequence"),
+    [
+        (
+            "pemeriksaan.docx",
+            "LEMBAR PEMERIKSAAN {{ case.title }} PERINGATAN: Teliti kesesuaian berkas",
+            "case.warning",
+            "every Lembar Pemeriksaan would show the Peringatan typed into the copy (or none), "
+            "not the one of its case's SOP",
+        ),
+        (
+            "dokumentasi.docx",
+            "DOKUMENTASI {{ case.title }} Penyimpanan: Data elektronik dan manual",
+            "storage",
+            "every Dokumentasi would show the Penyimpanan typed into the copy, not the record "
+            "keeping of its case's SOP",
+        ),
+    ],
+)
+def test_an_office_copy_made_before_the_papers_followed_their_sop_is_warned_of(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    text: str,
+    placeholder: str,
+    consequence: str,
+) -> None:
+    """An office's Lembar Pemeriksaan or Dokumentasi copied before they showed their own
+    SOP's Peringatan and record keeping has the first SOP's texts typed in: it still renders
+    (check passes), but every SOP's papers would carry them. Check names the file and the
+    placeholder; the shipped ones are not warned of."""
+    folder, config = one_paragraph_copy(tmp_path, name, text)
+    code, _, err = check(config, capsys)
+    assert code == 0, err
+    assert [line for line in err.splitlines() if "never uses" in line] == [
+        f"warning: {folder / name}: never uses `{placeholder}`: {consequence} (see "
+        f"doc_templates/README.md, and the shipped {name})"
+    ]
+    (folder / name).unlink()
+    _, _, err = check(config, capsys)
+    assert "never uses" not in err
+
+
 def test_a_file_that_is_not_a_docx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "kantor").mkdir()
     (tmp_path / "kantor" / "dokumentasi.docx").write_bytes(b"not a word document")

@@ -22,10 +22,10 @@ from bot.papers.registry import PAPERS, PaperKind
 from bot.papers.render import PaperRenderer
 
 __all__ = [
+    "outdated_templates",
     "static_templates",
     "stray_templates",
     "template_problems",
-    "unamended_templates",
     "undefined_placeholders",
 ]
 
@@ -87,23 +87,50 @@ def static_templates(renderer: PaperRenderer) -> list[str]:
     return notes
 
 
-def unamended_templates(renderer: PaperRenderer) -> list[str]:
-    """Templates of a paper the bot writes again to amend a team (the SK Tim) that never
-    read ``amended``: an office's copy made before the amending decree existed. Its
-    amending SK would be titled and worded as the one that formed the team."""
+# Placeholders a shipped template gained after offices may have copied it, by paper: an
+# older copy without one still fills (check passes), but its papers read wrong. Each with
+# what they then get wrong.
+_LATER_PLACEHOLDERS = {
+    "sk_tim": (
+        "amended",
+        "the SK that amends a team after a member's place passes on would read as the one "
+        "that formed it",
+    ),
+    "pemeriksaan": (
+        "case.warning",
+        "every Lembar Pemeriksaan would show the Peringatan typed into the copy (or none), "
+        "not the one of its case's SOP",
+    ),
+    "dokumentasi": (
+        "storage",
+        "every Dokumentasi would show the Penyimpanan typed into the copy, not the record "
+        "keeping of its case's SOP",
+    ),
+}
+_JINJA_TAG = re.compile(r"\{[{%](.*?)[%}]\}", re.DOTALL)
+
+
+def outdated_templates(renderer: PaperRenderer) -> list[str]:
+    """Templates (an office's copy made before the shipped one gained a placeholder) that
+    never read a placeholder their paper needs: the SK Tim's ``amended`` (its amending SK
+    would be titled and worded as the one that formed the team), the Lembar Pemeriksaan's
+    ``case.warning`` and the Dokumentasi's ``storage`` (the first SOP's texts, typed in,
+    on every SOP's papers)."""
     notes = []
     for kind in PAPERS.values():
-        if not kind.amended_on_team_change:
+        if kind.name not in _LATER_PLACEHOLDERS:
             continue
+        placeholder, consequence = _LATER_PLACEHOLDERS[kind.name]
         try:
             sources = list(_template_sources(renderer.template_bytes(kind)))
         except Exception:  # reported by template_problems
             continue
-        if not any("amended" in source for _, source in sources):
+        uses = re.compile(r"(?<![\w.])" + r"\s*\.\s*".join(placeholder.split(".")) + r"\b")
+        tags = (tag for _, source in sources for tag in _JINJA_TAG.findall(source))
+        if not any(uses.search(tag) for tag in tags):
             notes.append(
-                f"{renderer.template_path(kind)}: never uses `amended`: the SK that amends a "
-                "team after a member's place passes on would read as the one that formed it "
-                "(see doc_templates/README.md, and the shipped sk_tim.docx)"
+                f"{renderer.template_path(kind)}: never uses `{placeholder}`: {consequence} "
+                f"(see doc_templates/README.md, and the shipped {kind.template})"
             )
     return notes
 
