@@ -369,7 +369,7 @@ def _bot(r: _Reader, raw: Mapping[str, Any], base: Path) -> BotConfig:
         port=r.up_to(w, "bot.webhook.port", 8443, 65535, "the highest TCP port"),
         url=r.get(w, "bot.webhook.url", str, ""),
         path=r.get(w, "bot.webhook.path", str, "telegram"),
-        secret_token_env=r.get(w, "bot.webhook.secret_token_env", str, "SOPBOT_WEBHOOK_SECRET"),
+        secret_token_env=_secret_token_env(r, w),
     )
     if mode == "webhook" and not webhook.url.startswith("https://"):
         r.fail("bot.webhook.url", "webhook mode needs the public https:// URL Telegram calls")
@@ -389,6 +389,19 @@ def _token_env(r: _Reader, t: Mapping[str, Any]) -> str:
             "bot.token_env",
             "must be the name of an environment variable (letters, digits and '_'), "
             "not the token itself",
+        )
+    return name
+
+
+def _secret_token_env(r: _Reader, w: Mapping[str, Any]) -> str:
+    """The name of the variable holding the webhook's secret; never echoed when it is no
+    name (it may be the secret itself)."""
+    key = "bot.webhook.secret_token_env"
+    name: str = r.get(w, key, str, "SOPBOT_WEBHOOK_SECRET")
+    if not _ENV_NAME.match(name):
+        r.fail(
+            key,
+            "must name an environment variable (letters, digits and '_'), not the secret itself",
         )
     return name
 

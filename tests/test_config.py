@@ -373,6 +373,14 @@ BAD = {
         setting("bot.token_env", "123456789:AAEhBOweik6ad9r"),
         "bot.token_env: must be the name of an environment variable",
     ),
+    "no variable named for the webhook's secret": (
+        setting("bot.webhook.secret_token_env", ""),
+        "bot.webhook.secret_token_env: must name an environment variable",
+    ),
+    "the webhook's secret pasted where its variable is named": (
+        setting("bot.webhook.secret_token_env", "rahasia-kantor-123"),
+        "bot.webhook.secret_token_env: must name an environment variable",
+    ),
     "holidays of an unknown country": (
         setting("time.public_holidays", "XX"),
         "time.public_holidays: unknown country 'XX'",
