@@ -26,6 +26,8 @@ from bot.core.textfile import UnreadableText, read_text_file
 from bot.logsetup import TOKEN_SHAPE
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
+# the only ports Telegram posts webhook updates to (setWebhook refuses any other)
+WEBHOOK_PORTS = (443, 80, 88, 8443)
 # getFile on Telegram's cloud Bot API refuses files above 20 MB ("file is too big"); a
 # self-hosted Bot API server in --local mode has no download limit (its uploads: 2000 MB).
 CLOUD_MAX_FILE_MB = 20
@@ -373,9 +375,24 @@ def _bot(r: _Reader, raw: Mapping[str, Any], base: Path) -> BotConfig:
     )
     if mode == "webhook" and not webhook.url.startswith("https://"):
         r.fail("bot.webhook.url", "webhook mode needs the public https:// URL Telegram calls")
+    elif mode == "webhook" and _webhook_port(webhook.url) not in WEBHOOK_PORTS:
+        r.fail(
+            "bot.webhook.url",
+            f"Telegram calls a webhook only on port 443, 80, 88 or 8443, got "
+            f"{shown_url(webhook.url)!r}: use one of them (a proxy there may pass the updates "
+            "on to bot.webhook.port)",
+        )
     return BotConfig(
         token_env, url, mode, language, webhook, http_client, ca_file, event_loop=event_loop
     )
+
+
+def _webhook_port(url: str) -> int | None:
+    """The port of a webhook URL (443 when it names none); None when it is no port."""
+    try:
+        return urlsplit(url).port or 443
+    except ValueError:  # "host:abc", or beyond 65535
+        return None
 
 
 def _token_env(r: _Reader, t: Mapping[str, Any]) -> str:

@@ -193,6 +193,25 @@ def test_a_files_folder_that_cannot_be_made_is_named_before_the_bot_starts(
     assert "Traceback" not in result.stderr and TOKEN not in result.stderr
 
 
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_a_webhook_url_on_a_port_telegram_never_calls_is_refused_before_the_bot_starts(
+    tmp_path: Path, command: str
+) -> None:
+    """bot.webhook.url names port 9443: Telegram posts only to 443, 80, 88 and 8443, so the
+    bot would wait for ever for updates that never come. check and run both refuse it."""
+    database = tmp_path / "sopbot.sqlite3"
+    body = (
+        f'[bot]\nmode = "webhook"\n[bot.webhook]\nurl = "https://office.example:9443/sopbot"\n'
+        f"[storage]\ndatabase = {toml_str(database)}\nfiles_dir = {toml_str(tmp_path / 'f')}\n"
+    )
+    result = sopbot(command, "--config", str(write_config(tmp_path, body)), token=TOKEN)
+    assert result.returncode == 2, result.stderr
+    assert "bot.webhook.url: Telegram calls a webhook only on port 443, 80, 88 or 8443" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
+
+
 def test_check_names_a_database_that_is_a_folder(tmp_path: Path) -> None:
     """Named plainly, and only so: not first "not a usable SQLite database (disk I/O error)"
     from opening the folder as a database."""

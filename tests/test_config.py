@@ -248,6 +248,17 @@ BAD = {
         both(setting("bot.mode", "webhook"), setting("bot.webhook.url", "http://bot.example.id")),
         "bot.webhook.url:",
     ),
+    "webhook url on a port Telegram never calls": (
+        both(
+            setting("bot.mode", "webhook"),
+            setting("bot.webhook.url", "https://office.example:9443/sopbot"),
+        ),
+        "bot.webhook.url: Telegram calls a webhook only on port 443, 80, 88 or 8443",
+    ),
+    "webhook url with a port that is no number": (
+        both(setting("bot.mode", "webhook"), setting("bot.webhook.url", "https://bot.id:web")),
+        "bot.webhook.url: Telegram calls a webhook only on port",
+    ),
     "webhook port zero": (setting("bot.webhook.port", 0), "bot.webhook.port:"),
     "language": (setting("bot.language", "en"), "bot.language:"),
     "negative repeat": (
@@ -570,7 +581,7 @@ def test_an_office_declares_a_day_the_holidays_package_calls_off_a_working_day()
 def test_good_variants_are_accepted() -> None:
     raw = example()
     raw["bot"]["mode"] = "webhook"
-    raw["bot"]["webhook"]["url"] = "https://bot.kemnaker.go.id"
+    raw["bot"]["webhook"]["url"] = "https://bot.kemnaker.go.id:8443"  # one Telegram calls
     raw["bot"]["api_base_url"] = "http://localhost:8081"
     raw["storage"]["max_file_mb"] = 2000  # a self-hosted server in --local mode
     raw["time"]["timezone"] = "Asia/Makassar"
