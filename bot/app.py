@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import holidays
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import HTTPXRequest
 
@@ -86,8 +87,16 @@ async def set_admin_commands(bot: Any, admin: int) -> bool:
     (an administrator who has not opened the bot yet: their /start sets it then)."""
     try:
         await bot.set_my_commands(COMMANDS + ADMIN_COMMANDS, scope=BotCommandScopeChat(admin))
+    except (BadRequest, Forbidden) as exc:  # "Chat not found": expected on the first day
+        log.info(
+            "the administrators' commands are not set for %s yet (Telegram: %s): "
+            "they are set when this administrator presses Start",
+            admin,
+            exc.message,
+        )
+        return False
     except Exception:
-        log.info("the administrators' commands are not set for %s yet", admin, exc_info=True)
+        log.warning("the administrators' commands are not set for %s", admin, exc_info=True)
         return False
     return True
 

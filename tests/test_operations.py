@@ -32,7 +32,7 @@ from bot import texts as t
 from bot.alerts import AlertThrottle
 from bot.core.loader import load_definition
 from bot.core.model import CaseStatus
-from bot.demo import FAST_SENDER, ROOT, TOKEN, Script, World, draft, has_button, play_sop
+from bot.demo import ADMIN_ID, FAST_SENDER, ROOT, TOKEN, Script, World, draft, has_button, play_sop
 from bot.logsetup import setup_logging
 from emulator import BotApiEmulator, EmuMessage
 from storage import repo
@@ -823,6 +823,29 @@ async def test_a_bot_started_while_telegram_is_unreachable_keeps_trying_and_answ
     assert "Traceback" not in log and "CRITICAL" not in log, log
     assert leaks(log) == []
     print(f"\n[ops] Telegram unreachable at start: {len(tries)} one-line tries, then answered")
+
+
+# -- the first day ----------------------------------------------------------------------------
+
+SECOND_ADMIN = 100000001  # in admins, and has not opened the bot yet
+
+
+async def test_an_administrator_who_has_not_pressed_start_is_one_line_at_start(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """First day: a second administrator is in the config but has not opened the bot, so
+    Telegram refuses his menu ("chat not found"). The start says so in one line naming him
+    and Telegram's words, with no traceback; he gets his menu when he presses Start."""
+    caplog.set_level(logging.INFO)
+    async with World(tmp_path / "w", admins=[ADMIN_ID, SECOND_ADMIN]) as world:
+        said = [r for r in caplog.records if f"not set for {SECOND_ADMIN}" in r.getMessage()]
+        assert len(said) == 1, [r.getMessage() for r in caplog.records]
+        assert said[0].exc_info is None and said[0].levelno == logging.INFO
+        assert "chat not found" in said[0].getMessage().lower()
+        newcomer = world.emu.user(SECOND_ADMIN, "Admin Kedua", username="admin2")
+        await newcomer.send("/start")
+        await newcomer.wait_message(timeout=15)
+        assert "undang" in [c["command"] for c in world.emu.commands(f"chat:{SECOND_ADMIN}")]
 
 
 # -- restore --------------------------------------------------------------------------------
