@@ -8,7 +8,7 @@ property is that object. Handlers import this module, never ``bot.app``.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.error import InvalidToken, TelegramError
@@ -55,6 +55,8 @@ class Services:
     reports: Reports
     albums: Albums
     alerts: AlertThrottle
+    # how often the log tells of one kind of error in getting the updates (handlers.errors)
+    polling_faults: AlertThrottle = field(default_factory=lambda: AlertThrottle(every=60.0))
 
 
 class SopApplication(Application[Any, Any, Any, Any, Any, Any]):

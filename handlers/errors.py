@@ -2,6 +2,11 @@
 
 The administrators hear of each kind of error once in a window (:mod:`bot.alerts`); the
 errors of that kind held back meanwhile are told, counted, when the window ends.
+
+An error in getting the updates (long polling: no update, no job, no task) is no bug of
+the bot and PTB tries again by itself: the log has one line for it, no traceback, once a
+minute at most for each kind. A ``Conflict`` there means another instance takes this
+token's updates (an old trial bot still polling, or a webhook set for the token).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import Conflict, TelegramError
 from telegram.ext import Application
 
 from bot import texts as t
@@ -22,7 +27,15 @@ log = logging.getLogger("sopbot.errors")
 
 async def on_error(update: object, context: Context) -> None:
     error = context.error
-    log.error("unhandled error while processing an update", exc_info=error)
+    if (
+        update is None
+        and context.job is None
+        and context.coroutine is None
+        and isinstance(error, TelegramError)
+    ):
+        _getting_updates_failed(context, error)
+    else:
+        log.error("unhandled error while processing an update", exc_info=error)
     if isinstance(update, Update):
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):
@@ -45,6 +58,27 @@ async def on_error(update: object, context: Context) -> None:
         context.job_queue.run_once(
             _held_back, when=alerts.window_left(kind), data=kind, name=f"alerts:{kind}"
         )
+
+
+def _getting_updates_failed(context: Context, error: TelegramError) -> None:
+    """One line, no traceback, for a failed getUpdates (PTB tries again by itself)."""
+    kind = type(error).__name__
+    try:
+        held = context.services.polling_faults.take(kind)
+    except Exception:  # before the services exist: every one is told
+        held = 0
+    if held is None:
+        return
+    again = f" ({held} more since the last line)" if held else ""
+    if isinstance(error, Conflict):
+        log.warning(
+            "another instance uses this bot's token: stop it, Telegram gives the updates to one "
+            "only (Telegram: %s)%s",
+            error.message,
+            again,
+        )
+    else:
+        log.warning("getting updates failed (%s: %s): trying again%s", kind, error.message, again)
 
 
 async def _held_back(context: Any) -> None:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from reliability_helpers import load_case, load_events, log_problems, query, sqlite_file
 
@@ -846,6 +847,64 @@ async def test_an_administrator_who_has_not_pressed_start_is_one_line_at_start(
         await newcomer.send("/start")
         await newcomer.wait_message(timeout=15)
         assert "undang" in [c["command"] for c in world.emu.commands(f"chat:{SECOND_ADMIN}")]
+
+
+async def test_a_second_instance_polling_with_the_token_is_one_warning_line(
+    tmp_path: Path,
+) -> None:
+    """First day: the trial bot on a laptop still polls with the token (its own database,
+    so no lock stops it), and each of its polls ends the bot's with a Conflict. The log says
+    once, in one line, that another instance gets the updates, with no traceback; once the
+    laptop stops, the bot answers again."""
+    async with BotApiEmulator(token=TOKEN) as emu:
+        config = write_config(
+            tmp_path / "config.toml", tmp_path / "db.sqlite3", tmp_path / "files", emu.base_url
+        )
+        proc = await start_bot(config)
+        try:
+            await emu.wait_until(lambda: bool(emu.calls_to("getUpdates")), timeout=30)
+            loop = asyncio.get_running_loop()
+            until = loop.time() + 6  # the bot's tries after a Conflict: 1, 1.5, 2.25 s apart
+            polls, laptop_polls = len(emu.calls_to("getUpdates")), 0
+            async with httpx.AsyncClient() as laptop:
+                while loop.time() < until:
+                    await laptop.post(f"{emu.base_url}/bot{TOKEN}/getUpdates", json={})
+                    laptop_polls += 1
+                    await asyncio.sleep(0.3)
+            # each of the bot's polls meanwhile was ended by the laptop's next one
+            assert len(emu.calls_to("getUpdates")) - polls - laptop_polls >= 3
+            answer = await a_stranger_starts(emu)
+        finally:
+            log = await stop_bot(proc)
+    said = [
+        line
+        for line in log.splitlines()
+        if "another instance uses this bot's token: stop it" in line
+    ]
+    assert len(said) == 1 and " WARNING " in said[0] and "Conflict" in said[0], log
+    assert "Traceback" not in log and "while processing an update" not in log, log
+    assert answer.text.startswith("Mohon maaf, Bapak/Ibu belum terdaftar"), answer.text
+
+
+async def test_a_proxy_that_fails_some_polls_is_one_line_in_the_log(tmp_path: Path) -> None:
+    """The office proxy answers three of the bot's polls with 502 Bad Gateway. PTB tries
+    again by itself: the log says so in one line, not an error with a traceback each time,
+    and the bot answers once the proxy is well."""
+    async with BotApiEmulator(token=TOKEN) as emu:
+        config = write_config(
+            tmp_path / "config.toml", tmp_path / "db.sqlite3", tmp_path / "files", emu.base_url
+        )
+        bad = emu.faults.fail(3, status=502, method="getUpdates")
+        proc = await start_bot(config)
+        try:
+            await emu.wait_until(lambda: bad.remaining == 0, timeout=30)
+            answer = await a_stranger_starts(emu)
+        finally:
+            log = await stop_bot(proc)
+    said = [line for line in log.splitlines() if "getting updates failed" in line]
+    assert len(said) == 1 and " WARNING " in said[0] and "Bad Gateway" in said[0], log
+    assert "Traceback" not in log and " ERROR " not in log, log
+    assert answer.text.startswith("Mohon maaf, Bapak/Ibu belum terdaftar"), answer.text
 
 
 # -- restore --------------------------------------------------------------------------------
