@@ -373,9 +373,11 @@ def _bot(r: _Reader, raw: Mapping[str, Any], base: Path) -> BotConfig:
         path=r.get(w, "bot.webhook.path", str, "telegram"),
         secret_token_env=_secret_token_env(r, w),
     )
-    if mode == "webhook" and not webhook.url.startswith("https://"):
+    # a self-hosted Bot API server in --local mode calls any http(s) URL on any port
+    cloud = is_cloud_api(url)
+    if mode == "webhook" and not webhook.url.startswith("https://" if cloud else "http"):
         r.fail("bot.webhook.url", "webhook mode needs the public https:// URL Telegram calls")
-    elif mode == "webhook" and _webhook_port(webhook.url) not in WEBHOOK_PORTS:
+    elif mode == "webhook" and cloud and _webhook_port(webhook.url) not in WEBHOOK_PORTS:
         r.fail(
             "bot.webhook.url",
             f"Telegram calls a webhook only on port 443, 80, 88 or 8443, got "

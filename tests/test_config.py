@@ -593,6 +593,9 @@ def test_good_variants_are_accepted() -> None:
     config = parse_config(raw, base_dir=Path("/nonexistent"))
     assert config.bot.mode == "webhook"
     assert config.bot.base_url == "http://localhost:8081/bot"
+    # a self-hosted server in --local mode calls a webhook on any port, over http too
+    raw["bot"]["webhook"]["url"] = "http://10.0.0.5:9443"
+    assert parse_config(raw, base_dir=Path("/nonexistent")).bot.webhook.url.endswith(":9443")
     assert config.storage.max_file_mb == 2000
     assert config.time.workdays == (1, 2, 3, 4, 5)
     assert config.time.extra_days_off == (date(2026, 12, 24), date(2026, 12, 31))
