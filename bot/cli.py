@@ -556,7 +556,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 listen=hook.listen,
                 port=hook.port,
                 url_path=hook.path,
-                webhook_url=f"{hook.url.rstrip('/')}/{hook.path}",
+                webhook_url=hook.public_url,
                 secret_token=hook.secret(),
                 allowed_updates=ALLOWED_UPDATES,
                 stop_signals=None,  # stop_on_signals

@@ -59,6 +59,11 @@ class WebhookConfig:
     path: str = "telegram"
     secret_token_env: str = "SOPBOT_WEBHOOK_SECRET"
 
+    @property
+    def public_url(self) -> str:
+        """What setWebhook is given: the public URL and the path the bot listens on."""
+        return f"{self.url.rstrip('/')}/{self.path}"
+
     def secret(self) -> str | None:
         return os.environ.get(self.secret_token_env) or None
 
@@ -370,7 +375,8 @@ def _bot(r: _Reader, raw: Mapping[str, Any], base: Path) -> BotConfig:
         listen=_address(r, r.get(w, "bot.webhook.listen", str, "0.0.0.0")),
         port=r.up_to(w, "bot.webhook.port", 8443, 65535, "the highest TCP port"),
         url=r.get(w, "bot.webhook.url", str, ""),
-        path=r.get(w, "bot.webhook.path", str, "telegram"),
+        # "/telegram" is an easy thing to write: one value for the URL and the listening path
+        path=r.get(w, "bot.webhook.path", str, "telegram").strip("/"),
         secret_token_env=_secret_token_env(r, w),
     )
     # a self-hosted Bot API server in --local mode calls any http(s) URL on any port
@@ -384,6 +390,8 @@ def _bot(r: _Reader, raw: Mapping[str, Any], base: Path) -> BotConfig:
             f"{shown_url(webhook.url)!r}: use one of them (a proxy there may pass the updates "
             "on to bot.webhook.port)",
         )
+    if not webhook.path:
+        r.fail("bot.webhook.path", 'must name the path Telegram posts to, such as "telegram"')
     return BotConfig(
         token_env, url, mode, language, webhook, http_client, ca_file, event_loop=event_loop
     )

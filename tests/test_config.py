@@ -447,6 +447,22 @@ def test_the_webhook_listens_on_an_address_or_a_host_name(listen: str) -> None:
     assert parse_config(raw, base_dir=ROOT).bot.webhook.listen == listen
 
 
+@pytest.mark.parametrize("path", ["telegram", "/telegram", "telegram/", "/telegram/"])
+def test_the_webhook_path_is_one_value_for_the_url_and_the_listening_path(path: str) -> None:
+    raw = example()
+    raw["bot"]["webhook"] = {"url": "https://bot.kemnaker.go.id/", "path": path}
+    hook = parse_config(raw, base_dir=ROOT).bot.webhook
+    assert (hook.path, hook.public_url) == ("telegram", "https://bot.kemnaker.go.id/telegram")
+
+
+def test_a_webhook_path_of_only_slashes_is_refused_naming_its_key() -> None:
+    raw = example()
+    raw["bot"]["webhook"] = {"path": "/"}
+    assert problems_of(raw) == [
+        'bot.webhook.path: must name the path Telegram posts to, such as "telegram"'
+    ]
+
+
 def test_an_api_url_with_the_token_is_refused_without_printing_it() -> None:
     raw = example()
     raw["bot"]["api_base_url"] = "https://api.telegram.org/bot123456:ABCDEFsecretTOKENvalue12"
