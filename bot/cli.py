@@ -536,6 +536,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from telegram.error import InvalidToken
 
     from bot.app import build_application
+    from bot.webhook import run_webhook
     from storage.db import DatabaseError
 
     active = None
@@ -551,17 +552,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     freeze_startup_heap()
     try:
         if config.bot.mode == "webhook":
-            hook = config.bot.webhook
-            app.run_webhook(
-                listen=hook.listen,
-                port=hook.port,
-                url_path=hook.path,
-                webhook_url=hook.public_url,
-                secret_token=hook.secret(),
-                allowed_updates=ALLOWED_UPDATES,
-                stop_signals=None,  # stop_on_signals
-                bootstrap_retries=-1,
-            )
+            secret = config.bot.webhook.secret()
+            assert secret is not None  # (secret_problem above)
+            run_webhook(app, config.bot.webhook, secret)
         else:
             # Telegram (or the proxy) not reachable yet at start, a reboot before the
             # network is up: PTB tries again for ever, backing off up to 30 s between tries
@@ -598,8 +591,8 @@ session that ran ``bin/run`` closing, or an administrator expecting a reload).""
 
 
 def stop_on_signals(loop: asyncio.AbstractEventLoop) -> None:
-    """On ``loop`` (the one ``run_polling`` / ``run_webhook`` run on, which are told to
-    install none): each of :data:`STOP_SIGNALS` logs one line and raises SystemExit, which
+    """On ``loop`` (the one ``run_polling`` / :func:`bot.webhook.run_webhook` run on; PTB's
+    installs none): each of :data:`STOP_SIGNALS` logs one line and raises SystemExit, which
     python-telegram-bot answers with its clean stop (the poll ended, the updates in hand
     finished, the database closed). A second signal while it stops is only logged."""
     log = logging.getLogger("sopbot")

@@ -1,8 +1,8 @@
 """The event loop the bot runs on (``bot.event_loop``): uvloop by default, asyncio's own on
 request or where uvloop does not exist (Windows).
 
-uvloop is libuv under asyncio's public interface; python-telegram-bot, aiohttp, asyncpg and
-tornado (the webhook server) run on it unchanged. It makes what the bot does most cheaper:
+uvloop is libuv under asyncio's public interface; python-telegram-bot, aiohttp (also the
+webhook server) and asyncpg run on it unchanged. It makes what the bot does most cheaper:
 waking up for a socket or for a database thread's answer (a round trip to a worker thread
 takes 49 µs instead of 63, see ``bench/README.md``).
 """
@@ -39,8 +39,8 @@ def loop_factory(kind: str) -> Callable[[], asyncio.AbstractEventLoop]:
 
 def install(kind: str) -> asyncio.AbstractEventLoop:
     """Make a new loop of ``kind`` the current one, for python-telegram-bot's
-    ``run_polling`` / ``run_webhook``, which run on the current loop (and close it). The
-    application logs the loop it runs on once it has started."""
+    ``run_polling`` / :func:`bot.webhook.run_webhook`, which run on the current loop (and
+    close it). The application logs the loop it runs on once it has started."""
     loop = loop_factory(kind)()
     asyncio.set_event_loop(loop)
     return loop

@@ -12,11 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import signal
 import socket
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+from reliability_helpers import query
 from test_operations import (
     WEBHOOK_SECRET,
     free_port,
@@ -104,3 +107,58 @@ async def test_a_leading_slash_in_the_webhook_path_is_the_same_path(tmp_path: Pa
             await stop_bot(proc)
     assert hook.params["url"] == "https://bot.kemnaker.example/telegram"
     assert answer.status_code == 200
+
+
+async def test_the_webhook_refuses_strangers_and_large_bodies_before_reading_them(
+    tmp_path: Path,
+) -> None:
+    """Whoever reaches the port can no longer make the bot hold a large body: a request
+    announcing 50 MB without the secret is refused (403) at its headers, as is one over
+    1 MB with it (413); a GET is a 405, another path a 404. Telegram's update is answered
+    200 once it is stored, and SIGTERM still stops the bot cleanly, nothing left behind."""
+    port = free_port()
+    database = tmp_path / "db.sqlite3"
+    async with BotApiEmulator(token=TOKEN) as emu:
+        config = webhook_config(tmp_path, emu.base_url, port)
+        proc = await start(config)
+        try:
+            await emu.wait_until(lambda: bool(emu.calls_to("setWebhook")), timeout=WAIT)
+            [hook] = emu.calls_to("setWebhook")
+            await wait_listening(port)
+            chunk = b"{" + b" " * 65536
+            stranger = await raw_status(port, post_head(50_000_000), chunk)
+            guess = await raw_status(port, post_head(50_000_000, "tebakan"), chunk)
+            large = await raw_status(port, post_head(50_000_000, WEBHOOK_SECRET), chunk)
+            async with httpx.AsyncClient() as client:
+                url = f"http://127.0.0.1:{port}/telegram"
+                secret = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+
+                async def unannounced() -> AsyncIterator[bytes]:  # chunked: no Content-Length
+                    for _ in range(40):
+                        yield b" " * 65536
+
+                streamed = await client.post(url, content=unannounced(), headers=secret)
+                fetched = await client.get(url, headers=secret)
+                elsewhere = await client.post(
+                    f"http://127.0.0.1:{port}/lain", json=stranger_says(1, "/start"), headers=secret
+                )
+                genuine = await client.post(url, json=stranger_says(2, "/start"), headers=secret)
+            await emu.wait_until(lambda: bool(emu.calls_to("sendMessage")), timeout=WAIT)
+        finally:
+            log = await stop_bot(proc, signal.SIGTERM)
+    assert stranger.startswith(b"HTTP/1.1 403"), stranger
+    assert guess.startswith(b"HTTP/1.1 403"), guess
+    assert large.startswith(b"HTTP/1.1 413"), large
+    assert streamed.status_code == 413
+    assert (fetched.status_code, elsewhere.status_code, genuine.status_code) == (405, 404, 200)
+    [answer] = emu.calls_to("sendMessage")
+    assert str(answer.params["text"]).startswith("Mohon maaf, Bapak/Ibu belum terdaftar")
+    assert hook.params["secret_token"] == WEBHOOK_SECRET
+    assert hook.params["max_connections"] == 40
+    assert hook.params["allowed_updates"] == [
+        "message", "edited_message", "callback_query", "my_chat_member"
+    ]  # fmt: skip
+    assert proc.returncode == 0, log
+    assert "INFO sopbot: SIGTERM received: stopping" in log and "Traceback" not in log, log
+    assert not database.with_name(database.name + "-wal").exists()
+    assert query(database, "SELECT COUNT(*) FROM inbox")[0][0] == 0
