@@ -536,7 +536,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from telegram.error import InvalidToken
 
     from bot.app import build_application
-    from bot.webhook import run_webhook
+    from bot.webhook import WebhookError, run_webhook
     from storage.db import DatabaseError
 
     active = None
@@ -561,7 +561,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             app.run_polling(
                 allowed_updates=ALLOWED_UPDATES, stop_signals=None, bootstrap_retries=-1
             )
-    except DatabaseError as exc:
+    except (DatabaseError, WebhookError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except InvalidToken:

@@ -12,6 +12,7 @@ application runs with ``initialize`` / ``start`` / ``stop`` / ``shutdown`` aroun
 from __future__ import annotations
 
 import asyncio
+import errno
 import hmac
 import json
 import logging
@@ -32,6 +33,10 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 RETRY_FIRST = 1.0  # seconds before a call that failed is tried again, x1.5 ...
 RETRY_MOST = 30.0  # ... up to this (PTB's back-off at start)
 STOP_GRACE = 5.0  # seconds the requests in hand may take to store their update at a stop
+
+
+class WebhookError(Exception):
+    """The webhook cannot be served: one line for the operator (never the token)."""
 
 
 def web_app(app: SopApplication, path: str, secret: str) -> web.Application:
@@ -89,13 +94,24 @@ async def retrying(call: Callable[[], Awaitable[object]], what: str, *, warn: bo
 
 async def start_webhook(app: SopApplication, hook: WebhookConfig, secret: str) -> web.AppRunner:
     """Listen on ``bot.webhook.listen:port``, then point Telegram at ``bot.webhook.url``
-    (``setWebhook``)."""
+    (``setWebhook``). :class:`WebhookError` when the address is taken."""
     from bot.app import ALLOWED_UPDATES
 
     runner = web.AppRunner(web_app(app, hook.path, secret), handle_signals=False, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, hook.listen, hook.port, shutdown_timeout=STOP_GRACE)
-    await site.start()
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        where = f"{hook.listen}:{hook.port}"
+        if exc.errno == errno.EADDRINUSE:
+            raise WebhookError(
+                f"bot.webhook.listen/port: {where} is in use (another process listens there)"
+            ) from None
+        raise WebhookError(
+            f"bot.webhook.listen/port: cannot listen on {where} ({exc.strerror or exc})"
+        ) from None
     log.info("webhook: listening on %s:%d /%s", hook.listen, hook.port, hook.path)
 
     async def set_webhook() -> None:

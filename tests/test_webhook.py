@@ -23,6 +23,7 @@ from reliability_helpers import query
 from test_operations import (
     WEBHOOK_SECRET,
     free_port,
+    sopbot,
     stop_bot,
     stranger_says,
     webhook_config,
@@ -162,3 +163,23 @@ async def test_the_webhook_refuses_strangers_and_large_bodies_before_reading_the
     assert "INFO sopbot: SIGTERM received: stopping" in log and "Traceback" not in log, log
     assert not database.with_name(database.name + "-wal").exists()
     assert query(database, "SELECT COUNT(*) FROM inbox")[0][0] == 0
+
+
+async def test_a_webhook_port_another_process_holds_is_one_line_naming_it(
+    tmp_path: Path,
+) -> None:
+    """An old bot or nginx holds bot.webhook.port: the bot stops (2) with one line naming
+    the address, not a CRITICAL traceback."""
+    port = free_port()
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", port))
+        holder.listen()
+        async with BotApiEmulator(token=TOKEN) as emu:
+            config = webhook_config(tmp_path, emu.base_url, port)
+            code, out, err = await sopbot(
+                "run", "--config", str(config), token=TOKEN, SOPBOT_WEBHOOK_SECRET=WEBHOOK_SECRET
+            )
+            assert not emu.calls_to("setWebhook")
+    assert code == 2, out + err
+    assert f"error: bot.webhook.listen/port: 127.0.0.1:{port} is in use" in err, err
+    assert "Traceback" not in err and "CRITICAL" not in err, err
