@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from telegram import Update
-from telegram.error import InvalidToken, RetryAfter, TelegramError
+from telegram.error import BadRequest, InvalidToken, RetryAfter, TelegramError
 
 from bot.config import WebhookConfig
 from bot.context import SopApplication
@@ -72,13 +72,13 @@ def web_app(app: SopApplication, path: str, secret: str) -> web.Application:
 async def retrying(call: Callable[[], Awaitable[object]], what: str, *, warn: bool = True) -> None:
     """``call`` until it succeeds: Telegram not reachable (a reboot before the network is
     up) is tried again, backing off up to 30 s, with a WARNING per failed try (``warn``);
-    an invalid token is final and raised."""
+    a refusal (an invalid token, a bad request) is final and raised."""
     pause, attempt = RETRY_FIRST, 0
     while True:
         try:
             await call()
             return
-        except InvalidToken:
+        except (InvalidToken, BadRequest):
             raise
         except RetryAfter as exc:
             wait = exc.retry_after
@@ -94,7 +94,8 @@ async def retrying(call: Callable[[], Awaitable[object]], what: str, *, warn: bo
 
 async def start_webhook(app: SopApplication, hook: WebhookConfig, secret: str) -> web.AppRunner:
     """Listen on ``bot.webhook.listen:port``, then point Telegram at ``bot.webhook.url``
-    (``setWebhook``). :class:`WebhookError` when the address is taken."""
+    (``setWebhook``). :class:`WebhookError` when the address is taken or Telegram refuses
+    the webhook."""
     from bot.app import ALLOWED_UPDATES
 
     runner = web.AppRunner(web_app(app, hook.path, secret), handle_signals=False, access_log=None)
@@ -124,6 +125,11 @@ async def start_webhook(app: SopApplication, hook: WebhookConfig, secret: str) -
 
     try:
         await retrying(set_webhook, "setWebhook")
+    except BadRequest as exc:
+        await runner.cleanup()
+        raise WebhookError(
+            f"bot.webhook.url: Telegram refused the webhook {hook.public_url}: {exc.message}"
+        ) from None
     except BaseException:
         await runner.cleanup()
         raise

@@ -23,6 +23,7 @@ from reliability_helpers import query
 from test_operations import (
     WEBHOOK_SECRET,
     free_port,
+    leaks,
     sopbot,
     stop_bot,
     stranger_says,
@@ -82,6 +83,59 @@ def post_head(length: int, secret: str | None = None, path: str = "/telegram") -
     if secret is not None:
         lines.append(f"X-Telegram-Bot-Api-Secret-Token: {secret}")
     return "\r\n".join(lines).encode() + b"\r\n"
+
+
+async def test_a_webhook_telegram_refuses_stops_the_bot_with_telegrams_reason_in_one_line(
+    tmp_path: Path,
+) -> None:
+    """The office writes the URL of its proxy on port 9443; Telegram only calls 443, 80, 88
+    and 8443 and refuses setWebhook. The bot no longer tries again for ever in silence: it
+    stops (2) with Telegram's reason, naming bot.webhook.url, without a traceback or the
+    token, its database closed."""
+    async with BotApiEmulator(token=TOKEN) as emu:
+        config = webhook_config(tmp_path, emu.base_url, free_port())
+        edit(config, "https://bot.kemnaker.example", "https://office.example:9443/sopbot")
+        code, out, err = await sopbot(
+            "run", "--config", str(config), token=TOKEN, SOPBOT_WEBHOOK_SECRET=WEBHOOK_SECRET
+        )
+        assert len(emu.calls_to("setWebhook")) == 1
+    assert code == 2, out + err
+    [line] = [line for line in err.splitlines() if line.startswith("error:")]
+    assert line.startswith("error: bot.webhook.url: Telegram refused the webhook"), err
+    assert "https://office.example:9443/sopbot/telegram" in line
+    assert "webhook can be set up only on ports 80, 88, 443 or 8443" in line.lower()
+    assert "Traceback" not in err and leaks(out + err) == [] and WEBHOOK_SECRET not in err
+    database = tmp_path / "db.sqlite3"
+    assert not database.with_name(database.name + "-wal").exists()
+
+
+async def test_setwebhook_failing_on_the_way_is_tried_again_with_a_line_per_try(
+    tmp_path: Path,
+) -> None:
+    """The office's proxy answers 502 twice while setWebhook goes out: each failed try is a
+    WARNING line, and the bot answers once Telegram took the webhook."""
+    port = free_port()
+    async with BotApiEmulator(token=TOKEN) as emu:
+        emu.faults.fail(2, status=502, method="setwebhook")
+        config = webhook_config(tmp_path, emu.base_url, port)
+        proc = await start(config)
+        try:
+            await emu.wait_until(lambda: len(emu.calls_to("setWebhook")) >= 3, timeout=WAIT)
+            await wait_listening(port)
+            async with httpx.AsyncClient() as client:
+                answer = await client.post(
+                    f"http://127.0.0.1:{port}/telegram",
+                    json=stranger_says(1, "/start"),
+                    headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET},
+                )
+            await emu.wait_until(lambda: bool(emu.calls_to("sendMessage")), timeout=WAIT)
+        finally:
+            log = await stop_bot(proc)
+    assert answer.status_code == 200
+    tries = [line for line in log.splitlines() if "setWebhook failed" in line]
+    assert len(tries) == 2 and all(" WARNING sopbot: " in line for line in tries), log
+    assert all(line.endswith("trying again") for line in tries), log
+    assert "Traceback" not in log and leaks(log) == [], log
 
 
 async def test_a_leading_slash_in_the_webhook_path_is_the_same_path(tmp_path: Path) -> None:
