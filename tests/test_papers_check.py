@@ -435,6 +435,34 @@ def test_an_office_report_that_walks_from_the_chart_to_the_document_writes_no_fi
     assert len(docx.Document(_laporan(PaperRenderer(tmp_path / "kantor"))).inline_shapes) == 1
 
 
+@pytest.mark.parametrize("placed", ["{{ chart|upper }}", "{{ chart|trim }}"])
+def test_an_office_report_that_filters_the_chart_as_text_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], placed: str
+) -> None:
+    """An office's laporan.docx puts the chart through a text filter: the Laporan would show
+    the image's XML as capitalised text, so the paper fails and `sopbot check` names the
+    file and the chart, as it names a misspelt placeholder."""
+    office_copy(tmp_path / "kantor", "laporan.docx", ("{{ chart }}", placed))
+    with pytest.raises(TemplateFailed):
+        _laporan(PaperRenderer(tmp_path / "kantor"))
+    code, _, err = check(write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n'), capsys)
+    assert code != 0
+    [problem] = [line for line in err.splitlines() if line.startswith("error:")]
+    assert problem == (
+        f"error: {tmp_path / 'kantor' / 'laporan.docx'}: template error: 'chart' is an image: "
+        "place it as {{ chart }} alone, without a filter or text joined to it"
+    )
+
+
+def test_an_office_report_that_places_the_chart_gets_the_picture(tmp_path: Path) -> None:
+    """`{{ chart }}`, and `{{ chart|default("") }}`, still place the chart as a picture."""
+    for placed in ("{{ chart }}", '{{ chart|default("") }}'):
+        office_copy(tmp_path / "kantor", "laporan.docx", ("{{ chart }}", placed))
+        paper = docx.Document(_laporan(PaperRenderer(tmp_path / "kantor")))
+        assert len(paper.inline_shapes) == 1
+        assert "w:drawing" not in "".join(p.text for p in paper.paragraphs)
+
+
 def _laporan(renderer: PaperRenderer) -> io.BytesIO:
     return io.BytesIO(renderer.render(LAPORAN, samples.sample_laporan()))
 

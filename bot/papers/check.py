@@ -19,7 +19,7 @@ from docxtpl import DocxTemplate
 from jinja2 import Environment, TemplateError, TemplateSyntaxError, nodes
 
 from bot.papers.registry import PAPERS, PaperKind
-from bot.papers.render import PaperRenderer
+from bot.papers.render import PaperRenderer, TemplateFailed
 
 __all__ = [
     "outdated_templates",
@@ -155,10 +155,13 @@ def _problems_of(renderer: PaperRenderer, kind: PaperKind[Any]) -> list[str]:
         return [f"undefined placeholder '{name}'" for name in found]
     try:
         renderer.fill(kind, context)
-    except TemplateError as exc:
-        lines = [line.strip() for line in getattr(exc, "docx_context", None) or []]
+    except TemplateFailed as failed:  # jinja's word, without the file named again
+        error = failed.error
+        if not isinstance(error, TemplateError):
+            return [f"{type(error).__name__}: {error}"]
+        lines = [line.strip() for line in getattr(error, "docx_context", None) or []]
         near = " ".join(line for line in lines if line)[:160]
-        return [f"template error: {exc}" + (f" (near: {near!r})" if near else "")]
+        return [f"template error: {error}" + (f" (near: {near!r})" if near else "")]
     except Exception as exc:  # every failure is reported, none stops the check
         return [f"{type(exc).__name__}: {exc}"]
     return []

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2 import StrictUndefined, TemplateError
+from jinja2.exceptions import SecurityError
 from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 from jinja2.utils import Cycler, Joiner, Namespace
@@ -148,7 +149,13 @@ class TemplateFailed(Exception):
 
 class _Image:
     """An image as a template sees it: it shows itself where it is placed, and has nothing
-    else to read (docxtpl's InlineImage, kept private, holds the whole document)."""
+    else to read (docxtpl's InlineImage, kept private, holds the whole document).
+
+    ``{{ chart }}`` places it: the environment autoescapes, and markupsafe's ``escape`` takes
+    the image's XML from ``__html__``. Anything that makes text of it (a filter such as
+    ``|upper`` or ``|trim``, ``~``, ``format``) goes through ``__str__``, which refuses, so
+    that the paper fails and ``sopbot check`` names it, instead of the Laporan showing the
+    image's XML as text."""
 
     __slots__ = ("_inline",)
 
@@ -159,7 +166,10 @@ class _Image:
         return str(self._inline.__html__())
 
     def __str__(self) -> str:
-        return str(self._inline)
+        raise SecurityError(
+            "'chart' is an image: place it as {{ chart }} alone, "
+            "without a filter or text joined to it"
+        )
 
 
 def _placed(tpl: DocxTemplate, value: Any) -> Any:
