@@ -66,7 +66,7 @@ class Inputs:
 
     def name(self, person_id: int) -> str:
         person = self.people.get(person_id)
-        return person.display if person else f"ID {person_id}"
+        return person.display if person else t.UNNAMED.format(person=person_id)
 
 
 def load_inputs(
@@ -355,7 +355,10 @@ class Renderer:
             chunk = lines[start : start + MAX_ALBUM]
             captions.append(
                 t.fit(
-                    f"<b>Berkas #{case.id}</b> — {t.e(case.title[:80])}\n" + "\n".join(chunk), 1024
+                    t.CASE_LINE.format(case=case.id, title=t.e(case.title[:80]))
+                    + "\n"
+                    + "\n".join(chunk),
+                    1024,
                 )
             )
         return Album(fresh, captions)
@@ -521,7 +524,8 @@ class Renderer:
 
         def who(person: int) -> str:
             name = inputs.name(person)
-            return name if name == f"ID {person}" else f"{name} (ID {person})"
+            unnamed = t.UNNAMED.format(person=person)
+            return name if name == unnamed else t.NAMED.format(name=name, person=person)
 
         role = role_name(self.sops, str(p["role"]))
         text = t.INVITE_USED.format(role=t.e(role), new=t.e(who(int(p["to"]))))
@@ -531,7 +535,7 @@ class Renderer:
             text += " " + t.INVITE_USED_PASSED.format(old=t.e(names))
         if int(p.get("tasks", 0)):
             text += " " + t.INVITE_USED_TASKS.format(tasks=int(p["tasks"]))
-        if ended := self._ended_for_holder(item, inputs, "yang bersangkutan"):
+        if ended := self._ended_for_holder(item, inputs, t.THE_PERSON_CONCERNED):
             text += " " + ended
         return Message(text)
 
@@ -569,7 +573,7 @@ class Renderer:
         if not count:
             tasks = ""
         elif starting:
-            whom = "Bapak/Ibu" if to_acting else "yang bersangkutan"
+            whom = "Bapak/Ibu" if to_acting else t.THE_PERSON_CONCERNED
             tasks = f" Sebanyak {count} tugas yang sedang berjalan dialihkan kepada {whom}."
         else:
             whom = "pejabat definitif" if to_acting else "Bapak/Ibu"

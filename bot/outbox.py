@@ -557,7 +557,11 @@ class OutboxSender:
             # a task nobody can see holds the case up: the administrators hear of it (the row
             # goes again once the person presses Start)
             person = repo.get_person(tx, item.chat_id)
-            name = person.name if person is not None and person.name else f"ID {item.chat_id}"
+            name = (
+                person.name
+                if person is not None and person.name
+                else t.UNNAMED.format(person=item.chat_id)
+            )
             notice = t.TASK_UNDELIVERABLE.format(
                 case=item.case_id, name=t.e(name), person=item.chat_id
             )
@@ -895,7 +899,9 @@ class OutboxSender:
             last = await self._send_files(item.chat_id, Album(album.files, captions), inputs)
         else:
             case = inputs.cases.get(item.case_id or 0)
-            heading = f"<b>Berkas #{case.id}</b> — {t.e(case.title[:80])}\n" if case else ""
+            heading = (
+                t.CASE_LINE.format(case=case.id, title=t.e(case.title[:80])) + "\n" if case else ""
+            )
             sent = await self._send(item.chat_id, t.fit(heading + note), None, None)
             last = sent.message_id
         return last

@@ -21,6 +21,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 
+from bot import texts as t
 from bot.config import Config
 from bot.core.definition import BUDGET_YEAR, Role, SopDefinition, Step, StepKind
 from bot.core.model import Case, Event, EventType
@@ -51,7 +52,7 @@ from bot.papers.registry import PAPERS, PaperKind, archive_file_name, file_name
 from bot.papers.render import PaperRenderer
 from bot.services import routing
 from bot.services.registry import SopRegistry
-from bot.views import acting_role, action_text, listing, role_name
+from bot.views import acting_role, action_text, listing, role_name, team_roles
 from bot.worktime import WorkCalendar
 from storage import repo
 from storage.db import Database, Tx
@@ -468,7 +469,7 @@ class _Context:
 
     def _name_of(self, person_id: int) -> str:
         person = self.people.get(person_id)
-        return person.display if person else f"ID {person_id}"
+        return person.display if person else t.UNNAMED.format(person=person_id)
 
     def official(self, person_id: int | None, role: str = "", acting: str = "") -> Official:
         """A person as a paper names them; an acting official's position reads
@@ -572,13 +573,9 @@ class _Context:
         step = team_step_of(self.d, self.event.step)
         team = team_role(self.d, step)
         members = []
-        for i, pid in enumerate(self.case.team):
+        places = team_roles(len(self.case.team))
+        for pid, position in zip(self.case.team, places, strict=True):
             o = self.official(pid, team.id if team else "")
-            position = (
-                "Ketua"
-                if i == 0
-                else ("Sekretaris" if i == 1 and len(self.case.team) > 2 else "Anggota")
-            )
             members.append(TeamMember(o.name, o.nip, position, o.position))
         top = next(r for r in self.d.roles if r.superior is None)
         year = self.case.fiscal_year

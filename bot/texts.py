@@ -1,4 +1,7 @@
-"""Every text an official sees, in Bahasa Indonesia, in the tone of office correspondence.
+"""The texts officials see, in Bahasa Indonesia, in the tone of office correspondence: the
+fixed phrases (questions, refusals, notices, buttons, callback answers) and every text used
+in more than one place. A one-off composition (a status, a list, an administrator's reply
+built from its parts) stays beside the view or handler that builds it.
 
 Values from users are HTML-escaped here (messages use HTML parse mode); callers pass raw
 strings. Texts are cut to fit Telegram's limits by :func:`fit`.
@@ -107,6 +110,19 @@ def bullet_list(items: Sequence[str]) -> str:
     return "\n".join(f"• {item}" for item in items)
 
 
+# -- phrases several views use ----------------------------------------------------------
+
+CASE_NOT_FOUND = "Berkas #{case} tidak ditemukan."
+CASE_LINE = "<b>Berkas #{case}</b> — {title}"  # the title HTML-escaped by the caller
+UNNAMED = "ID {person}"  # a person the bot knows no name of
+NAMED = "{name} (ID {person})"  # a person as the administrator reads them
+ADMINISTRATOR = "Administrator"
+THE_PERSON_CONCERNED = "yang bersangkutan"  # a {whom}: the official a notice is about
+# the places in a team's decree (the SK Tim), in the order the members were picked
+TEAM_CHAIR = "Ketua"
+TEAM_SECRETARY = "Sekretaris"
+TEAM_MEMBER = "Anggota"
+
 # -- access ------------------------------------------------------------------------------
 
 NOT_REGISTERED = (
@@ -173,7 +189,7 @@ REFUSALS = {
         "Sudah diproses: berkas telah berpindah ke langkah lain sebelum perintah Bapak/Ibu "
         "diterima."
     ),
-    "not_holder": "Mohon maaf, langkah ini bukan tugas Bapak/Ibu.",
+    "not_holder": ANS_NOT_YOURS,
     "wrong_kind": "Mohon maaf, tindakan tersebut tidak sesuai dengan langkah saat ini.",
     "missing_inputs": "Dokumen belum lengkap. Yang masih diperlukan: {missing}.",
     "reason_required": "Alasan wajib diisi. Silakan menuliskan alasannya.",

@@ -37,8 +37,8 @@ class View:
 def case_heading(definition: SopDefinition, case: Case, title: str | None = None) -> str:
     """The case's number, title (``title``: the title shortened to fit) and year."""
     return (
-        f"<b>Berkas #{case.id}</b> — {t.e(case.title if title is None else title)}\n"
-        f"{t.e(definition.header.year_label)} {case.fiscal_year} · "
+        t.CASE_LINE.format(case=case.id, title=t.e(case.title if title is None else title))
+        + f"\n{t.e(definition.header.year_label)} {case.fiscal_year} · "
         f"SOP {t.e(definition.header.name)}"
     )
 
@@ -57,7 +57,7 @@ def step_line(definition: SopDefinition, step: Step) -> str:
 
 def role_name(definition: RoleBook, role: str) -> str:
     if role == "admin":
-        return "Administrator"
+        return t.ADMINISTRATOR
     return definition.role(role).name if definition.has_role(role) else role
 
 
@@ -232,7 +232,7 @@ def team_roles(count: int) -> list[str]:
     """The place of each picked member in the team's decree, in the order picked (as
     :mod:`bot.paperwork` writes the SK Tim)."""
     return [
-        "Ketua" if i == 0 else ("Sekretaris" if i == 1 and count > 2 else "Anggota")
+        t.TEAM_CHAIR if i == 0 else (t.TEAM_SECRETARY if i == 1 and count > 2 else t.TEAM_MEMBER)
         for i in range(count)
     ]
 
@@ -324,7 +324,9 @@ def _task_text(
     lines.append(f"<i>{t.e(step.activity)}</i>")
     returned = False
     if arrival is not None and arrival.to_step == case.step:
-        by = by_whom(definition, arrival, names.get(arrival.actor, f"ID {arrival.actor}"))
+        by = by_whom(
+            definition, arrival, names.get(arrival.actor, t.UNNAMED.format(person=arrival.actor))
+        )
         if arrival.type is EventType.RETURNED:
             returned = True
             lines += [
@@ -407,7 +409,7 @@ def _task_text(
         chosen = [known[p] for p in team_selected if p in known]
         if asks and chosen:
             picked = [
-                t.e(name) if place == "Anggota" else f"{t.e(name)} ({place})"
+                t.e(name) if place == t.TEAM_MEMBER else f"{t.e(name)} ({place})"
                 for name, place in zip(chosen, team_roles(len(chosen)), strict=True)
             ]
             lines.append(f"Terpilih ({len(chosen)}): {', '.join(picked)}")
@@ -486,7 +488,8 @@ def _team_formed(
     members = [int(m) for m in formed.data.get("members", [])]
     places = team_roles(len(members))
     listed = [
-        f"{i}. {t.e(names.get(m, f'ID {m}'))}" + (f" ({place})" if place != "Anggota" else "")
+        f"{i}. {t.e(names.get(m, t.UNNAMED.format(person=m)))}"
+        + (f" ({place})" if place != t.TEAM_MEMBER else "")
         for i, (m, place) in enumerate(zip(members, places, strict=True), 1)
     ]
     return f"Susunan {t.e(team)}:\n" + "\n".join(listed)
@@ -619,8 +622,10 @@ def history_lines(
             detail = f" {t.e(ev.data.get('name', ''))} (v{ev.data.get('version')})"
         else:
             detail = ""
-        who = by_whom(definition, ev, names.get(ev.actor, f"ID {ev.actor}"))
-        action = action_text(definition, ev, lambda p: names.get(p, f"ID {p}"), t.e)
+        who = by_whom(definition, ev, names.get(ev.actor, t.UNNAMED.format(person=ev.actor)))
+        action = action_text(
+            definition, ev, lambda p: names.get(p, t.UNNAMED.format(person=p)), t.e
+        )
         line = f"{zone.tanggal_jam(ev.at)} · L{ev.step} · {who} {action}{detail}"
         if ev.reason:
             line += f" — {t.e(ev.reason[:200])}"

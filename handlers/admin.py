@@ -65,10 +65,10 @@ async def _require_admin(update: Update, context: Context) -> bool:
 def who(names: dict[int, str], person_id: int) -> str:
     """A person as the administrator reads them: "Drs. Agus Salim, M.Si. (ID 1007)", or
     "ID 1007" for someone the bot knows no name of (HTML)."""
-    name = names.get(person_id, "")
-    if not name or name == f"ID {person_id}":
-        return f"ID {person_id}"
-    return f"{t.e(name)} (ID {person_id})"
+    name, unnamed = names.get(person_id, ""), t.UNNAMED.format(person=person_id)
+    if not name or name == unnamed:
+        return unnamed
+    return t.NAMED.format(name=t.e(name), person=person_id)
 
 
 def _role_ids(context: Context) -> list[str]:
@@ -277,7 +277,7 @@ async def reassign(update: Update, context: Context) -> None:
     )
     if (ended := result.acting_ended) is not None:
         title = acting_role(svc.sops, role, ended.kind)
-        text += " " + t.ACTING_ENDED_HOLDER.format(whom="yang bersangkutan", title=t.e(title))
+        text += " " + t.ACTING_ENDED_HOLDER.format(whom=t.THE_PERSON_CONCERNED, title=t.e(title))
     await reply(update, text)
 
 
@@ -297,7 +297,7 @@ async def cancel_case(update: Update, context: Context) -> None:
     svc = context.services
     case = await svc.queries.case(case_id)
     if case is None:
-        await reply(update, f"Berkas #{case_id} tidak ditemukan.")
+        await reply(update, t.CASE_NOT_FOUND.format(case=case_id))
         return
     try:
         await svc.cases.execute(

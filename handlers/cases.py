@@ -214,7 +214,7 @@ async def status(update: Update, context: Context) -> None:
         return
     found = await context.services.queries.status(case_id, user_id(update))
     if found is None:
-        await reply(update, f"Berkas #{case_id} tidak ditemukan.")
+        await reply(update, t.CASE_NOT_FOUND.format(case=case_id))
         return
     await reports.send_status(update, context, found, status_text(context, found))
 
@@ -304,7 +304,7 @@ async def withdraw(update: Update, context: Context) -> None:
         return
     case = await context.services.queries.case(case_id)
     if case is None:
-        await reply(update, f"Berkas #{case_id} tidak ditemukan.")
+        await reply(update, t.CASE_NOT_FOUND.format(case=case_id))
         return
     await do_withdraw(update, context, case)
 

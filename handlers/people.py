@@ -99,7 +99,7 @@ def summary(context: Context, profile: Profile) -> str:
         if definition.has_role(r) and r not in acting_now
     ]
     if profile.is_admin:
-        names.append("Administrator")
+        names.append(t.ADMINISTRATOR)
     person = profile.person
     zone = context.services.zone
     text = (

@@ -26,7 +26,7 @@ async def snooze(update: Update, context: Context) -> None:
         return
     result = await svc.reminders.snooze(user_id(update), case_id, minutes)
     if result.status == "not_found":
-        await reply(update, f"Berkas #{case_id} tidak ditemukan.")
+        await reply(update, t.CASE_NOT_FOUND.format(case=case_id))
         return
     if result.status == "closed":
         await reply(update, t.refusal("closed"))
