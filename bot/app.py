@@ -14,7 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import holidays
-from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
@@ -347,7 +347,10 @@ def build_application(
             raise
         app.services = svc
         try:
-            await app.bot.set_my_commands(COMMANDS)
+            # in private chats only: Telegram shows the default scope's menu in groups too,
+            # where every command answers "private only"
+            await app.bot.set_my_commands(COMMANDS, scope=BotCommandScopeAllPrivateChats())
+            await app.bot.delete_my_commands()  # the default scope (set by earlier releases)
         except Exception:
             log.warning("setMyCommands failed; continuing", exc_info=True)
         for admin in config.admins:

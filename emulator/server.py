@@ -340,6 +340,33 @@ class BotApiEmulator:
         """Commands set with setMyCommands for a scope key ("default", "chat:<id>", ...)."""
         return [dict(c) for c in self.state.commands.get((scope, language_code), [])]
 
+    def menu(
+        self, chat_id: int, user_id: int, language_code: str = "", *, administrator: bool = False
+    ) -> list[JSON]:
+        """The command menu Telegram shows ``user_id`` in the chat ``chat_id`` (in a private
+        chat, its user): the first scope with commands, in the order of the Bot API's
+        "Determining list of commands", each scope first in the user's language. In a group,
+        ``administrator`` says whether the user is one of its administrators."""
+        chat = self.state.resolve_chat(chat_id)
+        if chat is None:
+            raise LookupError(f"no chat {chat_id}")
+        if chat.type == "private":
+            scopes = [f"chat:{chat.id}", "all_private_chats", "default"]
+        else:
+            scopes = [
+                f"chat_member:{chat.id}:{user_id}",
+                *([f"chat_administrators:{chat.id}"] if administrator else []),
+                f"chat:{chat.id}",
+                *(["all_chat_administrators"] if administrator else []),
+                "all_group_chats",
+                "default",
+            ]
+        for scope in scopes:
+            for language in dict.fromkeys((language_code, "")):
+                if found := self.state.commands.get((scope, language)):
+                    return [dict(c) for c in found]
+        return []
+
     @property
     def pending_updates(self) -> list[JSON]:
         return list(self.state.updates)

@@ -22,10 +22,11 @@ import pytest_asyncio
 
 from bot import parsing
 from bot import texts as t
+from bot.app import COMMANDS
 from bot.callbacks import Callback, Op
 from bot.clock import ManualClock
 from bot.core.model import Case, CaseStatus, EventType
-from bot.demo import OFFICIALS, Script, World, draft, play_sop
+from bot.demo import ADMIN_ID, OFFICIALS, Script, World, draft, play_sop
 from emulator import CallbackAnswer, EmuMessage, EmuUser
 from storage import repo
 
@@ -387,6 +388,22 @@ async def test_an_unregistered_person_is_refused_without_learning_about_any_case
     for m in stranger.bot_messages:
         assert title not in m.text and "Berkas #" not in m.text and "Langkah" not in m.text
         assert m.buttons == [] and m.document is None
+
+
+async def test_no_command_menu_shows_in_a_group(world: World) -> None:
+    """Every command answers "private only" in a group, so Telegram's command menu offers
+    none there, not even the one an earlier release set for every chat (the default scope,
+    shown in groups too): the start deletes it. The officials' own chats keep theirs."""
+    group = world.emu.group(-1001234567890, "Biro Perencanaan")
+    kasubag = world["kasubag"]
+    assert world.app is not None
+    await world.app.bot.set_my_commands(COMMANDS)  # an earlier release's menu
+    await world.stop_bot()
+    await world.start_bot()
+    assert world.emu.menu(group.id, kasubag.id) == []
+    assert world.emu.menu(group.id, ADMIN_ID, administrator=True) == []
+    menu = [c["command"] for c in world.emu.menu(kasubag.id, kasubag.id)]
+    assert menu == [c.command for c in COMMANDS]
 
 
 async def test_a_group_chat_is_refused_with_the_private_only_text(world: World) -> None:

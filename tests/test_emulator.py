@@ -13,7 +13,18 @@ from typing import Any
 import httpx
 import pytest
 import tornado.web
-from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    Bot,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    BotCommandScopeChatMember,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
 from telegram.constants import ZERO_DATE
 from telegram.error import (
     BadRequest,
@@ -472,6 +483,39 @@ async def test_commands(emu: BotApiEmulator, bot: Bot) -> None:
         await bot.set_my_commands([("Tugas!", "x")])
     assert await bot.delete_my_commands()
     assert await bot.get_my_commands() == ()
+
+
+async def test_the_menu_a_user_sees_follows_telegrams_order_of_scopes(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    """Telegram shows the first scope with commands: in a private chat the chat's own, all
+    private chats', the default; in a group the member's, the chat's, all groups', the
+    default (the administrators' scopes only for its administrators); each first in the
+    user's language."""
+    alice, bob = emu.user(1001, "Alice"), emu.user(1002, "Bob")
+    group = emu.group(-100123, "Biro Perencanaan")
+    await alice.send("/start")
+    await bob.send("/start")
+
+    def menu(chat: int, user: int, language: str = "", admin: bool = False) -> list[str]:
+        return [c["command"] for c in emu.menu(chat, user, language, administrator=admin)]
+
+    await bot.set_my_commands([("bantuan", "Petunjuk")])
+    assert menu(1001, 1001) == menu(group.id, 1001) == ["bantuan"]
+    await bot.set_my_commands([("tugas", "Tugas")], scope=BotCommandScopeAllPrivateChats())
+    await bot.set_my_commands([("undang", "Undang")], scope=BotCommandScopeChat(1001))
+    await bot.set_my_commands([("tugas", "Tugas"), ("cari", "Cari")], language_code="id")
+    assert (menu(1001, 1001), menu(1002, 1002)) == (["undang"], ["tugas"])
+    assert menu(group.id, 1001) == ["bantuan"] and menu(group.id, 1001, "id") == ["tugas", "cari"]
+    await bot.set_my_commands([("laporan", "Lap")], scope=BotCommandScopeAllChatAdministrators())
+    await bot.set_my_commands([("saya", "Saya")], scope=BotCommandScopeAllGroupChats())
+    assert menu(group.id, 1001) == ["saya"] and menu(group.id, 1001, admin=True) == ["laporan"]
+    await bot.set_my_commands([("status", "St")], scope=BotCommandScopeChat(group.id))
+    await bot.set_my_commands([("peran", "P")], scope=BotCommandScopeChatMember(group.id, 1002))
+    assert (menu(group.id, 1001, admin=True), menu(group.id, 1002)) == (["status"], ["peran"])
+    # a chat's own list deleted, the next scope's shows again
+    assert await bot.delete_my_commands(scope=BotCommandScopeChat(1001))
+    assert menu(1001, 1001) == ["tugas"]
 
 
 # -- protocol-level behaviour -------------------------------------------------------------
