@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import holidays
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import HTTPXRequest
 
@@ -97,6 +97,20 @@ async def set_admin_commands(bot: Any, admin: int) -> bool:
         return False
     except Exception:
         log.warning("the administrators' commands are not set for %s", admin, exc_info=True)
+        return False
+    return True
+
+
+async def drop_admin_commands(bot: Any, person: int) -> bool:
+    """Delete the administrators' menu from the chat of someone who is no longer one (Telegram
+    keeps a chat's menu until it is deleted); False when Telegram could not be reached, to
+    try again. A refusal (a chat that is gone) is not tried again."""
+    try:
+        await bot.delete_my_commands(scope=BotCommandScopeChat(person))
+    except (BadRequest, Forbidden) as exc:
+        log.warning("the administrators' commands of %s are not deleted: %s", person, exc)
+    except TelegramError as exc:
+        log.warning("the administrators' commands of %s are not deleted yet: %s", person, exc)
         return False
     return True
 
@@ -354,7 +368,11 @@ def build_application(
         except Exception:
             log.warning("setMyCommands failed; continuing", exc_info=True)
         for admin in config.admins:
-            await set_admin_commands(app.bot, admin)
+            if await set_admin_commands(app.bot, admin):
+                await svc.people.mark_admin_menu(admin, True)
+        for person in await svc.people.former_admin_menus():
+            if await drop_admin_commands(app.bot, person):
+                await svc.people.mark_admin_menu(person, False)
         svc.outbox.start()
         start_reminders(app)
         svc.reports.prepare()

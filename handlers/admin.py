@@ -59,6 +59,12 @@ async def _require_admin(update: Update, context: Context) -> bool:
     if context.services.cases.is_admin(user_id(update)):
         return True
     await reply(update, t.ADMIN_ONLY)
+    # a former administrator's menu may still offer the command: Telegram keeps it until
+    # it is deleted (the start deletes those it knows of)
+    from bot.app import drop_admin_commands  # the application imports the handlers
+
+    if await drop_admin_commands(context.bot, user_id(update)):
+        await context.services.people.mark_admin_menu(user_id(update), False)
     return False
 
 

@@ -43,7 +43,8 @@ async def start(update: Update, context: Context) -> None:
     if profile.is_admin:
         from bot.app import set_admin_commands  # the application imports the handlers
 
-        await set_admin_commands(context.bot, uid)  # the chat exists now (README: /start)
+        if await set_admin_commands(context.bot, uid):  # the chat exists now (README: /start)
+            await svc.people.mark_admin_menu(uid, True)
     welcome = ""
     if result.invited_role:
         welcome = (

@@ -295,6 +295,13 @@ CREATE TABLE inbox (
 );
 """
 
+V10_ADMIN_MENU = """
+-- Whose chat the bot gave the administrators' command menu (setMyCommands for that chat:
+-- Telegram keeps it until it is deleted). A person marked and no longer an administrator
+-- has it deleted at the next start (bot/app.py).
+ALTER TABLE people ADD COLUMN admin_menu INTEGER NOT NULL DEFAULT 0;
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     V1_FOUNDATION,
     V2_REMINDERS,
@@ -305,6 +312,7 @@ MIGRATIONS: tuple[str, ...] = (
     V7_ALBUMS,
     V8_ARCHIVE_NUMBERS,
     V9_INBOX,
+    V10_ADMIN_MENU,
 )
 """``MIGRATIONS[i]`` takes a database from ``user_version`` i to i + 1."""
 

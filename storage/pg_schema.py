@@ -277,6 +277,10 @@ CREATE TABLE inbox (
 );
 """
     ),
+    # 10: whose chat has the administrators' menu (storage.migrations.V10_ADMIN_MENU)
+    """
+ALTER TABLE people ADD COLUMN admin_menu BIGINT NOT NULL DEFAULT 0;
+""",
 )
 """``STEPS[i]`` takes a PostgreSQL database from level ``BASE_LEVEL + i`` to the next."""
 

@@ -198,6 +198,18 @@ def mark_blocked(tx: Tx, telegram_id: int) -> None:
     tx.run("UPDATE people SET started_bot = 0 WHERE telegram_id = ?", (telegram_id,))
 
 
+def mark_admin_menu(tx: Tx, telegram_id: int, shown: bool) -> None:
+    """The administrators' command menu was set in the person's chat (``shown``), or
+    deleted from it: Telegram keeps a chat's menu until the bot deletes it."""
+    tx.run("UPDATE people SET admin_menu = ? WHERE telegram_id = ?", (int(shown), telegram_id))
+
+
+def admin_menus(tx: Tx) -> list[int]:
+    """The people whose chat has the administrators' command menu."""
+    rows = tx.all("SELECT telegram_id FROM people WHERE admin_menu = 1 ORDER BY telegram_id")
+    return [int(r[0]) for r in rows]
+
+
 # last_error of a row Telegram refused because the person cannot be written to yet: a 403
 # (blocked, or "bot can't initiate conversation"), or a 400 "chat not found" (a person who
 # never opened the chat with the bot, such as a Plh appointed before pressing Start)

@@ -7,18 +7,23 @@ import asyncio
 import io
 import re
 from functools import partial
+from pathlib import Path
 
 import docx
 import pytest
+from telegram import BotCommandScopeChat
 
+from bot import texts as t
+from bot.app import ADMIN_COMMANDS, COMMANDS
 from bot.core.model import CaseStatus, EventType
-from bot.demo import ACTING, Script, World, draft
+from bot.demo import ACTING, ADMIN_ID, Script, World, draft
 from emulator.faults import HangExecute
 from emulator.users import EmuUser
 from storage import repo
 
 WAIT = 15.0
 NEW_KABAG = ACTING.telegram_id  # Drs. Agus Salim, with no role of his own yet
+KABAG = 1002  # Budi Santoso
 
 
 def plain(text: str) -> str:
@@ -630,3 +635,60 @@ async def test_cabut_of_the_karo_while_a_plh_acts_says_the_plh_holds_the_tasks(
     )
     await s.approve("plh", case)
     assert (await world.services.db.read(repo.load_case, case)).step == 4
+
+
+def menu_of(world: World, person: str) -> list[str]:
+    """The command menu Telegram shows the person in their chat with the bot."""
+    uid = world[person].id
+    return [c["command"] for c in world.emu.menu(uid, uid)]
+
+
+OFFICIALS_MENU = [c.command for c in COMMANDS]
+ADMINS_MENU = OFFICIALS_MENU + [c.command for c in ADMIN_COMMANDS]
+
+
+async def test_an_administrator_taken_out_of_the_config_loses_the_administrators_menu(
+    tmp_path: Path,
+) -> None:
+    """The operator takes the administrator out of config.toml (Budi, Kabag, stays one) and
+    restarts the bot: Telegram keeps a chat's menu until the bot deletes it, so the start
+    deletes the administrators' commands from the former administrator's menu, which shows
+    the officials' commands again. A start that cannot reach Telegram for it still starts,
+    and the next one deletes it."""
+    async with World(tmp_path, admins=[ADMIN_ID, KABAG]) as world:
+        await world.everyone_starts()
+        assert menu_of(world, "admin") == menu_of(world, "kabag") == ADMINS_MENU
+        await world.stop_bot()
+        world.config_sections["admins"] = [KABAG]
+        world.config = world.reload_config()
+        world.emu.faults.fail(2, status=502, method="deleteMyCommands")
+        await world.start_bot()
+        await said(world, "admin", "/saya")  # the bot runs
+        assert menu_of(world, "admin") == ADMINS_MENU  # not deleted yet
+        await world.stop_bot()
+        await world.start_bot()
+        assert menu_of(world, "admin") == OFFICIALS_MENU
+        assert menu_of(world, "kabag") == ADMINS_MENU
+        # deleted once: the next start leaves the chat alone
+        await world.stop_bot()
+        deletes = len(world.emu.calls_to("deleteMyCommands"))
+        await world.start_bot()
+        assert len(world.emu.calls_to("deleteMyCommands")) == deletes + 1  # the default scope's
+        assert menu_of(world, "admin") == OFFICIALS_MENU
+
+
+async def test_a_former_administrator_who_taps_an_administrators_command_loses_the_menu(
+    world: World,
+) -> None:
+    """An earlier release left the administrators' menu in Siti's chat (she was one then) and
+    kept no record of it: she taps /undang in it, is told only an administrator may, and
+    the administrators' commands leave her menu."""
+    kasubag = world["kasubag"]
+    await kasubag.send("/start")
+    await kasubag.wait_message(timeout=WAIT)
+    assert world.app is not None
+    scope = BotCommandScopeChat(kasubag.id)
+    await world.app.bot.set_my_commands(COMMANDS + ADMIN_COMMANDS, scope=scope)
+    assert menu_of(world, "kasubag") == ADMINS_MENU
+    assert await said(world, "kasubag", "/undang tim") == t.ADMIN_ONLY
+    await world.emu.wait_until(lambda: menu_of(world, "kasubag") == OFFICIALS_MENU, timeout=WAIT)

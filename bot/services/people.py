@@ -121,6 +121,15 @@ class PeopleService:
     async def mark_blocked(self, user_id: int) -> None:
         await self.db.write(repo.mark_blocked, user_id)
 
+    async def mark_admin_menu(self, user_id: int, shown: bool) -> None:
+        """The administrators' menu was set in the person's chat, or deleted from it."""
+        await self.db.write(repo.mark_admin_menu, user_id, shown)
+
+    async def former_admin_menus(self) -> list[int]:
+        """The people whose chat still has the administrators' menu though the config no
+        longer names them administrators (the menu stays until the bot deletes it)."""
+        return [p for p in await self.db.read(repo.admin_menus) if not self.is_admin(p)]
+
     async def start(
         self, user_id: int, token: str, username: str | None, update_id: int | None = None
     ) -> StartResult:
