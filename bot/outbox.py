@@ -59,6 +59,7 @@ from bot.papers.render import TemplateFailed
 from bot.ratelimit import BACKGROUND, OUTBOX_ANSWER, Sending
 from bot.services import effects
 from bot.services.registry import SopRegistry
+from bot.views import Keyboard
 from storage import repo
 from storage.db import Database, DatabaseError, Tx
 
@@ -179,6 +180,9 @@ class OutboxSender:
         self._next_due: datetime | None = None  # of the rows not due at the last round
         self._clock_watch = SetBackWatch()
         self._shown: dict[tuple[int, int], tuple[str, str]] = {}
+        # task messages a decision was shown on: (chat, message) -> (case, the version the
+        # decision brought the case to, its HTML text, its keyboard)
+        self._decided: dict[tuple[int, int], tuple[int, int, str, Keyboard]] = {}
         self._answers: set[asyncio.Task[None]] = set()
         # rounds failed in a row (0: the last one worked), since when, and when last logged
         self._round_failures = 0
@@ -761,6 +765,24 @@ class OutboxSender:
         there is no longer what it shows, so its next edit is not skipped as unchanged."""
         self._shown.pop((chat_id, message_id), None)
 
+    def decided_on(
+        self,
+        chat_id: int,
+        message_id: int,
+        case_id: int,
+        version: int,
+        text_html: str,
+        keyboard: Keyboard,
+    ) -> None:
+        """A handler is about to show a decision on a task message (the case now at
+        ``version``). An edit of the task this sender has on its way to that message may
+        land after the decision's: when it comes back, the decision is shown again
+        (:meth:`_record_task`), whichever of the two Telegram applied last."""
+        self._shown.pop((chat_id, message_id), None)
+        self._decided[(chat_id, message_id)] = (case_id, version, text_html, keyboard)
+        if len(self._decided) > SHOWN_KEPT:
+            self._decided.pop(next(iter(self._decided)))
+
     def _remember(self, chat_id: int, message_id: int, shown: tuple[str, str]) -> None:
         """What a live task message shows now, so an edit that changes nothing is not sent
         (kept in memory: after a restart one such edit may go out and be refused)."""
@@ -774,13 +796,25 @@ class OutboxSender:
         """After a task went out: it is the holder's live task message, its buttons are known
         (so a move retires them). If the case moved while the message was on its way, or
         the step stopped being this person's (a role passed on), its buttons go at once:
-        neither could know of them."""
+        neither could know of them. Unless the move was decided on this very message: the
+        decision is then shown there again (this edit may have landed over it)."""
         assert item.case_id is not None and item.version is not None
         dropped = repo.dropped_meanwhile(tx, item.id)
         repo.mark_sent(tx, item.id, self.clock.now(), message_id if new else None)
         current = repo.load_case(tx, item.case_id)
         if dropped or current is None or not current.is_open or current.version != item.version:
-            if buttons:
+            decided = self._decided.get((item.chat_id, message_id))
+            now_at = None if current is None else (current.id, current.version)
+            if decided is not None and decided[:2] == now_at:
+                repo.enqueue(
+                    tx,
+                    item.chat_id,
+                    "strip",
+                    self.clock.now(),
+                    case_id=item.case_id,
+                    params=effects.decided_params(message_id, decided[2], decided[3]),
+                )
+            elif buttons:
                 repo.enqueue(
                     tx,
                     item.chat_id,

@@ -392,6 +392,11 @@ async def run_command(
         moved=moved,
         events=outcome.events,
     )
+    # an edit of the task the outbox has on its way to this message may land after this
+    # one: the outbox then shows the decision again
+    svc.outbox.decided_on(
+        shown[0], shown[1], outcome.case.id, outcome.case.version, decided, keyboard
+    )
     try:
         await context.bot.edit_message_text(
             decided, chat_id=shown[0], message_id=shown[1], reply_markup=keyboard_markup(keyboard)

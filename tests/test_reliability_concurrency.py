@@ -323,6 +323,54 @@ async def test_a_late_second_press_keeps_the_withdraw_button(tmp_path: Path) -> 
         assert any("Tarik kembali" in b for b in message.button_texts)
 
 
+async def rudi_about_to_hand_in(world: World, title: str) -> tuple[int, EmuMessage]:
+    """A case at step 6 with the three drafts in; Rudi's task message offers the hand-in."""
+    s = Script(world)
+    case = await s.submit(title)
+    await s.to_the_drafts(case)
+    for name in ("Draf Program Kerja.docx", "Draf RKAKL.docx", "Draf Penetapan Kinerja.docx"):
+        await s.upload("tim1", case, name, draft(name))
+    hand_in = await wait_button(world, "tim2", "Serahkan draf", case)
+    await world.drained()
+    return case, hand_in
+
+
+SLOW_EDIT = {
+    # Telegram holds the outbox's edit 1.5 s, and applies it at the end
+    "applies the edit late": ("after", 1.5),
+}
+
+
+@pytest.mark.parametrize("telegram", sorted(SLOW_EDIT))
+async def test_rudis_hand_in_stays_shown_over_a_checklist_edit_on_its_way(
+    tmp_path: Path, telegram: str
+) -> None:
+    """Ayu uploads a new RKAKL, so the outbox edits Rudi's task message (its checklist);
+    Telegram is slow with that edit, and meanwhile Rudi presses Serahkan draf on that very
+    message. In the end the message shows the hand-in with its Tarik kembali: not the old
+    task over it, nor the hand-in without its button."""
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        emu = world.emu
+        case, hand_in = await rudi_about_to_hand_in(world, f"Uji suntingan tertahan {telegram}")
+        tim2 = world["tim2"]
+        execute, seconds = SLOW_EDIT[telegram]
+        held = emu.faults.hang(
+            1, seconds=seconds, method="editMessageText", execute=execute, chat_id=tim2.id
+        )
+        await Script(world).upload("tim1", case, "Draf RKAKL v2.docx", draft("RKAKL", 2))
+        await emu.wait_until(lambda: held not in emu.faults.rules, timeout=TIMEOUT)
+        pressed = await tim2.press(hand_in, button(hand_in, "Serahkan draf"), timeout=TIMEOUT)
+        assert pressed.text == t.ANS_DONE
+        await emu.wait_until(lambda: "Diteruskan oleh" in hand_in.text, timeout=TIMEOUT)
+        decided = hand_in.text
+        await asyncio.sleep(2.0)  # past the held calls
+        await world.drained()
+        assert moves(world, case)[-1] == (EventType.COMPLETED, 6, 7)
+        assert hand_in.text == decided
+        assert hand_in.button_texts == [t.BTN_WITHDRAW]
+
+
 STALLED = {
     "admin": ("admin", "/cabut 1005 tim", "Tim Penyusunan milik Rudi Hartono"),  # admins' path
     "reminders": ("kasubag", "/tunda {other} 2j", "ditunda sampai"),  # a holder snoozes

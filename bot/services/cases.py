@@ -344,9 +344,7 @@ class CaseService:
         it, and the message still offered the buttons of a step that had moved on."""
 
         def txn(tx: Tx) -> None:
-            params: dict[str, object] = {"message_id": message_id, "decided_html": text_html}
-            if keyboard:  # Tarik kembali, while the next holder has not acted
-                params["keyboard"] = [[list(button) for button in row] for row in keyboard]
+            params = effects.decided_params(message_id, text_html, keyboard)
             repo.enqueue(tx, chat_id, "strip", self.clock.now(), case_id=case_id, params=params)
 
         await self.db.write(txn)

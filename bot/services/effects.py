@@ -397,6 +397,17 @@ def strip(
 NEW_CASE_QUESTIONS = ("new_title", "new_year")
 
 
+def decided_params(
+    message_id: int, text_html: str, keyboard: Sequence[Sequence[tuple[str, str]]]
+) -> dict[str, Any]:
+    """A strip row that shows on a task message the decision taken on it (its HTML text,
+    and its Tarik kembali while the next holder has not acted)."""
+    params: dict[str, Any] = {"message_id": message_id, "decided_html": text_html}
+    if keyboard:
+        params["keyboard"] = [[list(button) for button in row] for row in keyboard]
+    return params
+
+
 def _strip_params(message_id: int, text_html: str) -> dict[str, Any]:
     params: dict[str, Any] = {"message_id": message_id}
     if text_html:
