@@ -797,7 +797,8 @@ class OutboxSender:
         (so a move retires them). If the case moved while the message was on its way, or
         the step stopped being this person's (a role passed on), its buttons go at once:
         neither could know of them. Unless the move was decided on this very message: the
-        decision is then shown there again (this edit may have landed over it)."""
+        decision is then shown there again (this edit may have landed over it), or, not
+        shown yet, it comes after this edit with its own buttons (Tarik kembali)."""
         assert item.case_id is not None and item.version is not None
         dropped = repo.dropped_meanwhile(tx, item.id)
         repo.mark_sent(tx, item.id, self.clock.now(), message_id if new else None)
@@ -814,7 +815,11 @@ class OutboxSender:
                     case_id=item.case_id,
                     params=effects.decided_params(message_id, decided[2], decided[3]),
                 )
-            elif buttons:
+            elif buttons and (
+                current is None
+                or repo.task_message_version(tx, item.chat_id, message_id, current.id)
+                != current.version
+            ):
                 repo.enqueue(
                     tx,
                     item.chat_id,

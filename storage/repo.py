@@ -1468,6 +1468,16 @@ def take_task_messages_in_chat(tx: Tx, case_id: int, chat_id: int) -> list[int]:
     return sorted(r[0] for r in rows)
 
 
+def task_message_version(tx: Tx, chat_id: int, message_id: int, case_id: int) -> int | None:
+    """The version of the case whose buttons this message carries (a task, a Tarik
+    kembali), as recorded; None when it is not recorded to carry any of the case."""
+    value = tx.value(
+        "SELECT version FROM task_messages WHERE chat_id = ? AND message_id = ? AND case_id = ?",
+        (chat_id, message_id, case_id),
+    )
+    return None if value is None else int(value)
+
+
 def task_message_cases_in_chat(tx: Tx, chat_id: int) -> list[int]:
     """The cases with a message with buttons in one chat (a task, a Tarik kembali)."""
     rows = tx.all("SELECT DISTINCT case_id FROM task_messages WHERE chat_id = ?", (chat_id,))

@@ -336,8 +336,12 @@ async def rudi_about_to_hand_in(world: World, title: str) -> tuple[int, EmuMessa
 
 
 SLOW_EDIT = {
-    # Telegram holds the outbox's edit 1.5 s, and applies it at the end
+    # Telegram holds the outbox's edit 1.5 s, applying it at the end, or at once
     "applies the edit late": ("after", 1.5),
+    "answers the edit late": ("before", 1.5),
+    # ... or answers it while Rudi's press is still being answered (the bot has taken the
+    # hand-in and is about to show it), and is slow to take the edits that follow
+    "answers the edit while the press is answered": ("before", 0.6),
 }
 
 
@@ -360,6 +364,11 @@ async def test_rudis_hand_in_stays_shown_over_a_checklist_edit_on_its_way(
         )
         await Script(world).upload("tim1", case, "Draf RKAKL v2.docx", draft("RKAKL", 2))
         await emu.wait_until(lambda: held not in emu.faults.rules, timeout=TIMEOUT)
+        if telegram == "answers the edit while the press is answered":
+            emu.faults.hang(1, seconds=1.5, method="answerCallbackQuery", execute="before")
+            emu.faults.hang(
+                1, seconds=1.5, method="editMessageReplyMarkup", execute="after", chat_id=tim2.id
+            )
         pressed = await tim2.press(hand_in, button(hand_in, "Serahkan draf"), timeout=TIMEOUT)
         assert pressed.text == t.ANS_DONE
         await emu.wait_until(lambda: "Diteruskan oleh" in hand_in.text, timeout=TIMEOUT)
