@@ -92,7 +92,8 @@ async def on_button(update: Update, context: Context) -> None:
     if cb.op is Op.CANCEL_DIALOGUE:
         await cancel_dialogue(update, context, cb)
         return
-    case, actor = await svc.queries.case_and_actor(cb.case_id, user_id(update))
+    where = (query.message.chat.id, query.message.message_id) if query.message else None
+    case, actor, carries = await svc.queries.pressed(cb.case_id, user_id(update), where)
     if case is None:
         await answer(update, t.ANS_UNKNOWN_BUTTON)
         return
@@ -101,7 +102,10 @@ async def on_button(update: Update, context: Context) -> None:
         await answer(
             update, t.ANS_ALREADY_HANDLED if case.is_open else t.refusal("closed"), alert=True
         )
-        await _retire_stale(update, context, cb, case)
+        if not (case.is_open and carries == case.version):
+            # (a message that carries the case's current buttons by now, the decision's
+            # Tarik kembali after a double tap, is left as it is)
+            await _retire_stale(update, context, cb, case)
         return
     if cb.op is Op.WITHDRAW:
         await withdraw(update, context, case)

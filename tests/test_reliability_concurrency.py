@@ -323,6 +323,28 @@ async def test_a_late_second_press_keeps_the_withdraw_button(tmp_path: Path) -> 
         assert any("Tarik kembali" in b for b in message.button_texts)
 
 
+async def test_a_double_tap_keeps_the_withdraw_button(tmp_path: Path) -> None:
+    """Kabag taps Setujui twice (or Setujui, then Kembalikan) before his phone shows the
+    outcome: both presses carry the task message as it was. The first approves and shows
+    Tarik kembali; the second is answered "sudah diproses" and leaves that fresh button."""
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        s = Script(world)
+        kabag = world["kabag"]
+        for second in ("Setujui", "Kembalikan"):
+            case = await s.submit(f"Uji ketuk ganda {second}")
+            message = await wait_button(world, "kabag", "Setujui", case)
+            first = kabag.press(message, button(message, "Setujui"), timeout=TIMEOUT)
+            again = kabag.press(message, button(message, second), timeout=TIMEOUT)
+            assert (await first).text == t.ANS_DONE
+            late = (await again).text
+            assert late is not None and late.startswith("Sudah diproses")
+            await world.drained()
+            assert moves(world, case)[-1] == (EventType.APPROVED, 2, 3)
+            assert "Disetujui" in message.text
+            assert message.button_texts == [t.BTN_WITHDRAW], (second, message.button_texts)
+
+
 async def rudi_about_to_hand_in(world: World, title: str) -> tuple[int, EmuMessage]:
     """A case at step 6 with the three drafts in; Rudi's task message offers the hand-in."""
     s = Script(world)

@@ -150,6 +150,19 @@ class Queries:
 
         return await self.db.read(txn)
 
+    async def pressed(
+        self, case_id: int, user_id: int, message: tuple[int, int] | None
+    ) -> tuple[Case | None, Actor, int | None]:
+        """For a button pressed on ``message`` (chat, id): the case, the actor, and the
+        version of the case whose buttons that message is recorded to carry now (a press
+        carries the message as it was when pressed, which may be older), in one trip."""
+
+        def txn(tx: Tx) -> tuple[Case | None, Actor, int | None]:
+            carries = None if message is None else repo.task_message_version(tx, *message, case_id)
+            return repo.load_case(tx, case_id), self.actor(tx, user_id), carries
+
+        return await self.db.read(txn)
+
     async def names(self, ids: Iterable[int]) -> dict[int, str]:
         """The names people are shown by (``Person.display``), for the ids known."""
         found = await self.db.read(repo.people_by_ids, list(ids))
