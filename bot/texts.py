@@ -129,6 +129,11 @@ NOT_REGISTERED = (
     "Mohon maaf, Bapak/Ibu belum terdaftar sebagai pengguna layanan ini.\n"
     "Silakan menghubungi administrator untuk memperoleh tautan undangan."
 )
+NO_ROLE_NOW = (
+    "Mohon maaf, Bapak/Ibu saat ini tidak memegang peran apa pun dalam layanan ini, sehingga "
+    "pesan tersebut tidak dapat kami tindak lanjuti.\n"
+    "Apabila hal ini tidak sesuai, silakan menghubungi administrator."
+)
 PRIVATE_ONLY = "Mohon maaf, layanan ini hanya dapat digunakan melalui pesan pribadi dengan bot."
 BTN_WITHDRAW_INVITE = "🚫 Batalkan undangan"
 ADMIN_ONLY = "Mohon maaf, perintah ini hanya dapat digunakan oleh administrator."

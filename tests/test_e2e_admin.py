@@ -118,6 +118,34 @@ async def test_a_task_on_its_way_to_the_old_kabag_keeps_no_buttons_once_the_role
     await s.approve("plh", case)
 
 
+async def test_budis_return_reason_after_the_role_moved_is_answered_that_he_holds_no_role(
+    world: World,
+) -> None:
+    """Budi has pressed Kembalikan and is typing the reason when the administrator passes
+    the Kabag role to Agus. His reason is answered that he holds no role now (he is told
+    where it went, too): not that he never registered and should ask for an invitation.
+    Nothing is returned."""
+    s = Script(world, WAIT)
+    case = await s.submit("Usulan yang dialihkan saat alasan diketik")
+    kabag = world["kabag"]
+    task = await s.seen(
+        "kabag",
+        lambda m: f"Berkas #{case}" in m.text and any("Kembalikan" in b for b in m.button_texts),
+    )
+    await kabag.press(task, next(b for b in task.button_texts if "Kembalikan" in b))
+    await world.emu.wait_until(lambda: "ketik" in task.text.lower(), timeout=WAIT)
+    await said(world, "admin", f"/alihkan kabag 1002 {NEW_KABAG}")
+    await world.drained()
+    kabag.mark_seen()
+    await kabag.send("TOR belum mencantumkan jadwal kegiatan.")
+    answer = await kabag.wait_message(timeout=WAIT)
+    assert answer.text == plain(t.NO_ROLE_NOW)
+    assert any("dialihkan oleh administrator" in m.text for m in kabag.bot_messages)
+    await world.drained()
+    stored = await world.services.db.read(repo.load_case, case)
+    assert stored is not None and stored.step == 2
+
+
 async def invitation(world: World, role: str) -> str:
     """The one-time token of an invitation to ``role``, as the administrator receives it."""
     invite = await said(world, "admin", f"/undang {role}")
