@@ -38,7 +38,7 @@ async def start(update: Update, context: Context) -> None:
     profile = result.profile
     if profile is None:
         if not result.invite_invalid:
-            await reply(update, t.NOT_REGISTERED)
+            await reply(update, t.NO_ROLE_NOW if result.held else t.NOT_REGISTERED)
         return
     if profile.is_admin:
         from bot.app import set_admin_commands  # the application imports the handlers

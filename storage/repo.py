@@ -422,6 +422,18 @@ def mark_routed(tx: Tx, appointment_id: int, *, back: bool) -> None:
     tx.run(f"UPDATE acting SET {both} WHERE id = ?", (appointment_id,))
 
 
+def held_a_role(tx: Tx, person_id: int, unit: str, now: datetime) -> bool:
+    """Whether the person held a role in the unit before (revoked, moved away, an acting
+    period that began), as the gate's ``held``."""
+    at = ts(now)
+    row = tx.one(
+        "SELECT 1 WHERE EXISTS (SELECT 1 FROM role_assignments WHERE person_id = ? AND unit = ?) "
+        "OR EXISTS (SELECT 1 FROM acting WHERE person_id = ? AND unit = ? AND starts_at <= ?)",
+        (person_id, unit, person_id, unit, at),
+    )
+    return row is not None
+
+
 @dataclass(frozen=True)
 class GateFacts:
     """What the authorization gate needs to know about an update, read in one query."""

@@ -144,6 +144,10 @@ async def test_budis_return_reason_after_the_role_moved_is_answered_that_he_hold
     await world.drained()
     stored = await world.services.db.read(repo.load_case, case)
     assert stored is not None and stored.step == 2
+    # /start says the same, not "belum terdaftar"
+    kabag.mark_seen()
+    await kabag.send("/start")
+    assert (await kabag.wait_message(timeout=WAIT)).text == plain(t.NO_ROLE_NOW)
 
 
 async def invitation(world: World, role: str) -> str:

@@ -70,6 +70,7 @@ class StartResult:
     invite_invalid: bool
     profile: Profile | None  # None: not registered
     asks_profile: bool
+    held: bool = False  # not registered, but held a role here before
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,8 @@ class PeopleService:
             profile = self.profile(tx, user_id)
             assert profile is not None
             if not profile.roles and not profile.is_admin:
-                return StartResult(role, bool(token) and role is None, None, False), requeued
+                held = repo.held_a_role(tx, user_id, self.unit, now)
+                return StartResult(role, bool(token) and role is None, None, False, held), requeued
             asks = not profile.complete
             if asks:
                 effects.start_dialogue(tx, user_id, "profile_name", now, data=asked_by(update_id))
