@@ -11,9 +11,9 @@ import gc
 import logging
 from dataclasses import replace
 from datetime import date
+from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
-import holidays
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -148,7 +148,7 @@ def joint_leave_warnings(calendar: WorkCalendar, today: date) -> list[str]:
     next year is usually out by then) the next, whose joint leave days (cuti bersama) the
     installed ``holidays`` release does not know, so that none of them would be a day off."""
     code = calendar.schedule.country_holidays
-    release = getattr(holidays, "__version__", "?")
+    release = metadata.version("holidays")
     return [
         f"time.joint_leave: the installed holidays package ({release}) knows no joint leave "
         f"days (cuti bersama) of {code} in {year}, so none of them counts as a day off: once "

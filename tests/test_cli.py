@@ -12,11 +12,11 @@ import sqlite3
 import subprocess
 import sys
 from datetime import datetime
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import holidays
 import pytest
 from core_helpers import T0, run_to, sop
 
@@ -304,7 +304,7 @@ def test_check_warns_of_next_years_cuti_bersama_the_holidays_package_does_not_kn
     assert code == 0, err
     warnings = [line for line in err.splitlines() if line.startswith("warning: time.")]
     assert warnings == [
-        f"warning: time.joint_leave: the installed holidays package ({holidays.__version__}) "
+        f"warning: time.joint_leave: the installed holidays package ({version('holidays')}) "
         "knows no joint leave days (cuti bersama) of ID in 2100, so none of them counts as a "
         "day off: once the decree is out, add them with time.extra_days_off, or upgrade "
         "holidays (pip install --upgrade holidays) and restart the bot"

@@ -15,6 +15,7 @@ import hashlib
 import re
 import sqlite3
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from reliability_helpers import load_case, load_events, log_problems, query, sqlite_file
@@ -357,7 +358,7 @@ async def rudi_about_to_hand_in(world: World, title: str) -> tuple[int, EmuMessa
     return case, hand_in
 
 
-SLOW_EDIT = {
+SLOW_EDIT: dict[str, tuple[Literal["before", "after"], float]] = {
     # Telegram holds the outbox's edit 1.5 s, applying it at the end, or at once
     "applies the edit late": ("after", 1.5),
     "answers the edit late": ("before", 1.5),
