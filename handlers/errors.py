@@ -5,8 +5,10 @@ errors of that kind held back meanwhile are told, counted, when the window ends.
 
 An error in getting the updates (long polling: no update, no job, no task) is no bug of
 the bot and PTB tries again by itself: the log has one line for it, no traceback, once a
-minute at most for each kind. A ``Conflict`` there means another instance takes this
-token's updates (an old trial bot still polling, or a webhook set for the token).
+minute at most for each kind, and the administrators are not alerted (a proxy's passing
+502 is no news; an outage they could not be told of anyway). A ``Conflict`` there means
+another instance takes this token's updates (an old trial bot still polling, or a webhook
+set for the token): that they are told.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ async def on_error(update: object, context: Context) -> None:
         and isinstance(error, TelegramError)
     ):
         _getting_updates_failed(context, error)
+        if not isinstance(error, Conflict):
+            return  # a poll that failed on the way: PTB polls again; no one to tell
     else:
         log.error("unhandled error while processing an update", exc_info=error)
     if isinstance(update, Update):

@@ -889,11 +889,14 @@ async def test_a_second_instance_polling_with_the_token_is_one_warning_line(
 async def test_a_proxy_that_fails_some_polls_is_one_line_in_the_log(tmp_path: Path) -> None:
     """The office proxy answers three of the bot's polls with 502 Bad Gateway. PTB tries
     again by itself: the log says so in one line, not an error with a traceback each time,
-    and the bot answers once the proxy is well."""
+    the administrator is not alerted of it, and the bot answers once the proxy is well."""
     async with BotApiEmulator(token=TOKEN) as emu:
         config = write_config(
             tmp_path / "config.toml", tmp_path / "db.sqlite3", tmp_path / "files", emu.base_url
         )
+        config.write_text("admins = [4343]\n" + config.read_text(encoding="utf-8"))
+        admin = emu.user(4343, "Admin")
+        await admin.send("/start")  # the chat exists: an alert would reach it
         bad = emu.faults.fail(3, status=502, method="getUpdates")
         proc = await start_bot(config)
         try:
@@ -905,6 +908,7 @@ async def test_a_proxy_that_fails_some_polls_is_one_line_in_the_log(tmp_path: Pa
     assert len(said) == 1 and " WARNING " in said[0] and "Bad Gateway" in said[0], log
     assert "Traceback" not in log and " ERROR " not in log, log
     assert answer.text.startswith("Mohon maaf, Bapak/Ibu belum terdaftar"), answer.text
+    assert not [m.text for m in admin.bot_messages if "Gangguan" in m.text]
 
 
 # -- restore --------------------------------------------------------------------------------
