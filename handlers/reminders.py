@@ -51,7 +51,7 @@ async def snooze(update: Update, context: Context) -> None:
 
 async def overdue(update: Update, context: Context) -> None:
     svc = context.services
-    allowed, found = await svc.queries.overdue(user_id(update), svc.clock.now())
+    allowed, found, total = await svc.queries.overdue(user_id(update), svc.clock.now())
     admin = svc.cases.is_admin(user_id(update))
     if not allowed:
         await reply(
@@ -76,21 +76,25 @@ async def overdue(update: Update, context: Context) -> None:
     if not lines:
         await reply(update, f"Tidak ada langkah yang melewati norma waktu ({scope}). Terima kasih.")
         return
-    await reply(update, overdue_text(lines, scope))
+    await reply(update, overdue_text(lines, scope, total))
 
 
 OVERDUE_OWN = "langkah peran Bapak/Ibu dan bawahannya"
 OVERDUE_ALL = "semua langkah"
 
 
-def overdue_text(lines: list[str], scope: str = OVERDUE_ALL, most: int = 60) -> str:
-    """The listing, oldest first, cut at whole lines; a cut says how many are left out. Its
+def overdue_text(lines: list[str], scope: str = OVERDUE_ALL, total: int | None = None) -> str:
+    """The listing of the oldest steps (``lines``, of ``total`` in all: as many as there
+    are lines when not given), cut at whole lines; a cut says how many are left out. Its
     heading says whose steps it covers and in which order."""
+    total = len(lines) if total is None else total
     text = f"<b>Langkah yang melewati norma waktu</b>\n<i>{scope}; yang terlama lebih dahulu</i>"
     for shown, line in enumerate(lines):
-        if shown == most or len(text) + len(line) + 60 > t.MAX_MESSAGE:
-            return f"{text}\n… dan {len(lines) - shown} langkah lainnya."
+        if len(text) + len(line) + 60 > t.MAX_MESSAGE:
+            return f"{text}\n… dan {total - shown} langkah lainnya."
         text += "\n" + line
+    if total > len(lines):
+        return f"{text}\n… dan {total - len(lines)} langkah lainnya."
     return text
 
 

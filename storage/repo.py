@@ -844,6 +844,33 @@ def _roles_filter(roles: Sequence[str]) -> str:
     return ",".join("?" * len(roles))
 
 
+@dataclass(frozen=True)
+class OpenStep:
+    """Where an open case stands, without its document: enough to tell whether its step
+    has passed its norm (the definition from ``sop_code`` and ``revision``)."""
+
+    case_id: int
+    sop_code: str
+    revision: str | None
+    step: int
+    entered_at: datetime
+
+
+def open_steps_for_roles(tx: Tx, unit: str, roles: Iterable[str]) -> list[OpenStep]:
+    """Every open case whose step one of ``roles`` holds, oldest step first, as
+    :class:`OpenStep` (the index's columns and a few more: no case document is read)."""
+    wanted = list(roles)
+    if not wanted:
+        return []
+    rows = tx.all(
+        "SELECT id, sop_code, sop_revision, step, step_entered_at FROM cases "
+        f"WHERE status = 'open' AND unit = ? AND holder_role IN ({_roles_filter(wanted)}) "
+        "ORDER BY step_entered_at, id",
+        (unit, *wanted),
+    )
+    return [OpenStep(int(r[0]), r[1], r[2], int(r[3]), parse_ts(r[4])) for r in rows]
+
+
 def open_cases_for_roles(
     tx: Tx, unit: str, roles: Iterable[str], limit: int = 50, offset: int = 0
 ) -> list[Case]:

@@ -26,6 +26,7 @@ import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ from bot.demo import OFFICIALS, Script, World, draft, has_button
 from emulator import EmuMessage
 from storage import repo
 from storage.codec import parse_ts
+from storage.db import Tx
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 WAIT = 15.0
@@ -461,6 +463,33 @@ async def test_terlambat_shows_superiors_and_admins_the_overdue_steps_and_refuse
         assert "Langkah yang melewati" not in (await stranger.wait_message(timeout=WAIT)).text
         await world.drained(WAIT)
         assert (await world.services.db.read(repo.outbox_counts))["failed"] == 0
+
+
+async def test_terlambat_counts_every_late_step_of_a_bureau_with_600_open_cases(
+    tmp_path: Path,
+) -> None:
+    """A bureau after years of use: 600 proposals wait at Kabag's step, all past its norm.
+    The Karo's /terlambat lists the oldest and says how many more there are: all 600 are
+    counted, not only the first 500 open cases."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        first = await proposal_ready(world, s, "Usulan di Kabag")
+        await s.press("kasubag", "Ajukan", first)  # step 2, norm 1 working day
+        await world.drained(WAIT)
+
+        def years_of_proposals(tx: Tx) -> None:
+            case = repo.load_case(tx, first)
+            assert case is not None
+            for n in range(1, 600):
+                copy = replace(case, id=first + n, title=f"Usulan lama {n}")
+                repo.save_case(tx, copy, "kabag", new=True)
+
+        await world.services.db.write(years_of_proposals)
+        clock.set(wib(7, 8, 10))  # two working days later: every one of them is late
+        got = await ask(world, "karo", "/terlambat")
+        shown = len(overdue_lines(got))
+        assert 0 < shown < 600
+        assert got.endswith(f"… dan {600 - shown} langkah lainnya."), got[-200:]
 
 
 async def test_a_kabag_who_is_plh_karo_is_not_escalated_to_about_his_own_late_step(

@@ -52,6 +52,7 @@ class Overdue:
 
 RECENT_CASES = 20  # /status without a number lists this many
 OWN_CASES_SCANNED = 200  # latest cases searched for one's own where one sees only those
+OVERDUE_SHOWN = 60  # /terlambat lists at most this many steps (and counts the rest)
 
 
 def may_see(
@@ -282,14 +283,19 @@ class Queries:
 
         return await self.db.read(txn)
 
-    async def overdue(self, user_id: int, now: datetime) -> tuple[bool, list[Overdue]]:
-        """Steps past their norm that the user may see: (allowed, the steps, oldest first).
+    async def overdue(
+        self, user_id: int, now: datetime, most: int = OVERDUE_SHOWN
+    ) -> tuple[bool, list[Overdue], int]:
+        """Steps past their norm that the user may see: (allowed, the oldest ``most`` of
+        them, how many there are in all).
 
         A head (a role that is some role's superior) sees the steps of the head roles they
         hold and of every role below them: a Karo all of the SOP's steps, as the overdue
-        list of the Karo's /laporan; an administrator every role's."""
+        list of the Karo's /laporan; an administrator every role's. Every open case of
+        those roles is counted from its step's clock alone; only the cases listed are
+        read, and the acting official of each role once."""
 
-        def txn(tx: Tx) -> tuple[bool, list[Overdue]]:
+        def txn(tx: Tx) -> tuple[bool, list[Overdue], int]:
             actor = self.actor(tx, user_id)
             definition = self.sops
             superiors = definition.superior_of()
@@ -302,19 +308,28 @@ class Queries:
                         break
                     current = superiors.get(current)
             if not actor.is_admin and not below:
-                return False, []
+                return False, [], 0
             heads = {s for s in superiors.values() if s is not None}
             own = set(actor.roles) & heads  # a head's own steps, as the report counts them
             visible = {r.id for r in definition.roles} if actor.is_admin else below | own
+            late: list[tuple[int, int]] = []  # (case, working minutes in its step)
+            for step in repo.open_steps_for_roles(tx, self.unit, visible):
+                norm = self.sops.of_code(step.sop_code, step.revision).step(step.step)
+                spent = self.calendar.working_minutes_between(step.entered_at, now)
+                if spent > norm.time_minutes:
+                    late.append((step.case_id, spent))
+            acting: dict[str, repo.Appointment | None] = {}
             found = []
-            for case in repo.open_cases_for_roles(tx, self.unit, visible, limit=500):
+            for case_id, spent in late[:most]:
+                case = repo.load_case(tx, case_id)
+                if case is None:
+                    continue
                 case_definition = self.sops.of(case)
-                step = case_definition.step(case.step)
-                spent = self.calendar.working_minutes_between(case.step_entered_at, now)
-                if spent > step.time_minutes:
-                    acting = routing.acting_in_force(tx, case.unit, step.actor, now)
-                    why = Renderer.passed_over(case_definition, case, acting)
-                    found.append(Overdue(case, case_definition, spent, bool(why)))
-            return True, found
+                role = case_definition.step(case.step).actor
+                if role not in acting:
+                    acting[role] = routing.acting_in_force(tx, self.unit, role, now)
+                why = Renderer.passed_over(case_definition, case, acting[role])
+                found.append(Overdue(case, case_definition, spent, bool(why)))
+            return True, found, len(late)
 
         return await self.db.read(txn)

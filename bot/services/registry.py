@@ -72,11 +72,16 @@ class SopRegistry:
 
     def of(self, case: Case) -> SopDefinition:
         """The definition ``case`` runs: the revision it started with."""
-        if case.revision:
-            found = self._revisions.get(case.revision)
+        return self.of_code(case.sop_code, case.revision)
+
+    def of_code(self, sop_code: str, revision: str | None) -> SopDefinition:
+        """The definition a case of ``sop_code`` started at ``revision`` runs (:meth:`of`
+        for a case whose document is not read)."""
+        if revision:
+            found = self._revisions.get(revision)
             if found is not None:
                 return found
-        return self._current[case.sop_code]
+        return self._current[sop_code]
 
     def revision(self, revision: str) -> SopDefinition | None:
         return self._revisions.get(revision)
