@@ -9,6 +9,7 @@ strings. Texts are cut to fit Telegram's limits by :func:`fit`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from html import escape
@@ -39,6 +40,94 @@ def fit(text: str, limit: int = MAX_MESSAGE) -> str:
         if cut.count(f"<{tag}>") > cut.count(f"</{tag}>"):
             cut += f"</{tag}>"
     return cut + "\n… <i>(dipersingkat)</i>"
+
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*>")
+# where an over-long line may be cut: after a list's comma, else after any space (never
+# inside a tag)
+_ITEM_END = re.compile(r"(?<=, )(?![^<]*>)")
+_WORD_END = re.compile(r"(?<= )(?![^<]*>)")
+
+
+def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """A text too long for one message as several, in order, each at most ``limit``: cut
+    at the ends of lines (a line longer than a message after a comma, else at a space; a
+    word longer than a message anywhere), never inside an HTML tag or entity. A tag open
+    where a message ends is closed there and opened again at the start of the next, so
+    that each message is valid HTML by itself. Nothing is left out."""
+    if len(text) <= limit:
+        return [text]
+    pending = [(line, "\n") for line in text.split("\n")]
+    pending.reverse()  # popped from the end: in order
+    pieces: list[str] = []
+    stack: list[tuple[str, str]] = []  # the tags open at the end of the current message
+    body = ""
+    has_text = False
+    while pending:
+        unit, sep = pending.pop()
+        after = _tags_after(stack, unit)
+        candidate = body + (sep if has_text else "") + unit
+        if len(candidate) + len(_closing(after)) <= limit:
+            if has_text or unit.strip():
+                body, stack, has_text = candidate, after, True
+            continue
+        words = [w for w in _ITEM_END.split(unit) if w]
+        if len(words) == 1:
+            words = [w for w in _WORD_END.split(unit) if w]
+        alone = _opening(stack) + unit + _closing(after)
+        if has_text and (len(alone) <= limit or len(words) == 1):
+            # the message is full: the unit starts the next one
+            pieces.append(body + _closing(stack))
+            body, has_text = _opening(stack), False
+            pending.append((unit, sep))
+            continue
+        # a unit longer than a message by itself: its words, or else its characters
+        if len(words) == 1:
+            words = _hard_cut(unit, max(limit - len(alone) + len(unit) - 16, 1))
+        pending.extend(reversed([(w, sep if i == 0 else "") for i, w in enumerate(words)]))
+    if has_text:
+        pieces.append(body + _closing(stack))
+    return [piece for piece in pieces if _TAG.sub("", piece).strip()]  # no tags alone
+
+
+def _tags_after(stack: list[tuple[str, str]], text: str) -> list[tuple[str, str]]:
+    """The tags open after ``text`` (name, opening tag), those of ``stack`` being so
+    before it."""
+    after = list(stack)
+    for match in _TAG.finditer(text):
+        if not match[1]:
+            after.append((match[2], match[0]))
+            continue
+        for i in range(len(after) - 1, -1, -1):
+            if after[i][0] == match[2]:
+                del after[i]
+                break
+    return after
+
+
+def _opening(stack: list[tuple[str, str]]) -> str:
+    return "".join(tag for _, tag in stack)
+
+
+def _closing(stack: list[tuple[str, str]]) -> str:
+    return "".join(f"</{name}>" for name, _ in reversed(stack))
+
+
+def _hard_cut(word: str, size: int) -> list[str]:
+    """A word with no space in it, in parts of about ``size`` characters, none cut inside
+    a tag or an entity."""
+    parts = []
+    while len(word) > size:
+        cut = word[:size]
+        last_lt, last_gt = cut.rfind("<"), cut.rfind(">")
+        if last_lt > last_gt and last_lt > 0:
+            cut = cut[:last_lt]
+        last_amp, last_semi = cut.rfind("&"), cut.rfind(";")
+        if last_amp > last_semi and last_amp > 0:
+            cut = cut[:last_amp]
+        parts.append(cut)
+        word = word[len(cut) :]
+    return [*parts, word]
 
 
 def clip(text: str, room: int) -> str:

@@ -14,7 +14,15 @@ from bot.core.model import CancelCase, DomainError
 from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied
 from bot.views import acting_role
-from handlers.common import Context, answer, edit_markup_quietly, refusal_text, reply, user_id
+from handlers.common import (
+    Context,
+    answer,
+    edit_markup_quietly,
+    refusal_text,
+    reply,
+    reply_in_parts,
+    user_id,
+)
 from storage.repo import Invite
 
 USAGE_INVITE = "Penggunaan: <code>/undang &lt;peran&gt;</code>, peran salah satu dari: {roles}."
@@ -45,6 +53,7 @@ TOO_LONG = (
 )
 MAX_ACTING_REASON = 300
 MAX_ACTING_LETTER = 100
+MANY_HOLDERS = 5  # /peran lists the holders of a role held by more one a line
 ACTING_REFUSALS = {
     "no_role": "Peran tersebut tidak dikenal.",
     "shared": "Peran bersama (tim) tidak memerlukan Plh/Plt.",
@@ -174,10 +183,14 @@ async def list_roles(update: Update, context: Context) -> None:
     holders, history = await svc.people.roles_overview()
     lines = [f"<b>Pemegang peran</b> — {t.e(svc.config.organisation.unit_name)}"]
     for role in svc.sops.roles:
-        held = ", ".join(
+        held = [
             f"{t.e(p.display)} (<code>{p.telegram_id}</code>)" for p in holders.get(role.id, [])
-        )
-        lines.append(f"• <b>{t.e(role.name)}</b>: {held or '<i>belum ada</i>'}")
+        ]
+        if len(held) > MANY_HOLDERS:  # a team of many: one a line
+            lines.append(f"• <b>{t.e(role.name)}</b> ({len(held)} orang):")
+            lines.extend(f"   – {person}" for person in held)
+        else:
+            lines.append(f"• <b>{t.e(role.name)}</b>: {', '.join(held) or '<i>belum ada</i>'}")
     appointments = await svc.acting.listing()
     now = svc.clock.now()
     names = await svc.queries.names(
@@ -205,7 +218,7 @@ async def list_roles(update: Update, context: Context) -> None:
                 f"• {who(names, revoked.person_id)} — {t.e(revoked.role)} dicabut "
                 f"{svc.zone.tanggal_jam(revoked.revoked_at)}"
             )
-    await reply(update, "\n".join(lines))
+    await reply_in_parts(update, "\n".join(lines))  # every holder, in as many messages
 
 
 async def revoke(update: Update, context: Context) -> None:

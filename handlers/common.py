@@ -36,6 +36,18 @@ async def reply(update: Update, text: str, **kwargs: Any) -> Message | None:
         return None
 
 
+async def reply_in_parts(update: Update, text: str, **kwargs: Any) -> Message | None:
+    """Answer with a text that may be longer than one message: in as many messages as it
+    takes (:func:`bot.texts.split_message`: whole lines, each valid HTML), in order, the
+    buttons (``kwargs``) on the last. Nothing is cut. The flood limiter spaces them (one a
+    second in a private chat). The last message (None: it could not be sent)."""
+    pieces = t.split_message(text)
+    sent: Message | None = None
+    for n, piece in enumerate(pieces, 1):
+        sent = await reply(update, piece, **(kwargs if n == len(pieces) else {}))
+    return sent
+
+
 async def answer(update: Update, text: str = "", alert: bool = False) -> None:
     """Answer a button press (at most 200 characters); a late answer is not an error."""
     query = update.callback_query

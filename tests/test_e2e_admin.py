@@ -20,6 +20,7 @@ from bot.demo import ACTING, ADMIN_ID, Script, World, draft
 from emulator.faults import HangExecute
 from emulator.users import EmuUser
 from storage import repo
+from storage.db import Tx
 
 WAIT = 15.0
 NEW_KABAG = ACTING.telegram_id  # Drs. Agus Salim, with no role of his own yet
@@ -724,3 +725,34 @@ async def test_a_former_administrator_who_taps_an_administrators_command_loses_t
     assert menu_of(world, "kasubag") == ADMINS_MENU
     assert await said(world, "kasubag", "/undang tim") == t.ADMIN_ONLY
     await world.emu.wait_until(lambda: menu_of(world, "kasubag") == OFFICIALS_MENU, timeout=WAIT)
+
+
+async def test_peran_of_a_bureau_with_300_team_members_lists_every_one_and_every_section(
+    world: World,
+) -> None:
+    """After years of use 300 staff hold the team's role. The administrator's /peran comes
+    in several messages, in order, each within Telegram's 4,096 characters: every member by
+    name and id, the Fungsional Umum after them, and the Plh/Plt section at the end."""
+    admin = world["admin"]
+    unit, now = world.config.organisation.unit, world.services.clock.now()
+
+    def team(tx: Tx) -> None:
+        for i in range(300):
+            repo.ensure_person(tx, 50_000 + i, now)
+            repo.update_profile(tx, 50_000 + i, name=f"Pegawai Nomor {i}")
+            repo.grant_role(tx, 50_000 + i, "tim", unit, now, ADMIN_ID)
+
+    await world.services.db.write(team)
+    assert "ditetapkan" in await said(world, "admin", "/plh karo 1007 31-12-2030 cuti")
+    admin.mark_seen()
+    before = len(admin.bot_messages)
+    await admin.send("/peran")
+    await admin.wait_message(lambda m: "Pelaksana Harian" in m.text, timeout=WAIT)
+    parts = [m.text for m in admin.bot_messages[before:]]
+    assert len(parts) > 1 and all(len(part) <= t.MAX_MESSAGE for part in parts)
+    assert parts[0].startswith("Pemegang peran")
+    whole = "\n".join(parts)
+    assert all(f"Pegawai Nomor {i} ({50_000 + i})" in whole for i in range(300))
+    assert "Tim Penyusunan (302 orang):" in whole  # Ayu and Rudi of the demo, and the 300
+    assert whole.index("Pegawai Nomor 299") < whole.index("Fungsional Umum:")
+    assert "Plh. Karo" in parts[-1] and "dipersingkat" not in whole

@@ -16,6 +16,7 @@ from bot import texts as t
 from bot.callbacks import Callback, Op
 from bot.demo import ROOT, Script, World, draft
 from emulator import CallbackAnswer, EmuMessage
+from emulator.html_entities import parse_html
 from storage import repo
 
 WAIT = 15.0
@@ -377,3 +378,28 @@ async def test_kasubag_picks_the_team_on_a_two_day_old_task_and_sees_his_selecti
         )
         case = await world.services.db.read(repo.load_case, case_id)
         assert case.step == 6
+
+
+# -- 6. a reply longer than one message ----------------------------------------------------
+
+
+def test_a_text_longer_than_a_message_goes_in_parts_of_valid_html_with_nothing_left_out() -> None:
+    """A listing of 400 names, one long line of them, then a quotation over several lines:
+    every part is within Telegram's 4,096 characters and is HTML Telegram accepts by itself
+    (a tag open at a cut is closed and opened again); read in order, nothing is missing."""
+    names = ", ".join(f"Pegawai &amp; Nomor {i} (<code>{i}</code>)" for i in range(400))
+    quoted = "\n".join(f"baris {i}" for i in range(300))
+    text = f"<b>Daftar</b>\n• <b>Tim</b>: {names}\n<blockquote>{quoted}</blockquote>\nSelesai."
+    parts = t.split_message(text)
+    assert len(parts) > 3
+    read = []
+    for part in parts:
+        assert len(part) <= t.MAX_MESSAGE
+        plain, _ = parse_html(part)  # raises on an unclosed tag or a cut entity
+        read.append(plain)
+    whole = " ".join(read)
+    assert all(f"Pegawai & Nomor {i} ({i})," in whole for i in range(399))  # cut at commas
+    assert all(f"Pegawai & Nomor {i} ({i})" in whole for i in range(400))
+    assert all(f"baris {i}" in whole for i in range(300))
+    assert read[0].startswith("Daftar") and read[-1].endswith("Selesai.")
+    assert t.split_message("Singkat.") == ["Singkat."]
