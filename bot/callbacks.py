@@ -28,6 +28,7 @@ class Op(StrEnum):
     OPEN_TASK = "o"  # show the task of a case (from the /tugas list); arg: the list's page
     TASK_PAGE = "tp"  # another page of /tugas; case, step and version 0, arg: page
     WITHDRAW_INVITE = "wi"  # an administrator ends an open invitation; arg: its ref
+    INVITE_PAGE = "ip"  # another page of /undangan; case, step and version 0, arg: page
 
 
 @dataclass(frozen=True)

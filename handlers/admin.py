@@ -13,11 +13,12 @@ from bot.callbacks import Callback, Op, decode
 from bot.core.model import CancelCase, DomainError
 from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied
-from bot.views import acting_role
+from bot.views import Keyboard, acting_role
 from handlers.common import (
     Context,
     answer,
     edit_markup_quietly,
+    edit_quietly,
     refusal_text,
     reply,
     reply_in_parts,
@@ -51,6 +52,7 @@ TOO_LONG = (
     "Mohon maaf, {field} terlalu panjang ({length} karakter); paling banyak {limit} karakter. "
     "Silakan mempersingkatnya."
 )
+INVITES_PER_PAGE = 10  # /undangan lists this many open invitations a page
 MAX_ACTING_REASON = 300
 MAX_ACTING_LETTER = 100
 MANY_HOLDERS = 5  # /peran lists the holders of a role held by more one a line
@@ -120,18 +122,32 @@ def withdraw_button(invite: Invite) -> tuple[str, str]:
 
 async def list_invites(update: Update, context: Context) -> None:
     """/undangan: the invitations nobody has used yet, each with a button that ends it (a
-    link sent to the wrong person, or forwarded, is the key to a role until it expires)."""
+    link sent to the wrong person, or forwarded, is the key to a role until it expires),
+    :data:`INVITES_PER_PAGE` a page, with page buttons."""
     if not await _require_admin(update, context):
         return
+    text, keyboard = await invites_view(context, 0)
+    await reply(update, text, reply_markup=keyboard_markup(keyboard))
+
+
+async def invites_view(context: Context, page: int) -> tuple[str, Keyboard]:
+    """A page of /undangan (the last one when ``page`` is past it): how many invitations
+    are open, and a line and a withdraw button for each on the page."""
     svc = context.services
     invites = await svc.people.open_invites()
     if not invites:
-        await reply(update, "Tidak ada undangan yang masih berlaku dan belum digunakan.")
-        return
-    names = await svc.queries.names([i.created_by for i in invites])
-    lines = ["<b>Undangan yang masih berlaku</b> (belum digunakan):"]
-    keyboard = []
-    for n, invite in enumerate(invites, 1):
+        return "Tidak ada undangan yang masih berlaku dan belum digunakan.", []
+    pages = -(-len(invites) // INVITES_PER_PAGE)
+    page = min(max(page, 0), pages - 1)
+    first = page * INVITES_PER_PAGE
+    shown = invites[first : first + INVITES_PER_PAGE]
+    names = await svc.queries.names([i.created_by for i in shown])
+    lines = [
+        f"<b>Undangan yang masih berlaku</b> (belum digunakan): {len(invites)} undangan"
+        + (f" (halaman {page + 1} dari {pages})" if pages > 1 else "")
+    ]
+    keyboard: Keyboard = []
+    for n, invite in enumerate(shown, first + 1):
         lines.append(
             f"{n}. Peran <b>{t.e(svc.sops.role(invite.role).name)}</b>, dibuat oleh "
             f"{who(names, invite.created_by)} pada {svc.zone.tanggal_jam(invite.created_at)}, "
@@ -139,7 +155,36 @@ async def list_invites(update: Update, context: Context) -> None:
         )
         label, data = withdraw_button(invite)
         keyboard.append([(f"{n}. {label}", data)])
-    await reply(update, "\n".join(lines), reply_markup=keyboard_markup(keyboard[:20]))
+    nav = []
+    if page > 0:
+        nav.append(("«", Callback(Op.INVITE_PAGE, 0, 0, 0, "0").encode()))
+        nav.append(("‹", Callback(Op.INVITE_PAGE, 0, 0, 0, str(page - 1)).encode()))
+    if page < pages - 1:
+        nav.append(("›", Callback(Op.INVITE_PAGE, 0, 0, 0, str(page + 1)).encode()))
+        nav.append(("»", Callback(Op.INVITE_PAGE, 0, 0, 0, str(pages - 1)).encode()))
+    if nav:
+        keyboard.append(nav)
+    return "\n".join(lines), keyboard
+
+
+async def show_invites_page(update: Update, context: Context) -> None:
+    """A page button of /undangan: the same message shows the other page (a list too old
+    for the bot to see it, an InaccessibleMessage: a new message shows the page)."""
+    query = update.callback_query
+    assert query is not None
+    if not context.services.cases.is_admin(user_id(update)):
+        await answer(update, t.ADMIN_ONLY, alert=True)
+        return
+    cb = decode(query.data)
+    if cb is None or cb.op is not Op.INVITE_PAGE:
+        await answer(update, t.ANS_UNKNOWN_BUTTON, alert=True)
+        return
+    await answer(update)
+    text, keyboard = await invites_view(context, parsing.case_number(cb.arg or "0") or 0)
+    if query.message is None or not query.message.is_accessible:
+        await reply(update, text, reply_markup=keyboard_markup(keyboard))
+        return
+    await edit_quietly(query.message, text, keyboard_markup(keyboard))
 
 
 async def withdraw_invite(update: Update, context: Context) -> None:
@@ -479,6 +524,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("undangan", list_invites))
     # before the buttons' own handler (registered later), which takes every other button
     app.add_handler(CallbackQueryHandler(withdraw_invite, pattern=r"^wi:"))
+    app.add_handler(CallbackQueryHandler(show_invites_page, pattern=r"^ip:"))
     app.add_handler(CommandHandler("peran", list_roles))
     app.add_handler(CommandHandler("cabut", revoke))
     app.add_handler(CommandHandler("alihkan", reassign))

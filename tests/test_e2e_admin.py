@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
@@ -756,3 +757,39 @@ async def test_peran_of_a_bureau_with_300_team_members_lists_every_one_and_every
     assert "Tim Penyusunan (302 orang):" in whole  # Ayu and Rudi of the demo, and the 300
     assert whole.index("Pegawai Nomor 299") < whole.index("Fungsional Umum:")
     assert "Plh. Karo" in parts[-1] and "dipersingkat" not in whole
+
+
+async def test_undangan_of_25_open_invitations_goes_by_pages_and_the_last_can_be_withdrawn(
+    world: World,
+) -> None:
+    """25 invitations to the team are still open. /undangan says how many, shows ten with a
+    withdraw button each and page buttons; on the last page the 25th is withdrawn, and its
+    link no longer admits anyone."""
+    unit, now = world.config.organisation.unit, world.services.clock.now()
+
+    def invitations(tx: Tx) -> None:
+        for i in range(1, 26):
+            made = now - timedelta(minutes=26 - i)
+            repo.create_invite(tx, f"tok{i:02d}", "tim", unit, ADMIN_ID, made, now + timedelta(7))
+
+    await world.services.db.write(invitations)
+    admin = world["admin"]
+    listed = await said(world, "admin", "/undangan")
+    assert "25 undangan (halaman 1 dari 3)" in listed
+    message = admin.last_bot_message
+    assert message is not None
+    assert [label.split(".")[0] for label in message.button_texts[:10]] == [
+        str(n) for n in range(1, 11)
+    ]
+    assert message.button_texts[10:] == ["›", "»"]
+    admin.press(message, "»", timeout=WAIT)
+    await world.emu.wait_until(lambda: "halaman 3 dari 3" in message.text, timeout=WAIT)
+    assert re.findall(r"^(\d+)\. Peran", message.text, re.MULTILINE) == [
+        str(n) for n in range(21, 26)
+    ]
+    last = next(label for label in message.button_texts if label.startswith("25."))
+    admin.mark_seen()
+    admin.press(message, last, timeout=WAIT)
+    await admin.wait_message(lambda m: "dibatalkan" in m.text, timeout=WAIT)
+    assert [i.token for i in await world.services.people.open_invites()][-1] == "tok24"
+    assert "24 undangan (halaman 1 dari 3)" in await said(world, "admin", "/undangan")
