@@ -302,6 +302,13 @@ V10_ADMIN_MENU = """
 ALTER TABLE people ADD COLUMN admin_menu INTEGER NOT NULL DEFAULT 0;
 """
 
+V11_REPORT_INDEX = """
+-- A report over a period reads the cases open now (cases_open_by_role) and the cases
+-- closed in or after it, from this index, instead of every case ever opened: /laporan
+-- "30 hari" at 100,000 cases no longer scans them all.
+CREATE INDEX cases_closed ON cases(unit, sop_code, closed_at) WHERE status <> 'open';
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     V1_FOUNDATION,
     V2_REMINDERS,
@@ -313,6 +320,7 @@ MIGRATIONS: tuple[str, ...] = (
     V8_ARCHIVE_NUMBERS,
     V9_INBOX,
     V10_ADMIN_MENU,
+    V11_REPORT_INDEX,
 )
 """``MIGRATIONS[i]`` takes a database from ``user_version`` i to i + 1."""
 

@@ -281,6 +281,10 @@ CREATE TABLE inbox (
     """
 ALTER TABLE people ADD COLUMN admin_menu BIGINT NOT NULL DEFAULT 0;
 """,
+    # 11: the closed cases by SOP and closing time (storage.migrations.V11_REPORT_INDEX)
+    """
+CREATE INDEX cases_closed ON cases(unit, sop_code, closed_at) WHERE status <> 'open';
+""",
 )
 """``STEPS[i]`` takes a PostgreSQL database from level ``BASE_LEVEL + i`` to the next."""
 
