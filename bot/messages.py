@@ -211,9 +211,10 @@ class Renderer:
         selected, page = repo.team_selection(inputs.dialogues.get(item.chat_id), case.id)
         names = {pid: inputs.name(pid) for pid in ([arrival.actor] if arrival else [])}
         reply_to, files_note = self._files_note(item.chat_id, definition, case, inputs)
-        header = ""
-        if "reminder" in p:
-            header = self.reminder_header(definition, case, int(p["reminder"]), now) + "\n\n"
+        notes = self._acting_notes(item, case, definition, inputs)
+        reminder = int(p.get("reminder", 0))
+        if reminder:
+            notes.insert(0, self.reminder_note(definition, case, now))
         view = task_view(
             definition,
             case,
@@ -225,11 +226,11 @@ class Renderer:
             team_page=page,
             intro=str(p.get("intro", "")),
             files_note=files_note,
-            notes=self._acting_notes(item, case, definition, inputs),
+            notes=notes,
             due=self.due(definition, case),
-            limit=t.MAX_MESSAGE - len(header),
+            reminder=reminder,
         )
-        return Message(header + view.text, view.keyboard, reply_to)
+        return Message(view.text, view.keyboard, reply_to)
 
     def due(self, definition: SopDefinition, case: Case) -> datetime:
         """When the step's norm of working time runs out: the moment its first reminder
@@ -294,13 +295,12 @@ class Renderer:
             return max(earlier), t.FILES_EARLIER_IN_CHAT
         return None, ""
 
-    def reminder_header(
-        self, definition: SopDefinition, case: Case, number: int, now: datetime
-    ) -> str:
+    def reminder_note(self, definition: SopDefinition, case: Case, now: datetime) -> str:
+        """How long the step has waited, under a reminder's first line (which names it)."""
         step = definition.step(case.step)
         spent = self.calendar.working_minutes_between(case.step_entered_at, now)
         return (
-            f"⏰ <b>Pengingat ke-{number}</b>\nLangkah ini menunggu tindakan Bapak/Ibu sejak "
+            "Langkah ini menunggu tindakan Bapak/Ibu sejak "
             f"{self.zone.tanggal_jam(case.step_entered_at)} (norma "
             f"{t.minutes_text(step.time_minutes)}, telah berjalan {t.minutes_text(spent)})."
         )

@@ -203,6 +203,19 @@ def bullet_list(items: Sequence[str]) -> str:
 
 CASE_NOT_FOUND = "Berkas #{case} tidak ditemukan."
 CASE_LINE = "<b>Berkas #{case}</b> — {title}"  # the title HTML-escaped by the caller
+# what a task asks, in its first line (views.task_headline): "📝 Mohon diperiksa · Langkah ..."
+ASKED_RETURNED = "Dikembalikan untuk diperbaiki"
+ASKED_REVIEW = {  # by what an approval records: a paraf, a signature, or an approval
+    "paraf": "Mohon diperiksa dan diparaf",
+    "signature": "Mohon diperiksa dan ditandatangani",
+    "": "Mohon diperiksa",
+}
+ASKED_TEAM = "Mohon ditetapkan anggota {team}"
+ASKED_ARCHIVE = "Mohon diarsipkan"
+ASKED_DOCUMENTS = "Mohon dilengkapi dokumennya"
+ASKED_HAND_IN = "Mohon diserahkan"
+ASKED_SUBMIT = "Mohon diajukan"
+ASKED_FORWARD = "Mohon ditindaklanjuti"
 UNNAMED = "ID {person}"  # a person the bot knows no name of
 NAMED = "{name} (ID {person})"  # a person as the administrator reads them
 ADMINISTRATOR = "Administrator"

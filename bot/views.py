@@ -6,6 +6,7 @@ keyboards. A keyboard is rows of ``(label, callback_data)``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,12 +36,20 @@ class View:
 
 
 def case_heading(definition: SopDefinition, case: Case, title: str | None = None) -> str:
-    """The case's number, title (``title``: the title shortened to fit) and year."""
-    return (
+    """The case's number, title (``title``: the title shortened to fit), year and SOP; the
+    SOP's name is left out when the title already says each of its words (a case titled
+    after its SOP, as most are)."""
+    heading = (
         t.CASE_LINE.format(case=case.id, title=t.e(case.title if title is None else title))
-        + f"\n{t.e(definition.header.year_label)} {case.fiscal_year} · "
-        f"SOP {t.e(definition.header.name)}"
+        + f"\n{t.e(definition.header.year_label)} {case.fiscal_year}"
     )
+    if not set(_words(definition.header.name)) <= set(_words(case.title)):
+        heading += f" · SOP {t.e(definition.header.name)}"
+    return heading
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
 
 
 def year_short(definition: SopDefinition) -> str:
@@ -100,8 +109,48 @@ TEAM_PAGE = 10
 
 INTROS = {
     "created": "🆕 Berkas #{case} telah dibuat. Silakan melengkapi dokumennya.",
-    "withdrawn": "⏪ Berkas #{case} telah ditarik kembali dan menunggu tindakan Bapak/Ibu.",
+    "withdrawn": "⏪ <b>Ditarik kembali</b>, menunggu tindakan Bapak/Ibu · {where}",
 }
+
+
+def task_headline(
+    definition: SopDefinition,
+    case: Case,
+    step: Step,
+    *,
+    returned: bool,
+    intro: str = "",
+    reminder: int = 0,
+) -> str:
+    """The task's first line, all a phone's notification and chat list show of it: what is
+    asked, at which step of which case ("📝 <b>Mohon diperiksa</b> · Langkah 8 dari 12 ·
+    Berkas #1"); a reminder says so first."""
+    where = f"{definition.step_label(step.id, of_total=True)} · Berkas #{case.id}"
+    if intro in INTROS and not reminder:
+        return INTROS[intro].format(case=case.id, where=where)
+    icon, asked = _asked(definition, case, step, returned)
+    if reminder:
+        return f"⏰ <b>Pengingat ke-{reminder}</b> · {asked} · {where}"
+    return f"{icon} <b>{asked}</b> · {where}"
+
+
+def _asked(definition: SopDefinition, case: Case, step: Step, returned: bool) -> tuple[str, str]:
+    """What the step asks of its holder, in a few words, with the icon the bot gives it."""
+    if returned:
+        return "↩️", t.ASKED_RETURNED
+    if step.kind is StepKind.REVIEW:
+        return "📝", t.ASKED_REVIEW[step.approval.value if step.approval else ""]
+    if step.kind is StepKind.TEAM:
+        return "👥", t.ASKED_TEAM.format(team=t.e(team_name(definition, step.id)))
+    if step.kind is StepKind.ARCHIVE:
+        return "🗄", t.ASKED_ARCHIVE
+    if step.uploads and missing_inputs(definition, case, step):
+        return "📎", t.ASKED_DOCUMENTS
+    if step.kind is StepKind.UPLOAD:
+        return "📤", t.ASKED_HAND_IN
+    if step.id == definition.first_step.id and goes_up(definition, step):
+        return "📤", t.ASKED_SUBMIT
+    return "➡️", t.ASKED_FORWARD
 
 
 def button_words(label: str) -> str:
@@ -251,6 +300,7 @@ def task_view(
     files_note: str = "",
     notes: Sequence[str] = (),
     due: datetime | None = None,
+    reminder: int = 0,
     limit: int = t.MAX_MESSAGE,
 ) -> View:
     """The message that asks the holder of the current step to act, with its buttons.
@@ -261,7 +311,9 @@ def task_view(
     characters: the title and the reason or note are shortened to what is left, never what
     the task asks."""
     keyboard: Keyboard = []
-    asking = Asking(intro, notes, files_note, team_candidates, team_selected, team_page, due)
+    asking = Asking(
+        intro, notes, files_note, team_candidates, team_selected, team_page, due, reminder
+    )
 
     def build(quoted: Sequence[str]) -> str:
         keyboard.clear()
@@ -285,6 +337,7 @@ class Asking:
     team_selected: Sequence[int] = ()
     team_page: int = 0
     due: datetime | None = None  # when the step's norm runs out
+    reminder: int = 0  # the number of the reminder this copy is (0: none)
 
 
 def _said(case: Case, arrival: Event | None) -> str:
@@ -314,21 +367,24 @@ def _task_text(
     team_candidates, team_selected, team_page = a.team_candidates, a.team_selected, a.team_page
     step = definition.step(case.step)
     role = definition.role(step.actor)
+    arrived = arrival is not None and arrival.to_step == case.step
+    returned = arrived and arrival is not None and arrival.type is EventType.RETURNED
     lines = []
-    if asks and intro in INTROS:
-        lines += [INTROS[intro].format(case=case.id), ""]
+    if asks:
+        headline = task_headline(
+            definition, case, step, returned=returned, intro=intro, reminder=a.reminder
+        )
+        lines += [headline, ""]
     for note in notes if asks else ():
         lines += [note, ""]
     lines += [case_heading(definition, case, title), "", step_line(definition, step)]
     lines.append(f"Pelaksana: {t.e(role.name)} · {due_line(step, zone, due)}")
     lines.append(f"<i>{t.e(step.activity)}</i>")
-    returned = False
-    if arrival is not None and arrival.to_step == case.step:
+    if arrived and arrival is not None:
         by = by_whom(
             definition, arrival, names.get(arrival.actor, t.UNNAMED.format(person=arrival.actor))
         )
-        if arrival.type is EventType.RETURNED:
-            returned = True
+        if returned:
             lines += [
                 "",
                 f"↩️ <b>Dikembalikan untuk diperbaiki</b> oleh {by} pada "

@@ -31,9 +31,10 @@ from handlers.common import Context, log, refusal_text, reply, user_id
 from storage import repo
 
 CASE_TAG = re.compile(r"#([0-9]{1,9})\b", re.ASCII)
-# how a bot message about a case begins: "Berkas #12 — ...", "🆕 Berkas #12 telah dibuat"
+# how a bot message about a case begins: "Berkas #12 — ...", "🆕 Berkas #12 telah dibuat", or
+# a task's first line, ending with it: "📝 Mohon diperiksa · Langkah 2 dari 12 · Berkas #12"
 # (not an answer that names a case further on: "Mohon maaf, Berkas #12 tidak ...")
-CASE_SHOWN = re.compile(r"[^\w#]{0,8}Berkas #([0-9]{1,9})\b")
+CASE_SHOWN = re.compile(r"[^\w#]{0,8}Berkas #([0-9]{1,9})\b|[^\n]* · Berkas #([0-9]{1,9})(?:\n|$)")
 _STOP = {"draf", "dan", "biro", "the"}
 _TOO_BIG = "file is too big"  # getFile's refusal of a file above the server's limit
 
@@ -275,7 +276,7 @@ def _case_shown_in(message: Message | None) -> int | None:
     that case all the same, never the only other one waiting for a file."""
     text = (message.text or message.caption or "") if message is not None else ""
     found = CASE_SHOWN.match(text)
-    return int(found[1]) if found else None
+    return int(found[1] or found[2]) if found else None
 
 
 def _pick_case(cases: list[Case], named: int | None) -> Case | int | None:

@@ -253,6 +253,38 @@ async def test_each_returned_holder_receives_the_reason_in_telegram(played: Play
 
 
 @module_loop
+async def test_the_first_line_of_each_task_says_what_is_asked_at_which_step(
+    played: Played,
+) -> None:
+    """A phone's notification and chat list show a message's first line: there Kabag tells
+    a new review from a case returned to him, and step 2 from step 8 (not the case's title,
+    the same on every task, which follows)."""
+    case = played.case_id
+    sent = [
+        e.snapshot
+        for e in played.world["kabag"].deliveries.entries
+        if e.kind == "message" and "Pelaksana: Kabag · Norma waktu:" in e.snapshot
+    ]
+    where = " · Langkah {} dari 12 · Berkas #" + str(case)
+    assert [text.split("\n", 1)[0] for text in sent] == [
+        "📝 Mohon diperiksa" + where.format(2),  # Kasubag's proposal
+        "📝 Mohon diperiksa" + where.format(2),  # again, as corrected
+        "↩️ Dikembalikan untuk diperbaiki" + where.format(2),  # Karo returned it
+        "➡️ Mohon ditindaklanjuti" + where.format(4),
+        "📝 Mohon diperiksa dan diparaf" + where.format(8),
+        "📝 Mohon diperiksa dan diparaf" + where.format(8),
+        "↩️ Dikembalikan untuk diperbaiki" + where.format(8),
+        "➡️ Mohon ditindaklanjuti" + where.format(10),
+    ]
+    # then the case's heading, whose year line does not repeat the SOP's name the title says
+    heading = sent[0].split("\n")[2:4]
+    assert heading == [
+        f"Berkas #{case} — Penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro TA 2027",
+        "Tahun Anggaran 2027",
+    ]
+
+
+@module_loop
 async def test_a_decided_message_says_who_decided_what_and_keeps_no_buttons(
     played: Played,
 ) -> None:
@@ -729,7 +761,12 @@ async def test_kasubag_withdraws_before_kabag_acts_and_kabag_loses_the_buttons(
     await s.press("kasubag", "Tarik kembali", case)
     await until_case(world, case, lambda c: c.step == 1)
     await world["kasubag"].wait_message(
-        lambda m: f"Berkas #{case} telah ditarik kembali" in m.text and "Ajukan" in str(m.buttons),
+        lambda m: (
+            m.text.startswith(
+                f"⏪ Ditarik kembali, menunggu tindakan Bapak/Ibu · Langkah 1 dari 12 · Berkas #{case}\n"
+            )
+            and "Ajukan" in str(m.buttons)
+        ),
         timeout=WAIT,
     )
     await world.emu.wait_until(lambda: task.buttons == [], timeout=WAIT)

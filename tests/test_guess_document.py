@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.loader import load_definition
-from handlers.files import guess_document
+from handlers.files import CASE_SHOWN, guess_document
 
 ROOT = Path(__file__).resolve().parents[1]
 BUREAU = load_definition(ROOT / "sops" / "penyusunan-program-kerja.toml")
@@ -42,3 +42,22 @@ def test_a_second_sops_files_are_known_by_their_names_too(
 ) -> None:
     uploads = SURAT_TUGAS.step(step).uploads
     assert guess_document(SURAT_TUGAS, uploads, name) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "case"),
+    [
+        ("Berkas #12 — Usulan\nTahun Anggaran 2027", 12),
+        ("🆕 Berkas #12 telah dibuat. Silakan melengkapi dokumennya.", 12),
+        # a task's first line, and a reminder's, end with the case they are about
+        ("📝 Mohon diperiksa · Langkah 2 dari 12 · Berkas #12\n\nBerkas #12 — Usulan", 12),
+        ("⏰ Pengingat ke-2 · Mohon diajukan · Langkah 1 dari 12 · Berkas #7\n\n...", 7),
+        # an answer that names a case further on is not about it
+        ("Mohon maaf, Berkas #12 tidak sedang menunggu dokumen dari Bapak/Ibu.", None),
+    ],
+)
+def test_a_reply_to_a_bot_message_is_about_the_case_its_first_line_names(
+    text: str, case: int | None
+) -> None:
+    found = CASE_SHOWN.match(text)
+    assert (int(found[1] or found[2]) if found else None) == case

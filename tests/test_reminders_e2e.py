@@ -118,8 +118,15 @@ async def ask(world: World, who: str, command: str) -> str:
     return answer.text
 
 
-def headline(m: EmuMessage) -> str:
+def first_line(m: EmuMessage) -> str:
+    """What a phone's notification shows of a message."""
     return m.text.split("\n", 1)[0]
+
+
+def headline(m: EmuMessage) -> str:
+    """The first line's lead: "⏰ Pengingat ke-2" of "⏰ Pengingat ke-2 · Mohon diajukan ·
+    Langkah 1 dari 12 · Berkas #1"."""
+    return first_line(m).split(" · ", 1)[0]
 
 
 async def proposal_ready(world: World, s: Script, title: str) -> int:
@@ -170,7 +177,11 @@ async def test_a_stalled_step_reminds_with_its_buttons_repeats_escalates_and_res
         news = phones.news()
         assert set(news) == {"kasubag"} and len(news["kasubag"]) == 1
         first = news["kasubag"][0]
-        assert headline(first) == "⏰ Pengingat ke-1"
+        # its first line says it is a reminder, what is asked, and where
+        assert (
+            first_line(first)
+            == f"⏰ Pengingat ke-1 · Mohon diajukan · Langkah 1 dari 12 · Berkas #{case}"
+        )
         assert "(norma 4 jam kerja, telah berjalan 4 jam kerja)" in first.text
         assert f"Berkas #{case} — Usulan yang tertahan" in first.text
         assert "Langkah 1 dari 12" in first.text

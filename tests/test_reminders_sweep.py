@@ -145,11 +145,13 @@ async def case_row(world: World, case_id: int) -> Any:
 
 
 def delivered(world: World, who: str, case_id: int) -> list[str]:
-    """The reminder headlines the official got on the phone for this case, in order."""
+    """The reminders the official got on the phone for this case, in order: each first
+    line's lead ("⏰ Pengingat ke-2" of "⏰ Pengingat ke-2 · Mohon diajukan · Langkah 1 dari
+    12 · Berkas #3")."""
     heads = []
     for m in world[who].bot_messages:
         if f"Berkas #{case_id} " in m.text and m.text.startswith("⏰ Pengingat ke-"):
-            heads.append(m.text.split("\n", 1)[0])
+            heads.append(m.text.split("\n", 1)[0].split(" · ", 1)[0])
     return heads
 
 
