@@ -86,6 +86,9 @@ def load_inputs(
             inputs.cases[case_id] = case
     people: set[int] = set()
     file_ids: set[int] = set()
+    # every version of the case's documents: an album tells of the one a file replaces
+    # only to someone who got it
+    versions: set[int] = set()
     for item in items:
         case = inputs.cases.get(item.case_id or 0)
         p = item.params
@@ -98,6 +101,7 @@ def load_inputs(
                     people.add(event.actor)
         if item.kind == "files" and case is not None:
             file_ids.update(int(f) for f in p.get("files", ()))
+            versions.update(a.file_id for a in case.files)
             for seq, kind in p.get("papers", ()):
                 found = repo.papers_for(tx, case.id, int(seq), [f"paper:{kind}"])
                 # a bundle holds the paper and its files: it goes alone, if Telegram takes it
@@ -164,7 +168,8 @@ def load_inputs(
     inputs.files = repo.files_by_ids(tx, file_ids)
     for item in items:
         if item.kind in ("files", "task"):
-            for file_id, message_id in repo.delivered(tx, item.chat_id, file_ids).items():
+            had = repo.delivered(tx, item.chat_id, file_ids | versions)
+            for file_id, message_id in had.items():
                 inputs.delivered[(item.chat_id, file_id)] = message_id
     return inputs
 
@@ -345,9 +350,15 @@ class Renderer:
                 )
                 continue
             name = definition.document(attachment.doc).name
-            replaces = (
-                f", menggantikan versi {attachment.version - 1}" if attachment.version > 1 else ""
-            )
+            # the latest earlier version this person got: none, for one who never saw one
+            had = [
+                a.version
+                for a in case.files
+                if a.doc == attachment.doc
+                and a.version < attachment.version
+                and (item.chat_id, a.file_id) in inputs.delivered
+            ]
+            replaces = f", menggantikan versi {max(had)}" if had else ""
             lines.append(
                 f"• {t.e(name)}: {t.e(stored.name)} (versi {attachment.version}{replaces})"
             )

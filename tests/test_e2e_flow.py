@@ -500,6 +500,26 @@ async def test_kabag_on_the_return_loop_receives_only_the_new_tor_version(
 
 
 @module_loop
+async def test_only_who_had_the_first_draft_rkakl_is_told_the_second_replaces_it(
+    played: Played,
+) -> None:
+    """Kasubag returns the drafts to the team at step 7: Draf RKAKL v1 never goes further.
+    Kasubag, who checked it, is told v2 replaces it; Kabag (step 8), Karo (step 9) and the
+    Fungsional Umum (step 12) get v2 as the only version they ever see."""
+    for key in ("kasubag", "kabag", "karo", "fu"):
+        user = played.world[key]
+        rkakl = [m for m in documents(user) if file_name(m) == "Draf RKAKL.docx"]
+        caption = album_caption(user, rkakl[-1])
+        if key == "kasubag":
+            assert len(rkakl) == 2, key
+            assert "Draf RKAKL.docx (versi 2, menggantikan versi 1)" in caption, caption
+        else:
+            assert len(rkakl) == 1, key
+            assert "Draf RKAKL.docx (versi 2)" in caption, caption
+            assert "menggantikan" not in caption, f"{key}: {caption}"
+
+
+@module_loop
 async def test_a_lembar_disposisi_names_its_step_and_the_archive_bundle_what_it_holds(
     played: Played,
 ) -> None:
