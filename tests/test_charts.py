@@ -225,3 +225,27 @@ def test_a_stay_taken_back_is_drawn_apart_not_late_against_its_holder() -> None:
     top = image.crop((0, 0, image.width, image.height * 2 // 5))  # rows 1-2: no late colour
     assert near(top, charts.LATE) == 0
     assert near(top, charts.WITHDRAWN_COLOUR) > 500
+
+
+def test_the_report_keeps_the_figures_of_a_drafting_step_of_days_inside_the_picture() -> None:
+    """The team's drafting step (norm 10 working days) took a median of 9 days 5 hours 35
+    minutes: its figures right of the bar go on two lines rather than off the picture's
+    right edge ("... | 14 hari 1 jam 45 me")."""
+    day = 480
+    drafting = charts.ReportRow(6, "Langkah 6 · Tim Penyusunan", "Tim Penyusunan", "#CC79A7",
+                                2, 9 * day + 5 * 60 + 35, 14 * day + 60 + 45, 10 * day, 0, "")  # fmt: skip
+    rows = (
+        *(
+            charts.ReportRow(
+                i, f"Langkah {i} · Kasubag", "Kasubag", "#009E73", 1, 200, 220, 240, 0, ""
+            )
+            for i in range(1, 6)
+        ),
+        drafting,
+    )
+    chart = charts.ReportChart("Evaluasi Penerapan SOP", "Penyusunan Program Kerja",
+                               "Periode: Tahun 2026", rows, (("Selesai", 1, "#0072B2"),), 0)  # fmt: skip
+    image = Image.open(io.BytesIO(charts.render_report(chart))).convert("L")
+    right_edge = image.crop((image.width - 12, 0, image.width, image.height))
+    ink = right_edge.point(lambda grey: 255 if grey < 200 else 0)
+    assert ink.getbbox() is None, "ink at the right edge: text cut off"
