@@ -716,23 +716,30 @@ class OutboxSender:
         live = inputs.live.get((item.chat_id, item.case_id))
         fresh = any(key in item.params for key in ("reminder", "intro", "via", "open"))
         shown = (message.text, repr(message.keyboard))
-        if (
-            live is not None
-            and live[0] == item.version
-            and not fresh
-            and await self._edit_live(item.chat_id, live[1], message, shown)
-        ):
-            await self.db.write(self._record_task, item, live[1], bool(message.keyboard), False)
-            return
+        gone = False
+        if live is not None and live[0] == item.version and not fresh:
+            if await self._edit_live(item.chat_id, live[1], message, shown):
+                await self.db.write(self._record_task, item, live[1], bool(message.keyboard), False)
+                return
+            gone = True
         if item.params.get("edit_only"):
             await self._skip(item)
             return
         sent = await self._edited_into(item, message) or await self._send(
             item.chat_id, message.text, message.keyboard, message.reply_to
         )
+        # the copy sent before (a reminder, a task opened from /tugas send the task again
+        # where the holder reads): one copy of a task keeps its buttons, the newest
+        earlier = None
+        if live is not None and live[0] == item.version and live[1] != sent.message_id and not gone:
+            # a reminder keeps its headline (what this sender showed there, if it knows)
+            was = self._shown.get((item.chat_id, live[1]), ("", ""))[0]
+            earlier = (live[1], was.split("\n", 1)[0] + "\n" if was.startswith("⏰") else "")
         inputs.live[(item.chat_id, item.case_id)] = (item.version, sent.message_id)
         self._remember(item.chat_id, sent.message_id, shown)
-        await self.db.write(self._record_task, item, sent.message_id, bool(message.keyboard), True)
+        await self.db.write(
+            self._record_task, item, sent.message_id, bool(message.keyboard), True, earlier
+        )
 
     async def _edit_live(
         self, chat_id: int, message_id: int, message: Any, shown: tuple[str, str]
@@ -791,14 +798,25 @@ class OutboxSender:
             self._shown.pop(next(iter(self._shown)))
 
     def _record_task(
-        self, tx: Tx, item: repo.OutboxItem, message_id: int, buttons: bool, new: bool
+        self,
+        tx: Tx,
+        item: repo.OutboxItem,
+        message_id: int,
+        buttons: bool,
+        new: bool,
+        earlier: tuple[int, str] | None = None,
     ) -> None:
         """After a task went out: it is the holder's live task message, its buttons are known
         (so a move retires them). If the case moved while the message was on its way, or
         the step stopped being this person's (a role passed on), its buttons go at once:
         neither could know of them. Unless the move was decided on this very message: the
         decision is then shown there again (this edit may have landed over it), or, not
-        shown yet, it comes after this edit with its own buttons (Tarik kembali)."""
+        shown yet, it comes after this edit with its own buttons (Tarik kembali).
+
+        ``earlier``: the holder's live copy of the same task, before this one was sent anew
+        (a reminder, /tugas), and its reminder line: its buttons go and it points to this
+        one, unless a question is being answered on it (a return reason typed: the answer
+        shows the decision there)."""
         assert item.case_id is not None and item.version is not None
         dropped = repo.dropped_meanwhile(tx, item.id)
         repo.mark_sent(tx, item.id, self.clock.now(), message_id if new else None)
@@ -829,6 +847,23 @@ class OutboxSender:
                     params={"message_id": message_id},
                 )
             return
+        if earlier is not None:
+            earlier_id, head = earlier
+            dialogue = repo.get_dialogue(tx, item.chat_id)
+            asked = None if dialogue is None else dialogue.asked_on
+            if asked is None or asked[1] != earlier_id:
+                repo.forget_task_message(tx, item.chat_id, earlier_id)
+                text = t.TASK_SENT_AGAIN.format(
+                    head=head, case=current.id, title=t.e(current.title)
+                )
+                repo.enqueue(
+                    tx,
+                    item.chat_id,
+                    "strip",
+                    self.clock.now(),
+                    case_id=item.case_id,
+                    params=effects.decided_params(earlier_id, text, ()),
+                )
         repo.set_live_task(tx, item.chat_id, item.case_id, item.version, message_id)
         if buttons:
             repo.record_task_message(tx, item.chat_id, message_id, item.case_id, item.version)

@@ -376,6 +376,13 @@ ASK_ARCHIVE_REFERENCE = (
 # cancelled, the task went to someone else): a notice that says why follows
 QUESTION_LAPSED_TEXT = "⌛ Isian yang diminta pada pesan ini tidak berlaku lagi."
 QUESTION_LAPSED = f"<i>{QUESTION_LAPSED_TEXT}</i>"
+# an earlier copy of a task, once the task was sent again (a reminder, opened from /tugas):
+# its buttons go, and it points to the copy that has them
+# (``head``: the copy's reminder line, "⏰ Pengingat ke-2", with its line break, or "")
+TASK_SENT_AGAIN = (
+    "{head}<b>Berkas #{case}</b> — {title}\n\n"
+    "⬇️ Tugas ini telah dikirim ulang di bawah; silakan gunakan pesan terbaru."
+)
 ANS_TYPE_REASON = "Silakan ketik alasan pengembalian."
 ANS_TYPE_NOTE = "Silakan ketik catatannya."
 ANS_TYPE_ARCHIVE = "Silakan ketik nomor arsipnya."

@@ -248,6 +248,50 @@ async def test_a_stalled_step_reminds_with_its_buttons_repeats_escalates_and_res
         assert {"✅ Setujui", "↩️ Kembalikan"} <= set(news["kabag"][0].button_texts)
 
 
+async def test_kabags_stalled_review_keeps_one_copy_with_buttons_however_often_reminded(
+    tmp_path: Path,
+) -> None:
+    """Kabag leaves the proposal three working days: every reminder brings the task down
+    to the bottom of his chat, and the copy before it gives its Setujui/Kembalikan up and
+    says the task was sent again below (keeping its own reminder line). He approves on the
+    last one."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        case = await proposal_ready(world, s, "Usulan yang tertahan di Kabag")
+        await s.press("kasubag", "Ajukan", case)
+        await s.seen("kabag", has_button("Setujui", case))
+        await world.drained(WAIT)
+        kabag = world["kabag"]
+        for day in (7, 8, 9):
+            for hour in (9, 13):
+                await sweep_at(world, clock, wib(7, day, hour))
+
+        def copies(with_button: bool) -> list[EmuMessage]:
+            return [
+                m
+                for m in kabag.bot_messages
+                if m.document is None
+                and f"Berkas #{case}" in m.text
+                and (t.BTN_APPROVE in m.button_texts) == with_button
+            ]
+
+        [live] = copies(True)
+        assert headline(live).startswith("⏰ Pengingat ke-")
+        earlier = copies(False)
+        assert live.message_id > max(m.message_id for m in earlier)  # the newest
+        assert len(earlier) >= 5  # the first task and the reminders before the last
+        for m in earlier:
+            assert m.text.endswith(
+                "Tugas ini telah dikirim ulang di bawah; silakan gunakan pesan terbaru."
+            )
+            assert "Tekan" not in m.text
+        assert [headline(m) for m in earlier[1:]] == [
+            f"⏰ Pengingat ke-{n}" for n in range(1, len(earlier))
+        ]
+        assert (await kabag.press(live, t.BTN_APPROVE, timeout=WAIT)).text == t.ANS_DONE
+        await s.seen("karo", has_button("Setujui", case))
+
+
 async def test_a_task_says_by_when_in_working_hours_and_its_first_reminder_comes_then(
     tmp_path: Path,
 ) -> None:
