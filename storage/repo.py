@@ -1665,6 +1665,14 @@ def drop_live_tasks(tx: Tx, case_id: int) -> None:
     tx.run("DELETE FROM live_tasks WHERE case_id = ?", (case_id,))
 
 
+def take_live_tasks(tx: Tx, case_id: int) -> set[tuple[int, int]]:
+    """The case's live task messages (chat, message); forgotten once returned."""
+    rows = tx.all(
+        "DELETE FROM live_tasks WHERE case_id = ? RETURNING chat_id, message_id", (case_id,)
+    )
+    return {(r[0], r[1]) for r in rows}
+
+
 # -- pending dialogues -------------------------------------------------------------------
 
 

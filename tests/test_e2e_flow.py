@@ -316,6 +316,29 @@ async def test_a_decided_message_says_who_decided_what_and_keeps_no_buttons(
 
 
 @module_loop
+async def test_a_task_decided_by_another_holder_says_so_and_asks_for_no_press(
+    played: Played,
+) -> None:
+    """Ayu and Rudi both hold the drafting step; whoever hands the drafts in, the other's
+    task message says it was handed in, by whom and when, and no longer tells them to press
+    Serahkan draf: scrolling back, no message of the case asks for a press it cannot take."""
+    world, case_id = played.world, played.case_id
+    asking = re.compile(r"silakan menekan|Tekan ")
+    for official in OFFICIALS:
+        for m in world[official.key].bot_messages:
+            if f"Berkas #{case_id}" in m.text and not m.buttons:
+                assert not asking.search(m.text) or " oleh " in m.text, (official.key, m.text)
+    for key in ("tim1", "tim2"):
+        handed = [
+            m
+            for m in world[key].bot_messages
+            if "Langkah 6 dari 12" in m.text and "✔️ Diteruskan oleh" in m.text
+        ]
+        assert len(handed) == 2, key  # the drafts, and the drafts again after the return
+        assert all("silakan menekan" not in m.text for m in handed)
+
+
+@module_loop
 async def test_everyone_who_took_part_gets_the_completion_message(played: Played) -> None:
     world, case_id = played.world, played.case_id
     for key in ("kasubag", "kabag", "karo", "tim1", "tim2"):
@@ -790,6 +813,9 @@ async def test_kasubag_withdraws_before_kabag_acts_and_kabag_loses_the_buttons(
         timeout=WAIT,
     )
     await world.emu.wait_until(lambda: task.buttons == [], timeout=WAIT)
+    # Kabag's task says what became of it, not what to press
+    assert f"⏪ Ditarik kembali oleh {NAMES['kasubag']}" in task.text
+    assert "Tekan" not in task.text
     events = await events_of(world, case)
     assert [e.type for e in events if e.is_move] == [EventType.COMPLETED, EventType.WITHDRAWN]
     # the proposal can be submitted again, and Kabag gets a fresh task

@@ -31,9 +31,11 @@ from bot.core.model import (
     StartCase,
 )
 from bot.core.workflow import apply_all, decide
+from bot.papers.dates import OfficeZone
 from bot.reminder_policy import HeldStep, ReminderSettings, next_due_at
 from bot.services import effects, routing
 from bot.services.registry import SopRegistry
+from bot.views import decided_text, moved_line
 from bot.worktime import WorkCalendar
 from storage import repo
 from storage.codec import ts
@@ -70,9 +72,9 @@ class Outcome:
     events: list[Event]
     first_seq: int
     actor_name: str = ""
-    # for the message the decision was taken on (a command with ``pressed`` messages): the
-    # move that brought ``before`` to its step, and the names that message shows (who made
-    # that move, the members of a team formed)
+    # for the messages a decision shows on (a command with ``pressed`` messages, a move:
+    # the other holders' task messages): the move that brought ``before`` to its step, and
+    # the names those messages show (who made that move, the members of a team formed)
     arrival: Event | None = None
     names: dict[int, str] = field(default_factory=dict)
 
@@ -141,6 +143,7 @@ class CaseService:
         # they are not taken and wait their turn
         self._answer = answer
         self.unit = config.organisation.unit
+        self.zone = OfficeZone.named(config.time.timezone)
         self.reminders = ReminderSettings(
             repeat_every_minutes=config.reminders.repeat_every_minutes,
             escalate_after=config.reminders.escalate_after,
@@ -434,7 +437,10 @@ class CaseService:
                 other = repo.case_archived_as(tx, reference)
                 if other is not None:
                     raise ArchiveReferenceUsed(reference=reference, case=other)
-        arrival = repo.last_arrival(tx, case.id) if case is not None and pressed else None
+        # a move shows itself on the task messages of its step (views.decided_text)
+        moving = any(event.is_move for event in events)
+        shows = bool(pressed) or moving
+        arrival = repo.last_arrival(tx, case.id) if case is not None and shows else None
         new = apply_all(definition, case, events)
         moved = case is None or new.version != case.version
         repo.save_case(
@@ -449,7 +455,7 @@ class CaseService:
             if event.type is EventType.FILE_ATTACHED:
                 repo.set_file_doc(tx, int(event.data["file_id"]), str(event.data["doc"]))
         names: dict[int, str] = {}
-        if pressed:  # what the decided message shows (views.decided_text)
+        if shows:  # what the decided message shows (views.decided_text)
             shown = [arrival[1].actor] if arrival is not None else []
             for event in events:
                 if event.type is EventType.TEAM_FORMED:
@@ -458,7 +464,36 @@ class CaseService:
         outcome = Outcome(
             case, new, events, first_seq, name, arrival[1] if arrival else None, names
         )
-        effects.queue(tx, definition, outcome, pressed, now, into=into, admins=self.config.admins)
+        decided: Callable[[], str] | None = None
+        if case is not None and moving:
+
+            def decided_elsewhere() -> str:
+                """The decision, on the task messages of the other holders of the step."""
+                assert outcome.before is not None
+                return decided_text(
+                    definition,
+                    outcome.before,
+                    self.zone,
+                    decision=outcome.move,
+                    actor_name=outcome.actor_name,
+                    names=outcome.names,
+                    arrival=outcome.arrival,
+                    moved=moved_line(definition, outcome.case, outcome.move),
+                    events=outcome.events,
+                )
+
+            decided = decided_elsewhere
+
+        effects.queue(
+            tx,
+            definition,
+            outcome,
+            pressed,
+            now,
+            into=into,
+            admins=self.config.admins,
+            decided=decided,
+        )
         return outcome
 
     def _first_reminder(self, definition: SopDefinition, case: Case) -> str | None:

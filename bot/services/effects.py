@@ -102,16 +102,19 @@ def queue(
     now: datetime,
     into: int | None = None,
     admins: Sequence[int] = (),
+    decided: Callable[[], str] | None = None,
 ) -> None:
     """Every row the outcome of one command causes. ``into``: a message of the actor's chat
     that the new task replaces (the /baru question becomes the case's task). ``admins``
-    are asked for a Plh when no holder may decide the step the case comes to."""
+    are asked for a Plh when no holder may decide the step the case comes to.
+    ``decided``: the text the other holders' task messages show once the case moved (the
+    decision, :func:`bot.views.decided_text`)."""
     before, case = outcome.before, outcome.case
     out = _Rows(now)
     moved = before is None or before.version != case.version
     ended: list[repo.Dialogue] = []
     if before is not None and moved:
-        ended = _retire(tx, before, pressed, out)
+        ended = _retire(tx, before, pressed, out, decided)
         if pressed and outcome.withdrawable:
             chat_id, message_id = pressed[0]
             repo.record_task_message(tx, chat_id, message_id, case.id, case.version)
@@ -268,12 +271,18 @@ def _task_files(definition: SopDefinition, case: Case) -> list[int]:
 
 
 def _retire(
-    tx: Tx, before: Case, pressed: Sequence[tuple[int, int]], out: _Rows
+    tx: Tx,
+    before: Case,
+    pressed: Sequence[tuple[int, int]],
+    out: _Rows,
+    decided: Callable[[], str] | None = None,
 ) -> list[repo.Dialogue]:
     """The case moved on: buttons of its old step disappear from every chat that has them,
-    and every dialogue about it ends (with its buttons). A question asked on a task message
-    (a return reason being typed) goes from it too: the task's text comes back, without
-    buttons. The dialogues that ended."""
+    and every dialogue about it ends (with its buttons). A live task message of another
+    holder shows the decision instead of the task (``decided``: its text, made once when
+    first needed), so it no longer asks for a press it cannot take; a question asked on a
+    task message (a return reason being typed) goes from it too: the task's text comes
+    back, without buttons. The dialogues that ended."""
     ended = repo.dialogues_of_case(tx, before.id)
     asked: dict[tuple[int, int], str] = {}
     for dialogue in ended:
@@ -281,12 +290,19 @@ def _retire(
             out.strip(*dialogue.prompt, before.id)
         if (shown := dialogue.asked_on) is not None and shown[:2] not in pressed:
             asked[shown[:2]] = shown[2]
+    live = repo.take_live_tasks(tx, before.id)
+    text = ""
     for chat_id, message_id in repo.take_task_messages(tx, before.id, before.version):
-        if (chat_id, message_id) not in pressed and (chat_id, message_id) not in asked:
+        if (chat_id, message_id) in pressed or (chat_id, message_id) in asked:
+            continue
+        if decided is not None and (chat_id, message_id) in live:
+            text = text or decided()
+            params = decided_params(message_id, text, ())
+            out.add(chat_id, "strip", case_id=before.id, params=params)
+        else:  # a Tarik kembali, a copy the bot no longer keeps up to date
             out.strip(chat_id, message_id, before.id)
     for (chat_id, message_id), text_html in asked.items():
         out.strip(chat_id, message_id, before.id, text_html)
-    repo.drop_live_tasks(tx, before.id)
     return ended
 
 
