@@ -120,7 +120,7 @@ async def test_decisions_on_one_step_two_people_or_one_person_twice(tmp_path: Pa
                 assert told_already_handled(answers[kabag.id], kabag, marks[1])
 
                 def withdrawn(m: EmuMessage, c: int = case) -> bool:
-                    return f"Berkas #{c} telah ditarik kembali" in m.text
+                    return m.text.startswith("⏪ Ditarik kembali") and f"Berkas #{c}\n" in m.text
 
                 await world["kasubag"].wait_message(withdrawn, timeout=TIMEOUT)
             else:

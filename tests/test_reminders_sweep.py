@@ -38,6 +38,7 @@ import asyncio
 import json
 import logging
 import re
+import weakref
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -124,6 +125,7 @@ async def sweep_at(world: World, clock: ManualClock, moment: datetime) -> None:
     clock.set(moment)
     await world.services.reminders.sweep()
     await world.drained(WAIT)
+    _note_arrivals(world)
 
 
 async def open_case(world: World, title: str) -> int:
@@ -144,15 +146,31 @@ async def case_row(world: World, case_id: int) -> Any:
     return row
 
 
+# what each reminder said when it arrived, by world, chat and message: a copy the next
+# reminder supersedes loses its text ("dikirim ulang di bawah")
+_ARRIVED: weakref.WeakKeyDictionary[World, dict[tuple[int, int], str]] = weakref.WeakKeyDictionary()
+
+
+def _note_arrivals(world: World) -> dict[tuple[int, int], str]:
+    arrived = _ARRIVED.setdefault(world, {})
+    for user in world.users.values():
+        for m in user.bot_messages:
+            if m.text.startswith("⏰ Pengingat ke-"):
+                arrived.setdefault((m.chat_id, m.message_id), m.text)
+    return arrived
+
+
 def delivered(world: World, who: str, case_id: int) -> list[str]:
-    """The reminders the official got on the phone for this case, in order: each first
-    line's lead ("⏰ Pengingat ke-2" of "⏰ Pengingat ke-2 · Mohon diajukan · Langkah 1 dari
-    12 · Berkas #3")."""
-    heads = []
-    for m in world[who].bot_messages:
-        if f"Berkas #{case_id} " in m.text and m.text.startswith("⏰ Pengingat ke-"):
-            heads.append(m.text.split("\n", 1)[0].split(" · ", 1)[0])
-    return heads
+    """The reminders the official got on the phone for this case, in order, as they
+    arrived: each first line's lead ("⏰ Pengingat ke-2" of "⏰ Pengingat ke-2 · Mohon
+    diajukan · Langkah 1 dari 12 · Berkas #3")."""
+    arrived = _note_arrivals(world)
+    chat = world[who].id
+    return [
+        text.split("\n", 1)[0].split(" · ", 1)[0]
+        for (at, _), text in sorted(arrived.items())
+        if at == chat and f"Berkas #{case_id} " in text
+    ]
 
 
 @asynccontextmanager
