@@ -74,8 +74,9 @@ async def _require_admin(update: Update, context: Context) -> bool:
     # it is deleted (the start deletes those it knows of)
     from bot.app import drop_admin_commands  # the application imports the handlers
 
-    if await drop_admin_commands(context.bot, user_id(update)):
-        await context.services.people.mark_admin_menu(user_id(update), False)
+    people, uid = context.services.people, user_id(update)
+    if people.first_refusal(uid) and await drop_admin_commands(context.bot, uid):
+        await people.mark_admin_menu(uid, False)
     return False
 
 

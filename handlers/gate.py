@@ -46,21 +46,25 @@ async def gate(update: Update, context: Context) -> None:
     if not facts.started and not is_start:
         await svc.people.mark_started(user.id, user.username)
     registered = bool(facts.roles) or svc.cases.is_admin(user.id)
-    # someone who held a role and holds none now (revoked, or moved to another person a
-    # moment ago) is told so, not that they never registered
-    refusal = t.NO_ROLE_NOW if facts.held else t.NOT_REGISTERED
     if update.edited_message is not None:
         edited = ReplyParameters(update.edited_message.message_id, allow_sending_without_reply=True)
-        text = t.EDIT_NOT_PROCESSED if registered else refusal
+        text = t.EDIT_NOT_PROCESSED if registered else await _refusal(context, user.id)
         await reply(update, text, reply_parameters=edited)
         raise ApplicationHandlerStop
     if registered or is_start:
         return  # /start (with or without an invitation) is handled by its own handler
     if update.callback_query is not None:
-        await answer(update, refusal, alert=True)
+        await answer(update, await _refusal(context, user.id), alert=True)
     else:
-        await reply(update, refusal)
+        await reply(update, await _refusal(context, user.id))
     raise ApplicationHandlerStop
+
+
+async def _refusal(context: Context, user_id: int) -> str:
+    """Someone who held a role and holds none now (revoked, or moved to another person a
+    moment ago) is told so, not that they never registered (read only when refusing)."""
+    held = await context.services.people.held_a_role(user_id)
+    return t.NO_ROLE_NOW if held else t.NOT_REGISTERED
 
 
 async def _refuse_group(update: Update, username: str) -> None:

@@ -442,7 +442,6 @@ class GateFacts:
     known: bool  # the person has a row
     started: bool  # and has pressed Start
     roles: frozenset[str]
-    held: bool = False  # held a role here before (revoked, moved away, an acting period)
 
 
 def gate_facts(tx: Tx, update_id: int, person_id: int, unit: str, at: datetime) -> GateFacts:
@@ -454,19 +453,13 @@ def gate_facts(tx: Tx, update_id: int, person_id: int, unit: str, at: datetime) 
         "UNION ALL SELECT 'role', role FROM role_assignments WHERE person_id = ? AND unit = ? "
         "AND revoked_at IS NULL "
         "UNION ALL SELECT 'role', role FROM acting WHERE person_id = ? AND unit = ? "
-        "AND starts_at <= ? AND ends_at > ? "
-        "UNION ALL SELECT 'held', '' WHERE EXISTS (SELECT 1 FROM role_assignments "
-        "WHERE person_id = ? AND unit = ?) OR EXISTS (SELECT 1 FROM acting "
-        "WHERE person_id = ? AND unit = ? AND starts_at <= ?)",
-        (update_id, person_id, person_id, unit, person_id, unit, now, now,
-         person_id, unit, person_id, unit, now),
+        "AND starts_at <= ? AND ends_at > ?",
+        (update_id, person_id, person_id, unit, person_id, unit, now, now),
     )  # fmt: skip
-    seen, held, started, roles = False, False, None, set()
+    seen, started, roles = False, None, set()
     for kind, value in rows:
         if kind == "seen":
             seen = True
-        elif kind == "held":
-            held = True
         elif kind == "person":
             started = value
         else:
@@ -476,7 +469,6 @@ def gate_facts(tx: Tx, update_id: int, person_id: int, unit: str, at: datetime) 
         known=started is not None,
         started=started not in (None, "0"),
         roles=frozenset(roles),
-        held=held,
     )
 
 

@@ -726,6 +726,12 @@ async def test_a_former_administrator_who_taps_an_administrators_command_loses_t
     assert menu_of(world, "kasubag") == ADMINS_MENU
     assert await said(world, "kasubag", "/undang tim") == t.ADMIN_ONLY
     await world.emu.wait_until(lambda: menu_of(world, "kasubag") == OFFICIALS_MENU, timeout=WAIT)
+    # tapped again, and again: the menu is not deleted a second time (one call a run)
+    deletes = len(world.emu.calls_to("deleteMyCommands"))
+    for _ in range(2):
+        assert await said(world, "kasubag", "/peran") == t.ADMIN_ONLY
+    await world.drained()
+    assert len(world.emu.calls_to("deleteMyCommands")) == deletes
 
 
 async def test_peran_of_a_bureau_with_300_team_members_lists_every_one_and_every_section(

@@ -211,3 +211,46 @@ async def test_eko_passes_his_role_on_and_the_verification_goes_with_it(world: W
     await world.drained()
     assert with_button(world["eko"], case, "Setujui") == []
     assert with_button(world["dian"], case, "Setujui") == []
+
+
+async def test_eko_leaves_while_the_permit_waits_for_both_and_dian_gets_no_second_copy(
+    world: World,
+) -> None:
+    """Eko approved the verification (step 3 is his now); the permit (step 4), which no one
+    has taken yet, waits for both Pengelola. His role revoked, Dian keeps the task she has:
+    no second copy of it."""
+    s = Script(world, timeout=WAIT)
+    case = await apply_for_leave(world, "ani", "Cuti tahunan Ani Mei")
+    await s.upload("ani", case, "Formulir Cuti.pdf", pdf("formulir"))
+    await s.press("ani", "Ajukan", case)
+    await s.approve("atasan", case)
+    await s.approve("eko", case)
+    await world.drained()
+    assert any("Langkah 4" in m.text for m in about(world["dian"], case))
+    before = world["dian"].received_count()
+    await world["admin"].send("/cabut 3005 pengelola_kepeg")
+    await world["admin"].wait_message(lambda m: "telah dicabut" in m.text, timeout=WAIT)
+    await world.drained()
+    assert world["dian"].received_count() == before
+
+
+async def test_eko_leaves_with_no_task_waiting_and_is_told_of_none(world: World) -> None:
+    """Eko verified (3) and drafted the permit (4); the case waits for the Kasubag (5). His
+    role revoked, his notice says nothing of tasks taken from him: none waited."""
+    s = Script(world, timeout=WAIT)
+    case = await apply_for_leave(world, "ani", "Cuti tahunan Ani Juni")
+    await s.upload("ani", case, "Formulir Cuti.pdf", pdf("formulir"))
+    await s.press("ani", "Ajukan", case)
+    await s.approve("atasan", case)
+    await s.approve("eko", case)
+    await s.upload("eko", case, "Konsep Surat Izin Cuti.pdf", pdf("konsep"))
+    await s.press("eko", "Serahkan", case)
+    await world.emu.wait_until(
+        lambda: bool(with_button(world["kasubag"], case, "Setujui")), timeout=WAIT
+    )
+    await world.drained()
+    eko = world["eko"]
+    eko.mark_seen()
+    await world["admin"].send("/cabut 3005 pengelola_kepeg")
+    told = await eko.wait_message(lambda m: "dicabut" in m.text, timeout=WAIT)
+    assert "tugas" not in told.text, told.text

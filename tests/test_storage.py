@@ -2026,16 +2026,16 @@ async def test_gate_facts_in_one_query(db: Database) -> None:
 
     await db.write(join)
     both = frozenset({"kabag", "kasubag"})
-    assert await db.read(repo.gate_facts, 1, 5, UNIT, T0) == facts(True, True, True, both, True)
-    assert await db.read(repo.gate_facts, 2, 5, UNIT, T0) == facts(False, True, True, both, True)
+    assert await db.read(repo.gate_facts, 1, 5, UNIT, T0) == facts(True, True, True, both)
+    assert await db.read(repo.gate_facts, 2, 5, UNIT, T0) == facts(False, True, True, both)
     await db.write(repo.revoke_role, 5, "kabag", UNIT, T0, None)
     assert (await db.read(repo.gate_facts, 2, 5, UNIT, T0)).roles == {"kasubag"}
-    # with no role left here, the person is still one who held a role (not a stranger)
     await db.write(repo.revoke_role, 5, "kasubag", UNIT, T0, None)
-    assert await db.read(repo.gate_facts, 2, 5, UNIT, T0) == facts(
-        False, True, True, frozenset(), True
-    )
-    assert not (await db.read(repo.gate_facts, 2, 6, UNIT, T0)).held
+    assert await db.read(repo.gate_facts, 2, 5, UNIT, T0) == facts(False, True, True, frozenset())
+    # with no role left here, the person is still one who held a role (not a stranger);
+    # the gate asks only when it refuses
+    assert await db.read(repo.held_a_role, 5, UNIT, T0)
+    assert not await db.read(repo.held_a_role, 6, UNIT, T0)
 
 
 async def test_claim_update_is_true_once(db: Database) -> None:

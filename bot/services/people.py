@@ -96,6 +96,7 @@ class PeopleService:
         self.wake_outbox = wake_outbox
         self.cases = cases  # a team member's place passed on changes the cases' teams
         self.unit = config.organisation.unit
+        self._menu_checked: set[int] = set()  # non-administrators whose menu was deleted
 
     def is_admin(self, user_id: int) -> bool:
         return user_id in self.config.admins
@@ -125,6 +126,20 @@ class PeopleService:
     async def mark_admin_menu(self, user_id: int, shown: bool) -> None:
         """The administrators' menu was set in the person's chat, or deleted from it."""
         await self.db.write(repo.mark_admin_menu, user_id, shown)
+
+    def first_refusal(self, user_id: int) -> bool:
+        """Whether this is the person's first administrator's command refused since the
+        start: their chat's menu is deleted then, once (a release before the database
+        kept whose chat has it left no record of it)."""
+        if user_id in self._menu_checked:
+            return False
+        self._menu_checked.add(user_id)
+        return True
+
+    async def held_a_role(self, user_id: int) -> bool:
+        """Whether someone who holds no role now held one here before (they are told they
+        hold none now, not that they never registered)."""
+        return await self.db.read(repo.held_a_role, user_id, self.unit, self.clock.now())
 
     async def former_admin_menus(self) -> list[int]:
         """The people whose chat still has the administrators' menu though the config no
@@ -308,27 +323,33 @@ class PeopleService:
             if not repo.revoke_role(tx, person_id, role, self.unit, now, admin_id):
                 return None
             cases = self._with_sops(self._cases_of(tx, role))
-            # steps of a shared role that were theirs become every other holder's
+            # steps of a shared role that were theirs become every other holder's; a case
+            # waiting at one of them reaches the others now (at another step of the role,
+            # open to every holder, they have its task already)
+            claimed = self._steps_of(tx, role, person_id)
+            waited = {
+                c.id
+                for c in claimed
+                if c.step in passable_steps(self.sops.of(c), c, role, person_id)
+            }
             released = self._with_sops(
-                self._pass_steps(
-                    tx, admin_id, role, person_id, None, self._steps_of(tx, role, person_id)
-                )
+                self._pass_steps(tx, admin_id, role, person_id, None, claimed)
             )
-            taken = effects.take_tasks_from(tx, person_id, [*cases, *released], now)
+            at_role = [(c, d) for c, d in released if d.step(c.step).actor == role]
+            taken = effects.take_tasks_from(tx, person_id, [*cases, *at_role], now)
             self._take_withdrawals(tx, person_id, now)
             told = {"t": "role_revoked", "role": role, "tasks": taken}
             repo.enqueue(tx, person_id, "notice", now, params=told)
-            for case, definition in released:
-                if definition.step(case.step).actor == role:
+            for case, definition in at_role:
+                if case.id in waited:
                     for holder in routing.step_holders(tx, definition, case, now):
                         effects.hand_task(tx, definition, case, holder, now, {"open": 1})
             vacant = not self._shared(role) and not repo.holders(tx, self.unit, role)
             # an acting official in force still holds the role's tasks (not a strategic step)
             waiting = sum(
                 1
-                for case, definition in [*cases, *released]
-                if definition.step(case.step).actor == role
-                and not routing.step_holders(tx, definition, case, now)
+                for case, definition in [*cases, *at_role]
+                if not routing.step_holders(tx, definition, case, now)
             )
             acting = None if self._shared(role) else repo.acting_for(tx, self.unit, role, now)
             return Revoked(name_of(tx, person_id), taken, vacant, waiting, acting)
