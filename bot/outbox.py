@@ -824,27 +824,18 @@ class OutboxSender:
         if dropped or current is None or not current.is_open or current.version != item.version:
             decided = self._decided.get((item.chat_id, message_id))
             now_at = None if current is None else (current.id, current.version)
+            params: dict[str, Any] | None = None
             if decided is not None and decided[:2] == now_at:
-                repo.enqueue(
-                    tx,
-                    item.chat_id,
-                    "strip",
-                    self.clock.now(),
-                    case_id=item.case_id,
-                    params=effects.decided_params(message_id, decided[2], decided[3]),
-                )
+                params = effects.decided_params(message_id, decided[2], decided[3])
             elif buttons and (
                 current is None
                 or repo.task_message_version(tx, item.chat_id, message_id, current.id)
                 != current.version
             ):
+                params = {"message_id": message_id}
+            if params is not None:
                 repo.enqueue(
-                    tx,
-                    item.chat_id,
-                    "strip",
-                    self.clock.now(),
-                    case_id=item.case_id,
-                    params={"message_id": message_id},
+                    tx, item.chat_id, "strip", self.clock.now(), case_id=item.case_id, params=params
                 )
             return
         if earlier is not None:

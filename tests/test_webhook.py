@@ -85,6 +85,20 @@ def post_head(length: int, secret: str | None = None, path: str = "/telegram") -
     return "\r\n".join(lines).encode() + b"\r\n"
 
 
+async def a_stranger_starts_through_the_webhook(emu: BotApiEmulator, port: int) -> httpx.Response:
+    """Once the bot listens, Telegram posts a stranger's /start with the secret; the answer
+    to that post, once the bot has answered the stranger."""
+    await wait_listening(port)
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(
+            f"http://127.0.0.1:{port}/telegram",
+            json=stranger_says(1, "/start"),
+            headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET},
+        )
+    await emu.wait_until(lambda: bool(emu.calls_to("sendMessage")), timeout=WAIT)
+    return answer
+
+
 async def test_a_webhook_telegram_refuses_stops_the_bot_with_telegrams_reason_in_one_line(
     tmp_path: Path,
 ) -> None:
@@ -121,14 +135,7 @@ async def test_setwebhook_failing_on_the_way_is_tried_again_with_a_line_per_try(
         proc = await start(config)
         try:
             await emu.wait_until(lambda: len(emu.calls_to("setWebhook")) >= 3, timeout=WAIT)
-            await wait_listening(port)
-            async with httpx.AsyncClient() as client:
-                answer = await client.post(
-                    f"http://127.0.0.1:{port}/telegram",
-                    json=stranger_says(1, "/start"),
-                    headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET},
-                )
-            await emu.wait_until(lambda: bool(emu.calls_to("sendMessage")), timeout=WAIT)
+            answer = await a_stranger_starts_through_the_webhook(emu, port)
         finally:
             log = await stop_bot(proc)
     assert answer.status_code == 200
@@ -150,14 +157,7 @@ async def test_a_leading_slash_in_the_webhook_path_is_the_same_path(tmp_path: Pa
         try:
             await emu.wait_until(lambda: bool(emu.calls_to("setWebhook")), timeout=WAIT)
             [hook] = emu.calls_to("setWebhook")
-            await wait_listening(port)
-            async with httpx.AsyncClient() as client:
-                answer = await client.post(
-                    f"http://127.0.0.1:{port}/telegram",
-                    json=stranger_says(1, "/start"),
-                    headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET},
-                )
-            await emu.wait_until(lambda: bool(emu.calls_to("sendMessage")), timeout=WAIT)
+            answer = await a_stranger_starts_through_the_webhook(emu, port)
         finally:
             await stop_bot(proc)
     assert hook.params["url"] == "https://bot.kemnaker.example/telegram"
