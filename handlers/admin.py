@@ -168,17 +168,28 @@ async def invites_view(context: Context, page: int) -> tuple[str, Keyboard]:
     return "\n".join(lines), keyboard
 
 
+async def _admin_button(update: Update, context: Context, op: Op) -> Callback | None:
+    """An administrator's button of kind ``op``, decoded; None once the press is answered
+    as refused (not an administrator, or data that is not such a button)."""
+    query = update.callback_query
+    assert query is not None
+    if not context.services.cases.is_admin(user_id(update)):
+        await answer(update, t.ADMIN_ONLY, alert=True)
+        return None
+    cb = decode(query.data)
+    if cb is None or cb.op is not op:
+        await answer(update, t.ANS_UNKNOWN_BUTTON, alert=True)
+        return None
+    return cb
+
+
 async def show_invites_page(update: Update, context: Context) -> None:
     """A page button of /undangan: the same message shows the other page (a list too old
     for the bot to see it, an InaccessibleMessage: a new message shows the page)."""
     query = update.callback_query
     assert query is not None
-    if not context.services.cases.is_admin(user_id(update)):
-        await answer(update, t.ADMIN_ONLY, alert=True)
-        return
-    cb = decode(query.data)
-    if cb is None or cb.op is not Op.INVITE_PAGE:
-        await answer(update, t.ANS_UNKNOWN_BUTTON, alert=True)
+    cb = await _admin_button(update, context, Op.INVITE_PAGE)
+    if cb is None:
         return
     await answer(update)
     text, keyboard = await invites_view(context, parsing.case_number(cb.arg or "0") or 0)
@@ -193,12 +204,8 @@ async def withdraw_invite(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     svc = context.services
-    if not svc.cases.is_admin(user_id(update)):
-        await answer(update, t.ADMIN_ONLY, alert=True)
-        return
-    cb = decode(query.data)
-    if cb is None or cb.op is not Op.WITHDRAW_INVITE:
-        await answer(update, t.ANS_UNKNOWN_BUTTON, alert=True)
+    cb = await _admin_button(update, context, Op.WITHDRAW_INVITE)
+    if cb is None:
         return
     ended = await svc.people.withdraw_invite(cb.arg)
     message = query.message

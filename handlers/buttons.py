@@ -37,7 +37,7 @@ from bot.core.text import is_blank
 from bot.core.workflow import excluded_reviewers
 from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied, Outcome
-from bot.views import decided_text, moved_line, outcome_text
+from bot.views import moved_line, outcome_text
 from handlers.cases import do_withdraw, show_task_page
 from handlers.common import (
     Context,
@@ -384,18 +384,7 @@ async def run_command(
     # the task as the case stood when it was decided (the documents at the versions that
     # went forward), not the text the pressed message happened to show: an edit with a
     # newer version may not have reached it yet
-    assert outcome.before is not None
-    decided = decided_text(
-        definition,
-        outcome.before,
-        svc.zone,
-        decision=outcome.move,
-        actor_name=outcome.actor_name,
-        names=outcome.names,
-        arrival=outcome.arrival,
-        moved=moved,
-        events=outcome.events,
-    )
+    decided = outcome.decided_text(definition, svc.zone, moved)
     # an edit of the task the outbox has on its way to this message may land after this
     # one: the outbox then shows the decision again
     svc.outbox.decided_on(

@@ -88,6 +88,22 @@ class Outcome:
         """Its author may still take the move back (the decided message offers it)."""
         return self.case.is_open and self.move.type in (EventType.COMPLETED, EventType.APPROVED)
 
+    def decided_text(self, definition: SopDefinition, zone: OfficeZone, moved: str) -> str:
+        """The task as the case stood when it was decided, with the decision
+        (:func:`bot.views.decided_text`): on the message pressed and on the other holders'."""
+        assert self.before is not None
+        return decided_text(
+            definition,
+            self.before,
+            zone,
+            decision=self.move,
+            actor_name=self.actor_name,
+            names=self.names,
+            arrival=self.arrival,
+            moved=moved,
+            events=self.events,
+        )
+
 
 @dataclass(frozen=True)
 class Upload:
@@ -469,18 +485,8 @@ class CaseService:
 
             def decided_elsewhere() -> str:
                 """The decision, on the task messages of the other holders of the step."""
-                assert outcome.before is not None
-                return decided_text(
-                    definition,
-                    outcome.before,
-                    self.zone,
-                    decision=outcome.move,
-                    actor_name=outcome.actor_name,
-                    names=outcome.names,
-                    arrival=outcome.arrival,
-                    moved=moved_line(definition, outcome.case, outcome.move),
-                    events=outcome.events,
-                )
+                moved = moved_line(definition, outcome.case, outcome.move)
+                return outcome.decided_text(definition, self.zone, moved)
 
             decided = decided_elsewhere
 
