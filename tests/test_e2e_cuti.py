@@ -211,6 +211,8 @@ async def test_eko_passes_his_role_on_and_the_verification_goes_with_it(world: W
     await world.drained()
     assert with_button(world["eko"], case, "Setujui") == []
     assert with_button(world["dian"], case, "Setujui") == []
+    tasks = [m for m in successor.bot_messages if f"Berkas #{case}\n" in m.text]
+    assert len(tasks) == 1, [m.text[:80] for m in tasks]  # the task once, not twice
 
 
 async def test_eko_leaves_while_the_permit_waits_for_both_and_dian_gets_no_second_copy(
@@ -254,3 +256,28 @@ async def test_eko_leaves_with_no_task_waiting_and_is_told_of_none(world: World)
     await world["admin"].send("/cabut 3005 pengelola_kepeg")
     told = await eko.wait_message(lambda m: "dicabut" in m.text, timeout=WAIT)
     assert "tugas" not in told.text, told.text
+
+
+async def test_a_pengelola_invited_while_a_verification_waits_gets_it_too(world: World) -> None:
+    """Ani's application waits at the verification, which no Pengelola has taken yet. A
+    third Pengelola joins by invitation: the verification reaches her as it reached Dian
+    and Eko (it waited for the next routing before), and Ani's own application does not."""
+    s = Script(world, timeout=WAIT)
+    case = await apply_for_leave(world, "ani", "Cuti tahunan Ani Juli")
+    await s.upload("ani", case, "Formulir Cuti.pdf", pdf("formulir"))
+    await s.press("ani", "Ajukan", case)
+    await s.approve("atasan", case)
+    await world.emu.wait_until(
+        lambda: bool(with_button(world["dian"], case, "Setujui")), timeout=WAIT
+    )
+    admin = world["admin"]
+    admin.mark_seen()
+    await admin.send("/undang pengelola_kepeg")
+    invite = await admin.wait_message(lambda m: "start=" in m.text, timeout=WAIT)
+    token = invite.text.rsplit("start=", 1)[1].split()[0]
+    fitri = world.emu.user(3009, "Fitri")
+    await fitri.send(f"/start {token}")
+    await fitri.wait_message(lambda m: "terdaftar sebagai" in m.text, timeout=WAIT)
+    await world.emu.wait_until(lambda: bool(with_button(fitri, case, "Setujui")), timeout=WAIT)
+    await world.drained()
+    assert with_button(world["dian"], case, "Setujui")  # hers stays

@@ -73,6 +73,15 @@ class StartResult:
     held: bool = False  # not registered, but held a role here before
 
 
+def _latest(
+    cases: list[tuple[Case, SopDefinition]],
+) -> list[tuple[Case, SopDefinition]]:
+    """Each case once, as it was last changed (a role change reads a case as the role's and
+    changes it as a team's or a step taker's), in the order first met."""
+    latest = {case.id: (case, definition) for case, definition in cases}
+    return [latest[case_id] for case_id in dict.fromkeys(case.id for case, _ in cases)]
+
+
 @dataclass(frozen=True)
 class ProfileStep:
     """The answer to one profile question: the next question, a refusal, or done."""
@@ -336,7 +345,8 @@ class PeopleService:
                 self._pass_steps(tx, admin_id, role, person_id, None, claimed)
             )
             at_role = [(c, d) for c, d in released if d.step(c.step).actor == role]
-            taken = effects.take_tasks_from(tx, person_id, [*cases, *at_role], now)
+            cases = _latest([*cases, *at_role])
+            taken = effects.take_tasks_from(tx, person_id, cases, now)
             self._take_withdrawals(tx, person_id, now)
             told = {"t": "role_revoked", "role": role, "tasks": taken}
             repo.enqueue(tx, person_id, "notice", now, params=told)
@@ -348,7 +358,7 @@ class PeopleService:
             # an acting official in force still holds the role's tasks (not a strategic step)
             waiting = sum(
                 1
-                for case, definition in [*cases, *at_role]
+                for case, definition in cases
                 if not routing.step_holders(tx, definition, case, now)
             )
             acting = None if self._shared(role) else repo.acting_for(tx, self.unit, role, now)
@@ -371,9 +381,11 @@ class PeopleService:
         return self.sops.has_role(role) and self.sops.role(role).shared
 
     def _cases_of(self, tx: Tx, role: str) -> list[Case]:
-        """The open cases at a step of a role one person holds (a shared role's team is the
+        """The open cases at a step of the role: of a role one person holds, and of a shared
+        role no team step forms (a step no one has taken is every holder's: a new Pengelola
+        gets the verification waiting for both). A team's role: none (the team is the
         case's own: its tasks never move with the role)."""
-        if self._shared(role):
+        if self._shared(role) and any(role in d.team_roles for d in self.sops):
             return []
         return repo.open_cases_for_roles(tx, self.unit, [role], limit=100_000)
 
@@ -486,11 +498,13 @@ class PeopleService:
             repo.grant_role(tx, new, role, self.unit, now, admin_id)
             # the acting official made the role's holder acts in it no more
             ended = acting.end_for_new_holder(tx, self.unit, role, new, now, admin_id)
-            cases = [
-                *role_cases,
-                *self._with_sops(self._pass_places(tx, admin_id, teams, old, new)),
-                *self._with_sops(self._pass_steps(tx, admin_id, role, old, new, steps)),
-            ]
+            cases = _latest(
+                [
+                    *role_cases,
+                    *self._with_sops(self._pass_places(tx, admin_id, teams, old, new)),
+                    *self._with_sops(self._pass_steps(tx, admin_id, role, old, new, steps)),
+                ]
+            )
             moved = self._waiting_for(tx, cases, new, now)
             told = {"t": "role_moved", "role": role, "from": old, "to": new, "tasks": len(moved)}
             if ended is not None:
