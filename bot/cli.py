@@ -1,4 +1,4 @@
-"""The ``sopbot`` command: check, sop show, sop import, run, demo, backup, export."""
+"""The ``sopbot`` command: check, sop show, sop import, run, demo, backup, restore, export."""
 
 from __future__ import annotations
 
@@ -666,6 +666,46 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Put a SQLite backup in the database's place (the bot stopped); the replaced database
+    is kept beside it."""
+    from datetime import datetime
+
+    from storage.db import is_postgres
+    from storage.migrations import LATEST
+    from storage.restore import RestoreError, restore_sqlite
+
+    try:
+        config = load_config(_find_config(args.config))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    target = config.storage.database
+    if is_postgres(target):
+        print(
+            "error: storage.database is a PostgreSQL database: restore a backup of it with "
+            f"pg_restore --clean --if-exists --dbname=URL {args.backup} (the bot stopped)",
+            file=sys.stderr,
+        )
+        return 2
+    database = Path(target)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    try:
+        restored = restore_sqlite(Path(args.backup), database, stamp)
+    except RestoreError as exc:
+        print(f"error: not restored, nothing changed: {exc}", file=sys.stderr)
+        return 2
+    state = "" if restored.level == LATEST else "; migrated at the next start"
+    print(f"{database} restored from {args.backup} (schema level {restored.level}{state})")
+    if restored.kept is not None:
+        print(f"the database it replaced (and its log files) is in {restored.kept}")
+    print(
+        "the files folder is not in the database: if it was lost too, restore it from its "
+        "own backup before starting the bot"
+    )
+    return 0
+
+
 def cmd_migrate_db(args: argparse.Namespace) -> int:
     """Copy a SQLite database into PostgreSQL, then compare rows and digests per table."""
     from storage.db import DatabaseError, is_postgres
@@ -804,6 +844,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dest")
     p.add_argument("--config")
     p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser(
+        "restore",
+        help="put a SQLite backup in the database's place (the bot must be stopped); "
+        "the database it replaces is kept in a before-restore folder beside it",
+    )
+    p.add_argument("backup")
+    p.add_argument("--config")
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser(
         "migrate-db",

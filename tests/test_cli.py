@@ -645,6 +645,110 @@ def test_a_backup_or_export_to_a_place_it_cannot_write_says_so(tmp_path: Path, p
         assert "Traceback" not in result.stderr and str(where) in result.stderr
 
 
+def _backed_up_then_moved_on(tmp_path: Path) -> tuple[Path, Path, Path, int]:
+    """A database with a case at step 5, its backup, then a change written after the
+    backup (the case renamed): what a restore must take back."""
+    database = tmp_path / "data" / "sopbot.sqlite3"
+    case_id, _ = asyncio.run(_fill(database))
+    config = write_config(tmp_path, f"[storage]\ndatabase = {toml_str(database)}\n")
+    backup = tmp_path / "backups" / "copy.sqlite3"
+    assert sopbot("backup", str(backup), "--config", str(config)).returncode == 0
+    conn = sqlite3.connect(database)
+    with conn:
+        conn.execute("UPDATE cases SET title = 'Sesudah cadangan' WHERE id = ?", (case_id,))
+    conn.close()
+    return database, config, backup, case_id
+
+
+def test_restore_puts_the_backup_back_and_keeps_the_database_it_replaced(
+    tmp_path: Path,
+) -> None:
+    database, config, backup, case_id = _backed_up_then_moved_on(tmp_path)
+    # a crash left log files beside the database: they belong to it, not to the backup
+    for suffix in ("-wal", "-shm"):
+        database.with_name(database.name + suffix).write_bytes(b"log of the crashed file" * 40)
+
+    result = sopbot("restore", str(backup), "--config", str(config))
+
+    assert result.returncode == 0, result.stderr
+    assert f"{database} restored from {backup} (schema level {LATEST})" in result.stdout
+    assert not database.with_name(database.name + "-wal").exists()
+    assert _table(database, "SELECT title FROM cases") == _table(backup, "SELECT title FROM cases")
+    kept = [p for p in database.parent.iterdir() if p.name.startswith("before-restore-")]
+    assert len(kept) == 1 and str(kept[0]) in result.stdout
+    assert sorted(p.name for p in kept[0].iterdir()) == [
+        "sopbot.sqlite3",
+        "sopbot.sqlite3-shm",
+        "sopbot.sqlite3-wal",
+    ]
+    assert ("Sesudah cadangan",) in _table(kept[0] / "sopbot.sqlite3", "SELECT title FROM cases")
+    assert not any(p.name.endswith(".restoring") for p in database.parent.iterdir())
+
+    async def the_bot_opens_it() -> None:
+        db = await Database.open(database)
+        try:
+            case = await db.read(repo.load_case, case_id)
+            assert case is not None and case.step == 5
+        finally:
+            await db.close()
+
+    asyncio.run(the_bot_opens_it())
+    # a second restore keeps the first one's replaced database too
+    again = sopbot("restore", str(backup), "--config", str(config))
+    assert again.returncode == 0, again.stderr
+    assert len([p for p in database.parent.iterdir() if p.name.startswith("before-")]) == 2
+
+
+def test_restore_refuses_while_the_bot_runs_and_changes_nothing(tmp_path: Path) -> None:
+    from storage import runlock
+
+    database, config, backup, _ = _backed_up_then_moved_on(tmp_path)
+    before = database.read_bytes()
+    held = runlock.hold(database)
+    assert held is not None
+    try:
+        result = sopbot("restore", str(backup), "--config", str(config))
+    finally:
+        os.close(held)
+    assert result.returncode == 2
+    assert "not restored, nothing changed" in result.stderr
+    assert "another sopbot process" in result.stderr and "Traceback" not in result.stderr
+    assert database.read_bytes() == before
+    assert sorted(p.name for p in database.parent.iterdir()) == [
+        "sopbot.sqlite3",
+        "sopbot.sqlite3.lock",
+    ]
+
+
+@pytest.mark.parametrize("backup_is", ["damaged", "missing", "the database itself"])
+def test_restore_of_a_backup_that_cannot_be_used_changes_nothing(
+    tmp_path: Path, backup_is: str
+) -> None:
+    database, config, backup, _ = _backed_up_then_moved_on(tmp_path)
+    if backup_is == "damaged":
+        backup.write_bytes(b"bukan basis data " * 1000)
+    elif backup_is == "missing":
+        backup.unlink()
+    else:
+        backup = database
+    before = database.read_bytes()
+    result = sopbot("restore", str(backup), "--config", str(config))
+    assert result.returncode == 2
+    assert "not restored, nothing changed" in result.stderr and str(backup) in result.stderr
+    assert "Traceback" not in result.stderr
+    assert database.read_bytes() == before
+    assert not any(p.name.startswith("before-restore") for p in database.parent.iterdir())
+
+
+def test_restore_on_postgresql_names_pg_restore(tmp_path: Path) -> None:
+    config = write_config(
+        tmp_path, '[storage]\ndatabase = "postgresql://sopbot@127.0.0.1:9/sopbot"\n'
+    )
+    result = sopbot("restore", str(tmp_path / "copy.dump"), "--config", str(config))
+    assert result.returncode == 2
+    assert "pg_restore --clean --if-exists --dbname=URL" in result.stderr
+
+
 def test_the_demo_into_a_folder_it_cannot_make_says_so(tmp_path: Path) -> None:
     blocker = tmp_path / "bukan-folder"
     blocker.write_text("sebuah berkas")
