@@ -251,6 +251,52 @@ ERROR_GENERIC = (
 UNKNOWN_INPUT = (
     "Mohon maaf, pesan tersebut tidak dapat kami proses. Ketik /bantuan untuk petunjuk penggunaan."
 )
+# free text for a question that ended meanwhile without the person's answer (another
+# holder decided the step, the role went, ...): what they typed, and why it was not used
+LAPSED_KIND = {
+    "return_reason": "alasan pengembalian",
+    "note": "catatan",
+    "archive_reference": "nomor arsip",
+    "new_title": "judul berkas",
+    "new_year": "tahun anggaran",
+}
+LAPSED_WHY = {
+    "moved": "Berkas #{case} telah diputuskan{by} sebelum pesan Bapak/Ibu kami terima",
+    "archived": "Berkas #{case} telah diarsipkan{by} sebelum pesan Bapak/Ibu kami terima",
+    "withdrawn": "Berkas #{case} telah ditarik kembali{by} sebelum pesan Bapak/Ibu kami terima",
+    "cancelled": "Berkas #{case} telah dibatalkan{by}",
+    "role_moved": (
+        "peran {role} Bapak/Ibu telah dialihkan oleh administrator, sehingga Berkas #{case} "
+        "tidak lagi menjadi tugas Bapak/Ibu"
+    ),
+    "role_revoked": (
+        "peran {role} Bapak/Ibu telah dicabut oleh administrator, sehingga Berkas #{case} "
+        "tidak lagi menjadi tugas Bapak/Ibu"
+    ),
+    "acting_ended": (
+        "masa penunjukan Bapak/Ibu sebagai pelaksana {role} telah berakhir, sehingga "
+        "Berkas #{case} tidak lagi menjadi tugas Bapak/Ibu"
+    ),
+}
+LAPSED = (
+    "Mohon maaf, {kind} yang Bapak/Ibu ketik tidak kami gunakan karena {why}. "
+    "Teks tersebut tidak tercatat pada berkas:\n<blockquote>{typed}</blockquote>"
+)
+LAPSED_QUOTE = 300  # characters of the typed text quoted back
+
+
+def lapsed_text(
+    kind: str, why: str, case_id: int | None, typed: str, actor: str = "", role: str = ""
+) -> str:
+    """The answer to text typed for a question that ended without it (``actor``: who moved
+    the case; ``role``: the role that went, both as names)."""
+    quoted = typed if len(typed) <= LAPSED_QUOTE else typed[: LAPSED_QUOTE - 1].rstrip() + "…"
+    reason = LAPSED_WHY.get(why, LAPSED_WHY["moved"]).format(
+        case=case_id, by=f" oleh {e(actor)}" if actor else "", role=e(role)
+    )
+    return LAPSED.format(kind=LAPSED_KIND.get(kind, "pesan"), why=reason, typed=e(quoted))
+
+
 WITHDRAWN_FROM_YOU = (
     "Tugas Bapak/Ibu pada langkah {step} untuk berkas ini tidak perlu ditindaklanjuti lagi."
 )

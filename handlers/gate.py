@@ -17,6 +17,7 @@ from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 from bot import texts as t
 from handlers.asked import ask_again
 from handlers.common import Context, answer, reply
+from handlers.text import tell_lapsed
 
 GATE_GROUP = -1
 
@@ -55,6 +56,11 @@ async def gate(update: Update, context: Context) -> None:
         return  # /start (with or without an invitation) is handled by its own handler
     if update.callback_query is not None:
         await answer(update, await _refusal(context, user.id), alert=True)
+    elif message is not None and message.text and not message.text.startswith("/"):
+        # a reason typed after the role went (someone who held one): told what became of it
+        held = await context.services.people.held_a_role(user.id)
+        if not (held and await tell_lapsed(update, context, message.text)):
+            await reply(update, t.NO_ROLE_NOW if held else t.NOT_REGISTERED)
     else:
         await reply(update, await _refusal(context, user.id))
     raise ApplicationHandlerStop

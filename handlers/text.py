@@ -18,7 +18,8 @@ async def on_text(update: Update, context: Context) -> None:
     text = message.text or ""
     dialogue = await context.services.queries.dialogue(user_id(update))
     if dialogue is None:
-        await reply(update, t.UNKNOWN_INPUT)
+        if not await tell_lapsed(update, context, text):
+            await reply(update, t.UNKNOWN_INPUT)
         return
     if dialogue.kind.startswith("profile_"):
         await profile_step(update, context, dialogue.kind, text)
@@ -38,6 +39,19 @@ async def on_text(update: Update, context: Context) -> None:
         )
     else:
         await reply(update, t.UNKNOWN_INPUT)
+
+
+async def tell_lapsed(update: Update, context: Context, text: str) -> bool:
+    """Text with no question pending, typed for one that ended meanwhile without it (another
+    holder decided the step, the role went, ...): told why it was not used, with the text
+    quoted back so nothing typed is lost. False when no question ended so."""
+    lapsed = await context.services.dialogues.lapsed(user_id(update))
+    if lapsed is None:
+        return False
+    ended = lapsed.ended
+    answer = t.lapsed_text(ended.kind, ended.why, ended.case_id, text, lapsed.actor, lapsed.role)
+    await reply(update, answer)
+    return True
 
 
 async def on_unknown_command(update: Update, context: Context) -> None:

@@ -309,6 +309,24 @@ V11_REPORT_INDEX = """
 CREATE INDEX cases_closed ON cases(unit, sop_code, closed_at) WHERE status <> 'open';
 """
 
+V12_ENDED_DIALOGUES = """
+-- A person's last question that ended without their answer (another holder decided the
+-- step, the role was moved or revoked, an acting period ended, the case was cancelled):
+-- the text they type for it afterwards is answered with why it was not used, not with
+-- "cannot be processed". One row a person, replaced by the next; gone once told, or when
+-- they start another dialogue.
+CREATE TABLE ended_dialogues (
+    person_id   INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL,      -- the dialogue's kind (return_reason, note, ...)
+    case_id     INTEGER,
+    step        INTEGER,            -- the case's step it was about
+    why         TEXT NOT NULL,      -- moved, archived, withdrawn, cancelled, role_moved, ...
+    role        TEXT,               -- the role that went (role_moved, role_revoked, acting_ended)
+    actor       INTEGER,            -- who moved the case (moved, archived, withdrawn, cancelled)
+    at          TEXT NOT NULL
+);
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     V1_FOUNDATION,
     V2_REMINDERS,
@@ -321,6 +339,7 @@ MIGRATIONS: tuple[str, ...] = (
     V9_INBOX,
     V10_ADMIN_MENU,
     V11_REPORT_INDEX,
+    V12_ENDED_DIALOGUES,
 )
 """``MIGRATIONS[i]`` takes a database from ``user_version`` i to i + 1."""
 

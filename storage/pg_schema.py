@@ -285,6 +285,21 @@ ALTER TABLE people ADD COLUMN admin_menu BIGINT NOT NULL DEFAULT 0;
     """
 CREATE INDEX cases_closed ON cases(unit, sop_code, closed_at) WHERE status <> 'open';
 """,
+    # 12: the last question that ended unanswered (storage.migrations.V12_ENDED_DIALOGUES)
+    _c_collation(
+        """
+CREATE TABLE ended_dialogues (
+    person_id   BIGINT PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    case_id     BIGINT,
+    step        BIGINT,
+    why         TEXT NOT NULL,
+    role        TEXT,
+    actor       BIGINT,
+    at          TEXT NOT NULL
+);
+"""
+    ),
 )
 """``STEPS[i]`` takes a PostgreSQL database from level ``BASE_LEVEL + i`` to the next."""
 
@@ -308,6 +323,7 @@ TABLES: tuple[str, ...] = (
     "albums",
     "album_files",
     "inbox",
+    "ended_dialogues",
 )
 """Every table of the schema, each after the tables its foreign keys name."""
 

@@ -117,6 +117,20 @@ class Dialogue:
         return None
 
 
+@dataclass(frozen=True)
+class EndedDialogue:
+    """A person's question that ended without their answer, and why (the text they type
+    for it afterwards is told so)."""
+
+    kind: str
+    case_id: int | None
+    step: int | None
+    why: str  # moved, archived, withdrawn, cancelled, role_moved, role_revoked, acting_ended
+    at: datetime
+    role: str | None = None  # the role that went from them
+    actor: int | None = None  # who moved the case
+
+
 def team_selection(dialogue: Dialogue | None, case_id: int) -> tuple[list[int], int]:
     """The members picked so far for a case's team (a "team" dialogue), and the page of
     candidates shown; nothing picked when the person's dialogue is about something else."""
@@ -1685,6 +1699,7 @@ def set_dialogue(
 ) -> Dialogue | None:
     """Start (or continue) a dialogue; returns the one it replaced, if it was another."""
     before = get_dialogue(tx, person_id)
+    tx.run("DELETE FROM ended_dialogues WHERE person_id = ?", (person_id,))
     tx.run(
         "INSERT INTO dialogues (person_id, kind, case_id, version, data, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET kind = excluded.kind, "
@@ -1728,6 +1743,42 @@ def clear_dialogue(tx: Tx, person_id: int) -> Dialogue | None:
 def dialogues_of_case(tx: Tx, case_id: int) -> list[Dialogue]:
     rows = tx.all("DELETE FROM dialogues WHERE case_id = ? RETURNING *", (case_id,))
     return [_dialogue(r) for r in rows]
+
+
+def note_ended_dialogue(tx: Tx, person_id: int, ended: EndedDialogue) -> None:
+    """Keep why the person's question ended without their answer (replacing the last)."""
+    tx.run(
+        "INSERT INTO ended_dialogues (person_id, kind, case_id, step, why, role, actor, at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET "
+        "kind = excluded.kind, case_id = excluded.case_id, step = excluded.step, "
+        "why = excluded.why, role = excluded.role, actor = excluded.actor, at = excluded.at",
+        (
+            person_id,
+            ended.kind,
+            ended.case_id,
+            ended.step,
+            ended.why,
+            ended.role,
+            ended.actor,
+            ts(ended.at),
+        ),
+    )
+
+
+def take_ended_dialogue(tx: Tx, person_id: int) -> EndedDialogue | None:
+    """The person's question that ended without their answer, if any; told once."""
+    row = tx.one("DELETE FROM ended_dialogues WHERE person_id = ? RETURNING *", (person_id,))
+    if row is None:
+        return None
+    return EndedDialogue(
+        row["kind"],
+        row["case_id"],
+        row["step"],
+        row["why"],
+        parse_ts(row["at"]),
+        row["role"],
+        row["actor"],
+    )
 
 
 def set_dialogue_prompt(

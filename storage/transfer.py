@@ -39,6 +39,7 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "albums": ("chat_id", "media_group_id"),
     "album_files": ("chat_id", "message_id"),
     "inbox": ("update_id",),
+    "ended_dialogues": ("person_id",),
 }
 assert set(PRIMARY_KEYS) == set(TABLES)
 

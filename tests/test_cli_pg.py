@@ -111,7 +111,8 @@ def test_an_unreachable_server_fails_the_check(tmp_path: Path) -> None:
 
 
 async def bureau_on_sqlite(out: Path) -> tuple[int, int]:
-    """The demo's two cases on SQLite, plus an invite, an open dialogue and an album."""
+    """The demo's two cases on SQLite, plus an invite, an open dialogue, an ended one and
+    an album."""
     async with World(out) as world:
         await world.everyone_starts()
         first = await play_sop(world)
@@ -128,6 +129,9 @@ async def bureau_on_sqlite(out: Path) -> tuple[int, int]:
         await db.write(repo.wait_for_album, waiting, T0)
         # an update received and not yet handled when the bot stopped (nothing in it to do)
         await db.write(repo.receive_update, 990001, '{"update_id":990001}', T0)
+        # a return reason of the Kabag's that another holder's decision ended
+        ended = repo.EndedDialogue("return_reason", second, 2, "moved", T0, actor=1007)
+        await db.write(repo.note_ended_dialogue, 1002, ended)
     return first, second
 
 

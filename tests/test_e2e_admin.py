@@ -120,15 +120,11 @@ async def test_a_task_on_its_way_to_the_old_kabag_keeps_no_buttons_once_the_role
     await s.approve("plh", case)
 
 
-async def test_budis_return_reason_after_the_role_moved_is_answered_that_he_holds_no_role(
-    world: World,
-) -> None:
-    """Budi has pressed Kembalikan and is typing the reason when the administrator passes
-    the Kabag role to Agus. His reason is answered that he holds no role now (he is told
-    where it went, too): not that he never registered and should ask for an invitation.
-    Nothing is returned."""
+async def budi_asked_for_a_reason(world: World, title: str) -> tuple[int, EmuUser]:
+    """A proposal at step 2: Budi (Kabag) has pressed Kembalikan and is asked for the
+    reason. The case's number, and Budi."""
     s = Script(world, WAIT)
-    case = await s.submit("Usulan yang dialihkan saat alasan diketik")
+    case = await s.submit(title)
     kabag = world["kabag"]
     task = await s.seen(
         "kabag",
@@ -136,16 +132,43 @@ async def test_budis_return_reason_after_the_role_moved_is_answered_that_he_hold
     )
     await kabag.press(task, next(b for b in task.button_texts if "Kembalikan" in b))
     await world.emu.wait_until(lambda: "ketik" in task.text.lower(), timeout=WAIT)
+    return case, kabag
+
+
+REASON = "TOR belum mencantumkan jadwal <kegiatan> & rincian anggaran."
+
+
+def reason_not_used(case: int) -> str:
+    return (
+        "Mohon maaf, alasan pengembalian yang Bapak/Ibu ketik tidak kami gunakan karena "
+        f"peran Kabag Bapak/Ibu telah dialihkan oleh administrator, sehingga Berkas #{case} "
+        "tidak lagi menjadi tugas Bapak/Ibu. Teks tersebut tidak tercatat pada berkas:\n"
+        f"{REASON}"
+    )
+
+
+async def test_budis_return_reason_after_the_role_moved_is_answered_with_what_became_of_it(
+    world: World,
+) -> None:
+    """Budi has pressed Kembalikan and is typing the reason when the administrator passes
+    the Kabag role to Agus. The reason he sends is answered that it was not used because
+    his role was passed on, and quoted back to him (nothing he typed is lost): not that
+    the bot cannot process it, nor that he never registered. Nothing is returned. Told
+    once: what he sends next, and /start, hear that he holds no role now."""
+    case, kabag = await budi_asked_for_a_reason(world, "Usulan yang dialihkan saat alasan diketik")
     await said(world, "admin", f"/alihkan kabag 1002 {NEW_KABAG}")
     await world.drained()
     kabag.mark_seen()
-    await kabag.send("TOR belum mencantumkan jadwal kegiatan.")
+    await kabag.send(REASON)
     answer = await kabag.wait_message(timeout=WAIT)
-    assert answer.text == plain(t.NO_ROLE_NOW)
+    assert answer.text == reason_not_used(case)
     assert any("dialihkan oleh administrator" in m.text for m in kabag.bot_messages)
     await world.drained()
     stored = await world.services.db.read(repo.load_case, case)
     assert stored is not None and stored.step == 2
+    kabag.mark_seen()
+    await kabag.send(REASON)
+    assert (await kabag.wait_message(timeout=WAIT)).text == plain(t.NO_ROLE_NOW)
     # /start says the same, not "belum terdaftar"
     kabag.mark_seen()
     await kabag.send("/start")

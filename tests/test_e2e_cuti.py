@@ -13,9 +13,11 @@ import pytest
 from sop_world import WAIT, pdf, plain, sop_world
 from sop_world import open_case as open_in
 
+from bot import texts as t
 from bot.core.model import CaseStatus
 from bot.demo import Script, World
 from emulator import EmuMessage, EmuUser
+from storage import repo
 
 CUTI = Path(__file__).parent / "fixtures" / "sops" / "cuti-pegawai.toml"
 PEOPLE = {
@@ -281,3 +283,97 @@ async def test_a_pengelola_invited_while_a_verification_waits_gets_it_too(world:
     await world.emu.wait_until(lambda: bool(with_button(fitri, case, "Setujui")), timeout=WAIT)
     await world.drained()
     assert with_button(world["dian"], case, "Setujui")  # hers stays
+
+
+async def a_verification_for_both(world: World, s: Script, title: str) -> int:
+    """Ani's application at step 3 the first time: both Pengelola have its task (first come)."""
+    case = await apply_for_leave(world, "ani", title)
+    await s.upload("ani", case, "Formulir Cuti.pdf", pdf("formulir"))
+    await s.press("ani", "Ajukan", case)
+    await s.approve("atasan", case)
+    await world.emu.wait_until(
+        lambda: all(with_button(world[p], case, "Kembalikan") for p in ("dian", "eko")),
+        timeout=WAIT,
+    )
+    return case
+
+
+async def said(user: EmuUser, text: str) -> str:
+    user.mark_seen()
+    await user.send(text)
+    return plain((await user.wait_message(timeout=WAIT)).text)
+
+
+def not_used(case: int, by: str, reason: str) -> str:
+    return (
+        "Mohon maaf, alasan pengembalian yang Bapak/Ibu ketik tidak kami gunakan karena "
+        f"Berkas #{case} telah diputuskan oleh {by} sebelum pesan Bapak/Ibu kami terima. "
+        f"Teks tersebut tidak tercatat pada berkas:\n{reason}"
+    )
+
+
+async def test_ekos_reason_typed_after_dian_approved_is_told_the_case_moved_on(
+    world: World,
+) -> None:
+    """Eko presses Kembalikan on the verification both Pengelola hold and is typing the
+    reason when Dian approves it. The reason he sends is answered that the case was
+    decided by Dian before it came, quoted back to him; the case stays at step 4."""
+    s = Script(world, timeout=WAIT)
+    case = await a_verification_for_both(world, s, "Cuti tahunan Ani Juli")
+    await s.press("eko", "Kembalikan", case)
+    await s.seen("eko", lambda m: "silakan ketik" in m.text and bool(m.button_texts))
+    await s.approve("dian", case)
+    await world.emu.wait_until(
+        lambda: any("Langkah 4" in m.text for m in about(world["dian"], case)), timeout=WAIT
+    )
+    await world.drained()
+    reason = "Sisa cuti tahun berjalan tinggal 2 hari."
+    assert await said(world["eko"], reason) == not_used(case, "Dian Permata, S.Psi.", reason)
+    await world.drained()
+    stored = await world.services.db.read(repo.load_case, case)
+    assert stored is not None and stored.step == 4
+
+
+async def test_the_reason_typed_after_a_restart_is_still_told_the_case_moved_on(
+    world: World,
+) -> None:
+    """The bot restarts between Dian's approval and Eko's reason: what ended his question
+    is kept in the database, and his reason is answered as it would have been."""
+    s = Script(world, timeout=WAIT)
+    case = await a_verification_for_both(world, s, "Cuti tahunan Ani September")
+    await s.press("eko", "Kembalikan", case)
+    await s.seen("eko", lambda m: "silakan ketik" in m.text and bool(m.button_texts))
+    await s.approve("dian", case)
+    await world.emu.wait_until(
+        lambda: any("Langkah 4" in m.text for m in about(world["dian"], case)), timeout=WAIT
+    )
+    await world.drained()
+    await world.stop_bot()
+    await world.start_bot()  # a new Application on the same database file
+    reason = "Sisa cuti tahun berjalan tinggal 2 hari."
+    assert await said(world["eko"], reason) == not_used(case, "Dian Permata, S.Psi.", reason)
+
+
+async def test_text_after_a_question_ended_by_its_own_asker_is_not_understood(
+    world: World,
+) -> None:
+    """Dian presses Kembalikan and thinks better of it (/batal): what she types next
+    answers no question, and nothing names one. She presses Kembalikan again; Eko, typing
+    faster, returns the application: his own question ended by his answer, so his next
+    text is not understood; Dian's reason is told that Eko decided first, once."""
+    s = Script(world, timeout=WAIT)
+    case = await a_verification_for_both(world, s, "Cuti tahunan Ani Agustus")
+    dian, eko = world["dian"], world["eko"]
+    await s.press("dian", "Kembalikan", case)
+    await s.seen("dian", lambda m: "silakan ketik" in m.text and bool(m.button_texts))
+    await said(dian, "/batal")
+    assert await said(dian, "Formulir belum ditandatangani.") == plain(t.UNKNOWN_INPUT)
+
+    await s.press("dian", "Kembalikan", case)
+    await s.review_return("eko", case, "Sisa cuti tahun berjalan tinggal 2 hari.")
+    await world["ani"].wait_message(lambda m: "Sisa cuti tahun berjalan" in m.text, timeout=WAIT)
+    await world.drained()
+    assert await said(eko, "Mohon dilengkapi.") == plain(t.UNKNOWN_INPUT)
+    reason = "Formulir belum ditandatangani atasan langsung."
+    assert await said(dian, reason) == not_used(case, "Eko Prasetyo", reason)
+    assert await said(dian, reason) == plain(t.UNKNOWN_INPUT)

@@ -414,12 +414,18 @@ def v9_rows(run: Run) -> dict[str, list[dict[str, Any]]]:
     return {"inbox": [{"update_id": 901, "body": body, "at": ts(T0), "replays": 1}]}
 
 
+def v12_rows(run: Run) -> dict[str, list[dict[str, Any]]]:
+    ended = {"person_id": 2, "kind": "return_reason", "case_id": run.current.id, "step": 2}
+    return {"ended_dialogues": [ended | {"why": "role_moved", "role": "kabag", "at": ts(T0)}]}
+
+
 ROWS_AT: dict[int, Callable[[Run], dict[str, list[dict[str, Any]]]]] = {
     1: v1_rows,
     3: v3_rows,
     4: v4_rows,
     7: v7_rows,
     9: v9_rows,
+    12: v12_rows,
 }
 """Rows to insert into a database at schema version ``v``: those of every version up to v."""
 
@@ -2113,6 +2119,22 @@ async def test_ending_dialogues_returns_their_prompts(db: Database) -> None:
     assert cleared is not None and cleared.prompt == (30, 300)
     assert await db.write(repo.clear_dialogue, 3) is None
     assert await db.read(repo.get_dialogue, 4) is not None
+
+
+async def test_a_question_ended_by_another_is_kept_until_told_or_another_begins(
+    db: Database,
+) -> None:
+    """One per person: the next replaces it, the person's next dialogue clears it, and it
+    is told once."""
+    moved = repo.EndedDialogue("return_reason", 7, 2, "moved", T0, actor=1003)
+    revoked = repo.EndedDialogue("note", 8, 4, "role_revoked", T0, role="kabag")
+    await db.write(repo.note_ended_dialogue, 1, moved)
+    await db.write(repo.note_ended_dialogue, 1, revoked)
+    await db.write(repo.note_ended_dialogue, 2, moved)
+    assert await db.write(repo.take_ended_dialogue, 1) == revoked
+    assert await db.write(repo.take_ended_dialogue, 1) is None
+    await db.write(repo.set_dialogue, 2, "reason", T0, 9, 1)
+    assert await db.write(repo.take_ended_dialogue, 2) is None
 
 
 # -- files -------------------------------------------------------------------------------

@@ -392,7 +392,9 @@ class Acting:
         ended it with /akhiri_plh, reads it in the answer)."""
         cases = self._open_cases(tx, appointment.role)
         # their buttons and a reason they were typing go (the acting_end notice says why)
-        effects.take_tasks_from(tx, appointment.person_id, cases, now)
+        effects.take_tasks_from(
+            tx, appointment.person_id, cases, now, "acting_ended", appointment.role
+        )
         acted = routing.actor(tx, appointment.person_id, appointment.unit, self.config, now)
         effects.take_withdrawals_from(tx, acted, self.sops.of, now)
         successor = repo.acting_for(tx, appointment.unit, appointment.role, now)

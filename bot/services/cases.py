@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.clock import Clock
 from bot.config import Config
@@ -35,7 +35,7 @@ from bot.papers.dates import OfficeZone
 from bot.reminder_policy import HeldStep, ReminderSettings, next_due_at
 from bot.services import effects, routing
 from bot.services.registry import SopRegistry
-from bot.views import decided_text, moved_line
+from bot.views import decided_text, moved_line, role_name
 from bot.worktime import WorkCalendar
 from storage import repo
 from storage.codec import ts
@@ -526,6 +526,20 @@ class NewCase:
     choices: list[SopDefinition] = field(default_factory=list)
 
 
+LAPSED_TOLD_WITHIN = timedelta(hours=24)
+"""How long a question that ended without its answer is still named to the text typed for it."""
+
+
+@dataclass(frozen=True)
+class Lapsed:
+    """A question of the person's that ended without their answer, with the names its
+    answer shows (who moved the case, the role that went; "" when none)."""
+
+    ended: repo.EndedDialogue
+    actor: str
+    role: str
+
+
 class Dialogues:
     """The pending questions of a person (a return reason, a new case's title, ...), kept in
     the database so a restart loses none; each step is one trip."""
@@ -604,6 +618,20 @@ class Dialogues:
         result, queued = await self.db.write(txn)
         self._woken(queued)
         return result
+
+    async def lapsed(self, user_id: int) -> Lapsed | None:
+        """Free text with no dialogue pending: the question it was likely typed for, if one
+        ended in the last day by another's doing (told once), else None."""
+
+        def txn(tx: Tx) -> Lapsed | None:
+            ended = repo.take_ended_dialogue(tx, user_id)
+            if ended is None or ended.at < self.clock.now() - LAPSED_TOLD_WITHIN:
+                return None
+            actor = repo.get_person(tx, ended.actor) if ended.actor is not None else None
+            role = role_name(self.sops, ended.role) if ended.role else ""
+            return Lapsed(ended, actor.display if actor is not None else "", role)
+
+        return await self.db.write(txn)
 
     async def cancel(
         self, user_id: int, case_id: int | None = None, update_id: int | None = None

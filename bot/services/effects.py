@@ -201,6 +201,12 @@ def queue(
                 params["why"] = why
             out.add(person, "task", case_id=case.id, version=case.version, params=params)
 
+    if before is not None:
+        # the text they were typing for it is answered with why it was not used
+        why = _LAPSED_BY.get(last.type, "moved")
+        for dialogue in ended:
+            if dialogue.person_id != last.actor:
+                lapse(tx, dialogue, now, why, before.step, actor=last.actor)
     if before is not None and last.type is not EventType.WITHDRAWN:
         # someone else decided while this person was typing for the step (a Plh writing a
         # return reason when the definitive Karo approves): told, not left with a question
@@ -311,22 +317,27 @@ def take_tasks_from(
     person_id: int,
     cases: Iterable[tuple[Case, SopDefinition]],
     now: datetime,
+    why: str,
+    role: str,
 ) -> int:
     """Tasks of these cases are no longer the person's (their role passed on, revoked, an
-    acting period over): the buttons go from their chat, a task still queued for them is
-    not sent, and a question they were answering about one of them ends. A case whose step
-    is still theirs another way (a team member who is also the Kasubag reviewing the
-    drafts, an acting appointment that overlaps) is left as it is. How many were taken."""
-    taken = {
-        case.id
+    acting period over: ``why`` and the ``role``, kept for the text they may still type
+    for a question that ends here): the buttons go from their chat, a task still queued for
+    them is not sent, and a question they were answering about one of them ends. A case
+    whose step is still theirs another way (a team member who is also the Kasubag reviewing
+    the drafts, an acting appointment that overlaps) is left as it is. How many were taken."""
+    steps = {
+        case.id: case.step
         for case, definition in cases
         if person_id not in routing.step_holders(tx, definition, case, now)
     }
+    taken = set(steps)
     dialogue = repo.get_dialogue(tx, person_id)
     shown = None
     if dialogue is not None and dialogue.case_id in taken:
         shown = dialogue.asked_on
         end_dialogue(tx, person_id, now)
+        lapse(tx, dialogue, now, why, steps[dialogue.case_id], role=role)
     for case_id in sorted(taken):
         repo.drop_queued_tasks(tx, person_id, case_id, now)
         for message_id in repo.take_task_messages_in_chat(tx, case_id, person_id):
@@ -429,6 +440,32 @@ def _strip_params(message_id: int, text_html: str) -> dict[str, Any]:
     if text_html:
         params["text_html"] = text_html
     return params
+
+
+TYPED_ANSWERS = ("return_reason", "note", "archive_reference", *NEW_CASE_QUESTIONS)
+"""The dialogues whose answer is typed (a text may still come for one that ended)."""
+
+_LAPSED_BY = {
+    EventType.ARCHIVED: "archived",
+    EventType.WITHDRAWN: "withdrawn",
+    EventType.CANCELLED: "cancelled",
+}
+
+
+def lapse(
+    tx: Tx,
+    dialogue: repo.Dialogue,
+    now: datetime,
+    why: str,
+    step: int | None,
+    role: str | None = None,
+    actor: int | None = None,
+) -> None:
+    """The person's question ended without their answer, by another's doing (``why``):
+    kept, so that the text they type for it is answered with why it was not used."""
+    if dialogue.kind in TYPED_ANSWERS:
+        ended = repo.EndedDialogue(dialogue.kind, dialogue.case_id, step, why, now, role, actor)
+        repo.note_ended_dialogue(tx, dialogue.person_id, ended)
 
 
 def end_dialogue(

@@ -204,7 +204,7 @@ class PeopleService:
         moved = self._waiting_for(tx, cases, user_id, now)
         self._tell_invite_used(tx, token, role, user_id, passed_from, len(moved), now, ended)
         for old in passed_from:  # its waiting tasks go with the role, as with /alihkan
-            effects.take_tasks_from(tx, old, cases, now)
+            effects.take_tasks_from(tx, old, cases, now, "role_moved", role)
             self._take_withdrawals(tx, old, now)
         self._hand(tx, moved, user_id, now, held)
         effects.tell_if_undecided(tx, cases, now, self.config.admins)
@@ -346,7 +346,7 @@ class PeopleService:
             )
             at_role = [(c, d) for c, d in released if d.step(c.step).actor == role]
             cases = _latest([*cases, *at_role])
-            taken = effects.take_tasks_from(tx, person_id, cases, now)
+            taken = effects.take_tasks_from(tx, person_id, cases, now, "role_revoked", role)
             self._take_withdrawals(tx, person_id, now)
             told = {"t": "role_revoked", "role": role, "tasks": taken}
             repo.enqueue(tx, person_id, "notice", now, params=told)
@@ -511,7 +511,7 @@ class PeopleService:
                 told["appointment"] = ended.id
             for person in (old, new):  # told first: the tasks follow the notice
                 repo.enqueue(tx, person, "notice", now, params={**told, "people": [old, new]})
-            effects.take_tasks_from(tx, old, cases, now)
+            effects.take_tasks_from(tx, old, cases, now, "role_moved", role)
             self._take_withdrawals(tx, old, now)
             self._hand(tx, moved, new, now, held)
             effects.tell_if_undecided(tx, cases, now, self.config.admins)
