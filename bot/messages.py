@@ -341,6 +341,13 @@ class Renderer:
             return Album([], [])
         definition = self.sops.of(case)
         versions = {a.file_id: a for a in case.files}
+        # a holder's files are the step's inputs, named as the step names them (the
+        # archivist gets the signed "Program Kerja", not the "Draf Program Kerja")
+        names = (
+            definition.names_in(definition.step(case.step).inputs)
+            if item.version is not None and item.version == case.version
+            else {}
+        )
         lines = []
         for stored in fresh:
             attachment = versions.get(stored.id)
@@ -349,7 +356,7 @@ class Renderer:
                     f"• {self._paper_label(definition, stored, inputs)}: {t.e(stored.name)}"
                 )
                 continue
-            name = definition.document(attachment.doc).name
+            name = names.get(attachment.doc) or definition.document(attachment.doc).name
             # the latest earlier version this person got: none, for one who never saw one
             had = [
                 a.version

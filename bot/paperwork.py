@@ -527,15 +527,17 @@ class _Context:
         return f"langkah{ev.step}", f"ke{self.visit(ev.step, len(self.events) - 1)}"
 
     def file_records(self, doc_ids: Sequence[str]) -> list[FileRecord]:
-        wanted = {self.d.canonical(d) for d in doc_ids}
+        """The latest files of ``doc_ids`` (a step's inputs), each by the name the step
+        gives it (the signed "Program Kerja", not the "Draf Program Kerja" it came as)."""
+        names = self.d.names_in(doc_ids)
         records = []
         for a in self.case.latest_files():
-            if a.doc in wanted:
+            if a.doc in names:
                 stored = self.files.get(a.file_id)
                 who = self.people.get(a.by)
                 records.append(
                     FileRecord(
-                        self.d.document(a.doc).name,
+                        names[a.doc],
                         a.name,
                         a.version,
                         a.sha256,

@@ -543,6 +543,22 @@ async def test_only_who_had_the_first_draft_rkakl_is_told_the_second_replaces_it
 
 
 @module_loop
+async def test_the_archivist_receives_the_signed_documents_under_their_final_names(
+    played: Played,
+) -> None:
+    """Step 12 archives "Program Kerja, RKAKL, dan Penetapan Kinerja Biro", signed by Karo
+    at step 9: the Fungsional Umum's album names them so, as the task and the Dokumentasi
+    do, not as the drafts they were uploaded as (Karo, signing, had the drafts)."""
+    fu, karo = played.world["fu"], played.world["karo"]
+    rkakl = next(m for m in documents(fu) if file_name(m) == "Draf RKAKL.docx")
+    caption = album_caption(fu, rkakl)
+    for name in ("Program Kerja", "RKAKL", "Penetapan Kinerja"):
+        assert f"\n• {name}: Draf {name}.docx (versi " in caption, caption
+    signed = next(m for m in documents(karo) if file_name(m) == "Draf RKAKL.docx")
+    assert "• Draf RKAKL: Draf RKAKL.docx (versi 2)" in album_caption(karo, signed)
+
+
+@module_loop
 async def test_a_lembar_disposisi_names_its_step_and_the_archive_bundle_what_it_holds(
     played: Played,
 ) -> None:

@@ -314,6 +314,39 @@ async def test_the_dokumentasi_holds_the_archive_reference_the_events_and_the_ap
             assert attachment.sha256 in dok.text
 
 
+def file_table(paper: Paper) -> list[str]:
+    """The documents a paper's file table lists (the "Dokumen / Nama File" column), in order."""
+    document = Document(io.BytesIO(paper.data))
+    table = next(t for t in document.tables if "Nama File" in t.rows[0].cells[1].text)
+    return [row.cells[1].paragraphs[0].text for row in table.rows[1:]]
+
+
+async def test_the_dokumentasi_lists_the_signed_documents_by_the_names_step_12_gives_them(
+    played: Played,
+) -> None:
+    """The team uploads drafts; Karo signs them at step 9 and steps 10 to 12 carry "Program
+    Kerja, RKAKL, dan Penetapan Kinerja Biro": the archive record's "A. Dokumen Final" names
+    the final documents so, not "Draf ..." (their files keep the names they came with)."""
+    (dok,) = of_kind(played, "dokumentasi")
+    assert file_table(dok) == ["Program Kerja", "RKAKL", "Penetapan Kinerja"]
+    assert "Draf RKAKL.docx" in dok.text
+
+
+async def test_a_lembar_pemeriksaan_lists_a_file_by_the_name_its_checklist_ticks(
+    played: Played,
+) -> None:
+    """Karo checks the "Rencana Kerja" at step 3 (the Konsep Rencana Kerja Kabag passed on):
+    "A. Kelengkapan" and "B. Dokumen yang Diperiksa" name the one document alike."""
+    sheets = [p for p in of_kind(played, "pemeriksaan") if "-langkah3-" in p.name]
+    assert sheets
+    for sheet in sheets:
+        document = Document(io.BytesIO(sheet.data))
+        checklist = next(t for t in document.tables if "Persyaratan" in t.rows[0].cells[1].text)
+        ticked = [row.cells[1].text for row in checklist.rows[1:]]
+        assert ticked == ["Rencana Kerja", "Disposisi"], sheet.name
+        assert file_table(sheet) == ["Rencana Kerja"], sheet.name
+
+
 async def test_the_archive_zip_holds_the_final_files_with_matching_hashes(
     played: Played,
 ) -> None:

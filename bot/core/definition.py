@@ -189,6 +189,15 @@ class SopDefinition:
             doc_id = same
         return doc_id
 
+    def names_in(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        """The name each document goes by where ``doc_ids`` (a step's inputs) list it, by
+        the document it stands for: at step 12 the signed `draf_program_kerja` is
+        "Program Kerja", its input's name, not the draft it was uploaded as."""
+        names: dict[str, str] = {}
+        for doc_id in doc_ids:
+            names.setdefault(self.canonical(doc_id), self._documents[doc_id].name)
+        return names
+
     def superior_of(self) -> dict[str, str | None]:
         return {r.id: r.superior for r in self.roles}
 
