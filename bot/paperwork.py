@@ -29,6 +29,7 @@ from bot.core.workflow import replay
 from bot.filestore import FileStore
 from bot.outbox import RenderedPaper
 from bot.papers.archive import bundle_zip
+from bot.papers.contexts import DOTS
 from bot.papers.dates import OfficeZone
 from bot.papers.model import (
     APPROVED,
@@ -115,6 +116,25 @@ def menimbang(
         "bahwa berdasarkan pertimbangan sebagaimana dimaksud dalam huruf a, perlu menetapkan "
         f"Keputusan {issuer} tentang Pembentukan {subject};",
     ]
+
+
+def amended_decree(
+    sop_name: str, year: int, issuer: str, changes: int = 1, year_label: str = BUDGET_YEAR
+) -> str:
+    """The decree an amending SK Tim amends, as its last Mengingat and its Diktum KESATU
+    cite it: "Keputusan Kepala Biro ... Nomor ...... tentang Pembentukan Tim ... Tahun
+    Anggaran 2027"; from the ``changes``-th amendment on, with the amendments made before
+    it ("sebagaimana telah diubah dengan Keputusan ... tentang Perubahan Susunan
+    Keanggotaan ..."). The numbers are dots, as the decree's own: the office writes them."""
+    subject = f"Tim {sop_name} {year_label} {year}"
+    cited = f"Keputusan {issuer} Nomor {DOTS} tentang Pembentukan {subject}"
+    if changes > 1:
+        how = "telah diubah" if changes == 2 else "telah beberapa kali diubah terakhir"
+        cited += (
+            f" sebagaimana {how} dengan Keputusan {issuer} Nomor {DOTS} tentang Perubahan "
+            f"Susunan Keanggotaan {subject}"
+        )
+    return cited
 
 
 def team_step_of(definition: SopDefinition, step_id: int | None = None) -> Step | None:
@@ -582,8 +602,15 @@ class _Context:
         top = next(r for r in self.d.roles if r.superior is None)
         year = self.case.fiscal_year
         team_name = team.name if team else "Tim"
-        # a place passed on after the team was formed: the decree that amends it
+        # a place passed on after the team was formed: the decree that amends it, citing
+        # the one it amends (and the amendments before it)
         amended = self.event.type is EventType.TEAM_CHANGED
+        changes = sum(1 for e in self.events if e.type is EventType.TEAM_CHANGED)
+        amends = (
+            amended_decree(self.d.header.name, year, top.title, changes, self.d.header.year_label)
+            if amended
+            else ""
+        )
         paper = SkTim(
             letterhead=self.w.letterhead,
             case=self.info,
@@ -597,15 +624,15 @@ class _Context:
                 amended,
                 year_label=self.d.header.year_label,
             ),
-            mengingat=list(self.d.header.legal_basis),
+            mengingat=[*self.d.header.legal_basis, *([amends] if amends else [])],
             members=members,
             signer=await self.holder(top.id),
             city=self.w.config.organisation.city,
             duties=team_duties(self.d, step, self.w.sops[self.d.code]),
             amended=amended,
+            amends=amends,
         )
         if amended:
-            changes = sum(1 for e in self.events if e.type is EventType.TEAM_CHANGED)
             extra: tuple[str, ...] = ("perubahan", str(changes))
         else:
             extra = self.step_visit()

@@ -435,6 +435,18 @@ async def test_a_place_passed_on_amends_the_sk_tim_for_the_team_as_it_now_is(
     assert "Mengubah susunan keanggotaan Tim" in amended
     assert "bahwa untuk kelancaran pelaksanaan tugas, susunan keanggotaan" in amended
     assert ACTING.name in amended and "Rudi" in amended and "Ayu" not in amended
+    # it cites the decree it amends, numbered by hand as its own number is: the last
+    # Mengingat, and Diktum KESATU
+    formed_by = (
+        f"Keputusan Kepala Biro Perencanaan dan Manajemen Kinerja Nomor {'.' * 40} tentang "
+        "Pembentukan Tim Penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro Tahun "
+        "Anggaran 2027"
+    )
+    document = docx.Document(io.BytesIO(sent.file_bytes()))
+    considered, decided = document.tables[0], document.tables[1]
+    assert considered.rows[-1].cells[3].text == formed_by + "."
+    kesatu = decided.rows[1].cells[2].text
+    assert f"yang selanjutnya disebut Tim, sebagaimana ditetapkan dalam {formed_by}, " in kesatu
     files = await world.services.db.read(repo.files_of_case, case)
     decrees = sorted(f.name for f in files if f.name.startswith("sk-tim"))
     assert decrees == [f"sk-tim-B{case}-langkah5-ke1.docx", name]

@@ -63,7 +63,7 @@ from bot.papers.registry import (
     report_file_name,
 )
 from bot.papers.render import SHIPPED_TEMPLATES, PaperRenderer
-from bot.paperwork import menimbang
+from bot.paperwork import amended_decree, menimbang
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -325,6 +325,31 @@ def test_sk_tim_realistic() -> None:
     assert column(team, "No.") == ["1.", "2.", "3.", "4.", "5."]
     assert column(team, "NIP")[4] == "-"  # empty NIP
     assert "TANGGAL" in text and "LAMPIRAN" in text
+
+
+def test_an_amending_sk_tim_cites_the_decree_it_amends() -> None:
+    """The SK that changes the team's members cites the one that formed it, its number to
+    be written by hand as the decree's own is: in Diktum KESATU (and, from the case, as the
+    last Mengingat); a later amendment cites the amendments before it too."""
+    bureau_head = "Kepala Biro Perencanaan dan Manajemen Kinerja"
+    subject = "Tim Penyusunan Program Kerja Tahun Anggaran 2027"
+    dots = "." * 40
+    formed_by = f"Keputusan {bureau_head} Nomor {dots} tentang Pembentukan {subject}"
+    assert amended_decree("Penyusunan Program Kerja", 2027, bureau_head) == formed_by
+    assert amended_decree("Penyusunan Program Kerja", 2027, bureau_head, 2) == (
+        f"{formed_by} sebagaimana telah diubah dengan Keputusan {bureau_head} Nomor {dots} "
+        f"tentang Perubahan Susunan Keanggotaan {subject}"
+    )
+    assert " sebagaimana telah beberapa kali diubah terakhir dengan Keputusan " in (
+        amended_decree("Penyusunan Program Kerja", 2027, bureau_head, 3)
+    )
+    p = replace(S.sample_sk_tim(), amended=True, amends=formed_by)
+    kesatu = tables(open_docx(render_sk_tim(p)))[1][1][2]
+    assert kesatu.startswith("Mengubah susunan keanggotaan Tim Penyusunan Program Kerja, ")
+    assert f", yang selanjutnya disebut Tim, sebagaimana ditetapkan dalam {formed_by}, " in kesatu
+    # the SK that forms the team cites none
+    formed = tables(open_docx(render_sk_tim(S.sample_sk_tim())))[1][1][2]
+    assert formed.startswith("Membentuk Tim ") and "Keputusan Kepala" not in formed
 
 
 def test_pemeriksaan_realistic_returned() -> None:

@@ -267,6 +267,7 @@ def sk_tim_context(p: SkTim, zone: OfficeZone) -> dict[str, Any]:
         "duties": _duties(p.duties),
         "signer": _official(p.signer, _head_title(p.letterhead)),
         "amended": p.amended,
+        "amends": _or(p.amends, DOTS),
     }
 
 

@@ -142,6 +142,9 @@ class SkTim:
     duties: Sequence[str] = ()
     # an amending decree: the team's members changed after it was formed (a place passed on)
     amended: bool = False
+    # the decree an amending one amends, as cited in Diktum KESATU (and the last Mengingat):
+    # "Keputusan Kepala Biro ... Nomor ...... tentang Pembentukan Tim ..."; empty: dots
+    amends: str = ""
 
 
 # --- 3. Lembar Pemeriksaan (review steps 2, 3, 7, 8, 9) ------------------------------
