@@ -978,6 +978,19 @@ def _all_papers() -> Iterator[tuple[str, bytes]]:
         yield f"hostile_{name}", render(paper)
     late = replace(S.sample_pemeriksaan(), decided_at=LATE_UTC)
     yield "pemeriksaan_wita", WITA_RENDERER.render(PEMERIKSAAN, late)
+    yield "pemeriksaan_long_reason", RENDERER.render(PEMERIKSAAN, _LONG_REASON)
+
+
+# A return reason of three sentences (351 characters): the sample sheet no longer fits
+# one page, and its Hasil Pemeriksaan goes over with the signature.
+_LONG_REASON = replace(
+    S.sample_pemeriksaan(),
+    reason=3
+    * (
+        "Target indikator kinerja pada Penetapan Kinerja belum selaras dengan Renstra; "
+        "pagu kegiatan melebihi pagu indikatif. "
+    ),
+)
 
 
 # name -> text its PDF must hold (besides the case number)
@@ -994,6 +1007,7 @@ PDF_TEXT = {
     "penetapan_kinerja": ["PENETAPAN KINERJA TAHUN 2027", "PIHAK PERTAMA"],
     "dokumentasi": ["PR.01.01/PMK/2026/0112", "Senin, 16 November 2026 pukul 10.40 WIB"],
     "pemeriksaan_wita": ["Sabtu, 5 Desember 2026 pukul 02.30 WITA", "Halaman 1 dari"],
+    "pemeriksaan_long_reason": ["pagu kegiatan melebihi pagu indikatif.", "Halaman 2 dari 2"],
     "laporan": [
         "LAPORAN EVALUASI PENERAPAN SOP",
         "1 Januari 2026 s.d. 31 Desember 2026",
@@ -1087,11 +1101,47 @@ def test_the_dokumentasi_history_breaks_no_action_inside_a_word() -> None:
     assert width is not None and width.cm >= 3.0
 
 
-def test_the_laporans_closing_paragraph_stays_with_its_signature() -> None:
-    """A chart that fills its page must not leave the signature alone on the last one."""
-    d = docx.Document(str(SHIPPED_TEMPLATES / "laporan.docx"))
-    closing = next(p for p in d.paragraphs if p.text.startswith("Demikian laporan"))
-    assert closing.paragraph_format.keep_with_next
+@pytest.mark.parametrize("template", ["laporan.docx", "dokumentasi.docx"])
+def test_the_closing_paragraph_stays_with_its_signature(template: str) -> None:
+    """A chart that fills its page (a Laporan), a long history (a Dokumentasi) must not
+    leave the signature alone on the last page: "Demikian ..." goes over with it."""
+    d = docx.Document(str(SHIPPED_TEMPLATES / template))
+    closing = next(p for p in d.paragraphs if p.text.startswith("Demikian "))
+    assert closing.paragraph_format.keep_with_next, template
+
+
+def xml_text(element: Any) -> str:
+    """The text of a body element of a .docx (a paragraph, a table), placeholders and all."""
+    return "".join(t.text or "" for t in element.iter(W + "t"))
+
+
+def test_the_hasil_pemeriksaan_stays_with_the_reviewers_signature() -> None:
+    """A long return reason that pushes the signature over to the next page takes the
+    decision and its reason (C. Hasil Pemeriksaan) with it: every paragraph from that
+    heading to the signature keeps with the next."""
+    d = docx.Document(str(SHIPPED_TEMPLATES / "pemeriksaan.docx"))
+    body = list(d.element.body.iterchildren())
+    start = next(i for i, el in enumerate(body) if xml_text(el).endswith("Hasil Pemeriksaan"))
+    signature = next(i for i, el in enumerate(body) if "NIP {{ reviewer.nip }}" in xml_text(el))
+    assert start < signature
+    for el in body[start:signature]:
+        for para in el.iter(W + "p"):
+            assert para.find(f"{W}pPr/{W}keepNext") is not None, xml_text(para)
+
+
+def test_a_long_return_reason_takes_the_hasil_pemeriksaan_to_the_signatures_page(
+    pdfs: dict[str, Path],
+) -> None:
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed: the PDF text is not checked")
+    text = subprocess.run(
+        [pdftotext, str(pdfs["pemeriksaan_long_reason"]), "-"],
+        check=True, capture_output=True, text=True, timeout=60,
+    ).stdout  # fmt: skip
+    pages = [" ".join(page.split()) for page in text.split("\f") if page.strip()]
+    (signed,) = [page for page in pages if "NIP 197809232003122001" in page]
+    assert "C. Hasil Pemeriksaan" in signed and "Alasan pengembalian" in signed
 
 
 def test_shares_round_a_half_up_and_the_laporan_says_how_it_counts_time() -> None:
