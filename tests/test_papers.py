@@ -996,15 +996,20 @@ _LONG_REASON = replace(
 # name -> text its PDF must hold (besides the case number)
 PDF_TEXT = {
     "disposisi": ["LEMBAR DISPOSISI", "Selasa, 3 November 2026", "0457/PMK/XI/2026"],
-    "sk_tim": ["KEPUTUSAN KEPALA BIRO", "pada tanggal 5 November 2026", "KEP.12/PMK/XI/2026"],
+    "sk_tim": [
+        "KEPUTUSAN KEPALA BIRO",
+        "pada tanggal 5 November 2026",
+        "KEP.12/PMK/XI/2026",
+        "Halaman 1 dari",
+    ],
     "pemeriksaan": [
         "LEMBAR PEMERIKSAAN BERKAS",
         "Kamis, 12 November 2026 pukul 14.05 WIB",
         "Halaman 1 dari",
     ],
-    "program_kerja": ["PROGRAM KERJA", "BAB I", "Jakarta, 6 November 2026"],
-    "rkakl": ["TAHUN ANGGARAN 2027", "JUMLAH"],
-    "penetapan_kinerja": ["PENETAPAN KINERJA TAHUN 2027", "PIHAK PERTAMA"],
+    "program_kerja": ["PROGRAM KERJA", "BAB I", "Jakarta, 6 November 2026", "Halaman 1 dari"],
+    "rkakl": ["TAHUN ANGGARAN 2027", "JUMLAH", "Halaman 1 dari"],
+    "penetapan_kinerja": ["PENETAPAN KINERJA TAHUN 2027", "PIHAK PERTAMA", "Halaman 1 dari"],
     "dokumentasi": ["PR.01.01/PMK/2026/0112", "Senin, 16 November 2026 pukul 10.40 WIB"],
     "pemeriksaan_wita": ["Sabtu, 5 Desember 2026 pukul 02.30 WITA", "Halaman 1 dari"],
     "pemeriksaan_long_reason": ["pagu kegiatan melebihi pagu indikatif.", "Halaman 2 dari 2"],
@@ -1099,6 +1104,19 @@ def test_the_dokumentasi_history_breaks_no_action_inside_a_word() -> None:
     header = [c.text for c in history.rows[0].cells]
     width = history.columns[header.index("Tindakan")].width
     assert width is not None and width.cm >= 3.0
+
+
+@pytest.mark.parametrize("name", sorted(set(PAPERS) - {"disposisi"}))
+def test_a_paper_that_may_run_over_a_page_numbers_its_pages(name: str) -> None:
+    """ "Halaman x dari y" in the footer of every paper but the one-page Lembar Disposisi:
+    an SK Tim runs to three or four pages, a Program Kerja to two; a page that comes loose
+    says where it belongs."""
+    d = open_docx(RENDERER.render(PAPERS[name], PAPERS[name].sample()))
+    (section,) = d.sections
+    footer = section.footer._element
+    fields = [f.get(W + "instr", "").strip() for f in footer.iter(W + "fldSimple")]
+    assert fields == ["PAGE", "NUMPAGES"], name
+    assert "Halaman " in xml_text(footer) and " dari " in xml_text(footer), name
 
 
 @pytest.mark.parametrize("template", ["laporan.docx", "dokumentasi.docx"])
