@@ -6,6 +6,10 @@ chats, records that a person has talked to the bot (so it may message them) or b
 answers an edit of a message already sent (it is not new input: the original is what was
 recorded), and refuses people who are not registered, politely, revealing nothing about
 any case.
+
+If the gate itself fails (its read meets a locked database, a PostgreSQL connection
+lost), the update goes no further: no handler may run for a person the gate could not
+tell, and the person is told, once, as for any error.
 """
 
 from __future__ import annotations
@@ -23,6 +27,20 @@ GATE_GROUP = -1
 
 
 async def gate(update: Update, context: Context) -> None:
+    try:
+        await _gate(update, context)
+    except ApplicationHandlerStop:
+        raise
+    except Exception as error:
+        # PTB would hand the error to the error handler and then run the next group (the
+        # handlers) for an update no one authorized: a return applied while its official is
+        # told to try again, a stranger's command answered. The error handler apologises,
+        # logs and alerts as for any error; the update stops here.
+        await context.application.process_error(update, error)
+        raise ApplicationHandlerStop from error
+
+
+async def _gate(update: Update, context: Context) -> None:
     user = update.effective_user
     chat = update.effective_chat
     if user is None or chat is None or user.is_bot:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -439,6 +440,82 @@ async def test_a_group_chat_is_refused_with_the_private_only_text(world: World) 
     assert [m.text for m in group.messages if m.from_bot] == [t.PRIVATE_ONLY] * 6
     assert await snapshot(world) == before
     assert await world.services.db.read(repo.get_dialogue, kasubag.id) is None
+
+
+# -- when the gate itself fails ----------------------------------------------------------
+
+
+def the_gates_read_fails_once(world: World, monkeypatch: pytest.MonkeyPatch) -> list[Exception]:
+    """The gate's read of who a person is fails once, as a read fails when the SQLite file
+    stays locked past the busy timeout (another process holding it) or PostgreSQL's
+    connection is lost: the fault is in the database every read goes through, and meets
+    the gate's read only. What was raised is in the list returned."""
+    db = world.services.db
+    real_read = db.read
+    raised: list[Exception] = []
+
+    async def read(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        if fn is repo.gate_facts and not raised:
+            raised.append(sqlite3.OperationalError("database is locked"))
+            raise raised[0]
+        return await real_read(fn, *args, **kwargs)
+
+    monkeypatch.setattr(db, "read", read)
+    return raised
+
+
+async def test_kabag_told_of_a_fault_in_the_gate_finds_his_return_not_made_and_types_it_again(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kabag presses Kembalikan and types his reason just as the gate cannot read who he
+    is. He is told once, politely, that something went wrong and to try again; nothing was
+    applied, and the question still waits for his reason. He types it again: the proposal
+    goes back to Kasubag with it, once. The administrator is told of the fault."""
+    s = Script(world, WAIT)
+    case = await submit_proposal(world, s, "Program Kerja saat basis data terkunci")
+    kabag, kasubag, admin = world["kabag"], world["kasubag"], world["admin"]
+    await s.press("kabag", "Kembalikan", case)
+    await s.seen("kabag", lambda m: "silakan ketik" in m.text and bool(m.button_texts))
+    before = await snapshot(world, case)
+    kabag.mark_seen()
+    earlier = len(kabag.bot_messages)
+    failed = the_gates_read_fails_once(world, monkeypatch)
+    await kabag.send("Lengkapi jadwal pada TOR")
+    await kabag.wait_message(lambda m: m.text == t.ERROR_GENERIC, timeout=WAIT)
+    assert failed
+
+    await kabag.send("Lengkapi jadwal pada TOR")  # handled after the first (one person's turn)
+    await s.seen("kabag", lambda m: "↩️ Dikembalikan oleh" in m.text)
+    await world.drained()
+    answers = [m.text for m in kabag.bot_messages[earlier:]]
+    assert answers == [t.ERROR_GENERIC], answers  # the task message was edited, no new one
+    events = await world.services.db.read(repo.load_events, case)
+    returns = [e for e in events if e.type is EventType.RETURNED]
+    assert [e.reason for e in returns] == ["Lengkapi jadwal pada TOR"]
+    assert len(events) == before[3] + 1
+    told = [m.text for m in kasubag.bot_messages if "Lengkapi jadwal pada TOR" in m.text]
+    assert len(told) == 1, told
+    await admin.wait_message(lambda m: "OperationalError" in m.text, timeout=WAIT)
+
+
+async def test_a_stranger_is_not_let_through_when_the_gate_fails(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A person who is not registered sends /tugas just as the gate cannot read who he is:
+    he is told of the fault, and nothing else answers him; sent again, /tugas is refused
+    as before."""
+    stranger = world.emu.user(5556, "Orang", username="orang_lain")
+    await stranger.send("/start")
+    assert (await stranger.wait_message(timeout=WAIT)).text == t.NOT_REGISTERED
+    earlier = len(stranger.bot_messages)
+    failed = the_gates_read_fails_once(world, monkeypatch)
+    await stranger.send("/tugas")
+    assert (await stranger.wait_message(timeout=WAIT)).text == t.ERROR_GENERIC
+    assert failed
+    await stranger.send("/tugas")  # handled after the first (one person's turn)
+    await stranger.wait_message(lambda m: m.text == t.NOT_REGISTERED, timeout=WAIT)
+    answers = [m.text for m in stranger.bot_messages[earlier:]]
+    assert answers == [t.ERROR_GENERIC, t.NOT_REGISTERED], answers
 
 
 # -- hostile text, and the limits of Telegram over a whole run ---------------------------
