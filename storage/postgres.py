@@ -182,11 +182,27 @@ class _Worker:
             self.conn = self.loop.run_until_complete(connect(self.url))
         return self.conn, self.loop
 
+    def run(self, fn: Callable[[Any, asyncio.AbstractEventLoop], T]) -> T:
+        """``fn`` on the thread's connection; once more, on a new connection, when the
+        server had closed the old one before ``fn``'s transaction began (nothing of it
+        ran). An idle connection ended by the server (``idle_session_timeout``,
+        ``pg_terminate_backend``, a pooler, a restart) looks open until it is used: this
+        thread's loop runs only during a call, so the server's goodbye is read at BEGIN."""
+        try:
+            return fn(*self.connection())
+        except NotBegun as gone:
+            log.info("%s: connecting again", gone)
+            self.conn = None
+        try:
+            return fn(*self.connection())
+        except NotBegun as gone:
+            raise gone.error from None
+
     async def call(self, fn: Callable[[Any, asyncio.AbstractEventLoop], T]) -> T:
         self.busy += 1
         try:
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self.executor, lambda: fn(*self.connection()))
+            return await loop.run_in_executor(self.executor, self.run, fn)
         finally:
             self.busy -= 1
 
@@ -211,9 +227,28 @@ class _Worker:
             self.executor.shutdown(wait=False)
 
 
+class NotBegun(DatabaseError):
+    """A transaction did not begin: its connection was gone (nothing of it ran, so it may
+    run on a new connection)."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(f"the server had closed the database connection ({error})")
+        self.error = error
+
+
+def _begin(conn: Any, loop: asyncio.AbstractEventLoop, sql: str) -> None:
+    try:
+        loop.run_until_complete(conn.execute(sql))
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+        if conn.is_closed():
+            raise NotBegun(exc) from exc
+        raise
+
+
 def _in_write(conn: Any, loop: asyncio.AbstractEventLoop, fn: Callable[[Tx], T]) -> T:
-    # BEGIN and the lock in one round trip (the simple protocol takes both at once)
-    loop.run_until_complete(conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"))
+    # BEGIN and the lock in one round trip (the simple protocol takes both at once); only
+    # a failure here may be tried again (NotBegun): once fn ran, never
+    _begin(conn, loop, f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")
     try:
         result = fn(PgTx(conn, loop))
         loop.run_until_complete(conn.execute("COMMIT"))
@@ -228,7 +263,7 @@ def _in_write(conn: Any, loop: asyncio.AbstractEventLoop, fn: Callable[[Tx], T])
 
 
 def _in_read(conn: Any, loop: asyncio.AbstractEventLoop, fn: Callable[[Tx], T]) -> T:
-    loop.run_until_complete(conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+    _begin(conn, loop, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
     try:
         return fn(PgTx(conn, loop))
     finally:

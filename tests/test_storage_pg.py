@@ -2,7 +2,9 @@
 (every test there that works through a ``db`` fixture, but those about SQLite's own file,
 pragmas and error classes), then what is PostgreSQL's own: the schema is SQLite's, both
 engines report the same migration level, writes of two processes take turns, outbox rows
-are leased, the active lock passes to a standby, and ``pg_dump`` backs the database up.
+are leased, connections the server ended while idle are made again (a write that began is
+never run twice), the active lock passes to a standby, and ``pg_dump`` backs the database
+up.
 
 Skipped, with the reason, when no server is given (``SOPBOT_TEST_PG``; ``bin/test`` starts
 one)."""
@@ -281,6 +283,56 @@ async def test_a_failed_write_does_not_poison_the_connection(db: Database) -> No
         await db.read(lambda tx: (_ for _ in ()).throw(Boom()))
     assert await db.write(repo.claim_update, 1, T0)
     assert await db.read(repo.update_seen, 1)
+
+
+async def cut_the_bots_connections(url: str) -> int:
+    """What a DBA's ``pg_terminate_backend`` (or ``idle_session_timeout``, a pooler reaping
+    idle connections) does to the bot: its database connections end, the bot unaware."""
+    conn = await asyncpg.connect(url)
+    try:
+        cut = await conn.fetch(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE application_name = 'sopbot' AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await conn.close()
+    return len(cut)
+
+
+async def test_connections_the_server_ended_while_idle_are_made_again(
+    pg_url: str,  # noqa: F811
+) -> None:
+    """The server ends the idle connections of the writer and both readers. The next reads
+    and the next write had not begun: each runs on a new connection, none fails."""
+    db = await Database.open(pg_url)
+    try:
+        for _ in range(4):  # every reader has its connection
+            await asyncio.gather(*(db.read(Tx.value, "SELECT 1") for _ in range(4)))
+        assert await cut_the_bots_connections(pg_url) == 3
+        await asyncio.sleep(0.3)  # the goodbyes wait, unread, on the sockets
+        assert [await db.read(Tx.value, "SELECT 1") for _ in range(2)] == [1, 1]
+        assert await db.write(repo.claim_update, 1, T0)
+        assert await db.read(repo.update_seen, 1)
+    finally:
+        await db.close()
+
+
+async def test_a_write_cut_off_after_it_began_is_not_run_again(db: Database) -> None:
+    """Once a write's transaction began, a broken connection fails it: it may have run on
+    the server, so it is never run a second time (the update is claimed by no one; the
+    next write, on a new connection, claims it)."""
+    runs: list[int] = []
+
+    def claim_then_cut(tx: Tx) -> None:
+        runs.append(1)
+        repo.claim_update(tx, 7, T0)
+        tx.value("SELECT pg_terminate_backend(pg_backend_pid())")
+
+    with pytest.raises((asyncpg.PostgresError, asyncpg.InterfaceError)):
+        await db.write(claim_then_cut)
+    assert runs == [1]
+    assert not await db.read(repo.update_seen, 7)
+    assert await db.write(repo.claim_update, 7, T0)
 
 
 async def test_a_savepoint_undoes_part_of_a_write(db: Database) -> None:
