@@ -9,6 +9,11 @@ application at all, so only it polls, sends the outbox and sweeps reminders.
 If the lock's connection breaks, the lock is gone (another process may hold it by now):
 the process must stop at once. :attr:`ActiveLock.lost` says so; the connection is pinged
 every ``ping_every`` seconds, so a connection that hangs without closing is noticed too.
+
+A server that cannot be reached (down for maintenance, starting up) is tried again every
+``retry_after`` seconds. A server that refuses the database, the role or its password is
+no outage: that :class:`~storage.db.DatabaseError` ends the wait (``sopbot run`` exits with
+status 2).
 """
 
 from __future__ import annotations
@@ -22,11 +27,20 @@ from typing import Any
 
 import asyncpg
 
+from storage.db import DatabaseError
 from storage.postgres import ACTIVE_LOCK, CONNECT_TIMEOUT, safe_url
 
 log = logging.getLogger(__name__)
 
 WAIT_ROUND = "5s"  # a standby re-checks its connection this often while it waits
+
+# what a restart does not cure: no such database, no such role, a wrong password, a role
+# that may not connect (InvalidPasswordError is an InvalidAuthorizationSpecificationError)
+REFUSED = (
+    asyncpg.InvalidCatalogNameError,
+    asyncpg.InvalidAuthorizationSpecificationError,
+    asyncpg.InsufficientPrivilegeError,
+)
 
 
 class ActiveLock:
@@ -87,6 +101,8 @@ class ActiveLock:
             log.info("this process is the active one")
 
     async def _connect(self) -> Any:
+        """A connection; None when the server cannot be reached now. DatabaseError when it
+        refuses the database, the role or the password."""
         try:
             # no command timeout: waiting for the lock is this connection's whole job
             return await asyncpg.connect(
@@ -94,6 +110,8 @@ class ActiveLock:
                 timeout=CONNECT_TIMEOUT,
                 server_settings={"application_name": "sopbot (active lock)"},
             )
+        except REFUSED as exc:
+            raise DatabaseError(f"storage.database: {safe_url(self.url)}: {exc}") from exc
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
             log.warning("cannot reach %s (%s); trying again", safe_url(self.url), exc)
             return None

@@ -5,6 +5,7 @@ compared, refuses a target that holds data, and the bot then goes on on PostgreS
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -18,6 +19,7 @@ from pg_helpers import pg_url, pg_url_sync  # noqa: F401 (fixtures)
 
 from bot.core.model import CaseStatus
 from bot.demo import World, play_acting, play_sop
+from emulator import BotApiEmulator
 from storage import repo, runlock, transfer
 from storage.db import Database
 from storage.migrations import LATEST
@@ -26,25 +28,30 @@ ROOT = Path(__file__).resolve().parents[1]
 SOP_PATH = ROOT / "sops" / "penyusunan-program-kerja.toml"
 
 
-def sopbot(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ng"}
+TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ng"
+
+
+def sopbot(*args: str, limit: float = 120, **variables: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, **variables}
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=limit,
     )
 
 
-def config_for(tmp_path: Path, database: str) -> Path:
+def config_for(tmp_path: Path, database: str, api: str | None = None) -> Path:
     path = tmp_path / "config.toml"
-    path.write_text(
+    text = (
         f"sops = [{json.dumps(str(SOP_PATH))}]\n[storage]\ndatabase = {json.dumps(database)}\n"
-        f"files_dir = {json.dumps(str(tmp_path / 'files'))}\n",
-        encoding="utf-8",
+        f"files_dir = {json.dumps(str(tmp_path / 'files'))}\n"
     )
+    if api is not None:
+        text += f"[bot]\napi_base_url = {json.dumps(api)}\n"
+    path.write_text(text, encoding="utf-8")
     path.chmod(0o600)
     return path
 
@@ -108,6 +115,35 @@ def test_an_unreachable_server_fails_the_check(tmp_path: Path) -> None:
     assert "storage.database: postgresql://sopbot@127.0.0.1:9/sopbot: cannot connect" in (
         result.stdout + result.stderr
     )
+
+
+@pytest.mark.parametrize("mistake", ["a misspelt database name", "a wrong password"])
+async def test_sopbot_run_stops_at_a_database_the_server_refuses(
+    tmp_path: Path,
+    pg_url: str,  # noqa: F811
+    mistake: str,
+) -> None:
+    """The operator misspells the database in storage.database, or PGPASSWORD is wrong:
+    `sopbot run` stops with the server's answer and exit status 2 (a restart does not cure
+    it), it does not wait for ever as if the server were down."""
+    database, password = pg_url, os.environ.get("PGPASSWORD", "")
+    if mistake == "a misspelt database name":
+        database = pg_url + "_typo"
+    else:
+        password = "salah-ketik-123"
+    async with BotApiEmulator(token=TOKEN) as emu:
+        config = config_for(tmp_path, database, api=emu.base_url)
+        result = await asyncio.to_thread(
+            sopbot, "run", "--config", str(config), limit=30, PGPASSWORD=password
+        )
+    assert result.returncode == 2, result.stderr
+    assert f"error: storage.database: {database}: " in result.stderr
+    assert (
+        f'database "{database.rsplit("/", 1)[1]}" does not exist'
+        if mistake == "a misspelt database name"
+        else 'password authentication failed for user "'
+    ) in result.stderr
+    assert "salah-ketik-123" not in result.stdout + result.stderr
 
 
 async def bureau_on_sqlite(out: Path) -> tuple[int, int]:
