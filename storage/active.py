@@ -11,9 +11,10 @@ the process must stop at once. :attr:`ActiveLock.lost` says so; the connection i
 every ``ping_every`` seconds, so a connection that hangs without closing is noticed too.
 
 A server that cannot be reached (down for maintenance, starting up) is tried again every
-``retry_after`` seconds. A server that refuses the database, the role or its password is
-no outage: that :class:`~storage.db.DatabaseError` ends the wait (``sopbot run`` exits with
-status 2).
+``retry_after`` seconds, and the log says so once, then once every ``say_every`` seconds
+with a count, and once when it is reached again. A server that refuses the database, the
+role or its password is no outage: that :class:`~storage.db.DatabaseError` ends the wait
+(``sopbot run`` exits with status 2).
 """
 
 from __future__ import annotations
@@ -51,9 +52,14 @@ class ActiveLock:
         ping_every: float = 1.0,
         ping_timeout: float = 3.0,
         retry_after: float = 2.0,
+        say_every: float = 60.0,
     ) -> None:
         self.url = url
         self.ping_every, self.ping_timeout, self.retry_after = ping_every, ping_timeout, retry_after
+        self.say_every = say_every
+        self._failed = 0  # connection attempts failed in a row
+        self._failed_since = 0.0  # when the first of them failed
+        self._said_at = 0.0  # when the log last said so
         self.lost = asyncio.Event()
         self.held = False
         self.waited = 0.0  # seconds spent as a standby before becoming active
@@ -101,11 +107,11 @@ class ActiveLock:
             log.info("this process is the active one")
 
     async def _connect(self) -> Any:
-        """A connection; None when the server cannot be reached now. DatabaseError when it
-        refuses the database, the role or the password."""
+        """A connection; None when the server cannot be reached now (said in the log, not
+        every time). DatabaseError when it refuses the database, the role or the password."""
         try:
             # no command timeout: waiting for the lock is this connection's whole job
-            return await asyncpg.connect(
+            conn = await asyncpg.connect(
                 self.url,
                 timeout=CONNECT_TIMEOUT,
                 server_settings={"application_name": "sopbot (active lock)"},
@@ -113,8 +119,40 @@ class ActiveLock:
         except REFUSED as exc:
             raise DatabaseError(f"storage.database: {safe_url(self.url)}: {exc}") from exc
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
-            log.warning("cannot reach %s (%s); trying again", safe_url(self.url), exc)
+            self._unreachable(exc)
             return None
+        if self._failed:
+            log.warning(
+                "%s reached again (%d attempts failed over %.0f s)",
+                safe_url(self.url),
+                self._failed,
+                time.monotonic() - self._failed_since,
+            )
+            self._failed = 0
+        return conn
+
+    def _unreachable(self, exc: BaseException) -> None:
+        """The first failure in the log, then one line every ``say_every`` seconds."""
+        self._failed += 1
+        now = time.monotonic()
+        if self._failed == 1:
+            self._failed_since = now
+            log.warning(
+                "cannot reach %s (%s): trying again every %g s",
+                safe_url(self.url),
+                exc,
+                self.retry_after,
+            )
+        elif now - self._said_at >= self.say_every:
+            log.warning(
+                "still cannot reach %s (%s): %d attempts failed so far",
+                safe_url(self.url),
+                exc,
+                self._failed,
+            )
+        else:
+            return
+        self._said_at = now
 
     def on_lost(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` (once) when the lock is lost."""

@@ -3,8 +3,8 @@
 pragmas and error classes), then what is PostgreSQL's own: the schema is SQLite's, both
 engines report the same migration level, writes of two processes take turns, outbox rows
 are leased, connections the server ended while idle are made again (a write that began is
-never run twice), the active lock passes to a standby, and ``pg_dump`` backs the database
-up.
+never run twice), the active lock passes to a standby and waits out a server that is down
+in a few log lines, and ``pg_dump`` backs the database up.
 
 Skipped, with the reason, when no server is given (``SOPBOT_TEST_PG``; ``bin/test`` starts
 one)."""
@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
+import re
+import socket
 import sqlite3
 import threading
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
@@ -447,6 +451,61 @@ async def test_the_active_lock_passes_to_the_standby(pg_url: str) -> None:  # no
         waiting.cancel()
         await active.release()
         await standby.release()
+
+
+async def forwarder(port: int, to: tuple[str, int]) -> asyncio.Server:
+    """A server listening on ``port`` that passes every connection on to ``to``: the
+    database server back from its maintenance, at the address the bot knows."""
+
+    async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        finally:
+            writer.close()
+
+    async def connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(*to)
+        await asyncio.gather(
+            pipe(reader, up_writer), pipe(up_reader, writer), return_exceptions=True
+        )
+
+    return await asyncio.start_server(connect, "127.0.0.1", port)
+
+
+async def test_a_server_down_for_maintenance_is_a_few_log_lines(
+    pg_url: str,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """PostgreSQL is down for maintenance while a bot process waits to start. The log says
+    so once, then once a minute with a count (here a second, with tries every 50 ms), not
+    at every try; once when the server is back; and the process becomes the active one."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens there: the server is down
+    server = urlsplit(pg_url)
+    url = server._replace(netloc=f"{server.username}@127.0.0.1:{port}").geturl()
+    lock = ActiveLock(url, retry_after=0.05, say_every=1.0)
+    with caplog.at_level(logging.WARNING, logger="storage.active"):
+        waiting = asyncio.create_task(lock.acquire())
+        await asyncio.sleep(2.5)
+        back = await forwarder(port, (server.hostname or "", server.port or 5432))
+        try:
+            await asyncio.wait_for(waiting, 20)
+            assert lock.held
+        finally:
+            waiting.cancel()
+            await lock.release()
+            back.close()
+    lines = [r.getMessage() for r in caplog.records if r.name == "storage.active"]
+    assert lines[0].startswith(f"cannot reach {url} (")
+    assert 1 <= sum(line.startswith("still cannot reach") for line in lines[1:-1]) <= 3, lines
+    assert len(lines) <= 5, lines
+    failed = re.fullmatch(
+        rf"{re.escape(url)} reached again \((\d+) attempts failed over \d+ s\)", lines[-1]
+    )
+    assert failed is not None and int(failed[1]) >= 20, lines  # tried all along
 
 
 async def test_pg_dump_backup_restores_to_the_same_rows(
