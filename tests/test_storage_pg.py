@@ -339,6 +339,31 @@ async def test_a_write_cut_off_after_it_began_is_not_run_again(db: Database) -> 
     assert await db.write(repo.claim_update, 7, T0)
 
 
+async def test_a_write_that_timed_out_waiting_for_its_turn_leaves_the_writer_usable(
+    pg_url: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another process held the write lock past the command timeout (a long migration, a
+    stuck process): that write fails, and the writer's connection, which had begun its
+    transaction, is not left inside it (asyncpg's cancel ends it), or every later write
+    would fail with "current transaction is aborted" until a restart."""
+    import storage.postgres
+
+    monkeypatch.setattr(storage.postgres, "COMMAND_TIMEOUT", 0.5)
+    db = await Database.open(pg_url)
+    other = await asyncpg.connect(pg_url)
+    try:
+        await other.execute("SELECT pg_advisory_lock($1)", storage.postgres.WRITE_LOCK)
+        with pytest.raises(TimeoutError):
+            await db.write(repo.claim_update, 8, T0)
+        await other.execute("SELECT pg_advisory_unlock($1)", storage.postgres.WRITE_LOCK)
+        assert await db.write(repo.claim_update, 8, T0)
+        assert await db.read(repo.update_seen, 8)
+    finally:
+        await other.close()
+        await db.close()
+
+
 async def test_a_savepoint_undoes_part_of_a_write(db: Database) -> None:
     """The reminder sweep's pattern: one broken item rolled back, the others kept."""
 
