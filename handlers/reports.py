@@ -47,11 +47,18 @@ def refused_report(definition: SopDefinition) -> str:
 async def send_status(update: Update, context: Context, found: CaseStatus, text: str) -> None:
     """``/status <nomor>``: the case's status in text at once; its timeline picture follows
     from a task of its own, so the official's next update does not wait the tenth of a
-    second the drawing takes (PTB awaits such tasks at shutdown)."""
+    second the drawing takes (PTB awaits such tasks when it stops). An update answered
+    while the bot stops (PTB handles the ones still queued after it stopped running, and
+    awaits no task created then) sends its picture before it counts as handled: a task
+    would be cut off when the HTTP session and the database close."""
     await reply(update, text)
     chat = update.effective_chat
-    if chat is not None:
+    if chat is None:
+        return
+    if context.application.running:
         context.application.create_task(_send_timeline(context, chat, found), update=update)
+    else:
+        await _send_timeline(context, chat, found)
 
 
 async def _send_timeline(context: Context, chat: Chat, found: CaseStatus) -> None:

@@ -98,6 +98,40 @@ async def test_status_answers_in_text_at_once_then_sends_the_timeline(world: Wor
     assert "mengembalikan untuk diperbaiki" in text.text
 
 
+async def test_status_answered_while_the_bot_stops_still_sends_its_timeline(
+    world: World,
+) -> None:
+    """Karo asks /status several times; the bot is stopped (a deploy, SIGTERM) while his
+    requests are still queued. PTB answers them as it stops: each text comes with its
+    timeline picture, none is cut off by the closing HTTP session (and after the restart
+    nothing is owed, the updates counted as handled)."""
+    s = Script(world, timeout=TIMEOUT)
+    case = await s.new_case("Status saat layanan berhenti", 2027)
+    await s.upload("kasubag", case, "TOR.docx", draft("TOR"))
+    karo = world["karo"]
+
+    def texts() -> int:
+        return sum("Riwayat" in m.text for m in karo.bot_messages)
+
+    def photos() -> int:
+        return sum(m.photo is not None for m in karo.bot_messages)
+
+    answered_in_stop = 0
+    for _ in range(3):
+        texts_before, photos_before = texts(), photos()
+        for _ in range(4):
+            await karo.send(f"/status {case}")
+        await world.emu.wait_until(lambda n=texts_before: texts() > n, timeout=TIMEOUT)
+        at_stop = texts()
+        await world.stop_bot()
+        answered_in_stop += texts() - at_stop
+        await world.start_bot()
+        await asyncio.sleep(1.0)  # what the restart might still send
+        answered, drawn = texts() - texts_before, photos() - photos_before
+        assert drawn == answered, f"{answered} /status answers, {drawn} timeline pictures"
+    assert answered_in_stop > 0  # the stop did come while /status was queued
+
+
 async def test_the_drawing_thread_is_ready_before_anyone_asks(world: World) -> None:
     """At start the drawing thread loads the timeline's fonts and draws a small picture: the
     first /status after a restart does not wait for them."""
