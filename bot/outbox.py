@@ -72,7 +72,7 @@ FAULT_BACKOFF_FIRST = 1.0  # seconds before the first retry of a round that fail
 FAULT_BACKOFF_MAX = 120.0  # at most this long between the retries of a fault of the bot's own
 FAULT_LOG_EVERY = 60.0  # seconds between the log lines of a fault that goes on
 FAULT_ALERT = "outbox: pengiriman tertahan"  # the kind of alert (bot.alerts) of a held outbox
-SHOWN_KEPT = 10_000  # live task messages whose last text the sender remembers
+SHOWN_KEPT = 10_000  # at most this many task messages remembered (a bound; see _saw)
 CHATS_IN_FLIGHT = 16  # chats delivered at once: the outbox queues few messages in the limiter
 ACK_REACTION = "👌"  # on an upload the bot took (one of Telegram's reaction emoji)
 UPLOAD_READ_TIMEOUT = 60.0  # Telegram answers a large upload only once it has the file
@@ -183,6 +183,13 @@ class OutboxSender:
         # task messages a decision was shown on: (chat, message) -> (case, the version the
         # decision brought the case to, its HTML text, its keyboard)
         self._decided: dict[tuple[int, int], tuple[int, int, str, Keyboard]] = {}
+        # what the two hold, by case: (chat, message) -> the version of the case it was
+        # remembered at; the latest version of the case seen; the cases seen closed. Both
+        # are of use only while the case is at that version: forgotten once it moves past
+        # it, or is closed (at the next quiet round, :meth:`_forget_closed`)
+        self._remembered: dict[int, dict[tuple[int, int], int]] = {}
+        self._versions: dict[int, int] = {}
+        self._closed: set[int] = set()
         self._answers: set[asyncio.Task[None]] = set()
         # rounds failed in a row (0: the last one worked), since when, and when last logged
         self._round_failures = 0
@@ -213,6 +220,7 @@ class OutboxSender:
             inputs = await self.db.read(
                 load_inputs, items, self.sops, self.clock.now(), self._max_upload
             )
+            self._saw_cases(inputs)
             _SENDING.set(OUTBOX_ANSWER)
             for item in items:
                 await self._guarded(item, inputs)
@@ -382,6 +390,8 @@ class OutboxSender:
         ``CHATS_IN_FLIGHT`` chats are delivered at once, so the outbox never queues more than
         a few messages in the flood limiter ahead of an interactive answer. Rows taken but
         not set going are given back at once."""
+        if self._closed and not self._chats and not self._answers:
+            self._forget_closed()
         now = self.clock.now()
         lease_until = now + repo.OUTBOX_LEASE
         busy = list(self._chats)
@@ -424,6 +434,7 @@ class OutboxSender:
                 inputs = await self.db.read(
                     load_inputs, messages, self.sops, self.clock.now(), self._max_upload
                 )
+                self._saw_cases(inputs)
                 for chat_id, chat_items in by_chat.items():
                     self._chats[chat_id] = asyncio.create_task(
                         self._chat_delivery(chat_id, chat_items, inputs, lease_until)
@@ -718,7 +729,7 @@ class OutboxSender:
         shown = (message.text, repr(message.keyboard))
         gone = False
         if live is not None and live[0] == item.version and not fresh:
-            if await self._edit_live(item.chat_id, live[1], message, shown):
+            if await self._edit_live(item, live[1], message, shown):
                 await self.db.write(self._record_task, item, live[1], bool(message.keyboard), False)
                 return
             gone = True
@@ -733,19 +744,20 @@ class OutboxSender:
         earlier = None
         if live is not None and live[0] == item.version and live[1] != sent.message_id and not gone:
             # a reminder keeps its headline (what this sender showed there, if it knows)
-            was = self._shown.get((item.chat_id, live[1]), ("", ""))[0]
+            was = self._shown.pop((item.chat_id, live[1]), ("", ""))[0]  # no longer live
             earlier = (live[1], was.split("\n", 1)[0] + "\n" if was.startswith("⏰") else "")
         inputs.live[(item.chat_id, item.case_id)] = (item.version, sent.message_id)
-        self._remember(item.chat_id, sent.message_id, shown)
+        self._remember(item, sent.message_id, shown)
         await self.db.write(
             self._record_task, item, sent.message_id, bool(message.keyboard), True, earlier
         )
 
     async def _edit_live(
-        self, chat_id: int, message_id: int, message: Any, shown: tuple[str, str]
+        self, item: repo.OutboxItem, message_id: int, message: Any, shown: tuple[str, str]
     ) -> bool:
         """The task shown in the holder's live task message; False when that message is
         gone (its reader deleted it: the task is then sent anew)."""
+        chat_id = item.chat_id
         if self._shown.get((chat_id, message_id)) != shown:  # an unchanged edit is a 400
             try:
                 await self.bot.edit_message_text(
@@ -764,7 +776,7 @@ class OutboxSender:
                     return False
                 if not _says(exc, NOT_MODIFIED):
                     raise
-            self._remember(chat_id, message_id, shown)
+            self._remember(item, message_id, shown)
         return True
 
     def edited_elsewhere(self, chat_id: int, message_id: int) -> None:
@@ -786,16 +798,61 @@ class OutboxSender:
         land after the decision's: when it comes back, the decision is shown again
         (:meth:`_record_task`), whichever of the two Telegram applied last."""
         self._shown.pop((chat_id, message_id), None)
-        self._decided[(chat_id, message_id)] = (case_id, version, text_html, keyboard)
-        if len(self._decided) > SHOWN_KEPT:
-            self._decided.pop(next(iter(self._decided)))
+        self._saw(case_id, version)
+        if self._kept(case_id, version, (chat_id, message_id)):
+            self._decided[(chat_id, message_id)] = (case_id, version, text_html, keyboard)
+            if len(self._decided) > SHOWN_KEPT:
+                self._decided.pop(next(iter(self._decided)))
 
-    def _remember(self, chat_id: int, message_id: int, shown: tuple[str, str]) -> None:
+    def _remember(self, item: repo.OutboxItem, message_id: int, shown: tuple[str, str]) -> None:
         """What a live task message shows now, so an edit that changes nothing is not sent
-        (kept in memory: after a restart one such edit may go out and be refused)."""
-        self._shown[(chat_id, message_id)] = shown
-        if len(self._shown) > SHOWN_KEPT:
-            self._shown.pop(next(iter(self._shown)))
+        (kept in memory: after a restart one such edit may go out and be refused, and is
+        taken as sent)."""
+        assert item.case_id is not None and item.version is not None
+        if self._kept(item.case_id, item.version, (item.chat_id, message_id)):
+            self._shown[(item.chat_id, message_id)] = shown
+            if len(self._shown) > SHOWN_KEPT:
+                self._shown.pop(next(iter(self._shown)))
+
+    def _kept(self, case_id: int, version: int, key: tuple[int, int]) -> bool:
+        """Whether what a task message of the case at ``version`` shows is worth keeping
+        (not when the case was already seen past that version); kept, under its case."""
+        if version < self._versions.get(case_id, version):
+            return False
+        self._remembered.setdefault(case_id, {})[key] = version
+        return True
+
+    def _saw_cases(self, inputs: Inputs) -> None:
+        for case in inputs.cases.values():
+            self._saw(case.id, case.version, case.is_open)
+
+    def _saw(self, case_id: int, version: int, is_open: bool = True) -> None:
+        """The case is at ``version`` now: what is remembered of its task messages at
+        earlier versions can no longer be used (a task row of an older version is stale,
+        not sent; a decision is shown again only while the case is at the version it brought
+        it to), and is forgotten. A closed case's is forgotten at the next quiet round."""
+        if not is_open:
+            self._closed.add(case_id)
+            return
+        if version <= self._versions.get(case_id, 0):
+            return
+        self._versions[case_id] = version
+        remembered = self._remembered.get(case_id, {})
+        for key in [key for key, at in remembered.items() if at < version]:
+            del remembered[key]
+            self._shown.pop(key, None)
+            self._decided.pop(key, None)
+
+    def _forget_closed(self) -> None:
+        """What is remembered of the task messages of the cases seen closed, forgotten when no
+        delivery is on its way: none that began before the case closed can still come back
+        with an edit over the decision shown there (:meth:`_record_task`)."""
+        for case_id in self._closed:
+            for key in self._remembered.pop(case_id, {}):
+                self._shown.pop(key, None)
+                self._decided.pop(key, None)
+            self._versions.pop(case_id, None)
+        self._closed.clear()
 
     def _record_task(
         self,

@@ -33,8 +33,9 @@ from reliability_helpers import (
 from bot import texts as t
 from bot.clock import ManualClock
 from bot.config import DEFAULT_API_BASE_URL, max_upload_bytes
-from bot.demo import FAST_SENDER, Script, World, draft, has_button
+from bot.demo import FAST_SENDER, Script, World, draft, has_button, play_sop
 from bot.messages import load_inputs
+from bot.outbox import OutboxSender
 from emulator import RateLimits
 from emulator.server import ApiCall
 from storage import repo
@@ -566,3 +567,32 @@ async def test_a_decision_whose_answer_telegram_lost_is_shown_on_its_task_messag
         assert stored is not None and stored.step == 3
         await world.drained()
         check_delivered(world, duplicates_allowed=False)
+
+
+def decided_on(outbox: OutboxSender, case_id: int) -> list[int]:
+    """The versions of a case that the decisions the outbox sender keeps in memory brought
+    it to (to show a decision again over a late edit of its task message)."""
+    return [version for case, version, *_ in outbox._decided.values() if case == case_id]
+
+
+async def test_the_sender_forgets_the_task_messages_of_archived_cases(tmp_path: Path) -> None:
+    """A proposal goes through all twelve steps, returned once at every review step, and is
+    archived: the outbox sender keeps nothing of its task messages in memory (it kept each
+    decision's text and what a task message showed, cut only at ten thousand entries: tens
+    of MB of archived cases' texts after some hundred cases). A second one, waiting for the
+    archivist, keeps only what is of use at its current version."""
+    async with World(tmp_path / "w", reminders={"enabled": False}) as world:
+        await world.everyone_starts()
+        outbox = world.services.outbox
+        first = await play_sop(world, year=2027)
+        await world.drained(20)
+        await world.emu.wait_until(
+            lambda: not (outbox._decided or outbox._shown or outbox._remembered), timeout=10
+        )
+        second = await play_sop(world, year=2028, archive=False)
+        await world.drained(20)
+        case = await world.services.db.read(repo.load_case, second)
+        assert case is not None and case.is_open
+        assert not decided_on(outbox, first)
+        assert set(decided_on(outbox, second)) == {case.version}
+        assert len(outbox._decided) + len(outbox._shown) <= 3
