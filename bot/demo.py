@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import hashlib
 import random
+import re
 import shutil
 import sys
 from collections.abc import Callable, Sequence
@@ -199,6 +200,11 @@ class World:
         raise TimeoutError(f"outbox not drained: {counts}")
 
 
+def names_case(text: str, case_id: int) -> bool:
+    """Whether a message is about this case ("Berkas #1", not "Berkas #12")."""
+    return re.search(rf"Berkas #{case_id}(?!\d)", text) is not None
+
+
 def has_button(label: str, case_id: int | None = None) -> Callable[[EmuMessage], bool]:
     def check(m: EmuMessage) -> bool:
         if case_id is not None and f"Berkas #{case_id}" not in m.text:
@@ -253,9 +259,18 @@ class Script:
         await user.press(message, button, timeout=self.timeout)
         return message
 
-    async def answer_prompt(self, who: str, text: str) -> None:
-        """Type the answer to the question the task message now shows (reason, note, ...)."""
-        await self.seen(who, lambda m: "silakan ketik" in m.text and bool(m.button_texts))
+    async def answer_prompt(self, who: str, text: str, case_id: int | None = None) -> None:
+        """Type the answer to the question the task message now shows (reason, note, ...);
+        with ``case_id``, the question asked on that case's task message (in a world of
+        several cases, not one asked on an older case's)."""
+        await self.seen(
+            who,
+            lambda m: (
+                "silakan ketik" in m.text
+                and bool(m.button_texts)
+                and (case_id is None or names_case(m.text, case_id))
+            ),
+        )
         await self.w[who].send(text)
 
     async def answer_and_confirm(self, who: str, text: str, confirmation: str) -> None:
@@ -306,9 +321,16 @@ class Script:
 
     async def review_return(self, who: str, case_id: int, reason: str) -> None:
         await self.press(who, "Kembalikan", case_id)
-        await self.answer_prompt(who, reason)
-        # the task message now shows the decision
-        await self.seen(who, lambda m: "↩️ Dikembalikan oleh" in m.text and reason[:30] in m.text)
+        await self.answer_prompt(who, reason, case_id)
+        # the case's task message now shows the decision
+        await self.seen(
+            who,
+            lambda m: (
+                "↩️ Dikembalikan oleh" in m.text
+                and reason[:30] in m.text
+                and names_case(m.text, case_id)
+            ),
+        )
 
     async def approve(self, who: str, case_id: int) -> None:
         await self.press(who, "Setujui", case_id)

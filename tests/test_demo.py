@@ -10,7 +10,7 @@ from typing import cast
 
 import pytest
 
-from bot.demo import RETURN_REASONS
+from bot.demo import RETURN_REASONS, Script, World, names_case
 
 ROOT = Path(__file__).resolve().parents[1]
 PAPERS = (
@@ -112,3 +112,23 @@ def test_the_demo_leaves_the_timeline_and_the_report(
     for reason in RETURN_REASONS.values():
         assert reason[:40] in text
     assert len(paper.inline_shapes) == 1
+
+
+async def test_the_script_returns_the_case_it_names_when_an_older_one_was_returned_alike(
+    tmp_path: Path,
+) -> None:
+    """Kabag returned case 1 with a reason; case 2 comes to him and he returns it with the
+    same reason. The script waits for case 2's question and for case 2's task message to
+    show the return, not for case 1's message that already shows one."""
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        s = Script(world)
+        reason = RETURN_REASONS[2]
+        first = await s.submit("Usulan pertama", 2027)
+        await s.review_return("kabag", first, reason)
+        second = await s.submit("Usulan kedua", 2028)
+        await s.review_return("kabag", second, reason)
+        assert any(
+            names_case(m.text, second) and "↩️ Dikembalikan oleh" in m.text
+            for m in world["kabag"].bot_messages
+        )
