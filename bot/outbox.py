@@ -621,6 +621,12 @@ class OutboxSender:
     # -- one row -------------------------------------------------------------------------
 
     async def _deliver(self, item: repo.OutboxItem, inputs: Inputs) -> None:
+        if repo.reminding(item.kind, item.params) and await self.db.read(
+            repo.superseded_meanwhile, item.id
+        ):
+            # a later reminder took its place while it waited (Telegram unreachable, the
+            # chat's turn): the official gets that one alone
+            return
         if item.kind == "task":
             await self._task_row(item, inputs)
         elif item.kind == "files":

@@ -1621,6 +1621,18 @@ def supersede_reminders(tx: Tx, chat_id: int, case_id: int, now: datetime) -> in
     )
 
 
+def superseded_meanwhile(tx: Tx, item_id: int) -> bool:
+    """Whether :func:`supersede_reminders` settled this row after the outbox took it (a
+    sweep queued a later reminder while this one waited for its chat's turn)."""
+    return (
+        tx.value(
+            "SELECT 1 FROM outbox WHERE id = ? AND sent_at IS NOT NULL AND last_error = ?",
+            (item_id, SUPERSEDED),
+        )
+        is not None
+    )
+
+
 def dropped_meanwhile(tx: Tx, item_id: int) -> bool:
     """Whether :func:`drop_queued_tasks` settled this row while it was on its way."""
     return (
