@@ -473,6 +473,14 @@ def cmd_sop_import(args: argparse.Namespace) -> int:
     except ImportFailure as exc:
         print(f"error: {source}: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # an importer bug: one line naming the form, never a traceback
+        print(
+            f"error: {source}: kesalahan internal pengimpor ({type(exc).__name__}: "
+            f"{' '.join(str(exc).split())[:300]}); tidak ada berkas yang ditulis. Mohon "
+            "laporkan kepada pengembang sopbot beserta formulir ini",
+            file=sys.stderr,
+        )
+        return 2
     if out is None:
         sys.stdout.write(text)
     else:

@@ -41,11 +41,13 @@ from bot.core.loader import (
 )
 from bot.core.model import CaseStatus
 from bot.sopimport import ImportFailure, draft_toml, read_sop_form
+from bot.sopimport.inference import infer_draft
+from bot.sopimport.model import DraftGuess
 from bot.sopimport.roles import role_ids
 from bot.sopimport.sentences import read_sentence
 from bot.sopimport.text_form import split_numbered
 from bot.sopimport.times import parse_time
-from bot.sopimport.toml_writer import toml_string
+from bot.sopimport.toml_writer import toml_string, write_draft
 
 # A byte-identical copy of ../shared/sop/source-sop.txt (the portal's export), so that the
 # suite runs from the repository alone; test_the_fixture_is_the_shared_source checks the copy.
@@ -557,6 +559,73 @@ def test_a_list_is_split_at_dan_only_before_a_document_of_its_own(
     )  # fmt: skip
     definition, _, _ = imported("daftar.txt", to_text(form).encode())
     assert [definition.document(d).name for d in definition.step(1).inputs] == documents
+
+
+# -- other Kemnaker SOPs, as bureaus write them -------------------------------------------
+
+ST_ROLES = ("Pegawai", "Kasubag TU", "Kabag Umum", "Karo Umum", "Pengadministrasi Umum")
+
+
+def penerbitan_surat_tugas() -> Form:
+    """Eight steps; the Surat Tugas signed at step 5 is numbered at step 6 ("Surat Tugas
+    bernomor") and received at step 8 ("Surat Tugas diterima"): two later Outputs whose names
+    start with the name of one earlier document."""
+    p, kasubag, kabag, karo, admin = ST_ROLES
+    rows = [
+        Row("Mengajukan permohonan surat tugas kepada Kasubag TU", (p,), PICTURE,
+            "Nota Dinas Permohonan", "30 menit", "Nota Dinas Permohonan"),
+        Row("Memeriksa permohonan. Jika setuju meneruskan kepada Pengadministrasi Umum, jika "
+            "tidak setuju dikembalikan kepada Pegawai untuk diperbaiki", (kasubag,), DIAMOND,
+            "Nota Dinas Permohonan", "1 jam", "Nota Dinas Permohonan"),
+        Row("Menyiapkan konsep surat tugas dan menyampaikan kepada Kabag Umum", (admin,), PICTURE,
+            "Nota Dinas Permohonan", "2 jam", "Konsep Surat Tugas"),
+        Row("Memeriksa konsep surat tugas. Jika setuju memberi paraf dan menyampaikan kepada "
+            "Karo Umum, jika tidak setuju dikembalikan kepada Pengadministrasi Umum untuk "
+            "diperbaiki", (kabag,), DIAMOND, "Konsep Surat Tugas", "1 hari", "Konsep Surat Tugas"),
+        Row("Menandatangani surat tugas dan menyerahkan kepada Pengadministrasi Umum", (karo,),
+            PICTURE, "Konsep Surat Tugas", "1 hari", "Surat Tugas"),
+        Row("Memberi nomor dan tanggal surat tugas", (admin,), PICTURE, "Surat Tugas", "15 menit",
+            "Surat Tugas bernomor", "Melalui aplikasi persuratan"),
+        Row("Menggandakan surat tugas dan menyerahkan kepada Pegawai", (admin,), PICTURE,
+            "Surat Tugas bernomor", "30 menit", "Salinan Surat Tugas"),
+        Row("Menerima surat tugas", (p,), PICTURE, "Salinan Surat Tugas", "5 menit",
+            "Surat Tugas diterima"),
+    ]  # fmt: skip
+    return Form(name="Penerbitan Surat Tugas Perjalanan Dinas", roles=ST_ROLES, rows=rows)
+
+
+@pytest.mark.parametrize("which", ["st.docx", "st.txt"])
+def test_two_outputs_named_after_one_earlier_document_are_one_guess_on_its_name(
+    which: str, tmp_path: Path
+) -> None:
+    """Once the importer crashed here ("Cannot overwrite a value"): the Surat Tugas got two
+    ``guesses.name`` keys. Now the reviewer reads one guess naming both, and a PERIKSA
+    comment for each."""
+    form = penerbitan_surat_tugas()
+    data = to_docx(form, tmp_path) if which.endswith(".docx") else to_text(form).encode()
+    definition, guesses, text = imported(which, data)
+    assert len(definition.steps) == 8
+    assert definition.step(6).outputs == ("surat_tugas",)
+    assert definition.step(8).outputs == ("surat_tugas",)
+    (name,) = [g for g in guesses if g.path.startswith("documents.surat_tugas.")]
+    assert name.path == "documents.surat_tugas.name"
+    assert "'Surat Tugas bernomor' (langkah 6)" in name.reason
+    assert "'Surat Tugas diterima' (langkah 8)" in name.reason
+    table = text.split("[documents.surat_tugas]", 1)[1].split("\n\n", 1)[0]
+    assert table.count("# PERIKSA:") == 2 and table.count("guesses.name =") == 1
+    assert f"memuat {len(guesses)} tebakan" in text  # the preamble counts what sop show lists
+
+
+def test_two_guesses_on_one_field_of_a_step_are_written_as_one_key() -> None:
+    """Whatever adds a second guess to a field, the draft still loads: one key per field."""
+    draft = infer_draft(read_sop_form("st.txt", to_text(penerbitan_surat_tugas()).encode()), "st")
+    draft.steps[0].guesses += [
+        DraftGuess("actor", "alasan pertama", "Penjelasan pertama."),
+        DraftGuess("actor", "alasan kedua", "Penjelasan kedua."),
+    ]
+    _, guesses = parse_draft(tomllib.loads(write_draft(draft)), source="st")
+    (actor,) = [g for g in guesses if g.path == "steps[0].actor"]
+    assert actor.reason.endswith("alasan pertama; alasan kedua")
 
 
 def confirmed(text: str) -> SopDefinition:

@@ -15,7 +15,10 @@ from pathlib import Path
 import pytest
 from core_helpers import sop
 from sopimport_forms import to_docx
-from test_sopimport import SOURCE, source_text, surat_tugas
+from test_sopimport import SOURCE, penerbitan_surat_tugas, source_text, surat_tugas
+
+import bot.sopimport
+from bot.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ng"
@@ -194,3 +197,29 @@ def test_a_missing_file_is_named() -> None:
     result = sopbot("sop", "import", "tidak-ada.txt")
     assert result.returncode == 2
     assert "tidak-ada.txt" in result.stderr and "tidak dapat dibaca" in result.stderr
+
+
+def test_a_form_whose_outputs_extend_one_document_name_imports(tmp_path: Path) -> None:
+    """ "Surat Tugas", then "Surat Tugas bernomor" and "Surat Tugas diterima": once a traceback
+    and no draft."""
+    form = tmp_path / "Surat Tugas.docx"
+    form.write_bytes(to_docx(penerbitan_surat_tugas(), tmp_path))
+    result = sopbot("sop", "import", str(form), "-o", str(tmp_path / "st.toml"))
+    assert result.returncode == 0, result.stderr
+    assert "8 langkah" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_importer_bug_is_one_line_naming_the_form_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(name: str, data: bytes) -> tuple[str, object]:
+        raise RuntimeError("the importer wrote a definition that does not load:\nat line 116")
+
+    monkeypatch.setattr(bot.sopimport, "draft_toml", broken)
+    out = tmp_path / "st.toml"
+    code = main(["sop", "import", str(SOURCE), "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert str(SOURCE) in err and "laporkan" in err and "at line 116" in err
+    assert not out.exists()

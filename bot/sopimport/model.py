@@ -7,6 +7,7 @@ that into a :class:`Draft`, which ``toml_writer`` writes. Every stage is a pure 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -104,6 +105,23 @@ class DraftGuess:
     detail: str
 
 
+def by_field(guesses: Sequence[DraftGuess]) -> list[DraftGuess]:
+    """One guess per field, in the order the fields were first guessed: the ``guesses`` table
+    has one key per field, so two guesses on one field (a document two later names extend)
+    are one, their reasons joined."""
+    fields: dict[str, list[DraftGuess]] = {}
+    for guess in guesses:
+        fields.setdefault(guess.field, []).append(guess)
+    return [
+        DraftGuess(
+            name,
+            "; ".join(dict.fromkeys(g.reason for g in same)),
+            " ".join(dict.fromkeys(g.detail for g in same)),
+        )
+        for name, same in fields.items()
+    ]
+
+
 @dataclass
 class DraftRole:
     id: str
@@ -160,12 +178,12 @@ class Draft:
     notes: list[str] = field(default_factory=list)
 
     def guesses(self) -> list[tuple[str, DraftGuess]]:
-        """Every guess with its loader path (``steps[3].actor``), in file order."""
+        """Every guessed field with its loader path (``steps[3].actor``), in file order."""
         found: list[tuple[str, DraftGuess]] = []
         for i, role in enumerate(self.roles):
-            found += [(f"roles[{i}].{g.field}", g) for g in role.guesses]
+            found += [(f"roles[{i}].{g.field}", g) for g in by_field(role.guesses)]
         for doc in self.documents:
-            found += [(f"documents.{doc.id}.{g.field}", g) for g in doc.guesses]
+            found += [(f"documents.{doc.id}.{g.field}", g) for g in by_field(doc.guesses)]
         for i, step in enumerate(self.steps):
-            found += [(f"steps[{i}].{g.field}", g) for g in step.guesses]
+            found += [(f"steps[{i}].{g.field}", g) for g in by_field(step.guesses)]
         return found

@@ -9,7 +9,14 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable, Sequence
 
-from bot.sopimport.model import Draft, DraftDocument, DraftGuess, DraftRole, DraftStep
+from bot.sopimport.model import (
+    Draft,
+    DraftDocument,
+    DraftGuess,
+    DraftRole,
+    DraftStep,
+    by_field,
+)
 
 _ESCAPES = {
     '"': '\\"',
@@ -78,7 +85,7 @@ class _Table:
         for n, guess in enumerate(self.guesses):
             if n not in self._said:
                 self.lines += _periksa(guess)
-        for guess in self.guesses:
+        for guess in by_field(self.guesses):  # one key per field: TOML refuses a second
             self.lines.append(f"guesses.{guess.field} = {toml_string(guess.reason)}")
         if self.guesses:
             self.lines.append("confirmed = false")
