@@ -628,6 +628,68 @@ def test_two_guesses_on_one_field_of_a_step_are_written_as_one_key() -> None:
     assert actor.reason.endswith("alasan pertama; alasan kedua")
 
 
+def karpeg(remark3: str = "Ya: lanjut ke no. 5; Tidak: kembali ke no. 2") -> Form:
+    """Permenpan-RB 35/2012 style: decisions written as questions, the branches in Ket; the
+    second one sends the case back two steps."""
+    pk, kasubag, kabag, karo = ROLES_KARPEG
+    rows = [
+        Row("Menerima usulan KARPEG-el dari pegawai", (pk,), PICTURE,
+            "Formulir Usulan, SK CPNS", "30 menit", "Formulir Usulan"),
+        Row("Memverifikasi berkas usulan", (pk,), PICTURE, "Formulir Usulan, SK CPNS", "1 jam",
+            "Berkas Terverifikasi"),
+        Row("Membuat konsep surat pengantar ke BKN", (pk,), PICTURE, "Berkas Terverifikasi",
+            "2 jam", "Konsep Surat Pengantar"),
+        Row("Apakah konsep surat pengantar sudah benar?", (kasubag,), DIAMOND,
+            "Konsep Surat Pengantar", "1 jam", "Konsep Surat Pengantar", remark3),
+        Row("Apakah konsep surat pengantar disetujui?", (kabag,), DIAMOND,
+            "Konsep Surat Pengantar", "1 hari", "Konsep Surat Pengantar",
+            "Ya: lanjut ke no. 6; Tidak: kembali ke no. 3"),
+        Row("Menandatangani surat pengantar", (karo,), PICTURE, "Konsep Surat Pengantar",
+            "1 hari", "Surat Pengantar"),
+        Row("Mengirim surat pengantar dan berkas ke BKN", (pk,), PICTURE,
+            "Surat Pengantar, Berkas Terverifikasi", "1 hari", "Tanda Terima BKN"),
+    ]  # fmt: skip
+    return Form(name="Penerbitan Kartu Pegawai Elektronik", roles=ROLES_KARPEG, rows=rows)
+
+
+ROLES_KARPEG = ("Pengelola Kepegawaian", "Kasubag Kepegawaian", "Kabag Umum", "Karo Umum")
+
+
+def test_a_decision_asked_as_a_question_is_a_guessed_decision_in_the_text_export() -> None:
+    """The export lost the diamonds; "Apakah ... ?" with Ya/Tidak in Ket is still a decision
+    (a guess to confirm), returning where Ket says ("kembali ke no. 2"), not a plain action."""
+    definition, guesses, _ = imported("karpeg.txt", to_text(karpeg()).encode())
+    assert [(s.id, s.is_review, s.on_return) for s in definition.steps[3:5]] == [
+        (4, True, 2),
+        (5, True, 3),
+    ]
+    kind = next(g for g in guesses if g.path == "steps[3].kind")
+    assert "pertanyaan 'Apakah …?'" in kind.reason
+    assert "on_return" not in guessed(guesses, "steps[3]") | guessed(guesses, "steps[4]")
+
+
+def test_ya_tidak_in_ket_alone_makes_a_guessed_decision() -> None:
+    form = karpeg()
+    form.rows[3] = dataclasses.replace(
+        form.rows[3], activity="Memeriksa konsep surat pengantar", remark="Ya → 5, Tidak → 3"
+    )
+    definition, guesses, _ = imported("karpeg.txt", to_text(form).encode())
+    assert definition.step(4).is_review
+    assert "cabang Ya/Tidak" in next(g.reason for g in guesses if g.path == "steps[3].kind")
+    assert definition.step(4).on_return == 3  # no step named: the step before, as a guess
+    assert "on_return" in guessed(guesses, "steps[3]")
+
+
+def test_in_word_a_question_in_a_diamond_returns_where_ket_says(tmp_path: Path) -> None:
+    definition, guesses, _ = imported("karpeg.docx", to_docx(karpeg(), tmp_path))
+    assert [(s.id, s.actor, s.on_return) for s in definition.steps if s.is_review] == [
+        (4, "kasubag_kepegawaian", 2),
+        (5, "kabag_umum", 3),
+    ]
+    steps = {g.path for g in guesses if g.path.startswith("steps")}
+    assert steps == {"steps[6].outputs"}  # the diamond and Ket agree: nothing to confirm
+
+
 def confirmed(text: str) -> SopDefinition:
     """The draft as a reviewer who agrees with every guess leaves it."""
     return parse_definition(

@@ -53,7 +53,7 @@ class _Actor:
 def infer_draft(form: SopForm, source_name: str) -> Draft:
     roles = build_roles(form.role_headings)
     names = {r.id: r.name for r in roles}
-    readings = [read_sentence(row.activity) for row in form.rows]
+    readings = [read_sentence(row.activity, row.remark) for row in form.rows]
     actors = [_from_marks(row, roles) for row in form.rows]
     kinds, kind_guesses = _kinds(form.rows, readings)
     _forward(readings, actors, roles, names)
@@ -260,6 +260,20 @@ def _returns(
         fits = tuple(dict.fromkeys(r for m in matches for r in m.roles))
         said = "; ".join(f"'{m.phrase}'" for m in matches)
         previous = i  # the step number just before this one
+        if reading.back_step is not None and 1 <= reading.back_step < k:
+            # "kembali ke no. 2": the form names the step; the sentence may name its actor
+            target = reading.back_step
+            actors[i].notes.append(f"on_return = {target}: formulir menulis 'kembali ke {target}'")
+            held = actors[target - 1]
+            if len(fits) == 1 and held.role is None and not held.by_mark:
+                held.role, held.candidates = fits[0], ()
+                held.notes.append(f"pelaksana dari kalimat pengembalian langkah {k} ({said})")
+            found[i] = (target, None)
+            continue
+        if reading.back_step is not None:
+            actors[i].notes.append(
+                f"'kembali ke {reading.back_step}' bukan langkah sebelum langkah {k}; tidak dipakai"
+            )
 
         def may_hold(j: int, role: str) -> bool:
             actor = actors[j]
@@ -431,7 +445,7 @@ def _kinds(
         shape, symbol = _shape(row)
         if shape is SymbolShape.DECISION:
             kinds.append("review")
-            if not reading.review:
+            if not reading.review and not reading.asks:
                 guesses.setdefault(i, []).append(
                     DraftGuess(
                         "kind",
@@ -441,16 +455,21 @@ def _kinds(
                         "memuat 'jika setuju ... jika tidak setuju dikembalikan ...'.",
                     )
                 )
-        elif shape is SymbolShape.ACTIVITY and reading.review:
+        elif shape is SymbolShape.ACTIVITY and (reading.review or reading.asks):
             assert symbol is not None
             kinds.append("action")
+            wording = (
+                "kalimat memuat 'jika setuju ... jika tidak setuju'"
+                if reading.review
+                else reading.asks
+            )
             guesses.setdefault(i, []).append(
                 DraftGuess(
                     "kind",
                     f"kalimat berbentuk keputusan, tetapi simbolnya {symbol.what} (bukan belah "
                     "ketupat); simbol yang dipakai",
-                    "kalimat memuat 'jika setuju ... jika tidak setuju', tetapi simbolnya "
-                    f"{symbol.what}, bukan belah ketupat: simbol yang dipakai (kegiatan).",
+                    f"{wording}, tetapi simbolnya {symbol.what}, bukan belah ketupat: simbol "
+                    "yang dipakai (kegiatan).",
                 )
             )
         elif reading.review:
@@ -463,6 +482,17 @@ def _kinds(
                     "kalimat menyebut pengembalian tanpa 'jika setuju'; dianggap keputusan",
                     "kalimat menyebut pengembalian tanpa 'jika setuju'; dianggap langkah "
                     "keputusan (setujui/kembalikan).",
+                )
+            )
+        elif reading.asks and shape is None:
+            kinds.append("review")
+            guesses.setdefault(i, []).append(
+                DraftGuess(
+                    "kind",
+                    f"{reading.asks}; dianggap keputusan",
+                    f"{reading.asks}, tanpa simbol yang memastikannya: dianggap langkah "
+                    "keputusan (setujui/kembalikan). Bila bukan keputusan, jadikan "
+                    'kind = "action" dan hapus on_return.',
                 )
             )
         else:

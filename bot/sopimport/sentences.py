@@ -7,6 +7,14 @@ is a decision (approve/return markers); its approve part names the next step's a
 ("kepada Karo Perencanaan"), its return part the actor of the step it returns to ("kepada
 Kasubag"). A sentence without markers names the next actor with "kepada X" or "memerintahkan
 X untuk ...".
+
+The Permenpan-RB 35/2012 form writes a decision as a question, its branches in Ket:
+
+    "Apakah konsep surat pengantar sudah benar?"   Ket: "Ya: lanjut ke no. 5; Tidak: kembali
+                                                        ke no. 2"
+
+which reads as a decision too (:attr:`Reading.asks`), returning to the step named by
+"kembali ke langkah/no./nomor N" (:attr:`Reading.back_step`, also read from the sentence).
 """
 
 from __future__ import annotations
@@ -19,6 +27,16 @@ _OK = r"(?:setuju|disetujui|sesuai|lengkap|benar)\b"
 _APPROVE = re.compile(_IF + r"(?:sudah\s+|telah\s+)?" + _OK, re.IGNORECASE)
 _REFUSE = re.compile(_IF + r"(?:tidak|belum)\s+" + _OK, re.IGNORECASE)
 _RETURNED = re.compile(r"\b(?:dikembalikan|mengembalikan|dikembalikannya)\b", re.IGNORECASE)
+_QUESTION = re.compile(r"^\s*apakah\b[^?]*\?", re.IGNORECASE)
+# "Ya: lanjut ...", "Tidak - kembali ...", "Jika ya, ...": a branch of a decision in Ket
+_BRANCH = (
+    r"(?:^|[\s;,.(])(?:jika\s+|bila\s+|apabila\s+)?{}\s*(?:[:=),>→-]|\s(?:lanjut|kembali|ke)\b)"
+)
+_YES = re.compile(_BRANCH.format("ya"), re.IGNORECASE)
+_NO = re.compile(_BRANCH.format("tidak"), re.IGNORECASE)
+_BACK_TO = re.compile(
+    r"\bkembali\s+ke\s+(?:langkah|kegiatan|nomor|no)\s*(?:\.\s*)?(\d{1,3})\b", re.IGNORECASE
+)
 _TOKEN = re.compile(r"[^\W_]+(?:[/'-][^\W_]+)*|[,.;:()]")
 _STOP = {
     "untuk", "dan", "jika", "apabila", "bila", "kalau", "agar", "guna", "yang", "serta",
@@ -40,6 +58,8 @@ class Reading:
     back: tuple[str, ...]  # phrases naming whom a return goes to
     approval: str | None  # "paraf" / "signature" given on approval
     team_phrase: str | None  # "Tim Penyusunan" when the step forms a team
+    asks: str = ""  # why the wording reads as a decision without "jika setuju" ("" if not)
+    back_step: int | None = None  # "kembali ke no. 2": the step a return goes to, as written
 
     @property
     def review(self) -> bool:
@@ -51,7 +71,9 @@ class Reading:
         return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def read_sentence(text: str) -> Reading:
+def read_sentence(text: str, remark: str = "") -> Reading:
+    """What the Kegiatan ``text`` says, with the row's Ket (``remark``) for a question's
+    branches."""
     approve = _APPROVE.search(text)
     refuse = _REFUSE.search(text) or _RETURNED.search(text)
     cuts = sorted(m.start() for m in (approve, refuse) if m is not None)
@@ -76,7 +98,22 @@ def read_sentence(text: str) -> Reading:
         back=tuple(_addressees(return_part, back=True)),
         approval=_approval(approve_part),
         team_phrase=_team_phrase(main),
+        asks=_asks(text, remark),
+        back_step=_back_step(text, remark),
     )
+
+
+def _asks(text: str, remark: str) -> str:
+    if _QUESTION.match(text):
+        return "kalimatnya berupa pertanyaan 'Apakah …?'"
+    if _YES.search(remark) and _NO.search(remark):
+        return f"kolom Ket memuat cabang Ya/Tidak ('{' '.join(remark.split())[:60]}')"
+    return ""
+
+
+def _back_step(text: str, remark: str) -> int | None:
+    found = _BACK_TO.search(remark) or _BACK_TO.search(text)
+    return int(found.group(1)) if found else None
 
 
 def _tokens(text: str) -> list[str]:
