@@ -62,6 +62,10 @@ class Form:
     warning: str = "Periksa kelengkapan berkas"
     record_keeping: str = "Disimpan sebagai data elektronik"
     extra_columns_order: tuple[str, ...] = field(default=())  # to break the column order
+    # .docx only: how the No column is numbered: typed ("") or by Word's automatic numbering,
+    # "button" (w:numPr on the paragraph, as the numbering button writes it), "style" (the
+    # "List Number" paragraph style) or "outline" (a second level shown "1.1", "1.2", ...)
+    auto_numbered: str = ""
 
 
 def to_text(form: Form) -> str:
@@ -233,7 +237,12 @@ def to_docx(form: Form, folder: Path) -> bytes:
         table.cell(2, c).text = str(c + 1)
     for i, row in enumerate(form.rows):
         r = 3 + i
-        table.cell(r, 0).text = str(i + 1)
+        if form.auto_numbered == "style":
+            table.cell(r, 0).paragraphs[0].style = doc.styles["List Number"]
+        elif form.auto_numbered:
+            table.cell(r, 0).paragraphs[0].text = f"[[NUMBER:{form.auto_numbered}]]"
+        else:
+            table.cell(r, 0).text = str(i + 1)
         table.cell(r, 1).text = row.activity
         for heading in row.actors:
             _symbol(table.cell(r, 2 + form.roles.index(heading)), row.symbol, folder)
@@ -248,8 +257,23 @@ def to_docx(form: Form, folder: Path) -> bytes:
     return _with_shapes(buffer.getvalue())
 
 
+# Word's automatic numbering, as w:numPr on the No cell's paragraph (no text): numId 5 is the
+# template's decimal "%1." list; numId 10, added below, numbers its second level "%1.%2."
+_NUMBERS = {
+    "button": '<w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="5"/></w:numPr></w:pPr>',
+    "outline": '<w:pPr><w:numPr><w:ilvl w:val="1"/><w:numId w:val="10"/></w:numPr></w:pPr>',
+}
+_OUTLINE_LIST = (
+    '<w:abstractNum w:abstractNumId="10"><w:multiLevelType w:val="multilevel"/>'
+    '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/>'
+    '</w:lvl><w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+    '<w:lvlText w:val="%1.%2."/></w:lvl></w:abstractNum>'
+)
+
+
 def _with_shapes(data: bytes) -> bytes:
-    """Replace each placeholder run ``[[SHAPE:kind]]`` by the shape's markup."""
+    """Replace each placeholder run ``[[SHAPE:kind]]`` by the shape's markup, and each
+    paragraph ``[[NUMBER:kind]]`` by an empty automatically numbered one."""
     source = zipfile.ZipFile(io.BytesIO(data))
     xml = source.read("word/document.xml").decode("utf-8")
     counter = iter(range(1, 10_000))
@@ -258,11 +282,20 @@ def _with_shapes(data: bytes) -> bytes:
         lambda m: _SHAPES[m.group(1)](next(counter)),
         xml,
     )
+    xml = re.sub(
+        r"<w:p>(?:(?!<w:p>).)*?<w:t>\[\[NUMBER:(\w+)\]\]</w:t></w:r></w:p>",
+        lambda m: f"<w:p>{_NUMBERS[m.group(1)]}</w:p>",
+        xml,
+    )
+    numbering = source.read("word/numbering.xml").decode("utf-8")
+    numbering = numbering.replace("<w:num ", _OUTLINE_LIST + "<w:num ", 1).replace(
+        "</w:numbering>",
+        '<w:num w:numId="10"><w:abstractNumId w:val="10"/></w:num></w:numbering>',
+    )
+    changed = {"word/document.xml": xml, "word/numbering.xml": numbering}
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
-            body = (
-                xml.encode("utf-8") if item.filename == "word/document.xml" else source.read(item)
-            )
-            target.writestr(item, body)
+            body = changed[item.filename].encode("utf-8") if item.filename in changed else None
+            target.writestr(item, body if body is not None else source.read(item))
     return out.getvalue()

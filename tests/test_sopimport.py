@@ -690,6 +690,23 @@ def test_in_word_a_question_in_a_diamond_returns_where_ket_says(tmp_path: Path) 
     assert steps == {"steps[6].outputs"}  # the diamond and Ket agree: nothing to confirm
 
 
+@pytest.mark.parametrize("numbering", ["button", "style"])
+def test_a_no_column_numbered_by_word_is_read(numbering: str, tmp_path: Path) -> None:
+    """Word's numbering button (or the List Number style) shows 1., 2., ... but puts no text
+    in the cell: the numbers are counted as Word counts them."""
+    form = dataclasses.replace(surat_tugas(), auto_numbered=numbering)
+    definition, _, _ = imported("st.docx", to_docx(form, tmp_path))
+    assert flow(definition) == flow(imported("st.docx", to_docx(surat_tugas(), tmp_path))[0])
+
+
+def test_word_numbering_that_cannot_be_read_asks_for_typed_numbers(tmp_path: Path) -> None:
+    form = dataclasses.replace(surat_tugas(), auto_numbered="outline")  # shown 1.1, 1.2, ...
+    with pytest.raises(ImportFailure, match="penomoran otomatis Word") as refused:
+        read_sop_form("st.docx", to_docx(form, tmp_path))
+    assert "ketikkan nomor langkahnya" in str(refused.value)
+    assert "baris tanpa nomor" not in str(refused.value)
+
+
 def confirmed(text: str) -> SopDefinition:
     """The draft as a reviewer who agrees with every guess leaves it."""
     return parse_definition(

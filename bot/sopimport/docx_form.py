@@ -6,11 +6,18 @@ cell (a shape's geometry, a VML fallback), and the actor of a row is the cell th
 
 Each table becomes a grid with one position per grid column: a cell merged across columns
 (``gridSpan``) fills each of them with the same :class:`Cell` (same ``key``).
+
+Word's automatic numbering (the numbering button, or a style such as "List Number") puts no
+text in a paragraph, only ``w:numPr``; the number shown is counted here as Word counts it: the
+numbered paragraphs of each list (``numId``) in document order, from the start value of the
+numbering part. A number built from several levels ("1.2") is not read (``list_unreadable``).
 """
 
 from __future__ import annotations
 
 import io
+import posixpath
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
@@ -58,11 +65,13 @@ _ACTIVITY_WORDS = ("persegi", "rectangle", "kotak", "kegiatan", "process", "pros
 
 def read_docx_form(data: bytes) -> list[FormTable]:
     """Every table of the document (nested ones too), in document order."""
-    body = _document_body(data)
-    return [_read_table(tbl, t) for t, tbl in enumerate(body.iter(W_TBL))]
+    body, numbering, styles = _document_body(data)
+    numbers = _list_numbers(body, numbering, styles)
+    return [_read_table(tbl, t, numbers) for t, tbl in enumerate(body.iter(W_TBL))]
 
 
-def _document_body(data: bytes) -> ET.Element:
+def _document_body(data: bytes) -> tuple[ET.Element, ET.Element | None, ET.Element | None]:
+    """The document's body, and its numbering and styles parts when it has readable ones."""
     expected = "diharapkan dokumen Word .docx berisi tabel kepala dan tabel kegiatan SOP-AP"
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -72,6 +81,8 @@ def _document_body(data: bytes) -> ET.Element:
         ) from exc
     with archive:
         part = _main_part(archive)
+        numbering = _related_part(archive, part, "/numbering")
+        styles = _related_part(archive, part, "/styles")
         try:
             info = archive.getinfo(part)
         except KeyError as exc:
@@ -87,7 +98,118 @@ def _document_body(data: bytes) -> ET.Element:
     body = root.find("w:body", _NS)
     if body is None:
         raise ImportFailure(f"berkas .docx tidak memuat isi dokumen Word (w:body); {expected}")
-    return body
+    return body, numbering, styles
+
+
+def _related_part(archive: zipfile.ZipFile, main: str, kind: str) -> ET.Element | None:
+    """The part of type ``kind`` ("/numbering") the main part's relationships name, parsed;
+    None when there is none or it cannot be read (the document is read without it)."""
+    folder, name = posixpath.split(main)
+    try:
+        rels = ET.fromstring(archive.read(posixpath.join(folder, "_rels", f"{name}.rels")))
+        for rel in rels.iter(f"{{{_REL_NS}}}Relationship"):
+            target = rel.get("Target", "")
+            if rel.get("Type", "").endswith(kind) and rel.get("TargetMode") != "External":
+                path = (
+                    target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+                )
+                info = archive.getinfo(posixpath.normpath(path))
+                if info.file_size > _MAX_PART_BYTES:
+                    return None
+                return ET.fromstring(archive.read(info))
+    except (KeyError, ET.ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return None
+    return None
+
+
+_LEVEL_REFERENCE = re.compile(r"%(\d)")
+
+
+def _list_numbers(
+    body: ET.Element, numbering: ET.Element | None, styles: ET.Element | None
+) -> dict[ET.Element, int | None]:
+    """The number Word shows before each automatically numbered paragraph (None: not read)."""
+    starts: dict[str, dict[int, tuple[int, str]]] = {}  # abstractNumId -> ilvl -> (start, text)
+    lists: dict[str, tuple[str, dict[int, int]]] = {}  # numId -> (abstractNumId, overrides)
+    for abstract in numbering.iter(_q("w:abstractNum")) if numbering is not None else ():
+        levels = starts.setdefault(abstract.get(_q("w:abstractNumId"), ""), {})
+        for lvl in abstract.iter(_q("w:lvl")):
+            label = lvl.find("w:lvlText", _NS)
+            levels[_int_attr_of(lvl, "w:ilvl", 0)] = (
+                _int_attr(lvl.find("w:start", _NS), 1),
+                label.get(_q("w:val"), "") if label is not None else "",
+            )
+    for num in numbering.iter(_q("w:num")) if numbering is not None else ():
+        reference = num.find("w:abstractNumId", _NS)
+        overrides = {
+            _int_attr_of(o, "w:ilvl", 0): _int_attr(o.find("w:startOverride", _NS), 1)
+            for o in num.iter(_q("w:lvlOverride"))
+            if o.find("w:startOverride", _NS) is not None
+        }
+        lists[num.get(_q("w:numId"), "")] = (
+            reference.get(_q("w:val"), "") if reference is not None else "",
+            overrides,
+        )
+    by_style = _style_numbering(styles)
+    counters: dict[str, dict[int, int]] = {}
+    found: dict[ET.Element, int | None] = {}
+    for p in body.iter(W_P):
+        style = p.find("w:pPr/w:pStyle", _NS)
+        num_id, level = by_style.get(
+            style.get(_q("w:val"), "") if style is not None else "", ("", 0)
+        )
+        direct = p.find("w:pPr/w:numPr", _NS)
+        if direct is not None:
+            given = direct.find("w:numId", _NS)
+            num_id = given.get(_q("w:val"), "") if given is not None else num_id
+            level = _int_attr(direct.find("w:ilvl", _NS), level)
+        if not num_id or num_id == "0":  # numId 0: numbering switched off
+            continue
+        abstract_id, overrides = lists.get(num_id, ("", {}))
+        start, text = starts.get(abstract_id, {}).get(level, (1, f"%{level + 1}."))
+        start = overrides.get(level, start)
+        count = counters.setdefault(num_id, {})
+        count[level] = count.get(level, start - 1) + 1
+        for deeper in [k for k in count if k > level]:
+            del count[deeper]
+        own = {int(n) for n in _LEVEL_REFERENCE.findall(text)} <= {level + 1}
+        found[p] = count[level] if own else None
+    return found
+
+
+def _style_numbering(styles: ET.Element | None) -> dict[str, tuple[str, int]]:
+    """styleId -> (numId, ilvl) for paragraph styles that number ("List Number"), basedOn
+    followed."""
+    own: dict[str, tuple[str | None, int | None]] = {}
+    based: dict[str, str] = {}
+    for style in styles.iter(_q("w:style")) if styles is not None else ():
+        style_id = style.get(_q("w:styleId"), "")
+        parent = style.find("w:basedOn", _NS)
+        if parent is not None:
+            based[style_id] = parent.get(_q("w:val"), "")
+        num_pr = style.find("w:pPr/w:numPr", _NS)
+        if num_pr is not None:
+            given = num_pr.find("w:numId", _NS)
+            ilvl = num_pr.find("w:ilvl", _NS)
+            own[style_id] = (
+                given.get(_q("w:val"), "") if given is not None else None,
+                _int_attr(ilvl, 0) if ilvl is not None else None,
+            )
+    result: dict[str, tuple[str, int]] = {}
+    for style_id in {*own, *based}:
+        num_id: str | None = None
+        level: int | None = None
+        seen: set[str] = set()
+        at: str | None = style_id
+        while at is not None and at not in seen and (num_id is None or level is None):
+            seen.add(at)
+            mine = own.get(at, (None, None))
+            num_id = num_id if num_id is not None else mine[0]
+            level = level if level is not None else mine[1]
+            at = based.get(at)
+        if num_id:
+            result[style_id] = (num_id, level or 0)
+    return result
 
 
 def _main_part(archive: zipfile.ZipFile) -> str:
@@ -113,6 +235,13 @@ def _children(element: ET.Element, tag: str) -> Iterator[ET.Element]:
                 yield from _children(content, tag)
 
 
+def _int_attr_of(element: ET.Element, name: str, default: int) -> int:
+    try:
+        return max(0, int(element.get(_q(name), default)))
+    except ValueError:
+        return default
+
+
 def _int_attr(element: ET.Element | None, default: int) -> int:
     if element is None:
         return default
@@ -122,7 +251,7 @@ def _int_attr(element: ET.Element | None, default: int) -> int:
         return default
 
 
-def _read_table(tbl: ET.Element, t: int) -> FormTable:
+def _read_table(tbl: ET.Element, t: int, numbers: dict[ET.Element, int | None]) -> FormTable:
     rows = []
     for r, tr in enumerate(_children(tbl, W_TR)):
         row: list[Cell] = []
@@ -135,7 +264,14 @@ def _read_table(tbl: ET.Element, t: int) -> FormTable:
             if merge is not None and merge.get(_q("w:val"), "continue") == "continue":
                 cell = Cell(key=(t, r, c))  # the merged cell's content is in the row above
             else:
-                cell = Cell(items=_cell_items(tc), symbols=tuple(_symbols(tc)), key=(t, r, c))
+                numbered = [numbers[p] for p in _walk(tc) if p.tag == W_P and p in numbers]
+                cell = Cell(
+                    items=_cell_items(tc),
+                    symbols=tuple(_symbols(tc)),
+                    key=(t, r, c),
+                    list_number=numbered[0] if numbered else None,
+                    list_unreadable=bool(numbered) and numbered[0] is None,
+                )
             row += [cell] * max(span, 1)
         rows.append(tuple(row))
     return tuple(rows)

@@ -341,13 +341,19 @@ def _step_rows(
             continue
         if _PAGE_LINE.match(norm(" ".join(texts))):
             continue
-        first = at(columns.number).text
+        first = _number_text(at(columns.number))
         number = _ROW_NUMBER.match(first)
         if number is None:
             if not first and found and _wraps(row, columns):
                 found[-1] = _joined(found[-1], row, columns)
                 continue
             shown = " | ".join(t for t in texts if t)[:80]
+            if not first and at(columns.number).list_unreadable:
+                raise ImportFailure(
+                    f"tabel kegiatan: nomor langkah di kolom No pada baris ('{shown}') dibuat "
+                    "dengan penomoran otomatis Word yang tidak dapat dibaca; ketikkan nomor "
+                    "langkahnya (1, 2, 3, ...) sebagai teks di kolom No"
+                )
             raise ImportFailure(
                 f"tabel kegiatan: baris tanpa nomor langkah ('{shown}'); diharapkan setiap baris "
                 "langkah diawali nomornya di kolom No"
@@ -411,6 +417,13 @@ def _joined(step: FormRow, row: Sequence[Cell], columns: _Columns) -> FormRow:
         remark=more(step.remark, columns.remark),
         notes=(*step.notes, note),
     )
+
+
+def _number_text(cell: Cell) -> str:
+    """The No cell's text, or the number Word's automatic numbering shows in it."""
+    if not cell.text and cell.list_number is not None:
+        return str(cell.list_number)
+    return cell.text
 
 
 def _cell_at(row: Sequence[Cell], c: int | None) -> Cell:
@@ -494,7 +507,7 @@ def _first_number(table: FormTable, columns: _Columns) -> int | None:
     for row in table:
         if not any(cell.text for cell in row) or _is_column_numbering(row):
             continue
-        first = _cell_at(row, columns.number).text
+        first = _number_text(_cell_at(row, columns.number))
         number = _ROW_NUMBER.match(first)
         if number is not None:
             return int(number.group(1))

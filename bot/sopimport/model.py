@@ -40,6 +40,10 @@ class Cell:
     items: tuple[str, ...] = ()  # paragraphs / list items, each stripped and non-empty
     symbols: tuple[Symbol, ...] = ()
     key: object = None
+    # Word's automatic numbering of the cell's first numbered paragraph (the number is not
+    # text in the cell); None with ``list_unreadable`` when the numbering could not be read
+    list_number: int | None = None
+    list_unreadable: bool = False
 
     @property
     def text(self) -> str:
