@@ -66,6 +66,7 @@ class Form:
     # "button" (w:numPr on the paragraph, as the numbering button writes it), "style" (the
     # "List Number" paragraph style) or "outline" (a second level shown "1.1", "1.2", ...)
     auto_numbered: str = ""
+    typed_list_numbers: bool = False  # .docx: header lists typed "1. ...", "2. ..." in Word
 
 
 def to_text(form: Form) -> str:
@@ -219,8 +220,10 @@ def to_docx(form: Form, folder: Path) -> bytes:
     for r, (left, left_items, right, right_items) in enumerate(pairs):
         blocks.cell(2 * r, 0).text = left
         blocks.cell(2 * r, 1).text = right
-        _paragraphs(blocks.cell(2 * r + 1, 0), left_items)
-        _paragraphs(blocks.cell(2 * r + 1, 1), right_items)
+        for c, items in ((0, left_items), (1, right_items)):
+            if form.typed_list_numbers and r < 2:
+                items = tuple(f"{i}. {item}" for i, item in enumerate(items, 1))
+            _paragraphs(blocks.cell(2 * r + 1, c), items)
 
     n = len(form.roles)
     table = doc.add_table(rows=3 + len(form.rows), cols=n + 6)

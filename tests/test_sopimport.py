@@ -707,6 +707,24 @@ def test_word_numbering_that_cannot_be_read_asks_for_typed_numbers(tmp_path: Pat
     assert "baris tanpa nomor" not in str(refused.value)
 
 
+def test_header_lists_typed_with_numbers_in_word_read_as_the_text_export(tmp_path: Path) -> None:
+    """Dasar Hukum typed "1. UU No. 5 ...": the SK Tim numbers its Mengingat itself, so the
+    draft must not keep "1. " (it printed "1. 1. UU ...")."""
+    form = dataclasses.replace(
+        surat_tugas(),
+        legal_basis=("UU No. 5 Tahun 2014 tentang ASN", "PP No. 11 Tahun 2017"),
+        qualifications=("Memahami tata naskah dinas", "Mampu mengoperasikan komputer"),
+        related=("SOP Perjalanan Dinas", "SOP Pengelolaan Surat Keluar"),
+        typed_list_numbers=True,
+    )
+    from_word = imported("st.docx", to_docx(form, tmp_path))[0].header
+    from_text = imported("st.txt", to_text(form).encode())[0].header
+    assert from_word.legal_basis == from_text.legal_basis == form.legal_basis
+    assert from_word.qualifications == from_text.qualifications == form.qualifications
+    assert from_word.related_sops == from_text.related_sops == form.related
+    assert from_word.equipment == from_text.equipment == form.equipment
+
+
 def confirmed(text: str) -> SopDefinition:
     """The draft as a reviewer who agrees with every guess leaves it."""
     return parse_definition(

@@ -146,14 +146,27 @@ def _read_header(tables: Sequence[FormTable]) -> FormHeader:
         approved_by=approved[0] if approved else "",
         approval_date=text("approval_date"),
         revision_date=text("revision_date"),
-        legal_basis=items("legal_basis"),
-        qualifications=items("qualifications"),
-        related_sops=items("related_sops"),
-        equipment=items("equipment"),
+        legal_basis=_unnumbered(items("legal_basis")),
+        qualifications=_unnumbered(items("qualifications")),
+        related_sops=_unnumbered(items("related_sops")),
+        equipment=_unnumbered(items("equipment")),
         warning=text("warning"),
         record_keeping=text("record_keeping"),
         extra=tuple(extra),
     )
+
+
+_ITEM_NUMBER = re.compile(r"^(\d{1,3})[.)]\s+")
+
+
+def _unnumbered(items: tuple[str, ...]) -> tuple[str, ...]:
+    """A list typed with its numbers ("1. UU ...", "2. PP ...", one paragraph each in Word)
+    without them, as the text export's lists are read: only when they run 1, 2, 3, ..."""
+    found = [_ITEM_NUMBER.match(item) for item in items]
+    numbers = [int(m.group(1)) if m else None for m in found]
+    if not items or numbers != list(range(1, len(items) + 1)):
+        return items
+    return tuple(item[m.end() :].strip() for item, m in zip(items, found, strict=True) if m)
 
 
 def _right_value(cells: Sequence[tuple[int, Cell]]) -> Cell:
