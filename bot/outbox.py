@@ -34,7 +34,7 @@ import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -56,7 +56,7 @@ from bot.config import DEFAULT_API_BASE_URL, max_upload_bytes
 from bot.filestore import FileStore
 from bot.messages import Album, Inputs, Renderer, load_inputs
 from bot.papers.render import TemplateFailed
-from bot.ratelimit import BACKGROUND, OUTBOX_ANSWER, Sending
+from bot.ratelimit import BACKGROUND, OUTBOX_ANSWER, Sending, Withdrawn
 from bot.services import effects
 from bot.services.registry import SopRegistry
 from bot.views import Keyboard
@@ -621,12 +621,25 @@ class OutboxSender:
     # -- one row -------------------------------------------------------------------------
 
     async def _deliver(self, item: repo.OutboxItem, inputs: Inputs) -> None:
-        if repo.reminding(item.kind, item.params) and await self.db.read(
-            repo.superseded_meanwhile, item.id
-        ):
-            # a later reminder took its place while it waited (Telegram unreachable, the
-            # chat's turn): the official gets that one alone
+        if not repo.reminding(item.kind, item.params):
+            await self._deliver_row(item, inputs)
             return
+
+        async def still_wanted() -> bool:
+            return bool(await self.db.write(repo.claim_reminder, item.id))
+
+        # a later reminder may take its place while it waits for its chat's turn (the
+        # sweep runs on while Telegram cannot be reached): claimed when the turn comes, so
+        # the official gets one of them, the latest that was not already on its way
+        token = _SENDING.set(replace(_sending(), still_wanted=still_wanted))
+        try:
+            await self._deliver_row(item, inputs)
+        except Withdrawn:
+            log.info("outbox item %d not sent: a later reminder took its place", item.id)
+        finally:
+            _SENDING.reset(token)
+
+    async def _deliver_row(self, item: repo.OutboxItem, inputs: Inputs) -> None:
         if item.kind == "task":
             await self._task_row(item, inputs)
         elif item.kind == "files":

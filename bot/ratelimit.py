@@ -37,7 +37,15 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-__all__ = ["BACKGROUND", "OUTBOX_ANSWER", "FloodLimiter", "FloodLimits", "Sending", "TokenBucket"]
+__all__ = [
+    "BACKGROUND",
+    "OUTBOX_ANSWER",
+    "FloodLimiter",
+    "FloodLimits",
+    "Sending",
+    "TokenBucket",
+    "Withdrawn",
+]
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +69,14 @@ class Sending:
 
     retries: int | None = None  # 429s the limiter retries itself; None: FloodLimits'
     background: bool = False  # waits behind interactive answers for the same token
+    still_wanted: Callable[[], Awaitable[bool]] | None = None
+    """Asked when the call's turn has come, just before it goes: False withdraws it
+    (:class:`Withdrawn`). A reminder that waited for its chat's second may have been
+    replaced by a later one meanwhile."""
+
+
+class Withdrawn(Exception):
+    """A call whose ``still_wanted`` said no when its turn came: it was not sent."""
 
 
 BACKGROUND = Sending(retries=0, background=True)
@@ -258,6 +274,8 @@ class FloodLimiter(BaseRateLimiter[Sending]):
         for attempt in range(retries + 1):
             if chat_id is not None:
                 await self.acquire(chat_id, endpoint, count, sending.background)
+            if sending.still_wanted is not None and not await sending.still_wanted():
+                raise Withdrawn(endpoint)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:

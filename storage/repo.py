@@ -1597,39 +1597,52 @@ def defer_to_office(tx: Tx, item_id: int, until: datetime) -> None:
     mark_retry(tx, item_id, until, OFFICE_CLOSED, count=False)
 
 
-def supersede_reminders(tx: Tx, chat_id: int, case_id: int, now: datetime) -> int:
+def supersede_reminders(tx: Tx, chat_id: int, case_id: int, now: datetime) -> bool:
     """The case's reminders and escalations still queued for this chat are not sent: a later
     one about the case is queued in their place. While Telegram cannot be reached the sweep
     queues a reminder every interval; when it comes back the holder gets the latest one, each
     superior the latest escalation, not one for every interval it lasted. Settled as
-    skipped rows are (sent, without a message)."""
+    skipped rows are (sent, without a message).
+
+    False when one of them is on its way at this moment (:func:`claim_reminder`): it is
+    left to arrive, and no later one is to be queued beside it, or the chat would get both."""
     rows = tx.all(
-        "SELECT id, kind, params FROM outbox WHERE chat_id = ? AND case_id = ? "
+        "SELECT id, kind, params, last_error FROM outbox WHERE chat_id = ? AND case_id = ? "
         "AND kind IN ('task', 'notice') AND sent_at IS NULL AND (failed_at IS NULL "
         "OR last_error LIKE ? OR last_error LIKE ?)",
         (chat_id, case_id, *REFUSED_UNREACHABLE),
     )
-    ids = [r[0] for r in rows if reminding(r[1], loads(r[2]))]
-    if not ids:
-        return 0
-    # also those refused while the person could not be written to: requeue_refused would
-    # send every one of them when they press Start
-    return tx.run(
-        "UPDATE outbox SET sent_at = ?, failed_at = NULL, last_error = ? "
-        f"WHERE id IN ({','.join('?' * len(ids))})",
-        (ts(now), SUPERSEDED, *ids),
-    )
-
-
-def superseded_meanwhile(tx: Tx, item_id: int) -> bool:
-    """Whether :func:`supersede_reminders` settled this row after the outbox took it (a
-    sweep queued a later reminder while this one waited for its chat's turn)."""
-    return (
-        tx.value(
-            "SELECT 1 FROM outbox WHERE id = ? AND sent_at IS NOT NULL AND last_error = ?",
-            (item_id, SUPERSEDED),
+    rows = [r for r in rows if reminding(r[1], loads(r[2]))]
+    if any(r[3] == ON_ITS_WAY for r in rows):
+        return False
+    if rows:
+        # also those refused while the person could not be written to: requeue_refused
+        # would send every one of them when they press Start
+        tx.run(
+            "UPDATE outbox SET sent_at = ?, failed_at = NULL, last_error = ? "
+            f"WHERE id IN ({','.join('?' * len(rows))})",
+            (ts(now), SUPERSEDED, *(r[0] for r in rows)),
         )
-        is not None
+    return True
+
+
+# the last_error of a reminder or escalation whose turn to go has come (claim_reminder)
+ON_ITS_WAY = "on its way"
+
+
+def claim_reminder(tx: Tx, item_id: int) -> bool:
+    """A reminder or escalation whose turn to go has come is marked on its way, unless a
+    later one settled it while it waited (False: it is not sent). The mark and
+    :func:`supersede_reminders` take turns on the writer, so one of the two wins: the chat
+    gets the one on its way or the later one, never both. A send that fails writes its
+    error over the mark (:func:`mark_retry`)."""
+    return (
+        tx.run(
+            "UPDATE outbox SET last_error = ? WHERE id = ? AND sent_at IS NULL "
+            "AND failed_at IS NULL",
+            (ON_ITS_WAY, item_id),
+        )
+        == 1
     )
 
 

@@ -10,13 +10,14 @@ import asyncio
 import heapq
 import itertools
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any, NoReturn
 
 import pytest
 from telegram.error import RetryAfter
 
-from bot.ratelimit import BACKGROUND, FloodLimiter, FloodLimits, TokenBucket
+from bot.ratelimit import BACKGROUND, FloodLimiter, FloodLimits, TokenBucket, Withdrawn
 
 
 class VirtualTime:
@@ -118,6 +119,33 @@ async def test_one_private_chat_gets_one_message_a_second_without_a_burst(vt: Vi
     assert list(sent.at) == ["m0", "m1"]
     await vt.advance(1.0)
     assert sent.at["m2"] == pytest.approx(1002.0)
+
+
+async def test_a_reminder_replaced_while_it_waited_for_its_second_is_not_sent(
+    vt: VirtualTime,
+) -> None:
+    """The outbox asks whether a reminder is still wanted when its turn has come, not when
+    it began to wait: one replaced by a later reminder meanwhile is withdrawn unsent."""
+    lim, sent = limiter(vt), Sent(vt)
+    wanted = {"reminder": True}
+    asked_at: list[float] = []
+
+    async def still_wanted() -> bool:
+        asked_at.append(vt.now)
+        return wanted["reminder"]
+
+    send(lim, sent, "task", 42, outbox=True)
+    how = replace(BACKGROUND, still_wanted=still_wanted)
+    reminder = asyncio.create_task(
+        lim.process_request(sent.call("reminder"), (), {}, "sendMessage", {"chat_id": 42}, how)
+    )
+    await vt.settle()
+    assert list(sent.at) == ["task"] and asked_at == []  # waiting for the chat's second
+    wanted["reminder"] = False  # the sweep queued the next reminder in its place
+    await vt.advance(1.0)
+    with pytest.raises(Withdrawn):
+        await reminder
+    assert list(sent.at) == ["task"] and asked_at == [pytest.approx(1001.0)]
 
 
 async def test_edits_in_a_private_chat_take_only_the_overall_token(vt: VirtualTime) -> None:

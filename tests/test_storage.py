@@ -1518,6 +1518,37 @@ async def test_revisions_are_kept_once_and_open_cases_counted_by_revision(db: Da
 # -- reminders ---------------------------------------------------------------------------
 
 
+async def test_an_escalation_on_its_way_is_never_doubled_by_the_next_one(db: Database) -> None:
+    """Karo's escalation 4 waits for his chat's turn while the sweep comes to escalation 5:
+    whichever reaches the writer first wins. Claimed first, it goes and escalation 5 is not
+    queued beside it; superseded first, it is not sent and escalation 5 goes alone."""
+    case = run_to(2).current
+    await db.write(repo.save_case, case, "kabag", True)
+
+    def escalate(tx: Tx, n: int) -> int | None:
+        if not repo.supersede_reminders(tx, KARO.person_id, case.id, T0):
+            return None
+        repo.enqueue(
+            tx, KARO.person_id, "notice", T0, case_id=case.id, params={"t": "escalation", "n": n}
+        )
+        return int(tx.value("SELECT MAX(id) FROM outbox"))
+
+    four = await db.write(escalate, 4)
+    assert four is not None
+    assert await db.write(repo.claim_reminder, four)  # its turn came first
+    assert await db.write(escalate, 5) is None  # not queued beside the one on its way
+
+    await db.write(repo.mark_retry, four, T0, "502 Bad Gateway")  # Telegram was still down
+    six = await db.write(escalate, 6)  # the next sweep: 4 is settled, 6 goes in its place
+    assert six is not None
+    assert not await db.write(repo.claim_reminder, four)  # 4's turn comes too late
+
+    def unsent(tx: Tx) -> list[int]:
+        return [int(r[0]) for r in tx.all("SELECT id FROM outbox WHERE sent_at IS NULL")]
+
+    assert await db.read(unsent) == [six]
+
+
 async def test_reminder_state_and_due_cases(db: Database) -> None:
     base = run_to(2).current
     one, two, four = base, replace(base, id=2), replace(base, id=4)

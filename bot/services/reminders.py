@@ -131,7 +131,8 @@ class Reminders:
         number = row.reminders_sent + 1
         holders = step_holders(tx, definition, case, now)
         for person in holders:
-            repo.supersede_reminders(tx, person, case.id, now)
+            if not repo.supersede_reminders(tx, person, case.id, now):
+                continue  # the one before is on its way to them at this moment
             repo.enqueue(
                 tx,
                 person,
@@ -149,7 +150,8 @@ class Reminders:
                 answering = routing.definitive_holders(tx, definition, case, role)
             for superior in [p for p in answering if p not in told]:
                 told.add(superior)
-                repo.supersede_reminders(tx, superior, case.id, now)
+                if not repo.supersede_reminders(tx, superior, case.id, now):
+                    continue
                 repo.enqueue(
                     tx,
                     superior,
