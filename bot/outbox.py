@@ -1141,10 +1141,13 @@ class OutboxSender:
         self.wake()
 
     async def _make_paper(self, item: repo.OutboxItem) -> None:
-        """Render a paper and keep it with the case (its recipients' rows wait for it)."""
+        """Render a paper and keep it with the case (its recipients' rows wait for it). A
+        row of a release before schema 3 names its recipients itself: each gets a files
+        row for the paper, as one queued today would."""
         p = item.params
         assert item.case_id is not None
         kind, seq = str(p["paper"]), int(p["seq"])
+        recipients = [int(person) for person in p.get("recipients", ())]
         made: list[RenderedPaper] = []
         if self.papers is not None:
             made = await self.papers.make(item.case_id, kind, seq)
@@ -1170,6 +1173,10 @@ class OutboxSender:
                     now=now,
                     mime=DOCX_MIME if paper.file_name.endswith(".docx") else "application/zip",
                     source_seq=seq,
+                )
+            for person in dict.fromkeys(recipients):
+                repo.enqueue(
+                    tx, person, "files", now, case_id=case_id, params={"papers": [(seq, kind)]}
                 )
             repo.mark_sent(tx, item.id, now, None)
 
