@@ -364,7 +364,7 @@ def _database_report(target: Path | str) -> tuple[bool, list[str]]:
 
     if not is_postgres(target):
         return _sqlite_report(Path(target))
-    from storage.db import DatabaseError
+    from storage.db import DatabaseError, newer_schema
     from storage.postgres import safe_url, server_facts
 
     url = str(target)
@@ -372,6 +372,8 @@ def _database_report(target: Path | str) -> tuple[bool, list[str]]:
         version, level, active = server_facts(url)
     except DatabaseError as exc:
         return False, [f"error: storage.database: {exc}"]
+    if level > LATEST:
+        return False, [f"error: storage.database: {newer_schema(safe_url(url), level)}"]
     state = "migrated" if level == LATEST else "migrated at the next start"
     return True, [
         f"database: {safe_url(url)} (PostgreSQL {version})",

@@ -465,7 +465,7 @@ def _prepare(conn: sqlite3.Connection, path: Path, check_integrity: bool) -> Non
         rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
         if rows != ["ok"]:
             raise DatabaseError(f"{path}: integrity check failed: {'; '.join(rows[:5])}")
-    migrate(conn)
+    migrate(conn, where=str(path))
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -473,13 +473,22 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return int(row[0]) if row else 0
 
 
-def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
-    """Bring the schema to ``target``, one numbered migration per transaction."""
+def newer_schema(where: str, level: int) -> str:
+    """What the start and ``sopbot check`` say of a database at schema ``level`` above this
+    program's (``where``: its file, or its URL without the password)."""
+    return (
+        f"{where}: database schema version {level} is newer than this program ({LATEST}): "
+        "it was written by a newer release of sopbot; run that release, or restore a "
+        "backup taken before the upgrade"
+    )
+
+
+def migrate(conn: sqlite3.Connection, target: int = LATEST, where: str = "database") -> int:
+    """Bring the schema to ``target``, one numbered migration per transaction (``where``
+    names the database in the error of one newer than this program)."""
     current = schema_version(conn)
     if current > LATEST:
-        raise DatabaseError(
-            f"database schema version {current} is newer than this program ({LATEST})"
-        )
+        raise DatabaseError(newer_schema(where, current))
     for version in range(current, target):
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -534,11 +543,7 @@ def check_sqlite(path: Path) -> int:
     if rows != ["ok"]:
         raise DatabaseError(f"{path}: {check.replace('_', ' ')} failed: {'; '.join(rows[:5])}")
     if level > LATEST:
-        raise DatabaseError(
-            f"{path}: database schema version {level} is newer than this program ({LATEST}): "
-            "it was written by a newer release of sopbot; run that release, or restore a "
-            "backup taken before the upgrade"
-        )
+        raise DatabaseError(newer_schema(str(path), level))
     return level
 
 

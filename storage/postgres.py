@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 
 import asyncpg
 
-from storage.db import Database, DatabaseError, Row, Target, Tx
+from storage.db import Database, DatabaseError, Row, Target, Tx, newer_schema
 from storage.migrations import LATEST
 from storage.pg_schema import BASE, BASE_LEVEL, STEPS, TABLES, VERSION_TABLE
 
@@ -293,14 +293,13 @@ def _has_foreign_tables(tx: Tx) -> list[str]:
     return [r[0] for r in rows]
 
 
-def migrate(tx: Tx, target: int = LATEST) -> int:
+def migrate(tx: Tx, target: int = LATEST, where: str = "database") -> int:
     """Bring the schema to ``target`` (one transaction, the write lock held: two processes
-    starting at once migrate once)."""
+    starting at once migrate once); ``where`` names the database in the error of one newer
+    than this program."""
     current = schema_level(tx)
     if current > LATEST:
-        raise DatabaseError(
-            f"database schema version {current} is newer than this program ({LATEST})"
-        )
+        raise DatabaseError(newer_schema(where, current))
     if current == 0:
         found = _has_foreign_tables(tx)
         if found:
@@ -343,7 +342,7 @@ class PostgresDatabase(Database):
         db = cls(str(target))
         db._writer = _Worker(db.url, "sopbot-pg-writer")
         try:
-            await db.write(migrate)
+            await db.write(migrate, where=safe_url(db.url))
             db.server_version = await db.read(lambda tx: str(tx.value("SHOW server_version")))
             db._readers = [_Worker(db.url, f"sopbot-pg-reader{i}") for i in range(READERS)]
         except asyncpg.PostgresError as exc:

@@ -21,13 +21,12 @@ from bot.core.model import CaseStatus
 from bot.demo import World, play_acting, play_sop
 from emulator import BotApiEmulator
 from storage import repo, runlock, transfer
-from storage.db import Database
+from storage.db import Database, Tx, newer_schema
 from storage.migrations import LATEST
+from storage.postgres import safe_url
 
 ROOT = Path(__file__).resolve().parents[1]
 SOP_PATH = ROOT / "sops" / "penyusunan-program-kerja.toml"
-
-
 TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ng"
 
 
@@ -74,6 +73,28 @@ def test_check_reports_the_server_and_the_schema_level(
     assert backup.read_bytes()[:5] == b"PGDMP"
     result = sopbot("check", "--config", str(config))
     assert f"database schema: level {LATEST} of {LATEST} (migrated)" in result.stdout
+
+
+async def test_a_database_of_a_newer_release_is_refused_by_check_and_start_alike(
+    tmp_path: Path,
+    pg_url: str,  # noqa: F811
+) -> None:
+    """The check said "level 13 of 12 (migrated at the next start)"; the start refused it
+    without naming the database or what to do."""
+    db = await Database.open(pg_url)
+    await db.write(Tx.run, "UPDATE sopbot_schema SET version = ?", (LATEST + 1,))
+    await db.close()
+    config = config_for(tmp_path, pg_url)
+    said = newer_schema(safe_url(pg_url), LATEST + 1)
+    check = await _sopbot_async("check", "--config", str(config))
+    assert check.returncode == 2
+    assert f"error: storage.database: {said}\n" in check.stderr, check.stderr
+    async with BotApiEmulator(token=TOKEN) as emu:
+        with config.open("a", encoding="utf-8") as f:
+            f.write(f"[bot]\napi_base_url = {json.dumps(emu.base_url)}\n")
+        start = await _sopbot_async("run", "--config", str(config))
+    assert start.returncode == 2
+    assert f"error: {said}\n" in start.stderr, start.stderr
 
 
 def test_a_password_in_the_config_or_on_the_command_line_is_refused(tmp_path: Path) -> None:

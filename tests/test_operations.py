@@ -241,6 +241,33 @@ async def test_a_corrupt_database_is_refused_at_start_with_a_clear_message(tmp_p
         print(f"\n[ops] corrupt databases refused: 2 kinds x 3 commands = {tried} runs, exit 2")
 
 
+async def test_a_database_of_a_newer_release_is_refused_at_start_as_check_refuses_it(
+    tmp_path: Path,
+) -> None:
+    """An office that went back to an older release without restoring its backup: the start
+    said only "database schema version 13 is newer than this program (12)", while the check
+    named the file and what to do. Both say the same now."""
+    database = tmp_path / "data" / "sopbot.sqlite3"
+    db = await Database.open(database)
+    await db.close()
+    with sqlite3.connect(database) as plain:
+        plain.execute(f"PRAGMA user_version = {LATEST + 1}")
+    said = (
+        f"{database}: database schema version {LATEST + 1} is newer than this program "
+        f"({LATEST}): it was written by a newer release of sopbot; run that release, or "
+        "restore a backup taken before the upgrade"
+    )
+    async with BotApiEmulator(token=TOKEN) as emu:
+        config = write_config(tmp_path / "config.toml", database, tmp_path / "files", emu.base_url)
+        code, _, err = await sopbot("run", "--config", str(config), token=TOKEN)
+        assert (code, err) == (2, f"error: {said}\n")
+        code, _, err = await sopbot("check", "--config", str(config), token=TOKEN)
+        assert code == 2 and f"error: storage.database: {said}\n" in err, err
+        assert not emu.calls_to("getUpdates"), "the bot never began to poll"
+    with sqlite3.connect(database) as plain:
+        assert plain.execute("PRAGMA user_version").fetchone()[0] == LATEST + 1
+
+
 # -- export --------------------------------------------------------------------------------
 
 

@@ -652,8 +652,13 @@ async def test_a_newer_database_is_refused(tmp_path: Path) -> None:
     await db.close()
     with sqlite3.connect(path) as plain:
         plain.execute(f"PRAGMA user_version = {LATEST + 1}")
-    with pytest.raises(DatabaseError, match="newer"):
+    with pytest.raises(DatabaseError) as refused:
         await Database.open(path)
+    assert str(refused.value) == (
+        f"{path}: database schema version {LATEST + 1} is newer than this program ({LATEST}): "
+        "it was written by a newer release of sopbot; run that release, or restore a "
+        "backup taken before the upgrade"
+    )
     with sqlite3.connect(path) as plain:
         assert plain.execute("PRAGMA user_version").fetchone()[0] == LATEST + 1
 
