@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import queue
 import sqlite3
 import threading
@@ -465,7 +466,53 @@ def _prepare(conn: sqlite3.Connection, path: Path, check_integrity: bool) -> Non
         rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
         if rows != ["ok"]:
             raise DatabaseError(f"{path}: integrity check failed: {'; '.join(rows[:5])}")
+    level = schema_version(conn)
+    if 1 <= level < LATEST:
+        _copy_before_upgrade(conn, path, level)
     migrate(conn, where=str(path))
+
+
+def _copy_before_upgrade(conn: sqlite3.Connection, path: Path, level: int) -> None:
+    """A copy of the database as the older release left it (SQLite's backup API), written
+    to disk before the first migration step: the migration cannot be undone, and the older
+    release opens only its own level. A copy already there of the same level is replaced
+    (the database was restored from it, or went on at that level since). A copy that cannot
+    be written stops the start with the database unchanged."""
+    copy = path.with_name(f"{path.name}.level-{level}.before-upgrade")
+    partial = copy.with_name(f"{copy.name}.partial")
+    try:
+        partial.unlink(missing_ok=True)
+        target = sqlite3.connect(partial)
+        try:
+            conn.backup(target)
+            # one file, without a log beside it, also once opened read-only
+            target.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            target.close()
+        with open(partial, "rb+") as written:
+            os.fsync(written.fileno())
+        os.replace(partial, copy)
+    except (OSError, sqlite3.Error) as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise DatabaseError(
+            f"{path}: before its upgrade from schema level {level} to {LATEST}, its copy "
+            f"{copy} could not be written ({exc}); the database is unchanged (not "
+            "migrated): make room for the copy, about the size of the database, and start "
+            "again"
+        ) from exc
+    with contextlib.suppress(OSError):  # the copy's name reaches the disk before migrating
+        folder = os.open(copy.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+    log.info(
+        "database at schema level %d, migrated to %d now: the copy before the upgrade is %s",
+        level,
+        LATEST,
+        copy,
+    )
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import re
 import sqlite3
+import subprocess
+import sys
 import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import asdict, replace
@@ -249,6 +252,110 @@ async def test_reopening_keeps_the_data_and_does_not_migrate_again(tmp_path: Pat
         await db.close()
 
 
+# -- the copy before an upgrade -------------------------------------------------------------
+
+
+def office_at_level(path: Path, level: int) -> Run:
+    """The database an older release at schema ``level`` left: a case at step 9 and what
+    else that release stored."""
+    run = legacy_run_to(9)
+    data: dict[str, list[dict[str, Any]]] = {}
+    for v in range(1, level + 1):
+        if v in ROWS_AT:
+            data |= ROWS_AT[v](run)
+    old_database(path, level, data)
+    return run
+
+
+def copies(folder: Path) -> list[str]:
+    """The copies made before an upgrade, whole or not (``.partial``), and any log beside one."""
+    return sorted(p.name for p in folder.iterdir() if ".before-upgrade" in p.name)
+
+
+async def test_an_upgrade_keeps_a_copy_of_the_database_as_the_older_release_left_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The migration cannot be undone and the older release opens only its own level: the
+    office that goes back to it needs the database as it was. The copy is made once."""
+    caplog.set_level(logging.INFO, logger="storage.db")
+    path = tmp_path / "sopbot.sqlite3"
+    run = office_at_level(path, 9)
+    db = await Database.open(path)
+    await db.close()
+    copy = tmp_path / "sopbot.sqlite3.level-9.before-upgrade"
+    assert copies(tmp_path) == [copy.name]
+    said = [r.getMessage() for r in caplog.records if "before the upgrade" in r.getMessage()]
+    assert said == [
+        f"database at schema level 9, migrated to {LATEST} now: the copy before the upgrade "
+        f"is {copy}"
+    ]
+    old = sqlite3.connect(f"{copy.as_uri()}?mode=ro", uri=True)
+    try:
+        assert old.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert old.execute("PRAGMA user_version").fetchone()[0] == 9
+        assert old.execute("SELECT id FROM cases").fetchall() == [(run.current.id,)]
+    finally:
+        old.close()
+    written = copy.stat().st_mtime_ns
+
+    db = await Database.open(path)  # the second start: nothing to migrate, no copy
+    await db.close()
+    assert copies(tmp_path) == [copy.name] and copy.stat().st_mtime_ns == written
+
+
+async def test_a_new_database_gets_no_copy(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "sopbot.sqlite3")
+    await db.close()
+    db = await Database.open(tmp_path / "sopbot.sqlite3")
+    await db.close()
+    assert copies(tmp_path) == []
+
+
+OPEN_WITH_A_FILE_SIZE_LIMIT = """
+import asyncio, resource, signal, sys
+from storage.db import Database, DatabaseError
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG)
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[2]), resource.RLIM_INFINITY))
+try:
+    asyncio.run(Database.open(sys.argv[1]))
+except DatabaseError as exc:
+    print(exc)
+    sys.exit(2)
+"""
+
+
+def test_a_copy_that_cannot_be_written_stops_the_start_and_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    """The disk has no room for the copy: the start stops before the first migration step,
+    saying so, and the database stays at its level, as the older release can open it."""
+    path = tmp_path / "sopbot.sqlite3"
+    office_at_level(path, 9)
+    before = path.read_bytes()
+    room = len(before) // 2  # the copy is as large as the database: half of it fits
+    result = subprocess.run(
+        [sys.executable, "-c", OPEN_WITH_A_FILE_SIZE_LIMIT, str(path), str(room)],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    copy = tmp_path / "sopbot.sqlite3.level-9.before-upgrade"
+    assert result.stdout.startswith(
+        f"{path}: before its upgrade from schema level 9 to {LATEST}, its copy {copy} could "
+        "not be written ("
+    ), result.stdout
+    assert "the database is unchanged (not migrated)" in result.stdout
+    assert copies(tmp_path) == []  # no half copy left
+    plain = sqlite3.connect(path)
+    try:
+        assert plain.execute("PRAGMA user_version").fetchone()[0] == 9
+        assert plain.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        plain.close()
+
+
 async def test_a_closed_database_says_so(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "db.sqlite3")
     await db.close()
@@ -461,6 +568,8 @@ async def test_upgrade_from_every_earlier_version(tmp_path: Path, version: int) 
     db = await Database.open(path)
     try:
         assert await db.read(version_of) == LATEST
+        kept = [f"{path.name}.level-{version}.before-upgrade"] if version else []
+        assert copies(tmp_path) == kept  # a file with no schema yet holds nothing to keep
         new_columns = await db.read(table_columns)
         assert set(old_columns) <= set(new_columns)
         for table, items in data.items():
