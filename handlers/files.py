@@ -19,7 +19,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, MessageHandler, filters
 
 from bot import texts as t
-from bot.config import CLOUD_MAX_FILE_MB
+from bot.config import CLOUD_MAX_FILE_MB, StorageConfig
 from bot.core.definition import SopDefinition
 from bot.core.model import Case, DomainError, StaleVersion
 from bot.filecheck import check_file
@@ -107,28 +107,28 @@ async def on_document(update: Update, context: Context) -> None:
     if not cases:
         await answer_file(context, item, t.NO_UPLOAD_EXPECTED)
         return
-    allowed = svc.config.storage.allowed_extensions
-    if extension(item.name) not in allowed:
-        ext = extension(item.name) or "(tanpa ekstensi)"
-        refused = t.FILE_TYPE_REFUSED.format(ext=t.e(ext), allowed=", ".join(allowed))
-        await answer_file(context, item, refused)
-        return
-    limit = svc.config.storage.max_file_mb * 1024 * 1024
-    if item.size is not None and item.size > limit:
-        await answer_file(
-            context, item, t.FILE_TOO_BIG.format(limit=svc.config.storage.max_file_mb)
-        )
-        return
     tags = case_tags(item.caption)
-    if len(tags) > 1:
-        await answer_file(context, item, which_case(cases))
-        return
-    if tags:
-        named: int | None = tags.pop()
+    if len(tags) == 1:
+        named: int | None = next(iter(tags))
+    elif tags:
+        named = None  # asked below, once the file itself is found acceptable
     elif replied_case is not None:
         named = replied_case
     else:
         named = _case_shown_in(replied) if from_bot else None
+    refused = _refused_as_sent(svc.config.storage, item)
+    if refused is not None:
+        await answer_file(context, item, refused)
+        if item.media_group_id is not None and named is not None:
+            # Telegram's apps put the caption under the album's last file: refused, it
+            # still names the case for the files that came before it and those to come
+            waited = await svc.albums.name(item.chat_id, item.media_group_id, named)
+            for each in sorted(waited, key=_sent_order):
+                await take_file(context, each, cases, named)
+        return
+    if len(tags) > 1:
+        await answer_file(context, item, which_case(cases))
+        return
     if item.media_group_id is None or (named is None and len(cases) == 1):
         await take_file(context, item, cases, named)
     elif named is not None:
@@ -146,6 +146,17 @@ async def on_document(update: Update, context: Context) -> None:
         if not context.job_queue.get_jobs_by_name(name):
             delay = ALBUM_WAIT.total_seconds()
             context.job_queue.run_once(ask_album, delay, (item.chat_id, item.media_group_id), name)
+
+
+def _refused_as_sent(storage: StorageConfig, item: repo.SentFile) -> str | None:
+    """The refusal of a file from its name and size alone (before it is downloaded)."""
+    allowed = storage.allowed_extensions
+    if extension(item.name) not in allowed:
+        ext = extension(item.name) or "(tanpa ekstensi)"
+        return t.FILE_TYPE_REFUSED.format(ext=t.e(ext), allowed=", ".join(allowed))
+    if item.size is not None and item.size > storage.max_file_mb * 1024 * 1024:
+        return t.FILE_TOO_BIG.format(limit=storage.max_file_mb)
+    return None
 
 
 def _sent_order(item: repo.SentFile) -> int:

@@ -138,3 +138,45 @@ async def test_a_file_waiting_for_its_album_is_asked_about_after_a_restart(world
     )
     assert all("beberapa berkas" in a for a in quoted_answers(sent, kasubag.bot_messages))
     assert await waiting(world) == 0
+
+
+RAR = b"Rar!\x1a\x07\x01\x00" + b"\x00" * 200
+
+
+async def test_an_album_whose_captioned_last_file_is_refused_still_names_the_case(
+    world: World,
+) -> None:
+    """Kasubag sends the Konsep, the TOR and a .rar of material, captioned with the second
+    case's number; Telegram puts the caption under the last file, the .rar. The .rar is
+    refused for its type, and the Konsep and the TOR are the second case's all the same."""
+    s = Script(world, WAIT)
+    first, second = await two_new_cases(s)
+    kasubag = world["kasubag"]
+    files = [(name, draft(name)) for name in KONSEP] + [("Bahan lengkap.rar", RAR)]
+    sent = await kasubag.send_album(files, caption=f"#{second}")
+    await until_recorded(world, second, 2)
+    assert await docs_of(world, second) == ["konsep_rencana_kerja", "tor"]
+    answers = quoted_answers(sent, kasubag.bot_messages)
+    assert answers[:2] == ["", ""]
+    assert "rar" in answers[2] and "tidak dapat diterima" in answers[2]
+    assert await docs_of(world, first) == []
+    assert await waiting(world) == 0
+
+
+async def test_an_album_whose_captioned_last_file_is_too_big_still_names_the_case(
+    world: World,
+) -> None:
+    """The caption is under a scan above the 20 MB limit: the scan is refused for its size
+    (before any download), and the TOR sent with it is the second case's."""
+    s = Script(world, WAIT)
+    first, second = await two_new_cases(s)
+    kasubag = world["kasubag"]
+    big = b"%PDF-1.7\n" + b"0" * (21 * 1024 * 1024)
+    sent = await kasubag.send_album(
+        [("TOR.docx", draft("TOR")), ("Scan Konsep.pdf", big)], caption=f"#{second}"
+    )
+    await until_recorded(world, second, 1)
+    assert await docs_of(world, second) == ["tor"]
+    await world.emu.wait_until(lambda: bool(quoted_answers(sent, kasubag.bot_messages)[1]))
+    assert "20 MB" in quoted_answers(sent, kasubag.bot_messages)[1]
+    assert await docs_of(world, first) == []
