@@ -299,9 +299,10 @@ def _pick_case(cases: list[Case], named: int | None) -> Case | int | None:
 
 
 def media_handler() -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
-    """A photo, video or audio may be a document sent the wrong way: the person is asked to
-    send it as a file, once for an album of them. A sticker, a GIF or a voice note is no
-    document: it is not understood, politely."""
+    """A photo, video or audio may be a document sent the wrong way: a person a step takes
+    uploads from is asked to send it as a file (anyone else is told no step needs a document
+    from them), once for an album of them. A sticker, a GIF or a voice note is no document:
+    it is not understood, politely."""
     answered: dict[str, None] = {}  # the albums asked about lately, oldest first
 
     async def on_media(update: Update, context: Context) -> None:
@@ -317,7 +318,8 @@ def media_handler() -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
             answered[album] = None
             if len(answered) > 256:
                 answered.pop(next(iter(answered)))
-        await reply(update, t.FILE_SEND_AS_DOCUMENT)
+        cases, _ = await context.services.queries.upload_cases(user_id(update))
+        await reply(update, t.FILE_SEND_AS_DOCUMENT if cases else t.NO_UPLOAD_EXPECTED)
 
     return on_media
 

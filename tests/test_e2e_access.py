@@ -816,9 +816,11 @@ async def test_the_same_file_uploaded_twice_is_one_version(world: World) -> None
 async def test_an_album_of_photos_is_asked_for_as_files_once_and_a_sticker_is_not(
     world: World,
 ) -> None:
-    """Kasubag photographs three pages and sends them as one album: she is asked once to
-    send the documents as files, not once per photo. Karo sends a 👍 sticker: he is not
-    asked for files (he uploads none), only told politely it cannot be processed."""
+    """Kasubag, whose new case waits for its Konsep and TOR, photographs three pages and
+    sends them as one album: she is asked once to send the documents as files, not once per
+    photo. Karo sends a 👍 sticker: he is not asked for files (he uploads none), only told
+    politely it cannot be processed."""
+    await Script(world, WAIT).new_case("Usulan dengan foto", 2027)
     kasubag, karo = world["kasubag"], world["karo"]
     kasubag.mark_seen()
     await kasubag.send_album([png(), png(3, 3), png(4, 4)], as_photos=True)
@@ -831,6 +833,25 @@ async def test_an_album_of_photos_is_asked_for_as_files_once_and_a_sticker_is_no
     send_sticker(world, karo)
     answer = await karo.wait_message(timeout=WAIT)
     assert answer.text == strip_html(t.UNKNOWN_INPUT)
+
+
+async def test_a_reviewer_sending_a_photo_is_not_told_to_resend_it_as_a_file(
+    world: World,
+) -> None:
+    """Kabag, whose steps take no uploads, sends a photo of a disposition: "send it as a
+    file" would only lead to "no step needs a document from you", so he is told that at
+    once, and once for an album of photos."""
+    await Script(world, WAIT).new_case("Usulan yang menunggu Kasubag", 2027)
+    kabag = world["kabag"]
+    kabag.mark_seen()
+    send_photo(world, kabag)
+    assert (await kabag.wait_message(timeout=WAIT)).text == t.NO_UPLOAD_EXPECTED
+    await kabag.send_album([png(), png(3, 3)], as_photos=True)
+    await kabag.send("/saya")  # answered after the album: its answers have all come
+    await kabag.wait_message(lambda m: "Peran" in m.text, timeout=WAIT)
+    told = [m for m in kabag.bot_messages if m.text == t.NO_UPLOAD_EXPECTED]
+    assert len(told) == 2
+    assert not [m for m in kabag.bot_messages if m.text == strip_html(t.FILE_SEND_AS_DOCUMENT)]
 
 
 async def test_a_file_is_shown_by_the_name_kasubag_gave_it_and_stored_by_a_safe_one(
