@@ -76,9 +76,21 @@ def _readable(ch: str) -> str:
     return ch if shows(ch) else ""
 
 
+MAX_EXTENSION = 8
+"""The longest suffix taken for an extension (as long as ``storage.allowed_extensions``
+lets an administrator name one): after the last dot of a name without an extension
+("Lampiran.selengkapnya") is the rest of the name."""
+
+
 def extension(name: str) -> str:
+    """The name's extension, lower-case; "" for a name without one. What follows the last
+    dot is no extension when it is all digits, holds a space, or is longer than
+    :data:`MAX_EXTENSION`: "WhatsApp Document 2026-12-04 at 10.12.33", "Scan PK
+    04.12.2026" and "RKAKL v1.2" have none (not "33", "2026" or "2")."""
     _, dot, ext = name.rpartition(".")
-    return ext.lower() if dot else ""
+    if not dot or ext.isdigit() or " " in ext or len(ext) > MAX_EXTENSION:
+        return ""
+    return ext.lower()
 
 
 def sha256_hex(data: bytes) -> str:

@@ -156,6 +156,31 @@ def test_extension() -> None:
     assert extension("README") == ""
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "WhatsApp Document 2026-12-04 at 10.12.33",
+        "Scan PK 04.12.2026",
+        "RKAKL v1.2",
+        "Draf PK v1.revisi final",
+        "Lampiran.selengkapnya",
+        "Program Kerja.",
+    ],
+)
+def test_a_name_without_extension_is_not_given_a_made_up_one(name: str) -> None:
+    """A phone's or a scanner's name with dots but no extension: what follows the last dot
+    (digits, words with spaces, a long word) is no type to refuse it as ("jenis file 33")."""
+    assert extension(name) == ""
+
+
+@pytest.mark.parametrize(
+    "name,ext",
+    [("Draf PK 04.12.2026.pdf", "pdf"), ("RKAKL v1.2.XLSX", "xlsx"), ("arsip.7z", "7z")],
+)
+def test_a_name_with_dates_or_versions_keeps_its_extension(name: str, ext: str) -> None:
+    assert extension(name) == ext
+
+
 # -- FileStore -------------------------------------------------------------------------
 
 
