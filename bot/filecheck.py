@@ -12,7 +12,8 @@ What is checked, for the extensions of ``bot.config.DEFAULT_ALLOWED_EXTENSIONS``
 * ``.docx``, ``.xlsx``, ``.pptx``: a ZIP holding ``[Content_Types].xml`` and the main part
   (``word/document.xml``, ``xl/workbook.xml``, ``ppt/presentation.xml``, or the part that
   ``_rels/.rels`` names as the office document), and no macros (``vbaProject.bin``: that is
-  a .docm/.xlsm/.pptm, which Office refuses to open under an x-name). A password-protected
+  a .docm/.xlsm/.pptm, which Office refuses to open under an x-name: reason "macros", whose
+  refusal says to save it again as a plain .docx/.xlsx/.pptx). A password-protected
   Office document is an OLE2 file with an ``EncryptedPackage`` stream: reason "encrypted";
 * ``.odt``, ``.ods``, ``.odp``: a ZIP whose ``mimetype`` member holds the OpenDocument type;
 * ``.rtf``: starts with ``{\\rtf``; ``.jpg``/``.jpeg``: ``FF D8 FF``; ``.png``: its signature;
@@ -44,6 +45,7 @@ __all__ = [
     "EMPTY",
     "ENCRYPTED",
     "KINDS",
+    "MACROS",
     "MISMATCH",
     "OK",
     "REFUSALS",
@@ -59,6 +61,7 @@ UNCHECKED = "unchecked"  # no check for this extension: accepted as it is
 EMPTY = "empty"
 MISMATCH = "mismatch"  # the bytes are not what the extension says
 ENCRYPTED = "encrypted"  # an Office document protected with a password
+MACROS = "macros"  # a macro-enabled Office document (.xlsm) under its plain name (.xlsx)
 
 # What each extension should hold, as the refusal names it ("bukan {kind} yang sah").
 KINDS = {
@@ -83,7 +86,8 @@ KINDS = {
 
 # Polite refusals, keyed by reason, in HTML parse mode. ``{name}`` is the document's name
 # and MUST be HTML-escaped by the caller (``bot.texts.e``); ``{ext}`` and ``{kind}`` come
-# from this module (see :func:`refusal_text`). In this bot "Berkas" means the case, so a
+# from this module, and ``{macro}``, the macro-enabled extension (xlsm for xlsx): see
+# :func:`refusal_text`. In this bot "Berkas" means the case, so a
 # file is always a "dokumen" here.
 REFUSALS = {
     EMPTY: (
@@ -94,6 +98,12 @@ REFUSALS = {
         "Mohon maaf, isi dokumen <b>{name}</b> tidak sesuai dengan format .{ext} "
         "(bukan {kind} yang sah). Silakan memeriksa kembali dokumen tersebut."
     ),
+    MACROS: (
+        "Mohon maaf, dokumen <b>{name}</b> memuat makro (sebuah dokumen .{macro}) sehingga "
+        "tidak dapat dibuka sebagai .{ext} oleh para pemeriksa. Silakan menyimpan ulang "
+        "dokumen tersebut tanpa makro sebagai .{ext} (menu Simpan Sebagai/Save As) lalu "
+        "mengirimkannya kembali."
+    ),
     ENCRYPTED: (
         "Mohon maaf, dokumen <b>{name}</b> dilindungi kata sandi sehingga tidak dapat dibuka "
         "oleh para pemeriksa. Silakan mengirim ulang dokumen tersebut tanpa kata sandi."
@@ -103,7 +113,7 @@ REFUSALS = {
 
 @dataclass(frozen=True)
 class FileVerdict:
-    """``ok`` and a reason code (OK, UNCHECKED, EMPTY, MISMATCH, ENCRYPTED); ``ext`` is the
+    """``ok`` and a reason code (OK, UNCHECKED, EMPTY, MISMATCH, MACROS, ENCRYPTED); ``ext`` is the
     extension judged; ``detail`` says in English what was found, for the log only."""
 
     ok: bool
@@ -118,7 +128,10 @@ def refusal_text(verdict: FileVerdict, escaped_name: str) -> str | None:
     if verdict.ok:
         return None
     return REFUSALS[verdict.reason].format(
-        name=escaped_name, ext=verdict.ext, kind=KINDS.get(verdict.ext, "dokumen")
+        name=escaped_name,
+        ext=verdict.ext,
+        kind=KINDS.get(verdict.ext, "dokumen"),
+        macro=verdict.ext[:-1] + "m",
     )
 
 
@@ -135,6 +148,8 @@ def check_file(name: str, data: bytes) -> FileVerdict:
         return FileVerdict(True, OK, ext)
     if problem == _PASSWORD_PROTECTED:
         return FileVerdict(False, ENCRYPTED, ext, problem)
+    if problem == _MACRO_ENABLED:
+        return FileVerdict(False, MACROS, ext, problem)
     return FileVerdict(False, MISMATCH, ext, problem)
 
 
@@ -147,6 +162,7 @@ _PNG = b"\x89PNG\r\n\x1a\n"
 _JPEG = b"\xff\xd8\xff"
 _ZIP_STARTS = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; an empty archive
 _PASSWORD_PROTECTED = "an OLE2 file with an EncryptedPackage stream (password-protected)"
+_MACRO_ENABLED = "a macro-enabled Office document (vbaProject.bin)"
 
 
 def _signature(prefix: bytes, what: str, within: int = 0) -> Check:
@@ -245,7 +261,7 @@ def _ooxml(folder: str, main_part: str) -> Check:
         if not _present(archive, "[Content_Types].xml"):
             return "a ZIP archive without [Content_Types].xml"
         if f"{folder}/vbaProject.bin" in archive.namelist():
-            return "a macro-enabled Office document (vbaProject.bin)"
+            return _MACRO_ENABLED
         if _present(archive, main_part):
             return None
         named = _main_part_from_rels(archive)

@@ -568,7 +568,9 @@ FILE_TOO_BIG = (
     "lebih kecil."
 )
 FILE_TYPE_REFUSED = (
-    "Mohon maaf, jenis file <b>{ext}</b> tidak dapat diterima.\nJenis yang diterima: {allowed}."
+    "Mohon maaf, jenis file <b>{ext}</b> tidak dapat diterima.\nJenis yang diterima: {allowed}.\n"
+    "Silakan menyimpan ulang dokumen sebagai salah satu jenis tersebut (misalnya .xlsm "
+    "sebagai .xlsx, .rar sebagai .zip) lalu mengirimkannya kembali."
 )
 FILE_STEP_MOVED_ON = (
     "Mohon maaf, dokumen <b>{name}</b> tidak dicatat pada berkas: langkahnya telah berpindah "

@@ -180,3 +180,28 @@ async def test_an_album_whose_captioned_last_file_is_too_big_still_names_the_cas
     await world.emu.wait_until(lambda: bool(quoted_answers(sent, kasubag.bot_messages)[1]))
     assert "20 MB" in quoted_answers(sent, kasubag.bot_messages)[1]
     assert await docs_of(world, first) == []
+
+
+async def test_a_refused_type_is_answered_with_what_to_do(world: World) -> None:
+    """Kasubag sends an .xlsm from SAKTI, a .rar of material and a PDF from WhatsApp that
+    lost its extension ("... at 10.12.33"): each refusal lists the types accepted and says
+    what to do, as every other refusal does; none calls "33" a type."""
+    s = Script(world, WAIT)
+    case = await s.new_case("Usulan dengan lampiran", 2027)
+    kasubag = world["kasubag"]
+    files = [
+        ("RKAKL dari SAKTI.xlsm", b"PK\x05\x06" + b"\x00" * 18),
+        ("Bahan TA 2027.rar", RAR),
+        ("WhatsApp Document 2026-12-04 at 10.12.33", b"%PDF-1.7\n%%EOF\n"),
+    ]
+    sent = [
+        await kasubag.send_document(data, file_name=name, caption=f"#{case}")
+        for name, data in files
+    ]
+    await world.emu.wait_until(lambda: all(quoted_answers(sent, kasubag.bot_messages)))
+    shown = ["xlsm", "rar", "(tanpa ekstensi)"]
+    for text, ext in zip(quoted_answers(sent, kasubag.bot_messages), shown, strict=True):
+        assert f"jenis file {ext} tidak dapat diterima" in text, text
+        assert "xlsx" in text and "zip" in text  # the types accepted
+        assert "Silakan menyimpan ulang dokumen sebagai salah satu jenis tersebut" in text
+    assert await docs_of(world, case) == []

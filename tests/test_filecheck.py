@@ -21,6 +21,7 @@ from bot.filecheck import (
     EMPTY,
     ENCRYPTED,
     KINDS,
+    MACROS,
     MISMATCH,
     OK,
     REFUSALS,
@@ -392,8 +393,22 @@ def test_a_macro_enabled_document_named_docx_is_refused() -> None:
     members: dict[str, bytes | str] = {i.filename: source.read(i) for i in source.infolist()}
     members["word/vbaProject.bin"] = compound_file(("VBA", b"Attribute VB_Name"))
     verdict = check_file("Draf.docx", zip_of(members))
-    assert_refused(verdict)
+    assert_refused(verdict, MACROS)
     assert "macro" in verdict.detail
+
+
+def test_an_xlsm_renamed_xlsx_is_refused_naming_its_macros_and_what_to_do() -> None:
+    """The RKAKL exported from SAKTI is an .xlsm; renamed .xlsx, Excel will not open it.
+    The refusal names the macros and says to save it again as an .xlsx."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes()))
+    members: dict[str, bytes | str] = {i.filename: source.read(i) for i in source.infolist()}
+    members["xl/vbaProject.bin"] = compound_file(("VBA", b"Attribute VB_Name"))
+    verdict = check_file("RKAKL dari SAKTI.xlsx", zip_of(members))
+    assert_refused(verdict, MACROS)
+    text = refusal_text(verdict, "RKAKL dari SAKTI.xlsx")
+    assert text is not None
+    assert "makro" in text and ".xlsm" in text and "bukan lembar kerja" not in text
+    assert "Silakan menyimpan ulang dokumen tersebut tanpa makro sebagai .xlsx" in text
 
 
 def test_a_password_protected_office_document_is_refused_as_such() -> None:
@@ -461,7 +476,7 @@ def test_a_zip_bomb_is_judged_without_being_unpacked() -> None:
 
 
 def test_the_refusal_texts_are_polite_indonesian_and_say_dokumen() -> None:
-    assert set(REFUSALS) == {EMPTY, MISMATCH, ENCRYPTED}
+    assert set(REFUSALS) == {EMPTY, MISMATCH, MACROS, ENCRYPTED}
     for reason, text in REFUSALS.items():
         assert text.startswith("Mohon maaf, "), reason
         assert "<b>{name}</b>" in text and "dokumen" in text and "berkas" not in text.lower()
