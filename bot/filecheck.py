@@ -6,7 +6,10 @@ exception whatever the bytes (a malformed archive is a refusal, not an error).
 What is checked, for the extensions of ``bot.config.DEFAULT_ALLOWED_EXTENSIONS``:
 
 * every type: not empty (0 bytes);
-* ``.pdf``: ``%PDF-`` within the first 1024 bytes (where Acrobat looks for it);
+* ``.pdf``: ``%PDF-`` within the first 1024 bytes (where Acrobat looks for it); a PDF that
+  needs a password to be opened is refused as "encrypted" (one that is encrypted but opens
+  without a password, as a signed PDF restricted from editing or printing, is accepted:
+  see :mod:`bot.pdfsecurity` for what is judged);
 * ``.doc``, ``.xls``, ``.ppt``: an OLE2 compound file (``D0 CF 11 E0 A1 B1 1A E1``) with
   the program's main stream (WordDocument; Workbook or Book; PowerPoint Document);
 * ``.docx``, ``.xlsx``, ``.pptx``: a ZIP holding ``[Content_Types].xml`` and the main part
@@ -40,6 +43,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.filestore import extension
+from bot.pdfsecurity import needs_password
 
 __all__ = [
     "EMPTY",
@@ -60,7 +64,7 @@ OK = "ok"
 UNCHECKED = "unchecked"  # no check for this extension: accepted as it is
 EMPTY = "empty"
 MISMATCH = "mismatch"  # the bytes are not what the extension says
-ENCRYPTED = "encrypted"  # an Office document protected with a password
+ENCRYPTED = "encrypted"  # an Office document or a PDF protected with a password
 MACROS = "macros"  # a macro-enabled Office document (.xlsm) under its plain name (.xlsx)
 
 # What each extension should hold, as the refusal names it ("bukan {kind} yang sah").
@@ -146,7 +150,7 @@ def check_file(name: str, data: bytes) -> FileVerdict:
     problem = check(data)
     if problem is None:
         return FileVerdict(True, OK, ext)
-    if problem == _PASSWORD_PROTECTED:
+    if problem in (_PASSWORD_PROTECTED, _PDF_PASSWORD):
         return FileVerdict(False, ENCRYPTED, ext, problem)
     if problem == _MACRO_ENABLED:
         return FileVerdict(False, MACROS, ext, problem)
@@ -163,6 +167,7 @@ _JPEG = b"\xff\xd8\xff"
 _ZIP_STARTS = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; an empty archive
 _PASSWORD_PROTECTED = "an OLE2 file with an EncryptedPackage stream (password-protected)"
 _MACRO_ENABLED = "a macro-enabled Office document (vbaProject.bin)"
+_PDF_PASSWORD = "a PDF that the empty user password does not open (password-protected)"
 
 
 def _signature(prefix: bytes, what: str, within: int = 0) -> Check:
@@ -173,6 +178,16 @@ def _signature(prefix: bytes, what: str, within: int = 0) -> Check:
         return None if found else f"no {what} signature"
 
     return check
+
+
+_pdf_signature = _signature(b"%PDF-", "PDF", within=1024)
+
+
+def _pdf(data: bytes) -> str | None:
+    problem = _pdf_signature(data)
+    if problem is None and needs_password(data):
+        return _PDF_PASSWORD
+    return problem
 
 
 def _ole2(*streams: str) -> Check:
@@ -337,7 +352,7 @@ def _text(data: bytes) -> str | None:
 
 
 _CHECKS: dict[str, Check] = {
-    "pdf": _signature(b"%PDF-", "PDF", within=1024),
+    "pdf": _pdf,
     "doc": _ole2("WordDocument"),
     "xls": _ole2("Workbook", "Book"),
     "ppt": _ole2("PowerPoint Document"),
