@@ -591,6 +591,13 @@ FILE_SAME_AS_OTHER = (
     "Dokumen <b>{name}</b> sama persis dengan dokumen yang telah dicatat sebagai {doc}; "
     "tidak dicatat. Mohon periksa kembali dan kirim dokumen yang dimaksud."
 )
+FILES_REPLACED_IN_ONE_DOCUMENT = (
+    "ℹ️ Berkas #{case}: {doc} hanya menyimpan satu dokumen. Dokumen yang terakhir, "
+    "<b>{name}</b>, kini tercatat sebagai versi terbarunya (versi {version}) dan menggantikan "
+    "dokumen yang dikirim sebelumnya: {earlier}.\nBila beberapa halaman atau bahan "
+    "dimaksudkan untuk {doc}, mohon Bapak/Ibu mengirimkannya sebagai satu file, misalnya "
+    "satu PDF berisi seluruh halaman atau satu .zip berisi seluruh bahan."
+)
 WHICH_CASE = (
     "Ada beberapa berkas yang menunggu unggahan dari Bapak/Ibu ({numbers}). Mohon kirim "
     "ulang dokumen dengan keterangan (caption) satu nomor berkas, misalnya "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Coroutine
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Document, Message, ReplyParameters, Update
@@ -21,7 +22,7 @@ from telegram.ext import Application, MessageHandler, filters
 from bot import texts as t
 from bot.config import CLOUD_MAX_FILE_MB, StorageConfig
 from bot.core.definition import SopDefinition
-from bot.core.model import Case, DomainError, StaleVersion
+from bot.core.model import Attachment, Case, DomainError, StaleVersion
 from bot.filecheck import check_file
 from bot.filecheck import refusal_text as file_refusal
 from bot.filestore import display_name, extension
@@ -29,6 +30,7 @@ from bot.services.albums import ALBUM_WAIT
 from bot.services.cases import AlreadyApplied, Upload
 from handlers.common import Context, log, refusal_text, reply, user_id
 from storage import repo
+from storage.db import Tx
 
 CASE_TAG = re.compile(r"#([0-9]{1,9})\b", re.ASCII)
 # how a bot message about a case begins: "Berkas #12 — ...", "🆕 Berkas #12 telah dibuat", or
@@ -37,6 +39,9 @@ CASE_TAG = re.compile(r"#([0-9]{1,9})\b", re.ASCII)
 CASE_SHOWN = re.compile(r"[^\w#]{0,8}Berkas #([0-9]{1,9})\b|[^\n]* · Berkas #([0-9]{1,9})(?:\n|$)")
 _STOP = {"draf", "dan", "biro", "the"}
 _TOO_BIG = "file is too big"  # getFile's refusal of a file above the server's limit
+SENT_TOGETHER = timedelta(minutes=1)
+"""Files for one document sent within this time of each other's last were sent together
+(an album, or pages sent one by one): the sender is told only the last is kept."""
 
 
 def guess_document(definition: SopDefinition, upload_ids: tuple[str, ...], text: str) -> str | None:
@@ -265,10 +270,100 @@ async def take_file(
     except DomainError as exc:
         await answer_file(context, item, refusal_text(exc, definition))
         return
+    if result.status == "attached" and result.version > 1:
+        await note_replaced(context, item, case.id, result.doc)
     if result.status in ("duplicate", "same_as"):
         doc_name = definition.document(result.doc).name
         text = t.FILE_DUPLICATE if result.status == "duplicate" else t.FILE_SAME_AS_OTHER
         await answer_file(context, item, text.format(name=t.e(item.name), doc=t.e(doc_name)))
+
+
+async def note_replaced(context: Context, item: repo.SentFile, case_id: int, doc: str) -> None:
+    """A file became a newer version of a document: if the files before it were sent with
+    it (an album, or within :data:`SENT_TOGETHER`), the sender is told, once for them all
+    (:data:`ALBUM_WAIT` after the last), that the document keeps the last one only: several
+    pages or materials go as one file. (A document holds one current file: see
+    ``Case.latest``.)"""
+    data: dict[str, int | str] = {
+        "chat": item.chat_id,
+        "person": item.person_id,
+        "case": case_id,
+        "doc": doc,
+        "reply_to": item.message_id,
+    }
+    if context.job_queue is None:
+        await _tell_replaced(context, data)
+        return
+    name = f"replaced:{item.chat_id}:{case_id}:{doc}"
+    waiting = context.job_queue.get_jobs_by_name(name)
+    if waiting:  # a file of the same lot: the answer waits for the last and quotes it
+        found = waiting[0].data
+        assert isinstance(found, dict)
+        found["reply_to"] = max(int(found["reply_to"]), item.message_id)
+        return
+    context.job_queue.run_once(tell_replaced, ALBUM_WAIT.total_seconds(), data, name)
+
+
+async def tell_replaced(context: Any) -> None:
+    """(A JobQueue callback, see :func:`note_replaced`.)"""
+    assert context.job is not None
+    await _tell_replaced(context, context.job.data)
+
+
+async def _tell_replaced(context: Any, data: dict[str, int | str]) -> None:
+    svc = context.services
+    case_id, doc, person = int(data["case"]), str(data["doc"]), int(data["person"])
+
+    def read(tx: Tx) -> tuple[Case | None, dict[int, datetime]]:
+        case = repo.load_case(tx, case_id)
+        files = [repo.get_file(tx, a.file_id) for a in case.files] if case else []
+        return case, {f.id: f.uploaded_at for f in files if f is not None}
+
+    case, uploaded = await svc.db.read(read)
+    if case is None:
+        return
+    lot = sent_together(case, doc, person, uploaded)
+    if len(lot) < 2:
+        return
+    *earlier, last = lot
+    definition = svc.sops.of(case)
+    text = t.FILES_REPLACED_IN_ONE_DOCUMENT.format(
+        case=case.id,
+        doc=t.e(definition.document(doc).name),
+        name=t.e(last.name),
+        version=last.version,
+        earlier=", ".join(f"<b>{t.e(a.name)}</b>" for a in earlier),
+    )
+    try:
+        await context.bot.send_message(
+            int(data["chat"]),
+            t.fit(text),
+            reply_parameters=ReplyParameters(
+                int(data["reply_to"]), allow_sending_without_reply=True
+            ),
+        )
+    except TelegramError as exc:
+        log.warning("the note on replaced files in chat %s failed: %s", data["chat"], exc)
+
+
+def sent_together(
+    case: Case, doc: str, person: int, uploaded: dict[int, datetime]
+) -> list[Attachment]:
+    """The versions of ``doc`` that ``person`` sent together, oldest first, ending with its
+    latest: those uploaded in this visit of the step, within :data:`SENT_TOGETHER` of the
+    latest and with no one else's version between (a correction after a return is a new
+    visit: it is no lot with the version it corrects)."""
+    versions = sorted((a for a in case.files if a.doc == doc), key=lambda a: a.version)
+    if not versions or versions[-1].by != person or versions[-1].file_id not in uploaded:
+        return []
+    since = max(uploaded[versions[-1].file_id] - SENT_TOGETHER, case.step_entered_at)
+    lot = [versions[-1]]
+    for attachment in reversed(versions[:-1]):
+        at = uploaded.get(attachment.file_id)
+        if attachment.by != person or at is None or at < since:
+            break
+        lot.insert(0, attachment)
+    return lot
 
 
 def which_case(cases: list[Case]) -> str:

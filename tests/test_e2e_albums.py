@@ -7,6 +7,7 @@ import asyncio
 
 from bot import texts as t
 from bot.demo import Script, World, draft
+from bot.services.albums import ALBUM_WAIT
 from emulator import EmuMessage
 from storage import repo
 
@@ -205,3 +206,74 @@ async def test_a_refused_type_is_answered_with_what_to_do(world: World) -> None:
         assert "xlsx" in text and "zip" in text  # the types accepted
         assert "Silakan menyimpan ulang dokumen sebagai salah satu jenis tersebut" in text
     assert await docs_of(world, case) == []
+
+
+def jpeg(page: int) -> bytes:
+    """A phone's photo of a page, as far as the bot looks at it (the JPEG signature)."""
+    return b"\xff\xd8\xff\xe0" + f"halaman {page}".encode() + b"\xff\xd9"
+
+
+def replaced_notes(user_messages: list[EmuMessage]) -> list[EmuMessage]:
+    return [m for m in user_messages if "hanya menyimpan satu dokumen" in m.text]
+
+
+async def test_pages_of_one_document_sent_together_are_named_once_as_replaced(
+    world: World,
+) -> None:
+    """Kasubag photographs the three signed pages of the TOR and sends them as files in
+    one album. The TOR keeps one file: the last page becomes its newest version, and she
+    is told once, quoting the last file, that it replaced the other two and that the pages
+    go as one file (a PDF of all pages)."""
+    s = Script(world, WAIT)
+    case = await s.new_case("Usulan dengan TOR bertanda tangan", 2027)
+    kasubag = world["kasubag"]
+    pages = [(f"TOR hal {i}.jpg", jpeg(i)) for i in (1, 2, 3)]
+    sent = await kasubag.send_album(pages, caption=f"#{case}")
+    await until_recorded(world, case, 3)
+    await world.emu.wait_until(lambda: bool(replaced_notes(kasubag.bot_messages)), timeout=WAIT)
+    await asyncio.sleep(ALBUM_WAIT.total_seconds() + 0.5)  # no second note comes
+    [note] = replaced_notes(kasubag.bot_messages)
+    assert note.reply_to is not None and note.reply_to.message_id == sent[2].message_id
+    assert f"Berkas #{case}: TOR (Kerangka Acuan Kerja) hanya menyimpan satu dokumen" in note.text
+    assert "TOR hal 3.jpg, kini tercatat sebagai versi terbarunya (versi 3)" in note.text
+    assert "menggantikan dokumen yang dikirim sebelumnya: TOR hal 1.jpg, TOR hal 2.jpg" in note.text
+    assert "satu PDF berisi seluruh halaman" in note.text
+    recorded = await world.services.db.read(repo.load_case, case)
+    assert recorded is not None
+    latest = recorded.latest("tor")
+    assert latest is not None and latest.name == "TOR hal 3.jpg"
+
+
+async def test_materials_sent_one_by_one_within_a_minute_are_named_once_as_replaced(
+    world: World,
+) -> None:
+    """Not an album: Kasubag sends the Konsep and then, one by one, two more files the bot
+    takes for the Konsep too. She is told once that the last replaced the others."""
+    s = Script(world, WAIT)
+    case = await s.new_case("Usulan dengan bahan", 2027)
+    kasubag = world["kasubag"]
+    names = ["Konsep Rencana Kerja.docx", "Konsep Rencana Kerja lampiran.docx"]
+    names.append("Konsep Rencana Kerja data dukung.docx")
+    for name in names:
+        await s.upload("kasubag", case, name, draft(name))
+    await world.emu.wait_until(lambda: bool(replaced_notes(kasubag.bot_messages)), timeout=WAIT)
+    await asyncio.sleep(ALBUM_WAIT.total_seconds() + 0.5)
+    [note] = replaced_notes(kasubag.bot_messages)
+    assert f"{names[2]}, kini tercatat sebagai versi terbarunya (versi 3)" in note.text
+    assert f"{names[0]}, {names[1]}" in note.text
+    assert "satu .zip berisi seluruh bahan" in note.text
+
+
+async def test_a_correction_after_a_return_is_not_named_as_replacing_in_a_lot(
+    world: World,
+) -> None:
+    """Kabag returns the proposal; Kasubag sends the corrected TOR at once. It is the TOR's
+    second version, as any correction: no note about files sent together."""
+    s = Script(world, WAIT)
+    case = await s.submit("Usulan yang dikembalikan")
+    await s.review_return("kabag", case, "TOR belum memuat jadwal kegiatan.")
+    kasubag = world["kasubag"]
+    await s.upload("kasubag", case, "TOR.docx", draft("TOR dengan jadwal"))
+    await asyncio.sleep(ALBUM_WAIT.total_seconds() + 0.5)
+    await world.drained()
+    assert not replaced_notes(kasubag.bot_messages)
