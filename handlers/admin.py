@@ -468,7 +468,13 @@ async def appoint_acting(update: Update, context: Context, kind: str) -> None:
     )
     text = (
         f"{who(names, a.person_id)} ditetapkan sebagai {t.e(title)} sampai "
-        f"{t.last_day(a.ends_at, svc.zone)}. {moved} Pejabat definitif telah diberi tahu."
+        f"{t.last_day(a.ends_at, svc.zone)}. {moved} "
+        + (
+            f"Peran {t.e(svc.sops.role(role).name)} tidak memiliki pejabat definitif; undang "
+            f"pejabat definitifnya dengan <code>/undang {t.e(role)}</code>."
+            if result.vacant
+            else "Pejabat definitif telah diberi tahu."
+        )
     )
     if not result.started:
         text += (

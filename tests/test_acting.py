@@ -807,6 +807,28 @@ async def test_a_kasubag_who_is_plt_of_a_vacant_kabag_proposes_and_the_admin_is_
         assert not task_of(world, "kasubag", case, 2) and not task_of(world, "karo", case, 2)
 
 
+async def test_a_plh_for_a_vacant_role_does_not_claim_the_definitive_official_was_told(
+    tmp_path: Path,
+) -> None:
+    """Budi (Kabag) has moved to another bureau (/cabut); the administrator appoints Agus
+    Plh Kabag. There is no definitive Kabag to tell: the answer says so and how to invite
+    one, not "Pejabat definitif telah diberi tahu". With Karo in office it says he was told."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        admin = world["admin"]
+        await admin.send(f"/cabut {ID['kabag']} kabag")
+        await admin.wait_message(lambda m: "telah dicabut" in m.text, timeout=WAIT)
+        answer = await appoint(world, f"/plh kabag {ACTING.telegram_id} 31-12-2030 kekosongan")
+        assert "ditetapkan sebagai Plh. Kabag" in answer.text
+        assert "Pejabat definitif telah diberi tahu" not in answer.text
+        assert "Peran Kabag tidak memiliki pejabat definitif" in answer.text
+        assert "/undang kabag" in answer.text
+        await admin.send("/akhiri_plh kabag")
+        await admin.wait_message(lambda m: "diakhiri" in m.text, timeout=WAIT)
+        answer = await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti")
+        assert "Pejabat definitif telah diberi tahu" in answer.text
+
+
 async def test_bad_appointments_get_the_usage_or_a_clear_reason(tmp_path: Path) -> None:
     async with World(tmp_path) as world:
         await world.everyone_starts()

@@ -42,6 +42,7 @@ class Appointed:
     tasks: int = 0
     started: bool = True  # the appointee has pressed Start (else the bot cannot write to them)
     current: repo.Appointment | None = None  # the one in force ("busy") or planned
+    vacant: bool = False  # the role has no definitive holder (none is told of the appointment)
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,11 @@ class Acting:
             moved = self._route_in(tx, appointment, now)
             person = repo.get_person(tx, person_id)
             return Appointed(
-                "ok", appointment, moved, started=person is not None and person.started_bot
+                "ok",
+                appointment,
+                moved,
+                started=person is not None and person.started_bot,
+                vacant=not repo.holders(tx, self.unit, role),
             )
 
         return await self.db.write(txn)
