@@ -220,6 +220,12 @@ UNNAMED = "ID {person}"  # a person the bot knows no name of
 NAMED = "{name} (ID {person})"  # a person as the administrator reads them
 ADMINISTRATOR = "Administrator"
 THE_PERSON_CONCERNED = "yang bersangkutan"  # a {whom}: the official a notice is about
+# an administrator's answer when the person given a role or an appointment never opened the
+# bot: Telegram refuses to write to them until they press Start
+NOT_STARTED_WARNING = (
+    "⚠️ Yang bersangkutan belum pernah membuka bot: mohon minta yang bersangkutan menekan "
+    "Start agar pesan dapat disampaikan."
+)
 # the places in a team's decree (the SK Tim), in the order the members were picked
 TEAM_CHAIR = "Ketua"
 TEAM_SECRETARY = "Sekretaris"

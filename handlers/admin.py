@@ -332,24 +332,29 @@ async def reassign(update: Update, context: Context) -> None:
         result = await svc.people.reassign(user_id(update), role, old, new, update.update_id)
     except AlreadyApplied:
         return  # put back after a crash, applied already: answered then
+    names = await svc.queries.names([old, new])
     if result.status == "not_holder":
-        await reply(update, f"{t.e(result.name)} (ID {old}) tidak memegang peran {t.e(role_name)}.")
+        await reply(update, f"{who(names, old)} tidak memegang peran {t.e(role_name)}.")
         return
     if result.status == "already":
-        await reply(update, f"{t.e(result.name)} (ID {new}) telah memegang peran {t.e(role_name)}.")
+        await reply(update, f"{who(names, new)} telah memegang peran {t.e(role_name)}.")
         return
     moved = (
         f"Sebanyak {result.tasks} tugas yang sedang berjalan kini menjadi tugas yang bersangkutan"
         if result.tasks
         else "Tidak ada tugas yang sedang menunggu pada peran ini"
     )
+    # Telegram refuses to write to someone who never pressed Start: only the old holder heard
+    told = "keduanya" if result.started else t.e(result.old_name)
     text = (
-        f"Peran {t.e(role_name)} dialihkan dari {t.e(result.old_name)} (ID {old}) kepada "
-        f"{t.e(result.name)} (ID {new}). {moved}; keduanya telah diberi tahu."
+        f"Peran {t.e(role_name)} dialihkan dari {who(names, old)} kepada "
+        f"{who(names, new)}. {moved}; {told} telah diberi tahu."
     )
     if (ended := result.acting_ended) is not None:
         title = acting_role(svc.sops, role, ended.kind)
         text += " " + t.ACTING_ENDED_HOLDER.format(whom=t.THE_PERSON_CONCERNED, title=t.e(title))
+    if not result.started:
+        text += "\n" + t.NOT_STARTED_WARNING
     await reply(update, text)
 
 
@@ -477,10 +482,7 @@ async def appoint_acting(update: Update, context: Context, kind: str) -> None:
         )
     )
     if not result.started:
-        text += (
-            "\n⚠️ Yang bersangkutan belum pernah membuka bot: mohon minta yang bersangkutan "
-            "menekan Start agar pesan dapat disampaikan."
-        )
+        text += "\n" + t.NOT_STARTED_WARNING
     await reply(update, text)
 
 

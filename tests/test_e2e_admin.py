@@ -84,6 +84,31 @@ async def test_the_kabag_role_passed_on_takes_its_waiting_task_to_the_new_kabag(
     assert (await world.case_status(case)) is not None
 
 
+async def test_reassigning_to_someone_who_never_opened_the_bot_says_so(world: World) -> None:
+    """The administrator passes the Kabag role, with Budi's waiting task, to the new Kabag's
+    Telegram ID before she has pressed Start: the bot cannot write to her yet. The answer
+    names her ID once, says only Budi was told, and warns as /plh does; once she presses
+    Start the task reaches her."""
+    s = Script(world, WAIT)
+    case = await s.submit("Usulan untuk Kabag baru")
+    await s.seen("kabag", lambda m: f"Berkas #{case}" in m.text and bool(m.button_texts))
+    answer = await said(world, "admin", "/alihkan kabag 1002 7770001")
+    assert answer == (
+        "Peran Kabag dialihkan dari Budi Santoso, S.E., M.Si. (ID 1002) kepada ID 7770001. "
+        "Sebanyak 1 tugas yang sedang berjalan kini menjadi tugas yang bersangkutan; "
+        "Budi Santoso, S.E., M.Si. telah diberi tahu.\n" + t.NOT_STARTED_WARNING
+    )
+    wulan = world.emu.user(7770001, "Wulan")
+    await wulan.send("/start")
+    await world.emu.wait_until(
+        lambda: any(
+            f"Berkas #{case}" in m.text and any("Setujui" in b for b in m.button_texts)
+            for m in wulan.bot_messages
+        ),
+        timeout=WAIT,
+    )
+
+
 @pytest.mark.parametrize("telegram", ["fails the call", "answers late"])
 async def test_a_task_on_its_way_to_the_old_kabag_keeps_no_buttons_once_the_role_has_moved(
     world: World, telegram: str

@@ -57,6 +57,7 @@ class Reassigned:
     tasks: int = 0
     # the new holder's appointment to act in the role, ended: they hold it themselves now
     acting_ended: repo.Appointment | None = None
+    started: bool = True  # the new holder has pressed Start (else the bot cannot write to them)
 
 
 def name_of(tx: Tx, person_id: int) -> str:
@@ -515,7 +516,11 @@ class PeopleService:
             self._take_withdrawals(tx, old, now)
             self._hand(tx, moved, new, now, held)
             effects.tell_if_undecided(tx, cases, now, self.config.admins)
-            result = Reassigned("ok", name_of(tx, new), name_of(tx, old), len(moved), ended)
+            newcomer = repo.get_person(tx, new)
+            started = newcomer is not None and newcomer.started_bot
+            result = Reassigned(
+                "ok", name_of(tx, new), name_of(tx, old), len(moved), ended, started
+            )
             return result, True
 
         result, queued = await self.db.write(txn)
