@@ -12,6 +12,7 @@ from bot import texts as t
 from bot.callbacks import Callback, Op, decode
 from bot.core.model import CancelCase, DomainError
 from bot.outbox import keyboard_markup
+from bot.papers.dates import tanggal
 from bot.services.cases import AlreadyApplied
 from bot.views import Keyboard, acting_role
 from handlers.common import (
@@ -35,6 +36,20 @@ USAGE_ACTING = (
     "&lt;alasan&gt; [; nomor surat]</code>\nContoh: <code>/{kind} karo 1009 31-12-2026 cuti "
     "tahunan; ND.12/SJ/XII/2026</code> atau <code>/{kind} karo 1009 31 Desember 2026 dinas "
     "luar</code>.\nPeran: {roles}."
+)
+# the words between the first and the last day of a period copied from a letter
+PERIOD_WORDS = frozenset({"s.d.", "s.d", "s/d", "sd", "sampai", "hingga", "-", "–", "—"})
+BAD_PERIOD = (
+    "Masa tugas <b>{typed}</b> tidak dapat dibaca. Mohon tuliskan tanggal akhirnya, misalnya "
+    "<code>/{kind} karo 1009 19-12-2026 cuti</code>, atau masa tugasnya seperti dalam surat, "
+    "misalnya <code>/{kind} karo 1009 12 Desember 2026 s.d. 19 Desember 2026 cuti</code>."
+)
+# a period copied from a letter whose first day is still to come: /plh and /plt act at once
+STARTS_NOW = (
+    "\nℹ️ Penetapan berlaku sejak hari ini, bukan sejak {first}: Plh/Plt tidak dapat "
+    "dijadwalkan untuk mulai kemudian. Bila tugas seharusnya baru dialihkan mulai tanggal itu, "
+    "mohon akhiri penetapan ini dengan <code>/akhiri_plh {role}</code> dan tetapkan kembali "
+    "pada tanggal {first}."
 )
 USAGE_END_ACTING = "Penggunaan: <code>/akhiri_plh &lt;peran&gt;</code>."
 BAD_DATE = (
@@ -397,6 +412,26 @@ def _split_date(args: list[str], today: date) -> tuple[date, list[str]] | None:
     return None
 
 
+def _split_period(args: list[str], today: date) -> tuple[date | None, date, list[str]] | str | None:
+    """The period at the head of ``args``: an end date (:func:`_split_date`), or a period
+    copied from a letter, "12 Desember 2026 s.d. 19 Desember 2026" (also "sampai (dengan)",
+    "hingga", a dash), whose later date is its end. Its first day (None for an end date
+    alone), its end and the words after it; None when no date heads ``args``; the words of
+    the period when it cannot be read (no date after "s.d.", or one before the first)."""
+    found = _split_date(args, today)
+    if found is None:
+        return None
+    end, rest = found
+    if not rest or rest[0].lower() not in PERIOD_WORDS:
+        return None, end, rest
+    after = rest[2:] if rest[0].lower() == "sampai" and rest[1:2] == ["dengan"] else rest[1:]
+    second = _split_date(after, today)
+    if second is None or second[0] < end:
+        shown = len(after) - len(second[1]) if second else 3  # the second date, or a try
+        return " ".join(args[: len(args) - len(after) + shown])
+    return end, second[0], second[1]
+
+
 def _date_words(args: list[str]) -> str:
     """What was typed as the end date: a day number with its month and year words
     ("31 Februari 2027"), else the one word ("31-02-2027", "kemarin")."""
@@ -425,14 +460,18 @@ async def appoint_acting(update: Update, context: Context, kind: str) -> None:
     usage = USAGE_ACTING.format(kind=kind, roles=", ".join(roles))
     role = args[0].lower() if args else ""
     person = parsing.telegram_id(args[1]) if len(args) > 1 else None
-    found = _split_date(args[2:], svc.zone.day(svc.clock.now())) if len(args) > 2 else None
+    today = svc.zone.day(svc.clock.now())
+    found = _split_period(args[2:], today) if len(args) > 2 else None
     if role in roles and person is not None and len(args) > 2 and found is None:
         await reply(update, BAD_DATE.format(typed=t.e(t.clip(_date_words(args[2:]), 40))))
         return
     if role not in roles or person is None or found is None:
         await reply(update, usage)
         return
-    until, rest = found
+    if isinstance(found, str):
+        await reply(update, BAD_PERIOD.format(typed=t.e(t.clip(found, 80)), kind=kind))
+        return
+    first, until, rest = found
     reason, _, letter = " ".join(rest).partition(";")
     reason, letter = reason.strip(), letter.strip()
     refused = _refused_text(reason, "alasan", MAX_ACTING_REASON)
@@ -481,6 +520,8 @@ async def appoint_acting(update: Update, context: Context, kind: str) -> None:
             else "Pejabat definitif telah diberi tahu."
         )
     )
+    if first is not None and first > today:
+        text += STARTS_NOW.format(first=tanggal(first), role=t.e(role))
     if not result.started:
         text += "\n" + t.NOT_STARTED_WARNING
     await reply(update, text)

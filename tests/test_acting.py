@@ -864,6 +864,43 @@ async def test_bad_appointments_get_the_usage_or_a_clear_reason(tmp_path: Path) 
         assert "Selaku Plh. Karo" in me.text
 
 
+async def test_a_plh_period_written_from_to_is_not_cut_to_its_first_day(tmp_path: Path) -> None:
+    """The Nota Dinas says "12 Desember 2026 s.d. 19 Desember 2026"; the administrator
+    copies it after /plh on 2 December. The Plh acts until the 19th with "cuti" as the
+    reason (not until the 12th with "s.d. 19 Desember 2026 cuti"), and the answer says the
+    appointment holds from today, not from the 12th. A period that cannot be read (no date
+    after "s.d.", or one that ends before it begins) is refused with an example."""
+    clock = ManualClock(wib(2026, 12, 2, 9))
+    async with World(tmp_path, clock=clock) as world:
+        await world.everyone_starts()
+        admin = world["admin"]
+        for text, typed in (
+            ("/plh karo 1007 12 Desember 2026 s.d. cuti", "12 Desember 2026 s.d. cuti"),
+            ("/plh karo 1007 19-12-2026 sampai 12-12-2026 cuti", "19-12-2026 sampai 12-12-2026"),
+        ):
+            admin.mark_seen()
+            await admin.send(text)
+            refused = await admin.wait_message(timeout=WAIT)
+            assert f"Masa tugas {typed} tidak dapat dibaca" in refused.text, refused.text
+            assert "12 Desember 2026 s.d. 19 Desember 2026 cuti" in refused.text
+        assert await world.services.acting.listing() == []
+        answer = await appoint(world, "/plh karo 1007 12 Desember 2026 s.d. 19 Desember 2026 cuti")
+        assert "ditetapkan sebagai Plh. Karo sampai 19 Desember 2026" in answer.text
+        assert "berlaku sejak hari ini, bukan sejak 12 Desember 2026" in answer.text
+        [appointment] = await world.services.acting.listing()
+        assert appointment.reason == "cuti"
+        assert appointment.ends_at == wib(2026, 12, 20, 0)
+        await admin.send("/akhiri_plh karo")
+        await admin.wait_message(lambda m: "diakhiri" in m.text, timeout=WAIT)
+        # a period that began already, "sampai dengan" written out: no word of today
+        answer = await appoint(
+            world, "/plt karo 1007 1 Desember 2026 sampai dengan 31 Desember 2026 kekosongan"
+        )
+        assert "ditetapkan sebagai Plt. Karo sampai 31 Desember 2026" in answer.text
+        assert "sejak hari ini" not in answer.text
+        assert (await world.services.acting.listing())[-1].reason == "kekosongan"
+
+
 async def test_a_plh_overlapping_a_planned_plt_is_refused(tmp_path: Path) -> None:
     """The config plans a Plt Karo from 8 December; the administrator's /plh karo running
     to the end of the month would overlap it (two acting Karos, tasks with the wrong one):
