@@ -79,6 +79,7 @@ ADMIN_COMMANDS = [
     BotCommand("plh", "Menetapkan Pelaksana Harian (Plh)"),
     BotCommand("plt", "Menetapkan Pelaksana Tugas (Plt)"),
     BotCommand("akhiri_plh", "Mengakhiri penetapan Plh/Plt"),
+    BotCommand("ubah_data", "Meminta seseorang memperbaiki nama, NIP, dan jabatannya"),
 ]
 
 

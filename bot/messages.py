@@ -415,6 +415,9 @@ class Renderer:
             return self._role_moved(item, inputs)
         if kind == "invite_used":
             return self._invite_used(item, inputs)
+        if kind == "fix_profile":  # /ubah_data: the person corrects their own data
+            button = Callback(Op.FIX_PROFILE, 0, 0, 0, str(int(p["admin"]))).encode()
+            return Message(t.FIX_ASKED, [[(t.BTN_FIX_PROFILE, button)]])
         if kind == "role_revoked":
             text = t.ROLE_REVOKED.format(role=t.e(role_name(self.sops, str(p["role"]))))
             if int(p.get("tasks", 0)):

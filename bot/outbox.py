@@ -654,7 +654,8 @@ class OutboxSender:
             if message is None:
                 await self._skip(item)
                 return
-            sent = await self._send(item.chat_id, message.text, None, message.reply_to)
+            # a notice's button (/ubah_data's "Perbaiki data") asks nothing yet: no dialogue
+            sent = await self._send(item.chat_id, message.text, message.keyboard, message.reply_to)
             await self.db.write(repo.mark_sent, item.id, self.clock.now(), sent.message_id)
         elif item.kind == "prompt":
             await self._prompt_row(item, inputs)

@@ -443,6 +443,25 @@ ASK_NIP = "Silakan menuliskan <b>NIP</b> Bapak/Ibu (18 digit). Ketik <code>-</co
 BAD_NIP = "NIP terdiri atas 18 digit angka. Silakan menuliskan kembali, atau ketik <code>-</code> bila tidak ada."
 ASK_POSITION = "Silakan menuliskan <b>jabatan</b> Bapak/Ibu."
 PROFILE_DONE = "Terima kasih, data Bapak/Ibu telah tersimpan.\n\n{summary}"
+# correcting one's data (/saya's button, or an administrator's /ubah_data): the answers are
+# kept together and written at the end; /batal leaves the data as it was
+BTN_FIX_PROFILE = "✏️ Perbaiki data"
+FIX_ASKED = (
+    "🔧 Administrator meminta Bapak/Ibu memeriksa dan, bila perlu, memperbaiki data diri "
+    "(nama, NIP, dan jabatan) yang tercantum pada surat dan dokumen. Silakan menekan tombol "
+    "di bawah ini."
+)
+FIX_START = (
+    "Perbaikan data. Nama, NIP, dan jabatan akan ditanyakan satu per satu; data lama tetap "
+    "berlaku sampai pertanyaan terakhir dijawab (ketik /batal untuk membatalkan). Surat dan "
+    "dokumen yang telah dibuat tidak berubah.\n\n{question}"
+)
+FIX_NOW = "\nSaat ini: <b>{value}</b>"  # after a question: what is kept now
+PROFILE_FIXED = "Terima kasih, data Bapak/Ibu telah diperbarui.\n\n{summary}"
+FIX_CANCELLED = "Perbaikan data dibatalkan; data Bapak/Ibu tetap seperti semula."
+# to the administrator who asked (/ubah_data) once the person has answered
+FIX_DONE_ADMIN = "✏️ {who} telah memperbarui datanya.\n{changes}"
+FIX_UNCHANGED = "Tidak ada perubahan."
 DIALOGUE_CANCELLED = "Baik, permintaan dibatalkan."
 NOTHING_TO_CANCEL = "Tidak ada isian yang sedang menunggu."
 

@@ -51,6 +51,7 @@ STARTS_NOW = (
     "mohon akhiri penetapan ini dengan <code>/akhiri_plh {role}</code> dan tetapkan kembali "
     "pada tanggal {first}."
 )
+USAGE_FIX = "Penggunaan: <code>/ubah_data &lt;id Telegram&gt;</code>."
 USAGE_END_ACTING = "Penggunaan: <code>/akhiri_plh &lt;peran&gt;</code>."
 BAD_DATE = (
     "Tanggal <b>{typed}</b> tidak valid. Mohon tuliskan tanggal akhir masa tugas, misalnya "
@@ -576,6 +577,38 @@ async def end_acting(update: Update, context: Context) -> None:
     await reply(update, text)
 
 
+async def ask_correction(update: Update, context: Context) -> None:
+    """/ubah_data <id>: the person is sent the "Perbaiki data" button, with a note that the
+    administrator asked; they type their own data, and the administrator is told then."""
+    if not await _require_admin(update, context):
+        return
+    args = context.args or []
+    person = parsing.telegram_id(args[0]) if len(args) == 1 else None
+    if person is None:
+        await reply(update, USAGE_FIX)
+        return
+    svc = context.services
+    try:
+        profile = await svc.people.ask_correction(user_id(update), person, update.update_id)
+    except AlreadyApplied:
+        return  # put back after a crash, applied already: answered then
+    if profile is None:
+        await reply(
+            update,
+            f"ID <code>{person}</code> tidak memegang peran apa pun di sini; tidak ada data "
+            "yang dapat diperbaiki.",
+        )
+        return
+    text = (
+        f"Permintaan perbaikan data telah dikirim kepada "
+        f"{who({person: profile.person.display}, person)}. Yang bersangkutan mengetik sendiri "
+        "nama, NIP, dan jabatannya; Bapak/Ibu akan diberi tahu setelah datanya diperbarui."
+    )
+    if not profile.person.started_bot:
+        text += "\n" + t.NOT_STARTED_WARNING
+    await reply(update, text)
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("undang", invite))
     app.add_handler(CommandHandler("undangan", list_invites))
@@ -589,3 +622,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("plh", appoint_plh))
     app.add_handler(CommandHandler("plt", appoint_plt))
     app.add_handler(CommandHandler("akhiri_plh", end_acting))
+    app.add_handler(CommandHandler("ubah_data", ask_correction))

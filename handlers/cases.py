@@ -335,6 +335,9 @@ async def cancel_dialogue(update: Update, context: Context) -> None:
     if ended is None:
         await reply(update, t.NOTHING_TO_CANCEL)
         return
+    if ended.kind.startswith("profile_") and ended.data.get("fix"):
+        await reply(update, t.FIX_CANCELLED)  # a correction: nothing was written
+        return
     await reply(update, t.DIALOGUE_CANCELLED)
     await restore_task(update, context, ended)
 

@@ -6,15 +6,17 @@ import re
 import unicodedata
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import parsing
 from bot import texts as t
+from bot.callbacks import Callback, Op, decode
 from bot.core.definition import Role
+from bot.outbox import keyboard_markup
 from bot.services import reports
 from bot.services.cases import AlreadyApplied
 from bot.services.people import Profile
-from handlers.common import Context, reply, user_id
+from handlers.common import Context, answer, reply, user_id
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -83,12 +85,45 @@ async def profile_step(update: Update, context: Context, kind: str, text: str) -
         await reply(
             update, {"profile_nip": t.BAD_NIP, "profile_name": t.ASK_NAME}.get(kind, t.ASK_POSITION)
         )
-    elif step.next_kind == "profile_nip":
-        await reply(update, t.ASK_NIP)
-    elif step.next_kind == "profile_position":
-        await reply(update, t.ASK_POSITION)
+    elif step.next_kind in ("profile_nip", "profile_position"):
+        question = t.ASK_NIP if step.next_kind == "profile_nip" else t.ASK_POSITION
+        if step.current is not None:  # a correction: what is kept now
+            question += t.FIX_NOW.format(value=t.e(step.current))
+        await reply(update, question)
     elif step.profile is not None:
-        await reply(update, t.PROFILE_DONE.format(summary=summary(context, step.profile)))
+        done = t.PROFILE_FIXED if step.corrected else t.PROFILE_DONE
+        await reply(update, done.format(summary=summary(context, step.profile)))
+
+
+def fix_button(admin: int | None = None) -> tuple[str, str]:
+    """The "Perbaiki data" button (of /saya, or of an administrator's /ubah_data)."""
+    data = Callback(Op.FIX_PROFILE, 0, 0, 0, str(admin) if admin else "").encode()
+    return t.BTN_FIX_PROFILE, data
+
+
+async def fix_profile(update: Update, context: Context) -> None:
+    """The "Perbaiki data" button: the profile questions again, as a correction (written
+    when the last is answered; /batal keeps the data as it was)."""
+    query = update.callback_query
+    assert query is not None
+    cb = decode(query.data)
+    if cb is None or cb.op is not Op.FIX_PROFILE:
+        await answer(update, t.ANS_UNKNOWN_BUTTON, alert=True)
+        return
+    admin = parsing.telegram_id(cb.arg) if cb.arg else None
+    try:
+        person = await context.services.people.start_correction(
+            user_id(update), admin, update.update_id
+        )
+    except AlreadyApplied:
+        await answer(update)
+        return  # put back after a crash, applied already (the gate asks again what it asked)
+    await answer(update)
+    if person is None:
+        await reply(update, t.NOT_REGISTERED)
+        return
+    question = t.ASK_NAME + t.FIX_NOW.format(value=t.e(person.name or "-"))
+    await reply(update, t.FIX_START.format(question=question))
 
 
 def summary(context: Context, profile: Profile) -> str:
@@ -122,9 +157,11 @@ async def me(update: Update, context: Context) -> None:
     if profile is None:
         await reply(update, t.NOT_REGISTERED)
         return
+    registered = bool(profile.roles) or profile.is_admin
     await reply(
         update,
         f"<b>Data Bapak/Ibu</b>\n{summary(context, profile)}\n\nID Telegram: <code>{uid}</code>",
+        reply_markup=keyboard_markup([[fix_button()]] if registered else []),
     )
 
 
@@ -161,7 +198,8 @@ def help_text(context: Context, is_admin: bool) -> str:
         "bawahannya (administrator: semua)\n"
         "/laporan [periode] — laporan evaluasi penerapan SOP: grafik dan dokumen "
         f"({heads}, administrator), misalnya <code>/laporan 2026</code>\n"
-        "/saya — data dan peran Bapak/Ibu\n"
+        "/saya — data dan peran Bapak/Ibu, dengan tombol untuk memperbaiki nama, NIP, dan "
+        "jabatan\n"
         "/batal — membatalkan isian yang sedang berjalan\n"
         "/bantuan — petunjuk ini\n\n"
         "<b>Cara kerja</b>\n"
@@ -179,7 +217,9 @@ def help_text(context: Context, is_admin: bool) -> str:
             "/batalkan &lt;nomor&gt; &lt;alasan&gt;\n"
             "/plh atau /plt &lt;peran&gt; &lt;id&gt; &lt;sampai tanggal&gt; &lt;alasan&gt; — "
             "menetapkan Pelaksana Harian (Plh) atau Pelaksana Tugas (Plt) · "
-            "/akhiri_plh &lt;peran&gt; — mengakhiri penetapannya"
+            "/akhiri_plh &lt;peran&gt; — mengakhiri penetapannya\n"
+            "/ubah_data &lt;id&gt; — meminta seseorang memperbaiki nama, NIP, dan jabatannya "
+            "(yang bersangkutan mengetik sendiri datanya)"
         )
     return text
 
@@ -191,4 +231,6 @@ async def help_command(update: Update, context: Context) -> None:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler("saya", me))
+    # before the buttons' own handler (registered later), which takes every other button
+    app.add_handler(CallbackQueryHandler(fix_profile, pattern=r"^pd:"))
     app.add_handler(CommandHandler(["bantuan", "help"], help_command))

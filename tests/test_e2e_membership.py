@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import re
 from collections.abc import Awaitable, Callable
+
+import pytest
 
 from bot import texts as t
 from bot.app import ALLOWED_UPDATES
@@ -176,3 +179,89 @@ async def test_kabag_blocks_the_bot_and_gets_his_task_when_he_comes_back(world: 
         m for m in kabag.bot_messages if f"Berkas #{case_id}" in m.text and "Langkah 2" in m.text
     ]
     assert len(tasks) == 1  # sent once, then edited in place
+
+
+async def test_a_name_typed_with_a_typo_can_be_corrected(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Wulan joins the team by invitation and types her name with a typo ("Wulan Sarii")
+    and an old NIP: both would go on the SK Tim and every paper she signs. /saya offers
+    "Perbaiki data": she starts, thinks better of it and types /batal (nothing changes).
+    The administrator then asks her with /ubah_data; she presses the button his note
+    carries, types her name, NIP and position again, and he is told what changed. The log
+    has one line naming the old and new name, not the NIP."""
+    admin, unit = world["admin"], world.config.organisation.unit
+    admin.mark_seen()
+    await admin.send("/undang tim")
+    link = await admin.wait_message(lambda m: "t.me/" in m.text, timeout=WAIT)
+    token = link.text.rsplit("start=", 1)[1].split()[0]
+    wulan = world.emu.user(2002, "Wulan")
+    await wulan.send(f"/start {token}")
+    await wulan.wait_message(timeout=WAIT)
+    for answer in ("Wulan Sarii, S.E.", "199501012020122001", "Analis Anggaran"):
+        await wulan.send(answer)
+        got = await wulan.wait_message(timeout=WAIT)
+    assert "telah tersimpan" in got.text
+
+    async def person() -> repo.Person:
+        found = await world.services.db.read(repo.get_person, 2002)
+        assert found is not None
+        return found
+
+    async def answered(text: str) -> str:
+        await wulan.send(text)
+        return plain((await wulan.wait_message(timeout=WAIT)).text)
+
+    # from /saya: the questions show what is kept now; /batal keeps it
+    await wulan.send("/saya")
+    mine = await wulan.wait_message(lambda m: "Data Bapak/Ibu" in m.text, timeout=WAIT)
+    await wulan.press(mine, t.BTN_FIX_PROFILE)
+    asked = await wulan.wait_message(lambda m: "Perbaikan data" in m.text, timeout=WAIT)
+    assert "nama lengkap" in asked.text and "Saat ini: Wulan Sarii, S.E." in plain(asked.text)
+    assert "NIP" in (nip_question := await answered("Wulan Sari, S.E."))
+    assert "Saat ini: 199501012020122001" in nip_question
+    assert await answered("/batal") == plain(t.FIX_CANCELLED)
+    assert (await person()).name == "Wulan Sarii, S.E."
+
+    # the administrator asks; she types her own data; he is told what changed
+    assert "/ubah_data" in await said(world, "admin", "/bantuan")
+    sent = await said(world, "admin", "/ubah_data 2002")
+    assert sent.startswith(
+        "Permintaan perbaikan data telah dikirim kepada Wulan Sarii, S.E. (ID 2002)."
+    )
+    note = await wulan.wait_message(lambda m: "Administrator meminta" in m.text, timeout=WAIT)
+    admin.mark_seen()
+    caplog.set_level(logging.INFO, logger="bot.services.people")
+    await wulan.press(note, t.BTN_FIX_PROFILE)
+    await wulan.wait_message(lambda m: "Perbaikan data" in m.text, timeout=WAIT)
+    assert "NIP" in await answered("Wulan Sari, S.E.")
+    position_question = await answered("199601012021122002")
+    assert "jabatan" in position_question and "Saat ini: Analis Anggaran" in position_question
+    done = await answered("Analis Anggaran Ahli Pertama")
+    assert "data Bapak/Ibu telah diperbarui" in done and "Nama: Wulan Sari, S.E." in done
+    told = plain((await admin.wait_message(lambda m: "memperbarui" in m.text, timeout=WAIT)).text)
+    assert told == (
+        "✏️ Wulan Sari, S.E. (ID 2002) telah memperbarui datanya.\n"
+        "Nama: Wulan Sarii, S.E. → Wulan Sari, S.E.\n"
+        "NIP: 199501012020122001 → 199601012021122002\n"
+        "Jabatan: Analis Anggaran → Analis Anggaran Ahli Pertama"
+    )
+    now = await person()
+    assert (now.name, now.nip, now.position) == (
+        "Wulan Sari, S.E.",
+        "199601012021122002",
+        "Analis Anggaran Ahli Pertama",
+    )
+    lines = [r.getMessage() for r in caplog.records if "corrected their data" in r.getMessage()]
+    assert lines == [
+        "person 2002 corrected their data (name, NIP, position): "
+        "name 'Wulan Sarii, S.E.' → 'Wulan Sari, S.E.'"
+    ]
+    assert await world.services.db.read(repo.active_roles, 2002, unit) == frozenset({"tim"})
+
+
+async def said(world: World, who: str, text: str) -> str:
+    user = world[who]
+    user.mark_seen()
+    await user.send(text)
+    return plain((await user.wait_message(timeout=WAIT)).text)

@@ -5,11 +5,13 @@ Each method is one trip to the database (one transaction); handlers answer after
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot import texts as t
 from bot.clock import Clock
 from bot.config import Config
 from bot.core.definition import SopDefinition
@@ -20,6 +22,8 @@ from bot.services.cases import CaseService, asked_by, claim
 from bot.services.registry import SopRegistry
 from storage import repo
 from storage.db import Database, Tx
+
+log = logging.getLogger(__name__)
 
 INVITE_LIFETIME = timedelta(hours=72)
 NIP_DIGITS = 18
@@ -60,6 +64,20 @@ class Reassigned:
     started: bool = True  # the new holder has pressed Start (else the bot cannot write to them)
 
 
+def _changes(before: repo.Person, after: repo.Person) -> str:
+    """What a correction changed, a line a field: "Nama: Wulan Sarii → Wulan Sari" (HTML)."""
+    lines = [
+        f"{label}: {t.e(old or '-')} → <b>{t.e(new or '-')}</b>"
+        for label, old, new in (
+            ("Nama", before.name, after.name),
+            ("NIP", before.nip, after.nip),
+            ("Jabatan", before.position, after.position),
+        )
+        if old != new
+    ]
+    return "\n".join(lines) or t.FIX_UNCHANGED
+
+
 def name_of(tx: Tx, person_id: int) -> str:
     person = repo.get_person(tx, person_id)
     return person.display if person is not None else f"ID {person_id}"
@@ -90,6 +108,19 @@ class ProfileStep:
     next_kind: str | None  # the question now asked, None when done
     refused: bool = False
     profile: Profile | None = None
+    # a correction (/saya's button, /ubah_data): the next question's value as kept now;
+    # at the end, ``corrected``
+    current: str | None = None
+    corrected: bool = False
+
+
+@dataclass(frozen=True)
+class _Corrected:
+    """A correction written: the person before and after it, and who asked (to tell)."""
+
+    before: repo.Person
+    after: repo.Person
+    admin: int | None
 
 
 class PeopleService:
@@ -249,9 +280,16 @@ class PeopleService:
     ) -> ProfileStep:
         """One answer of the profile dialogue (name → NIP → position)."""
 
-        def txn(tx: Tx) -> ProfileStep:
+        def txn(tx: Tx) -> tuple[ProfileStep, _Corrected | None]:
             now = self.clock.now()
             claim(tx, update_id, now)
+            dialogue = repo.get_dialogue(tx, user_id)
+            if dialogue is not None and dialogue.kind == kind and dialogue.data.get("fix"):
+                return self._correction_step(tx, user_id, kind, value, dialogue, update_id, now)
+            return first_profile(tx, now), None
+
+        def first_profile(tx: Tx, now: datetime) -> ProfileStep:
+            """The first profile: each answer is kept as it comes."""
             if kind == "profile_name":
                 if not value or len(value) > 200 or "\n" in value:
                     return ProfileStep(kind, refused=True)
@@ -273,7 +311,123 @@ class PeopleService:
             effects.end_dialogue(tx, user_id, now)
             return ProfileStep(None, profile=self.profile(tx, user_id))
 
+        step, corrected = await self.db.write(txn)
+        if corrected is not None:
+            self._log_correction(corrected)
+            if corrected.admin is not None:
+                self.wake_outbox()
+        return step
+
+    def _correction_step(
+        self,
+        tx: Tx,
+        user_id: int,
+        kind: str,
+        value: str,
+        dialogue: repo.Dialogue,
+        update_id: int | None,
+        now: datetime,
+    ) -> tuple[ProfileStep, _Corrected | None]:
+        """One answer of a correction: kept in the dialogue until the last, then the three
+        are written at once (/batal before that leaves the data as it was). Papers already
+        written keep the name they were written with; new ones read the new."""
+        person = repo.get_person(tx, user_id)
+        assert person is not None
+        data = {k: v for k, v in dialogue.data.items() if k != "by"} | asked_by(update_id)
+        if kind == "profile_name":
+            if not value or len(value) > 200 or "\n" in value:
+                return ProfileStep(kind, refused=True), None
+            effects.start_dialogue(tx, user_id, "profile_nip", now, data=data | {"name": value})
+            return ProfileStep("profile_nip", current=person.nip or "-"), None
+        if kind == "profile_nip":
+            nip = "" if value == "-" else value
+            if nip and not (len(nip) == NIP_DIGITS and nip.isascii() and nip.isdigit()):
+                return ProfileStep(kind, refused=True), None
+            effects.start_dialogue(tx, user_id, "profile_position", now, data=data | {"nip": nip})
+            return ProfileStep("profile_position", current=person.position or "-"), None
+        if not value or len(value) > 200 or "\n" in value:
+            return ProfileStep(kind, refused=True), None
+        name, nip = str(data.get("name", person.name)), str(data.get("nip", person.nip))
+        repo.update_profile(tx, user_id, name=name, nip=nip, position=value)
+        effects.end_dialogue(tx, user_id, now)
+        after = repo.get_person(tx, user_id)
+        assert after is not None
+        admin = data.get("admin")
+        asked = admin if isinstance(admin, int) and admin in self.config.admins else None
+        if asked is not None and asked != user_id:
+            text = t.FIX_DONE_ADMIN.format(
+                who=t.NAMED.format(name=t.e(after.display), person=user_id),
+                changes=_changes(person, after),
+            )
+            repo.enqueue(tx, asked, "notice", now, params={"t": "text", "text": text})
+        else:
+            asked = None
+        step = ProfileStep(None, profile=self.profile(tx, user_id), corrected=True)
+        return step, _Corrected(person, after, asked)
+
+    @staticmethod
+    def _log_correction(corrected: _Corrected) -> None:
+        """One line: which fields changed, and the name's old and new spelling (a NIP or a
+        position is not logged)."""
+        before, after = corrected.before, corrected.after
+        fields = [
+            label
+            for label, old, new in (
+                ("name", before.name, after.name),
+                ("NIP", before.nip, after.nip),
+                ("position", before.position, after.position),
+            )
+            if old != new
+        ]
+        log.info(
+            "person %d corrected their data (%s)%s",
+            after.telegram_id,
+            ", ".join(fields) or "nothing changed",
+            f": name {before.name!r} → {after.name!r}" if before.name != after.name else "",
+        )
+
+    async def start_correction(
+        self, user_id: int, admin: int | None, update_id: int | None = None
+    ) -> repo.Person | None:
+        """/saya's "Perbaiki data" button (``admin``: the administrator whose /ubah_data
+        sent it, told when it is done): the profile questions again, as a correction. The
+        person as kept now; None for someone who holds no role here."""
+
+        def txn(tx: Tx) -> repo.Person | None:
+            now = self.clock.now()
+            claim(tx, update_id, now)
+            profile = self.profile(tx, user_id)
+            if profile is None or not (profile.roles or profile.is_admin):
+                return None
+            data: dict[str, object] = {"fix": 1, **asked_by(update_id)}
+            if admin is not None:
+                data["admin"] = admin
+            effects.start_dialogue(tx, user_id, "profile_name", now, data=data)
+            return profile.person
+
         return await self.db.write(txn)
+
+    async def ask_correction(
+        self, admin_id: int, person_id: int, update_id: int | None = None
+    ) -> Profile | None:
+        """/ubah_data: the person is sent the "Perbaiki data" button with a note that the
+        administrator asked (the person types their own data). Their profile; None for
+        someone who holds no role here."""
+
+        def txn(tx: Tx) -> Profile | None:
+            now = self.clock.now()
+            claim(tx, update_id, now)
+            profile = self.profile(tx, person_id)
+            if profile is None or not (profile.roles or profile.is_admin):
+                return None
+            told = {"t": "fix_profile", "admin": admin_id}
+            repo.enqueue(tx, person_id, "notice", now, params=told)
+            return profile
+
+        profile = await self.db.write(txn)
+        if profile is not None:
+            self.wake_outbox()
+        return profile
 
     # -- administration ------------------------------------------------------------------
 
