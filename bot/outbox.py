@@ -572,14 +572,12 @@ class OutboxSender:
             # a task nobody can see holds the case up: the administrators hear of it (the row
             # goes again once the person presses Start)
             person = repo.get_person(tx, item.chat_id)
-            name = (
-                person.name
+            who = (
+                t.NAMED.format(name=t.e(person.name), person=item.chat_id)
                 if person is not None and person.name
-                else t.UNNAMED.format(person=item.chat_id)
+                else t.UNNAMED.format(person=item.chat_id)  # not "ID 7 (ID 7)"
             )
-            notice = t.TASK_UNDELIVERABLE.format(
-                case=item.case_id, name=t.e(name), person=item.chat_id
-            )
+            notice = t.TASK_UNDELIVERABLE.format(case=item.case_id, who=who)
             effects.tell_admins(tx, self.admins, [notice], now, besides=item.chat_id)
             return True
 

@@ -493,7 +493,7 @@ WAITS_FOR_DEFINITIVE = (
 )
 # to the administrators: a task Telegram refused because its holder cannot be written to
 TASK_UNDELIVERABLE = (
-    "⚠️ Tugas berkas #{case} belum dapat disampaikan kepada {name} (ID {person}): yang "
+    "⚠️ Tugas berkas #{case} belum dapat disampaikan kepada {who}: yang "
     "bersangkutan belum membuka bot (menekan Start) atau telah memblokirnya. Tugas ini, "
     "beserta tugas berikutnya untuknya, akan terkirim begitu ia menekan Start; mohon "
     "menghubungi yang bersangkutan."

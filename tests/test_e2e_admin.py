@@ -98,6 +98,11 @@ async def test_reassigning_to_someone_who_never_opened_the_bot_says_so(world: Wo
         "Sebanyak 1 tugas yang sedang berjalan kini menjadi tugas yang bersangkutan; "
         "Budi Santoso, S.E., M.Si. telah diberi tahu.\n" + t.NOT_STARTED_WARNING
     )
+    # the task Telegram refused is reported by her ID, once
+    alert = await world["admin"].wait_message(
+        lambda m: "belum dapat disampaikan" in m.text, timeout=WAIT
+    )
+    assert f"Tugas berkas #{case} belum dapat disampaikan kepada ID 7770001: " in alert.text
     wulan = world.emu.user(7770001, "Wulan")
     await wulan.send("/start")
     await world.emu.wait_until(
