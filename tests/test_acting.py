@@ -740,8 +740,9 @@ async def test_budi_as_kabag_and_kasubag_proposes_and_step_2_waits_for_a_plh_kab
     proposal at step 2 (four eyes), so the task goes to no one (not to Karo, who may not
     decide a Kabag's step either) and the administrator is asked for a Plh Kabag. Budi's
     Kembalikan is refused at once, not after he has typed a reason. The Plh Kabag the
-    administrator appoints receives the task and approves it."""
-    roles = {"kabag": ["kabag", "kasubag"]}
+    administrator appoints receives the task and approves it. (Siti is not Kasubag here:
+    it is a single-holder role, and the config seeds one holder.)"""
+    roles = {"kabag": ["kabag", "kasubag"], "kasubag": []}
     people = [
         {
             "telegram_id": p.telegram_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import re
 from datetime import timedelta
 from functools import partial
@@ -17,7 +18,7 @@ from telegram import BotCommandScopeChat
 from bot import texts as t
 from bot.app import ADMIN_COMMANDS, COMMANDS
 from bot.core.model import CaseStatus, EventType
-from bot.demo import ACTING, ADMIN_ID, Script, World, draft
+from bot.demo import ACTING, ADMIN_ID, OFFICIALS, Script, World, draft
 from emulator.faults import HangExecute
 from emulator.users import EmuUser
 from storage import repo
@@ -864,3 +865,87 @@ async def test_undangan_of_25_open_invitations_goes_by_pages_and_the_last_can_be
     await admin.wait_message(lambda m: "dibatalkan" in m.text, timeout=WAIT)
     assert [i.token for i in await world.services.people.open_invites()][-1] == "tok24"
     assert "24 undangan (halaman 1 dari 3)" in await said(world, "admin", "/undangan")
+
+
+async def holder_ids(world: World, role: str) -> list[int]:
+    unit = world.config.organisation.unit
+    return [p.telegram_id for p in await world.services.db.read(repo.holders, unit, role)]
+
+
+async def restart(world: World) -> None:
+    """The bot restarted (an update, a reboot) with the same config."""
+    await world.stop_bot()
+    await world.start_bot()
+    await world.drained()
+
+
+def config_people(**roles: list[str]) -> list[dict[str, object]]:
+    """The demo's [[people]], with some officials' roles changed (by their key)."""
+    return [
+        {"telegram_id": p.telegram_id, "name": p.name, "roles": roles.get(p.key, list(p.roles))}
+        for p in (*OFFICIALS, ACTING)
+    ]
+
+
+async def test_a_kabag_named_in_the_config_stays_revoked_after_a_restart(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Budi (Kabag, named in [[people]]) moves to another bureau: /cabut 1002 kabag. The bot
+    is restarted: Budi is not Kabag again (the config only seeds the first holders), and
+    the log tells the operator what the config says, what the database says, and what to
+    do."""
+    answer = await said(world, "admin", "/cabut 1002 kabag")
+    assert "telah dicabut" in answer
+    with caplog.at_level(logging.WARNING, logger="bot.services.people"):
+        await restart(world)
+    assert await holder_ids(world, "kabag") == []
+    assert "Kabag: belum ada" in await said(world, "admin", "/peran")
+    warned = [r.getMessage() for r in caplog.records if r.name == "bot.services.people"]
+    assert len(warned) == 1
+    assert "people[1] names ID 1002 as holder of the role 'kabag'" in warned[0]
+    assert "taken from them" in warned[0] and "/alihkan" in warned[0]
+
+
+async def test_a_kabag_role_passed_on_has_one_holder_after_a_restart(world: World) -> None:
+    """/alihkan kabag 1002 1007, then a restart: Kabag (one holder at a time) is Agus's
+    alone, and a new case's step 2 reaches Agus, not Budi."""
+    assert "dialihkan" in await said(world, "admin", f"/alihkan kabag {KABAG} {NEW_KABAG}")
+    await restart(world)
+    assert await holder_ids(world, "kabag") == [NEW_KABAG]
+    s = Script(world, WAIT)
+    case = await s.submit("Usulan setelah bot dimulai ulang")
+    await s.seen("plh", lambda m: f"Berkas #{case}" in m.text and bool(m.button_texts))
+    await world.drained()
+    assert not [m for m in world["kabag"].bot_messages if f"Berkas #{case}" in m.text]
+
+
+async def test_a_kabag_role_passed_on_by_invitation_stays_with_the_newcomer_after_a_restart(
+    world: World,
+) -> None:
+    """Wulan joins with the /undang kabag link: the role passed from Budi stays hers
+    after a restart."""
+    token = await invitation(world, "kabag")
+    wulan = world.emu.user(2001, "Wulan")
+    await wulan.send(f"/start {token}")
+    await wulan.wait_message(lambda m: "terdaftar sebagai Kabag" in m.text, timeout=WAIT)
+    await restart(world)
+    assert await holder_ids(world, "kabag") == [2001]
+
+
+async def test_a_role_given_in_the_config_to_a_newcomer_is_seeded_where_it_is_vacant(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The Kabag role was revoked from Budi; the operator names Agus Kabag in [[people]]
+    and restarts: a vacant role is seeded (Agus never held it). A config that names Agus
+    Karo too, which Hendra holds, leaves Karo to Hendra, with a warning."""
+    await said(world, "admin", f"/cabut {KABAG} kabag")
+    await world.stop_bot()
+    world.config_sections["people"] = config_people(plh=["kabag", "karo"])
+    world.config = world.reload_config()
+    with caplog.at_level(logging.WARNING, logger="bot.services.people"):
+        await world.start_bot()
+    assert await holder_ids(world, "kabag") == [NEW_KABAG]
+    assert await holder_ids(world, "karo") == [1003]
+    warned = [r.getMessage() for r in caplog.records if r.name == "bot.services.people"]
+    assert [w for w in warned if "'karo'" in w and "held by ID 1003" in w]
+    assert not [w for w in warned if "'kabag'" in w and "ID 1007" in w]

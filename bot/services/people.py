@@ -683,13 +683,18 @@ class PeopleService:
         return result
 
     async def bootstrap(self) -> None:
-        """People and roles named in the config are bound at every start (idempotent)."""
+        """The config's ``[[people]]`` at every start: their profiles, and their roles as
+        first holders. The database is the record of who holds a role: a role is granted
+        only to someone who never held it in the unit (one /cabut, /alihkan or an invitation
+        took from them stays taken), and a single-holder role only while nobody holds it;
+        an entry the database has gone past is left, with a warning."""
 
         def txn(tx: Tx) -> None:
             now = self.clock.now()
             for admin in self.config.admins:
                 repo.ensure_person(tx, admin, now)
-            for person in self.config.people:
+            history = repo.role_history(tx, self.unit)
+            for index, person in enumerate(self.config.people):
                 repo.ensure_person(tx, person.telegram_id, now)
                 repo.update_profile(
                     tx,
@@ -699,6 +704,48 @@ class PeopleService:
                     position=person.position or None,
                 )
                 for role in person.roles:
-                    repo.grant_role(tx, person.telegram_id, role, self.unit, now, None)
+                    self._seed_role(tx, index, person.telegram_id, role, history, now)
 
         await self.db.write(txn)
+
+    def _seed_role(
+        self,
+        tx: Tx,
+        index: int,
+        person_id: int,
+        role: str,
+        history: list[repo.RoleAssignment],
+        now: datetime,
+    ) -> None:
+        """One ``[[people]]`` role: granted to its first holder, or left with a warning."""
+        mine = [a for a in history if a.person_id == person_id and a.role == role]
+        if any(a.revoked_at is None for a in mine):
+            return  # held already
+        said = f"people[{index}] names ID {person_id} as holder of the role {role!r}"
+        todo = (
+            "the database is the record of who holds a role: pass it on with /alihkan, "
+            "take it with /cabut or invite with /undang in Telegram, and take the role "
+            "out of this entry"
+        )
+        if mine:
+            revoked = max(a.revoked_at for a in mine if a.revoked_at is not None)
+            log.warning(
+                "%s, but the database has it taken from them on %s (/cabut, /alihkan or an "
+                "invitation); not granted again: %s",
+                said,
+                revoked.isoformat(timespec="minutes"),
+                todo,
+            )
+            return
+        holders = [] if self._shared(role) else repo.holders(tx, self.unit, role)
+        if holders:
+            log.warning(
+                "%s, but the database has it held by %s (a single-holder role); not granted: %s",
+                said,
+                ", ".join(
+                    f"ID {p.telegram_id}" + (f" ({p.name})" if p.name else "") for p in holders
+                ),
+                todo,
+            )
+            return
+        repo.grant_role(tx, person_id, role, self.unit, now, None)
