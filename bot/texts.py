@@ -566,6 +566,11 @@ ACTING_ENDED_HOLDER = (
     "Penetapan {whom} sebagai {title} berakhir karena {whom} kini memegang peran tersebut "
     "sebagai pejabat definitif."
 )
+# the newcomer's welcome, when the invited role passed from its holder
+INVITE_PASSED_IN = (
+    "Peran ini dialihkan kepada Bapak/Ibu dari {old}; yang bersangkutan tidak lagi memegang "
+    "peran tersebut dan telah diberi tahu."
+)
 INVITE_USED = "🔗 Undangan peran <b>{role}</b> telah digunakan oleh {new}."
 INVITE_USED_PASSED = (
     "Peran tersebut tidak lagi dipegang oleh {old}; yang bersangkutan telah diberi tahu."

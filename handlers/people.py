@@ -49,9 +49,13 @@ async def start(update: Update, context: Context) -> None:
             await svc.people.mark_admin_menu(uid, True)
     welcome = ""
     if result.invited_role:
-        welcome = (
-            f"Selamat datang. Bapak/Ibu terdaftar sebagai <b>{t.e(result.invited_role)}</b>.\n\n"
-        )
+        welcome = f"Selamat datang. Bapak/Ibu terdaftar sebagai <b>{t.e(result.invited_role)}</b>."
+        if result.passed_from:  # the role passed from its holder, with its waiting tasks
+            old = t.e(", ".join(result.passed_from))
+            welcome += " " + t.INVITE_PASSED_IN.format(old=old)
+            if result.passed_tasks:
+                welcome += " " + t.ROLE_MOVED_TASKS_IN.format(tasks=result.passed_tasks)
+        welcome += "\n\n"
     if result.asks_profile:
         await reply(
             update, f"{welcome}Sebelum memulai, mohon lengkapi data Bapak/Ibu.\n{t.ASK_NAME}"

@@ -949,3 +949,44 @@ async def test_a_role_given_in_the_config_to_a_newcomer_is_seeded_where_it_is_va
     warned = [r.getMessage() for r in caplog.records if r.name == "bot.services.people"]
     assert [w for w in warned if "'karo'" in w and "held by ID 1003" in w]
     assert not [w for w in warned if "'kabag'" in w and "ID 1007" in w]
+
+
+async def test_the_administrator_who_opens_his_own_kabag_link_is_told_he_took_the_role(
+    world: World,
+) -> None:
+    """The administrator tries the /undang kabag link he just made ("does it work?") while
+    step 2 waits for Budi: he becomes Kabag and Budi's task comes to him. His welcome says
+    so: the role passed from Budi, who was told, with the one waiting task."""
+    s = Script(world, WAIT)
+    case = await s.submit("Usulan saat administrator mencoba tautan")
+    await s.seen("kabag", lambda m: f"Berkas #{case}" in m.text and bool(m.button_texts))
+    token = await invitation(world, "kabag")
+    admin = world["admin"]
+    admin.mark_seen()
+    await admin.send(f"/start {token}")
+    welcome = plain(
+        (await admin.wait_message(lambda m: "Selamat datang" in m.text, timeout=WAIT)).text
+    )
+    assert welcome.startswith(
+        "Selamat datang. Bapak/Ibu terdaftar sebagai Kabag. Peran ini dialihkan kepada "
+        "Bapak/Ibu dari Budi Santoso, S.E., M.Si.; yang bersangkutan tidak lagi memegang "
+        "peran tersebut dan telah diberi tahu. Sebanyak 1 tugas yang sedang berjalan kini "
+        "menjadi tugas Bapak/Ibu.\n\n"
+    )
+    await s.seen("admin", lambda m: f"Berkas #{case}" in m.text and bool(m.button_texts))
+    assert await holder_ids(world, "kabag") == [ADMIN_ID]
+
+
+async def test_a_newcomer_whose_invitation_passed_a_vacant_role_is_told_of_no_one(
+    world: World,
+) -> None:
+    """The Kabag role was revoked; the next Kabag joins with the /undang kabag link: the
+    welcome names no one the role passed from."""
+    await said(world, "admin", f"/cabut {KABAG} kabag")
+    token = await invitation(world, "kabag")
+    wulan = world.emu.user(2001, "Wulan")
+    await wulan.send(f"/start {token}")
+    welcome = await wulan.wait_message(lambda m: "terdaftar sebagai" in m.text, timeout=WAIT)
+    assert plain(welcome.text).startswith(
+        "Selamat datang. Bapak/Ibu terdaftar sebagai Kabag.\n\nSebelum memulai"
+    )

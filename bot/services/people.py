@@ -90,6 +90,19 @@ class StartResult:
     profile: Profile | None  # None: not registered
     asks_profile: bool
     held: bool = False  # not registered, but held a role here before
+    # the invited single-holder role passed from these holders (names, as shown), with
+    # this many of its waiting tasks
+    passed_from: tuple[str, ...] = ()
+    passed_tasks: int = 0
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """An invitation used: the role's name, and whom it passed from with how many tasks."""
+
+    role: str
+    passed_from: tuple[str, ...] = ()
+    tasks: int = 0
 
 
 def _latest(
@@ -197,7 +210,8 @@ class PeopleService:
             now = self.clock.now()
             claim(tx, update_id, now)
             requeued = repo.mark_started(tx, user_id, now, username)
-            role = self._accept_invite(tx, user_id, token, now) if token else None
+            accepted = self._accept_invite(tx, user_id, token, now) if token else None
+            role = accepted.role if accepted is not None else None
             profile = self.profile(tx, user_id)
             assert profile is not None
             if not profile.roles and not profile.is_admin:
@@ -206,17 +220,27 @@ class PeopleService:
             asks = not profile.complete
             if asks:
                 effects.start_dialogue(tx, user_id, "profile_name", now, data=asked_by(update_id))
-            return StartResult(role, bool(token) and role is None, profile, asks), requeued
+            passed, tasks = (accepted.passed_from, accepted.tasks) if accepted else ((), 0)
+            result = StartResult(
+                role,
+                bool(token) and role is None,
+                profile,
+                asks,
+                passed_from=passed,
+                passed_tasks=tasks,
+            )
+            return result, requeued
 
         result, requeued = await self.db.write(txn)
         if requeued or result.invited_role:
             self.wake_outbox()
         return result
 
-    def _accept_invite(self, tx: Tx, user_id: int, token: str, now: datetime) -> str | None:
+    def _accept_invite(self, tx: Tx, user_id: int, token: str, now: datetime) -> Accepted | None:
         """Bind the invited role; a single-holder role passes from its holder (history kept)
         with its waiting tasks, as with /alihkan: the old holder is told, and so is the
-        administrator who made the invitation (who used it, and who lost the role)."""
+        administrator who made the invitation (who used it, and who lost the role); the
+        newcomer's welcome says so too (:class:`Accepted`)."""
         taken = repo.take_invite(tx, token, user_id, now)
         if taken is None:
             return None
@@ -240,7 +264,8 @@ class PeopleService:
             self._take_withdrawals(tx, old, now)
         self._hand(tx, moved, user_id, now, held)
         effects.tell_if_undecided(tx, cases, now, self.config.admins)
-        return definition.role(role).name if definition.has_role(role) else role
+        name = definition.role(role).name if definition.has_role(role) else role
+        return Accepted(name, tuple(name_of(tx, old) for old in passed_from), len(moved))
 
     def _tell_invite_used(
         self,
