@@ -280,11 +280,15 @@ async def list_roles(update: Update, context: Context) -> None:
                 f"{t.last_day(a.ends_at, svc.zone)} ({state}){reason}"
             )
     if history:
+
+        def named(role: str) -> str:  # a role no longer defined: its id
+            return svc.sops.role(role).name if svc.sops.has_role(role) else role
+
         lines.append("\n<b>Riwayat pencabutan</b>")
         for revoked in history[-10:]:
             assert revoked.revoked_at is not None
             lines.append(
-                f"• {who(names, revoked.person_id)} — {t.e(revoked.role)} dicabut "
+                f"• {who(names, revoked.person_id)} — {t.e(named(revoked.role))} dicabut "
                 f"{svc.zone.tanggal_jam(revoked.revoked_at)}"
             )
     await reply_in_parts(update, "\n".join(lines))  # every holder, in as many messages

@@ -990,3 +990,21 @@ async def test_a_newcomer_whose_invitation_passed_a_vacant_role_is_told_of_no_on
     assert plain(welcome.text).startswith(
         "Selamat datang. Bapak/Ibu terdaftar sebagai Kabag.\n\nSebelum memulai"
     )
+
+
+async def test_the_revocation_history_names_the_role_as_officials_read_it(world: World) -> None:
+    """/peran's "Riwayat pencabutan" names the role by its name (Fungsional Umum), as every
+    other line of /peran does; a role an older SOP revision defined keeps its id."""
+    unit = world.config.organisation.unit
+
+    def held_in_an_older_revision(tx: Tx) -> None:
+        now = world.services.clock.now()
+        repo.grant_role(tx, 1004, "bendahara", unit, now, ADMIN_ID)
+        repo.revoke_role(tx, 1004, "bendahara", unit, now, ADMIN_ID)
+
+    await world.services.db.write(held_in_an_older_revision)
+    await said(world, "admin", "/cabut 1006 fungsional_umum")
+    history = (await said(world, "admin", "/peran")).split("Riwayat pencabutan", 1)[1]
+    assert "Dewi Anggraini (ID 1006) — Fungsional Umum dicabut" in history
+    assert "fungsional_umum" not in history
+    assert "— bendahara dicabut" in history
