@@ -282,6 +282,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     older = _older_revisions(config, definitions) if database_ok else []
     for line in older:
         print(line)
+    for line in _people_differences(config, definitions) if database_ok else []:
+        print(f"warning: {line}", file=sys.stderr)
     print(f"api: {shown_url(config.bot.api_base_url)} ({config.bot.mode})")
     print(f"people: {len(config.people)}, admins: {len(config.admins)}")
     for warning in _config_warnings(config) + _calendar_warnings(config, args.clock):
@@ -422,6 +424,32 @@ def _older_revisions(config: Config, definitions: list[SopDefinition]) -> list[s
                 "they finish with the revision they started with"
             )
     return lines
+
+
+def _people_differences(config: Config, definitions: list[SopDefinition]) -> list[str]:
+    """The ``[[people]]`` roles the database has gone past (taken with /cabut, passed on,
+    held by someone else): the start leaves them, with the same warning."""
+    from bot.services.people import seed_role, seed_warning
+    from storage import repo
+    from storage.db import DatabaseError, Tx, inspect
+
+    shared = {r.id for d in definitions for r in d.roles if r.shared}
+    unit = config.organisation.unit
+
+    def read(tx: Tx) -> list[str]:
+        history = repo.role_history(tx, unit)
+        lines = []
+        for index, person in enumerate(config.people):
+            for role in person.roles:
+                seed = seed_role(tx, unit, person.telegram_id, role, role in shared, history)
+                if seed.difference:
+                    lines.append(seed_warning(index, person.telegram_id, role, seed.difference))
+        return lines
+
+    try:
+        return inspect(config.storage.database, read) or []
+    except (DatabaseError, OSError, sqlite3.DatabaseError):
+        return []  # _older_revisions said it is not readable
 
 
 def cmd_sop_show(args: argparse.Namespace) -> int:

@@ -820,3 +820,34 @@ def test_check_warns_of_a_role_two_sops_give_different_titles(
         f"(Kepala Bagian Manajemen Kinerja) in {SOP_PATH}"
     ) in err
     assert "give this one another role id (e.g. 'kabag_umum')" in err
+
+
+async def test_check_lists_the_people_roles_the_database_has_gone_past(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Budi's Kabag role was revoked in Telegram (/cabut) while [[people]] still names him;
+    the config also names Agus Kasubag, which Siti holds. ``sopbot check`` warns of both,
+    as the start does (neither is granted), and still passes."""
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        assert await world.services.people.revoke(1000, 1002, "kabag") is not None
+        storage = world.config.storage
+        body = f"[storage]\ndatabase = {toml_str(storage.database)}\n"
+        body += f"files_dir = {toml_str(storage.files_dir)}\n"
+        body += '\n[[people]]\ntelegram_id = 1002\nroles = ["kabag"]\n'
+        body += '\n[[people]]\ntelegram_id = 1007\nroles = ["kasubag", "tim"]\n'
+        config = write_config(tmp_path, body)
+        assert await asyncio.to_thread(bot.cli.main, ["check", "--config", str(config)]) == 0
+        err = capsys.readouterr().err
+        warned = [line for line in err.splitlines() if "as holder of the role" in line]
+        assert len(warned) == 2
+        assert warned[0].startswith(
+            "warning: people[0] names ID 1002 as holder of the role 'kabag', but the database "
+            "has it taken from them on "
+        )
+        assert warned[1].startswith(
+            "warning: people[1] names ID 1007 as holder of the role 'kasubag', but the "
+            "database has it held by ID 1001 (Dra. Siti Rahmawati, M.M.) (a single-holder role)"
+        )
+        assert "/alihkan" in warned[0] and "/cabut" in warned[1]

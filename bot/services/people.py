@@ -743,34 +743,57 @@ class PeopleService:
         now: datetime,
     ) -> None:
         """One ``[[people]]`` role: granted to its first holder, or left with a warning."""
-        mine = [a for a in history if a.person_id == person_id and a.role == role]
-        if any(a.revoked_at is None for a in mine):
-            return  # held already
-        said = f"people[{index}] names ID {person_id} as holder of the role {role!r}"
-        todo = (
-            "the database is the record of who holds a role: pass it on with /alihkan, "
-            "take it with /cabut or invite with /undang in Telegram, and take the role "
-            "out of this entry"
+        seed = seed_role(tx, self.unit, person_id, role, self._shared(role), history)
+        if seed.grant:
+            repo.grant_role(tx, person_id, role, self.unit, now, None)
+        elif seed.difference:
+            log.warning("%s", seed_warning(index, person_id, role, seed.difference))
+
+
+@dataclass(frozen=True)
+class Seed:
+    """What the start does with one ``[[people]]`` role: grant it, leave it (held already),
+    or leave it because the database has gone past the config (``difference``)."""
+
+    grant: bool
+    difference: str = ""  # what the database has instead of what the config names
+
+
+def seed_role(
+    tx: Tx,
+    unit: str,
+    person_id: int,
+    role: str,
+    shared: bool,
+    history: list[repo.RoleAssignment],
+) -> Seed:
+    """A config role is granted only to someone who never held it in the unit (one /cabut,
+    /alihkan or an invitation took stays taken), and a single-holder role only while nobody
+    holds it: the database is the record of who holds a role."""
+    mine = [a for a in history if a.person_id == person_id and a.role == role]
+    if any(a.revoked_at is None for a in mine):
+        return Seed(False)  # held already
+    if mine:
+        revoked = max(a.revoked_at for a in mine if a.revoked_at is not None)
+        return Seed(
+            False,
+            f"the database has it taken from them on {revoked.isoformat(timespec='minutes')} "
+            "(/cabut, /alihkan or an invitation)",
         )
-        if mine:
-            revoked = max(a.revoked_at for a in mine if a.revoked_at is not None)
-            log.warning(
-                "%s, but the database has it taken from them on %s (/cabut, /alihkan or an "
-                "invitation); not granted again: %s",
-                said,
-                revoked.isoformat(timespec="minutes"),
-                todo,
-            )
-            return
-        holders = [] if self._shared(role) else repo.holders(tx, self.unit, role)
-        if holders:
-            log.warning(
-                "%s, but the database has it held by %s (a single-holder role); not granted: %s",
-                said,
-                ", ".join(
-                    f"ID {p.telegram_id}" + (f" ({p.name})" if p.name else "") for p in holders
-                ),
-                todo,
-            )
-            return
-        repo.grant_role(tx, person_id, role, self.unit, now, None)
+    holders = [] if shared else repo.holders(tx, unit, role)
+    if holders:
+        named = ", ".join(
+            f"ID {p.telegram_id}" + (f" ({p.name})" if p.name else "") for p in holders
+        )
+        return Seed(False, f"the database has it held by {named} (a single-holder role)")
+    return Seed(True)
+
+
+def seed_warning(index: int, person_id: int, role: str, difference: str) -> str:
+    """The line that says what the config names, what the database has, and what to do."""
+    return (
+        f"people[{index}] names ID {person_id} as holder of the role {role!r}, but "
+        f"{difference}; not granted at start: the database is the record of who holds a "
+        "role: pass it on with /alihkan, take it with /cabut or invite with /undang in "
+        "Telegram, and take the role out of this entry"
+    )
