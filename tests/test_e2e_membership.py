@@ -204,7 +204,7 @@ async def test_a_name_typed_with_a_typo_can_be_corrected(
     assert "telah tersimpan" in got.text
 
     async def person() -> repo.Person:
-        found = await world.services.db.read(repo.get_person, 2002)
+        found: repo.Person | None = await world.services.db.read(repo.get_person, 2002)
         assert found is not None
         return found
 

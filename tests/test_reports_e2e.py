@@ -121,7 +121,11 @@ async def test_status_answered_while_the_bot_stops_still_sends_its_timeline(
         texts_before, photos_before = texts(), photos()
         for _ in range(4):
             await karo.send(f"/status {case}")
-        await world.emu.wait_until(lambda n=texts_before: texts() > n, timeout=TIMEOUT)
+
+        def replied(before: int = texts_before) -> bool:
+            return texts() > before
+
+        await world.emu.wait_until(replied, timeout=TIMEOUT)
         at_stop = texts()
         await world.stop_bot()
         answered_in_stop += texts() - at_stop
