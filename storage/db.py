@@ -482,15 +482,8 @@ def _copy_before_upgrade(conn: sqlite3.Connection, path: Path, level: int) -> No
     partial = copy.with_name(f"{copy.name}.partial")
     try:
         partial.unlink(missing_ok=True)
-        target = sqlite3.connect(partial)
-        try:
-            conn.backup(target)
-            # one file, without a log beside it, also once opened read-only
-            target.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            target.close()
-        with open(partial, "rb+") as written:
-            os.fsync(written.fileno())
+        # one file, without a log beside it, also once opened read-only
+        write_copy(conn, partial, single_file=True)
         os.replace(partial, copy)
     except (OSError, sqlite3.Error) as exc:
         with contextlib.suppress(OSError):
@@ -501,18 +494,38 @@ def _copy_before_upgrade(conn: sqlite3.Connection, path: Path, level: int) -> No
             "migrated): make room for the copy, about the size of the database, and start "
             "again"
         ) from exc
-    with contextlib.suppress(OSError):  # the copy's name reaches the disk before migrating
-        folder = os.open(copy.parent, os.O_RDONLY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
+    sync_folder(copy.parent)  # the copy's name reaches the disk before migrating
     log.info(
         "database at schema level %d, migrated to %d now: the copy before the upgrade is %s",
         level,
         LATEST,
         copy,
     )
+
+
+def write_copy(source: sqlite3.Connection, dest: Path, *, single_file: bool = False) -> None:
+    """A consistent copy of ``source`` through SQLite's backup API, on the disk (fsync)
+    when this returns; ``single_file``: in rollback-journal mode, so no log ever sits
+    beside it."""
+    target = sqlite3.connect(dest)
+    try:
+        source.backup(target)
+        if single_file:
+            target.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        target.close()
+    with open(dest, "rb+") as written:
+        os.fsync(written.fileno())
+
+
+def sync_folder(folder: Path) -> None:
+    """Renames in ``folder`` reach the disk (a power cut right after must not undo them)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

@@ -11,14 +11,13 @@ leftover write-ahead log never meets the restored file: SQLite would apply it an
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from storage import runlock
-from storage.db import DatabaseError, check_sqlite
+from storage.db import DatabaseError, check_sqlite, sync_folder, write_copy
 
 SIDECARS = ("-wal", "-shm")
 
@@ -64,7 +63,7 @@ def restore_sqlite(backup: Path, database: Path, stamp: str) -> Restored:
             ) from None
         kept = _move_aside(database, stamp)
         os.replace(copy, database)
-        _sync_folder(database.parent)
+        sync_folder(database.parent)
     finally:
         if lock is not None:
             os.close(lock)
@@ -72,20 +71,14 @@ def restore_sqlite(backup: Path, database: Path, stamp: str) -> Restored:
 
 
 def _copy(backup: Path, dest: Path) -> None:
-    """A consistent copy through SQLite's backup API (a log beside the backup, if any, is
-    read as SQLite reads it), written to disk before it takes the database's name."""
+    """A consistent copy (a log beside the backup, if any, is read as SQLite reads it),
+    on the disk before it takes the database's name."""
     dest.unlink(missing_ok=True)
     source = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        target = sqlite3.connect(dest)
-        try:
-            source.backup(target)
-        finally:
-            target.close()
+        write_copy(source, dest)
     finally:
         source.close()
-    with open(dest, "rb+") as written:
-        os.fsync(written.fileno())
 
 
 def _move_aside(database: Path, stamp: str) -> Path | None:
@@ -106,13 +99,3 @@ def _move_aside(database: Path, stamp: str) -> Path | None:
     for path in present:
         os.replace(path, folder / path.name)
     return folder
-
-
-def _sync_folder(folder: Path) -> None:
-    """The renames reach the disk (a power cut right after must not undo them)."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
