@@ -37,8 +37,9 @@ USAGE_ACTING = (
     "tahunan; ND.12/SJ/XII/2026</code> atau <code>/{kind} karo 1009 31 Desember 2026 dinas "
     "luar</code>.\nPeran: {roles}."
 )
-# the words between the first and the last day of a period copied from a letter
-PERIOD_WORDS = frozenset({"s.d.", "s.d", "s/d", "sd", "sampai", "hingga", "-", "–", "—"})
+# the words between the first and the last day of a period copied from a letter, without
+# their dots and slashes ("s.d.", "s/d", "sd.", "S/D." are all "sd")
+PERIOD_WORDS = frozenset({"sd", "sampai", "hingga", "-", "–", "—"})
 BAD_PERIOD = (
     "Masa tugas <b>{typed}</b> tidak dapat dibaca. Mohon tuliskan tanggal akhirnya, misalnya "
     "<code>/{kind} karo 1009 19-12-2026 cuti</code>, atau masa tugasnya seperti dalam surat, "
@@ -427,7 +428,7 @@ def _split_period(args: list[str], today: date) -> tuple[date | None, date, list
     if found is None:
         return None
     end, rest = found
-    if not rest or rest[0].lower() not in PERIOD_WORDS:
+    if not rest or _period_word(rest[0]) not in PERIOD_WORDS:
         return None, end, rest
     after = rest[2:] if rest[0].lower() == "sampai" and rest[1:2] == ["dengan"] else rest[1:]
     second = _split_date(after, today)
@@ -435,6 +436,13 @@ def _split_period(args: list[str], today: date) -> tuple[date | None, date, list
         shown = len(after) - len(second[1]) if second else 3  # the second date, or a try
         return " ".join(args[: len(args) - len(after) + shown])
     return end, second[0], second[1]
+
+
+def _period_word(word: str) -> str:
+    """A word as :data:`PERIOD_WORDS` holds it: lower case, without dots and slashes (a lone
+    dash stays a dash)."""
+    bare = word.lower().replace(".", "").replace("/", "")
+    return bare or word
 
 
 def _date_words(args: list[str]) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,7 @@ from bot.clock import ManualClock
 from bot.core.model import Approve, FourEyes
 from bot.demo import ACTING, OFFICIALS, Script, World, draft, play_acting
 from emulator import EmuMessage
+from handlers.admin import _split_period
 from storage import repo
 from storage.db import Tx
 
@@ -900,6 +901,18 @@ async def test_a_plh_period_written_from_to_is_not_cut_to_its_first_day(tmp_path
         assert "ditetapkan sebagai Plt. Karo sampai 31 Desember 2026" in answer.text
         assert "sejak hari ini" not in answer.text
         assert (await world.services.acting.listing())[-1].reason == "kekosongan"
+
+
+@pytest.mark.parametrize("word", ["s.d.", "sd.", "s/d.", "S/D", "sd", "hingga", "-"])
+def test_every_spelling_of_s_d_in_a_plh_period_ends_it_on_its_later_day(word: str) -> None:
+    """Letters write "s.d." many ways; each ends the period on the later day, with only the
+    words after it as the reason."""
+    found = _split_period(
+        f"12 Desember 2026 {word} 19 Desember 2026 cuti".split(), date(2026, 12, 2)
+    )
+    assert isinstance(found, tuple)
+    first, end, rest = found
+    assert (first, end, rest) == (date(2026, 12, 12), date(2026, 12, 19), ["cuti"])
 
 
 async def test_a_plh_overlapping_a_planned_plt_is_refused(tmp_path: Path) -> None:
