@@ -599,9 +599,12 @@ FILE_TOO_BIG = (
 )
 FILE_TYPE_REFUSED = (
     "Mohon maaf, jenis file <b>{ext}</b> tidak dapat diterima.\nJenis yang diterima: {allowed}.\n"
-    "Silakan menyimpan ulang dokumen sebagai salah satu jenis tersebut (misalnya .xlsm "
-    "sebagai .xlsx, .rar sebagai .zip) lalu mengirimkannya kembali."
+    "Silakan menyimpan ulang dokumen sebagai salah satu jenis tersebut{example} lalu "
+    "mengirimkannya kembali."
 )
+# the type a refused one is saved again as, named only when the office accepts it
+SAVE_AS = {"xlsm": "xlsx", "xls": "xlsx", "rar": "zip", "7z": "zip", "docm": "docx", "odt": "docx"}
+SAVE_AS_EXAMPLE = " (misalnya .{sent} sebagai .{instead})"
 FILE_STEP_MOVED_ON = (
     "Mohon maaf, dokumen <b>{name}</b> tidak dicatat pada berkas: langkahnya telah berpindah "
     "(diserahkan, diputus, atau ditarik kembali) sebelum dokumen tersebut diterima. Bila "

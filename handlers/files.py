@@ -9,6 +9,7 @@ asks. Recording the file, attaching it and queueing the acknowledgement is one t
 
 from __future__ import annotations
 
+import asyncio
 import re
 import unicodedata
 from collections.abc import Callable, Coroutine
@@ -157,8 +158,12 @@ def _refused_as_sent(storage: StorageConfig, item: repo.SentFile) -> str | None:
     """The refusal of a file from its name and size alone (before it is downloaded)."""
     allowed = storage.allowed_extensions
     if extension(item.name) not in allowed:
-        ext = extension(item.name) or "(tanpa ekstensi)"
-        return t.FILE_TYPE_REFUSED.format(ext=t.e(ext), allowed=", ".join(allowed))
+        sent = extension(item.name)
+        instead = t.SAVE_AS.get(sent, "")
+        example = t.SAVE_AS_EXAMPLE.format(sent=sent, instead=instead) if instead in allowed else ""
+        return t.FILE_TYPE_REFUSED.format(
+            ext=t.e(sent or "(tanpa ekstensi)"), allowed=", ".join(allowed), example=example
+        )
     if item.size is not None and item.size > storage.max_file_mb * 1024 * 1024:
         return t.FILE_TOO_BIG.format(limit=storage.max_file_mb)
     return None
@@ -237,7 +242,10 @@ async def take_file(
             context, item, t.FILE_TOO_BIG.format(limit=svc.config.storage.max_file_mb)
         )
         return
-    refused = file_refusal(check_file(item.name, data), t.e(item.name))
+    # a look inside the file (a zip's members, a PDF's encryption): off the event loop, so a
+    # large or odd file holds up no one else's updates
+    verdict = await asyncio.to_thread(check_file, item.name, data)
+    refused = file_refusal(verdict, t.e(item.name))
     if refused is not None:
         await answer_file(context, item, refused)
         return

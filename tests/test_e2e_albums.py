@@ -4,11 +4,16 @@ case's number) under one of them only. Through the real bot and the Bot API emul
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
+
+import pytest
 
 from bot import texts as t
+from bot.config import StorageConfig
 from bot.demo import Script, World, draft
 from bot.services.albums import ALBUM_WAIT
 from emulator import EmuMessage
+from handlers.files import _refused_as_sent
 from storage import repo
 
 WAIT = 15.0
@@ -201,11 +206,29 @@ async def test_a_refused_type_is_answered_with_what_to_do(world: World) -> None:
     ]
     await world.emu.wait_until(lambda: all(quoted_answers(sent, kasubag.bot_messages)))
     shown = ["xlsm", "rar", "(tanpa ekstensi)"]
-    for text, ext in zip(quoted_answers(sent, kasubag.bot_messages), shown, strict=True):
+    examples = ["(misalnya .xlsm sebagai .xlsx)", "(misalnya .rar sebagai .zip)", None]
+    answers = quoted_answers(sent, kasubag.bot_messages)
+    for text, ext, example in zip(answers, shown, examples, strict=True):
         assert f"jenis file {ext} tidak dapat diterima" in text, text
         assert "xlsx" in text and "zip" in text  # the types accepted
         assert "Silakan menyimpan ulang dokumen sebagai salah satu jenis tersebut" in text
+        assert (example in text) if example else ("misalnya" not in text), text
     assert await docs_of(world, case) == []
+
+
+@pytest.mark.parametrize(
+    ("allowed", "example"),
+    [(("pdf", "docx", "xlsx"), " (misalnya .xlsm sebagai .xlsx)"), (("pdf", "docx"), "")],
+)
+def test_the_advice_to_save_again_names_only_a_type_the_office_accepts(
+    allowed: tuple[str, ...], example: str
+) -> None:
+    """An office that takes only PDF and Word is not told to save an .xlsm as .xlsx."""
+    storage = replace(StorageConfig(), allowed_extensions=allowed)
+    sent = repo.SentFile(1001, 10, None, 1001, None, "f", "u", "RKAKL.xlsm", 2048, "", "")
+    refusal = _refused_as_sent(storage, sent)
+    assert refusal is not None
+    assert f"tersebut{example} lalu mengirimkannya kembali" in refusal
 
 
 def jpeg(page: int) -> bytes:
