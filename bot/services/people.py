@@ -418,19 +418,22 @@ class PeopleService:
         sent it, told when it is done): the profile questions again, as a correction. The
         person as kept now; None for someone who holds no role here."""
 
-        def txn(tx: Tx) -> repo.Person | None:
+        def txn(tx: Tx) -> tuple[repo.Person | None, bool]:
             now = self.clock.now()
             claim(tx, update_id, now)
             profile = self.profile(tx, user_id)
             if profile is None or not (profile.roles or profile.is_admin):
-                return None
+                return None, False
             data: dict[str, object] = {"fix": 1, **asked_by(update_id)}
             if admin is not None:
                 data["admin"] = admin
-            effects.start_dialogue(tx, user_id, "profile_name", now, data=data)
-            return profile.person
+            queued = effects.start_dialogue(tx, user_id, "profile_name", now, data=data)
+            return profile.person, queued
 
-        return await self.db.write(txn)
+        person, queued = await self.db.write(txn)
+        if queued:  # a question it replaced leaves its task message at once
+            self.wake_outbox()
+        return person
 
     async def ask_correction(
         self, admin_id: int, person_id: int, update_id: int | None = None
