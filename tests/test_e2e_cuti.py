@@ -312,14 +312,11 @@ def not_used(case: int, by: str, reason: str) -> str:
     )
 
 
-async def test_ekos_reason_typed_after_dian_approved_is_told_the_case_moved_on(
-    world: World,
-) -> None:
-    """Eko presses Kembalikan on the verification both Pengelola hold and is typing the
-    reason when Dian approves it. The reason he sends is answered that the case was
-    decided by Dian before it came, quoted back to him; the case stays at step 4."""
+async def dian_approves_while_eko_types(world: World, title: str) -> int:
+    """Eko presses Kembalikan on the verification both Pengelola hold and is asked for the
+    reason; Dian approves it meanwhile (the case goes on to step 4)."""
     s = Script(world, timeout=WAIT)
-    case = await a_verification_for_both(world, s, "Cuti tahunan Ani Juli")
+    case = await a_verification_for_both(world, s, title)
     await s.press("eko", "Kembalikan", case)
     await s.seen("eko", lambda m: "silakan ketik" in m.text and bool(m.button_texts))
     await s.approve("dian", case)
@@ -327,6 +324,16 @@ async def test_ekos_reason_typed_after_dian_approved_is_told_the_case_moved_on(
         lambda: any("Langkah 4" in m.text for m in about(world["dian"], case)), timeout=WAIT
     )
     await world.drained()
+    return case
+
+
+async def test_ekos_reason_typed_after_dian_approved_is_told_the_case_moved_on(
+    world: World,
+) -> None:
+    """Eko presses Kembalikan on the verification both Pengelola hold and is typing the
+    reason when Dian approves it. The reason he sends is answered that the case was
+    decided by Dian before it came, quoted back to him; the case stays at step 4."""
+    case = await dian_approves_while_eko_types(world, "Cuti tahunan Ani Juli")
     reason = "Sisa cuti tahun berjalan tinggal 2 hari."
     assert await said(world["eko"], reason) == not_used(case, "Dian Permata, S.Psi.", reason)
     await world.drained()
@@ -339,15 +346,7 @@ async def test_the_reason_typed_after_a_restart_is_still_told_the_case_moved_on(
 ) -> None:
     """The bot restarts between Dian's approval and Eko's reason: what ended his question
     is kept in the database, and his reason is answered as it would have been."""
-    s = Script(world, timeout=WAIT)
-    case = await a_verification_for_both(world, s, "Cuti tahunan Ani September")
-    await s.press("eko", "Kembalikan", case)
-    await s.seen("eko", lambda m: "silakan ketik" in m.text and bool(m.button_texts))
-    await s.approve("dian", case)
-    await world.emu.wait_until(
-        lambda: any("Langkah 4" in m.text for m in about(world["dian"], case)), timeout=WAIT
-    )
-    await world.drained()
+    case = await dian_approves_while_eko_types(world, "Cuti tahunan Ani September")
     await world.stop_bot()
     await world.start_bot()  # a new Application on the same database file
     reason = "Sisa cuti tahun berjalan tinggal 2 hari."
