@@ -553,7 +553,14 @@ class Renderer:
         old = [int(x) for x in p.get("from", [])]
         if old:
             names = ", ".join(who(x) for x in old)
-            text += " " + t.INVITE_USED_PASSED.format(old=t.e(names))
+            # those who never pressed Start could not be told: their notice waits
+            not_told = [int(x) for x in p.get("not_told", [])]
+            if not_told:
+                text += " " + t.INVITE_USED_PASSED_NOT_TOLD.format(
+                    old=t.e(names), not_told=t.e(", ".join(who(x) for x in not_told))
+                )
+            else:
+                text += " " + t.INVITE_USED_PASSED.format(old=t.e(names))
         if int(p.get("tasks", 0)):
             text += " " + t.INVITE_USED_TASKS.format(tasks=int(p["tasks"]))
         if ended := self._ended_for_holder(item, inputs, t.THE_PERSON_CONCERNED):

@@ -226,6 +226,11 @@ NOT_STARTED_WARNING = (
     "⚠️ Yang bersangkutan belum pernah membuka bot: mohon minta yang bersangkutan menekan "
     "Start agar pesan dapat disampaikan."
 )
+# ... naming the one it is about (/alihkan: the old holder, who could not be told)
+NOT_STARTED_NOT_TOLD = (
+    "⚠️ {who} belum pernah membuka bot sehingga belum dapat diberi tahu: mohon minta yang "
+    "bersangkutan menekan Start agar pesan dapat disampaikan."
+)
 # the places in a team's decree (the SK Tim), in the order the members were picked
 TEAM_CHAIR = "Ketua"
 TEAM_SECRETARY = "Sekretaris"
@@ -571,9 +576,20 @@ INVITE_PASSED_IN = (
     "Peran ini dialihkan kepada Bapak/Ibu dari {old}; yang bersangkutan tidak lagi memegang "
     "peran tersebut dan telah diberi tahu."
 )
+# ... from one who never pressed Start: Telegram refuses to write to them until they do
+INVITE_PASSED_IN_NOT_TOLD = (
+    "Peran ini dialihkan kepada Bapak/Ibu dari {old}; yang bersangkutan tidak lagi memegang "
+    "peran tersebut. {not_told} belum pernah membuka bot sehingga belum dapat diberi tahu; "
+    "pemberitahuannya akan disampaikan setelah yang bersangkutan menekan Start."
+)
 INVITE_USED = "🔗 Undangan peran <b>{role}</b> telah digunakan oleh {new}."
 INVITE_USED_PASSED = (
     "Peran tersebut tidak lagi dipegang oleh {old}; yang bersangkutan telah diberi tahu."
+)
+INVITE_USED_PASSED_NOT_TOLD = (
+    "Peran tersebut tidak lagi dipegang oleh {old}. ⚠️ {not_told} belum pernah membuka bot "
+    "sehingga belum dapat diberi tahu: mohon minta yang bersangkutan menekan Start agar "
+    "pesan dapat disampaikan."
 )
 INVITE_USED_TASKS = "Sebanyak {tasks} tugas yang sedang berjalan kini menjadi tugasnya."
 # to the administrators: an acting period of a role with no definitive holder ended

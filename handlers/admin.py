@@ -365,17 +365,28 @@ async def reassign(update: Update, context: Context) -> None:
         if result.tasks
         else "Tidak ada tugas yang sedang menunggu pada peran ini"
     )
-    # Telegram refuses to write to someone who never pressed Start: only the old holder heard
-    told = "keduanya" if result.started else t.e(result.old_name)
+    # Telegram refuses to write to someone who never pressed Start: say only who heard
+    told = {
+        (True, True): "; keduanya telah diberi tahu",
+        (True, False): f"; {t.e(result.old_name)} telah diberi tahu",
+        (False, True): f"; {t.e(result.name)} telah diberi tahu",
+        (False, False): "",
+    }[result.old_started, result.started]
     text = (
         f"Peran {t.e(role_name)} dialihkan dari {who(names, old)} kepada "
-        f"{who(names, new)}. {moved}; {told} telah diberi tahu."
+        f"{who(names, new)}. {moved}{told}."
     )
     if (ended := result.acting_ended) is not None:
         title = acting_role(svc.sops, role, ended.kind)
         text += " " + t.ACTING_ENDED_HOLDER.format(whom=t.THE_PERSON_CONCERNED, title=t.e(title))
+    if not result.old_started:  # their notice waits until they press Start
+        text += "\n" + t.NOT_STARTED_NOT_TOLD.format(who=who(names, old))
     if not result.started:
-        text += "\n" + t.NOT_STARTED_WARNING
+        text += "\n" + (
+            t.NOT_STARTED_WARNING
+            if result.old_started
+            else t.NOT_STARTED_NOT_TOLD.format(who=who(names, new))
+        )
     await reply(update, text)
 
 

@@ -52,7 +52,11 @@ async def start(update: Update, context: Context) -> None:
         welcome = f"Selamat datang. Bapak/Ibu terdaftar sebagai <b>{t.e(result.invited_role)}</b>."
         if result.passed_from:  # the role passed from its holder, with its waiting tasks
             old = t.e(", ".join(result.passed_from))
-            welcome += " " + t.INVITE_PASSED_IN.format(old=old)
+            if result.passed_not_told:  # never pressed Start: their notice waits until then
+                not_told = t.e(", ".join(result.passed_not_told))
+                welcome += " " + t.INVITE_PASSED_IN_NOT_TOLD.format(old=old, not_told=not_told)
+            else:
+                welcome += " " + t.INVITE_PASSED_IN.format(old=old)
             if result.passed_tasks:
                 welcome += " " + t.ROLE_MOVED_TASKS_IN.format(tasks=result.passed_tasks)
         welcome += "\n\n"

@@ -115,6 +115,33 @@ async def test_reassigning_to_someone_who_never_opened_the_bot_says_so(world: Wo
     )
 
 
+async def test_reassigning_from_a_kabag_who_never_opened_the_bot_says_he_was_not_told(
+    tmp_path: Path,
+) -> None:
+    """At a first deployment Budi, named Kabag in [[people]], has never pressed Start when
+    the administrator passes the role to Agus: Telegram refuses to write to Budi. The answer
+    says only Agus was told and asks that Budi press Start; when he does, the notice that
+    the role left him reaches him."""
+    async with World(tmp_path) as world:
+        for key in ("admin", "plh"):  # Budi never opened the bot
+            await world[key].send("/start")
+            await world[key].wait_message(timeout=WAIT)
+        answer = await said(world, "admin", f"/alihkan kabag {KABAG} {NEW_KABAG}")
+        assert answer == (
+            f"Peran Kabag dialihkan dari Budi Santoso, S.E., M.Si. (ID {KABAG}) kepada "
+            f"{ACTING.name} (ID {NEW_KABAG}). Tidak ada tugas yang sedang menunggu pada peran "
+            f"ini; {ACTING.name} telah diberi tahu.\n⚠️ Budi Santoso, S.E., M.Si. (ID {KABAG}) "
+            "belum pernah membuka bot sehingga belum dapat diberi tahu: mohon minta yang "
+            "bersangkutan menekan Start agar pesan dapat disampaikan."
+        )
+        budi = world["kabag"]
+        await budi.send("/start")
+        told = await budi.wait_message(lambda m: "dialihkan" in m.text, timeout=WAIT)
+        assert plain(told.text).startswith(
+            f"🔁 Peran Kabag Bapak/Ibu telah dialihkan oleh administrator kepada {ACTING.name}"
+        )
+
+
 @pytest.mark.parametrize("telegram", ["fails the call", "answers late"])
 async def test_a_task_on_its_way_to_the_old_kabag_keeps_no_buttons_once_the_role_has_moved(
     world: World, telegram: str
@@ -975,6 +1002,45 @@ async def test_the_administrator_who_opens_his_own_kabag_link_is_told_he_took_th
     )
     await s.seen("admin", lambda m: f"Berkas #{case}" in m.text and bool(m.button_texts))
     assert await holder_ids(world, "kabag") == [ADMIN_ID]
+
+
+async def test_an_invitation_that_passes_the_role_from_a_kabag_who_never_opened_the_bot(
+    tmp_path: Path,
+) -> None:
+    """At a first deployment Budi, named Kabag in [[people]], has never pressed Start when
+    Wulan joins with the administrator's /undang kabag link: the role passes from Budi, but
+    Telegram refuses to write to him. Neither Wulan's welcome nor the administrator's note
+    says Budi was told; the note asks that he press Start, and when he does, the notice
+    reaches him."""
+    async with World(tmp_path) as world:
+        await world["admin"].send("/start")  # Budi never opened the bot
+        await world["admin"].wait_message(timeout=WAIT)
+        token = await invitation(world, "kabag")
+        admin = world["admin"]
+        admin.mark_seen()
+        wulan = world.emu.user(2002, "Wulan", username="wulan")
+        await wulan.send(f"/start {token}")
+        welcome = plain((await wulan.wait_message(timeout=WAIT)).text)
+        assert welcome.startswith(
+            "Selamat datang. Bapak/Ibu terdaftar sebagai Kabag. Peran ini dialihkan kepada "
+            "Bapak/Ibu dari Budi Santoso, S.E., M.Si.; yang bersangkutan tidak lagi memegang "
+            "peran tersebut. Budi Santoso, S.E., M.Si. belum pernah membuka bot sehingga belum "
+            "dapat diberi tahu; pemberitahuannya akan disampaikan setelah yang bersangkutan "
+            "menekan Start.\n\n"
+        ), welcome
+        used = await admin.wait_message(lambda m: "Undangan peran" in m.text, timeout=WAIT)
+        assert plain(used.text) == (
+            "🔗 Undangan peran Kabag telah digunakan oleh @wulan (ID 2002). Peran tersebut "
+            f"tidak lagi dipegang oleh Budi Santoso, S.E., M.Si. (ID {KABAG}). ⚠️ Budi Santoso, "
+            f"S.E., M.Si. (ID {KABAG}) belum pernah membuka bot sehingga belum dapat diberi "
+            "tahu: mohon minta yang bersangkutan menekan Start agar pesan dapat disampaikan."
+        )
+        budi = world["kabag"]
+        await budi.send("/start")
+        told = await budi.wait_message(lambda m: "dialihkan" in m.text, timeout=WAIT)
+        assert plain(told.text).startswith(
+            "🔁 Peran Kabag Bapak/Ibu telah dialihkan oleh administrator kepada @wulan."
+        )
 
 
 async def test_a_newcomer_whose_invitation_passed_a_vacant_role_is_told_of_no_one(

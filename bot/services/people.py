@@ -62,6 +62,8 @@ class Reassigned:
     # the new holder's appointment to act in the role, ended: they hold it themselves now
     acting_ended: repo.Appointment | None = None
     started: bool = True  # the new holder has pressed Start (else the bot cannot write to them)
+    # the old holder has pressed Start: else their notice waits until they do
+    old_started: bool = True
 
 
 def _changes(before: repo.Person, after: repo.Person) -> str:
@@ -76,6 +78,13 @@ def _changes(before: repo.Person, after: repo.Person) -> str:
         if old != new
     ]
     return "\n".join(lines) or t.FIX_UNCHANGED
+
+
+def _started(tx: Tx, person_id: int) -> bool:
+    """Whether the person has pressed Start: Telegram refuses the bot's messages to them
+    until they do (the refused ones go again then: :func:`repo.requeue_refused`)."""
+    person = repo.get_person(tx, person_id)
+    return person is not None and person.started_bot
 
 
 def name_of(tx: Tx, person_id: int) -> str:
@@ -94,15 +103,19 @@ class StartResult:
     # this many of its waiting tasks
     passed_from: tuple[str, ...] = ()
     passed_tasks: int = 0
+    # those of them who never pressed Start: their notice waits until they do
+    passed_not_told: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Accepted:
-    """An invitation used: the role's name, and whom it passed from with how many tasks."""
+    """An invitation used: the role's name, and whom it passed from with how many tasks
+    (``not_told``: those of them who never pressed Start, so could not be told yet)."""
 
     role: str
     passed_from: tuple[str, ...] = ()
     tasks: int = 0
+    not_told: tuple[str, ...] = ()
 
 
 def _latest(
@@ -220,14 +233,14 @@ class PeopleService:
             asks = not profile.complete
             if asks:
                 effects.start_dialogue(tx, user_id, "profile_name", now, data=asked_by(update_id))
-            passed, tasks = (accepted.passed_from, accepted.tasks) if accepted else ((), 0)
             result = StartResult(
                 role,
                 bool(token) and role is None,
                 profile,
                 asks,
-                passed_from=passed,
-                passed_tasks=tasks,
+                passed_from=accepted.passed_from if accepted else (),
+                passed_tasks=accepted.tasks if accepted else 0,
+                passed_not_told=accepted.not_told if accepted else (),
             )
             return result, requeued
 
@@ -265,7 +278,8 @@ class PeopleService:
         self._hand(tx, moved, user_id, now, held)
         effects.tell_if_undecided(tx, cases, now, self.config.admins)
         name = definition.role(role).name if definition.has_role(role) else role
-        return Accepted(name, tuple(name_of(tx, old) for old in passed_from), len(moved))
+        not_told = tuple(name_of(tx, old) for old in passed_from if not _started(tx, old))
+        return Accepted(name, tuple(name_of(tx, old) for old in passed_from), len(moved), not_told)
 
     def _tell_invite_used(
         self,
@@ -294,6 +308,10 @@ class PeopleService:
             "tasks": tasks,
             "people": [new, *passed_from],
         }
+        # Telegram refuses to write to one who never pressed Start: their notice waits
+        not_told = [old for old in passed_from if not _started(tx, old)]
+        if not_told:
+            used["not_told"] = not_told
         if ended is not None:
             used["appointment"] = ended.id
         for admin in admins:
@@ -698,10 +716,14 @@ class PeopleService:
             self._take_withdrawals(tx, old, now)
             self._hand(tx, moved, new, now, held)
             effects.tell_if_undecided(tx, cases, now, self.config.admins)
-            newcomer = repo.get_person(tx, new)
-            started = newcomer is not None and newcomer.started_bot
             result = Reassigned(
-                "ok", name_of(tx, new), name_of(tx, old), len(moved), ended, started
+                "ok",
+                name_of(tx, new),
+                name_of(tx, old),
+                len(moved),
+                ended,
+                _started(tx, new),
+                _started(tx, old),
             )
             return result, True
 
