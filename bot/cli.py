@@ -428,8 +428,9 @@ def _older_revisions(config: Config, definitions: list[SopDefinition]) -> list[s
 
 def _people_differences(config: Config, definitions: list[SopDefinition]) -> list[str]:
     """The ``[[people]]`` roles the database has gone past (taken with /cabut, passed on,
-    held by someone else): the start leaves them, with the same warning."""
-    from bot.services.people import seed_role, seed_warning
+    held by someone else), and profiles it has corrected: the start leaves them, with the
+    same warning."""
+    from bot.services.people import profile_warning, seed_profile, seed_role, seed_warning
     from storage import repo
     from storage.db import DatabaseError, Tx, inspect
 
@@ -440,6 +441,8 @@ def _people_differences(config: Config, definitions: list[SopDefinition]) -> lis
         history = repo.role_history(tx, unit)
         lines = []
         for index, person in enumerate(config.people):
+            if difference := seed_profile(tx, person).difference:
+                lines.append(profile_warning(index, person.telegram_id, difference))
             for role in person.roles:
                 seed = seed_role(tx, unit, person.telegram_id, role, role in shared, history)
                 if seed.difference:

@@ -851,3 +851,31 @@ async def test_check_lists_the_people_roles_the_database_has_gone_past(
             "database has it held by ID 1001 (Dra. Siti Rahmawati, M.M.) (a single-holder role)"
         )
         assert "/alihkan" in warned[0] and "/cabut" in warned[1]
+
+
+async def test_check_lists_the_people_profiles_the_database_has_corrected(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Budi corrected his NIP in Telegram ("Perbaiki data") while [[people]] still has the
+    old one: ``sopbot check`` warns of it, as the start does (the database's is kept)."""
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        await world.services.db.write(repo.update_profile, 1002, nip="197505102000031009")
+        storage = world.config.storage
+        body = f"[storage]\ndatabase = {toml_str(storage.database)}\n"
+        body += f"files_dir = {toml_str(storage.files_dir)}\n"
+        body += '\n[[people]]\ntelegram_id = 1002\nname = "Budi Santoso, S.E., M.Si."\n'
+        body += 'nip = "197505102000031002"\nroles = ["kabag"]\n'
+        config = write_config(tmp_path, body)
+        assert await asyncio.to_thread(bot.cli.main, ["check", "--config", str(config)]) == 0
+        err = capsys.readouterr().err
+        warned = [line for line in err.splitlines() if "people[0]" in line]
+        assert warned == [
+            "warning: people[0] gives ID 1002 a profile that differs from the database's: the "
+            "database has NIP '197505102000031009' (the config: '197505102000031002'); not "
+            "written at start: the database is the record of a person's profile once it has "
+            "one: the person corrects it with 'Perbaiki data' in /saya (an administrator asks "
+            "them with /ubah_data in Telegram), and this entry is brought in line or its name, "
+            "nip and position taken out"
+        ]

@@ -260,6 +260,42 @@ async def test_a_name_typed_with_a_typo_can_be_corrected(
     assert await world.services.db.read(repo.active_roles, 2002, unit) == frozenset({"tim"})
 
 
+async def test_a_corrected_nip_of_an_official_named_in_the_config_survives_a_restart(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Budi, named in [[people]] with his old NIP, corrects it with "Perbaiki data" and is
+    told it was saved. The bot is restarted with the same config: his NIP stays as he
+    typed it (the config only seeds a profile the database has none of), and the log tells
+    the operator the config differs and how corrections are made."""
+    budi = world["kabag"]
+    budi.mark_seen()
+    await budi.send("/saya")
+    mine = await budi.wait_message(lambda m: "Data Bapak/Ibu" in m.text, timeout=WAIT)
+    await budi.press(mine, t.BTN_FIX_PROFILE)
+    await budi.wait_message(lambda m: "Perbaikan data" in m.text, timeout=WAIT)
+    for answer in ("Budi Santoso, S.E., M.Si.", "197505102000031009"):
+        budi.mark_seen()
+        await budi.send(answer)
+        await budi.wait_message(timeout=WAIT)
+    done = await said(world, "kabag", "Kepala Bagian Manajemen Kinerja")
+    assert "data Bapak/Ibu telah diperbarui" in done
+    with caplog.at_level(logging.WARNING, logger="bot.services.people"):
+        await world.stop_bot()
+        await world.start_bot()
+    person = await world.services.db.read(repo.get_person, 1002)
+    assert person is not None and person.nip == "197505102000031009"
+    assert "197505102000031009" in await said(world, "kabag", "/saya")
+    warned = [r.getMessage() for r in caplog.records if r.name == "bot.services.people"]
+    assert warned == [
+        "people[1] gives ID 1002 a profile that differs from the database's: the database "
+        "has NIP '197505102000031009' (the config: '197505102000031002'); not written at "
+        "start: the database is the record of a person's profile once it has one: the "
+        "person corrects it with 'Perbaiki data' in /saya (an administrator asks them with "
+        "/ubah_data in Telegram), and this entry is brought in line or its name, nip and "
+        "position taken out"
+    ]
+
+
 async def said(world: World, who: str, text: str) -> str:
     user = world[who]
     user.mark_seen()

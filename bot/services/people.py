@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from bot import texts as t
 from bot.clock import Clock
-from bot.config import Config
+from bot.config import Config, PersonConfig
 from bot.core.definition import SopDefinition
 from bot.core.model import Case, PassSteps, ReplaceTeamMember
 from bot.core.workflow import passable_steps
@@ -733,11 +733,12 @@ class PeopleService:
         return result
 
     async def bootstrap(self) -> None:
-        """The config's ``[[people]]`` at every start: their profiles, and their roles as
-        first holders. The database is the record of who holds a role: a role is granted
-        only to someone who never held it in the unit (one /cabut, /alihkan or an invitation
-        took from them stays taken), and a single-holder role only while nobody holds it;
-        an entry the database has gone past is left, with a warning."""
+        """The config's ``[[people]]`` at every start: their profiles and their roles, as
+        seeds. The database is the record: a profile is written only for someone it has
+        none for yet (a correction made in Telegram stays); a role is granted only to
+        someone who never held it in the unit (one /cabut, /alihkan or an invitation took
+        from them stays taken), and a single-holder role only while nobody holds it; an
+        entry the database has gone past is left, with a warning."""
 
         def txn(tx: Tx) -> None:
             now = self.clock.now()
@@ -746,13 +747,17 @@ class PeopleService:
             history = repo.role_history(tx, self.unit)
             for index, person in enumerate(self.config.people):
                 repo.ensure_person(tx, person.telegram_id, now)
-                repo.update_profile(
-                    tx,
-                    person.telegram_id,
-                    name=person.name or None,
-                    nip=person.nip or None,
-                    position=person.position or None,
-                )
+                seed = seed_profile(tx, person)
+                if seed.grant:
+                    repo.update_profile(
+                        tx,
+                        person.telegram_id,
+                        name=person.name or None,
+                        nip=person.nip or None,
+                        position=person.position or None,
+                    )
+                elif seed.difference:
+                    log.warning("%s", profile_warning(index, person.telegram_id, seed.difference))
                 for role in person.roles:
                     self._seed_role(tx, index, person.telegram_id, role, history, now)
 
@@ -777,11 +782,44 @@ class PeopleService:
 
 @dataclass(frozen=True)
 class Seed:
-    """What the start does with one ``[[people]]`` role: grant it, leave it (held already),
-    or leave it because the database has gone past the config (``difference``)."""
+    """What the start does with one ``[[people]]`` role (or profile): grant it (write it),
+    leave it (held already; the same), or leave it because the database has gone past the
+    config (``difference``)."""
 
     grant: bool
     difference: str = ""  # what the database has instead of what the config names
+
+
+def seed_profile(tx: Tx, person: PersonConfig) -> Seed:
+    """A config profile (name, NIP, position) is written only where the database has none
+    for the person yet (no name): once it has, the database is the record, corrected in
+    Telegram ("Perbaiki data" in /saya, or an administrator's /ubah_data)."""
+    known = repo.get_person(tx, person.telegram_id)
+    if known is None or not known.name:
+        return Seed(True)
+    fields = (
+        ("name", person.name, known.name),
+        ("NIP", person.nip, known.nip),
+        ("position", person.position, known.position),
+    )
+    differ = ", ".join(
+        f"{label} {kept!r} (the config: {named!r})"
+        for label, named, kept in fields
+        if named and named != kept
+    )
+    return Seed(False, differ)
+
+
+def profile_warning(index: int, person_id: int, difference: str) -> str:
+    """The line that says how the database's profile differs from the config's, and what
+    to do."""
+    return (
+        f"people[{index}] gives ID {person_id} a profile that differs from the database's: "
+        f"the database has {difference}; not written at start: the database is the record "
+        "of a person's profile once it has one: the person corrects it with 'Perbaiki data' "
+        "in /saya (an administrator asks them with /ubah_data in Telegram), and this entry "
+        "is brought in line or its name, nip and position taken out"
+    )
 
 
 def seed_role(
