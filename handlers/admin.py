@@ -534,15 +534,21 @@ async def appoint_acting(update: Update, context: Context, kind: str) -> None:
         if result.tasks
         else "Tidak ada tugas berjalan yang dialihkan."
     )
-    text = (
-        f"{who(names, a.person_id)} ditetapkan sebagai {t.e(title)} sampai "
-        f"{t.last_day(a.ends_at, svc.zone)}. {moved} "
-        + (
+    if result.vacant:
+        definitive = (
             f"Peran {t.e(svc.sops.role(role).name)} tidak memiliki pejabat definitif; undang "
             f"pejabat definitifnya dengan <code>/undang {t.e(role)}</code>."
-            if result.vacant
-            else "Pejabat definitif telah diberi tahu."
         )
+    elif not result.not_told:
+        definitive = "Pejabat definitif telah diberi tahu."
+    else:  # Telegram refuses to write to one who never pressed Start: the notice waits
+        definitive = "\n".join(
+            t.NOT_STARTED_NOT_TOLD.format(who=who({p.telegram_id: p.name}, p.telegram_id))
+            for p in result.not_told
+        )
+    text = (
+        f"{who(names, a.person_id)} ditetapkan sebagai {t.e(title)} sampai "
+        f"{t.last_day(a.ends_at, svc.zone)}. {moved} {definitive}"
     )
     if first is not None and first > today:
         text += STARTS_NOW.format(first=tanggal(first), role=t.e(role))

@@ -831,6 +831,26 @@ async def test_a_plh_for_a_vacant_role_does_not_claim_the_definitive_official_wa
         assert "Pejabat definitif telah diberi tahu" in answer.text
 
 
+async def test_a_plh_for_a_karo_who_never_opened_the_bot_does_not_claim_he_was_told(
+    tmp_path: Path,
+) -> None:
+    """The first week of the bot: Karo has not pressed Start yet when the administrator
+    appoints a Plh Karo. Telegram refuses to write to him, so the answer says he could not
+    be told yet and asks that he press Start; when he does, the notice reaches him."""
+    async with World(tmp_path) as world:
+        for key, user in world.users.items():
+            if key != "karo":
+                await user.send("/start")
+                await user.wait_message(timeout=WAIT)
+        answer = await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti")
+        assert "ditetapkan sebagai Plh. Karo" in answer.text
+        assert "telah diberi tahu" not in answer.text
+        assert f"(ID {ID['karo']}) belum pernah membuka bot" in answer.text
+        karo = world["karo"]
+        await karo.send("/start")
+        await karo.wait_message(lambda m: "Plh" in m.text and "Karo" in m.text, timeout=WAIT)
+
+
 async def test_bad_appointments_get_the_usage_or_a_clear_reason(tmp_path: Path) -> None:
     async with World(tmp_path) as world:
         await world.everyone_starts()

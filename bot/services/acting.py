@@ -43,6 +43,8 @@ class Appointed:
     started: bool = True  # the appointee has pressed Start (else the bot cannot write to them)
     current: repo.Appointment | None = None  # the one in force ("busy") or planned
     vacant: bool = False  # the role has no definitive holder (none is told of the appointment)
+    # definitive holders who never pressed Start: Telegram refuses to tell them (yet)
+    not_told: tuple[repo.Person, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -143,12 +145,14 @@ class Acting:
             assert appointment is not None
             moved = self._route_in(tx, appointment, now)
             person = repo.get_person(tx, person_id)
+            definitive = repo.holders(tx, self.unit, role)
             return Appointed(
                 "ok",
                 appointment,
                 moved,
                 started=person is not None and person.started_bot,
-                vacant=not repo.holders(tx, self.unit, role),
+                vacant=not definitive,
+                not_told=tuple(p for p in definitive if not p.started_bot),
             )
 
         return await self.db.write(txn)
