@@ -15,7 +15,7 @@ from bot.core.definition import Role
 from bot.outbox import keyboard_markup
 from bot.services import reports
 from bot.services.cases import AlreadyApplied
-from bot.services.people import Profile
+from bot.services.people import Profile, StartResult
 from handlers.common import Context, answer, reply, user_id
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -35,6 +35,18 @@ async def start(update: Update, context: Context) -> None:
         )
     except AlreadyApplied:
         return  # put back after a crash, applied already (the gate asks again what it asked)
+    try:
+        await _welcome(update, context, result)
+    finally:
+        # what was queued for them (the tasks an invitation passed) follows the welcome
+        # that explains it
+        if result.queued:
+            svc.people.wake_outbox()
+
+
+async def _welcome(update: Update, context: Context, result: StartResult) -> None:
+    svc = context.services
+    uid = user_id(update)
     if result.invite_invalid:
         await reply(update, t.INVITE_INVALID)
     profile = result.profile

@@ -991,6 +991,7 @@ async def test_the_administrator_who_opens_his_own_kabag_link_is_told_he_took_th
     token = await invitation(world, "kabag")
     admin = world["admin"]
     admin.mark_seen()
+    before = len(admin.bot_messages)
     await admin.send(f"/start {token}")
     welcome = plain(
         (await admin.wait_message(lambda m: "Selamat datang" in m.text, timeout=WAIT)).text
@@ -1003,6 +1004,8 @@ async def test_the_administrator_who_opens_his_own_kabag_link_is_told_he_took_th
     )
     await s.seen("admin", lambda m: f"Berkas #{case}" in m.text and bool(m.button_texts))
     assert await holder_ids(world, "kabag") == [ADMIN_ID]
+    # the welcome that explains the task comes before the task and its documents
+    assert "Selamat datang" in admin.bot_messages[before].text
 
 
 async def test_an_invitation_that_passes_the_role_from_a_kabag_who_never_opened_the_bot(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot import texts as t
@@ -105,6 +105,9 @@ class StartResult:
     passed_tasks: int = 0
     # those of them who never pressed Start: their notice waits until they do
     passed_not_told: tuple[str, ...] = ()
+    # rows were queued for them (what was refused meanwhile, the tasks an invitation
+    # passed): the caller wakes the outbox once its welcome is sent, which comes first
+    queued: bool = False
 
 
 @dataclass(frozen=True)
@@ -245,9 +248,7 @@ class PeopleService:
             return result, requeued
 
         result, requeued = await self.db.write(txn)
-        if requeued or result.invited_role:
-            self.wake_outbox()
-        return result
+        return replace(result, queued=bool(requeued or result.invited_role))
 
     def _accept_invite(self, tx: Tx, user_id: int, token: str, now: datetime) -> Accepted | None:
         """Bind the invited role; a single-holder role passes from its holder (history kept)
