@@ -324,8 +324,9 @@ async def _tell_replaced(context: Any, data: dict[str, int | str]) -> None:
 
     def read(tx: Tx) -> tuple[Case | None, dict[int, datetime]]:
         case = repo.load_case(tx, case_id)
-        files = [repo.get_file(tx, a.file_id) for a in case.files] if case else []
-        return case, {f.id: f.uploaded_at for f in files if f is not None}
+        versions = [a.file_id for a in case.files if a.doc == doc] if case else []
+        files = repo.files_by_ids(tx, versions)
+        return case, {f.id: f.uploaded_at for f in files.values()}
 
     case, uploaded = await svc.db.read(read)
     if case is None:
