@@ -268,10 +268,12 @@ async def test_a_button_on_an_old_message_brings_an_inaccessible_message(
 
     query, raw = await press()
     assert query.message is not None and query.message.is_accessible and raw["text"] == "pilih"
-    emu.advance_clock(48 * 3600)
+    # dates are whole seconds: a second may turn between the send and the press, so "just
+    # under 48 hours" is a second under, and "past" two seconds past
+    emu.advance_clock(48 * 3600 - 1)
     query, raw = await press()
     assert query.message is not None and query.message.is_accessible and raw["text"] == "pilih"
-    emu.advance_clock(1)
+    emu.advance_clock(2)
     query, raw = await press()
     assert raw == {"chat": raw["chat"], "message_id": sent.message_id, "date": 0}
     assert raw["chat"]["id"] == 1001 and raw["chat"]["type"] == "private"
