@@ -30,6 +30,7 @@ class Op(StrEnum):
     WITHDRAW_INVITE = "wi"  # an administrator ends an open invitation; arg: its ref
     INVITE_PAGE = "ip"  # another page of /undangan; case, step and version 0, arg: page
     FIX_PROFILE = "pd"  # correct one's name, NIP, position; arg: the administrator who asked
+    SEND_UPLOADS = "ku"  # send the step's uploaded documents this chat does not have
 
 
 @dataclass(frozen=True)

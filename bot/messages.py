@@ -234,8 +234,24 @@ class Renderer:
             notes=notes,
             due=self.due(definition, case),
             reminder=reminder,
+            unheld=self._unheld_uploads(item.chat_id, definition, case, inputs),
         )
         return Message(view.text, view.keyboard, reply_to)
+
+    @staticmethod
+    def _unheld_uploads(
+        person: int, definition: SopDefinition, case: Case, inputs: Inputs
+    ) -> list[str]:
+        """The names of the step's uploaded documents (latest versions) this chat does not
+        have: a colleague's drafts, which a holder asked to correct them needs."""
+        wanted = {definition.canonical(d) for d in definition.step(case.step).uploads}
+        return [
+            inputs.files[a.file_id].name
+            for a in case.latest_files()
+            if a.doc in wanted
+            and (person, a.file_id) not in inputs.delivered
+            and a.file_id in inputs.files
+        ]
 
     def due(self, definition: SopDefinition, case: Case) -> datetime:
         """When the step's norm of working time runs out: the moment its first reminder

@@ -329,6 +329,7 @@ BTN_TEAM_DONE = "✅ Tetapkan tim dan teruskan"
 BTN_ARCHIVE = "🗄 Arsipkan"
 BTN_WITHDRAW = "⏪ Tarik kembali"
 BTN_CANCEL = "✖️ Batal"
+BTN_SEND_UPLOADS = "📎 Kirim dokumen"
 
 # -- callback answers (at most 200 characters) -------------------------------------------
 
@@ -339,6 +340,8 @@ ANS_DONE = "Terima kasih, sudah dicatat."
 ANS_NO_MEMBERS = "Pilih sekurang-kurangnya satu anggota tim."
 ANS_WITHDRAWN = "Berkas ditarik kembali; tugasnya kembali kepada Bapak/Ibu."
 ANS_TASK_OPENED = "Tugas dikirim ke obrolan ini."
+ANS_UPLOADS_SENT = "Dokumen dikirimkan ke obrolan ini."
+ANS_UPLOADS_HELD = "Versi terakhir dokumen tersebut sudah ada di obrolan ini."
 ANS_TASK_LIST_OLD = (
     "Mohon maaf, daftar tugas tersebut sudah terlalu lama untuk diperbarui; daftar terbaru "
     "kami kirimkan sebagai pesan baru."
@@ -628,6 +631,10 @@ FILE_STEP_MOVED_ON = (
 )
 FILE_SEND_AS_DOCUMENT = (
     "Silakan mengirim dokumen sebagai <b>file</b> (lampiran), bukan sebagai foto atau media."
+)
+UNHELD_UPLOADS = (
+    "📎 Dokumen langkah ini yang belum ada di obrolan ini: {names}. Silakan menekan {button} "
+    "bila Bapak/Ibu memerlukannya."
 )
 FILES_EARLIER_IN_CHAT = "📎 Dokumen untuk langkah ini telah dikirim sebelumnya dalam obrolan ini."
 FILE_DOWNLOAD_FAILED = "Mohon maaf, dokumen tidak dapat diunduh. Silakan mengirim ulang."

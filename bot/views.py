@@ -301,18 +301,21 @@ def task_view(
     notes: Sequence[str] = (),
     due: datetime | None = None,
     reminder: int = 0,
+    unheld: Sequence[str] = (),
     limit: int = t.MAX_MESSAGE,
 ) -> View:
     """The message that asks the holder of the current step to act, with its buttons.
 
     ``arrival`` is the event that brought the case to this step: a return shows its reason,
     a forward move its note (the next holder reads what the sender wrote). ``due``: when
-    the step's norm of working time runs out. The message takes at most ``limit``
+    the step's norm of working time runs out. ``unheld``: the names of the step's uploaded
+    documents the holder does not have in this chat (a colleague's drafts), offered by a
+    button rather than sent unasked. The message takes at most ``limit``
     characters: the title and the reason or note are shortened to what is left, never what
     the task asks."""
     keyboard: Keyboard = []
     asking = Asking(
-        intro, notes, files_note, team_candidates, team_selected, team_page, due, reminder
+        intro, notes, files_note, team_candidates, team_selected, team_page, due, reminder, unheld
     )
 
     def build(quoted: Sequence[str]) -> str:
@@ -338,6 +341,7 @@ class Asking:
     team_page: int = 0
     due: datetime | None = None  # when the step's norm runs out
     reminder: int = 0  # the number of the reminder this copy is (0: none)
+    unheld: Sequence[str] = ()  # the step's uploaded documents this chat does not have
 
 
 def _said(case: Case, arrival: Event | None) -> str:
@@ -448,6 +452,10 @@ def _task_text(
             )
             if label == t.BTN_FORWARD:
                 buttons.append([button(t.BTN_FORWARD_NOTE, Op.FORWARD, "n")])
+        if asks and a.unheld and step.uploads:
+            names = ", ".join(t.e(name) for name in a.unheld)
+            ask(t.UNHELD_UPLOADS.format(names=names, button=button_words(t.BTN_SEND_UPLOADS)))
+            buttons.append([button(t.BTN_SEND_UPLOADS, Op.SEND_UPLOADS)])
     elif step.kind is StepKind.TEAM:
         team = team_name(definition, step.id)
         ask(team_instruction(definition, step, team))

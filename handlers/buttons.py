@@ -119,6 +119,10 @@ async def on_button(update: Update, context: Context) -> None:
         await svc.cases.show_task(user_id(update), case.id, case.version)
         await answer(update, t.ANS_TASK_OPENED)
         return
+    if cb.op is Op.SEND_UPLOADS and step.uploads:
+        sent = await svc.cases.send_uploads(user_id(update), case.id, case.version)
+        await answer(update, t.ANS_UPLOADS_SENT if sent else t.ANS_UPLOADS_HELD)
+        return
     if cb.op not in STEP_OPS[step.kind] or (cb.op is Op.ASSIGN_FILE and not step.uploads):
         # a forged button: an operation this step does not have (no dialogue is opened)
         await answer(update, t.ANS_UNKNOWN_BUTTON, alert=True)

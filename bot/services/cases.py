@@ -350,6 +350,34 @@ class CaseService:
 
         self._deliver(await self.db.write(txn))
 
+    async def send_uploads(self, user_id: int, case_id: int, version: int) -> bool:
+        """The documents uploaded for the case's current step (latest versions) that the
+        person does not have yet, sent to them: a colleague's drafts, asked for from the
+        task. An answer, so it goes at once. False: they have them all (or the case moved)."""
+
+        def txn(tx: Tx) -> Answers | None:
+            case = repo.load_case(tx, case_id)
+            if case is None or case.version != version or not case.is_open:
+                return None
+            definition = self.sops.of(case)
+            wanted = {definition.canonical(d) for d in definition.step(case.step).uploads}
+            ids = [a.file_id for a in case.latest_files() if a.doc in wanted]
+            held = repo.delivered(tx, user_id, ids)
+            missing = [file_id for file_id in ids if file_id not in held]
+            if not missing:
+                return None
+            row = repo.enqueue(
+                tx, user_id, "files", self.clock.now(), case_id=case_id, version=version,
+                params={"files": missing},
+            )  # fmt: skip
+            return self._take_answers(tx, (row,))
+
+        answers = await self.db.write(txn)
+        if answers is None:
+            return False
+        self._deliver(answers)
+        return True
+
     async def show_decision_later(
         self,
         chat_id: int,
