@@ -453,8 +453,8 @@ def _task_text(
             if label == t.BTN_FORWARD:
                 buttons.append([button(t.BTN_FORWARD_NOTE, Op.FORWARD, "n")])
         if asks and a.unheld and step.uploads:
-            names = ", ".join(t.e(name) for name in a.unheld)
-            ask(t.UNHELD_UPLOADS.format(names=names, button=button_words(t.BTN_SEND_UPLOADS)))
+            lacking = ", ".join(t.e(name) for name in a.unheld)
+            ask(t.UNHELD_UPLOADS.format(names=lacking, button=button_words(t.BTN_SEND_UPLOADS)))
             buttons.append([button(t.BTN_SEND_UPLOADS, Op.SEND_UPLOADS)])
     elif step.kind is StepKind.TEAM:
         team = team_name(definition, step.id)
