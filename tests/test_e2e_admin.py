@@ -18,7 +18,7 @@ from telegram import BotCommandScopeChat
 from bot import texts as t
 from bot.app import ADMIN_COMMANDS, COMMANDS
 from bot.core.model import CaseStatus, EventType
-from bot.demo import ACTING, ADMIN_ID, OFFICIALS, Script, World, draft
+from bot.demo import ACTING, ADMIN_ID, OFFICIALS, Script, World, draft, has_button
 from emulator.faults import HangExecute
 from emulator.users import EmuUser
 from storage import repo
@@ -554,6 +554,28 @@ async def test_places_of_a_member_whose_role_was_revoked_can_still_be_passed_on(
     answer = await said(world, "admin", f"/alihkan tim 1004 {NEW_KABAG}")
     assert answer.startswith("Peran Tim Penyusunan dialihkan dari Ayu Lestari")
     assert (await world.services.db.read(repo.load_case, case)).team == (NEW_KABAG, 1005)
+
+
+async def test_a_team_member_whose_role_is_revoked_loses_the_buttons_of_the_drafting_task(
+    world: World,
+) -> None:
+    """Ayu and Rudi draft at step 6; the drafts are in and Rudi's task offers "Serahkan
+    draf". The administrator revokes Rudi's team role: he is told, and his task message
+    loses its buttons, as a revoked Kabag's does; the drafts wait for Ayu, who hands them in."""
+    s = Script(world, WAIT)
+    case = await at_the_drafts(world, s, "Usulan yang anggota timnya dicabut")
+    for name in ("Draf Program Kerja.docx", "Draf RKAKL.docx", "Draf Penetapan Kinerja.docx"):
+        await s.upload("tim1", case, name, draft(name))
+    task = await s.seen("tim2", has_button("Serahkan", case))
+    answer = await said(world, "admin", "/cabut 1005 tim")
+    assert answer == "Peran Tim Penyusunan milik Rudi Hartono, S.E. (1005) telah dicabut."
+    told = await s.seen("tim2", lambda m: "telah dicabut oleh administrator" in m.text)
+    assert "Sebanyak 1 tugas" in told.text
+    await world.emu.wait_until(lambda: not task.button_texts, timeout=WAIT)
+    await world.drained()
+    assert not [m for m in world["tim2"].bot_messages if has_button("Serahkan", case)(m)]
+    await s.press("tim1", "Serahkan draf", case)
+    await s.seen("kasubag", has_button("Setujui", case))
 
 
 async def test_kabag_passed_to_the_kasubag_who_proposed_leaves_step_2_to_no_one_and_says_so(

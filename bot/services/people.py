@@ -547,7 +547,13 @@ class PeopleService:
                 self._pass_steps(tx, admin_id, role, person_id, None, claimed)
             )
             at_role = [(c, d) for c, d in released if d.step(c.step).actor == role]
-            cases = _latest([*cases, *at_role])
+            # the team steps of the role waiting in the person's teams: no longer theirs
+            teams = [
+                (c, d)
+                for c, d in self._with_sops(self._teams_with(tx, role, person_id))
+                if d.step(c.step).actor == role
+            ]
+            cases = _latest([*cases, *at_role, *teams])
             taken = effects.take_tasks_from(tx, person_id, cases, now, "role_revoked", role)
             self._take_withdrawals(tx, person_id, now)
             told = {"t": "role_revoked", "role": role, "tasks": taken}
