@@ -559,6 +559,14 @@ ROLE_REVOKED_TASKS = (
     "Sebanyak {tasks} tugas pada peran ini tidak lagi menunggu tindakan Bapak/Ibu; isian "
     "yang sedang berjalan untuk tugas tersebut telah diakhiri."
 )
+# /cabut of the last member of a team who holds its role, while the team's step waits
+TEAM_LEFT_WAITING = (
+    "{cases} menunggu pada langkah tim, sedangkan tidak ada lagi anggota timnya yang "
+    "memegang peran {role}; pemegang peran lainnya tidak menerima tugas tersebut karena tim "
+    "ditetapkan untuk masing-masing berkas. Alihkan tempat yang bersangkutan dalam tim "
+    "kepada pemegang peran yang lain dengan "
+    "<code>/alihkan {role_id} {person} &lt;id Telegram baru&gt;</code>."
+)
 ROLE_MOVED_IN = (
     "🔁 Bapak/Ibu kini memegang peran <b>{role}</b>, dialihkan dari {old} oleh administrator."
 )

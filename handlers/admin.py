@@ -333,6 +333,13 @@ async def revoke(update: Update, context: Context) -> None:
                 + (", kecuali yang tidak dapat diputusnya." if revoked.waiting else ".")
             )
         text += f" Undang pejabat baru dengan <code>/undang {t.e(role)}</code>."
+    if revoked.stranded:
+        text += "\n" + t.TEAM_LEFT_WAITING.format(
+            cases=t.case_numbers(revoked.stranded),
+            role=t.e(role_name),
+            role_id=t.e(role),
+            person=person,
+        )
     await reply(update, text)
 
 

@@ -18,7 +18,7 @@ from telegram import BotCommandScopeChat
 from bot import texts as t
 from bot.app import ADMIN_COMMANDS, COMMANDS
 from bot.core.model import CaseStatus, EventType
-from bot.demo import ACTING, ADMIN_ID, OFFICIALS, Script, World, draft, has_button
+from bot.demo import ACTING, ADMIN_ID, OFFICIALS, Script, World, draft, has_button, names_case
 from emulator.faults import HangExecute
 from emulator.users import EmuUser
 from storage import repo
@@ -576,6 +576,34 @@ async def test_a_team_member_whose_role_is_revoked_loses_the_buttons_of_the_draf
     assert not [m for m in world["tim2"].bot_messages if has_button("Serahkan", case)(m)]
     await s.press("tim1", "Serahkan draf", case)
     await s.seen("kasubag", has_button("Setujui", case))
+
+
+async def test_revoking_the_last_member_of_a_waiting_team_tells_the_administrator_what_to_do(
+    world: World,
+) -> None:
+    """Ayu alone drafts case #N at step 6; she leaves the unit and the administrator revokes
+    her team role. No member of the case's team holds the role now, and Rudi, who still
+    does, is not in that team: the answer names the case and says to pass Ayu's place on
+    with /alihkan, which then gives Rudi the drafting task."""
+    s = Script(world, WAIT)
+    case = await s.submit("Usulan dengan tim satu orang")
+    await s.to_the_drafts(case, team=("Ayu",))
+    await s.seen("tim1", lambda m: "Langkah 6 dari 12" in m.text and names_case(m.text, case))
+    admin = world["admin"]
+    admin.mark_seen()
+    await admin.send("/cabut 1004 tim")
+    answer = (await admin.wait_message(timeout=WAIT)).text  # as shown: "<id ...>" is no tag
+    assert answer == (
+        "Peran Tim Penyusunan milik Ayu Lestari, S.Kom. (1004) telah dicabut.\n"
+        f"Berkas #{case} menunggu pada langkah tim, sedangkan tidak ada lagi anggota timnya "
+        "yang memegang peran Tim Penyusunan; pemegang peran lainnya tidak menerima tugas "
+        "tersebut karena tim ditetapkan untuk masing-masing berkas. Alihkan tempat yang "
+        "bersangkutan dalam tim kepada pemegang peran yang lain dengan "
+        "/alihkan tim 1004 <id Telegram baru>."
+    )
+    passed = await said(world, "admin", "/alihkan tim 1004 1005")
+    assert passed.startswith("Peran Tim Penyusunan dialihkan dari Ayu Lestari")
+    await s.seen("tim2", lambda m: "Langkah 6 dari 12" in m.text and names_case(m.text, case))
 
 
 async def test_kabag_passed_to_the_kasubag_who_proposed_leaves_step_2_to_no_one_and_says_so(

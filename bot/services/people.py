@@ -48,6 +48,9 @@ class Revoked:
     vacant: bool  # no one holds the role now: its tasks wait for the next holder
     waiting: int = 0  # the role's tasks nobody holds now (an acting official holds the rest)
     acting: repo.Appointment | None = None  # the acting official in force, if any
+    # the cases waiting at a team step of the role whose team has no member left who holds
+    # it: only /alihkan of the person's place in the team moves them on
+    stranded: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -526,7 +529,9 @@ class PeopleService:
         """Revoke a role (None if the person did not hold it). The tasks of the role that
         waited for them lose their buttons in their chat, a question they were answering
         about one ends, and they are told; the administrator learns whether the role is
-        left without a holder (its tasks then wait for the next one invited)."""
+        left without a holder (its tasks then wait for the next one invited), and which
+        cases wait at a team step of a team left with no member who holds the role (the
+        team is the case's own: only /alihkan of the person's place moves them on)."""
 
         def txn(tx: Tx) -> Revoked | None:
             now = self.clock.now()
@@ -570,7 +575,12 @@ class PeopleService:
                 if not routing.step_holders(tx, definition, case, now)
             )
             acting = None if self._shared(role) else repo.acting_for(tx, self.unit, role, now)
-            return Revoked(name_of(tx, person_id), taken, vacant, waiting, acting)
+            stranded = tuple(
+                case.id
+                for case, definition in teams
+                if not routing.step_holders(tx, definition, case, now)
+            )
+            return Revoked(name_of(tx, person_id), taken, vacant, waiting, acting, stranded)
 
         revoked = await self.db.write(txn)
         if revoked is not None:
