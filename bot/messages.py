@@ -509,6 +509,23 @@ class Renderer:
                 role_id=t.e(step.actor),
             )
             return Message(t.fit(text))
+        if kind == "unheld":  # moved to a step nobody holds
+            step = definition.step(case.step)
+            members = [int(x) for x in p.get("people", [])]
+            template = t.UNHELD_TEAM if members else t.UNHELD_ROLE
+            text = template.format(
+                heading=case_heading(definition, case),
+                step=step_line(definition, step),
+                names=", ".join(
+                    t.e(t.NAMED.format(name=inputs.name(x), person=x))
+                    if x in inputs.people
+                    else t.e(inputs.name(x))
+                    for x in members
+                ),
+                role=t.e(role_name(definition, step.actor)),
+                role_id=t.e(step.actor),
+            )
+            return Message(t.fit(text))
         if kind == "escalation":
             step = definition.step(case.step)
             spent = self.calendar.working_minutes_between(case.step_entered_at, now)

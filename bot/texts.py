@@ -499,6 +499,25 @@ WAITS_FOR_DEFINITIVE = (
     "sedangkan peran tersebut belum dipegang siapa pun. Berkas menunggu sampai Bapak/Ibu "
     "berkenan mengundang pejabat definitifnya: <code>/undang {role_id}</code>."
 )
+# to the administrators: a case moved to a step nobody holds, and what lets it go on
+UNHELD_ROLE = (
+    "⚠️ {heading}\n\n{step}\nBerkas ini menunggu pada langkah tersebut, sedangkan peran "
+    "{role} belum dipegang siapa pun, sehingga tugasnya belum diterima oleh siapa pun. Berkas "
+    "menunggu sampai Bapak/Ibu berkenan mengundang pemegang perannya: "
+    "<code>/undang {role_id}</code>."
+)
+UNHELD_TEAM = (
+    "⚠️ {heading}\n\n{step}\nBerkas ini menunggu pada langkah tersebut, sedangkan tidak ada "
+    "lagi anggota timnya ({names}) yang memegang peran {role}; pemegang peran lainnya tidak "
+    "menerima tugas tersebut karena tim ditetapkan untuk masing-masing berkas. Berkas menunggu "
+    "sampai Bapak/Ibu berkenan mengalihkan tempat anggota tim kepada pemegang peran yang lain: "
+    "<code>/alihkan {role_id} &lt;id anggota lama&gt; &lt;id Telegram baru&gt;</code>."
+)
+# the mover's confirmation, when the step the case moved to has no one who holds it
+MOVED_TO_NO_ONE = (
+    "Langkah tersebut saat ini belum memiliki pelaksana; berkas menunggu dan administrator "
+    "telah diberi tahu."
+)
 # to the administrators: a task Telegram refused because its holder cannot be written to
 TASK_UNDELIVERABLE = (
     "⚠️ Tugas berkas #{case} belum dapat disampaikan kepada {who}: yang "

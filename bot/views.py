@@ -662,15 +662,17 @@ def outcome_line(
     return line
 
 
-def moved_line(definition: SopDefinition, case: Case, move: Event) -> str:
-    """Where the case went, for the person who moved it."""
+def moved_line(definition: SopDefinition, case: Case, move: Event, unheld: bool = False) -> str:
+    """Where the case went, for the person who moved it (``unheld``: nobody holds that step
+    now; the administrators were told)."""
     if not case.is_open:
         return ""
     holder = t.e(definition.role(definition.step(case.step).actor).name)
+    no_one = f" {t.MOVED_TO_NO_ONE}" if unheld else ""
     if move.type in (EventType.COMPLETED, EventType.APPROVED):
-        return f"Berkas diteruskan kepada {holder}."
+        return f"Berkas diteruskan kepada {holder}.{no_one}"
     if move.type is EventType.RETURNED:
-        return f"Berkas dikembalikan kepada {holder}."
+        return f"Berkas dikembalikan kepada {holder}.{no_one}"
     return ""
 
 

@@ -376,7 +376,7 @@ async def run_command(
         return None
     await answer(update, t.ANS_DONE)
     definition = svc.sops.of(outcome.case)
-    moved = moved_line(definition, outcome.case, outcome.move)
+    moved = moved_line(definition, outcome.case, outcome.move, outcome.unheld)
     line = outcome_text(definition, outcome.move, outcome.actor_name, svc.zone, moved)
     keyboard = []
     if outcome.withdrawable:

@@ -606,6 +606,71 @@ async def test_revoking_the_last_member_of_a_waiting_team_tells_the_administrato
     await s.seen("tim2", lambda m: "Langkah 6 dari 12" in m.text and names_case(m.text, case))
 
 
+async def test_a_case_forwarded_to_the_archivist_while_nobody_holds_the_role_is_reported(
+    world: World,
+) -> None:
+    """Dewi (Fungsional Umum) has left and her role is revoked; no one has been invited yet.
+    Kasubag forwards a signed case at step 11: her confirmation says the step has no one to
+    carry it out yet, and the administrator is told the case waits at step 12 and to invite
+    a Fungsional Umum. The one invited receives the archiving task."""
+    s = Script(world, WAIT)
+    case = await s.submit("Usulan untuk arsiparis baru")
+    await s.to_the_drafts(case, team=("Ayu",))
+    for name in ("Draf Program Kerja.docx", "Draf RKAKL.docx", "Draf Penetapan Kinerja.docx"):
+        await s.upload("tim1", case, name, draft(name))
+    await s.press("tim1", "Serahkan draf", case)
+    for who in ("kasubag", "kabag", "karo"):
+        await s.approve(who, case)
+    await s.press("kabag", "Teruskan", case)
+    assert "dicabut" in await said(world, "admin", "/cabut 1006 fungsional_umum")
+    admin = world["admin"]
+    admin.mark_seen()
+    decided = await s.press("kasubag", "Teruskan", case)
+    await world.emu.wait_until(lambda: t.MOVED_TO_NO_ONE in decided.text, timeout=WAIT)
+    assert f"Berkas diteruskan kepada Fungsional Umum. {t.MOVED_TO_NO_ONE}" in decided.text
+    told = await admin.wait_message(lambda m: "belum dipegang siapa pun" in m.text, timeout=WAIT)
+    assert names_case(told.text, case) and "Langkah 12 dari 12" in told.text
+    assert told.text.endswith(
+        "Berkas ini menunggu pada langkah tersebut, sedangkan peran Fungsional Umum belum "
+        "dipegang siapa pun, sehingga tugasnya belum diterima oleh siapa pun. Berkas menunggu "
+        "sampai Bapak/Ibu berkenan mengundang pemegang perannya: /undang fungsional_umum."
+    )
+    token = await invitation(world, "fungsional_umum")
+    newcomer = world.emu.user(3006, "Arsiparis Baru")
+    await newcomer.send(f"/start {token}")
+    await world.emu.wait_until(
+        lambda: any(has_button("Arsipkan", case)(m) for m in newcomer.bot_messages),
+        timeout=WAIT,
+    )
+
+
+async def test_drafts_returned_to_a_team_whose_only_member_left_are_reported(
+    world: World,
+) -> None:
+    """Ayu alone drafted and handed the drafts in; she then leaves, and the administrator
+    revokes her team role while Kasubag reviews. Kasubag returns the drafts to the team:
+    nobody in it holds the role now (Rudi, who does, is not in the team), so the
+    administrator is told the case waits at step 6 and to pass Ayu's place on with
+    /alihkan."""
+    s = Script(world, WAIT)
+    case = await s.submit("Usulan yang timnya telah pergi")
+    await s.to_the_drafts(case, team=("Ayu",))
+    for name in ("Draf Program Kerja.docx", "Draf RKAKL.docx", "Draf Penetapan Kinerja.docx"):
+        await s.upload("tim1", case, name, draft(name))
+    await s.press("tim1", "Serahkan draf", case)
+    await s.seen("kasubag", has_button("Kembalikan", case))
+    answer = await said(world, "admin", "/cabut 1004 tim")
+    assert answer == "Peran Tim Penyusunan milik Ayu Lestari, S.Kom. (1004) telah dicabut."
+    world["admin"].mark_seen()
+    await s.review_return("kasubag", case, "Draf RKAKL belum memuat rincian belanja per output.")
+    told = await world["admin"].wait_message(
+        lambda m: "tidak ada lagi anggota timnya" in m.text, timeout=WAIT
+    )
+    assert names_case(told.text, case) and "Langkah 6 dari 12" in told.text
+    assert "(Ayu Lestari, S.Kom. (ID 1004)) yang memegang peran Tim Penyusunan" in told.text
+    assert told.text.endswith("/alihkan tim <id anggota lama> <id Telegram baru>.")
+
+
 async def test_kabag_passed_to_the_kasubag_who_proposed_leaves_step_2_to_no_one_and_says_so(
     world: World,
 ) -> None:

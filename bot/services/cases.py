@@ -10,7 +10,7 @@ once and answers the user only after the commit. Delivery happens later
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import Clock
@@ -77,6 +77,7 @@ class Outcome:
     # the names those messages show (who made that move, the members of a team formed)
     arrival: Event | None = None
     names: dict[int, str] = field(default_factory=dict)
+    unheld: bool = False  # moved to a step nobody holds now (the administrators were told)
 
     @property
     def move(self) -> Event:
@@ -518,7 +519,7 @@ class CaseService:
 
             decided = decided_elsewhere
 
-        effects.queue(
+        unheld = effects.queue(
             tx,
             definition,
             outcome,
@@ -528,7 +529,7 @@ class CaseService:
             admins=self.config.admins,
             decided=decided,
         )
-        return outcome
+        return replace(outcome, unheld=True) if unheld else outcome
 
     def _first_reminder(self, definition: SopDefinition, case: Case) -> str | None:
         """When the case's current step first falls due (its reminders start afresh)."""

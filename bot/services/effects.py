@@ -103,12 +103,14 @@ def queue(
     into: int | None = None,
     admins: Sequence[int] = (),
     decided: Callable[[], str] | None = None,
-) -> None:
+) -> bool:
     """Every row the outcome of one command causes. ``into``: a message of the actor's chat
     that the new task replaces (the /baru question becomes the case's task). ``admins``
-    are asked for a Plh when no holder may decide the step the case comes to.
-    ``decided``: the text the other holders' task messages show once the case moved (the
-    decision, :func:`bot.views.decided_text`)."""
+    are asked for a Plh when no holder may decide the step the case comes to, and told
+    when the case moved to a step nobody holds (a vacant role, a team none of whose
+    members holds its role now). ``decided``: the text the other holders' task messages
+    show once the case moved (the decision, :func:`bot.views.decided_text`). Whether the
+    case moved to a step nobody holds (the mover is told so)."""
     before, case = outcome.before, outcome.case
     out = _Rows(now)
     moved = before is None or before.version != case.version
@@ -125,6 +127,15 @@ def queue(
     # is written and kept with the case (and in the archive bundle), not sent.
     route = routing.route(tx, definition, case, now) if case.is_open and moved else None
     asked = _undecided_notice(route) if route is not None else None
+    # moved to a step nobody holds: it would wait unseen until its reminders escalate
+    unheld = (
+        route is not None
+        and asked is None
+        and not route.people
+        and any(event.is_move for event in outcome.events)
+    )
+    if unheld:
+        asked = _unheld_notice(definition, case)
     if asked is not None:
         for admin in admins:
             out.add(admin, "notice", case_id=case.id, version=case.version, params=asked)
@@ -235,6 +246,7 @@ def queue(
         for person in dict.fromkeys(p for p in told if p != last.actor):
             out.add(person, "notice", case_id=case.id, params={"t": "closed", "seq": last_seq})
     repo.enqueue_rows(tx, out.rows)
+    return unheld
 
 
 def hand_task(
@@ -383,6 +395,15 @@ def _undecided_notice(route: routing.Route) -> dict[str, Any] | None:
     if route.appointment is not None:
         asked["acting"] = route.appointment.person_id
     return asked
+
+
+def _unheld_notice(definition: SopDefinition, case: Case) -> dict[str, Any]:
+    """The administrators' notice of a case moved to a step nobody holds: a team step whose
+    team has no member left who holds its role (``people``: the members, whose places
+    /alihkan passes on), or a step of a role nobody holds (/undang)."""
+    if definition.step(case.step).actor in definition.team_roles and case.team:
+        return {"t": "unheld", "people": list(case.team)}
+    return {"t": "unheld"}
 
 
 def tell_if_undecided(
