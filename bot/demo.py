@@ -273,10 +273,6 @@ class Script:
         )
         await self.w[who].send(text)
 
-    async def answer_and_confirm(self, who: str, text: str, confirmation: str) -> None:
-        await self.answer_prompt(who, text)
-        await self.w[who].wait_message(lambda m: confirmation in m.text, timeout=self.timeout)
-
     async def new_case(self, title: str, year: int) -> int:
         self._think("kasubag")
         user = self.w["kasubag"]
@@ -493,18 +489,6 @@ def count_messages(world: World) -> MessageCount:
 
 BASELINE_MESSAGES = 135
 """Messages the six officials received on the main path before issue 14 (bench/README.md)."""
-
-
-PAPER_WORDS = (
-    "disposisi",
-    "sk-tim",
-    "pemeriksaan",
-    "program-kerja",
-    "rkakl",
-    "kinerja",
-    "dokumentasi",
-    "arsip",
-)
 
 
 # The demo's office days: it starts on a Monday morning and each official takes about this

@@ -7,10 +7,9 @@ is rendered from the case as it is when it goes out, so it never shows a stale c
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from bot import texts as t
 from bot.callbacks import Callback, Op
@@ -731,12 +730,4 @@ class Renderer:
         return None
 
 
-def file_ids_of(album: Album) -> Iterable[int]:
-    return (f.id for f in album.files)
-
-
 __all__ = ["Album", "Inputs", "Message", "Renderer", "load_inputs"]
-
-
-def _unused(*_: Any) -> None:  # pragma: no cover
-    pass

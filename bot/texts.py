@@ -195,10 +195,6 @@ def minutes_text(minutes: int) -> str:
     return durasi(minutes, kerja=True)
 
 
-def bullet_list(items: Sequence[str]) -> str:
-    return "\n".join(f"• {item}" for item in items)
-
-
 # -- phrases several views use ----------------------------------------------------------
 
 CASE_NOT_FOUND = "Berkas #{case} tidak ditemukan."

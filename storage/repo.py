@@ -364,16 +364,6 @@ def acting_overlapping(
     return _appointment(row) if row else None
 
 
-def acting_roles(tx: Tx, person_id: int, unit: str, at: datetime) -> dict[str, str]:
-    """The roles a person holds as an acting official at ``at``: role -> "plh" | "plt"."""
-    rows = tx.all(
-        "SELECT role, kind FROM acting WHERE person_id = ? AND unit = ? AND starts_at <= ? "
-        "AND ends_at > ? ORDER BY id",
-        (person_id, unit, ts(at), ts(at)),
-    )
-    return {r[0]: r[1] for r in rows}
-
-
 def appointments(tx: Tx, unit: str, person_id: int | None = None) -> list[Appointment]:
     if person_id is None:
         rows = tx.all("SELECT * FROM acting WHERE unit = ? ORDER BY id", (unit,))

@@ -539,10 +539,6 @@ class CaseService:
         held = HeldStep(case.step_entered_at, norm, 0, None, None)
         return ts(next_due_at(self.calendar, self.reminders, held))
 
-    def first_reminder_at(self, case: Case) -> datetime | None:
-        due = self._first_reminder(self.sops.of(case), case)
-        return None if due is None else datetime.fromisoformat(due)
-
 
 @dataclass(frozen=True)
 class NewCase:
