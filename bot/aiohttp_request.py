@@ -116,7 +116,6 @@ _DIED_BEFORE_ANSWER: Final = (
 )
 # /bot<token>/ and /file/bot<token>/ in any text that slipped through the exact scrub
 _BOT_PATH: Final = re.compile(r"/(file/)?bot[^/\s'\"<>)]+")
-_DEFAULT_VALUE_TYPE: Final = type(BaseRequest.DEFAULT_NONE)
 
 
 def max_response_bytes_for(api_base_url: str) -> int:
@@ -224,9 +223,10 @@ def _display_url(url: str) -> str:
 
 
 def _resolve(value: object, default: float | None) -> float | None:
-    """A timeout argument: ``DEFAULT_NONE`` (any PTB DefaultValue) -> the instance default,
-    exactly as ``HTTPXRequest`` resolves it."""
-    if isinstance(value, _DEFAULT_VALUE_TYPE):
+    """A timeout argument: ``DEFAULT_NONE`` -> the instance default, as ``HTTPXRequest``
+    resolves it (PTB passes no other ``DefaultValue`` as a timeout; the check is the one
+    ``BaseRequest.DEFAULT_NONE`` documents)."""
+    if value is BaseRequest.DEFAULT_NONE:
         return default
     if value is None or isinstance(value, int | float):
         return value
