@@ -391,7 +391,7 @@ def build_application(
             await inbox.close()
             await app.services.outbox.stop()
             await tell_held_alerts(app.services)
-            app.services.reports.close()
+            await app.services.reports.close()
             await app.services.db.close()
         if active is not None:
             await active.release()

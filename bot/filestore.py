@@ -155,4 +155,7 @@ class FileStore:
         return await asyncio.to_thread(self._write, case_id, name, data)
 
     async def read(self, relative: str) -> bytes:
-        return await asyncio.to_thread(self.resolve(relative).read_bytes)
+        return await asyncio.to_thread(self._read, relative)
+
+    def _read(self, relative: str) -> bytes:
+        return self.resolve(relative).read_bytes()

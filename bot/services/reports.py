@@ -142,9 +142,10 @@ class Reports:
         self.ready = self._drawer.submit(self.drawing.prepare)
         self.ready.add_done_callback(done)
 
-    def close(self) -> None:
-        """Ends the drawing thread (after the pictures asked for are drawn)."""
-        self._drawer.shutdown(wait=True)
+    async def close(self) -> None:
+        """Ends the drawing thread (after the pictures asked for are drawn), waiting for it
+        off the event loop."""
+        await asyncio.to_thread(self._drawer.shutdown, wait=True)
 
     async def _in_drawer(self, work: Callable[..., _T], *args: object) -> _T:
         return await asyncio.get_running_loop().run_in_executor(self._drawer, work, *args)
