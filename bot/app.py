@@ -466,7 +466,7 @@ def start_reminders(app: SopApplication) -> None:
     if app.job_queue is None:
         return
 
-    async def job(context: Any) -> None:
+    async def job(context: SopContext) -> None:
         try:
             if await svc.acting.route_due():
                 svc.outbox.wake()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.error import InvalidToken, TelegramError
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.alerts import AlertThrottle
 from bot.clock import Clock
@@ -91,3 +91,12 @@ class SopContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], di
         app = self.application
         assert isinstance(app, SopApplication), "handlers run inside the SopApplication"
         return app.services
+
+    @property
+    def jobs(self) -> JobQueue[SopContext] | None:
+        """PTB's ``job_queue``, typed for the bot's job callbacks (which take a SopContext):
+        PTB types ``CallbackContext.job_queue`` as ``JobQueue[ST]`` with ``ST`` unbound, which
+        no typed callback fits."""
+        app = self.application
+        assert isinstance(app, SopApplication), "handlers run inside the SopApplication"
+        return app.job_queue

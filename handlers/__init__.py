@@ -6,8 +6,7 @@ not go further; the error handler catches what escapes.
 
 from __future__ import annotations
 
-from telegram.ext import Application
-
+from bot.context import SopApplication
 from handlers import (
     admin,
     buttons,
@@ -22,6 +21,6 @@ from handlers import (
 )
 
 
-def register_all(app: Application) -> None:  # type: ignore[type-arg]
+def register_all(app: SopApplication) -> None:
     for module in (gate, people, admin, cases, reminders, reports, buttons, files, text, errors):
         module.register(app)

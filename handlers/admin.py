@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from telegram import Message, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import parsing
 from bot import texts as t
 from bot.callbacks import Callback, Op, decode
+from bot.context import SopApplication
 from bot.core.model import CancelCase, DomainError
 from bot.outbox import keyboard_markup
 from bot.papers.dates import tanggal
@@ -645,7 +646,7 @@ async def ask_correction(update: Update, context: Context) -> None:
     await reply(update, text)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: SopApplication) -> None:
     app.add_handler(CommandHandler("undang", invite))
     app.add_handler(CommandHandler("undangan", list_invites))
     # before the buttons' own handler (registered later), which takes every other button

@@ -4,7 +4,9 @@ A command that asks something (/baru, an answer of the profile) claims its updat
 its dialogue in one transaction, then sends the question. A crash in between leaves the
 dialogue waiting for an answer to a question the person never saw; the update, put back by
 the inbox (or delivered again by Telegram), is not applied twice, so it would say nothing.
-It asks that question again instead, while it is still the one waiting."""
+It asks that question again instead, while it is still the one waiting.
+
+A helper module of the handlers that ask: it registers no handlers of its own."""
 
 from __future__ import annotations
 

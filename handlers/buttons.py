@@ -14,11 +14,12 @@ from typing import Any
 
 from telegram import MaybeInaccessibleMessage, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler
 
 from bot import parsing
 from bot import texts as t
 from bot.callbacks import Callback, Op, decode
+from bot.context import SopApplication
 from bot.core.definition import StepKind
 from bot.core.model import (
     Actor,
@@ -491,5 +492,5 @@ async def _drop_buttons(message: Any) -> None:
             log.info("buttons not removed: %s", exc)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: SopApplication) -> None:
     app.add_handler(CallbackQueryHandler(on_button))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot import parsing
 from bot import texts as t
 from bot.callbacks import Callback, Op
+from bot.context import SopApplication
 from bot.core import model
 from bot.core.model import Case, DomainError, Withdraw
 from bot.core.workflow import excluded_reviewers
@@ -342,7 +343,7 @@ async def cancel_dialogue(update: Update, context: Context) -> None:
     await restore_task(update, context, ended)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: SopApplication) -> None:
     app.add_handler(CommandHandler("baru", new_case))
     app.add_handler(CommandHandler("tugas", my_tasks))
     app.add_handler(CommandHandler("status", status))

@@ -1,4 +1,4 @@
-"""Small helpers shared by the handlers."""
+"""Small helpers shared by the handlers: a helper module, it registers no handlers."""
 
 from __future__ import annotations
 

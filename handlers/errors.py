@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import Any
 
 from telegram import Update
 from telegram.error import Conflict, TelegramError
-from telegram.ext import Application
 
 from bot import texts as t
+from bot.context import SopApplication
 from handlers.common import Context, reply
 
 log = logging.getLogger("sopbot.errors")
@@ -57,9 +56,9 @@ async def on_error(update: object, context: Context) -> None:
         if held:
             text += " " + t.ALERT_HELD_BEFORE.format(count=held)
         await _alert_admins(context, text)
-    elif alerts.held(kind) == 1 and context.job_queue is not None:
+    elif alerts.held(kind) == 1 and context.jobs is not None:
         # the first held back in this window: they are told when it ends
-        context.job_queue.run_once(
+        context.jobs.run_once(
             _held_back, when=alerts.window_left(kind), data=kind, name=f"alerts:{kind}"
         )
 
@@ -85,7 +84,7 @@ def _getting_updates_failed(context: Context, error: TelegramError) -> None:
         log.warning("getting updates failed (%s: %s): trying again%s", kind, error.message, again)
 
 
-async def _held_back(context: Any) -> None:
+async def _held_back(context: Context) -> None:
     """The end of a window: the administrators hear how many errors of a kind it held.
     (A JobQueue callback: PTB hands it the application's context type, SopContext.)"""
     assert context.job is not None
@@ -107,5 +106,5 @@ async def _alert_admins(context: Context, text: str) -> None:
             log.info("admin %s could not be alerted", admin)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: SopApplication) -> None:
     app.add_error_handler(on_error)

@@ -18,10 +18,11 @@ from typing import Any
 
 from telegram import Document, Message, ReplyParameters, Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import Application, MessageHandler, filters
+from telegram.ext import MessageHandler, filters
 
 from bot import texts as t
 from bot.config import CLOUD_MAX_FILE_MB, StorageConfig
+from bot.context import SopApplication
 from bot.core.definition import SopDefinition
 from bot.core.model import Attachment, Case, DomainError, StaleVersion
 from bot.filecheck import check_file
@@ -143,15 +144,15 @@ async def on_document(update: Update, context: Context) -> None:
         waited = await svc.albums.name(item.chat_id, item.media_group_id, named)
         for each in sorted([item, *waited], key=_sent_order):
             await take_file(context, each, cases, named)
-    elif context.job_queue is None:  # nothing would ask about a file left waiting
+    elif context.jobs is None:  # nothing would ask about a file left waiting
         await take_file(context, item, cases, None)
     elif (known := await svc.albums.wait(item)) is not None:
         await take_file(context, item, cases, known)
     else:
         name = f"album:{item.chat_id}:{item.media_group_id}"
-        if not context.job_queue.get_jobs_by_name(name):
+        if not context.jobs.get_jobs_by_name(name):
             delay = ALBUM_WAIT.total_seconds()
-            context.job_queue.run_once(ask_album, delay, (item.chat_id, item.media_group_id), name)
+            context.jobs.run_once(ask_album, delay, (item.chat_id, item.media_group_id), name)
 
 
 def _refused_as_sent(storage: StorageConfig, item: repo.SentFile) -> str | None:
@@ -173,13 +174,15 @@ def _sent_order(item: repo.SentFile) -> int:
     return item.message_id
 
 
-async def ask_album(context: Any) -> None:
+async def ask_album(context: Context) -> None:
     """No file of an album named its case in time: each file that waited is asked about.
     (A JobQueue callback: PTB hands it the application's context type, SopContext.)"""
     assert context.job is not None
+    data = context.job.data
+    assert isinstance(data, tuple)
     chat_id: int
     album: str
-    chat_id, album = context.job.data
+    chat_id, album = data
     svc = context.services
     waited = await svc.albums.give_up(chat_id, album)
     if not waited:
@@ -189,13 +192,13 @@ async def ask_album(context: Any) -> None:
         await take_file(context, row, cases, None)
 
 
-async def resume_albums(context: Any) -> None:
+async def resume_albums(context: Context) -> None:
     """At start-up: the albums whose files still wait (the bot stopped meanwhile) are asked
     about when their time comes, as before."""
-    if context.job_queue is None:
+    if context.jobs is None:
         return
     for chat_id, album, seconds in await context.services.albums.waiting():
-        context.job_queue.run_once(ask_album, seconds, (chat_id, album), f"album:{chat_id}:{album}")
+        context.jobs.run_once(ask_album, seconds, (chat_id, album), f"album:{chat_id}:{album}")
 
 
 async def take_file(
@@ -299,26 +302,28 @@ async def note_replaced(context: Context, item: repo.SentFile, case_id: int, doc
         "doc": doc,
         "reply_to": item.message_id,
     }
-    if context.job_queue is None:
+    if context.jobs is None:
         await _tell_replaced(context, data)
         return
     name = f"replaced:{item.chat_id}:{case_id}:{doc}"
-    waiting = context.job_queue.get_jobs_by_name(name)
+    waiting = context.jobs.get_jobs_by_name(name)
     if waiting:  # a file of the same lot: the answer waits for the last and quotes it
         found = waiting[0].data
         assert isinstance(found, dict)
         found["reply_to"] = max(int(found["reply_to"]), item.message_id)
         return
-    context.job_queue.run_once(tell_replaced, ALBUM_WAIT.total_seconds(), data, name)
+    context.jobs.run_once(tell_replaced, ALBUM_WAIT.total_seconds(), data, name)
 
 
-async def tell_replaced(context: Any) -> None:
+async def tell_replaced(context: Context) -> None:
     """(A JobQueue callback, see :func:`note_replaced`.)"""
     assert context.job is not None
-    await _tell_replaced(context, context.job.data)
+    data = context.job.data
+    assert isinstance(data, dict)
+    await _tell_replaced(context, data)
 
 
-async def _tell_replaced(context: Any, data: dict[str, int | str]) -> None:
+async def _tell_replaced(context: Context, data: dict[str, int | str]) -> None:
     svc = context.services
     case_id, doc, person = int(data["case"]), str(data["doc"]), int(data["person"])
 
@@ -428,7 +433,7 @@ def media_handler() -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
     return on_media
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: SopApplication) -> None:
     app.add_handler(MessageHandler(filters.Document.ALL, on_document))
     if app.job_queue is not None:
         app.job_queue.run_once(resume_albums, 0, name="albums")

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from telegram import ReplyParameters, Update
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
+from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot import texts as t
+from bot.context import SopApplication
 from handlers.asked import ask_again
 from handlers.common import Context, answer, reply
 from handlers.text import tell_lapsed
@@ -106,5 +107,5 @@ async def _refuse_group(update: Update, username: str) -> None:
         await reply(update, t.PRIVATE_ONLY)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: SopApplication) -> None:
     app.add_handler(TypeHandler(Update, gate), group=GATE_GROUP)

@@ -6,11 +6,12 @@ import re
 import unicodedata
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import parsing
 from bot import texts as t
 from bot.callbacks import Callback, Op, decode
+from bot.context import SopApplication
 from bot.core.definition import Role
 from bot.outbox import keyboard_markup
 from bot.services import reports
@@ -248,7 +249,7 @@ async def help_command(update: Update, context: Context) -> None:
     await reply(update, help_text(context, context.services.cases.is_admin(user_id(update))))
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: SopApplication) -> None:
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler("saya", me))
     # before the buttons' own handler (registered later), which takes every other button

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot import parsing
 from bot import texts as t
+from bot.context import SopApplication
 from bot.views import role_name
 from handlers.common import Context, reply, user_id
 
@@ -98,6 +99,6 @@ def overdue_text(lines: list[str], scope: str = OVERDUE_ALL, total: int | None =
     return text
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: SopApplication) -> None:
     app.add_handler(CommandHandler("tunda", snooze))
     app.add_handler(CommandHandler("terlambat", overdue))

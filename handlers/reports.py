@@ -7,10 +7,11 @@ import logging
 
 from telegram import Chat, InputFile, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot import parsing
 from bot import texts as t
+from bot.context import SopApplication
 from bot.core.definition import SopDefinition
 from bot.outbox import UPLOAD_READ_TIMEOUT
 from bot.services.queries import CaseStatus
@@ -131,5 +132,5 @@ async def report(update: Update, context: Context) -> None:
         await reply(update, "Mohon maaf, dokumen laporan tidak dapat dikirim. Silakan coba lagi.")
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: SopApplication) -> None:
     app.add_handler(CommandHandler("laporan", report))

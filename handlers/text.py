@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, MessageHandler, filters
+from telegram.ext import MessageHandler, filters
 
 from bot import texts as t
+from bot.context import SopApplication
 from handlers.buttons import answer_dialogue
 from handlers.cases import new_case_step
 from handlers.common import Context, reply, user_id
@@ -63,7 +64,7 @@ async def on_other(update: Update, context: Context) -> None:
         await reply(update, t.UNKNOWN_INPUT)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: SopApplication) -> None:
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
     app.add_handler(MessageHandler(filters.COMMAND, on_unknown_command))
     app.add_handler(MessageHandler(filters.ALL & ~filters.StatusUpdate.ALL, on_other))
