@@ -476,7 +476,7 @@ class _Context:
         appointments: list[repo.Appointment],
         routes: dict[int, routing.Route],
     ) -> None:
-        self.w, self.d, self.case, self.events = work, definition, case, events
+        self.paperwork, self.definition, self.case, self.events = work, definition, case, events
         self.holders, self.appointments, self.routes = holders, appointments, routes
         self.event = events[-1]
         self.zone = work.renderer.zone
@@ -494,7 +494,7 @@ class _Context:
     def official(self, person_id: int | None, role: str = "", acting: str = "") -> Official:
         """A person as a paper names them; an acting official's position reads
         "Plh. Kepala Biro ..." (the signature block then says "Plh. KEPALA BIRO ...")."""
-        title = self.d.role(role).title if role and self.d.has_role(role) else ""
+        title = self.definition.role(role).title if role and self.definition.has_role(role) else ""
         person = self.people.get(person_id) if person_id is not None else None
         if acting:
             prefix = "Plt." if acting == "plt" else "Plh."
@@ -549,7 +549,7 @@ class _Context:
     def file_records(self, doc_ids: Sequence[str]) -> list[FileRecord]:
         """The latest files of ``doc_ids`` (a step's inputs), each by the name the step
         gives it (the signed "Program Kerja", not the "Draf Program Kerja" it came as)."""
-        names = self.d.names_in(doc_ids)
+        names = self.definition.names_in(doc_ids)
         records = []
         for a in self.case.latest_files():
             if a.doc in names:
@@ -568,21 +568,21 @@ class _Context:
         return records
 
     async def render(self, kind: PaperKind[R], record: R, doc: str, *extra: str) -> RenderedPaper:
-        data = await asyncio.to_thread(self.w.renderer.render, kind, record)
+        data = await asyncio.to_thread(self.paperwork.renderer.render, kind, record)
         return RenderedPaper(doc, file_name(kind, self.case_no, *extra), data)
 
     async def disposisi(self, kind: PaperKind[Disposisi]) -> list[RenderedPaper]:
         ev = self.event
-        to_step = self.d.step(ev.to_step or ev.step)
+        to_step = self.definition.step(ev.to_step or ev.step)
         sender = self.by(ev)
         day = self.zone.day(ev.at)
         paper = Disposisi(
-            letterhead=self.w.letterhead,
+            letterhead=self.paperwork.letterhead,
             case=self.info,
             from_official=sender,
             to_official=await self.routed(to_step),
             date=day,
-            instruction=disposisi_instruction(self.d, ev.role, to_step),
+            instruction=disposisi_instruction(self.definition, ev.role, to_step),
             notes=ev.note,
             paraf=initials(sender.name),
             # numbered in the agenda book of the year it is written in, as its date is (a
@@ -592,14 +592,14 @@ class _Context:
         return [await self.render(kind, paper, f"paper:{kind.name}", *self.step_visit())]
 
     async def sk_tim(self, kind: PaperKind[SkTim]) -> list[RenderedPaper]:
-        step = team_step_of(self.d, self.event.step)
-        team = team_role(self.d, step)
+        step = team_step_of(self.definition, self.event.step)
+        team = team_role(self.definition, step)
         members = []
         places = team_roles(len(self.case.team))
         for pid, position in zip(self.case.team, places, strict=True):
             o = self.official(pid, team.id if team else "")
             members.append(TeamMember(o.name, o.nip, position, o.position))
-        top = next(r for r in self.d.roles if r.superior is None)
+        top = next(r for r in self.definition.roles if r.superior is None)
         year = self.case.fiscal_year
         team_name = team.name if team else "Tim"
         # a place passed on after the team was formed: the decree that amends it, citing
@@ -607,28 +607,34 @@ class _Context:
         amended = self.event.type is EventType.TEAM_CHANGED
         changes = sum(1 for e in self.events if e.type is EventType.TEAM_CHANGED)
         amends = (
-            amended_decree(self.d.header.name, year, top.title, changes, self.d.header.year_label)
+            amended_decree(
+                self.definition.header.name,
+                year,
+                top.title,
+                changes,
+                self.definition.header.year_label,
+            )
             if amended
             else ""
         )
         paper = SkTim(
-            letterhead=self.w.letterhead,
+            letterhead=self.paperwork.letterhead,
             case=self.info,
             decree_number="",
             date=self.zone.day(self.event.at),
             menimbang=menimbang(
-                self.d.header.name,
+                self.definition.header.name,
                 year,
                 team_name,
                 top.title,
                 amended,
-                year_label=self.d.header.year_label,
+                year_label=self.definition.header.year_label,
             ),
-            mengingat=[*self.d.header.legal_basis, *([amends] if amends else [])],
+            mengingat=[*self.definition.header.legal_basis, *([amends] if amends else [])],
             members=members,
             signer=await self.holder(top.id),
-            city=self.w.config.organisation.city,
-            duties=team_duties(self.d, step, self.w.sops[self.d.code]),
+            city=self.paperwork.config.organisation.city,
+            duties=team_duties(self.definition, step, self.paperwork.sops[self.definition.code]),
             amended=amended,
             amends=amends,
         )
@@ -640,21 +646,21 @@ class _Context:
 
     async def pemeriksaan(self, kind: PaperKind[Pemeriksaan]) -> list[RenderedPaper]:
         ev = self.event
-        step = self.d.step(ev.step)
-        before = replay(self.d, self.events[:-1])
+        step = self.definition.step(ev.step)
+        before = replay(self.definition, self.events[:-1])
         have = {a.doc for a in before.files} | before.produced
         items = [
-            CheckItem(self.d.document(i).name, self.d.canonical(i) in have, "")
+            CheckItem(self.definition.document(i).name, self.definition.canonical(i) in have, "")
             for i in dict.fromkeys(step.inputs)
         ]
         approved = ev.type is EventType.APPROVED
         paper = Pemeriksaan(
-            letterhead=self.w.letterhead,
+            letterhead=self.paperwork.letterhead,
             case=self.info,
             step_no=step.id,
             step_title=step.title,
             reviewer=self.by(ev),
-            reviewer_role=self.d.role(ev.role).name,
+            reviewer_role=self.definition.role(ev.role).name,
             decided_at=ev.at,
             decision=APPROVED if approved else RETURNED,
             reason=ev.reason or ev.note,
@@ -667,18 +673,18 @@ class _Context:
     async def skeleton(self, kind: PaperKind[DraftSkeleton]) -> list[RenderedPaper]:
         """A blank draft handed to the holder of a step that lists it in ``templates``,
         dated and named by the case's entry into that step."""
-        entry, step = template_entry(self.d, self.events, kind.name, self.case.step)
+        entry, step = template_entry(self.definition, self.events, kind.name, self.case.step)
         # each slot names who signs at the step where its role signs the draft: the
         # definitive holder where that step is definitive only (a Plh or Plt takes no
         # strategic decision on budget allocation: UU 30/2014 Pasal 14 ayat (7))
         officials = {}
-        for slot, role in skeleton_signers(self.d).items():
-            signing = signing_step(self.d, self.d.step(step), role)
+        for slot, role in skeleton_signers(self.definition).items():
+            signing = signing_step(self.definition, self.definition.step(step), role)
             officials[slot] = await (
                 self.routed(signing) if signing is not None else self.holder(role)
             )
         day = self.zone.day(self.events[entry].at)
-        paper = DraftSkeleton(self.w.letterhead, self.info, officials, day)
+        paper = DraftSkeleton(self.paperwork.letterhead, self.info, officials, day)
         visit = f"ke{self.visit(step, entry + 1)}"
         doc = f"template:{kind.name}"
         return [await self.render(kind, paper, doc, "kerangka", f"langkah{step}", visit)]
@@ -689,22 +695,25 @@ class _Context:
         step = self.events[0].step
         for ev in self.events:
             if ev.is_move:
-                spent[step] = spent.get(step, 0) + self.w.calendar.working_minutes_between(
+                spent[step] = spent.get(step, 0) + self.paperwork.calendar.working_minutes_between(
                     entered, ev.at
                 )
                 entered, step = ev.at, ev.to_step if ev.to_step is not None else ev.step
-        return [StepTime(s.id, s.title, s.time_minutes, spent.get(s.id, 0)) for s in self.d.steps]
+        return [
+            StepTime(s.id, s.title, s.time_minutes, spent.get(s.id, 0))
+            for s in self.definition.steps
+        ]
 
     async def dokumentasi(self, kind: PaperKind[Dokumentasi]) -> list[RenderedPaper]:
-        step = self.d.step(self.event.step)
+        step = self.definition.step(self.event.step)
         final = self.file_records(step.inputs)
         events = []
         for ev in self.events:
             person = self.people.get(ev.actor)
-            role = role_name(self.d, ev.role)
+            role = role_name(self.definition, ev.role)
             if acting := str(ev.data.get("acting", "")):
-                role = acting_role(self.d, ev.role, acting)
-            action = action_text(self.d, ev, self._name_of)
+                role = acting_role(self.definition, ev.role, acting)
+            action = action_text(self.definition, ev, self._name_of)
             if ev.type is EventType.FILE_ATTACHED:
                 action += f" {ev.data.get('name', '')} (v{ev.data.get('version')})"
             events.append(
@@ -713,7 +722,7 @@ class _Context:
                     person.display if person else str(ev.actor),
                     role,
                     ev.step,
-                    self.d.step(ev.step).title,
+                    self.definition.step(ev.step).title,
                     action,
                     ev.reason or ev.note,
                 )
@@ -724,14 +733,14 @@ class _Context:
             ApprovalRecord(
                 "Tanda tangan" if a.kind == "signature" else "Paraf",
                 self.official(a.by, a.role, a.acting),
-                self.d.role(a.role).name,
+                self.definition.role(a.role).name,
                 a.at,
                 a.step,
             )
             for a in sorted(standing.values(), key=lambda a: a.step)
         ]
         paper = Dokumentasi(
-            letterhead=self.w.letterhead,
+            letterhead=self.paperwork.letterhead,
             case=self.info,
             archived_at=self.event.at,
             archive_reference=self.case.archive_reference or "",
@@ -744,9 +753,9 @@ class _Context:
         record = await self.render(kind, paper, f"paper:{kind.name}")
         # the final documents, then every paper the case produced (its disposisi, SK and
         # Lembar Pemeriksaan): the electronic record the SOP's Pencatatan asks for
-        store = FileStore(self.w.config.storage.files_dir)
+        store = FileStore(self.paperwork.config.storage.files_dir)
         contents = []
-        wanted = {self.d.canonical(d) for d in step.inputs}
+        wanted = {self.definition.canonical(d) for d in step.inputs}
         for a in self.case.latest_files():
             stored = self.files.get(a.file_id)
             if a.doc in wanted and stored is not None:
