@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -201,7 +202,10 @@ class Config:
     admins: tuple[int, ...] = ()
     people: tuple[PersonConfig, ...] = ()
     sops: tuple[Path, ...] = ()
-    sop_time_overrides: Mapping[str, Mapping[int, int]] = field(default_factory=dict)
+    # read-only views (types.MappingProxyType), inner ones too: frozen through and through
+    sop_time_overrides: Mapping[str, Mapping[int, int]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
     source: Path | None = None
     acting: tuple[ActingConfig, ...] = ()
     papers: PapersConfig = field(default_factory=PapersConfig)
@@ -826,7 +830,7 @@ def _same_file(path: Path, earlier: list[Path]) -> int | None:
 def _overrides(r: _Reader, value: Any) -> Mapping[str, Mapping[int, int]]:
     if not isinstance(value, dict):
         r.fail("sop_time_overrides", "must be a table of SOP codes")
-        return {}
+        return MappingProxyType({})
     result: dict[str, dict[int, int]] = {}
     for code, steps in value.items():
         key = f"sop_time_overrides.{code}"
@@ -847,4 +851,4 @@ def _overrides(r: _Reader, value: Any) -> Mapping[str, Mapping[int, int]]:
                 )
             else:
                 result[code][int(step)] = minutes
-    return result
+    return MappingProxyType({code: MappingProxyType(steps) for code, steps in result.items()})

@@ -76,6 +76,17 @@ def test_the_example_loads() -> None:
     assert config.sop_time_overrides == {"ppk-rkakl-pk": {6: 4800}}
 
 
+def test_the_step_times_a_config_sets_cannot_be_changed_while_the_bot_runs() -> None:
+    """The config is frozen through and through: no part of the bot can change the time
+    norm an operator set for a step (nor add one for another SOP) after it was read."""
+    config = parse_config(example(), base_dir=ROOT)
+    with pytest.raises(TypeError):
+        config.sop_time_overrides["ppk-rkakl-pk"][6] = 60  # type: ignore[index]
+    with pytest.raises(TypeError):
+        config.sop_time_overrides["lain"] = {1: 60}  # type: ignore[index]
+    assert config.sop_time_overrides == {"ppk-rkakl-pk": {6: 4800}}
+
+
 def test_an_empty_config_takes_the_defaults(tmp_path: Path) -> None:
     (tmp_path / "sops").mkdir()
     (tmp_path / "sops" / "penyusunan-program-kerja.toml").write_bytes(SOP_PATH.read_bytes())
