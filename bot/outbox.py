@@ -30,7 +30,6 @@ import asyncio
 import contextlib
 import contextvars
 import logging
-import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
@@ -61,7 +60,7 @@ from bot.services import effects
 from bot.services.registry import SopRegistry
 from bot.views import Keyboard
 from storage import repo
-from storage.db import Database, DatabaseError, Tx
+from storage.db import Database, Tx, is_database_fault
 
 log = logging.getLogger(__name__)
 
@@ -104,9 +103,7 @@ def local_fault(exc: BaseException) -> bool:
     """A fault of the bot's own environment, not of the message: a file that cannot be
     written or read (disk full, a read-only or missing share), a database error (disk full,
     locked, unreachable). Telegram's errors are not among them (PTB raises its own)."""
-    return isinstance(exc, (OSError, sqlite3.Error, DatabaseError)) or type(
-        exc
-    ).__module__.startswith("asyncpg")
+    return isinstance(exc, OSError) or is_database_fault(exc)
 
 
 def _says(exc: Exception, phrases: tuple[str, ...]) -> bool:

@@ -67,6 +67,16 @@ class DatabaseError(RuntimeError):
     """The database cannot be used (corrupt, closed, or newer than this program)."""
 
 
+def is_database_fault(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database failing (locked, full, unreachable, closed, corrupt):
+    a :class:`DatabaseError` or an error of either engine's driver (``sqlite3``, asyncpg,
+    told by its module so that SQLite deployments need not import asyncpg). Callers outside
+    ``storage`` ask this and know no driver."""
+    return isinstance(exc, (sqlite3.Error, DatabaseError)) or type(exc).__module__.startswith(
+        "asyncpg"
+    )
+
+
 class Tx:
     """What repository functions see: a connection inside one transaction.
 
