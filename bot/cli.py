@@ -281,7 +281,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr if line.startswith("error:") else sys.stdout)
     older = _older_revisions(config, definitions) if database_ok else []
     for line in older:
-        print(line)
+        print(line, file=sys.stderr if line.startswith("warning:") else sys.stdout)
     for line in _people_differences(config, definitions) if database_ok else []:
         print(f"warning: {line}", file=sys.stderr)
     print(f"api: {shown_url(config.bot.api_base_url)} ({config.bot.mode})")
@@ -404,7 +404,9 @@ def _sqlite_report(path: Path) -> tuple[bool, list[str]]:
 
 
 def _older_revisions(config: Config, definitions: list[SopDefinition]) -> list[str]:
-    """Open cases that run an SOP revision older than the file's (they keep theirs)."""
+    """Open cases that run an SOP revision older than the file's (they keep theirs), and
+    those of an SOP code no file defines any more (its code changed, or its file left
+    ``sops``): they run their stored revision (a warning, for the office to know)."""
     from storage import repo
     from storage.db import DatabaseError, inspect
 
@@ -416,13 +418,22 @@ def _older_revisions(config: Config, definitions: list[SopDefinition]) -> list[s
         return []
     current = {d.code: d.revision for d in definitions}
     lines = []
+    gone: dict[str, int] = {}
     for code, revision, count in found:
-        if code in current and revision != current[code]:
+        if code not in current:
+            gone[code] = gone.get(code, 0) + count
+        elif revision != current[code]:
             lines.append(
                 f"open cases on an older revision of {code}: {count} "
                 f"(revision {revision or 'unknown'}; the file is now {current[code]}); "
                 "they finish with the revision they started with"
             )
+    for code, count in gone.items():
+        # its code changed in the file, or the file left `sops`
+        lines.append(
+            f"warning: open cases of an SOP no file defines (code {code}): {count}; "
+            "they finish with their stored revision"
+        )
     return lines
 
 

@@ -634,7 +634,9 @@ class _Context:
             members=members,
             signer=await self.holder(top.id),
             city=self.paperwork.config.organisation.city,
-            duties=team_duties(self.definition, step, self.paperwork.sops[self.definition.code]),
+            duties=team_duties(
+                self.definition, step, self.paperwork.sops.current(self.definition.code)
+            ),
             amended=amended,
             amends=amends,
         )

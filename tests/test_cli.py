@@ -488,6 +488,35 @@ async def test_check_lists_open_cases_on_an_older_revision_of_the_sop(
         assert case is not None and case.revision == started_with
 
 
+async def test_check_names_open_cases_of_an_sop_code_no_file_defines_any_more(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The office renames its SOP's code (ppk-rkakl-pk -> ppk-biro) while a proposal is
+    open: ``sopbot check`` warns that an open case runs a code no file defines, and that it
+    finishes with its stored revision (it said nothing: the code was not in any file)."""
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    copy = tmp_path / "sop.toml"
+    copy.write_text(SOP_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+    async with World(tmp_path / "w", sops=[str(copy)]) as world:
+        await world.everyone_starts()
+        await world.services.cases.start_case(OFFICIALS[0].telegram_id, "Usulan", 2027)
+        storage = world.config.storage
+    body = f"[storage]\ndatabase = {toml_str(storage.database)}\n"
+    body += f"files_dir = {toml_str(storage.files_dir)}\n"
+    config = write_config(tmp_path, body, sops=[copy])
+    text = copy.read_text(encoding="utf-8")
+    copy.write_text(text.replace('code = "ppk-rkakl-pk"', 'code = "ppk-biro"', 1))
+
+    code = await asyncio.to_thread(bot.cli.main, ["check", "--config", str(config)])
+    out, err = capsys.readouterr()
+    assert code == 0  # a warning: the case runs on
+    assert "sop ppk-biro:" in out
+    assert (
+        "warning: open cases of an SOP no file defines (code ppk-rkakl-pk): 1; "
+        "they finish with their stored revision"
+    ) in err.splitlines()
+
+
 def _damaged(database: Path, how: str) -> None:
     """A database of the bot, then spoiled as ``how`` says."""
     asyncio.run(_fill(database))

@@ -40,6 +40,11 @@ class SopRegistry:
         """The current definition of an SOP (what new cases start with)."""
         return self._current[code]
 
+    def current(self, code: str) -> SopDefinition | None:
+        """The current definition of ``code``; None when no file defines it any more (the
+        office changed its code or dropped the SOP: its open cases run their own revision)."""
+        return self._current.get(code)
+
     def __iter__(self) -> Iterator[SopDefinition]:
         return iter(self._current.values())
 
