@@ -410,6 +410,17 @@ ASKED_AGAIN = (
     "Mohon maaf, layanan sempat terhenti. Kami masih menunggu jawaban Bapak/Ibu.\n\n{question}"
 )
 NEW_CASE_CANCELLED = "Pengajuan berkas baru dibatalkan; tidak ada berkas yang dibuat."
+# a /baru whose SOP the office stopped running (its code changed, its file left the config)
+# before it was answered: ended, with what was typed quoted back
+NEW_CASE_SOP_GONE = (
+    "Mohon maaf, SOP dengan kode <b>{code}</b> tidak lagi dijalankan, sehingga pengajuan "
+    "berkas baru ini tidak dapat kami lanjutkan; tidak ada berkas yang dibuat.\n\n"
+    "Judul yang Bapak/Ibu tuliskan:\n<i>{title}</i>\n\n{again}"
+)
+NEW_CASE_AGAIN = "Untuk mengajukan kembali, silakan ketik:\n{choices}"
+NEW_CASE_NONE_OPEN = (
+    "Saat ini tidak ada SOP yang dapat Bapak/Ibu ajukan; mohon menghubungi administrator."
+)
 YEAR_OUT_OF_RANGE = (
     "{Label} {year} berada di luar rentang {first}–{last}. Mohon periksa kembali "
     "dan tuliskan {label} yang dimaksud, misalnya {example}."

@@ -44,7 +44,9 @@ def question_of(context: Context, dialogue: Dialogue) -> str | None:
         return PROFILE_QUESTIONS[dialogue.kind]
     sops = context.services.sops
     code = dialogue.data.get("sop")
-    definition = sops[code] if isinstance(code, str) and code in sops.codes() else sops.default
+    if isinstance(code, str) and code and code not in sops.codes():
+        return None  # an SOP no longer run: the answer typed is told so (cases.sop_gone)
+    definition = sops[code] if isinstance(code, str) and code else sops.default
     if dialogue.kind == "new_title":
         return title_question(context, definition)
     if dialogue.kind == "new_year":

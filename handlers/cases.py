@@ -11,6 +11,7 @@ from bot import texts as t
 from bot.callbacks import Callback, Op
 from bot.context import SopApplication
 from bot.core import model
+from bot.core.definition import SopDefinition
 from bot.core.model import Case, DomainError, Withdraw
 from bot.core.workflow import excluded_reviewers
 from bot.outbox import keyboard_markup
@@ -54,15 +55,18 @@ async def new_case(update: Update, context: Context) -> None:
 
 def new_case_refusal(context: Context, found: NewCase, code: str) -> str:
     sops = context.services.sops
-    listed = "\n".join(
-        f"• <code>/baru {t.e(d.code)}</code> — {t.e(d.header.name)}" for d in found.choices
-    )
+    listed = sop_choices(found.choices)
     if found.status == "choose":
         return t.NEW_CASE_WHICH_SOP.format(choices=listed)
     if found.status == "unknown":
         return t.NEW_CASE_UNKNOWN_SOP.format(code=t.e(code[:40]), choices=listed)
     starters = dict.fromkeys(sops.role(d.first_step.actor).name for d in found.choices)
     return f"Mohon maaf, pengajuan berkas baru dilakukan oleh {t.e(' atau '.join(starters))}."
+
+
+def sop_choices(choices: list[SopDefinition]) -> str:
+    """A line per SOP: the command that opens a case of it, and its name."""
+    return "\n".join(f"• <code>/baru {t.e(d.code)}</code> — {t.e(d.header.name)}" for d in choices)
 
 
 async def new_case_step(
@@ -75,7 +79,12 @@ async def new_case_step(
     asked = data.get("msg")
     message_id = int(asked) if isinstance(asked, int) else None
     code = data.get("sop")
-    sop_code = code if isinstance(code, str) and code in svc.sops.codes() else None
+    sop_code = code if isinstance(code, str) and code else None
+    if sop_code is not None and sop_code not in svc.sops.codes():
+        # the SOP named at /baru is no longer run: not a case of another SOP instead
+        typed = text if kind == "new_title" else str(data.get("title", ""))
+        await sop_gone(update, context, sop_code, typed)
+        return
     definition = svc.sops[sop_code] if sop_code else svc.sops.default
     label = definition.header.year_label
     names = {"Label": t.e(label), "label": t.e(label.lower())}
@@ -118,6 +127,20 @@ async def new_case_step(
         return
     except DomainError as exc:
         await reply(update, refusal_text(exc))
+
+
+async def sop_gone(update: Update, context: Context, code: str, title: str) -> None:
+    """A /baru dialogue for an SOP the office no longer runs: it ends, and the official is
+    told so, with the title they typed and the SOPs they may open instead."""
+    try:
+        choices = await context.services.dialogues.end_new_case(user_id(update), update.update_id)
+    except AlreadyApplied:
+        return  # delivered again after a crash: answered already
+    again = (
+        t.NEW_CASE_AGAIN.format(choices=sop_choices(choices)) if choices else t.NEW_CASE_NONE_OPEN
+    )
+    text = t.NEW_CASE_SOP_GONE.format(code=t.e(code[:40]), title=t.e(title), again=again)
+    await reply(update, t.fit(text))
 
 
 async def _edit(context: Context, chat_id: int, message_id: int, text: str) -> bool:

@@ -161,3 +161,42 @@ async def test_an_official_of_the_directorates_sop_does_not_see_the_bureaus_case
     assert "Rahasia Anggaran" in plain(await said(world["kabag"], f"/status {number}"))
     assert "Rahasia Anggaran" in plain(await said(world["kabag"], "/status"))
     assert "Rahasia Anggaran" in plain(await said(world["admin"], f"/status {number}"))
+
+
+async def test_a_surat_tugas_begun_while_the_office_renames_its_code_is_not_opened_as_another(
+    world: World, tmp_path: Path
+) -> None:
+    """Kasubag asks for a Surat Tugas (/baru surat-tugas) and types its title; the office
+    renames that SOP's code (surat-tugas -> surat-tugas-dinas) and restarts the bot; Kasubag
+    gives the year. No case is opened (it became a Program Kerja case, the deployment's
+    first SOP): Kasubag is told that the SOP is no longer run, with the title typed and the
+    SOPs to open instead."""
+    copy = tmp_path / "surat-tugas.toml"
+    copy.write_text(SURAT_TUGAS.read_text(encoding="utf-8"), encoding="utf-8")
+    await world.stop_bot()
+    world.config_sections["sops"] = [str(SHIPPED), str(copy)]
+    world.config = world.reload_config()
+    await world.start_bot()
+    kasubag = world["kasubag"]
+    kasubag.mark_seen()
+    await kasubag.send("/baru surat-tugas")
+    asked = await kasubag.wait_message(timeout=WAIT)
+    await kasubag.send("Surat Tugas Monev Bursa Kerja Surabaya")
+    await world.emu.wait_until(lambda: "tahun anggaran" in asked.text, timeout=WAIT)
+
+    text = copy.read_text(encoding="utf-8")
+    copy.write_text(text.replace('code = "surat-tugas"', 'code = "surat-tugas-dinas"', 1))
+    await world.drained()
+    await world.stop_bot()
+    world.config = world.reload_config()
+    await world.start_bot()
+
+    told = plain(await said(kasubag, "2027"))
+    assert "SOP dengan kode surat-tugas tidak lagi dijalankan" in told
+    assert "tidak ada berkas yang dibuat" in told
+    assert "Surat Tugas Monev Bursa Kerja Surabaya" in told
+    assert "/baru ppk-rkakl-pk" in told and "/baru surat-tugas-dinas" in told
+    await world.drained()
+    assert await world.services.db.read(repo.load_case, 1) is None
+    assert "dibatalkan" in asked.text  # the question asks no more
+    assert await world.services.queries.dialogue(kasubag.id) is None

@@ -644,6 +644,21 @@ class Dialogues:
         self._woken(queued)
         return result
 
+    async def end_new_case(self, user_id: int, update_id: int | None = None) -> list[SopDefinition]:
+        """A /baru whose SOP is no longer run (its code changed, its file left the config):
+        its dialogue ends; the SOPs this person may open instead. Raises
+        :class:`AlreadyApplied` for an update delivered again."""
+        sops = self.sops
+
+        def txn(tx: Tx) -> tuple[list[SopDefinition], bool]:
+            claim(tx, update_id, self.clock.now())
+            ended = effects.end_dialogue(tx, user_id, self.clock.now())
+            return sops.startable_by(repo.active_roles(tx, user_id, self.unit)), ended is not None
+
+        startable, queued = await self.db.write(txn)
+        self._woken(queued)
+        return startable
+
     async def lapsed(self, user_id: int) -> Lapsed | None:
         """Free text with no dialogue pending: the question it was likely typed for, if one
         ended in the last day by another's doing (told once), else None."""
