@@ -194,10 +194,11 @@ def flood_limits(options: dict[str, float] | None) -> FloodLimits:
 
 
 async def record_revisions(db: Database, sops: SopRegistry, clock: Clock) -> int:
-    """Keep every SOP revision in the database; learn the older ones cases still run; give
-    cases from before revisions were kept the revision current now. Returns how many."""
+    """Keep every SOP revision in the database; learn the older ones cases still run (and
+    the roles open cases need of them); give cases from before revisions were kept the
+    revision current now. Returns how many."""
 
-    def txn(tx: Tx) -> tuple[list[tuple[str, str, str]], int]:
+    def txn(tx: Tx) -> tuple[list[tuple[str, str, str]], list[str], int]:
         now = clock.now()
         for definition in sops:
             repo.save_revision(
@@ -208,11 +209,13 @@ async def record_revisions(db: Database, sops: SopRegistry, clock: Clock) -> int
             if case.sop_code in sops.codes():
                 repo.set_case_revision(tx, replace(case, revision=sops[case.sop_code].revision))
                 adopted += 1
-        return repo.revision_texts(tx), adopted
+        running = [revision for _, revision, _ in repo.open_cases_by_revision(tx)]
+        return repo.revision_texts(tx), running, adopted
 
-    texts, adopted = await db.write(txn)
+    texts, running, adopted = await db.write(txn)
     for revision, source, text in texts:
         sops.adopt(revision, source, text)
+    sops.keep_roles_of(running)
     return adopted
 
 

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock, SystemClock
 from bot.config import Config, ConfigError, load_config, shown_url
 from bot.core.definition import Role, SopDefinition
-from bot.core.loader import DefinitionError, load_definition, load_draft
+from bot.core.loader import DefinitionError, definition_from_text, load_definition, load_draft
 
 DEFAULT_CONFIGS = ("config.toml", "config.example.toml")
 
@@ -406,16 +406,21 @@ def _sqlite_report(path: Path) -> tuple[bool, list[str]]:
 def _older_revisions(config: Config, definitions: list[SopDefinition]) -> list[str]:
     """Open cases that run an SOP revision older than the file's (they keep theirs), and
     those of an SOP code no file defines any more (its code changed, or its file left
-    ``sops``): they run their stored revision (a warning, for the office to know)."""
+    ``sops``): they run their stored revision (a warning, for the office to know); and
+    the roles they need that no file defines any more."""
     from storage import repo
-    from storage.db import DatabaseError, inspect
+    from storage.db import DatabaseError, Tx, inspect
+
+    def read(tx: Tx) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, str]]]:
+        return repo.open_cases_by_revision(tx), repo.revision_texts(tx)
 
     try:
-        found = inspect(config.storage.database, repo.open_cases_by_revision)
+        read_back = inspect(config.storage.database, read)
     except (DatabaseError, OSError, sqlite3.DatabaseError) as exc:
         return [f"database: not readable ({exc})"]
-    if found is None:
+    if read_back is None:
         return []
+    found, texts = read_back
     current = {d.code: d.revision for d in definitions}
     lines = []
     gone: dict[str, int] = {}
@@ -434,7 +439,37 @@ def _older_revisions(config: Config, definitions: list[SopDefinition]) -> list[s
             f"warning: open cases of an SOP no file defines (code {code}): {count}; "
             "they finish with their stored revision"
         )
-    return lines
+    return lines + _roles_gone(found, texts, definitions)
+
+
+def _roles_gone(
+    found: list[tuple[str, str, int]],
+    texts: list[tuple[str, str, str]],
+    definitions: list[SopDefinition],
+) -> list[str]:
+    """The roles of the revisions open cases run that no SOP file defines any more: the
+    bot keeps them (/peran, /alihkan, ...) until those cases are closed."""
+    defined = {r.id for d in definitions for r in d.roles}
+    current = {d.revision for d in definitions}
+    stored = {revision: (source, text) for revision, source, text in texts}
+    needed: dict[str, int] = {}
+    for _, revision, count in found:
+        if revision in current or revision not in stored:
+            continue
+        source, text = stored[revision]
+        try:
+            older = definition_from_text(text, source=f"{source} (revision {revision})")
+        except DefinitionError:
+            continue  # the bot says so as it starts
+        for role in older.roles:
+            if role.id not in defined:
+                needed[role.id] = needed.get(role.id, 0) + count
+    return [
+        f"warning: open cases need role {role}, which no SOP file defines any more "
+        f"(open cases: {count}); the bot keeps it for them (/peran, /alihkan, /cabut, "
+        "/undang, /plh) until they are closed"
+        for role, count in needed.items()
+    ]
 
 
 def _people_differences(config: Config, definitions: list[SopDefinition]) -> list[str]:

@@ -517,6 +517,40 @@ async def test_check_names_open_cases_of_an_sop_code_no_file_defines_any_more(
     ) in err.splitlines()
 
 
+async def test_check_warns_of_a_role_open_cases_need_that_no_file_defines_any_more(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The office renames the archivist's role in its file (fungsional_umum -> arsiparis)
+    while a proposal is open: the proposal still ends at the older revision's archiving
+    step, so ``sopbot check`` warns that open cases need that role."""
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    copy = tmp_path / "sop.toml"
+    copy.write_text(SOP_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+    async with World(tmp_path / "w", sops=[str(copy)]) as world:
+        await world.everyone_starts()
+        await world.services.cases.start_case(OFFICIALS[0].telegram_id, "Usulan", 2027)
+        storage = world.config.storage
+    body = f"[storage]\ndatabase = {toml_str(storage.database)}\n"
+    body += f"files_dir = {toml_str(storage.files_dir)}\n"
+    config = write_config(tmp_path, body, sops=[copy])
+    text = copy.read_text(encoding="utf-8")
+    text = text.replace(
+        'id = "fungsional_umum"\nname = "Fungsional Umum"', 'id = "arsiparis"\nname = "Arsiparis"'
+    )
+    copy.write_text(text.replace('"fungsional_umum"', '"arsiparis"'), encoding="utf-8")
+
+    code = await asyncio.to_thread(bot.cli.main, ["check", "--config", str(config)])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "open cases on an older revision of ppk-rkakl-pk: 1" in out
+    assert (
+        "warning: open cases need role fungsional_umum, which no SOP file defines any more "
+        "(open cases: 1); the bot keeps it for them (/peran, /alihkan, /cabut, /undang, /plh) "
+        "until they are closed"
+    ) in err.splitlines()
+    assert "arsiparis" not in err
+
+
 def _damaged(database: Path, how: str) -> None:
     """A database of the bot, then spoiled as ``how`` says."""
     asyncio.run(_fill(database))

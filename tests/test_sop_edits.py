@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import ROOT, Script, World, has_button
+from bot.demo import ACTING, OFFICIALS, ROOT, Script, World, has_button
+from storage import repo
 
 WAIT = 15.0
 SHIPPED = ROOT / "sops" / "penyusunan-program-kerja.toml"
@@ -67,3 +68,58 @@ async def test_a_case_whose_sop_code_changed_meanwhile_gets_its_sk_tim(
         await world.drained()
         failed = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
         assert failed == []
+
+
+def people_with(renamed: dict[str, str]) -> list[dict[str, object]]:
+    """The demo's [[people]], with the roles ``renamed`` as the edited file names them."""
+    return [
+        {
+            "telegram_id": p.telegram_id,
+            "name": p.name,
+            "nip": p.nip,
+            "position": p.position,
+            "roles": [renamed.get(r, r) for r in p.roles],
+        }
+        for p in (*OFFICIALS, ACTING)
+    ]
+
+
+async def said(world: World, who: str, text: str) -> str:
+    user = world[who]
+    user.mark_seen()
+    await user.send(text)
+    return plain((await user.wait_message(timeout=WAIT)).text)
+
+
+async def test_a_role_taken_out_of_the_file_is_still_managed_for_the_open_cases_that_need_it(
+    tmp_path: Path,
+) -> None:
+    """The office renames the archivist's role in its file (fungsional_umum -> arsiparis,
+    Dewi named Arsiparis in [[people]]) while a proposal waits at Kabag: that proposal still
+    ends at the older revision's archiving step, of Fungsional Umum. Dewi moves on: the
+    administrator finds the role in /peran and passes it to Agus, as for any role (the
+    commands answered with their usage, so the proposal's last step could be nobody's)."""
+    sop = office_copy(tmp_path)
+    async with World(tmp_path / "w", sops=[str(sop)]) as world:
+        await world.everyone_starts()
+        s = Script(world, timeout=WAIT)
+        case = await s.submit("Program Kerja 2027")
+        await s.seen("kabag", has_button("Setujui", case))
+        edit(
+            sop,
+            'id = "fungsional_umum"\nname = "Fungsional Umum"',
+            'id = "arsiparis"\nname = "Arsiparis"',
+        )
+        edit(sop, '"fungsional_umum"', '"arsiparis"')
+        await restart(world, people=people_with({"fungsional_umum": "arsiparis"}))
+
+        roles = await said(world, "admin", "/peran")
+        assert "• Arsiparis: Dewi Anggraini (1006)" in roles
+        assert "• Fungsional Umum: Dewi Anggraini (1006)" in roles
+        passed = await said(world, "admin", "/alihkan fungsional_umum 1006 1007")
+        assert passed.startswith("Peran Fungsional Umum dialihkan dari Dewi Anggraini")
+        unit = world.config.organisation.unit
+        holders = await world.services.db.read(repo.holders, unit, "fungsional_umum")
+        assert [p.telegram_id for p in holders] == [ACTING.telegram_id]
+        invited = await said(world, "admin", "/undang fungsional_umum")
+        assert invited.startswith("Tautan undangan untuk peran Fungsional Umum")

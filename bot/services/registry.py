@@ -57,7 +57,8 @@ class SopRegistry:
 
     @property
     def roles(self) -> list[Role]:
-        """Every role of the SOPs this deployment runs, the first SOP's first."""
+        """Every role of the SOPs this deployment runs, the first SOP's first; then those
+        only older revisions that open cases still run define (:meth:`keep_roles_of`)."""
         return list(self._roles.values())
 
     def role(self, role_id: str) -> Role:
@@ -90,6 +91,15 @@ class SopRegistry:
 
     def revision(self, revision: str) -> SopDefinition | None:
         return self._revisions.get(revision)
+
+    def keep_roles_of(self, revisions: Iterable[str]) -> None:
+        """Keep the roles of the (adopted) ``revisions`` open cases still run: a role taken
+        out of the SOP file is still held, passed on and revoked (/peran, /alihkan, ...)
+        while cases on an older revision need it. The current definitions' come first."""
+        for revision in revisions:
+            definition = self._revisions.get(revision)
+            for role in definition.roles if definition is not None else ():
+                self._roles.setdefault(role.id, role)
 
     def adopt(self, revision: str, source: str, text: str) -> None:
         """Know a revision recorded in the database (a file since edited or removed)."""
