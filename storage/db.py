@@ -163,10 +163,16 @@ class SqliteTx(Tx):
         self.conn.executemany(sql, rows)
 
 
+def readonly_uri(path: Path) -> str:
+    """The URI SQLite opens ``path`` read-only by: percent-encoded, so a ``#``, ``?`` or
+    ``%41`` in a folder's name ("Biro #1") names that file, not another."""
+    return f"{path.resolve().as_uri()}?mode=ro"
+
+
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     if readonly:
         conn = sqlite3.connect(
-            f"file:{path}?mode=ro",
+            readonly_uri(path),
             uri=True,
             isolation_level=None,
             check_same_thread=True,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storage import runlock
-from storage.db import DatabaseError, check_sqlite, sync_folder, write_copy
+from storage.db import DatabaseError, check_sqlite, readonly_uri, sync_folder, write_copy
 
 SIDECARS = ("-wal", "-shm")
 
@@ -74,7 +74,7 @@ def _copy(backup: Path, dest: Path) -> None:
     """A consistent copy (a log beside the backup, if any, is read as SQLite reads it),
     on the disk before it takes the database's name."""
     dest.unlink(missing_ok=True)
-    source = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
+    source = sqlite3.connect(readonly_uri(backup), uri=True)
     try:
         write_copy(source, dest)
     finally:

@@ -608,6 +608,32 @@ def test_check_reports_the_schema_level_of_a_sqlite_database(tmp_path: Path) -> 
     assert f"database schema: level {LATEST} of {LATEST} (migrated), pages ok" in result.stdout
 
 
+@pytest.mark.parametrize("name", ["Biro #1/sopbot.sqlite3", "data/sop?.sqlite3", "x%41y/s.sqlite3"])
+def test_a_database_in_a_folder_named_with_hash_question_mark_or_percent_is_read_where_written(
+    tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The office keeps the bot in "Biro #1": check and export read the database the bot
+    writes, not an empty file of another name they would make ("level 0", "no such
+    table: people")."""
+    database = tmp_path / name
+    case_id, _ = asyncio.run(_fill(database))
+    config = write_config(tmp_path, f"[storage]\ndatabase = {toml_str(database)}\n")
+
+    def files() -> list[Path]:  # (without the -wal and -shm a reader may leave)
+        return sorted(p for p in tmp_path.rglob("*") if not p.name.endswith(("-wal", "-shm")))
+
+    before = files()
+    code, out, err = check_here(config, capsys, monkeypatch)
+    assert code == 0, err
+    assert f"database schema: level {LATEST} of {LATEST} (migrated), pages ok" in out
+    assert files() == before  # no empty file of another name
+
+    exported = tmp_path / "ekspor"
+    code = bot.cli.main(["export", str(case_id), "--config", str(config), "--out", str(exported)])
+    assert code == 0, capsys.readouterr().err
+    assert any(exported.iterdir())
+
+
 # -- backup ----------------------------------------------------------------------------
 
 
