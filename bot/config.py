@@ -516,8 +516,13 @@ def _storage(r: _Reader, raw: Mapping[str, Any], base: Path, *, cloud: bool) -> 
 
 
 def _database_url(r: _Reader, url: str) -> str:
-    """A PostgreSQL URL; its password comes from PGPASSWORD or ~/.pgpass, never the file."""
+    """A PostgreSQL URL; its password comes from PGPASSWORD or ~/.pgpass, never the file.
+    Returned without blanks around it and with its scheme in lower case, as
+    ``storage.db.is_postgres`` reads it (urlsplit below accepts " PostgreSQL://" too: the
+    bot would have run on a SQLite file of that name)."""
     key = "storage.database"
+    scheme, _, rest = url.strip().partition("://")
+    url = f"{scheme.lower()}://{rest}"
     parts = urlsplit(url)
     if parts.scheme not in ("postgresql", "postgres"):
         r.fail(key, f"must be a file path or a postgresql:// URL, got {parts.scheme}://")

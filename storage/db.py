@@ -45,7 +45,8 @@ POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 def is_postgres(target: Target) -> bool:
-    return isinstance(target, str) and target.startswith(POSTGRES_SCHEMES)
+    """A ``postgresql://`` URL (its scheme in any case, as URLs are read)."""
+    return isinstance(target, str) and target.lower().startswith(POSTGRES_SCHEMES)
 
 
 class Row(Protocol):

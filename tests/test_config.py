@@ -15,6 +15,7 @@ import pytest
 
 from bot.app import work_calendar
 from bot.config import ConfigError, WebhookConfig, load_config, parse_config, shown_url
+from storage.db import is_postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "config.example.toml"
@@ -472,6 +473,24 @@ def test_a_webhook_path_of_only_slashes_is_refused_naming_its_key() -> None:
     assert problems_of(raw) == [
         'bot.webhook.path: must name the path Telegram posts to, such as "telegram"'
     ]
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        " postgresql://sopbot@db.kemnaker.go.id/sopbot",
+        "PostgreSQL://sopbot@db.kemnaker.go.id/sopbot",
+        "postgresql://sopbot@db.kemnaker.go.id/sopbot\n",
+    ],
+)
+def test_a_postgresql_url_with_blanks_or_capitals_is_the_postgresql_database(written: str) -> None:
+    """Pasted with a blank before it, or typed with capitals: the bot runs on PostgreSQL,
+    not silently on a new SQLite file named " postgresql:/sopbot@db…"."""
+    raw = example()
+    raw["storage"]["database"] = written
+    database = parse_config(raw, base_dir=ROOT).storage.database
+    assert database == "postgresql://sopbot@db.kemnaker.go.id/sopbot"
+    assert is_postgres(database) and is_postgres(written.strip())  # the two agree
 
 
 def test_an_api_url_with_the_token_is_refused_without_printing_it() -> None:
