@@ -504,15 +504,36 @@ def _storage(r: _Reader, raw: Mapping[str, Any], base: Path, *, cloud: bool) -> 
             f" got {max_mb}",
         )
     name = r.get(t, "storage.database", str, "data/sopbot.sqlite3")
+    files_dir = base / r.get(t, "storage.files_dir", str, "data/files")
     if not name.strip():  # would be the config's folder: not a database file
         r.fail("storage.database", "must name the SQLite database file or a postgresql:// URL")
+    elif "://" not in name:
+        _database_file(r, name, base / name, files_dir)
     return StorageConfig(
         database=_database_url(r, name) if "://" in name else base / name,
-        files_dir=base / r.get(t, "storage.files_dir", str, "data/files"),
+        files_dir=files_dir,
         max_file_mb=max_mb,
         allowed_extensions=tuple(exts),
         retention_days=r.up_to(t, "storage.retention_days", 7, 36500, "a hundred years"),
     )
+
+
+def _database_file(r: _Reader, name: str, database: Path, files_dir: Path) -> None:
+    """A SQLite database path the bot can make: a file, never the files folder or a folder
+    it lies in (``check`` passed those, then the bot made the files folder at start and
+    could not open it, or its parent, as a database)."""
+    key = "storage.database"
+    if name.endswith(("/", os.sep)) or Path(name).name in ("", ".", ".."):
+        r.fail(key, f"must name the SQLite database file, not a folder: got {name!r}")
+        return
+    here, files = Path(os.path.abspath(database)), Path(os.path.abspath(files_dir))
+    if files == here:
+        where = "is also storage.files_dir, the folder of the uploaded documents"
+    elif files.is_relative_to(here):
+        where = f"is a folder above storage.files_dir ({files_dir})"
+    else:
+        return
+    r.fail(key, f"{database} {where}: name a database file of its own, such as data/sopbot.sqlite3")
 
 
 def _database_url(r: _Reader, url: str) -> str:

@@ -215,11 +215,37 @@ def test_a_webhook_url_on_a_port_telegram_never_calls_is_refused_before_the_bot_
 def test_check_names_a_database_that_is_a_folder(tmp_path: Path) -> None:
     """Named plainly, and only so: not first "not a usable SQLite database (disk I/O error)"
     from opening the folder as a database."""
-    body = f"[storage]\ndatabase = {toml_str(tmp_path)}\n"
+    folder = tmp_path / "arsip"
+    folder.mkdir()
+    body = f"[storage]\ndatabase = {toml_str(folder)}\n"
     result = sopbot("check", "--config", str(write_config(tmp_path, body)), token=TOKEN)
     assert result.returncode == 2
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert errors == [f"error: storage.database: {tmp_path} is a folder, not a database file"]
+    assert errors == [f"error: storage.database: {folder} is a folder, not a database file"]
+
+
+@pytest.mark.parametrize(
+    ("storage", "said"),
+    [
+        ('database = "data/"', "not a folder"),
+        ('database = "data/x"\nfiles_dir = "data/x"', "is also storage.files_dir"),
+        ('database = "data"', "is a folder above storage.files_dir"),
+    ],
+)
+def test_check_refuses_a_database_path_the_bot_would_make_a_folder(
+    tmp_path: Path,
+    storage: str,
+    said: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """check used to pass these; the bot then made its files folder at start and stopped
+    on "not a usable SQLite database (unable to open database file)"."""
+    config = write_config(tmp_path, f"[storage]\n{storage}\n")
+    code, _, err = check_here(config, capsys, monkeypatch)
+    assert code == 2
+    assert "storage.database: " in err and said in err, err
+    assert not (tmp_path / "data").exists()
 
 
 def test_check_names_an_empty_database_setting(tmp_path: Path) -> None:

@@ -388,6 +388,18 @@ BAD = {
         setting("storage.database", ""),
         "storage.database: must name the SQLite database file or a postgresql:// URL",
     ),
+    "database named as a folder": (
+        setting("storage.database", "data/"),
+        "storage.database: must name the SQLite database file, not a folder: got 'data/'",
+    ),
+    "database that is the files folder": (
+        both(setting("storage.database", "data/x"), setting("storage.files_dir", "data/x")),
+        f"storage.database: {ROOT / 'data' / 'x'} is also storage.files_dir",
+    ),
+    "database that is a folder above the files folder": (
+        both(setting("storage.database", "data"), setting("storage.files_dir", "data/files")),
+        f"storage.database: {ROOT / 'data'} is a folder above storage.files_dir",
+    ),
     "no variable named for the token": (
         setting("bot.token_env", ""),
         "bot.token_env: must name the environment variable that holds the token",
