@@ -720,12 +720,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from storage.db import Database, DatabaseError
+    from storage.db import Database, DatabaseError, is_postgres
+    from storage.restore import is_the_database
 
     try:
         config = load_config(_find_config(args.config))
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    database = config.storage.database
+    if not is_postgres(database) and is_the_database(Path(args.dest), Path(database)):
+        print(
+            f"error: no backup written: {args.dest} is the database itself (storage.database);"
+            " name a file elsewhere, such as backups/sopbot.sqlite3",
+            file=sys.stderr,
+        )
         return 2
 
     async def run() -> str:

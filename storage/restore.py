@@ -34,10 +34,24 @@ class Restored:
     """The folder that now holds the database the backup replaced (None: there was none)."""
 
 
+def is_the_database(path: Path, database: Path) -> bool:
+    """``path`` is the database file or one of its log files (by name, through a link,
+    or another hard link to it): no backup may be written there or restored from it."""
+    for own in (database, *(database.with_name(database.name + s) for s in SIDECARS)):
+        if path.resolve() == own.resolve():
+            return True
+        try:
+            if os.path.samefile(path, own):
+                return True
+        except OSError:  # one of them is not there
+            pass
+    return False
+
+
 def restore_sqlite(backup: Path, database: Path, stamp: str) -> Restored:
     """Replace ``database`` with a copy of ``backup``; ``stamp`` names the folder the old
     database moves to (``before-restore-<stamp>``)."""
-    if backup.resolve() == database.resolve():
+    if is_the_database(backup, database):
         raise RestoreError(f"{backup} is the database itself (storage.database)")
     if not backup.is_file():
         raise RestoreError(f"{backup}: no such file")

@@ -729,6 +729,32 @@ def test_backup_of_a_corrupt_database_fails_cleanly(tmp_path: Path) -> None:
     assert not dest.exists()
 
 
+@pytest.mark.parametrize("dest_is", ["the database", "its write-ahead log", "a link to it"])
+def test_a_backup_onto_the_database_itself_is_refused(
+    tmp_path: Path, dest_is: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It said "backup written" and no copy existed (or it wrote over the database's log)."""
+    database = tmp_path / "data" / "sopbot.sqlite3"
+    case_id, _ = asyncio.run(_fill(database))
+    config = write_config(tmp_path, f"[storage]\ndatabase = {toml_str(database)}\n")
+    dest = {
+        "the database": database,
+        "its write-ahead log": database.with_name(database.name + "-wal"),
+        "a link to it": tmp_path / "cadangan.sqlite3",
+    }[dest_is]
+    if dest_is == "a link to it":
+        dest.symlink_to(database)
+    before = database.read_bytes()
+
+    code = bot.cli.main(["backup", str(dest), "--config", str(config)])
+
+    out, err = capsys.readouterr()
+    assert code == 2, out
+    assert f"error: no backup written: {dest} is the database itself (storage.database)" in err
+    assert database.read_bytes() == before
+    assert _table(database, "SELECT id FROM cases") == [(case_id,)]
+
+
 @pytest.mark.parametrize("command", [["backup", "copy.sqlite3"], ["export", "1"]])
 def test_a_backup_or_export_of_a_database_that_is_not_there_makes_none(
     tmp_path: Path, command: list[str]
