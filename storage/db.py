@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import pwd
 import queue
 import sqlite3
 import threading
@@ -192,6 +193,25 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _not_usable(path: Path, exc: sqlite3.DatabaseError) -> str:
+    """Why SQLite refused ``path``. Refused for want of write access to its folder (SQLite
+    makes the log files there, also for reading) says so, not "not a usable database",
+    which an operator reads as damage."""
+    folder = path.absolute().parent
+    refused = exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN)
+    if refused and not os.access(folder, os.W_OK | os.X_OK):
+        try:
+            user = pwd.getpwuid(os.geteuid()).pw_name
+        except KeyError:
+            user = str(os.geteuid())
+        return (
+            f"{path}: cannot be opened as user {user}: {folder} is not writable "
+            "(SQLite's WAL needs its -shm file there); run as the bot's user, or let this "
+            "user write the folder"
+        )
+    return f"{path}: not a usable SQLite database ({exc})"
 
 
 class _Job:
@@ -401,7 +421,7 @@ class SqliteDatabase(Database):
             ]
         except sqlite3.DatabaseError as exc:
             await db.close()
-            raise DatabaseError(f"{path}: not a usable SQLite database ({exc})") from exc
+            raise DatabaseError(_not_usable(path, exc)) from exc
         except BaseException:
             await db.close()
             raise
@@ -614,7 +634,7 @@ def check_sqlite(path: Path) -> int:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"{path}: not a usable SQLite database ({exc})") from exc
+        raise DatabaseError(_not_usable(path, exc)) from exc
     except OSError as exc:
         raise DatabaseError(f"{path}: cannot be read ({exc.strerror})") from exc
     if rows != ["ok"]:

@@ -14,12 +14,15 @@ import io
 import json
 import logging
 import os
+import pwd
 import re
+import shutil
 import signal
 import socket
 import sqlite3
 import sys
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,7 +40,7 @@ from bot.demo import ADMIN_ID, FAST_SENDER, ROOT, TOKEN, Script, World, draft, h
 from bot.logsetup import setup_logging
 from emulator import BotApiEmulator, EmuMessage
 from storage import repo
-from storage.db import Database, DatabaseError, Tx
+from storage.db import Database, DatabaseError, Tx, check_sqlite
 from storage.migrations import LATEST
 
 SOP_PATH = ROOT / "sops" / "penyusunan-program-kerja.toml"
@@ -266,6 +269,74 @@ async def test_a_database_of_a_newer_release_is_refused_at_start_as_check_refuse
         assert not emu.calls_to("getUpdates"), "the bot never began to poll"
     with sqlite3.connect(database) as plain:
         assert plain.execute("PRAGMA user_version").fetchone()[0] == LATEST + 1
+
+
+def said_to_another_user(attempt: Callable[[], object]) -> str:
+    """What ``attempt`` raises (its message), made by a user who is not root: this user, or,
+    when the tests run as root (who writes any folder, so SQLite would never refuse), a
+    child of this process that became user nobody."""
+    if os.geteuid() != 0:
+        try:
+            attempt()
+        except Exception as exc:
+            return str(exc)
+        return ""
+    try:
+        nobody = pwd.getpwnam("nobody")
+    except KeyError:
+        pytest.skip("running as root and there is no user nobody to run as")
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never back into pytest
+        said = b""
+        try:
+            os.close(read)
+            os.setgroups([])
+            os.setgid(nobody.pw_gid)
+            os.setuid(nobody.pw_uid)
+            said = said_to_another_user(attempt).encode()
+        except BaseException as exc:
+            said = f"the child failed: {exc!r}".encode()
+        finally:
+            os.write(write, said)
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as answer:
+        said = answer.read().decode()
+    os.waitpid(pid, 0)
+    return said
+
+
+def test_a_database_whose_folder_this_user_cannot_write_is_not_called_damaged() -> None:
+    """An operator ran `sopbot check` (or backup, export) as a user who may read the
+    database but not write its folder, and read "not a usable SQLite database (attempt to
+    write a readonly database)": it looked damaged. It says who cannot write where now."""
+    # a folder user nobody can reach (pytest's tmp_path is its owner's alone)
+    place = Path(tempfile.mkdtemp(prefix="sopbot-perm-"))
+    folder = place / "data"
+    database = folder / "sopbot.sqlite3"
+
+    async def opened(open_database: Callable[[Path], Awaitable[Database]]) -> None:
+        db = await open_database(database)
+        await db.close()
+
+    user = "nobody" if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
+    try:
+        asyncio.run(opened(Database.open))  # the bot's user made it
+        place.chmod(0o755)
+        folder.chmod(0o555)  # readable, not writable
+        for attempt in (
+            lambda: check_sqlite(database),  # sopbot check
+            lambda: asyncio.run(opened(Database.open_existing)),  # backup, export
+        ):
+            said = said_to_another_user(attempt)
+            assert said.startswith(
+                f"{database}: cannot be opened as user {user}: {folder} is not writable "
+                "(SQLite's WAL needs its -shm file there)"
+            ), said
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(place)
 
 
 # -- export --------------------------------------------------------------------------------
