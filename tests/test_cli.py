@@ -1020,3 +1020,45 @@ async def test_check_lists_the_people_profiles_the_database_has_corrected(
             "them with /ubah_data in Telegram), and this entry is brought in line or its name, "
             "nip and position taken out"
         ]
+
+
+# -- what an operator meets at the command line ------------------------------------------
+
+
+def bin_run(tmp_path: Path, *args: str, token: str = "", config: bool = False) -> str:
+    """What the repository's bin/run starts, in a stand-in checkout: bin/setup there does
+    nothing and .venv/bin/sopbot prints its arguments (the real ones would install into the
+    shared .venv)."""
+    checkout = tmp_path / "checkout"
+    (checkout / "bin").mkdir(parents=True, exist_ok=True)
+    (checkout / ".venv" / "bin").mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "bin" / "run", checkout / "bin" / "run")
+    stubs = {"bin/setup": "#!/bin/sh\n", ".venv/bin/sopbot": '#!/bin/sh\necho "sopbot $*"\n'}
+    for name, text in stubs.items():
+        (checkout / name).write_text(text)
+        (checkout / name).chmod(0o755)
+    if config:
+        (checkout / "config.toml").write_text('[bot]\ntoken_env = "SOPBOT_TOKEN"\n')
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    env |= {"TELEGRAM_BOT_TOKEN": token, "SOPBOT_TOKEN": "123456:abc"}
+    result = subprocess.run(
+        [str(checkout / "bin" / "run"), *args], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_bin_run_starts_the_bot_with_a_config_naming_its_own_token_variable(
+    tmp_path: Path,
+) -> None:
+    """README's systemd unit runs bin/run; a config.toml with token_env = "SOPBOT_TOKEN"
+    played the offline demo and exited 0 (systemd never restarted it; no bot ran)."""
+    assert bin_run(tmp_path, config=True) == "sopbot run"
+
+
+def test_bin_run_plays_the_demo_only_without_token_config_or_arguments(tmp_path: Path) -> None:
+    assert bin_run(tmp_path) == "sopbot demo"
+    assert bin_run(tmp_path, token=TOKEN) == "sopbot run"
+    assert (
+        bin_run(tmp_path, "--config", "/etc/sopbot.toml") == "sopbot run --config /etc/sopbot.toml"
+    )
