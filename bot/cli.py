@@ -654,7 +654,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     except InvalidToken:
         # PTB's message quotes the token itself: never print it
         print(
-            f"error: Telegram rejected the bot token in ${config.bot.token_env}",
+            f"error: Telegram rejected the bot token in ${config.bot.token_env}, or "
+            f"bot.api_base_url ({shown_url(config.bot.api_base_url)}) is not a Bot API server",
             file=sys.stderr,
         )
         return 2

@@ -356,6 +356,12 @@ def _bot(r: _Reader, raw: Mapping[str, Any], base: Path) -> BotConfig:
         )
     elif not re.match(r"^https?://[^\s/]+", url):
         r.fail("bot.api_base_url", f"must be an http(s) URL, got {shown_url(url)!r}")
+    elif _BOT_PATH.search(url):  # as Telegram's docs write it: https://api.telegram.org/bot<token>
+        r.fail(
+            "bot.api_base_url",
+            f"must be the server's address without /bot: "
+            f"{shown_url(_BOT_PATH.sub('', url))!r} (the bot adds /bot<token> itself)",
+        )
     mode = r.get(t, "bot.mode", str, "polling")
     if mode not in ("polling", "webhook"):
         r.fail("bot.mode", f"must be 'polling' or 'webhook', got {mode!r}")
@@ -399,6 +405,11 @@ def _bot(r: _Reader, raw: Mapping[str, Any], base: Path) -> BotConfig:
     return BotConfig(
         token_env, url, mode, language, webhook, http_client, ca_file, event_loop=event_loop
     )
+
+
+# a base URL ending in /bot: the bot would call .../bot/bot<token>/getMe (a 404, which
+# python-telegram-bot takes for a refused token)
+_BOT_PATH = re.compile(r"/bot/*$", re.IGNORECASE)
 
 
 def _webhook_port(url: str) -> int | None:

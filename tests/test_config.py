@@ -245,6 +245,16 @@ BAD = {
         setting("bot.api_base_url", "https://api.telegram.org/bot123456:ABCDEFsecretTOKENvalue12"),
         "bot.api_base_url: must not hold the bot token",
     ),
+    # as Telegram's docs write it (https://api.telegram.org/bot<token>/METHOD): the bot would
+    # call .../bot/bot<token>/getMe, a 404 that `run` took for a refused token
+    "api url ending in /bot": (
+        setting("bot.api_base_url", "https://api.telegram.org/bot"),
+        "bot.api_base_url: must be the server's address without /bot: 'https://api.telegram.org'",
+    ),
+    "self-hosted api url ending in /bot/": (
+        setting("bot.api_base_url", "http://127.0.0.1:8081/BOT/"),
+        "bot.api_base_url: must be the server's address without /bot: 'http://127.0.0.1:8081'",
+    ),
     "bad mode": (setting("bot.mode", "pull"), "bot.mode: must be 'polling' or 'webhook'"),
     "unknown http client": (
         setting("bot.http_client", "lean"),

@@ -573,7 +573,11 @@ async def test_sopbot_run_never_prints_the_token(tmp_path: Path) -> None:
         )
         code, out, err = await sopbot("run", "--config", str(config), token=TOKEN)
         assert code == 2, err
-        assert "error: Telegram rejected the bot token in $TELEGRAM_BOT_TOKEN" in err
+        # a wrong token, or a base URL that is no Bot API server: both are a 401/404
+        assert (
+            "error: Telegram rejected the bot token in $TELEGRAM_BOT_TOKEN, or "
+            f"bot.api_base_url ({emu.base_url}) is not a Bot API server"
+        ) in err.splitlines()
         assert "Traceback" not in err  # PTB's own line stays, without its two tracebacks
         assert leaks(out + err) == []
         assert "Unclosed client session" not in err  # the request layers were closed
