@@ -900,6 +900,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     return asyncio.run(export_case(config, args.case, Path(args.out)))
 
 
+def case_number(text: str) -> int:
+    """A case number as the command line gives it: 1 up to SQLite's largest integer."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if not 1 <= number < 2**63:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a case number (1, 2, 3, ...)")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sopbot", description="Telegram bot running an SOP approval workflow"
@@ -961,7 +972,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_migrate_db)
 
     p = sub.add_parser("export", help="write a case's record and files to a folder")
-    p.add_argument("case", type=int)
+    p.add_argument("case", type=case_number)
     p.add_argument("--out", default=".")
     p.add_argument("--config")
     p.set_defaults(func=cmd_export)

@@ -1025,6 +1025,18 @@ async def test_check_lists_the_people_profiles_the_database_has_corrected(
 # -- what an operator meets at the command line ------------------------------------------
 
 
+@pytest.mark.parametrize("number", ["99999999999999999999999", "9223372036854775808", "0", "x"])
+def test_export_of_a_number_that_is_no_case_number_is_a_usage_error(
+    tmp_path: Path, number: str
+) -> None:
+    """2**64 and beyond ended in an OverflowError traceback (SQLite's integers are 64-bit)."""
+    config = write_config(tmp_path, '[storage]\ndatabase = "db.sqlite3"\n')
+    result = sopbot("export", number, "--out", str(tmp_path / "out"), "--config", str(config))
+    assert result.returncode == 2
+    assert f"argument case: {number!r} is not a case number" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def bin_run(tmp_path: Path, *args: str, token: str = "", config: bool = False) -> str:
     """What the repository's bin/run starts, in a stand-in checkout: bin/setup there does
     nothing and .venv/bin/sopbot prints its arguments (the real ones would install into the
