@@ -983,5 +983,13 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
     """``clock``: the time ``check`` takes as now (the system's by default)."""
     args = build_parser().parse_args(argv)
     args.clock = clock
-    result: int = args.func(args)
+    try:
+        result: int = args.func(args)
+        sys.stdout.flush()  # here, not at exit: a closed pipe is met inside the try
+    except BrokenPipeError:
+        # the reader stopped early (sopbot check | head -1): no traceback. Python's
+        # recipe: what is still buffered goes to devnull, so the flush at exit cannot fail
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as for a tool a closed pipe stops: the output is cut
     return result

@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import os
+import shlex
 import shutil
 import sqlite3
 import subprocess
@@ -1035,6 +1036,21 @@ def test_export_of_a_number_that_is_no_case_number_is_a_usage_error(
     assert result.returncode == 2
     assert f"argument case: {number!r} is not a case number" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_check_piped_into_head_ends_without_a_traceback(tmp_path: Path) -> None:
+    """``sopbot check | head -1``: head leaves after a line; check stops as a tool a closed
+    pipe stops (141), without a BrokenPipeError traceback."""
+    config = write_config(tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    command = f"{sys.executable} -m bot check --config {shlex.quote(str(config))}"
+    result = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {command} 2>{tmp_path / 'err'} | head -1"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.stdout == f"config: {config} OK\n"
+    assert "Traceback" not in (tmp_path / "err").read_text()
+    assert result.returncode in (0, 141)  # 0: check wrote all before head left
 
 
 def bin_run(tmp_path: Path, *args: str, token: str = "", config: bool = False) -> str:
