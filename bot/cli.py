@@ -75,7 +75,7 @@ def _load_checked(path: Path) -> tuple[Config, list[SopDefinition]]:
     config = load_config(path)
     definitions = [load_definition(p) for p in config.sops]
     roles = {r.id for d in definitions for r in d.roles}
-    problems = _sop_problems(config.sops, definitions)
+    problems: list[str] = []  # of the config's own keys
     for i, person in enumerate(config.people):
         for role in person.roles:
             if role not in roles:
@@ -114,9 +114,18 @@ def _load_checked(path: Path) -> tuple[Config, list[SopDefinition]]:
         for step in steps:
             if not definition.has_step(step):
                 problems.append(f"sop_time_overrides.{code}.{step}: step {step} does not exist")
+    # each of _sop_problems names its SOP file
+    problems = _sop_problems(config.sops, definitions) + [f"{path}: {p}" for p in problems]
     if problems:
         raise ConfigError(problems)
     return config, definitions
+
+
+def _print_refusal(exc: ConfigError | DefinitionError) -> None:
+    """A refused config (one ``error: FILE: key: message`` line per problem) or SOP file."""
+    lines = exc.lines() if isinstance(exc, ConfigError) else [str(exc)]
+    for line in lines:
+        print(f"error: {line}", file=sys.stderr)
 
 
 def _sop_problems(sources: tuple[Path, ...], definitions: list[SopDefinition]) -> list[str]:
@@ -269,7 +278,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         config, definitions = _load_checked(path)
     except (ConfigError, DefinitionError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _print_refusal(exc)
         return 2
     _warn_permissions(path)
     token_ok = bool(config.token())
@@ -586,7 +595,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         config, _ = _load_checked(path)
     except (ConfigError, DefinitionError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _print_refusal(exc)
         return 2
     token = config.token()
     if not token:
@@ -727,7 +736,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     try:
         config = load_config(_find_config(args.config))
     except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _print_refusal(exc)
         return 2
     database = config.storage.database
     if not is_postgres(database) and is_the_database(Path(args.dest), Path(database)):
@@ -775,7 +784,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     try:
         config = load_config(_find_config(args.config))
     except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _print_refusal(exc)
         return 2
     target = config.storage.database
     if is_postgres(target):
@@ -895,7 +904,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         config = load_config(_find_config(args.config))
     except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _print_refusal(exc)
         return 2
     return asyncio.run(export_case(config, args.case, Path(args.out)))
 

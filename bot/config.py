@@ -47,9 +47,19 @@ DEFAULT_ALLOWED_EXTENSIONS = (
 
 
 class ConfigError(ValueError):
-    def __init__(self, problems: list[str]) -> None:
+    """A config refused: ``problems`` lists every ``key: message`` found in ``source`` (the
+    file; None when the problems name their own files, or the config was read from no file)."""
+
+    def __init__(self, problems: list[str], source: Path | None = None) -> None:
         self.problems = problems
-        super().__init__("invalid configuration:\n  " + "\n  ".join(problems))
+        self.source = source
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        """One line per problem, each ``FILE: key: message``."""
+        if self.source is None:
+            return list(self.problems)
+        return [f"{self.source}: {problem}" for problem in self.problems]
 
 
 @dataclass(frozen=True)
@@ -286,14 +296,32 @@ class _Reader:
 def load_config(path: str | Path) -> Config:
     path = Path(path)
     try:
-        raw = tomllib.loads(read_text_file(path))
+        text = read_text_file(path)
     except OSError as exc:
-        raise ConfigError([f"{path}: cannot read: {exc.strerror}"]) from exc
+        raise ConfigError([f"cannot read: {exc.strerror}"], path) from exc
     except UnreadableText as exc:
-        raise ConfigError([f"{path}: {exc}"]) from exc
+        raise ConfigError([str(exc)], path) from exc
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([f"{path}: not valid TOML: {exc}"]) from exc
+        raise ConfigError([f"not valid TOML: {_toml_problem(exc, text)}"], path) from exc
     return parse_config(raw, base_dir=path.resolve().parent, source=path)
+
+
+_TOML_AT = re.compile(r"\(at line (\d+), column \d+\)$")
+
+
+def _toml_problem(exc: tomllib.TOMLDecodeError, text: str) -> str:
+    """tomllib's message (with its line and column), naming the key a value is given twice
+    ("Cannot overwrite a value" names none)."""
+    message = str(exc)
+    at = _TOML_AT.search(message)
+    lines = text.splitlines()
+    if not message.startswith("Cannot overwrite a value") or not at or int(at[1]) > len(lines):
+        return message
+    line = lines[int(at[1]) - 1].strip()
+    key = line.strip("[] ") if line.startswith("[") else line.partition("=")[0].strip()
+    return f"{key} is given a value twice {at[0]}" if key else message
 
 
 def parse_config(
@@ -318,7 +346,7 @@ def parse_config(
     overrides = _overrides(r, raw.get("sop_time_overrides", {}))
     acting = _acting(r, raw.get("acting", []))
     if r.problems:
-        raise ConfigError(r.problems)
+        raise ConfigError(r.problems, source)
     return Config(
         bot, storage, time_config, reminders, organisation, admins, people, sops, overrides, source,
         papers=papers, acting=acting, absent=frozenset(top - set(raw)) | _absent_in(raw),

@@ -1026,6 +1026,25 @@ async def test_check_lists_the_people_profiles_the_database_has_corrected(
 # -- what an operator meets at the command line ------------------------------------------
 
 
+def test_a_config_error_is_one_line_per_problem_naming_the_file(tmp_path: Path) -> None:
+    """The CLI may have fallen back to config.example.toml: each line says which file."""
+    config = write_config(tmp_path, "[storage]\ndatabse = 'x.sqlite3'\n[time]\nzone = 'WIB'\n")
+    result = sopbot("check", "--config", str(config))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"error: {config}: storage.databse: unknown key",
+        f"error: {config}: time.zone: unknown key",
+    ]
+
+
+def test_a_role_problem_found_against_the_sops_names_the_config_file(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "[[people]]\ntelegram_id = 7\nname = 'A'\nroles = ['bupati']\n")
+    result = sopbot("check", "--config", str(config))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: {config}: people[0].roles: unknown role 'bupati'")
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+
+
 @pytest.mark.parametrize("number", ["99999999999999999999999", "9223372036854775808", "0", "x"])
 def test_export_of_a_number_that_is_no_case_number_is_a_usage_error(
     tmp_path: Path, number: str
