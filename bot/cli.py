@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import os
+import shlex
 import signal
 import sqlite3
 import stat
@@ -578,7 +579,7 @@ def cmd_sop_import(args: argparse.Namespace) -> int:
             print(f"error: {out}: tidak dapat ditulis: {exc.strerror}", file=sys.stderr)
             return 2
     guesses = draft.guesses()
-    where = out if out is not None else "FILE.toml"
+    where = shlex.quote(str(out)) if out is not None else "FILE.toml"
     print(
         f"draf {'ditulis ke ' + str(out) if out else 'dicetak'}: {len(draft.steps)} langkah, "
         f"{len(draft.roles)} peran, {len(draft.documents)} dokumen; {len(guesses)} tebakan perlu "

@@ -1072,6 +1072,15 @@ def test_check_piped_into_head_ends_without_a_traceback(tmp_path: Path) -> None:
     assert result.returncode in (0, 141)  # 0: check wrote all before head left
 
 
+def test_sop_import_hints_a_show_command_that_works_when_pasted(tmp_path: Path) -> None:
+    form = ROOT / "tests" / "fixtures" / "sopimport" / "surat-tugas-umum.txt"
+    out = tmp_path / "SOP Surat Tugas.toml"
+    result = sopbot("sop", "import", str(form), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    hint = result.stderr.rstrip().rsplit("(", 1)[1].removesuffix(")")
+    assert shlex.split(hint) == ["sopbot", "sop", "show", str(out)]
+
+
 def bin_run(tmp_path: Path, *args: str, token: str = "", config: bool = False) -> str:
     """What the repository's bin/run starts, in a stand-in checkout: bin/setup there does
     nothing and .venv/bin/sopbot prints its arguments (the real ones would install into the
