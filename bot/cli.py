@@ -312,8 +312,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:  # check validates the files, often where the secret is not (systemd's
         # EnvironmentFile, an office PC); run refuses to start without it
         print(
-            f"warning: bot.token_env: environment variable {config.bot.token_env} is not set "
-            "in this shell; sopbot run needs it",
+            f"warning: bot.token_env: environment variable {config.bot.token_env} "
+            f"{_unset(config.bot.token_env)} in this shell; sopbot run needs it",
             file=sys.stderr,
         )
     if not _templates_ok(config):
@@ -321,6 +321,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not database_ok or places or secret_problem:
         return 2
     return 0
+
+
+def _unset(variable: str) -> str:
+    """Why a variable holds no token: unset (or empty), or blanks only."""
+    return "is blank" if os.environ.get(variable) else "is not set"
 
 
 def _storage_problems(config: Config, make: bool = False) -> list[str]:
@@ -601,7 +606,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     token = config.token()
     if not token:
         print(
-            f"error: bot.token_env: environment variable {config.bot.token_env} is not set.\n"
+            f"error: bot.token_env: environment variable {config.bot.token_env} "
+            f"{_unset(config.bot.token_env)}.\n"
             "Without a token, try the offline demo: sopbot demo",
             file=sys.stderr,
         )

@@ -225,7 +225,9 @@ class Config:
     absent: frozenset[str] = frozenset()
 
     def token(self) -> str | None:
-        return os.environ.get(self.bot.token_env) or None
+        """The token in the variable bot.token_env names; None when it is unset or blank.
+        Blanks around it (a quoted value in an env file) are dropped: a token has none."""
+        return os.environ.get(self.bot.token_env, "").strip() or None
 
 
 # -- reading -----------------------------------------------------------------------------

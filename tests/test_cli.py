@@ -1081,6 +1081,22 @@ def test_sop_import_hints_a_show_command_that_works_when_pasted(tmp_path: Path) 
     assert shlex.split(hint) == ["sopbot", "sop", "show", str(out)]
 
 
+@pytest.mark.parametrize("token", ["   ", "\t"])
+def test_check_and_run_call_a_blank_token_blank(tmp_path: Path, token: str) -> None:
+    """TELEGRAM_BOT_TOKEN="   " in an env file: check said '(set)', Telegram refused it."""
+    config = write_config(tmp_path)
+    checked = sopbot("check", "--config", str(config), token=token)
+    assert checked.returncode == 0, checked.stderr
+    assert "(set)" not in checked.stdout
+    assert (
+        "warning: bot.token_env: environment variable TELEGRAM_BOT_TOKEN is blank in this "
+        "shell; sopbot run needs it"
+    ) in checked.stderr.splitlines()
+    ran = sopbot("run", "--config", str(config), token=token)
+    assert ran.returncode == 2
+    assert "error: bot.token_env: environment variable TELEGRAM_BOT_TOKEN is blank." in ran.stderr
+
+
 def bin_run(tmp_path: Path, *args: str, token: str = "", config: bool = False) -> str:
     """What the repository's bin/run starts, in a stand-in checkout: bin/setup there does
     nothing and .venv/bin/sopbot prints its arguments (the real ones would install into the

@@ -127,6 +127,18 @@ def test_token_comes_from_the_named_variable(monkeypatch: pytest.MonkeyPatch) ->
     assert config.token() == "123456:abc"
 
 
+def test_a_blank_token_is_no_token_and_blanks_around_one_are_dropped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """TELEGRAM_BOT_TOKEN="   " in an env file was 'set' for check, and refused by Telegram
+    at run; so was " 123456:abc " (a token never holds a blank)."""
+    config = parse_config(example(), base_dir=ROOT)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", " \t ")
+    assert config.token() is None
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", " 123456:abc\n")
+    assert config.token() == "123456:abc"
+
+
 def test_a_missing_file_and_bad_toml_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read"):
         load_config(tmp_path / "nowhere.toml")
