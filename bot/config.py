@@ -438,8 +438,8 @@ def _bot(r: _Reader, raw: Mapping[str, Any], base: Path) -> BotConfig:
 
 
 # a base URL ending in /bot: the bot would call .../bot/bot<token>/getMe (a 404, which
-# python-telegram-bot takes for a refused token)
-_BOT_PATH = re.compile(r"/bot/*$", re.IGNORECASE)
+# python-telegram-bot takes for a refused token); a server named "bot" (http://bot) is none
+_BOT_PATH = re.compile(r"(?<=[^/])/bot/*$", re.IGNORECASE)
 
 
 def _webhook_port(url: str) -> int | None:

@@ -148,6 +148,13 @@ def test_a_missing_file_and_bad_toml_are_refused(tmp_path: Path) -> None:
         load_config(bad)
 
 
+@pytest.mark.parametrize("url", ["http://bot", "http://bot:8081/", "https://example.org/botapi"])
+def test_a_bot_api_server_named_bot_is_no_url_ending_in_bot(url: str) -> None:
+    raw = example()
+    raw["bot"]["api_base_url"] = url
+    assert parse_config(raw, base_dir=ROOT).bot.api_base_url == url
+
+
 def test_a_key_given_twice_is_named_with_its_line_and_the_file(tmp_path: Path) -> None:
     """tomllib says only "Cannot overwrite a value (at line 3, column 12)"."""
     config = tmp_path / "config.toml"
