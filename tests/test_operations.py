@@ -302,9 +302,9 @@ def said_to_another_user(attempt: Callable[[], object]) -> str:
             os._exit(0)
     os.close(write)
     with os.fdopen(read, "rb") as answer:
-        said = answer.read().decode()
+        heard = answer.read().decode()
     os.waitpid(pid, 0)
-    return said
+    return heard
 
 
 def test_a_database_whose_folder_this_user_cannot_write_is_not_called_damaged() -> None:
