@@ -20,6 +20,9 @@ for the sum of both.
   up to ``max_retries`` times; the outbox's calls (``retries=0``) get the 429 back so the
   outbox keeps and retries its own row.
 - Calls without a ``chat_id`` (answerCallbackQuery, getUpdates, getFile) are not limited.
+- A call that may be dropped (``rate_limit_args=IF_FREE``: a group's "private only"
+  answer) never waits for its chat: when the chat's token is not free now (someone queued
+  for it, the bucket empty, a 429 pause), it is :class:`Withdrawn` unsent at once.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from telegram.ext import BaseRateLimiter
 
 __all__ = [
     "BACKGROUND",
+    "IF_FREE",
     "OUTBOX_ANSWER",
     "FloodLimiter",
     "FloodLimits",
@@ -73,16 +77,23 @@ class Sending:
     """Asked when the call's turn has come, just before it goes: False withdraws it
     (:class:`Withdrawn`). A reminder that waited for its chat's second may have been
     replaced by a later one meanwhile."""
+    if_free: bool = False
+    """Sent only if its chat's token is free now: else :class:`Withdrawn` at once, never
+    waiting (an answer that is mere noise when the chat is busy)."""
 
 
 class Withdrawn(Exception):
-    """A call whose ``still_wanted`` said no when its turn came: it was not sent."""
+    """A call not sent: its ``still_wanted`` said no when its turn came, or (``if_free``)
+    its chat's token was not free."""
 
 
 BACKGROUND = Sending(retries=0, background=True)
 """The outbox's calls: behind the answers, and a 429 handed back to the outbox."""
 OUTBOX_ANSWER = Sending(retries=0)
 """An outbox row that answers an official now (a task opened from /tugas): as an answer."""
+IF_FREE = Sending(retries=0, if_free=True)
+"""A group's "private only" answer: dropped, not queued, when the group's token is taken
+(waiting would hold one of the update processor's places for seconds each)."""
 _INTERACTIVE = Sending()
 
 _ANSWER, _LATER = 0, 1  # priorities: lower goes first
@@ -144,6 +155,13 @@ class _Gate:
 
     def idle(self, now: float) -> bool:
         return not self._queue and self.bucket.idle(now)
+
+    def try_take(self, count: float, now: float) -> bool:
+        """Take the tokens if one is free now and nobody waits for it; never waits."""
+        if self._queue or self.bucket.wait(now) > 0:
+            return False
+        self.bucket.take(now, count)
+        return True
 
     async def take(
         self,
@@ -249,6 +267,17 @@ class FloodLimiter(BaseRateLimiter[Sending]):
         await self._overall.take(count, priority, self._clock, self._sleep)
         await self._until_not_paused()
 
+    def try_acquire(self, chat_id: int | str, endpoint: str, count: int = 1) -> bool:
+        """Take the chat's tokens (messages only) if they are free now, with no 429 pause:
+        False (nothing taken) else. The overall token is then waited for as usual
+        (:meth:`acquire`): it comes within a fraction of a second."""
+        now = self._clock()
+        if self._paused_until > now:
+            return False
+        if _sends_message(endpoint) or isinstance(chat_id, str) or chat_id < 0:
+            return self._chat_gate(chat_id, now).try_take(count, now)
+        return True
+
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
@@ -272,7 +301,11 @@ class FloodLimiter(BaseRateLimiter[Sending]):
         sending = rate_limit_args or _INTERACTIVE
         retries = self.limits.max_retries if sending.retries is None else sending.retries
         for attempt in range(retries + 1):
-            if chat_id is not None:
+            if chat_id is not None and sending.if_free:
+                if not self.try_acquire(chat_id, endpoint, count):
+                    raise Withdrawn(endpoint)
+                await self._overall.take(count, _ANSWER, self._clock, self._sleep)
+            elif chat_id is not None:
                 await self.acquire(chat_id, endpoint, count, sending.background)
             if sending.still_wanted is not None and not await sending.still_wanted():
                 raise Withdrawn(endpoint)

@@ -14,17 +14,23 @@ tell, and the person is told, once, as for any error.
 
 from __future__ import annotations
 
+import logging
+
 from telegram import ReplyParameters, Update
 from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot import texts as t
 from bot.context import SopApplication
+from bot.ratelimit import IF_FREE, Withdrawn
 from handlers.asked import ask_again
 from handlers.common import Context, answer, reply
 from handlers.text import tell_lapsed
 
 GATE_GROUP = -1
+
+log = logging.getLogger(__name__)
 
 
 async def gate(update: Update, context: Context) -> None:
@@ -52,7 +58,7 @@ async def _gate(update: Update, context: Context) -> None:
         await ask_again(update, context)
         raise ApplicationHandlerStop
     if chat.type != ChatType.PRIVATE:
-        await _refuse_group(update, context.bot.username)
+        await _refuse_group(update, context)
         raise ApplicationHandlerStop
     if (member := update.my_chat_member) is not None:
         # the person blocked the bot, or came back: nothing to answer (nor may it)
@@ -92,10 +98,13 @@ async def _refusal(context: Context, user_id: int) -> str:
     return t.NO_ROLE_NOW if held else t.NOT_REGISTERED
 
 
-async def _refuse_group(update: Update, username: str) -> None:
+async def _refuse_group(update: Update, context: Context) -> None:
     """In a group, only what is addressed to this bot is answered: a button of its own, or a
     command without a bot's name or with its own (``/tugas@sopbot``); ``/poll@otherbot`` is
-    another bot's business."""
+    another bot's business. The answer never waits for the group's token (20 a minute):
+    dozens of colleagues typing /tugas in a busy group would each hold a place of the update
+    processor for seconds, and the officials' own chats with them; beyond the group's
+    burst the answer is dropped (the first ones already say it)."""
     if update.callback_query is not None:
         await answer(update, t.PRIVATE_ONLY, alert=True)
         return
@@ -103,8 +112,14 @@ async def _refuse_group(update: Update, username: str) -> None:
     if message is None or not message.text or not message.text.startswith("/"):
         return
     _, at, addressee = message.text.split(maxsplit=1)[0].partition("@")
-    if not at or addressee.casefold() == username.casefold():
-        await reply(update, t.PRIVATE_ONLY)
+    if at and addressee.casefold() != context.bot.username.casefold():
+        return
+    try:
+        await context.bot.send_message(message.chat_id, t.PRIVATE_ONLY, rate_limit_args=IF_FREE)
+    except Withdrawn:
+        log.info("'private only' not sent: chat %s is busy", message.chat_id)
+    except TelegramError as exc:
+        log.warning("'private only' to chat %s failed: %s", message.chat_id, exc)
 
 
 def register(app: SopApplication) -> None:

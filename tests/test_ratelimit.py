@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 import pytest
 from telegram.error import RetryAfter
 
-from bot.ratelimit import BACKGROUND, FloodLimiter, FloodLimits, TokenBucket, Withdrawn
+from bot.ratelimit import BACKGROUND, IF_FREE, FloodLimiter, FloodLimits, TokenBucket, Withdrawn
 
 
 class VirtualTime:
@@ -339,3 +339,33 @@ async def test_a_caller_given_up_while_waiting_holds_up_nobody(vt: VirtualTime) 
     await vt.advance(1.0)
     assert "gone" not in sent.at and sent.at["after"] == pytest.approx(1001.0)
     await after
+
+
+async def test_a_call_that_may_be_dropped_never_waits_for_its_chat(vt: VirtualTime) -> None:
+    """A group's "private only" answer (``IF_FREE``) goes while the group has a token free
+    and nobody waits for it; else it is withdrawn at once, taking nothing."""
+    lim, sent = limiter(vt, group_burst=2.0), Sent(vt)
+
+    def if_free(name: str, chat: int) -> asyncio.Task[Any]:
+        data = {"chat_id": chat}
+        return asyncio.create_task(
+            lim.process_request(sent.call(name), (), {}, "sendMessage", data, IF_FREE)
+        )
+
+    first, second, third = if_free("a1", -100123), if_free("a2", -100123), if_free("a3", -100123)
+    await vt.settle()
+    assert await first and await second
+    with pytest.raises(Withdrawn):
+        await third
+    assert list(sent.at) == ["a1", "a2"]
+    await vt.advance(3.0)  # the group's next token
+    send(lim, sent, "queued", -100123, outbox=True)
+    send(lim, sent, "waits", -100123, outbox=True)
+    await vt.settle()
+    with pytest.raises(Withdrawn):  # a token free, but the outbox's message waits for it
+        await if_free("a4", -100123)
+    assert await if_free("private", 42)  # another chat's token is its own
+    lim.pause(10.0)
+    with pytest.raises(Withdrawn):
+        await if_free("paused", 43)
+    assert list(sent.at) == ["a1", "a2", "queued", "private"]

@@ -1,0 +1,72 @@
+"""Groups: the bot works in private chats only; in a group it says so, once, to whoever
+addressed it, and otherwise keeps quiet, so a bureau's group is not flooded and the
+officials' own chats with the bot are not held up by it.
+
+Updates Telegram would send but the emulator's people cannot make (a topic of a forum, a
+linked channel's post, an edit) are shaped as Bot API 10.0 describes them and put straight
+into the emulator's update queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from bot import texts as t
+from bot.demo import World
+
+WAIT = 15.0
+GROUP_ID = -1001234567890
+
+
+def push_raw(world: World, kind: str, payload: dict[str, Any]) -> None:
+    """An update as Telegram would send it."""
+    state = world.emu.state
+    state.updates.append({"update_id": state.next_update_id, kind: payload})
+    state.next_update_id += 1
+    state.notify()
+
+
+async def handled(world: World, within: float = WAIT) -> None:
+    """Until Telegram has nothing left for the bot and the bot has forgotten every update
+    (the inbox forgets a handled update about a second after it was handled)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    db = world.services.db
+    while world.emu.state.updates or await db.read(
+        lambda tx: tx.value("SELECT COUNT(*) FROM inbox", ())
+    ):
+        assert loop.time() < deadline, "updates never handled"
+        await asyncio.sleep(0.05)
+    await world.drained()
+
+
+def sent_to(world: World, chat_id: int) -> list[dict[str, Any]]:
+    """The messages the bot sent to a chat (the parameters of each call)."""
+    return [
+        c.params
+        for c in world.emu.calls
+        if c.method.startswith("send") and str(c.params.get("chat_id")) == str(chat_id)
+    ]
+
+
+async def test_commands_typed_in_a_busy_group_do_not_hold_up_the_officials(world: World) -> None:
+    """45 colleagues in the bureau's group try /tugas. Telegram allows 20 messages a minute
+    in a group: the first 20 are told "private only", the rest is not answered (it would
+    be noise, and waiting 3 s apiece for the group's pace would hold the update processor's
+    places). Kabag, in his private chat, sends /saya meanwhile: answered at once."""
+    group = world.emu.group(GROUP_ID, "Biro Perencanaan")
+    colleagues = [world.emu.user(600_000 + n, f"Staf {n}") for n in range(45)]
+    for colleague in colleagues:
+        await colleague.send("/tugas", chat=group)
+    await asyncio.sleep(0.5)  # the bot has taken them
+    kabag = world["kabag"]
+    kabag.mark_seen()
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await kabag.send("/saya")
+    await kabag.wait_message(lambda m: "Data Bapak/Ibu" in m.text, timeout=120)
+    assert loop.time() - started < 5, "Kabag's /saya waited behind the group's answers"
+    await handled(world)
+    answers = [m.text for m in group.messages if m.from_bot]
+    assert answers == [t.PRIVATE_ONLY] * 20
