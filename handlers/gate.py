@@ -101,7 +101,8 @@ async def _refusal(context: Context, user_id: int) -> str:
 async def _refuse_group(update: Update, context: Context) -> None:
     """In a group, only what is addressed to this bot is answered: a button of its own, or a
     command without a bot's name or with its own (``/tugas@sopbot``); ``/poll@otherbot`` is
-    another bot's business. The answer never waits for the group's token (20 a minute):
+    another bot's business. The answer is a reply to the command: in a forum supergroup it
+    lands in the command's topic. It never waits for the group's token (20 a minute):
     dozens of colleagues typing /tugas in a busy group would each hold a place of the update
     processor for seconds, and the officials' own chats with them; beyond the group's
     burst the answer is dropped (the first ones already say it)."""
@@ -115,7 +116,13 @@ async def _refuse_group(update: Update, context: Context) -> None:
     if at and addressee.casefold() != context.bot.username.casefold():
         return
     try:
-        await context.bot.send_message(message.chat_id, t.PRIVATE_ONLY, rate_limit_args=IF_FREE)
+        await context.bot.send_message(
+            message.chat_id,
+            t.PRIVATE_ONLY,
+            # in a forum's topic, a reply stays in the topic (not in General)
+            reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True),
+            rate_limit_args=IF_FREE,
+        )
     except Withdrawn:
         log.info("'private only' not sent: chat %s is busy", message.chat_id)
     except TelegramError as exc:

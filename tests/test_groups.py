@@ -70,3 +70,35 @@ async def test_commands_typed_in_a_busy_group_do_not_hold_up_the_officials(world
     await handled(world)
     answers = [m.text for m in group.messages if m.from_bot]
     assert answers == [t.PRIVATE_ONLY] * 20
+
+
+async def test_a_command_in_a_forum_topic_is_answered_in_that_topic(world: World) -> None:
+    """Kasubag types /tugas@sopbot_demo_bot in the topic "Perencanaan" (thread 7) of the
+    bureau's forum supergroup. The answer is a reply to his command, so it lands in that
+    topic: a message sent without one goes to the General topic, where nobody asked."""
+    forum = -1009876543210
+    world.emu.group(forum, "Forum Biro")
+    text = "/tugas@sopbot_demo_bot"
+    push_raw(
+        world,
+        "message",
+        {
+            "message_id": 40,
+            "message_thread_id": 7,
+            "is_topic_message": True,
+            "from": world["kasubag"].record.to_api(),
+            "chat": {"id": forum, "title": "Forum Biro", "type": "supergroup", "is_forum": True},
+            "date": world.emu.state.now(),
+            "text": text,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}],
+        },
+    )
+    await handled(world)
+    (answer,) = sent_to(world, forum)
+    assert answer["text"] == t.PRIVATE_ONLY
+    assert answer["reply_parameters"]["message_id"] == 40
+    # in a plain group too, the answer says whom it answers
+    group = world.emu.group(GROUP_ID, "Biro Perencanaan")
+    command = await world["kabag"].send("/saya", chat=group)
+    refusal = await world["kabag"].wait_message(timeout=WAIT, chat=group)
+    assert refusal.record.reply_to is command.record
