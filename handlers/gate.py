@@ -105,11 +105,12 @@ async def _refuse_group(update: Update, context: Context) -> None:
     lands in the command's topic. It never waits for the group's token (20 a minute):
     dozens of colleagues typing /tugas in a busy group would each hold a place of the update
     processor for seconds, and the officials' own chats with them; beyond the group's
-    burst the answer is dropped (the first ones already say it)."""
+    burst the answer is dropped (the first ones already say it). An edited command is not
+    answered again: its first answer stands."""
     if update.callback_query is not None:
         await answer(update, t.PRIVATE_ONLY, alert=True)
         return
-    message = update.effective_message
+    message = update.message  # an edited command was answered when it was sent
     if message is None or not message.text or not message.text.startswith("/"):
         return
     _, at, addressee = message.text.split(maxsplit=1)[0].partition("@")

@@ -102,3 +102,26 @@ async def test_a_command_in_a_forum_topic_is_answered_in_that_topic(world: World
     command = await world["kabag"].send("/saya", chat=group)
     refusal = await world["kabag"].wait_message(timeout=WAIT, chat=group)
     assert refusal.record.reply_to is command.record
+
+
+async def test_an_edited_command_in_a_group_is_not_answered_again(world: World) -> None:
+    """Kabag corrects his "/tgas" typo in the group to "/tugas": the bot has already said
+    that it works in the private chat only; a second answer would be noise."""
+    group = world.emu.group(GROUP_ID, "Biro Perencanaan")
+    kabag = world["kabag"]
+    sent = await kabag.send("/tgas", chat=group)
+    await handled(world)
+    assert [m["text"] for m in sent_to(world, GROUP_ID)] == [t.PRIVATE_ONLY]
+    now = world.emu.state.now()
+    edited = {
+        "message_id": sent.record.message_id,
+        "from": kabag.record.to_api(),
+        "chat": group.record.to_api(),
+        "date": now,
+        "edit_date": now,
+        "text": "/tugas",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+    }
+    push_raw(world, "edited_message", edited)
+    await handled(world)
+    assert len(sent_to(world, GROUP_ID)) == 1, "the edit was answered again"
