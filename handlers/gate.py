@@ -106,13 +106,17 @@ async def _refuse_group(update: Update, context: Context) -> None:
     dozens of colleagues typing /tugas in a busy group would each hold a place of the update
     processor for seconds, and the officials' own chats with them; beyond the group's
     burst the answer is dropped (the first ones already say it). An edited command is not
-    answered again: its first answer stands."""
+    answered again: its first answer stands. Nor is anything sent on behalf of a chat (a
+    linked channel's post that Telegram forwards into its discussion group): nobody there
+    asked the bot."""
     if update.callback_query is not None:
         await answer(update, t.PRIVATE_ONLY, alert=True)
         return
     message = update.message  # an edited command was answered when it was sent
     if message is None or not message.text or not message.text.startswith("/"):
         return
+    if message.sender_chat is not None or message.is_automatic_forward:
+        return  # a channel's post (a linked channel's auto-forward), or an anonymous admin
     _, at, addressee = message.text.split(maxsplit=1)[0].partition("@")
     if at and addressee.casefold() != context.bot.username.casefold():
         return

@@ -125,3 +125,30 @@ async def test_an_edited_command_in_a_group_is_not_answered_again(world: World) 
     push_raw(world, "edited_message", edited)
     await handled(world)
     assert len(sent_to(world, GROUP_ID)) == 1, "the edit was answered again"
+
+
+async def test_a_linked_channel_post_in_the_discussion_group_is_not_answered(
+    world: World,
+) -> None:
+    """The bureau's channel posts "/tugas minggu ini: lengkapi TOR" and Telegram forwards it
+    into the linked discussion group (from Telegram, 777000, on behalf of the channel).
+    Nobody asked the bot: it stays silent there."""
+    group = world.emu.group(GROUP_ID, "Diskusi Biro")
+    group.set_bot_admin()
+    channel = {"id": -1005555555555, "title": "Info Biro", "type": "channel"}
+    now = world.emu.state.now()
+    text = "/tugas minggu ini: lengkapi TOR"
+    forwarded = {
+        "message_id": 60,
+        "from": {"id": 777000, "is_bot": False, "first_name": "Telegram"},
+        "sender_chat": channel,
+        "is_automatic_forward": True,
+        "forward_origin": {"type": "channel", "chat": channel, "message_id": 9, "date": now},
+        "chat": group.record.to_api(),
+        "date": now,
+        "text": text,
+        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+    }
+    push_raw(world, "message", forwarded)
+    await handled(world)
+    assert sent_to(world, GROUP_ID) == []
