@@ -453,6 +453,13 @@ TASK_SENT_AGAIN = (
 ANS_TYPE_REASON = "Silakan ketik alasan pengembalian."
 ANS_TYPE_NOTE = "Silakan ketik catatannya."
 ANS_TYPE_ARCHIVE = "Silakan ketik nomor arsipnya."
+# a message of the bot's own, forwarded back while a question is asked: not an answer
+# (``ask``: the ANS_TYPE_* of the question)
+FORWARDED_FROM_BOT = (
+    "Mohon maaf, pesan yang Bapak/Ibu teruskan berasal dari bot ini sendiri, sehingga tidak "
+    "kami gunakan sebagai jawaban. {ask} Pertanyaannya masih berlaku (ketik /batal untuk "
+    "membatalkan)."
+)
 ASK_NAME = "Silakan menuliskan <b>nama lengkap</b> Bapak/Ibu beserta gelar."
 ASK_NIP = "Silakan menuliskan <b>NIP</b> Bapak/Ibu (18 digit). Ketik <code>-</code> bila tidak ada."
 BAD_NIP = "NIP terdiri atas 18 digit angka. Silakan menuliskan kembali, atau ketik <code>-</code> bila tidak ada."

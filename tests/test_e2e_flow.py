@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -908,6 +909,38 @@ async def test_a_second_question_gives_the_first_task_its_buttons_back(world: Wo
     await world["kabag"].send("TOR belum memuat jadwal.")
     await until_case(world, second, lambda c: c.step == 1)
     assert (await case_of(world, first)).step == 2
+
+
+async def test_a_forwarded_message_of_the_bot_is_not_taken_as_a_return_reason(
+    world: World,
+) -> None:
+    """Kabag presses Kembalikan; asked for the reason, he forwards one of the bot's own
+    messages into the chat by mistake. That is not a reason he wrote: he is asked to type
+    it, and the question stays. A colleague's message he forwards is his answer."""
+    s = Script(world, WAIT)
+    case = await submit_proposal(world, s)
+    await s.press("kabag", "Kembalikan", case)
+    await s.seen("kabag", lambda m: "silakan ketik" in m.text)
+    kabag, state = world["kabag"], world.emu.state
+
+    def forward(text: str, origin: dict[str, Any]) -> None:
+        # (the emulator's people do not forward: the update as Telegram sends it)
+        record = state.add_message(kabag.private_chat, kabag.record, text=text)
+        payload = record.to_api(state.bot_user)
+        payload["forward_origin"] = {"type": "user", "sender_user": origin, "date": state.now()}
+        state.push_update("message", payload)
+
+    kabag.mark_seen()
+    forward(f"Berkas #{case} — Usulan Program Kerja", state.bot_user)
+    told = await kabag.wait_message(timeout=WAIT)
+    assert told.text == t.FORWARDED_FROM_BOT.format(ask=t.ANS_TYPE_REASON)
+    assert (await case_of(world, case)).step == 2
+    pending = await world.services.db.read(repo.get_dialogue, kabag.id)
+    assert pending is not None and pending.kind == "return_reason"
+    forward("Jadwal kegiatan pada TOR belum ada.", world["kasubag"].record.to_api())
+    await until_case(world, case, lambda c: c.step == 1)
+    returned = [e for e in await events_of(world, case) if e.type is EventType.RETURNED]
+    assert [e.reason for e in returned] == ["Jadwal kegiatan pada TOR belum ada."]
 
 
 async def test_a_case_cancelled_while_kabag_types_his_reason_leaves_no_question_open(
