@@ -7,7 +7,7 @@ import hashlib
 import json
 import shutil
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bot.config import Config
@@ -18,12 +18,40 @@ from storage.codec import case_to_json, ts
 from storage.db import Database, DatabaseError, Tx
 
 
-def _record(
-    tx: Tx, case_id: int
-) -> tuple[Case | None, list[Event], list[repo.StoredFile], list[repo.Appointment]]:
+@dataclass(frozen=True)
+class _Record:
+    case: Case | None
+    events: list[Event]
+    files: list[repo.StoredFile]
+    acting: list[repo.Appointment]
+    chases: list[repo.Chase]
+
+
+def _record(tx: Tx, case_id: int) -> _Record:
     case = repo.load_case(tx, case_id)
-    acting = repo.appointments(tx, case.unit) if case else []
-    return case, repo.load_events(tx, case_id), repo.files_of_case(tx, case_id), acting
+    return _Record(
+        case,
+        repo.load_events(tx, case_id),
+        repo.files_of_case(tx, case_id),
+        repo.appointments(tx, case.unit) if case else [],
+        repo.chases_of_case(tx, case_id),
+    )
+
+
+def _chase(chase: repo.Chase) -> dict[str, object]:
+    """A reminder or escalation queued, or a /tunda: only the fields its kind has."""
+    entry: dict[str, object] = {
+        "kind": chase.kind,
+        "step": chase.step,
+        "at": ts(chase.at),
+        "person_id": chase.person_id,
+        "role": chase.role,
+    }
+    if chase.number is not None:
+        entry["number"] = chase.number
+    if chase.until is not None:
+        entry["until"] = ts(chase.until)
+    return entry
 
 
 async def export_case(config: Config, case_id: int, out: Path) -> int:
@@ -33,7 +61,8 @@ async def export_case(config: Config, case_id: int, out: Path) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
-        case, events, files, acting = await db.read(_record, case_id)
+        found = await db.read(_record, case_id)
+        case, events, files, acting = found.case, found.events, found.files, found.acting
         if case is None:
             print(f"error: case {case_id} does not exist", file=sys.stderr)
             return 2
@@ -67,6 +96,9 @@ async def export_case(config: Config, case_id: int, out: Path) -> int:
             for a in acting
             if a.starts_at < (case.closed_at or a.ends_at) and a.ends_at > case.opened_at
         ],
+        # who was reminded, who was told of the late step (escalation) and who postponed
+        # the reminders (/tunda), kept after the delivered messages are pruned
+        "chases": [_chase(c) for c in found.chases],
     }
     missing: list[str] = []
     for f in files:

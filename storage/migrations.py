@@ -327,6 +327,30 @@ CREATE TABLE ended_dialogues (
 );
 """
 
+V13_CHASES = """
+-- Who was chased about a case, and who postponed the chasing: one row per reminder or
+-- escalation queued and per /tunda, written in the transaction that queues it or applies
+-- it. The outbox rows that carried them are pruned after the retention; these stay as long
+-- as the case (cases are never deleted), and `sopbot export` lists them. Not events: they
+-- neither move a case nor change its version.
+CREATE TABLE chases (
+    id          INTEGER PRIMARY KEY,
+    case_id     INTEGER NOT NULL REFERENCES cases(id),
+    step        INTEGER NOT NULL,
+    at          TEXT NOT NULL,
+    kind        TEXT NOT NULL,      -- reminder, escalation, snooze
+    person_id   INTEGER NOT NULL,   -- who was reminded or told, or who postponed (snooze)
+    role        TEXT NOT NULL,      -- the role they were chased (or postponed) as
+    number      INTEGER,            -- the reminder's number at the step (not for a snooze)
+    until       TEXT                -- no reminder before this (snooze only)
+);
+CREATE INDEX chases_by_case ON chases(case_id);
+CREATE TRIGGER chases_no_update BEFORE UPDATE ON chases
+    BEGIN SELECT RAISE(ABORT, 'the chase log is append-only'); END;
+CREATE TRIGGER chases_no_delete BEFORE DELETE ON chases
+    BEGIN SELECT RAISE(ABORT, 'the chase log is append-only'); END;
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     V1_FOUNDATION,
     V2_REMINDERS,
@@ -340,6 +364,7 @@ MIGRATIONS: tuple[str, ...] = (
     V10_ADMIN_MENU,
     V11_REPORT_INDEX,
     V12_ENDED_DIALOGUES,
+    V13_CHASES,
 )
 """``MIGRATIONS[i]`` takes a database from ``user_version`` i to i + 1."""
 

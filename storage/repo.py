@@ -1071,6 +1071,58 @@ def open_reminder_rows(tx: Tx) -> list[tuple[ReminderRow, datetime | None]]:
     ]
 
 
+# -- the chase log: reminders, escalations and snoozes, kept as long as the case ---------
+
+
+@dataclass(frozen=True)
+class Chase:
+    """One reminder or escalation queued, or one /tunda applied, at a case's step."""
+
+    kind: str  # "reminder" | "escalation" | "snooze"
+    step: int
+    at: datetime
+    person_id: int  # who was reminded or told (escalation); who postponed (snooze)
+    role: str  # the role they were chased as; the role they held the step in (snooze)
+    number: int | None = None  # the reminder's number at the step (reminder, escalation)
+    until: datetime | None = None  # no reminder before this (snooze)
+
+
+def log_chases(tx: Tx, case_id: int, chases: Sequence[Chase]) -> None:
+    """Append to the case's chase log (append-only; the outbox's retention leaves it)."""
+    rows = [
+        (
+            case_id,
+            c.step,
+            ts(c.at),
+            c.kind,
+            c.person_id,
+            c.role,
+            c.number,
+            ts(c.until) if c.until else None,
+        )
+        for c in chases
+    ]
+    if rows:
+        tx.many(
+            "INSERT INTO chases (case_id, step, at, kind, person_id, role, number, until) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+
+def chases_of_case(tx: Tx, case_id: int) -> list[Chase]:
+    """The case's chase log, in the order written."""
+    rows = tx.all(
+        "SELECT kind, step, at, person_id, role, number, until FROM chases WHERE case_id = ? "
+        "ORDER BY id",
+        (case_id,),
+    )
+    return [
+        Chase(r[0], r[1], parse_ts(r[2]), r[3], r[4], r[5], parse_ts(r[6]) if r[6] else None)
+        for r in rows
+    ]
+
+
 # -- files -------------------------------------------------------------------------------
 
 

@@ -40,6 +40,7 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "album_files": ("chat_id", "message_id"),
     "inbox": ("update_id",),
     "ended_dialogues": ("person_id",),
+    "chases": ("id",),
 }
 assert set(PRIMARY_KEYS) == set(TABLES)
 

@@ -168,8 +168,8 @@ async def test_sopbot_run_stops_at_a_database_the_server_refuses(
 
 
 async def bureau_on_sqlite(out: Path) -> tuple[int, int]:
-    """The demo's two cases on SQLite, plus an invite, an open dialogue, an ended one and
-    an album."""
+    """The demo's two cases on SQLite, plus an invite, an open dialogue, an ended one, an
+    album and a reminder and a /tunda."""
     async with World(out) as world:
         await world.everyone_starts()
         first = await play_sop(world)
@@ -189,6 +189,10 @@ async def bureau_on_sqlite(out: Path) -> tuple[int, int]:
         # a return reason of the Kabag's that another holder's decision ended
         ended = repo.EndedDialogue("return_reason", second, 2, "moved", T0, actor=1007)
         await db.write(repo.note_ended_dialogue, 1002, ended)
+        # the Kabag was reminded of the second case, and postponed the reminders
+        reminded = repo.Chase("reminder", 2, T0, 1002, "kabag", 1)
+        snoozed = repo.Chase("snooze", 2, T0, 1002, "kabag", until=T0 + timedelta(hours=2))
+        await db.write(repo.log_chases, second, [reminded, snoozed])
     return first, second
 
 

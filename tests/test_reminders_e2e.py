@@ -35,9 +35,10 @@ from zoneinfo import ZoneInfo
 from bot import texts as t
 from bot.clock import ManualClock
 from bot.demo import OFFICIALS, Script, World, draft, has_button
+from bot.export import export_case
 from emulator import EmuMessage
 from storage import repo
-from storage.codec import parse_ts
+from storage.codec import parse_ts, ts
 from storage.db import Tx
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -464,6 +465,60 @@ async def test_tunda_is_for_the_holder_only_bounded_and_the_reminder_comes_after
         # after the snooze, the repeat interval applies again
         await sweep_at(world, clock, wib(7, 7, 10, 30))
         assert [headline(m) for m in phones.news()["kasubag"]] == ["⏰ Pengingat ke-3"]
+
+
+async def test_who_was_reminded_told_and_who_postponed_outlives_the_retention_in_the_export(
+    tmp_path: Path,
+) -> None:
+    """Kasubag sits on step 1 past its norm: she is reminded and Kabag is told (escalation
+    at once: ``escalate_after = 1``); she postpones the reminders with /tunda (the next was
+    due an hour later), and when the snooze is over she is reminded again and Kabag and Karo are told. Forty days later the
+    delivered messages are pruned; the database and ``sopbot export`` still show who was
+    chased, as what, when, and who postponed it until when. The case's record is untouched:
+    no event, no new version."""
+    async with world_at(tmp_path, wib(7, 6, 9), escalate_after=1, repeat_every_minutes=60) as (
+        world,
+        clock,
+    ):
+        s = Script(world, WAIT)
+        case = await proposal_ready(world, s, "Usulan yang dikejar")
+        version = (await world.services.db.read(repo.load_case, case)).version
+        events = len(await world.services.db.read(repo.load_events, case))
+        phones = Phones(world)
+        await sweep_at(world, clock, wib(7, 6, 13))
+        assert set(phones.news()) == {"kasubag", "kabag"}
+        clock.set(wib(7, 6, 13, 30))
+        answer = await ask(world, "kasubag", f"/tunda {case} 2j")
+        assert f"ditunda sampai {t.when(wib(7, 6, 15, 30))}" in answer
+        await sweep_at(world, clock, wib(7, 6, 15, 30))
+        assert set(phones.news()) == {"kasubag", "kabag", "karo"}
+        assert (await world.services.db.read(repo.load_case, case)).version == version
+        assert len(await world.services.db.read(repo.load_events, case)) == events
+
+        later = wib(8, 15, 9)  # forty days on: the bot prunes what the retention lets go
+        await world.services.db.write(repo.prune, later, later)
+        assert await outbox_of(world, case, "task") == await outbox_of(world, case, "notice")
+        assert await outbox_of(world, case, "task") == []
+        config = world.config
+
+    assert await export_case(config, case, tmp_path / "ekspor") == 0
+    record = json.loads((tmp_path / "ekspor" / f"berkas-{case}" / "record.json").read_text())
+    at = ts(wib(7, 6, 13))
+    again = ts(wib(7, 6, 15, 30))
+    assert record["chases"] == [
+        {"kind": "reminder", "step": 1, "at": at, "person_id": ID["kasubag"], "role": "kasubag",
+         "number": 1},
+        {"kind": "escalation", "step": 1, "at": at, "person_id": ID["kabag"], "role": "kabag",
+         "number": 1},
+        {"kind": "snooze", "step": 1, "at": ts(wib(7, 6, 13, 30)), "person_id": ID["kasubag"],
+         "role": "kasubag", "until": again},
+        {"kind": "reminder", "step": 1, "at": again, "person_id": ID["kasubag"],
+         "role": "kasubag", "number": 2},
+        {"kind": "escalation", "step": 1, "at": again, "person_id": ID["kabag"], "role": "kabag",
+         "number": 2},
+        {"kind": "escalation", "step": 1, "at": again, "person_id": ID["karo"], "role": "karo",
+         "number": 2},
+    ]  # fmt: skip
 
 
 # -- /terlambat -------------------------------------------------------------------------

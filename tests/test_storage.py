@@ -526,6 +526,17 @@ def v12_rows(run: Run) -> dict[str, list[dict[str, Any]]]:
     return {"ended_dialogues": [ended | {"why": "role_moved", "role": "kabag", "at": ts(T0)}]}
 
 
+def v13_rows(run: Run) -> dict[str, list[dict[str, Any]]]:
+    reminded = {"case_id": run.current.id, "step": 9, "at": ts(T0), "kind": "reminder"}
+    snoozed = reminded | {"kind": "snooze", "until": ts(T0 + timedelta(hours=2))}
+    return {
+        "chases": [
+            reminded | {"person_id": 1, "role": "kasubag", "number": 1},
+            snoozed | {"person_id": 1, "role": "kasubag"},
+        ]
+    }
+
+
 ROWS_AT: dict[int, Callable[[Run], dict[str, list[dict[str, Any]]]]] = {
     1: v1_rows,
     3: v3_rows,
@@ -533,6 +544,7 @@ ROWS_AT: dict[int, Callable[[Run], dict[str, list[dict[str, Any]]]]] = {
     7: v7_rows,
     9: v9_rows,
     12: v12_rows,
+    13: v13_rows,
 }
 """Rows to insert into a database at schema version ``v``: those of every version up to v."""
 
@@ -2021,6 +2033,43 @@ async def test_prune_forgets_old_delivered_rows_and_update_ids_only(db: Database
     assert await db.read(repo.load_case, 1) == run.current
     assert await db.write(repo.prune, cut, updates_cut) == (0, 0)
     assert await db.read(repo.outbox_counts) == {"sent": 2, "failed": 1, "pending": 1}
+
+
+async def test_the_chase_log_outlives_the_retention_and_is_append_only(db: Database) -> None:
+    """Kasubag was reminded, Kabag told (escalation), Kasubag postponed the reminders: the
+    outbox's retention forgets the messages, not the chase log; nobody can rewrite it."""
+    run = run_to(2)
+    await store_run(db, run)
+    chased = [
+        repo.Chase("reminder", 1, T0, KASUBAG.person_id, "kasubag", 2),
+        repo.Chase("escalation", 1, T0, KABAG.person_id, "kabag", 2),
+        repo.Chase(
+            "snooze",
+            1,
+            T0 + timedelta(hours=1),
+            KASUBAG.person_id,
+            "kasubag",
+            until=T0 + timedelta(days=1),
+        ),
+    ]
+
+    def remind(tx: Tx) -> None:
+        repo.log_chases(tx, 1, chased[:2])
+        repo.enqueue(tx, KASUBAG.person_id, "task", T0, case_id=1, params={"reminder": 2})
+        repo.mark_sent(tx, 1, T0, 11)
+        repo.log_chases(tx, 1, chased[2:])
+        repo.log_chases(tx, 1, [])  # nobody reached: nothing written
+
+    await db.write(remind)
+    later = T0 + timedelta(days=40)
+    assert await db.write(repo.prune, later, later) == (1, 0)
+    assert await db.read(repo.chases_of_case, 1) == chased
+    assert await db.read(repo.chases_of_case, 2) == []
+    assert await db.read(repo.load_case, 1) == run.current  # not an event: no new version
+    for change in ("UPDATE chases SET person_id = 5", "DELETE FROM chases"):
+        with pytest.raises(Exception, match="append-only"):  # either engine's error
+            await db.write(Tx.run, change)
+    assert await db.read(repo.chases_of_case, 1) == chased
 
 
 # -- deliveries and live task messages ---------------------------------------------------

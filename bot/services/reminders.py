@@ -7,6 +7,9 @@ transaction that counts them, so a restart after a stop of any length sends each
 reminder once, never twice and never not at all. A reminder or escalation still queued
 when the next one to the same person about the same case is queued (Telegram could not be
 reached meanwhile) is settled unsent: after an outage each official gets the latest one.
+Each reminder and escalation queued, and each /tunda, is written to the case's chase log
+(``chases``) in the same transaction: the outbox forgets its rows after the retention, the
+chase log is kept as long as the case (``sopbot export`` lists it).
 """
 
 from __future__ import annotations
@@ -130,9 +133,11 @@ class Reminders:
             return False
         number = row.reminders_sent + 1
         holders = step_holders(tx, definition, case, now)
+        chased: list[repo.Chase] = []  # kept with the case; the outbox rows are pruned
         for person in holders:
             if not repo.supersede_reminders(tx, person, case.id, now):
                 continue  # the one before is on its way to them at this moment
+            chased.append(repo.Chase("reminder", case.step, now, person, step.actor, number))
             repo.enqueue(
                 tx,
                 person,
@@ -152,6 +157,7 @@ class Reminders:
                 told.add(superior)
                 if not repo.supersede_reminders(tx, superior, case.id, now):
                     continue
+                chased.append(repo.Chase("escalation", case.step, now, superior, role, number))
                 repo.enqueue(
                     tx,
                     superior,
@@ -161,6 +167,7 @@ class Reminders:
                     version=case.version,
                     params={"t": "escalation", "n": number},
                 )
+        repo.log_chases(tx, case.id, chased)
         repo.set_reminder_state(
             tx,
             case_id,
@@ -181,7 +188,7 @@ class Reminders:
             definition = self.sops.of(case)
             actor = routing.actor(tx, user_id, case.unit, self.config, self.clock.now())
             try:
-                holder_role(definition, case, actor)
+                role = holder_role(definition, case, actor)
             except DomainError:
                 return Snooze("not_holder")
             granted = clamp_snooze(self.settings, minutes)
@@ -190,6 +197,8 @@ class Reminders:
             held = _held(row, definition.step(case.step).time_minutes, until)
             due = next_due_at(self.calendar, self.settings, held)
             repo.set_reminder_state(tx, case.id, next_due_at=due, snoozed_until=until)
+            snoozed = repo.Chase("snooze", case.step, now, user_id, role, until=until)
+            repo.log_chases(tx, case.id, [snoozed])
             return Snooze("ok", until, granted)
 
         return await self.db.write(txn)
