@@ -146,6 +146,20 @@ def clip(text: str, room: int) -> str:
     return text[:end].rstrip() + "…"
 
 
+def clip_words(text: str, room: int) -> str:
+    """As :func:`clip`, but a shortened text ends after a whole word (then "…"), so that
+    no cut word reads as the last one; a first word longer than ``room`` is cut inside."""
+    clipped = clip(text, room)
+    if clipped == text or not clipped:
+        return clipped
+    head = clipped.removesuffix("…")
+    if not text[len(head)].isspace():  # the cut fell inside a word: it goes
+        inside = re.search(r"\s\S*\Z", head)
+        if inside and head[: inside.start()].strip():
+            head = head[: inside.start()]
+    return head.rstrip() + "…"
+
+
 def fit_quoted(
     build: Callable[[Sequence[str]], str], quoted: Sequence[str], limit: int = MAX_MESSAGE
 ) -> str:

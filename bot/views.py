@@ -676,6 +676,10 @@ def moved_line(definition: SopDefinition, case: Case, move: Event, unheld: bool 
     return ""
 
 
+HISTORY_TEXT = 200
+"""The room (HTML-escaped characters) of a reason or note in a history line of /status."""
+
+
 def history_lines(
     definition: SopDefinition,
     events: Sequence[Event],
@@ -693,9 +697,9 @@ def history_lines(
             definition, ev, lambda p: names.get(p, t.UNNAMED.format(person=p)), t.e
         )
         line = f"{zone.tanggal_jam(ev.at)} · L{ev.step} · {who} {action}{detail}"
-        if ev.reason:
-            line += f" — {t.e(ev.reason[:200])}"
+        if ev.reason:  # a long one shortened after a whole word, marked "…"
+            line += f" — {t.e(t.clip_words(ev.reason, HISTORY_TEXT))}"
         if ev.note:
-            line += f" — catatan: {t.e(ev.note[:200])}"
+            line += f" — catatan: {t.e(t.clip_words(ev.note, HISTORY_TEXT))}"
         lines.append(line)
     return lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,11 +12,12 @@ import pytest
 from core_helpers import KABAG, KARO, KASUBAG, T0, Run, person, run_to, sop, started
 
 from bot import texts as t
+from bot import views
 from bot.core.loader import load_definition
 from bot.core.model import Event, EventType, ReturnForCorrection, Withdraw
 from bot.papers.dates import OfficeZone
 from bot.papers.registry import DISPOSISI, SK_TIM, paper_title
-from bot.views import View, decided_text, outcome_line, task_view
+from bot.views import View, decided_text, history_lines, outcome_line, task_view
 
 WIB = OfficeZone.named("Asia/Jakarta")
 
@@ -168,6 +170,30 @@ def test_a_clipped_text_escaped_fits_its_room_and_ends_in_an_ellipsis(room: int)
     assert len(t.e(clipped)) <= room
     assert clipped == "" or clipped.endswith("…")
     assert text.startswith(clipped.removesuffix("…"))
+
+
+def test_a_long_reason_or_note_in_the_history_ends_after_a_whole_word_and_is_marked() -> None:
+    """Kabag returns with a long reason whose decisive words come last, and Karo approves
+    with a long note: /status's history shows each up to a whole word and "…", so nobody
+    takes a cut word for the end of the reason; a short one stays whole."""
+    reason = (
+        "Mohon diperbaiki: "
+        + "rincian belanja per output belum lengkap; " * 6
+        + "JANGAN DITERUSKAN KE KARO."
+    )
+    note = "Catatan pimpinan: " + "selaraskan&sesuaikan dengan Renstra " * 10
+    events = [
+        Event(EventType.RETURNED, 2, 1002, "kabag", T0, 1, reason=reason),
+        Event(EventType.APPROVED, 3, 1003, "karo", T0, 4, note=note),
+        Event(EventType.RETURNED, 2, 1002, "kabag", T0, 1, reason="TOR belum lengkap."),
+    ]
+    lines = history_lines(sop(), events, {}, WIB)
+    for line, text in zip(lines, (reason, note), strict=False):
+        shown = line.split(" — ", 1)[1].removeprefix("catatan: ")
+        assert shown.endswith("…") and len(shown) <= views.HISTORY_TEXT, line
+        kept = html.unescape(shown.removesuffix("…"))
+        assert text.startswith(kept) and text[len(kept)] == " ", line
+    assert lines[2].endswith(" — TOR belum lengkap.")
 
 
 # -- other SOPs of the same form: the wording follows their definition ---------------------
