@@ -606,6 +606,33 @@ async def test_revoking_the_last_member_of_a_waiting_team_tells_the_administrato
     await s.seen("tim2", lambda m: "Langkah 6 dari 12" in m.text and names_case(m.text, case))
 
 
+async def test_a_team_member_revoked_by_mistake_and_invited_again_gets_the_drafting_task_back(
+    world: World,
+) -> None:
+    """Ayu alone drafts case #N; the administrator revokes her team role by mistake and
+    invites her again. She holds the role again and is still the case's team: the drafting
+    task comes back to her (it did not: only /tugas showed it)."""
+    s = Script(world, WAIT)
+    case = await s.submit("Usulan dengan tim satu orang")
+    await s.to_the_drafts(case, team=("Ayu",))
+    await s.seen("tim1", lambda m: "Langkah 6 dari 12" in m.text and names_case(m.text, case))
+    assert "dicabut" in await said(world, "admin", "/cabut 1004 tim")
+    await world.drained()
+    invite = await said(world, "admin", "/undang tim")
+    token = invite.rsplit("start=", 1)[1].split()[0]
+    ayu = world["tim1"]
+    ayu.mark_seen()
+    await ayu.send(f"/start {token}")
+    task = await ayu.wait_message(
+        lambda m: "Langkah 6 dari 12" in m.text and names_case(m.text, case), timeout=WAIT
+    )
+    assert any("Serahkan draf" in b or "Kirim" in b for b in task.button_texts) or (
+        "Silakan mengirim dokumen" in task.text
+    ), task.text
+    stored = await world.services.db.read(repo.load_case, case)
+    assert stored is not None and stored.step == 6 and stored.team == (1004,)
+
+
 async def test_a_case_forwarded_to_the_archivist_while_nobody_holds_the_role_is_reported(
     world: World,
 ) -> None:

@@ -263,7 +263,14 @@ class PeopleService:
             return None
         role, unit = taken
         definition = self.sops
-        cases = self._with_sops(self._cases_of(tx, role))
+        # and the team steps of the role waiting in the person's own teams: a member whose
+        # role was revoked and is given back has the team's task again
+        teams = [
+            (case, sop)
+            for case, sop in self._with_sops(self._teams_with(tx, role, user_id))
+            if sop.step(case.step).actor == role
+        ]
+        cases = _latest([*self._with_sops(self._cases_of(tx, role)), *teams])
         held = self._held(tx, cases, user_id, now)
         passed_from = []
         if not self._shared(role):
