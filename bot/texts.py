@@ -467,6 +467,11 @@ TASK_SENT_AGAIN = (
 ANS_TYPE_REASON = "Silakan ketik alasan pengembalian."
 ANS_TYPE_NOTE = "Silakan ketik catatannya."
 ANS_TYPE_ARCHIVE = "Silakan ketik nomor arsipnya."
+ANS_TYPE_TITLE = "Silakan ketik judul berkasnya."
+ANS_TYPE_YEAR = "Silakan ketik tahun anggarannya."
+ANS_TYPE_NAME = "Silakan ketik nama lengkap Bapak/Ibu beserta gelar."
+ANS_TYPE_NIP = "Silakan ketik NIP Bapak/Ibu."
+ANS_TYPE_POSITION = "Silakan ketik jabatan Bapak/Ibu."
 # a message of the bot's own, forwarded back while a question is asked: not an answer
 # (``ask``: the ANS_TYPE_* of the question)
 FORWARDED_FROM_BOT = (

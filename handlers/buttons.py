@@ -12,7 +12,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import MaybeInaccessibleMessage, Message, MessageOriginUser, Update
+from telegram import MaybeInaccessibleMessage, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
@@ -409,13 +409,7 @@ async def run_command(
 
 
 async def answer_dialogue(update: Update, context: Context, dialogue: Any, text: str) -> None:
-    """Text that answers a pending button dialogue (return reason, note, archive reference).
-    A message of the bot's own forwarded back (a task of another case, by mistake) is not
-    what the official wrote: they are asked to type it, and the question stays."""
-    if _forwarded_from(update.effective_message, context.bot.id):
-        ask = _TYPE_IT.get(dialogue.kind, t.ANS_TYPE_REASON)
-        await reply(update, t.FORWARDED_FROM_BOT.format(ask=ask))
-        return
+    """Text that answers a pending button dialogue (return reason, note, archive reference)."""
     svc = context.services
     case = await svc.queries.case(dialogue.case_id)
     if case is None or not case.is_open or case.version != dialogue.version:
@@ -433,20 +427,6 @@ async def answer_dialogue(update: Update, context: Context, dialogue: Any, text:
     else:
         command = ArchiveCase(case.version, text)
     await run_command(update, context, case, command, dialogue.asked_on, end_dialogue=True)
-
-
-_TYPE_IT = {
-    "return_reason": t.ANS_TYPE_REASON,
-    "note": t.ANS_TYPE_NOTE,
-    "archive_reference": t.ANS_TYPE_ARCHIVE,
-}
-
-
-def _forwarded_from(message: Message | None, bot_id: int) -> bool:
-    """Whether a message is a forwarded copy of one this bot sent. (Only a user's origin can
-    be the bot: a chat's origin is a group or channel that posted anonymously.)"""
-    origin = message.forward_origin if message is not None else None
-    return isinstance(origin, MessageOriginUser) and origin.sender_user.id == bot_id
 
 
 def _inaccessible(message: MaybeInaccessibleMessage | None) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, MessageOriginUser, Update
 from telegram.ext import MessageHandler, filters
 
 from bot import texts as t
@@ -22,6 +22,11 @@ async def on_text(update: Update, context: Context) -> None:
         if not await tell_lapsed(update, context, text):
             await reply(update, t.UNKNOWN_INPUT)
         return
+    if dialogue.kind in _TYPE_IT and _forwarded_from(message, context.bot.id):
+        # a message of the bot's own forwarded back (a task of another case, by mistake) is
+        # not what the person wrote: they are asked to type it, and the question stays
+        await reply(update, t.FORWARDED_FROM_BOT.format(ask=_TYPE_IT[dialogue.kind]))
+        return
     if dialogue.kind.startswith("profile_"):
         await profile_step(update, context, dialogue.kind, text)
     elif dialogue.kind in ("new_title", "new_year"):
@@ -40,6 +45,26 @@ async def on_text(update: Update, context: Context) -> None:
         )
     else:
         await reply(update, t.UNKNOWN_INPUT)
+
+
+_TYPE_IT = {
+    "return_reason": t.ANS_TYPE_REASON,
+    "note": t.ANS_TYPE_NOTE,
+    "archive_reference": t.ANS_TYPE_ARCHIVE,
+    "new_title": t.ANS_TYPE_TITLE,
+    "new_year": t.ANS_TYPE_YEAR,
+    "profile_name": t.ANS_TYPE_NAME,
+    "profile_nip": t.ANS_TYPE_NIP,
+    "profile_position": t.ANS_TYPE_POSITION,
+}
+"""The questions typed text answers, and how each is asked again."""
+
+
+def _forwarded_from(message: Message | None, bot_id: int) -> bool:
+    """Whether a message is a forwarded copy of one this bot sent. (Only a user's origin can
+    be the bot: a chat's origin is a group or channel that posted anonymously.)"""
+    origin = message.forward_origin if message is not None else None
+    return isinstance(origin, MessageOriginUser) and origin.sender_user.id == bot_id
 
 
 async def tell_lapsed(update: Update, context: Context, text: str) -> bool:

@@ -943,6 +943,26 @@ async def test_a_forwarded_message_of_the_bot_is_not_taken_as_a_return_reason(
     assert [e.reason for e in returned] == ["Jadwal kegiatan pada TOR belum ada."]
 
 
+async def test_a_forwarded_message_of_the_bot_is_not_taken_as_a_new_cases_title(
+    world: World,
+) -> None:
+    """Kasubag types /baru; asked for the title, she forwards one of the bot's messages by
+    mistake. No case is titled with the bot's welcome: she is asked to type the title, and
+    the question stays."""
+    kasubag, state = world["kasubag"], world.emu.state
+    await kasubag.send("/baru")
+    await kasubag.wait_message(lambda m: "judul" in m.text, timeout=WAIT)
+    kasubag.mark_seen()
+    record = state.add_message(kasubag.private_chat, kasubag.record, text="Selamat datang")
+    payload = record.to_api(state.bot_user)
+    payload["forward_origin"] = {"type": "user", "sender_user": state.bot_user, "date": state.now()}
+    state.push_update("message", payload)
+    told = await kasubag.wait_message(timeout=WAIT)
+    assert told.text == t.FORWARDED_FROM_BOT.format(ask=t.ANS_TYPE_TITLE)
+    pending = await world.services.db.read(repo.get_dialogue, kasubag.id)
+    assert pending is not None and pending.kind == "new_title"
+
+
 async def test_a_case_cancelled_while_kabag_types_his_reason_leaves_no_question_open(
     world: World,
 ) -> None:
