@@ -305,6 +305,8 @@ class FloodLimiter(BaseRateLimiter[Sending]):
                 if not self.try_acquire(chat_id, endpoint, count):
                     raise Withdrawn(endpoint)
                 await self._overall.take(count, _ANSWER, self._clock, self._sleep)
+                if self._paused_until > self._clock():
+                    raise Withdrawn(endpoint)  # a 429 pause began while it waited
             elif chat_id is not None:
                 await self.acquire(chat_id, endpoint, count, sending.background)
             if sending.still_wanted is not None and not await sending.still_wanted():

@@ -369,3 +369,23 @@ async def test_a_call_that_may_be_dropped_never_waits_for_its_chat(vt: VirtualTi
     with pytest.raises(Withdrawn):
         await if_free("paused", 43)
     assert list(sent.at) == ["a1", "a2", "queued", "private"]
+
+
+async def test_a_call_that_may_be_dropped_is_dropped_when_a_pause_began_while_it_waited(
+    vt: VirtualTime,
+) -> None:
+    """The group's token was free, but the bot's overall 30 per second were spent: while the
+    answer waited for the next overall token, Telegram answered another call with 429. The
+    answer is dropped, not sent into the pause."""
+    lim, sent = limiter(vt, overall_per_second=1.0, overall_burst=1.0), Sent(vt)
+    send(lim, sent, "spends the overall token", 42)
+    await vt.settle()
+    waiting = asyncio.create_task(
+        lim.process_request(sent.call("group"), (), {}, "sendMessage", {"chat_id": -100}, IF_FREE)
+    )
+    await vt.settle()
+    lim.pause(10.0)  # a 429 meanwhile
+    await vt.advance(1.0)  # the overall token comes, inside the pause
+    with pytest.raises(Withdrawn):
+        await waiting
+    assert "group" not in sent.at
