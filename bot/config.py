@@ -318,7 +318,7 @@ def _toml_problem(exc: tomllib.TOMLDecodeError, text: str) -> str:
     ("Cannot overwrite a value" names none)."""
     message = str(exc)
     at = _TOML_AT.search(message)
-    lines = text.splitlines()
+    lines = text.split("\n")  # as tomllib counts lines (not U+2028, form feed, ...)
     if not message.startswith("Cannot overwrite a value") or not at or int(at[1]) > len(lines):
         return message
     line = lines[int(at[1]) - 1].strip()

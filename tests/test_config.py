@@ -718,3 +718,23 @@ def test_a_webhook_secret_telegram_would_refuse_is_named_at_start(
     assert problem is not None and "A-Z, a-z, 0-9, _ and -" in problem
     monkeypatch.setenv("SOPBOT_WEBHOOK_SECRET", "Rahasia_2026-x")
     assert WebhookConfig().secret_problem() is None
+
+
+def test_a_key_given_twice_is_named_after_a_comment_pasted_with_a_line_separator(
+    tmp_path: Path,
+) -> None:
+    """A comment pasted from a word processor keeps a U+2028 (TOML allows it there); the
+    key given twice below it is still the one named (lines are counted as tomllib does)."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "# Konfigurasi biro\u2028disalin dari dokumen\n"
+        "admins = [1]\n"
+        "[bot]\n"
+        'token_env = "A"\n'
+        'mode = "polling"\n'
+        'token_env = "B"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as refused:
+        load_config(config)
+    assert "token_env is given a value twice" in str(refused.value), str(refused.value)
