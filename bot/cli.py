@@ -1003,6 +1003,8 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
         result: int = args.func(args)
         sys.stdout.flush()  # here, not at exit: a closed pipe is met inside the try
     except BrokenPipeError:
+        if args.func is cmd_run:
+            raise  # the bot's own sockets, not a reader of its output: the log says why
         # the reader stopped early (sopbot check | head -1): no traceback. Python's
         # recipe: what is still buffered goes to devnull, so the flush at exit cannot fail
         devnull = os.open(os.devnull, os.O_WRONLY)
