@@ -40,7 +40,7 @@ from harness import BotProcess, Tap, emit, note, percentile, wait_polling
 from bot import charts, stats
 from bot.app import load_sops, work_calendar
 from bot.core.definition import SopDefinition
-from bot.core.model import Event, EventType
+from bot.core.model import Event, EventType, NamesAt
 from bot.core.workflow import replay
 from bot.demo import OFFICIALS, TOKEN, world_config
 from bot.papers.dates import OfficeZone
@@ -173,7 +173,7 @@ def timeline_renders(n: int) -> None:
     events = events[:-1]  # still open at its last step
     now = events[-1].at + timedelta(hours=3)
     visits = stats.visits(events, sop, calendar, now)
-    names = {p.telegram_id: p.name for p in OFFICIALS}
+    names = NamesAt({p.telegram_id: p.name for p in OFFICIALS})
     data = charts.timeline(
         case_id=7, title=str(events[0].data["title"]), visits=visits, definition=sop,
         calendar=calendar, zone=OfficeZone.named("Asia/Jakarta"), names=names, now=now,

@@ -31,13 +31,14 @@ import os
 import textwrap
 import threading
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from bot.core.definition import SopDefinition
+from bot.core.model import NamesAt
 from bot.papers.dates import BULAN, HARI_KERJA, OfficeZone, angka, durasi
 from bot.stats import CaseState, Exit, Report, Visit, role_label, short_reason
 from bot.worktime import WorkCalendar
@@ -119,7 +120,7 @@ def timeline(
     definition: SopDefinition,
     calendar: WorkCalendar,
     zone: OfficeZone,
-    names: Mapping[int, str],
+    names: NamesAt,
     now: datetime,
     current_holders: Sequence[str] = (),
     max_rows: int = MAX_ROWS,
@@ -136,8 +137,10 @@ def timeline(
         name = role_name(visit.role)
         if visit.is_open:
             who = ", ".join(current_holders)
+        elif visit.holder is not None:  # named as they were when they took the case away
+            who = names.at(visit.holder, visit.left or now) or ""
         else:
-            who = names.get(visit.holder, "") if visit.holder is not None else ""
+            who = ""
         label = " · ".join(
             part for part in (f"Langkah {visit.step}", role_label(visit, name), who) if part
         )

@@ -21,7 +21,7 @@ from bot.core.definition import (
     Step,
     StepKind,
 )
-from bot.core.model import Case, Event, EventType
+from bot.core.model import Case, Event, EventType, NamesAt
 from bot.core.workflow import missing_inputs
 from bot.papers.dates import OfficeZone
 from bot.papers.registry import PAPERS, paper_title
@@ -683,19 +683,22 @@ HISTORY_TEXT = 200
 def history_lines(
     definition: SopDefinition,
     events: Sequence[Event],
-    names: Mapping[int, str],
+    names: NamesAt,
     zone: OfficeZone,
 ) -> list[str]:
+    """The case's history, a line an event; each person named as they were at the time."""
     lines = []
     for ev in events:
         if ev.type is EventType.FILE_ATTACHED:
             detail = f" {t.e(ev.data.get('name', ''))} (v{ev.data.get('version')})"
         else:
             detail = ""
-        who = by_whom(definition, ev, names.get(ev.actor, t.UNNAMED.format(person=ev.actor)))
-        action = action_text(
-            definition, ev, lambda p: names.get(p, t.UNNAMED.format(person=p)), t.e
-        )
+
+        def name_of(person: int, at: datetime = ev.at) -> str:
+            return names.at(person, at) or t.UNNAMED.format(person=person)
+
+        who = by_whom(definition, ev, name_of(ev.actor))
+        action = action_text(definition, ev, name_of, t.e)
         line = f"{zone.tanggal_jam(ev.at)} · L{ev.step} · {who} {action}{detail}"
         if ev.reason:  # a long one shortened after a whole word, marked "…"
             line += f" — {t.e(t.clip_words(ev.reason, HISTORY_TEXT))}"

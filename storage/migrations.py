@@ -351,6 +351,27 @@ CREATE TRIGGER chases_no_delete BEFORE DELETE ON chases
     BEGIN SELECT RAISE(ABORT, 'the chase log is append-only'); END;
 """
 
+V14_EARLIER_PROFILES = """
+-- A person's profile as it was before a correction (/saya's "Perbaiki data", an
+-- administrator's /ubah_data, a seed): a case's history names each actor as they were at
+-- the event's time, not by today's profile. Append-only: one row for every profile
+-- replaced, with when it stopped being in force and who changed it.
+CREATE TABLE earlier_profiles (
+    id          INTEGER PRIMARY KEY,
+    person_id   INTEGER NOT NULL REFERENCES people(telegram_id),
+    name        TEXT NOT NULL,
+    nip         TEXT NOT NULL,
+    position    TEXT NOT NULL,
+    valid_until TEXT NOT NULL,      -- when it was replaced
+    changed_by  INTEGER             -- who typed the new one (NULL: the config's seed)
+);
+CREATE INDEX earlier_profiles_by_person ON earlier_profiles(person_id, valid_until);
+CREATE TRIGGER earlier_profiles_no_update BEFORE UPDATE ON earlier_profiles
+    BEGIN SELECT RAISE(ABORT, 'earlier profiles are append-only'); END;
+CREATE TRIGGER earlier_profiles_no_delete BEFORE DELETE ON earlier_profiles
+    BEGIN SELECT RAISE(ABORT, 'earlier profiles are append-only'); END;
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     V1_FOUNDATION,
     V2_REMINDERS,
@@ -365,6 +386,7 @@ MIGRATIONS: tuple[str, ...] = (
     V11_REPORT_INDEX,
     V12_ENDED_DIALOGUES,
     V13_CHASES,
+    V14_EARLIER_PROFILES,
 )
 """``MIGRATIONS[i]`` takes a database from ``user_version`` i to i + 1."""
 

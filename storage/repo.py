@@ -48,6 +48,18 @@ class Person:
 
 
 @dataclass(frozen=True)
+class EarlierProfile:
+    """A profile a person had before a correction, and until when it was in force."""
+
+    person_id: int
+    name: str
+    nip: str
+    position: str
+    valid_until: datetime  # when it was replaced
+    changed_by: int | None  # who typed the new one (None: the config's seed)
+
+
+@dataclass(frozen=True)
 class RoleAssignment:
     id: int
     person_id: int
@@ -167,6 +179,33 @@ def people_by_ids(tx: Tx, ids: Iterable[int]) -> dict[int, Person]:
     return {r["telegram_id"]: _person(r) for r in rows}
 
 
+def earlier_profiles(tx: Tx, ids: Iterable[int]) -> dict[int, list[EarlierProfile]]:
+    """The profiles each person had before their present one, oldest first (only the
+    people who had one)."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return {}
+    marks = ",".join("?" * len(wanted))
+    rows = tx.all(
+        f"SELECT * FROM earlier_profiles WHERE person_id IN ({marks}) "
+        "ORDER BY person_id, valid_until, id",
+        wanted,
+    )
+    found: dict[int, list[EarlierProfile]] = {}
+    for r in rows:
+        found.setdefault(r["person_id"], []).append(
+            EarlierProfile(
+                r["person_id"],
+                r["name"],
+                r["nip"],
+                r["position"],
+                parse_ts(r["valid_until"]),
+                r["changed_by"],
+            )
+        )
+    return found
+
+
 def ensure_person(tx: Tx, telegram_id: int, now: datetime, username: str | None = None) -> None:
     tx.run(
         "INSERT INTO people (telegram_id, username, created_at) VALUES (?, ?, ?) "
@@ -180,11 +219,25 @@ def update_profile(
     tx: Tx,
     telegram_id: int,
     *,
+    now: datetime,
+    changed_by: int | None,
     name: str | None = None,
     nip: str | None = None,
     position: str | None = None,
 ) -> None:
-    """Set the fields given (None leaves a field as it is)."""
+    """Set the fields given (None leaves a field as it is). A profile one of whose values
+    is replaced (not a blank filled in) is kept first in ``earlier_profiles``, in force
+    until ``now`` (``changed_by``: who typed the new one; None: the config's seed)."""
+    before = get_person(tx, telegram_id)
+    if before is not None:
+        old = (before.name, before.nip, before.position)
+        new = tuple(o if v is None else v for o, v in zip(old, (name, nip, position), strict=True))
+        if any(o and o != n for o, n in zip(old, new, strict=True)):
+            tx.run(
+                "INSERT INTO earlier_profiles (person_id, name, nip, position, valid_until, "
+                "changed_by) VALUES (?, ?, ?, ?, ?, ?)",
+                (telegram_id, *old, ts(now), changed_by),
+            )
     tx.run(
         "UPDATE people SET name = COALESCE(?, name), nip = COALESCE(?, nip), "
         "position = COALESCE(?, position) WHERE telegram_id = ?",

@@ -41,6 +41,7 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "inbox": ("update_id",),
     "ended_dialogues": ("person_id",),
     "chases": ("id",),
+    "earlier_profiles": ("id",),
 }
 assert set(PRIMARY_KEYS) == set(TABLES)
 

@@ -18,7 +18,7 @@ from PIL import Image
 
 from bot import charts, stats
 from bot.core.loader import load_definition
-from bot.core.model import Event, EventType
+from bot.core.model import Event, EventType, NamesAt
 from bot.papers.dates import OfficeZone
 from bot.worktime import WorkCalendar, WorkSchedule
 
@@ -56,7 +56,7 @@ def drawn(
         definition=SOP,
         calendar=CALENDAR,
         zone=OfficeZone.named("Asia/Jakarta"),
-        names=NAMES,
+        names=NamesAt(NAMES),
         now=now,
         **extra,
     )
@@ -92,6 +92,38 @@ def near(image: Image.Image, colour: str, tolerance: int = 8) -> int:
         if isinstance(rgb, tuple)
         and all(abs(a - b) <= tolerance for a, b in zip(rgb, target, strict=True))
     )
+
+
+def test_the_timeline_names_a_holder_as_he_was_when_he_decided() -> None:
+    """Budi returned the proposal on 3 November and corrected his name on the 4th: the
+    timeline names him for that return by the name he had then."""
+    events = [
+        Event(EventType.STARTED, 7, KASUBAG, "kasubag", at(2, 9), 1),
+        Event(EventType.COMPLETED, 7, KASUBAG, "kasubag", at(2, 11), 1, 2),
+        Event(EventType.RETURNED, 7, KABAG, "kabag", at(3, 10), 2, 1, "TOR belum lengkap"),
+        Event(EventType.COMPLETED, 7, KASUBAG, "kasubag", at(4, 9), 1, 2),
+        Event(EventType.COMPLETED, 7, KABAG, "kabag", at(4, 13), 2, 3),
+    ]
+    names = NamesAt(
+        NAMES | {KABAG: "Ir. Budi Santoso"}, {KABAG: [(at(4, 8), "Budi Santoso, S.E., M.Si.")]}
+    )
+    now = at(4, 14)
+    data = charts.timeline(
+        case_id=7,
+        title="Program Kerja TA 2027",
+        visits=stats.visits(events, SOP, CALENDAR, now),
+        definition=SOP,
+        calendar=CALENDAR,
+        zone=OfficeZone.named("Asia/Jakarta"),
+        names=names,
+        now=now,
+    )
+    assert [r.label for r in data.rows][:4] == [
+        "Langkah 1 · Kasubag · Dra. Siti Rahmawati, M.M.",
+        "Langkah 2 · Kabag · Budi Santoso, S.E., M.Si.",
+        "Langkah 1 · Kasubag · Dra. Siti Rahmawati, M.M.",
+        "Langkah 2 · Kabag · Ir. Budi Santoso",
+    ]
 
 
 def test_the_timeline_writes_its_labels_out() -> None:

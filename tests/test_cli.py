@@ -1003,7 +1003,10 @@ async def test_check_lists_the_people_profiles_the_database_has_corrected(
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
     async with World(tmp_path / "w") as world:
         await world.everyone_starts()
-        await world.services.db.write(repo.update_profile, 1002, nip="197505102000031009")
+        now = world.services.clock.now()
+        await world.services.db.write(
+            repo.update_profile, 1002, now=now, changed_by=1002, nip="197505102000031009"
+        )
         storage = world.config.storage
         body = f"[storage]\ndatabase = {toml_str(storage.database)}\n"
         body += f"files_dir = {toml_str(storage.files_dir)}\n"

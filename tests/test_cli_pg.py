@@ -79,7 +79,7 @@ async def test_a_database_of_a_newer_release_is_refused_by_check_and_start_alike
     tmp_path: Path,
     pg_url: str,  # noqa: F811
 ) -> None:
-    """The check said "level 13 of 12 (migrated at the next start)"; the start refused it
+    """The check said "level 15 of 14 (migrated at the next start)"; the start refused it
     without naming the database or what to do."""
     db = await Database.open(pg_url)
     await db.write(Tx.run, "UPDATE sopbot_schema SET version = ?", (LATEST + 1,))
@@ -193,6 +193,10 @@ async def bureau_on_sqlite(out: Path) -> tuple[int, int]:
         reminded = repo.Chase("reminder", 2, T0, 1002, "kabag", 1)
         snoozed = repo.Chase("snooze", 2, T0, 1002, "kabag", until=T0 + timedelta(hours=2))
         await db.write(repo.log_chases, second, [reminded, snoozed])
+        # the Kabag's profile before he corrected his name
+        await db.write(
+            repo.update_profile, 1002, now=T0, changed_by=1002, name="Ir. Budi Santoso, M.Si."
+        )
     return first, second
 
 

@@ -982,7 +982,7 @@ async def test_peran_of_a_bureau_with_300_team_members_lists_every_one_and_every
     def team(tx: Tx) -> None:
         for i in range(300):
             repo.ensure_person(tx, 50_000 + i, now)
-            repo.update_profile(tx, 50_000 + i, name=f"Pegawai Nomor {i}")
+            repo.update_profile(tx, 50_000 + i, now=now, changed_by=None, name=f"Pegawai Nomor {i}")
             repo.grant_role(tx, 50_000 + i, "tim", unit, now, ADMIN_ID)
 
     await world.services.db.write(team)

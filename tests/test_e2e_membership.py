@@ -296,6 +296,36 @@ async def test_a_corrected_nip_of_an_official_named_in_the_config_survives_a_res
     ]
 
 
+async def test_a_case_history_names_an_official_as_he_was_when_he_decided(
+    world: World,
+) -> None:
+    """Budi (Kabag) returns the proposal with a reason, then corrects his name with
+    "Perbaiki data" and approves the resubmitted proposal. Karo's /status names the return
+    by the name Budi had when he returned it, and the approval by his new one."""
+    s = Script(world, timeout=WAIT)
+    case = await s.submit("Program Kerja TA 2027")
+    await s.review_return("kabag", case, REASON)
+    budi = world["kabag"]
+    budi.mark_seen()
+    await budi.send("/saya")
+    mine = await budi.wait_message(lambda m: "Data Bapak/Ibu" in m.text, timeout=WAIT)
+    await budi.press(mine, t.BTN_FIX_PROFILE)
+    await budi.wait_message(lambda m: "Perbaikan data" in m.text, timeout=WAIT)
+    for answer in ("Ir. Budi Santoso, M.Si.", "197505102000031002"):
+        budi.mark_seen()
+        await budi.send(answer)
+        await budi.wait_message(timeout=WAIT)
+    assert "data Bapak/Ibu telah diperbarui" in await said(
+        world, "kabag", "Kepala Bagian Manajemen Kinerja"
+    )
+    await s.press("kasubag", "Ajukan", case)
+    await s.approve("kabag", case)
+    await world.drained()
+    history = await said(world, "karo", f"/status {case}")
+    assert "Budi Santoso, S.E., M.Si. (Kabag) mengembalikan" in history
+    assert "Ir. Budi Santoso, M.Si. (Kabag) menyetujui" in history
+
+
 async def said(world: World, who: str, text: str) -> str:
     user = world[who]
     user.mark_seen()

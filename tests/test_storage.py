@@ -537,6 +537,11 @@ def v13_rows(run: Run) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+def v14_rows(run: Run) -> dict[str, list[dict[str, Any]]]:
+    earlier = {"person_id": 1, "name": "Budi", "nip": "198001012005011001", "position": ""}
+    return {"earlier_profiles": [earlier | {"valid_until": ts(T0), "changed_by": 1}]}
+
+
 ROWS_AT: dict[int, Callable[[Run], dict[str, list[dict[str, Any]]]]] = {
     1: v1_rows,
     3: v3_rows,
@@ -545,6 +550,7 @@ ROWS_AT: dict[int, Callable[[Run], dict[str, list[dict[str, Any]]]]] = {
     9: v9_rows,
     12: v12_rows,
     13: v13_rows,
+    14: v14_rows,
 }
 """Rows to insert into a database at schema version ``v``: those of every version up to v."""
 
@@ -2187,14 +2193,43 @@ async def test_roles_are_granted_once_and_revoking_keeps_history(db: Database) -
     assert all(h.unit == UNIT and h.person_id == 5 for h in history)
 
 
+async def test_a_corrected_profile_keeps_the_one_it_replaced(db: Database) -> None:
+    """Budi corrects his name, later his position: each profile he had is kept, with when
+    it was replaced and by whom, and cannot be changed afterwards."""
+    t1, t2 = T0 + timedelta(days=30), T0 + timedelta(days=90)
+    nip = "197505102000031002"
+
+    def work(tx: Tx) -> None:
+        repo.ensure_person(tx, 1002, T0)
+        repo.update_profile(
+            tx, 1002, now=T0, changed_by=None, name="Budi", nip=nip, position="Kabag"
+        )
+        repo.update_profile(tx, 1002, now=t1, changed_by=1002, name="Ir. Budi Santoso")
+        repo.update_profile(tx, 1002, now=t1, changed_by=1002, name="Ir. Budi Santoso")
+        repo.update_profile(tx, 1002, now=t2, changed_by=1002, position="Kepala Bagian")
+
+    await db.write(work)
+    assert await db.read(repo.earlier_profiles, [1002, 1003]) == {
+        1002: [
+            repo.EarlierProfile(1002, "Budi", nip, "Kabag", t1, 1002),
+            repo.EarlierProfile(1002, "Ir. Budi Santoso", nip, "Kabag", t2, 1002),
+        ]
+    }
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        await db.write(Tx.run, "UPDATE earlier_profiles SET name = 'Lain'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        await db.write(Tx.run, "DELETE FROM earlier_profiles")
+
+
 async def test_people_are_created_once_and_profiles_update(db: Database) -> None:
     def work(tx: Tx) -> None:
         repo.ensure_person(tx, 7, T0, "siti")
         first = repo.get_person(tx, 7)
         repo.ensure_person(tx, 7, T0 + timedelta(days=1), None)  # keeps the username
         assert repo.get_person(tx, 7) == first == repo.Person(7, "", "", "", "siti", False)
-        repo.update_profile(tx, 7, name="Siti Aminah", nip="198001012005012002")
-        repo.update_profile(tx, 7, position="Kepala Bagian")  # the others stay
+        nip = "198001012005012002"
+        repo.update_profile(tx, 7, now=T0, changed_by=7, name="Siti Aminah", nip=nip)
+        repo.update_profile(tx, 7, now=T0, changed_by=7, position="Kepala Bagian")  # others stay
         repo.mark_started(tx, 7, T0, None)
         repo.mark_started(tx, 8, T0, "andi")  # unknown until now
 
@@ -2204,6 +2239,7 @@ async def test_people_are_created_once_and_profiles_update(db: Database) -> None
         7, "Siti Aminah", "198001012005012002", "Kepala Bagian", "siti", True
     )
     assert person.display == "Siti Aminah"
+    assert await db.read(repo.earlier_profiles, [7]) == {}  # blanks filled in: none replaced
     andi = await db.read(repo.get_person, 8)
     assert andi == repo.Person(8, "", "", "", "andi", True) and andi.display == "@andi"
     assert await db.read(repo.get_person, 9) is None

@@ -274,6 +274,25 @@ async def test_the_event_log_is_append_only(db: Database) -> None:
     assert await db.read(repo.load_events, run.current.id) == run.log
 
 
+async def test_a_corrected_profile_keeps_the_one_it_replaced(db: Database) -> None:
+    """The profile Budi had before correcting his name is kept, append-only."""
+    t1 = T0 + timedelta(days=30)
+
+    def work(tx: Tx) -> None:
+        repo.ensure_person(tx, 1002, T0)
+        repo.update_profile(tx, 1002, now=T0, changed_by=None, name="Budi", position="Kabag")
+        repo.update_profile(tx, 1002, now=t1, changed_by=1002, name="Ir. Budi Santoso")
+
+    await db.write(work)
+    assert await db.read(repo.earlier_profiles, [1002]) == {
+        1002: [repo.EarlierProfile(1002, "Budi", "", "Kabag", t1, 1002)]
+    }
+    with pytest.raises(asyncpg.RestrictViolationError, match="append-only"):
+        await db.write(Tx.run, "UPDATE earlier_profiles SET name = 'Lain'")
+    with pytest.raises(asyncpg.RestrictViolationError, match="append-only"):
+        await db.write(Tx.run, "DELETE FROM earlier_profiles")
+
+
 async def test_a_failed_write_does_not_poison_the_connection(db: Database) -> None:
     """On PostgreSQL an error aborts the transaction; the next write must start clean."""
 

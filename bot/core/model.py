@@ -7,7 +7,7 @@ folds events into the case. The event log is the truth: replaying it rebuilds th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -283,6 +283,23 @@ class Event:
             joined = self.data.get("joined")
             return (self.actor, int(self.data["left"]), *([int(joined)] if joined else []))
         return (self.actor,)
+
+
+@dataclass(frozen=True)
+class NamesAt:
+    """The names a case's record shows people by, each as it stood at a moment: a person
+    who corrected their profile since is named, for what they did before, by the profile in
+    force then (the earliest earlier one replaced after that moment), else by today's."""
+
+    current: Mapping[int, str]
+    earlier: Mapping[int, Sequence[tuple[datetime, str]]] = field(default_factory=dict)
+    """A person's earlier names, oldest first, each with when it was replaced."""
+
+    def at(self, person: int, moment: datetime) -> str | None:
+        for until, name in self.earlier.get(person, ()):
+            if until > moment:
+                return name
+        return self.current.get(person)
 
 
 # -- errors ------------------------------------------------------------------------------

@@ -347,21 +347,21 @@ class PeopleService:
             if kind == "profile_name":
                 if not value or len(value) > 200 or "\n" in value:
                     return ProfileStep(kind, refused=True)
-                repo.update_profile(tx, user_id, name=value)
+                repo.update_profile(tx, user_id, now=now, changed_by=user_id, name=value)
                 effects.start_dialogue(tx, user_id, "profile_nip", now, data=asked_by(update_id))
                 return ProfileStep("profile_nip")
             if kind == "profile_nip":
                 nip = "" if value == "-" else value
                 if nip and not (len(nip) == NIP_DIGITS and nip.isascii() and nip.isdigit()):
                     return ProfileStep(kind, refused=True)
-                repo.update_profile(tx, user_id, nip=nip)
+                repo.update_profile(tx, user_id, now=now, changed_by=user_id, nip=nip)
                 effects.start_dialogue(
                     tx, user_id, "profile_position", now, data=asked_by(update_id)
                 )
                 return ProfileStep("profile_position")
             if not value or len(value) > 200 or "\n" in value:
                 return ProfileStep(kind, refused=True)
-            repo.update_profile(tx, user_id, position=value)
+            repo.update_profile(tx, user_id, now=now, changed_by=user_id, position=value)
             effects.end_dialogue(tx, user_id, now)
             return ProfileStep(None, profile=self.profile(tx, user_id))
 
@@ -402,7 +402,9 @@ class PeopleService:
         if not value or len(value) > 200 or "\n" in value:
             return ProfileStep(kind, refused=True), None
         name, nip = str(data.get("name", person.name)), str(data.get("nip", person.nip))
-        repo.update_profile(tx, user_id, name=name, nip=nip, position=value)
+        repo.update_profile(
+            tx, user_id, now=now, changed_by=user_id, name=name, nip=nip, position=value
+        )
         effects.end_dialogue(tx, user_id, now)
         after = repo.get_person(tx, user_id)
         assert after is not None
@@ -776,6 +778,8 @@ class PeopleService:
                     repo.update_profile(
                         tx,
                         person.telegram_id,
+                        now=now,
+                        changed_by=None,
                         name=person.name or None,
                         nip=person.nip or None,
                         position=person.position or None,

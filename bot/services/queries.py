@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.clock import Clock
 from bot.config import Config
 from bot.core.definition import SopDefinition
-from bot.core.model import Actor, Case, DomainError, Event
+from bot.core.model import Actor, Case, DomainError, Event, NamesAt
 from bot.core.workflow import excluded_reviewers, holder_role
 from bot.messages import Message, Renderer, load_inputs
 from bot.services import routing
@@ -38,7 +38,7 @@ class CaseStatus:
     case: Case
     definition: SopDefinition
     events: list[Event]
-    names: dict[int, str]
+    names: NamesAt  # the people its events name, as they were named then
     holders: list[str]
 
 
@@ -235,10 +235,20 @@ class Queries:
             if not may_see(self.actor(tx, user_id), definition, events, case):
                 return None
             holders = step_holders(tx, definition, case, self.clock.now()) if case.is_open else []
-            people = repo.people_by_ids(tx, [*(p for e in events for p in e.people), *holders])
-            names = {pid: p.display for pid, p in people.items()}
+            named = [p for e in events for p in e.people]
+            people = repo.people_by_ids(tx, [*named, *holders])
+            current = {pid: p.display for pid, p in people.items()}
+            earlier = {
+                pid: [(e.valid_until, replace(people[pid], name=e.name).display) for e in rows]
+                for pid, rows in repo.earlier_profiles(tx, named).items()
+                if pid in people
+            }
             return CaseStatus(
-                case, definition, events, names, [names.get(h, f"ID {h}") for h in holders]
+                case,
+                definition,
+                events,
+                NamesAt(current, earlier),
+                [current.get(h, f"ID {h}") for h in holders],
             )
 
         return await self.db.read(txn)
