@@ -8,9 +8,11 @@ import json
 import shutil
 import sys
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from pathlib import Path
 
 from bot.config import Config
+from bot.core.loader import definition_from_text
 from bot.core.model import Case, Event
 from bot.filestore import FileStore, safe_name
 from storage import repo
@@ -20,22 +22,57 @@ from storage.db import Database, DatabaseError, Tx
 
 @dataclass(frozen=True)
 class _Record:
-    case: Case | None
+    case: Case
     events: list[Event]
     files: list[repo.StoredFile]
-    acting: list[repo.Appointment]
+    acting: list[repo.Appointment]  # those whose period overlaps the case's life
+    assignments: list[repo.RoleAssignment]  # of its SOP's roles, overlapping its life
+    people: dict[int, repo.Person]
+    earlier: dict[int, list[repo.EarlierProfile]]
     chases: list[repo.Chase]
 
 
-def _record(tx: Tx, case_id: int) -> _Record:
-    case = repo.load_case(tx, case_id)
-    return _Record(
-        case,
-        repo.load_events(tx, case_id),
-        repo.files_of_case(tx, case_id),
-        repo.appointments(tx, case.unit) if case else [],
-        repo.chases_of_case(tx, case_id),
+def _overlaps(case: Case, start: datetime, end: datetime | None) -> bool:
+    """Whether a period (``end`` None: not ended) overlaps the case's life."""
+    return (case.closed_at is None or start < case.closed_at) and (
+        end is None or end > case.opened_at
     )
+
+
+def _sop_roles(tx: Tx, case: Case, events: list[Event]) -> set[str]:
+    """The roles of the SOP revision the case ran (recorded in the database); the roles
+    its events name when the revision's text is not there."""
+    for revision, source, text in repo.revision_texts(tx):
+        if revision == case.revision:
+            return {r.id for r in definition_from_text(text, source).roles}
+    return {e.role for e in events}
+
+
+def _record(tx: Tx, case_id: int) -> _Record | None:
+    case = repo.load_case(tx, case_id)
+    if case is None:
+        return None
+    events = repo.load_events(tx, case_id)
+    files = repo.files_of_case(tx, case_id)
+    acting = [
+        a for a in repo.appointments(tx, case.unit) if _overlaps(case, a.starts_at, a.ends_at)
+    ]
+    roles = _sop_roles(tx, case, events)
+    assignments = [
+        a
+        for a in repo.role_history(tx, case.unit)
+        if a.role in roles and _overlaps(case, a.granted_at, a.revoked_at)
+    ]
+    named: list[int | None] = [p for e in events for p in e.people]
+    named += [int(m) for e in events for m in e.data.get("members", [])]
+    named += [f.uploaded_by for f in files]
+    named += [p for a in acting for p in (a.person_id, a.created_by, a.ended_by)]
+    named += [p for a in assignments for p in (a.person_id, a.granted_by, a.revoked_by)]
+    ids = sorted({p for p in named if p is not None})
+    people = repo.people_by_ids(tx, ids)
+    earlier = repo.earlier_profiles(tx, ids)
+    chases = repo.chases_of_case(tx, case_id)
+    return _Record(case, events, files, acting, assignments, people, earlier, chases)
 
 
 def _chase(chase: repo.Chase) -> dict[str, object]:
@@ -54,6 +91,31 @@ def _chase(chase: repo.Chase) -> dict[str, object]:
     return entry
 
 
+def _people(found: _Record) -> list[dict[str, object]]:
+    """Everyone the record names: their profile now and the ones they had before (each
+    with when it was replaced and by whom), so an id in the record reads as a name."""
+    return [
+        {
+            "person_id": pid,
+            "name": person.name,
+            "nip": person.nip,
+            "position": person.position,
+            "username": person.username,
+            "earlier_profiles": [
+                {
+                    "name": e.name,
+                    "nip": e.nip,
+                    "position": e.position,
+                    "valid_until": ts(e.valid_until),
+                    "changed_by": e.changed_by,
+                }
+                for e in found.earlier.get(pid, [])
+            ],
+        }
+        for pid, person in sorted(found.people.items())
+    ]
+
+
 async def export_case(config: Config, case_id: int, out: Path) -> int:
     try:
         db = await Database.open_existing(config.storage.database)
@@ -62,12 +124,12 @@ async def export_case(config: Config, case_id: int, out: Path) -> int:
         return 2
     try:
         found = await db.read(_record, case_id)
-        case, events, files, acting = found.case, found.events, found.files, found.acting
-        if case is None:
+        if found is None:
             print(f"error: case {case_id} does not exist", file=sys.stderr)
             return 2
     finally:
         await db.close()
+    case, events, files = found.case, found.events, found.files
     target = out / f"berkas-{case_id}"
     try:
         (target / "files").mkdir(parents=True, exist_ok=True)
@@ -93,9 +155,21 @@ async def export_case(config: Config, case_id: int, out: Path) -> int:
                 "appointed_by": a.created_by,
                 "ended_by": a.ended_by,
             }
-            for a in acting
-            if a.starts_at < (case.closed_at or a.ends_at) and a.ends_at > case.opened_at
+            for a in found.acting
         ],
+        # who held each role of the case's SOP while it ran: from when to when, on whose word
+        "role_assignments": [
+            {
+                "role": a.role,
+                "person_id": a.person_id,
+                "granted_at": ts(a.granted_at),
+                "granted_by": a.granted_by,
+                "revoked_at": ts(a.revoked_at) if a.revoked_at else None,
+                "revoked_by": a.revoked_by,
+            }
+            for a in found.assignments
+        ],
+        "people": _people(found),
         # who was reminded, who was told of the late step (escalation) and who postponed
         # the reminders (/tunda), kept after the delivered messages are pruned
         "chases": [_chase(c) for c in found.chases],
@@ -116,6 +190,8 @@ async def export_case(config: Config, case_id: int, out: Path) -> int:
                 "name": f.name,
                 "size": f.size,
                 "sha256": f.sha256,
+                "uploaded_by": f.uploaded_by,
+                "uploaded_at": ts(f.uploaded_at),
                 "exported_as": None if problem else name,
             }
         )

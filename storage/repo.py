@@ -68,6 +68,7 @@ class RoleAssignment:
     granted_at: datetime
     granted_by: int | None
     revoked_at: datetime | None
+    revoked_by: int | None = None
 
 
 @dataclass(frozen=True)
@@ -637,6 +638,7 @@ def role_history(tx: Tx, unit: str) -> list[RoleAssignment]:
             parse_ts(r["granted_at"]),
             r["granted_by"],
             parse_ts(r["revoked_at"]) if r["revoked_at"] else None,
+            r["revoked_by"],
         )
         for r in rows
     ]

@@ -36,7 +36,18 @@ from bot import texts as t
 from bot.alerts import AlertThrottle
 from bot.core.loader import load_definition
 from bot.core.model import CaseStatus
-from bot.demo import ADMIN_ID, FAST_SENDER, ROOT, TOKEN, Script, World, draft, has_button, play_sop
+from bot.demo import (
+    ACTING,
+    ADMIN_ID,
+    FAST_SENDER,
+    ROOT,
+    TOKEN,
+    Script,
+    World,
+    draft,
+    has_button,
+    play_sop,
+)
 from bot.logsetup import setup_logging
 from emulator import BotApiEmulator, EmuMessage
 from storage import repo
@@ -426,6 +437,70 @@ async def test_export_writes_the_record_and_every_file_also_after_the_outbox_is_
             f"\n[ops] export: {len(record['events'])} events, {len(record['files'])} files "
             f"({sorted(kinds)}); the same after {removed} delivered outbox rows were pruned"
         )
+
+
+async def test_export_names_every_person_and_who_held_each_role_when(tmp_path: Path) -> None:
+    """Budi (Kabag) returns the proposal and later corrects his name; the administrator
+    passes Kabag on to Agus Salim (/alihkan), who approves it. The export names every id it
+    holds (name, NIP, position; Budi's profile before his correction, until when), and shows
+    on what authority Agus approved as Kabag: Budi held the role until the /alihkan, Agus
+    from then, both on the administrator's word."""
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case_id = await s.submit("Program Kerja 2027")
+        await s.review_return("kabag", case_id, "TOR belum mencantumkan jadwal pelaksanaan.")
+        budi = world["kabag"]
+        budi.mark_seen()
+        await budi.send("/saya")
+        mine = await budi.wait_message(lambda m: "Data Bapak/Ibu" in m.text)
+        await budi.press(mine, t.BTN_FIX_PROFILE)
+        await budi.wait_message(lambda m: "Perbaikan data" in m.text)
+        for answer in ("Ir. Budi Santoso, M.Si.", "197505102000031002", "Kepala Bagian"):
+            budi.mark_seen()
+            await budi.send(answer)
+            await budi.wait_message()
+        await s.press("kasubag", "Ajukan", case_id)
+        admin = world["admin"]
+        admin.mark_seen()
+        await admin.send(f"/alihkan kabag 1002 {ACTING.telegram_id}")
+        await admin.wait_message(lambda m: "dialihkan" in m.text)
+        await s.approve("plh", case_id)
+        await world.drained()
+        config = world_cli_config(world, tmp_path)
+        record = await export(config, case_id, tmp_path / "export")
+    people = {p["person_id"]: p for p in record["people"]}
+    named = {e["actor"] for e in record["events"]} | {f["uploaded_by"] for f in record["files"]}
+    assert named - {0} <= set(people)  # 0: the papers the bot wrote
+    budi_then = {
+        "name": "Budi Santoso, S.E., M.Si.",
+        "nip": "197505102000031002",
+        "position": "Kepala Bagian Manajemen Kinerja",
+        "changed_by": 1002,
+    }
+    assert people[1002]["name"] == "Ir. Budi Santoso, M.Si."
+    [earlier] = people[1002]["earlier_profiles"]
+    assert {k: v for k, v in earlier.items() if k != "valid_until"} == budi_then
+    returned = next(e for e in record["events"] if e["type"] == "returned")
+    assert earlier["valid_until"] > returned["at"]  # he returned it under his old name
+    assert people[ACTING.telegram_id] | {"earlier_profiles": []} == {
+        "person_id": ACTING.telegram_id,
+        "name": ACTING.name,
+        "nip": ACTING.nip,
+        "position": ACTING.position,
+        "username": people[ACTING.telegram_id]["username"],
+        "earlier_profiles": [],
+    }
+    kabag = [a for a in record["role_assignments"] if a["role"] == "kabag"]
+    assert [(a["person_id"], a["revoked_by"]) for a in kabag] == [
+        (1002, ADMIN_ID),
+        (ACTING.telegram_id, None),
+    ]
+    assert kabag[1]["granted_by"] == ADMIN_ID and kabag[1]["granted_at"] == kabag[0]["revoked_at"]
+    approved = [e for e in record["events"] if e["actor"] == ACTING.telegram_id]
+    assert approved and all(e["at"] >= kabag[1]["granted_at"] for e in approved)
+    assert {a["role"] for a in record["role_assignments"]} >= {"kasubag", "kabag", "karo"}
+    assert ADMIN_ID in people
 
 
 async def test_export_names_each_file_it_could_not_copy_and_exits_non_zero(

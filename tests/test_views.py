@@ -14,7 +14,7 @@ from core_helpers import KABAG, KARO, KASUBAG, T0, Run, person, run_to, sop, sta
 from bot import texts as t
 from bot import views
 from bot.core.loader import load_definition
-from bot.core.model import Event, EventType, ReturnForCorrection, Withdraw
+from bot.core.model import Event, EventType, NamesAt, ReturnForCorrection, Withdraw
 from bot.papers.dates import OfficeZone
 from bot.papers.registry import DISPOSISI, SK_TIM, paper_title
 from bot.views import View, decided_text, history_lines, outcome_line, task_view
@@ -187,7 +187,7 @@ def test_a_long_reason_or_note_in_the_history_ends_after_a_whole_word_and_is_mar
         Event(EventType.APPROVED, 3, 1003, "karo", T0, 4, note=note),
         Event(EventType.RETURNED, 2, 1002, "kabag", T0, 1, reason="TOR belum lengkap."),
     ]
-    lines = history_lines(sop(), events, {}, WIB)
+    lines = history_lines(sop(), events, NamesAt({}), WIB)
     for line, text in zip(lines, (reason, note), strict=False):
         shown = line.split(" — ", 1)[1].removeprefix("catatan: ")
         assert shown.endswith("…") and len(shown) <= views.HISTORY_TEXT, line
