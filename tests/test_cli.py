@@ -515,13 +515,9 @@ async def test_check_lists_open_cases_on_an_older_revision_of_the_sop(
         assert case is not None and case.revision == started_with
 
 
-async def test_check_names_open_cases_of_an_sop_code_no_file_defines_any_more(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The office renames its SOP's code (ppk-rkakl-pk -> ppk-biro) while a proposal is
-    open: ``sopbot check`` warns that an open case runs a code no file defines, and that it
-    finishes with its stored revision (it said nothing: the code was not in any file)."""
-    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+async def an_open_proposal_on_a_copy_of_the_sop(tmp_path: Path) -> tuple[Path, Path]:
+    """An office's copy of the SOP file with a proposal open on it, and a config naming
+    both (the copy is then edited, as an office does)."""
     copy = tmp_path / "sop.toml"
     copy.write_text(SOP_PATH.read_text(encoding="utf-8"), encoding="utf-8")
     async with World(tmp_path / "w", sops=[str(copy)]) as world:
@@ -530,7 +526,17 @@ async def test_check_names_open_cases_of_an_sop_code_no_file_defines_any_more(
         storage = world.config.storage
     body = f"[storage]\ndatabase = {toml_str(storage.database)}\n"
     body += f"files_dir = {toml_str(storage.files_dir)}\n"
-    config = write_config(tmp_path, body, sops=[copy])
+    return copy, write_config(tmp_path, body, sops=[copy])
+
+
+async def test_check_names_open_cases_of_an_sop_code_no_file_defines_any_more(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The office renames its SOP's code (ppk-rkakl-pk -> ppk-biro) while a proposal is
+    open: ``sopbot check`` warns that an open case runs a code no file defines, and that it
+    finishes with its stored revision (it said nothing: the code was not in any file)."""
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    copy, config = await an_open_proposal_on_a_copy_of_the_sop(tmp_path)
     text = copy.read_text(encoding="utf-8")
     copy.write_text(text.replace('code = "ppk-rkakl-pk"', 'code = "ppk-biro"', 1))
 
@@ -551,15 +557,7 @@ async def test_check_warns_of_a_role_open_cases_need_that_no_file_defines_any_mo
     while a proposal is open: the proposal still ends at the older revision's archiving
     step, so ``sopbot check`` warns that open cases need that role."""
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
-    copy = tmp_path / "sop.toml"
-    copy.write_text(SOP_PATH.read_text(encoding="utf-8"), encoding="utf-8")
-    async with World(tmp_path / "w", sops=[str(copy)]) as world:
-        await world.everyone_starts()
-        await world.services.cases.start_case(OFFICIALS[0].telegram_id, "Usulan", 2027)
-        storage = world.config.storage
-    body = f"[storage]\ndatabase = {toml_str(storage.database)}\n"
-    body += f"files_dir = {toml_str(storage.files_dir)}\n"
-    config = write_config(tmp_path, body, sops=[copy])
+    copy, config = await an_open_proposal_on_a_copy_of_the_sop(tmp_path)
     text = copy.read_text(encoding="utf-8")
     text = text.replace(
         'id = "fungsional_umum"\nname = "Fungsional Umum"', 'id = "arsiparis"\nname = "Arsiparis"'

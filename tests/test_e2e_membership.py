@@ -267,18 +267,7 @@ async def test_a_corrected_nip_of_an_official_named_in_the_config_survives_a_res
     told it was saved. The bot is restarted with the same config: his NIP stays as he
     typed it (the config only seeds a profile the database has none of), and the log tells
     the operator the config differs and how corrections are made."""
-    budi = world["kabag"]
-    budi.mark_seen()
-    await budi.send("/saya")
-    mine = await budi.wait_message(lambda m: "Data Bapak/Ibu" in m.text, timeout=WAIT)
-    await budi.press(mine, t.BTN_FIX_PROFILE)
-    await budi.wait_message(lambda m: "Perbaikan data" in m.text, timeout=WAIT)
-    for answer in ("Budi Santoso, S.E., M.Si.", "197505102000031009"):
-        budi.mark_seen()
-        await budi.send(answer)
-        await budi.wait_message(timeout=WAIT)
-    done = await said(world, "kabag", "Kepala Bagian Manajemen Kinerja")
-    assert "data Bapak/Ibu telah diperbarui" in done
+    await corrects_his_profile(world, "Budi Santoso, S.E., M.Si.", "197505102000031009")
     with caplog.at_level(logging.WARNING, logger="bot.services.people"):
         await world.stop_bot()
         await world.start_bot()
@@ -296,6 +285,23 @@ async def test_a_corrected_nip_of_an_official_named_in_the_config_survives_a_res
     ]
 
 
+async def corrects_his_profile(world: World, name: str, nip: str) -> None:
+    """Budi (Kabag) corrects his name and NIP with "Perbaiki data" in /saya (his position
+    as it was) and is told it was saved."""
+    budi = world["kabag"]
+    budi.mark_seen()
+    await budi.send("/saya")
+    mine = await budi.wait_message(lambda m: "Data Bapak/Ibu" in m.text, timeout=WAIT)
+    await budi.press(mine, t.BTN_FIX_PROFILE)
+    await budi.wait_message(lambda m: "Perbaikan data" in m.text, timeout=WAIT)
+    for answer in (name, nip):
+        budi.mark_seen()
+        await budi.send(answer)
+        await budi.wait_message(timeout=WAIT)
+    done = await said(world, "kabag", "Kepala Bagian Manajemen Kinerja")
+    assert "data Bapak/Ibu telah diperbarui" in done
+
+
 async def test_a_case_history_names_an_official_as_he_was_when_he_decided(
     world: World,
 ) -> None:
@@ -305,19 +311,7 @@ async def test_a_case_history_names_an_official_as_he_was_when_he_decided(
     s = Script(world, timeout=WAIT)
     case = await s.submit("Program Kerja TA 2027")
     await s.review_return("kabag", case, REASON)
-    budi = world["kabag"]
-    budi.mark_seen()
-    await budi.send("/saya")
-    mine = await budi.wait_message(lambda m: "Data Bapak/Ibu" in m.text, timeout=WAIT)
-    await budi.press(mine, t.BTN_FIX_PROFILE)
-    await budi.wait_message(lambda m: "Perbaikan data" in m.text, timeout=WAIT)
-    for answer in ("Ir. Budi Santoso, M.Si.", "197505102000031002"):
-        budi.mark_seen()
-        await budi.send(answer)
-        await budi.wait_message(timeout=WAIT)
-    assert "data Bapak/Ibu telah diperbarui" in await said(
-        world, "kabag", "Kepala Bagian Manajemen Kinerja"
-    )
+    await corrects_his_profile(world, "Ir. Budi Santoso, M.Si.", "197505102000031002")
     await s.press("kasubag", "Ajukan", case)
     await s.approve("kabag", case)
     await world.drained()

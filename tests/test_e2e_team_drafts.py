@@ -32,20 +32,25 @@ def returned_task(case: int) -> object:
     return check
 
 
+async def drafts_of_rudi_returned(world: World) -> tuple[Script, int]:
+    """Rudi (a member of the team) writes all three drafts and hands them in; Kasubag
+    returns them (the RKAKL lacks detail). The script and the case."""
+    await world.everyone_starts()
+    s = Script(world)
+    case = await s.submit("Usulan")
+    await s.to_the_drafts(case)
+    for name in DRAFTS:
+        await s.upload("tim2", case, name, draft(name))
+    await s.press("tim2", "Serahkan draf", case)
+    await s.review_return("kasubag", case, RETURN_REASONS[7])
+    return s, case
+
+
 async def test_a_member_takes_the_drafts_a_colleague_uploaded_from_the_returned_task(
     tmp_path: Path,
 ) -> None:
     async with World(tmp_path) as world:
-        await world.everyone_starts()
-        s = Script(world)
-        case = await s.submit("Usulan")
-        await s.to_the_drafts(case)
-        # Rudi (a member) writes all three drafts and hands them in
-        for name in DRAFTS:
-            await s.upload("tim2", case, name, draft(name))
-        await s.press("tim2", "Serahkan draf", case)
-        # Kasubag returns them: the RKAKL lacks detail
-        await s.review_return("kasubag", case, RETURN_REASONS[7])
+        s, case = await drafts_of_rudi_returned(world)
         ayu, rudi = world["tim1"], world["tim2"]
         task = await s.seen("tim1", returned_task(case))  # type: ignore[arg-type]
         await world.drained()
@@ -77,14 +82,7 @@ async def test_a_stale_send_button_changes_nothing(tmp_path: Path) -> None:
     """Once the corrected drafts are handed in, the offer on the old task is answered
     "sudah diproses" and sends nothing."""
     async with World(tmp_path) as world:
-        await world.everyone_starts()
-        s = Script(world)
-        case = await s.submit("Usulan")
-        await s.to_the_drafts(case)
-        for name in DRAFTS:
-            await s.upload("tim2", case, name, draft(name))
-        await s.press("tim2", "Serahkan draf", case)
-        await s.review_return("kasubag", case, RETURN_REASONS[7])
+        s, case = await drafts_of_rudi_returned(world)
         task = await s.seen("tim1", returned_task(case))  # type: ignore[arg-type]
         offer = next(
             b["callback_data"]
