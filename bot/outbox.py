@@ -651,7 +651,13 @@ class OutboxSender:
                 return
             # a notice's button (/ubah_data's "Perbaiki data") asks nothing yet: no dialogue
             sent = await self._send(item.chat_id, message.text, message.keyboard, message.reply_to)
-            await self.db.write(repo.mark_sent, item.id, self.clock.now(), sent.message_id)
+
+            def record(tx: Tx) -> None:
+                now = self.clock.now()
+                repo.mark_sent(tx, item.id, now, sent.message_id)
+                log_chase(tx, item, now)
+
+            await self.db.write(record)
         elif item.kind == "prompt":
             await self._prompt_row(item, inputs)
         elif item.kind == "react":
@@ -892,6 +898,7 @@ class OutboxSender:
         assert item.case_id is not None and item.version is not None
         dropped = repo.dropped_meanwhile(tx, item.id)
         repo.mark_sent(tx, item.id, self.clock.now(), message_id if new else None)
+        log_chase(tx, item, self.clock.now())
         current = repo.load_case(tx, item.case_id)
         if dropped or current is None or not current.is_open or current.version != item.version:
             decided = self._decided.get((item.chat_id, message_id))
@@ -1178,3 +1185,21 @@ class OutboxSender:
 
         await self.db.write(record)
         self.wake()
+
+
+def log_chase(tx: Tx, item: repo.OutboxItem, now: datetime) -> None:
+    """A reminder or an escalation delivered: kept in the case's chase log, which outlives
+    the outbox's retention. Written when it reached the official, not when queued: one
+    superseded by a later reminder, refused (the bot blocked) or left stale (the case
+    moved) told nobody."""
+    p = item.params
+    if item.case_id is None or "as" not in p:
+        return  # not a chase (or queued by a release that kept no log)
+    if item.kind == "task" and p.get("reminder"):
+        kind, number = "reminder", int(p["reminder"])
+    elif item.kind == "notice" and p.get("t") == "escalation":
+        kind, number = "escalation", int(p["n"])
+    else:
+        return
+    chase = repo.Chase(kind, int(p["step"]), now, item.chat_id, str(p["as"]), number)
+    repo.log_chases(tx, item.case_id, [chase])

@@ -329,8 +329,8 @@ CREATE TABLE ended_dialogues (
 
 V13_CHASES = """
 -- Who was chased about a case, and who postponed the chasing: one row per reminder or
--- escalation queued and per /tunda, written in the transaction that queues it or applies
--- it. The outbox rows that carried them are pruned after the retention; these stay as long
+-- escalation delivered and per /tunda, written in the transaction that records the
+-- delivery or applies it. The outbox rows that carried them are pruned after the retention; these stay as long
 -- as the case (cases are never deleted), and `sopbot export` lists them. Not events: they
 -- neither move a case nor change its version.
 CREATE TABLE chases (

@@ -1131,7 +1131,7 @@ def open_reminder_rows(tx: Tx) -> list[tuple[ReminderRow, datetime | None]]:
 
 @dataclass(frozen=True)
 class Chase:
-    """One reminder or escalation queued, or one /tunda applied, at a case's step."""
+    """One reminder or escalation delivered, or one /tunda applied, at a case's step."""
 
     kind: str  # "reminder" | "escalation" | "snooze"
     step: int

@@ -803,3 +803,44 @@ async def test_kabag_who_blocked_the_bot_gets_the_latest_escalation_once_when_he
             f"📣 Eskalasi — Berkas #{case}: Usulan saat Kabag memblokir"
         ]
         assert "Pengingat ke-5 telah dikirim kepada pelaksana." in escalations[0].text
+
+
+async def test_the_chase_log_keeps_the_reminders_that_reached_the_officials_not_those_queued(
+    tmp_path: Path,
+) -> None:
+    """Telegram cannot be reached from Monday 09.00 to Wednesday 15.30: reminder after
+    reminder falls due for Kasubag, each taking the place of the one before while none can
+    go. When Telegram is back, each official gets one. The case's chase log, what an
+    evaluation reads once the outbox is pruned, says what reached each of them: as many
+    rows as messages (it listed every reminder queued, four to Kasubag where she got one)."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        case = await proposal_ready(world, s, "Usulan saat gangguan")
+        await world.drained(WAIT)
+        phones = Phones(world)
+        world.emu.faults.fail(100_000, status=502, method="sendMessage")
+        moment = wib(7, 6, 9)
+        while moment < wib(7, 8, 15):
+            moment += timedelta(hours=1)
+            clock.set(moment)
+            await world.services.reminders.sweep()
+        horizon = clock.now() + timedelta(seconds=61)
+        await until_rows(world, case, lambda rows: all(parse_ts(r[3]) <= horizon for r in rows))
+        world.emu.faults.clear()
+        clock.set(wib(7, 8, 15, 30))
+        world.services.outbox.wake()
+        await world.drained(WAIT)
+        got = phones.news()
+        assert len(got["kasubag"]) == 1, got
+        later = wib(8, 15, 9)
+        await world.services.db.write(repo.prune, later, later)
+        chases = await world.services.db.read(repo.chases_of_case, case)
+    logged: dict[str, list[str]] = {}
+    for chase in chases:
+        key = next(k for k, v in ID.items() if v == chase.person_id)
+        logged.setdefault(key, []).append(chase.kind)
+    received = {
+        key: ["reminder" if m.text.startswith(REMINDED[0]) else "escalation" for m in messages]
+        for key, messages in got.items()
+    }
+    assert logged == received

@@ -133,11 +133,11 @@ class Reminders:
             return False
         number = row.reminders_sent + 1
         holders = step_holders(tx, definition, case, now)
-        chased: list[repo.Chase] = []  # kept with the case; the outbox rows are pruned
+        # "as" and "step": what the chase log keeps of it once it is delivered (the outbox
+        # rows are pruned; one superseded or refused on its way told nobody)
         for person in holders:
             if not repo.supersede_reminders(tx, person, case.id, now):
                 continue  # the one before is on its way to them at this moment
-            chased.append(repo.Chase("reminder", case.step, now, person, step.actor, number))
             repo.enqueue(
                 tx,
                 person,
@@ -145,7 +145,7 @@ class Reminders:
                 now,
                 case_id=case.id,
                 version=case.version,
-                params={"reminder": number},
+                params={"reminder": number, "as": step.actor, "step": case.step},
             )
         chain = escalation_chain(step.actor, definition.superior_of(), decision.level)
         told = set(holders)  # the late holder is never their own superior (a Kabag as Plh Karo)
@@ -157,7 +157,6 @@ class Reminders:
                 told.add(superior)
                 if not repo.supersede_reminders(tx, superior, case.id, now):
                     continue
-                chased.append(repo.Chase("escalation", case.step, now, superior, role, number))
                 repo.enqueue(
                     tx,
                     superior,
@@ -165,9 +164,8 @@ class Reminders:
                     now,
                     case_id=case.id,
                     version=case.version,
-                    params={"t": "escalation", "n": number},
+                    params={"t": "escalation", "n": number, "as": role, "step": case.step},
                 )
-        repo.log_chases(tx, case.id, chased)
         repo.set_reminder_state(
             tx,
             case_id,
