@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import shutil
@@ -12,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.config import Config
-from bot.core.loader import definition_from_text
+from bot.core.loader import DefinitionError, definition_from_text
 from bot.core.model import Case, Event
 from bot.filestore import FileStore, safe_name
 from storage import repo
@@ -41,10 +42,11 @@ def _overlaps(case: Case, start: datetime, end: datetime | None) -> bool:
 
 def _sop_roles(tx: Tx, case: Case, events: list[Event]) -> set[str]:
     """The roles of the SOP revision the case ran (recorded in the database); the roles
-    its events name when the revision's text is not there."""
+    its events name when the revision's text is not there (or no longer reads)."""
     for revision, source, text in repo.revision_texts(tx):
         if revision == case.revision:
-            return {r.id for r in definition_from_text(text, source).roles}
+            with contextlib.suppress(DefinitionError):
+                return {r.id for r in definition_from_text(text, source).roles}
     return {e.role for e in events}
 
 
