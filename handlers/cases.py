@@ -69,6 +69,15 @@ def sop_choices(choices: list[SopDefinition]) -> str:
     return "\n".join(f"• <code>/baru {t.e(d.code)}</code> — {t.e(d.header.name)}" for d in choices)
 
 
+def year_label(context: Context, data: dict[str, object]) -> str:
+    """The year of a case /baru opens, as its SOP names it ("Tahun Anggaran", "Tahun
+    Kegiatan"): the SOP named at /baru (``data["sop"]``), else the default one."""
+    sops = context.services.sops
+    code = data.get("sop")
+    known = isinstance(code, str) and code in sops.codes()
+    return (sops[str(code)] if known else sops.default).header.year_label
+
+
 async def new_case_step(
     update: Update, context: Context, kind: str, text: str, data: dict[str, object]
 ) -> None:
@@ -86,7 +95,7 @@ async def new_case_step(
         await sop_gone(update, context, sop_code, typed)
         return
     definition = svc.sops[sop_code] if sop_code else svc.sops.default
-    label = definition.header.year_label
+    label = year_label(context, data)
     names = {"Label": t.e(label), "label": t.e(label.lower())}
     if kind == "new_title":
         title = parsing.one_line_title(text)

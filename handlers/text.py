@@ -8,7 +8,7 @@ from telegram.ext import MessageHandler, filters
 from bot import texts as t
 from bot.context import SopApplication
 from handlers.buttons import answer_dialogue
-from handlers.cases import new_case_step
+from handlers.cases import new_case_step, year_label
 from handlers.common import Context, reply, user_id
 from handlers.people import profile_step
 
@@ -25,7 +25,10 @@ async def on_text(update: Update, context: Context) -> None:
     if dialogue.kind in _TYPE_IT and _forwarded_from(message, context.bot.id):
         # a message of the bot's own forwarded back (a task of another case, by mistake) is
         # not what the person wrote: they are asked to type it, and the question stays
-        await reply(update, t.FORWARDED_FROM_BOT.format(ask=_TYPE_IT[dialogue.kind]))
+        ask = _TYPE_IT[dialogue.kind]
+        if dialogue.kind == "new_year":
+            ask = ask.format(label=t.e(year_label(context, dialogue.data).lower()))
+        await reply(update, t.FORWARDED_FROM_BOT.format(ask=ask))
         return
     if dialogue.kind.startswith("profile_"):
         await profile_step(update, context, dialogue.kind, text)

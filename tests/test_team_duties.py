@@ -286,6 +286,33 @@ async def surat_tugas_with_team(world: World, s: Script, title: str) -> int:
     return case
 
 
+async def test_a_forwarded_message_while_asked_the_year_names_the_year_as_the_sop_does(
+    tmp_path: Path,
+) -> None:
+    """Kasubag opens a Surat Tugas, whose year is its "Tahun Kegiatan"; asked for it, she
+    forwards one of the bot's messages by mistake. She is asked to type the Tahun Kegiatan,
+    not a Tahun Anggaran this SOP never asked for."""
+    async with two_sops(tmp_path) as world:
+        await world.everyone_starts()
+        kasubag, state = world["kasubag"], world.emu.state
+        await kasubag.send("/baru surat-tugas-tim")
+        asked = await kasubag.wait_message(lambda m: "judul" in m.text, timeout=15)
+        await kasubag.send("Surat Tugas Monev Bursa Kerja Surabaya")
+        await world.emu.wait_until(lambda: "tahun kegiatan" in asked.text, timeout=15)
+        kasubag.mark_seen()
+        record = state.add_message(kasubag.private_chat, kasubag.record, text="Selamat datang")
+        payload = record.to_api(state.bot_user)
+        payload["forward_origin"] = {
+            "type": "user",
+            "sender_user": state.bot_user,
+            "date": state.now(),
+        }
+        state.push_update("message", payload)
+        told = await kasubag.wait_message(timeout=15)
+        assert "Silakan ketik tahun kegiatan yang dimaksud." in told.text, told.text
+        assert "anggaran" not in told.text
+
+
 async def test_the_bot_writes_the_second_sops_sk_tim_with_its_derived_duties(
     tmp_path: Path,
 ) -> None:
