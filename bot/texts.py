@@ -473,12 +473,13 @@ ANS_TYPE_NAME = "Silakan ketik nama lengkap Bapak/Ibu beserta gelar."
 ANS_TYPE_NIP = "Silakan ketik NIP Bapak/Ibu."
 ANS_TYPE_POSITION = "Silakan ketik jabatan Bapak/Ibu."
 # a message of the bot's own, forwarded back while a question is asked: not an answer
-# (``ask``: the ANS_TYPE_* of the question)
+# (``ask``: the ANS_TYPE_* of the question; ``cancel``: FORWARDED_MAY_CANCEL, or "" while a
+# newcomer registers, whom /batal would leave with no name)
 FORWARDED_FROM_BOT = (
     "Mohon maaf, pesan yang Bapak/Ibu teruskan berasal dari bot ini sendiri, sehingga tidak "
-    "kami gunakan sebagai jawaban. {ask} Pertanyaannya masih berlaku (ketik /batal untuk "
-    "membatalkan)."
+    "kami gunakan sebagai jawaban. {ask} Pertanyaannya masih berlaku{cancel}."
 )
+FORWARDED_MAY_CANCEL = " (ketik /batal untuk membatalkan)"
 ASK_NAME = "Silakan menuliskan <b>nama lengkap</b> Bapak/Ibu beserta gelar."
 ASK_NIP = "Silakan menuliskan <b>NIP</b> Bapak/Ibu (18 digit). Ketik <code>-</code> bila tidak ada."
 BAD_NIP = "NIP terdiri atas 18 digit angka. Silakan menuliskan kembali, atau ketik <code>-</code> bila tidak ada."

@@ -28,7 +28,10 @@ async def on_text(update: Update, context: Context) -> None:
         ask = _TYPE_IT[dialogue.kind]
         if dialogue.kind == "new_year":
             ask = ask.format(label=t.e(year_label(context, dialogue.data).lower()))
-        await reply(update, t.FORWARDED_FROM_BOT.format(ask=ask))
+        # the first registration is not to be cancelled: it would leave the newcomer unnamed
+        registering = dialogue.kind.startswith("profile_") and not dialogue.data.get("fix")
+        cancel = "" if registering else t.FORWARDED_MAY_CANCEL
+        await reply(update, t.FORWARDED_FROM_BOT.format(ask=ask, cancel=cancel))
         return
     if dialogue.kind.startswith("profile_"):
         await profile_step(update, context, dialogue.kind, text)

@@ -933,7 +933,9 @@ async def test_a_forwarded_message_of_the_bot_is_not_taken_as_a_return_reason(
     kabag.mark_seen()
     forward(f"Berkas #{case} — Usulan Program Kerja", state.bot_user)
     told = await kabag.wait_message(timeout=WAIT)
-    assert told.text == t.FORWARDED_FROM_BOT.format(ask=t.ANS_TYPE_REASON)
+    assert told.text == t.FORWARDED_FROM_BOT.format(
+        ask=t.ANS_TYPE_REASON, cancel=t.FORWARDED_MAY_CANCEL
+    )
     assert (await case_of(world, case)).step == 2
     pending = await world.services.db.read(repo.get_dialogue, kabag.id)
     assert pending is not None and pending.kind == "return_reason"
@@ -958,7 +960,9 @@ async def test_a_forwarded_message_of_the_bot_is_not_taken_as_a_new_cases_title(
     payload["forward_origin"] = {"type": "user", "sender_user": state.bot_user, "date": state.now()}
     state.push_update("message", payload)
     told = await kasubag.wait_message(timeout=WAIT)
-    assert told.text == t.FORWARDED_FROM_BOT.format(ask=t.ANS_TYPE_TITLE)
+    assert told.text == t.FORWARDED_FROM_BOT.format(
+        ask=t.ANS_TYPE_TITLE, cancel=t.FORWARDED_MAY_CANCEL
+    )
     pending = await world.services.db.read(repo.get_dialogue, kasubag.id)
     assert pending is not None and pending.kind == "new_title"
 

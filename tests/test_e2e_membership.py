@@ -18,7 +18,7 @@ from bot import texts as t
 from bot.app import ALLOWED_UPDATES
 from bot.core.model import EventType
 from bot.demo import Script, World, draft
-from emulator import EmuMessage
+from emulator import EmuMessage, EmuUser
 from storage import repo
 
 WAIT = 15.0
@@ -179,6 +179,51 @@ async def test_kabag_blocks_the_bot_and_gets_his_task_when_he_comes_back(world: 
         m for m in kabag.bot_messages if f"Berkas #{case_id}" in m.text and "Langkah 2" in m.text
     ]
     assert len(tasks) == 1  # sent once, then edited in place
+
+
+def forward_the_bots(world: World, user: EmuUser, text: str) -> None:
+    """``user`` forwards a message of the bot's own into its chat (the emulator's people do
+    not forward: the update as Telegram sends it)."""
+    state = world.emu.state
+    record = state.add_message(user.private_chat, user.record, text=text)
+    payload = record.to_api(state.bot_user)
+    payload["forward_origin"] = {"type": "user", "sender_user": state.bot_user, "date": state.now()}
+    state.push_update("message", payload)
+
+
+async def test_a_newcomer_who_forwards_while_registering_is_not_offered_to_cancel(
+    world: World,
+) -> None:
+    """A newcomer asked his full name forwards the bot's welcome by mistake: he is asked to
+    type it and the question stays, without /batal (which would leave him registered with
+    no name, NIP or position). Correcting his data later, /batal is offered: it keeps the
+    data as it was."""
+    admin = world["admin"]
+    admin.mark_seen()
+    await admin.send("/undang fungsional_umum")
+    link = await admin.wait_message(lambda m: "t.me/" in m.text, timeout=WAIT)
+    token = link.text.rsplit("start=", 1)[1].split()[0]
+    newcomer = world.emu.user(3006, "Arsiparis Baru")
+    await newcomer.send(f"/start {token}")
+    await newcomer.wait_message(lambda m: "nama lengkap" in m.text, timeout=WAIT)
+    newcomer.mark_seen()
+    forward_the_bots(world, newcomer, "Selamat datang")
+    told = await newcomer.wait_message(timeout=WAIT)
+    assert told.text == t.FORWARDED_FROM_BOT.format(ask=t.ANS_TYPE_NAME, cancel="")
+    assert "/batal" not in told.text
+    for answer in ("Dedi Kurniawan, A.Md.", "-", "Arsiparis"):
+        await newcomer.send(answer)
+        got = await newcomer.wait_message(timeout=WAIT)
+    assert "telah tersimpan" in got.text
+
+    await newcomer.send("/saya")
+    mine = await newcomer.wait_message(lambda m: "Data Bapak/Ibu" in m.text, timeout=WAIT)
+    await newcomer.press(mine, t.BTN_FIX_PROFILE)
+    await newcomer.wait_message(lambda m: "Perbaikan data" in m.text, timeout=WAIT)
+    newcomer.mark_seen()
+    forward_the_bots(world, newcomer, "Selamat datang")
+    told = await newcomer.wait_message(timeout=WAIT)
+    assert "ketik /batal untuk membatalkan" in told.text
 
 
 async def test_a_name_typed_with_a_typo_can_be_corrected(
