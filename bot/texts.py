@@ -693,9 +693,11 @@ FILE_STEP_MOVED_ON = (
 FILE_SEND_AS_DOCUMENT = (
     "Silakan mengirim dokumen sebagai <b>file</b> (lampiran), bukan sebagai foto atau media."
 )
+# the step's documents uploaded in another chat (a colleague's drafts, the previous
+# holder's): worded to stay true once the button has sent them here
 UNHELD_UPLOADS = (
-    "📎 Dokumen langkah ini yang belum ada di obrolan ini: {names}. Silakan menekan {button} "
-    "bila Bapak/Ibu memerlukannya."
+    "📎 Dokumen langkah ini yang diunggah oleh pegawai lain: {names}. Silakan menekan "
+    "{button} untuk menerimanya di obrolan ini bila Bapak/Ibu memerlukannya."
 )
 FILES_EARLIER_IN_CHAT = "📎 Dokumen untuk langkah ini telah dikirim sebelumnya dalam obrolan ini."
 FILE_DOWNLOAD_FAILED = "Mohon maaf, dokumen tidak dapat diunduh. Silakan mengirim ulang."

@@ -56,19 +56,22 @@ async def test_a_member_takes_the_drafts_a_colleague_uploaded_from_the_returned_
         await world.drained()
         assert not set(DRAFTS) & set(documents(ayu.bot_messages)), "sent unasked"
         # Ayu's task names the drafts she does not have and offers them
-        assert "belum ada di obrolan ini" in task.text
+        assert "diunggah oleh pegawai lain" in task.text
         for name in DRAFTS:
             assert name in task.text, task.text
         assert t.BTN_SEND_UPLOADS in task.button_texts
         # Rudi has them all (he uploaded them): no such offer on his task
         his = await s.seen("tim2", returned_task(case))  # type: ignore[arg-type]
         assert t.BTN_SEND_UPLOADS not in his.button_texts
-        assert "belum ada di obrolan ini" not in his.text
+        assert "diunggah oleh pegawai lain" not in his.text
 
         pressed = ayu.press(task, t.BTN_SEND_UPLOADS, timeout=10)
         assert (await pressed.wait()).text == t.ANS_UPLOADS_SENT
         await world.emu.wait_until(lambda: set(DRAFTS) <= set(documents(ayu.bot_messages)))
         assert sorted(documents(ayu.bot_messages)).count("Draf RKAKL.docx") == 1
+        # the offer stays true once they are here: it does not call them missing
+        await world.drained()
+        assert "belum ada" not in task.text and "diunggah oleh pegawai lain" in task.text
 
         # a second press sends nothing again
         again = ayu.press(task, t.BTN_SEND_UPLOADS, timeout=10)
