@@ -339,7 +339,7 @@ BTN_TEAM_DONE = "✅ Tetapkan tim dan teruskan"
 BTN_ARCHIVE = "🗄 Arsipkan"
 BTN_WITHDRAW = "⏪ Tarik kembali"
 BTN_CANCEL = "✖️ Batal"
-BTN_SEND_UPLOADS = "📎 Kirim dokumen"
+BTN_SEND_UPLOADS = "📥 Terima dokumen"  # the official receives; "mengirim" is what they do
 
 # -- callback answers (at most 200 characters) -------------------------------------------
 

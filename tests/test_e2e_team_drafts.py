@@ -60,6 +60,8 @@ async def test_a_member_takes_the_drafts_a_colleague_uploaded_from_the_returned_
         for name in DRAFTS:
             assert name in task.text, task.text
         assert t.BTN_SEND_UPLOADS in task.button_texts
+        # she receives them ("mengirim dokumen" is what an official does on an upload step)
+        assert "📥 Terima dokumen" in task.button_texts and "menerimanya" in task.text
         # Rudi has them all (he uploaded them): no such offer on his task
         his = await s.seen("tim2", returned_task(case))  # type: ignore[arg-type]
         assert t.BTN_SEND_UPLOADS not in his.button_texts
