@@ -544,7 +544,8 @@ UNHELD_TEAM = (
     "⚠️ {heading}\n\n{step}\nBerkas ini menunggu pada langkah tersebut, sedangkan tidak ada "
     "lagi anggota timnya ({names}) yang memegang peran {role}; pemegang peran lainnya tidak "
     "menerima tugas tersebut karena tim ditetapkan untuk masing-masing berkas. Berkas menunggu "
-    "sampai Bapak/Ibu berkenan mengalihkan tempat anggota tim kepada pemegang peran yang lain: "
+    "sampai Bapak/Ibu berkenan mengalihkan tempat anggota tim kepada pegawai lain (peran "
+    "{role} ikut dialihkan kepadanya) dengan "
     "<code>/alihkan {role_id} &lt;id anggota lama&gt; &lt;id Telegram baru&gt;</code>."
 )
 # the mover's confirmation, when the step the case moved to has no one who holds it
@@ -617,7 +618,7 @@ TEAM_LEFT_WAITING = (
     "{cases} menunggu pada langkah tim, sedangkan tidak ada lagi anggota timnya yang "
     "memegang peran {role}; pemegang peran lainnya tidak menerima tugas tersebut karena tim "
     "ditetapkan untuk masing-masing berkas. Alihkan tempat yang bersangkutan dalam tim "
-    "kepada pemegang peran yang lain dengan "
+    "kepada pegawai lain (peran {role} ikut dialihkan kepadanya) dengan "
     "<code>/alihkan {role_id} {person} &lt;id Telegram baru&gt;</code>."
 )
 ROLE_MOVED_IN = (

@@ -598,12 +598,31 @@ async def test_revoking_the_last_member_of_a_waiting_team_tells_the_administrato
         f"Berkas #{case} menunggu pada langkah tim, sedangkan tidak ada lagi anggota timnya "
         "yang memegang peran Tim Penyusunan; pemegang peran lainnya tidak menerima tugas "
         "tersebut karena tim ditetapkan untuk masing-masing berkas. Alihkan tempat yang "
-        "bersangkutan dalam tim kepada pemegang peran yang lain dengan "
-        "/alihkan tim 1004 <id Telegram baru>."
+        "bersangkutan dalam tim kepada pegawai lain (peran Tim Penyusunan ikut dialihkan "
+        "kepadanya) dengan /alihkan tim 1004 <id Telegram baru>."
     )
     passed = await said(world, "admin", "/alihkan tim 1004 1005")
     assert passed.startswith("Peran Tim Penyusunan dialihkan dari Ayu Lestari")
     await s.seen("tim2", lambda m: "Langkah 6 dari 12" in m.text and names_case(m.text, case))
+
+
+async def test_revoking_the_last_holder_of_a_team_role_advises_passing_her_place_to_anyone(
+    world: World,
+) -> None:
+    """Ayu alone drafts case #N; Rudi's team role was revoked before, so when Ayu's is too
+    nobody holds it. The answer does not send the administrator to another holder there is
+    none of: /alihkan passes her place to any official, and the role with it."""
+    s = Script(world, WAIT)
+    case = await s.submit("Usulan dengan tim satu orang")
+    await s.to_the_drafts(case, team=("Ayu",))
+    await s.seen("tim1", lambda m: "Langkah 6 dari 12" in m.text and names_case(m.text, case))
+    assert "dicabut" in await said(world, "admin", "/cabut 1005 tim")
+    answer = await said(world, "admin", "/cabut 1004 tim")
+    assert "pemegang peran yang lain" not in answer
+    assert "kepada pegawai lain (peran Tim Penyusunan ikut dialihkan kepadanya)" in answer
+    passed = await said(world, "admin", "/alihkan tim 1004 1002")  # Budi, no team role
+    assert passed.startswith("Peran Tim Penyusunan dialihkan dari Ayu Lestari")
+    await s.seen("kabag", lambda m: "Langkah 6 dari 12" in m.text and names_case(m.text, case))
 
 
 async def test_a_team_member_revoked_by_mistake_and_invited_again_gets_the_drafting_task_back(
@@ -695,7 +714,10 @@ async def test_drafts_returned_to_a_team_whose_only_member_left_are_reported(
     )
     assert names_case(told.text, case) and "Langkah 6 dari 12" in told.text
     assert "(Ayu Lestari, S.Kom. (ID 1004)) yang memegang peran Tim Penyusunan" in told.text
-    assert told.text.endswith("/alihkan tim <id anggota lama> <id Telegram baru>.")
+    assert told.text.endswith(
+        "kepada pegawai lain (peran Tim Penyusunan ikut dialihkan kepadanya) dengan "
+        "/alihkan tim <id anggota lama> <id Telegram baru>."
+    )
 
 
 async def test_kabag_passed_to_the_kasubag_who_proposed_leaves_step_2_to_no_one_and_says_so(
