@@ -515,12 +515,13 @@ class Renderer:
             text = template.format(
                 heading=case_heading(definition, case),
                 step=step_line(definition, step),
-                names=", ".join(
-                    t.e(t.NAMED.format(name=inputs.name(x), person=x))
+                names="; ".join(
+                    t.e(t.UNHELD_TEAM_MEMBER.format(name=inputs.name(x), person=x))
                     if x in inputs.people
                     else t.e(inputs.name(x))
                     for x in members
                 ),
+                old=members[0] if len(members) == 1 else t.UNHELD_TEAM_OLD,
                 role=t.e(role_name(definition, step.actor)),
                 role_id=t.e(step.actor),
             )

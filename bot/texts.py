@@ -540,14 +540,17 @@ UNHELD_ROLE = (
     "menunggu sampai Bapak/Ibu berkenan mengundang pemegang perannya: "
     "<code>/undang {role_id}</code>."
 )
+# (``names``: UNHELD_TEAM_MEMBER each, "; " between; ``old``: the one member's ID)
 UNHELD_TEAM = (
     "⚠️ {heading}\n\n{step}\nBerkas ini menunggu pada langkah tersebut, sedangkan tidak ada "
-    "lagi anggota timnya ({names}) yang memegang peran {role}; pemegang peran lainnya tidak "
-    "menerima tugas tersebut karena tim ditetapkan untuk masing-masing berkas. Berkas menunggu "
-    "sampai Bapak/Ibu berkenan mengalihkan tempat anggota tim kepada pegawai lain (peran "
-    "{role} ikut dialihkan kepadanya) dengan "
-    "<code>/alihkan {role_id} &lt;id anggota lama&gt; &lt;id Telegram baru&gt;</code>."
+    "lagi anggota timnya yang memegang peran {role} (anggota tim: {names}); pemegang peran "
+    "lainnya tidak menerima tugas tersebut karena tim ditetapkan untuk masing-masing berkas. "
+    "Berkas menunggu sampai Bapak/Ibu berkenan mengalihkan tempat anggota tim kepada pegawai "
+    "lain (peran {role} ikut dialihkan kepadanya) dengan "
+    "<code>/alihkan {role_id} {old} &lt;id Telegram baru&gt;</code>."
 )
+UNHELD_TEAM_MEMBER = "{name}, ID {person}"  # a member as UNHELD_TEAM names them
+UNHELD_TEAM_OLD = "&lt;id anggota lama&gt;"  # its command's {old} when the team has several
 # the mover's confirmation, when the step the case moved to has no one who holds it
 MOVED_TO_NO_ONE = (
     "Langkah tersebut saat ini belum memiliki pelaksana; berkas menunggu dan administrator "

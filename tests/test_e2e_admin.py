@@ -713,11 +713,39 @@ async def test_drafts_returned_to_a_team_whose_only_member_left_are_reported(
         lambda m: "tidak ada lagi anggota timnya" in m.text, timeout=WAIT
     )
     assert names_case(told.text, case) and "Langkah 6 dari 12" in told.text
-    assert "(Ayu Lestari, S.Kom. (ID 1004)) yang memegang peran Tim Penyusunan" in told.text
+    # her name plainly, and her ID in the command (the only member: none other to choose)
+    assert (
+        "memegang peran Tim Penyusunan (anggota tim: Ayu Lestari, S.Kom., ID 1004);"
+    ) in told.text
     assert told.text.endswith(
         "kepada pegawai lain (peran Tim Penyusunan ikut dialihkan kepadanya) dengan "
-        "/alihkan tim <id anggota lama> <id Telegram baru>."
+        "/alihkan tim 1004 <id Telegram baru>."
     )
+
+
+async def test_drafts_returned_to_a_team_both_of_whose_members_left_name_both(
+    world: World,
+) -> None:
+    """Ayu and Rudi drafted together and both leave before Kasubag returns the drafts: the
+    administrator is told both, by name and ID, and chooses whose place to pass on."""
+    s = Script(world, WAIT)
+    case = await s.submit("Usulan yang seluruh timnya telah pergi")
+    await s.to_the_drafts(case)
+    for name in ("Draf Program Kerja.docx", "Draf RKAKL.docx", "Draf Penetapan Kinerja.docx"):
+        await s.upload("tim1", case, name, draft(name))
+    await s.press("tim1", "Serahkan draf", case)
+    await s.seen("kasubag", has_button("Kembalikan", case))
+    assert "dicabut" in await said(world, "admin", "/cabut 1004 tim")
+    assert "dicabut" in await said(world, "admin", "/cabut 1005 tim")
+    world["admin"].mark_seen()
+    await s.review_return("kasubag", case, "Draf RKAKL belum memuat rincian belanja per output.")
+    told = await world["admin"].wait_message(
+        lambda m: "tidak ada lagi anggota timnya" in m.text, timeout=WAIT
+    )
+    assert (
+        "(anggota tim: Ayu Lestari, S.Kom., ID 1004; Rudi Hartono, S.E., ID 1005);"
+    ) in told.text
+    assert told.text.endswith("/alihkan tim <id anggota lama> <id Telegram baru>.")
 
 
 async def test_kabag_passed_to_the_kasubag_who_proposed_leaves_step_2_to_no_one_and_says_so(
