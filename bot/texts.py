@@ -551,10 +551,12 @@ UNHELD_TEAM = (
 )
 UNHELD_TEAM_MEMBER = "{name}, ID {person}"  # a member as UNHELD_TEAM names them
 UNHELD_TEAM_OLD = "&lt;id anggota lama&gt;"  # its command's {old} when the team has several
-# the mover's confirmation, when the step the case moved to has no one who holds it
+# the mover's confirmation, when the step the case moved to has no one who holds it (its
+# role has no holder, or its team no member who holds it now); ``step``: "Langkah 12", the
+# step moved to (the confirmation is headed with the one the mover left)
 MOVED_TO_NO_ONE = (
-    "Langkah tersebut saat ini belum memiliki pelaksana; berkas menunggu dan administrator "
-    "telah diberi tahu."
+    "{step} saat ini belum memiliki pelaksana; berkas menunggu pada langkah tersebut dan "
+    "administrator telah diberi tahu."
 )
 # to the administrators: a task Telegram refused because its holder cannot be written to
 TASK_UNDELIVERABLE = (

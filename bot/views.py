@@ -668,7 +668,8 @@ def moved_line(definition: SopDefinition, case: Case, move: Event, unheld: bool 
     if not case.is_open:
         return ""
     holder = t.e(definition.role(definition.step(case.step).actor).name)
-    no_one = f" {t.MOVED_TO_NO_ONE}" if unheld else ""
+    step = definition.step_label(case.step)
+    no_one = f" {t.MOVED_TO_NO_ONE.format(step=step)}" if unheld else ""
     if move.type in (EventType.COMPLETED, EventType.APPROVED):
         return f"Berkas diteruskan kepada {holder}.{no_one}"
     if move.type is EventType.RETURNED:

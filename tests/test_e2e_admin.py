@@ -672,8 +672,12 @@ async def test_a_case_forwarded_to_the_archivist_while_nobody_holds_the_role_is_
     admin = world["admin"]
     admin.mark_seen()
     decided = await s.press("kasubag", "Teruskan", case)
-    await world.emu.wait_until(lambda: t.MOVED_TO_NO_ONE in decided.text, timeout=WAIT)
-    assert f"Berkas diteruskan kepada Fungsional Umum. {t.MOVED_TO_NO_ONE}" in decided.text
+    await world.emu.wait_until(lambda: "belum memiliki pelaksana" in decided.text, timeout=WAIT)
+    # headed "Langkah 11 dari 12", the step she decided: the line names the one with no one
+    assert (
+        "Berkas diteruskan kepada Fungsional Umum. Langkah 12 saat ini belum memiliki "
+        "pelaksana; berkas menunggu pada langkah tersebut dan administrator telah diberi tahu."
+    ) in decided.text
     told = await admin.wait_message(lambda m: "belum dipegang siapa pun" in m.text, timeout=WAIT)
     assert names_case(told.text, case) and "Langkah 12 dari 12" in told.text
     assert told.text.endswith(
@@ -713,6 +717,11 @@ async def test_drafts_returned_to_a_team_whose_only_member_left_are_reported(
         lambda m: "tidak ada lagi anggota timnya" in m.text, timeout=WAIT
     )
     assert names_case(told.text, case) and "Langkah 6 dari 12" in told.text
+    # Kasubag's confirmation, headed with step 7, names the step left with no one
+    returned = await s.seen("kasubag", lambda m: "↩️ Dikembalikan oleh" in m.text)
+    assert (
+        "Berkas dikembalikan kepada Tim Penyusunan. Langkah 6 saat ini belum memiliki pelaksana"
+    ) in returned.text
     # her name plainly, and her ID in the command (the only member: none other to choose)
     assert (
         "memegang peran Tim Penyusunan (anggota tim: Ayu Lestari, S.Kom., ID 1004);"
