@@ -373,13 +373,15 @@ async def reassign(update: Update, context: Context) -> None:
         if result.tasks
         else "Tidak ada tugas yang sedang menunggu pada peran ini"
     )
-    # Telegram refuses to write to someone who never pressed Start: say only who heard
+    # Telegram refuses to write to someone who never pressed Start: say only who heard (a
+    # revoked member whose team places pass on is not told again)
+    old_told = result.old_held and result.old_started
     told = {
         (True, True): "; keduanya telah diberi tahu",
         (True, False): f"; {t.e(result.old_name)} telah diberi tahu",
         (False, True): f"; {t.e(result.name)} telah diberi tahu",
         (False, False): "",
-    }[result.old_started, result.started]
+    }[old_told, result.started]
     text = (
         f"Peran {t.e(role_name)} dialihkan dari {who(names, old)} kepada "
         f"{who(names, new)}. {moved}{told}."
@@ -387,12 +389,12 @@ async def reassign(update: Update, context: Context) -> None:
     if (ended := result.acting_ended) is not None:
         title = acting_role(svc.sops, role, ended.kind)
         text += " " + t.ACTING_ENDED_HOLDER.format(whom=t.THE_PERSON_CONCERNED, title=t.e(title))
-    if not result.old_started:  # their notice waits until they press Start
+    if result.old_held and not result.old_started:  # their notice waits until they start
         text += "\n" + t.NOT_STARTED_NOT_TOLD.format(who=who(names, old))
     if not result.started:
         text += "\n" + (
             t.NOT_STARTED_WARNING
-            if result.old_started
+            if old_told or not result.old_held
             else t.NOT_STARTED_NOT_TOLD.format(who=who(names, new))
         )
     await reply(update, text)

@@ -601,9 +601,17 @@ async def test_revoking_the_last_member_of_a_waiting_team_tells_the_administrato
         "bersangkutan dalam tim kepada pegawai lain (peran Tim Penyusunan ikut dialihkan "
         "kepadanya) dengan /alihkan tim 1004 <id Telegram baru>."
     )
+    await world.drained()
+    ayu = world["tim1"]
+    ayu.mark_seen()
     passed = await said(world, "admin", "/alihkan tim 1004 1005")
     assert passed.startswith("Peran Tim Penyusunan dialihkan dari Ayu Lestari")
+    assert passed.endswith("; Rudi Hartono, S.E. telah diberi tahu."), passed
     await s.seen("tim2", lambda m: "Langkah 6 dari 12" in m.text and names_case(m.text, case))
+    # Ayu was told her role was revoked: she is not told now that a role she no longer
+    # holds was passed on, nor that buttons she no longer has stop working
+    await world.drained()
+    assert not [m.text for m in ayu.bot_messages if "dialihkan" in m.text]
 
 
 async def test_revoking_the_last_holder_of_a_team_role_advises_passing_her_place_to_anyone(

@@ -67,6 +67,8 @@ class Reassigned:
     started: bool = True  # the new holder has pressed Start (else the bot cannot write to them)
     # the old holder has pressed Start: else their notice waits until they do
     old_started: bool = True
+    # the old one held the role: else (a revoked member's team places) they are not told
+    old_held: bool = True
 
 
 def _changes(before: repo.Person, after: repo.Person) -> str:
@@ -736,7 +738,10 @@ class PeopleService:
             told = {"t": "role_moved", "role": role, "from": old, "to": new, "tasks": len(moved)}
             if ended is not None:
                 told["appointment"] = ended.id
-            for person in (old, new):  # told first: the tasks follow the notice
+            # told first: the tasks follow the notice. A member revoked (/cabut) was told
+            # her role went then; her places in the teams going now is not news to her
+            old_held = old in holders
+            for person in (old, new) if old_held else (new,):
                 repo.enqueue(tx, person, "notice", now, params={**told, "people": [old, new]})
             effects.take_tasks_from(tx, old, cases, now, "role_moved", role)
             self._take_withdrawals(tx, old, now)
@@ -750,6 +755,7 @@ class PeopleService:
                 ended,
                 _started(tx, new),
                 _started(tx, old),
+                old_held,
             )
             return result, True
 
