@@ -191,6 +191,15 @@ def forward_the_bots(world: World, user: EmuUser, text: str) -> None:
     state.push_update("message", payload)
 
 
+async def invitation(world: World, role: str) -> str:
+    """The one-time token of an invitation to ``role``, as the administrator receives it."""
+    admin = world["admin"]
+    admin.mark_seen()
+    await admin.send(f"/undang {role}")
+    link = await admin.wait_message(lambda m: "t.me/" in m.text, timeout=WAIT)
+    return link.text.rsplit("start=", 1)[1].split()[0]
+
+
 async def test_a_newcomer_who_forwards_while_registering_is_not_offered_to_cancel(
     world: World,
 ) -> None:
@@ -198,11 +207,7 @@ async def test_a_newcomer_who_forwards_while_registering_is_not_offered_to_cance
     type it and the question stays, without /batal (which would leave him registered with
     no name, NIP or position). Correcting his data later, /batal is offered: it keeps the
     data as it was."""
-    admin = world["admin"]
-    admin.mark_seen()
-    await admin.send("/undang fungsional_umum")
-    link = await admin.wait_message(lambda m: "t.me/" in m.text, timeout=WAIT)
-    token = link.text.rsplit("start=", 1)[1].split()[0]
+    token = await invitation(world, "fungsional_umum")
     newcomer = world.emu.user(3006, "Arsiparis Baru")
     await newcomer.send(f"/start {token}")
     await newcomer.wait_message(lambda m: "nama lengkap" in m.text, timeout=WAIT)
@@ -236,10 +241,7 @@ async def test_a_name_typed_with_a_typo_can_be_corrected(
     carries, types her name, NIP and position again, and he is told what changed. The log
     has one line naming the old and new name, not the NIP."""
     admin, unit = world["admin"], world.config.organisation.unit
-    admin.mark_seen()
-    await admin.send("/undang tim")
-    link = await admin.wait_message(lambda m: "t.me/" in m.text, timeout=WAIT)
-    token = link.text.rsplit("start=", 1)[1].split()[0]
+    token = await invitation(world, "tim")
     wulan = world.emu.user(2002, "Wulan")
     await wulan.send(f"/start {token}")
     await wulan.wait_message(timeout=WAIT)
