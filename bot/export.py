@@ -40,14 +40,20 @@ def _overlaps(case: Case, start: datetime, end: datetime | None) -> bool:
     )
 
 
-def _sop_roles(tx: Tx, case: Case, events: list[Event]) -> set[str]:
-    """The roles of the SOP revision the case ran (recorded in the database); the roles
-    its events name when the revision's text is not there (or no longer reads)."""
+def _sop_roles(tx: Tx, case: Case, events: list[Event]) -> tuple[set[str], set[str]]:
+    """The roles of the SOP revision the case ran (recorded in the database), and those of
+    them that are private: a shared role no team step forms (the Pegawai who applies for
+    leave), whose holders see only the cases they take part in. The roles its events name,
+    none private, when the revision's text is not there (or no longer reads)."""
     for revision, source, text in repo.revision_texts(tx):
         if revision == case.revision:
             with contextlib.suppress(DefinitionError):
-                return {r.id for r in definition_from_text(text, source).roles}
-    return {e.role for e in events}
+                definition = definition_from_text(text, source)
+                private = {
+                    r.id for r in definition.roles if r.shared and r.id not in definition.team_roles
+                }
+                return {r.id for r in definition.roles}, private
+    return {e.role for e in events}, set()
 
 
 def _record(tx: Tx, case_id: int) -> _Record | None:
@@ -56,14 +62,25 @@ def _record(tx: Tx, case_id: int) -> _Record | None:
         return None
     events = repo.load_events(tx, case_id)
     files = repo.files_of_case(tx, case_id)
+    roles, private = _sop_roles(tx, case, events)
+    # the unit's officials of this SOP; of a private role, only those who took part in it
+    # (the colleagues of a Pegawai applying for leave are not in her record)
+    took_part = {p for e in events for p in e.people} | set(case.team)
+    took_part |= {int(m) for e in events for m in e.data.get("members", [])}
+    took_part |= {f.uploaded_by for f in files}
     acting = [
-        a for a in repo.appointments(tx, case.unit) if _overlaps(case, a.starts_at, a.ends_at)
+        a
+        for a in repo.appointments(tx, case.unit)
+        if a.role in roles
+        and (a.role not in private or a.person_id in took_part)
+        and _overlaps(case, a.starts_at, a.ends_at)
     ]
-    roles = _sop_roles(tx, case, events)
     assignments = [
         a
         for a in repo.role_history(tx, case.unit)
-        if a.role in roles and _overlaps(case, a.granted_at, a.revoked_at)
+        if a.role in roles
+        and (a.role not in private or a.person_id in took_part)
+        and _overlaps(case, a.granted_at, a.revoked_at)
     ]
     named: list[int | None] = [p for e in events for p in e.people]
     named += [int(m) for e in events for m in e.data.get("members", [])]
