@@ -10,23 +10,13 @@ from typing import Any
 
 import pytest
 from sop_world import open_case, sop_world
+from test_e2e_cuti import CUTI, PEOPLE
 from test_e2e_two_sops import KASUBDIT, SHIPPED, SURAT_TUGAS, person
 
 from bot.demo import ACTING, OFFICIALS, Script, World
 from bot.export import export_case
 
 pytestmark = pytest.mark.asyncio
-
-CUTI = Path(__file__).parent / "fixtures" / "sops" / "cuti-pegawai.toml"
-PEOPLE = {
-    "ani": (3001, "Ani Wulandari, S.E.", "Analis Keuangan", ["pegawai"]),
-    "beni": (3002, "Beni Saputra", "Pengadministrasi Umum", ["pegawai"]),
-    "atasan": (3003, "Drs. Cahyo Nugroho", "Kepala Subbagian Keuangan", ["atasan"]),
-    "dian": (3004, "Dian Permata, S.Psi.", "Analis SDM Aparatur", ["pengelola_kepeg", "pegawai"]),
-    "eko": (3005, "Eko Prasetyo", "Analis SDM Aparatur", ["pengelola_kepeg"]),
-    "kasubag": (3006, "Fitri Handayani, S.H.", "Kepala Subbagian Mutasi", ["kasubag_kepeg"]),
-    "kabag": (3007, "Gunawan Setiadi, M.M.", "Kepala Bagian Kepegawaian", ["kabag_kepeg"]),
-}
 
 
 def record_of(out: Path, case: int) -> dict[str, Any]:
