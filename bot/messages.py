@@ -20,6 +20,7 @@ from bot.papers.dates import OfficeZone
 from bot.papers.registry import PAPERS, paper_title
 from bot.reminder_policy import first_due_at
 from bot.services import routing
+from bot.services.effects import step_uploads
 from bot.services.registry import SopRegistry
 from bot.services.routing import DEFINITIVE_ONLY, FOUR_EYES, step_holders
 from bot.views import (
@@ -243,13 +244,10 @@ class Renderer:
     ) -> list[str]:
         """The names of the step's uploaded documents (latest versions) this chat does not
         have: a colleague's drafts, which a holder asked to correct them needs."""
-        wanted = {definition.canonical(d) for d in definition.step(case.step).uploads}
         return [
             inputs.files[a.file_id].name
-            for a in case.latest_files()
-            if a.doc in wanted
-            and (person, a.file_id) not in inputs.delivered
-            and a.file_id in inputs.files
+            for a in step_uploads(definition, case)
+            if (person, a.file_id) not in inputs.delivered and a.file_id in inputs.files
         ]
 
     def due(self, definition: SopDefinition, case: Case) -> datetime:

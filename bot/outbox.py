@@ -897,8 +897,9 @@ class OutboxSender:
         shows the decision there)."""
         assert item.case_id is not None and item.version is not None
         dropped = repo.dropped_meanwhile(tx, item.id)
-        repo.mark_sent(tx, item.id, self.clock.now(), message_id if new else None)
-        log_chase(tx, item, self.clock.now())
+        now = self.clock.now()
+        repo.mark_sent(tx, item.id, now, message_id if new else None)
+        log_chase(tx, item, now)
         current = repo.load_case(tx, item.case_id)
         if dropped or current is None or not current.is_open or current.version != item.version:
             decided = self._decided.get((item.chat_id, message_id))

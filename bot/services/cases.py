@@ -360,9 +360,7 @@ class CaseService:
             case = repo.load_case(tx, case_id)
             if case is None or case.version != version or not case.is_open:
                 return None
-            definition = self.sops.of(case)
-            wanted = {definition.canonical(d) for d in definition.step(case.step).uploads}
-            ids = [a.file_id for a in case.latest_files() if a.doc in wanted]
+            ids = [a.file_id for a in effects.step_uploads(self.sops.of(case), case)]
             held = repo.delivered(tx, user_id, ids)
             missing = [file_id for file_id in ids if file_id not in held]
             if not missing:

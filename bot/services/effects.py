@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.core.definition import DocumentSource, SopDefinition, StepKind
-from bot.core.model import Actor, Case, EventType
+from bot.core.model import Actor, Attachment, Case, EventType
 from bot.core.workflow import withdrawable_by
 from bot.papers.registry import team_amendments
 from bot.services import routing
@@ -276,6 +276,12 @@ def hand_task(
             tx, person, "files", now, case_id=case.id, version=case.version, params=params_files
         )
     repo.enqueue(tx, person, "task", now, case_id=case.id, version=case.version, params=params)
+
+
+def step_uploads(definition: SopDefinition, case: Case) -> list[Attachment]:
+    """The documents uploaded for the case's current step, each in its latest version."""
+    wanted = {definition.canonical(d) for d in definition.step(case.step).uploads}
+    return [a for a in case.latest_files() if a.doc in wanted]
 
 
 def _task_files(definition: SopDefinition, case: Case) -> list[int]:
