@@ -228,6 +228,21 @@ def _c_collation(ddl: str) -> str:
 
 BASE = _c_collation(_BASE_DDL)
 
+
+def _append_only(table: str, message: str) -> str:
+    """Triggers that refuse any UPDATE or DELETE of the table's rows, with ``message``."""
+    return f"""CREATE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '{message}' USING ERRCODE = 'restrict_violation';
+END
+$$;
+CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+    FOR EACH ROW EXECUTE FUNCTION {table}_append_only();
+CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+    FOR EACH ROW EXECUTE FUNCTION {table}_append_only();
+"""
+
+
 STEPS: tuple[str, ...] = (
     # 5: the outbox's queue indexes (storage.migrations.V5_QUEUE_INDEXES)
     """
@@ -315,16 +330,8 @@ CREATE TABLE chases (
     until       TEXT
 );
 CREATE INDEX chases_by_case ON chases(case_id);
-CREATE FUNCTION chases_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'the chase log is append-only' USING ERRCODE = 'restrict_violation';
-END
-$$;
-CREATE TRIGGER chases_no_update BEFORE UPDATE ON chases
-    FOR EACH ROW EXECUTE FUNCTION chases_append_only();
-CREATE TRIGGER chases_no_delete BEFORE DELETE ON chases
-    FOR EACH ROW EXECUTE FUNCTION chases_append_only();
 """
+        + _append_only("chases", "the chase log is append-only")
     ),
     # 14: profiles as they were before a correction (storage.migrations.V14_EARLIER_PROFILES)
     _c_collation(
@@ -339,16 +346,8 @@ CREATE TABLE earlier_profiles (
     changed_by  BIGINT
 );
 CREATE INDEX earlier_profiles_by_person ON earlier_profiles(person_id, valid_until);
-CREATE FUNCTION earlier_profiles_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'earlier profiles are append-only' USING ERRCODE = 'restrict_violation';
-END
-$$;
-CREATE TRIGGER earlier_profiles_no_update BEFORE UPDATE ON earlier_profiles
-    FOR EACH ROW EXECUTE FUNCTION earlier_profiles_append_only();
-CREATE TRIGGER earlier_profiles_no_delete BEFORE DELETE ON earlier_profiles
-    FOR EACH ROW EXECUTE FUNCTION earlier_profiles_append_only();
 """
+        + _append_only("earlier_profiles", "earlier profiles are append-only")
     ),
 )
 """``STEPS[i]`` takes a PostgreSQL database from level ``BASE_LEVEL + i`` to the next."""
