@@ -200,3 +200,40 @@ async def test_a_surat_tugas_begun_while_the_office_renames_its_code_is_not_open
     assert await world.services.db.read(repo.load_case, 1) is None
     assert "dibatalkan" in asked.text  # the question asks no more
     assert await world.services.queries.dialogue(kasubag.id) is None
+
+
+async def open_surat_tugas(world: World, title: str) -> int:
+    kasubag = world["kasubag"]
+    kasubag.mark_seen()
+    await kasubag.send("/baru surat-tugas")
+    asked = await kasubag.wait_message(lambda m: "judul" in m.text, timeout=WAIT)
+    await kasubag.send(title)
+    await world.emu.wait_until(lambda: "tahun anggaran" in asked.text, timeout=WAIT)
+    await kasubag.send("2026")
+    await world.emu.wait_until(lambda: "telah dibuat" in asked.text, timeout=WAIT)
+    return int(asked.text.split("Berkas #", 1)[1].split()[0])
+
+
+async def surat_tugas_taken_out_with_a_case_open(world: World) -> int:
+    """Kasubag (Kasi) opens a Surat Tugas; the office then takes that SOP's file out of
+    ``sops`` and restarts the bot: the open case runs on with its own revision."""
+    number = await open_surat_tugas(world, "Surat Tugas Monev Bursa Kerja Medan")
+    await world.drained()
+    await world.stop_bot()
+    world.config_sections["sops"] = [str(SHIPPED)]
+    world.config = world.reload_config()
+    await world.start_bot()
+    return number
+
+
+async def test_the_open_case_of_an_sop_taken_out_is_still_listed_by_status(
+    world: World,
+) -> None:
+    """The Surat Tugas SOP is taken out of ``sops`` while a case of it is open. /status
+    without a number still lists that case for the administrator and for the Kasubdit, an
+    official of that SOP only (not "Belum ada berkas")."""
+    number = await surat_tugas_taken_out_with_a_case_open(world)
+    kasubdit = world.emu.user(KASUBDIT, "Kasubdit")
+    for official in (world["admin"], kasubdit):
+        listed = plain(await said(official, "/status"))
+        assert f"#{number}" in listed and "Monev Bursa Kerja Medan" in listed, listed

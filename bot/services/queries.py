@@ -256,15 +256,18 @@ class Queries:
     async def recent(self, user_id: int) -> list[Case]:
         """The latest cases this person may see (:func:`may_see`): every case of the SOPs
         they are an official of (all, for an admin), and their own of the SOPs where they
-        hold only a role of their own cases (the Pegawai's leave applications)."""
+        hold only a role of their own cases (the Pegawai's leave applications); SOPs no
+        file defines any more count while their open cases run (:meth:`SopRegistry.retired`)."""
 
         def txn(tx: Tx) -> list[Case]:
             actor = self.actor(tx, user_id)
-            whole = [d.code for d in self.sops if may_see(actor, d, [])]
+            # and the SOPs no file defines any more whose open cases still run
+            sops = [*self.sops, *self.sops.retired()]
+            whole = [d.code for d in sops if may_see(actor, d, [])]
             cases = repo.recent_cases(tx, self.unit, whole)
             own = [
                 d.code
-                for d in self.sops
+                for d in sops
                 if d.code not in whole and any(d.has_role(r) for r in actor.roles)
             ]
             if own:

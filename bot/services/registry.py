@@ -25,6 +25,8 @@ class SopRegistry:
         if not self._current:
             raise ValueError("no SOP definition")
         self._revisions = {d.revision: d for d in self._current.values() if d.revision}
+        # SOPs no file defines any more whose open cases still run (:meth:`keep_roles_of`)
+        self._retired: dict[str, SopDefinition] = {}
         # the unit's roles: those of every SOP it runs (a role of two SOPs is one role)
         self._roles: dict[str, Role] = {}
         for definition in self._current.values():
@@ -54,6 +56,17 @@ class SopRegistry:
 
     def codes(self) -> list[str]:
         return list(self._current)
+
+    def retired(self) -> list[SopDefinition]:
+        """The SOPs no file defines any more whose open cases still run (as of the start:
+        :meth:`keep_roles_of`), each by a revision its open cases run: their cases are
+        still listed (/status) and reported on (/laporan)."""
+        return list(self._retired.values())
+
+    def running(self, code: str) -> SopDefinition | None:
+        """The current definition of ``code``, or of a retired SOP open cases still run
+        (:meth:`retired`); None when neither."""
+        return self._current.get(code) or self._retired.get(code)
 
     @property
     def roles(self) -> list[Role]:
@@ -95,11 +108,16 @@ class SopRegistry:
     def keep_roles_of(self, revisions: Iterable[str]) -> None:
         """Keep the roles of the (adopted) ``revisions`` open cases still run: a role taken
         out of the SOP file is still held, passed on and revoked (/peran, /alihkan, ...)
-        while cases on an older revision need it. The current definitions' come first."""
+        while cases on an older revision need it. The current definitions' come first.
+        An SOP no file defines any more is kept as :meth:`retired`."""
         for revision in revisions:
             definition = self._revisions.get(revision)
-            for role in definition.roles if definition is not None else ():
+            if definition is None:
+                continue
+            for role in definition.roles:
                 self._roles.setdefault(role.id, role)
+            if definition.code not in self._current:
+                self._retired.setdefault(definition.code, definition)
 
     def adopt(self, revision: str, source: str, text: str) -> None:
         """Know a revision recorded in the database (a file since edited or removed)."""
