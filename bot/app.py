@@ -12,6 +12,7 @@ import logging
 from dataclasses import replace
 from datetime import date
 from importlib import metadata
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
@@ -26,6 +27,7 @@ from bot.alerts import ALERT_EVERY, AlertThrottle
 from bot.clock import Clock, SystemClock
 from bot.config import Config, max_upload_bytes
 from bot.context import Services, SopApplication, SopContext
+from bot.core.definition import Role, SopDefinition
 from bot.core.loader import load_definition
 from bot.core.workflow import replay
 from bot.filestore import FileStore
@@ -158,6 +160,66 @@ def joint_leave_warnings(calendar: WorkCalendar, today: date) -> list[str]:
         for year in (today.year, *([today.year + 1] if today.month >= 10 else []))
         if calendar.joint_leave_unknown(year)
     ]
+
+
+def role_differences(
+    sources: tuple[Path, ...], definitions: list[SopDefinition]
+) -> list[tuple[str, bool]]:
+    """A role named by two SOP files is one role of the unit, held by the same person and
+    escalating to the same superior: files that give it another superior, or make it a team
+    in one and not the other, are refused (the second file's was silently ignored); another
+    name or title is a warning (it may be a different official, who needs a role id of
+    their own). Each with whether it is fatal."""
+    differences: list[tuple[str, bool]] = []
+    first: dict[str, tuple[Path, Role]] = {}
+    for source, d in zip(sources, definitions, strict=True):
+        for role in d.roles:
+            if role.id not in first:
+                first[role.id] = (source, role)
+                continue
+            where, known = first[role.id]
+            if (role.superior, role.shared) != (known.superior, known.shared):
+                differences.append(
+                    (
+                        f"{source}: role '{role.id}': superior {role.superior!r}, shared "
+                        f"{role.shared} here, but superior {known.superior!r}, shared "
+                        f"{known.shared} in {where}: a role id is one role of the deployment, "
+                        "held by the same person in every SOP that names it; if this is "
+                        f"another official, give this one another role id ({_own_id(role)}); "
+                        "only if it is the same official, give both files the same superior "
+                        "and shared",
+                        True,
+                    )
+                )
+            elif (role.name, role.title) != (known.name, known.title):
+                differences.append(
+                    (
+                        f"{source}: role '{role.id}' is '{role.name}' ({role.title}) here and "
+                        f"'{known.name}' ({known.title}) in {where}: the bot holds one role, "
+                        f"named as in {where}; if they are different officials, give this one "
+                        f"another role id ({_own_id(role)})",
+                        False,
+                    )
+                )
+    return differences
+
+
+def _own_id(role: Role) -> str:
+    """An example of a role id of its own for an official another SOP's role id names: its
+    office and unit, as the importer makes it ("Kabag Umum" -> ``kabag_umum``)."""
+    from bot.sopimport.roles import role_ids
+
+    for heading in (role.name, role.title):
+        candidate = role_ids([heading])[0]
+        if candidate != role.id:
+            return f"e.g. '{candidate}'"
+    return "its office and unit, e.g. 'kabag_umum' for a Kabag Umum"
+
+
+def role_warnings(sources: tuple[Path, ...], definitions: list[SopDefinition]) -> list[str]:
+    """For ``sopbot check`` and the start: what :func:`role_differences` warns of (a role
+    two SOP files name and title differently, held as one role)."""
+    return [difference for difference, fatal in role_differences(sources, definitions) if not fatal]
 
 
 def load_sops(config: Config) -> SopRegistry:
@@ -337,7 +399,8 @@ def build_application(
     from handlers import register_all
 
     clock = clock or SystemClock(config.time.timezone)
-    sops = load_sops(config)
+    definitions = [load_definition(p) for p in config.sops]
+    sops = SopRegistry(definitions, config.sop_time_overrides)
     inbox = UpdateInbox()
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -352,6 +415,8 @@ def build_application(
             await record_revisions(db, sops, clock)
             svc = build_services(app, config, db, sops, clock, papers, sender_options, charts)
             for warning in joint_leave_warnings(svc.calendar, svc.zone.day(clock.now())):
+                log.warning("%s", warning)
+            for warning in role_warnings(config.sops, definitions):
                 log.warning("%s", warning)
             await remove_stale_parts(svc.files)
             await svc.people.bootstrap()

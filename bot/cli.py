@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, SystemClock
 from bot.config import Config, ConfigError, load_config, shown_url
-from bot.core.definition import Role, SopDefinition
+from bot.core.definition import SopDefinition
 from bot.core.loader import DefinitionError, definition_from_text, load_definition, load_draft
 
 DEFAULT_CONFIGS = ("config.toml", "config.example.toml")
@@ -148,63 +148,11 @@ def _sop_problems(sources: tuple[Path, ...], definitions: list[SopDefinition]) -
                 "(each SOP needs a code of its own)"
             )
         first.setdefault(d.code, source)
+    from bot.app import role_differences
+
     return problems + [
-        problem for problem, fatal in _role_differences(sources, definitions) if fatal
+        problem for problem, fatal in role_differences(sources, definitions) if fatal
     ]
-
-
-def _role_differences(
-    sources: tuple[Path, ...], definitions: list[SopDefinition]
-) -> list[tuple[str, bool]]:
-    """A role named by two SOP files is one role of the unit, held by the same person and
-    escalating to the same superior: files that give it another superior, or make it a team
-    in one and not the other, are refused (the second file's was silently ignored); another
-    name or title is a warning (it may be a different official, who needs a role id of
-    their own). Each with whether it is fatal."""
-    differences: list[tuple[str, bool]] = []
-    first: dict[str, tuple[Path, Role]] = {}
-    for source, d in zip(sources, definitions, strict=True):
-        for role in d.roles:
-            if role.id not in first:
-                first[role.id] = (source, role)
-                continue
-            where, known = first[role.id]
-            if (role.superior, role.shared) != (known.superior, known.shared):
-                differences.append(
-                    (
-                        f"{source}: role '{role.id}': superior {role.superior!r}, shared "
-                        f"{role.shared} here, but superior {known.superior!r}, shared "
-                        f"{known.shared} in {where}: a role id is one role of the deployment, "
-                        "held by the same person in every SOP that names it; if this is "
-                        f"another official, give this one another role id ({_own_id(role)}); "
-                        "only if it is the same official, give both files the same superior "
-                        "and shared",
-                        True,
-                    )
-                )
-            elif (role.name, role.title) != (known.name, known.title):
-                differences.append(
-                    (
-                        f"{source}: role '{role.id}' is '{role.name}' ({role.title}) here and "
-                        f"'{known.name}' ({known.title}) in {where}: the bot holds one role, "
-                        f"named as in {where}; if they are different officials, give this one "
-                        f"another role id ({_own_id(role)})",
-                        False,
-                    )
-                )
-    return differences
-
-
-def _own_id(role: Role) -> str:
-    """An example of a role id of its own for an official another SOP's role id names: its
-    office and unit, as the importer makes it ("Kabag Umum" -> ``kabag_umum``)."""
-    from bot.sopimport.roles import role_ids
-
-    for heading in (role.name, role.title):
-        candidate = role_ids([heading])[0]
-        if candidate != role.id:
-            return f"e.g. '{candidate}'"
-    return "its office and unit, e.g. 'kabag_umum' for a Kabag Umum"
 
 
 def _warn_permissions(path: Path) -> None:
@@ -275,6 +223,8 @@ def _calendar_warnings(config: Config, clock: Clock | None) -> list[str]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from bot.app import role_warnings
+
     path = _find_config(args.config)
     try:
         config, definitions = _load_checked(path)
@@ -298,9 +248,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"people: {len(config.people)}, admins: {len(config.admins)}")
     for warning in _config_warnings(config) + _calendar_warnings(config, args.clock):
         print(f"warning: {warning}", file=sys.stderr)
-    for difference, fatal in _role_differences(config.sops, definitions):
-        if not fatal:  # (a fatal one stopped the check before)
-            print(f"warning: {difference}", file=sys.stderr)
+    for warning in role_warnings(config.sops, definitions):  # (a fatal one stopped it before)
+        print(f"warning: {warning}", file=sys.stderr)
     places = _storage_problems(config)
     for problem in places:
         print(f"error: {problem}", file=sys.stderr)

@@ -962,6 +962,24 @@ def test_check_warns_of_a_role_two_sops_give_different_titles(
     assert "give this one another role id (e.g. 'kabag_umum')" in err
 
 
+async def test_the_bot_started_with_a_role_two_sops_give_different_titles_logs_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The same two files started with ``sopbot run`` (which skips check's warnings): the
+    two Kabag are held as one official, and the operator reads it in the start-up log."""
+    title = 'title = "Kepala Bagian Manajemen Kinerja"'
+    other = second_sop(tmp_path, **{title: 'title = "Kepala Bagian Umum"'})
+    caplog.set_level(logging.WARNING, logger="bot.app")
+    async with World(tmp_path / "w", sops=[str(SOP_PATH), str(other)]):
+        pass
+    said = [r.getMessage() for r in caplog.records if r.name == "bot.app"]
+    assert any(
+        m.startswith(f"{other}: role 'kabag' is 'Kabag' (Kepala Bagian Umum) here and 'Kabag' ")
+        and "give this one another role id (e.g. 'kabag_umum')" in m
+        for m in said
+    ), said
+
+
 async def test_check_lists_the_people_roles_the_database_has_gone_past(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
