@@ -89,7 +89,10 @@ async def report(update: Update, context: Context) -> None:
     """``/laporan [periode]``: the chart (with the figures in its caption) and the paper."""
     svc = context.services
     args = list(context.args or [])
-    codes = {code.lower(): code for code in svc.sops.codes()}
+    # an SOP no file defines any more is reported on while its open cases run (as /status
+    # lists them): their officials still account for them
+    running = [*svc.sops.codes(), *(d.code for d in svc.sops.retired())]
+    codes = {code.lower(): code for code in running}
     code = codes.get(args[0].lower(), "") if args else ""  # /laporan [kode SOP] [periode]
     typed = " ".join(args[1:] if code else args)
     today = svc.zone.day(svc.clock.now())
@@ -105,7 +108,7 @@ async def report(update: Update, context: Context) -> None:
         return
     result = await svc.reports.report(user_id(update), PeriodRequest(*parsed), code)
     if not result.allowed:
-        await reply(update, refused_report(svc.sops[code] if code else svc.sops.default))
+        await reply(update, refused_report(svc.sops.running(code) or svc.sops.default))
         return
     summary = t.fit(result.summary, MAX_CAPTION)
     if result.chart:

@@ -237,3 +237,16 @@ async def test_the_open_case_of_an_sop_taken_out_is_still_listed_by_status(
     for official in (world["admin"], kasubdit):
         listed = plain(await said(official, "/status"))
         assert f"#{number}" in listed and "Monev Bursa Kerja Medan" in listed, listed
+
+
+async def test_the_report_of_an_sop_taken_out_is_given_while_its_cases_run(world: World) -> None:
+    """The Surat Tugas SOP is taken out of ``sops`` while a case of it is open: its
+    officials still account for that case, so /laporan surat-tugas 2026 reports on it (not
+    the usage text, as for a code never run)."""
+    await surat_tugas_taken_out_with_a_case_open(world)
+    admin = world["admin"]
+    admin.mark_seen()
+    await admin.send("/laporan surat-tugas 2026")
+    chart = await admin.wait_message(lambda m: m.photo is not None, timeout=WAIT)
+    assert "Penerbitan Surat Tugas Perjalanan Dinas" in chart.text, chart.text
+    assert "Berkas: 1 · selesai 0 · berjalan 1" in plain(chart.text), chart.text

@@ -188,8 +188,9 @@ class Reports:
         The figures are computed inside the one read, case by case as the rows come (the
         moves of ten thousand cases are never all in memory at once, and no Event objects
         are made for them); the chart and the paper are drawn after it, in a worker
-        thread. ``code``: the SOP reported on (the first of the deployment's by default)."""
-        definition = self.sops[code] if code else self.sops.default
+        thread. ``code``: the SOP reported on (the first of the deployment's by default),
+        one of :meth:`SopRegistry.running`."""
+        definition = self.sops.running(code) or self.sops.default
         period = self.period(request)
         now = self.clock.now()
 
