@@ -407,6 +407,16 @@ ASK_TITLE = (
 NEW_CASE_WHICH_SOP = (
     "Bapak/Ibu dapat mengajukan berkas untuk beberapa SOP. Mohon pilih SOP-nya:\n{choices}"
 )
+# /laporan without a code, in a service that runs several SOPs
+REPORT_WHICH_SOP = (
+    "Bapak/Ibu dapat meminta laporan evaluasi penerapan beberapa SOP. Mohon sebutkan kode "
+    "SOP-nya:\n{choices}"
+)
+REFUSED_REPORTS = (
+    "Mohon maaf, laporan evaluasi penerapan SOP hanya dapat diminta oleh pimpinan SOP yang "
+    "bersangkutan dan administrator:\n{lines}"
+)
+REPORT_WHO_LINE = "• <i>{sop}</i>: {who}"
 NEW_CASE_UNKNOWN_SOP = (
     "Mohon maaf, tidak ada SOP dengan kode <b>{code}</b>. SOP yang tersedia:\n{choices}"
 )

@@ -26,7 +26,7 @@ USAGE_REPORT = (
     "<code>/laporan 2026</code>, <code>/laporan 12-2026</code>, "
     "<code>/laporan Desember 2026</code>, atau <code>/laporan 30h</code> (30 hari terakhir). "
     "Bila layanan menjalankan beberapa SOP: <code>/laporan &lt;kode SOP&gt; [periode]</code> "
-    "(tanpa kode: SOP yang pertama)."
+    "(tanpa kode: SOP yang laporannya dapat Bapak/Ibu minta)."
 )
 REFUSED_REPORT = (
     "Mohon maaf, laporan evaluasi penerapan SOP <i>{sop}</i> hanya dapat diminta oleh {who}."
@@ -42,6 +42,30 @@ def refused_report(definition: SopDefinition) -> str:
     who = [t.e(name) for name in head_names(definition)]
     return REFUSED_REPORT.format(
         sop=t.e(definition.header.name), who=listing([*who, "administrator"])
+    )
+
+
+def refused_reports(definitions: list[SopDefinition]) -> str:
+    """``/laporan`` without a code from one who heads none of the SOPs: who may ask for
+    each SOP's report."""
+    lines = "\n".join(
+        t.REPORT_WHO_LINE.format(
+            sop=t.e(d.header.name), who=listing([*map(t.e, head_names(d)), "administrator"])
+        )
+        for d in definitions
+    )
+    return t.REFUSED_REPORTS.format(lines=lines)
+
+
+def report_choices(definitions: list[SopDefinition], period: str) -> str:
+    """``/laporan`` without a code from one who may ask for several SOPs' reports: the
+    command of each, with the period they typed."""
+    return t.REPORT_WHICH_SOP.format(
+        choices="\n".join(
+            f"• <code>{t.e(' '.join(['/laporan', d.code, *period.split()]))}</code> — "
+            f"{t.e(d.header.name)}"
+            for d in definitions
+        )
     )
 
 
@@ -103,6 +127,15 @@ async def report(update: Update, context: Context) -> None:
     if parsed[0] > today:  # a period still to come has nothing to report (a slip of keys)
         await reply(update, FUTURE_REPORT.format(period=t.e(parsed[2])) + "\n" + USAGE_REPORT)
         return
+    if not code and len(svc.sops.codes()) > 1:  # the SOP the asker heads, or ask which
+        allowed = await svc.reports.reportable(user_id(update))
+        if len(allowed) != 1:
+            await reply(
+                update,
+                report_choices(allowed, typed) if allowed else refused_reports(list(svc.sops)),
+            )
+            return
+        code = allowed[0].code
     chat = update.effective_chat
     if chat is None:
         return

@@ -112,8 +112,8 @@ async def test_the_help_names_both_sops_and_who_opens_cases(world: World) -> Non
 
 
 async def test_the_report_of_the_second_sop_is_asked_for_by_its_code(world: World) -> None:
-    """/laporan surat-tugas 2026 reports on the directorate's SOP; /laporan alone on the
-    first SOP of the deployment. The two papers for one year are named apart, by code."""
+    """/laporan surat-tugas 2026 reports on the directorate's SOP, /laporan ppk-rkakl-pk
+    2026 on the bureau's. The two papers for one year are named apart, by code."""
     admin = world["admin"]
     for command, name, paper_name in (
         (
@@ -122,7 +122,7 @@ async def test_the_report_of_the_second_sop_is_asked_for_by_its_code(world: Worl
             "laporan-evaluasi-sop-surat-tugas-Tahun-2026.docx",
         ),
         (
-            "/laporan 2026",
+            "/laporan ppk-rkakl-pk 2026",
             "Penyusunan Program Kerja",
             "laporan-evaluasi-sop-ppk-rkakl-pk-Tahun-2026.docx",
         ),
@@ -133,6 +133,30 @@ async def test_the_report_of_the_second_sop_is_asked_for_by_its_code(world: Worl
         assert name in chart.text, chart.text
         paper = await admin.wait_message(lambda m: m.document is not None, timeout=WAIT)
         assert (paper.document or {}).get("file_name") == paper_name
+
+
+async def test_the_report_without_a_code_is_of_the_sop_the_official_heads(world: World) -> None:
+    """/laporan 2026 without a code: the Kasubdit, who heads the directorate's SOP only, gets
+    its report (not a refusal for the bureau's); Kabag, who heads the bureau's only, gets
+    the bureau's. The administrator, who may ask for both, is asked which, with the two
+    commands; Kasubag, who heads neither, is told who may ask for each."""
+    for official, name in (
+        (world.emu.user(KASUBDIT, "Kasubdit"), "Penerbitan Surat Tugas Perjalanan Dinas"),
+        (world["kabag"], "Penyusunan Program Kerja"),
+    ):
+        official.mark_seen()
+        await official.send("/laporan 2026")
+        chart = await official.wait_message(lambda m: m.photo is not None, timeout=WAIT)
+        assert name in chart.text, chart.text
+    asked = plain(await said(world["admin"], "/laporan 2026"))
+    assert asked.startswith("Bapak/Ibu dapat meminta laporan evaluasi penerapan beberapa SOP")
+    assert "• /laporan ppk-rkakl-pk 2026 — Penyusunan Program Kerja" in asked, asked
+    assert "• /laporan surat-tugas 2026 — Penerbitan Surat Tugas Perjalanan Dinas" in asked
+    refused = plain(await said(world["kasubag"], "/laporan 2026"))
+    assert refused.startswith("Mohon maaf, laporan evaluasi penerapan SOP hanya dapat diminta")
+    assert "• Penerbitan Surat Tugas Perjalanan Dinas: Direktur, Kasubdit, dan administrator" in (
+        refused
+    ), refused
 
 
 async def open_budget_case(world: World, title: str) -> int:

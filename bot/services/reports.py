@@ -181,6 +181,19 @@ class Reports:
         end = datetime.combine(request.after, time(0), tzinfo=tz)
         return stats.Period(start, end, request.label)
 
+    async def reportable(self, user_id: int) -> list[SopDefinition]:
+        """The SOPs this person may ask the report of (as :meth:`report` allows): those
+        they head (Plh/Plt counting), every SOP for an administrator."""
+        if user_id in self.config.admins:
+            return list(self.sops)
+        now = self.clock.now()
+
+        def txn(tx: Tx) -> frozenset[str]:
+            return routing.actor(tx, user_id, self.unit, self.config, now).roles
+
+        roles = await self.db.read(txn)
+        return [d for d in self.sops if roles & heads(d)]
+
     async def report(self, user_id: int, request: PeriodRequest, code: str = "") -> SopReport:
         """The SOP evaluation report over a period for a head of the unit or an
         administrator: figures, chart (PNG) and the paper (.docx).
