@@ -216,10 +216,39 @@ def _own_id(role: Role) -> str:
     return "its office and unit, e.g. 'kabag_umum' for a Kabag Umum"
 
 
+def role_name_clashes(sources: tuple[Path, ...], definitions: list[SopDefinition]) -> list[str]:
+    """Two role ids of the deployment with one name ("Kabag" for ``kabag`` and
+    ``kabag_umum``): the officials' texts cannot tell them apart (the administrator's add
+    the id)."""
+    named: dict[str, tuple[Path, Role]] = {}
+    clashes: list[str] = []
+    seen: set[str] = set()
+    for source, d in zip(sources, definitions, strict=True):
+        for role in d.roles:
+            if role.id in seen:
+                continue  # one role of two SOPs (role_differences compares them)
+            seen.add(role.id)
+            key = role.name.casefold()
+            if key not in named:
+                named[key] = (source, role)
+                continue
+            where, known = named[key]
+            clashes.append(
+                f"{source}: role '{role.id}' is named '{role.name}', as role '{known.id}' is "
+                f"in {where}: the officials' tasks, /status and /bantuan name both alike "
+                "(the administrator's /peran and /plh add the role id); give each a name of "
+                f"its own, e.g. '{role.title}'"
+            )
+    return clashes
+
+
 def role_warnings(sources: tuple[Path, ...], definitions: list[SopDefinition]) -> list[str]:
     """For ``sopbot check`` and the start: what :func:`role_differences` warns of (a role
-    two SOP files name and title differently, held as one role)."""
-    return [difference for difference, fatal in role_differences(sources, definitions) if not fatal]
+    two SOP files name and title differently, held as one role) and
+    :func:`role_name_clashes`."""
+    return [
+        difference for difference, fatal in role_differences(sources, definitions) if not fatal
+    ] + role_name_clashes(sources, definitions)
 
 
 def load_sops(config: Config) -> SopRegistry:

@@ -15,6 +15,7 @@ from bot.core.model import CancelCase, DomainError
 from bot.outbox import keyboard_markup
 from bot.papers.dates import tanggal
 from bot.services.cases import AlreadyApplied
+from bot.services.registry import SopRegistry
 from bot.views import Keyboard, acting_role
 from handlers.common import (
     Context,
@@ -27,6 +28,17 @@ from handlers.common import (
     user_id,
 )
 from storage.repo import Invite
+
+
+def role_label(sops: SopRegistry, role: str, shown: str | None = None) -> str:
+    """The role's name (or ``shown``, "Plh. Kabag") in HTML, with its id beside it when
+    another role of the unit bears the same name: "Kabag (<code>kabag_umum</code>)", the
+    code the administrator types in /cabut, /alihkan and /plh."""
+    label = t.e(sops.role(role).name if shown is None else shown)
+    if sops.has_role(role) and sops.name_shared(role):
+        label += f" (<code>{t.e(role)}</code>)"
+    return label
+
 
 USAGE_INVITE = "Penggunaan: <code>/undang &lt;peran&gt;</code>, peran salah satu dari: {roles}."
 USAGE_REVOKE = "Penggunaan: <code>/cabut &lt;id Telegram&gt; &lt;peran&gt;</code>."
@@ -125,10 +137,9 @@ async def invite(update: Update, context: Context) -> None:
     except AlreadyApplied:
         return  # put back after a crash, applied already: answered then
     link = f"https://t.me/{context.bot.username}?start={invite.token}"
-    name = svc.sops.role(role).name
     await reply(
         update,
-        f"Tautan undangan untuk peran <b>{t.e(name)}</b> (sekali pakai, berlaku sampai "
+        f"Tautan undangan untuk peran <b>{role_label(svc.sops, role)}</b> (sekali pakai, berlaku sampai "
         f"{svc.zone.tanggal_jam(invite.expires_at)}):\n{t.e(link)}",
         reply_markup=keyboard_markup([[withdraw_button(invite)]]),
     )
@@ -168,7 +179,7 @@ async def invites_view(context: Context, page: int) -> tuple[str, Keyboard]:
     keyboard: Keyboard = []
     for n, invite in enumerate(shown, first + 1):
         lines.append(
-            f"{n}. Peran <b>{t.e(svc.sops.role(invite.role).name)}</b>, dibuat oleh "
+            f"{n}. Peran <b>{role_label(svc.sops, invite.role)}</b>, dibuat oleh "
             f"{who(names, invite.created_by)} pada {svc.zone.tanggal_jam(invite.created_at)}, "
             f"berlaku sampai {svc.zone.tanggal_jam(invite.expires_at)}"
         )
@@ -238,10 +249,9 @@ async def withdraw_invite(update: Update, context: Context) -> None:
         await answer(update, "Undangan ini sudah digunakan, kedaluwarsa, atau dibatalkan.")
         return
     await answer(update, "Undangan dibatalkan.")
-    role = svc.sops.role(ended.role).name
     await reply(
         update,
-        f"Undangan untuk peran <b>{t.e(role)}</b> yang dibuat pada "
+        f"Undangan untuk peran <b>{role_label(svc.sops, ended.role)}</b> yang dibuat pada "
         f"{svc.zone.tanggal_jam(ended.created_at)} telah dibatalkan; tautannya tidak "
         "berlaku lagi.",
     )
@@ -258,10 +268,12 @@ async def list_roles(update: Update, context: Context) -> None:
             f"{t.e(p.display)} (<code>{p.telegram_id}</code>)" for p in holders.get(role.id, [])
         ]
         if len(held) > MANY_HOLDERS:  # a team of many: one a line
-            lines.append(f"• <b>{t.e(role.name)}</b> ({len(held)} orang):")
+            lines.append(f"• <b>{role_label(svc.sops, role.id)}</b> ({len(held)} orang):")
             lines.extend(f"   – {person}" for person in held)
         else:
-            lines.append(f"• <b>{t.e(role.name)}</b>: {', '.join(held) or '<i>belum ada</i>'}")
+            lines.append(
+                f"• <b>{role_label(svc.sops, role.id)}</b>: {', '.join(held) or '<i>belum ada</i>'}"
+            )
     appointments = await svc.acting.listing()
     now = svc.clock.now()
     names = await svc.queries.names(
@@ -277,20 +289,20 @@ async def list_roles(update: Update, context: Context) -> None:
             )
             reason = f" — {t.e(a.reason)}" if a.reason else ""
             lines.append(
-                f"• {a.kind.capitalize()}. {t.e(svc.sops.role(a.role).name)}: "
+                f"• {role_label(svc.sops, a.role, acting_role(svc.sops, a.role, a.kind))}: "
                 f"{who(names, a.person_id)}, {svc.zone.tanggal_jam(a.starts_at)} s.d. "
                 f"{t.last_day(a.ends_at, svc.zone)} ({state}){reason}"
             )
     if history:
 
         def named(role: str) -> str:  # a role no longer defined: its id
-            return svc.sops.role(role).name if svc.sops.has_role(role) else role
+            return role_label(svc.sops, role) if svc.sops.has_role(role) else t.e(role)
 
         lines.append("\n<b>Riwayat pencabutan</b>")
         for revoked in history[-10:]:
             assert revoked.revoked_at is not None
             lines.append(
-                f"• {who(names, revoked.person_id)} — {t.e(named(revoked.role))} dicabut "
+                f"• {who(names, revoked.person_id)} — {named(revoked.role)} dicabut "
                 f"{svc.zone.tanggal_jam(revoked.revoked_at)}"
             )
     await reply_in_parts(update, "\n".join(lines))  # every holder, in as many messages
@@ -311,24 +323,22 @@ async def revoke(update: Update, context: Context) -> None:
         )
     except AlreadyApplied:
         return  # put back after a crash, applied already: answered then
-    role_name = context.services.sops.role(role).name
+    role_name = role_label(context.services.sops, role)
     if revoked is None:
         await reply(update, "Orang tersebut tidak memegang peran itu.")
         return
-    text = (
-        f"Peran {t.e(role_name)} milik {t.e(revoked.name)} (<code>{person}</code>) telah dicabut."
-    )
+    text = f"Peran {role_name} milik {t.e(revoked.name)} (<code>{person}</code>) telah dicabut."
     if revoked.vacant:
         # only the tasks nobody holds wait: an acting official in force holds the others
         text += (
-            f"\nPeran {t.e(role_name)} kini tidak dipegang siapa pun"
+            f"\nPeran {role_name} kini tidak dipegang siapa pun"
             + (f"; sebanyak {revoked.waiting} tugas menunggu pelaksana" if revoked.waiting else "")
             + "."
         )
         if (acting := revoked.acting) is not None:
             names = await context.services.queries.names([acting.person_id])
             text += (
-                f" {acting.kind.capitalize()}. {t.e(role_name)} {who(names, acting.person_id)} "
+                f" {acting.kind.capitalize()}. {role_name} {who(names, acting.person_id)} "
                 "tetap menerima tugas peran ini sampai "
                 f"{t.last_day(acting.ends_at, context.services.zone)}"
                 + (", kecuali yang tidak dapat diputusnya." if revoked.waiting else ".")
@@ -337,7 +347,7 @@ async def revoke(update: Update, context: Context) -> None:
     if revoked.stranded:
         text += "\n" + t.TEAM_LEFT_WAITING.format(
             cases=t.case_numbers(revoked.stranded),
-            role=t.e(role_name),
+            role=role_name,
             role_id=t.e(role),
             person=person,
         )
@@ -356,17 +366,17 @@ async def reassign(update: Update, context: Context) -> None:
         await reply(update, USAGE_REASSIGN)
         return
     svc = context.services
-    role_name = svc.sops.role(role).name
+    role_name = role_label(svc.sops, role)
     try:
         result = await svc.people.reassign(user_id(update), role, old, new, update.update_id)
     except AlreadyApplied:
         return  # put back after a crash, applied already: answered then
     names = await svc.queries.names([old, new])
     if result.status == "not_holder":
-        await reply(update, f"{who(names, old)} tidak memegang peran {t.e(role_name)}.")
+        await reply(update, f"{who(names, old)} tidak memegang peran {role_name}.")
         return
     if result.status == "already":
-        await reply(update, f"{who(names, new)} telah memegang peran {t.e(role_name)}.")
+        await reply(update, f"{who(names, new)} telah memegang peran {role_name}.")
         return
     moved = (
         f"Sebanyak {result.tasks} tugas yang sedang berjalan kini menjadi tugas yang bersangkutan"
@@ -383,12 +393,12 @@ async def reassign(update: Update, context: Context) -> None:
         (False, False): "",
     }[old_told, result.started]
     text = (
-        f"Peran {t.e(role_name)} dialihkan dari {who(names, old)} kepada "
+        f"Peran {role_name} dialihkan dari {who(names, old)} kepada "
         f"{who(names, new)}. {moved}{told}."
     )
     if (ended := result.acting_ended) is not None:
-        title = acting_role(svc.sops, role, ended.kind)
-        text += " " + t.ACTING_ENDED_HOLDER.format(whom=t.THE_PERSON_CONCERNED, title=t.e(title))
+        title = role_label(svc.sops, role, acting_role(svc.sops, role, ended.kind))
+        text += " " + t.ACTING_ENDED_HOLDER.format(whom=t.THE_PERSON_CONCERNED, title=title)
     if result.old_held and not result.old_started:  # their notice waits until they start
         text += "\n" + t.NOT_STARTED_NOT_TOLD.format(who=who(names, old))
     if not result.started:
@@ -538,7 +548,7 @@ async def appoint_acting(update: Update, context: Context, kind: str) -> None:
         await reply(update, ACTING_REFUSALS.get(result.status, usage))
         return
     a = result.appointment
-    title = acting_role(svc.sops, role, a.kind)
+    title = role_label(svc.sops, role, acting_role(svc.sops, role, a.kind))
     moved = (
         f"Sebanyak {result.tasks} tugas yang sedang berjalan dialihkan kepada yang bersangkutan."
         if result.tasks
@@ -546,7 +556,7 @@ async def appoint_acting(update: Update, context: Context, kind: str) -> None:
     )
     if result.vacant:
         definitive = (
-            f"Peran {t.e(svc.sops.role(role).name)} tidak memiliki pejabat definitif; undang "
+            f"Peran {role_label(svc.sops, role)} tidak memiliki pejabat definitif; undang "
             f"pejabat definitifnya dengan <code>/undang {t.e(role)}</code>."
         )
     elif not result.not_told:
@@ -557,7 +567,7 @@ async def appoint_acting(update: Update, context: Context, kind: str) -> None:
             for p in result.not_told
         )
     text = (
-        f"{who(names, a.person_id)} ditetapkan sebagai {t.e(title)} sampai "
+        f"{who(names, a.person_id)} ditetapkan sebagai {title} sampai "
         f"{t.last_day(a.ends_at, svc.zone)}. {moved} {definitive}"
     )
     if first is not None and first > today:
@@ -593,11 +603,9 @@ async def end_acting(update: Update, context: Context) -> None:
         return
     appointment, handed = ended.appointment, ended.handed
     names = await svc.queries.names([appointment.person_id])
-    role_name = t.e(svc.sops.role(role).name)
-    text = (
-        f"Penetapan {who(names, appointment.person_id)} sebagai "
-        f"{t.e(acting_role(svc.sops, role, appointment.kind))} diakhiri"
-    )
+    role_name = role_label(svc.sops, role)
+    title = role_label(svc.sops, role, acting_role(svc.sops, role, appointment.kind))
+    text = f"Penetapan {who(names, appointment.person_id)} sebagai {title} diakhiri"
     if ended.vacant:
         # no definitive holder to return to: the tasks wait for no one
         waiting = (

@@ -962,6 +962,36 @@ def test_check_warns_of_a_role_two_sops_give_different_titles(
     assert "give this one another role id (e.g. 'kabag_umum')" in err
 
 
+SURAT_MASUK_UMUM = Path(__file__).parent / "fixtures" / "sops" / "surat-masuk-umum.toml"
+
+
+async def test_check_and_the_start_warn_of_two_role_ids_with_one_name(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The Bagian Umum's SOP gives its own Kabag a role id of its own (``kabag_umum``) but
+    names it "Kabag", as the bureau's ``kabag`` is: the officials' texts cannot tell the
+    two apart. ``sopbot check`` warns (and passes), and so does the start-up log."""
+    config = write_config(tmp_path, sops=[SOP_PATH, SURAT_MASUK_UMUM])
+    code, _, err = check_here(config, capsys, monkeypatch)
+    assert code == 0, err
+    warned = (
+        f"warning: {SURAT_MASUK_UMUM}: role 'kabag_umum' is named 'Kabag', as role 'kabag' "
+        f"is in {SOP_PATH}: "
+    )
+    assert warned in err, err
+    assert "give each a name of its own, e.g. 'Kepala Bagian Umum'" in err
+    assert f"role 'kasubag_tu' is named 'Kasubag', as role 'kasubag' is in {SOP_PATH}" in err
+    assert "role 'karo' is named" not in err  # one role of both SOPs
+    caplog.set_level(logging.WARNING, logger="bot.app")
+    async with World(tmp_path / "w", sops=[str(SOP_PATH), str(SURAT_MASUK_UMUM)]):
+        pass
+    said = [r.getMessage() for r in caplog.records if r.name == "bot.app"]
+    assert any(m.startswith(warned.removeprefix("warning: ")) for m in said), said
+
+
 async def test_the_bot_started_with_a_role_two_sops_give_different_titles_logs_it(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -274,3 +274,38 @@ async def test_the_report_of_an_sop_taken_out_is_given_while_its_cases_run(world
     chart = await admin.wait_message(lambda m: m.photo is not None, timeout=WAIT)
     assert "Penerbitan Surat Tugas Perjalanan Dinas" in chart.text, chart.text
     assert "Berkas: 1 · selesai 0 · berjalan 1" in plain(chart.text), chart.text
+
+
+SURAT_MASUK_UMUM = Path(__file__).parent / "fixtures" / "sops" / "surat-masuk-umum.toml"
+KABAG_UMUM = 2001
+
+
+@pytest.fixture
+async def two_kabag(tmp_path: Path) -> AsyncIterator[World]:
+    """The bureau's SOP beside the Bagian Umum's Surat Masuk, whose ``kabag_umum`` is named
+    "Kabag" as the bureau's ``kabag`` is: Sari is the Kabag Umum."""
+    people = [person(p.telegram_id, p.name, p.position, list(p.roles)) for p in OFFICIALS]
+    people.append(person(KABAG_UMUM, "Sari Kusuma", "Kepala Bagian Umum", ["kabag_umum"]))
+    sops = [str(SHIPPED), str(SURAT_MASUK_UMUM)]
+    async with World(tmp_path, sops=sops, people=people) as w:
+        await w.everyone_starts()
+        yield w
+
+
+async def test_the_administrator_tells_two_roles_named_kabag_apart_by_their_codes(
+    two_kabag: World,
+) -> None:
+    """/peran lists the bureau's Kabag and the Kabag Umum each with the code the
+    administrator types in /cabut, /alihkan and /plh; a Plh of either is named with it.
+    Karo, whose name no other role bears, is listed as ever."""
+    admin = two_kabag["admin"]
+    roles = plain(await said(admin, "/peran"))
+    assert "• Kabag (kabag): Budi Santoso" in roles, roles
+    assert "• Kabag (kabag_umum): Sari Kusuma" in roles, roles
+    assert "• Karo: " in roles and "• Fungsional Umum: " in roles, roles
+    appointed = plain(await said(admin, "/plh kabag_umum 1007 31-12-2030 cuti tahunan"))
+    assert "ditetapkan sebagai Plh. Kabag (kabag_umum) sampai" in appointed, appointed
+    roles = plain(await said(admin, "/peran"))
+    assert "• Plh. Kabag (kabag_umum): " in roles, roles
+    ended = plain(await said(admin, "/akhiri_plh kabag_umum"))
+    assert ended.startswith("Penetapan ") and "sebagai Plh. Kabag (kabag_umum) diakhiri" in ended

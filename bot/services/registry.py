@@ -80,6 +80,12 @@ class SopRegistry:
     def has_role(self, role_id: str) -> bool:
         return role_id in self._roles
 
+    def name_shared(self, role_id: str) -> bool:
+        """Whether another role of the unit bears this role's name ("Kabag" for ``kabag``
+        and ``kabag_umum``): the administrator's texts add the role's id to tell them apart."""
+        name = self._roles[role_id].name.casefold()
+        return any(r.name.casefold() == name for r in self._roles.values() if r.id != role_id)
+
     def superior_of(self) -> dict[str, str | None]:
         """Each role's superior, across the SOPs (the first SOP that names the role)."""
         return {r.id: r.superior for r in self._roles.values()}
