@@ -148,7 +148,7 @@ def _sop_problems(sources: tuple[Path, ...], definitions: list[SopDefinition]) -
                 "(each SOP needs a code of its own)"
             )
         first.setdefault(d.code, source)
-    from bot.app import role_differences
+    from bot.rolecheck import role_differences
 
     return problems + [
         problem for problem, fatal in role_differences(sources, definitions) if fatal
@@ -223,7 +223,7 @@ def _calendar_warnings(config: Config, clock: Clock | None) -> list[str]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from bot.app import role_warnings
+    from bot.rolecheck import role_warnings
 
     path = _find_config(args.config)
     try:
