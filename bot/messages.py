@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from bot import texts as t
 from bot.callbacks import Callback, Op
@@ -80,6 +81,9 @@ def load_inputs(
     (an archive bundle above it is left out, and its paper goes alone)."""
     inputs = Inputs()
     case_ids = {i.case_id for i in items if i.case_id is not None and i.kind != "paper"}
+    for item in items:
+        if item.kind == "digest":  # the cases a reminder digest lists
+            case_ids.update(int(entry[0]) for entry in item.params.get("cases", ()))
     for case_id in case_ids:
         case = repo.load_case(tx, case_id)
         if case is not None:
@@ -164,6 +168,13 @@ def load_inputs(
             holders = step_holders(tx, sops.of(case), case, now)
             inputs.holders[case.id] = holders
             people.update(holders)
+        if item.kind == "digest" and p.get("t") == "escalation":
+            for entry in p.get("cases", ()):
+                listed = inputs.cases.get(int(entry[0]))
+                if listed is not None and listed.is_open and listed.id not in inputs.holders:
+                    holders = step_holders(tx, sops.of(listed), listed, now)
+                    inputs.holders[listed.id] = holders
+                    people.update(holders)
     inputs.people = repo.people_by_ids(tx, people)
     inputs.files = repo.files_by_ids(tx, file_ids)
     for item in items:
@@ -551,6 +562,68 @@ class Renderer:
                 text += "\n<i>Menunggu keputusan pejabat definitif (Plh/Plt tidak berwenang).</i>"
             return Message(t.fit(text))
         return None
+
+    # -- reminder digests ----------------------------------------------------------------
+
+    @staticmethod
+    def digest_entries(item: repo.OutboxItem, inputs: Inputs) -> list[list[Any]]:
+        """The cases of a digest still at the step it was queued for (case, version,
+        number, role, step): a case that has moved on since is left out, as a reminder
+        about it alone would not be sent."""
+        current = []
+        for entry in item.params.get("cases", ()):
+            case = inputs.cases.get(int(entry[0]))
+            if case is not None and case.is_open and case.version == int(entry[1]):
+                current.append(entry)
+        return current
+
+    def digest(
+        self, item: repo.OutboxItem, entries: Sequence[list[Any]], inputs: Inputs, now: datetime
+    ) -> Message:
+        """One message for many reminders (or escalations) of a sweep: the cases, the most
+        overdue first, cut at whole lines to fit one message ("… dan 5 lainnya")."""
+        escalation = item.params.get("t") == "escalation"
+        sops = {self.sops.of(inputs.cases[int(entry[0])]).header.name for entry in entries}
+        rows = []
+        for entry in entries:
+            case = inputs.cases[int(entry[0])]
+            definition = self.sops.of(case)
+            step = definition.step(case.step)
+            late = self.calendar.working_minutes_between(self.due(definition, case), now)
+            line = t.DIGEST_LINE.format(
+                case=case.id,
+                title=t.e(t.clip(case.title, 60)),
+                # the SOP's name on each line when the cases are of several SOPs
+                sop=t.e(t.clip(definition.header.name, 40)) + " · " if len(sops) > 1 else "",
+                step=definition.step_label(step.id),
+                step_title=t.e(t.clip(step.title, 60)),
+                late=t.minutes_text(late),
+            )
+            if escalation:
+                names = ", ".join(inputs.name(h) for h in inputs.holders.get(case.id, [])) or "-"
+                holders = f"{names} ({role_name(definition, step.actor)})"
+                line += t.DIGEST_HOLDERS.format(holders=t.e(t.clip(holders, 80)))
+            rows.append((-late, case.id, line))
+        rows.sort()
+        head = (t.DIGEST_ESCALATION_HEAD if escalation else t.DIGEST_REMINDER_HEAD).format(
+            count=len(rows)
+        )
+        if len(sops) == 1:
+            head += "\n" + t.DIGEST_ONE_SOP.format(sop=t.e(next(iter(sops))))
+        foot = t.DIGEST_ESCALATION_FOOT if escalation else t.DIGEST_REMINDER_FOOT
+        text = head + "\n"
+        for shown, (_, _, line) in enumerate(rows):
+            more = t.DIGEST_MORE.format(count=len(rows) - shown)
+            # room kept for the line "… dan n lainnya" and the closing sentence
+            if len(text) + len(line) + len(more) + len(foot) + 4 > t.MAX_MESSAGE:
+                text += f"\n{more}"
+                break
+            text += f"\n{line}"
+        text += f"\n\n{foot}"
+        if escalation:
+            return Message(text)
+        button = Callback(Op.TASK_PAGE, 0, 0, 0, "0").encode()  # as /tugas's first page
+        return Message(text, [[(t.BTN_TASK_LIST, button)]])
 
     def _role_moved(self, item: repo.OutboxItem, inputs: Inputs) -> Message:
         """/alihkan: the role's old and new holder hear of it (the tasks follow)."""

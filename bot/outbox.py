@@ -658,6 +658,8 @@ class OutboxSender:
                 log_chase(tx, item, now)
 
             await self.db.write(record)
+        elif item.kind == "digest":
+            await self._digest_row(item, inputs)
         elif item.kind == "prompt":
             await self._prompt_row(item, inputs)
         elif item.kind == "react":
@@ -726,6 +728,28 @@ class OutboxSender:
             )
         else:
             raise BadRequest(f"unknown outbox kind {item.kind}")
+
+    async def _digest_row(self, item: repo.OutboxItem, inputs: Inputs) -> None:
+        """Many reminders (or escalations) of one sweep to one person, as one message; each
+        case it lists gets its row in the chase log, as its own reminder would."""
+        entries = self.renderer.digest_entries(item, inputs)
+        if not entries:  # every case listed has moved on meanwhile
+            await self._skip(item)
+            return
+        if await self._office_closed(item):
+            return
+        message = self.renderer.digest(item, entries, inputs, self.clock.now())
+        sent = await self._send(item.chat_id, message.text, message.keyboard, None)
+        kind = "escalation" if item.params.get("t") == "escalation" else "reminder"
+
+        def record(tx: Tx) -> None:
+            now = self.clock.now()
+            repo.mark_sent(tx, item.id, now, sent.message_id)
+            for case_id, _, number, role, step in entries:
+                chase = repo.Chase(kind, int(step), now, item.chat_id, str(role), int(number))
+                repo.log_chases(tx, int(case_id), [chase])
+
+        await self.db.write(record)
 
     async def _send(self, chat_id: int, text: str, keyboard: Any, reply_to: int | None) -> Message:
         return await self.bot.send_message(

@@ -326,6 +326,27 @@ EDIT_NOT_PROCESSED = (
     "tetap pesan aslinya. Bila ada yang perlu diperbaiki, silakan mengirim pesan baru."
 )
 
+# -- reminder digests (more reminders or escalations than a few in one sweep) ----------
+
+DIGEST_REMINDER_HEAD = (
+    "⏰ <b>Pengingat</b>: {count} tugas Bapak/Ibu telah melewati norma waktu\n"
+    "<i>yang paling lama terlambat lebih dahulu</i>"
+)
+DIGEST_REMINDER_FOOT = "Mohon berkenan menindaklanjuti melalui daftar tugas (/tugas)."
+DIGEST_ESCALATION_HEAD = (
+    "📣 <b>Eskalasi</b>: {count} langkah telah melewati norma waktu; pelaksananya telah "
+    "diingatkan\n<i>yang paling lama terlambat lebih dahulu</i>"
+)
+DIGEST_ESCALATION_FOOT = (
+    "Mohon berkenan mengingatkan yang bersangkutan. Rincian setiap langkah dapat dilihat "
+    "dengan /terlambat."
+)
+# one case of a digest: its number and title, then its step and how late it is
+DIGEST_LINE = "• <b>#{case}</b> {title}\n    {sop}{step}: {step_title} · terlambat {late}"
+DIGEST_ONE_SOP = "SOP {sop}"  # under the heading when every case listed is of one SOP
+DIGEST_HOLDERS = " · pelaksana: {holders}"
+DIGEST_MORE = "… dan {count} lainnya."
+
 # -- buttons -----------------------------------------------------------------------------
 
 BTN_APPROVE = "✅ Setujui"
@@ -340,6 +361,7 @@ BTN_ARCHIVE = "🗄 Arsipkan"
 BTN_WITHDRAW = "⏪ Tarik kembali"
 BTN_CANCEL = "✖️ Batal"
 BTN_SEND_UPLOADS = "📥 Terima dokumen"  # the official receives; "mengirim" is what they do
+BTN_TASK_LIST = "📋 Buka daftar tugas"  # a reminder digest: the /tugas list
 
 # -- callback answers (at most 200 characters) -------------------------------------------
 

@@ -39,7 +39,7 @@ from bot.core.workflow import excluded_reviewers
 from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied, Outcome
 from bot.views import moved_line, outcome_text
-from handlers.cases import do_withdraw, show_task_page
+from handlers.cases import do_withdraw, my_tasks, show_task_page
 from handlers.common import (
     Context,
     answer,
@@ -88,6 +88,10 @@ async def on_button(update: Update, context: Context) -> None:
             await answer(update, t.ANS_UNKNOWN_BUTTON, alert=True)  # a forged page button
             return
         await answer(update)
+        if _is_reminder_digest(query.message):
+            # a reminder digest stays as it is: the list comes as a new message, as /tugas
+            await my_tasks(update, context)
+            return
         await show_task_page(update, context, parsing.case_number(cb.arg or "0") or 0)
         return
     if cb.op is Op.CANCEL_DIALOGUE:
@@ -444,6 +448,13 @@ def _is_task_list(message: Any) -> bool:
             if cb is not None and cb.op in (Op.TASK_PAGE, Op.OPEN_TASK):
                 return True
     return False
+
+
+def _is_reminder_digest(message: Any) -> bool:
+    """Whether a message is a reminder digest (its one button opens the /tugas list)."""
+    markup = getattr(message, "reply_markup", None)
+    buttons = [b for row in getattr(markup, "inline_keyboard", ()) or () for b in row]
+    return len(buttons) == 1 and getattr(buttons[0], "text", None) == t.BTN_TASK_LIST
 
 
 def _shows_current_buttons(message: Any, case: Case) -> bool:

@@ -1675,11 +1675,11 @@ SUPERSEDED = "superseded by a later reminder"
 
 
 def reminding(kind: str, params: dict[str, Any]) -> bool:
-    """Whether an outbox row is a reminder (a task sent again with its reminder number) or
-    an escalation (a notice to a superior about a late step)."""
+    """Whether an outbox row is a reminder (a task sent again with its reminder number), an
+    escalation (a notice to a superior about a late step), or a digest of either."""
     if kind == "task":
         return "reminder" in params
-    return kind == "notice" and params.get("t") == "escalation"
+    return kind == "digest" or (kind == "notice" and params.get("t") == "escalation")
 
 
 # the last_error of a reminder or escalation put off until the office opens (defer_to_office)
@@ -1721,6 +1721,47 @@ def supersede_reminders(tx: Tx, chat_id: int, case_id: int, now: datetime) -> bo
             (ts(now), SUPERSEDED, *(r[0] for r in rows)),
         )
     return True
+
+
+def supersede_digests(
+    tx: Tx, chat_id: int, kind: str, case_ids: Collection[int], now: datetime
+) -> set[int]:
+    """A later reminder (``kind`` "reminder") or escalation ("escalation") about these
+    cases is queued for this chat, alone or in a digest: the digests of that kind still
+    queued for it leave these cases out (:func:`supersede_reminders` for digests), and one
+    left with none is settled unsent. Returns the cases of a digest on its way at this
+    moment (:func:`claim_reminder`): they arrive with it, and are not to be queued again."""
+    wanted = set(case_ids)
+    on_its_way: set[int] = set()
+    # also those refused while the person could not be written to (requeue_refused would
+    # send them beside this one when they press Start)
+    rows = tx.all(
+        "SELECT id, params, last_error FROM outbox WHERE chat_id = ? AND kind = 'digest' "
+        "AND sent_at IS NULL AND (failed_at IS NULL OR last_error LIKE ? OR last_error LIKE ?)",
+        (chat_id, *REFUSED_UNREACHABLE),
+    )
+    for item_id, raw, error in rows:
+        params = loads(raw)
+        if params.get("t") != kind:
+            continue
+        entries = params.get("cases", [])
+        if error == ON_ITS_WAY:
+            on_its_way |= {int(e[0]) for e in entries} & wanted
+            continue
+        kept = [e for e in entries if int(e[0]) not in wanted]
+        if len(kept) == len(entries):
+            continue
+        if kept:
+            tx.run(
+                "UPDATE outbox SET params = ? WHERE id = ?",
+                (dumps({**params, "cases": kept}), item_id),
+            )
+        else:
+            tx.run(
+                "UPDATE outbox SET sent_at = ?, failed_at = NULL, last_error = ? WHERE id = ?",
+                (ts(now), SUPERSEDED, item_id),
+            )
+    return on_its_way
 
 
 # the last_error of a reminder or escalation whose turn to go has come (claim_reminder)

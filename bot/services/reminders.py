@@ -10,11 +10,18 @@ reached meanwhile) is settled unsent: after an outage each official gets the lat
 Each reminder and escalation queued, and each /tunda, is written to the case's chase log
 (``chases``) in the same transaction: the outbox forgets its rows after the retention, the
 chase log is kept as long as the case (``sopbot export`` lists it).
+
+A person who would get more than :data:`DIGEST_ABOVE` reminders (or escalations) in one
+page of a sweep gets one digest listing those cases instead (an outbox row of kind
+"digest", rendered at send time): a Kasubag with sixty stalled proposals is not pinged
+sixty times. Each case's reminder count and escalation level advance as they would without
+it, and each case listed gets its own row in the chase log when the digest is delivered.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,6 +49,9 @@ from storage.db import Database, Tx
 log = logging.getLogger(__name__)
 
 SWEEP_LIMIT = 500
+# More reminders than this for one person in one sweep (a page of it) come as one digest
+# message listing the cases; so do more escalations than this for one superior.
+DIGEST_ABOVE = 3
 
 
 def _held(row: repo.ReminderRow, norm: int, snoozed_until: datetime | None = None) -> HeldStep:
@@ -52,6 +62,19 @@ def _held(row: repo.ReminderRow, norm: int, snoozed_until: datetime | None = Non
         last_reminded_at=row.last_reminded_at,
         snoozed_until=snoozed_until or row.snoozed_until,
     )
+
+
+@dataclass(frozen=True)
+class _Chase:
+    """One reminder ("reminder") or escalation ("escalation") about a case, to one person."""
+
+    person: int
+    kind: str
+    case_id: int
+    version: int
+    number: int
+    role: str  # the role they are chased as: what the chase log keeps of it
+    step: int
 
 
 @dataclass(frozen=True)
@@ -108,44 +131,76 @@ class Reminders:
 
     def _remind_page(self, tx: Tx, case_ids: list[int], now: datetime) -> tuple[int, set[int]]:
         sent, broken = 0, set()
+        chases: list[_Chase] = []
         for case_id in case_ids:
             tx.run("SAVEPOINT reminder")
             try:
-                if self._remind(tx, case_id, now):
+                found = self._remind(tx, case_id, now)
+                if found is not None:
                     sent += 1
+                    chases += found
             except Exception:
                 log.exception("reminder of case %d failed; the sweep goes on", case_id)
                 tx.run("ROLLBACK TO reminder")
                 broken.add(case_id)
             tx.run("RELEASE reminder")
+        self._queue(tx, chases, now)
         return sent, broken
 
-    def _remind(self, tx: Tx, case_id: int, now: datetime) -> bool:
+    @staticmethod
+    def _queue(tx: Tx, chases: list[_Chase], now: datetime) -> None:
+        """The page's reminders and escalations, to each person one by one, or as one digest
+        when they are more than :data:`DIGEST_ABOVE`."""
+        by_person: dict[tuple[int, str], list[_Chase]] = defaultdict(list)
+        for chase in chases:
+            by_person[(chase.person, chase.kind)].append(chase)
+        for (person, kind), theirs in by_person.items():
+            # a digest queued earlier and still waiting leaves these cases to this one
+            on_its_way = repo.supersede_digests(tx, person, kind, [c.case_id for c in theirs], now)
+            theirs = [c for c in theirs if c.case_id not in on_its_way]
+            if len(theirs) > DIGEST_ABOVE:
+                entries = [[c.case_id, c.version, c.number, c.role, c.step] for c in theirs]
+                repo.enqueue(tx, person, "digest", now, params={"t": kind, "cases": entries})
+                continue
+            for c in theirs:
+                # "as" and "step": what the chase log keeps of it once it is delivered (the
+                # outbox rows are pruned; one superseded or refused on its way told nobody)
+                params: dict[str, object] = (
+                    {"reminder": c.number, "as": c.role, "step": c.step}
+                    if kind == "reminder"
+                    else {"t": "escalation", "n": c.number, "as": c.role, "step": c.step}
+                )
+                repo.enqueue(
+                    tx,
+                    person,
+                    "task" if kind == "reminder" else "notice",
+                    now,
+                    case_id=c.case_id,
+                    version=c.version,
+                    params=params,
+                )
+
+    def _remind(self, tx: Tx, case_id: int, now: datetime) -> list[_Chase] | None:
+        """The case's reminder and escalations due now (None: none is due yet); its reminder
+        state is moved on, and what is queued for each person is left to :meth:`_queue`."""
         row = repo.reminder_row(tx, case_id)
         if row is None:
-            return False
+            return None
         case = row.case
         definition = self.sops.of(case)
         step = definition.step(case.step)
         decision = decide_reminder(self.calendar, self.settings, _held(row, step.time_minutes), now)
         if not decision.due:
             repo.set_reminder_state(tx, case_id, next_due_at=decision.next_check_at)
-            return False
+            return None
         number = row.reminders_sent + 1
         holders = step_holders(tx, definition, case, now)
-        # "as" and "step": what the chase log keeps of it once it is delivered (the outbox
-        # rows are pruned; one superseded or refused on its way told nobody)
+        chases = []
         for person in holders:
             if not repo.supersede_reminders(tx, person, case.id, now):
                 continue  # the one before is on its way to them at this moment
-            repo.enqueue(
-                tx,
-                person,
-                "task",
-                now,
-                case_id=case.id,
-                version=case.version,
-                params={"reminder": number, "as": step.actor, "step": case.step},
+            chases.append(
+                _Chase(person, "reminder", case.id, case.version, number, step.actor, case.step)
             )
         chain = escalation_chain(step.actor, definition.superior_of(), decision.level)
         told = set(holders)  # the late holder is never their own superior (a Kabag as Plh Karo)
@@ -157,14 +212,8 @@ class Reminders:
                 told.add(superior)
                 if not repo.supersede_reminders(tx, superior, case.id, now):
                     continue
-                repo.enqueue(
-                    tx,
-                    superior,
-                    "notice",
-                    now,
-                    case_id=case.id,
-                    version=case.version,
-                    params={"t": "escalation", "n": number, "as": role, "step": case.step},
+                chases.append(
+                    _Chase(superior, "escalation", case.id, case.version, number, role, case.step)
                 )
         repo.set_reminder_state(
             tx,
@@ -173,7 +222,7 @@ class Reminders:
             reminders_sent=number,
             last_reminded_at=now,
         )
-        return True
+        return chases
 
     async def snooze(self, user_id: int, case_id: int, minutes: int) -> Snooze:
         """/tunda: no reminder for the step before ``minutes`` working minutes from now."""

@@ -1,0 +1,212 @@
+"""Many stalled steps at once: one digest per official and sweep, not a message per case.
+
+A Kasubag holding sixty stalled proposals used to get sixty "⏰ Pengingat ke-1" task
+messages in one sweep (a minute of pings at Telegram's one message a second), sixty more
+at the next, and Kabag sixty "📣 Eskalasi" notices. Now whoever would get more than
+``DIGEST_ABOVE`` (3) reminders, or escalations, in one sweep gets one message listing the
+cases, the most overdue first. Each case's reminder count and escalation level move on as
+before, and each case listed gets its own row in the chase log when the digest arrives.
+
+The bot is the real Application talking HTTP to the emulator (``World``), the clock a
+``ManualClock``; the set-up (Monday 09.00 WIB, step 1 of 240 working minutes, a reminder
+every 240 working minutes, escalation from reminder 2) is test_reminders_sweep's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from test_reminders_sweep import ID, WAIT, open_case, sweep_at, wib, world_at
+
+from bot import texts as t
+from bot.callbacks import Op, decode
+from bot.demo import World
+from bot.services.reminders import DIGEST_ABOVE
+from emulator import EmuMessage
+from storage import repo
+from storage.codec import parse_ts
+
+
+def news(world: World, who: str, seen: set[int]) -> list[EmuMessage]:
+    """The official's messages from the bot not in ``seen`` (which they are added to)."""
+    fresh = [m for m in world[who].bot_messages if m.message_id not in seen]
+    seen.update(m.message_id for m in fresh)
+    return fresh
+
+
+async def chases(world: World) -> list[Any]:
+    return await world.services.db.read(
+        lambda tx: tx.all("SELECT case_id, kind, number, person_id, role FROM chases ORDER BY id")
+    )
+
+
+async def counters(world: World) -> set[int]:
+    rows = await world.services.db.read(
+        lambda tx: tx.all("SELECT reminders_sent FROM cases WHERE status = 'open'")
+    )
+    return {r[0] for r in rows}
+
+
+async def test_kasubag_with_60_stalled_proposals_gets_one_reminder_listing_them(
+    tmp_path: Path,
+) -> None:
+    """Kasubag starts sixty proposals on Monday morning, a minute apart, and leaves them at
+    step 1. At 15.00 their norms have run out: she gets one reminder listing them, the
+    longest overdue first, cut to one message; its button opens her task list. On Tuesday
+    at 11.00 (reminder 2, which tells Kabag too) she gets one more, and Kabag one
+    escalation listing the sixty steps and who holds them."""
+    async with world_at(tmp_path, wib(2026, 7, 6, 9)) as (world, clock):
+        cases = []
+        for n in range(60):
+            cases.append(await open_case(world, f"Usulan Program Kerja Satker {n:02d}"))
+            clock.set(clock.now() + timedelta(minutes=1))
+        await world.drained(WAIT)
+        seen_k: set[int] = {m.message_id for m in world["kasubag"].bot_messages}
+        seen_b: set[int] = {m.message_id for m in world["kabag"].bot_messages}
+
+        await sweep_at(world, clock, wib(2026, 7, 6, 15))
+        got = news(world, "kasubag", seen_k)
+        assert len(got) == 1, [m.text.split("\n")[0] for m in got]  # not sixty
+        digest = got[0]
+        assert digest.text.startswith("⏰ Pengingat: 60 tugas Bapak/Ibu telah melewati norma")
+        assert "yang paling lama terlambat lebih dahulu" in digest.text
+        assert len(digest.text) <= t.MAX_MESSAGE
+        listed = [int(n) for n in _numbers(digest.text)]
+        assert listed == cases[: len(listed)]  # the first started is the longest overdue
+        assert f"… dan {60 - len(listed)} lainnya." in digest.text
+        assert "Langkah 1: " in digest.text and "terlambat 2 jam kerja" in digest.text
+        buttons = [b for row in digest.reply_markup["inline_keyboard"] for b in row]
+        assert [b["text"] for b in buttons] == [t.BTN_TASK_LIST]
+        pressed = decode(buttons[0]["callback_data"])
+        assert pressed is not None and pressed.op is Op.TASK_PAGE  # /tugas's own button
+        assert news(world, "kabag", seen_b) == []  # reminder 1 goes to the holder only
+        assert await counters(world) == {1}
+        logged = await chases(world)
+        assert Counter(r[0] for r in logged) == Counter(cases)
+        assert {tuple(r[1:]) for r in logged} == {("reminder", 1, ID["kasubag"], "kasubag")}
+
+        # the button: her task list, as a new message; the reminder stays as it was
+        kasubag = world["kasubag"]
+        kasubag.mark_seen()
+        await kasubag.press(digest, t.BTN_TASK_LIST, timeout=WAIT)
+        listing = await kasubag.wait_message(lambda m: "Tugas Bapak/Ibu" in m.text, timeout=WAIT)
+        assert listing.message_id != digest.message_id and "60 tugas" in listing.text
+        assert digest.text.startswith("⏰ Pengingat: 60 tugas")
+        seen_k.add(listing.message_id)
+
+        await sweep_at(world, clock, wib(2026, 7, 7, 11))
+        got = news(world, "kasubag", seen_k)
+        assert [m.text.split("\n")[0] for m in got] == [
+            "⏰ Pengingat: 60 tugas Bapak/Ibu telah melewati norma waktu"
+        ]
+        told = news(world, "kabag", seen_b)
+        assert len(told) == 1, [m.text.split("\n")[0] for m in told]
+        escalation = told[0].text
+        assert escalation.startswith("📣 Eskalasi: 60 langkah telah melewati norma waktu")
+        assert len(escalation) <= t.MAX_MESSAGE and "… dan " in escalation
+        assert "pelaksana: Dra. Siti Rahmawati, M.M. (Kasubag)" in escalation
+        assert [int(n) for n in _numbers(escalation)][:3] == cases[:3]
+        assert await counters(world) == {2}
+        logged = (await chases(world))[60:]
+        assert Counter((r[0], r[1]) for r in logged) == Counter(
+            [(c, "reminder") for c in cases] + [(c, "escalation") for c in cases]
+        )
+        assert {tuple(r[1:]) for r in logged} == {
+            ("reminder", 2, ID["kasubag"], "kasubag"),
+            ("escalation", 2, ID["kabag"], "kabag"),
+        }
+        # the outbox keeps the cases' numbers, not the texts
+        rows = await world.services.db.read(
+            lambda tx: tx.all("SELECT params FROM outbox WHERE kind = 'digest'")
+        )
+        assert len(rows) == 3 and all(len(r[0]) < 2000 for r in rows)
+
+
+async def test_three_stalled_steps_still_come_one_by_one_four_as_one_digest(
+    tmp_path: Path,
+) -> None:
+    """Up to DIGEST_ABOVE reminders in a sweep each come as the task itself (the one the
+    demo shows); one more and they come as one digest."""
+    assert DIGEST_ABOVE == 3
+    async with world_at(tmp_path, wib(2026, 7, 6, 9)) as (world, clock):
+        first = [await open_case(world, f"Usulan pagi {n}") for n in range(3)]
+        clock.set(wib(2026, 7, 6, 10))
+        later = [await open_case(world, f"Usulan siang {n}") for n in range(4)]
+        await world.drained(WAIT)
+        seen: set[int] = {m.message_id for m in world["kasubag"].bot_messages}
+
+        await sweep_at(world, clock, wib(2026, 7, 6, 13))  # the first three are due
+        heads = [m.text.split("\n")[0] for m in news(world, "kasubag", seen)]
+        assert len(heads) == 3 and all(h.startswith("⏰ Pengingat ke-1") for h in heads)
+        for case in first:
+            assert sum(f"Berkas #{case}" in h for h in heads) == 1
+
+        await sweep_at(world, clock, wib(2026, 7, 6, 14))  # the four after them
+        got = news(world, "kasubag", seen)
+        assert [m.text.split("\n")[0] for m in got] == [
+            "⏰ Pengingat: 4 tugas Bapak/Ibu telah melewati norma waktu"
+        ]
+        assert [int(n) for n in _numbers(got[0].text)] == later
+        assert await counters(world) == {1}
+        assert Counter(r[0] for r in await chases(world)) == Counter(first + later)
+
+
+async def test_a_digest_held_up_by_an_outage_waits_for_the_office_to_open(
+    tmp_path: Path,
+) -> None:
+    """Four reminders fall due at 13.00 while Telegram cannot be reached; it answers again at
+    21.30, when the office is closed. Kasubag's digest is not sent at night: it arrives when
+    the office opens on Tuesday, once, and only then is each case's reminder logged."""
+    async with world_at(tmp_path, wib(2026, 7, 6, 9)) as (world, clock):
+        cases = [await open_case(world, f"Usulan {n}") for n in range(4)]
+        await world.drained(WAIT)
+        seen: set[int] = {m.message_id for m in world["kasubag"].bot_messages}
+        world.emu.faults.fail(100_000, status=502, method="sendMessage")  # Telegram is down
+        clock.set(wib(2026, 7, 6, 13))
+        await world.services.reminders.sweep()
+
+        def digest_rows(tx: Any) -> list[Any]:
+            return tx.all(
+                "SELECT attempts, last_error, next_attempt_at, sent_at FROM outbox "
+                "WHERE kind = 'digest'"
+            )
+
+        rows = await _until(world, digest_rows, lambda rows: bool(rows) and rows[0][0] >= 1)
+        clock.set(wib(2026, 7, 6, 21, 30))  # Telegram answers again; the office is closed
+        world.emu.faults.clear()
+        world.services.outbox.wake()
+        rows = await _until(world, digest_rows, lambda rows: rows[0][1] == repo.OFFICE_CLOSED)
+        assert len(rows) == 1 and rows[0][1] == repo.OFFICE_CLOSED, rows
+        assert parse_ts(rows[0][2]) == wib(2026, 7, 7, 8)  # Tuesday, the office opens
+        assert news(world, "kasubag", seen) == []
+        assert await chases(world) == []
+
+        clock.set(wib(2026, 7, 7, 8))
+        world.services.outbox.wake()
+        await world.drained(WAIT)
+        got = news(world, "kasubag", seen)
+        assert [m.text.split("\n")[0] for m in got] == [
+            "⏰ Pengingat: 4 tugas Bapak/Ibu telah melewati norma waktu"
+        ]
+        assert Counter(r[0] for r in await chases(world)) == Counter(cases)
+
+
+def _numbers(text: str) -> list[str]:
+    """The case numbers a digest lists, in its order ("• #12 ...")."""
+    return [line.split()[1].lstrip("#") for line in text.split("\n") if line.startswith("• #")]
+
+
+async def _until(world: World, read: Any, check: Any) -> list[Any]:
+    """What ``read`` reads, once ``check`` holds of it (within WAIT)."""
+    deadline = asyncio.get_running_loop().time() + WAIT
+    while True:
+        rows: list[Any] = await world.services.db.read(read)
+        if check(rows):
+            return rows
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"still: {rows}")
+        await asyncio.sleep(0.02)
