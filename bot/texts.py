@@ -326,6 +326,9 @@ EDIT_NOT_PROCESSED = (
     "tetap pesan aslinya. Bila ada yang perlu diperbaiki, silakan mengirim pesan baru."
 )
 
+# /tugas: the order of its list (the moment each step's norm runs out)
+TASKS_ORDER = "<i>menurut batas norma waktu: yang paling lama terlambat lebih dahulu</i>"
+
 # -- reminder digests (more reminders or escalations than a few in one sweep) ----------
 
 DIGEST_REMINDER_HEAD = (

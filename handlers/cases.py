@@ -164,8 +164,8 @@ async def _edit(context: Context, chat_id: int, message_id: int, text: str) -> b
 
 
 def tasks_view(context: Context, page: TaskPage, user: int) -> tuple[str, Keyboard]:
-    """The user's waiting steps as one message: a line and a button per task, and pages.
-    A step of their role that four eyes keep from them says so (it waits for a Plh)."""
+    """The user's waiting steps as one message, in the order their norms run out: a line
+    and a button per task, and pages. A step of their role that four eyes keep from them says so (it waits for a Plh)."""
     svc = context.services
     now = svc.clock.now()
     if page.total == 0:
@@ -174,6 +174,8 @@ def tasks_view(context: Context, page: TaskPage, user: int) -> tuple[str, Keyboa
         f"<b>Tugas Bapak/Ibu</b>: {page.total} tugas menunggu tindakan"
         + (f" (halaman {page.page + 1} dari {page.pages})" if page.pages > 1 else "")
     ]
+    if page.total > 1:
+        lines.append(t.TASKS_ORDER)
     keyboard: Keyboard = []
     first = page.page * 8
     for number, case in enumerate(page.cases, first + 1):

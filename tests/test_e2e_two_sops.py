@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.clock import ManualClock
 from bot.demo import OFFICIALS, ROOT, World
 from emulator import EmuUser
 from storage import repo
@@ -309,3 +312,55 @@ async def test_the_administrator_tells_two_roles_named_kabag_apart_by_their_code
     assert "• Plh. Kabag (kabag_umum): " in roles, roles
     ended = plain(await said(admin, "/akhiri_plh kabag_umum"))
     assert ended.startswith("Penetapan ") and "sebagai Plh. Kabag (kabag_umum) diakhiri" in ended
+
+
+async def test_tugas_lists_the_overdue_surat_tugas_before_older_proposals_still_in_norm(
+    tmp_path: Path,
+) -> None:
+    """Kasubag, who is also Kasi for the Surat Tugas, starts nine proposals at 09.00 (step 1,
+    norm 4 hours: due at 13.00) and nine Surat Tugas at 10.00 (step 1, norm 2 hours: due at
+    12.00). At 12.45 the Surat Tugas are past their norm and the proposals are not yet:
+    /tugas lists the Surat Tugas first, though they are the newer ones, and says its order."""
+    people = [
+        person(
+            p.telegram_id,
+            p.name,
+            p.position,
+            [*p.roles, "kasi"] if p.key == "kasubag" else list(p.roles),
+        )
+        for p in OFFICIALS
+    ]
+    people.append(person(KASUBDIT, "Kasubdit Penempatan", "Kepala Subdirektorat", ["kasubdit"]))
+    jakarta = ZoneInfo("Asia/Jakarta")
+    clock = ManualClock(datetime(2026, 11, 2, 9, tzinfo=jakarta))  # a Monday
+    async with World(
+        tmp_path, clock=clock, sops=[str(SHIPPED), str(SURAT_TUGAS)], people=people
+    ) as world:
+        await world.everyone_starts()
+        cases = world.services.cases
+        kid = world["kasubag"].id
+        proposals = [
+            (await cases.start_case(kid, f"Usulan {n}", 2027, sop_code="ppk-rkakl-pk")).case.id
+            for n in range(9)
+        ]
+        clock.set(datetime(2026, 11, 2, 10, tzinfo=jakarta))
+        letters = [
+            (await cases.start_case(kid, f"Surat Tugas {n}", 2027, sop_code="surat-tugas")).case.id
+            for n in range(9)
+        ]
+        await world.drained(WAIT)
+        clock.set(datetime(2026, 11, 2, 12, 45, tzinfo=jakarta))
+        kasubag = world["kasubag"]
+        kasubag.mark_seen()
+        await kasubag.send("/tugas")
+        listing = await kasubag.wait_message(lambda m: "Tugas Bapak/Ibu" in m.text, timeout=WAIT)
+        assert "18 tugas menunggu tindakan (halaman 1 dari 3)" in listing.text
+        assert "yang paling lama terlambat lebih dahulu" in listing.text
+        first = [int(n) for n in re.findall(r"^\d+\. #(\d+) ", listing.text, re.MULTILINE)]
+        assert first == letters[:8]
+        assert listing.text.count("melewati norma") == 8
+        before = listing.text
+        await kasubag.press(listing, "›", timeout=WAIT)
+        await world.emu.wait_until(lambda: listing.text != before, timeout=WAIT)
+        second = [int(n) for n in re.findall(r"^\d+\. #(\d+) ", listing.text, re.MULTILINE)]
+        assert second == letters[8:] + proposals[:7]

@@ -12,6 +12,7 @@ from bot.core.definition import SopDefinition
 from bot.core.model import Actor, Case, DomainError, Event, NamesAt
 from bot.core.workflow import excluded_reviewers, holder_role
 from bot.messages import Message, Renderer, load_inputs
+from bot.reminder_policy import first_due_at
 from bot.services import routing
 from bot.services.registry import SopRegistry
 from bot.services.routing import step_holders
@@ -187,40 +188,56 @@ class Queries:
         return {r.id for d in self.sops for r in d.roles if r.shared}
 
     async def tasks(self, user_id: int, page: int = 0) -> TaskPage:
-        """The steps waiting for the user, oldest first, one page of them and their count.
+        """The steps waiting for the user, one page of them and their count, in the order
+        their norms run out: the longest overdue first, then the one due soonest (two SOPs'
+        norms differ: an older step is not always the more urgent one).
 
-        Steps of single-holder roles are counted in SQL; steps of a shared role (the team)
-        are few and are filtered by team membership here."""
+        Steps of single-holder roles are ordered from a few columns of their rows, and only
+        the page's cases are read whole; steps of a shared role (the team) are few and are
+        filtered by team membership here."""
 
         def txn(tx: Tx) -> TaskPage:
             actor = self.actor(tx, user_id)
             # a team's steps (held by its members only) and an acting official's (not the
-            # strategic ones) are few: picked here; single-holder roles are counted in SQL
+            # strategic ones) are few: picked here; single-holder roles are read in SQL
             shared = (self._shared_roles() | set(actor.acting)) & actor.roles
             single = actor.roles - shared
-            mine_shared = [
-                c
+            mine_shared = {
+                c.id: c
                 for c in repo.open_cases_for_roles(tx, self.unit, shared, limit=10_000)
                 if self.may_decide(c, actor)
+            }
+            waiting = [
+                (self._deadline(w.sop_code, w.revision, w.step, w.entered_at), w.case_id)
+                for w in repo.open_steps_for_roles(tx, self.unit, single)
+            ] + [
+                (self._deadline(c.sop_code, c.revision, c.step, c.step_entered_at), c.id)
+                for c in mine_shared.values()
             ]
-            total = repo.count_open_for_roles(tx, self.unit, single) + len(mine_shared)
+            waiting.sort()
+            total = len(waiting)
             pages = max(1, -(-total // TASKS_PER_PAGE))
             current = min(max(page, 0), pages - 1)
             start = current * TASKS_PER_PAGE
-            if not mine_shared:
-                cases = repo.open_cases_for_roles(
-                    tx, self.unit, single, limit=TASKS_PER_PAGE, offset=start
-                )
-            else:
-                everything = (
-                    repo.open_cases_for_roles(tx, self.unit, single, limit=start + TASKS_PER_PAGE)
-                    + mine_shared
-                )
-                everything.sort(key=lambda c: (c.step_entered_at, c.id))
-                cases = everything[start : start + TASKS_PER_PAGE]
+            cases = []
+            for _, case_id in waiting[start : start + TASKS_PER_PAGE]:
+                case = mine_shared.get(case_id) or repo.load_case(tx, case_id)
+                if case is not None:
+                    cases.append(case)
             return TaskPage(total, current, cases)
 
         return await self.db.read(txn)
+
+    def _deadline(
+        self, sop_code: str, revision: str | None, step: int, entered: datetime
+    ) -> datetime:
+        """When a step's norm of working time runs out (the moment its first reminder
+        counts from); a step of an SOP taken out of the config: when it began."""
+        try:
+            norm = self.sops.of_code(sop_code, revision).step(step).time_minutes
+        except KeyError:
+            return entered
+        return first_due_at(self.calendar, entered, norm)
 
     async def status(self, case_id: int, user_id: int) -> CaseStatus | None:
         """A case's status for /status; None when there is no such case or it is not this
