@@ -82,6 +82,7 @@ TOO_LARGE = ("request entity too large",)  # a 413: its description, and PTB's p
 # a person the bot cannot write to yet: never opened the chat (a Plh appointed before pressing
 # Start: 400 "chat not found"), or blocked the bot (403); their rows go when they start
 UNREACHABLE = ("chat not found", "forbidden", "bot was blocked", "can't initiate conversation")
+DELETED = ("user is deactivated",)  # a 403 for an account its owner deleted: it never comes back
 # How this task's calls go through the flood limiter: behind interactive answers, except
 # while it delivers a row that is itself an answer (OutboxSender.answer).
 _SENDING: contextvars.ContextVar[Sending] = contextvars.ContextVar("outbox_sending")
@@ -574,12 +575,31 @@ class OutboxSender:
                 if person is not None and person.name
                 else t.UNNAMED.format(person=item.chat_id)  # not "ID 7 (ID 7)"
             )
-            notice = t.TASK_UNDELIVERABLE.format(case=item.case_id, who=who)
+            if _says(exc, DELETED):  # never presses Start: the role is to pass on
+                notice = t.TASK_UNDELIVERABLE_DELETED.format(
+                    case=item.case_id,
+                    who=who,
+                    role_id=t.e(self._role_of(tx, item.case_id)),
+                    person=item.chat_id,
+                )
+            else:
+                notice = t.TASK_UNDELIVERABLE.format(case=item.case_id, who=who)
             effects.tell_admins(tx, self.admins, [notice], now, besides=item.chat_id)
             return True
 
         if await self.db.write(record):
             self.wake()
+
+    def _role_of(self, tx: Tx, case_id: int) -> str:
+        """The role whose step a case waits at (for an administrator's command), or a
+        placeholder when the case is closed or its SOP no longer known."""
+        case = repo.load_case(tx, case_id)
+        if case is None or not case.is_open:
+            return t.TASK_UNDELIVERABLE_ROLE
+        try:
+            return self.sops.of(case).step(case.step).actor
+        except LookupError:
+            return t.TASK_UNDELIVERABLE_ROLE
 
     async def _retry(
         self, item: repo.OutboxItem, seconds: float, error: str, count: bool = True

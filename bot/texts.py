@@ -600,6 +600,17 @@ TASK_UNDELIVERABLE = (
     "beserta tugas berikutnya untuknya, akan terkirim begitu ia menekan Start; mohon "
     "menghubungi yang bersangkutan."
 )
+# ... when Telegram answers that the holder's account was deleted ("user is deactivated"):
+# it will never press Start; the role passes on with /alihkan (``role_id``, ``person``: the
+# command's role and old holder, the placeholders when the case's role is not known)
+TASK_UNDELIVERABLE_DELETED = (
+    "⚠️ Tugas berkas #{case} tidak dapat disampaikan kepada {who}: akun Telegram yang "
+    "bersangkutan telah dihapus, sehingga tugas ini tidak akan pernah sampai kepadanya. "
+    "Mohon Bapak/Ibu berkenan mengalihkan perannya kepada pegawai lain (tugas yang sedang "
+    "berjalan ikut dialihkan) dengan "
+    "<code>/alihkan {role_id} {person} &lt;id Telegram baru&gt;</code>."
+)
+TASK_UNDELIVERABLE_ROLE = "<peran>"  # its {role_id} when the role is not known (escaped)
 
 # -- acting officials (Plh, Plt) ------------------------------------------------------------
 

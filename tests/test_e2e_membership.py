@@ -181,6 +181,25 @@ async def test_kabag_blocks_the_bot_and_gets_his_task_when_he_comes_back(world: 
     assert len(tasks) == 1  # sent once, then edited in place
 
 
+async def test_karo_deletes_his_account_and_the_administrator_is_told_to_pass_the_role(
+    world: World,
+) -> None:
+    """Karo's Telegram account is deleted. Telegram refuses the step-3 task (403 "user is
+    deactivated"): the administrator is told the account is gone, not to wait for him to
+    press Start, and given the command that passes the role, filled in."""
+    s = Script(world)
+    karo, admin = world["karo"], world["admin"]
+    case_id = await s.submit("Usulan Program Kerja 2027")
+    karo.deactivate()
+    admin.mark_seen()
+    await s.approve("kabag", case_id)
+    notice = await admin.wait_message(lambda m: f"berkas #{case_id}" in m.text, timeout=WAIT)
+    text = notice.text
+    assert "akun Telegram yang bersangkutan telah dihapus" in text, text
+    assert f"/alihkan karo {karo.id} <id Telegram baru>" in text, text
+    assert "menekan Start" not in text, text
+
+
 def forward_the_bots(world: World, user: EmuUser, text: str) -> None:
     """``user`` forwards a message of the bot's own into its chat (the emulator's people do
     not forward: the update as Telegram sends it)."""
