@@ -565,6 +565,11 @@ class OutboxSender:
             # with the first
             told = unreachable and repo.tasks_refused_unreachable(tx, item.chat_id)
             repo.mark_failed(tx, item.id, now, f"{type(exc).__name__}: {text}")
+            if isinstance(exc, Forbidden):
+                # blocked, or the account deleted, without a my_chat_member the bot handled:
+                # what is said of whether they were told is true from now on, and their
+                # next word to the bot (or unblocking it) sends what waits
+                repo.mark_blocked(tx, item.chat_id)
             if not unreachable or told or not self.admins or item.case_id is None:
                 return False
             # a task nobody can see holds the case up: the administrators hear of it (the row

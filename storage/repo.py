@@ -261,8 +261,9 @@ def mark_started(tx: Tx, telegram_id: int, now: datetime, username: str | None) 
 
 
 def mark_blocked(tx: Tx, telegram_id: int) -> None:
-    """The person blocked the bot (Telegram's ``my_chat_member``: kicked): it may not write
-    to them until they come back."""
+    """The person blocked the bot (Telegram's ``my_chat_member``: kicked), or Telegram
+    refused a message to them (403: blocked, the account deleted): it may not write to them
+    until they come back."""
     tx.run("UPDATE people SET started_bot = 0 WHERE telegram_id = ?", (telegram_id,))
 
 

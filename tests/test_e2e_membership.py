@@ -200,6 +200,30 @@ async def test_karo_deletes_his_account_and_the_administrator_is_told_to_pass_th
     assert "menekan Start" not in text, text
 
 
+async def test_karos_role_moves_from_his_deleted_account_and_he_is_not_said_to_be_told(
+    world: World,
+) -> None:
+    """Karo's account is deleted and his task refused (403). The administrator passes the
+    role to Pak Agus: the answer names Pak Agus as told, not "both": Karo's notice is
+    refused too (the bot never had a my_chat_member from him; the 403 is what it knows)."""
+    s = Script(world)
+    karo, admin = world["karo"], world["admin"]
+    case_id = await s.submit("Usulan Program Kerja 2027")
+    karo.deactivate()
+    admin.mark_seen()
+    await s.approve("kabag", case_id)
+    await admin.wait_message(lambda m: "telah dihapus" in m.text, timeout=WAIT)
+    assert not await started_bot(world, karo.id)
+
+    admin.mark_seen()
+    await admin.send(f"/alihkan karo {karo.id} 1007")
+    answer = plain((await admin.wait_message(lambda m: "dialihkan" in m.text, timeout=WAIT)).text)
+    assert "keduanya telah diberi tahu" not in answer, answer
+    assert "belum dapat diberi tahu" in answer, answer
+    await s.approve("plh", case_id)  # the task went to the new holder, who decides
+    await s.seen("kabag", lambda m: f"Berkas #{case_id}" in m.text and "Langkah 4" in m.text)
+
+
 def forward_the_bots(world: World, user: EmuUser, text: str) -> None:
     """``user`` forwards a message of the bot's own into its chat (the emulator's people do
     not forward: the update as Telegram sends it)."""
