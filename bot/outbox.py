@@ -82,6 +82,8 @@ TOO_LARGE = ("request entity too large",)  # a 413: its description, and PTB's p
 # a person the bot cannot write to yet: never opened the chat (a Plh appointed before pressing
 # Start: 400 "chat not found"), or blocked the bot (403); their rows go when they start
 UNREACHABLE = ("chat not found", "forbidden", "bot was blocked", "can't initiate conversation")
+# last_error of a row refused (403) while its person was held reachable, tried once more
+AGAIN = "again at once after "
 DELETED = ("user is deactivated",)  # a 403 for an account its owner deleted: it never comes back
 # How this task's calls go through the flood limiter: behind interactive answers, except
 # while it delivers a row that is itself an answer (OutboxSender.answer).
@@ -497,8 +499,7 @@ class OutboxSender:
             seconds = after.total_seconds() if isinstance(after, timedelta) else float(after)
             await self._retry(item, seconds, f"429 retry after {seconds}s")
         except (BadRequest, Forbidden) as exc:
-            await self._settle_error(item, exc)
-            return 1
+            return int(await self._settle_error(item, exc))
         except InvalidToken as exc:
             # the token was revoked, or the server URL is wrong: nothing is given up while
             # the operator puts it right
@@ -511,8 +512,7 @@ class OutboxSender:
                 await self.db.write(repo.mark_without_bundle, item.id, self.clock.now())
                 return 0
             if _says(exc, TOO_LARGE):  # a 413: the same body would be refused again
-                await self._settle_error(item, exc)
-                return 1
+                return int(await self._settle_error(item, exc))
             await self._retry(item, self._backoff(item), repr(exc))
         except Exception as exc:
             if local_fault(exc):
@@ -546,12 +546,17 @@ class OutboxSender:
     def _backoff(self, item: repo.OutboxItem) -> float:
         return min(self._max_backoff, 2.0 ** min(item.attempts, 10))
 
-    async def _settle_error(self, item: repo.OutboxItem, exc: Exception) -> None:
+    async def _settle_error(self, item: repo.OutboxItem, exc: Exception) -> bool:
+        """Record a row Telegram refused; False when it goes again at once instead: a 403
+        while the bot holds the person reachable may answer a send begun before they
+        unblocked it (the my_chat_member handled while the answer came back), so the row
+        is tried once more. A second 403 settles it (and marks the person unreachable):
+        someone who really blocked the bot costs one more call, never a loop."""
         text = str(exc)
         # buttons of a message that is gone or already without them: nothing left to do
         if item.kind == "strip" and _says(exc, NOT_MODIFIED + GONE):
             await self.db.write(repo.mark_sent, item.id, self.clock.now(), None)
-            return
+            return True
         log.warning(
             "outbox item %d (%s) to chat %d refused: %s", item.id, item.kind, item.chat_id, text
         )
@@ -560,11 +565,16 @@ class OutboxSender:
             isinstance(exc, Forbidden) or _says(exc, UNREACHABLE)
         )
 
-        def record(tx: Tx) -> bool:
+        error = f"{type(exc).__name__}: {text}"
+
+        def record(tx: Tx) -> bool | None:
+            if isinstance(exc, Forbidden) and repo.refused_while_reachable(tx, item.id, AGAIN):
+                repo.mark_retry(tx, item.id, now, f"{AGAIN}{error}")
+                return None
             # told once until the person starts: their later tasks (reminders too) wait
             # with the first
             told = unreachable and repo.tasks_refused_unreachable(tx, item.chat_id)
-            repo.mark_failed(tx, item.id, now, f"{type(exc).__name__}: {text}")
+            repo.mark_failed(tx, item.id, now, error)
             if isinstance(exc, Forbidden):
                 # blocked, or the account deleted, without a my_chat_member the bot handled:
                 # what is said of whether they were told is true from now on, and their
@@ -592,8 +602,10 @@ class OutboxSender:
             effects.tell_admins(tx, self.admins, [notice], now, besides=item.chat_id)
             return True
 
-        if await self.db.write(record):
+        outcome = await self.db.write(record)
+        if outcome is not False:  # a notice to the administrators, or the row again
             self.wake()
+        return outcome is not None
 
     def _role_of(self, tx: Tx, case_id: int) -> str:
         """The role whose step a case waits at (for an administrator's command), or a

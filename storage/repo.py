@@ -267,6 +267,18 @@ def mark_blocked(tx: Tx, telegram_id: int) -> None:
     tx.run("UPDATE people SET started_bot = 0 WHERE telegram_id = ?", (telegram_id,))
 
 
+def refused_while_reachable(tx: Tx, item_id: int, again: str) -> bool:
+    """Whether an outbox row Telegram just refused (403) goes to a person the bot holds
+    reachable (started, not known to have blocked it) and was not already tried again for
+    that (its ``last_error`` starts with ``again``)."""
+    row = tx.one(
+        "SELECT p.started_bot, o.last_error FROM outbox o "
+        "JOIN people p ON p.telegram_id = o.chat_id WHERE o.id = ?",
+        (item_id,),
+    )
+    return row is not None and bool(row[0]) and not str(row[1] or "").startswith(again)
+
+
 def mark_admin_menu(tx: Tx, telegram_id: int, shown: bool) -> None:
     """The administrators' command menu was set in the person's chat (``shown``), or
     deleted from it: Telegram keeps a chat's menu until the bot deletes it."""

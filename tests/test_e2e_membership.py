@@ -181,6 +181,56 @@ async def test_kabag_blocks_the_bot_and_gets_his_task_when_he_comes_back(world: 
     assert len(tasks) == 1  # sent once, then edited in place
 
 
+async def test_karo_unblocks_while_telegram_refuses_his_task_and_still_gets_it(
+    world: World,
+) -> None:
+    """Karo has blocked the bot when the step-3 task and its documents go; Telegram's 403
+    takes a moment to come back (a slow line), and meanwhile Karo unblocks the bot: the
+    bot hears of that before it hears the 403. The refused rows go again at once: Karo gets
+    the documents and the task without having to write anything."""
+    s = Script(world)
+    karo = world["karo"]
+    case_id = await s.submit("Usulan Program Kerja 2027")
+    await world.drained()
+    karo.block()
+
+    async def blocked() -> bool:
+        return not await started_bot(world, karo.id)
+
+    await until(world, blocked)
+    for method in ("sendmessage", "senddocument", "sendmediagroup"):
+        world.emu.faults.hang(2, seconds=1.5, method=method, execute="before", chat_id=karo.id)
+    karo.mark_seen()
+    await s.approve("kabag", case_id)
+    await asyncio.sleep(0.5)  # the first send is on its way, refused
+    karo.unblock()
+    await karo.wait_message(lambda m: f"Berkas #{case_id}" in m.text, timeout=WAIT)
+    await world.drained()
+    undelivered = "SELECT COUNT(*) FROM outbox WHERE chat_id = ? AND sent_at IS NULL"
+    assert await count(world, undelivered, karo.id) == 0
+    assert await started_bot(world, karo.id)
+    await s.approve("karo", case_id)
+
+
+async def test_a_deleted_account_is_tried_once_more_then_left(world: World) -> None:
+    """Karo's account is deleted without the bot hearing of it: the first 403 is tried
+    once more (it may have crossed an unblock), the second settles the row: no loop."""
+    s = Script(world)
+    karo = world["karo"]
+    case_id = await s.submit("Usulan Program Kerja 2027")
+    karo.deactivate()
+    await s.approve("kabag", case_id)
+    await world.drained()
+    tried = await world.services.db.read(
+        lambda tx: tx.all(
+            "SELECT kind, attempts FROM outbox WHERE chat_id = ? AND failed_at IS NOT NULL",
+            (karo.id,),
+        )
+    )
+    assert "task" in {kind for kind, _ in tried}
+    assert max(attempts for _, attempts in tried) == 2
+
+
 async def test_karo_deletes_his_account_and_the_administrator_is_told_to_pass_the_role(
     world: World,
 ) -> None:
