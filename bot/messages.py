@@ -538,25 +538,39 @@ class Renderer:
         if kind == "escalation":
             step = definition.step(case.step)
             spent = self.calendar.working_minutes_between(case.step_entered_at, now)
-            holders = ", ".join(inputs.name(h) for h in inputs.holders.get(case.id, [])) or "-"
+            ids = inputs.holders.get(case.id, [])
+            holders = ", ".join(inputs.name(h) for h in ids) or "-"
+            # a holder who blocked the bot (or never pressed Start) got none of the
+            # reminders: Telegram refused them (true as this is sent)
+            unreachable = [
+                h for h in ids if (person := inputs.people.get(h)) and not person.started_bot
+            ]
             # the superior cannot act on the step: the notice says what they can do
             definitive = self.passed_over(
                 definition, case, inputs.acting.get((case.unit, step.actor))
             )
             # a Plh stands in for one official, not for a team, nor at a definitive step
-            ask = (
-                "Mohon berkenan mengingatkan yang bersangkutan."
-                if definitive or definition.role(step.actor).shared
-                else "Mohon berkenan mengingatkan yang bersangkutan atau, bila berhalangan, "
-                "meminta administrator menunjuk Plh."
-            )
+            plh = not (definitive or definition.role(step.actor).shared)
+            if unreachable:
+                reminded = t.ESCALATION_NOT_REACHED.format(
+                    names=t.e(", ".join(inputs.name(h) for h in unreachable))
+                )
+                ask = t.ESCALATION_ASK_UNREACHED_PLH if plh else t.ESCALATION_ASK_UNREACHED
+            else:
+                reminded = f"Pengingat ke-{int(p['n'])} telah dikirim kepada pelaksana."
+                ask = (
+                    "Mohon berkenan mengingatkan yang bersangkutan atau, bila berhalangan, "
+                    "meminta administrator menunjuk Plh."
+                    if plh
+                    else "Mohon berkenan mengingatkan yang bersangkutan."
+                )
             text = (
                 f"📣 <b>Eskalasi</b> — Berkas #{case.id}: {t.e(case.title)}\n"
                 f"{step_line(definition, step)}\nPelaksana: {t.e(holders)} "
                 f"({t.e(role_name(definition, step.actor))})\n"
                 f"Menunggu sejak {self.zone.tanggal_jam(case.step_entered_at)}, telah berjalan "
                 f"{t.minutes_text(spent)} (norma {t.minutes_text(step.time_minutes)}). "
-                f"Pengingat ke-{int(p['n'])} telah dikirim kepada pelaksana.\n{ask}"
+                f"{reminded}\n{ask}"
             )
             if definitive:
                 text += "\n<i>Menunggu keputusan pejabat definitif (Plh/Plt tidak berwenang).</i>"

@@ -612,6 +612,22 @@ TASK_UNDELIVERABLE_DELETED = (
 )
 TASK_UNDELIVERABLE_ROLE = "<peran>"  # its {role_id} when the role is not known (escaped)
 
+# an escalation about a step whose holder(s) the bot cannot write to (``names``): they
+# blocked it or never pressed Start, so Telegram refused the reminders; the superior is
+# asked to reach them another way (``_PLH``: where a Plh may stand in)
+ESCALATION_NOT_REACHED = (
+    "Pengingat belum dapat disampaikan kepada {names}: yang bersangkutan belum membuka bot "
+    "(menekan Start) atau telah memblokirnya, sehingga belum mengetahui tugas ini."
+)
+ESCALATION_ASK_UNREACHED = (
+    "Mohon berkenan menghubungi yang bersangkutan secara langsung agar membuka bot dan "
+    "menekan Start."
+)
+ESCALATION_ASK_UNREACHED_PLH = (
+    "Mohon berkenan menghubungi yang bersangkutan secara langsung agar membuka bot dan "
+    "menekan Start atau, bila berhalangan, meminta administrator menunjuk Plh."
+)
+
 # -- acting officials (Plh, Plt) ------------------------------------------------------------
 
 WHY_DEFINITIVE_ONLY = (

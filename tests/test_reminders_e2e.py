@@ -805,6 +805,34 @@ async def test_kabag_who_blocked_the_bot_gets_the_latest_escalation_once_when_he
         assert "Pengingat ke-5 telah dikirim kepada pelaksana." in escalations[0].text
 
 
+async def test_kabag_is_told_the_reminders_never_reached_kasubag_who_blocked_the_bot(
+    tmp_path: Path,
+) -> None:
+    """Kasubag blocks the bot with step 1 stalled: every reminder to her is refused (403).
+    The escalation Kabag gets does not say a reminder was sent to her: it says none could
+    reach her, and asks him to contact her directly (or have a Plh appointed)."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        case = await proposal_ready(world, s, "Usulan saat Kasubag memblokir")
+        await world.drained(WAIT)
+        world["kasubag"].block()
+        phones = Phones(world)
+        moment = wib(7, 6, 9)
+        while moment < wib(7, 7, 10):
+            moment += timedelta(hours=1)
+            clock.set(moment)
+            await world.services.reminders.sweep()
+            await world.drained(WAIT)
+        assert (await case_row(world, case))["reminders_sent"] == 2
+        escalations = [m for m in phones.news().get("kabag", []) if "Eskalasi" in m.text]
+        assert len(escalations) == 1
+        text = escalations[0].text
+        assert "telah dikirim kepada pelaksana" not in text, text
+        assert f"Pengingat belum dapat disampaikan kepada {NAMES['kasubag']}" in text, text
+        assert "menghubungi yang bersangkutan secara langsung" in text, text
+        assert "meminta administrator menunjuk Plh" in text, text
+
+
 async def test_the_chase_log_keeps_the_reminders_that_reached_the_officials_not_those_queued(
     tmp_path: Path,
 ) -> None:
