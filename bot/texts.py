@@ -628,6 +628,13 @@ ESCALATION_ASK_UNREACHED_PLH = (
     "menekan Start atau, bila berhalangan, meminta administrator menunjuk Plh."
 )
 
+# /status of a case whose step waits for holder(s) the bot cannot write to (``names``)
+STATUS_UNREACHABLE = (
+    "⚠️ Tugas belum dapat disampaikan kepada {names}: yang bersangkutan belum menekan Start "
+    "atau telah memblokir bot, sehingga tugas dan pengingat untuknya tertahan sampai ia "
+    "membuka bot kembali."
+)
+
 # -- acting officials (Plh, Plt) ------------------------------------------------------------
 
 WHY_DEFINITIVE_ONLY = (

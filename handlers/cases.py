@@ -268,6 +268,11 @@ def status_text(context: Context, found: CaseStatus) -> str:
             step_line(definition, step),
             f"Pelaksana: {t.e(', '.join(found.holders) or '-')} "
             f"({t.e(role_name(definition, step.actor))})",
+            *(
+                [t.STATUS_UNREACHABLE.format(names=t.e(", ".join(found.unreachable)))]
+                if found.unreachable
+                else []
+            ),
             f"Sejak: {svc.zone.tanggal_jam(case.step_entered_at)}",
             f"Waktu berjalan: {t.minutes_text(spent)} dari norma "
             f"{t.minutes_text(step.time_minutes)}{late}",

@@ -181,6 +181,32 @@ async def test_kabag_blocks_the_bot_and_gets_his_task_when_he_comes_back(world: 
     assert len(tasks) == 1  # sent once, then edited in place
 
 
+async def test_kasubags_status_says_the_task_cannot_reach_karo_who_blocked_the_bot(
+    world: World,
+) -> None:
+    """Karo blocks the bot and his step-3 task is refused. Kasubag asks /status: it names
+    Karo as the holder and says the task has not reached him, not simply that time runs."""
+    s = Script(world)
+    karo, kasubag = world["karo"], world["kasubag"]
+    case_id = await s.submit("Usulan Program Kerja 2027")
+    karo.block()
+    await s.approve("kabag", case_id)
+    await world["admin"].wait_message(lambda m: "belum dapat disampaikan" in m.text, timeout=WAIT)
+    kasubag.mark_seen()
+    await kasubag.send(f"/status {case_id}")
+    status = plain((await kasubag.wait_message(timeout=WAIT)).text)
+    name = "Dr. Ir. Hendra Wijaya, M.P.A."
+    assert f"Pelaksana: {name}" in status, status
+    assert f"Tugas belum dapat disampaikan kepada {name}" in status, status
+
+    karo.unblock()  # he comes back: the status no longer says so
+    await karo.wait_message(lambda m: f"Berkas #{case_id}" in m.text, timeout=WAIT)
+    kasubag.mark_seen()
+    await kasubag.send(f"/status {case_id}")
+    status = plain((await kasubag.wait_message(timeout=WAIT)).text)
+    assert "belum dapat disampaikan" not in status, status
+
+
 async def test_karo_unblocks_while_telegram_refuses_his_task_and_still_gets_it(
     world: World,
 ) -> None:

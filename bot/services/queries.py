@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.clock import Clock
@@ -41,6 +41,9 @@ class CaseStatus:
     events: list[Event]
     names: NamesAt  # the people its events name, as they were named then
     holders: list[str]
+    # the holders the bot cannot write to (blocked it, or never pressed Start): their task
+    # and reminders are refused
+    unreachable: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -266,6 +269,7 @@ class Queries:
                 events,
                 NamesAt(current, earlier),
                 [current.get(h, f"ID {h}") for h in holders],
+                [p.display for h in holders if (p := people.get(h)) and not p.started_bot],
             )
 
         return await self.db.read(txn)
