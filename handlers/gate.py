@@ -60,6 +60,9 @@ async def _gate(update: Update, context: Context) -> None:
     if chat.type != ChatType.PRIVATE:
         await _refuse_group(update, context)
         raise ApplicationHandlerStop
+    if facts.started and facts.username != user.username:
+        # a changed (or dropped) username; one not started has it written as it starts
+        await svc.people.set_username(user.id, user.username)
     if (member := update.my_chat_member) is not None:
         # the person blocked the bot, or came back: nothing to answer (nor may it)
         if member.new_chat_member.status == ChatMemberStatus.BANNED:

@@ -249,15 +249,21 @@ def update_profile(
 def mark_started(tx: Tx, telegram_id: int, now: datetime, username: str | None) -> int:
     """The person pressed Start (or wrote to the bot, or unblocked it): from now on the bot
     may write to them. What Telegram refused to deliver while it could not (403: not started
-    yet, blocked) goes again; returns how many rows that is."""
+    yet, blocked) goes again; returns how many rows that is. ``username``: the one Telegram
+    sent with the update (None: the person has none now)."""
     could = tx.value("SELECT started_bot FROM people WHERE telegram_id = ?", (telegram_id,))
     tx.run(
         "INSERT INTO people (telegram_id, username, created_at, started_bot) VALUES (?, ?, ?, 1) "
-        "ON CONFLICT (telegram_id) DO UPDATE SET started_bot = 1, "
-        "username = COALESCE(excluded.username, people.username)",
+        "ON CONFLICT (telegram_id) DO UPDATE SET started_bot = 1, username = excluded.username",
         (telegram_id, username, ts(now)),
     )
     return 0 if could else requeue_refused(tx, telegram_id, now)
+
+
+def set_username(tx: Tx, telegram_id: int, username: str | None) -> None:
+    """The person's Telegram username as their latest update gave it (None: they have none
+    now, not "unknown")."""
+    tx.run("UPDATE people SET username = ? WHERE telegram_id = ?", (username, telegram_id))
 
 
 def mark_blocked(tx: Tx, telegram_id: int) -> None:
@@ -513,26 +519,28 @@ class GateFacts:
     known: bool  # the person has a row
     started: bool  # and has pressed Start
     roles: frozenset[str]
+    username: str | None = None  # as the person's row has it
 
 
 def gate_facts(tx: Tx, update_id: int, person_id: int, unit: str, at: datetime) -> GateFacts:
     """The gate's questions in one query; roles held as an acting official at ``at`` count."""
     now = ts(at)
     rows = tx.all(
-        "SELECT 'seen', '' FROM processed_updates WHERE update_id = ? "
-        "UNION ALL SELECT 'person', CAST(started_bot AS TEXT) FROM people WHERE telegram_id = ? "
-        "UNION ALL SELECT 'role', role FROM role_assignments WHERE person_id = ? AND unit = ? "
-        "AND revoked_at IS NULL "
-        "UNION ALL SELECT 'role', role FROM acting WHERE person_id = ? AND unit = ? "
+        "SELECT 'seen', '', NULL FROM processed_updates WHERE update_id = ? "
+        "UNION ALL SELECT 'person', CAST(started_bot AS TEXT), username FROM people "
+        "WHERE telegram_id = ? "
+        "UNION ALL SELECT 'role', role, NULL FROM role_assignments WHERE person_id = ? "
+        "AND unit = ? AND revoked_at IS NULL "
+        "UNION ALL SELECT 'role', role, NULL FROM acting WHERE person_id = ? AND unit = ? "
         "AND starts_at <= ? AND ends_at > ?",
         (update_id, person_id, person_id, unit, person_id, unit, now, now),
     )  # fmt: skip
-    seen, started, roles = False, None, set()
-    for kind, value in rows:
+    seen, started, username, roles = False, None, None, set()
+    for kind, value, name in rows:
         if kind == "seen":
             seen = True
         elif kind == "person":
-            started = value
+            started, username = value, name
         else:
             roles.add(value)
     return GateFacts(
@@ -540,6 +548,7 @@ def gate_facts(tx: Tx, update_id: int, person_id: int, unit: str, at: datetime) 
         known=started is not None,
         started=started not in (None, "0"),
         roles=frozenset(roles),
+        username=username,
     )
 
 

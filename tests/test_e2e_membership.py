@@ -300,6 +300,32 @@ async def test_karos_role_moves_from_his_deleted_account_and_he_is_not_said_to_b
     await s.seen("kabag", lambda m: f"Berkas #{case_id}" in m.text and "Langkah 4" in m.text)
 
 
+async def test_kabag_changes_his_telegram_username_and_the_bot_records_it(world: World) -> None:
+    """Kabag changes his Telegram username from @kabag to @budi_mk and goes on using the
+    bot: the people table (what `sopbot export` lists) follows; when he drops it, it is
+    empty, not his old one."""
+    kabag = world["kabag"]
+
+    async def username() -> str | None:
+        person = await world.services.db.read(repo.get_person, kabag.id)
+        assert person is not None
+        return person.username
+
+    async def says_saya() -> None:
+        kabag.mark_seen()
+        await kabag.send("/saya")
+        await kabag.wait_message(timeout=WAIT)
+
+    await says_saya()
+    assert await username() == "kabag"
+    kabag.record.username = "budi_mk"
+    await says_saya()
+    assert await username() == "budi_mk"
+    kabag.record.username = None
+    await says_saya()
+    assert await username() is None
+
+
 def forward_the_bots(world: World, user: EmuUser, text: str) -> None:
     """``user`` forwards a message of the bot's own into its chat (the emulator's people do
     not forward: the update as Telegram sends it)."""

@@ -2230,13 +2230,13 @@ async def test_people_are_created_once_and_profiles_update(db: Database) -> None
         nip = "198001012005012002"
         repo.update_profile(tx, 7, now=T0, changed_by=7, name="Siti Aminah", nip=nip)
         repo.update_profile(tx, 7, now=T0, changed_by=7, position="Kepala Bagian")  # others stay
-        repo.mark_started(tx, 7, T0, None)
+        repo.mark_started(tx, 7, T0, None)  # Telegram sent none: she dropped it
         repo.mark_started(tx, 8, T0, "andi")  # unknown until now
 
     await db.write(work)
     person = await db.read(repo.get_person, 7)
     assert person == repo.Person(
-        7, "Siti Aminah", "198001012005012002", "Kepala Bagian", "siti", True
+        7, "Siti Aminah", "198001012005012002", "Kepala Bagian", None, True
     )
     assert person.display == "Siti Aminah"
     assert await db.read(repo.earlier_profiles, [7]) == {}  # blanks filled in: none replaced
@@ -2251,10 +2251,12 @@ async def test_gate_facts_in_one_query(db: Database) -> None:
     facts = repo.GateFacts
     assert await db.read(repo.gate_facts, 1, 5, UNIT, T0) == facts(False, False, False, frozenset())
     await db.write(repo.ensure_person, 5, T0, "budi")
-    assert await db.read(repo.gate_facts, 1, 5, UNIT, T0) == facts(False, True, False, frozenset())
+    assert await db.read(repo.gate_facts, 1, 5, UNIT, T0) == facts(
+        False, True, False, frozenset(), "budi"
+    )
 
     def join(tx: Tx) -> None:
-        repo.mark_started(tx, 5, T0, None)
+        repo.mark_started(tx, 5, T0, None)  # no username now: it is dropped
         repo.grant_role(tx, 5, "kabag", UNIT, T0, None)
         repo.grant_role(tx, 5, "kasubag", UNIT, T0, None)
         repo.grant_role(tx, 5, "tim", "unit-lain", T0, None)

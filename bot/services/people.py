@@ -195,6 +195,10 @@ class PeopleService:
         if await self.db.write(repo.mark_started, user_id, self.clock.now(), username):
             self.wake_outbox()
 
+    async def set_username(self, user_id: int, username: str | None) -> None:
+        """The person changed (or dropped) their Telegram username."""
+        await self.db.write(repo.set_username, user_id, username)
+
     async def mark_blocked(self, user_id: int) -> None:
         await self.db.write(repo.mark_blocked, user_id)
 
