@@ -20,6 +20,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import HTTPXRequest
 
+from bot import jobs
 from bot import texts as t
 from bot.aiohttp_request import AiohttpRequest, max_response_bytes_for, tls_context
 from bot.alerts import ALERT_EVERY, AlertThrottle
@@ -341,6 +342,7 @@ def build_application(
     definitions = [load_definition(p) for p in config.sops]
     sops = SopRegistry(definitions, config.sop_time_overrides)
     inbox = UpdateInbox()
+    job_watch = jobs.JobWatch()  # the JobQueue's jobs, on time after the host's clock is set back
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         assert isinstance(app, SopApplication)
@@ -383,6 +385,8 @@ def build_application(
                 await svc.people.mark_admin_menu(person, False)
         svc.outbox.start()
         start_reminders(app)
+        if app.job_queue is not None:
+            job_watch.start(app.job_queue)
         svc.reports.prepare()
         loop = asyncio.get_running_loop()
         log.info("running on the event loop %s.%s", type(loop).__module__, type(loop).__name__)
@@ -394,6 +398,7 @@ def build_application(
 
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         assert isinstance(app, SopApplication)
+        await job_watch.stop()
         if hasattr(app, "services"):
             await inbox.close()
             await app.services.outbox.stop()
@@ -482,6 +487,5 @@ def start_reminders(app: SopApplication) -> None:
         except Exception:
             log.exception("periodic sweep failed")
 
-    app.job_queue.run_repeating(
-        job, interval=svc.config.reminders.check_every_seconds, first=1, name="reminders"
-    )
+    every = svc.config.reminders.check_every_seconds
+    jobs.run_repeating(app.job_queue, job, interval=every, first=1, name="reminders")

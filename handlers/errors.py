@@ -19,6 +19,7 @@ import logging
 from telegram import Update
 from telegram.error import Conflict, TelegramError
 
+from bot import jobs
 from bot import texts as t
 from bot.context import SopApplication
 from handlers.common import Context, reply
@@ -58,9 +59,7 @@ async def on_error(update: object, context: Context) -> None:
         await _alert_admins(context, text)
     elif alerts.held(kind) == 1 and context.jobs is not None:
         # the first held back in this window: they are told when it ends
-        context.jobs.run_once(
-            _held_back, when=alerts.window_left(kind), data=kind, name=f"alerts:{kind}"
-        )
+        jobs.run_once(context.jobs, _held_back, alerts.window_left(kind), kind, f"alerts:{kind}")
 
 
 def _getting_updates_failed(context: Context, error: TelegramError) -> None:

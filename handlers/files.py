@@ -20,6 +20,7 @@ from telegram import Document, Message, ReplyParameters, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import MessageHandler, filters
 
+from bot import jobs
 from bot import texts as t
 from bot.config import CLOUD_MAX_FILE_MB, StorageConfig
 from bot.context import SopApplication
@@ -152,7 +153,8 @@ async def on_document(update: Update, context: Context) -> None:
         name = f"album:{item.chat_id}:{item.media_group_id}"
         if not context.jobs.get_jobs_by_name(name):
             delay = ALBUM_WAIT.total_seconds()
-            context.jobs.run_once(ask_album, delay, (item.chat_id, item.media_group_id), name)
+            data = (item.chat_id, item.media_group_id)
+            jobs.run_once(context.jobs, ask_album, delay, data, name)
 
 
 def _refused_as_sent(storage: StorageConfig, item: repo.SentFile) -> str | None:
@@ -198,7 +200,8 @@ async def resume_albums(context: Context) -> None:
     if context.jobs is None:
         return
     for chat_id, album, seconds in await context.services.albums.waiting():
-        context.jobs.run_once(ask_album, seconds, (chat_id, album), f"album:{chat_id}:{album}")
+        name = f"album:{chat_id}:{album}"
+        jobs.run_once(context.jobs, ask_album, seconds, (chat_id, album), name)
 
 
 async def take_file(
@@ -312,7 +315,7 @@ async def note_replaced(context: Context, item: repo.SentFile, case_id: int, doc
         assert isinstance(found, dict)
         found["reply_to"] = max(int(found["reply_to"]), item.message_id)
         return
-    context.jobs.run_once(tell_replaced, ALBUM_WAIT.total_seconds(), data, name)
+    jobs.run_once(context.jobs, tell_replaced, ALBUM_WAIT.total_seconds(), data, name)
 
 
 async def tell_replaced(context: Context) -> None:
@@ -436,7 +439,7 @@ def media_handler() -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
 def register(app: SopApplication) -> None:
     app.add_handler(MessageHandler(filters.Document.ALL, on_document))
     if app.job_queue is not None:
-        app.job_queue.run_once(resume_albums, 0, name="albums")
+        jobs.run_once(app.job_queue, resume_albums, 0, name="albums")
     media = (
         filters.PHOTO
         | filters.VIDEO

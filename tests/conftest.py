@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
+from host_clock import HostClock, stepped
 
 from bot import eventloop
 from bot.config import BotConfig
@@ -71,3 +72,9 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     async with World(tmp_path) as w:
         await w.everyone_starts()
         yield w
+
+
+@pytest.fixture
+def host_clock(monkeypatch: pytest.MonkeyPatch) -> HostClock:
+    """The host's wall clock as PTB's JobQueue reads it, for a test to step (``host_clock``)."""
+    return stepped(monkeypatch)

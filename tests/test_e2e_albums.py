@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
+from host_clock import HostClock
 
 from bot import texts as t
 from bot.config import StorageConfig
@@ -104,6 +106,28 @@ async def test_an_album_without_a_number_is_asked_about_file_by_file(world: Worl
         assert "beberapa berkas" in text and f"#{first}" in text and f"#{second}" in text
     assert not any(m.bot_reactions for m in sent)
     assert await docs_of(world, first) == await docs_of(world, second) == []
+    assert await waiting(world) == 0
+
+
+async def test_an_album_is_asked_about_in_seconds_when_a_time_server_sets_the_host_clock_back(
+    world: World, host_clock: HostClock
+) -> None:
+    """Kasubag sends an album without a number (two cases open), and while its files wait
+    for their question a time server sets the host's clock back two hours: each file is
+    still asked about once ALBUM_WAIT is over, not two hours later."""
+    s = Script(world, WAIT)
+    await two_new_cases(s)
+    kasubag = world["kasubag"]
+    sent = await kasubag.send_album([(name, draft(name)) for name in KONSEP])
+    for _ in range(int(WAIT / 0.01)):
+        if await waiting(world) == 2:
+            break
+        await asyncio.sleep(0.01)
+    host_clock.step(timedelta(hours=-2))
+    await world.emu.wait_until(
+        lambda: all(quoted_answers(sent, kasubag.bot_messages)),
+        timeout=ALBUM_WAIT.total_seconds() + 5,
+    )
     assert await waiting(world) == 0
 
 

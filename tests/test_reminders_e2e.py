@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from host_clock import HostClock
+
 from bot import texts as t
 from bot.clock import ManualClock
 from bot.demo import OFFICIALS, Script, World, draft, has_button
@@ -646,6 +648,26 @@ async def test_reminders_go_on_after_the_host_clock_ran_two_weeks_ahead_and_was_
         assert parse_ts(row["next_due_at"]) == wib(7, 7, 9)  # 240 working minutes on
         await sweep_at(world, clock, wib(7, 7, 9))
         assert [headline(m) for m in phones.news()["kasubag"]] == ["⏰ Pengingat ke-2"]
+
+
+async def test_the_sweep_goes_on_at_once_when_a_time_server_sets_the_host_clock_back(
+    tmp_path: Path, host_clock: HostClock
+) -> None:
+    """The host's clock ran two hours ahead, and a time server sets it back while the bot
+    runs, its sweep on PTB's JobQueue every second. Kasubag's proposal stalls past its norm:
+    her reminder still comes within seconds, not two hours later (the JobQueue counts its
+    waits on the monotonic clock; the bot's own clock reads the right time throughout)."""
+    async with world_at(tmp_path, wib(7, 6, 9), check_every_seconds=1) as (world, clock):
+        s = Script(world, WAIT)
+        await proposal_ready(world, s, "Usulan saat jam server dimundurkan")
+        await world.drained(WAIT)
+        kasubag = world["kasubag"]
+        kasubag.mark_seen()
+        await asyncio.sleep(1.5)  # the sweep has run (nothing due) on the clock ahead
+        host_clock.step(timedelta(hours=-2))
+        clock.set(wib(7, 6, 13, 30))  # the norm (240 working minutes) is up
+        reminder = await kasubag.wait_message(lambda m: m.text.startswith(REMINDED), timeout=8)
+        assert headline(reminder) == "⏰ Pengingat ke-1"
 
 
 # -- a Telegram outage ----------------------------------------------------------------

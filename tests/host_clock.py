@@ -1,0 +1,37 @@
+"""The host's wall clock as PTB's JobQueue (APScheduler 3) reads it, stepped the way a time
+server steps it (NTP).
+
+The bot reads the time through ``bot.clock`` (``ManualClock`` in tests), but APScheduler
+reads ``datetime.now`` itself: stepping the host's clock under it means offsetting that
+reading in APScheduler's scheduler and executor. This is the outside world, not the bot.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, tzinfo
+
+import apscheduler.executors.base as executors
+import apscheduler.schedulers.base as schedulers
+import pytest
+
+
+class HostClock:
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def step(self, by: timedelta) -> None:
+        """A time server steps the host's clock by ``by`` (back when negative)."""
+        self.offset += by
+
+
+def stepped(monkeypatch: pytest.MonkeyPatch) -> HostClock:
+    host = HostClock()
+
+    class SteppedDatetime(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> datetime:
+            return datetime.now(tz) + host.offset
+
+    for module in (schedulers, executors):
+        monkeypatch.setattr(module, "datetime", SteppedDatetime)
+    return host
