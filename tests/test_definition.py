@@ -114,7 +114,7 @@ def test_only_the_drafting_team_is_held_by_several_people() -> None:
 def test_the_header_keeps_legal_basis_qualifications_related_sops_and_warning() -> None:
     header = sop().header
     assert header.name == "Penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro"
-    assert header.approved_by == "Kepala Biro Perencanaan dan Manajemen Kinerja"
+    assert header.approved_by == "Kepala Biro Perencanaan"  # DISAHKAN OLEH, as printed
     assert header.revision_date == "-"
     assert len(header.legal_basis) == 5
     assert header.legal_basis[0].startswith("UU No. 39 Tahun 2008")
