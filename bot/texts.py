@@ -226,6 +226,8 @@ ASKED_DOCUMENTS = "Mohon dilengkapi dokumennya"
 ASKED_HAND_IN = "Mohon diserahkan"
 ASKED_SUBMIT = "Mohon diajukan"
 ASKED_FORWARD = "Mohon ditindaklanjuti"
+# the SOP a step is carried out under (its Ket column: `related_sop`), under its activity
+RELATED_SOP = "Berpedoman pada: {sop}"
 UNNAMED = "ID {person}"  # a person the bot knows no name of
 NAMED = "{name} (ID {person})"  # a person as the administrator reads them
 ADMINISTRATOR = "Administrator"

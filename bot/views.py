@@ -384,6 +384,8 @@ def _task_text(
     lines += [case_heading(definition, case, title), "", step_line(definition, step)]
     lines.append(f"Pelaksana: {t.e(role.name)} · {due_line(step, zone, due)}")
     lines.append(f"<i>{t.e(step.activity)}</i>")
+    if step.related_sop:
+        lines.append(t.RELATED_SOP.format(sop=t.e(step.related_sop)))
     if arrived and arrival is not None:
         by = by_whom(
             definition, arrival, names.get(arrival.actor, t.UNNAMED.format(person=arrival.actor))

@@ -122,6 +122,27 @@ def test_the_task_gives_the_norm_in_working_hours_and_by_when() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("step_id", "related"),
+    [
+        (5, "SOP Pembentukan Tim"),
+        (6, "SOP Pengumpulan Bahan, SOP Pembuatan Draf"),
+        (12, "SOP Pendokumentasian"),
+    ],
+)
+def test_the_task_names_the_sop_the_ket_column_points_to(step_id: int, related: str) -> None:
+    """Column 11 (Ket): the Tim is formed under SOP Pembentukan Tim, the drafts are written
+    under SOP Pengumpulan Bahan and SOP Pembuatan Draf, the archive kept under SOP
+    Pendokumentasian; the holder's task says so under the activity."""
+    text = task_view(sop(), run_to(step_id).current, WIB, names={}).text
+    activity = f"<i>{sop().step(step_id).activity}</i>"
+    assert f"{activity}\nBerpedoman pada: {related}\n" in text, text
+
+
+def test_a_step_without_a_ket_names_no_sop() -> None:
+    assert "Berpedoman" not in task_view(sop(), run_to(7).current, WIB, names={}).text
+
+
 def test_the_task_addresses_the_official_as_bapak_ibu() -> None:
     run = run_to(2)
     events = run.do(KASUBAG, Withdraw(run.version))
