@@ -751,6 +751,7 @@ class _Context:
             events=events,
             approvals=approvals,
             step_times=self.step_times(),
+            office_hours=(self.paperwork.config.time.day_start, self.paperwork.config.time.day_end),
         )
         record = await self.render(kind, paper, f"paper:{kind.name}")
         # the final documents, then every paper the case produced (its disposisi, SK and

@@ -507,6 +507,22 @@ def test_dokumentasi_step_without_norm() -> None:
     assert steps[-1][2:] == ["-", "1 jam 15 menit", "-", "-"]
 
 
+def test_the_dokumentasi_says_its_step_times_are_working_time() -> None:
+    """Table D reads "Norma 1 hari", "Realisasi 19 hari 3 jam": working days of 8 hours on
+    the office's hours, which a reader would take for calendar days unless the record says
+    so under the table, as the Laporan does."""
+    p = S.sample_dokumentasi()
+    d = open_docx(render_dokumentasi(p))
+    paragraphs = [par.text for par in d.paragraphs]
+    basis = next(i for i, par in enumerate(paragraphs) if par.startswith("Waktu dihitung"))
+    assert "jam kerja kantor pukul 08.00–16.00" in paragraphs[basis]
+    assert "1 hari = 8 jam kerja" in paragraphs[basis]
+    assert paragraphs[basis - 1].startswith("D.") and paragraphs[basis + 1].startswith("Demikian")
+    office = replace(p, office_hours=(time(7, 30), time(16, 0)))
+    text = alltext(open_docx(render_dokumentasi(office)))
+    assert "pukul 07.30–16.00" in text and "sehari jam kerja kantor adalah 8 jam 30 menit" in text
+
+
 # --- hostile values ------------------------------------------------------------------
 
 NASTY = "<b>&\"' {{ x }} {% if %} \x00\x07\x1b\x0b\x0c\x7f\ufffe{%tr for y in z %} {# c #} ]]>"

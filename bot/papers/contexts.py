@@ -462,6 +462,7 @@ def dokumentasi_context(p: Dokumentasi, zone: OfficeZone) -> dict[str, Any]:
         "events": _events(p.events, zone),
         "step_times": steps,
         "total": total,
+        "time_basis": _time_basis(p.office_hours),  # table D counts working time
     }
 
 

@@ -221,6 +221,8 @@ class Dokumentasi:
     events: Sequence[EventRecord]
     approvals: Sequence[ApprovalRecord]
     step_times: Sequence[StepTime]
+    # the office hours the step times are counted on (config time.day_start, day_end)
+    office_hours: tuple[time, time] = (time(8, 0), time(16, 0))
 
 
 # --- 6. Laporan Evaluasi Penerapan SOP (/laporan) ------------------------------------
