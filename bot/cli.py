@@ -57,6 +57,7 @@ def definition_json(definition: SopDefinition) -> dict[str, Any]:
                 "approval": s.approval.value if s.approval else None,
                 "inputs": list(s.inputs),
                 "uploads": list(s.uploads),
+                "corrects": list(s.corrects),
                 "outputs": list(s.outputs),
                 "related_sop": s.related_sop,
                 "papers": list(s.papers),

@@ -809,7 +809,7 @@ class Renderer:
                         ).encode(),
                     )
                 ]
-                for i, d in enumerate(definition.step(case.step).uploads)
+                for i, d in enumerate(definition.step(case.step).accepts)
             ]
             name = t.e(stored.name if stored else "dokumen")
             return Message(t.ASK_WHICH_DOCUMENT.format(name=name, case=case.id), keyboard)

@@ -226,6 +226,11 @@ ASKED_DOCUMENTS = "Mohon dilengkapi dokumennya"
 ASKED_HAND_IN = "Mohon diserahkan"
 ASKED_SUBMIT = "Mohon diajukan"
 ASKED_FORWARD = "Mohon ditindaklanjuti"
+# a review step a return brought back to its holder to correct (its `corrects`)
+RETURNED_CORRECTS = (
+    "Perbaikan {docs} dapat Bapak/Ibu kirimkan sebagai <b>file</b> di obrolan ini sebelum "
+    "menekan {approve}; yang disetujui adalah versi terakhir yang tercantum di atas."
+)
 # the SOP a step is carried out under (its Ket column: `related_sop`), under its activity
 RELATED_SOP = "Berpedoman pada: {sop}"
 UNNAMED = "ID {person}"  # a person the bot knows no name of

@@ -184,7 +184,8 @@ def due_line(step: Step, zone: OfficeZone, due: datetime | None) -> str:
 def review_instruction(definition: SopDefinition, step: Step, returned: bool) -> str:
     """What Setujui and Kembalikan do at a review step: a paraf, a signature (as the SOP's
     ``approval`` says) or an approval, and where the case goes. A reviewer who got the case
-    back is told they may approve it again or return it further down."""
+    back is told they may approve it again (after sending the corrected documents, at a
+    step that ``corrects`` them) or return it further down."""
     approve, give_back = button_words(t.BTN_APPROVE), button_words(t.BTN_RETURN)
     nxt, back = holder_of(definition, step.on_approve), holder_of(definition, step.on_return)
     onward = f" berkas diteruskan kepada {nxt}" if nxt else ""
@@ -204,6 +205,9 @@ def review_instruction(definition: SopDefinition, step: Step, returned: bool) ->
         meaning = f"Tekan {approve} untuk menyetujui{f' dan meneruskan berkas kepada {nxt}' if nxt else ''}."
     if returned:
         opening = "Setelah catatan di atas ditindaklanjuti, Bapak/Ibu dapat menyetujui kembali berkas ini."
+        if step.corrects:
+            corrected = listing([t.e(definition.document(d).name) for d in step.corrects])
+            opening += " " + t.RETURNED_CORRECTS.format(docs=corrected, approve=approve)
         refusing = (
             f"Bila perbaikan perlu dilakukan oleh {back}, tekan {give_back} dan tuliskan arahannya."
             if back

@@ -55,13 +55,14 @@ from handlers.common import (
 log = logging.getLogger(__name__)
 
 STEP_OPS = {
-    StepKind.REVIEW: {Op.REVIEW},
+    StepKind.REVIEW: {Op.REVIEW, Op.ASSIGN_FILE},
     StepKind.ACTION: {Op.FORWARD, Op.ASSIGN_FILE},
     StepKind.UPLOAD: {Op.SUBMIT_DRAFTS, Op.ASSIGN_FILE},
     StepKind.TEAM: {Op.TEAM_TOGGLE, Op.TEAM_DONE, Op.TEAM_PAGE},
     StepKind.ARCHIVE: {Op.ARCHIVE},
 }
-"""The buttons each kind of step shows (ASSIGN_FILE only where the step takes uploads)."""
+"""The buttons each kind of step shows (ASSIGN_FILE only where the step takes files: its
+uploads, or a review step's corrected documents)."""
 
 ASSIGN_ARG = re.compile(r"(\d{1,3})(?:f(\d{1,12}))?", re.ASCII)  # document, file row
 # (chat, message, HTML text) of the message a decision is taken on; its text is what a
@@ -128,7 +129,7 @@ async def on_button(update: Update, context: Context) -> None:
         sent = await svc.cases.send_uploads(user_id(update), case.id, case.version)
         await answer(update, t.ANS_UPLOADS_SENT if sent else t.ANS_UPLOADS_HELD)
         return
-    if cb.op not in STEP_OPS[step.kind] or (cb.op is Op.ASSIGN_FILE and not step.uploads):
+    if cb.op not in STEP_OPS[step.kind] or (cb.op is Op.ASSIGN_FILE and not step.accepts):
         # a forged button: an operation this step does not have (no dialogue is opened)
         await answer(update, t.ANS_UNKNOWN_BUTTON, alert=True)
         return

@@ -1,7 +1,7 @@
 """Uploads: files sent in the chat become versioned documents of the case's current step.
 
 Checks come before anything touches the disk: the user must hold a step that expects
-uploads, the type must be on the allowlist, the size within the limit, and the content
+uploads (or takes a corrected version of what it reviews), the type must be on the allowlist, the size within the limit, and the content
 what the name claims (an empty file or a text file named .docx is refused politely). The
 document a file satisfies is read from its name or caption; when that is unclear the bot
 asks. Recording the file, attaching it and queueing the acknowledgement is one transaction.
@@ -257,7 +257,7 @@ async def take_file(
         return
     saved = await svc.files.save(case.id, item.name, data)
     definition = svc.sops.of(case)
-    uploads = definition.step(case.step).uploads
+    uploads = definition.step(case.step).accepts
     upload = Upload(
         case_id=case.id,
         version=case.version,

@@ -539,6 +539,54 @@ def test_an_upload_step_with_nothing_to_upload_is_refused() -> None:
     )
 
 
+def test_the_reviews_a_return_comes_back_to_for_correction_take_corrected_documents() -> None:
+    """Source lines 22 and 28: Karo returns the proposal and the drafts "kepada Kabag MK untuk
+    diperbaiki": Kabag's reviews (steps 2 and 8) take the Rencana Kerja and the drafts
+    corrected, and approving never waits for them."""
+    definition = sop()
+    assert definition.step(2).corrects == ("rencana_kerja",)
+    assert definition.step(8).corrects == (
+        "draf_program_kerja",
+        "draf_rkakl",
+        "draf_penetapan_kinerja",
+    )
+    assert [s.id for s in definition.steps if s.corrects] == [2, 8]
+    assert definition.step(2).uploads == () and definition.step(2).accepts == ("rencana_kerja",)
+
+
+@pytest.mark.parametrize(
+    ("break_it", "problem"),
+    [
+        (
+            lambda raw: step_at(raw, 4).update(corrects=["disposisi"]),
+            'steps[3].corrects: only a review step (kind = "review") takes corrected documents, '
+            "not a step of kind 'action': another step lists what it takes in uploads",
+        ),
+        (
+            lambda raw: step_at(raw, 2).update(corrects=["disposisi"]),
+            "steps[1].corrects[0]: document 'disposisi' is generated, not uploaded",
+        ),
+        (
+            lambda raw: step_at(raw, 2).update(corrects=["draf_rkakl"]),
+            "steps[1].corrects[0]: document 'draf_rkakl' is not one the step reviews (its inputs)",
+        ),
+        (
+            lambda raw: step_at(raw, 2).update(corrects=["notulen"]),
+            "steps[1].corrects[0]: unknown document 'notulen'",
+        ),
+        (
+            lambda raw: step_at(raw, 9).update(corrects=["draf_rkakl"]),
+            "steps[8].corrects: no return comes back to this step (no step's on_return names "
+            "it): there is nothing handed back for its holder to correct",
+        ),
+    ],
+)
+def test_corrects_a_step_could_never_use_is_refused(
+    break_it: Callable[[Raw], object], problem: str
+) -> None:
+    assert refusal(break_it) == [problem]
+
+
 LONGEST = [
     ("sop.name", lambda raw, text: raw["sop"].update(name=text), 200),
     ("roles[0].name", lambda raw, text: raw["roles"][0].update(name=text), 120),

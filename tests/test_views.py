@@ -69,13 +69,31 @@ def test_a_reviewer_who_got_the_case_back_is_told_to_approve_again_or_return_it_
     assert "Langkah 2 dari 12" in text and "Selaraskan dengan Renstra." in text
     assert (
         "Setelah catatan di atas ditindaklanjuti, Bapak/Ibu dapat menyetujui kembali berkas "
-        "ini." in text
+        "ini. Perbaikan Rencana Kerja dapat Bapak/Ibu kirimkan sebagai <b>file</b> di obrolan "
+        "ini sebelum menekan <b>Setujui</b>; yang disetujui adalah versi terakhir yang "
+        "tercantum di atas." in text
     )
     assert (
         "Bila perbaikan perlu dilakukan oleh Kasubag, tekan <b>Kembalikan</b> dan tuliskan "
         "arahannya." in text
     )
     assert "Mohon berkenan memeriksa" not in text
+
+
+def test_kabag_who_got_the_drafts_back_is_told_he_may_send_them_corrected() -> None:
+    """Source line 28: Karo returns the drafts "kepada Kabag MK untuk diperbaiki"; Kasubag,
+    to whom Kabag returns them (no "untuk diperbaiki" on his own review), is not told so."""
+    run = run_to(9)
+    events = run.do(KARO, ReturnForCorrection(run.version, "Target PK agar dikoreksi."))
+    text = task_view(sop(), run.current, WIB, names={}, arrival=events[-1]).text
+    assert (
+        "Perbaikan Draf Program Kerja, Draf RKAKL, dan Draf Penetapan Kinerja dapat Bapak/Ibu "
+        "kirimkan sebagai <b>file</b> di obrolan ini sebelum menekan <b>Setujui</b>" in text
+    )
+    events = run.do(KABAG, ReturnForCorrection(run.version, "Mohon tim memperbaiki."))
+    text = task_view(sop(), run.current, WIB, names={}, arrival=events[-1]).text
+    assert "Setelah catatan di atas ditindaklanjuti" in text and "kirimkan" not in text
+    assert "kirimkan" not in asks(8)  # on the first pass Kabag reviews what he was given
 
 
 def test_action_steps_say_which_button_to_press_and_to_whom_the_case_goes() -> None:

@@ -415,8 +415,32 @@ def test_a_document_not_expected_at_this_step_is_refused() -> None:
         error = run.refuse(KASUBAG, run.attach_cmd(doc))
         assert isinstance(error, NotAllowed)
         assert error.params == {"doc": doc}
-    run = run_to(2)  # a review step takes no files
+    run = run_to(2)  # a review step takes only what it corrects: not the TOR
     assert isinstance(run.refuse(KABAG, run.attach_cmd("tor")), NotAllowed)
+    run = run_to(7)  # nor anything at a review no return "untuk diperbaiki" reaches
+    assert isinstance(run.refuse(KASUBAG, run.attach_cmd("draf_rkakl")), NotAllowed)
+
+
+def test_karo_returns_the_rencana_kerja_to_kabag_who_corrects_it_and_approves_again() -> None:
+    """Source line 22: "jika tidak setuju dikembalikan kepada Kabag MK untuk diperbaiki"."""
+    run = run_to(3)
+    run.send_back(KARO, "Rencana Kerja agar diselaraskan dengan Renstra.")
+    assert run.step == 2
+    run.attach(KABAG, "konsep_rencana_kerja", "Rencana Kerja (perbaikan).docx")
+    corrected = run.current.latest("konsep_rencana_kerja")
+    assert corrected is not None and (corrected.version, corrected.by) == (2, KABAG.person_id)
+    run.forward([KABAG])
+    assert run.step == 3 and run.current.latest("konsep_rencana_kerja") == corrected
+    assert_log_replays(run)
+
+
+def test_kabag_may_approve_the_returned_drafts_again_without_sending_a_new_version() -> None:
+    run = run_to(9)
+    run.send_back(KARO, "Mohon dilengkapi paraf.")
+    step = run.definition.step(8)
+    assert step.corrects and missing_inputs(run.definition, run.current, step) == []
+    run.forward([KABAG])
+    assert run.step == 9
 
 
 def test_only_the_holder_attaches_files() -> None:

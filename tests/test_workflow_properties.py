@@ -139,8 +139,8 @@ def check_accepted(
                 assert step.kind is StepKind.TEAM
                 assert event.data["members"]
             case EventType.FILE_ATTACHED:
-                uploads = {definition.canonical(d) for d in step.uploads}
-                assert event.data["doc"] in uploads
+                accepted = {definition.canonical(d) for d in step.accepts}
+                assert event.data["doc"] in accepted
     if moves:
         move = moves[0]
         if move.to_step is not None:

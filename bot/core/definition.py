@@ -99,6 +99,16 @@ class Step:
     # role its members hold for the case (``team = "<role>"``; the SOP's only shared role
     # when the file does not say)
     team: str | None = None
+    # Review steps only: documents under review that the holder may hand in corrected
+    # himself, never required for an approval ("dikembalikan kepada Kabag MK untuk
+    # diperbaiki": a return brings the case back to him to correct, not only to decide)
+    corrects: tuple[str, ...] = ()
+
+    @property
+    def accepts(self) -> tuple[str, ...]:
+        """The documents the holder may send at this step: its uploads, then the ones it
+        corrects."""
+        return tuple(dict.fromkeys((*self.uploads, *self.corrects)))
 
     @property
     def is_review(self) -> bool:

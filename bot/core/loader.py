@@ -73,6 +73,7 @@ _STEP_KEYS = {
     "uploads": False, "outputs": False, "time_minutes": True, "on_approve": False,
     "on_return": False, "approval": False, "related_sop": False, "papers": False,
     "templates": False, "mandate": False, "team_duties": False, "team": False,
+    "corrects": False,
 }  # fmt: skip
 # What a draft's reviewer sees and clears; allowed on roles, documents and steps.
 _GUESS_KEYS = {"guesses": False, "confirmed": False}
@@ -494,6 +495,12 @@ def _parse_steps(p: _Problems, raw: Any) -> list[Step]:
                 f"not a step of kind '{kind.value}'",
             )
         team = _str(p, f"{path}.team", item.get("team")) or None
+        if "corrects" in item and kind_raw == kind.value and kind is not StepKind.REVIEW:
+            p.add(
+                f"{path}.corrects",
+                'only a review step (kind = "review") takes corrected documents, not a step '
+                f"of kind '{kind.value}': another step lists what it takes in uploads",
+            )
         if "team" in item and kind_raw == kind.value and kind is not StepKind.TEAM:
             p.add(
                 f"{path}.team",
@@ -520,6 +527,7 @@ def _parse_steps(p: _Problems, raw: Any) -> list[Step]:
                 mandate=mandate,
                 team_duties=duties,
                 team=team,
+                corrects=_str_list(p, f"{path}.corrects", item.get("corrects")),
             )
         )
     return steps
@@ -616,7 +624,7 @@ def _check_steps(
         path = f"steps[{i}]"
         if step.actor not in role_ids:
             p.add(f"{path}.actor", f"unknown role '{step.actor}'")
-        for field_name in ("inputs", "uploads", "outputs"):
+        for field_name in ("inputs", "uploads", "outputs", "corrects"):
             for j, doc_id in enumerate(getattr(step, field_name)):
                 if doc_id not in documents:
                     p.add(f"{path}.{field_name}[{j}]", f"unknown document '{doc_id}'")
@@ -627,6 +635,7 @@ def _check_steps(
             ):
                 p.add(f"{path}.uploads[{j}]", f"document '{doc_id}' is generated, not uploaded")
         uploads_here = docs(step.uploads)
+        _check_corrects(p, path, step, steps, documents, canonical)
         if step.kind is StepKind.UPLOAD and not step.uploads:
             p.add(
                 f"{path}.uploads",
@@ -651,6 +660,36 @@ def _check_steps(
                 p.add(f"{path}.inputs[{j}]", f"document '{doc_id}' is produced by no earlier step")
         _check_targets(p, path, step, position)
     _check_paths(p, steps, position)
+
+
+def _check_corrects(
+    p: _Problems,
+    path: str,
+    step: Step,
+    steps: list[Step],
+    documents: Mapping[str, Document],
+    canonical: Callable[[str], str],
+) -> None:
+    """A review step's ``corrects``: uploaded documents the step reviews (its inputs), that
+    its holder may hand in corrected once a return brought the case back to him; a step no
+    return reaches has nothing handed back to correct."""
+    reviewed = {canonical(d) for d in step.inputs if d in documents}
+    for j, doc_id in enumerate(step.corrects):
+        if doc_id not in documents:
+            continue  # reported as unknown
+        if documents[canonical(doc_id)].source is not DocumentSource.UPLOAD:
+            p.add(f"{path}.corrects[{j}]", f"document '{doc_id}' is generated, not uploaded")
+        elif canonical(doc_id) not in reviewed:
+            p.add(
+                f"{path}.corrects[{j}]",
+                f"document '{doc_id}' is not one the step reviews (its inputs)",
+            )
+    if step.corrects and not any(s.on_return == step.id for s in steps):
+        p.add(
+            f"{path}.corrects",
+            "no return comes back to this step (no step's on_return names it): there is "
+            "nothing handed back for its holder to correct",
+        )
 
 
 def _check_team_steps(p: _Problems, steps: list[Step], roles: list[Role]) -> list[Step]:

@@ -91,7 +91,7 @@ def decide(
 
     match command:
         case AttachFile():
-            if command.doc not in {definition.canonical(d) for d in step.uploads}:
+            if command.doc not in {definition.canonical(d) for d in step.accepts}:
                 raise NotAllowed("document not expected at this step", doc=command.doc)
             version = 1 + max((a.version for a in case.files if a.doc == command.doc), default=0)
             data = {

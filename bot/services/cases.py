@@ -279,7 +279,7 @@ class CaseService:
             definition = self.sops.of(case)
             if upload.doc is None:
                 asked = effects.ask_which_document(tx, definition, case, user_id, file_id, now)
-                uploads = definition.step(case.step).uploads
+                uploads = definition.step(case.step).accepts
                 result = UploadResult("ask", choices=uploads, answers=(asked,))
             else:
                 result = self._attach(tx, definition, case, user_id, file_id, upload.doc, upload)
@@ -323,7 +323,7 @@ class CaseService:
             if stored.doc:
                 raise AlreadyApplied()  # this question was answered before
             definition = self.sops.of(case)
-            uploads = definition.step(case.step).uploads
+            uploads = definition.step(case.step).accepts
             if not 0 <= choice < len(uploads):
                 raise InvalidValue("no such document", choice=choice)
             if asked is not None and int(asked.data["file_row"]) == row:

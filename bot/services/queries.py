@@ -302,15 +302,16 @@ class Queries:
     async def upload_cases(
         self, user_id: int, replied_to: int | None = None
     ) -> tuple[list[Case], int | None]:
-        """Open cases whose current step takes uploads from this user, and the case of the
-        task message the upload replies to (``replied_to``: its id in the user's chat)."""
+        """Open cases whose current step takes files from this user (its uploads, or the
+        corrected documents a review step takes), and the case of the task message the
+        upload replies to (``replied_to``: its id in the user's chat)."""
 
         def txn(tx: Tx) -> tuple[list[Case], int | None]:
             actor = self.actor(tx, user_id)
             cases = [
                 case
                 for case in repo.open_cases_for_roles(tx, self.unit, actor.roles, limit=500)
-                if self.sops.of(case).step(case.step).uploads and self.holds(case, actor)
+                if self.sops.of(case).step(case.step).accepts and self.holds(case, actor)
             ]
             replied = None if replied_to is None else repo.case_of_message(tx, user_id, replied_to)
             return cases, replied
