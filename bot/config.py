@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 
 from bot.core.loader import MAX_STEP_MINUTES
+from bot.core.nip import bare_nip, is_nip
 from bot.core.textfile import UnreadableText, read_text_file
 from bot.logsetup import TOKEN_SHAPE
 
@@ -773,8 +774,9 @@ def _people(r: _Reader, value: Any) -> tuple[PersonConfig, ...]:
                 f"{tid} is already people[{first[tid]}] (give one entry all the person's roles)",
             )
         first.setdefault(tid, i)
-        nip = r.get(item, f"{key}.nip", str, "")
-        if nip and not re.fullmatch(r"[0-9]{18}", nip.replace(" ", "")):
+        # kept bare, as the profile dialogue keeps a typed one: one NIP is one string
+        nip = bare_nip(r.get(item, f"{key}.nip", str, ""))
+        if nip and not is_nip(nip):
             r.fail(f"{key}.nip", "a NIP has 18 digits")
         roles = r.get(item, f"{key}.roles", list, [])
         if not all(isinstance(x, str) for x in roles):

@@ -90,9 +90,8 @@ def _typed(text: str) -> str:
 async def profile_step(update: Update, context: Context, kind: str, text: str) -> None:
     """One answer of the profile dialogue (name → NIP → position)."""
     value = _typed(text)
-    if kind == "profile_nip":
-        value = value.replace(" ", "")
-    elif parsing.one_line_title(value, limit=200) is None:
+    # a NIP is made bare by the service (bot.core.nip), as the config's is
+    if kind != "profile_nip" and parsing.one_line_title(value, limit=200) is None:
         # as a title: no line breaks, control or direction marks, and some letter or digit
         # (a name of invisible characters showed as a blank team button and /peran entry)
         value = ""

@@ -246,6 +246,18 @@ def update_profile(
     )
 
 
+def spaced_nips(tx: Tx) -> list[tuple[int, str]]:
+    """The people whose NIP is kept with spaces in it (an earlier version kept the config's
+    NIP as written there, "19800101 200501 1 001")."""
+    rows = tx.all("SELECT telegram_id, nip FROM people WHERE nip LIKE '% %' ORDER BY telegram_id")
+    return [(int(r["telegram_id"]), str(r["nip"])) for r in rows]
+
+
+def rewrite_nip(tx: Tx, telegram_id: int, nip: str) -> None:
+    """The same NIP written in another form: no earlier profile is kept (nothing changed)."""
+    tx.run("UPDATE people SET nip = ? WHERE telegram_id = ?", (nip, telegram_id))
+
+
 def mark_started(tx: Tx, telegram_id: int, now: datetime, username: str | None) -> int:
     """The person pressed Start (or wrote to the bot, or unblocked it): from now on the bot
     may write to them. What Telegram refused to deliver while it could not (403: not started

@@ -660,6 +660,15 @@ def test_several_problems_are_reported_together() -> None:
     )
 
 
+def test_a_nip_written_as_printed_on_the_sk_is_kept_as_18_digits_as_telegram_keeps_it() -> None:
+    """The operator copies Siti's NIP from her SK ("19800101 200501 2 001"): it is kept as
+    the 18 digits the profile dialogue keeps when she types it, so the two are one NIP."""
+    raw = example()
+    raw["people"][0]["nip"] = "19800101 200501 2 001"
+    [person] = parse_config(raw, base_dir=ROOT).people
+    assert person.nip == "198001012005012001"
+
+
 def test_an_office_declares_a_day_the_holidays_package_calls_off_a_working_day() -> None:
     """A new SKB revokes the cuti bersama of 24 December 2026 and of 12 March 2027 (the
     package still lists both): the office writes them under time.extra_workdays and their

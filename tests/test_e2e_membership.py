@@ -11,13 +11,14 @@ import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
 
 from bot import texts as t
 from bot.app import ALLOWED_UPDATES
 from bot.core.model import EventType
-from bot.demo import Script, World, draft
+from bot.demo import OFFICIALS, Script, World, draft
 from emulator import EmuMessage, EmuUser
 from storage import repo
 
@@ -475,6 +476,74 @@ async def test_a_corrected_nip_of_an_official_named_in_the_config_survives_a_res
         "/ubah_data in Telegram), and this entry is brought in line or its name, nip and "
         "position taken out"
     ]
+
+
+SITI_NIP_AS_ON_HER_SK = "19780315 200501 2 003"
+
+
+async def test_siti_named_in_the_config_with_her_nip_as_on_her_sk_types_it_again_and_nothing_changed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The operator wrote Siti's NIP in [[people]] as her SK prints it, with spaces. The
+    administrator asks her to check her data; she types her name, NIP (as on her SK) and
+    position as they are. He is told nothing changed, no earlier profile is kept, and a
+    restart warns of no difference: one NIP, one string."""
+    people = [
+        {
+            "telegram_id": p.telegram_id,
+            "name": p.name,
+            "nip": SITI_NIP_AS_ON_HER_SK if p.key == "kasubag" else p.nip,
+            "position": p.position,
+            "roles": list(p.roles),
+        }
+        for p in OFFICIALS
+    ]
+    async with World(tmp_path, people=people) as world:
+        await world.everyone_starts()
+        admin, siti = world["admin"], world["kasubag"]
+        await said(world, "admin", "/ubah_data 1001")
+        note = await siti.wait_message(lambda m: "Administrator meminta" in m.text, timeout=WAIT)
+        admin.mark_seen()
+        await siti.press(note, t.BTN_FIX_PROFILE)
+        await siti.wait_message(lambda m: "Perbaikan data" in m.text, timeout=WAIT)
+        for answer in (
+            "Dra. Siti Rahmawati, M.M.",
+            SITI_NIP_AS_ON_HER_SK,
+            "Kepala Subbagian Program dan Anggaran",
+        ):
+            await said(world, "kasubag", answer)
+        told = plain(
+            (await admin.wait_message(lambda m: "memperbarui" in m.text, timeout=WAIT)).text
+        )
+        assert told.endswith(t.FIX_UNCHANGED), told
+        person = await world.services.db.read(repo.get_person, 1001)
+        assert person is not None and person.nip == "197803152005012003"
+        assert await world.services.db.read(repo.earlier_profiles, [1001]) == {}
+        with caplog.at_level(logging.WARNING, logger="bot.services.people"):
+            await world.stop_bot()
+            await world.start_bot()
+        assert [r.getMessage() for r in caplog.records if r.name == "bot.services.people"] == []
+
+
+async def test_a_nip_an_earlier_version_kept_with_spaces_is_kept_bare_at_start_as_no_change(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An earlier version kept Siti's NIP as the config wrote it, with spaces. The bot
+    starts with the config that writes it so: her NIP is kept as its 18 digits, with no
+    earlier profile and no warning (the same NIP); her /saya shows the digits."""
+    await world.services.db.write(
+        lambda tx: tx.run(
+            "UPDATE people SET nip = ? WHERE telegram_id = 1001", (SITI_NIP_AS_ON_HER_SK,)
+        )
+    )
+    with caplog.at_level(logging.WARNING, logger="bot.services.people"):
+        await world.stop_bot()
+        await world.start_bot()
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.services.people"] == []
+    person = await world.services.db.read(repo.get_person, 1001)
+    assert person is not None and person.nip == "197803152005012003"
+    assert await world.services.db.read(repo.earlier_profiles, [1001]) == {}
+    assert "NIP: 197803152005012003" in await said(world, "kasubag", "/saya")
 
 
 async def corrects_his_profile(world: World, name: str, nip: str) -> None:

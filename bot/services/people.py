@@ -16,6 +16,7 @@ from bot.clock import Clock
 from bot.config import Config, PersonConfig
 from bot.core.definition import SopDefinition
 from bot.core.model import Case, PassSteps, ReplaceTeamMember
+from bot.core.nip import bare_nip, is_nip
 from bot.core.workflow import passable_steps
 from bot.services import acting, effects, routing
 from bot.services.cases import CaseService, asked_by, claim
@@ -26,7 +27,6 @@ from storage.db import Database, Tx
 log = logging.getLogger(__name__)
 
 INVITE_LIFETIME = timedelta(hours=72)
-NIP_DIGITS = 18
 
 
 @dataclass(frozen=True)
@@ -357,8 +357,8 @@ class PeopleService:
                 effects.start_dialogue(tx, user_id, "profile_nip", now, data=asked_by(update_id))
                 return ProfileStep("profile_nip")
             if kind == "profile_nip":
-                nip = "" if value == "-" else value
-                if nip and not (len(nip) == NIP_DIGITS and nip.isascii() and nip.isdigit()):
+                nip = "" if value == "-" else bare_nip(value)
+                if value != "-" and not is_nip(nip):
                     return ProfileStep(kind, refused=True)
                 repo.update_profile(tx, user_id, now=now, changed_by=user_id, nip=nip)
                 effects.start_dialogue(
@@ -400,8 +400,8 @@ class PeopleService:
             effects.start_dialogue(tx, user_id, "profile_nip", now, data=data | {"name": value})
             return ProfileStep("profile_nip", current=person.nip or "-"), None
         if kind == "profile_nip":
-            nip = "" if value == "-" else value
-            if nip and not (len(nip) == NIP_DIGITS and nip.isascii() and nip.isdigit()):
+            nip = "" if value == "-" else bare_nip(value)
+            if value != "-" and not is_nip(nip):
                 return ProfileStep(kind, refused=True), None
             effects.start_dialogue(tx, user_id, "profile_position", now, data=data | {"nip": nip})
             return ProfileStep("profile_position", current=person.position or "-"), None
@@ -780,6 +780,7 @@ class PeopleService:
             now = self.clock.now()
             for admin in self.config.admins:
                 repo.ensure_person(tx, admin, now)
+            bare_stored_nips(tx)
             history = repo.role_history(tx, self.unit)
             for index, person in enumerate(self.config.people):
                 repo.ensure_person(tx, person.telegram_id, now)
@@ -837,7 +838,7 @@ def seed_profile(tx: Tx, person: PersonConfig) -> Seed:
         return Seed(True)
     fields = (
         ("name", person.name, known.name),
-        ("NIP", person.nip, known.nip),
+        ("NIP", person.nip, bare_nip(known.nip)),  # the same NIP, whatever its spaces
         ("position", person.position, known.position),
     )
     differ = ", ".join(
@@ -846,6 +847,16 @@ def seed_profile(tx: Tx, person: PersonConfig) -> Seed:
         if named and named != kept
     )
     return Seed(False, differ)
+
+
+def bare_stored_nips(tx: Tx) -> None:
+    """A NIP kept with spaces (earlier versions kept the config's as written there,
+    "19800101 200501 1 001", and a typed one bare) is rewritten bare: the same NIP, so no
+    earlier profile is kept, nobody is told, and a correction that types it again changes
+    nothing."""
+    for person_id, nip in repo.spaced_nips(tx):
+        if is_nip(bare := bare_nip(nip)):
+            repo.rewrite_nip(tx, person_id, bare)
 
 
 def profile_warning(index: int, person_id: int, difference: str) -> str:

@@ -1,0 +1,29 @@
+"""The NIP (Nomor Induk Pegawai) of a civil servant: 18 digits, kept bare.
+
+Officials write it as their SK or Karpeg prints it ("19800101 200501 1 001"); the config's
+``[[people]]`` and the profile dialogue both keep the 18 digits alone (:func:`bare_nip`),
+so one NIP is one string wherever it is compared.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["NIP_DIGITS", "bare_nip", "is_nip"]
+
+NIP_DIGITS = 18
+
+# what groups the digits
+_SEPARATORS = re.compile(r"[ \t]+")
+
+
+def bare_nip(text: str) -> str:
+    """A NIP as kept: the spaces between its groups taken out ("19800101 200501 1 001" →
+    "198001012005011001"). Nothing else is changed: :func:`is_nip` says whether the
+    result is a NIP."""
+    return _SEPARATORS.sub("", text)
+
+
+def is_nip(text: str) -> bool:
+    """Whether ``text`` is a bare NIP: 18 ASCII digits."""
+    return len(text) == NIP_DIGITS and text.isascii() and text.isdigit()
