@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from bot.core.nip import printed_nip
 from bot.papers import samples as S
 from bot.papers.archive import MANIFEST, RECORD_NAME, bundle_zip, safe_archive_name
 from bot.papers.contexts import DOTS, clean
@@ -249,6 +250,16 @@ def test_angka_groups_thousands_with_dots() -> None:
 # --- realistic papers ----------------------------------------------------------------
 
 
+def test_papers_write_a_nip_as_tata_naskah_dinas_does() -> None:
+    """The bot keeps 18 bare digits; a paper's signature block reads "NIP 19691220
+    199503 1 001" (birth date, appointment month, sex, serial number). What is not a NIP
+    (none, a placeholder) is printed as it is."""
+    assert printed_nip("196912201995031001") == "19691220 199503 1 001"
+    assert printed_nip("19691220 199503 1 001") == "19691220 199503 1 001"
+    assert printed_nip("") == "" and printed_nip(DOTS) == DOTS and printed_nip("-") == "-"
+    assert printed_nip("12345") == "12345"
+
+
 def test_disposisi_realistic() -> None:
     p = S.sample_disposisi()
     d = open_docx(render_disposisi(p))
@@ -315,11 +326,12 @@ def test_sk_tim_realistic() -> None:
     assert "pada tanggal 5 November 2026" in paras
     assert "KEPALA BIRO PERENCANAAN DAN MANAJEMEN KINERJA," in paras
     assert paras.count("Dr. Hendra Wijaya Kusuma, S.E., M.Si.") == 2  # decree and Lampiran
-    assert paras.count("NIP 197204121998031002") == 2
+    # the NIP grouped as Tata Naskah Dinas writes it (8-6-1-3 digits)
+    assert paras.count("NIP 19720412 199803 1 002") == 2
     # Lampiran: the team table.
     team = table_with(d, "Kedudukan dalam Tim")
     assert column(team, "Nama")[1] == "Agus Setiawan, S.T., M.M."
-    assert column(team, "NIP")[1] == "198303152009011004"
+    assert column(team, "NIP")[1] == "19830315 200901 1 004"
     assert column(team, "Kedudukan dalam Tim")[1] == "Ketua"
     assert column(team, "Jabatan")[2] == "Analis Perencanaan"
     assert column(team, "No.") == ["1.", "2.", "3.", "4.", "5."]
@@ -377,7 +389,7 @@ def test_pemeriksaan_realistic_returned() -> None:
     assert result[0] == ["Keputusan", ":", RETURNED]
     assert result[1] == ["Alasan pengembalian", ":", p.reason]
     assert "Teliti kesesuaian setelah menuangkan dalam lembar pemeriksaan berkas." in text
-    assert "NIP 197809232003122001" in text
+    assert "NIP 19780923 200312 2 001" in text
     assert "Jakarta, 12 November 2026" in text
     footer = d.sections[0].footer.paragraphs[0].text
     assert "Berkas K7" in footer and "Langkah 8" in footer and "Halaman" in footer
@@ -448,7 +460,7 @@ def test_penetapan_kinerja_skeleton() -> None:
     assert "PIHAK PERTAMA berjanji akan mewujudkan target kinerja" in text
     sign = tables(d)[2]
     assert "PIHAK KEDUA," in sign[0][0] and "PIHAK PERTAMA," in sign[0][1]
-    assert S.KARO.name in sign[0][1] and "NIP 197204121998031002" in sign[0][1]
+    assert S.KARO.name in sign[0][1] and "NIP 19720412 199803 1 002" in sign[0][1]
     targets = table_with(d, "Sasaran Strategis")
     assert [c.strip() for c in targets[0]] == [
         "No.", "Sasaran Strategis", "Indikator Kinerja", "Target",
@@ -475,7 +487,7 @@ def test_dokumentasi_realistic() -> None:
     assert column(files, "Versi") == ["3", "2", "2"]
     approvals = table_with(d, "Jenis")
     assert column(approvals, "Jenis") == ["Paraf", "Paraf", "Tanda tangan"]
-    assert "NIP 197204121998031002" in row_with(approvals, "Tanda tangan")[2]
+    assert "NIP 19720412 199803 1 002" in row_with(approvals, "Tanda tangan")[2]
     assert column(approvals, "Langkah") == ["7", "8", "9"]
     events = table_with(d, "Tindakan")
     assert len(events) == 1 + len(p.events)
@@ -1174,7 +1186,7 @@ def test_a_long_return_reason_takes_the_hasil_pemeriksaan_to_the_signatures_page
         check=True, capture_output=True, text=True, timeout=60,
     ).stdout  # fmt: skip
     pages = [" ".join(page.split()) for page in text.split("\f") if page.strip()]
-    (signed,) = [page for page in pages if "NIP 197809232003122001" in page]
+    (signed,) = [page for page in pages if "NIP 19780923 200312 2 001" in page]
     assert "C. Hasil Pemeriksaan" in signed and "Alasan pengembalian" in signed
 
 

@@ -28,6 +28,7 @@ from docx.table import Table
 
 from bot.clock import ManualClock
 from bot.core.model import Case, Event, EventType
+from bot.core.nip import printed_nip
 from bot.core.workflow import replay
 from bot.demo import OFFICIALS, RETURN_REASONS, Script, World, play_sop
 from bot.papers.render import SHIPPED_TEMPLATES
@@ -128,7 +129,7 @@ def of_kind(played: Played, prefix: str) -> list[Paper]:
 
 def has_official(text: str, key: str, *, nip: bool = True) -> bool:
     person = PEOPLE[key]
-    return person.name in text and (not nip or person.nip in text)
+    return person.name in text and (not nip or printed_nip(person.nip) in text)
 
 
 async def test_every_paper_of_the_case_was_written_and_names_the_case(played: Played) -> None:
@@ -249,13 +250,14 @@ async def test_the_sk_tim_lists_the_team_with_names_and_nips_and_the_karo_signs(
     (sk,) = of_kind(played, "sk-tim")
     for key in ("tim1", "tim2"):
         person = PEOPLE[key]
-        assert person.name in sk.text and person.nip in sk.text and person.position in sk.text
+        assert person.name in sk.text and printed_nip(person.nip) in sk.text
+        assert person.position in sk.text
     assert re.search(rf"1\.\s*\n{re.escape(PEOPLE['tim1'].name)}", sk.text)
     assert "Ketua" in sk.text
     assert has_official(sk.text, "karo")
     assert "TAHUN ANGGARAN 2027" in sk.text
     for other in ("kasubag", "kabag", "fu"):
-        assert PEOPLE[other].nip not in sk.text
+        assert printed_nip(PEOPLE[other].nip) not in sk.text
 
 
 async def test_the_sk_tim_gives_the_team_the_duties_its_sop_states(played: Played) -> None:
@@ -308,7 +310,7 @@ async def test_the_dokumentasi_holds_the_archive_reference_the_events_and_the_ap
         ("Tanda tangan", "9", PEOPLE["karo"].name),
     ]
     for key in ("kasubag", "kabag", "karo"):
-        assert f"NIP {PEOPLE[key].nip}" in dok.text
+        assert f"NIP {printed_nip(PEOPLE[key].nip)}" in dok.text
     for attachment in played.case.latest_files():
         if attachment.doc.startswith("draf_"):
             assert attachment.sha256 in dok.text

@@ -2,19 +2,22 @@
 
 Officials write it as their SK or Karpeg prints it ("19800101 200501 1 001"); the config's
 ``[[people]]`` and the profile dialogue both keep the 18 digits alone (:func:`bare_nip`),
-so one NIP is one string wherever it is compared.
+so one NIP is one string wherever it is compared. Papers print it grouped as Tata Naskah
+Dinas does (:func:`printed_nip`).
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["NIP_DIGITS", "bare_nip", "is_nip"]
+__all__ = ["NIP_DIGITS", "bare_nip", "is_nip", "printed_nip"]
 
 NIP_DIGITS = 18
 
 # what groups the digits
 _SEPARATORS = re.compile(r"[ \t]+")
+# birth date (8), appointment month (6), sex (1), serial number (3)
+_GROUPS = (8, 6, 1, 3)
 
 
 def bare_nip(text: str) -> str:
@@ -27,3 +30,16 @@ def bare_nip(text: str) -> str:
 def is_nip(text: str) -> bool:
     """Whether ``text`` is a bare NIP: 18 ASCII digits."""
     return len(text) == NIP_DIGITS and text.isascii() and text.isdigit()
+
+
+def printed_nip(nip: str) -> str:
+    """A NIP as papers print it, grouped 8-6-1-3 ("19691220 199503 1 001"); anything that
+    is not one (an empty NIP, a placeholder) unchanged."""
+    bare = bare_nip(nip)
+    if not is_nip(bare):
+        return nip
+    groups, start = [], 0
+    for size in _GROUPS:
+        groups.append(bare[start : start + size])
+        start += size
+    return " ".join(groups)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, time
 from typing import Any
 
+from bot.core.nip import printed_nip
 from bot.papers.dates import HARI_KERJA, OfficeZone, angka, durasi, hari_tanggal, persen, tanggal
 from bot.papers.model import (
     RETURNED,
@@ -137,7 +138,7 @@ def _official(o: Official | None, title_fallback: str = DOTS) -> dict[str, str]:
         return {"name": DOTS, "nip": DOTS, "position": DOTS, "title": title_fallback}
     return {
         "name": _or(o.name, DOTS),
-        "nip": clean(o.nip).strip(),
+        "nip": printed_nip(clean(o.nip).strip()),
         "position": _or(o.position),
         "title": _title(o.position, title_fallback),
     }
@@ -187,7 +188,7 @@ def _members(members: Sequence[TeamMember]) -> list[dict[str, str]]:
         {
             "no": f"{i}.",
             "name": _or(m.name),
-            "nip": _or(m.nip),
+            "nip": _or(printed_nip(m.nip)),
             "position": _or(m.position),
             "position_in_team": _or(m.position_in_team),
         }
@@ -335,7 +336,7 @@ def skeleton_context(p: DraftSkeleton, zone: OfficeZone) -> dict[str, Any]:
 def _approvals(approvals: Iterable[ApprovalRecord], zone: OfficeZone) -> list[dict[str, str]]:
     rows = []
     for i, a in enumerate(approvals, 1):
-        nip = clean(a.official.nip).strip()
+        nip = printed_nip(clean(a.official.nip).strip())
         rows.append(
             {
                 "no": f"{i}.",
