@@ -525,6 +525,15 @@ FORWARDED_MAY_CANCEL = " (ketik /batal untuk membatalkan)"
 ASK_NAME = "Silakan menuliskan <b>nama lengkap</b> Bapak/Ibu beserta gelar."
 ASK_NIP = "Silakan menuliskan <b>NIP</b> Bapak/Ibu (18 digit). Ketik <code>-</code> bila tidak ada."
 BAD_NIP = "NIP terdiri atas 18 digit angka. Silakan menuliskan kembali, atau ketik <code>-</code> bila tidak ada."
+# a NIP refused: how many digits were found, or what else it held besides its 18 digits
+BAD_NIP_DIGITS = (
+    "Mohon maaf, NIP yang Bapak/Ibu tuliskan memuat {digits} digit angka, sedangkan NIP terdiri "
+    "atas 18 digit angka. Silakan menuliskan kembali, atau ketik <code>-</code> bila tidak ada."
+)
+BAD_NIP_CHARACTERS = (
+    "Mohon maaf, NIP hanya memuat angka; spasi, titik, atau tanda hubung di antara kelompok "
+    "angkanya diperbolehkan. Silakan menuliskan kembali, atau ketik <code>-</code> bila tidak ada."
+)
 ASK_POSITION = "Silakan menuliskan <b>jabatan</b> Bapak/Ibu."
 PROFILE_DONE = "Terima kasih, data Bapak/Ibu telah tersimpan.\n\n{summary}"
 # correcting one's data (/saya's button, or an administrator's /ubah_data): the answers are

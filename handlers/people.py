@@ -13,6 +13,7 @@ from bot import texts as t
 from bot.callbacks import Callback, Op, decode
 from bot.context import SopApplication
 from bot.core.definition import Role
+from bot.core.nip import NIP_DIGITS, bare_nip, digits_in
 from bot.outbox import keyboard_markup
 from bot.services import reports
 from bot.services.cases import AlreadyApplied
@@ -103,7 +104,8 @@ async def profile_step(update: Update, context: Context, kind: str, text: str) -
         return  # put back after a crash, applied already (the gate asks again what it asked)
     if step.refused:
         await reply(
-            update, {"profile_nip": t.BAD_NIP, "profile_name": t.ASK_NAME}.get(kind, t.ASK_POSITION)
+            update,
+            {"profile_nip": _bad_nip(value), "profile_name": t.ASK_NAME}.get(kind, t.ASK_POSITION),
         )
     elif step.next_kind in ("profile_nip", "profile_position"):
         question = t.ASK_NIP if step.next_kind == "profile_nip" else t.ASK_POSITION
@@ -113,6 +115,17 @@ async def profile_step(update: Update, context: Context, kind: str, text: str) -
     elif step.profile is not None:
         done = t.PROFILE_FIXED if step.corrected else t.PROFILE_DONE
         await reply(update, done.format(summary=summary(context, step.profile)))
+
+
+def _bad_nip(value: str) -> str:
+    """Why a typed NIP was refused: how many digits it had, or that it held more than
+    digits and the spaces, dots and hyphens that group them."""
+    digits = digits_in(bare_nip(value))
+    if digits == 0:
+        return t.BAD_NIP
+    if digits != NIP_DIGITS:
+        return t.BAD_NIP_DIGITS.format(digits=digits)
+    return t.BAD_NIP_CHARACTERS
 
 
 def fix_button(admin: int | None = None) -> tuple[str, str]:

@@ -18,6 +18,7 @@ from telegram import BotCommandScopeChat
 from bot import texts as t
 from bot.app import ADMIN_COMMANDS, COMMANDS
 from bot.core.model import CaseStatus, EventType
+from bot.core.nip import bare_nip, is_nip
 from bot.demo import ACTING, ADMIN_ID, OFFICIALS, Script, World, draft, has_button, names_case
 from emulator.faults import HangExecute
 from emulator.users import EmuUser
@@ -353,6 +354,45 @@ async def test_a_name_of_invisible_characters_is_asked_again(world: World) -> No
     newcomer.mark_seen()
     await newcomer.send("Rina Marlina, A.Md.")
     assert "NIP" in (await newcomer.wait_message(timeout=WAIT)).text
+
+
+async def test_a_new_member_types_his_nip_as_printed_on_his_sk(world: World) -> None:
+    """A new team member joins by invitation and types his NIP as his SK prints it, after
+    two slips of a digit and one stray letter: each refusal says what was wrong (how many
+    digits it found); "NIP. 19800101.200501.1.001" is taken, kept as its 18 digits."""
+    invite = await said(world, "admin", "/undang tim")
+    token = invite.rsplit("start=", 1)[1].split()[0]
+    newcomer = world.emu.user(3001, "Sukarno")
+    await newcomer.send(f"/start {token}")
+    await newcomer.wait_message(lambda m: "nama lengkap" in m.text, timeout=WAIT)
+
+    async def answered(text: str) -> str:
+        newcomer.mark_seen()
+        await newcomer.send(text)
+        return plain((await newcomer.wait_message(timeout=WAIT)).text)
+
+    assert "NIP" in await answered("Sukarno, S.H.")
+    assert await answered("NIP 19800101 200501 1 00") == plain(t.BAD_NIP_DIGITS.format(digits=17))
+    assert await answered("1980010120050110011") == plain(t.BAD_NIP_DIGITS.format(digits=19))
+    assert await answered("19800101 200501 1 001 (lama)") == plain(t.BAD_NIP_CHARACTERS)
+    assert await answered("NIP saya") == plain(t.BAD_NIP)
+    assert "jabatan" in await answered("NIP. 19800101.200501.1.001")
+    person = await world.services.db.read(repo.get_person, 3001)
+    assert person is not None and person.nip == "198001012005011001"
+
+
+def test_the_forms_an_sk_prints_a_nip_in_are_one_nip() -> None:
+    for typed in (
+        "19800101 200501 1 001",
+        "NIP 19800101 200501 1 001",
+        "NIP. 198001012005011001",
+        "nip: 19800101-200501-1-001",
+        "19800101.200501.1.001",
+        "NIP.19800101 200501 1 001",
+    ):
+        assert bare_nip(typed) == "198001012005011001", typed
+    assert not is_nip(bare_nip("198001012005011001\n"))  # a line break is no separator
+    assert not is_nip(bare_nip("١٩٨٠٠١٠١٢٠٠٥٠١١٠٠١"))  # Arabic-Indic digits
 
 
 async def test_a_kabag_whose_role_is_revoked_mid_reason_is_told_and_the_next_kabag_gets_the_task(
