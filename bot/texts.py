@@ -535,6 +535,14 @@ BAD_NIP_CHARACTERS = (
     "angkanya diperbolehkan. Silakan menuliskan kembali, atau ketik <code>-</code> bila tidak ada."
 )
 ASK_POSITION = "Silakan menuliskan <b>jabatan</b> Bapak/Ibu."
+# a name or position refused: why, before the question again ({what}: "nama" or "jabatan")
+PROFILE_ONE_LINE = (
+    "Mohon maaf, {what} Bapak/Ibu perlu dituliskan dalam satu baris, tanpa pindah baris."
+)
+PROFILE_TOO_LONG = (
+    "Mohon maaf, {what} Bapak/Ibu paling banyak {limit} karakter, sedangkan yang Bapak/Ibu "
+    "tuliskan {length} karakter. Mohon dituliskan lebih ringkas."
+)
 PROFILE_DONE = "Terima kasih, data Bapak/Ibu telah tersimpan.\n\n{summary}"
 # correcting one's data (/saya's button, or an administrator's /ubah_data): the answers are
 # kept together and written at the end; /batal leaves the data as it was

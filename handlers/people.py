@@ -14,6 +14,7 @@ from bot.callbacks import Callback, Op, decode
 from bot.context import SopApplication
 from bot.core.definition import Role
 from bot.core.nip import NIP_DIGITS, bare_nip, digits_in
+from bot.core.text import LINE_BREAKS
 from bot.outbox import keyboard_markup
 from bot.services import reports
 from bot.services.cases import AlreadyApplied
@@ -21,6 +22,7 @@ from bot.services.people import Profile, StartResult
 from handlers.common import Context, answer, reply, user_id
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+PROFILE_LIMIT = 200  # characters of a name or a position (the service refuses a longer one)
 
 
 async def start(update: Update, context: Context) -> None:
@@ -90,9 +92,9 @@ def _typed(text: str) -> str:
 
 async def profile_step(update: Update, context: Context, kind: str, text: str) -> None:
     """One answer of the profile dialogue (name → NIP → position)."""
-    value = _typed(text)
+    value = typed = _typed(text)
     # a NIP is made bare by the service (bot.core.nip), as the config's is
-    if kind != "profile_nip" and parsing.one_line_title(value, limit=200) is None:
+    if kind != "profile_nip" and parsing.one_line_title(value, limit=PROFILE_LIMIT) is None:
         # as a title: no line breaks, control or direction marks, and some letter or digit
         # (a name of invisible characters showed as a blank team button and /peran entry)
         value = ""
@@ -103,10 +105,7 @@ async def profile_step(update: Update, context: Context, kind: str, text: str) -
     except AlreadyApplied:
         return  # put back after a crash, applied already (the gate asks again what it asked)
     if step.refused:
-        await reply(
-            update,
-            {"profile_nip": _bad_nip(value), "profile_name": t.ASK_NAME}.get(kind, t.ASK_POSITION),
-        )
+        await reply(update, _bad_nip(typed) if kind == "profile_nip" else _bad_line(kind, typed))
     elif step.next_kind in ("profile_nip", "profile_position"):
         question = t.ASK_NIP if step.next_kind == "profile_nip" else t.ASK_POSITION
         if step.current is not None:  # a correction: what is kept now
@@ -115,6 +114,20 @@ async def profile_step(update: Update, context: Context, kind: str, text: str) -
     elif step.profile is not None:
         done = t.PROFILE_FIXED if step.corrected else t.PROFILE_DONE
         await reply(update, done.format(summary=summary(context, step.profile)))
+
+
+def _bad_line(kind: str, typed: str) -> str:
+    """Why a name or position was refused, and the question again. Two lines are refused,
+    not joined: the second may be a second answer (a NIP, a position typed with the
+    name) that would go unseen on every paper; the official retypes it on one line."""
+    ask, what = (t.ASK_NAME, "nama") if kind == "profile_name" else (t.ASK_POSITION, "jabatan")
+    if any(ch in LINE_BREAKS for ch in typed):
+        return f"{t.PROFILE_ONE_LINE.format(what=what)}\n{ask}"
+    length = len(" ".join(typed.split()))
+    if length > PROFILE_LIMIT:
+        too_long = t.PROFILE_TOO_LONG.format(what=what, limit=PROFILE_LIMIT, length=length)
+        return f"{too_long}\n{ask}"
+    return ask
 
 
 def _bad_nip(value: str) -> str:

@@ -381,6 +381,43 @@ async def test_a_new_member_types_his_nip_as_printed_on_his_sk(world: World) -> 
     assert person is not None and person.nip == "198001012005011001"
 
 
+async def test_a_name_or_position_refused_is_told_why(world: World) -> None:
+    """A new team member types his name with the gelar wrapped to a second line, then one
+    longer than a paper's line can hold, and his position on two lines: each time he is told
+    why before the question comes again (he was only asked again, and could not see what
+    was wrong). A name on two lines is not joined: the second line may be another answer."""
+    invite = await said(world, "admin", "/undang tim")
+    token = invite.rsplit("start=", 1)[1].split()[0]
+    newcomer = world.emu.user(3001, "Ridwan")
+    await newcomer.send(f"/start {token}")
+    await newcomer.wait_message(lambda m: "nama lengkap" in m.text, timeout=WAIT)
+
+    async def answered(text: str) -> str:
+        newcomer.mark_seen()
+        await newcomer.send(text)
+        return plain((await newcomer.wait_message(timeout=WAIT)).text)
+
+    two_lines = await answered("Dr. H. Muhammad Ridwan Kamil,\nS.E., M.Si., M.M.")
+    assert two_lines == (
+        "Mohon maaf, nama Bapak/Ibu perlu dituliskan dalam satu baris, tanpa pindah baris.\n"
+        + plain(t.ASK_NAME)
+    )
+    too_long = await answered("Prof. Dr. Ir. " + "Raden Mas Haji Abdurrahman " * 8 + ", S.H.")
+    assert too_long.startswith(
+        "Mohon maaf, nama Bapak/Ibu paling banyak 200 karakter, sedangkan yang Bapak/Ibu "
+        "tuliskan 236 karakter."
+    ), too_long
+    assert too_long.endswith(plain(t.ASK_NAME))
+    assert "NIP" in await answered("Dr. H. Muhammad Ridwan Kamil, S.E., M.Si., M.M.")
+    assert "jabatan" in await answered("-")
+    position = await answered("Kepala Bagian Program dan Anggaran\nBiro Perencanaan")
+    assert position == (
+        "Mohon maaf, jabatan Bapak/Ibu perlu dituliskan dalam satu baris, tanpa pindah baris.\n"
+        + plain(t.ASK_POSITION)
+    )
+    assert "telah tersimpan" in await answered("Kepala Bagian Program dan Anggaran")
+
+
 def test_the_forms_an_sk_prints_a_nip_in_are_one_nip() -> None:
     for typed in (
         "19800101 200501 1 001",
