@@ -86,18 +86,20 @@ async def _welcome(update: Update, context: Context, result: StartResult) -> Non
 
 
 def _typed(text: str) -> str:
-    """A typed answer as kept: NFKC-normalised, spaces collapsed, trimmed."""
-    return " ".join(unicodedata.normalize("NFKC", text).split(" ")).strip()
+    """A typed answer, NFKC-normalised and trimmed (a name's or position's runs of spaces
+    are collapsed by parsing.one_line_title)."""
+    return unicodedata.normalize("NFKC", text).strip()
 
 
 async def profile_step(update: Update, context: Context, kind: str, text: str) -> None:
     """One answer of the profile dialogue (name → NIP → position)."""
     value = typed = _typed(text)
     # a NIP is made bare by the service (bot.core.nip), as the config's is
-    if kind != "profile_nip" and parsing.one_line_title(value, limit=PROFILE_LIMIT) is None:
+    if kind != "profile_nip":
         # as a title: no line breaks, control or direction marks, and some letter or digit
-        # (a name of invisible characters showed as a blank team button and /peran entry)
-        value = ""
+        # (a name of invisible characters showed as a blank team button and /peran entry);
+        # kept with its runs of spaces collapsed ("Ma'ruf  Amin" is "Ma'ruf Amin")
+        value = parsing.one_line_title(value, limit=PROFILE_LIMIT) or ""
     try:
         step = await context.services.people.profile_step(
             user_id(update), kind, value, update.update_id

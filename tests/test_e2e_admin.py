@@ -418,6 +418,25 @@ async def test_a_name_or_position_refused_is_told_why(world: World) -> None:
     assert "telah tersimpan" in await answered("Kepala Bagian Program dan Anggaran")
 
 
+async def test_a_name_and_position_typed_with_double_spaces_are_kept_with_single_ones(
+    world: World,
+) -> None:
+    """A new team member's phone puts two spaces in his name and his position: they are
+    kept with one (papers and buttons showed "Ma'ruf  Amin")."""
+    invite = await said(world, "admin", "/undang tim")
+    token = invite.rsplit("start=", 1)[1].split()[0]
+    newcomer = world.emu.user(3001, "Ma'ruf")
+    await newcomer.send(f"/start {token}")
+    await newcomer.wait_message(lambda m: "nama lengkap" in m.text, timeout=WAIT)
+    for answer in ("Ma'ruf  Amin,  S.H.", "-", "Analis  Kebijakan \t Ahli Muda"):
+        newcomer.mark_seen()
+        await newcomer.send(answer)
+        await newcomer.wait_message(timeout=WAIT)
+    person = await world.services.db.read(repo.get_person, 3001)
+    assert person is not None
+    assert (person.name, person.position) == ("Ma'ruf Amin, S.H.", "Analis Kebijakan Ahli Muda")
+
+
 def test_the_forms_an_sk_prints_a_nip_in_are_one_nip() -> None:
     for typed in (
         "19800101 200501 1 001",
