@@ -363,8 +363,21 @@ def lower_first(text: str) -> str:
     return text
 
 
+# gelar written before a name (compared without their dot, in lower case): doktor,
+# doktorandus/a, dokter (gigi), insinyur, haji/hajjah, profesor, kiai haji, ners, apoteker
+FRONT_GELAR = frozenset({"dr", "drs", "dra", "drg", "ir", "h", "hj", "prof", "kh", "ns", "apt"})
+
+
 def initials(name: str) -> str:
-    words = [w for w in name.replace(",", " ").split() if w[:1].isalpha() and not w.endswith(".")]
+    """The paraf of the Lembar Disposisi: the initials of the name alone. What follows the
+    first comma (the gelar after a name: "S.E., M.M." or "SE, MM") and the gelar before it
+    ("Dr. H.", "Dr H") are left out, with or without their dots, and so is an abbreviated
+    word ("R.", "Moh.")."""
+    words = [
+        w
+        for w in name.split(",", 1)[0].split()
+        if w[:1].isalpha() and not w.endswith(".") and w.lower() not in FRONT_GELAR
+    ]
     return "".join(w[0].upper() for w in words[:4])
 
 

@@ -64,7 +64,7 @@ from bot.papers.registry import (
     report_file_name,
 )
 from bot.papers.render import SHIPPED_TEMPLATES, PaperRenderer
-from bot.paperwork import amended_decree, menimbang
+from bot.paperwork import amended_decree, initials, menimbang
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -283,6 +283,18 @@ def test_disposisi_realistic() -> None:
     assert any("Paraf" in c and "SRL" in c for c in cells)
     assert any("Selasa, 3 November 2026" in c for c in cells)
     assert d.core_properties.title == "Lembar Disposisi K7"
+
+
+def test_the_paraf_on_the_lembar_disposisi_is_the_initials_of_the_name_without_its_gelar() -> None:
+    """Most officials write their gelar without dots ("SE, MM", "Dr", "Hj"): those were
+    taken as words of the name ("Budi Santoso, SE, MM" initialled "BSSM")."""
+    assert initials("Budi Santoso, SE, MM") == "BS"
+    assert initials("Dr H Muhammad Ridwan Kamil, SE, MSi") == "MRK"
+    assert initials("Prof Dr Ir Hj Siti Nurbaya Bakar, MSc") == "SNB"
+    assert initials("Dr. H. Muhammad Ridwan Kamil, S.E., M.Si., M.M.") == "MRK"
+    assert initials("Drs. Agus Salim, M.Si.") == "AS"
+    assert initials("R. A. Kartini") == "K"
+    assert initials("Ngatimin") == "N"
 
 
 def test_disposisi_page_is_a4() -> None:
