@@ -640,16 +640,17 @@ TASK_UNDELIVERABLE_ROLE = "<peran>"  # its {role_id} when the role is not known 
 # blocked it or never pressed Start, so Telegram refused the reminders; the superior is
 # asked to reach them another way (``_PLH``: where a Plh may stand in)
 ESCALATION_NOT_REACHED = (
-    "Pengingat belum dapat disampaikan kepada {names}: yang bersangkutan belum membuka bot "
-    "(menekan Start) atau telah memblokirnya, sehingga belum mengetahui tugas ini."
+    "Pengingat tidak dapat disampaikan kepada {names} karena yang bersangkutan belum membuka "
+    "bot (menekan Start) atau telah memblokirnya."
 )
 ESCALATION_ASK_UNREACHED = (
-    "Mohon berkenan menghubungi yang bersangkutan secara langsung agar membuka bot dan "
-    "menekan Start."
+    "Mohon berkenan menghubungi yang bersangkutan secara langsung agar membuka kembali bot "
+    "(membuka blokir atau menekan Start)."
 )
 ESCALATION_ASK_UNREACHED_PLH = (
-    "Mohon berkenan menghubungi yang bersangkutan secara langsung agar membuka bot dan "
-    "menekan Start atau, bila berhalangan, meminta administrator menunjuk Plh."
+    "Mohon berkenan menghubungi yang bersangkutan secara langsung agar membuka kembali bot "
+    "(membuka blokir atau menekan Start) atau, bila berhalangan, meminta administrator "
+    "menunjuk Plh."
 )
 
 # /status of a case whose step waits for holder(s) the bot cannot write to (``names``)

@@ -832,7 +832,8 @@ async def test_kabag_is_told_the_reminders_never_reached_kasubag_who_blocked_the
 ) -> None:
     """Kasubag blocks the bot with step 1 stalled: every reminder to her is refused (403).
     The escalation Kabag gets does not say a reminder was sent to her: it says none could
-    reach her, and asks him to contact her directly (or have a Plh appointed)."""
+    reach her, and asks him to contact her directly (or have a Plh appointed). Nor does it
+    say she does not know of the task: she opened the case herself before blocking."""
     async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
         s = Script(world, WAIT)
         case = await proposal_ready(world, s, "Usulan saat Kasubag memblokir")
@@ -850,8 +851,13 @@ async def test_kabag_is_told_the_reminders_never_reached_kasubag_who_blocked_the
         assert len(escalations) == 1
         text = escalations[0].text
         assert "telah dikirim kepada pelaksana" not in text, text
-        assert f"Pengingat belum dapat disampaikan kepada {NAMES['kasubag']}" in text, text
+        assert (
+            f"Pengingat tidak dapat disampaikan kepada {NAMES['kasubag']} karena yang "
+            "bersangkutan belum membuka bot (menekan Start) atau telah memblokirnya." in text
+        ), text
+        assert "belum mengetahui tugas ini" not in text, text
         assert "menghubungi yang bersangkutan secara langsung" in text, text
+        assert "(membuka blokir atau menekan Start)" in text, text
         assert "meminta administrator menunjuk Plh" in text, text
 
 
