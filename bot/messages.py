@@ -599,6 +599,7 @@ class Renderer:
         escalation = item.params.get("t") == "escalation"
         sops = {self.sops.of(inputs.cases[int(entry[0])]).header.name for entry in entries}
         rows = []
+        unreachable: dict[int, str] = {}  # holders Telegram refused the reminders of
         for entry in entries:
             case = inputs.cases[int(entry[0])]
             definition = self.sops.of(case)
@@ -614,7 +615,12 @@ class Renderer:
                 late=t.minutes_text(late),
             )
             if escalation:
-                names = ", ".join(inputs.name(h) for h in inputs.holders.get(case.id, [])) or "-"
+                ids = inputs.holders.get(case.id, [])
+                names = ", ".join(inputs.name(h) for h in ids) or "-"
+                # blocked the bot or never pressed Start (true as this is sent)
+                for h in ids:
+                    if (person := inputs.people.get(h)) and not person.started_bot:
+                        unreachable[h] = inputs.name(h)
                 holders = f"{names} ({role_name(definition, step.actor)})"
                 line += t.DIGEST_HOLDERS.format(holders=t.e(t.clip(holders, 80)))
             rows.append((-late, case.id, line))
@@ -625,6 +631,9 @@ class Renderer:
         if len(sops) == 1:
             head += "\n" + t.DIGEST_ONE_SOP.format(sop=t.e(next(iter(sops))))
         foot = t.DIGEST_ESCALATION_FOOT if escalation else t.DIGEST_REMINDER_FOOT
+        if unreachable:
+            names = t.e(t.clip(", ".join(unreachable.values()), 400))
+            foot = t.DIGEST_ESCALATION_NOT_REACHED.format(names=names) + "\n" + foot
         text = head + "\n"
         for shown, (_, _, line) in enumerate(rows):
             more = t.DIGEST_MORE.format(count=len(rows) - shown)

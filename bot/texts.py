@@ -344,8 +344,14 @@ DIGEST_REMINDER_HEAD = (
 )
 DIGEST_REMINDER_FOOT = "Mohon berkenan menindaklanjuti melalui daftar tugas (/tugas)."
 DIGEST_ESCALATION_HEAD = (
-    "📣 <b>Eskalasi</b>: {count} langkah telah melewati norma waktu; pelaksananya telah "
-    "diingatkan\n<i>yang paling lama terlambat lebih dahulu</i>"
+    "📣 <b>Eskalasi</b>: {count} langkah telah melewati norma waktu\n"
+    "<i>yang paling lama terlambat lebih dahulu</i>"
+)
+# above the closing sentence, when some holders listed cannot be written to (``names``):
+# they blocked the bot or never pressed Start, so Telegram refused their reminders
+DIGEST_ESCALATION_NOT_REACHED = (
+    "⚠️ Pengingat tidak dapat disampaikan kepada {names} karena yang bersangkutan belum "
+    "membuka bot atau telah memblokirnya; mohon berkenan menghubunginya secara langsung."
 )
 DIGEST_ESCALATION_FOOT = (
     "Mohon berkenan mengingatkan yang bersangkutan. Rincian setiap langkah dapat dilihat "

@@ -195,6 +195,56 @@ async def test_a_digest_held_up_by_an_outage_waits_for_the_office_to_open(
         assert Counter(r[0] for r in await chases(world)) == Counter(cases)
 
 
+async def test_kabags_escalation_digest_does_not_say_kasubag_who_blocked_the_bot_was_reminded(
+    tmp_path: Path,
+) -> None:
+    """Kasubag leaves five proposals at step 1 and blocks the bot: every reminder digest to
+    her is refused. Kabag's escalation digest does not say their holder was reminded: it
+    says the reminders could not reach her and asks him to contact her directly."""
+    async with world_at(tmp_path, wib(2026, 7, 6, 9)) as (world, clock):
+        for n in range(5):
+            await open_case(world, f"Usulan Satker {n}")
+        await world.drained(WAIT)
+        world["kasubag"].block()
+        seen: set[int] = {m.message_id for m in world["kabag"].bot_messages}
+        moment, got = wib(2026, 7, 6, 9), []
+        while moment < wib(2026, 7, 7, 12):
+            moment += timedelta(hours=1)
+            await sweep_at(world, clock, moment)
+            got += news(world, "kabag", seen)
+        assert len(got) == 1, [m.text.split("\n")[0] for m in got]
+        text = got[0].text
+        assert text.split("\n")[0] == "📣 Eskalasi: 5 langkah telah melewati norma waktu"
+        assert "telah diingatkan" not in text, text
+        assert (
+            "⚠️ Pengingat tidak dapat disampaikan kepada Dra. Siti Rahmawati, M.M. karena yang "
+            "bersangkutan belum membuka bot atau telah memblokirnya; mohon berkenan "
+            "menghubunginya secara langsung." in text
+        ), text
+
+
+async def test_kabags_escalation_digest_names_no_one_unreached_when_the_reminders_arrived(
+    tmp_path: Path,
+) -> None:
+    """The same five stalled proposals, Kasubag reading her reminders: Kabag's digest lists
+    the steps and asks him to remind her, and says nothing of reminders not reaching her."""
+    async with world_at(tmp_path, wib(2026, 7, 6, 9)) as (world, clock):
+        for n in range(5):
+            await open_case(world, f"Usulan Satker {n}")
+        await world.drained(WAIT)
+        seen: set[int] = {m.message_id for m in world["kabag"].bot_messages}
+        moment, got = wib(2026, 7, 6, 9), []
+        while moment < wib(2026, 7, 7, 12):
+            moment += timedelta(hours=1)
+            await sweep_at(world, clock, moment)
+            got += news(world, "kabag", seen)
+        assert len(got) == 1, [m.text.split("\n")[0] for m in got]
+        text = got[0].text
+        assert text.split("\n")[0] == "📣 Eskalasi: 5 langkah telah melewati norma waktu"
+        assert "tidak dapat disampaikan" not in text, text
+        assert "Mohon berkenan mengingatkan yang bersangkutan." in text, text
+
+
 def _numbers(text: str) -> list[str]:
     """The case numbers a digest lists, in its order ("• #12 ...")."""
     return [line.split()[1].lstrip("#") for line in text.split("\n") if line.startswith("• #")]
