@@ -659,11 +659,13 @@ ESCALATION_ASK_UNREACHED_PLH = (
     "menunjuk Plh."
 )
 
-# /status of a case whose step waits for holder(s) the bot cannot write to (``names``)
+# /status of a case whose step waits for holder(s) the bot cannot write to (``names``):
+# not started, blocked, or an account deleted (not recorded, so the text holds for all)
 STATUS_UNREACHABLE = (
-    "⚠️ Tugas belum dapat disampaikan kepada {names}: yang bersangkutan belum menekan Start "
-    "atau telah memblokir bot, sehingga tugas dan pengingat untuknya tertahan sampai ia "
-    "membuka bot kembali."
+    "⚠️ Tugas belum dapat disampaikan kepada {names}: Telegram menolak pesan kepadanya "
+    "(belum menekan Start, memblokir bot, atau akunnya telah dihapus). Tugas dan pengingat "
+    "tertahan; bila akunnya telah dihapus, administrator perlu mengalihkan perannya "
+    "(/alihkan)."
 )
 
 # -- acting officials (Plh, Plt) ------------------------------------------------------------

@@ -277,6 +277,30 @@ async def test_karo_deletes_his_account_and_the_administrator_is_told_to_pass_th
     assert "menekan Start" not in text, text
 
 
+async def test_kasubags_status_does_not_say_karo_whose_account_is_deleted_may_come_back(
+    world: World,
+) -> None:
+    """Karo's account is deleted and his step-3 task refused; the administrator is told the
+    account is gone for good. Kasubag's /status does not say the task waits until Karo
+    opens the bot again: it says Telegram refuses messages to him, why that may be, and
+    that a deleted account's role is passed on by the administrator."""
+    s = Script(world)
+    karo, admin = world["karo"], world["admin"]
+    case_id = await s.submit("Usulan Program Kerja 2027")
+    karo.deactivate()
+    admin.mark_seen()
+    await s.approve("kabag", case_id)
+    await admin.wait_message(lambda m: "telah dihapus" in m.text, timeout=WAIT)
+    status = await said(world, "kasubag", f"/status {case_id}")
+    name = "Dr. Ir. Hendra Wijaya, M.P.A."
+    assert (
+        f"Tugas belum dapat disampaikan kepada {name}: Telegram menolak pesan kepadanya "
+        "(belum menekan Start, memblokir bot, atau akunnya telah dihapus)." in status
+    ), status
+    assert "membuka bot kembali" not in status, status
+    assert "administrator perlu mengalihkan perannya (/alihkan)" in status, status
+
+
 async def test_karos_role_moves_from_his_deleted_account_and_he_is_not_said_to_be_told(
     world: World,
 ) -> None:
