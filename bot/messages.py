@@ -612,7 +612,9 @@ class Renderer:
                 sop=t.e(t.clip(definition.header.name, 40)) + " · " if len(sops) > 1 else "",
                 step=definition.step_label(step.id),
                 step_title=t.e(t.clip(step.title, 60)),
-                late=t.minutes_text(late),
+                late=t.DIGEST_LATE.format(late=t.minutes_text(late))
+                if late >= 1
+                else t.DIGEST_DUE_NOW,
             )
             if escalation:
                 ids = inputs.holders.get(case.id, [])

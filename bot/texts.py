@@ -357,8 +357,11 @@ DIGEST_ESCALATION_FOOT = (
     "Mohon berkenan mengingatkan yang bersangkutan. Rincian setiap langkah dapat dilihat "
     "dengan /terlambat."
 )
-# one case of a digest: its number and title, then its step and how late it is
-DIGEST_LINE = "• <b>#{case}</b> {title}\n    {sop}{step}: {step_title} · terlambat {late}"
+# one case of a digest: its number and title, then its step and how late it is (``late``:
+# DIGEST_LATE, or DIGEST_DUE_NOW when the norm ran out less than a minute ago)
+DIGEST_LINE = "• <b>#{case}</b> {title}\n    {sop}{step}: {step_title} · {late}"
+DIGEST_LATE = "terlambat {late}"
+DIGEST_DUE_NOW = "batas norma waktu tercapai"
 DIGEST_ONE_SOP = "SOP {sop}"  # under the heading when every case listed is of one SOP
 DIGEST_HOLDERS = " · pelaksana: {holders}"
 DIGEST_MORE = "… dan {count} lainnya."

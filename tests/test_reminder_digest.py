@@ -155,6 +155,25 @@ async def test_three_stalled_steps_still_come_one_by_one_four_as_one_digest(
         assert Counter(r[0] for r in await chases(world)) == Counter(first + later)
 
 
+async def test_a_digest_sent_as_the_norms_run_out_does_not_say_terlambat_0_menit(
+    tmp_path: Path,
+) -> None:
+    """Kasubag starts four proposals at 09.00; their norms run out at 13.00, when the sweep
+    reminds her. Each line of her digest says the norm's limit is reached, not that the
+    step is "terlambat 0 menit"."""
+    async with world_at(tmp_path, wib(2026, 7, 6, 9)) as (world, clock):
+        cases = [await open_case(world, f"Usulan Satker {n}") for n in range(4)]
+        await world.drained(WAIT)
+        seen: set[int] = {m.message_id for m in world["kasubag"].bot_messages}
+        await sweep_at(world, clock, wib(2026, 7, 6, 13))
+        got = news(world, "kasubag", seen)
+        assert len(got) == 1 and got[0].text.startswith("⏰ Pengingat: 4 tugas"), got
+        text = got[0].text
+        assert sorted(int(n) for n in _numbers(text)) == cases
+        assert "terlambat 0 menit" not in text, text
+        assert text.count("· batas norma waktu tercapai") == 4, text
+
+
 async def test_a_digest_held_up_by_an_outage_waits_for_the_office_to_open(
     tmp_path: Path,
 ) -> None:
