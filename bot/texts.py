@@ -334,7 +334,7 @@ EDIT_NOT_PROCESSED = (
 )
 
 # /tugas: the order of its list (the moment each step's norm runs out)
-TASKS_ORDER = "<i>menurut batas norma waktu: yang paling lama terlambat lebih dahulu</i>"
+TASKS_ORDER = "<i>diurutkan menurut batas norma waktu: yang batasnya paling awal lebih dahulu</i>"
 
 # -- reminder digests (more reminders or escalations than a few in one sweep) ----------
 

@@ -355,7 +355,7 @@ async def test_tugas_lists_the_overdue_surat_tugas_before_older_proposals_still_
         await kasubag.send("/tugas")
         listing = await kasubag.wait_message(lambda m: "Tugas Bapak/Ibu" in m.text, timeout=WAIT)
         assert "18 tugas menunggu tindakan (halaman 1 dari 3)" in listing.text
-        assert "yang paling lama terlambat lebih dahulu" in listing.text
+        assert "yang batasnya paling awal lebih dahulu" in listing.text
         first = [int(n) for n in re.findall(r"^\d+\. #(\d+) ", listing.text, re.MULTILINE)]
         assert first == letters[:8]
         assert listing.text.count("melewati norma") == 8
@@ -364,3 +364,27 @@ async def test_tugas_lists_the_overdue_surat_tugas_before_older_proposals_still_
         await world.emu.wait_until(lambda: listing.text != before, timeout=WAIT)
         second = [int(n) for n in re.findall(r"^\d+\. #(\d+) ", listing.text, re.MULTILINE)]
         assert second == letters[8:] + proposals[:7]
+
+
+async def test_tugas_does_not_call_its_order_the_latest_first_when_none_is_late(
+    tmp_path: Path,
+) -> None:
+    """Kasubag starts a proposal at 09.00 and another at 09.30 (norm 4 hours) and asks
+    /tugas at 10.00: neither is late, and the list's order line does not speak of lateness;
+    it says the step whose norm runs out first comes first."""
+    jakarta = ZoneInfo("Asia/Jakarta")
+    clock = ManualClock(datetime(2026, 11, 2, 9, tzinfo=jakarta))  # a Monday
+    async with World(tmp_path, clock=clock, sops=[str(SHIPPED)]) as world:
+        await world.everyone_starts()
+        kid = world["kasubag"].id
+        await world.services.cases.start_case(kid, "Usulan pagi", 2027)
+        clock.set(datetime(2026, 11, 2, 9, 30, tzinfo=jakarta))
+        await world.services.cases.start_case(kid, "Usulan siang", 2027)
+        await world.drained(WAIT)
+        clock.set(datetime(2026, 11, 2, 10, tzinfo=jakarta))
+        listing = plain(await said(world["kasubag"], "/tugas"))
+        assert "2 tugas menunggu tindakan" in listing, listing
+        assert "terlambat" not in listing and "melewati norma" not in listing, listing
+        assert (
+            "diurutkan menurut batas norma waktu: yang batasnya paling awal lebih dahulu" in listing
+        ), listing
