@@ -206,7 +206,15 @@ def review_instruction(definition: SopDefinition, step: Step, returned: bool) ->
     if returned:
         opening = "Setelah catatan di atas ditindaklanjuti, Bapak/Ibu dapat menyetujui kembali berkas ini."
         if step.corrects:
-            corrected = listing([t.e(definition.document(d).name) for d in step.corrects])
+            # named as the step's list of documents above names them: step 2 corrects the
+            # Rencana Kerja, which it lists as the Konsep Rencana Kerja (same_as)
+            shown = definition.names_in(step.inputs)
+            corrected = listing(
+                [
+                    t.e(shown.get(c, definition.document(c).name))
+                    for c in dict.fromkeys(definition.canonical(d) for d in step.corrects)
+                ]
+            )
             opening += " " + t.RETURNED_CORRECTS.format(docs=corrected, approve=approve)
         refusing = (
             f"Bila perbaikan perlu dilakukan oleh {back}, tekan {give_back} dan tuliskan arahannya."

@@ -60,7 +60,9 @@ async def test_karo_returns_the_rencana_kerja_and_kabag_corrects_it_before_appro
     await s.approve("kabag", case_id)
     returned = await latest_of(world, case_id, "konsep_rencana_kerja")
     await s.review_return("karo", case_id, "Rencana Kerja agar diselaraskan dengan Renstra.")
-    await s.seen("kabag", lambda m: "Perbaikan Rencana Kerja dapat Bapak/Ibu kirimkan" in m.text)
+    await s.seen(
+        "kabag", lambda m: "Perbaikan Konsep Rencana Kerja dapat Bapak/Ibu kirimkan" in m.text
+    )
 
     await s.upload("kabag", case_id, "Rencana Kerja.docx", draft("Rencana Kerja", 2))
     corrected = await latest_of(world, case_id, "konsep_rencana_kerja")
@@ -74,6 +76,21 @@ async def test_karo_returns_the_rencana_kerja_and_kabag_corrects_it_before_appro
     # Karo's second Lembar Pemeriksaan at step 3 names what he approved: Kabag's correction
     sheet = await paper_text(world, case_id, f"pemeriksaan-B{case_id}-langkah3-ke2-setuju.docx")
     assert corrected.sha256 in sheet and returned.sha256 not in sheet
+
+
+async def test_kabags_returned_task_names_the_rencana_kerja_as_its_list_does(
+    world: World,
+) -> None:
+    """Karo returns the proposal to Kabag. His task lists the document he may correct as
+    "Konsep Rencana Kerja" and invites its correction by that name, not as the "Rencana
+    Kerja" (the name step 2's output gives it): one name for one document on one screen."""
+    s = Script(world)
+    case_id = await s.submit(TITLE)
+    await s.approve("kabag", case_id)
+    await s.review_return("karo", case_id, "Rencana Kerja agar diselaraskan dengan Renstra.")
+    task = (await s.seen("kabag", lambda m: "Perbaikan " in m.text)).text
+    assert "Konsep Rencana Kerja: Konsep Rencana Kerja.docx (versi 1)" in task, task
+    assert "Perbaikan Konsep Rencana Kerja dapat Bapak/Ibu kirimkan" in task, task
 
 
 async def test_karo_signs_the_draft_kabag_corrected_and_the_dokumentasi_keeps_it(

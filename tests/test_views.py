@@ -69,8 +69,8 @@ def test_a_reviewer_who_got_the_case_back_is_told_to_approve_again_or_return_it_
     assert "Langkah 2 dari 12" in text and "Selaraskan dengan Renstra." in text
     assert (
         "Setelah catatan di atas ditindaklanjuti, Bapak/Ibu dapat menyetujui kembali berkas "
-        "ini. Perbaikan Rencana Kerja dapat Bapak/Ibu kirimkan sebagai <b>file</b> di obrolan "
-        "ini sebelum menekan <b>Setujui</b>; yang disetujui adalah versi terakhir yang "
+        "ini. Perbaikan Konsep Rencana Kerja dapat Bapak/Ibu kirimkan sebagai <b>file</b> di "
+        "obrolan ini sebelum menekan <b>Setujui</b>; yang disetujui adalah versi terakhir yang "
         "tercantum di atas." in text
     )
     assert (
