@@ -454,8 +454,7 @@ REPORT_WHICH_SOP = (
     "SOP-nya:\n{choices}"
 )
 REFUSED_REPORTS = (
-    "Mohon maaf, laporan evaluasi penerapan SOP hanya dapat diminta oleh pimpinan SOP yang "
-    "bersangkutan dan administrator:\n{lines}"
+    "Mohon maaf, laporan evaluasi penerapan SOP hanya dapat diminta oleh pejabat berikut:\n{lines}"
 )
 REPORT_WHO_LINE = "• <i>{sop}</i>: {who}"
 NEW_CASE_UNKNOWN_SOP = (

@@ -231,7 +231,7 @@ def help_text(context: Context, is_admin: bool) -> str:
             f"• <i>{t.e(d.header.name)}</i> (kode <code>{t.e(d.code)}</code>)" for d in definitions
         )
         new_case = f"/baru [kode SOP] — mengajukan berkas baru ({starters})\n"
-    heads = ", ".join(t.e(name) for name in reports.head_names(sops.default))
+    heads = ", ".join(t.e(name) for name in reports.head_names(sops.default, sops))
     text = (
         "<b>Petunjuk Penggunaan</b>\n"
         f"Layanan ini menjalankan {runs} secara elektronik: "

@@ -15,6 +15,7 @@ from bot.context import SopApplication
 from bot.core.definition import SopDefinition
 from bot.outbox import UPLOAD_READ_TIMEOUT
 from bot.services.queries import CaseStatus
+from bot.services.registry import SopRegistry
 from bot.services.reports import PeriodRequest, head_names
 from bot.views import listing
 from handlers.common import Context, reply, user_id
@@ -35,24 +36,25 @@ FUTURE_REPORT = "Mohon maaf, periode {period} belum dimulai."
 MAX_CAPTION = 1024
 
 
-def refused_report(definition: SopDefinition) -> str:
+def refused_report(definition: SopDefinition, sops: SopRegistry) -> str:
     """Who may ask for the SOP's report, read from its definition as /bantuan reads it: the
     heads of its hierarchy (the bureau's Karo and Kabag, a leave SOP's own) and the
     administrators."""
-    who = [t.e(name) for name in head_names(definition)]
+    who = [t.e(name) for name in head_names(definition, sops)]
     return REFUSED_REPORT.format(
         sop=t.e(definition.header.name), who=listing([*who, "administrator"])
     )
 
 
-def refused_reports(definitions: list[SopDefinition]) -> str:
+def refused_reports(sops: SopRegistry) -> str:
     """``/laporan`` without a code from one who heads none of the SOPs: who may ask for
     each SOP's report."""
     lines = "\n".join(
         t.REPORT_WHO_LINE.format(
-            sop=t.e(d.header.name), who=listing([*map(t.e, head_names(d)), "administrator"])
+            sop=t.e(d.header.name),
+            who=listing([*map(t.e, head_names(d, sops)), "administrator"]),
         )
-        for d in definitions
+        for d in sops
     )
     return t.REFUSED_REPORTS.format(lines=lines)
 
@@ -132,7 +134,7 @@ async def report(update: Update, context: Context) -> None:
         if len(allowed) != 1:
             await reply(
                 update,
-                report_choices(allowed, typed) if allowed else refused_reports(list(svc.sops)),
+                report_choices(allowed, typed) if allowed else refused_reports(svc.sops),
             )
             return
         code = allowed[0].code
@@ -141,7 +143,7 @@ async def report(update: Update, context: Context) -> None:
         return
     result = await svc.reports.report(user_id(update), PeriodRequest(*parsed), code)
     if not result.allowed:
-        await reply(update, refused_report(svc.sops.running(code) or svc.sops.default))
+        await reply(update, refused_report(svc.sops.running(code) or svc.sops.default, svc.sops))
         return
     summary = t.fit(result.summary, MAX_CAPTION)
     if result.chart:

@@ -156,7 +156,10 @@ async def test_the_report_without_a_code_is_of_the_sop_the_official_heads(world:
     assert "• /laporan ppk-rkakl-pk 2026 — Penyusunan Program Kerja" in asked, asked
     assert "• /laporan surat-tugas 2026 — Penerbitan Surat Tugas Perjalanan Dinas" in asked
     refused = plain(await said(world["kasubag"], "/laporan 2026"))
-    assert refused.startswith("Mohon maaf, laporan evaluasi penerapan SOP hanya dapat diminta")
+    assert refused.startswith(
+        "Mohon maaf, laporan evaluasi penerapan SOP hanya dapat diminta oleh pejabat berikut:"
+    ), refused
+    assert refused.count("administrator") == 2, refused  # once a line, not in the heading
     assert "• Penerbitan Surat Tugas Perjalanan Dinas: Direktur, Kasubdit, dan administrator" in (
         refused
     ), refused
@@ -312,6 +315,33 @@ async def test_the_administrator_tells_two_roles_named_kabag_apart_by_their_code
     assert "• Plh. Kabag (kabag_umum): " in roles, roles
     ended = plain(await said(admin, "/akhiri_plh kabag_umum"))
     assert ended.startswith("Penetapan ") and "sebagai Plh. Kabag (kabag_umum) diakhiri" in ended
+
+
+async def test_kabag_mk_refused_the_surat_masuk_report_is_told_it_is_the_kabag_umums(
+    two_kabag: World,
+) -> None:
+    """Kabag MK asks for the Surat Masuk report, which only its own heads may: the refusal
+    does not say "Kabag" may ask (he is a Kabag), it names the Kepala Bagian Umum. Kasubag,
+    who heads neither SOP, is told who may ask for each, the two Kabag by their titles."""
+    refused = plain(await said(two_kabag["kabag"], "/laporan surat-masuk-umum 2026"))
+    assert refused == (
+        "Mohon maaf, laporan evaluasi penerapan SOP Penanganan Surat Masuk Bagian Umum hanya "
+        "dapat diminta oleh Karo, Kepala Bagian Umum, dan administrator."
+    ), refused
+    listing = plain(await said(two_kabag["kasubag"], "/laporan 2026"))
+    assert listing.startswith(
+        "Mohon maaf, laporan evaluasi penerapan SOP hanya dapat diminta oleh pejabat berikut:"
+    ), listing
+    assert (
+        "• Penanganan Surat Masuk Bagian Umum: Karo, Kepala Bagian Umum, dan administrator"
+        in listing
+    ), listing
+    assert (
+        "• Penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro: Karo, Kepala Bagian "
+        "Manajemen Kinerja, dan administrator" in listing
+    ), listing
+    helped = plain(await said(two_kabag["kabag"], "/bantuan"))
+    assert "(Karo, Kepala Bagian Manajemen Kinerja, administrator)" in helped, helped
 
 
 async def test_tugas_lists_the_overdue_surat_tugas_before_older_proposals_still_in_norm(

@@ -98,11 +98,17 @@ def heads(definition: SopDefinition) -> frozenset[str]:
     return frozenset(top | {role for role, above in superiors.items() if above in top})
 
 
-def head_names(definition: SopDefinition) -> list[str]:
+def head_names(definition: SopDefinition, sops: SopRegistry | None = None) -> list[str]:
     """The names of :func:`heads`, top of the hierarchy first (as the SOP lists its roles):
-    who may ask for the SOP's report, as /bantuan and a refused /laporan name them."""
+    who may ask for the SOP's report, as /bantuan and a refused /laporan name them. A name
+    another role of ``sops`` bears too ("Kabag": the bureau's and the Bagian Umum's) gives
+    way to the role's title ("Kepala Bagian Umum"), which tells the officials apart."""
     leading = heads(definition)
-    return [r.name for r in definition.roles if r.id in leading]
+    return [
+        r.title if sops is not None and r.title and sops.name_shared(r.id) else r.name
+        for r in definition.roles
+        if r.id in leading
+    ]
 
 
 class Reports:
