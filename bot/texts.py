@@ -756,6 +756,10 @@ INVITE_PASSED_IN_NOT_TOLD = (
     "peran tersebut. {not_told} belum pernah membuka bot sehingga belum dapat diberi tahu; "
     "pemberitahuannya akan disampaikan setelah yang bersangkutan menekan Start."
 )
+# /undang: the link (``role``: its name in HTML, with its id when another role shares it)
+INVITE_LINK = (
+    "Tautan undangan sekali pakai untuk peran <b>{role}</b>, berlaku sampai {until}:\n{link}"
+)
 INVITE_USED = "🔗 Undangan peran <b>{role}</b> telah digunakan oleh {new}."
 INVITE_USED_PASSED = (
     "Peran tersebut tidak lagi dipegang oleh {old}; yang bersangkutan telah diberi tahu."

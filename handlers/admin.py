@@ -139,8 +139,11 @@ async def invite(update: Update, context: Context) -> None:
     link = f"https://t.me/{context.bot.username}?start={invite.token}"
     await reply(
         update,
-        f"Tautan undangan untuk peran <b>{role_label(svc.sops, role)}</b> (sekali pakai, berlaku sampai "
-        f"{svc.zone.tanggal_jam(invite.expires_at)}):\n{t.e(link)}",
+        t.INVITE_LINK.format(
+            role=role_label(svc.sops, role),
+            until=svc.zone.tanggal_jam(invite.expires_at),
+            link=t.e(link),
+        ),
         reply_markup=keyboard_markup([[withdraw_button(invite)]]),
     )
 

@@ -100,7 +100,7 @@ async def test_the_administrator_invites_and_appoints_for_the_second_sops_roles(
 ) -> None:
     admin = world["admin"]
     invited = plain(await said(admin, "/undang kasubdit"))
-    assert invited.startswith("Tautan undangan untuk peran Kasubdit")
+    assert invited.startswith("Tautan undangan sekali pakai untuk peran Kasubdit, berlaku")
     appointed = plain(await said(admin, "/plh direktur 1002 31-12-2030 cuti tahunan"))
     assert "ditetapkan sebagai Plh. Direktur" in appointed
     roles = plain(await said(admin, "/peran"))
@@ -302,8 +302,8 @@ async def test_the_administrator_tells_two_roles_named_kabag_apart_by_their_code
     two_kabag: World,
 ) -> None:
     """/peran lists the bureau's Kabag and the Kabag Umum each with the code the
-    administrator types in /cabut, /alihkan and /plh; a Plh of either is named with it.
-    Karo, whose name no other role bears, is listed as ever."""
+    administrator types in /cabut, /alihkan and /plh; a Plh of either is named with it, and
+    so is an invitation to either. Karo, whose name no other role bears, is listed as ever."""
     admin = two_kabag["admin"]
     roles = plain(await said(admin, "/peran"))
     assert "• Kabag (kabag): Budi Santoso" in roles, roles
@@ -313,6 +313,10 @@ async def test_the_administrator_tells_two_roles_named_kabag_apart_by_their_code
     assert "ditetapkan sebagai Plh. Kabag (kabag_umum) sampai" in appointed, appointed
     roles = plain(await said(admin, "/peran"))
     assert "• Plh. Kabag (kabag_umum): " in roles, roles
+    invited = plain(await said(admin, "/undang kabag_umum"))
+    assert invited.startswith(
+        "Tautan undangan sekali pakai untuk peran Kabag (kabag_umum), berlaku sampai "
+    ), invited
     ended = plain(await said(admin, "/akhiri_plh kabag_umum"))
     assert ended.startswith("Penetapan ") and "sebagai Plh. Kabag (kabag_umum) diakhiri" in ended
 

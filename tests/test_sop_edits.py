@@ -122,4 +122,4 @@ async def test_a_role_taken_out_of_the_file_is_still_managed_for_the_open_cases_
         holders = await world.services.db.read(repo.holders, unit, "fungsional_umum")
         assert [p.telegram_id for p in holders] == [ACTING.telegram_id]
         invited = await said(world, "admin", "/undang fungsional_umum")
-        assert invited.startswith("Tautan undangan untuk peran Fungsional Umum")
+        assert invited.startswith("Tautan undangan sekali pakai untuk peran Fungsional Umum")
