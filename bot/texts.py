@@ -652,12 +652,12 @@ ESCALATION_NOT_REACHED = (
     "bot (menekan Start) atau telah memblokirnya."
 )
 ESCALATION_ASK_UNREACHED = (
-    "Mohon berkenan menghubungi yang bersangkutan secara langsung agar membuka kembali bot "
-    "(membuka blokir atau menekan Start)."
+    "Mohon berkenan menghubungi yang bersangkutan secara langsung agar membuka bot "
+    "(menekan Start, atau membuka blokirnya)."
 )
 ESCALATION_ASK_UNREACHED_PLH = (
-    "Mohon berkenan menghubungi yang bersangkutan secara langsung agar membuka kembali bot "
-    "(membuka blokir atau menekan Start) atau, bila berhalangan, meminta administrator "
+    "Mohon berkenan menghubungi yang bersangkutan secara langsung agar membuka bot "
+    "(menekan Start, atau membuka blokirnya) atau, bila berhalangan, meminta administrator "
     "menunjuk Plh."
 )
 

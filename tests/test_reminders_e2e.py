@@ -857,7 +857,7 @@ async def test_kabag_is_told_the_reminders_never_reached_kasubag_who_blocked_the
         ), text
         assert "belum mengetahui tugas ini" not in text, text
         assert "menghubungi yang bersangkutan secara langsung" in text, text
-        assert "(membuka blokir atau menekan Start)" in text, text
+        assert "(menekan Start, atau membuka blokirnya)" in text, text
         assert "meminta administrator menunjuk Plh" in text, text
 
 
