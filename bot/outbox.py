@@ -82,8 +82,6 @@ TOO_LARGE = ("request entity too large",)  # a 413: its description, and PTB's p
 # a person the bot cannot write to yet: never opened the chat (a Plh appointed before pressing
 # Start: 400 "chat not found"), or blocked the bot (403); their rows go when they start
 UNREACHABLE = ("chat not found", "forbidden", "bot was blocked", "can't initiate conversation")
-# last_error of a row refused (403) while its person was held reachable, tried once more
-AGAIN = "again at once after "
 DELETED = ("user is deactivated",)  # a 403 for an account its owner deleted: it never comes back
 # How this task's calls go through the flood limiter: behind interactive answers, except
 # while it delivers a row that is itself an answer (OutboxSender.answer).
@@ -568,8 +566,8 @@ class OutboxSender:
         error = f"{type(exc).__name__}: {text}"
 
         def record(tx: Tx) -> bool | None:
-            if isinstance(exc, Forbidden) and repo.refused_while_reachable(tx, item.id, AGAIN):
-                repo.mark_retry(tx, item.id, now, f"{AGAIN}{error}")
+            if isinstance(exc, Forbidden) and repo.refused_while_reachable(tx, item.id):
+                repo.mark_retry(tx, item.id, now, f"{repo.AGAIN}{error}")
                 return None
             # told once until the person starts: their later tasks (reminders too) wait
             # with the first

@@ -285,16 +285,25 @@ def mark_blocked(tx: Tx, telegram_id: int) -> None:
     tx.run("UPDATE people SET started_bot = 0 WHERE telegram_id = ?", (telegram_id,))
 
 
-def refused_while_reachable(tx: Tx, item_id: int, again: str) -> bool:
+# the start of the last_error of a row Telegram refused (403) while its person was held
+# reachable, tried once more at once (refused_while_reachable); claim_reminder keeps it
+AGAIN = "again at once after "
+
+
+def refused_while_reachable(tx: Tx, item_id: int) -> bool:
     """Whether an outbox row Telegram just refused (403) goes to a person the bot holds
     reachable (started, not known to have blocked it) and was not already tried again for
-    that (its ``last_error`` starts with ``again``)."""
+    that (its ``last_error`` starts with :data:`AGAIN`, or is :data:`ON_ITS_WAY_AGAIN`: a
+    reminder claimed for that second try)."""
     row = tx.one(
         "SELECT p.started_bot, o.last_error FROM outbox o "
         "JOIN people p ON p.telegram_id = o.chat_id WHERE o.id = ?",
         (item_id,),
     )
-    return row is not None and bool(row[0]) and not str(row[1] or "").startswith(again)
+    if row is None or not row[0]:
+        return False
+    error = str(row[1] or "")
+    return not (error.startswith(AGAIN) or error == ON_ITS_WAY_AGAIN)
 
 
 def mark_admin_menu(tx: Tx, telegram_id: int, shown: bool) -> None:
@@ -1744,7 +1753,7 @@ def supersede_reminders(tx: Tx, chat_id: int, case_id: int, now: datetime) -> bo
         (chat_id, case_id, *REFUSED_UNREACHABLE),
     )
     rows = [r for r in rows if reminding(r[1], loads(r[2]))]
-    if any(r[3] == ON_ITS_WAY for r in rows):
+    if any(is_on_its_way(r[3]) for r in rows):
         return False
     if rows:
         # also those refused while the person could not be written to: requeue_refused
@@ -1779,7 +1788,7 @@ def supersede_digests(
         if params.get("t") != kind:
             continue
         entries = params.get("cases", [])
-        if error == ON_ITS_WAY:
+        if is_on_its_way(error):
             on_its_way |= {int(e[0]) for e in entries} & wanted
             continue
         kept = [e for e in entries if int(e[0]) not in wanted]
@@ -1798,8 +1807,15 @@ def supersede_digests(
     return on_its_way
 
 
-# the last_error of a reminder or escalation whose turn to go has come (claim_reminder)
+# the last_error of a reminder or escalation whose turn to go has come (claim_reminder);
+# the second for one going again at once after a 403 (refused_while_reachable)
 ON_ITS_WAY = "on its way"
+ON_ITS_WAY_AGAIN = "on its way again"
+
+
+def is_on_its_way(error: str | None) -> bool:
+    """Whether a reminder's ``last_error`` is the mark of :func:`claim_reminder`."""
+    return error in (ON_ITS_WAY, ON_ITS_WAY_AGAIN)
 
 
 def claim_reminder(tx: Tx, item_id: int) -> bool:
@@ -1807,12 +1823,13 @@ def claim_reminder(tx: Tx, item_id: int) -> bool:
     later one settled it while it waited (False: it is not sent). The mark and
     :func:`supersede_reminders` take turns on the writer, so one of the two wins: the chat
     gets the one on its way or the later one, never both. A send that fails writes its
-    error over the mark (:func:`mark_retry`)."""
+    error over the mark (:func:`mark_retry`). A row going again after a 403 keeps that in
+    its mark (:data:`ON_ITS_WAY_AGAIN`): a second 403 settles it, never a loop."""
     return (
         tx.run(
-            "UPDATE outbox SET last_error = ? WHERE id = ? AND sent_at IS NULL "
-            "AND failed_at IS NULL",
-            (ON_ITS_WAY, item_id),
+            "UPDATE outbox SET last_error = CASE WHEN last_error LIKE ? OR last_error = ? "
+            "THEN ? ELSE ? END WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL",
+            (f"{AGAIN}%", ON_ITS_WAY_AGAIN, ON_ITS_WAY_AGAIN, ON_ITS_WAY, item_id),
         )
         == 1
     )

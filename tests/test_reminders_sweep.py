@@ -35,6 +35,7 @@ Office time: Monday to Friday 08.00-16.00 Asia/Jakarta, Indonesian public holida
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -469,6 +470,78 @@ async def test_every_due_row_is_reached_past_a_page_and_past_a_broken_case(
         assert f"reminder of case {broken} failed" in caplog.text  # named in the log
         await sweep_at(world, clock, wib(2026, 7, 6, 13, 1))
         assert [len(await ledger(world, c)) for c in cases] == [0] + [1] * 11
+
+
+# -- a deleted account -----------------------------------------------------------------
+
+
+def sends_to(world: World, who: str, since: int) -> int:
+    """How many messages the bot sent the official since the emulator's call ``since``."""
+    return sum(
+        1
+        for c in world.emu.calls[since:]
+        if c.method == "sendMessage" and int(c.params.get("chat_id", 0)) == ID[who]
+    )
+
+
+async def sweep_refused(world: World, clock: ManualClock, moment: datetime) -> None:
+    """:func:`sweep_at` where a row may go on being refused: the sends are counted after a
+    few seconds whether or not the outbox settles."""
+    clock.set(moment)
+    await world.services.reminders.sweep()
+    with contextlib.suppress(TimeoutError):
+        await world.drained(3)
+    _note_arrivals(world)
+
+
+async def reachable(world: World, who: str) -> bool:
+    value = await world.services.db.read(
+        lambda tx: tx.value("SELECT started_bot FROM people WHERE telegram_id = ?", (ID[who],))
+    )
+    return bool(value)
+
+
+@pytest.mark.parametrize("cases", [1, DIGEST_ABOVE + 1], ids=["reminder", "digest"])
+async def test_a_reminder_to_kasubags_deleted_account_is_tried_once_more_then_left(
+    tmp_path: Path, cases: int
+) -> None:
+    """Kasubag's Telegram account is deleted and the bot never heard of it. His reminder
+    (or his digest of reminders) is refused (403): it is tried once more (a 403 may cross
+    an unblock), the second 403 settles it and marks him unreachable, and the
+    administrator hears once that his task cannot reach him: not sent again and again."""
+    async with world_at(tmp_path, wib(2026, 7, 6, 9)) as (world, clock):
+        for n in range(cases):
+            await open_case(world, f"Usulan {n}")
+        await world.drained(WAIT)
+        world["kasubag"].deactivate()
+        before = len(world.emu.calls)
+        await sweep_refused(world, clock, wib(2026, 7, 6, 13, 30))
+        assert sends_to(world, "kasubag", before) == 2
+        assert not await reachable(world, "kasubag")
+        await asyncio.sleep(0.5)  # nothing more goes
+        assert sends_to(world, "kasubag", before) == 2
+        if cases == 1:  # a digest is no task: the task it names already reached him
+            told = [m.text for m in world["admin"].bot_messages if "telah dihapus" in m.text]
+            assert len(told) == 1, told
+
+
+async def test_an_escalation_to_kabags_deleted_account_is_tried_once_more_then_left(
+    tmp_path: Path,
+) -> None:
+    """Kabag's account is deleted; Kasubag's step is late enough for the second reminder,
+    which escalates to Kabag. The escalation is refused (403), tried once more, then
+    settled: Kasubag's reminder goes as usual."""
+    async with world_at(tmp_path, wib(2026, 7, 6, 9)) as (world, clock):
+        case_id = await open_case(world, "Usulan A")
+        await world.drained(WAIT)
+        await sweep_at(world, clock, wib(2026, 7, 6, 13, 30))
+        world["kabag"].deactivate()
+        before = len(world.emu.calls)
+        await sweep_refused(world, clock, wib(2026, 7, 7, 10))
+        assert await ledger(world, case_id) == reminder(1) + reminder(2, "kasubag", "kabag")
+        assert sends_to(world, "kabag", before) == 2
+        assert not await reachable(world, "kabag")
+        assert delivered(world, "kasubag", case_id) == ["⏰ Pengingat ke-1", "⏰ Pengingat ke-2"]
 
 
 # -- a burst ---------------------------------------------------------------------------
