@@ -1774,6 +1774,22 @@ def supersede_digests(
     queued for it leave these cases out (:func:`supersede_reminders` for digests), and one
     left with none is settled unsent. Returns the cases of a digest on its way at this
     moment (:func:`claim_reminder`): they arrive with it, and are not to be queued again."""
+    return _leave_out_of_digests(tx, chat_id, kind, case_ids, now, SUPERSEDED)
+
+
+def drop_queued_digests(tx: Tx, chat_id: int, case_ids: Collection[int], now: datetime) -> None:
+    """The reminder digests still queued for this chat leave these cases out: their steps
+    are no longer this person's (:func:`drop_queued_tasks` for digests); one left with none
+    is settled unsent. One on its way at this moment arrives as it is."""
+    _leave_out_of_digests(tx, chat_id, "reminder", case_ids, now, NOT_THE_HOLDER)
+
+
+def _leave_out_of_digests(
+    tx: Tx, chat_id: int, kind: str, case_ids: Collection[int], now: datetime, settled_as: str
+) -> set[int]:
+    """The digests of ``kind`` still queued for this chat leave these cases out, one left
+    with none settled unsent (``last_error`` ``settled_as``); returns the cases of a digest
+    on its way at this moment, left as it is."""
     wanted = set(case_ids)
     on_its_way: set[int] = set()
     # also those refused while the person could not be written to (requeue_refused would
@@ -1802,7 +1818,7 @@ def supersede_digests(
         else:
             tx.run(
                 "UPDATE outbox SET sent_at = ?, failed_at = NULL, last_error = ? WHERE id = ?",
-                (ts(now), SUPERSEDED, item_id),
+                (ts(now), settled_as, item_id),
             )
     return on_its_way
 

@@ -24,7 +24,7 @@ from test_reminders_sweep import ID, WAIT, open_case, sweep_at, wib, world_at
 
 from bot import texts as t
 from bot.callbacks import Op, decode
-from bot.demo import World
+from bot.demo import ACTING, ADMIN_ID, World
 from bot.services.reminders import DIGEST_ABOVE
 from emulator import EmuMessage
 from storage import repo
@@ -262,6 +262,40 @@ async def test_kabags_escalation_digest_names_no_one_unreached_when_the_reminder
         assert text.split("\n")[0] == "📣 Eskalasi: 5 langkah telah melewati norma waktu"
         assert "tidak dapat disampaikan" not in text, text
         assert "Mohon berkenan mengingatkan yang bersangkutan." in text, text
+
+
+async def test_a_digest_held_up_by_an_outage_is_not_sent_to_kasubag_once_her_role_passed(
+    tmp_path: Path,
+) -> None:
+    """Four reminders fall due while Telegram cannot be reached: Kasubag's digest waits.
+    Meanwhile the administrator passes the Kasubag role to Pak Agus (/alihkan). When
+    Telegram answers again, Kasubag gets no digest of tasks that are no longer hers (as a
+    reminder about one of them alone would not go), and the chase log names no reminder
+    to her; Pak Agus has the four tasks."""
+    async with world_at(tmp_path, wib(2026, 7, 6, 9)) as (world, clock):
+        cases = [await open_case(world, f"Usulan {n}") for n in range(4)]
+        await world.drained(WAIT)
+        seen: set[int] = {m.message_id for m in world["kasubag"].bot_messages}
+        world.emu.faults.fail(100_000, status=502, method="sendMessage")  # Telegram is down
+        clock.set(wib(2026, 7, 6, 13, 30))
+        await world.services.reminders.sweep()
+        queued = await world.services.db.read(
+            lambda tx: tx.value("SELECT COUNT(*) FROM outbox WHERE kind = 'digest'")
+        )
+        assert queued == 1
+        moved = await world.services.people.reassign(
+            ADMIN_ID, "kasubag", ID["kasubag"], ACTING.telegram_id
+        )
+        assert moved.status == "ok", moved
+        world.emu.faults.clear()  # Telegram answers again
+        clock.set(wib(2026, 7, 6, 13, 35))
+        world.services.outbox.wake()
+        await world.drained(WAIT)
+        got = [m.text.split("\n")[0] for m in news(world, "kasubag", seen)]
+        assert not any(line.startswith("⏰ Pengingat") for line in got), got
+        assert [r for r in await chases(world) if r[3] == ID["kasubag"]] == []
+        agus = "\n".join(m.text for m in world["plh"].bot_messages)
+        assert all(f"Berkas #{case}" in agus for case in cases), agus
 
 
 def _numbers(text: str) -> list[str]:

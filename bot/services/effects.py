@@ -341,9 +341,10 @@ def take_tasks_from(
     """Tasks of these cases are no longer the person's (their role passed on, revoked, an
     acting period over: ``why`` and the ``role``, kept for the text they may still type
     for a question that ends here): the buttons go from their chat, a task still queued for
-    them is not sent, and a question they were answering about one of them ends. A case
-    whose step is still theirs another way (a team member who is also the Kasubag reviewing
-    the drafts, an acting appointment that overlaps) is left as it is. How many were taken."""
+    them is not sent (nor listed in a digest of reminders), and a question they were
+    answering about one of them ends. A case whose step is still theirs another way (a
+    team member who is also the Kasubag reviewing the drafts, an acting appointment that
+    overlaps) is left as it is. How many were taken."""
     steps = {
         case.id: case.step
         for case, definition in cases
@@ -361,6 +362,8 @@ def take_tasks_from(
         for message_id in repo.take_task_messages_in_chat(tx, case_id, person_id):
             text = shown[2] if shown is not None and shown[:2] == (person_id, message_id) else ""
             strip(tx, person_id, message_id, now, case_id, text)
+    if taken:
+        repo.drop_queued_digests(tx, person_id, taken, now)
     return len(taken)
 
 
