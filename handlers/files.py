@@ -257,7 +257,7 @@ async def take_file(
         return
     saved = await svc.files.save(case.id, item.name, data)
     definition = svc.sops.of(case)
-    uploads = definition.step(case.step).accepts
+    uploads = await svc.queries.accepts_now(case)
     upload = Upload(
         case_id=case.id,
         version=case.version,

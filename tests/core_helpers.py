@@ -115,7 +115,9 @@ class Run:
 
     def decide(self, actor: Actor, command: Command) -> list[Event]:
         self.clock += timedelta(minutes=7)
-        return decide(self.definition, self.case, command, actor, self.clock)
+        # the latest move into a step, as the shell reads it from the case's events
+        arrival = next((e for e in reversed(self.log) if e.to_step is not None), None)
+        return decide(self.definition, self.case, command, actor, self.clock, arrival)
 
     def do(self, actor: Actor, command: Command) -> list[Event]:
         events = self.decide(actor, command)

@@ -93,6 +93,22 @@ async def test_kabags_returned_task_names_the_rencana_kerja_as_its_list_does(
     assert "Perbaikan Konsep Rencana Kerja dapat Bapak/Ibu kirimkan" in task, task
 
 
+async def test_kabag_cannot_replace_the_konsep_before_karo_returned_it(world: World) -> None:
+    """Kabag reviews Kasubag's Konsep at step 2 for the first time: nothing was handed back
+    to him to correct ("jika tidak setuju dikembalikan kepada Kasubag untuk diperbaiki"). A
+    Rencana Kerja he sends is not taken as its next version: he is told no step asks him for
+    a document, and the Konsep stays the one Kasubag submitted."""
+    s = Script(world)
+    case_id = await s.submit(TITLE)
+    await s.upload(
+        "kabag", case_id, "Rencana Kerja.docx", draft("Rencana Kerja versi Kabag", 2),
+        expect="tidak ada langkah yang memerlukan unggahan dokumen",
+    )  # fmt: skip
+    await world.drained()
+    submitted = await latest_of(world, case_id, "konsep_rencana_kerja")
+    assert (submitted.version, submitted.by) == (1, world["kasubag"].id)
+
+
 async def test_karo_signs_the_draft_kabag_corrected_and_the_dokumentasi_keeps_it(
     world: World,
 ) -> None:

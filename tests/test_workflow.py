@@ -434,6 +434,28 @@ def test_karo_returns_the_rencana_kerja_to_kabag_who_corrects_it_and_approves_ag
     assert_log_replays(run)
 
 
+def test_kabag_corrects_the_konsep_and_the_drafts_only_once_karo_returned_them() -> None:
+    """On the first pass Kabag decides on what Kasubag and the team handed in ("jika tidak
+    setuju dikembalikan ... untuk diperbaiki"): a file he sends is not their next version.
+    Nor when the case comes to him again after a return further down (to Kasubag): only a
+    return to his own step hands him the documents to correct."""
+    run = run_to(2)
+    assert isinstance(run.refuse(KABAG, run.attach_cmd("konsep_rencana_kerja")), NotAllowed)
+    run.send_back(KABAG, "TOR belum lengkap.")
+    run.forward([KASUBAG])
+    assert run.step == 2
+    assert isinstance(run.refuse(KABAG, run.attach_cmd("konsep_rencana_kerja")), NotAllowed)
+    run = run_to(8)
+    for doc in DRAFTS:
+        assert isinstance(run.refuse(KABAG, run.attach_cmd(doc)), NotAllowed), doc
+    run.forward([KABAG])
+    run.send_back(KARO, "Pagu RKAKL agar disesuaikan.")
+    assert run.step == 8
+    run.attach(KABAG, "draf_rkakl", "RKAKL (perbaikan).xlsx")
+    corrected = run.current.latest("draf_rkakl")
+    assert corrected is not None and corrected.by == KABAG.person_id
+
+
 def test_kabag_may_approve_the_returned_drafts_again_without_sending_a_new_version() -> None:
     run = run_to(9)
     run.send_back(KARO, "Mohon dilengkapi paraf.")

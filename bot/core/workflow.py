@@ -57,9 +57,16 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 def decide(
-    definition: SopDefinition, case: Case | None, command: Command, actor: Actor, now: datetime
+    definition: SopDefinition,
+    case: Case | None,
+    command: Command,
+    actor: Actor,
+    now: datetime,
+    arrival: Event | None = None,
 ) -> list[Event]:
-    """The events a command causes, or a :class:`DomainError` saying why it is refused."""
+    """The events a command causes, or a :class:`DomainError` saying why it is refused.
+    ``arrival``: the latest move into a step among the case's events (what brought it
+    where it is), read for a file: see :func:`accepted_now`."""
     if isinstance(command, StartCase):
         return _start(definition, case, command, actor, now)
     if case is None:
@@ -91,7 +98,8 @@ def decide(
 
     match command:
         case AttachFile():
-            if command.doc not in {definition.canonical(d) for d in step.accepts}:
+            accepted = accepted_now(definition, case, arrival)
+            if command.doc not in {definition.canonical(d) for d in accepted}:
                 raise NotAllowed("document not expected at this step", doc=command.doc)
             version = 1 + max((a.version for a in case.files if a.doc == command.doc), default=0)
             data = {
@@ -138,6 +146,26 @@ def decide(
                 raise BadArchiveReference()
             return [event(EventType.ARCHIVED, data={"reference": reference})]
     raise InvalidValue(f"unknown command {type(command).__name__}")
+
+
+def returned_here(case: Case, arrival: Event | None) -> bool:
+    """Whether a return brought the case to the step it is at: ``arrival``, the latest move
+    into a step among its events, is a return to this one."""
+    return (
+        arrival is not None
+        and arrival.type is EventType.RETURNED
+        and arrival.to_step == case.step
+        and arrival.case_id == case.id
+    )
+
+
+def accepted_now(definition: SopDefinition, case: Case, arrival: Event | None) -> tuple[str, ...]:
+    """The documents the holder may send at the case's step now: its uploads and, once a
+    return brought the case back to it (:func:`returned_here`), the ones it ``corrects``;
+    on the first pass a reviewer decides on what was handed in, and returns it to be
+    corrected ("jika tidak setuju dikembalikan ... untuk diperbaiki")."""
+    step = definition.step(case.step)
+    return step.accepts if returned_here(case, arrival) else step.uploads
 
 
 def holder_role(definition: SopDefinition, case: Case, actor: Actor) -> str:

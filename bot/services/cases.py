@@ -279,7 +279,7 @@ class CaseService:
             definition = self.sops.of(case)
             if upload.doc is None:
                 asked = effects.ask_which_document(tx, definition, case, user_id, file_id, now)
-                uploads = definition.step(case.step).accepts
+                uploads = effects.accepts_now(tx, definition, case)
                 result = UploadResult("ask", choices=uploads, answers=(asked,))
             else:
                 result = self._attach(tx, definition, case, user_id, file_id, upload.doc, upload)
@@ -323,7 +323,7 @@ class CaseService:
             if stored.doc:
                 raise AlreadyApplied()  # this question was answered before
             definition = self.sops.of(case)
-            uploads = definition.step(case.step).accepts
+            uploads = effects.accepts_now(tx, definition, case)
             if not 0 <= choice < len(uploads):
                 raise InvalidValue("no such document", choice=choice)
             if asked is not None and int(asked.data["file_row"]) == row:
@@ -473,7 +473,9 @@ class CaseService:
         now = self._utc_now()
         unit = case.unit if case else self.unit
         actor, name = routing.actor_and_name(tx, user_id, unit, self.config, now)
-        events = decide(definition, case, command, actor, now)
+        # a file: what the step takes depends on how the case came to it (a return)
+        came = effects.arrival(tx, case) if case and isinstance(command, AttachFile) else None
+        events = decide(definition, case, command, actor, now, came)
         for event in events:
             if event.type is EventType.ARCHIVED:
                 reference = str(event.data["reference"])

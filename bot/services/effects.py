@@ -25,8 +25,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.core.definition import DocumentSource, SopDefinition, StepKind
-from bot.core.model import Actor, Attachment, Case, EventType
-from bot.core.workflow import withdrawable_by
+from bot.core.model import Actor, Attachment, Case, Event, EventType
+from bot.core.workflow import accepted_now, withdrawable_by
 from bot.papers.registry import team_amendments
 from bot.services import routing
 from storage import repo
@@ -276,6 +276,20 @@ def hand_task(
             tx, person, "files", now, case_id=case.id, version=case.version, params=params_files
         )
     repo.enqueue(tx, person, "task", now, case_id=case.id, version=case.version, params=params)
+
+
+def arrival(tx: Tx, case: Case) -> Event | None:
+    """The latest move into a step among the case's events (what brought it where it is)."""
+    found = repo.last_arrival(tx, case.id)
+    return found[1] if found is not None else None
+
+
+def accepts_now(tx: Tx, definition: SopDefinition, case: Case) -> tuple[str, ...]:
+    """The documents the holder may send at the case's step now (``workflow.accepted_now``:
+    the ones a review step corrects only once a return brought the case back to it)."""
+    if not definition.step(case.step).corrects:
+        return accepted_now(definition, case, None)  # its uploads: no event to read
+    return accepted_now(definition, case, arrival(tx, case))
 
 
 def step_uploads(definition: SopDefinition, case: Case) -> list[Attachment]:

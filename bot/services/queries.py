@@ -14,6 +14,7 @@ from bot.core.workflow import excluded_reviewers, holder_role
 from bot.messages import Message, Renderer, load_inputs
 from bot.reminder_policy import first_due_at
 from bot.services import routing
+from bot.services.effects import accepts_now
 from bot.services.registry import SopRegistry
 from bot.services.routing import step_holders
 from bot.worktime import WorkCalendar
@@ -299,6 +300,11 @@ class Queries:
 
         return await self.db.read(txn)
 
+    async def accepts_now(self, case: Case) -> tuple[str, ...]:
+        """The documents the case's holder may send at its step now (a review step takes
+        the ones it corrects only once a return brought the case back to it)."""
+        return await self.db.read(lambda tx: accepts_now(tx, self.sops.of(case), case))
+
     async def upload_cases(
         self, user_id: int, replied_to: int | None = None
     ) -> tuple[list[Case], int | None]:
@@ -311,7 +317,7 @@ class Queries:
             cases = [
                 case
                 for case in repo.open_cases_for_roles(tx, self.unit, actor.roles, limit=500)
-                if self.sops.of(case).step(case.step).accepts and self.holds(case, actor)
+                if accepts_now(tx, self.sops.of(case), case) and self.holds(case, actor)
             ]
             replied = None if replied_to is None else repo.case_of_message(tx, user_id, replied_to)
             return cases, replied
