@@ -109,6 +109,11 @@ class FileStore:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
 
+    def in_place(self) -> bool:
+        """Whether the folder is there and holds something: a share not mounted shows none,
+        or an empty one, and a file it lacks then is not a file lost."""
+        return self.root.is_dir() and next(self.root.iterdir(), None) is not None
+
     def resolve(self, relative: str) -> Path:
         path = (self.root / relative).resolve()
         if not path.is_relative_to(self.root):

@@ -114,10 +114,21 @@ def _says(exc: Exception, phrases: tuple[str, ...]) -> bool:
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    """A stored file a paper was to hold and does not (a final document the archive bundle
+    goes without): ``why`` is a key of :data:`bot.texts.LEFT_OUT_WHY`."""
+
+    name: str
+    path: str
+    why: str
+
+
+@dataclass(frozen=True)
 class RenderedPaper:
     doc: str
     file_name: str
     data: bytes
+    left_out: tuple[LeftOut, ...] = ()  # the person it records and the admins are told
 
 
 class PaperMaker(Protocol):
@@ -1052,8 +1063,7 @@ class OutboxSender:
         folder itself is missing or empty (a share not mounted: not a file lost)."""
 
         def look() -> list[repo.StoredFile]:
-            root = self.files.root
-            if not root.is_dir() or next(root.iterdir(), None) is None:
+            if not self.files.in_place():
                 return []
             return [
                 f
@@ -1220,8 +1230,20 @@ class OutboxSender:
         ]
         now = self.clock.now()
         case_id = item.case_id
+        left_out = [gone for paper in made for gone in paper.left_out]
+        for gone in left_out:
+            log.warning(
+                "paper %s of case %s goes without file %r (%s): %s",
+                kind,
+                case_id,
+                gone.name,
+                gone.path,
+                gone.why,
+            )
 
         def record(tx: Tx) -> None:
+            if left_out:
+                self._tell_left_out(tx, case_id, seq, left_out, now)
             for paper, stored in saved:
                 repo.add_file(
                     tx,
@@ -1245,6 +1267,43 @@ class OutboxSender:
 
         await self.db.write(record)
         self.wake()
+
+    def _tell_left_out(
+        self, tx: Tx, case_id: int, seq: int, left_out: list[LeftOut], now: datetime
+    ) -> None:
+        """A paper went without files it was to hold (the archive bundle without a final
+        document gone from the files folder): the person whose decision it records (the
+        archivist) and the administrators are told which, and why."""
+        event = repo.event_at(tx, case_id, seq)
+        person = event.actor if event is not None else None
+        found = repo.people_by_ids(tx, [person]) if person is not None else {}
+        name = found[person].display if person in found else t.UNNAMED.format(person=person)
+        admin_text = "\n".join(
+            t.FILE_LEFT_OUT_ADMIN.format(
+                name=t.e(gone.name),
+                case=case_id,
+                why=t.LEFT_OUT_WHY[gone.why],
+                path=t.e(gone.path),
+                person=t.e(name),
+            )
+            for gone in left_out
+        )
+        effects.tell_admins(tx, self.admins, [t.fit(admin_text)], now, besides=person or 0)
+        if person is not None:
+            text = "\n".join(
+                t.FILE_LEFT_OUT.format(
+                    name=t.e(gone.name), case=case_id, why=t.LEFT_OUT_WHY[gone.why]
+                )
+                for gone in left_out
+            )
+            repo.enqueue(
+                tx,
+                person,
+                "notice",
+                now,
+                case_id=case_id,
+                params={"t": "text", "text": t.fit(text)},
+            )
 
 
 def log_chase(tx: Tx, item: repo.OutboxItem, now: datetime) -> None:

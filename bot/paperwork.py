@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
@@ -27,7 +27,7 @@ from bot.core.definition import BUDGET_YEAR, Role, SopDefinition, Step, StepKind
 from bot.core.model import Case, Event, EventType
 from bot.core.workflow import replay
 from bot.filestore import FileStore
-from bot.outbox import RenderedPaper
+from bot.outbox import LeftOut, RenderedPaper
 from bot.papers.archive import bundle_zip
 from bot.papers.contexts import DOTS
 from bot.papers.dates import OfficeZone
@@ -559,15 +559,20 @@ class _Context:
         ev = self.event
         return f"langkah{ev.step}", f"ke{self.visit(ev.step, len(self.events) - 1)}"
 
-    def file_records(self, doc_ids: Sequence[str]) -> list[FileRecord]:
+    def file_records(
+        self, doc_ids: Sequence[str], left_out: Mapping[int, str] | None = None
+    ) -> list[FileRecord]:
         """The latest files of ``doc_ids`` (a step's inputs), each by the name the step
-        gives it (the signed "Program Kerja", not the "Draf Program Kerja" it came as)."""
+        gives it (the signed "Program Kerja", not the "Draf Program Kerja" it came as);
+        those in ``left_out`` (file id: why, a key of :data:`bot.texts.LEFT_OUT_WHY`) say
+        the archive does not hold them, and why."""
         names = self.definition.names_in(doc_ids)
         records = []
         for a in self.case.latest_files():
             if a.doc in names:
                 stored = self.files.get(a.file_id)
                 who = self.people.get(a.by)
+                why = (left_out or {}).get(a.file_id)
                 records.append(
                     FileRecord(
                         names[a.doc],
@@ -576,6 +581,7 @@ class _Context:
                         a.sha256,
                         who.display if who else str(a.by),
                         stored.uploaded_at if stored else self.event.at,
+                        t.DOKUMENTASI_LEFT_OUT.format(why=t.LEFT_OUT_WHY[why]) if why else "",
                     )
                 )
         return records
@@ -721,7 +727,10 @@ class _Context:
 
     async def dokumentasi(self, kind: PaperKind[Dokumentasi]) -> list[RenderedPaper]:
         step = self.definition.step(self.event.step)
-        final = self.file_records(step.inputs)
+        # the bundle's contents, read first: a file gone from the files folder is left out,
+        # and the Dokumentasi says so
+        contents, left_out = await self.archive_contents(step)
+        final = self.file_records(step.inputs, {f.id: why for f, why in left_out})
         events = []
         for ev in self.events:
             person = self.people.get(ev.actor)
@@ -767,23 +776,58 @@ class _Context:
             office_hours=(self.paperwork.config.time.day_start, self.paperwork.config.time.day_end),
         )
         record = await self.render(kind, paper, f"paper:{kind.name}")
-        # the final documents, then every paper the case produced (its disposisi, SK and
-        # Lembar Pemeriksaan): the electronic record the SOP's Pencatatan asks for
-        store = FileStore(self.paperwork.config.storage.files_dir)
-        contents = []
-        wanted = {self.definition.canonical(d) for d in step.inputs}
-        for a in self.case.latest_files():
-            stored = self.files.get(a.file_id)
-            if a.doc in wanted and stored is not None:
-                contents.append((a.name, await store.read(stored.path)))
-        for stored in sorted(self.files.values(), key=lambda f: f.id):
-            if stored.kind == "paper" and stored.name.endswith(".docx"):
-                contents.append((stored.name, await store.read(stored.path)))
+        note = ""
+        if left_out:
+            lines = "\n".join(
+                t.ARCHIVE_NOTE_LINE.format(
+                    no=i, name=f.name, why=t.LEFT_OUT_WHY[why], sha256=f.sha256
+                )
+                for i, (f, why) in enumerate(left_out, 1)
+            )
+            note = t.ARCHIVE_NOTE.format(case=self.case.id, title=self.case.title, lines=lines)
         archive = await asyncio.to_thread(
-            bundle_zip, record.data, contents, when=self.event.at, zone=self.zone
+            bundle_zip, record.data, contents, when=self.event.at, zone=self.zone, left_out=note
         )
-        zip_paper = RenderedPaper("paper:arsip", archive_file_name(self.case_no), archive)
+        zip_paper = RenderedPaper(
+            "paper:arsip",
+            archive_file_name(self.case_no),
+            archive,
+            tuple(LeftOut(f.name, f.path, why) for f, why in left_out),
+        )
         return [record, zip_paper]
+
+    async def archive_contents(
+        self, step: Step
+    ) -> tuple[list[tuple[str, bytes]], list[tuple[repo.StoredFile, str]]]:
+        """What the archive bundle holds besides the Dokumentasi: the final documents (the
+        archive step's inputs), then every paper the case produced (its disposisi, SK and
+        Lembar Pemeriksaan), the electronic record the SOP's Pencatatan asks for; and the
+        files it goes without, with why (a key of :data:`bot.texts.LEFT_OUT_WHY`): one gone
+        from the files folder (a clean-up, a restore older than the database). A folder
+        that is not there, or empty (a share not mounted), is no file lost: the paper
+        waits for it (a fault of the bot's own)."""
+        store = FileStore(self.paperwork.config.storage.files_dir)
+        wanted = {self.definition.canonical(d) for d in step.inputs}
+        chosen = [
+            (a.name, self.files[a.file_id])
+            for a in self.case.latest_files()
+            if a.doc in wanted and a.file_id in self.files
+        ]
+        chosen += [
+            (stored.name, stored)
+            for stored in sorted(self.files.values(), key=lambda f: f.id)
+            if stored.kind == "paper" and stored.name.endswith(".docx")
+        ]
+        contents: list[tuple[str, bytes]] = []
+        left_out: list[tuple[repo.StoredFile, str]] = []
+        for name, stored in chosen:
+            try:
+                contents.append((name, await store.read(stored.path)))
+            except FileNotFoundError:
+                if not await asyncio.to_thread(store.in_place):
+                    raise
+                left_out.append((stored, "missing"))
+        return contents, left_out
 
 
 # How a case becomes the record of each kind of paper (bot.papers.registry.PAPERS), by the

@@ -712,6 +712,30 @@ FILE_MISSING_ADMIN = (
     "(<code>{path}</code>): dokumen itu tidak terkirim kepada {person}; dokumen lainnya "
     "tetap dikirim. Mohon pulihkan dokumen tersebut dari cadangan."
 )
+# why a file is left out of the archive bundle (bot.outbox.LeftOut.why)
+LEFT_OUT_WHY = {"missing": "tidak ditemukan di server"}
+FILE_LEFT_OUT = (
+    "⚠️ Dokumen <b>{name}</b> tidak disertakan dalam arsip elektronik Berkas #{case} karena "
+    "{why}; hal itu dicatat dalam arsip tersebut, dan administrator telah diberi tahu."
+)
+FILE_LEFT_OUT_ADMIN = (
+    "⚠️ Dokumen <b>{name}</b> (Berkas #{case}) {why} (<code>{path}</code>): dokumen itu tidak "
+    "disertakan dalam arsip elektronik yang diterima {person}, dan arsip tersebut mencatatnya. "
+    "Mohon pulihkan dokumen tersebut dari cadangan."
+)
+# what the Dokumentasi's list of final documents says of one the bundle does not hold
+DOKUMENTASI_LEFT_OUT = "{why}; tidak disertakan dalam arsip elektronik"
+# the note the archive bundle carries when it goes without some of the case's files
+ARCHIVE_NOTE = (
+    "CATATAN DOKUMEN YANG TIDAK DISERTAKAN\n"
+    "Berkas #{case}: {title}\n\n"
+    "Arsip elektronik ini tidak memuat dokumen berikut:\n\n"
+    "{lines}\n\n"
+    "Kode SHA-256 di atas adalah kode dokumen sebagaimana tercatat dalam sistem; dokumen "
+    "yang dipulihkan dari cadangan dapat dicocokkan dengannya. Administrator telah diberi "
+    "tahu.\n"
+)
+ARCHIVE_NOTE_LINE = "{no}. {name}: {why} (SHA-256 tercatat: {sha256})"
 PAPER_TEMPLATE_FAILED = (
     "⚠️ Dokumen <b>{paper}</b> berkas #{case} tidak dapat dibuat dari templatnya:\n"
     "<code>{problem}</code>\nTugas diteruskan tanpa dokumen tersebut. Mohon perbaiki templat "

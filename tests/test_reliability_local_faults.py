@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import io
 import logging
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from docx import Document
 from reliability_helpers import connect, outbox_rows, sqlite_file
 
-from bot.demo import FAST_SENDER, Script, World, has_button
+from bot.demo import FAST_SENDER, Script, World, has_button, play_sop
 from storage import repo
 from storage.db import Tx
 
@@ -219,3 +223,81 @@ async def test_the_karo_receives_the_documents_that_exist_when_one_file_is_missi
         records = outbox_log(caplog)
         assert not [r for r in records if r.exc_info]
         assert len([r for r in records if "missing from the files folder" in r.getMessage()]) == 1
+
+
+async def signed_rkakl(world: World, case_id: int) -> repo.StoredFile:
+    """The RKAKL as Karo signed it at step 9: the latest upload of the draft."""
+    files = await world.services.db.read(repo.files_of_case, case_id)
+    return max((f for f in files if f.doc == "draf_rkakl"), key=lambda f: f.id)
+
+
+async def dewi_archives(world: World, case_id: int) -> zipfile.ZipFile:
+    """Dewi (Fungsional Umum) presses Arsipkan and types the archive number: the archive
+    bundle she receives, opened."""
+    fu, s = world["fu"], Script(world)
+    await s.press("fu", "Arsipkan", case_id)
+    await s.answer_prompt("fu", "OT.04.00/123/2026", case_id)
+    bundle = await fu.wait_message(
+        lambda m: str((m.document or {}).get("file_name", "")).endswith(".zip"), timeout=15
+    )
+    return zipfile.ZipFile(io.BytesIO(bundle.file_bytes()))
+
+
+def final_documents_listed(dokumentasi: bytes) -> list[str]:
+    """The "A. Dokumen Final" rows of the Dokumentasi: document and file name, as printed."""
+    document = Document(io.BytesIO(dokumentasi))
+    table = next(t for t in document.tables if "Nama File" in t.rows[0].cells[1].text)
+    return [row.cells[1].text for row in table.rows[1:]]
+
+
+async def test_the_signed_rkakl_gone_when_dewi_archives_she_gets_the_bundle_without_it(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The case waits at step 12 for Dewi; the signed RKAKL is gone from the files folder
+    (a clean-up, a restore older than the database) when she presses Arsipkan. She gets the
+    archive bundle all the same, without the RKAKL: its Dokumentasi lists it as not found
+    on the server, a note in the bundle says which document is left out and its recorded
+    SHA-256, and SHA256SUMS vouches for what the bundle holds. She is told, and so are the
+    administrators (with the case and the path); the log has a warning, no traceback; and
+    her chat goes on: the next case's step 12 reaches her."""
+    caplog.set_level(logging.INFO, logger="bot.outbox")
+    case_id = await play_sop(world, with_returns=False, archive=False)
+    rkakl = await signed_rkakl(world, case_id)
+    (world.config.storage.files_dir / rkakl.path).unlink()
+
+    with await dewi_archives(world, case_id) as bundle:
+        names = bundle.namelist()
+        contents = {name: bundle.read(name) for name in names}
+    assert "berkas/Draf RKAKL.docx" not in names
+    assert {"berkas/Draf Program Kerja.docx", "berkas/Draf Penetapan Kinerja.docx"} <= set(names)
+    assert "dokumentasi.docx" in names and "SHA256SUMS" in names
+    listed = final_documents_listed(contents["dokumentasi.docx"])
+    assert listed == [
+        "Program Kerja\nDraf Program Kerja.docx",
+        "RKAKL\nDraf RKAKL.docx (tidak ditemukan di server; tidak disertakan dalam arsip "
+        "elektronik)",
+        "Penetapan Kinerja\nDraf Penetapan Kinerja.docx",
+    ]
+    note = contents["tidak-disertakan.txt"].decode()
+    assert f"Berkas #{case_id}" in note
+    assert f"Draf RKAKL.docx: tidak ditemukan di server (SHA-256 tercatat: {rkakl.sha256})" in note
+    lines = contents["SHA256SUMS"].decode().splitlines()
+    sums = {name: digest for digest, name in (line.split("  ", 1) for line in lines)}
+    assert set(sums) == set(names) - {"SHA256SUMS"}
+    for name, digest in sums.items():
+        assert hashlib.sha256(contents[name]).hexdigest() == digest, name
+
+    told = await world["fu"].wait_message(lambda m: "tidak disertakan" in m.text, timeout=10)
+    assert "Draf RKAKL.docx" in told.text and f"Berkas #{case_id}" in told.text
+    assert "tidak ditemukan di server" in told.text
+    admin = await world["admin"].wait_message(lambda m: "tidak disertakan" in m.text, timeout=10)
+    assert rkakl.path in admin.text and f"Berkas #{case_id}" in admin.text
+    assert "Dewi" in admin.text
+    await world.drained()
+    records = outbox_log(caplog)
+    assert not [r for r in records if r.exc_info], [r.getMessage() for r in records]
+    assert any("Draf RKAKL.docx" in r.getMessage() for r in records if r.levelname == "WARNING")
+    assert not [r for r in outbox_rows(sqlite_file(world)) if not r.sent and not r.failed]
+
+    second = await play_sop(world, with_returns=False, year=2028, archive=False)
+    assert second != case_id  # play_sop waited for Dewi's Arsipkan on it

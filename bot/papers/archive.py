@@ -4,6 +4,7 @@ Layout of the .zip::
 
     dokumentasi.docx       the archive record (render_dokumentasi)
     berkas/<name>          each final file, under a safe name
+    tidak-disertakan.txt   only when some of the case's files are not in it: which, and why
     SHA256SUMS             "sha256  path" of every entry above (``sha256sum -c`` format)
 
 Names come from users (uploaded file names), so each is reduced to a plain file name: no
@@ -23,9 +24,17 @@ from datetime import datetime
 
 from bot.papers.dates import DEFAULT_ZONE, OfficeZone
 
-__all__ = ["FILES_DIR", "MANIFEST", "RECORD_NAME", "bundle_zip", "safe_archive_name"]
+__all__ = [
+    "FILES_DIR",
+    "LEFT_OUT_NAME",
+    "MANIFEST",
+    "RECORD_NAME",
+    "bundle_zip",
+    "safe_archive_name",
+]
 
 RECORD_NAME = "dokumentasi.docx"
+LEFT_OUT_NAME = "tidak-disertakan.txt"
 FILES_DIR = "berkas"
 MANIFEST = "SHA256SUMS"
 MAX_NAME = 150
@@ -108,12 +117,14 @@ def bundle_zip(
     *,
     when: datetime | None = None,
     zone: OfficeZone = DEFAULT_ZONE,
+    left_out: str = "",
 ) -> bytes:
     """The .zip of a case's final files and its Dokumentasi record.
 
     ``files`` are (file name as uploaded, content). ``when`` (default: now) is the time
     written on the entries, on the office's clock (``zone``: a zip stores a local time
-    without a zone); the same inputs and ``when`` give the same bytes.
+    without a zone); the same inputs and ``when`` give the same bytes. ``left_out``: the
+    note of the files the bundle goes without (:data:`LEFT_OUT_NAME`), if any.
     """
     t = zone.local(when or datetime.now(zone.tz))
     # Zip timestamps cannot go before 1980.
@@ -128,5 +139,9 @@ def bundle_zip(
             name = f"{FILES_DIR}/{_unique(safe_archive_name(raw_name), taken)}"
             _entry(zf, name, data, stamp)
             sums.append(f"{hashlib.sha256(data).hexdigest()}  {name}")
+        if left_out:
+            note = left_out.encode("utf-8")
+            _entry(zf, LEFT_OUT_NAME, note, stamp)
+            sums.append(f"{hashlib.sha256(note).hexdigest()}  {LEFT_OUT_NAME}")
         _entry(zf, MANIFEST, ("\n".join(sums) + "\n").encode("utf-8"), stamp)
     return out.getvalue()

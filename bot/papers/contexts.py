@@ -277,7 +277,7 @@ def _files(files: Iterable[FileRecord], zone: OfficeZone) -> list[dict[str, str]
         {
             "no": f"{i}.",
             "document": _or(f.document),
-            "file_name": _or(f.file_name),
+            "file_name": _or(f.file_name) + (f" ({clean(f.note)})" if f.note else ""),
             "version": clean(f.version),
             "sha256": _or(f.sha256),
             "uploaded_by": _or(f.uploaded_by),

@@ -71,6 +71,9 @@ class FileRecord:
     sha256: str  # 64 hex digits
     uploaded_by: str
     uploaded_at: datetime
+    # said of a file the record lists but the archive does not hold ("tidak ditemukan di
+    # server; tidak disertakan dalam arsip elektronik"); empty for one it holds
+    note: str = ""
 
 
 @dataclass(frozen=True)
