@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
-import shutil
 import sys
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -15,7 +13,7 @@ from pathlib import Path
 from bot.config import Config
 from bot.core.loader import DefinitionError, definition_from_text
 from bot.core.model import Case, Event
-from bot.filestore import FileStore, safe_name
+from bot.filestore import ChangedOnDisk, FileStore, safe_name
 from storage import repo
 from storage.codec import case_to_json, ts
 from storage.db import Database, DatabaseError, Tx
@@ -238,17 +236,11 @@ async def export_case(config: Config, case_id: int, out: Path) -> int:
 def _copy(store: FileStore, stored: repo.StoredFile, dest: Path) -> str | None:
     """Copy one file of the case; why it could not be (None: copied, the very bytes)."""
     try:
-        source = store.resolve(stored.path)
-        shutil.copyfile(source, dest)
-        digest = hashlib.sha256()
-        with dest.open("rb") as copy:
-            while chunk := copy.read(1 << 20):
-                digest.update(chunk)
+        store.copy_recorded(stored.path, stored.sha256, dest)
     except FileNotFoundError:
         return f"{stored.path} is missing from the files folder"
+    except ChangedOnDisk as exc:
+        return str(exc)
     except (OSError, ValueError) as exc:
         return f"{stored.path} cannot be copied ({exc})"
-    if digest.hexdigest() != stored.sha256:
-        dest.unlink(missing_ok=True)
-        return f"{stored.path} has other contents than the one recorded (sha256 differs)"
     return None

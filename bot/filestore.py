@@ -13,6 +13,7 @@ import hashlib
 import logging
 import re
 import secrets
+import shutil
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -97,6 +98,16 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+class ChangedOnDisk(Exception):
+    """A stored file whose bytes are no longer those recorded for it (their sha256 differs):
+    changed on disk since it was saved (a disk fault, an edit by hand)."""
+
+
+def _as_recorded(relative: str, digest: str, sha256: str) -> None:
+    if digest != sha256:
+        raise ChangedOnDisk(f"{relative} has other contents than the one recorded (sha256 differs)")
+
+
 @dataclass(frozen=True)
 class SavedFile:
     path: Path
@@ -164,3 +175,27 @@ class FileStore:
 
     def _read(self, relative: str) -> bytes:
         return self.resolve(relative).read_bytes()
+
+    async def read_recorded(self, relative: str, sha256: str) -> bytes:
+        """The stored file's bytes, the very ones recorded with ``sha256``; else
+        :class:`ChangedOnDisk` (FileNotFoundError: it is gone)."""
+        return await asyncio.to_thread(self._read_recorded, relative, sha256)
+
+    def _read_recorded(self, relative: str, sha256: str) -> bytes:
+        data = self._read(relative)
+        _as_recorded(relative, sha256_hex(data), sha256)
+        return data
+
+    def copy_recorded(self, relative: str, sha256: str, dest: Path) -> None:
+        """Copy the stored file to ``dest``, checked against the ``sha256`` recorded for it:
+        a copy of other bytes is removed, and :class:`ChangedOnDisk` raised."""
+        shutil.copyfile(self.resolve(relative), dest)
+        digest = hashlib.sha256()
+        with dest.open("rb") as copy:
+            while chunk := copy.read(1 << 20):
+                digest.update(chunk)
+        try:
+            _as_recorded(relative, digest.hexdigest(), sha256)
+        except ChangedOnDisk:
+            dest.unlink(missing_ok=True)
+            raise

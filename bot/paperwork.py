@@ -26,7 +26,7 @@ from bot.config import Config
 from bot.core.definition import BUDGET_YEAR, Role, SopDefinition, Step, StepKind
 from bot.core.model import Case, Event, EventType
 from bot.core.workflow import replay
-from bot.filestore import FileStore
+from bot.filestore import ChangedOnDisk, FileStore
 from bot.outbox import LeftOut, RenderedPaper
 from bot.papers.archive import bundle_zip
 from bot.papers.contexts import DOTS
@@ -803,7 +803,9 @@ class _Context:
         archive step's inputs), then every paper the case produced (its disposisi, SK and
         Lembar Pemeriksaan), the electronic record the SOP's Pencatatan asks for; and the
         files it goes without, with why (a key of :data:`bot.texts.LEFT_OUT_WHY`): one gone
-        from the files folder (a clean-up, a restore older than the database). A folder
+        from the files folder (a clean-up, a restore older than the database), one whose
+        bytes are not those recorded (a disk fault, an edit by hand: never filed as the
+        document that was signed, with a SHA256SUMS vouching for other bytes). A folder
         that is not there, or empty (a share not mounted), is no file lost: the paper
         waits for it (a fault of the bot's own)."""
         store = FileStore(self.paperwork.config.storage.files_dir)
@@ -822,11 +824,13 @@ class _Context:
         left_out: list[tuple[repo.StoredFile, str]] = []
         for name, stored in chosen:
             try:
-                contents.append((name, await store.read(stored.path)))
+                contents.append((name, await store.read_recorded(stored.path, stored.sha256)))
             except FileNotFoundError:
                 if not await asyncio.to_thread(store.in_place):
                     raise
                 left_out.append((stored, "missing"))
+            except ChangedOnDisk:
+                left_out.append((stored, "changed"))
         return contents, left_out
 
 

@@ -713,7 +713,10 @@ FILE_MISSING_ADMIN = (
     "tetap dikirim. Mohon pulihkan dokumen tersebut dari cadangan."
 )
 # why a file is left out of the archive bundle (bot.outbox.LeftOut.why)
-LEFT_OUT_WHY = {"missing": "tidak ditemukan di server"}
+LEFT_OUT_WHY = {
+    "missing": "tidak ditemukan di server",
+    "changed": "isinya di server tidak lagi sesuai dengan kode SHA-256 yang tercatat",
+}
 FILE_LEFT_OUT = (
     "⚠️ Dokumen <b>{name}</b> tidak disertakan dalam arsip elektronik Berkas #{case} karena "
     "{why}; hal itu dicatat dalam arsip tersebut, dan administrator telah diberi tahu."

@@ -301,3 +301,35 @@ async def test_the_signed_rkakl_gone_when_dewi_archives_she_gets_the_bundle_with
 
     second = await play_sop(world, with_returns=False, year=2028, archive=False)
     assert second != case_id  # play_sop waited for Dewi's Arsipkan on it
+
+
+async def test_the_signed_rkakl_changed_on_the_server_is_not_archived_as_the_signed_one(
+    world: World,
+) -> None:
+    """The signed RKAKL's copy in the files folder no longer has the SHA-256 recorded when
+    Karo signed it (a disk fault, an edit by hand) when Dewi presses Arsipkan. The bundle
+    does not file those bytes as the signed RKAKL, and its SHA256SUMS vouches for none of
+    them: the RKAKL is left out and said to be, as a missing one is, to her and to the
+    administrators."""
+    case_id = await play_sop(world, with_returns=False, archive=False)
+    rkakl = await signed_rkakl(world, case_id)
+    copy = world.config.storage.files_dir / rkakl.path
+    changed = copy.read_bytes() + b"diubah"
+    copy.write_bytes(changed)
+
+    with await dewi_archives(world, case_id) as bundle:
+        names = bundle.namelist()
+        contents = {name: bundle.read(name) for name in names}
+    assert "berkas/Draf RKAKL.docx" not in names
+    assert changed not in contents.values()
+    assert hashlib.sha256(changed).hexdigest() not in contents["SHA256SUMS"].decode()
+    why = "isinya di server tidak lagi sesuai dengan kode SHA-256 yang tercatat"
+    listed = final_documents_listed(contents["dokumentasi.docx"])
+    assert listed[1] == (f"RKAKL\nDraf RKAKL.docx ({why}; tidak disertakan dalam arsip elektronik)")
+    note = contents["tidak-disertakan.txt"].decode()
+    assert f"Draf RKAKL.docx: {why} (SHA-256 tercatat: {rkakl.sha256})" in note
+
+    told = await world["fu"].wait_message(lambda m: "tidak disertakan" in m.text, timeout=10)
+    assert "Draf RKAKL.docx" in told.text and why in told.text
+    admin = await world["admin"].wait_message(lambda m: "tidak disertakan" in m.text, timeout=10)
+    assert rkakl.path in admin.text and why in admin.text
