@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import shutil
 import statistics
 import sys
@@ -52,7 +53,7 @@ from bot.core.model import (
     EventType,
     StartCase,
 )
-from bot.core.workflow import apply_all, decide
+from bot.core.workflow import apply_all, archive_number_key, decide
 from bot.demo import OFFICIALS, TOKEN, world_config
 from emulator import ApiCall, BotApiEmulator
 from storage import repo
@@ -165,6 +166,14 @@ def insert_cases(
         "INSERT INTO events (case_id, seq, type, step, to_step, actor, role, at, reason, note, "
         "data, format) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         events,
+    )
+    tx.many(  # as storage.repo.append_events files them
+        "INSERT INTO archive_numbers (number, case_id) VALUES (?, ?)",
+        [
+            (archive_number_key(json.loads(str(e[10]))["reference"]), e[0])
+            for e in events
+            if e[2] == EventType.ARCHIVED.value
+        ],
     )
 
 

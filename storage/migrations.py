@@ -372,6 +372,24 @@ CREATE TRIGGER earlier_profiles_no_delete BEFORE DELETE ON earlier_profiles
     BEGIN SELECT RAISE(ABORT, 'earlier profiles are append-only'); END;
 """
 
+V15_ARCHIVE_NUMBERS = """
+-- One archive number per case, compared as bot.core.workflow.archive_number_key writes it
+-- (no spaces, ASCII letters in upper case, no full stop or comma at its end): the number
+-- typed "ot.04.00 / 123 / 2026." is the one filed as "OT.04.00/123/2026". Kept by
+-- storage.repo.append_events with the archived events; the first case filed under a
+-- number keeps it. Filled here from the numbers filed before.
+CREATE TABLE archive_numbers (
+    number      TEXT PRIMARY KEY,   -- the compared form
+    case_id     INTEGER NOT NULL REFERENCES cases(id)
+) WITHOUT ROWID;
+INSERT INTO archive_numbers (number, case_id)
+    SELECT rtrim(upper(replace(json_extract(data, '$.reference'), ' ', '')), '.,;:'), case_id
+    FROM events WHERE type = 'archived' ORDER BY id
+    ON CONFLICT DO NOTHING;
+-- the lookup by the number as typed (storage.migrations.V8_ARCHIVE_NUMBERS) gives way to it
+DROP INDEX events_archived;
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     V1_FOUNDATION,
     V2_REMINDERS,
@@ -387,6 +405,7 @@ MIGRATIONS: tuple[str, ...] = (
     V12_ENDED_DIALOGUES,
     V13_CHASES,
     V14_EARLIER_PROFILES,
+    V15_ARCHIVE_NUMBERS,
 )
 """``MIGRATIONS[i]`` takes a database from ``user_version`` i to i + 1."""
 

@@ -349,6 +349,23 @@ CREATE INDEX earlier_profiles_by_person ON earlier_profiles(person_id, valid_unt
 """
         + _append_only("earlier_profiles", "earlier profiles are append-only")
     ),
+    # 15: one archive number per case, compared (storage.migrations.V15_ARCHIVE_NUMBERS)
+    _c_collation(
+        """
+CREATE TABLE archive_numbers (
+    number      TEXT PRIMARY KEY,
+    case_id     BIGINT NOT NULL REFERENCES cases(id)
+);
+"""
+    )
+    + """
+INSERT INTO archive_numbers (number, case_id)
+    SELECT rtrim(upper(replace((data::json)->>'reference' COLLATE "C", ' ', '')), '.,;:'),
+        case_id
+    FROM events WHERE type = 'archived' ORDER BY id
+    ON CONFLICT DO NOTHING;
+DROP INDEX events_archived;
+""",
 )
 """``STEPS[i]`` takes a PostgreSQL database from level ``BASE_LEVEL + i`` to the next."""
 
@@ -375,6 +392,7 @@ TABLES: tuple[str, ...] = (
     "ended_dialogues",
     "chases",
     "earlier_profiles",
+    "archive_numbers",
 )
 """Every table of the schema, each after the tables its foreign keys name."""
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.core.model import Case, Event
+from bot.core.model import Case, Event, EventType
+from bot.core.workflow import archive_number_key
 from storage.codec import (
     CASE_FORMAT,
     case_from_json,
@@ -888,31 +889,31 @@ def append_events(tx: Tx, case_id: int, events: Sequence[Event]) -> int:
             "note, data, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [event_row(e, first + i) for i, e in enumerate(rest, start=1)],
         )
+    _file_archive_numbers(tx, case_id, events)
     return first
 
 
-ARCHIVED_AS = (
-    "SELECT case_id FROM events WHERE type = 'archived' AND data >= ? AND data < ? LIMIT 1"
-)
-"""The archive-number lookup: a range of the ``events_archived`` index
-(:func:`archive_number_range` gives its bounds)."""
-
-
-def archive_number_range(reference: str) -> tuple[str, str]:
-    """The texts of the archived events filed under ``reference``: compact JSON that starts
-    with the reference, ``{"reference":"..."}``, or with more keys after it
-    (``,"acting":"plh"`` when an acting official filed it). Every such text starts with
-    ``{"reference":"<number>"`` (the number's own quotes are escaped), so it is one range:
-    from that prefix up to the prefix with its last ``"`` raised to ``#``, the next
-    character."""
-    prefix = dumps({"reference": reference})[:-1]
-    return prefix, prefix[:-1] + "#"
+ARCHIVED_AS = "SELECT case_id FROM archive_numbers WHERE number = ?"
+"""The archive-number lookup: the number in its compared form (the table's key)."""
 
 
 def case_archived_as(tx: Tx, reference: str) -> int | None:
-    """The case filed under this archive number, if any."""
-    value = tx.value(ARCHIVED_AS, archive_number_range(reference))
+    """The case filed under this archive number, if any, however it was written
+    (:func:`bot.core.workflow.archive_number_key`)."""
+    value = tx.value(ARCHIVED_AS, (archive_number_key(reference),))
     return None if value is None else int(value)
+
+
+def _file_archive_numbers(tx: Tx, case_id: int, events: Sequence[Event]) -> None:
+    """Keep ``archive_numbers`` with the log: a case archived is filed under its number
+    (the first case filed under a number keeps it; the service refuses a second)."""
+    for event in events:
+        if event.type is EventType.ARCHIVED:
+            tx.run(
+                "INSERT INTO archive_numbers (number, case_id) VALUES (?, ?) "
+                "ON CONFLICT DO NOTHING",
+                (archive_number_key(str(event.data["reference"])), case_id),
+            )
 
 
 def load_events(tx: Tx, case_id: int) -> list[Event]:

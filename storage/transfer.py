@@ -42,6 +42,7 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "ended_dialogues": ("person_id",),
     "chases": ("id",),
     "earlier_profiles": ("id",),
+    "archive_numbers": ("number",),
 }
 assert set(PRIMARY_KEYS) == set(TABLES)
 

@@ -1013,6 +1013,33 @@ async def test_an_archive_number_used_for_another_case_is_refused_naming_that_ca
     assert (await case_of(world, second)).archive_reference == f"ARS/PK/2028/{second:03d}"
 
 
+@pytest.mark.parametrize(
+    "typed",
+    ["ars/pk/2027/{n:03d}", "ARS / PK / 2027 / {n:03d}", "ARS/PK/2027/{n:03d}."],
+    ids=["lower case", "spaces around the slashes", "a closing full stop"],
+)
+async def test_the_same_archive_number_written_another_way_is_refused_naming_that_case(
+    world: World, typed: str
+) -> None:
+    """Dewi files a case under ARS/PK/2027/001; for the next case she types the same number
+    in lower case, with spaces around the slashes, or with a full stop at its end, as a
+    sentence ends: it is still the first case's number, and it is refused naming that case.
+    The number she then types is kept as she typed it."""
+    first = await play_sop(world, with_returns=False, year=2027)
+    second = await play_sop(world, with_returns=False, year=2028, archive=False)
+    s = Script(world, WAIT)
+    await s.press("fu", "Arsipkan", second)
+    fu = world["fu"]
+    fu.mark_seen()
+    await fu.send(typed.format(n=first))
+    refused = await fu.wait_message(lambda m: "telah digunakan" in m.text, timeout=WAIT)
+    assert f"berkas #{first}" in refused.text
+    assert (await case_of(world, second)).is_open
+    await fu.send(f"ars/pk/2028/{second:03d}")
+    await until_case(world, second, lambda c: not c.is_open)
+    assert (await case_of(world, second)).archive_reference == f"ars/pk/2028/{second:03d}"
+
+
 async def test_the_administrator_cancels_a_case_and_the_participants_are_told(
     world: World,
 ) -> None:

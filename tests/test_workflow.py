@@ -51,7 +51,7 @@ from bot.core.model import (
     Withdraw,
     WrongStepKind,
 )
-from bot.core.workflow import MAX_TEXT, decide, holder_role, missing_inputs
+from bot.core.workflow import MAX_TEXT, archive_number_key, decide, holder_role, missing_inputs
 
 DRAFTS = ("draf_program_kerja", "draf_rkakl", "draf_penetapan_kinerja")
 HOLDERS = {
@@ -774,3 +774,18 @@ def test_a_case_cannot_be_started_twice() -> None:
 def test_a_command_for_no_case_is_refused() -> None:
     with pytest.raises(InvalidValue):
         decide(sop(), None, Approve(1), KABAG, run_to(2).clock)
+
+
+def test_an_archive_number_is_compared_without_spaces_case_or_a_closing_full_stop() -> None:
+    """ "ot.04.00 / 123 / 2026." is the number "OT.04.00/123/2026": written on a folder, no
+    one could tell them apart. A digit, a separator or another year makes another number."""
+    key = archive_number_key("OT.04.00/123/2026")
+    for typed in (
+        "ot.04.00/123/2026",
+        "OT.04.00 / 123 / 2026",
+        "OT.04.00/123/2026.",
+        "Ot.04.00/123/2026 ,",
+    ):
+        assert archive_number_key(typed) == key, typed
+    for other in ("OT.04.00/1223/2026", "OT.04.00/123/2027", "OT.04.00-123-2026", "OT.04.00/123"):
+        assert archive_number_key(other) != key, other

@@ -434,6 +434,23 @@ def _require_inputs(definition: SopDefinition, case: Case, step: Step) -> None:
         raise MissingInputs(missing=missing)
 
 
+ARCHIVE_NUMBER_END = ".,;:"
+"""Punctuation a typed archive number may end with that is not part of it ("... 2026.")."""
+
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def archive_number_key(reference: str) -> str:
+    """The form two archive numbers are compared in (one number per case): without spaces,
+    its ASCII letters in upper case, without the punctuation a sentence ends with
+    (:data:`ARCHIVE_NUMBER_END`). "ot.04.00 / 123 / 2026." and "OT.04.00/123/2026" are
+    one number: written on a folder, no one tells them apart. The case keeps the number as
+    typed, for display. The database computes the same form in SQL for the numbers filed
+    before it existed (storage.migrations.V15_ARCHIVE_NUMBERS), hence ASCII letters only
+    (SQLite's ``upper``)."""
+    return reference.replace(" ", "").translate(_ASCII_UPPER).rstrip(ARCHIVE_NUMBER_END)
+
+
 def _is_archive_reference(text: str) -> bool:
     """An archive number as offices write them ("PR.01.02/123/2027"): one line of 3 to 100
     characters with an ASCII digit, and nothing that shows no mark or turns text around
@@ -637,6 +654,7 @@ __all__ = [
     "DomainError",
     "apply",
     "apply_all",
+    "archive_number_key",
     "decide",
     "holder_role",
     "holds_role",
