@@ -78,6 +78,7 @@ ADMIN_COMMANDS = [
     BotCommand("cabut", "Mencabut peran seseorang"),
     BotCommand("alihkan", "Mengalihkan peran kepada orang lain"),
     BotCommand("batalkan", "Membatalkan berkas"),
+    BotCommand("ubah_arsip", "Mengubah nomor arsip berkas yang salah ketik"),
     BotCommand("plh", "Menetapkan Pelaksana Harian (Plh)"),
     BotCommand("plt", "Menetapkan Pelaksana Tugas (Plt)"),
     BotCommand("akhiri_plh", "Mengakhiri penetapan Plh/Plt"),

@@ -727,9 +727,17 @@ class _Context:
 
     async def dokumentasi(self, kind: PaperKind[Dokumentasi]) -> list[RenderedPaper]:
         step = self.definition.step(self.event.step)
+        # written again for each correction of the archive number (/ubah_arsip), as a new
+        # version: archived when and by whom the case was, with the number corrected
+        archived = next(
+            (e for e in reversed(self.events) if e.type is EventType.ARCHIVED), self.event
+        )
+        corrections = sum(1 for e in self.events if e.type is EventType.ARCHIVE_CORRECTED)
+        version = (f"perbaikan{corrections}",) if corrections else ()
+        doc = f"paper:{kind.name}"
         # the bundle's contents, read first: a file gone from the files folder is left out,
         # and the Dokumentasi says so
-        contents, left_out = await self.archive_contents(step)
+        contents, left_out = await self.archive_contents(step, replaced=doc)
         final = self.file_records(step.inputs, {f.id: why for f, why in left_out})
         events = []
         for ev in self.events:
@@ -766,16 +774,16 @@ class _Context:
         paper = Dokumentasi(
             letterhead=self.paperwork.letterhead,
             case=self.info,
-            archived_at=self.event.at,
+            archived_at=archived.at,
             archive_reference=self.case.archive_reference or "",
-            archivist=self.by(self.event),
+            archivist=self.by(archived),
             final_files=final,
             events=events,
             approvals=approvals,
             step_times=self.step_times(),
             office_hours=(self.paperwork.config.time.day_start, self.paperwork.config.time.day_end),
         )
-        record = await self.render(kind, paper, f"paper:{kind.name}")
+        record = await self.render(kind, paper, doc, *version)
         note = ""
         if left_out:
             lines = "\n".join(
@@ -790,14 +798,14 @@ class _Context:
         )
         zip_paper = RenderedPaper(
             "paper:arsip",
-            archive_file_name(self.case_no),
+            archive_file_name(self.case_no, *version),
             archive,
             tuple(LeftOut(f.name, f.path, why) for f, why in left_out),
         )
         return [record, zip_paper]
 
     async def archive_contents(
-        self, step: Step
+        self, step: Step, replaced: str
     ) -> tuple[list[tuple[str, bytes]], list[tuple[repo.StoredFile, str]]]:
         """What the archive bundle holds besides the Dokumentasi: the final documents (the
         archive step's inputs), then every paper the case produced (its disposisi, SK and
@@ -807,7 +815,8 @@ class _Context:
         bytes are not those recorded (a disk fault, an edit by hand: never filed as the
         document that was signed, with a SHA256SUMS vouching for other bytes). A folder
         that is not there, or empty (a share not mounted), is no file lost: the paper
-        waits for it (a fault of the bot's own)."""
+        waits for it (a fault of the bot's own). ``replaced``: the document of the
+        Dokumentasi being written, whose earlier versions it replaces (/ubah_arsip)."""
         store = FileStore(self.paperwork.config.storage.files_dir)
         wanted = {self.definition.canonical(d) for d in step.inputs}
         chosen = [
@@ -818,7 +827,7 @@ class _Context:
         chosen += [
             (stored.name, stored)
             for stored in sorted(self.files.values(), key=lambda f: f.id)
-            if stored.kind == "paper" and stored.name.endswith(".docx")
+            if stored.kind == "paper" and stored.name.endswith(".docx") and stored.doc != replaced
         ]
         contents: list[tuple[str, bytes]] = []
         left_out: list[tuple[repo.StoredFile, str]] = []

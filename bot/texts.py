@@ -400,6 +400,14 @@ ANS_TASK_LIST_OLD = (
 ANS_DUPLICATE = "Dokumen itu sama dengan versi terakhirnya; tidak dicatat ulang."
 ANS_SAME_AS_OTHER = "Dokumen itu sama persis dengan {doc} yang telah dicatat; tidak dicatat."
 
+# an administrator's /ubah_arsip, to the archivist who filed the case
+ARCHIVE_CORRECTED_NOTICE = (
+    "Berkas #{case} ({title}): nomor arsipnya telah diubah oleh administrator dari "
+    "<code>{old}</code> menjadi <code>{new}</code>.\nAlasan: {reason}\n\nDokumentasi dan "
+    "arsip dokumentasinya dengan nomor yang benar kami kirimkan berikut ini; mohon "
+    "Bapak/Ibu menggantikan yang sebelumnya."
+)
+
 # -- domain refusals ---------------------------------------------------------------------
 
 REFUSALS = {
@@ -418,6 +426,12 @@ REFUSALS = {
     "archive_reference_used": (
         "Nomor arsip {reference} telah digunakan untuk berkas #{case}. Mohon periksa kembali "
         "dan tuliskan nomor arsip berkas ini."
+    ),
+    "not_archived": (
+        "Mohon maaf, nomor arsip hanya dapat diubah untuk berkas yang telah diarsipkan."
+    ),
+    "archive_reference_same": (
+        "Berkas ini sudah tercatat dengan nomor arsip {reference}; tidak ada yang diubah."
     ),
     "too_long": "Teks terlalu panjang (paling banyak {limit} karakter). Silakan mempersingkatnya.",
     "closed": "Berkas ini sudah ditutup; tidak ada tindakan lagi yang dapat dilakukan.",

@@ -603,6 +603,7 @@ ACTION_WORDS = {
     EventType.ARCHIVED: "mengarsipkan",
     EventType.WITHDRAWN: "menarik kembali",
     EventType.CANCELLED: "membatalkan berkas",
+    EventType.ARCHIVE_CORRECTED: "mengubah nomor arsip",
 }
 
 
@@ -619,6 +620,7 @@ OUTCOME_WORDS = {
     EventType.ARCHIVED: "✔️ Diarsipkan",
     EventType.WITHDRAWN: "⏪ Ditarik kembali",
     EventType.CANCELLED: "✖️ Dibatalkan",
+    EventType.ARCHIVE_CORRECTED: "✏️ Nomor arsip diubah",
 }
 
 
@@ -651,6 +653,9 @@ def action_text(
             if successor is not None
             else f"kepada seluruh pemegang peran {role}"
         )
+    if event.type is EventType.ARCHIVE_CORRECTED:
+        old, new = escape(str(event.data["old"])), escape(str(event.data["reference"]))
+        text += f" dari {old} menjadi {new}"
     return text
 
 

@@ -1,4 +1,5 @@
-"""Administration: invitation links, role listing, revoking and reassigning, cancelling."""
+"""Administration: invitation links, role listing, revoking and reassigning, cancelling,
+correcting an archive number."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from bot import parsing
 from bot import texts as t
 from bot.callbacks import Callback, Op, decode
 from bot.context import SopApplication
-from bot.core.model import CancelCase, DomainError
+from bot.core.model import CancelCase, CorrectArchiveReference, DomainError
 from bot.outbox import keyboard_markup
 from bot.papers.dates import tanggal
 from bot.services.cases import AlreadyApplied
@@ -44,6 +45,11 @@ USAGE_INVITE = "Penggunaan: <code>/undang &lt;peran&gt;</code>, peran salah satu
 USAGE_REVOKE = "Penggunaan: <code>/cabut &lt;id Telegram&gt; &lt;peran&gt;</code>."
 USAGE_REASSIGN = "Penggunaan: <code>/alihkan &lt;peran&gt; &lt;id lama&gt; &lt;id baru&gt;</code>."
 USAGE_CANCEL = "Penggunaan: <code>/batalkan &lt;nomor berkas&gt; &lt;alasan&gt;</code>."
+USAGE_ARCHIVE_FIX = (
+    "Penggunaan: <code>/ubah_arsip &lt;nomor berkas&gt; &lt;nomor arsip yang benar&gt; "
+    "&lt;alasan&gt;</code>\nContoh: <code>/ubah_arsip 7 OT.04.00/123/2026 salah ketik: "
+    "tertulis 1223</code>. Nomor arsip ditulis tanpa spasi."
+)
 USAGE_ACTING = (
     "Penggunaan: <code>/{kind} &lt;peran&gt; &lt;id Telegram&gt; &lt;sampai tanggal&gt; "
     "&lt;alasan&gt; [; nomor surat]</code>\nContoh: <code>/{kind} karo 1009 31-12-2026 cuti "
@@ -443,6 +449,47 @@ async def cancel_case(update: Update, context: Context) -> None:
     await reply(update, f"Berkas #{case_id} telah dibatalkan. Para pihak telah diberi tahu.")
 
 
+async def correct_archive_number(update: Update, context: Context) -> None:
+    """/ubah_arsip: an archived case's number, mistyped at step 12, corrected with a reason
+    (recorded in the case's history); the Dokumentasi and the archive bundle are written
+    again with it and sent to the archivist."""
+    if not await _require_admin(update, context):
+        return
+    args = context.args or []
+    case_id = parsing.case_number(args[0]) if args else None
+    reason = " ".join(args[2:])
+    if case_id is None or not reason.strip():
+        await reply(update, USAGE_ARCHIVE_FIX)
+        return
+    if parsing.has_control_characters(reason):
+        refused = BAD_CHARACTERS.format(field="alasan perubahan")
+        await reply(update, f"{refused}\n\n{USAGE_ARCHIVE_FIX}")
+        return
+    svc = context.services
+    case = await svc.queries.case(case_id)
+    if case is None:
+        await reply(update, t.CASE_NOT_FOUND.format(case=case_id))
+        return
+    command = CorrectArchiveReference(case.version, args[1], reason)
+    try:
+        outcome = await svc.cases.execute(
+            case_id, command, user_id(update), update_id=update.update_id
+        )
+    except AlreadyApplied:
+        return
+    except DomainError as exc:
+        await reply(update, refusal_text(exc))
+        return
+    [event] = outcome.events
+    await reply(
+        update,
+        f"Nomor arsip Berkas #{case_id} telah diubah dari <code>{t.e(event.data['old'])}</code> "
+        f"menjadi <code>{t.e(event.data['reference'])}</code> dan dicatat dalam riwayatnya. "
+        "Dokumentasi dan arsip dokumentasinya diterbitkan ulang dengan nomor tersebut dan "
+        "dikirim kepada pengarsipnya.",
+    )
+
+
 def _split_date(args: list[str], today: date) -> tuple[date, list[str]] | None:
     """The end date at the head of ``args`` (one to three words: "31-12-2026",
     "31 Desember 2026", "31 Des"), and the words after it."""
@@ -669,6 +716,7 @@ def register(app: SopApplication) -> None:
     app.add_handler(CommandHandler("cabut", revoke))
     app.add_handler(CommandHandler("alihkan", reassign))
     app.add_handler(CommandHandler("batalkan", cancel_case))
+    app.add_handler(CommandHandler("ubah_arsip", correct_archive_number))
     app.add_handler(CommandHandler("plh", appoint_plh))
     app.add_handler(CommandHandler("plt", appoint_plt))
     app.add_handler(CommandHandler("akhiri_plh", end_acting))

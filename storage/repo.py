@@ -906,9 +906,15 @@ def case_archived_as(tx: Tx, reference: str) -> int | None:
 
 def _file_archive_numbers(tx: Tx, case_id: int, events: Sequence[Event]) -> None:
     """Keep ``archive_numbers`` with the log: a case archived is filed under its number
-    (the first case filed under a number keeps it; the service refuses a second)."""
+    (the first case filed under a number keeps it; the service refuses a second), and a
+    corrected number replaces the one it corrects."""
     for event in events:
-        if event.type is EventType.ARCHIVED:
+        if event.type is EventType.ARCHIVE_CORRECTED:
+            tx.run(
+                "DELETE FROM archive_numbers WHERE number = ? AND case_id = ?",
+                (archive_number_key(str(event.data["old"])), case_id),
+            )
+        if event.type in (EventType.ARCHIVED, EventType.ARCHIVE_CORRECTED):
             tx.run(
                 "INSERT INTO archive_numbers (number, case_id) VALUES (?, ?) "
                 "ON CONFLICT DO NOTHING",

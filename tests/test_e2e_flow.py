@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import json
 import re
 import zipfile
 from collections import Counter
@@ -35,6 +36,7 @@ from bot.core.model import (
     ReturnForCorrection,
 )
 from bot.demo import ADMIN_ID, OFFICIALS, RETURN_REASONS, Script, World, draft, has_button, play_sop
+from bot.export import export_case
 from emulator import CallbackAnswer, EmuEvent, EmuMessage, EmuUser
 from storage import repo
 from storage.db import Tx
@@ -1038,6 +1040,100 @@ async def test_the_same_archive_number_written_another_way_is_refused_naming_tha
     await fu.send(f"ars/pk/2028/{second:03d}")
     await until_case(world, second, lambda c: not c.is_open)
     assert (await case_of(world, second)).archive_reference == f"ars/pk/2028/{second:03d}"
+
+
+def docx_text(data: bytes) -> str:
+    """The text of a .docx's body, its runs joined."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    return "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml))
+
+
+async def test_a_mistyped_archive_number_is_corrected_by_the_administrator_with_a_reason(
+    world: World, tmp_path: Path
+) -> None:
+    """Dewi (Fungsional Umum) typed OT.04.00/1223/2026 for OT.04.00/123/2026, and the case
+    closed at once. The administrator corrects it with a reason: the Dokumentasi and the
+    archive bundle are issued again with the right number and sent to Dewi with a notice;
+    the case's history, /status and the export's record keep both numbers, who corrected
+    it, when and why. The wrong number is free again; the right one is the case's."""
+    case = await play_sop(world, with_returns=False, archive=False)
+    s = Script(world, WAIT)
+    await s.press("fu", "Arsipkan", case)
+    await s.answer_prompt("fu", "OT.04.00/1223/2026", case)
+    await until_case(world, case, lambda c: not c.is_open)
+    await world.drained()
+    fu, admin = world["fu"], world["admin"]
+    assert [file_name(m) for m in documents(fu)][-1] == f"arsip-dokumentasi-B{case}.zip"
+
+    async def admin_says(text: str) -> str:
+        admin.mark_seen()
+        await admin.send(text)
+        return (await admin.wait_message(timeout=WAIT)).text
+
+    # refused: without a reason, a case not archived, a number another case was filed under
+    assert "Penggunaan" in await admin_says(f"/ubah_arsip {case} OT.04.00/123/2026")
+    other = await play_sop(world, with_returns=False, year=2028, archive=False)
+    said = await admin_says(f"/ubah_arsip {other} OT.04.00/9/2028 salah ketik")
+    assert "hanya dapat diubah untuk berkas yang telah diarsipkan" in said
+    await s.press("fu", "Arsipkan", other)
+    await s.answer_prompt("fu", "OT.04.00/555/2028", other)
+    await until_case(world, other, lambda c: not c.is_open)
+    said = await admin_says(f"/ubah_arsip {case} ot.04.00/555/2028 salah ketik")
+    assert "telah digunakan" in said and f"berkas #{other}" in said
+    # only an administrator corrects it
+    fu.mark_seen()
+    await fu.send(f"/ubah_arsip {case} OT.04.00/123/2026 salah ketik")
+    assert "administrator" in (await fu.wait_message(timeout=WAIT)).text
+    await world.drained()
+
+    fu.mark_seen()
+    said = await admin_says(f"/ubah_arsip {case} OT.04.00/123/2026 salah ketik: tertulis 1223")
+    assert "OT.04.00/1223/2026" in said and "OT.04.00/123/2026" in said
+    corrected = await case_of(world, case)
+    assert corrected.status is CaseStatus.ARCHIVED
+    assert corrected.archive_reference == "OT.04.00/123/2026"
+    # Dewi is told, and receives the Dokumentasi and the bundle again, as a new version
+    notice = await fu.wait_message(lambda m: "nomor arsipnya telah diubah" in m.text, timeout=WAIT)
+    assert "OT.04.00/1223/2026" in notice.text and "salah ketik: tertulis 1223" in notice.text
+    await world.drained()
+    # as at the archiving: the bundle, the Dokumentasi in it
+    new_docs = [n for n in map(file_name, documents(fu)) if "perbaikan" in n]
+    assert new_docs == [f"arsip-dokumentasi-B{case}-perbaikan1.zip"]
+    rows = await world.services.db.read(repo.files_of_case, case)
+    redone = next(r for r in rows if r.name == f"dokumentasi-B{case}-perbaikan1.docx")
+    text = docx_text(await world.services.files.read(redone.path))
+    assert "OT.04.00/123/2026" in text and "mengubah nomor arsip" in text
+    bundle = next(r for r in rows if r.name == f"arsip-dokumentasi-B{case}-perbaikan1.zip")
+    with zipfile.ZipFile(io.BytesIO(await world.services.files.read(bundle.path))) as z:
+        docs = [n for n in z.namelist() if n.endswith(".docx") and "dokumentasi" in n]
+        assert len(docs) == 1, z.namelist()  # the corrected Dokumentasi, not the old one too
+        assert "OT.04.00/123/2026" in docx_text(z.read(docs[0]))
+    # nobody else is told the case closed again
+    for key in ("kasubag", "kabag", "karo"):
+        done = [m for m in world[key].bot_messages if "selesai dan diarsipkan" in m.text]
+        assert len([m for m in done if f"Berkas #{case}" in m.text]) == 1, key
+
+    # /status: the number now, and the correction in the history
+    fu.mark_seen()
+    await fu.send(f"/status {case}")
+    await fu.wait_message(lambda m: f"#{case}" in m.text, timeout=WAIT)
+    await world.drained()
+    shown = " ".join(m.text for m in fu.bot_messages[-3:])
+    assert "Nomor arsip: OT.04.00/123/2026" in shown
+    assert "mengubah nomor arsip dari OT.04.00/1223/2026 menjadi OT.04.00/123/2026" in shown
+    # the export's record keeps both numbers, who and why
+    out = tmp_path / "export"
+    assert await export_case(world.config, case, out) == 0
+    record = json.loads((out / f"berkas-{case}" / "record.json").read_text(encoding="utf-8"))
+    assert record["case"]["archive_reference"] == "OT.04.00/123/2026"
+    [fix] = [e for e in record["events"] if e["type"] == "archive_corrected"]
+    assert fix["data"] == {"reference": "OT.04.00/123/2026", "old": "OT.04.00/1223/2026"}
+    assert fix["actor"] == ADMIN_ID and fix["reason"] == "salah ketik: tertulis 1223"
+    # the wrong number is free, the right one is this case's
+    db = world.services.db
+    assert await db.read(repo.case_archived_as, "OT.04.00/1223/2026") is None
+    assert await db.read(repo.case_archived_as, "ot.04.00/123/2026") == case
 
 
 async def test_the_administrator_cancels_a_case_and_the_participants_are_told(

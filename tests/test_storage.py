@@ -559,9 +559,7 @@ ROWS_AT: dict[int, Callable[[Run], dict[str, list[dict[str, Any]]]]] = {
 }
 """Rows to insert into a database at schema version ``v``: those of every version up to v."""
 
-WITHOUT_ROWID = frozenset(
-    {"deliveries", "live_tasks", "albums", "album_files", "archive_numbers"}
-)
+WITHOUT_ROWID = frozenset({"deliveries", "live_tasks", "albums", "album_files", "archive_numbers"})
 
 RESHAPED: dict[str, int] = {"outbox": 3}
 """Tables a migration rebuilt (columns replaced, rows converted), with the version that did:

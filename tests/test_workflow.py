@@ -28,6 +28,7 @@ from bot.core.model import (
     Actor,
     Approve,
     ArchiveCase,
+    ArchiveReferenceSame,
     AttachFile,
     BadArchiveReference,
     CancelCase,
@@ -35,12 +36,14 @@ from bot.core.model import (
     CaseStatus,
     Command,
     CompleteStep,
+    CorrectArchiveReference,
     EventType,
     FormTeam,
     FourEyes,
     InvalidValue,
     MissingInputs,
     NotAllowed,
+    NotArchived,
     NotHolder,
     ReasonRequired,
     ReplaceTeamMember,
@@ -660,6 +663,55 @@ def test_nobody_but_an_administrator_cancels() -> None:
 def test_a_cancellation_needs_a_reason() -> None:
     run = run_to(4)
     assert isinstance(run.refuse(ADMIN, CancelCase(run.version, " ")), ReasonRequired)
+
+
+# -- an archive number corrected (/ubah_arsip) ----------------------------------------------
+
+
+def test_an_administrator_corrects_a_mistyped_archive_number_with_a_reason() -> None:
+    """Dewi filed the case as OT.04.00/1223/2026 for OT.04.00/123/2026: the administrator
+    corrects it; the event keeps both numbers and the reason, the case stays archived
+    (a correction is not a move), and nothing else can be done with it."""
+    run = run_to(12)
+    run.archive(FUNGSIONAL, "OT.04.00/1223/2026")
+    version = run.version
+    fix = CorrectArchiveReference(version, " OT.04.00/123/2026 ", "salah ketik")
+    [event] = run.do(ADMIN, fix)
+    assert (event.type, event.role, event.reason, event.data) == (
+        EventType.ARCHIVE_CORRECTED,
+        "admin",
+        "salah ketik",
+        {"reference": "OT.04.00/123/2026", "old": "OT.04.00/1223/2026"},
+    )
+    case = run.current
+    assert case.archive_reference == "OT.04.00/123/2026"
+    assert (case.status, case.version) == (CaseStatus.ARCHIVED, version)
+    assert isinstance(run.refuse(FUNGSIONAL, Withdraw(run.version)), CaseClosed)
+    assert isinstance(run.refuse(ADMIN, CancelCase(run.version, "batal")), CaseClosed)
+    assert_log_replays(run)
+
+
+def test_an_archive_number_is_corrected_only_by_an_administrator_with_a_reason() -> None:
+    run = run_to(12)
+    run.archive(FUNGSIONAL, "OT.04.00/1223/2026")
+    fix = CorrectArchiveReference(run.version, "OT.04.00/123/2026", "salah ketik")
+    for actor in (FUNGSIONAL, KASUBAG, OUTSIDER):
+        assert isinstance(run.refuse(actor, fix), NotAllowed)
+    no_reason = CorrectArchiveReference(run.version, "OT.04.00/123/2026", " ")
+    assert isinstance(run.refuse(ADMIN, no_reason), ReasonRequired)
+    bad = CorrectArchiveReference(run.version, "x", "salah ketik")
+    assert isinstance(run.refuse(ADMIN, bad), BadArchiveReference)
+    same = CorrectArchiveReference(run.version, "OT.04.00/1223/2026", "salah ketik")
+    assert isinstance(run.refuse(ADMIN, same), ArchiveReferenceSame)
+
+
+def test_only_an_archived_case_has_its_archive_number_corrected() -> None:
+    run = run_to(12)
+    fix = CorrectArchiveReference(run.version, "OT.04.00/123/2026", "salah ketik")
+    assert isinstance(run.refuse(ADMIN, fix), NotArchived)
+    run.cancel(ADMIN, "Kegiatan dibatalkan")
+    fix = CorrectArchiveReference(run.version, "OT.04.00/123/2026", "salah ketik")
+    assert isinstance(run.refuse(ADMIN, fix), NotArchived)
 
 
 # -- a team member's place passed on (/alihkan tim) ---------------------------------------

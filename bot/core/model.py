@@ -205,6 +205,16 @@ class PassSteps:
     new: int | None
 
 
+@dataclass(frozen=True)
+class CorrectArchiveReference:
+    """An administrator corrects the number an archived case was filed under (``/ubah_arsip``:
+    a number mistyped at step 12), with the reason; the record keeps both numbers."""
+
+    version: int
+    reference: str
+    reason: str
+
+
 Command = (
     StartCase
     | AttachFile
@@ -217,6 +227,7 @@ Command = (
     | CancelCase
     | ReplaceTeamMember
     | PassSteps
+    | CorrectArchiveReference
 )
 
 
@@ -235,6 +246,8 @@ class EventType(StrEnum):
     ARCHIVED = "archived"
     WITHDRAWN = "withdrawn"
     CANCELLED = "cancelled"
+    # an archived case's number corrected by an administrator (old, new, reason); not a move
+    ARCHIVE_CORRECTED = "archive_corrected"
 
 
 MOVES = frozenset(
@@ -354,6 +367,19 @@ class ArchiveReferenceUsed(DomainError):
     files under one number could not be told apart in the archive."""
 
     code = "archive_reference_used"
+
+
+class NotArchived(DomainError):
+    """Only an archived case's number can be corrected (an open case is archived at its
+    step 12, a cancelled one has none)."""
+
+    code = "not_archived"
+
+
+class ArchiveReferenceSame(DomainError):
+    """The corrected number is the number the case is filed under already."""
+
+    code = "archive_reference_same"
 
 
 class TextTooLong(DomainError):

@@ -17,6 +17,7 @@ from bot.core.model import (
     Approval,
     Approve,
     ArchiveCase,
+    ArchiveReferenceSame,
     AttachFile,
     Attachment,
     BadArchiveReference,
@@ -26,6 +27,7 @@ from bot.core.model import (
     CaseStatus,
     Command,
     CompleteStep,
+    CorrectArchiveReference,
     DefinitiveOnly,
     DomainError,
     Event,
@@ -36,6 +38,7 @@ from bot.core.model import (
     MissingInputs,
     Move,
     NotAllowed,
+    NotArchived,
     NotHolder,
     PassSteps,
     ReasonRequired,
@@ -71,6 +74,8 @@ def decide(
         return _start(definition, case, command, actor, now)
     if case is None:
         raise InvalidValue("no such case")
+    if isinstance(command, CorrectArchiveReference):  # the one change to a closed case
+        return _correct_archive(case, command, actor, now)
     if not case.is_open:
         raise CaseClosed(status=case.status.value)
     if command.version != case.version:
@@ -139,11 +144,7 @@ def decide(
         case ArchiveCase():
             _require_kind(step, StepKind.ARCHIVE)
             _require_inputs(definition, case, step)
-            # full-width digits and letters become ASCII: a number that looks like another
-            # is the same number (they are checked for use twice)
-            reference = unicodedata.normalize("NFKC", _text(command.reference, required=True))
-            if not _is_archive_reference(reference):
-                raise BadArchiveReference()
+            reference = _archive_reference(command.reference)
             return [event(EventType.ARCHIVED, data={"reference": reference})]
     raise InvalidValue(f"unknown command {type(command).__name__}")
 
@@ -288,6 +289,37 @@ def _cancel(
     reason = _text(command.reason, required=True)
     return [
         Event(EventType.CANCELLED, case.id, actor.person_id, "admin", now, step.id, reason=reason)
+    ]
+
+
+def _correct_archive(
+    case: Case, command: CorrectArchiveReference, actor: Actor, now: datetime
+) -> list[Event]:
+    """An administrator's correction of an archived case's number: the old and the new
+    number and the reason are recorded; the case stays archived."""
+    if not actor.is_admin:
+        raise NotAllowed("only an administrator corrects an archive number")
+    if case.status is not CaseStatus.ARCHIVED:
+        raise NotArchived(status=case.status.value)
+    if command.version != case.version:
+        raise StaleVersion(current=case.version, given=command.version)
+    reason = _text(command.reason, required=True)
+    reference = _archive_reference(command.reference)
+    old = case.archive_reference or ""
+    if reference == old:
+        raise ArchiveReferenceSame(reference=reference)
+    data = {"reference": reference, "old": old}
+    return [
+        Event(
+            EventType.ARCHIVE_CORRECTED,
+            case.id,
+            actor.person_id,
+            "admin",
+            now,
+            case.step,
+            reason=reason,
+            data=data,
+        )
     ]
 
 
@@ -451,6 +483,16 @@ def archive_number_key(reference: str) -> str:
     return reference.replace(" ", "").translate(_ASCII_UPPER).rstrip(ARCHIVE_NUMBER_END)
 
 
+def _archive_reference(typed: str) -> str:
+    """A typed archive number as the case keeps it, or :class:`BadArchiveReference`.
+    Full-width digits and letters become ASCII: a number that looks like another is the
+    same number (they are checked for use twice)."""
+    reference = unicodedata.normalize("NFKC", _text(typed, required=True))
+    if not _is_archive_reference(reference):
+        raise BadArchiveReference()
+    return reference
+
+
 def _is_archive_reference(text: str) -> bool:
     """An archive number as offices write them ("PR.01.02/123/2027"): one line of 3 to 100
     characters with an ASCII digit, and nothing that shows no mark or turns text around
@@ -577,6 +619,8 @@ def apply(definition: SopDefinition, case: Case | None, event: Event) -> Case:
                 closed_at=event.at,
                 last_move=None,
             )
+        case EventType.ARCHIVE_CORRECTED:
+            return replace(case, archive_reference=str(event.data["reference"]))
         case EventType.CANCELLED:
             return _moved(
                 case,

@@ -212,9 +212,10 @@ def report_file_name(sop_code: str, period_label: str) -> str:
     return _name(LAPORAN.file_word, sop_code, (period_label,), ".docx")
 
 
-def archive_file_name(case_no: str) -> str:
-    """ "arsip-dokumentasi-K7.zip": the bundle of :func:`bot.papers.archive.bundle_zip`."""
-    return _name(ARCHIVE_WORD, case_no, (), ".zip")
+def archive_file_name(case_no: str, *extra: str) -> str:
+    """ "arsip-dokumentasi-K7.zip": the bundle of :func:`bot.papers.archive.bundle_zip`
+    (``extra``: "perbaikan1" for the bundle written again after a corrected number)."""
+    return _name(ARCHIVE_WORD, case_no, extra, ".zip")
 
 
 # -- which steps a paper fits ------------------------------------------------------------

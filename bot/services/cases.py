@@ -477,10 +477,10 @@ class CaseService:
         came = effects.arrival(tx, case) if case and isinstance(command, AttachFile) else None
         events = decide(definition, case, command, actor, now, came)
         for event in events:
-            if event.type is EventType.ARCHIVED:
+            if event.type in (EventType.ARCHIVED, EventType.ARCHIVE_CORRECTED):
                 reference = str(event.data["reference"])
                 other = repo.case_archived_as(tx, reference)
-                if other is not None:
+                if other is not None and other != event.case_id:
                     raise ArchiveReferenceUsed(reference=reference, case=other)
         # a move shows itself on the task messages of its step (views.decided_text)
         moving = any(event.is_move for event in events)

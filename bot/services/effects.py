@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from bot import texts as t
 from bot.core.definition import DocumentSource, SopDefinition, StepKind
 from bot.core.model import Actor, Attachment, Case, Event, EventType
 from bot.core.workflow import accepted_now, withdrawable_by
@@ -159,6 +160,9 @@ def queue(
                 for person in case.team:
                     papers_for.setdefault(person, []).append((seq, kind))
 
+        if event.type is EventType.ARCHIVE_CORRECTED:
+            _archive_corrected(definition, case, event, seq, out)
+
     last = outcome.events[-1]
     last_seq = outcome.first_seq + len(outcome.events) - 1
     tasks: list[int] = []
@@ -239,7 +243,7 @@ def queue(
                     case_id=case.id,
                     params={"t": "withdrawn", "seq": last_seq, "step": before.step},
                 )
-    if not case.is_open and before is not None:
+    if not case.is_open and before is not None and moved:  # closed now (not corrected since)
         told = participants(tx, case)
         if last.type is EventType.CANCELLED:
             told += step_holders(tx, definition, before, now)
@@ -247,6 +251,31 @@ def queue(
             out.add(person, "notice", case_id=case.id, params={"t": "closed", "seq": last_seq})
     repo.enqueue_rows(tx, out.rows)
     return unheld
+
+
+def _archive_corrected(
+    definition: SopDefinition, case: Case, event: Event, seq: int, out: _Rows
+) -> None:
+    """An archive number corrected: the step's papers (the Dokumentasi and the archive
+    bundle) written again with it, as a new version, and sent, with a notice saying what
+    changed and why, to the archivist who filed the case."""
+    step = definition.step(event.step)
+    for kind in step.papers:
+        out.job(case, kind, seq)
+    archivist = next((p for s, p in reversed(case.took) if s == step.id), None)
+    if archivist is None:
+        return
+    text = t.ARCHIVE_CORRECTED_NOTICE.format(
+        case=case.id,
+        title=t.e(case.title),
+        old=t.e(str(event.data["old"])),
+        new=t.e(str(event.data["reference"])),
+        reason=t.e(event.reason),
+    )
+    out.add(archivist, "notice", case_id=case.id, params={"t": "text", "text": text})
+    if step.papers:
+        papers = [(seq, kind) for kind in step.papers]
+        out.add(archivist, "files", case_id=case.id, params={"papers": papers})
 
 
 def hand_task(
