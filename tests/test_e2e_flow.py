@@ -1081,7 +1081,8 @@ async def test_a_mistyped_archive_number_is_corrected_by_the_administrator_with_
     await until_case(world, other, lambda c: not c.is_open)
     said = await admin_says(f"/ubah_arsip {case} ot.04.00/555/2028 salah ketik")
     assert "telah digunakan" in said and f"berkas #{other}" in said
-    # only an administrator corrects it
+    # only an administrator corrects it (the other case's bundle has reached her first)
+    await world.drained()
     fu.mark_seen()
     await fu.send(f"/ubah_arsip {case} OT.04.00/123/2026 salah ketik")
     assert "administrator" in (await fu.wait_message(timeout=WAIT)).text
