@@ -347,6 +347,35 @@ async def test_a_plh_kabag_proposal_the_karo_returns_goes_again_to_the_definitiv
         assert (await world.services.db.read(repo.load_case, case)).step == 3
 
 
+async def test_a_plh_kabag_who_proposed_it_cannot_send_the_corrected_konsep_the_kabag_approves(
+    tmp_path: Path,
+) -> None:
+    """The Kasubag is Plh Kabag and proposes; the Karo returns step 3 to the Kabag "untuk
+    diperbaiki". The corrected Konsep the Kabag's level sends is what it then approves, so
+    it is not hers to send either: her Rencana Kerja is refused (no step asks her for a
+    document), the Kabag approves the Konsep as it was and the Karo reviews that one."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        await appoint(world, f"/plh kabag {ID['kasubag']} 31-12-2030 dinas luar Kabag")
+        case = await s.submit("Usulan yang diajukan Plh Kabag")
+        await world.emu.wait_until(lambda: bool(task_of(world, "kabag", case, 2)), timeout=WAIT)
+        await s.approve("kabag", case)
+        await s.review_return("karo", case, "Mohon diselaraskan dengan Renstra.")
+        await s.seen("kabag", lambda m: "Perbaikan Konsep Rencana Kerja" in m.text)
+
+        await s.upload(
+            "kasubag", case, "Rencana Kerja.docx", draft("Rencana Kerja versi Plh", 2),
+            expect="tidak ada langkah yang memerlukan unggahan dokumen",
+        )  # fmt: skip
+        await s.approve("kabag", case)
+        await world.drained()
+        current = await world.services.db.read(repo.load_case, case)
+        konsep = current.latest("konsep_rencana_kerja")
+        assert current.step == 3
+        assert konsep is not None and (konsep.version, konsep.by) == (1, ID["kasubag"])
+
+
 async def test_the_demo_period_plh_told_at_step_9_and_the_definitive_karo_signs(
     tmp_path: Path,
 ) -> None:

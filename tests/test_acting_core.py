@@ -275,3 +275,32 @@ def test_a_case_opened_by_a_plh_kasubag_is_recorded_as_acting() -> None:
     assert run.replayed() == run.current
     [opened] = Run(sop()).start(KASUBAG)
     assert "acting" not in opened.data
+
+
+def test_a_plh_kabag_kept_out_by_four_eyes_does_not_send_the_correction_kabag_decides_on() -> None:
+    """The Karo returns step 3 to the Kabag "untuk diperbaiki": what the Kabag's level sends
+    back as corrected becomes what that level approves. The Kasubag, who proposed it, may
+    not decide step 2 as Plh Kabag, so she may not send its corrected Konsep either; the
+    definitive Kabag may. At step 8 likewise: Ayu, who handed the drafts in, does not send
+    a corrected draft as Plh Kabag after the Karo returned step 9."""
+    run = run_to(2)
+    run.approve(KABAG)
+    run.send_back(KARO, "Mohon diselaraskan dengan Renstra.")
+    assert run.step == 2
+    refused = run.refuse(KASUBAG_AS_PLH_KABAG, run.attach_cmd("konsep_rencana_kerja", file_id=90))
+    assert isinstance(refused, FourEyes)
+    run.attach(KABAG, "konsep_rencana_kerja")
+    corrected = run.current.latest("konsep_rencana_kerja")
+    assert corrected is not None and corrected.by == KABAG.person_id
+
+    run = run_to(6)
+    run.forward([TIM_A])  # Ayu hands the drafts in
+    run.approve(KASUBAG)
+    run.approve(KABAG)
+    run.send_back(KARO, "Pagu RKAKL agar disesuaikan.")
+    assert run.step == 8
+    refused = run.refuse(AYU_AS_PLH_KABAG, run.attach_cmd("draf_rkakl", file_id=91))
+    assert isinstance(refused, FourEyes)
+    run.attach(KABAG, "draf_rkakl")
+    corrected = run.current.latest("draf_rkakl")
+    assert corrected is not None and corrected.by == KABAG.person_id

@@ -106,6 +106,10 @@ def decide(
             accepted = accepted_now(definition, case, arrival)
             if command.doc not in {definition.canonical(d) for d in accepted}:
                 raise NotAllowed("document not expected at this step", doc=command.doc)
+            if command.doc not in {definition.canonical(d) for d in step.uploads}:
+                # a review step's corrected document becomes what that level decides on:
+                # sent by whom four eyes keeps from deciding it, as a decision is refused
+                _four_eyes(definition, case, step, actor)
             version = 1 + max((a.version for a in case.files if a.doc == command.doc), default=0)
             data = {
                 "doc": command.doc,

@@ -309,15 +309,23 @@ class Queries:
         self, user_id: int, replied_to: int | None = None
     ) -> tuple[list[Case], int | None]:
         """Open cases whose current step takes files from this user (its uploads, or the
-        corrected documents a review step takes), and the case of the task message the
-        upload replies to (``replied_to``: its id in the user's chat)."""
+        corrected documents a review step takes, those only from someone four eyes lets
+        decide it), and the case of the task message the upload replies to (``replied_to``:
+        its id in the user's chat)."""
+
+        def takes(tx: Tx, case: Case, actor: Actor) -> bool:
+            if not accepts_now(tx, self.sops.of(case), case):
+                return False
+            if self.sops.of(case).step(case.step).uploads:
+                return self.holds(case, actor)
+            return self.may_decide(case, actor)
 
         def txn(tx: Tx) -> tuple[list[Case], int | None]:
             actor = self.actor(tx, user_id)
             cases = [
                 case
                 for case in repo.open_cases_for_roles(tx, self.unit, actor.roles, limit=500)
-                if accepts_now(tx, self.sops.of(case), case) and self.holds(case, actor)
+                if takes(tx, case, actor)
             ]
             replied = None if replied_to is None else repo.case_of_message(tx, user_id, replied_to)
             return cases, replied
