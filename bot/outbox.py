@@ -56,7 +56,7 @@ from bot.filestore import FileStore
 from bot.messages import Album, Inputs, Renderer, load_inputs
 from bot.papers.render import TemplateFailed
 from bot.ratelimit import BACKGROUND, OUTBOX_ANSWER, Sending, Withdrawn
-from bot.services import effects
+from bot.services import effects, routing
 from bot.services.registry import SopRegistry
 from bot.views import Keyboard
 from storage import repo
@@ -667,7 +667,7 @@ class OutboxSender:
             return
 
         async def still_wanted() -> bool:
-            return bool(await self.db.write(repo.claim_reminder, item.id))
+            return bool(await self.db.write(self._claim, item, inputs))
 
         # a later reminder may take its place while it waits for its chat's turn (the
         # sweep runs on while Telegram cannot be reached): claimed when the turn comes, so
@@ -676,9 +676,39 @@ class OutboxSender:
         try:
             await self._deliver_row(item, inputs)
         except Withdrawn:
-            log.info("outbox item %d not sent: a later reminder took its place", item.id)
+            log.info("outbox item %d not sent: no longer wanted when its turn came", item.id)
+            self.wake()  # a digest left with other cases goes again without the ones left out
         finally:
             _SENDING.reset(token)
+
+    def _claim(self, tx: Tx, item: repo.OutboxItem, inputs: Inputs) -> bool:
+        """A reminder or escalation whose turn has come is claimed (:func:`repo.claim_reminder`),
+        unless it escalates a case whose role its addressee no longer answers for, held or
+        acting in it (:func:`routing.answers_for`): the administrator passed the role on
+        while it waited (Telegram could not be reached). The case's title and holders' names
+        are not theirs to read any more: it is left out (a digest goes again without it),
+        settled as "no longer the holder"; the next sweep escalates to whoever answers for
+        the role now. A row that does not say the role (an older database) goes as it is."""
+        p = item.params
+        if p.get("t") == "escalation":
+            escalated: list[tuple[int | None, Any]]
+            if item.kind == "digest":
+                escalated = [(int(e[0]), e[3]) for e in p.get("cases", [])]
+            else:
+                escalated = [(item.case_id, p.get("as"))]
+            now = self.clock.now()
+            gone = set()
+            for case_id, role in escalated:
+                case = inputs.cases.get(case_id) if case_id is not None else None
+                if case is None or not isinstance(role, str):
+                    continue
+                definition = self.sops.of(case)
+                if not routing.answers_for(tx, definition, case, role, item.chat_id, now):
+                    gone.add(case.id)
+            if gone:
+                repo.leave_out_of_row(tx, item.id, gone, now, repo.NOT_THE_HOLDER)
+                return False
+        return repo.claim_reminder(tx, item.id)
 
     async def _deliver_row(self, item: repo.OutboxItem, inputs: Inputs) -> None:
         if item.kind == "task":

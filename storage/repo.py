@@ -1707,6 +1707,31 @@ def task_message_cases_in_chat(tx: Tx, chat_id: int) -> list[int]:
 NOT_THE_HOLDER = "no longer the holder"  # the last_error of a row dropped by drop_queued_tasks
 
 
+def leave_out_of_row(
+    tx: Tx, item_id: int, case_ids: Collection[int], now: datetime, why: str
+) -> None:
+    """A queued notice about one of these cases, or a digest listing only them, is settled
+    unsent (``last_error`` ``why``), as skipped rows are; a digest listing others besides
+    leaves these out and is due again now, to go without them. (The row as it is now: a
+    later reminder may have left cases out of it meanwhile, :func:`supersede_digests`.)"""
+    row = tx.one("SELECT kind, params FROM outbox WHERE id = ? AND sent_at IS NULL", (item_id,))
+    if row is None:
+        return
+    params = loads(row["params"])
+    entries = params.get("cases", []) if row["kind"] == "digest" else []
+    kept = [e for e in entries if int(e[0]) not in case_ids]
+    if kept:
+        tx.run(
+            "UPDATE outbox SET params = ?, next_attempt_at = ? WHERE id = ?",
+            (dumps({**params, "cases": kept}), ts(now), item_id),
+        )
+    else:
+        tx.run(
+            "UPDATE outbox SET sent_at = ?, failed_at = NULL, last_error = ? WHERE id = ?",
+            (ts(now), why, item_id),
+        )
+
+
 def drop_queued_tasks(tx: Tx, chat_id: int, case_id: int, now: datetime) -> int:
     """The case's task and documents still queued for this chat are not sent: the step is
     no longer this person's. Settled as skipped rows are (sent, without a message); so are

@@ -20,6 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from test_reminders_sweep import ID, WAIT, open_case, sweep_at, wib, world_at
 
 from bot import texts as t
@@ -296,6 +297,50 @@ async def test_a_digest_held_up_by_an_outage_is_not_sent_to_kasubag_once_her_rol
         assert [r for r in await chases(world) if r[3] == ID["kasubag"]] == []
         agus = "\n".join(m.text for m in world["plh"].bot_messages)
         assert all(f"Berkas #{case}" in agus for case in cases), agus
+
+
+@pytest.mark.parametrize("stalled", [4, 2], ids=["digest", "one_by_one"])
+async def test_an_escalation_held_up_by_an_outage_is_not_sent_to_the_former_kabag(
+    tmp_path: Path, stalled: int
+) -> None:
+    """Kasubag's proposals stall at step 1; at the second reminder the Kabag is escalated
+    to, while Telegram cannot be reached: the escalation waits (as a digest of four, or one
+    by one). Meanwhile the administrator passes the Kabag role to Pak Agus (/alihkan). When
+    Telegram answers again, the former Kabag gets no escalation naming the cases and their
+    holder (they are no longer his to oversee), and the chase log names none to him; at
+    the next sweep Pak Agus, the Kabag now, is escalated to."""
+    async with world_at(tmp_path, wib(2026, 7, 6, 9)) as (world, clock):
+        cases = [await open_case(world, f"Usulan {n}") for n in range(stalled)]
+        await world.drained(WAIT)
+        await sweep_at(world, clock, wib(2026, 7, 6, 13, 30))  # the first reminder, delivered
+        seen: set[int] = {m.message_id for m in world["kabag"].bot_messages}
+        world.emu.faults.fail(100_000, status=502, method="sendMessage")  # Telegram is down
+        clock.set(wib(2026, 7, 7, 11))
+        await world.services.reminders.sweep()  # the second: the Kabag is escalated to
+        queued = await world.services.db.read(
+            lambda tx: tx.value(
+                "SELECT COUNT(*) FROM outbox WHERE chat_id = ? AND sent_at IS NULL "
+                "AND kind IN ('digest', 'notice')",
+                (ID["kabag"],),
+            )
+        )
+        assert queued
+        moved = await world.services.people.reassign(
+            ADMIN_ID, "kabag", ID["kabag"], ACTING.telegram_id
+        )
+        assert moved.status == "ok", moved
+        world.emu.faults.clear()  # Telegram answers again
+        clock.set(wib(2026, 7, 7, 11, 5))
+        world.services.outbox.wake()
+        await world.drained(WAIT)
+        got = [m.text for m in news(world, "kabag", seen)]
+        assert not any("Eskalasi" in text for text in got), got
+        assert [r for r in await chases(world) if r[3] == ID["kabag"]] == []
+
+        await sweep_at(world, clock, wib(2026, 7, 8, 9))
+        agus = "\n".join(m.text for m in world["plh"].bot_messages if "Eskalasi" in m.text)
+        assert all(f"#{case}" in agus for case in cases), agus
+        assert not any("Eskalasi" in m.text for m in news(world, "kabag", seen))
 
 
 def _numbers(text: str) -> list[str]:

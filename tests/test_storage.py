@@ -1782,6 +1782,33 @@ async def test_reminder_state_and_due_cases(db: Database) -> None:
 # -- outbox ------------------------------------------------------------------------------
 
 
+async def test_an_escalation_left_out_of_its_row_settles_it_or_sends_the_rest_now(
+    db: Database,
+) -> None:
+    """An escalation to someone who no longer answers for its role is left out of the row
+    it waits in: a notice is settled unsent ("no longer the holder"); a digest listing
+    other cases besides goes now without it, and one listing it alone is settled."""
+    later = T0 + timedelta(minutes=30)
+    entries = [[1, 2, 2, "kabag", 1], [2, 2, 2, "karo", 2]]
+
+    def fill(tx: Tx) -> list[repo.OutboxItem]:
+        escalation = {"t": "escalation", "n": 2, "as": "kabag", "step": 1}
+        repo.enqueue(tx, 10, "notice", T0, case_id=1, version=2, params=escalation)
+        repo.enqueue(tx, 10, "digest", T0, params={"t": "escalation", "cases": entries})
+        repo.enqueue(tx, 11, "digest", T0, params={"t": "escalation", "cases": entries[:1]})
+        return repo.due_outbox(tx, T0)
+
+    notice, digest, alone = await db.write(fill)
+    await db.write(repo.leave_out_of_row, notice.id, {1}, later, repo.NOT_THE_HOLDER)
+    await db.write(repo.leave_out_of_row, digest.id, {1}, later, repo.NOT_THE_HOLDER)
+    await db.write(repo.leave_out_of_row, alone.id, {1}, later, repo.NOT_THE_HOLDER)
+    assert [(i.id, i.params["cases"]) for i in await db.read(repo.due_outbox, later)] == [
+        (2, entries[1:])
+    ]
+    settled = "SELECT id FROM outbox WHERE sent_at IS NOT NULL AND last_error = ?"
+    assert await db.read(fetch, settled, (repo.NOT_THE_HOLDER,)) == [(1,), (3,)]
+
+
 async def test_outbox_lifecycle(db: Database) -> None:
     later = T0 + timedelta(minutes=30)
 

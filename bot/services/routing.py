@@ -144,5 +144,19 @@ def role_people(
     return definitive_holders(tx, definition, case, role)
 
 
+def answers_for(
+    tx: Tx, definition: SopDefinition, case: Case, role: str, person: int, at: datetime
+) -> bool:
+    """Whether ``person`` answers for ``role`` at ``at`` as an escalation's addressee may
+    (:func:`role_people`, or the definitive holders the sweep falls back on): a holder of
+    it, or the acting official in force."""
+    if not definition.has_role(role):
+        return False
+    if person in definitive_holders(tx, definition, case, role):
+        return True
+    appointment = None if definition.role(role).shared else acting_in_force(tx, case.unit, role, at)
+    return appointment is not None and appointment.person_id == person
+
+
 def step_holders(tx: Tx, definition: SopDefinition, case: Case, at: datetime) -> list[int]:
     return route(tx, definition, case, at).people
