@@ -245,6 +245,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr if line.startswith("warning:") else sys.stdout)
     for line in _people_differences(config, definitions) if database_ok else []:
         print(f"warning: {line}", file=sys.stderr)
+    for line in _shared_archive_numbers(config) if database_ok else []:
+        print(f"warning: {line}", file=sys.stderr)
     print(f"api: {shown_url(config.bot.api_base_url)} ({config.bot.mode})")
     print(f"people: {len(config.people)}, admins: {len(config.admins)}")
     for warning in _config_warnings(config) + _calendar_warnings(config, args.clock):
@@ -464,6 +466,25 @@ def _people_differences(config: Config, definitions: list[SopDefinition]) -> lis
         return inspect(config.storage.database, read) or []
     except (DatabaseError, OSError, sqlite3.DatabaseError):
         return []  # _older_revisions said it is not readable
+
+
+def _shared_archive_numbers(config: Config) -> list[str]:
+    """Archive numbers two archived cases are filed under (the same number written two
+    ways, filed before the release that refuses it): one of them holds a wrong number,
+    for an administrator to correct with /ubah_arsip."""
+    from storage import repo
+    from storage.db import DatabaseError, inspect
+
+    try:
+        shared = inspect(config.storage.database, repo.shared_archive_numbers) or {}
+    except (DatabaseError, OSError, sqlite3.DatabaseError):
+        return []  # _older_revisions said it is not readable
+    return [
+        f"archive number {number} is filed under cases "
+        + ", ".join(f"#{case}" for case in cases)
+        + "; correct the wrong ones with /ubah_arsip <case> <number> <reason>"
+        for number, cases in shared.items()
+    ]
 
 
 def cmd_sop_show(args: argparse.Namespace) -> int:

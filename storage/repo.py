@@ -910,16 +910,49 @@ def _file_archive_numbers(tx: Tx, case_id: int, events: Sequence[Event]) -> None
     corrected number replaces the one it corrects."""
     for event in events:
         if event.type is EventType.ARCHIVE_CORRECTED:
-            tx.run(
-                "DELETE FROM archive_numbers WHERE number = ? AND case_id = ?",
-                (archive_number_key(str(event.data["old"])), case_id),
+            old = archive_number_key(str(event.data["old"]))
+            freed = tx.value(
+                "DELETE FROM archive_numbers WHERE number = ? AND case_id = ? RETURNING number",
+                (old, case_id),
             )
+            # filed under it still (two cases filed under one number before level 15,
+            # written two ways): it stays taken, by the first of them
+            others = archive_references(tx) if freed is not None else {}
+            holder = next(
+                (c for c, r in others.items() if c != case_id and archive_number_key(r) == old),
+                None,
+            )
+            if holder is not None:
+                tx.run(
+                    "INSERT INTO archive_numbers (number, case_id) VALUES (?, ?)",
+                    (old, holder),
+                )
         if event.type in (EventType.ARCHIVED, EventType.ARCHIVE_CORRECTED):
             tx.run(
                 "INSERT INTO archive_numbers (number, case_id) VALUES (?, ?) "
                 "ON CONFLICT DO NOTHING",
                 (archive_number_key(str(event.data["reference"])), case_id),
             )
+
+
+def archive_references(tx: Tx) -> dict[int, str]:
+    """Every archived case's archive number as it stands (its latest archived or
+    archive_corrected event), by case."""
+    rows = tx.all(
+        "SELECT * FROM events WHERE type IN ('archived', 'archive_corrected') ORDER BY case_id, seq"
+    )
+    events = (event_from_row(r) for r in rows)
+    return {e.case_id: str(e.data["reference"]) for e in events}
+
+
+def shared_archive_numbers(tx: Tx) -> dict[str, list[int]]:
+    """The archive numbers (compared form) more than one archived case is filed under,
+    with those cases in order: filed before level 15 refused a second case (the same
+    number written another way). An administrator corrects them with /ubah_arsip."""
+    cases: dict[str, list[int]] = {}
+    for case_id, reference in archive_references(tx).items():
+        cases.setdefault(archive_number_key(reference), []).append(case_id)
+    return {number: ids for number, ids in cases.items() if len(ids) > 1}
 
 
 def load_events(tx: Tx, case_id: int) -> list[Event]:

@@ -515,6 +515,28 @@ async def test_check_lists_open_cases_on_an_older_revision_of_the_sop(
         assert case is not None and case.revision == started_with
 
 
+async def test_check_lists_archived_cases_filed_under_one_number_written_two_ways(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before schema level 15 a second case could be filed under a number written another
+    way (in lower case). The upgrade keeps the number for the first; ``sopbot check`` names
+    both, for an administrator to correct the wrong one with /ubah_arsip."""
+    from test_storage import level14_with_a_shared_number
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    path = tmp_path / "sopbot.sqlite3"
+    await level14_with_a_shared_number(path)
+    await (await Database.open(path)).close()  # the upgrade, as the bot starts
+    body = f"[storage]\ndatabase = {toml_str(path)}\nfiles_dir = {toml_str(tmp_path / 'f')}\n"
+    config = write_config(tmp_path, body)
+    assert await asyncio.to_thread(bot.cli.main, ["check", "--config", str(config)]) == 0
+    shared = [line for line in capsys.readouterr().err.splitlines() if "archive number" in line]
+    assert shared == [
+        "warning: archive number ARS/PK/2027/007 is filed under cases #1, #2; correct the "
+        "wrong ones with /ubah_arsip <case> <number> <reason>"
+    ]
+
+
 async def an_open_proposal_on_a_copy_of_the_sop(tmp_path: Path) -> tuple[Path, Path]:
     """An office's copy of the SOP file with a proposal open on it, and a config naming
     both (the copy is then edited, as an office does)."""

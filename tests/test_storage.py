@@ -28,8 +28,17 @@ from hypothesis import strategies as st
 
 from bot.app import recall_hand_ins
 from bot.core.definition import SopDefinition
-from bot.core.model import Approval, Attachment, Case, CaseStatus, Event, EventType, Move
-from bot.core.workflow import excluded_reviewers, replay
+from bot.core.model import (
+    Approval,
+    Attachment,
+    Case,
+    CaseStatus,
+    CorrectArchiveReference,
+    Event,
+    EventType,
+    Move,
+)
+from bot.core.workflow import decide, excluded_reviewers, replay
 from bot.services.registry import SopRegistry
 from storage import repo
 from storage.codec import (
@@ -1361,6 +1370,59 @@ async def test_the_upgrade_files_the_numbers_archived_before_in_their_compared_f
     try:
         assert await db.read(repo.case_archived_as, "ARS/PK/2027/007") == 1
         assert await db.read(repo.case_archived_as, "ars/8.") == 3
+    finally:
+        await db.close()
+
+
+async def level14_with_a_shared_number(
+    path: Path,
+) -> tuple[Run, dict[int, tuple[Case, list[Event]]]]:
+    """A database as level 14 left it, with cases 1 and 2 both filed under
+    ARS/PK/2027/007 (case 2 typed it in lower case; level 14 compared numbers as typed)."""
+    db = await Database.open(path)
+    run = finished()
+    [archived] = [e for e in run.log if e.type is EventType.ARCHIVED]
+    cases = {}
+    for case_id, number in enumerate(["ARS/PK/2027/007", "ars/pk/2027/007"], 1):
+        filed = replace(archived, case_id=case_id, data={"reference": number})
+        case, log = renumbered(run, case_id)
+        log = [filed if e.type is EventType.ARCHIVED else e for e in log]
+        case = replace(case, archive_reference=number)
+        await db.write(store, case, log)
+        cases[case_id] = (case, log)
+    await db.close()
+    plain = sqlite3.connect(path)
+    try:
+        plain.executescript(
+            "DROP TABLE archive_numbers; "
+            "CREATE INDEX events_archived ON events(data) WHERE type = 'archived'; "
+            "PRAGMA user_version = 14;"
+        )
+    finally:
+        plain.close()
+    return run, cases
+
+
+async def test_correcting_the_case_that_kept_a_shared_number_leaves_it_taken_by_the_other(
+    tmp_path: Path,
+) -> None:
+    """Cases 1 and 2 were both filed under ARS/PK/2027/007 before level 15; the upgrade
+    files the number under case 1. The administrator corrects case 1's number (it was case
+    2's): case 2 is still filed under ARS/PK/2027/007 (its record and its Dokumentasi say
+    so), so the number passes to case 2 and stays taken for a third case."""
+    path = tmp_path / "sopbot.sqlite3"
+    run, cases = await level14_with_a_shared_number(path)
+    db = await Database.open(path)
+    try:
+        assert await db.read(repo.case_archived_as, "ARS/PK/2027/007") == 1
+        assert await db.read(repo.shared_archive_numbers) == {"ARS/PK/2027/007": [1, 2]}
+        case1, log1 = cases[1]
+        command = CorrectArchiveReference(case1.version, "ARS/PK/2027/070", "salah ketik")
+        [event] = decide(run.definition, case1, command, ADMIN, log1[-1].at + timedelta(days=1))
+        await db.write(repo.append_events, 1, [event])
+        assert await db.read(repo.case_archived_as, "ARS/PK/2027/070") == 1
+        assert await db.read(repo.case_archived_as, "ARS/PK/2027/007") == 2
+        assert await db.read(repo.shared_archive_numbers) == {}
     finally:
         await db.close()
 
