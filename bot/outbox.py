@@ -52,6 +52,7 @@ from bot import texts as t
 from bot.alerts import AlertThrottle
 from bot.clock import Clock, SetBackWatch
 from bot.config import DEFAULT_API_BASE_URL, max_upload_bytes
+from bot.core.model import EventType
 from bot.filestore import FileStore
 from bot.messages import Album, Inputs, Renderer, load_inputs
 from bot.papers.render import TemplateFailed
@@ -1303,9 +1304,13 @@ class OutboxSender:
     ) -> None:
         """A paper went without files it was to hold (the archive bundle without a final
         document gone from the files folder): the person whose decision it records (the
-        archivist) and the administrators are told which, and why."""
+        archivist) and the administrators are told which, and why. A corrected bundle
+        records the administrator's correction: it goes to, and is told to, the archivist
+        who filed the case."""
         event = repo.event_at(tx, case_id, seq)
         person = event.actor if event is not None else None
+        if event is not None and event.type is EventType.ARCHIVE_CORRECTED:
+            person = repo.archivist_of(tx, case_id)
         found = repo.people_by_ids(tx, [person]) if person is not None else {}
         name = found[person].display if person in found else t.UNNAMED.format(person=person)
         admin_text = "\n".join(

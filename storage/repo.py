@@ -955,6 +955,17 @@ def shared_archive_numbers(tx: Tx) -> dict[str, list[int]]:
     return {number: ids for number, ids in cases.items() if len(ids) > 1}
 
 
+def archivist_of(tx: Tx, case_id: int) -> int | None:
+    """Who filed the case: the actor of its latest archived event (also of a case archived
+    before case format 4, whose ``took`` is empty); None for a case not archived."""
+    value = tx.value(
+        "SELECT actor FROM events WHERE case_id = ? AND type = 'archived' "
+        "ORDER BY seq DESC LIMIT 1",
+        (case_id,),
+    )
+    return None if value is None else int(value)
+
+
 def load_events(tx: Tx, case_id: int) -> list[Event]:
     rows = tx.all("SELECT * FROM events WHERE case_id = ? ORDER BY seq", (case_id,))
     return [event_from_row(r) for r in rows]

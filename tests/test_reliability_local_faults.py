@@ -303,6 +303,32 @@ async def test_the_signed_rkakl_gone_when_dewi_archives_she_gets_the_bundle_with
     assert second != case_id  # play_sop waited for Dewi's Arsipkan on it
 
 
+async def test_the_signed_rkakl_gone_before_the_archive_number_is_corrected_dewi_is_told(
+    world: World,
+) -> None:
+    """Dewi archived the case with every file; the signed RKAKL is gone from the server
+    when the administrator corrects its archive number. Dewi receives the corrected bundle
+    without it and is told, as at the archiving; the administrators' notice names her as
+    the one who received it, and the administrator is not given her text."""
+    case_id = await play_sop(world, with_returns=False, archive=False)
+    with await dewi_archives(world, case_id) as bundle:
+        assert "berkas/Draf RKAKL.docx" in bundle.namelist()
+    await world.drained()
+    rkakl = await signed_rkakl(world, case_id)
+    (world.config.storage.files_dir / rkakl.path).unlink()
+    fu, admin = world["fu"], world["admin"]
+    admin.mark_seen()
+    await admin.send(f"/ubah_arsip {case_id} OT.04.00/124/2026 salah ketik")
+    await admin.wait_message(lambda m: "telah diubah" in m.text, timeout=10)
+
+    told = await fu.wait_message(lambda m: "tidak disertakan" in m.text, timeout=10)
+    assert "Draf RKAKL.docx" in told.text and f"Berkas #{case_id}" in told.text
+    await world.drained()
+    to_admin = [m.text for m in admin.bot_messages if "tidak disertakan" in m.text]
+    assert [t for t in to_admin if rkakl.path in t and "Dewi" in t], to_admin
+    assert not [t for t in to_admin if "administrator telah diberi tahu" in t], to_admin
+
+
 async def test_the_signed_rkakl_changed_on_the_server_is_not_archived_as_the_signed_one(
     world: World,
 ) -> None:
