@@ -1137,6 +1137,39 @@ async def test_a_mistyped_archive_number_is_corrected_by_the_administrator_with_
     assert await db.read(repo.case_archived_as, "ot.04.00/123/2026") == case
 
 
+async def test_a_case_archived_before_case_format_4_has_its_corrected_bundle_sent_to_dewi(
+    world: World,
+) -> None:
+    """A case Dewi archived under a release before case format 4 keeps no record of who
+    took each step (lifted as an empty ``took``). The administrator corrects its archive
+    number and is told the new bundle went to its archivist: it does reach Dewi, whom the
+    case's archived event names, with the notice."""
+    case = await play_sop(world, with_returns=False, archive=False)
+    s = Script(world, WAIT)
+    await s.press("fu", "Arsipkan", case)
+    await s.answer_prompt("fu", "OT.04.00/1223/2026", case)
+    await until_case(world, case, lambda c: not c.is_open)
+    await world.drained()
+
+    def as_lifted_from_an_older_format(tx: Tx) -> None:
+        tx.run(
+            "UPDATE cases SET state = json_set(state, '$.took', json('[]')) WHERE id = ?",
+            (case,),
+        )
+
+    await world.services.db.write(as_lifted_from_an_older_format)
+    assert (await case_of(world, case)).took == ()
+    fu, admin = world["fu"], world["admin"]
+    fu.mark_seen()
+    admin.mark_seen()
+    await admin.send(f"/ubah_arsip {case} OT.04.00/123/2026 salah ketik")
+    said = await admin.wait_message(lambda m: "telah diubah" in m.text, timeout=WAIT)
+    assert "dikirim kepada pengarsipnya" in said.text
+    await fu.wait_message(lambda m: "nomor arsipnya telah diubah" in m.text, timeout=WAIT)
+    await world.drained()
+    assert [file_name(m) for m in documents(fu)][-1] == f"arsip-dokumentasi-B{case}-perbaikan1.zip"
+
+
 async def test_the_administrator_cancels_a_case_and_the_participants_are_told(
     world: World,
 ) -> None:

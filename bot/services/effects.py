@@ -161,7 +161,7 @@ def queue(
                     papers_for.setdefault(person, []).append((seq, kind))
 
         if event.type is EventType.ARCHIVE_CORRECTED:
-            _archive_corrected(definition, case, event, seq, out)
+            _archive_corrected(tx, definition, case, event, seq, out)
 
     last = outcome.events[-1]
     last_seq = outcome.first_seq + len(outcome.events) - 1
@@ -254,15 +254,16 @@ def queue(
 
 
 def _archive_corrected(
-    definition: SopDefinition, case: Case, event: Event, seq: int, out: _Rows
+    tx: Tx, definition: SopDefinition, case: Case, event: Event, seq: int, out: _Rows
 ) -> None:
     """An archive number corrected: the step's papers (the Dokumentasi and the archive
     bundle) written again with it, as a new version, and sent, with a notice saying what
-    changed and why, to the archivist who filed the case."""
+    changed and why, to the archivist who filed the case (its archived event names her:
+    a case archived before case format 4 has no ``took``)."""
     step = definition.step(event.step)
     for kind in step.papers:
         out.job(case, kind, seq)
-    archivist = next((p for s, p in reversed(case.took) if s == step.id), None)
+    archivist = repo.archivist_of(tx, case.id)
     if archivist is None:
         return
     text = t.ARCHIVE_CORRECTED_NOTICE.format(
