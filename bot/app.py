@@ -29,7 +29,7 @@ from bot.config import Config, max_upload_bytes
 from bot.context import Services, SopApplication, SopContext
 from bot.core.loader import load_definition
 from bot.core.workflow import replay
-from bot.filestore import FileStore
+from bot.filestore import MARKER, FileStore
 from bot.inbox import UpdateInbox
 from bot.messages import Renderer
 from bot.outbox import FAULT_BACKOFF_MAX, OutboxSender, PaperMaker
@@ -361,6 +361,7 @@ def build_application(
             for warning in role_warnings(config.sops, definitions):
                 log.warning("%s", warning)
             await remove_stale_parts(svc.files)
+            await mark_files_folder(svc.files, db)
             await svc.people.bootstrap()
             await svc.acting.bootstrap()
             await svc.acting.route_due()
@@ -443,6 +444,28 @@ def build_application(
     assert isinstance(app, SopApplication)
     register_all(app)
     return app
+
+
+async def mark_files_folder(files: FileStore, db: Database) -> None:
+    """At start: the files folder's marker (:data:`bot.filestore.MARKER`) written when the
+    folder is first used (the database records no file), or when it holds files (the
+    folder of a release before the marker, a restore without it). A folder empty or absent
+    while the database records files is a share not mounted: it is left unmarked, and
+    nothing is saved in it until it is back (or an administrator writes the marker)."""
+    if await asyncio.to_thread(files.in_place):
+        return
+    recorded = await db.read(repo.any_file_recorded)
+    if not recorded or await asyncio.to_thread(files.holds_anything):
+        await asyncio.to_thread(files.mark)
+        log.info("files folder %s marked as the bot's (%s)", files.root, MARKER)
+        return
+    log.error(
+        "files folder %s is empty or absent, yet the database records files: is its share "
+        "mounted? No file is saved until it is back (papers and deliveries are held, uploads "
+        "refused); if the files are lost for good, write the file %s in it",
+        files.root,
+        files.root / MARKER,
+    )
 
 
 async def remove_stale_parts(files: FileStore) -> None:

@@ -108,6 +108,17 @@ def _as_recorded(relative: str, digest: str, sha256: str) -> None:
         raise ChangedOnDisk(f"{relative} has other contents than the one recorded (sha256 differs)")
 
 
+MARKER = ".sopbot-files"
+"""The file at the root of the files folder that says it is the bot's folder, in place:
+written when the folder is first used (:func:`bot.app.mark_files_folder`). A share not
+mounted leaves its mount point without it, however much is written into it since."""
+
+
+class FilesNotInPlace(OSError):
+    """The files folder lacks its :data:`MARKER` (a share not mounted): nothing is saved
+    in it; a fault of the bot's own, held until the folder is back."""
+
+
 @dataclass(frozen=True)
 class SavedFile:
     path: Path
@@ -121,9 +132,23 @@ class FileStore:
         self.root = root.resolve()
 
     def in_place(self) -> bool:
-        """Whether the folder is there and holds something: a share not mounted shows none,
-        or an empty one, and a file it lacks then is not a file lost."""
+        """Whether the folder is the bot's, in place (its :data:`MARKER` is there): a share
+        not mounted shows none, or an empty mount point, perhaps written into since, and a
+        file it lacks then is not a file lost."""
+        return (self.root / MARKER).is_file()
+
+    def holds_anything(self) -> bool:
+        """Whether the folder is there and not empty."""
         return self.root.is_dir() and next(self.root.iterdir(), None) is not None
+
+    def mark(self) -> None:
+        """Write the :data:`MARKER` (the folder made if need be): this is the folder."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.root / MARKER).write_text(
+            "sopbot: the files folder (storage.files_dir). Keep this file in it, and in "
+            "its backups: without it the bot takes the folder for a share not mounted.\n",
+            encoding="utf-8",
+        )
 
     def resolve(self, relative: str) -> Path:
         path = (self.root / relative).resolve()
@@ -132,6 +157,8 @@ class FileStore:
         return path
 
     def _write(self, case_id: int, name: str, data: bytes) -> SavedFile:
+        if not self.in_place():
+            raise FilesNotInPlace(f"the files folder {self.root} lacks {MARKER}: not mounted?")
         digest = sha256_hex(data)
         relative = f"case-{case_id}/{digest[:16]}-{safe_name(name)}"
         path = self.resolve(relative)

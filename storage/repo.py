@@ -955,6 +955,11 @@ def shared_archive_numbers(tx: Tx) -> dict[str, list[int]]:
     return {number: ids for number, ids in cases.items() if len(ids) > 1}
 
 
+def any_file_recorded(tx: Tx) -> bool:
+    """Whether the database records any file (upload or paper) in the files folder."""
+    return tx.value("SELECT 1 FROM files LIMIT 1") is not None
+
+
 def archivist_of(tx: Tx, case_id: int) -> int | None:
     """Who filed the case: the actor of its latest archived event (also of a case archived
     before case format 4, whose ``took`` is empty); None for a case not archived."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import hashlib
+import logging
 import os
 import time
 from pathlib import Path
@@ -14,7 +15,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.text import shows
-from bot.filestore import MAX_NAME, FileStore, display_name, extension, safe_name, sha256_hex
+from bot.filestore import (
+    MARKER,
+    MAX_NAME,
+    FileStore,
+    display_name,
+    extension,
+    safe_name,
+    sha256_hex,
+)
 
 SAFE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._ -")
 
@@ -186,11 +195,14 @@ def test_a_name_with_dates_or_versions_keeps_its_extension(name: str, ext: str) 
 
 @pytest.fixture
 def store(tmp_path: Path) -> FileStore:
-    return FileStore(tmp_path / "files")
+    files = FileStore(tmp_path / "files")
+    files.mark()  # as the bot's start does when the folder is first used
+    return files
 
 
 def all_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file())
+    """The files under ``root`` but its marker."""
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.name != MARKER)
 
 
 def tree(root: Path) -> set[Path]:
@@ -216,7 +228,7 @@ def test_resolve_refuses_a_symlink_out_of_the_root(store: FileStore, tmp_path: P
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "secret.txt").write_text("rahasia")
-    store.root.mkdir(parents=True)
+    store.root.mkdir(parents=True, exist_ok=True)
     os.symlink(outside, store.root / "case-9")
     with pytest.raises(ValueError):
         store.resolve("case-9/secret.txt")
@@ -331,3 +343,36 @@ async def test_the_bot_removes_stale_part_files_at_start(tmp_path: Path) -> None
     os.utime(stale, (an_hour_ago, an_hour_ago))
     async with World(tmp_path):
         assert not stale.exists()
+
+
+async def test_the_files_folder_is_marked_at_start_unless_it_lacks_the_files_on_record(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The bot marks its files folder (``.sopbot-files``) when it is first used, and at
+    the start of a release that brings the marker, a folder that holds the files. A folder
+    empty while the database records files (a share not mounted, its mount point left) is
+    not marked: the log names it, and nothing is saved into it."""
+    from bot.demo import Script, World, draft
+    from bot.filestore import FilesNotInPlace
+
+    files = tmp_path / "files"
+    async with World(tmp_path) as world:
+        assert (files / MARKER).is_file()  # first used
+        await world.everyone_starts()
+        s = Script(world)
+        case_id = await s.new_case("Usulan", 2027)
+        await s.upload("kasubag", case_id, "TOR.docx", draft("TOR"))
+    (files / MARKER).unlink()  # the folder as a release before the marker left it
+    async with World(tmp_path):
+        assert (files / MARKER).is_file()
+
+    files.rename(tmp_path / "files.share")  # the share not mounted: its mount point stays
+    files.mkdir()
+    with caplog.at_level(logging.ERROR, logger="bot.app"):
+        async with World(tmp_path) as world:
+            assert not (files / MARKER).exists()
+            with pytest.raises(FilesNotInPlace):
+                await world.services.files.save(case_id, "TOR.docx", b"isi")
+    assert not any(files.iterdir())
+    [error] = [r.getMessage() for r in caplog.records if r.name == "bot.app"]
+    assert str(files.resolve()) in error and "mounted" in error

@@ -24,7 +24,7 @@ import pytest
 from docx import Document
 from reliability_helpers import connect, outbox_rows, sqlite_file
 
-from bot.demo import FAST_SENDER, Script, World, has_button, play_sop
+from bot.demo import FAST_SENDER, Script, World, draft, has_button, play_sop
 from storage import repo
 from storage.db import Tx
 
@@ -131,6 +131,49 @@ def files_folder_broken(world: World) -> Iterator[None]:
     finally:
         folder.unlink()
         away.rename(folder)
+
+
+async def test_the_files_share_not_mounted_holds_the_archive_bundle_until_it_is_back(
+    tmp_path: Path,
+) -> None:
+    """The share of the files folder is not mounted: its mount point stays, empty. Kasubag
+    sends the Konsep of the next proposal: it is not saved into the mount point (the
+    marker of the files folder is not there), and he is asked, politely, to try again
+    later. Dewi presses Arsipkan: the case is archived, but its bundle is not built without
+    every final document "tidak ditemukan": it is held, the administrators are told, and
+    once the share is back Dewi receives the bundle whole."""
+    sender = {**FAST_SENDER, "max_backoff": 0.05, "max_fault_backoff": 0.05}
+    async with World(tmp_path / "w", sender=sender) as world:
+        await world.everyone_starts()
+        case_id = await play_sop(world, with_returns=False, archive=False)
+        await world.drained()
+        files = world.config.storage.files_dir
+        share = files.with_name("files.share")
+        files.rename(share)  # the share goes away; the mount point stays, empty
+        files.mkdir()
+        s = Script(world)
+        other = await s.new_case("Usulan lain", 2028)
+        await s.upload(
+            "kasubag", other, "Konsep Rencana Kerja.docx", draft("Konsep lain"), expect="gangguan"
+        )
+        assert not any(files.iterdir())
+        fu, admin = world["fu"], world["admin"]
+        await s.press("fu", "Arsipkan", case_id)
+        await s.answer_prompt("fu", "OT.04.00/123/2026", case_id)
+        await admin.wait_message(lambda m: "tertahan" in m.text, timeout=10)
+        assert not [m for m in fu.bot_messages if m.document and "arsip" in file_name(m)]
+        assert not any(files.iterdir())
+
+        files.rmdir()
+        share.rename(files)  # mounted again
+        bundle = await fu.wait_message(lambda m: file_name(m).endswith(".zip"), timeout=15)
+        names = zipfile.ZipFile(io.BytesIO(bundle.file_bytes())).namelist()
+        assert "tidak-disertakan.txt" not in names and "berkas/Draf RKAKL.docx" in names
+        await admin.wait_message(lambda m: "teratasi" in m.text, timeout=10)
+
+
+def file_name(message: Any) -> str:
+    return str((message.document or {}).get("file_name", ""))
 
 
 def papers_on_record(world: World, case_id: int) -> list[str]:
