@@ -12,10 +12,10 @@ from bot import parsing
 from bot import texts as t
 from bot.callbacks import Callback, Op, decode
 from bot.context import SopApplication
-from bot.core.model import CancelCase, CorrectArchiveReference, DomainError
+from bot.core.model import CancelCase, Case, Command, CorrectArchiveReference, DomainError
 from bot.outbox import keyboard_markup
 from bot.papers.dates import tanggal
-from bot.services.cases import AlreadyApplied
+from bot.services.cases import AlreadyApplied, Outcome
 from bot.services.registry import SopRegistry
 from bot.views import Keyboard, acting_role
 from handlers.common import (
@@ -419,71 +419,75 @@ async def reassign(update: Update, context: Context) -> None:
     await reply(update, text)
 
 
-async def cancel_case(update: Update, context: Context) -> None:
+async def _case_with_reason(
+    update: Update, context: Context, *, before: int, usage: str, field: str
+) -> tuple[Case, list[str], str] | None:
+    """An administrator's command on a case with a reason: ``/<cmd> <berkas> <before - 1
+    words> <alasan>``. The case, the words between its number and the reason, and the
+    reason; None when refused (the usage, or what was wrong, answered)."""
     if not await _require_admin(update, context):
-        return
+        return None
     args = context.args or []
     case_id = parsing.case_number(args[0]) if args else None
-    reason = " ".join(args[1:])
+    reason = " ".join(args[before:])
     if case_id is None or not reason.strip():
-        await reply(update, USAGE_CANCEL)
-        return
+        await reply(update, usage)
+        return None
     if parsing.has_control_characters(reason):
-        refused = BAD_CHARACTERS.format(field="alasan pembatalan")
-        await reply(update, f"{refused}\n\n{USAGE_CANCEL}")
-        return
-    svc = context.services
-    case = await svc.queries.case(case_id)
+        await reply(update, f"{BAD_CHARACTERS.format(field=field)}\n\n{usage}")
+        return None
+    case = await context.services.queries.case(case_id)
     if case is None:
         await reply(update, t.CASE_NOT_FOUND.format(case=case_id))
-        return
+        return None
+    return case, args[1:before], reason
+
+
+async def _execute(
+    update: Update, context: Context, case: Case, command: Command
+) -> Outcome | None:
+    """The administrator's command on the case; None when it was refused (the refusal
+    answered) or the update was applied before."""
     try:
-        await svc.cases.execute(
-            case_id, CancelCase(case.version, reason), user_id(update), update_id=update.update_id
+        return await context.services.cases.execute(
+            case.id, command, user_id(update), update_id=update.update_id
         )
     except AlreadyApplied:
-        return
+        return None
     except DomainError as exc:
         await reply(update, refusal_text(exc))
+        return None
+
+
+async def cancel_case(update: Update, context: Context) -> None:
+    found = await _case_with_reason(
+        update, context, before=1, usage=USAGE_CANCEL, field="alasan pembatalan"
+    )
+    if found is None:
         return
-    await reply(update, f"Berkas #{case_id} telah dibatalkan. Para pihak telah diberi tahu.")
+    case, _, reason = found
+    if await _execute(update, context, case, CancelCase(case.version, reason)) is None:
+        return
+    await reply(update, f"Berkas #{case.id} telah dibatalkan. Para pihak telah diberi tahu.")
 
 
 async def correct_archive_number(update: Update, context: Context) -> None:
     """/ubah_arsip: an archived case's number, mistyped at step 12, corrected with a reason
     (recorded in the case's history); the Dokumentasi and the archive bundle are written
     again with it and sent to the archivist."""
-    if not await _require_admin(update, context):
+    found = await _case_with_reason(
+        update, context, before=2, usage=USAGE_ARCHIVE_FIX, field="alasan perubahan"
+    )
+    if found is None:
         return
-    args = context.args or []
-    case_id = parsing.case_number(args[0]) if args else None
-    reason = " ".join(args[2:])
-    if case_id is None or not reason.strip():
-        await reply(update, USAGE_ARCHIVE_FIX)
-        return
-    if parsing.has_control_characters(reason):
-        refused = BAD_CHARACTERS.format(field="alasan perubahan")
-        await reply(update, f"{refused}\n\n{USAGE_ARCHIVE_FIX}")
-        return
-    svc = context.services
-    case = await svc.queries.case(case_id)
-    if case is None:
-        await reply(update, t.CASE_NOT_FOUND.format(case=case_id))
-        return
-    command = CorrectArchiveReference(case.version, args[1], reason)
-    try:
-        outcome = await svc.cases.execute(
-            case_id, command, user_id(update), update_id=update.update_id
-        )
-    except AlreadyApplied:
-        return
-    except DomainError as exc:
-        await reply(update, refusal_text(exc))
+    case, [number], reason = found
+    command = CorrectArchiveReference(case.version, number, reason)
+    if (outcome := await _execute(update, context, case, command)) is None:
         return
     [event] = outcome.events
     await reply(
         update,
-        f"Nomor arsip Berkas #{case_id} telah diubah dari <code>{t.e(event.data['old'])}</code> "
+        f"Nomor arsip Berkas #{case.id} telah diubah dari <code>{t.e(event.data['old'])}</code> "
         f"menjadi <code>{t.e(event.data['reference'])}</code> dan dicatat dalam riwayatnya. "
         "Dokumentasi dan arsip dokumentasinya diterbitkan ulang dengan nomor tersebut dan "
         "dikirim kepada pengarsipnya.",

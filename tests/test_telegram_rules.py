@@ -15,6 +15,7 @@ from reliability_helpers import until
 from bot import texts as t
 from bot.callbacks import Callback, Op
 from bot.demo import ROOT, Script, World, draft
+from bot.filestore import MARKER
 from emulator import CallbackAnswer, EmuMessage
 from emulator.html_entities import parse_html
 from storage import repo
@@ -28,7 +29,7 @@ def as_read(text: str) -> str:
 
 
 def stored_files(world: World) -> list[Path]:
-    return [p for p in world.services.files.root.rglob("*") if p.is_file()]
+    return [p for p in world.services.files.root.rglob("*") if p.is_file() and p.name != MARKER]
 
 
 # -- 1. a file the Bot API server will not hand over -------------------------------------
