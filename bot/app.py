@@ -29,7 +29,7 @@ from bot.config import Config, max_upload_bytes
 from bot.context import Services, SopApplication, SopContext
 from bot.core.loader import load_definition
 from bot.core.workflow import replay
-from bot.filestore import MARKER, FileStore
+from bot.filestore import MARKER, FileStore, not_mounted
 from bot.inbox import UpdateInbox
 from bot.messages import Renderer
 from bot.outbox import FAULT_BACKOFF_MAX, OutboxSender, PaperMaker
@@ -455,17 +455,11 @@ async def mark_files_folder(files: FileStore, db: Database) -> None:
     if await asyncio.to_thread(files.in_place):
         return
     recorded = await db.read(repo.any_file_recorded)
-    if not recorded or await asyncio.to_thread(files.holds_anything):
-        await asyncio.to_thread(files.mark)
-        log.info("files folder %s marked as the bot's (%s)", files.root, MARKER)
+    if await asyncio.to_thread(files.share_not_mounted, recorded):
+        log.error("%s", not_mounted(files.root))
         return
-    log.error(
-        "files folder %s is empty or absent, yet the database records files: is its share "
-        "mounted? No file is saved until it is back (papers and deliveries are held, uploads "
-        "refused); if the files are lost for good, write the file %s in it",
-        files.root,
-        files.root / MARKER,
-    )
+    await asyncio.to_thread(files.mark)
+    log.info("files folder %s marked as the bot's (%s)", files.root, MARKER)
 
 
 async def remove_stale_parts(files: FileStore) -> None:

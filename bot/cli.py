@@ -256,6 +256,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     places = _storage_problems(config)
     for problem in places:
         print(f"error: {problem}", file=sys.stderr)
+    marker = _files_marker(config) if database_ok and not places else []
+    for line in marker:
+        print(line, file=sys.stderr)
+    unmounted = any(line.startswith("error:") for line in marker)
     secret_problem = config.bot.webhook.secret_problem() if config.bot.mode == "webhook" else None
     if secret_problem:
         print(f"error: {secret_problem}", file=sys.stderr)
@@ -270,7 +274,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
     if not _templates_ok(config):
         return 2
-    if not database_ok or places or secret_problem:
+    if not database_ok or places or secret_problem or unmounted:
         return 2
     return 0
 
@@ -309,6 +313,31 @@ def _storage_problems(config: Config, make: bool = False) -> list[str]:
         elif not os.access(existing, os.W_OK | os.X_OK):
             problems.append(f"{key}: {folder} cannot be written ({existing} is read-only)")
     return problems
+
+
+def _files_marker(config: Config) -> list[str]:
+    """The files folder without its marker while the database records files: an error
+    when it is empty or absent (a share not mounted: the bot saves nothing in it), a
+    warning when it holds files (the bot marks it as it starts)."""
+    from bot.filestore import MARKER, FileStore, not_mounted
+    from storage import repo
+    from storage.db import DatabaseError, inspect
+
+    files = FileStore(config.storage.files_dir)
+    if files.in_place():
+        return []
+    try:
+        recorded = bool(inspect(config.storage.database, repo.any_file_recorded))
+    except (DatabaseError, OSError, sqlite3.DatabaseError):
+        return []  # _older_revisions said it is not readable
+    if files.share_not_mounted(recorded):
+        return [f"error: storage.files_dir: {not_mounted(files.root)}"]
+    if recorded:
+        return [
+            f"warning: storage.files_dir: {files.root} lacks its marker {MARKER}; it holds "
+            "files, so the bot takes it for its own and writes the marker as it starts"
+        ]
+    return []
 
 
 def _sop_summary(definition: SopDefinition, overrides: Mapping[int, int]) -> str:

@@ -114,6 +114,21 @@ written when the folder is first used (:func:`bot.app.mark_files_folder`). A sha
 mounted leaves its mount point without it, however much is written into it since."""
 
 
+HELD = "No file is saved until it is back (papers and deliveries are held, uploads refused)"
+"""What the bot does while its files folder is a share not mounted."""
+
+
+def not_mounted(root: Path, meanwhile: str = HELD) -> str:
+    """What is said of a files folder that is a share not mounted
+    (:meth:`FileStore.share_not_mounted`), with what holds ``meanwhile``: by the bot as it
+    starts and by ``sopbot check`` (what the bot does), by ``sopbot export``."""
+    return (
+        f"files folder {root} is empty or absent, yet the database records files: is its "
+        f"share mounted? {meanwhile}; if the files are lost for good, write the file "
+        f"{root / MARKER} in it (touch {root / MARKER})"
+    )
+
+
 class FilesNotInPlace(OSError):
     """The files folder lacks its :data:`MARKER` (a share not mounted): nothing is saved
     in it; a fault of the bot's own, held until the folder is back."""
@@ -136,6 +151,13 @@ class FileStore:
         not mounted shows none, or an empty mount point, perhaps written into since, and a
         file it lacks then is not a file lost."""
         return (self.root / MARKER).is_file()
+
+    def share_not_mounted(self, recorded: bool) -> bool:
+        """Whether the folder is a share not mounted: without its :data:`MARKER`, empty or
+        absent, while the database records files (``recorded``). Without its marker and
+        holding files, it is the folder of a release before the marker (or a restore
+        without it), marked at the bot's start; without a file recorded, first used."""
+        return recorded and not self.in_place() and not self.holds_anything()
 
     def holds_anything(self) -> bool:
         """Whether the folder is there and not empty."""

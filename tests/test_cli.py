@@ -24,7 +24,8 @@ from core_helpers import T0, run_to, sop
 import bot.cli
 from bot.clock import ManualClock
 from bot.core.loader import revision_of
-from bot.demo import OFFICIALS, World
+from bot.demo import OFFICIALS, Script, World, draft
+from bot.filestore import MARKER, not_mounted
 from storage import repo
 from storage.db import Database, Tx
 from storage.migrations import LATEST
@@ -535,6 +536,48 @@ async def test_check_lists_archived_cases_filed_under_one_number_written_two_way
         "warning: archive number ARS/PK/2027/007 is filed under cases #1, #2; correct the "
         "wrong ones with /ubah_arsip <case> <number> <reason>"
     ]
+
+
+async def test_check_names_a_files_share_not_mounted_and_a_folder_it_will_mark(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kasubag uploads the TOR; then the files share is not mounted (its mount point stays,
+    empty). The bot would refuse every upload and hold every paper: ``sopbot check`` fails
+    with the bot's own words ("is its share mounted?"). A folder that holds the files but
+    not the marker (as a release before it left it) is only a warning: the bot marks it."""
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case_id = await s.new_case("Usulan", 2027)
+        await s.upload("kasubag", case_id, "TOR.docx", draft("TOR"))
+        await world.drained()
+        storage = world.config.storage
+    files = storage.files_dir
+    body = f"[storage]\ndatabase = {toml_str(storage.database)}\n"
+    body += f"files_dir = {toml_str(files)}\n"
+    config = write_config(tmp_path, body)
+    args = ["check", "--config", str(config)]
+    assert await asyncio.to_thread(bot.cli.main, args) == 0
+    assert "files_dir" not in capsys.readouterr().err  # marked, in place
+
+    files.rename(files.with_name("files.share"))
+    files.mkdir()  # the mount point, empty
+    assert await asyncio.to_thread(bot.cli.main, args) == 2
+    [line] = [x for x in capsys.readouterr().err.splitlines() if "files_dir" in x]
+    assert line == f"error: storage.files_dir: {not_mounted(files.resolve())}"
+    assert "is its share mounted?" in line and f"touch {files.resolve() / MARKER}" in line
+    files.rmdir()  # not even the mount point
+    assert await asyncio.to_thread(bot.cli.main, args) == 2
+    assert "is its share mounted?" in capsys.readouterr().err
+
+    files.with_name("files.share").rename(files)  # mounted again ...
+    (files / MARKER).unlink()  # ... as a release before the marker left it
+    assert await asyncio.to_thread(bot.cli.main, args) == 0
+    [line] = [x for x in capsys.readouterr().err.splitlines() if "files_dir" in x]
+    assert line.startswith(f"warning: storage.files_dir: {files.resolve()} lacks its marker")
+    assert "writes the marker as it starts" in line
+    assert not (files / MARKER).exists()  # check changes nothing
 
 
 async def an_open_proposal_on_a_copy_of_the_sop(tmp_path: Path) -> tuple[Path, Path]:
