@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.config import Config
 from bot.core.loader import DefinitionError, definition_from_text
 from bot.core.model import Case, Event
-from bot.filestore import ChangedOnDisk, FileStore, safe_name
+from bot.filestore import ChangedOnDisk, FileStore, not_mounted, safe_name
 from storage import repo
 from storage.codec import case_to_json, ts
 from storage.db import Database, DatabaseError, Tx
@@ -147,13 +147,18 @@ async def export_case(config: Config, case_id: int, out: Path) -> int:
     finally:
         await db.close()
     case, events, files = found.case, found.events, found.files
+    store = FileStore(config.storage.files_dir)
+    if await asyncio.to_thread(store.share_not_mounted, bool(files)):
+        # not files lost: "restore them" would be the wrong advice, the export a hollow one
+        meanwhile = "Mount it and export again (nothing is exported)"
+        print(f"error: {not_mounted(store.root, meanwhile)}", file=sys.stderr)
+        return 2
     target = out / f"berkas-{case_id}"
     try:
         (target / "files").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         print(f"error: {target}: the export cannot be written there ({exc})", file=sys.stderr)
         return 2
-    store = FileStore(config.storage.files_dir)
     record = {
         "case": json.loads(case_to_json(case)),
         "events": [{**asdict(e), "type": e.type.value, "at": ts(e.at)} for e in events],

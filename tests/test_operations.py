@@ -48,6 +48,7 @@ from bot.demo import (
     has_button,
     play_sop,
 )
+from bot.filestore import MARKER
 from bot.logsetup import setup_logging
 from emulator import BotApiEmulator, EmuMessage
 from storage import repo
@@ -535,6 +536,43 @@ async def test_export_names_each_file_it_could_not_copy_and_exits_non_zero(
     copied = sorted(p.name for p in (out / f"berkas-{case_id}" / "files").iterdir())
     assert copied == sorted(n for n in exported.values() if n), copied
     print(f"\n[ops] export with a file lost and one changed: exit {code}; {err.strip()!r}")
+
+
+async def test_export_with_the_files_share_not_mounted_says_so_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    """The files share is not mounted (its mount point stays, empty): no file is lost, so
+    the export does not list them all as "not exported" with "restore them": it writes
+    nothing and says to mount the share (or to write the marker if the files are lost for
+    good). Mounted again, the export is whole."""
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        case_id = await Script(world).submit("Program Kerja 2027")
+        await world.drained()
+        config = world_cli_config(world, tmp_path)
+    files = world.config.storage.files_dir
+    files.rename(files.with_name("files.share"))
+    files.mkdir()  # the mount point
+    out = tmp_path / "export"
+    code, stdout, err = await sopbot(
+        "export", str(case_id), "--out", str(out), "--config", str(config)
+    )
+    assert code == 2, (stdout, err)
+    assert f"files folder {files.resolve()} is empty or absent" in err, err
+    assert "is its share mounted? Mount it and export again" in err, err
+    assert f"touch {files.resolve() / MARKER}" in err, err
+    assert "restore them" not in err and "not exported:" not in err, err
+    assert "Traceback" not in err
+    assert not out.exists()
+    assert not any(files.iterdir())
+
+    files.rmdir()
+    files.with_name("files.share").rename(files)  # mounted again
+    code, stdout, err = await sopbot(
+        "export", str(case_id), "--out", str(out), "--config", str(config)
+    )
+    assert code == 0, (stdout, err)
+    print(f"\n[ops] export with the files share not mounted: {err.strip()!r}")
 
 
 # -- the token ------------------------------------------------------------------------------
