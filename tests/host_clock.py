@@ -9,6 +9,7 @@ reading in APScheduler's scheduler and executor. This is the outside world, not 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
+from typing import Self
 
 import apscheduler.executors.base as executors
 import apscheduler.schedulers.base as schedulers
@@ -29,8 +30,8 @@ def stepped(monkeypatch: pytest.MonkeyPatch) -> HostClock:
 
     class SteppedDatetime(datetime):
         @classmethod
-        def now(cls, tz: tzinfo | None = None) -> datetime:
-            return datetime.now(tz) + host.offset
+        def now(cls, tz: tzinfo | None = None) -> Self:
+            return cls.fromtimestamp((datetime.now(tz) + host.offset).timestamp(), tz)
 
     for module in (schedulers, executors):
         monkeypatch.setattr(module, "datetime", SteppedDatetime)

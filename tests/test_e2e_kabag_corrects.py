@@ -28,7 +28,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
 
 
 async def case_of(world: World, case_id: int) -> Case:
-    case = await world.services.db.read(repo.load_case, case_id)
+    case: Case | None = await world.services.db.read(repo.load_case, case_id)
     assert case is not None
     return case
 

@@ -332,7 +332,7 @@ async def test_kabag_changes_his_telegram_username_and_the_bot_records_it(world:
     kabag = world["kabag"]
 
     async def username() -> str | None:
-        person = await world.services.db.read(repo.get_person, kabag.id)
+        person: repo.Person | None = await world.services.db.read(repo.get_person, kabag.id)
         assert person is not None
         return person.username
 

@@ -270,7 +270,7 @@ async def test_the_karo_receives_the_documents_that_exist_when_one_file_is_missi
 
 async def signed_rkakl(world: World, case_id: int) -> repo.StoredFile:
     """The RKAKL as Karo signed it at step 9: the latest upload of the draft."""
-    files = await world.services.db.read(repo.files_of_case, case_id)
+    files: list[repo.StoredFile] = await world.services.db.read(repo.files_of_case, case_id)
     return max((f for f in files if f.doc == "draf_rkakl"), key=lambda f: f.id)
 
 

@@ -30,6 +30,7 @@ from bot.services.reminders import DIGEST_ABOVE
 from emulator import EmuMessage
 from storage import repo
 from storage.codec import parse_ts
+from storage.db import Tx
 
 
 def news(world: World, who: str, seen: set[int]) -> list[EmuMessage]:
@@ -40,9 +41,10 @@ def news(world: World, who: str, seen: set[int]) -> list[EmuMessage]:
 
 
 async def chases(world: World) -> list[Any]:
-    return await world.services.db.read(
+    rows: list[Any] = await world.services.db.read(
         lambda tx: tx.all("SELECT case_id, kind, number, person_id, role FROM chases ORDER BY id")
     )
+    return rows
 
 
 async def counters(world: World) -> set[int]:
@@ -80,6 +82,7 @@ async def test_kasubag_with_60_stalled_proposals_gets_one_reminder_listing_them(
         assert listed == cases[: len(listed)]  # the first started is the longest overdue
         assert f"… dan {60 - len(listed)} lainnya." in digest.text
         assert "Langkah 1: " in digest.text and "terlambat 2 jam kerja" in digest.text
+        assert digest.reply_markup is not None
         buttons = [b for row in digest.reply_markup["inline_keyboard"] for b in row]
         assert [b["text"] for b in buttons] == [t.BTN_TASK_LIST]
         pressed = decode(buttons[0]["callback_data"])
@@ -189,7 +192,7 @@ async def test_a_digest_held_up_by_an_outage_waits_for_the_office_to_open(
         clock.set(wib(2026, 7, 6, 13))
         await world.services.reminders.sweep()
 
-        def digest_rows(tx: Any) -> list[Any]:
+        def digest_rows(tx: Tx) -> list[Any]:
             return tx.all(
                 "SELECT attempts, last_error, next_attempt_at, sent_at FROM outbox "
                 "WHERE kind = 'digest'"
