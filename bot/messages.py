@@ -69,6 +69,11 @@ class Inputs:
         person = self.people.get(person_id)
         return person.display if person else t.UNNAMED.format(person=person_id)
 
+    def unreachable(self, person_ids: Sequence[int]) -> list[int]:
+        """Those the bot cannot write to: they blocked it or never pressed Start, so
+        Telegram refused what was sent to them (true as the message is sent)."""
+        return [p for p in person_ids if (person := self.people.get(p)) and not person.started_bot]
+
 
 def load_inputs(
     tx: Tx,
@@ -540,11 +545,7 @@ class Renderer:
             spent = self.calendar.working_minutes_between(case.step_entered_at, now)
             ids = inputs.holders.get(case.id, [])
             holders = ", ".join(inputs.name(h) for h in ids) or "-"
-            # a holder who blocked the bot (or never pressed Start) got none of the
-            # reminders: Telegram refused them (true as this is sent)
-            unreachable = [
-                h for h in ids if (person := inputs.people.get(h)) and not person.started_bot
-            ]
+            unreachable = inputs.unreachable(ids)  # got none of the reminders
             # the superior cannot act on the step: the notice says what they can do
             definitive = self.passed_over(
                 definition, case, inputs.acting.get((case.unit, step.actor))
@@ -619,10 +620,8 @@ class Renderer:
             if escalation:
                 ids = inputs.holders.get(case.id, [])
                 names = ", ".join(inputs.name(h) for h in ids) or "-"
-                # blocked the bot or never pressed Start (true as this is sent)
-                for h in ids:
-                    if (person := inputs.people.get(h)) and not person.started_bot:
-                        unreachable[h] = inputs.name(h)
+                for h in inputs.unreachable(ids):
+                    unreachable[h] = inputs.name(h)
                 holders = f"{names} ({role_name(definition, step.actor)})"
                 line += t.DIGEST_HOLDERS.format(holders=t.e(t.clip(holders, 80)))
             rows.append((-late, case.id, line))

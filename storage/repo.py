@@ -1769,16 +1769,29 @@ def leave_out_of_row(
     params = loads(row["params"])
     entries = params.get("cases", []) if row["kind"] == "digest" else []
     kept = [e for e in entries if int(e[0]) not in case_ids]
-    if kept:
-        tx.run(
-            "UPDATE outbox SET params = ?, next_attempt_at = ? WHERE id = ?",
-            (dumps({**params, "cases": kept}), ts(now), item_id),
-        )
-    else:
+    _keep_listed(tx, item_id, params, kept, now, why, due_now=True)
+
+
+def _keep_listed(
+    tx: Tx,
+    item_id: int,
+    params: dict[str, Any],
+    kept: list[Any],
+    now: datetime,
+    settled_as: str,
+    due_now: bool = False,
+) -> None:
+    """An outbox row keeps only the ``kept`` cases of its list (``due_now``: and goes again
+    now); one left with none is settled unsent (``last_error`` ``settled_as``)."""
+    if not kept:
         tx.run(
             "UPDATE outbox SET sent_at = ?, failed_at = NULL, last_error = ? WHERE id = ?",
-            (ts(now), why, item_id),
+            (ts(now), settled_as, item_id),
         )
+        return
+    tx.run("UPDATE outbox SET params = ? WHERE id = ?", (dumps({**params, "cases": kept}), item_id))
+    if due_now:
+        tx.run("UPDATE outbox SET next_attempt_at = ? WHERE id = ?", (ts(now), item_id))
 
 
 def drop_queued_tasks(tx: Tx, chat_id: int, case_id: int, now: datetime) -> int:
@@ -1889,18 +1902,8 @@ def _leave_out_of_digests(
             on_its_way |= {int(e[0]) for e in entries} & wanted
             continue
         kept = [e for e in entries if int(e[0]) not in wanted]
-        if len(kept) == len(entries):
-            continue
-        if kept:
-            tx.run(
-                "UPDATE outbox SET params = ? WHERE id = ?",
-                (dumps({**params, "cases": kept}), item_id),
-            )
-        else:
-            tx.run(
-                "UPDATE outbox SET sent_at = ?, failed_at = NULL, last_error = ? WHERE id = ?",
-                (ts(now), settled_as, item_id),
-            )
+        if len(kept) != len(entries):
+            _keep_listed(tx, item_id, params, kept, now, settled_as)
     return on_its_way
 
 
