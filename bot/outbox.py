@@ -42,12 +42,12 @@ from telegram import (
     InlineKeyboardMarkup,
     InputFile,
     InputMediaDocument,
-    Message,
     ReplyParameters,
 )
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import ExtBot
 
+from bot import telegram_calls as calls
 from bot import texts as t
 from bot.alerts import AlertThrottle
 from bot.clock import Clock, SetBackWatch
@@ -59,6 +59,7 @@ from bot.papers.render import TemplateFailed
 from bot.ratelimit import BACKGROUND, OUTBOX_ANSWER, Sending, Withdrawn
 from bot.services import effects, routing
 from bot.services.registry import SopRegistry
+from bot.telegram_calls import Sent
 from bot.views import Keyboard
 from storage import repo
 from storage.db import Database, Tx, is_database_fault
@@ -364,7 +365,7 @@ class OutboxSender:
             log.info("the administrators are told directly (%r)", exc)
             for admin in self.admins:
                 try:
-                    await self.bot.send_message(admin, text, rate_limit_args=_sending())
+                    await calls.send_message(self.bot, admin, text, rate_limit_args=_sending())
                 except Exception as error:
                     log.info("administrator %s could not be told: %r", admin, error)
         else:
@@ -745,35 +746,37 @@ class OutboxSender:
             text = item.params.get("text_html")
             if item.params.get("lapsed") == "new_case":
                 # the question of a /baru that ended unanswered (/batal, another question)
-                await self.bot.edit_message_text(
+                await calls.edit_message_text(
+                    self.bot,
+                    item.chat_id,
+                    int(item.params["message_id"]),
                     t.NEW_CASE_CANCELLED,
-                    chat_id=item.chat_id,
-                    message_id=int(item.params["message_id"]),
                     rate_limit_args=_sending(),
                 )
             elif isinstance(decided := item.params.get("decided_html"), str) and decided:
                 # the decision taken on this task message, which its press could not show
-                await self.bot.edit_message_text(
+                await calls.edit_message_text(
+                    self.bot,
+                    item.chat_id,
+                    int(item.params["message_id"]),
                     t.fit(decided),
-                    chat_id=item.chat_id,
-                    message_id=int(item.params["message_id"]),
                     reply_markup=keyboard_markup(item.params.get("keyboard") or []),
                     rate_limit_args=_sending(),
                 )
             elif isinstance(text, str) and text:
                 # a question asked on this task message lapsed: the task's text comes back
-                await self.bot.edit_message_text(
+                await calls.edit_message_text(
+                    self.bot,
+                    item.chat_id,
+                    int(item.params["message_id"]),
                     t.fit(f"{text}\n\n{t.QUESTION_LAPSED}"),
-                    chat_id=item.chat_id,
-                    message_id=int(item.params["message_id"]),
-                    reply_markup=None,
                     rate_limit_args=_sending(),
                 )
             else:
-                await self.bot.edit_message_reply_markup(
-                    chat_id=item.chat_id,
-                    message_id=int(item.params["message_id"]),
-                    reply_markup=None,
+                await calls.edit_message_reply_markup(
+                    self.bot,
+                    item.chat_id,
+                    int(item.params["message_id"]),
                     rate_limit_args=_sending(),
                 )
             await self._skip(item)
@@ -783,11 +786,8 @@ class OutboxSender:
                 return
             p = item.params
             markup = keyboard_markup(p.get("keyboard", []))
-            sent = await self.bot.send_message(
-                item.chat_id,
-                p["text"],
-                reply_markup=markup,
-                rate_limit_args=_sending(),
+            sent = await calls.send_message(
+                self.bot, item.chat_id, p["text"], reply_markup=markup, rate_limit_args=_sending()
             )
             await self.db.write(repo.mark_sent, item.id, self.clock.now(), sent.message_id)
         elif item.kind == "document":  # a row of an older database
@@ -828,8 +828,9 @@ class OutboxSender:
 
         await self.db.write(record)
 
-    async def _send(self, chat_id: int, text: str, keyboard: Any, reply_to: int | None) -> Message:
-        return await self.bot.send_message(
+    async def _send(self, chat_id: int, text: str, keyboard: Any, reply_to: int | None) -> Sent:
+        return await calls.send_message(
+            self.bot,
             chat_id,
             text,
             reply_markup=keyboard_markup(keyboard) if keyboard else None,
@@ -882,10 +883,11 @@ class OutboxSender:
         chat_id = item.chat_id
         if self._shown.get((chat_id, message_id)) != shown:  # an unchanged edit is a 400
             try:
-                await self.bot.edit_message_text(
+                await calls.edit_message_text(
+                    self.bot,
+                    chat_id,
+                    message_id,
                     message.text,
-                    chat_id=chat_id,
-                    message_id=message_id,
                     reply_markup=keyboard_markup(message.keyboard),
                     rate_limit_args=_sending(),
                 )
@@ -1040,23 +1042,24 @@ class OutboxSender:
         if buttons:
             repo.record_task_message(tx, item.chat_id, message_id, item.case_id, item.version)
 
-    async def _edited_into(self, item: repo.OutboxItem, message: Any) -> Message | None:
+    async def _edited_into(self, item: repo.OutboxItem, message: Any) -> Sent | None:
         """The task shown in the message the row names (``into``) instead of a new one."""
         into = item.params.get("into")
         if into is None:
             return None
         try:
-            edited = await self.bot.edit_message_text(
+            await calls.edit_message_text(
+                self.bot,
+                item.chat_id,
+                int(into),
                 message.text,
-                chat_id=item.chat_id,
-                message_id=int(into),
                 reply_markup=keyboard_markup(message.keyboard),
                 rate_limit_args=_sending(),
             )
         except BadRequest as exc:
             log.info("task not shown in message %s: %s", into, exc)
             return None
-        return edited if isinstance(edited, Message) else None
+        return Sent(item.chat_id, int(into))
 
     async def _files_row(self, item: repo.OutboxItem, inputs: Inputs) -> None:
         """Documents a person needs, as one album (or one document), never one they have."""
@@ -1152,11 +1155,11 @@ class OutboxSender:
         return last
 
     @staticmethod
-    def _record_files(tx: Tx, chat_id: int, sent: list[tuple[repo.StoredFile, Message]]) -> None:
+    def _record_files(tx: Tx, chat_id: int, sent: list[tuple[repo.StoredFile, Sent]]) -> None:
         for stored, message in sent:
             repo.record_delivery(tx, chat_id, stored.id, message.message_id)
-            if message.document is not None and not stored.telegram_file_id:
-                repo.set_file_telegram_id(tx, stored.id, message.document.file_id)
+            if message.document_file_id is not None and not stored.telegram_file_id:
+                repo.set_file_telegram_id(tx, stored.id, message.document_file_id)
 
     async def _document(self, stored: repo.StoredFile, attach: bool = False) -> str | InputFile:
         """The file by Telegram's id when it has one, else its bytes (``attach``: as an
@@ -1168,13 +1171,14 @@ class OutboxSender:
 
     async def _send_album(
         self, chat_id: int, album: Album
-    ) -> AsyncIterator[list[tuple[repo.StoredFile, Message]]]:
+    ) -> AsyncIterator[list[tuple[repo.StoredFile, Sent]]]:
         """The album in Telegram's parts of at most ten documents, each part as it is sent.
         (An upload is answered only once Telegram has the file: a longer read timeout.)"""
         for index, caption in enumerate(album.captions):
             chunk = album.files[index * 10 : index * 10 + 10]
             if len(chunk) == 1:
-                message = await self.bot.send_document(
+                message = await calls.send_document(
+                    self.bot,
                     chat_id,
                     await self._document(chunk[0]),
                     caption=caption,
@@ -1191,8 +1195,12 @@ class OutboxSender:
                 )
                 for i, stored in enumerate(chunk)
             ]
-            messages = await self.bot.send_media_group(
-                chat_id, media, read_timeout=UPLOAD_READ_TIMEOUT, rate_limit_args=_sending()
+            messages = await calls.send_media_group(
+                self.bot,
+                chat_id,
+                media,
+                read_timeout=UPLOAD_READ_TIMEOUT,
+                rate_limit_args=_sending(),
             )
             yield list(zip(chunk, messages, strict=False))
 
@@ -1229,12 +1237,12 @@ class OutboxSender:
         def record(tx: Tx) -> None:
             repo.mark_sent(tx, item.id, self.clock.now(), sent.message_id)
             if not repo.set_dialogue_prompt(
-                tx, item.chat_id, dialogue.kind, dialogue.case_id, sent.chat.id, sent.message_id
+                tx, item.chat_id, dialogue.kind, dialogue.case_id, sent.chat_id, sent.message_id
             ):
                 # the dialogue ended while its question was on the way: no buttons stay
                 repo.enqueue(
                     tx,
-                    sent.chat.id,
+                    sent.chat_id,
                     "strip",
                     self.clock.now(),
                     case_id=item.case_id,

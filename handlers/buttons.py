@@ -17,6 +17,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
 from bot import parsing
+from bot import telegram_calls as calls
 from bot import texts as t
 from bot.callbacks import Callback, Op, decode
 from bot.context import SopApplication
@@ -43,6 +44,7 @@ from handlers.cases import do_withdraw, my_tasks, show_task_page
 from handlers.common import (
     Context,
     answer,
+    bot_of,
     edit_quietly,
     refusal_text,
     refuse,
@@ -401,8 +403,8 @@ async def run_command(
         shown[0], shown[1], outcome.case.id, outcome.case.version, decided, keyboard
     )
     try:
-        await context.bot.edit_message_text(
-            decided, chat_id=shown[0], message_id=shown[1], reply_markup=keyboard_markup(keyboard)
+        await calls.edit_message_text(
+            context.bot, shown[0], shown[1], decided, reply_markup=keyboard_markup(keyboard)
         )
     except TelegramError as exc:
         log.info("could not edit the message that asked for the decision: %s", exc)
@@ -489,9 +491,7 @@ async def _retire_stale(update: Update, context: Context, cb: Callback, case: Ca
             await _drop_buttons(message)
         return
     try:
-        await context.bot.edit_message_reply_markup(
-            chat_id=message.chat.id, message_id=message.message_id, reply_markup=None
-        )
+        await calls.edit_message_reply_markup(context.bot, message.chat.id, message.message_id)
     except TelegramError as exc:
         log.info("buttons of an old message not removed: %s", exc)
 
@@ -499,7 +499,9 @@ async def _retire_stale(update: Update, context: Context, cb: Callback, case: Ca
 async def _drop_buttons(message: Any) -> None:
     if isinstance(message, Message) and message.reply_markup is not None:
         try:
-            await message.edit_reply_markup(reply_markup=None)
+            await calls.edit_message_reply_markup(
+                bot_of(message), message.chat.id, message.message_id
+            )
         except TelegramError as exc:
             log.info("buttons not removed: %s", exc)
 

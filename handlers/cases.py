@@ -7,6 +7,7 @@ from telegram.error import TelegramError
 from telegram.ext import CommandHandler
 
 from bot import parsing
+from bot import telegram_calls as calls
 from bot import texts as t
 from bot.callbacks import Callback, Op
 from bot.context import SopApplication
@@ -154,7 +155,7 @@ async def sop_gone(update: Update, context: Context, code: str, title: str) -> N
 
 async def _edit(context: Context, chat_id: int, message_id: int, text: str) -> bool:
     try:
-        await context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
+        await calls.edit_message_text(context.bot, chat_id, message_id, text)
     except TelegramError:
         return False
     return True

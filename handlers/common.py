@@ -5,14 +5,23 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import Message, Update
+from telegram import (
+    InlineKeyboardMarkup,
+    MaybeInaccessibleMessage,
+    Message,
+    ReplyParameters,
+    Update,
+)
 from telegram.error import BadRequest, TelegramError
+from telegram.ext import ExtBot
 
+from bot import telegram_calls as calls
 from bot import texts as t
 from bot.context import SopContext
 from bot.core.definition import SopDefinition
 from bot.core.model import DomainError
 from bot.outbox import keyboard_markup
+from bot.telegram_calls import Sent
 
 log = logging.getLogger(__name__)
 
@@ -24,27 +33,50 @@ def user_id(update: Update) -> int:
     return update.effective_user.id
 
 
-async def reply(update: Update, text: str, **kwargs: Any) -> Message | None:
+def bot_of(message: MaybeInaccessibleMessage) -> ExtBot[Any]:
+    """The application's bot, from a message it received."""
+    bot = message.get_bot()
+    assert isinstance(bot, ExtBot)
+    return bot
+
+
+async def reply(
+    update: Update,
+    text: str,
+    *,
+    reply_markup: InlineKeyboardMarkup | None = None,
+    reply_parameters: ReplyParameters | None = None,
+) -> Sent | None:
     """Answer in the chat the update came from; never raises for Telegram refusals."""
     chat = update.effective_chat
     if chat is None:
         return None
+    bot = chat.get_bot()
+    assert isinstance(bot, ExtBot)
     try:
-        return await chat.send_message(t.fit(text), **kwargs)
+        return await calls.send_message(
+            bot,
+            chat.id,
+            t.fit(text),
+            reply_markup=reply_markup,
+            reply_parameters=reply_parameters,
+        )
     except TelegramError as exc:
         log.warning("reply to chat %s failed: %s", chat.id, exc)
         return None
 
 
-async def reply_in_parts(update: Update, text: str, **kwargs: Any) -> Message | None:
+async def reply_in_parts(
+    update: Update, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> Sent | None:
     """Answer with a text that may be longer than one message: in as many messages as it
     takes (:func:`bot.texts.split_message`: whole lines, each valid HTML), in order, the
     buttons (``kwargs``) on the last. Nothing is cut. The flood limiter spaces them (one a
     second in a private chat). The last message (None: it could not be sent)."""
     pieces = t.split_message(text)
-    sent: Message | None = None
+    sent: Sent | None = None
     for n, piece in enumerate(pieces, 1):
-        sent = await reply(update, piece, **(kwargs if n == len(pieces) else {}))
+        sent = await reply(update, piece, reply_markup=reply_markup if n == len(pieces) else None)
     return sent
 
 
@@ -89,10 +121,16 @@ def refusal_text(
     return t.refusal(error.code, **params)
 
 
-async def edit_quietly(message: Message | Any, text: str, markup: Any = None) -> bool:
+async def edit_quietly(
+    message: MaybeInaccessibleMessage | None, text: str, markup: InlineKeyboardMarkup | None = None
+) -> bool:
     """Edit a message we sent; a message gone or unchanged is fine. True when edited."""
+    if message is None:
+        return False
     try:
-        await message.edit_text(t.fit(text), reply_markup=markup)
+        await calls.edit_message_text(
+            bot_of(message), message.chat.id, message.message_id, t.fit(text), reply_markup=markup
+        )
         return True
     except BadRequest as exc:
         log.info("edit skipped: %s", exc)
@@ -101,10 +139,12 @@ async def edit_quietly(message: Message | Any, text: str, markup: Any = None) ->
     return False
 
 
-async def edit_markup_quietly(message: Message, markup: Any) -> bool:
+async def edit_markup_quietly(message: Message, markup: InlineKeyboardMarkup | None) -> bool:
     """Change the buttons of a message we sent; a message gone or unchanged is fine."""
     try:
-        await message.edit_reply_markup(reply_markup=markup)
+        await calls.edit_message_reply_markup(
+            bot_of(message), message.chat.id, message.message_id, markup
+        )
         return True
     except TelegramError as exc:
         log.info("buttons not changed: %s", exc)
@@ -146,11 +186,8 @@ async def show_task_in(
         return False
     view = await svc.queries.task_message(user_id(update), case)
     try:
-        await context.bot.edit_message_text(
-            view.text,
-            chat_id=chat_id,
-            message_id=message_id,
-            reply_markup=keyboard_markup(view.keyboard),
+        await calls.edit_message_text(
+            context.bot, chat_id, message_id, view.text, reply_markup=keyboard_markup(view.keyboard)
         )
     except TelegramError as exc:
         log.info("task message not restored: %s", exc)

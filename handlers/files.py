@@ -21,6 +21,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import MessageHandler, filters
 
 from bot import jobs
+from bot import telegram_calls as calls
 from bot import texts as t
 from bot.config import CLOUD_MAX_FILE_MB, StorageConfig
 from bot.context import SopApplication
@@ -93,7 +94,8 @@ async def answer_file(context: Context, item: repo.SentFile, text: str) -> None:
     """An answer about a file, quoting it: of several files sent at once (an album), the
     official sees which one it concerns."""
     try:
-        await context.bot.send_message(
+        await calls.send_message(
+            context.bot,
             item.chat_id,
             t.fit(text),
             reply_parameters=ReplyParameters(item.message_id, allow_sending_without_reply=True),
@@ -352,7 +354,8 @@ async def _tell_replaced(context: Context, data: dict[str, int | str]) -> None:
         earlier=", ".join(f"<b>{t.e(a.name)}</b>" for a in earlier),
     )
     try:
-        await context.bot.send_message(
+        await calls.send_message(
+            context.bot,
             int(data["chat"]),
             t.fit(text),
             reply_parameters=ReplyParameters(

@@ -21,6 +21,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
+from bot import telegram_calls as calls
 from bot import texts as t
 from bot.context import SopApplication
 from bot.ratelimit import IF_FREE, Withdrawn
@@ -124,7 +125,8 @@ async def _refuse_group(update: Update, context: Context) -> None:
     if at and addressee.casefold() != context.bot.username.casefold():
         return
     try:
-        await context.bot.send_message(
+        await calls.send_message(
+            context.bot,
             message.chat_id,
             t.PRIVATE_ONLY,
             # in a forum's topic, a reply stays in the topic (not in General)

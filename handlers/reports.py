@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import CommandHandler
 
 from bot import parsing
+from bot import telegram_calls as calls
 from bot import texts as t
 from bot.context import SopApplication
 from bot.core.definition import SopDefinition
@@ -102,7 +103,9 @@ async def _send_timeline(context: Context, chat: Chat, found: CaseStatus) -> Non
         )
         return
     try:
-        await chat.send_photo(
+        await calls.send_photo(
+            context.bot,
+            chat.id,
             InputFile(picture.png, filename=f"linimasa-berkas-{case_id}.png"),
             caption=t.fit(t.e(picture.caption), MAX_CAPTION),
             read_timeout=UPLOAD_READ_TIMEOUT,
@@ -148,7 +151,9 @@ async def report(update: Update, context: Context) -> None:
     summary = t.fit(result.summary, MAX_CAPTION)
     if result.chart:
         try:
-            await chat.send_photo(
+            await calls.send_photo(
+                context.bot,
+                chat.id,
                 InputFile(result.chart, filename="grafik-evaluasi-sop.png"),
                 caption=summary,
                 read_timeout=UPLOAD_READ_TIMEOUT,
@@ -160,7 +165,9 @@ async def report(update: Update, context: Context) -> None:
         log.warning("report chart could not be drawn (%s); sent without it", result.chart_error)
         await reply(update, result.summary)
     try:
-        await chat.send_document(
+        await calls.send_document(
+            context.bot,
+            chat.id,
             InputFile(result.paper, filename=result.paper_name),
             caption=f"Laporan Evaluasi Penerapan SOP — {t.e(parsed[2])}, untuk diarsipkan.",
             read_timeout=UPLOAD_READ_TIMEOUT,
