@@ -8,7 +8,10 @@ the working day of ``bench/bench_updates.py`` (py-spy with native frames). These
 the same calls through ``Bot.do_api_request``, PTB's public way to call an endpoint and keep
 its raw answer: the same request path (the flood limiter, timeouts, uploads, PTB's errors).
 
-What differs from the typed methods: a text's parse mode, which they take from the
+What differs from the typed methods: ``do_api_request`` reads Telegram's refusal of the token
+(401, 404) as an endpoint Telegram does not know, which these endpoints are not: it is raised
+as PTB's typed methods raise it (``InvalidToken``), and the outbox keeps its rows while the
+operator puts the token right. A text's parse mode, which they take from the
 application's :class:`telegram.ext.Defaults`, is named in each call here (HTML, as everywhere
 in the bot; an album's captions still get it from the defaults); and PTB warns that a typed
 method exists for the endpoint, which is known here and silenced for this module's calls.
@@ -22,6 +25,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, InputFile, InputMediaDocument, ReplyParameters
 from telegram.constants import ParseMode
+from telegram.error import EndPointNotFound, InvalidToken
 from telegram.ext import ExtBot
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
@@ -50,6 +54,15 @@ class Sent:
     document_file_id: str | None = None
 
 
+async def _call(bot: ExtBot[Any], endpoint: str, params: dict[str, Any], **options: Any) -> Any:
+    try:
+        return await bot.do_api_request(endpoint, params, **options)
+    except EndPointNotFound as exc:
+        if isinstance(exc.__cause__, InvalidToken):
+            raise exc.__cause__ from None
+        raise
+
+
 def _sent(result: Any) -> Sent:
     document = result.get("document") or {}
     return Sent(int(result["chat"]["id"]), int(result["message_id"]), document.get("file_id"))
@@ -64,7 +77,8 @@ async def send_message(
     reply_parameters: ReplyParameters | None = None,
     rate_limit_args: Any = None,
 ) -> Sent:
-    result = await bot.do_api_request(
+    result = await _call(
+        bot,
         "sendMessage",
         dict(
             chat_id=chat_id,
@@ -88,7 +102,8 @@ async def edit_message_text(
     rate_limit_args: Any = None,
 ) -> None:
     """The message's text (and buttons: none when ``reply_markup`` is None) replaced."""
-    await bot.do_api_request(
+    await _call(
+        bot,
         "editMessageText",
         dict(
             chat_id=chat_id,
@@ -110,7 +125,8 @@ async def edit_message_reply_markup(
     rate_limit_args: Any = None,
 ) -> None:
     """The message's buttons replaced (removed when ``reply_markup`` is None)."""
-    await bot.do_api_request(
+    await _call(
+        bot,
         "editMessageReplyMarkup",
         dict(chat_id=chat_id, message_id=message_id, reply_markup=reply_markup),
         rate_limit_args=rate_limit_args,
@@ -126,7 +142,8 @@ async def send_document(
     read_timeout: float | None = DEFAULT_TIMEOUT,
     rate_limit_args: Any = None,
 ) -> Sent:
-    result = await bot.do_api_request(
+    result = await _call(
+        bot,
         "sendDocument",
         dict(
             chat_id=chat_id,
@@ -149,7 +166,8 @@ async def send_photo(
     read_timeout: float | None = DEFAULT_TIMEOUT,
     rate_limit_args: Any = None,
 ) -> Sent:
-    result = await bot.do_api_request(
+    result = await _call(
+        bot,
         "sendPhoto",
         dict(chat_id=chat_id, photo=photo, caption=caption, parse_mode=HTML if caption else None),
         rate_limit_args=rate_limit_args,
@@ -167,7 +185,8 @@ async def send_media_group(
     rate_limit_args: Any = None,
 ) -> list[Sent]:
     """An album (its captions in the parse mode of the application's defaults: HTML)."""
-    result = await bot.do_api_request(
+    result = await _call(
+        bot,
         "sendMediaGroup",
         {"chat_id": chat_id, "media": media},
         rate_limit_args=rate_limit_args,

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, InputMediaDocument
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, InvalidToken
 from telegram.ext import Defaults, ExtBot
 from telegram.warnings import PTBUserWarning
 
@@ -115,3 +115,18 @@ async def test_the_calls_raise_no_warning_of_ptb_about_its_typed_methods(
     assert ptb == [
         "Please use 'Bot.sendMessage' instead of 'Bot.do_api_request(\"sendMessage\", ...)'"
     ]
+
+
+async def test_a_refused_token_is_raised_as_ptbs_typed_methods_raise_it(
+    emu: BotApiEmulator, bot: ExtBot[Any]
+) -> None:
+    """The outbox keeps its rows while the token is refused (a revoked token): it must see
+    PTB's InvalidToken, not the unknown endpoint ``do_api_request`` reads a 401 as."""
+    await emu.user(1005, "Kasubag").send("/start")
+    sent = await calls.send_message(bot, 1005, "Tugas", reply_markup=buttons("A"))
+    emu.faults.fail(1, status=401, method="editMessageReplyMarkup")
+    with pytest.raises(InvalidToken):
+        await calls.edit_message_reply_markup(bot, 1005, sent.message_id)
+    emu.faults.fail(1, status=404, method="sendMessage", description="Not Found")
+    with pytest.raises(InvalidToken):
+        await calls.send_message(bot, 1005, "Tugas")
