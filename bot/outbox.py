@@ -189,6 +189,7 @@ class OutboxSender:
         self._chats: dict[int, asyncio.Task[None]] = {}  # chat -> its delivery under way
         self._last_prune = 0.0
         self._next_due: datetime | None = None  # of the rows not due at the last round
+        self._took_all = True  # the last round took every row due (not its limit)
         self._clock_watch = SetBackWatch()
         self._shown: dict[tuple[int, int], tuple[str, str]] = {}
         # task messages a decision was shown on: (chat, message) -> (case, the version the
@@ -271,7 +272,7 @@ class OutboxSender:
             else:
                 if self._round_failures:
                     await self._round_recovered()
-                if sent:
+                if sent and not self._took_all:  # more rows are due than a round takes
                     continue
                 timeout = self._idle_seconds()
             # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow the
@@ -419,11 +420,14 @@ class OutboxSender:
                     horizon,
                 )
             items = repo.take_due_outbox(tx, now, limit, lease_until, busy)
-            # nothing due: when the next row falls due, learnt in the same trip (the loop
-            # sleeps until then, or until it is woken)
-            return items, None if items else repo.next_outbox_time(tx, busy)
+            # when the next row falls due, learnt in the same trip: the loop sleeps until
+            # then, or until it is woken (each chat taken now wakes it when its delivery
+            # ends: its later rows count from then)
+            taken = {item.chat_id for item in items}
+            return items, repo.next_outbox_time(tx, [*busy, *taken])
 
         items, self._next_due = await self.db.write(take)
+        self._took_all = len(items) < limit
         if not items:
             return 0
         by_chat: dict[int, list[repo.OutboxItem]] = defaultdict(list)
