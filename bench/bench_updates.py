@@ -288,7 +288,9 @@ def describe(r: RoundResult) -> str:
 
 
 def spy(py_spy: str, bot: BotProcess, out: Path) -> subprocess.Popen[bytes]:
-    """Sample a bot with py-spy (raw collapsed stacks) until SIGINT."""
+    """Sample a bot with py-spy (raw collapsed stacks, native frames: uvloop's waits are
+    told from its work) until SIGINT. Native sampling stops the process for each sample:
+    the round's CPU figures of a profiled run are not comparable with others."""
     assert bot.proc is not None
     return subprocess.Popen(
         [
@@ -302,6 +304,7 @@ def spy(py_spy: str, bot: BotProcess, out: Path) -> subprocess.Popen[bytes]:
             str(out),
             "--rate",
             "250",
+            "--native",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -421,8 +424,8 @@ async def main(args: argparse.Namespace) -> None:
 
 async def thread_cpu(path: Path) -> dict[str, float]:
     """The measured bot's CPU seconds by thread, as its worker last wrote them (every
-    second: this waits for a fresh copy)."""
-    await asyncio.sleep(1.2)
+    five seconds, ``sop_worker.THREAD_LOG_EVERY``: this waits for a fresh copy)."""
+    await asyncio.sleep(5.2)
 
     def read() -> dict[str, float]:
         return dict(json.loads(path.read_text())) if path.exists() else {}

@@ -8,11 +8,14 @@ of other threads by what the thread runs (the database's writer and reader threa
 ``storage/db.py``, the drawing thread of the pictures, the ``asyncio.to_thread`` pool that
 renders papers and writes files).
 
-py-spy's idle detection does not work in every container, so samples whose innermost frame
-is a known wait are dropped as idle: a database thread waiting for its next function, a
-pool thread waiting for work, asyncio's select. uvloop runs its loop in C, which py-spy
-does not see: a sample of the event loop thread inside uvloop (waiting in epoll, or doing
-its own I/O) ends at the frame that started the loop, and is counted apart.
+py-spy's idle detection does not work in every container, so samples whose innermost
+Python frame is a known wait are dropped as idle: a database thread waiting for its next
+function, a pool thread waiting for work, asyncio's select. uvloop runs its loop in C: with
+py-spy's ``--native`` (``bench_updates.py --py-spy`` passes it) its frames are seen, and a
+sample waiting in ``epoll_wait`` is idle too. Without native frames, a sample inside uvloop
+ends at the frame that started the loop and is counted apart: it is mostly the loop waiting
+for something to happen, not work (a profile of 2026-12-06 with native frames: 35 % of the
+event loop thread's samples waited in epoll, and 5 % were uvloop's own work).
 """
 
 from __future__ import annotations
@@ -48,7 +51,11 @@ IDLE = (
     "threading.py:320",
     "threading.py:324",
 )
-# the innermost Python frame of the event loop thread while uvloop runs in C
+# a native frame in which a thread waits: uvloop's loop in epoll, a lock, a queue, a sleep
+NATIVE_WAIT = ("epoll_wait (", "epoll_pwait (", "pthread_cond_wait (", "pthread_cond_timedwait (",
+               "sem_wait (", "sem_timedwait (", "do_futex_wait", "clock_nanosleep (")  # fmt: skip
+# the innermost Python frame of the event loop thread while uvloop runs in C (py-spy names
+# a method with its class: "Application.__run (...)")
 IN_UVLOOP = ("__run (telegram/ext/_application.py", "run_until_complete (asyncio/")
 THREADS = [
     ("[thread] database (storage/db.py writer and readers)", ("storage/", "sqlite3")),
@@ -84,26 +91,32 @@ def summarise(path: str, top: int = 0) -> str:
                 continue
             count = int(count_text)
             frames = stack.split(";")
-            if any(w in frames[-1] for w in IDLE):
+            python = [f for f in frames if FRAME_FILE.search(f) and ".py:" in f] or frames
+            native_leaf = frames[-1] is not python[-1]
+            if (
+                any(w in frames[-1] for w in IDLE)
+                or (native_leaf and any(w in python[-1] for w in IDLE))
+                or frames[-1].startswith(NATIVE_WAIT)
+            ):
                 idle += count
                 continue
             active += count
-            if "threading.py" in frames[0]:
+            if "threading.py" in python[0]:
                 thread = next(
                     (name for name, keys in THREADS if any(k in f for f in frames for k in keys)),
                     "[thread] other",
                 )
                 totals[thread] += count
                 continue
-            if any(frames[-1].startswith(w) for w in IN_UVLOOP):
-                totals["event loop inside uvloop's C code (epoll wait or its own I/O)"] += count
+            if any(w in python[-1] for w in IN_UVLOOP):
+                what = "its own work" if native_leaf else "epoll wait or its own work"
+                totals[f"event loop inside uvloop's C code ({what})"] += count
                 continue
             start = next(
                 (
                     i
                     for i, f in enumerate(frames)
-                    if f.startswith("Handle._run (asyncio/events.py")
-                    or any(f.startswith(w) for w in IN_UVLOOP)
+                    if "Handle._run (asyncio/events.py" in f or any(w in f for w in IN_UVLOOP)
                 ),
                 None,
             )
@@ -111,12 +124,12 @@ def summarise(path: str, top: int = 0) -> str:
                 totals["event loop itself (scheduling)"] += count
                 continue
             label = None
-            for frame in reversed(frames[start + 1 :]):
+            for frame in reversed([f for f in frames[start + 1 :] if ".py:" in f]):
                 label = category(frame)
                 if label:
                     break
             totals[label or "stdlib / other, in callbacks"] += count
-            leaves[frames[-1]] += count
+            leaves[python[-1]] += count
     out = [f"{active} active samples ({idle} idle dropped)"]
     out += [f"{100 * n / active:5.1f} %  {label}" for label, n in totals.most_common()]
     if top:
