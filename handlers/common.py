@@ -10,6 +10,7 @@ from telegram import (
     MaybeInaccessibleMessage,
     Message,
     ReplyParameters,
+    TelegramObject,
     Update,
 )
 from telegram.error import BadRequest, TelegramError
@@ -33,9 +34,9 @@ def user_id(update: Update) -> int:
     return update.effective_user.id
 
 
-def bot_of(message: MaybeInaccessibleMessage) -> ExtBot[Any]:
-    """The application's bot, from a message it received."""
-    bot = message.get_bot()
+def bot_of(received: TelegramObject) -> ExtBot[Any]:
+    """The application's bot, from something of an update it received (a message, a chat)."""
+    bot = received.get_bot()
     assert isinstance(bot, ExtBot)
     return bot
 
@@ -51,11 +52,9 @@ async def reply(
     chat = update.effective_chat
     if chat is None:
         return None
-    bot = chat.get_bot()
-    assert isinstance(bot, ExtBot)
     try:
         return await calls.send_message(
-            bot,
+            bot_of(chat),
             chat.id,
             t.fit(text),
             reply_markup=reply_markup,
