@@ -142,19 +142,9 @@ async def send_document(
     read_timeout: float | None = DEFAULT_TIMEOUT,
     rate_limit_args: Any = None,
 ) -> Sent:
-    result = await _call(
-        bot,
-        "sendDocument",
-        dict(
-            chat_id=chat_id,
-            document=document,
-            caption=caption,
-            parse_mode=HTML if caption else None,
-        ),
-        rate_limit_args=rate_limit_args,
-        read_timeout=read_timeout,
+    return await _send_file(
+        bot, "sendDocument", chat_id, {"document": document}, caption, read_timeout, rate_limit_args
     )
-    return _sent(result)
 
 
 async def send_photo(
@@ -166,12 +156,29 @@ async def send_photo(
     read_timeout: float | None = DEFAULT_TIMEOUT,
     rate_limit_args: Any = None,
 ) -> Sent:
+    return await _send_file(
+        bot, "sendPhoto", chat_id, {"photo": photo}, caption, read_timeout, rate_limit_args
+    )
+
+
+async def _send_file(
+    bot: ExtBot[Any],
+    endpoint: str,
+    chat_id: int,
+    file: dict[str, str | InputFile],
+    caption: str | None,
+    read_timeout: float | None,
+    rate_limit_args: Any,
+) -> Sent:
+    """A file (Telegram's id, or its bytes) with its caption, in HTML."""
+    params = {
+        "chat_id": chat_id,
+        **file,
+        "caption": caption,
+        "parse_mode": HTML if caption else None,
+    }
     result = await _call(
-        bot,
-        "sendPhoto",
-        dict(chat_id=chat_id, photo=photo, caption=caption, parse_mode=HTML if caption else None),
-        rate_limit_args=rate_limit_args,
-        read_timeout=read_timeout,
+        bot, endpoint, params, rate_limit_args=rate_limit_args, read_timeout=read_timeout
     )
     return _sent(result)
 
