@@ -70,7 +70,7 @@ async def reply_in_parts(
 ) -> Sent | None:
     """Answer with a text that may be longer than one message: in as many messages as it
     takes (:func:`bot.texts.split_message`: whole lines, each valid HTML), in order, the
-    buttons (``kwargs``) on the last. Nothing is cut. The flood limiter spaces them (one a
+    buttons (``reply_markup``) on the last. Nothing is cut. The flood limiter spaces them (one a
     second in a private chat). The last message (None: it could not be sent)."""
     pieces = t.split_message(text)
     sent: Sent | None = None
