@@ -308,6 +308,18 @@ async def test_a_kasubag_who_is_plh_kabag_does_not_approve_her_own_proposal(
         assert (await world.services.db.read(repo.load_case, case)).step == 3
 
 
+async def plh_kabag_proposal_returned_by_karo(world: World, s: Script) -> int:
+    """The Kasubag, Plh Kabag, proposes; the definitive Kabag approves step 2; the Karo
+    returns step 3 to step 2 "Mohon diselaraskan dengan Renstra."."""
+    await world.everyone_starts()
+    await appoint(world, f"/plh kabag {ID['kasubag']} 31-12-2030 dinas luar Kabag")
+    case = await s.submit("Usulan yang diajukan Plh Kabag")
+    await world.emu.wait_until(lambda: bool(task_of(world, "kabag", case, 2)), timeout=WAIT)
+    await s.approve("kabag", case)
+    await s.review_return("karo", case, "Mohon diselaraskan dengan Renstra.")
+    return case
+
+
 async def test_a_plh_kabag_proposal_the_karo_returns_goes_again_to_the_definitive_kabag(
     tmp_path: Path,
 ) -> None:
@@ -316,13 +328,8 @@ async def test_a_plh_kabag_proposal_the_karo_returns_goes_again_to_the_definitiv
     Kabag again (with why the Plh does not hold it), she is told again, her Approve is
     refused, and the Kabag's approval takes it on to the Karo."""
     async with World(tmp_path) as world:
-        await world.everyone_starts()
         s = Script(world)
-        await appoint(world, f"/plh kabag {ID['kasubag']} 31-12-2030 dinas luar Kabag")
-        case = await s.submit("Usulan yang diajukan Plh Kabag")
-        await world.emu.wait_until(lambda: bool(task_of(world, "kabag", case, 2)), timeout=WAIT)
-        await s.approve("kabag", case)
-        await s.review_return("karo", case, "Mohon diselaraskan dengan Renstra.")
+        case = await plh_kabag_proposal_returned_by_karo(world, s)
 
         def told() -> list[EmuMessage]:
             return [
@@ -355,13 +362,8 @@ async def test_a_plh_kabag_who_proposed_it_cannot_send_the_corrected_konsep_the_
     it is not hers to send either: her Rencana Kerja is refused (no step asks her for a
     document), the Kabag approves the Konsep as it was and the Karo reviews that one."""
     async with World(tmp_path) as world:
-        await world.everyone_starts()
         s = Script(world)
-        await appoint(world, f"/plh kabag {ID['kasubag']} 31-12-2030 dinas luar Kabag")
-        case = await s.submit("Usulan yang diajukan Plh Kabag")
-        await world.emu.wait_until(lambda: bool(task_of(world, "kabag", case, 2)), timeout=WAIT)
-        await s.approve("kabag", case)
-        await s.review_return("karo", case, "Mohon diselaraskan dengan Renstra.")
+        case = await plh_kabag_proposal_returned_by_karo(world, s)
         await s.seen("kabag", lambda m: "Perbaikan Konsep Rencana Kerja" in m.text)
 
         await s.upload(

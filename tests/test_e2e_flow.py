@@ -1049,6 +1049,18 @@ def docx_text(data: bytes) -> str:
     return "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml))
 
 
+async def archived_under_a_mistyped_number(world: World) -> int:
+    """A case Dewi (Fungsional Umum) archived as OT.04.00/1223/2026, meaning
+    OT.04.00/123/2026: closed at once, its bundle sent."""
+    case = await play_sop(world, with_returns=False, archive=False)
+    s = Script(world, WAIT)
+    await s.press("fu", "Arsipkan", case)
+    await s.answer_prompt("fu", "OT.04.00/1223/2026", case)
+    await until_case(world, case, lambda c: not c.is_open)
+    await world.drained()
+    return case
+
+
 async def test_a_mistyped_archive_number_is_corrected_by_the_administrator_with_a_reason(
     world: World, tmp_path: Path
 ) -> None:
@@ -1057,12 +1069,8 @@ async def test_a_mistyped_archive_number_is_corrected_by_the_administrator_with_
     archive bundle are issued again with the right number and sent to Dewi with a notice;
     the case's history, /status and the export's record keep both numbers, who corrected
     it, when and why. The wrong number is free again; the right one is the case's."""
-    case = await play_sop(world, with_returns=False, archive=False)
+    case = await archived_under_a_mistyped_number(world)
     s = Script(world, WAIT)
-    await s.press("fu", "Arsipkan", case)
-    await s.answer_prompt("fu", "OT.04.00/1223/2026", case)
-    await until_case(world, case, lambda c: not c.is_open)
-    await world.drained()
     fu, admin = world["fu"], world["admin"]
     assert [file_name(m) for m in documents(fu)][-1] == f"arsip-dokumentasi-B{case}.zip"
 
@@ -1144,12 +1152,7 @@ async def test_a_case_archived_before_case_format_4_has_its_corrected_bundle_sen
     took each step (lifted as an empty ``took``). The administrator corrects its archive
     number and is told the new bundle went to its archivist: it does reach Dewi, whom the
     case's archived event names, with the notice."""
-    case = await play_sop(world, with_returns=False, archive=False)
-    s = Script(world, WAIT)
-    await s.press("fu", "Arsipkan", case)
-    await s.answer_prompt("fu", "OT.04.00/1223/2026", case)
-    await until_case(world, case, lambda c: not c.is_open)
-    await world.drained()
+    case = await archived_under_a_mistyped_number(world)
 
     def as_lifted_from_an_older_format(tx: Tx) -> None:
         tx.run(

@@ -1348,24 +1348,7 @@ async def test_the_upgrade_files_the_numbers_archived_before_in_their_compared_f
     files each under its compared form, so a later case cannot take one written another
     way; of two cases filed under one number before, the first keeps it."""
     path = tmp_path / "sopbot.sqlite3"
-    db = await Database.open(path)
-    run = finished()
-    [archived] = [e for e in run.log if e.type is EventType.ARCHIVED]
-    for case_id, number in enumerate(["ars/pk/2027/007 .", "ARS/PK/2027/007", "ARS/8"], 1):
-        filed = replace(archived, case_id=case_id, data={"reference": number})
-        case, log = renumbered(run, case_id)
-        log = [filed if e.type is EventType.ARCHIVED else e for e in log]
-        await db.write(store, replace(case, archive_reference=number), log)
-    await db.close()
-    plain = sqlite3.connect(path)
-    try:  # the database as level 14 left it
-        plain.executescript(
-            "DROP TABLE archive_numbers; "
-            "CREATE INDEX events_archived ON events(data) WHERE type = 'archived'; "
-            "PRAGMA user_version = 14;"
-        )
-    finally:
-        plain.close()
+    await level14_archived_as(path, ["ars/pk/2027/007 .", "ARS/PK/2027/007", "ARS/8"])
     db = await Database.open(path)
     try:
         assert await db.read(repo.case_archived_as, "ARS/PK/2027/007") == 1
@@ -1379,11 +1362,19 @@ async def level14_with_a_shared_number(
 ) -> tuple[Run, dict[int, tuple[Case, list[Event]]]]:
     """A database as level 14 left it, with cases 1 and 2 both filed under
     ARS/PK/2027/007 (case 2 typed it in lower case; level 14 compared numbers as typed)."""
+    return await level14_archived_as(path, ["ARS/PK/2027/007", "ars/pk/2027/007"])
+
+
+async def level14_archived_as(
+    path: Path, numbers: list[str]
+) -> tuple[Run, dict[int, tuple[Case, list[Event]]]]:
+    """A database as level 14 left it (no table of archive numbers), case N archived under
+    the N-th of ``numbers`` as it was typed."""
     db = await Database.open(path)
     run = finished()
     [archived] = [e for e in run.log if e.type is EventType.ARCHIVED]
     cases = {}
-    for case_id, number in enumerate(["ARS/PK/2027/007", "ars/pk/2027/007"], 1):
+    for case_id, number in enumerate(numbers, 1):
         filed = replace(archived, case_id=case_id, data={"reference": number})
         case, log = renumbered(run, case_id)
         log = [filed if e.type is EventType.ARCHIVED else e for e in log]
