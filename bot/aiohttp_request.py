@@ -46,8 +46,8 @@ import mimetypes
 import os
 import re
 import ssl
-from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import IO, Final
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from typing import IO, Any, Final
 from urllib.parse import quote, unquote, urlsplit
 
 import aiohttp
@@ -335,6 +335,8 @@ class AiohttpRequest(BaseRequest):
         happy_eyeballs_delay: RFC 8305 connection attempt delay between addresses
             (IPv6/IPv4) of a host; ``None`` tries them one after another.
         environ: Where the proxy variables are read (once, here); default ``os.environ``.
+        on_answer: Shown the ``result`` of each answer, as PTB parsed it from the
+            answer's JSON, before PTB makes objects of it (see :meth:`parse_json_payload`).
     """
 
     __slots__ = (
@@ -343,6 +345,7 @@ class AiohttpRequest(BaseRequest):
         "_keepalive_timeout",
         "_max_response_bytes",
         "_media_write_timeout",
+        "_on_answer",
         "_origins",
         "_pool_size",
         "_pool_timeout",
@@ -370,6 +373,7 @@ class AiohttpRequest(BaseRequest):
         keepalive_timeout: float = 15.0,
         happy_eyeballs_delay: float | None = 0.25,
         environ: Mapping[str, str] | None = None,
+        on_answer: Callable[[object], None] | None = None,
     ) -> None:
         if connection_pool_size < 1:
             raise ValueError("connection_pool_size must be at least 1")
@@ -393,6 +397,7 @@ class AiohttpRequest(BaseRequest):
         self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
         self._session: aiohttp.ClientSession | None = None
         self._slots: asyncio.Semaphore | None = None
+        self._on_answer = on_answer
 
     @property
     def read_timeout(self) -> float | None:
@@ -480,6 +485,17 @@ class AiohttpRequest(BaseRequest):
         return timeout
 
     # -- the request -----------------------------------------------------------------------
+    # PTB declares it static and calls it on the instance (``self.parse_json_payload``),
+    # as a hook to override: this one needs the instance's ``on_answer``
+    def parse_json_payload(self, payload: bytes) -> dict[str, Any]:  # type: ignore[override]
+        """PTB's reading of an answer's JSON; its ``result`` is also handed to ``on_answer``
+        when one was given: the getUpdates request's updates go to the inbox as Telegram
+        sent them (:meth:`bot.inbox.UpdateInbox.received`)."""
+        answer = super().parse_json_payload(payload)
+        if self._on_answer is not None and isinstance(answer, dict):
+            self._on_answer(answer.get("result"))
+        return answer
+
     async def do_request(
         self,
         url: str,

@@ -432,7 +432,7 @@ def build_application(
         cap = max_response_bytes_for(config.bot.api_base_url)
         requests += [
             AiohttpRequest(256, max_response_bytes=cap, ca_file=ca_file),
-            AiohttpRequest(1, max_response_bytes=cap, ca_file=ca_file),
+            AiohttpRequest(1, max_response_bytes=cap, ca_file=ca_file, on_answer=inbox.received),
         ]
         builder = builder.request(requests[0]).get_updates_request(requests[1])
     elif ca_file is not None:

@@ -15,7 +15,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from typing import Any
 
+import orjson
 from telegram import Bot, Update
 
 from bot.clock import Clock
@@ -29,6 +31,7 @@ MOST_REPLAYS = 3  # starts that may take up an update a stop left, before it is 
 STORE_RETRY_FIRST = 0.5  # seconds before writing an update is tried again, doubling ...
 STORE_RETRY_MOST = 30.0  # ... up to this
 STORE_RETRY_LOG_EVERY = 60.0  # seconds between the error lines while it keeps failing
+AS_SENT_MOST = 1000  # updates kept as Telegram sent them until stored (a getUpdates takes 100)
 
 
 class UpdateInbox(asyncio.Queue[object]):
@@ -41,11 +44,26 @@ class UpdateInbox(asyncio.Queue[object]):
         self._handled: list[int] = []
         self._forgetting: asyncio.Task[None] | None = None
         self._writing: asyncio.Future[None] | None = None
+        self._as_sent: dict[int, dict[str, Any]] = {}
 
     def attach(self, db: Database, clock: Clock) -> None:
         """From now on each update is stored before it is queued (set in ``post_init``,
         before the first update is fetched)."""
         self._db, self._clock = db, clock
+
+    def received(self, answer: object) -> None:
+        """Updates as Telegram sent them: a ``getUpdates`` result (the get-updates request's
+        ``on_answer``) or a webhook's update in a list. Each is stored as it came when PTB
+        queues its object, instead of the object written back to JSON (``Update.to_json``
+        took 120 to 280 µs an update; this about 1 µs). An update not seen here (none kept,
+        or more than :data:`AS_SENT_MOST` waiting) is stored from its object, as before."""
+        if not isinstance(answer, list):
+            return
+        if len(self._as_sent) > AS_SENT_MOST:
+            self._as_sent.clear()
+        for item in answer:
+            if isinstance(item, dict) and type(update_id := item.get("update_id")) is int:
+                self._as_sent[update_id] = item
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update) and not await self._store(item):
@@ -61,7 +79,8 @@ class UpdateInbox(asyncio.Queue[object]):
         db, clock = self._db, self._clock
         if db is None or clock is None:
             return True  # not attached yet: queued as PTB queues it
-        body = update.to_json()
+        sent = self._as_sent.pop(update.update_id, None)
+        body = update.to_json() if sent is None else orjson.dumps(sent).decode()
         pause, told_at = STORE_RETRY_FIRST, 0.0
         failing_since: float | None = None
         loop = asyncio.get_running_loop()

@@ -24,6 +24,7 @@ from telegram.error import BadRequest, InvalidToken, RetryAfter, TelegramError
 
 from bot.config import WebhookConfig
 from bot.context import SopApplication
+from bot.inbox import UpdateInbox
 
 log = logging.getLogger("sopbot")
 
@@ -56,11 +57,14 @@ def web_app(app: SopApplication, path: str, secret: str) -> web.Application:
         except web.HTTPRequestEntityTooLarge:
             return web.Response(status=413, text="too large")
         try:
-            update = Update.de_json(json.loads(body), app.bot)
+            sent = json.loads(body)
+            update = Update.de_json(sent, app.bot)
         except Exception:
             log.warning("webhook: a request with the secret is no update; refused (400)")
             return web.Response(status=400, text="not an update")
         if update is not None:
+            if isinstance(app.update_queue, UpdateInbox):
+                app.update_queue.received([sent])  # stored as Telegram sent it
             await app.update_queue.put(update)  # returns once the update is stored
         return web.Response(text="ok")
 

@@ -695,6 +695,28 @@ def delivered_update(emu: BotApiEmulator, text: str) -> dict[str, Any]:
     )
 
 
+async def test_kasubags_update_waits_in_the_inbox_as_telegram_sent_it(tmp_path: Path) -> None:
+    """Kasubag's /tugas is kept in the inbox, while it is handled, as it came in Telegram's
+    getUpdates answer: a restart would put back Telegram's own update, not
+    python-telegram-bot's object written out again (which adds fields Telegram never sent,
+    such as ``"group_chat_created": false``)."""
+    async with World(tmp_path / "w") as world:
+        kasubag = world["kasubag"]
+        await kasubag.send("/start")
+        await kasubag.wait_message(timeout=10)
+        held = world.emu.faults.hang(
+            1, seconds=3.0, method="sendMessage", execute="after", chat_id=kasubag.id
+        )
+        await kasubag.send("/tugas")
+        await world.emu.wait_until(lambda: held.remaining == 0, timeout=10)  # being handled
+        sent = delivered_update(world.emu, "/tugas")
+        kept = query(
+            sqlite_file(world), "SELECT body FROM inbox WHERE update_id = ?", (sent["update_id"],)
+        )
+        assert [json.loads(body) for (body,) in kept] == [sent]
+        await kasubag.wait_message(timeout=10)
+
+
 async def test_a_profile_answer_put_back_after_a_crash_is_not_applied_again(
     tmp_path: Path,
 ) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -217,6 +218,36 @@ async def test_the_webhook_refuses_strangers_and_large_bodies_before_reading_the
     assert "INFO sopbot: SIGTERM received: stopping" in log and "Traceback" not in log, log
     assert not database.with_name(database.name + "-wal").exists()
     assert query(database, "SELECT COUNT(*) FROM inbox")[0][0] == 0
+
+
+async def test_an_update_posted_to_the_webhook_waits_in_the_inbox_as_telegram_sent_it(
+    tmp_path: Path,
+) -> None:
+    """While a stranger's /start posted by Telegram is being answered, the inbox keeps the
+    update as Telegram posted it (not python-telegram-bot's object written out again, which
+    adds fields Telegram never sent): what a restart would put back."""
+    port = free_port()
+    database = tmp_path / "db.sqlite3"
+    update = stranger_says(3, "/start")
+    async with BotApiEmulator(token=TOKEN) as emu:
+        config = webhook_config(tmp_path, emu.base_url, port)
+        proc = await start(config)
+        try:
+            await emu.wait_until(lambda: bool(emu.calls_to("setWebhook")), timeout=WAIT)
+            await wait_listening(port)
+            held = emu.faults.hang(1, seconds=3.0, method="sendMessage", execute="after")
+            async with httpx.AsyncClient() as client:
+                answer = await client.post(
+                    f"http://127.0.0.1:{port}/telegram",
+                    json=update,
+                    headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET},
+                )
+            await emu.wait_until(lambda: held.remaining == 0, timeout=WAIT)  # being answered
+            kept = query(database, "SELECT body FROM inbox")
+        finally:
+            await stop_bot(proc, signal.SIGTERM)
+    assert answer.status_code == 200
+    assert [json.loads(body) for (body,) in kept] == [update]
 
 
 async def test_a_webhook_port_another_process_holds_is_one_line_naming_it(
