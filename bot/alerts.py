@@ -58,3 +58,21 @@ class AlertThrottle:
         if held:
             self._last[kind] = self.clock()
         return held
+
+
+class Outage:
+    """A fault that lasts until something shows it is over (the files folder a share not
+    mounted, until a file is saved in it again): told as it begins, once, however many
+    times it is met meanwhile."""
+
+    def __init__(self) -> None:
+        self._on = False
+
+    def begins(self) -> bool:
+        """Whether the fault begins now (it was not on before): from now on it is on."""
+        began, self._on = not self._on, True
+        return began
+
+    def ends(self) -> None:
+        """The fault is over: the next time it is met, it begins again."""
+        self._on = False

@@ -14,7 +14,7 @@ from typing import Any
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
-from bot.alerts import AlertThrottle
+from bot.alerts import AlertThrottle, Outage
 from bot.clock import Clock
 from bot.config import Config
 from bot.filestore import FileStore
@@ -57,6 +57,9 @@ class Services:
     alerts: AlertThrottle
     # how often the log tells of one kind of error in getting the updates (handlers.errors)
     polling_faults: AlertThrottle = field(default_factory=lambda: AlertThrottle(every=60.0))
+    # uploads refused for the files folder not in place (a share not mounted): the
+    # administrators are told as it begins (handlers.files), not at each upload
+    files_refused: Outage = field(default_factory=Outage)
 
 
 class SopApplication(Application[Any, Any, Any, Any, Any, Any]):

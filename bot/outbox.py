@@ -348,16 +348,16 @@ class OutboxSender:
         if not self.admins or self._fault_told or self.alerts.take(FAULT_ALERT) is None:
             return
         self._fault_told = True
-        await self._tell_admins(
+        await self.tell_admins(
             t.OUTBOX_HELD.format(problem=t.e(t.fit(f"{type(exc).__name__}: {exc}", 300)))
         )
 
     async def _fault_ended(self) -> None:
         if self._fault_told:
             self._fault_told = False
-            await self._tell_admins(t.OUTBOX_RESUMED)
+            await self.tell_admins(t.OUTBOX_RESUMED)
 
-    async def _tell_admins(self, text: str) -> None:
+    async def tell_admins(self, text: str) -> None:
         """Through the outbox; straight to them when the database cannot take the row (it is
         the fault), as the error handler does, once."""
         try:
@@ -1132,7 +1132,7 @@ class OutboxSender:
             )
         if told and self.admins:
             person = inputs.name(item.chat_id)
-            await self._tell_admins(
+            await self.tell_admins(
                 "\n".join(
                     t.FILE_MISSING_ADMIN.format(
                         name=t.e(f.name),

@@ -856,6 +856,28 @@ UNHELD_UPLOADS = (
 )
 FILES_EARLIER_IN_CHAT = "📎 Dokumen untuk langkah ini telah dikirim sebelumnya dalam obrolan ini."
 FILE_DOWNLOAD_FAILED = "Mohon maaf, dokumen tidak dapat diunduh. Silakan mengirim ulang."
+# an upload while the files folder is a share not mounted (bot.filestore.FilesNotInPlace):
+# nothing of it is kept, the case is as it was ({told}: FILE_STORE_UNAVAILABLE_TOLD when
+# the bot has administrators)
+FILE_STORE_UNAVAILABLE = (
+    "Mohon maaf, tempat penyimpanan dokumen untuk sementara tidak dapat diakses, sehingga "
+    "dokumen <b>{name}</b> tidak tersimpan dan Berkas #{case} tidak mengalami perubahan.{told} "
+    "Mohon Bapak/Ibu mengirimkan kembali dokumen tersebut beberapa saat lagi."
+)
+FILE_STORE_UNAVAILABLE_TOLD = " Gangguan ini telah disampaikan kepada administrator."
+# to the administrators, once while it lasts: {folder} storage.files_dir, {marker} the
+# marker file's path in it
+FILES_NOT_MOUNTED_ADMIN = (
+    "⚠️ Folder dokumen bot (<code>storage.files_dir</code>) <code>{folder}</code> tidak "
+    "dapat dipakai: berkas penandanya <code>{marker}</code> tidak ada, sehingga folder itu "
+    "tampaknya share jaringan yang belum terpasang (<i>mount</i>). Selama itu tidak ada "
+    "dokumen yang disimpan: dokumen yang diunggah pegawai ditolak (pengirimnya diminta "
+    "mengirim ulang nanti), sedangkan lembar dan pengiriman dokumen tertahan.\n"
+    "Mohon pasang kembali share tersebut pada <code>{folder}</code>, lalu periksa dengan "
+    "<code>sopbot check</code>. Hanya bila folder itu memang folder dokumen bot dan "
+    "penandanya terhapus (atau dokumennya hilang untuk selamanya), buat penanda itu "
+    "kembali: <code>touch {marker}</code>."
+)
 ASK_WHICH_DOCUMENT = (
     "Dokumen <b>{name}</b> diterima untuk Berkas #{case}. Mohon pilih jenis dokumen ini:"
 )

@@ -5,6 +5,8 @@ uploads (or takes a corrected version of what it reviews), the type must be on t
 what the name claims (an empty file or a text file named .docx is refused politely). The
 document a file satisfies is read from its name or caption; when that is unclear the bot
 asks. Recording the file, attaching it and queueing the acknowledgement is one transaction.
+While the files folder is not in place (a share not mounted) an upload is refused before
+any of that: the sender is asked to send it again later, the administrators are told once.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from bot.core.definition import SopDefinition
 from bot.core.model import Attachment, Case, DomainError, StaleVersion
 from bot.filecheck import check_file
 from bot.filecheck import refusal_text as file_refusal
-from bot.filestore import display_name, extension
+from bot.filestore import MARKER, FilesNotInPlace, display_name, extension
 from bot.services.albums import ALBUM_WAIT
 from bot.services.cases import AlreadyApplied, Upload
 from handlers.common import Context, log, refusal_text, reply, user_id
@@ -43,6 +45,8 @@ CASE_TAG = re.compile(r"#([0-9]{1,9})\b", re.ASCII)
 CASE_SHOWN = re.compile(r"[^\w#]{0,8}Berkas #([0-9]{1,9})\b|[^\n]* · Berkas #([0-9]{1,9})(?:\n|$)")
 _STOP = {"draf", "dan", "biro", "the"}
 _TOO_BIG = "file is too big"  # getFile's refusal of a file above the server's limit
+FILES_NOT_MOUNTED = "folder dokumen tidak terpasang"
+"""The kind of alert (:mod:`bot.alerts`) of uploads refused for the files folder."""
 SENT_TOGETHER = timedelta(minutes=1)
 """Files for one document sent within this time of each other's last were sent together
 (an album, or pages sent one by one): the sender is told only the last is kept."""
@@ -257,7 +261,12 @@ async def take_file(
     if refused is not None:
         await answer_file(context, item, refused)
         return
-    saved = await svc.files.save(case.id, item.name, data)
+    try:
+        saved = await svc.files.save(case.id, item.name, data)
+    except FilesNotInPlace as exc:
+        await refused_for_files_folder(context, item, case.id, exc)
+        return
+    svc.files_refused.ends()
     definition = svc.sops.of(case)
     uploads = await svc.queries.accepts_now(case)
     upload = Upload(
@@ -292,6 +301,30 @@ async def take_file(
         doc_name = definition.document(result.doc).name
         text = t.FILE_DUPLICATE if result.status == "duplicate" else t.FILE_SAME_AS_OTHER
         await answer_file(context, item, text.format(name=t.e(item.name), doc=t.e(doc_name)))
+
+
+async def refused_for_files_folder(
+    context: Context, item: repo.SentFile, case_id: int, exc: FilesNotInPlace
+) -> None:
+    """The files folder lacks its marker (a share not mounted): the upload is refused
+    before anything of it is recorded, the case as it was. The sender is told so, and to
+    send it again later; the administrators are told which folder and what to do, once
+    while it lasts (again only after a file was saved in it since, and not twice within
+    an alert window of :mod:`bot.alerts` however the share comes and goes)."""
+    svc = context.services
+    log.warning("upload %r for case %s refused: %s", item.name, case_id, exc)
+    admins = svc.config.admins
+    if svc.files_refused.begins() and admins and svc.alerts.take(FILES_NOT_MOUNTED) is not None:
+        root = svc.files.root
+        await svc.outbox.tell_admins(
+            t.FILES_NOT_MOUNTED_ADMIN.format(folder=t.e(str(root)), marker=t.e(str(root / MARKER)))
+        )
+    told = t.FILE_STORE_UNAVAILABLE_TOLD if admins else ""
+    await answer_file(
+        context,
+        item,
+        t.FILE_STORE_UNAVAILABLE.format(name=t.e(item.name), case=case_id, told=told),
+    )
 
 
 async def note_replaced(context: Context, item: repo.SentFile, case_id: int, doc: str) -> None:

@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import io
 import logging
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,11 +25,18 @@ import pytest
 from docx import Document
 from reliability_helpers import connect, outbox_rows, sqlite_file
 
+from bot import texts as t
 from bot.demo import FAST_SENDER, Script, World, draft, has_button, play_sop
+from bot.filestore import MARKER
 from storage import repo
 from storage.db import Tx
 
 DISK_FULL = "database or disk is full"
+
+
+def as_read(text: str) -> str:
+    """A message text as the official reads it (the bot sends HTML)."""
+    return re.sub(r"<[^>]+>", "", text)
 
 
 @contextlib.contextmanager
@@ -138,8 +146,8 @@ async def test_the_files_share_not_mounted_holds_the_archive_bundle_until_it_is_
 ) -> None:
     """The share of the files folder is not mounted: its mount point stays, empty. Kasubag
     sends the Konsep of the next proposal: it is not saved into the mount point (the
-    marker of the files folder is not there), and he is asked, politely, to try again
-    later. Dewi presses Arsipkan: the case is archived, but its bundle is not built without
+    marker of the files folder is not there), and he is told, politely, that the storage
+    cannot be reached for now and to send it again later. Dewi presses Arsipkan: the case is archived, but its bundle is not built without
     every final document "tidak ditemukan": it is held, the administrators are told, and
     once the share is back Dewi receives the bundle whole."""
     sender = {**FAST_SENDER, "max_backoff": 0.05, "max_fault_backoff": 0.05}
@@ -154,13 +162,17 @@ async def test_the_files_share_not_mounted_holds_the_archive_bundle_until_it_is_
         s = Script(world)
         other = await s.new_case("Usulan lain", 2028)
         await s.upload(
-            "kasubag", other, "Konsep Rencana Kerja.docx", draft("Konsep lain"), expect="gangguan"
+            "kasubag",
+            other,
+            "Konsep Rencana Kerja.docx",
+            draft("Konsep lain"),
+            expect="tidak dapat diakses",
         )
         assert not any(files.iterdir())
         fu, admin = world["fu"], world["admin"]
         await s.press("fu", "Arsipkan", case_id)
         await s.answer_prompt("fu", "OT.04.00/123/2026", case_id)
-        await admin.wait_message(lambda m: "tertahan" in m.text, timeout=10)
+        await admin.wait_message(lambda m: "tertahan oleh gangguan" in m.text, timeout=10)
         assert not [m for m in fu.bot_messages if m.document and "arsip" in file_name(m)]
         assert not any(files.iterdir())
 
@@ -170,6 +182,74 @@ async def test_the_files_share_not_mounted_holds_the_archive_bundle_until_it_is_
         names = zipfile.ZipFile(io.BytesIO(bundle.file_bytes())).namelist()
         assert "tidak-disertakan.txt" not in names and "berkas/Draf RKAKL.docx" in names
         await admin.wait_message(lambda m: "teratasi" in m.text, timeout=10)
+
+
+async def test_an_upload_while_the_files_share_is_not_mounted_is_refused_and_saved_once_back(
+    tmp_path: Path,
+) -> None:
+    """The share of the files folder goes away while the bot runs: its mount point stays,
+    empty. Kasubag sends the Konsep Rencana Kerja of his case, then sends it again: each
+    time he is told, quoting his file, that the storage cannot be reached for now, that the
+    file was not saved and the case is unchanged, and to send it again later (not the bot's
+    generic apology). The administrators are told once, not once per upload: which folder,
+    and to mount the share. Nothing is written into the mount point, no file is recorded,
+    the case is as it was. Once the share is mounted again, the same file is taken."""
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case_id = await s.new_case("Usulan Program Kerja 2027", 2027)
+        await s.upload("kasubag", case_id, "TOR.docx", draft("TOR"))
+        await world.drained()
+        svc, db_file = world.services, sqlite_file(world)
+        kasubag, admin = world["kasubag"], world["admin"]
+        case_before = await svc.db.read(repo.load_case, case_id)
+        files_before = await svc.db.read(repo.files_of_case, case_id)
+        events_before = connect(db_file).execute("SELECT COUNT(*) FROM events").fetchone()[0]
+        told_before = len(admin.bot_messages)
+
+        files = world.config.storage.files_dir
+        share = files.with_name("files.share")
+        files.rename(share)  # the share goes away; the mount point stays, empty
+        files.mkdir()
+        konsep = draft("Konsep Rencana Kerja 2027")
+        refused = as_read(
+            t.FILE_STORE_UNAVAILABLE.format(
+                name="Konsep Rencana Kerja.docx", case=case_id, told=t.FILE_STORE_UNAVAILABLE_TOLD
+            )
+        )
+        for _ in range(2):
+            sent = await s.upload(
+                "kasubag", case_id, "Konsep Rencana Kerja.docx", konsep, expect="Mohon maaf"
+            )
+            answer = kasubag.bot_messages[-1]
+            assert answer.text == refused
+            assert answer.reply_to is not None and answer.reply_to.message_id == sent.message_id
+            assert not sent.bot_reactions
+        await world.drained()
+
+        assert not any(files.iterdir())
+        assert await svc.db.read(repo.load_case, case_id) == case_before
+        assert await svc.db.read(repo.files_of_case, case_id) == files_before
+        events = connect(db_file).execute("SELECT COUNT(*) FROM events").fetchone()[0]
+        assert events == events_before
+        root = svc.files.root
+        notice = as_read(t.FILES_NOT_MOUNTED_ADMIN.format(folder=root, marker=root / MARKER))
+        told = [m.text for m in admin.bot_messages[told_before:]]
+        assert told == [notice], told
+        assert "mount" in notice and f"touch {root / MARKER}" in notice
+
+        files.rmdir()
+        share.rename(files)  # mounted again
+        await s.upload("kasubag", case_id, "Konsep Rencana Kerja.docx", konsep)
+        recorded = await svc.db.read(repo.files_of_case, case_id)
+        assert [f.name for f in recorded] == [
+            *(f.name for f in files_before),
+            "Konsep Rencana Kerja.docx",
+        ]
+        case = await svc.db.read(repo.load_case, case_id)
+        assert case is not None and case.latest("konsep_rencana_kerja") is not None
+        await world.drained()
+        assert [m.text for m in admin.bot_messages[told_before:]] == [notice]
 
 
 def file_name(message: Any) -> str:
