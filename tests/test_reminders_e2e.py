@@ -36,7 +36,7 @@ from host_clock import HostClock
 
 from bot import texts as t
 from bot.clock import ManualClock
-from bot.demo import OFFICIALS, Script, World, draft, has_button
+from bot.demo import ACTING, ADMIN_ID, OFFICIALS, Script, World, draft, has_button
 from bot.export import export_case
 from emulator import EmuMessage
 from storage import repo
@@ -795,6 +795,75 @@ async def test_a_reminder_held_up_by_an_outage_waits_for_the_office_to_open_not_
             "kasubag": ["⏰ Pengingat ke-2"],
             "kabag": [f"📣 Eskalasi — Berkas #{case}: Usulan yang tertahan"],
         }
+
+
+async def test_kabags_role_passes_while_an_escalation_about_a_late_step_waits_for_office_hours(
+    tmp_path: Path,
+) -> None:
+    """Kabag's role passes while an escalation about a late step waits for office hours; the
+    new Kabag gets it. Kasubag's step 1 stalls: reminder 1 reached her on Monday at 13.00.
+    Reminder 2, which tells Kabag too, is queued on Tuesday at 15.50 while Telegram cannot
+    be reached; it answers again at 21.30, when the office is closed, so both wait for
+    Wednesday 08.00. That night the administrator passes the Kabag role to Pak Agus
+    (/alihkan). At 08.00 Kasubag gets her reminder, and the former Kabag no escalation
+    about a step he no longer oversees. The reminder count moved on with reminder 2, and
+    the step stays late: the next reminder (Wednesday 11.50, 240 working minutes after
+    reminder 2) is at the same level and escalates to the Kabag now, Pak Agus. The chase
+    log names him, not the former Kabag."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        case = await proposal_ready(world, s, "Usulan yang tertahan")
+        phones = Phones(world)
+        await sweep_at(world, clock, wib(7, 6, 13))
+        assert [headline(m) for m in phones.news()["kasubag"]] == ["⏰ Pengingat ke-1"]
+        agus = {m.message_id for m in world["plh"].bot_messages}
+
+        world.emu.faults.fail(100_000, status=502, method="sendMessage")  # Telegram is down
+        clock.set(wib(7, 7, 15, 50))
+        await world.services.reminders.sweep()
+        queued = await until_rows(world, case, lambda rows: all(r[1] >= 1 for r in rows))
+        assert sorted(r[0] for r in queued) == sorted([ID["kasubag"], ID["kabag"]])
+        clock.set(wib(7, 7, 21, 30))  # Telegram answers again; the office is closed
+        world.emu.faults.clear()
+        world.services.outbox.wake()
+        await until_rows(world, case, lambda rows: all(r[2] == repo.OFFICE_CLOSED for r in rows))
+
+        clock.set(wib(7, 7, 21, 45))
+        moved = await world.services.people.reassign(
+            ADMIN_ID, "kabag", ID["kabag"], ACTING.telegram_id
+        )
+        assert moved.status == "ok", moved
+        # the two are told at once (the reminder and the escalation wait in their chats)
+        await world["kabag"].wait_message(lambda m: "dialihkan" in m.text, timeout=WAIT)
+        await world["plh"].wait_message(lambda m: "dialihkan" in m.text, timeout=WAIT)
+
+        clock.set(wib(7, 8, 8))
+        world.services.outbox.wake()
+        await world.drained(WAIT)
+        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+            "kasubag": ["⏰ Pengingat ke-2"],
+        }
+        assert await reminding_rows(world, case) == []  # nothing left waiting
+
+        await sweep_at(world, clock, wib(7, 8, 11, 49))
+        assert phones.news() == {}
+        await sweep_at(world, clock, wib(7, 8, 11, 50))
+        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+            "kasubag": ["⏰ Pengingat ke-3"],
+        }
+        told = [m for m in world["plh"].bot_messages if m.message_id not in agus]
+        escalations = [headline(m) for m in told if m.text.startswith(REMINDED[1])]
+        assert escalations == [f"📣 Eskalasi — Berkas #{case}: Usulan yang tertahan"], [
+            first_line(m) for m in told
+        ]
+        assert "Pengingat ke-3 telah dikirim kepada pelaksana." in told[-1].text
+        chases = await world.services.db.read(repo.chases_of_case, case)
+        assert [(c.kind, c.person_id, c.role, c.number) for c in chases] == [
+            ("reminder", ID["kasubag"], "kasubag", 1),
+            ("reminder", ID["kasubag"], "kasubag", 2),
+            ("reminder", ID["kasubag"], "kasubag", 3),
+            ("escalation", ACTING.telegram_id, "kabag", 3),
+        ]
 
 
 async def test_kabag_who_blocked_the_bot_gets_the_latest_escalation_once_when_he_returns(
