@@ -593,10 +593,17 @@ class Renderer:
         return current
 
     def digest(
-        self, item: repo.OutboxItem, entries: Sequence[list[Any]], inputs: Inputs, now: datetime
+        self,
+        item: repo.OutboxItem,
+        entries: Sequence[list[Any]],
+        inputs: Inputs,
+        now: datetime,
+        left_out: int = 0,
     ) -> Message:
         """One message for many reminders (or escalations) of a sweep: the cases, the most
-        overdue first, cut at whole lines to fit one message ("… dan 5 lainnya")."""
+        overdue first, cut at whole lines to fit one message ("… dan 5 lainnya").
+        ``left_out``: the digest as edited once it landed, without that many cases that
+        stopped being the person's while it was on its way (a note says so)."""
         escalation = item.params.get("t") == "escalation"
         sops = {self.sops.of(inputs.cases[int(entry[0])]).header.name for entry in entries}
         rows = []
@@ -632,6 +639,9 @@ class Renderer:
         if len(sops) == 1:
             head += "\n" + t.DIGEST_ONE_SOP.format(sop=t.e(next(iter(sops))))
         foot = t.DIGEST_ESCALATION_FOOT if escalation else t.DIGEST_REMINDER_FOOT
+        if left_out:
+            note = t.DIGEST_ESCALATION_LEFT_OUT if escalation else t.DIGEST_REMINDER_LEFT_OUT
+            foot = note.format(count=left_out) + "\n" + foot
         if unreachable:
             names = t.e(t.clip(", ".join(unreachable.values()), 400))
             foot = t.DIGEST_ESCALATION_NOT_REACHED.format(names=names) + "\n" + foot
@@ -648,6 +658,15 @@ class Renderer:
             return Message(text)
         button = Callback(Op.TASK_PAGE, 0, 0, 0, "0").encode()  # as /tugas's first page
         return Message(text, [[(t.BTN_TASK_LIST, button)]])
+
+    @staticmethod
+    def digest_void(item: repo.OutboxItem, count: int) -> Message:
+        """A digest as edited once it landed, when none of the ``count`` cases it listed is
+        the person's any more (their role passed on while it was on its way): it says it
+        no longer applies, without the cases or a button."""
+        escalation = item.params.get("t") == "escalation"
+        void = t.DIGEST_ESCALATION_VOID if escalation else t.DIGEST_REMINDER_VOID
+        return Message(void.format(count=count))
 
     def _role_moved(self, item: repo.OutboxItem, inputs: Inputs) -> Message:
         """/alihkan: the role's old and new holder hear of it (the tasks follow)."""

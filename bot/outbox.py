@@ -689,32 +689,50 @@ class OutboxSender:
 
     def _claim(self, tx: Tx, item: repo.OutboxItem, inputs: Inputs) -> bool:
         """A reminder or escalation whose turn has come is claimed (:func:`repo.claim_reminder`),
-        unless it escalates a case whose role its addressee no longer answers for, held or
-        acting in it (:func:`routing.answers_for`): the administrator passed the role on
-        while it waited (Telegram could not be reached). The case's title and holders' names
-        are not theirs to read any more: it is left out (a digest goes again without it),
-        settled as "no longer the holder"; the next sweep escalates to whoever answers for
-        the role now. A row that does not say the role (an older database) goes as it is."""
-        p = item.params
-        if p.get("t") == "escalation":
-            escalated: list[tuple[int | None, Any]]
-            if item.kind == "digest":
-                escalated = [(int(e[0]), e[3]) for e in p.get("cases", [])]
-            else:
-                escalated = [(item.case_id, p.get("as"))]
+        unless it is about a case that is no longer its addressee's (:meth:`_not_theirs`):
+        the administrator passed the role on, or revoked it, while it waited (Telegram could
+        not be reached, or a role change came between the digest's rendering and its turn).
+        The case's title and holders' names are not theirs to read any more: it is left out
+        (a digest goes again without it), settled as "no longer the holder"; the next sweep
+        reminds, or escalates to, whoever answers for the step now. A row that does not say
+        the role (an older database) goes as it is."""
+        listed = _listed(item)
+        if listed:
             now = self.clock.now()
-            gone = set()
-            for case_id, role in escalated:
-                case = inputs.cases.get(case_id) if case_id is not None else None
-                if case is None or not isinstance(role, str):
-                    continue
-                definition = self.sops.of(case)
-                if not routing.answers_for(tx, definition, case, role, item.chat_id, now):
-                    gone.add(case.id)
+            gone = self._not_theirs(tx, item, listed, now)
             if gone:
                 repo.leave_out_of_row(tx, item.id, gone, now, repo.NOT_THE_HOLDER)
                 return False
         return repo.claim_reminder(tx, item.id)
+
+    def _not_theirs(
+        self,
+        tx: Tx,
+        item: repo.OutboxItem,
+        listed: Sequence[tuple[int, Any, Any]],
+        now: datetime,
+    ) -> set[int]:
+        """The cases of a reminder digest or an escalation (``listed``: case, role, step)
+        that are no longer its addressee's, as the case and the roles stand now: an
+        escalation's role they no longer answer for, held or acting in it
+        (:func:`routing.answers_for`, as the sweep picks superiors); a reminder's step they
+        no longer hold while the case waits at it (a case that has moved on is the
+        renderer's to leave out, :meth:`Renderer.digest_entries`)."""
+        escalation = item.params.get("t") == "escalation"
+        gone = set()
+        for case_id, role, step in listed:
+            case = repo.load_case(tx, case_id)
+            if case is None or not case.is_open or not isinstance(role, str):
+                continue
+            definition = self.sops.of(case)
+            if escalation:
+                if not routing.answers_for(tx, definition, case, role, item.chat_id, now):
+                    gone.add(case.id)
+            elif case.step == step and item.chat_id not in routing.step_holders(
+                tx, definition, case, now
+            ):
+                gone.add(case.id)
+        return gone
 
     async def _deliver_row(self, item: repo.OutboxItem, inputs: Inputs) -> None:
         if item.kind == "task":
@@ -812,7 +830,13 @@ class OutboxSender:
 
     async def _digest_row(self, item: repo.OutboxItem, inputs: Inputs) -> None:
         """Many reminders (or escalations) of one sweep to one person, as one message; each
-        case it lists gets its row in the chase log, as its own reminder would."""
+        case it lists gets its row in the chase log, as its own reminder would.
+
+        A role that passed on (or was revoked, or an acting period that ended) while the
+        digest was on its way (claimed, in Telegram's hands) cannot stop it landing: what it
+        lists that is no longer the person's is then edited out of it (the whole digest
+        said to no longer apply when nothing is left), and is not logged as a chase of
+        theirs. The new holder learns of those cases from their own tasks and reminders."""
         entries = self.renderer.digest_entries(item, inputs)
         if not entries:  # every case listed has moved on meanwhile
             await self._skip(item)
@@ -823,14 +847,34 @@ class OutboxSender:
         sent = await self._send(item.chat_id, message.text, message.keyboard, None)
         kind = "escalation" if item.params.get("t") == "escalation" else "reminder"
 
-        def record(tx: Tx) -> None:
+        def record(tx: Tx) -> bool:
             now = self.clock.now()
             repo.mark_sent(tx, item.id, now, sent.message_id)
-            for case_id, _, number, role, step in entries:
+            listed = [(int(e[0]), e[3], e[4]) for e in entries]
+            gone = self._not_theirs(tx, item, listed, now)
+            kept = [e for e in entries if int(e[0]) not in gone]
+            for case_id, _, number, role, step in kept:
                 chase = repo.Chase(kind, int(step), now, item.chat_id, str(role), int(number))
                 repo.log_chases(tx, int(case_id), [chase])
+            if not gone:
+                return False
+            shown = (
+                self.renderer.digest(item, kept, inputs, now, left_out=len(gone))
+                if kept
+                else self.renderer.digest_void(item, len(gone))
+            )
+            params = effects.decided_params(sent.message_id, shown.text, shown.keyboard)
+            repo.enqueue(tx, item.chat_id, "strip", now, params=params)
+            log.info(
+                "outbox item %d: %d cases of the digest no longer the addressee's once it "
+                "landed: edited out",
+                item.id,
+                len(gone),
+            )
+            return True
 
-        await self.db.write(record)
+        if await self.db.write(record):
+            self.wake()
 
     async def _send(self, chat_id: int, text: str, keyboard: Any, reply_to: int | None) -> Sent:
         return await calls.send_message(
@@ -1351,6 +1395,19 @@ class OutboxSender:
                 case_id=case_id,
                 params={"t": "text", "text": t.fit(text)},
             )
+
+
+def _listed(item: repo.OutboxItem) -> list[tuple[int, Any, Any]]:
+    """The cases a digest or an escalation is about, each with the role and step its
+    addressee was chased for (an escalation's role: the superior's); none for a single
+    reminder (:func:`repo.drop_queued_tasks` settles those when the step stops being the
+    holder's)."""
+    p = item.params
+    if item.kind == "digest":
+        return [(int(e[0]), e[3], e[4]) for e in p.get("cases", [])]
+    if p.get("t") == "escalation" and item.case_id is not None:
+        return [(item.case_id, p.get("as"), p.get("step"))]
+    return []
 
 
 def log_chase(tx: Tx, item: repo.OutboxItem, now: datetime) -> None:

@@ -365,6 +365,26 @@ DIGEST_DUE_NOW = "batas norma waktu tercapai"
 DIGEST_ONE_SOP = "SOP {sop}"  # under the heading when every case listed is of one SOP
 DIGEST_HOLDERS = " · pelaksana: {holders}"
 DIGEST_MORE = "… dan {count} lainnya."
+# a digest on its way when the role it is about passed on (/alihkan, /cabut, an acting
+# period that ended): once it landed, it is edited to leave out what is no longer the
+# person's (``count``: how many cases), with a note above its closing sentence ...
+DIGEST_REMINDER_LEFT_OUT = (
+    "Catatan: {count} tugas lain yang semula tercantum dalam pengingat ini tidak lagi menjadi "
+    "tugas Bapak/Ibu."
+)
+DIGEST_ESCALATION_LEFT_OUT = (
+    "Catatan: {count} langkah lain yang semula tercantum dalam eskalasi ini tidak lagi berada "
+    "di bawah pengawasan Bapak/Ibu."
+)
+# ... or, when nothing it listed is theirs any more, to say that it no longer applies
+DIGEST_REMINDER_VOID = (
+    "⏰ <b>Pengingat</b> ini tidak berlaku lagi karena {count} tugas yang semula tercantum di "
+    "dalamnya tidak lagi menjadi tugas Bapak/Ibu. Mohon pesan ini diabaikan."
+)
+DIGEST_ESCALATION_VOID = (
+    "📣 <b>Eskalasi</b> ini tidak berlaku lagi karena {count} langkah yang semula tercantum di "
+    "dalamnya tidak lagi berada di bawah pengawasan Bapak/Ibu. Mohon pesan ini diabaikan."
+)
 
 # -- buttons -----------------------------------------------------------------------------
 

@@ -1874,7 +1874,8 @@ def supersede_digests(
 def drop_queued_digests(tx: Tx, chat_id: int, case_ids: Collection[int], now: datetime) -> None:
     """The reminder digests still queued for this chat leave these cases out: their steps
     are no longer this person's (:func:`drop_queued_tasks` for digests); one left with none
-    is settled unsent. One on its way at this moment arrives as it is."""
+    is settled unsent. One on its way at this moment cannot be stopped: once it lands, the
+    outbox edits these cases out of it (``bot.outbox``, its ``_digest_row``)."""
     _leave_out_of_digests(tx, chat_id, "reminder", case_ids, now, NOT_THE_HOLDER)
 
 

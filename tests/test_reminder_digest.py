@@ -29,7 +29,7 @@ from bot.demo import ACTING, ADMIN_ID, World
 from bot.services.reminders import DIGEST_ABOVE
 from emulator import EmuMessage
 from storage import repo
-from storage.codec import parse_ts
+from storage.codec import parse_ts, ts
 from storage.db import Tx
 
 
@@ -344,6 +344,101 @@ async def test_an_escalation_held_up_by_an_outage_is_not_sent_to_the_former_kaba
         agus = "\n".join(m.text for m in world["plh"].bot_messages if "Eskalasi" in m.text)
         assert all(f"#{case}" in agus for case in cases), agus
         assert not any("Eskalasi" in m.text for m in news(world, "kabag", seen))
+
+
+@pytest.mark.parametrize("role", ["kasubag", "kabag"], ids=["reminders", "escalations"])
+async def test_a_role_passes_while_its_digest_is_on_its_way_the_digest_keeps_nothing_not_theirs(
+    tmp_path: Path, role: str
+) -> None:
+    """A role passes while a digest about it is on its way; what is no longer theirs does
+    not stay in their chat. Four proposals stall at step 1. The digest of the sweep (to
+    Kasubag, her four reminders on Monday at 13.30; to Kabag, his four escalations on
+    Tuesday at 11.00) is on its way to the holder, Telegram slow to answer, when the
+    administrator passes the role to Pak Agus (/alihkan). The digest lands, but it is
+    then edited to say that it no longer applies, the cases and the button gone from it;
+    the chase log names no reminder or escalation to the former holder. Pak Agus has the
+    four tasks (Kasubag's role), or is escalated to at the next sweep (Kabag's)."""
+    async with world_at(tmp_path, wib(2026, 7, 6, 9)) as (world, clock):
+        cases = [await open_case(world, f"Usulan {n}") for n in range(4)]
+        await world.drained(WAIT)
+        moment = wib(2026, 7, 6, 13, 30)
+        if role == "kabag":  # the first reminder, delivered; the second tells Kabag
+            await sweep_at(world, clock, moment)
+            moment = wib(2026, 7, 7, 11)
+        seen: set[int] = {m.message_id for m in world[role].bot_messages}
+        # Telegram holds the digest a second and a half before it takes effect
+        world.emu.faults.hang(seconds=1.5, method="sendMessage", execute="after", chat_id=ID[role])
+        clock.set(moment)
+        await world.services.reminders.sweep()
+
+        def digest_to_them(tx: Tx) -> list[Any]:
+            return tx.all(
+                "SELECT last_error FROM outbox WHERE kind = 'digest' AND chat_id = ?", (ID[role],)
+            )
+
+        await _until(world, digest_to_them, lambda rows: [r[0] for r in rows] == [repo.ON_ITS_WAY])
+        moved = await world.services.people.reassign(ADMIN_ID, role, ID[role], ACTING.telegram_id)
+        assert moved.status == "ok", moved
+        await world.drained(WAIT)
+
+        got = news(world, role, seen)
+        digests = [m for m in got if m.text.startswith(("⏰ Pengingat", "📣 Eskalasi"))]
+        assert len(digests) == 1, [m.text.split("\n")[0] for m in got]
+        text = digests[0].text
+        assert "tidak berlaku lagi" in text, text
+        assert _numbers(text) == [] and not any(f"Usulan {n}" in text for n in range(4)), text
+        assert digests[0].button_texts == []
+        assert [r for r in await chases(world) if r[3] == ID[role]] == []
+
+        agus = "\n".join(m.text for m in world["plh"].bot_messages)
+        if role == "kabag":
+            await sweep_at(world, clock, wib(2026, 7, 7, 15))
+            agus = "\n".join(m.text for m in world["plh"].bot_messages if "Eskalasi" in m.text)
+        assert all(f"#{case}" in agus for case in cases), agus
+
+
+async def test_kasubags_role_passes_while_a_stopped_sender_left_her_digest_on_its_way(
+    tmp_path: Path,
+) -> None:
+    """Kasubag's role passes while a digest a stopped sender left on its way waits to go
+    again; she gets none of it. Her four reminders fall due while Telegram cannot be
+    reached, and the sender that took the digest to try again stops in the middle of
+    sending it (its mark, "on its way", stays, and its lease runs). Meanwhile the
+    administrator passes the Kasubag role to Pak Agus (/alihkan). When the lease is over
+    and Telegram answers, the digest is not sent to her at all (not even to be edited
+    afterwards), and the chase log names no reminder to her."""
+    async with world_at(tmp_path, wib(2026, 7, 6, 9)) as (world, clock):
+        cases = [await open_case(world, f"Usulan {n}") for n in range(4)]
+        await world.drained(WAIT)
+        seen: set[int] = {m.message_id for m in world["kasubag"].bot_messages}
+        world.emu.faults.fail(100_000, status=502, method="sendMessage")  # Telegram is down
+        clock.set(wib(2026, 7, 6, 13, 30))
+        await world.services.reminders.sweep()
+
+        def digest_rows(tx: Tx) -> list[Any]:
+            return tx.all("SELECT attempts, last_error FROM outbox WHERE kind = 'digest'")
+
+        await _until(world, digest_rows, lambda rows: bool(rows) and rows[0][0] >= 1)
+        lease = clock.now() + repo.OUTBOX_LEASE
+        await world.services.db.write(
+            lambda tx: tx.run(
+                "UPDATE outbox SET last_error = ?, next_attempt_at = ? WHERE kind = 'digest'",
+                (repo.ON_ITS_WAY, ts(lease)),
+            )
+        )  # what a sender that stopped while sending it leaves
+        moved = await world.services.people.reassign(
+            ADMIN_ID, "kasubag", ID["kasubag"], ACTING.telegram_id
+        )
+        assert moved.status == "ok", moved
+        world.emu.faults.clear()  # Telegram answers again
+        clock.set(lease + timedelta(seconds=1))
+        world.services.outbox.wake()
+        await world.drained(WAIT)
+        got = [m.text.split("\n")[0] for m in news(world, "kasubag", seen)]
+        assert not any(line.startswith("⏰ Pengingat") for line in got), got
+        assert [r for r in await chases(world) if r[3] == ID["kasubag"]] == []
+        agus = "\n".join(m.text for m in world["plh"].bot_messages)
+        assert all(f"Berkas #{case}" in agus for case in cases), agus
 
 
 def _numbers(text: str) -> list[str]:
