@@ -65,7 +65,8 @@ async def overdue(update: Update, context: Context) -> None:
         step = definition.step(case.step)
         lines.append(
             f"#{case.id} · langkah {case.step} ({t.e(role_name(definition, step.actor))}) · "
-            f"{t.minutes_text(item.spent)} dari norma {t.minutes_text(step.time_minutes)} · "
+            f"{t.minutes_text(item.spent)} dari norma {t.minutes_text(step.time_minutes)} "
+            f"(terlambat {t.minutes_text(item.spent - step.time_minutes)}) · "
             f"{t.e(t.clip(case.title, 60))}"
             + (
                 " · <i>menunggu pejabat definitif (Plh/Plt tidak berwenang)</i>"
@@ -81,15 +82,16 @@ async def overdue(update: Update, context: Context) -> None:
 
 
 OVERDUE_OWN = "langkah peran Bapak/Ibu dan bawahannya"
+OVERDUE_ORDER = "yang paling jauh melewati normanya lebih dahulu"
 OVERDUE_ALL = "semua langkah"
 
 
 def overdue_text(lines: list[str], scope: str = OVERDUE_ALL, total: int | None = None) -> str:
-    """The listing of the oldest steps (``lines``, of ``total`` in all: as many as there
-    are lines when not given), cut at whole lines; a cut says how many are left out. Its
-    heading says whose steps it covers and in which order."""
+    """The listing of the steps furthest past their norm (``lines``, of ``total`` in all:
+    as many as there are lines when not given), cut at whole lines; a cut says how many are
+    left out. Its heading says whose steps it covers and in which order."""
     total = len(lines) if total is None else total
-    text = f"<b>Langkah yang melewati norma waktu</b>\n<i>{scope}; yang terlama lebih dahulu</i>"
+    text = f"<b>Langkah yang melewati norma waktu</b>\n<i>{scope}; {OVERDUE_ORDER}</i>"
     for shown, line in enumerate(lines):
         if len(text) + len(line) + 60 > t.MAX_MESSAGE:
             return f"{text}\n… dan {total - shown} langkah lainnya."

@@ -557,16 +557,19 @@ async def test_terlambat_shows_superiors_and_admins_the_overdue_steps_and_refuse
         listing = await ask(world, "admin", "/terlambat")
         assert (
             f"#{at_kasubag} · langkah 1 (Kasubag) · 1 hari kerja 1 jam dari norma 4 jam kerja "
-            "· Usulan di Kasubag"
+            "(terlambat 5 jam kerja) · Usulan di Kasubag"
         ) in listing
-        assert f"#{at_kabag} · langkah 2 (Kabag) · 1 hari kerja 1 jam dari norma 1 hari kerja" in (
-            listing
+        assert (
+            f"#{at_kabag} · langkah 2 (Kabag) · 1 hari kerja 1 jam dari norma 1 hari kerja "
+            "(terlambat 1 jam kerja)"
+        ) in listing
+        assert listing.startswith(
+            "Langkah yang melewati norma waktu\nsemua langkah; yang paling jauh melewati normanya"
         )
-        assert listing.startswith("Langkah yang melewati norma waktu\nsemua langkah; yang terlama")
         # Kasubag is a superior (of Tim and Fungsional Umum): her own late step 1 is listed
         got = await ask(world, "kasubag", "/terlambat")
         assert overdue_lines(got) == {at_kasubag}, got
-        assert "langkah peran Bapak/Ibu dan bawahannya; yang terlama lebih dahulu" in got
+        assert "langkah peran Bapak/Ibu dan bawahannya; yang paling jauh melewati" in got
         for who in ("tim1", "fu"):  # superiors of nobody
             got = await ask(world, who, "/terlambat")
             assert "hanya untuk pimpinan dan administrator" in got, who
@@ -575,6 +578,26 @@ async def test_terlambat_shows_superiors_and_admins_the_overdue_steps_and_refuse
         assert "Langkah yang melewati" not in (await stranger.wait_message(timeout=WAIT)).text
         await world.drained(WAIT)
         assert (await world.services.db.read(repo.outbox_counts))["failed"] == 0
+
+
+async def test_terlambat_lists_the_step_furthest_past_its_norm_first(tmp_path: Path) -> None:
+    """The Karo's /terlambat puts first the step furthest past its norm, not the one held
+    longest: a proposal at Kabag's step (norm 1 working day) since Monday 09.00 is 1 hour
+    late on Tuesday at 10.00, a new case at Kasubag's step (norm 4 hours) since Monday 11.00
+    is 3 hours late: the new case comes first."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        at_kabag = await proposal_ready(world, s, "Usulan di Kabag")
+        await s.press("kasubag", "Ajukan", at_kabag)
+        await world["kabag"].wait_message(lambda m: "Setujui" in " ".join(m.button_texts))
+        clock.set(wib(7, 6, 11))
+        at_kasubag = await s.new_case("Usulan di Kasubag", 2027)
+        clock.set(wib(7, 7, 10))
+        listing = await ask(world, "karo", "/terlambat")
+        order = [int(n) for n in re.findall(r"^#(\d+) · langkah", listing, re.MULTILINE)]
+        assert order == [at_kasubag, at_kabag], listing
+        assert "(terlambat 3 jam kerja) · Usulan di Kasubag" in listing
+        assert "(terlambat 1 jam kerja) · Usulan di Kabag" in listing
 
 
 async def test_terlambat_counts_every_late_step_of_a_bureau_with_600_open_cases(

@@ -335,8 +335,10 @@ class Queries:
     async def overdue(
         self, user_id: int, now: datetime, most: int = OVERDUE_SHOWN
     ) -> tuple[bool, list[Overdue], int]:
-        """Steps past their norm that the user may see: (allowed, the oldest ``most`` of
-        them, how many there are in all).
+        """Steps past their norm that the user may see: (allowed, the ``most`` furthest past
+        it, by working time beyond the norm, the longest first, how many there are in all).
+        A step of a 4-hour norm held for a day comes before one of a 5-day norm held for 6:
+        what a superior chases first is how late a step is, not how long it has taken.
 
         A head (a role that is some role's superior) sees the steps of the head roles they
         hold and of every role below them: a Karo all of the SOP's steps, as the overdue
@@ -361,15 +363,16 @@ class Queries:
             heads = {s for s in superiors.values() if s is not None}
             own = set(actor.roles) & heads  # a head's own steps, as the report counts them
             visible = {r.id for r in definition.roles} if actor.is_admin else below | own
-            late: list[tuple[int, int]] = []  # (case, working minutes in its step)
+            late: list[tuple[int, int, int]] = []  # (case, minutes in its step, beyond norm)
             for step in repo.open_steps_for_roles(tx, self.unit, visible):
                 norm = self.sops.of_code(step.sop_code, step.revision).step(step.step)
                 spent = self.calendar.working_minutes_between(step.entered_at, now)
                 if spent > norm.time_minutes:
-                    late.append((step.case_id, spent))
+                    late.append((step.case_id, spent, spent - norm.time_minutes))
+            late.sort(key=lambda item: -item[2])  # stable: the earlier entered first on a tie
             acting: dict[str, repo.Appointment | None] = {}
             found = []
-            for case_id, spent in late[:most]:
+            for case_id, spent, _ in late[:most]:
                 case = repo.load_case(tx, case_id)
                 if case is None:
                     continue
