@@ -61,18 +61,20 @@ class AlertThrottle:
 
 
 class Outage:
-    """A fault that lasts until something shows it is over (the files folder a share not
-    mounted, until a file is saved in it again): told as it begins, once, however many
-    times it is met meanwhile."""
+    """A fault that lasts until something shows it is over (the files folder full, or a
+    share not mounted, until a file is saved in it again): told as it begins, once, however
+    many times it is met meanwhile. A fault of another kind meanwhile (the share mounted
+    again, but full) begins anew."""
 
     def __init__(self) -> None:
-        self._on = False
+        self._on: str | None = None
 
-    def begins(self) -> bool:
-        """Whether the fault begins now (it was not on before): from now on it is on."""
-        began, self._on = not self._on, True
+    def begins(self, kind: str = "") -> bool:
+        """Whether the fault begins now (it was not on before, or it was of another kind):
+        from now on it is on, of this kind."""
+        began, self._on = self._on != kind, kind
         return began
 
     def ends(self) -> None:
         """The fault is over: the next time it is met, it begins again."""
-        self._on = False
+        self._on = None

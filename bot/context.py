@@ -57,8 +57,9 @@ class Services:
     alerts: AlertThrottle
     # how often the log tells of one kind of error in getting the updates (handlers.errors)
     polling_faults: AlertThrottle = field(default_factory=lambda: AlertThrottle(every=60.0))
-    # uploads refused for the files folder not in place (a share not mounted): the
-    # administrators are told as it begins (handlers.files), not at each upload
+    # uploads refused because the files folder cannot take them (a share not mounted, a full
+    # disk, ...: bot.filestore.FolderFault): the administrators are told as it begins
+    # (handlers.files), not at each upload
     files_refused: Outage = field(default_factory=Outage)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import hashlib
 import logging
 import re
@@ -17,6 +18,7 @@ import shutil
 import time
 import unicodedata
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from bot.core.text import shows
@@ -134,6 +136,45 @@ class FilesNotInPlace(OSError):
     in it; a fault of the bot's own, held until the folder is back."""
 
 
+class FolderFault(StrEnum):
+    """Why the files folder cannot take a file, a fault of the host's that lasts until an
+    administrator mends it (:func:`folder_fault`)."""
+
+    NOT_MOUNTED = "not_mounted"  # FilesNotInPlace: a share not mounted
+    FULL = "full"  # ENOSPC, EDQUOT: the disk or share is full, or its quota used up
+    NOT_WRITABLE = "not_writable"  # EACCES, EPERM: not writable for the bot's user
+    READ_ONLY = "read_only"  # EROFS: a read-only file system (mounted so, or a disk fault)
+    IO_ERROR = "io_error"  # EIO: the disk or the share failed
+
+
+_FAULTS = {
+    errno.ENOSPC: FolderFault.FULL,
+    errno.EDQUOT: FolderFault.FULL,
+    errno.EACCES: FolderFault.NOT_WRITABLE,
+    errno.EPERM: FolderFault.NOT_WRITABLE,
+    errno.EROFS: FolderFault.READ_ONLY,
+    errno.EIO: FolderFault.IO_ERROR,
+}
+
+
+def folder_fault(exc: BaseException) -> FolderFault | None:
+    """What of the files folder an error of :meth:`FileStore.save` shows; None for any
+    other error (no fault of the folder's an administrator can mend: a bug's, told by the
+    general error handler)."""
+    if isinstance(exc, FilesNotInPlace):
+        return FolderFault.NOT_MOUNTED
+    code = exc.errno if isinstance(exc, OSError) else None
+    return None if code is None else _FAULTS.get(code)
+
+
+def os_error(exc: OSError) -> str:
+    """An OSError as an administrator reads it, without the path: "ENOSPC: No space left
+    on device"."""
+    code = errno.errorcode.get(exc.errno, str(exc.errno)) if exc.errno is not None else ""
+    reason = exc.strerror or str(exc)
+    return f"{code}: {reason}" if code else reason
+
+
 @dataclass(frozen=True)
 class SavedFile:
     path: Path
@@ -191,10 +232,12 @@ class FileStore:
             try:
                 tmp.write_bytes(data)
                 tmp.replace(path)
-            except BaseException:
+            except BaseException as exc:
                 # a full disk: the half-written copy would hold the space it took for good
                 with contextlib.suppress(OSError):
                     tmp.unlink(missing_ok=True)
+                if isinstance(exc, OSError) and exc.filename is None:
+                    exc.filename = str(tmp)  # a failed write names no file: this one
                 raise
         return SavedFile(path, relative, digest, len(data))
 

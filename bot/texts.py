@@ -876,14 +876,22 @@ UNHELD_UPLOADS = (
 )
 FILES_EARLIER_IN_CHAT = "📎 Dokumen untuk langkah ini telah dikirim sebelumnya dalam obrolan ini."
 FILE_DOWNLOAD_FAILED = "Mohon maaf, dokumen tidak dapat diunduh. Silakan mengirim ulang."
-# an upload while the files folder is a share not mounted (bot.filestore.FilesNotInPlace):
-# nothing of it is kept, the case is as it was ({told}: FILE_STORE_UNAVAILABLE_TOLD when
+# an upload the files folder cannot take (bot.filestore.FolderFault: a share not mounted,
+# full, not writable, read-only, an I/O error): nothing of it is kept, the case is as it
+# was ({problem}: FILE_STORE_PROBLEM of the fault; {told}: FILE_STORE_UNAVAILABLE_TOLD when
 # the bot has administrators)
 FILE_STORE_UNAVAILABLE = (
-    "Mohon maaf, tempat penyimpanan dokumen untuk sementara tidak dapat diakses, sehingga "
-    "dokumen <b>{name}</b> tidak tersimpan dan Berkas #{case} tidak mengalami perubahan.{told} "
-    "Mohon Bapak/Ibu mengirimkan kembali dokumen tersebut beberapa saat lagi."
+    "Mohon maaf, {problem}, sehingga dokumen <b>{name}</b> tidak tersimpan dan Berkas #{case} "
+    "tidak mengalami perubahan.{told} Mohon Bapak/Ibu mengirimkan kembali dokumen tersebut "
+    "beberapa saat lagi."
 )
+FILE_STORE_PROBLEM = {
+    "not_mounted": "tempat penyimpanan dokumen untuk sementara tidak dapat diakses",
+    "full": "tempat penyimpanan dokumen sedang penuh",
+    "not_writable": "tempat penyimpanan dokumen sedang mengalami gangguan",
+    "read_only": "tempat penyimpanan dokumen sedang mengalami gangguan",
+    "io_error": "tempat penyimpanan dokumen sedang mengalami gangguan",
+}
 FILE_STORE_UNAVAILABLE_TOLD = " Gangguan ini telah disampaikan kepada administrator."
 # to the administrators, once while it lasts: {folder} storage.files_dir, {marker} the
 # marker file's path in it
@@ -898,6 +906,39 @@ FILES_NOT_MOUNTED_ADMIN = (
     "penandanya terhapus (atau dokumennya hilang untuk selamanya), buat penanda itu "
     "kembali: <code>touch {marker}</code>."
 )
+# to the administrators, once while it lasts, of a files folder that cannot take a file
+# for another fault than a share not mounted: {folder} storage.files_dir, {problem} and
+# {todo} of FILES_FOLDER_FAULTS, {error} the system's error ("ENOSPC: No space left on
+# device"), {where} the folder it could not write in
+FILES_FOLDER_FAULT_ADMIN = (
+    "⚠️ Folder dokumen bot (<code>storage.files_dir</code>) <code>{folder}</code> {problem}. "
+    "Galat sistem: <code>{error}</code>, saat menulis di <code>{where}</code>. Selama "
+    "gangguan ini berlangsung, dokumen yang diunggah pegawai tidak dapat disimpan dan "
+    "ditolak (pengirimnya diminta mengirim ulang nanti).\n{todo}"
+)
+FILES_FOLDER_FAULTS = {
+    "full": (
+        "penuh: ruang disk atau kuotanya habis",
+        "Mohon kosongkan ruang atau tambah kuota pada disk/share folder tersebut (periksa "
+        "dengan <code>df -h {folder}</code>).",
+    ),
+    "not_writable": (
+        "tidak dapat ditulisi oleh pengguna sistem yang menjalankan bot",
+        "Mohon perbaiki izinnya (pemilik dan hak tulis folder tersebut beserta subfoldernya "
+        "bagi pengguna bot), lalu periksa dengan <code>sopbot check</code>.",
+    ),
+    "read_only": (
+        "berada pada sistem berkas yang hanya dapat dibaca (<i>read-only</i>)",
+        "Mohon pasang kembali (<i>mount</i>) disk/share tersebut dengan hak tulis. Bila "
+        "sistem berkas itu menjadi <i>read-only</i> karena galat disk, periksa disknya lebih "
+        "dahulu (log kernel, <code>dmesg</code>).",
+    ),
+    "io_error": (
+        "mengalami galat input/output (I/O)",
+        "Mohon periksa disk atau share tempat folder tersebut berada (log kernel, "
+        "<code>dmesg</code>; sambungan ke server share).",
+    ),
+}
 ASK_WHICH_DOCUMENT = (
     "Dokumen <b>{name}</b> diterima untuk Berkas #{case}. Mohon pilih jenis dokumen ini:"
 )

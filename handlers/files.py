@@ -5,8 +5,9 @@ uploads (or takes a corrected version of what it reviews), the type must be on t
 what the name claims (an empty file or a text file named .docx is refused politely). The
 document a file satisfies is read from its name or caption; when that is unclear the bot
 asks. Recording the file, attaching it and queueing the acknowledgement is one transaction.
-While the files folder is not in place (a share not mounted) an upload is refused before
-any of that: the sender is asked to send it again later, the administrators are told once.
+While the files folder cannot take a file (a share not mounted, the disk full, not
+writable, read-only, an I/O error) an upload is refused before any of that: the sender is
+asked to send it again later, the administrators are told once what to mend.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from telegram import Document, Message, ReplyParameters, Update
@@ -31,7 +33,7 @@ from bot.core.definition import SopDefinition
 from bot.core.model import Attachment, Case, DomainError, StaleVersion
 from bot.filecheck import check_file
 from bot.filecheck import refusal_text as file_refusal
-from bot.filestore import MARKER, FilesNotInPlace, display_name, extension
+from bot.filestore import MARKER, FolderFault, display_name, extension, folder_fault, os_error
 from bot.services.albums import ALBUM_WAIT
 from bot.services.cases import AlreadyApplied, Upload
 from handlers.common import Context, log, refusal_text, reply, user_id
@@ -46,7 +48,14 @@ CASE_SHOWN = re.compile(r"[^\w#]{0,8}Berkas #([0-9]{1,9})\b|[^\n]* · Berkas #([
 _STOP = {"draf", "dan", "biro", "the"}
 _TOO_BIG = "file is too big"  # getFile's refusal of a file above the server's limit
 FILES_NOT_MOUNTED = "folder dokumen tidak terpasang"
-"""The kind of alert (:mod:`bot.alerts`) of uploads refused for the files folder."""
+FOLDER_ALERTS = {
+    FolderFault.NOT_MOUNTED: FILES_NOT_MOUNTED,
+    FolderFault.FULL: "folder dokumen penuh",
+    FolderFault.NOT_WRITABLE: "folder dokumen tidak dapat ditulisi",
+    FolderFault.READ_ONLY: "folder dokumen read-only",
+    FolderFault.IO_ERROR: "folder dokumen galat I/O",
+}
+"""The kinds of alert (:mod:`bot.alerts`) of uploads refused for the files folder."""
 SENT_TOGETHER = timedelta(minutes=1)
 """Files for one document sent within this time of each other's last were sent together
 (an album, or pages sent one by one): the sender is told only the last is kept."""
@@ -263,8 +272,11 @@ async def take_file(
         return
     try:
         saved = await svc.files.save(case.id, item.name, data)
-    except FilesNotInPlace as exc:
-        await refused_for_files_folder(context, item, case.id, exc)
+    except OSError as exc:
+        fault = folder_fault(exc)
+        if fault is None:
+            raise  # not the folder's: a bug, for the general error handler
+        await refused_for_files_folder(context, item, case.id, exc, fault)
         return
     svc.files_refused.ends()
     definition = svc.sops.of(case)
@@ -304,26 +316,52 @@ async def take_file(
 
 
 async def refused_for_files_folder(
-    context: Context, item: repo.SentFile, case_id: int, exc: FilesNotInPlace
+    context: Context, item: repo.SentFile, case_id: int, exc: OSError, fault: FolderFault
 ) -> None:
-    """The files folder lacks its marker (a share not mounted): the upload is refused
-    before anything of it is recorded, the case as it was. The sender is told so, and to
-    send it again later; the administrators are told which folder and what to do, once
-    while it lasts (again only after a file was saved in it since, and not twice within
-    an alert window of :mod:`bot.alerts` however the share comes and goes)."""
+    """The files folder cannot take the file (``fault``: a share not mounted, the disk
+    full, ...): the upload is refused before anything of it is recorded, the case as it
+    was (a copy half-written is removed by :meth:`FileStore.save`). The sender is told so,
+    and to send it again later; the administrators are told which folder, what is wrong
+    and what to do, once while it lasts (again only after a file was saved in it since, or
+    for a fault of another kind, and not twice within an alert window of
+    :mod:`bot.alerts` however the fault comes and goes). No traceback: the fault is the
+    host's, not a bug."""
     svc = context.services
-    log.warning("upload %r for case %s refused: %s", item.name, case_id, exc)
+    log.warning("upload %r for case %s refused (%s): %s", item.name, case_id, fault, exc)
     admins = svc.config.admins
-    if svc.files_refused.begins() and admins and svc.alerts.take(FILES_NOT_MOUNTED) is not None:
-        root = svc.files.root
-        await svc.outbox.tell_admins(
-            t.FILES_NOT_MOUNTED_ADMIN.format(folder=t.e(str(root)), marker=t.e(str(root / MARKER)))
-        )
+    if (
+        svc.files_refused.begins(fault)
+        and admins
+        and svc.alerts.take(FOLDER_ALERTS[fault]) is not None
+    ):
+        await svc.outbox.tell_admins(folder_fault_text(svc.files.root, exc, fault))
     told = t.FILE_STORE_UNAVAILABLE_TOLD if admins else ""
+    problem = t.FILE_STORE_PROBLEM[fault]
     await answer_file(
         context,
         item,
-        t.FILE_STORE_UNAVAILABLE.format(name=t.e(item.name), case=case_id, told=told),
+        t.FILE_STORE_UNAVAILABLE.format(
+            problem=problem, name=t.e(item.name), case=case_id, told=told
+        ),
+    )
+
+
+def folder_fault_text(root: Path, exc: OSError, fault: FolderFault) -> str:
+    """What the administrators are told of a files folder that cannot take a file: which
+    folder, what is wrong (the system's error, and the folder it could not write in: the
+    parent of the file or folder it was making) and what to do."""
+    folder = t.e(str(root))
+    if fault is FolderFault.NOT_MOUNTED:
+        return t.FILES_NOT_MOUNTED_ADMIN.format(folder=folder, marker=t.e(str(root / MARKER)))
+    problem, todo = t.FILES_FOLDER_FAULTS[fault]
+    made = exc.filename
+    where = str(Path(made).parent) if isinstance(made, str) and made else str(root)
+    return t.FILES_FOLDER_FAULT_ADMIN.format(
+        folder=folder,
+        problem=problem,
+        error=t.e(os_error(exc)),
+        where=t.e(t.clip(where, 300)),
+        todo=todo.format(folder=folder),
     )
 
 

@@ -18,9 +18,13 @@ from bot.core.text import shows
 from bot.filestore import (
     MARKER,
     MAX_NAME,
+    FilesNotInPlace,
     FileStore,
+    FolderFault,
     display_name,
     extension,
+    folder_fault,
+    os_error,
     safe_name,
     sha256_hex,
 )
@@ -314,6 +318,38 @@ async def test_a_save_that_fails_half_way_leaves_no_part_file(
     monkeypatch.undo()
     saved = await store.save(4, "TOR.docx", b"isi")  # once space is back
     assert all_files(store.root) == [saved.path]
+
+
+@pytest.mark.parametrize(
+    ("error", "fault"),
+    [
+        (FilesNotInPlace("the files folder /srv/berkas lacks .sopbot-files"), "not_mounted"),
+        (OSError(errno.ENOSPC, "No space left on device", "/srv/berkas/case-1/x.part"), "full"),
+        (OSError(errno.EDQUOT, "Disk quota exceeded"), "full"),
+        (PermissionError(errno.EACCES, "Permission denied", "/srv/berkas/case-1"), "not_writable"),
+        (PermissionError(errno.EPERM, "Operation not permitted"), "not_writable"),
+        (OSError(errno.EROFS, "Read-only file system"), "read_only"),
+        (OSError(errno.EIO, "Input/output error"), "io_error"),
+        # no fault of the folder's an administrator mends: the general error handler's
+        (OSError(errno.EINVAL, "Invalid argument"), None),
+        (FileNotFoundError(errno.ENOENT, "No such file or directory"), None),
+        (OSError("no errno"), None),
+        (ValueError("path outside the files directory"), None),
+    ],
+)
+def test_what_of_the_files_folder_a_failed_save_shows(
+    error: BaseException, fault: str | None
+) -> None:
+    """The errors of a save that tell a fault of the files folder's, one an administrator
+    can mend (a share not mounted, full, not writable, read-only, an I/O error), from
+    the others."""
+    assert folder_fault(error) == (None if fault is None else FolderFault(fault))
+
+
+def test_an_os_error_is_told_by_its_code_and_reason_without_its_path() -> None:
+    error = OSError(errno.ENOSPC, "No space left on device", "/srv/berkas/case-1/x.part")
+    assert os_error(error) == "ENOSPC: No space left on device"
+    assert os_error(OSError("no errno")) == "no errno"
 
 
 def test_stale_part_files_are_removed_and_fresh_ones_kept(store: FileStore) -> None:

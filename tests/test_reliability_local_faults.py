@@ -5,19 +5,28 @@ As in ``test_reliability_outbox.py``, the bot is the real Application talking HT
 emulator (``World``) on a real SQLite file. The faults are made without privileges, so the
 tests run anywhere: the database refuses writes through a trigger that fails every update
 of the outbox (as a full disk fails them), the files folder is replaced by a plain file
-(nothing can be written under it), a stored file is deleted.
+(nothing can be written under it), a stored file is deleted. A files folder full,
+read-only or not writable is made real where the process may (a small tmpfs mounted, as
+root; chmod, or chattr +i as root), else its error is injected at the World's FileStore.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
+import functools
 import hashlib
 import io
 import logging
+import os
 import re
+import shutil
+import subprocess
+import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +35,8 @@ from docx import Document
 from reliability_helpers import connect, outbox_rows, sqlite_file
 
 from bot import texts as t
-from bot.demo import FAST_SENDER, Script, World, draft, has_button, play_sop
-from bot.filestore import MARKER
+from bot.demo import FAST_SENDER, TOKEN, Script, World, draft, has_button, play_sop
+from bot.filestore import MARKER, FileStore, FolderFault, SavedFile, safe_name
 from storage import repo
 from storage.db import Tx
 
@@ -214,7 +223,10 @@ async def test_an_upload_while_the_files_share_is_not_mounted_is_refused_and_sav
         konsep = draft("Konsep Rencana Kerja 2027")
         refused = as_read(
             t.FILE_STORE_UNAVAILABLE.format(
-                name="Konsep Rencana Kerja.docx", case=case_id, told=t.FILE_STORE_UNAVAILABLE_TOLD
+                problem=t.FILE_STORE_PROBLEM["not_mounted"],
+                name="Konsep Rencana Kerja.docx",
+                case=case_id,
+                told=t.FILE_STORE_UNAVAILABLE_TOLD,
             )
         )
         for _ in range(2):
@@ -246,6 +258,227 @@ async def test_an_upload_while_the_files_share_is_not_mounted_is_refused_and_sav
             *(f.name for f in files_before),
             "Konsep Rencana Kerja.docx",
         ]
+        case = await svc.db.read(repo.load_case, case_id)
+        assert case is not None and case.latest("konsep_rencana_kerja") is not None
+        await world.drained()
+        assert [m.text for m in admin.bot_messages[told_before:]] == [notice]
+
+
+def _ran(*command: str) -> bool:
+    return subprocess.run(command, capture_output=True, check=False).returncode == 0
+
+
+@functools.cache
+def can_mount() -> bool:
+    """Whether the tests may mount a file system of their own (root with CAP_SYS_ADMIN, as
+    in a privileged container): then a full disk and a read-only one are real."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        return False
+    with tempfile.TemporaryDirectory() as probe:
+        if not _ran("mount", "-t", "tmpfs", "-o", "size=64k", "sopbot-probe", probe):
+            return False
+        return _ran("umount", probe)
+
+
+@contextlib.contextmanager
+def on_a_small_disk(folder: Path) -> Iterator[None]:
+    """The folder on a file system of its own of 1 MB (a tmpfs mounted on it), holding
+    what it held; afterwards it is the folder it was, with what was written in it
+    meanwhile."""
+    aside = folder.parent.parent / f"{folder.name}.aside"  # out of the files folder
+    folder.rename(aside)
+    folder.mkdir()
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "sopbot-test", str(folder)],
+        check=True,
+    )
+    try:
+        for item in aside.iterdir():
+            shutil.copy2(item, folder / item.name)
+        yield
+    finally:
+        for item in folder.iterdir():
+            if not (aside / item.name).exists():
+                shutil.copy2(item, aside / item.name)
+        subprocess.run(["umount", str(folder)], check=True)
+        folder.rmdir()
+        aside.rename(folder)
+
+
+def filled(folder: Path) -> Path:
+    """The file written into the folder until its disk is full."""
+    filler = folder / "filler"
+    with filler.open("wb", buffering=0) as out, contextlib.suppress(OSError):
+        while True:
+            out.write(bytes(4096))
+    return filler
+
+
+@dataclass
+class FaultMade:
+    how: str
+    code: int  # the errno the save meets
+    clear: Callable[[], object]  # the fault is mended
+
+
+def injected(files: FileStore, code: int, monkeypatch: pytest.MonkeyPatch) -> FaultMade:
+    """The OSError ``code`` raised by the World's FileStore's save, as the system raises it
+    writing the copy into the case's folder (when nothing real makes it here)."""
+    real = files.save
+
+    async def failing(case_id: int, name: str, data: bytes) -> SavedFile:
+        part = files.root / f"case-{case_id}" / f"{safe_name(name)}.0123456789abcdef.part"
+        raise OSError(code, os.strerror(code), str(part))
+
+    monkeypatch.setattr(files, "save", failing)
+    return FaultMade(
+        f"injected at FileStore.save: {errno.errorcode[code]}",
+        code,
+        lambda: monkeypatch.setattr(files, "save", real),
+    )
+
+
+@contextlib.contextmanager
+def files_folder_cannot_take(
+    files: FileStore, folder: Path, fault: FolderFault, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[FaultMade]:
+    """The case's ``folder`` in the files folder cannot take a file, for ``fault``: made
+    real where this process can (a 1 MB file system filled up; one remounted read-only;
+    the folder not writable for a user other than root, or made immutable for root, whom
+    permissions do not stop), else the error injected at the FileStore's boundary (an I/O
+    error always: nothing real makes one without a faulty device)."""
+    if fault in (FolderFault.FULL, FolderFault.READ_ONLY) and can_mount():
+        with on_a_small_disk(folder):
+            if fault is FolderFault.FULL:
+                filler = filled(folder)
+                yield FaultMade("a 1 MB tmpfs filled up", errno.ENOSPC, filler.unlink)
+            else:
+                subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+                yield FaultMade(
+                    "a tmpfs remounted read-only",
+                    errno.EROFS,
+                    lambda: subprocess.run(["mount", "-o", "remount,rw", str(folder)], check=True),
+                )
+    elif fault is FolderFault.NOT_WRITABLE and os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield FaultMade("chmod 555", errno.EACCES, lambda: folder.chmod(0o755))
+        finally:
+            folder.chmod(0o755)
+    elif fault is FolderFault.NOT_WRITABLE and _ran("chattr", "+i", str(folder)):
+        try:
+            yield FaultMade(
+                "chattr +i (root)", errno.EPERM, lambda: _ran("chattr", "-i", str(folder))
+            )
+        finally:
+            _ran("chattr", "-i", str(folder))
+    else:
+        code = {
+            FolderFault.FULL: errno.ENOSPC,
+            FolderFault.NOT_WRITABLE: errno.EACCES,
+            FolderFault.READ_ONLY: errno.EROFS,
+            FolderFault.IO_ERROR: errno.EIO,
+        }[fault]
+        yield injected(files, code, monkeypatch)
+
+
+def stored(root: Path) -> set[Path]:
+    """The files in the files folder (a test's filler not counted)."""
+    return {p.relative_to(root) for p in root.rglob("*") if p.is_file() and p.name != "filler"}
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [FolderFault.FULL, FolderFault.NOT_WRITABLE, FolderFault.READ_ONLY, FolderFault.IO_ERROR],
+    ids=str,
+)
+async def test_an_upload_the_files_folder_cannot_take_is_refused_and_saved_once_it_can(
+    tmp_path: Path,
+    fault: FolderFault,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The files folder cannot take a file while the bot runs: its disk is full, it is not
+    writable for the bot's user, its file system is read-only, or the disk fails (an I/O
+    error). Made real where this process can: a 1 MB tmpfs mounted on the case's folder,
+    filled up or remounted read-only (as root with CAP_SYS_ADMIN); the folder chmod 555
+    (not root) or chattr +i (root, whom permissions do not stop). Else, and for the I/O
+    error always, the OSError is injected at the World's FileStore (its save patched): see
+    :func:`files_folder_cannot_take`.
+
+    Kasubag sends the Konsep Rencana Kerja of his case, then sends it again: each time he
+    is told, quoting his file, that the storage is full or has a fault, that the file was
+    not saved and the case is unchanged, that the administrators were told, and to send
+    it again later (not the bot's generic apology). The administrators are told once, not
+    once per upload and without a traceback: which folder, what is wrong (the system's
+    error, where), what to do. Nothing half-written is left in the folder, no file is
+    recorded, no event, the case is as it was. Once the fault is mended, the same file is
+    taken."""
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case_id = await s.new_case("Usulan Program Kerja 2027", 2027)
+        await s.upload("kasubag", case_id, "TOR.docx", draft("TOR"))
+        await world.drained()
+        svc, db_file = world.services, sqlite_file(world)
+        kasubag, admin = world["kasubag"], world["admin"]
+        root = svc.files.root
+        folder = root / f"case-{case_id}"
+        case_before = await svc.db.read(repo.load_case, case_id)
+        files_before = await svc.db.read(repo.files_of_case, case_id)
+        events_before = connect(db_file).execute("SELECT COUNT(*) FROM events").fetchone()[0]
+        on_disk = stored(root)
+        told_before = len(admin.bot_messages)
+        konsep = draft("Konsep Rencana Kerja 2027")
+        refused = as_read(
+            t.FILE_STORE_UNAVAILABLE.format(
+                problem=t.FILE_STORE_PROBLEM[fault],
+                name="Konsep Rencana Kerja.docx",
+                case=case_id,
+                told=t.FILE_STORE_UNAVAILABLE_TOLD,
+            )
+        )
+        caplog.clear()
+        with files_folder_cannot_take(svc.files, folder, fault, monkeypatch) as made:
+            print(f"\n[{fault}] {made.how}")
+            for _ in range(2):
+                sent = await s.upload(
+                    "kasubag", case_id, "Konsep Rencana Kerja.docx", konsep, expect="Mohon maaf"
+                )
+                answer = kasubag.bot_messages[-1]
+                assert answer.text == refused
+                assert answer.reply_to is not None and answer.reply_to.message_id == sent.message_id
+                assert not sent.bot_reactions
+            await world.drained()
+
+            assert stored(root) == on_disk  # no copy, not even half of one (*.part)
+            assert await svc.db.read(repo.load_case, case_id) == case_before
+            assert await svc.db.read(repo.files_of_case, case_id) == files_before
+            events = connect(db_file).execute("SELECT COUNT(*) FROM events").fetchone()[0]
+            assert events == events_before
+            problem, todo = t.FILES_FOLDER_FAULTS[fault]
+            notice = as_read(
+                t.FILES_FOLDER_FAULT_ADMIN.format(
+                    folder=root,
+                    problem=problem,
+                    error=f"{errno.errorcode[made.code]}: {os.strerror(made.code)}",
+                    where=folder,
+                    todo=todo.format(folder=root),
+                )
+            )
+            told = [m.text for m in admin.bot_messages[told_before:]]
+            assert told == [notice], told
+            assert "Traceback" not in notice and TOKEN not in notice
+            assert not [r for r in caplog.records if r.name == "sopbot.errors"]
+
+            made.clear()
+            await s.upload("kasubag", case_id, "Konsep Rencana Kerja.docx", konsep)
+        recorded = await svc.db.read(repo.files_of_case, case_id)
+        assert [f.name for f in recorded] == [
+            *(f.name for f in files_before),
+            "Konsep Rencana Kerja.docx",
+        ]
+        assert (root / recorded[-1].path).read_bytes() == konsep
         case = await svc.db.read(repo.load_case, case_id)
         assert case is not None and case.latest("konsep_rencana_kerja") is not None
         await world.drained()
