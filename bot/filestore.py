@@ -144,7 +144,7 @@ class FolderFault(StrEnum):
     FULL = "full"  # ENOSPC, EDQUOT: the disk or share is full, or its quota used up
     NOT_WRITABLE = "not_writable"  # EACCES, EPERM: not writable for the bot's user
     READ_ONLY = "read_only"  # EROFS: a read-only file system (mounted so, or a disk fault)
-    IO_ERROR = "io_error"  # EIO: the disk or the share failed
+    IO_ERROR = "io_error"  # EIO, ESTALE, ENOTCONN: the disk or the share failed
 
 
 _FAULTS = {
@@ -154,6 +154,8 @@ _FAULTS = {
     errno.EPERM: FolderFault.NOT_WRITABLE,
     errno.EROFS: FolderFault.READ_ONLY,
     errno.EIO: FolderFault.IO_ERROR,
+    errno.ESTALE: FolderFault.IO_ERROR,  # an NFS share's handle gone (its server restarted)
+    errno.ENOTCONN: FolderFault.IO_ERROR,  # a FUSE share (sshfs) that lost its connection
 }
 
 

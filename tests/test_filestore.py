@@ -330,6 +330,8 @@ async def test_a_save_that_fails_half_way_leaves_no_part_file(
         (PermissionError(errno.EPERM, "Operation not permitted"), "not_writable"),
         (OSError(errno.EROFS, "Read-only file system"), "read_only"),
         (OSError(errno.EIO, "Input/output error"), "io_error"),
+        (OSError(errno.ESTALE, "Stale file handle"), "io_error"),  # an NFS share
+        (OSError(errno.ENOTCONN, "Transport endpoint is not connected"), "io_error"),  # sshfs
         # no fault of the folder's an administrator mends: the general error handler's
         (OSError(errno.EINVAL, "Invalid argument"), None),
         (FileNotFoundError(errno.ENOENT, "No such file or directory"), None),
