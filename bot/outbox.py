@@ -32,7 +32,7 @@ import contextvars
 import logging
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -57,7 +57,7 @@ from bot.filestore import FileStore
 from bot.messages import Album, Inputs, Renderer, load_inputs
 from bot.papers.render import TemplateFailed
 from bot.ratelimit import BACKGROUND, OUTBOX_ANSWER, Sending, Withdrawn
-from bot.services import effects, routing
+from bot.services import effects, reminders, routing
 from bot.services.registry import SopRegistry
 from bot.telegram_calls import Sent
 from bot.views import Keyboard
@@ -693,15 +693,27 @@ class OutboxSender:
         the administrator passed the role on, or revoked it, while it waited (Telegram could
         not be reached, or a role change came between the digest's rendering and its turn).
         The case's title and holders' names are not theirs to read any more: it is left out
-        (a digest goes again without it), settled as "no longer the holder"; the next sweep
-        reminds, or escalates to, whoever answers for the step now. A row that does not say
-        the role (an older database) goes as it is."""
+        (a digest goes again without it), settled as "no longer the holder". An escalation
+        goes instead to whoever answers for the role now, queued at once as the sweep would
+        have queued it (:func:`reminders.escalate_anew`; none when the role is vacant); a
+        reminder's new holder has the task itself. A row that does not say the role (an
+        older database) goes as it is."""
         listed = _listed(item)
         if listed:
             now = self.clock.now()
             gone = self._not_theirs(tx, item, listed, now)
             if gone:
                 repo.leave_out_of_row(tx, item.id, gone, now, repo.NOT_THE_HOLDER)
+                moved = reminders.escalate_anew(
+                    tx, self.sops, item.chat_id, _escalated(item, gone), now
+                )
+                if moved:
+                    log.info(
+                        "outbox item %d: escalations no longer the addressee's go to who "
+                        "answers for the role now: %s",
+                        item.id,
+                        ", ".join(f"case {case} to {person}" for case, person in moved),
+                    )
                 return False
         return repo.claim_reminder(tx, item.id)
 
@@ -1408,6 +1420,25 @@ def _listed(item: repo.OutboxItem) -> list[tuple[int, Any, Any]]:
     if p.get("t") == "escalation" and item.case_id is not None:
         return [(item.case_id, p.get("as"), p.get("step"))]
     return []
+
+
+def _escalated(item: repo.OutboxItem, cases: Collection[int]) -> list[reminders.Escalated]:
+    """The escalations of an outbox row (a notice, or a digest of them) about these cases,
+    as the sweep queued them; none when the row is not an escalation."""
+    p = item.params
+    if p.get("t") != "escalation":
+        return []
+    if item.kind == "digest":
+        entries = [e for e in p.get("cases", []) if int(e[0]) in cases]
+    elif item.case_id in cases and item.version is not None:
+        entries = [[item.case_id, item.version, p.get("n"), p.get("as"), p.get("step")]]
+    else:
+        entries = []
+    return [
+        reminders.Escalated(int(case_id), int(version), int(number), role, int(step))
+        for case_id, version, number, role, step in entries
+        if isinstance(role, str) and number is not None and step is not None
+    ]
 
 
 def log_chase(tx: Tx, item: repo.OutboxItem, now: datetime) -> None:

@@ -303,20 +303,23 @@ async def test_a_digest_held_up_by_an_outage_is_not_sent_to_kasubag_once_her_rol
 
 
 @pytest.mark.parametrize("stalled", [4, 2], ids=["digest", "one_by_one"])
-async def test_an_escalation_held_up_by_an_outage_is_not_sent_to_the_former_kabag(
+async def test_an_escalation_held_up_by_an_outage_goes_to_the_new_kabag_not_the_former(
     tmp_path: Path, stalled: int
 ) -> None:
     """Kasubag's proposals stall at step 1; at the second reminder the Kabag is escalated
     to, while Telegram cannot be reached: the escalation waits (as a digest of four, or one
     by one). Meanwhile the administrator passes the Kabag role to Pak Agus (/alihkan). When
     Telegram answers again, the former Kabag gets no escalation naming the cases and their
-    holder (they are no longer his to oversee), and the chase log names none to him; at
-    the next sweep Pak Agus, the Kabag now, is escalated to."""
+    holder (they are no longer his to oversee), and the chase log names none to him; Pak
+    Agus, the Kabag now, gets it in his place at once, as the sweep would have sent it to
+    him (a digest of the four, or the two one by one), about reminder 2. The next sweep
+    escalates reminder 3 to him, not reminder 2 again."""
     async with world_at(tmp_path, wib(2026, 7, 6, 9)) as (world, clock):
         cases = [await open_case(world, f"Usulan {n}") for n in range(stalled)]
         await world.drained(WAIT)
         await sweep_at(world, clock, wib(2026, 7, 6, 13, 30))  # the first reminder, delivered
         seen: set[int] = {m.message_id for m in world["kabag"].bot_messages}
+        agus: set[int] = {m.message_id for m in world["plh"].bot_messages}
         world.emu.faults.fail(100_000, status=502, method="sendMessage")  # Telegram is down
         clock.set(wib(2026, 7, 7, 11))
         await world.services.reminders.sweep()  # the second: the Kabag is escalated to
@@ -339,11 +342,31 @@ async def test_an_escalation_held_up_by_an_outage_is_not_sent_to_the_former_kaba
         got = [m.text for m in news(world, "kabag", seen)]
         assert not any("Eskalasi" in text for text in got), got
         assert [r for r in await chases(world) if r[3] == ID["kabag"]] == []
+        told = [m.text for m in news(world, "plh", agus) if "Eskalasi" in m.text]
+        if stalled > DIGEST_ABOVE:
+            assert [text.split("\n")[0] for text in told] == [
+                f"📣 Eskalasi: {stalled} langkah telah melewati norma waktu"
+            ], told
+            assert sorted(int(n) for n in _numbers(told[0])) == cases, told
+        else:
+            assert sorted(text.split(":")[0] for text in told) == [
+                f"📣 Eskalasi — Berkas #{case}" for case in cases
+            ], told
+            assert all("Pengingat ke-2 telah dikirim" in text for text in told), told
+        escalated = [tuple(r) for r in await chases(world) if r[1] == "escalation"]
+        assert sorted(escalated) == [
+            (case, "escalation", 2, ACTING.telegram_id, "kabag") for case in cases
+        ]
 
         await sweep_at(world, clock, wib(2026, 7, 8, 9))
-        agus = "\n".join(m.text for m in world["plh"].bot_messages if "Eskalasi" in m.text)
-        assert all(f"#{case}" in agus for case in cases), agus
+        told = [m.text for m in news(world, "plh", agus) if "Eskalasi" in m.text]
+        assert all(f"#{case}" in "\n".join(told) for case in cases), told
         assert not any("Eskalasi" in m.text for m in news(world, "kabag", seen))
+        escalated = [tuple(r) for r in await chases(world) if r[1] == "escalation"]
+        assert Counter((r[0], r[2]) for r in escalated) == Counter(
+            [(case, 2) for case in cases] + [(case, 3) for case in cases]
+        ), escalated
+        assert {r[3] for r in escalated} == {ACTING.telegram_id}
 
 
 @pytest.mark.parametrize("role", ["kasubag", "kabag"], ids=["reminders", "escalations"])

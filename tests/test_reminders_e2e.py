@@ -824,15 +824,16 @@ async def test_kabags_role_passes_while_an_escalation_about_a_late_step_waits_fo
     tmp_path: Path,
 ) -> None:
     """Kabag's role passes while an escalation about a late step waits for office hours; the
-    new Kabag gets it. Kasubag's step 1 stalls: reminder 1 reached her on Monday at 13.00.
-    Reminder 2, which tells Kabag too, is queued on Tuesday at 15.50 while Telegram cannot
-    be reached; it answers again at 21.30, when the office is closed, so both wait for
-    Wednesday 08.00. That night the administrator passes the Kabag role to Pak Agus
-    (/alihkan). At 08.00 Kasubag gets her reminder, and the former Kabag no escalation
-    about a step he no longer oversees. The reminder count moved on with reminder 2, and
-    the step stays late: the next reminder (Wednesday 11.50, 240 working minutes after
-    reminder 2) is at the same level and escalates to the Kabag now, Pak Agus. The chase
-    log names him, not the former Kabag."""
+    new Kabag gets it when it goes. Kasubag's step 1 stalls: reminder 1 reached her on
+    Monday at 13.00. Reminder 2, which tells Kabag too, is queued on Tuesday at 15.50 while
+    Telegram cannot be reached; it answers again at 21.30, when the office is closed, so
+    both wait for Wednesday 08.00. That night the administrator passes the Kabag role to
+    Pak Agus (/alihkan). At 08.00 Kasubag gets her reminder, the former Kabag no escalation
+    about a step he no longer oversees, and Pak Agus, the Kabag now, the escalation of
+    reminder 2 in his place. The reminder count is not moved on again: the next reminder
+    (Wednesday 11.50, 240 working minutes after reminder 2) is reminder 3, at the same
+    level, and escalates to Pak Agus once more, about reminder 3; no reminder is escalated
+    twice. The chase log names him, not the former Kabag."""
     async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
         s = Script(world, WAIT)
         case = await proposal_ready(world, s, "Usulan yang tertahan")
@@ -860,32 +861,44 @@ async def test_kabags_role_passes_while_an_escalation_about_a_late_step_waits_fo
         await world["kabag"].wait_message(lambda m: "dialihkan" in m.text, timeout=WAIT)
         await world["plh"].wait_message(lambda m: "dialihkan" in m.text, timeout=WAIT)
 
+        def escalations_to_agus() -> list[EmuMessage]:
+            nonlocal agus
+            told = [m for m in world["plh"].bot_messages if m.message_id not in agus]
+            agus |= {m.message_id for m in told}
+            return [m for m in told if m.text.startswith(REMINDED[1])]
+
+        escalations_to_agus()  # what he was told of the role passing to him
         clock.set(wib(7, 8, 8))
         world.services.outbox.wake()
         await world.drained(WAIT)
         assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
             "kasubag": ["⏰ Pengingat ke-2"],
         }
+        told = escalations_to_agus()
+        assert [headline(m) for m in told] == [
+            f"📣 Eskalasi — Berkas #{case}: Usulan yang tertahan"
+        ], [first_line(m) for m in told]
+        assert "Pengingat ke-2 telah dikirim kepada pelaksana." in told[0].text
         assert await reminding_rows(world, case) == []  # nothing left waiting
 
         await sweep_at(world, clock, wib(7, 8, 11, 49))
-        assert phones.news() == {}
+        assert phones.news() == {} and escalations_to_agus() == []
         await sweep_at(world, clock, wib(7, 8, 11, 50))
         assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
             "kasubag": ["⏰ Pengingat ke-3"],
         }
-        told = [m for m in world["plh"].bot_messages if m.message_id not in agus]
-        escalations = [headline(m) for m in told if m.text.startswith(REMINDED[1])]
-        assert escalations == [f"📣 Eskalasi — Berkas #{case}: Usulan yang tertahan"], [
-            first_line(m) for m in told
-        ]
-        assert "Pengingat ke-3 telah dikirim kepada pelaksana." in told[-1].text
+        told = escalations_to_agus()
+        assert [headline(m) for m in told] == [
+            f"📣 Eskalasi — Berkas #{case}: Usulan yang tertahan"
+        ], [first_line(m) for m in told]
+        assert "Pengingat ke-3 telah dikirim kepada pelaksana." in told[0].text
         chases = await world.services.db.read(repo.chases_of_case, case)
-        assert [(c.kind, c.person_id, c.role, c.number) for c in chases] == [
-            ("reminder", ID["kasubag"], "kasubag", 1),
-            ("reminder", ID["kasubag"], "kasubag", 2),
-            ("reminder", ID["kasubag"], "kasubag", 3),
-            ("escalation", ACTING.telegram_id, "kabag", 3),
+        assert sorted((c.number, c.kind, c.person_id, c.role, c.at) for c in chases) == [
+            (1, "reminder", ID["kasubag"], "kasubag", wib(7, 6, 13)),
+            (2, "escalation", ACTING.telegram_id, "kabag", wib(7, 8, 8)),
+            (2, "reminder", ID["kasubag"], "kasubag", wib(7, 8, 8)),
+            (3, "escalation", ACTING.telegram_id, "kabag", wib(7, 8, 11, 50)),
+            (3, "reminder", ID["kasubag"], "kasubag", wib(7, 8, 11, 50)),
         ]
 
 

@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock, SetBackWatch
 from bot.config import Config
-from bot.core.model import DomainError
+from bot.core.definition import SopDefinition
+from bot.core.model import Case, DomainError
 from bot.core.workflow import holder_role
 from bot.reminder_policy import (
     HeldStep,
@@ -82,6 +83,112 @@ class Snooze:
     status: str  # "ok" | "not_found" | "closed" | "not_holder"
     until: datetime | None = None
     granted: int = 0
+
+
+def _queue(tx: Tx, chases: list[_Chase], now: datetime) -> None:
+    """The reminders and escalations of a page of a sweep (or escalations moved to a role's
+    new holder, :func:`escalate_anew`), to each person one by one, or as one digest when
+    they are more than :data:`DIGEST_ABOVE`."""
+    by_person: dict[tuple[int, str], list[_Chase]] = defaultdict(list)
+    for chase in chases:
+        by_person[(chase.person, chase.kind)].append(chase)
+    for (person, kind), theirs in by_person.items():
+        # a digest queued earlier and still waiting leaves these cases to this one
+        on_its_way = repo.supersede_digests(tx, person, kind, [c.case_id for c in theirs], now)
+        theirs = [c for c in theirs if c.case_id not in on_its_way]
+        if len(theirs) > DIGEST_ABOVE:
+            entries = [[c.case_id, c.version, c.number, c.role, c.step] for c in theirs]
+            repo.enqueue(tx, person, "digest", now, params={"t": kind, "cases": entries})
+            continue
+        for c in theirs:
+            # "as" and "step": what the chase log keeps of it once it is delivered (the
+            # outbox rows are pruned; one superseded or refused on its way told nobody)
+            params: dict[str, object] = (
+                {"reminder": c.number, "as": c.role, "step": c.step}
+                if kind == "reminder"
+                else {"t": "escalation", "n": c.number, "as": c.role, "step": c.step}
+            )
+            repo.enqueue(
+                tx,
+                person,
+                "task" if kind == "reminder" else "notice",
+                now,
+                case_id=c.case_id,
+                version=c.version,
+                params=params,
+            )
+
+
+def _escalations(
+    tx: Tx,
+    definition: SopDefinition,
+    case: Case,
+    role: str,
+    number: int,
+    told: set[int],
+    now: datetime,
+) -> list[_Chase]:
+    """The case's escalation, with its reminder's ``number``, to who answers for ``role``
+    now besides ``told`` (:func:`routing.superiors`), each added to ``told``. One who has
+    an earlier reminder or escalation about the case on its way at this moment keeps that
+    one, and is not queued another beside it."""
+    chases = []
+    for superior in routing.superiors(tx, definition, case, role, told, now):
+        told.add(superior)
+        if not repo.supersede_reminders(tx, superior, case.id, now):
+            continue
+        chases.append(
+            _Chase(superior, "escalation", case.id, case.version, number, role, case.step)
+        )
+    return chases
+
+
+@dataclass(frozen=True)
+class Escalated:
+    """An escalation a sweep queued, as its outbox row keeps it: the case at the version
+    and step it was late at, the reminder's number, and the superior role it told."""
+
+    case_id: int
+    version: int
+    number: int
+    role: str
+    step: int
+
+
+def escalate_anew(
+    tx: Tx, sops: SopRegistry, former: int, escalated: Sequence[Escalated], now: datetime
+) -> list[tuple[int, int]]:
+    """Escalations queued for ``former``, who no longer answers for the role they were
+    sent to them as (the administrator passed it on while they waited for office hours or
+    for Telegram), go to who answers for it now, picked as the sweep picks superiors
+    (:func:`_escalations`) and queued as it queues them (:func:`_queue`: one by one, or a
+    digest for more than :data:`DIGEST_ABOVE` to one person). The reminder's number stays:
+    the sweep counted it, and the case's reminder count and level are not moved on again;
+    the step's holders, and whoever the chase log shows was told of that reminder already,
+    are not told again. A case that has moved on, or whose role nobody answers for now
+    (vacant), is escalated to nobody; nor is one a later sweep reminded of since (it
+    escalated to who answers for the role then: a role once escalated to stays in every
+    later escalation of the step). Returns the (case, person) pairs queued."""
+    chases: list[_Chase] = []
+    for e in escalated:
+        row = repo.reminder_row(tx, e.case_id, e.version)
+        if row is None or (row.case.step, row.reminders_sent) != (e.step, e.number):
+            continue  # moved on, or a later reminder escalated to who answers for it now
+        case = row.case
+        definition = sops.of(case)
+        if not definition.has_role(e.role):
+            continue
+        told = {former, *step_holders(tx, definition, case, now)}
+        told |= {
+            c.person_id
+            for c in repo.chases_of_case(tx, case.id)
+            if c.kind != "snooze"
+            and (c.step, c.number) == (case.step, e.number)
+            and c.at >= case.step_entered_at
+        }
+        chases += _escalations(tx, definition, case, e.role, e.number, told, now)
+    _queue(tx, chases, now)
+    return [(c.case_id, c.person) for c in chases]
 
 
 class Reminders:
@@ -144,45 +251,12 @@ class Reminders:
                 tx.run("ROLLBACK TO reminder")
                 broken.add(case_id)
             tx.run("RELEASE reminder")
-        self._queue(tx, chases, now)
+        _queue(tx, chases, now)
         return sent, broken
-
-    @staticmethod
-    def _queue(tx: Tx, chases: list[_Chase], now: datetime) -> None:
-        """The page's reminders and escalations, to each person one by one, or as one digest
-        when they are more than :data:`DIGEST_ABOVE`."""
-        by_person: dict[tuple[int, str], list[_Chase]] = defaultdict(list)
-        for chase in chases:
-            by_person[(chase.person, chase.kind)].append(chase)
-        for (person, kind), theirs in by_person.items():
-            # a digest queued earlier and still waiting leaves these cases to this one
-            on_its_way = repo.supersede_digests(tx, person, kind, [c.case_id for c in theirs], now)
-            theirs = [c for c in theirs if c.case_id not in on_its_way]
-            if len(theirs) > DIGEST_ABOVE:
-                entries = [[c.case_id, c.version, c.number, c.role, c.step] for c in theirs]
-                repo.enqueue(tx, person, "digest", now, params={"t": kind, "cases": entries})
-                continue
-            for c in theirs:
-                # "as" and "step": what the chase log keeps of it once it is delivered (the
-                # outbox rows are pruned; one superseded or refused on its way told nobody)
-                params: dict[str, object] = (
-                    {"reminder": c.number, "as": c.role, "step": c.step}
-                    if kind == "reminder"
-                    else {"t": "escalation", "n": c.number, "as": c.role, "step": c.step}
-                )
-                repo.enqueue(
-                    tx,
-                    person,
-                    "task" if kind == "reminder" else "notice",
-                    now,
-                    case_id=c.case_id,
-                    version=c.version,
-                    params=params,
-                )
 
     def _remind(self, tx: Tx, case_id: int, now: datetime) -> list[_Chase] | None:
         """The case's reminder and escalations due now (None: none is due yet); its reminder
-        state is moved on, and what is queued for each person is left to :meth:`_queue`."""
+        state is moved on, and what is queued for each person is left to :func:`_queue`."""
         row = repo.reminder_row(tx, case_id)
         if row is None:
             return None
@@ -205,16 +279,7 @@ class Reminders:
         chain = escalation_chain(step.actor, definition.superior_of(), decision.level)
         told = set(holders)  # the late holder is never their own superior (a Kabag as Plh Karo)
         for role in chain[1:]:
-            answering = routing.role_people(tx, definition, case, role, now)
-            if not set(answering) - told:
-                answering = routing.definitive_holders(tx, definition, case, role)
-            for superior in [p for p in answering if p not in told]:
-                told.add(superior)
-                if not repo.supersede_reminders(tx, superior, case.id, now):
-                    continue
-                chases.append(
-                    _Chase(superior, "escalation", case.id, case.version, number, role, case.step)
-                )
+            chases += _escalations(tx, definition, case, role, number, told, now)
         repo.set_reminder_state(
             tx,
             case_id,

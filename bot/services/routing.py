@@ -23,6 +23,7 @@ who receives them when they join.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -142,6 +143,20 @@ def role_people(
     if appointment is not None:
         return [appointment.person_id]
     return definitive_holders(tx, definition, case, role)
+
+
+def superiors(
+    tx: Tx, definition: SopDefinition, case: Case, role: str, told: Collection[int], at: datetime
+) -> list[int]:
+    """Who is told, as ``role``, that the case's step is late (an escalation's addressees),
+    besides ``told`` (the step's holders, and who was told as a role below it): who answers
+    for the role at ``at`` (:func:`role_people`), else, when they were told already (a
+    Kabag acting as Plh Karo), its definitive holders. None: the role is vacant, or only
+    people already told answer for it."""
+    answering = role_people(tx, definition, case, role, at)
+    if not set(answering) - set(told):
+        answering = definitive_holders(tx, definition, case, role)
+    return [p for p in answering if p not in told]
 
 
 def answers_for(
