@@ -368,7 +368,7 @@ def main() -> int:
     bot.eventloop.install(config.bot.event_loop)
     if args.thread_log:
         log_thread_cpu(args.thread_log)
-    bot.app.tune_garbage_collector()  # as sopbot run does
+    bot.app.freeze_startup_heap()  # as sopbot run does
 
     if args.profile:
         import cProfile

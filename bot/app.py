@@ -175,23 +175,13 @@ def reminder_settings(config: Config) -> ReminderSettings:
     )
 
 
-YOUNG_COLLECTION_THRESHOLD = 20_000
-"""Objects allocated (less those freed) before the garbage collector walks the youngest
-generation: Python's default, 700, is reached inside one update's handling (the update's
-objects, an HTTP request's), so each collection walks objects about to be freed anyway,
-and moves them up to be walked again in the older generations."""
-
-
-def tune_garbage_collector() -> None:
+def freeze_startup_heap() -> None:
     """Before the bot runs: what start-up built (the imported modules, the application)
     lives as long as the process, so the garbage collector stops walking it on every full
     collection, which otherwise lands, tens of ms at a time, on whichever thread is
-    allocating (a paper's rendering, an answer); and the youngest generation is collected
-    less often (:data:`YOUNG_COLLECTION_THRESHOLD`). Not for processes that build many bots."""
+    allocating (a paper's rendering, an answer). Not for processes that build many bots."""
     gc.collect()
     gc.freeze()
-    _, middle, oldest = gc.get_threshold()
-    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, middle, oldest)
 
 
 def flood_limits(options: dict[str, float] | None) -> FloodLimits:

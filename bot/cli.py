@@ -649,10 +649,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         active = ActiveLock(str(config.storage.database))
     app = build_application(config, token, active=active)
     from bot import eventloop
-    from bot.app import ALLOWED_UPDATES, tune_garbage_collector
+    from bot.app import ALLOWED_UPDATES, freeze_startup_heap
 
     stop_on_signals(eventloop.install(config.bot.event_loop))
-    tune_garbage_collector()
+    freeze_startup_heap()
     try:
         if config.bot.mode == "webhook":
             secret = config.bot.webhook.secret()
