@@ -848,7 +848,8 @@ class OutboxSender:
         digest was on its way (claimed, in Telegram's hands) cannot stop it landing: what it
         lists that is no longer the person's is then edited out of it (the whole digest
         said to no longer apply when nothing is left), and is not logged as a chase of
-        theirs. The new holder learns of those cases from their own tasks and reminders."""
+        theirs. The new holder of a reminder's step has the task itself; the escalations go
+        at once to whoever answers for the role now (:func:`reminders.escalate_anew`)."""
         entries = self.renderer.digest_entries(item, inputs)
         if not entries:  # every case listed has moved on meanwhile
             await self._skip(item)
@@ -877,11 +878,15 @@ class OutboxSender:
             )
             params = effects.decided_params(sent.message_id, shown.text, shown.keyboard)
             repo.enqueue(tx, item.chat_id, "strip", now, params=params)
+            moved = reminders.escalate_anew(
+                tx, self.sops, item.chat_id, _escalated(item, gone), now
+            )
             log.info(
                 "outbox item %d: %d cases of the digest no longer the addressee's once it "
-                "landed: edited out",
+                "landed: edited out%s",
                 item.id,
                 len(gone),
+                f", escalated to who answers for the role now ({len(moved)})" if moved else "",
             )
             return True
 

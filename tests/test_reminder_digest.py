@@ -380,7 +380,8 @@ async def test_a_role_passes_while_its_digest_is_on_its_way_the_digest_keeps_not
     administrator passes the role to Pak Agus (/alihkan). The digest lands, but it is
     then edited to say that it no longer applies, the cases and the button gone from it;
     the chase log names no reminder or escalation to the former holder. Pak Agus has the
-    four tasks (Kasubag's role), or is escalated to at the next sweep (Kabag's)."""
+    four tasks (Kasubag's role), or, for Kabag's, the four escalations at once (not only at
+    the next sweep), under the second reminder's number."""
     async with world_at(tmp_path, wib(2026, 7, 6, 9)) as (world, clock):
         cases = [await open_case(world, f"Usulan {n}") for n in range(4)]
         await world.drained(WAIT)
@@ -414,9 +415,12 @@ async def test_a_role_passes_while_its_digest_is_on_its_way_the_digest_keeps_not
         assert [r for r in await chases(world) if r[3] == ID[role]] == []
 
         agus = "\n".join(m.text for m in world["plh"].bot_messages)
-        if role == "kabag":
-            await sweep_at(world, clock, wib(2026, 7, 7, 15))
+        if role == "kabag":  # escalated to him as the digest was edited, before any sweep
             agus = "\n".join(m.text for m in world["plh"].bot_messages if "Eskalasi" in m.text)
+            told = [r for r in await chases(world) if r[3] == ACTING.telegram_id]
+            assert sorted((r[0], r[1], r[2]) for r in told) == sorted(
+                (case, "escalation", 2) for case in cases
+            ), told
         assert all(f"#{case}" in agus for case in cases), agus
 
 
