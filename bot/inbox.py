@@ -65,6 +65,17 @@ class UpdateInbox(asyncio.Queue[object]):
             if isinstance(item, dict) and type(update_id := item.get("update_id")) is int:
                 self._as_sent[update_id] = item
 
+    def _as_sent_json(self, update: Update) -> str:
+        """The update as Telegram sent it, as JSON; from its object when it was not kept, or
+        when orjson refuses what Python's JSON took (a lone surrogate escape, "\\ud83d")."""
+        sent = self._as_sent.pop(update.update_id, None)
+        if sent is not None:
+            try:
+                return orjson.dumps(sent).decode()
+            except (TypeError, ValueError):
+                pass
+        return update.to_json()
+
     async def put(self, item: object) -> None:
         if isinstance(item, Update) and not await self._store(item):
             return  # delivered again while the first copy is queued or being handled
@@ -79,8 +90,7 @@ class UpdateInbox(asyncio.Queue[object]):
         db, clock = self._db, self._clock
         if db is None or clock is None:
             return True  # not attached yet: queued as PTB queues it
-        sent = self._as_sent.pop(update.update_id, None)
-        body = update.to_json() if sent is None else orjson.dumps(sent).decode()
+        body = self._as_sent_json(update)
         pause, told_at = STORE_RETRY_FIRST, 0.0
         failing_since: float | None = None
         loop = asyncio.get_running_loop()
