@@ -329,12 +329,11 @@ async def refused_for_files_folder(
     svc = context.services
     log.warning("upload %r for case %s refused (%s): %s", item.name, case_id, fault, exc)
     admins = svc.config.admins
-    if (
-        svc.files_refused.begins(fault)
-        and admins
-        and svc.alerts.take(FOLDER_ALERTS[fault]) is not None
-    ):
-        await svc.outbox.tell_admins(folder_fault_text(svc.files.root, exc, fault))
+    if admins and svc.files_refused.begins(fault):
+        if svc.alerts.take(FOLDER_ALERTS[fault]) is not None:
+            await svc.outbox.tell_admins(folder_fault_text(svc.files.root, exc, fault))
+        else:  # told of this kind of fault within the window: told at a refusal after it
+            svc.files_refused.ends()
     told = t.FILE_STORE_UNAVAILABLE_TOLD if admins else ""
     problem = t.FILE_STORE_PROBLEM[fault]
     await answer_file(

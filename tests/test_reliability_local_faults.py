@@ -37,6 +37,7 @@ from reliability_helpers import connect, outbox_rows, sqlite_file
 from bot import texts as t
 from bot.demo import FAST_SENDER, TOKEN, Script, World, draft, has_button, play_sop
 from bot.filestore import MARKER, FileStore, FolderFault, SavedFile, safe_name
+from handlers.files import FOLDER_ALERTS
 from storage import repo
 from storage.db import Tx
 
@@ -483,6 +484,46 @@ async def test_an_upload_the_files_folder_cannot_take_is_refused_and_saved_once_
         assert case is not None and case.latest("konsep_rencana_kerja") is not None
         await world.drained()
         assert [m.text for m in admin.bot_messages[told_before:]] == [notice]
+
+
+async def test_a_disk_full_again_within_the_alert_window_is_told_once_the_window_is_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The files folder's disk fills up (the administrators are told), is freed (Kasubag's
+    TOR is saved), and fills up again within the alert window (4 s here, 30 minutes in an
+    office): Kasubag's upload is refused, the administrators not told twice within the
+    window, and told at the first refusal after it, not never (the disk may stay full for
+    days). The error is injected at the World's FileStore (see :func:`injected`)."""
+    async with World(tmp_path / "w", sender={**FAST_SENDER, "alert_every": 4.0}) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case_id = await s.new_case("Usulan Program Kerja 2027", 2027)
+        await world.drained()
+        svc, admin, kasubag = world.services, world["admin"], world["kasubag"]
+        told_before = len(admin.bot_messages)
+        window = FOLDER_ALERTS[FolderFault.FULL]
+
+        async def refused(version: int) -> None:
+            name = "Konsep Rencana Kerja.docx"
+            await s.upload("kasubag", case_id, name, draft(f"Konsep {version}"), expect="Mohon")
+            assert "sedang penuh" in kasubag.bot_messages[-1].text
+            await world.drained()
+
+        def told() -> list[str]:
+            return [m.text for m in admin.bot_messages[told_before:]]
+
+        full = injected(svc.files, errno.ENOSPC, monkeypatch)
+        await refused(1)
+        assert len(told()) == 1 and "penuh" in told()[0], told()
+        full.clear()
+        await s.upload("kasubag", case_id, "TOR.docx", draft("TOR"))  # saved: over
+        injected(svc.files, errno.ENOSPC, monkeypatch)
+        if svc.alerts.window_left(window) > 0.5:  # full again, within the window
+            await refused(2)
+            assert len(told()) == 1, told()
+        await world.emu.wait_until(lambda: svc.alerts.window_left(window) == 0, timeout=10)
+        await refused(3)
+        assert len(told()) == 2 and "penuh" in told()[1], told()
 
 
 def file_name(message: Any) -> str:
