@@ -1277,6 +1277,19 @@ def chases_of_case(tx: Tx, case_id: int) -> list[Chase]:
     ]
 
 
+def told_of_reminder(tx: Tx, case_id: int, step: int, number: int, since: datetime) -> set[int]:
+    """Who the case's chase log shows was reminded or told (escalation) of its reminder
+    ``number`` at ``step`` since ``since`` (when the case entered the step: an earlier stay
+    at the same step had reminders of its own numbers). Only their ids, read by the index
+    of the case's rows; ``at`` is compared as the UTC text :func:`ts` stores."""
+    rows = tx.all(
+        "SELECT DISTINCT person_id FROM chases WHERE case_id = ? AND step = ? AND number = ? "
+        "AND kind <> 'snooze' AND at >= ?",
+        (case_id, step, number, ts(since)),
+    )
+    return {r[0] for r in rows}
+
+
 # -- files -------------------------------------------------------------------------------
 
 

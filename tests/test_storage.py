@@ -2210,6 +2210,55 @@ async def test_the_chase_log_outlives_the_retention_and_is_append_only(db: Datab
     assert await db.read(repo.chases_of_case, 1) == chased
 
 
+async def test_who_was_told_of_a_reminder_since_the_step_began_is_read_from_the_chase_log(
+    db: Database,
+) -> None:
+    """A case's reminder 2 at step 2 is escalated anew: the chase log names who was
+    reminded or told of it since the case entered the step (its second stay there, entered
+    half a second into a minute), not who postponed it, nor who was told of another
+    reminder, of another step, of another case, or in the step's earlier stay (a moment
+    before it was entered again, to the microsecond). The stored times compare as the
+    moments do on either engine: with and without a fraction of a second."""
+    entered = T0 + timedelta(days=3, microseconds=500_000)
+    one = replace(run_to(2).current, step_entered_at=entered)
+    two = replace(one, id=2)
+
+    def fill(tx: Tx) -> None:
+        repo.save_case(tx, one, "kabag", new=True)
+        repo.save_case(tx, two, "kabag", new=True)
+
+        def chase(kind: str, at: datetime, person: int, step: int = 2, number: int = 2) -> Any:
+            return repo.Chase(kind, step, at, person, "kabag", number)
+
+        repo.log_chases(
+            tx,
+            1,
+            [
+                chase("reminder", entered, 10),  # the moment it entered the step
+                chase("escalation", entered + timedelta(microseconds=1), 11),
+                chase("escalation", T0 + timedelta(days=4), 12),  # whole seconds
+                chase("reminder", T0 + timedelta(days=5), 10),  # told twice: named once
+                chase("reminder", entered - timedelta(microseconds=1), 20),  # earlier stay
+                chase("escalation", T0 + timedelta(days=3), 21),  # earlier stay, whole second
+                chase("escalation", T0 + timedelta(days=4), 22, number=1),
+                chase("escalation", T0 + timedelta(days=4), 23, number=3),
+                chase("escalation", T0 + timedelta(days=4), 24, step=1),
+                repo.Chase("snooze", 2, T0 + timedelta(days=4), 25, "kabag", 2),
+                repo.Chase("snooze", 2, T0 + timedelta(days=4), 26, "kabag", until=entered),
+            ],
+        )
+        repo.log_chases(tx, 2, [chase("escalation", T0 + timedelta(days=4), 30)])
+
+    await db.write(fill)
+    assert await db.read(repo.told_of_reminder, 1, 2, 2, entered) == {10, 11, 12}
+    assert await db.read(repo.told_of_reminder, 1, 2, 3, entered) == {23}
+    assert await db.read(repo.told_of_reminder, 1, 2, 2, T0) == {10, 11, 12, 20, 21}
+    later = T0 + timedelta(days=4)  # a moment of whole seconds, as ``ts`` writes it
+    assert await db.read(repo.told_of_reminder, 1, 2, 2, later) == {10, 12}
+    assert await db.read(repo.told_of_reminder, 2, 2, 2, entered) == {30}
+    assert await db.read(repo.told_of_reminder, 3, 2, 2, entered) == set()
+
+
 # -- deliveries and live task messages ---------------------------------------------------
 
 

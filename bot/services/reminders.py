@@ -179,13 +179,7 @@ def escalate_anew(
         if not definition.has_role(e.role):
             continue
         told = {former, *step_holders(tx, definition, case, now)}
-        told |= {
-            c.person_id
-            for c in repo.chases_of_case(tx, case.id)
-            if c.kind != "snooze"
-            and (c.step, c.number) == (case.step, e.number)
-            and c.at >= case.step_entered_at
-        }
+        told |= repo.told_of_reminder(tx, case.id, case.step, e.number, case.step_entered_at)
         chases += _escalations(tx, definition, case, e.role, e.number, told, now)
     _queue(tx, chases, now)
     return [(c.case_id, c.person) for c in chases]
