@@ -764,12 +764,16 @@ class OutboxSender:
             # a notice's button (/ubah_data's "Perbaiki data") asks nothing yet: no dialogue
             sent = await self._send(item.chat_id, message.text, message.keyboard, message.reply_to)
 
-            def record(tx: Tx) -> None:
+            def record(tx: Tx) -> bool:
                 now = self.clock.now()
                 repo.mark_sent(tx, item.id, now, sent.message_id)
+                if self._escalation_void(tx, item, sent.message_id, now):
+                    return True
                 log_chase(tx, item, now)
+                return False
 
-            await self.db.write(record)
+            if await self.db.write(record):
+                self.wake()
         elif item.kind == "digest":
             await self._digest_row(item, inputs)
         elif item.kind == "prompt":
@@ -839,6 +843,33 @@ class OutboxSender:
             )
         else:
             raise BadRequest(f"unknown outbox kind {item.kind}")
+
+    def _escalation_void(
+        self, tx: Tx, item: repo.OutboxItem, message_id: int, now: datetime
+    ) -> bool:
+        """A single escalation that landed about a case no longer its addressee's
+        (:meth:`_not_theirs`): the superior role passed on (or was revoked, or an acting
+        period ended) while it was on its way, in Telegram's hands, as a digest's may
+        (:meth:`_digest_row`). It is not logged as a chase of theirs; the message is
+        edited to say that it no longer applies (:data:`texts.ESCALATION_VOID`), and the
+        escalation goes at once to whoever answers for the role now
+        (:func:`reminders.escalate_anew`). False: any other notice, or an escalation
+        still theirs."""
+        if item.params.get("t") != "escalation":
+            return False
+        gone = self._not_theirs(tx, item, _listed(item), now)
+        if not gone:
+            return False
+        params = effects.decided_params(message_id, t.ESCALATION_VOID, [])
+        repo.enqueue(tx, item.chat_id, "strip", now, params=params)
+        moved = reminders.escalate_anew(tx, self.sops, item.chat_id, _escalated(item, gone), now)
+        log.info(
+            "outbox item %d: the escalation was no longer the addressee's once it landed: "
+            "said to no longer apply%s",
+            item.id,
+            ", escalated to who answers for the role now" if moved else "",
+        )
+        return True
 
     async def _digest_row(self, item: repo.OutboxItem, inputs: Inputs) -> None:
         """Many reminders (or escalations) of one sweep to one person, as one message; each
@@ -1450,7 +1481,8 @@ def log_chase(tx: Tx, item: repo.OutboxItem, now: datetime) -> None:
     """A reminder or an escalation delivered: kept in the case's chase log, which outlives
     the outbox's retention. Written when it reached the official, not when queued: one
     superseded by a later reminder, refused (the bot blocked) or left stale (the case
-    moved) told nobody."""
+    moved) told nobody; nor is an escalation that landed after the role it was sent as
+    passed on logged (:meth:`OutboxSender._escalation_void`)."""
     p = item.params
     if item.case_id is None or "as" not in p:
         return  # not a chase (or queued by a release that kept no log)

@@ -385,6 +385,12 @@ DIGEST_ESCALATION_VOID = (
     "📣 <b>Eskalasi</b> ini tidak berlaku lagi karena {count} langkah yang semula tercantum di "
     "dalamnya tidak lagi berada di bawah pengawasan Bapak/Ibu. Mohon pesan ini diabaikan."
 )
+# ... as a single escalation ("📣 Eskalasi — Berkas #n") is, once it landed, when the
+# superior role it was sent as passed on while it was on its way
+ESCALATION_VOID = (
+    "📣 <b>Eskalasi</b> ini tidak berlaku lagi karena langkah tersebut tidak lagi berada di "
+    "bawah pengawasan Bapak/Ibu. Mohon pesan ini diabaikan."
+)
 
 # -- buttons -----------------------------------------------------------------------------
 

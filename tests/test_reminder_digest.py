@@ -424,6 +424,77 @@ async def test_a_role_passes_while_its_digest_is_on_its_way_the_digest_keeps_not
         assert all(f"#{case}" in agus for case in cases), agus
 
 
+async def test_kabags_role_passes_while_a_single_escalation_is_on_its_way_it_goes_to_the_new_kabag(
+    tmp_path: Path,
+) -> None:
+    """As a digest (above), so a single escalation: one proposal stalls at step 1, and the
+    second reminder on Tuesday at 11.00 escalates it to Kabag alone ("📣 Eskalasi — Berkas
+    #n"). It is on its way, Telegram slow to answer, when the administrator passes the
+    Kabag role to Pak Agus (/alihkan). It lands in the former Kabag's chat, but it is then
+    edited to say that it no longer applies, without the case's number or title; the chase
+    log names no escalation to him. Pak Agus is escalated to at once (before any sweep),
+    about the second reminder, and the chase log names him; the next sweep escalates the
+    third reminder to him, not the second again."""
+    async with world_at(tmp_path, wib(2026, 7, 6, 9)) as (world, clock):
+        case = await open_case(world, "Usulan Program Kerja Satker 01")
+        await world.drained(WAIT)
+        await sweep_at(world, clock, wib(2026, 7, 6, 13, 30))  # the first reminder, delivered
+        seen: set[int] = {m.message_id for m in world["kabag"].bot_messages}
+        agus: set[int] = {m.message_id for m in world["plh"].bot_messages}
+        # Telegram holds the escalation a second and a half before it takes effect
+        world.emu.faults.hang(
+            seconds=1.5, method="sendMessage", execute="after", chat_id=ID["kabag"]
+        )
+        clock.set(wib(2026, 7, 7, 11))
+        await world.services.reminders.sweep()  # the second: the Kabag is escalated to
+
+        def escalation_to_kabag(tx: Tx) -> list[Any]:
+            return tx.all(
+                "SELECT kind, last_error FROM outbox WHERE chat_id = ? "
+                "AND kind IN ('notice', 'digest') AND params LIKE '%escalation%'",
+                (ID["kabag"],),
+            )
+
+        await _until(
+            world,
+            escalation_to_kabag,
+            lambda rows: [tuple(r) for r in rows] == [("notice", repo.ON_ITS_WAY)],
+        )
+        moved = await world.services.people.reassign(
+            ADMIN_ID, "kabag", ID["kabag"], ACTING.telegram_id
+        )
+        assert moved.status == "ok", moved
+        await world.drained(WAIT)
+
+        got = news(world, "kabag", seen)
+        landed = [m for m in got if m.text.startswith("📣 Eskalasi")]
+        assert len(landed) == 1, [m.text.split("\n")[0] for m in got]
+        text = landed[0].text
+        assert text == (
+            "📣 Eskalasi ini tidak berlaku lagi karena langkah tersebut tidak lagi berada di "
+            "bawah pengawasan Bapak/Ibu. Mohon pesan ini diabaikan."
+        ), text
+        assert f"#{case}" not in text and "Usulan" not in text, text
+        assert landed[0].button_texts == []
+        assert [r for r in await chases(world) if r[3] == ID["kabag"]] == []
+
+        told = [m.text for m in news(world, "plh", agus) if "Eskalasi" in m.text]
+        assert [text.split(":")[0] for text in told] == [f"📣 Eskalasi — Berkas #{case}"], told
+        assert "Pengingat ke-2 telah dikirim" in told[0], told
+        escalated = [tuple(r) for r in await chases(world) if r[1] == "escalation"]
+        assert escalated == [(case, "escalation", 2, ACTING.telegram_id, "kabag")]
+
+        await sweep_at(world, clock, wib(2026, 7, 8, 9))
+        told = [m.text for m in news(world, "plh", agus) if "Eskalasi" in m.text]
+        assert len(told) == 1 and "Pengingat ke-3 telah dikirim" in told[0], told
+        assert not any("Eskalasi" in m.text for m in news(world, "kabag", seen))
+        escalated = [tuple(r) for r in await chases(world) if r[1] == "escalation"]
+        assert [(r[0], r[2], r[3]) for r in escalated] == [
+            (case, 2, ACTING.telegram_id),
+            (case, 3, ACTING.telegram_id),
+        ], escalated
+
+
 async def test_kasubags_role_passes_while_a_stopped_sender_left_her_digest_on_its_way(
     tmp_path: Path,
 ) -> None:
