@@ -704,8 +704,9 @@ async def test_sopbot_run_never_prints_the_token(tmp_path: Path) -> None:
     # it tries again (test_a_bot_started_while_telegram_is_unreachable_...), and a SIGTERM
     # meanwhile stops it cleanly
     proc = await start_bot(config)
-    await asyncio.sleep(3)
-    log = await stop_bot(proc)
+    early: list[str] = []
+    await asyncio.wait_for(unreachable_tries(proc, 2, early), 60)
+    log = "".join(early) + await stop_bot(proc)
     assert "Telegram cannot be reached at start (attempt 2:" in log, log
     assert "SIGTERM received: stopping" in log and proc.returncode == 0, log
     assert "Traceback" not in log and "Unclosed client session" not in log, log
@@ -939,6 +940,17 @@ async def start_bot(config: Path) -> asyncio.subprocess.Process:
     )  # fmt: skip
 
 
+async def unreachable_tries(proc: asyncio.subprocess.Process, tries: int, log: list[str]) -> None:
+    """Read the bot's log into ``log`` until it has said ``tries`` times that Telegram cannot
+    be reached at start, or it ended: however long a busy machine takes to start it."""
+    assert proc.stderr is not None
+    while sum("Telegram cannot be reached at start" in line for line in log) < tries:
+        line = await proc.stderr.readline()
+        if not line:
+            return  # it ended: the caller's assertions say how
+        log.append(line.decode())
+
+
 async def stop_bot(proc: asyncio.subprocess.Process, signum: int = signal.SIGTERM) -> str:
     """Send ``signum``; the process's output once it ended (killed after 30 s)."""
     if proc.returncode is None:
@@ -1023,17 +1035,8 @@ async def test_a_bot_started_while_telegram_is_unreachable_keeps_trying_and_answ
     proc = await start_bot(config)
     early: list[str] = []  # its log until it has tried three times (0, 1.5, 3.75 s: PTB's
     # back-off), however long a busy machine takes to start it
-
-    async def three_tries() -> None:
-        assert proc.stderr is not None
-        while sum("Telegram cannot be reached at start" in line for line in early) < 3:
-            line = await proc.stderr.readline()
-            if not line:
-                return  # it ended: the assertions below say how
-            early.append(line.decode())
-
     try:
-        await asyncio.wait_for(three_tries(), 60)
+        await asyncio.wait_for(unreachable_tries(proc, 3, early), 60)
         assert proc.returncode is None, "the bot gave up"
         async with BotApiEmulator(token=TOKEN, port=port) as emu:
             answer = await a_stranger_starts(emu)
