@@ -194,6 +194,21 @@ async def test_the_files_share_not_mounted_holds_the_archive_bundle_until_it_is_
         await admin.wait_message(lambda m: "teratasi" in m.text, timeout=10)
 
 
+async def refused_twice(world: World, case_id: int, konsep: bytes, refused: str) -> None:
+    """Kasubag sends the Konsep Rencana Kerja of the case twice; each time the bot answers
+    the file with ``refused`` (a reply to it, no reaction taking it)."""
+    kasubag = world["kasubag"]
+    for _ in range(2):
+        sent = await Script(world).upload(
+            "kasubag", case_id, "Konsep Rencana Kerja.docx", konsep, expect="Mohon maaf"
+        )
+        answer = kasubag.bot_messages[-1]
+        assert answer.text == refused
+        assert answer.reply_to is not None and answer.reply_to.message_id == sent.message_id
+        assert not sent.bot_reactions
+    await world.drained()
+
+
 async def test_an_upload_while_the_files_share_is_not_mounted_is_refused_and_saved_once_back(
     tmp_path: Path,
 ) -> None:
@@ -211,7 +226,7 @@ async def test_an_upload_while_the_files_share_is_not_mounted_is_refused_and_sav
         await s.upload("kasubag", case_id, "TOR.docx", draft("TOR"))
         await world.drained()
         svc, db_file = world.services, sqlite_file(world)
-        kasubag, admin = world["kasubag"], world["admin"]
+        admin = world["admin"]
         case_before = await svc.db.read(repo.load_case, case_id)
         files_before = await svc.db.read(repo.files_of_case, case_id)
         events_before = connect(db_file).execute("SELECT COUNT(*) FROM events").fetchone()[0]
@@ -230,15 +245,7 @@ async def test_an_upload_while_the_files_share_is_not_mounted_is_refused_and_sav
                 told=t.FILE_STORE_UNAVAILABLE_TOLD,
             )
         )
-        for _ in range(2):
-            sent = await s.upload(
-                "kasubag", case_id, "Konsep Rencana Kerja.docx", konsep, expect="Mohon maaf"
-            )
-            answer = kasubag.bot_messages[-1]
-            assert answer.text == refused
-            assert answer.reply_to is not None and answer.reply_to.message_id == sent.message_id
-            assert not sent.bot_reactions
-        await world.drained()
+        await refused_twice(world, case_id, konsep, refused)
 
         assert not any(files.iterdir())
         assert await svc.db.read(repo.load_case, case_id) == case_before
@@ -422,7 +429,7 @@ async def test_an_upload_the_files_folder_cannot_take_is_refused_and_saved_once_
         await s.upload("kasubag", case_id, "TOR.docx", draft("TOR"))
         await world.drained()
         svc, db_file = world.services, sqlite_file(world)
-        kasubag, admin = world["kasubag"], world["admin"]
+        admin = world["admin"]
         root = svc.files.root
         folder = root / f"case-{case_id}"
         case_before = await svc.db.read(repo.load_case, case_id)
@@ -442,15 +449,7 @@ async def test_an_upload_the_files_folder_cannot_take_is_refused_and_saved_once_
         caplog.clear()
         with files_folder_cannot_take(svc.files, folder, fault, monkeypatch) as made:
             print(f"\n[{fault}] {made.how}")
-            for _ in range(2):
-                sent = await s.upload(
-                    "kasubag", case_id, "Konsep Rencana Kerja.docx", konsep, expect="Mohon maaf"
-                )
-                answer = kasubag.bot_messages[-1]
-                assert answer.text == refused
-                assert answer.reply_to is not None and answer.reply_to.message_id == sent.message_id
-                assert not sent.bot_reactions
-            await world.drained()
+            await refused_twice(world, case_id, konsep, refused)
 
             assert stored(root) == on_disk  # no copy, not even half of one (*.part)
             assert await svc.db.read(repo.load_case, case_id) == case_before

@@ -771,6 +771,29 @@ async def until_rows(world: World, case_id: int, check: Any) -> list[Any]:
         await asyncio.sleep(0.02)
 
 
+async def reminder_2_waits_for_the_office(
+    world: World, clock: ManualClock, case: int, phones: Phones
+) -> None:
+    """Kasubag's step 1 of ``case`` stalls: reminder 1 reaches her on Monday at 13.00.
+    Reminder 2 and Kabag's escalation are queued on Tuesday at 15.50 while Telegram cannot
+    be reached, and tried; it answers again at 21.30, when the office is closed: both wait
+    for Wednesday 08.00."""
+    await sweep_at(world, clock, wib(7, 6, 13))
+    assert [headline(m) for m in phones.news()["kasubag"]] == ["⏰ Pengingat ke-1"]
+    world.emu.faults.fail(100_000, status=502, method="sendMessage")  # Telegram is down
+    clock.set(wib(7, 7, 15, 50))
+    await world.services.reminders.sweep()
+    queued = await until_rows(world, case, lambda rows: all(r[1] >= 1 for r in rows))
+    assert sorted(r[0] for r in queued) == sorted([ID["kasubag"], ID["kabag"]])
+    clock.set(wib(7, 7, 21, 30))  # Telegram answers again; the office is closed
+    world.emu.faults.clear()
+    world.services.outbox.wake()
+    waiting = await until_rows(
+        world, case, lambda rows: all(r[2] == repo.OFFICE_CLOSED for r in rows)
+    )
+    assert {parse_ts(r[3]) for r in waiting} == {wib(7, 8, 8)}  # Wednesday, office opens
+
+
 async def test_a_reminder_held_up_by_an_outage_waits_for_the_office_to_open_not_for_the_night(
     tmp_path: Path,
 ) -> None:
@@ -784,23 +807,7 @@ async def test_a_reminder_held_up_by_an_outage_waits_for_the_office_to_open_not_
         s = Script(world, WAIT)
         case = await proposal_ready(world, s, "Usulan yang tertahan")
         phones = Phones(world)
-        await sweep_at(world, clock, wib(7, 6, 13))
-        assert [headline(m) for m in phones.news()["kasubag"]] == ["⏰ Pengingat ke-1"]
-
-        world.emu.faults.fail(100_000, status=502, method="sendMessage")  # Telegram is down
-        clock.set(wib(7, 7, 15, 50))
-        await world.services.reminders.sweep()
-        # reminder 2 and Kabag's escalation are tried, and fail
-        queued = await until_rows(world, case, lambda rows: all(r[1] >= 1 for r in rows))
-        assert sorted(r[0] for r in queued) == sorted([ID["kasubag"], ID["kabag"]])
-
-        clock.set(wib(7, 7, 21, 30))  # Telegram answers again; the office is closed
-        world.emu.faults.clear()
-        world.services.outbox.wake()
-        waiting = await until_rows(
-            world, case, lambda rows: all(r[2] == repo.OFFICE_CLOSED for r in rows)
-        )
-        assert {parse_ts(r[3]) for r in waiting} == {wib(7, 8, 8)}  # Wednesday, office opens
+        await reminder_2_waits_for_the_office(world, clock, case, phones)
         assert phones.news() == {}
 
         # both work late on another case: what it sends them goes at once
@@ -838,19 +845,8 @@ async def test_kabags_role_passes_while_an_escalation_about_a_late_step_waits_fo
         s = Script(world, WAIT)
         case = await proposal_ready(world, s, "Usulan yang tertahan")
         phones = Phones(world)
-        await sweep_at(world, clock, wib(7, 6, 13))
-        assert [headline(m) for m in phones.news()["kasubag"]] == ["⏰ Pengingat ke-1"]
         agus = {m.message_id for m in world["plh"].bot_messages}
-
-        world.emu.faults.fail(100_000, status=502, method="sendMessage")  # Telegram is down
-        clock.set(wib(7, 7, 15, 50))
-        await world.services.reminders.sweep()
-        queued = await until_rows(world, case, lambda rows: all(r[1] >= 1 for r in rows))
-        assert sorted(r[0] for r in queued) == sorted([ID["kasubag"], ID["kabag"]])
-        clock.set(wib(7, 7, 21, 30))  # Telegram answers again; the office is closed
-        world.emu.faults.clear()
-        world.services.outbox.wake()
-        await until_rows(world, case, lambda rows: all(r[2] == repo.OFFICE_CLOSED for r in rows))
+        await reminder_2_waits_for_the_office(world, clock, case, phones)
 
         clock.set(wib(7, 7, 21, 45))
         moved = await world.services.people.reassign(
