@@ -194,6 +194,16 @@ async def test_the_files_share_not_mounted_holds_the_archive_bundle_until_it_is_
         await admin.wait_message(lambda m: "teratasi" in m.text, timeout=10)
 
 
+async def a_case_with_its_tor(world: World) -> int:
+    """Everyone has started the bot; Kasubag opened a case and sent its TOR (saved)."""
+    await world.everyone_starts()
+    s = Script(world)
+    case_id = await s.new_case("Usulan Program Kerja 2027", 2027)
+    await s.upload("kasubag", case_id, "TOR.docx", draft("TOR"))
+    await world.drained()
+    return case_id
+
+
 async def refused_twice(world: World, case_id: int, konsep: bytes, refused: str) -> None:
     """Kasubag sends the Konsep Rencana Kerja of the case twice; each time the bot answers
     the file with ``refused`` (a reply to it, no reaction taking it)."""
@@ -220,11 +230,7 @@ async def test_an_upload_while_the_files_share_is_not_mounted_is_refused_and_sav
     and to mount the share. Nothing is written into the mount point, no file is recorded,
     the case is as it was. Once the share is mounted again, the same file is taken."""
     async with World(tmp_path / "w") as world:
-        await world.everyone_starts()
-        s = Script(world)
-        case_id = await s.new_case("Usulan Program Kerja 2027", 2027)
-        await s.upload("kasubag", case_id, "TOR.docx", draft("TOR"))
-        await world.drained()
+        case_id = await a_case_with_its_tor(world)
         svc, db_file = world.services, sqlite_file(world)
         admin = world["admin"]
         case_before = await svc.db.read(repo.load_case, case_id)
@@ -260,7 +266,7 @@ async def test_an_upload_while_the_files_share_is_not_mounted_is_refused_and_sav
 
         files.rmdir()
         share.rename(files)  # mounted again
-        await s.upload("kasubag", case_id, "Konsep Rencana Kerja.docx", konsep)
+        await Script(world).upload("kasubag", case_id, "Konsep Rencana Kerja.docx", konsep)
         recorded = await svc.db.read(repo.files_of_case, case_id)
         assert [f.name for f in recorded] == [
             *(f.name for f in files_before),
@@ -423,11 +429,7 @@ async def test_an_upload_the_files_folder_cannot_take_is_refused_and_saved_once_
     recorded, no event, the case is as it was. Once the fault is mended, the same file is
     taken."""
     async with World(tmp_path / "w") as world:
-        await world.everyone_starts()
-        s = Script(world)
-        case_id = await s.new_case("Usulan Program Kerja 2027", 2027)
-        await s.upload("kasubag", case_id, "TOR.docx", draft("TOR"))
-        await world.drained()
+        case_id = await a_case_with_its_tor(world)
         svc, db_file = world.services, sqlite_file(world)
         admin = world["admin"]
         root = svc.files.root
@@ -472,7 +474,7 @@ async def test_an_upload_the_files_folder_cannot_take_is_refused_and_saved_once_
             assert not [r for r in caplog.records if r.name == "sopbot.errors"]
 
             made.clear()
-            await s.upload("kasubag", case_id, "Konsep Rencana Kerja.docx", konsep)
+            await Script(world).upload("kasubag", case_id, "Konsep Rencana Kerja.docx", konsep)
         recorded = await svc.db.read(repo.files_of_case, case_id)
         assert [f.name for f in recorded] == [
             *(f.name for f in files_before),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from test_reminders_sweep import ID, WAIT, open_case, sweep_at, wib, world_at
 
 from bot import texts as t
 from bot.callbacks import Op, decode
+from bot.clock import ManualClock
 from bot.demo import ACTING, ADMIN_ID, World
 from bot.services.reminders import DIGEST_ABOVE
 from emulator import EmuMessage
@@ -268,6 +269,37 @@ async def test_kabags_escalation_digest_names_no_one_unreached_when_the_reminder
         assert "Mohon berkenan mengingatkan yang bersangkutan." in text, text
 
 
+async def four_reminders_due_while_telegram_is_down(
+    world: World, clock: ManualClock
+) -> tuple[list[int], set[int]]:
+    """Four proposals stall at Kasubag's step 1; their reminders fall due on Monday at 13.30
+    while Telegram cannot be reached (it stays down): the cases, and the messages Kasubag had
+    before."""
+    cases = [await open_case(world, f"Usulan {n}") for n in range(4)]
+    await world.drained(WAIT)
+    seen = {m.message_id for m in world["kasubag"].bot_messages}
+    world.emu.faults.fail(100_000, status=502, method="sendMessage")  # Telegram is down
+    clock.set(wib(2026, 7, 6, 13, 30))
+    await world.services.reminders.sweep()
+    return cases, seen
+
+
+async def no_digest_to_kasubag_once_telegram_answers(
+    world: World, clock: ManualClock, moment: datetime, cases: list[int], seen: set[int]
+) -> None:
+    """Telegram answers again at ``moment``: Kasubag, whose role passed to Pak Agus, gets no
+    reminder digest and the chase log names no reminder to her; Pak Agus has the cases."""
+    world.emu.faults.clear()
+    clock.set(moment)
+    world.services.outbox.wake()
+    await world.drained(WAIT)
+    got = [m.text.split("\n")[0] for m in news(world, "kasubag", seen)]
+    assert not any(line.startswith("⏰ Pengingat") for line in got), got
+    assert [r for r in await chases(world) if r[3] == ID["kasubag"]] == []
+    agus = "\n".join(m.text for m in world["plh"].bot_messages)
+    assert all(f"Berkas #{case}" in agus for case in cases), agus
+
+
 async def test_a_digest_held_up_by_an_outage_is_not_sent_to_kasubag_once_her_role_passed(
     tmp_path: Path,
 ) -> None:
@@ -277,12 +309,7 @@ async def test_a_digest_held_up_by_an_outage_is_not_sent_to_kasubag_once_her_rol
     reminder about one of them alone would not go), and the chase log names no reminder
     to her; Pak Agus has the four tasks."""
     async with world_at(tmp_path, wib(2026, 7, 6, 9)) as (world, clock):
-        cases = [await open_case(world, f"Usulan {n}") for n in range(4)]
-        await world.drained(WAIT)
-        seen: set[int] = {m.message_id for m in world["kasubag"].bot_messages}
-        world.emu.faults.fail(100_000, status=502, method="sendMessage")  # Telegram is down
-        clock.set(wib(2026, 7, 6, 13, 30))
-        await world.services.reminders.sweep()
+        cases, seen = await four_reminders_due_while_telegram_is_down(world, clock)
         queued = await world.services.db.read(
             lambda tx: tx.value("SELECT COUNT(*) FROM outbox WHERE kind = 'digest'")
         )
@@ -291,15 +318,9 @@ async def test_a_digest_held_up_by_an_outage_is_not_sent_to_kasubag_once_her_rol
             ADMIN_ID, "kasubag", ID["kasubag"], ACTING.telegram_id
         )
         assert moved.status == "ok", moved
-        world.emu.faults.clear()  # Telegram answers again
-        clock.set(wib(2026, 7, 6, 13, 35))
-        world.services.outbox.wake()
-        await world.drained(WAIT)
-        got = [m.text.split("\n")[0] for m in news(world, "kasubag", seen)]
-        assert not any(line.startswith("⏰ Pengingat") for line in got), got
-        assert [r for r in await chases(world) if r[3] == ID["kasubag"]] == []
-        agus = "\n".join(m.text for m in world["plh"].bot_messages)
-        assert all(f"Berkas #{case}" in agus for case in cases), agus
+        await no_digest_to_kasubag_once_telegram_answers(
+            world, clock, wib(2026, 7, 6, 13, 35), cases, seen
+        )
 
 
 @pytest.mark.parametrize("stalled", [4, 2], ids=["digest", "one_by_one"])
@@ -506,12 +527,7 @@ async def test_kasubags_role_passes_while_a_stopped_sender_left_her_digest_on_it
     and Telegram answers, the digest is not sent to her at all (not even to be edited
     afterwards), and the chase log names no reminder to her."""
     async with world_at(tmp_path, wib(2026, 7, 6, 9)) as (world, clock):
-        cases = [await open_case(world, f"Usulan {n}") for n in range(4)]
-        await world.drained(WAIT)
-        seen: set[int] = {m.message_id for m in world["kasubag"].bot_messages}
-        world.emu.faults.fail(100_000, status=502, method="sendMessage")  # Telegram is down
-        clock.set(wib(2026, 7, 6, 13, 30))
-        await world.services.reminders.sweep()
+        cases, seen = await four_reminders_due_while_telegram_is_down(world, clock)
 
         def digest_rows(tx: Tx) -> list[Any]:
             return tx.all("SELECT attempts, last_error FROM outbox WHERE kind = 'digest'")
@@ -528,15 +544,9 @@ async def test_kasubags_role_passes_while_a_stopped_sender_left_her_digest_on_it
             ADMIN_ID, "kasubag", ID["kasubag"], ACTING.telegram_id
         )
         assert moved.status == "ok", moved
-        world.emu.faults.clear()  # Telegram answers again
-        clock.set(lease + timedelta(seconds=1))
-        world.services.outbox.wake()
-        await world.drained(WAIT)
-        got = [m.text.split("\n")[0] for m in news(world, "kasubag", seen)]
-        assert not any(line.startswith("⏰ Pengingat") for line in got), got
-        assert [r for r in await chases(world) if r[3] == ID["kasubag"]] == []
-        agus = "\n".join(m.text for m in world["plh"].bot_messages)
-        assert all(f"Berkas #{case}" in agus for case in cases), agus
+        await no_digest_to_kasubag_once_telegram_answers(
+            world, clock, lease + timedelta(seconds=1), cases, seen
+        )
 
 
 def _numbers(text: str) -> list[str]:
