@@ -183,6 +183,7 @@ class SavedFile:
     relative: str
     sha256: str
     size: int
+    written: bool = True  # False: the same bytes were stored there already, nothing written
 
 
 class FileStore:
@@ -228,7 +229,8 @@ class FileStore:
         relative = f"case-{case_id}/{digest[:16]}-{safe_name(name)}"
         path = self.resolve(relative)
         path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
+        written = not path.exists()
+        if written:
             # a name of its own: concurrent saves of the same content must not share it
             tmp = path.with_suffix(f"{path.suffix}.{secrets.token_hex(8)}.part")
             try:
@@ -241,7 +243,7 @@ class FileStore:
                 if isinstance(exc, OSError) and exc.filename is None:
                     exc.filename = str(tmp)  # a failed write names no file: this one
                 raise
-        return SavedFile(path, relative, digest, len(data))
+        return SavedFile(path, relative, digest, len(data), written)
 
     def remove_stale_parts(self, older_than: float = STALE_PART_SECONDS) -> list[Path]:
         """Remove the half-written copies (``*.part``) a process that stopped while

@@ -278,7 +278,8 @@ async def take_file(
             raise  # not the folder's: a bug, for the general error handler
         await refused_for_files_folder(context, item, case.id, exc, fault)
         return
-    svc.files_refused.ends()
+    if saved.written:  # a copy stored before proves nothing: the disk may still be full
+        svc.files_refused.ends()
     definition = svc.sops.of(case)
     uploads = await svc.queries.accepts_now(case)
     upload = Upload(

@@ -487,6 +487,40 @@ async def test_an_upload_the_files_folder_cannot_take_is_refused_and_saved_once_
         assert [m.text for m in admin.bot_messages[told_before:]] == [notice]
 
 
+async def test_a_file_stored_before_taken_again_on_a_full_disk_does_not_end_the_outage(
+    tmp_path: Path,
+) -> None:
+    """The disk of the case's folder is full (a real 1 MB tmpfs, filled: this test needs
+    root with CAP_SYS_ADMIN). Kasubag's Konsep is refused and the administrators told. She
+    then sends the TOR she sent before: its bytes are stored already, nothing is written,
+    and that proves nothing about the disk. So when her Konsep is refused again, after the
+    alert window (2 s here), the administrators are not told a second time: it is the same
+    outage, and it lasts until a file is written."""
+    if not can_mount():
+        pytest.skip("a full disk is made with a tmpfs: needs root with CAP_SYS_ADMIN")
+    async with World(tmp_path / "w", sender={**FAST_SENDER, "alert_every": 2.0}) as world:
+        case_id = await a_case_with_its_tor(world)
+        svc, admin, kasubag = world.services, world["admin"], world["kasubag"]
+        told_before = len(admin.bot_messages)
+        s = Script(world)
+
+        async def konsep_refused() -> None:
+            name = "Konsep Rencana Kerja.docx"
+            await s.upload("kasubag", case_id, name, draft("Konsep"), expect="Mohon maaf")
+            assert "sedang penuh" in kasubag.bot_messages[-1].text
+            await world.drained()
+
+        with on_a_small_disk(svc.files.root / f"case-{case_id}"):
+            filled(svc.files.root / f"case-{case_id}")
+            await konsep_refused()
+            await s.upload("kasubag", case_id, "TOR.docx", draft("TOR"), expect="TOR")
+            window = FOLDER_ALERTS[FolderFault.FULL]
+            await world.emu.wait_until(lambda: svc.alerts.window_left(window) == 0, timeout=10)
+            await konsep_refused()
+        told = [m.text for m in admin.bot_messages[told_before:]]
+        assert len(told) == 1 and "penuh" in told[0], told
+
+
 async def test_a_disk_full_again_within_the_alert_window_is_told_once_the_window_is_over(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
