@@ -54,7 +54,7 @@ from bot.clock import Clock, SetBackWatch
 from bot.config import DEFAULT_API_BASE_URL, max_upload_bytes
 from bot.core.model import EventType
 from bot.filestore import FileStore
-from bot.messages import Album, Inputs, Renderer, load_inputs
+from bot.messages import Album, Inputs, Message, Renderer, load_inputs
 from bot.papers.render import TemplateFailed
 from bot.ratelimit import BACKGROUND, OUTBOX_ANSWER, Sending, Withdrawn
 from bot.services import effects, reminders, routing
@@ -860,16 +860,30 @@ class OutboxSender:
         gone = self._not_theirs(tx, item, _listed(item), now)
         if not gone:
             return False
-        params = effects.decided_params(message_id, t.ESCALATION_VOID, [])
+        self._retract(tx, item, message_id, Message(t.ESCALATION_VOID), gone, now)
+        return True
+
+    def _retract(
+        self,
+        tx: Tx,
+        item: repo.OutboxItem,
+        message_id: int,
+        shown: Message,
+        gone: set[int],
+        now: datetime,
+    ) -> None:
+        """A reminder or escalation row landed with cases no longer its addressee's
+        (``gone``): its message is edited to ``shown``, and the escalations of those cases go
+        at once to whoever answers for their roles now (:func:`reminders.escalate_anew`)."""
+        params = effects.decided_params(message_id, shown.text, shown.keyboard)
         repo.enqueue(tx, item.chat_id, "strip", now, params=params)
         moved = reminders.escalate_anew(tx, self.sops, item.chat_id, _escalated(item, gone), now)
         log.info(
-            "outbox item %d: the escalation was no longer the addressee's once it landed: "
-            "said to no longer apply%s",
+            "outbox item %d: %d cases no longer the addressee's once it landed: edited out%s",
             item.id,
-            ", escalated to who answers for the role now" if moved else "",
+            len(gone),
+            f", escalated to who answers for the role now ({len(moved)})" if moved else "",
         )
-        return True
 
     async def _digest_row(self, item: repo.OutboxItem, inputs: Inputs) -> None:
         """Many reminders (or escalations) of one sweep to one person, as one message; each
@@ -907,18 +921,7 @@ class OutboxSender:
                 if kept
                 else self.renderer.digest_void(item, len(gone))
             )
-            params = effects.decided_params(sent.message_id, shown.text, shown.keyboard)
-            repo.enqueue(tx, item.chat_id, "strip", now, params=params)
-            moved = reminders.escalate_anew(
-                tx, self.sops, item.chat_id, _escalated(item, gone), now
-            )
-            log.info(
-                "outbox item %d: %d cases of the digest no longer the addressee's once it "
-                "landed: edited out%s",
-                item.id,
-                len(gone),
-                f", escalated to who answers for the role now ({len(moved)})" if moved else "",
-            )
+            self._retract(tx, item, sent.message_id, shown, gone, now)
             return True
 
         if await self.db.write(record):

@@ -47,9 +47,8 @@ CASE_TAG = re.compile(r"#([0-9]{1,9})\b", re.ASCII)
 CASE_SHOWN = re.compile(r"[^\w#]{0,8}Berkas #([0-9]{1,9})\b|[^\n]* · Berkas #([0-9]{1,9})(?:\n|$)")
 _STOP = {"draf", "dan", "biro", "the"}
 _TOO_BIG = "file is too big"  # getFile's refusal of a file above the server's limit
-FILES_NOT_MOUNTED = "folder dokumen tidak terpasang"
 FOLDER_ALERTS = {
-    FolderFault.NOT_MOUNTED: FILES_NOT_MOUNTED,
+    FolderFault.NOT_MOUNTED: "folder dokumen tidak terpasang",
     FolderFault.FULL: "folder dokumen penuh",
     FolderFault.NOT_WRITABLE: "folder dokumen tidak dapat ditulisi",
     FolderFault.READ_ONLY: "folder dokumen read-only",
