@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import io
 import re
 import tomllib
 from pathlib import Path
@@ -510,6 +511,105 @@ def test_a_return_to_the_nearer_of_two_steps_of_the_official_named_is_a_guess_na
     if which.endswith(".docx"):  # every actor proven by its symbol
         assert guessed(guesses, "steps[2]") == set()
         assert definition.step(3).on_return == 2
+
+
+def merged_down(data: bytes, column: int, first: int, last: int, text: str | None = None) -> bytes:
+    """The form with the activity table's cells in ``column`` merged down over the rows of
+    steps ``first``..``last``, as an office merges a text repeated in the rows below: the rows
+    below emptied, then Word's vertical merge (``w:vMerge``), with python-docx's public
+    ``_Cell.merge``; ``text``: the first cell's new text."""
+    document = Document(io.BytesIO(data))
+    table = document.tables[-1]
+    steps = {
+        row.cells[0].text: row
+        for row in table.rows
+        if row.cells[0].text.isdigit() and not row.cells[1].text.isdigit()
+    }
+    top = steps[str(first)].cells[column]
+    if text is not None:
+        top.text = text
+    for n in range(first + 1, last + 1):
+        steps[str(n)].cells[column].text = ""
+    merged = top.merge(steps[str(last)].cells[column])
+    # python-docx reads every row of the merge as the cell that starts it: so must the importer
+    assert all(steps[str(n)].cells[column].text == merged.text for n in range(first, last + 1))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+LKJ = FORMS / "lkj.docx"  # columns: No, Kegiatan, Kasubag, Kabag, Karo, Persyaratan, Waktu, ...
+
+
+@pytest.mark.parametrize(
+    ("column", "first", "last", "text", "label"),
+    [
+        (5, 1, 2, None, "Persyaratan/Kelengkapan"),  # both rows "Data Capaian Kinerja"
+        (7, 2, 3, None, "Output"),  # both rows "Draf Laporan Kinerja"
+        (8, 1, 5, "SOP Pengumpulan Data", "Ket"),
+    ],
+)
+def test_a_mutu_baku_or_ket_cell_merged_down_holds_for_every_row_it_spans(
+    column: int, first: int, last: int, text: str | None, label: str
+) -> None:
+    """Offices merge a cell over the rows that repeat its text: Word keeps the text in the
+    first row only, and every row of the merge shows it. The steps below must not lose it
+    (step 2 had no inputs, steps 2-5 no related SOP); each says where the value came from."""
+    plain, plain_guesses, _ = imported("lkj.docx", LKJ.read_bytes())
+    definition, guesses, draft = imported(
+        "lkj.docx", merged_down(LKJ.read_bytes(), column, first, last, text)
+    )
+    docs = [(s.inputs, s.outputs, s.uploads) for s in definition.steps]
+    assert docs == [(s.inputs, s.outputs, s.uploads) for s in plain.steps]
+    assert definition.step(2).inputs == ("data_capaian_kinerja",)
+    related = [s.related_sop for s in definition.steps]
+    assert related == [text if first <= n <= last else None for n in range(1, 6)]
+    assert guesses == plain_guesses  # a repeated value is certain: nothing more to confirm
+    comments = " ".join(draft.replace("#", " ").split())  # unwrapped
+    said = f"adalah sel yang digabung dengan baris langkah {first}: berlaku juga untuk langkah ini"
+    assert comments.count(f"{label} '") == comments.count(said) == last - first
+
+
+def test_a_waktu_merged_down_is_each_steps_norm_as_a_guess_on_every_step_it_spans() -> None:
+    """'5 hari' over steps 1-2 may be each step's norm or the two together: each step takes
+    it, and both ask the reviewer (the first too: its 5 days may be the pair's)."""
+    definition, guesses, _ = imported("lkj.docx", merged_down(LKJ.read_bytes(), 6, 1, 2))
+    assert [s.time_minutes for s in definition.steps[:2]] == [2400, 2400]
+    for i in (0, 1):
+        (guess,) = [g for g in guesses if g.path == f"steps[{i}].time_minutes"]
+        assert guess.reason == (
+            "Waktu '5 hari' satu sel yang digabung untuk langkah 1, 2; dipakai untuk setiap langkah"
+        )
+    assert guessed(guesses, "steps[2]") == set()
+
+
+def test_a_merged_pelaksana_symbol_stays_its_steps_and_merged_no_or_kegiatan_is_refused() -> None:
+    """A flowchart symbol is one step's: a Kasubag cell merged over steps 1-2 proves step 1's
+    actor only; step 2's is read from the sentences (here a guess), with a note. A step
+    without its own No or Kegiatan is refused, naming the merge."""
+    definition, guesses, draft = imported("lkj.docx", merged_down(LKJ.read_bytes(), 2, 1, 2))
+    assert [s.actor for s in definition.steps[:2]] == ["kasubag", "kasubag"]
+    assert guessed(guesses, "steps[0]") == set()
+    assert guessed(guesses, "steps[1]") == {"actor"}
+    assert "sel Pelaksana Kasubag digabung dengan baris langkah 1: simbolnya dibaca" in draft
+    with pytest.raises(ImportFailure, match="sel Kegiatan langkah 2 digabung dengan sel Kegiatan"):
+        read_sop_form("lkj.docx", merged_down(LKJ.read_bytes(), 1, 1, 2))
+    with pytest.raises(ImportFailure, match="sel No-nya digabung dengan sel No di atasnya"):
+        read_sop_form("lkj.docx", merged_down(LKJ.read_bytes(), 0, 1, 2))
+
+
+def test_a_return_read_from_a_ket_merged_down_from_another_step_is_a_guess(
+    tmp_path: Path,
+) -> None:
+    """Step 4's Ket "Tidak: kembali ke no. 2" merged over step 5 sends step 5 back to step 2
+    too: it holds for that row as written, but may have been meant for step 4 alone."""
+    definition, guesses, _ = imported(
+        "karpeg.docx", merged_down(to_docx(karpeg(), tmp_path), -1, 4, 5)
+    )
+    assert [(s.id, s.on_return) for s in definition.steps if s.is_review] == [(4, 2), (5, 2)]
+    (guess,) = [g for g in guesses if g.path == "steps[4].on_return"]
+    assert guess.reason == "'kembali ke 2' dari sel Ket yang digabung dengan baris di atasnya"
+    assert guessed(guesses, "steps[3]") == set()
 
 
 @pytest.mark.parametrize("which", ["sk-pns.docx", "sk-pns.txt"])

@@ -5,7 +5,9 @@ The document is read straight from its Office Open XML parts (``zipfile`` and
 cell (a shape's geometry, a VML fallback), and the actor of a row is the cell that holds one.
 
 Each table becomes a grid with one position per grid column: a cell merged across columns
-(``gridSpan``) fills each of them with the same :class:`Cell` (same ``key``).
+(``gridSpan``) fills each of them with the same :class:`Cell` (same ``key``). A cell merged
+down from the row above (``w:vMerge`` continued) is an empty cell that names the cell starting
+the merge (``Cell.continues``); which columns share that content is the form's business.
 
 Word's automatic numbering (the numbering button, or a style such as "List Number") puts no
 text in a paragraph, only ``w:numPr``; the number shown is counted here as Word counts it: the
@@ -253,6 +255,7 @@ def _int_attr(element: ET.Element | None, default: int) -> int:
 
 def _read_table(tbl: ET.Element, t: int, numbers: dict[ET.Element, int | None]) -> FormTable:
     rows = []
+    above: tuple[Cell, ...] = ()  # the row above, a continued cell as the cell it continues
     for r, tr in enumerate(_children(tbl, W_TR)):
         row: list[Cell] = []
         before = _int_attr(tr.find("w:trPr/w:gridBefore", _NS), 0)
@@ -262,7 +265,11 @@ def _read_table(tbl: ET.Element, t: int, numbers: dict[ET.Element, int | None]) 
             span = _int_attr(props.find("w:gridSpan", _NS) if props is not None else None, 1)
             merge = props.find("w:vMerge", _NS) if props is not None else None
             if merge is not None and merge.get(_q("w:val"), "continue") == "continue":
-                cell = Cell(key=(t, r, c))  # the merged cell's content is in the row above
+                # merged with the cell above at the same grid column: Word shows that cell's
+                # content here (python-docx's row.cells gives that cell too); none above (a
+                # malformed merge in the first row) leaves it empty
+                start = above[len(row)] if len(row) < len(above) else None
+                cell = Cell(key=(t, r, c), continues=start)
             else:
                 numbered = [numbers[p] for p in _walk(tc) if p.tag == W_P and p in numbers]
                 cell = Cell(
@@ -274,6 +281,7 @@ def _read_table(tbl: ET.Element, t: int, numbers: dict[ET.Element, int | None]) 
                 )
             row += [cell] * max(span, 1)
         rows.append(tuple(row))
+        above = tuple(cell.continues or cell for cell in row)
     return tuple(rows)
 
 

@@ -339,6 +339,7 @@ def _step_rows(
     or Mutu Baku columns is the previous step's text wrapped onto the next line.
     """
     r = 0
+    started: dict[object, int] = {}  # key of a cell read in a step row -> that step's number
     while r < len(rows):
         row = rows[r]
         r += 1
@@ -361,6 +362,12 @@ def _step_rows(
                 found[-1] = _joined(found[-1], row, columns)
                 continue
             shown = " | ".join(t for t in texts if t)[:80]
+            if not first and at(columns.number).continues is not None and found:
+                raise ImportFailure(
+                    f"tabel kegiatan: baris tanpa nomor langkah ('{shown}'): sel No-nya digabung "
+                    f"dengan sel No di atasnya (langkah {found[-1].number}); bila baris ini "
+                    "langkah tersendiri, pisahkan sel yang digabung dan tuliskan nomornya"
+                )
             if not first and at(columns.number).list_unreadable:
                 raise ImportFailure(
                     f"tabel kegiatan: nomor langkah di kolom No pada baris ('{shown}') dibuat "
@@ -371,17 +378,74 @@ def _step_rows(
                 f"tabel kegiatan: baris tanpa nomor langkah ('{shown}'); diharapkan setiap baris "
                 "langkah diawali nomornya di kolom No"
             )
-        found.append(
-            FormRow(
-                number=int(number.group(1)),
-                activity=at(columns.activity).text,
-                marks=_marks(row, columns),
-                requirements=", ".join(at(columns.requirements).items),
-                time=at(columns.time).text,
-                output=", ".join(at(columns.output).items),
-                remark=", ".join(at(columns.remark).items),
-            )
+        found.append(_step_row(int(number.group(1)), row, columns, roles, started))
+
+
+# The Mutu Baku and Ket columns: a cell merged down over several rows (Word's vertical merge,
+# as offices write a text repeated in the rows below) holds the value of every row it spans.
+_SHARED = (
+    ("requirements", "Persyaratan/Kelengkapan"), ("time", "Waktu"), ("output", "Output"),
+    ("remark", "Ket"),
+)  # fmt: skip
+
+
+def _step_row(
+    step: int,
+    row: Sequence[Cell],
+    columns: _Columns,
+    roles: tuple[str, ...],
+    started: dict[object, int],
+) -> FormRow:
+    """A numbered row as a step. Its Mutu Baku and Ket cells merged down from a row above
+    take that cell's text, said in a note (a merged Waktu is a guess: see inference); a
+    merged Kegiatan is refused, and a merged Pelaksana cell's symbol stays the step above's
+    (a flowchart symbol is one step's), said in a note."""
+
+    def where(cell: Cell) -> str:
+        n = started.get(cell.key)
+        return f"baris langkah {n}" if n is not None else "baris di atasnya"
+
+    activity = _cell_at(row, columns.activity)
+    if not activity.text and activity.continues is not None and activity.continues.text:
+        raise ImportFailure(
+            f"tabel kegiatan: sel Kegiatan langkah {step} digabung dengan sel Kegiatan "
+            f"{where(activity.continues)} ('{activity.continues.text[:60]}'); setiap langkah "
+            f"memerlukan uraian kegiatannya sendiri: pisahkan sel yang digabung dan tuliskan "
+            f"kegiatan langkah {step}"
         )
+    own = {name: _cell_at(row, getattr(columns, name)) for name, _ in _SHARED}
+    cells = {name: cell.continues or cell for name, cell in own.items()}
+    merged = tuple(n for n, _ in _SHARED if own[n].continues is not None and cells[n].text)
+    notes = [
+        f"{label} '{cells[n].text[:60]}' adalah sel yang digabung dengan {where(cells[n])}: "
+        "berlaku juga untuk langkah ini"
+        for n, label in _SHARED
+        if n in merged and n != "time"  # the Waktu: a guess on each step (inference)
+    ]
+    seen: set[object] = set()
+    for c, role in columns.roles:
+        start = _cell_at(row, c).continues
+        if start is None or start.key in seen or not (start.symbols or start.text):
+            continue
+        seen.add(start.key)
+        notes.append(
+            f"sel Pelaksana {roles[role]} digabung dengan {where(start)}: simbolnya dibaca "
+            "untuk langkah itu saja, bukan untuk langkah ini"
+        )
+    for cell in (*row, *cells.values()):
+        started.setdefault(cell.key, step)
+    return FormRow(
+        number=step,
+        activity=activity.text,
+        marks=_marks(row, columns),
+        requirements=", ".join(cells["requirements"].items),
+        time=cells["time"].text,
+        output=", ".join(cells["output"].items),
+        remark=", ".join(cells["remark"].items),
+        notes=tuple(notes),
+        merged=merged,
+        time_cell=cells["time"].key,
+    )
 
 
 def _repeated_heading(

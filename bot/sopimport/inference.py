@@ -98,6 +98,16 @@ def infer_draft(form: SopForm, source_name: str) -> Draft:
         if kinds[i] == "review":
             target, guess = returns[i]
             step.on_return = target
+            merged_ket = "remark" in row.merged and target == reading.back_step
+            if guess is None and merged_ket and read_sentence(row.activity).back_step != target:
+                # "kembali ke no. 2" only in a Ket merged down from a step above
+                guess = DraftGuess(
+                    "on_return",
+                    f"'kembali ke {target}' dari sel Ket yang digabung dengan baris di atasnya",
+                    f"tujuan pengembalian langkah {target} diambil dari Ket "
+                    f"('{row.remark[:60]}'), satu sel yang digabung dengan baris di atasnya: "
+                    "mungkin ditulis untuk langkah lain.",
+                )
             if guess is not None:
                 step.guesses.append(guess)
             step.approval = reading.approval
@@ -120,7 +130,8 @@ def infer_draft(form: SopForm, source_name: str) -> Draft:
                     "cantumkan di papers langkah ini.",
                 )
             )
-        _time(step, row)
+        key = row.time_cell
+        _time(step, row, [r.number for r in form.rows if key is not None and r.time_cell == key])
         steps.append(step)
     _step_titles(steps, readings, {r.id: r.title for r in roles})
     notes = []
@@ -557,8 +568,23 @@ def _step_titles(
         step.title = title if titles.count(title) == 1 else f"{title} oleh {names[step.actor]}"
 
 
-def _time(step: DraftStep, row: FormRow) -> None:
+def _time(step: DraftStep, row: FormRow, sharing: Sequence[int]) -> None:
+    """``time_minutes`` from the Waktu cell; ``sharing``: the steps whose Waktu is that same
+    cell (merged down over their rows). A merged Waktu may be each step's norm or the time
+    of those steps together: each step takes it, as a guess on every one of them."""
     parsed = parse_time(row.time)
+    if row.time and (len(sharing) > 1 or "time" in row.merged):
+        steps = ", ".join(str(n) for n in sharing)
+        step.guesses.append(
+            DraftGuess(
+                "time_minutes",
+                f"Waktu '{row.time}' satu sel yang digabung untuk langkah {steps}; dipakai "
+                "untuk setiap langkah",
+                f"kolom Waktu langkah {steps} adalah satu sel yang digabung berisi "
+                f"'{row.time}': dipakai sebagai norma waktu setiap langkah itu. Bila itu waktu "
+                "langkah-langkah tersebut bersama, bagilah di antara langkahnya.",
+            )
+        )
     if parsed.minutes is not None:
         step.time_minutes = parsed.minutes
         if parsed.note:

@@ -44,6 +44,11 @@ class Cell:
     # text in the cell); None with ``list_unreadable`` when the numbering could not be read
     list_number: int | None = None
     list_unreadable: bool = False
+    # a .docx cell merged down from the row above (``w:vMerge`` continued): the cell that
+    # starts the merge, whose content Word shows across every row it spans. This cell's own
+    # items and symbols stay empty: each column decides whether the rows below share it
+    # (form.py: the Mutu Baku and Ket columns do; No, Kegiatan and Pelaksana do not)
+    continues: Cell | None = None
 
     @property
     def text(self) -> str:
@@ -82,6 +87,11 @@ class FormRow:
     output: str
     remark: str
     notes: tuple[str, ...] = ()  # how the row was read, said above its step in the draft
+    # the Mutu Baku/Ket fields ("requirements", "time", "output", "remark") whose text is a
+    # cell merged down from a row above (Word's vertical merge), and the key of the Waktu
+    # cell: steps with the same key share one merged Waktu cell
+    merged: tuple[str, ...] = ()
+    time_cell: object = None
 
 
 @dataclass(frozen=True)
