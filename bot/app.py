@@ -27,7 +27,7 @@ from bot.alerts import ALERT_EVERY, AlertThrottle
 from bot.clock import Clock, SystemClock
 from bot.config import Config, max_upload_bytes
 from bot.context import Services, SopApplication, SopContext
-from bot.core.loader import load_definition
+from bot.core.loader import DefinitionError, load_definition
 from bot.core.workflow import replay
 from bot.filestore import MARKER, FileStore, not_mounted
 from bot.inbox import UpdateInbox
@@ -44,7 +44,7 @@ from bot.services.albums import Albums
 from bot.services.cases import CaseService, Dialogues
 from bot.services.people import PeopleService
 from bot.services.queries import Queries
-from bot.services.registry import SopRegistry
+from bot.services.registry import SopRegistry, stored_revision_warning
 from bot.services.reminders import Reminders
 from bot.services.reports import Charts, Reports
 from bot.updates import PerUserUpdateProcessor
@@ -199,9 +199,14 @@ def flood_limits(options: dict[str, float] | None) -> FloodLimits:
 async def record_revisions(db: Database, sops: SopRegistry, clock: Clock) -> int:
     """Keep every SOP revision in the database; learn the older ones cases still run (and
     the roles open cases need of them); give cases from before revisions were kept the
-    revision current now. Returns how many."""
+    revision current now. Returns how many.
 
-    def txn(tx: Tx) -> tuple[list[tuple[str, str, str]], list[str], int]:
+    A stored revision is what its cases ran on: one that today's rules refuse (an earlier
+    release accepted it) is still learnt, and the log warns of it while open cases run it,
+    naming the revision and what today's rules find; one of which no definition can be
+    made (a damaged text) is logged and left out."""
+
+    def txn(tx: Tx) -> tuple[list[tuple[str, str, str]], dict[str, int], int]:
         now = clock.now()
         for definition in sops:
             repo.save_revision(
@@ -212,12 +217,22 @@ async def record_revisions(db: Database, sops: SopRegistry, clock: Clock) -> int
             if case.sop_code in sops.codes():
                 repo.set_case_revision(tx, replace(case, revision=sops[case.sop_code].revision))
                 adopted += 1
-        running = [revision for _, revision, _ in repo.open_cases_by_revision(tx)]
+        running: dict[str, int] = {}
+        for _, revision, count in repo.open_cases_by_revision(tx):
+            running[revision] = running.get(revision, 0) + count
         return repo.revision_texts(tx), running, adopted
 
     texts, running, adopted = await db.write(txn)
     for revision, source, text in texts:
-        sops.adopt(revision, source, text)
+        try:
+            problems = sops.adopt(revision, source, text)
+        except DefinitionError as exc:
+            log.error("SOP revision %s cannot be read; left out: %s", revision, exc)
+            continue
+        stored = sops.revision(revision)
+        if problems and stored is not None and revision in running:
+            warning = stored_revision_warning(stored.code, revision, running[revision], problems)
+            log.warning("%s", warning)
     sops.keep_roles_of(running)
     return adopted
 

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock, SystemClock
 from bot.config import Config, ConfigError, load_config, shown_url
 from bot.core.definition import SopDefinition
-from bot.core.loader import DefinitionError, definition_from_text, load_definition, load_draft
+from bot.core.loader import DefinitionError, load_definition, load_draft
 
 DEFAULT_CONFIGS = ("config.toml", "config.example.toml")
 
@@ -435,29 +435,60 @@ def _older_revisions(config: Config, definitions: list[SopDefinition]) -> list[s
             f"warning: open cases of an SOP no file defines (code {code}): {count}; "
             "they finish with their stored revision"
         )
-    return lines + _roles_gone(found, texts, definitions)
+    older, unreadable = _stored_revisions(found, texts, definitions)
+    return lines + unreadable + _roles_gone(found, older, definitions)
+
+
+def _stored_revisions(
+    found: list[tuple[str, str, int]],
+    texts: list[tuple[str, str, str]],
+    definitions: list[SopDefinition],
+) -> tuple[dict[str, SopDefinition], list[str]]:
+    """The stored revisions open cases run besides the files', as the bot learns them
+    (:meth:`SopRegistry.adopt`), and a warning of each that today's checks refuse (the
+    bot starts and runs its cases on with it), naming the revision and the problems."""
+    from bot.core.loader import stored_definition
+    from bot.services.registry import stored_revision_warning
+
+    current = {d.revision for d in definitions}
+    stored = {revision: (source, text) for revision, source, text in texts}
+    counts: dict[str, int] = {}
+    for _, revision, count in found:
+        if revision not in current and revision in stored:
+            counts[revision] = counts.get(revision, 0) + count
+    older: dict[str, SopDefinition] = {}
+    lines = []
+    for revision, count in counts.items():
+        source, text = stored[revision]
+        try:
+            definition, problems = stored_definition(text, f"{source} (revision {revision})")
+        except DefinitionError as exc:
+            lines.append(
+                f"warning: open cases run SOP revision {revision}, which cannot be read "
+                f"(open cases: {count}): " + "; ".join(exc.problems)
+            )
+            continue
+        older[revision] = definition
+        if problems:
+            warning = stored_revision_warning(definition.code, revision, count, problems)
+            lines.append(f"warning: {warning}")
+    return older, lines
 
 
 def _roles_gone(
     found: list[tuple[str, str, int]],
-    texts: list[tuple[str, str, str]],
+    older: Mapping[str, SopDefinition],
     definitions: list[SopDefinition],
 ) -> list[str]:
-    """The roles of the revisions open cases run that no SOP file defines any more: the
-    bot keeps them (/peran, /alihkan, ...) until those cases are closed."""
+    """The roles of the revisions open cases run (``older``: the stored ones besides the
+    files') that no SOP file defines any more: the bot keeps them (/peran, /alihkan, ...)
+    until those cases are closed."""
     defined = {r.id for d in definitions for r in d.roles}
-    current = {d.revision for d in definitions}
-    stored = {revision: (source, text) for revision, source, text in texts}
     needed: dict[str, int] = {}
     for _, revision, count in found:
-        if revision in current or revision not in stored:
+        if revision not in older:
             continue
-        source, text = stored[revision]
-        try:
-            older = definition_from_text(text, source=f"{source} (revision {revision})")
-        except DefinitionError:
-            continue  # the bot says so as it starts
-        for role in older.roles:
+        for role in older[revision].roles:
             if role.id not in defined:
                 needed[role.id] = needed.get(role.id, 0) + count
     return [

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.config import Config
-from bot.core.loader import DefinitionError, definition_from_text
+from bot.core.loader import DefinitionError, stored_definition
 from bot.core.model import Case, Event
 from bot.filestore import ChangedOnDisk, FileStore, not_mounted, safe_name
 from storage import repo
@@ -42,11 +42,12 @@ def _sop_roles(tx: Tx, case: Case, events: list[Event]) -> tuple[set[str], set[s
     """The roles of the SOP revision the case ran (recorded in the database), and those of
     them that are private: a shared role no team step forms (the Pegawai who applies for
     leave), whose holders see only the cases they take part in. The roles its events name,
-    none private, when the revision's text is not there (or no longer reads)."""
+    none private, when the revision's text is not there (or cannot be read at all; one
+    that today's checks refuse is read as the bot runs it: :func:`stored_definition`)."""
     for revision, source, text in repo.revision_texts(tx):
         if revision == case.revision:
             with contextlib.suppress(DefinitionError):
-                definition = definition_from_text(text, source)
+                definition, _ = stored_definition(text, source)
                 private = {
                     r.id for r in definition.roles if r.shared and r.id not in definition.team_roles
                 }

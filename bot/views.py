@@ -21,6 +21,7 @@ from bot.core.definition import (
     Step,
     StepKind,
 )
+from bot.core.loader import MAX_ACTIVITY_CHARS
 from bot.core.model import Case, Event, EventType, NamesAt
 from bot.core.workflow import missing_inputs
 from bot.papers.dates import OfficeZone
@@ -363,6 +364,15 @@ def _said(case: Case, arrival: Event | None) -> str:
     return arrival.reason if arrival.type is EventType.RETURNED else arrival.note
 
 
+def activity_shown(step: Step) -> str:
+    """The step's activity as a task shows it: a revision stored before activities were
+    bounded (today's SOP files hold at most MAX_ACTIVITY_CHARS) is shortened to that, after
+    a whole word, so that the task still says what it asks within one message."""
+    if len(step.activity) <= MAX_ACTIVITY_CHARS:
+        return step.activity
+    return t.clip_words(step.activity, MAX_ACTIVITY_CHARS)
+
+
 def _task_text(
     definition: SopDefinition,
     case: Case,
@@ -395,7 +405,7 @@ def _task_text(
         lines += [note, ""]
     lines += [case_heading(definition, case, title), "", step_line(definition, step)]
     lines.append(f"Pelaksana: {t.e(role.name)} · {due_line(step, zone, due)}")
-    lines.append(f"<i>{t.e(step.activity)}</i>")
+    lines.append(f"<i>{t.e(activity_shown(step))}</i>")
     if step.related_sop:
         lines.append(t.RELATED_SOP.format(sop=t.e(step.related_sop)))
     if arrived and arrival is not None:

@@ -641,6 +641,36 @@ async def test_check_warns_of_a_role_open_cases_need_that_no_file_defines_any_mo
     assert "arsiparis" not in err
 
 
+async def test_check_names_an_open_cases_revision_todays_checks_refuse_and_passes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A proposal is open on a revision an earlier release ran, whose Karo step has an
+    activity longer than today's checks allow: the bot starts and runs the proposal on with
+    it, so ``sopbot check`` passes, and warns of it naming the revision and the problem (it
+    said nothing, and the start failed)."""
+    from test_upgrade_cases import (
+        KARO_ACTIVITY,
+        LONG_ACTIVITY,
+        run_on_a_revision_of_an_earlier_release,
+    )
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    _, config = await an_open_proposal_on_a_copy_of_the_sop(tmp_path)
+    database = tmp_path / "w" / "sopbot.sqlite3"
+    revision = run_on_a_revision_of_an_earlier_release(database, 1, KARO_ACTIVITY, LONG_ACTIVITY)
+
+    code = await asyncio.to_thread(bot.cli.main, ["check", "--config", str(config)])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert f"open cases on an older revision of ppk-rkakl-pk: 1 (revision {revision};" in out
+    assert (
+        f"warning: open cases of ppk-rkakl-pk run revision {revision}, which today's checks "
+        "refuse: steps[2].activity: must be at most 600 characters (every task message shows "
+        f"it), got {len(LONG_ACTIVITY)} (open cases: 1); they finish with it, as it was when "
+        "they started"
+    ) in err.splitlines()
+
+
 def _damaged(database: Path, how: str) -> None:
     """A database of the bot, then spoiled as ``how`` says."""
     asyncio.run(_fill(database))

@@ -40,6 +40,31 @@ async def test_the_export_of_anis_leave_does_not_name_her_colleague_beni(tmp_pat
     assert {3003, 3006, 3007} <= named  # her superior, the Kasubag and the Kabag
 
 
+async def test_the_export_of_anis_leave_on_an_earlier_releases_revision_leaves_beni_out(
+    tmp_path: Path,
+) -> None:
+    """Ani's leave runs a revision an earlier release ran, whose first step has an activity
+    longer than today's checks allow: the case runs on with it, and so does its export. It
+    read the SOP's roles from the events when today's checks refused the revision: every
+    Pegawai's role (Beni's too) and none of the officials not yet reached."""
+    from test_upgrade_cases import run_on_a_revision_of_an_earlier_release
+
+    activity = "Mengisi formulir permohonan cuti dan menyampaikan kepada atasan langsung."
+    async with sop_world(tmp_path / "w", CUTI, PEOPLE) as world:
+        case = await open_case(world, "ani", "Cuti tahunan Ani")
+        await world.drained()
+        run_on_a_revision_of_an_earlier_release(
+            Path(world.config.storage.database), case, activity, activity * 9
+        )
+        assert await export_case(world.config, case, tmp_path / "out") == 0
+    record = record_of(tmp_path / "out", case)
+    named = {p["person_id"] for p in record["people"]}
+    pegawai = {a["person_id"] for a in record["role_assignments"] if a["role"] == "pegawai"}
+    assert 3002 not in named and 3002 not in pegawai
+    assert 3001 in pegawai
+    assert {3003, 3006, 3007} <= named
+
+
 async def test_the_export_carries_no_acting_official_of_another_sops_role(tmp_path: Path) -> None:
     """The directorate's Kasubdit is away for a medical reason and has a Plh. The export of
     a Program Kerja case, an SOP without that role, carries neither the appointment (nor

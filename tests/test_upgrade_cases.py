@@ -6,12 +6,19 @@ old release had queued and not yet sent still reaches the officials it was for."
 from __future__ import annotations
 
 import json
+import logging
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
 
-from bot.demo import Script, World
+import pytest
+
+from bot.core.loader import revision_of
+from bot.core.model import CaseStatus
+from bot.demo import Script, World, has_button
 from bot.outbox import RenderedPaper
+from bot.texts import MAX_MESSAGE
 from storage import repo
 
 
@@ -122,3 +129,114 @@ async def test_a_disposisi_queued_by_a_release_before_schema_3_reaches_karo(
             m for m in karo.bot_messages if m.document and "disposisi" in m.document["file_name"]
         ]
         assert len(papers) == 1  # once
+
+
+# Karo's step as a release before activities were bounded (600 characters) let an office
+# write it: an activity of some 3,700 characters
+KARO_ACTIVITY = (
+    "Memeriksa usulan. Jika setuju memerintahkan Kabag MK untuk membentuk Tim Penyusunan, "
+    "jika tidak setuju dikembalikan kepada Kabag MK untuk diperbaiki."
+)
+LONG_ACTIVITY = "Memeriksa usulan beserta seluruh lampirannya secara cermat, " * 60 + KARO_ACTIVITY
+
+
+def run_on_a_revision_of_an_earlier_release(path: Path, case_id: int, old: str, new: str) -> str:
+    """The case as an earlier release left it: it started with a revision of the SOP whose
+    text wrote ``old`` as ``new``, stored as that release stored every revision it ran.
+    The revision."""
+    with sqlite3.connect(path) as conn:
+        state, revision = conn.execute(
+            "SELECT state, sop_revision FROM cases WHERE id = ?", (case_id,)
+        ).fetchone()
+        (text,) = conn.execute(
+            "SELECT text FROM sop_revisions WHERE revision = ?", (revision,)
+        ).fetchone()
+        assert old in text, old
+        earlier = text.replace(old, new, 1)
+        conn.execute(
+            "INSERT INTO sop_revisions (revision, code, source, text, first_seen_at) "
+            "SELECT ?, code, source, ?, '2025-01-06T09:00:00+00:00' FROM sop_revisions "
+            "WHERE revision = ?",
+            (revision_of(earlier), earlier, revision),
+        )
+        state = json.loads(state)
+        state["revision"] = revision_of(earlier)
+        conn.execute(
+            "UPDATE cases SET state = ?, sop_revision = ? WHERE id = ?",
+            (json.dumps(state), revision_of(earlier), case_id),
+        )
+    return revision_of(earlier)
+
+
+def plain(text: str) -> str:
+    return re.sub(r"<[^>]+>", "", text)
+
+
+async def test_an_upgrade_keeps_the_cases_started_on_an_older_revision_running(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Kasubag's proposal waits at Kabag on a revision an earlier release ran, whose Karo
+    step has an activity of 3,700 characters (today's checks hold an SOP file to 600). The
+    new release starts (it refused to: "steps[2].activity: must be at most 600
+    characters"), warning of the revision; the proposal goes on with it: Karo's task shows
+    the activity shortened and still says what Setujui does, and Karo approves."""
+    s = Script(world, timeout=15)
+    case = await s.submit("Program Kerja 2027")
+    await s.seen("kabag", has_button("Setujui", case))
+    await world.drained()
+    await world.stop_bot()
+    revision = run_on_a_revision_of_an_earlier_release(
+        Path(world.config.storage.database), case, KARO_ACTIVITY, LONG_ACTIVITY
+    )
+
+    with caplog.at_level(logging.WARNING, logger="bot.app"):
+        await world.start_bot()
+    warned = [r.getMessage() for r in caplog.records if r.name == "bot.app"]
+    assert warned == [
+        f"open cases of ppk-rkakl-pk run revision {revision}, which today's checks refuse: "
+        "steps[2].activity: must be at most 600 characters (every task message shows it), "
+        f"got {len(LONG_ACTIVITY)} (open cases: 1); they finish with it, as it was when they "
+        "started"
+    ]
+    await s.approve("kabag", case)
+    task = await s.seen("karo", has_button("Setujui", case))
+    assert len(task.text) <= MAX_MESSAGE
+    shown = plain(task.text)
+    [activity] = [line for line in shown.splitlines() if line.startswith("Memeriksa usulan")]
+    assert len(activity) <= 600 and activity.endswith("secara cermat,…")
+    assert (
+        "Tekan Setujui untuk menyetujui dan meneruskan berkas kepada Kabag. Bila perlu "
+        "perbaikan, tekan Kembalikan dan tuliskan alasannya; berkas dikembalikan kepada Kabag."
+    ) in shown
+    await s.approve("karo", case)
+    await s.seen("kabag", has_button("Teruskan", case))
+    stored = await world.services.db.read(repo.load_case, case)
+    assert stored is not None and (stored.step, stored.revision) == (4, revision)
+
+
+async def test_a_case_cancelled_on_an_older_revision_does_not_stop_the_start(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The proposal on that revision was cancelled before the upgrade: the new release
+    starts, and warns of nothing (no open case runs the revision); the case is still
+    shown with it."""
+    s = Script(world, timeout=15)
+    case = await s.submit("Program Kerja 2027")
+    admin = world["admin"]
+    admin.mark_seen()
+    await admin.send(f"/batalkan {case} diajukan ganda")
+    await admin.wait_message(lambda m: "telah dibatalkan" in m.text, timeout=15)
+    await world.drained()
+    await world.stop_bot()
+    run_on_a_revision_of_an_earlier_release(
+        Path(world.config.storage.database), case, KARO_ACTIVITY, LONG_ACTIVITY
+    )
+
+    with caplog.at_level(logging.WARNING, logger="bot.app"):
+        await world.start_bot()
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.app"] == []
+    assert (await world.case_status(case)) is CaseStatus.CANCELLED
+    admin.mark_seen()
+    await admin.send(f"/status {case}")
+    shown = await admin.wait_message(lambda m: f"#{case}" in m.text, timeout=15)
+    assert "dibatalkan" in shown.text

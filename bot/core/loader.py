@@ -180,21 +180,51 @@ def parse_draft(
     raw: Mapping[str, Any], source: str = "<definition>"
 ) -> tuple[SopDefinition, tuple[Guess, ...]]:
     p = _Problems()
+    definition = _parse(p, raw, despite_problems=False)
+    if p.items:
+        raise DefinitionError(source, p.items)
+    assert definition is not None
+    return definition, tuple(p.guesses)
+
+
+def stored_definition(text: str, source: str) -> tuple[SopDefinition, tuple[str, ...]]:
+    """A revision the database keeps (:mod:`bot.services.registry`): what cases started
+    with and ran on, as the release of the day accepted it. Today's rules may be stricter
+    (an activity of 828 characters, from before the bound of 600): what they find in it is
+    returned, not refused, and the definition is made as the text says, for its cases run
+    on with it. Refused only when no definition can be made of the text at all (not TOML,
+    without ``[sop]`` or steps)."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DefinitionError(source, [f"not valid TOML: {exc}"]) from exc
+    p = _Problems()
+    definition = _parse(p, raw, despite_problems=True)
+    if definition is None:
+        raise DefinitionError(source, p.items)
+    found = (*p.items, *map(str, p.guesses))
+    return replace(definition, revision=revision_of(text), source_text=text), found
+
+
+def _parse(p: _Problems, raw: Mapping[str, Any], *, despite_problems: bool) -> SopDefinition | None:
+    """The definition ``raw`` describes, its problems added to ``p``; None when it has
+    none to describe (no ``[sop]`` table or no steps). The cross-checks (roles, documents,
+    the way through the steps, team steps) run once the fields are read without a problem,
+    or, ``despite_problems``, whatever the fields had (a stored revision:
+    :func:`stored_definition`)."""
     _check_keys(p, "", raw, {"sop": True, "roles": True, "documents": True, "steps": True})
     header = _parse_header(p, raw.get("sop"))
     roles = _parse_roles(p, raw.get("roles"))
     documents = _parse_documents(p, raw.get("documents"))
     steps = _parse_steps(p, raw.get("steps"))
-    if not p.items:
+    if not p.items or despite_problems:
         _check_roles(p, roles)
         _check_documents(p, documents)
         _check_steps(p, steps, {r.id for r in roles}, {d.id: d for d in documents})
         steps = _check_team_steps(p, steps, roles)
-    if p.items:
-        raise DefinitionError(source, p.items)
-    assert header is not None
-    definition = SopDefinition(header, tuple(roles), tuple(documents), tuple(steps))
-    return definition, tuple(p.guesses)
+    if header is None or not steps:
+        return None
+    return SopDefinition(header, tuple(roles), tuple(documents), tuple(steps))
 
 
 # -- field readers -----------------------------------------------------------------------

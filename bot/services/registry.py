@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 
 from bot.core.definition import Role, SopDefinition
-from bot.core.loader import definition_from_text
+from bot.core.loader import stored_definition
 from bot.core.model import Case
 
 
@@ -125,9 +125,25 @@ class SopRegistry:
             if definition.code not in self._current:
                 self._retired.setdefault(definition.code, definition)
 
-    def adopt(self, revision: str, source: str, text: str) -> None:
-        """Know a revision recorded in the database (a file since edited or removed)."""
+    def adopt(self, revision: str, source: str, text: str) -> tuple[str, ...]:
+        """Know a revision recorded in the database (a file since edited or removed): the
+        cases that started with it run on with it, as it was accepted then. Returns what
+        today's rules find in it (a rule made stricter since: :func:`stored_definition`);
+        DefinitionError when no definition can be made of its text."""
         if revision in self._revisions:
-            return
-        definition = definition_from_text(text, source=f"{source} (revision {revision})")
+            return ()
+        definition, problems = stored_definition(text, source=f"{source} (revision {revision})")
         self._revisions[revision] = self._adjusted(definition)
+        return problems
+
+
+def stored_revision_warning(
+    code: str, revision: str, open_cases: int, problems: Iterable[str]
+) -> str:
+    """What the log (as the bot starts) and ``sopbot check`` say of a stored revision that
+    open cases run and today's checks refuse (:meth:`SopRegistry.adopt`)."""
+    return (
+        f"open cases of {code} run revision {revision}, which today's checks refuse: "
+        + "; ".join(problems)
+        + f" (open cases: {open_cases}); they finish with it, as it was when they started"
+    )
