@@ -16,7 +16,13 @@ from core_helpers import SOP_PATH, raw_sop, sop
 
 from bot.callbacks import Callback, Op, decode
 from bot.core.definition import MAX_STEP_ID, ApprovalKind, DocumentSource, StepKind
-from bot.core.loader import MAX_STEP_MINUTES, DefinitionError, load_definition, parse_definition
+from bot.core.loader import (
+    MAX_STEP_MINUTES,
+    DefinitionError,
+    load_definition,
+    parse_definition,
+    stored_definition,
+)
 
 Raw = dict[str, Any]
 
@@ -305,6 +311,35 @@ def test_the_highest_step_id_fits_every_button_of_its_task() -> None:
 def test_a_duplicate_role_id_is_refused() -> None:
     problems = refusal(lambda raw: raw["roles"].append({"id": "kabag", "name": "Kabag lain"}))
     assert problems == ["roles[5].id: duplicate role id 'kabag'"]
+
+
+def test_ids_and_the_code_ending_in_a_line_break_are_refused() -> None:
+    """``id = "kabag\\n"`` (a basic string's escape, or a multi-line string) named a role
+    no [[people]] entry, button or /peran could hold: the pattern's "$" matched before the
+    final line break. So did a document id and the SOP's code (its papers' numbers)."""
+
+    def break_it(raw: Raw) -> None:
+        raw["sop"]["code"] = "ppk-rkakl-pk\n"
+        raw["roles"].append({"id": "arsiparis\n", "name": "Arsiparis"})
+        raw["documents"]["catatan\n"] = {"name": "Catatan", "source": "upload", "optional": True}
+
+    assert refusal(break_it) == [
+        "sop.code: must be 1-24 characters of a-z, 0-9 and '-'",
+        "roles[5].id: must be 1-32 characters of a-z, 0-9 and '_', starting with a letter",
+        "documents.catatan\n: document id must be 1-32 characters of a-z, 0-9 and '_'",
+    ]
+
+
+def test_a_revision_stored_before_ids_were_matched_whole_still_runs_its_cases() -> None:
+    """An earlier release stored a revision whose archivist role reads "fungsional_umum\\n"
+    (the "$" let it through): today's checks name it, and the revision is still read as it
+    was, for the cases that started with it (bot.services.registry)."""
+    text = SOP_PATH.read_text(encoding="utf-8").replace('"fungsional_umum"', '"fungsional_umum\\n"')
+    definition, problems = stored_definition(text, "sop.toml (revision 1)")
+    assert problems == (
+        "roles[4].id: must be 1-32 characters of a-z, 0-9 and '_', starting with a letter",
+    )
+    assert definition.step(12).actor == "fungsional_umum\n"
 
 
 def test_a_step_without_a_title_is_refused() -> None:

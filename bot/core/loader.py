@@ -57,8 +57,9 @@ MAX_NAME_CHARS = 120  # roles[].name, documents.<id>.name, sop.year_label
 MAX_TITLE_CHARS = 200  # sop.name, roles[].title, steps[].title
 MAX_ACTIVITY_CHARS = 600  # steps[].activity
 _DUTY_PUNCTUATED = re.compile(r"(?:[;,.:]|\bdan)$")
-_ID = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
-_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,23}$")
+# matched whole (fullmatch: "$" would also match before a final line break, "kabag\n")
+_ID = re.compile(r"[a-z][a-z0-9_]{0,31}")
+_CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,23}")
 
 _SOP_KEYS = {
     "code": True, "number": True, "name": True, "organisation": False, "approved_by": False,
@@ -400,7 +401,7 @@ def _parse_header(p: _Problems, raw: Any) -> SopHeader | None:
         return None
     _check_keys(p, "sop", raw, _SOP_KEYS)
     code = _str(p, "sop.code", raw.get("code"))
-    if "code" in raw and not _CODE.match(code):
+    if "code" in raw and not _CODE.fullmatch(code):
         p.add("sop.code", "must be 1-24 characters of a-z, 0-9 and '-'")
     return SopHeader(
         code=code,
@@ -427,7 +428,7 @@ def _parse_roles(p: _Problems, raw: Any) -> list[Role]:
         _check_keys(p, path, item, _ROLE_KEYS | _GUESS_KEYS)
         _read_guesses(p, path, item, _ROLE_KEYS)
         role_id = _str(p, f"{path}.id", item.get("id"))
-        if "id" in item and not _ID.match(role_id):
+        if "id" in item and not _ID.fullmatch(role_id):
             p.add(
                 f"{path}.id", "must be 1-32 characters of a-z, 0-9 and '_', starting with a letter"
             )
@@ -455,7 +456,7 @@ def _parse_documents(p: _Problems, raw: Any) -> list[Document]:
     documents = []
     for doc_id, item in raw.items():
         path = f"documents.{doc_id}"
-        if not _ID.match(doc_id):
+        if not _ID.fullmatch(doc_id):
             p.add(path, "document id must be 1-32 characters of a-z, 0-9 and '_'")
         if not isinstance(item, dict):
             p.add(path, "must be a table")
