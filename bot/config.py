@@ -233,9 +233,11 @@ class Config:
 
 # -- reading -----------------------------------------------------------------------------
 
-_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_UNIT = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+# each matched whole (fullmatch: "$" would also match before a final line break, "08:00\n")
+_HHMM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_UNIT = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
+_EXTENSION = re.compile(r"[a-z0-9]{1,8}")
 
 
 class _Reader:
@@ -289,7 +291,7 @@ class _Reader:
         value = self.get(raw, key, str, None)
         if value is None:
             return default
-        match = _HHMM.match(value)
+        match = _HHMM.fullmatch(value)
         if not match:
             self.fail(key, f"must be a time as 'HH:MM', got {value!r}")
             return default
@@ -457,7 +459,7 @@ def _token_env(r: _Reader, t: Mapping[str, Any]) -> str:
     name: str = r.get(t, "bot.token_env", str, "TELEGRAM_BOT_TOKEN")
     if not name:
         r.fail("bot.token_env", "must name the environment variable that holds the token")
-    elif not _ENV_NAME.match(name):
+    elif not _ENV_NAME.fullmatch(name):
         r.fail(
             "bot.token_env",
             "must be the name of an environment variable (letters, digits and '_'), "
@@ -471,7 +473,7 @@ def _secret_token_env(r: _Reader, w: Mapping[str, Any]) -> str:
     name (it may be the secret itself)."""
     key = "bot.webhook.secret_token_env"
     name: str = r.get(w, key, str, "SOPBOT_WEBHOOK_SECRET")
-    if not _ENV_NAME.match(name):
+    if not _ENV_NAME.fullmatch(name):
         r.fail(
             key,
             "must name an environment variable (letters, digits and '_'), not the secret itself",
@@ -524,7 +526,7 @@ def _storage(r: _Reader, raw: Mapping[str, Any], base: Path, *, cloud: bool) -> 
         {"database", "files_dir", "max_file_mb", "allowed_extensions", "retention_days"},
     )
     exts = r.get(t, "storage.allowed_extensions", list, list(DEFAULT_ALLOWED_EXTENSIONS))
-    if not all(isinstance(e, str) and re.match(r"^[a-z0-9]{1,8}$", e) for e in exts):
+    if not all(isinstance(e, str) and _EXTENSION.fullmatch(e) for e in exts):
         r.fail("storage.allowed_extensions", "must be a list of lower-case extensions without dots")
         exts = list(DEFAULT_ALLOWED_EXTENSIONS)
     elif not exts:
@@ -722,7 +724,7 @@ def _organisation(r: _Reader, raw: Mapping[str, Any]) -> OrganisationConfig:
     keys = set(defaults.__dataclass_fields__)
     t = r.table(raw, "organisation", keys)
     values = {k: r.get(t, f"organisation.{k}", str, getattr(defaults, k)) for k in keys}
-    if not _UNIT.match(values["unit"]):
+    if not _UNIT.fullmatch(values["unit"]):
         r.fail("organisation.unit", "must be 1-32 characters of a-z, 0-9 and '-'")
     return OrganisationConfig(**values)
 

@@ -392,6 +392,28 @@ BAD = {
         "sop_time_overrides.ppk-rkakl-pk:",
     ),
     "unit with capitals": (setting("organisation.unit", "Biro PMK"), "organisation.unit:"),
+    # a value ending in a line break ("biro\n", a multi-line string's last line) passed the
+    # pattern: its "$" matched before the break
+    "unit ending in a line break": (
+        setting("organisation.unit", "biro-perencanaan\n"),
+        "organisation.unit: must be 1-32 characters",
+    ),
+    "day start ending in a line break": (
+        setting("time.day_start", "08:00\n"),
+        "time.day_start: must be a time",
+    ),
+    "extension ending in a line break": (
+        setting("storage.allowed_extensions", ["pdf\n"]),
+        "storage.allowed_extensions: must be a list of lower-case extensions",
+    ),
+    "token variable ending in a line break": (
+        setting("bot.token_env", "TELEGRAM_BOT_TOKEN\n"),
+        "bot.token_env: must be the name of an environment variable",
+    ),
+    "webhook secret variable ending in a line break": (
+        setting("bot.webhook.secret_token_env", "SOPBOT_WEBHOOK_SECRET\n"),
+        "bot.webhook.secret_token_env: must name an environment variable",
+    ),
     "max file too large": (setting("storage.max_file_mb", 5000), "storage.max_file_mb:"),
     # Telegram's cloud server never hands a bot a file above 20 MB (getFile: "file is too big")
     "max file above the cloud's 20 MB": (
