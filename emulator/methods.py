@@ -95,8 +95,9 @@ _SCOPES = frozenset(
         "chat_member",
     }
 )
-_COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
-_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# matched whole (fullmatch: "$" would also match before a final line break, "tugas\n")
+_COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
+_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 @dataclass(frozen=True)
@@ -235,7 +236,7 @@ class BotMethods:
             return await self.delete_webhook(params, ctx)
         self._check_webhook_url(url)
         secret = params.get("secret_token")
-        if secret is not None and not _SECRET_RE.match(secret):
+        if secret is not None and not _SECRET_RE.fullmatch(secret):
             raise bad_request("secret token contains unallowed characters")
         max_connections = int(params.get("max_connections", 40))
         if not 1 <= max_connections <= 100:
@@ -714,7 +715,7 @@ class BotMethods:
         clean: list[JSON] = []
         for command in commands:
             name, description = command["command"], command["description"]
-            if not _COMMAND_RE.match(name):
+            if not _COMMAND_RE.fullmatch(name):
                 raise bad_request("BOT_COMMAND_INVALID")
             if not 1 <= len(description.strip()) <= 256:
                 raise bad_request("command description must be 1-256 characters")

@@ -487,6 +487,18 @@ async def test_commands(emu: BotApiEmulator, bot: Bot) -> None:
     assert await bot.get_my_commands() == ()
 
 
+async def test_a_command_or_webhook_secret_ending_in_a_line_break_is_refused(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    """As Telegram refuses them (a command of a-z, 0-9 and _; a secret of A-Z, a-z, 0-9, _
+    and -): the emulator took both, its patterns' "$" matching before the line break."""
+    with pytest.raises(BadRequest, match=r"(?i)bot_command_invalid"):
+        await bot.set_my_commands([("tugas\n", "Daftar tugas")])
+    emu.allow_insecure_webhook = True
+    with pytest.raises(BadRequest, match=r"(?i)secret token contains unallowed characters"):
+        await bot.set_webhook("http://127.0.0.1:9/hook", secret_token="s3cret_token\n")
+
+
 async def test_the_menu_a_user_sees_follows_telegrams_order_of_scopes(
     emu: BotApiEmulator, bot: Bot
 ) -> None:
