@@ -17,6 +17,7 @@ from bot.callbacks import Callback, Op
 from bot.config import DEFAULT_API_BASE_URL, max_upload_bytes
 from bot.core.definition import SopDefinition
 from bot.core.model import Case, Event, EventType
+from bot.core.workflow import four_eyes_set_aside
 from bot.papers.dates import OfficeZone
 from bot.papers.registry import PAPERS, paper_title
 from bot.reminder_policy import first_due_at
@@ -30,6 +31,7 @@ from bot.views import (
     case_heading,
     outcome_line,
     role_name,
+    set_aside_text,
     step_line,
     task_view,
     team_name,
@@ -291,6 +293,10 @@ class Renderer:
             notes.append(t.WHY_DEFINITIVE_ONLY)
         elif why == FOUR_EYES:
             notes.append(t.WHY_FOUR_EYES)
+        if parts := four_eyes_set_aside(definition, case, item.chat_id):
+            # four eyes gave way: the one official who may decide the step does, and knows why
+            did = t.e(set_aside_text(definition, parts))
+            notes.append(t.WHY_FOUR_EYES_SET_ASIDE.format(did=did))
         if item.params.get("intro") == "acting_out":
             notes.append(t.ACTING_TASK_BACK)
         return notes

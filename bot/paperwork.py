@@ -53,7 +53,15 @@ from bot.papers.registry import PAPERS, PaperKind, archive_file_name, file_name
 from bot.papers.render import PaperRenderer
 from bot.services import routing
 from bot.services.registry import SopRegistry
-from bot.views import acting_role, action_text, listing, role_name, team_roles
+from bot.views import (
+    acting_role,
+    action_text,
+    listing,
+    role_name,
+    set_aside_parts,
+    set_aside_text,
+    team_roles,
+)
 from bot.worktime import WorkCalendar
 from storage import repo
 from storage.db import Database, Tx
@@ -675,6 +683,13 @@ class _Context:
             for i in dict.fromkeys(step.inputs)
         ]
         approved = ev.type is EventType.APPROVED
+        # where four eyes gave way to the one official who may decide: said on his paper
+        parts = set_aside_parts(ev)
+        set_aside = (
+            t.FOUR_EYES_SET_ASIDE.format(did=set_aside_text(self.definition, parts))
+            if parts
+            else ""
+        )
         paper = Pemeriksaan(
             letterhead=self.paperwork.letterhead,
             case=self.info,
@@ -684,7 +699,7 @@ class _Context:
             reviewer_role=self.definition.role(ev.role).name,
             decided_at=ev.at,
             decision=APPROVED if approved else RETURNED,
-            reason=ev.reason or ev.note,
+            reason="\n".join(part for part in (ev.reason or ev.note, set_aside) if part),
             items=items,
             files=self.file_records(step.inputs),
         )

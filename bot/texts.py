@@ -723,6 +723,39 @@ WHY_FOUR_EYES = (
     "satu orang tidak boleh memeriksa usulannya sendiri atau memutus dua tingkat pemeriksaan "
     "pada berkas yang sama."
 )
+# four eyes gives way at a strategic step of a role one official holds: only he may decide
+# it (no Plh/Plt may), so he does, though he took part earlier ({did}: what he did, e.g.
+# "memaraf pada langkah 8 selaku Plh. Kabag", HTML-escaped where the text is HTML)
+FOUR_EYES_DID = {
+    "paraf": "memaraf",
+    "signature": "menandatangani",
+    "approved": "menyetujui",
+    "handed_in": "menyerahkan berkas yang diperiksa",
+}
+# the decision, in the history and the Dokumentasi ("... menyetujui sebagai pejabat ...")
+FOUR_EYES_SET_ASIDE_ACTION = "sebagai pejabat definitif, walaupun telah {did}"
+# the decision, under its outcome line and on its Lembar Pemeriksaan
+FOUR_EYES_SET_ASIDE = (
+    "Diputus oleh pejabat definitif walaupun yang bersangkutan telah {did}: langkah ini "
+    "hanya dapat diputus oleh pejabat definitif dan tidak dapat dilimpahkan kepada Plh/Plt "
+    "(UU No. 30 Tahun 2014 Pasal 14 ayat (7))."
+)
+# to the official, on the task and its reminders
+WHY_FOUR_EYES_SET_ASIDE = (
+    "⚖️ Bapak/Ibu telah {did}. Langkah ini hanya dapat diputus oleh pejabat definitif dan "
+    "tidak dapat dilimpahkan kepada Plh/Plt, sehingga tetap Bapak/Ibu putus; hal ini dicatat "
+    "dalam riwayat berkas dan Lembar Pemeriksaan."
+)
+# a /tugas line
+TASK_FOUR_EYES_SET_ASIDE = (
+    "ℹ️ <i>Bapak/Ibu telah {did}; langkah ini hanya dapat diputus oleh pejabat definitif, "
+    "sehingga tetap Bapak/Ibu putus.</i>"
+)
+# a /status line under the step's holder
+STATUS_FOUR_EYES_SET_ASIDE = (
+    "ℹ️ {name} telah {did}; langkah ini hanya dapat diputus oleh pejabat definitif, "
+    "sehingga tetap diputus olehnya."
+)
 ALERT = "⚠️ Gangguan pada bot: <code>{kind}</code>. Rincian ada di log."
 ALERT_HELD_BEFORE = "Gangguan yang sama terjadi {count} kali lagi sejak pemberitahuan sebelumnya."
 ALERT_HELD_AT_STOP = (

@@ -22,7 +22,7 @@ from bot.core.definition import (
     StepKind,
 )
 from bot.core.loader import MAX_ACTIVITY_CHARS
-from bot.core.model import Case, Event, EventType, NamesAt
+from bot.core.model import Case, EarlierPart, Event, EventType, NamesAt
 from bot.core.workflow import missing_inputs
 from bot.papers.dates import OfficeZone
 from bot.papers.registry import PAPERS, paper_title
@@ -85,6 +85,27 @@ def by_whom(definition: SopDefinition, event: Event, name: str) -> str:
     if acting:
         return f"{t.e(name)} selaku {t.e(acting_role(definition, event.role, acting))}"
     return f"{t.e(name)} ({t.e(role_name(definition, event.role))})"
+
+
+def set_aside_parts(event: Event) -> tuple[EarlierPart, ...]:
+    """What the official who decided ``event`` did earlier in the work, where four eyes gave
+    way to him (:func:`bot.core.workflow.four_eyes_set_aside`); () for any other event."""
+    return tuple(EarlierPart.of_data(d) for d in event.data.get("four_eyes", ()))
+
+
+def set_aside_text(definition: RoleBook, parts: Sequence[EarlierPart]) -> str:
+    """ "memaraf pada langkah 8 selaku Plh. Kabag": what an official did earlier that four
+    eyes gave way to (plain text)."""
+    said = []
+    for part in parts:
+        role = (
+            acting_role(definition, part.role, part.acting)
+            if part.acting
+            else role_name(definition, part.role)
+        )
+        did = t.FOUR_EYES_DID.get(part.did, t.FOUR_EYES_DID["approved"])
+        said.append(f"{did} pada langkah {part.step} selaku {role}")
+    return listing(said)
 
 
 def document_checklist(definition: SopDefinition, case: Case, doc_ids: Sequence[str]) -> str:
@@ -666,6 +687,9 @@ def action_text(
     if event.type is EventType.ARCHIVE_CORRECTED:
         old, new = escape(str(event.data["old"])), escape(str(event.data["reference"]))
         text += f" dari {old} menjadi {new}"
+    if parts := set_aside_parts(event):
+        did = escape(set_aside_text(definition, parts))
+        text += f" {t.FOUR_EYES_SET_ASIDE_ACTION.format(did=did)}"
     return text
 
 
@@ -688,6 +712,9 @@ def outcome_line(
         line += f"\nAlasan: {t.e(event.reason if reason is None else reason)}"
     if event.note:
         line += f"\nCatatan: {t.e(event.note if note is None else note)}"
+    if parts := set_aside_parts(event):
+        did = t.e(set_aside_text(definition, parts))
+        line += f"\nℹ️ {t.FOUR_EYES_SET_ASIDE.format(did=did)}"
     return line
 
 

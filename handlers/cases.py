@@ -14,11 +14,19 @@ from bot.context import SopApplication
 from bot.core import model
 from bot.core.definition import SopDefinition
 from bot.core.model import Case, DomainError, Withdraw
-from bot.core.workflow import excluded_reviewers
+from bot.core.workflow import excluded_reviewers, four_eyes_set_aside
 from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied, NewCase
 from bot.services.queries import CaseStatus, TaskPage
-from bot.views import Keyboard, case_heading, history_lines, role_name, step_line, year_short
+from bot.views import (
+    Keyboard,
+    case_heading,
+    history_lines,
+    role_name,
+    set_aside_text,
+    step_line,
+    year_short,
+)
 from handlers import reports
 from handlers.asked import title_question, year_question
 from handlers.common import Context, edit_quietly, refusal_text, reply, restore_task, user_id
@@ -191,6 +199,9 @@ def tasks_view(context: Context, page: TaskPage, user: int) -> tuple[str, Keyboa
         )
         if step.is_review and user in excluded_reviewers(definition, case):
             lines.append(f"    {t.TASK_FOUR_EYES}")
+        elif parts := four_eyes_set_aside(definition, case, user):
+            did = t.e(set_aside_text(definition, parts))
+            lines.append(f"    {t.TASK_FOUR_EYES_SET_ASIDE.format(did=did)}")
         label = t.clip(f"#{case.id} · Langkah {case.step} · {case.title}", 60)
         keyboard.append(
             # the list's page rides along: a press on a task that has moved on shows the
@@ -273,6 +284,12 @@ def status_text(context: Context, found: CaseStatus) -> str:
                 [t.STATUS_UNREACHABLE.format(names=t.e(", ".join(found.unreachable)))]
                 if found.unreachable
                 else []
+            ),
+            *(
+                t.STATUS_FOUR_EYES_SET_ASIDE.format(
+                    name=t.e(name), did=t.e(set_aside_text(definition, parts))
+                )
+                for name, parts in found.set_aside
             ),
             f"Sejak: {svc.zone.tanggal_jam(case.step_entered_at)}",
             f"Waktu berjalan: {t.minutes_text(spent)} dari norma "

@@ -1386,3 +1386,67 @@ async def test_a_plh_karo_appointment_of_the_karo_himself_left_by_an_older_relea
         assert not [
             m for m in world["karo"].bot_messages if "tidak perlu menindaklanjuti" in m.text
         ]
+
+
+async def test_karo_acting_as_plh_kabag_initials_step_8_and_still_signs_step_9(
+    tmp_path: Path,
+) -> None:
+    """The Kabag is on leave and the administrator makes the Karo his Plh (an official one
+    level higher). The Karo initials the drafts at step 8 as Plh Kabag. Step 9 (signing the
+    RKAKL) may be decided by the definitive Karo alone, so four eyes gives way: the task
+    comes to him with its buttons and says why, /tugas and /status say so, the
+    administrators are not asked for a Plh Karo who could not sign anyway, and a Plh Karo
+    appointed later is told truly that the task is the Karo's. His signature records that
+    he initialled step 8 as Plh Kabag, in the history and on the Lembar Pemeriksaan."""
+    did = "memaraf pada langkah 8 selaku Plh. Kabag"
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await s.submit("Usulan")
+        await s.to_the_drafts(case)
+        for name in ("Draf Program Kerja.docx", "Draf RKAKL.docx", "Draf Penetapan Kinerja.docx"):
+            await s.upload("tim2", case, name, draft(name))
+        await s.press("tim2", "Serahkan draf", case)
+        await appoint(world, f"/plh kabag {ID['karo']} 31-12-2030 cuti Kabag")
+        await s.approve("kasubag", case)
+        await s.approve("karo", case)  # step 8, initialled by the Karo selaku Plh. Kabag
+        await world.emu.wait_until(lambda: bool(task_of(world, "karo", case, 9)), timeout=WAIT)
+        await world.drained()
+        assert f"Bapak/Ibu telah {did}" in task_of(world, "karo", case, 9)[-1].text
+        assert not [
+            m
+            for m in world["admin"].bot_messages
+            if "Tidak ada pejabat yang dapat memutus" in m.text
+        ]
+
+        karo = world["karo"]
+        karo.mark_seen()
+        await karo.send("/tugas")
+        listing = await karo.wait_message(lambda m: "Tugas Bapak/Ibu" in m.text, timeout=WAIT)
+        assert f"Bapak/Ibu telah {did}" in listing.text
+        assert "menunggu Plh/Plt" not in listing.text
+        kasubag = world["kasubag"]
+        kasubag.mark_seen()
+        await kasubag.send(f"/status {case}")
+        status = await kasubag.wait_message(lambda m: "Riwayat" in m.text, timeout=WAIT)
+        assert f"Pelaksana: {PEOPLE['karo'].name}" in status.text
+        assert f"{PEOPLE['karo'].name} telah {did}" in status.text
+
+        await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti Karo")
+        told = await s.seen("plh", lambda m: "Langkah 9" in m.text)
+        assert f"Tugas ini disampaikan kepada {PEOPLE['karo'].name}" in told.text
+        await s.approve("karo", case)
+        signed = await world.services.db.read(repo.load_case, case)
+        assert signed.step == 10
+        signature = next(a for a in signed.approvals if a.kind == "signature")
+        assert (signature.by, signature.acting) == (ID["karo"], "")
+
+        kasubag.mark_seen()
+        await kasubag.send(f"/status {case}")
+        status = await kasubag.wait_message(lambda m: "Riwayat" in m.text, timeout=WAIT)
+        assert f"menyetujui sebagai pejabat definitif, walaupun telah {did}" in status.text
+        await world.drained()
+        files = await world.services.db.read(repo.files_of_case, case)
+        paper = next(f for f in files if f.name.startswith("pemeriksaan") and "langkah9" in f.name)
+        text = paper_text(world.services.files.resolve(paper.path).read_bytes())
+        assert t.FOUR_EYES_SET_ASIDE.format(did=did) in text

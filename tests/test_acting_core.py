@@ -13,8 +13,16 @@ from core_helpers import KABAG, KARO, KASUBAG, PEOPLE, TIM_A, TIM_B, Run, raw_so
 
 from bot.core.definition import Mandate, SopDefinition
 from bot.core.loader import parse_definition
-from bot.core.model import Actor, DefinitiveOnly, EventType, FourEyes, RoleGone, Withdraw
-from bot.core.workflow import excluded_reviewers
+from bot.core.model import (
+    Actor,
+    DefinitiveOnly,
+    EarlierPart,
+    EventType,
+    FourEyes,
+    RoleGone,
+    Withdraw,
+)
+from bot.core.workflow import excluded_reviewers, four_eyes_set_aside
 
 PLH_KARO = Actor(20, frozenset({"karo"}), acting={"karo": "plh"})
 PLT_KABAG = Actor(21, frozenset({"kabag"}), acting={"kabag": "plt"})
@@ -29,6 +37,7 @@ AYU_AS_PLH_KASUBAG = Actor(
     TIM_A.person_id, frozenset({"tim", "kasubag"}), acting={"kasubag": "plh"}
 )
 AYU_AS_PLH_KABAG = Actor(TIM_A.person_id, frozenset({"tim", "kabag"}), acting={"kabag": "plh"})
+KARO_AS_PLH_KABAG = Actor(KARO.person_id, frozenset({"karo", "kabag"}), acting={"kabag": "plh"})
 
 
 def test_step_9_is_for_the_definitive_karo_only_as_the_toml_says() -> None:
@@ -57,6 +66,60 @@ def test_a_plh_may_not_sign_the_rkakl_at_step_9_but_the_definitive_karo_may() ->
     assert run.step == 10
     signature = run.current.approvals[-1]
     assert (signature.step, signature.kind, signature.acting) == (9, "signature", "")
+
+
+def test_karo_acting_as_plh_kabag_initials_step_8_and_still_signs_step_9() -> None:
+    """The Kabag is on leave and the Karo is his Plh (one level higher). The Karo initials
+    the drafts at step 8 as Plh Kabag. Step 9 is strategic: no Plh or Plt may sign it, and
+    the Karo is its only definitive official, so four eyes gives way there. He signs, and
+    his signature records that he initialled step 8 as Plh Kabag; a Plh Karo still may not
+    sign."""
+    run = run_to(8)
+    run.approve(KARO_AS_PLH_KABAG)
+    assert run.step == 9
+    assert excluded_reviewers(run.definition, run.current) == frozenset()
+    earlier = EarlierPart(8, "paraf", "kabag", "plh")
+    assert four_eyes_set_aside(run.definition, run.current, KARO.person_id) == (earlier,)
+    assert four_eyes_set_aside(run.definition, run.current, KABAG.person_id) == ()
+    assert isinstance(run.refuse(PLH_KARO, run.approve_cmd()), DefinitiveOnly)
+    [signed] = run.approve(KARO)
+    assert signed.data["four_eyes"] == [
+        {"step": 8, "did": "paraf", "role": "kabag", "acting": "plh"}
+    ]
+    assert "acting" not in signed.data
+    assert run.step == 10
+    signature = run.current.approvals[-1]
+    assert (signature.step, signature.kind, signature.by, signature.acting) == (
+        9,
+        "signature",
+        KARO.person_id,
+        "",
+    )
+    assert run.replayed() == run.current
+
+
+def test_karo_who_initialled_step_8_as_plh_kabag_may_also_return_step_9() -> None:
+    """He may return the drafts too; the return records it as well."""
+    run = run_to(8)
+    run.approve(KARO_AS_PLH_KABAG)
+    [returned] = run.send_back(KARO, "Pagu RKAKL agar disesuaikan.")
+    assert returned.data["four_eyes"][0]["step"] == 8
+    assert run.step == 8
+
+
+def test_four_eyes_still_holds_at_a_review_step_that_is_not_strategic() -> None:
+    """Step 3 is not strategic: a Karo who approved step 2 as Plh Kabag does not decide it
+    (a Plh Karo does), and nothing is set aside."""
+    run = run_to(2)
+    run.approve(KARO_AS_PLH_KABAG)
+    assert excluded_reviewers(run.definition, run.current) == {
+        KARO.person_id,
+        KASUBAG.person_id,
+    }
+    assert four_eyes_set_aside(run.definition, run.current, KARO.person_id) == ()
+    assert isinstance(run.refuse(KARO, run.approve_cmd()), FourEyes)
+    run.approve(PLH_KARO)
+    assert run.step == 4
 
 
 def test_a_plt_kabag_gives_a_paraf_recorded_as_plt() -> None:

@@ -58,6 +58,30 @@ class Approval:
 
 
 @dataclass(frozen=True)
+class EarlierPart:
+    """What a person did earlier in the work a review step reviews, which four eyes would
+    keep them from deciding it for (``bot.core.workflow.four_eyes_set_aside``)."""
+
+    step: int
+    did: str  # "paraf" | "signature" | "approved" (a review level) | "handed_in"
+    role: str  # the role of that step
+    acting: str = ""  # "plh" | "plt" when done as an acting official (as the case knows it)
+
+    def as_data(self) -> dict[str, Any]:
+        """As an event's data keeps it."""
+        data: dict[str, Any] = {"step": self.step, "did": self.did, "role": self.role}
+        if self.acting:
+            data["acting"] = self.acting
+        return data
+
+    @classmethod
+    def of_data(cls, data: Mapping[str, Any]) -> EarlierPart:
+        return cls(
+            int(data["step"]), str(data["did"]), str(data["role"]), str(data.get("acting", ""))
+        )
+
+
+@dataclass(frozen=True)
 class Move:
     """The last forward move, kept so its author can withdraw it before anyone acts."""
 

@@ -30,6 +30,7 @@ from bot.core.model import (
     CorrectArchiveReference,
     DefinitiveOnly,
     DomainError,
+    EarlierPart,
     Event,
     EventType,
     FormTeam,
@@ -93,12 +94,18 @@ def decide(
     acting = actor.acting_as(role)
     if acting and step.definitive_only:
         raise DefinitiveOnly(role=role, kind=acting, step=step.id)
+    set_aside: tuple[EarlierPart, ...] = ()
     if isinstance(command, Approve | ReturnForCorrection):
         _four_eyes(definition, case, step, actor)
+        # where four eyes gave way to the one official who may decide, what they did earlier
+        set_aside = four_eyes_set_aside(definition, case, actor.person_id)
 
     def event(kind: EventType, **fields: Any) -> Event:
         if acting:
             fields["data"] = {**fields.get("data", {}), "acting": acting}
+        if set_aside and kind in (EventType.APPROVED, EventType.RETURNED):
+            parts = [part.as_data() for part in set_aside]
+            fields["data"] = {**fields.get("data", {}), "four_eyes": parts}
         return Event(kind, case.id, actor.person_id, role, now, case.step, **fields)
 
     match command:
@@ -421,6 +428,16 @@ def _four_eyes(definition: SopDefinition, case: Case, step: Step, actor: Actor) 
         raise FourEyes(step=step.id)
 
 
+def four_eyes_gives_way(definition: SopDefinition, step: Step) -> bool:
+    """Whether four eyes gives way at ``step``: a strategic step (``definitive_only``) of a
+    role one official holds. No one but that official may decide it (a Plh or Plt may not,
+    UU No. 30 Tahun 2014 Pasal 14 ayat (7)), so four eyes cannot hand it to anyone else:
+    the Karo who initialled step 8 as Plh Kabag still signs step 9, and the decision
+    records it (:func:`four_eyes_set_aside`). A shared role has no acting officials: there
+    the rule holds among its holders."""
+    return step.definitive_only and not definition.role(step.actor).shared
+
+
 def excluded_reviewers(definition: SopDefinition, case: Case) -> frozenset[int]:
     """Who may not decide the case's current step (four eyes): one person never decides two
     review levels of a case, nor reviews what they themselves proposed. A level is a review
@@ -428,24 +445,50 @@ def excluded_reviewers(definition: SopDefinition, case: Case) -> frozenset[int]:
     says so itself); the proposer is whoever handed the work in to this chain from a step
     that is not one (``Case.handed_in``), held by another role: a Kasubag acting as Plh
     Kabag does not approve her own proposal, neither on its first pass nor after the Karo
-    returned it or the Kabag took his approval back."""
+    returned it or the Kabag took his approval back. None at a step where four eyes gives
+    way (:func:`four_eyes_gives_way`)."""
+    if four_eyes_gives_way(definition, definition.step(case.step)):
+        return frozenset()
+    return frozenset(person for person, _ in _earlier_parts(definition, case))
+
+
+def four_eyes_set_aside(
+    definition: SopDefinition, case: Case, person: int
+) -> tuple[EarlierPart, ...]:
+    """What ``person`` did earlier in the work the case's current step reviews that would
+    keep them from deciding it, where four eyes gives way to the one official who may
+    (:func:`four_eyes_gives_way`): the record their decision carries. () elsewhere, and
+    for anyone four eyes would not keep out."""
+    if not four_eyes_gives_way(definition, definition.step(case.step)):
+        return ()
+    return tuple(part for who, part in _earlier_parts(definition, case) if who == person)
+
+
+def _earlier_parts(definition: SopDefinition, case: Case) -> list[tuple[int, EarlierPart]]:
+    """Who took part earlier in the work the case's current step reviews, and how: a review
+    level of its chain held by another role, or the hand-in to the chain."""
     step = definition.step(case.step)
     chain = definition.review_chain(step.id)
-    excluded = {
-        person
-        for reviewed, person in case.reviewers
-        if reviewed != step.id
-        and reviewed in chain
-        and definition.step(reviewed).actor != step.actor
-    }
+    parts: list[tuple[int, EarlierPart]] = []
+    for reviewed, person in case.reviewers:
+        if reviewed == step.id or reviewed not in chain:
+            continue
+        role = definition.step(reviewed).actor
+        if role == step.actor:
+            continue
+        approval = next(
+            (a for a in reversed(case.approvals) if a.step == reviewed and a.by == person), None
+        )
+        if approval is None:
+            parts.append((person, EarlierPart(reviewed, "approved", role)))
+        else:
+            parts.append((person, EarlierPart(reviewed, approval.kind, role, approval.acting)))
     if chain:
-        excluded |= {
-            person
-            for from_step, person in case.handed_in
-            if _handed_into(definition, from_step) == chain
-            and definition.step(from_step).actor != step.actor
-        }
-    return frozenset(excluded)
+        for from_step, person in case.handed_in:
+            role = definition.step(from_step).actor
+            if _handed_into(definition, from_step) == chain and role != step.actor:
+                parts.append((person, EarlierPart(from_step, "handed_in", role)))
+    return parts
 
 
 def _handed_into(definition: SopDefinition, step_id: int) -> frozenset[int]:

@@ -9,8 +9,8 @@ from datetime import datetime
 from bot.clock import Clock
 from bot.config import Config
 from bot.core.definition import SopDefinition
-from bot.core.model import Actor, Case, DomainError, Event, NamesAt
-from bot.core.workflow import excluded_reviewers, holder_role
+from bot.core.model import Actor, Case, DomainError, EarlierPart, Event, NamesAt
+from bot.core.workflow import excluded_reviewers, four_eyes_set_aside, holder_role
 from bot.messages import Message, Renderer, load_inputs
 from bot.reminder_policy import first_due_at
 from bot.services import routing
@@ -45,6 +45,9 @@ class CaseStatus:
     # the holders the bot cannot write to (blocked it, or never pressed Start): their task
     # and reminders are refused
     unreachable: list[str] = field(default_factory=list)
+    # the holders who decide the step though they took part earlier (four eyes gave way to
+    # the one official who may: bot.core.workflow.four_eyes_set_aside), with what they did
+    set_aside: list[tuple[str, tuple[EarlierPart, ...]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -271,6 +274,11 @@ class Queries:
                 NamesAt(current, earlier),
                 [current.get(h, f"ID {h}") for h in holders],
                 [p.display for h in holders if (p := people.get(h)) and not p.started_bot],
+                [
+                    (current.get(h, f"ID {h}"), parts)
+                    for h in holders
+                    if (parts := four_eyes_set_aside(definition, case, h))
+                ],
             )
 
         return await self.db.read(txn)

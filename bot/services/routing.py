@@ -8,6 +8,11 @@ the law or the four-eyes rule keeps them from deciding:
 - a review step the acting official may not decide because they approved another level
   of the same review chain (four eyes) goes to the definitive holder.
 
+Four eyes gives way at a strategic step of a role one official holds
+(:func:`bot.core.workflow.four_eyes_gives_way`): no one but its definitive holder may
+decide it, so he does, also when he took part earlier (the Karo who initialled step 8 as
+Plh Kabag signs step 9); his task, /tugas, /status and the decision say so.
+
 A step no one may decide goes to no one, and the administrators are told what would let
 it go on: a review step none of its holders may decide (four eyes: one person holds two
 roles of the chain) waits for a Plh or Plt; one the acting official in force may not decide
