@@ -239,10 +239,11 @@ async def record_revisions(db: Database, sops: SopRegistry, clock: Clock) -> int
 
 async def recall_hand_ins(db: Database, sops: SopRegistry) -> int:
     """Give open cases stored in an older case format who handed in the work under review
-    (four eyes; format 3) and who took each step (a shared role's step that comes back to
-    its taker; format 4), rebuilt from their events: the older formats knew the first only
-    until somebody acted on the case (a return or a withdrawal forgot it), the second not
-    at all. Returns how many."""
+    (four eyes; format 3), who took each step (a shared role's step that comes back to
+    its taker; format 4) and the step each file was attached at (four eyes: who wrote a
+    document under review; format 5), rebuilt from their events: the older formats knew
+    the first only until somebody acted on the case (a return or a withdrawal forgot it),
+    the others not at all. Returns how many."""
 
     def txn(tx: Tx) -> int:
         recalled = 0
@@ -254,7 +255,15 @@ async def recall_hand_ins(db: Database, sops: SopRegistry) -> int:
             except (ValueError, KeyError):
                 log.warning("case %s: its events do not replay; kept as stored", case.id)
                 continue
-            repo.rewrite_case(tx, replace(case, handed_in=rebuilt.handed_in, took=rebuilt.took))
+            # each stored file given the step it was attached at (nothing else of it changes)
+            steps = {(a.doc, a.file_id, a.version): a.step for a in rebuilt.files}
+            files = tuple(
+                replace(a, step=steps.get((a.doc, a.file_id, a.version), a.step))
+                for a in case.files
+            )
+            repo.rewrite_case(
+                tx, replace(case, handed_in=rebuilt.handed_in, took=rebuilt.took, files=files)
+            )
             recalled += 1
         return recalled
 

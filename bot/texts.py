@@ -473,7 +473,8 @@ REFUSALS = {
         "berwenang memutuskannya (UU No. 30 Tahun 2014 Pasal 14 ayat (7))."
     ),
     "four_eyes": (
-        "Mohon maaf, Bapak/Ibu telah mengajukan atau memeriksa tingkat lain pada berkas ini; "
+        "Mohon maaf, Bapak/Ibu telah menyusun atau mengajukan dokumen yang diperiksa, atau "
+        "memeriksa tingkat lain pada berkas ini; "
         "satu orang tidak boleh memeriksa usulannya sendiri atau memutus dua tingkat "
         "pemeriksaan."
     ),
@@ -616,13 +617,14 @@ NOTHING_TO_CANCEL = "Tidak ada isian yang sedang menunggu."
 
 # a /tugas line of a step four eyes keep from the person who holds its role
 TASK_FOUR_EYES = (
-    "⛔ <i>Bapak/Ibu tidak boleh memutus langkah ini karena telah mengajukan usulannya atau "
-    "memeriksa tingkat lain; berkas menunggu Plh/Plt yang ditunjuk administrator.</i>"
+    "⛔ <i>Bapak/Ibu tidak boleh memutus langkah ini karena telah menyusun atau mengajukan "
+    "dokumen yang diperiksa, atau memeriksa tingkat lain; berkas menunggu Plh/Plt yang ditunjuk administrator.</i>"
 )
 # to the administrators: a step no one may decide, and what lets it go on
 _FOUR_EYES_WAIT = (
     "⚠️ {heading}\n\n{step}\nTidak ada pejabat yang dapat memutus langkah ini: {names} telah "
-    "mengajukan atau memeriksa tingkat lain pada berkas ini, sedangkan satu orang tidak "
+    "menyusun atau mengajukan dokumen yang diperiksa, atau memeriksa tingkat lain pada "
+    "berkas ini, sedangkan satu orang tidak "
     "boleh memeriksa usulannya sendiri atau memutus dua tingkat pemeriksaan pada berkas yang "
     "sama. Berkas menunggu "
     "sampai Bapak/Ibu berkenan "
@@ -719,7 +721,8 @@ WHY_DEFINITIVE_ONLY = (
     "tidak berwenang memutuskannya (UU No. 30 Tahun 2014 Pasal 14 ayat (7))."
 )
 WHY_FOUR_EYES = (
-    "👥 Pejabat pelaksana telah mengajukan atau memeriksa tingkat sebelumnya pada berkas ini; "
+    "👥 Pejabat pelaksana telah menyusun atau mengajukan dokumen yang diperiksa, atau "
+    "memeriksa tingkat sebelumnya pada berkas ini; "
     "satu orang tidak boleh memeriksa usulannya sendiri atau memutus dua tingkat pemeriksaan "
     "pada berkas yang sama."
 )
@@ -731,6 +734,7 @@ FOUR_EYES_DID = {
     "signature": "menandatangani",
     "approved": "menyetujui",
     "handed_in": "menyerahkan berkas yang diperiksa",
+    "uploaded": "mengunggah dokumen yang diperiksa",
 }
 # the decision, in the history and the Dokumentasi ("... menyetujui sebagai pejabat ...")
 FOUR_EYES_SET_ASIDE_ACTION = "sebagai pejabat definitif, walaupun telah {did}"

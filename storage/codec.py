@@ -19,6 +19,9 @@ current format only.
   is not the case's team is theirs when the case comes back). Lifted as unknown (``[]``:
   the first step stays its starter's), rebuilt from the events for the open cases
   (:func:`bot.app.recall_hand_ins`).
+- Case format 5: each file's step added (where it was attached: who wrote the documents
+  a review step reviews is kept from deciding it, four eyes). Lifted as unknown (0: not
+  counted), rebuilt from the events for the open cases (:func:`bot.app.recall_hand_ins`).
 - Event format 1: ``started`` events without ``revision``; format 2 adds it.
 """
 
@@ -35,7 +38,7 @@ import orjson
 
 from bot.core.model import Approval, Attachment, Case, CaseStatus, Event, EventType, Move
 
-CASE_FORMAT = 4
+CASE_FORMAT = 5
 EVENT_FORMAT = 2
 
 _std_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -109,7 +112,9 @@ def case_to_json(case: Case) -> str:
         "started_by": case.started_by,
         "opened_at": ts(case.opened_at),
         "step_entered_at": ts(case.step_entered_at),
-        "files": [[a.doc, a.file_id, a.version, a.sha256, a.name, a.by] for a in case.files],
+        "files": [
+            [a.doc, a.file_id, a.version, a.sha256, a.name, a.by, a.step] for a in case.files
+        ],
         "produced": sorted(case.produced),
         "team": list(case.team),
         "approvals": [
@@ -167,10 +172,16 @@ def _case_v3_to_v4(raw: dict[str, Any]) -> dict[str, Any]:
     return {"took": [], **raw}
 
 
+def _case_v4_to_v5(raw: dict[str, Any]) -> dict[str, Any]:
+    """Each file attached at a step not known (0)."""
+    return {**raw, "files": [[*a[:6], 0] for a in raw["files"]]}
+
+
 _CASE_UPGRADES: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     1: _case_v1_to_v2,
     2: _case_v2_to_v3,
     3: _case_v3_to_v4,
+    4: _case_v4_to_v5,
 }
 """``_CASE_UPGRADES[n]`` lifts a case document from format n to n + 1."""
 

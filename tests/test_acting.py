@@ -1450,3 +1450,68 @@ async def test_karo_acting_as_plh_kabag_initials_step_8_and_still_signs_step_9(
         paper = next(f for f in files if f.name.startswith("pemeriksaan") and "langkah9" in f.name)
         text = paper_text(world.services.files.resolve(paper.path).read_bytes())
         assert t.FOUR_EYES_SET_ASIDE.format(did=did) in text
+
+
+DRAFTS = ("Draf Program Kerja.docx", "Draf RKAKL.docx", "Draf Penetapan Kinerja.docx")
+
+
+async def test_a_member_who_wrote_the_drafts_another_handed_in_does_not_check_them_as_plh(
+    tmp_path: Path,
+) -> None:
+    """Ayu writes all three drafts; Rudi only presses "Serahkan draf". Ayu is Plh Kasubag:
+    the drafts are her work all the same, so step 7 goes to the definitive Kasubag, Ayu is
+    told why, and an approval of hers is refused."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await s.submit("Usulan")
+        await s.to_the_drafts(case)
+        for name in DRAFTS:
+            await s.upload("tim1", case, name, draft(name))
+        await appoint(world, f"/plh kasubag {ID['tim1']} 31-12-2030 cuti Kasubag")
+        await s.press("tim2", "Serahkan draf", case)
+        await world.emu.wait_until(lambda: bool(task_of(world, "kasubag", case, 7)), timeout=WAIT)
+        told = await s.seen("tim1", lambda m: "Langkah 7" in m.text and "tidak perlu" in m.text)
+        assert t.WHY_FOUR_EYES in told.text and PEOPLE["kasubag"].name in told.text
+        await world.drained()
+        assert not task_of(world, "tim1", case, 7)
+        await four_eyes_refuse_approval(world, case, "tim1")
+        await s.approve("kasubag", case)
+        assert (await world.services.db.read(repo.load_case, case)).step == 8
+
+
+async def test_a_kasubag_in_the_team_who_wrote_a_draft_leaves_step_7_to_a_plh_kasubag(
+    tmp_path: Path,
+) -> None:
+    """Siti, the Kasubag, is also a member of the team and writes the RKAKL; Rudi writes the
+    rest and hands them in. Siti does not check her own draft and no one else holds her
+    role: the administrator is asked for a Plh Kasubag, appoints Agus, and he checks them."""
+    roles = {"kasubag": ["kasubag", "tim"]}
+    people = [
+        {
+            "telegram_id": p.telegram_id,
+            "name": p.name,
+            "nip": p.nip,
+            "roles": roles.get(p.key, list(p.roles)),
+        }
+        for p in (*OFFICIALS, ACTING)
+    ]
+    async with World(tmp_path, people=people) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await s.submit("Usulan")
+        await s.to_the_drafts(case, team=("Siti", "Rudi"))
+        await s.upload("kasubag", case, "Draf RKAKL.docx", draft("Draf RKAKL"))
+        for name in ("Draf Program Kerja.docx", "Draf Penetapan Kinerja.docx"):
+            await s.upload("tim2", case, name, draft(name))
+        await s.press("tim2", "Serahkan draf", case)
+        asked = await s.seen("admin", lambda m: "Tidak ada pejabat yang dapat memutus" in m.text)
+        assert f"Berkas #{case}" in asked.text and "Langkah 7 dari 12" in asked.text
+        assert PEOPLE["kasubag"].name in asked.text and "/plh kasubag" in asked.text
+        await world.drained()
+        assert not task_of(world, "kasubag", case, 7)
+        await four_eyes_refuse_approval(world, case, "kasubag")
+        await appoint(world, f"/plh kasubag {ACTING.telegram_id} 31-12-2030 penugasan")
+        await world.emu.wait_until(lambda: bool(task_of(world, "plh", case, 7)), timeout=WAIT)
+        await s.approve("plh", case)
+        assert (await world.services.db.read(repo.load_case, case)).step == 8

@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from core_helpers import KABAG, KARO, KASUBAG, PEOPLE, TIM_A, TIM_B, Run, raw_sop, run_to, sop
+from core_helpers import (
+    KABAG,
+    KARO,
+    KASUBAG,
+    PEOPLE,
+    TIM_A,
+    TIM_B,
+    Run,
+    person,
+    raw_sop,
+    run_to,
+    sop,
+)
 
 from bot.core.definition import Mandate, SopDefinition
 from bot.core.loader import parse_definition
@@ -37,6 +49,7 @@ AYU_AS_PLH_KASUBAG = Actor(
     TIM_A.person_id, frozenset({"tim", "kasubag"}), acting={"kasubag": "plh"}
 )
 AYU_AS_PLH_KABAG = Actor(TIM_A.person_id, frozenset({"tim", "kabag"}), acting={"kabag": "plh"})
+DRAFTS = ("draf_program_kerja", "draf_rkakl", "draf_penetapan_kinerja")
 KARO_AS_PLH_KABAG = Actor(KARO.person_id, frozenset({"karo", "kabag"}), acting={"kabag": "plh"})
 
 
@@ -278,15 +291,110 @@ def test_a_member_who_is_plh_kasubag_does_not_check_her_drafts_the_kabag_returne
 
 def test_drafts_handed_in_again_are_the_work_of_who_handed_them_in_last() -> None:
     """The Kasubag returns the drafts to the team; Budi hands in the corrected ones. They
-    are Budi's now (one author per review chain: the latest hand-in), and the proposal's
-    author is of another chain."""
+    are Budi's now (one hand-in per review chain: the latest), and the proposal's author is
+    of another chain. Ayu, who wrote the drafts Budi handed in unchanged, is kept out too;
+    once Budi has written every one of them anew, she is not."""
     run = run_to(6)
     run.forward([TIM_A])
     run.send_back(KASUBAG, "Lengkapi RKAKL.")
     run.forward([TIM_B])
     assert run.step == 7
     assert run.current.handed_in == ((1, KASUBAG.person_id), (6, TIM_B.person_id))
+    assert excluded_reviewers(run.definition, run.current) == {
+        TIM_A.person_id,
+        TIM_B.person_id,
+    }
+    run.send_back(KASUBAG, "Lengkapi RKAKL.")
+    for doc in DRAFTS:
+        run.attach(TIM_B, doc)
+    run.complete(TIM_B)
     assert excluded_reviewers(run.definition, run.current) == {TIM_B.person_id}
+
+
+def test_a_member_who_wrote_the_drafts_another_handed_in_does_not_check_them_as_plh() -> None:
+    """Ayu uploads the three drafts; Budi, another member, only hands them in. The drafts
+    are Ayu's work all the same: as Plh Kasubag she does not check them at step 7, nor
+    initial them at step 8 as Plh Kabag; the definitive officials do. One draft of hers
+    still current is enough."""
+    run = run_to(6)
+    for doc in DRAFTS:
+        run.attach(TIM_A, doc)
+    run.complete(TIM_B)
+    assert run.step == 7
+    assert excluded_reviewers(run.definition, run.current) == {
+        TIM_A.person_id,
+        TIM_B.person_id,
+    }
+    assert isinstance(run.refuse(AYU_AS_PLH_KASUBAG, run.approve_cmd()), FourEyes)
+    assert isinstance(run.refuse(AYU_AS_PLH_KASUBAG, run.return_cmd("perbaiki")), FourEyes)
+    run.approve(KASUBAG)
+    assert isinstance(run.refuse(AYU_AS_PLH_KABAG, run.approve_cmd()), FourEyes)
+    run.send_back(KABAG, "Paraf belum lengkap.")
+    run.send_back(KASUBAG, "Lengkapi RKAKL.")
+    run.attach(TIM_B, "draf_rkakl")  # Budi rewrites the RKAKL only
+    run.complete(TIM_B)
+    assert TIM_A.person_id in excluded_reviewers(run.definition, run.current)
+    assert isinstance(run.refuse(AYU_AS_PLH_KASUBAG, run.approve_cmd()), FourEyes)
+    assert run.replayed() == run.current
+
+
+def test_a_kasubag_in_the_team_who_wrote_a_draft_leaves_step_7_to_a_plh_kasubag() -> None:
+    """The Kasubag is also a member of the team and writes the RKAKL. She does not check it
+    at step 7; no one else holds the Kasubag's role, so a Plh Kasubag does (the
+    administrators are asked for one: it is not a strategic step)."""
+    siti = person(KASUBAG.person_id, "kasubag", "tim")
+    run = run_to(5)
+    run.form_team(KASUBAG, [KASUBAG.person_id, TIM_B.person_id])
+    run.attach(siti, "draf_rkakl")
+    run.attach(TIM_B, "draf_program_kerja")
+    run.attach(TIM_B, "draf_penetapan_kinerja")
+    run.complete(TIM_B)
+    assert run.step == 7
+    assert KASUBAG.person_id in excluded_reviewers(run.definition, run.current)
+    assert isinstance(run.refuse(siti, run.approve_cmd()), FourEyes)
+    plh_kasubag = Actor(22, frozenset({"kasubag"}), acting={"kasubag": "plh"})
+    run.approve(plh_kasubag)
+    assert run.step == 8
+
+
+def test_a_karo_in_the_team_who_wrote_a_draft_still_signs_it_at_step_9() -> None:
+    """The Karo is also a member of the team and writes the RKAKL. Step 9 is his alone (no
+    Plh or Plt may sign it): four eyes gives way, and his signature records the upload."""
+    hendra = person(KARO.person_id, "karo", "tim")
+    run = run_to(5)
+    run.form_team(KASUBAG, [KARO.person_id, TIM_B.person_id])
+    run.attach(hendra, "draf_rkakl")
+    run.forward([TIM_B])
+    run.approve(KASUBAG)
+    run.approve(KABAG)
+    assert run.step == 9
+    assert excluded_reviewers(run.definition, run.current) == frozenset()
+    [signed] = run.approve(hendra)
+    assert signed.data["four_eyes"] == [{"step": 6, "did": "uploaded", "role": "tim"}]
+    assert run.step == 10
+
+
+def test_a_plh_kabag_who_corrected_the_konsep_does_not_review_it_at_step_3_as_plh_karo() -> None:
+    """The Karo returns step 3; Agus, Plh Kabag, sends the corrected Konsep and the
+    definitive Kabag approves it. Agus wrote what step 3 reviews: made Plh Karo as well, he
+    does not decide it. A level's own correction does not keep it from its own step: the
+    definitive Kabag who corrects at step 2 still approves it."""
+    plh_kabag = Actor(22, frozenset({"kabag"}), acting={"kabag": "plh"})
+    plh_kabag_and_karo = Actor(
+        22, frozenset({"kabag", "karo"}), acting={"kabag": "plh", "karo": "plh"}
+    )
+    run = run_to(2)
+    run.approve(KABAG)
+    run.send_back(KARO, "Mohon diselaraskan dengan Renstra.")
+    run.attach(plh_kabag, "konsep_rencana_kerja")
+    run.approve(KABAG)
+    assert run.step == 3
+    assert isinstance(run.refuse(plh_kabag_and_karo, run.approve_cmd()), FourEyes)
+    run.send_back(KARO, "Belum sesuai.")
+    run.attach(KABAG, "konsep_rencana_kerja")
+    assert KABAG.person_id not in excluded_reviewers(run.definition, run.current)
+    run.approve(KABAG)
+    assert run.step == 3
 
 
 def test_a_proposal_taken_back_by_its_proposer_is_hers_again_not_under_review() -> None:

@@ -1,5 +1,6 @@
 """An office upgrades from an older release: the open cases it left keep what four eyes and
-the shared roles need (who handed the work in, who took each step), rebuilt from their
+the shared roles need (who handed the work in, who took each step, where each file was
+attached), rebuilt from their
 events at the first start, whatever older case format they were stored in; and what the
 old release had queued and not yet sent still reaches the officials it was for."""
 
@@ -42,7 +43,7 @@ def store_as_format_1(path: Path, case_id: int) -> None:
         for key in ("revision", "handed_in", "took"):
             state.pop(key, None)
         state["files"] = [
-            dict(zip(["doc", "file_id", "version", "sha256", "name", "by"], f, strict=True))
+            dict(zip(["doc", "file_id", "version", "sha256", "name", "by"], f[:6], strict=True))
             for f in state["files"]
         ]
         state["approvals"] = [
@@ -71,6 +72,7 @@ async def test_a_returned_proposal_left_by_a_format_1_release_keeps_its_proposer
     after = await world.services.db.read(repo.load_case, before.id)
     assert after is not None
     assert (after.handed_in, after.took) == (before.handed_in, before.took)
+    assert after.files == before.files  # with the step each was attached at
 
 
 class NoPapers:

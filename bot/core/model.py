@@ -45,6 +45,7 @@ class Attachment:
     sha256: str
     name: str
     by: int
+    step: int = 0  # the step it was attached at (0: unknown, a case stored before)
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,8 @@ class EarlierPart:
     keep them from deciding it for (``bot.core.workflow.four_eyes_set_aside``)."""
 
     step: int
-    did: str  # "paraf" | "signature" | "approved" (a review level) | "handed_in"
+    # "paraf" | "signature" | "approved" (a review level) | "handed_in" | "uploaded"
+    did: str
     role: str  # the role of that step
     acting: str = ""  # "plh" | "plt" when done as an acting official (as the case knows it)
 

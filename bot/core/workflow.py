@@ -443,10 +443,11 @@ def excluded_reviewers(definition: SopDefinition, case: Case) -> frozenset[int]:
     review levels of a case, nor reviews what they themselves proposed. A level is a review
     step of the same chain held by another role (an SOP that gives two levels to one role
     says so itself); the proposer is whoever handed the work in to this chain from a step
-    that is not one (``Case.handed_in``), held by another role: a Kasubag acting as Plh
-    Kabag does not approve her own proposal, neither on its first pass nor after the Karo
-    returned it or the Kabag took his approval back. None at a step where four eyes gives
-    way (:func:`four_eyes_gives_way`)."""
+    that is not one (``Case.handed_in``), held by another role, and whoever attached a
+    current version of a document it reviews there (a member of the team who wrote a draft
+    another member handed in): a Kasubag acting as Plh Kabag does not approve her own
+    proposal, neither on its first pass nor after the Karo returned it or the Kabag took his
+    approval back. None at a step where four eyes gives way (:func:`four_eyes_gives_way`)."""
     if four_eyes_gives_way(definition, definition.step(case.step)):
         return frozenset()
     return frozenset(person for person, _ in _earlier_parts(definition, case))
@@ -466,7 +467,11 @@ def four_eyes_set_aside(
 
 def _earlier_parts(definition: SopDefinition, case: Case) -> list[tuple[int, EarlierPart]]:
     """Who took part earlier in the work the case's current step reviews, and how: a review
-    level of its chain held by another role, or the hand-in to the chain."""
+    level of its chain held by another role, the hand-in to the chain, or a current version
+    of a document the step reviews attached at the hand-in or at a level of the chain, in
+    another role (a team member who uploaded a draft a colleague handed in; a level's own
+    corrections are its own). An attachment of a case stored before, whose step is not
+    known (0), is not counted."""
     step = definition.step(case.step)
     chain = definition.review_chain(step.id)
     parts: list[tuple[int, EarlierPart]] = []
@@ -488,6 +493,14 @@ def _earlier_parts(definition: SopDefinition, case: Case) -> list[tuple[int, Ear
             role = definition.step(from_step).actor
             if _handed_into(definition, from_step) == chain and role != step.actor:
                 parts.append((person, EarlierPart(from_step, "handed_in", role)))
+        for doc in dict.fromkeys(definition.canonical(d) for d in step.inputs):
+            attached = case.latest(doc)
+            if attached is None or not definition.has_step(attached.step):
+                continue
+            role = definition.step(attached.step).actor
+            within = attached.step in chain or _handed_into(definition, attached.step) == chain
+            if within and role != step.actor:
+                parts.append((attached.by, EarlierPart(attached.step, "uploaded", role)))
     return parts
 
 
@@ -591,7 +604,7 @@ def apply(definition: SopDefinition, case: Case | None, event: Event) -> Case:
     match event.type:
         case EventType.FILE_ATTACHED:
             d = event.data
-            attachment = _attachment(d, event.actor)
+            attachment = _attachment(d, event.actor, event.step)
             return replace(case, files=(*case.files, attachment), last_move=_kept(case, event))
         case EventType.TEAM_FORMED | EventType.TEAM_CHANGED:
             return replace(case, team=tuple(int(m) for m in event.data["members"]))
@@ -730,7 +743,7 @@ def _kept(case: Case, event: Event) -> Move | None:
     return move if move is not None and move.by == event.actor else None
 
 
-def _attachment(d: dict[str, Any], by: int) -> Attachment:
+def _attachment(d: dict[str, Any], by: int, step: int) -> Attachment:
     return Attachment(
         doc=str(d["doc"]),
         file_id=int(d["file_id"]),
@@ -738,6 +751,7 @@ def _attachment(d: dict[str, Any], by: int) -> Attachment:
         sha256=str(d["sha256"]),
         name=str(d["name"]),
         by=by,
+        step=step,
     )
 
 
