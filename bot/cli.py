@@ -172,11 +172,12 @@ def _templates_ok(config: Config) -> bool:
         static_templates,
         stray_templates,
         template_problems,
+        tracked_formatting,
     )
     from bot.paperwork import renderer_for
 
     renderer = renderer_for(config)
-    notes = stray_templates(renderer) + static_templates(renderer)
+    notes = stray_templates(renderer) + static_templates(renderer) + tracked_formatting(renderer)
     for note in notes + outdated_templates(renderer):
         print(f"warning: {note}", file=sys.stderr)
     problems = template_problems(renderer)

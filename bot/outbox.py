@@ -548,7 +548,10 @@ class OutboxSender:
         log.error("paper %s of case %s not written: %s", paper, case_id, exc)
         now = self.clock.now()
         text = t.PAPER_TEMPLATE_FAILED.format(
-            paper=t.e(paper), case=case_id, problem=t.e(t.fit(str(exc), 600))
+            paper=t.e(paper),
+            case=case_id,
+            problem=t.e(t.fit(str(exc), 600)),
+            advice=t.TEMPLATE_ADVICE.get(exc.key, ""),
         )
 
         def record(tx: Tx) -> None:

@@ -818,9 +818,18 @@ ARCHIVE_NOTE = (
 ARCHIVE_NOTE_LINE = "{no}. {name}: {why} (SHA-256 tercatat: {sha256})"
 PAPER_TEMPLATE_FAILED = (
     "⚠️ Dokumen <b>{paper}</b> berkas #{case} tidak dapat dibuat dari templatnya:\n"
-    "<code>{problem}</code>\nTugas diteruskan tanpa dokumen tersebut. Mohon perbaiki templat "
-    "dan periksa dengan <code>sopbot check</code>."
+    "<code>{problem}</code>\n{advice}Tugas diteruskan tanpa dokumen tersebut. Mohon perbaiki "
+    "templat dan periksa dengan <code>sopbot check</code>."
 )
+# What the administrators are asked to do about a template that does not fill, by the kind
+# of problem (bot.papers.render.TemplateFailed.key); each ends its line.
+TEMPLATE_ADVICE = {
+    "tracked_changes": (
+        "Templat tersebut masih memuat perubahan terlacak (<i>Track Changes</i>). Mohon buka "
+        "berkasnya di Word, pilih <i>Review → Accept All Changes</i> (Tinjau → Terima Semua "
+        "Perubahan), lalu simpan.\n"
+    ),
+}
 ROLE_REVOKED = "🔁 Peran <b>{role}</b> Bapak/Ibu telah dicabut oleh administrator."
 ROLE_REVOKED_TASKS = (
     "Sebanyak {tasks} tugas pada peran ini tidak lagi menunggu tindakan Bapak/Ibu; isian "

@@ -6,19 +6,19 @@ from __future__ import annotations
 import io
 import json
 import re
-import zipfile
 from pathlib import Path
 
 import docx
 import pytest
 from jinja2.exceptions import SecurityError
+from word_edits import FOOTER, TRACKED_INSERTION, office_copy, retyped
 
 from bot.cli import main
 from bot.config import ConfigError, load_config
 from bot.core.loader import definition_from_text, load_definition
 from bot.papers import samples
 from bot.papers.registry import LAPORAN, PAPERS, step_paper_problems
-from bot.papers.render import SHIPPED_TEMPLATES, PaperRenderer, TemplateFailed, jinja_environment
+from bot.papers.render import PaperRenderer, TemplateFailed, jinja_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 SOP = ROOT / "sops" / "penyusunan-program-kerja.toml"
@@ -41,24 +41,6 @@ def check(config: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, s
     code = main(["check", "--config", str(config)])
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def office_copy(folder: Path, name: str, *edits: tuple[str, str]) -> Path:
-    """The shipped template ``name`` as an office saves it after changing its text:
-    each (old, new) replaced once in the body, everything else as it was."""
-    folder.mkdir(exist_ok=True)
-    target = folder / name
-    with zipfile.ZipFile(SHIPPED_TEMPLATES / name) as src, zipfile.ZipFile(target, "w") as out:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "word/document.xml":
-                xml = data.decode("utf-8")
-                for old, new in edits:
-                    assert old in xml, old
-                    xml = xml.replace(old, new, 1)
-                data = xml.encode("utf-8")
-            out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
-    return target
 
 
 # --- templates ----------------------------------------------------------------------
@@ -235,6 +217,97 @@ def test_a_file_that_is_not_a_docx(tmp_path: Path, capsys: pytest.CaptureFixture
     code, _, err = check(config, capsys)
     assert code != 0
     assert "dokumentasi.docx: not a Word document (.docx)" in err
+
+
+@pytest.mark.parametrize("part", ["word/document.xml", FOOTER])
+def test_an_office_edits_a_placeholder_with_track_changes_on_and_check_names_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], part: str
+) -> None:
+    """An office retypes the end of a placeholder of its Lembar Pemeriksaan (in the body,
+    or in the footer) with Track Changes on, and saves without accepting the change.
+    docxtpl would cut the paper short after it, or fail on the footer: `sopbot check`
+    names the file, the part and the paragraph, and asks for the changes to be accepted;
+    the bot refuses the template as it refuses a misspelt placeholder."""
+    text, tail, near = {
+        "word/document.xml": ("{{ case.title }}", "title }}", "{{ case.title }}"),
+        FOOTER: (
+            "Lembar Pemeriksaan · Berkas {{ case.case_no }} · Langkah {{ step_no }}",
+            "case_no }}",
+            "Lembar Pemeriksaan · Berkas {{ case.case_no }} · Langkah {{ step_no }} Halaman 1 "
+            "dari 1",
+        ),
+    }[part]
+    path = office_copy(
+        tmp_path / "kantor",
+        "pemeriksaan.docx",
+        retyped(text, tail, TRACKED_INSERTION),
+        part=part,
+    )
+    code, _, err = check(write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n'), capsys)
+    assert code != 0
+    [problem] = [line for line in err.splitlines() if line.startswith("error:")]
+    assert problem == (
+        f"error: {path}: {part}: tracked changes (near {near!r}): accept or reject every "
+        "change in Word (Review → Accept All Changes) and save the file"
+    )
+    with pytest.raises(TemplateFailed) as failed:
+        kind = PAPERS["pemeriksaan"]
+        PaperRenderer(tmp_path / "kantor").render(kind, kind.sample())
+    assert failed.value.path == path and failed.value.part == part
+    assert failed.value.key == "tracked_changes"
+
+
+def test_a_placeholder_deleted_with_track_changes_on_is_named_as_a_tracked_change(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A placeholder deleted under tracking stays in the file (Word shows it struck
+    through), and docxtpl would still fill it: check asks for the changes to be accepted,
+    rather than naming a placeholder the office no longer sees."""
+    deleted = (
+        '<w:del w:id="91" w:author="Kantor" w:date="2026-01-05T10:00:00Z"><w:r>'
+        "<w:delText>{{ case.titel }}</w:delText></w:r></w:del>"
+    )
+    path = office_copy(
+        tmp_path / "kantor",
+        "disposisi.docx",
+        ("<w:t>{{ case.title }}</w:t></w:r>", "<w:t>{{ case.title }}</w:t></w:r>" + deleted),
+    )
+    code, _, err = check(write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n'), capsys)
+    assert code != 0
+    [problem] = [line for line in err.splitlines() if line.startswith("error:")]
+    assert problem == (
+        f"error: {path}: word/document.xml: tracked changes (near 'Perihal : {{{{ case.title }}}}"
+        "{{ case.titel }}'): accept or reject every change in Word (Review → Accept All "
+        "Changes) and save the file"
+    )
+
+
+def test_formatting_changed_with_track_changes_on_is_warned_of(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An office makes the title bold with Track Changes on: the paper still fills as it
+    should, so check passes, but it warns that every paper would show the change as a
+    revision."""
+    bold = '<w:rPr><w:b/><w:sz w:val="22"/></w:rPr><w:t>{{ case.title }}</w:t>'
+    tracked = (
+        '<w:rPr><w:b/><w:sz w:val="22"/><w:rPrChange w:id="92" w:author="Kantor" '
+        'w:date="2026-01-05T10:00:00Z"><w:rPr><w:sz w:val="22"/></w:rPr></w:rPrChange>'
+        "</w:rPr><w:t>{{ case.title }}</w:t>"
+    )
+    path = office_copy(tmp_path / "kantor", "disposisi.docx", (bold, tracked))
+    code, _, err = check(write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n'), capsys)
+    assert code == 0, err
+    assert (
+        f"warning: {path}: word/document.xml: formatting changes still tracked (near "
+        "'Perihal : {{ case.title }}'): every paper would show them as revisions; accept or "
+        "reject every change in Word (Review → Accept All Changes) and save the file"
+    ) in err
+    kind = PAPERS["disposisi"]
+    paper = docx.Document(
+        io.BytesIO(PaperRenderer(tmp_path / "kantor").render(kind, kind.sample()))
+    )
+    cells = [c.text for t in paper.tables for r in t.rows for c in r.cells]
+    assert f"Perihal\t: {samples.CASE.title}" in cells
 
 
 # --- paper names in SOP files -------------------------------------------------------

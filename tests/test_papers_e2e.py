@@ -25,6 +25,7 @@ import pytest
 import pytest_asyncio
 from docx import Document
 from docx.table import Table
+from word_edits import TRACKED_INSERTION, office_copy, retyped
 
 from bot.clock import ManualClock
 from bot.core.model import Case, Event, EventType
@@ -467,7 +468,18 @@ def save_a_pdf_over_it(path: Path) -> str:
     return "BadZipFile"
 
 
-@pytest.mark.parametrize("broken", [misspell_a_placeholder, save_a_pdf_over_it])
+def correct_the_title_with_track_changes_on(path: Path) -> str:
+    """The office retypes the end of the title's placeholder with Track Changes on and
+    saves without accepting it: filled, the Disposisi would have ended at the title. The
+    administrator is asked, in Indonesian, to accept the changes in Word."""
+    office_copy(path.parent, path.name, retyped("{{ case.title }}", "title }}", TRACKED_INSERTION))
+    return "Terima Semua Perubahan"
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [misspell_a_placeholder, save_a_pdf_over_it, correct_the_title_with_track_changes_on],
+)
 async def test_a_template_an_office_broke_holds_up_no_task_and_the_admin_is_told(
     tmp_path: Path, broken: Callable[[Path], str]
 ) -> None:

@@ -5,7 +5,9 @@ placeholder that names no value (``{{ case.titel }}`` for ``{{ case.title }}``) 
 reading the template's placeholders against the sample context, also in a paragraph an
 ``{%p if %}`` would leave out for the sample, and is reported by the name the office typed:
 ``disposisi.docx: undefined placeholder 'case.titel'``. A template that does not parse
-or fails to render is reported with the text around the place.
+or fails to render is reported with the text around the place; one that still holds tracked
+changes (Word's Track Changes), with the part and the text they are in, to be accepted or
+rejected in Word first.
 """
 
 from __future__ import annotations
@@ -19,13 +21,20 @@ from docxtpl import DocxTemplate
 from jinja2 import Environment, TemplateError, TemplateSyntaxError, nodes
 
 from bot.papers.registry import PAPERS, PaperKind
-from bot.papers.render import PaperRenderer, TemplateFailed
+from bot.papers.render import (
+    FORMAT_CHANGES,
+    PaperRenderer,
+    TemplateFailed,
+    TrackedChanges,
+    tracked_change,
+)
 
 __all__ = [
     "outdated_templates",
     "static_templates",
     "stray_templates",
     "template_problems",
+    "tracked_formatting",
     "undefined_placeholders",
 ]
 
@@ -135,6 +144,26 @@ def outdated_templates(renderer: PaperRenderer) -> list[str]:
     return notes
 
 
+def tracked_formatting(renderer: PaperRenderer) -> list[str]:
+    """Templates with formatting changes still tracked (Word's Track Changes): they fill,
+    but every paper shows the changes as revisions. Tracked insertions, deletions and moves
+    stop the paper: :func:`template_problems` reports them."""
+    notes = []
+    for kind in PAPERS.values():
+        try:
+            revision = tracked_change(_opened(renderer.template_bytes(kind)), FORMAT_CHANGES)
+        except Exception:  # reported by template_problems
+            continue
+        if revision is not None:
+            notes.append(
+                f"{renderer.template_path(kind)}: {revision.part}: formatting changes still "
+                f"tracked (near {revision.near!r}): every paper would show them as revisions; "
+                "accept or reject every change in Word (Review → Accept All Changes) and save "
+                "the file"
+            )
+    return notes
+
+
 def _problems_of(renderer: PaperRenderer, kind: PaperKind[Any]) -> list[str]:
     try:
         data = renderer.template_bytes(kind)
@@ -143,8 +172,11 @@ def _problems_of(renderer: PaperRenderer, kind: PaperKind[Any]) -> list[str]:
     context = kind.context(kind.sample(), renderer.zone)
     try:
         sources = list(_template_sources(data))
+        revision = tracked_change(_opened(data))
     except Exception as exc:  # python-docx refuses the file
         return [f"not a Word document (.docx): {exc}"]
+    if revision is not None:  # first: what it reads as placeholders is not what Word shows
+        return [f"{revision.part}: {TrackedChanges(revision)}"]
     found: dict[str, None] = {}
     for where, source in sources:
         try:
@@ -167,10 +199,16 @@ def _problems_of(renderer: PaperRenderer, kind: PaperKind[Any]) -> list[str]:
     return []
 
 
+def _opened(data: bytes) -> DocxTemplate:
+    tpl = DocxTemplate(io.BytesIO(data))
+    tpl.init_docx()
+    return tpl
+
+
 def _template_sources(data: bytes) -> Iterator[tuple[str, str]]:
     """The Jinja source of every part docxtpl fills: body, headers, footers, properties."""
-    tpl = DocxTemplate(io.BytesIO(data))
-    document = tpl.get_docx()
+    tpl = _opened(data)
+    document = tpl.docx
     yield "body", _PARAGRAPH.sub(r"\n<w:p\1", tpl.patch_xml(tpl.get_xml()))
     for where, uri in (("header", tpl.HEADER_URI), ("footer", tpl.FOOTER_URI)):
         for _key, part in tpl.get_headers_footers(uri):

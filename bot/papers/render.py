@@ -6,13 +6,19 @@ Synchronous and thread-safe: the bot calls :meth:`PaperRenderer.render` through
 kept in memory and read again when the file changes (an office can replace a template
 without restarting the bot). Each paper is one ``DocxTemplate(...).render(...)`` and
 ``save``: about 30 ms (bench/bench_papers.py).
+
+A template that still holds tracked changes (Word's Track Changes) is refused before it is
+filled: docxtpl fills a part's XML as it stands, so a placeholder typed or corrected with
+tracking on is cut by the revision's tags (the paper cut short, or a header that is no
+longer XML), and a placeholder deleted under tracking is still filled.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -25,12 +31,24 @@ from jinja2.exceptions import SecurityError
 from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 from jinja2.utils import Cycler, Joiner, Namespace
+from lxml import etree
 
 from bot.papers.dates import DEFAULT_ZONE, OfficeZone
 from bot.papers.model import Picture
 from bot.papers.registry import PaperKind
 
-__all__ = ["SHIPPED_TEMPLATES", "PaperRenderer", "jinja_environment"]
+__all__ = [
+    "CONTENT_CHANGES",
+    "FORMAT_CHANGES",
+    "SHIPPED_TEMPLATES",
+    "PaperRenderer",
+    "Revision",
+    "TemplateFailed",
+    "TemplateProblem",
+    "TrackedChanges",
+    "jinja_environment",
+    "tracked_change",
+]
 
 R = TypeVar("R")
 
@@ -124,6 +142,9 @@ class PaperRenderer:
             tpl.init_docx()
         except Exception as exc:  # not a Word document (a file saved over it in another form)
             raise TemplateFailed(self.template_path(kind), exc) from exc
+        revision = tracked_change(tpl)
+        if revision is not None:  # an edit made with Track Changes on, never accepted
+            raise TemplateFailed(self.template_path(kind), TrackedChanges(revision), revision.part)
         context = {key: _placed(tpl, value) for key, value in context.items()}
         try:
             tpl.render(context, jinja_env=self.jinja_env, autoescape=True)
@@ -138,13 +159,127 @@ class PaperRenderer:
 
 
 class TemplateFailed(Exception):
-    """A template that does not fill (an office edited it): which file, and what is wrong
-    (jinja's word, or why the file is no Word document). It fails the same way every time:
-    the paper is given up, not retried."""
+    """A template that does not fill (an office edited it): which file, which part of it
+    when known ("word/footer1.xml"), and what is wrong (jinja's word, why the file is no
+    Word document, a :class:`TemplateProblem`). It fails the same way every time: the paper
+    is given up, not retried."""
 
-    def __init__(self, path: Path, error: Exception) -> None:
-        super().__init__(f"{path}: {type(error).__name__}: {error}")
-        self.path, self.error = path, error
+    def __init__(self, path: Path, error: Exception, part: str = "") -> None:
+        self.path, self.error, self.part = path, error, part
+        super().__init__(f"{path}: {self.problem}")
+
+    @property
+    def problem(self) -> str:
+        """What is wrong, without the file: "word/footer1.xml: tracked changes (...)"."""
+        if isinstance(self.error, TemplateProblem):
+            what = str(self.error)
+        else:
+            what = f"{type(self.error).__name__}: {self.error}"
+        return f"{self.part}: {what}" if self.part else what
+
+    @property
+    def key(self) -> str:
+        """Which :class:`TemplateProblem` it is ("" for any other error): the advice the
+        administrators are given is chosen by it (bot.texts.template_advice)."""
+        return self.error.key if isinstance(self.error, TemplateProblem) else ""
+
+
+class TemplateProblem(Exception):
+    """Something the bot itself finds wrong in a template, worded for ``sopbot check``."""
+
+    key = ""
+
+
+class TrackedChanges(TemplateProblem):
+    """A part still holds tracked insertions, deletions or moves."""
+
+    key = "tracked_changes"
+
+    def __init__(self, revision: Revision) -> None:
+        super().__init__(
+            f"tracked changes (near {revision.near!r}): accept or reject every change in Word "
+            "(Review → Accept All Changes) and save the file"
+        )
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+# Tracked insertions, deletions and moves: of text, of a paragraph mark (w:ins and w:del in
+# a paragraph's properties), of table rows and cells. Each breaks filling or what is filled.
+CONTENT_CHANGES = ("ins", "del", "moveFrom", "moveTo", "cellIns", "cellDel", "cellMerge")
+# Tracked changes of formatting only: the old properties kept beside the new, without text.
+# The paper fills as it should, but Word shows the changes on it as revisions.
+FORMAT_CHANGES = (
+    "rPrChange",
+    "pPrChange",
+    "sectPrChange",
+    "tblPrChange",
+    "tblPrExChange",
+    "trPrChange",
+    "tcPrChange",
+    "tblGridChange",
+    "numberingChange",
+)
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A tracked change left in a template: the part it is in and the text around it."""
+
+    part: str  # "word/footer1.xml"
+    near: str  # the text of its paragraph (or table row), the change included
+
+
+def tracked_change(tpl: DocxTemplate, names: tuple[str, ...] = CONTENT_CHANGES) -> Revision | None:
+    """The first tracked change of one of ``names`` in the parts docxtpl fills (the body,
+    headers, footers, footnotes), or None. ``tpl`` is opened (``init_docx``)."""
+    tags = [_W + name for name in names]
+    for part, root in _filled_parts(tpl):
+        found = next(root.iter(*tags), None)
+        if found is not None:
+            return Revision(part, _text_around(found))
+    return None
+
+
+def _filled_parts(tpl: DocxTemplate) -> Iterator[tuple[str, Any]]:
+    """(name, XML root) of the parts docxtpl fills, as DocxTemplate.render finds them."""
+    main = tpl.docx.part
+    yield _part_name(main), main.element
+    for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
+        for _key, part in tpl.get_headers_footers(uri):
+            yield _part_name(part), part.element
+    for part in main.package.iter_parts():
+        if part.content_type == _FOOTNOTES:
+            try:
+                root = etree.fromstring(part.blob, etree.XMLParser(resolve_entities=False))
+            except etree.XMLSyntaxError:
+                continue  # not XML at all: filling it fails and says so
+            yield _part_name(part), root
+
+
+def _part_name(part: Any) -> str:
+    return str(part.partname).lstrip("/")
+
+
+def _text_around(element: Any) -> str:
+    """The text of the paragraph (or table row) an element is in, deleted text included:
+    up to 60 characters before it and 60 from it on."""
+    holder = next(element.iterancestors(_W + "p", _W + "tr"), element)
+    before: list[str] = []
+    after: list[str] = []
+    for node in holder.iter():
+        if node is element:
+            before, after = after, before  # what came so far is before it
+        if node.tag in (_W + "t", _W + "delText"):
+            after.append(node.text or "")
+        elif node.tag in (_W + "tab", _W + "br"):
+            after.append(" ")
+    head = _SPACES.sub(" ", "".join(before)).lstrip()
+    tail = _SPACES.sub(" ", "".join(after)).rstrip()
+    head = head if len(head) <= 60 else "…" + head[-59:]
+    tail = tail if len(tail) <= 60 else tail[:59] + "…"
+    return head + tail
 
 
 class _Image:
