@@ -829,6 +829,11 @@ TEMPLATE_ADVICE = {
         "berkasnya di Word, pilih <i>Review → Accept All Changes</i> (Tinjau → Terima Semua "
         "Perubahan), lalu simpan.\n"
     ),
+    "broken_xml": (
+        "Setelah diisi, bagian templat tersebut tidak lagi berupa dokumen Word yang utuh: "
+        "biasanya sebuah placeholder terpotong oleh tautan, kolom isian, atau <i>content "
+        "control</i>. Mohon ketik ulang placeholder tersebut sebagai teks biasa.\n"
+    ),
 }
 ROLE_REVOKED = "🔁 Peran <b>{role}</b> Bapak/Ibu telah dicabut oleh administrator."
 ROLE_REVOKED_TASKS = (

@@ -11,7 +11,7 @@ from pathlib import Path
 import docx
 import pytest
 from jinja2.exceptions import SecurityError
-from word_edits import FOOTER, TRACKED_INSERTION, office_copy, retyped
+from word_edits import BODY, CONTENT_CONTROL, FOOTER, TRACKED_INSERTION, office_copy, retyped
 
 from bot.cli import main
 from bot.config import ConfigError, load_config
@@ -310,6 +310,90 @@ def test_formatting_changed_with_track_changes_on_is_warned_of(
     assert f"Perihal\t: {samples.CASE.title}" in cells
 
 
+@pytest.mark.parametrize("part", [BODY, FOOTER])
+def test_a_placeholder_typed_partly_into_a_content_control_is_named_with_its_part(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], part: str
+) -> None:
+    """An office retypes the end of a placeholder of its Lembar Pemeriksaan (the title in
+    the body, the case number in the footer) into a content control, the start of it left
+    outside. Filled, the part is no longer XML: the body was cut short after it without a
+    word, the footer failed with lxml's error and no file named. `sopbot check` names the
+    file, the part and the placeholder; the bot refuses the template."""
+    text, tail, placeholder = {
+        BODY: ("{{ case.title }}", "title }}", "{{ case.title }}"),
+        FOOTER: (
+            "Lembar Pemeriksaan · Berkas {{ case.case_no }} · Langkah {{ step_no }}",
+            "case_no }}",
+            "{{ case.case_no }}",
+        ),
+    }[part]
+    path = office_copy(
+        tmp_path / "kantor", "pemeriksaan.docx", retyped(text, tail, CONTENT_CONTROL), part=part
+    )
+    code, _, err = check(write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n'), capsys)
+    assert code != 0
+    [problem] = [line for line in err.splitlines() if line.startswith("error:")]
+    assert problem == (
+        f"error: {path}: {part}: not valid XML once filled (Opening and ending tag mismatch: p "
+        f"and sdtContent): the placeholder {placeholder!r} runs across a link, a field or a "
+        "content control; retype it as plain text"
+    )
+    kind = PAPERS["pemeriksaan"]
+    with pytest.raises(TemplateFailed) as failed:
+        PaperRenderer(tmp_path / "kantor").render(kind, kind.sample())
+    assert failed.value.path == path and failed.value.part == part
+    assert failed.value.key == "broken_xml"
+
+
+def test_an_expression_that_fails_on_the_values_is_the_templates_failure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An office computes with a placeholder in the footer of its Lembar Pemeriksaan, and
+    divides by zero: jinja raises Python's own error, not a template error. It is the
+    template's failure all the same (the paper is given up at once, not retried), named
+    with its file and part."""
+    path = office_copy(
+        tmp_path / "kantor",
+        "pemeriksaan.docx",
+        ("{{ step_no }}", "{{ step_no|int // 0 }}"),
+        part=FOOTER,
+    )
+    kind = PAPERS["pemeriksaan"]
+    with pytest.raises(TemplateFailed) as failed:
+        PaperRenderer(tmp_path / "kantor").render(kind, kind.sample())
+    assert failed.value.part == FOOTER
+    code, _, err = check(write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n'), capsys)
+    assert code != 0
+    [problem] = [line for line in err.splitlines() if line.startswith("error:")]
+    assert (
+        problem == f"error: {path}: {FOOTER}: ZeroDivisionError: integer division or modulo by zero"
+    )
+
+
+def test_a_block_that_leaves_a_table_half_open_is_named_with_the_text_before_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An office wraps the paraf in the last cell of the Disposisi and the note below the
+    table in one plain {% if %}: when the condition does not hold, the table is left open
+    and docxtpl dropped the rest of the paper. `sopbot check` names the file, the part and
+    the text before the place, and says how to write such a block."""
+    path = office_copy(
+        tmp_path / "kantor",
+        "disposisi.docx",
+        ("{{ paraf }}", "{% if case.case_no == 'B1' %}{{ paraf }}"),
+        ("Lembar disposisi ini dibuat", "{% endif %}Lembar disposisi ini dibuat"),
+    )
+    code, _, err = check(write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n'), capsys)
+    assert code != 0
+    [problem] = [line for line in err.splitlines() if line.startswith("error:")]
+    assert problem.startswith(f"error: {path}: word/document.xml: not valid XML once filled (")
+    assert problem.endswith(
+        ": a placeholder there may run across a link, a field or a content control, or a "
+        "{% %} block open in one paragraph or cell and close in another; retype the "
+        "placeholder as plain text, or write the block as {%p %} or {%tr %}"
+    )
+
+
 # --- paper names in SOP files -------------------------------------------------------
 
 
@@ -522,7 +606,8 @@ def test_an_office_report_that_filters_the_chart_as_text_is_named(
     assert code != 0
     [problem] = [line for line in err.splitlines() if line.startswith("error:")]
     assert problem == (
-        f"error: {tmp_path / 'kantor' / 'laporan.docx'}: template error: 'chart' is an image: "
+        f"error: {tmp_path / 'kantor' / 'laporan.docx'}: template error in word/document.xml: 'chart' is an "
+        "image: "
         "place it as {{ chart }} alone, without a filter or text joined to it"
     )
 

@@ -25,7 +25,7 @@ import pytest
 import pytest_asyncio
 from docx import Document
 from docx.table import Table
-from word_edits import TRACKED_INSERTION, office_copy, retyped
+from word_edits import CONTENT_CONTROL, FOOTER, TRACKED_INSERTION, office_copy, retyped
 
 from bot.clock import ManualClock
 from bot.core.model import Case, Event, EventType
@@ -446,8 +446,9 @@ async def test_every_paper_is_dated_in_the_office_zone_not_in_utc(played: Played
         assert archive.getinfo("dokumentasi.docx").date_time == (2026, 12, 5, hour, minute, 0)
 
 
-def misspell_a_placeholder(path: Path) -> str:
-    """The office's Disposisi names ``case.titel``; what the administrator reads of it."""
+def misspell_a_placeholder(office: Path) -> tuple[str, ...]:
+    """The office's Disposisi names ``case.titel``; the paper, and what the administrator
+    reads of it."""
     template = Document(str(SHIPPED_TEMPLATES / "disposisi.docx"))
     mended = 0
     for paragraph in [
@@ -458,40 +459,62 @@ def misspell_a_placeholder(path: Path) -> str:
                 run.text = run.text.replace("case.title", "case.titel")
                 mended += 1
     assert mended, "the shipped Disposisi names case.title"
-    template.save(str(path))
-    return "titel"
+    template.save(str(office / "disposisi.docx"))
+    return "disposisi", "titel"
 
 
-def save_a_pdf_over_it(path: Path) -> str:
+def save_a_pdf_over_it(office: Path) -> tuple[str, ...]:
     """The office saved a PDF as disposisi.docx: no Word document at all."""
-    path.write_bytes(b"%PDF-1.4\n% not a Word document\n")
-    return "BadZipFile"
+    (office / "disposisi.docx").write_bytes(b"%PDF-1.4\n% not a Word document\n")
+    return "disposisi", "BadZipFile"
 
 
-def correct_the_title_with_track_changes_on(path: Path) -> str:
+def correct_the_title_with_track_changes_on(office: Path) -> tuple[str, ...]:
     """The office retypes the end of the title's placeholder with Track Changes on and
     saves without accepting it: filled, the Disposisi would have ended at the title. The
     administrator is asked, in Indonesian, to accept the changes in Word."""
-    office_copy(path.parent, path.name, retyped("{{ case.title }}", "title }}", TRACKED_INSERTION))
-    return "Terima Semua Perubahan"
+    office_copy(
+        office, "disposisi.docx", retyped("{{ case.title }}", "title }}", TRACKED_INSERTION)
+    )
+    return "disposisi", "word/document.xml", "Terima Semua Perubahan"
+
+
+def put_the_case_number_of_the_footer_into_a_content_control(office: Path) -> tuple[str, ...]:
+    """The office retypes the end of the case number's placeholder in the footer of its
+    Lembar Pemeriksaan into a content control: filled, the footer is no longer XML (lxml's
+    error, which the outbox retried for a quarter of an hour while Karo's task waited)."""
+    footer = "Lembar Pemeriksaan · Berkas {{ case.case_no }} · Langkah {{ step_no }}"
+    office_copy(
+        office,
+        "pemeriksaan.docx",
+        retyped(footer, "case_no }}", CONTENT_CONTROL),
+        part=FOOTER,
+    )
+    return "pemeriksaan", "word/footer1.xml", "{{ case.case_no }}", "ketik ulang placeholder"
 
 
 @pytest.mark.parametrize(
     "broken",
-    [misspell_a_placeholder, save_a_pdf_over_it, correct_the_title_with_track_changes_on],
+    [
+        misspell_a_placeholder,
+        save_a_pdf_over_it,
+        correct_the_title_with_track_changes_on,
+        put_the_case_number_of_the_footer_into_a_content_control,
+    ],
 )
 async def test_a_template_an_office_broke_holds_up_no_task_and_the_admin_is_told(
-    tmp_path: Path, broken: Callable[[Path], str]
+    tmp_path: Path, broken: Callable[[Path], tuple[str, ...]]
 ) -> None:
-    """The office edits its Lembar Disposisi while the bot runs: it misspells a placeholder
-    (``case.titel``), or saves a PDF over the file. Kabag approves step 2: Karo still
-    receives his task (without the Disposisi, which cannot be written), and the
-    administrator is told which file and what is wrong with it, at once rather than after
-    twenty retries."""
+    """The office edits its Lembar Disposisi or Lembar Pemeriksaan while the bot runs: it
+    misspells a placeholder (``case.titel``), saves a PDF over the file, edits it with Track
+    Changes on, or puts part of a placeholder in the footer into a content control. Kabag
+    approves step 2: Karo still receives his task (without the paper, which cannot be
+    written), and the administrator is told which file, which part and what is wrong with
+    it, at once rather than after twenty retries."""
 
     office = tmp_path / "kantor"
     office.mkdir()
-    told = broken(office / "disposisi.docx")
+    paper, *told = broken(office)
     world = World(tmp_path / "w")
     world.config_sections["papers"] = {"templates_dir": str(office)}
     async with world:
@@ -506,6 +529,7 @@ async def test_a_template_an_office_broke_holds_up_no_task_and_the_admin_is_told
         alert = await world["admin"].wait_message(
             lambda m: "tidak dapat dibuat" in m.text, timeout=15
         )
-        assert "disposisi" in alert.text and told in alert.text and "sopbot check" in alert.text
+        assert f"{paper}.docx" in alert.text and "sopbot check" in alert.text
+        assert all(words in alert.text for words in told), alert.text
         files = await world.services.db.read(repo.files_of_case, case)
-        assert not [f for f in files if f.name.startswith("disposisi")]
+        assert not [f for f in files if f.name.startswith(paper)]

@@ -5,9 +5,9 @@ placeholder that names no value (``{{ case.titel }}`` for ``{{ case.title }}``) 
 reading the template's placeholders against the sample context, also in a paragraph an
 ``{%p if %}`` would leave out for the sample, and is reported by the name the office typed:
 ``disposisi.docx: undefined placeholder 'case.titel'``. A template that does not parse
-or fails to render is reported with the text around the place; one that still holds tracked
-changes (Word's Track Changes), with the part and the text they are in, to be accepted or
-rejected in Word first.
+or fails to render is reported with its part (``word/footer1.xml``) and the text around the
+place, or the placeholder; one that still holds tracked changes (Word's Track Changes), with
+the part and the text they are in, to be accepted or rejected in Word first.
 """
 
 from __future__ import annotations
@@ -187,13 +187,14 @@ def _problems_of(renderer: PaperRenderer, kind: PaperKind[Any]) -> list[str]:
         return [f"undefined placeholder '{name}'" for name in found]
     try:
         renderer.fill(kind, context)
-    except TemplateFailed as failed:  # jinja's word, without the file named again
+    except TemplateFailed as failed:  # without the file named again; the part when known
         error = failed.error
         if not isinstance(error, TemplateError):
-            return [f"{type(error).__name__}: {error}"]
+            return [failed.problem]
         lines = [line.strip() for line in getattr(error, "docx_context", None) or []]
         near = " ".join(line for line in lines if line)[:160]
-        return [f"template error: {error}" + (f" (near: {near!r})" if near else "")]
+        where = f" in {failed.part}" if failed.part else ""
+        return [f"template error{where}: {error}" + (f" (near: {near!r})" if near else "")]
     except Exception as exc:  # every failure is reported, none stops the check
         return [f"{type(exc).__name__}: {exc}"]
     return []

@@ -1,4 +1,5 @@
-"""Fills a paper's .docx template with docxtpl (public API only).
+"""Fills a paper's .docx template with docxtpl (its public API, and one method extended:
+see :class:`_Template`).
 
 Synchronous and thread-safe: the bot calls :meth:`PaperRenderer.render` through
 ``asyncio.to_thread``. A template is looked up in the office's folder
@@ -10,11 +11,15 @@ without restarting the bot). Each paper is one ``DocxTemplate(...).render(...)``
 A template that still holds tracked changes (Word's Track Changes) is refused before it is
 filled: docxtpl fills a part's XML as it stands, so a placeholder typed or corrected with
 tracking on is cut by the revision's tags (the paper cut short, or a header that is no
-longer XML), and a placeholder deleted under tracking is still filled.
+longer XML), and a placeholder deleted under tracking is still filled. Each part is read
+back as XML as soon as it is filled (:class:`_Template`), and whatever fails in filling is
+the template's doing (every value it reads is plain data): :class:`TemplateFailed`, naming
+the file and, when known, the part.
 """
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import threading
@@ -26,7 +31,7 @@ from typing import Any, TypeVar
 
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
@@ -41,6 +46,7 @@ __all__ = [
     "CONTENT_CHANGES",
     "FORMAT_CHANGES",
     "SHIPPED_TEMPLATES",
+    "BrokenPart",
     "PaperRenderer",
     "Revision",
     "TemplateFailed",
@@ -137,7 +143,7 @@ class PaperRenderer:
 
     def fill(self, kind: PaperKind[Any], context: dict[str, Any]) -> bytes:
         """The template of ``kind`` filled with a ready context (see bot.papers.contexts)."""
-        tpl = DocxTemplate(io.BytesIO(self.template_bytes(kind)))
+        tpl = _Template(io.BytesIO(self.template_bytes(kind)))
         try:
             tpl.init_docx()
         except Exception as exc:  # not a Word document (a file saved over it in another form)
@@ -146,15 +152,19 @@ class PaperRenderer:
         if revision is not None:  # an edit made with Track Changes on, never accepted
             raise TemplateFailed(self.template_path(kind), TrackedChanges(revision), revision.part)
         context = {key: _placed(tpl, value) for key, value in context.items()}
+        out = io.BytesIO()
         try:
             tpl.render(context, jinja_env=self.jinja_env, autoescape=True)
-        except TemplateError as exc:  # an office's edit: a placeholder misspelt, a broken tag
-            raise TemplateFailed(self.template_path(kind), exc) from exc
-        now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)  # python-docx: naive UTC
-        properties = tpl.docx.core_properties
-        properties.created = properties.modified = now
-        out = io.BytesIO()
-        tpl.save(out)
+            now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)  # python-docx: naive
+            properties = tpl.docx.core_properties
+            properties.created = properties.modified = now
+            tpl.save(out)
+        except MemoryError:  # the machine's, not the template's: it may pass next time
+            raise
+        except Exception as exc:
+            # an office's edit: a placeholder misspelt, a broken tag (jinja's word), a part no
+            # longer XML once filled, an expression that fails on the values (1 / 0)
+            raise TemplateFailed(self.template_path(kind), exc, tpl.filling) from exc
         return out.getvalue()
 
 
@@ -180,7 +190,7 @@ class TemplateFailed(Exception):
     @property
     def key(self) -> str:
         """Which :class:`TemplateProblem` it is ("" for any other error): the advice the
-        administrators are given is chosen by it (bot.texts.template_advice)."""
+        administrators are given is chosen by it (bot.texts.TEMPLATE_ADVICE)."""
         return self.error.key if isinstance(self.error, TemplateProblem) else ""
 
 
@@ -188,6 +198,28 @@ class TemplateProblem(Exception):
     """Something the bot itself finds wrong in a template, worded for ``sopbot check``."""
 
     key = ""
+
+
+class BrokenPart(TemplateProblem):
+    """A part that is no longer XML once filled: the placeholder whose markup docxtpl cut,
+    when it is found, else the text before the place."""
+
+    key = "broken_xml"
+
+    def __init__(self, error: Exception, near: str, placeholder: str = "") -> None:
+        reason = _WHERE_IN_XML.sub("", str(getattr(error, "msg", "") or error))
+        if placeholder:
+            super().__init__(
+                f"not valid XML once filled ({reason}): the placeholder {placeholder!r} runs "
+                "across a link, a field or a content control; retype it as plain text"
+            )
+            return
+        super().__init__(
+            f"not valid XML once filled ({reason}), after {near!r}: a placeholder there may "
+            "run across a link, a field or a content control, or a {% %} block open in one "
+            "paragraph or cell and close in another; retype the placeholder as plain text, "
+            "or write the block as {%p %} or {%tr %}"
+        )
 
 
 class TrackedChanges(TemplateProblem):
@@ -221,6 +253,32 @@ FORMAT_CHANGES = (
     "numberingChange",
 )
 _SPACES = re.compile(r"\s+")
+_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
+_XML_TAG = re.compile(r"<[^>]*>")
+_WHERE_IN_XML = re.compile(r",? line \d+(?:, column \d+)?")
+# A placeholder or tag as typed, Word's markup inside it included, and one tag of markup.
+_JINJA_TAG = re.compile(r"\{[{%#].*?[}%#]\}", re.DOTALL)
+_MARKUP = re.compile(r"<(/?)([\w:.-]+)[^>]*?(/?)>")
+
+
+class _Template(DocxTemplate):  # type: ignore[misc]
+    """docxtpl's template, each part it fills read back as XML at once. docxtpl reads the
+    filled body back with lxml's ``recover=True``, which drops all that follows a tag left
+    open (the paper cut short without a word), and a header or footer in that state fails
+    only as it is written back, with lxml's error. ``filling``: the part being filled."""
+
+    filling = ""
+
+    def render_xml_part(self, src_xml: str, part: Any, context: Any, jinja_env: Any = None) -> str:
+        self.filling = _part_name(part)
+        xml = str(super().render_xml_part(src_xml, part, context, jinja_env))
+        try:
+            etree.fromstring(_DECLARATION.sub("", xml), etree.XMLParser(resolve_entities=False))
+        except etree.XMLSyntaxError as exc:
+            cut = _cut_placeholder(_source_xml(part))
+            raise BrokenPart(exc, _text_before(xml, exc), cut) from exc
+        self.filling = ""
+        return xml
 
 
 @dataclass(frozen=True)
@@ -260,6 +318,52 @@ def _filled_parts(tpl: DocxTemplate) -> Iterator[tuple[str, Any]]:
 
 def _part_name(part: Any) -> str:
     return str(part.partname).lstrip("/")
+
+
+def _source_xml(part: Any) -> str:
+    """A part's XML as the template holds it (docxtpl replaces a part only once filled)."""
+    element = getattr(part, "element", None)
+    if element is not None:
+        return str(etree.tostring(element, encoding="unicode"))
+    return bytes(part.blob).decode("utf-8", "replace")
+
+
+def _cut_placeholder(xml: str) -> str:
+    """The first placeholder (or tag) whose markup does not close what it opens: docxtpl
+    drops Word's markup inside a placeholder, which leaves a link, field or content control
+    that begins or ends in the middle of it half open. "" when none is found."""
+    for match in _JINJA_TAG.finditer(xml):
+        opened: list[str] = []
+        closed: list[str] = []
+        for tag in _MARKUP.finditer(match.group(0)):
+            closing, name, empty = tag.groups()
+            if empty:
+                continue
+            if not closing:
+                opened.append(name)
+            elif opened and opened[-1] == name:
+                opened.pop()
+            else:
+                closed.append(name)
+        if closed[::-1] != opened:  # the runs it splits close and open again: nothing else
+            return _SPACES.sub(" ", html.unescape(_XML_TAG.sub("", match.group(0))))
+    return ""
+
+
+def _text_before(xml: str, error: Any) -> str:
+    """The text of up to 60 characters before where lxml found a part's XML broken."""
+    xml = _DECLARATION.sub("", xml)
+    line, column = getattr(error, "position", None) or (0, 0)
+    lines = xml.split("\n")
+    if not 0 < line <= len(lines):
+        return ""
+    at = sum(len(text) + 1 for text in lines[: line - 1]) + max(column - 1, 0)
+    start = max(0, at - 4000)
+    window = xml[start:at]
+    if start and window.find(">") < window.find("<"):  # cut inside a tag
+        window = window[window.find(">") + 1 :]
+    text = _SPACES.sub(" ", html.unescape(_XML_TAG.sub("", window))).strip()
+    return text if len(text) <= 60 else "…" + text[-59:]
 
 
 def _text_around(element: Any) -> str:
