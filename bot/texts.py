@@ -498,6 +498,23 @@ REFUSED_REPORTS = (
     "Mohon maaf, laporan evaluasi penerapan SOP hanya dapat diminta oleh pejabat berikut:\n{lines}"
 )
 REPORT_WHO_LINE = "• <i>{sop}</i>: {who}"
+# /laporan whose paper the office's laporan.docx cannot fill: the summary and the chart went
+# out; to the one who asked, and to the administrators
+REPORT_PAPER_FAILED = (
+    "Mohon maaf, dokumen laporan (.docx) belum dapat dibuat karena templatnya perlu "
+    "diperbaiki. {told}"
+)
+REPORT_PAPER_FAILED_TOLD = (
+    "Administrator telah diberi tahu; silakan meminta laporan ini kembali setelah templat "
+    "diperbaiki."
+)
+REPORT_PAPER_FAILED_NO_ADMIN = "Mohon sampaikan hal ini kepada pengelola bot."
+REPORT_TEMPLATE_FAILED = (
+    "⚠️ Dokumen <b>Laporan Evaluasi Penerapan SOP</b> <i>{sop}</i> periode {period} yang "
+    "diminta {who} tidak dapat dibuat dari templatnya:\n<code>{problem}</code>\n{advice}"
+    "Ringkasan dan grafiknya telah dikirim tanpa dokumen tersebut. Mohon perbaiki templat dan "
+    "periksa dengan <code>sopbot check</code>."
+)
 NEW_CASE_UNKNOWN_SOP = (
     "Mohon maaf, tidak ada SOP dengan kode <b>{code}</b>. SOP yang tersedia:\n{choices}"
 )

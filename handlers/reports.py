@@ -15,6 +15,7 @@ from bot import texts as t
 from bot.context import SopApplication
 from bot.core.definition import SopDefinition
 from bot.outbox import UPLOAD_READ_TIMEOUT
+from bot.papers.render import TemplateFailed
 from bot.services.queries import CaseStatus
 from bot.services.registry import SopRegistry
 from bot.services.reports import PeriodRequest, head_names
@@ -145,8 +146,9 @@ async def report(update: Update, context: Context) -> None:
     if chat is None:
         return
     result = await svc.reports.report(user_id(update), PeriodRequest(*parsed), code)
+    definition = svc.sops.running(code) or svc.sops.default
     if not result.allowed:
-        await reply(update, refused_report(svc.sops.running(code) or svc.sops.default, svc.sops))
+        await reply(update, refused_report(definition, svc.sops))
         return
     summary = t.fit(result.summary, MAX_CAPTION)
     if result.chart:
@@ -164,6 +166,11 @@ async def report(update: Update, context: Context) -> None:
     else:
         log.warning("report chart could not be drawn (%s); sent without it", result.chart_error)
         await reply(update, result.summary)
+    if result.paper_failed is not None:
+        await _paper_failed(
+            update, context, result.paper_failed, definition, parsed[2], result.asked_by
+        )
+        return
     try:
         await calls.send_document(
             context.bot,
@@ -175,6 +182,34 @@ async def report(update: Update, context: Context) -> None:
     except TelegramError as exc:
         log.warning("report paper not sent: %s", exc)
         await reply(update, "Mohon maaf, dokumen laporan tidak dapat dikirim. Silakan coba lagi.")
+
+
+async def _paper_failed(
+    update: Update,
+    context: Context,
+    failed: TemplateFailed,
+    definition: SopDefinition,
+    period: str,
+    asked_by: str,
+) -> None:
+    """The office's laporan.docx does not fill: the summary and the chart went out; the one
+    who asked is told the paper could not be made, and the administrators which file and
+    what is wrong in it, as the outbox tells them of a case's paper."""
+    svc = context.services
+    log.error("report paper not written: %s", failed)
+    admins = svc.config.admins
+    told = t.REPORT_PAPER_FAILED_TOLD if admins else t.REPORT_PAPER_FAILED_NO_ADMIN
+    await reply(update, t.REPORT_PAPER_FAILED.format(told=told))
+    if admins:
+        await svc.outbox.tell_admins(
+            t.REPORT_TEMPLATE_FAILED.format(
+                sop=t.e(definition.header.name),
+                period=t.e(period),
+                who=t.e(asked_by),
+                problem=t.e(t.fit(str(failed), 600)),
+                advice=t.TEMPLATE_ADVICE.get(failed.key, ""),
+            )
+        )
 
 
 def register(app: SopApplication) -> None:

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import docx
 import pytest
 from PIL import Image
+from word_edits import office_copy
 
 from bot import stats
 from bot.clock import ManualClock
@@ -173,6 +174,42 @@ async def test_laporan_sends_the_chart_and_the_paper(world: World) -> None:
     document = docx.Document(io.BytesIO(data))
     assert len(document.inline_shapes) == 1  # the chart
     assert f"#{case}" not in text  # within its norm: not among the overdue cases
+
+
+async def test_laporan_with_an_office_report_template_that_does_not_fill(tmp_path: Path) -> None:
+    """The office's laporan.docx names a placeholder the report does not have
+    (``{{ periode }}``). Karo asks for /laporan: he still gets the chart with the summary,
+    and a polite line that the paper could not be made and the administrators were told;
+    the administrator is told the file and the placeholder, to mend it."""
+    office = tmp_path / "kantor"
+    template = office_copy(
+        office, "laporan.docx", ("Periode {{ period_label }}", "Periode {{ periode }}")
+    )
+    world = World(tmp_path / "w")
+    world.config_sections["papers"] = {"templates_dir": str(office)}
+    async with world:
+        await world.everyone_starts()
+        karo = world["karo"]
+        karo.mark_seen()
+        await karo.send("/laporan")
+        chart = await karo.wait_message(lambda m: m.photo is not None, timeout=TIMEOUT)
+        assert "Laporan Evaluasi Penerapan SOP" in (chart.caption or "")
+        sorry = await karo.wait_message(lambda m: "belum dapat dibuat" in m.text, timeout=TIMEOUT)
+        assert sorry.text == (
+            "Mohon maaf, dokumen laporan (.docx) belum dapat dibuat karena templatnya perlu "
+            "diperbaiki. Administrator telah diberi tahu; silakan meminta laporan ini kembali "
+            "setelah templat diperbaiki."
+        )
+        alert = await world["admin"].wait_message(
+            lambda m: "tidak dapat dibuat" in m.text, timeout=TIMEOUT
+        )
+        assert "Laporan Evaluasi Penerapan SOP" in alert.text
+        assert "Dr. Ir. Hendra Wijaya, M.P.A." in alert.text  # who asked for it
+        assert str(template) in alert.text and "periode" in alert.text
+        assert "sopbot check" in alert.text
+        await asyncio.sleep(0.5)
+        assert not [m for m in karo.bot_messages if m.document is not None]
+        assert not [m for m in world["admin"].bot_messages if "Gangguan pada bot" in m.text]
 
 
 async def test_laporan_figures_are_those_of_the_event_logs(tmp_path: Path) -> None:

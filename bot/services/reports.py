@@ -31,7 +31,7 @@ from bot.papers.model import (
     StepEvaluation,
 )
 from bot.papers.registry import LAPORAN, report_file_name
-from bot.papers.render import PaperRenderer
+from bot.papers.render import PaperRenderer, TemplateFailed
 from bot.services import routing
 from bot.services.queries import CaseStatus
 from bot.services.registry import SopRegistry
@@ -76,10 +76,12 @@ class SopReport:
     allowed: bool
     figures: stats.Report | None = None
     chart: bytes = b""  # PNG; empty when the chart could not be drawn
-    paper: bytes = b""  # .docx
+    paper: bytes = b""  # .docx; empty when the template could not be filled
     paper_name: str = ""
     summary: str = ""
     chart_error: str = field(default="", compare=False)
+    paper_failed: TemplateFailed | None = field(default=None, compare=False)
+    asked_by: str = ""  # the name the paper is signed with
 
 
 def png_size(png: bytes) -> tuple[int, int]:
@@ -202,7 +204,8 @@ class Reports:
 
     async def report(self, user_id: int, request: PeriodRequest, code: str = "") -> SopReport:
         """The SOP evaluation report over a period for a head of the unit or an
-        administrator: figures, chart (PNG) and the paper (.docx).
+        administrator: figures, chart (PNG) and the paper (.docx); without the paper (and
+        with ``paper_failed``) when the office's template does not fill.
 
         The figures are computed inside the one read, case by case as the rows come (the
         moves of ten thousand cases are never all in memory at once, and no Event objects
@@ -255,7 +258,11 @@ class Reports:
         except Exception as exc:  # the paper and the text go out without the chart
             chart, chart_error = b"", f"{type(exc).__name__}: {exc}"
         record = self._record(definition, figures, person, user_id, request, now, chart)
-        paper = self.papers.render(LAPORAN, record)
+        paper, paper_failed = b"", None
+        try:
+            paper = self.papers.render(LAPORAN, record)
+        except TemplateFailed as exc:  # the office's laporan.docx: the text and chart go alone
+            paper_failed = exc
         return SopReport(
             allowed=True,
             figures=figures,
@@ -264,6 +271,8 @@ class Reports:
             paper_name=report_file_name(definition.code, request.label),
             summary=self.summary(definition, figures, request),
             chart_error=chart_error,
+            paper_failed=paper_failed,
+            asked_by=record.prepared_by.name,
         )
 
     def _definition(self, revision: str, current: SopDefinition) -> SopDefinition:
