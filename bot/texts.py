@@ -425,6 +425,12 @@ ANS_TASK_LIST_OLD = (
 )
 ANS_DUPLICATE = "Dokumen itu sama dengan versi terakhirnya; tidak dicatat ulang."
 ANS_SAME_AS_OTHER = "Dokumen itu sama persis dengan {doc} yang telah dicatat; tidak dicatat."
+# a task's button pressed before the person's profile is complete: nothing was recorded
+ANS_PROFILE_FIRST = (
+    "Mohon maaf, data Bapak/Ibu (nama, NIP, dan jabatan) belum lengkap. Mohon dilengkapi "
+    "terlebih dahulu melalui pertanyaan di obrolan ini; setelah itu tombol ini dapat ditekan "
+    "kembali."
+)
 
 # an administrator's /ubah_arsip, to the archivist who filed the case
 ARCHIVE_CORRECTED_NOTICE = (
@@ -477,6 +483,11 @@ REFUSALS = {
         "memeriksa tingkat lain pada berkas ini; "
         "satu orang tidak boleh memeriksa usulannya sendiri atau memutus dua tingkat "
         "pemeriksaan."
+    ),
+    "profile_incomplete": (
+        "Mohon maaf, data Bapak/Ibu (nama, NIP, dan jabatan) belum lengkap, sedangkan data "
+        "tersebut dicantumkan pada riwayat berkas dan dokumennya. Mohon dilengkapi terlebih "
+        "dahulu melalui /saya."
     ),
 }
 
@@ -610,6 +621,14 @@ PROFILE_TOO_LONG = (
     "tuliskan {length} karakter. Mohon dituliskan lebih ringkas."
 )
 PROFILE_DONE = "Terima kasih, data Bapak/Ibu telah tersimpan.\n\n{summary}"
+# an act (a decision, a file, a new case) before the profile is complete: it waits, and the
+# profile's question follows ({question}: the one pending, or the name asked again)
+PROFILE_FIRST = (
+    "Mohon maaf, data Bapak/Ibu belum lengkap. Nama, NIP, dan jabatan Bapak/Ibu dicantumkan "
+    "pada riwayat berkas serta pada surat dan dokumen yang Bapak/Ibu tanda tangani, sehingga "
+    "perlu dilengkapi terlebih dahulu. Setelah itu, silakan mengulangi tindakan tersebut; "
+    "tugas Bapak/Ibu tetap menunggu.\n\n{question}"
+)
 # correcting one's data (/saya's button, or an administrator's /ubah_data): the answers are
 # kept together and written at the end; /batal leaves the data as it was
 BTN_FIX_PROFILE = "✏️ Perbaiki data"

@@ -14,7 +14,8 @@ from telegram import Update
 
 from bot import texts as t
 from bot.core.definition import SopDefinition
-from handlers.common import Context, reply, user_id
+from bot.services.cases import AlreadyApplied
+from handlers.common import Context, answer, reply, user_id
 from storage.repo import Dialogue
 
 PROFILE_QUESTIONS = {
@@ -63,3 +64,29 @@ async def ask_again(update: Update, context: Context) -> None:
     question = question_of(context, dialogue)
     if question is not None:
         await reply(update, t.ASKED_AGAIN.format(question=question))
+
+
+async def profile_first(update: Update, context: Context) -> bool:
+    """Whether the person must complete their profile before the act this update asks for
+    (a decision, a file, a new case): the case and its papers record them by name, NIP and
+    position. They are told so (a button's press with an alert), and the profile's question
+    follows: asked again from the name when it no longer waited (another question took its
+    place, or /batal ended it). Nothing of the act is recorded: the task keeps its buttons,
+    to be pressed again once the profile is complete."""
+    svc = context.services
+    uid = user_id(update)
+    try:
+        state = await svc.people.profile_first(uid, update.update_id)
+    except AlreadyApplied:
+        return True  # answered before a crash (the gate asks again what it asked)
+    if state == "complete":
+        return False
+    pressed = update.callback_query is not None
+    if pressed:
+        await answer(update, t.ANS_PROFILE_FIRST, alert=True)
+    if state == "asked" or not pressed:
+        dialogue = await svc.queries.dialogue(uid)
+        kind = dialogue.kind if dialogue is not None else "profile_name"
+        question = PROFILE_QUESTIONS.get(kind, t.ASK_NAME)
+        await reply(update, t.PROFILE_FIRST.format(question=question))
+    return True

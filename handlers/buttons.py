@@ -40,6 +40,7 @@ from bot.core.workflow import excluded_reviewers
 from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied, Outcome
 from bot.views import moved_line, outcome_text
+from handlers.asked import profile_first
 from handlers.cases import do_withdraw, my_tasks, show_task_page
 from handlers.common import (
     Context,
@@ -144,6 +145,8 @@ async def on_button(update: Update, context: Context) -> None:
         refused = refusal_text(FourEyes(step=case.step), definition, html=False)
         await answer(update, refused, alert=True)
         return
+    if await profile_first(update, context):
+        return  # the papers print the name and NIP of who decides: they come first
     await action(update, context, cb, case, actor)
 
 

@@ -28,7 +28,7 @@ from bot.views import (
     year_short,
 )
 from handlers import reports
-from handlers.asked import title_question, year_question
+from handlers.asked import profile_first, title_question, year_question
 from handlers.common import Context, edit_quietly, refusal_text, reply, restore_task, user_id
 
 USAGE_STATUS = (
@@ -48,6 +48,8 @@ async def new_case(update: Update, context: Context) -> None:
     svc = context.services
     uid = user_id(update)
     code = " ".join(context.args or []).strip()
+    if await profile_first(update, context):
+        return  # the proposal is recorded under the proposer's name: the profile first
     try:
         found = await svc.dialogues.begin_new_case(uid, code, update.update_id)
     except AlreadyApplied:

@@ -36,6 +36,7 @@ from bot.filecheck import refusal_text as file_refusal
 from bot.filestore import MARKER, FolderFault, display_name, extension, folder_fault, os_error
 from bot.services.albums import ALBUM_WAIT
 from bot.services.cases import AlreadyApplied, Upload
+from handlers.asked import profile_first
 from handlers.common import Context, log, refusal_text, reply, user_id
 from storage import repo
 from storage.db import Tx
@@ -129,6 +130,8 @@ async def on_document(update: Update, context: Context) -> None:
     if not cases:
         await answer_file(context, item, t.NO_UPLOAD_EXPECTED)
         return
+    if await profile_first(update, context):
+        return  # a file is recorded under its sender's name: the profile first
     tags = case_tags(item.caption)
     if len(tags) == 1:
         named: int | None = next(iter(tags))

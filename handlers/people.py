@@ -170,6 +170,9 @@ async def fix_profile(update: Update, context: Context) -> None:
     if person is None:
         await reply(update, t.NOT_REGISTERED)
         return
+    if not person.complete:  # never completed: asked as at the start, kept as answered
+        await reply(update, f"Mohon lengkapi data Bapak/Ibu.\n{t.ASK_NAME}")
+        return
     question = t.ASK_NAME + t.FIX_NOW.format(value=t.e(person.name or "-"))
     await reply(update, t.FIX_START.format(question=question))
 

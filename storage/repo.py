@@ -47,6 +47,12 @@ class Person:
     def display(self) -> str:
         return self.name or (f"@{self.username}" if self.username else f"ID {self.telegram_id}")
 
+    @property
+    def complete(self) -> bool:
+        """Whether the profile the papers print is given: the name, the NIP (or "-" for none:
+        it is asked before the position) and the position."""
+        return bool(self.name and self.position)
+
 
 @dataclass(frozen=True)
 class EarlierProfile:

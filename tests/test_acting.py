@@ -784,6 +784,7 @@ async def test_budi_as_kabag_and_kasubag_proposes_and_step_2_waits_for_a_plh_kab
             "telegram_id": p.telegram_id,
             "name": p.name,
             "nip": p.nip,
+            "position": p.position,
             "roles": roles.get(p.key, list(p.roles)),
         }
         for p in (*OFFICIALS, ACTING)
@@ -828,7 +829,13 @@ async def test_a_kasubag_who_is_plt_of_a_vacant_kabag_proposes_and_the_admin_is_
     decided by no one (four eyes), and the administrator is told to end her appointment
     first, as /plh would answer that Kabag has one."""
     people = [
-        {"telegram_id": p.telegram_id, "name": p.name, "nip": p.nip, "roles": list(p.roles)}
+        {
+            "telegram_id": p.telegram_id,
+            "name": p.name,
+            "nip": p.nip,
+            "position": p.position,
+            "roles": list(p.roles),
+        }
         for p in (*OFFICIALS, ACTING)
         if p.key != "kabag"
     ]
@@ -1125,7 +1132,13 @@ async def test_an_official_whose_plh_ended_cannot_withdraw_the_step_he_approved(
 def without_a_karo() -> list[dict[str, object]]:
     """The demo's people with Karo's post vacant (nobody holds the role)."""
     return [
-        {"telegram_id": p.telegram_id, "name": p.name, "nip": p.nip, "roles": list(p.roles)}
+        {
+            "telegram_id": p.telegram_id,
+            "name": p.name,
+            "nip": p.nip,
+            "position": p.position,
+            "roles": list(p.roles),
+        }
         for p in (*OFFICIALS, ACTING)
         if p.key != "karo"
     ]

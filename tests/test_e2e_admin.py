@@ -17,9 +17,10 @@ from telegram import BotCommandScopeChat
 
 from bot import texts as t
 from bot.app import ADMIN_COMMANDS, COMMANDS
-from bot.core.model import CaseStatus, EventType
+from bot.core.model import Approve, CaseStatus, EventType
 from bot.core.nip import bare_nip, is_nip
 from bot.demo import ACTING, ADMIN_ID, OFFICIALS, Script, World, draft, has_button, names_case
+from bot.services.cases import ProfileIncomplete
 from emulator.faults import HangExecute
 from emulator.users import EmuUser
 from storage import repo
@@ -264,6 +265,97 @@ async def test_the_kabag_role_passed_by_invitation_takes_budis_waiting_task_alon
     await world.emu.wait_until(
         lambda: not any(m.button_texts for m in kabag.bot_messages), timeout=WAIT
     )
+
+
+WULAN = ("Wulan Sari, S.E.", "199203152018012001", "Kepala Bagian Manajemen Kinerja")
+
+
+async def paper_of(world: World, case: int, prefix: str) -> str:
+    """All the text of the case's paper whose file name begins with ``prefix``."""
+    files = await world.services.db.read(repo.files_of_case, case)
+    paper = next(f for f in files if f.kind == "paper" and f.name.startswith(prefix))
+    document = docx.Document(io.BytesIO(await world.services.files.read(paper.path)))
+    parts = [p.text for p in document.paragraphs]
+    parts += [c.text for table in document.tables for row in table.rows for c in row.cells]
+    return "\n".join(parts)
+
+
+async def registers(world: World, who: EmuUser, answers: tuple[str, str, str]) -> None:
+    """The newcomer types her name, NIP and position, each when asked."""
+    for answer in answers:
+        who.mark_seen()
+        await who.send(answer)
+        await who.wait_message(timeout=WAIT)
+
+
+async def test_a_new_kabag_who_decides_before_giving_her_name_is_asked_for_it_first(
+    world: World,
+) -> None:
+    """Wulan joins as Kabag while step 2 waits and presses Kembalikan, then Setujui, before
+    typing her name: the Lembar Pemeriksaan and the Disposisi print the name and NIP of who
+    decides, so neither press is taken, and the name question stays asked. Once she has
+    answered it, the same Setujui on the same task approves, signed with her name and NIP."""
+    s = Script(world, WAIT)
+    case = await s.submit("Usulan untuk Kabag yang baru")
+    token = await invitation(world, "kabag")
+    wulan = world.emu.user(2001, "Wulan")
+    await wulan.send(f"/start {token}")
+    await wulan.wait_message(lambda m: "mohon lengkapi data" in m.text, timeout=WAIT)
+    await world.emu.wait_until(
+        lambda: any(
+            f"Berkas #{case}" in m.text and t.BTN_APPROVE in m.button_texts
+            for m in wulan.bot_messages
+        ),
+        timeout=WAIT,
+    )
+    task = next(m for m in wulan.bot_messages if t.BTN_APPROVE in m.button_texts)
+    for button in (t.BTN_RETURN, t.BTN_APPROVE):
+        assert (await wulan.press(task, button, timeout=WAIT)).text == t.ANS_PROFILE_FIRST
+    await world.drained()
+    stored = await world.services.db.read(repo.load_case, case)
+    assert stored is not None and stored.step == 2
+    asked = await world.services.queries.dialogue(2001)
+    assert asked is not None and asked.kind == "profile_name"
+    with pytest.raises(ProfileIncomplete):  # nor past the buttons, straight to the service
+        await world.services.cases.execute(case, Approve(stored.version), 2001)
+    assert t.BTN_APPROVE in task.button_texts  # the task waits, its buttons as they were
+
+    await registers(world, wulan, WULAN)
+    assert (await wulan.press(task, t.BTN_APPROVE, timeout=WAIT)).text == t.ANS_DONE
+    await world.drained()
+    assert "Wulan Sari, S.E. (Kabag) menyetujui" in await said(world, "kasubag", f"/status {case}")
+    sheet = await paper_of(world, case, f"pemeriksaan-B{case}-langkah2")
+    assert "Wulan Sari, S.E.\nNIP 19920315 201801 2 001" in sheet and "ID 2001" not in sheet
+    assert "ID 2001" not in await paper_of(world, case, f"disposisi-B{case}-langkah2")
+
+
+async def test_a_newcomer_whose_name_question_ended_is_asked_it_again_when_she_decides(
+    world: World,
+) -> None:
+    """Wulan, the new Kabag, ends the name question with /batal before answering it: her
+    Setujui is not taken, and the question is asked again, to be answered before she
+    decides."""
+    s = Script(world, WAIT)
+    case = await s.submit("Usulan untuk Kabag yang baru")
+    token = await invitation(world, "kabag")
+    wulan = world.emu.user(2001, "Wulan")
+    await wulan.send(f"/start {token}")
+    await wulan.wait_message(lambda m: "mohon lengkapi data" in m.text, timeout=WAIT)
+    await wulan.send("/batal")
+    await wulan.wait_message(lambda m: m.text == t.DIALOGUE_CANCELLED, timeout=WAIT)
+    await world.emu.wait_until(
+        lambda: any(t.BTN_APPROVE in m.button_texts for m in wulan.bot_messages), timeout=WAIT
+    )
+    task = next(m for m in wulan.bot_messages if t.BTN_APPROVE in m.button_texts)
+    wulan.mark_seen()
+    assert (await wulan.press(task, t.BTN_APPROVE, timeout=WAIT)).text == t.ANS_PROFILE_FIRST
+    asked = await wulan.wait_message(timeout=WAIT)
+    assert asked.text.startswith("Mohon maaf, data Bapak/Ibu belum lengkap.")
+    assert asked.text.endswith(plain(t.ASK_NAME))
+    await registers(world, wulan, WULAN)
+    assert (await wulan.press(task, t.BTN_APPROVE, timeout=WAIT)).text == t.ANS_DONE
+    await world.drained()
+    assert "Wulan Sari, S.E. (Kabag) menyetujui" in await said(world, "kasubag", f"/status {case}")
 
 
 async def test_a_kasubag_in_the_team_keeps_her_review_when_her_team_place_passes_on(

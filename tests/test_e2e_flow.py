@@ -1583,7 +1583,13 @@ async def test_a_bureau_of_120_drafters_gets_its_team_step_and_picks_page_by_pag
     buttons and the Kasubag would never get step 5. The candidates come ten a page; the
     Kasubag picks Ayu on the first page and a drafter on the third, and the team is both."""
     officials = [
-        {"telegram_id": p.telegram_id, "name": p.name, "nip": p.nip, "roles": list(p.roles)}
+        {
+            "telegram_id": p.telegram_id,
+            "name": p.name,
+            "nip": p.nip,
+            "position": p.position,
+            "roles": list(p.roles),
+        }
         for p in OFFICIALS
     ]
     drafters = [

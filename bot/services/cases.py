@@ -18,15 +18,20 @@ from bot.config import Config
 from bot.core.definition import SopDefinition
 from bot.core.model import (
     Actor,
+    Approve,
+    ArchiveCase,
     ArchiveReferenceUsed,
     AttachFile,
     Case,
     CaseClosed,
     Command,
+    CompleteStep,
     DomainError,
     Event,
     EventType,
+    FormTeam,
     InvalidValue,
+    ReturnForCorrection,
     StaleVersion,
     StartCase,
 )
@@ -48,6 +53,19 @@ class AlreadyApplied(DomainError):
     """This Telegram update was applied before (redelivered after a crash)."""
 
     code = "stale"
+
+
+class ProfileIncomplete(DomainError):
+    """The person has not given the name, NIP and position the case's history and papers
+    record them under (a newcomer who acts before answering the profile questions)."""
+
+    code = "profile_incomplete"
+
+
+SIGNED = (StartCase, AttachFile, CompleteStep, Approve, ReturnForCorrection, FormTeam, ArchiveCase)
+"""The commands the case records as the person's own act, under their name, and that the
+papers print it on (a decision, a file, a new case): not an administrator's changes, nor a
+move taken back."""
 
 
 def claim(tx: Tx, update_id: int | None, now: datetime) -> None:
@@ -472,6 +490,10 @@ class CaseService:
     ) -> Outcome:
         now = self._utc_now()
         unit = case.unit if case else self.unit
+        if isinstance(command, SIGNED):
+            person = repo.get_person(tx, user_id)
+            if person is None or not person.complete:
+                raise ProfileIncomplete(person=user_id)
         actor, name = routing.actor_and_name(tx, user_id, unit, self.config, now)
         # a file: what the step takes depends on how the case came to it (a return)
         came = effects.arrival(tx, case) if case and isinstance(command, AttachFile) else None

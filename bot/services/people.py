@@ -38,7 +38,7 @@ class Profile:
 
     @property
     def complete(self) -> bool:
-        return bool(self.person.name and self.person.position)
+        return self.person.complete
 
 
 @dataclass(frozen=True)
@@ -448,12 +448,46 @@ class PeopleService:
             f": name {before.name!r} → {after.name!r}" if before.name != after.name else "",
         )
 
+    async def profile_first(self, user_id: int, update_id: int | None = None) -> str:
+        """Before an act the case records under the person's name (a decision, a file, a
+        new case: the papers print the signer's name, NIP and position): ``complete`` when
+        the profile is. Else the act waits: ``pending`` when the profile question waits for
+        its answer already; ``asked`` when it did not (another question took its place, or
+        /batal ended it) and is asked again from the name. The act's update is claimed
+        then: it was answered (the question it asked is asked again after a crash)."""
+        profile = await self.get_profile(user_id)
+        if profile is None or profile.complete:
+            return "complete"
+
+        def txn(tx: Tx) -> tuple[str, bool]:
+            now = self.clock.now()
+            claim(tx, update_id, now)
+            profile = self.profile(tx, user_id)
+            if profile is None or profile.complete:
+                return "complete", False
+            pending = repo.get_dialogue(tx, user_id)
+            if (
+                pending is not None
+                and pending.kind.startswith("profile_")
+                and not pending.data.get("fix")
+            ):
+                return "pending", False
+            data = asked_by(update_id)
+            return "asked", effects.start_dialogue(tx, user_id, "profile_name", now, data=data)
+
+        state, queued = await self.db.write(txn)
+        if queued:  # a question it replaced leaves its task message at once
+            self.wake_outbox()
+        return state
+
     async def start_correction(
         self, user_id: int, admin: int | None, update_id: int | None = None
     ) -> repo.Person | None:
         """/saya's "Perbaiki data" button (``admin``: the administrator whose /ubah_data
         sent it, told when it is done): the profile questions again, as a correction. The
-        person as kept now; None for someone who holds no role here."""
+        person as kept now; None for someone who holds no role here. A profile never
+        completed is asked as at the start, each answer kept as it comes: a correction's
+        /batal would leave it incomplete, its question gone (:meth:`profile_first`)."""
 
         def txn(tx: Tx) -> tuple[repo.Person | None, bool]:
             now = self.clock.now()
@@ -462,7 +496,9 @@ class PeopleService:
             if profile is None or not (profile.roles or profile.is_admin):
                 return None, False
             data: dict[str, object] = {"fix": 1, **asked_by(update_id)}
-            if admin is not None:
+            if not profile.complete:
+                data = asked_by(update_id)
+            elif admin is not None:
                 data["admin"] = admin
             queued = effects.start_dialogue(tx, user_id, "profile_name", now, data=data)
             return profile.person, queued
