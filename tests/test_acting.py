@@ -822,6 +822,39 @@ async def test_budi_as_kabag_and_kasubag_proposes_and_step_2_waits_for_a_plh_kab
         assert (await world.services.db.read(repo.load_case, case)).step == 3
 
 
+@pytest.mark.parametrize(
+    ("first", "kind", "why"),
+    [
+        ("/cabut 1001 kasubag", "plt", "kekosongan jabatan"),  # Siti has left: a vacancy
+        ("", "plh", "cuti tahunan"),  # Siti is on leave
+    ],
+)
+async def test_the_plh_or_plt_kasubag_opens_a_case_recorded_as_acting(
+    tmp_path: Path, first: str, kind: str, why: str
+) -> None:
+    """Agus acts as Kasubag (a Plt for the vacant post, a Plh while Siti is on leave): he
+    opens the proposals, with /baru, as Kasubag would; the case records him as acting, and
+    its first step is his."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        if first:
+            await world["admin"].send(first)
+            await world["admin"].wait_message(timeout=WAIT)
+        await appoint(world, f"/{kind} kasubag {ACTING.telegram_id} 31-12-2030 {why}")
+        agus = world["plh"]
+        agus.mark_seen()
+        await agus.send("/baru")
+        asked = await agus.wait_message(lambda m: "judul" in m.text, timeout=WAIT)
+        await agus.send("Usulan Program Kerja 2027")
+        await world.emu.wait_until(lambda: "tahun anggaran" in asked.text, timeout=WAIT)
+        await agus.send("2027")
+        await world.emu.wait_until(lambda: "telah dibuat" in asked.text, timeout=WAIT)
+        case = int(asked.text.split("Berkas #", 1)[1].split()[0])
+        [started] = await world.services.db.read(repo.load_events, case)
+        assert (started.actor, started.data.get("acting")) == (ACTING.telegram_id, kind)
+        await Script(world).upload("plh", case, "TOR.docx", draft("TOR"))
+
+
 async def test_a_kasubag_who_is_plt_of_a_vacant_kabag_proposes_and_the_admin_is_told(
     tmp_path: Path,
 ) -> None:

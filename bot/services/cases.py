@@ -634,6 +634,13 @@ class Dialogues:
         self._woken(queued)
         return started
 
+    def _roles(self, tx: Tx, user_id: int) -> frozenset[str]:
+        """The roles the person holds now: their own, and those they act in as a Plh or Plt
+        in force (who opens cases for an absent Kasubag, or a vacant one's: the core takes
+        the first step from them as from the role's holder)."""
+        facts = repo.actor_facts(tx, user_id, self.unit, self.clock.now())
+        return facts.roles | frozenset(facts.acting)
+
     async def begin_new_case(
         self, user_id: int, code: str = "", update_id: int | None = None
     ) -> NewCase:
@@ -644,7 +651,7 @@ class Dialogues:
 
         def txn(tx: Tx) -> tuple[NewCase, bool]:
             claim(tx, update_id, self.clock.now())
-            startable = sops.startable_by(repo.active_roles(tx, user_id, self.unit))
+            startable = sops.startable_by(self._roles(tx, user_id))
             if code:
                 chosen = [d for d in sops if d.code.lower() == code.lower()]
                 if not chosen:
@@ -675,7 +682,7 @@ class Dialogues:
         def txn(tx: Tx) -> tuple[list[SopDefinition], bool]:
             claim(tx, update_id, self.clock.now())
             ended = effects.end_dialogue(tx, user_id, self.clock.now())
-            return sops.startable_by(repo.active_roles(tx, user_id, self.unit)), ended is not None
+            return sops.startable_by(self._roles(tx, user_id)), ended is not None
 
         startable, queued = await self.db.write(txn)
         self._woken(queued)
