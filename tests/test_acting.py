@@ -188,6 +188,31 @@ async def test_four_eyes_a_kabag_who_is_plh_karo_does_not_decide_step_3(tmp_path
         assert (await world.services.db.read(repo.load_case, case)).step == 4
 
 
+async def test_a_kabag_who_is_plh_karo_cannot_put_off_the_reminders_of_step_3_karo_decides(
+    tmp_path: Path,
+) -> None:
+    """Budi, Plh Karo, approved step 2 as Kabag: step 3 goes to the definitive Karo (four
+    eyes), and its reminders with it. Budi's /tunda is refused as anyone's who does not
+    carry out the step; Hendra's is granted."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        await appoint(world, f"/plh karo {ID['kabag']} 31-12-2030 dinas luar Karo")
+        case = await to_step_3(world, s)
+        await world.emu.wait_until(lambda: bool(task_of(world, "karo", case, 3)), timeout=WAIT)
+        for who, answer in (
+            ("kabag", f"Mohon maaf, pengingat Berkas #{case} hanya dapat ditunda oleh pelaksana"),
+            ("karo", f"Pengingat Berkas #{case} ditunda sampai"),
+        ):
+            official = world[who]
+            official.mark_seen()
+            await official.send(f"/tunda {case} 3h")
+            said = await official.wait_message(lambda m: "Berkas #" in m.text, timeout=WAIT)
+            assert said.text.startswith(answer), who
+        chases = await world.services.db.read(repo.chases_of_case, case)
+        assert [(c.kind, c.person_id) for c in chases] == [("snooze", ID["karo"])]
+
+
 async def test_a_plh_appointed_while_a_task_waits_receives_its_documents_then_the_task(
     tmp_path: Path,
 ) -> None:

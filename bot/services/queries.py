@@ -10,7 +10,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.core.definition import SopDefinition
 from bot.core.model import Actor, Case, DomainError, EarlierPart, Event, NamesAt
-from bot.core.workflow import excluded_reviewers, four_eyes_set_aside, holder_role
+from bot.core.workflow import four_eyes_set_aside, holder_role
 from bot.messages import Message, Renderer, load_inputs
 from bot.reminder_policy import first_due_at
 from bot.services import routing
@@ -143,15 +143,8 @@ class Queries:
         return holds(self.sops.of(case), case, actor)
 
     def may_decide(self, case: Case, actor: Actor) -> bool:
-        """Holds the step and may decide it: an acting official not at a strategic step,
-        and nobody at a review level of a case they approved at another (four eyes)."""
-        if not self.holds(case, actor):
-            return False
-        definition = self.sops.of(case)
-        step = definition.step(case.step)
-        if actor.acting_as(step.actor) and step.definitive_only:
-            return False
-        return actor.person_id not in excluded_reviewers(definition, case)
+        """Holds the step and may decide it (:func:`routing.may_decide`)."""
+        return routing.may_decide(self.sops.of(case), case, actor)
 
     async def case_and_actor(self, case_id: int, user_id: int) -> tuple[Case | None, Actor]:
         def txn(tx: Tx) -> tuple[Case | None, Actor]:

@@ -29,8 +29,7 @@ from datetime import datetime
 from bot.clock import Clock, SetBackWatch
 from bot.config import Config
 from bot.core.definition import SopDefinition
-from bot.core.model import Case, DomainError
-from bot.core.workflow import holder_role
+from bot.core.model import Case
 from bot.reminder_policy import (
     HeldStep,
     ReminderSettings,
@@ -292,13 +291,18 @@ class Reminders:
                 return Snooze("closed" if repo.load_case(tx, case_id) else "not_found")
             case = row.case
             definition = self.sops.of(case)
-            actor = routing.actor(tx, user_id, case.unit, self.config, self.clock.now())
-            try:
-                role = holder_role(definition, case, actor)
-            except DomainError:
-                return Snooze("not_holder")
-            granted = clamp_snooze(self.settings, minutes)
             now = self.clock.now()
+            actor = routing.actor(tx, user_id, case.unit, self.config, now)
+            # whom the step's reminders go to, or who may decide it all the same (the
+            # definitive holder while a Plh acts); not whoever holds its role: a Kabag who
+            # is Plh Karo does not decide step 3 of what he approved (four eyes), nor a Plh
+            # a strategic step, so neither puts off the reminders of who does
+            if user_id not in step_holders(tx, definition, case, now) and not routing.may_decide(
+                definition, case, actor
+            ):
+                return Snooze("not_holder")
+            role = definition.step(case.step).actor
+            granted = clamp_snooze(self.settings, minutes)
             until = self.calendar.add_working_minutes(now, granted)
             held = _held(row, definition.step(case.step).time_minutes, until)
             due = next_due_at(self.calendar, self.settings, held)

@@ -35,7 +35,7 @@ from datetime import datetime
 from bot.config import Config
 from bot.core.definition import SopDefinition
 from bot.core.model import Actor, Case
-from bot.core.workflow import excluded_reviewers, narrow_holders
+from bot.core.workflow import excluded_reviewers, holds_role, narrow_holders
 from storage import repo
 from storage.db import Tx
 
@@ -115,6 +115,19 @@ def route(tx: Tx, definition: SopDefinition, case: Case, at: datetime) -> Route:
         # role with a Plt at a strategic step): it waits, the administrators told
         return Route([], appointment, why, undecided=[appointment.person_id, *definitive])
     return Route(people, appointment, why, [appointment.person_id])
+
+
+def may_decide(definition: SopDefinition, case: Case, actor: Actor) -> bool:
+    """Whether ``actor`` holds the case's current step and may decide it: an acting official
+    not at a strategic step, and nobody at a review level of a case they proposed, handed in
+    or approved at another level (four eyes). The definitive holder may while an acting
+    official holds the step; a Kabag who is Plh Karo may not at step 3 of what he approved."""
+    step = definition.step(case.step)
+    if not holds_role(definition, case, step.actor, actor):
+        return False
+    if actor.acting_as(step.actor) and step.definitive_only:
+        return False
+    return actor.person_id not in excluded_reviewers(definition, case)
 
 
 def passed_over(definition: SopDefinition, case: Case, appointment: repo.Appointment | None) -> str:
