@@ -13,6 +13,7 @@ from bot import texts as t
 from bot.callbacks import Callback, Op, decode
 from bot.context import SopApplication
 from bot.core.model import CancelCase, Case, Command, CorrectArchiveReference, DomainError
+from bot.core.text import is_blank
 from bot.outbox import keyboard_markup
 from bot.papers.dates import tanggal
 from bot.services.cases import AlreadyApplied, Outcome
@@ -79,6 +80,11 @@ BAD_DATE = (
 )
 # What an official types after a command: the same rule as a case title (no control
 # characters, no bidirectional overrides that would reorder it in every later message).
+NO_ACTING_REASON = (
+    "Mohon maaf, alasan penetapan {kind} belum dituliskan. Setiap penetapan dicatat beserta "
+    "alasannya (misalnya cuti tahunan, dinas luar, atau kekosongan jabatan) dan, bila ada, "
+    "nomor surat penetapannya."
+)
 BAD_CHARACTERS = (
     "Mohon maaf, {field} tidak dapat diterima karena memuat karakter kendali atau penanda "
     "arah teks (misalnya U+202E) yang dapat mengubah tampilan tulisan. Silakan menuliskannya "
@@ -572,6 +578,9 @@ async def appoint_acting(update: Update, context: Context, kind: str) -> None:
     first, until, rest = found
     reason, _, letter = " ".join(rest).partition(";")
     reason, letter = reason.strip(), letter.strip()
+    if is_blank(reason):  # kept with who appointed whom and why: the why is not optional
+        await reply(update, f"{NO_ACTING_REASON.format(kind=kind.capitalize())}\n\n{usage}")
+        return
     refused = _refused_text(reason, "alasan", MAX_ACTING_REASON)
     refused = refused or _refused_text(letter, "nomor surat", MAX_ACTING_LETTER)
     if refused is not None:

@@ -986,6 +986,28 @@ async def test_bad_appointments_get_the_usage_or_a_clear_reason(tmp_path: Path) 
         assert "Selaku Plh. Karo" in me.text
 
 
+async def test_an_appointment_without_its_reason_is_refused_and_nobody_acts(
+    tmp_path: Path,
+) -> None:
+    """Each appointment is kept with who appointed whom and why: a /plh or /plt without
+    its reason (nothing after the date, or only the letter number after ";") gets the
+    usage, and no one acts in the role."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        admin = world["admin"]
+        for text in (
+            "/plh karo 1007 31-12-2030",
+            "/plt karo 1007 31-12-2030 ; ND.1/2026",
+            "/plh karo 1007 12 Desember 2030 s.d. 19 Desember 2030 \u200b",
+        ):
+            admin.mark_seen()
+            await admin.send(text)
+            answer = await admin.wait_message(timeout=WAIT)
+            assert answer.text.startswith("Mohon maaf, alasan penetapan Pl"), text
+            assert "Penggunaan: /pl" in answer.text and "&lt;alasan&gt;" not in answer.text
+        assert await world.services.acting.listing() == []
+
+
 async def test_a_plh_period_written_from_to_is_not_cut_to_its_first_day(tmp_path: Path) -> None:
     """The Nota Dinas says "12 Desember 2026 s.d. 19 Desember 2026"; the administrator
     copies it after /plh on 2 December. The Plh acts until the 19th with "cuti" as the
