@@ -680,7 +680,8 @@ class Renderer:
         role = t.e(role_name(self.sops, str(p["role"])))
         tasks = int(p.get("tasks", 0))
         if item.chat_id == int(p["to"]):
-            text = t.ROLE_MOVED_IN.format(role=role, old=t.e(inputs.name(int(p["from"]))))
+            held = t.ROLE_MOVED_IN_HELD if p.get("held") else t.ROLE_MOVED_IN
+            text = held.format(role=role, old=t.e(inputs.name(int(p["from"]))))
             if tasks:
                 text += " " + t.ROLE_MOVED_TASKS_IN.format(tasks=tasks)
             if ended := self._ended_for_holder(item, inputs, "Bapak/Ibu"):

@@ -887,6 +887,12 @@ TEAM_LEFT_WAITING = (
 ROLE_MOVED_IN = (
     "🔁 Bapak/Ibu kini memegang peran <b>{role}</b>, dialihkan dari {old} oleh administrator."
 )
+# the new holder held the (shared) role already: the old one's places in the running cases
+ROLE_MOVED_IN_HELD = (
+    "🔁 Peran <b>{role}</b> {old} dialihkan oleh administrator kepada Bapak/Ibu, yang telah "
+    "memegang peran tersebut; tempatnya pada berkas yang sedang berjalan kini menjadi tempat "
+    "Bapak/Ibu."
+)
 ROLE_MOVED_TASKS_IN = "Sebanyak {tasks} tugas yang sedang berjalan kini menjadi tugas Bapak/Ibu."
 # {new}: a name ending a sentence (t.sentence: "Rudi Hartono, S.E." takes no second stop)
 ROLE_MOVED_OUT = "🔁 Peran <b>{role}</b> Bapak/Ibu telah dialihkan oleh administrator kepada {new}"

@@ -396,8 +396,12 @@ async def reassign(update: Update, context: Context) -> None:
     moved = (
         f"Sebanyak {result.tasks} tugas yang sedang berjalan kini menjadi tugas yang bersangkutan"
         if result.tasks
+        else "Tidak ada tugas yang baru menjadi tugas yang bersangkutan"
+        if result.held_before
         else "Tidak ada tugas yang sedang menunggu pada peran ini"
     )
+    # a second holder of a shared role (a member of the same team) held it already
+    held = ", yang telah memegang peran ini" if result.held_before else ""
     # Telegram refuses to write to someone who never pressed Start: say only who heard (a
     # revoked member whose team places pass on is not told again)
     old_told = result.old_held and result.old_started
@@ -409,7 +413,7 @@ async def reassign(update: Update, context: Context) -> None:
     }[old_told, result.started]
     text = (
         f"Peran {role_name} dialihkan dari {who(names, old)} kepada "
-        f"{who(names, new)}. {moved}{told}."
+        f"{who(names, new)}{held}. {moved}{told}."
     )
     if (ended := result.acting_ended) is not None:
         title = role_label(svc.sops, role, acting_role(svc.sops, role, ended.kind))

@@ -722,12 +722,29 @@ async def test_no_amending_sk_while_the_team_is_to_be_formed_again(world: World)
 
 async def test_a_team_role_passed_to_another_member_leaves_the_team_to_her(world: World) -> None:
     """Ayu's team role passed to Rudi, who is in the team already: the case's team is Rudi
-    alone, and the drafting task stays his."""
+    alone, and the drafting task stays his. He is not told he now holds the role, nor that
+    the task he had is a new one; nor is the administrator."""
     s = Script(world, WAIT)
     case = await at_the_drafts(world, s, "Usulan yang tinggal satu penyusun")
+    rudi = world["tim2"]
+    rudi.mark_seen()
     answer = await said(world, "admin", "/alihkan tim 1004 1005")
-    assert answer.startswith("Peran Tim Penyusunan dialihkan dari Ayu Lestari")
+    assert answer == (
+        "Peran Tim Penyusunan dialihkan dari Ayu Lestari, S.Kom. (ID 1004) kepada Rudi "
+        "Hartono, S.E. (ID 1005), yang telah memegang peran ini. Tidak ada tugas yang baru "
+        "menjadi tugas yang bersangkutan; keduanya telah diberi tahu."
+    )
     assert (await world.services.db.read(repo.load_case, case)).team == (1005,)
+    told = await rudi.wait_message(lambda m: "🔁" in m.text, timeout=WAIT)
+    assert plain(told.text) == (
+        "🔁 Peran Tim Penyusunan Ayu Lestari, S.Kom. dialihkan oleh administrator kepada "
+        "Bapak/Ibu, yang telah memegang peran tersebut; tempatnya pada berkas yang sedang "
+        "berjalan kini menjadi tempat Bapak/Ibu."
+    )
+    await world.drained()
+    tasks = [m for m in rudi.bot_messages if f"Langkah 6 dari 12 · Berkas #{case}" in m.text]
+    assert len(tasks) == 1  # his one task message, not a second copy
+    await s.upload("tim2", case, "Draf Program Kerja.docx", draft("Draf Program Kerja"))
 
 
 async def test_places_of_a_member_whose_role_was_revoked_can_still_be_passed_on(

@@ -69,6 +69,8 @@ class Reassigned:
     old_started: bool = True
     # the old one held the role: else (a revoked member's team places) they are not told
     old_held: bool = True
+    # the new one held the (shared) role already: ``tasks`` counts only those new to them
+    held_before: bool = False
 
 
 def _changes(before: repo.Person, after: repo.Person) -> str:
@@ -762,6 +764,12 @@ class PeopleService:
                 return Reassigned("not_holder", name_of(tx, old)), False
             role_cases = self._with_sops(self._cases_of(tx, role))
             held = self._held(tx, role_cases, new, now)
+            # a holder of the shared role already (a member of the same team): the steps
+            # that were theirs stay theirs, not new tasks, and the role is not new to them
+            had_role = new in holders
+            mine = (
+                self._held(tx, self._with_sops([*teams, *steps]), new, now) if had_role else set()
+            )
             repo.revoke_role(tx, old, role, self.unit, now, admin_id)
             repo.ensure_person(tx, new, now)
             repo.grant_role(tx, new, role, self.unit, now, admin_id)
@@ -775,9 +783,12 @@ class PeopleService:
                 ]
             )
             moved = self._waiting_for(tx, cases, new, now)
-            told = {"t": "role_moved", "role": role, "from": old, "to": new, "tasks": len(moved)}
+            tasks = sum(1 for case, _ in moved if case.id not in mine)
+            told = {"t": "role_moved", "role": role, "from": old, "to": new, "tasks": tasks}
             if ended is not None:
                 told["appointment"] = ended.id
+            if had_role:
+                told["held"] = 1
             # told first: the tasks follow the notice. A member revoked (/cabut) was told
             # her role went then; her places in the teams going now is not news to her
             old_held = old in holders
@@ -785,17 +796,18 @@ class PeopleService:
                 repo.enqueue(tx, person, "notice", now, params={**told, "people": [old, new]})
             effects.take_tasks_from(tx, old, cases, now, "role_moved", role)
             self._take_withdrawals(tx, old, now)
-            self._hand(tx, moved, new, now, held)
+            self._hand(tx, moved, new, now, held | mine)
             effects.tell_if_undecided(tx, cases, now, self.config.admins)
             result = Reassigned(
                 "ok",
                 name_of(tx, new),
                 name_of(tx, old),
-                len(moved),
+                tasks,
                 ended,
                 _started(tx, new),
                 _started(tx, old),
                 old_held,
+                had_role,
             )
             return result, True
 
