@@ -906,6 +906,11 @@ ACTING_ENDED_HOLDER = (
     "sebagai pejabat definitif."
 )
 # the newcomer's welcome, when the invited role passed from its holder
+# an invitation opened by one who holds its role already: not used, it still admits
+INVITE_HELD = (
+    "Bapak/Ibu telah memegang peran <b>{role}</b>, sehingga tautan undangan ini tidak "
+    "digunakan; tautan tersebut tetap berlaku bagi pegawai yang diundang."
+)
 INVITE_PASSED_IN = (
     "Peran ini dialihkan kepada Bapak/Ibu dari {old}; yang bersangkutan tidak lagi memegang "
     "peran tersebut dan telah diberi tahu."

@@ -64,6 +64,8 @@ async def _welcome(update: Update, context: Context, result: StartResult) -> Non
         if await set_admin_commands(context.bot, uid):  # the chat exists now (README: /start)
             await svc.people.mark_admin_menu(uid, True)
     welcome = ""
+    if result.invite_held:  # left for whom it was meant
+        welcome = t.INVITE_HELD.format(role=t.e(result.invite_held)) + "\n\n"
     if result.invited_role:
         welcome = f"Selamat datang. Bapak/Ibu terdaftar sebagai <b>{t.e(result.invited_role)}</b>."
         if result.passed_from:  # the role passed from its holder, with its waiting tasks

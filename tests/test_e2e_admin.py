@@ -1422,6 +1422,37 @@ async def test_the_administrator_who_opens_his_own_kabag_link_is_told_he_took_th
     assert "Selamat datang" in admin.bot_messages[before].text
 
 
+async def test_the_kabag_who_opens_a_kabag_invitation_leaves_it_for_his_successor(
+    world: World,
+) -> None:
+    """The administrator sends the link for Budi's successor to Budi by mistake while step
+    2 waits for him. Budi holds the role already: the invitation is not used (nothing
+    passes, the administrator is told nothing), Budi's welcome says so, his task stays as
+    it was, and Wulan joins with the same link."""
+    s = Script(world, WAIT)
+    case = await s.submit("Usulan menjelang pergantian Kabag")
+    task = await s.seen("kabag", lambda m: f"Berkas #{case}" in m.text and bool(m.button_texts))
+    token = await invitation(world, "kabag")
+    budi, admin = world["kabag"], world["admin"]
+    budi.mark_seen()
+    await world.drained()
+    seen = admin.received_count(), budi.received_count()
+    await budi.send(f"/start {token}")
+    welcome = plain((await budi.wait_message(timeout=WAIT)).text)
+    assert welcome.startswith(
+        "Bapak/Ibu telah memegang peran Kabag, sehingga tautan undangan ini tidak digunakan; "
+        "tautan tersebut tetap berlaku bagi pegawai yang diundang.\n\nPetunjuk Penggunaan"
+    )
+    await world.drained()
+    assert (admin.received_count(), budi.received_count()) == (seen[0], seen[1] + 1)
+    assert t.BTN_APPROVE in task.button_texts
+    assert len(await world.services.people.open_invites()) == 1
+    wulan = world.emu.user(2001, "Wulan")
+    await wulan.send(f"/start {token}")
+    await wulan.wait_message(lambda m: "terdaftar sebagai Kabag" in m.text, timeout=WAIT)
+    assert await holder_ids(world, "kabag") == [2001]
+
+
 async def test_an_invitation_that_passes_the_role_from_a_kabag_who_never_opened_the_bot(
     tmp_path: Path,
 ) -> None:

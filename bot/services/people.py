@@ -115,6 +115,8 @@ class StartResult:
     # rows were queued for them (what was refused meanwhile, the tasks an invitation
     # passed): the caller wakes the outbox once its welcome is sent, which comes first
     queued: bool = False
+    # the invitation's role, which the person holds already (its name): left unused
+    invite_held: str = ""
 
 
 @dataclass(frozen=True)
@@ -237,29 +239,45 @@ class PeopleService:
             now = self.clock.now()
             claim(tx, update_id, now)
             requeued = repo.mark_started(tx, user_id, now, username)
-            accepted = self._accept_invite(tx, user_id, token, now) if token else None
+            # an invitation to a role the person holds (the Kabag opens a link meant for his
+            # successor) is left for whom it was meant: it would pass the role to him again
+            held_role = self._invited_holder(tx, user_id, token, now) if token else ""
+            accepted = (
+                self._accept_invite(tx, user_id, token, now) if token and not held_role else None
+            )
             role = accepted.role if accepted is not None else None
+            invalid = bool(token) and role is None and not held_role
             profile = self.profile(tx, user_id)
             assert profile is not None
             if not profile.roles and not profile.is_admin:
                 held = repo.held_a_role(tx, user_id, self.unit, now)
-                return StartResult(role, bool(token) and role is None, None, False, held), requeued
+                return StartResult(role, invalid, None, False, held), requeued
             asks = not profile.complete
             if asks:
                 effects.start_dialogue(tx, user_id, "profile_name", now, data=asked_by(update_id))
             result = StartResult(
                 role,
-                bool(token) and role is None,
+                invalid,
                 profile,
                 asks,
                 passed_from=accepted.passed_from if accepted else (),
                 passed_tasks=accepted.tasks if accepted else 0,
                 passed_not_told=accepted.not_told if accepted else (),
+                invite_held=held_role,
             )
             return result, requeued
 
         result, requeued = await self.db.write(txn)
         return replace(result, queued=bool(requeued or result.invited_role))
+
+    def _invited_holder(self, tx: Tx, user_id: int, token: str, now: datetime) -> str:
+        """The name of the role of an open invitation that the person holds already ("" when
+        the invitation is not open, or its role is not theirs)."""
+        invite = next((i for i in repo.open_invites(tx, self.unit, now) if i.token == token), None)
+        if invite is None or invite.role not in repo.active_roles(tx, user_id, self.unit):
+            return ""
+        sops = self.sops
+        return sops.role(invite.role).name if sops.has_role(invite.role) else invite.role
 
     def _accept_invite(self, tx: Tx, user_id: int, token: str, now: datetime) -> Accepted | None:
         """Bind the invited role; a single-holder role passes from its holder (history kept)
