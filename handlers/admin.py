@@ -80,6 +80,12 @@ BAD_DATE = (
 )
 # What an official types after a command: the same rule as a case title (no control
 # characters, no bidirectional overrides that would reorder it in every later message).
+# /alihkan, /plh or /plt naming the bot's own Telegram id ({what}: what may be done, and
+# to whom it is done: "Peran hanya dapat dialihkan")
+BOT_ITSELF = (
+    "Mohon maaf, ID {person} adalah akun bot layanan ini sendiri, bukan akun pegawai. "
+    "{what} kepada pegawai; mohon periksa kembali ID Telegram yang dimaksud."
+)
 NO_ACTING_REASON = (
     "Mohon maaf, alasan penetapan {kind} belum dituliskan. Setiap penetapan dicatat beserta "
     "alasannya (misalnya cuti tahunan, dinas luar, atau kekosongan jabatan) dan, bila ada, "
@@ -380,6 +386,9 @@ async def reassign(update: Update, context: Context) -> None:
     if old is None or new is None:
         await reply(update, USAGE_REASSIGN)
         return
+    if new == context.bot.id:  # an id copied from the bot's chat: no official's
+        await reply(update, BOT_ITSELF.format(person=new, what="Peran hanya dapat dialihkan"))
+        return
     svc = context.services
     role_name = role_label(svc.sops, role)
     try:
@@ -578,6 +587,10 @@ async def appoint_acting(update: Update, context: Context, kind: str) -> None:
         return
     if isinstance(found, str):
         await reply(update, BAD_PERIOD.format(typed=t.e(t.clip(found, 80)), kind=kind))
+        return
+    if person == context.bot.id:
+        what = f"Penetapan {kind.capitalize()} hanya dapat diberikan"
+        await reply(update, BOT_ITSELF.format(person=person, what=what))
         return
     first, until, rest = found
     reason, _, letter = " ".join(rest).partition(";")

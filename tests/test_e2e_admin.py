@@ -405,6 +405,23 @@ async def test_a_role_passed_to_whoever_holds_it_already_is_refused(world: World
         assert plain((await admin.wait_message(timeout=WAIT)).text) == expected
 
 
+async def test_a_role_passed_or_given_to_the_bots_own_id_is_refused(world: World) -> None:
+    """The administrator copies the bot's own id by mistake: /alihkan and /plh are refused
+    politely, and Hendra stays Karo with no acting official."""
+    assert world.app is not None
+    bot = world.app.bot.id
+    for command, what in (
+        (f"/alihkan karo 1003 {bot}", "Peran hanya dapat dialihkan"),
+        (f"/plh karo {bot} 31-12-2030 cuti", "Penetapan Plh hanya dapat diberikan"),
+    ):
+        assert await said(world, "admin", command) == (
+            f"Mohon maaf, ID {bot} adalah akun bot layanan ini sendiri, bukan akun pegawai. "
+            f"{what} kepada pegawai; mohon periksa kembali ID Telegram yang dimaksud."
+        )
+    assert await holder_ids(world, "karo") == [1003]
+    assert await world.services.acting.listing() == []
+
+
 async def said(world: World, who: str, text: str) -> str:
     user = world[who]
     user.mark_seen()
