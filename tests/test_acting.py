@@ -1585,6 +1585,7 @@ async def test_a_kasubag_in_the_team_who_wrote_a_draft_leaves_step_7_to_a_plh_ka
             "telegram_id": p.telegram_id,
             "name": p.name,
             "nip": p.nip,
+            "position": p.position,
             "roles": roles.get(p.key, list(p.roles)),
         }
         for p in (*OFFICIALS, ACTING)
