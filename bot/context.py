@@ -17,6 +17,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.alerts import AlertThrottle, Outage
 from bot.clock import Clock
 from bot.config import Config
+from bot.edits import EditsSeen
 from bot.filestore import FileStore
 from bot.messages import Renderer
 from bot.outbox import OutboxSender
@@ -61,6 +62,9 @@ class Services:
     # disk, ...: bot.filestore.FolderFault): the administrators are told as it begins
     # (handlers.files), not at each upload
     files_refused: Outage = field(default_factory=Outage)
+    # what the bot read of the messages people sent lately, to tell their edits from the
+    # edited_message of a live location or of a field it does not use (handlers.gate)
+    edits: EditsSeen = field(default_factory=EditsSeen)
 
 
 class SopApplication(Application[Any, Any, Any, Any, Any, Any]):

@@ -119,6 +119,7 @@ class MessageRecord:
     photo: list[JSON] | None = None  # PhotoSize objects, smallest first
     video: JSON | None = None
     audio: JSON | None = None
+    location: JSON | None = None  # a Location; a live one has live_period
     media_group_id: str | None = None
     show_caption_above_media: bool = False
     has_media_spoiler: bool = False
@@ -198,6 +199,8 @@ class MessageRecord:
             data["photo"] = [dict(size) for size in self.photo]
         if self.video is not None:
             data["video"] = dict(self.video)
+        if self.location is not None:
+            data["location"] = dict(self.location)
         if self.caption:
             data["caption"] = self.caption
             if self.caption_entities:

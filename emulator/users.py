@@ -278,6 +278,17 @@ class EmuEvent:
         return self.describe()
 
 
+LIVE_INDEFINITELY = 0x7FFFFFFF
+"""A live location's live_period when it runs until the user stops it."""
+
+
+def _location(latitude: float, longitude: float) -> JSON:
+    """A Location object (latitude -90 to 90, longitude -180 to 180)."""
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ValueError("latitude -90..90, longitude -180..180")
+    return {"latitude": float(latitude), "longitude": float(longitude)}
+
+
 def describe_message(record: MessageRecord) -> str:
     parts: list[str] = []
     if record.document is not None:
@@ -288,6 +299,10 @@ def describe_message(record: MessageRecord) -> str:
         parts.append(f"[video {record.video.get('file_name', '?')}]")
     if record.audio is not None:
         parts.append(f"[audio {record.audio.get('file_name', '?')}]")
+    if record.location is not None:
+        live = " live" if "live_period" in record.location else ""
+        where = f"{record.location['latitude']},{record.location['longitude']}"
+        parts.append(f"[location{live} {where}]")
     text = record.text if record.text is not None else record.caption
     if text:
         parts.append(text)
@@ -716,23 +731,59 @@ class EmuUser:
     async def edit(self, message: EmuMessage, text: str) -> EmuMessage:
         """Edit my own message (its text, or a file's caption), as a user may: the bot gets
         an ``edited_message`` update with the new content and ``edit_date``."""
-        record = message.record
-        if record.sender is not self.record or record.deleted:
-            raise ValueError("users can only edit their own messages")
+        record = self._own(message)
+        if record.location is not None:
+            raise ValueError("a location has no text: a live one moves (move_location)")
         text = text.strip()
         if not text or len(text) > (1024 if record.has_media else 4096):
             raise ValueError("an edited message must have text (at most 4096 characters)")
-        state = self._emu.state
         if record.has_media:
             record.caption, record.caption_entities = text, entities_in(text)
         else:
             record.text, record.entities = text, entities_in(text)
-        record.edit_date = state.now()
-        record.version += 1
-        if self._bot_sees(record.chat, record):
-            state.push_update("edited_message", record.to_api(state.bot_user))
-        state.emit(StateEvent("user_edit", record.chat, record, self.record))
-        await asyncio.sleep(0)
+        await self._edited(record)
+        return message
+
+    async def send_location(
+        self,
+        latitude: float,
+        longitude: float,
+        *,
+        live_period: int | None = None,
+        chat: ChatRef = None,
+    ) -> EmuMessage:
+        """Share a point on the map, or a live location with ``live_period`` (the seconds it
+        is updated for: 60-86400, or 0x7FFFFFFF for as long as the user lets it run), which
+        then moves with :meth:`move_location`."""
+        location = _location(latitude, longitude)
+        if live_period is not None:
+            if not (60 <= live_period <= 86400 or live_period == LIVE_INDEFINITELY):
+                raise ValueError("live_period must be 60-86400 seconds, or 0x7FFFFFFF")
+            location["live_period"] = live_period
+        return await self._post(self._chat(chat), None, location=location)
+
+    async def move_location(
+        self, message: EmuMessage, latitude: float, longitude: float
+    ) -> EmuMessage:
+        """A live location's new position: Telegram sends the bot an ``edited_message``
+        with the Location moved and a new ``edit_date``, one per position for as long as it
+        lives (hours, on a phone that shares it on the way)."""
+        record = self._own(message)
+        live = record.location or {}
+        if "live_period" not in live:
+            raise ValueError("only a live location moves")
+        period = int(live["live_period"])
+        if period != LIVE_INDEFINITELY and self._emu.state.now() - record.date >= period:
+            raise ValueError("the live location has ended")
+        record.location = {**_location(latitude, longitude), "live_period": period}
+        await self._edited(record)
+        return message
+
+    async def touch(self, message: EmuMessage) -> EmuMessage:
+        """An ``edited_message`` of the message as it is, with a new ``edit_date``: what the
+        spec warns of, an edit "triggered by changes to message fields that are either
+        unavailable or not actively used by your bot"."""
+        await self._edited(self._own(message))
         return message
 
     def block(self) -> None:
@@ -757,6 +808,22 @@ class EmuUser:
         self._emu.state.notify()
 
     # -- internals ------------------------------------------------------------------------
+    def _own(self, message: EmuMessage) -> MessageRecord:
+        record = message.record
+        if record.sender is not self.record or record.deleted:
+            raise ValueError("users can only edit their own messages")
+        return record
+
+    async def _edited(self, record: MessageRecord) -> None:
+        """The bot hears of an edit of ``record`` (changed already) as Telegram tells it."""
+        state = self._emu.state
+        record.edit_date = state.now()
+        record.version += 1
+        if self._bot_sees(record.chat, record):
+            state.push_update("edited_message", record.to_api(state.bot_user))
+        state.emit(StateEvent("user_edit", record.chat, record, self.record))
+        await asyncio.sleep(0)
+
     def _stored_document(self, data: bytes, file_name: str, mime_type: str | None) -> JSON:
         # an empty file can arrive (other clients, forwards): the bot must refuse it itself
         if mime_type is None:

@@ -4,7 +4,8 @@ It drops updates already applied (a redelivery after a crash: a question such an
 asked is asked again while it waits for its answer), keeps the bot to private
 chats, records that a person has talked to the bot (so it may message them) or blocked it,
 answers an edit of a message already sent (it is not new input: the original is what was
-recorded), and refuses people who are not registered, politely, revealing nothing about
+recorded; once a message, and only an edit of what the bot read of it, see
+:mod:`bot.edits`), and refuses people who are not registered, politely, revealing nothing about
 any case.
 
 If the gate itself fails (its read meets a locked database, a PostgreSQL connection
@@ -76,10 +77,17 @@ async def _gate(update: Update, context: Context) -> None:
     if not facts.started and not is_start:
         await svc.people.mark_started(user.id, user.username)
     registered = bool(facts.roles) or svc.cases.is_admin(user.id)
+    if message is not None:
+        svc.edits.received(message)
     if update.edited_message is not None:
-        edited = ReplyParameters(update.edited_message.message_id, allow_sending_without_reply=True)
-        text = t.EDIT_NOT_PROCESSED if registered else await _refusal(context, user.id)
-        await reply(update, text, reply_parameters=edited)
+        # a person's edit of what the bot read, once a message: not a live location's new
+        # position, nor a change of a field the bot does not use (bot.edits)
+        if svc.edits.to_answer(update.edited_message):
+            edited = ReplyParameters(
+                update.edited_message.message_id, allow_sending_without_reply=True
+            )
+            text = t.EDIT_NOT_PROCESSED if registered else await _refusal(context, user.id)
+            await reply(update, text, reply_parameters=edited)
         raise ApplicationHandlerStop
     if registered or is_start:
         return  # /start (with or without an invitation) is handled by its own handler

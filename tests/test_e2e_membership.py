@@ -11,14 +11,18 @@ import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from telegram import Chat, Message
+from telegram.constants import ChatType
 
 from bot import texts as t
 from bot.app import ALLOWED_UPDATES
 from bot.core.model import EventType
 from bot.demo import OFFICIALS, Script, World, draft
+from bot.edits import EditsSeen
 from emulator import EmuMessage, EmuUser
 from storage import repo
 
@@ -135,6 +139,8 @@ async def test_an_edited_caption_does_not_attach_the_file_again(world: World) ->
 
 
 async def test_a_stranger_who_edits_a_message_is_refused_as_before(world: World) -> None:
+    """A stranger who edits a message is refused as for the message itself: once for all
+    its edits, as an official is told once."""
     stranger = world.emu.user(5550001, "Orang Lain")
     refused = plain(t.NOT_REGISTERED)
     hello = await stranger.send("halo")
@@ -143,7 +149,104 @@ async def test_a_stranger_who_edits_a_message_is_refused_as_before(world: World)
     await world.emu.wait_until(
         lambda: sum(refused in m.text for m in stranger.bot_messages) == 2, timeout=WAIT
     )
+    await stranger.edit(hello, "halo lagi dan lagi")
+    await answered_after_all(stranger, "/saya", lambda m: refused in m.text and not m.reply_to)
+    to_edits = [m for m in stranger.bot_messages if m.reply_to and refused in m.text]
+    assert [m.reply_to.message_id for m in to_edits if m.reply_to] == [hello.message_id]
     assert not any(told_edit_not_processed(m) for m in stranger.bot_messages)
+
+
+def mine(m: EmuMessage) -> bool:
+    return "Data Bapak/Ibu" in m.text  # /saya's answer
+
+
+async def answered_after_all(
+    user: EmuUser, command: str, answer: Callable[[EmuMessage], bool] = mine
+) -> None:
+    """Send ``command`` and wait for its ``answer``: one person's updates are handled in
+    the order they came, so whatever the bot answered before it has been answered by then."""
+    user.mark_seen()
+    await user.send(command)
+    await user.wait_message(answer, timeout=WAIT)
+
+
+async def test_an_official_who_edits_a_message_again_and_again_is_told_once(
+    world: World,
+) -> None:
+    """Kasubag corrects a message three times: the first edit is answered (the original
+    stands), the others are not: three notices would fill her chat and hold its one
+    message a second."""
+    kasubag = world["kasubag"]
+    kasubag.mark_seen()
+    typed = await kasubag.send("Mohon arahan")
+    await kasubag.wait_message(timeout=WAIT)
+    for text in ("Mohon arahan Bapak", "Mohon arahan Bapak Kabag", "Mohon arahan Bapak Kabag."):
+        await kasubag.edit(typed, text)
+    await answered_after_all(kasubag, "/saya")
+    notices = [m for m in kasubag.bot_messages if told_edit_not_processed(m)]
+    assert len(notices) == 1
+    assert notices[0].reply_to is not None and notices[0].reply_to.message_id == typed.message_id
+
+
+async def test_a_live_location_shared_for_hours_brings_no_notice_of_edits(world: World) -> None:
+    """Kabag shares his live location with the bot by mistake, on his way to the office:
+    Telegram sends the bot an edit for every new position. He is told once that the bot
+    does not understand a location, never that an edit is not processed."""
+    kabag = world["kabag"]
+    kabag.mark_seen()
+    live = await kabag.send_location(-6.2, 106.8, live_period=8 * 3600)
+    first = await kabag.wait_message(timeout=WAIT)
+    assert first.text == plain(t.UNKNOWN_INPUT)
+    for position in range(1, 21):
+        await kabag.move_location(live, -6.2 + position / 1000, 106.8)
+    await answered_after_all(kabag, "/saya")
+    assert not any(told_edit_not_processed(m) for m in kabag.bot_messages)
+    answers = [m for m in kabag.bot_messages if m.message_id > live.message_id]
+    assert len(answers) == 2  # "not understood", and /saya's
+
+
+async def test_an_edit_that_changed_nothing_the_bot_read_brings_no_notice(world: World) -> None:
+    """Telegram also sends an edit for "changes to message fields that are either
+    unavailable or not actively used by your bot": Kabag's /tugas and Kasubag's file come
+    back as they were, with an edit date. Neither is told anything; Kasubag's real edit of
+    the file's caption afterwards is answered."""
+    kabag = world["kabag"]
+    kabag.mark_seen()
+    command = await kabag.send("/tugas")
+    await kabag.wait_message(timeout=WAIT)
+    await kabag.touch(command)
+    await kabag.touch(command)
+    await answered_after_all(kabag, "/saya")
+    assert not any(told_edit_not_processed(m) for m in kabag.bot_messages)
+
+    s = Script(world)
+    case_id = await s.new_case("Usulan Program Kerja 2027", 2027)
+    kasubag = world["kasubag"]
+    sent = await s.upload("kasubag", case_id, "TOR.docx", draft("TOR"))
+    await kasubag.touch(sent)
+    await answered_after_all(kasubag, "/saya")
+    assert not any(told_edit_not_processed(m) for m in kasubag.bot_messages)
+    await kasubag.edit(sent, f"#{case_id} TOR revisi")
+    notice = await kasubag.wait_message(told_edit_not_processed, timeout=WAIT)
+    assert notice.reply_to is not None and notice.reply_to.message_id == sent.message_id
+
+
+def test_the_edits_remembered_are_bounded_and_a_forgotten_message_is_answered_once() -> None:
+    """The bot remembers the last messages only (in memory): an edit of one it forgot is
+    answered (once), as after a restart; one it remembers unchanged is not."""
+    chat = Chat(1001, ChatType.PRIVATE)
+
+    def message(message_id: int, text: str) -> Message:
+        return Message(message_id, datetime(2026, 12, 4, tzinfo=UTC), chat, text=text)
+
+    edits = EditsSeen(most=2)
+    for message_id in (1, 2, 3):
+        edits.received(message(message_id, f"pesan {message_id}"))
+    assert not edits.to_answer(message(3, "pesan 3"))  # remembered, unchanged
+    assert edits.to_answer(message(1, "pesan 1"))  # forgotten: answered...
+    assert not edits.to_answer(message(1, "pesan 1 diubah"))  # ... once
+    assert edits.to_answer(message(3, "pesan 3 diubah"))
+    assert not edits.to_answer(Message(4, datetime(2026, 12, 4, tzinfo=UTC), chat))  # no text
 
 
 async def test_kabag_blocks_the_bot_and_gets_his_task_when_he_comes_back(world: World) -> None:

@@ -147,6 +147,45 @@ async def test_send_and_receive(emu: BotApiEmulator, bot: Bot) -> None:
     assert emu.pending_updates == []
 
 
+async def test_a_live_location_and_an_untouched_message_come_as_edits(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    """A live location reaches the bot as a message with its Location (live_period), then as
+    one edited_message per new position, each with a new edit_date; an edit of a field the
+    bot does not use brings the message as it was, with an edit_date. A plain location has
+    no live_period and does not move; a location has no text to edit."""
+    alice = emu.user(1001, "Alice")
+    hello = await alice.send("halo")
+    live = await alice.send_location(-6.2, 106.8, live_period=8 * 3600)
+    for step in (1, 2):
+        emu.advance_clock(60)
+        await alice.move_location(live, -6.2 + step / 1000, 106.8)
+    await alice.touch(hello)
+    point = await alice.send_location(-6.1754, 106.8272)
+    updates = await bot.get_updates()
+    kinds = ["edit" if u.edited_message else "new" for u in updates]
+    assert kinds == ["new", "new", "edit", "edit", "edit", "new"]
+    shared = updates[1].message
+    assert shared is not None and shared.location is not None
+    assert shared.location.latitude == -6.2
+    assert seconds(shared.location.live_period or 0) == 8 * 3600
+    assert shared.edit_date is None
+    moved = [u.edited_message for u in updates[2:4]]
+    assert [m.location.latitude for m in moved if m and m.location] == [-6.199, -6.198]
+    assert all(m and m.message_id == live.message_id and m.edit_date for m in moved)
+    untouched = updates[4].edited_message
+    assert untouched is not None and untouched.text == "halo" and untouched.edit_date
+    last = updates[5].message
+    assert last is not None and last.location is not None and last.location.live_period is None
+    with pytest.raises(ValueError, match="only a live location moves"):
+        await alice.move_location(point, 0, 0)
+    with pytest.raises(ValueError, match="a location has no text"):
+        await alice.edit(live, "di kantor")
+    emu.advance_clock(8 * 3600)
+    with pytest.raises(ValueError, match="the live location has ended"):
+        await alice.move_location(live, 0, 0)
+
+
 async def test_reply_to_and_reply_parameters(emu: BotApiEmulator, bot: Bot) -> None:
     alice = emu.user(1001, "Alice")
     first = await alice.send("satu")
