@@ -17,6 +17,7 @@ import secrets
 import shutil
 import time
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -94,6 +95,44 @@ def extension(name: str) -> str:
     if not dot or ext.isdigit() or " " in ext or len(ext) > MAX_EXTENSION:
         return ""
     return ext.lower()
+
+
+MIME_EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "application/pdf": ("pdf",),
+    "application/msword": ("doc",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ("docx",),
+    "application/vnd.oasis.opendocument.text": ("odt",),
+    "application/rtf": ("rtf",),
+    "text/rtf": ("rtf",),
+    "application/vnd.ms-excel": ("xls",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ("xlsx",),
+    "application/vnd.oasis.opendocument.spreadsheet": ("ods",),
+    "text/csv": ("csv",),
+    "application/vnd.ms-powerpoint": ("ppt",),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ("pptx",),
+    "application/vnd.oasis.opendocument.presentation": ("odp",),
+    "text/plain": ("txt",),
+    "application/zip": ("zip",),
+    "application/x-zip-compressed": ("zip",),
+    "image/jpeg": ("jpg", "jpeg"),
+    "image/png": ("png",),
+}
+"""The MIME types of the types ``bot.config.DEFAULT_ALLOWED_EXTENSIONS`` names, and the
+extension each is kept under (the first the office accepts). A fixed table, not the
+guesses of :mod:`mimetypes`, which vary with the machine's files."""
+
+
+def typed_name(name: str, mime_type: str | None, allowed: Sequence[str]) -> str:
+    """The name a document is taken by: as sent when its extension is an accepted one;
+    else, when its MIME type (optional in the Bot API, as the name is) is one of an
+    accepted type, the name with that type's extension added, "WhatsApp Document
+    2026-12-04 at 10.12.33.pdf" (its content is then checked as that type's, as any
+    file's). Otherwise as sent: refused for its type."""
+    if extension(name) in allowed:
+        return name
+    mime = (mime_type or "").split(";", 1)[0].strip().lower()
+    ext = next((x for x in MIME_EXTENSIONS.get(mime, ()) if x in allowed), None)
+    return name if ext is None else display_name(f"{name}.{ext}")
 
 
 def sha256_hex(data: bytes) -> str:

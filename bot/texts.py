@@ -961,6 +961,13 @@ FILE_TYPE_REFUSED = (
     "Silakan menyimpan ulang dokumen sebagai salah satu jenis tersebut{example} lalu "
     "mengirimkannya kembali."
 )
+# a file whose name ends in no type (a WhatsApp download, a forward without its name) and
+# whose type Telegram does not tell either: ``examples`` its name with an accepted type
+FILE_TYPE_UNNAMED = (
+    "Mohon maaf, jenis dokumen <b>{name}</b> tidak dapat dikenali karena namanya tidak "
+    "berakhiran jenis file.\nJenis yang diterima: {allowed}.\nSilakan mengganti nama file "
+    "tersebut sehingga berakhiran jenisnya, misalnya {examples}, lalu mengirimkannya kembali."
+)
 # the type a refused one is saved again as, named only when the office accepts it
 SAVE_AS = {"xlsm": "xlsx", "xls": "xlsx", "rar": "zip", "7z": "zip", "docm": "docx", "odt": "docx"}
 SAVE_AS_EXAMPLE = " (misalnya .{sent} sebagai .{instead})"

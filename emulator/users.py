@@ -590,12 +590,18 @@ class EmuUser:
         caption: str | None = None,
         chat: ChatRef = None,
         reply_to: EmuMessage | int | None = None,
+        unnamed: bool = False,
     ) -> EmuMessage:
-        """Send a file as a document (bytes or a path; the name defaults to the path's)."""
+        """Send a file as a document (bytes or a path; the name defaults to the path's).
+        ``unnamed``: without a file_name (optional in the Bot API's Document: a file some
+        apps or a forward bring without one), its ``mime_type`` as given."""
         if isinstance(data, Path):
             file_name = file_name or data.name
             data = await asyncio.to_thread(data.read_bytes)
-        document = self._stored_document(data, file_name or "document", mime_type)
+        if unnamed:
+            document = self._emu.state.store_file(data, None, mime_type).to_document()
+        else:
+            document = self._stored_document(data, file_name or "document", mime_type)
         caption = (caption or "").strip() or None
         record = self._chat(chat)
         return await self._post(

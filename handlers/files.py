@@ -1,7 +1,8 @@
 """Uploads: files sent in the chat become versioned documents of the case's current step.
 
 Checks come before anything touches the disk: the user must hold a step that expects
-uploads (or takes a corrected version of what it reviews), the type must be on the allowlist, the size within the limit, and the content
+uploads (or takes a corrected version of what it reviews), the type must be on the allowlist
+(its name's, or the MIME type's when the name says none), the size within the limit, and the content
 what the name claims (an empty file or a text file named .docx is refused politely). The
 document a file satisfies is read from its name or caption; when that is unclear the bot
 asks. Recording the file, attaching it and queueing the acknowledgement is one transaction.
@@ -15,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import re
 import unicodedata
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,15 @@ from bot.core.definition import SopDefinition
 from bot.core.model import Attachment, Case, DomainError, StaleVersion
 from bot.filecheck import check_file
 from bot.filecheck import refusal_text as file_refusal
-from bot.filestore import MARKER, FolderFault, display_name, extension, folder_fault, os_error
+from bot.filestore import (
+    MARKER,
+    FolderFault,
+    display_name,
+    extension,
+    folder_fault,
+    os_error,
+    typed_name,
+)
 from bot.services.albums import ALBUM_WAIT
 from bot.services.cases import AlreadyApplied, Upload
 from handlers.asked import profile_first
@@ -87,7 +96,13 @@ def _words(text: str) -> list[str]:
     return [w for w in re.split(r"[^a-z0-9]+", folded.lower()) if w]
 
 
-def incoming_file(update: Update, message: Message, document: Document) -> repo.SentFile:
+def incoming_file(
+    update: Update, message: Message, document: Document, allowed: Sequence[str]
+) -> repo.SentFile:
+    """The document as the bot takes it: named as sent, or by its MIME type when the name
+    says no type the office accepts (:func:`bot.filestore.typed_name`)."""
+    name = display_name(document.file_name or "dokumen")
+    typed = typed_name(name, document.mime_type, allowed)
     return repo.SentFile(
         chat_id=message.chat.id,
         message_id=message.message_id,
@@ -96,10 +111,11 @@ def incoming_file(update: Update, message: Message, document: Document) -> repo.
         update_id=update.update_id,
         file_id=document.file_id,
         unique_id=document.file_unique_id,
-        name=display_name(document.file_name or "dokumen"),
+        name=typed,
         size=document.file_size,
         mime=document.mime_type or "",
         caption=message.caption or "",
+        renamed=typed != name,
     )
 
 
@@ -121,7 +137,7 @@ async def on_document(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None and message.document is not None
     svc = context.services
-    item = incoming_file(update, message, message.document)
+    item = incoming_file(update, message, message.document, svc.config.storage.allowed_extensions)
     replied = message.reply_to_message
     from_bot = replied is not None and replied.from_user is not None and replied.from_user.is_bot
     cases, replied_case = await svc.queries.upload_cases(
@@ -179,6 +195,14 @@ def _refused_as_sent(storage: StorageConfig, item: repo.SentFile) -> str | None:
     allowed = storage.allowed_extensions
     if extension(item.name) not in allowed:
         sent = extension(item.name)
+        if not sent:  # neither the name nor the MIME type says what it is
+            return t.FILE_TYPE_UNNAMED.format(
+                name=t.e(item.name),
+                examples=" atau ".join(
+                    f"<b>{t.e(item.name)}.{ext}</b>" for ext in _examples(allowed)
+                ),
+                allowed=", ".join(allowed),
+            )
         instead = t.SAVE_AS.get(sent, "")
         example = t.SAVE_AS_EXAMPLE.format(sent=sent, instead=instead) if instead in allowed else ""
         return t.FILE_TYPE_REFUSED.format(
@@ -187,6 +211,12 @@ def _refused_as_sent(storage: StorageConfig, item: repo.SentFile) -> str | None:
     if item.size is not None and item.size > storage.max_file_mb * 1024 * 1024:
         return t.FILE_TOO_BIG.format(limit=storage.max_file_mb)
     return None
+
+
+def _examples(allowed: Sequence[str]) -> list[str]:
+    """Two of the accepted types to name as examples, PDF and Word first."""
+    usual = [ext for ext in ("pdf", "docx", "xlsx") if ext in allowed]
+    return [*usual, *(ext for ext in allowed if ext not in usual)][:2]
 
 
 def _sent_order(item: repo.SentFile) -> int:
@@ -293,7 +323,8 @@ async def take_file(
         sha256=saved.sha256,
         path=saved.relative,
         mime=item.mime,
-        telegram_file_id=item.file_id,
+        # a file named by its type goes on under that name: as its bytes the first time
+        telegram_file_id=None if item.renamed else item.file_id,
         telegram_unique_id=item.unique_id,
         chat_id=item.chat_id,
         message_id=item.message_id,

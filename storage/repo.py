@@ -2203,6 +2203,9 @@ class SentFile:
     size: int | None
     mime: str
     caption: str
+    # named by its MIME type (the name said no type): Telegram knows it by another name, so
+    # it is passed on as its bytes under this one, not by its file_id
+    renamed: bool = False
 
 
 def _sent_file(row: Row) -> SentFile:
@@ -2219,6 +2222,7 @@ def _sent_file(row: Row) -> SentFile:
         size=file["size"],
         mime=file["mime"],
         caption=file["caption"],
+        renamed=bool(file.get("renamed", False)),
     )
 
 
@@ -2262,6 +2266,8 @@ def wait_for_album(tx: Tx, item: SentFile, now: datetime) -> int | None:
         "mime": item.mime,
         "caption": item.caption,
     }
+    if item.renamed:
+        file["renamed"] = True
     tx.run(
         "INSERT INTO album_files (chat_id, message_id, media_group_id, person_id, update_id, "
         "file, at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO NOTHING",

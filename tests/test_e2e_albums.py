@@ -213,9 +213,11 @@ async def test_an_album_whose_captioned_last_file_is_too_big_still_names_the_cas
 
 
 async def test_a_refused_type_is_answered_with_what_to_do(world: World) -> None:
-    """Kasubag sends an .xlsm from SAKTI, a .rar of material and a PDF from WhatsApp that
-    lost its extension ("... at 10.12.33"): each refusal lists the types accepted and says
-    what to do, as every other refusal does; none calls "33" a type."""
+    """Kasubag sends an .xlsm from SAKTI, a .rar of material and a file that lost its
+    extension ("... at 10.12.33") and whose type Telegram does not tell either
+    (application/octet-stream): each refusal lists the types accepted and says what to do,
+    as every other refusal does; none calls "33" a type, and the last says to name the file
+    with its type."""
     s = Script(world, WAIT)
     case = await s.new_case("Usulan dengan lampiran", 2027)
     kasubag = world["kasubag"]
@@ -229,15 +231,72 @@ async def test_a_refused_type_is_answered_with_what_to_do(world: World) -> None:
         for name, data in files
     ]
     await world.emu.wait_until(lambda: all(quoted_answers(sent, kasubag.bot_messages)))
-    shown = ["xlsm", "rar", "(tanpa ekstensi)"]
-    examples = ["(misalnya .xlsm sebagai .xlsx)", "(misalnya .rar sebagai .zip)", None]
-    answers = quoted_answers(sent, kasubag.bot_messages)
+    shown = ["xlsm", "rar"]
+    examples = ["(misalnya .xlsm sebagai .xlsx)", "(misalnya .rar sebagai .zip)"]
+    *answers, unnamed = quoted_answers(sent, kasubag.bot_messages)
     for text, ext, example in zip(answers, shown, examples, strict=True):
         assert f"jenis file {ext} tidak dapat diterima" in text, text
         assert "xlsx" in text and "zip" in text  # the types accepted
         assert "Silakan menyimpan ulang dokumen sebagai salah satu jenis tersebut" in text
-        assert (example in text) if example else ("misalnya" not in text), text
+        assert example in text, text
+    name = "WhatsApp Document 2026-12-04 at 10.12.33"
+    assert unnamed == (
+        f"Mohon maaf, jenis dokumen {name} tidak dapat dikenali karena namanya tidak "
+        f"berakhiran jenis file.\nJenis yang diterima: {', '.join(StorageConfig().allowed_extensions)}."
+        f"\nSilakan mengganti nama file tersebut sehingga berakhiran jenisnya, misalnya "
+        f"{name}.pdf atau {name}.docx, lalu mengirimkannya kembali."
+    )
+    assert sent[2].document is not None
+    assert sent[2].document["mime_type"] == "application/octet-stream"
     assert await docs_of(world, case) == []
+
+
+async def test_a_pdf_whose_name_says_no_type_is_taken_by_the_type_telegram_gives(
+    world: World,
+) -> None:
+    """WhatsApp Desktop saves a PDF as "WhatsApp Document 2026-12-04 at 10.12.33", without
+    ".pdf", and a forward may bring a file with no name at all; Telegram still says each is
+    application/pdf. Kasubag sends the TOR so and the Konsep so: both are taken as PDFs,
+    kept and passed on to Kabag named with ".pdf". A file that says it is a PDF and is not
+    one is refused by its content, as a misnamed one is."""
+    s = Script(world, WAIT)
+    case = await s.new_case("Usulan dari WhatsApp", 2027)
+    kasubag = world["kasubag"]
+    whatsapp = "WhatsApp Document 2026-12-04 at 10.12.33"
+    tor = await kasubag.send_document(
+        b"%PDF-1.7\n% TOR\n%%EOF\n",
+        file_name=whatsapp,
+        mime_type="application/pdf",
+        caption=f"#{case} TOR",
+    )
+    konsep = await kasubag.send_document(
+        b"%PDF-1.7\n% Konsep\n%%EOF\n",
+        mime_type="application/pdf",
+        caption=f"#{case} Konsep Rencana Kerja",
+        unnamed=True,
+    )
+    assert konsep.document is not None and "file_name" not in konsep.document
+    await world.emu.wait_until(lambda: bool(tor.bot_reactions and konsep.bot_reactions))
+    assert await docs_of(world, case) == ["konsep_rencana_kerja", "tor"]
+    stored = await world.services.db.read(repo.files_of_case, case)
+    assert sorted(f.name for f in stored) == [f"{whatsapp}.pdf", "dokumen.pdf"]
+    assert all(f.path.endswith(".pdf") and f.mime == "application/pdf" for f in stored)
+
+    fake = await kasubag.send_document(
+        b"bukan PDF", file_name="Lampiran", mime_type="application/pdf", caption=f"#{case}"
+    )
+    await world.emu.wait_until(lambda: bool(quoted_answers([fake], kasubag.bot_messages)[0]))
+    [refused] = quoted_answers([fake], kasubag.bot_messages)
+    assert "isi dokumen Lampiran.pdf tidak sesuai dengan format .pdf" in refused, refused
+    assert len(await world.services.db.read(repo.files_of_case, case)) == 2
+
+    await s.press("kasubag", "Ajukan", case)
+    kabag = world["kabag"]
+    await world.emu.wait_until(
+        lambda: sum(bool(m.document) for m in kabag.bot_messages) == 2, timeout=WAIT
+    )
+    received = sorted(str(m.document["file_name"]) for m in kabag.bot_messages if m.document)
+    assert received == [f"{whatsapp}.pdf", "dokumen.pdf"]
 
 
 @pytest.mark.parametrize(

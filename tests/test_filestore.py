@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.config import DEFAULT_ALLOWED_EXTENSIONS
 from bot.core.text import shows
 from bot.filestore import (
     MARKER,
@@ -28,6 +29,7 @@ from bot.filestore import (
     os_error,
     safe_name,
     sha256_hex,
+    typed_name,
 )
 
 SAFE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._ -")
@@ -193,6 +195,43 @@ def test_a_name_without_extension_is_not_given_a_made_up_one(name: str) -> None:
 )
 def test_a_name_with_dates_or_versions_keeps_its_extension(name: str, ext: str) -> None:
     assert extension(name) == ext
+
+
+WHATSAPP = "WhatsApp Document 2026-12-04 at 10.12.33"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.mark.parametrize(
+    ("name", "mime", "expected"),
+    [
+        (WHATSAPP, "application/pdf", f"{WHATSAPP}.pdf"),  # a PDF from WhatsApp Desktop
+        ("dokumen", "application/pdf", "dokumen.pdf"),  # sent without a name
+        ("RKAKL", XLSX, "RKAKL.xlsx"),
+        ("Scan TOR.jfif", "image/jpeg", "Scan TOR.jfif.jpg"),  # a type not accepted, named
+        ("Catatan", "text/plain; charset=utf-8", "Catatan.txt"),
+        ("Laporan.pdf", "application/octet-stream", "Laporan.pdf"),  # the name says it
+        ("Laporan.docx", "application/pdf", "Laporan.docx"),  # the content check judges it
+        (WHATSAPP, "application/octet-stream", WHATSAPP),  # neither says: refused as sent
+        (WHATSAPP, None, WHATSAPP),
+        ("RKAKL.xlsm", "application/vnd.ms-excel.sheet.macroEnabled.12", "RKAKL.xlsm"),
+    ],
+)
+def test_a_name_that_says_no_accepted_type_takes_the_type_telegram_gives(
+    name: str, mime: str | None, expected: str
+) -> None:
+    assert typed_name(name, mime, DEFAULT_ALLOWED_EXTENSIONS) == expected
+
+
+def test_a_type_is_named_only_when_the_office_accepts_it() -> None:
+    """An office that takes JPEG images as .jpeg, and no Excel 97 workbooks."""
+    allowed = ("pdf", "jpeg")
+    assert typed_name("Foto", "image/jpeg", allowed) == "Foto.jpeg"
+    assert typed_name("RKAKL", "application/vnd.ms-excel", allowed) == "RKAKL"
+
+
+def test_a_long_name_named_by_its_type_keeps_the_type_within_the_limit() -> None:
+    named = typed_name("Lampiran " * 20, "application/pdf", DEFAULT_ALLOWED_EXTENSIONS)
+    assert len(named) <= MAX_NAME and named.endswith(".pdf") and extension(named) == "pdf"
 
 
 # -- FileStore -------------------------------------------------------------------------

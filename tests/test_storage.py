@@ -2767,12 +2767,14 @@ async def test_an_album_keeps_the_case_one_file_named_and_the_files_that_waited(
     """Kasubag's album: the first two files name no case and wait; the third names case 7,
     which takes the two (in the order sent) and holds for a fourth. Another chat's album is
     its own. A waiting album is listed for the questions after a restart; pruning with the
-    update ids forgets the album."""
+    update ids forgets the album. The second file was named by its type (a PDF whose name
+    said none): it waits so, to be passed on under that name."""
 
     def file(message_id: int, album: str = "g1", chat_id: int = 10) -> repo.SentFile:
         return repo.SentFile(
             chat_id, message_id, album, chat_id, 500 + message_id, f"F{message_id}",
-            f"U{message_id}", f"draf {message_id}.docx", 1000, "application/pdf", "",
+            f"U{message_id}", f"draf {message_id}.pdf", 1000, "application/pdf", "",
+            renamed=message_id == 2,
         )  # fmt: skip
 
     assert await db.write(repo.wait_for_album, file(2), T0) is None
