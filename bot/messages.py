@@ -503,7 +503,7 @@ class Renderer:
             return Message(t.fit(text))
         if kind == "passed_over":
             step = definition.step(case.step)
-            holders = ", ".join(inputs.name(h) for h in inputs.holders.get(case.id, [])) or "-"
+            holders = t.names([inputs.name(h) for h in inputs.holders.get(case.id, [])]) or "-"
             why = t.WHY_DEFINITIVE_ONLY if p.get("why") == DEFINITIVE_ONLY else t.WHY_FOUR_EYES
             text = (
                 f"{case_heading(definition, case)}\n\n{step_line(definition, step)}\n{why}\n"
@@ -513,7 +513,7 @@ class Renderer:
             return Message(t.fit(text))
         if kind == "undecided":
             step = definition.step(case.step)
-            names = ", ".join(inputs.name(int(x)) for x in p.get("people", []))
+            names = t.names([inputs.name(int(x)) for x in p.get("people", [])])
             if p.get("why") == DEFINITIVE_ONLY:
                 template = t.WAITS_FOR_DEFINITIVE
             elif "acting" in p:
@@ -535,11 +535,16 @@ class Renderer:
             text = template.format(
                 heading=case_heading(definition, case),
                 step=step_line(definition, step),
-                names="; ".join(
-                    t.e(t.UNHELD_TEAM_MEMBER.format(name=inputs.name(x), person=x))
-                    if x in inputs.people
-                    else t.e(inputs.name(x))
-                    for x in members
+                names=t.e(
+                    t.names(
+                        [
+                            t.UNHELD_TEAM_MEMBER.format(name=inputs.name(x), person=x)
+                            if x in inputs.people
+                            else inputs.name(x)
+                            for x in members
+                        ],
+                        sep="; ",
+                    )
                 ),
                 old=members[0] if len(members) == 1 else t.UNHELD_TEAM_OLD,
                 role=t.e(role_name(definition, step.actor)),
@@ -550,7 +555,7 @@ class Renderer:
             step = definition.step(case.step)
             spent = self.calendar.working_minutes_between(case.step_entered_at, now)
             ids = inputs.holders.get(case.id, [])
-            holders = ", ".join(inputs.name(h) for h in ids) or "-"
+            holders = t.names([inputs.name(h) for h in ids]) or "-"
             unreachable = inputs.unreachable(ids)  # got none of the reminders
             # the superior cannot act on the step: the notice says what they can do
             definitive = self.passed_over(
@@ -560,7 +565,7 @@ class Renderer:
             plh = not (definitive or definition.role(step.actor).shared)
             if unreachable:
                 reminded = t.ESCALATION_NOT_REACHED.format(
-                    names=t.e(", ".join(inputs.name(h) for h in unreachable))
+                    names=t.e(t.names([inputs.name(h) for h in unreachable]))
                 )
                 ask = t.ESCALATION_ASK_UNREACHED_PLH if plh else t.ESCALATION_ASK_UNREACHED
             else:

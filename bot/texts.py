@@ -180,6 +180,52 @@ def fit_quoted(
     return fit(build([clip(q, n) for q, n in zip(quoted, shares, strict=True)]), limit)
 
 
+QUOTED_KEPT = 200
+"""The room (HTML-escaped characters) each quoted text keeps before a list gives way
+(:func:`fit_listed`): as much as a case's title may take."""
+
+
+def fit_listed(
+    build: Callable[[Sequence[str], int], str],
+    quoted: Sequence[str],
+    count: int,
+    limit: int = MAX_MESSAGE,
+) -> str:
+    """As :func:`fit_quoted`, for a message that also lists ``count`` items (the members of
+    a team: a bureau may name tens, with long names and degrees): ``build(quoted, shown)``
+    lists the first ``shown`` of them and says how many more there are. When the message is
+    too long, whole items give way from the list's end, as many as it takes with each
+    quoted text shortened to :data:`QUOTED_KEPT` at most; the quoted texts then get what
+    is left. What the bot says around them (the outcome, what to do) is never cut."""
+    kept = [clip(q, QUOTED_KEPT) for q in quoted]
+    shown = count
+    if len(build(quoted, shown)) > limit:
+        while shown > 0 and len(build(kept, shown)) > limit:
+            shown -= 1
+    return fit_quoted(lambda q: build(q, shown), quoted, limit)
+
+
+MORE_NAMES = " dan {count} lainnya"  # the people a shortened list counts, not names
+NAMES_ROOM = 1000
+"""The room (HTML-escaped characters) a list of people takes in a notice that says what to
+do after it (:func:`names`): a team's members, the holders of a shared role."""
+
+
+def names(items: Sequence[str], room: int = NAMES_ROOM, sep: str = ", ") -> str:
+    """``items`` (raw texts: the caller escapes the result) joined by ``sep``: as many whole
+    ones as fit ``room`` HTML-escaped characters, those left out counted ("Ayu, Rudi dan 20
+    lainnya"). The first is always named (shortened if it alone is too long)."""
+    whole = sep.join(items)
+    if len(e(whole)) <= room:
+        return whole
+    for shown in range(len(items) - 1, 0, -1):
+        text = sep.join(items[:shown]) + MORE_NAMES.format(count=len(items) - shown)
+        if len(e(text)) <= room:
+            return text
+    more = MORE_NAMES.format(count=len(items) - 1) if len(items) > 1 else ""
+    return clip(items[0], room - len(more)) + more
+
+
 def sentence(text: str) -> str:
     """Text ending a sentence: a full stop, unless it ends in one already ("M.Si.")."""
     return text if text.endswith((".", "!", "?")) else f"{text}."

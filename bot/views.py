@@ -352,14 +352,16 @@ def task_view(
         intro, notes, files_note, team_candidates, team_selected, team_page, due, reminder, unheld
     )
 
-    def build(quoted: Sequence[str]) -> str:
+    def build(quoted: Sequence[str], shown: int) -> str:
         keyboard.clear()
         return _task_text(
             definition, case, zone, names=names, arrival=arrival, title=quoted[0],
-            said=quoted[1], keyboard=keyboard, asking=asking,
+            said=quoted[1], keyboard=keyboard, asking=asking, picked_shown=shown,
         )  # fmt: skip
 
-    text = t.fit_quoted(build, [case.title, _said(case, arrival)], limit)
+    known = {person for person, _ in team_candidates}
+    picked = sum(person in known for person in team_selected)
+    text = t.fit_listed(build, [case.title, _said(case, arrival)], picked, limit)
     return View(text, keyboard)
 
 
@@ -405,9 +407,11 @@ def _task_text(
     said: str,
     keyboard: Keyboard | None,
     asking: Asking | None = None,
+    picked_shown: int | None = None,
 ) -> str:
     """The task's text (``keyboard`` None: as it stood when decided, with neither what it
-    asked nor buttons); its buttons are put in ``keyboard``."""
+    asked nor buttons); its buttons are put in ``keyboard``. ``picked_shown``: how many of
+    the team's members picked so far it names (the others counted; None: all)."""
     asks = keyboard is not None
     a = asking or Asking()
     intro, notes, files_note, due = a.intro, a.notes, a.files_note, a.due
@@ -521,7 +525,13 @@ def _task_text(
                 t.e(name) if place == t.TEAM_MEMBER else f"{t.e(name)} ({place})"
                 for name, place in zip(chosen, team_roles(len(chosen)), strict=True)
             ]
-            lines.append(f"Terpilih ({len(chosen)}): {', '.join(picked)}")
+            shown = len(picked) if picked_shown is None else picked_shown
+            named = ", ".join(picked[:shown])
+            if named and shown < len(picked):
+                named += t.MORE_NAMES.format(count=len(picked) - shown)
+            lines.append(
+                f"Terpilih ({len(chosen)}): {named}" if named else f"Terpilih ({len(chosen)})"
+            )
         elif asks and pages > 1:
             lines.append("Terpilih: -")
         if pages > 1:
@@ -568,39 +578,49 @@ def decided_text(
     versions of the documents that went forward; ``arrival``: the move that brought it to
     the step), without what it asked, then who decided what, when, and where the case went
     (``moved``); the team a team step formed (among ``events``), each member with their
-    place. Quoted texts are shortened to fit, never the outcome."""
+    place. Quoted texts are shortened to fit, then the team's list (its last members
+    counted, not named), never the outcome."""
+    formed = next((e for e in events if e.type is EventType.TEAM_FORMED), None)
+    members = [int(m) for m in formed.data.get("members", [])] if formed is not None else []
 
-    def build(quoted: Sequence[str]) -> str:
+    def build(quoted: Sequence[str], shown: int) -> str:
         title, said, reason, note = quoted
         task = _task_text(
             definition, case, zone, names=names, arrival=arrival, title=title, said=said,
             keyboard=None,
         )  # fmt: skip
         line = outcome_line(definition, decision, actor_name, zone, reason=reason, note=note)
-        team = _team_formed(definition, events, names)
+        team = _team_formed(definition, formed, members, names, shown) if formed else ""
         return "\n\n".join(
             part for part in (task, team, line + (f"\n{moved}" if moved else "")) if part
         )
 
     quoted = [case.title, _said(case, arrival), decision.reason, decision.note]
-    return t.fit_quoted(build, quoted, limit)
+    return t.fit_listed(build, quoted, len(members), limit)
+
+
+TEAM_MORE = "… dan {count} anggota lainnya"
+"""The last line of a team's list shortened to fit a message."""
 
 
 def _team_formed(
-    definition: SopDefinition, events: Sequence[Event], names: Mapping[int, str]
+    definition: SopDefinition,
+    formed: Event,
+    members: Sequence[int],
+    names: Mapping[int, str],
+    shown: int,
 ) -> str:
-    """The team a team step formed, each member with their place in its decree."""
-    formed = next((e for e in events if e.type is EventType.TEAM_FORMED), None)
-    if formed is None:
-        return ""
+    """The team a team step formed, each member with their place in its decree: the first
+    ``shown`` of them, the others counted."""
     team = team_name(definition, formed.step)
-    members = [int(m) for m in formed.data.get("members", [])]
     places = team_roles(len(members))
     listed = [
         f"{i}. {t.e(names.get(m, t.UNNAMED.format(person=m)))}"
         + (f" ({place})" if place != t.TEAM_MEMBER else "")
-        for i, (m, place) in enumerate(zip(members, places, strict=True), 1)
+        for i, (m, place) in enumerate(zip(members[:shown], places, strict=False), 1)
     ]
+    if shown < len(members):
+        listed.append(TEAM_MORE.format(count=len(members) - shown))
     return f"Susunan {t.e(team)}:\n" + "\n".join(listed)
 
 

@@ -280,10 +280,10 @@ def status_text(context: Context, found: CaseStatus) -> str:
         late = " ⚠️ <b>melewati norma</b>" if spent > step.time_minutes else ""
         lines += [
             step_line(definition, step),
-            f"Pelaksana: {t.e(', '.join(found.holders) or '-')} "
+            f"Pelaksana: {t.e(t.names(found.holders) or '-')} "
             f"({t.e(role_name(definition, step.actor))})",
             *(
-                [t.STATUS_UNREACHABLE.format(names=t.e(", ".join(found.unreachable)))]
+                [t.STATUS_UNREACHABLE.format(names=t.e(t.names(found.unreachable)))]
                 if found.unreachable
                 else []
             ),

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -1622,6 +1623,80 @@ async def test_a_bureau_of_120_drafters_gets_its_team_step_and_picks_page_by_pag
 
         await until_case(world, case, lambda c: c.step == 6)
         assert (await case_of(world, case)).team == (1004, 3025)
+
+
+def turned(task: EmuMessage, page: str) -> bool:
+    return page not in task.button_texts
+
+
+def shows(task: EmuMessage, text: str) -> bool:
+    return text in task.text
+
+
+async def test_a_team_of_22_with_long_names_keeps_the_outcome_of_its_step(
+    tmp_path: Path,
+) -> None:
+    """Kasubag names 22 drafters whose full names, with titles and degrees, take about 185
+    characters each: listed whole, the team alone passes Telegram's 4096 characters. The
+    record of step 5 names them as far as the message allows and counts the others, and
+    keeps who forwarded the case and to whom; /status at step 6 names the team as its
+    holders the same way (and those of them it could not reach), and still says since
+    when the step waits."""
+    officials = [
+        {"telegram_id": p.telegram_id, "name": p.name, "nip": p.nip, "roles": list(p.roles)}
+        for p in OFFICIALS
+    ]
+    long_tail = "Raden Mas Bambang Soerjono Adiwidjojo Kusumanegara Wicaksono " * 2
+    names = [
+        f"Staf {i:02} {long_tail}Prawiranegara Suryaningrat, S.E., M.Sc., M.P.A."
+        for i in range(1, 23)
+    ]
+    assert all(170 < len(name) < 200 for name in names)
+    drafters = [
+        {"telegram_id": 3001 + i, "name": name, "roles": ["tim"]} for i, name in enumerate(names)
+    ]
+    async with World(tmp_path, people=[*officials, *drafters]) as world:
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        case = await s.submit("Usulan Program Kerja 2027")
+        await s.approve("kabag", case)
+        await s.approve("karo", case)
+        await s.press("kabag", "Teruskan", case)
+        task = await s.seen("kasubag", has_button("Ayu", case))
+        for picked in range(1, 23):
+            while not any(b.startswith("⬜ Staf") for b in task.button_texts):
+                page = next(b for b in task.button_texts if "/" in b)
+                await s.press("kasubag", "›", case)
+                await world.emu.wait_until(partial(turned, task, page), timeout=WAIT)
+            label = next(b for b in task.button_texts if b.startswith("⬜ Staf"))
+            await s.press("kasubag", label, case)
+            await world.emu.wait_until(partial(shows, task, f"Terpilih ({picked})"), timeout=WAIT)
+        assert len(task.text) <= t.MAX_MESSAGE and "dipersingkat" not in task.text
+        assert re.search(r"Terpilih \(22\): Staf 01 .*\(Ketua\), .* dan \d+ lainnya", task.text)
+        await s.press("kasubag", "Tetapkan tim", case)
+        await until_case(world, case, lambda c: c.step == 6)
+        await world.emu.wait_until(lambda: "Diteruskan oleh" in task.text, timeout=WAIT)
+        record = task.text
+        assert len(record) <= t.MAX_MESSAGE and "dipersingkat" not in record
+        team = record.split("Susunan Tim Penyusunan:\n", 1)[1]
+        assert team.startswith("1. Staf 01 Raden Mas")
+        assert re.search(
+            r"\n… dan \d+ anggota lainnya\n\n✔️ Diteruskan oleh Dra\. Siti Rahmawati, M\.M\. "
+            r"\(Kasubag\) pada .*\.\nBerkas diteruskan kepada Tim Penyusunan\.$",
+            team,
+        ), team[-300:]
+
+        kasubag = world["kasubag"]
+        kasubag.mark_seen()
+        await kasubag.send(f"/status {case}")
+        status = await kasubag.wait_message(lambda m: "Riwayat" in m.text, timeout=WAIT)
+        # the drafters never opened the bot: those it could not reach are named the same way
+        assert re.search(
+            r"Pelaksana: Staf 01 .*, Staf \d\d .* dan \d+ lainnya \(Tim Penyusunan\)\n"
+            r"⚠️ Tugas belum dapat disampaikan kepada Staf 01 .* dan \d+ lainnya: Telegram "
+            r"menolak .*\nSejak: ",
+            status.text,
+        ), status.text[:1500]
 
 
 async def test_a_team_picked_for_one_case_then_another_leaves_no_false_ticks(

@@ -202,6 +202,78 @@ def test_a_decided_message_keeps_its_outcome_and_shortens_the_reason_and_title()
     assert "&amp;…" in text and "dipersingkat" not in text
 
 
+def long_name(i: int) -> str:
+    """A member's full name as the SK Tim writes it: long, with titles and degrees."""
+    return f"Anggota{i:02d} Raden Mas " + "Bambang Soerjono Kusumanegara " * 5 + "S.E., M.Sc."
+
+
+def test_a_large_team_keeps_the_outcome_of_its_step_and_counts_the_members_left_out() -> None:
+    """Kasubag names 22 drafters with long names (about 180 characters each): the record of
+    step 5 lists them in the order picked as far as the message allows, counts the others,
+    and still says who formed the team and to whom the case went."""
+    run = run_to(5)
+    before = run.current
+    members = list(range(2000, 2022))
+    names = {m: long_name(i) for i, m in enumerate(members)}
+    events = run.form_team(KASUBAG, members)
+    text = decided_text(
+        sop(), before, WIB, decision=events[-1], actor_name="Siti", names=names, events=events,
+        moved="Berkas diteruskan kepada Tim Penyusunan.",
+    )  # fmt: skip
+    assert len(text) <= t.MAX_MESSAGE and "dipersingkat" not in text
+    assert "anggota lainnya\n\n✔️ Diteruskan oleh Siti (Kasubag) pada " in text
+    assert text.endswith("Berkas diteruskan kepada Tim Penyusunan.")
+    team = text.split("Susunan Tim Penyusunan:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert team[0] == f"1. {long_name(0)} (Ketua)" and team[1] == f"2. {long_name(1)} (Sekretaris)"
+    shown = len(team) - 1
+    assert 15 < shown < 22 and team[-2] == f"{shown}. {long_name(shown - 1)}"
+    assert team[-1] == f"… dan {22 - shown} anggota lainnya"
+    # a team that fits is listed whole
+    whole = decided_text(
+        sop(), before, WIB, decision=events[-1], actor_name="Siti",
+        names={m: f"Pegawai {m}" for m in members}, events=events,
+    )  # fmt: skip
+    assert "22. Pegawai 2021\n\n✔️ Diteruskan oleh Siti" in whole and "lainnya" not in whole
+
+
+def test_the_team_picked_so_far_is_counted_where_it_would_not_fit() -> None:
+    """While Kasubag picks 22 drafters with long names, the task names as many as fit and
+    counts the others; the names of the first two keep their places."""
+    members = list(range(2000, 2022))
+    candidates = [(m, long_name(i)) for i, m in enumerate(members)]
+    text = asks(5, team_candidates=candidates, team_selected=members)
+    assert len(text) <= t.MAX_MESSAGE and "dipersingkat" not in text
+    picked = text.split("Terpilih (22): ", 1)[1].split("\n", 1)[0]
+    assert picked.startswith(f"{long_name(0)} (Ketua), {long_name(1)} (Sekretaris), ")
+    named = picked.count("Anggota")
+    assert 15 < named < 22 and picked.endswith(f" dan {22 - named} lainnya")
+
+
+@pytest.mark.parametrize(
+    ("items", "room", "expected"),
+    [
+        (
+            ["Ayu Lestari", "Rudi Hartono", "Sari Dewi Anggraini"],
+            100,
+            "Ayu Lestari, Rudi Hartono, Sari Dewi Anggraini",
+        ),
+        (
+            ["Ayu Lestari", "Rudi Hartono", "Sari Dewi Anggraini"],
+            40,
+            "Ayu Lestari, Rudi Hartono dan 1 lainnya",
+        ),
+        (["Ayu Lestari", "Rudi Hartono", "Sari Dewi Anggraini"], 30, "Ayu Lestari dan 2 lainnya"),
+        (["A&B", "Rudi"], 13, "A&B, Rudi"),
+        (["Ayu" * 20, "Rudi"], 20, "AyuAy… dan 1 lainnya"),
+    ],
+)
+def test_a_list_of_names_keeps_to_its_room_and_counts_the_others(
+    items: list[str], room: int, expected: str
+) -> None:
+    listed = t.names(items, room)
+    assert listed == expected and len(t.e(listed)) <= room
+
+
 @pytest.mark.parametrize("room", [0, 1, 2, 5, 6, 7, 50])
 def test_a_clipped_text_escaped_fits_its_room_and_ends_in_an_ellipsis(room: int) -> None:
     text = "a&b<c>" * 10
