@@ -25,7 +25,7 @@ from bot.core.text import INVISIBLE_LETTERS, has_control_characters
 __all__ = [
     "MAX_CASE_DIGITS",
     "MAX_DURATION_UNITS",
-    "MAX_TELEGRAM_ID_DIGITS",
+    "MAX_TELEGRAM_ID",
     "MAX_TITLE",
     "MAX_YEAR",
     "MIN_YEAR",
@@ -40,7 +40,10 @@ __all__ = [
 ]
 
 MAX_CASE_DIGITS = 9
-MAX_TELEGRAM_ID_DIGITS = 15
+MAX_TELEGRAM_ID = 2**52 - 1
+"""User.id "has at most 52 significant bits": up to 4,503,599,627,370,495 (16 digits). It
+fits the database's 64-bit integers and a button's callback data (an argument of up to 20
+characters, :mod:`bot.callbacks`)."""
 MAX_DURATION_UNITS = 9999
 MIN_YEAR, MAX_YEAR = 2000, 2100  # fiscal years, and the years a typed date may name
 MAX_TITLE = 200
@@ -49,7 +52,7 @@ MAX_TITLE = 200
 _MAX_TYPED = 64
 
 _CASE_NUMBER = re.compile(rf"#?([0-9]{{1,{MAX_CASE_DIGITS}}})")
-_TELEGRAM_ID = re.compile(rf"[0-9]{{1,{MAX_TELEGRAM_ID_DIGITS}}}")
+_TELEGRAM_ID = re.compile(rf"[0-9]{{1,{len(str(MAX_TELEGRAM_ID))}}}")
 _FISCAL_YEAR = re.compile(r"[0-9]{4}")
 
 # Units as /tunda takes them: minutes, working hours, working days (one = 480 minutes).
@@ -100,12 +103,12 @@ def case_number(text: str) -> int | None:
 
 
 def telegram_id(text: str) -> int | None:
-    """A Telegram user id as an administrator types it: positive, at most 15 digits."""
+    """A Telegram user id as an administrator types it: 1 to :data:`MAX_TELEGRAM_ID`."""
     s = _normalised(text)
     if s is None or _TELEGRAM_ID.fullmatch(s) is None:
         return None
     number = int(s)
-    return number if number > 0 else None
+    return number if 0 < number <= MAX_TELEGRAM_ID else None
 
 
 def duration_minutes(text: str) -> int | None:

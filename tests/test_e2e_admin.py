@@ -117,6 +117,29 @@ async def test_reassigning_to_someone_who_never_opened_the_bot_says_so(world: Wo
     )
 
 
+async def test_an_official_whose_telegram_id_has_sixteen_digits_is_administered(
+    world: World,
+) -> None:
+    """Telegram's user ids have up to 52 bits: newer accounts have sixteen digits. The
+    administrator passes the Kabag role to Wulan, whose ID is the largest there is, asks her
+    to correct her data, and revokes the role again: each command takes her ID."""
+    wulan_id = 2**52 - 1  # 4503599627370495
+    wulan = world.emu.user(wulan_id, "Wulan")
+    await wulan.send("/start")
+    await wulan.wait_message(timeout=WAIT)
+    answer = await said(world, "admin", f"/alihkan kabag 1002 {wulan_id}")
+    assert answer.startswith(
+        f"Peran Kabag dialihkan dari Budi Santoso, S.E., M.Si. (ID 1002) kepada ID {wulan_id}."
+    ), answer
+    answer = await said(world, "admin", f"/ubah_data {wulan_id}")
+    assert answer.startswith("Permintaan perbaikan data telah dikirim"), answer
+    note = await wulan.wait_message(lambda m: "Administrator meminta" in m.text, timeout=WAIT)
+    await wulan.press(note, t.BTN_FIX_PROFILE)
+    await wulan.wait_message(lambda m: "Perbaikan data" in m.text, timeout=WAIT)
+    answer = await said(world, "admin", f"/cabut {wulan_id} kabag")
+    assert "telah dicabut" in answer and str(wulan_id) in answer, answer
+
+
 async def test_reassigning_from_a_kabag_who_never_opened_the_bot_says_he_was_not_told(
     tmp_path: Path,
 ) -> None:

@@ -91,7 +91,10 @@ def test_every_case_number_reads_back_plain_tagged_and_full_width(
         ("123456789", 123_456_789),
         (" 5000000001 ", 5_000_000_001),
         ("999999999999999", 999_999_999_999_999),
-        ("1000000000000000", None),  # sixteen digits
+        ("1000000000000000", 10**15),  # sixteen digits: User.id has up to 52 bits
+        ("4503599627370495", 2**52 - 1),  # the largest
+        ("4503599627370496", None),  # 2**52: beyond any user's id
+        ("0004503599627370495", None),  # more than sixteen digits
         ("0", None),
         ("-100123", None),  # a group's id, not a person's
         ("#123", None),
@@ -324,7 +327,7 @@ def test_a_title_with_a_line_break_inside_is_refused(before: str, brk: str, afte
 
 NUMBER_PARSERS: list[tuple[Callable[[str], int | None], int, int]] = [
     (case_number, 1, 999_999_999),
-    (telegram_id, 1, 999_999_999_999_999),
+    (telegram_id, 1, 2**52 - 1),
     (duration_minutes, 1, 9999 * 480),
     (fiscal_year, MIN_YEAR, MAX_YEAR),
 ]
