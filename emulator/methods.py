@@ -46,6 +46,8 @@ TEXT_LIMIT = 4096
 CALLBACK_ANSWER_LIMIT = 200
 MAX_BUTTONS = 100
 DELETE_LIMIT = 100
+DELETE_WITHIN = 48 * 3600
+"""deleteMessage: "A message can only be deleted if it was sent less than 48 hours ago"."""
 
 _QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
 # Parameters whose effect the emulator does not model; silently ignoring them could hide bugs.
@@ -567,6 +569,8 @@ class BotMethods:
         chat, message = self.message_in(params, missing="message to delete not found")
         if not self._deletable(chat, message):
             raise bad_request("message can't be deleted")
+        if not self._recent(message):
+            raise bad_request("message can't be deleted for everyone")
         self._delete(chat, message)
         return True
 
@@ -582,13 +586,20 @@ class BotMethods:
         chat = self.writable_chat(params["chat_id"])
         for message_id in dict.fromkeys(ids):
             message = self.state.live_message(chat, message_id)
-            if message is not None and self._deletable(chat, message):
+            if message is not None and self._deletable(chat, message) and self._recent(message):
                 self._delete(chat, message)
         return True
 
     @staticmethod
     def _deletable(chat: ChatRecord, message: MessageRecord) -> bool:
+        """The spec's rights: the bot's own messages, anything in a private chat, anything
+        in a group it administers. (Its other limits concern messages the emulator does
+        not make: service messages of a chat's creation, dice, channels.)"""
         return message.from_bot or chat.user is not None or chat.bot_is_admin
+
+    def _recent(self, message: MessageRecord) -> bool:
+        """Sent less than 48 hours ago on the emulated clock (``advance_clock``)."""
+        return self.state.now() - message.date < DELETE_WITHIN
 
     def _delete(self, chat: ChatRecord, message: MessageRecord) -> None:
         message.deleted = True

@@ -477,6 +477,26 @@ async def test_edit_errors(emu: BotApiEmulator, bot: Bot) -> None:
     assert all(m.message_id != sent.message_id for m in alice.messages)
 
 
+async def test_a_message_older_than_48_hours_cannot_be_deleted(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    """deleteMessage: "A message can only be deleted if it was sent less than 48 hours ago";
+    deleteMessages skips such a message (as one it can't delete) and answers True."""
+    alice = emu.user(1001, "Alice")
+    await alice.send("/start")
+    old = await bot.send_message(1001, "lama")
+    emu.advance_clock(47 * 3600)
+    fresh = await bot.send_message(1001, "baru")
+    emu.advance_clock(3600)  # "lama" is 48 hours old now, "baru" one hour
+    with pytest.raises(BadRequest, match=r"(?i)message can't be deleted for everyone"):
+        await bot.delete_message(1001, old.message_id)
+    with pytest.raises(BadRequest, match=r"(?i)message can't be deleted for everyone"):
+        await bot.delete_message(1001, alice.messages[0].message_id)  # her /start, as old
+    assert await bot.delete_messages(1001, [old.message_id, fresh.message_id])
+    kept = [m.message_id for m in alice.messages]
+    assert old.message_id in kept and fresh.message_id not in kept
+
+
 async def test_user_must_have_started(emu: BotApiEmulator, bot: Bot) -> None:
     alice = emu.user(1001, "Alice")
     with pytest.raises(Forbidden, match=r"(?i)bot can't initiate conversation"):
