@@ -62,6 +62,9 @@ class Services:
     # disk, ...: bot.filestore.FolderFault): the administrators are told as it begins
     # (handlers.files), not at each upload
     files_refused: Outage = field(default_factory=Outage)
+    # the office's laporan.docx that does not fill: the administrators are told once a
+    # window for one problem (handlers.reports), however often the heads ask meanwhile
+    report_template_alerts: AlertThrottle = field(default_factory=AlertThrottle)
     # what the bot read of the messages people sent lately, to tell their edits from the
     # edited_message of a live location or of a field it does not use (handlers.gate)
     edits: EditsSeen = field(default_factory=EditsSeen)

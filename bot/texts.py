@@ -572,6 +572,12 @@ REPORT_TEMPLATE_FAILED = (
     "Ringkasan dan grafiknya telah dikirim tanpa dokumen tersebut. Mohon perbaiki templat dan "
     "periksa dengan <code>sopbot check</code>."
 )
+# ... after the first, once a window (bot.alerts.ALERT_EVERY) for the same problem, with how
+# many requests failed the same way meanwhile without a word to the administrators
+REPORT_TEMPLATE_FAILED_AGAIN = (
+    "\n\nSejak pemberitahuan sebelumnya, permintaan laporan telah {count} kali gagal dengan "
+    "masalah yang sama."
+)
 NEW_CASE_UNKNOWN_SOP = (
     "Mohon maaf, tidak ada SOP dengan kode <b>{code}</b>. SOP yang tersedia:\n{choices}"
 )

@@ -200,7 +200,10 @@ async def _paper_failed(
     admins = svc.config.admins
     told = t.REPORT_PAPER_FAILED_TOLD if admins else t.REPORT_PAPER_FAILED_NO_ADMIN
     await reply(update, t.REPORT_PAPER_FAILED.format(told=told))
-    if admins:
+    # a head asking again before the template is mended tells them nothing new
+    held = svc.report_template_alerts.take(str(failed)) if admins else None
+    if held is not None:
+        again = t.REPORT_TEMPLATE_FAILED_AGAIN.format(count=held) if held else ""
         await svc.outbox.tell_admins(
             t.REPORT_TEMPLATE_FAILED.format(
                 sop=t.e(definition.header.name),
@@ -209,6 +212,7 @@ async def _paper_failed(
                 problem=t.e(t.fit(str(failed), 600)),
                 advice=t.TEMPLATE_ADVICE.get(failed.key, ""),
             )
+            + again
         )
 
 

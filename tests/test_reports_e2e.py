@@ -207,7 +207,15 @@ async def test_laporan_with_an_office_report_template_that_does_not_fill(tmp_pat
         assert "Dr. Ir. Hendra Wijaya, M.P.A." in alert.text  # who asked for it
         assert str(template) in alert.text and "periode" in alert.text
         assert "sopbot check" in alert.text
+        # Karo asks again before the template is mended: he is told the same, the
+        # administrator is not told a second time
+        karo.mark_seen()
+        await karo.send("/laporan")
+        await karo.wait_message(lambda m: "belum dapat dibuat" in m.text, timeout=TIMEOUT)
+        await world.drained()
         await asyncio.sleep(0.5)
+        alerts = [m for m in world["admin"].bot_messages if "tidak dapat dibuat" in m.text]
+        assert len(alerts) == 1
         assert not [m for m in karo.bot_messages if m.document is not None]
         assert not [m for m in world["admin"].bot_messages if "Gangguan pada bot" in m.text]
 
