@@ -15,6 +15,13 @@ of held-back alerts) would stall for as long as the clock went back. So:
   ``Job.resume()`` (APScheduler's public API: the trigger is asked again, with the
   scheduler's ``now``), so it runs at once.
 
+A job that comes late by APScheduler's wall clock (the host's clock stepped forward, a VM
+resumed, the event loop held up by more than a second) still runs: APScheduler's default
+``misfire_grace_time`` of one second would log it as "missed" and drop it (a one-shot job
+removed for good: an album never asked about until a restart), so each job is added with
+``misfire_grace_time=None`` (run however late) and ``coalesce=True`` (runs piled up while the
+loop stalled are one run).
+
 A one-shot job thus runs after its wait, and a repeating one within its interval, however the
 wall clock moved. Nothing here reads the wall clock: the only ``now`` is the scheduler's.
 """
@@ -41,6 +48,9 @@ CCT = TypeVar("CCT", bound=CallbackContext[Any, Any, Any, Any])
 # clock set back under it, and how often the watch looks
 STALLED = 1.0
 LOOK_EVERY = 1.0
+
+# APScheduler's add_job arguments for every job: run however late, piled-up runs as one
+LATE_RUNS: dict[str, Any] = {"misfire_grace_time": None, "coalesce": True}
 
 
 class SteadyTrigger(BaseTrigger):  # type: ignore[misc]
@@ -86,7 +96,8 @@ def run_once(
 ) -> Job[CCT]:
     """PTB's ``JobQueue.run_once(callback, delay, data, name)``, the wait of ``delay``
     seconds counted on the monotonic clock."""
-    return jobs.run_custom(callback, {"trigger": SteadyTrigger(delay)}, data=data, name=name)
+    job_kwargs = {"trigger": SteadyTrigger(delay), **LATE_RUNS}
+    return jobs.run_custom(callback, job_kwargs, data=data, name=name)
 
 
 def run_repeating(
@@ -98,8 +109,8 @@ def run_repeating(
 ) -> Job[CCT]:
     """PTB's ``JobQueue.run_repeating(callback, interval, first, name=name)``, counted on
     the monotonic clock."""
-    trigger = SteadyTrigger(first, interval)
-    return jobs.run_custom(callback, {"trigger": trigger}, name=name)
+    job_kwargs = {"trigger": SteadyTrigger(first, interval), **LATE_RUNS}
+    return jobs.run_custom(callback, job_kwargs, name=name)
 
 
 def rearm_stalled(jobs: JobQueue[Any]) -> int:

@@ -4,6 +4,7 @@ case's number) under one of them only. Through the real bot and the Bot API emul
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import replace
 from datetime import timedelta
 
@@ -109,25 +110,60 @@ async def test_an_album_without_a_number_is_asked_about_file_by_file(world: Worl
     assert await waiting(world) == 0
 
 
+async def album_waiting_for_its_question(world: World) -> list[EmuMessage]:
+    """Kasubag sends an album without a number while two cases are open: its files wait for
+    the question which case they belong to."""
+    await two_new_cases(Script(world, WAIT))
+    sent = await world["kasubag"].send_album([(name, draft(name)) for name in KONSEP])
+    for _ in range(int(WAIT / 0.01)):
+        if await waiting(world) == 2:
+            break
+        await asyncio.sleep(0.01)
+    return sent
+
+
 async def test_an_album_is_asked_about_in_seconds_when_a_time_server_sets_the_host_clock_back(
     world: World, host_clock: HostClock
 ) -> None:
     """Kasubag sends an album without a number (two cases open), and while its files wait
     for their question a time server sets the host's clock back two hours: each file is
     still asked about once ALBUM_WAIT is over, not two hours later."""
-    s = Script(world, WAIT)
-    await two_new_cases(s)
+    sent = await album_waiting_for_its_question(world)
     kasubag = world["kasubag"]
-    sent = await kasubag.send_album([(name, draft(name)) for name in KONSEP])
-    for _ in range(int(WAIT / 0.01)):
-        if await waiting(world) == 2:
-            break
-        await asyncio.sleep(0.01)
     host_clock.step(timedelta(hours=-2))
     await world.emu.wait_until(
         lambda: all(quoted_answers(sent, kasubag.bot_messages)),
         timeout=ALBUM_WAIT.total_seconds() + 5,
     )
+    assert await waiting(world) == 0
+
+
+async def test_an_album_is_asked_about_when_a_time_server_sets_the_host_clock_forward(
+    world: World, host_clock: HostClock
+) -> None:
+    """While the album's files wait for their question a time server steps the host's slow
+    clock forward ten minutes: the question comes at once (late by the wall clock), not
+    never (APScheduler would drop a timer more than a second late)."""
+    sent = await album_waiting_for_its_question(world)
+    host_clock.step(timedelta(minutes=10))
+    kasubag = world["kasubag"]
+    await world.emu.wait_until(
+        lambda: all(quoted_answers(sent, kasubag.bot_messages)),
+        timeout=ALBUM_WAIT.total_seconds() + 5,
+    )
+    assert await waiting(world) == 0
+
+
+async def test_an_album_is_asked_about_after_the_bot_was_held_up_past_its_wait(
+    world: World,
+) -> None:
+    """The bot is held up (a long write, the collector) for longer than the album's wait
+    and more: the question comes as soon as it is free again."""
+    sent = await album_waiting_for_its_question(world)
+    # the event loop held up on purpose: nothing else runs meanwhile
+    time.sleep(ALBUM_WAIT.total_seconds() + 3)  # noqa: ASYNC251
+    kasubag = world["kasubag"]
+    await world.emu.wait_until(lambda: all(quoted_answers(sent, kasubag.bot_messages)), timeout=5)
     assert await waiting(world) == 0
 
 
