@@ -122,13 +122,20 @@ def next_due_at(calendar: WorkCalendar, settings: ReminderSettings, held: HeldSt
     """When the next reminder falls due; always a working moment, in the schedule's zone.
 
     The first reminder falls due when the norm is used up (``first_due_at``); each further one
-    ``repeat_every_minutes`` working minutes after the last reminder. Never before
-    ``snoozed_until``. A row with no ``last_reminded_at`` is treated as not yet reminded.
+    ``repeat_every_minutes`` working minutes after the last reminder, and never before the
+    step's own schedule: reminder ``n + 1`` not before the norm and ``n`` repeat intervals
+    are used up. So a reminder sent early (while the host's clock ran ahead, or under a norm
+    the config has since lengthened) brings the next one, an escalation perhaps, no nearer:
+    no superior is told of a step that is not late. (A reminder sent on time or late, as
+    always without those, is at or past its place in that schedule: the floor changes
+    nothing then.) Never before ``snoozed_until``. A row with no ``last_reminded_at`` is
+    treated as not yet reminded.
     """
-    if held.last_reminded_at is None:
-        due = first_due_at(calendar, held.step_entered_at, held.norm_minutes)
-    else:
-        due = calendar.add_working_minutes(held.last_reminded_at, settings.repeat_every_minutes)
+    due = first_due_at(calendar, held.step_entered_at, held.norm_minutes)
+    if held.last_reminded_at is not None:
+        repeat = settings.repeat_every_minutes
+        own = calendar.add_working_minutes(due, held.reminders_sent * repeat)
+        due = max(own, calendar.add_working_minutes(held.last_reminded_at, repeat))
     if held.snoozed_until is not None and held.snoozed_until > due:
         due = held.snoozed_until
     return calendar.next_working_moment(due)
@@ -142,7 +149,8 @@ def as_of(
     snooze ends at most the longest snooze from now. Without this the step waited the whole
     time the clock had run ahead before it was reminded again. (The moment a step was
     entered is the case's own record, and stays: a step entered while the clock ran ahead
-    is first reminded that much late.)"""
+    is first reminded that much late. The count of reminders stays too: the holder had
+    them; :func:`next_due_at` keeps the next one to the step's own schedule.)"""
     last = None if held.last_reminded_at is None else min(held.last_reminded_at, now)
     snoozed = held.snoozed_until
     if snoozed is not None and snoozed > now:

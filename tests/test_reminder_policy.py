@@ -383,3 +383,45 @@ def test_a_row_stamped_while_the_clock_ran_ahead_is_taken_as_of_now() -> None:
     assert next_due_at(CAL, SETTINGS, kept) == kept.snoozed_until  # six working days on
     real = HeldStep(jkt(2026, 7, 13, 9), 240, 1, jkt(2026, 7, 13, 9, 30), None)
     assert as_of(CAL, SETTINGS, real, now) is real
+
+
+def test_a_reminder_sent_while_the_clock_ran_ahead_brings_the_escalation_no_nearer() -> None:
+    """Kabag's review (norm one working day) entered Monday 09.00: due Tuesday 09.00. The
+    host's clock ran two weeks ahead for a moment and reminder 1 went then; it is set back to
+    Monday 10.05. Reminder 2 (with it the escalation to Karo) comes as it would have without
+    the clock ahead: Tuesday 13.00, the norm and one repeat interval used up, not at 14.05 on
+    Monday, 240 working minutes after the set-back, while the step is within its norm."""
+    entered, now = jkt(2026, 7, 13, 9), jkt(2026, 7, 13, 10, 5)
+    ahead = HeldStep(entered, 480, 1, now + timedelta(days=14), None)
+    held = as_of(CAL, SETTINGS, ahead, now)
+    assert held.reminders_sent == 1  # Kabag had it
+    assert next_due_at(CAL, SETTINGS, held) == jkt(2026, 7, 14, 13)
+    assert not decide_reminder(CAL, SETTINGS, held, jkt(2026, 7, 13, 14, 10)).due
+    assert not decide_reminder(CAL, SETTINGS, held, jkt(2026, 7, 14, 9)).due
+    decision = decide_reminder(CAL, SETTINGS, held, jkt(2026, 7, 14, 13))
+    assert decision.due and decision.level == 1
+
+
+def test_a_norm_lengthened_after_the_first_reminder_holds_the_next_one_to_the_new_norm() -> None:
+    """Reminded once at Monday 13.00 under a norm of 4 working hours; the administrator
+    lengthens it to 2 working days (``sop_time_overrides``). The step is within its norm
+    again: reminder 2 comes the new norm and one repeat interval after it was entered
+    (Wednesday 13.00), not 240 working minutes after reminder 1 (Tuesday 09.00)."""
+    reminded = mark_sent(FRESH, jkt(2026, 7, 13, 13))
+    assert next_due_at(CAL, SETTINGS, reminded) == jkt(2026, 7, 14, 9)
+    lengthened = replace(reminded, norm_minutes=960)
+    assert first_due_at(CAL, ENTERED, 960) == jkt(2026, 7, 15, 9)
+    assert next_due_at(CAL, SETTINGS, lengthened) == jkt(2026, 7, 15, 13)
+
+
+@given(policies, rows, st.integers(0, 60 * 24 * 60))
+def test_no_reminder_comes_before_the_norm_and_its_repeats_are_used_up(
+    policy: ReminderSettings, held: HeldStep, offset: int
+) -> None:
+    """However the row was stamped (a clock ahead, a norm changed since), reminder n + 1 is
+    not due before the norm and n repeat intervals are used up."""
+    now = held.step_entered_at + timedelta(minutes=offset)
+    if decide_reminder(CAL, policy, held, now).due:
+        worked = CAL.working_minutes_between(held.step_entered_at, now)
+        repeats = held.reminders_sent if held.last_reminded_at is not None else 0
+        assert worked >= held.norm_minutes + repeats * policy.repeat_every_minutes

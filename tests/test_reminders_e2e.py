@@ -673,6 +673,37 @@ async def test_reminders_go_on_after_the_host_clock_ran_two_weeks_ahead_and_was_
         assert [headline(m) for m in phones.news()["kasubag"]] == ["⏰ Pengingat ke-2"]
 
 
+async def test_karo_is_not_escalated_to_about_a_step_within_its_norm_after_the_clock_ran_ahead(
+    tmp_path: Path,
+) -> None:
+    """Kabag's review (norm one working day) starts Monday 09.00. A bad time server puts the
+    host's clock two weeks ahead for a moment: Kabag's first reminder goes then. Once the
+    clock is set back (Monday 10.05), the step is within its norm: Karo is not escalated to
+    on Monday afternoon, nor when the norm is used up on Tuesday 09.00, but as without the
+    clock ahead, four working hours later, with Kabag's second reminder."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        case = await proposal_ready(world, s, "Usulan saat jam server salah")
+        await s.press("kasubag", "Ajukan", case)
+        await world.drained(WAIT)
+        phones = Phones(world)
+        await sweep_at(world, clock, wib(7, 20, 10))  # two weeks ahead: reminder 1 goes
+        assert [headline(m) for m in phones.news()["kabag"]] == ["⏰ Pengingat ke-1"]
+        clock.set(wib(7, 6, 10, 5))  # set back to the real time
+        await world.services.reminders.sweep()
+        await world.drained(WAIT)
+        assert phones.news() == {}
+        await sweep_at(world, clock, wib(7, 6, 14, 10))
+        await sweep_at(world, clock, wib(7, 7, 9))
+        assert phones.news() == {}
+        await sweep_at(world, clock, wib(7, 7, 13))
+        news = phones.news()
+        assert [headline(m) for m in news["kabag"]] == ["⏰ Pengingat ke-2"]
+        [escalation] = news["karo"]
+        assert headline(escalation).split(" —")[0] == "📣 Eskalasi"
+        assert "telah berjalan 1 hari kerja 4 jam (norma 1 hari kerja)" in escalation.text
+
+
 async def test_the_sweep_goes_on_at_once_when_a_time_server_sets_the_host_clock_back(
     tmp_path: Path, host_clock: HostClock
 ) -> None:

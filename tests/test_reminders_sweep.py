@@ -409,6 +409,30 @@ async def test_a_norm_shortened_in_the_config_reminds_an_open_case_by_the_new_no
         assert await ledger(world, case) == reminder(1)
 
 
+async def test_a_norm_lengthened_after_the_first_reminder_holds_the_escalation_to_the_new_norm(
+    tmp_path: Path,
+) -> None:
+    """Step 1's norm is 4 working hours: Kasubag is reminded Monday 13.00. The administrator
+    lengthens it to 2 working days (``sop_time_overrides``) and restarts the bot: the step is
+    within its norm again, so Kabag is not escalated to on Tuesday 09.00 (240 working
+    minutes after that reminder) but when the new norm and a repeat interval are used up,
+    Wednesday 13.00, with Kasubag's second reminder."""
+    async with world_at(tmp_path, wib(2026, 7, 6, 9)) as (world, clock):
+        case = await open_case(world, "Berkas yang normanya diperpanjang")
+        await sweep_at(world, clock, wib(2026, 7, 6, 13))
+        assert await ledger(world, case) == reminder(1)
+        await world.stop_bot()
+        world.config_sections["sop_time_overrides"] = {"ppk-rkakl-pk": {"1": 960}}
+        world.config = world.reload_config()
+        clock.set(wib(2026, 7, 6, 15))
+        await world.start_bot()
+        await sweep_at(world, clock, wib(2026, 7, 7, 9))
+        await sweep_at(world, clock, wib(2026, 7, 8, 12, 59))
+        assert await ledger(world, case) == reminder(1)
+        await sweep_at(world, clock, wib(2026, 7, 8, 13))
+        assert await ledger(world, case) == reminder(1) + reminder(2, "kasubag", "kabag")
+
+
 async def test_a_week_long_stop_sends_one_reminder_not_one_per_missed_interval(
     tmp_path: Path,
 ) -> None:
