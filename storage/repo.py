@@ -522,9 +522,53 @@ def appointments_to_route(tx: Tx, at: datetime) -> list[Appointment]:
     return [_appointment(r) for r in rows]
 
 
-def mark_routed(tx: Tx, appointment_id: int, *, back: bool) -> None:
-    both = "routed_back = 1, routed_in = 1" if back else "routed_in = 1"
-    tx.run(f"UPDATE acting SET {both} WHERE id = ?", (appointment_id,))
+def mark_routed(tx: Tx, appointment_id: int, at: datetime, *, back: bool) -> None:
+    """The appointment's open tasks moved in (``back``: moved back, or nothing is left to
+    move) at ``at``. ``routed_back`` keeps when (Unix seconds; 1 in rows of releases before
+    this one, and 0 until then): a move stamped later than the present was made while the
+    host's clock ran ahead (:func:`acting_as_of`)."""
+    if back:
+        tx.run(
+            "UPDATE acting SET routed_back = ?, routed_in = 1 WHERE id = ?",
+            (max(1, int(at.timestamp())), appointment_id),
+        )
+    else:
+        tx.run("UPDATE acting SET routed_in = 1 WHERE id = ?", (appointment_id,))
+
+
+def acting_as_of(tx: Tx, now: datetime, ahead: datetime) -> int:
+    """The appointments as they stand at ``now``, for rows written while the host's clock ran
+    ahead (it has since been set back): stamped later than ``ahead`` (``now`` and the step
+    the outbox and the reminders take for a clock set back, :data:`bot.clock.CLOCK_SET_BACK`);
+    how many were changed. A period is what its days say, and whether its tasks have moved is
+    derived from it and the present:
+
+    * a ``/plh`` given then began when it was given: now;
+    * one ended by hand (``/akhiri_plh``) or called off then ended now (else it would be in
+      force again until the moment the clock showed);
+    * one whose tasks went back then (its end reached on the clock ahead) has them moved
+      again: to the acting official now, if its period runs again; back to the definitive
+      holder at once, if its end has come meanwhile (tasks given to the acting official since
+      the set-back go back too; without this the sweep took the period for done, and he kept
+      them)."""
+    at, later = ts(now), ts(ahead)
+    changed = tx.run(
+        "UPDATE acting SET starts_at = ? "
+        "WHERE created_by IS NOT NULL AND starts_at = created_at AND starts_at > ?",
+        (at, later),
+    )
+    changed += tx.run(
+        "UPDATE acting SET ended_at = ?, "
+        "ends_at = CASE WHEN ends_at <= ? THEN ends_at WHEN starts_at > ? THEN starts_at "
+        "ELSE ? END WHERE ended_at > ?",
+        (at, at, at, at, later),
+    )
+    changed += tx.run(
+        "UPDATE acting SET routed_back = 0, "
+        "routed_in = CASE WHEN ends_at > ? THEN 0 ELSE routed_in END WHERE routed_back > ?",
+        (at, int(ahead.timestamp())),
+    )
+    return changed
 
 
 def held_a_role(tx: Tx, person_id: int, unit: str, now: datetime) -> bool:

@@ -48,12 +48,12 @@ async def to_step_3(world: World, s: Script, title: str = "Usulan PK") -> int:
     return case
 
 
-async def plh_takes_a_waiting_step_3(world: World, s: Script) -> int:
-    """Karo's step 3 waits (his task has arrived) when a Plh Karo is appointed, who then
-    receives it."""
+async def plh_takes_a_waiting_step_3(world: World, s: Script, until: str = "31-12-2030") -> int:
+    """Karo's step 3 waits (his task has arrived) when a Plh Karo is appointed (to
+    ``until``), who then receives it."""
     case = await to_step_3(world, s)
     await world.emu.wait_until(lambda: bool(task_of(world, "karo", case, 3)), timeout=WAIT)
-    await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti tahunan")
+    await appoint(world, f"/plh karo {ACTING.telegram_id} {until} cuti tahunan")
     await world.emu.wait_until(lambda: bool(task_of(world, "plh", case, 3)), timeout=WAIT)
     return case
 
@@ -606,6 +606,97 @@ async def test_a_period_ends_while_the_bot_is_stopped_and_tasks_move_back_at_sta
         assert not task_of(world, "plh", case, 3)
         await s.approve("karo", case)
         assert (await world.services.db.read(repo.load_case, case)).step == 4
+
+
+async def test_a_plh_period_ended_on_a_clock_run_ahead_runs_again_and_ends_on_its_day(
+    tmp_path: Path,
+) -> None:
+    """A Plh Karo to 8 December. On Monday a bad time server puts the host's clock two days
+    ahead for a while: the sweep takes the period for ended and gives Karo his waiting task
+    back. Set back to Monday 10.00, the period runs again: the sweep gives the task to the
+    Plh once more, and a proposal that reaches step 3 goes to him. At the true end of the
+    period, midnight after 8 December, both come back to Karo: the Plh keeps no buttons."""
+    clock = ManualClock(wib(2026, 12, 7, 9))  # Monday
+    async with World(tmp_path, clock=clock) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        waiting = await plh_takes_a_waiting_step_3(world, s, until="08-12-2026")
+        clock.set(wib(2026, 12, 9, 9))  # two days ahead
+        assert await world.services.acting.route_due() == 1
+        await world.drained()
+        await world.emu.wait_until(lambda: not task_of(world, "plh", waiting, 3), timeout=WAIT)
+        clock.set(wib(2026, 12, 7, 10))  # set back to the true time
+        assert await world.services.acting.route_due() == 1  # the sweep
+        await world.drained()
+        await world.emu.wait_until(lambda: bool(task_of(world, "plh", waiting, 3)), timeout=WAIT)
+        reached = await to_step_3(world, s, "Usulan PK kedua")
+        await world.emu.wait_until(lambda: bool(task_of(world, "plh", reached, 3)), timeout=WAIT)
+        clock.set(wib(2026, 12, 9, 0, 0))
+        assert await world.services.acting.route_due() == 1
+        await world.drained()
+        await world.emu.wait_until(
+            lambda: not task_of(world, "plh", waiting, 3) and not task_of(world, "plh", reached, 3),
+            timeout=WAIT,
+        )
+        assert task_of(world, "karo", waiting, 3) and task_of(world, "karo", reached, 3)
+        await s.approve("karo", reached)
+        assert (await world.services.db.read(repo.load_case, reached)).step == 4
+
+
+async def test_a_plh_period_ended_on_a_clock_run_ahead_ends_on_its_day_without_a_sweep_between(
+    tmp_path: Path,
+) -> None:
+    """As above, but no sweep runs between the set-back and the true end of the period (the
+    sweep's interval is long): the proposal that reached step 3 meanwhile went to the Plh,
+    and at the true end it comes back to Karo all the same."""
+    clock = ManualClock(wib(2026, 12, 7, 9))
+    async with World(tmp_path, clock=clock) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        await appoint(world, f"/plh karo {ACTING.telegram_id} 08-12-2026 cuti")
+        clock.set(wib(2026, 12, 9, 9))
+        assert await world.services.acting.route_due() == 1
+        await world.drained()
+        clock.set(wib(2026, 12, 7, 10))
+        case = await to_step_3(world, s)
+        await world.emu.wait_until(lambda: bool(task_of(world, "plh", case, 3)), timeout=WAIT)
+        clock.set(wib(2026, 12, 9, 0, 0))
+        assert await world.services.acting.route_due() == 1
+        await world.drained()
+        await world.emu.wait_until(lambda: not task_of(world, "plh", case, 3), timeout=WAIT)
+        assert task_of(world, "karo", case, 3)
+
+
+async def test_a_plh_ended_or_given_on_a_clock_run_ahead_holds_as_given_after_it_is_set_back(
+    tmp_path: Path,
+) -> None:
+    """While the host's clock runs two days ahead, the administrator ends the Plh Karo with
+    /akhiri_plh and appoints Dewi Plh Kabag with /plh. Set back to the true time, the one
+    given is in force from now, not from two days on (step 2 goes to Dewi), and the one
+    ended stays ended (step 3 goes to Karo, not to the former Plh)."""
+    clock = ManualClock(wib(2026, 12, 7, 9))
+    async with World(tmp_path, clock=clock) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2026 cuti tahunan")
+        clock.set(wib(2026, 12, 9, 9))
+        admin = world["admin"]
+        admin.mark_seen()
+        await admin.send("/akhiri_plh karo")
+        await admin.wait_message(lambda m: "diakhiri" in m.text, timeout=WAIT)
+        await appoint(world, f"/plh kabag {ID['fu']} 31-12-2026 dinas luar")
+        await world.drained()
+        clock.set(wib(2026, 12, 7, 10))
+        await world.services.acting.route_due()  # the sweep
+        await world.drained()
+        case = await s.new_case("Usulan PK", 2027)
+        await s.upload("kasubag", case, "Konsep Rencana Kerja.docx", draft("Konsep"))
+        await s.upload("kasubag", case, "TOR.docx", draft("TOR"))
+        await s.press("kasubag", "Ajukan", case)
+        await world.emu.wait_until(lambda: bool(task_of(world, "fu", case, 2)), timeout=WAIT)
+        await s.approve("fu", case)
+        await world.emu.wait_until(lambda: bool(task_of(world, "karo", case, 3)), timeout=WAIT)
+        assert not task_of(world, "plh", case, 3)
 
 
 async def restart_with(world: World, acting: list[dict[str, object]]) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
+from bot.clock import CLOCK_SET_BACK, Clock
 from bot.config import ActingConfig, Config
 from bot.core.definition import SopDefinition
 from bot.core.model import Case
@@ -81,8 +81,22 @@ def end_for_new_holder(
             ended = repo.end_acting(tx, unit, role, now, by)
         else:
             repo.call_off_acting(tx, appointment.id, appointment.starts_at, now)
-        repo.mark_routed(tx, appointment.id, back=True)
+        repo.mark_routed(tx, appointment.id, now, back=True)
     return ended
+
+
+def as_of(tx: Tx, now: datetime) -> None:
+    """The appointments as of ``now`` after the host's clock ran ahead and was set back
+    (:func:`storage.repo.acting_as_of`): whether a period is in force, and whether its tasks
+    have moved, follow from its days and the present, not from what was written on the clock
+    ahead. Run by every transaction that reads the periods to act on them."""
+    changed = repo.acting_as_of(tx, now, now + CLOCK_SET_BACK)
+    if changed:
+        log.warning(
+            "the clock was set back: %d acting appointments written while it ran ahead are "
+            "taken as of now (their tasks move as their periods now say)",
+            changed,
+        )
 
 
 class Acting:
@@ -111,6 +125,7 @@ class Acting:
         def txn(tx: Tx) -> Appointed:
             now = self.clock.now()
             claim(tx, update_id, now)
+            as_of(tx, now)
             if not definition.has_role(role):
                 return Appointed("no_role")
             if definition.role(role).shared:
@@ -164,6 +179,7 @@ class Acting:
         def txn(tx: Tx) -> Ended | None:
             now = self.clock.now()
             claim(tx, update_id, now)
+            as_of(tx, now)
             ended = repo.end_acting(tx, self.unit, role, now, admin_id)
             if ended is None:
                 return None
@@ -179,10 +195,12 @@ class Acting:
         return await self.db.read(repo.appointments, self.unit, person_id)
 
     async def route_due(self) -> int:
-        """Move the tasks of appointments whose start or end has come (after a restart too)."""
+        """Move the tasks of appointments whose start or end has come (after a restart too,
+        and again after the host's clock was set back: :func:`as_of`)."""
 
         def txn(tx: Tx) -> int:
             now = self.clock.now()
+            as_of(tx, now)
             done = 0
             for listed in repo.appointments_to_route(tx, now):
                 # one period's end may have routed in the next (a hand-over): read it again
@@ -193,7 +211,7 @@ class Acting:
                     if appointment.routed_in:
                         self._route_back(tx, appointment, now)
                     else:
-                        repo.mark_routed(tx, appointment.id, back=True)  # came and went unseen
+                        repo.mark_routed(tx, appointment.id, now, back=True)  # came and went unseen
                 elif not appointment.routed_in:
                     self._route_in(tx, appointment, now)
                 else:
@@ -215,6 +233,7 @@ class Acting:
 
         def txn(tx: Tx) -> None:
             now = self.clock.now()
+            as_of(tx, now)
             made = [
                 a
                 for a in repo.appointments(tx, self.unit)
@@ -353,13 +372,13 @@ class Acting:
         the role by another entry: then nothing changes for anyone)."""
         repo.call_off_acting(tx, appointment.id, max(now, appointment.starts_at), now)
         if appointment.starts_at > now or not appointment.routed_in:
-            repo.mark_routed(tx, appointment.id, back=True)
+            repo.mark_routed(tx, appointment.id, now, back=True)
             return
         still = repo.acting_for(tx, self.unit, appointment.role, now)
         ended = repo.acting_for_id(tx, appointment.id)
         assert ended is not None
         if still is not None and still.person_id == appointment.person_id:
-            repo.mark_routed(tx, appointment.id, back=True)
+            repo.mark_routed(tx, appointment.id, now, back=True)
         else:
             self._route_back(tx, ended, now)
 
@@ -387,7 +406,7 @@ class Acting:
                     params={"t": "passed_over", "why": route.why},
                 )
         self._tell(tx, appointment, "acting_start", moved, now)
-        repo.mark_routed(tx, appointment.id, back=False)
+        repo.mark_routed(tx, appointment.id, now, back=False)
         return moved
 
     def _route_back(
@@ -447,7 +466,7 @@ class Acting:
                     repo.enqueue(tx, admin, "notice", now, params=told)
         # a step its definitive holder may not decide either (four eyes) goes to no one
         effects.tell_if_undecided(tx, cases, now, self.config.admins)
-        repo.mark_routed(tx, appointment.id, back=True)
+        repo.mark_routed(tx, appointment.id, now, back=True)
         return handed
 
     def _tell(
