@@ -513,12 +513,25 @@ async def tell_held_alerts(svc: Services) -> None:
         log.exception("held-back alerts %s not queued", held)
 
 
+# the sweep's one-shot run at the next moment something falls due (see start_reminders)
+SWEEP_WHEN_DUE = "reminders-due"
+
+
 def start_reminders(app: SopApplication) -> None:
     """The periodic sweep on PTB's JobQueue (APScheduler): acting appointments whose start
-    or end has come move their tasks; due reminders go out (when enabled)."""
+    or end has come move their tasks; due reminders go out (when enabled).
+
+    It runs every ``reminders.check_every_seconds``, and also, after each run, once more at
+    the next moment something falls due, when that comes first: the earliest stored
+    ``next_due_at`` of a reminder (a working moment: the office's opening for a step found
+    overdue outside office hours), or the next start or end of an acting period. So a long
+    interval (up to a day) delays nothing the database knows of: a reminder due at night
+    still goes when the office opens, not at the first run that falls in office hours."""
     svc = app.services
-    if app.job_queue is None:
+    queue = app.job_queue
+    if queue is None:
         return
+    every = svc.config.reminders.check_every_seconds
 
     async def job(context: SopContext) -> None:
         try:
@@ -528,6 +541,25 @@ def start_reminders(app: SopApplication) -> None:
                 await svc.reminders.sweep()
         except Exception:
             log.exception("periodic sweep failed")
+        try:
+            await sweep_when_due()
+        except Exception:
+            log.exception("the sweep at the next due moment was not planned")
 
-    every = svc.config.reminders.check_every_seconds
-    jobs.run_repeating(app.job_queue, job, interval=every, first=1, name="reminders")
+    async def sweep_when_due() -> None:
+        now = svc.clock.now()
+        moments = [await svc.acting.next_move(now)]
+        if svc.config.reminders.enabled:
+            moments.append(await svc.reminders.next_due(now))
+        soonest = min((m for m in moments if m is not None), default=None)
+        for planned in queue.get_jobs_by_name(SWEEP_WHEN_DUE):
+            planned.schedule_removal()
+        if soonest is None:
+            return
+        # at least a second on: a clock that stands still (or lags the monotonic one) makes
+        # no busy loop of runs that find the moment not come yet
+        wait = max(1.0, (soonest - now).total_seconds())
+        if wait < every:  # else the periodic run comes first, and plans again
+            jobs.run_once(queue, job, wait, name=SWEEP_WHEN_DUE)
+
+    jobs.run_repeating(queue, job, interval=every, first=1, name="reminders")

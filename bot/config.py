@@ -38,8 +38,9 @@ SELF_HOSTED_MAX_FILE_MB = 2000
 # server's (which takes uploads up to 2000 MB)
 CLOUD_MAX_UPLOAD_MB = 50
 SELF_HOSTED_MAX_UPLOAD_MB = 2000
-# The reminder scheduler's longest pause between two looks at the stalled steps: a day (a
-# longer one would leave a day's reminders unsent, and the job queue refuses huge intervals).
+# The reminder scheduler's longest pause between two looks at the stalled steps: a day (the
+# sweep also runs when the next reminder it knows of falls due, so only what it cannot
+# foresee waits that long; the job queue refuses huge intervals).
 MAX_CHECK_EVERY_SECONDS = 24 * 60 * 60
 DEFAULT_ALLOWED_EXTENSIONS = (
     "pdf", "doc", "docx", "odt", "rtf", "xls", "xlsx", "ods", "csv", "ppt", "pptx", "odp",

@@ -522,6 +522,19 @@ def appointments_to_route(tx: Tx, at: datetime) -> list[Appointment]:
     return [_appointment(r) for r in rows]
 
 
+def next_acting_move(tx: Tx, at: datetime) -> datetime | None:
+    """The earliest start or end later than ``at`` of an appointment whose tasks have not
+    moved for it yet (None: none)."""
+    value = tx.value(
+        "SELECT MIN(moment) FROM ("
+        "SELECT starts_at AS moment FROM acting WHERE routed_in = 0 AND starts_at > ? "
+        "UNION ALL SELECT ends_at FROM acting WHERE routed_back = 0 AND ends_at > ?"
+        ") AS moves",
+        (ts(at), ts(at)),
+    )
+    return parse_ts(value) if value else None
+
+
 def mark_routed(tx: Tx, appointment_id: int, at: datetime, *, back: bool) -> None:
     """The appointment's open tasks moved in (``back``: moved back, or nothing is left to
     move) at ``at``. ``routed_back`` keeps when (Unix seconds; 1 in rows of releases before
@@ -1253,6 +1266,16 @@ def due_case_ids(tx: Tx, now: datetime, limit: int) -> list[int]:
         (ts(now), limit),
     )
     return [r[0] for r in rows]
+
+
+def next_due_after(tx: Tx, at: datetime) -> datetime | None:
+    """The earliest stored due time of an open case's reminder later than ``at`` (None:
+    none)."""
+    value = tx.value(
+        "SELECT MIN(next_due_at) FROM cases WHERE status = 'open' AND next_due_at > ?",
+        (ts(at),),
+    )
+    return parse_ts(value) if value else None
 
 
 def open_reminder_rows(tx: Tx) -> list[tuple[ReminderRow, datetime | None]]:

@@ -1,5 +1,5 @@
 """The host's wall clock as PTB's JobQueue (APScheduler 3) reads it, stepped the way a time
-server steps it (NTP).
+server steps it (NTP); and the office's clock running as a host's runs.
 
 The bot reads the time through ``bot.clock`` (``ManualClock`` in tests), but APScheduler
 reads ``datetime.now`` itself: stepping the host's clock under it means offsetting that
@@ -8,6 +8,7 @@ reading in APScheduler's scheduler and executor. This is the outside world, not 
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, tzinfo
 from typing import Self
 
@@ -36,3 +37,17 @@ def stepped(monkeypatch: pytest.MonkeyPatch) -> HostClock:
     for module in (schedulers, executors):
         monkeypatch.setattr(module, "datetime", SteppedDatetime)
     return host
+
+
+class RunningClock:
+    """The office's clock as a host's runs: set to a moment, it goes on from there in real
+    time (the JobQueue's waits pass by it)."""
+
+    def __init__(self, start: datetime) -> None:
+        self.set(start)
+
+    def set(self, moment: datetime) -> None:
+        self._base, self._at = moment, time.monotonic()
+
+    def now(self) -> datetime:
+        return self._base + timedelta(seconds=time.monotonic() - self._at)

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import io
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from docx import Document
+from host_clock import RunningClock
 
 from bot import texts as t
 from bot.clock import ManualClock
@@ -606,6 +607,26 @@ async def test_a_period_ends_while_the_bot_is_stopped_and_tasks_move_back_at_sta
         assert not task_of(world, "plh", case, 3)
         await s.approve("karo", case)
         assert (await world.services.db.read(repo.load_case, case)).step == 4
+
+
+async def test_with_the_sweep_once_a_day_the_plh_period_ends_at_midnight_not_a_day_later(
+    tmp_path: Path,
+) -> None:
+    """The sweep's interval is a day (``reminders.check_every_seconds = 86400``). A Plh Karo
+    to Monday 6 July holds Karo's step 3; the bot is restarted a few seconds before midnight.
+    At midnight the task comes back to Karo, not at the next sweep a day later."""
+    clock = RunningClock(wib(2026, 7, 6, 9))  # Monday
+    async with World(tmp_path, clock=clock, reminders={"check_every_seconds": 86400}) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await plh_takes_a_waiting_step_3(world, s, until="06-07-2026")
+        await world.stop_bot()
+        clock.set(wib(2026, 7, 6, 23, 59) + timedelta(seconds=56))
+        await world.start_bot()
+        karo = world["karo"]
+        back = await karo.wait_message(lambda m: t.ACTING_TASK_BACK[3:40] in m.text, timeout=10)
+        assert clock.now() >= wib(2026, 7, 7, 0, 0)
+        assert back.button_texts and not task_of(world, "plh", case, 3)
 
 
 async def test_a_plh_period_ended_on_a_clock_run_ahead_runs_again_and_ends_on_its_day(

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from host_clock import HostClock
+from host_clock import HostClock, RunningClock
 
 from bot import texts as t
 from bot.clock import ManualClock
@@ -722,6 +722,58 @@ async def test_the_sweep_goes_on_at_once_when_a_time_server_sets_the_host_clock_
         clock.set(wib(7, 6, 13, 30))  # the norm (240 working minutes) is up
         reminder = await kasubag.wait_message(lambda m: m.text.startswith(REMINDED), timeout=8)
         assert headline(reminder) == "⏰ Pengingat ke-1"
+
+
+@asynccontextmanager
+async def checked_once_a_day(tmp_path: Path) -> AsyncIterator[tuple[World, RunningClock]]:
+    """The office's clock running from Monday 09.00; the sweep's interval a day
+    (``check_every_seconds = 86400``, the longest the config takes)."""
+    clock = RunningClock(wib(7, 6, 9))
+    reminders = {**REMINDERS, "check_every_seconds": 86400}
+    async with World(tmp_path, clock=clock, reminders=reminders) as world:
+        await world.everyone_starts()
+        yield world, clock
+
+
+async def test_checked_once_a_day_a_reminder_due_overnight_goes_when_the_office_opens(
+    tmp_path: Path,
+) -> None:
+    """The sweep's interval is a day. Kasubag's proposal (norm 4 working hours) is ready on
+    Monday 09.00; the bot is restarted before the office opens on Tuesday, and its first
+    sweep finds the step late outside office hours: nothing goes then. Her reminder comes
+    when the office opens at 08.00, not a day later at the next sweep (and never, were that
+    sweep outside office hours again)."""
+    async with checked_once_a_day(tmp_path) as (world, clock):
+        s = Script(world, WAIT)
+        await proposal_ready(world, s, "Usulan yang tertahan semalam")
+        await world.drained(WAIT)
+        await world.stop_bot()
+        clock.set(wib(7, 7, 7, 59) + timedelta(seconds=56))
+        await world.start_bot()
+        kasubag = world["kasubag"]
+        kasubag.mark_seen()
+        reminder = await kasubag.wait_message(lambda m: m.text.startswith(REMINDED), timeout=10)
+        assert headline(reminder) == "⏰ Pengingat ke-1"
+        assert clock.now() >= wib(7, 7, 8)
+
+
+async def test_checked_once_a_day_a_reminder_due_in_office_hours_goes_when_it_falls_due(
+    tmp_path: Path,
+) -> None:
+    """The sweep's interval is a day, and its run after a restart at 12.59 on Monday finds
+    nothing due yet: Kasubag's reminder still comes at 13.00, when her norm is used up."""
+    async with checked_once_a_day(tmp_path) as (world, clock):
+        s = Script(world, WAIT)
+        await proposal_ready(world, s, "Usulan yang ditunggu siang ini")
+        await world.drained(WAIT)
+        await world.stop_bot()
+        clock.set(wib(7, 6, 12, 59) + timedelta(seconds=56))
+        await world.start_bot()
+        kasubag = world["kasubag"]
+        kasubag.mark_seen()
+        reminder = await kasubag.wait_message(lambda m: m.text.startswith(REMINDED), timeout=10)
+        assert headline(reminder) == "⏰ Pengingat ke-1"
+        assert clock.now() >= wib(7, 6, 13)
 
 
 # -- a Telegram outage ----------------------------------------------------------------

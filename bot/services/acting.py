@@ -194,6 +194,11 @@ class Acting:
     async def listing(self, person_id: int | None = None) -> list[repo.Appointment]:
         return await self.db.read(repo.appointments, self.unit, person_id)
 
+    async def next_move(self, after: datetime) -> datetime | None:
+        """The next start or end of a period after ``after`` whose tasks are still to move
+        (None: none)."""
+        return await self.db.read(repo.next_acting_move, after)
+
     async def route_due(self) -> int:
         """Move the tasks of appointments whose start or end has come (after a restart too,
         and again after the host's clock was set back: :func:`as_of`)."""

@@ -282,6 +282,12 @@ class Reminders:
         )
         return chases
 
+    async def next_due(self, after: datetime) -> datetime | None:
+        """The next moment a reminder falls due after ``after``, as the open cases store it
+        (``next_due_at``, always a working moment: for a step a sweep found overdue outside
+        office hours, the office's opening). None: no open case."""
+        return await self.db.read(repo.next_due_after, after)
+
     async def snooze(self, user_id: int, case_id: int, minutes: int) -> Snooze:
         """/tunda: no reminder for the step before ``minutes`` working minutes from now."""
 
