@@ -135,7 +135,8 @@ async def test_an_official_whose_telegram_id_has_sixteen_digits_is_administered(
     assert answer.startswith("Permintaan perbaikan data telah dikirim"), answer
     note = await wulan.wait_message(lambda m: "Administrator meminta" in m.text, timeout=WAIT)
     await wulan.press(note, t.BTN_FIX_PROFILE)
-    await wulan.wait_message(lambda m: "Perbaikan data" in m.text, timeout=WAIT)
+    # her data were never given: she is asked them as at her registration
+    await wulan.wait_message(lambda m: "Mohon lengkapi data" in m.text, timeout=WAIT)
     answer = await said(world, "admin", f"/cabut {wulan_id} kabag")
     assert "telah dicabut" in answer and str(wulan_id) in answer, answer
 

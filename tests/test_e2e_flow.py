@@ -1643,7 +1643,13 @@ async def test_a_team_of_22_with_long_names_keeps_the_outcome_of_its_step(
     holders the same way (and those of them it could not reach), and still says since
     when the step waits."""
     officials = [
-        {"telegram_id": p.telegram_id, "name": p.name, "nip": p.nip, "roles": list(p.roles)}
+        {
+            "telegram_id": p.telegram_id,
+            "name": p.name,
+            "nip": p.nip,
+            "position": p.position,
+            "roles": list(p.roles),
+        }
         for p in OFFICIALS
     ]
     long_tail = "Raden Mas Bambang Soerjono Adiwidjojo Kusumanegara Wicaksono " * 2
