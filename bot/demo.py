@@ -45,6 +45,18 @@ class Person:
     position: str
     roles: tuple[str, ...]
 
+    def entry(self, roles: Sequence[str] | None = None, **changes: Any) -> dict[str, Any]:
+        """The person as a ``[[people]]`` entry of config.toml, with other ``roles`` or
+        other values (``nip=...``) when given."""
+        entry: dict[str, Any] = {
+            "telegram_id": self.telegram_id,
+            "name": self.name,
+            "nip": self.nip,
+            "position": self.position,
+            "roles": list(self.roles if roles is None else roles),
+        }
+        return {**entry, **changes}
+
 
 OFFICIALS = (
     Person("kasubag", 1001, "Dra. Siti Rahmawati, M.M.", "197803152005012003", "Kepala Subbagian Program dan Anggaran", ("kasubag",)),
@@ -66,16 +78,7 @@ def world_config(out: Path, base_url: str, **sections: Any) -> Config:
         "admins": [ADMIN_ID],
         "bot": {"api_base_url": base_url},
         "storage": {"database": str(out / "sopbot.sqlite3"), "files_dir": str(out / "files")},
-        "people": [
-            {
-                "telegram_id": p.telegram_id,
-                "name": p.name,
-                "nip": p.nip,
-                "position": p.position,
-                "roles": list(p.roles),
-            }
-            for p in (*OFFICIALS, ACTING)
-        ],
+        "people": [p.entry() for p in (*OFFICIALS, ACTING)],
     }
     for key, value in sections.items():
         raw[key] = {**raw.get(key, {}), **value} if isinstance(value, dict) else value

@@ -916,16 +916,7 @@ async def test_budi_as_kabag_and_kasubag_proposes_and_step_2_waits_for_a_plh_kab
     administrator appoints receives the task and approves it. (Siti is not Kasubag here:
     it is a single-holder role, and the config seeds one holder.)"""
     roles = {"kabag": ["kabag", "kasubag"], "kasubag": []}
-    people = [
-        {
-            "telegram_id": p.telegram_id,
-            "name": p.name,
-            "nip": p.nip,
-            "position": p.position,
-            "roles": roles.get(p.key, list(p.roles)),
-        }
-        for p in (*OFFICIALS, ACTING)
-    ]
+    people = [p.entry(roles.get(p.key, list(p.roles))) for p in (*OFFICIALS, ACTING)]
     async with World(tmp_path, people=people) as world:
         await world.everyone_starts()
         s = Script(world)
@@ -998,17 +989,7 @@ async def test_a_kasubag_who_is_plt_of_a_vacant_kabag_proposes_and_the_admin_is_
     """No one holds Kabag; Siti (Kasubag) is Plt Kabag. She proposes: step 2 may be
     decided by no one (four eyes), and the administrator is told to end her appointment
     first, as /plh would answer that Kabag has one."""
-    people = [
-        {
-            "telegram_id": p.telegram_id,
-            "name": p.name,
-            "nip": p.nip,
-            "position": p.position,
-            "roles": list(p.roles),
-        }
-        for p in (*OFFICIALS, ACTING)
-        if p.key != "kabag"
-    ]
+    people = [p.entry() for p in (*OFFICIALS, ACTING) if p.key != "kabag"]
     async with World(tmp_path, people=people) as world:
         await world.everyone_starts()
         s = Script(world)
@@ -1323,17 +1304,7 @@ async def test_an_official_whose_plh_ended_cannot_withdraw_the_step_he_approved(
 
 def without_a_karo() -> list[dict[str, object]]:
     """The demo's people with Karo's post vacant (nobody holds the role)."""
-    return [
-        {
-            "telegram_id": p.telegram_id,
-            "name": p.name,
-            "nip": p.nip,
-            "position": p.position,
-            "roles": list(p.roles),
-        }
-        for p in (*OFFICIALS, ACTING)
-        if p.key != "karo"
-    ]
+    return [p.entry() for p in (*OFFICIALS, ACTING) if p.key != "karo"]
 
 
 async def test_the_plt_of_a_vacant_karo_ended_leaves_step_3_to_no_one_and_the_admin_is_told(
@@ -1692,16 +1663,7 @@ async def test_a_kasubag_in_the_team_who_wrote_a_draft_leaves_step_7_to_a_plh_ka
     rest and hands them in. Siti does not check her own draft and no one else holds her
     role: the administrator is asked for a Plh Kasubag, appoints Agus, and he checks them."""
     roles = {"kasubag": ["kasubag", "tim"]}
-    people = [
-        {
-            "telegram_id": p.telegram_id,
-            "name": p.name,
-            "nip": p.nip,
-            "position": p.position,
-            "roles": roles.get(p.key, list(p.roles)),
-        }
-        for p in (*OFFICIALS, ACTING)
-    ]
+    people = [p.entry(roles.get(p.key, list(p.roles))) for p in (*OFFICIALS, ACTING)]
     async with World(tmp_path, people=people) as world:
         await world.everyone_starts()
         s = Script(world)

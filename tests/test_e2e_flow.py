@@ -1583,16 +1583,7 @@ async def test_a_bureau_of_120_drafters_gets_its_team_step_and_picks_page_by_pag
     """With 120 holders of the team's role, one button each would pass Telegram's 100
     buttons and the Kasubag would never get step 5. The candidates come ten a page; the
     Kasubag picks Ayu on the first page and a drafter on the third, and the team is both."""
-    officials = [
-        {
-            "telegram_id": p.telegram_id,
-            "name": p.name,
-            "nip": p.nip,
-            "position": p.position,
-            "roles": list(p.roles),
-        }
-        for p in OFFICIALS
-    ]
+    officials = [p.entry() for p in OFFICIALS]
     drafters = [
         {"telegram_id": 3000 + i, "name": f"Staf Penyusun {i:03}", "roles": ["tim"]}
         for i in range(1, 119)
@@ -1642,16 +1633,7 @@ async def test_a_team_of_22_with_long_names_keeps_the_outcome_of_its_step(
     keeps who forwarded the case and to whom; /status at step 6 names the team as its
     holders the same way (and those of them it could not reach), and still says since
     when the step waits."""
-    officials = [
-        {
-            "telegram_id": p.telegram_id,
-            "name": p.name,
-            "nip": p.nip,
-            "position": p.position,
-            "roles": list(p.roles),
-        }
-        for p in OFFICIALS
-    ]
+    officials = [p.entry() for p in OFFICIALS]
     long_tail = "Raden Mas Bambang Soerjono Adiwidjojo Kusumanegara Wicaksono " * 2
     names = [
         f"Staf {i:02} {long_tail}Prawiranegara Suryaningrat, S.E., M.Sc., M.P.A."

@@ -616,14 +616,7 @@ async def test_siti_named_in_the_config_with_her_nip_as_on_her_sk_types_it_again
     position as they are. He is told nothing changed, no earlier profile is kept, and a
     restart warns of no difference: one NIP, one string."""
     people = [
-        {
-            "telegram_id": p.telegram_id,
-            "name": p.name,
-            "nip": SITI_NIP_AS_ON_HER_SK if p.key == "kasubag" else p.nip,
-            "position": p.position,
-            "roles": list(p.roles),
-        }
-        for p in OFFICIALS
+        p.entry(nip=SITI_NIP_AS_ON_HER_SK if p.key == "kasubag" else p.nip) for p in OFFICIALS
     ]
     async with World(tmp_path, people=people) as world:
         await world.everyone_starts()

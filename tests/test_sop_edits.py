@@ -72,16 +72,7 @@ async def test_a_case_whose_sop_code_changed_meanwhile_gets_its_sk_tim(
 
 def people_with(renamed: dict[str, str]) -> list[dict[str, object]]:
     """The demo's [[people]], with the roles ``renamed`` as the edited file names them."""
-    return [
-        {
-            "telegram_id": p.telegram_id,
-            "name": p.name,
-            "nip": p.nip,
-            "position": p.position,
-            "roles": [renamed.get(r, r) for r in p.roles],
-        }
-        for p in (*OFFICIALS, ACTING)
-    ]
+    return [p.entry([renamed.get(r, r) for r in p.roles]) for p in (*OFFICIALS, ACTING)]
 
 
 async def said(world: World, who: str, text: str) -> str:

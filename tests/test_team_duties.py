@@ -9,7 +9,6 @@ import io
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import docx
 
@@ -228,16 +227,6 @@ def test_twelve_long_duties_stay_in_the_diktum_with_their_indent() -> None:
 # -- through the bot ------------------------------------------------------------------------
 
 
-def person(p: Any, extra: tuple[str, ...]) -> dict[str, Any]:
-    return {
-        "telegram_id": p.telegram_id,
-        "name": p.name,
-        "nip": p.nip,
-        "position": p.position,
-        "roles": [*p.roles, *extra],
-    }
-
-
 def two_sops(tmp_path: Path) -> World:
     """A deployment running both SOPs: Kasubag is also the Kasi, Kabag the Kasubdit, Karo the
     Direktur, the bureau's team (Ayu, Rudi) the Tim Pelaksana."""
@@ -248,7 +237,7 @@ def two_sops(tmp_path: Path) -> World:
         "tim1": ("tim_pelaksana",),
         "tim2": ("tim_pelaksana",),
     }
-    people = [person(p, extra.get(p.key, ())) for p in OFFICIALS]
+    people = [p.entry([*p.roles, *extra.get(p.key, ())]) for p in OFFICIALS]
     sops = [
         str(ROOT / "sops" / "penyusunan-program-kerja.toml"),
         str(FIXTURES / "surat-tugas-tim.toml"),
