@@ -1039,6 +1039,13 @@ UNHELD_UPLOADS = (
 )
 FILES_EARLIER_IN_CHAT = "📎 Dokumen untuk langkah ini telah dikirim sebelumnya dalam obrolan ini."
 FILE_DOWNLOAD_FAILED = "Mohon maaf, dokumen tidak dapat diunduh. Silakan mengirim ulang."
+# a file of an album that waited for its case and that several starts of the bot took up
+# and never finished (bot.services.albums.MOST_RESUMES): not tried again
+FILE_NOT_RECORDED = (
+    "Mohon maaf, layanan sempat terhenti beberapa kali saat dokumen <b>{name}</b> diproses, "
+    "sehingga dokumen tersebut tidak dicatat pada berkas. Silakan mengirim ulang dokumen "
+    "tersebut."
+)
 # an upload the files folder cannot take (bot.filestore.FolderFault: a share not mounted,
 # full, not writable, read-only, an I/O error): nothing of it is kept, the case is as it
 # was ({problem}: FILE_STORE_PROBLEM of the fault; {told}: FILE_STORE_UNAVAILABLE_TOLD when

@@ -5,7 +5,9 @@ uploads (or takes a corrected version of what it reviews), the type must be on t
 (its name's, or the MIME type's when the name says none), the size within the limit, and the content
 what the name claims (an empty file or a text file named .docx is refused politely). The
 document a file satisfies is read from its name or caption; when that is unclear the bot
-asks. Recording the file, attaching it and queueing the acknowledgement is one transaction.
+asks. Recording the file, attaching it and queueing the acknowledgement is one transaction
+(with, for a file of an album that waited for its case, the deletion of its row: see
+:mod:`bot.services.albums`).
 While the files folder cannot take a file (a share not mounted, the disk full, not
 writable, read-only, an I/O error) an upload is refused before any of that: the sender is
 asked to send it again later, the administrators are told once what to mend.
@@ -243,26 +245,63 @@ async def ask_album(context: Context) -> None:
 
 async def resume_albums(context: Context) -> None:
     """At start-up: the albums whose files still wait (the bot stopped meanwhile) are asked
-    about when their time comes, as before."""
+    about when their time comes, as before; the files a stopped run had taken (its album
+    named the case, or it was being asked about) and neither recorded nor answered are
+    taken up: downloaded and recorded in the case their album named, or asked about again,
+    with an apology."""
     if context.jobs is None:
         return
-    for chat_id, album, seconds in await context.services.albums.waiting():
+    svc = context.services
+    for chat_id, album, seconds in await svc.albums.waiting():
         name = f"album:{chat_id}:{album}"
         jobs.run_once(context.jobs, ask_album, seconds, (chat_id, album), name)
+    again, dropped = await svc.albums.resume()
+    for each in dropped:
+        log.error(
+            "album file %r taken up at %d starts, never done: dropped", each.file.name, each.resumed
+        )
+        await answer_file(context, each.file, t.FILE_NOT_RECORDED.format(name=t.e(each.file.name)))
+        await svc.albums.done(each.file)
+    cases_of: dict[int, list[Case]] = {}
+    for each in again:
+        person = each.file.person_id
+        if person not in cases_of:
+            cases_of[person], _ = await svc.queries.upload_cases(person)
+        await take_file(context, each.file, cases_of[person], each.case_id, resumed=True)
+    if again:
+        log.info("took up %d album files a stop left unrecorded", len(again))
 
 
 async def take_file(
-    context: Context, item: repo.SentFile, cases: list[Case], named: int | None
+    context: Context,
+    item: repo.SentFile,
+    cases: list[Case],
+    named: int | None,
+    *,
+    resumed: bool = False,
 ) -> None:
     """Download, check and attach a file to the case ``named`` (a caption's number, the
-    task message it replies to, its album's case), or to the only case that takes it."""
+    task message it replies to, its album's case), or to the only case that takes it.
+    A file that waited for its album (``item.waited``) is done with once it is recorded or
+    its sender told why not: a stop before leaves it to the next start, which takes it up
+    again (``resumed``: a question which case is then asked with an apology)."""
+    await _take_file(context, item, cases, named, resumed)
+    await context.services.albums.done(item)
+
+
+async def _take_file(
+    context: Context, item: repo.SentFile, cases: list[Case], named: int | None, resumed: bool
+) -> None:
     svc = context.services
     if not cases:  # a file that waited for its album, meanwhile
         await answer_file(context, item, t.NO_UPLOAD_EXPECTED)
         return
     case = _pick_case(cases, named)
     if case is None:
-        await answer_file(context, item, which_case(cases))
+        question = which_case(cases)
+        await answer_file(
+            context, item, t.ASKED_AGAIN.format(question=question) if resumed else question
+        )
         return
     if not isinstance(case, Case):
         numbers = ", ".join(f"#{c.id}" for c in cases[:10])
@@ -328,6 +367,7 @@ async def take_file(
         telegram_unique_id=item.unique_id,
         chat_id=item.chat_id,
         message_id=item.message_id,
+        waited=item.waited,
     )
     try:
         result = await svc.cases.attach_upload(item.person_id, upload, item.update_id)

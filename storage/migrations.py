@@ -390,6 +390,17 @@ INSERT INTO archive_numbers (number, case_id)
 DROP INDEX events_archived;
 """
 
+V16_ALBUM_FILES_TAKEN = """
+-- A file of an album that waited for its case (album_files) is no longer deleted when a
+-- file of the album names the case or when its sender is asked which case: it is taken by
+-- the bot run that handles it, and deleted in the transaction that records it (or once
+-- its sender is told why it is not). A run that stopped (a crash, a kill) with files taken
+-- leaves them to the next start, which downloads and records them, or asks about them
+-- again; one taken up at MOST_RESUMES starts (bot.services.albums) is dropped, its sender told.
+ALTER TABLE album_files ADD COLUMN taken_by TEXT;   -- the run handling it; NULL: waiting
+ALTER TABLE album_files ADD COLUMN resumed INTEGER NOT NULL DEFAULT 0;  -- starts that took it up
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     V1_FOUNDATION,
     V2_REMINDERS,
@@ -406,6 +417,7 @@ MIGRATIONS: tuple[str, ...] = (
     V13_CHASES,
     V14_EARLIER_PROFILES,
     V15_ARCHIVE_NUMBERS,
+    V16_ALBUM_FILES_TAKEN,
 )
 """``MIGRATIONS[i]`` takes a database from ``user_version`` i to i + 1."""
 

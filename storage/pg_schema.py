@@ -366,6 +366,11 @@ INSERT INTO archive_numbers (number, case_id)
     ON CONFLICT DO NOTHING;
 DROP INDEX events_archived;
 """,
+    # 16: album files taken, kept until recorded (storage.migrations.V16_ALBUM_FILES_TAKEN)
+    """
+ALTER TABLE album_files ADD COLUMN taken_by TEXT COLLATE "C";
+ALTER TABLE album_files ADD COLUMN resumed BIGINT NOT NULL DEFAULT 0;
+""",
 )
 """``STEPS[i]`` takes a PostgreSQL database from level ``BASE_LEVEL + i`` to the next."""
 

@@ -2256,8 +2256,9 @@ def update_seen(tx: Tx, update_id: int) -> bool:
 @dataclass(frozen=True)
 class SentFile:
     """A file an official sent, as an upload needs it. A file of an album that came before
-    any file of it named the case is kept so (not yet downloaded) until one does, or until
-    it is asked about."""
+    any file of it named the case is kept so (not yet downloaded, a row of ``album_files``)
+    until one does, or until it is asked about, and then until it is recorded or its
+    sender told why not (``waited``)."""
 
     chat_id: int
     message_id: int
@@ -2273,6 +2274,9 @@ class SentFile:
     # named by its MIME type (the name said no type): Telegram knows it by another name, so
     # it is passed on as its bytes under this one, not by its file_id
     renamed: bool = False
+    # a row of album_files: it goes in the transaction that records the file (or once the
+    # sender is told why not), never before, so a crash meanwhile loses no file
+    waited: bool = False
 
 
 def _sent_file(row: Row) -> SentFile:
@@ -2290,6 +2294,7 @@ def _sent_file(row: Row) -> SentFile:
         mime=file["mime"],
         caption=file["caption"],
         renamed=bool(file.get("renamed", False)),
+        waited=True,
     )
 
 
@@ -2302,16 +2307,16 @@ def album_case(tx: Tx, chat_id: int, media_group_id: str) -> int | None:
 
 
 def name_album(
-    tx: Tx, chat_id: int, media_group_id: str, case_id: int, now: datetime
+    tx: Tx, chat_id: int, media_group_id: str, case_id: int, now: datetime, run: str
 ) -> list[SentFile]:
-    """A file of the album named its case: kept for the files still to come; returns (and
-    forgets) the files that came before it and waited."""
+    """A file of the album named its case: kept for the files still to come; returns the
+    files that came before it and waited, taken by ``run`` (see :func:`take_album_files`)."""
     tx.run(
         "INSERT INTO albums (chat_id, media_group_id, case_id, at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (chat_id, media_group_id) DO UPDATE SET case_id = excluded.case_id",
         (chat_id, media_group_id, case_id, ts(now)),
     )
-    return take_album_files(tx, chat_id, media_group_id)
+    return take_album_files(tx, chat_id, media_group_id, run)
 
 
 def wait_for_album(tx: Tx, item: SentFile, now: datetime) -> int | None:
@@ -2351,19 +2356,57 @@ def wait_for_album(tx: Tx, item: SentFile, now: datetime) -> int | None:
     return None
 
 
-def take_album_files(tx: Tx, chat_id: int, media_group_id: str) -> list[SentFile]:
-    """The files of an album still waiting, in the order they were sent; forgotten here."""
+def take_album_files(tx: Tx, chat_id: int, media_group_id: str, run: str) -> list[SentFile]:
+    """The files of an album still waiting, in the order they were sent, taken by the bot
+    run ``run`` (no other taker gets them). Each row stays until :func:`album_file_done`:
+    a run that stops before leaves it to the next start (:func:`resume_album_files`)."""
     rows = tx.all(
-        "DELETE FROM album_files WHERE chat_id = ? AND media_group_id = ? RETURNING *",
-        (chat_id, media_group_id),
+        "UPDATE album_files SET taken_by = ? WHERE chat_id = ? AND media_group_id = ? "
+        "AND taken_by IS NULL RETURNING *",
+        (run, chat_id, media_group_id),
     )
     return sorted(map(_sent_file, rows), key=lambda f: f.message_id)
 
 
+def album_file_done(tx: Tx, chat_id: int, message_id: int) -> None:
+    """A file that waited for its album is recorded, or its sender was told why not."""
+    tx.run("DELETE FROM album_files WHERE chat_id = ? AND message_id = ?", (chat_id, message_id))
+
+
+@dataclass(frozen=True)
+class ResumedFile:
+    """A file of an album a stopped run had taken and not finished (:func:`resume_album_files`)."""
+
+    file: SentFile
+    case_id: int | None  # the case its album named; None: none did (it is asked about)
+    resumed: int  # the starts that took it up, this one included
+
+
+def resume_album_files(tx: Tx, run: str) -> list[ResumedFile]:
+    """The files of albums that another run (one that stopped) had taken and neither
+    recorded nor answered, in the order they were sent: taken by ``run`` now, the count of
+    starts that took each up one higher."""
+    rows = tx.all(
+        "UPDATE album_files SET taken_by = ?, resumed = resumed + 1 "
+        "WHERE taken_by IS NOT NULL AND taken_by <> ? RETURNING *",
+        (run, run),
+    )
+    resumed = [
+        ResumedFile(
+            _sent_file(row),
+            album_case(tx, int(row["chat_id"]), str(row["media_group_id"])),
+            int(row["resumed"]),
+        )
+        for row in rows
+    ]
+    return sorted(resumed, key=lambda r: (r.file.chat_id, r.file.message_id))
+
+
 def waiting_albums(tx: Tx) -> list[tuple[int, str, datetime]]:
-    """Albums with files waiting for their case: (chat, album, when the first came)."""
+    """Albums with files waiting for their case (none taken yet): (chat, album, when the
+    first came)."""
     rows = tx.all(
         "SELECT chat_id, media_group_id, MIN(at) AS first FROM album_files "
-        "GROUP BY chat_id, media_group_id ORDER BY first"
+        "WHERE taken_by IS NULL GROUP BY chat_id, media_group_id ORDER BY first"
     )
     return [(int(r[0]), str(r[1]), parse_ts(r[2])) for r in rows]

@@ -660,6 +660,92 @@ async def test_a_file_being_downloaded_when_the_bot_is_killed_is_recorded_after_
         assert files[0][0] == 1
 
 
+async def open_case(emu: BotApiEmulator, kasubag: EmuUser, title: str) -> int:
+    """Kasubag opens a case by /baru, its title and the year; its number."""
+    await kasubag.send("/baru")
+    asked = await kasubag.wait_message(lambda m: "judul" in m.text, timeout=20)
+    await kasubag.send(title)
+    await emu.wait_until(lambda: "tahun anggaran" in asked.text.lower(), timeout=20)
+    await kasubag.send("2027")
+    await emu.wait_until(lambda: "telah dibuat" in asked.text, timeout=20)
+    return int(asked.text.split("Berkas #", 1)[1].split()[0])
+
+
+def answers_quoting(kasubag: EmuUser, files: list[EmuMessage]) -> list[str]:
+    """The bot's answers that quote each of ``files`` (one a file; "" for none)."""
+    by_file = {m.reply_to.message_id: m.text for m in kasubag.bot_messages if m.reply_to}
+    return [by_file.get(f.message_id, "") for f in files]
+
+
+ALBUM = ("Konsep Rencana Kerja.docx", "TOR.docx")
+
+
+async def test_an_album_whose_first_file_is_being_downloaded_when_the_bot_is_killed_is_recorded_whole(
+    tmp_path: Path,
+) -> None:
+    """Kasubag holds two new cases and sends the Konsep and the TOR as one album; Telegram's
+    app puts her caption "Draf #1" under the last file, the TOR, so the Konsep waits for
+    it. Telegram is slow to hand over the Konsep and the bot is killed while it downloads
+    it. After the restart both are in case 1 (the 👌 on the album's first file is true),
+    nothing is left waiting, and no file is answered with a refusal."""
+    async with kasubag_and_a_bot_process(tmp_path) as (emu, bot, kasubag):
+        first = await open_case(emu, kasubag, "Usulan pertama")
+        second = await open_case(emu, kasubag, "Usulan kedua")
+        emu.faults.hang(1, seconds=60, method="getFile", execute="never")
+        sent = await kasubag.send_album(
+            [(name, draft(name)) for name in ALBUM], caption=f"Draf #{first}"
+        )
+        await emu.wait_until(lambda: not emu.faults.rules, timeout=20)  # the Konsep's, held
+        await emu.wait_until(lambda: not emu.pending_updates, timeout=20)  # both confirmed
+        db = tmp_path / "sopbot.sqlite3"
+        # the download takes seconds: the inbox has forgotten the Konsep's own update (it was
+        # handled when it began to wait) and keeps the TOR's, still being handled
+        await emu.wait_until(lambda: len(query(db, "SELECT 1 FROM inbox")) == 1, timeout=20)
+        await bot.kill()
+        emu.faults.clear()
+        await bot.start()
+
+        def names(case: int) -> list[str]:
+            sql = "SELECT name FROM files WHERE case_id = ? ORDER BY name"
+            return [r[0] for r in query(db, sql, (case,))]
+
+        await emu.wait_until(lambda: len(names(first)) == 2, timeout=30)
+        assert names(first) == sorted(ALBUM)
+        assert names(second) == []
+        assert query(db, "SELECT * FROM album_files") == []
+        # Telegram sets a reaction on any file of an album on its first one
+        await emu.wait_until(lambda: bool(sent[0].bot_reactions), timeout=20)
+        assert not any(answers_quoting(kasubag, sent))
+
+
+async def test_an_album_being_asked_about_when_the_bot_is_killed_is_asked_about_after_the_restart(
+    tmp_path: Path,
+) -> None:
+    """Kasubag holds two new cases and sends the Konsep and the TOR as one album, with no
+    case number. After a few seconds the bot asks which case each is for, and is killed
+    while Telegram holds the first question. After the restart each file is asked about,
+    quoting it, with the apology for the stop; nothing is recorded, nothing left waiting."""
+    async with kasubag_and_a_bot_process(tmp_path) as (emu, bot, kasubag):
+        first = await open_case(emu, kasubag, "Usulan pertama")
+        second = await open_case(emu, kasubag, "Usulan kedua")
+        db = tmp_path / "sopbot.sqlite3"
+        await emu.wait_until(lambda: pending_rows(db) == 0, timeout=20)  # her chat is quiet
+        kasubag.mark_seen()
+        emu.faults.hang(1, seconds=60, method="sendMessage", execute="never", chat_id=kasubag.id)
+        sent = await kasubag.send_album([(name, draft(name)) for name in ALBUM])
+        await emu.wait_until(lambda: not emu.faults.rules, timeout=20)  # the question, held
+        await bot.kill()
+        emu.faults.clear()
+        assert not any(answers_quoting(kasubag, sent))  # never reached her
+        await bot.start()
+        await emu.wait_until(lambda: all(answers_quoting(kasubag, sent)), timeout=30)
+        for text in answers_quoting(kasubag, sent):
+            assert text.startswith("Mohon maaf, layanan sempat terhenti"), text
+            assert "beberapa berkas" in text and f"#{first}" in text and f"#{second}" in text
+        assert query(db, "SELECT * FROM files") == []
+        await emu.wait_until(lambda: not query(db, "SELECT * FROM album_files"), timeout=10)
+
+
 async def test_the_title_question_a_crash_kept_from_kasubag_is_asked_after_the_restart(
     tmp_path: Path,
 ) -> None:

@@ -655,6 +655,10 @@ async def test_upgrade_from_every_earlier_version(tmp_path: Path, version: int) 
             kasubag = await db.read(repo.holders, UNIT, "kasubag")
             assert [p.telegram_id for p in kasubag] == [1]
             assert await db.read(repo.outbox_counts) == {"sent": 0, "failed": 0, "pending": 1}
+        if version >= 7:
+            # an album file left waiting still waits: asked about after the start, as before
+            chat = run.current.started_by
+            assert await db.read(repo.waiting_albums) == [(chat, "13960000000000001", T0)]
         if version < 2 and data:
             case_row = await rows(
                 db, "SELECT reminders_sent, last_reminded_at, snoozed_until, next_due_at FROM cases"
@@ -1409,6 +1413,8 @@ async def level14_archived_as(
     plain = sqlite3.connect(path)
     try:
         plain.executescript(
+            "ALTER TABLE album_files DROP COLUMN taken_by; "  # level 16's, undone
+            "ALTER TABLE album_files DROP COLUMN resumed; "
             "DROP TABLE archive_numbers; "
             "CREATE INDEX events_archived ON events(data) WHERE type = 'archived'; "
             "PRAGMA user_version = 14;"
@@ -2761,6 +2767,26 @@ async def test_backup_while_writing_is_consistent(db: Database, tmp_path: Path) 
         await copy.close()
 
 
+def album_file(message_id: int, album: str = "g1", chat_id: int = 10) -> repo.SentFile:
+    """A file of Kasubag's (chat 10) album, as the bot took it from her message."""
+    return repo.SentFile(
+        chat_id, message_id, album, chat_id, 500 + message_id, f"F{message_id}",
+        f"U{message_id}", f"draf {message_id}.pdf", 1000, "application/pdf", "",
+        renamed=message_id == 2,
+    )  # fmt: skip
+
+
+def waited(*files: repo.SentFile) -> list[repo.SentFile]:
+    """The files as they come back from the album's rows."""
+    return [replace(f, waited=True) for f in files]
+
+
+async def album_rows(db: Database) -> list[tuple[Any, ...]]:
+    return await rows(
+        db, "SELECT chat_id, message_id, taken_by, resumed FROM album_files ORDER BY 1, 2"
+    )
+
+
 async def test_an_album_keeps_the_case_one_file_named_and_the_files_that_waited(
     db: Database,
 ) -> None:
@@ -2769,26 +2795,54 @@ async def test_an_album_keeps_the_case_one_file_named_and_the_files_that_waited(
     its own. A waiting album is listed for the questions after a restart; pruning with the
     update ids forgets the album. The second file was named by its type (a PDF whose name
     said none): it waits so, to be passed on under that name."""
-
-    def file(message_id: int, album: str = "g1", chat_id: int = 10) -> repo.SentFile:
-        return repo.SentFile(
-            chat_id, message_id, album, chat_id, 500 + message_id, f"F{message_id}",
-            f"U{message_id}", f"draf {message_id}.pdf", 1000, "application/pdf", "",
-            renamed=message_id == 2,
-        )  # fmt: skip
-
+    file = album_file
     assert await db.write(repo.wait_for_album, file(2), T0) is None
     assert await db.write(repo.wait_for_album, file(1), T0 + timedelta(seconds=1)) is None
     assert await db.write(repo.wait_for_album, file(1, "g2", chat_id=11), T0) is None
     assert await db.read(repo.waiting_albums) == [(10, "g1", T0), (11, "g2", T0)]
-    assert await db.write(repo.name_album, 10, "g1", 7, T0) == [file(1), file(2)]
+    assert await db.write(repo.name_album, 10, "g1", 7, T0, "run-1") == waited(file(1), file(2))
     assert await db.write(repo.wait_for_album, file(4), T0) == 7
     assert await db.read(repo.album_case, 10, "g1") == 7
     assert await db.read(repo.waiting_albums) == [(11, "g2", T0)]
-    assert await db.write(repo.take_album_files, 11, "g2") == [file(1, "g2", chat_id=11)]
-    assert await db.write(repo.take_album_files, 11, "g2") == []
+    g2 = waited(file(1, "g2", chat_id=11))
+    assert await db.write(repo.take_album_files, 11, "g2", "run-1") == g2
+    assert await db.write(repo.take_album_files, 11, "g2", "run-1") == []
     await db.write(repo.prune, T0, T0 + timedelta(days=3))
     assert await db.read(repo.album_case, 10, "g1") is None
+
+
+async def test_files_of_an_album_stay_until_each_is_recorded_and_a_stop_leaves_them_to_the_next_start(
+    db: Database,
+) -> None:
+    """Kasubag's Konsep and TOR wait; her caption on a third file names case 7, and the
+    bot's run takes the two: they are no longer waiting (no question is due for them) but
+    stay, taken, until each is recorded. The Konsep is recorded; the bot dies while it
+    downloads the TOR. The next start takes the TOR up, for case 7. A file of another
+    album, taken to be asked about (no case named), is taken up to be asked again. A run
+    does not take up its own files, and each start that takes a file up counts."""
+    konsep, tor, other = album_file(1), album_file(2), album_file(1, "g2", chat_id=11)
+    for item in (konsep, tor, other):
+        assert await db.write(repo.wait_for_album, item, T0) is None
+    assert await db.write(repo.name_album, 10, "g1", 7, T0, "run-1") == waited(konsep, tor)
+    assert await db.write(repo.name_album, 10, "g1", 7, T0, "run-1") == []  # taken once
+    assert await db.write(repo.take_album_files, 11, "g2", "run-1") == waited(other)
+    assert await db.read(repo.waiting_albums) == []
+    await db.write(repo.album_file_done, 10, konsep.message_id)
+    assert await album_rows(db) == [(10, 2, "run-1", 0), (11, 1, "run-1", 0)]
+
+    assert await db.write(repo.resume_album_files, "run-1") == []  # its own: in hand
+    resumed = await db.write(repo.resume_album_files, "run-2")
+    assert resumed == [
+        repo.ResumedFile(waited(tor)[0], 7, 1),
+        repo.ResumedFile(waited(other)[0], None, 1),
+    ]
+    assert await db.write(repo.resume_album_files, "run-2") == []
+    again = await db.write(repo.resume_album_files, "run-3")
+    assert [(r.file.message_id, r.resumed) for r in again] == [(2, 2), (1, 2)]
+    assert await db.read(repo.waiting_albums) == []  # never asked about as new
+    await db.write(repo.album_file_done, 10, tor.message_id)
+    await db.write(repo.album_file_done, 11, other.message_id)
+    assert await album_rows(db) == []
 
 
 async def test_an_update_a_stop_left_is_put_back_at_most_three_times(db: Database) -> None:

@@ -140,6 +140,9 @@ class Upload:
     telegram_unique_id: str | None
     chat_id: int
     message_id: int  # the user's message with the file (the acknowledgement replies to it)
+    # a file of an album that waited for its case: its row of album_files goes with the
+    # record (storage.repo.album_file_done)
+    waited: bool = False
 
 
 Answers = tuple[repo.OutboxItem, ...]
@@ -294,6 +297,8 @@ class CaseService:
                 )
             # the sender has this file already: it is never sent back to them
             repo.record_delivery(tx, user_id, file_id, upload.message_id)
+            if upload.waited:
+                repo.album_file_done(tx, upload.chat_id, upload.message_id)
             definition = self.sops.of(case)
             if upload.doc is None:
                 asked = effects.ask_which_document(tx, definition, case, user_id, file_id, now)
