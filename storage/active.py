@@ -10,6 +10,12 @@ If the lock's connection breaks, the lock is gone (another process may hold it b
 the process must stop at once. :attr:`ActiveLock.lost` says so; the connection is pinged
 every ``ping_every`` seconds, so a connection that hangs without closing is noticed too.
 
+A machine that dies without closing its connections (power or network lost) leaves its
+session on the server: the server gives it up after
+:data:`~storage.postgres.DEAD_PEER_AFTER` seconds of silence (TCP keepalives and
+``tcp_user_timeout``, set per session), and the standby has the lock then. The active
+process, cut off, has noticed it already (``ping_every + ping_timeout``) and stopped.
+
 A server that cannot be reached (down for maintenance, starting up) is tried again every
 ``retry_after`` seconds, and the log says so once, then once every ``say_every`` seconds
 with a count, and once when it is reached again. A server that refuses the database, the
@@ -29,11 +35,22 @@ from typing import Any
 import asyncpg
 
 from storage.db import DatabaseError
-from storage.postgres import ACTIVE_LOCK, CONNECT_TIMEOUT, safe_url
+from storage.postgres import (
+    ACTIVE_LOCK,
+    CONNECT_TIMEOUT,
+    DEAD_PEER_AFTER,
+    DEAD_PEER_SETTINGS,
+    safe_url,
+)
 
 log = logging.getLogger(__name__)
 
 WAIT_ROUND = "5s"  # a standby re-checks its connection this often while it waits
+PING_EVERY = 1.0
+PING_TIMEOUT = 3.0
+# a process cut off from the server knows it within PING_EVERY + PING_TIMEOUT and stops;
+# the server gives its lock to the standby only after DEAD_PEER_AFTER: never two at once
+assert PING_EVERY + PING_TIMEOUT < DEAD_PEER_AFTER
 
 # what a restart does not cure: no such database, no such role, a wrong password, a role
 # that may not connect (InvalidPasswordError is an InvalidAuthorizationSpecificationError)
@@ -49,8 +66,8 @@ class ActiveLock:
         self,
         url: str,
         *,
-        ping_every: float = 1.0,
-        ping_timeout: float = 3.0,
+        ping_every: float = PING_EVERY,
+        ping_timeout: float = PING_TIMEOUT,
         retry_after: float = 2.0,
         say_every: float = 60.0,
     ) -> None:
@@ -114,7 +131,9 @@ class ActiveLock:
             conn = await asyncpg.connect(
                 self.url,
                 timeout=CONNECT_TIMEOUT,
-                server_settings={"application_name": "sopbot (active lock)"},
+                # the server drops the session of a machine gone silent (its power or
+                # network lost) within DEAD_PEER_AFTER s, and with it the lock
+                server_settings={"application_name": "sopbot (active lock)", **DEAD_PEER_SETTINGS},
             )
         except REFUSED as exc:
             raise DatabaseError(f"storage.database: {safe_url(self.url)}: {exc}") from exc

@@ -53,6 +53,25 @@ STATEMENT_CACHE = 1024
 COMMAND_TIMEOUT = 60.0
 CONNECT_TIMEOUT = 10.0
 
+# A client whose machine goes silent (its power or its network lost: nothing closes its
+# connections) keeps its sessions on the server, and the advisory locks they hold, until
+# TCP gives up on it: two hours and more by the kernel's defaults (the server's
+# tcp_keepalives_idle 0 means the kernel's 7200 s). The active process's lock would keep
+# the standby waiting all that time, and a write it had begun would keep the write lock.
+# So every connection of the bot asks the server, for its own session (these settings are
+# the user's to set; PostgreSQL 12 or later), to give a silent client up after
+# DEAD_PEER_AFTER seconds: probes from 4 s of silence on, 3 of them 2 s apart, and no
+# answer the server sent (nor a probe) left unacknowledged longer than DEAD_PEER_AFTER.
+# They apply to TCP connections (a Unix socket's peer is the same machine).
+DEAD_PEER_AFTER = 10  # seconds
+_PROBES, _PROBE_EVERY = 3, 2
+DEAD_PEER_SETTINGS = {
+    "tcp_keepalives_idle": str(DEAD_PEER_AFTER - _PROBES * _PROBE_EVERY),  # seconds
+    "tcp_keepalives_interval": str(_PROBE_EVERY),  # seconds
+    "tcp_keepalives_count": str(_PROBES),
+    "tcp_user_timeout": str(DEAD_PEER_AFTER * 1000),  # milliseconds
+}
+
 assert BASE_LEVEL + len(STEPS) == LATEST, "a SQLite migration has no PostgreSQL step"
 
 
@@ -157,7 +176,7 @@ async def connect(url: str, **settings: str) -> Any:
             timeout=CONNECT_TIMEOUT,
             command_timeout=COMMAND_TIMEOUT,
             statement_cache_size=STATEMENT_CACHE,
-            server_settings={"application_name": "sopbot", **settings},
+            server_settings={"application_name": "sopbot", **DEAD_PEER_SETTINGS, **settings},
         )
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
         raise DatabaseError(f"{safe_url(url)}: cannot connect to PostgreSQL ({exc})") from exc
