@@ -15,13 +15,16 @@ import sys
 from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, SystemClock
 from bot.config import Config, ConfigError, load_config, shown_url
 from bot.core.definition import SopDefinition
 from bot.core.loader import DefinitionError, load_definition, load_draft
+
+if TYPE_CHECKING:
+    from storage.transfer import Carried
 
 DEFAULT_CONFIGS = ("config.toml", "config.example.toml")
 
@@ -248,6 +251,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"warning: {line}", file=sys.stderr)
     for line in _shared_archive_numbers(config) if database_ok else []:
         print(f"warning: {line}", file=sys.stderr)
+    for line in _nul_values(config) if database_ok else []:
+        print(f"warning: {line}", file=sys.stderr)
     print(f"api: {shown_url(config.bot.api_base_url)} ({config.bot.mode})")
     print(f"people: {len(config.people)}, admins: {len(config.admins)}")
     for warning in _config_warnings(config) + _calendar_warnings(config, args.clock):
@@ -339,6 +344,33 @@ def _files_marker(config: Config) -> list[str]:
             "files, so the bot takes it for its own and writes the marker as it starts"
         ]
     return []
+
+
+def _nul_values(config: Config) -> list[str]:
+    """Text values of a SQLite database that hold a NUL (an older release kept one in a
+    return reason now and then): PostgreSQL cannot store one, so ``sopbot migrate-db``
+    copies each with U+FFFD in its place; said before anybody moves."""
+    from storage.db import DatabaseError, inspect, is_postgres
+    from storage.transfer import nul_counts
+
+    if is_postgres(config.storage.database):
+        return []
+    try:
+        found = inspect(config.storage.database, nul_counts)
+    except (DatabaseError, OSError, sqlite3.DatabaseError):
+        return []  # _older_revisions said it is not readable
+    if not found:
+        return []
+    listed = ", ".join(f"{table} {count}" for table, count in found.items())
+    return [
+        f"storage.database: {_values(sum(found.values()))} with a NUL character ({listed}), "
+        "kept by an older release; PostgreSQL cannot store one: sopbot migrate-db copies "
+        "each with U+FFFD in its place and names them"
+    ]
+
+
+def _values(count: int) -> str:
+    return f"{count} text value" + ("" if count == 1 else "s")
 
 
 def _sop_summary(definition: SopDefinition, overrides: Mapping[int, int]) -> str:
@@ -871,6 +903,8 @@ def cmd_migrate_db(args: argparse.Namespace) -> int:
     if not source.is_file():
         print(f"error: --from: no such file: {source}", file=sys.stderr)
         return 2
+    import asyncpg
+
     from storage import runlock
 
     try:
@@ -887,6 +921,31 @@ def cmd_migrate_db(args: argparse.Namespace) -> int:
     except DatabaseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except (OSError, sqlite3.Error, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        # (the copy's own failures are a CopyError above: these come before or after it)
+        print(f"error: {type(exc).__name__}: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 1
+
+
+SHOWN_CARRIED = 10  # rows named per table, then a count
+
+
+def _say_copied(table: str, rows: int, carried: list[Carried]) -> None:
+    """A table copied, and its rows whose NUL became U+FFFD (their key and columns)."""
+    from storage.transfer import PRIMARY_KEYS
+
+    line = f"  {table}: {rows} rows"
+    if carried:
+        named = "; ".join(
+            ", ".join(f"{k}={v!r}" for k, v in zip(PRIMARY_KEYS[table], c.key, strict=True))
+            + f" ({', '.join(c.columns)})"
+            for c in carried[:SHOWN_CARRIED]
+        )
+        if len(carried) > SHOWN_CARRIED:
+            named += f"; and {len(carried) - SHOWN_CARRIED} more"
+        values = sum(len(c.columns) for c in carried)
+        line += f"; {_values(values)} with a NUL, copied with U+FFFD in its place: {named}"
+    print(line, flush=True)
 
 
 async def _migrate_db(source_path: Path, url: str, force: bool) -> int:
@@ -908,13 +967,18 @@ async def _migrate_db(source_path: Path, url: str, force: bool) -> int:
                     file=sys.stderr,
                 )
                 return 2
-            if filled:
-                await target.write(transfer.empty_tables)
             print(f"copying {source_path} to {safe_url(url)}")
-            await transfer.copy_database(
-                source, target, lambda table, n: print(f"  {table}: {n} rows", flush=True)
-            )
-            before = await transfer.table_digests(source)
+            try:
+                copied = await transfer.copy_database(
+                    source, target, _say_copied, empty_first=bool(filled)
+                )
+            except transfer.CopyError as exc:
+                print(
+                    f"error: {exc}; nothing was copied: {safe_url(url)} is as it was",
+                    file=sys.stderr,
+                )
+                return 1
+            before = await transfer.table_digests(source, carried=True)
             after = await transfer.table_digests(target)
         finally:
             await target.close()
@@ -929,6 +993,12 @@ async def _migrate_db(source_path: Path, url: str, force: bool) -> int:
         print(
             f"{table:<20}{want.rows:>10}  {want.sha256[:16]:<18}{got.sha256[:16]:<18}"
             + ("ok" if same else f"MISMATCH ({got.rows} rows)")
+        )
+    carried = sum(len(c.columns) for rows in copied.carried.values() for c in rows)
+    if carried:
+        print(
+            f"{_values(carried)} with a NUL, which PostgreSQL cannot store: the copy has "
+            "U+FFFD in its place (listed above); the SQLite digests are of the rows so carried"
         )
     if mismatches:
         print(f"error: {mismatches} tables differ after the copy", file=sys.stderr)

@@ -25,12 +25,13 @@ Passwords never come from the URL in the config: asyncpg and libpq read ``PGPASS
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -293,6 +294,98 @@ def _in_read(conn: Any, loop: asyncio.AbstractEventLoop, fn: Callable[[Tx], T]) 
                 conn.terminate()
 
 
+# what a COPY of rows may raise for a value it cannot take: the server's refusal (NUL in
+# text, a constraint), or asyncpg's before it sends the value (a text in a number column:
+# its DataError is a ValueError)
+_REFUSED_VALUE = (asyncpg.PostgresError, ValueError, TypeError, OverflowError)
+
+
+class RowRefused(DatabaseError):
+    """A COPY refused a row (``row``: the one found to fail on its own; None when none did
+    and only the whole page failed)."""
+
+    def __init__(self, row: Sequence[Any] | None, error: BaseException) -> None:
+        super().__init__(" ".join(str(error).split()) or type(error).__name__)
+        self.row = row
+        self.error = error
+
+
+class Loading:
+    """The write transaction of :meth:`PostgresDatabase.loading`, held open on the writer's
+    connection between calls. If that connection breaks, the server has rolled back
+    everything: a call then fails and nothing is made again."""
+
+    def __init__(self, worker: _Worker) -> None:
+        self._worker = worker
+        self._conn: Any = None
+
+    def begin(self, conn: Any, loop: asyncio.AbstractEventLoop) -> None:
+        _begin(conn, loop, f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+        self._conn = conn
+
+    async def _call(self, fn: Callable[[Any, asyncio.AbstractEventLoop], T]) -> T:
+        worker = self._worker
+
+        def step() -> T:
+            conn, loop = worker.conn, worker.loop
+            if conn is not self._conn or loop is None or conn.is_closed():
+                raise DatabaseError("the connection to PostgreSQL broke during the copy")
+            return fn(conn, loop)
+
+        return await asyncio.get_running_loop().run_in_executor(worker.executor, step)
+
+    async def run(self, fn: Callable[[Tx], T]) -> T:
+        """``fn`` inside the transaction."""
+        return await self._call(lambda conn, loop: fn(PgTx(conn, loop)))
+
+    async def copy(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Append rows with COPY (binary). A page refused is copied again row by row to
+        name the row refused (:class:`RowRefused`); the transaction goes on only to be
+        rolled back."""
+
+        def copy(conn: Any, loop: asyncio.AbstractEventLoop) -> None:
+            def attempt(records: list[tuple[Any, ...]]) -> BaseException | None:
+                loop.run_until_complete(conn.execute("SAVEPOINT page"))
+                try:
+                    loop.run_until_complete(
+                        conn.copy_records_to_table(table, records=records, columns=list(columns))
+                    )
+                except _REFUSED_VALUE as exc:
+                    loop.run_until_complete(conn.execute("ROLLBACK TO SAVEPOINT page"))
+                    return exc
+                loop.run_until_complete(conn.execute("RELEASE SAVEPOINT page"))
+                return None
+
+            records = [tuple(r) for r in rows]
+            page_error = attempt(records)
+            if page_error is None:
+                return
+            for record in records:
+                if (error := attempt([record])) is not None:
+                    raise RowRefused(record, error) from error
+            raise RowRefused(None, page_error) from page_error
+
+        await self._call(copy)
+
+    async def end(self, how: str) -> None:
+        """COMMIT or ROLLBACK; a connection broken meanwhile ends it too (rolled back)."""
+
+        def end(conn: Any, loop: asyncio.AbstractEventLoop) -> None:
+            try:
+                loop.run_until_complete(conn.execute(how))
+            except BaseException:
+                conn.terminate()  # the server rolls back what it has; made again next time
+                raise
+
+        if how == "COMMIT":
+            await self._call(end)
+            return
+        try:
+            await self._call(end)
+        except Exception as exc:  # the error that brought the rollback is the one to tell
+            log.debug("rollback after a failed copy: %s", exc)
+
+
 # -- the schema ----------------------------------------------------------------------------
 
 
@@ -394,26 +487,21 @@ class PostgresDatabase(Database):
             lambda conn, loop: _in_read(conn, loop, lambda tx: fn(tx, *args, **kwargs))
         )
 
-    async def copy_rows(
-        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
-    ) -> None:
-        """Append rows with COPY (binary), in one write transaction: the fast way in for
-        ``sopbot migrate-db``."""
+    @contextlib.asynccontextmanager
+    async def loading(self) -> AsyncIterator[Loading]:
+        """One write transaction over many calls, for ``sopbot migrate-db``: committed when
+        the block ends, rolled back when it raises (every row copied, or none)."""
         writer = self._writer
         if writer is None:
             raise DatabaseError("database is closed")
-
-        def copy(conn: Any, loop: asyncio.AbstractEventLoop) -> None:
-            def txn(tx: Tx) -> None:
-                loop.run_until_complete(
-                    conn.copy_records_to_table(
-                        table, records=[tuple(r) for r in rows], columns=list(columns)
-                    )
-                )
-
-            _in_write(conn, loop, txn)
-
-        await writer.call(copy)
+        load = Loading(writer)
+        await writer.call(load.begin)
+        try:
+            yield load
+        except BaseException:
+            await load.end("ROLLBACK")
+            raise
+        await load.end("COMMIT")
 
     async def backup(self, dest: Path) -> None:
         """``pg_dump --format=custom``: one consistent snapshot of the whole database

@@ -1,7 +1,8 @@
 """``sopbot`` with PostgreSQL, as a real process: ``check`` reports the server and the
 schema level, a password in the config is refused, ``backup`` writes a pg_dump,
 ``migrate-db`` moves a bureau's SQLite database (the demo's two cases) with every table
-compared, refuses a target that holds data, and the bot then goes on on PostgreSQL."""
+compared, refuses a target that holds data, and the bot then goes on on PostgreSQL; a NUL
+an older release kept is copied as U+FFFD and named, and a copy that fails copies nothing."""
 
 from __future__ import annotations
 
@@ -297,3 +298,123 @@ async def test_a_changed_row_changes_the_digest(
     assert {t: d for t, d in after.items() if t != table} == {
         t: d for t, d in before.items() if t != table
     }
+
+
+async def bureau_with_a_return(folder: Path, reason: str) -> tuple[Path, int]:
+    """A bureau's SQLite database in ``folder`` (one that exists) with a case returned for
+    ``reason``, written as an older release wrote it; the event's id. Before the bot
+    dropped control characters, a reason could hold a NUL pasted in."""
+    from core_helpers import run_to
+    from test_storage import store_run
+
+    source = folder / "sopbot.sqlite3"
+    db = await Database.open(source)
+    try:
+        await store_run(db, run_to(3))
+        event = await db.write(
+            lambda tx: tx.value(
+                "INSERT INTO events (case_id, seq, type, step, to_step, actor, role, at, reason) "
+                "SELECT case_id, MAX(seq) + 1, 'returned', 3, 1, actor, role, at, ? "
+                "FROM events GROUP BY case_id RETURNING id",
+                (reason,),
+            )
+        )
+    finally:
+        await db.close()
+    return source, int(event)
+
+
+async def target_digests(url: str) -> dict[str, transfer.Digest]:
+    db = await Database.open(url)
+    try:
+        return await transfer.table_digests(db)
+    finally:
+        await db.close()
+
+
+async def test_a_nul_an_older_release_kept_is_copied_as_u_fffd_and_named(
+    tmp_path: Path,
+    pg_url: str,  # noqa: F811
+) -> None:
+    """A return reason an older release kept with a NUL on SQLite: sopbot check counts it
+    beforehand; migrate-db copies it with U+FFFD in the NUL's place and names the event,
+    and every table compares equal to the source as carried."""
+    source, event = await bureau_with_a_return(tmp_path, "Lengkapi\x00 TOR")
+    check = await asyncio.to_thread(
+        sopbot, "check", "--config", str(config_for(tmp_path, str(source)))
+    )
+    assert (
+        "warning: storage.database: 1 text value with a NUL character (events 1), kept by "
+        "an older release; PostgreSQL cannot store one: sopbot migrate-db copies each with "
+        "U+FFFD in its place and names them"
+    ) in check.stderr
+
+    result = await _sopbot_async("migrate-db", "--from", str(source), "--to", pg_url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (
+        f"  events: {event} rows; 1 text value with a NUL, copied with U+FFFD in its place: "
+        f"id={event} (reason)"  # (the event is the last of the log)
+    ) in result.stdout.splitlines()
+    assert "1 text value with a NUL, which PostgreSQL cannot store" in result.stdout
+    lines = {line.split()[0]: line for line in result.stdout.splitlines() if line.strip()}
+    lite = await Database.open(source)
+    try:
+        carried = await transfer.table_digests(lite, carried=True)
+    finally:
+        await lite.close()
+    assert all(lines[table].endswith("ok") for table in carried)
+    pg = await Database.open(pg_url)
+    try:
+        assert await transfer.table_digests(pg) == carried
+        reason = await pg.read(
+            lambda tx: tx.value("SELECT reason FROM events WHERE id = ?", (event,))
+        )
+    finally:
+        await pg.close()
+    assert reason == "Lengkapi\ufffd TOR"
+
+
+async def test_a_copy_that_fails_copies_nothing_and_names_the_row(
+    tmp_path: Path,
+    pg_url: str,  # noqa: F811
+) -> None:
+    """A row PostgreSQL refuses (a word where a number belongs, in a table copied late):
+    migrate-db exits 1 with one line naming the table and the row, and the target is as
+    it was: with --force, still holding its earlier copy; empty, and so again on the next
+    run (no --force asked for)."""
+    source, _ = await bureau_with_a_return(tmp_path, "Lengkapi TOR")
+    good = await _sopbot_async("migrate-db", "--from", str(source), "--to", pg_url)
+    assert good.returncode == 0, good.stdout + good.stderr
+    earlier = await target_digests(pg_url)
+
+    lite = await Database.open(source)
+    try:
+        broken = await lite.write(
+            lambda tx: tx.value(
+                "INSERT INTO outbox (chat_id, kind, created_at, next_attempt_at, message_id) "
+                "VALUES (1, 'text', ?, ?, 'hilang') RETURNING id",
+                ("2026-01-05T02:00:00+00:00",) * 2,
+            )
+        )
+    finally:
+        await lite.close()
+
+    def one_line_naming_the_row(failed: subprocess.CompletedProcess[str]) -> None:
+        assert failed.returncode == 1, failed.stdout + failed.stderr
+        [line] = failed.stderr.strip().splitlines()  # no traceback
+        assert line.startswith(f"error: outbox: row id={broken} cannot be copied: "), line
+        assert line.endswith(f"; nothing was copied: {safe_url(pg_url)} is as it was"), line
+
+    forced = await _sopbot_async("migrate-db", "--from", str(source), "--to", pg_url, "--force")
+    one_line_naming_the_row(forced)
+    assert await target_digests(pg_url) == earlier
+
+    pg = await Database.open(pg_url)
+    try:
+        await pg.write(transfer.empty_tables)
+    finally:
+        await pg.close()
+    for _ in range(2):
+        failed = await _sopbot_async("migrate-db", "--from", str(source), "--to", pg_url)
+        one_line_naming_the_row(failed)
+        assert {d.rows for d in (await target_digests(pg_url)).values()} == {0}
