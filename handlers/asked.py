@@ -1,28 +1,53 @@
 """Questions asked again: an update that asked one comes back after a crash.
 
-A command that asks something (/baru, an answer of the profile) claims its update and starts
-its dialogue in one transaction, then sends the question. A crash in between leaves the
-dialogue waiting for an answer to a question the person never saw; the update, put back by
-the inbox (or delivered again by Telegram), is not applied twice, so it would say nothing.
-It asks that question again instead, while it is still the one waiting.
+A command that asks something (/baru, an answer of the profile, a button that asks for a
+text: Kembalikan, Teruskan dengan catatan, Arsipkan) claims its update and starts its
+dialogue in one transaction, then shows the question. A crash in between leaves the
+dialogue waiting for an answer to a question the person never saw (and the next text they
+type, whatever it says, would be taken as the answer); the update, put back by the inbox
+(or delivered again by Telegram), is not applied twice, so it would say nothing. It asks
+that question again instead, with an apology, while it is still the one waiting: a
+button's question on the task message it was asked on, with its Batal button.
 
 A helper module of the handlers that ask: it registers no handlers of its own."""
 
 from __future__ import annotations
 
-from telegram import Update
+import logging
 
+from telegram import InlineKeyboardMarkup, ReplyParameters, Update
+from telegram.error import TelegramError
+
+from bot import telegram_calls as calls
 from bot import texts as t
+from bot.callbacks import Callback, Op
 from bot.core.definition import SopDefinition
+from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied
 from handlers.common import Context, answer, reply, user_id
 from storage.repo import Dialogue
+
+log = logging.getLogger(__name__)
 
 PROFILE_QUESTIONS = {
     "profile_name": t.ASK_NAME,
     "profile_nip": t.ASK_NIP,
     "profile_position": t.ASK_POSITION,
 }
+
+TASK_QUESTIONS = {
+    "return_reason": t.ASK_RETURN_REASON,
+    "note": t.ASK_NOTE,
+    "archive_reference": t.ASK_ARCHIVE_REFERENCE,
+}
+"""The questions a task's button asks (Kembalikan, Teruskan dengan catatan, Arsipkan):
+shown on the task message, which keeps only their Batal button meanwhile."""
+
+
+def cancel_button(case_id: int, step: int, version: int) -> InlineKeyboardMarkup | None:
+    """The Batal button of a question asked about the case at this step and version."""
+    cancel = Callback(Op.CANCEL_DIALOGUE, case_id, step, version).encode()
+    return keyboard_markup([[(t.BTN_CANCEL, cancel)]])
 
 
 def title_question(context: Context, definition: SopDefinition) -> str:
@@ -40,7 +65,8 @@ def year_question(context: Context, definition: SopDefinition, title: str) -> st
 
 
 def question_of(context: Context, dialogue: Dialogue) -> str | None:
-    """The question a dialogue waits on, as first asked; None for one asked with buttons."""
+    """The question a dialogue waits on, as first asked; None for one asked with buttons
+    (a task's question is asked again on its task message: :func:`_ask_on_task_again`)."""
     if dialogue.kind in PROFILE_QUESTIONS:
         return PROFILE_QUESTIONS[dialogue.kind]
     sops = context.services.sops
@@ -61,9 +87,42 @@ async def ask_again(update: Update, context: Context) -> None:
     dialogue = await context.services.queries.dialogue(user_id(update))
     if dialogue is None or dialogue.data.get("by") != update.update_id:
         return
+    if dialogue.kind in TASK_QUESTIONS:
+        await _ask_on_task_again(update, context, dialogue)
+        return
     question = question_of(context, dialogue)
     if question is not None:
         await reply(update, t.ASKED_AGAIN.format(question=question))
+
+
+async def _ask_on_task_again(update: Update, context: Context, dialogue: Dialogue) -> None:
+    """A button's question, asked again where it was asked: on the task message (the
+    task's text, then the apology and the question, with its Batal button), or, when that
+    message cannot be edited, in a message of its own that replies to it. A question whose
+    case has moved on since is not asked: the move ended it."""
+    svc = context.services
+    if dialogue.case_id is None:
+        return
+    case = await svc.queries.case(dialogue.case_id)
+    if case is None or not case.is_open or case.version != dialogue.version:
+        return
+    question = t.ASKED_AGAIN.format(question=TASK_QUESTIONS[dialogue.kind])
+    keyboard = cancel_button(case.id, case.step, case.version)
+    reply_to: ReplyParameters | None = None
+    if (shown := dialogue.asked_on) is not None:
+        chat_id, message_id, text_html = shown
+        # the outbox's next edit of this message (the question over) must not be skipped
+        svc.outbox.edited_elsewhere(chat_id, message_id)
+        try:
+            text = t.fit(f"{text_html}\n\n{question}")
+            await calls.edit_message_text(
+                context.bot, chat_id, message_id, text, reply_markup=keyboard
+            )
+            return
+        except TelegramError as exc:
+            log.info("question not asked again on its task message: %s", exc)
+        reply_to = ReplyParameters(message_id, allow_sending_without_reply=True)
+    await reply(update, question, reply_markup=keyboard, reply_parameters=reply_to)
 
 
 async def profile_first(update: Update, context: Context) -> bool:

@@ -40,7 +40,7 @@ from bot.core.workflow import excluded_reviewers
 from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied, Outcome
 from bot.views import moved_line, outcome_text
-from handlers.asked import profile_first
+from handlers.asked import TASK_QUESTIONS, cancel_button, profile_first
 from handlers.cases import do_withdraw, my_tasks, show_task_page
 from handlers.common import (
     Context,
@@ -189,10 +189,13 @@ async def complete(
     await run_command(update, context, case, CompleteStep(case.version), _shown(_pressed(update)))
 
 
-def asking(kind: str, prompt: str, toast: str) -> Callable[..., Awaitable[None]]:
+def asking(kind: str, toast: str) -> Callable[..., Awaitable[None]]:
     """A button that asks for text first (a reason, a note, an archive number): the question
     is a dialogue kept in the database, answered by the person's next message. It is asked
-    on the task message itself, which keeps only a Batal button meanwhile."""
+    on the task message itself, which keeps only a Batal button meanwhile. A crash before
+    the question shows leaves the press to come again: it is then asked again, with an
+    apology (:func:`handlers.asked.ask_again`)."""
+    prompt = TASK_QUESTIONS[kind]
 
     async def ask(update: Update, context: Context, cb: Callback, case: Case, actor: Actor) -> None:
         message = _pressed(update)
@@ -207,8 +210,7 @@ def asking(kind: str, prompt: str, toast: str) -> Callable[..., Awaitable[None]]
             await answer(update, t.ANS_ALREADY_HANDLED, alert=True)
             return
         await answer(update, toast)
-        cancel = Callback(Op.CANCEL_DIALOGUE, case.id, case.step, case.version).encode()
-        keyboard = keyboard_markup([[(t.BTN_CANCEL, cancel)]])
+        keyboard = cancel_button(case.id, case.step, case.version)
         if shown is None or not await edit_quietly(message, f"{shown[2]}\n\n{prompt}", keyboard):
             await reply(update, prompt, reply_markup=keyboard)
         elif message is not None:
@@ -344,11 +346,11 @@ async def assign_file(
 
 ACTIONS: dict[tuple[Op, str], Callable[..., Awaitable[None]]] = {
     (Op.REVIEW, "a"): approve,
-    (Op.REVIEW, "k"): asking("return_reason", t.ASK_RETURN_REASON, t.ANS_TYPE_REASON),
+    (Op.REVIEW, "k"): asking("return_reason", t.ANS_TYPE_REASON),
     (Op.FORWARD, ""): complete,
-    (Op.FORWARD, "n"): asking("note", t.ASK_NOTE, t.ANS_TYPE_NOTE),
+    (Op.FORWARD, "n"): asking("note", t.ANS_TYPE_NOTE),
     (Op.SUBMIT_DRAFTS, ""): complete,
-    (Op.ARCHIVE, ""): asking("archive_reference", t.ASK_ARCHIVE_REFERENCE, t.ANS_TYPE_ARCHIVE),
+    (Op.ARCHIVE, ""): asking("archive_reference", t.ANS_TYPE_ARCHIVE),
     (Op.TEAM_TOGGLE, ""): toggle_member,
     (Op.TEAM_DONE, ""): form_team,
     (Op.TEAM_PAGE, ""): turn_team_page,

@@ -53,6 +53,7 @@ from reliability_helpers import (
     tasks_received,
 )
 
+from bot import texts as t
 from bot.app import load_sops
 from bot.callbacks import Op, decode
 from bot.clock import SystemClock
@@ -768,6 +769,134 @@ async def test_the_title_question_a_crash_kept_from_kasubag_is_asked_after_the_r
         await kasubag.send("Uji pertanyaan setelah bot mati")
         year = await kasubag.wait_message(lambda m: "tahun anggaran" in m.text, timeout=20)
         assert "Uji pertanyaan setelah bot mati" in year.text
+
+
+@contextlib.asynccontextmanager
+async def officials_and_a_bot_process(
+    tmp_path: Path, *keys: str
+) -> AsyncIterator[tuple[BotApiEmulator, BotProcess, dict[str, EmuUser]]]:
+    """A real bot process (which a test may kill and start again) against the emulator,
+    and these officials of the demo, who have pressed Start."""
+    async with BotApiEmulator(token=TOKEN, bot_username="sopbot_demo_bot") as emu:
+        users = {
+            p.key: emu.user(p.telegram_id, p.name.split(",")[0], username=p.key)
+            for p in OFFICIALS
+            if p.key in keys
+        }
+        with (tmp_path / "bot.log").open("ab") as log:
+            bot = BotProcess(tmp_path, emu.base_url, log)
+            try:
+                await bot.start()
+                for user in users.values():
+                    await user.send("/start")
+                    await user.wait_message(timeout=20)
+                yield emu, bot, users
+            finally:
+                await bot.close()
+
+
+async def submitted_by(emu: BotApiEmulator, kasubag: EmuUser, title: str) -> int:
+    """Step 1: Kasubag opens a case, sends its two documents and presses Ajukan."""
+    await kasubag.send("/baru")
+    asked = await kasubag.wait_message(lambda m: "judul" in m.text, timeout=20)
+    await kasubag.send(title)
+    await emu.wait_until(lambda: "tahun anggaran" in asked.text.lower(), timeout=20)
+    await kasubag.send("2027")
+    await emu.wait_until(lambda: "telah dibuat" in asked.text, timeout=20)
+    case = int(asked.text.split("Berkas #", 1)[1].split()[0])
+    await taken(emu, kasubag, "Konsep Rencana Kerja.docx", case)
+    await taken(emu, kasubag, "TOR.docx", case)
+    await emu.wait_until(lambda: has_button("Ajukan", case)(asked), timeout=20)
+    await _press(kasubag, asked, "Ajukan")
+    await emu.wait_until(lambda: not has_button("Ajukan", case)(asked), timeout=20)
+    return case
+
+
+async def taken(emu: BotApiEmulator, user: EmuUser, name: str, case: int) -> None:
+    """A document sent for the case, and taken (the bot's reaction on it)."""
+    sent = await user.send_document(draft(name), file_name=name, caption=f"#{case}")
+    await emu.wait_until(lambda: bool(sent.bot_reactions), timeout=20)
+
+
+async def killed_while_asking(
+    emu: BotApiEmulator, bot: BotProcess, db: Path, who: EmuUser, task: EmuMessage, label: str
+) -> None:
+    """The official presses ``label`` on the task; Telegram holds the edit that would show
+    the question on it, and the bot is killed once the question is recorded. It starts
+    again."""
+    asked = "SELECT kind FROM dialogues WHERE person_id = ?"
+    emu.faults.hang(1, seconds=60, method="editMessageText", execute="never", chat_id=who.id)
+    await _press(who, task, label)
+    await emu.wait_until(lambda: not emu.faults.rules, timeout=20)  # the edit is held
+    await until_true(lambda: bool(query(db, asked, (who.id,))), within=20)
+    await bot.kill()
+    emu.faults.clear()
+    await bot.start()
+
+
+async def until_true(check: Callable[[], bool], within: float) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not check():
+        if loop.time() > deadline:
+            raise TimeoutError("not reached")
+        await asyncio.sleep(0.05)
+
+
+async def test_kabag_whose_return_reason_question_a_crash_kept_from_him_is_asked_again(
+    tmp_path: Path,
+) -> None:
+    """Kabag presses Kembalikan; the bot records that it waits for his reason and dies
+    before the question shows on his task message. After the restart he is asked again
+    there, with an apology and its Batal button, not left with Setujui and Kembalikan
+    while whatever he types next would be taken as the reason; the reason he then types
+    returns the case."""
+    async with officials_and_a_bot_process(tmp_path, "kasubag", "kabag") as (emu, bot, users):
+        db = tmp_path / "sopbot.sqlite3"
+        kasubag, kabag = users["kasubag"], users["kabag"]
+        case = await submitted_by(emu, kasubag, "Uji alasan saat bot mati")
+        task = await kabag.wait_message(has_button("Kembalikan", case), timeout=20)
+        await killed_while_asking(emu, bot, db, kabag, task, t.BTN_RETURN)
+        await emu.wait_until(lambda: "Mohon maaf, layanan sempat terhenti" in task.text, timeout=30)
+        assert "Alasan pengembalian" in task.text
+        assert task.button_texts == [t.BTN_CANCEL]
+        await kabag.send(RETURN_REASONS[2])
+        await emu.wait_until(lambda: "↩️ Dikembalikan oleh" in task.text, timeout=20)
+        returned = [e for e in load_events(db, case) if e.type is EventType.RETURNED]
+        assert [e.reason for e in returned] == [RETURN_REASONS[2]]
+
+
+async def test_kabag_whose_forwarding_note_question_a_crash_kept_from_him_is_asked_again(
+    tmp_path: Path,
+) -> None:
+    """The same for a note: Kabag presses Teruskan dengan catatan at step 4 and the bot
+    dies before the question shows; after the restart it is asked again on his task, and
+    his note goes with the case to Kasubag."""
+    async with officials_and_a_bot_process(tmp_path, "kasubag", "kabag", "karo") as (
+        emu,
+        bot,
+        users,
+    ):
+        db = tmp_path / "sopbot.sqlite3"
+        kasubag, kabag, karo = users["kasubag"], users["kabag"], users["karo"]
+        case = await submitted_by(emu, kasubag, "Uji catatan saat bot mati")
+        for who in (kabag, karo):
+            review = await who.wait_message(has_button("Setujui", case), timeout=20)
+            await _press(who, review, t.BTN_APPROVE)
+        task = await kabag.wait_message(has_button("dengan catatan", case), timeout=20)
+        await killed_while_asking(emu, bot, db, kabag, task, t.BTN_FORWARD_NOTE)
+        await emu.wait_until(lambda: "Mohon maaf, layanan sempat terhenti" in task.text, timeout=30)
+        assert "Catatan" in task.text and task.button_texts == [t.BTN_CANCEL]
+        note = "Mohon tim disusun dari Subbagian Program."
+        await kabag.send(note)
+
+        def forwarded() -> list[str]:
+            return [e.note for e in load_events(db, case) if e.step == 4 and e.is_move]
+
+        await until_true(lambda: bool(forwarded()), within=20)
+        assert forwarded() == [note]
+        # his task message shows the decision, with Tarik kembali
+        await emu.wait_until(lambda: task.button_texts == [t.BTN_WITHDRAW], timeout=20)
 
 
 def delivered_update(emu: BotApiEmulator, text: str) -> dict[str, Any]:
