@@ -795,13 +795,18 @@ class OutboxSender:
                     rate_limit_args=_sending(),
                 )
             elif isinstance(decided := item.params.get("decided_html"), str) and decided:
-                # the decision taken on this task message, which its press could not show
+                # the decision taken on this task message, which its handler could not show
+                # (Telegram refused, or the bot died first); its Tarik kembali only while
+                # the case is still where the decision took it
+                keyboard = item.params.get("keyboard") or []
+                if self.renderer.stale(item, inputs):
+                    keyboard = []
                 await calls.edit_message_text(
                     self.bot,
                     item.chat_id,
                     int(item.params["message_id"]),
                     t.fit(decided),
-                    reply_markup=keyboard_markup(item.params.get("keyboard") or []),
+                    reply_markup=keyboard_markup(keyboard),
                     rate_limit_args=_sending(),
                 )
             elif isinstance(text, str) and text:

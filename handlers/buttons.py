@@ -391,32 +391,30 @@ async def run_command(
     definition = svc.sops.of(outcome.case)
     moved = moved_line(definition, outcome.case, outcome.move, outcome.unheld)
     line = outcome_text(definition, outcome.move, outcome.actor_name, svc.zone, moved)
-    keyboard = []
-    if outcome.withdrawable:
-        data = Callback(Op.WITHDRAW, outcome.case.id, outcome.case.step, outcome.case.version)
-        keyboard = [[(t.BTN_WITHDRAW, data.encode())]]
-    if shown is None:
-        await reply(update, line, reply_markup=keyboard_markup(keyboard))
+    decided = outcome.decision
+    if shown is None or decided is None:
+        await reply(update, line, reply_markup=keyboard_markup(outcome.withdraw_keyboard))
         return outcome
     # the task as the case stood when it was decided (the documents at the versions that
     # went forward), not the text the pressed message happened to show: an edit with a
-    # newer version may not have reached it yet
-    decided = outcome.decided_text(definition, svc.zone, moved)
-    # an edit of the task the outbox has on its way to this message may land after this
-    # one: the outbox then shows the decision again
+    # newer version may not have reached it yet. An edit of the task the outbox has on its
+    # way to this message may land after this one: the outbox then shows the decision again
+    keyboard = keyboard_markup(decided.keyboard)
     svc.outbox.decided_on(
-        shown[0], shown[1], outcome.case.id, outcome.case.version, decided, keyboard
+        shown[0], shown[1], outcome.case.id, outcome.case.version, decided.text, decided.keyboard
     )
     try:
         await calls.edit_message_text(
-            context.bot, shown[0], shown[1], decided, reply_markup=keyboard_markup(keyboard)
+            context.bot, shown[0], shown[1], decided.text, reply_markup=keyboard
         )
+        landed = True
     except TelegramError as exc:
         log.info("could not edit the message that asked for the decision: %s", exc)
-        if await reply(update, line, reply_markup=keyboard_markup(keyboard)) is None:
-            await svc.cases.show_decision_later(
-                shown[0], shown[1], outcome.case.id, decided, keyboard
-            )
+        landed = await reply(update, line, reply_markup=keyboard) is not None
+    # its row was written with the decision: settled now, or sent by the outbox (which
+    # retries) when neither the edit nor the reply went; a crash before this line leaves
+    # it to show the decision after the restart
+    await svc.cases.decision_shown(decided, landed)
     return outcome
 
 

@@ -1732,6 +1732,31 @@ def mark_sent(tx: Tx, item_id: int, now: datetime, message_id: int | None) -> No
     )
 
 
+def settle_decided(tx: Tx, item_id: int, shown: bool, now: datetime) -> bool:
+    """A decision's row, waiting while its handler shows the decision itself: settled as
+    sent (``shown``), or due now, for the outbox to show it. One the outbox has taken
+    meanwhile (the handler took longer than the wait) is left to it. Whether a row of its
+    chat is now due that it held back (the chat's rows go in order)."""
+    if shown:
+        tx.run(
+            "UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL",
+            (ts(now), item_id),
+        )
+    else:
+        tx.run(
+            "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND sent_at IS NULL "
+            "AND failed_at IS NULL AND next_attempt_at > ?",
+            (ts(now), item_id, ts(now)),
+        )
+        return True
+    behind = tx.one(
+        "SELECT 1 FROM outbox o WHERE o.chat_id = (SELECT chat_id FROM outbox WHERE id = ?) "
+        "AND o.id > ? AND o.sent_at IS NULL AND o.failed_at IS NULL LIMIT 1",
+        (item_id, item_id),
+    )
+    return behind is not None
+
+
 def mark_retry(tx: Tx, item_id: int, when: datetime, error: str, count: bool = True) -> None:
     """Try again at ``when``; ``count=False`` when the row only waits (it did not fail)."""
     tx.run(

@@ -37,6 +37,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+import pytest
 from reliability_helpers import (
     delivery,
     emulator_chats,
@@ -897,6 +898,45 @@ async def test_kabag_whose_forwarding_note_question_a_crash_kept_from_him_is_ask
         assert forwarded() == [note]
         # his task message shows the decision, with Tarik kembali
         await emu.wait_until(lambda: task.button_texts == [t.BTN_WITHDRAW], timeout=20)
+
+
+@pytest.mark.parametrize("edit", ["never", "before"], ids=["edit_lost", "edit_landed"])
+async def test_kabag_whose_return_the_crash_caught_on_its_way_to_his_task_sees_it_there(
+    tmp_path: Path, edit: HangExecute
+) -> None:
+    """Kabag types his reason; the case is returned, and the bot dies while Telegram holds
+    the edit that shows the return on his task message (``edit_lost``: never made;
+    ``edit_landed``: made, its answer lost). After the restart the message shows the
+    return, with his reason, not the question and its Batal button; and he is not sent it
+    a second time."""
+    async with officials_and_a_bot_process(tmp_path, "kasubag", "kabag") as (emu, bot, users):
+        db = tmp_path / "sopbot.sqlite3"
+        kasubag, kabag = users["kasubag"], users["kabag"]
+        case = await submitted_by(emu, kasubag, "Uji pengembalian saat bot mati")
+        task = await kabag.wait_message(has_button("Kembalikan", case), timeout=20)
+        await _press(kabag, task, t.BTN_RETURN)
+        await emu.wait_until(lambda: task.button_texts == [t.BTN_CANCEL], timeout=20)
+        emu.faults.hang(1, seconds=60, method="editMessageText", execute=edit, chat_id=kabag.id)
+        await kabag.send(RETURN_REASONS[2])
+        await emu.wait_until(lambda: not emu.faults.rules, timeout=20)  # the edit is held
+
+        def returned() -> bool:
+            return any(e.type is EventType.RETURNED for e in load_events(db, case))
+
+        await until_true(returned, within=20)
+        messages = len(kabag.bot_messages)
+        await bot.kill()
+        emu.faults.clear()
+        await bot.start()
+        await emu.wait_until(lambda: "↩️ Dikembalikan oleh" in task.text, timeout=30)
+        assert RETURN_REASONS[2] in task.text and task.button_texts == []
+
+        def settled() -> bool:
+            held = "SELECT COUNT(*) FROM outbox WHERE chat_id = ? AND sent_at IS NULL"
+            return int(query(db, held, (kabag.id,))[0][0]) == 0
+
+        await until_true(settled, within=30)
+        assert len(kabag.bot_messages) == messages  # shown on his task, not sent anew
 
 
 def delivered_update(emu: BotApiEmulator, text: str) -> dict[str, Any]:

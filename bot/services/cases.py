@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
+from bot import texts as t
+from bot.callbacks import Callback, Op
 from bot.clock import Clock
 from bot.config import Config
 from bot.core.definition import SopDefinition
@@ -40,7 +42,7 @@ from bot.papers.dates import OfficeZone
 from bot.reminder_policy import HeldStep, ReminderSettings, next_due_at
 from bot.services import effects, routing
 from bot.services.registry import SopRegistry
-from bot.views import decided_text, moved_line, role_name
+from bot.views import Keyboard, decided_text, moved_line, role_name
 from bot.worktime import WorkCalendar
 from storage import repo
 from storage.codec import ts
@@ -84,6 +86,17 @@ def asked_by(update_id: int | None) -> dict[str, object]:
 
 
 @dataclass(frozen=True)
+class Decided:
+    """What the message a decision was taken on shows (the task as the case stood, with the
+    decision and where the case went; Tarik kembali while the move can be taken back), and
+    the outbox row that shows it there should the handler not (:meth:`CaseService.execute`)."""
+
+    row: int
+    text: str
+    keyboard: Keyboard
+
+
+@dataclass(frozen=True)
 class Outcome:
     before: Case | None
     case: Case
@@ -96,6 +109,7 @@ class Outcome:
     arrival: Event | None = None
     names: dict[int, str] = field(default_factory=dict)
     unheld: bool = False  # moved to a step nobody holds now (the administrators were told)
+    decision: Decided | None = None  # a command with a ``pressed`` message: what it shows
 
     @property
     def move(self) -> Event:
@@ -106,6 +120,14 @@ class Outcome:
     def withdrawable(self) -> bool:
         """Its author may still take the move back (the decided message offers it)."""
         return self.case.is_open and self.move.type in (EventType.COMPLETED, EventType.APPROVED)
+
+    @property
+    def withdraw_keyboard(self) -> Keyboard:
+        """Tarik kembali, while the move may still be taken back; else no button."""
+        if not self.withdrawable:
+            return []
+        data = Callback(Op.WITHDRAW, self.case.id, self.case.step, self.case.version)
+        return [[(t.BTN_WITHDRAW, data.encode())]]
 
     def decided_text(self, definition: SopDefinition, zone: OfficeZone, moved: str) -> str:
         """The task as the case stood when it was decided, with the decision
@@ -240,7 +262,12 @@ class CaseService:
         end_dialogue: bool = False,
     ) -> Outcome:
         """Run a command; ``pressed`` names the messages the handler edits itself (it shows
-        the decision there, and a withdraw button while the move can be taken back).
+        the decision there, and a withdraw button while the move can be taken back): what
+        it shows on the first (``Outcome.decision``) is also an outbox row of this transaction,
+        due once the handler has had its time to show it (:data:`repo.OUTBOX_LEASE`), which
+        the handler then settles (:meth:`decision_shown`). Killed in between, the bot shows
+        it after the restart from that row: the decision taken on a task message cannot be
+        lost with its edit, and an edit that did land is merely "not modified".
 
         ``update_id`` is claimed in the same transaction, so a Telegram update delivered
         again after a crash is not applied twice (:class:`AlreadyApplied`).
@@ -252,6 +279,8 @@ class CaseService:
             outcome = self._execute(tx, case_id, command, user_id, pressed)
             if end_dialogue:
                 effects.end_dialogue(tx, user_id, self.clock.now(), keep_prompt=pressed)
+            if pressed:
+                outcome = replace(outcome, decision=self._decided(tx, outcome, *pressed[0]))
             return outcome
 
         outcome = await self.db.write(txn)
@@ -400,24 +429,31 @@ class CaseService:
         self._deliver(answers)
         return True
 
-    async def show_decision_later(
-        self,
-        chat_id: int,
-        message_id: int,
-        case_id: int,
-        text_html: str,
-        keyboard: Sequence[Sequence[tuple[str, str]]] = (),
-    ) -> None:
-        """The task message a decision was taken on shows it, through the outbox (which
-        retries): Telegram refused both the press's edit and the reply that stands in for
-        it, and the message still offered the buttons of a step that had moved on."""
+    def _decided(self, tx: Tx, outcome: Outcome, chat_id: int, message_id: int) -> Decided:
+        """What the message the decision was taken on shows, and its outbox row: due when
+        the handler should long have shown it itself (it settles the row then), sent by the
+        outbox if the bot died first. The row names the case's version: a decision shown
+        late, once the case has moved on, comes without its Tarik kembali."""
+        definition = self.sops.of(outcome.case)
+        moved = moved_line(definition, outcome.case, outcome.move, outcome.unheld)
+        text = outcome.decided_text(definition, self.zone, moved)
+        keyboard = outcome.withdraw_keyboard
+        now = self.clock.now()
+        row = repo.enqueue(
+            tx, chat_id, "strip", now, case_id=outcome.case.id, version=outcome.case.version,
+            params=effects.decided_params(message_id, text, keyboard),
+            not_before=now + repo.OUTBOX_LEASE,
+        )  # fmt: skip
+        return Decided(row, text, keyboard)
 
-        def txn(tx: Tx) -> None:
-            params = effects.decided_params(message_id, text_html, keyboard)
-            repo.enqueue(tx, chat_id, "strip", self.clock.now(), case_id=case_id, params=params)
-
-        await self.db.write(txn)
-        self.wake_outbox()
+    async def decision_shown(self, decided: Decided, shown: bool) -> None:
+        """The handler showed the decision (``shown``: on the message it was taken on, or in
+        a reply standing in for it): its row is settled, and the rows of the chat it held
+        back go. Not shown (Telegram refused both), the row goes now, through the outbox,
+        which retries: the message must not go on offering the buttons of a step that has
+        moved on."""
+        if await self.db.write(repo.settle_decided, decided.row, shown, self.clock.now()):
+            self.wake_outbox()
 
     def _take_answers(self, tx: Tx, rows: Sequence[int]) -> Answers:
         """Rows that answer an official, taken (leased) in the command's own transaction:
