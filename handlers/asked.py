@@ -24,7 +24,7 @@ from bot.callbacks import Callback, Op
 from bot.core.definition import SopDefinition
 from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied
-from handlers.common import Context, answer, reply, user_id
+from handlers.common import GATE_FACTS, Context, answer, reply, user_id
 from storage.repo import Dialogue
 
 log = logging.getLogger(__name__)
@@ -132,6 +132,9 @@ async def profile_first(update: Update, context: Context) -> bool:
     follows: asked again from the name when it no longer waited (another question took its
     place, or /batal ended it). Nothing of the act is recorded: the task keeps its buttons,
     to be pressed again once the profile is complete."""
+    facts = GATE_FACTS.get()
+    if facts is not None and (facts.complete or not facts.known):
+        return False  # the gate's read told it: no second trip to the database
     svc = context.services
     uid = user_id(update)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from typing import Any
 
@@ -23,8 +24,16 @@ from bot.core.definition import SopDefinition
 from bot.core.model import DomainError
 from bot.outbox import keyboard_markup
 from bot.telegram_calls import Sent
+from storage.repo import GateFacts
 
 log = logging.getLogger(__name__)
+
+# What the gate read of the update's sender, for the handlers of the same update (PTB runs
+# the gate and them in one task, each update in its own): a handler asks the database only
+# what the gate's one read did not tell. None outside an update the gate let through.
+GATE_FACTS: contextvars.ContextVar[GateFacts | None] = contextvars.ContextVar(
+    "gate_facts", default=None
+)
 
 Context = SopContext
 

@@ -27,7 +27,7 @@ from bot import texts as t
 from bot.context import SopApplication
 from bot.ratelimit import IF_FREE, Withdrawn
 from handlers.asked import ask_again
-from handlers.common import Context, answer, reply
+from handlers.common import GATE_FACTS, Context, answer, reply
 from handlers.text import tell_lapsed
 
 GATE_GROUP = -1
@@ -50,6 +50,7 @@ async def gate(update: Update, context: Context) -> None:
 
 
 async def _gate(update: Update, context: Context) -> None:
+    GATE_FACTS.set(None)  # nothing read yet of this update's sender
     user = update.effective_user
     chat = update.effective_chat
     if user is None or chat is None or user.is_bot:
@@ -90,6 +91,7 @@ async def _gate(update: Update, context: Context) -> None:
             await reply(update, text, reply_parameters=edited)
         raise ApplicationHandlerStop
     if registered or is_start:
+        GATE_FACTS.set(facts)
         return  # /start (with or without an invitation) is handled by its own handler
     if update.callback_query is not None:
         await answer(update, await _refusal(context, user.id), alert=True)

@@ -605,27 +605,30 @@ class GateFacts:
     started: bool  # and has pressed Start
     roles: frozenset[str]
     username: str | None = None  # as the person's row has it
+    # the profile the papers print is given (Person.complete): an act needs it first
+    complete: bool = False
 
 
 def gate_facts(tx: Tx, update_id: int, person_id: int, unit: str, at: datetime) -> GateFacts:
     """The gate's questions in one query; roles held as an acting official at ``at`` count."""
     now = ts(at)
     rows = tx.all(
-        "SELECT 'seen', '', NULL FROM processed_updates WHERE update_id = ? "
-        "UNION ALL SELECT 'person', CAST(started_bot AS TEXT), username FROM people "
+        "SELECT 'seen', '', NULL, 0 FROM processed_updates WHERE update_id = ? "
+        "UNION ALL SELECT 'person', CAST(started_bot AS TEXT), username, "
+        "CASE WHEN name <> '' AND position <> '' THEN 1 ELSE 0 END FROM people "
         "WHERE telegram_id = ? "
-        "UNION ALL SELECT 'role', role, NULL FROM role_assignments WHERE person_id = ? "
+        "UNION ALL SELECT 'role', role, NULL, 0 FROM role_assignments WHERE person_id = ? "
         "AND unit = ? AND revoked_at IS NULL "
-        "UNION ALL SELECT 'role', role, NULL FROM acting WHERE person_id = ? AND unit = ? "
+        "UNION ALL SELECT 'role', role, NULL, 0 FROM acting WHERE person_id = ? AND unit = ? "
         "AND starts_at <= ? AND ends_at > ?",
         (update_id, person_id, person_id, unit, person_id, unit, now, now),
     )  # fmt: skip
-    seen, started, username, roles = False, None, None, set()
-    for kind, value, name in rows:
+    seen, started, username, complete, roles = False, None, None, False, set()
+    for kind, value, name, given in rows:
         if kind == "seen":
             seen = True
         elif kind == "person":
-            started, username = value, name
+            started, username, complete = value, name, bool(given)
         else:
             roles.add(value)
     return GateFacts(
@@ -634,6 +637,7 @@ def gate_facts(tx: Tx, update_id: int, person_id: int, unit: str, at: datetime) 
         started=started not in (None, "0"),
         roles=frozenset(roles),
         username=username,
+        complete=complete,
     )
 
 

@@ -16,7 +16,7 @@ import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -2481,6 +2481,12 @@ async def test_gate_facts_in_one_query(db: Database) -> None:
     assert (await db.read(repo.gate_facts, 2, 5, UNIT, T0)).roles == {"kasubag"}
     await db.write(repo.revoke_role, 5, "kasubag", UNIT, T0, None)
     assert await db.read(repo.gate_facts, 2, 5, UNIT, T0) == facts(False, True, True, frozenset())
+    # the profile the papers print: the name and the position given (the NIP may be "-")
+    profile = partial(repo.update_profile, telegram_id=5, now=T0, changed_by=5)
+    await db.write(partial(profile, name="Budi Santoso", nip="-"))
+    assert not (await db.read(repo.gate_facts, 2, 5, UNIT, T0)).complete
+    await db.write(partial(profile, position="Kepala Bagian"))
+    assert (await db.read(repo.gate_facts, 2, 5, UNIT, T0)).complete
     # with no role left here, the person is still one who held a role (not a stranger);
     # the gate asks only when it refuses
     assert await db.read(repo.held_a_role, 5, UNIT, T0)
