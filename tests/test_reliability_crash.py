@@ -664,13 +664,19 @@ async def test_a_file_being_downloaded_when_the_bot_is_killed_is_recorded_after_
 
 async def open_case(emu: BotApiEmulator, kasubag: EmuUser, title: str) -> int:
     """Kasubag opens a case by /baru, its title and the year; its number."""
+    return (await opened_by(emu, kasubag, title))[0]
+
+
+async def opened_by(emu: BotApiEmulator, kasubag: EmuUser, title: str) -> tuple[int, EmuMessage]:
+    """Kasubag opens a case by /baru, its title and the year: its number, and the message
+    that asked for them (the case's task message now)."""
     await kasubag.send("/baru")
     asked = await kasubag.wait_message(lambda m: "judul" in m.text, timeout=20)
     await kasubag.send(title)
     await emu.wait_until(lambda: "tahun anggaran" in asked.text.lower(), timeout=20)
     await kasubag.send("2027")
     await emu.wait_until(lambda: "telah dibuat" in asked.text, timeout=20)
-    return int(asked.text.split("Berkas #", 1)[1].split()[0])
+    return int(asked.text.split("Berkas #", 1)[1].split()[0]), asked
 
 
 def answers_quoting(kasubag: EmuUser, files: list[EmuMessage]) -> list[str]:
@@ -798,13 +804,7 @@ async def officials_and_a_bot_process(
 
 async def submitted_by(emu: BotApiEmulator, kasubag: EmuUser, title: str) -> int:
     """Step 1: Kasubag opens a case, sends its two documents and presses Ajukan."""
-    await kasubag.send("/baru")
-    asked = await kasubag.wait_message(lambda m: "judul" in m.text, timeout=20)
-    await kasubag.send(title)
-    await emu.wait_until(lambda: "tahun anggaran" in asked.text.lower(), timeout=20)
-    await kasubag.send("2027")
-    await emu.wait_until(lambda: "telah dibuat" in asked.text, timeout=20)
-    case = int(asked.text.split("Berkas #", 1)[1].split()[0])
+    case, asked = await opened_by(emu, kasubag, title)
     await taken(emu, kasubag, "Konsep Rencana Kerja.docx", case)
     await taken(emu, kasubag, "TOR.docx", case)
     await emu.wait_until(lambda: has_button("Ajukan", case)(asked), timeout=20)

@@ -744,15 +744,9 @@ async def test_checked_once_a_day_a_reminder_due_overnight_goes_when_the_office_
     when the office opens at 08.00, not a day later at the next sweep (and never, were that
     sweep outside office hours again)."""
     async with checked_once_a_day(tmp_path) as (world, clock):
-        s = Script(world, WAIT)
-        await proposal_ready(world, s, "Usulan yang tertahan semalam")
-        await world.drained(WAIT)
-        await world.stop_bot()
-        clock.set(wib(7, 7, 7, 59) + timedelta(seconds=56))
-        await world.start_bot()
-        kasubag = world["kasubag"]
-        kasubag.mark_seen()
-        reminder = await kasubag.wait_message(lambda m: m.text.startswith(REMINDED), timeout=10)
+        reminder = await reminded_after_a_restart(
+            world, clock, "Usulan yang tertahan semalam", wib(7, 7, 7, 59)
+        )
         assert headline(reminder) == "⏰ Pengingat ke-1"
         assert clock.now() >= wib(7, 7, 8)
 
@@ -763,17 +757,27 @@ async def test_checked_once_a_day_a_reminder_due_in_office_hours_goes_when_it_fa
     """The sweep's interval is a day, and its run after a restart at 12.59 on Monday finds
     nothing due yet: Kasubag's reminder still comes at 13.00, when her norm is used up."""
     async with checked_once_a_day(tmp_path) as (world, clock):
-        s = Script(world, WAIT)
-        await proposal_ready(world, s, "Usulan yang ditunggu siang ini")
-        await world.drained(WAIT)
-        await world.stop_bot()
-        clock.set(wib(7, 6, 12, 59) + timedelta(seconds=56))
-        await world.start_bot()
-        kasubag = world["kasubag"]
-        kasubag.mark_seen()
-        reminder = await kasubag.wait_message(lambda m: m.text.startswith(REMINDED), timeout=10)
+        reminder = await reminded_after_a_restart(
+            world, clock, "Usulan yang ditunggu siang ini", wib(7, 6, 12, 59)
+        )
         assert headline(reminder) == "⏰ Pengingat ke-1"
         assert clock.now() >= wib(7, 6, 13)
+
+
+async def reminded_after_a_restart(
+    world: World, clock: RunningClock, title: str, minute: datetime
+) -> EmuMessage:
+    """Kasubag's proposal is ready at once (Monday 09.00); the bot is stopped and started
+    again 4 s before the end of ``minute``: the first reminder she then receives."""
+    s = Script(world, WAIT)
+    await proposal_ready(world, s, title)
+    await world.drained(WAIT)
+    await world.stop_bot()
+    clock.set(minute + timedelta(seconds=56))
+    await world.start_bot()
+    kasubag = world["kasubag"]
+    kasubag.mark_seen()
+    return await kasubag.wait_message(lambda m: m.text.startswith(REMINDED), timeout=10)
 
 
 # -- a Telegram outage ----------------------------------------------------------------
