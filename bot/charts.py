@@ -26,6 +26,7 @@ import functools
 import gc
 import importlib.util
 import io
+import itertools
 import math
 import os
 import textwrap
@@ -129,16 +130,17 @@ def timeline(
     colours = role_colours(definition)
 
     def role_name(role: str) -> str:
-        return definition.role(role).name if definition.has_role(role) else role or "-"
+        name = definition.role(role).name if definition.has_role(role) else role
+        return _legible(name) or role or "-"
 
     rows = []
     start = 0
     for visit in visits:
         name = role_name(visit.role)
         if visit.is_open:
-            who = ", ".join(current_holders)
+            who = ", ".join(filter(None, map(_legible, current_holders)))
         elif visit.holder is not None:  # named as they were when they took the case away
-            who = names.at(visit.holder, visit.left or now) or ""
+            who = _legible(names.at(visit.holder, visit.left or now) or "")
         else:
             who = ""
         label = " · ".join(
@@ -164,7 +166,7 @@ def timeline(
                 norm=visit.norm,
                 is_open=visit.is_open,
                 returned_to=visit.to_step if returned else None,
-                reason=short_reason(visit.reason, 70) if returned else "",
+                reason=short_reason(_legible(visit.reason, "italic"), 70) if returned else "",
                 withdrawn=withdrawn,
             )
         )
@@ -192,7 +194,7 @@ def timeline(
         status = f"Selesai dan diarsipkan pada {zone.tanggal(last.left or now)}"
     return Timeline(
         heading=f"Berkas #{case_id} · Linimasa Langkah",
-        title=title,
+        title=_legible(title) or ("(judul tidak dapat ditampilkan)" if title.strip() else ""),
         note=f"Keadaan per {zone.tanggal_jam(now)} · dalam waktu kerja, di luar hari libur",
         rows=tuple(shown),
         ticks=ticks,
@@ -259,7 +261,8 @@ def report_chart(figures: Report, definition: SopDefinition, period_text: str) -
     colours = role_colours(definition)
 
     def role_of(role: str) -> str:
-        return definition.role(role).name if definition.has_role(role) else role
+        name = definition.role(role).name if definition.has_role(role) else role
+        return _legible(name) or role
 
     rows = tuple(
         ReportRow(
@@ -272,7 +275,7 @@ def report_chart(figures: Report, definition: SopDefinition, period_text: str) -
             p90=s.p90,
             norm=s.norm,
             returns=s.returns,
-            reason=short_reason(s.reasons[0][0], 60) if s.reasons else "",
+            reason=short_reason(_legible(s.reasons[0][0], "italic"), 60) if s.reasons else "",
         )
         for s in figures.steps
     )
@@ -282,8 +285,8 @@ def report_chart(figures: Report, definition: SopDefinition, period_text: str) -
     )
     return ReportChart(
         heading="Evaluasi Penerapan SOP",
-        subtitle=definition.header.name,
-        period=period_text,
+        subtitle=_legible(definition.header.name),
+        period=_legible(period_text),
         rows=rows,
         states=states,
         overdue=len(figures.overdue),
@@ -347,6 +350,7 @@ def prepare() -> bytes:
     with _drawing():
         for style, points in _TIMELINE_FACES:
             _face(style, points).width(_COMMON_CHARS)
+            _charmap(style)
         _hatch()
         canvas = _Canvas(0.6, width=200)
         canvas.text(10, 26, "Lini waktu", _face("bold", 15), INK)
@@ -415,6 +419,7 @@ class _Face:
     def __init__(self, style: str, points: float) -> None:
         from PIL import ImageFont
 
+        self.style = style
         self.font = ImageFont.truetype(_font_file(style), points * DPI / 72)
         _, top, _, bottom = self.font.getbbox("lp", anchor="ls")
         self.top = top  # from the baseline up to the top of "l" (negative: up)
@@ -485,6 +490,46 @@ def _shown(char: str) -> str:
 
 
 @functools.cache
+def _charmap(style: str) -> frozenset[int]:
+    """The characters DejaVu Sans in ``style`` draws, as its own character map (``cmap``
+    table) says, read once: not a joiner or a variation selector, which draw nothing.
+    fontTools reads it: matplotlib's own dependency, imported here without matplotlib."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(_font_file(style), lazy=True) as font:
+        return frozenset(c for c in font.getBestCmap() if _shown(chr(c)))
+
+
+def _legible(text: str, style: str = "regular") -> str:
+    """``text`` without the characters DejaVu Sans in ``style`` has no glyph for (an
+    emoji, a Chinese character: an empty box, drawn), the spaces around what was left out
+    collapsed into one ("Program 🚀 2027" → "Program 2027"), and the ends stripped then;
+    "" when nothing drawable is left. A joiner or a variation selector (of an emoji) is
+    left out too; a control character stays (it is drawn as a space), a lone surrogate too
+    (as "\ufffd")."""
+    charmap = _charmap(style)
+
+    if charmap.issuperset(map(ord, text)):
+        return text
+
+    def kept(char: str) -> bool:
+        return ord(char) in charmap or unicodedata.category(char) in ("Cc", "Zl", "Zp", "Cs")
+
+    drawn, gap = "", False  # gap: characters were left out since the last kept
+    for keep, run in itertools.groupby(text, kept):
+        piece = "".join(run)
+        if not keep:
+            gap = True
+        elif gap:  # the spaces either side of what was left out: one at most
+            spaced = drawn != drawn.rstrip() or piece != piece.lstrip()
+            drawn = drawn.rstrip() + (" " if spaced and drawn.strip() else "") + piece.lstrip()
+            gap = False
+        else:
+            drawn += piece
+    return drawn.strip()
+
+
+@functools.cache
 def _face(style: str, points: float) -> _Face:
     """The face of ``style`` ("regular", "bold", "italic") at ``points``, loaded once."""
     return _Face(style, points)
@@ -543,7 +588,7 @@ class _Canvas:
         """One line of ``text`` at ``x`` (its left, centre or right: ``align``) and ``y``
         (its baseline, the middle of "lp" or the top of "l": ``valign`` "baseline",
         "center" or "top"), cut with "…" to ``width`` pixels when given."""
-        text = unicodedata.normalize("NFC", text)
+        text = _legible(unicodedata.normalize("NFC", text), face.style)
         if width:
             text = _fit(face, text, width)
         if align != "left":
@@ -742,8 +787,8 @@ def _draw_timeline(data: Timeline) -> bytes:
         if row.returned_to is not None:
             texts.append(
                 functools.partial(page.text, left, y + (row_h + 0.08) * DPI,
-                                  f"dikembalikan ke langkah {row.returned_to}: "
-                                  f"{_cut(row.reason, 70)}",
+                                  f"dikembalikan ke langkah {row.returned_to}"
+                                  + (f": {_cut(row.reason, 70)}" if row.reason else ""),
                                   _face("italic", 14), RETURN, valign="center",
                                   width=right - left)
             )  # fmt: skip

@@ -281,3 +281,65 @@ def test_the_report_keeps_the_figures_of_a_drafting_step_of_days_inside_the_pict
     right_edge = image.crop((image.width - 12, 0, image.width, image.height))
     ink = right_edge.point(lambda grey: 255 if grey < 200 else 0)
     assert ink.getbbox() is None, "ink at the right edge: text cut off"
+
+
+def test_characters_the_font_lacks_are_left_out_not_drawn_as_empty_boxes(
+    monkeypatch: Any,
+) -> None:
+    """Emoji in a case's title, an official's name and a return reason: DejaVu Sans has no
+    glyph for them (an empty box each, drawn). They are left out, the spaces they leave
+    collapsed, and a title of emoji alone reads as a title that cannot be shown."""
+    names = {KASUBAG: "Siti 🌸 Rahmawati", KABAG: "Budi Santoso"}
+    monkeypatch.setitem(NAMES, KASUBAG, names[KASUBAG])
+    events = [
+        Event(EventType.STARTED, 7, KASUBAG, "kasubag", at(2, 9), 1),
+        Event(EventType.COMPLETED, 7, KASUBAG, "kasubag", at(2, 11), 1, 2),
+        Event(EventType.RETURNED, 7, KABAG, "kabag", at(3, 10), 2, 1, "TOR 🚀 belum ✅ lengkap"),
+    ]
+    data = drawn(7, "Program 🚀 Kerja ✅👨‍👩‍👧 2027 北京", events, at(3, 13),
+                 current_holders=["🚀", "Siti 🌸"])  # fmt: skip
+    assert data.title == "Program Kerja 2027"
+    assert data.rows[0].label == "Langkah 1 · Kasubag · Siti Rahmawati"
+    assert data.rows[1].reason == "TOR belum lengkap"
+    assert data.rows[2].label == "Langkah 1 · Kasubag · Siti"  # "🚀" names nobody: left out
+    assert drawn(7, "🚀✅", events, at(3, 13)).title == "(judul tidak dapat ditampilkan)"
+
+    texts: list[tuple[str, str]] = []
+    draw = charts._Face.draw
+
+    def recorded(face: Any, pen: Any, x: float, baseline: int, text: str, ink: Any) -> None:
+        texts.append((face.style, text))
+        draw(face, pen, x, baseline, text, ink)
+
+    monkeypatch.setattr(charts._Face, "draw", recorded)
+    raw = charts.Timeline("Berkas #7 🚀", "🚀 Judul ✅ 2027", "Keadaan", data.rows, data.ticks,
+                          (("Kasubag 👤", "#0072B2"),))  # fmt: skip
+    charts.render_timeline(raw)  # what the drawing is given is cleaned too
+    assert ("bold", "Berkas #7") in texts and ("regular", "Judul 2027") in texts
+    assert ("regular", "Kasubag") in texts
+    for style, text in texts:
+        charmap = charts._charmap(style)
+        assert all(ord(c) in charmap for c in text), (style, text)
+
+
+def test_the_report_chart_draws_no_empty_boxes_for_emoji() -> None:
+    """A return reason with emoji: matplotlib draws the report without warning of a glyph
+    missing from DejaVu Sans (an empty box in the picture)."""
+    import warnings
+
+    events = [
+        Event(EventType.STARTED, 7, KASUBAG, "kasubag", at(2, 9), 1),
+        Event(EventType.COMPLETED, 7, KASUBAG, "kasubag", at(2, 11), 1, 2),
+        Event(EventType.RETURNED, 7, KABAG, "kabag", at(3, 10), 2, 1, "TOR 🚀 belum ✅ lengkap"),
+        Event(EventType.COMPLETED, 7, KASUBAG, "kasubag", at(4, 9), 1, 2),
+    ]
+    november = stats.Period(at(1, 0), datetime(2026, 12, 1, tzinfo=WIB), "November 2026")
+    figures = stats.report([stats.CaseHistory(7, "Judul 🚀", SOP, events)], SOP, CALENDAR,
+                           november, at(5, 9))  # fmt: skip
+    chart = charts.report_chart(figures, SOP, "Periode: November 2026 🗓️")
+    assert chart.period == "Periode: November 2026"
+    assert [r.reason for r in chart.rows if r.reason] == ["TOR belum lengkap"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        charts.render_report(chart)
+    assert not [w for w in caught if "missing from font" in str(w.message)]
