@@ -208,17 +208,31 @@ def _ticks(
     first: datetime, end: int, calendar: WorkCalendar, zone: OfficeZone
 ) -> tuple[tuple[int, str], ...]:
     """Up to seven ticks at whole working days since the start, labelled by their date: the
-    month written out where it begins ("30", "7 Desember", "14"), so that the labels fit."""
+    month written out where it begins ("30", "7 Desember", "14"), so that the labels fit.
+    An axis over more than one calendar year writes the year too, on the first tick and
+    where it changes ("2 November 2026", "3 Februari 2027", "7 Mei"): the picture draws it
+    on a line of its own under the day and month."""
     days = max(1, -(-end // DAY))
     every = max(1, -(-days // 6))
+    dates = [
+        (
+            k * DAY,
+            zone.day(calendar.next_working_moment(calendar.add_working_minutes(first, k * DAY))),
+        )
+        for k in range(0, days + 1, every)
+    ]
+    years = len({d.year for _, d in dates}) > 1
     ticks = []
-    month = 0
-    for k in range(0, days + 1, every):
-        moment = calendar.next_working_moment(calendar.add_working_minutes(first, k * DAY))
-        d = zone.day(moment)
-        label = f"{d.day} {BULAN[d.month - 1]}" if d.month != month else str(d.day)
-        ticks.append((k * DAY, label))
-        month = d.month
+    month = year = 0
+    for x, d in dates:
+        if years and d.year != year:
+            label = f"{d.day} {BULAN[d.month - 1]} {d.year}"
+        elif d.month != month:
+            label = f"{d.day} {BULAN[d.month - 1]}"
+        else:
+            label = str(d.day)
+        ticks.append((x, label))
+        month, year = d.month, d.year
     return tuple(ticks)
 
 
@@ -802,13 +816,18 @@ def _draw_timeline(data: Timeline) -> bytes:
     tick = 3.5 * pt  # matplotlib's tick length and label pad: 3.5 pt
     page.box(left, body_bottom, right, body_bottom + 0.8 * pt, GREY)
     tick_face = _face("regular", 16)
+    year_line = 0.0  # inches: the years under the dates, where the axis spans years
     for x, label in data.ticks:
         page.vline(at(x), body_bottom, body_bottom + tick, 0.8 * pt, INK)
-        half = tick_face.width(label) / 2  # a label at either edge stays on the picture
-        centre = min(max(at(x), margin + half), width - margin - half)
-        page.text(centre, body_bottom + 2 * tick, label, tick_face, INK, align="center",
-                  valign="top")  # fmt: skip
-    page.text((left + right) / 2, body_bottom + 0.38 * DPI,
+        date, _, year = label.rpartition(" ")
+        lines = [date, year] if date and len(year) == 4 and year.isdigit() else [label]
+        half = max(map(tick_face.width, lines)) / 2  # a label at either edge stays on
+        centre = min(max(at(x), margin + half), width - margin - half)  # the picture
+        for i, line in enumerate(lines):
+            page.text(centre, body_bottom + 2 * tick + i * 0.27 * DPI, line, tick_face, INK,
+                      align="center", valign="top")  # fmt: skip
+        year_line = max(year_line, 0.27 * (len(lines) - 1))
+    page.text((left + right) / 2, body_bottom + (0.38 + year_line) * DPI,
               "Hari kerja sejak berkas diajukan (tanggal)", _face("regular", 16), GREY,
               align="center", valign="top")  # fmt: skip
     for mark_x, mark_y in marks:

@@ -343,3 +343,21 @@ def test_the_report_chart_draws_no_empty_boxes_for_emoji() -> None:
         warnings.simplefilter("always")
         charts.render_report(chart)
     assert not [w for w in caught if "missing from font" in str(w.message)]
+
+
+def test_an_axis_over_more_than_one_year_writes_the_years() -> None:
+    """A proposal waiting at Kabag for 560 days: the dates of its axis say which year they
+    are in, on the first tick and where the year changes; an axis within one year writes
+    none (returned_once: "2 November", "3", ...)."""
+    events = [
+        Event(EventType.STARTED, 10, KASUBAG, "kasubag", at(2, 9), 1),
+        Event(EventType.COMPLETED, 10, KASUBAG, "kasubag", at(2, 10), 1, 2),
+    ]
+    data = drawn(10, "Tunggu lama", events, at(2, 9) + timedelta(days=560))
+    assert [label for _, label in data.ticks] == [
+        "2 November 2026", "3 Februari 2027", "7 Mei", "10 Agustus", "11 November",
+        "14 Februari 2028",
+    ]  # fmt: skip
+    assert all(len(label.split()) < 3 for _, label in returned_once().ticks)
+    image = Image.open(io.BytesIO(charts.render_timeline(data))).convert("L")
+    assert image.width == 1080
