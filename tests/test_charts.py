@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import io
+import re
 import subprocess
 import sys
 import textwrap
@@ -361,3 +362,30 @@ def test_an_axis_over_more_than_one_year_writes_the_years() -> None:
     assert all(len(label.split()) < 3 for _, label in returned_once().ticks)
     image = Image.open(io.BytesIO(charts.render_timeline(data))).convert("L")
     assert image.width == 1080
+
+
+def test_the_norm_line_does_not_strike_through_a_note_of_no_data() -> None:
+    """Steps without data ("belum ada data") or without a norm ("tanpa norma"): their
+    notes reach past 100 %, and the thick norm line stops at each note instead of running
+    through its letters: down the line's column, the dark line is broken at each note."""
+    # three steps without data, one without a norm
+    rows = tuple(
+        charts.ReportRow(i, f"Langkah {i}", "Kasubag", "#009E73", visits, 0, 0, norm, 0, "")
+        for i, visits, norm in ((1, 0, 240), (2, 0, 240), (3, 0, 240), (4, 1, 0))
+    )
+    chart = charts.ReportChart("Evaluasi Penerapan SOP", "Penyusunan Program Kerja",
+                               "Periode: Tahun 2026", rows, (("Selesai", 1, "#0072B2"),), 0)  # fmt: skip
+    image = Image.open(io.BytesIO(charts.render_report(chart))).convert("L")
+    dark = image.point(lambda grey: 1 if grey < 80 else 0)  # the line (INK), not the GREY
+    half = image.height // 2  # the chart of the steps
+    axes = range(int(0.33 * image.width), int(0.65 * image.width))
+    pixels = dark.load()
+    assert pixels is not None
+    line_x = max(axes, key=lambda x: sum(pixels[x, y] == 1 for y in range(half)))
+    down = "".join(str(pixels[line_x, y]) for y in range(half))
+    line = re.search(r"1{15}.*1{15}", down)  # from the line's top to its foot
+    assert line is not None
+    # where a note's background stops the line: some 22 px; its letters' strokes, crossing
+    # a line drawn through them, leave gaps of 4 px
+    stops = [gap for gap in line.group().split("1") if len(gap) >= 15]
+    assert len(stops) == len(rows), "the norm line runs through the notes"
