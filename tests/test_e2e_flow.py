@@ -1577,6 +1577,17 @@ async def test_a_server_without_reactions_gets_the_upload_answered_in_words(
     assert await world.services.db.read(lambda tx: tx.value(failed)) == 0
 
 
+async def kasubag_forms_the_team(world: World) -> tuple[Script, int, EmuMessage]:
+    """A proposal approved by Kabag and Karo and forwarded: Kasubag's step 5 (the team), its
+    number and her task message with the candidates."""
+    s = Script(world, WAIT)
+    case = await s.submit("Usulan Program Kerja 2027")
+    await s.approve("kabag", case)
+    await s.approve("karo", case)
+    await s.press("kabag", "Teruskan", case)
+    return s, case, await s.seen("kasubag", has_button("Ayu", case))
+
+
 async def test_a_bureau_of_120_drafters_gets_its_team_step_and_picks_page_by_page(
     tmp_path: Path,
 ) -> None:
@@ -1590,12 +1601,7 @@ async def test_a_bureau_of_120_drafters_gets_its_team_step_and_picks_page_by_pag
     ]
     async with World(tmp_path, people=[*officials, *drafters]) as world:
         await world.everyone_starts()
-        s = Script(world, WAIT)
-        case = await s.submit("Usulan Program Kerja 2027")
-        await s.approve("kabag", case)
-        await s.approve("karo", case)
-        await s.press("kabag", "Teruskan", case)
-        task = await s.seen("kasubag", has_button("Ayu", case))
+        s, case, task = await kasubag_forms_the_team(world)
         assert sum(label.startswith("⬜") for label in task.button_texts) == 10
         assert "1/12" in task.button_texts
 
@@ -1645,12 +1651,7 @@ async def test_a_team_of_22_with_long_names_keeps_the_outcome_of_its_step(
     ]
     async with World(tmp_path, people=[*officials, *drafters]) as world:
         await world.everyone_starts()
-        s = Script(world, WAIT)
-        case = await s.submit("Usulan Program Kerja 2027")
-        await s.approve("kabag", case)
-        await s.approve("karo", case)
-        await s.press("kabag", "Teruskan", case)
-        task = await s.seen("kasubag", has_button("Ayu", case))
+        s, case, task = await kasubag_forms_the_team(world)
         for picked in range(1, 23):
             while not any(b.startswith("⬜ Staf") for b in task.button_texts):
                 page = next(b for b in task.button_texts if "/" in b)
