@@ -444,8 +444,9 @@ class Paperwork:
                 # who initials a level ahead may not review another level (four eyes)
                 ahead = replace(ahead, reviewers=(*ahead.reviewers, (step, route.people[0])))
         people = repo.people_by_ids(tx, ids)
+        earlier = repo.earlier_profiles(tx, people)
         files = {f.id: f for f in repo.files_of_case(tx, case_id)}
-        return definition, case, upto, people, files, holders, appointments, routes
+        return definition, case, upto, people, earlier, files, holders, appointments, routes
 
     @staticmethod
     def _routed_steps(
@@ -475,6 +476,7 @@ _Loaded = tuple[
     Case,
     list[Event],
     dict[int, repo.Person],
+    dict[int, list[repo.EarlierProfile]],
     dict[int, repo.StoredFile],
     dict[str, list[repo.Person]],
     list[repo.Appointment],
@@ -492,6 +494,7 @@ class _Context:
         case: Case,
         events: Sequence[Event],
         people: dict[int, repo.Person],
+        earlier: dict[int, list[repo.EarlierProfile]],
         files: dict[int, repo.StoredFile],
         holders: dict[str, list[repo.Person]],
         appointments: list[repo.Appointment],
@@ -501,22 +504,31 @@ class _Context:
         self.holders, self.appointments, self.routes = holders, appointments, routes
         self.event = events[-1]
         self.zone = work.renderer.zone
-        self.people, self.files = people, files
+        self.people, self.earlier, self.files = people, earlier, files
         self.case_no = f"B{case.id}"  # in file names, which cannot hold "#"
         self.info = case_info(  # a paper's Nomor Berkas is the number the chat shows: "#7" is 7
             definition, str(case.id), case.title, work.config.organisation.unit_name,
             case.fiscal_year,
         )  # fmt: skip
 
+    def person(self, person_id: int | None) -> repo.Person | None:
+        """A person as their profile stood at the paper's event: a paper made again later
+        (sent late, or for the archive) names everyone as it did when its event happened,
+        and a correction made since changes no paper already made."""
+        person = self.people.get(person_id) if person_id is not None else None
+        if person is None:
+            return None
+        return repo.profile_at(person, self.earlier.get(person.telegram_id, ()), self.event.at)
+
     def _name_of(self, person_id: int) -> str:
-        person = self.people.get(person_id)
+        person = self.person(person_id)
         return person.display if person else t.UNNAMED.format(person=person_id)
 
     def official(self, person_id: int | None, role: str = "", acting: str = "") -> Official:
-        """A person as a paper names them; an acting official's position reads
-        "Plh. Kepala Biro ..." (the signature block then says "Plh. KEPALA BIRO ...")."""
+        """A person as a paper names them (:meth:`person`); an acting official's position
+        reads "Plh. Kepala Biro ..." (the signature block then says "Plh. KEPALA BIRO ...")."""
         title = self.definition.role(role).title if role and self.definition.has_role(role) else ""
-        person = self.people.get(person_id) if person_id is not None else None
+        person = self.person(person_id)
         if acting:
             prefix = "Plt." if acting == "plt" else "Plh."
             name = person.display if person else ""
@@ -579,7 +591,7 @@ class _Context:
         for a in self.case.latest_files():
             if a.doc in names:
                 stored = self.files.get(a.file_id)
-                who = self.people.get(a.by)
+                who = self.person(a.by)
                 why = (left_out or {}).get(a.file_id)
                 records.append(
                     FileRecord(
@@ -756,7 +768,7 @@ class _Context:
         final = self.file_records(step.inputs, {f.id: why for f, why in left_out})
         events = []
         for ev in self.events:
-            person = self.people.get(ev.actor)
+            person = self.person(ev.actor)
             role = role_name(self.definition, ev.role)
             if acting := str(ev.data.get("acting", "")):
                 role = acting_role(self.definition, ev.role, acting)

@@ -14,7 +14,7 @@ nothing engine-specific appears here; what must differ is an attribute of the
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -64,6 +64,21 @@ class EarlierProfile:
     position: str
     valid_until: datetime  # when it was replaced
     changed_by: int | None  # who typed the new one (None: the config's seed)
+
+
+def profile_at(person: Person, earlier: Sequence[EarlierProfile], at: datetime) -> Person:
+    """``person`` as their profile stood at ``at``: the first of their earlier profiles (oldest
+    first) still in force then; a field that was blank then reads as it does now (a blank
+    filled in keeps no earlier profile)."""
+    for old in earlier:
+        if old.valid_until > at:
+            return replace(
+                person,
+                name=old.name or person.name,
+                nip=old.nip or person.nip,
+                position=old.position or person.position,
+            )
+    return person
 
 
 @dataclass(frozen=True)

@@ -27,12 +27,16 @@ from docx import Document
 from docx.table import Table
 from word_edits import CONTENT_CONTROL, FOOTER, TRACKED_INSERTION, office_copy, retyped
 
+from bot import texts as t
+from bot.app import work_calendar
 from bot.clock import ManualClock
 from bot.core.model import Case, Event, EventType
 from bot.core.nip import printed_nip
 from bot.core.workflow import replay
 from bot.demo import OFFICIALS, RETURN_REASONS, Script, World, play_sop
+from bot.papers.registry import PEMERIKSAAN
 from bot.papers.render import SHIPPED_TEMPLATES
+from bot.paperwork import Paperwork, renderer_for
 from storage import repo
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -452,7 +456,7 @@ def misspell_a_placeholder(office: Path) -> tuple[str, ...]:
     template = Document(str(SHIPPED_TEMPLATES / "disposisi.docx"))
     mended = 0
     for paragraph in [
-        p for t in template.tables for r in t.rows for c in r.cells for p in c.paragraphs
+        p for tb in template.tables for r in tb.rows for c in r.cells for p in c.paragraphs
     ]:
         for run in paragraph.runs:
             if "case.title" in run.text:
@@ -533,3 +537,48 @@ async def test_a_template_an_office_broke_holds_up_no_task_and_the_admin_is_told
         assert all(words in alert.text for words in told), alert.text
         files = await world.services.db.read(repo.files_of_case, case)
         assert not [f for f in files if f.name.startswith(paper)]
+
+
+async def test_a_lembar_pemeriksaan_made_again_after_kabag_corrects_his_data_reads_as_before(
+    tmp_path: Path,
+) -> None:
+    """Kabag returns the proposal; the Lembar Pemeriksaan names him as his profile then
+    stood. He later corrects his name ("Perbaiki data"). The same paper made again (as an
+    outbox row sent late makes it) reads word for word as the first: a correction changes
+    no paper already made, as the correction's first message promises."""
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case_id = await s.submit("Program Kerja 2027")
+        await s.review_return("kabag", case_id, RETURN_REASONS[2])
+        await world.drained()
+        db = world.services.db
+        [first] = [
+            f
+            for f in await db.read(repo.files_of_case, case_id)
+            if f.kind == "paper" and f.name.startswith("pemeriksaan")
+        ]
+        first_text = docx_text(await world.services.files.read(first.path))
+        assert has_official(first_text, "kabag")
+        budi = world["kabag"]
+        budi.mark_seen()
+        await budi.send("/saya")
+        mine = await budi.wait_message(lambda m: "Data Bapak/Ibu" in m.text)
+        await budi.press(mine, t.BTN_FIX_PROFILE)
+        await budi.wait_message(lambda m: "Perbaikan data" in m.text)
+        for answer in ("Ir. Budi Santoso, M.Si.", PEOPLE["kabag"].nip, "Kepala Bagian"):
+            budi.mark_seen()
+            await budi.send(answer)
+            await budi.wait_message()
+        person = await db.read(repo.get_person, PEOPLE["kabag"].telegram_id)
+        assert person is not None and person.name == "Ir. Budi Santoso, M.Si."
+        events = await db.read(repo.load_events, case_id)
+        seq = 1 + next(i for i, e in enumerate(events) if e.type is EventType.RETURNED)
+        config = world.config
+        paperwork = Paperwork(
+            db, world.services.sops, config, work_calendar(config), renderer_for(config)
+        )
+        [again] = await paperwork.make(case_id, PEMERIKSAAN.name, seq)
+    again_text = docx_text(again.data)
+    assert "Ir. Budi Santoso" not in again_text
+    assert again_text == first_text
