@@ -524,9 +524,10 @@ REFUSALS = {
         "Mohon maaf, langkah ini harus diputuskan oleh pejabat definitif; Plh/Plt tidak "
         "berwenang memutuskannya (UU No. 30 Tahun 2014 Pasal 14 ayat (7))."
     ),
+    # shown as a button's alert: at most 200 characters (answerCallbackQuery)
     "four_eyes": (
-        "Mohon maaf, Bapak/Ibu telah menyusun atau mengajukan dokumen yang diperiksa, atau "
-        "memeriksa tingkat lain pada berkas ini; "
+        "Mohon maaf, Bapak/Ibu telah menyusun atau mengajukan dokumen berkas ini, atau "
+        "memeriksanya pada tingkat lain; "
         "satu orang tidak boleh memeriksa usulannya sendiri atau memutus dua tingkat "
         "pemeriksaan."
     ),

@@ -89,12 +89,16 @@ async def reply_in_parts(
 
 
 async def answer(update: Update, text: str = "", alert: bool = False) -> None:
-    """Answer a button press (at most 200 characters); a late answer is not an error."""
+    """Answer a button press; a late answer is not an error. Telegram shows at most 200
+    characters: a longer text (a refusal naming long documents) ends after a whole word,
+    in "…", never inside one."""
     query = update.callback_query
     if query is None:
         return
+    if len(text) > t.MAX_CALLBACK_ANSWER:
+        text = t.clip_words(text, t.MAX_CALLBACK_ANSWER)[: t.MAX_CALLBACK_ANSWER]
     try:
-        await query.answer(text[: t.MAX_CALLBACK_ANSWER] or None, show_alert=alert)
+        await query.answer(text or None, show_alert=alert)
     except TelegramError as exc:
         log.info("callback answer failed: %s", exc)
 

@@ -942,6 +942,8 @@ async def test_budi_as_kabag_and_kasubag_proposes_and_step_2_waits_for_a_plh_kab
         budi.mark_seen()
         answer = await budi.press(opened, "↩️ Kembalikan", timeout=WAIT)
         assert answer.show_alert and "memeriksa usulannya sendiri" in (answer.text or "")
+        # whole: not cut at answerCallbackQuery's 200 characters ("dua tingkat pe")
+        assert answer.text == t.refusal("four_eyes")
         assert not [m for m in budi.bot_messages if "silakan ketik" in m.text]
 
         await appoint(world, f"/plh kabag {ACTING.telegram_id} 31-12-2030 penugasan")

@@ -404,3 +404,48 @@ def test_a_text_longer_than_a_message_goes_in_parts_of_valid_html_with_nothing_l
     assert all(f"baris {i}" in whole for i in range(300))
     assert read[0].startswith("Daftar") and read[-1].endswith("Selesai.")
     assert t.split_message("Singkat.") == ["Singkat."]
+
+
+# -- 7. a button's answer: at most 200 characters ---------------------------------------
+
+
+def _answer_texts() -> list[tuple[str, str]]:
+    """Every fixed text a button press may be answered with (answerCallbackQuery): the
+    ANS_* toasts, the refusals a press may meet, and the gate's answers."""
+    texts = [(name, getattr(t, name)) for name in dir(t) if name.startswith("ANS_")]
+    texts += [(f"refusal {code}", t.refusal(code)) for code in t.REFUSALS]
+    texts += [
+        (name, getattr(t, name))
+        for name in ("PRIVATE_ONLY", "NOT_REGISTERED", "NO_ROLE_NOW", "ERROR_GENERIC")
+    ]
+    return texts
+
+
+def test_every_fixed_answer_to_a_button_fits_telegrams_200_characters() -> None:
+    """answerCallbackQuery shows at most 200 characters: a refusal an official meets on a
+    button (four eyes: Budi presses Kembalikan on his own proposal) is read whole, not
+    cut inside a word ("memutus dua tingkat pe")."""
+    too_long = {name: len(text) for name, text in _answer_texts() if len(text) > 200}
+    assert too_long == {}
+
+
+
+async def test_a_longer_answer_to_a_button_ends_after_a_whole_word() -> None:
+    """A refusal built with long names (documents an office named at length) is longer
+    than a button's answer may be: it ends after a whole word, with "…", within 200."""
+    from types import SimpleNamespace
+    from typing import Any
+
+    from handlers.common import answer
+
+    shown: list[Any] = []
+
+    async def answer_query(text: str | None, show_alert: bool = False) -> None:
+        shown.append((text, show_alert))
+
+    update: Any = SimpleNamespace(callback_query=SimpleNamespace(answer=answer_query))
+    names = ", ".join(["Surat Keterangan Sehat Jasmani dan Rohani dari Dokter Pemerintah"] * 4)
+    await answer(update, t.refusal("missing_inputs", missing=names), alert=True)
+    ((text, alert),) = shown
+    assert alert and len(text) <= 200 and text.endswith("…")
+    assert text[:-1].rstrip(",").split()[-1] in names.split()  # a whole word before "…"
