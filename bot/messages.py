@@ -441,7 +441,8 @@ class Renderer:
         kind = p.get("t")
         case = inputs.cases.get(item.case_id or 0)
         if kind == "text":
-            return Message(str(p.get("text", "")))
+            reply = p.get("reply_to")  # an answer about a message of theirs (an upload)
+            return Message(str(p.get("text", "")), reply_to=int(reply) if reply else None)
         if kind in ("acting_start", "acting_end"):
             return self._acting_notice(item, inputs, str(kind))
         if kind == "acting_left_waiting":

@@ -372,6 +372,16 @@ class OutboxSender:
         else:
             self.wake()
 
+    async def send_later(self, chat_id: int, text: str, reply_to: int | None = None) -> None:
+        """A text (HTML) an answer could not bring (Telegram failed it for now: a 5xx, a
+        timeout, a 429 that lasted): the outbox sends it, retrying as it retries any row,
+        as a reply to ``reply_to`` when that message is still there."""
+        params: dict[str, Any] = {"t": "text", "text": text}
+        if reply_to is not None:
+            params["reply_to"] = reply_to
+        await self.db.write(repo.enqueue, chat_id, "notice", self.clock.now(), params=params)
+        self.wake()
+
     def _fault_backoff(self, failures: int) -> float:
         """Seconds to wait after the ``failures``-th fault in a row of the bot's own."""
         return min(self._max_fault_backoff, FAULT_BACKOFF_FIRST * 2.0 ** min(failures - 1, 16))

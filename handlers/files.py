@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from telegram import Document, Message, ReplyParameters, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import MessageHandler, filters
 
 from bot import jobs
@@ -123,16 +123,25 @@ def incoming_file(
 
 async def answer_file(context: Context, item: repo.SentFile, text: str) -> None:
     """An answer about a file, quoting it: of several files sent at once (an album), the
-    official sees which one it concerns."""
+    official sees which one it concerns. It is all the sender hears of a file not recorded
+    (which case it is for, why it was refused): when Telegram fails it for now (a 5xx, a
+    timeout, a 429 that lasted), the outbox sends it, retrying, rather than the file going
+    unanswered. A refusal (blocked, a chat gone) is only logged."""
+    text = t.fit(text)
     try:
         await calls.send_message(
             context.bot,
             item.chat_id,
-            t.fit(text),
+            text,
             reply_parameters=ReplyParameters(item.message_id, allow_sending_without_reply=True),
         )
+    except (BadRequest, Forbidden) as exc:
+        log.warning("answer to an upload in chat %s refused: %s", item.chat_id, exc)
     except TelegramError as exc:
-        log.warning("answer to an upload in chat %s failed: %s", item.chat_id, exc)
+        log.warning(
+            "answer to an upload in chat %s failed (%s): the outbox sends it", item.chat_id, exc
+        )
+        await context.services.outbox.send_later(item.chat_id, text, item.message_id)
 
 
 async def on_document(update: Update, context: Context) -> None:

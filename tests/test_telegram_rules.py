@@ -449,3 +449,36 @@ async def test_a_longer_answer_to_a_button_ends_after_a_whole_word() -> None:
     ((text, alert),) = shown
     assert alert and len(text) <= 200 and text.endswith("…")
     assert text[:-1].rstrip(",").split()[-1] in names.split()  # a whole word before "…"
+
+
+# -- 8. Telegram fails the answer to an upload ------------------------------------------
+
+
+async def test_the_question_which_case_a_file_is_for_comes_after_telegram_failed_it_once(
+    tmp_path: Path,
+) -> None:
+    """Kasubag has two new proposals waiting for their documents and sends a TOR without a
+    case number. Telegram answers the bot's question ("which case?") with a 502 once: the
+    file is not recorded, and the question still reaches him (it is retried), instead of
+    the file going unanswered for ever."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        first = await s.new_case("Usulan pertama", 2027)
+        second = await s.new_case("Usulan kedua", 2027)
+        await world.drained()
+        kasubag = world["kasubag"]
+        kasubag.mark_seen()
+        world.emu.faults.fail(1, status=502, method="sendMessage")
+        sent = await kasubag.send_document(draft("TOR"), file_name="TOR.docx")
+        asked = await kasubag.wait_message(
+            lambda m: "beberapa berkas yang menunggu unggahan" in m.text, timeout=WAIT
+        )
+        assert f"#{first}" in asked.text and f"#{second}" in asked.text
+        reply_to = asked.reply_to
+        assert reply_to is not None and reply_to.message_id == sent.message_id  # quoting it
+        await world.drained()
+        once = [m.message_id for m in kasubag.bot_messages if "beberapa berkas" in m.text]
+        assert once == [asked.message_id]
+        assert await world.services.db.read(repo.files_of_case, first) == []
+        assert await world.services.db.read(repo.files_of_case, second) == []
