@@ -16,9 +16,11 @@ for the sum of both.
   official who asks something gets the answer at the chat's next free second, not after
   the documents and notices queued for them. Within each kind, first come, first served.
 - A 429 that gets through (another process on the same token, say) pauses every call for
-  ``retry_after``; callers already waiting see the longer pause too. The call is sent again
-  up to ``max_retries`` times; the outbox's calls (``retries=0``) get the 429 back so the
-  outbox keeps and retries its own row.
+  ``retry_after``; callers already waiting see the longer pause too. A 429 for a group is
+  the group's own limit (20 a minute): it pauses that group only, so a busy group never
+  holds up the officials' private chats. The call is sent again up to ``max_retries``
+  times; the outbox's calls (``retries=0``) get the 429 back so the outbox keeps and
+  retries its own row.
 - Calls without a ``chat_id`` (answerCallbackQuery, getUpdates, getFile) are not limited.
 - A call that may be dropped (``rate_limit_args=IF_FREE``: a group's "private only"
   answer) never waits for its chat: when the chat's token is not free now (someone queued
@@ -146,19 +148,20 @@ class _Gate:
     the others wait for their turn. An answer that comes while the outbox's message sleeps
     for the token takes its place at the head."""
 
-    __slots__ = ("_order", "_queue", "bucket")
+    __slots__ = ("_order", "_queue", "bucket", "paused_until")
 
     def __init__(self, bucket: TokenBucket) -> None:
         self.bucket = bucket
         self._queue: list[_Waiter] = []
         self._order = itertools.count()
+        self.paused_until = 0.0  # a 429 for this chat alone (a group's limit)
 
     def idle(self, now: float) -> bool:
-        return not self._queue and self.bucket.idle(now)
+        return not self._queue and self.bucket.idle(now) and self.paused_until <= now
 
     def try_take(self, count: float, now: float) -> bool:
         """Take the tokens if one is free now and nobody waits for it; never waits."""
-        if self._queue or self.bucket.wait(now) > 0:
+        if self._queue or self.bucket.wait(now) > 0 or self.paused_until > now:
             return False
         self.bucket.take(now, count)
         return True
@@ -171,7 +174,7 @@ class _Gate:
         sleep: Callable[[float], Awaitable[None]],
     ) -> None:
         queue, bucket = self._queue, self.bucket
-        if not queue and bucket.wait(clock()) == 0:
+        if not queue and bucket.wait(clock()) == 0 and self.paused_until <= clock():
             bucket.take(clock(), count)
             return
         me = _Waiter(priority, next(self._order))
@@ -182,10 +185,12 @@ class _Gate:
                     await me.turn.wait()
                     me.turn.clear()
                     continue
-                wait = bucket.wait(clock())
+                wait = max(bucket.wait(clock()), self.paused_until - clock())
                 if wait > 0:
                     await sleep(wait)
                     if queue[0] is not me:  # an answer came first meanwhile
+                        continue
+                    if self.paused_until > clock():  # a later 429 lengthened the pause
                         continue
                 # (the token is due: checking the bucket again could find it a rounding
                 # error short and sleep for nothing, over and over)
@@ -199,6 +204,11 @@ class _Gate:
         finally:
             if queue:
                 queue[0].turn.set()
+
+
+def _is_group(chat_id: int | str) -> bool:
+    """A group or supergroup (a negative id), or a channel by its @name."""
+    return isinstance(chat_id, str) or chat_id < 0
 
 
 def _sends_message(endpoint: str) -> bool:
@@ -235,7 +245,7 @@ class FloodLimiter(BaseRateLimiter[Sending]):
             if now - self._last_cleanup > 60.0:
                 self._forget_idle_chats(now)
             limits = self.limits
-            if isinstance(chat_id, str) or chat_id < 0:  # a group, or a channel by @name
+            if _is_group(chat_id):
                 bucket = TokenBucket(limits.group_per_minute / 60.0, limits.group_burst, now)
             else:
                 bucket = TokenBucket(limits.private_per_second, limits.private_burst, now)
@@ -260,7 +270,7 @@ class FloodLimiter(BaseRateLimiter[Sending]):
         ``background`` call lets every answer waiting for the same token go first."""
         priority = _LATER if background else _ANSWER
         await self._until_not_paused()
-        if _sends_message(endpoint) or isinstance(chat_id, str) or chat_id < 0:
+        if _sends_message(endpoint) or _is_group(chat_id):
             gate = self._chat_gate(chat_id, self._clock())
             await gate.take(count, priority, self._clock, self._sleep)
             await self._until_not_paused()
@@ -274,12 +284,18 @@ class FloodLimiter(BaseRateLimiter[Sending]):
         now = self._clock()
         if self._paused_until > now:
             return False
-        if _sends_message(endpoint) or isinstance(chat_id, str) or chat_id < 0:
+        if _sends_message(endpoint) or _is_group(chat_id):
             return self._chat_gate(chat_id, now).try_take(count, now)
         return True
 
-    def pause(self, seconds: float) -> None:
-        self._paused_until = max(self._paused_until, self._clock() + seconds)
+    def pause(self, seconds: float, chat_id: int | str | None = None) -> None:
+        """No call for ``seconds``; with a group's ``chat_id``, no call to that group."""
+        until = self._clock() + seconds
+        if chat_id is not None and _is_group(chat_id):
+            gate = self._chat_gate(chat_id, self._clock())
+            gate.paused_until = max(gate.paused_until, until)
+            return
+        self._paused_until = max(self._paused_until, until)
 
     async def process_request(
         self,
@@ -316,7 +332,7 @@ class FloodLimiter(BaseRateLimiter[Sending]):
             except RetryAfter as exc:
                 after = exc.retry_after
                 seconds = after.total_seconds() if isinstance(after, timedelta) else float(after)
-                self.pause(seconds)
+                self.pause(seconds, chat_id)
                 if attempt == retries:
                     log.warning("429 from Telegram (%s): retry after %.1f s", endpoint, seconds)
                     raise

@@ -152,3 +152,29 @@ async def test_a_linked_channel_post_in_the_discussion_group_is_not_answered(
     push_raw(world, "message", forwarded)
     await handled(world)
     assert sent_to(world, GROUP_ID) == []
+
+
+async def test_telegrams_429_for_the_group_does_not_hold_up_the_officials(world: World) -> None:
+    """A colleague types /tugas in the bureau's group and Telegram answers the bot's "private
+    only" there with a 429 (the group's 20 messages a minute spent: retry after 30 s). That
+    is the group's limit: Kabag's /saya in his private chat meanwhile is answered at once,
+    not 30 s later; the group is left alone for those 30 s."""
+    group = world.emu.group(GROUP_ID, "Biro Perencanaan")
+    colleague = world.emu.user(600_100, "Staf")
+    world.emu.faults.fail(1, status=429, method="sendMessage", retry_after=30)
+    await colleague.send("/tugas", chat=group)
+    await world.emu.wait_until(
+        lambda: any(c.method == "sendMessage" for c in world.emu.calls if c.status == 429),
+        timeout=WAIT,
+    )
+    kabag = world["kabag"]
+    kabag.mark_seen()
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await kabag.send("/saya")
+    await kabag.wait_message(lambda m: "Data Bapak/Ibu" in m.text, timeout=60)
+    assert loop.time() - started < 5, "Kabag's /saya waited out the group's 429"
+    # the group itself is not written to again while its 429 lasts
+    await colleague.send("/tugas", chat=group)
+    await handled(world)
+    assert [m.text for m in group.messages if m.from_bot] == []
