@@ -20,7 +20,7 @@ from bot.services.queries import CaseStatus
 from bot.services.registry import SopRegistry
 from bot.services.reports import PeriodRequest, head_names
 from bot.views import listing
-from handlers.common import Context, reply, user_id
+from handlers.common import Context, reply, reply_in_parts, user_id
 
 log = logging.getLogger(__name__)
 
@@ -150,22 +150,29 @@ async def report(update: Update, context: Context) -> None:
     if not result.allowed:
         await reply(update, refused_report(definition, svc.sops))
         return
-    summary = t.fit(result.summary, MAX_CAPTION)
+    # the summary is the chart's caption when it fits Telegram's 1,024 characters; a longer
+    # one (many steps over their norm, returns with their reasons) follows the chart whole,
+    # as a message, the chart captioned with its heading
+    summary = result.summary
+    apart = len(summary) > MAX_CAPTION
+    caption = t.fit("\n".join(summary.split("\n")[:2]), MAX_CAPTION) if apart else summary
     if result.chart:
         try:
             await calls.send_photo(
                 context.bot,
                 chat.id,
                 InputFile(result.chart, filename="grafik-evaluasi-sop.png"),
-                caption=summary,
+                caption=caption,
                 read_timeout=UPLOAD_READ_TIMEOUT,
             )
         except TelegramError as exc:
             log.warning("report chart not sent: %s", exc)
-            await reply(update, result.summary)
+            apart = True
     else:
         log.warning("report chart could not be drawn (%s); sent without it", result.chart_error)
-        await reply(update, result.summary)
+        apart = True
+    if apart:
+        await reply_in_parts(update, summary)
     if result.paper_failed is not None:
         await _paper_failed(
             update, context, result.paper_failed, definition, parsed[2], result.asked_by

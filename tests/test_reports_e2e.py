@@ -12,6 +12,7 @@ import asyncio
 import io
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import cast
@@ -401,3 +402,40 @@ async def test_laporan_writes_the_minutes_over_a_day_and_leaves_a_taken_back_sta
         assert listing.startswith("Langkah yang melewati norma waktu\n"), listing
         assert "langkah peran Bapak/Ibu dan bawahannya" in listing
         assert f"#{case} · langkah 3 (Karo) · " in listing
+
+
+async def test_laporan_whose_summary_is_longer_than_a_caption_is_read_whole(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bureau where every step ran over its norm and several were returned: the summary
+    is longer than the 1,024 characters Telegram allows a photo's caption. Karo gets the
+    chart with its heading, and the summary whole as a message (the returned steps at its
+    end included), instead of a caption cut off after the slow steps."""
+    reports = world.services.reports
+    summary = reports.summary
+    reason = "Mohon dilengkapi lampiran anggaran dan disesuaikan dengan pagu indikatif"
+
+    def slow(definition: object, figures: stats.Report, request: PeriodRequest) -> str:
+        steps = tuple(
+            stats.StepFigures(
+                n, "langkah", "kabag", 240, 5, 2000.0, 3000, 5, 3 if n in (2, 3, 7) else 0,
+                ((reason, 2),) if n in (2, 3, 7) else (),
+            )
+            for n in range(1, 13)
+        )  # fmt: skip
+        return str(summary(definition, replace(figures, steps=steps), request))
+
+    monkeypatch.setattr(reports, "summary", slow)
+    karo = world["karo"]
+    karo.mark_seen()
+    await karo.send("/laporan")
+    chart = await karo.wait_message(lambda m: m.photo is not None, timeout=TIMEOUT)
+    told = await karo.wait_message(lambda m: "Laporan Evaluasi" in m.text, timeout=TIMEOUT)
+    await karo.wait_message(lambda m: m.document is not None, timeout=TIMEOUT)
+    caption = chart.caption or ""
+    assert "Laporan Evaluasi Penerapan SOP" in caption and "dipersingkat" not in caption
+    assert "dipersingkat" not in told.text
+    assert "langkah 12 (median" in told.text
+    assert told.text.rstrip().endswith(
+        f"• Langkah 7 dikembalikan 3 kali; alasan terbanyak: {reason}"
+    )
