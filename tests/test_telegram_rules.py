@@ -429,7 +429,6 @@ def test_every_fixed_answer_to_a_button_fits_telegrams_200_characters() -> None:
     assert too_long == {}
 
 
-
 async def test_a_longer_answer_to_a_button_ends_after_a_whole_word() -> None:
     """A refusal built with long names (documents an office named at length) is longer
     than a button's answer may be: it ends after a whole word, with "…", within 200."""
