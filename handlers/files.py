@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from telegram import Document, Message, ReplyParameters, Update
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import MessageHandler, filters
 
 from bot import jobs
@@ -59,6 +59,9 @@ CASE_TAG = re.compile(r"#([0-9]{1,9})\b", re.ASCII)
 CASE_SHOWN = re.compile(r"[^\w#]{0,8}Berkas #([0-9]{1,9})\b|[^\n]* · Berkas #([0-9]{1,9})(?:\n|$)")
 _STOP = {"draf", "dan", "biro", "the"}
 _TOO_BIG = "file is too big"  # getFile's refusal of a file above the server's limit
+# a download that meets a passing fault of Telegram's (a 5xx, a timeout, a lost connection)
+# is tried again after these pauses (seconds) before the sender is asked to send it again
+DOWNLOAD_RETRIES = (1.0, 3.0)
 FOLDER_ALERTS = {
     FolderFault.NOT_MOUNTED: "folder dokumen tidak terpasang",
     FolderFault.FULL: "folder dokumen penuh",
@@ -318,12 +321,11 @@ async def _take_file(
         return
     limit = svc.config.storage.max_file_mb * 1024 * 1024
     try:
-        telegram_file = await context.bot.get_file(item.file_id)
-        if not telegram_file.file_path:  # optional in the Bot API: then nothing to download
+        data = await _download(context, item)
+        if data is None:  # file_path is optional in the Bot API: then nothing to download
             log.warning("getFile gave no file_path for an upload")
             await answer_file(context, item, t.FILE_DOWNLOAD_FAILED)
             return
-        data = bytes(await telegram_file.download_as_bytearray())
     except BadRequest as exc:
         log.warning("download of an upload failed: %s", exc)
         if _TOO_BIG in exc.message.lower():
@@ -396,6 +398,26 @@ async def _take_file(
         doc_name = definition.document(result.doc).name
         text = t.FILE_DUPLICATE if result.status == "duplicate" else t.FILE_SAME_AS_OTHER
         await answer_file(context, item, text.format(name=t.e(item.name), doc=t.e(doc_name)))
+
+
+async def _download(context: Context, item: repo.SentFile) -> bytes | None:
+    """The file's bytes from Telegram (getFile, then the download); None when getFile gives
+    no path. A passing fault of Telegram's servers (a 5xx, a timeout, a lost connection) is
+    tried again (:data:`DOWNLOAD_RETRIES`) before it is raised; a refusal (400) is not."""
+    for pause in (*DOWNLOAD_RETRIES, None):
+        try:
+            telegram_file = await context.bot.get_file(item.file_id)
+            if not telegram_file.file_path:
+                return None
+            return bytes(await telegram_file.download_as_bytearray())
+        except BadRequest:  # (a NetworkError to PTB) Telegram's refusal: the same again
+            raise
+        except NetworkError as exc:
+            if pause is None:
+                raise
+            log.info("download of an upload failed (%s): trying again in %.0f s", exc, pause)
+            await asyncio.sleep(pause)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 async def refused_for_files_folder(

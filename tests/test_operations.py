@@ -618,8 +618,9 @@ async def test_the_token_is_in_no_log_line_or_error_message(tmp_path: Path) -> N
             data = next(d for row in task.buttons for text, d in row if "Ajukan" in text)
             assert data is not None
             # an upload that cannot be downloaded (the HTTP layer sends getFile, a read, once
-            # more when the connection dies unanswered: drop both)
-            faults.drop(2, method="getFile")
+            # more when the connection dies unanswered, and the bot tries the download three
+            # times: drop all six)
+            faults.drop(6, method="getFile")
             user.mark_seen()
             await user.send_document(draft("TOR", 2), file_name="TOR.docx", caption=f"#{case}")
             await user.wait_message(lambda m: "tidak dapat diunduh" in m.text, timeout=10)
@@ -640,7 +641,7 @@ async def test_the_token_is_in_no_log_line_or_error_message(tmp_path: Path) -> N
             faults.fail(1, status=502, method="sendMediaGroup", body="<html>502 Bad Gateway</html>")
             faults.drop(1, method="sendMediaGroup", execute=True)
             faults.fail(1, status=401, method="editMessageReplyMarkup")  # "Unauthorized"
-            injected = len(faults.rules) + 4  # and the stale answer, 2 getFile, the outage
+            injected = len(faults.rules) + 8  # and the stale answer, 6 getFile, the outage
             await s.press("kasubag", "Ajukan", case)
             await world.drained(within=20)
             # a stale press whose answer Telegram refuses (logged, not an error)

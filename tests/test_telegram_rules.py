@@ -481,3 +481,22 @@ async def test_the_question_which_case_a_file_is_for_comes_after_telegram_failed
         assert once == [asked.message_id]
         assert await world.services.db.read(repo.files_of_case, first) == []
         assert await world.services.db.read(repo.files_of_case, second) == []
+
+
+async def test_a_file_telegram_fails_to_hand_over_once_is_fetched_again_and_recorded(
+    tmp_path: Path,
+) -> None:
+    """Kasubag uploads the TOR; Telegram answers the bot's getFile with a 502 once (a
+    passing fault of its servers). The bot asks again and records the TOR: Kasubag sees
+    his 👌, not a request to send the file again."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        case = await s.new_case("Usulan saat Telegram terganggu", 2027)
+        world["kasubag"].mark_seen()
+        world.emu.faults.fail(1, status=502, method="getFile")
+        await s.upload("kasubag", case, "TOR.docx", draft("TOR"))  # until the bot's 👌
+        (recorded,) = await world.services.db.read(repo.files_of_case, case)
+        assert recorded.name == "TOR.docx"
+        await world.drained()
+        assert not [m for m in world["kasubag"].bot_messages if "mengirim ulang" in m.text]
