@@ -1,0 +1,117 @@
+"""Another SOP of the same form, written from the format's documentation alone: the Biro
+Keuangan dan BMN's "Penerbitan SPM-LS atas Tagihan Pihak Ketiga"
+(``tests/fixtures/sops/spm-ls.toml``). Four roles the shipped SOP does not name, with
+punctuation in their names ("P.P.K. Keuangan", "PP-SPM", "Biro Keuangan & BMN"); two
+Verifikator Keuangan holding one shared role that is not a team; a first step that needs
+two documents and is forwarded (Teruskan) to a role that is not its holder's superior; the
+PP-SPM's signature returning the case two steps back, to the verification; norms in hours
+and in days; the Bendahara uploading the SP2D and archiving. Through the real bot and the
+Bot API emulator, from the invoice to the archive."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sop_world import WAIT, pdf, plain, sop_world
+from sop_world import open_case as open_in
+
+from bot.core.model import CaseStatus
+from bot.demo import Script, World
+from emulator import EmuMessage, EmuUser
+from storage import repo
+
+SPM = Path(__file__).parent / "fixtures" / "sops" / "spm-ls.toml"
+PEOPLE = {
+    "bendahara": (5001, "Ni Luh Putu Ayu D., S.Ak.", "Bendahara Pengeluaran", ["bendahara"]),
+    "vera": (5002, "Vera Oktaviani, A.Md.", "Verifikator Keuangan", ["verifikator"]),
+    "wahyu": (5003, "Wahyu Ma'ruf", "Verifikator Keuangan", ["verifikator"]),
+    "ppk": (5004, "Ir. H. Moh. Ra'uf Siregar, M.Si.", "Pejabat Pembuat Komitmen", ["ppk_keu"]),
+    "ppspm": (5005, "Dr. Sri Mulyani-Hartati, S.E.", "Kepala Bagian Perbendaharaan", ["ppspm"]),
+}
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    async with sop_world(tmp_path, SPM, PEOPLE) as w:
+        yield w
+
+
+def about(user: EmuUser, case: int) -> list[EmuMessage]:
+    return [m for m in user.bot_messages if f"Berkas #{case}" in m.text]
+
+
+def with_button(user: EmuUser, case: int, label: str) -> list[EmuMessage]:
+    return [m for m in about(user, case) if any(label in b for b in m.button_texts)]
+
+
+async def test_an_invoice_runs_from_the_bendahara_to_the_archive(world: World) -> None:
+    """The Bendahara attaches the invoice and the BAST and forwards them to the Verifikator;
+    both Verifikator get the task, Vera returns it (a missing signature) and, once it is
+    forwarded again, has it alone. The P.P.K. hands in the SPP-LS; the PP-SPM returns it to
+    the verification (two steps back): Vera, who verified, gets it, not Wahyu. Then the
+    P.P.K. hands it in again, the PP-SPM signs, the Bendahara uploads the SP2D and archives."""
+    s = Script(world, timeout=WAIT)
+    case = await open_in(world, "bendahara", "Tagihan CV Maju Jaya & Rekan No. 12/INV/2026")
+    task = await s.seen("bendahara", lambda m: f"Berkas #{case} telah dibuat" in m.text)
+    text = plain(task.text)
+    assert "CV Maju Jaya & Rekan" in text
+    assert "2 jam kerja" in text, text
+    await s.upload("bendahara", case, "Tagihan CV Maju Jaya.pdf", pdf("invoice"))
+    await s.upload("bendahara", case, "BAST dan Kuitansi.pdf", pdf("bast"))
+    forwarded = await s.press("bendahara", "Teruskan", case)
+    assert "Verifikator Keuangan" in plain(forwarded.text)
+
+    await world.emu.wait_until(
+        lambda: all(with_button(world[p], case, "Kembalikan") for p in ("vera", "wahyu")),
+        timeout=WAIT,
+    )
+    verification = plain(with_button(world["vera"], case, "Setujui")[-1].text)
+    assert "1 hari kerja" in verification, verification
+    await s.review_return("vera", case, "Kuitansi belum ditandatangani & bermeterai.")
+    await world["bendahara"].wait_message(lambda m: "bermeterai" in m.text, timeout=WAIT)
+    await s.upload("bendahara", case, "BAST dan Kuitansi.pdf", pdf("bast v2"))
+    world["wahyu"].mark_seen()
+    await s.press("bendahara", "Teruskan", case)
+    await world.emu.wait_until(
+        lambda: len(with_button(world["vera"], case, "Setujui")) >= 1, timeout=WAIT
+    )
+    await world.drained()
+    assert with_button(world["wahyu"], case, "Setujui") == []
+    await s.approve("vera", case)
+
+    await s.upload("ppk", case, "Konsep SPP-LS.pdf", pdf("spp"))
+    await s.press("ppk", "Serahkan draf kepada PP-SPM", case)
+    signing = await s.seen("ppspm", lambda m: f"Berkas #{case}" in m.text and bool(m.buttons))
+    assert "2 hari kerja" in plain(signing.text), plain(signing.text)
+    world["wahyu"].mark_seen()
+    await s.review_return(
+        "ppspm", case, "Nilai SPP-LS tidak sesuai BAST; mohon diverifikasi ulang."
+    )
+    await world["vera"].wait_message(
+        lambda m: "diverifikasi ulang" in m.text and bool(m.buttons), timeout=WAIT
+    )
+    await world.drained()
+    assert with_button(world["wahyu"], case, "Setujui") == []
+    await s.approve("vera", case)
+    await s.upload("ppk", case, "Konsep SPP-LS.pdf", pdf("spp v2"))
+    await s.press("ppk", "Serahkan", case)
+    await s.approve("ppspm", case)
+
+    upload = await s.seen(
+        "bendahara", lambda m: f"Berkas #{case}" in m.text and "Langkah 5" in m.text
+    )
+    assert "3 hari kerja" in plain(upload.text), plain(upload.text)
+    await s.upload("bendahara", case, "SP2D.pdf", pdf("sp2d"))
+    await s.press("bendahara", "Serahkan", case)
+    await s.press("bendahara", "Arsipkan", case)
+    await s.answer_prompt("bendahara", f"KU.02/{case:03d}/2026")
+    await s.seen("bendahara", lambda m: "✔️ Diarsipkan oleh" in m.text)
+    await world.drained()
+    assert await world.case_status(case) is CaseStatus.ARCHIVED
+    stored = await world.services.db.read(repo.load_case, case)
+    assert stored is not None
+    spp = stored.latest("konsep_spp")
+    assert spp is not None and spp.version == 2
+    assert stored.archive_reference == f"KU.02/{case:03d}/2026"
