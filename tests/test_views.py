@@ -369,3 +369,29 @@ def test_the_team_step_names_the_sk_of_the_team_the_sop_forms() -> None:
     assert paper_title(SK_TIM, "Pemeriksa Barang") == "Draf SK Tim Pemeriksa Barang"
     assert paper_title(SK_TIM, "Tim Penyusunan") == "Draf SK Tim Penyusunan"
     assert paper_title(DISPOSISI, "Tim Pelaksana") == "Lembar Disposisi"
+
+
+def test_an_optional_document_not_sent_is_not_ticked_on_the_later_checklists() -> None:
+    """The P.P.K. hands in the Konsep SPP-LS without the SSP, which is optional though the
+    step lists it among its outputs; the PP-SPM signs. Neither the Bendahara's archive task
+    nor the case ticks the SSP as present: it is "tidak wajib" and still missing."""
+    definition = load_definition(FIXTURES / "spm-ls.toml")
+    bendahara, vera = person(1, "bendahara"), person(2, "verifikator")
+    ppk, ppspm = person(3, "ppk_keu"), person(4, "ppspm")
+    run = Run(definition)
+    run.start(bendahara)
+    run.attach(bendahara, "tagihan")
+    run.attach(bendahara, "bast")
+    run.complete(bendahara)
+    run.approve(vera)
+    run.attach(ppk, "konsep_spp")
+    run.complete(ppk)
+    run.approve(ppspm)
+    run.attach(bendahara, "sp2d")
+    run.complete(bendahara)
+    assert "ssp" not in run.current.produced
+    assert "spm" in run.current.produced  # generated: recorded when the PP-SPM signs
+    archive = task_view(definition, run.current, WIB, names={}).text
+    assert "⬜ SSP PPh Ps. 22/23 (tidak wajib)" in archive
+    assert "✅ SSP" not in archive
+    assert run.replayed() == run.current

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from bot.core.definition import SopDefinition, Step, StepKind
+from bot.core.definition import DocumentSource, SopDefinition, Step, StepKind
 from bot.core.model import (
     Actor,
     Approval,
@@ -244,6 +244,15 @@ def withdrawable_by(definition: SopDefinition, case: Case, actor: Actor) -> bool
     except DomainError:
         return False
     return True
+
+
+def recorded_outputs(definition: SopDefinition, step: Step) -> set[str]:
+    """The documents a step's completion records as present without a file: its outputs
+    that are not uploaded (a Disposisi, an SPM-LS the bot notes as issued). An uploaded
+    document is present only by its file: an optional one the holder did not send (an SSP
+    among the step's outputs) stays missing in every later checklist and paper."""
+    canonical = (definition.canonical(d) for d in step.outputs)
+    return {d for d in canonical if definition.document(d).source is not DocumentSource.UPLOAD}
 
 
 def missing_inputs(definition: SopDefinition, case: Case, step: Step) -> list[str]:
@@ -627,7 +636,7 @@ def apply(definition: SopDefinition, case: Case | None, event: Event) -> Case:
                     *[h for h in handed_in if _handed_into(definition, h[0]) != chain],
                     (step.id, event.actor),
                 )
-            produced = case.produced | {definition.canonical(d) for d in step.outputs}
+            produced = case.produced | recorded_outputs(definition, step)
             move = Move(event.actor, event.step, event.to_step, case.version + 1)
             return _moved(
                 case,
@@ -667,7 +676,7 @@ def apply(definition: SopDefinition, case: Case | None, event: Event) -> Case:
             )
         case EventType.ARCHIVED:
             step = definition.step(event.step)
-            produced = case.produced | {definition.canonical(d) for d in step.outputs}
+            produced = case.produced | recorded_outputs(definition, step)
             return _moved(
                 case,
                 event,
