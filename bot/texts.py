@@ -447,6 +447,7 @@ BTN_FORWARD = "➡️ Teruskan"
 BTN_FORWARD_NOTE = "📝 Teruskan dengan catatan"
 BTN_SUBMIT_DRAFTS = "📤 Serahkan draf kepada {role}"  # an upload step whose documents are drafts
 BTN_SUBMIT_DOCUMENTS = "📤 Serahkan dokumen kepada {role}"  # any other upload step
+BTN_SUBMIT_ONWARD = "📤 Lanjut ke langkah berikutnya"  # an upload step on to its own role
 BTN_TEAM_DONE = "✅ Tetapkan tim dan teruskan"
 BTN_ARCHIVE = "🗄 Arsipkan"
 BTN_WITHDRAW = "⏪ Tarik kembali"

@@ -277,6 +277,13 @@ def hands_in_drafts(definition: SopDefinition, step: Step) -> bool:
     return bool(required) and all(is_draft(definition, d) for d in required)
 
 
+def goes_on_itself(definition: SopDefinition, step: Step) -> bool:
+    """Whether the step leads to a step of its own role (the Bendahara who uploads the SP2D
+    and then files it): the task and the outcome say "ke langkah berikutnya", not "kepada"
+    the holder herself."""
+    return step.on_approve is not None and definition.step(step.on_approve).actor == step.actor
+
+
 def goes_up(definition: SopDefinition, step: Step) -> bool:
     """Whether the step hands the case to a superior of its holder (a Kasubag's proposal to
     the Kabag: "Ajukan"), not to the holder again or to a subordinate (a Karo's disposition
@@ -467,7 +474,9 @@ def _task_text(
         docs = (*step.inputs, *step.uploads)
         if docs:
             lines += ["", "Kelengkapan:", document_checklist(definition, case, docs)]
-        if step.kind is StepKind.UPLOAD:
+        if step.kind is StepKind.UPLOAD and goes_on_itself(definition, step):
+            label = t.BTN_SUBMIT_ONWARD  # not "kepada" its own holder
+        elif step.kind is StepKind.UPLOAD:
             label = (
                 t.BTN_SUBMIT_DRAFTS if hands_in_drafts(definition, step) else t.BTN_SUBMIT_DOCUMENTS
             ).format(role=role_name(definition, definition.step(step.on_approve or step.id).actor))
@@ -476,7 +485,7 @@ def _task_text(
         else:
             label = t.BTN_FORWARD
         to = f" kepada {nxt}" if nxt else ""
-        if step.on_approve is not None and definition.step(step.on_approve).actor == step.actor:
+        if goes_on_itself(definition, step):
             to = " ke langkah berikutnya"  # the holder goes on herself (not "kepada" herself)
         if step.uploads and missing:
             ask(
@@ -747,6 +756,8 @@ def moved_line(definition: SopDefinition, case: Case, move: Event, unheld: bool 
     step = definition.step_label(case.step)
     no_one = f" {t.MOVED_TO_NO_ONE.format(step=step)}" if unheld else ""
     if move.type in (EventType.COMPLETED, EventType.APPROVED):
+        if definition.step(move.step).actor == definition.step(case.step).actor:
+            return f"Berkas diteruskan ke langkah berikutnya ({step}).{no_one}"
         return f"Berkas diteruskan kepada {holder}.{no_one}"
     if move.type is EventType.RETURNED:
         return f"Berkas dikembalikan kepada {holder}.{no_one}"

@@ -63,7 +63,8 @@ async def test_the_team_is_the_role_its_step_forms_and_the_archive_still_reaches
     await s.upload("pp", case, "Penawaran Penyedia.pdf", pdf("penawaran"))
     await s.press("pp", "Serahkan", case)
     await s.upload("ppk", case, "SPK.pdf", pdf("spk"))
-    await s.press("ppk", "Serahkan", case)
+    # the PPK goes on to his own team step (8): not "Serahkan dokumen kepada PPK", himself
+    await s.press("ppk", "📤 Lanjut ke langkah berikutnya", case)
 
     task = await s.seen(
         "ppk", lambda m: f"Berkas #{case}" in m.text and "Oki" in str(m.button_texts)

@@ -395,3 +395,28 @@ def test_an_optional_document_not_sent_is_not_ticked_on_the_later_checklists() -
     assert "⬜ SSP PPh Ps. 22/23 (tidak wajib)" in archive
     assert "✅ SSP" not in archive
     assert run.replayed() == run.current
+
+
+def test_the_bendahara_who_uploads_the_sp2d_and_then_archives_goes_on_to_her_own_step() -> None:
+    """Step 5 (the SP2D) and step 6 (the archive) are both the Bendahara's: her button and
+    her task say she goes on to the next step, not that she hands the documents "kepada
+    Bendahara Pengeluaran", herself; and once she has, she reads that the case went on to
+    step 6, not to herself."""
+    definition = load_definition(FIXTURES / "spm-ls.toml")
+    sp2d = task_of("spm-ls.toml", 5)
+    assert buttons(sp2d) == ["📤 Lanjut ke langkah berikutnya"]
+    assert "kepada Bendahara Pengeluaran" not in sp2d.text
+    assert "silakan menekan <b>Lanjut ke langkah berikutnya</b>" in sp2d.text
+    bendahara = person(1, "bendahara")
+    run = Run(definition)
+    run.start(bendahara)
+    case = dataclasses.replace(run.current, step=6)
+    handed = Event(EventType.COMPLETED, 1, 1, "bendahara", T0, 5, to_step=6)
+    assert views.moved_line(definition, case, handed) == (
+        "Berkas diteruskan ke langkah berikutnya (Langkah 6)."
+    )
+    # a move to another role's step still names that role
+    verified = Event(EventType.COMPLETED, 1, 1, "bendahara", T0, 1, to_step=2)
+    assert views.moved_line(definition, dataclasses.replace(case, step=2), verified) == (
+        "Berkas diteruskan kepada Verifikator Keuangan."
+    )
