@@ -24,7 +24,7 @@ import holidays
 
 from bot.core.loader import MAX_STEP_MINUTES
 from bot.core.nip import bare_nip, is_nip
-from bot.core.textfile import UnreadableText, read_text_file
+from bot.core.textfile import UnreadableText, read_text_file, toml_problem
 from bot.logsetup import TOKEN_SHAPE
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
@@ -310,24 +310,8 @@ def load_config(path: str | Path) -> Config:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([f"not valid TOML: {_toml_problem(exc, text)}"], path) from exc
+        raise ConfigError([f"not valid TOML: {toml_problem(exc, text)}"], path) from exc
     return parse_config(raw, base_dir=path.resolve().parent, source=path)
-
-
-_TOML_AT = re.compile(r"\(at line (\d+), column \d+\)$")
-
-
-def _toml_problem(exc: tomllib.TOMLDecodeError, text: str) -> str:
-    """tomllib's message (with its line and column), naming the key a value is given twice
-    ("Cannot overwrite a value" names none)."""
-    message = str(exc)
-    at = _TOML_AT.search(message)
-    lines = text.split("\n")  # as tomllib counts lines (not U+2028, form feed, ...)
-    if not message.startswith("Cannot overwrite a value") or not at or int(at[1]) > len(lines):
-        return message
-    line = lines[int(at[1]) - 1].strip()
-    key = line.strip("[] ") if line.startswith("[") else line.partition("=")[0].strip()
-    return f"{key} is given a value twice {at[0]}" if key else message
 
 
 def parse_config(

@@ -730,6 +730,23 @@ def test_a_file_that_is_not_toml_is_refused(tmp_path: Path) -> None:
     assert problem.startswith("not valid TOML: ")
 
 
+def test_a_key_written_twice_in_a_step_is_named_as_the_config_names_it(tmp_path: Path) -> None:
+    """An office adds a second norm to step 1 instead of changing the first: tomllib says
+    only "Cannot overwrite a value"; the refusal names the key, its line and the file."""
+    text = SOP_PATH.read_text(encoding="utf-8")
+    path = tmp_path / "sop.toml"
+    path.write_text(
+        text.replace("time_minutes = 240\n", "time_minutes = 240\ntime_minutes = 300\n", 1)
+    )
+    line = path.read_text(encoding="utf-8").split("\n").index("time_minutes = 300") + 1
+    with pytest.raises(DefinitionError) as caught:
+        load_definition(path)
+    assert caught.value.source == str(path)
+    assert caught.value.problems == [
+        f"not valid TOML: time_minutes is given a value twice (at line {line}, column 19)"
+    ]
+
+
 def test_a_missing_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "tidak-ada.toml"
     with pytest.raises(DefinitionError) as caught:

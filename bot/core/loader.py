@@ -36,7 +36,7 @@ from bot.core.definition import (
     StepKind,
 )
 from bot.core.text import has_control_characters, is_blank
-from bot.core.textfile import UnreadableText, read_text_file
+from bot.core.textfile import UnreadableText, read_text_file, toml_problem
 
 # The longest time norm of a step, in working minutes: a year of office work (52 weeks of
 # 5 days of 8 hours, the default working time). SOP norms are hours or days (the shipped
@@ -153,7 +153,7 @@ def draft_from_text(
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise DefinitionError(source, [f"not valid TOML: {exc}"]) from exc
+        raise DefinitionError(source, [f"not valid TOML: {toml_problem(exc, text)}"]) from exc
     definition, guesses = parse_draft(raw, source=source)
     return replace(definition, revision=revision_of(text), source_text=text), guesses
 
@@ -198,7 +198,7 @@ def stored_definition(text: str, source: str) -> tuple[SopDefinition, tuple[str,
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise DefinitionError(source, [f"not valid TOML: {exc}"]) from exc
+        raise DefinitionError(source, [f"not valid TOML: {toml_problem(exc, text)}"]) from exc
     p = _Problems()
     definition = _parse(p, raw, despite_problems=True)
     if definition is None:

@@ -1,4 +1,4 @@
-"""The text of a file an office edits (an SOP definition, config.toml): UTF-8.
+"""The text of a file an office edits (an SOP definition, config.toml): UTF-8 TOML.
 
 A leading UTF-8 byte order mark, which Windows Notepad writes, is dropped. Text in another
 encoding is refused with the place of its first byte that is not UTF-8, so that the office
@@ -8,6 +8,8 @@ finds the character (an "é" saved as Latin-1) or learns that the file is UTF-16
 from __future__ import annotations
 
 import codecs
+import re
+import tomllib
 from pathlib import Path
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -58,3 +60,19 @@ def _place(data: bytes, offset: int) -> str:
     line = data.count(b"\n", 0, offset) + 1
     column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
     return f"byte 0x{data[offset]:02x} at offset {offset} (line {line}, column {column})"
+
+
+_TOML_AT = re.compile(r"\(at line (\d+), column \d+\)$")
+
+
+def toml_problem(exc: tomllib.TOMLDecodeError, text: str) -> str:
+    """tomllib's message (with its line and column), naming the key a value is given twice
+    ("Cannot overwrite a value" names none). For an SOP definition and config.toml alike."""
+    message = str(exc)
+    at = _TOML_AT.search(message)
+    lines = text.split("\n")  # as tomllib counts lines (not U+2028, form feed, ...)
+    if not message.startswith("Cannot overwrite a value") or not at or int(at[1]) > len(lines):
+        return message
+    line = lines[int(at[1]) - 1].strip()
+    key = line.strip("[] ") if line.startswith("[") else line.partition("=")[0].strip()
+    return f"{key} is given a value twice {at[0]}" if key else message
