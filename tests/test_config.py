@@ -166,6 +166,19 @@ def test_a_key_given_twice_is_named_with_its_line_and_the_file(tmp_path: Path) -
     ]
 
 
+def test_a_curly_quote_is_named_with_its_line_and_the_file(tmp_path: Path) -> None:
+    """The config edited in a word processor: tomllib says only "Invalid value"."""
+    config = tmp_path / "config.toml"
+    config.write_text("[storage]\ndatabase = \u201ca.sqlite3\u201d\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(config)
+    assert caught.value.lines() == [
+        f"{config}: not valid TOML: Invalid value (at line 2, column 12): the character "
+        "U+201C LEFT DOUBLE QUOTATION MARK cannot stand there; write a key in a-z, 0-9, '_' "
+        "and '-', and text between straight quotes \"...\" (not a word processor's curly ones)"
+    ]
+
+
 # -- one bad value, one problem naming its key ------------------------------------------
 
 

@@ -747,6 +747,36 @@ def test_a_key_written_twice_in_a_step_is_named_as_the_config_names_it(tmp_path:
     ]
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant", "character"),
+    [
+        # Word or WhatsApp turned the quotes curly
+        ("actor = “kasubag”", 'actor = "kasubag"', "U+201C LEFT DOUBLE QUOTATION MARK"),
+        # a non-breaking space copied from a document
+        ('actor\u00a0= "kasubag"', 'actor = "kasubag"', "U+00A0 NO-BREAK SPACE"),
+        # a document id with a letter outside a-z
+        ("[documents.tör]", "[documents.tor]", "U+00F6 LATIN SMALL LETTER O WITH DIAERESIS"),
+    ],
+)
+def test_a_character_toml_does_not_allow_is_named_with_its_place(
+    tmp_path: Path, typed: str, meant: str, character: str
+) -> None:
+    """tomllib says only "Invalid value" or "Expected '=' after a key"; the office reads
+    which character it is (one it may not see: a non-breaking space) and what to write."""
+    text = SOP_PATH.read_text(encoding="utf-8")
+    assert meant in text
+    path = tmp_path / "sop.toml"
+    path.write_text(text.replace(meant, typed, 1), encoding="utf-8")
+    line = text.split("\n").index(meant) + 1
+    with pytest.raises(DefinitionError) as caught:
+        load_definition(path)
+    [problem] = caught.value.problems
+    assert problem.startswith("not valid TOML: "), problem
+    assert f"(at line {line}, column " in problem
+    assert f"{character} cannot stand there" in problem, problem
+    assert "straight quotes" in problem
+
+
 def test_a_missing_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "tidak-ada.toml"
     with pytest.raises(DefinitionError) as caught:

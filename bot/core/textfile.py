@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 import tomllib
+import unicodedata
 from pathlib import Path
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -62,17 +63,32 @@ def _place(data: bytes, offset: int) -> str:
     return f"byte 0x{data[offset]:02x} at offset {offset} (line {line}, column {column})"
 
 
-_TOML_AT = re.compile(r"\(at line (\d+), column \d+\)$")
+_TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)$")
 
 
 def toml_problem(exc: tomllib.TOMLDecodeError, text: str) -> str:
     """tomllib's message (with its line and column), naming the key a value is given twice
-    ("Cannot overwrite a value" names none). For an SOP definition and config.toml alike."""
+    ("Cannot overwrite a value" names none), or the character outside ASCII it stopped at
+    (a word processor's curly quote, a non-breaking space, a key written with "ö"), which
+    its message does not say and the office may not even see. For an SOP definition and
+    config.toml alike."""
     message = str(exc)
     at = _TOML_AT.search(message)
     lines = text.split("\n")  # as tomllib counts lines (not U+2028, form feed, ...)
-    if not message.startswith("Cannot overwrite a value") or not at or int(at[1]) > len(lines):
+    if not at or int(at[1]) > len(lines):
         return message
-    line = lines[int(at[1]) - 1].strip()
-    key = line.strip("[] ") if line.startswith("[") else line.partition("=")[0].strip()
-    return f"{key} is given a value twice {at[0]}" if key else message
+    line = lines[int(at[1]) - 1]
+    if message.startswith("Cannot overwrite a value"):
+        stripped = line.strip()
+        key = stripped.strip("[] ") if stripped.startswith("[") else stripped.partition("=")[0]
+        return f"{key.strip()} is given a value twice {at[0]}" if key.strip() else message
+    column = int(at[2])
+    if 0 < column <= len(line) and not line[column - 1].isascii():
+        char = line[column - 1]
+        name = unicodedata.name(char, "")
+        return (
+            f"{message}: the character U+{ord(char):04X}{f' {name}' if name else ''} cannot "
+            "stand there; write a key in a-z, 0-9, '_' and '-', and text between straight "
+            'quotes "..." (not a word processor\'s curly ones)'
+        )
+    return message
