@@ -213,6 +213,30 @@ def test_an_approval_leading_to_a_step_that_does_not_exist_is_refused() -> None:
     assert "steps[10].on_approve: step 99 does not exist" in problems
 
 
+@pytest.mark.parametrize(
+    ("break_it", "problem"),
+    [
+        # step 3 typed to lead to step 31 instead of step 4
+        (
+            lambda raw: step_at(raw, 3).update(on_approve=31),
+            "steps[2].on_approve: step 31 does not exist",
+        ),
+        # step 11's next step left out
+        (
+            lambda raw: step_at(raw, 11).pop("on_approve"),
+            "steps[10].on_approve: missing (only an archive step ends the SOP)",
+        ),
+    ],
+)
+def test_a_step_leading_nowhere_is_refused_with_that_one_line(
+    break_it: Callable[[Raw], object], problem: str
+) -> None:
+    """One slip is one line: the steps after it are not also called "unreachable", nor those
+    before it "with no path to the end", which would send the office after steps that are
+    right."""
+    assert refusal(break_it) == [problem]
+
+
 def test_a_review_without_a_return_target_is_refused() -> None:
     problems = refusal(lambda raw: step_at(raw, 8).pop("on_return"))
     assert problems == ["steps[7].on_return: missing required field for a review step"]

@@ -830,6 +830,17 @@ def _check_paths(p: _Problems, steps: list[Step], position: Mapping[int, int]) -
     ends = [s.id for s in steps if s.kind is StepKind.ARCHIVE and s.on_approve is None]
     if not ends:
         p.add("steps", "no archive step ends the SOP")
+    dangling = any(
+        (s.on_approve is None and s.kind is not StepKind.ARCHIVE)
+        or any(
+            target is not None and target not in position for target in (s.on_approve, s.on_return)
+        )
+        for s in steps
+    )
+    if dangling:
+        # a step leading nowhere is named already (_check_targets): the steps it cuts off
+        # would each read "unreachable" or "no path to the end", though they are right
+        return
     finishing: set[int] = set()
     for end in ends:
         finishing |= _closure(end, reverse)
