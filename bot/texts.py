@@ -448,6 +448,12 @@ BTN_FORWARD_NOTE = "📝 Teruskan dengan catatan"
 BTN_SUBMIT_DRAFTS = "📤 Serahkan draf kepada {role}"  # an upload step whose documents are drafts
 BTN_SUBMIT_DOCUMENTS = "📤 Serahkan dokumen kepada {role}"  # any other upload step
 BTN_SUBMIT_ONWARD = "📤 Lanjut ke langkah berikutnya"  # an upload step on to its own role
+# a review or archive step whose holder sends documents of his own (``uploads``)
+OWN_UPLOADS = "Dokumen yang Bapak/Ibu lampirkan pada langkah ini:"
+OWN_UPLOADS_MISSING = (
+    "Silakan mengirim dokumen yang belum ada sebagai <b>file</b> di obrolan ini. "
+    "Tombol {button} tersedia setelah dokumen wajib lengkap."
+)
 BTN_TEAM_DONE = "✅ Tetapkan tim dan teruskan"
 BTN_ARCHIVE = "🗄 Arsipkan"
 BTN_WITHDRAW = "⏪ Tarik kembali"

@@ -277,6 +277,16 @@ def hands_in_drafts(definition: SopDefinition, step: Step) -> bool:
     return bool(required) and all(is_draft(definition, d) for d in required)
 
 
+def own_uploads(definition: SopDefinition, step: Step) -> list[str]:
+    """What a review or archive step's holder sends himself (`uploads` the step does not
+    also work on as `inputs`: the PP-SPM's signed SPM-LS), which its task lists apart from
+    the documents it examines; an action or upload step lists its uploads with its inputs."""
+    if step.kind not in (StepKind.REVIEW, StepKind.ARCHIVE):
+        return []
+    examined = {definition.canonical(d) for d in step.inputs}
+    return [d for d in dict.fromkeys(step.uploads) if definition.canonical(d) not in examined]
+
+
 def goes_on_itself(definition: SopDefinition, step: Step) -> bool:
     """Whether the step leads to a step of its own role (the Bendahara who uploads the SP2D
     and then files it): the task and the outcome say "ke langkah berikutnya", not "kepada"
@@ -464,11 +474,19 @@ def _task_text(
 
     missing = missing_inputs(definition, case, step)
     nxt = holder_of(definition, step.on_approve)
+    own = own_uploads(definition, step)
     if step.kind is StepKind.REVIEW:
         lines += ["", "Dokumen yang diperiksa:", document_checklist(definition, case, step.inputs)]
+        if own:
+            lines += ["", t.OWN_UPLOADS, document_checklist(definition, case, own)]
         ask(review_instruction(definition, step, returned))
+        if own and missing:
+            ask(t.OWN_UPLOADS_MISSING.format(button=button_words(t.BTN_APPROVE)))
         buttons.append(
-            [button(t.BTN_APPROVE, Op.REVIEW, "a"), button(t.BTN_RETURN, Op.REVIEW, "k")]
+            [
+                *([] if missing else [button(t.BTN_APPROVE, Op.REVIEW, "a")]),
+                button(t.BTN_RETURN, Op.REVIEW, "k"),
+            ]
         )
     elif step.kind in (StepKind.ACTION, StepKind.UPLOAD):
         docs = (*step.inputs, *step.uploads)
@@ -559,11 +577,16 @@ def _task_text(
             "Dokumen final untuk didokumentasikan:",
             document_checklist(definition, case, step.inputs),
         ]
-        ask(
-            f"Silakan memeriksa dokumen final, lalu menekan {button_words(t.BTN_ARCHIVE)} dan "
-            "mengetik nomor arsip."
-        )
-        buttons.append([button(t.BTN_ARCHIVE, Op.ARCHIVE)])
+        if own:
+            lines += ["", t.OWN_UPLOADS, document_checklist(definition, case, own)]
+        if missing:
+            ask(t.OWN_UPLOADS_MISSING.format(button=button_words(t.BTN_ARCHIVE)))
+        else:
+            ask(
+                f"Silakan memeriksa dokumen final, lalu menekan {button_words(t.BTN_ARCHIVE)} "
+                "dan mengetik nomor arsip."
+            )
+            buttons.append([button(t.BTN_ARCHIVE, Op.ARCHIVE)])
     if asks and files_note:
         lines += ["", files_note]
     return "\n".join(lines)

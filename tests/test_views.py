@@ -13,6 +13,7 @@ from core_helpers import KABAG, KARO, KASUBAG, T0, Run, person, run_to, sop, sta
 
 from bot import texts as t
 from bot import views
+from bot.core.definition import SopDefinition
 from bot.core.loader import load_definition
 from bot.core.model import Event, EventType, NamesAt, ReturnForCorrection, Withdraw
 from bot.papers.dates import OfficeZone
@@ -420,3 +421,89 @@ def test_the_bendahara_who_uploads_the_sp2d_and_then_archives_goes_on_to_her_own
     assert views.moved_line(definition, dataclasses.replace(case, step=2), verified) == (
         "Berkas diteruskan kepada Verifikator Keuangan."
     )
+
+
+def spm_with(tmp_path: Path, *changes: tuple[str, str]) -> SopDefinition:
+    """The SPM-LS SOP with passages of its file written otherwise (old, new)."""
+    text = (FIXTURES / "spm-ls.toml").read_text(encoding="utf-8")
+    for old, new in changes:
+        assert old in text
+        text = text.replace(old, new, 1)
+    path = tmp_path / "spm-ls.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_definition(path)
+
+
+def test_the_pp_spm_who_uploads_the_signed_spm_at_his_review_is_asked_for_it(
+    tmp_path: Path,
+) -> None:
+    """The office makes the SPM-LS a file the PP-SPM sends when he signs (step 4, a review,
+    lists it in `uploads`): his task names it among what he sends, and Setujui comes once it
+    is in; Kembalikan is there from the start."""
+    definition = spm_with(
+        tmp_path,
+        (
+            '[documents.spm]\nname = "SPM-LS"\nsource = "generated"',
+            '[documents.spm]\nname = "SPM-LS"\nsource = "upload"',
+        ),
+        (
+            'outputs = ["spp", "spm"]\ntime_minutes = 960',
+            'uploads = ["spm"]\noutputs = ["spp", "spm"]\ntime_minutes = 960',
+        ),
+    )
+    bendahara, vera, ppk = person(1, "bendahara"), person(2, "verifikator"), person(3, "ppk_keu")
+    ppspm = person(4, "ppspm")
+    run = Run(definition)
+    run.start(bendahara)
+    run.attach(bendahara, "tagihan")
+    run.attach(bendahara, "bast")
+    run.complete(bendahara)
+    run.approve(vera)
+    run.attach(ppk, "konsep_spp")
+    run.complete(ppk)
+    signing = task_view(definition, run.current, WIB, names={})
+    assert "⬜ SPM-LS" in signing.text
+    assert "Silakan mengirim dokumen yang belum ada sebagai <b>file</b>" in signing.text
+    assert buttons(signing) == ["↩️ Kembalikan"]
+    run.attach(ppspm, "spm")
+    signed = task_view(definition, run.current, WIB, names={})
+    assert "✅ SPM-LS: spm.pdf (versi 1)" in signed.text
+    assert buttons(signed) == ["✅ Setujui", "↩️ Kembalikan"]
+    run.approve(ppspm)
+    assert run.step == 5
+
+
+def test_the_bendahara_who_attaches_the_filing_receipt_at_the_archive_is_asked_for_it(
+    tmp_path: Path,
+) -> None:
+    """The archive step lists a document its holder uploads (the Berita Acara Penyimpanan):
+    the task names it among what she sends, and Arsipkan comes once it is in (a number
+    typed before would be refused and typed again)."""
+    definition = spm_with(
+        tmp_path,
+        (
+            "outputs = []\ntime_minutes = 60",
+            'uploads = ["ba_simpan"]\noutputs = []\ntime_minutes = 60\n\n'
+            '[documents.ba_simpan]\nname = "Berita Acara Penyimpanan"\nsource = "upload"',
+        ),
+    )
+    bendahara, vera, ppk = person(1, "bendahara"), person(2, "verifikator"), person(3, "ppk_keu")
+    run = Run(definition)
+    run.start(bendahara)
+    run.attach(bendahara, "tagihan")
+    run.attach(bendahara, "bast")
+    run.complete(bendahara)
+    run.approve(vera)
+    run.attach(ppk, "konsep_spp")
+    run.complete(ppk)
+    run.approve(person(4, "ppspm"))
+    run.attach(bendahara, "sp2d")
+    run.complete(bendahara)
+    filing = task_view(definition, run.current, WIB, names={})
+    assert "⬜ Berita Acara Penyimpanan" in filing.text
+    assert "Silakan mengirim dokumen yang belum ada sebagai <b>file</b>" in filing.text
+    assert buttons(filing) == []
+    run.attach(bendahara, "ba_simpan")
+    filed = task_view(definition, run.current, WIB, names={})
+    assert "✅ Berita Acara Penyimpanan: ba_simpan.pdf (versi 1)" in filed.text
+    assert buttons(filed) == ["🗄 Arsipkan"]
