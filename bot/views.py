@@ -211,6 +211,10 @@ def review_instruction(definition: SopDefinition, step: Step, returned: bool) ->
     approve, give_back = button_words(t.BTN_APPROVE), button_words(t.BTN_RETURN)
     nxt, back = holder_of(definition, step.on_approve), holder_of(definition, step.on_return)
     onward = f" berkas diteruskan kepada {nxt}" if nxt else ""
+    forward = f" dan meneruskan berkas kepada {nxt}" if nxt else ""
+    if goes_on_itself(definition, step):  # not "kepada" the reviewer himself
+        onward = " berkas dilanjutkan ke langkah berikutnya"
+        forward = " dan melanjutkan ke langkah berikutnya"
     if step.approval is ApprovalKind.PARAF:
         meaning = (
             f"Dengan menekan {approve}, Bapak/Ibu dicatat telah memberi paraf pada dokumen "
@@ -224,7 +228,7 @@ def review_instruction(definition: SopDefinition, step: Step, returned: bool) ->
             f"{f'; kemudian{onward}' if onward else ''}."
         )
     else:
-        meaning = f"Tekan {approve} untuk menyetujui{f' dan meneruskan berkas kepada {nxt}' if nxt else ''}."
+        meaning = f"Tekan {approve} untuk menyetujui{forward}."
     if returned:
         opening = "Setelah catatan di atas ditindaklanjuti, Bapak/Ibu dapat menyetujui kembali berkas ini."
         if step.corrects:

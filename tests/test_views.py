@@ -507,3 +507,25 @@ def test_the_bendahara_who_attaches_the_filing_receipt_at_the_archive_is_asked_f
     filed = task_view(definition, run.current, WIB, names={})
     assert "✅ Berita Acara Penyimpanan: ba_simpan.pdf (versi 1)" in filed.text
     assert buttons(filed) == ["🗄 Arsipkan"]
+
+
+def test_a_verifikator_who_drafts_the_spp_after_approving_goes_on_to_his_own_step(
+    tmp_path: Path,
+) -> None:
+    """An office where the Verifikator who verifies the invoice (step 2) also drafts the
+    SPP-LS (step 3): Setujui takes the case to his own next step, not "kepada Verifikator
+    Keuangan", himself; a return still names the Bendahara."""
+    definition = spm_with(
+        tmp_path,
+        ('actor = "ppk_keu"\nkind = "upload"', 'actor = "verifikator"\nkind = "upload"'),
+    )
+    bendahara = person(1, "bendahara")
+    run = Run(definition)
+    run.start(bendahara)
+    run.attach(bendahara, "tagihan")
+    run.attach(bendahara, "bast")
+    run.complete(bendahara)
+    text = task_view(definition, run.current, WIB, names={}).text
+    assert "kepada Verifikator Keuangan" not in text
+    assert "Tekan <b>Setujui</b> untuk menyetujui dan melanjutkan ke langkah berikutnya." in text
+    assert "berkas dikembalikan kepada Bendahara Pengeluaran" in text
