@@ -193,6 +193,25 @@ def test_a_superior_that_is_no_role_is_refused() -> None:
     assert "roles[0].superior: unknown role 'menteri'" in problems
 
 
+def test_a_role_or_document_written_by_its_name_instead_of_its_id_is_told_the_id() -> None:
+    """The office writes the actor as the form's heading reads, "Kabag", and a document as
+    the step's column names it, "Draf RKAKL": the refusal says which id that name has."""
+
+    def break_it(raw: Raw) -> None:
+        step_at(raw, 2)["actor"] = "Kabag"
+        step_at(raw, 7)["inputs"][1] = "Draf RKAKL"
+        raw["roles"][2]["superior"] = "Kepala Bagian Manajemen Kinerja"
+
+    assert refusal(break_it) == [
+        "roles[2].superior: unknown role 'Kepala Bagian Manajemen Kinerja' (the name of "
+        "role 'kabag': a role is named by its id)",
+        "steps[1].actor: unknown role 'Kabag' (the name of role 'kabag': a role is named by "
+        "its id)",
+        "steps[6].inputs[1]: unknown document 'Draf RKAKL' (the name of document "
+        "'draf_rkakl': a document is named by its id)",
+    ]
+
+
 def test_a_return_to_a_step_that_does_not_exist_is_refused() -> None:
     def break_it(raw: Raw) -> None:
         # Step 9 is renumbered 90; step 4 becomes a review that returns to "step 9".

@@ -221,7 +221,7 @@ def _parse(p: _Problems, raw: Mapping[str, Any], *, despite_problems: bool) -> S
     if not p.items or despite_problems:
         _check_roles(p, roles)
         _check_documents(p, documents)
-        _check_steps(p, steps, {r.id for r in roles}, {d.id: d for d in documents})
+        _check_steps(p, steps, _role_names(roles), {d.id: d for d in documents})
         steps = _check_team_steps(p, steps, roles)
     if header is None or not steps:
         return None
@@ -575,6 +575,24 @@ def _duplicates(values: Iterable[object]) -> set[object]:
     return dups
 
 
+def _unknown(kind: str, value: str, names: Mapping[str, Iterable[str]]) -> str:
+    """ "unknown role 'Kabag'", saying the id when the value is a name (or title) of one:
+    an office writes a step's actor as the form's heading reads ("Kabag", not ``kabag``)."""
+    folded = " ".join(value.split()).casefold()
+    ids = [
+        i for i, said in names.items() if folded in {" ".join(n.split()).casefold() for n in said}
+    ]
+    if len(ids) == 1:
+        return (
+            f"unknown {kind} '{value}' (the name of {kind} '{ids[0]}': a {kind} is named by its id)"
+        )
+    return f"unknown {kind} '{value}'"
+
+
+def _role_names(roles: Iterable[Role]) -> dict[str, tuple[str, ...]]:
+    return {r.id: (r.name, r.title) for r in roles}
+
+
 def _check_roles(p: _Problems, roles: list[Role]) -> None:
     ids = {r.id for r in roles}
     dups = _duplicates(r.id for r in roles)
@@ -584,7 +602,7 @@ def _check_roles(p: _Problems, roles: list[Role]) -> None:
             p.add(f"roles[{i}].id", f"duplicate role id '{role.id}'")
         reported.add(role.id)
         if role.superior is not None and role.superior not in ids:
-            p.add(f"roles[{i}].superior", f"unknown role '{role.superior}'")
+            p.add(f"roles[{i}].superior", _unknown("role", role.superior, _role_names(roles)))
     superior = {r.id: r.superior for r in roles}
     for i, role in enumerate(roles):
         seen = {role.id}
@@ -603,7 +621,8 @@ def _check_documents(p: _Problems, documents: list[Document]) -> None:
         path = f"documents.{doc.id}"
         if doc.same_as is not None:
             if doc.same_as not in by_id:
-                p.add(f"{path}.same_as", f"unknown document '{doc.same_as}'")
+                names = {d.id: (d.name,) for d in documents}
+                p.add(f"{path}.same_as", _unknown("document", doc.same_as, names))
             elif by_id[doc.same_as].same_as is not None:
                 p.add(f"{path}.same_as", "must name a document that is not itself an alias")
             if doc.source is not None:
@@ -615,7 +634,10 @@ def _check_documents(p: _Problems, documents: list[Document]) -> None:
 
 
 def _check_steps(
-    p: _Problems, steps: list[Step], role_ids: set[str], documents: Mapping[str, Document]
+    p: _Problems,
+    steps: list[Step],
+    role_names: Mapping[str, tuple[str, ...]],
+    documents: Mapping[str, Document],
 ) -> None:
     if not steps:
         return
@@ -651,14 +673,15 @@ def _check_steps(
         docs,
     )  # fmt: skip
     uploaded_by_some_step = docs(d for s in steps for d in s.uploads)
+    doc_names = {d.id: (d.name,) for d in documents.values()}
     for i, step in enumerate(steps):
         path = f"steps[{i}]"
-        if step.actor not in role_ids:
-            p.add(f"{path}.actor", f"unknown role '{step.actor}'")
+        if step.actor not in role_names:
+            p.add(f"{path}.actor", _unknown("role", step.actor, role_names))
         for field_name in ("inputs", "uploads", "outputs", "corrects"):
             for j, doc_id in enumerate(getattr(step, field_name)):
                 if doc_id not in documents:
-                    p.add(f"{path}.{field_name}[{j}]", f"unknown document '{doc_id}'")
+                    p.add(f"{path}.{field_name}[{j}]", _unknown("document", doc_id, doc_names))
         for j, doc_id in enumerate(step.uploads):
             if (
                 doc_id in documents
@@ -737,7 +760,7 @@ def _check_team_steps(p: _Problems, steps: list[Step], roles: list[Role]) -> lis
         if step.kind is StepKind.TEAM:
             if step.team is not None:
                 if step.team not in by_id:
-                    p.add(f"steps[{i}].team", f"unknown role '{step.team}'")
+                    p.add(f"steps[{i}].team", _unknown("role", step.team, _role_names(roles)))
                 elif not by_id[step.team].shared:
                     p.add(
                         f"steps[{i}].team",
