@@ -19,7 +19,7 @@ from bot.outbox import keyboard_markup
 from bot.services import reports
 from bot.services.cases import AlreadyApplied
 from bot.services.people import Profile, StartResult
-from handlers.common import Context, answer, reply, user_id
+from handlers.common import Context, answer, reply, reply_in_parts, user_id
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 PROFILE_LIMIT = 200  # characters of a name or a position (the service refuses a longer one)
@@ -84,7 +84,8 @@ async def _welcome(update: Update, context: Context, result: StartResult) -> Non
         )
         return
     greeting = welcome or f"Selamat datang, {t.e(t.sentence(profile.person.display))}\n\n"
-    await reply(update, greeting + help_text(context, profile.is_admin))
+    # a deployment of many SOPs names many roles: in several messages rather than cut
+    await reply_in_parts(update, greeting + help_text(context, profile.is_admin))
 
 
 def _typed(text: str) -> str:
@@ -281,7 +282,8 @@ def help_text(context: Context, is_admin: bool) -> str:
 
 
 async def help_command(update: Update, context: Context) -> None:
-    await reply(update, help_text(context, context.services.cases.is_admin(user_id(update))))
+    text = help_text(context, context.services.cases.is_admin(user_id(update)))
+    await reply_in_parts(update, text)  # in several messages rather than cut
 
 
 def register(app: SopApplication) -> None:

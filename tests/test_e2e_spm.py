@@ -117,3 +117,44 @@ async def test_an_invoice_runs_from_the_bendahara_to_the_archive(world: World) -
     spp = stored.latest("konsep_spp")
     assert spp is not None and spp.version == 2
     assert stored.archive_reference == f"KU.02/{case:03d}/2026"
+
+
+def bureau_of_many_sops(folder: Path, count: int) -> list[str]:
+    """``count`` SOPs of the SPM-LS's shape, each for its own Bagian (its own code, role ids
+    and names), as a ministry bureau that runs many of its SOP-AP would have."""
+    text = SPM.read_text(encoding="utf-8")
+    files = []
+    for n in range(1, count + 1):
+        own = text.replace('code = "spm-ls"', f'code = "spm-ls-{n}"')
+        for role in ("ppspm", "ppk_keu", "verifikator", "bendahara"):
+            own = own.replace(f'"{role}"', f'"{role}_{n}"')
+        for name in ("PP-SPM", "P.P.K. Keuangan", "Verifikator Keuangan", "Bendahara Pengeluaran"):
+            own = own.replace(f'name = "{name}"', f'name = "{name} Satker {n}"')
+        path = folder / f"spm-ls-{n}.toml"
+        path.write_text(own, encoding="utf-8")
+        files.append(str(path))
+    return files
+
+
+async def test_an_administrator_of_a_bureau_with_many_sops_reads_the_whole_help(
+    tmp_path: Path,
+) -> None:
+    """Ten SOPs side by side: /bantuan names every SOP and role and, for an administrator,
+    his own commands at the end; a help longer than one message comes in several, not cut
+    off before the administrator's part."""
+    async with World(tmp_path, sops=bureau_of_many_sops(tmp_path, 10), people=[]) as world:
+        admin = world["admin"]
+        await admin.send("/start")
+        await admin.wait_message(timeout=WAIT)
+        await world.drained()
+        admin.mark_seen()
+        before = admin.received_count()
+        await admin.send("/bantuan")
+        await admin.wait_message(lambda m: "Petunjuk" in m.text, timeout=WAIT)
+        await world.drained()
+        parts = admin.bot_messages[-(admin.received_count() - before) :]
+        help_text = "\n".join(m.text for m in parts)
+        assert "dipersingkat" not in help_text
+        assert all(f"spm-ls-{n}" in help_text for n in range(1, 11))
+        assert "Bendahara Pengeluaran Satker 10" in help_text
+        assert all(len(m.text) <= 4096 for m in parts)
