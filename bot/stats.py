@@ -20,7 +20,7 @@ returned, forwarded, archived). A withdrawn visit and the running one have no ho
 the log (the step was taken back, or nobody has acted yet): ``holder`` is None and callers
 name the role, or the people holding it now. A decision taken by an acting official
 carries ``data["acting"]`` ("plh" or "plt") on its event; the visit keeps it, and
-:func:`holder_label` writes "Plh. Kabag".
+:func:`role_label` writes "Plh. Kabag".
 
 Report figures
 --------------
@@ -75,7 +75,6 @@ __all__ = [
     "StepFigures",
     "Visit",
     "WorkingClock",
-    "holder_label",
     "median",
     "p90",
     "report",
@@ -271,15 +270,6 @@ def role_label(visit: Visit, role_name: str) -> str:
     if visit.acting in ("plh", "plt"):
         return f"{visit.acting.capitalize()}. {role_name}"
     return role_name
-
-
-def holder_label(visit: Visit, role_name: str, names: Mapping[int, str]) -> str:
-    """Who held the step, in a few words: "Plh. Kabag Budi Santoso" for an acting
-    official, the person's name, or the role when nobody is named in the log."""
-    name = names.get(visit.holder, "") if visit.holder is not None else ""
-    if visit.acting in ("plh", "plt"):
-        return f"{role_label(visit, role_name)} {name}".strip()
-    return name or role_name
 
 
 def short_reason(reason: str, limit: int = REASON_CHARS) -> str:
