@@ -148,9 +148,16 @@ def test_the_bot_writes_the_disposisi_sk_and_dokumentasi_papers() -> None:
     definition = sop()
     generated = {d.id for d in definition.documents if d.source is DocumentSource.GENERATED}
     assert generated == {"disposisi", "sk", "dokumentasi"}
-    assert [d.id for d in definition.papers_of(definition.step(2))] == ["disposisi"]
-    assert [d.id for d in definition.papers_of(definition.step(4))] == ["disposisi", "sk"]
-    assert [d.id for d in definition.papers_of(definition.step(12))] == ["dokumentasi"]
+    # the papers are written where the steps name them: the SK Tim once Kasubag has formed
+    # the team (step 5), not at step 4, whose outputs name the SK
+    papers = {s.id: s.papers for s in definition.steps if s.papers}
+    assert papers == {
+        2: ("disposisi",),
+        3: ("disposisi",),
+        4: ("disposisi",),
+        5: ("sk_tim",),
+        12: ("dokumentasi",),
+    }
 
 
 def test_only_the_bahan_may_be_missing() -> None:

@@ -282,8 +282,3 @@ class SopDefinition:
                     chain |= {s.id, nxt.id}
                     grew = True
         return frozenset(chain) if self._steps[step_id].is_review else frozenset()
-
-    def papers_of(self, step: Step) -> tuple[Document, ...]:
-        """Generated papers a step produces when it completes."""
-        docs = (self._documents[d] for d in step.outputs)
-        return tuple(d for d in docs if d.source is DocumentSource.GENERATED)
