@@ -1132,19 +1132,6 @@ def open_cases_with_member(tx: Tx, unit: str, person_id: int) -> list[Case]:
     return [case for case in open_cases_in_unit(tx, unit) if person_id in case.team]
 
 
-def count_open_for_roles(tx: Tx, unit: str, roles: Iterable[str]) -> int:
-    wanted = list(roles)
-    if not wanted:
-        return 0
-    return int(
-        tx.value(
-            f"SELECT COUNT(*) FROM cases WHERE status = 'open' AND unit = ? "
-            f"AND holder_role IN ({_roles_filter(wanted)})",
-            (unit, *wanted),
-        )
-    )
-
-
 def recent_cases(tx: Tx, unit: str, sop_codes: Sequence[str], limit: int = 20) -> list[Case]:
     """The latest cases of these SOPs, open ones first.
 
@@ -2110,10 +2097,6 @@ def set_live_task(tx: Tx, chat_id: int, case_id: int, version: int, message_id: 
         "message_id = excluded.message_id",
         (chat_id, case_id, version, message_id),
     )
-
-
-def drop_live_tasks(tx: Tx, case_id: int) -> None:
-    tx.run("DELETE FROM live_tasks WHERE case_id = ?", (case_id,))
 
 
 def take_live_tasks(tx: Tx, case_id: int) -> set[tuple[int, int]]:
