@@ -49,7 +49,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_ROWS",
-    "ChartRenderer",
     "ReportChart",
     "ReportRow",
     "Timeline",
@@ -74,9 +73,6 @@ NORM = "#D9D9D9"
 WITHDRAWN_COLOUR = "#B0B0B0"  # a stay taken back by its sender: nobody's time, no norm
 INK = "#222222"
 GREY = "#666666"
-
-ChartRenderer = Callable[[Any], bytes]
-"""What Services hold to draw a chart: render_timeline / render_report (or a stand-in)."""
 
 
 # -- timeline --------------------------------------------------------------------------

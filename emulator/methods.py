@@ -758,11 +758,6 @@ def _valid_http_url(url: str) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and " " not in url
 
 
-def spec_method_names() -> list[str]:
-    """Canonical names of all Bot API methods in the bundled spec."""
-    return sorted(m.name for m in load_spec().methods.values())
-
-
 def _save(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)

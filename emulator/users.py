@@ -112,10 +112,6 @@ class EmuMessage:
         return sizes[-1] if sizes else None
 
     @property
-    def photo_sizes(self) -> list[JSON]:
-        return list(self.record.photo or [])
-
-    @property
     def video(self) -> JSON | None:
         return self.record.video
 

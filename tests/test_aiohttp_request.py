@@ -198,13 +198,6 @@ async def serving(respond: Responder, **kwargs: object) -> AsyncIterator[Server]
         yield server
 
 
-def always(data: bytes) -> Responder:
-    async def respond(req: Req) -> bytes:
-        return data
-
-    return respond
-
-
 async def bot_answers(req: Req) -> bytes:
     return answer(GET_ME if req.target.endswith("/getMe") else b'{"ok":true,"result":true}')
 

@@ -46,9 +46,7 @@ def _q(name: str) -> str:
     return f"{{{_NS[prefix]}}}{local}"
 
 
-W_TBL, W_TR, W_TC, W_P, W_SDT, W_SDT_CONTENT = (
-    _q(n) for n in ("w:tbl", "w:tr", "w:tc", "w:p", "w:sdt", "w:sdtContent")
-)
+W_TBL, W_TR, W_TC, W_P, W_SDT = (_q(n) for n in ("w:tbl", "w:tr", "w:tc", "w:p", "w:sdt"))
 # Subtrees that are not the cell's own content: a nested table (read as a table of its own),
 # the fallback copy of a drawing, a text box's text, deleted text and field codes.
 _SKIP = {
