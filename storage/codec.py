@@ -8,8 +8,8 @@ Reading an older format lifts it to the current one first (``_CASE_UPGRADES``,
 current format only.
 
 - Case format 1: no ``revision`` (the SOP definition the case runs was not recorded).
-- Case format 2: ``revision`` added ("" when unknown: the deployment assigns the revision
-  current at the upgrade, see :func:`bot.services.cases.adopt_revisions`).
+- Case format 2: ``revision`` added ("" when unknown: the start gives such a case the
+  revision current then, see :func:`bot.app.record_revisions`).
 - Case format 3: ``handed_in`` added (who handed the work under review in, per review
   chain, kept through returns and withdrawals for four eyes). A format-2 case knew it only
   from ``last_move`` (a hand-in nobody has acted on since): lifted to that one, which the
