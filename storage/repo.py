@@ -14,6 +14,7 @@ nothing engine-specific appears here; what must differ is an attribute of the
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -172,6 +173,21 @@ def team_selection(dialogue: Dialogue | None, case_id: int) -> tuple[list[int], 
     if dialogue is None or dialogue.kind != "team" or dialogue.case_id != case_id:
         return [], 0
     return [int(m) for m in dialogue.data.get("members", [])], int(dialogue.data.get("page", 0))
+
+
+@contextmanager
+def savepoint(tx: Tx, name: str) -> Iterator[None]:
+    """Part of a write that may fail alone: an exception rolls back what the block wrote
+    (and goes on to the caller), and the transaction keeps the rest (the reminder sweep:
+    one broken case does not undo the reminders of the others)."""
+    tx.run(f"SAVEPOINT {name}")
+    try:
+        yield
+    except Exception:
+        tx.run(f"ROLLBACK TO {name}")
+        tx.run(f"RELEASE {name}")
+        raise
+    tx.run(f"RELEASE {name}")
 
 
 # -- people and roles --------------------------------------------------------------------

@@ -959,6 +959,26 @@ async def test_a_statement_that_fails_undoes_the_earlier_ones(db: Database) -> N
     assert not await db.read(repo.update_seen, 7)
 
 
+async def test_a_savepoint_undoes_its_own_part_of_a_write(db: Database) -> None:
+    """The reminder sweep's pattern: one broken item rolled back, the others kept, and the
+    transaction commits (repo.savepoint)."""
+
+    def sweep(tx: Tx) -> list[int]:
+        broken = []
+        for update_id in (1, 2, 3):
+            try:
+                with repo.savepoint(tx, "item"):
+                    repo.claim_update(tx, update_id, T0)
+                    if update_id == 2:
+                        raise LookupError("a broken item")
+            except LookupError:
+                broken.append(update_id)
+        return broken
+
+    assert await db.write(sweep) == [2]
+    assert [await db.read(repo.update_seen, i) for i in (1, 2, 3)] == [True, False, True]
+
+
 async def test_a_write_whose_commit_fails_is_undone_and_the_writer_goes_on(db: Database) -> None:
     """A deferred foreign key is checked at COMMIT: the failed COMMIT must not leave the
     writer inside the transaction (every later write would fail)."""

@@ -233,17 +233,16 @@ class Reminders:
         sent, broken = 0, set()
         chases: list[_Chase] = []
         for case_id in case_ids:
-            tx.run("SAVEPOINT reminder")
             try:
-                found = self._remind(tx, case_id, now)
-                if found is not None:
-                    sent += 1
-                    chases += found
+                with repo.savepoint(tx, "reminder"):
+                    found = self._remind(tx, case_id, now)
             except Exception:
                 log.exception("reminder of case %d failed; the sweep goes on", case_id)
-                tx.run("ROLLBACK TO reminder")
                 broken.add(case_id)
-            tx.run("RELEASE reminder")
+                continue
+            if found is not None:
+                sent += 1
+                chases += found
         _queue(tx, chases, now)
         return sent, broken
 
