@@ -50,7 +50,6 @@ from bot.services.cases import AlreadyApplied, Upload
 from handlers.asked import profile_first
 from handlers.common import Context, log, refusal_text, reply, user_id
 from storage import repo
-from storage.db import Tx
 
 CASE_TAG = re.compile(r"#([0-9]{1,9})\b", re.ASCII)
 # how a bot message about a case begins: "Berkas #12 — ...", "🆕 Berkas #12 telah dibuat", or
@@ -507,13 +506,7 @@ async def _tell_replaced(context: Context, data: dict[str, int | str]) -> None:
     svc = context.services
     case_id, doc, person = int(data["case"]), str(data["doc"]), int(data["person"])
 
-    def read(tx: Tx) -> tuple[Case | None, dict[int, datetime]]:
-        case = repo.load_case(tx, case_id)
-        versions = [a.file_id for a in case.files if a.doc == doc] if case else []
-        files = repo.files_by_ids(tx, versions)
-        return case, {f.id: f.uploaded_at for f in files.values()}
-
-    case, uploaded = await svc.db.read(read)
+    case, uploaded = await svc.queries.case_and_upload_times(case_id, doc)
     if case is None:
         return
     lot = sent_together(case, doc, person, uploaded)

@@ -173,6 +173,20 @@ class Queries:
     async def case(self, case_id: int) -> Case | None:
         return await self.db.read(repo.load_case, case_id)
 
+    async def case_and_upload_times(
+        self, case_id: int, doc: str
+    ) -> tuple[Case | None, dict[int, datetime]]:
+        """The case, and when each version of its document ``doc`` was uploaded (by file
+        id): which versions one person sent together (:func:`handlers.files.sent_together`)."""
+
+        def txn(tx: Tx) -> tuple[Case | None, dict[int, datetime]]:
+            case = repo.load_case(tx, case_id)
+            versions = [a.file_id for a in case.files if a.doc == doc] if case else []
+            files = repo.files_by_ids(tx, versions)
+            return case, {f.id: f.uploaded_at for f in files.values()}
+
+        return await self.db.read(txn)
+
     async def dialogue(self, user_id: int) -> repo.Dialogue | None:
         return await self.db.read(repo.get_dialogue, user_id)
 
