@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
+import tornado.httpserver
+import tornado.netutil
 import tornado.web
 from telegram import (
     Bot,
@@ -687,9 +689,10 @@ async def test_webhook(emu: BotApiEmulator, bot: Bot) -> None:
             )
             arrived.set()
 
-    app = tornado.web.Application([(r"/hook", Hook)])
-    server = app.listen(0, address="127.0.0.1")
-    port = next(iter(server._sockets.values())).getsockname()[1]
+    (listening,) = tornado.netutil.bind_sockets(0, address="127.0.0.1")
+    server = tornado.httpserver.HTTPServer(tornado.web.Application([(r"/hook", Hook)]))
+    server.add_sockets([listening])
+    port = listening.getsockname()[1]
     try:
         with pytest.raises(BadRequest, match=r"(?i)HTTPS URL must be provided"):
             await bot.set_webhook(f"http://127.0.0.1:{port}/hook")
