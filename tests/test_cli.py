@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from cli_helpers import ROOT, TOKEN, sopbot
 from core_helpers import T0, run_to, sop
 
 import bot.cli
@@ -30,25 +31,9 @@ from storage import repo
 from storage.db import Database, Tx
 from storage.migrations import LATEST
 
-ROOT = Path(__file__).resolve().parents[1]
 SOP_PATH = ROOT / "sops" / "penyusunan-program-kerja.toml"
 EXAMPLE = ROOT / "config.example.toml"
-TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ng"
 WIB = ZoneInfo("Asia/Jakarta")
-
-
-def sopbot(*args: str, token: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
-    if token is not None:
-        env["TELEGRAM_BOT_TOKEN"] = token
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def toml_str(value: str | Path) -> str:

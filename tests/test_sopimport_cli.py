@@ -7,35 +7,16 @@ accepted once confirmed. Bad input exits non-zero with the expectation named and
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import ROOT, TOKEN, sopbot
 from core_helpers import sop
 from sopimport_forms import to_docx
 from test_sopimport import SOURCE, penerbitan_surat_tugas, source_text, surat_tugas
 
 import bot.sopimport
 from bot.cli import main
-
-ROOT = Path(__file__).resolve().parents[1]
-TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ng"
-
-
-def sopbot(*args: str, token: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
-    if token is not None:
-        env["TELEGRAM_BOT_TOKEN"] = token
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def config_for(tmp_path: Path, definition: Path) -> Path:
