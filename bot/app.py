@@ -14,9 +14,8 @@ from datetime import date
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
+from telegram import BotCommandScopeAllPrivateChats, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import HTTPXRequest
 
@@ -31,6 +30,7 @@ from bot.core.loader import DefinitionError, load_definition
 from bot.core.workflow import replay
 from bot.filestore import MARKER, FileStore, not_mounted
 from bot.inbox import UpdateInbox
+from bot.menus import COMMANDS, drop_admin_commands, set_admin_commands
 from bot.messages import Renderer
 from bot.outbox import FAULT_BACKOFF_MAX, OutboxSender, PaperMaker
 from bot.papers.dates import OfficeZone
@@ -57,67 +57,6 @@ if TYPE_CHECKING:
     from storage.active import ActiveLock
 
 log = logging.getLogger(__name__)
-
-COMMANDS = [
-    BotCommand("tugas", "Daftar tugas yang menunggu tindakan Bapak/Ibu"),
-    BotCommand("baru", "Mengajukan berkas baru"),
-    BotCommand("status", "Posisi dan riwayat berkas"),
-    BotCommand("tarik", "Menarik kembali berkas yang baru saja diteruskan"),
-    BotCommand("saya", "Data dan peran Bapak/Ibu"),
-    BotCommand("tunda", "Menunda pengingat suatu berkas"),
-    BotCommand("terlambat", "Daftar langkah yang melewati norma waktu"),
-    BotCommand("laporan", "Laporan evaluasi penerapan SOP (pimpinan)"),
-    BotCommand("batal", "Membatalkan isian yang sedang berjalan"),
-    BotCommand("bantuan", "Petunjuk penggunaan"),
-]
-# shown, after COMMANDS, only in the administrators' own chats (BotCommandScopeChat)
-ADMIN_COMMANDS = [
-    BotCommand("undang", "Membuat tautan undangan untuk suatu peran"),
-    BotCommand("undangan", "Daftar undangan yang belum digunakan, untuk dibatalkan"),
-    BotCommand("peran", "Daftar pemegang peran, Plh/Plt, dan riwayat pencabutan"),
-    BotCommand("cabut", "Mencabut peran seseorang"),
-    BotCommand("alihkan", "Mengalihkan peran kepada orang lain"),
-    BotCommand("batalkan", "Membatalkan berkas"),
-    BotCommand("ubah_arsip", "Mengubah nomor arsip berkas yang salah ketik"),
-    BotCommand("plh", "Menetapkan Pelaksana Harian (Plh)"),
-    BotCommand("plt", "Menetapkan Pelaksana Tugas (Plt)"),
-    BotCommand("akhiri_plh", "Mengakhiri penetapan Plh/Plt"),
-    BotCommand("ubah_data", "Meminta seseorang memperbaiki nama, NIP, dan jabatannya"),
-]
-
-
-async def set_admin_commands(bot: Any, admin: int) -> bool:
-    """The administrators' menu in an administrator's chat; False when Telegram refused it
-    (an administrator who has not opened the bot yet: their /start sets it then)."""
-    try:
-        await bot.set_my_commands(COMMANDS + ADMIN_COMMANDS, scope=BotCommandScopeChat(admin))
-    except (BadRequest, Forbidden) as exc:  # "Chat not found": expected on the first day
-        log.info(
-            "the administrators' commands are not set for %s yet (Telegram: %s): "
-            "they are set when this administrator presses Start",
-            admin,
-            exc.message,
-        )
-        return False
-    except Exception:
-        log.warning("the administrators' commands are not set for %s", admin, exc_info=True)
-        return False
-    return True
-
-
-async def drop_admin_commands(bot: Any, person: int) -> bool:
-    """Delete the administrators' menu from the chat of someone who is no longer one (Telegram
-    keeps a chat's menu until it is deleted); False when Telegram could not be reached, to
-    try again. A refusal (a chat that is gone) is not tried again."""
-    try:
-        await bot.delete_my_commands(scope=BotCommandScopeChat(person))
-    except (BadRequest, Forbidden) as exc:
-        log.warning("the administrators' commands of %s are not deleted: %s", person, exc)
-    except TelegramError as exc:
-        log.warning("the administrators' commands of %s are not deleted yet: %s", person, exc)
-        return False
-    return True
-
 
 # The updates the bot asks Telegram for (getUpdates and setWebhook). Telegram's default
 # adds channel posts, inline queries, polls and more, which a private-chat bot ignores; an

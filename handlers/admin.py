@@ -14,6 +14,7 @@ from bot.callbacks import Callback, Op, decode
 from bot.context import SopApplication
 from bot.core.model import CancelCase, Case, Command, CorrectArchiveReference, DomainError
 from bot.core.text import is_blank
+from bot.menus import drop_admin_commands
 from bot.outbox import keyboard_markup
 from bot.papers.dates import tanggal
 from bot.services.cases import AlreadyApplied, Outcome
@@ -120,8 +121,6 @@ async def _require_admin(update: Update, context: Context) -> bool:
     await reply(update, t.ADMIN_ONLY)
     # a former administrator's menu may still offer the command: Telegram keeps it until
     # it is deleted (the start deletes those it knows of)
-    from bot.app import drop_admin_commands  # the application imports the handlers
-
     people, uid = context.services.people, user_id(update)
     if people.first_refusal(uid) and await drop_admin_commands(context.bot, uid):
         await people.mark_admin_menu(uid, False)

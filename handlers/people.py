@@ -15,6 +15,7 @@ from bot.context import SopApplication
 from bot.core.definition import Role
 from bot.core.nip import NIP_DIGITS, bare_nip, digits_in
 from bot.core.text import LINE_BREAKS
+from bot.menus import set_admin_commands
 from bot.outbox import keyboard_markup
 from bot.services import reports
 from bot.services.cases import AlreadyApplied
@@ -58,11 +59,9 @@ async def _welcome(update: Update, context: Context, result: StartResult) -> Non
         if not result.invite_invalid:
             await reply(update, t.NO_ROLE_NOW if result.held else t.NOT_REGISTERED)
         return
-    if profile.is_admin:
-        from bot.app import set_admin_commands  # the application imports the handlers
-
-        if await set_admin_commands(context.bot, uid):  # the chat exists now (README: /start)
-            await svc.people.mark_admin_menu(uid, True)
+    # the chat exists now (README: /start)
+    if profile.is_admin and await set_admin_commands(context.bot, uid):
+        await svc.people.mark_admin_menu(uid, True)
     welcome = ""
     if result.invite_held:  # left for whom it was meant
         welcome = t.INVITE_HELD.format(role=t.e(result.invite_held)) + "\n\n"

@@ -23,12 +23,12 @@ import pytest_asyncio
 
 from bot import parsing
 from bot import texts as t
-from bot.app import COMMANDS
 from bot.callbacks import Callback, Op
 from bot.clock import ManualClock
 from bot.core.model import Case, CaseStatus, EventType
 from bot.demo import ADMIN_ID, OFFICIALS, Script, World, draft, play_sop
 from bot.filestore import MARKER
+from bot.menus import COMMANDS
 from emulator import CallbackAnswer, EmuMessage, EmuUser
 from storage import repo
 

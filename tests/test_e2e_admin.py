@@ -16,10 +16,10 @@ import pytest
 from telegram import BotCommandScopeChat
 
 from bot import texts as t
-from bot.app import ADMIN_COMMANDS, COMMANDS
 from bot.core.model import Approve, CaseStatus, EventType
 from bot.core.nip import bare_nip, is_nip
 from bot.demo import ACTING, ADMIN_ID, OFFICIALS, Script, World, draft, has_button, names_case
+from bot.menus import ADMIN_COMMANDS, COMMANDS
 from bot.services.cases import ProfileIncomplete
 from emulator.faults import HangExecute
 from emulator.users import EmuUser
