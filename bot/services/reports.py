@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TypeVar
 
 from bot import charts, stats
+from bot import texts as t
 from bot.clock import Clock
 from bot.config import Config
 from bot.core.definition import SopDefinition
@@ -346,8 +347,6 @@ class Reports:
         self, definition: SopDefinition, figures: stats.Report, request: PeriodRequest
     ) -> str:
         """The report in a few lines (HTML), for the chat."""
-        from bot import texts as t
-
         states = figures.states
         lines = [
             f"<b>Laporan Evaluasi Penerapan SOP</b> — {t.e(request.label)}",
