@@ -7,7 +7,6 @@ is what it was.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 import sqlite3
@@ -20,12 +19,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
+from e2e_helpers import case_of, until_case
 
 from bot import parsing
 from bot import texts as t
 from bot.callbacks import Callback, Op
 from bot.clock import ManualClock
-from bot.core.model import Case, CaseStatus, EventType
+from bot.core.model import CaseStatus, EventType
 from bot.demo import ADMIN_ID, OFFICIALS, Script, World, draft, play_sop
 from bot.filestore import MARKER
 from bot.menus import COMMANDS
@@ -37,24 +37,6 @@ TASK_BUTTONS = ("Setujui", "Kembalikan", "Ajukan", "Teruskan", "Serahkan", "Teta
 
 
 # -- helpers ---------------------------------------------------------------------------
-
-
-async def case_of(world: World, case_id: int) -> Case:
-    case: Case | None = await world.services.db.read(repo.load_case, case_id)
-    assert case is not None
-    return case
-
-
-async def until_case(world: World, case_id: int, check: Callable[[Case], bool]) -> None:
-    """Wait (re-reading the database on every emulator change) until ``check`` holds."""
-    last = None
-    for _ in range(int(WAIT / 0.05)):
-        last = await world.services.db.read(repo.load_case, case_id)
-        if last is not None and check(last):
-            return
-        with contextlib.suppress(TimeoutError):
-            await world.emu.wait_until(lambda: False, timeout=0.05)
-    raise AssertionError(f"case #{case_id} never reached the expected state: {last}")
 
 
 async def count(world: World, sql: str, *params: Any) -> int:

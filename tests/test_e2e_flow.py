@@ -8,7 +8,6 @@ play the part of the SOP they are about in a world of their own.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
@@ -25,11 +24,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
+from e2e_helpers import case_of, until_case
 
 from bot import texts as t
 from bot.clock import ManualClock
 from bot.core.model import (
-    Case,
     CaseStatus,
     CompleteStep,
     Event,
@@ -70,24 +69,6 @@ OLD_BOT_RECEIVED = {"kasubag": 37, "kabag": 42, "karo": 25, "tim1": 12, "tim2": 
 async def events_of(world: World, case_id: int) -> list[Event]:
     events: list[Event] = await world.services.db.read(repo.load_events, case_id)
     return events
-
-
-async def case_of(world: World, case_id: int) -> Case:
-    case: Case | None = await world.services.db.read(repo.load_case, case_id)
-    assert case is not None, f"case #{case_id} is not in the database"
-    return case
-
-
-async def until_case(world: World, case_id: int, check: Callable[[Case], bool]) -> None:
-    """Wait (re-reading the database on every emulator change) until ``check`` holds."""
-    last = None
-    for _ in range(int(WAIT / 0.05)):
-        last = await world.services.db.read(repo.load_case, case_id)
-        if last is not None and check(last):
-            return
-        with contextlib.suppress(TimeoutError):
-            await world.emu.wait_until(lambda: False, timeout=0.05)
-    raise AssertionError(f"case #{case_id} never reached the expected state: {last}")
 
 
 def key_of(user_id: int) -> str:

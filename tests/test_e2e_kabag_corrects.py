@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from e2e_helpers import case_of
 
 from bot.core.model import Attachment, Case
 from bot.demo import Script, World, draft
@@ -25,12 +26,6 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     async with World(tmp_path) as w:
         await w.everyone_starts()
         yield w
-
-
-async def case_of(world: World, case_id: int) -> Case:
-    case: Case | None = await world.services.db.read(repo.load_case, case_id)
-    assert case is not None
-    return case
 
 
 async def paper_text(world: World, case_id: int, name: str) -> str:
