@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.clock import Clock, ManualClock
 from bot.config import Config, parse_config
-from bot.context import SopApplication
+from bot.context import Services, SopApplication
 from bot.core.model import CaseStatus
 from bot.outbox import PaperMaker
 from bot.services.reports import Charts
@@ -175,7 +175,7 @@ class World:
         await self.emu.stop()
 
     @property
-    def services(self) -> Any:
+    def services(self) -> Services:
         assert self.app is not None
         return self.app.services
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from docx import Document
+from e2e_helpers import case_of
 from host_clock import RunningClock
 
 from bot import texts as t
@@ -101,7 +102,7 @@ def task_of(world: World, who: str, case: int, step: int) -> list[EmuMessage]:
 async def four_eyes_refuse_approval(world: World, case: int, who: str) -> None:
     """An approval sent straight to the service (past the buttons the bot did not show)
     is refused by the core: four eyes."""
-    current = await world.services.db.read(repo.load_case, case)
+    current = await case_of(world, case)
     assert current is not None
     with pytest.raises(FourEyes):
         await world.services.cases.execute(case, Approve(current.version), ID[who])
@@ -186,7 +187,7 @@ async def test_four_eyes_a_kabag_who_is_plh_karo_does_not_decide_step_3(tmp_path
         # a command by the Kabag at step 3 all the same is refused by the core
         await four_eyes_refuse_approval(world, case, "kabag")
         await s.approve("karo", case)
-        assert (await world.services.db.read(repo.load_case, case)).step == 4
+        assert (await case_of(world, case)).step == 4
 
 
 async def test_a_kabag_who_is_plh_karo_cannot_put_off_the_reminders_of_step_3_karo_decides(
@@ -257,7 +258,7 @@ async def test_a_plh_typing_a_return_reason_is_told_when_the_definitive_karo_dec
         assert "Langkah 3" in told.text or "langkah 3" in told.text
         await world["plh"].send("Mohon dilengkapi rinciannya.")
         await world.drained()
-        stored = await world.services.db.read(repo.load_case, case)
+        stored = await case_of(world, case)
         assert stored.step == 4
         events = await world.services.db.read(repo.load_events, case)
         assert not [e for e in events if e.type.value == "returned"]
@@ -283,7 +284,7 @@ async def test_when_the_plh_ends_karo_has_one_task_message_with_buttons(tmp_path
         await world.emu.wait_until(lambda: not task_of(world, "plh", case, 3), timeout=WAIT)
         assert len(task_of(world, "karo", case, 3)) == 1
         await s.approve("karo", case)
-        assert (await world.services.db.read(repo.load_case, case)).step == 4
+        assert (await case_of(world, case)).step == 4
 
 
 async def test_a_plh_whose_period_ends_while_typing_a_reason_loses_the_question(
@@ -308,7 +309,7 @@ async def test_a_plh_whose_period_ends_while_typing_a_reason_loses_the_question(
         assert await world.services.db.read(repo.get_dialogue, ACTING.telegram_id) is None
         await world["plh"].send("Mohon dilengkapi rinciannya.")
         await world.drained()
-        assert (await world.services.db.read(repo.load_case, case)).step == 3
+        assert (await case_of(world, case)).step == 3
         events = await world.services.db.read(repo.load_events, case)
         assert not [e for e in events if e.type.value == "returned"]
 
@@ -331,7 +332,7 @@ async def test_a_kasubag_who_is_plh_kabag_does_not_approve_her_own_proposal(
         assert "usulannya sendiri" in notice.text
         assert not task_of(world, "kasubag", case, 2)
         await s.approve("kabag", case)
-        assert (await world.services.db.read(repo.load_case, case)).step == 3
+        assert (await case_of(world, case)).step == 3
 
 
 async def plh_kabag_proposal_returned_by_karo(world: World, s: Script) -> int:
@@ -374,10 +375,10 @@ async def test_a_plh_kabag_proposal_the_karo_returns_goes_again_to_the_definitiv
         [task] = returned_task()
         assert t.WHY_FOUR_EYES.split(";")[0][2:] in task.text
         assert not task_of(world, "kasubag", case, 2)
-        assert (await world.services.db.read(repo.load_case, case)).step == 2
+        assert (await case_of(world, case)).step == 2
         await four_eyes_refuse_approval(world, case, "kasubag")
         await s.approve("kabag", case)
-        assert (await world.services.db.read(repo.load_case, case)).step == 3
+        assert (await case_of(world, case)).step == 3
 
 
 async def test_a_plh_kabag_who_proposed_it_cannot_send_the_corrected_konsep_the_kabag_approves(
@@ -398,7 +399,7 @@ async def test_a_plh_kabag_who_proposed_it_cannot_send_the_corrected_konsep_the_
         )  # fmt: skip
         await s.approve("kabag", case)
         await world.drained()
-        current = await world.services.db.read(repo.load_case, case)
+        current = await case_of(world, case)
         konsep = current.latest("konsep_rencana_kerja")
         assert current.step == 3
         assert konsep is not None and (konsep.version, konsep.by) == (1, ID["kasubag"])
@@ -411,7 +412,7 @@ async def test_the_demo_period_plh_told_at_step_9_and_the_definitive_karo_signs(
         await world.everyone_starts()
         case = await play_acting(world)
         await world.drained()
-        current = await world.services.db.read(repo.load_case, case)
+        current = await case_of(world, case)
         assert current.status.value == "archived"
         signature = next(a for a in current.approvals if a.kind == "signature")
         assert (signature.by, signature.acting) == (ID["karo"], "")
@@ -606,7 +607,7 @@ async def test_a_period_ends_while_the_bot_is_stopped_and_tasks_move_back_at_sta
         )
         assert not task_of(world, "plh", case, 3)
         await s.approve("karo", case)
-        assert (await world.services.db.read(repo.load_case, case)).step == 4
+        assert (await case_of(world, case)).step == 4
 
 
 async def test_with_the_sweep_once_a_day_the_plh_period_ends_at_midnight_not_a_day_later(
@@ -661,7 +662,7 @@ async def test_a_plh_period_ended_on_a_clock_run_ahead_runs_again_and_ends_on_it
         )
         assert task_of(world, "karo", waiting, 3) and task_of(world, "karo", reached, 3)
         await s.approve("karo", reached)
-        assert (await world.services.db.read(repo.load_case, reached)).step == 4
+        assert (await case_of(world, reached)).step == 4
 
 
 async def test_a_plh_period_ended_on_a_clock_run_ahead_ends_on_its_day_without_a_sweep_between(
@@ -795,7 +796,7 @@ async def test_a_plt_in_force_taken_out_of_the_config_ends_and_karo_has_his_task
         [appointment] = await karo_appointments(world)
         assert appointment.ends_at == clock.now()
         await s.approve("karo", case)
-        assert (await world.services.db.read(repo.load_case, case)).step == 4
+        assert (await case_of(world, case)).step == 4
 
 
 async def test_a_plt_whose_until_moves_in_the_config_acts_until_the_new_day(
@@ -949,7 +950,7 @@ async def test_budi_as_kabag_and_kasubag_proposes_and_step_2_waits_for_a_plh_kab
         await appoint(world, f"/plh kabag {ACTING.telegram_id} 31-12-2030 penugasan")
         await world.emu.wait_until(lambda: bool(task_of(world, "plh", case, 2)), timeout=WAIT)
         await s.approve("plh", case)
-        assert (await world.services.db.read(repo.load_case, case)).step == 3
+        assert (await case_of(world, case)).step == 3
 
 
 @pytest.mark.parametrize(
@@ -1267,7 +1268,7 @@ async def test_a_task_for_a_plh_who_never_pressed_start_is_reported_to_the_admin
             timeout=WAIT,
         )
         await s.approve("plh", case)
-        assert (await world.services.db.read(repo.load_case, case)).step == 4
+        assert (await case_of(world, case)).step == 4
 
 
 async def test_an_official_whose_plh_ended_cannot_withdraw_the_step_he_approved(
@@ -1292,7 +1293,7 @@ async def test_an_official_whose_plh_ended_cannot_withdraw_the_step_he_approved(
         await admin.wait_message(timeout=WAIT)
         await world.drained()
         await world.emu.wait_until(lambda: not decided.button_texts, timeout=WAIT)
-        before = await world.services.db.read(repo.load_case, case)
+        before = await case_of(world, case)
         assert before.step == 4
         member = world["tim1"]
         member.mark_seen()
@@ -1300,7 +1301,7 @@ async def test_an_official_whose_plh_ended_cannot_withdraw_the_step_he_approved(
         refused = await member.wait_message(timeout=WAIT)
         assert "tidak lagi memegang peran Karo" in refused.text and "Bapak/Ibu" in refused.text
         await world.drained()
-        after = await world.services.db.read(repo.load_case, case)
+        after = await case_of(world, case)
         assert (after.step, after.version) == (4, before.version)
 
 
@@ -1342,7 +1343,7 @@ async def test_the_plt_of_a_vacant_karo_ended_leaves_step_3_to_no_one_and_the_ad
         await world.emu.wait_until(lambda: not task_of(world, "plh", case, 3), timeout=WAIT)
         # the administrator who ended it read the answer: no second notice of the same
         assert not [m for m in admin.bot_messages if "Masa tugas" in m.text]
-        assert (await world.services.db.read(repo.load_case, case)).step == 3
+        assert (await case_of(world, case)).step == 3
 
 
 async def test_the_period_of_a_plt_of_a_vacant_karo_runs_out_and_the_admin_is_told_what_waits(
@@ -1436,7 +1437,7 @@ async def test_at_the_hand_over_from_a_plt_to_the_next_plh_each_is_told_only_wha
         assert "Konsep Rencana Kerja.docx" in received
         assert all(m.message_id < tasks[0].message_id for m in mine if m.document)
         await s.approve("tim2", case)
-        assert (await world.services.db.read(repo.load_case, case)).step == 4
+        assert (await case_of(world, case)).step == 4
 
 
 async def from_step_4_to_step_9(s: Script, case: int) -> None:
@@ -1493,7 +1494,7 @@ async def test_a_plh_karo_made_the_definitive_karo_acts_and_signs_as_karo(tmp_pa
         assert t.WHY_DEFINITIVE_ONLY not in task_of(world, "plh", case, 9)[-1].text
         assert not [m for m in world["plh"].bot_messages if "tidak perlu menindaklanjuti" in m.text]
         await s.approve("plh", case)
-        signed = await world.services.db.read(repo.load_case, case)
+        signed = await case_of(world, case)
         signature = next(a for a in signed.approvals if a.kind == "signature")
         assert (signature.by, signature.acting) == (ACTING.telegram_id, "")
 
@@ -1614,7 +1615,7 @@ async def test_karo_acting_as_plh_kabag_initials_step_8_and_still_signs_step_9(
         told = await s.seen("plh", lambda m: "Langkah 9" in m.text)
         assert f"Tugas ini disampaikan kepada {PEOPLE['karo'].name}" in told.text
         await s.approve("karo", case)
-        signed = await world.services.db.read(repo.load_case, case)
+        signed = await case_of(world, case)
         assert signed.step == 10
         signature = next(a for a in signed.approvals if a.kind == "signature")
         assert (signature.by, signature.acting) == (ID["karo"], "")
@@ -1655,7 +1656,7 @@ async def test_a_member_who_wrote_the_drafts_another_handed_in_does_not_check_th
         assert not task_of(world, "tim1", case, 7)
         await four_eyes_refuse_approval(world, case, "tim1")
         await s.approve("kasubag", case)
-        assert (await world.services.db.read(repo.load_case, case)).step == 8
+        assert (await case_of(world, case)).step == 8
 
 
 async def test_a_kasubag_in_the_team_who_wrote_a_draft_leaves_step_7_to_a_plh_kasubag(
@@ -1684,4 +1685,4 @@ async def test_a_kasubag_in_the_team_who_wrote_a_draft_leaves_step_7_to_a_plh_ka
         await appoint(world, f"/plh kasubag {ACTING.telegram_id} 31-12-2030 penugasan")
         await world.emu.wait_until(lambda: bool(task_of(world, "plh", case, 7)), timeout=WAIT)
         await s.approve("plh", case)
-        assert (await world.services.db.read(repo.load_case, case)).step == 8
+        assert (await case_of(world, case)).step == 8

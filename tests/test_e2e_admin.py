@@ -13,6 +13,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from e2e_helpers import case_of
 from telegram import BotCommandScopeChat
 
 from bot import texts as t
@@ -248,7 +249,7 @@ async def test_budis_return_reason_after_the_role_moved_is_answered_with_what_be
     assert answer.text == reason_not_used(case)
     assert any("dialihkan oleh administrator" in m.text for m in kabag.bot_messages)
     await world.drained()
-    stored = await world.services.db.read(repo.load_case, case)
+    stored = await case_of(world, case)
     assert stored is not None and stored.step == 2
     kabag.mark_seen()
     await kabag.send(REASON)
@@ -336,7 +337,7 @@ async def test_a_new_kabag_who_decides_before_giving_her_name_is_asked_for_it_fi
     for button in (t.BTN_RETURN, t.BTN_APPROVE):
         assert (await wulan.press(task, button, timeout=WAIT)).text == t.ANS_PROFILE_FIRST
     await world.drained()
-    stored = await world.services.db.read(repo.load_case, case)
+    stored = await case_of(world, case)
     assert stored is not None and stored.step == 2
     asked = await world.services.queries.dialogue(2001)
     assert asked is not None and asked.kind == "profile_name"
@@ -405,11 +406,11 @@ async def test_a_kasubag_in_the_team_keeps_her_review_when_her_team_place_passes
     )
     answer = await said(world, "admin", f"/alihkan tim 1001 {NEW_KABAG}")
     assert answer.startswith("Peran Tim Penyusunan dialihkan dari Dra. Siti")
-    assert (await world.services.db.read(repo.load_case, case)).team == (NEW_KABAG, 1005)
+    assert (await case_of(world, case)).team == (NEW_KABAG, 1005)
     await world.drained()
     assert any("Setujui" in b for b in review.button_texts)
     await s.approve("kasubag", case)
-    assert (await world.services.db.read(repo.load_case, case)).step == 8
+    assert (await case_of(world, case)).step == 8
 
 
 async def test_a_role_passed_to_whoever_holds_it_already_is_refused(world: World) -> None:
@@ -652,7 +653,7 @@ async def at_the_drafts(world: World, s: Script, title: str) -> int:
     case = await s.submit(title)
     await s.to_the_drafts(case)
     await world.drained()
-    assert (await world.services.db.read(repo.load_case, case)).step == 6
+    assert (await case_of(world, case)).step == 6
     return case
 
 
@@ -665,7 +666,7 @@ async def test_a_team_member_passed_on_takes_her_place_in_the_running_team(world
     answer = await said(world, "admin", f"/alihkan tim 1004 {NEW_KABAG}")
     assert answer.startswith("Peran Tim Penyusunan dialihkan dari Ayu Lestari")
     assert "Sebanyak 1 tugas yang sedang berjalan kini menjadi tugas yang bersangkutan" in answer
-    stored = await world.services.db.read(repo.load_case, case)
+    stored = await case_of(world, case)
     assert stored.team == (NEW_KABAG, 1005)
     agus = world["plh"]
     await world.emu.wait_until(
@@ -677,7 +678,7 @@ async def test_a_team_member_passed_on_takes_her_place_in_the_running_team(world
     for name in ("Draf Program Kerja.docx", "Draf RKAKL.docx", "Draf Penetapan Kinerja.docx"):
         await s.upload("plh", case, name, draft(name))
     await s.press("plh", "Serahkan draf", case)
-    assert (await world.services.db.read(repo.load_case, case)).step == 7
+    assert (await case_of(world, case)).step == 7
     events = await world.services.db.read(repo.load_events, case)
     changed = [e for e in events if e.type is EventType.TEAM_CHANGED]
     assert [(e.data["left"], e.data["joined"]) for e in changed] == [(1004, NEW_KABAG)]
@@ -750,7 +751,7 @@ async def test_no_amending_sk_while_the_team_is_to_be_formed_again(world: World)
     case = await at_the_drafts(world, s, "Usulan yang timnya dibentuk ulang")
     await s.press("kasubag", "Tarik kembali", case)
     await world.drained()
-    assert (await world.services.db.read(repo.load_case, case)).step == 5
+    assert (await case_of(world, case)).step == 5
     await said(world, "admin", f"/alihkan tim 1004 {NEW_KABAG}")
     await world.drained()
     files = await world.services.db.read(repo.files_of_case, case)
@@ -775,7 +776,7 @@ async def test_a_team_role_passed_to_another_member_leaves_the_team_to_her(world
         "Hartono, S.E. (ID 1005), yang telah memegang peran ini. Tidak ada tugas yang baru "
         "menjadi tugas yang bersangkutan; keduanya telah diberi tahu."
     )
-    assert (await world.services.db.read(repo.load_case, case)).team == (1005,)
+    assert (await case_of(world, case)).team == (1005,)
     told = await rudi.wait_message(lambda m: "🔁" in m.text, timeout=WAIT)
     assert plain(told.text) == (
         "🔁 Peran Tim Penyusunan Ayu Lestari, S.Kom. dialihkan oleh administrator kepada "
@@ -796,10 +797,10 @@ async def test_places_of_a_member_whose_role_was_revoked_can_still_be_passed_on(
     s = Script(world, WAIT)
     case = await at_the_drafts(world, s, "Usulan yang anggotanya dicabut")
     assert "dicabut" in await said(world, "admin", "/cabut 1004 tim")
-    assert (await world.services.db.read(repo.load_case, case)).team == (1004, 1005)
+    assert (await case_of(world, case)).team == (1004, 1005)
     answer = await said(world, "admin", f"/alihkan tim 1004 {NEW_KABAG}")
     assert answer.startswith("Peran Tim Penyusunan dialihkan dari Ayu Lestari")
-    assert (await world.services.db.read(repo.load_case, case)).team == (NEW_KABAG, 1005)
+    assert (await case_of(world, case)).team == (NEW_KABAG, 1005)
 
 
 async def test_a_team_member_whose_role_is_revoked_loses_the_buttons_of_the_drafting_task(
@@ -902,7 +903,7 @@ async def test_a_team_member_revoked_by_mistake_and_invited_again_gets_the_draft
     assert any("Serahkan draf" in b or "Kirim" in b for b in task.button_texts) or (
         "Silakan mengirim dokumen" in task.text
     ), task.text
-    stored = await world.services.db.read(repo.load_case, case)
+    stored = await case_of(world, case)
     assert stored is not None and stored.step == 6 and stored.team == (1004,)
 
 
@@ -1050,7 +1051,7 @@ async def test_a_kabag_whose_role_passed_on_cannot_withdraw_the_step_he_approved
     case = await s.submit("Usulan yang berpindah pemegang")
     decided = await s.press("kabag", "Setujui", case)
     await world.emu.wait_until(lambda: "Tarik kembali" in str(decided.button_texts), timeout=WAIT)
-    stored = await world.services.db.read(repo.load_case, case)
+    stored = await case_of(world, case)
     withdraw = f"w:{case}:{stored.step}:{stored.version}"
     assert "dialihkan" in await said(world, "admin", f"/alihkan kabag 1002 {NEW_KABAG}")
     await world.drained()
@@ -1060,7 +1061,7 @@ async def test_a_kabag_whose_role_passed_on_cannot_withdraw_the_step_he_approved
     refused = await said(world, "kabag", f"/tarik {case}")
     assert refused.startswith("Mohon maaf, Bapak/Ibu tidak lagi memegang peran Kabag")
     await world.drained()
-    after = await world.services.db.read(repo.load_case, case)
+    after = await case_of(world, case)
     assert (after.step, after.version) == (stored.step, stored.version)
     events = await world.services.db.read(repo.load_events, case)
     assert not [e for e in events if e.type is EventType.WITHDRAWN]
@@ -1217,7 +1218,7 @@ async def test_cabut_of_the_karo_while_a_plh_acts_says_the_plh_holds_the_tasks(
         "/undang karo."
     )
     await s.approve("plh", case)
-    assert (await world.services.db.read(repo.load_case, case)).step == 4
+    assert (await case_of(world, case)).step == 4
 
 
 def menu_of(world: World, person: str) -> list[str]:

@@ -161,7 +161,7 @@ async def test_the_whole_sop_with_a_return_at_every_review_step_ends_archived(
     row = await played.world.services.db.read(
         lambda tx: tx.one("SELECT status, step FROM cases WHERE id = ?", (played.case_id,))
     )
-    assert (row["status"], row["step"]) == ("archived", 12)
+    assert row is not None and (row["status"], row["step"]) == ("archived", 12)
 
 
 @module_loop
@@ -1319,7 +1319,7 @@ async def test_a_task_opened_from_tugas_is_taken_by_the_command_that_writes_it(
     s = Script(world, WAIT)
     case_id = await submit_proposal(world, s)
     await world.drained()
-    case = await world.services.db.read(repo.load_case, case_id)
+    case = await case_of(world, case_id)
     assert case is not None
     kabag = world["kabag"]
     kabag.mark_seen()

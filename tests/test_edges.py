@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from e2e_helpers import case_of
 from reliability_helpers import until
 
 from bot.clock import ManualClock
@@ -132,7 +133,7 @@ async def test_an_empty_file_and_a_text_file_named_docx_are_refused_politely(
         )
         files = await world.services.db.read(repo.files_of_case, case)
         assert files == [], "a refused file was recorded"
-        current = await world.services.db.read(repo.load_case, case)
+        current = await case_of(world, case)
         assert current.files == ()
 
 
@@ -213,7 +214,7 @@ async def test_each_which_document_question_attaches_its_own_file(tmp_path: Path
         await kasubag.press(second, "Konsep Rencana Kerja", timeout=WAIT)
         await world.emu.wait_until(lambda: not second.button_texts, timeout=WAIT)
         await world.drained()
-        files = (await world.services.db.read(repo.load_case, case)).latest_files()
+        files = (await case_of(world, case)).latest_files()
         assert sorted((a.doc, a.name) for a in files) == [
             ("konsep_rencana_kerja", "b.docx"),
             ("tor", "a.docx"),
@@ -232,7 +233,7 @@ async def test_a_case_keeps_the_sop_revision_it_started_with(tmp_path: Path) -> 
         await world.everyone_starts()
         s = Script(world)
         old_case = await s.submit("Berkas lama")
-        old = await world.services.db.read(repo.load_case, old_case)
+        old = await case_of(world, old_case)
         await world.stop_bot()
         text = sop.read_text(encoding="utf-8")
         sop.write_text(
@@ -244,7 +245,7 @@ async def test_a_case_keeps_the_sop_revision_it_started_with(tmp_path: Path) -> 
         world.config = world.reload_config()
         await world.start_bot()
         new_case = await s.submit("Berkas baru")
-        new = await world.services.db.read(repo.load_case, new_case)
+        new = await case_of(world, new_case)
         assert old.revision and new.revision and old.revision != new.revision
         task_old = await s.seen(
             "kabag", lambda m: f"Berkas #{old_case}" in m.text and "Langkah 2" in m.text
@@ -255,7 +256,7 @@ async def test_a_case_keeps_the_sop_revision_it_started_with(tmp_path: Path) -> 
         assert "Pemeriksaan usulan oleh Kabag MK" in task_old.text
         assert "Telaah usulan oleh Kabag" in task_new.text
         await s.approve("kabag", old_case)  # the old case runs on with its own revision
-        assert (await world.services.db.read(repo.load_case, old_case)).step == 3
+        assert (await case_of(world, old_case)).step == 3
 
 
 # -- 8. rough edges ----------------------------------------------------------------------
@@ -296,7 +297,7 @@ async def test_an_upload_acknowledgement_survives_a_stop_between_commit_and_repl
         )
 
         async def recorded() -> bool:
-            current = await world.services.db.read(repo.load_case, case)
+            current = await case_of(world, case)
             return current is not None and bool(current.files)
 
         await until(recorded)

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from e2e_helpers import case_of
 from host_clock import HostClock, RunningClock
 
 from bot import texts as t
@@ -484,7 +485,7 @@ async def test_who_was_reminded_told_and_who_postponed_outlives_the_retention_in
     ):
         s = Script(world, WAIT)
         case = await proposal_ready(world, s, "Usulan yang dikejar")
-        version = (await world.services.db.read(repo.load_case, case)).version
+        version = (await case_of(world, case)).version
         events = len(await world.services.db.read(repo.load_events, case))
         phones = Phones(world)
         await sweep_at(world, clock, wib(7, 6, 13))
@@ -494,7 +495,7 @@ async def test_who_was_reminded_told_and_who_postponed_outlives_the_retention_in
         assert f"ditunda sampai {t.when(wib(7, 6, 15, 30))}" in answer
         await sweep_at(world, clock, wib(7, 6, 15, 30))
         assert set(phones.news()) == {"kasubag", "kabag", "karo"}
-        assert (await world.services.db.read(repo.load_case, case)).version == version
+        assert (await case_of(world, case)).version == version
         assert len(await world.services.db.read(repo.load_events, case)) == events
 
         later = wib(8, 15, 9)  # forty days on: the bot prunes what the retention lets go

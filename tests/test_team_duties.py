@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import docx
+from e2e_helpers import case_of
 
 from bot.core.definition import SopDefinition
 from bot.core.loader import load_definition
@@ -342,7 +343,7 @@ async def test_passing_on_one_sops_team_role_leaves_the_other_sops_teams(tmp_pat
         answer = await admin.wait_message(timeout=s.timeout)
         assert "dialihkan" in answer.text
         await world.drained()
-        stored = await world.services.db.read(repo.load_case, case)
+        stored = await case_of(world, case)
         assert stored.team == (1004, 1005)
         events = await world.services.db.read(repo.load_events, case)
         assert not [e for e in events if e.type is EventType.TEAM_CHANGED]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from e2e_helpers import case_of
 from reliability_helpers import until
 
 from bot import texts as t
@@ -121,7 +122,7 @@ async def test_a_missing_document_named_with_html_characters_is_named_in_both_re
             "kabag", lambda m: f"Berkas #{case_id}" in m.text and "Langkah 4 dari 12" in m.text
         )
         assert f"⬜ {NOTA}" in task.text and not task.button_texts
-        case = await world.services.db.read(repo.load_case, case_id)
+        case = await case_of(world, case_id)
         refused = f"Dokumen belum lengkap. Yang masih diperlukan: {NOTA}."
         forward = Callback(Op.FORWARD, case.id, case.step, case.version)
         alert = await world["kabag"].press_data(task, forward.encode(), timeout=WAIT)
@@ -132,7 +133,7 @@ async def test_a_missing_document_named_with_html_characters_is_named_in_both_re
         await s.answer_prompt("kabag", "Mohon segera ditindaklanjuti.")
         told = await world["kabag"].wait_message(lambda m: "Dokumen" in m.text, timeout=WAIT)
         assert told.text == refused
-        assert (await world.services.db.read(repo.load_case, case_id)).step == 4
+        assert (await case_of(world, case_id)).step == 4
 
 
 # -- 3. a /tugas list too old for Telegram to show it to the bot --------------------------
@@ -204,7 +205,7 @@ async def test_an_album_of_uploads_is_acknowledged_on_its_first_file_and_every_f
         await until(all_recorded)
         await world.drained()
         assert [m.bot_reactions for m in album] == [["👌"], [], []]
-        current = await world.services.db.read(repo.load_case, case)
+        current = await case_of(world, case)
         assert sorted((a.doc, a.version) for a in current.files) == [
             ("konsep_rencana_kerja", 1),
             ("konsep_rencana_kerja", 2),
@@ -281,7 +282,7 @@ async def test_kabag_approves_on_a_two_day_old_task_and_the_case_goes_on(tmp_pat
             "karo", lambda m: f"Berkas #{case_id}" in m.text and "Langkah 3 dari 12" in m.text
         )
         await world.drained()
-        case = await world.services.db.read(repo.load_case, case_id)
+        case = await case_of(world, case_id)
         assert case.step == 3
         assert t.BTN_APPROVE not in task.button_texts, task.button_texts
 
@@ -314,13 +315,13 @@ async def test_a_second_copy_of_kabags_task_is_approved_and_the_first_loses_its_
         await s.seen("karo", lambda m: f"Berkas #{case_id}" in m.text and bool(m.button_texts))
         await world.drained()
         assert t.BTN_APPROVE in first.button_texts  # a copy the bot does not know of
-        version = (await world.services.db.read(repo.load_case, case_id)).version
+        version = (await case_of(world, case_id)).version
 
         world.emu.advance_clock(49 * 3600)
         answer = await kabag.press(first, t.BTN_APPROVE, timeout=WAIT)
         assert answer == CallbackAnswer(t.ANS_ALREADY_HANDLED, True)
         await world.emu.wait_until(lambda: not first.button_texts, timeout=WAIT)
-        case = await world.services.db.read(repo.load_case, case_id)
+        case = await case_of(world, case_id)
         assert (case.step, case.version) == (3, version)
 
 
@@ -344,7 +345,7 @@ async def test_kabag_returns_on_a_two_day_old_task_and_is_asked_the_reason_anew(
         reason = "TOR belum mencantumkan jadwal pelaksanaan."
         await kabag.send(reason)
         await s.seen("kasubag", lambda m: f"Berkas #{case_id}" in m.text and reason in m.text)
-        case = await world.services.db.read(repo.load_case, case_id)
+        case = await case_of(world, case_id)
         assert case.step == 1
 
 
@@ -377,7 +378,7 @@ async def test_kasubag_picks_the_team_on_a_two_day_old_task_and_sees_his_selecti
         await s.seen(
             "tim1", lambda m: f"Berkas #{case_id}" in m.text and "Langkah 6 dari 12" in m.text
         )
-        case = await world.services.db.read(repo.load_case, case_id)
+        case = await case_of(world, case_id)
         assert case.step == 6
 
 
