@@ -9,9 +9,8 @@ handlers need not import the application that imports them.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat
+from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 log = logging.getLogger(__name__)
@@ -44,7 +43,7 @@ ADMIN_COMMANDS = [
 ]
 
 
-async def set_admin_commands(bot: Any, admin: int) -> bool:
+async def set_admin_commands(bot: Bot, admin: int) -> bool:
     """The administrators' menu in an administrator's chat; False when Telegram refused it
     (an administrator who has not opened the bot yet: their /start sets it then)."""
     try:
@@ -63,7 +62,7 @@ async def set_admin_commands(bot: Any, admin: int) -> bool:
     return True
 
 
-async def drop_admin_commands(bot: Any, person: int) -> bool:
+async def drop_admin_commands(bot: Bot, person: int) -> bool:
     """Delete the administrators' menu from the chat of someone who is no longer one (Telegram
     keeps a chat's menu until it is deleted); False when Telegram could not be reached, to
     try again. A refusal (a chat that is gone) is not tried again."""
