@@ -527,8 +527,12 @@ async def save_pictures(world: World, case_id: int, out: Path, wait: float = 30.
     name = str((paper.document or {}).get("file_name") or "laporan-evaluasi-sop.docx")
     saved[name.removesuffix(".docx") + ".png"] = chart.file_bytes()
     saved[name] = paper.file_bytes()
-    for file_name, data in saved.items():
-        (out / file_name).write_bytes(data)
+
+    def write() -> None:  # off the event loop: the bot runs on it
+        for file_name, data in saved.items():
+            (out / file_name).write_bytes(data)
+
+    await asyncio.to_thread(write)
     return list(saved)
 
 
@@ -571,15 +575,20 @@ async def run_demo(out: Path, quiet: bool = False) -> int:
             return 1
         status = await world.case_status(case_id)
         acting_status = await world.case_status(acting_case)
-        copied = []
-        for number in (case_id, acting_case):
-            papers = await world.services.db.read(repo.files_of_case, number)
-            store = world.services.files
+        store = world.services.files
+        papers = [
+            f
+            for number in (case_id, acting_case)
+            for f in await world.services.db.read(repo.files_of_case, number)
+            if f.kind == "paper"
+        ]
+
+        def copy() -> list[str]:  # off the event loop: the bot still runs on it
             for f in papers:
-                if f.kind == "paper":
-                    target = out / f.name
-                    shutil.copyfile(store.resolve(f.path), target)
-                    copied.append(target.name)
+                shutil.copyfile(store.resolve(f.path), out / f.name)
+            return [f.name for f in papers]
+
+        copied = await asyncio.to_thread(copy)
     (out / "transcript.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     per_person = ", ".join(f"{key} {n}" for key, n in counted.received.items())
     print(
