@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from telegram import Document, Message, ReplyParameters, Update
+from telegram import Document, File, Message, ReplyParameters, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import MessageHandler, filters
 
@@ -201,6 +201,26 @@ async def on_document(update: Update, context: Context) -> None:
             delay = ALBUM_WAIT.total_seconds()
             data = (item.chat_id, item.media_group_id)
             jobs.run_once(context.jobs, ask_album, delay, data, name)
+
+
+async def downloaded(telegram_file: File) -> bytes:
+    """The file's content. A self-hosted Bot API server in --local mode answers getFile with
+    the file's path on this machine (up to 2000 MB); PTB reads such a file on the event loop,
+    holding up every other chat meanwhile, so it is read in a worker thread here. Any other
+    path is downloaded by PTB."""
+    path = telegram_file.file_path
+    if path is not None and await asyncio.to_thread(_is_local_file, path):
+        return await asyncio.to_thread(Path(path).read_bytes)
+    return bytes(await telegram_file.download_as_bytearray())
+
+
+def _is_local_file(path: str) -> bool:
+    """Whether PTB would read ``path`` from the disk rather than download it (an existing
+    file: ``File.download_as_bytearray``)."""
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _refused_as_sent(storage: StorageConfig, item: repo.SentFile) -> str | None:
@@ -408,7 +428,7 @@ async def _download(context: Context, item: repo.SentFile) -> bytes | None:
             telegram_file = await context.bot.get_file(item.file_id)
             if not telegram_file.file_path:
                 return None
-            return bytes(await telegram_file.download_as_bytearray())
+            return await downloaded(telegram_file)
         except BadRequest:  # (a NetworkError to PTB) Telegram's refusal: the same again
             raise
         except NetworkError as exc:

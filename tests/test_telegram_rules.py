@@ -8,8 +8,10 @@ uploads (they land on its first message).
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 
+import pytest
 from e2e_helpers import case_of
 from reliability_helpers import until
 
@@ -74,12 +76,25 @@ async def test_a_self_hosted_server_in_local_mode_takes_files_above_20_mb(
         big = b"%PDF-1.4\n" + b"0" * (21 * 1024 * 1024)
         await s.upload("kasubag", case, "TOR.pdf", big, expect="melebihi batas 20 MB")
         assert await world.services.db.read(repo.files_of_case, case) == []
-        world.emu.local_mode_dir = tmp_path / "telegram-bot-api"
-        await s.upload("kasubag", case, "TOR.pdf", big)  # until the bot's 👌 on it
+        world.emu.local_mode_dir = served_from = tmp_path / "telegram-bot-api"
+        read_on: list[str] = []  # the threads that read the server's copy
+        read_bytes = Path.read_bytes
+
+        def reading(path: Path) -> bytes:
+            if served_from in path.parents:
+                read_on.append(threading.current_thread().name)
+            return read_bytes(path)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(Path, "read_bytes", reading)
+            await s.upload("kasubag", case, "TOR.pdf", big)  # until the bot's 👌 on it
         (recorded,) = await world.services.db.read(repo.files_of_case, case)
         assert recorded.size == len(big)
-        served = list((tmp_path / "telegram-bot-api").rglob("*.pdf"))
+        served = list(served_from.rglob("*.pdf"))
         assert len(served) == 1 and served[0].stat().st_size == len(big)
+        # read once, in a worker thread: a file of up to 2000 MB read on the event loop
+        # holds up every other chat meanwhile
+        assert len(read_on) == 1 and read_on[0] != threading.main_thread().name, read_on
 
 
 # -- 2. document names with HTML characters -------------------------------------------------
