@@ -19,6 +19,7 @@ import asyncio
 import re
 import unicodedata
 from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -488,44 +489,49 @@ def folder_fault_text(root: Path, exc: OSError, fault: FolderFault) -> str:
     )
 
 
+@dataclass
+class ReplacedNote:
+    """The note :func:`note_replaced` has waiting (the job's data): to whom, about which
+    document, in reply to the latest file of the lot (moved on as more of it come)."""
+
+    chat_id: int
+    person_id: int
+    case_id: int
+    doc: str
+    reply_to: int
+
+
 async def note_replaced(context: Context, item: repo.SentFile, case_id: int, doc: str) -> None:
     """A file became a newer version of a document: if the files before it were sent with
     it (an album, or within :data:`SENT_TOGETHER`), the sender is told, once for them all
     (:data:`ALBUM_WAIT` after the last), that the document keeps the last one only: several
     pages or materials go as one file. (A document holds one current file: see
     ``Case.latest``.)"""
-    data: dict[str, int | str] = {
-        "chat": item.chat_id,
-        "person": item.person_id,
-        "case": case_id,
-        "doc": doc,
-        "reply_to": item.message_id,
-    }
+    note = ReplacedNote(item.chat_id, item.person_id, case_id, doc, item.message_id)
     if context.jobs is None:
-        await _tell_replaced(context, data)
+        await _tell_replaced(context, note)
         return
     name = f"replaced:{item.chat_id}:{case_id}:{doc}"
     waiting = context.jobs.get_jobs_by_name(name)
     if waiting:  # a file of the same lot: the answer waits for the last and quotes it
         found = waiting[0].data
-        assert isinstance(found, dict)
-        found["reply_to"] = max(int(found["reply_to"]), item.message_id)
+        assert isinstance(found, ReplacedNote)
+        found.reply_to = max(found.reply_to, item.message_id)
         return
-    jobs.run_once(context.jobs, tell_replaced, ALBUM_WAIT.total_seconds(), data, name)
+    jobs.run_once(context.jobs, tell_replaced, ALBUM_WAIT.total_seconds(), note, name)
 
 
 async def tell_replaced(context: Context) -> None:
     """(A JobQueue callback, see :func:`note_replaced`.)"""
     assert context.job is not None
-    data = context.job.data
-    assert isinstance(data, dict)
-    await _tell_replaced(context, data)
+    note = context.job.data
+    assert isinstance(note, ReplacedNote)
+    await _tell_replaced(context, note)
 
 
-async def _tell_replaced(context: Context, data: dict[str, int | str]) -> None:
+async def _tell_replaced(context: Context, note: ReplacedNote) -> None:
     svc = context.services
-    case_id, doc, person = int(data["case"]), str(data["doc"]), int(data["person"])
-
+    case_id, doc, person = note.case_id, note.doc, note.person_id
     case, uploaded = await svc.queries.case_and_upload_times(case_id, doc)
     if case is None:
         return
@@ -544,14 +550,12 @@ async def _tell_replaced(context: Context, data: dict[str, int | str]) -> None:
     try:
         await calls.send_message(
             context.bot,
-            int(data["chat"]),
+            note.chat_id,
             t.fit(text),
-            reply_parameters=ReplyParameters(
-                int(data["reply_to"]), allow_sending_without_reply=True
-            ),
+            reply_parameters=ReplyParameters(note.reply_to, allow_sending_without_reply=True),
         )
     except TelegramError as exc:
-        log.warning("the note on replaced files in chat %s failed: %s", data["chat"], exc)
+        log.warning("the note on replaced files in chat %s failed: %s", note.chat_id, exc)
 
 
 def sent_together(
