@@ -21,12 +21,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import Any, Literal
 
 import tornado.httputil
 import tornado.netutil
 import tornado.web
 from tornado.httpserver import HTTPServer
+from tornado.log import app_log, gen_log
 
 from emulator.errors import NOT_FOUND, UNAUTHORIZED, ApiError, bad_request, too_many_requests
 from emulator.faults import Fault, FaultInjector, RateLimiter, RateLimits
@@ -514,10 +516,26 @@ class _EmuHandler(tornado.web.RequestHandler):
         if not self.closed.done():
             self.closed.set_result(None)
 
-    def _request_summary(self) -> str:
-        """Tornado's summary for its error logs, without the bot token of the path."""
+    def summary(self) -> str:
+        """The request in a few words, without the bot token of its path."""
         path = self.request.path.replace(self.emu.token, "<token>")
         return f"{self.request.method} {path} ({self.request.remote_ip})"
+
+    def log_exception(
+        self,
+        typ: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Tornado's log of an exception that escaped a handler, as Tornado writes it but
+        for the request: its :meth:`summary`, not the request's repr, whose URI carries
+        the bot token."""
+        if isinstance(value, tornado.web.HTTPError):
+            message = value.get_message()
+            if message:
+                gen_log.warning("%d %s: %s", value.status_code, self.summary(), message)
+        else:
+            app_log.error("Uncaught exception %s", self.summary(), exc_info=value)
 
     def send_json(self, status: int, body: Any) -> None:
         reason = http.client.responses.get(status, "Error")

@@ -50,6 +50,7 @@ from telegram.request import HTTPXRequest
 from updates_watch import UpdatesWatch
 
 from emulator import BotApiEmulator, EmuEvent, HtmlParseError, RateLimits, parse_html
+from emulator import server as server_module
 from emulator.spec import SPEC_PATH, load_spec
 
 TOKEN = "123456:TEST-TOKEN"
@@ -713,6 +714,24 @@ async def test_webhook(emu: BotApiEmulator, bot: Bot) -> None:
         assert (await bot.get_webhook_info()).url == ""
     finally:
         server.stop()
+
+
+async def test_an_exception_that_escapes_a_handler_is_logged_without_the_token(
+    emu: BotApiEmulator, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Tornado logs an exception that escapes a request handler with the request's repr,
+    whose URI carries the bot token; the emulator's log names the request without it."""
+
+    async def broken(self: Any, token: str, method: str) -> None:
+        raise RuntimeError("an emulator bug")
+
+    monkeypatch.setattr(server_module._BotApiHandler, "serve", broken)
+    async with httpx.AsyncClient(trust_env=False) as client:
+        answer = await client.post(f"{emu.base_url}/bot{TOKEN}/getMe")
+    assert answer.status_code == 500
+    (logged,) = [r for r in caplog.records if r.getMessage().startswith("Uncaught exception")]
+    assert "POST /bot<token>/getMe" in logged.getMessage()
+    assert TOKEN not in caplog.text
 
 
 # -- reliability tooling ------------------------------------------------------------------
