@@ -1153,7 +1153,7 @@ def test_a_paper_that_may_run_over_a_page_numbers_its_pages(name: str) -> None:
     says where it belongs."""
     d = open_docx(RENDERER.render(PAPERS[name], PAPERS[name].sample()))
     (section,) = d.sections
-    footer = section.footer._element
+    footer = section.footer.part.element
     fields = [f.get(W + "instr", "").strip() for f in footer.iter(W + "fldSimple")]
     assert fields == ["PAGE", "NUMPAGES"], name
     assert "Halaman " in xml_text(footer) and " dari " in xml_text(footer), name
