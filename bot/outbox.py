@@ -686,7 +686,7 @@ class OutboxSender:
             return
 
         async def still_wanted() -> bool:
-            return bool(await self.db.write(self._claim, item, inputs))
+            return bool(await self.db.write(self._claim, item))
 
         # a later reminder may take its place while it waits for its chat's turn (the
         # sweep runs on while Telegram cannot be reached): claimed when the turn comes, so
@@ -700,7 +700,7 @@ class OutboxSender:
         finally:
             _SENDING.reset(token)
 
-    def _claim(self, tx: Tx, item: repo.OutboxItem, inputs: Inputs) -> bool:
+    def _claim(self, tx: Tx, item: repo.OutboxItem) -> bool:
         """A reminder or escalation whose turn has come is claimed (:func:`repo.claim_reminder`),
         unless it is about a case that is no longer its addressee's (:meth:`_not_theirs`):
         the administrator passed the role on, or revoked it, while it waited (Telegram could

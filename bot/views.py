@@ -315,7 +315,7 @@ def goes_up(definition: SopDefinition, step: Step) -> bool:
     return False
 
 
-def team_instruction(definition: SopDefinition, step: Step, team: str) -> str:
+def team_instruction(step: Step, team: str) -> str:
     """How the team is formed, and the place the order of picking gives in its decree: the
     first picked is its Ketua (and the second its Sekretaris, in a team of more than two)."""
     text = f"Silakan memilih anggota {t.e(team)}, lalu menekan {button_words(t.BTN_TEAM_DONE)}."
@@ -538,7 +538,7 @@ def _task_text(
             buttons.append([button(t.BTN_SEND_UPLOADS, Op.SEND_UPLOADS)])
     elif step.kind is StepKind.TEAM:
         team = team_name(definition, step.id)
-        ask(team_instruction(definition, step, team))
+        ask(team_instruction(step, team))
         if asks and not team_candidates:
             lines.append(
                 f"<i>Belum ada pegawai terdaftar dengan peran {t.e(team)}. "

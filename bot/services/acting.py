@@ -298,7 +298,7 @@ class Acting:
             return  # a period over before it was ever recorded
         if self._holds_it(tx, index, entry):
             return
-        if self._meets_another(tx, index, entry, starts, ends, now):
+        if self._meets_another(tx, index, entry, starts, ends):
             return
         repo.ensure_person(tx, entry.telegram_id, now)
         repo.appoint(
@@ -323,7 +323,7 @@ class Acting:
         if appointment.planned_end == ends or appointment.ends_at < appointment.planned_end:
             return  # as recorded; or ended early by hand, which stands
         if ends > appointment.ends_at and self._meets_another(
-            tx, index, entry, max(appointment.ends_at, now), ends, now
+            tx, index, entry, max(appointment.ends_at, now), ends
         ):
             return
         repo.move_acting_end(tx, appointment.id, max(ends, now), again=appointment.ends_at <= now)
@@ -352,7 +352,6 @@ class Acting:
         entry: ActingConfig,
         starts: datetime,
         ends: datetime,
-        now: datetime,
     ) -> bool:
         other = repo.acting_overlapping(tx, self.unit, entry.role, starts, ends)
         if other is None:

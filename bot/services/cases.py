@@ -330,7 +330,7 @@ class CaseService:
                 repo.album_file_done(tx, upload.chat_id, upload.message_id)
             definition = self.sops.of(case)
             if upload.doc is None:
-                asked = effects.ask_which_document(tx, definition, case, user_id, file_id, now)
+                asked = effects.ask_which_document(tx, case, user_id, file_id, now)
                 uploads = effects.accepts_now(tx, definition, case)
                 result = UploadResult("ask", choices=uploads, answers=(asked,))
             else:

@@ -616,9 +616,7 @@ def start_dialogue(
     return queued
 
 
-def ask_which_document(
-    tx: Tx, definition: SopDefinition, case: Case, person_id: int, file_id: int, now: datetime
-) -> int:
+def ask_which_document(tx: Tx, case: Case, person_id: int, file_id: int, now: datetime) -> int:
     """Ask which document an upload is; the question's row (an answer to the upload)."""
     start_dialogue(tx, person_id, "file", now, case.id, case.version, {"file_row": file_id})
     return repo.enqueue(
