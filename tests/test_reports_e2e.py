@@ -25,6 +25,7 @@ from word_edits import office_copy
 
 from bot import stats
 from bot.clock import ManualClock
+from bot.core.definition import SopDefinition
 from bot.core.model import Case, Event
 from bot.demo import RETURN_REASONS, Script, World, draft
 from bot.services.reports import Charts, PeriodRequest
@@ -415,7 +416,7 @@ async def test_laporan_whose_summary_is_longer_than_a_caption_is_read_whole(
     summary = reports.summary
     reason = "Mohon dilengkapi lampiran anggaran dan disesuaikan dengan pagu indikatif"
 
-    def slow(definition: object, figures: stats.Report, request: PeriodRequest) -> str:
+    def slow(definition: SopDefinition, figures: stats.Report, request: PeriodRequest) -> str:
         steps = tuple(
             stats.StepFigures(
                 n, "langkah", "kabag", 240, 5, 2000.0, 3000, 5, 3 if n in (2, 3, 7) else 0,
