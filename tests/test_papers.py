@@ -707,12 +707,17 @@ def test_empty_fields_and_lists_render(index: int) -> None:
 
 
 def test_empty_lists_say_so() -> None:
+    # "Berkas" is the case (Berkas #7, "Nomor Berkas" above): a table of files with none
+    # in it says there is no document, not that there is no case
     p = replace(S.sample_pemeriksaan(), items=[], files=[])
     text = alltext(open_docx(render_pemeriksaan(p)))
-    assert "Tidak ada berkas." in text
+    assert "Tidak ada dokumen." in text
+    assert "Tidak ada berkas." not in text
     assert "Tidak ada kelengkapan yang dipersyaratkan." in text
     p2 = replace(S.sample_dokumentasi(), events=[], approvals=[], final_files=[])
     text = alltext(open_docx(render_dokumentasi(p2)))
+    assert "Tidak ada dokumen." in text
+    assert "Tidak ada berkas." not in text
     assert "Tidak ada kegiatan tercatat." in text
     assert "Tidak ada catatan paraf atau tanda tangan." in text
     p3 = replace(S.sample_sk_tim(), members=[], menimbang=[], mengingat=[])
