@@ -783,7 +783,7 @@ class _Context:
                     ev.step,
                     self.definition.step(ev.step).title,
                     action,
-                    ev.reason or ev.note,
+                    ev.reason or (t.HISTORY_NOTE.format(note=ev.note) if ev.note else ""),
                 )
             )
         # a step approved again after a return keeps only its latest paraf or signature

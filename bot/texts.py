@@ -899,6 +899,9 @@ FILE_LEFT_OUT_ADMIN = (
     "disertakan dalam arsip elektronik yang diterima {person}, dan arsip tersebut mencatatnya. "
     "Mohon pulihkan dokumen tersebut dari cadangan."
 )
+# a note handed on with a step (Teruskan dengan catatan) in the Dokumentasi's history, whose
+# last column is headed "Alasan": said to be a note, as /status says it (plain text)
+HISTORY_NOTE = "Catatan: {note}"
 # what the Dokumentasi's list of final documents says of one the bundle does not hold
 DOKUMENTASI_LEFT_OUT = "{why}; tidak disertakan dalam arsip elektronik"
 # the note the archive bundle carries when it goes without some of the case's files

@@ -304,6 +304,14 @@ async def test_the_dokumentasi_holds_the_archive_reference_the_events_and_the_ap
     assert [r.cells[0].text for r in rows] == [f"{i}." for i in range(1, 33)]
     for reason in RETURN_REASONS.values():
         assert reason in dok.text
+    # The Kasubag hands the documents on at step 11 with a note for the archivist: the
+    # history's last column is headed "Alasan", so the note says it is one, as /status
+    # does ("meneruskan — catatan: ..."); a return's reason stands there as it is
+    by_action = {(r.cells[3].text.split(".")[0], r.cells[4].text): r.cells[5].text for r in rows}
+    assert (
+        by_action[("11", "meneruskan")] == "Catatan: Mohon diarsipkan pada map Perencanaan TA 2027."
+    )
+    assert by_action[("9", "mengembalikan untuk diperbaiki")] == RETURN_REASONS[9]
     approvals = next(t for t in document.tables if t.rows[0].cells[1].text == "Jenis")
     standing = [
         (r.cells[1].text, r.cells[4].text, r.cells[2].text.split("\n")[0])
