@@ -579,6 +579,16 @@ class _Context:
         ev = self.event
         return f"langkah{ev.step}", f"ke{self.visit(ev.step, len(self.events) - 1)}"
 
+    def agenda_no(self, year: int) -> str:
+        """The Lembar Disposisi's "No. Agenda": the case, the step and, from its second pass
+        (a return brought the case back, and the step is decided again), the pass through
+        it ("1/2-3/2026", the sheet filed as disposisi-B1-langkah2-ke3.docx), so that two
+        sheets never share a number; in the agenda book of the year it is written in, as
+        its date is (a case for TA 2027 is worked in 2026), not the case's fiscal year."""
+        ev = self.event
+        visit = self.visit(ev.step, len(self.events) - 1)
+        return f"{self.case.id}/{ev.step}{f'-{visit}' if visit > 1 else ''}/{year}"
+
     def file_records(
         self, doc_ids: Sequence[str], left_out: Mapping[int, str] | None = None
     ) -> list[FileRecord]:
@@ -624,9 +634,7 @@ class _Context:
             instruction=disposisi_instruction(self.definition, ev.role, to_step),
             notes=ev.note,
             paraf=initials(sender.name),
-            # numbered in the agenda book of the year it is written in, as its date is (a
-            # case for TA 2027 is worked in 2026), not the case's fiscal year
-            agenda_no=f"{self.case.id}/{ev.step}/{day.year}",
+            agenda_no=self.agenda_no(day.year),
         )
         return [await self.render(kind, paper, f"paper:{kind.name}", *self.step_visit())]
 

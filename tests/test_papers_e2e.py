@@ -241,12 +241,23 @@ async def test_each_lembar_disposisi_goes_from_the_sender_to_the_next_holder(
                 )
     assert [p.name for p in papers] == names
     assert len(set(names)) == len(names) == 4
+    agendas = []
     for paper, event in zip(papers, forwards, strict=True):
         sender = BY_ID[event.actor]
         assert has_official(paper.text, sender.key, nip=False), paper.name
         assert has_official(paper.text, to[event.step], nip=False), paper.name
-        # the agenda number: the year of the paper's date (5 December 2026), not TA 2027
-        assert f"{played.case.id}/{event.step}/2026" in paper.text, paper.name
+        # the agenda number: the case, the step and the pass through it (as the file is
+        # named: Karo returned the proposal, so Kabag wrote step 2's Disposisi on its 2nd
+        # and 3rd pass), and the year of the paper's date (5 December 2026), not TA 2027
+        visit = re.search(r"-ke(\d+)\.docx$", paper.name)
+        assert visit, paper.name
+        agenda = re.search(r"No\. Agenda\s*:\s*(\S+)", paper.text)
+        assert agenda, paper.name
+        pass_no = "" if visit[1] == "1" else f"-{visit[1]}"
+        assert agenda[1] == f"{played.case.id}/{event.step}{pass_no}/2026", paper.name
+        agendas.append(agenda[1])
+    # two sheets of one agenda book never share a number
+    assert len(set(agendas)) == len(agendas) == 4
 
 
 async def test_the_sk_tim_lists_the_team_with_names_and_nips_and_the_karo_signs(
