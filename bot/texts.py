@@ -521,6 +521,13 @@ REFUSALS = {
     "too_long": "Teks terlalu panjang (paling banyak {limit} karakter). Silakan mempersingkatnya.",
     "closed": "Berkas ini sudah ditutup; tidak ada tindakan lagi yang dapat dilakukan.",
     "not_allowed": "Mohon maaf, tindakan tersebut tidak dapat dilakukan.",
+    # /tarik, or a Tarik kembali button, when the next holder has acted already (also a
+    # button's alert: at most 200 characters)
+    "nothing_to_withdraw": (
+        "Mohon maaf, berkas ini tidak dapat ditarik kembali: penarikan hanya berlaku untuk "
+        "tindakan terakhir Bapak/Ibu selama pelaksana langkah berikutnya belum "
+        "menindaklanjutinya."
+    ),
     "role_gone": (
         "Mohon maaf, Bapak/Ibu tidak lagi memegang peran {role}; langkah yang diputuskan "
         "dalam peran tersebut tidak dapat Bapak/Ibu tarik kembali."

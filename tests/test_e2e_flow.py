@@ -845,6 +845,10 @@ async def test_withdrawal_after_kabag_has_acted_is_refused_politely(world: World
     await world["kasubag"].send(f"/tarik {case}")
     refusal = await world["kasubag"].wait_message(timeout=WAIT)
     assert refusal.text.startswith("Mohon maaf")
+    # she is told why, not only that it cannot be done: Kabag has acted on it already
+    assert refusal.text == t.refusal("nothing_to_withdraw")
+    assert "tidak dapat ditarik kembali" in refusal.text
+    assert "belum menindaklanjutinya" in refusal.text
     assert refusal.buttons == []
     after = await case_of(world, case)
     assert (after.step, after.version) == (3, version)

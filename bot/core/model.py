@@ -420,6 +420,13 @@ class NotAllowed(DomainError):
     code = "not_allowed"
 
 
+class NothingToWithdraw(NotAllowed):
+    """/tarik (or Tarik kembali) with no move of the person's own still waiting at the next
+    step: they did not make the last move, or its next holder has acted on it already."""
+
+    code = "nothing_to_withdraw"
+
+
 class InvalidValue(DomainError):
     code = "invalid"
 

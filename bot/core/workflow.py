@@ -40,6 +40,7 @@ from bot.core.model import (
     Move,
     NotAllowed,
     NotArchived,
+    NothingToWithdraw,
     NotHolder,
     PassSteps,
     ReasonRequired,
@@ -424,7 +425,7 @@ def _withdrawn_role(definition: SopDefinition, case: Case, actor: Actor) -> tupl
     nor one whose role passed on or was revoked)."""
     move = case.last_move
     if move is None or move.by != actor.person_id or move.to_step != case.step:
-        raise NotAllowed("nothing of yours to withdraw: the next holder has acted already")
+        raise NothingToWithdraw("nothing of yours to withdraw: the next holder has acted already")
     role = definition.step(move.from_step).actor
     if not holds_role(definition, case, role, actor, move.from_step):
         raise RoleGone(role=role)
