@@ -325,6 +325,9 @@ ERROR_GENERIC = (
 UNKNOWN_INPUT = (
     "Mohon maaf, pesan tersebut tidak dapat kami proses. Ketik /bantuan untuk petunjuk penggunaan."
 )
+UNKNOWN_COMMAND = (
+    "Mohon maaf, perintah tersebut tidak dikenal. Ketik /bantuan untuk daftar perintah."
+)
 # free text for a question that ended meanwhile without the person's answer (another
 # holder decided the step, the role went, ...): what they typed, and why it was not used
 LAPSED_KIND = {

@@ -87,7 +87,7 @@ async def tell_lapsed(update: Update, context: Context, text: str) -> bool:
 
 
 async def on_unknown_command(update: Update, context: Context) -> None:
-    await reply(update, "Perintah tidak dikenal. Ketik /bantuan untuk daftar perintah.")
+    await reply(update, t.UNKNOWN_COMMAND)
 
 
 async def on_other(update: Update, context: Context) -> None:

@@ -117,6 +117,19 @@ async def test_unicode_digits_get_the_usage_text_never_an_error(
         assert not any("Gangguan" in m.text for m in world["admin"].bot_messages)
 
 
+async def test_a_command_the_bot_does_not_know_is_answered_as_politely_as_any_refusal(
+    tmp_path: Path,
+) -> None:
+    """Kasubag mistypes a command (/tugaz): she is told, with an apology as every other
+    refusal, what to type instead."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        answer = await answer_to(world, "kasubag", "/tugaz")
+        assert answer.text == (
+            "Mohon maaf, perintah tersebut tidak dikenal. Ketik /bantuan untuk daftar perintah."
+        )
+
+
 # -- 3. files that are not what they claim ----------------------------------------------
 
 
