@@ -408,7 +408,7 @@ class Renderer:
             chunk = lines[start : start + MAX_ALBUM]
             captions.append(
                 t.fit(
-                    t.CASE_LINE.format(case=case.id, title=t.e(case.title[:80]))
+                    t.CASE_LINE.format(case=case.id, title=t.e(t.clip_words(case.title, 80)))
                     + "\n"
                     + "\n".join(chunk),
                     1024,

@@ -1265,7 +1265,9 @@ class OutboxSender:
         else:
             case = inputs.cases.get(item.case_id or 0)
             heading = (
-                t.CASE_LINE.format(case=case.id, title=t.e(case.title[:80])) + "\n" if case else ""
+                t.CASE_LINE.format(case=case.id, title=t.e(t.clip_words(case.title, 80))) + "\n"
+                if case
+                else ""
             )
             sent = await self._send(item.chat_id, t.fit(heading + note), None, None)
             last = sent.message_id

@@ -655,6 +655,29 @@ async def test_a_return_reason_of_a_thousand_ampersands_leaves_every_outcome_and
     assert "Mohon berkenan memeriksa" in again.text
 
 
+async def test_the_files_kabag_receives_name_a_long_title_cut_after_a_whole_word(
+    world: World,
+) -> None:
+    """Kasubag submits a proposal whose title is longer than the 80 characters the caption
+    of its files gives it: Kabag reads it cut after a whole word, with "…", never in the
+    middle of one ("... Biro Perencanaan d")."""
+    s = Script(world, WAIT)
+    title = (
+        "Penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro Perencanaan dan "
+        "Manajemen Kinerja Tahun Anggaran 2027"
+    )
+    case = await s.submit(title)
+    album = await world["kabag"].wait_message(
+        lambda m: m.document is not None and f"Berkas #{case}" in (m.caption or ""),
+        timeout=WAIT,
+    )
+    heading = (album.caption or "").split("\n")[0]
+    assert heading == (
+        f"Berkas #{case} — Penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro "
+        "Perencanaan dan…"
+    )
+
+
 async def test_kasubag_deleted_his_task_message_and_his_next_upload_brings_it_back(
     world: World,
 ) -> None:
