@@ -743,7 +743,11 @@ class Renderer:
         title = acting_role(self.sops, appointment.role, appointment.kind)
         role = t.e(role_name(self.sops, appointment.role))
         who = t.e(inputs.name(appointment.person_id))
-        until = t.last_day(appointment.ends_at, self.zone)
+        starting = kind == "acting_start"
+        # the period the appointment was made for: a notice that goes out late (its
+        # addressee had not pressed Start) after an early end still names it, not the
+        # moment it was ended (its end has a notice of its own)
+        until = t.last_day(appointment.planned_end, self.zone)
         # the reason is the definitive official's (leave, travel): a sentence of its own, so
         # that it is not read as the acting official's
         reason = (
@@ -753,7 +757,6 @@ class Renderer:
         )
         letter = f"\nDasar: {t.e(appointment.letter)}" if appointment.letter else ""
         count = int(item.params.get("tasks", 0))
-        starting = kind == "acting_start"
         to_acting = item.chat_id == appointment.person_id
         # at the end: the next acting official, who takes the tasks over (a hand-over)
         after = inputs.appointments.get(int(item.params.get("next", 0)))

@@ -1271,6 +1271,34 @@ async def test_a_task_for_a_plh_who_never_pressed_start_is_reported_to_the_admin
         assert (await case_of(world, case)).step == 4
 
 
+async def test_a_plh_who_opens_the_bot_after_his_period_ended_reads_the_period_he_was_given(
+    tmp_path: Path,
+) -> None:
+    """The administrator appoints Agus Plh Karo until 31 December 2030 while Agus has never
+    opened the bot, and ends the appointment early. When Agus presses Start, the notice of
+    his appointment names the period the administrator gave (not the moment it was ended,
+    as if he had been appointed until then), and the notice that it ended follows it."""
+    async with World(tmp_path) as world:
+        for key, user in world.users.items():
+            if key != "plh":
+                await user.send("/start")
+                await user.wait_message(timeout=WAIT)
+        answer = await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti tahunan")
+        assert "sampai 31 Desember 2030" in answer.text
+        admin = world["admin"]
+        admin.mark_seen()
+        await admin.send("/akhiri_plh karo")
+        await admin.wait_message(lambda m: "diakhiri" in m.text, timeout=WAIT)
+        agus = world["plh"]
+        await agus.send("/start")
+        ended = await agus.wait_message(lambda m: "telah berakhir" in m.text, timeout=WAIT)
+        appointed = [m for m in agus.bot_messages if "ditetapkan sebagai" in m.text]
+        assert len(appointed) == 1 and appointed[0].message_id < ended.message_id
+        assert appointed[0].text.startswith(
+            "👤 Bapak/Ibu ditetapkan sebagai Plh. Karo sampai 31 Desember 2030."
+        ), appointed[0].text
+
+
 async def test_an_official_whose_plh_ended_cannot_withdraw_the_step_he_approved(
     tmp_path: Path,
 ) -> None:
