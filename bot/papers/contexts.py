@@ -377,11 +377,10 @@ def _signed(n: int) -> str:
 
 
 def _verdict(diff: int) -> str:
-    if diff > 0:
-        return "Melebihi norma"
-    if diff < 0:
-        return "Di bawah norma"
-    return "Sesuai norma"
+    """A step's (or the case's) time against its norm, in the words of the Laporan
+    Evaluasi and the chat: over it, "Melewati norma"; within it (less time too),
+    "Sesuai norma" ("di bawah norma" reads as falling short of the standard)."""
+    return "Melewati norma" if diff > 0 else "Sesuai norma"
 
 
 def _step_times(steps: Sequence[StepTime]) -> tuple[list[dict[str, str]], dict[str, str]]:
