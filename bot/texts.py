@@ -213,13 +213,15 @@ do after it (:func:`names`): a team's members, the holders of a shared role."""
 
 def names(items: Sequence[str], room: int = NAMES_ROOM, sep: str = ", ") -> str:
     """``items`` (raw texts: the caller escapes the result) joined by ``sep``: as many whole
-    ones as fit ``room`` HTML-escaped characters, those left out counted ("Ayu, Rudi dan 20
+    ones as fit ``room`` HTML-escaped characters, those left out counted ("Ayu, Rudi, dan 20
     lainnya"). The first is always named (shortened if it alone is too long)."""
     whole = sep.join(items)
     if len(e(whole)) <= room:
         return whole
     for shown in range(len(items) - 1, 0, -1):
-        text = sep.join(items[:shown]) + MORE_NAMES.format(count=len(items) - shown)
+        # a series of more than two: its separator before "dan" too (EYD: "A, B, dan C")
+        before = sep.rstrip() if shown > 1 else ""
+        text = sep.join(items[:shown]) + before + MORE_NAMES.format(count=len(items) - shown)
         if len(e(text)) <= room:
             return text
     more = MORE_NAMES.format(count=len(items) - 1) if len(items) > 1 else ""
@@ -1169,5 +1171,6 @@ def case_numbers(cases: Sequence[int], limit: int = 10) -> str:
     """The case numbers as a notice gives them ("Berkas #3, #5"), the first ``limit`` of
     them ("dan 4 lainnya" for the rest)."""
     shown = ", ".join(f"#{case}" for case in cases[:limit])
-    more = f" dan {len(cases) - limit} lainnya" if len(cases) > limit else ""
+    before = "," if limit > 1 else ""  # EYD: "#1, #2, dan 4 lainnya"
+    more = f"{before} dan {len(cases) - limit} lainnya" if len(cases) > limit else ""
     return f"Berkas {shown}{more}"

@@ -559,7 +559,8 @@ def _task_text(
             shown = len(picked) if picked_shown is None else picked_shown
             named = ", ".join(picked[:shown])
             if named and shown < len(picked):
-                named += t.MORE_NAMES.format(count=len(picked) - shown)
+                before = "," if shown > 1 else ""  # EYD: "A, B, dan 20 lainnya"
+                named += before + t.MORE_NAMES.format(count=len(picked) - shown)
             lines.append(
                 f"Terpilih ({len(chosen)}): {named}" if named else f"Terpilih ({len(chosen)})"
             )

@@ -261,7 +261,7 @@ def test_the_team_picked_so_far_is_counted_where_it_would_not_fit() -> None:
         (
             ["Ayu Lestari", "Rudi Hartono", "Sari Dewi Anggraini"],
             40,
-            "Ayu Lestari, Rudi Hartono dan 1 lainnya",
+            "Ayu Lestari, Rudi Hartono, dan 1 lainnya",  # EYD: a comma before "dan"
         ),
         (["Ayu Lestari", "Rudi Hartono", "Sari Dewi Anggraini"], 30, "Ayu Lestari dan 2 lainnya"),
         (["A&B", "Rudi"], 13, "A&B, Rudi"),
@@ -273,6 +273,18 @@ def test_a_list_of_names_keeps_to_its_room_and_counts_the_others(
 ) -> None:
     listed = t.names(items, room)
     assert listed == expected and len(t.e(listed)) <= room
+
+
+def test_a_shortened_list_puts_its_separator_before_dan_as_eyd_writes_a_series() -> None:
+    """ "Ayu, Rudi, dan 20 lainnya", as every other list of the bot ("nama, NIP, dan
+    jabatan"); a list of "; " keeps its ";" there; the case numbers of a notice too."""
+    members = ["Ayu Lestari, ID 1004", "Rudi Hartono, ID 1005", "Sari Dewi, ID 1006"]
+    listed = t.names(members, 60, sep="; ")
+    assert listed == "Ayu Lestari, ID 1004; Rudi Hartono, ID 1005; dan 1 lainnya"
+    assert t.case_numbers(list(range(1, 15))) == (
+        "Berkas #1, #2, #3, #4, #5, #6, #7, #8, #9, #10, dan 4 lainnya"
+    )
+    assert t.case_numbers([3, 5]) == "Berkas #3, #5"
 
 
 @pytest.mark.parametrize("room", [0, 1, 2, 5, 6, 7, 50])
