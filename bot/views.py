@@ -712,6 +712,27 @@ OUTCOME_WORDS = {
 }
 
 
+# A step completed, in the words of the button that completed it (views.task_view): a
+# proposal going up to the holder's superior is submitted ("Ajukan"), an upload step's
+# documents are handed in ("Serahkan draf/dokumen"), any other step passes the case on
+# ("Teruskan"): the outcome line, the history and where the case went
+SUBMITTED = ("✔️ Diajukan", "mengajukan", "diajukan")
+HANDED_IN = ("✔️ Diserahkan", "menyerahkan", "diserahkan")
+FORWARDED = ("✔️ Diteruskan", "meneruskan", "diteruskan")
+
+
+def completed_words(definition: SopDefinition, step_id: int) -> tuple[str, str, str]:
+    """How a completion of ``step_id`` is said: (outcome, action, where it went)."""
+    if not definition.has_step(step_id):
+        return FORWARDED
+    step = definition.step(step_id)
+    if step.kind is StepKind.UPLOAD:
+        return HANDED_IN
+    if step.id == definition.first_step.id and goes_up(definition, step):
+        return SUBMITTED
+    return FORWARDED
+
+
 def team_name(definition: SopDefinition, step_id: int | None = None) -> str:
     """The team as the SOP names the role its team step forms ("Tim Penyusunan",
     :meth:`SopDefinition.team_role`; the SK Tim names the same); ``step_id``: a team step,
@@ -729,6 +750,8 @@ def action_text(
     """What the event's actor did, as the history and the Dokumentasi say it ("menetapkan
     Tim Penyusunan"); a member's place passed on names both. ``escape``: for HTML."""
     text = ACTION_WORDS[event.type].format(team=escape(team_name(definition, event.step)))
+    if event.type is EventType.COMPLETED:
+        text = completed_words(definition, event.step)[1]
     if event.type is EventType.TEAM_CHANGED:
         left, joined = int(event.data["left"]), int(event.data["joined"])
         text += f" dari {escape(name_of(left))} kepada {escape(name_of(joined))}"
@@ -762,6 +785,8 @@ def outcome_line(
     """ "✔️ Diteruskan oleh ... pada ...", with the reason or note (``reason``, ``note``:
     those texts shortened to fit)."""
     icon = OUTCOME_WORDS[event.type].format(team=t.e(team_name(definition, event.step)))
+    if event.type is EventType.COMPLETED:
+        icon = completed_words(definition, event.step)[0]
     line = (
         f"{icon} oleh {by_whom(definition, event, actor_name)} pada {zone.tanggal_jam(event.at)}."
     )
@@ -783,9 +808,12 @@ def moved_line(definition: SopDefinition, case: Case, move: Event, unheld: bool 
     holder = t.e(definition.role(definition.step(case.step).actor).name)
     step = definition.step_label(case.step)
     no_one = f" {t.MOVED_TO_NO_ONE.format(step=step)}" if unheld else ""
-    if move.type in (EventType.COMPLETED, EventType.APPROVED):
-        if definition.step(move.step).actor == definition.step(case.step).actor:
-            return f"Berkas diteruskan ke langkah berikutnya ({step}).{no_one}"
+    own_next = definition.step(move.step).actor == definition.step(case.step).actor
+    if own_next and move.type in (EventType.COMPLETED, EventType.APPROVED):
+        return f"Berkas diteruskan ke langkah berikutnya ({step}).{no_one}"
+    if move.type is EventType.COMPLETED:
+        return f"Berkas {completed_words(definition, move.step)[2]} kepada {holder}.{no_one}"
+    if move.type is EventType.APPROVED:
         return f"Berkas diteruskan kepada {holder}.{no_one}"
     if move.type is EventType.RETURNED:
         return f"Berkas dikembalikan kepada {holder}.{no_one}"

@@ -317,7 +317,7 @@ async def test_a_task_decided_by_another_holder_says_so_and_asks_for_no_press(
         handed = [
             m
             for m in world[key].bot_messages
-            if "Langkah 6 dari 12" in m.text and "✔️ Diteruskan oleh" in m.text
+            if "Langkah 6 dari 12" in m.text and "✔️ Diserahkan oleh" in m.text
         ]
         assert len(handed) == 2, key  # the drafts, and the drafts again after the return
         assert all("silakan menekan" not in m.text for m in handed)
@@ -619,10 +619,11 @@ async def test_kasubag_submits_before_the_tor_v2_checklist_arrives_and_her_recor
     await until_case(world, case, lambda c: getattr(c.latest("tor"), "version", 0) == 2)
     assert "TOR.docx (versi 1)" in task.text  # what her screen still shows
     await kasubag.press(task, t.BTN_SUBMIT, timeout=WAIT)
-    await world.emu.wait_until(lambda: "Diteruskan oleh" in task.text, timeout=WAIT)
+    # her record says what she pressed: she submitted (Ajukan) the proposal to her superior
+    await world.emu.wait_until(lambda: "✔️ Diajukan oleh" in task.text, timeout=WAIT)
     assert "✅ TOR (Kerangka Acuan Kerja): TOR.docx (versi 2)" in task.text
     assert "versi 1)" not in task.text.replace("Konsep Rencana Kerja.docx (versi 1)", "")
-    assert task.text.endswith("Berkas diteruskan kepada Kabag.")
+    assert task.text.endswith("Berkas diajukan kepada Kabag.")
     assert "Silakan menekan" not in task.text  # a record: what it asked is gone
     assert task.button_texts == [t.BTN_WITHDRAW]
 
@@ -649,8 +650,8 @@ async def test_a_return_reason_of_a_thousand_ampersands_leaves_every_outcome_and
     assert "✅ TOR (Kerangka Acuan Kerja): TOR.docx (versi 1)" in returned.text
     assert "Silakan menekan Ajukan untuk menyampaikan berkas kepada Kabag." in returned.text
     await s.press("kasubag", "Ajukan", case)
-    await world.emu.wait_until(lambda: "Diteruskan oleh" in returned.text, timeout=WAIT)
-    assert returned.text.endswith("Berkas diteruskan kepada Kabag.")
+    await world.emu.wait_until(lambda: "Diajukan oleh" in returned.text, timeout=WAIT)
+    assert returned.text.endswith("Berkas diajukan kepada Kabag.")
     again = await kabag.wait_message(has_button("Setujui", case), timeout=WAIT)
     assert "Mohon berkenan memeriksa" in again.text
 
@@ -1508,7 +1509,7 @@ async def test_status_of_a_case_returned_many_times_shows_its_latest_history(
     assert "Perbaikan ke-15:" in history and "Perbaikan ke-1:" not in history
     assert re.search(r"… \d+ catatan terdahulu tidak ditampilkan\.", history)
     *_, last_return, last = history.rstrip().splitlines()
-    assert "Perbaikan ke-15:" in last_return and "(Kasubag) meneruskan" in last
+    assert "Perbaikan ke-15:" in last_return and "(Kasubag) mengajukan" in last
     assert "dipersingkat" not in status.text
 
 

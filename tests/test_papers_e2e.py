@@ -323,6 +323,11 @@ async def test_the_dokumentasi_holds_the_archive_reference_the_events_and_the_ap
         by_action[("11", "meneruskan")] == "Catatan: Mohon diarsipkan pada map Perencanaan TA 2027."
     )
     assert by_action[("9", "mengembalikan untuk diperbaiki")] == RETURN_REASONS[9]
+    # each move in the words of the button that made it: Kasubag submits (Ajukan) the
+    # proposal, the team hands in (Serahkan) its drafts, Kabag passes the case on (Teruskan)
+    actions = {key[1] for key in by_action if key[0] in ("1", "4", "6")}
+    assert actions >= {"mengajukan", "menyerahkan", "meneruskan"}
+    assert ("1", "meneruskan") not in by_action and ("6", "meneruskan") not in by_action
     approvals = next(t for t in document.tables if t.rows[0].cells[1].text == "Jenis")
     standing = [
         (r.cells[1].text, r.cells[4].text, r.cells[2].text.split("\n")[0])

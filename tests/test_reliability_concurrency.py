@@ -394,7 +394,7 @@ async def test_rudis_hand_in_stays_shown_over_a_checklist_edit_on_its_way(
             )
         pressed = await tim2.press(hand_in, button(hand_in, "Serahkan draf"), timeout=TIMEOUT)
         assert pressed.text == t.ANS_DONE
-        await emu.wait_until(lambda: "Diteruskan oleh" in hand_in.text, timeout=TIMEOUT)
+        await emu.wait_until(lambda: "Diserahkan oleh" in hand_in.text, timeout=TIMEOUT)
         decided = hand_in.text
         await asyncio.sleep(2.0)  # past the held calls
         await world.drained()
