@@ -799,7 +799,7 @@ async def test_two_cases_in_parallel_both_archive_and_never_mix_files(world: Wor
             inside = {
                 hashlib.sha256(z.read(n)).hexdigest()
                 for n in z.namelist()
-                if n.startswith("berkas/")
+                if n.startswith("dokumen/")
             }
         finals = {f.sha256 for f in case.latest_files() if f.doc.startswith("draf_")}
         papers = {

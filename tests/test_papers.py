@@ -868,11 +868,12 @@ def test_bundle_zip_contents() -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert z.testzip() is None
         names = z.namelist()
+        # the case's files under "dokumen/": a "berkas" is the case itself (Berkas #7)
         assert names == [
             RECORD_NAME,
-            "berkas/Draf Program Kerja Biro TA 2027 v3.docx",
-            "berkas/RKAKL Biro PMK 2027.xlsx",
-            "berkas/catatan.txt",
+            "dokumen/Draf Program Kerja Biro TA 2027 v3.docx",
+            "dokumen/RKAKL Biro PMK 2027.xlsx",
+            "dokumen/catatan.txt",
             MANIFEST,
         ]
         assert z.read(RECORD_NAME) == record
@@ -913,20 +914,20 @@ def test_bundle_zip_names_are_safe_and_unique() -> None:
     assert len(entries) == len(hostile)
     assert len({n.lower() for n in entries}) == len(entries)
     for n in entries:
-        assert n.startswith("berkas/")
-        base = n[len("berkas/") :]
+        assert n.startswith("dokumen/")
+        base = n[len("dokumen/") :]
         assert base and "/" not in base and "\\" not in base
         assert base not in {".", ".."} and not base.startswith(".")
         assert not re.search(r'[\x00-\x1f<>:"|?*\u202e]', base)
         assert len(base) <= 150
-    assert entries[0] == "berkas/passwd"
-    assert entries[1] == "berkas/evil.dll"
-    assert entries[2] == "berkas/laporan.pdf"
-    assert entries[3] == "berkas/laporan (2).pdf"
-    assert entries[7] == "berkas/_CON.txt"
+    assert entries[0] == "dokumen/passwd"
+    assert entries[1] == "dokumen/evil.dll"
+    assert entries[2] == "dokumen/laporan.pdf"
+    assert entries[3] == "dokumen/laporan (2).pdf"
+    assert entries[7] == "dokumen/_CON.txt"
     assert entries[10].endswith(".docx")
-    assert safe_archive_name("") == "berkas"
-    assert safe_archive_name("../..") == "berkas"
+    assert safe_archive_name("") == "dokumen"
+    assert safe_archive_name("../..") == "dokumen"
 
 
 @pytest.mark.parametrize(
@@ -948,7 +949,7 @@ def test_an_upload_named_like_a_windows_device_is_archived_under_a_name_windows_
     COM¹.docx or CONIN$.docx (devices to Windows, which Explorer cannot write) comes out
     with a leading underscore, as CON and COM1 do; ordinary names stay as they were."""
     with zipfile.ZipFile(io.BytesIO(bundle_zip(b"PK", [(uploaded, b"isi")]))) as z:
-        assert f"berkas/{entry}" in z.namelist()
+        assert f"dokumen/{entry}" in z.namelist()
     for plain in ("COM10.docx", "CONSOLE.txt", "LPT.pdf", "Comic.docx", "com¹ ok.docx"):
         assert safe_archive_name(plain) == plain
 

@@ -396,13 +396,13 @@ async def test_the_archive_zip_holds_the_final_files_with_matching_hashes(
     papers = [p for p in played.papers if not p.name.startswith("dokumentasi")]
     assert len(papers) == 4 + 1 + 3 + 13
     assert set(names) == {"dokumentasi.docx", "SHA256SUMS"} | {
-        f"berkas/{name}" for name in [a.name for a in finals] + [p.name for p in papers]
+        f"dokumen/{name}" for name in [a.name for a in finals] + [p.name for p in papers]
     }
     assert len(names) == len(set(names))
     for paper in papers:
-        assert contents[f"berkas/{paper.name}"] == paper.data, paper.name
+        assert contents[f"dokumen/{paper.name}"] == paper.data, paper.name
     for attachment in finals:
-        data = contents[f"berkas/{attachment.name}"]
+        data = contents[f"dokumen/{attachment.name}"]
         assert hashlib.sha256(data).hexdigest() == attachment.sha256
         assert attachment.sha256 == played.stored_sha[attachment.file_id]
     sums = {

@@ -190,7 +190,7 @@ async def test_the_files_share_not_mounted_holds_the_archive_bundle_until_it_is_
         share.rename(files)  # mounted again
         bundle = await fu.wait_message(lambda m: file_name(m).endswith(".zip"), timeout=15)
         names = zipfile.ZipFile(io.BytesIO(bundle.file_bytes())).namelist()
-        assert "tidak-disertakan.txt" not in names and "berkas/Draf RKAKL.docx" in names
+        assert "tidak-disertakan.txt" not in names and "dokumen/Draf RKAKL.docx" in names
         await admin.wait_message(lambda m: "teratasi" in m.text, timeout=10)
 
 
@@ -700,8 +700,8 @@ async def test_the_signed_rkakl_gone_when_dewi_archives_she_gets_the_bundle_with
     with await dewi_archives(world, case_id) as bundle:
         names = bundle.namelist()
         contents = {name: bundle.read(name) for name in names}
-    assert "berkas/Draf RKAKL.docx" not in names
-    assert {"berkas/Draf Program Kerja.docx", "berkas/Draf Penetapan Kinerja.docx"} <= set(names)
+    assert "dokumen/Draf RKAKL.docx" not in names
+    assert {"dokumen/Draf Program Kerja.docx", "dokumen/Draf Penetapan Kinerja.docx"} <= set(names)
     assert "dokumentasi.docx" in names and "SHA256SUMS" in names
     listed = final_documents_listed(contents["dokumentasi.docx"])
     assert listed == [
@@ -744,7 +744,7 @@ async def test_the_signed_rkakl_gone_before_the_archive_number_is_corrected_dewi
     the one who received it, and the administrator is not given her text."""
     case_id = await play_sop(world, with_returns=False, archive=False)
     with await dewi_archives(world, case_id) as bundle:
-        assert "berkas/Draf RKAKL.docx" in bundle.namelist()
+        assert "dokumen/Draf RKAKL.docx" in bundle.namelist()
     await world.drained()
     rkakl = await signed_rkakl(world, case_id)
     (world.config.storage.files_dir / rkakl.path).unlink()
@@ -778,7 +778,7 @@ async def test_the_signed_rkakl_changed_on_the_server_is_not_archived_as_the_sig
     with await dewi_archives(world, case_id) as bundle:
         names = bundle.namelist()
         contents = {name: bundle.read(name) for name in names}
-    assert "berkas/Draf RKAKL.docx" not in names
+    assert "dokumen/Draf RKAKL.docx" not in names
     assert changed not in contents.values()
     assert hashlib.sha256(changed).hexdigest() not in contents["SHA256SUMS"].decode()
     why = "isinya di server tidak lagi sesuai dengan kode SHA-256 yang tercatat"

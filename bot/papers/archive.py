@@ -3,7 +3,7 @@
 Layout of the .zip::
 
     dokumentasi.docx       the archive record (render_dokumentasi)
-    berkas/<name>          each final file, under a safe name
+    dokumen/<name>         each final file, under a safe name
     tidak-disertakan.txt   only when some of the case's files are not in it: which, and why
     SHA256SUMS             "sha256  path" of every entry above (``sha256sum -c`` format)
 
@@ -35,7 +35,7 @@ __all__ = [
 
 RECORD_NAME = "dokumentasi.docx"
 LEFT_OUT_NAME = "tidak-disertakan.txt"
-FILES_DIR = "berkas"
+FILES_DIR = "dokumen"  # the case's files: a "berkas" is the case itself (Berkas #7)
 MANIFEST = "SHA256SUMS"
 MAX_NAME = 150
 
@@ -72,7 +72,7 @@ def safe_archive_name(name: str) -> str:
     base = re.split(r"[/\\]", name)[-1]
     base = _FORBIDDEN.sub("_", base).strip().strip(".").strip()
     if base in {"", ".", ".."}:
-        base = "berkas"
+        base = "dokumen"
     if _RESERVED.match(base):
         base = "_" + base
     if len(base) > MAX_NAME:
