@@ -548,7 +548,8 @@ def _task_text(
         page = min(max(team_page, 0), pages - 1)
         for person_id, name in team_candidates[page * TEAM_PAGE : (page + 1) * TEAM_PAGE]:
             mark = "☑️" if person_id in team_selected else "⬜"
-            buttons.append([button(f"{mark} {name}"[:60], Op.TEAM_TOGGLE, str(person_id))])
+            label = t.clip_words(f"{mark} {name}", 60)  # a whole word before "…"
+            buttons.append([button(label, Op.TEAM_TOGGLE, str(person_id))])
         known = dict(team_candidates)
         chosen = [known[p] for p in team_selected if p in known]
         if asks and chosen:

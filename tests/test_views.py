@@ -111,6 +111,19 @@ def test_action_steps_say_which_button_to_press_and_to_whom_the_case_goes() -> N
     assert "Tombol <b>Ajukan</b> tersedia setelah dokumen wajib lengkap." in fresh
 
 
+def test_a_long_name_with_degrees_on_a_team_button_ends_in_an_ellipsis() -> None:
+    """Kasubag picks the team by buttons of the candidates' names: a name with many
+    degrees too long for a button ends in "…" after a whole word, not cut off inside one
+    ("M.Si., Ak., C")."""
+    long = "Dr. Hj. Siti Nur'aini Kusumawardhani Puspitasari, S.E., M.Si., Ak., CA., CPA."
+    run = run_to(5)
+    view = task_view(sop(), run.current, WIB, names={}, team_candidates=[(1004, long)])
+    (label,) = [label for row in view.keyboard for label, _ in row if "Siti" in label]
+    assert len(label) <= 60 and label.endswith("…")
+    assert long.startswith(label.removeprefix("⬜ ").removesuffix("…").rstrip(" ,"))
+    assert label.removesuffix("…").rstrip(" ,").endswith(("Puspitasari", "S.E.", "M.Si.", "Ak."))
+
+
 def test_the_team_step_says_the_first_picked_is_ketua_in_the_sk_tim() -> None:
     candidates = [(1004, "Ayu"), (1005, "Rudi"), (1006, "Sari")]
     text = asks(5, team_candidates=candidates, team_selected=[1005, 1004, 1006])
