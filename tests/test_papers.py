@@ -528,6 +528,39 @@ def test_dokumentasi_realistic() -> None:
     assert "Yang mendokumentasikan," in text and "Rina Marlina, A.Md." in text
 
 
+# Arial's metric twin (the templates' font), as LibreOffice lays out a paper without Arial
+LIBERATION_SANS = Path("/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf")
+
+
+def test_every_word_of_the_step_titles_fits_the_dokumentasi_langkah_column() -> None:
+    """The history of the Dokumentasi names each event's step ("12. Pendokumentasian", in
+    9 pt): a word wider than its column is broken inside ("Pendokumentasia" / "n") on the
+    archive record. Every word of the shipped SOP's step titles fits the column."""
+    if not LIBERATION_SANS.exists():
+        pytest.skip("Liberation Sans (Arial's metrics) is not installed")
+    from fontTools.ttLib import TTFont
+
+    from bot.core.loader import load_definition
+
+    font = TTFont(LIBERATION_SANS)
+    advance, glyphs = font["hmtx"].metrics, font.getBestCmap()
+    em = float(font["head"].unitsPerEm)
+
+    def points(word: str, size: float = 9.0) -> float:
+        return float(sum(advance[glyphs[ord(ch)]][0] for ch in word)) * size / em
+
+    definition = load_definition(ROOT / "sops" / "penyusunan-program-kerja.toml")
+    words = {w for s in definition.steps for w in f"{s.id}. {s.title}".split()}
+    d = open_docx(render_dokumentasi(S.sample_dokumentasi()))
+    history = next(t for t in d.tables if t.rows[0].cells[-1].text == "Alasan")
+    langkah = [c.text for c in history.rows[0].cells].index("Langkah")
+    width = history.columns[langkah].width
+    assert width is not None
+    room = width / 12700 - 2 * 108 / 20  # points, less the cell's margins (TableGrid)
+    widest = max(words, key=points)
+    assert points(widest) <= room, (widest, points(widest), room)
+
+
 def test_dokumentasi_step_without_norm() -> None:
     p = replace(S.sample_dokumentasi(), step_times=[StepTime(1, "Mengajukan", 0, 75)])
     steps = table_with(open_docx(render_dokumentasi(p)), "Realisasi")
