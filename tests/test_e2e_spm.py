@@ -105,7 +105,7 @@ async def test_an_invoice_runs_from_the_bendahara_to_the_archive(world: World) -
     assert "3 hari kerja" in plain(upload.text), plain(upload.text)
     await s.upload("bendahara", case, "SP2D.pdf", pdf("sp2d"))
     handed = await s.press("bendahara", "📤 Lanjut ke langkah berikutnya", case)
-    await world.emu.wait_until(lambda: "✔️ Diteruskan oleh" in handed.text, timeout=WAIT)
+    await world.emu.wait_until(lambda: "✔️ Diserahkan oleh" in handed.text, timeout=WAIT)
     assert "Berkas diteruskan ke langkah berikutnya (Langkah 6)." in plain(handed.text)
     await s.press("bendahara", "Arsipkan", case)
     await s.answer_prompt("bendahara", f"KU.02/{case:03d}/2026")
