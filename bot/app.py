@@ -25,7 +25,7 @@ from bot.aiohttp_request import AiohttpRequest, max_response_bytes_for, tls_cont
 from bot.alerts import ALERT_EVERY, AlertThrottle
 from bot.clock import Clock, SystemClock
 from bot.config import Config, max_upload_bytes
-from bot.context import Services, SopApplication, SopContext
+from bot.context import Services, SopApplication, SopContext, SopUpdater
 from bot.core.loader import DefinitionError, load_definition
 from bot.core.workflow import replay
 from bot.filestore import MARKER, FileStore, not_mounted
@@ -405,6 +405,8 @@ def build_application(
         )
     app = builder.build()
     assert isinstance(app, SopApplication)
+    # a token refused while polling stops the bot instead of leaving it deaf
+    app.updater = SopUpdater(app.bot, app.update_queue, app.stop_running)
     register_all(app)
     return app
 

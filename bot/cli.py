@@ -728,6 +728,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             app.run_polling(
                 allowed_updates=ALLOWED_UPDATES, stop_signals=None, bootstrap_retries=-1
             )
+            if app.token_refused:  # while it ran: a token revoked in @BotFather
+                raise InvalidToken("the token was refused while polling")
     except (DatabaseError, WebhookError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

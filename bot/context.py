@@ -7,12 +7,15 @@ property is that object. Handlers import this module, never ``bot.app``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
-from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue, Updater
 
 from bot.alerts import AlertThrottle, Outage
 from bot.clock import Clock
@@ -70,11 +73,58 @@ class Services:
     edits: EditsSeen = field(default_factory=EditsSeen)
 
 
+class SopUpdater(Updater):
+    """PTB's Updater, stopping the bot when Telegram refuses its token while it polls.
+
+    A token revoked while the bot runs (the operator took a new one from @BotFather) makes
+    every getUpdates a 401: PTB then ends its polling task and logs one line, but the
+    application runs on, deaf, until someone stops it (and that stop raised the refusal,
+    skipping the application's own stop: the database was left open). Here the end of the
+    polling task on a refused token calls ``on_refused`` (``stop_running``: a clean stop),
+    and :attr:`token_refused` tells ``sopbot run`` to say why and exit 2."""
+
+    # the name python-telegram-bot gives its polling task (Updater.start_polling)
+    POLLING_TASK = "Updater:start_polling:polling_task"
+
+    def __init__(
+        self, bot: Bot, update_queue: asyncio.Queue[object], on_refused: Callable[[], None]
+    ) -> None:
+        super().__init__(bot=bot, update_queue=update_queue)
+        self.token_refused = False
+        self._on_refused = on_refused
+
+    async def start_polling(self, *args: Any, **kwargs: Any) -> asyncio.Queue[object]:
+        queue = await super().start_polling(*args, **kwargs)
+        for task in asyncio.all_tasks():
+            if task.get_name() == self.POLLING_TASK and not task.done():
+                task.add_done_callback(self._polling_ended)
+        return queue
+
+    def _polling_ended(self, task: asyncio.Task[Any]) -> None:
+        if task.cancelled() or not isinstance(task.exception(), InvalidToken):
+            return
+        self.token_refused = True
+        log.error("Telegram refused the bot token while the bot was running: stopping")
+        self._on_refused()
+
+    async def stop(self) -> None:
+        try:
+            await super().stop()
+        except InvalidToken:  # the polling task's end, already told (_polling_ended)
+            if not self.token_refused:
+                raise
+
+
 class SopApplication(Application[Any, Any, Any, Any, Any, Any]):
     """PTB's Application with the bot's services as a typed attribute."""
 
     services: Services
     _start_attempts = 0
+
+    @property
+    def token_refused(self) -> bool:
+        """Telegram refused the token while the bot polled (:class:`SopUpdater`)."""
+        return isinstance(self.updater, SopUpdater) and self.updater.token_refused
 
     async def initialize(self) -> None:
         """PTB's, saying in one line each time Telegram cannot be reached: ``sopbot run``

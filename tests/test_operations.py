@@ -715,6 +715,36 @@ async def test_sopbot_run_never_prints_the_token(tmp_path: Path) -> None:
     print("\n[ops] sopbot run, wrong token: exit 2; Telegram unreachable: still trying")
 
 
+async def test_a_token_revoked_while_the_bot_polls_stops_it_with_one_line_naming_the_variable(
+    tmp_path: Path,
+) -> None:
+    """The operator takes a new token from @BotFather (/revoke) while the bot runs: the next
+    poll is refused (401 Unauthorized). The bot does not sit there deaf until someone stops
+    it: it says so, naming the variable, stops cleanly (the database closed) and exits 2,
+    which systemd's RestartPreventExitStatus=2 does not restart."""
+    async with BotApiEmulator(token=TOKEN) as emu:
+        database = tmp_path / "db.sqlite3"
+        config = write_config(tmp_path / "config.toml", database, tmp_path / "files", emu.base_url)
+        proc = await start_bot(config)
+        try:
+            await emu.wait_until(lambda: bool(emu.calls_to("getUpdates")), timeout=30)
+            emu.token = "123456789:ANewTokenFromBotFatherAfterRevoke0"  # the old one refused
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(proc.wait(), 45)
+            stopped = proc.returncode is not None
+        finally:
+            log = await stop_bot(proc)
+    assert stopped, f"the bot kept running deaf with a refused token:\n{log}"
+    assert proc.returncode == 2, log
+    assert (
+        "error: Telegram rejected the bot token in $TELEGRAM_BOT_TOKEN, or bot.api_base_url "
+        f"({emu.base_url}) is not a Bot API server"
+    ) in log.splitlines(), log
+    assert "Traceback" not in log and "Unclosed client session" not in log, log
+    assert leaks(log) == []
+    assert not database.with_name(database.name + "-wal").exists(), "the database not closed"
+
+
 @pytest.mark.parametrize("event_loop", ["uvloop", "asyncio"])
 async def test_sopbot_run_answers_on_either_event_loop_and_stops_on_sigterm(
     tmp_path: Path, event_loop: str
