@@ -533,7 +533,14 @@ def _storage(r: _Reader, raw: Mapping[str, Any], base: Path, *, cloud: bool) -> 
             f" got {max_mb}",
         )
     name = r.get(t, "storage.database", str, "data/sopbot.sqlite3")
-    files_dir = base / r.get(t, "storage.files_dir", str, "data/files")
+    files_name = r.get(t, "storage.files_dir", str, "data/files")
+    if not files_name.strip():  # would be the config's folder: the bot would fill it
+        r.fail(
+            "storage.files_dir",
+            "must name the folder of the uploaded documents and papers, such as data/files",
+        )
+        files_name = "data/files"
+    files_dir = base / files_name
     if not name.strip():  # would be the config's folder: not a database file
         r.fail("storage.database", "must name the SQLite database file or a postgresql:// URL")
     elif "://" not in name:

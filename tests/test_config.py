@@ -475,6 +475,16 @@ BAD = {
         both(setting("storage.database", "data"), setting("storage.files_dir", "data/files")),
         f"storage.database: {ROOT / 'data'} is a folder above storage.files_dir",
     ),
+    # "" is the config's own folder: the bot would put its marker and every case's folder
+    # beside config.toml (in the program's folder, with the example config)
+    "no files folder named (it would be the config's folder)": (
+        setting("storage.files_dir", ""),
+        "storage.files_dir: must name the folder of the uploaded documents",
+    ),
+    "a files folder of blanks": (
+        setting("storage.files_dir", "   "),
+        "storage.files_dir: must name the folder of the uploaded documents",
+    ),
     "no variable named for the token": (
         setting("bot.token_env", ""),
         "bot.token_env: must name the environment variable that holds the token",
