@@ -372,8 +372,14 @@ def _bot(r: _Reader, raw: Mapping[str, Any], base: Path) -> BotConfig:
             "must not hold the bot token: the bot adds /bot<token> itself, from the variable "
             "named by bot.token_env",
         )
-    elif not re.match(r"^https?://[^\s/]+", url):
-        r.fail("bot.api_base_url", f"must be an http(s) URL, got {shown_url(url)!r}")
+    elif problem := _url_problem(url):
+        r.fail("bot.api_base_url", problem)
+    elif _has_query(url):  # the bot's /bot<token>/METHOD would land in it
+        r.fail(
+            "bot.api_base_url",
+            "must be the server's address without a query (?) or fragment (#), got "
+            f"{shown_url(url)!r}",
+        )
     elif _BOT_PATH.search(url):  # as Telegram's docs write it: https://api.telegram.org/bot<token>
         r.fail(
             "bot.api_base_url",
@@ -409,8 +415,18 @@ def _bot(r: _Reader, raw: Mapping[str, Any], base: Path) -> BotConfig:
     )
     # a self-hosted Bot API server in --local mode calls any http(s) URL on any port
     cloud = is_cloud_api(url)
-    if mode == "webhook" and not webhook.url.startswith("https://" if cloud else "http"):
+    if mode == "webhook" and (
+        not webhook.url.startswith("https://" if cloud else "http") or not _host(webhook.url)
+    ):
         r.fail("bot.webhook.url", "webhook mode needs the public https:// URL Telegram calls")
+    elif mode == "webhook" and re.search(r"\s", webhook.url):
+        r.fail("bot.webhook.url", "must not hold blanks (Telegram takes the URL as it stands)")
+    elif mode == "webhook" and _has_query(webhook.url):
+        r.fail(
+            "bot.webhook.url",
+            "must not hold a query (?) or fragment (#): the bot adds bot.webhook.path to it, "
+            f"got {shown_url(webhook.url)!r}",
+        )
     elif mode == "webhook" and cloud and _webhook_port(webhook.url) not in WEBHOOK_PORTS:
         r.fail(
             "bot.webhook.url",
@@ -420,6 +436,12 @@ def _bot(r: _Reader, raw: Mapping[str, Any], base: Path) -> BotConfig:
         )
     if not webhook.path:
         r.fail("bot.webhook.path", 'must name the path Telegram posts to, such as "telegram"')
+    elif not _URL_PATH.fullmatch(webhook.path):
+        # "x?y=1": Telegram posts to /x, where the bot, listening on "/x?y=1", answers 404
+        r.fail(
+            "bot.webhook.path",
+            f"must be letters, digits and - _ . ~ / (as in a URL's path), got {webhook.path!r}",
+        )
     return BotConfig(
         token_env, url, mode, language, webhook, http_client, ca_file, event_loop=event_loop
     )
@@ -428,6 +450,40 @@ def _bot(r: _Reader, raw: Mapping[str, Any], base: Path) -> BotConfig:
 # a base URL ending in /bot: the bot would call .../bot/bot<token>/getMe (a 404, which
 # python-telegram-bot takes for a refused token); a server named "bot" (http://bot) is none
 _BOT_PATH = re.compile(r"(?<=[^/])/bot/*$", re.IGNORECASE)
+
+
+# what bot.webhook.path may hold: a URL path's own characters, taken as they are both in
+# the URL Telegram is given and in the path the bot listens on (no ?, #, %, blanks or {})
+_URL_PATH = re.compile(r"[A-Za-z0-9._~/-]+")
+
+
+def _host(url: str) -> str | None:
+    """The URL's host; None when it names none ("https://") or is no URL ("https://[::1")."""
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
+def _url_problem(url: str) -> str | None:
+    """Why ``url`` is no http(s) URL the bot can call: blanks in it, no host, a port that
+    is none. None when it is one."""
+    if re.search(r"\s", url):
+        return f"must not hold blanks, got {shown_url(url)!r}"
+    if not re.match(r"^https?://[^\s/]+", url) or not _host(url):  # "https://[::1" too
+        return f"must be an http(s) URL, got {shown_url(url)!r}"
+    try:
+        port = urlsplit(url).port
+    except ValueError:  # beyond 65535, or not a number
+        port = 0
+    if port == 0:
+        return f"the port must be a number from 1 to 65535, got {shown_url(url)!r}"
+    return None
+
+
+def _has_query(url: str) -> bool:
+    parts = urlsplit(url)
+    return bool(parts.query or parts.fragment or "?" in url or "#" in url)
 
 
 def _webhook_port(url: str) -> int | None:
@@ -487,7 +543,10 @@ def _address(r: _Reader, value: str) -> str:
 
 def shown_url(url: str) -> str:
     """A URL as it may be printed: without a user name and password."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[::1" (an unclosed address): shown as written, less a login
+        return re.sub(r"(?<=://)[^/@]*@", "", url)
     if parts.username is None and parts.password is None:
         return url
     return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
@@ -495,7 +554,11 @@ def shown_url(url: str) -> str:
 
 def is_cloud_api(api_base_url: str) -> bool:
     """Whether the URL is Telegram's cloud Bot API server (not a self-hosted one)."""
-    return urlsplit(api_base_url).hostname == urlsplit(DEFAULT_API_BASE_URL).hostname
+    try:
+        host = urlsplit(api_base_url).hostname
+    except ValueError:  # no URL (refused by the config's checks)
+        return False
+    return host == urlsplit(DEFAULT_API_BASE_URL).hostname
 
 
 def max_upload_bytes(api_base_url: str) -> int:

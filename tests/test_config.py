@@ -485,6 +485,67 @@ BAD = {
         setting("storage.files_dir", "   "),
         "storage.files_dir: must name the folder of the uploaded documents",
     ),
+    # each passed `sopbot check`; `sopbot run` then tried to reach Telegram for ever
+    "api url with a port beyond 65535": (
+        setting("bot.api_base_url", "http://localhost:99999"),
+        "bot.api_base_url: the port must be a number from 1 to 65535",
+    ),
+    "api url with a port that is no number": (
+        setting("bot.api_base_url", "http://localhost:web"),
+        "bot.api_base_url: the port must be a number from 1 to 65535",
+    ),
+    "api url without a host": (
+        setting("bot.api_base_url", "https://:8081"),
+        "bot.api_base_url: must be an http(s) URL",
+    ),
+    "api url with a blank pasted after it": (
+        setting("bot.api_base_url", "https://api.telegram.org/ "),
+        "bot.api_base_url: must not hold blanks",
+    ),
+    "api url with a query": (
+        setting("bot.api_base_url", "https://api.telegram.org/?lang=id"),
+        "bot.api_base_url: must be the server's address without a query (?) or fragment (#)",
+    ),
+    "webhook url without a host": (
+        both(setting("bot.mode", "webhook"), setting("bot.webhook.url", "https://")),
+        "bot.webhook.url: webhook mode needs the public https:// URL Telegram calls",
+    ),
+    # urlsplit's ValueError was a traceback from `sopbot check`
+    "api url with an address left open": (
+        setting("bot.api_base_url", "http://[::1:8081"),
+        "bot.api_base_url: must be an http(s) URL, got 'http://[::1:8081'",
+    ),
+    "webhook url with an address left open": (
+        both(setting("bot.mode", "webhook"), setting("bot.webhook.url", "https://[2001:db8::1")),
+        "bot.webhook.url: webhook mode needs the public https:// URL Telegram calls",
+    ),
+    "webhook url with a query": (
+        both(
+            setting("bot.mode", "webhook"),
+            setting("bot.webhook.url", "https://bot.example.id/sop?unit=1"),
+        ),
+        "bot.webhook.url: must not hold a query (?) or fragment (#): the bot adds",
+    ),
+    "webhook url with a blank": (
+        both(
+            setting("bot.mode", "webhook"),
+            setting("bot.webhook.url", "https://bot.example.id/sop bot"),
+        ),
+        "bot.webhook.url: must not hold blanks",
+    ),
+    # Telegram posts to /x?y=1, i.e. to /x: the bot listened on "/x?y=1" and answered 404
+    "webhook path with a question mark": (
+        setting("bot.webhook.path", "x?y=1"),
+        "bot.webhook.path: must be letters, digits and - _ . ~ / (as in a URL's path), got 'x?y=1'",
+    ),
+    "webhook path with a hash": (
+        setting("bot.webhook.path", "tele#gram"),
+        "bot.webhook.path: must be letters, digits and - _ . ~ / (as in a URL's path)",
+    ),
+    "webhook path with a blank": (
+        setting("bot.webhook.path", "tele gram"),
+        "bot.webhook.path: must be letters, digits and - _ . ~ / (as in a URL's path)",
+    ),
     "no variable named for the token": (
         setting("bot.token_env", ""),
         "bot.token_env: must name the environment variable that holds the token",
