@@ -26,6 +26,7 @@ from bot.core.loader import MAX_STEP_MINUTES
 from bot.core.nip import bare_nip, is_nip
 from bot.core.textfile import UnreadableText, read_text_file, toml_problem
 from bot.logsetup import TOKEN_SHAPE
+from bot.parsing import MAX_TELEGRAM_ID
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
 # the only ports Telegram posts webhook updates to (setWebhook refuses any other)
@@ -804,7 +805,18 @@ def _ids(r: _Reader, value: Any, key: str) -> tuple[int, ...]:
     ):
         r.fail(key, "must be a list of Telegram user ids (positive integers)")
         return ()
+    for i, v in enumerate(value):
+        _id_in_range(r, f"{key}[{i}]", v)
     return tuple(value)
+
+
+def _id_in_range(r: _Reader, key: str, value: int) -> bool:
+    """A Telegram user id "has at most 52 significant bits" (the Bot API's User.id): a
+    longer number is an id typed with digits to spare (and beyond the database's 64 bits)."""
+    if value <= MAX_TELEGRAM_ID:
+        return True
+    r.fail(key, f"{value} is no Telegram user id (at most {MAX_TELEGRAM_ID}); check its digits")
+    return False
 
 
 def _people(r: _Reader, value: Any) -> tuple[PersonConfig, ...]:
@@ -824,6 +836,8 @@ def _people(r: _Reader, value: Any) -> tuple[PersonConfig, ...]:
         tid = item.get("telegram_id")
         if not isinstance(tid, int) or isinstance(tid, bool) or tid <= 0:
             r.fail(f"{key}.telegram_id", "missing or not a positive integer")
+            continue
+        if not _id_in_range(r, f"{key}.telegram_id", tid):
             continue
         if tid in first:
             r.fail(
@@ -879,6 +893,8 @@ def _acting(r: _Reader, value: Any) -> tuple[ActingConfig, ...]:
         tid = item.get("telegram_id")
         if not isinstance(tid, int) or isinstance(tid, bool) or tid <= 0:
             r.fail(f"{key}.telegram_id", "missing or not a positive integer")
+            continue
+        if not _id_in_range(r, f"{key}.telegram_id", tid):
             continue
         role = r.get(item, f"{key}.role", str, "")
         if not role:

@@ -354,6 +354,20 @@ BAD = {
     "person id zero": (person(telegram_id=0), "people[0].telegram_id:"),
     "person roles not a list of names": (person(roles=[1]), "people[0].roles:"),
     "admins not ids": (setting("admins", ["admin"]), "admins:"),
+    # an id typed with digits to spare passed `check`; `run` then stopped with a traceback
+    # (SQLite's integers end at 64 bits), exit 1, restarted by systemd again and again
+    "an administrator's id beyond Telegram's 52 bits": (
+        setting("admins", [100000001, 100000000000000000000]),
+        "admins[1]: 100000000000000000000 is no Telegram user id (at most 4503599627370495)",
+    ),
+    "a person's id beyond Telegram's 52 bits": (
+        person(telegram_id=2**52),
+        "people[0].telegram_id: 4503599627370496 is no Telegram user id (at most",
+    ),
+    "an acting official's id beyond Telegram's 52 bits": (
+        setting("acting", [{**acting("plh", "2026-12-01", "2026-12-10"), "telegram_id": 2**63}]),
+        "acting[0].telegram_id: 9223372036854775808 is no Telegram user id (at most",
+    ),
     "missing SOP file": (setting("sops", ["sops/tidak-ada.toml"]), "sops[0]: no such file"),
     "SOP is a directory": (setting("sops", ["sops"]), "sops[0]: no such file"),
     "second SOP missing": (
