@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import ssl
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -405,6 +406,8 @@ def _bot(r: _Reader, raw: Mapping[str, Any], base: Path) -> BotConfig:
         ca_file = base / ca_name
         if not ca_file.is_file():
             r.fail("bot.ca_file", f"no such file: {ca_file}")
+        elif problem := _ca_problem(ca_file):
+            r.fail("bot.ca_file", problem)
     w = r.table(t, "bot.webhook", {"listen", "port", "url", "path", "secret_token_env"})
     webhook = WebhookConfig(
         listen=_address(r, r.get(w, "bot.webhook.listen", str, "0.0.0.0")),
@@ -485,6 +488,21 @@ def _url_problem(url: str) -> str | None:
 def _has_query(url: str) -> bool:
     parts = urlsplit(url)
     return bool(parts.query or parts.fragment or "?" in url or "#" in url)
+
+
+def _ca_problem(ca_file: Path) -> str | None:
+    """Why the CA file cannot be trusted as the bot's requests load it (PEM, as
+    ``ssl.SSLContext.load_verify_locations`` reads a ``cafile``); None when it can."""
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=ca_file)
+    except ssl.SSLError:  # DER (a Windows .cer export), a key, any other file
+        return (
+            f"{ca_file} holds no PEM certificate (-----BEGIN CERTIFICATE-----): give the "
+            "CA's certificate in PEM (openssl x509 -inform der -in FILE -out ca.pem)"
+        )
+    except OSError as exc:
+        return f"{ca_file} cannot be read ({exc.strerror or exc})"
+    return None
 
 
 def _webhook_port(url: str) -> int | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import ssl
 import tomllib
 from collections.abc import Callable
 from datetime import date, datetime, time
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 
 from bot.app import work_calendar
 from bot.config import ConfigError, WebhookConfig, load_config, parse_config, shown_url
@@ -867,3 +869,28 @@ def test_a_key_given_twice_is_named_after_a_comment_pasted_with_a_line_separator
     with pytest.raises(ConfigError) as refused:
         load_config(config)
     assert "token_env is given a value twice" in str(refused.value), str(refused.value)
+
+
+@pytest.mark.parametrize("saved_as", ["DER (Windows' .cer export)", "not a certificate"])
+def test_a_ca_file_that_holds_no_pem_certificate_is_refused_naming_its_key(
+    tmp_path: Path, saved_as: str
+) -> None:
+    """The self-hosted server's CA exported the Windows way (binary DER), or the wrong file
+    named: `sopbot check` passed it, and `sopbot run` stopped with an SSL traceback (exit 1,
+    restarted by systemd). A PEM certificate of the CA is taken."""
+    pem = trustme.CA().cert_pem.bytes()
+    good, bad = tmp_path / "ca.pem", tmp_path / "ca.cer"
+    good.write_bytes(pem)
+    bad.write_bytes(
+        ssl.PEM_cert_to_DER_cert(pem.decode()) if saved_as.startswith("DER") else b"kunci\n"
+    )
+    raw = example()
+    raw["bot"]["ca_file"] = str(good)
+    assert parse_config(raw, base_dir=ROOT).bot.ca_file == good
+    raw["bot"]["ca_file"] = str(bad)
+    with pytest.raises(ConfigError) as caught:
+        parse_config(raw, base_dir=ROOT)
+    assert caught.value.problems == [
+        f"bot.ca_file: {bad} holds no PEM certificate (-----BEGIN CERTIFICATE-----): "
+        "give the CA's certificate in PEM (openssl x509 -inform der -in FILE -out ca.pem)"
+    ]
