@@ -893,6 +893,8 @@ def cmd_migrate_db(args: argparse.Namespace) -> int:
     if not is_postgres(url):
         print("error: --to must be a postgresql:// URL", file=sys.stderr)
         return 2
+    from urllib.parse import urlsplit
+
     from storage.postgres import safe_url
 
     if safe_url(url) != url:
@@ -901,6 +903,11 @@ def cmd_migrate_db(args: argparse.Namespace) -> int:
             "set PGPASSWORD or use ~/.pgpass",
             file=sys.stderr,
         )
+        return 2
+    try:
+        urlsplit(url).port  # noqa: B018 (raises for an address left open, a port that is none)
+    except ValueError:
+        print(f"error: --to: not a valid URL: {url!r}", file=sys.stderr)
         return 2
     if not source.is_file():
         print(f"error: --from: no such file: {source}", file=sys.stderr)

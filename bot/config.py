@@ -662,7 +662,11 @@ def _database_url(r: _Reader, url: str) -> str:
     key = "storage.database"
     scheme, _, rest = url.strip().partition("://")
     url = f"{scheme.lower()}://{rest}"
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "postgresql://[::1/db": an address left open
+        r.fail(key, f"not a valid URL: {shown_url(url)!r}")
+        return url
     if parts.scheme not in ("postgresql", "postgres"):
         r.fail(key, f"must be a file path or a postgresql:// URL, got {parts.scheme}://")
         return url

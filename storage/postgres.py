@@ -87,12 +87,16 @@ ACTIVE_LOCK = lock_key("sopbot: the active bot process")
 
 def safe_url(url: str) -> str:
     """The URL without a password, for messages and logs."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # no URL ("[::1" left open, a port beyond 65535): no login shown
+        return re.sub(r"(?<=://)[^/@]*@", "", url)
     if parts.password is None:
         return url
     host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
+    if port:
+        host = f"{host}:{port}"
     user = f"{parts.username}@" if parts.username else ""
     return parts._replace(netloc=f"{user}{host}").geturl()
 

@@ -991,6 +991,25 @@ def test_usage_errors_exit_non_zero(args: list[str]) -> None:
     assert "usage:" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "url, said",
+    [
+        ("postgresql://[::1/sopbot", "error: --to: not a valid URL: 'postgresql://[::1/sopbot'"),
+        # the password is found and refused, whatever else is wrong with the URL
+        ("postgresql://sopbot:rahasia@db:99999/sopbot", "error: --to: no password in the URL"),
+    ],
+)
+def test_migrate_db_to_a_url_that_is_no_url_says_so_without_a_traceback(
+    tmp_path: Path, url: str, said: str
+) -> None:
+    source = tmp_path / "sopbot.sqlite3"
+    sqlite3.connect(source).close()
+    result = sopbot("migrate-db", "--from", str(source), "--to", url)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(said), result.stderr
+    assert "Traceback" not in result.stderr and "rahasia" not in result.stderr
+
+
 def second_sop(tmp_path: Path, **replacements: str) -> Path:
     """The shipped SOP under another code, with some of its lines replaced."""
     text = SOP_PATH.read_text(encoding="utf-8").replace(

@@ -562,6 +562,11 @@ BAD = {
         setting("bot.webhook.path", "tele gram"),
         "bot.webhook.path: must be letters, digits and - _ . ~ / (as in a URL's path)",
     ),
+    # urlsplit's ValueError was a traceback from `sopbot check`
+    "a postgresql URL with an address left open": (
+        setting("storage.database", "postgresql://[::1/sopbot"),
+        "storage.database: not a valid URL: 'postgresql://[::1/sopbot'",
+    ),
     "no variable named for the token": (
         setting("bot.token_env", ""),
         "bot.token_env: must name the environment variable that holds the token",
