@@ -62,6 +62,7 @@ __all__ = [
     "SELF_HOSTED_MAX_DOWNLOAD",
     "AiohttpRequest",
     "ProxyChoice",
+    "ProxyError",
     "max_response_bytes_for",
     "tls_context",
 ]
@@ -139,6 +140,34 @@ def _shared_tls_context(ca_file: str | None) -> ssl.SSLContext:
     return tls_context(ca_file)
 
 
+class ProxyError(ValueError):
+    """A proxy variable the bot cannot use: one line for the operator, naming the variable
+    (never the user name or password the URL may hold)."""
+
+
+def _checked_proxy(variable: str, value: str) -> str:
+    """The scheme of the proxy URL in ``variable``; :class:`ProxyError` when it is no URL a
+    connection can be made to (an address left open, no host, a port that is none)."""
+    shown = re.sub(r"(?<=://)[^/@]*@", "", value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # "http://[fd00::1:3128"
+        raise ProxyError(
+            f"{variable}: not a proxy URL ({shown}): its [address] is not closed"
+        ) from None
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise ProxyError(
+            f"{variable}: not a proxy URL ({shown}): the port must be a number from 1 to 65535"
+        )
+    if not parts.hostname:
+        raise ProxyError(f"{variable}: not a proxy URL ({shown}): it names no host")
+    return parts.scheme.lower()
+
+
 class ProxyChoice:
     """The proxy variables as they were when this was made (read once, not per call).
 
@@ -167,9 +196,9 @@ class ProxyChoice:
             variable, value = found
             if "://" not in value:
                 value = "http://" + value  # "proxy:3128" means an HTTP proxy, as in httpx
-            proxy_scheme = urlsplit(value).scheme.lower()
+            proxy_scheme = _checked_proxy(variable, value)
             if proxy_scheme not in ("http", "https"):
-                raise ValueError(
+                raise ProxyError(
                     f"{variable}: the aiohttp client speaks to http:// and https:// proxies "
                     f"only, not {proxy_scheme}://; use bot.http_client = 'httpx' for SOCKS"
                 )

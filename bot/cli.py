@@ -711,7 +711,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         from storage.active import ActiveLock
 
         active = ActiveLock(str(config.storage.database))
-    app = build_application(config, token, active=active)
+    from bot.aiohttp_request import ProxyError
+
+    try:
+        app = build_application(config, token, active=active)
+    except ProxyError as exc:  # HTTPS_PROXY & co. name a proxy the bot cannot use
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     from bot import eventloop
     from bot.app import ALLOWED_UPDATES, freeze_startup_heap
 

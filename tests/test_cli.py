@@ -1010,6 +1010,47 @@ def test_migrate_db_to_a_url_that_is_no_url_says_so_without_a_traceback(
     assert "Traceback" not in result.stderr and "rahasia" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    "proxy, said",
+    [
+        (
+            "socks5://proxy.kantor:1080",
+            "error: HTTPS_PROXY: the aiohttp client speaks to http:// and https:// proxies only, "
+            "not socks5://; use bot.http_client = 'httpx' for SOCKS",
+        ),
+        (
+            "http://pegawai:rahasia@proxy.kantor:99999",
+            "error: HTTPS_PROXY: not a proxy URL (http://proxy.kantor:99999): the port must be "
+            "a number from 1 to 65535",
+        ),
+        (
+            "http://[fd00::1:3128",
+            "error: HTTPS_PROXY: not a proxy URL (http://[fd00::1:3128): its [address] is not "
+            "closed",
+        ),
+    ],
+)
+def test_a_proxy_variable_the_bot_cannot_use_stops_the_start_in_one_line_naming_it(
+    tmp_path: Path, proxy: str, said: str
+) -> None:
+    """README: "a socks5:// one stops the start with a message naming the variable": not a
+    traceback with exit 1, which systemd's Restart=on-failure repeats for ever."""
+    config = write_config(
+        tmp_path,
+        f"[storage]\ndatabase = {toml_str(tmp_path / 'db.sqlite3')}\n"
+        f"files_dir = {toml_str(tmp_path / 'files')}\n",
+    )
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    env.update(TELEGRAM_BOT_TOKEN=TOKEN, HTTPS_PROXY=proxy)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--config", str(config)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert said in result.stderr.splitlines(), result.stderr
+    assert "Traceback" not in result.stderr and "rahasia" not in result.stderr
+
+
 def second_sop(tmp_path: Path, **replacements: str) -> Path:
     """The shipped SOP under another code, with some of its lines replaced."""
     text = SOP_PATH.read_text(encoding="utf-8").replace(
