@@ -94,9 +94,10 @@ class SopUpdater(Updater):
         self._on_refused = on_refused
 
     async def start_polling(self, *args: Any, **kwargs: Any) -> asyncio.Queue[object]:
+        before = asyncio.all_tasks()
         queue = await super().start_polling(*args, **kwargs)
-        for task in asyncio.all_tasks():
-            if task.get_name() == self.POLLING_TASK and not task.done():
+        for task in asyncio.all_tasks() - before:  # its own (another bot may poll here too)
+            if task.get_name() == self.POLLING_TASK:
                 task.add_done_callback(self._polling_ended)
         return queue
 
