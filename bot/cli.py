@@ -1034,13 +1034,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def case_number(text: str) -> int:
-    """A case number as the command line gives it: 1 up to SQLite's largest integer."""
-    try:
-        number = int(text)
-    except ValueError:
-        number = 0
+    """A case number as the command line gives it: 1 up to SQLite's largest integer, also
+    as the chat writes it ("#7") or the papers and their file names do ("B7")."""
+    digits = text[1:] if text[:1] in ("#", "B", "b") else text
+    number = int(digits) if digits.isascii() and digits.isdigit() else 0
     if not 1 <= number < 2**63:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a case number (1, 2, 3, ...)")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a case number (7, #7 or B7)")
     return number
 
 

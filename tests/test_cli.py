@@ -1246,6 +1246,20 @@ def test_export_of_a_number_that_is_no_case_number_is_a_usage_error(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("written", ["7", "#7", "B7", "b7"])
+def test_export_takes_the_case_number_as_the_chat_and_the_papers_write_it(
+    tmp_path: Path, written: str
+) -> None:
+    """The chat says "Berkas #7", the papers and their file names "B7"
+    (disposisi-B7-langkah2-ke1.docx): an operator asked for that case types either."""
+    database = tmp_path / "db.sqlite3"
+    sqlite3.connect(database).close()
+    config = write_config(tmp_path, f"[storage]\ndatabase = {toml_str(database)}\n")
+    result = sopbot("export", written, "--out", str(tmp_path / "out"), "--config", str(config))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == "error: case 7 does not exist", result.stderr
+
+
 def test_check_piped_into_head_ends_without_a_traceback(tmp_path: Path) -> None:
     """``sopbot check | head -1``: head leaves after a line; check stops as a tool a closed
     pipe stops (141), without a BrokenPipeError traceback."""
