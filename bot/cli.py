@@ -1043,6 +1043,9 @@ def case_number(text: str) -> int:
     return number
 
 
+CONFIG_HELP = "the config file (default: config.toml in this folder, else config.example.toml)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sopbot", description="Telegram bot running an SOP approval workflow"
@@ -1050,30 +1053,34 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("check", help="validate the config and SOP definitions")
-    p.add_argument("--config")
+    p.add_argument("--config", help=CONFIG_HELP)
     p.set_defaults(func=cmd_check)
 
     sop = sub.add_parser("sop", help="SOP definition tools")
     sop_sub = sop.add_subparsers(dest="sop_command", required=True)
     p = sop_sub.add_parser("show", help="print a definition (normalised)")
-    p.add_argument("file")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("file", help="an SOP definition file (sops/*.toml), a draft too")
+    p.add_argument("--json", action="store_true", help="print it as JSON")
     p.set_defaults(func=cmd_sop_show)
     p = sop_sub.add_parser(
         "import", help="draft definition from an SOP-AP form (portal text/HTML export or .docx)"
     )
-    p.add_argument("file")
+    p.add_argument("file", help="the SOP-AP form: .docx, or the portal's text or HTML export")
     p.add_argument("-o", "--output", help="write the draft here (default: standard output)")
     p.add_argument("--force", action="store_true", help="overwrite an existing output file")
     p.set_defaults(func=cmd_sop_import)
 
     p = sub.add_parser("run", help="run the bot (needs the token in the environment)")
-    p.add_argument("--config")
+    p.add_argument("--config", help=CONFIG_HELP)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("demo", help="play the whole SOP offline against the Bot API emulator")
-    p.add_argument("--out", default="demo-out")
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument(
+        "--out",
+        default="demo-out",
+        help="folder for the database, papers and pictures it leaves (default: demo-out)",
+    )
+    p.add_argument("--quiet", action="store_true", help="print no transcript, only the outcome")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser(
@@ -1081,8 +1088,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="consistent copy of the database, also while the bot runs "
         "(SQLite: online backup; PostgreSQL: pg_dump -Fc)",
     )
-    p.add_argument("dest")
-    p.add_argument("--config")
+    p.add_argument("dest", help="the file the copy is written to (not the database itself)")
+    p.add_argument("--config", help=CONFIG_HELP)
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser(
@@ -1090,23 +1097,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="put a SQLite backup in the database's place (the bot must be stopped); "
         "the database it replaces is kept in a before-restore folder beside it",
     )
-    p.add_argument("backup")
-    p.add_argument("--config")
+    p.add_argument("backup", help="a SQLite backup written by sopbot backup")
+    p.add_argument("--config", help=CONFIG_HELP)
     p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser(
         "migrate-db",
         help="copy a SQLite database into PostgreSQL and compare every table (rows, digest)",
     )
-    p.add_argument("--from", dest="source", required=True, metavar="SQLITE_FILE")
-    p.add_argument("--to", dest="target", required=True, metavar="URL")
+    p.add_argument(
+        "--from", dest="source", required=True, metavar="SQLITE_FILE",
+        help="the SQLite database (the bot stopped)",
+    )  # fmt: skip
+    p.add_argument(
+        "--to", dest="target", required=True, metavar="URL",
+        help="postgresql://user@host/db, without a password (PGPASSWORD or ~/.pgpass)",
+    )  # fmt: skip
     p.add_argument("--force", action="store_true", help="empty a target that holds data")
     p.set_defaults(func=cmd_migrate_db)
 
     p = sub.add_parser("export", help="write a case's record and files to a folder")
-    p.add_argument("case", type=case_number)
-    p.add_argument("--out", default=".")
-    p.add_argument("--config")
+    p.add_argument("case", type=case_number, help="the case's number: 7, #7 or B7")
+    p.add_argument("--out", default=".", help="the folder it is written to (default: here)")
+    p.add_argument("--config", help=CONFIG_HELP)
     p.set_defaults(func=cmd_export)
     return parser
 

@@ -3,6 +3,7 @@ edited SOP also in this process, beside a running bot)."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import logging
@@ -12,6 +13,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -982,6 +984,33 @@ def test_backup_with_a_bad_config_names_the_key(tmp_path: Path) -> None:
     result = sopbot("backup", str(tmp_path / "copy.sqlite3"), "--config", str(config))
     assert result.returncode != 0
     assert "storage.max_file_mb" in result.stderr
+
+
+def subcommands(
+    parser: argparse.ArgumentParser, prefix: str = "sopbot"
+) -> Iterator[tuple[str, argparse.ArgumentParser]]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield f"{prefix} {name}", sub
+                yield from subcommands(sub, f"{prefix} {name}")
+
+
+def test_every_subcommands_help_says_what_each_argument_is() -> None:
+    """A newcomer reads `sopbot check --help`: "--config CONFIG" alone did not say which file
+    is read without it, nor "dest" where a backup goes."""
+    bare = [
+        f"{command} {action.dest}"
+        for command, parser in subcommands(bot.cli.build_parser())
+        for action in parser._actions
+        if not isinstance(action, argparse._HelpAction | argparse._SubParsersAction)
+        and not action.help
+    ]
+    assert bare == []
+    result = sopbot("check", "--help")
+    assert result.returncode == 0
+    said = " ".join(result.stdout.split())
+    assert "default: config.toml in this folder, else config.example.toml" in said
 
 
 @pytest.mark.parametrize("args", [[], ["sop"], ["nope"], ["backup"]])
