@@ -429,13 +429,13 @@ def _bot(r: _Reader, raw: Mapping[str, Any], base: Path) -> BotConfig:
         r.fail(
             "bot.webhook.url",
             "must not hold a query (?) or fragment (#): the bot adds bot.webhook.path to it, "
-            f"got {shown_url(webhook.url)!r}",
+            f"got {_masked(shown_url(webhook.url))!r}",
         )
     elif mode == "webhook" and cloud and _webhook_port(webhook.url) not in WEBHOOK_PORTS:
         r.fail(
             "bot.webhook.url",
             f"Telegram calls a webhook only on port 443, 80, 88 or 8443, got "
-            f"{shown_url(webhook.url)!r}: use one of them (a proxy there may pass the updates "
+            f"{_masked(shown_url(webhook.url))!r}: use one of them (a proxy there may pass the updates "
             "on to bot.webhook.port)",
         )
     if not webhook.path:
@@ -444,7 +444,8 @@ def _bot(r: _Reader, raw: Mapping[str, Any], base: Path) -> BotConfig:
         # "x?y=1": Telegram posts to /x, where the bot, listening on "/x?y=1", answers 404
         r.fail(
             "bot.webhook.path",
-            f"must be letters, digits and - _ . ~ / (as in a URL's path), got {webhook.path!r}",
+            "must be letters, digits and - _ . ~ : / (as in a URL's path), got "
+            f"{_masked(webhook.path)!r}",
         )
     return BotConfig(
         token_env, url, mode, language, webhook, http_client, ca_file, event_loop=event_loop
@@ -457,8 +458,15 @@ _BOT_PATH = re.compile(r"(?<=[^/])/bot/*$", re.IGNORECASE)
 
 
 # what bot.webhook.path may hold: a URL path's own characters, taken as they are both in
-# the URL Telegram is given and in the path the bot listens on (no ?, #, %, blanks or {})
-_URL_PATH = re.compile(r"[A-Za-z0-9._~/-]+")
+# the URL Telegram is given and in the path the bot listens on (no ?, #, %, blanks or {});
+# ":" too, for the token some put there (python-telegram-bot's old url_path=TOKEN)
+_URL_PATH = re.compile(r"[A-Za-z0-9._~:/-]+")
+
+
+def _masked(text: str) -> str:
+    """A value as a message may repeat it: a bot token in it (a webhook path holding it, as
+    old tutorials advise) shown as <token>."""
+    return TOKEN_SHAPE.sub("<token>", text)
 
 
 def _host(url: str) -> str | None:

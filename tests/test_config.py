@@ -552,15 +552,15 @@ BAD = {
     # Telegram posts to /x?y=1, i.e. to /x: the bot listened on "/x?y=1" and answered 404
     "webhook path with a question mark": (
         setting("bot.webhook.path", "x?y=1"),
-        "bot.webhook.path: must be letters, digits and - _ . ~ / (as in a URL's path), got 'x?y=1'",
+        "bot.webhook.path: must be letters, digits and - _ . ~ : / (as in a URL's path), got 'x?y=1'",
     ),
     "webhook path with a hash": (
         setting("bot.webhook.path", "tele#gram"),
-        "bot.webhook.path: must be letters, digits and - _ . ~ / (as in a URL's path)",
+        "bot.webhook.path: must be letters, digits and - _ . ~ : / (as in a URL's path)",
     ),
     "webhook path with a blank": (
         setting("bot.webhook.path", "tele gram"),
-        "bot.webhook.path: must be letters, digits and - _ . ~ / (as in a URL's path)",
+        "bot.webhook.path: must be letters, digits and - _ . ~ : / (as in a URL's path)",
     ),
     # urlsplit's ValueError was a traceback from `sopbot check`
     "a postgresql URL with an address left open": (
@@ -899,3 +899,19 @@ def test_a_ca_file_that_holds_no_pem_certificate_is_refused_naming_its_key(
         f"bot.ca_file: {bad} holds no PEM certificate (-----BEGIN CERTIFICATE-----): "
         "give the CA's certificate in PEM (openssl x509 -inform der -in FILE -out ca.pem)"
     ]
+
+
+def test_a_webhook_path_holding_the_token_as_old_tutorials_advise_is_kept_unechoed() -> None:
+    """python-telegram-bot's old examples put the token in the webhook's path
+    (url_path=TOKEN): it still works, and a mistake beside it is named without it."""
+    token = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ng"
+    raw = example()
+    raw["bot"].update(mode="webhook", webhook={"url": "https://bot.example.id", "path": token})
+    assert parse_config(raw, base_dir=ROOT).bot.webhook.public_url == (
+        f"https://bot.example.id/{token}"
+    )
+    raw["bot"]["webhook"] = {"url": f"https://bot.example.id:9443/{token}?x", "path": f"{token}?"}
+    problems = problems_of(raw)
+    assert [p.partition(":")[0] for p in problems] == ["bot.webhook.url", "bot.webhook.path"]
+    assert not any(token.partition(":")[2] in problem for problem in problems), problems
+    assert "<token>" in problems[0] and "<token>" in problems[1], problems
