@@ -159,6 +159,21 @@ def _sop_problems(sources: tuple[Path, ...], definitions: list[SopDefinition]) -
     ]
 
 
+def _warn_example(given: str | None, path: Path, config: Config) -> None:
+    """The example read for want of a config.toml (as bin/run does): its administrators and
+    people are samples, which the start would seed into the database as role holders."""
+    if given or path.name != DEFAULT_CONFIGS[1]:
+        return
+    ids = sorted({*config.admins, *(p.telegram_id for p in config.people)})
+    named = f" (ID {', '.join(map(str, ids))})" if ids else ""
+    print(
+        f"warning: no {DEFAULT_CONFIGS[0]} in this folder: reading {DEFAULT_CONFIGS[1]}, whose "
+        f"admins and [[people]] are the example's{named}; copy it to {DEFAULT_CONFIGS[0]} and "
+        "put the office's own there",
+        file=sys.stderr,
+    )
+
+
 def _warn_permissions(path: Path) -> None:
     try:
         mode = path.stat().st_mode
@@ -237,6 +252,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         _print_refusal(exc)
         return 2
     _warn_permissions(path)
+    _warn_example(args.config, path, config)
     token_ok = bool(config.token())
     print(f"config: {path} OK")
     for d in definitions:
@@ -667,6 +683,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except (ConfigError, DefinitionError) as exc:
         _print_refusal(exc)
         return 2
+    _warn_example(args.config, path, config)
     token = config.token()
     if not token:
         print(

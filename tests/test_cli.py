@@ -1313,6 +1313,32 @@ def test_sop_import_hints_a_show_command_that_works_when_pasted(tmp_path: Path) 
     assert shlex.split(hint) == ["sopbot", "sop", "show", str(out)]
 
 
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_a_bot_started_on_the_example_config_says_so_before_it_seeds_its_sample_people(
+    tmp_path: Path, command: str
+) -> None:
+    """A newcomer sets the token and starts before copying config.example.toml: the example
+    is read (as bin/run documents), and its sample administrator and Kasubag (ID 100000001)
+    would be seeded into the new database. `check` and `run` say which file they read, and
+    that its people are the example's."""
+    example = EXAMPLE.read_text(encoding="utf-8").replace(
+        '"sops/penyusunan-program-kerja.toml"', toml_str(SOP_PATH)
+    )
+    example = example.replace('"https://api.telegram.org"', '"http://127.0.0.1:9"')
+    (tmp_path / "config.example.toml").write_text(example, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", command],
+        cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert (
+        "warning: no config.toml in this folder: reading config.example.toml, whose admins and "
+        "[[people]] are the example's (ID 100000001); copy it to config.toml and put the "
+        "office's own there"
+    ) in result.stderr.splitlines(), result.stderr
+
+
 @pytest.mark.parametrize("token", ["   ", "\t"])
 def test_check_and_run_call_a_blank_token_blank(tmp_path: Path, token: str) -> None:
     """TELEGRAM_BOT_TOKEN="   " in an env file: check said '(set)', Telegram refused it."""
