@@ -675,7 +675,7 @@ def cmd_sop_import(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.logsetup import setup_logging
+    from bot.logsetup import redacted, setup_logging
 
     path = _find_config(args.config)
     try:
@@ -754,7 +754,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             if app.token_refused:  # while it ran: a token revoked in @BotFather
                 raise InvalidToken("the token was refused while polling")
     except (DatabaseError, WebhookError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        # a print, which the log's filter never sees: the webhook's URL may hold the token
+        # (a path of python-telegram-bot's old url_path=TOKEN)
+        print(f"error: {redacted(str(exc), token)}", file=sys.stderr)
         return 2
     except InvalidToken:
         # PTB's message quotes the token itself: never print it

@@ -48,6 +48,12 @@ class RedactToken(logging.Filter):
         return True
 
 
+def redacted(text: str, token: str | None) -> str:
+    """``text`` as it may be printed (a line on stderr, which no logging filter sees): the
+    token, its secret half and anything shaped like a token as <token>."""
+    return RedactToken(token)._clean(text)
+
+
 class QuietRefusedToken(logging.Filter):
     """python-telegram-bot logs a token the server refuses with two chained tracebacks
     before it raises; ``sopbot run`` then says it in one line, naming the variable. Its own

@@ -124,6 +124,28 @@ async def test_a_webhook_telegram_refuses_stops_the_bot_with_telegrams_reason_in
     assert not database.with_name(database.name + "-wal").exists()
 
 
+async def test_a_webhook_refused_whose_path_holds_the_token_is_named_without_it(
+    tmp_path: Path,
+) -> None:
+    """python-telegram-bot's old examples put the token in the webhook's path
+    (url_path=TOKEN). When Telegram refuses that webhook, the one line that names it goes
+    to stderr (the journal) with <token> in the token's place: the log's filter never sees
+    a print."""
+    async with BotApiEmulator(token=TOKEN) as emu:
+        config = webhook_config(tmp_path, emu.base_url, free_port())
+        edit(config, "https://bot.kemnaker.example", "https://office.example:9443")
+        edit(config, 'path = "telegram"', f'path = "{TOKEN}"')
+        code, out, err = await sopbot(
+            "run", "--config", str(config), token=TOKEN, SOPBOT_WEBHOOK_SECRET=WEBHOOK_SECRET
+        )
+    assert code == 2, out + err
+    [line] = [line for line in err.splitlines() if line.startswith("error:")]
+    assert line.startswith(
+        "error: bot.webhook.url: Telegram refused the webhook https://office.example:9443/<token>:"
+    ), err
+    assert TOKEN not in out + err and TOKEN.partition(":")[2] not in out + err
+
+
 async def test_setwebhook_failing_on_the_way_is_tried_again_with_a_line_per_try(
     tmp_path: Path,
 ) -> None:
