@@ -225,6 +225,18 @@ def _config_warnings(config: Config) -> list[str]:
             f"organisation: {', '.join(kept)} not set: the papers show the shipped "
             f"letterhead's ({values}); set them to the office's own"
         )
+    from bot.filecheck import checked_extensions
+
+    checked = checked_extensions()
+    unchecked = [ext for ext in config.storage.allowed_extensions if ext not in checked]
+    if unchecked:
+        warnings.append(
+            "storage.allowed_extensions: no content check for "
+            + ", ".join(f".{ext}" for ext in unchecked)
+            + ": such files are accepted as they come, whatever they hold (checked: "
+            + ", ".join(f".{ext}" for ext in sorted(checked))
+            + ")"
+        )
     if not config.admins:
         warnings.append(
             "admins: no administrator: nobody can invite officials (/undang), pass roles on, "

@@ -56,6 +56,7 @@ __all__ = [
     "UNCHECKED",
     "FileVerdict",
     "check_file",
+    "checked_extensions",
     "refusal_text",
 ]
 
@@ -137,6 +138,11 @@ def refusal_text(verdict: FileVerdict, escaped_name: str) -> str | None:
         kind=KINDS.get(verdict.ext, "dokumen"),
         macro=verdict.ext[:-1] + "m",
     )
+
+
+def checked_extensions() -> frozenset[str]:
+    """The extensions whose content :func:`check_file` checks (any other is UNCHECKED)."""
+    return frozenset(_CHECKS)
 
 
 def check_file(name: str, data: bytes) -> FileVerdict:

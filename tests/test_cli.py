@@ -413,6 +413,22 @@ def test_check_warns_of_a_config_without_organisation_or_admins_and_still_passes
     assert warnings[1].startswith("warning: admins: no administrator")
 
 
+def test_check_warns_of_an_accepted_type_whose_content_nobody_checks(tmp_path: Path) -> None:
+    """README: "every file's content is checked against its extension". An office that adds
+    a type the bot has no check for (AutoCAD's .dwg) is told that such files are taken as
+    they come; the shipped list has a check for each."""
+    config = write_config(tmp_path, '[storage]\nallowed_extensions = ["pdf", "dwg", "mp4"]\n')
+    result = sopbot("check", "--config", str(config), token=TOKEN)
+    assert result.returncode == 0, result.stderr
+    assert (
+        "warning: storage.allowed_extensions: no content check for .dwg, .mp4: such files are "
+        "accepted as they come, whatever they hold (checked: .csv, .doc, .docx, .jpeg, .jpg, "
+        ".odp, .ods, .odt, .pdf, .png, .ppt, .pptx, .rtf, .txt, .xls, .xlsx, .zip)"
+    ) in result.stderr.splitlines(), result.stderr
+    shipped = sopbot("check", "--config", str(write_config(tmp_path)), token=TOKEN)
+    assert "storage.allowed_extensions" not in shipped.stderr, shipped.stderr
+
+
 def test_check_of_a_config_with_its_organisation_and_an_admin_warns_of_neither(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
