@@ -291,10 +291,18 @@ class _Reader:
         return value
 
     def clock(self, raw: Mapping[str, Any], key: str, default: time) -> time:
-        value = self.get(raw, key, str, None)
-        if value is None:
+        """A time of day to the minute: "08:00", or TOML's own time written unquoted
+        (08:00:00)."""
+        name = key.rsplit(".", 1)[-1]
+        if name not in raw:
             return default
-        match = _HHMM.fullmatch(value)
+        value = raw[name]
+        if isinstance(value, time):  # TOML's local time (never a datetime: that is no time)
+            if value.second or value.microsecond:
+                self.fail(key, f"must be a time as 'HH:MM', got {value.isoformat()}")
+                return default
+            return value
+        match = _HHMM.fullmatch(value) if isinstance(value, str) else None
         if not match:
             self.fail(key, f"must be a time as 'HH:MM', got {value!r}")
             return default

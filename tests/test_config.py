@@ -251,7 +251,12 @@ BAD = {
     "minute 60": (setting("time.day_start", "07:60"), "time.day_start: must be a time"),
     "dot as separator": (setting("time.day_start", "08.00"), "time.day_start: must be a time"),
     "time with seconds": (setting("time.day_end", "16:00:00"), "time.day_end: must be a time"),
-    "time as a number": (setting("time.day_end", 16), "time.day_end: must be a str"),
+    "time as a number": (setting("time.day_end", 16), "time.day_end: must be a time as 'HH:MM'"),
+    # TOML's own time (day_end = 16:30:15, unquoted) to the second: office hours are minutes
+    "a TOML time with seconds": (
+        setting("time.day_end", time(16, 30, 15)),
+        "time.day_end: must be a time as 'HH:MM', got 16:30:15",
+    ),
     "unknown top-level key": (setting("token", "x"), "token: unknown key"),
     "misspelt section": (setting("reminder", {"enabled": True}), "reminder: unknown key"),
     "unknown key in time": (setting("time.zone", "Asia/Jakarta"), "time.zone: unknown key"),
@@ -915,3 +920,12 @@ def test_a_webhook_path_holding_the_token_as_old_tutorials_advise_is_kept_unecho
     assert [p.partition(":")[0] for p in problems] == ["bot.webhook.url", "bot.webhook.path"]
     assert not any(token.partition(":")[2] in problem for problem in problems), problems
     assert "<token>" in problems[0] and "<token>" in problems[1], problems
+
+
+def test_office_hours_written_as_toml_times_unquoted_are_taken() -> None:
+    """TOML has a time of its own: `day_start = 07:30:00`, unquoted, is the office's 07:30
+    (it was refused as "must be a str, got datetime.time(7, 30)")."""
+    raw = example()
+    raw["time"].update(day_start=time(7, 30), day_end=time(16, 0))
+    config = parse_config(raw, base_dir=ROOT)
+    assert (config.time.day_start, config.time.day_end) == (time(7, 30), time(16, 0))
