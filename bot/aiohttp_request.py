@@ -366,6 +366,7 @@ class AiohttpRequest(BaseRequest):
         environ: Where the proxy variables are read (once, here); default ``os.environ``.
         on_answer: Shown the ``result`` of each answer, as PTB parsed it from the
             answer's JSON, before PTB makes objects of it (see :meth:`parse_json_payload`).
+        on_status: Told the HTTP status of each answer (a 401: the token was refused).
     """
 
     __slots__ = (
@@ -375,6 +376,7 @@ class AiohttpRequest(BaseRequest):
         "_max_response_bytes",
         "_media_write_timeout",
         "_on_answer",
+        "_on_status",
         "_origins",
         "_pool_size",
         "_pool_timeout",
@@ -403,6 +405,7 @@ class AiohttpRequest(BaseRequest):
         happy_eyeballs_delay: float | None = 0.25,
         environ: Mapping[str, str] | None = None,
         on_answer: Callable[[object], None] | None = None,
+        on_status: Callable[[int], None] | None = None,
     ) -> None:
         if connection_pool_size < 1:
             raise ValueError("connection_pool_size must be at least 1")
@@ -427,6 +430,7 @@ class AiohttpRequest(BaseRequest):
         self._session: aiohttp.ClientSession | None = None
         self._slots: asyncio.Semaphore | None = None
         self._on_answer = on_answer
+        self._on_status = on_status
 
     @property
     def read_timeout(self) -> float | None:
@@ -561,11 +565,14 @@ class AiohttpRequest(BaseRequest):
                 acquired = True
                 _rearm(deadline, None)
                 try:
-                    return await self._exchange(
+                    answer = await self._exchange(
                         session, url, method, request_data, deadline, connect, read, write
                     )
                 finally:
                     slots.release()
+                if self._on_status is not None:
+                    self._on_status(answer[0])
+                return answer
         except TimeoutError as exc:
             failure = TimedOut() if acquired else TimedOut(message=_POOL_TIMEOUT_MESSAGE)
             cause: BaseException = exc

@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from http import HTTPStatus
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
@@ -391,24 +393,59 @@ def build_application(
     )
     # PTB's own pool sizes: 256 for the bot's calls, 1 for the long poll
     ca_file = config.bot.ca_file
+    watch = RefusalWatch()
     if config.bot.http_client == "aiohttp":
         cap = max_response_bytes_for(config.bot.api_base_url)
         requests += [
-            AiohttpRequest(256, max_response_bytes=cap, ca_file=ca_file),
-            AiohttpRequest(1, max_response_bytes=cap, ca_file=ca_file, on_answer=inbox.received),
-        ]
+            AiohttpRequest(256, max_response_bytes=cap, ca_file=ca_file, on_status=watch),
+            AiohttpRequest(
+                1, max_response_bytes=cap, ca_file=ca_file, on_answer=inbox.received,
+                on_status=watch,
+            ),
+        ]  # fmt: skip
         builder = builder.request(requests[0]).get_updates_request(requests[1])
-    elif ca_file is not None:
-        verify = {"verify": tls_context(ca_file)}
-        builder = builder.request(HTTPXRequest(256, httpx_kwargs=verify)).get_updates_request(
-            HTTPXRequest(1, httpx_kwargs=verify)
-        )
+    else:  # PTB's own sizes (256, 1 for the long poll), with the CA file if one is named
+        verify = {"verify": tls_context(ca_file)} if ca_file is not None else None
+        builder = builder.request(
+            WatchedHTTPXRequest(watch, 256, httpx_kwargs=verify)
+        ).get_updates_request(WatchedHTTPXRequest(watch, 1, httpx_kwargs=verify))
     app = builder.build()
     assert isinstance(app, SopApplication)
-    # a token refused while polling stops the bot instead of leaving it deaf
-    app.updater = SopUpdater(app.bot, app.update_queue, app.stop_running)
+    # a token refused while the bot runs stops it instead of leaving it deaf (or mute)
+    app.updater = SopUpdater(app.bot, app.update_queue, app.refuse_token)
+    watch.attach(app.check_token)
     register_all(app)
     return app
+
+
+class RefusalWatch:
+    """Told the status of every answer of the Bot API: a 401 Unauthorized (the token
+    revoked while the bot runs) calls what :meth:`attach` gave it, once the application
+    exists (:meth:`SopApplication.check_token`)."""
+
+    def __init__(self) -> None:
+        self._refused: Callable[[], None] | None = None
+
+    def attach(self, refused: Callable[[], None]) -> None:
+        self._refused = refused
+
+    def __call__(self, status: int) -> None:
+        if status == HTTPStatus.UNAUTHORIZED and self._refused is not None:
+            self._refused()
+
+
+class WatchedHTTPXRequest(HTTPXRequest):
+    """python-telegram-bot's HTTPXRequest (``bot.http_client = "httpx"``), telling
+    :class:`RefusalWatch` each answer's status."""
+
+    def __init__(self, watch: RefusalWatch, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._watch = watch
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        status, body = await super().do_request(*args, **kwargs)
+        self._watch(status)
+        return status, body
 
 
 async def mark_files_folder(files: FileStore, db: Database) -> None:

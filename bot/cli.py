@@ -763,8 +763,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             app.run_polling(
                 allowed_updates=ALLOWED_UPDATES, stop_signals=None, bootstrap_retries=-1
             )
-            if app.token_refused:  # while it ran: a token revoked in @BotFather
-                raise InvalidToken("the token was refused while polling")
+        if app.token_refused:  # while it ran: a token revoked in @BotFather
+            raise InvalidToken("the token was refused while the bot ran")
     except (DatabaseError, WebhookError) as exc:
         # a print, which the log's filter never sees: the webhook's URL may hold the token
         # (a path of python-telegram-bot's old url_path=TOKEN)

@@ -80,8 +80,9 @@ class SopUpdater(Updater):
     every getUpdates a 401: PTB then ends its polling task and logs one line, but the
     application runs on, deaf, until someone stops it (and that stop raised the refusal,
     skipping the application's own stop: the database was left open). Here the end of the
-    polling task on a refused token calls ``on_refused`` (``stop_running``: a clean stop),
-    and :attr:`token_refused` tells ``sopbot run`` to say why and exit 2."""
+    polling task on a refused token calls ``on_refused``
+    (:meth:`SopApplication.refuse_token`: a clean stop), and the stop that awaits that task
+    keeps its refusal in :attr:`token_refused` instead of raising it."""
 
     # the name python-telegram-bot gives its polling task (Updater.start_polling)
     POLLING_TASK = "Updater:start_polling:polling_task"
@@ -105,15 +106,13 @@ class SopUpdater(Updater):
         if task.cancelled() or not isinstance(task.exception(), InvalidToken):
             return
         self.token_refused = True
-        log.error("Telegram refused the bot token while the bot was running: stopping")
         self._on_refused()
 
     async def stop(self) -> None:
         try:
             await super().stop()
-        except InvalidToken:  # the polling task's end, already told (_polling_ended)
-            if not self.token_refused:
-                raise
+        except InvalidToken:  # the polling task ended on it: sopbot run says so
+            self.token_refused = True
 
 
 class SopApplication(Application[Any, Any, Any, Any, Any, Any]):
@@ -122,10 +121,46 @@ class SopApplication(Application[Any, Any, Any, Any, Any, Any]):
     services: Services
     _start_attempts = 0
 
+    _token_refused = False
+
     @property
     def token_refused(self) -> bool:
-        """Telegram refused the token while the bot polled (:class:`SopUpdater`)."""
-        return isinstance(self.updater, SopUpdater) and self.updater.token_refused
+        """Telegram refused the token while the bot ran (:meth:`refuse_token`), or its
+        polling ended on the refusal (:class:`SopUpdater`)."""
+        polling = isinstance(self.updater, SopUpdater) and self.updater.token_refused
+        return self._token_refused or polling
+
+    _token_checked: asyncio.Task[None] | None = None
+
+    def check_token(self) -> None:
+        """A call was answered 401 Unauthorized while the bot ran: getMe tells whether the
+        token itself is refused (:meth:`refuse_token`) or that answer was a passing fault
+        (a proxy's, say: the bot runs on, and the outbox tries its row again)."""
+        if not self.running or self._token_refused or self._token_checked is not None:
+            return
+        self._token_checked = self.create_task(self._check_token(), name="sopbot:token-check")
+
+    async def _check_token(self) -> None:
+        try:
+            await self.bot.get_me()
+        except InvalidToken:
+            self.refuse_token()
+        except TelegramError as exc:  # not reached: nothing known, the next 401 asks again
+            log.warning("a 401 was answered; the token could not be checked (%s)", exc)
+        finally:
+            self._token_checked = None
+
+    def refuse_token(self) -> None:
+        """Telegram answered 401 Unauthorized while the bot ran: its token was revoked (a
+        new one taken from @BotFather). Nothing it sends can go, whether it polls or serves
+        a webhook (where Telegram still posts the officials' messages): it stops, and
+        ``sopbot run`` names the variable and exits 2. At start the refusal is PTB's own
+        (``initialize`` raises it)."""
+        if not self.running or self._token_refused:
+            return
+        self._token_refused = True
+        log.error("Telegram refused the bot token while the bot was running: stopping")
+        self.stop_running()
 
     async def initialize(self) -> None:
         """PTB's, saying in one line each time Telegram cannot be reached: ``sopbot run``

@@ -146,6 +146,44 @@ async def test_a_webhook_refused_whose_path_holds_the_token_is_named_without_it(
     assert TOKEN not in out + err and TOKEN.partition(":")[2] not in out + err
 
 
+async def test_a_token_revoked_while_the_webhook_runs_stops_the_bot_naming_the_variable(
+    tmp_path: Path,
+) -> None:
+    """The operator takes a new token from @BotFather while the bot serves its webhook:
+    Telegram still posts the officials' messages, and every answer is refused (401
+    Unauthorized). The bot does not run on answering no one, a warning per message: it
+    says why, stops cleanly and exits 2, naming the variable, as it does when polling."""
+    port = free_port()
+    async with BotApiEmulator(token=TOKEN) as emu:
+        config = webhook_config(tmp_path, emu.base_url, port)
+        proc = await start(config)
+        try:
+            await emu.wait_until(lambda: bool(emu.calls_to("setWebhook")), timeout=WAIT)
+            await wait_listening(port)
+            emu.token = "123456:ANewTokenFromBotFatherAfterRevoke000"
+            async with httpx.AsyncClient(trust_env=False) as client:
+                await client.post(
+                    f"http://127.0.0.1:{port}/telegram",
+                    json=stranger_says(1, "/start"),
+                    headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET},
+                )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(proc.wait(), WAIT)
+            stopped = proc.returncode is not None
+        finally:
+            log = await stop_bot(proc)
+    assert stopped, f"the bot ran on with a refused token:\n{log}"
+    assert proc.returncode == 2, log
+    assert (
+        "error: Telegram rejected the bot token in $TELEGRAM_BOT_TOKEN, or bot.api_base_url "
+        f"({emu.base_url}) is not a Bot API server"
+    ) in log.splitlines(), log
+    assert "Telegram refused the bot token while the bot was running: stopping" in log, log
+    assert "Traceback" not in log and leaks(log) == [], log
+    database = tmp_path / "db.sqlite3"
+    assert not database.with_name(database.name + "-wal").exists(), "the database not closed"
+
+
 async def test_setwebhook_failing_on_the_way_is_tried_again_with_a_line_per_try(
     tmp_path: Path,
 ) -> None:
