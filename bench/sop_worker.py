@@ -55,6 +55,7 @@ from telegram.ext import ApplicationBuilder  # noqa: E402
 
 import bot.app  # noqa: E402
 import bot.eventloop  # noqa: E402
+import bot.updates  # noqa: E402
 from bot.config import PersonConfig  # noqa: E402
 from bot.context import SopApplication  # noqa: E402
 from bot.demo import FAST_SENDER, TOKEN, world_config  # noqa: E402
@@ -376,12 +377,12 @@ def main() -> int:
         profiler = cProfile.Profile(time.thread_time)  # CPU, not wall: awaits cost nothing
         profiler.enable()
         try:
-            app.run_polling(allowed_updates=bot.app.ALLOWED_UPDATES)
+            app.run_polling(allowed_updates=bot.updates.ALLOWED_UPDATES)
         finally:
             profiler.disable()
             profiler.dump_stats(str(args.profile))
     else:
-        app.run_polling(allowed_updates=bot.app.ALLOWED_UPDATES)
+        app.run_polling(allowed_updates=bot.updates.ALLOWED_UPDATES)
     return 0
 
 

@@ -16,7 +16,7 @@ from http import HTTPStatus
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
-from telegram import BotCommandScopeAllPrivateChats, Update
+from telegram import BotCommandScopeAllPrivateChats
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import HTTPXRequest
@@ -59,17 +59,6 @@ if TYPE_CHECKING:
     from storage.active import ActiveLock
 
 log = logging.getLogger(__name__)
-
-# The updates the bot asks Telegram for (getUpdates and setWebhook). Telegram's default
-# adds channel posts, inline queries, polls and more, which a private-chat bot ignores; an
-# edited message comes so that it can be answered (it is never taken as new input), and
-# my_chat_member tells when a person blocks the bot or comes back.
-ALLOWED_UPDATES = [
-    Update.MESSAGE,
-    Update.EDITED_MESSAGE,
-    Update.CALLBACK_QUERY,
-    Update.MY_CHAT_MEMBER,
-]
 
 
 def work_calendar(config: Config) -> WorkCalendar:

@@ -748,7 +748,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     from bot import eventloop
-    from bot.app import ALLOWED_UPDATES, freeze_startup_heap
+    from bot.app import freeze_startup_heap
+    from bot.updates import ALLOWED_UPDATES
 
     stop_on_signals(eventloop.install(config.bot.event_loop))
     freeze_startup_heap()

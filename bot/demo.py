@@ -21,13 +21,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import build_application
 from bot.clock import Clock, ManualClock
 from bot.config import Config, parse_config
 from bot.context import Services, SopApplication
 from bot.core.model import CaseStatus
 from bot.outbox import PaperMaker
 from bot.services.reports import Charts
+from bot.updates import ALLOWED_UPDATES
 from emulator import BotApiEmulator, EmuMessage, EmuUser
 from storage import repo
 

@@ -25,6 +25,7 @@ from telegram.error import BadRequest, InvalidToken, RetryAfter, TelegramError
 from bot.config import WebhookConfig
 from bot.context import SopApplication
 from bot.inbox import UpdateInbox
+from bot.updates import ALLOWED_UPDATES
 
 log = logging.getLogger("sopbot")
 
@@ -100,7 +101,6 @@ async def start_webhook(app: SopApplication, hook: WebhookConfig, secret: str) -
     """Listen on ``bot.webhook.listen:port``, then point Telegram at ``bot.webhook.url``
     (``setWebhook``). :class:`WebhookError` when the address is taken or Telegram refuses
     the webhook."""
-    from bot.app import ALLOWED_UPDATES
 
     runner = web.AppRunner(web_app(app, hook.path, secret), handle_signals=False, access_log=None)
     await runner.setup()

@@ -13,9 +13,10 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import build_application
 from bot.demo import FAST_SENDER, TOKEN, world_config
 from bot.logsetup import setup_logging
+from bot.updates import ALLOWED_UPDATES
 
 
 async def main(out: Path, base_url: str) -> None:

@@ -19,10 +19,10 @@ from telegram import Chat, Message
 from telegram.constants import ChatType
 
 from bot import texts as t
-from bot.app import ALLOWED_UPDATES
 from bot.core.model import EventType
 from bot.demo import OFFICIALS, Script, World, draft
 from bot.edits import EditsSeen
+from bot.updates import ALLOWED_UPDATES
 from emulator import EmuMessage, EmuUser
 from storage import repo
 
