@@ -59,6 +59,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
+from bot import texts as t
 from bot.core.definition import SopDefinition
 from bot.core.model import Event, EventType
 from bot.worktime import WorkCalendar
@@ -267,8 +268,8 @@ def visits(
 
 def role_label(visit: Visit, role_name: str) -> str:
     """The role as the holder acted in it: "Plh. Kabag" for an acting official's decision."""
-    if visit.acting in ("plh", "plt"):
-        return f"{visit.acting.capitalize()}. {role_name}"
+    if visit.acting in t.ACTING_TITLES:
+        return f"{t.ACTING_TITLES[visit.acting]} {role_name}"
     return role_name
 
 

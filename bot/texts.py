@@ -19,6 +19,9 @@ from bot.papers.dates import DEFAULT_ZONE, OfficeZone, durasi
 MAX_MESSAGE = 4096
 MAX_CALLBACK_ANSWER = 200
 
+# an acting official's title before the role: "Plh. Karo", "Plt. Kabag"
+ACTING_TITLES = {"plh": "Plh.", "plt": "Plt."}
+
 
 def e(value: object) -> str:
     return escape(str(value), quote=False)

@@ -71,12 +71,9 @@ def role_name(definition: RoleBook, role: str) -> str:
     return definition.role(role).name if definition.has_role(role) else role
 
 
-ACTING_TITLES = {"plh": "Plh.", "plt": "Plt."}
-
-
 def acting_role(definition: RoleBook, role: str, kind: str) -> str:
     """ "Plh. Karo": the role as an acting official holds it."""
-    return f"{ACTING_TITLES.get(kind, kind)} {role_name(definition, role)}"
+    return f"{t.ACTING_TITLES.get(kind, kind)} {role_name(definition, role)}"
 
 
 def by_whom(definition: SopDefinition, event: Event, name: str) -> str:

@@ -396,10 +396,6 @@ class EmuChat:
         """Admins see every group message, also with privacy mode on."""
         self.record.bot_is_admin = admin
 
-    def remove_bot(self) -> None:
-        """Kick the bot: sending here answers 403 and no updates come from here."""
-        self.record.bot_is_member = False
-
     def __repr__(self) -> str:
         return f"<EmuChat {self.record.id} {self.title!r}>"
 
