@@ -28,6 +28,13 @@ if TYPE_CHECKING:
 
 DEFAULT_CONFIGS = ("config.toml", "config.example.toml")
 
+LOG_LEVELS = {
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "warning": logging.WARNING,
+    "error": logging.ERROR,
+}
+
 
 def _find_config(given: str | None) -> Path:
     if given:
@@ -728,7 +735,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             where = runlock.lock_path(Path(config.storage.database))
             print(f"error: storage.database: {where} cannot be made ({exc})", file=sys.stderr)
             return 2
-    setup_logging(token)
+    setup_logging(token, LOG_LEVELS[args.log_level])
     from telegram.error import InvalidToken
 
     from bot.app import build_application
@@ -1104,6 +1111,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="run the bot (needs the token in the environment)")
     p.add_argument("--config", help=CONFIG_HELP)
+    p.add_argument(
+        "--log-level",
+        choices=LOG_LEVELS,
+        default="info",
+        help="how much the log says (default: info; debug also names every Bot API call, "
+        "never the token)",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("demo", help="play the whole SOP offline against the Bot API emulator")

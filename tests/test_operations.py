@@ -695,6 +695,13 @@ async def test_sopbot_run_never_prints_the_token(tmp_path: Path) -> None:
         assert "Traceback" not in err  # PTB's own line stays, without its two tracebacks
         assert leaks(out + err) == []
         assert "Unclosed client session" not in err  # the request layers were closed
+        # an operator who turns the log up to see every call sees them, never the token
+        code, out, err = await sopbot(
+            "run", "--config", str(config), "--log-level", "debug", token=TOKEN
+        )
+        assert code == 2, err
+        assert " DEBUG " in err and "getMe" in err, err
+        assert leaks(out + err) == []
         port = emu.port
     config = write_config(
         tmp_path / "config.toml",
