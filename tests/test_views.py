@@ -397,22 +397,29 @@ def test_the_team_step_names_the_sk_of_the_team_the_sop_forms() -> None:
     assert paper_title(DISPOSISI, "Tim Pelaksana") == "Lembar Disposisi"
 
 
-def test_an_optional_document_not_sent_is_not_ticked_on_the_later_checklists() -> None:
-    """The P.P.K. hands in the Konsep SPP-LS without the SSP, which is optional though the
-    step lists it among its outputs; the PP-SPM signs. Neither the Bendahara's archive task
-    nor the case ticks the SSP as present: it is "tidak wajib" and still missing."""
-    definition = load_definition(FIXTURES / "spm-ls.toml")
-    bendahara, vera = person(1, "bendahara"), person(2, "verifikator")
-    ppk, ppspm = person(3, "ppk_keu"), person(4, "ppspm")
+def spm_up_to_the_signature(definition: SopDefinition) -> Run:
+    """An SPM-LS case run until the PP-SPM's signature (step 4): the Bendahara hands in the
+    invoice and the BAST, the Verifikator approves, the P.P.K. hands in the Konsep SPP-LS."""
+    bendahara, ppk = person(1, "bendahara"), person(3, "ppk_keu")
     run = Run(definition)
     run.start(bendahara)
     run.attach(bendahara, "tagihan")
     run.attach(bendahara, "bast")
     run.complete(bendahara)
-    run.approve(vera)
+    run.approve(person(2, "verifikator"))
     run.attach(ppk, "konsep_spp")
     run.complete(ppk)
-    run.approve(ppspm)
+    return run
+
+
+def test_an_optional_document_not_sent_is_not_ticked_on_the_later_checklists() -> None:
+    """The P.P.K. hands in the Konsep SPP-LS without the SSP, which is optional though the
+    step lists it among its outputs; the PP-SPM signs. Neither the Bendahara's archive task
+    nor the case ticks the SSP as present: it is "tidak wajib" and still missing."""
+    definition = load_definition(FIXTURES / "spm-ls.toml")
+    bendahara = person(1, "bendahara")
+    run = spm_up_to_the_signature(definition)
+    run.approve(person(4, "ppspm"))
     run.attach(bendahara, "sp2d")
     run.complete(bendahara)
     assert "ssp" not in run.current.produced
@@ -476,16 +483,8 @@ def test_the_pp_spm_who_uploads_the_signed_spm_at_his_review_is_asked_for_it(
             'uploads = ["spm"]\noutputs = ["spp", "spm"]\ntime_minutes = 960',
         ),
     )
-    bendahara, vera, ppk = person(1, "bendahara"), person(2, "verifikator"), person(3, "ppk_keu")
     ppspm = person(4, "ppspm")
-    run = Run(definition)
-    run.start(bendahara)
-    run.attach(bendahara, "tagihan")
-    run.attach(bendahara, "bast")
-    run.complete(bendahara)
-    run.approve(vera)
-    run.attach(ppk, "konsep_spp")
-    run.complete(ppk)
+    run = spm_up_to_the_signature(definition)
     signing = task_view(definition, run.current, WIB, names={})
     assert "⬜ SPM-LS" in signing.text
     assert "Silakan mengirim dokumen yang belum ada sebagai <b>file</b>" in signing.text
@@ -512,15 +511,8 @@ def test_the_bendahara_who_attaches_the_filing_receipt_at_the_archive_is_asked_f
             '[documents.ba_simpan]\nname = "Berita Acara Penyimpanan"\nsource = "upload"',
         ),
     )
-    bendahara, vera, ppk = person(1, "bendahara"), person(2, "verifikator"), person(3, "ppk_keu")
-    run = Run(definition)
-    run.start(bendahara)
-    run.attach(bendahara, "tagihan")
-    run.attach(bendahara, "bast")
-    run.complete(bendahara)
-    run.approve(vera)
-    run.attach(ppk, "konsep_spp")
-    run.complete(ppk)
+    bendahara = person(1, "bendahara")
+    run = spm_up_to_the_signature(definition)
     run.approve(person(4, "ppspm"))
     run.attach(bendahara, "sp2d")
     run.complete(bendahara)
