@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot import texts as t
 from bot.app import build_application
 from bot.clock import Clock, ManualClock
 from bot.config import Config, parse_config
@@ -318,6 +319,19 @@ class Script:
             lambda: any(check(m) for m in user.bot_messages), timeout=self.timeout
         )
         return next(m for m in reversed(user.bot_messages) if check(m))
+
+    async def correct_profile(self, who: str, name: str, nip: str, position: str) -> None:
+        """The official corrects their data: /saya, "Perbaiki data", the three answers."""
+        user = self.w[who]
+        user.mark_seen()
+        await user.send("/saya")
+        mine = await user.wait_message(lambda m: "Data Bapak/Ibu" in m.text, timeout=self.timeout)
+        await user.press(mine, t.BTN_FIX_PROFILE)
+        await user.wait_message(lambda m: "Perbaikan data" in m.text, timeout=self.timeout)
+        for answer in (name, nip, position):
+            user.mark_seen()
+            await user.send(answer)
+            await user.wait_message(timeout=self.timeout)
 
     async def review_return(self, who: str, case_id: int, reason: str) -> None:
         await self.press(who, "Kembalikan", case_id)

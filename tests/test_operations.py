@@ -451,16 +451,9 @@ async def test_export_names_every_person_and_who_held_each_role_when(tmp_path: P
         s = Script(world)
         case_id = await s.submit("Program Kerja 2027")
         await s.review_return("kabag", case_id, "TOR belum mencantumkan jadwal pelaksanaan.")
-        budi = world["kabag"]
-        budi.mark_seen()
-        await budi.send("/saya")
-        mine = await budi.wait_message(lambda m: "Data Bapak/Ibu" in m.text)
-        await budi.press(mine, t.BTN_FIX_PROFILE)
-        await budi.wait_message(lambda m: "Perbaikan data" in m.text)
-        for answer in ("Ir. Budi Santoso, M.Si.", "197505102000031002", "Kepala Bagian"):
-            budi.mark_seen()
-            await budi.send(answer)
-            await budi.wait_message()
+        await s.correct_profile(
+            "kabag", "Ir. Budi Santoso, M.Si.", "197505102000031002", "Kepala Bagian"
+        )
         await s.press("kasubag", "Ajukan", case_id)
         admin = world["admin"]
         admin.mark_seen()

@@ -27,7 +27,6 @@ from docx import Document
 from docx.table import Table
 from word_edits import CONTENT_CONTROL, FOOTER, TRACKED_INSERTION, office_copy, retyped
 
-from bot import texts as t
 from bot.app import work_calendar
 from bot.clock import ManualClock
 from bot.core.model import Case, Event, EventType
@@ -584,16 +583,7 @@ async def test_a_lembar_pemeriksaan_made_again_after_kabag_corrects_his_data_rea
         ]
         first_text = docx_text(await world.services.files.read(first.path))
         assert has_official(first_text, "kabag")
-        budi = world["kabag"]
-        budi.mark_seen()
-        await budi.send("/saya")
-        mine = await budi.wait_message(lambda m: "Data Bapak/Ibu" in m.text)
-        await budi.press(mine, t.BTN_FIX_PROFILE)
-        await budi.wait_message(lambda m: "Perbaikan data" in m.text)
-        for answer in ("Ir. Budi Santoso, M.Si.", PEOPLE["kabag"].nip, "Kepala Bagian"):
-            budi.mark_seen()
-            await budi.send(answer)
-            await budi.wait_message()
+        await s.correct_profile("kabag", "Ir. Budi Santoso, M.Si.", PEOPLE["kabag"].nip, "Kabag")
         person = await db.read(repo.get_person, PEOPLE["kabag"].telegram_id)
         assert person is not None and person.name == "Ir. Budi Santoso, M.Si."
         events = await db.read(repo.load_events, case_id)
