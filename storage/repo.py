@@ -1824,10 +1824,19 @@ def outbox_counts(tx: Tx) -> dict[str, int]:
 def prune(tx: Tx, sent_before: datetime, updates_before: datetime) -> tuple[int, int]:
     """Forget delivered outbox rows and claimed update ids older than the retention, the
     albums seen before the update ids, and who received which file of cases closed before
-    it (the event log stays the record).
+    it (the event log stays the record). Rows that never went (Telegram refused them: the
+    person had blocked the bot; or given up) about cases closed before the retention go
+    too: they would otherwise stay for good, and a person who unblocks the bot a year
+    later would be sent every one of them again (:func:`requeue_refused`), notices of
+    cases long closed among them.
     Returns (outbox rows, update ids) removed."""
     rows = tx.run(
         "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?", (ts(sent_before),)
+    )
+    rows += tx.run(
+        "DELETE FROM outbox WHERE sent_at IS NULL AND failed_at IS NOT NULL AND failed_at < ? "
+        "AND case_id IN (SELECT id FROM cases WHERE status <> 'open' AND closed_at < ?)",
+        (ts(sent_before), ts(sent_before)),
     )
     updates = tx.run("DELETE FROM processed_updates WHERE at < ?", (ts(updates_before),))
     tx.run("DELETE FROM albums WHERE at < ?", (ts(updates_before),))

@@ -11,14 +11,16 @@ import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from telegram import Chat, Message
 from telegram.constants import ChatType
 
 from bot import texts as t
+from bot.clock import ManualClock
 from bot.core.model import EventType
 from bot.demo import OFFICIALS, Script, World, draft
 from bot.edits import EditsSeen
@@ -706,3 +708,51 @@ async def said(world: World, who: str, text: str) -> str:
     user.mark_seen()
     await user.send(text)
     return plain((await user.wait_message(timeout=WAIT)).text)
+
+
+async def test_rudi_back_a_year_after_blocking_the_bot_is_not_told_of_cases_long_archived(
+    tmp_path: Path,
+) -> None:
+    """Rudi (Tim) blocks the bot; the case whose team he is in is worked by Ayu and
+    archived, and what the bot had for him (the SK Tim, his task, the notice that the case
+    is archived) is refused. A year later, the delivered messages long forgotten, he comes
+    back: he gets the welcome, not a year-old "Berkas telah selesai dan diarsipkan" for a
+    case closed long ago; and the refused rows of that closed case are gone from the
+    outbox (kept no longer than the delivered ones)."""
+    clock = ManualClock(datetime(2026, 11, 2, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta")))
+    async with World(tmp_path, clock=clock) as world:
+        await world.everyone_starts()
+        rudi = world["tim2"]
+        rudi.block()
+
+        async def blocked() -> bool:
+            return not await started_bot(world, rudi.id)
+
+        await until(world, blocked)
+        s = Script(world)
+        case_id = await s.submit("Usulan Program Kerja 2027")
+        await s.to_the_drafts(case_id)  # the team: Ayu and Rudi
+        for name in ("Draf Program Kerja.docx", "Draf RKAKL.docx", "Draf Penetapan Kinerja.docx"):
+            await s.upload("tim1", case_id, name, draft(name))
+        await s.press("tim1", "Serahkan draf", case_id)
+        for who in ("kasubag", "kabag", "karo"):
+            await s.approve(who, case_id)
+        await s.press("kabag", "Teruskan", case_id)
+        await s.press("kasubag", "Teruskan", case_id)
+        await s.press("fu", "Arsipkan", case_id)
+        await s.answer_prompt("fu", "ARS/PK/2027/001")
+        await world["kasubag"].wait_message(lambda m: "diarsipkan" in m.text, timeout=WAIT)
+        await world.drained()
+        refused = "SELECT COUNT(*) FROM outbox WHERE chat_id = ? AND failed_at IS NOT NULL"
+        assert await count(world, refused, rudi.id) >= 1
+
+        clock.set(clock.now() + timedelta(days=365))
+        await world.services.outbox.prune()
+        assert await count(world, "SELECT COUNT(*) FROM outbox WHERE chat_id = ?", rudi.id) == 0
+
+        before = len(rudi.bot_messages)
+        rudi.unblock()
+        await rudi.send("/start")
+        await rudi.wait_message(lambda m: "Selamat datang" in m.text, timeout=WAIT)
+        await world.drained()
+        assert not [m for m in rudi.bot_messages[before:] if "selesai dan diarsipkan" in m.text]
