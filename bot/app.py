@@ -93,6 +93,16 @@ def joint_leave_warnings(calendar: WorkCalendar, today: date) -> list[str]:
     ]
 
 
+def log_calendar_warnings(svc: Services) -> None:
+    """Log the :func:`joint_leave_warnings` of today not logged yet by this process: at the
+    start, and at every periodic sweep, so that a bot that runs on into a new year (or into
+    October, for the next) says so on that day, as a start would; each once."""
+    for warning in joint_leave_warnings(svc.calendar, svc.zone.day(svc.clock.now())):
+        if warning not in svc.calendar_warnings:
+            svc.calendar_warnings.add(warning)
+            log.warning("%s", warning)
+
+
 def load_sops(config: Config) -> SopRegistry:
     return SopRegistry([load_definition(p) for p in config.sops], config.sop_time_overrides)
 
@@ -310,8 +320,7 @@ def build_application(
             await recall_hand_ins(db, sops)
             await record_revisions(db, sops, clock)
             svc = build_services(app, config, db, sops, clock, papers, sender_options, charts)
-            for warning in joint_leave_warnings(svc.calendar, svc.zone.day(clock.now())):
-                log.warning("%s", warning)
+            log_calendar_warnings(svc)
             for warning in role_warnings(config.sops, definitions):
                 log.warning("%s", warning)
             await remove_stale_parts(svc.files)
@@ -501,6 +510,10 @@ def start_reminders(app: SopApplication) -> None:
     every = svc.config.reminders.check_every_seconds
 
     async def job(context: SopContext) -> None:
+        try:
+            log_calendar_warnings(svc)
+        except Exception:
+            log.exception("the office calendar's warnings were not checked")
         try:
             if await svc.acting.route_due():
                 svc.outbox.wake()

@@ -71,6 +71,9 @@ class Services:
     # what the bot read of the messages people sent lately, to tell their edits from the
     # edited_message of a live location or of a field it does not use (handlers.gate)
     edits: EditsSeen = field(default_factory=EditsSeen)
+    # the warnings of unknown joint leave days (bot.app.log_calendar_warnings) this process
+    # has logged: a bot that runs into a new year, or into October, logs that year's once
+    calendar_warnings: set[str] = field(default_factory=set)
 
 
 class SopUpdater(Updater):

@@ -347,6 +347,34 @@ async def test_the_bot_started_in_a_year_whose_cuti_bersama_are_unknown_logs_it(
     assert [m.split("of ID in ")[1][:4] for m in unknown] == ["2099", "2100"], said
 
 
+async def test_a_bot_running_into_october_logs_next_years_unknown_cuti_bersama_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The bot started on 7 June 2099 (the office listed 2099's cuti bersama itself, and
+    2100's decree is not out yet) runs on without a restart. From 1 October the decree for
+    2100 is usually out, and the installed holidays release knows none of 2100's cuti
+    bersama: the running bot's log says so then, as a start on that day would, and once,
+    not at every sweep."""
+    caplog.set_level(logging.WARNING, logger="bot.app")
+    clock = ManualClock(datetime(2099, 6, 7, 9, tzinfo=WIB))
+    reminders = {"enabled": False, "check_every_seconds": 1}
+    days_off = {"extra_days_off": ["2099-12-24"]}
+    async with World(tmp_path, clock=clock, reminders=reminders, time=days_off):
+
+        def warned() -> list[str]:
+            said = [r.getMessage() for r in caplog.records if r.name == "bot.app"]
+            return [m for m in said if "knows no joint leave days (cuti bersama) of ID" in m]
+
+        assert warned() == []
+        clock.set(datetime(2099, 10, 1, 9, tzinfo=WIB))
+        for _ in range(100):  # the periodic sweep runs every second here
+            if warned():
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(2.5)  # two sweeps more: nothing said again
+    assert [m.split("of ID in ")[1][:4] for m in warned()] == ["2100"], warned()
+
+
 def test_check_refuses_two_sop_files_with_the_same_code_naming_both(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
