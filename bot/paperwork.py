@@ -503,6 +503,8 @@ class _Context:
         self.paperwork, self.definition, self.case, self.events = work, definition, case, events
         self.holders, self.appointments, self.routes = holders, appointments, routes
         self.event = events[-1]
+        # the moment whose profiles the paper names people by (:meth:`person`)
+        self.names_at = self.event.at
         self.zone = work.renderer.zone
         self.people, self.earlier, self.files = people, earlier, files
         self.case_no = f"B{case.id}"  # in file names, which cannot hold "#"
@@ -511,14 +513,15 @@ class _Context:
             case.fiscal_year,
         )  # fmt: skip
 
-    def person(self, person_id: int | None) -> repo.Person | None:
-        """A person as their profile stood at the paper's event: a paper made again later
-        (sent late, or for the archive) names everyone as it did when its event happened,
-        and a correction made since changes no paper already made."""
+    def person(self, person_id: int | None, at: datetime | None = None) -> repo.Person | None:
+        """A person as their profile stood at the paper's event (``names_at``; or ``at``):
+        a paper made again later (sent late, or for the archive) names everyone as it did
+        when its event happened, and a correction made since changes no paper already made."""
         person = self.people.get(person_id) if person_id is not None else None
         if person is None:
             return None
-        return repo.profile_at(person, self.earlier.get(person.telegram_id, ()), self.event.at)
+        when = self.names_at if at is None else at
+        return repo.profile_at(person, self.earlier.get(person.telegram_id, ()), when)
 
     def _name_of(self, person_id: int) -> str:
         person = self.person(person_id)
@@ -769,6 +772,10 @@ class _Context:
         )
         corrections = sum(1 for e in self.events if e.type is EventType.ARCHIVE_CORRECTED)
         version = (f"perbaikan{corrections}",) if corrections else ()
+        # written again, it is the paper of the archiving: everyone named as they stood
+        # then (a paraf given as Kabag is not shown under a position held months later);
+        # a correction after it, by whoever made it then
+        self.names_at = archived.at
         doc = f"paper:{kind.name}"
         # the bundle's contents, read first: a file gone from the files folder is left out,
         # and the Dokumentasi says so
@@ -776,7 +783,7 @@ class _Context:
         final = self.file_records(step.inputs, {f.id: why for f, why in left_out})
         events = []
         for ev in self.events:
-            person = self.person(ev.actor)
+            person = self.person(ev.actor, max(ev.at, archived.at))
             role = role_name(self.definition, ev.role)
             if acting := str(ev.data.get("acting", "")):
                 role = acting_role(self.definition, ev.role, acting)

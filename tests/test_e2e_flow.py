@@ -16,7 +16,7 @@ import zipfile
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -1153,6 +1153,48 @@ async def test_a_mistyped_archive_number_is_corrected_by_the_administrator_with_
     db = world.services.db
     assert await db.read(repo.case_archived_as, "OT.04.00/1223/2026") is None
     assert await db.read(repo.case_archived_as, "ot.04.00/123/2026") == case
+
+
+async def test_a_dokumentasi_issued_again_months_later_names_the_officials_as_they_were(
+    tmp_path: Path,
+) -> None:
+    """Dewi archives a case under a mistyped number. Half a year later Budi, who gave the
+    case his paraf as Kabag, is promoted and corrects his data ("Dr.", Kepala Biro Umum).
+    Months after that the administrator corrects the archive number: the Dokumentasi issued
+    again is the one of the archiving with the number corrected, so it names Budi and his
+    paraf as Kabag as they stood then, not with the position he holds today."""
+    clock = ManualClock(datetime(2026, 11, 2, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta")))
+    async with World(tmp_path, clock=clock, reminders={"enabled": False}) as world:
+        await world.everyone_starts()
+        case = await archived_under_a_mistyped_number(world)
+        clock.set(clock.now() + timedelta(days=200))
+        budi = world["kabag"]
+        budi.mark_seen()
+        await budi.send("/saya")
+        mine = await budi.wait_message(lambda m: "Data Bapak/Ibu" in m.text, timeout=WAIT)
+        await budi.press(mine, t.BTN_FIX_PROFILE)
+        await budi.wait_message(lambda m: "Perbaikan data" in m.text, timeout=WAIT)
+        for answer in ("Dr. Budi Santoso, S.E., M.Si.", "197505102000031002", "Kepala Biro Umum"):
+            budi.mark_seen()
+            await budi.send(answer)
+            done = await budi.wait_message(timeout=WAIT)
+        assert "data Bapak/Ibu telah diperbarui" in done.text
+        clock.set(clock.now() + timedelta(days=100))
+        admin = world["admin"]
+        admin.mark_seen()
+        await admin.send(f"/ubah_arsip {case} OT.04.00/123/2026 salah ketik")
+        await admin.wait_message(lambda m: "telah diubah" in m.text, timeout=WAIT)
+        await world.drained()
+        rows = await world.services.db.read(repo.files_of_case, case)
+        first = next(r for r in rows if r.name == f"dokumentasi-B{case}.docx")
+        redone = next(r for r in rows if r.name == f"dokumentasi-B{case}-perbaikan1.docx")
+        before = docx_text(await world.services.files.read(first.path))
+        after = docx_text(await world.services.files.read(redone.path))
+    assert "OT.04.00/123/2026" in after
+    assert "Kepala Bagian Manajemen Kinerja" in before
+    assert "Kepala Bagian Manajemen Kinerja" in after
+    assert "Kepala Biro Umum" not in after
+    assert "Dr. Budi Santoso" not in after
 
 
 async def test_a_case_archived_before_case_format_4_has_its_corrected_bundle_sent_to_dewi(
