@@ -3,7 +3,7 @@ correcting an archive number."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -535,6 +535,13 @@ def _split_period(args: list[str], today: date) -> tuple[date | None, date, list
         return None, end, rest
     after = rest[2:] if rest[0].lower() == "sampai" and rest[1:2] == ["dengan"] else rest[1:]
     second = _split_date(after, today)
+    if second is not None and second[0] < end:
+        # a first day typed without its year is the one before the end, not the next to
+        # come: "28 Desember s.d. 8 Januari" typed on 4 January began last December
+        typed = args[: len(args) - len(rest)]
+        earlier = _split_date(typed, second[0] - timedelta(days=365))
+        if earlier is not None and not earlier[1] and earlier[0] <= second[0]:
+            end = earlier[0]
     if second is None or second[0] < end:
         shown = len(after) - len(second[1]) if second else 3  # the second date, or a try
         return " ".join(args[: len(args) - len(after) + shown])

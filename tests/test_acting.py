@@ -1141,6 +1141,35 @@ async def test_a_plh_period_written_from_to_is_not_cut_to_its_first_day(tmp_path
         assert (await world.services.acting.listing())[-1].reason == "kekosongan"
 
 
+async def test_a_plh_period_over_new_year_copied_without_years_is_read_as_the_letter_means(
+    tmp_path: Path,
+) -> None:
+    """Karo is on leave over the new year; the Nota Dinas says "28 Desember s.d. 8
+    Januari". The administrator, back at work on 4 January 2027, copies it without the
+    years: the period began last December and ends on 8 January 2027 (it is not refused
+    as a period that ends before it begins, nor read as running from next December)."""
+    clock = ManualClock(wib(2027, 1, 4, 9))
+    async with World(tmp_path, clock=clock) as world:
+        await world.everyone_starts()
+        answer = await appoint(world, "/plh karo 1007 28 Desember s.d. 8 Januari cuti tahunan")
+        assert "ditetapkan sebagai Plh. Karo sampai 8 Januari 2027" in answer.text, answer.text
+        assert "sejak hari ini" not in answer.text  # it began before today
+        [appointment] = await world.services.acting.listing()
+        assert appointment.reason == "cuti tahunan"
+        assert appointment.ends_at == wib(2027, 1, 9, 0)
+
+
+def test_a_period_whose_first_day_is_typed_without_its_year_begins_before_its_end() -> None:
+    """Read on 4 January 2027: "28 Des - 8 Jan" began on 28 December 2026; a first day
+    typed with its year stays as typed (and a period that then ends before it begins is
+    not read)."""
+    today = date(2027, 1, 4)
+    found = _split_period(["28", "Des", "-", "8", "Jan", "cuti"], today)
+    assert found == (date(2026, 12, 28), date(2027, 1, 8), ["cuti"])
+    found = _split_period(["28-12-2027", "-", "8", "Jan", "cuti"], today)
+    assert found == "28-12-2027 - 8 Jan"
+
+
 @pytest.mark.parametrize("word", ["s.d.", "sd.", "s/d.", "S/D", "sd", "hingga", "-"])
 def test_every_spelling_of_s_d_in_a_plh_period_ends_it_on_its_later_day(word: str) -> None:
     """Letters write "s.d." many ways; each ends the period on the later day, with only the
