@@ -54,8 +54,8 @@ USAGE_ARCHIVE_FIX = (
 )
 USAGE_ACTING = (
     "Penggunaan: <code>/{kind} &lt;peran&gt; &lt;id Telegram&gt; &lt;sampai tanggal&gt; "
-    "&lt;alasan&gt; [; nomor surat]</code>\nContoh: <code>/{kind} karo 1009 31-12-2026 cuti "
-    "tahunan; ND.12/SJ/XII/2026</code> atau <code>/{kind} karo 1009 31 Desember 2026 dinas "
+    "&lt;alasan&gt; [; nomor surat]</code>\nContoh: <code>/{kind} karo 1009 31-12-{year} cuti "
+    "tahunan; ND.12/SJ/XII/{year}</code> atau <code>/{kind} karo 1009 31 Desember {year} dinas "
     "luar</code>.\nPeran: {roles}."
 )
 # the words between the first and the last day of a period copied from a letter, without
@@ -63,8 +63,8 @@ USAGE_ACTING = (
 PERIOD_WORDS = frozenset({"sd", "sampai", "hingga", "-", "–", "—"})
 BAD_PERIOD = (
     "Masa tugas <b>{typed}</b> tidak dapat dibaca. Mohon tuliskan tanggal akhirnya, misalnya "
-    "<code>/{kind} karo 1009 19-12-2026 cuti</code>, atau masa tugasnya seperti dalam surat, "
-    "misalnya <code>/{kind} karo 1009 12 Desember 2026 s.d. 19 Desember 2026 cuti</code>."
+    "<code>/{kind} karo 1009 19-12-{year} cuti</code>, atau masa tugasnya seperti dalam surat, "
+    "misalnya <code>/{kind} karo 1009 12 Desember {year} s.d. 19 Desember {year} cuti</code>."
 )
 # a period copied from a letter whose first day is still to come: /plh and /plt act at once
 STARTS_NOW = (
@@ -77,7 +77,7 @@ USAGE_FIX = "Penggunaan: <code>/ubah_data &lt;id Telegram&gt;</code>."
 USAGE_END_ACTING = "Penggunaan: <code>/akhiri_plh &lt;peran&gt;</code>."
 BAD_DATE = (
     "Tanggal <b>{typed}</b> tidak valid. Mohon tuliskan tanggal akhir masa tugas, misalnya "
-    "<code>31-12-2026</code> atau <code>31 Desember 2026</code>."
+    "<code>31-12-{year}</code> atau <code>31 Desember {year}</code>."
 )
 # What an official types after a command: the same rule as a case title (no control
 # characters, no bidirectional overrides that would reorder it in every later message).
@@ -512,6 +512,14 @@ async def correct_archive_number(update: Update, context: Context) -> None:
     )
 
 
+def example_year(today: date) -> int:
+    """The year of the acting examples (the usage, a date or a period not read): that of
+    the next 19 December, so that every day they name (12 to 31 December) is still to
+    come, or began a period still running: an example typed as shown is not refused as
+    past, years after this release."""
+    return today.year if (today.month, today.day) <= (12, 19) else today.year + 1
+
+
 def _split_date(args: list[str], today: date) -> tuple[date, list[str]] | None:
     """The end date at the head of ``args`` (one to three words: "31-12-2026",
     "31 Desember 2026", "31 Des"), and the words after it."""
@@ -580,19 +588,22 @@ async def appoint_acting(update: Update, context: Context, kind: str) -> None:
     svc = context.services
     args = context.args or []
     roles = [r.id for r in svc.sops.roles if not r.shared]
-    usage = USAGE_ACTING.format(kind=kind, roles=", ".join(roles))
+    today = svc.zone.day(svc.clock.now())
+    year = example_year(today)  # the examples name days still to come, whatever the year
+    usage = USAGE_ACTING.format(kind=kind, roles=", ".join(roles), year=year)
     role = args[0].lower() if args else ""
     person = parsing.telegram_id(args[1]) if len(args) > 1 else None
-    today = svc.zone.day(svc.clock.now())
     found = _split_period(args[2:], today) if len(args) > 2 else None
     if role in roles and person is not None and len(args) > 2 and found is None:
-        await reply(update, BAD_DATE.format(typed=t.e(t.clip(_date_words(args[2:]), 40))))
+        await reply(
+            update, BAD_DATE.format(typed=t.e(t.clip(_date_words(args[2:]), 40)), year=year)
+        )
         return
     if role not in roles or person is None or found is None:
         await reply(update, usage)
         return
     if isinstance(found, str):
-        await reply(update, BAD_PERIOD.format(typed=t.e(t.clip(found, 80)), kind=kind))
+        await reply(update, BAD_PERIOD.format(typed=t.e(t.clip(found, 80)), kind=kind, year=year))
         return
     if person == context.bot.id:
         what = f"Penetapan {kind.capitalize()} hanya dapat diberikan"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -1168,6 +1169,33 @@ def test_a_period_whose_first_day_is_typed_without_its_year_begins_before_its_en
     assert found == (date(2026, 12, 28), date(2027, 1, 8), ["cuti"])
     found = _split_period(["28-12-2027", "-", "8", "Jan", "cuti"], today)
     assert found == "28-12-2027 - 8 Jan"
+
+
+async def test_the_plh_examples_still_name_days_to_come_years_after_the_release(
+    tmp_path: Path,
+) -> None:
+    """In March 2028 the administrator sends /plh without its words: the example in the
+    usage names a day still to come (31-12-2028, not a day of 2026 that has long passed),
+    so that the example typed as shown appoints the Plh instead of being refused as past.
+    A period that cannot be read is answered with examples of this year too."""
+    clock = ManualClock(wib(2028, 3, 6, 9))
+    async with World(tmp_path, clock=clock) as world:
+        await world.everyone_starts()
+        admin = world["admin"]
+        admin.mark_seen()
+        await admin.send("/plh")
+        usage = (await admin.wait_message(timeout=WAIT)).text
+        assert "2026" not in usage, usage
+        example = re.search(r"Contoh: (/plh [^\n]*?) atau", usage)
+        assert example is not None, usage
+        assert "31-12-2028" in example[1]
+        answer = await appoint(world, example[1].replace("1009", "1007"))
+        assert "ditetapkan sebagai Plh. Karo sampai 31 Desember 2028" in answer.text, answer.text
+        admin.mark_seen()
+        await admin.send("/plh karo 1007 19-12-2028 sampai 12-12-2028 cuti")
+        refused = (await admin.wait_message(timeout=WAIT)).text
+        assert "tidak dapat dibaca" in refused and "2026" not in refused, refused
+        assert "12 Desember 2028 s.d. 19 Desember 2028" in refused, refused
 
 
 @pytest.mark.parametrize("word", ["s.d.", "sd.", "s/d.", "S/D", "sd", "hingga", "-"])
