@@ -96,8 +96,13 @@ def joint_leave_warnings(calendar: WorkCalendar, today: date) -> list[str]:
 def log_calendar_warnings(svc: Services) -> None:
     """Log the :func:`joint_leave_warnings` of today not logged yet by this process: at the
     start, and at every periodic sweep, so that a bot that runs on into a new year (or into
-    October, for the next) says so on that day, as a start would; each once."""
-    for warning in joint_leave_warnings(svc.calendar, svc.zone.day(svc.clock.now())):
+    October, for the next) says so on that day, as a start would; each once. Looked for
+    once an office day (reading the holidays package takes some milliseconds)."""
+    today = svc.zone.day(svc.clock.now())
+    if today == svc.calendar_checked_on:
+        return
+    svc.calendar_checked_on = today
+    for warning in joint_leave_warnings(svc.calendar, today):
         if warning not in svc.calendar_warnings:
             svc.calendar_warnings.add(warning)
             log.warning("%s", warning)

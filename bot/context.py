@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from telegram import Bot
@@ -74,6 +75,7 @@ class Services:
     # the warnings of unknown joint leave days (bot.app.log_calendar_warnings) this process
     # has logged: a bot that runs into a new year, or into October, logs that year's once
     calendar_warnings: set[str] = field(default_factory=set)
+    calendar_checked_on: date | None = None  # the office's day they were last looked for
 
 
 class SopUpdater(Updater):
