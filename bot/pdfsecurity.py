@@ -7,6 +7,12 @@ password. pypdf tells the two apart the way a PDF reader does: it tries the empt
 AES). A handler other than /Standard (a certificate's, /Adobe.PubSec) opens only for the
 holder of the recipient's key: it needs a password. A PDF pypdf cannot read is not judged
 here (None): only a PDF shown to need a password is refused.
+
+The look is bounded: a hostile PDF of a few hundred KB can make pypdf repair it for minutes
+(a startxref pointing nowhere, object streams whose data expand to 70 MB each, which it
+reads byte by byte; at 20 MB, for an hour). pypdf runs under a tracer that gives it up
+after :data:`PDF_CPU_SECONDS` of the thread's CPU time: the PDF is then not judged (None).
+pypdf's own limits bound the memory (no stream decoded beyond 75 MB).
 """
 
 from __future__ import annotations
@@ -14,6 +20,10 @@ from __future__ import annotations
 import io
 import logging
 import re
+import sys
+import time
+from types import FrameType
+from typing import Any
 
 from pypdf import PasswordType, PdfReader
 
@@ -21,6 +31,11 @@ __all__ = ["needs_password"]
 
 # pypdf logs what it repairs in a damaged file at WARNING: an upload's business, not the log's
 logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+PDF_CPU_SECONDS = 4.0
+"""The most CPU time (of the thread) pypdf may spend on one PDF; a real one takes
+milliseconds (its trailer, the /Encrypt dictionary and a hash or two are read)."""
+_CALLS_PER_LOOK = 2000  # the clock is read once per this many Python calls
 
 _ENCRYPT = re.compile(rb"/Encrypt(?![A-Za-z0-9])")
 
@@ -32,11 +47,42 @@ def needs_password(data: bytes) -> bool | None:
     if _ENCRYPT.search(data) is None:  # no encryption: not parsed at all
         return False
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if not reader.is_encrypted:
-            return False
-        return reader.decrypt("") is PasswordType.NOT_DECRYPTED
+        with _cpu_limit(PDF_CPU_SECONDS):
+            reader = PdfReader(io.BytesIO(data))
+            if not reader.is_encrypted:
+                return False
+            return reader.decrypt("") is PasswordType.NOT_DECRYPTED
     except NotImplementedError:  # "only Standard PDF encryption handler is available"
         return True
-    except Exception:
+    except (Exception, _TooLong):
         return None
+
+
+class _TooLong(BaseException):
+    """pypdf took too long (a BaseException: pypdf's ``except Exception`` around what it
+    repairs must not swallow it)."""
+
+
+class _cpu_limit:
+    """Raise :class:`_TooLong` in the first Python call made after ``seconds`` of this
+    thread's CPU time (the thread's previous tracer is restored on the way out)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.calls = 0
+        self.deadline = 0.0
+        self.previous: Any = None
+
+    def __enter__(self) -> None:
+        self.deadline = time.thread_time() + self.seconds
+        self.previous = sys.gettrace()
+        sys.settrace(self._on_event)
+
+    def __exit__(self, *exc: object) -> None:
+        sys.settrace(self.previous)
+
+    def _on_event(self, frame: FrameType, event: str, arg: object) -> None:
+        # called at each Python call (no line events: None is returned for the frame)
+        self.calls += 1
+        if self.calls % _CALLS_PER_LOOK == 0 and time.thread_time() > self.deadline:
+            raise _TooLong

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import struct
+import time
 import tracemalloc
 import zipfile
 import zlib
@@ -32,6 +33,7 @@ from bot.filecheck import (
     check_file,
     refusal_text,
 )
+from bot.pdfsecurity import PDF_CPU_SECONDS
 
 # -- real files, made here ---------------------------------------------------------------------
 
@@ -591,3 +593,36 @@ def test_damaged_real_documents_never_make_the_check_raise(
     for candidate in (bytes(data), bytes(data[:keep])):
         verdict = check_file(f"dokumen.{ext}", candidate)
         assert verdict.reason in {OK, MISMATCH, ENCRYPTED}
+
+
+def pdf_that_pypdf_repairs_for_minutes(streams: int) -> bytes:
+    """A hostile PDF of about 70 KB a stream: an /Encrypt entry, a startxref that points
+    nowhere (so pypdf rebuilds the cross-reference table, reading every object) and object
+    streams whose data expand to 70 MB of digits each, which pypdf reads byte by byte (about
+    12 s of CPU each)."""
+    blob = zlib.compress(b"0" * 70_000_000, 9)
+    out = bytearray(b"%PDF-1.5\n")
+    for number in range(1, streams + 1):
+        out += b"%d 0 obj\n<< /Type /ObjStm /N 1 /First 0 /Length %d /Filter /FlateDecode >>\n" % (
+            number,
+            len(blob),
+        )
+        out += b"stream\n" + blob + b"\nendstream\nendobj\n"
+    out += b"trailer\n<< /Root 1 0 R /Encrypt << /Filter /Standard /V 1 /R 2 /O <00> /U <00>"
+    out += b" /P -4 >> >>\nstartxref\n999999999\n%%EOF\n"
+    return bytes(out)
+
+
+def test_a_pdf_built_to_keep_pypdf_busy_is_given_up_within_seconds() -> None:
+    """An upload of 350 KB that would hold a worker thread for a minute (and, at 20 MB, for
+    about an hour) while pypdf looks for its encryption: the look is given up after a few
+    seconds of CPU and the PDF is accepted unjudged, as any PDF pypdf cannot read."""
+    bomb = pdf_that_pypdf_repairs_for_minutes(5)
+    assert len(bomb) < 400_000
+    started = time.thread_time()
+    verdict = check_file("Penetapan Kinerja.pdf", bomb)
+    spent = time.thread_time() - started
+    assert verdict == FileVerdict(True, OK, "pdf")
+    assert spent < PDF_CPU_SECONDS + 1.5, spent
+    # a PDF that is read in time is judged as before
+    assert_refused(check_file("Surat.pdf", encrypted_pdf("AES-256", "rahasia")), ENCRYPTED)
