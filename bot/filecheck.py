@@ -26,7 +26,8 @@ What is checked, for the extensions of ``bot.config.DEFAULT_ALLOWED_EXTENSIONS``
 
 Every ZIP must start with a local file header (or be an empty archive): a self-extracting
 program with an archive appended is not a document. Zip bombs cost nothing here: only the
-central directory is read, plus at most two small members (``mimetype`` and, when the main
+central directory is read (and not at all when the bytes hold more directory entries than
+:data:`MAX_MEMBERS`: 20 MB of empty members would cost 1.7 s and 130 MB to list), plus at most two small members (``mimetype`` and, when the main
 part has an unusual name, ``_rels/.rels``), each read with a byte limit.
 
 An extension not listed has no check: verdict ok, reason "unchecked" (an administrator
@@ -171,6 +172,13 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _PNG = b"\x89PNG\r\n\x1a\n"
 _JPEG = b"\xff\xd8\xff"
 _ZIP_STARTS = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; an empty archive
+_DIRECTORY_ENTRY = b"PK\x01\x02"  # the signature every central directory entry starts with
+MAX_MEMBERS = 65_535
+"""The most members a ZIP holds without its 64-bit extension, far more than any office
+document (a long presentation: a few thousand). The signatures of directory entries in the
+bytes are counted (at C speed) before zipfile lists them, at some 500 bytes of memory each:
+an entry count the archive declares could be a lie, as zipfile reads the directory by its
+size."""
 _PASSWORD_PROTECTED = "an OLE2 file with an EncryptedPackage stream (password-protected)"
 _MACRO_ENABLED = "a macro-enabled Office document (vbaProject.bin)"
 _PDF_PASSWORD = "a PDF that the empty user password does not open (password-protected)"
@@ -215,6 +223,8 @@ def _ole2(*streams: str) -> Check:
 def _open_zip(data: bytes) -> zipfile.ZipFile | str:
     if not data.startswith(_ZIP_STARTS):
         return "does not start as a ZIP archive"
+    if (entries := data.count(_DIRECTORY_ENTRY)) > MAX_MEMBERS:
+        return f"a ZIP archive of {entries} members or more (at most {MAX_MEMBERS} are read)"
     try:
         return zipfile.ZipFile(io.BytesIO(data))
     except Exception as exc:  # zipfile raises many types on malformed input: all mean "no"
