@@ -652,3 +652,20 @@ def test_an_archive_of_more_members_than_a_document_holds_is_refused_unread() ->
     assert peak < 1 << 20, peak  # no directory entry was read
     # a real document's few members are read as before
     assert check_file("Draf.docx", docx_bytes()).ok
+
+
+def test_a_text_file_of_control_characters_is_refused_without_listing_them() -> None:
+    """20 MB of control characters named .txt: refused once more than 1 % of the text is
+    seen to be such, not after a list of 20 million of them was made (160 MB)."""
+    noise = b"\x01" * 20_000_000
+    tracemalloc.start()
+    try:
+        verdict = check_file("Catatan.txt", noise)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert_refused(verdict)
+    assert peak < 2 * len(noise), peak  # the decoded text, nothing more
+    # text with a few control characters is taken, text with too many is not
+    assert check_file("Data.csv", b"a;b\x1b\n" + b"x" * 500).ok
+    assert not check_file("Data.csv", b"a;b\x1b\n" * 10).ok
