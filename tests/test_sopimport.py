@@ -11,6 +11,8 @@ import dataclasses
 import io
 import re
 import tomllib
+import tracemalloc
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -1070,3 +1072,36 @@ def test_inline_numbering_splits_only_a_running_list() -> None:
 @given(st.text())
 def test_toml_strings_read_back_as_written(value: str) -> None:
     assert tomllib.loads(f"x = {toml_string(value)}")["x"] == value
+
+
+def test_a_form_whose_relationships_part_unpacks_to_hundreds_of_mb_is_read_without_it() -> None:
+    """A .docx of a few hundred KB whose package relationships expand to 200 MB (a zip
+    bomb): the form is read as any .docx without readable relationships, never unpacking
+    more than a part may hold."""
+    document = Document()
+    document.add_paragraph("Bukan formulir SOP")
+    plain = io.BytesIO()
+    document.save(plain)
+    bomb = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(plain.getvalue())) as source,
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            if info.filename == "_rels/.rels":
+                with target.open("_rels/.rels", "w") as member:
+                    member.write(b'<Relationships xmlns="x">')
+                    for _ in range(200):
+                        member.write(b" " * (1 << 20))
+                    member.write(b"</Relationships>")
+            else:
+                target.writestr(info, source.read(info))
+    assert len(bomb.getvalue()) < 1 << 20
+    tracemalloc.start()
+    try:
+        with pytest.raises(ImportFailure):  # no SOP table in it: refused as such
+            read_sop_form("SOP.docx", bomb.getvalue())
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 80 << 20, peak  # not the 200 MB of the relationships part

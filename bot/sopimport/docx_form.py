@@ -39,6 +39,17 @@ _NS = {
 }
 _REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _MAX_PART_BYTES = 64 * 1024 * 1024
+_MAX_RELS_BYTES = 1024 * 1024  # a relationships part lists a few dozen parts: a few KB
+
+
+def _small_part(archive: zipfile.ZipFile, name: str) -> bytes:
+    """A relationships part's bytes; KeyError when it is missing or declares more than
+    :data:`_MAX_RELS_BYTES` (a zip bomb would unpack to GBs; zipfile reads no further than
+    the size declared)."""
+    info = archive.getinfo(name)
+    if info.file_size > _MAX_RELS_BYTES:
+        raise KeyError(f"{name}: {info.file_size} bytes")
+    return archive.read(info)
 
 
 def _q(name: str) -> str:
@@ -106,7 +117,7 @@ def _related_part(archive: zipfile.ZipFile, main: str, kind: str) -> ET.Element 
     None when there is none or it cannot be read (the document is read without it)."""
     folder, name = posixpath.split(main)
     try:
-        rels = ET.fromstring(archive.read(posixpath.join(folder, "_rels", f"{name}.rels")))
+        rels = ET.fromstring(_small_part(archive, posixpath.join(folder, "_rels", f"{name}.rels")))
         for rel in rels.iter(f"{{{_REL_NS}}}Relationship"):
             target = rel.get("Target", "")
             if rel.get("Type", "").endswith(kind) and rel.get("TargetMode") != "External":
@@ -215,7 +226,7 @@ def _style_numbering(styles: ET.Element | None) -> dict[str, tuple[str, int]]:
 def _main_part(archive: zipfile.ZipFile) -> str:
     """The main document part named by the package relationships (usually word/document.xml)."""
     try:
-        rels = ET.fromstring(archive.read("_rels/.rels"))
+        rels = ET.fromstring(_small_part(archive, "_rels/.rels"))
     except (KeyError, ET.ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError):
         return "word/document.xml"
     for rel in rels.iter(f"{{{_REL_NS}}}Relationship"):
