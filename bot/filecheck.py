@@ -18,6 +18,9 @@ What is checked, for the extensions of ``bot.config.DEFAULT_ALLOWED_EXTENSIONS``
   a .docm/.xlsm/.pptm, which Office refuses to open under an x-name: reason "macros", whose
   refusal says to save it again as a plain .docx/.xlsx/.pptx). A password-protected
   Office document is an OLE2 file with an ``EncryptedPackage`` stream: reason "encrypted";
+  so is a .doc whose WordDocument stream starts with a FIB marked fEncrypted (Word 97-2003
+  saved with an open password: the stream found through the compound file's directory and
+  FAT, each sector read at most once);
 * ``.odt``, ``.ods``, ``.odp``: a ZIP whose ``mimetype`` member holds the OpenDocument type;
 * ``.rtf``: starts with ``{\\rtf``; ``.jpg``/``.jpeg``: ``FF D8 FF``; ``.png``: its signature;
 * ``.zip``: a ZIP whose central directory reads;
@@ -39,6 +42,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -157,7 +161,7 @@ def check_file(name: str, data: bytes) -> FileVerdict:
     problem = check(data)
     if problem is None:
         return FileVerdict(True, OK, ext)
-    if problem in (_PASSWORD_PROTECTED, _PDF_PASSWORD):
+    if problem in (_PASSWORD_PROTECTED, _PDF_PASSWORD, _WORD_PASSWORD):
         return FileVerdict(False, ENCRYPTED, ext, problem)
     if problem == _MACRO_ENABLED:
         return FileVerdict(False, MACROS, ext, problem)
@@ -182,6 +186,7 @@ size."""
 _PASSWORD_PROTECTED = "an OLE2 file with an EncryptedPackage stream (password-protected)"
 _MACRO_ENABLED = "a macro-enabled Office document (vbaProject.bin)"
 _PDF_PASSWORD = "a PDF that the empty user password does not open (password-protected)"
+_WORD_PASSWORD = "a Word 97-2003 document whose FIB says fEncrypted (password-protected)"
 
 
 def _signature(prefix: bytes, what: str, within: int = 0) -> Check:
@@ -218,6 +223,88 @@ def _ole2(*streams: str) -> Check:
         return None
 
     return check
+
+
+_MAX_SECTOR = 0xFFFFFFFA  # above: the FAT's special values (free, end of chain...)
+_WORD_IDENT = 0xA5EC  # FibBase.wIdent
+_FIB_ENCRYPTED = 0x0100  # FibBase.fEncrypted: the document opens only with its password
+
+
+def _compound_stream_head(data: bytes, name: str) -> bytes | None:
+    """The first sector (or mini sector) of the stream ``name`` of an OLE2 compound file
+    (where a Word document's FIB is), found through its directory; None when it cannot be
+    found (a damaged file). Every loop is bounded by the file's number of sectors."""
+    if len(data) < 512:
+        return None
+    shift, cutoff = struct.unpack_from("<H", data, 0x1E)[0], struct.unpack_from("<I", data, 0x38)[0]
+    if shift not in (9, 12):
+        return None
+    size = 1 << shift
+    count = len(data) // size  # at most this many sectors: a longer chain is a loop
+
+    def sector(number: int) -> bytes:
+        start = (number + 1) << shift
+        return data[start : start + size] if number <= _MAX_SECTOR else b""
+
+    fat_sectors = list(struct.unpack_from("<109I", data, 0x4C))
+    difat, seen = struct.unpack_from("<I", data, 0x44)[0], 0
+    while difat <= _MAX_SECTOR and seen < count:
+        block = sector(difat)
+        if len(block) < size:
+            break
+        *more, difat = struct.unpack(f"<{size // 4}I", block)
+        fat_sectors += more
+        seen += 1
+
+    def following(number: int) -> int:
+        index, slot = divmod(number, size // 4)
+        fat = sector(fat_sectors[index]) if index < len(fat_sectors) else b""
+        return struct.unpack_from("<I", fat, slot * 4)[0] if len(fat) == size else 0xFFFFFFFF
+
+    def in_mini_stream(number: int) -> bytes:
+        """A stream below the cutoff lives in the mini stream (the root entry's stream, in
+        64-byte mini sectors): its first mini sector, found along the root's chain."""
+        mini = 1 << struct.unpack_from("<H", data, 0x20)[0]
+        steps, offset = divmod(number * mini, size)
+        chain = root
+        for _ in range(min(steps, count)):
+            chain = following(chain)
+        block = sector(chain) if steps < count else b""
+        return block[offset : offset + mini]
+
+    wanted = name.casefold()
+    root = 0xFFFFFFFF  # the root entry's stream: the mini stream (always the first entry)
+    directory = struct.unpack_from("<I", data, 0x30)[0]
+    for _ in range(count):
+        if directory > _MAX_SECTOR:
+            return None
+        block = sector(directory)
+        for at in range(0, len(block) - 127, 128):
+            length, kind = struct.unpack_from("<HB", block, at + 64)
+            start, stream_size = struct.unpack_from("<IQ", block, at + 116)
+            if kind == 5 and root == 0xFFFFFFFF:
+                root = start
+            if kind != 2 or not 2 <= length <= 64:
+                continue
+            found = block[at : at + length - 2].decode("utf-16-le", "replace")
+            if found.casefold() == wanted:
+                if (stream_size & 0xFFFFFFFF if shift == 9 else stream_size) < cutoff:
+                    return in_mini_stream(start) or None
+                return sector(start) or None
+        directory = following(directory)
+    return None
+
+
+def _word_97(data: bytes) -> str | None:
+    problem = _ole2("WordDocument")(data)
+    if problem is not None:
+        return problem
+    fib = _compound_stream_head(data, "WordDocument")
+    if fib is not None and len(fib) >= 12:
+        ident, flags = struct.unpack_from("<H8xH", fib)
+        if ident == _WORD_IDENT and flags & _FIB_ENCRYPTED:
+            return _WORD_PASSWORD
+    return None
 
 
 def _open_zip(data: bytes) -> zipfile.ZipFile | str:
@@ -371,7 +458,7 @@ def _text(data: bytes) -> str | None:
 
 _CHECKS: dict[str, Check] = {
     "pdf": _pdf,
-    "doc": _ole2("WordDocument"),
+    "doc": _word_97,
     "xls": _ole2("Workbook", "Book"),
     "ppt": _ole2("PowerPoint Document"),
     "docx": _ooxml("word", "word/document.xml"),

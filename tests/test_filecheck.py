@@ -11,6 +11,7 @@ import tracemalloc
 import zipfile
 import zlib
 from html import escape
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -669,3 +670,28 @@ def test_a_text_file_of_control_characters_is_refused_without_listing_them() -> 
     # text with a few control characters is taken, text with too many is not
     assert check_file("Data.csv", b"a;b\x1b\n" + b"x" * 500).ok
     assert not check_file("Data.csv", b"a;b\x1b\n" * 10).ok
+
+
+FILES = Path(__file__).parent / "fixtures" / "files"
+
+
+def word_fib(flags: int) -> bytes:
+    """The start of a WordDocument stream: a FIB whose base holds ``flags`` (0x0100:
+    fEncrypted, the document opens only with its password)."""
+    return struct.pack("<HHHHHH", 0xA5EC, 0x00C1, 0, 0x0421, 0, flags)
+
+
+def test_a_word_97_document_saved_with_a_password_is_refused_as_such() -> None:
+    """Kasubag's Konsep saved from Word (here LibreOffice) as .doc with an open password:
+    the reviewers could not open it, as with a protected .docx."""
+    protected = (FILES / "konsep-sandi-rahasia.doc").read_bytes()
+    verdict = check_file("Konsep Rencana Kerja.doc", protected)
+    assert_refused(verdict, ENCRYPTED)
+    text = refusal_text(verdict, "Konsep Rencana Kerja.doc")
+    assert text is not None and "kata sandi" in text
+    # the same document saved without a password is taken
+    assert check_file("Konsep Rencana Kerja.doc", (FILES / "konsep.doc").read_bytes()).ok
+    # the flag is read from the WordDocument stream wherever its directory entry puts it
+    for flags, ok in ((0x0100, False), (0x0200, True), (0x13F0, False), (0x12F0, True)):
+        built = compound_file(("1Table", b"t"), ("WordDocument", word_fib(flags)))
+        assert check_file("Konsep.doc", built).ok is ok, hex(flags)
