@@ -261,12 +261,30 @@ class NotBegun(DatabaseError):
 
 
 def _begin(conn: Any, loop: asyncio.AbstractEventLoop, sql: str) -> None:
+    """Begin a transaction; one that could not begin leaves no transaction behind on the
+    connection, or no connection: a later call must not meet "current transaction is
+    aborted"."""
     try:
         loop.run_until_complete(conn.execute(sql))
+    except TimeoutError:
+        # the write lock held elsewhere past the command timeout: asyncpg asks the server
+        # to cancel, and whether that cancel has ended the transaction by the next call is
+        # a race ("current transaction is aborted"); the connection is made again
+        conn.terminate()
+        raise
     except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
         if conn.is_closed():
             raise NotBegun(exc) from exc
+        _end_transaction(conn, loop)
         raise
+
+
+def _end_transaction(conn: Any, loop: asyncio.AbstractEventLoop) -> None:
+    if not conn.is_closed() and conn.is_in_transaction():
+        try:
+            loop.run_until_complete(conn.execute("ROLLBACK"))
+        except Exception:
+            conn.terminate()  # made again on the next call
 
 
 def _in_write(conn: Any, loop: asyncio.AbstractEventLoop, fn: Callable[[Tx], T]) -> T:
@@ -277,11 +295,7 @@ def _in_write(conn: Any, loop: asyncio.AbstractEventLoop, fn: Callable[[Tx], T])
         result = fn(PgTx(conn, loop))
         loop.run_until_complete(conn.execute("COMMIT"))
     except BaseException:
-        if not conn.is_closed() and conn.is_in_transaction():
-            try:
-                loop.run_until_complete(conn.execute("ROLLBACK"))
-            except Exception:
-                conn.terminate()  # made again on the next call
+        _end_transaction(conn, loop)
         raise
     return result
 
@@ -291,11 +305,7 @@ def _in_read(conn: Any, loop: asyncio.AbstractEventLoop, fn: Callable[[Tx], T]) 
     try:
         return fn(PgTx(conn, loop))
     finally:
-        if not conn.is_closed() and conn.is_in_transaction():
-            try:
-                loop.run_until_complete(conn.execute("ROLLBACK"))
-            except Exception:
-                conn.terminate()
+        _end_transaction(conn, loop)
 
 
 # what a COPY of rows may raise for a value it cannot take: the server's refusal (NUL in
