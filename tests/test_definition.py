@@ -960,3 +960,103 @@ def test_a_file_with_bad_team_duties_is_refused_naming_the_file_and_the_key(
     [problem] = caught.value.problems
     assert problem.startswith("steps[4].team_duties[0]: must not end with punctuation")
     assert str(caught.value).startswith(f"{path}: invalid SOP definition:")
+
+
+# -- blank drafts of an SOP's own ([blanks.<id>]) ------------------------------------------
+
+SPM_PATH = Path(__file__).parent / "fixtures" / "sops" / "spm-ls.toml"
+
+
+def with_blank(raw: Raw, blank_id: str = "konsep", **fields: object) -> None:
+    """The source SOP with a blank of its own, handed out at step 6 (an upload step)."""
+    raw.setdefault("blanks", {})[blank_id] = {
+        "title": "Kerangka Konsep Laporan",
+        "template": "konsep_laporan.docx",
+        **fields,
+    }
+    step_at(raw, 6).setdefault("templates", []).append(blank_id)
+
+
+def test_the_spm_ls_hands_the_ppk_a_blank_konsep_spp_ls_of_its_own() -> None:
+    """The SPM-LS declares ``[blanks.konsep_spp]``; its step 3 (the P.P.K. drafting the
+    Konsep SPP-LS) names it in its templates."""
+    definition = load_definition(SPM_PATH)
+    [blank] = definition.blanks
+    assert (blank.id, blank.title, blank.template) == (
+        "konsep_spp",
+        "Kerangka Konsep SPP-LS",
+        "konsep_spp.docx",
+    )
+    assert definition.step(3).templates == ("konsep_spp",)
+    assert definition.blank("konsep_spp") is blank
+    assert not definition.has_blank("program_kerja")
+
+
+def test_an_sop_without_blanks_of_its_own_has_none() -> None:
+    assert sop().blanks == ()
+
+
+@pytest.mark.parametrize(
+    ("template", "why"),
+    [
+        ("kantor/konsep.docx", "a file name without a folder"),
+        ("..\\konsep.docx", "a file name without a folder"),
+        ("konsep.doc", "must end in .docx"),
+        ("konsep.DOCX", "must end in .docx"),
+        (".docx", "must end in .docx"),
+        ("", "must not be empty"),
+    ],
+)
+def test_a_blank_whose_template_is_no_plain_docx_file_name_is_refused(
+    template: str, why: str
+) -> None:
+    [problem] = refusal(lambda raw: with_blank(raw, template=template))
+    assert problem.startswith("blanks.konsep.template: "), problem
+    assert why in problem, problem
+
+
+def test_a_blank_without_a_title_or_with_an_unknown_key_is_refused() -> None:
+    problems = refusal(lambda raw: with_blank(raw, title="  ", file="x.docx"))
+    assert problems == [
+        "blanks.konsep.file: unknown key",
+        "blanks.konsep.title: must not be empty (officials read it in the messages)",
+    ]
+
+
+def test_a_blank_missing_its_template_is_refused() -> None:
+    def break_it(raw: Raw) -> None:
+        with_blank(raw)
+        del raw["blanks"]["konsep"]["template"]
+
+    assert refusal(break_it) == ["blanks.konsep.template: missing required field"]
+
+
+def test_a_blank_with_an_id_that_is_no_id_is_refused() -> None:
+    problems = refusal(lambda raw: with_blank(raw, "Konsep-SPP"))
+    assert problems == [
+        "blanks.Konsep-SPP: blank id must be 1-32 characters of a-z, 0-9 and '_', "
+        "starting with a letter"
+    ]
+
+
+def test_blanks_that_are_no_table_of_tables_are_refused() -> None:
+    assert refusal(lambda raw: raw.update(blanks=["konsep"])) == [
+        "blanks: must be a table of blank drafts ([blanks.<id>])"
+    ]
+    assert refusal(lambda raw: raw.update(blanks={"konsep": "konsep.docx"})) == [
+        "blanks.konsep: must be a table"
+    ]
+
+
+def test_a_file_with_a_bad_blank_is_refused_naming_the_file_and_the_key(tmp_path: Path) -> None:
+    text = SPM_PATH.read_text(encoding="utf-8")
+    path = tmp_path / "spm-ls.toml"
+    path.write_text(
+        text.replace('template = "konsep_spp.docx"', 'template = "kantor/konsep_spp.docx"'),
+        encoding="utf-8",
+    )
+    with pytest.raises(DefinitionError) as caught:
+        load_definition(path)
+    [problem] = caught.value.problems
+    assert problem.startswith("blanks.konsep_spp.template: ")
+    assert str(caught.value).startswith(f"{path}: invalid SOP definition:")

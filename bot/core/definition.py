@@ -74,6 +74,18 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Blank:
+    """A blank draft of the SOP's own (``[blanks.<id>]``): a paper the bot hands the holder
+    of a step that names it in ``templates``, filled like the registered blank drafts
+    (letterhead, case, who signs, the date). ``template`` is a .docx file name, looked up
+    in the office's templates folder, then among the shipped templates."""
+
+    id: str
+    title: str  # what the paper is called: "Kerangka Konsep SPP-LS"
+    template: str  # "konsep_spp.docx"
+
+
+@dataclass(frozen=True)
 class Step:
     id: int
     actor: str
@@ -148,11 +160,13 @@ class SopDefinition:
     roles: tuple[Role, ...]
     documents: tuple[Document, ...]
     steps: tuple[Step, ...]
+    blanks: tuple[Blank, ...] = ()
     revision: str = field(default="", compare=False)
     source_text: str = field(default="", compare=False, repr=False)
     _roles: Mapping[str, Role] = field(init=False, repr=False, compare=False)
     _documents: Mapping[str, Document] = field(init=False, repr=False, compare=False)
     _steps: Mapping[int, Step] = field(init=False, repr=False, compare=False)
+    _blanks: Mapping[str, Blank] = field(init=False, repr=False, compare=False)
     _chains: Mapping[int, frozenset[int]] = field(init=False, repr=False, compare=False)
     _team_roles: frozenset[str] = field(init=False, repr=False, compare=False)
 
@@ -160,6 +174,7 @@ class SopDefinition:
         object.__setattr__(self, "_roles", {r.id: r for r in self.roles})
         object.__setattr__(self, "_documents", {d.id: d for d in self.documents})
         object.__setattr__(self, "_steps", {s.id: s for s in self.steps})
+        object.__setattr__(self, "_blanks", {b.id: b for b in self.blanks})
         chains = {s.id: self._review_chain(s.id) for s in self.steps if s.is_review}
         object.__setattr__(self, "_chains", chains)
         teams = frozenset(s.team for s in self.steps if s.kind is StepKind.TEAM and s.team)
@@ -190,6 +205,12 @@ class SopDefinition:
 
     def has_document(self, doc_id: str) -> bool:
         return doc_id in self._documents
+
+    def blank(self, blank_id: str) -> Blank:
+        return self._blanks[blank_id]
+
+    def has_blank(self, blank_id: str) -> bool:
+        return blank_id in self._blanks
 
     def canonical(self, doc_id: str) -> str:
         """The document a name stands for: `rencana_kerja` is the approved `konsep_rencana_kerja`."""

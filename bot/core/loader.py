@@ -26,6 +26,7 @@ from bot.core.definition import (
     BUDGET_YEAR,
     MAX_STEP_ID,
     ApprovalKind,
+    Blank,
     Document,
     DocumentSource,
     Mandate,
@@ -76,6 +77,7 @@ _STEP_KEYS = {
     "templates": False, "mandate": False, "team_duties": False, "team": False,
     "corrects": False,
 }  # fmt: skip
+_BLANK_KEYS = {"title": True, "template": True}
 # What a draft's reviewer sees and clears; allowed on roles, documents and steps.
 _GUESS_KEYS = {"guesses": False, "confirmed": False}
 
@@ -213,11 +215,14 @@ def _parse(p: _Problems, raw: Mapping[str, Any], *, despite_problems: bool) -> S
     the way through the steps, team steps) run once the fields are read without a problem,
     or, ``despite_problems``, whatever the fields had (a stored revision:
     :func:`stored_definition`)."""
-    _check_keys(p, "", raw, {"sop": True, "roles": True, "documents": True, "steps": True})
+    _check_keys(
+        p, "", raw, {"sop": True, "roles": True, "documents": True, "steps": True, "blanks": False}
+    )
     header = _parse_header(p, raw.get("sop"))
     roles = _parse_roles(p, raw.get("roles"))
     documents = _parse_documents(p, raw.get("documents"))
     steps = _parse_steps(p, raw.get("steps"))
+    blanks = _parse_blanks(p, raw.get("blanks"))
     if not p.items or despite_problems:
         _check_roles(p, roles)
         _check_documents(p, documents)
@@ -225,7 +230,7 @@ def _parse(p: _Problems, raw: Mapping[str, Any], *, despite_problems: bool) -> S
         steps = _check_team_steps(p, steps, roles)
     if header is None or not steps:
         return None
-    return SopDefinition(header, tuple(roles), tuple(documents), tuple(steps))
+    return SopDefinition(header, tuple(roles), tuple(documents), tuple(steps), tuple(blanks))
 
 
 # -- field readers -----------------------------------------------------------------------
@@ -481,6 +486,62 @@ def _parse_documents(p: _Problems, raw: Any) -> list[Document]:
             )
         )
     return documents
+
+
+def _parse_blanks(p: _Problems, raw: Any) -> list[Blank]:
+    """The SOP's own blank drafts (``[blanks.<id>]``): what each is called and its template
+    file. Whether a step names them, and where they fit, is :mod:`bot.papers.registry`'s
+    to say (it knows the paper kinds the bot has)."""
+    if raw is None:
+        return []
+    if not isinstance(raw, dict):
+        p.add("blanks", "must be a table of blank drafts ([blanks.<id>])")
+        return []
+    blanks = []
+    for blank_id, item in raw.items():
+        path = f"blanks.{blank_id}"
+        if not _ID.fullmatch(blank_id):
+            p.add(
+                path, "blank id must be 1-32 characters of a-z, 0-9 and '_', starting with a letter"
+            )
+        if not isinstance(item, dict):
+            p.add(path, "must be a table")
+            continue
+        _check_keys(p, path, item, _BLANK_KEYS)
+        blanks.append(
+            Blank(
+                id=blank_id,
+                title=_name(p, f"{path}.title", item.get("title")),
+                template=_template_name(p, f"{path}.template", item.get("template")),
+            )
+        )
+    return blanks
+
+
+def _template_name(p: _Problems, path: str, value: Any) -> str:
+    """A blank's template: a Word file's name alone ("konsep_spp.docx"). The bot looks for
+    it in the office's templates folder, then among the shipped templates, and nowhere
+    else: a folder in the name would reach outside them."""
+    name = _str(p, path, value)
+    if not isinstance(value, str):
+        return name
+    if not name.strip():
+        p.add(path, "must not be empty (the name of the blank's .docx template)")
+    elif "/" in name or "\\" in name:
+        p.add(
+            path,
+            f"must be a file name without a folder, got {name!r} (the file is looked up in "
+            "papers.templates_dir, then in doc_templates/)",
+        )
+    elif has_control_characters(name) or name != name.strip():
+        p.add(
+            path, f"must be a file name without control characters or spaces around, got {name!r}"
+        )
+    elif not name.endswith(".docx") or name == ".docx":
+        p.add(
+            path, f'must end in .docx, after a name (a Word document: "konsep.docx"), got {name!r}'
+        )
+    return name
 
 
 def _parse_steps(p: _Problems, raw: Any) -> list[Step]:
