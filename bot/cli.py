@@ -127,7 +127,11 @@ def _load_checked(path: Path) -> tuple[Config, list[SopDefinition]]:
             if not definition.has_step(step):
                 problems.append(f"sop_time_overrides.{code}.{step}: step {step} does not exist")
     # each of _sop_problems names its SOP file
-    problems = _sop_problems(config.sops, definitions) + [f"{path}: {p}" for p in problems]
+    problems = (
+        _sop_problems(config.sops, definitions)
+        + _blank_files(config, definitions)
+        + [f"{path}: {p}" for p in problems]
+    )
     if problems:
         raise ConfigError(problems)
     return config, definitions
@@ -166,6 +170,16 @@ def _sop_problems(sources: tuple[Path, ...], definitions: list[SopDefinition]) -
     ]
 
 
+def _blank_files(config: Config, definitions: list[SopDefinition]) -> list[str]:
+    """The SOPs' own blank drafts whose template is in neither the office's folder nor the
+    shipped one: the bot could never hand them out (``run`` does not start, as it does
+    not with any other SOP problem)."""
+    from bot.papers.check import missing_blanks
+    from bot.paperwork import renderer_for
+
+    return missing_blanks(renderer_for(config), zip(config.sops, definitions, strict=True))
+
+
 def _warn_example(given: str | None, path: Path, config: Config) -> None:
     """The example read for want of a config.toml (as bin/run does): its administrators and
     people are samples, which the start would seed into the database as role holders."""
@@ -190,8 +204,9 @@ def _warn_permissions(path: Path) -> None:
         print(f"warning: {path} is readable by other users; consider chmod 600", file=sys.stderr)
 
 
-def _templates_ok(config: Config) -> bool:
-    """Fills every paper's template (the office's copy where it has one) with sample data."""
+def _templates_ok(config: Config, definitions: list[SopDefinition]) -> bool:
+    """Fills every paper's template (the office's copy where it has one), the SOPs' own
+    blank drafts included, with sample data."""
     from bot.papers.check import (
         outdated_templates,
         static_templates,
@@ -202,10 +217,14 @@ def _templates_ok(config: Config) -> bool:
     from bot.paperwork import renderer_for
 
     renderer = renderer_for(config)
-    notes = stray_templates(renderer) + static_templates(renderer) + tracked_formatting(renderer)
+    notes = (
+        stray_templates(renderer, definitions)
+        + static_templates(renderer, definitions)
+        + tracked_formatting(renderer, definitions)
+    )
     for note in notes + outdated_templates(renderer):
         print(f"warning: {note}", file=sys.stderr)
-    problems = template_problems(renderer)
+    problems = template_problems(renderer, definitions)
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     if not problems:
@@ -262,6 +281,7 @@ def _calendar_warnings(config: Config, clock: Clock | None) -> list[str]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from bot.papers.registry import unused_blanks
     from bot.rolecheck import role_warnings
 
     path = _find_config(args.config)
@@ -294,6 +314,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     for warning in role_warnings(config.sops, definitions):  # (a fatal one stopped it before)
         print(f"warning: {warning}", file=sys.stderr)
+    for source, d in zip(config.sops, definitions, strict=True):
+        for warning in unused_blanks(d):
+            print(f"warning: {source}: {warning}", file=sys.stderr)
     places = _storage_problems(config)
     for problem in places:
         print(f"error: {problem}", file=sys.stderr)
@@ -313,7 +336,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             f"{_unset(config.bot.token_env)} in this shell; sopbot run needs it",
             file=sys.stderr,
         )
-    if not _templates_ok(config):
+    if not _templates_ok(config, definitions):
         return 2
     if not database_ok or places or secret_problem or unmounted:
         return 2

@@ -19,7 +19,7 @@ from bot.core.definition import SopDefinition
 from bot.core.model import Case, Event, EventType
 from bot.core.workflow import four_eyes_set_aside
 from bot.papers.dates import OfficeZone
-from bot.papers.registry import PAPERS, paper_title
+from bot.papers.registry import paper_kinds, paper_title
 from bot.reminder_policy import first_due_at
 from bot.services import routing
 from bot.services.effects import step_uploads
@@ -423,7 +423,7 @@ class Renderer:
         archive bundle says what it holds."""
         if stored.name.endswith(".zip"):
             return ARCHIVE_BUNDLE
-        kind = PAPERS.get(stored.doc.removeprefix("paper:"))
+        kind = paper_kinds(definition).get(stored.doc.removeprefix("paper:"))
         if kind is None:
             return "Dokumen"
         event = inputs.paper_events.get((stored.case_id, stored.source_seq or 0))

@@ -1,6 +1,6 @@
 """From a case in the database to its official papers (.docx), rendered off the event loop.
 
-The outbox asks for a paper by kind (a name of :data:`bot.papers.registry.PAPERS`) and by
+The outbox asks for a paper by kind (a name of :func:`bot.papers.registry.paper_kinds`) and by
 the event that produced it; the case is rebuilt from its event log up to that event, so a
 paper shows the case exactly as it was then, even when it is rendered later (after a
 restart or an outage). Dates and times are written in the office's zone
@@ -49,7 +49,13 @@ from bot.papers.model import (
     StepTime,
     TeamMember,
 )
-from bot.papers.registry import PAPERS, PaperKind, archive_file_name, file_name
+from bot.papers.registry import (
+    PaperKind,
+    archive_file_name,
+    blank_problems,
+    file_name,
+    paper_kinds,
+)
 from bot.papers.render import PaperRenderer
 from bot.services import routing
 from bot.services.registry import SopRegistry
@@ -76,13 +82,15 @@ def renderer_for(config: Config) -> PaperRenderer:
 
 
 def paper_problems(definition: SopDefinition) -> list[str]:
-    """Every paper name in an SOP definition that is not a paper kind, as
-    ``steps[2].papers: unknown paper 'disposisi_typo' (known: ...)``."""
-    known = ", ".join(PAPERS)
-    problems = []
+    """Every paper name in an SOP definition that is not a paper kind of it (the registered
+    kinds and its own blank drafts), as ``steps[2].papers: unknown paper 'disposisi_typo'
+    (known: ...)``, and every blank draft of its own named as a registered kind."""
+    kinds = paper_kinds(definition)
+    known = ", ".join(kinds)
+    problems = blank_problems(definition)
 
     def check(path: str, name: str) -> None:
-        if name not in PAPERS:
+        if name not in kinds:
             problems.append(f"{path}: unknown paper '{name}' (known: {known})")
 
     for doc in definition.documents:
@@ -268,16 +276,24 @@ def _as_task(title: str) -> str:
     return text if _VERB.match(text) else f"melaksanakan {text}"
 
 
-def skeleton_signers(definition: SopDefinition) -> dict[str, str]:
+def skeleton_signers(definition: SopDefinition, step: Step | None = None) -> dict[str, str]:
     """Who signs the blank drafts, by the templates' slots: ``kasubag`` is the team's
     superior, ``karo`` the SOP's top official, ``kabag`` the level between them (the
-    bureau's three; another SOP's roles fill them by rank, not by name)."""
+    bureau's three; another SOP's roles fill them by rank, not by name). An SOP without a
+    team step fills them by name; one whose roles have none of those names, by rank above
+    the holder of ``step`` (the step that hands the draft out: the P.P.K.'s Konsep SPP-LS
+    is signed by the PP-SPM above him)."""
     team = team_role(definition, team_step_of(definition))
     if team is None:
         named = ("karo", "kabag", "kasubag")
-        return {role: role for role in named if definition.has_role(role)}
+        by_name = {role: role for role in named if definition.has_role(role)}
+        if by_name or step is None or not definition.has_role(step.actor):
+            return by_name
+        above = definition.role(step.actor).superior
+    else:
+        above = team.superior
     chain: list[str] = []
-    role = team.superior
+    role = above
     while role is not None and role not in chain:
         chain.append(role)
         role = definition.role(role).superior
@@ -408,24 +424,29 @@ class Paperwork:
     async def make(self, case_id: int, paper: str, seq: int) -> list[RenderedPaper]:
         """The papers of kind ``paper`` for the case as of its event number ``seq``
         (0: as it is now)."""
-        kind = PAPERS.get(paper)
-        if kind is None:
-            raise ValueError(f"unknown paper {paper!r} (known: {', '.join(PAPERS)})")
-        loaded = await self.db.read(self._load, case_id, kind, seq)
-        if loaded is None:
+        found = await self.db.read(self._load, case_id, paper, seq)
+        if found is None:
             return []
+        kind, loaded = found
         return await _BUILDERS[kind.record](_Context(self, *loaded), kind)
 
-    def _load(self, tx: Tx, case_id: int, kind: PaperKind[Any], seq: int) -> _Loaded | None:
-        """Everything a paper of the case needs, in one read: its log up to the paper's
-        event and the case as it was then, the definition it runs, the people in it, its
-        files, who holds each role now, and who routing gave the steps the paper names
+    def _load(
+        self, tx: Tx, case_id: int, paper: str, seq: int
+    ) -> tuple[PaperKind[Any], _Loaded] | None:
+        """Everything a paper of the case needs, in one read: its kind among the papers of
+        the definition the case runs (an SOP's own blank drafts included), its log up to
+        the paper's event and the case as it was then, the definition, the people in it,
+        its files, who holds each role now, and who routing gave the steps the paper names
         (:meth:`_routed_steps`) at the paper's event."""
         stored = repo.load_case(tx, case_id)
         events = repo.load_events(tx, case_id)
         if stored is None or not events:
             return None
         definition = self.sops.of(stored)
+        kinds = paper_kinds(definition)
+        kind = kinds.get(paper)
+        if kind is None:
+            raise ValueError(f"unknown paper {paper!r} (known: {', '.join(kinds)})")
         upto = events[:seq] if seq > 0 else events
         case = replay(definition, upto)
         holders = {r.id: repo.holders(tx, stored.unit, r.id) for r in definition.roles}
@@ -446,7 +467,7 @@ class Paperwork:
         people = repo.people_by_ids(tx, ids)
         earlier = repo.earlier_profiles(tx, people)
         files = {f.id: f for f in repo.files_of_case(tx, case_id)}
-        return definition, case, upto, people, earlier, files, holders, appointments, routes
+        return kind, (definition, case, upto, people, earlier, files, holders, appointments, routes)
 
     @staticmethod
     def _routed_steps(
@@ -462,7 +483,7 @@ class Paperwork:
             return [(event.to_step or event.step, event.at)]
         if kind.record is DraftSkeleton:
             entry, step = template_entry(definition, events, kind.name, case.step)
-            roles = set(skeleton_signers(definition).values())
+            roles = set(skeleton_signers(definition, definition.step(step)).values())
             signing: dict[str, Step] = {}
             for s in approval_path(definition, definition.step(step)):
                 if s.actor in roles and s.approval is not None:
@@ -737,7 +758,7 @@ class _Context:
         # definitive holder where that step is definitive only (a Plh or Plt takes no
         # strategic decision on budget allocation: UU 30/2014 Pasal 14 ayat (7))
         officials = {}
-        for slot, role in skeleton_signers(self.definition).items():
+        for slot, role in skeleton_signers(self.definition, self.definition.step(step)).items():
             signing = signing_step(self.definition, self.definition.step(step), role)
             officials[slot] = await (
                 self.routed(signing) if signing is not None else self.holder(role)
@@ -885,7 +906,7 @@ class _Context:
         return contents, left_out
 
 
-# How a case becomes the record of each kind of paper (bot.papers.registry.PAPERS), by the
+# How a case becomes the record of each kind of paper (bot.papers.registry.paper_kinds), by the
 # record the kind takes.
 _BUILDERS: dict[type, Callable[[_Context, Any], Awaitable[list[RenderedPaper]]]] = {
     Disposisi: _Context.disposisi,

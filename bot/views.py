@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot import texts as t
 from bot.callbacks import Callback, Op
@@ -25,7 +26,7 @@ from bot.core.loader import MAX_ACTIVITY_CHARS
 from bot.core.model import Case, EarlierPart, Event, EventType, NamesAt
 from bot.core.workflow import missing_inputs
 from bot.papers.dates import OfficeZone
-from bot.papers.registry import PAPERS, paper_title
+from bot.papers.registry import PaperKind, paper_kinds, paper_title
 
 Keyboard = list[list[tuple[str, str]]]
 
@@ -312,14 +313,15 @@ def goes_up(definition: SopDefinition, step: Step) -> bool:
     return False
 
 
-def team_instruction(step: Step, team: str) -> str:
+def team_instruction(step: Step, team: str, kinds: Mapping[str, PaperKind[Any]]) -> str:
     """How the team is formed, and the place the order of picking gives in its decree: the
-    first picked is its Ketua (and the second its Sekretaris, in a team of more than two)."""
+    first picked is its Ketua (and the second its Sekretaris, in a team of more than two).
+    ``kinds``: the papers of the step's SOP (:func:`bot.papers.registry.paper_kinds`)."""
     text = f"Silakan memilih anggota {t.e(team)}, lalu menekan {button_words(t.BTN_TEAM_DONE)}."
     decrees = [
-        paper_title(PAPERS[p], team)
+        paper_title(kinds[p], team)
         for p in step.papers
-        if p in PAPERS and PAPERS[p].amended_on_team_change
+        if p in kinds and kinds[p].amended_on_team_change
     ]
     if decrees:
         text += (
@@ -535,7 +537,7 @@ def _task_text(
             buttons.append([button(t.BTN_SEND_UPLOADS, Op.SEND_UPLOADS)])
     elif step.kind is StepKind.TEAM:
         team = team_name(definition, step.id)
-        ask(team_instruction(step, team))
+        ask(team_instruction(step, team, paper_kinds(definition)))
         if asks and not team_candidates:
             lines.append(
                 f"<i>Belum ada pegawai terdaftar dengan peran {t.e(team)}. "

@@ -183,6 +183,30 @@ def test_a_files_folder_that_cannot_be_made_is_named_before_the_bot_starts(
 
 
 @pytest.mark.parametrize("command", ["check", "run"])
+def test_an_sops_own_blank_draft_without_its_template_stops_the_start(
+    tmp_path: Path, command: str
+) -> None:
+    """The SPM-LS hands the P.P.K. its own Kerangka Konsep SPP-LS, whose konsep_spp.docx the
+    office has not put in its folder: the bot could never hand it out. check and run both
+    refuse, naming the SOP file's key and both folders, before anything starts."""
+    spm = ROOT / "tests" / "fixtures" / "sops" / "spm-ls.toml"
+    (tmp_path / "kantor").mkdir()
+    body = (
+        f"[storage]\ndatabase = {toml_str(tmp_path / 'sopbot.sqlite3')}\n"
+        f"files_dir = {toml_str(tmp_path / 'f')}\n"
+        '[papers]\ntemplates_dir = "kantor"\n'
+    )
+    config = write_config(tmp_path, body, sops=[spm])
+    result = sopbot(command, "--config", str(config), token=TOKEN)
+    assert result.returncode == 2, result.stderr
+    assert (
+        f"error: {spm}: blanks.konsep_spp.template: konsep_spp.docx is in neither "
+        f"{tmp_path / 'kantor'} (papers.templates_dir) nor {ROOT / 'doc_templates'}"
+    ) in result.stderr
+    assert not (tmp_path / "sopbot.sqlite3").exists()  # nothing started
+
+
+@pytest.mark.parametrize("command", ["check", "run"])
 def test_a_webhook_url_on_a_port_telegram_never_calls_is_refused_before_the_bot_starts(
     tmp_path: Path, command: str
 ) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 
 import docx
@@ -17,7 +18,7 @@ from bot.cli import main
 from bot.config import ConfigError, load_config
 from bot.core.loader import definition_from_text, load_definition
 from bot.papers import samples
-from bot.papers.registry import LAPORAN, PAPERS, step_paper_problems
+from bot.papers.registry import LAPORAN, PAPERS, paper_kinds, step_paper_problems
 from bot.papers.render import PaperRenderer, TemplateFailed, jinja_environment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -700,3 +701,162 @@ def test_the_example_config_documents_the_papers_table() -> None:
     text = (ROOT / "config.example.toml").read_text(encoding="utf-8")
     assert "[papers]" in text and "templates_dir" in text
     assert load_config(ROOT / "config.example.toml").papers.templates_dir is None
+
+
+# --- an SOP's own blank drafts ([blanks.<id>]) ----------------------------------------
+
+SPM = ROOT / "tests" / "fixtures" / "sops" / "spm-ls.toml"
+KONSEP_SPP = ROOT / "tests" / "fixtures" / "templates" / "konsep_spp.docx"
+
+
+def spm_with(tmp_path: Path, old: str, new: str) -> Path:
+    text = SPM.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "spm-ls.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_the_spm_ls_without_its_konsep_spp_template_is_refused_naming_the_key_and_folders(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The SPM-LS hands the P.P.K. its own Kerangka Konsep SPP-LS; the office has not put
+    konsep_spp.docx in its folder yet: check names the SOP file's key and both folders."""
+    (tmp_path / "kantor").mkdir()
+    code, _, err = check(
+        write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n', SPM), capsys
+    )
+    assert code == 2
+    assert (
+        f"error: {SPM}: blanks.konsep_spp.template: konsep_spp.docx is in neither "
+        f"{tmp_path / 'kantor'} (papers.templates_dir) nor {ROOT / 'doc_templates'}"
+    ) in err
+
+
+def test_the_spm_ls_without_an_office_folder_is_told_where_its_blank_belongs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = check(write_config(tmp_path, sop=SPM), capsys)
+    assert code == 2
+    assert (
+        f"error: {SPM}: blanks.konsep_spp.template: konsep_spp.docx is not in "
+        f"{ROOT / 'doc_templates'}, and no papers.templates_dir (the office's folder, where "
+        "an SOP's own blank draft belongs) is set"
+    ) in err
+
+
+def test_the_spm_ls_with_its_konsep_spp_template_in_the_office_folder_passes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "kantor").mkdir()
+    shutil.copy(KONSEP_SPP, tmp_path / "kantor")
+    code, out, err = check(
+        write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n', SPM), capsys
+    )
+    assert code == 0, err
+    assert "papers: every template fills with sample data" in out
+    assert "konsep_spp" not in err  # a paper's template, not a stray file; named by a step
+
+
+def test_a_misspelt_placeholder_in_an_sops_own_blank_is_named_with_its_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kantor = tmp_path / "kantor"
+    kantor.mkdir()
+    document = docx.Document(str(KONSEP_SPP))
+    document.add_paragraph("Diteliti oleh {{ karo.nama }}")
+    document.save(str(kantor / "konsep_spp.docx"))
+    code, _, err = check(
+        write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n', SPM), capsys
+    )
+    assert code == 2
+    assert f"error: {kantor / 'konsep_spp.docx'}: undefined placeholder 'karo.nama'" in err
+
+
+def test_a_blank_named_by_no_step_is_warned_of(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "kantor").mkdir()
+    shutil.copy(KONSEP_SPP, tmp_path / "kantor")
+    sop = spm_with(tmp_path, 'templates = ["konsep_spp"]\n', "")
+    code, _, err = check(
+        write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n', sop), capsys
+    )
+    assert code == 0, err
+    assert (
+        f"warning: {sop}: blanks.konsep_spp: no step names it in its templates: nobody is "
+        "handed the Kerangka Konsep SPP-LS (konsep_spp.docx)"
+    ) in err
+
+
+def test_a_blank_with_the_id_of_a_registered_paper_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sop = spm_with(tmp_path, "[blanks.konsep_spp]\ntitle", "[blanks.program_kerja]\ntitle")
+    sop.write_text(
+        sop.read_text(encoding="utf-8").replace(
+            'templates = ["konsep_spp"]', 'templates = ["program_kerja"]'
+        ),
+        encoding="utf-8",
+    )
+    code, _, err = check(write_config(tmp_path, sop=sop), capsys)
+    assert code == 2
+    assert (
+        f"error: {sop}: blanks.program_kerja: 'program_kerja' is the name of a paper the bot "
+        "has (Kerangka Draf Program Kerja): give the SOP's blank draft an id of its own"
+    ) in err
+
+
+def test_a_step_naming_a_blank_the_sop_does_not_declare_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "kantor").mkdir()
+    shutil.copy(KONSEP_SPP, tmp_path / "kantor")
+    sop = spm_with(tmp_path, 'templates = ["konsep_spp"]', 'templates = ["konsep_sp"]')
+    code, _, err = check(
+        write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n', sop), capsys
+    )
+    assert code == 2
+    assert (
+        f"error: {sop}: steps[2].templates: unknown paper 'konsep_sp' (known: {KNOWN}, konsep_spp)"
+    ) in err
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        (
+            'templates = ["konsep_spp"]\n',
+            'templates = ["konsep_spp"]\npapers = ["konsep_spp"]\n',
+            "steps[2].papers: paper 'konsep_spp' (Kerangka Konsep SPP-LS) does not fit papers "
+            "of an upload step: it belongs in templates of an action or upload step",
+        ),
+        (
+            'related_sop = "SOP Pengujian Tagihan"\n',
+            'related_sop = "SOP Pengujian Tagihan"\ntemplates = ["konsep_spp"]\n',
+            "steps[1].templates: paper 'konsep_spp' (Kerangka Konsep SPP-LS) does not fit "
+            "templates of a review step: it belongs in templates of an action or upload step",
+        ),
+    ],
+    ids=["written when the step is done", "handed to a reviewer"],
+)
+def test_an_sops_own_blank_fits_the_steps_the_registered_blanks_fit(
+    tmp_path: Path, old: str, new: str, problem: str
+) -> None:
+    definition = load_definition(spm_with(tmp_path, old, new))
+    assert step_paper_problems(definition) == [problem]
+
+
+def test_the_papers_of_the_spm_ls_are_the_registered_ones_and_its_konsep_spp() -> None:
+    kinds = paper_kinds(load_definition(SPM))
+    assert list(kinds) == [*PAPERS, "konsep_spp"]
+    kind = kinds["konsep_spp"]
+    assert (kind.title, kind.template, kind.file_word) == (
+        "Kerangka Konsep SPP-LS",
+        "konsep_spp.docx",
+        "konsep-spp",
+    )
+    assert kind.record is PAPERS["program_kerja"].record
+    assert kind.templates_on == PAPERS["program_kerja"].templates_on
+    assert not kind.papers_on
+    assert paper_kinds(load_definition(SOP)) is PAPERS

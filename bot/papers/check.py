@@ -8,19 +8,25 @@ reading the template's placeholders against the sample context, also in a paragr
 or fails to render is reported with its part (``word/footer1.xml``) and the text around the
 place, or the placeholder; one that still holds tracked changes (Word's Track Changes), with
 the part and the text they are in, to be accepted or rejected in Word first.
+
+The kinds checked are the registered ones and the blank drafts of the SOPs a deployment
+loads (``definitions``: :func:`bot.papers.registry.loaded_kinds`); a blank draft whose file
+is in neither the office's folder nor the shipped one is :func:`missing_blanks`' to name.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from docxtpl import DocxTemplate
 from jinja2 import Environment, TemplateError, TemplateSyntaxError, nodes
 
-from bot.papers.registry import PAPERS, PaperKind
+from bot.core.definition import SopDefinition
+from bot.papers.registry import PAPERS, PaperKind, loaded_kinds
 from bot.papers.render import (
     FORMAT_CHANGES,
     PaperRenderer,
@@ -30,6 +36,7 @@ from bot.papers.render import (
 )
 
 __all__ = [
+    "missing_blanks",
     "outdated_templates",
     "static_templates",
     "stray_templates",
@@ -46,23 +53,54 @@ _PARAGRAPH = re.compile(r"<w:p([ >])")
 _TAG = re.compile(r"<[^>]+>")
 
 
-def template_problems(renderer: PaperRenderer) -> list[str]:
-    """Every problem of every template the renderer would use, as ``<file>: <message>``;
-    an empty list when all of them fill with their samples."""
+def template_problems(
+    renderer: PaperRenderer, definitions: Iterable[SopDefinition] = ()
+) -> list[str]:
+    """Every problem of every template the renderer would use (the SOPs' own blank drafts
+    included), as ``<file>: <message>``; an empty list when all of them fill with their
+    samples."""
     problems: list[str] = []
-    for kind in PAPERS.values():
+    for kind in loaded_kinds(definitions):
         path = renderer.template_path(kind)
         problems += [f"{path}: {message}" for message in _problems_of(renderer, kind)]
     return problems
 
 
-def stray_templates(renderer: PaperRenderer) -> list[str]:
+def missing_blanks(
+    renderer: PaperRenderer, sops: Iterable[tuple[Path, SopDefinition]]
+) -> list[str]:
+    """The SOPs' own blank drafts whose template is in neither the office's folder nor the
+    shipped one, as ``<SOP file>: blanks.<id>.template: ...``: the bot could never fill
+    them."""
+    problems = []
+    office, shipped = renderer.templates_dir, renderer.shipped_dir
+    for source, definition in sops:
+        for blank in definition.blanks:
+            if blank.id in PAPERS:
+                continue  # refused as such (bot.papers.registry.blank_problems)
+            if office is not None and (office / blank.template).is_file():
+                continue
+            if (shipped / blank.template).is_file():
+                continue
+            where = (
+                f"in neither {office} (papers.templates_dir) nor {shipped}"
+                if office is not None
+                else f"not in {shipped}, and no papers.templates_dir (the office's folder, "
+                "where an SOP's own blank draft belongs) is set"
+            )
+            problems.append(f"{source}: blanks.{blank.id}.template: {blank.template} is {where}")
+    return problems
+
+
+def stray_templates(
+    renderer: PaperRenderer, definitions: Iterable[SopDefinition] = ()
+) -> list[str]:
     """.docx files in the office's folder that no paper uses (a misspelt file name
-    leaves the shipped template in use)."""
+    leaves the shipped template in use); the SOPs' own blank drafts are papers."""
     folder = renderer.templates_dir
     if folder is None or not folder.is_dir():
         return []
-    known = {kind.template for kind in PAPERS.values()}
+    known = {kind.template for kind in loaded_kinds(definitions)}
     by_lower = {name.lower(): name for name in known}
     names = ", ".join(sorted(known))
     notes = []
@@ -77,13 +115,15 @@ def stray_templates(renderer: PaperRenderer) -> list[str]:
     return notes
 
 
-def static_templates(renderer: PaperRenderer) -> list[str]:
+def static_templates(
+    renderer: PaperRenderer, definitions: Iterable[SopDefinition] = ()
+) -> list[str]:
     """Templates that fill in nothing: not one placeholder left in any part (every
     ``{{ ... }}`` typed over in Word), so every paper of the kind would read the same,
     without its case. A template that cannot be read is :func:`template_problems`' to
     report."""
     notes = []
-    for kind in PAPERS.values():
+    for kind in loaded_kinds(definitions):
         try:
             sources = list(_template_sources(renderer.template_bytes(kind)))
         except Exception:  # reported by template_problems
@@ -144,12 +184,14 @@ def outdated_templates(renderer: PaperRenderer) -> list[str]:
     return notes
 
 
-def tracked_formatting(renderer: PaperRenderer) -> list[str]:
+def tracked_formatting(
+    renderer: PaperRenderer, definitions: Iterable[SopDefinition] = ()
+) -> list[str]:
     """Templates with formatting changes still tracked (Word's Track Changes): they fill,
     but every paper shows the changes as revisions. Tracked insertions, deletions and moves
     stop the paper: :func:`template_problems` reports them."""
     notes = []
-    for kind in PAPERS.values():
+    for kind in loaded_kinds(definitions):
         try:
             revision = tracked_change(_opened(renderer.template_bytes(kind)), FORMAT_CHANGES)
         except Exception:  # reported by template_problems

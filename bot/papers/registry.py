@@ -13,6 +13,12 @@ a review step's decision and is written for every one of them by the bot itself
 drafts, on entering the step; the Dokumentasi is the archive record; the SOP evaluation
 report (``laporan``) is no paper of a case at all.
 
+An SOP file may declare blank drafts of its own (``[blanks.<id>]``: a title and a .docx
+template): :func:`paper_kinds` is the one answer to "which papers has this SOP", the kinds
+registered here and a kind made of each such blank (:func:`blank_kind`), filled, named and
+sent as the registered blank drafts are. Every place that resolves a paper's name for a
+case or a definition asks it.
+
 Adding a paper: a record in :mod:`bot.papers.model`, a context function in
 :mod:`bot.papers.contexts`, a sample in :mod:`bot.papers.samples`, the template in
 ``doc_templates/``, one entry here, and (for the bot) how a case becomes the record in
@@ -22,12 +28,12 @@ Adding a paper: a record in :mod:`bot.papers.model`, a context function in
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
-from bot.core.definition import SopDefinition, StepKind
+from bot.core.definition import Blank, SopDefinition, StepKind
 from bot.papers import samples
 from bot.papers.contexts import (
     clean,
@@ -61,11 +67,16 @@ __all__ = [
     "SK_TIM",
     "PaperKind",
     "archive_file_name",
+    "blank_kind",
+    "blank_problems",
     "file_name",
+    "loaded_kinds",
+    "paper_kinds",
     "paper_title",
     "report_file_name",
     "step_paper_problems",
     "team_amendments",
+    "unused_blanks",
 ]
 
 R = TypeVar("R")
@@ -157,6 +168,66 @@ PAPERS: Mapping[str, PaperKind[Any]] = MappingProxyType(
 )
 
 
+# The step kinds a blank draft fits: it is handed to whoever drafts, on entering the step.
+BLANK_STEPS = frozenset({StepKind.ACTION, StepKind.UPLOAD})
+
+
+def blank_kind(blank: Blank) -> PaperKind[DraftSkeleton]:
+    """The paper kind of an SOP's own blank draft: filled as the registered blank drafts are
+    (:class:`DraftSkeleton`: letterhead, case, who signs, the date), its files named by its
+    id ("konsep-spp-B7-kerangka-langkah3-ke1.docx")."""
+    return PaperKind(
+        blank.id, blank.title, blank.template, blank.id.replace("_", "-"),
+        DraftSkeleton, skeleton_context, samples.sample_skeleton, templates_on=BLANK_STEPS,
+    )  # fmt: skip
+
+
+def paper_kinds(definition: SopDefinition) -> Mapping[str, PaperKind[Any]]:
+    """The papers an SOP may name: the registered kinds and the SOP's own blank drafts. A
+    blank never stands in for a registered kind of its name (:func:`blank_problems`
+    refuses such a blank)."""
+    if not definition.blanks:
+        return PAPERS
+    kinds = dict(PAPERS)
+    for blank in definition.blanks:
+        kinds.setdefault(blank.id, blank_kind(blank))
+    return MappingProxyType(kinds)
+
+
+def loaded_kinds(definitions: Iterable[SopDefinition]) -> list[PaperKind[Any]]:
+    """Every paper kind of a deployment: the registered ones, then the blank drafts of the
+    SOPs it runs (one per id and template file: two SOPs may share a blank)."""
+    kinds: dict[tuple[str, str], PaperKind[Any]] = {
+        (kind.name, kind.template): kind for kind in PAPERS.values()
+    }
+    for definition in definitions:
+        for kind in paper_kinds(definition).values():
+            kinds.setdefault((kind.name, kind.template), kind)
+    return list(kinds.values())
+
+
+def blank_problems(definition: SopDefinition) -> list[str]:
+    """The SOP's blank drafts whose id is a registered paper's: a step naming it would get
+    the registered paper, not the SOP's."""
+    return [
+        f"blanks.{blank.id}: '{blank.id}' is the name of a paper the bot has "
+        f"({PAPERS[blank.id].title}): give the SOP's blank draft an id of its own"
+        for blank in definition.blanks
+        if blank.id in PAPERS
+    ]
+
+
+def unused_blanks(definition: SopDefinition) -> list[str]:
+    """The SOP's blank drafts no step names in its ``templates``: nobody is handed them."""
+    named = {name for step in definition.steps for name in step.templates}
+    return [
+        f"blanks.{blank.id}: no step names it in its templates: nobody is handed the "
+        f"{blank.title} ({blank.template})"
+        for blank in definition.blanks
+        if blank.id not in named and blank.id not in PAPERS
+    ]
+
+
 def paper_title(kind: PaperKind[Any], team: str) -> str:
     """What the paper is called in an SOP whose team step forms ``team`` (the shared role's
     name): the SK Tim is the decree of that team, "Draf SK Tim Penyusunan" in the shipped
@@ -241,11 +312,17 @@ def _where_it_belongs(kind: PaperKind[Any]) -> str:
     return "it belongs in " + " or ".join(places)
 
 
-def fit_problem(name: str, listed_in: str, step_kind: StepKind) -> str | None:
+def fit_problem(
+    name: str,
+    listed_in: str,
+    step_kind: StepKind,
+    kinds: Mapping[str, PaperKind[Any]] = PAPERS,
+) -> str | None:
     """Why a step of ``step_kind`` may not name paper ``name`` in its ``listed_in``
-    (``"papers"`` or ``"templates"``); None when it may, or when no paper has that name
-    (:func:`bot.paperwork.paper_problems` reports those)."""
-    kind = PAPERS.get(name)
+    (``"papers"`` or ``"templates"``); None when it may, or when no paper of ``kinds`` (an
+    SOP's: :func:`paper_kinds`) has that name (:func:`bot.paperwork.paper_problems`
+    reports those)."""
+    kind = kinds.get(name)
     if kind is None:
         return None
     allowed = kind.papers_on if listed_in == "papers" else kind.templates_on
@@ -262,9 +339,10 @@ def fit_problem(name: str, listed_in: str, step_kind: StepKind) -> str | None:
 def step_paper_problems(definition: SopDefinition) -> list[str]:
     """Every paper an SOP names where it does not fit, as ``steps[3].papers: paper
     'pemeriksaan' (Lembar Pemeriksaan) does not fit papers of an action step: ...``."""
+    kinds = paper_kinds(definition)
     problems = []
     for doc in definition.documents:
-        kind = PAPERS.get(doc.paper or "")
+        kind = kinds.get(doc.paper or "")
         if kind is not None and not kind.of_a_step:
             problems.append(
                 f"documents.{doc.id}.paper: paper '{kind.name}' ({kind.title}) is not a paper "
@@ -273,7 +351,7 @@ def step_paper_problems(definition: SopDefinition) -> list[str]:
     for i, step in enumerate(definition.steps):
         for listed_in in ("papers", "templates"):
             for name in getattr(step, listed_in):
-                problem = fit_problem(name, listed_in, step.kind)
+                problem = fit_problem(name, listed_in, step.kind, kinds)
                 if problem is not None:
                     problems.append(f"steps[{i}].{listed_in}: {problem}")
     return problems
