@@ -27,9 +27,13 @@ def pdf(text: str) -> bytes:
 
 @contextlib.asynccontextmanager
 async def sop_world(
-    tmp_path: Path, sop: Path, officials: Mapping[str, Official]
+    tmp_path: Path,
+    sop: Path,
+    officials: Mapping[str, Official],
+    templates_dir: Path | None = None,
 ) -> AsyncIterator[World]:
-    """The SOP's officials, each registered in the config and having pressed Start."""
+    """The SOP's officials, each registered in the config and having pressed Start;
+    ``templates_dir``: the office's templates folder (``papers.templates_dir``)."""
     people: list[dict[str, Any]] = [
         {
             "telegram_id": telegram_id,
@@ -40,7 +44,10 @@ async def sop_world(
         }
         for telegram_id, name, position, roles in officials.values()
     ]
-    async with World(tmp_path, sops=[str(sop)], people=people) as w:
+    world = World(tmp_path, sops=[str(sop)], people=people)
+    if templates_dir is not None:  # (World's own ``papers`` is the paper maker)
+        world.config_sections["papers"] = {"templates_dir": str(templates_dir)}
+    async with world as w:
         for key, (telegram_id, name, _, _) in officials.items():
             w.users[key] = w.emu.user(telegram_id, name.split(",")[0], username=key)
         for key in [*officials, "admin"]:

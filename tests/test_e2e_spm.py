@@ -5,14 +5,18 @@ punctuation in their names ("P.P.K. Keuangan", "PP-SPM", "Biro Keuangan & BMN");
 Verifikator Keuangan holding one shared role that is not a team; a first step that needs
 two documents and is forwarded (Teruskan) to a role that is not its holder's superior; the
 PP-SPM's signature returning the case two steps back, to the verification; norms in hours
-and in days; the Bendahara uploading the SP2D and archiving. Through the real bot and the
-Bot API emulator, from the invoice to the archive."""
+and in days; the Bendahara uploading the SP2D and archiving; a blank draft of the SOP's own
+(the Kerangka Konsep SPP-LS, from the office's templates folder) handed to the P.P.K. Through
+the real bot and the Bot API emulator, from the invoice to the archive."""
 
 from __future__ import annotations
 
+import io
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import docx
 import pytest
 from sop_world import WAIT, pdf, plain, sop_world
 from sop_world import open_case as open_in
@@ -23,6 +27,8 @@ from emulator import EmuMessage, EmuUser
 from storage import repo
 
 SPM = Path(__file__).parent / "fixtures" / "sops" / "spm-ls.toml"
+# The office's template of the SOP's own blank draft ([blanks.konsep_spp])
+KONSEP_SPP = Path(__file__).parent / "fixtures" / "templates" / "konsep_spp.docx"
 PEOPLE = {
     "bendahara": (5001, "Ni Luh Putu Ayu D., S.Ak.", "Bendahara Pengeluaran", ["bendahara"]),
     "vera": (5002, "Vera Oktaviani, A.Md.", "Verifikator Keuangan", ["verifikator"]),
@@ -34,7 +40,11 @@ PEOPLE = {
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
-    async with sop_world(tmp_path, SPM, PEOPLE) as w:
+    """The bureau's officials; its templates folder holds the SOP's konsep_spp.docx."""
+    kantor = tmp_path / "templates-kantor"
+    kantor.mkdir()
+    shutil.copy(KONSEP_SPP, kantor)
+    async with sop_world(tmp_path, SPM, PEOPLE, templates_dir=kantor) as w:
         yield w
 
 
@@ -158,3 +168,66 @@ async def test_an_administrator_of_a_bureau_with_many_sops_reads_the_whole_help(
         assert all(f"spm-ls-{n}" in help_text for n in range(1, 11))
         assert "Bendahara Pengeluaran Satker 10" in help_text
         assert all(len(m.text) <= 4096 for m in parts)
+
+
+def docx_text(data: bytes) -> str:
+    """The text of a .docx as Word shows it: its paragraphs, then its tables' cells."""
+    document = docx.Document(io.BytesIO(data))
+    cells = [c.text for table in document.tables for row in table.rows for c in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def caption_of(user: EmuUser, m: EmuMessage) -> str:
+    """The caption a document arrived under: its own, or its album's."""
+    if m.text or m.media_group_id is None:
+        return m.text
+    return next(
+        (o.text for o in user.bot_messages if o.media_group_id == m.media_group_id and o.text),
+        "",
+    )
+
+
+async def test_the_ppk_is_handed_the_blank_konsep_spp_ls_of_the_sop_on_entering_step_3(
+    world: World,
+) -> None:
+    """Step 3 of the SPM-LS names the SOP's own blank draft (``templates = ["konsep_spp"]``,
+    ``[blanks.konsep_spp]``): once the Verifikator approves, the P.P.K. gets the Kerangka
+    Konsep SPP-LS as a .docx, before his task, labelled by its title; it is the office's
+    template filled with the case's title and the PP-SPM who signs at step 4."""
+    s = Script(world, timeout=WAIT)
+    title = "Tagihan CV Sinar Abadi No. 7/INV/2026"
+    case = await open_in(world, "bendahara", title)
+    await s.seen("bendahara", lambda m: f"Berkas #{case} telah dibuat" in m.text)
+    await s.upload("bendahara", case, "Tagihan CV Sinar Abadi.pdf", pdf("invoice"))
+    await s.upload("bendahara", case, "BAST dan Kuitansi.pdf", pdf("bast"))
+    await s.press("bendahara", "Teruskan", case)
+    await world.emu.wait_until(
+        lambda: len(with_button(world["vera"], case, "Setujui")) >= 1, timeout=WAIT
+    )
+    await s.approve("vera", case)
+
+    ppk = world["ppk"]
+
+    def blank(m: EmuMessage) -> bool:
+        return m.document is not None and str(m.document.get("file_name", "")).startswith(
+            "konsep-spp-"
+        )
+
+    await world.emu.wait_until(lambda: any(blank(m) for m in ppk.bot_messages), timeout=WAIT)
+    task = await s.seen(
+        "ppk", lambda m: f"Berkas #{case}" in m.text and "Langkah 3" in m.text and not m.document
+    )
+    await world.drained()
+    [paper] = [m for m in ppk.bot_messages if blank(m)]
+    assert paper.document is not None
+    name = str(paper.document["file_name"])
+    assert name.endswith("-kerangka-langkah3-ke1.docx"), name
+    assert paper.message_id < task.message_id
+    assert f"• Kerangka Konsep SPP-LS: {name}" in caption_of(ppk, paper)
+    text = docx_text(paper.file_bytes())
+    assert "KONSEP SURAT PERMINTAAN PEMBAYARAN LANGSUNG (SPP-LS)" in text
+    assert title in text
+    assert "Dr. Sri Mulyani-Hartati, S.E." in text  # the PP-SPM, who signs at step 4
+    # handed to the P.P.K. alone: the Verifikator and the PP-SPM get no blank
+    for other in ("vera", "wahyu", "ppspm", "bendahara"):
+        assert not any(blank(m) for m in world[other].bot_messages), other

@@ -365,3 +365,16 @@ def test_the_blank_drafts_are_signed_by_rank_not_by_role_name() -> None:
     }
     # an SOP that forms no team keeps the bureau's names, where it has them
     assert set(skeleton_signers(SURAT_TUGAS)) <= {"karo", "kabag", "kasubag"}
+
+
+def test_an_sop_without_a_team_or_the_bureaus_names_signs_its_blank_by_rank_above_the_drafter() -> (
+    None
+):
+    """The SPM-LS forms no team and names no Karo, Kabag or Kasubag: its Kerangka Konsep
+    SPP-LS, handed to the P.P.K. at step 3, is signed by the ranks above him (the PP-SPM,
+    the top slot); without the step there is no one to rank from."""
+    spm = load_definition(FIXTURES / "spm-ls.toml")
+    assert skeleton_signers(spm, spm.step(3)) == {"karo": "ppspm"}
+    assert skeleton_signers(spm) == {}
+    # the bureau's SOP keeps its team's ranks, whichever step is meant
+    assert skeleton_signers(SHIPPED, SHIPPED.step(6)) == skeleton_signers(SHIPPED)
