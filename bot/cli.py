@@ -46,7 +46,8 @@ def _find_config(given: str | None) -> Path:
 
 
 def definition_json(definition: SopDefinition) -> dict[str, Any]:
-    """The normalised definition: header, roles, documents and steps as plain JSON."""
+    """The normalised definition: header, roles, documents, steps and the SOP's own blank
+    drafts as plain JSON."""
     header = asdict(definition.header)
     return {
         "sop": header,
@@ -78,6 +79,7 @@ def definition_json(definition: SopDefinition) -> dict[str, Any]:
             }
             for s in definition.steps
         ],
+        "blanks": [asdict(b) for b in definition.blanks],
         "norm_minutes": definition.norm_minutes,
     }
 

@@ -90,6 +90,17 @@ def test_sop_show_json_describes_the_twelve_steps() -> None:
     }
 
 
+def test_sop_show_json_names_the_blank_drafts_of_the_sops_own() -> None:
+    spm = ROOT / "tests" / "fixtures" / "sops" / "spm-ls.toml"
+    result = sopbot("sop", "show", str(spm), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["blanks"] == [
+        {"id": "konsep_spp", "title": "Kerangka Konsep SPP-LS", "template": "konsep_spp.docx"}
+    ]
+    assert next(s for s in data["steps"] if s["id"] == 3)["templates"] == ["konsep_spp"]
+
+
 def test_sop_show_text_lists_every_step() -> None:
     result = sopbot("sop", "show", str(SOP_PATH))
     assert result.returncode == 0, result.stderr
