@@ -411,7 +411,9 @@ def build_application(
         verify = {"verify": tls_context(ca_file)} if ca_file is not None else None
         builder = builder.request(
             WatchedHTTPXRequest(watch, 256, httpx_kwargs=verify)
-        ).get_updates_request(WatchedHTTPXRequest(watch, 1, httpx_kwargs=verify))
+        ).get_updates_request(
+            WatchedHTTPXRequest(watch, 1, httpx_kwargs=verify, on_answer=inbox.received)
+        )
     app = builder.build()
     assert isinstance(app, SopApplication)
     # a token refused while the bot runs stops it instead of leaving it deaf (or mute)
@@ -439,11 +441,25 @@ class RefusalWatch:
 
 class WatchedHTTPXRequest(HTTPXRequest):
     """python-telegram-bot's HTTPXRequest (``bot.http_client = "httpx"``), telling
-    :class:`RefusalWatch` each answer's status."""
+    :class:`RefusalWatch` each answer's status, and ``on_answer`` (as the aiohttp layer's)
+    each answer's ``result``."""
 
-    def __init__(self, watch: RefusalWatch, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        watch: RefusalWatch,
+        *args: Any,
+        on_answer: Callable[[object], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._watch = watch
+        self._on_answer = on_answer
+
+    def parse_json_payload(self, payload: bytes) -> dict[str, Any]:  # type: ignore[override]
+        answer = super().parse_json_payload(payload)
+        if self._on_answer is not None and isinstance(answer, dict):
+            self._on_answer(answer.get("result"))
+        return answer
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         status, body = await super().do_request(*args, **kwargs)

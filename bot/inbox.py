@@ -32,6 +32,17 @@ STORE_RETRY_FIRST = 0.5  # seconds before writing an update is tried again, doub
 STORE_RETRY_MOST = 30.0  # ... up to this
 STORE_RETRY_LOG_EVERY = 60.0  # seconds between the error lines while it keeps failing
 AS_SENT_MOST = 1000  # updates kept as Telegram sent them until stored (a getUpdates takes 100)
+UNREADABLE_AFTER = 3  # the same getUpdates answer this often: one of its updates is unreadable
+
+
+def log_unreadable(update_id: int, error: Exception, sent: dict[str, Any]) -> None:
+    """An update Telegram sent that python-telegram-bot cannot read, skipped: its id, the
+    error and the names of its fields (not their values: an official's words)."""
+    log.error(
+        "update %d cannot be read by python-telegram-bot (%s: %s; its fields: %s): skipped, "
+        "so that the updates after it are handled",
+        update_id, type(error).__name__, error, ", ".join(sorted(sent)),
+    )  # fmt: skip
 
 
 class UpdateInbox(asyncio.Queue[object]):
@@ -45,6 +56,7 @@ class UpdateInbox(asyncio.Queue[object]):
         self._forgetting: asyncio.Task[None] | None = None
         self._writing: asyncio.Future[None] | None = None
         self._as_sent: dict[int, dict[str, Any]] = {}
+        self._first_seen: tuple[int, int] = (-1, 0)  # first update id of the last answers, times
 
     def attach(self, db: Database, clock: Clock) -> None:
         """From now on each update is stored before it is queued (set in ``post_init``,
@@ -59,11 +71,37 @@ class UpdateInbox(asyncio.Queue[object]):
         or more than :data:`AS_SENT_MOST` waiting) is stored from its object, as before."""
         if not isinstance(answer, list):
             return
+        self._unless_stuck(answer)
         if len(self._as_sent) > AS_SENT_MOST:
             self._as_sent.clear()
         for item in answer:
             if isinstance(item, dict) and type(update_id := item.get("update_id")) is int:
                 self._as_sent[update_id] = item
+
+    def _unless_stuck(self, answer: list[Any]) -> None:
+        """python-telegram-bot reads a ``getUpdates`` answer whole: one update it cannot read
+        (a field a newer Bot API dropped or made optional, which this release still needs)
+        fails the whole answer, and PTB asks for the same updates again, for ever: the bot
+        hears nobody. The same answer :data:`UNREADABLE_AFTER` times in a row: each update
+        of it PTB cannot read is put in as its ``update_id`` alone (an update of nothing,
+        which no handler takes), so the offset passes it and every other update is handled.
+        Reading them one by one costs only then."""
+        first = answer[0].get("update_id") if answer and isinstance(answer[0], dict) else None
+        if type(first) is not int:
+            return
+        seen, times = self._first_seen
+        times = times + 1 if first == seen else 1
+        self._first_seen = (first, times)
+        if times < UNREADABLE_AFTER:
+            return
+        for i, item in enumerate(answer):
+            if not isinstance(item, dict) or type(update_id := item.get("update_id")) is not int:
+                continue
+            try:
+                Update.de_json(item, None)
+            except Exception as exc:
+                log_unreadable(update_id, exc, item)
+                answer[i] = {"update_id": update_id}
 
     def _as_sent_json(self, update: Update) -> str:
         """The update as Telegram sent it, as JSON; from its object when it was not kept, or

@@ -24,7 +24,7 @@ from telegram.error import BadRequest, InvalidToken, RetryAfter, TelegramError
 
 from bot.config import WebhookConfig
 from bot.context import SopApplication
-from bot.inbox import UpdateInbox
+from bot.inbox import UpdateInbox, log_unreadable
 from bot.updates import ALLOWED_UPDATES
 
 log = logging.getLogger("sopbot")
@@ -59,10 +59,21 @@ def web_app(app: SopApplication, path: str, secret: str) -> web.Application:
             return web.Response(status=413, text="too large")
         try:
             sent = json.loads(body)
-            update = Update.de_json(sent, app.bot)
-        except Exception:
+        except ValueError:
             log.warning("webhook: a request with the secret is no update; refused (400)")
             return web.Response(status=400, text="not an update")
+        try:
+            update = Update.de_json(sent, app.bot)
+        except Exception as exc:
+            update_id = sent.get("update_id") if isinstance(sent, dict) else None
+            if type(update_id) is not int:
+                log.warning("webhook: a request with the secret is no update; refused (400)")
+                return web.Response(status=400, text="not an update")
+            # Telegram's update, which this python-telegram-bot cannot read (a field a newer
+            # Bot API changed): refused, Telegram would send it again and again, and hold the
+            # updates after it meanwhile
+            log_unreadable(update_id, exc, sent)
+            return web.Response(text="ok")
         if update is not None:
             if isinstance(app.update_queue, UpdateInbox):
                 app.update_queue.received([sent])  # stored as Telegram sent it

@@ -17,6 +17,7 @@ import pytest
 from telegram import Bot, Update
 
 from bot.clock import ManualClock
+from bot.demo import World
 from bot.inbox import UpdateInbox
 from storage.db import Database
 
@@ -73,3 +74,29 @@ async def test_what_is_no_list_of_updates_is_not_kept_as_sent(
     [body] = await bodies(db)
     assert body["message"]["text"] == "Laporan"
     assert body != a_text(5, "Laporan")  # written out by PTB: fields Telegram never sent
+
+
+@pytest.mark.parametrize("client", ["aiohttp", "httpx"])
+async def test_an_update_python_telegram_bot_cannot_read_does_not_deafen_the_bot(
+    tmp_path: Path, client: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram sends a message this python-telegram-bot cannot read (an entity without the
+    offset and length PTB requires). PTB reads a getUpdates answer whole,
+    so it failed the answer and asked for the same updates again, for ever: nobody was
+    heard. Now the update is skipped (logged with its fields) and Kasubag's /tugas after it
+    is answered."""
+    async with World(tmp_path / "w", bot={"http_client": client}) as world:
+        await world.everyone_starts()
+        # an entity without its offset and length, as if a newer Bot API had made them optional
+        odd = {"message_id": 999, "date": 0, "chat": {"id": 5, "type": "private"}, "text": "?"}
+        odd["entities"] = [{"type": "bold"}]
+        world.emu.state.push_update("message", odd)
+        kasubag = world["kasubag"]
+        kasubag.mark_seen()
+        await kasubag.send("/tugas")
+        await kasubag.wait_message(timeout=15)
+    assert any(
+        "cannot be read by python-telegram-bot" in r.getMessage()
+        and "its fields: message, update_id" in r.getMessage()
+        for r in caplog.records
+    )

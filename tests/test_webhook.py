@@ -328,3 +328,35 @@ async def test_a_webhook_port_another_process_holds_is_one_line_naming_it(
     assert code == 2, out + err
     assert f"error: bot.webhook.listen/port: 127.0.0.1:{port} is in use" in err, err
     assert "Traceback" not in err and "CRITICAL" not in err, err
+
+
+async def test_an_update_telegram_posts_that_python_telegram_bot_cannot_read_is_skipped(
+    tmp_path: Path,
+) -> None:
+    """Telegram posts an update this python-telegram-bot cannot read (an entity without the
+    offset and length it requires). Refused with a 400, Telegram would post it again and
+    again and hold back the updates after it; it is answered 200 and logged with its fields,
+    and the stranger's /start after it is answered."""
+    port = free_port()
+    odd = stranger_says(4, "/start")
+    odd["message"]["entities"] = [{"type": "bot_command"}]
+    async with BotApiEmulator(token=TOKEN) as emu:
+        config = webhook_config(tmp_path, emu.base_url, port)
+        proc = await start(config)
+        try:
+            await emu.wait_until(lambda: bool(emu.calls_to("setWebhook")), timeout=WAIT)
+            await wait_listening(port)
+            async with httpx.AsyncClient() as client:
+                url = f"http://127.0.0.1:{port}/telegram"
+                secret = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+                skipped = await client.post(url, json=odd, headers=secret)
+                genuine = await client.post(url, json=stranger_says(5, "/start"), headers=secret)
+            await emu.wait_until(lambda: bool(emu.calls_to("sendMessage")), timeout=WAIT)
+        finally:
+            log = await stop_bot(proc, signal.SIGTERM)
+    assert (skipped.status_code, genuine.status_code) == (200, 200)
+    assert (
+        "update 4 cannot be read by python-telegram-bot (TypeError: " in log
+        and "its fields: message, update_id): skipped" in log
+    ), log
+    assert len(emu.calls_to("sendMessage")) == 1
