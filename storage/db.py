@@ -341,10 +341,14 @@ class Database:
 
     @classmethod
     async def open_existing(cls, target: Target) -> Database:
-        """As :meth:`open`, but a SQLite file that is not there is an error, not a new
-        empty database (what an export or a backup reads must exist)."""
-        exists = await asyncio.to_thread(Path(target).is_file)
-        if not is_postgres(target) and not exists:
+        """As :meth:`open`, but a database the bot never used is an error, not a new empty
+        one (what an export or a backup reads must exist): a SQLite file that is not there,
+        or a PostgreSQL database without the bot's tables (which are not made in it)."""
+        if is_postgres(target):
+            from storage.postgres import PostgresDatabase
+
+            return await PostgresDatabase.open(str(target), existing=True)
+        if not await asyncio.to_thread(Path(target).is_file):
             raise DatabaseError(f"{target}: no database there (storage.database)")
         return await open_database(target)
 

@@ -419,13 +419,21 @@ def _has_foreign_tables(tx: Tx) -> list[str]:
     return [r[0] for r in rows]
 
 
-def migrate(tx: Tx, target: int = LATEST, where: str = "database") -> int:
+def migrate(
+    tx: Tx, target: int = LATEST, where: str = "database", *, existing: bool = False
+) -> int:
     """Bring the schema to ``target`` (one transaction, the write lock held: two processes
     starting at once migrate once); ``where`` names the database in the error of one newer
-    than this program."""
+    than this program. ``existing``: a database without the bot's tables is an error (a
+    backup or an export reads one the bot has used), and nothing is made in it."""
     current = schema_level(tx)
     if current > LATEST:
         raise DatabaseError(newer_schema(where, current))
+    if current == 0 and existing:
+        raise DatabaseError(
+            f"{where}: no database there (storage.database): it holds none of the bot's "
+            "tables (the bot has not run on it)"
+        )
     if current == 0:
         found = _has_foreign_tables(tx)
         if found:
@@ -462,13 +470,16 @@ class PostgresDatabase(Database):
         return self.url
 
     @classmethod
-    async def open(cls, target: Target, check_integrity: bool = True) -> PostgresDatabase:
+    async def open(
+        cls, target: Target, check_integrity: bool = True, *, existing: bool = False
+    ) -> PostgresDatabase:
         """Connect and migrate. ``check_integrity`` is SQLite's page check: PostgreSQL
-        checks its pages itself (checksums), so there is nothing to do for it here."""
+        checks its pages itself (checksums), so there is nothing to do for it here.
+        ``existing``: a database without the bot's tables is refused, not made one."""
         db = cls(str(target))
         db._writer = _Worker(db.url, "sopbot-pg-writer")
         try:
-            await db.write(migrate, where=safe_url(db.url))
+            await db.write(migrate, where=safe_url(db.url), existing=existing)
             db.server_version = await db.read(lambda tx: str(tx.value("SHOW server_version")))
             db._readers = [_Worker(db.url, f"sopbot-pg-reader{i}") for i in range(READERS)]
         except asyncpg.PostgresError as exc:

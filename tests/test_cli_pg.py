@@ -14,6 +14,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import asyncpg
 import pytest
 from core_helpers import T0
 from pg_helpers import pg_url, pg_url_sync  # noqa: F401 (fixtures)
@@ -67,8 +68,13 @@ def test_check_reports_the_server_and_the_schema_level(
     assert f"database schema: level 0 of {LATEST} (migrated at the next start)" in result.stdout
     assert "active bot process: none running" in result.stdout
 
+    async def start() -> None:  # the bot's first start migrates
+        db = await Database.open(pg_url_sync)
+        await db.close()
+
+    asyncio.run(start())
     backup = tmp_path / "backups" / "sopbot.dump"
-    result = sopbot("backup", str(backup), "--config", str(config))  # opens: migrates
+    result = sopbot("backup", str(backup), "--config", str(config))
     assert result.returncode == 0, result.stderr
     assert "pg_dump custom format" in result.stdout and "pg_restore" in result.stdout
     assert backup.read_bytes()[:5] == b"PGDMP"
@@ -96,6 +102,35 @@ async def test_a_database_of_a_newer_release_is_refused_by_check_and_start_alike
         start = await _sopbot_async("run", "--config", str(config))
     assert start.returncode == 2
     assert f"error: {said}\n" in start.stderr, start.stderr
+
+
+@pytest.mark.parametrize("command", [["backup", "sopbot.dump"], ["export", "1"]])
+async def test_a_backup_or_export_of_a_postgresql_database_the_bot_never_used_makes_none(
+    tmp_path: Path,
+    pg_url: str,  # noqa: F811
+    command: list[str],
+) -> None:
+    """storage.database names a PostgreSQL database that holds nothing of the bot's (a
+    misspelt name that exists, the server's own database, a new machine): the backup and
+    the export say so, as they do of a SQLite file that is not there. The backup did not
+    write an empty dump called a backup, nor did either leave the bot's tables behind."""
+    config = config_for(tmp_path, pg_url)
+    where = ["--out", str(tmp_path / "ekspor")] if command[0] == "export" else []
+    if command[0] == "backup":
+        command = ["backup", str(tmp_path / "sopbot.dump")]
+    result = await _sopbot_async(*command, "--config", str(config), *where)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"{safe_url(pg_url)}: no database there (storage.database): " in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "sopbot.dump").exists()
+    conn = await asyncpg.connect(pg_url)
+    try:
+        tables = await conn.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+        )
+    finally:
+        await conn.close()
+    assert tables == []
 
 
 def test_a_password_in_the_config_or_on_the_command_line_is_refused(tmp_path: Path) -> None:
