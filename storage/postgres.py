@@ -12,6 +12,8 @@ Writes take turns: every write transaction first takes a transaction-level advis
 functions rely on writes not interleaving (the next case number, the next event of a log,
 the outbox order), and this holds for every process that shares the database, also a
 second bot process in the seconds before it notices that it is no longer the active one.
+A write runs at READ COMMITTED whatever the database's default isolation, so that it
+reads what the write it waited for committed.
 Reads run in one ``REPEATABLE READ READ ONLY`` transaction: one snapshot, as on SQLite.
 
 The SQL is the repository's own (``?`` placeholders); :func:`translate` numbers them
@@ -287,10 +289,19 @@ def _end_transaction(conn: Any, loop: asyncio.AbstractEventLoop) -> None:
             conn.terminate()  # made again on the next call
 
 
+# A write transaction: READ COMMITTED whatever the database's default isolation (a DBA may
+# make REPEATABLE READ or SERIALIZABLE the default). Its snapshot must be taken after the
+# write lock is granted, as SQLite's BEGIN IMMEDIATE reads after the last commit: under a
+# stricter level the snapshot of the statement that waits for the lock is kept, and a
+# write that waited would not see the one it waited for (the next case number taken
+# twice, or a serialization failure).
+BEGIN_WRITE = f"BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+
+
 def _in_write(conn: Any, loop: asyncio.AbstractEventLoop, fn: Callable[[Tx], T]) -> T:
     # BEGIN and the lock in one round trip (the simple protocol takes both at once); only
     # a failure here may be tried again (NotBegun): once fn ran, never
-    _begin(conn, loop, f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+    _begin(conn, loop, BEGIN_WRITE)
     try:
         result = fn(PgTx(conn, loop))
         loop.run_until_complete(conn.execute("COMMIT"))
@@ -334,7 +345,7 @@ class Loading:
         self._conn: Any = None
 
     def begin(self, conn: Any, loop: asyncio.AbstractEventLoop) -> None:
-        _begin(conn, loop, f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+        _begin(conn, loop, BEGIN_WRITE)
         self._conn = conn
 
     async def _call(self, fn: Callable[[Any, asyncio.AbstractEventLoop], T]) -> T:

@@ -19,6 +19,7 @@ import socket
 import sqlite3
 import threading
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -437,6 +438,62 @@ async def test_writes_of_two_processes_take_turns(pg_url: str) -> None:  # noqa:
         release.set()
         assert await holding == 1
         assert await waiting == 2  # it saw the first one's case
+    finally:
+        release.set()
+        await first.close()
+        await second.close()
+
+
+@pytest.mark.parametrize("isolation", ["repeatable read", "serializable"])
+async def test_writes_of_two_processes_take_turns_whatever_isolation_the_dba_set(
+    pg_url: str,  # noqa: F811
+    isolation: str,
+) -> None:
+    """The DBA made a stricter isolation level the database's default (an office policy).
+    A second process's write that waited for the first one's still sees what it wrote:
+    the next case number follows the first one's case, as on SQLite, and the case is not
+    refused as a number taken twice."""
+    conn = await asyncpg.connect(pg_url)
+    try:
+        name = pg_url.rsplit("/", 1)[1]
+        await conn.execute(
+            f"ALTER DATABASE \"{name}\" SET default_transaction_isolation = '{isolation}'"
+        )
+    finally:
+        await conn.close()
+    first, second = await Database.open(pg_url), await Database.open(pg_url)
+    inside, release = threading.Event(), threading.Event()
+    run = run_to(2)
+
+    def slow(tx: Tx) -> int:
+        number = repo.next_case_id(tx)
+        inside.set()
+        assert release.wait(20)
+        repo.save_case(tx, run.current, holder(run.current), new=True)
+        return number
+
+    def next_case(tx: Tx) -> int:
+        number = repo.next_case_id(tx)
+        case = replace(run.current, id=number)
+        repo.save_case(tx, case, holder(case), new=True)
+        return number
+
+    try:
+        holding = asyncio.create_task(first.write(slow))
+        assert await asyncio.to_thread(inside.wait, 20)
+        waiting = asyncio.create_task(second.write(next_case))
+        for _ in range(200):
+            blocked = await first.read(
+                Tx.value,
+                "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+            )
+            if blocked:
+                break
+            await asyncio.sleep(0.05)
+        assert blocked == 1
+        release.set()
+        assert await holding == 1
+        assert await waiting == 2
     finally:
         release.set()
         await first.close()
