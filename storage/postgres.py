@@ -464,6 +464,19 @@ def migrate(
     return max(current, target)
 
 
+def _check_encoding(tx: Tx, where: str) -> None:
+    """A database in another encoding than UTF-8 refuses the texts SQLite keeps (an emoji
+    in a title, a name in another script; SQL_ASCII compares them as bytes of no known
+    encoding): the bot does not run on it."""
+    encoding = str(tx.value("SHOW server_encoding"))
+    if encoding.upper() != "UTF8":
+        raise DatabaseError(
+            f"{where}: the database's encoding is {encoding}, not UTF8: it cannot keep every "
+            "text the officials type (an emoji, a name in another script); create the "
+            "database with ENCODING 'UTF8'"
+        )
+
+
 # -- the database --------------------------------------------------------------------------
 
 
@@ -490,6 +503,7 @@ class PostgresDatabase(Database):
         db = cls(str(target))
         db._writer = _Worker(db.url, "sopbot-pg-writer")
         try:
+            await db.read(_check_encoding, safe_url(db.url))
             await db.write(migrate, where=safe_url(db.url), existing=existing)
             db.server_version = await db.read(lambda tx: str(tx.value("SHOW server_version")))
             db._readers = [_Worker(db.url, f"sopbot-pg-reader{i}") for i in range(READERS)]
@@ -601,6 +615,7 @@ def server_facts(url: str) -> tuple[str, int, bool]:
     check``; it changes nothing."""
 
     def facts(tx: Tx) -> tuple[str, int, bool]:
+        _check_encoding(tx, safe_url(url))  # what the start would refuse
         key = ACTIVE_LOCK & 0xFFFFFFFFFFFFFFFF  # pg_locks shows a bigint key as two oids
         active = tx.value(
             "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "

@@ -37,7 +37,13 @@ from storage.active import ActiveLock
 from storage.db import Database, DatabaseError, SqliteDatabase, Tx, newer_schema
 from storage.migrations import LATEST
 from storage.pg_schema import TABLES
-from storage.postgres import PostgresDatabase, safe_url, schema_level, translate
+from storage.postgres import (
+    PostgresDatabase,
+    safe_url,
+    schema_level,
+    server_facts,
+    translate,
+)
 from storage.transfer import table_digests
 
 SQLITE_ONLY = {
@@ -498,6 +504,50 @@ async def test_writes_of_two_processes_take_turns_whatever_isolation_the_dba_set
         release.set()
         await first.close()
         await second.close()
+
+
+@pytest.mark.parametrize("encoding", ["LATIN1", "SQL_ASCII"])
+async def test_a_database_not_in_utf8_is_refused_before_an_official_meets_it(
+    encoding: str,
+) -> None:
+    """The DBA created the bot's database in another encoding than UTF-8. Kasubag's title
+    "Program Kerja 2027 🚀" would be refused there (SQLite keeps it) with an apology: the
+    bot does not start on it, naming the encoding and how to make the database, and makes
+    nothing in it."""
+    from pg_helpers import SERVER, database_url, drop_database
+
+    name = f"sopbot_t_{encoding.lower()}_{threading.get_ident() % 100000}"
+    conn = await asyncpg.connect(SERVER)
+    try:
+        await conn.execute(
+            f"CREATE DATABASE \"{name}\" ENCODING '{encoding}' LC_COLLATE 'C' LC_CTYPE 'C' "
+            "TEMPLATE template0"
+        )
+    finally:
+        await conn.close()
+    url = database_url(name)
+    try:
+        with pytest.raises(DatabaseError) as refused:
+            await Database.open(url)
+        assert str(refused.value) == (
+            f"{safe_url(url)}: the database's encoding is {encoding}, not UTF8: it cannot "
+            "keep every text the officials type (an emoji, a name in another script); "
+            "create the database with ENCODING 'UTF8'"
+        )
+        conn = await asyncpg.connect(url)
+        try:
+            tables = await conn.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            )
+        finally:
+            await conn.close()
+        assert tables == []
+        # sopbot check says so too (it reads the same facts)
+        with pytest.raises(DatabaseError) as checked:
+            await asyncio.to_thread(server_facts, url)
+        assert str(checked.value) == str(refused.value)
+    finally:
+        await drop_database(name)
 
 
 async def test_two_senders_never_take_the_same_outbox_row(pg_url: str) -> None:  # noqa: F811
