@@ -18,7 +18,7 @@ import re
 import socket
 import sqlite3
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -409,10 +409,13 @@ async def test_a_savepoint_undoes_part_of_a_write(db: Database) -> None:
     assert seen == [True, False, True]
 
 
-async def test_writes_of_two_processes_take_turns(pg_url: str) -> None:  # noqa: F811
-    """A second process's write waits until the first one's transaction ends, as SQLite's
-    BEGIN IMMEDIATE makes it: the next case number and the outbox order rely on it."""
-    first, second = await Database.open(pg_url), await Database.open(pg_url)
+async def first_write_then_the_waiting_second(
+    url: str, second: Callable[[Tx], int]
+) -> tuple[int, int]:
+    """Two processes' writes at once: the first takes the next case number and holds its
+    transaction until the second is seen waiting for the write lock (PostgreSQL shows it as
+    not granted); then it saves its case. What each write returned."""
+    one, two = await Database.open(url), await Database.open(url)
     inside, release = threading.Event(), threading.Event()
     run = run_to(2)
 
@@ -423,16 +426,12 @@ async def test_writes_of_two_processes_take_turns(pg_url: str) -> None:  # noqa:
         repo.save_case(tx, run.current, holder(run.current), new=True)
         return number
 
-    def next_number(tx: Tx) -> int:
-        return repo.next_case_id(tx)
-
     try:
-        holding = asyncio.create_task(first.write(slow))
+        holding = asyncio.create_task(one.write(slow))
         assert await asyncio.to_thread(inside.wait, 20)
-        waiting = asyncio.create_task(second.write(next_number))
-        # the second write waits on the write lock (PostgreSQL shows it as not granted)
+        waiting = asyncio.create_task(two.write(second))
         for _ in range(200):
-            blocked = await first.read(
+            blocked = await one.read(
                 Tx.value,
                 "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
             )
@@ -442,12 +441,17 @@ async def test_writes_of_two_processes_take_turns(pg_url: str) -> None:  # noqa:
         assert blocked == 1
         assert not waiting.done()
         release.set()
-        assert await holding == 1
-        assert await waiting == 2  # it saw the first one's case
+        return await holding, await waiting
     finally:
         release.set()
-        await first.close()
-        await second.close()
+        await one.close()
+        await two.close()
+
+
+async def test_writes_of_two_processes_take_turns(pg_url: str) -> None:  # noqa: F811
+    """A second process's write waits until the first one's transaction ends, as SQLite's
+    BEGIN IMMEDIATE makes it: the next case number and the outbox order rely on it."""
+    assert await first_write_then_the_waiting_second(pg_url, repo.next_case_id) == (1, 2)
 
 
 @pytest.mark.parametrize("isolation", ["repeatable read", "serializable"])
@@ -467,16 +471,7 @@ async def test_writes_of_two_processes_take_turns_whatever_isolation_the_dba_set
         )
     finally:
         await conn.close()
-    first, second = await Database.open(pg_url), await Database.open(pg_url)
-    inside, release = threading.Event(), threading.Event()
     run = run_to(2)
-
-    def slow(tx: Tx) -> int:
-        number = repo.next_case_id(tx)
-        inside.set()
-        assert release.wait(20)
-        repo.save_case(tx, run.current, holder(run.current), new=True)
-        return number
 
     def next_case(tx: Tx) -> int:
         number = repo.next_case_id(tx)
@@ -484,26 +479,7 @@ async def test_writes_of_two_processes_take_turns_whatever_isolation_the_dba_set
         repo.save_case(tx, case, holder(case), new=True)
         return number
 
-    try:
-        holding = asyncio.create_task(first.write(slow))
-        assert await asyncio.to_thread(inside.wait, 20)
-        waiting = asyncio.create_task(second.write(next_case))
-        for _ in range(200):
-            blocked = await first.read(
-                Tx.value,
-                "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
-            )
-            if blocked:
-                break
-            await asyncio.sleep(0.05)
-        assert blocked == 1
-        release.set()
-        assert await holding == 1
-        assert await waiting == 2
-    finally:
-        release.set()
-        await first.close()
-        await second.close()
+    assert await first_write_then_the_waiting_second(pg_url, next_case) == (1, 2)
 
 
 @pytest.mark.parametrize("encoding", ["LATIN1", "SQL_ASCII"])
