@@ -398,10 +398,12 @@ def test_a_block_that_leaves_a_table_half_open_is_named_with_the_text_before_it(
 # --- paper names in SOP files -------------------------------------------------------
 
 
-def sop_with(tmp_path: Path, old: str, new: str) -> Path:
-    text = SOP.read_text(encoding="utf-8")
+def sop_with(tmp_path: Path, old: str, new: str, source: Path = SOP) -> Path:
+    """``source`` (the shipped SOP) with one passage written otherwise, under its own name
+    ("x.toml" for the shipped one) in ``tmp_path``."""
+    text = source.read_text(encoding="utf-8")
     assert old in text
-    path = tmp_path / "x.toml"
+    path = tmp_path / ("x.toml" if source == SOP else source.name)
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     return path
 
@@ -710,11 +712,7 @@ KONSEP_SPP = ROOT / "tests" / "fixtures" / "templates" / "konsep_spp.docx"
 
 
 def spm_with(tmp_path: Path, old: str, new: str) -> Path:
-    text = SPM.read_text(encoding="utf-8")
-    assert old in text
-    path = tmp_path / "spm-ls.toml"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return path
+    return sop_with(tmp_path, old, new, source=SPM)
 
 
 def test_the_spm_ls_without_its_konsep_spp_template_is_refused_naming_the_key_and_folders(
