@@ -715,6 +715,13 @@ def spm_with(tmp_path: Path, old: str, new: str) -> Path:
     return sop_with(tmp_path, old, new, source=SPM)
 
 
+def office_folder_with_konsep_spp(tmp_path: Path) -> str:
+    """The office's templates folder holding the SPM-LS's konsep_spp.docx: its config."""
+    (tmp_path / "kantor").mkdir()
+    shutil.copy(KONSEP_SPP, tmp_path / "kantor")
+    return '[papers]\ntemplates_dir = "kantor"\n'
+
+
 def test_the_spm_ls_without_its_konsep_spp_template_is_refused_naming_the_key_and_folders(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -746,11 +753,8 @@ def test_the_spm_ls_without_an_office_folder_is_told_where_its_blank_belongs(
 def test_the_spm_ls_with_its_konsep_spp_template_in_the_office_folder_passes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (tmp_path / "kantor").mkdir()
-    shutil.copy(KONSEP_SPP, tmp_path / "kantor")
-    code, out, err = check(
-        write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n', SPM), capsys
-    )
+    office = office_folder_with_konsep_spp(tmp_path)
+    code, out, err = check(write_config(tmp_path, office, SPM), capsys)
     assert code == 0, err
     assert "papers: every template fills with sample data" in out
     assert "konsep_spp" not in err  # a paper's template, not a stray file; named by a step
@@ -774,12 +778,9 @@ def test_a_misspelt_placeholder_in_an_sops_own_blank_is_named_with_its_file(
 def test_a_blank_named_by_no_step_is_warned_of(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (tmp_path / "kantor").mkdir()
-    shutil.copy(KONSEP_SPP, tmp_path / "kantor")
+    office = office_folder_with_konsep_spp(tmp_path)
     sop = spm_with(tmp_path, 'templates = ["konsep_spp"]\n', "")
-    code, _, err = check(
-        write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n', sop), capsys
-    )
+    code, _, err = check(write_config(tmp_path, office, sop), capsys)
     assert code == 0, err
     assert (
         f"warning: {sop}: blanks.konsep_spp: no step names it in its templates: nobody is "
@@ -808,12 +809,9 @@ def test_a_blank_with_the_id_of_a_registered_paper_is_refused(
 def test_a_step_naming_a_blank_the_sop_does_not_declare_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (tmp_path / "kantor").mkdir()
-    shutil.copy(KONSEP_SPP, tmp_path / "kantor")
+    office = office_folder_with_konsep_spp(tmp_path)
     sop = spm_with(tmp_path, 'templates = ["konsep_spp"]', 'templates = ["konsep_sp"]')
-    code, _, err = check(
-        write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n', sop), capsys
-    )
+    code, _, err = check(write_config(tmp_path, office, sop), capsys)
     assert code == 2
     assert (
         f"error: {sop}: steps[2].templates: unknown paper 'konsep_sp' (known: {KNOWN}, konsep_spp)"
