@@ -48,6 +48,18 @@ async def create_database() -> str:
     return name
 
 
+async def tables_in(url: str) -> list[str]:
+    """The tables of the database at ``url`` (its current schema): none where the bot never ran."""
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+        )
+    finally:
+        await conn.close()
+    return [row["tablename"] for row in rows]
+
+
 async def drop_database(name: str) -> None:
     conn = await asyncpg.connect(SERVER)
     try:

@@ -14,10 +14,9 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-import asyncpg
 import pytest
 from core_helpers import T0
-from pg_helpers import pg_url, pg_url_sync  # noqa: F401 (fixtures)
+from pg_helpers import pg_url, pg_url_sync, tables_in  # noqa: F401 (fixtures)
 
 from bot.core.model import CaseStatus
 from bot.demo import World, play_acting, play_sop
@@ -123,14 +122,7 @@ async def test_a_backup_or_export_of_a_postgresql_database_the_bot_never_used_ma
     assert f"{safe_url(pg_url)}: no database there (storage.database): " in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "sopbot.dump").exists()
-    conn = await asyncpg.connect(pg_url)
-    try:
-        tables = await conn.fetch(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
-        )
-    finally:
-        await conn.close()
-    assert tables == []
+    assert await tables_in(pg_url) == []
 
 
 def test_a_password_in_the_config_or_on_the_command_line_is_refused(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ import asyncpg
 import pytest
 import test_storage
 from core_helpers import T0, run_to
-from pg_helpers import SKIP_REASON, engine_target, pg_url  # noqa: F401 (fixtures)
+from pg_helpers import SKIP_REASON, engine_target, pg_url, tables_in  # noqa: F401 (fixtures)
 from test_storage import Boom, holder, store, store_run
 
 from storage import repo
@@ -510,14 +510,7 @@ async def test_a_database_not_in_utf8_is_refused_before_an_official_meets_it(
             "keep every text the officials type (an emoji, a name in another script); "
             "create the database with ENCODING 'UTF8'"
         )
-        conn = await asyncpg.connect(url)
-        try:
-            tables = await conn.fetch(
-                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
-            )
-        finally:
-            await conn.close()
-        assert tables == []
+        assert await tables_in(url) == []
         # sopbot check says so too (it reads the same facts)
         with pytest.raises(DatabaseError) as checked:
             await asyncio.to_thread(server_facts, url)
