@@ -232,6 +232,35 @@ def _ticks(
     return tuple(ticks)
 
 
+def axis_labels(
+    ticks: Sequence[tuple[int, str]],
+    at: Callable[[float], float],
+    width_of: Callable[[str], float],
+    left: float,
+    right: float,
+    gap: float = 12.0,
+) -> list[tuple[float, list[str]]]:
+    """Where the timeline's date labels go: (centre in px, lines: the date, then its year
+    when the label has one). A label at either edge is moved inwards to stay on the picture
+    (``left``..``right``); a label that would then touch the one before it (the last
+    tick's, pushed in from the right edge: "15 Oktober7 Desember") takes that one's place,
+    so the axis ends on its latest date and no two dates run together. Its tick stays."""
+    placed: list[tuple[float, float, list[str]]] = []  # (left edge, right edge, lines)
+    for x, label in ticks:
+        date, _, year = label.rpartition(" ")
+        lines = [date, year] if date and len(year) == 4 and year.isdigit() else [label]
+        half = max(map(width_of, lines)) / 2
+        centre = min(max(at(x), left + half), right - half)
+        while placed and placed[-1][1] + gap > centre - half:
+            if len(placed) == 1 or x != ticks[-1][0]:
+                break
+            placed.pop()  # the last date goes in; the one it would run into gives way
+        if placed and placed[-1][1] + gap > centre - half:
+            continue  # no room beside the label before it: the tick stays unlabelled
+        placed.append((centre - half, centre + half, lines))
+    return [((a + b) / 2, lines) for a, b, lines in placed]
+
+
 # -- report ----------------------------------------------------------------------------
 
 
@@ -813,12 +842,10 @@ def _draw_timeline(data: Timeline) -> bytes:
     page.box(left, body_bottom, right, body_bottom + 0.8 * pt, GREY)
     tick_face = _face("regular", 16)
     year_line = 0.0  # inches: the years under the dates, where the axis spans years
-    for x, label in data.ticks:
+    for x, _ in data.ticks:
         page.vline(at(x), body_bottom, body_bottom + tick, 0.8 * pt, INK)
-        date, _, year = label.rpartition(" ")
-        lines = [date, year] if date and len(year) == 4 and year.isdigit() else [label]
-        half = max(map(tick_face.width, lines)) / 2  # a label at either edge stays on
-        centre = min(max(at(x), margin + half), width - margin - half)  # the picture
+    placed = axis_labels(data.ticks, at, tick_face.width, margin, width - margin)
+    for centre, lines in placed:
         for i, line in enumerate(lines):
             page.text(centre, body_bottom + 2 * tick + i * 0.27 * DPI, line, tick_face, INK,
                       align="center", valign="top")  # fmt: skip

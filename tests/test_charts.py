@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import io
+import itertools
 import re
 import subprocess
 import sys
@@ -389,3 +390,32 @@ def test_the_norm_line_does_not_strike_through_a_note_of_no_data() -> None:
     # a line drawn through them, leave gaps of 4 px
     stops = [gap for gap in line.group().split("1") if len(gap) >= 15]
     assert len(stops) == len(rows), "the norm line runs through the notes"
+
+
+def test_the_dates_under_a_year_long_timeline_do_not_run_together() -> None:
+    """A case opened on 5 January that waits at Kabag on 4 December: seven dates, each a
+    month written out, the last pushed in from the picture's right edge. It ran into the
+    one before it ("12 Oktober7 Desember", 21 px over it); now that one gives way and the axis ends on
+    the latest date, every label clear of its neighbours and on the picture."""
+    start = datetime(2026, 1, 5, 9, tzinfo=WIB)
+    events = [
+        Event(EventType.STARTED, 1, KASUBAG, "kasubag", start, 1),
+        Event(EventType.COMPLETED, 1, KASUBAG, "kasubag", start + timedelta(hours=1), 1, 2),
+    ]
+    data = drawn(1, "Menunggu setahun", events, datetime(2026, 12, 4, 10, tzinfo=WIB))
+    labels = [label for _, label in data.ticks]
+    assert len(labels) == 7 and all(len(label.split()) == 2 for label in labels), labels
+    face = charts._face("regular", 16)
+    width = charts.WIDTH_PX
+    left, right = 0.075 * width, 0.97 * width  # the timeline's body, as it draws it
+    reach = max(r.start + max(r.minutes, r.norm, 1) for r in data.rows)
+    scale = (right - left) / (max(reach, data.ticks[-1][0]) * 1.02)
+    placed = charts.axis_labels(
+        data.ticks, lambda m: left + m * scale, face.width, 0.03 * width, 0.97 * width
+    )
+    edges = [(c - face.width(lines[0]) / 2, c + face.width(lines[0]) / 2) for c, lines in placed]
+    assert all(a[1] + 12 <= b[0] for a, b in itertools.pairwise(edges)), placed
+    assert edges[0][0] >= 0.03 * width and edges[-1][1] <= 0.97 * width
+    assert placed[0][1] == [labels[0]] and placed[-1][1] == [labels[-1]]
+    image = Image.open(io.BytesIO(charts.render_timeline(data))).convert("L")
+    assert image.width == 1080
