@@ -955,6 +955,25 @@ def render_report(data: ReportChart) -> bytes:
         return _draw_report(data)
 
 
+def _step_label(label: str, left: float) -> str:
+    """A step's label left of the report's bars, fitted to the room there (``left``: the
+    axes' left edge, a fraction of the width): "Langkah 1 · Bendahara Pengeluaran" ran off
+    the picture's left edge ("angkah 1 · ..."); a label too wide goes on two lines at its
+    " · ", each line cut with "…" if still too wide."""
+    face = _face("regular", 14)
+    room = (left - 0.03) * WIDTH_IN * DPI - 12  # the margin, and the tick with its pad
+    if face.width(label) <= room:
+        return label
+    head, dot, tail = label.partition(" · ")
+    lines = [f"{head} ·", tail] if dot else [label]
+    fitted = []
+    for line in lines:
+        while face.width(line) > room and len(line) > 2:
+            line = line[:-2].rstrip() + "…"
+        fitted.append(line)
+    return "\n".join(fitted)
+
+
 def _bare(ax: Any, *sides: str) -> None:
     for side in sides:
         ax.spines[side].set_visible(False)
@@ -1014,7 +1033,7 @@ def _draw_report(data: ReportChart) -> bytes:
     ax.axvline(100, color=INK, lw=2, zorder=2)
     ax.set_xlim(0, cap)
     ax.set_xticks([0, 100, 200, 300], ["0%", "100%", "200%", "300%"], fontsize=13)
-    ax.set_yticks(range(len(rows)), [r.label for r in rows], fontsize=14)
+    ax.set_yticks(range(len(rows)), [_step_label(r.label, left) for r in rows], fontsize=14)
     ax.set_ylim(len(rows) - 0.5, -0.5)
     _bare(ax, "right", "top")
     ax.set_xlabel("persen dari norma waktu (garis hitam = norma)", fontsize=13, color=GREY)
@@ -1045,7 +1064,7 @@ def _draw_report(data: ReportChart) -> bytes:
                 ax.text(0.01, i + 0.3, f"terbanyak: {_cut(r.reason, 62)}", va="center",
                         fontsize=12, style="italic", color=GREY, clip_on=False,
                         transform=ax.get_yaxis_transform())  # fmt: skip
-        ax.set_yticks([i - 0.12 for i in range(len(returned))], [r.label for r in returned],
+        ax.set_yticks([i - 0.12 for i in range(len(returned))], [_step_label(r.label, left) for r in returned],
                       fontsize=14)  # fmt: skip
         ax.set_ylim(len(returned) - 0.4, -0.5)
         ax.set_xlim(0, most * 1.35)

@@ -419,3 +419,34 @@ def test_the_dates_under_a_year_long_timeline_do_not_run_together() -> None:
     assert placed[0][1] == [labels[0]] and placed[-1][1] == [labels[-1]]
     image = Image.open(io.BytesIO(charts.render_timeline(data))).convert("L")
     assert image.width == 1080
+
+
+def test_the_report_keeps_a_long_role_name_of_a_step_inside_the_picture() -> None:
+    """The SPM-LS's steps are the Bendahara Pengeluaran's: "Langkah 1 · Bendahara
+    Pengeluaran" ran off the picture's left edge ("angkah 1 · ..."), in the bars and in the
+    returns. Now such a label goes on two lines, and nothing is cut at the left edge."""
+    rows = tuple(
+        charts.ReportRow(
+            i,
+            f"Langkah {i} · {role}",
+            role,
+            colour,
+            5,
+            200,
+            400,
+            240,
+            returns,
+            "Lampiran belum lengkap" if returns else "",
+        )
+        for i, role, colour, returns in (
+            (1, "Bendahara Pengeluaran", "#CC79A7", 0),
+            (2, "Verifikator Keuangan", "#009E73", 3),
+            (3, "Pejabat Penandatangan Surat Perintah Membayar", "#0072B2", 2),
+        )
+    )
+    chart = charts.ReportChart("Evaluasi Penerapan SOP", "SPM-LS", "Periode: Tahun 2026",
+                               rows, (("Selesai", 1, "#0072B2"),), 0)  # fmt: skip
+    image = Image.open(io.BytesIO(charts.render_report(chart))).convert("L")
+    left_edge = image.crop((0, 0, 12, image.height))
+    ink = left_edge.point(lambda grey: 255 if grey < 200 else 0)
+    assert ink.getbbox() is None, "ink at the left edge: a label cut off"
