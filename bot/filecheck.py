@@ -20,7 +20,11 @@ What is checked, for the extensions of ``bot.config.DEFAULT_ALLOWED_EXTENSIONS``
   Office document is an OLE2 file with an ``EncryptedPackage`` stream: reason "encrypted";
   so is a .doc whose WordDocument stream starts with a FIB marked fEncrypted (Word 97-2003
   saved with an open password: the stream found through the compound file's directory and
-  FAT, each sector read at most once);
+  FAT, each sector read at most once); so is an .xls whose Workbook (or Book) stream has a
+  FilePass record right after its BOF ([MS-XLS] 2.1.7.20.3: only WriteProtect may come
+  between; the records after it are encrypted), and a .ppt whose Current User stream's
+  CurrentUserAtom carries the encrypted headerToken 0xF3D1C4DF ([MS-PPT] 2.3.2, 2.3.7) or
+  that has an EncryptedSummary stream (which only an encrypted presentation has);
 * ``.odt``, ``.ods``, ``.odp``: a ZIP whose ``mimetype`` member holds the OpenDocument type;
 * ``.rtf``: starts with ``{\\rtf``; ``.jpg``/``.jpeg``: ``FF D8 FF``; ``.png``: its signature;
 * ``.zip``: a ZIP whose central directory reads;
@@ -161,7 +165,7 @@ def check_file(name: str, data: bytes) -> FileVerdict:
     problem = check(data)
     if problem is None:
         return FileVerdict(True, OK, ext)
-    if problem in (_PASSWORD_PROTECTED, _PDF_PASSWORD, _WORD_PASSWORD):
+    if problem in _PASSWORD_PROBLEMS:
         return FileVerdict(False, ENCRYPTED, ext, problem)
     if problem == _MACRO_ENABLED:
         return FileVerdict(False, MACROS, ext, problem)
@@ -187,6 +191,11 @@ _PASSWORD_PROTECTED = "an OLE2 file with an EncryptedPackage stream (password-pr
 _MACRO_ENABLED = "a macro-enabled Office document (vbaProject.bin)"
 _PDF_PASSWORD = "a PDF that the empty user password does not open (password-protected)"
 _WORD_PASSWORD = "a Word 97-2003 document whose FIB says fEncrypted (password-protected)"
+_EXCEL_PASSWORD = "an Excel 97-2003 workbook with a FilePass record (password-protected)"
+_POWERPOINT_PASSWORD = "a PowerPoint 97-2003 presentation marked encrypted (password-protected)"
+_PASSWORD_PROBLEMS = frozenset(
+    {_PASSWORD_PROTECTED, _PDF_PASSWORD, _WORD_PASSWORD, _EXCEL_PASSWORD, _POWERPOINT_PASSWORD}
+)
 
 
 def _signature(prefix: bytes, what: str, within: int = 0) -> Check:
@@ -304,6 +313,53 @@ def _word_97(data: bytes) -> str | None:
         ident, flags = struct.unpack_from("<H8xH", fib)
         if ident == _WORD_IDENT and flags & _FIB_ENCRYPTED:
             return _WORD_PASSWORD
+    return None
+
+
+_BIFF_BOF = 0x09  # the low byte of every BOF record's type (0x0809 in BIFF5 and BIFF8)
+_BIFF_WRITE_PROTECT = 0x0086  # the one record that may stand between BOF and FilePass
+_BIFF_FILE_PASS = 0x002F  # FilePass: the records after it are encrypted
+
+
+def _excel_97(data: bytes) -> str | None:
+    problem = _ole2("Workbook", "Book")(data)
+    if problem is not None:
+        return problem
+    for stream in ("Workbook", "Book"):
+        head = _compound_stream_head(data, stream)
+        if head is None:
+            continue
+        # the globals substream: BOF [WriteProtect] [FilePass] ...; a record is its type
+        # (2 bytes), its length (2 bytes) and that many bytes
+        at, first = 0, True
+        while at + 4 <= len(head):
+            kind, length = struct.unpack_from("<HH", head, at)
+            if first and kind & 0xFF != _BIFF_BOF:
+                break
+            if kind == _BIFF_FILE_PASS:
+                return _EXCEL_PASSWORD
+            if not first and kind != _BIFF_WRITE_PROTECT:
+                break
+            at, first = at + 4 + length, False
+        return None
+    return None
+
+
+_CURRENT_USER_ATOM = 0x0FF6  # RT_CurrentUserAtom, the only record of the Current User stream
+_ENCRYPTED_TOKEN = 0xF3D1C4DF  # CurrentUserAtom.headerToken of an encrypted presentation
+
+
+def _powerpoint_97(data: bytes) -> str | None:
+    problem = _ole2("PowerPoint Document")(data)
+    if problem is not None:
+        return problem
+    atom = _compound_stream_head(data, "Current User")
+    if atom is not None and len(atom) >= 16:
+        kind, token = struct.unpack_from("<2xH8xI", atom)
+        if kind == _CURRENT_USER_ATOM and token == _ENCRYPTED_TOKEN:
+            return _POWERPOINT_PASSWORD
+    if _compound_stream_head(data, "EncryptedSummary") is not None:
+        return _POWERPOINT_PASSWORD
     return None
 
 
@@ -459,8 +515,8 @@ def _text(data: bytes) -> str | None:
 _CHECKS: dict[str, Check] = {
     "pdf": _pdf,
     "doc": _word_97,
-    "xls": _ole2("Workbook", "Book"),
-    "ppt": _ole2("PowerPoint Document"),
+    "xls": _excel_97,
+    "ppt": _powerpoint_97,
     "docx": _ooxml("word", "word/document.xml"),
     "xlsx": _ooxml("xl", "xl/workbook.xml"),
     "pptx": _ooxml("ppt", "ppt/presentation.xml"),

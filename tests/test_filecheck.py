@@ -695,3 +695,89 @@ def test_a_word_97_document_saved_with_a_password_is_refused_as_such() -> None:
     for flags, ok in ((0x0100, False), (0x0200, True), (0x13F0, False), (0x12F0, True)):
         built = compound_file(("1Table", b"t"), ("WordDocument", word_fib(flags)))
         assert check_file("Konsep.doc", built).ok is ok, hex(flags)
+
+
+def biff_record(kind: int, body: bytes = b"") -> bytes:
+    """A BIFF8 record: its type, its length, its bytes."""
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def workbook_stream(*, password: bool, write_protect: bool = False) -> bytes:
+    """The start of an Excel 97-2003 Workbook stream: the globals substream's BOF, then (as
+    Excel writes a workbook saved with an open password) a FilePass record naming RC4
+    CryptoAPI encryption, whose following records are encrypted; else InterfaceHdr."""
+    bof = biff_record(0x0809, struct.pack("<HHHHII", 0x0600, 0x0005, 0x0DBB, 0x07CC, 0x80C9, 0x206))
+    records = [bof]
+    if write_protect:
+        records.append(biff_record(0x0086))
+    if password:
+        # wEncryptionType 1 (RC4), then an RC4 CryptoAPI header (version 4.2) and its salt
+        records.append(biff_record(0x002F, struct.pack("<HHHI", 1, 4, 2, 0x04) + b"\x5a" * 40))
+        records.append(b"\xe1\x00\x02\x00\x9c\x3f")  # InterfaceHdr, its data encrypted
+    else:
+        records.append(biff_record(0x00E1, struct.pack("<H", 0x04B0)))  # InterfaceHdr: cp1200
+    return b"".join(records) + biff_record(0x00C1, b"\0\0") + biff_record(0x000A)
+
+
+def current_user_stream(token: int) -> bytes:
+    """A PowerPoint 97-2003 Current User stream: its one CurrentUserAtom, whose headerToken
+    is 0xE391C05F for a plain presentation, 0xF3D1C4DF for one saved with a password."""
+    user = b"Kasubag"
+    fixed = struct.pack("<IIIHHBBH", 0x14, token, 0x1234, len(user), 0x03F4, 3, 0, 0)
+    body = fixed + user + struct.pack("<I", 8) + user.decode().encode("utf-16-le")
+    return struct.pack("<HHI", 0, 0x0FF6, len(body)) + body
+
+
+def test_an_excel_97_workbook_saved_with_a_password_is_refused_as_such() -> None:
+    """Bendahara's RKAKL saved from Excel as .xls with an open password: its Workbook stream
+    has a FilePass record after the BOF. The reviewers could not open it, as with a .doc."""
+    for write_protect in (False, True):
+        protected = compound_file(
+            ("Workbook", workbook_stream(password=True, write_protect=write_protect))
+        )
+        verdict = check_file("RKAKL 2027.xls", protected)
+        assert_refused(verdict, ENCRYPTED)
+        assert refusal_text(verdict, "RKAKL 2027.xls") == REFUSALS[ENCRYPTED].format(
+            name="RKAKL 2027.xls"
+        )
+    # an Excel 5/95 workbook (its stream is called Book) with a password
+    assert_refused(
+        check_file("Lama.xls", compound_file(("Book", workbook_stream(password=True)))), ENCRYPTED
+    )
+    # the same workbook saved without a password is taken, wherever its stream is
+    for streams in (
+        (("Workbook", workbook_stream(password=False)),),
+        (("\x05SummaryInformation", b"s"), ("Workbook", workbook_stream(password=False))),
+        (("Book", workbook_stream(password=False, write_protect=True)),),
+    ):
+        assert check_file("RKAKL 2027.xls", compound_file(*streams)).ok, streams
+    # a FilePass record further on (only after BOF does one encrypt) and a stream that does
+    # not start with a BOF are not taken for a password
+    late = workbook_stream(password=False) + biff_record(0x002F, b"\0" * 6)
+    assert check_file("RKAKL.xls", compound_file(("Workbook", late))).ok
+    assert check_file("RKAKL.xls", compound_file(("Workbook", biff_record(0x002F, b"")))).ok
+
+
+def test_a_powerpoint_97_presentation_saved_with_a_password_is_refused_as_such() -> None:
+    """Kabag's Paparan saved from PowerPoint as .ppt with an open password: its Current User
+    stream says encrypted (and its summary is in an EncryptedSummary stream)."""
+    document = ("PowerPoint Document", b"\x0f\x00\xe8\x03" + b"\x9a" * 200)
+    protected = compound_file(document, ("Current User", current_user_stream(0xF3D1C4DF)))
+    verdict = check_file("Paparan Kinerja.ppt", protected)
+    assert_refused(verdict, ENCRYPTED)
+    assert refusal_text(verdict, "Paparan Kinerja.ppt") == REFUSALS[ENCRYPTED].format(
+        name="Paparan Kinerja.ppt"
+    )
+    # the directory in another order, and the summary encrypted apart from the token
+    summary_only = compound_file(
+        ("Current User", current_user_stream(0xE391C05F)),
+        ("EncryptedSummary", b"\x77" * 64),
+        document,
+    )
+    assert_refused(check_file("Paparan.ppt", summary_only), ENCRYPTED)
+    # the same presentation saved without a password is taken
+    plain = compound_file(document, ("Current User", current_user_stream(0xE391C05F)))
+    assert check_file("Paparan Kinerja.ppt", plain).ok
+    # the token's bytes in the slides' text are not the token
+    quoted = ("PowerPoint Document", struct.pack("<I", 0xF3D1C4DF) * 8)
+    assert check_file("Paparan.ppt", compound_file(quoted)).ok
