@@ -327,6 +327,13 @@ ERROR_GENERIC = (
     "tersimpan tetap aman.\n"
     "Silakan mencoba kembali beberapa saat lagi."
 )
+# a long answer sent in several messages (handlers.common.reply_in_parts) of which one part
+# could not be sent: the parts after it were not sent either ({part} of {parts})
+ANSWER_BROKE_OFF = (
+    "Mohon maaf, jawaban di atas tidak terkirim seluruhnya karena gangguan pada layanan "
+    "Telegram: bagian {part} dari {parts} gagal terkirim, sehingga bagian selanjutnya tidak "
+    "dikirimkan. Silakan mengulangi perintah tersebut beberapa saat lagi."
+)
 UNKNOWN_INPUT = (
     "Mohon maaf, pesan tersebut tidak dapat kami proses. Ketik /bantuan untuk petunjuk penggunaan."
 )

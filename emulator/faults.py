@@ -53,6 +53,7 @@ class Fault:
     seconds: float = 0.0
     execute: HangExecute = "never"
     chat_id: int | None = None  # only calls to this chat (None: any chat, or none)
+    skip: int = 0  # matching calls let through (answered as usual) before the rule applies
 
     def matches(self, method: str, chat_id: str | None = None) -> bool:
         return (
@@ -95,8 +96,12 @@ class FaultInjector:
         description: str | None = None,
         retry_after: int | None = None,
         body: str | None = None,
+        chat_id: int | None = None,
+        skip: int = 0,
     ) -> Fault:
-        """The next ``times`` matching calls answer ``status`` (e.g. 500, 502, 429)."""
+        """The next ``times`` matching calls (to ``chat_id``, if given) answer ``status``
+        (e.g. 500, 502, 429); with ``skip``, after that many matching calls went through
+        (the third message of a series refused: ``skip=2``)."""
         return self._add(
             Fault(
                 "status",
@@ -106,6 +111,8 @@ class FaultInjector:
                 description=description,
                 retry_after=retry_after,
                 body=body,
+                chat_id=chat_id,
+                skip=skip,
             )
         )
 
@@ -156,6 +163,9 @@ class FaultInjector:
     def take(self, method: str, chat_id: str | None = None) -> Fault | None:
         for rule in self.rules:
             if rule.matches(method, chat_id):
+                if rule.skip > 0:  # let through: the rule waits for a later call
+                    rule.skip -= 1
+                    continue
                 rule.remaining -= 1
                 if rule.remaining <= 0:
                     self.rules.remove(rule)

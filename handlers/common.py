@@ -80,11 +80,21 @@ async def reply_in_parts(
     """Answer with a text that may be longer than one message: in as many messages as it
     takes (:func:`bot.texts.split_message`: whole lines, each valid HTML), in order, the
     buttons (``reply_markup``) on the last. Nothing is cut. The flood limiter spaces them (one a
-    second in a private chat). The last message (None: it could not be sent)."""
+    second in a private chat). The last message; None when the text did not arrive whole.
+
+    A part Telegram refuses ends the answer there: the parts after it are not sent (a text
+    with a hole in it reads as whole and misleads). When parts arrived before it, a short
+    notice follows them saying the answer broke off and to ask again; when the first part
+    failed nothing arrived, as with :func:`reply`, and nothing more is tried."""
     pieces = t.split_message(text)
     sent: Sent | None = None
     for n, piece in enumerate(pieces, 1):
         sent = await reply(update, piece, reply_markup=reply_markup if n == len(pieces) else None)
+        if sent is None:
+            log.warning("answer broke off at part %d of %d: the rest not sent", n, len(pieces))
+            if n > 1:
+                await reply(update, t.ANSWER_BROKE_OFF.format(part=n, parts=len(pieces)))
+            return None
     return sent
 
 

@@ -1315,6 +1315,48 @@ async def test_peran_of_a_bureau_with_300_team_members_lists_every_one_and_every
     assert "Plh. Karo" in parts[-1] and "dipersingkat" not in whole
 
 
+async def test_peran_whose_second_message_telegram_refuses_stops_there_and_says_so(
+    world: World,
+) -> None:
+    """The administrator's /peran of 300 team members takes several messages; Telegram
+    refuses the second (a server error). The administrator does not get the later parts as
+    if the list were whole with a hole in it: the answer stops after the first part, and a
+    notice says it broke off at part 2 and to ask again. Asked again, it arrives whole."""
+    admin = world["admin"]
+    unit, now = world.config.organisation.unit, world.services.clock.now()
+
+    def team(tx: Tx) -> None:
+        for i in range(300):
+            repo.ensure_person(tx, 50_000 + i, now)
+            repo.update_profile(tx, 50_000 + i, now=now, changed_by=None, name=f"Pegawai Nomor {i}")
+            repo.grant_role(tx, 50_000 + i, "tim", unit, now, ADMIN_ID)
+
+    await world.services.db.write(team)
+    await world.drained()
+    admin.mark_seen()
+    before = len(admin.bot_messages)
+    world.emu.faults.fail(1, status=500, method="sendMessage", chat_id=admin.id, skip=1)
+    await admin.send("/peran")
+    notice = await admin.wait_message(lambda m: "tidak terkirim seluruhnya" in m.text, timeout=WAIT)
+    await asyncio.sleep(1.5)  # time for a third part to come, if one were still sent
+    texts = [m.text for m in admin.bot_messages[before:]]
+    assert texts[0].startswith("Pemegang peran")
+    assert len(texts) == 2 and texts[1] == notice.text, texts
+    assert "bagian 2 dari" in notice.text and "Silakan mengulangi perintah" in notice.text
+    assert "Pegawai Nomor 299" not in "\n".join(texts)  # no later part after the hole
+    # asked again, with Telegram well: every part, in order, and no notice
+    admin.mark_seen()
+    before = len(admin.bot_messages)
+    await admin.send("/peran")
+
+    def whole() -> str:
+        return "\n".join(m.text for m in admin.bot_messages[before:])
+
+    await world.emu.wait_until(lambda: "Fungsional Umum:" in whole(), timeout=WAIT)
+    assert len(admin.bot_messages[before:]) > 2 and "tidak terkirim seluruhnya" not in whole()
+    assert all(f"Pegawai Nomor {i} ({50_000 + i})" in whole() for i in range(300))
+
+
 async def test_undangan_of_25_open_invitations_goes_by_pages_and_the_last_can_be_withdrawn(
     world: World,
 ) -> None:
