@@ -75,8 +75,11 @@ async def send_message(
     *,
     reply_markup: InlineKeyboardMarkup | None = None,
     reply_parameters: ReplyParameters | None = None,
+    message_thread_id: int | None = None,
     rate_limit_args: Any = None,
 ) -> Sent:
+    """``message_thread_id``: in that forum topic (of a forum supergroup, or of a private
+    chat of a bot with forum topic mode enabled); None: the chat itself (General)."""
     result = await _call(
         bot,
         "sendMessage",
@@ -86,6 +89,7 @@ async def send_message(
             parse_mode=HTML,
             reply_markup=reply_markup,
             reply_parameters=reply_parameters,
+            message_thread_id=message_thread_id,
         ),
         rate_limit_args=rate_limit_args,
     )
@@ -139,11 +143,18 @@ async def send_document(
     document: str | InputFile,
     *,
     caption: str | None = None,
+    message_thread_id: int | None = None,
     read_timeout: float | None = DEFAULT_TIMEOUT,
     rate_limit_args: Any = None,
 ) -> Sent:
     return await _send_file(
-        bot, "sendDocument", chat_id, {"document": document}, caption, read_timeout, rate_limit_args
+        bot,
+        "sendDocument",
+        chat_id,
+        {"document": document, "message_thread_id": message_thread_id},
+        caption,
+        read_timeout,
+        rate_limit_args,
     )
 
 
@@ -153,11 +164,18 @@ async def send_photo(
     photo: str | InputFile,
     *,
     caption: str | None = None,
+    message_thread_id: int | None = None,
     read_timeout: float | None = DEFAULT_TIMEOUT,
     rate_limit_args: Any = None,
 ) -> Sent:
     return await _send_file(
-        bot, "sendPhoto", chat_id, {"photo": photo}, caption, read_timeout, rate_limit_args
+        bot,
+        "sendPhoto",
+        chat_id,
+        {"photo": photo, "message_thread_id": message_thread_id},
+        caption,
+        read_timeout,
+        rate_limit_args,
     )
 
 
@@ -165,7 +183,7 @@ async def _send_file(
     bot: ExtBot[Any],
     endpoint: str,
     chat_id: int,
-    file: dict[str, str | InputFile],
+    file: dict[str, str | InputFile | int | None],
     caption: str | None,
     read_timeout: float | None,
     rate_limit_args: Any,

@@ -224,12 +224,14 @@ class MediaMethods:
         )
         markup = methods.apply_markup(chat, params.get("reply_markup"))
         reply_to = methods.reply_target(chat, params)
+        thread = methods.topic(chat, params, reply_to)
         if media.refusal is not None:
             raise bad_request(media.refusal)
         record = media.store(methods)
         message = methods.state.add_message(
             chat,
             None,
+            thread_id=thread,
             photo=record.to_photo(),
             caption=caption or None,
             caption_entities=caption_entities,
@@ -247,6 +249,7 @@ class MediaMethods:
         items = [self.read_input_media(raw, ctx, album=True) for raw in params["media"]]
         chat = methods.writable_chat(params["chat_id"])
         reply_to = methods.reply_target(chat, params)
+        thread = methods.topic(chat, params, reply_to)
         if not items:
             raise bad_request("there are no messages to send")
         if len(items) > ALBUM_LIMIT:
@@ -278,6 +281,7 @@ class MediaMethods:
                     has_media_spoiler=bool(item.raw.get("has_spoiler")),
                     media_group_id=group_id,
                     reply_to=reply_to,
+                    thread_id=thread,
                     **self.media_content(item.kind, record, item.raw),
                     **flags,
                 )

@@ -4,7 +4,9 @@ Implemented: getMe, getUpdates, setWebhook, deleteWebhook, getWebhookInfo, close
 sendMessage, editMessageText, editMessageReplyMarkup, deleteMessage, deleteMessages,
 answerCallbackQuery, sendDocument, getFile, setMyCommands, getMyCommands, deleteMyCommands,
 sendChatAction, and (in ``emulator.media``) sendPhoto, sendMediaGroup, editMessageCaption,
-editMessageMedia.
+editMessageMedia. Forum topics: ``message_thread_id`` of the send methods (a topic of a
+forum supergroup, or of a private chat while ``BotApiEmulator.topics_in_private_chats``),
+and a reply lands in the topic of the message it replies to.
 Every other method of the spec answers 400 "Bad Request: method not supported by the
 emulator" (after its parameters were validated), so a bot relying on one fails loudly.
 """
@@ -53,11 +55,15 @@ _QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is i
 # Parameters whose effect the emulator does not model; silently ignoring them could hide bugs.
 _UNMODELLED = (
     "business_connection_id",
-    "message_thread_id",
     "direct_messages_topic_id",
     "suggested_post_parameters",
     "message_effect_id",
     "inline_message_id",
+)
+# The methods whose message_thread_id is modelled (a topic of a forum supergroup, or of a
+# private chat of a bot with forum topic mode enabled); any other refuses it.
+_THREADED = frozenset(
+    {"sendmessage", "senddocument", "sendphoto", "sendmediagroup", "sendchataction"}
 )
 _BUTTON_ACTIONS = (
     "url",
@@ -166,6 +172,10 @@ class BotMethods:
         for name in _UNMODELLED:
             if name in params:
                 raise bad_request(f"parameter {name} is not supported by the emulator")
+        if "message_thread_id" in params and method.lower() not in _THREADED:
+            raise bad_request(
+                f"parameter message_thread_id of {method} is not supported by the emulator"
+            )
         return await handler(params, ctx)
 
     def stop_polling(self) -> None:
@@ -182,6 +192,8 @@ class BotMethods:
             can_connect_to_business=False,
             has_main_web_app=False,
         )
+        if self.emu.topics_in_private_chats:  # "Returned only in getMe"
+            user.update(has_topics_enabled=True, allows_users_to_create_topics=True)
         return user
 
     async def close(self, params: JSON, ctx: CallContext) -> bool:
@@ -470,6 +482,19 @@ class BotMethods:
             raise bad_request("message to be replied not found")
         return target
 
+    def topic(self, chat: ChatRecord, params: JSON, reply_to: MessageRecord | None) -> int | None:
+        """The forum topic a sent message lands in. message_thread_id: "for forum
+        supergroups and private chats of bots with forum topic mode enabled only", an
+        existing topic of the chat; without it, a reply stays in the topic of the message it
+        replies to, and any other message goes to the General topic (no thread)."""
+        thread = params.get("message_thread_id")
+        if thread is None:
+            return reply_to.thread_id if reply_to is not None else None
+        has_topics = chat.is_forum or (chat.user is not None and self.emu.topics_in_private_chats)
+        if not has_topics or int(thread) not in chat.topics:
+            raise bad_request("message thread not found")
+        return int(thread)
+
     @staticmethod
     def delivery_flags(params: JSON) -> JSON:
         """MessageRecord fields for protect_content and disable_notification."""
@@ -490,6 +515,7 @@ class BotMethods:
         )
         markup = self.apply_markup(chat, params.get("reply_markup"))
         reply_to = self.reply_target(chat, params)
+        thread = self.topic(chat, params, reply_to)
         message = self.state.add_message(
             chat,
             None,
@@ -497,6 +523,7 @@ class BotMethods:
             entities=entities,
             reply_markup=markup,
             reply_to=reply_to,
+            thread_id=thread,
             **self.delivery_flags(params),
         )
         self.state.emit(StateEvent("bot_message", chat, message))
@@ -514,9 +541,11 @@ class BotMethods:
         )
         markup = self.apply_markup(chat, params.get("reply_markup"))
         reply_to = self.reply_target(chat, params)
+        thread = self.topic(chat, params, reply_to)
         message = self.state.add_message(
             chat,
             None,
+            thread_id=thread,
             document=media.store(self).to_document(),
             caption=caption or None,
             caption_entities=caption_entities,
@@ -749,6 +778,7 @@ class BotMethods:
         chat = self.writable_chat(params["chat_id"])
         if params["action"] not in _CHAT_ACTIONS:
             raise bad_request("wrong parameter action in request")
+        self.topic(chat, params, None)
         chat.last_action = params["action"]
         return True
 

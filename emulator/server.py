@@ -97,6 +97,10 @@ class BotApiEmulator:
         self.faults = FaultInjector()
         self.calls: list[ApiCall] = []
         self.privacy_mode = True
+        # BotFather's forum topic mode for private chats (Bot API 9.3+): getMe says
+        # has_topics_enabled, users write in topics of their chat with the bot, and the bot
+        # may send to a topic with message_thread_id
+        self.topics_in_private_chats = False
         self.strict_html_ampersand = True
         self.allow_insecure_webhook = False
         self.max_download_size = 20 * MB
@@ -308,8 +312,11 @@ class BotApiEmulator:
     def users(self) -> list[EmuUser]:
         return list(self._users.values())
 
-    def group(self, chat_id: int, title: str, *, username: str | None = None) -> EmuChat:
-        """A group (negative id) or supergroup (id starting -100) with the bot as member."""
+    def group(
+        self, chat_id: int, title: str, *, username: str | None = None, forum: bool = False
+    ) -> EmuChat:
+        """A group (negative id) or supergroup (id starting -100) with the bot as member;
+        ``forum``: a supergroup with topics (EmuChat.open_topic)."""
         existing = self._groups.get(chat_id)
         if existing is not None:
             existing.record.title = title
@@ -319,7 +326,9 @@ class BotApiEmulator:
         from emulator.state import ChatRecord
 
         kind = "supergroup" if str(chat_id).startswith("-100") else "group"
-        record = ChatRecord(id=chat_id, type=kind, title=title, username=username)
+        if forum and kind != "supergroup":
+            raise ValueError("only a supergroup can be a forum")
+        record = ChatRecord(id=chat_id, type=kind, title=title, username=username, is_forum=forum)
         self.state.chats[chat_id] = record
         chat = self._groups[chat_id] = EmuChat(self, record)
         return chat

@@ -85,6 +85,10 @@ class ChatRecord:
     bot_is_admin: bool = False
     reply_keyboard: JSON | None = None  # the custom keyboard the bot last showed here
     last_action: str | None = None
+    is_forum: bool = False  # a supergroup with topics
+    # the chat's forum topics by message_thread_id: a forum supergroup's, or a private chat's
+    # when the bot has forum topic mode enabled (BotApiEmulator.topics_in_private_chats)
+    topics: dict[int, str] = field(default_factory=dict)
 
     def to_api(self) -> JSON:
         if self.user is not None:
@@ -96,7 +100,18 @@ class ChatRecord:
         data = {"id": self.id, "title": self.title or "", "type": self.type}
         if self.username:
             data["username"] = self.username
+        if self.is_forum:
+            data["is_forum"] = True
         return data
+
+    def open_topic(self, name: str) -> int:
+        """A new forum topic: its message_thread_id, the id of the message that created it
+        (the forum_topic_created service message itself is not modelled: nothing is
+        stored under that id and no update tells the bot)."""
+        thread = self.next_message_id
+        self.next_message_id += 1
+        self.topics[thread] = name
+        return thread
 
     @property
     def display_name(self) -> str:
@@ -127,6 +142,7 @@ class MessageRecord:
     silent: bool = False  # sent with disable_notification (not part of the Message object)
     reply_markup: JSON | None = None  # only inline keyboards are part of a Message
     reply_to: MessageRecord | None = None
+    thread_id: int | None = None  # the forum topic it is in (None: General, or no topics)
     edit_date: int | None = None
     deleted: bool = False
     version: int = 0  # +1 on every edit, so waiters can tell an edit happened
@@ -179,6 +195,9 @@ class MessageRecord:
             "chat": self.chat.to_api(),
             "date": self.date,
         }
+        if self.thread_id is not None:  # Message: "for supergroups and private chats only"
+            data["message_thread_id"] = self.thread_id
+            data["is_topic_message"] = True
         if self.reply_to is not None and not nested and not self.reply_to.deleted:
             data["reply_to_message"] = self.reply_to.to_api(bot_user, nested=True)
         if self.edit_date is not None:

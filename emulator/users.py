@@ -60,6 +60,11 @@ class EmuMessage:
         return self.record.chat.id
 
     @property
+    def topic(self) -> int | None:
+        """The forum topic (message_thread_id) the message is in; None: General, or none."""
+        return self.record.thread_id
+
+    @property
     def from_bot(self) -> bool:
         return self.record.from_bot
 
@@ -392,6 +397,12 @@ class EmuChat:
     def messages(self) -> list[EmuMessage]:
         return _views(self._emu, self.record)
 
+    def open_topic(self, name: str) -> int:
+        """A topic created in this forum supergroup: its message_thread_id."""
+        if not self.record.is_forum:
+            raise ValueError(f"{self.title} is not a forum")
+        return self.record.open_topic(name)
+
     def set_bot_admin(self, admin: bool = True) -> None:
         """Admins see every group message, also with privacy mode on."""
         self.record.bot_is_admin = admin
@@ -564,14 +575,26 @@ class EmuUser:
         *,
         chat: ChatRef = None,
         reply_to: EmuMessage | int | None = None,
+        topic: int | None = None,
     ) -> EmuMessage:
         """Send a text message (to the bot in private, or to ``chat``). Commands get their
-        bot_command entity, as Telegram adds it."""
+        bot_command entity, as Telegram adds it. ``topic``: in that forum topic (of the
+        private chat: see :meth:`open_topic`; of a forum: :meth:`EmuChat.open_topic`); a
+        reply is in the topic of the message it replies to."""
         text = text.strip()
         if not text or len(text) > 4096:
             raise ValueError("a user message must have 1-4096 characters")
         record = self._chat(chat)
-        return await self._post(record, reply_to, text=text, entities=entities_in(text))
+        return await self._post(
+            record, reply_to, text=text, entities=entities_in(text), thread_id=topic
+        )
+
+    def open_topic(self, name: str) -> int:
+        """A topic the user creates in the private chat with the bot (the bot has forum
+        topic mode enabled, and allows users to create topics): its message_thread_id."""
+        if not self._emu.topics_in_private_chats:
+            raise ValueError("the bot has no forum topic mode: topics_in_private_chats is off")
+        return self.private_chat.open_topic(name)
 
     async def send_document(
         self,
@@ -583,6 +606,7 @@ class EmuUser:
         chat: ChatRef = None,
         reply_to: EmuMessage | int | None = None,
         unnamed: bool = False,
+        topic: int | None = None,
     ) -> EmuMessage:
         """Send a file as a document (bytes or a path; the name defaults to the path's).
         ``unnamed``: without a file_name (optional in the Bot API's Document: a file some
@@ -602,6 +626,7 @@ class EmuUser:
             document=document,
             caption=caption,
             caption_entities=entities_in(caption) if caption else [],
+            thread_id=topic,
         )
 
     async def send_photo(
@@ -872,7 +897,12 @@ class EmuUser:
             target = state.live_message(chat, message_id)
             if target is None:
                 raise LookupError(f"no message #{message_id} to reply to in chat {chat.id}")
-        message = state.add_message(chat, self.record, reply_to=target, **content)
+        thread = content.pop("thread_id", None)
+        if thread is None and target is not None:
+            thread = target.thread_id
+        if thread is not None and thread not in chat.topics:
+            raise LookupError(f"no topic {thread} in chat {chat.id}")
+        message = state.add_message(chat, self.record, reply_to=target, thread_id=thread, **content)
         if self._bot_sees(chat, message):
             state.push_update("message", message.to_api(state.bot_user))
         view = EmuMessage(self._emu, message)

@@ -50,6 +50,18 @@ def bot_of(received: TelegramObject) -> ExtBot[Any]:
     return bot
 
 
+def topic_of(update: Update) -> int | None:
+    """The forum topic the update's message is in (``message_thread_id`` of a message with
+    ``is_topic_message``: in a forum supergroup, or in a private chat whose user has topics
+    with a bot in forum topic mode), for the answer to land there: a message sent without
+    it goes to the General topic, where nobody asked. None outside a topic (and for the
+    thread of replies of a plain group, which is not a topic)."""
+    message = update.effective_message
+    if not isinstance(message, Message) or not message.is_topic_message:
+        return None
+    return message.message_thread_id
+
+
 async def reply(
     update: Update,
     text: str,
@@ -57,7 +69,8 @@ async def reply(
     reply_markup: InlineKeyboardMarkup | None = None,
     reply_parameters: ReplyParameters | None = None,
 ) -> Sent | None:
-    """Answer in the chat the update came from; never raises for Telegram refusals."""
+    """Answer in the chat the update came from, in its topic if it came from one (see
+    :func:`topic_of`); never raises for Telegram refusals."""
     chat = update.effective_chat
     if chat is None:
         return None
@@ -68,6 +81,7 @@ async def reply(
             t.fit(text),
             reply_markup=reply_markup,
             reply_parameters=reply_parameters,
+            message_thread_id=topic_of(update),
         )
     except TelegramError as exc:
         log.warning("reply to chat %s failed: %s", chat.id, exc)

@@ -27,7 +27,7 @@ from bot import texts as t
 from bot.context import SopApplication
 from bot.ratelimit import IF_FREE, Withdrawn
 from handlers.asked import ask_again
-from handlers.common import GATE_FACTS, Context, answer, reply
+from handlers.common import GATE_FACTS, Context, answer, reply, topic_of
 from handlers.text import tell_lapsed
 
 GATE_GROUP = -1
@@ -139,8 +139,10 @@ async def _refuse_group(update: Update, context: Context) -> None:
             context.bot,
             message.chat_id,
             t.PRIVATE_ONLY,
-            # in a forum's topic, a reply stays in the topic (not in General)
+            # in a forum's topic, a reply stays in the topic (not in General); the topic named
+            # too, for when the command is gone (deleted by the group's admins) before it
             reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True),
+            message_thread_id=topic_of(update),
             rate_limit_args=IF_FREE,
         )
     except Withdrawn:

@@ -20,7 +20,7 @@ from bot.services.queries import CaseStatus
 from bot.services.registry import SopRegistry
 from bot.services.reports import PeriodRequest, head_names
 from bot.views import listing
-from handlers.common import Context, reply, reply_in_parts, user_id
+from handlers.common import Context, reply, reply_in_parts, topic_of, user_id
 
 log = logging.getLogger(__name__)
 
@@ -85,14 +85,18 @@ async def send_status(update: Update, context: Context, found: CaseStatus, text:
     if chat is None:
         return
     if context.application.running:
-        context.application.create_task(_send_timeline(context, chat, found), update=update)
+        context.application.create_task(
+            _send_timeline(context, chat, found, topic_of(update)), update=update
+        )
     else:
-        await _send_timeline(context, chat, found)
+        await _send_timeline(context, chat, found, topic_of(update))
 
 
-async def _send_timeline(context: Context, chat: Chat, found: CaseStatus) -> None:
-    """The timeline picture of ``/status``; when it cannot be drawn or sent, the text stands
-    alone (and the log says why)."""
+async def _send_timeline(
+    context: Context, chat: Chat, found: CaseStatus, topic: int | None
+) -> None:
+    """The timeline picture of ``/status`` (in the forum ``topic`` asked in, if any); when
+    it cannot be drawn or sent, the text stands alone (and the log says why)."""
     case_id = found.case.id
     try:
         picture = await context.services.reports.timeline(found)
@@ -109,6 +113,7 @@ async def _send_timeline(context: Context, chat: Chat, found: CaseStatus) -> Non
             chat.id,
             InputFile(picture.png, filename=f"linimasa-berkas-{case_id}.png"),
             caption=t.fit(t.e(picture.caption), MAX_CAPTION),
+            message_thread_id=topic,
             read_timeout=UPLOAD_READ_TIMEOUT,
         )
     except TelegramError as exc:
@@ -163,6 +168,7 @@ async def report(update: Update, context: Context) -> None:
                 chat.id,
                 InputFile(result.chart, filename="grafik-evaluasi-sop.png"),
                 caption=caption,
+                message_thread_id=topic_of(update),
                 read_timeout=UPLOAD_READ_TIMEOUT,
             )
         except TelegramError as exc:
@@ -184,6 +190,7 @@ async def report(update: Update, context: Context) -> None:
             chat.id,
             InputFile(result.paper, filename=result.paper_name),
             caption=f"Laporan Evaluasi Penerapan SOP — {t.e(parsed[2])}, untuk diarsipkan.",
+            message_thread_id=topic_of(update),
             read_timeout=UPLOAD_READ_TIMEOUT,
         )
     except TelegramError as exc:

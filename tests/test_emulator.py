@@ -734,6 +734,40 @@ async def test_an_exception_that_escapes_a_handler_is_logged_without_the_token(
     assert TOKEN not in caplog.text
 
 
+async def test_topics_of_a_private_chat_as_bot_api_10_describes_them(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    """message_thread_id is "for forum supergroups and private chats of bots with forum
+    topic mode enabled only": refused without the mode, or for a topic the chat lacks. With
+    it, a user's message in a topic carries message_thread_id and is_topic_message, the bot
+    may send there, a reply stays in its message's topic, and a message sent without either
+    goes to General."""
+    alice = emu.user(1001, "Alice")
+    await alice.send("/start")
+    assert not (await bot.get_me()).has_topics_enabled
+    with pytest.raises(BadRequest, match=r"(?i)message thread not found"):
+        await bot.send_message(1001, "x", message_thread_id=5)
+    with pytest.raises(ValueError, match="topic mode"):
+        alice.open_topic("Cuti")
+    emu.topics_in_private_chats = True
+    me = await bot.get_me()
+    assert me.has_topics_enabled and me.allows_users_to_create_topics
+    topic = alice.open_topic("Cuti")
+    asked = await alice.send("/saya", topic=topic)
+    (update,) = (await bot.get_updates())[-1:]
+    assert update.message is not None and update.message.is_topic_message
+    assert update.message.message_thread_id == topic
+    there = await bot.send_message(1001, "di topik", message_thread_id=topic)
+    assert there.is_topic_message and there.message_thread_id == topic
+    replied = await bot.send_message(1001, "balasan", reply_to_message_id=asked.message_id)
+    assert replied.message_thread_id == topic
+    general = await bot.send_message(1001, "umum")
+    assert general.message_thread_id is None and not general.is_topic_message
+    assert [m.topic for m in alice.bot_messages[-3:]] == [topic, topic, None]
+    with pytest.raises(BadRequest, match=r"(?i)message thread not found"):
+        await bot.send_message(1001, "x", message_thread_id=topic + 100)
+
+
 # -- reliability tooling ------------------------------------------------------------------
 _RETRY_AFTER_WARNING = "ignore:.*retry_after.*:DeprecationWarning"
 

@@ -2,9 +2,10 @@
 addressed it, and otherwise keeps quiet, so a bureau's group is not flooded and the
 officials' own chats with the bot are not held up by it.
 
-Updates Telegram would send but the emulator's people cannot make (a topic of a forum, a
-linked channel's post, an edit) are shaped as Bot API 10.0 describes them and put straight
-into the emulator's update queue.
+Updates Telegram would send but the emulator's people cannot make (a linked channel's
+post, an edit) are shaped as Bot API 10.0 describes them and put straight into the
+emulator's update queue. Topics (of a forum supergroup, and of a private chat of a bot in
+forum topic mode) are the emulator's own: answers asked in a topic land in that topic.
 """
 
 from __future__ import annotations
@@ -73,30 +74,20 @@ async def test_commands_typed_in_a_busy_group_do_not_hold_up_the_officials(world
 
 
 async def test_a_command_in_a_forum_topic_is_answered_in_that_topic(world: World) -> None:
-    """Kasubag types /tugas@sopbot_demo_bot in the topic "Perencanaan" (thread 7) of the
-    bureau's forum supergroup. The answer is a reply to his command, so it lands in that
-    topic: a message sent without one goes to the General topic, where nobody asked."""
-    forum = -1009876543210
-    world.emu.group(forum, "Forum Biro")
-    text = "/tugas@sopbot_demo_bot"
-    push_raw(
-        world,
-        "message",
-        {
-            "message_id": 40,
-            "message_thread_id": 7,
-            "is_topic_message": True,
-            "from": world["kasubag"].record.to_api(),
-            "chat": {"id": forum, "title": "Forum Biro", "type": "supergroup", "is_forum": True},
-            "date": world.emu.state.now(),
-            "text": text,
-            "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}],
-        },
-    )
+    """Kasubag types /tugas@sopbot_demo_bot in the topic "Perencanaan" of the bureau's
+    forum supergroup. The answer is a reply to his command in that topic, and names the
+    topic too (should the command be deleted first): a message sent without one goes to the
+    General topic, where nobody asked."""
+    forum = world.emu.group(-1009876543210, "Forum Biro", forum=True)
+    topic = forum.open_topic("Perencanaan")
+    command = await world["kasubag"].send("/tugas@sopbot_demo_bot", chat=forum, topic=topic)
     await handled(world)
-    (answer,) = sent_to(world, forum)
+    (answer,) = sent_to(world, forum.id)
     assert answer["text"] == t.PRIVATE_ONLY
-    assert answer["reply_parameters"]["message_id"] == 40
+    assert answer["reply_parameters"]["message_id"] == command.message_id
+    assert answer["message_thread_id"] == topic
+    (shown,) = [m for m in forum.messages if m.from_bot]
+    assert shown.topic == topic and shown.record.reply_to is command.record
     # in a plain group too, the answer says whom it answers
     group = world.emu.group(GROUP_ID, "Biro Perencanaan")
     command = await world["kabag"].send("/saya", chat=group)
@@ -178,3 +169,37 @@ async def test_telegrams_429_for_the_group_does_not_hold_up_the_officials(world:
     await colleague.send("/tugas", chat=group)
     await handled(world)
     assert [m.text for m in group.messages if m.from_bot] == []
+
+
+async def test_kabag_asks_in_a_topic_of_his_private_chat_and_sees_the_answers_in_that_topic(
+    world: World,
+) -> None:
+    """The bot runs in forum topic mode (BotFather), and Kabag keeps a topic "Renja 2027" in
+    his chat with it. He asks /saya and /bantuan there, and Karo asks /laporan in a topic of
+    his: every answer (the chart and the paper too) lands in the topic asked in, not in the
+    General topic where nobody asked. Asked in General, /saya is answered in General."""
+    world.emu.topics_in_private_chats = True
+    me = await world.app.bot.get_me() if world.app is not None else None
+    assert me is not None and me.has_topics_enabled
+    kabag, karo = world["kabag"], world["karo"]
+    topic = kabag.open_topic("Renja 2027")
+    before = len(kabag.bot_messages)
+    await kabag.send("/saya", topic=topic)
+    await kabag.wait_message(lambda m: "Data Bapak/Ibu" in m.text, timeout=WAIT)
+    await kabag.send("/bantuan", topic=topic)
+    await kabag.wait_message(lambda m: "Peran" in m.text, timeout=WAIT)
+    await handled(world)
+    answers = kabag.bot_messages[before:]
+    assert len(answers) >= 2 and [m.topic for m in answers] == [topic] * len(answers)
+    # Karo's report: the chart and the paper, in his topic
+    reports = karo.open_topic("Laporan")
+    karo.mark_seen()
+    await karo.send("/laporan", topic=reports)
+    chart = await karo.wait_message(lambda m: m.photo is not None, timeout=60)
+    paper = await karo.wait_message(lambda m: m.document is not None, timeout=60)
+    assert (chart.topic, paper.topic) == (reports, reports)
+    # asked in General, answered in General
+    kabag.mark_seen()
+    await kabag.send("/saya")
+    general = await kabag.wait_message(lambda m: "Data Bapak/Ibu" in m.text, timeout=WAIT)
+    assert general.topic is None
