@@ -397,6 +397,23 @@ EDIT_NOT_PROCESSED = (
 # /tugas: the order of its list (the moment each step's norm runs out)
 TASKS_ORDER = "<i>diurutkan menurut batas norma waktu: yang batasnya paling awal lebih dahulu</i>"
 
+# -- /terlambat (steps past their norm, for heads and administrators) ------------------
+
+OVERDUE_HEAD = "<b>Langkah yang melewati norma waktu</b>\n<i>{scope}; {order}</i>"
+OVERDUE_SCOPE_OWN = "langkah peran Bapak/Ibu dan bawahannya"
+OVERDUE_SCOPE_ALL = "semua langkah"
+OVERDUE_ORDER = "yang paling jauh melewati normanya lebih dahulu"
+# one late step; ``sop``: the SOP's name and " · " when the deployment runs several SOPs
+# (as a digest's line names it), else "" (a step number alone says which step it is)
+OVERDUE_LINE = (
+    "#{case} · {sop}langkah {step} ({role}) · {spent} dari norma {norm} "
+    "(terlambat {late}) · {title}"
+)
+OVERDUE_WAITS_DEFINITIVE = " · <i>menunggu pejabat definitif (Plh/Plt tidak berwenang)</i>"
+OVERDUE_MORE = "… dan {count} langkah lainnya."
+OVERDUE_NONE = "Tidak ada langkah yang melewati norma waktu ({scope}). Terima kasih."
+OVERDUE_REFUSED = "Mohon maaf, daftar keterlambatan hanya untuk pimpinan dan administrator."
+
 # -- reminder digests (more reminders or escalations than a few in one sweep) ----------
 
 DIGEST_REMINDER_HEAD = (

@@ -55,49 +55,48 @@ async def overdue(update: Update, context: Context) -> None:
     allowed, found, total = await svc.queries.overdue(user_id(update), svc.clock.now())
     admin = svc.cases.is_admin(user_id(update))
     if not allowed:
-        await reply(
-            update, "Mohon maaf, daftar keterlambatan hanya untuk pimpinan dan administrator."
-        )
+        await reply(update, t.OVERDUE_REFUSED)
         return
+    # a step's number names it only within its SOP: with several SOPs, each line names it
+    several = len([*svc.sops, *svc.sops.retired()]) > 1
     lines = []
     for item in found:
         case, definition = item.case, item.definition
         step = definition.step(case.step)
         lines.append(
-            f"#{case.id} · langkah {case.step} ({t.e(role_name(definition, step.actor))}) · "
-            f"{t.minutes_text(item.spent)} dari norma {t.minutes_text(step.time_minutes)} "
-            f"(terlambat {t.minutes_text(item.spent - step.time_minutes)}) · "
-            f"{t.e(t.clip(case.title, 60))}"
-            + (
-                " · <i>menunggu pejabat definitif (Plh/Plt tidak berwenang)</i>"
-                if item.waits_for_definitive
-                else ""
+            t.OVERDUE_LINE.format(
+                case=case.id,
+                sop=t.e(t.clip(definition.header.name, 40)) + " · " if several else "",
+                step=case.step,
+                role=t.e(role_name(definition, step.actor)),
+                spent=t.minutes_text(item.spent),
+                norm=t.minutes_text(step.time_minutes),
+                late=t.minutes_text(item.spent - step.time_minutes),
+                title=t.e(t.clip(case.title, 60)),
             )
+            + (t.OVERDUE_WAITS_DEFINITIVE if item.waits_for_definitive else "")
         )
-    scope = OVERDUE_ALL if admin else OVERDUE_OWN
+    scope = t.OVERDUE_SCOPE_ALL if admin else t.OVERDUE_SCOPE_OWN
     if not lines:
-        await reply(update, f"Tidak ada langkah yang melewati norma waktu ({scope}). Terima kasih.")
+        await reply(update, t.OVERDUE_NONE.format(scope=scope))
         return
     await reply(update, overdue_text(lines, scope, total))
 
 
-OVERDUE_OWN = "langkah peran Bapak/Ibu dan bawahannya"
-OVERDUE_ORDER = "yang paling jauh melewati normanya lebih dahulu"
-OVERDUE_ALL = "semua langkah"
-
-
-def overdue_text(lines: list[str], scope: str = OVERDUE_ALL, total: int | None = None) -> str:
+def overdue_text(
+    lines: list[str], scope: str = t.OVERDUE_SCOPE_ALL, total: int | None = None
+) -> str:
     """The listing of the steps furthest past their norm (``lines``, of ``total`` in all:
     as many as there are lines when not given), cut at whole lines; a cut says how many are
     left out. Its heading says whose steps it covers and in which order."""
     total = len(lines) if total is None else total
-    text = f"<b>Langkah yang melewati norma waktu</b>\n<i>{scope}; {OVERDUE_ORDER}</i>"
+    text = t.OVERDUE_HEAD.format(scope=scope, order=t.OVERDUE_ORDER)
     for shown, line in enumerate(lines):
         if len(text) + len(line) + 60 > t.MAX_MESSAGE:
-            return f"{text}\n… dan {total - shown} langkah lainnya."
+            return f"{text}\n{t.OVERDUE_MORE.format(count=total - shown)}"
         text += "\n" + line
     if total > len(lines):
-        return f"{text}\n… dan {total - len(lines)} langkah lainnya."
+        return f"{text}\n{t.OVERDUE_MORE.format(count=total - len(lines))}"
     return text
 
 

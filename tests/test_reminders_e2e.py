@@ -37,7 +37,7 @@ from host_clock import HostClock, RunningClock
 
 from bot import texts as t
 from bot.clock import ManualClock
-from bot.demo import ACTING, ADMIN_ID, OFFICIALS, Script, World, draft, has_button
+from bot.demo import ACTING, ADMIN_ID, OFFICIALS, ROOT, Script, World, draft, has_button
 from bot.export import export_case
 from emulator import EmuMessage
 from storage import repo
@@ -63,14 +63,16 @@ def wib(month: int, day: int, hour: int, minute: int = 0) -> datetime:
 
 @asynccontextmanager
 async def world_at(
-    tmp_path: Path, start: datetime, **reminders: int
+    tmp_path: Path, start: datetime, sops: list[Path] | None = None, **reminders: int
 ) -> AsyncIterator[tuple[World, ManualClock]]:
+    """The bureau on the clock ``start``, running the shipped SOP (or ``sops``)."""
     assert start.weekday() == 0 and (start.hour, start.minute) == (9, 0), "a Monday 09.00"
     clock = ManualClock(start)
     # delivered outbox rows are kept 30 days (pruned also at a start): longer than any test
     storage = {"retention_days": 30}
+    more: dict[str, Any] = {"sops": [str(p) for p in sops]} if sops else {}
     async with World(
-        tmp_path, clock=clock, reminders={**REMINDERS, **reminders}, storage=storage
+        tmp_path, clock=clock, reminders={**REMINDERS, **reminders}, storage=storage, **more
     ) as world:
         await world.everyone_starts()
         yield world, clock
@@ -626,6 +628,69 @@ async def test_terlambat_counts_every_late_step_of_a_bureau_with_600_open_cases(
         shown = len(overdue_lines(got))
         assert 0 < shown < 600
         assert got.endswith(f"… dan {600 - shown} langkah lainnya."), got[-200:]
+
+
+SHIPPED_SOP = ROOT / "sops" / "penyusunan-program-kerja.toml"
+SURAT_MASUK = Path(__file__).parent / "fixtures" / "sops" / "surat-masuk.toml"
+
+
+async def late_copies(
+    world: World, seed: int, step: int, role: str, first_id: int, n: int
+) -> list[int]:
+    """``n`` copies of case ``seed`` waiting at ``step`` (held by ``role``) since the seed's
+    step began, written in one transaction (numbered from ``first_id``): a year of open
+    cases in a blink."""
+    ids = list(range(first_id, first_id + n))
+
+    def write(tx: Tx) -> None:
+        case = repo.load_case(tx, seed)
+        assert case is not None
+        for number in ids:
+            copy = replace(case, id=number, step=step, title=f"{case.title} {number}")
+            repo.save_case(tx, copy, role, new=True)
+
+    await world.services.db.write(write)
+    return ids
+
+
+async def test_karo_of_a_bureau_running_two_sops_reads_which_sop_each_late_step_is_of(
+    tmp_path: Path,
+) -> None:
+    """The bureau runs its planning SOP and "Penanganan Surat Masuk", where step 3 is
+    Kasubag's (the planning SOP's step 3 is Karo's). Karo asks /terlambat: every line names
+    its SOP, as a reminder digest of two SOPs does, so "langkah 3" cannot be misread."""
+    async with world_at(tmp_path, wib(7, 6, 9), sops=[SHIPPED_SOP, SURAT_MASUK]) as (
+        world,
+        clock,
+    ):
+        cases = world.services.cases
+        plan = (await cases.start_case(ID["kasubag"], "Program Kerja", 2027)).case.id
+        letter = (
+            await cases.start_case(ID["karo"], "Surat Masuk", 2027, sop_code="surat-masuk")
+        ).case.id
+        await world.drained(WAIT)
+        at_karo = await late_copies(world, plan, 3, "karo", letter + 1, 2)
+        at_kasubag = await late_copies(world, letter, 3, "kasubag", letter + 3, 2)
+        clock.set(wib(7, 9, 10))  # three working days on: every one of them is late
+        listing = await ask(world, "karo", "/terlambat")
+        lines = [line for line in listing.splitlines() if line.startswith("#")]
+        assert len(lines) == 6, listing
+        named = {
+            int(m[1]): m[2]
+            for line in lines
+            if (m := re.match(r"#(\d+) · (.+?) · langkah \d+ \(", line)) is not None
+        }
+        planning = "Penyusunan Program Kerja, RKAKL, dan Pe…"  # the SOP's name, clipped
+        assert named == {
+            **dict.fromkeys([plan], planning),
+            **dict.fromkeys(at_karo, planning),
+            letter: "Penanganan Surat Masuk dan Surat Balasan",
+            **dict.fromkeys(at_kasubag, "Penanganan Surat Masuk dan Surat Balasan"),
+        }, listing
+        assert (
+            f"#{at_kasubag[0]} · Penanganan Surat Masuk dan Surat Balasan · langkah 3 (Kasubag) · "
+        ) in listing
+        assert f"#{at_karo[0]} · {planning} · langkah 3 (Karo) · " in listing
 
 
 async def test_a_kabag_who_is_plh_karo_is_not_escalated_to_about_his_own_late_step(
