@@ -29,6 +29,7 @@ class Op(StrEnum):
     TASK_PAGE = "tp"  # another page of /tugas; case, step and version 0, arg: page
     WITHDRAW_INVITE = "wi"  # an administrator ends an open invitation; arg: its ref
     INVITE_PAGE = "ip"  # another page of /undangan; case, step and version 0, arg: page
+    OVERDUE_PAGE = "tl"  # another page of /terlambat; case, step and version 0, arg: page
     FIX_PROFILE = "pd"  # correct one's name, NIP, position; arg: the administrator who asked
     SEND_UPLOADS = "ku"  # send the step's uploaded documents this chat does not have
 

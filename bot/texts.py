@@ -399,7 +399,11 @@ TASKS_ORDER = "<i>diurutkan menurut batas norma waktu: yang batasnya paling awal
 
 # -- /terlambat (steps past their norm, for heads and administrators) ------------------
 
-OVERDUE_HEAD = "<b>Langkah yang melewati norma waktu</b>\n<i>{scope}; {order}</i>"
+# ``page``: OVERDUE_PAGE_OF when the list takes several pages, else ""
+OVERDUE_HEAD = (
+    "<b>Langkah yang melewati norma waktu</b>: {count} langkah{page}\n<i>{scope}; {order}</i>"
+)
+OVERDUE_PAGE_OF = " (halaman {page} dari {pages})"
 OVERDUE_SCOPE_OWN = "langkah peran Bapak/Ibu dan bawahannya"
 OVERDUE_SCOPE_ALL = "semua langkah"
 OVERDUE_ORDER = "yang paling jauh melewati normanya lebih dahulu"
@@ -410,7 +414,6 @@ OVERDUE_LINE = (
     "(terlambat {late}) · {title}"
 )
 OVERDUE_WAITS_DEFINITIVE = " · <i>menunggu pejabat definitif (Plh/Plt tidak berwenang)</i>"
-OVERDUE_MORE = "… dan {count} langkah lainnya."
 OVERDUE_NONE = "Tidak ada langkah yang melewati norma waktu ({scope}). Terima kasih."
 OVERDUE_REFUSED = "Mohon maaf, daftar keterlambatan hanya untuk pimpinan dan administrator."
 
@@ -507,6 +510,11 @@ ANS_UPLOADS_HELD = "Versi terakhir dokumen tersebut sudah ada di obrolan ini."
 ANS_TASK_LIST_OLD = (
     "Mohon maaf, daftar tugas tersebut sudah terlalu lama untuk diperbarui; daftar terbaru "
     "kami kirimkan sebagai pesan baru."
+)
+# a page button of a /terlambat list too old for the bot to edit it (InaccessibleMessage)
+ANS_OVERDUE_LIST_OLD = (
+    "Mohon maaf, daftar tersebut sudah terlalu lama untuk diperbarui; daftar terbaru kami "
+    "kirimkan sebagai pesan baru."
 )
 ANS_DUPLICATE = "Dokumen itu sama dengan versi terakhirnya; tidak dicatat ulang."
 ANS_SAME_AS_OTHER = "Dokumen itu sama persis dengan {doc} yang telah dicatat; tidak dicatat."

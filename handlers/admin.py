@@ -25,6 +25,7 @@ from handlers.common import (
     answer,
     edit_markup_quietly,
     edit_quietly,
+    page_buttons,
     refusal_text,
     reply,
     reply_in_parts,
@@ -205,14 +206,7 @@ async def invites_view(context: Context, page: int) -> tuple[str, Keyboard]:
         )
         label, data = withdraw_button(invite)
         keyboard.append([(f"{n}. {label}", data)])
-    nav = []
-    if page > 0:
-        nav.append(("«", Callback(Op.INVITE_PAGE, 0, 0, 0, "0").encode()))
-        nav.append(("‹", Callback(Op.INVITE_PAGE, 0, 0, 0, str(page - 1)).encode()))
-    if page < pages - 1:
-        nav.append(("›", Callback(Op.INVITE_PAGE, 0, 0, 0, str(page + 1)).encode()))
-        nav.append(("»", Callback(Op.INVITE_PAGE, 0, 0, 0, str(pages - 1)).encode()))
-    if nav:
+    if nav := page_buttons(Op.INVITE_PAGE, page, pages):
         keyboard.append(nav)
     return "\n".join(lines), keyboard
 

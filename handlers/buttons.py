@@ -52,6 +52,7 @@ from handlers.common import (
     reply,
     restore_task,
     show_task_in,
+    shows_buttons,
     user_id,
 )
 
@@ -447,13 +448,7 @@ def _inaccessible(message: MaybeInaccessibleMessage | None) -> bool:
 
 def _is_task_list(message: Any) -> bool:
     """Whether a message is a /tugas listing (it carries page or task buttons)."""
-    markup = getattr(message, "reply_markup", None)
-    for row in getattr(markup, "inline_keyboard", ()) or ():
-        for button in row:
-            cb = decode(getattr(button, "callback_data", None))
-            if cb is not None and cb.op in (Op.TASK_PAGE, Op.OPEN_TASK):
-                return True
-    return False
+    return shows_buttons(message, (Op.TASK_PAGE, Op.OPEN_TASK))
 
 
 def _is_reminder_digest(message: Any) -> bool:

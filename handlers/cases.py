@@ -29,7 +29,15 @@ from bot.views import (
 )
 from handlers import reports
 from handlers.asked import profile_first, title_question, year_question
-from handlers.common import Context, edit_quietly, refusal_text, reply, restore_task, user_id
+from handlers.common import (
+    Context,
+    edit_quietly,
+    page_buttons,
+    refusal_text,
+    reply,
+    restore_task,
+    user_id,
+)
 
 USAGE_STATUS = (
     "Penggunaan: <code>/status &lt;nomor berkas&gt;</code>, misalnya <code>/status 12</code>."
@@ -217,14 +225,7 @@ def tasks_view(context: Context, page: TaskPage, user: int) -> tuple[str, Keyboa
                 )
             ]
         )
-    nav = []
-    if page.page > 0:
-        nav.append(("«", Callback(Op.TASK_PAGE, 0, 0, 0, "0").encode()))
-        nav.append(("‹", Callback(Op.TASK_PAGE, 0, 0, 0, str(page.page - 1)).encode()))
-    if page.page < page.pages - 1:
-        nav.append(("›", Callback(Op.TASK_PAGE, 0, 0, 0, str(page.page + 1)).encode()))
-        nav.append(("»", Callback(Op.TASK_PAGE, 0, 0, 0, str(page.pages - 1)).encode()))
-    if nav:
+    if nav := page_buttons(Op.TASK_PAGE, page.page, page.pages):
         keyboard.append(nav)
     lines.append("\nPilih tugas untuk membukanya.")
     return t.fit("\n".join(lines)), keyboard

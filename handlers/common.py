@@ -19,6 +19,7 @@ from telegram.ext import ExtBot
 
 from bot import telegram_calls as calls
 from bot import texts as t
+from bot.callbacks import Callback, Op, decode
 from bot.context import SopContext
 from bot.core.definition import SopDefinition
 from bot.core.model import DomainError
@@ -155,6 +156,32 @@ def refusal_text(
     if html:
         params = {key: t.e(value) for key, value in params.items()}
     return t.refusal(error.code, **params)
+
+
+def page_buttons(op: Op, page: int, pages: int) -> list[tuple[str, str]]:
+    """The row of page buttons of a paged list (/tugas, /undangan, /terlambat): « and ‹
+    back to the first and the previous page, › and » on to the next and the last; none
+    for a list of one page. Case, step and version are 0, the page is the argument."""
+    nav = []
+    if page > 0:
+        nav.append(("«", Callback(op, 0, 0, 0, "0").encode()))
+        nav.append(("‹", Callback(op, 0, 0, 0, str(page - 1)).encode()))
+    if page < pages - 1:
+        nav.append(("›", Callback(op, 0, 0, 0, str(page + 1)).encode()))
+        nav.append(("»", Callback(op, 0, 0, 0, str(pages - 1)).encode()))
+    return nav
+
+
+def shows_buttons(message: Any, ops: tuple[Op, ...]) -> bool:
+    """Whether a message carries a button of one of ``ops`` (a list's page buttons: what
+    tells a list from another message a forged page button may be pressed on)."""
+    markup = getattr(message, "reply_markup", None)
+    for row in getattr(markup, "inline_keyboard", ()) or ():
+        for button in row:
+            cb = decode(getattr(button, "callback_data", None))
+            if cb is not None and cb.op in ops:
+                return True
+    return False
 
 
 async def edit_quietly(

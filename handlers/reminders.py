@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import parsing
 from bot import texts as t
+from bot.callbacks import Op, decode
 from bot.context import SopApplication
-from bot.views import role_name
-from handlers.common import Context, reply, user_id
+from bot.outbox import keyboard_markup
+from bot.services.queries import OverduePage
+from bot.views import Keyboard, role_name
+from handlers.common import (
+    Context,
+    answer,
+    edit_quietly,
+    page_buttons,
+    reply,
+    shows_buttons,
+    user_id,
+)
 
 USAGE = (
     "Penggunaan: <code>/tunda &lt;nomor berkas&gt; &lt;durasi&gt;</code>, durasi dalam jam kerja "
@@ -50,17 +61,19 @@ async def snooze(update: Update, context: Context) -> None:
     )
 
 
-async def overdue(update: Update, context: Context) -> None:
+def overdue_view(context: Context, page: OverduePage, admin: bool) -> tuple[str, Keyboard]:
+    """A page of /terlambat as one message: the count and the page in its heading, whose
+    steps it covers and in which order, a line per step, and the page buttons of /tugas.
+    Each line names its SOP where the deployment runs several (a step's number means
+    another step in another SOP), as a reminder digest of several SOPs does."""
     svc = context.services
-    allowed, found, total = await svc.queries.overdue(user_id(update), svc.clock.now())
-    admin = svc.cases.is_admin(user_id(update))
-    if not allowed:
-        await reply(update, t.OVERDUE_REFUSED)
-        return
-    # a step's number names it only within its SOP: with several SOPs, each line names it
+    scope = t.OVERDUE_SCOPE_ALL if admin else t.OVERDUE_SCOPE_OWN
+    if page.total == 0:
+        return t.OVERDUE_NONE.format(scope=scope), []
     several = len([*svc.sops, *svc.sops.retired()]) > 1
-    lines = []
-    for item in found:
+    of = t.OVERDUE_PAGE_OF.format(page=page.page + 1, pages=page.pages) if page.pages > 1 else ""
+    lines = [t.OVERDUE_HEAD.format(count=page.total, page=of, scope=scope, order=t.OVERDUE_ORDER)]
+    for item in page.items:
         case, definition = item.case, item.definition
         step = definition.step(case.step)
         lines.append(
@@ -76,30 +89,53 @@ async def overdue(update: Update, context: Context) -> None:
             )
             + (t.OVERDUE_WAITS_DEFINITIVE if item.waits_for_definitive else "")
         )
-    scope = t.OVERDUE_SCOPE_ALL if admin else t.OVERDUE_SCOPE_OWN
-    if not lines:
-        await reply(update, t.OVERDUE_NONE.format(scope=scope))
+    nav = page_buttons(Op.OVERDUE_PAGE, page.page, page.pages)
+    return t.fit("\n".join(lines)), [nav] if nav else []
+
+
+async def overdue(update: Update, context: Context) -> None:
+    svc = context.services
+    page = await svc.queries.overdue(user_id(update), svc.clock.now())
+    if not page.allowed:
+        await reply(update, t.OVERDUE_REFUSED)
         return
-    await reply(update, overdue_text(lines, scope, total))
+    text, keyboard = overdue_view(context, page, svc.cases.is_admin(user_id(update)))
+    await reply(update, text, reply_markup=keyboard_markup(keyboard))
 
 
-def overdue_text(
-    lines: list[str], scope: str = t.OVERDUE_SCOPE_ALL, total: int | None = None
-) -> str:
-    """The listing of the steps furthest past their norm (``lines``, of ``total`` in all:
-    as many as there are lines when not given), cut at whole lines; a cut says how many are
-    left out. Its heading says whose steps it covers and in which order."""
-    total = len(lines) if total is None else total
-    text = t.OVERDUE_HEAD.format(scope=scope, order=t.OVERDUE_ORDER)
-    for shown, line in enumerate(lines):
-        if len(text) + len(line) + 60 > t.MAX_MESSAGE:
-            return f"{text}\n{t.OVERDUE_MORE.format(count=total - shown)}"
-        text += "\n" + line
-    if total > len(lines):
-        return f"{text}\n{t.OVERDUE_MORE.format(count=total - len(lines))}"
-    return text
+async def show_overdue_page(update: Update, context: Context) -> None:
+    """A page button of /terlambat, as one of /tugas: the same message shows the other page
+    as it is now (the last one when the list has shrunk past it). A list too old for the bot
+    to see it (an InaccessibleMessage) stays as it is, and the page comes as a new message;
+    one who no longer heads a role is refused, and the list stays as it is."""
+    query = update.callback_query
+    assert query is not None
+    svc = context.services
+    cb = decode(query.data)
+    message = query.message
+    old = message is not None and not message.is_accessible
+    if (
+        cb is None
+        or cb.op is not Op.OVERDUE_PAGE
+        or not (old or shows_buttons(message, (Op.OVERDUE_PAGE,)))
+    ):
+        await answer(update, t.ANS_UNKNOWN_BUTTON, alert=True)  # a forged page button
+        return
+    number = parsing.case_number(cb.arg or "0") or 0
+    page = await svc.queries.overdue(user_id(update), svc.clock.now(), number)
+    if not page.allowed:
+        await answer(update, t.OVERDUE_REFUSED, alert=True)
+        return
+    text, keyboard = overdue_view(context, page, svc.cases.is_admin(user_id(update)))
+    if old or message is None:
+        await answer(update, t.ANS_OVERDUE_LIST_OLD)
+        await reply(update, text, reply_markup=keyboard_markup(keyboard))
+        return
+    await answer(update)
+    await edit_quietly(message, text, keyboard_markup(keyboard))
 
 
 def register(app: SopApplication) -> None:
     app.add_handler(CommandHandler("tunda", snooze))
     app.add_handler(CommandHandler("terlambat", overdue))
+    app.add_handler(CallbackQueryHandler(show_overdue_page, pattern=r"^tl:"))

@@ -567,7 +567,8 @@ async def test_terlambat_shows_superiors_and_admins_the_overdue_steps_and_refuse
             "(terlambat 1 jam kerja)"
         ) in listing
         assert listing.startswith(
-            "Langkah yang melewati norma waktu\nsemua langkah; yang paling jauh melewati normanya"
+            "Langkah yang melewati norma waktu: 2 langkah\n"
+            "semua langkah; yang paling jauh melewati normanya"
         )
         # Kasubag is a superior (of Tim and Fungsional Umum): her own late step 1 is listed
         got = await ask(world, "kasubag", "/terlambat")
@@ -607,50 +608,147 @@ async def test_terlambat_counts_every_late_step_of_a_bureau_with_600_open_cases(
     tmp_path: Path,
 ) -> None:
     """A bureau after years of use: 600 proposals wait at Kabag's step, all past its norm.
-    The Karo's /terlambat lists the oldest and says how many more there are: all 600 are
-    counted, not only the first 500 open cases."""
+    The Karo's /terlambat counts all 600 (not only the first 500 open cases) and shows the
+    ten furthest past their norm, on the first of 60 pages; » shows the last page."""
     async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
         s = Script(world, WAIT)
         first = await proposal_ready(world, s, "Usulan di Kabag")
         await s.press("kasubag", "Ajukan", first)  # step 2, norm 1 working day
         await world.drained(WAIT)
-
-        def years_of_proposals(tx: Tx) -> None:
-            case = repo.load_case(tx, first)
-            assert case is not None
-            for n in range(1, 600):
-                copy = replace(case, id=first + n, title=f"Usulan lama {n}")
-                repo.save_case(tx, copy, "kabag", new=True)
-
-        await world.services.db.write(years_of_proposals)
+        await late_copies(world, first, 2, "kabag", first + 1, 599)
         clock.set(wib(7, 8, 10))  # two working days later: every one of them is late
-        got = await ask(world, "karo", "/terlambat")
-        shown = len(overdue_lines(got))
-        assert 0 < shown < 600
-        assert got.endswith(f"… dan {600 - shown} langkah lainnya."), got[-200:]
-
-
-SHIPPED_SOP = ROOT / "sops" / "penyusunan-program-kerja.toml"
-SURAT_MASUK = Path(__file__).parent / "fixtures" / "sops" / "surat-masuk.toml"
+        karo = world["karo"]
+        karo.mark_seen()
+        await karo.send("/terlambat")
+        listing = await karo.wait_message(lambda m: "Langkah yang" in m.text, timeout=WAIT)
+        assert listing.text.startswith(
+            "Langkah yang melewati norma waktu: 600 langkah (halaman 1 dari 60)\n"
+        ), listing.text
+        assert overdue_lines(listing.text) == set(range(first, first + 10))
+        assert listing.button_texts == ["›", "»"]
+        await karo.press(listing, "»", timeout=WAIT)
+        await world.emu.wait_until(lambda: "(halaman 60 dari 60)" in listing.text, timeout=WAIT)
+        assert overdue_lines(listing.text) == set(range(first + 590, first + 600))
+        assert listing.button_texts == ["«", "‹"]
 
 
 async def late_copies(
-    world: World, seed: int, step: int, role: str, first_id: int, n: int
+    world: World, seed: int, step: int, role: str, first_id: int, n: int, apart: int = 0
 ) -> list[int]:
-    """``n`` copies of case ``seed`` waiting at ``step`` (held by ``role``) since the seed's
-    step began, written in one transaction (numbered from ``first_id``): a year of open
-    cases in a blink."""
+    """``n`` copies of case ``seed`` waiting at ``step`` (held by ``role``), numbered from
+    ``first_id`` and written in one transaction: many open cases without a message each.
+    The k-th copy entered its step ``k * apart`` minutes after the seed entered its own."""
     ids = list(range(first_id, first_id + n))
 
     def write(tx: Tx) -> None:
         case = repo.load_case(tx, seed)
         assert case is not None
-        for number in ids:
-            copy = replace(case, id=number, step=step, title=f"{case.title} {number}")
+        for k, number in enumerate(ids, 1):
+            entered = case.step_entered_at + timedelta(minutes=k * apart)
+            copy = replace(
+                case, id=number, step=step, title=f"{case.title} {number}", step_entered_at=entered
+            )
             repo.save_case(tx, copy, role, new=True)
 
     await world.services.db.write(write)
     return ids
+
+
+async def test_karo_with_60_late_steps_pages_through_all_of_them_and_sees_each_once(
+    tmp_path: Path,
+) -> None:
+    """60 proposals wait at Kabag's step past its norm, each having entered it a minute
+    after the one before. Karo's /terlambat shows ten a page, with the page buttons of
+    /tugas: › goes through the six pages in the one message (edited: nothing new arrives),
+    every step once, the one furthest past its norm first; « goes back to the first page."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        first = await proposal_ready(world, s, "Usulan di Kabag")
+        await s.press("kasubag", "Ajukan", first)  # step 2, norm 1 working day
+        await world.drained(WAIT)
+        later = await late_copies(world, first, 2, "kabag", first + 1, 59, apart=1)
+        clock.set(wib(7, 8, 10))
+        karo = world["karo"]
+        karo.mark_seen()
+        received = karo.received_count()
+        await karo.send("/terlambat")
+        listing = await karo.wait_message(lambda m: "Langkah yang" in m.text, timeout=WAIT)
+        assert listing.text.startswith(
+            "Langkah yang melewati norma waktu: 60 langkah (halaman 1 dari 6)\n"
+        ), listing.text
+        assert listing.button_texts == ["›", "»"]
+        seen = listed(listing.text)
+        assert len(seen) == 10
+        for page in range(2, 7):
+            version = listing.record.version
+            await karo.press(listing, "›", timeout=WAIT)
+            await world.emu.wait_until(lambda: listing.record.version > version, timeout=WAIT)  # noqa: B023
+            assert f"60 langkah (halaman {page} dari 6)" in listing.text
+            assert listing.button_texts == (["«", "‹", "›", "»"] if page < 6 else ["«", "‹"])
+            seen += listed(listing.text)
+        assert seen == [first, *later]  # each once, in order
+        await karo.press(listing, "«", timeout=WAIT)
+        await world.emu.wait_until(lambda: "(halaman 1 dari 6)" in listing.text, timeout=WAIT)
+        assert listed(listing.text) == seen[:10]
+        await world.drained(WAIT)
+        assert karo.received_count() == received + 1  # one message, edited page by page
+
+
+async def test_a_stale_terlambat_page_button_is_answered_politely_and_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    """Karo's /terlambat of 25 late steps shows page 1 of 3. Two days later he presses ›
+    on it: Telegram no longer lets the bot see the list, so he is told it is too old and
+    gets page 2 as a new message; the old list stays as it was. A page button forged on
+    another message is not recognised. Once the administrator has revoked his role, a
+    press on the list is refused politely (he holds no role now), and the list stays as it
+    was."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        first = await proposal_ready(world, s, "Usulan di Kabag")
+        await s.press("kasubag", "Ajukan", first)  # step 2, norm 1 working day
+        await world.drained(WAIT)
+        await late_copies(world, first, 2, "kabag", first + 1, 24, apart=1)
+        clock.set(wib(7, 8, 10))
+        karo = world["karo"]
+        karo.mark_seen()
+        await karo.send("/terlambat")
+        listing = await karo.wait_message(lambda m: "Langkah yang" in m.text, timeout=WAIT)
+        assert "25 langkah (halaman 1 dari 3)" in listing.text
+        world.emu.advance_clock(49 * 3600)
+        old = listing.text
+        karo.mark_seen()
+        answer = await karo.press(listing, "›", timeout=WAIT)
+        assert (answer.text, answer.show_alert) == (t.ANS_OVERDUE_LIST_OLD, False)
+        page = await karo.wait_message(lambda m: "Langkah yang" in m.text, timeout=WAIT)
+        assert "25 langkah (halaman 2 dari 3)" in page.text
+        assert page.record.message_id != listing.record.message_id and listing.text == old
+        assert listed(page.text) == list(range(first + 10, first + 20))
+        # a page button forged on a message that is no /terlambat list
+        karo.mark_seen()
+        await karo.send("/saya")
+        profile = await karo.wait_message(timeout=WAIT)
+        answer = await karo.press_data(profile, "tl:0:0:0:1", timeout=WAIT)
+        assert (answer.text, answer.show_alert) == (t.ANS_UNKNOWN_BUTTON, True)
+        # no longer Karo: the list is not his to page through
+        admin = world["admin"]
+        admin.mark_seen()
+        await admin.send(f"/cabut {ID['karo']} karo")
+        assert "dicabut" in (await admin.wait_message(timeout=WAIT)).text
+        shown, version = page.text, page.record.version
+        answer = await karo.press(page, "›", timeout=WAIT)
+        assert answer.show_alert and (answer.text or "").startswith("Mohon maaf"), answer
+        await world.drained(WAIT)
+        assert page.text == shown and page.record.version == version
+
+
+def listed(text: str) -> list[int]:
+    """The case numbers of a /terlambat page, in its order."""
+    return [int(n) for n in re.findall(r"^#(\d+) · langkah", text, re.MULTILINE)]
+
+
+SHIPPED_SOP = ROOT / "sops" / "penyusunan-program-kerja.toml"
+SURAT_MASUK = Path(__file__).parent / "fixtures" / "sops" / "surat-masuk.toml"
 
 
 async def test_karo_of_a_bureau_running_two_sops_reads_which_sop_each_late_step_is_of(

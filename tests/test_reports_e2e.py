@@ -400,7 +400,7 @@ async def test_laporan_writes_the_minutes_over_a_day_and_leaves_a_taken_back_sta
         karo.mark_seen()
         await karo.send("/terlambat")
         listing = (await karo.wait_message(timeout=TIMEOUT)).text
-        assert listing.startswith("Langkah yang melewati norma waktu\n"), listing
+        assert listing.startswith("Langkah yang melewati norma waktu: 1 langkah\n"), listing
         assert "langkah peran Bapak/Ibu dan bawahannya" in listing
         assert f"#{case} · langkah 3 (Karo) · " in listing
 

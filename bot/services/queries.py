@@ -58,9 +58,26 @@ class Overdue:
     waits_for_definitive: bool = False  # an acting official in force may not decide it
 
 
+OVERDUE_PER_PAGE = 10  # /terlambat shows this many steps a page
+
+
+@dataclass(frozen=True)
+class OverduePage:
+    """One page of /terlambat: the steps on it, of ``total`` in all (as :class:`TaskPage`);
+    ``allowed`` False: the asker heads no role and is no administrator (nothing read)."""
+
+    allowed: bool
+    total: int
+    page: int
+    items: list[Overdue]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // OVERDUE_PER_PAGE))
+
+
 RECENT_CASES = 20  # /status without a number lists this many
 OWN_CASES_SCANNED = 200  # latest cases searched for one's own where one sees only those
-OVERDUE_SHOWN = 60  # /terlambat lists at most this many steps (and counts the rest)
 
 
 def may_see(
@@ -347,21 +364,21 @@ class Queries:
 
         return await self.db.read(txn)
 
-    async def overdue(
-        self, user_id: int, now: datetime, most: int = OVERDUE_SHOWN
-    ) -> tuple[bool, list[Overdue], int]:
-        """Steps past their norm that the user may see: (allowed, the ``most`` furthest past
-        it, by working time beyond the norm, the longest first, how many there are in all).
-        A step of a 4-hour norm held for a day comes before one of a 5-day norm held for 6:
-        what a superior chases first is how late a step is, not how long it has taken.
+    async def overdue(self, user_id: int, now: datetime, page: int = 0) -> OverduePage:
+        """Steps past their norm that the user may see, one page of them (the last one when
+        ``page`` is past it) and their count, by working time beyond the norm, the longest
+        first (on a tie, the one that entered its step first, then the lower case number:
+        the same order page after page). A step of a 4-hour norm held for a day comes
+        before one of a 5-day norm held for 6: what a superior chases first is how late a
+        step is, not how long it has taken.
 
         A head (a role that is some role's superior) sees the steps of the head roles they
         hold and of every role below them: a Karo all of the SOP's steps, as the overdue
         list of the Karo's /laporan; an administrator every role's. Every open case of
-        those roles is counted from its step's clock alone; only the cases listed are
+        those roles is counted from its step's clock alone; only the page's cases are
         read, and the acting official of each role once."""
 
-        def txn(tx: Tx) -> tuple[bool, list[Overdue], int]:
+        def txn(tx: Tx) -> OverduePage:
             actor = self.actor(tx, user_id)
             definition = self.sops
             superiors = definition.superior_of()
@@ -374,7 +391,7 @@ class Queries:
                         break
                     current = superiors.get(current)
             if not actor.is_admin and not below:
-                return False, [], 0
+                return OverduePage(False, 0, 0, [])
             heads = {s for s in superiors.values() if s is not None}
             own = set(actor.roles) & heads  # a head's own steps, as the report counts them
             visible = {r.id for r in definition.roles} if actor.is_admin else below | own
@@ -385,9 +402,12 @@ class Queries:
                 if spent > norm.time_minutes:
                     late.append((step.case_id, spent, spent - norm.time_minutes))
             late.sort(key=lambda item: -item[2])  # stable: the earlier entered first on a tie
+            pages = max(1, -(-len(late) // OVERDUE_PER_PAGE))
+            number = min(max(page, 0), pages - 1)
+            start = number * OVERDUE_PER_PAGE
             acting: dict[str, repo.Appointment | None] = {}
             found = []
-            for case_id, spent, _ in late[:most]:
+            for case_id, spent, _ in late[start : start + OVERDUE_PER_PAGE]:
                 case = repo.load_case(tx, case_id)
                 if case is None:
                     continue
@@ -397,6 +417,6 @@ class Queries:
                     acting[role] = routing.acting_in_force(tx, self.unit, role, now)
                 why = Renderer.passed_over(case_definition, case, acting[role])
                 found.append(Overdue(case, case_definition, spent, bool(why)))
-            return True, found, len(late)
+            return OverduePage(True, len(late), number, found)
 
         return await self.db.read(txn)
