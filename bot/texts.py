@@ -1056,6 +1056,175 @@ ACTING_TASK_BACK = (
     "↩️ Masa tugas pejabat pelaksana telah berakhir; tugas ini kembali kepada Bapak/Ibu."
 )
 
+# -- administration (/undang, /undangan, /peran, /cabut, /alihkan, /batalkan, /ubah_arsip,
+# /plh, /plt, /akhiri_plh, /ubah_data) ----------------------------------------------------
+
+USAGE_INVITE = "Penggunaan: <code>/undang &lt;peran&gt;</code>, peran salah satu dari: {roles}."
+USAGE_REVOKE = "Penggunaan: <code>/cabut &lt;id Telegram&gt; &lt;peran&gt;</code>."
+USAGE_REASSIGN = "Penggunaan: <code>/alihkan &lt;peran&gt; &lt;id lama&gt; &lt;id baru&gt;</code>."
+USAGE_CANCEL = "Penggunaan: <code>/batalkan &lt;nomor berkas&gt; &lt;alasan&gt;</code>."
+USAGE_ARCHIVE_FIX = (
+    "Penggunaan: <code>/ubah_arsip &lt;nomor berkas&gt; &lt;nomor arsip yang benar&gt; "
+    "&lt;alasan&gt;</code>\nContoh: <code>/ubah_arsip 7 OT.04.00/123/2026 salah ketik: "
+    "tertulis 1223</code>. Nomor arsip ditulis tanpa spasi."
+)
+USAGE_ACTING = (
+    "Penggunaan: <code>/{kind} &lt;peran&gt; &lt;id Telegram&gt; &lt;sampai tanggal&gt; "
+    "&lt;alasan&gt; [; nomor surat]</code>\nContoh: <code>/{kind} karo 1009 31-12-{year} cuti "
+    "tahunan; ND.12/SJ/XII/{year}</code> atau <code>/{kind} karo 1009 31 Desember {year} dinas "
+    "luar</code>.\nPeran: {roles}."
+)
+USAGE_FIX = "Penggunaan: <code>/ubah_data &lt;id Telegram&gt;</code>."
+USAGE_END_ACTING = "Penggunaan: <code>/akhiri_plh &lt;peran&gt;</code>."
+# a period of /plh or /plt copied from a letter that cannot be read
+ACTING_BAD_PERIOD = (
+    "Masa tugas <b>{typed}</b> tidak dapat dibaca. Mohon tuliskan tanggal akhirnya, misalnya "
+    "<code>/{kind} karo 1009 19-12-{year} cuti</code>, atau masa tugasnya seperti dalam surat, "
+    "misalnya <code>/{kind} karo 1009 12 Desember {year} s.d. 19 Desember {year} cuti</code>."
+)
+# a period copied from a letter whose first day is still to come: /plh and /plt act at once
+ACTING_STARTS_NOW = (
+    "\nℹ️ Penetapan berlaku sejak hari ini, bukan sejak {first}: Plh/Plt tidak dapat "
+    "dijadwalkan untuk mulai kemudian. Bila tugas seharusnya baru dialihkan mulai tanggal itu, "
+    "mohon akhiri penetapan ini dengan <code>/akhiri_plh {role}</code> dan tetapkan kembali "
+    "pada tanggal {first}."
+)
+ACTING_BAD_DATE = (
+    "Tanggal <b>{typed}</b> tidak valid. Mohon tuliskan tanggal akhir masa tugas, misalnya "
+    "<code>31-12-{year}</code> atau <code>31 Desember {year}</code>."
+)
+# /alihkan, /plh or /plt naming the bot's own Telegram id ({what}: what may be done, and
+# to whom it is done: ADMIN_BOT_ITSELF_REASSIGN, ADMIN_BOT_ITSELF_ACTING)
+ADMIN_BOT_ITSELF = (
+    "Mohon maaf, ID {person} adalah akun bot layanan ini sendiri, bukan akun pegawai. "
+    "{what} kepada pegawai; mohon periksa kembali ID Telegram yang dimaksud."
+)
+ADMIN_BOT_ITSELF_REASSIGN = "Peran hanya dapat dialihkan"
+ADMIN_BOT_ITSELF_ACTING = "Penetapan {kind} hanya dapat diberikan"
+ACTING_NO_REASON = (
+    "Mohon maaf, alasan penetapan {kind} belum dituliskan. Setiap penetapan dicatat beserta "
+    "alasannya (misalnya cuti tahunan, dinas luar, atau kekosongan jabatan) dan, bila ada, "
+    "nomor surat penetapannya."
+)
+# What an official types after a command: the same rule as a case title (no control
+# characters, no bidirectional overrides that would reorder it in every later message);
+# {field}: one of the ADMIN_FIELD_* below
+ADMIN_BAD_CHARACTERS = (
+    "Mohon maaf, {field} tidak dapat diterima karena memuat karakter kendali atau penanda "
+    "arah teks (misalnya U+202E) yang dapat mengubah tampilan tulisan. Silakan menuliskannya "
+    "kembali tanpa karakter tersebut."
+)
+ADMIN_TEXT_TOO_LONG = (
+    "Mohon maaf, {field} terlalu panjang ({length} karakter); paling banyak {limit} karakter. "
+    "Silakan mempersingkatnya."
+)
+ADMIN_FIELD_CANCEL_REASON = "alasan pembatalan"
+ADMIN_FIELD_ARCHIVE_REASON = "alasan perubahan"
+ADMIN_FIELD_ACTING_REASON = "alasan"
+ADMIN_FIELD_ACTING_LETTER = "nomor surat"
+# a /tugas, /undangan list of more than one page: after its heading
+LIST_PAGE = " (halaman {page} dari {pages})"
+# /undangan
+NO_OPEN_INVITES = "Tidak ada undangan yang masih berlaku dan belum digunakan."
+OPEN_INVITES_HEAD = "<b>Undangan yang masih berlaku</b> (belum digunakan): {count} undangan"
+OPEN_INVITE_LINE = (
+    "{n}. Peran <b>{role}</b>, dibuat oleh {by} pada {created}, berlaku sampai {until}"
+)
+ANS_INVITE_GONE = "Undangan ini sudah digunakan, kedaluwarsa, atau dibatalkan."
+ANS_INVITE_WITHDRAWN = "Undangan dibatalkan."
+INVITE_WITHDRAWN = (
+    "Undangan untuk peran <b>{role}</b> yang dibuat pada {created} telah dibatalkan; "
+    "tautannya tidak berlaku lagi."
+)
+# /peran
+ROLES_HEAD = "<b>Pemegang peran</b> — {unit}"
+ROLES_LINE = "• <b>{role}</b>: {holders}"
+ROLES_LINE_MANY = "• <b>{role}</b> ({count} orang):"  # the holders follow, one a line
+ROLES_NO_HOLDER = "<i>belum ada</i>"
+ROLES_ACTING_HEAD = "\n<b>Pelaksana Harian / Pelaksana Tugas</b>"
+ROLES_ACTING_LINE = "• {title}: {who}, {starts} s.d. {ends} ({state}){reason}"
+ROLES_ACTING_STATE = {"in_force": "berlaku", "ended": "berakhir", "planned": "akan berlaku"}
+ROLES_REVOKED_HEAD = "\n<b>Riwayat pencabutan</b>"
+ROLES_REVOKED_LINE = "• {who} — {role} dicabut {when}"
+# /cabut
+REVOKE_NOT_HOLDER = "Orang tersebut tidak memegang peran itu."
+REVOKED = "Peran {role} milik {name} (<code>{person}</code>) telah dicabut."
+REVOKED_VACANT = "\nPeran {role} kini tidak dipegang siapa pun{waiting}."
+TASKS_WAITING_FOR_NO_ONE = "; sebanyak {count} tugas menunggu pelaksana"
+# {end}: REVOKED_ACTING_EXCEPT when tasks wait that the acting official may not decide
+REVOKED_ACTING_KEEPS = " {kind}. {role} {who} tetap menerima tugas peran ini sampai {until}{end}"
+REVOKED_ACTING_EXCEPT = ", kecuali yang tidak dapat diputusnya."
+REVOKED_INVITE_NEW = " Undang pejabat baru dengan <code>/undang {role}</code>."
+# /alihkan
+REASSIGN_NOT_HOLDER = "{who} tidak memegang peran {role}."
+REASSIGN_HOLDER_ALREADY = "{who} telah memegang peran {role}."
+# {held}: REASSIGN_HELD_BEFORE or ""; {moved}: REASSIGN_TASKS_*; {told}: REASSIGN_TOLD_* or ""
+REASSIGNED = "Peran {role} dialihkan dari {old} kepada {new}{held}. {moved}{told}."
+REASSIGN_HELD_BEFORE = ", yang telah memegang peran ini"
+REASSIGN_TASKS_MOVED = (
+    "Sebanyak {tasks} tugas yang sedang berjalan kini menjadi tugas yang bersangkutan"
+)
+REASSIGN_TASKS_NONE_NEW = "Tidak ada tugas yang baru menjadi tugas yang bersangkutan"
+REASSIGN_TASKS_NONE = "Tidak ada tugas yang sedang menunggu pada peran ini"
+REASSIGN_TOLD_BOTH = "; keduanya telah diberi tahu"
+REASSIGN_TOLD_ONE = "; {name} telah diberi tahu"
+# /batalkan, /ubah_arsip
+CASE_CANCELLED_BY_ADMIN = "Berkas #{case} telah dibatalkan. Para pihak telah diberi tahu."
+ARCHIVE_CORRECTED = (
+    "Nomor arsip Berkas #{case} telah diubah dari <code>{old}</code> menjadi "
+    "<code>{new}</code> dan dicatat dalam riwayatnya. Dokumentasi dan arsip dokumentasinya "
+    "diterbitkan ulang dengan nomor tersebut dan dikirim kepada pengarsipnya."
+)
+# /plh, /plt ({whom}: "Plh. Drs. Agus Salim (ID 1007)")
+ACTING_BUSY = (
+    "Peran tersebut sudah memiliki {whom} sampai {last}. Akhiri dahulu dengan "
+    "<code>/akhiri_plh {role}</code>."
+)
+ACTING_OVERLAP = (
+    "Peran tersebut telah memiliki {whom} yang berlaku mulai {first} sampai {last}; masa "
+    "penetapan tidak boleh tumpang tindih. Mohon tetapkan sampai sebelum tanggal mulainya."
+)
+ACTING_REFUSALS = {
+    "no_role": "Peran tersebut tidak dikenal.",
+    "shared": "Peran bersama (tim) tidak memerlukan Plh/Plt.",
+    "holder": (
+        "Orang tersebut adalah pejabat definitif peran itu; Plh/Plt ditetapkan untuk orang lain."
+    ),
+    "past": "Tanggal akhir sudah lewat; mohon periksa kembali tanggalnya.",
+}
+# {moved}: ACTING_TASKS_MOVED or ACTING_NO_TASKS_MOVED; {definitive}: ACTING_VACANT,
+# ACTING_DEFINITIVE_TOLD, or why the definitive holder could not be told
+APPOINTED = "{who} ditetapkan sebagai {title} sampai {until}. {moved} {definitive}"
+ACTING_TASKS_MOVED = (
+    "Sebanyak {tasks} tugas yang sedang berjalan dialihkan kepada yang bersangkutan."
+)
+ACTING_NO_TASKS_MOVED = "Tidak ada tugas berjalan yang dialihkan."
+ACTING_VACANT = (
+    "Peran {role} tidak memiliki pejabat definitif; undang pejabat definitifnya dengan "
+    "<code>/undang {role_id}</code>."
+)
+ACTING_DEFINITIVE_TOLD = "Pejabat definitif telah diberi tahu."
+# /akhiri_plh
+NO_ACTING_IN_FORCE = "Tidak ada Plh/Plt yang sedang berlaku untuk peran tersebut."
+ACTING_ENDED_BY_ADMIN = "Penetapan {who} sebagai {title} diakhiri"
+# ... then one of these ({waiting}: ACTING_ENDED_WAITING, or "")
+ACTING_ENDED_WAITING = "; sebanyak {count} tugas menunggu pelaksana ({cases})"
+ACTING_ENDED_VACANT = (
+    ". Peran {role} tidak memiliki pejabat definitif{waiting}. Undang pejabat definitifnya "
+    "dengan <code>/undang {role_id}</code> atau tetapkan Plt dengan "
+    "<code>/plt {role_id}</code>."
+)
+ACTING_ENDED_BACK = "; tugas yang sedang berjalan kembali kepada pejabat definitif."
+# /ubah_data
+FIX_NO_ROLE = (
+    "ID <code>{person}</code> tidak memegang peran apa pun di sini; tidak ada data yang "
+    "dapat diperbaiki."
+)
+FIX_ASKED_ADMIN = (
+    "Permintaan perbaikan data telah dikirim kepada {who}. Yang bersangkutan mengetik sendiri "
+    "nama, NIP, dan jabatannya; Bapak/Ibu akan diberi tahu setelah datanya diperbarui."
+)
+
 # -- files -------------------------------------------------------------------------------
 # "Berkas" is the case (Berkas #12); a file is a "dokumen" (or "file").
 

@@ -44,76 +44,13 @@ def role_label(sops: SopRegistry, role: str, shown: str | None = None) -> str:
     return label
 
 
-USAGE_INVITE = "Penggunaan: <code>/undang &lt;peran&gt;</code>, peran salah satu dari: {roles}."
-USAGE_REVOKE = "Penggunaan: <code>/cabut &lt;id Telegram&gt; &lt;peran&gt;</code>."
-USAGE_REASSIGN = "Penggunaan: <code>/alihkan &lt;peran&gt; &lt;id lama&gt; &lt;id baru&gt;</code>."
-USAGE_CANCEL = "Penggunaan: <code>/batalkan &lt;nomor berkas&gt; &lt;alasan&gt;</code>."
-USAGE_ARCHIVE_FIX = (
-    "Penggunaan: <code>/ubah_arsip &lt;nomor berkas&gt; &lt;nomor arsip yang benar&gt; "
-    "&lt;alasan&gt;</code>\nContoh: <code>/ubah_arsip 7 OT.04.00/123/2026 salah ketik: "
-    "tertulis 1223</code>. Nomor arsip ditulis tanpa spasi."
-)
-USAGE_ACTING = (
-    "Penggunaan: <code>/{kind} &lt;peran&gt; &lt;id Telegram&gt; &lt;sampai tanggal&gt; "
-    "&lt;alasan&gt; [; nomor surat]</code>\nContoh: <code>/{kind} karo 1009 31-12-{year} cuti "
-    "tahunan; ND.12/SJ/XII/{year}</code> atau <code>/{kind} karo 1009 31 Desember {year} dinas "
-    "luar</code>.\nPeran: {roles}."
-)
 # the words between the first and the last day of a period copied from a letter, without
 # their dots and slashes ("s.d.", "s/d", "sd.", "S/D." are all "sd")
 PERIOD_WORDS = frozenset({"sd", "sampai", "hingga", "-", "–", "—"})
-BAD_PERIOD = (
-    "Masa tugas <b>{typed}</b> tidak dapat dibaca. Mohon tuliskan tanggal akhirnya, misalnya "
-    "<code>/{kind} karo 1009 19-12-{year} cuti</code>, atau masa tugasnya seperti dalam surat, "
-    "misalnya <code>/{kind} karo 1009 12 Desember {year} s.d. 19 Desember {year} cuti</code>."
-)
-# a period copied from a letter whose first day is still to come: /plh and /plt act at once
-STARTS_NOW = (
-    "\nℹ️ Penetapan berlaku sejak hari ini, bukan sejak {first}: Plh/Plt tidak dapat "
-    "dijadwalkan untuk mulai kemudian. Bila tugas seharusnya baru dialihkan mulai tanggal itu, "
-    "mohon akhiri penetapan ini dengan <code>/akhiri_plh {role}</code> dan tetapkan kembali "
-    "pada tanggal {first}."
-)
-USAGE_FIX = "Penggunaan: <code>/ubah_data &lt;id Telegram&gt;</code>."
-USAGE_END_ACTING = "Penggunaan: <code>/akhiri_plh &lt;peran&gt;</code>."
-BAD_DATE = (
-    "Tanggal <b>{typed}</b> tidak valid. Mohon tuliskan tanggal akhir masa tugas, misalnya "
-    "<code>31-12-{year}</code> atau <code>31 Desember {year}</code>."
-)
-# What an official types after a command: the same rule as a case title (no control
-# characters, no bidirectional overrides that would reorder it in every later message).
-# /alihkan, /plh or /plt naming the bot's own Telegram id ({what}: what may be done, and
-# to whom it is done: "Peran hanya dapat dialihkan")
-BOT_ITSELF = (
-    "Mohon maaf, ID {person} adalah akun bot layanan ini sendiri, bukan akun pegawai. "
-    "{what} kepada pegawai; mohon periksa kembali ID Telegram yang dimaksud."
-)
-NO_ACTING_REASON = (
-    "Mohon maaf, alasan penetapan {kind} belum dituliskan. Setiap penetapan dicatat beserta "
-    "alasannya (misalnya cuti tahunan, dinas luar, atau kekosongan jabatan) dan, bila ada, "
-    "nomor surat penetapannya."
-)
-BAD_CHARACTERS = (
-    "Mohon maaf, {field} tidak dapat diterima karena memuat karakter kendali atau penanda "
-    "arah teks (misalnya U+202E) yang dapat mengubah tampilan tulisan. Silakan menuliskannya "
-    "kembali tanpa karakter tersebut."
-)
-TOO_LONG = (
-    "Mohon maaf, {field} terlalu panjang ({length} karakter); paling banyak {limit} karakter. "
-    "Silakan mempersingkatnya."
-)
 INVITES_PER_PAGE = 10  # /undangan lists this many open invitations a page
 MAX_ACTING_REASON = 300
 MAX_ACTING_LETTER = 100
 MANY_HOLDERS = 5  # /peran lists the holders of a role held by more one a line
-ACTING_REFUSALS = {
-    "no_role": "Peran tersebut tidak dikenal.",
-    "shared": "Peran bersama (tim) tidak memerlukan Plh/Plt.",
-    "holder": (
-        "Orang tersebut adalah pejabat definitif peran itu; Plh/Plt ditetapkan untuk orang lain."
-    ),
-    "past": "Tanggal akhir sudah lewat; mohon periksa kembali tanggalnya.",
-}
 
 
 async def _require_admin(update: Update, context: Context) -> bool:
@@ -148,7 +85,7 @@ async def invite(update: Update, context: Context) -> None:
     roles = _role_ids(context)
     role = (context.args or [""])[0].lower()
     if role not in roles:
-        await reply(update, USAGE_INVITE.format(roles=", ".join(roles)))
+        await reply(update, t.USAGE_INVITE.format(roles=", ".join(roles)))
         return
     try:
         invite = await svc.people.invite(user_id(update), role, update.update_id)
@@ -187,22 +124,26 @@ async def invites_view(context: Context, page: int) -> tuple[str, Keyboard]:
     svc = context.services
     invites = await svc.people.open_invites()
     if not invites:
-        return "Tidak ada undangan yang masih berlaku dan belum digunakan.", []
+        return t.NO_OPEN_INVITES, []
     pages = -(-len(invites) // INVITES_PER_PAGE)
     page = min(max(page, 0), pages - 1)
     first = page * INVITES_PER_PAGE
     shown = invites[first : first + INVITES_PER_PAGE]
     names = await svc.queries.names([i.created_by for i in shown])
     lines = [
-        f"<b>Undangan yang masih berlaku</b> (belum digunakan): {len(invites)} undangan"
-        + (f" (halaman {page + 1} dari {pages})" if pages > 1 else "")
+        t.OPEN_INVITES_HEAD.format(count=len(invites))
+        + (t.LIST_PAGE.format(page=page + 1, pages=pages) if pages > 1 else "")
     ]
     keyboard: Keyboard = []
     for n, invite in enumerate(shown, first + 1):
         lines.append(
-            f"{n}. Peran <b>{role_label(svc.sops, invite.role)}</b>, dibuat oleh "
-            f"{who(names, invite.created_by)} pada {svc.zone.tanggal_jam(invite.created_at)}, "
-            f"berlaku sampai {svc.zone.tanggal_jam(invite.expires_at)}"
+            t.OPEN_INVITE_LINE.format(
+                n=n,
+                role=role_label(svc.sops, invite.role),
+                by=who(names, invite.created_by),
+                created=svc.zone.tanggal_jam(invite.created_at),
+                until=svc.zone.tanggal_jam(invite.expires_at),
+            )
         )
         label, data = withdraw_button(invite)
         keyboard.append([(f"{n}. {label}", data)])
@@ -260,14 +201,14 @@ async def withdraw_invite(update: Update, context: Context) -> None:
         ]
         await edit_markup_quietly(message, keyboard_markup(rows))
     if ended is None:
-        await answer(update, "Undangan ini sudah digunakan, kedaluwarsa, atau dibatalkan.")
+        await answer(update, t.ANS_INVITE_GONE)
         return
-    await answer(update, "Undangan dibatalkan.")
+    await answer(update, t.ANS_INVITE_WITHDRAWN)
     await reply(
         update,
-        f"Undangan untuk peran <b>{role_label(svc.sops, ended.role)}</b> yang dibuat pada "
-        f"{svc.zone.tanggal_jam(ended.created_at)} telah dibatalkan; tautannya tidak "
-        "berlaku lagi.",
+        t.INVITE_WITHDRAWN.format(
+            role=role_label(svc.sops, ended.role), created=svc.zone.tanggal_jam(ended.created_at)
+        ),
     )
 
 
@@ -276,17 +217,20 @@ async def list_roles(update: Update, context: Context) -> None:
         return
     svc = context.services
     holders, history = await svc.people.roles_overview()
-    lines = [f"<b>Pemegang peran</b> — {t.e(svc.config.organisation.unit_name)}"]
+    lines = [t.ROLES_HEAD.format(unit=t.e(svc.config.organisation.unit_name))]
     for role in svc.sops.roles:
         held = [
             f"{t.e(p.display)} (<code>{p.telegram_id}</code>)" for p in holders.get(role.id, [])
         ]
         if len(held) > MANY_HOLDERS:  # a team of many: one a line
-            lines.append(f"• <b>{role_label(svc.sops, role.id)}</b> ({len(held)} orang):")
+            lines.append(
+                t.ROLES_LINE_MANY.format(role=role_label(svc.sops, role.id), count=len(held))
+            )
             lines.extend(f"   – {person}" for person in held)
         else:
+            holders_text = ", ".join(held) or t.ROLES_NO_HOLDER
             lines.append(
-                f"• <b>{role_label(svc.sops, role.id)}</b>: {', '.join(held) or '<i>belum ada</i>'}"
+                t.ROLES_LINE.format(role=role_label(svc.sops, role.id), holders=holders_text)
             )
     appointments = await svc.acting.listing()
     now = svc.clock.now()
@@ -294,30 +238,36 @@ async def list_roles(update: Update, context: Context) -> None:
         [a.person_id for a in appointments[-10:]] + [r.person_id for r in history[-10:]]
     )
     if appointments:
-        lines.append("\n<b>Pelaksana Harian / Pelaksana Tugas</b>")
+        lines.append(t.ROLES_ACTING_HEAD)
         for a in appointments[-10:]:
-            state = (
-                "berlaku"
-                if a.in_force(now)
-                else ("berakhir" if a.ends_at <= now else "akan berlaku")
-            )
+            state = t.ROLES_ACTING_STATE[
+                "in_force" if a.in_force(now) else ("ended" if a.ends_at <= now else "planned")
+            ]
             reason = f" — {t.e(a.reason)}" if a.reason else ""
             lines.append(
-                f"• {role_label(svc.sops, a.role, acting_role(svc.sops, a.role, a.kind))}: "
-                f"{who(names, a.person_id)}, {svc.zone.tanggal_jam(a.starts_at)} s.d. "
-                f"{t.last_day(a.ends_at, svc.zone)} ({state}){reason}"
+                t.ROLES_ACTING_LINE.format(
+                    title=role_label(svc.sops, a.role, acting_role(svc.sops, a.role, a.kind)),
+                    who=who(names, a.person_id),
+                    starts=svc.zone.tanggal_jam(a.starts_at),
+                    ends=t.last_day(a.ends_at, svc.zone),
+                    state=state,
+                    reason=reason,
+                )
             )
     if history:
 
         def named(role: str) -> str:  # a role no longer defined: its id
             return role_label(svc.sops, role) if svc.sops.has_role(role) else t.e(role)
 
-        lines.append("\n<b>Riwayat pencabutan</b>")
+        lines.append(t.ROLES_REVOKED_HEAD)
         for revoked in history[-10:]:
             assert revoked.revoked_at is not None
             lines.append(
-                f"• {who(names, revoked.person_id)} — {named(revoked.role)} dicabut "
-                f"{svc.zone.tanggal_jam(revoked.revoked_at)}"
+                t.ROLES_REVOKED_LINE.format(
+                    who=who(names, revoked.person_id),
+                    role=named(revoked.role),
+                    when=svc.zone.tanggal_jam(revoked.revoked_at),
+                )
             )
     await reply_in_parts(update, "\n".join(lines))  # every holder, in as many messages
 
@@ -329,7 +279,7 @@ async def revoke(update: Update, context: Context) -> None:
     person = parsing.telegram_id(args[0]) if len(args) == 2 else None
     role = args[1].lower() if len(args) == 2 else ""
     if person is None or role not in _role_ids(context):
-        await reply(update, USAGE_REVOKE)
+        await reply(update, t.USAGE_REVOKE)
         return
     try:
         revoked = await context.services.people.revoke(
@@ -339,25 +289,25 @@ async def revoke(update: Update, context: Context) -> None:
         return  # put back after a crash, applied already: answered then
     role_name = role_label(context.services.sops, role)
     if revoked is None:
-        await reply(update, "Orang tersebut tidak memegang peran itu.")
+        await reply(update, t.REVOKE_NOT_HOLDER)
         return
-    text = f"Peran {role_name} milik {t.e(revoked.name)} (<code>{person}</code>) telah dicabut."
+    text = t.REVOKED.format(role=role_name, name=t.e(revoked.name), person=person)
     if revoked.vacant:
         # only the tasks nobody holds wait: an acting official in force holds the others
-        text += (
-            f"\nPeran {role_name} kini tidak dipegang siapa pun"
-            + (f"; sebanyak {revoked.waiting} tugas menunggu pelaksana" if revoked.waiting else "")
-            + "."
+        waiting = (
+            t.TASKS_WAITING_FOR_NO_ONE.format(count=revoked.waiting) if revoked.waiting else ""
         )
+        text += t.REVOKED_VACANT.format(role=role_name, waiting=waiting)
         if (acting := revoked.acting) is not None:
             names = await context.services.queries.names([acting.person_id])
-            text += (
-                f" {acting.kind.capitalize()}. {role_name} {who(names, acting.person_id)} "
-                "tetap menerima tugas peran ini sampai "
-                f"{t.last_day(acting.ends_at, context.services.zone)}"
-                + (", kecuali yang tidak dapat diputusnya." if revoked.waiting else ".")
+            text += t.REVOKED_ACTING_KEEPS.format(
+                kind=acting.kind.capitalize(),
+                role=role_name,
+                who=who(names, acting.person_id),
+                until=t.last_day(acting.ends_at, context.services.zone),
+                end=t.REVOKED_ACTING_EXCEPT if revoked.waiting else ".",
             )
-        text += f" Undang pejabat baru dengan <code>/undang {t.e(role)}</code>."
+        text += t.REVOKED_INVITE_NEW.format(role=t.e(role))
     if revoked.stranded:
         text += "\n" + t.TEAM_LEFT_WAITING.format(
             cases=t.case_numbers(revoked.stranded),
@@ -373,14 +323,14 @@ async def reassign(update: Update, context: Context) -> None:
         return
     args = context.args or []
     if len(args) != 3 or args[0].lower() not in _role_ids(context):
-        await reply(update, USAGE_REASSIGN)
+        await reply(update, t.USAGE_REASSIGN)
         return
     role, old, new = args[0].lower(), parsing.telegram_id(args[1]), parsing.telegram_id(args[2])
     if old is None or new is None:
-        await reply(update, USAGE_REASSIGN)
+        await reply(update, t.USAGE_REASSIGN)
         return
     if new == context.bot.id:  # an id copied from the bot's chat: no official's
-        await reply(update, BOT_ITSELF.format(person=new, what="Peran hanya dapat dialihkan"))
+        await reply(update, t.ADMIN_BOT_ITSELF.format(person=new, what=t.ADMIN_BOT_ITSELF_REASSIGN))
         return
     svc = context.services
     role_name = role_label(svc.sops, role)
@@ -390,32 +340,31 @@ async def reassign(update: Update, context: Context) -> None:
         return  # put back after a crash, applied already: answered then
     names = await svc.queries.names([old, new])
     if result.status == "not_holder":
-        await reply(update, f"{who(names, old)} tidak memegang peran {role_name}.")
+        await reply(update, t.REASSIGN_NOT_HOLDER.format(who=who(names, old), role=role_name))
         return
     if result.status == "already":
-        await reply(update, f"{who(names, new)} telah memegang peran {role_name}.")
+        await reply(update, t.REASSIGN_HOLDER_ALREADY.format(who=who(names, new), role=role_name))
         return
     moved = (
-        f"Sebanyak {result.tasks} tugas yang sedang berjalan kini menjadi tugas yang bersangkutan"
+        t.REASSIGN_TASKS_MOVED.format(tasks=result.tasks)
         if result.tasks
-        else "Tidak ada tugas yang baru menjadi tugas yang bersangkutan"
+        else t.REASSIGN_TASKS_NONE_NEW
         if result.held_before
-        else "Tidak ada tugas yang sedang menunggu pada peran ini"
+        else t.REASSIGN_TASKS_NONE
     )
     # a second holder of a shared role (a member of the same team) held it already
-    held = ", yang telah memegang peran ini" if result.held_before else ""
+    held = t.REASSIGN_HELD_BEFORE if result.held_before else ""
     # Telegram refuses to write to someone who never pressed Start: say only who heard (a
     # revoked member whose team places pass on is not told again)
     old_told = result.old_held and result.old_started
     told = {
-        (True, True): "; keduanya telah diberi tahu",
-        (True, False): f"; {t.e(result.old_name)} telah diberi tahu",
-        (False, True): f"; {t.e(result.name)} telah diberi tahu",
+        (True, True): t.REASSIGN_TOLD_BOTH,
+        (True, False): t.REASSIGN_TOLD_ONE.format(name=t.e(result.old_name)),
+        (False, True): t.REASSIGN_TOLD_ONE.format(name=t.e(result.name)),
         (False, False): "",
     }[old_told, result.started]
-    text = (
-        f"Peran {role_name} dialihkan dari {who(names, old)} kepada "
-        f"{who(names, new)}{held}. {moved}{told}."
+    text = t.REASSIGNED.format(
+        role=role_name, old=who(names, old), new=who(names, new), held=held, moved=moved, told=told
     )
     if (ended := result.acting_ended) is not None:
         title = role_label(svc.sops, role, acting_role(svc.sops, role, ended.kind))
@@ -446,7 +395,7 @@ async def _case_with_reason(
         await reply(update, usage)
         return None
     if parsing.has_control_characters(reason):
-        await reply(update, f"{BAD_CHARACTERS.format(field=field)}\n\n{usage}")
+        await reply(update, f"{t.ADMIN_BAD_CHARACTERS.format(field=field)}\n\n{usage}")
         return None
     case = await context.services.queries.case(case_id)
     if case is None:
@@ -473,14 +422,14 @@ async def _execute(
 
 async def cancel_case(update: Update, context: Context) -> None:
     found = await _case_with_reason(
-        update, context, before=1, usage=USAGE_CANCEL, field="alasan pembatalan"
+        update, context, before=1, usage=t.USAGE_CANCEL, field=t.ADMIN_FIELD_CANCEL_REASON
     )
     if found is None:
         return
     case, _, reason = found
     if await _execute(update, context, case, CancelCase(case.version, reason)) is None:
         return
-    await reply(update, f"Berkas #{case.id} telah dibatalkan. Para pihak telah diberi tahu.")
+    await reply(update, t.CASE_CANCELLED_BY_ADMIN.format(case=case.id))
 
 
 async def correct_archive_number(update: Update, context: Context) -> None:
@@ -488,7 +437,7 @@ async def correct_archive_number(update: Update, context: Context) -> None:
     (recorded in the case's history); the Dokumentasi and the archive bundle are written
     again with it and sent to the archivist."""
     found = await _case_with_reason(
-        update, context, before=2, usage=USAGE_ARCHIVE_FIX, field="alasan perubahan"
+        update, context, before=2, usage=t.USAGE_ARCHIVE_FIX, field=t.ADMIN_FIELD_ARCHIVE_REASON
     )
     if found is None:
         return
@@ -499,10 +448,9 @@ async def correct_archive_number(update: Update, context: Context) -> None:
     [event] = outcome.events
     await reply(
         update,
-        f"Nomor arsip Berkas #{case.id} telah diubah dari <code>{t.e(event.data['old'])}</code> "
-        f"menjadi <code>{t.e(event.data['reference'])}</code> dan dicatat dalam riwayatnya. "
-        "Dokumentasi dan arsip dokumentasinya diterbitkan ulang dengan nomor tersebut dan "
-        "dikirim kepada pengarsipnya.",
+        t.ARCHIVE_CORRECTED.format(
+            case=case.id, old=t.e(event.data["old"]), new=t.e(event.data["reference"])
+        ),
     )
 
 
@@ -569,9 +517,9 @@ def _refused_text(text: str, field: str, limit: int) -> str | None:
     """Why a typed reason or letter number is refused (None: it is accepted as typed; it is
     never cut short)."""
     if parsing.has_control_characters(text):
-        return BAD_CHARACTERS.format(field=field)
+        return t.ADMIN_BAD_CHARACTERS.format(field=field)
     if len(text) > limit:
-        return TOO_LONG.format(field=field, length=len(text), limit=limit)
+        return t.ADMIN_TEXT_TOO_LONG.format(field=field, length=len(text), limit=limit)
     return None
 
 
@@ -584,33 +532,35 @@ async def appoint_acting(update: Update, context: Context, kind: str) -> None:
     roles = [r.id for r in svc.sops.roles if not r.shared]
     today = svc.zone.day(svc.clock.now())
     year = example_year(today)  # the examples name days still to come, whatever the year
-    usage = USAGE_ACTING.format(kind=kind, roles=", ".join(roles), year=year)
+    usage = t.USAGE_ACTING.format(kind=kind, roles=", ".join(roles), year=year)
     role = args[0].lower() if args else ""
     person = parsing.telegram_id(args[1]) if len(args) > 1 else None
     found = _split_period(args[2:], today) if len(args) > 2 else None
     if role in roles and person is not None and len(args) > 2 and found is None:
         await reply(
-            update, BAD_DATE.format(typed=t.e(t.clip(_date_words(args[2:]), 40)), year=year)
+            update,
+            t.ACTING_BAD_DATE.format(typed=t.e(t.clip(_date_words(args[2:]), 40)), year=year),
         )
         return
     if role not in roles or person is None or found is None:
         await reply(update, usage)
         return
     if isinstance(found, str):
-        await reply(update, BAD_PERIOD.format(typed=t.e(t.clip(found, 80)), kind=kind, year=year))
+        text = t.ACTING_BAD_PERIOD.format(typed=t.e(t.clip(found, 80)), kind=kind, year=year)
+        await reply(update, text)
         return
     if person == context.bot.id:
-        what = f"Penetapan {kind.capitalize()} hanya dapat diberikan"
-        await reply(update, BOT_ITSELF.format(person=person, what=what))
+        what = t.ADMIN_BOT_ITSELF_ACTING.format(kind=kind.capitalize())
+        await reply(update, t.ADMIN_BOT_ITSELF.format(person=person, what=what))
         return
     first, until, rest = found
     reason, _, letter = " ".join(rest).partition(";")
     reason, letter = reason.strip(), letter.strip()
     if is_blank(reason):  # kept with who appointed whom and why: the why is not optional
-        await reply(update, f"{NO_ACTING_REASON.format(kind=kind.capitalize())}\n\n{usage}")
+        await reply(update, f"{t.ACTING_NO_REASON.format(kind=kind.capitalize())}\n\n{usage}")
         return
-    refused = _refused_text(reason, "alasan", MAX_ACTING_REASON)
-    refused = refused or _refused_text(letter, "nomor surat", MAX_ACTING_LETTER)
+    refused = _refused_text(reason, t.ADMIN_FIELD_ACTING_REASON, MAX_ACTING_REASON)
+    refused = refused or _refused_text(letter, t.ADMIN_FIELD_ACTING_LETTER, MAX_ACTING_LETTER)
     if refused is not None:
         await reply(update, f"{refused}\n\n{usage}")
         return
@@ -627,42 +577,39 @@ async def appoint_acting(update: Update, context: Context, kind: str) -> None:
         last = t.last_day(other.ends_at, svc.zone)
         await reply(
             update,
-            f"Peran tersebut sudah memiliki {whom} sampai {last}. Akhiri dahulu dengan "
-            f"<code>/akhiri_plh {t.e(role)}</code>."
+            t.ACTING_BUSY.format(whom=whom, last=last, role=t.e(role))
             if result.status == "busy"
-            else f"Peran tersebut telah memiliki {whom} yang berlaku mulai "
-            f"{svc.zone.tanggal_jam(other.starts_at)} sampai {last}; masa penetapan tidak "
-            "boleh tumpang tindih. Mohon tetapkan sampai sebelum tanggal mulainya.",
+            else t.ACTING_OVERLAP.format(
+                whom=whom, first=svc.zone.tanggal_jam(other.starts_at), last=last
+            ),
         )
         return
     if result.status != "ok" or result.appointment is None:
-        await reply(update, ACTING_REFUSALS.get(result.status, usage))
+        await reply(update, t.ACTING_REFUSALS.get(result.status, usage))
         return
     a = result.appointment
     title = role_label(svc.sops, role, acting_role(svc.sops, role, a.kind))
     moved = (
-        f"Sebanyak {result.tasks} tugas yang sedang berjalan dialihkan kepada yang bersangkutan."
-        if result.tasks
-        else "Tidak ada tugas berjalan yang dialihkan."
+        t.ACTING_TASKS_MOVED.format(tasks=result.tasks) if result.tasks else t.ACTING_NO_TASKS_MOVED
     )
     if result.vacant:
-        definitive = (
-            f"Peran {role_label(svc.sops, role)} tidak memiliki pejabat definitif; undang "
-            f"pejabat definitifnya dengan <code>/undang {t.e(role)}</code>."
-        )
+        definitive = t.ACTING_VACANT.format(role=role_label(svc.sops, role), role_id=t.e(role))
     elif not result.not_told:
-        definitive = "Pejabat definitif telah diberi tahu."
+        definitive = t.ACTING_DEFINITIVE_TOLD
     else:  # Telegram refuses to write to one who never pressed Start: the notice waits
         definitive = "\n".join(
             t.NOT_STARTED_NOT_TOLD.format(who=who({p.telegram_id: p.name}, p.telegram_id))
             for p in result.not_told
         )
-    text = (
-        f"{who(names, a.person_id)} ditetapkan sebagai {title} sampai "
-        f"{t.last_day(a.ends_at, svc.zone)}. {moved} {definitive}"
+    text = t.APPOINTED.format(
+        who=who(names, a.person_id),
+        title=title,
+        until=t.last_day(a.ends_at, svc.zone),
+        moved=moved,
+        definitive=definitive,
     )
     if first is not None and first > today:
-        text += STARTS_NOW.format(first=tanggal(first), role=t.e(role))
+        text += t.ACTING_STARTS_NOW.format(first=tanggal(first), role=t.e(role))
     if not result.started:
         text += "\n" + t.NOT_STARTED_WARNING
     await reply(update, text)
@@ -683,35 +630,32 @@ async def end_acting(update: Update, context: Context) -> None:
     svc = context.services
     role = args[0].lower() if len(args) == 1 else ""
     if role not in _role_ids(context):
-        await reply(update, USAGE_END_ACTING)
+        await reply(update, t.USAGE_END_ACTING)
         return
     try:
         ended = await svc.acting.end(user_id(update), role, update.update_id)
     except AlreadyApplied:
         return  # put back after a crash, applied already: answered then
     if ended is None:
-        await reply(update, "Tidak ada Plh/Plt yang sedang berlaku untuk peran tersebut.")
+        await reply(update, t.NO_ACTING_IN_FORCE)
         return
     appointment, handed = ended.appointment, ended.handed
     names = await svc.queries.names([appointment.person_id])
     role_name = role_label(svc.sops, role)
     title = role_label(svc.sops, role, acting_role(svc.sops, role, appointment.kind))
-    text = f"Penetapan {who(names, appointment.person_id)} sebagai {title} diakhiri"
+    text = t.ACTING_ENDED_BY_ADMIN.format(who=who(names, appointment.person_id), title=title)
     if ended.vacant:
         # no definitive holder to return to: the tasks wait for no one
         waiting = (
-            f"; sebanyak {len(handed.waiting)} tugas menunggu pelaksana "
-            f"({t.case_numbers(handed.waiting)})"
+            t.ACTING_ENDED_WAITING.format(
+                count=len(handed.waiting), cases=t.case_numbers(handed.waiting)
+            )
             if handed.waiting
             else ""
         )
-        text += (
-            f". Peran {role_name} tidak memiliki pejabat definitif{waiting}. Undang pejabat "
-            f"definitifnya dengan <code>/undang {t.e(role)}</code> atau tetapkan Plt dengan "
-            f"<code>/plt {t.e(role)}</code>."
-        )
+        text += t.ACTING_ENDED_VACANT.format(role=role_name, waiting=waiting, role_id=t.e(role))
     else:
-        text += "; tugas yang sedang berjalan kembali kepada pejabat definitif."
+        text += t.ACTING_ENDED_BACK
     await reply(update, text)
 
 
@@ -723,7 +667,7 @@ async def ask_correction(update: Update, context: Context) -> None:
     args = context.args or []
     person = parsing.telegram_id(args[0]) if len(args) == 1 else None
     if person is None:
-        await reply(update, USAGE_FIX)
+        await reply(update, t.USAGE_FIX)
         return
     svc = context.services
     try:
@@ -731,17 +675,9 @@ async def ask_correction(update: Update, context: Context) -> None:
     except AlreadyApplied:
         return  # put back after a crash, applied already: answered then
     if profile is None:
-        await reply(
-            update,
-            f"ID <code>{person}</code> tidak memegang peran apa pun di sini; tidak ada data "
-            "yang dapat diperbaiki.",
-        )
+        await reply(update, t.FIX_NO_ROLE.format(person=person))
         return
-    text = (
-        f"Permintaan perbaikan data telah dikirim kepada "
-        f"{who({person: profile.person.display}, person)}. Yang bersangkutan mengetik sendiri "
-        "nama, NIP, dan jabatannya; Bapak/Ibu akan diberi tahu setelah datanya diperbarui."
-    )
+    text = t.FIX_ASKED_ADMIN.format(who=who({person: profile.person.display}, person))
     if not profile.person.started_bot:
         text += "\n" + t.NOT_STARTED_WARNING
     await reply(update, text)
