@@ -417,6 +417,45 @@ OVERDUE_WAITS_DEFINITIVE = " · <i>menunggu pejabat definitif (Plh/Plt tidak ber
 OVERDUE_NONE = "Tidak ada langkah yang melewati norma waktu ({scope}). Terima kasih."
 OVERDUE_REFUSED = "Mohon maaf, daftar keterlambatan hanya untuk pimpinan dan administrator."
 
+# -- /baru, /tugas, /status, /tarik ------------------------------------------------------
+
+USAGE_STATUS = (
+    "Penggunaan: <code>/status &lt;nomor berkas&gt;</code>, misalnya <code>/status 12</code>."
+)
+USAGE_WITHDRAW = "Penggunaan: <code>/tarik &lt;nomor berkas&gt;</code>."
+OR_SEP = " atau "  # between alternatives named in a sentence (roles, document types)
+# /baru of one who holds no SOP's first step ({roles}: those who do, OR_SEP between)
+NEW_CASE_STARTERS_ONLY = "Mohon maaf, pengajuan berkas baru dilakukan oleh {roles}."
+NEW_CASE_CHOICE = "• <code>/baru {code}</code> — {name}"  # a line of the SOPs to choose from
+# /tugas (``late``: TASK_LATE or "")
+NO_TASKS = "Tidak ada tugas yang menunggu tindakan Bapak/Ibu saat ini. Terima kasih."
+TASKS_HEAD = "<b>Tugas Bapak/Ibu</b>: {count} tugas menunggu tindakan"
+TASK_LINE = "{n}. <b>#{case}</b> {title}\n    Langkah {step}: {step_title} · sejak {since}{late}"
+TASK_LATE = " ⚠️ melewati norma"
+BTN_TASK = "#{case} · Langkah {step} · {title}"  # cut to 60 characters
+TASKS_FOOT = "\nPilih tugas untuk membukanya."
+# /status of a case (``late``: STATUS_LATE or "")
+STATUS_HOLDER = "Pelaksana: {holders} ({role})"
+STATUS_SINCE = "Sejak: {since}"
+STATUS_SPENT = "Waktu berjalan: {spent} dari norma {norm}{late}"
+STATUS_LATE = " ⚠️ <b>melewati norma</b>"
+STATUS_CLOSED = "Status: <b>{state}</b> pada {when}"
+STATUS_ARCHIVED = "diarsipkan"
+STATUS_CANCELLED = "dibatalkan"
+STATUS_ARCHIVE_REFERENCE = "Nomor arsip: <code>{reference}</code>"
+STATUS_HISTORY = "<b>Riwayat</b>"
+STATUS_EARLIER = "<i>… {n} catatan terdahulu tidak ditampilkan.</i>"
+# /status without a number: the latest cases ({roles}: who opens cases, OR_SEP between)
+NO_CASES_YET = "Belum ada berkas. Berkas baru diajukan oleh {roles} dengan /baru."
+RECENT_CASES_HEAD = "<b>Berkas terbaru</b>"
+RECENT_CASE_AT = "langkah {step} ({role})"  # where an open case is
+RECENT_CASE_CLOSED = {  # where a closed case is, by its status
+    "archived": "selesai (diarsipkan)",
+    "cancelled": "dibatalkan",
+}
+RECENT_CASE_CLOSED_OTHER = "ditutup"
+RECENT_CASES_FOOT = "\nRincian: /status &lt;nomor&gt;"
+
 # -- reminder digests (more reminders or escalations than a few in one sweep) ----------
 
 DIGEST_REMINDER_HEAD = (

@@ -11,7 +11,6 @@ from bot import telegram_calls as calls
 from bot import texts as t
 from bot.callbacks import Callback, Op
 from bot.context import SopApplication
-from bot.core import model
 from bot.core.definition import SopDefinition
 from bot.core.model import Case, DomainError, Withdraw
 from bot.core.workflow import excluded_reviewers, four_eyes_set_aside
@@ -38,16 +37,6 @@ from handlers.common import (
     restore_task,
     user_id,
 )
-
-USAGE_STATUS = (
-    "Penggunaan: <code>/status &lt;nomor berkas&gt;</code>, misalnya <code>/status 12</code>."
-)
-USAGE_WITHDRAW = "Penggunaan: <code>/tarik &lt;nomor berkas&gt;</code>."
-# how /status names a closed case in its list
-CLOSED_STATES = {
-    model.CaseStatus.ARCHIVED: "selesai (diarsipkan)",
-    model.CaseStatus.CANCELLED: "dibatalkan",
-}
 
 
 async def new_case(update: Update, context: Context) -> None:
@@ -80,12 +69,14 @@ def new_case_refusal(context: Context, found: NewCase, code: str) -> str:
     if found.status == "unknown":
         return t.NEW_CASE_UNKNOWN_SOP.format(code=t.e(code[:40]), choices=listed)
     starters = dict.fromkeys(sops.role(d.first_step.actor).name for d in found.choices)
-    return f"Mohon maaf, pengajuan berkas baru dilakukan oleh {t.e(' atau '.join(starters))}."
+    return t.NEW_CASE_STARTERS_ONLY.format(roles=t.e(t.OR_SEP.join(starters)))
 
 
 def sop_choices(choices: list[SopDefinition]) -> str:
     """A line per SOP: the command that opens a case of it, and its name."""
-    return "\n".join(f"• <code>/baru {t.e(d.code)}</code> — {t.e(d.header.name)}" for d in choices)
+    return "\n".join(
+        t.NEW_CASE_CHOICE.format(code=t.e(d.code), name=t.e(d.header.name)) for d in choices
+    )
 
 
 def year_label(context: Context, data: dict[str, object]) -> str:
@@ -188,10 +179,10 @@ def tasks_view(context: Context, page: TaskPage, user: int) -> tuple[str, Keyboa
     svc = context.services
     now = svc.clock.now()
     if page.total == 0:
-        return "Tidak ada tugas yang menunggu tindakan Bapak/Ibu saat ini. Terima kasih.", []
+        return t.NO_TASKS, []
     lines = [
-        f"<b>Tugas Bapak/Ibu</b>: {page.total} tugas menunggu tindakan"
-        + (f" (halaman {page.page + 1} dari {page.pages})" if page.pages > 1 else "")
+        t.TASKS_HEAD.format(count=page.total)
+        + (t.LIST_PAGE.format(page=page.page + 1, pages=page.pages) if page.pages > 1 else "")
     ]
     if page.total > 1:
         lines.append(t.TASKS_ORDER)
@@ -201,18 +192,24 @@ def tasks_view(context: Context, page: TaskPage, user: int) -> tuple[str, Keyboa
         definition = svc.sops.of(case)
         step = definition.step(case.step)
         spent = svc.calendar.working_minutes_between(case.step_entered_at, now)
-        late = " ⚠️ melewati norma" if spent > step.time_minutes else ""
+        late = t.TASK_LATE if spent > step.time_minutes else ""
         lines.append(
-            f"{number}. <b>#{case.id}</b> {t.e(t.clip(case.title, 60))}\n"
-            f"    Langkah {case.step}: {t.e(step.title)} · sejak "
-            f"{svc.zone.tanggal(case.step_entered_at)}{late}"
+            t.TASK_LINE.format(
+                n=number,
+                case=case.id,
+                title=t.e(t.clip(case.title, 60)),
+                step=case.step,
+                step_title=t.e(step.title),
+                since=svc.zone.tanggal(case.step_entered_at),
+                late=late,
+            )
         )
         if step.is_review and user in excluded_reviewers(definition, case):
             lines.append(f"    {t.TASK_FOUR_EYES}")
         elif parts := four_eyes_set_aside(definition, case, user):
             did = t.e(set_aside_text(definition, parts))
             lines.append(f"    {t.TASK_FOUR_EYES_SET_ASIDE.format(did=did)}")
-        label = t.clip(f"#{case.id} · Langkah {case.step} · {case.title}", 60)
+        label = t.clip(t.BTN_TASK.format(case=case.id, step=case.step, title=case.title), 60)
         keyboard.append(
             # the list's page rides along: a press on a task that has moved on shows the
             # page again as it is now
@@ -227,7 +224,7 @@ def tasks_view(context: Context, page: TaskPage, user: int) -> tuple[str, Keyboa
         )
     if nav := page_buttons(Op.TASK_PAGE, page.page, page.pages):
         keyboard.append(nav)
-    lines.append("\nPilih tugas untuk membukanya.")
+    lines.append(t.TASKS_FOOT)
     return t.fit("\n".join(lines)), keyboard
 
 
@@ -260,7 +257,7 @@ async def status(update: Update, context: Context) -> None:
         return
     case_id = parsing.case_number(args[0])
     if case_id is None:
-        await reply(update, USAGE_STATUS)
+        await reply(update, t.USAGE_STATUS)
         return
     found = await context.services.queries.status(case_id, user_id(update))
     if found is None:
@@ -278,11 +275,13 @@ def status_text(context: Context, found: CaseStatus) -> str:
     if case.is_open:
         step = definition.step(case.step)
         spent = svc.calendar.working_minutes_between(case.step_entered_at, now)
-        late = " ⚠️ <b>melewati norma</b>" if spent > step.time_minutes else ""
+        late = t.STATUS_LATE if spent > step.time_minutes else ""
         lines += [
             step_line(definition, step),
-            f"Pelaksana: {t.e(t.names(found.holders) or '-')} "
-            f"({t.e(role_name(definition, step.actor))})",
+            t.STATUS_HOLDER.format(
+                holders=t.e(t.names(found.holders) or "-"),
+                role=t.e(role_name(definition, step.actor)),
+            ),
             *(
                 [t.STATUS_UNREACHABLE.format(names=t.e(t.names(found.unreachable)))]
                 if found.unreachable
@@ -294,22 +293,22 @@ def status_text(context: Context, found: CaseStatus) -> str:
                 )
                 for name, parts in found.set_aside
             ),
-            f"Sejak: {svc.zone.tanggal_jam(case.step_entered_at)}",
-            f"Waktu berjalan: {t.minutes_text(spent)} dari norma "
-            f"{t.minutes_text(step.time_minutes)}{late}",
+            t.STATUS_SINCE.format(since=svc.zone.tanggal_jam(case.step_entered_at)),
+            t.STATUS_SPENT.format(
+                spent=t.minutes_text(spent), norm=t.minutes_text(step.time_minutes), late=late
+            ),
         ]
     else:
-        state = "diarsipkan" if case.archive_reference else "dibatalkan"
-        lines.append(f"Status: <b>{state}</b> pada {svc.zone.tanggal_jam(case.closed_at or now)}")
+        state = t.STATUS_ARCHIVED if case.archive_reference else t.STATUS_CANCELLED
+        when = svc.zone.tanggal_jam(case.closed_at or now)
+        lines.append(t.STATUS_CLOSED.format(state=state, when=when))
         if case.archive_reference:
-            lines.append(f"Nomor arsip: <code>{t.e(case.archive_reference)}</code>")
-    lines += ["", "<b>Riwayat</b>"]
+            reference = t.e(case.archive_reference)
+            lines.append(t.STATUS_ARCHIVE_REFERENCE.format(reference=reference))
+    lines += ["", t.STATUS_HISTORY]
     return t.fit(
         _with_history(lines, history_lines(definition, found.events, found.names, svc.zone))
     )
-
-
-_EARLIER = "<i>… {n} catatan terdahulu tidak ditampilkan.</i>"
 
 
 def _with_history(head: list[str], history: list[str]) -> str:
@@ -320,12 +319,12 @@ def _with_history(head: list[str], history: list[str]) -> str:
     if size <= t.MAX_MESSAGE:
         return "\n".join([*head, *history])
     dropped = 0
-    while dropped < len(history) and size + len(_EARLIER) + 8 > t.MAX_MESSAGE:
+    while dropped < len(history) and size + len(t.STATUS_EARLIER) + 8 > t.MAX_MESSAGE:
         size -= len(history[dropped]) + 1
         dropped += 1
     if not dropped:
         return "\n".join([*head, *history])
-    return "\n".join([*head, _EARLIER.format(n=dropped), *history[dropped:]])
+    return "\n".join([*head, t.STATUS_EARLIER.format(n=dropped), *history[dropped:]])
 
 
 async def _status_list(update: Update, context: Context) -> None:
@@ -334,23 +333,21 @@ async def _status_list(update: Update, context: Context) -> None:
     if not cases:
         sops = svc.sops
         starters = dict.fromkeys(sops.role(d.first_step.actor).name for d in sops)
-        await reply(
-            update,
-            f"Belum ada berkas. Berkas baru diajukan oleh {t.e(' atau '.join(starters))} "
-            "dengan /baru.",
-        )
+        await reply(update, t.NO_CASES_YET.format(roles=t.e(t.OR_SEP.join(starters))))
         return
-    lines = ["<b>Berkas terbaru</b>"]
+    lines = [t.RECENT_CASES_HEAD]
     for case in cases:
         definition = svc.sops.of(case)
         where = (
-            f"langkah {case.step} ({t.e(role_name(definition, definition.step(case.step).actor))})"
+            t.RECENT_CASE_AT.format(
+                step=case.step, role=t.e(role_name(definition, definition.step(case.step).actor))
+            )
             if case.is_open
-            else CLOSED_STATES.get(case.status, "ditutup")
+            else t.RECENT_CASE_CLOSED.get(case.status, t.RECENT_CASE_CLOSED_OTHER)
         )
         year = f"{t.e(year_short(definition))} {case.fiscal_year}"
         lines.append(f"#{case.id} · {t.e(t.clip(case.title, 80))} · {year} · {where}")
-    lines.append("\nRincian: /status &lt;nomor&gt;")
+    lines.append(t.RECENT_CASES_FOOT)
     await reply(update, "\n".join(lines))
 
 
@@ -361,7 +358,7 @@ async def withdraw(update: Update, context: Context) -> None:
     args = context.args or []
     case_id = parsing.case_number(args[0]) if len(args) == 1 else None
     if case_id is None:
-        await reply(update, USAGE_WITHDRAW)
+        await reply(update, t.USAGE_WITHDRAW)
         return
     case = await context.services.queries.case(case_id)
     if case is None:
