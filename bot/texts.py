@@ -417,6 +417,66 @@ OVERDUE_WAITS_DEFINITIVE = " · <i>menunggu pejabat definitif (Plh/Plt tidak ber
 OVERDUE_NONE = "Tidak ada langkah yang melewati norma waktu ({scope}). Terima kasih."
 OVERDUE_REFUSED = "Mohon maaf, daftar keterlambatan hanya untuk pimpinan dan administrator."
 
+# -- /start, /saya, /bantuan --------------------------------------------------------------
+
+WELCOME_INVITED = "Selamat datang. Bapak/Ibu terdaftar sebagai <b>{role}</b>."
+WELCOME_BACK = "Selamat datang, {name}\n\n"  # {name}: ending a sentence (t.sentence)
+# the newcomer's first question, after the welcome
+PROFILE_BEFORE_START = "Sebelum memulai, mohon lengkapi data Bapak/Ibu.\n{question}"
+PROFILE_COMPLETE_FIRST = "Mohon lengkapi data Bapak/Ibu.\n{question}"
+PROFILE_WHAT_NAME = "nama"  # the {what} of PROFILE_ONE_LINE and PROFILE_TOO_LONG
+PROFILE_WHAT_POSITION = "jabatan"
+PROFILE_SUMMARY = "Nama: <b>{name}</b>\nNIP: {nip}\nJabatan: {position}\nPeran: {roles}"
+PROFILE_SUMMARY_ACTING = "\nSelaku <b>{title}</b>: {starts} s.d. {ends}"  # a Plh/Plt period
+MY_DATA = "<b>Data Bapak/Ibu</b>\n{summary}\n\nID Telegram: <code>{person}</code>"
+# /bantuan ({runs}: HELP_RUNS_ONE or HELP_RUNS_MANY; {new_case}: HELP_NEW_CASE_*; {heads}:
+# the roles that may ask /laporan; {roles}: HELP_ROLE_LINE each, a line each)
+HELP_RUNS_ONE = "SOP <i>{name}</i>"
+HELP_RUNS_MANY = "SOP berikut:\n{sops}"
+HELP_SOP_LINE = "• <i>{name}</i> (kode <code>{code}</code>)"
+HELP_NEW_CASE_ONE = "/baru — mengajukan berkas baru ({starters})\n"
+HELP_NEW_CASE_MANY = "/baru [kode SOP] — mengajukan berkas baru ({starters})\n"
+HELP_ROLE_LINE = "• <b>{name}</b> — {title}"
+HELP = (
+    "<b>Petunjuk Penggunaan</b>\n"
+    "Layanan ini menjalankan {runs} secara elektronik: "
+    "setiap langkah disampaikan kepada pejabat yang berwenang, dicatat, dan diarsipkan.\n\n"
+    "<b>Perintah</b>\n"
+    "/tugas — tugas yang menunggu tindakan Bapak/Ibu\n"
+    "{new_case}"
+    "/status [nomor] — posisi, waktu, dan riwayat berkas, dengan gambar linimasanya\n"
+    "/tarik &lt;nomor&gt; — menarik kembali berkas yang baru saja Bapak/Ibu teruskan\n"
+    "/tunda &lt;nomor&gt; &lt;durasi&gt; — menunda pengingat, misalnya <code>/tunda 12 2j</code>\n"
+    "/terlambat — langkah yang melewati norma waktu: pada peran pimpinan sendiri dan "
+    "bawahannya (administrator: semua)\n"
+    "/laporan [periode] — laporan evaluasi penerapan SOP: grafik dan dokumen "
+    "({heads}, administrator), misalnya <code>/laporan 2026</code>\n"
+    "/saya — data dan peran Bapak/Ibu, dengan tombol untuk memperbaiki nama, NIP, dan "
+    "jabatan\n"
+    "/batal — membatalkan isian yang sedang berjalan\n"
+    "/bantuan — petunjuk ini\n\n"
+    "<b>Cara kerja</b>\n"
+    "• Pada langkah pemeriksaan tersedia tombol <b>Setujui</b> dan <b>Kembalikan</b>; "
+    "pengembalian wajib disertai alasan.\n"
+    "• Dokumen yang diminta suatu langkah dikirim sebagai <b>file</b> di obrolan ini.\n"
+    "• Pengingat dikirim pada jam kerja bila suatu langkah melewati norma waktunya.\n\n"
+    "<b>Peran</b>\n{roles}"
+)
+HELP_ADMIN = (
+    "\n\n<b>Administrator</b>\n"
+    "/undang &lt;peran&gt; · /undangan · /peran · /cabut &lt;id&gt; &lt;peran&gt; · "
+    "/alihkan &lt;peran&gt; &lt;id lama&gt; &lt;id baru&gt; · "
+    "/batalkan &lt;nomor&gt; &lt;alasan&gt;\n"
+    "/ubah_arsip &lt;nomor berkas&gt; &lt;nomor arsip&gt; &lt;alasan&gt; — mengubah "
+    "nomor arsip berkas yang telah diarsipkan (salah ketik); Dokumentasinya "
+    "diterbitkan ulang\n"
+    "/plh atau /plt &lt;peran&gt; &lt;id&gt; &lt;sampai tanggal&gt; &lt;alasan&gt; — "
+    "menetapkan Pelaksana Harian (Plh) atau Pelaksana Tugas (Plt) · "
+    "/akhiri_plh &lt;peran&gt; — mengakhiri penetapannya\n"
+    "/ubah_data &lt;id&gt; — meminta seseorang memperbaiki nama, NIP, dan jabatannya "
+    "(yang bersangkutan mengetik sendiri datanya)"
+)
+
 # -- /baru, /tugas, /status, /tarik ------------------------------------------------------
 
 USAGE_STATUS = (

@@ -66,7 +66,7 @@ async def _welcome(update: Update, context: Context, result: StartResult) -> Non
     if result.invite_held:  # left for whom it was meant
         welcome = t.INVITE_HELD.format(role=t.e(result.invite_held)) + "\n\n"
     if result.invited_role:
-        welcome = f"Selamat datang. Bapak/Ibu terdaftar sebagai <b>{t.e(result.invited_role)}</b>."
+        welcome = t.WELCOME_INVITED.format(role=t.e(result.invited_role))
         if result.passed_from:  # the role passed from its holder, with its waiting tasks
             old = t.e(", ".join(result.passed_from))
             if result.passed_not_told:  # never pressed Start: their notice waits until then
@@ -78,11 +78,9 @@ async def _welcome(update: Update, context: Context, result: StartResult) -> Non
                 welcome += " " + t.ROLE_MOVED_TASKS_IN.format(tasks=result.passed_tasks)
         welcome += "\n\n"
     if result.asks_profile:
-        await reply(
-            update, f"{welcome}Sebelum memulai, mohon lengkapi data Bapak/Ibu.\n{t.ASK_NAME}"
-        )
+        await reply(update, welcome + t.PROFILE_BEFORE_START.format(question=t.ASK_NAME))
         return
-    greeting = welcome or f"Selamat datang, {t.e(t.sentence(profile.person.display))}\n\n"
+    greeting = welcome or t.WELCOME_BACK.format(name=t.e(t.sentence(profile.person.display)))
     # a deployment of many SOPs names many roles: in several messages rather than cut
     await reply_in_parts(update, greeting + help_text(context, profile.is_admin))
 
@@ -124,7 +122,11 @@ def _bad_line(kind: str, typed: str) -> str:
     """Why a name or position was refused, and the question again. Two lines are refused,
     not joined: the second may be a second answer (a NIP, a position typed with the
     name) that would go unseen on every paper; the official retypes it on one line."""
-    ask, what = (t.ASK_NAME, "nama") if kind == "profile_name" else (t.ASK_POSITION, "jabatan")
+    ask, what = (
+        (t.ASK_NAME, t.PROFILE_WHAT_NAME)
+        if kind == "profile_name"
+        else (t.ASK_POSITION, t.PROFILE_WHAT_POSITION)
+    )
     if any(ch in LINE_BREAKS for ch in typed):
         return f"{t.PROFILE_ONE_LINE.format(what=what)}\n{ask}"
     length = len(" ".join(typed.split()))
@@ -173,7 +175,7 @@ async def fix_profile(update: Update, context: Context) -> None:
         await reply(update, t.NOT_REGISTERED)
         return
     if not person.complete:  # never completed: asked as at the start, kept as answered
-        await reply(update, f"Mohon lengkapi data Bapak/Ibu.\n{t.ASK_NAME}")
+        await reply(update, t.PROFILE_COMPLETE_FIRST.format(question=t.ASK_NAME))
         return
     question = t.ASK_NAME + t.FIX_NOW.format(value=t.e(person.name or "-"))
     await reply(update, t.FIX_START.format(question=question))
@@ -191,15 +193,16 @@ def summary(context: Context, profile: Profile) -> str:
         names.append(t.ADMINISTRATOR)
     person = profile.person
     zone = context.services.zone
-    text = (
-        f"Nama: <b>{t.e(person.name or '-')}</b>\nNIP: {t.e(person.nip or '-')}\n"
-        f"Jabatan: {t.e(person.position or '-')}\nPeran: {t.e(', '.join(names) or '-')}"
+    text = t.PROFILE_SUMMARY.format(
+        name=t.e(person.name or "-"),
+        nip=t.e(person.nip or "-"),
+        position=t.e(person.position or "-"),
+        roles=t.e(", ".join(names) or "-"),
     )
     for a in profile.acting:
         title = f"{a.kind.capitalize()}. {definition.role(a.role).name}"
-        text += (
-            f"\nSelaku <b>{t.e(title)}</b>: {zone.tanggal_jam(a.starts_at)} s.d. "
-            f"{t.last_day(a.ends_at, zone)}"
+        text += t.PROFILE_SUMMARY_ACTING.format(
+            title=t.e(title), starts=zone.tanggal_jam(a.starts_at), ends=t.last_day(a.ends_at, zone)
         )
     return text
 
@@ -213,7 +216,7 @@ async def me(update: Update, context: Context) -> None:
     registered = bool(profile.roles) or profile.is_admin
     await reply(
         update,
-        f"<b>Data Bapak/Ibu</b>\n{summary(context, profile)}\n\nID Telegram: <code>{uid}</code>",
+        t.MY_DATA.format(summary=summary(context, profile), person=uid),
         reply_markup=keyboard_markup([[fix_button()]] if registered else []),
     )
 
@@ -225,58 +228,24 @@ def _names(roles: list[Role]) -> str:
 def help_text(context: Context, is_admin: bool) -> str:
     """The commands and roles, read from the SOPs this deployment runs."""
     sops = context.services.sops
-    roles = "\n".join(f"• <b>{t.e(r.name)}</b> — {t.e(r.title)}" for r in sops.roles)
+    roles = "\n".join(
+        t.HELP_ROLE_LINE.format(name=t.e(r.name), title=t.e(r.title)) for r in sops.roles
+    )
     definitions = list(sops)
     starters = _names([sops.role(d.first_step.actor) for d in definitions])
     if len(definitions) == 1:
-        runs = f"SOP <i>{t.e(definitions[0].header.name)}</i>"
-        new_case = f"/baru — mengajukan berkas baru ({starters})\n"
+        runs = t.HELP_RUNS_ONE.format(name=t.e(definitions[0].header.name))
+        new_case = t.HELP_NEW_CASE_ONE.format(starters=starters)
     else:
-        runs = "SOP berikut:\n" + "\n".join(
-            f"• <i>{t.e(d.header.name)}</i> (kode <code>{t.e(d.code)}</code>)" for d in definitions
+        sop_lines = "\n".join(
+            t.HELP_SOP_LINE.format(name=t.e(d.header.name), code=t.e(d.code)) for d in definitions
         )
-        new_case = f"/baru [kode SOP] — mengajukan berkas baru ({starters})\n"
+        runs = t.HELP_RUNS_MANY.format(sops=sop_lines)
+        new_case = t.HELP_NEW_CASE_MANY.format(starters=starters)
     heads = ", ".join(t.e(name) for name in reports.head_names(sops.default, sops))
-    text = (
-        "<b>Petunjuk Penggunaan</b>\n"
-        f"Layanan ini menjalankan {runs} secara elektronik: "
-        "setiap langkah disampaikan kepada pejabat yang berwenang, dicatat, dan diarsipkan.\n\n"
-        "<b>Perintah</b>\n"
-        "/tugas — tugas yang menunggu tindakan Bapak/Ibu\n"
-        f"{new_case}"
-        "/status [nomor] — posisi, waktu, dan riwayat berkas, dengan gambar linimasanya\n"
-        "/tarik &lt;nomor&gt; — menarik kembali berkas yang baru saja Bapak/Ibu teruskan\n"
-        "/tunda &lt;nomor&gt; &lt;durasi&gt; — menunda pengingat, misalnya <code>/tunda 12 2j</code>\n"
-        "/terlambat — langkah yang melewati norma waktu: pada peran pimpinan sendiri dan "
-        "bawahannya (administrator: semua)\n"
-        "/laporan [periode] — laporan evaluasi penerapan SOP: grafik dan dokumen "
-        f"({heads}, administrator), misalnya <code>/laporan 2026</code>\n"
-        "/saya — data dan peran Bapak/Ibu, dengan tombol untuk memperbaiki nama, NIP, dan "
-        "jabatan\n"
-        "/batal — membatalkan isian yang sedang berjalan\n"
-        "/bantuan — petunjuk ini\n\n"
-        "<b>Cara kerja</b>\n"
-        "• Pada langkah pemeriksaan tersedia tombol <b>Setujui</b> dan <b>Kembalikan</b>; "
-        "pengembalian wajib disertai alasan.\n"
-        "• Dokumen yang diminta suatu langkah dikirim sebagai <b>file</b> di obrolan ini.\n"
-        "• Pengingat dikirim pada jam kerja bila suatu langkah melewati norma waktunya.\n\n"
-        f"<b>Peran</b>\n{roles}"
-    )
+    text = t.HELP.format(runs=runs, new_case=new_case, heads=heads, roles=roles)
     if is_admin:
-        text += (
-            "\n\n<b>Administrator</b>\n"
-            "/undang &lt;peran&gt; · /undangan · /peran · /cabut &lt;id&gt; &lt;peran&gt; · "
-            "/alihkan &lt;peran&gt; &lt;id lama&gt; &lt;id baru&gt; · "
-            "/batalkan &lt;nomor&gt; &lt;alasan&gt;\n"
-            "/ubah_arsip &lt;nomor berkas&gt; &lt;nomor arsip&gt; &lt;alasan&gt; — mengubah "
-            "nomor arsip berkas yang telah diarsipkan (salah ketik); Dokumentasinya "
-            "diterbitkan ulang\n"
-            "/plh atau /plt &lt;peran&gt; &lt;id&gt; &lt;sampai tanggal&gt; &lt;alasan&gt; — "
-            "menetapkan Pelaksana Harian (Plh) atau Pelaksana Tugas (Plt) · "
-            "/akhiri_plh &lt;peran&gt; — mengakhiri penetapannya\n"
-            "/ubah_data &lt;id&gt; — meminta seseorang memperbaiki nama, NIP, dan jabatannya "
-            "(yang bersangkutan mengetik sendiri datanya)"
-        )
+        text += t.HELP_ADMIN
     return text
 
 
