@@ -516,6 +516,19 @@ RECENT_CASE_CLOSED = {  # where a closed case is, by its status
 RECENT_CASE_CLOSED_OTHER = "ditutup"
 RECENT_CASES_FOOT = "\nRincian: /status &lt;nomor&gt;"
 
+# -- /tunda ---------------------------------------------------------------------------------
+
+USAGE_SNOOZE = (
+    "Penggunaan: <code>/tunda &lt;nomor berkas&gt; &lt;durasi&gt;</code>, durasi dalam jam kerja "
+    "(<code>2j</code>), menit (<code>30m</code>), atau hari kerja (<code>1h</code>)."
+)
+SNOOZE_NOT_HOLDER = (
+    "Mohon maaf, pengingat Berkas #{case} hanya dapat ditunda oleh pelaksana langkah yang "
+    "sedang berjalan."
+)
+SNOOZED = "Pengingat Berkas #{case} ditunda sampai {until}{note}."
+SNOOZE_CAPPED = " (dibatasi paling lama {most})"  # the {note} of a shorter snooze than asked
+
 # -- reminder digests (more reminders or escalations than a few in one sweep) ----------
 
 DIGEST_REMINDER_HEAD = (

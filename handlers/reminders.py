@@ -22,11 +22,6 @@ from handlers.common import (
     user_id,
 )
 
-USAGE = (
-    "Penggunaan: <code>/tunda &lt;nomor berkas&gt; &lt;durasi&gt;</code>, durasi dalam jam kerja "
-    "(<code>2j</code>), menit (<code>30m</code>), atau hari kerja (<code>1h</code>)."
-)
-
 
 async def snooze(update: Update, context: Context) -> None:
     svc = context.services
@@ -34,7 +29,7 @@ async def snooze(update: Update, context: Context) -> None:
     case_id = parsing.case_number(args[0]) if args else None
     minutes = parsing.duration_minutes(" ".join(args[1:])) if len(args) >= 2 else None
     if case_id is None or minutes is None or minutes <= 0:
-        await reply(update, USAGE)
+        await reply(update, t.USAGE_SNOOZE)
         return
     result = await svc.reminders.snooze(user_id(update), case_id, minutes)
     if result.status == "not_found":
@@ -44,20 +39,16 @@ async def snooze(update: Update, context: Context) -> None:
         await reply(update, t.refusal("closed"))
         return
     if result.status != "ok" or result.until is None:
-        await reply(
-            update,
-            f"Mohon maaf, pengingat Berkas #{case_id} hanya dapat ditunda oleh pelaksana "
-            "langkah yang sedang berjalan.",
-        )
+        await reply(update, t.SNOOZE_NOT_HOLDER.format(case=case_id))
         return
     note = (
         ""
         if result.granted == minutes
-        else f" (dibatasi paling lama {t.minutes_text(result.granted)})"
+        else t.SNOOZE_CAPPED.format(most=t.minutes_text(result.granted))
     )
     await reply(
         update,
-        f"Pengingat Berkas #{case_id} ditunda sampai {svc.zone.tanggal_jam(result.until)}{note}.",
+        t.SNOOZED.format(case=case_id, until=svc.zone.tanggal_jam(result.until), note=note),
     )
 
 
