@@ -722,6 +722,21 @@ REFUSED_REPORTS = (
     "Mohon maaf, laporan evaluasi penerapan SOP hanya dapat diminta oleh pejabat berikut:\n{lines}"
 )
 REPORT_WHO_LINE = "• <i>{sop}</i>: {who}"
+REPORT_WHO_ADMIN = "administrator"  # the last of the {who} who may ask for a report
+REPORT_CHOICE = "• <code>{command}</code> — {sop}"  # a line of REPORT_WHICH_SOP's {choices}
+USAGE_REPORT = (
+    "Penggunaan: <code>/laporan [periode]</code>, misalnya <code>/laporan</code> (tahun ini), "
+    "<code>/laporan 2026</code>, <code>/laporan 12-2026</code>, "
+    "<code>/laporan Desember 2026</code>, atau <code>/laporan 30h</code> (30 hari terakhir). "
+    "Bila layanan menjalankan beberapa SOP: <code>/laporan &lt;kode SOP&gt; [periode]</code> "
+    "(tanpa kode: SOP yang laporannya dapat Bapak/Ibu minta)."
+)
+REFUSED_REPORT = (
+    "Mohon maaf, laporan evaluasi penerapan SOP <i>{sop}</i> hanya dapat diminta oleh {who}."
+)
+FUTURE_REPORT = "Mohon maaf, periode {period} belum dimulai."
+REPORT_PAPER_CAPTION = "Laporan Evaluasi Penerapan SOP — {period}, untuk diarsipkan."
+REPORT_PAPER_NOT_SENT = "Mohon maaf, dokumen laporan tidak dapat dikirim. Silakan coba lagi."
 # /laporan whose paper the office's laporan.docx cannot fill: the summary and the chart went
 # out; to the one who asked, and to the administrators
 REPORT_PAPER_FAILED = (

@@ -24,17 +24,6 @@ from handlers.common import Context, reply, reply_in_parts, topic_of, user_id
 
 log = logging.getLogger(__name__)
 
-USAGE_REPORT = (
-    "Penggunaan: <code>/laporan [periode]</code>, misalnya <code>/laporan</code> (tahun ini), "
-    "<code>/laporan 2026</code>, <code>/laporan 12-2026</code>, "
-    "<code>/laporan Desember 2026</code>, atau <code>/laporan 30h</code> (30 hari terakhir). "
-    "Bila layanan menjalankan beberapa SOP: <code>/laporan &lt;kode SOP&gt; [periode]</code> "
-    "(tanpa kode: SOP yang laporannya dapat Bapak/Ibu minta)."
-)
-REFUSED_REPORT = (
-    "Mohon maaf, laporan evaluasi penerapan SOP <i>{sop}</i> hanya dapat diminta oleh {who}."
-)
-FUTURE_REPORT = "Mohon maaf, periode {period} belum dimulai."
 MAX_CAPTION = 1024
 
 
@@ -43,8 +32,8 @@ def refused_report(definition: SopDefinition, sops: SopRegistry) -> str:
     heads of its hierarchy (the bureau's Karo and Kabag, a leave SOP's own) and the
     administrators."""
     who = [t.e(name) for name in head_names(definition, sops)]
-    return REFUSED_REPORT.format(
-        sop=t.e(definition.header.name), who=listing([*who, "administrator"])
+    return t.REFUSED_REPORT.format(
+        sop=t.e(definition.header.name), who=listing([*who, t.REPORT_WHO_ADMIN])
     )
 
 
@@ -54,7 +43,7 @@ def refused_reports(sops: SopRegistry) -> str:
     lines = "\n".join(
         t.REPORT_WHO_LINE.format(
             sop=t.e(d.header.name),
-            who=listing([*map(t.e, head_names(d, sops)), "administrator"]),
+            who=listing([*map(t.e, head_names(d, sops)), t.REPORT_WHO_ADMIN]),
         )
         for d in sops
     )
@@ -66,8 +55,10 @@ def report_choices(definitions: list[SopDefinition], period: str) -> str:
     command of each, with the period they typed."""
     return t.REPORT_WHICH_SOP.format(
         choices="\n".join(
-            f"• <code>{t.e(' '.join(['/laporan', d.code, *period.split()]))}</code> — "
-            f"{t.e(d.header.name)}"
+            t.REPORT_CHOICE.format(
+                command=t.e(" ".join(["/laporan", d.code, *period.split()])),
+                sop=t.e(d.header.name),
+            )
             for d in definitions
         )
     )
@@ -133,10 +124,10 @@ async def report(update: Update, context: Context) -> None:
     today = svc.zone.day(svc.clock.now())
     parsed = parsing.report_period(typed, today)
     if parsed is None:
-        await reply(update, USAGE_REPORT)
+        await reply(update, t.USAGE_REPORT)
         return
     if parsed[0] > today:  # a period still to come has nothing to report (a slip of keys)
-        await reply(update, FUTURE_REPORT.format(period=t.e(parsed[2])) + "\n" + USAGE_REPORT)
+        await reply(update, t.FUTURE_REPORT.format(period=t.e(parsed[2])) + "\n" + t.USAGE_REPORT)
         return
     if not code and len(svc.sops.codes()) > 1:  # the SOP the asker heads, or ask which
         allowed = await svc.reports.reportable(user_id(update))
@@ -189,13 +180,13 @@ async def report(update: Update, context: Context) -> None:
             context.bot,
             chat.id,
             InputFile(result.paper, filename=result.paper_name),
-            caption=f"Laporan Evaluasi Penerapan SOP — {t.e(parsed[2])}, untuk diarsipkan.",
+            caption=t.REPORT_PAPER_CAPTION.format(period=t.e(parsed[2])),
             message_thread_id=topic_of(update),
             read_timeout=UPLOAD_READ_TIMEOUT,
         )
     except TelegramError as exc:
         log.warning("report paper not sent: %s", exc)
-        await reply(update, "Mohon maaf, dokumen laporan tidak dapat dikirim. Silakan coba lagi.")
+        await reply(update, t.REPORT_PAPER_NOT_SENT)
 
 
 async def _paper_failed(
