@@ -710,6 +710,7 @@ ASK_TITLE = (
     "Pengajuan berkas baru: <i>{sop}</i>.\n\nSilakan menuliskan <b>judul</b> kegiatan, "
     "misalnya:\n<i>{example}</i>\n\nKetik /batal untuk membatalkan."
 )
+TITLE_EXAMPLE = "{sop} Tahun {year}"  # ASK_TITLE's {example}
 NEW_CASE_WHICH_SOP = (
     "Bapak/Ibu dapat mengajukan berkas untuk beberapa SOP. Mohon pilih SOP-nya:\n{choices}"
 )
@@ -797,6 +798,13 @@ BAD_YEAR = "{Label} harus berupa angka tahun antara 2000 dan 2100, misalnya {yea
 ASK_RETURN_REASON = (
     "✍️ <b>Alasan pengembalian</b>: silakan <b>ketik</b> alasannya di obrolan ini "
     "(wajib diisi), atau tekan Batal."
+)
+# a message typed while a question waits for a button (a file's type, a team's members)
+PRESS_FILE_TYPE = (
+    "Mohon pilih jenis dokumen dengan tombol pada pesan sebelumnya, atau ketik /batal."
+)
+PRESS_TEAM_MEMBERS = (
+    "Mohon pilih anggota tim dengan tombol pada pesan sebelumnya, atau ketik /batal."
 )
 ASK_NOTE = (
     "✍️ <b>Catatan</b>: silakan <b>ketik</b> catatan yang akan disampaikan kepada pelaksana "
@@ -1354,6 +1362,18 @@ FIX_ASKED_ADMIN = (
 
 # -- files -------------------------------------------------------------------------------
 # "Berkas" is the case (Berkas #12); a file is a "dokumen" (or "file").
+
+UNNAMED_FILE = "dokumen"  # the name of a file sent without one
+FILE_NO_EXTENSION = "(tanpa ekstensi)"  # the {ext} of FILE_TYPE_REFUSED for a name with none
+# the kinds of alert (bot.alerts: in ALERT_HELD_AT_STOP's {kind}) of uploads refused for the
+# files folder, by its fault (bot.filestore.FolderFault)
+FOLDER_ALERT_KINDS = {
+    "not_mounted": "folder dokumen tidak terpasang",
+    "full": "folder dokumen penuh",
+    "not_writable": "folder dokumen tidak dapat ditulisi",
+    "read_only": "folder dokumen read-only",
+    "io_error": "folder dokumen galat I/O",
+}
 
 NO_UPLOAD_EXPECTED = (
     "Mohon maaf, saat ini tidak ada langkah yang memerlukan unggahan dokumen dari Bapak/Ibu."

@@ -53,7 +53,7 @@ def cancel_button(case_id: int, step: int, version: int) -> InlineKeyboardMarkup
 def title_question(context: Context, definition: SopDefinition) -> str:
     svc = context.services
     next_year = svc.zone.local(svc.clock.now()).year + 1
-    example = f"{definition.header.name} Tahun {next_year}"
+    example = t.TITLE_EXAMPLE.format(sop=definition.header.name, year=next_year)
     return t.ASK_TITLE.format(sop=t.e(definition.header.name), example=t.e(example))
 
 

@@ -62,13 +62,7 @@ _TOO_BIG = "file is too big"  # getFile's refusal of a file above the server's l
 # a download that meets a passing fault of Telegram's (a 5xx, a timeout, a lost connection)
 # is tried again after these pauses (seconds) before the sender is asked to send it again
 DOWNLOAD_RETRIES = (1.0, 3.0)
-FOLDER_ALERTS = {
-    FolderFault.NOT_MOUNTED: "folder dokumen tidak terpasang",
-    FolderFault.FULL: "folder dokumen penuh",
-    FolderFault.NOT_WRITABLE: "folder dokumen tidak dapat ditulisi",
-    FolderFault.READ_ONLY: "folder dokumen read-only",
-    FolderFault.IO_ERROR: "folder dokumen galat I/O",
-}
+FOLDER_ALERTS = {fault: t.FOLDER_ALERT_KINDS[fault] for fault in FolderFault}
 """The kinds of alert (:mod:`bot.alerts`) of uploads refused for the files folder."""
 SENT_TOGETHER = timedelta(minutes=1)
 """Files for one document sent within this time of each other's last were sent together
@@ -106,7 +100,7 @@ def incoming_file(
 ) -> repo.SentFile:
     """The document as the bot takes it: named as sent, or by its MIME type when the name
     says no type the office accepts (:func:`bot.filestore.typed_name`)."""
-    name = display_name(document.file_name or "dokumen")
+    name = display_name(document.file_name or t.UNNAMED_FILE)
     typed = typed_name(name, document.mime_type, allowed)
     return repo.SentFile(
         chat_id=message.chat.id,
@@ -232,7 +226,7 @@ def _refused_as_sent(storage: StorageConfig, item: repo.SentFile) -> str | None:
         if not sent:  # neither the name nor the MIME type says what it is
             return t.FILE_TYPE_UNNAMED.format(
                 name=t.e(item.name),
-                examples=" atau ".join(
+                examples=t.OR_SEP.join(
                     f"<b>{t.e(item.name)}.{ext}</b>" for ext in _examples(allowed)
                 ),
                 allowed=", ".join(allowed),
@@ -240,7 +234,7 @@ def _refused_as_sent(storage: StorageConfig, item: repo.SentFile) -> str | None:
         instead = t.SAVE_AS.get(sent, "")
         example = t.SAVE_AS_EXAMPLE.format(sent=sent, instead=instead) if instead in allowed else ""
         return t.FILE_TYPE_REFUSED.format(
-            ext=t.e(sent or "(tanpa ekstensi)"), allowed=", ".join(allowed), example=example
+            ext=t.e(sent or t.FILE_NO_EXTENSION), allowed=", ".join(allowed), example=example
         )
     if item.size is not None and item.size > storage.max_file_mb * 1024 * 1024:
         return t.FILE_TOO_BIG.format(limit=storage.max_file_mb)

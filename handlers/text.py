@@ -40,15 +40,9 @@ async def on_text(update: Update, context: Context) -> None:
     elif dialogue.kind in ("return_reason", "note", "archive_reference"):
         await answer_dialogue(update, context, dialogue, text)
     elif dialogue.kind == "file":
-        await reply(
-            update,
-            "Mohon pilih jenis dokumen dengan tombol pada pesan sebelumnya, atau ketik /batal.",
-        )
+        await reply(update, t.PRESS_FILE_TYPE)
     elif dialogue.kind == "team":
-        await reply(
-            update,
-            "Mohon pilih anggota tim dengan tombol pada pesan sebelumnya, atau ketik /batal.",
-        )
+        await reply(update, t.PRESS_TEAM_MEMBERS)
     else:
         await reply(update, t.UNKNOWN_INPUT)
 
