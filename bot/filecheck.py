@@ -51,6 +51,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot import texts as t
 from bot.filestore import extension
 from bot.pdfsecurity import needs_password
 
@@ -77,52 +78,10 @@ MISMATCH = "mismatch"  # the bytes are not what the extension says
 ENCRYPTED = "encrypted"  # an Office document or a PDF protected with a password
 MACROS = "macros"  # a macro-enabled Office document (.xlsm) under its plain name (.xlsx)
 
-# What each extension should hold, as the refusal names it ("bukan {kind} yang sah").
-KINDS = {
-    "pdf": "dokumen PDF",
-    "doc": "dokumen Word",
-    "docx": "dokumen Word",
-    "odt": "dokumen teks OpenDocument",
-    "rtf": "dokumen RTF",
-    "xls": "lembar kerja Excel",
-    "xlsx": "lembar kerja Excel",
-    "ods": "lembar kerja OpenDocument",
-    "csv": "data CSV",
-    "ppt": "presentasi PowerPoint",
-    "pptx": "presentasi PowerPoint",
-    "odp": "presentasi OpenDocument",
-    "txt": "dokumen teks",
-    "zip": "arsip ZIP",
-    "jpg": "gambar JPEG",
-    "jpeg": "gambar JPEG",
-    "png": "gambar PNG",
-}
-
-# Polite refusals, keyed by reason, in HTML parse mode. ``{name}`` is the document's name
-# and MUST be HTML-escaped by the caller (``bot.texts.e``); ``{ext}`` and ``{kind}`` come
-# from this module, and ``{macro}``, the macro-enabled extension (xlsm for xlsx): see
-# :func:`refusal_text`. In this bot "Berkas" means the case, so a
-# file is always a "dokumen" here.
-REFUSALS = {
-    EMPTY: (
-        "Mohon maaf, dokumen <b>{name}</b> kosong (0 bita) sehingga tidak dapat diterima. "
-        "Silakan mengirim ulang dokumen yang benar."
-    ),
-    MISMATCH: (
-        "Mohon maaf, isi dokumen <b>{name}</b> tidak sesuai dengan format .{ext} "
-        "(bukan {kind} yang sah). Silakan memeriksa kembali dokumen tersebut."
-    ),
-    MACROS: (
-        "Mohon maaf, dokumen <b>{name}</b> memuat makro (sebuah dokumen .{macro}) sehingga "
-        "tidak dapat dibuka sebagai .{ext} oleh para pemeriksa. Silakan menyimpan ulang "
-        "dokumen tersebut tanpa makro sebagai .{ext} (menu Simpan Sebagai/Save As) lalu "
-        "mengirimkannya kembali."
-    ),
-    ENCRYPTED: (
-        "Mohon maaf, dokumen <b>{name}</b> dilindungi kata sandi sehingga tidak dapat dibuka "
-        "oleh para pemeriksa. Silakan mengirim ulang dokumen tersebut tanpa kata sandi."
-    ),
-}
+# What each extension should hold, as the refusal names it ("bukan {kind} yang sah"), and
+# the polite refusals, keyed by reason: bot.texts.FILE_KINDS, bot.texts.FILE_CHECK_REFUSALS
+KINDS = t.FILE_KINDS
+REFUSALS = t.FILE_CHECK_REFUSALS
 
 
 @dataclass(frozen=True)
@@ -144,7 +103,7 @@ def refusal_text(verdict: FileVerdict, escaped_name: str) -> str | None:
     return REFUSALS[verdict.reason].format(
         name=escaped_name,
         ext=verdict.ext,
-        kind=KINDS.get(verdict.ext, "dokumen"),
+        kind=KINDS.get(verdict.ext, t.FILE_KIND_OTHER),
         macro=verdict.ext[:-1] + "m",
     )
 

@@ -13,34 +13,14 @@ import logging
 from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot import texts as t
+
 log = logging.getLogger(__name__)
 
-COMMANDS = [
-    BotCommand("tugas", "Daftar tugas yang menunggu tindakan Bapak/Ibu"),
-    BotCommand("baru", "Mengajukan berkas baru"),
-    BotCommand("status", "Posisi dan riwayat berkas"),
-    BotCommand("tarik", "Menarik kembali berkas yang baru saja diteruskan"),
-    BotCommand("saya", "Data dan peran Bapak/Ibu"),
-    BotCommand("tunda", "Menunda pengingat suatu berkas"),
-    BotCommand("terlambat", "Daftar langkah yang melewati norma waktu"),
-    BotCommand("laporan", "Laporan evaluasi penerapan SOP (pimpinan)"),
-    BotCommand("batal", "Membatalkan isian yang sedang berjalan"),
-    BotCommand("bantuan", "Petunjuk penggunaan"),
-]
+# the menus' descriptions: bot.texts.COMMAND_MENU, bot.texts.ADMIN_COMMAND_MENU
+COMMANDS = [BotCommand(command, about) for command, about in t.COMMAND_MENU.items()]
 # shown, after COMMANDS, only in the administrators' own chats (BotCommandScopeChat)
-ADMIN_COMMANDS = [
-    BotCommand("undang", "Membuat tautan undangan untuk suatu peran"),
-    BotCommand("undangan", "Daftar undangan yang belum digunakan, untuk dibatalkan"),
-    BotCommand("peran", "Daftar pemegang peran, Plh/Plt, dan riwayat pencabutan"),
-    BotCommand("cabut", "Mencabut peran seseorang"),
-    BotCommand("alihkan", "Mengalihkan peran kepada orang lain"),
-    BotCommand("batalkan", "Membatalkan berkas"),
-    BotCommand("ubah_arsip", "Mengubah nomor arsip berkas yang salah ketik"),
-    BotCommand("plh", "Menetapkan Pelaksana Harian (Plh)"),
-    BotCommand("plt", "Menetapkan Pelaksana Tugas (Plt)"),
-    BotCommand("akhiri_plh", "Mengakhiri penetapan Plh/Plt"),
-    BotCommand("ubah_data", "Meminta seseorang memperbaiki nama, NIP, dan jabatannya"),
-]
+ADMIN_COMMANDS = [BotCommand(command, about) for command, about in t.ADMIN_COMMAND_MENU.items()]
 
 
 async def set_admin_commands(bot: Bot, admin: int) -> bool:

@@ -304,6 +304,35 @@ TEAM_CHAIR = "Ketua"
 TEAM_SECRETARY = "Sekretaris"
 TEAM_MEMBER = "Anggota"
 
+# -- the command menus Telegram shows (bot.menus): each command and what it does ---------
+
+COMMAND_MENU = {
+    "tugas": "Daftar tugas yang menunggu tindakan Bapak/Ibu",
+    "baru": "Mengajukan berkas baru",
+    "status": "Posisi dan riwayat berkas",
+    "tarik": "Menarik kembali berkas yang baru saja diteruskan",
+    "saya": "Data dan peran Bapak/Ibu",
+    "tunda": "Menunda pengingat suatu berkas",
+    "terlambat": "Daftar langkah yang melewati norma waktu",
+    "laporan": "Laporan evaluasi penerapan SOP (pimpinan)",
+    "batal": "Membatalkan isian yang sedang berjalan",
+    "bantuan": "Petunjuk penggunaan",
+}
+# after COMMAND_MENU, only in the administrators' own chats
+ADMIN_COMMAND_MENU = {
+    "undang": "Membuat tautan undangan untuk suatu peran",
+    "undangan": "Daftar undangan yang belum digunakan, untuk dibatalkan",
+    "peran": "Daftar pemegang peran, Plh/Plt, dan riwayat pencabutan",
+    "cabut": "Mencabut peran seseorang",
+    "alihkan": "Mengalihkan peran kepada orang lain",
+    "batalkan": "Membatalkan berkas",
+    "ubah_arsip": "Mengubah nomor arsip berkas yang salah ketik",
+    "plh": "Menetapkan Pelaksana Harian (Plh)",
+    "plt": "Menetapkan Pelaksana Tugas (Plt)",
+    "akhiri_plh": "Mengakhiri penetapan Plh/Plt",
+    "ubah_data": "Meminta seseorang memperbaiki nama, NIP, dan jabatannya",
+}
+
 # -- access ------------------------------------------------------------------------------
 
 NOT_REGISTERED = (
@@ -1420,6 +1449,53 @@ FILE_NOT_RECORDED = (
     "sehingga dokumen tersebut tidak dicatat pada berkas. Silakan mengirim ulang dokumen "
     "tersebut."
 )
+# What each extension should hold, as a file check's refusal names it ("bukan {kind} yang sah").
+FILE_KINDS = {
+    "pdf": "dokumen PDF",
+    "doc": "dokumen Word",
+    "docx": "dokumen Word",
+    "odt": "dokumen teks OpenDocument",
+    "rtf": "dokumen RTF",
+    "xls": "lembar kerja Excel",
+    "xlsx": "lembar kerja Excel",
+    "ods": "lembar kerja OpenDocument",
+    "csv": "data CSV",
+    "ppt": "presentasi PowerPoint",
+    "pptx": "presentasi PowerPoint",
+    "odp": "presentasi OpenDocument",
+    "txt": "dokumen teks",
+    "zip": "arsip ZIP",
+    "jpg": "gambar JPEG",
+    "jpeg": "gambar JPEG",
+    "png": "gambar PNG",
+}
+
+# The file check's refusals (bot.filecheck), keyed by reason, in HTML parse mode. ``{name}``
+# is the document's name and MUST be HTML-escaped by the caller (``e``); ``{ext}`` and
+# ``{kind}`` come from bot.filecheck, and ``{macro}``, the macro-enabled extension (xlsm for
+# xlsx): see :func:`bot.filecheck.refusal_text`. In this bot "Berkas" means the case, so a
+# file is always a "dokumen" here.
+FILE_KIND_OTHER = "dokumen"  # the {kind} of an extension FILE_KINDS does not name
+FILE_CHECK_REFUSALS = {
+    "empty": (
+        "Mohon maaf, dokumen <b>{name}</b> kosong (0 bita) sehingga tidak dapat diterima. "
+        "Silakan mengirim ulang dokumen yang benar."
+    ),
+    "mismatch": (
+        "Mohon maaf, isi dokumen <b>{name}</b> tidak sesuai dengan format .{ext} "
+        "(bukan {kind} yang sah). Silakan memeriksa kembali dokumen tersebut."
+    ),
+    "macros": (
+        "Mohon maaf, dokumen <b>{name}</b> memuat makro (sebuah dokumen .{macro}) sehingga "
+        "tidak dapat dibuka sebagai .{ext} oleh para pemeriksa. Silakan menyimpan ulang "
+        "dokumen tersebut tanpa makro sebagai .{ext} (menu Simpan Sebagai/Save As) lalu "
+        "mengirimkannya kembali."
+    ),
+    "encrypted": (
+        "Mohon maaf, dokumen <b>{name}</b> dilindungi kata sandi sehingga tidak dapat dibuka "
+        "oleh para pemeriksa. Silakan mengirim ulang dokumen tersebut tanpa kata sandi."
+    ),
+}
 # an upload the files folder cannot take (bot.filestore.FolderFault: a share not mounted,
 # full, not writable, read-only, an I/O error): nothing of it is kept, the case is as it
 # was ({problem}: FILE_STORE_PROBLEM of the fault; {told}: FILE_STORE_UNAVAILABLE_TOLD when
