@@ -765,6 +765,27 @@ REFUSED_REPORT = (
     "Mohon maaf, laporan evaluasi penerapan SOP <i>{sop}</i> hanya dapat diminta oleh {who}."
 )
 FUTURE_REPORT = "Mohon maaf, periode {period} belum dimulai."
+# the report's summary in the chat (bot.services.reports: the chart's caption, when it fits)
+REPORT_SUMMARY_HEAD = "<b>Laporan Evaluasi Penerapan SOP</b> — {period}"
+REPORT_SUMMARY_SOP = "<i>{sop}</i>"
+REPORT_SUMMARY_CASES = (
+    "Berkas: {cases} · selesai {archived} · berjalan {running} · dibatalkan {cancelled}"
+)
+# {not_counted}: REPORT_SUMMARY_NOT_COUNTED, or ""
+REPORT_SUMMARY_VISITS = "Pelaksanaan langkah: {visits} · dikembalikan: {returns}{not_counted}"
+REPORT_SUMMARY_NOT_COUNTED = " · tidak dihitung: {stays}"  # {stays}: the two below, ", " between
+REPORT_SUMMARY_WITHDRAWN = "{count} ditarik kembali"
+REPORT_SUMMARY_CANCELLED = "{count} dibatalkan"
+REPORT_SUMMARY_OVERDUE = "Melewati norma saat ini: {count} berkas (semua langkah SOP ini)"
+REPORT_SUMMARY_SLOW = "Langkah dengan median di atas norma: {steps}"  # ", " between steps
+REPORT_SUMMARY_SLOW_STEP = "langkah {step} (median {median}; norma {norm})"
+REPORT_SUMMARY_RETURNED_TOP = (
+    "↩️ Tiga langkah yang paling sering dikembalikan (dari {count} langkah):"
+)
+REPORT_SUMMARY_RETURNED = "↩️ Langkah yang dikembalikan:"
+# {reason}: REPORT_SUMMARY_RETURN_REASON, or ""
+REPORT_SUMMARY_RETURN = "• Langkah {step} dikembalikan {count} kali{reason}"
+REPORT_SUMMARY_RETURN_REASON = "; alasan terbanyak: {reason}"
 REPORT_PAPER_CAPTION = "Laporan Evaluasi Penerapan SOP — {period}, untuk diarsipkan."
 REPORT_PAPER_NOT_SENT = "Mohon maaf, dokumen laporan tidak dapat dikirim. Silakan coba lagi."
 # /laporan whose paper the office's laporan.docx cannot fill: the summary and the chart went
@@ -919,6 +940,8 @@ FIX_CANCELLED = "Perbaikan data dibatalkan; data Bapak/Ibu tetap seperti semula.
 # to the administrator who asked (/ubah_data) once the person has answered
 FIX_DONE_ADMIN = "✏️ {who} telah memperbarui datanya.\n{changes}"
 FIX_UNCHANGED = "Tidak ada perubahan."
+FIX_CHANGE = "{label}: {old} → <b>{new}</b>"  # a line of FIX_DONE_ADMIN's {changes}
+FIX_LABELS = {"name": "Nama", "nip": "NIP", "position": "Jabatan"}  # FIX_CHANGE's {label}
 DIALOGUE_CANCELLED = "Baik, permintaan dibatalkan."
 NOTHING_TO_CANCEL = "Tidak ada isian yang sedang menunggu."
 

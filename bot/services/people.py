@@ -76,11 +76,11 @@ class Reassigned:
 def _changes(before: repo.Person, after: repo.Person) -> str:
     """What a correction changed, a line a field: "Nama: Wulan Sarii → Wulan Sari" (HTML)."""
     lines = [
-        f"{label}: {t.e(old or '-')} → <b>{t.e(new or '-')}</b>"
+        t.FIX_CHANGE.format(label=label, old=t.e(old or "-"), new=t.e(new or "-"))
         for label, old, new in (
-            ("Nama", before.name, after.name),
-            ("NIP", before.nip, after.nip),
-            ("Jabatan", before.position, after.position),
+            (t.FIX_LABELS["name"], before.name, after.name),
+            (t.FIX_LABELS["nip"], before.nip, after.nip),
+            (t.FIX_LABELS["position"], before.position, after.position),
         )
         if old != new
     ]

@@ -348,45 +348,58 @@ class Reports:
     ) -> str:
         """The report in a few lines (HTML), for the chat."""
         states = figures.states
+        running = states.get(stats.CaseState.ON_TIME, 0) + states.get(stats.CaseState.LATE, 0)
         lines = [
-            f"<b>Laporan Evaluasi Penerapan SOP</b> — {t.e(request.label)}",
-            f"<i>{t.e(definition.header.name)}</i>",
+            t.REPORT_SUMMARY_HEAD.format(period=t.e(request.label)),
+            t.REPORT_SUMMARY_SOP.format(sop=t.e(definition.header.name)),
             "",
-            f"Berkas: {figures.cases} · selesai {states.get(stats.CaseState.ARCHIVED, 0)} · "
-            f"berjalan {states.get(stats.CaseState.ON_TIME, 0) + states.get(stats.CaseState.LATE, 0)} · "
-            f"dibatalkan {states.get(stats.CaseState.CANCELLED, 0)}",
-            f"Pelaksanaan langkah: {figures.visits} · dikembalikan: {figures.returns}"
-            + _not_counted(figures),
-            f"Melewati norma saat ini: {len(figures.overdue)} berkas (semua langkah SOP ini)",
+            t.REPORT_SUMMARY_CASES.format(
+                cases=figures.cases,
+                archived=states.get(stats.CaseState.ARCHIVED, 0),
+                running=running,
+                cancelled=states.get(stats.CaseState.CANCELLED, 0),
+            ),
+            t.REPORT_SUMMARY_VISITS.format(
+                visits=figures.visits, returns=figures.returns, not_counted=_not_counted(figures)
+            ),
+            t.REPORT_SUMMARY_OVERDUE.format(count=len(figures.overdue)),
         ]
         slow = [s for s in figures.steps if s.visits and s.norm > 0 and s.median > s.norm]
         if slow:
-            lines.append(
-                "Langkah dengan median di atas norma: "
-                + ", ".join(
-                    f"langkah {s.step} (median {charts.durasi(s.median)}; norma "
-                    f"{charts.durasi(s.norm)})"
-                    for s in slow
+            steps = ", ".join(
+                t.REPORT_SUMMARY_SLOW_STEP.format(
+                    step=s.step, median=charts.durasi(s.median), norm=charts.durasi(s.norm)
                 )
+                for s in slow
             )
+            lines.append(t.REPORT_SUMMARY_SLOW.format(steps=steps))
         returned = sorted((s for s in figures.steps if s.returns), key=lambda s: -s.returns)
         if returned:
             lines.append(
-                f"↩️ Tiga langkah yang paling sering dikembalikan (dari {len(returned)} langkah):"
+                t.REPORT_SUMMARY_RETURNED_TOP.format(count=len(returned))
                 if len(returned) > 3
-                else "↩️ Langkah yang dikembalikan:"
+                else t.REPORT_SUMMARY_RETURNED
             )
         for s in returned[:3]:
-            reason = f"; alasan terbanyak: {t.e(t.clip(s.reasons[0][0], 80))}" if s.reasons else ""
-            lines.append(f"• Langkah {s.step} dikembalikan {s.returns} kali{reason}")
+            reason = (
+                t.REPORT_SUMMARY_RETURN_REASON.format(reason=t.e(t.clip(s.reasons[0][0], 80)))
+                if s.reasons
+                else ""
+            )
+            lines.append(
+                t.REPORT_SUMMARY_RETURN.format(step=s.step, count=s.returns, reason=reason)
+            )
         return "\n".join(lines)
 
 
 def _not_counted(figures: stats.Report) -> str:
     """ " · tidak dihitung: 2 ditarik kembali, 1 dibatalkan": stays whose holder never acted."""
     apart = [
-        f"{n} {what}"
-        for n, what in ((figures.withdrawn, "ditarik kembali"), (figures.cancelled, "dibatalkan"))
+        text.format(count=n)
+        for n, text in (
+            (figures.withdrawn, t.REPORT_SUMMARY_WITHDRAWN),
+            (figures.cancelled, t.REPORT_SUMMARY_CANCELLED),
+        )
         if n
     ]
-    return f" · tidak dihitung: {', '.join(apart)}" if apart else ""
+    return t.REPORT_SUMMARY_NOT_COUNTED.format(stays=", ".join(apart)) if apart else ""
