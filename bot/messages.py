@@ -41,10 +41,6 @@ from storage import repo
 from storage.db import Tx
 
 MAX_ALBUM = 10  # items of one sendMediaGroup
-# the archive bundle of an archived case, in an album's caption
-ARCHIVE_BUNDLE = (
-    "Arsip elektronik berkas (Dokumentasi, dokumen final, dan seluruh lembar yang dibuat sistem)"
-)
 
 
 @dataclass
@@ -285,10 +281,8 @@ class Renderer:
         notes = []
         if appointment is not None and appointment.person_id == item.chat_id and not why:
             title = acting_role(definition, step.actor, appointment.kind)
-            notes.append(
-                f"👤 Bapak/Ibu menerima tugas ini selaku <b>{t.e(title)}</b> sampai "
-                f"{t.last_day(appointment.ends_at, self.zone)}."
-            )
+            until = t.last_day(appointment.ends_at, self.zone)
+            notes.append(t.TASK_AS_ACTING.format(title=t.e(title), until=until))
         if why == DEFINITIVE_ONLY:
             notes.append(t.WHY_DEFINITIVE_ONLY)
         elif why == FOUR_EYES:
@@ -339,10 +333,10 @@ class Renderer:
         """How long the step has waited, under a reminder's first line (which names it)."""
         step = definition.step(case.step)
         spent = self.calendar.working_minutes_between(case.step_entered_at, now)
-        return (
-            "Langkah ini menunggu tindakan Bapak/Ibu sejak "
-            f"{self.zone.tanggal_jam(case.step_entered_at)} (norma "
-            f"{t.minutes_text(step.time_minutes)}, telah berjalan {t.minutes_text(spent)})."
+        return t.REMINDER_NOTE.format(
+            since=self.zone.tanggal_jam(case.step_entered_at),
+            norm=t.minutes_text(step.time_minutes),
+            spent=t.minutes_text(spent),
         )
 
     # -- files ---------------------------------------------------------------------------
@@ -387,9 +381,8 @@ class Renderer:
         for stored in fresh:
             attachment = versions.get(stored.id)
             if attachment is None:
-                lines.append(
-                    f"• {self._paper_label(definition, stored, inputs)}: {t.e(stored.name)}"
-                )
+                label = self._paper_label(definition, stored, inputs)
+                lines.append(t.ALBUM_PAPER.format(label=label, name=t.e(stored.name)))
                 continue
             name = names.get(attachment.doc) or definition.document(attachment.doc).name
             # the latest earlier version this person got: none, for one who never saw one
@@ -400,9 +393,14 @@ class Renderer:
                 and a.version < attachment.version
                 and (item.chat_id, a.file_id) in inputs.delivered
             ]
-            replaces = f", menggantikan versi {max(had)}" if had else ""
+            replaces = t.FILE_REPLACES.format(version=max(had)) if had else ""
             lines.append(
-                f"• {t.e(name)}: {t.e(stored.name)} (versi {attachment.version}{replaces})"
+                t.ALBUM_FILE.format(
+                    doc=t.e(name),
+                    name=t.e(stored.name),
+                    version=attachment.version,
+                    replaces=replaces,
+                )
             )
         for start in range(0, len(fresh), MAX_ALBUM):
             chunk = lines[start : start + MAX_ALBUM]
@@ -422,16 +420,16 @@ class Renderer:
         step for a kind several steps write), "Draf SK Tim Penyusunan (perubahan)"; the
         archive bundle says what it holds."""
         if stored.name.endswith(".zip"):
-            return ARCHIVE_BUNDLE
+            return t.ARCHIVE_BUNDLE_CAPTION
         kind = paper_kinds(definition).get(stored.doc.removeprefix("paper:"))
         if kind is None:
-            return "Dokumen"
+            return t.PAPER_LABEL_OTHER
         event = inputs.paper_events.get((stored.case_id, stored.source_seq or 0))
         label = paper_title(kind, team_name(definition, event.step if event else None))
         if event is not None and event.type is EventType.TEAM_CHANGED:
-            label += " (perubahan)"
+            label += t.PAPER_LABEL_CHANGED
         elif event is not None and sum(kind.name in s.papers for s in definition.steps) > 1:
-            label += f" (langkah {event.step})"
+            label += t.PAPER_LABEL_STEP.format(step=event.step)
         return t.e(label)
 
     # -- notices and prompts -------------------------------------------------------------
@@ -470,9 +468,9 @@ class Renderer:
                 else str(p["doc"])
             )
             version = int(p["v"])
-            replaces = f", menggantikan versi {version - 1}" if version > 1 else ""
+            replaces = t.FILE_REPLACES.format(version=version - 1) if version > 1 else ""
             text = t.FILE_ATTACHED.format(
-                name=t.e(stored.name if stored else "dokumen"),
+                name=t.e(stored.name if stored else t.UNNAMED_FILE),
                 doc=t.e(doc),
                 version=version,
                 replaces=replaces,
@@ -494,22 +492,25 @@ class Renderer:
                 return None
             line = outcome_line(definition, event, inputs.name(event.actor), self.zone)
             if event.type is EventType.ARCHIVED:
-                text = (
-                    f"{case_heading(definition, case)}\n\n🎉 <b>Berkas telah selesai dan "
-                    f"diarsipkan.</b>\nNomor arsip: <code>{t.e(case.archive_reference or '')}</code>"
-                    f"\n{line}\n\nTerima kasih atas kerja sama Bapak/Ibu."
+                text = t.CASE_ARCHIVED_NOTICE.format(
+                    heading=case_heading(definition, case),
+                    reference=t.e(case.archive_reference or ""),
+                    line=line,
                 )
             else:
-                text = f"{case_heading(definition, case)}\n\n✖️ <b>Berkas dibatalkan.</b>\n{line}"
+                text = t.CASE_CANCELLED_NOTICE.format(
+                    heading=case_heading(definition, case), line=line
+                )
             return Message(t.fit(text))
         if kind == "passed_over":
             step = definition.step(case.step)
             holders = t.names([inputs.name(h) for h in inputs.holders.get(case.id, [])]) or "-"
             why = t.WHY_DEFINITIVE_ONLY if p.get("why") == DEFINITIVE_ONLY else t.WHY_FOUR_EYES
-            text = (
-                f"{case_heading(definition, case)}\n\n{step_line(definition, step)}\n{why}\n"
-                f"Tugas ini disampaikan kepada {t.e(holders)}; Bapak/Ibu tidak perlu "
-                "menindaklanjutinya."
+            text = t.PASSED_OVER.format(
+                heading=case_heading(definition, case),
+                step=step_line(definition, step),
+                why=why,
+                holders=t.e(holders),
             )
             return Message(t.fit(text))
         if kind == "undecided":
@@ -570,23 +571,22 @@ class Renderer:
                 )
                 ask = t.ESCALATION_ASK_UNREACHED_PLH if plh else t.ESCALATION_ASK_UNREACHED
             else:
-                reminded = f"Pengingat ke-{int(p['n'])} telah dikirim kepada pelaksana."
-                ask = (
-                    "Mohon berkenan mengingatkan yang bersangkutan atau, bila berhalangan, "
-                    "meminta administrator menunjuk Plh."
-                    if plh
-                    else "Mohon berkenan mengingatkan yang bersangkutan."
-                )
-            text = (
-                f"📣 <b>Eskalasi</b> — Berkas #{case.id}: {t.e(case.title)}\n"
-                f"{step_line(definition, step)}\nPelaksana: {t.e(holders)} "
-                f"({t.e(role_name(definition, step.actor))})\n"
-                f"Menunggu sejak {self.zone.tanggal_jam(case.step_entered_at)}, telah berjalan "
-                f"{t.minutes_text(spent)} (norma {t.minutes_text(step.time_minutes)}). "
-                f"{reminded}\n{ask}"
+                reminded = t.ESCALATION_REMINDED.format(n=int(p["n"]))
+                ask = t.ESCALATION_ASK_PLH if plh else t.ESCALATION_ASK
+            text = t.ESCALATION.format(
+                case=case.id,
+                title=t.e(case.title),
+                step=step_line(definition, step),
+                holders=t.e(holders),
+                role=t.e(role_name(definition, step.actor)),
+                since=self.zone.tanggal_jam(case.step_entered_at),
+                spent=t.minutes_text(spent),
+                norm=t.minutes_text(step.time_minutes),
+                reminded=reminded,
+                ask=ask,
             )
             if definitive:
-                text += "\n<i>Menunggu keputusan pejabat definitif (Plh/Plt tidak berwenang).</i>"
+                text += t.ESCALATION_DEFINITIVE
             return Message(t.fit(text))
         return None
 
@@ -690,7 +690,7 @@ class Renderer:
             text = held.format(role=role, old=t.e(inputs.name(int(p["from"]))))
             if tasks:
                 text += " " + t.ROLE_MOVED_TASKS_IN.format(tasks=tasks)
-            if ended := self._ended_for_holder(item, inputs, "Bapak/Ibu"):
+            if ended := self._ended_for_holder(item, inputs, t.YOU):
                 text += " " + ended
         else:
             new = t.sentence(t.e(inputs.name(int(p["to"]))))
@@ -751,11 +751,15 @@ class Renderer:
         # the reason is the definitive official's (leave, travel): a sentence of its own, so
         # that it is not read as the acting official's
         reason = (
-            f" Alasan penetapan: {t.sentence(t.e(appointment.reason))}"
+            t.ACTING_NOTICE_REASON.format(reason=t.sentence(t.e(appointment.reason)))
             if appointment.reason
             else ""
         )
-        letter = f"\nDasar: {t.e(appointment.letter)}" if appointment.letter else ""
+        letter = (
+            t.ACTING_NOTICE_LETTER.format(letter=t.e(appointment.letter))
+            if appointment.letter
+            else ""
+        )
         count = int(item.params.get("tasks", 0))
         to_acting = item.chat_id == appointment.person_id
         # at the end: the next acting official, who takes the tasks over (a hand-over)
@@ -764,58 +768,53 @@ class Renderer:
         if not count:
             tasks = ""
         elif starting:
-            whom = "Bapak/Ibu" if to_acting else t.THE_PERSON_CONCERNED
-            tasks = f" Sebanyak {count} tugas yang sedang berjalan dialihkan kepada {whom}."
+            whom = t.YOU if to_acting else t.THE_PERSON_CONCERNED
+            tasks = t.ACTING_NOTICE_TASKS_IN.format(count=count, whom=whom)
         else:
-            whom = "pejabat definitif" if to_acting else "Bapak/Ibu"
-            tasks = f" Sebanyak {count} tugas yang sedang berjalan dikembalikan kepada {whom}."
+            whom = t.THE_DEFINITIVE_OFFICIAL if to_acting else t.YOU
+            tasks = t.ACTING_NOTICE_TASKS_BACK.format(count=count, whom=whom)
         if after is not None:
             onward = int(item.params.get("onward", 0))
             next_title = acting_role(self.sops, after.role, after.kind)
             successor = (
-                "Bapak/Ibu"
-                if item.chat_id == after.person_id
-                else t.e(inputs.name(after.person_id))
+                t.YOU if item.chat_id == after.person_id else t.e(inputs.name(after.person_id))
             )
         if to_acting and not starting:
             if after is not None and onward:
-                tasks += (
-                    f" Sebanyak {onward} tugas yang sedang berjalan dialihkan kepada "
-                    f"{successor} selaku <b>{t.e(next_title)}</b>."
+                tasks += t.ACTING_NOTICE_TASKS_ONWARD.format(
+                    count=onward, whom=successor, title=t.e(next_title)
                 )
             if waiting := int(item.params.get("waiting", 0)):
-                tasks += (
-                    f" Sebanyak {waiting} tugas yang sedang berjalan tidak lagi menunggu "
-                    f"tindakan Bapak/Ibu; peran {role} belum memiliki pejabat definitif, dan "
-                    "administrator telah diberi tahu."
-                )
+                tasks += t.ACTING_NOTICE_TASKS_WAITING.format(count=waiting, role=role)
         if starting and to_acting:
-            text = (
-                f"👤 Bapak/Ibu ditetapkan sebagai <b>{t.e(title)}</b> sampai {until}."
-                f"{reason}{tasks}{letter}"
+            text = t.ACTING_STARTS_YOU.format(
+                title=t.e(title), until=until, reason=reason, tasks=tasks, letter=letter
             )
         elif starting:
-            text = (
-                f"👤 {who} ditetapkan sebagai <b>{t.e(title)}</b> sampai {until}.{reason} "
-                f"Tugas-tugas {role} selama masa tersebut disampaikan kepada yang "
-                f"bersangkutan.{tasks} Bapak/Ibu tetap dapat melihat dan menindaklanjutinya."
-                f"{letter}"
+            text = t.ACTING_STARTS.format(
+                who=who,
+                title=t.e(title),
+                until=until,
+                reason=reason,
+                role=role,
+                tasks=tasks,
+                letter=letter,
             )
         elif to_acting:
-            text = f"Masa tugas Bapak/Ibu sebagai <b>{t.e(title)}</b> telah berakhir.{tasks}"
+            text = t.ACTING_ENDS_YOU.format(title=t.e(title), tasks=tasks)
         elif after is not None:
             # a hand-over: the tasks go on to the next acting official, not back to them
-            text = (
-                f"Masa tugas {who} sebagai <b>{t.e(title)}</b> telah berakhir; tugas-tugas "
-                f"{role} selanjutnya disampaikan kepada {successor} selaku "
-                f"<b>{t.e(next_title)}</b> sampai {t.last_day(after.ends_at, self.zone)}."
-                f"{tasks}"
+            text = t.ACTING_ENDS_HANDED_ON.format(
+                who=who,
+                title=t.e(title),
+                role=role,
+                successor=successor,
+                next_title=t.e(next_title),
+                until=t.last_day(after.ends_at, self.zone),
+                tasks=tasks,
             )
         else:
-            text = (
-                f"Masa tugas {who} sebagai <b>{t.e(title)}</b> telah berakhir; tugas-tugas "
-                f"{role} kembali kepada Bapak/Ibu.{tasks}"
-            )
+            text = t.ACTING_ENDS.format(who=who, title=t.e(title), role=role, tasks=tasks)
         return Message(text)
 
     def _acting_left_waiting(self, item: repo.OutboxItem, inputs: Inputs) -> Message | None:
@@ -856,7 +855,7 @@ class Renderer:
                 ]
                 for i, d in enumerate(definition.step(case.step).accepts)
             ]
-            name = t.e(stored.name if stored else "dokumen")
+            name = t.e(stored.name if stored else t.UNNAMED_FILE)
             return Message(t.ASK_WHICH_DOCUMENT.format(name=name, case=case.id), keyboard)
         return None
 

@@ -1042,6 +1042,88 @@ STATUS_UNREACHABLE = (
     "(/alihkan)."
 )
 
+# -- notices of the outbox (bot.messages) -------------------------------------------------
+
+# a task's note, to the acting official who holds it
+TASK_AS_ACTING = "👤 Bapak/Ibu menerima tugas ini selaku <b>{title}</b> sampai {until}."
+# under a reminder's first line (which names the step)
+REMINDER_NOTE = (
+    "Langkah ini menunggu tindakan Bapak/Ibu sejak {since} (norma {norm}, telah berjalan {spent})."
+)
+# what a paper the bot wrote is, in an album's caption: its kind's title, and after it
+# PAPER_LABEL_CHANGED (a team changed) or PAPER_LABEL_STEP (a kind several steps write)
+ARCHIVE_BUNDLE_CAPTION = (
+    "Arsip elektronik berkas (Dokumentasi, dokumen final, dan seluruh lembar yang dibuat sistem)"
+)
+PAPER_LABEL_OTHER = "Dokumen"  # a paper of a kind the SOP no longer names
+PAPER_LABEL_CHANGED = " (perubahan)"
+PAPER_LABEL_STEP = " (langkah {step})"
+FILE_REPLACES = ", menggantikan versi {version}"  # FILE_ATTACHED's, ALBUM_FILE's {replaces}
+ALBUM_PAPER = "• {label}: {name}"  # a line of an album's caption: a paper the bot wrote
+ALBUM_FILE = "• {doc}: {name} (versi {version}{replaces})"  # ... a document uploaded
+# to those who took part, once a case closes ({line}: the outcome line)
+CASE_ARCHIVED_NOTICE = (
+    "{heading}\n\n🎉 <b>Berkas telah selesai dan diarsipkan.</b>\nNomor arsip: "
+    "<code>{reference}</code>\n{line}\n\nTerima kasih atas kerja sama Bapak/Ibu."
+)
+CASE_CANCELLED_NOTICE = "{heading}\n\n✖️ <b>Berkas dibatalkan.</b>\n{line}"
+# to a holder passed over (a strategic step, or four eyes): {why} WHY_DEFINITIVE_ONLY or
+# WHY_FOUR_EYES
+PASSED_OVER = (
+    "{heading}\n\n{step}\n{why}\nTugas ini disampaikan kepada {holders}; Bapak/Ibu tidak perlu "
+    "menindaklanjutinya."
+)
+# a single escalation, to the superior ({reminded}: ESCALATION_REMINDED or
+# ESCALATION_NOT_REACHED; {ask}: ESCALATION_ASK*; then ESCALATION_DEFINITIVE where no
+# acting official may decide the step)
+ESCALATION = (
+    "📣 <b>Eskalasi</b> — Berkas #{case}: {title}\n{step}\nPelaksana: {holders} ({role})\n"
+    "Menunggu sejak {since}, telah berjalan {spent} (norma {norm}). {reminded}\n{ask}"
+)
+ESCALATION_REMINDED = "Pengingat ke-{n} telah dikirim kepada pelaksana."
+ESCALATION_ASK = "Mohon berkenan mengingatkan yang bersangkutan."
+ESCALATION_ASK_PLH = (
+    "Mohon berkenan mengingatkan yang bersangkutan atau, bila berhalangan, meminta "
+    "administrator menunjuk Plh."
+)
+ESCALATION_DEFINITIVE = "\n<i>Menunggu keputusan pejabat definitif (Plh/Plt tidak berwenang).</i>"
+# an acting official's appointment and its end, to him and to the definitive official
+# ({reason}: ACTING_NOTICE_REASON or ""; {letter}: ACTING_NOTICE_LETTER or ""; {tasks}: the
+# ACTING_NOTICE_TASKS_* that apply, or "")
+YOU = "Bapak/Ibu"  # a {whom} or {successor}: the reader
+THE_DEFINITIVE_OFFICIAL = "pejabat definitif"  # a {whom}
+ACTING_NOTICE_REASON = " Alasan penetapan: {reason}"  # {reason} ending a sentence
+ACTING_NOTICE_LETTER = "\nDasar: {letter}"
+ACTING_NOTICE_TASKS_IN = " Sebanyak {count} tugas yang sedang berjalan dialihkan kepada {whom}."
+ACTING_NOTICE_TASKS_BACK = (
+    " Sebanyak {count} tugas yang sedang berjalan dikembalikan kepada {whom}."
+)
+ACTING_NOTICE_TASKS_ONWARD = (
+    " Sebanyak {count} tugas yang sedang berjalan dialihkan kepada {whom} selaku <b>{title}</b>."
+)
+ACTING_NOTICE_TASKS_WAITING = (
+    " Sebanyak {count} tugas yang sedang berjalan tidak lagi menunggu tindakan Bapak/Ibu; "
+    "peran {role} belum memiliki pejabat definitif, dan administrator telah diberi tahu."
+)
+ACTING_STARTS_YOU = (
+    "👤 Bapak/Ibu ditetapkan sebagai <b>{title}</b> sampai {until}.{reason}{tasks}{letter}"
+)
+ACTING_STARTS = (
+    "👤 {who} ditetapkan sebagai <b>{title}</b> sampai {until}.{reason} Tugas-tugas {role} "
+    "selama masa tersebut disampaikan kepada yang bersangkutan.{tasks} Bapak/Ibu tetap dapat "
+    "melihat dan menindaklanjutinya.{letter}"
+)
+ACTING_ENDS_YOU = "Masa tugas Bapak/Ibu sebagai <b>{title}</b> telah berakhir.{tasks}"
+# ... to the definitive official when the tasks go on to the next acting official
+ACTING_ENDS_HANDED_ON = (
+    "Masa tugas {who} sebagai <b>{title}</b> telah berakhir; tugas-tugas {role} selanjutnya "
+    "disampaikan kepada {successor} selaku <b>{next_title}</b> sampai {until}.{tasks}"
+)
+ACTING_ENDS = (
+    "Masa tugas {who} sebagai <b>{title}</b> telah berakhir; tugas-tugas {role} kembali "
+    "kepada Bapak/Ibu.{tasks}"
+)
+
 # -- acting officials (Plh, Plt) ------------------------------------------------------------
 
 WHY_DEFINITIVE_ONLY = (
