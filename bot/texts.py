@@ -624,7 +624,8 @@ BTN_FORWARD_NOTE = "📝 Teruskan dengan catatan"
 BTN_SUBMIT_DRAFTS = "📤 Serahkan draf kepada {role}"  # an upload step whose documents are drafts
 BTN_SUBMIT_DOCUMENTS = "📤 Serahkan dokumen kepada {role}"  # any other upload step
 BTN_SUBMIT_ONWARD = "📤 Lanjut ke langkah berikutnya"  # an upload step on to its own role
-# a review or archive step whose holder sends documents of his own (``uploads``)
+# a review or archive step whose holder sends documents of his own (``uploads``); the
+# second also asks an upload step's holder for what is missing (``button``: its button)
 OWN_UPLOADS = "Dokumen yang Bapak/Ibu lampirkan pada langkah ini:"
 OWN_UPLOADS_MISSING = (
     "Silakan mengirim dokumen yang belum ada sebagai <b>file</b> di obrolan ini. "
@@ -1041,6 +1042,143 @@ STATUS_UNREACHABLE = (
     "tertahan; bila akunnya telah dihapus, administrator perlu mengalihkan perannya "
     "(/alihkan)."
 )
+
+# -- the task message and the case's record (bot.views) ------------------------------------
+
+CASE_HEADING_SOP = " · SOP {sop}"  # after the year, when the title does not name the SOP
+YEAR_SHORT_BUDGET = "TA"  # a list line's label of a budget year ("TA 2027")
+AND = " dan "  # between the two things a list names
+LIST_LAST = "{items}, dan {last}"  # the last of a list of three or more (EYD)
+BY_ACTING = "{name} selaku {title}"  # a decision taken by an acting official
+FOUR_EYES_DID_AT = "{did} pada langkah {step} selaku {role}"  # FOUR_EYES_DID, where and as what
+# a document's line in a task's checklist ({optional}: CHECKLIST_OPTIONAL or "")
+CHECKLIST_ATTACHED = "✅ {doc}: {name} (versi {version})"
+CHECKLIST_OPTIONAL = " (tidak wajib)"
+# a task's first line: an intro instead of what is asked ({where}: TASK_WHERE) ...
+TASK_INTROS = {
+    "created": "🆕 Berkas #{case} telah dibuat. Silakan melengkapi dokumennya.",
+    "withdrawn": "⏪ <b>Ditarik kembali</b>, menunggu tindakan Bapak/Ibu · {where}",
+}
+TASK_WHERE = "{step} · Berkas #{case}"  # {step}: "Langkah 8 dari 12"
+TASK_REMINDER_HEADLINE = "⏰ <b>Pengingat ke-{n}</b> · {asked} · {where}"
+TASK_HOLDER = "Pelaksana: {role} · {due}"  # {due}: DUE_LINE
+DUE_LINE = "Norma waktu: {norm}"
+DUE_BY = " (paling lambat {day} pukul {time})"
+TASK_RETURNED_BY = "↩️ <b>Dikembalikan untuk diperbaiki</b> oleh {by} pada {when}."
+TASK_RETURN_REASON = "Alasan: <blockquote>{reason}</blockquote>"
+TASK_NOTE_FROM = "📝 Catatan dari {by}:"  # the note follows, quoted
+TASK_DOCS_REVIEWED = "Dokumen yang diperiksa:"
+TASK_DOCS_NEEDED = "Kelengkapan:"
+TASK_DOCS_FINAL = "Dokumen final untuk didokumentasikan:"
+# what a review step's buttons do: {approve}, {give_back} the buttons' words; {onward},
+# {forward}: REVIEW_ONWARD/REVIEW_FORWARD (or their _SELF, when the case goes on to the
+# reviewer's own next step), or ""
+REVIEW_ONWARD = " berkas diteruskan kepada {holder}"
+REVIEW_FORWARD = " dan meneruskan berkas kepada {holder}"
+REVIEW_ONWARD_SELF = " berkas dilanjutkan ke langkah berikutnya"
+REVIEW_FORWARD_SELF = " dan melanjutkan ke langkah berikutnya"
+REVIEW_PARAF = (
+    "Dengan menekan {approve}, Bapak/Ibu dicatat telah memberi paraf pada dokumen tersebut{then}."
+)
+REVIEW_PARAF_THEN = " dan{onward}"  # REVIEW_PARAF's {then}
+REVIEW_SIGNATURE = (
+    "Dengan menekan {approve}, Bapak/Ibu dicatat telah menyetujui serta menandatangani "
+    "{docs}{then}."
+)
+REVIEW_SIGNATURE_THEN = "; kemudian{onward}"  # REVIEW_SIGNATURE's {then}
+REVIEW_SIGNED_DEFAULT = "dokumen tersebut"  # REVIEW_SIGNATURE's {docs} when none is named
+REVIEW_APPROVE = "Tekan {approve} untuk menyetujui{forward}."
+REVIEW_ASK = "Mohon berkenan memeriksa dokumen tersebut."
+REVIEW_ASK_AGAIN = (
+    "Setelah catatan di atas ditindaklanjuti, Bapak/Ibu dapat menyetujui kembali berkas ini."
+)
+REVIEW_RETURN = "Bila perlu perbaikan, tekan {give_back} dan tuliskan alasannya."
+REVIEW_RETURN_TO = (
+    "Bila perlu perbaikan, tekan {give_back} dan tuliskan alasannya; berkas dikembalikan "
+    "kepada {back}."
+)
+REVIEW_RETURN_FURTHER = (
+    "Bila perbaikan perlu dilakukan oleh {back}, tekan {give_back} dan tuliskan arahannya."
+)
+# what an action or upload step's button does ({to}: TASK_TO, TASK_TO_NEXT_STEP, or "")
+TASK_TO = " kepada {holder}"
+TASK_TO_NEXT_STEP = " ke langkah berikutnya"
+UPLOADS_DONE_ASK = (
+    "Setelah semua dokumen selesai, silakan menekan {button}. Dokumen yang dikirim ulang "
+    "sebelum itu menjadi versi barunya."
+)
+SUBMIT_ASK = "Silakan menekan {button} untuk menyampaikan berkas{to}."
+FORWARD_ASK = (
+    "Silakan menekan {button} untuk menyampaikan berkas{to}, atau {note_button} bila ada "
+    "arahan yang perlu disampaikan."
+)
+ARCHIVE_ASK = "Silakan memeriksa dokumen final, lalu menekan {button} dan mengetik nomor arsip."
+# a team step
+TEAM_INSTRUCTION = "Silakan memilih anggota {team}, lalu menekan {button}."
+TEAM_PLACES = (
+    " Anggota yang dipilih pertama dicantumkan sebagai Ketua dalam {decree}, dan anggota yang "
+    "dipilih kedua sebagai Sekretaris bila anggota tim lebih dari dua."
+)
+NO_TEAM_CANDIDATES = (
+    "<i>Belum ada pegawai terdaftar dengan peran {team}. Mohon hubungi administrator.</i>"
+)
+TEAM_PICKED = "Terpilih ({count}): {names}"
+TEAM_PICKED_COUNT = "Terpilih ({count})"
+TEAM_PICKED_NONE = "Terpilih: -"
+TEAM_FORMED_HEAD = "Susunan {team}:"  # the team a decided team step formed, a line each
+TEAM_MORE = "… dan {count} anggota lainnya"  # the last line of a team's list cut to fit
+TEAM_DEFAULT_NAME = "Tim"  # an SOP's team whose role it does not name
+# What the event's actor did, as the history and the Dokumentasi say it, by event type
+ACTION_WORDS = {
+    "started": "memulai berkas",
+    "file_attached": "mengunggah dokumen",
+    "completed": "meneruskan",
+    "approved": "menyetujui",
+    "returned": "mengembalikan untuk diperbaiki",
+    "team_formed": "menetapkan {team}",
+    "team_changed": "mengalihkan keanggotaan {team}",
+    "steps_passed": "mengalihkan tugas",
+    "archived": "mengarsipkan",
+    "withdrawn": "menarik kembali",
+    "cancelled": "membatalkan berkas",
+    "archive_corrected": "mengubah nomor arsip",
+}
+ACTION_TEAM_CHANGED = " dari {left} kepada {joined}"
+ACTION_STEPS_PASSED = " {role} (langkah {steps}) dari {gone} {to}"
+ACTION_PASSED_TO = "kepada {who}"
+ACTION_PASSED_TO_ALL = "kepada seluruh pemegang peran {role}"
+ACTION_ARCHIVE_CORRECTED = " dari {old} menjadi {new}"
+# What happened, said of the case ("Diteruskan oleh ..."): the passive that "oleh" needs
+OUTCOME_WORDS = {
+    "started": "✔️ Dimulai",
+    "file_attached": "✔️ Diunggah",
+    "completed": "✔️ Diteruskan",
+    "approved": "✅ Disetujui",
+    "returned": "↩️ Dikembalikan",
+    "team_formed": "✔️ {team} ditetapkan",
+    "team_changed": "✔️ Keanggotaan {team} dialihkan",
+    "steps_passed": "✔️ Tugas dialihkan",
+    "archived": "✔️ Diarsipkan",
+    "withdrawn": "⏪ Ditarik kembali",
+    "cancelled": "✖️ Dibatalkan",
+    "archive_corrected": "✏️ Nomor arsip diubah",
+}
+# A step completed, in the words of the button that completed it (views.task_view): a
+# proposal going up to the holder's superior is submitted ("Ajukan"), an upload step's
+# documents are handed in ("Serahkan draf/dokumen"), any other step passes the case on
+# ("Teruskan"): (the outcome line, the history, where the case went)
+SUBMITTED = ("✔️ Diajukan", "mengajukan", "diajukan")
+HANDED_IN = ("✔️ Diserahkan", "menyerahkan", "diserahkan")
+FORWARDED = ("✔️ Diteruskan", "meneruskan", "diteruskan")
+OUTCOME_LINE = "{icon} oleh {by} pada {when}."
+OUTCOME_REASON = "\nAlasan: {reason}"
+OUTCOME_NOTE = "\nCatatan: {note}"
+# where the case went, to the one who moved it ({no_one}: MOVED_TO_NO_ONE, or "")
+MOVED_NEXT_STEP = "Berkas diteruskan ke langkah berikutnya ({step}).{no_one}"
+MOVED_COMPLETED = "Berkas {went} kepada {holder}.{no_one}"  # {went}: SUBMITTED's, ...
+MOVED_APPROVED = "Berkas diteruskan kepada {holder}.{no_one}"
+MOVED_RETURNED = "Berkas dikembalikan kepada {holder}.{no_one}"
+HISTORY_LINE_NOTE = " — catatan: {note}"  # after a /status history line
 
 # -- notices of the outbox (bot.messages) -------------------------------------------------
 

@@ -46,7 +46,7 @@ def case_heading(definition: SopDefinition, case: Case, title: str | None = None
         + f"\n{t.e(definition.header.year_label)} {case.fiscal_year}"
     )
     if not set(_words(definition.header.name)) <= set(_words(case.title)):
-        heading += f" · SOP {t.e(definition.header.name)}"
+        heading += t.CASE_HEADING_SOP.format(sop=t.e(definition.header.name))
     return heading
 
 
@@ -57,7 +57,7 @@ def _words(text: str) -> list[str]:
 def year_short(definition: SopDefinition) -> str:
     """The year's label in a list line: "TA" for a budget year, else the label itself."""
     label = definition.header.year_label
-    return "TA" if label == BUDGET_YEAR else label
+    return t.YEAR_SHORT_BUDGET if label == BUDGET_YEAR else label
 
 
 def step_line(definition: SopDefinition, step: Step) -> str:
@@ -81,7 +81,9 @@ def by_whom(definition: SopDefinition, event: Event, name: str) -> str:
     """ "Budi (Kabag)", or "Agus selaku Plh. Karo" for a decision taken by an acting official."""
     acting = str(event.data.get("acting", ""))
     if acting:
-        return f"{t.e(name)} selaku {t.e(acting_role(definition, event.role, acting))}"
+        return t.BY_ACTING.format(
+            name=t.e(name), title=t.e(acting_role(definition, event.role, acting))
+        )
     return f"{t.e(name)} ({t.e(role_name(definition, event.role))})"
 
 
@@ -102,7 +104,7 @@ def set_aside_text(definition: RoleBook, parts: Sequence[EarlierPart]) -> str:
             else role_name(definition, part.role)
         )
         did = t.FOUR_EYES_DID.get(part.did, t.FOUR_EYES_DID["approved"])
-        said.append(f"{did} pada langkah {part.step} selaku {role}")
+        said.append(t.FOUR_EYES_DID_AT.format(did=did, step=part.step, role=role))
     return listing(said)
 
 
@@ -113,11 +115,15 @@ def document_checklist(definition: SopDefinition, case: Case, doc_ids: Sequence[
         doc = definition.document(doc_id)
         attachment = case.latest(canonical)
         if attachment is not None:
-            lines.append(f"✅ {t.e(doc.name)}: {t.e(attachment.name)} (versi {attachment.version})")
+            lines.append(
+                t.CHECKLIST_ATTACHED.format(
+                    doc=t.e(doc.name), name=t.e(attachment.name), version=attachment.version
+                )
+            )
         elif canonical in case.produced:
             lines.append(f"✅ {t.e(doc.name)}")
         else:
-            optional = " (tidak wajib)" if definition.document(canonical).optional else ""
+            optional = t.CHECKLIST_OPTIONAL if definition.document(canonical).optional else ""
             lines.append(f"⬜ {t.e(doc.name)}{optional}")
     return "\n".join(lines)
 
@@ -126,11 +132,6 @@ def document_checklist(definition: SopDefinition, case: Case, doc_ids: Sequence[
 # drafters, and Telegram refuses a keyboard of more than 100 buttons ("reply markup is too
 # long"): the Kasubag would never get the step.
 TEAM_PAGE = 10
-
-INTROS = {
-    "created": "🆕 Berkas #{case} telah dibuat. Silakan melengkapi dokumennya.",
-    "withdrawn": "⏪ <b>Ditarik kembali</b>, menunggu tindakan Bapak/Ibu · {where}",
-}
 
 
 def task_headline(
@@ -145,12 +146,12 @@ def task_headline(
     """The task's first line, all a phone's notification and chat list show of it: what is
     asked, at which step of which case ("📝 <b>Mohon diperiksa</b> · Langkah 8 dari 12 ·
     Berkas #1"); a reminder says so first."""
-    where = f"{definition.step_label(step.id, of_total=True)} · Berkas #{case.id}"
-    if intro in INTROS and not reminder:
-        return INTROS[intro].format(case=case.id, where=where)
+    where = t.TASK_WHERE.format(step=definition.step_label(step.id, of_total=True), case=case.id)
+    if intro in t.TASK_INTROS and not reminder:
+        return t.TASK_INTROS[intro].format(case=case.id, where=where)
     icon, asked = _asked(definition, case, step, returned)
     if reminder:
-        return f"⏰ <b>Pengingat ke-{reminder}</b> · {asked} · {where}"
+        return t.TASK_REMINDER_HEADLINE.format(n=reminder, asked=asked, where=where)
     return f"{icon} <b>{asked}</b> · {where}"
 
 
@@ -182,8 +183,8 @@ def button_words(label: str) -> str:
 def listing(items: Sequence[str]) -> str:
     """ "A", "A dan B", "A, B, dan C"."""
     if len(items) < 3:
-        return " dan ".join(items)
-    return f"{', '.join(items[:-1])}, dan {items[-1]}"
+        return t.AND.join(items)
+    return t.LIST_LAST.format(items=", ".join(items[:-1]), last=items[-1])
 
 
 def holder_of(definition: SopDefinition, step_id: int | None) -> str:
@@ -195,9 +196,9 @@ def holder_of(definition: SopDefinition, step_id: int | None) -> str:
 
 def due_line(step: Step, zone: OfficeZone, due: datetime | None) -> str:
     """ "Norma waktu: 4 jam kerja (paling lambat Senin, 2 November 2026 pukul 12.15 WIB)"."""
-    line = f"Norma waktu: {t.minutes_text(step.time_minutes)}"
+    line = t.DUE_LINE.format(norm=t.minutes_text(step.time_minutes))
     if due is not None:
-        line += f" (paling lambat {zone.hari_tanggal(due)} pukul {zone.jam(due)})"
+        line += t.DUE_BY.format(day=zone.hari_tanggal(due), time=zone.jam(due))
     return line
 
 
@@ -208,27 +209,24 @@ def review_instruction(definition: SopDefinition, step: Step, returned: bool) ->
     step that ``corrects`` them) or return it further down."""
     approve, give_back = button_words(t.BTN_APPROVE), button_words(t.BTN_RETURN)
     nxt, back = holder_of(definition, step.on_approve), holder_of(definition, step.on_return)
-    onward = f" berkas diteruskan kepada {nxt}" if nxt else ""
-    forward = f" dan meneruskan berkas kepada {nxt}" if nxt else ""
+    onward = t.REVIEW_ONWARD.format(holder=nxt) if nxt else ""
+    forward = t.REVIEW_FORWARD.format(holder=nxt) if nxt else ""
     if goes_on_itself(definition, step):  # not "kepada" the reviewer himself
-        onward = " berkas dilanjutkan ke langkah berikutnya"
-        forward = " dan melanjutkan ke langkah berikutnya"
+        onward = t.REVIEW_ONWARD_SELF
+        forward = t.REVIEW_FORWARD_SELF
     if step.approval is ApprovalKind.PARAF:
-        meaning = (
-            f"Dengan menekan {approve}, Bapak/Ibu dicatat telah memberi paraf pada dokumen "
-            f"tersebut{f' dan{onward}' if onward else ''}."
-        )
+        then = t.REVIEW_PARAF_THEN.format(onward=onward) if onward else ""
+        meaning = t.REVIEW_PARAF.format(approve=approve, then=then)
     elif step.approval is ApprovalKind.SIGNATURE:
         signed = [t.e(definition.document(d).name) for d in dict.fromkeys(step.outputs)]
-        meaning = (
-            f"Dengan menekan {approve}, Bapak/Ibu dicatat telah menyetujui serta "
-            f"menandatangani {listing(signed) or 'dokumen tersebut'}"
-            f"{f'; kemudian{onward}' if onward else ''}."
+        then = t.REVIEW_SIGNATURE_THEN.format(onward=onward) if onward else ""
+        meaning = t.REVIEW_SIGNATURE.format(
+            approve=approve, docs=listing(signed) or t.REVIEW_SIGNED_DEFAULT, then=then
         )
     else:
-        meaning = f"Tekan {approve} untuk menyetujui{forward}."
+        meaning = t.REVIEW_APPROVE.format(approve=approve, forward=forward)
     if returned:
-        opening = "Setelah catatan di atas ditindaklanjuti, Bapak/Ibu dapat menyetujui kembali berkas ini."
+        opening = t.REVIEW_ASK_AGAIN
         if step.corrects:
             # named as the step's list of documents above names them: step 2 corrects the
             # Rencana Kerja, which it lists as the Konsep Rencana Kerja (same_as)
@@ -240,18 +238,13 @@ def review_instruction(definition: SopDefinition, step: Step, returned: bool) ->
                 ]
             )
             opening += " " + t.RETURNED_CORRECTS.format(docs=corrected, approve=approve)
-        refusing = (
-            f"Bila perbaikan perlu dilakukan oleh {back}, tekan {give_back} dan tuliskan arahannya."
-            if back
-            else ""
-        )
+        refusing = t.REVIEW_RETURN_FURTHER.format(back=back, give_back=give_back) if back else ""
     else:
-        opening = "Mohon berkenan memeriksa dokumen tersebut."
+        opening = t.REVIEW_ASK
         refusing = (
-            f"Bila perlu perbaikan, tekan {give_back} dan tuliskan alasannya; berkas "
-            f"dikembalikan kepada {back}."
+            t.REVIEW_RETURN_TO.format(give_back=give_back, back=back)
             if back
-            else f"Bila perlu perbaikan, tekan {give_back} dan tuliskan alasannya."
+            else t.REVIEW_RETURN.format(give_back=give_back)
         )
     return " ".join(part for part in (opening, meaning, refusing) if part)
 
@@ -317,17 +310,14 @@ def team_instruction(step: Step, team: str, kinds: Mapping[str, PaperKind[Any]])
     """How the team is formed, and the place the order of picking gives in its decree: the
     first picked is its Ketua (and the second its Sekretaris, in a team of more than two).
     ``kinds``: the papers of the step's SOP (:func:`bot.papers.registry.paper_kinds`)."""
-    text = f"Silakan memilih anggota {t.e(team)}, lalu menekan {button_words(t.BTN_TEAM_DONE)}."
+    text = t.TEAM_INSTRUCTION.format(team=t.e(team), button=button_words(t.BTN_TEAM_DONE))
     decrees = [
         paper_title(kinds[p], team)
         for p in step.papers
         if p in kinds and kinds[p].amended_on_team_change
     ]
     if decrees:
-        text += (
-            f" Anggota yang dipilih pertama dicantumkan sebagai Ketua dalam {t.e(decrees[0])}, "
-            "dan anggota yang dipilih kedua sebagai Sekretaris bila anggota tim lebih dari dua."
-        )
+        text += t.TEAM_PLACES.format(decree=t.e(decrees[0]))
     return text
 
 
@@ -449,7 +439,7 @@ def _task_text(
     for note in notes if asks else ():
         lines += [note, ""]
     lines += [case_heading(definition, case, title), "", step_line(definition, step)]
-    lines.append(f"Pelaksana: {t.e(role.name)} · {due_line(step, zone, due)}")
+    lines.append(t.TASK_HOLDER.format(role=t.e(role.name), due=due_line(step, zone, due)))
     lines.append(f"<i>{t.e(activity_shown(step))}</i>")
     if step.related_sop:
         lines.append(t.RELATED_SOP.format(sop=t.e(step.related_sop)))
@@ -460,12 +450,11 @@ def _task_text(
         if returned:
             lines += [
                 "",
-                f"↩️ <b>Dikembalikan untuk diperbaiki</b> oleh {by} pada "
-                f"{zone.tanggal_jam(arrival.at)}.",
-                f"Alasan: <blockquote>{t.e(said)}</blockquote>",
+                t.TASK_RETURNED_BY.format(by=by, when=zone.tanggal_jam(arrival.at)),
+                t.TASK_RETURN_REASON.format(reason=t.e(said)),
             ]
         elif arrival.note:
-            lines += ["", f"📝 Catatan dari {by}:", f"<blockquote>{t.e(said)}</blockquote>"]
+            lines += ["", t.TASK_NOTE_FROM.format(by=by), f"<blockquote>{t.e(said)}</blockquote>"]
     buttons: Keyboard = keyboard if keyboard is not None else []
 
     def button(label: str, op: Op, arg: str = "") -> tuple[str, str]:
@@ -479,7 +468,7 @@ def _task_text(
     nxt = holder_of(definition, step.on_approve)
     own = own_uploads(definition, step)
     if step.kind is StepKind.REVIEW:
-        lines += ["", "Dokumen yang diperiksa:", document_checklist(definition, case, step.inputs)]
+        lines += ["", t.TASK_DOCS_REVIEWED, document_checklist(definition, case, step.inputs)]
         if own:
             lines += ["", t.OWN_UPLOADS, document_checklist(definition, case, own)]
         ask(review_instruction(definition, step, returned))
@@ -494,7 +483,7 @@ def _task_text(
     elif step.kind in (StepKind.ACTION, StepKind.UPLOAD):
         docs = (*step.inputs, *step.uploads)
         if docs:
-            lines += ["", "Kelengkapan:", document_checklist(definition, case, docs)]
+            lines += ["", t.TASK_DOCS_NEEDED, document_checklist(definition, case, docs)]
         if step.kind is StepKind.UPLOAD and goes_on_itself(definition, step):
             label = t.BTN_SUBMIT_ONWARD  # not "kepada" its own holder
         elif step.kind is StepKind.UPLOAD:
@@ -505,25 +494,20 @@ def _task_text(
             label = t.BTN_SUBMIT
         else:
             label = t.BTN_FORWARD
-        to = f" kepada {nxt}" if nxt else ""
+        to = t.TASK_TO.format(holder=nxt) if nxt else ""
         if goes_on_itself(definition, step):
-            to = " ke langkah berikutnya"  # the holder goes on herself (not "kepada" herself)
+            to = t.TASK_TO_NEXT_STEP  # the holder goes on herself (not "kepada" herself)
         if step.uploads and missing:
-            ask(
-                "Silakan mengirim dokumen yang belum ada sebagai <b>file</b> di obrolan ini.",
-                f"Tombol {button_words(label)} tersedia setelah dokumen wajib lengkap.",
-            )
+            ask(t.OWN_UPLOADS_MISSING.format(button=button_words(label)))
         elif not missing and step.kind is StepKind.UPLOAD:
-            ask(
-                f"Setelah semua dokumen selesai, silakan menekan {button_words(label)}. "
-                "Dokumen yang dikirim ulang sebelum itu menjadi versi barunya."
-            )
+            ask(t.UPLOADS_DONE_ASK.format(button=button_words(label)))
         elif not missing and label == t.BTN_SUBMIT:
-            ask(f"Silakan menekan {button_words(label)} untuk menyampaikan berkas{to}.")
+            ask(t.SUBMIT_ASK.format(button=button_words(label), to=to))
         elif not missing:
             ask(
-                f"Silakan menekan {button_words(label)} untuk menyampaikan berkas{to}, atau "
-                f"{button_words(t.BTN_FORWARD_NOTE)} bila ada arahan yang perlu disampaikan."
+                t.FORWARD_ASK.format(
+                    button=button_words(label), to=to, note_button=button_words(t.BTN_FORWARD_NOTE)
+                )
             )
         if not missing:
             buttons.append(
@@ -539,10 +523,7 @@ def _task_text(
         team = team_name(definition, step.id)
         ask(team_instruction(step, team, paper_kinds(definition)))
         if asks and not team_candidates:
-            lines.append(
-                f"<i>Belum ada pegawai terdaftar dengan peran {t.e(team)}. "
-                "Mohon hubungi administrator.</i>"
-            )
+            lines.append(t.NO_TEAM_CANDIDATES.format(team=t.e(team)))
         pages = -(-len(team_candidates) // TEAM_PAGE) or 1
         page = min(max(team_page, 0), pages - 1)
         for person_id, name in team_candidates[page * TEAM_PAGE : (page + 1) * TEAM_PAGE]:
@@ -562,10 +543,12 @@ def _task_text(
                 before = "," if shown > 1 else ""  # EYD: "A, B, dan 20 lainnya"
                 named += before + t.MORE_NAMES.format(count=len(picked) - shown)
             lines.append(
-                f"Terpilih ({len(chosen)}): {named}" if named else f"Terpilih ({len(chosen)})"
+                t.TEAM_PICKED.format(count=len(chosen), names=named)
+                if named
+                else t.TEAM_PICKED_COUNT.format(count=len(chosen))
             )
         elif asks and pages > 1:
-            lines.append("Terpilih: -")
+            lines.append(t.TEAM_PICKED_NONE)
         if pages > 1:
             buttons.append(
                 [
@@ -579,7 +562,7 @@ def _task_text(
     elif step.kind is StepKind.ARCHIVE:
         lines += [
             "",
-            "Dokumen final untuk didokumentasikan:",
+            t.TASK_DOCS_FINAL,
             document_checklist(definition, case, step.inputs),
         ]
         if own:
@@ -587,10 +570,7 @@ def _task_text(
         if missing:
             ask(t.OWN_UPLOADS_MISSING.format(button=button_words(t.BTN_ARCHIVE)))
         else:
-            ask(
-                f"Silakan memeriksa dokumen final, lalu menekan {button_words(t.BTN_ARCHIVE)} "
-                "dan mengetik nomor arsip."
-            )
+            ask(t.ARCHIVE_ASK.format(button=button_words(t.BTN_ARCHIVE)))
             buttons.append([button(t.BTN_ARCHIVE, Op.ARCHIVE)])
     if asks and files_note:
         lines += ["", files_note]
@@ -636,10 +616,6 @@ def decided_text(
     return t.fit_listed(build, quoted, len(members), limit)
 
 
-TEAM_MORE = "… dan {count} anggota lainnya"
-"""The last line of a team's list shortened to fit a message."""
-
-
 def _team_formed(
     definition: SopDefinition,
     formed: Event,
@@ -657,8 +633,8 @@ def _team_formed(
         for i, (m, place) in enumerate(zip(members[:shown], places, strict=False), 1)
     ]
     if shown < len(members):
-        listed.append(TEAM_MORE.format(count=len(members) - shown))
-    return f"Susunan {t.e(team)}:\n" + "\n".join(listed)
+        listed.append(t.TEAM_MORE.format(count=len(members) - shown))
+    return t.TEAM_FORMED_HEAD.format(team=t.e(team)) + "\n" + "\n".join(listed)
 
 
 def outcome_text(
@@ -679,58 +655,16 @@ def outcome_text(
     return t.fit_quoted(build, [event.reason, event.note], limit)
 
 
-ACTION_WORDS = {
-    EventType.STARTED: "memulai berkas",
-    EventType.FILE_ATTACHED: "mengunggah dokumen",
-    EventType.COMPLETED: "meneruskan",
-    EventType.APPROVED: "menyetujui",
-    EventType.RETURNED: "mengembalikan untuk diperbaiki",
-    EventType.TEAM_FORMED: "menetapkan {team}",
-    EventType.TEAM_CHANGED: "mengalihkan keanggotaan {team}",
-    EventType.STEPS_PASSED: "mengalihkan tugas",
-    EventType.ARCHIVED: "mengarsipkan",
-    EventType.WITHDRAWN: "menarik kembali",
-    EventType.CANCELLED: "membatalkan berkas",
-    EventType.ARCHIVE_CORRECTED: "mengubah nomor arsip",
-}
-
-
-# What happened, said of the case ("Diteruskan oleh ..."): the passive that "oleh" needs
-OUTCOME_WORDS = {
-    EventType.STARTED: "✔️ Dimulai",
-    EventType.FILE_ATTACHED: "✔️ Diunggah",
-    EventType.COMPLETED: "✔️ Diteruskan",
-    EventType.APPROVED: "✅ Disetujui",
-    EventType.RETURNED: "↩️ Dikembalikan",
-    EventType.TEAM_FORMED: "✔️ {team} ditetapkan",
-    EventType.TEAM_CHANGED: "✔️ Keanggotaan {team} dialihkan",
-    EventType.STEPS_PASSED: "✔️ Tugas dialihkan",
-    EventType.ARCHIVED: "✔️ Diarsipkan",
-    EventType.WITHDRAWN: "⏪ Ditarik kembali",
-    EventType.CANCELLED: "✖️ Dibatalkan",
-    EventType.ARCHIVE_CORRECTED: "✏️ Nomor arsip diubah",
-}
-
-
-# A step completed, in the words of the button that completed it (views.task_view): a
-# proposal going up to the holder's superior is submitted ("Ajukan"), an upload step's
-# documents are handed in ("Serahkan draf/dokumen"), any other step passes the case on
-# ("Teruskan"): the outcome line, the history and where the case went
-SUBMITTED = ("✔️ Diajukan", "mengajukan", "diajukan")
-HANDED_IN = ("✔️ Diserahkan", "menyerahkan", "diserahkan")
-FORWARDED = ("✔️ Diteruskan", "meneruskan", "diteruskan")
-
-
 def completed_words(definition: SopDefinition, step_id: int) -> tuple[str, str, str]:
     """How a completion of ``step_id`` is said: (outcome, action, where it went)."""
     if not definition.has_step(step_id):
-        return FORWARDED
+        return t.FORWARDED
     step = definition.step(step_id)
     if step.kind is StepKind.UPLOAD:
-        return HANDED_IN
+        return t.HANDED_IN
     if step.id == definition.first_step.id and goes_up(definition, step):
-        return SUBMITTED
-    return FORWARDED
+        return t.SUBMITTED
+    return t.FORWARDED
 
 
 def team_name(definition: SopDefinition, step_id: int | None = None) -> str:
@@ -738,7 +672,7 @@ def team_name(definition: SopDefinition, step_id: int | None = None) -> str:
     :meth:`SopDefinition.team_role`; the SK Tim names the same); ``step_id``: a team step,
     else the SOP's first is meant."""
     role = definition.team_role(step_id)
-    return role.name if role is not None else "Tim"
+    return role.name if role is not None else t.TEAM_DEFAULT_NAME
 
 
 def action_text(
@@ -749,24 +683,29 @@ def action_text(
 ) -> str:
     """What the event's actor did, as the history and the Dokumentasi say it ("menetapkan
     Tim Penyusunan"); a member's place passed on names both. ``escape``: for HTML."""
-    text = ACTION_WORDS[event.type].format(team=escape(team_name(definition, event.step)))
+    text = t.ACTION_WORDS[event.type].format(team=escape(team_name(definition, event.step)))
     if event.type is EventType.COMPLETED:
         text = completed_words(definition, event.step)[1]
     if event.type is EventType.TEAM_CHANGED:
         left, joined = int(event.data["left"]), int(event.data["joined"])
-        text += f" dari {escape(name_of(left))} kepada {escape(name_of(joined))}"
+        text += t.ACTION_TEAM_CHANGED.format(
+            left=escape(name_of(left)), joined=escape(name_of(joined))
+        )
     if event.type is EventType.STEPS_PASSED:
         role = escape(role_name(definition, str(event.data["role"])))
         steps = ", ".join(str(s) for s in event.data["steps"])
         gone, successor = int(event.data["left"]), event.data.get("joined")
-        text += f" {role} (langkah {steps}) dari {escape(name_of(gone))} " + (
-            f"kepada {escape(name_of(int(successor)))}"
+        to = (
+            t.ACTION_PASSED_TO.format(who=escape(name_of(int(successor))))
             if successor is not None
-            else f"kepada seluruh pemegang peran {role}"
+            else t.ACTION_PASSED_TO_ALL.format(role=role)
+        )
+        text += t.ACTION_STEPS_PASSED.format(
+            role=role, steps=steps, gone=escape(name_of(gone)), to=to
         )
     if event.type is EventType.ARCHIVE_CORRECTED:
         old, new = escape(str(event.data["old"])), escape(str(event.data["reference"]))
-        text += f" dari {old} menjadi {new}"
+        text += t.ACTION_ARCHIVE_CORRECTED.format(old=old, new=new)
     if parts := set_aside_parts(event):
         did = escape(set_aside_text(definition, parts))
         text += f" {t.FOUR_EYES_SET_ASIDE_ACTION.format(did=did)}"
@@ -784,16 +723,16 @@ def outcome_line(
 ) -> str:
     """ "✔️ Diteruskan oleh ... pada ...", with the reason or note (``reason``, ``note``:
     those texts shortened to fit)."""
-    icon = OUTCOME_WORDS[event.type].format(team=t.e(team_name(definition, event.step)))
+    icon = t.OUTCOME_WORDS[event.type].format(team=t.e(team_name(definition, event.step)))
     if event.type is EventType.COMPLETED:
         icon = completed_words(definition, event.step)[0]
-    line = (
-        f"{icon} oleh {by_whom(definition, event, actor_name)} pada {zone.tanggal_jam(event.at)}."
+    line = t.OUTCOME_LINE.format(
+        icon=icon, by=by_whom(definition, event, actor_name), when=zone.tanggal_jam(event.at)
     )
     if event.reason:
-        line += f"\nAlasan: {t.e(event.reason if reason is None else reason)}"
+        line += t.OUTCOME_REASON.format(reason=t.e(event.reason if reason is None else reason))
     if event.note:
-        line += f"\nCatatan: {t.e(event.note if note is None else note)}"
+        line += t.OUTCOME_NOTE.format(note=t.e(event.note if note is None else note))
     if parts := set_aside_parts(event):
         did = t.e(set_aside_text(definition, parts))
         line += f"\nℹ️ {t.FOUR_EYES_SET_ASIDE.format(did=did)}"
@@ -810,13 +749,14 @@ def moved_line(definition: SopDefinition, case: Case, move: Event, unheld: bool 
     no_one = f" {t.MOVED_TO_NO_ONE.format(step=step)}" if unheld else ""
     own_next = definition.step(move.step).actor == definition.step(case.step).actor
     if own_next and move.type in (EventType.COMPLETED, EventType.APPROVED):
-        return f"Berkas diteruskan ke langkah berikutnya ({step}).{no_one}"
+        return t.MOVED_NEXT_STEP.format(step=step, no_one=no_one)
     if move.type is EventType.COMPLETED:
-        return f"Berkas {completed_words(definition, move.step)[2]} kepada {holder}.{no_one}"
+        went = completed_words(definition, move.step)[2]
+        return t.MOVED_COMPLETED.format(went=went, holder=holder, no_one=no_one)
     if move.type is EventType.APPROVED:
-        return f"Berkas diteruskan kepada {holder}.{no_one}"
+        return t.MOVED_APPROVED.format(holder=holder, no_one=no_one)
     if move.type is EventType.RETURNED:
-        return f"Berkas dikembalikan kepada {holder}.{no_one}"
+        return t.MOVED_RETURNED.format(holder=holder, no_one=no_one)
     return ""
 
 
@@ -847,6 +787,6 @@ def history_lines(
         if ev.reason:  # a long one shortened after a whole word, marked "…"
             line += f" — {t.e(t.clip_words(ev.reason, HISTORY_TEXT))}"
         if ev.note:
-            line += f" — catatan: {t.e(t.clip_words(ev.note, HISTORY_TEXT))}"
+            line += t.HISTORY_LINE_NOTE.format(note=t.e(t.clip_words(ev.note, HISTORY_TEXT)))
         lines.append(line)
     return lines
