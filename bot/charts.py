@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+from bot import texts as t
 from bot.core.definition import SopDefinition
 from bot.core.model import NamesAt
 from bot.papers.dates import BULAN, HARI_KERJA, OfficeZone, angka, durasi
@@ -140,16 +141,18 @@ def timeline(
         else:
             who = ""
         label = " · ".join(
-            part for part in (f"Langkah {visit.step}", role_label(visit, name), who) if part
+            part
+            for part in (t.CHART_STEP.format(step=visit.step), role_label(visit, name), who)
+            if part
         )
-        norm = f"norma {durasi(visit.norm)}" if visit.norm > 0 else "tanpa norma"
+        norm = t.CHART_NORM.format(norm=durasi(visit.norm)) if visit.norm > 0 else t.CHART_NO_NORM
         withdrawn = visit.exit is Exit.WITHDRAWN
         if visit.is_open:
-            time_text = f"menunggu {durasi(visit.minutes)} / {norm}"
+            time_text = t.CHART_WAITING.format(spent=durasi(visit.minutes), norm=norm)
         elif withdrawn:  # its holder never acted: no norm to be late against
-            time_text = f"ditarik kembali setelah {durasi(visit.minutes)}"
+            time_text = t.CHART_WITHDRAWN_AFTER.format(spent=durasi(visit.minutes))
         else:
-            time_text = f"{durasi(visit.minutes)} / {norm}"
+            time_text = t.CHART_SPENT.format(spent=durasi(visit.minutes), norm=norm)
         returned = visit.exit is Exit.RETURNED
         rows.append(
             TimelineRow(
@@ -178,20 +181,23 @@ def timeline(
     if last is None:
         status = ""
     elif last.is_open:
-        late = " — melewati norma" if last.over_norm else ""
-        status = (
-            f"Posisi sekarang: langkah {last.step} ({role_name(last.role)}), menunggu "
-            f"{durasi(last.minutes)} waktu kerja sejak {zone.tanggal(last.entered)} "
-            f"pukul {zone.jam(last.entered)}{late}"
+        late = t.CHART_NOW_LATE if last.over_norm else ""
+        status = t.CHART_NOW.format(
+            step=last.step,
+            role=role_name(last.role),
+            spent=durasi(last.minutes),
+            day=zone.tanggal(last.entered),
+            time=zone.jam(last.entered),
+            late=late,
         )
     elif last.exit is Exit.CANCELLED:
-        status = f"Dibatalkan pada {zone.tanggal(last.left or now)}"
+        status = t.CHART_CANCELLED_ON.format(day=zone.tanggal(last.left or now))
     else:
-        status = f"Selesai dan diarsipkan pada {zone.tanggal(last.left or now)}"
+        status = t.CHART_ARCHIVED_ON.format(day=zone.tanggal(last.left or now))
     return Timeline(
-        heading=f"Berkas #{case_id} · Linimasa Langkah",
-        title=_legible(title) or ("(judul tidak dapat ditampilkan)" if title.strip() else ""),
-        note=f"Keadaan per {zone.tanggal_jam(now)} · dalam waktu kerja, di luar hari libur",
+        heading=t.CHART_TIMELINE_HEADING.format(case=case_id),
+        title=_legible(title) or (t.CHART_TITLE_ILLEGIBLE if title.strip() else ""),
+        note=t.CHART_TIMELINE_NOTE.format(when=zone.tanggal_jam(now)),
         rows=tuple(shown),
         ticks=ticks,
         legend=legend,
@@ -289,10 +295,10 @@ class ReportChart:
 
 
 STATE_LABELS = {
-    CaseState.ON_TIME: ("Berjalan, sesuai norma", "#009E73"),
-    CaseState.LATE: ("Berjalan, melewati norma", LATE),
-    CaseState.ARCHIVED: ("Selesai (diarsipkan)", "#0072B2"),
-    CaseState.CANCELLED: ("Dibatalkan", "#999999"),
+    CaseState.ON_TIME: (t.CHART_STATE_LABELS["on_time"], "#009E73"),
+    CaseState.LATE: (t.CHART_STATE_LABELS["late"], LATE),
+    CaseState.ARCHIVED: (t.CHART_STATE_LABELS["archived"], "#0072B2"),
+    CaseState.CANCELLED: (t.CHART_STATE_LABELS["cancelled"], "#999999"),
 }
 
 
@@ -306,7 +312,7 @@ def report_chart(figures: Report, definition: SopDefinition, period_text: str) -
     rows = tuple(
         ReportRow(
             step=s.step,
-            label=f"Langkah {s.step} · {role_of(s.role)}",
+            label=t.CHART_REPORT_STEP.format(step=s.step, role=role_of(s.role)),
             role=role_of(s.role),
             colour=colours.get(s.role, ROLE_COLOURS[-1]),
             visits=s.visits,
@@ -323,7 +329,7 @@ def report_chart(figures: Report, definition: SopDefinition, period_text: str) -
         for state, (label, colour) in STATE_LABELS.items()
     )
     return ReportChart(
-        heading="Evaluasi Penerapan SOP",
+        heading=t.CHART_REPORT_HEADING,
         subtitle=_legible(definition.header.name),
         period=_legible(period_text),
         rows=rows,
@@ -774,8 +780,8 @@ def _draw_timeline(data: Timeline) -> bytes:
     page.text(margin, top * DPI, data.note, _face("regular", 15), GREY, width=text_w)
     if data.hidden:
         top += 0.35
-        page.text(margin, top * DPI, f"({data.hidden} pelaksanaan langkah sebelumnya tidak "
-                  "ditampilkan)", _face("regular", 14), GREY, width=text_w)  # fmt: skip
+        page.text(margin, top * DPI, t.CHART_HIDDEN.format(count=data.hidden),
+                  _face("regular", 14), GREY, width=text_w)  # fmt: skip
 
     # the rows: x in working minutes, from ``left`` to ``right`` px; y in px
     left, right = 0.075 * width, 0.97 * width
@@ -826,7 +832,7 @@ def _draw_timeline(data: Timeline) -> bytes:
         if row.returned_to is not None:
             texts.append(
                 functools.partial(page.text, left, y + (row_h + 0.08) * DPI,
-                                  f"dikembalikan ke langkah {row.returned_to}"
+                                  t.CHART_RETURNED_TO.format(step=row.returned_to)
                                   + (f": {_cut(row.reason, 70)}" if row.reason else ""),
                                   _face("italic", 14), RETURN, valign="center",
                                   width=right - left)
@@ -851,7 +857,7 @@ def _draw_timeline(data: Timeline) -> bytes:
                       align="center", valign="top")  # fmt: skip
         year_line = max(year_line, 0.27 * (len(lines) - 1))
     page.text((left + right) / 2, body_bottom + (0.38 + year_line) * DPI,
-              "Hari kerja sejak berkas diajukan (tanggal)", _face("regular", 16), GREY,
+              t.CHART_DAYS_AXIS, _face("regular", 16), GREY,
               align="center", valign="top")  # fmt: skip
     for mark_x, mark_y in marks:
         page.vline(mark_x, mark_y - 0.22 * DPI, mark_y + 0.22 * DPI, 2 * pt, INK)
@@ -1001,9 +1007,9 @@ def _draw_report(data: ReportChart) -> bytes:
 
     # 1. working time per step against its norm (percent of the norm)
     top = head_h
-    page.text(0.03, top + 0.3, "Waktu kerja per langkah terhadap norma", fontsize=19,
+    page.text(0.03, top + 0.3, t.CHART_TIME_HEADING, fontsize=19,
               weight="bold", color=INK)  # fmt: skip
-    page.text(values_x, top + 0.62, "median | persentil ke-90 (jumlah)", fontsize=12,
+    page.text(values_x, top + 0.62, t.CHART_TIME_FIGURES, fontsize=12,
               color=GREY)  # fmt: skip
     ax = page.axes(left, top + 0.75, width, step_h * len(rows))
     cap = 300.0
@@ -1015,7 +1021,7 @@ def _draw_report(data: ReportChart) -> bytes:
         if r.visits == 0 or r.norm <= 0:
             # over the norm line (zorder), on the axes' white: the line stops at the note
             # rather than striking it through
-            ax.text(4, i, "belum ada data" if r.visits == 0 else "tanpa norma",
+            ax.text(4, i, t.CHART_NO_DATA if r.visits == 0 else t.CHART_NO_NORM,
                     va="center", fontsize=13, color=GREY, zorder=3,
                     bbox={"facecolor": ax.get_facecolor(), "edgecolor": "none",
                           "pad": 2})  # fmt: skip
@@ -1036,32 +1042,32 @@ def _draw_report(data: ReportChart) -> bytes:
     ax.set_yticks(range(len(rows)), [_step_label(r.label, left) for r in rows], fontsize=14)
     ax.set_ylim(len(rows) - 0.5, -0.5)
     _bare(ax, "right", "top")
-    ax.set_xlabel("persen dari norma waktu (garis hitam = norma)", fontsize=13, color=GREY)
+    ax.set_xlabel(t.CHART_TIME_AXIS, fontsize=13, color=GREY)
     # the legend names what the bars show: a colour per role, orange past the norm
     axis_bottom = top + 0.75 + step_h * len(rows)
     page.text(0.03, axis_bottom + 0.95,
-              "Batang tegas: median; batang pudar: persentil ke-90. Warna menurut pelaksana:",
+              t.CHART_TIME_LEGEND,
               fontsize=13, color=GREY)  # fmt: skip
     page.fig.legend(
         handles=[Patch(color=colour, label=role) for role, colour in roles]
-        + [Patch(color=LATE, label="median melewati norma")],
+        + [Patch(color=LATE, label=t.CHART_MEDIAN_LATE)],
         loc="upper left", ncol=3, fontsize=13, frameon=False,
         bbox_to_anchor=(0.03, 1 - (axis_bottom + 1.05) / page.height),
     )  # fmt: skip
 
     # 2. returns per step, with the most frequent reason
     top += time_h
-    page.text(0.03, top + 0.3, "Pengembalian untuk perbaikan", fontsize=19, weight="bold",
+    page.text(0.03, top + 0.3, t.CHART_RETURNS_HEADING, fontsize=19, weight="bold",
               color=INK)  # fmt: skip
     if returned:
         ax = page.axes(left, top + 0.75, width, ret_row * len(returned))
         most = max(r.returns for r in returned)
         for i, r in enumerate(returned):
             ax.barh(i - 0.12, r.returns, height=0.4, color=RETURN, lw=0)
-            ax.text(r.returns + most * 0.03, i - 0.12, f"{r.returns} kali", va="center",
+            ax.text(r.returns + most * 0.03, i - 0.12, t.CHART_RETURNS.format(count=r.returns), va="center",
                     fontsize=14)  # fmt: skip
             if r.reason:
-                ax.text(0.01, i + 0.3, f"terbanyak: {_cut(r.reason, 62)}", va="center",
+                ax.text(0.01, i + 0.3, t.CHART_RETURNS_REASON.format(reason=_cut(r.reason, 62)), va="center",
                         fontsize=12, style="italic", color=GREY, clip_on=False,
                         transform=ax.get_yaxis_transform())  # fmt: skip
         ax.set_yticks([i - 0.12 for i in range(len(returned))], [_step_label(r.label, left) for r in returned],
@@ -1071,12 +1077,12 @@ def _draw_report(data: ReportChart) -> bytes:
         ax.set_xticks([])
         _bare(ax, "right", "top", "bottom")
     else:
-        page.text(0.05, top + 0.85, "Tidak ada pengembalian dalam periode ini.", fontsize=15,
+        page.text(0.05, top + 0.85, t.CHART_NO_RETURNS, fontsize=15,
                   color=GREY)  # fmt: skip
 
     # 3. cases by state
     top += ret_h
-    page.text(0.03, top + 0.3, "Keadaan berkas", fontsize=19, weight="bold", color=INK)
+    page.text(0.03, top + 0.3, t.CHART_STATES_HEADING, fontsize=19, weight="bold", color=INK)
     ax = page.axes(left, top + 0.75, width, state_row * len(data.states))
     most = max((n for _, n, _ in data.states), default=0) or 1
     for i, (_label, count, colour) in enumerate(data.states):
@@ -1088,7 +1094,7 @@ def _draw_report(data: ReportChart) -> bytes:
     ax.set_xticks([])
     _bare(ax, "right", "top", "bottom")
     page.text(0.03, top + state_h - 0.3,
-              f"Melewati norma saat ini: {angka(data.overdue)} berkas", fontsize=15,
+              t.CHART_OVERDUE.format(count=angka(data.overdue)), fontsize=15,
               weight="bold", color=LATE if data.overdue else INK)  # fmt: skip
     return _png(page.fig)
 

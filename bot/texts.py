@@ -1180,6 +1180,51 @@ MOVED_APPROVED = "Berkas diteruskan kepada {holder}.{no_one}"
 MOVED_RETURNED = "Berkas dikembalikan kepada {holder}.{no_one}"
 HISTORY_LINE_NOTE = " — catatan: {note}"  # after a /status history line
 
+# -- pictures (bot.charts): the /status timeline and the /laporan chart --------------------
+
+# the timeline: a step's row ({norm}: CHART_NORM or CHART_NO_NORM)
+CHART_STEP = "Langkah {step}"
+CHART_NORM = "norma {norm}"
+CHART_NO_NORM = "tanpa norma"
+CHART_WAITING = "menunggu {spent} / {norm}"
+CHART_WITHDRAWN_AFTER = "ditarik kembali setelah {spent}"
+CHART_SPENT = "{spent} / {norm}"
+CHART_RETURNED_TO = "dikembalikan ke langkah {step}"  # then ": " and the reason, if any
+# ... where the case is ({late}: CHART_NOW_LATE or "")
+CHART_NOW = (
+    "Posisi sekarang: langkah {step} ({role}), menunggu {spent} waktu kerja sejak {day} "
+    "pukul {time}{late}"
+)
+CHART_NOW_LATE = " — melewati norma"
+CHART_CANCELLED_ON = "Dibatalkan pada {day}"
+CHART_ARCHIVED_ON = "Selesai dan diarsipkan pada {day}"
+CHART_TIMELINE_HEADING = "Berkas #{case} · Linimasa Langkah"
+CHART_TITLE_ILLEGIBLE = "(judul tidak dapat ditampilkan)"  # a title of no drawable glyph
+CHART_TIMELINE_NOTE = "Keadaan per {when} · dalam waktu kerja, di luar hari libur"
+CHART_HIDDEN = "({count} pelaksanaan langkah sebelumnya tidak ditampilkan)"
+CHART_DAYS_AXIS = "Hari kerja sejak berkas diajukan (tanggal)"
+# the report chart
+CHART_REPORT_HEADING = "Evaluasi Penerapan SOP"
+CHART_REPORT_STEP = "Langkah {step} · {role}"
+CHART_STATE_LABELS = {  # the cases by state (bot.stats.CaseState)
+    "on_time": "Berjalan, sesuai norma",
+    "late": "Berjalan, melewati norma",
+    "archived": "Selesai (diarsipkan)",
+    "cancelled": "Dibatalkan",
+}
+CHART_TIME_HEADING = "Waktu kerja per langkah terhadap norma"
+CHART_TIME_FIGURES = "median | persentil ke-90 (jumlah)"
+CHART_NO_DATA = "belum ada data"
+CHART_TIME_AXIS = "persen dari norma waktu (garis hitam = norma)"
+CHART_TIME_LEGEND = "Batang tegas: median; batang pudar: persentil ke-90. Warna menurut pelaksana:"
+CHART_MEDIAN_LATE = "median melewati norma"
+CHART_RETURNS_HEADING = "Pengembalian untuk perbaikan"
+CHART_RETURNS = "{count} kali"
+CHART_RETURNS_REASON = "terbanyak: {reason}"
+CHART_NO_RETURNS = "Tidak ada pengembalian dalam periode ini."
+CHART_STATES_HEADING = "Keadaan berkas"
+CHART_OVERDUE = "Melewati norma saat ini: {count} berkas"
+
 # -- notices of the outbox (bot.messages) -------------------------------------------------
 
 # a task's note, to the acting official who holds it
