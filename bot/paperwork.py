@@ -118,19 +118,18 @@ def menimbang(
     Keputusan by its full title, as the decree's heading does ("Pembentukan Tim Penyusunan
     Program Kerja, ... Tahun Anggaran 2027"); ``issuer`` is the top role's full title."""
     activity = sop_name[:1].lower() + sop_name[1:]
-    subject = f"Tim {sop_name} {year_label} {year}"
-    if amended:
-        return [
-            f"bahwa dalam rangka {activity} {year_label} {year} telah dibentuk {team};",
-            f"bahwa untuk kelancaran pelaksanaan tugas, susunan keanggotaan {team} perlu diubah;",
-            "bahwa berdasarkan pertimbangan sebagaimana dimaksud dalam huruf a dan huruf b, "
-            f"perlu menetapkan Keputusan {issuer} tentang Perubahan Susunan Keanggotaan "
-            f"{subject};",
-        ]
+    subject = t.SK_SUBJECT.format(sop=sop_name, year_label=year_label, year=year)
+    lines = t.SK_AMENDED_CONSIDERATIONS if amended else t.SK_CONSIDERATIONS
     return [
-        f"bahwa dalam rangka {activity} {year_label} {year} perlu dibentuk {team};",
-        "bahwa berdasarkan pertimbangan sebagaimana dimaksud dalam huruf a, perlu menetapkan "
-        f"Keputusan {issuer} tentang Pembentukan {subject};",
+        line.format(
+            activity=activity,
+            year_label=year_label,
+            year=year,
+            team=team,
+            issuer=issuer,
+            subject=subject,
+        )
+        for line in lines
     ]
 
 
@@ -142,14 +141,11 @@ def amended_decree(
     Anggaran 2027"; from the ``changes``-th amendment on, with the amendments made before
     it ("sebagaimana telah diubah dengan Keputusan ... tentang Perubahan Susunan
     Keanggotaan ..."). The numbers are dots, as the decree's own: the office writes them."""
-    subject = f"Tim {sop_name} {year_label} {year}"
-    cited = f"Keputusan {issuer} Nomor {DOTS} tentang Pembentukan {subject}"
+    subject = t.SK_SUBJECT.format(sop=sop_name, year_label=year_label, year=year)
+    cited = t.SK_AMENDED_DECREE.format(issuer=issuer, dots=DOTS, subject=subject)
     if changes > 1:
-        how = "telah diubah" if changes == 2 else "telah beberapa kali diubah terakhir"
-        cited += (
-            f" sebagaimana {how} dengan Keputusan {issuer} Nomor {DOTS} tentang Perubahan "
-            f"Susunan Keanggotaan {subject}"
-        )
+        how = t.SK_AMENDED_ONCE if changes == 2 else t.SK_AMENDED_MORE
+        cited += t.SK_AMENDED_BEFORE.format(how=how, issuer=issuer, dots=DOTS, subject=subject)
     return cited
 
 
@@ -219,8 +215,9 @@ def derived_team_duties(definition: SopDefinition, team_step: Step) -> list[str]
             else None
         )
         if following is not None and following.actor != team.id:
-            what = _listing(_work_documents(definition, [step])) or "hasilnya"
-            duty += f" dan menyerahkan {what} kepada {definition.role(following.actor).title}"
+            what = _listing(_work_documents(definition, [step])) or t.DUTY_HAND_ON_RESULT
+            official = definition.role(following.actor).title
+            duty += t.DUTY_HAND_ON.format(what=what, official=official)
         duties.append(duty)
     work_ids = {s.id for s in work}
     returned = [s for s in definition.steps if s.is_review and s.on_return in work_ids]
@@ -228,12 +225,14 @@ def derived_team_duties(definition: SopDefinition, team_step: Step) -> list[str]
     reviewers = [definition.role(s.actor).title for s in definition.steps if s.id in chain]
     if reviewers:
         targets = [definition.step(s.on_return) for s in returned if s.on_return is not None]
-        what = _listing(_work_documents(definition, targets)) or f"hasil kerja {team.name}"
-        duties.append(f"memperbaiki {what} sesuai hasil pemeriksaan {_listing(reviewers)}")
+        what = _listing(_work_documents(definition, targets)) or t.DUTY_CORRECT_WORK.format(
+            team=team.name
+        )
+        duties.append(t.DUTY_CORRECT.format(what=what, reviewers=_listing(reviewers)))
     top = next(r for r in definition.roles if r.superior is None)
-    report = f"melaporkan pelaksanaan tugas kepada {top.title}"
+    report = t.DUTY_REPORT.format(official=top.title)
     if team.superior is not None and team.superior != top.id:
-        report += f" melalui {definition.role(team.superior).title}"
+        report += t.DUTY_REPORT_THROUGH.format(official=definition.role(team.superior).title)
     duties.append(report)
     return duties
 
@@ -273,7 +272,7 @@ def _as_task(title: str) -> str:
     that is already a verb ("Menyusun draf") only starts in lower case; an acronym ("TOR")
     keeps its case."""
     text = title if title[1:2].isupper() else title[:1].lower() + title[1:]
-    return text if _VERB.match(text) else f"melaksanakan {text}"
+    return text if _VERB.match(text) else t.DUTY_AS_TASK.format(task=text)
 
 
 def skeleton_signers(definition: SopDefinition, step: Step | None = None) -> dict[str, str]:
@@ -371,11 +370,8 @@ def disposisi_instruction(book: SopDefinition, sender_role: str, to_step: Step) 
     """The Lembar Disposisi's "Isi Disposisi": a disposisi runs down the hierarchy and
     instructs; one that goes up to a superior (Kabag to Karo) asks for direction instead."""
     if reports_to(book, sender_role, to_step.actor):
-        return (
-            "Dengan hormat disampaikan usulan sebagaimana tersebut pada perihal, untuk "
-            "mendapat arahan dan persetujuan Bapak/Ibu."
-        )
-    return f"Mohon ditindaklanjuti: {lower_first(to_step.activity)}"
+        return t.DISPOSISI_UP
+    return t.DISPOSISI_DOWN.format(activity=lower_first(to_step.activity))
 
 
 def lower_first(text: str) -> str:
@@ -672,7 +668,7 @@ class _Context:
             members.append(TeamMember(o.name, o.nip, position, o.position))
         top = next(r for r in self.definition.roles if r.superior is None)
         year = self.case.fiscal_year
-        team_name = team.name if team else "Tim"
+        team_name = team.name if team else t.TEAM_DEFAULT_NAME
         # a place passed on after the team was formed: the decree that amends it, citing
         # the one it amends (and the amendments before it)
         amended = self.event.type is EventType.TEAM_CHANGED

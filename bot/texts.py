@@ -1677,6 +1677,49 @@ FIX_ASKED_ADMIN = (
     "nama, NIP, dan jabatannya; Bapak/Ibu akan diberi tahu setelah datanya diperbarui."
 )
 
+# -- texts the bot writes into papers (bot.paperwork), beside the templates' own -----------
+
+# the SK Tim's considerations ({activity}: the SOP's name from a lower-case letter; {subject}:
+# SK_SUBJECT; {issuer}: the SOP's top role's full title); an amending decree's, then a
+# first decree's
+SK_SUBJECT = "Tim {sop} {year_label} {year}"
+SK_AMENDED_CONSIDERATIONS = (
+    "bahwa dalam rangka {activity} {year_label} {year} telah dibentuk {team};",
+    "bahwa untuk kelancaran pelaksanaan tugas, susunan keanggotaan {team} perlu diubah;",
+    "bahwa berdasarkan pertimbangan sebagaimana dimaksud dalam huruf a dan huruf b, "
+    "perlu menetapkan Keputusan {issuer} tentang Perubahan Susunan Keanggotaan "
+    "{subject};",
+)
+SK_CONSIDERATIONS = (
+    "bahwa dalam rangka {activity} {year_label} {year} perlu dibentuk {team};",
+    "bahwa berdasarkan pertimbangan sebagaimana dimaksud dalam huruf a, perlu menetapkan "
+    "Keputusan {issuer} tentang Pembentukan {subject};",
+)
+# the decree an amending SK Tim amends ({dots}: the number the office writes), with the
+# amendments made before it (SK_AMENDED_ONCE after the first, else SK_AMENDED_MORE)
+SK_AMENDED_DECREE = "Keputusan {issuer} Nomor {dots} tentang Pembentukan {subject}"
+SK_AMENDED_BEFORE = (
+    " sebagaimana {how} dengan Keputusan {issuer} Nomor {dots} tentang Perubahan "
+    "Susunan Keanggotaan {subject}"
+)
+SK_AMENDED_ONCE = "telah diubah"
+SK_AMENDED_MORE = "telah beberapa kali diubah terakhir"
+# the team's duties derived from the SOP ({what}: documents, "A, B, dan C")
+DUTY_AS_TASK = "melaksanakan {task}"  # a step title that is not a verb ("Penyusunan draf")
+DUTY_HAND_ON = " dan menyerahkan {what} kepada {official}"
+DUTY_HAND_ON_RESULT = "hasilnya"  # DUTY_HAND_ON's {what} for a step of no named document
+DUTY_CORRECT = "memperbaiki {what} sesuai hasil pemeriksaan {reviewers}"
+DUTY_CORRECT_WORK = "hasil kerja {team}"  # DUTY_CORRECT's {what} for no named document
+DUTY_REPORT = "melaporkan pelaksanaan tugas kepada {official}"
+DUTY_REPORT_THROUGH = " melalui {official}"
+# the Lembar Disposisi's "Isi Disposisi": to a superior, asking for direction; else an
+# instruction ({activity}: the step's activity, from a lower-case letter)
+DISPOSISI_UP = (
+    "Dengan hormat disampaikan usulan sebagaimana tersebut pada perihal, untuk mendapat "
+    "arahan dan persetujuan Bapak/Ibu."
+)
+DISPOSISI_DOWN = "Mohon ditindaklanjuti: {activity}"
+
 # -- files -------------------------------------------------------------------------------
 # "Berkas" is the case (Berkas #12); a file is a "dokumen" (or "file").
 
