@@ -642,6 +642,8 @@ def _shared_archive_numbers(config: Config) -> list[str]:
 
 def cmd_sop_show(args: argparse.Namespace) -> int:
     """The definition, also a draft: its unconfirmed guesses are listed, not refused."""
+    from bot import texts as t  # the operator's texts (not loaded by the other commands)
+
     try:
         definition, guesses = load_draft(args.file)
     except DefinitionError as exc:
@@ -660,10 +662,7 @@ def cmd_sop_show(args: argparse.Namespace) -> int:
             f"{s.id:>3} {s.actor:<16} {s.kind.value:<8} {s.time_minutes:>5} min{nxt}{ret}  {s.title}"
         )
     if guesses:
-        print(
-            f"\nDRAF: {len(guesses)} tebakan belum dikonfirmasi (sopbot check dan run menolaknya; "
-            "periksa, lalu tulis confirmed = true pada butirnya):"
-        )
+        print(t.SOP_DRAFT_GUESSES.format(count=len(guesses)))
         for guess in guesses:
             print(f"  {guess}")
     return 0
@@ -671,33 +670,27 @@ def cmd_sop_show(args: argparse.Namespace) -> int:
 
 def cmd_sop_import(args: argparse.Namespace) -> int:
     """Write a draft definition from an SOP-AP form; on any error nothing is written."""
+    from bot import texts as t
     from bot.sopimport import ImportFailure, draft_toml, write_atomically
 
     source = Path(args.file)
     out = Path(args.output) if args.output else None
     if out is not None and out.exists() and not args.force:
-        print(
-            f"error: {out} sudah ada; gunakan --force untuk menimpanya (hasil pemeriksaan di "
-            "dalamnya akan hilang)",
-            file=sys.stderr,
-        )
+        print(t.SOP_IMPORT_EXISTS.format(out=out), file=sys.stderr)
         return 2
     try:
         data = source.read_bytes()
         text, draft = draft_toml(source.name, data)
     except OSError as exc:
-        print(f"error: {source}: tidak dapat dibaca: {exc.strerror}", file=sys.stderr)
+        print(t.SOP_IMPORT_UNREADABLE.format(source=source, error=exc.strerror), file=sys.stderr)
         return 2
     except ImportFailure as exc:
         print(f"error: {source}: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # an importer bug: one line naming the form, never a traceback
-        print(
-            f"error: {source}: kesalahan internal pengimpor ({type(exc).__name__}: "
-            f"{' '.join(str(exc).split())[:300]}); tidak ada berkas yang ditulis. Mohon "
-            "laporkan kepada pengembang sopbot beserta formulir ini",
-            file=sys.stderr,
-        )
+        error = " ".join(str(exc).split())[:300]
+        text = t.SOP_IMPORT_BUG.format(source=source, kind=type(exc).__name__, error=error)
+        print(text, file=sys.stderr)
         return 2
     if out is None:
         sys.stdout.write(text)
@@ -705,16 +698,19 @@ def cmd_sop_import(args: argparse.Namespace) -> int:
         try:
             write_atomically(out, text)
         except OSError as exc:
-            print(f"error: {out}: tidak dapat ditulis: {exc.strerror}", file=sys.stderr)
+            print(t.SOP_IMPORT_UNWRITABLE.format(out=out, error=exc.strerror), file=sys.stderr)
             return 2
     guesses = draft.guesses()
     where = shlex.quote(str(out)) if out is not None else "FILE.toml"
-    print(
-        f"draf {'ditulis ke ' + str(out) if out else 'dicetak'}: {len(draft.steps)} langkah, "
-        f"{len(draft.roles)} peran, {len(draft.documents)} dokumen; {len(guesses)} tebakan perlu "
-        f"diperiksa (sopbot sop show {where})",
-        file=sys.stderr,
+    done = t.SOP_IMPORT_DONE.format(
+        where=t.SOP_IMPORT_WRITTEN_TO.format(out=out) if out else t.SOP_IMPORT_PRINTED,
+        steps=len(draft.steps),
+        roles=len(draft.roles),
+        documents=len(draft.documents),
+        guesses=len(guesses),
+        show=where,
     )
+    print(done, file=sys.stderr)
     return 0
 
 

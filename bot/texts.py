@@ -1720,6 +1720,30 @@ DISPOSISI_UP = (
 )
 DISPOSISI_DOWN = "Mohon ditindaklanjuti: {activity}"
 
+# -- sopbot sop import / sop show (bot.cli): to the office's operator who drafts an SOP ---
+
+SOP_DRAFT_GUESSES = (
+    "\nDRAF: {count} tebakan belum dikonfirmasi (sopbot check dan run menolaknya; "
+    "periksa, lalu tulis confirmed = true pada butirnya):"
+)
+SOP_IMPORT_EXISTS = (
+    "error: {out} sudah ada; gunakan --force untuk menimpanya (hasil pemeriksaan di "
+    "dalamnya akan hilang)"
+)
+SOP_IMPORT_UNREADABLE = "error: {source}: tidak dapat dibaca: {error}"
+SOP_IMPORT_BUG = (
+    "error: {source}: kesalahan internal pengimpor ({kind}: {error}); tidak ada berkas yang "
+    "ditulis. Mohon laporkan kepada pengembang sopbot beserta formulir ini"
+)
+SOP_IMPORT_UNWRITABLE = "error: {out}: tidak dapat ditulis: {error}"
+# {where}: SOP_IMPORT_WRITTEN_TO or SOP_IMPORT_PRINTED; {show}: the draft's file, quoted
+SOP_IMPORT_DONE = (
+    "draf {where}: {steps} langkah, {roles} peran, {documents} dokumen; {guesses} tebakan "
+    "perlu diperiksa (sopbot sop show {show})"
+)
+SOP_IMPORT_WRITTEN_TO = "ditulis ke {out}"
+SOP_IMPORT_PRINTED = "dicetak"
+
 # -- files -------------------------------------------------------------------------------
 # "Berkas" is the case (Berkas #12); a file is a "dokumen" (or "file").
 
