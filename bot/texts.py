@@ -1,7 +1,9 @@
 """The texts officials see, in Bahasa Indonesia, in the tone of office correspondence: the
-fixed phrases (questions, refusals, notices, buttons, callback answers) and every text used
-in more than one place. A one-off composition (a status, a list, an administrator's reply
-built from its parts) stays beside the view or handler that builds it.
+fixed phrases (questions, refusals, notices, buttons, callback answers), the parts a status,
+a list or an administrator's reply is built from, the words of the pictures, the texts the
+bot writes into papers beside their templates' own, and the operator's Indonesian messages
+(``sopbot sop import``), so that their wording is read and changed in one place. The views
+and handlers only put them together; a text used in more than one place is one constant.
 
 Values from users are HTML-escaped here (messages use HTML parse mode); callers pass raw
 strings. Texts are cut to fit Telegram's limits by :func:`fit`.
