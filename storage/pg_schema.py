@@ -371,6 +371,14 @@ DROP INDEX events_archived;
 ALTER TABLE album_files ADD COLUMN taken_by TEXT COLLATE "C";
 ALTER TABLE album_files ADD COLUMN resumed BIGINT NOT NULL DEFAULT 0;
 """,
+    # 17: the rows not delivered, by chat and case (storage.migrations.V17_UNDELIVERED_BY_CHAT)
+    """
+CREATE INDEX outbox_queued_by_chat ON outbox(chat_id, case_id)
+    WHERE sent_at IS NULL AND failed_at IS NULL;
+CREATE INDEX outbox_refused ON outbox(chat_id, case_id)
+    WHERE sent_at IS NULL AND failed_at IS NOT NULL;
+DROP INDEX outbox_jobs;
+""",
 )
 """``STEPS[i]`` takes a PostgreSQL database from level ``BASE_LEVEL + i`` to the next."""
 

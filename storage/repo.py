@@ -362,6 +362,21 @@ def admin_menus(tx: Tx) -> list[int]:
 REFUSED_UNREACHABLE = ("Forbidden:%", "BadRequest: Chat not found%")
 
 
+def _queued_or_refused(columns: str, where: str) -> str:
+    """``SELECT columns FROM outbox WHERE where`` of the rows still to go and of those
+    Telegram refused as unreachable (:data:`REFUSED_UNREACHABLE`), which
+    :func:`requeue_refused` would send again. Two parts, each read from its partial index
+    (``outbox_queued_by_chat``, ``outbox_refused``, schema level 17): one condition with
+    an OR of the two is read from neither, but by a scan of the whole table, delivered rows
+    and all. Its parameters: those of ``where``, those of ``where`` again, then
+    :data:`REFUSED_UNREACHABLE`."""
+    return (
+        f"SELECT {columns} FROM outbox WHERE {where} AND sent_at IS NULL AND failed_at IS NULL "
+        f"UNION ALL SELECT {columns} FROM outbox WHERE {where} AND sent_at IS NULL "
+        "AND failed_at IS NOT NULL AND (last_error LIKE ? OR last_error LIKE ?)"
+    )
+
+
 def tasks_refused_unreachable(tx: Tx, chat_id: int) -> bool:
     """Whether a task row to this chat waits, refused because the person cannot be written
     to (:data:`REFUSED_UNREACHABLE`), for them to start the bot."""
@@ -1941,11 +1956,16 @@ def drop_queued_tasks(tx: Tx, chat_id: int, case_id: int, now: datetime) -> int:
     no longer this person's. Settled as skipped rows are (sent, without a message); so are
     rows Telegram refused as unreachable, which :func:`requeue_refused` would send again
     when the person presses Start."""
-    return tx.run(
-        "UPDATE outbox SET sent_at = ?, failed_at = NULL, last_error = ? "
-        "WHERE chat_id = ? AND case_id = ? AND kind IN ('task', 'files') "
-        "AND version IS NOT NULL AND sent_at IS NULL",
-        (ts(now), NOT_THE_HOLDER, chat_id, case_id),
+    # the rows still to go, then those refused: each condition reads its partial index
+    # (one over both, sent_at IS NULL alone, is read by a scan of the whole table)
+    return sum(
+        tx.run(
+            "UPDATE outbox SET sent_at = ?, failed_at = NULL, last_error = ? "
+            "WHERE chat_id = ? AND case_id = ? AND kind IN ('task', 'files') "
+            f"AND version IS NOT NULL AND sent_at IS NULL AND failed_at {failed}",
+            (ts(now), NOT_THE_HOLDER, chat_id, case_id),
+        )
+        for failed in ("IS NULL", "IS NOT NULL")
     )
 
 
@@ -1983,10 +2003,11 @@ def supersede_reminders(tx: Tx, chat_id: int, case_id: int, now: datetime) -> bo
     False when one of them is on its way at this moment (:func:`claim_reminder`): it is
     left to arrive, and no later one is to be queued beside it, or the chat would get both."""
     rows = tx.all(
-        "SELECT id, kind, params, last_error FROM outbox WHERE chat_id = ? AND case_id = ? "
-        "AND kind IN ('task', 'notice') AND sent_at IS NULL AND (failed_at IS NULL "
-        "OR last_error LIKE ? OR last_error LIKE ?)",
-        (chat_id, case_id, *REFUSED_UNREACHABLE),
+        _queued_or_refused(
+            "id, kind, params, last_error",
+            "chat_id = ? AND case_id = ? AND kind IN ('task', 'notice')",
+        ),
+        (chat_id, case_id, chat_id, case_id, *REFUSED_UNREACHABLE),
     )
     rows = [r for r in rows if reminding(r[1], loads(r[2]))]
     if any(is_on_its_way(r[3]) for r in rows):
@@ -2032,9 +2053,8 @@ def _leave_out_of_digests(
     # also those refused while the person could not be written to (requeue_refused would
     # send them beside this one when they press Start)
     rows = tx.all(
-        "SELECT id, params, last_error FROM outbox WHERE chat_id = ? AND kind = 'digest' "
-        "AND sent_at IS NULL AND (failed_at IS NULL OR last_error LIKE ? OR last_error LIKE ?)",
-        (chat_id, *REFUSED_UNREACHABLE),
+        _queued_or_refused("id, params, last_error", "chat_id = ? AND kind = 'digest'"),
+        (chat_id, chat_id, *REFUSED_UNREACHABLE),
     )
     for item_id, raw, error in rows:
         params = loads(raw)

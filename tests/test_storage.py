@@ -745,8 +745,9 @@ async def test_a_version_2_database_is_upgraded_to_small_outbox_rows(tmp_path: P
         assert [i.id for i in await db.read(repo.due_outbox, RETRY_AT)] == [1, 2, 3, 4, 5, 8]
         assert await db.read(repo.papers_pending, case.id)
         indexes = {r[0] for r in await rows(db, "SELECT name FROM sqlite_master")}
-        assert {"outbox_queue", "outbox_settled", "outbox_jobs"} <= indexes
+        assert {"outbox_queue", "outbox_settled", "outbox_queued_by_chat"} <= indexes
         assert "outbox_pending" not in indexes  # schema 6: outbox_queue serves its queries
+        assert "outbox_jobs" not in indexes  # schema 17: outbox_queued_by_chat serves them
 
         # the format-1 case and events load as the case they were (revision "")
         assert await rows(db, "SELECT format, sop_revision FROM cases") == [(1, None)]
@@ -1405,6 +1406,14 @@ async def test_the_upgrade_files_the_numbers_archived_before_in_their_compared_f
         await db.close()
 
 
+LEVEL_17_UNDONE = (
+    "DROP INDEX outbox_queued_by_chat; DROP INDEX outbox_refused; "
+    "CREATE INDEX outbox_jobs ON outbox(case_id) "
+    "WHERE chat_id = 0 AND sent_at IS NULL AND failed_at IS NULL; "
+)
+"""Level 17's change undone (storage.migrations.V17_UNDELIVERED_BY_CHAT), on either engine."""
+
+
 async def level14_with_a_shared_number(
     path: Path,
 ) -> tuple[Run, dict[int, tuple[Case, list[Event]]]]:
@@ -1433,7 +1442,8 @@ async def level14_archived_as(
     plain = sqlite3.connect(path)
     try:
         plain.executescript(
-            "ALTER TABLE album_files DROP COLUMN taken_by; "  # level 16's, undone
+            LEVEL_17_UNDONE  # then level 16's and 15's, undone
+            + "ALTER TABLE album_files DROP COLUMN taken_by; "
             "ALTER TABLE album_files DROP COLUMN resumed; "
             "DROP TABLE archive_numbers; "
             "CREATE INDEX events_archived ON events(data) WHERE type = 'archived'; "
@@ -2143,6 +2153,171 @@ async def test_a_step_passed_on_drops_its_queued_task_and_documents_even_those_r
     due = {item.id for item in await db.read(repo.due_outbox, later)}
     assert due == {rows["paper"], rows["other case"], rows["other person"]}
     assert not await db.read(repo.dropped_meanwhile, rows["sent"])
+
+
+UNREACHABLE = "Forbidden: bot was blocked by the user"
+
+
+def chat_10_with_a_week_delivered(tx: Tx) -> dict[str, int]:
+    """A week of delivered rows (2,000, to chats 10 to 16), and what chat 10 has not been
+    delivered about case 2: reminders and escalations still to go, one refused while the
+    person had blocked the bot, one refused for another reason, digests of both kinds."""
+    week = [repo.outbox_row(10 + i % 7, "task", T0, case_id=1 + i % 5) for i in range(2000)]
+    repo.enqueue_rows(tx, week)
+    tx.run("UPDATE outbox SET sent_at = ?", (ts(T0),))
+    reminder = {"reminder": 2}
+    digest = {"t": "reminder", "cases": [[2, 1], [3, 1]]}
+    ids = {
+        "reminder": repo.enqueue(tx, 10, "task", T0, case_id=2, version=3, params=reminder),
+        "escalation": repo.enqueue(
+            tx, 10, "notice", T0, case_id=2, params={"t": "escalation", "n": 1}
+        ),
+        "task": repo.enqueue(tx, 10, "task", T0, case_id=2, version=3),
+        "files": repo.enqueue(tx, 10, "files", T0, case_id=2, version=3),
+        "refused reminder": repo.enqueue(tx, 10, "task", T0, case_id=2, version=2, params=reminder),
+        "too long": repo.enqueue(tx, 10, "task", T0, case_id=2, version=2, params=reminder),
+        "digest": repo.enqueue(tx, 10, "digest", T0, params=digest),
+        "refused digest": repo.enqueue(
+            tx, 10, "digest", T0, params={"t": "reminder", "cases": [[2, 1]]}
+        ),
+        "other chat": repo.enqueue(tx, 11, "task", T0, case_id=2, version=3, params=reminder),
+    }
+    repo.mark_failed(tx, ids["refused reminder"], T0, UNREACHABLE)
+    repo.mark_failed(tx, ids["refused digest"], T0, UNREACHABLE)
+    repo.mark_failed(tx, ids["too long"], T0, "BadRequest: message is too long")
+    return ids
+
+
+def the_lookups_of_what_chat_10_was_not_delivered(tx: Tx) -> None:
+    """A reminder about case 2 for chat 10 (its earlier ones and its digests superseded),
+    case 2 passed on from him, pressing Start: each reads the rows not delivered to chat 10."""
+    later = T0 + timedelta(hours=1)
+    assert repo.supersede_reminders(tx, 10, 2, later)
+    assert repo.supersede_digests(tx, 10, "reminder", [2], later) == set()
+    repo.drop_queued_digests(tx, 10, [2], later)
+    repo.drop_queued_tasks(tx, 10, 2, later)
+    repo.tasks_refused_unreachable(tx, 10)
+    repo.requeue_refused(tx, 10, later)
+
+
+async def test_a_reminder_reads_the_rows_not_delivered_to_its_chat_not_the_delivered_ones(
+    db: Database,
+) -> None:
+    """A reminder supersedes the earlier ones still queued for its chat and case, those
+    refused while the person had blocked the bot among them; a step passed on drops its
+    task; pressing Start sends the refused rows again. Each read the whole outbox, the
+    retention's delivered rows and all (4 ms a call at 60,000 rows kept, holding the
+    writer); each now reads the rows still to go (``outbox_queued_by_chat``) and the rows
+    refused (``outbox_refused``), by chat and case."""
+    await db.write(chat_10_with_a_week_delivered)
+
+    def plans(tx: Tx) -> list[str]:
+        assert isinstance(tx, SqliteTx)
+        statements: list[str] = []
+        tx.conn.set_trace_callback(statements.append)
+        try:
+            the_lookups_of_what_chat_10_was_not_delivered(tx)
+        finally:
+            tx.conn.set_trace_callback(None)
+        return [
+            f"{row[-1]}: {sql}"
+            for sql in statements
+            if sql.startswith(("SELECT", "UPDATE", "DELETE"))
+            for row in tx.conn.execute("EXPLAIN QUERY PLAN " + sql)
+        ]
+
+    steps = await db.write(plans)
+    whole_table = re.compile(r"SCAN outbox\b(?! USING INDEX outbox_(queued_by_chat|refused))")
+    assert [s for s in steps if whole_table.match(s)] == []
+    used = {m for s in steps for m in re.findall(r"USING INDEX (outbox_\w+)", s)}
+    assert used == {"outbox_queued_by_chat", "outbox_refused"}, steps
+
+
+async def test_a_reminder_settles_what_it_settled_before_its_rows_had_an_index(
+    db: Database,
+) -> None:
+    """The lookups read the rows still to go and those refused in two parts: they settle,
+    leave out and send again the rows their single condition did (written out here)."""
+    ids = await db.write(chat_10_with_a_week_delivered)
+    before = {
+        # supersede_reminders: tasks and notices still to go or refused as unreachable
+        "superseded": "chat_id = 10 AND case_id = 2 AND kind IN ('task', 'notice') "
+        "AND sent_at IS NULL AND (failed_at IS NULL OR last_error LIKE 'Forbidden:%' "
+        "OR last_error LIKE 'BadRequest: Chat not found%')",
+        # _leave_out_of_digests
+        "digests": "chat_id = 10 AND kind = 'digest' AND sent_at IS NULL AND (failed_at IS NULL "
+        "OR last_error LIKE 'Forbidden:%' OR last_error LIKE 'BadRequest: Chat not found%')",
+    }
+    found = {
+        name: {r[0] for r in await rows(db, f"SELECT id FROM outbox WHERE {where}")}
+        for name, where in before.items()
+    }
+    assert found["superseded"] == {
+        ids[n] for n in ("reminder", "escalation", "task", "refused reminder")
+    }
+    found["superseded"].remove(ids["task"])  # read, and left: not a reminder
+    assert found["digests"] == {ids["digest"], ids["refused digest"]}
+    # drop_queued_tasks: the case's tasks and files not delivered, whatever refused them
+    dropped = {ids["task"], ids["files"], ids["too long"]}
+
+    later = T0 + timedelta(hours=1)
+    assert await db.write(repo.supersede_reminders, 10, 2, later)
+    assert await db.write(repo.supersede_digests, 10, "reminder", [2], later) == set()
+    assert await db.write(repo.drop_queued_tasks, 10, 2, later) == len(dropped)
+    settled = await rows(
+        db,
+        "SELECT id, last_error FROM outbox WHERE sent_at = ? ORDER BY id",
+        (ts(later),),
+    )
+    assert settled == sorted(
+        [(i, repo.SUPERSEDED) for i in found["superseded"] | {ids["refused digest"]}]
+        + [(i, repo.NOT_THE_HOLDER) for i in dropped]
+    )
+    # the digest still to go lists case 3 alone; the other chat's reminder is left
+    [(params,)] = await rows(db, "SELECT params FROM outbox WHERE id = ?", (ids["digest"],))
+    assert json.loads(params)["cases"] == [[3, 1]]
+    assert await rows(db, "SELECT sent_at FROM outbox WHERE id = ?", (ids["other chat"],)) == [
+        (None,)
+    ]
+
+
+async def test_an_upgrade_to_level_17_indexes_the_rows_not_delivered(tmp_path: Path) -> None:
+    """A database as level 16 left it (no index of the rows not delivered by chat, one of
+    the paper jobs still to go) gets the two indexes, each holding its rows, and loses the
+    paper jobs' index; its copy before the upgrade is kept."""
+    path = tmp_path / "sopbot.sqlite3"
+    db = await Database.open(path)
+    ids = await db.write(chat_10_with_a_week_delivered)
+    await db.close()
+    with sqlite3.connect(path) as plain:
+        plain.executescript(LEVEL_17_UNDONE + "PRAGMA user_version = 16;")
+    plain.close()
+
+    db = await Database.open(path)
+    try:
+        assert await db.read(version_of) == LATEST
+        assert copies(tmp_path) == ["sopbot.sqlite3.level-16.before-upgrade"]
+        names = {r[0] for r in await rows(db, "SELECT name FROM sqlite_master")}
+        assert {"outbox_queued_by_chat", "outbox_refused"} <= names
+        assert "outbox_jobs" not in names
+        queued = await rows(
+            db,
+            "SELECT id FROM outbox INDEXED BY outbox_queued_by_chat WHERE chat_id = 10 "
+            "AND sent_at IS NULL AND failed_at IS NULL ORDER BY id",
+        )
+        refused = await rows(
+            db,
+            "SELECT id FROM outbox INDEXED BY outbox_refused WHERE chat_id = 10 "
+            "AND sent_at IS NULL AND failed_at IS NOT NULL ORDER BY id",
+        )
+        assert [r[0] for r in queued] == [
+            ids[n] for n in ("reminder", "escalation", "task", "files", "digest")
+        ]
+        assert [r[0] for r in refused] == [
+            ids[n] for n in ("refused reminder", "too long", "refused digest")
+        ]
+    finally:
+        await db.close()
 
 
 async def test_outbox_due_times_compare_as_instants_across_offsets(db: Database) -> None:

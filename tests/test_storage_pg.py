@@ -18,7 +18,7 @@ import re
 import socket
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -34,7 +34,7 @@ from test_storage import Boom, holder, store, store_run
 
 from storage import repo
 from storage.active import ActiveLock
-from storage.db import Database, DatabaseError, SqliteDatabase, Tx, newer_schema
+from storage.db import Database, DatabaseError, Row, SqliteDatabase, Tx, newer_schema
 from storage.migrations import LATEST
 from storage.pg_schema import TABLES
 from storage.postgres import (
@@ -64,6 +64,7 @@ SQLITE_ONLY = {
     "test_an_archive_number_is_looked_up_without_reading_the_event_log",
     "test_status_without_a_number_reads_the_newest_cases_not_the_whole_history",
     "test_a_report_for_a_short_period_does_not_read_every_case_ever_opened",
+    "test_a_reminder_reads_the_rows_not_delivered_to_its_chat_not_the_delivered_ones",
 }
 
 # every other test of the SQLite suite that works through ``db`` runs here on PostgreSQL
@@ -105,6 +106,88 @@ async def test_an_archive_number_can_be_looked_up_by_the_archive_numbers_key(
 
     shown = await db.write(plan)
     assert "archive_numbers_pkey" in shown, shown
+
+
+class Noting(Tx):
+    """Runs each statement on ``tx`` and notes it, with its parameters (``seen``)."""
+
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+        self.seen: list[tuple[str, Sequence[Any]]] = []
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        self.seen.append((sql, params))
+        return self.tx.one(sql, params)
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        self.seen.append((sql, params))
+        return self.tx.all(sql, params)
+
+    def each(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Row]:
+        self.seen.append((sql, params))
+        return self.tx.each(sql, params)
+
+    def value(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        self.seen.append((sql, params))
+        return self.tx.value(sql, params)
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> int:
+        self.seen.append((sql, params))
+        return self.tx.run(sql, params)
+
+    def many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self.seen.append((sql, ()))
+        self.tx.many(sql, rows)
+
+
+async def test_the_upgrade_to_level_17_indexes_the_rows_not_delivered_by_chat(
+    pg_url: str,  # noqa: F811
+) -> None:
+    """A database as level 16 left it gets the indexes of the rows still to go and of
+    those refused, by chat and case, and loses the paper jobs' index. A reminder's
+    lookups of what its chat was not delivered read them: with sequential scans ruled
+    out, PostgreSQL's plans name them (which plan it picks by itself depends on the
+    statistics of the table)."""
+    db = await Database.open(pg_url)
+    try:
+        await db.write(test_storage.chat_10_with_a_week_delivered)
+        undone = test_storage.LEVEL_17_UNDONE + "UPDATE sopbot_schema SET version = 16"
+        await db.write(Tx.run, undone)
+        assert await db.read(schema_level) == 16
+    finally:
+        await db.close()
+
+    def indexes(tx: Tx) -> set[str]:
+        rows = tx.all(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND tablename = 'outbox'"
+        )
+        return {str(r[0]) for r in rows}
+
+    def plans(tx: Tx) -> list[str]:
+        tx.run("SET LOCAL enable_seqscan = off")
+        noting = Noting(tx)
+        test_storage.the_lookups_of_what_chat_10_was_not_delivered(noting)
+        return [
+            "\n".join(str(row[0]) for row in tx.all("EXPLAIN " + sql, params))
+            for sql, params in noting.seen
+            if "chat_id = ?" in sql
+        ]
+
+    db = await Database.open(pg_url)
+    try:
+        assert await db.read(schema_level) == LATEST
+        assert {"outbox_queued_by_chat", "outbox_refused"} <= await db.read(indexes)
+        assert "outbox_jobs" not in await db.read(indexes)
+        shown = await db.write(plans)
+    finally:
+        await db.close()
+    assert len(shown) == 7, shown
+    assert [p for p in shown if "Seq Scan" in p] == []
+    for plan in shown:
+        assert "outbox_queued_by_chat" in plan or "outbox_refused" in plan, plan
+    used = {name for p in shown for name in re.findall(r"outbox_(?:queued_by_chat|refused)", p)}
+    assert used == {"outbox_queued_by_chat", "outbox_refused"}, shown
 
 
 # -- the dialect ---------------------------------------------------------------------------
