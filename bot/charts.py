@@ -980,6 +980,47 @@ def _step_label(label: str, left: float) -> str:
     return "\n".join(fitted)
 
 
+# matplotlib's legend, in ems of its font: the colour box, the pad before its label, and the
+# space between two columns
+_LEGEND_HANDLE_EM, _LEGEND_PAD_EM, _LEGEND_GAP_EM = 2.0, 0.8, 2.0
+_LEGEND_ROOM = (0.985 - 0.03) * WIDTH_IN * DPI  # from the left margin to the right edge
+
+
+def _legend_labels(labels: list[str], points: float) -> list[str]:
+    """The labels of the report's legend, each cut with "…" where even one column could not
+    hold it beside its box."""
+    em = points * DPI / 72
+    room = _LEGEND_ROOM - (_LEGEND_HANDLE_EM + _LEGEND_PAD_EM) * em
+    face = _face("regular", points)
+    fitted = []
+    for label in labels:
+        while face.width(label) > room and len(label) > 2:
+            label = label[:-2].rstrip() + "…"
+        fitted.append(label)
+    return fitted
+
+
+def _legend_columns(labels: list[str], points: float, most: int = 3) -> int:
+    """As many legend columns (up to ``most``) as the labels leave room for: three columns
+    beside the SPM-LS's "Pejabat Penandatangan Surat Perintah Membayar" ran the last one
+    ("median melewati norma") off the picture's right edge. matplotlib splits the entries
+    into ``ncol`` nearly equal columns, the first ones the longer (``numpy.array_split``),
+    each as wide as its widest label."""
+    em = points * DPI / 72
+    face = _face("regular", points)
+    entry = (_LEGEND_HANDLE_EM + _LEGEND_PAD_EM) * em
+    for columns in range(min(most, len(labels)), 1, -1):
+        size, extra = divmod(len(labels), columns)
+        widths, start = [], 0
+        for column in range(columns):
+            end = start + size + (1 if column < extra else 0)
+            widths.append(max(face.width(label) for label in labels[start:end]) + entry)
+            start = end
+        if sum(widths) + (columns - 1) * _LEGEND_GAP_EM * em <= _LEGEND_ROOM:
+            return columns
+    return 1
+
+
 def _bare(ax: Any, *sides: str) -> None:
     for side in sides:
         ax.spines[side].set_visible(False)
@@ -994,7 +1035,9 @@ def _draw_report(data: ReportChart) -> bytes:
     step_h, ret_row, state_row = 0.62, 0.95, 0.6
     head_h = 1.95
     roles = dict.fromkeys((r.role, r.colour) for r in rows if r.visits and r.norm > 0)
-    legend_rows = -(-(len(roles) + 1) // 3)
+    legend_labels = _legend_labels([role for role, _ in roles] + [t.CHART_MEDIAN_LATE], 13)
+    legend_columns = _legend_columns(legend_labels, 13)
+    legend_rows = -(-len(legend_labels) // legend_columns)
     time_h = 0.75 + step_h * len(rows) + 1.45 + 0.32 * legend_rows
     ret_h = 0.75 + (ret_row * len(returned) + 0.2 if returned else 0.5) + 0.4
     state_h = 0.75 + state_row * len(data.states) + 0.9
@@ -1048,10 +1091,10 @@ def _draw_report(data: ReportChart) -> bytes:
     page.text(0.03, axis_bottom + 0.95,
               t.CHART_TIME_LEGEND,
               fontsize=13, color=GREY)  # fmt: skip
+    colours = [colour for _, colour in roles] + [LATE]
     page.fig.legend(
-        handles=[Patch(color=colour, label=role) for role, colour in roles]
-        + [Patch(color=LATE, label=t.CHART_MEDIAN_LATE)],
-        loc="upper left", ncol=3, fontsize=13, frameon=False,
+        handles=[Patch(color=c, label=label) for c, label in zip(colours, legend_labels, strict=True)],
+        loc="upper left", ncol=legend_columns, fontsize=13, frameon=False,
         bbox_to_anchor=(0.03, 1 - (axis_bottom + 1.05) / page.height),
     )  # fmt: skip
 

@@ -450,3 +450,28 @@ def test_the_report_keeps_a_long_role_name_of_a_step_inside_the_picture() -> Non
     left_edge = image.crop((0, 0, 12, image.height))
     ink = left_edge.point(lambda grey: 255 if grey < 200 else 0)
     assert ink.getbbox() is None, "ink at the left edge: a label cut off"
+
+
+def test_the_reports_legend_beside_a_long_role_name_stays_inside_the_picture() -> None:
+    """The legend under the SPM-LS's bars names its roles in three columns: beside
+    "Pejabat Penandatangan Surat Perintah Membayar" the third column ("median melewati
+    norma") ran off the picture's right edge. Now it takes the columns there is room for;
+    a role name too long for even one is cut with "…"."""
+    for signer in (
+        "Pejabat Penandatangan Surat Perintah Membayar",
+        "Pejabat Penandatangan Surat Perintah Membayar " * 4,
+    ):
+        rows = tuple(
+            charts.ReportRow(i, f"Langkah {i}", role, colour, 5, 200, 400, 240, 0, "")
+            for i, role, colour in (
+                (1, "Bendahara Pengeluaran", "#CC79A7"),
+                (2, "Verifikator Keuangan", "#009E73"),
+                (3, signer.strip(), "#0072B2"),
+            )
+        )
+        chart = charts.ReportChart("Evaluasi Penerapan SOP", "SPM-LS", "Periode: Tahun 2026",
+                                   rows, (("Selesai", 1, "#0072B2"),), 0)  # fmt: skip
+        image = Image.open(io.BytesIO(charts.render_report(chart))).convert("L")
+        right_edge = image.crop((image.width - 10, 0, image.width, image.height))
+        ink = right_edge.point(lambda grey: 255 if grey < 200 else 0)
+        assert ink.getbbox() is None, "ink at the right edge: the legend runs off the picture"
