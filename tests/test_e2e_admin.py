@@ -1284,13 +1284,9 @@ async def test_a_former_administrator_who_taps_an_administrators_command_loses_t
     assert len(world.emu.calls_to("deleteMyCommands")) == deletes
 
 
-async def test_peran_of_a_bureau_with_300_team_members_lists_every_one_and_every_section(
-    world: World,
-) -> None:
-    """After years of use 300 staff hold the team's role. The administrator's /peran comes
-    in several messages, in order, each within Telegram's 4,096 characters: every member by
-    name and id, the Fungsional Umum after them, and the Plh/Plt section at the end."""
-    admin = world["admin"]
+async def three_hundred_in_the_team(world: World) -> None:
+    """After years of use: 300 staff ("Pegawai Nomor 0" .. 299, ids 50,000 on) hold the
+    team's role."""
     unit, now = world.config.organisation.unit, world.services.clock.now()
 
     def team(tx: Tx) -> None:
@@ -1300,6 +1296,16 @@ async def test_peran_of_a_bureau_with_300_team_members_lists_every_one_and_every
             repo.grant_role(tx, 50_000 + i, "tim", unit, now, ADMIN_ID)
 
     await world.services.db.write(team)
+
+
+async def test_peran_of_a_bureau_with_300_team_members_lists_every_one_and_every_section(
+    world: World,
+) -> None:
+    """After years of use 300 staff hold the team's role. The administrator's /peran comes
+    in several messages, in order, each within Telegram's 4,096 characters: every member by
+    name and id, the Fungsional Umum after them, and the Plh/Plt section at the end."""
+    admin = world["admin"]
+    await three_hundred_in_the_team(world)
     assert "ditetapkan" in await said(world, "admin", "/plh karo 1007 31-12-2030 cuti")
     admin.mark_seen()
     before = len(admin.bot_messages)
@@ -1323,15 +1329,7 @@ async def test_peran_whose_second_message_telegram_refuses_stops_there_and_says_
     if the list were whole with a hole in it: the answer stops after the first part, and a
     notice says it broke off at part 2 and to ask again. Asked again, it arrives whole."""
     admin = world["admin"]
-    unit, now = world.config.organisation.unit, world.services.clock.now()
-
-    def team(tx: Tx) -> None:
-        for i in range(300):
-            repo.ensure_person(tx, 50_000 + i, now)
-            repo.update_profile(tx, 50_000 + i, now=now, changed_by=None, name=f"Pegawai Nomor {i}")
-            repo.grant_role(tx, 50_000 + i, "tim", unit, now, ADMIN_ID)
-
-    await world.services.db.write(team)
+    await three_hundred_in_the_team(world)
     await world.drained()
     admin.mark_seen()
     before = len(admin.bot_messages)

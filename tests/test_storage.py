@@ -2076,6 +2076,23 @@ async def test_what_telegram_refused_while_a_person_blocked_the_bot_goes_when_th
     assert failed == [(too_long,), (other,)]
 
 
+def plans_of(tx: Tx, work: Callable[[Tx], object]) -> list[str]:
+    """SQLite's plan of each statement ``work`` runs ("<plan step>: <statement>")."""
+    assert isinstance(tx, SqliteTx)
+    statements: list[str] = []
+    tx.conn.set_trace_callback(statements.append)
+    try:
+        work(tx)
+    finally:
+        tx.conn.set_trace_callback(None)
+    return [
+        f"{row[-1]}: {sql}"
+        for sql in statements
+        if sql.startswith(("SELECT", "UPDATE", "DELETE"))
+        for row in tx.conn.execute("EXPLAIN QUERY PLAN " + sql)
+    ]
+
+
 async def test_the_rows_still_to_go_are_found_without_reading_the_delivered_ones(
     db: Database,
 ) -> None:
@@ -2093,27 +2110,15 @@ async def test_the_rows_still_to_go_are_found_without_reading_the_delivered_ones
 
     await db.write(fill)
 
-    def plans(tx: Tx) -> list[str]:
-        assert isinstance(tx, SqliteTx)
-        statements: list[str] = []
-        tx.conn.set_trace_callback(statements.append)
-        try:
-            due = repo.take_due_outbox(tx, T0, 200, T0 + timedelta(seconds=10), busy=[11])
-            assert [i.version for i in due] == [1, 2]
-            repo.take_outbox_rows(tx, [due[-1].id], T0, T0 + timedelta(seconds=10))
-            assert repo.pending_task_row(tx, 10, 2) == due[-1].id
-            assert repo.next_outbox_time(tx) is not None
-            repo.take_live_tasks(tx, 2)
-        finally:
-            tx.conn.set_trace_callback(None)
-        return [
-            f"{row[-1]}: {sql}"
-            for sql in statements
-            if sql.startswith(("SELECT", "UPDATE", "DELETE"))
-            for row in tx.conn.execute("EXPLAIN QUERY PLAN " + sql)
-        ]
+    def a_delivery_round(tx: Tx) -> None:
+        due = repo.take_due_outbox(tx, T0, 200, T0 + timedelta(seconds=10), busy=[11])
+        assert [i.version for i in due] == [1, 2]
+        repo.take_outbox_rows(tx, [due[-1].id], T0, T0 + timedelta(seconds=10))
+        assert repo.pending_task_row(tx, 10, 2) == due[-1].id
+        assert repo.next_outbox_time(tx) is not None
+        repo.take_live_tasks(tx, 2)
 
-    steps = await db.write(plans)
+    steps = await db.write(plans_of, a_delivery_round)
     # "SCAN outbox:" reads the whole table, and so does a search of the row ids below one;
     # "SCAN outbox USING INDEX outbox_queue" reads the partial index: the rows still to go
     whole_table = re.compile(r"SCAN \w+:|SEARCH \w+ USING INTEGER PRIMARY KEY \(rowid<")
@@ -2211,22 +2216,7 @@ async def test_a_reminder_reads_the_rows_not_delivered_to_its_chat_not_the_deliv
     refused (``outbox_refused``), by chat and case."""
     await db.write(chat_10_with_a_week_delivered)
 
-    def plans(tx: Tx) -> list[str]:
-        assert isinstance(tx, SqliteTx)
-        statements: list[str] = []
-        tx.conn.set_trace_callback(statements.append)
-        try:
-            the_lookups_of_what_chat_10_was_not_delivered(tx)
-        finally:
-            tx.conn.set_trace_callback(None)
-        return [
-            f"{row[-1]}: {sql}"
-            for sql in statements
-            if sql.startswith(("SELECT", "UPDATE", "DELETE"))
-            for row in tx.conn.execute("EXPLAIN QUERY PLAN " + sql)
-        ]
-
-    steps = await db.write(plans)
+    steps = await db.write(plans_of, the_lookups_of_what_chat_10_was_not_delivered)
     whole_table = re.compile(r"SCAN outbox\b(?! USING INDEX outbox_(queued_by_chat|refused))")
     assert [s for s in steps if whole_table.match(s)] == []
     used = {m for s in steps for m in re.findall(r"USING INDEX (outbox_\w+)", s)}
