@@ -1,0 +1,168 @@
+"""Reminders: an open case's reminder state and due time, and its chase log (reminders,
+escalations and snoozes)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core.model import Case
+from storage.codec import case_from_json, parse_ts, ts
+from storage.db import Tx
+
+
+@dataclass(frozen=True)
+class ReminderRow:
+    case: Case
+    reminders_sent: int
+    last_reminded_at: datetime | None
+    snoozed_until: datetime | None
+
+
+def reminder_row(tx: Tx, case_id: int, version: int | None = None) -> ReminderRow | None:
+    """An open case with its reminder state (at ``version``, when given)."""
+    sql = (
+        "SELECT state, format, reminders_sent, last_reminded_at, snoozed_until FROM cases "
+        "WHERE id = ? AND status = 'open'"
+    )
+    if version is None:
+        row = tx.one(sql, (case_id,))
+    else:
+        row = tx.one(f"{sql} AND version = ?", (case_id, version))
+    if row is None:
+        return None
+    return ReminderRow(
+        case_from_json(row[0], row[1]),
+        row[2],
+        parse_ts(row[3]) if row[3] else None,
+        parse_ts(row[4]) if row[4] else None,
+    )
+
+
+def set_reminder_state(
+    tx: Tx,
+    case_id: int,
+    *,
+    next_due_at: datetime | None,
+    reminders_sent: int | None = None,
+    last_reminded_at: datetime | None = None,
+    snoozed_until: datetime | None = None,
+) -> None:
+    """Set the next due time; the other fields only where given."""
+    tx.run(
+        "UPDATE cases SET next_due_at = ?, reminders_sent = COALESCE(?, reminders_sent), "
+        "last_reminded_at = COALESCE(?, last_reminded_at), "
+        "snoozed_until = COALESCE(?, snoozed_until) WHERE id = ?",
+        (
+            ts(next_due_at) if next_due_at else None,
+            reminders_sent,
+            ts(last_reminded_at) if last_reminded_at else None,
+            ts(snoozed_until) if snoozed_until else None,
+            case_id,
+        ),
+    )
+
+
+def due_case_ids(tx: Tx, now: datetime, limit: int) -> list[int]:
+    rows = tx.all(
+        "SELECT id FROM cases WHERE status = 'open' AND next_due_at <= ? "
+        "ORDER BY next_due_at LIMIT ?",
+        (ts(now), limit),
+    )
+    return [r[0] for r in rows]
+
+
+def next_due_after(tx: Tx, at: datetime) -> datetime | None:
+    """The earliest stored due time of an open case's reminder later than ``at`` (None:
+    none)."""
+    value = tx.value(
+        "SELECT MIN(next_due_at) FROM cases WHERE status = 'open' AND next_due_at > ?",
+        (ts(at),),
+    )
+    return parse_ts(value) if value else None
+
+
+def open_reminder_rows(tx: Tx) -> list[tuple[ReminderRow, datetime | None]]:
+    """Every open case with its reminder state and its stored due time (None: none)."""
+    rows = tx.all(
+        "SELECT state, format, reminders_sent, last_reminded_at, snoozed_until, next_due_at "
+        "FROM cases WHERE status = 'open' ORDER BY id"
+    )
+    return [
+        (
+            ReminderRow(
+                case_from_json(r[0], r[1]),
+                r[2],
+                parse_ts(r[3]) if r[3] else None,
+                parse_ts(r[4]) if r[4] else None,
+            ),
+            parse_ts(r[5]) if r[5] else None,
+        )
+        for r in rows
+    ]
+
+
+# -- the chase log: reminders, escalations and snoozes, kept as long as the case ---------
+
+
+@dataclass(frozen=True)
+class Chase:
+    """One reminder or escalation delivered, or one /tunda applied, at a case's step."""
+
+    kind: str  # "reminder" | "escalation" | "snooze"
+    step: int
+    at: datetime
+    person_id: int  # who was reminded or told (escalation); who postponed (snooze)
+    role: str  # the role they were chased as; the role they held the step in (snooze)
+    number: int | None = None  # the reminder's number at the step (reminder, escalation)
+    until: datetime | None = None  # no reminder before this (snooze)
+
+
+def log_chases(tx: Tx, case_id: int, chases: Sequence[Chase]) -> None:
+    """Append to the case's chase log (append-only; the outbox's retention leaves it)."""
+    rows = [
+        (
+            case_id,
+            c.step,
+            ts(c.at),
+            c.kind,
+            c.person_id,
+            c.role,
+            c.number,
+            ts(c.until) if c.until else None,
+        )
+        for c in chases
+    ]
+    if rows:
+        tx.many(
+            "INSERT INTO chases (case_id, step, at, kind, person_id, role, number, until) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+
+def chases_of_case(tx: Tx, case_id: int) -> list[Chase]:
+    """The case's chase log, in the order written."""
+    rows = tx.all(
+        "SELECT kind, step, at, person_id, role, number, until FROM chases WHERE case_id = ? "
+        "ORDER BY id",
+        (case_id,),
+    )
+    return [
+        Chase(r[0], r[1], parse_ts(r[2]), r[3], r[4], r[5], parse_ts(r[6]) if r[6] else None)
+        for r in rows
+    ]
+
+
+def told_of_reminder(tx: Tx, case_id: int, step: int, number: int, since: datetime) -> set[int]:
+    """Who the case's chase log shows was reminded or told (escalation) of its reminder
+    ``number`` at ``step`` since ``since`` (when the case entered the step: an earlier stay
+    at the same step had reminders of its own numbers). Only their ids, read by the index
+    of the case's rows; ``at`` is compared as the UTC text :func:`ts` stores."""
+    rows = tx.all(
+        "SELECT DISTINCT person_id FROM chases WHERE case_id = ? AND step = ? AND number = ? "
+        "AND kind <> 'snooze' AND at >= ?",
+        (case_id, step, number, ts(since)),
+    )
+    return {r[0] for r in rows}
