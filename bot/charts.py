@@ -972,12 +972,7 @@ def _step_label(label: str, left: float) -> str:
         return label
     head, dot, tail = label.partition(" · ")
     lines = [f"{head} ·", tail] if dot else [label]
-    fitted = []
-    for line in lines:
-        while face.width(line) > room and len(line) > 2:
-            line = line[:-2].rstrip() + "…"
-        fitted.append(line)
-    return "\n".join(fitted)
+    return "\n".join(_fitted(face, line, room) for line in lines)
 
 
 # matplotlib's legend, in ems of its font: the colour box, the pad before its label, and the
@@ -992,12 +987,7 @@ def _legend_labels(labels: list[str], points: float) -> list[str]:
     em = points * DPI / 72
     room = _LEGEND_ROOM - (_LEGEND_HANDLE_EM + _LEGEND_PAD_EM) * em
     face = _face("regular", points)
-    fitted = []
-    for label in labels:
-        while face.width(label) > room and len(label) > 2:
-            label = label[:-2].rstrip() + "…"
-        fitted.append(label)
-    return fitted
+    return [_fitted(face, label, room) for label in labels]
 
 
 def _legend_columns(labels: list[str], points: float, most: int = 3) -> int:
@@ -1140,6 +1130,13 @@ def _draw_report(data: ReportChart) -> bytes:
               t.CHART_OVERDUE.format(count=angka(data.overdue)), fontsize=15,
               weight="bold", color=LATE if data.overdue else INK)  # fmt: skip
     return _png(page.fig)
+
+
+def _fitted(face: _Face, text: str, room: float) -> str:
+    """``text`` cut with "…" until it is at most ``room`` pixels wide in ``face``."""
+    while face.width(text) > room and len(text) > 2:
+        text = text[:-2].rstrip() + "…"
+    return text
 
 
 def _cut(text: str, limit: int) -> str:

@@ -18,6 +18,7 @@ from bot.menus import drop_admin_commands
 from bot.outbox import keyboard_markup
 from bot.papers.dates import tanggal
 from bot.services.cases import AlreadyApplied, Outcome
+from bot.services.queries import page_count, page_start
 from bot.services.registry import SopRegistry
 from bot.views import Keyboard, acting_role
 from handlers.common import (
@@ -125,9 +126,8 @@ async def invites_view(context: Context, page: int) -> tuple[str, Keyboard]:
     invites = await svc.people.open_invites()
     if not invites:
         return t.NO_OPEN_INVITES, []
-    pages = -(-len(invites) // INVITES_PER_PAGE)
-    page = min(max(page, 0), pages - 1)
-    first = page * INVITES_PER_PAGE
+    pages = page_count(len(invites), INVITES_PER_PAGE)
+    page, first = page_start(len(invites), page, INVITES_PER_PAGE)
     shown = invites[first : first + INVITES_PER_PAGE]
     names = await svc.queries.names([i.created_by for i in shown])
     lines = [

@@ -24,6 +24,18 @@ from storage.db import Database, Tx
 TASKS_PER_PAGE = 8
 
 
+def page_count(total: int, per_page: int) -> int:
+    """How many pages ``total`` items take (one when there are none)."""
+    return max(1, -(-total // per_page))
+
+
+def page_start(total: int, page: int, per_page: int) -> tuple[int, int]:
+    """The page asked for, kept within the pages there are (the last when past it), and
+    the index of its first item."""
+    number = min(max(page, 0), page_count(total, per_page) - 1)
+    return number, number * per_page
+
+
 @dataclass(frozen=True)
 class TaskPage:
     total: int
@@ -32,7 +44,7 @@ class TaskPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // TASKS_PER_PAGE))
+        return page_count(self.total, TASKS_PER_PAGE)
 
 
 @dataclass(frozen=True)
@@ -73,7 +85,7 @@ class OverduePage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // OVERDUE_PER_PAGE))
+        return page_count(self.total, OVERDUE_PER_PAGE)
 
 
 RECENT_CASES = 20  # /status without a number lists this many
@@ -247,9 +259,7 @@ class Queries:
             ]
             waiting.sort()
             total = len(waiting)
-            pages = max(1, -(-total // TASKS_PER_PAGE))
-            current = min(max(page, 0), pages - 1)
-            start = current * TASKS_PER_PAGE
+            current, start = page_start(total, page, TASKS_PER_PAGE)
             cases = []
             for _, case_id in waiting[start : start + TASKS_PER_PAGE]:
                 case = mine_shared.get(case_id) or repo.load_case(tx, case_id)
@@ -402,9 +412,7 @@ class Queries:
                 if spent > norm.time_minutes:
                     late.append((step.case_id, spent, spent - norm.time_minutes))
             late.sort(key=lambda item: -item[2])  # stable: the earlier entered first on a tie
-            pages = max(1, -(-len(late) // OVERDUE_PER_PAGE))
-            number = min(max(page, 0), pages - 1)
-            start = number * OVERDUE_PER_PAGE
+            number, start = page_start(len(late), page, OVERDUE_PER_PAGE)
             acting: dict[str, repo.Appointment | None] = {}
             found = []
             for case_id, spent, _ in late[start : start + OVERDUE_PER_PAGE]:
