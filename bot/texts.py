@@ -312,6 +312,7 @@ COMMAND_MENU = {
     "tugas": "Daftar tugas yang menunggu tindakan Bapak/Ibu",
     "baru": "Mengajukan berkas baru",
     "status": "Posisi dan riwayat berkas",
+    "sop": "Langkah-langkah SOP dan norma waktunya",
     "tarik": "Menarik kembali berkas yang baru saja diteruskan",
     "saya": "Data dan peran Bapak/Ibu",
     "tunda": "Menunda pengingat suatu berkas",
@@ -467,6 +468,8 @@ HELP_RUNS_MANY = "SOP berikut:\n{sops}"
 HELP_SOP_LINE = "• <i>{name}</i> (kode <code>{code}</code>)"
 HELP_NEW_CASE_ONE = "/baru — mengajukan berkas baru ({starters})\n"
 HELP_NEW_CASE_MANY = "/baru [kode SOP] — mengajukan berkas baru ({starters})\n"
+HELP_SOP_ONE = "/sop — langkah-langkah SOP, pelaksana, dan norma waktunya\n"
+HELP_SOP_MANY = "/sop [kode SOP] — langkah-langkah SOP, pelaksana, dan norma waktunya\n"
 HELP_ROLE_LINE = "• <b>{name}</b> — {title}"
 HELP = (
     "<b>Petunjuk Penggunaan</b>\n"
@@ -476,6 +479,7 @@ HELP = (
     "/tugas — tugas yang menunggu tindakan Bapak/Ibu\n"
     "{new_case}"
     "/status [nomor] — posisi, waktu, dan riwayat berkas, dengan gambar linimasanya\n"
+    "{sop_command}"
     "/tarik &lt;nomor&gt; — menarik kembali berkas yang baru saja Bapak/Ibu teruskan\n"
     "/tunda &lt;nomor&gt; &lt;durasi&gt; — menunda pengingat, misalnya <code>/tunda 12 2j</code>\n"
     "/terlambat — langkah yang melewati norma waktu: pada peran pimpinan sendiri dan "
@@ -507,6 +511,30 @@ HELP_ADMIN = (
     "/ubah_data &lt;id&gt; — meminta seseorang memperbaiki nama, NIP, dan jabatannya "
     "(yang bersangkutan mengetik sendiri datanya)"
 )
+
+# -- /sop: the procedure as its form sets it out (bot.sop_view) ---------------------------
+
+SOP_CHOICE = "• <code>/sop {code}</code> — {name}"  # a line of the SOPs to choose from
+SOP_WHICH = "Layanan ini menjalankan SOP berikut:\n{choices}\n\nMohon pilih salah satunya."
+SOP_UNKNOWN = "Mohon maaf, SOP dengan kode <code>{code}</code> tidak ditemukan.\n{choices}"
+SOP_TITLE = "📘 <b>SOP {name}</b>"
+SOP_UNIT = "Unit kerja: {unit}"
+SOP_NUMBER = "Nomor: {number}"
+SOP_APPROVED_BY = "Disahkan oleh: {by}"
+SOP_APPROVED_ON = ", tanggal {date}"  # after SOP_APPROVED_BY, when the form gives the date
+SOP_REVISED_ON = "Tanggal revisi: {date}"
+SOP_STEPS_HEAD = "<b>Langkah-langkah</b> (norma waktu seluruhnya {norm})"
+SOP_STEPS_MINE_NOTE = "\nLangkah yang ditandai ◀ dilaksanakan oleh Bapak/Ibu."
+SOP_STEP = "<b>{label} · {role}</b> ({norm}){mine}\n{activity}"
+SOP_STEP_MINE = " ◀"
+SOP_STEP_OUTPUT = "\n<i>Output: {outputs}</i>"
+SOP_ITEM = "{n}. {item}"
+SOP_LEGAL_BASIS = "Dasar Hukum"
+SOP_QUALIFICATIONS = "Kualifikasi Pelaksana"
+SOP_RELATED = "Keterkaitan"
+SOP_EQUIPMENT = "Peralatan/Perlengkapan"
+SOP_WARNING = "Peringatan"
+SOP_RECORDS = "Pencatatan dan Pendataan"
 
 # -- /baru, /tugas, /status, /tarik ------------------------------------------------------
 

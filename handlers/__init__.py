@@ -17,10 +17,23 @@ from handlers import (
     people,
     reminders,
     reports,
+    sop,
     text,
 )
 
 
 def register_all(app: SopApplication) -> None:
-    for module in (gate, people, admin, cases, reminders, reports, buttons, files, text, errors):
+    for module in (
+        gate,
+        people,
+        admin,
+        cases,
+        reminders,
+        reports,
+        sop,
+        buttons,
+        files,
+        text,
+        errors,
+    ):
         module.register(app)

@@ -236,14 +236,18 @@ def help_text(context: Context, is_admin: bool) -> str:
     if len(definitions) == 1:
         runs = t.HELP_RUNS_ONE.format(name=t.e(definitions[0].header.name))
         new_case = t.HELP_NEW_CASE_ONE.format(starters=starters)
+        sop_command = t.HELP_SOP_ONE
     else:
         sop_lines = "\n".join(
             t.HELP_SOP_LINE.format(name=t.e(d.header.name), code=t.e(d.code)) for d in definitions
         )
         runs = t.HELP_RUNS_MANY.format(sops=sop_lines)
         new_case = t.HELP_NEW_CASE_MANY.format(starters=starters)
+        sop_command = t.HELP_SOP_MANY
     heads = ", ".join(t.e(name) for name in reports.head_names(sops.default, sops))
-    text = t.HELP.format(runs=runs, new_case=new_case, heads=heads, roles=roles)
+    text = t.HELP.format(
+        runs=runs, new_case=new_case, sop_command=sop_command, heads=heads, roles=roles
+    )
     if is_admin:
         text += t.HELP_ADMIN
     return text

@@ -1564,6 +1564,7 @@ async def test_bantuan_explains_the_service_and_the_commands_are_registered(
         "tugas",
         "baru",
         "status",
+        "sop",
         "tarik",
         "saya",
         "tunda",
@@ -1589,6 +1590,40 @@ async def test_bantuan_explains_the_service_and_the_commands_are_registered(
     assert {"undang", "peran", "cabut", "alihkan", "batalkan", "plh", "plt", "akhiri_plh"} <= set(
         menu
     )
+
+
+async def test_kabag_reads_the_sop_with_every_step_its_norm_and_his_own_steps_marked(
+    world: World,
+) -> None:
+    kabag = world["kabag"]
+    kabag.mark_seen()
+    await kabag.send("/sop")
+    sop = (await kabag.wait_message(timeout=WAIT)).text
+    assert sop.startswith("📘 SOP Penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro")
+    assert "Disahkan oleh: Kepala Biro Perencanaan" in sop
+    assert "norma waktu seluruhnya 18 hari kerja" in sop
+    steps = re.findall(r"^Langkah (\d+) · (.+?) \((.+?)\)( ◀)?$", sop, re.MULTILINE)
+    assert [int(n) for n, *_ in steps] == list(range(1, 13))
+    assert {int(n) for n, role, _, mine in steps if mine} == {2, 4, 8, 10}
+    assert all(role == "Kabag" for _, role, _, mine in steps if mine)
+    assert ("1", "Kasubag", "4 jam kerja", "") in steps
+    assert "Output: Dokumentasi Program Kerja, RKAKL, dan Penetapan Kinerja Biro" in sop
+    for section in ("Dasar Hukum", "Kualifikasi Pelaksana", "Keterkaitan", "Peringatan"):
+        assert f"\n{section}\n" in sop
+    assert "Teliti kesesuaian setelah menuangkan dalam lembar pemeriksaan berkas" in sop
+    # the form's "-" for no revision is not shown as a date
+    assert "revisi" not in sop
+
+
+async def test_an_sop_code_the_unit_does_not_run_is_refused_naming_the_one_it_does(
+    world: World,
+) -> None:
+    kasubag = world["kasubag"]
+    kasubag.mark_seen()
+    await kasubag.send("/sop <b>cuti</b>")
+    refused = await kasubag.wait_message(timeout=WAIT)
+    assert "SOP dengan kode <b>cuti</b> tidak ditemukan" in refused.text
+    assert "/sop ppk-rkakl-pk" in refused.text
 
 
 async def test_a_restart_during_the_return_reason_dialogue_loses_nothing(world: World) -> None:

@@ -114,6 +114,24 @@ async def test_the_help_names_both_sops_and_who_opens_cases(world: World) -> Non
     assert "• Direktur — Direktur Bina Pengantar Kerja" in text
 
 
+async def test_sop_asks_which_of_the_two_and_shows_the_directorates_by_its_code(
+    world: World,
+) -> None:
+    kasubag = world["kasubag"]
+    which = plain(await said(kasubag, "/sop"))
+    assert "/sop ppk-rkakl-pk" in which and "/sop surat-tugas" in which
+    shown = plain(await said(kasubag, "/sop SURAT-TUGAS"))
+    assert shown.startswith("📘 SOP Penerbitan Surat Tugas Perjalanan Dinas")
+    assert "Unit kerja: Direktorat Bina Pengantar Kerja" in shown
+    assert "Nomor: 5/.../KP.01.00/2026" in shown
+    assert "Dasar Hukum\n1. PMK No. 113 Tahun 2012 tentang Perjalanan Dinas" in shown
+    # Kasubag is the directorate's Kasi too: the Kasi's steps are his, marked; the form
+    # fills no warning, qualifications or record keeping, and none is shown empty
+    assert re.search(r"^Langkah \d+ · Kasi \(.+\) ◀$", shown, re.MULTILINE)
+    assert not re.search(r"^Langkah \d+ · Direktur .*◀$", shown, re.MULTILINE)
+    assert "Peringatan" not in shown and "Kualifikasi" not in shown
+
+
 async def test_the_report_of_the_second_sop_is_asked_for_by_its_code(world: World) -> None:
     """/laporan surat-tugas 2026 reports on the directorate's SOP, /laporan ppk-rkakl-pk
     2026 on the bureau's. The two papers for one year are named apart, by code."""
