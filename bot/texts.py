@@ -238,12 +238,6 @@ def sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
-def when(moment: datetime, zone: OfficeZone = DEFAULT_ZONE) -> str:
-    """ "5 Desember 2026 pukul 01.30 WIB": the moment on the office's clock (``zone``, from
-    ``time.timezone``: OfficeZone.named(config.time.timezone)); WIB when not given."""
-    return zone.tanggal_jam(moment)
-
-
 def last_day(moment: datetime, zone: OfficeZone = DEFAULT_ZONE) -> str:
     """The end of a period as officials name it: "31 Desember 2028" for a period that ends
     at midnight after that day; a date and time otherwise."""
@@ -572,7 +566,6 @@ RECENT_CASE_CLOSED = {  # where a closed case is, by its status
     "archived": "selesai (diarsipkan)",
     "cancelled": "dibatalkan",
 }
-RECENT_CASE_CLOSED_OTHER = "ditutup"
 RECENT_CASES_FOOT = "\nRincian: /status &lt;nomor&gt;"
 
 # -- /tunda ---------------------------------------------------------------------------------
@@ -1497,12 +1490,12 @@ ACTING_ENDED_HOLDER = (
     "Penetapan {whom} sebagai {title} berakhir karena {whom} kini memegang peran tersebut "
     "sebagai pejabat definitif."
 )
-# the newcomer's welcome, when the invited role passed from its holder
 # an invitation opened by one who holds its role already: not used, it still admits
 INVITE_HELD = (
     "Bapak/Ibu telah memegang peran <b>{role}</b>, sehingga tautan undangan ini tidak "
     "digunakan; tautan tersebut tetap berlaku bagi pegawai yang diundang."
 )
+# the newcomer's welcome, when the invited role passed from its holder
 INVITE_PASSED_IN = (
     "Peran ini dialihkan kepada Bapak/Ibu dari {old}; yang bersangkutan tidak lagi memegang "
     "peran tersebut dan telah diberi tahu."

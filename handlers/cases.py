@@ -343,7 +343,7 @@ async def _status_list(update: Update, context: Context) -> None:
                 step=case.step, role=t.e(role_name(definition, definition.step(case.step).actor))
             )
             if case.is_open
-            else t.RECENT_CASE_CLOSED.get(case.status, t.RECENT_CASE_CLOSED_OTHER)
+            else t.RECENT_CASE_CLOSED[case.status]
         )
         year = f"{t.e(year_short(definition))} {case.fiscal_year}"
         lines.append(f"#{case.id} · {t.e(t.clip(case.title, 80))} · {year} · {where}")

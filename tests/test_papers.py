@@ -199,11 +199,9 @@ def test_indonesian_zones_have_their_labels(name: str, label: str, clock: str) -
 
 
 def test_chat_messages_can_write_the_office_zone() -> None:
-    from bot import texts
-
-    assert texts.when(LATE_UTC) == "5 Desember 2026 pukul 01.30 WIB"  # WIB when not given
+    assert DEFAULT_ZONE.tanggal_jam(LATE_UTC) == "5 Desember 2026 pukul 01.30 WIB"
     makassar = OfficeZone.named("Asia/Makassar")
-    assert texts.when(LATE_UTC, makassar) == "5 Desember 2026 pukul 02.30 WITA"
+    assert makassar.tanggal_jam(LATE_UTC) == "5 Desember 2026 pukul 02.30 WITA"
 
 
 @pytest.mark.parametrize(

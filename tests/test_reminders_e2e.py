@@ -39,6 +39,7 @@ from bot import texts as t
 from bot.clock import ManualClock
 from bot.demo import ACTING, ADMIN_ID, OFFICIALS, ROOT, Script, World, draft, has_button
 from bot.export import export_case
+from bot.papers.dates import DEFAULT_ZONE
 from emulator import EmuMessage
 from storage import repo
 from storage.codec import parse_ts, ts
@@ -59,6 +60,11 @@ REMINDERS = {
 
 def wib(month: int, day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=JAKARTA)
+
+
+def office_time(moment: datetime) -> str:
+    """A moment as the chat writes it: "7 Desember 2026 pukul 09.30 WIB"."""
+    return DEFAULT_ZONE.tanggal_jam(moment)
 
 
 @asynccontextmanager
@@ -441,7 +447,7 @@ async def test_tunda_is_for_the_holder_only_bounded_and_the_reminder_comes_after
 
         clock.set(wib(7, 6, 12))
         answer = await ask(world, "kasubag", f"/tunda #{case} 2j")
-        assert answer == f"Pengingat Berkas #{case} ditunda sampai {t.when(wib(7, 6, 14))}."
+        assert answer == f"Pengingat Berkas #{case} ditunda sampai {office_time(wib(7, 6, 14))}."
         row = await case_row(world, case)
         assert parse_ts(row["snoozed_until"]) == parse_ts(row["next_due_at"]) == wib(7, 6, 14)
         for quiet in (wib(7, 6, 13), wib(7, 6, 13, 59)):  # the norm is used up, but snoozed
@@ -456,7 +462,7 @@ async def test_tunda_is_for_the_holder_only_bounded_and_the_reminder_comes_after
         # a full working day asked, 3 hours granted: 14.30 + 90 min today + 90 min tomorrow
         clock.set(wib(7, 6, 14, 30))
         answer = await ask(world, "kasubag", f"/tunda {case} 1h")
-        assert f"ditunda sampai {t.when(wib(7, 7, 9, 30))}" in answer
+        assert f"ditunda sampai {office_time(wib(7, 7, 9, 30))}" in answer
         assert "(dibatasi paling lama 3 jam kerja)" in answer
         for quiet in (wib(7, 6, 15, 30), wib(7, 7, 9, 29)):  # the 60-minute repeat waits too
             await sweep_at(world, clock, quiet)
@@ -494,7 +500,7 @@ async def test_who_was_reminded_told_and_who_postponed_outlives_the_retention_in
         assert set(phones.news()) == {"kasubag", "kabag"}
         clock.set(wib(7, 6, 13, 30))
         answer = await ask(world, "kasubag", f"/tunda {case} 2j")
-        assert f"ditunda sampai {t.when(wib(7, 6, 15, 30))}" in answer
+        assert f"ditunda sampai {office_time(wib(7, 6, 15, 30))}" in answer
         await sweep_at(world, clock, wib(7, 6, 15, 30))
         assert set(phones.news()) == {"kasubag", "kabag", "karo"}
         assert (await case_of(world, case)).version == version
