@@ -716,8 +716,9 @@ class Renderer:
             # those who never pressed Start could not be told: their notice waits
             not_told = [int(x) for x in p.get("not_told", [])]
             if not_told:
-                text += " " + t.INVITE_USED_PASSED_NOT_TOLD.format(
-                    old=t.e(names), not_told=t.e(", ".join(who(x) for x in not_told))
+                text += " " + t.INVITE_USED_PASSED_NOT_TOLD.format(old=t.e(names))
+                text += " " + t.NOT_STARTED_NOT_TOLD.format(
+                    who=t.e(", ".join(who(x) for x in not_told))
                 )
             else:
                 text += " " + t.INVITE_USED_PASSED.format(old=t.e(names))

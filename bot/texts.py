@@ -290,7 +290,8 @@ NOT_STARTED_WARNING = (
     "⚠️ Yang bersangkutan belum pernah membuka bot: mohon minta yang bersangkutan menekan "
     "Start agar pesan dapat disampaikan."
 )
-# ... naming the one it is about (/alihkan: the old holder, who could not be told)
+# ... naming the one it is about (/alihkan, an invitation used: the old holder, who could
+# not be told)
 NOT_STARTED_NOT_TOLD = (
     "⚠️ {who} belum pernah membuka bot sehingga belum dapat diberi tahu: mohon minta yang "
     "bersangkutan menekan Start agar pesan dapat disampaikan."
@@ -425,11 +426,10 @@ TASKS_ORDER = "<i>diurutkan menurut batas norma waktu: yang batasnya paling awal
 
 # -- /terlambat (steps past their norm, for heads and administrators) ------------------
 
-# ``page``: OVERDUE_PAGE_OF when the list takes several pages, else ""
+# ``page``: LIST_PAGE when the list takes several pages, else ""
 OVERDUE_HEAD = (
     "<b>Langkah yang melewati norma waktu</b>: {count} langkah{page}\n<i>{scope}; {order}</i>"
 )
-OVERDUE_PAGE_OF = " (halaman {page} dari {pages})"
 OVERDUE_SCOPE_OWN = "langkah peran Bapak/Ibu dan bawahannya"
 OVERDUE_SCOPE_ALL = "semua langkah"
 OVERDUE_ORDER = "yang paling jauh melewati normanya lebih dahulu"
@@ -672,12 +672,9 @@ ANS_WITHDRAWN = "Berkas ditarik kembali; tugasnya kembali kepada Bapak/Ibu."
 ANS_TASK_OPENED = "Tugas dikirim ke obrolan ini."
 ANS_UPLOADS_SENT = "Dokumen dikirimkan ke obrolan ini."
 ANS_UPLOADS_HELD = "Versi terakhir dokumen tersebut sudah ada di obrolan ini."
-ANS_TASK_LIST_OLD = (
-    "Mohon maaf, daftar tugas tersebut sudah terlalu lama untuk diperbarui; daftar terbaru "
-    "kami kirimkan sebagai pesan baru."
-)
-# a page button of a /terlambat list too old for the bot to edit it (InaccessibleMessage)
-ANS_OVERDUE_LIST_OLD = (
+# a page button of a /tugas or /terlambat list too old for the bot to edit it
+# (InaccessibleMessage)
+ANS_LIST_OLD = (
     "Mohon maaf, daftar tersebut sudah terlalu lama untuk diperbarui; daftar terbaru kami "
     "kirimkan sebagai pesan baru."
 )
@@ -1514,11 +1511,8 @@ INVITE_USED = "🔗 Undangan peran <b>{role}</b> telah digunakan oleh {new}."
 INVITE_USED_PASSED = (
     "Peran tersebut tidak lagi dipegang oleh {old}; yang bersangkutan telah diberi tahu."
 )
-INVITE_USED_PASSED_NOT_TOLD = (
-    "Peran tersebut tidak lagi dipegang oleh {old}. ⚠️ {not_told} belum pernah membuka bot "
-    "sehingga belum dapat diberi tahu: mohon minta yang bersangkutan menekan Start agar "
-    "pesan dapat disampaikan."
-)
+# ... when some of them never pressed Start: NOT_STARTED_NOT_TOLD follows, naming them
+INVITE_USED_PASSED_NOT_TOLD = "Peran tersebut tidak lagi dipegang oleh {old}."
 INVITE_USED_TASKS = "Sebanyak {tasks} tugas yang sedang berjalan kini menjadi tugasnya."
 # to the administrators: an acting period of a role with no definitive holder ended
 ACTING_LEFT_WAITING = (
@@ -1597,7 +1591,7 @@ ADMIN_FIELD_CANCEL_REASON = "alasan pembatalan"
 ADMIN_FIELD_ARCHIVE_REASON = "alasan perubahan"
 ADMIN_FIELD_ACTING_REASON = "alasan"
 ADMIN_FIELD_ACTING_LETTER = "nomor surat"
-# a /tugas, /undangan list of more than one page: after its heading
+# a /tugas, /terlambat, /undangan list of more than one page: after its heading
 LIST_PAGE = " (halaman {page} dari {pages})"
 # /undangan
 NO_OPEN_INVITES = "Tidak ada undangan yang masih berlaku dan belum digunakan."

@@ -86,7 +86,7 @@ async def on_button(update: Update, context: Context) -> None:
         if _inaccessible(query.message):
             # a /tugas list too old for Telegram to show it to the bot (InaccessibleMessage):
             # it can be neither checked nor edited, so the page comes as a new message
-            await answer(update, t.ANS_TASK_LIST_OLD)
+            await answer(update, t.ANS_LIST_OLD)
             await show_task_page(update, context, parsing.case_number(cb.arg or "0") or 0)
             return
         if not _is_task_list(query.message):

@@ -62,7 +62,7 @@ def overdue_view(context: Context, page: OverduePage, admin: bool) -> tuple[str,
     if page.total == 0:
         return t.OVERDUE_NONE.format(scope=scope), []
     several = len([*svc.sops, *svc.sops.retired()]) > 1
-    of = t.OVERDUE_PAGE_OF.format(page=page.page + 1, pages=page.pages) if page.pages > 1 else ""
+    of = t.LIST_PAGE.format(page=page.page + 1, pages=page.pages) if page.pages > 1 else ""
     lines = [t.OVERDUE_HEAD.format(count=page.total, page=of, scope=scope, order=t.OVERDUE_ORDER)]
     for item in page.items:
         case, definition = item.case, item.definition
@@ -119,7 +119,7 @@ async def show_overdue_page(update: Update, context: Context) -> None:
         return
     text, keyboard = overdue_view(context, page, svc.cases.is_admin(user_id(update)))
     if old or message is None:
-        await answer(update, t.ANS_OVERDUE_LIST_OLD)
+        await answer(update, t.ANS_LIST_OLD)
         await reply(update, text, reply_markup=keyboard_markup(keyboard))
         return
     await answer(update)

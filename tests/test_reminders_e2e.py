@@ -725,7 +725,7 @@ async def test_a_stale_terlambat_page_button_is_answered_politely_and_changes_no
         old = listing.text
         karo.mark_seen()
         answer = await karo.press(listing, "›", timeout=WAIT)
-        assert (answer.text, answer.show_alert) == (t.ANS_OVERDUE_LIST_OLD, False)
+        assert (answer.text, answer.show_alert) == (t.ANS_LIST_OLD, False)
         page = await karo.wait_message(lambda m: "Langkah yang" in m.text, timeout=WAIT)
         assert "25 langkah (halaman 2 dari 3)" in page.text
         assert page.record.message_id != listing.record.message_id and listing.text == old

@@ -174,7 +174,7 @@ async def test_a_page_button_on_a_two_day_old_task_list_sends_the_page_anew(
         world.emu.advance_clock(49 * 3600)
         old = listing.text
         answer = await kasubag.press(listing, "›", timeout=WAIT)
-        assert answer == CallbackAnswer(t.ANS_TASK_LIST_OLD, False)
+        assert answer == CallbackAnswer(t.ANS_LIST_OLD, False)
         page = await kasubag.wait_message(lambda m: "Tugas Bapak/Ibu" in m.text, timeout=WAIT)
         assert "9 tugas menunggu tindakan (halaman 2 dari 2)" in page.text
         assert page.record.message_id != listing.record.message_id and listing.text == old
