@@ -711,7 +711,7 @@ REFUSALS = {
         "(3 sampai 100 karakter, memuat angka), misalnya ARS/PK/2027/001."
     ),
     "archive_reference_used": (
-        "Nomor arsip {reference} telah digunakan untuk berkas #{case}. Mohon periksa kembali "
+        "Nomor arsip {reference} telah digunakan untuk Berkas #{case}. Mohon periksa kembali "
         "dan tuliskan nomor arsip berkas ini."
     ),
     "not_archived": (
@@ -1020,7 +1020,7 @@ MOVED_TO_NO_ONE = (
 )
 # to the administrators: a task Telegram refused because its holder cannot be written to
 TASK_UNDELIVERABLE = (
-    "⚠️ Tugas berkas #{case} belum dapat disampaikan kepada {who}: yang "
+    "⚠️ Tugas Berkas #{case} belum dapat disampaikan kepada {who}: yang "
     "bersangkutan belum membuka bot (menekan Start) atau telah memblokirnya. Tugas ini, "
     "beserta tugas berikutnya untuknya, akan terkirim begitu ia menekan Start; mohon "
     "menghubungi yang bersangkutan."
@@ -1029,7 +1029,7 @@ TASK_UNDELIVERABLE = (
 # it will never press Start; the role passes on with /alihkan (``role_id``, ``person``: the
 # command's role and old holder, the placeholders when the case's role is not known)
 TASK_UNDELIVERABLE_DELETED = (
-    "⚠️ Tugas berkas #{case} tidak dapat disampaikan kepada {who}: akun Telegram yang "
+    "⚠️ Tugas Berkas #{case} tidak dapat disampaikan kepada {who}: akun Telegram yang "
     "bersangkutan telah dihapus, sehingga tugas ini tidak akan pernah sampai kepadanya. "
     "Mohon Bapak/Ibu berkenan mengalihkan perannya kepada pegawai lain (tugas yang sedang "
     "berjalan ikut dialihkan) dengan "
@@ -1435,7 +1435,7 @@ ARCHIVE_NOTE = (
 )
 ARCHIVE_NOTE_LINE = "{no}. {name}: {why} (SHA-256 tercatat: {sha256})"
 PAPER_TEMPLATE_FAILED = (
-    "⚠️ Dokumen <b>{paper}</b> berkas #{case} tidak dapat dibuat dari templatnya:\n"
+    "⚠️ Dokumen <b>{paper}</b> Berkas #{case} tidak dapat dibuat dari templatnya:\n"
     "<code>{problem}</code>\n{advice}Tugas diteruskan tanpa dokumen tersebut. Mohon perbaiki "
     "templat dan periksa dengan <code>sopbot check</code>."
 )
@@ -1444,7 +1444,7 @@ PAPER_TEMPLATE_FAILED = (
 TEMPLATE_ADVICE = {
     "tracked_changes": (
         "Templat tersebut masih memuat perubahan terlacak (<i>Track Changes</i>). Mohon buka "
-        "berkasnya di Word, pilih <i>Review → Accept All Changes</i> (Tinjau → Terima Semua "
+        "templat tersebut di Word, pilih <i>Review → Accept All Changes</i> (Tinjau → Terima Semua "
         "Perubahan), lalu simpan.\n"
     ),
     "broken_xml": (
@@ -1749,7 +1749,7 @@ SOP_IMPORT_EXISTS = (
 )
 SOP_IMPORT_UNREADABLE = "error: {source}: tidak dapat dibaca: {error}"
 SOP_IMPORT_BUG = (
-    "error: {source}: kesalahan internal pengimpor ({kind}: {error}); tidak ada berkas yang "
+    "error: {source}: kesalahan internal pengimpor ({kind}: {error}); tidak ada file yang "
     "ditulis. Mohon laporkan kepada pengembang sopbot beserta formulir ini"
 )
 SOP_IMPORT_UNWRITABLE = "error: {out}: tidak dapat ditulis: {error}"
@@ -1889,7 +1889,7 @@ FILE_STORE_UNAVAILABLE_TOLD = " Gangguan ini telah disampaikan kepada administra
 # marker file's path in it
 FILES_NOT_MOUNTED_ADMIN = (
     "⚠️ Folder dokumen bot (<code>storage.files_dir</code>) <code>{folder}</code> tidak "
-    "dapat dipakai: berkas penandanya <code>{marker}</code> tidak ada, sehingga folder itu "
+    "dapat dipakai: file penandanya <code>{marker}</code> tidak ada, sehingga folder itu "
     "tampaknya share jaringan yang belum terpasang (<i>mount</i>). Selama itu tidak ada "
     "dokumen yang disimpan: dokumen yang diunggah pegawai ditolak (pengirimnya diminta "
     "mengirim ulang nanti), sedangkan lembar dan pengiriman dokumen tertahan.\n"

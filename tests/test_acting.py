@@ -1311,7 +1311,7 @@ async def test_a_task_for_a_plh_who_never_pressed_start_is_reported_to_the_admin
         admin = world["admin"]
         admin.mark_seen()
         case = await to_step_3(world, s)
-        told = await admin.wait_message(lambda m: f"Tugas berkas #{case}" in m.text, timeout=WAIT)
+        told = await admin.wait_message(lambda m: f"Tugas Berkas #{case}" in m.text, timeout=WAIT)
         assert "belum dapat disampaikan" in told.text and str(ACTING.telegram_id) in told.text
         assert not task_of(world, "plh", case, 3)
         # a second case for him is not reported again: it waits with the first

@@ -106,7 +106,7 @@ async def test_reassigning_to_someone_who_never_opened_the_bot_says_so(world: Wo
     alert = await world["admin"].wait_message(
         lambda m: "belum dapat disampaikan" in m.text, timeout=WAIT
     )
-    assert f"Tugas berkas #{case} belum dapat disampaikan kepada ID 7770001: " in alert.text
+    assert f"Tugas Berkas #{case} belum dapat disampaikan kepada ID 7770001: " in alert.text
     wulan = world.emu.user(7770001, "Wulan")
     await wulan.send("/start")
     await world.emu.wait_until(

@@ -1018,7 +1018,7 @@ async def test_an_archive_number_used_for_another_case_is_refused_naming_that_ca
     fu.mark_seen()
     await fu.send(used)
     refused = await fu.wait_message(lambda m: "telah digunakan" in m.text, timeout=WAIT)
-    assert f"berkas #{first}" in refused.text and used in refused.text
+    assert f"Berkas #{first}" in refused.text and used in refused.text
     assert (await case_of(world, second)).step == 12
     await fu.send(f"ARS/PK/2028/{second:03d}")
     await until_case(world, second, lambda c: not c.is_open)
@@ -1045,7 +1045,7 @@ async def test_the_same_archive_number_written_another_way_is_refused_naming_tha
     fu.mark_seen()
     await fu.send(typed.format(n=first))
     refused = await fu.wait_message(lambda m: "telah digunakan" in m.text, timeout=WAIT)
-    assert f"berkas #{first}" in refused.text
+    assert f"Berkas #{first}" in refused.text
     assert (await case_of(world, second)).is_open
     await fu.send(f"ars/pk/2028/{second:03d}")
     await until_case(world, second, lambda c: not c.is_open)
@@ -1098,7 +1098,7 @@ async def test_a_mistyped_archive_number_is_corrected_by_the_administrator_with_
     await s.answer_prompt("fu", "OT.04.00/555/2028", other)
     await until_case(world, other, lambda c: not c.is_open)
     said = await admin_says(f"/ubah_arsip {case} ot.04.00/555/2028 salah ketik")
-    assert "telah digunakan" in said and f"berkas #{other}" in said
+    assert "telah digunakan" in said and f"Berkas #{other}" in said
     # only an administrator corrects it (the other case's bundle has reached her first)
     await world.drained()
     fu.mark_seen()

@@ -375,7 +375,7 @@ async def test_karo_deletes_his_account_and_the_administrator_is_told_to_pass_th
     karo.deactivate()
     admin.mark_seen()
     await s.approve("kabag", case_id)
-    notice = await admin.wait_message(lambda m: f"berkas #{case_id}" in m.text, timeout=WAIT)
+    notice = await admin.wait_message(lambda m: f"Tugas Berkas #{case_id}" in m.text, timeout=WAIT)
     text = notice.text
     assert "akun Telegram yang bersangkutan telah dihapus" in text, text
     assert f"/alihkan karo {karo.id} <id Telegram baru>" in text, text

@@ -1,0 +1,34 @@
+"""The wording of bot/texts.py read as a whole: every text names the same thing the same way,
+whichever message it is in."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from bot import texts as t
+
+
+def every_text() -> Iterator[tuple[str, str]]:
+    """Each fixed text of bot/texts.py, by its name ("REFUSALS['stale']")."""
+
+    def walk(value: object, name: str) -> Iterator[tuple[str, str]]:
+        if isinstance(value, str):
+            yield name, value
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                yield from walk(item, f"{name}[{key!r}]")
+        elif isinstance(value, tuple | list):
+            for i, item in enumerate(value):
+                yield from walk(item, f"{name}[{i}]")
+
+    for name in dir(t):
+        if name.isupper() and not name.startswith("_"):
+            yield from walk(getattr(t, name), name)
+
+
+def test_a_case_is_berkas_with_its_number_in_every_text() -> None:
+    """ "Berkas #12" is how the chat names a case, at the head of a message or inside a
+    sentence alike ("Nomor arsip ... telah digunakan untuk Berkas #3")."""
+    lower = [name for name, text in every_text() if re.search(r"\bberkas #", text)]
+    assert lower == []
