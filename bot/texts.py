@@ -390,7 +390,7 @@ LAPSED_WHY = {
         "tidak lagi menjadi tugas Bapak/Ibu"
     ),
     "acting_ended": (
-        "masa penunjukan Bapak/Ibu sebagai pelaksana {role} telah berakhir, sehingga "
+        "masa tugas Bapak/Ibu sebagai Plh/Plt {role} telah berakhir, sehingga "
         "Berkas #{case} tidak lagi menjadi tugas Bapak/Ibu"
     ),
 }
@@ -981,12 +981,12 @@ _FOUR_EYES_WAIT = (
     "sampai Bapak/Ibu berkenan "
 )
 NO_ONE_MAY_DECIDE = (
-    _FOUR_EYES_WAIT + "menunjuk Plh/Plt {role}, misalnya:\n"
+    _FOUR_EYES_WAIT + "menetapkan Plh/Plt {role}, misalnya:\n"
     "<code>/plh {role_id} &lt;id Telegram&gt; &lt;sampai tanggal&gt; &lt;alasan&gt;</code>"
 )
 NO_ONE_MAY_DECIDE_ACTING = (
-    _FOUR_EYES_WAIT + "mengakhiri penunjukan Plh/Plt {role} yang berlaku "
-    "(<code>/akhiri_plh {role_id}</code>) dan menunjuk pejabat lain dengan <code>/plh</code>."
+    _FOUR_EYES_WAIT + "mengakhiri penetapan Plh/Plt {role} yang berlaku "
+    "(<code>/akhiri_plh {role_id}</code>) dan menetapkan pejabat lain dengan <code>/plh</code>."
 )
 WAITS_FOR_DEFINITIVE = (
     "⚠️ {heading}\n\n{step}\nLangkah ini hanya dapat diputus oleh pejabat definitif {role}, "
@@ -1336,10 +1336,9 @@ WHY_DEFINITIVE_ONLY = (
     "tidak berwenang memutuskannya (UU No. 30 Tahun 2014 Pasal 14 ayat (7))."
 )
 WHY_FOUR_EYES = (
-    "👥 Pejabat pelaksana telah menyusun atau mengajukan dokumen yang diperiksa, atau "
-    "memeriksa tingkat sebelumnya pada berkas ini; "
-    "satu orang tidak boleh memeriksa usulannya sendiri atau memutus dua tingkat pemeriksaan "
-    "pada berkas yang sama."
+    "👥 Pemegang peran langkah ini telah menyusun atau mengajukan dokumen yang diperiksa, "
+    "atau memeriksa tingkat sebelumnya pada berkas ini; satu orang tidak boleh memeriksa "
+    "usulannya sendiri atau memutus dua tingkat pemeriksaan pada berkas yang sama."
 )
 # four eyes gives way at a strategic step of a role one official holds: only he may decide
 # it (no Plh/Plt may), so he does, though he took part earlier ({did}: what he did, e.g.
@@ -1521,9 +1520,7 @@ ACTING_LEFT_WAITING = (
     "berkenan mengundang pejabat definitifnya dengan <code>/undang {role_id}</code> atau "
     "menetapkan Plt dengan <code>/plt {role_id}</code>."
 )
-ACTING_TASK_BACK = (
-    "↩️ Masa tugas pejabat pelaksana telah berakhir; tugas ini kembali kepada Bapak/Ibu."
-)
+ACTING_TASK_BACK = "↩️ Masa tugas Plh/Plt telah berakhir; tugas ini kembali kepada Bapak/Ibu."
 
 # -- administration (/undang, /undangan, /peran, /cabut, /alihkan, /batalkan, /ubah_arsip,
 # /plh, /plt, /akhiri_plh, /ubah_data) ----------------------------------------------------

@@ -32,3 +32,15 @@ def test_a_case_is_berkas_with_its_number_in_every_text() -> None:
     sentence alike ("Nomor arsip ... telah digunakan untuk Berkas #3")."""
     lower = [name for name, text in every_text() if re.search(r"\bberkas #", text)]
     assert lower == []
+
+
+def test_an_acting_official_is_plh_or_plt_and_is_appointed_as_the_commands_say() -> None:
+    """An acting official is "Plh/Plt", never "pejabat pelaksana" or "pelaksana {role}":
+    "pelaksana" alone is the holder of a step ("Pelaksana: Kabag"). His appointment is a
+    "penetapan", as /plh, /plt and /akhiri_plh name it, not also a "penunjukan"."""
+    found = [
+        name
+        for name, text in every_text()
+        if re.search(r"pejabat pelaksana|pelaksana \{role\}|penunjukan", text, re.IGNORECASE)
+    ]
+    assert found == []
