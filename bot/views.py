@@ -516,7 +516,7 @@ def _task_text(
             if label == t.BTN_FORWARD:
                 buttons.append([button(t.BTN_FORWARD_NOTE, Op.FORWARD, "n")])
         if asks and a.unheld and step.uploads:
-            lacking = ", ".join(t.e(name) for name in a.unheld)
+            lacking = t.e(t.names(a.unheld))  # as many as fit its room, the others counted
             ask(t.UNHELD_UPLOADS.format(names=lacking, button=button_words(t.BTN_SEND_UPLOADS)))
             buttons.append([button(t.BTN_SEND_UPLOADS, Op.SEND_UPLOADS)])
     elif step.kind is StepKind.TEAM:

@@ -533,23 +533,37 @@ async def _tell_replaced(context: Context, note: ReplacedNote) -> None:
     if len(lot) < 2:
         return
     *earlier, last = lot
-    definition = svc.sops.of(case)
-    text = t.FILES_REPLACED_IN_ONE_DOCUMENT.format(
-        case=case.id,
-        doc=t.e(definition.document(doc).name),
-        name=t.e(last.name),
-        version=last.version,
-        earlier=", ".join(f"<b>{t.e(a.name)}</b>" for a in earlier),
-    )
+    text = replaced_text(case.id, svc.sops.of(case).document(doc).name, last, earlier)
     try:
         await calls.send_message(
             context.bot,
             note.chat_id,
-            t.fit(text),
+            text,
             reply_parameters=ReplyParameters(note.reply_to, allow_sending_without_reply=True),
         )
     except TelegramError as exc:
         log.warning("the note on replaced files in chat %s failed: %s", note.chat_id, exc)
+
+
+def replaced_text(case_id: int, doc: str, last: Attachment, earlier: Sequence[Attachment]) -> str:
+    """The note that ``last`` replaced the ``earlier`` versions of a document that keeps one
+    (``doc``: its name), sent together. An album after an album may name tens of files, with
+    long names: as many of them as fit a message are named and the rest counted, so that what
+    to do instead (one file for all the pages) is never cut."""
+
+    olds = [t.clip(a.name, t.QUOTED_KEPT) for a in earlier]
+
+    def build(quoted: Sequence[str], shown: int) -> str:
+        shown = max(shown, 1)
+        listed = ", ".join(f"<b>{t.e(old)}</b>" for old in olds[:shown])
+        if shown < len(olds):
+            before = "," if shown > 1 else ""  # EYD: "A, B, dan 20 lainnya"
+            listed += before + t.MORE_NAMES.format(count=len(olds) - shown)
+        return t.FILES_REPLACED_IN_ONE_DOCUMENT.format(
+            case=case_id, doc=t.e(doc), name=t.e(quoted[0]), version=last.version, earlier=listed
+        )
+
+    return t.fit_listed(build, [last.name], len(olds))
 
 
 def sent_together(

@@ -13,10 +13,11 @@ from host_clock import HostClock
 
 from bot import texts as t
 from bot.config import StorageConfig
+from bot.core.model import Attachment
 from bot.demo import Script, World, draft
 from bot.services.albums import ALBUM_WAIT, MOST_RESUMES
 from emulator import EmuMessage
-from handlers.files import _refused_as_sent
+from handlers.files import _refused_as_sent, replaced_text
 from storage import repo
 from storage.db import Tx
 
@@ -421,6 +422,25 @@ async def test_pages_of_one_document_sent_together_are_named_once_as_replaced(
     assert recorded is not None
     latest = recorded.latest("tor")
     assert latest is not None and latest.name == "TOR hal 3.jpg"
+
+
+def test_the_note_on_many_long_files_replaced_names_what_fits_and_keeps_what_to_do() -> None:
+    """Two albums of scanned pages, each file named at length with "&" in it (escaped, five
+    characters each): the note names as many as fit a message, counts the rest, and still
+    ends saying to send them as one file; every name comes out literally."""
+
+    def page(n: int) -> Attachment:
+        name = f"<b>Lampiran & Tabel RKAKL {n} {'&' * 180}.pdf"
+        return Attachment("tor", n, n, "0" * 64, name, 1001)
+
+    pages = [page(n) for n in range(1, 21)]
+    text = replaced_text(7, "TOR (Kerangka Acuan Kerja)", pages[-1], pages[:-1])
+    assert len(text) <= t.MAX_MESSAGE
+    assert text.endswith("satu .zip berisi seluruh bahan."), text[-200:]
+    assert "&lt;b&gt;Lampiran &amp; Tabel RKAKL 1 &amp;" in text and "<b><b>" not in text
+    shown = text.count("&lt;b&gt;Lampiran")
+    assert 1 < shown < 20
+    assert f", dan {20 - shown} lainnya" in text
 
 
 async def test_materials_sent_one_by_one_within_a_minute_are_named_once_as_replaced(

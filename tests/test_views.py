@@ -185,6 +185,18 @@ def test_the_task_addresses_the_official_as_bapak_ibu() -> None:
 # -- long texts: the quote is shortened, never what the bot says --------------------------
 
 
+def test_colleagues_drafts_with_long_names_are_offered_without_cutting_the_task() -> None:
+    """The drafts another member uploaded, named at length with "&" in them (five characters
+    each, escaped): the task names as many as fit, counts the others, and still says which
+    button receives them and which hands them in."""
+    names = [f"Draf {doc} {'&' * 250}.docx" for doc in ("Program Kerja", "RKAKL", "PK")]
+    text = asks(6, unheld=names)
+    assert len(text) <= t.MAX_MESSAGE and "dipersingkat" not in text
+    assert "Draf Program Kerja &amp;" in text
+    assert "… dan 2 lainnya. Silakan menekan <b>Terima dokumen</b> untuk menerimanya" in text
+    assert "Tombol <b>Serahkan draf kepada Kasubag</b> tersedia setelah" in text
+
+
 def test_a_long_reason_is_shortened_in_the_task_and_its_instruction_stays() -> None:
     run = run_to(2)
     events = run.do(KABAG, ReturnForCorrection(run.version, "<&>" * 333))
