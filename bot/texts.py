@@ -338,7 +338,7 @@ NOT_REGISTERED = (
     "Silakan menghubungi administrator untuk memperoleh tautan undangan."
 )
 NO_ROLE_NOW = (
-    "Mohon maaf, Bapak/Ibu saat ini tidak memegang peran apa pun dalam layanan ini, sehingga "
+    "Mohon maaf, Bapak/Ibu saat ini tidak memegang peran apa pun dalam layanan ini sehingga "
     "pesan tersebut tidak dapat kami tindak lanjuti.\n"
     "Apabila hal ini tidak sesuai, silakan menghubungi administrator."
 )
@@ -358,7 +358,7 @@ ERROR_GENERIC = (
 # could not be sent: the parts after it were not sent either ({part} of {parts})
 ANSWER_BROKE_OFF = (
     "Mohon maaf, jawaban di atas tidak terkirim seluruhnya karena gangguan pada layanan "
-    "Telegram: bagian {part} dari {parts} gagal terkirim, sehingga bagian selanjutnya tidak "
+    "Telegram: bagian {part} dari {parts} gagal terkirim sehingga bagian selanjutnya tidak "
     "dikirimkan. Silakan mengulangi perintah tersebut beberapa saat lagi."
 )
 UNKNOWN_INPUT = (
@@ -382,15 +382,15 @@ LAPSED_WHY = {
     "withdrawn": "Berkas #{case} telah ditarik kembali{by} sebelum pesan Bapak/Ibu kami terima",
     "cancelled": "Berkas #{case} telah dibatalkan{by}",
     "role_moved": (
-        "peran {role} Bapak/Ibu telah dialihkan oleh administrator, sehingga Berkas #{case} "
+        "peran {role} Bapak/Ibu telah dialihkan oleh administrator sehingga Berkas #{case} "
         "tidak lagi menjadi tugas Bapak/Ibu"
     ),
     "role_revoked": (
-        "peran {role} Bapak/Ibu telah dicabut oleh administrator, sehingga Berkas #{case} "
+        "peran {role} Bapak/Ibu telah dicabut oleh administrator sehingga Berkas #{case} "
         "tidak lagi menjadi tugas Bapak/Ibu"
     ),
     "acting_ended": (
-        "masa tugas Bapak/Ibu sebagai Plh/Plt {role} telah berakhir, sehingga "
+        "masa tugas Bapak/Ibu sebagai Plh/Plt {role} telah berakhir sehingga "
         "Berkas #{case} tidak lagi menjadi tugas Bapak/Ibu"
     ),
 }
@@ -852,7 +852,7 @@ NEW_CASE_CANCELLED = "Pengajuan berkas baru dibatalkan; tidak ada berkas yang di
 # a /baru whose SOP the office stopped running (its code changed, its file left the config)
 # before it was answered: ended, with what was typed quoted back
 NEW_CASE_SOP_GONE = (
-    "Mohon maaf, SOP dengan kode <b>{code}</b> tidak lagi dijalankan, sehingga pengajuan "
+    "Mohon maaf, SOP dengan kode <b>{code}</b> tidak lagi dijalankan sehingga pengajuan "
     "berkas baru ini tidak dapat kami lanjutkan; tidak ada berkas yang dibuat.\n\n"
     "Judul yang Bapak/Ibu tuliskan:\n<i>{title}</i>\n\n{again}"
 )
@@ -908,7 +908,7 @@ ANS_TYPE_POSITION = "Silakan ketik jabatan Bapak/Ibu."
 # (``ask``: the ANS_TYPE_* of the question; ``cancel``: FORWARDED_MAY_CANCEL, or "" while a
 # newcomer registers, whom /batal would leave with no name)
 FORWARDED_FROM_BOT = (
-    "Mohon maaf, pesan yang Bapak/Ibu teruskan berasal dari bot ini sendiri, sehingga tidak "
+    "Mohon maaf, pesan yang Bapak/Ibu teruskan berasal dari bot ini sendiri sehingga tidak "
     "kami gunakan sebagai jawaban. {ask} Pertanyaannya masih berlaku{cancel}."
 )
 FORWARDED_MAY_CANCEL = " (ketik /batal untuk membatalkan)"
@@ -938,7 +938,7 @@ PROFILE_DONE = "Terima kasih, data Bapak/Ibu telah tersimpan.\n\n{summary}"
 # profile's question follows ({question}: the one pending, or the name asked again)
 PROFILE_FIRST = (
     "Mohon maaf, data Bapak/Ibu belum lengkap. Nama, NIP, dan jabatan Bapak/Ibu dicantumkan "
-    "pada riwayat berkas serta pada surat dan dokumen yang Bapak/Ibu tanda tangani, sehingga "
+    "pada riwayat berkas serta pada surat dan dokumen yang Bapak/Ibu tanda tangani sehingga "
     "perlu dilengkapi terlebih dahulu. Setelah itu, silakan mengulangi tindakan tersebut; "
     "tugas Bapak/Ibu tetap menunggu.\n\n{question}"
 )
@@ -996,7 +996,7 @@ WAITS_FOR_DEFINITIVE = (
 # to the administrators: a case moved to a step nobody holds, and what lets it go on
 UNHELD_ROLE = (
     "⚠️ {heading}\n\n{step}\nBerkas ini menunggu pada langkah tersebut, sedangkan peran "
-    "{role} belum dipegang siapa pun, sehingga tugasnya belum diterima oleh siapa pun. Berkas "
+    "{role} belum dipegang siapa pun sehingga tugasnya belum diterima oleh siapa pun. Berkas "
     "menunggu sampai Bapak/Ibu berkenan mengundang pemegang perannya: "
     "<code>/undang {role_id}</code>."
 )
@@ -1030,7 +1030,7 @@ TASK_UNDELIVERABLE = (
 # command's role and old holder, the placeholders when the case's role is not known)
 TASK_UNDELIVERABLE_DELETED = (
     "⚠️ Tugas Berkas #{case} tidak dapat disampaikan kepada {who}: akun Telegram yang "
-    "bersangkutan telah dihapus, sehingga tugas ini tidak akan pernah sampai kepadanya. "
+    "bersangkutan telah dihapus sehingga tugas ini tidak akan pernah sampai kepadanya. "
     "Mohon Bapak/Ibu berkenan mengalihkan perannya kepada pegawai lain (tugas yang sedang "
     "berjalan ikut dialihkan) dengan "
     "<code>/alihkan {role_id} {person} &lt;id Telegram baru&gt;</code>."
@@ -1331,7 +1331,7 @@ ACTING_ENDS = (
 
 WHY_DEFINITIVE_ONLY = (
     "⚖️ Langkah ini bersifat strategis (berdampak pada status hukum organisasi, "
-    "kepegawaian, atau alokasi anggaran), sehingga harus "
+    "kepegawaian, atau alokasi anggaran) sehingga harus "
     "diputuskan oleh pejabat definitif: pejabat yang bertindak berdasarkan mandat (Plh/Plt) "
     "tidak berwenang memutuskannya (UU No. 30 Tahun 2014 Pasal 14 ayat (7))."
 )
@@ -1351,7 +1351,7 @@ FOUR_EYES_DID = {
     "uploaded": "mengunggah dokumen yang diperiksa",
 }
 # the decision, in the history and the Dokumentasi ("... menyetujui sebagai pejabat ...")
-FOUR_EYES_SET_ASIDE_ACTION = "sebagai pejabat definitif, walaupun telah {did}"
+FOUR_EYES_SET_ASIDE_ACTION = "sebagai pejabat definitif walaupun telah {did}"
 # the decision, under its outcome line and on its Lembar Pemeriksaan
 FOUR_EYES_SET_ASIDE = (
     "Diputus oleh pejabat definitif walaupun yang bersangkutan telah {did}: langkah ini "
@@ -1361,17 +1361,17 @@ FOUR_EYES_SET_ASIDE = (
 # to the official, on the task and its reminders
 WHY_FOUR_EYES_SET_ASIDE = (
     "⚖️ Bapak/Ibu telah {did}. Langkah ini hanya dapat diputus oleh pejabat definitif dan "
-    "tidak dapat dilimpahkan kepada Plh/Plt, sehingga tetap Bapak/Ibu putus; hal ini dicatat "
+    "tidak dapat dilimpahkan kepada Plh/Plt sehingga tetap Bapak/Ibu putus; hal ini dicatat "
     "dalam riwayat berkas dan Lembar Pemeriksaan."
 )
 # a /tugas line
 TASK_FOUR_EYES_SET_ASIDE = (
-    "ℹ️ <i>Bapak/Ibu telah {did}; langkah ini hanya dapat diputus oleh pejabat definitif, "
+    "ℹ️ <i>Bapak/Ibu telah {did}; langkah ini hanya dapat diputus oleh pejabat definitif "
     "sehingga tetap Bapak/Ibu putus.</i>"
 )
 # a /status line under the step's holder
 STATUS_FOUR_EYES_SET_ASIDE = (
-    "ℹ️ {name} telah {did}; langkah ini hanya dapat diputus oleh pejabat definitif, "
+    "ℹ️ {name} telah {did}; langkah ini hanya dapat diputus oleh pejabat definitif "
     "sehingga tetap diputus olehnya."
 )
 ALERT = "⚠️ Gangguan pada bot: <code>{kind}</code>. Rincian ada di log."
@@ -1448,8 +1448,8 @@ TEMPLATE_ADVICE = {
     ),
     "broken_xml": (
         "Setelah diisi, bagian templat tersebut tidak lagi berupa dokumen Word yang utuh: "
-        "biasanya sebuah placeholder terpotong oleh tautan, kolom isian, atau <i>content "
-        "control</i>. Mohon ketik ulang placeholder tersebut sebagai teks biasa.\n"
+        "biasanya sebuah <i>placeholder</i> terpotong oleh tautan, kolom isian, atau <i>content "
+        "control</i>. Mohon ketik ulang <i>placeholder</i> tersebut sebagai teks biasa.\n"
     ),
 }
 ROLE_REVOKED = "🔁 Peran <b>{role}</b> Bapak/Ibu telah dicabut oleh administrator."
@@ -1488,7 +1488,7 @@ ACTING_ENDED_HOLDER = (
 )
 # an invitation opened by one who holds its role already: not used, it still admits
 INVITE_HELD = (
-    "Bapak/Ibu telah memegang peran <b>{role}</b>, sehingga tautan undangan ini tidak "
+    "Bapak/Ibu telah memegang peran <b>{role}</b> sehingga tautan undangan ini tidak "
     "digunakan; tautan tersebut tetap berlaku bagi pegawai yang diundang."
 )
 # the newcomer's welcome, when the invited role passed from its holder
@@ -1607,11 +1607,11 @@ ROLES_HEAD = "<b>Pemegang peran</b> — {unit}"
 ROLES_LINE = "• <b>{role}</b>: {holders}"
 ROLES_LINE_MANY = "• <b>{role}</b> ({count} orang):"  # the holders follow, one a line
 ROLES_NO_HOLDER = "<i>belum ada</i>"
-ROLES_ACTING_HEAD = "\n<b>Pelaksana Harian / Pelaksana Tugas</b>"
+ROLES_ACTING_HEAD = "\n<b>Pelaksana Harian/Pelaksana Tugas</b>"
 ROLES_ACTING_LINE = "• {title}: {who}, {starts} s.d. {ends} ({state}){reason}"
 ROLES_ACTING_STATE = {"in_force": "berlaku", "ended": "berakhir", "planned": "akan berlaku"}
 ROLES_REVOKED_HEAD = "\n<b>Riwayat pencabutan</b>"
-ROLES_REVOKED_LINE = "• {who} — {role} dicabut {when}"
+ROLES_REVOKED_LINE = "• {who} — {role} dicabut pada {when}"
 # /cabut
 REVOKE_NOT_HOLDER = "Orang tersebut tidak memegang peran itu."
 REVOKED = "Peran {role} milik {name} (<code>{person}</code>) telah dicabut."
@@ -1814,7 +1814,7 @@ FILE_DOWNLOAD_FAILED = "Mohon maaf, dokumen tidak dapat diunduh. Silakan mengiri
 # a file of an album that waited for its case and that several starts of the bot took up
 # and never finished (bot.services.albums.MOST_RESUMES): not tried again
 FILE_NOT_RECORDED = (
-    "Mohon maaf, layanan sempat terhenti beberapa kali saat dokumen <b>{name}</b> diproses, "
+    "Mohon maaf, layanan sempat terhenti beberapa kali saat dokumen <b>{name}</b> diproses "
     "sehingga dokumen tersebut tidak dicatat pada berkas. Silakan mengirim ulang dokumen "
     "tersebut."
 )
@@ -1870,7 +1870,7 @@ FILE_CHECK_REFUSALS = {
 # was ({problem}: FILE_STORE_PROBLEM of the fault; {told}: FILE_STORE_UNAVAILABLE_TOLD when
 # the bot has administrators)
 FILE_STORE_UNAVAILABLE = (
-    "Mohon maaf, {problem}, sehingga dokumen <b>{name}</b> tidak tersimpan dan Berkas #{case} "
+    "Mohon maaf, {problem} sehingga dokumen <b>{name}</b> tidak tersimpan dan Berkas #{case} "
     "tidak mengalami perubahan.{told} Mohon Bapak/Ibu mengirimkan kembali dokumen tersebut "
     "beberapa saat lagi."
 )
@@ -1886,7 +1886,7 @@ FILE_STORE_UNAVAILABLE_TOLD = " Gangguan ini telah disampaikan kepada administra
 # marker file's path in it
 FILES_NOT_MOUNTED_ADMIN = (
     "⚠️ Folder dokumen bot (<code>storage.files_dir</code>) <code>{folder}</code> tidak "
-    "dapat dipakai: file penandanya <code>{marker}</code> tidak ada, sehingga folder itu "
+    "dapat dipakai: file penandanya <code>{marker}</code> tidak ada sehingga folder itu "
     "tampaknya share jaringan yang belum terpasang (<i>mount</i>). Selama itu tidak ada "
     "dokumen yang disimpan: dokumen yang diunggah pegawai ditolak (pengirimnya diminta "
     "mengirim ulang nanti), sedangkan lembar dan pengiriman dokumen tertahan.\n"
@@ -1946,8 +1946,8 @@ FILES_REPLACED_IN_ONE_DOCUMENT = (
 )
 WHICH_CASE = (
     "Ada beberapa berkas yang menunggu unggahan dari Bapak/Ibu ({numbers}). Mohon kirim "
-    "ulang dokumen dengan keterangan (caption) satu nomor berkas, misalnya "
-    "<code>#{example}</code>, atau sebagai balasan (reply) atas pesan tugas berkas tersebut."
+    "ulang dokumen dengan keterangan (<i>caption</i>) satu nomor berkas, misalnya "
+    "<code>#{example}</code>, atau sebagai balasan (<i>reply</i>) atas pesan tugas berkas tersebut."
 )
 CASE_TAKES_NO_UPLOAD = (
     "Mohon maaf, Berkas #{case} tidak sedang menunggu dokumen dari Bapak/Ibu. Berkas yang "

@@ -1708,7 +1708,7 @@ async def test_karo_acting_as_plh_kabag_initials_step_8_and_still_signs_step_9(
         kasubag.mark_seen()
         await kasubag.send(f"/status {case}")
         status = await kasubag.wait_message(lambda m: "Riwayat" in m.text, timeout=WAIT)
-        assert f"menyetujui sebagai pejabat definitif, walaupun telah {did}" in status.text
+        assert f"menyetujui sebagai pejabat definitif walaupun telah {did}" in status.text
         await world.drained()
         files = await world.services.db.read(repo.files_of_case, case)
         paper = next(f for f in files if f.name.startswith("pemeriksaan") and "langkah9" in f.name)

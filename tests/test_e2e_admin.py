@@ -226,7 +226,7 @@ REASON = "TOR belum mencantumkan jadwal <kegiatan> & rincian anggaran."
 def reason_not_used(case: int) -> str:
     return (
         "Mohon maaf, alasan pengembalian yang Bapak/Ibu ketik tidak kami gunakan karena "
-        f"peran Kabag Bapak/Ibu telah dialihkan oleh administrator, sehingga Berkas #{case} "
+        f"peran Kabag Bapak/Ibu telah dialihkan oleh administrator sehingga Berkas #{case} "
         "tidak lagi menjadi tugas Bapak/Ibu. Teks tersebut tidak tercatat pada berkas:\n"
         f"{REASON}"
     )
@@ -937,7 +937,7 @@ async def test_a_case_forwarded_to_the_archivist_while_nobody_holds_the_role_is_
     assert names_case(told.text, case) and "Langkah 12 dari 12" in told.text
     assert told.text.endswith(
         "Berkas ini menunggu pada langkah tersebut, sedangkan peran Fungsional Umum belum "
-        "dipegang siapa pun, sehingga tugasnya belum diterima oleh siapa pun. Berkas menunggu "
+        "dipegang siapa pun sehingga tugasnya belum diterima oleh siapa pun. Berkas menunggu "
         "sampai Bapak/Ibu berkenan mengundang pemegang perannya: /undang fungsional_umum."
     )
     token = await invitation(world, "fungsional_umum")
@@ -1522,7 +1522,7 @@ async def test_the_kabag_who_opens_a_kabag_invitation_leaves_it_for_his_successo
     await budi.send(f"/start {token}")
     welcome = plain((await budi.wait_message(timeout=WAIT)).text)
     assert welcome.startswith(
-        "Bapak/Ibu telah memegang peran Kabag, sehingga tautan undangan ini tidak digunakan; "
+        "Bapak/Ibu telah memegang peran Kabag sehingga tautan undangan ini tidak digunakan; "
         "tautan tersebut tetap berlaku bagi pegawai yang diundang.\n\nPetunjuk Penggunaan"
     )
     await world.drained()

@@ -44,3 +44,26 @@ def test_an_acting_official_is_plh_or_plt_and_is_appointed_as_the_commands_say()
         if re.search(r"pejabat pelaksana|pelaksana \{role\}|penunjukan", text, re.IGNORECASE)
     ]
     assert found == []
+
+
+def test_no_comma_parts_a_clause_from_the_one_it_follows() -> None:
+    """EYD V: no comma before a subordinate clause that follows its main clause ("... tidak
+    dijalankan sehingga ...", "... sebagai pejabat definitif walaupun ..."); a comma goes
+    before "sedangkan", "tetapi", "melainkan"."""
+    after_comma = re.compile(r", (sehingga|walaupun|meskipun|karena|agar|supaya)\b")
+    no_comma = re.compile(r"[^,] (sedangkan|tetapi|melainkan)\b")
+    found = [
+        name for name, text in every_text() if after_comma.search(text) or no_comma.search(text)
+    ]
+    assert found == []
+
+
+def test_a_slash_between_words_has_no_spaces() -> None:
+    """EYD V: "Pelaksana Harian/Pelaksana Tugas", as "Plh/Plt" and "Bapak/Ibu" are written
+    (a chart's "3 jam / 4 jam" is a figure against its norm, not words)."""
+    spaced = [
+        name
+        for name, text in every_text()
+        if not name.startswith("CHART_") and re.search(r"[A-Za-z] / [A-Za-z]", text)
+    ]
+    assert spaced == []
