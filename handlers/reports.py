@@ -214,7 +214,7 @@ async def _paper_failed(
                 sop=t.e(definition.header.name),
                 period=t.e(period),
                 who=t.e(asked_by),
-                problem=t.e(t.fit(str(failed), 600)),
+                problem=t.e(t.clip(str(failed), 600)),
                 advice=t.TEMPLATE_ADVICE.get(failed.key, ""),
             )
             + again

@@ -222,6 +222,29 @@ async def test_laporan_with_an_office_report_template_that_does_not_fill(tmp_pat
         assert not [m for m in world["admin"].bot_messages if "Gangguan pada bot" in m.text]
 
 
+async def test_a_long_template_problem_is_shortened_in_its_alert_as_plain_text(
+    tmp_path: Path,
+) -> None:
+    """The office keeps its templates deep in a share, in folders with long names: what is
+    wrong with laporan.docx, path and all, is longer than the alert quotes. It is shortened
+    with "…" inside its <code>, and no markup of the bot's own shows in it as text."""
+    folder = " & ".join(["Templat Naskah Dinas Biro Perencanaan"] * 5)
+    office = tmp_path.joinpath("kantor", folder, folder, folder)
+    office_copy(office, "laporan.docx", ("Periode {{ period_label }}", "Periode {{ periode }}"))
+    world = World(tmp_path / "w")
+    world.config_sections["papers"] = {"templates_dir": str(office)}
+    async with world:
+        await world.everyone_starts()
+        await world["karo"].send("/laporan")
+        alert = await world["admin"].wait_message(
+            lambda m: "tidak dapat dibuat" in m.text, timeout=TIMEOUT
+        )
+        problem = alert.text.split("dari templatnya:\n", 1)[1].split("\nRingkasan", 1)[0]
+        assert problem.startswith(str(tmp_path)) and problem.endswith("…"), problem
+        assert "dipersingkat" not in alert.text and "<i>" not in alert.text
+        assert "sopbot check" in alert.text
+
+
 async def test_laporan_figures_are_those_of_the_event_logs(tmp_path: Path) -> None:
     """/laporan reads the moves as plain rows (storage.repo.report_moves), not as events:
     its figures must be the ones bot.stats gives for the logs as the rest of the bot reads
