@@ -1107,18 +1107,19 @@ REVIEW_SIGNATURE = (
 )
 REVIEW_SIGNATURE_THEN = "; kemudian{onward}"  # REVIEW_SIGNATURE's {then}
 REVIEW_SIGNED_DEFAULT = "dokumen tersebut"  # REVIEW_SIGNATURE's {docs} when none is named
-REVIEW_APPROVE = "Tekan {approve} untuk menyetujui{forward}."
+REVIEW_APPROVE = "Silakan menekan {approve} untuk menyetujui{forward}."
 REVIEW_ASK = "Mohon berkenan memeriksa dokumen tersebut."
 REVIEW_ASK_AGAIN = (
     "Setelah catatan di atas ditindaklanjuti, Bapak/Ibu dapat menyetujui kembali berkas ini."
 )
-REVIEW_RETURN = "Bila perlu perbaikan, tekan {give_back} dan tuliskan alasannya."
+REVIEW_RETURN = "Bila perlu perbaikan, silakan menekan {give_back} dan menuliskan alasannya."
 REVIEW_RETURN_TO = (
-    "Bila perlu perbaikan, tekan {give_back} dan tuliskan alasannya; berkas dikembalikan "
-    "kepada {back}."
+    "Bila perlu perbaikan, silakan menekan {give_back} dan menuliskan alasannya; berkas "
+    "dikembalikan kepada {back}."
 )
 REVIEW_RETURN_FURTHER = (
-    "Bila perbaikan perlu dilakukan oleh {back}, tekan {give_back} dan tuliskan arahannya."
+    "Bila perbaikan perlu dilakukan oleh {back}, silakan menekan {give_back} dan menuliskan "
+    "arahannya."
 )
 # what an action or upload step's button does ({to}: TASK_TO, TASK_TO_NEXT_STEP, or "")
 TASK_TO = " kepada {holder}"

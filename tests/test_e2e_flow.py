@@ -308,7 +308,7 @@ async def test_a_task_decided_by_another_holder_says_so_and_asks_for_no_press(
     task message says it was handed in, by whom and when, and no longer tells them to press
     Serahkan draf: scrolling back, no message of the case asks for a press it cannot take."""
     world, case_id = played.world, played.case_id
-    asking = re.compile(r"silakan menekan|Tekan ")
+    asking = re.compile(r"\bsilakan menekan\b|\btekan\b", re.IGNORECASE)
     for official in OFFICIALS:
         for m in world[official.key].bot_messages:
             if f"Berkas #{case_id}" in m.text and not m.buttons:

@@ -67,3 +67,13 @@ def test_a_slash_between_words_has_no_spaces() -> None:
         if not name.startswith("CHART_") and re.search(r"[A-Za-z] / [A-Za-z]", text)
     ]
     assert spaced == []
+
+
+def test_a_reviewer_is_asked_to_press_as_every_other_holder_is() -> None:
+    """Kabag and Karo read "Silakan menekan Setujui ...", "silakan menekan Kembalikan dan
+    menuliskan alasannya", as the Kasubag reads "Silakan menekan Ajukan ...": not a bare
+    "Tekan ..." after "Mohon berkenan memeriksa"."""
+    asked = [t.REVIEW_APPROVE, t.REVIEW_RETURN, t.REVIEW_RETURN_TO, t.REVIEW_RETURN_FURTHER]
+    for text in asked:
+        assert re.search(r"silakan menekan \{\w+\} (untuk|dan menuliskan)", text, re.I), text
+        assert not re.search(r"\btekan\b", text, re.I), text

@@ -57,8 +57,8 @@ def test_setujui_means_a_paraf_at_steps_7_and_8_and_the_signature_at_step_9() ->
     for step in (2, 3):  # a review that records neither: approve and pass it on
         text = asks(step)
         assert "paraf" not in text and "menandatangani" not in text
-        assert "Tekan <b>Setujui</b> untuk menyetujui dan meneruskan berkas kepada" in text
-        assert "tekan <b>Kembalikan</b> dan tuliskan alasannya; berkas dikembalikan" in text
+        assert "Silakan menekan <b>Setujui</b> untuk menyetujui dan meneruskan berkas" in text
+        assert "silakan menekan <b>Kembalikan</b> dan menuliskan alasannya; berkas" in text
 
 
 def test_a_reviewer_who_got_the_case_back_is_told_to_approve_again_or_return_it_further() -> None:
@@ -75,8 +75,8 @@ def test_a_reviewer_who_got_the_case_back_is_told_to_approve_again_or_return_it_
         "tercantum di atas." in text
     )
     assert (
-        "Bila perbaikan perlu dilakukan oleh Kasubag, tekan <b>Kembalikan</b> dan tuliskan "
-        "arahannya." in text
+        "Bila perbaikan perlu dilakukan oleh Kasubag, silakan menekan <b>Kembalikan</b> dan "
+        "menuliskan arahannya." in text
     )
     assert "Mohon berkenan memeriksa" not in text
 
@@ -556,5 +556,8 @@ def test_a_verifikator_who_drafts_the_spp_after_approving_goes_on_to_his_own_ste
     run.complete(bendahara)
     text = task_view(definition, run.current, WIB, names={}).text
     assert "kepada Verifikator Keuangan" not in text
-    assert "Tekan <b>Setujui</b> untuk menyetujui dan melanjutkan ke langkah berikutnya." in text
+    assert (
+        "Silakan menekan <b>Setujui</b> untuk menyetujui dan melanjutkan ke langkah berikutnya."
+        in text
+    )
     assert "berkas dikembalikan kepada Bendahara Pengeluaran" in text
