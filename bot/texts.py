@@ -743,9 +743,8 @@ REFUSALS = {
     # shown as a button's alert: at most 200 characters (answerCallbackQuery)
     "four_eyes": (
         "Mohon maaf, Bapak/Ibu telah menyusun atau mengajukan dokumen berkas ini, atau "
-        "memeriksanya pada tingkat lain; "
-        "satu orang tidak boleh memeriksa usulannya sendiri atau memutus dua tingkat "
-        "pemeriksaan."
+        "memeriksanya di tingkat lain; satu orang tidak boleh memeriksa usulannya sendiri "
+        "atau memutuskan dua tingkat pemeriksaan."
     ),
     "profile_incomplete": (
         "Mohon maaf, data Bapak/Ibu (nama, NIP, dan jabatan) belum lengkap, sedangkan data "
@@ -968,15 +967,15 @@ NOTHING_TO_CANCEL = "Tidak ada isian yang sedang menunggu."
 
 # a /tugas line of a step four eyes keep from the person who holds its role
 TASK_FOUR_EYES = (
-    "⛔ <i>Bapak/Ibu tidak boleh memutus langkah ini karena telah menyusun atau mengajukan "
+    "⛔ <i>Bapak/Ibu tidak boleh memutuskan langkah ini karena telah menyusun atau mengajukan "
     "dokumen yang diperiksa, atau memeriksa tingkat lain; berkas menunggu Plh/Plt yang ditunjuk administrator.</i>"
 )
 # to the administrators: a step no one may decide, and what lets it go on
 _FOUR_EYES_WAIT = (
-    "⚠️ {heading}\n\n{step}\nTidak ada pejabat yang dapat memutus langkah ini: {names} telah "
+    "⚠️ {heading}\n\n{step}\nTidak ada pejabat yang dapat memutuskan langkah ini: {names} telah "
     "menyusun atau mengajukan dokumen yang diperiksa, atau memeriksa tingkat lain pada "
     "berkas ini, sedangkan satu orang tidak "
-    "boleh memeriksa usulannya sendiri atau memutus dua tingkat pemeriksaan pada berkas yang "
+    "boleh memeriksa usulannya sendiri atau memutuskan dua tingkat pemeriksaan pada berkas yang "
     "sama. Berkas menunggu "
     "sampai Bapak/Ibu berkenan "
 )
@@ -989,7 +988,7 @@ NO_ONE_MAY_DECIDE_ACTING = (
     "(<code>/akhiri_plh {role_id}</code>) dan menetapkan pejabat lain dengan <code>/plh</code>."
 )
 WAITS_FOR_DEFINITIVE = (
-    "⚠️ {heading}\n\n{step}\nLangkah ini hanya dapat diputus oleh pejabat definitif {role}, "
+    "⚠️ {heading}\n\n{step}\nLangkah ini hanya dapat diputuskan oleh pejabat definitif {role}, "
     "sedangkan peran tersebut belum dipegang siapa pun. Berkas menunggu sampai Bapak/Ibu "
     "berkenan mengundang pejabat definitifnya: <code>/undang {role_id}</code>."
 )
@@ -1339,7 +1338,7 @@ WHY_DEFINITIVE_ONLY = (
 WHY_FOUR_EYES = (
     "👥 Pemegang peran langkah ini telah menyusun atau mengajukan dokumen yang diperiksa, "
     "atau memeriksa tingkat sebelumnya pada berkas ini; satu orang tidak boleh memeriksa "
-    "usulannya sendiri atau memutus dua tingkat pemeriksaan pada berkas yang sama."
+    "usulannya sendiri atau memutuskan dua tingkat pemeriksaan pada berkas yang sama."
 )
 # four eyes gives way at a strategic step of a role one official holds: only he may decide
 # it (no Plh/Plt may), so he does, though he took part earlier ({did}: what he did, e.g.
@@ -1355,25 +1354,25 @@ FOUR_EYES_DID = {
 FOUR_EYES_SET_ASIDE_ACTION = "sebagai pejabat definitif walaupun telah {did}"
 # the decision, under its outcome line and on its Lembar Pemeriksaan
 FOUR_EYES_SET_ASIDE = (
-    "Diputus oleh pejabat definitif walaupun yang bersangkutan telah {did}: langkah ini "
-    "hanya dapat diputus oleh pejabat definitif dan tidak dapat dilimpahkan kepada Plh/Plt "
+    "Diputuskan oleh pejabat definitif walaupun yang bersangkutan telah {did}: langkah ini "
+    "hanya dapat diputuskan oleh pejabat definitif dan tidak dapat dilimpahkan kepada Plh/Plt "
     "(UU No. 30 Tahun 2014 Pasal 14 ayat (7))."
 )
 # to the official, on the task and its reminders
 WHY_FOUR_EYES_SET_ASIDE = (
-    "⚖️ Bapak/Ibu telah {did}. Langkah ini hanya dapat diputus oleh pejabat definitif dan "
-    "tidak dapat dilimpahkan kepada Plh/Plt sehingga tetap Bapak/Ibu putus; hal ini dicatat "
+    "⚖️ Bapak/Ibu telah {did}. Langkah ini hanya dapat diputuskan oleh pejabat definitif dan "
+    "tidak dapat dilimpahkan kepada Plh/Plt sehingga tetap Bapak/Ibu putuskan; hal ini dicatat "
     "dalam riwayat berkas dan Lembar Pemeriksaan."
 )
 # a /tugas line
 TASK_FOUR_EYES_SET_ASIDE = (
-    "ℹ️ <i>Bapak/Ibu telah {did}; langkah ini hanya dapat diputus oleh pejabat definitif "
-    "sehingga tetap Bapak/Ibu putus.</i>"
+    "ℹ️ <i>Bapak/Ibu telah {did}; langkah ini hanya dapat diputuskan oleh pejabat definitif "
+    "sehingga tetap Bapak/Ibu putuskan.</i>"
 )
 # a /status line under the step's holder
 STATUS_FOUR_EYES_SET_ASIDE = (
-    "ℹ️ {name} telah {did}; langkah ini hanya dapat diputus oleh pejabat definitif "
-    "sehingga tetap diputus olehnya."
+    "ℹ️ {name} telah {did}; langkah ini hanya dapat diputuskan oleh pejabat definitif "
+    "sehingga tetap diputuskan olehnya."
 )
 ALERT = "⚠️ Gangguan pada bot: <code>{kind}</code>. Rincian ada di log."
 ALERT_HELD_BEFORE = "Gangguan yang sama terjadi {count} kali lagi sejak pemberitahuan sebelumnya."
@@ -1620,7 +1619,7 @@ REVOKED_VACANT = "\nPeran {role} kini tidak dipegang siapa pun{waiting}."
 TASKS_WAITING_FOR_NO_ONE = "; sebanyak {count} tugas menunggu pelaksana"
 # {end}: REVOKED_ACTING_EXCEPT when tasks wait that the acting official may not decide
 REVOKED_ACTING_KEEPS = " {kind}. {role} {who} tetap menerima tugas peran ini sampai {until}{end}"
-REVOKED_ACTING_EXCEPT = ", kecuali yang tidak dapat diputusnya."
+REVOKED_ACTING_EXCEPT = ", kecuali yang tidak dapat diputuskannya."
 REVOKED_INVITE_NEW = " Undang pejabat baru dengan <code>/undang {role}</code>."
 # /alihkan
 REASSIGN_NOT_HOLDER = "{who} tidak memegang peran {role}."
@@ -1798,7 +1797,7 @@ SAVE_AS = {"xlsm": "xlsx", "xls": "xlsx", "rar": "zip", "7z": "zip", "docm": "do
 SAVE_AS_EXAMPLE = " (misalnya .{sent} sebagai .{instead})"
 FILE_STEP_MOVED_ON = (
     "Mohon maaf, dokumen <b>{name}</b> tidak dicatat pada berkas: langkahnya telah berpindah "
-    "(diserahkan, diputus, atau ditarik kembali) sebelum dokumen tersebut diterima. Bila "
+    "(diserahkan, diputuskan, atau ditarik kembali) sebelum dokumen tersebut diterima. Bila "
     "masih diperlukan, silakan mengirimkannya kembali pada langkah yang meminta dokumen."
 )
 FILE_SEND_AS_DOCUMENT = (

@@ -77,3 +77,14 @@ def test_a_reviewer_is_asked_to_press_as_every_other_holder_is() -> None:
     for text in asked:
         assert re.search(r"silakan menekan \{\w+\} (untuk|dan menuliskan)", text, re.I), text
         assert not re.search(r"\btekan\b", text, re.I), text
+
+
+def test_a_step_is_decided_in_one_word_in_every_text() -> None:
+    """ "Langkah ini hanya dapat diputuskan oleh pejabat definitif" in every text that says
+    it, not "diputus" in some; "tetap Bapak/Ibu putuskan", not "putus"."""
+    found = [
+        name
+        for name, text in every_text()
+        if re.search(r"\b(memutus|diputus|diputusnya|putus)\b", text, re.I)
+    ]
+    assert found == []
