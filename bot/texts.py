@@ -1512,7 +1512,11 @@ INVITE_USED_PASSED = (
 )
 # ... when some of them never pressed Start: NOT_STARTED_NOT_TOLD follows, naming them
 INVITE_USED_PASSED_NOT_TOLD = "Peran tersebut tidak lagi dipegang oleh {old}."
-INVITE_USED_TASKS = "Sebanyak {tasks} tugas yang sedang berjalan kini menjadi tugasnya."
+# the tasks the new holder took over, said so: after the sentence on the old holder,
+# "tugasnya" read as his
+INVITE_USED_TASKS = (
+    "Sebanyak {tasks} tugas yang sedang berjalan kini menjadi tugas pemegang peran yang baru."
+)
 # to the administrators: an acting period of a role with no definitive holder ended
 ACTING_LEFT_WAITING = (
     "⚠️ Masa tugas {who} sebagai <b>{title}</b> telah berakhir, sedangkan peran {role} tidak "

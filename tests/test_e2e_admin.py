@@ -1096,7 +1096,8 @@ async def test_the_karo_whose_role_an_invitation_passed_on_is_told_and_so_is_the
     assert plain(used.text) == (
         "🔗 Undangan peran Karo telah digunakan oleh @orang_lain (ID 4242). Peran tersebut "
         "tidak lagi dipegang oleh Dr. Ir. Hendra Wijaya, M.P.A. (ID 1003); yang bersangkutan "
-        "telah diberi tahu. Sebanyak 1 tugas yang sedang berjalan kini menjadi tugasnya."
+        "telah diberi tahu. Sebanyak 1 tugas yang sedang berjalan kini menjadi tugas pemegang "
+        "peran yang baru."
     )
     await world.drained()
     await world.emu.wait_until(lambda: not task.button_texts, timeout=WAIT)
