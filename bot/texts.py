@@ -322,7 +322,7 @@ ADMIN_COMMAND_MENU = {
     "undangan": "Daftar undangan yang belum digunakan, untuk dibatalkan",
     "peran": "Daftar pemegang peran, Plh/Plt, dan riwayat pencabutan",
     "cabut": "Mencabut peran seseorang",
-    "alihkan": "Mengalihkan peran kepada orang lain",
+    "alihkan": "Mengalihkan peran kepada pegawai lain",
     "batalkan": "Membatalkan berkas",
     "ubah_arsip": "Mengubah nomor arsip berkas yang salah ketik",
     "plh": "Menetapkan Pelaksana Harian (Plh)",
@@ -1617,7 +1617,7 @@ ROLES_ACTING_STATE = {"in_force": "berlaku", "ended": "berakhir", "planned": "ak
 ROLES_REVOKED_HEAD = "\n<b>Riwayat pencabutan</b>"
 ROLES_REVOKED_LINE = "• {who} — {role} dicabut pada {when}"
 # /cabut
-REVOKE_NOT_HOLDER = "Orang tersebut tidak memegang peran itu."
+REVOKE_NOT_HOLDER = "Pegawai tersebut tidak memegang peran itu."
 REVOKED = "Peran {role} milik {name} (<code>{person}</code>) telah dicabut."
 REVOKED_VACANT = "\nPeran {role} kini tidak dipegang siapa pun{waiting}."
 TASKS_WAITING_FOR_NO_ONE = "; sebanyak {count} tugas menunggu pelaksana"
@@ -1658,7 +1658,7 @@ ACTING_REFUSALS = {
     "no_role": "Peran tersebut tidak dikenal.",
     "shared": "Peran bersama (tim) tidak memerlukan Plh/Plt.",
     "holder": (
-        "Orang tersebut adalah pejabat definitif peran itu; Plh/Plt ditetapkan untuk orang lain."
+        "Pegawai tersebut adalah pejabat definitif peran itu; Plh/Plt ditetapkan untuk pegawai lain."
     ),
     "past": "Tanggal akhir sudah lewat; mohon periksa kembali tanggalnya.",
 }

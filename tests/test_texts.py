@@ -88,3 +88,14 @@ def test_a_step_is_decided_in_one_word_in_every_text() -> None:
         if re.search(r"\b(memutus|diputus|diputusnya|putus)\b", text, re.I)
     ]
     assert found == []
+
+
+def test_a_person_is_named_as_office_letters_name_one() -> None:
+    """The administrator reads of "pegawai tersebut", "yang bersangkutan", "pegawai lain",
+    as in every notice, not "orang tersebut" (a count, "satu orang", "3 orang", stays)."""
+    found = [
+        name
+        for name, text in every_text()
+        if re.search(r"\borang (tersebut|itu|lain)\b", text, re.IGNORECASE)
+    ]
+    assert found == []
