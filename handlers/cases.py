@@ -34,6 +34,7 @@ from handlers.common import (
     page_buttons,
     refusal_text,
     reply,
+    reply_in_parts,
     restore_task,
     user_id,
 )
@@ -52,7 +53,8 @@ async def new_case(update: Update, context: Context) -> None:
     except AlreadyApplied:
         return  # delivered again after a crash (the gate asks again what it asked)
     if found.definition is None:
-        await reply(update, new_case_refusal(context, found, code))
+        # a deployment of many SOPs lists many: in several messages rather than cut
+        await reply_in_parts(update, new_case_refusal(context, found, code))
         return
     definition = found.definition
     asked = await reply(update, title_question(context, definition))
@@ -159,7 +161,7 @@ async def sop_gone(update: Update, context: Context, code: str, title: str) -> N
         t.NEW_CASE_AGAIN.format(choices=sop_choices(choices)) if choices else t.NEW_CASE_NONE_OPEN
     )
     text = t.NEW_CASE_SOP_GONE.format(code=t.e(code[:40]), title=t.e(title), again=again)
-    await reply(update, t.fit(text))
+    await reply_in_parts(update, text)
 
 
 async def _edit(context: Context, chat_id: int, message_id: int, text: str) -> bool:

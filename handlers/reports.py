@@ -132,7 +132,7 @@ async def report(update: Update, context: Context) -> None:
     if not code and len(svc.sops.codes()) > 1:  # the SOP the asker heads, or ask which
         allowed = await svc.reports.reportable(user_id(update))
         if len(allowed) != 1:
-            await reply(
+            await reply_in_parts(  # each SOP a line: in several messages rather than cut
                 update,
                 report_choices(allowed, typed) if allowed else refused_reports(svc.sops),
             )

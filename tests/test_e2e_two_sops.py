@@ -440,3 +440,41 @@ async def test_tugas_does_not_call_its_order_the_latest_first_when_none_is_late(
         assert (
             "diurutkan menurut batas norma waktu: yang batasnya paling awal lebih dahulu" in listing
         ), listing
+
+
+async def test_a_unit_of_many_sops_lists_each_in_full_in_several_messages(
+    tmp_path: Path,
+) -> None:
+    """A directorate runs forty SOPs, each with a long name. Kasi, who may open all of them,
+    types /baru, then an unknown code; the administrator types /laporan 2026: each answer
+    names every SOP, in as many messages as it takes, and none is cut ("dipersingkat")."""
+    copies = []
+    for n in range(40):
+        copy = tmp_path / f"surat-tugas-{n}.toml"
+        text = SURAT_TUGAS.read_text(encoding="utf-8")
+        text = text.replace('code = "surat-tugas"', f'code = "surat-tugas-{n}"', 1).replace(
+            'name = "Penerbitan Surat Tugas Perjalanan Dinas"',
+            f'name = "Penerbitan Surat Tugas Perjalanan Dinas dalam Rangka Pengawasan '
+            f'Ketenagakerjaan dan Pembinaan Penempatan Tenaga Kerja Wilayah {n}"',
+            1,
+        )
+        copy.write_text(text, encoding="utf-8")
+        copies.append(str(copy))
+    people = [person(KASUBDIT, "Kasi Penempatan", "Kepala Seksi", ["kasi", "kasubdit"])]
+    async with World(tmp_path / "w", sops=copies, people=people) as world:
+        await world.everyone_starts()
+        kasi = world.emu.user(KASUBDIT, "Kasi")
+        asked = ((kasi, "/baru"), (kasi, "/baru bukan-kode"), (world["admin"], "/laporan 2026"))
+        for user, command in asked:
+            before = len(user.bot_messages)
+            await user.send(command)
+
+            def last_listed(u: EmuUser = user, b: int = before) -> bool:
+                return any("Wilayah 39" in m.text for m in u.bot_messages[b:])
+
+            await world.emu.wait_until(last_listed, timeout=WAIT)
+            answer = "\n".join(m.text for m in user.bot_messages[before:])
+            assert len(user.bot_messages) - before > 1, command  # too long for one message
+            assert "dipersingkat" not in answer, command
+            for n in range(40):
+                assert f"surat-tugas-{n} " in answer, (command, n)
