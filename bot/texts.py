@@ -1948,14 +1948,16 @@ FILES_REPLACED_IN_ONE_DOCUMENT = (
     "dimaksudkan untuk {doc}, mohon Bapak/Ibu mengirimkannya sebagai satu file, misalnya "
     "satu PDF berisi seluruh halaman atau satu .zip berisi seluruh bahan."
 )
+# ({numbers}: t.case_numbers, the first ten and how many more)
 WHICH_CASE = (
     "Ada beberapa berkas yang menunggu unggahan dari Bapak/Ibu ({numbers}). Mohon kirim "
     "ulang dokumen dengan keterangan (<i>caption</i>) satu nomor berkas, misalnya "
     "<code>#{example}</code>, atau sebagai balasan (<i>reply</i>) atas pesan tugas berkas tersebut."
 )
+# ({numbers}: as WHICH_CASE's)
 CASE_TAKES_NO_UPLOAD = (
-    "Mohon maaf, Berkas #{case} tidak sedang menunggu dokumen dari Bapak/Ibu. Berkas yang "
-    "menunggu dokumen dari Bapak/Ibu: {numbers}."
+    "Mohon maaf, Berkas #{case} tidak sedang menunggu dokumen dari Bapak/Ibu. Yang menunggu "
+    "dokumen dari Bapak/Ibu: {numbers}."
 )
 
 

@@ -330,7 +330,7 @@ async def _take_file(
         )
         return
     if not isinstance(case, Case):
-        numbers = ", ".join(f"#{c.id}" for c in cases[:10])
+        numbers = t.case_numbers([c.id for c in cases])  # the first ten, the others counted
         await answer_file(context, item, t.CASE_TAKES_NO_UPLOAD.format(case=case, numbers=numbers))
         return
     limit = svc.config.storage.max_file_mb * 1024 * 1024
@@ -587,8 +587,9 @@ def sent_together(
 
 
 def which_case(cases: list[Case]) -> str:
-    numbers = ", ".join(f"#{c.id}" for c in cases[:10])
-    return t.WHICH_CASE.format(numbers=numbers, example=cases[0].id)
+    """Which case a file is for, asked of one whom several wait for: the first ten named,
+    the others counted ("Berkas #3, #5, dan 4 lainnya"), not left out unsaid."""
+    return t.WHICH_CASE.format(numbers=t.case_numbers([c.id for c in cases]), example=cases[0].id)
 
 
 def case_tags(caption: str) -> set[int]:

@@ -875,7 +875,7 @@ async def test_a_file_replying_to_a_case_that_has_moved_on_is_not_put_into_anoth
     await kasubag.send_document(draft("TOR revisi"), file_name="TOR.docx", reply_to=old_task)
     answer = await kasubag.wait_message(timeout=WAIT)
     assert strip_html(answer.text) == strip_html(
-        t.CASE_TAKES_NO_UPLOAD.format(case=first, numbers=f"#{second}")
+        t.CASE_TAKES_NO_UPLOAD.format(case=first, numbers=f"Berkas #{second}")
     )
     await world.drained()
     assert await snapshot(world) == before

@@ -3,12 +3,14 @@ cannot tell)."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
+from core_helpers import started
 
 from bot.core.loader import load_definition
-from handlers.files import CASE_SHOWN, guess_document
+from handlers.files import CASE_SHOWN, guess_document, which_case
 
 ROOT = Path(__file__).resolve().parents[1]
 BUREAU = load_definition(ROOT / "sops" / "penyusunan-program-kerja.toml")
@@ -61,3 +63,13 @@ def test_a_reply_to_a_bot_message_is_about_the_case_its_first_line_names(
 ) -> None:
     found = CASE_SHOWN.match(text)
     assert (int(found[1] or found[2]) if found else None) == case
+
+
+def test_the_question_which_case_names_ten_and_counts_the_others() -> None:
+    """A member of the team with fourteen cases waiting for his drafts sends a file without
+    saying which: the question names the first ten and counts the four others, rather than
+    reading as if ten were all."""
+    case = started().current
+    cases = [dataclasses.replace(case, id=n) for n in range(1, 15)]
+    numbers = ", ".join(f"#{n}" for n in range(1, 11))
+    assert f"dari Bapak/Ibu (Berkas {numbers}, dan 4 lainnya). Mohon kirim" in which_case(cases)
