@@ -962,12 +962,12 @@ FIX_DONE_ADMIN = "✏️ {who} telah memperbarui datanya.\n{changes}"
 FIX_UNCHANGED = "Tidak ada perubahan."
 FIX_CHANGE = "{label}: {old} → <b>{new}</b>"  # a line of FIX_DONE_ADMIN's {changes}
 FIX_LABELS = {"name": "Nama", "nip": "NIP", "position": "Jabatan"}  # FIX_CHANGE's {label}
-DIALOGUE_CANCELLED = "Baik, permintaan dibatalkan."
+DIALOGUE_CANCELLED = "Isian telah dibatalkan."
 NOTHING_TO_CANCEL = "Tidak ada isian yang sedang menunggu."
 
 # a /tugas line of a step four eyes keep from the person who holds its role
 TASK_FOUR_EYES = (
-    "⛔ <i>Bapak/Ibu tidak boleh memutuskan langkah ini karena telah menyusun atau mengajukan "
+    "⛔ <i>Bapak/Ibu tidak dapat memutuskan langkah ini karena telah menyusun atau mengajukan "
     "dokumen yang diperiksa, atau memeriksa tingkat lain; berkas menunggu Plh/Plt yang ditunjuk administrator.</i>"
 )
 # to the administrators: a step no one may decide, and what lets it go on
@@ -1337,7 +1337,7 @@ WHY_DEFINITIVE_ONLY = (
 )
 WHY_FOUR_EYES = (
     "👥 Pemegang peran langkah ini telah menyusun atau mengajukan dokumen yang diperiksa, "
-    "atau memeriksa tingkat sebelumnya pada berkas ini; satu orang tidak boleh memeriksa "
+    "atau memeriksa tingkat lain pada berkas ini; satu orang tidak boleh memeriksa "
     "usulannya sendiri atau memutuskan dua tingkat pemeriksaan pada berkas yang sama."
 )
 # four eyes gives way at a strategic step of a role one official holds: only he may decide

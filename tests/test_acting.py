@@ -936,7 +936,7 @@ async def test_budi_as_kabag_and_kasubag_proposes_and_step_2_waits_for_a_plh_kab
         budi.mark_seen()
         await budi.send("/tugas")
         listing = await budi.wait_message(lambda m: "Tugas Bapak/Ibu" in m.text, timeout=WAIT)
-        assert "Bapak/Ibu tidak boleh memutuskan langkah ini" in listing.text  # says why it waits
+        assert "Bapak/Ibu tidak dapat memutuskan langkah ini" in listing.text  # says why it waits
         await budi.press(listing, listing.button_texts[0], timeout=WAIT)
         opened = await budi.wait_message(
             lambda m: "Kembalikan" in " ".join(m.button_texts), timeout=WAIT
