@@ -15,6 +15,7 @@ import tomllib
 from pathlib import Path, PurePath
 
 from bot.core.loader import DefinitionError, parse_draft
+from bot.sopimport import texts as t
 from bot.sopimport.docx_form import read_docx_form
 from bot.sopimport.form import read_form
 from bot.sopimport.inference import infer_draft
@@ -30,20 +31,15 @@ __all__ = ["Draft", "ImportFailure", "draft_toml", "read_sop_form", "write_atomi
 def read_sop_form(name: str, data: bytes) -> SopForm:
     """The form in ``data``: a .docx by its content (a ZIP) or its name, else the text export."""
     if len(data) > MAX_INPUT_BYTES:
-        raise ImportFailure(f"berkas terlalu besar ({len(data)} byte); batasnya {MAX_INPUT_BYTES}")
+        raise ImportFailure(t.TOO_BIG.format(size=len(data), limit=MAX_INPUT_BYTES))
     suffix = PurePath(name).suffix.casefold()
     if suffix == ".doc" or data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportFailure(
-            "dokumen Word lama (.doc) tidak dapat dibaca; simpan ulang sebagai .docx, atau "
-            "gunakan ekspor teks/HTML dari portal"
-        )
+        raise ImportFailure(t.OLD_WORD)
     if suffix == ".docx" or data.startswith(b"PK\x03\x04"):
-        return read_form(read_docx_form(data), ".docx", symbols_possible=True)
+        return read_form(read_docx_form(data), t.FORM_DOCX, symbols_possible=True)
     if not data.strip():
-        raise ImportFailure(
-            "berkas kosong; diharapkan ekspor teks/HTML SOP-AP dari portal atau dokumen .docx"
-        )
-    return read_form(read_text_form(data), "teks/HTML", symbols_possible=False)
+        raise ImportFailure(t.EMPTY_FILE)
+    return read_form(read_text_form(data), t.FORM_TEXT, symbols_possible=False)
 
 
 def draft_toml(name: str, data: bytes) -> tuple[str, Draft]:

@@ -24,6 +24,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.sopimport import texts as t
 from bot.sopimport.model import DraftDocument, DraftGuess
 from bot.sopimport.roles import slug
 
@@ -93,11 +94,7 @@ def split_cell(cell: str, known: set[tuple[str, ...]] | None = None) -> tuple[li
                 parts[-1:] = [head, tail]
                 conjunction = True
             else:
-                note = (
-                    f"'{last}' dibaca sebagai satu dokumen: '{tail}' sesudah 'dan' tidak tampak "
-                    f"sebagai nama dokumen tersendiri. Bila '{head}' dan '{tail}' dua dokumen, "
-                    "pisahkan menjadi dua dokumen."
-                )
+                note = t.DOCUMENT_KEPT_WHOLE.format(name=last, head=head, tail=tail)
     return [p for p in parts if p], conjunction, note
 
 
@@ -113,9 +110,7 @@ def _items(cell: str, known: set[tuple[str, ...]], step: int) -> list[_Item]:
     for k in range(1, len(display)):
         if doc_words(" ".join(display[k:])) in known and len(first) > k:
             prefix = " ".join(display[:k])
-            note = (
-                f"'{prefix}' dari sel '{cell}' (langkah {step}) diberlakukan untuk setiap butirnya"
-            )
+            note = t.DOCUMENT_PREFIX_SHARED.format(prefix=prefix, cell=cell, step=step)
             items = [_Item(parts[0], note)]
             for part in parts[1:]:
                 has = doc_words(part)[:k] == doc_words(prefix)
@@ -176,10 +171,8 @@ class DocumentBook:
                 doc.guesses.append(
                     DraftGuess(
                         "name",
-                        f"'{name}' (langkah {step}) dianggap dokumen yang sama dengan '{doc.name}'",
-                        f"'{name}' pada langkah {step} dianggap dokumen yang sama dengan "
-                        f"'{doc.name}' karena namanya diawali nama itu. Jika berbeda, tambahkan "
-                        "dokumen baru dan ganti namanya pada langkah tersebut.",
+                        t.DOCUMENT_EXTENDS_REASON.format(name=name, step=step, earlier=doc.name),
+                        t.DOCUMENT_EXTENDS_DETAIL.format(name=name, step=step, earlier=doc.name),
                     )
                 )
                 return doc
@@ -210,14 +203,10 @@ class DocumentBook:
             if reviews and (step > reviews[0] or (step == reviews[0] and where == "out")):
                 final.same_as = draft.id
                 final.notes.append(
-                    f"same_as: '{final.name}' adalah '{draft.name}' yang telah disetujui "
-                    f"(langkah {reviews[0]}); berkasnya sama"
+                    t.DOCUMENT_SAME_AS.format(name=final.name, draft=draft.name, step=reviews[0])
                 )
             else:
-                final.notes.append(
-                    f"tidak dihubungkan dengan '{draft.name}': tidak muncul sesudah langkah "
-                    "keputusan yang memeriksa draf itu"
-                )
+                final.notes.append(t.DOCUMENT_NOT_SAME_AS.format(draft=draft.name))
 
     def canonical(self, doc_id: str) -> str:
         doc = next(d for d in self.documents if d.id == doc_id)

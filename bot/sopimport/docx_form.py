@@ -24,6 +24,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
 
+from bot.sopimport import texts as t
 from bot.sopimport.model import Cell, FormTable, ImportFailure, Symbol, SymbolShape
 
 _NS = {
@@ -78,18 +79,16 @@ def read_docx_form(data: bytes) -> list[FormTable]:
     """Every table of the document (nested ones too), in document order."""
     body, numbering, styles = _document_body(data)
     numbers = _list_numbers(body, numbering, styles)
-    return [_read_table(tbl, t, numbers) for t, tbl in enumerate(body.iter(W_TBL))]
+    return [_read_table(tbl, n, numbers) for n, tbl in enumerate(body.iter(W_TBL))]
 
 
 def _document_body(data: bytes) -> tuple[ET.Element, ET.Element | None, ET.Element | None]:
     """The document's body, and its numbering and styles parts when it has readable ones."""
-    expected = "diharapkan dokumen Word .docx berisi tabel kepala dan tabel kegiatan SOP-AP"
+    expected = t.DOCX_EXPECTED
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise ImportFailure(
-            f"berkas .docx rusak atau bukan .docx (bukan arsip ZIP); {expected}"
-        ) from exc
+        raise ImportFailure(t.DOCX_NOT_ZIP.format(expected=expected)) from exc
     with archive:
         part = _main_part(archive)
         numbering = _related_part(archive, part, "/numbering")
@@ -97,18 +96,16 @@ def _document_body(data: bytes) -> tuple[ET.Element, ET.Element | None, ET.Eleme
         try:
             info = archive.getinfo(part)
         except KeyError as exc:
-            raise ImportFailure(
-                f"berkas .docx tidak memuat bagian dokumen ({part}); {expected}"
-            ) from exc
+            raise ImportFailure(t.DOCX_NO_PART.format(part=part, expected=expected)) from exc
         if info.file_size > _MAX_PART_BYTES:
-            raise ImportFailure(f"bagian dokumen .docx terlalu besar ({info.file_size} byte)")
+            raise ImportFailure(t.DOCX_PART_TOO_BIG.format(size=info.file_size))
         try:
             root = ET.fromstring(archive.read(info))
         except (zipfile.BadZipFile, OSError, EOFError, ET.ParseError, ValueError) as exc:
-            raise ImportFailure(f"berkas .docx rusak ({exc}); {expected}") from exc
+            raise ImportFailure(t.DOCX_BROKEN.format(error=exc, expected=expected)) from exc
     body = root.find("w:body", _NS)
     if body is None:
-        raise ImportFailure(f"berkas .docx tidak memuat isi dokumen Word (w:body); {expected}")
+        raise ImportFailure(t.DOCX_NO_BODY.format(expected=expected))
     return body, numbering, styles
 
 
@@ -262,13 +259,13 @@ def _int_attr(element: ET.Element | None, default: int) -> int:
         return default
 
 
-def _read_table(tbl: ET.Element, t: int, numbers: dict[ET.Element, int | None]) -> FormTable:
+def _read_table(tbl: ET.Element, n: int, numbers: dict[ET.Element, int | None]) -> FormTable:
     rows = []
     above: tuple[Cell, ...] = ()  # the row above, a continued cell as the cell it continues
     for r, tr in enumerate(_children(tbl, W_TR)):
         row: list[Cell] = []
         before = _int_attr(tr.find("w:trPr/w:gridBefore", _NS), 0)
-        row += [Cell(key=(t, r, "before", i)) for i in range(before)]
+        row += [Cell(key=(n, r, "before", i)) for i in range(before)]
         for c, tc in enumerate(_children(tr, W_TC)):
             props = tc.find("w:tcPr", _NS)
             span = _int_attr(props.find("w:gridSpan", _NS) if props is not None else None, 1)
@@ -278,13 +275,13 @@ def _read_table(tbl: ET.Element, t: int, numbers: dict[ET.Element, int | None]) 
                 # content here (python-docx's row.cells gives that cell too); none above (a
                 # malformed merge in the first row) leaves it empty
                 start = above[len(row)] if len(row) < len(above) else None
-                cell = Cell(key=(t, r, c), continues=start)
+                cell = Cell(key=(n, r, c), continues=start)
             else:
                 numbered = [numbers[p] for p in _walk(tc) if p.tag == W_P and p in numbers]
                 cell = Cell(
                     items=_cell_items(tc),
                     symbols=tuple(_symbols(tc)),
-                    key=(t, r, c),
+                    key=(n, r, c),
                     list_number=numbered[0] if numbered else None,
                     list_unreadable=bool(numbered) and numbered[0] is None,
                 )
@@ -342,7 +339,7 @@ def _symbols(tc: ET.Element) -> Iterator[Symbol]:
         elif e.tag == _q("w:pict"):
             symbol = _vml_symbol(e)
         elif e.tag == _q("w:object"):
-            symbol = Symbol("objek tersemat")
+            symbol = Symbol(t.SYMBOL_EMBEDDED)
         else:
             continue
         if symbol is not None:
@@ -350,7 +347,7 @@ def _symbols(tc: ET.Element) -> Iterator[Symbol]:
 
 
 def _shape_from_words(*texts: str | None) -> SymbolShape:
-    words = " ".join(t for t in texts if t).casefold()
+    words = " ".join(text for text in texts if text).casefold()
     if any(w in words for w in _DECISION_WORDS):
         return SymbolShape.DECISION
     if any(w in words for w in _ACTIVITY_WORDS):
@@ -367,10 +364,10 @@ def _drawing_symbol(drawing: ET.Element) -> Symbol | None:
     if picture is not None:
         c_nv_pr = next(picture.iter(_q("pic:cNvPr")), None)
         more = (c_nv_pr.get("name"), c_nv_pr.get("descr")) if c_nv_pr is not None else ()
-        return Symbol("gambar", _shape_from_words(*names, *more))
+        return Symbol(t.SYMBOL_PICTURE, _shape_from_words(*names, *more))
     shapes = list(drawing.iter(_q("wps:wsp")))
     if not shapes:
-        return Symbol("objek gambar", _shape_from_words(*names))
+        return Symbol(t.SYMBOL_DRAWING, _shape_from_words(*names))
     geometries = []
     for shape in shapes:
         if shape.find("wps:cNvCnPr", _NS) is not None:
@@ -383,11 +380,11 @@ def _drawing_symbol(drawing: ET.Element) -> Symbol | None:
     if not geometries:
         return None
     if any(g in _DECISION_GEOMETRY for g in geometries):
-        return Symbol("bentuk belah ketupat", SymbolShape.DECISION)
+        return Symbol(t.SYMBOL_DIAMOND, SymbolShape.DECISION)
     known = [g for g in geometries if g]
     if known:
-        return Symbol(f"bentuk '{known[0]}'", SymbolShape.ACTIVITY)
-    return Symbol("bentuk", _shape_from_words(*names))
+        return Symbol(t.SYMBOL_SHAPE_NAMED.format(geometry=known[0]), SymbolShape.ACTIVITY)
+    return Symbol(t.SYMBOL_SHAPE, _shape_from_words(*names))
 
 
 def _vml_symbol(pict: ET.Element) -> Symbol | None:
@@ -398,13 +395,13 @@ def _vml_symbol(pict: ET.Element) -> Symbol | None:
             if kind in _VML_CONNECTORS or e.get(_q("o:connectortype")):
                 continue
             if kind in _VML_DECISION:
-                found.append(Symbol("bentuk belah ketupat (VML)", SymbolShape.DECISION))
+                found.append(Symbol(t.SYMBOL_DIAMOND_VML, SymbolShape.DECISION))
             elif e.find("v:imagedata", _NS) is not None:
-                found.append(Symbol("gambar (VML)", _shape_from_words(e.get("alt"))))
+                found.append(Symbol(t.SYMBOL_PICTURE_VML, _shape_from_words(e.get("alt"))))
             else:
-                found.append(Symbol("bentuk (VML)", _shape_from_words(e.get("alt"))))
+                found.append(Symbol(t.SYMBOL_SHAPE_VML, _shape_from_words(e.get("alt"))))
         elif e.tag in (_q("v:rect"), _q("v:roundrect"), _q("v:oval")):
-            found.append(Symbol("bentuk (VML)", SymbolShape.ACTIVITY))
+            found.append(Symbol(t.SYMBOL_SHAPE_VML, SymbolShape.ACTIVITY))
     if not found:
         return None
     decision = next((s for s in found if s.shape is SymbolShape.DECISION), None)

@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.sopimport import texts as t
 from bot.sopimport.model import (
     Cell,
     FormHeader,
@@ -29,10 +30,6 @@ from bot.sopimport.model import (
     SymbolShape,
 )
 
-EXPECTED_COLUMNS = (
-    "No, Kegiatan, Pelaksana (satu kolom per peran), Mutu Baku (Persyaratan/Kelengkapan, "
-    "Waktu, Output), Ket"
-)
 _DECISION_MARKS = set("◆◇♦⬥⬦⟡")
 
 # label (normalised) -> header field; "right": value in the next cell, "below": in the next row
@@ -72,16 +69,10 @@ def norm(text: str) -> str:
 def read_form(tables: Sequence[FormTable], source: str, symbols_possible: bool) -> SopForm:
     activity = _find_activity_table(tables)
     if activity is None:
-        raise ImportFailure(
-            "bukan formulir SOP-AP: tabel kegiatan tidak ditemukan; diharapkan baris judul "
-            f"dengan kolom {EXPECTED_COLUMNS}"
-        )
+        raise ImportFailure(t.NO_ACTIVITY_TABLE.format(expected=t.EXPECTED_COLUMNS))
     header = _read_header(tables)
     if not header.name:
-        raise ImportFailure(
-            "bukan formulir SOP-AP lengkap: kepala SOP tidak memuat NAMA SOP; diharapkan "
-            "tabel kepala dengan NO SOP, NAMA SOP, DISAHKAN OLEH, DASAR HUKUM, dan seterusnya"
-        )
+        raise ImportFailure(t.NO_SOP_NAME)
     return SopForm(
         source=source,
         header=header,
@@ -138,7 +129,7 @@ def _read_header(tables: Sequence[FormTable]) -> FormHeader:
         return sep.join(items(name))
 
     approved = items("approved_by")
-    extra += [("DISAHKAN OLEH (lanjutan)", line) for line in approved[1:]]
+    extra += [(t.HEADER_APPROVED_BY_MORE, line) for line in approved[1:]]
     return FormHeader(
         organisation=items("organisation"),
         number=text("number"),
@@ -232,13 +223,13 @@ def _width(table: FormTable) -> int:
 
 
 def _find_activity_table(tables: Sequence[FormTable]) -> _Activity | None:
-    for t, table in enumerate(tables):
+    for i, table in enumerate(tables):
         for r, row in enumerate(table):
             if _is_heading(row):
                 columns, roles = _columns(row, table[r + 1] if r + 1 < len(table) else ())
                 rows: list[FormRow] = []
                 _step_rows(table[r + 2 :], columns, roles, rows)
-                for n, following in enumerate(tables[t + 1 :], t + 2):  # continued on the next page
+                for n, following in enumerate(tables[i + 1 :], i + 2):  # continued on the next page
                     _continuation(following, n, columns, roles, _width(table), rows)
                 return _Activity(roles, _checked(rows))
     return None
@@ -267,14 +258,12 @@ def _columns(first: Sequence[Cell], second: Sequence[Cell]) -> tuple[_Columns, t
     }
     missing = [name for name, c in found.items() if c is None and name != "Ket"]
     if missing:
+        below = any(m in missing for m in ("Persyaratan/Kelengkapan", "Waktu", "Output"))
         raise ImportFailure(
-            "tabel kegiatan tidak sesuai bentuk baku SOP-AP: kolom "
-            + ", ".join(missing)
-            + f" tidak ditemukan; diharapkan kolom {EXPECTED_COLUMNS}"
-            + (
-                " (Persyaratan/Kelengkapan, Waktu, Output pada baris di bawah Mutu Baku)"
-                if any(m in missing for m in ("Persyaratan/Kelengkapan", "Waktu", "Output"))
-                else ""
+            t.COLUMNS_MISSING.format(
+                missing=", ".join(missing),
+                expected=t.EXPECTED_COLUMNS,
+                below=t.COLUMNS_BELOW_MUTU_BAKU if below else "",
             )
         )
     at = {name: c for name, c in found.items() if c is not None}
@@ -285,10 +274,8 @@ def _columns(first: Sequence[Cell], second: Sequence[Cell]) -> tuple[_Columns, t
     mutu_ok = at["Mutu Baku"] <= at["Persyaratan/Kelengkapan"] and at["Pelaksana"] < at["Mutu Baku"]
     if positions != sorted(positions) or len(set(positions)) != len(positions) or not mutu_ok:
         seen = sorted(at.items(), key=lambda kv: (kv[1], kv[0] != "Mutu Baku"))
-        raise ImportFailure(
-            "kolom tabel kegiatan tidak dalam urutan baku SOP-AP: diharapkan "
-            f"{EXPECTED_COLUMNS}; ditemukan: " + ", ".join(name for name, _ in seen)
-        )
+        found_order = ", ".join(name for name, _ in seen)
+        raise ImportFailure(t.COLUMNS_ORDER.format(expected=t.EXPECTED_COLUMNS, found=found_order))
     roles: list[str] = []
     role_columns: list[tuple[int, int]] = []
     keys: dict[object, int] = {}
@@ -301,10 +288,7 @@ def _columns(first: Sequence[Cell], second: Sequence[Cell]) -> tuple[_Columns, t
             roles.append(cell.text)
         role_columns.append((c, keys[cell.key]))
     if not roles:
-        raise ImportFailure(
-            "tabel kegiatan tidak menyebut pelaksana: di bawah judul Pelaksana diharapkan satu "
-            "kolom per peran (mis. Kasubag, Kabag, Karo)"
-        )
+        raise ImportFailure(t.NO_ROLES)
     columns = _Columns(
         number=at["No"],
         activity=at["Kegiatan"],
@@ -361,23 +345,12 @@ def _step_rows(
             if not first and found and _wraps(row, columns):
                 found[-1] = _joined(found[-1], row, columns)
                 continue
-            shown = " | ".join(t for t in texts if t)[:80]
+            shown = " | ".join(text for text in texts if text)[:80]
             if not first and at(columns.number).continues is not None and found:
-                raise ImportFailure(
-                    f"tabel kegiatan: baris tanpa nomor langkah ('{shown}'): sel No-nya digabung "
-                    f"dengan sel No di atasnya (langkah {found[-1].number}); bila baris ini "
-                    "langkah tersendiri, pisahkan sel yang digabung dan tuliskan nomornya"
-                )
+                raise ImportFailure(t.ROW_NUMBER_MERGED.format(shown=shown, step=found[-1].number))
             if not first and at(columns.number).list_unreadable:
-                raise ImportFailure(
-                    f"tabel kegiatan: nomor langkah di kolom No pada baris ('{shown}') dibuat "
-                    "dengan penomoran otomatis Word yang tidak dapat dibaca; ketikkan nomor "
-                    "langkahnya (1, 2, 3, ...) sebagai teks di kolom No"
-                )
-            raise ImportFailure(
-                f"tabel kegiatan: baris tanpa nomor langkah ('{shown}'); diharapkan setiap baris "
-                "langkah diawali nomornya di kolom No"
-            )
+                raise ImportFailure(t.ROW_NUMBER_UNREADABLE.format(shown=shown))
+            raise ImportFailure(t.ROW_UNNUMBERED.format(shown=shown))
         found.append(_step_row(int(number.group(1)), row, columns, roles, started))
 
 
@@ -403,22 +376,20 @@ def _step_row(
 
     def where(cell: Cell) -> str:
         n = started.get(cell.key)
-        return f"baris langkah {n}" if n is not None else "baris di atasnya"
+        return t.MERGED_FROM_STEP.format(step=n) if n is not None else t.MERGED_FROM_ABOVE
 
     activity = _cell_at(row, columns.activity)
     if not activity.text and activity.continues is not None and activity.continues.text:
         raise ImportFailure(
-            f"tabel kegiatan: sel Kegiatan langkah {step} digabung dengan sel Kegiatan "
-            f"{where(activity.continues)} ('{activity.continues.text[:60]}'); setiap langkah "
-            f"memerlukan uraian kegiatannya sendiri: pisahkan sel yang digabung dan tuliskan "
-            f"kegiatan langkah {step}"
+            t.ACTIVITY_MERGED.format(
+                step=step, where=where(activity.continues), text=activity.continues.text[:60]
+            )
         )
     own = {name: _cell_at(row, getattr(columns, name)) for name, _ in _SHARED}
     cells = {name: cell.continues or cell for name, cell in own.items()}
     merged = tuple(n for n, _ in _SHARED if own[n].continues is not None and cells[n].text)
     notes = [
-        f"{label} '{cells[n].text[:60]}' adalah sel yang digabung dengan {where(cells[n])}: "
-        "berlaku juga untuk langkah ini"
+        t.CELL_MERGED.format(label=label, text=cells[n].text[:60], where=where(cells[n]))
         for n, label in _SHARED
         if n in merged and n != "time"  # the Waktu: a guess on each step (inference)
     ]
@@ -428,10 +399,7 @@ def _step_row(
         if start is None or start.key in seen or not (start.symbols or start.text):
             continue
         seen.add(start.key)
-        notes.append(
-            f"sel Pelaksana {roles[role]} digabung dengan {where(start)}: simbolnya dibaca "
-            "untuk langkah itu saja, bukan untuk langkah ini"
-        )
+        notes.append(t.PELAKSANA_MERGED.format(role=roles[role], where=where(start)))
     for cell in (*row, *cells.values()):
         started.setdefault(cell.key, step)
     return FormRow(
@@ -455,12 +423,9 @@ def _repeated_heading(
     columns, its_roles = _columns(row, below)
     if [norm(r) for r in its_roles] != [norm(r) for r in roles]:
         raise ImportFailure(
-            "tabel kegiatan: judul tabel diulang dengan kolom Pelaksana lain ("
-            + ", ".join(its_roles)
-            + "; di judul pertama: "
-            + ", ".join(roles)
-            + "); baris sesudahnya tidak dapat dibaca sebagai lanjutan tabel. Samakan judul "
-            "kolom Pelaksana, atau simpan SOP lain dalam berkas tersendiri"
+            t.HEADING_REPEATED_OTHER_ROLES.format(
+                roles=", ".join(its_roles), first=", ".join(roles)
+            )
         )
     return columns
 
@@ -481,10 +446,7 @@ def _joined(step: FormRow, row: Sequence[Cell], columns: _Columns) -> FormRow:
         return f"{before} {added}".strip() if added else before
 
     shown = " | ".join(cell.text for _, cell in _distinct(row) if cell.text)[:80]
-    note = (
-        f"baris tanpa nomor sesudah langkah {step.number} ('{shown}') dibaca sebagai lanjutan "
-        f"teks langkah {step.number}"
-    )
+    note = t.ROW_WRAPPED.format(step=step.number, shown=shown)
     return dataclasses.replace(
         step,
         activity=more(step.activity, columns.activity),
@@ -524,7 +486,7 @@ def _marks(row: Sequence[Cell], columns: _Columns) -> tuple[tuple[tuple[int, ...
             shape = (
                 SymbolShape.DECISION if set(cell.text) & _DECISION_MARKS else SymbolShape.UNKNOWN
             )
-            symbols.append(Symbol(f"tanda '{cell.text[:12]}'", shape))
+            symbols.append(Symbol(t.SYMBOL_MARK.format(text=cell.text[:12]), shape))
         marks += [(tuple(covered[key]), s) for s in symbols]
     return tuple(marks)
 
@@ -550,10 +512,9 @@ def _continuation(
             its_columns, its_roles = _columns(row, table[r + 1] if r + 1 < len(table) else ())
             if [norm(r) for r in its_roles] != [norm(r) for r in roles]:
                 raise ImportFailure(
-                    f"tabel ke-{n} dalam dokumen mengulang judul tabel kegiatan dengan kolom "
-                    f"Pelaksana lain ({', '.join(its_roles)}; di tabel kegiatan: "
-                    f"{', '.join(roles)}), sehingga tidak dapat dibaca sebagai lanjutannya; "
-                    "samakan judul kolom Pelaksana, atau simpan SOP lain dalam berkas tersendiri"
+                    t.CONTINUATION_OTHER_ROLES.format(
+                        n=n, roles=", ".join(its_roles), first=", ".join(roles)
+                    )
                 )
             _step_rows(table[r + 2 :], its_columns, roles, found)
             return
@@ -564,18 +525,13 @@ def _continuation(
     if _width(table) != width:
         if start == expected:
             raise ImportFailure(
-                f"tabel ke-{n} dalam dokumen tampak melanjutkan tabel kegiatan (baris pertamanya "
-                f"langkah {start}), tetapi jumlah kolomnya {_width(table)}, bukan {width} seperti "
-                "tabel kegiatan; satukan kedua tabel di Word, atau ulangi baris judul tabel "
-                "kegiatan di atas lanjutannya"
+                t.CONTINUATION_OTHER_WIDTH.format(
+                    n=n, start=start, width=_width(table), expected=width
+                )
             )
         return
     if start != expected:
-        raise ImportFailure(
-            f"tabel ke-{n} dalam dokumen tampak melanjutkan tabel kegiatan, tetapi baris "
-            f"pertamanya langkah {start}, bukan langkah {expected}; ada langkah yang hilang "
-            "(tabel terpotong?): lengkapi baris langkahnya"
-        )
+        raise ImportFailure(t.CONTINUATION_GAP.format(n=n, start=start, expected=expected))
     _step_rows(table, columns, roles, found)
 
 
@@ -595,30 +551,21 @@ def _first_number(table: FormTable, columns: _Columns) -> int | None:
 
 def _checked(rows: list[FormRow]) -> tuple[FormRow, ...]:
     if not rows:
-        raise ImportFailure(
-            "tabel kegiatan kosong: tidak ada baris langkah bernomor di bawah judul tabel; "
-            "diharapkan satu baris per langkah (No, Kegiatan, simbol Pelaksana, Mutu Baku, Ket)"
-        )
+        raise ImportFailure(t.NO_STEPS)
     numbers = [row.number for row in rows]
     if numbers != list(range(1, len(rows) + 1)):
         after = [0, *numbers[:-1]]
         gap = next(
             (
-                f"; sesudah langkah {a} ditemukan langkah {b}"
+                t.STEPS_GAP_AFTER.format(before=a, after=b)
                 for a, b in zip(after, numbers, strict=True)
                 if b != a + 1
             ),
             "",
         )
-        raise ImportFailure(
-            "tabel kegiatan: nomor langkah harus berurutan mulai 1; ditemukan "
-            + ", ".join(str(n) for n in numbers)
-            + gap
-            + " (baris hilang atau tabel terpotong?)"
-        )
+        shown = ", ".join(str(n) for n in numbers)
+        raise ImportFailure(t.STEPS_OUT_OF_ORDER.format(numbers=shown, gap=gap))
     for row in rows:
         if not row.activity:
-            raise ImportFailure(
-                f"tabel kegiatan: langkah {row.number} tidak memuat uraian Kegiatan"
-            )
+            raise ImportFailure(t.STEP_WITHOUT_ACTIVITY.format(step=row.number))
     return tuple(rows)

@@ -23,6 +23,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from bot.sopimport import texts as t
 from bot.sopimport.documents import DocumentBook
 from bot.sopimport.model import (
     Draft,
@@ -103,10 +104,8 @@ def infer_draft(form: SopForm, source_name: str) -> Draft:
                 # "kembali ke no. 2" only in a Ket merged down from a step above
                 guess = DraftGuess(
                     "on_return",
-                    f"'kembali ke {target}' dari sel Ket yang digabung dengan baris di atasnya",
-                    f"tujuan pengembalian langkah {target} diambil dari Ket "
-                    f"('{row.remark[:60]}'), satu sel yang digabung dengan baris di atasnya: "
-                    "mungkin ditulis untuk langkah lain.",
+                    t.RETURN_NAMED_MERGED_REASON.format(step=target),
+                    t.RETURN_NAMED_MERGED_DETAIL.format(step=target, remark=row.remark[:60]),
                 )
             if guess is not None:
                 step.guesses.append(guess)
@@ -121,13 +120,8 @@ def infer_draft(form: SopForm, source_name: str) -> Draft:
             step.guesses.append(
                 DraftGuess(
                     "outputs",
-                    f"{listed} dicatat ada tanpa berkas setelah langkah {step.id}",
-                    f"{listed} baru muncul sebagai Output langkah ini: dicatat ada setelah "
-                    'langkah selesai, tanpa berkas (source = "generated"), dan daftar periksa '
-                    "serta Lembar Pemeriksaan berikutnya mencentangnya sebagai 'Ada'. Bila "
-                    'berupa berkas, jadikan source = "upload" dan masukkan ke uploads langkah '
-                    'ini; bila ditulis bot, tambahkan paper (mis. paper = "disposisi") dan '
-                    "cantumkan di papers langkah ini.",
+                    t.OUTPUTS_WITHOUT_FILE_REASON.format(listed=listed, step=step.id),
+                    t.OUTPUTS_WITHOUT_FILE_DETAIL.format(listed=listed),
                 )
             )
         key = row.time_cell
@@ -136,15 +130,9 @@ def infer_draft(form: SopForm, source_name: str) -> Draft:
     _step_titles(steps, readings, {r.id: r.title for r in roles})
     notes = []
     if not form.symbols_possible:
-        notes.append(
-            "Ekspor teks tidak memuat simbol diagram alir: pelaksana setiap langkah dibaca dari "
-            "kalimat kegiatan (lihat catatan pada langkahnya)."
-        )
+        notes.append(t.NO_SYMBOLS_IN_TEXT)
     elif not any(row.marks for row in form.rows):
-        notes.append(
-            "Kolom Pelaksana tidak memuat simbol: pelaksana setiap langkah dibaca dari kalimat "
-            "kegiatan (lihat catatan pada langkahnya)."
-        )
+        notes.append(t.NO_SYMBOLS_IN_DOCX)
     return Draft(
         notes=notes,
         source_name=source_name,
@@ -166,7 +154,7 @@ def _from_marks(row: FormRow, roles: Sequence[DraftRole]) -> _Actor:
         columns += [c for c in covered if c not in columns]
     if len(columns) == 1:
         what = ", ".join(dict.fromkeys(symbol.what for _, symbol in row.marks))
-        note = f"pelaksana dari simbol ({what}) di kolom {roles[columns[0]].name}"
+        note = t.ACTOR_FROM_SYMBOL.format(what=what, role=roles[columns[0]].name)
         return _Actor(role=roles[columns[0]].id, by_mark=True, notes=[note])
     if len(columns) > 1:
         return _Actor(candidates=tuple(roles[c].id for c in columns), by_mark=True)
@@ -197,55 +185,56 @@ def _forward(
         said = "; ".join(f"'{m.phrase}'" for m in matches)
         if not fits:
             if unmatched and not target.by_mark:
-                target.unmatched = f"kalimat langkah {k} menyebut '{unmatched}', yang tidak cocok dengan kolom Pelaksana mana pun"
+                target.unmatched = t.ACTOR_UNMATCHED.format(k=k, phrase=unmatched)
             continue
         if target.by_mark and target.role is not None:
             if target.role not in fits:
+                role = names[target.role]
                 target.guess = DraftGuess(
                     "actor",
-                    f"simbol di kolom {names[target.role]}, tetapi kalimat langkah {k} menyebut "
-                    f"{said}; simbol yang dipakai",
-                    f"pelaksana diambil dari simbol di kolom {names[target.role]}; kalimat langkah "
-                    f"{k} ('{reading.quote()}') menyebut {said} ({_shown(fits, names)}). Simbol "
-                    "yang dipakai; periksa mana yang benar.",
+                    t.ACTOR_SYMBOL_OVER_SENTENCE_REASON.format(role=role, k=k, said=said),
+                    t.ACTOR_SYMBOL_OVER_SENTENCE_DETAIL.format(
+                        role=role,
+                        k=k,
+                        quote=reading.quote(),
+                        said=said,
+                        columns=_shown(fits, names),
+                    ),
                 )
             continue
         if target.by_mark:
             both = [r for r in target.candidates if r in fits]
             if len(both) == 1:
-                why = f"kalimat langkah {k} menyebut {said}"
+                why = t.SYMBOLS_ONE_NAMED.format(k=k, said=said)
             elif both:
-                why = (
-                    f"kalimat langkah {k} ({said}) juga cocok dengan beberapa; dipilih yang pertama"
-                )
+                why = t.SYMBOLS_SEVERAL_NAMED.format(k=k, said=said)
             else:
-                why = f"kalimat langkah {k} menyebut {said}, bukan kolom bersimbol; dipilih yang pertama"
+                why = t.SYMBOLS_OTHER_NAMED.format(k=k, said=said)
             target.role = (both or list(target.candidates))[0]
+            columns = _shown(target.candidates, names)
             target.guess = DraftGuess(
                 "actor",
-                f"simbol di beberapa kolom ({_shown(target.candidates, names)}); {why}",
-                f"baris ini memuat simbol di beberapa kolom Pelaksana "
-                f"({_shown(target.candidates, names)}); {why}: {names[target.role]}.",
+                t.SYMBOLS_REASON.format(columns=columns, why=why),
+                t.SYMBOLS_DETAIL.format(columns=columns, why=why, role=names[target.role]),
             )
             target.candidates = ()
             continue
         if len(fits) == 1 and not any(m.loose for m in matches):
             target.role = fits[0]
-            target.notes.append(f"pelaksana dari kalimat langkah {k}: {said}")
+            target.notes.append(t.ACTOR_FROM_SENTENCE.format(k=k, said=said))
         elif len(fits) == 1:
             target.role = fits[0]
             target.guess = DraftGuess(
                 "actor",
-                f"ditebak dari kalimat langkah {k}: {said} hanya cocok jabatannya dengan kolom "
-                f"{names[fits[0]]}",
-                f"pelaksana ditebak dari kalimat langkah {k} ('{reading.quote()}'): {said} "
-                f"tidak sama persis dengan judul kolom mana pun; dicocokkan dengan "
-                f"{names[fits[0]]} hanya dari jabatannya.",
+                t.ACTOR_LOOSE_REASON.format(k=k, said=said, role=names[fits[0]]),
+                t.ACTOR_LOOSE_DETAIL.format(
+                    k=k, quote=reading.quote(), said=said, role=names[fits[0]]
+                ),
             )
         else:
             target.candidates = fits
-            target.notes.append(f"kalimat langkah {k} ({said}) cocok dengan beberapa kolom")
-            target.unmatched = f"kalimat langkah {k} ('{reading.quote()}') menyebut {said}"
+            target.notes.append(t.ACTOR_SEVERAL_NOTE.format(k=k, said=said))
+            target.unmatched = t.ACTOR_SEVERAL_SAID.format(k=k, quote=reading.quote(), said=said)
 
 
 def _returns(
@@ -262,10 +251,7 @@ def _returns(
             continue
         k = i + 1
         if i == 0:
-            raise ImportFailure(
-                "langkah 1 adalah keputusan, tetapi tidak ada langkah sebelumnya untuk tempat "
-                "pengembalian; diharapkan langkah pertama berupa kegiatan"
-            )
+            raise ImportFailure(t.FIRST_STEP_DECISION)
         reading = readings[i]
         matches, unmatched = _match_all(reading.back, roles)
         fits = tuple(dict.fromkeys(r for m in matches for r in m.roles))
@@ -274,17 +260,15 @@ def _returns(
         if reading.back_step is not None and 1 <= reading.back_step < k:
             # "kembali ke no. 2": the form names the step; the sentence may name its actor
             target = reading.back_step
-            actors[i].notes.append(f"on_return = {target}: formulir menulis 'kembali ke {target}'")
+            actors[i].notes.append(t.RETURN_NAMED.format(step=target))
             held = actors[target - 1]
             if len(fits) == 1 and held.role is None and not held.by_mark:
                 held.role, held.candidates = fits[0], ()
-                held.notes.append(f"pelaksana dari kalimat pengembalian langkah {k} ({said})")
+                held.notes.append(t.ACTOR_FROM_RETURN_NOTE.format(k=k, said=said))
             found[i] = (target, None)
             continue
         if reading.back_step is not None:
-            actors[i].notes.append(
-                f"'kembali ke {reading.back_step}' bukan langkah sebelum langkah {k}; tidak dipakai"
-            )
+            actors[i].notes.append(t.RETURN_NAMED_NOT_BEFORE.format(step=reading.back_step, k=k))
 
         def may_hold(j: int, role: str) -> bool:
             actor = actors[j]
@@ -296,22 +280,18 @@ def _returns(
             fits = (holders[0],)
         if len(fits) != 1:
             if fits:
-                why = f"kalimat pengembalian menyebut {said}, yang cocok dengan beberapa kolom ({_shown(fits, names)})"
+                why = t.RETURN_SEVERAL.format(said=said, columns=_shown(fits, names))
                 near = [j for j in range(i - 1, -1, -1) if actors[j].role in fits]
                 target = near[0] + 1 if near else previous
             else:
-                why = (
-                    f"kalimat pengembalian menyebut '{unmatched}', yang tidak cocok dengan kolom mana pun"
-                    if unmatched
-                    else "kalimat tidak menyebut kepada siapa dikembalikan"
-                )
+                why = t.RETURN_UNMATCHED.format(phrase=unmatched) if unmatched else t.RETURN_UNNAMED
                 target = previous
             found[i] = (
                 target,
                 DraftGuess(
                     "on_return",
-                    f"{why}; ditebak langkah {target}",
-                    f"tujuan pengembalian ditebak langkah {target}: {why}.",
+                    t.RETURN_GUESSED_REASON.format(why=why, step=target),
+                    t.RETURN_GUESSED_DETAIL.format(why=why, step=target),
                 ),
             )
             continue
@@ -323,10 +303,10 @@ def _returns(
                 previous,
                 DraftGuess(
                     "on_return",
-                    f"tidak ada langkah sebelum langkah {k} yang dilaksanakan {names[role]}; "
-                    f"ditebak langkah {previous}",
-                    f"kalimat menyebut pengembalian kepada {said}, tetapi tidak ada langkah "
-                    f"sebelumnya yang dilaksanakan {names[role]}; ditebak langkah {previous}.",
+                    t.RETURN_NO_STEP_OF_ROLE_REASON.format(k=k, role=names[role], step=previous),
+                    t.RETURN_NO_STEP_OF_ROLE_DETAIL.format(
+                        said=said, role=names[role], step=previous
+                    ),
                 ),
             )
             continue
@@ -336,9 +316,8 @@ def _returns(
         if loose:
             guess = DraftGuess(
                 "on_return",
-                f"{said} hanya cocok jabatannya dengan kolom {names[role]}",
-                f"kalimat pengembalian menyebut {said}, dicocokkan dengan {names[role]} hanya "
-                f"dari jabatannya; tujuan pengembalian langkah {j + 1}.",
+                t.RETURN_LOOSE_REASON.format(said=said, role=names[role]),
+                t.RETURN_LOOSE_DETAIL.format(said=said, role=names[role], step=j + 1),
             )
         if target_actor.role != role:
             sole = len(could) == 1
@@ -346,43 +325,43 @@ def _returns(
             target_actor.role = role
             target_actor.candidates = ()
             if target_actor.by_mark:
+                columns = _shown(was, names)
                 target_actor.guess = DraftGuess(
                     "actor",
-                    f"simbol di beberapa kolom ({_shown(was, names)}); kalimat pengembalian "
-                    f"langkah {k} menunjuk {names[role]}",
-                    f"baris ini memuat simbol di beberapa kolom ({_shown(was, names)}); kalimat "
-                    f"langkah {k} mengembalikan kepada {said}, jadi dipilih {names[role]}.",
+                    t.ACTOR_FROM_RETURN_SYMBOLS_REASON.format(
+                        columns=columns, k=k, role=names[role]
+                    ),
+                    t.ACTOR_FROM_RETURN_SYMBOLS_DETAIL.format(
+                        columns=columns, k=k, said=said, role=names[role]
+                    ),
                 )
             elif sole:
-                target_actor.notes.append(
-                    f"pelaksana dari kalimat pengembalian langkah {k} ({said}): satu-satunya "
-                    "langkah sebelumnya yang dapat dipegangnya"
-                )
+                target_actor.notes.append(t.ACTOR_FROM_RETURN_SOLE.format(k=k, said=said))
             else:
                 target_actor.guess = DraftGuess(
                     "actor",
-                    f"ditebak dari kalimat pengembalian langkah {k} ({said})",
-                    f"pelaksana ditebak dari kalimat langkah {k} ('{readings[i].quote()}'): "
-                    f"langkah ini yang terdekat sebelumnya yang pelaksananya belum pasti, tetapi "
-                    f"{names[role]} mungkin memegang langkah lain.",
+                    t.ACTOR_FROM_RETURN_REASON.format(k=k, said=said),
+                    t.ACTOR_FROM_RETURN_DETAIL.format(
+                        k=k, quote=readings[i].quote(), role=names[role]
+                    ),
                 )
                 guess = guess or DraftGuess(
                     "on_return",
-                    f"ditebak langkah {j + 1}: pelaksananya belum pasti",
-                    f"tujuan pengembalian ditebak langkah {j + 1}, langkah terdekat yang mungkin "
-                    f"dipegang {names[role]}.",
+                    t.RETURN_ACTOR_UNSURE_REASON.format(step=j + 1),
+                    t.RETURN_ACTOR_UNSURE_DETAIL.format(step=j + 1, role=names[role]),
                 )
         if guess is None and len(could) > 1 and j != i - 1:
             # "dikembalikan kepada Kasubag" from step 4 when the Kasubag holds steps 1 and 2:
             # the nearest is a pick, not what the sentence says (it may mean step 1)
-            others = " atau ".join(f"langkah {c + 1}" for c in could[:-1])
+            others = t.RETURN_OTHERS_SEP.join(
+                t.RETURN_OTHER_STEP.format(step=c + 1) for c in could[:-1]
+            )
             guess = DraftGuess(
                 "on_return",
-                f"{names[role]} memegang beberapa langkah sebelumnya; dipilih langkah {j + 1}, "
-                f"yang terdekat (bukan {others})",
-                f"kalimat langkah {k} ('{readings[i].quote()}') mengembalikan kepada {said}, "
-                f"yang memegang beberapa langkah sebelumnya: dipilih langkah {j + 1}, yang "
-                f"terdekat; mungkin yang dimaksud {others}.",
+                t.RETURN_NEAREST_REASON.format(role=names[role], step=j + 1, others=others),
+                t.RETURN_NEAREST_DETAIL.format(
+                    k=k, quote=readings[i].quote(), said=said, step=j + 1, others=others
+                ),
             )
         found[i] = (j + 1, guess)
     return found
@@ -396,29 +375,31 @@ def _fill_unknown(actors: list[_Actor], roles: Sequence[DraftRole], names: dict[
             actor.role = actor.candidates[0]
             columns = _shown(actor.candidates, names)
             if actor.by_mark:
-                why = f"simbol di beberapa kolom ({columns}); tidak ada kalimat yang memastikan"
-                detail = f"baris ini memuat simbol di beberapa kolom Pelaksana ({columns})"
+                why = t.PICKED_BY_SYMBOLS_WHY.format(columns=columns)
+                detail = t.PICKED_BY_SYMBOLS_DETAIL.format(columns=columns)
             else:
-                why = f"kalimat cocok dengan beberapa kolom ({columns})"
-                detail = (
-                    f"{actor.unmatched}, yang cocok dengan beberapa kolom Pelaksana ({columns})"
-                )
+                why = t.PICKED_BY_SENTENCE_WHY.format(columns=columns)
+                detail = t.PICKED_BY_SENTENCE_DETAIL.format(said=actor.unmatched, columns=columns)
             actor.guess = DraftGuess(
                 "actor",
-                f"{why}; dipilih {names[actor.role]}",
-                f"{detail}; dipilih yang pertama ({names[actor.role]}). Tentukan yang benar.",
+                t.PICKED_REASON.format(why=why, role=names[actor.role]),
+                t.PICKED_DETAIL.format(detail=detail, role=names[actor.role]),
             )
             actor.candidates = ()
             continue
         if i == 0:
             actor.role = roles[0].id
-            basis = f"dipilih kolom Pelaksana pertama ({roles[0].name})"
+            basis = t.ACTOR_FIRST_COLUMN.format(role=roles[0].name)
         else:
             actor.role = actors[i - 1].role
             assert actor.role is not None
-            basis = f"ditebak sama dengan pelaksana langkah {i} ({names[actor.role]})"
-        why = actor.unmatched or "tidak ada simbol atau kalimat yang menyebut pelaksana langkah ini"
-        actor.guess = DraftGuess("actor", f"{why}; {basis}", f"{why}; {basis}.")
+            basis = t.ACTOR_AS_BEFORE.format(step=i, role=names[actor.role])
+        why = actor.unmatched or t.ACTOR_UNNAMED
+        actor.guess = DraftGuess(
+            "actor",
+            t.ACTOR_GUESSED_REASON.format(why=why, basis=basis),
+            t.ACTOR_GUESSED_DETAIL.format(why=why, basis=basis),
+        )
 
 
 def _role_titles(roles: Sequence[DraftRole], readings: Sequence[Reading]) -> None:
@@ -458,29 +439,17 @@ def _kinds(
             kinds.append("review")
             if not reading.review and not reading.asks:
                 guesses.setdefault(i, []).append(
-                    DraftGuess(
-                        "kind",
-                        "simbol belah ketupat (keputusan), tetapi kalimatnya bukan 'jika setuju "
-                        "... jika tidak setuju dikembalikan'; simbol yang dipakai",
-                        "langkah keputusan karena simbolnya belah ketupat; kalimatnya tidak "
-                        "memuat 'jika setuju ... jika tidak setuju dikembalikan ...'.",
-                    )
+                    DraftGuess("kind", t.KIND_DIAMOND_REASON, t.KIND_DIAMOND_DETAIL)
                 )
         elif shape is SymbolShape.ACTIVITY and (reading.review or reading.asks):
             assert symbol is not None
             kinds.append("action")
-            wording = (
-                "kalimat memuat 'jika setuju ... jika tidak setuju'"
-                if reading.review
-                else reading.asks
-            )
+            wording = t.KIND_SAYS_DECISION if reading.review else reading.asks
             guesses.setdefault(i, []).append(
                 DraftGuess(
                     "kind",
-                    f"kalimat berbentuk keputusan, tetapi simbolnya {symbol.what} (bukan belah "
-                    "ketupat); simbol yang dipakai",
-                    f"{wording}, tetapi simbolnya {symbol.what}, bukan belah ketupat: simbol "
-                    "yang dipakai (kegiatan).",
+                    t.KIND_ACTIVITY_SYMBOL_REASON.format(symbol=symbol.what),
+                    t.KIND_ACTIVITY_SYMBOL_DETAIL.format(wording=wording, symbol=symbol.what),
                 )
             )
         elif reading.review:
@@ -488,31 +457,21 @@ def _kinds(
         elif reading.returns and not reading.approves:
             kinds.append("review")
             guesses.setdefault(i, []).append(
-                DraftGuess(
-                    "kind",
-                    "kalimat menyebut pengembalian tanpa 'jika setuju'; dianggap keputusan",
-                    "kalimat menyebut pengembalian tanpa 'jika setuju'; dianggap langkah "
-                    "keputusan (setujui/kembalikan).",
-                )
+                DraftGuess("kind", t.KIND_RETURN_ONLY_REASON, t.KIND_RETURN_ONLY_DETAIL)
             )
         elif reading.asks and shape is None:
             kinds.append("review")
             guesses.setdefault(i, []).append(
                 DraftGuess(
                     "kind",
-                    f"{reading.asks}; dianggap keputusan",
-                    f"{reading.asks}, tanpa simbol yang memastikannya: dianggap langkah "
-                    "keputusan (setujui/kembalikan). Bila bukan keputusan, jadikan "
-                    'kind = "action" dan hapus on_return.',
+                    t.KIND_ASKS_REASON.format(asks=reading.asks),
+                    t.KIND_ASKS_DETAIL.format(asks=reading.asks),
                 )
             )
         else:
             kinds.append("action")
     if kinds and kinds[-1] == "review":
-        raise ImportFailure(
-            f"langkah terakhir ({len(kinds)}) adalah keputusan; diharapkan SOP berakhir dengan "
-            "kegiatan (mis. pendokumentasian) sesudah keputusan terakhir"
-        )
+        raise ImportFailure(t.LAST_STEP_DECISION.format(step=len(kinds)))
     return kinds, guesses
 
 
@@ -533,13 +492,10 @@ def _team_and_archive(
             if len(match.roles) == 1 and match.roles[0] in shared:
                 out[i] = "team"
                 teams[i] = match.roles[0]
-                actors[i].notes.append(
-                    f'kind = "team": langkah ini membentuk {reading.team_phrase} '
-                    "(anggotanya dipilih di Telegram)"
-                )
+                actors[i].notes.append(t.KIND_TEAM.format(team=reading.team_phrase))
     if out:
         out[-1] = "archive"
-        actors[-1].notes.append('kind = "archive": langkah terakhir mengakhiri SOP')
+        actors[-1].notes.append(t.KIND_ARCHIVE)
     return out, teams
 
 
@@ -578,11 +534,8 @@ def _time(step: DraftStep, row: FormRow, sharing: Sequence[int]) -> None:
         step.guesses.append(
             DraftGuess(
                 "time_minutes",
-                f"Waktu '{row.time}' satu sel yang digabung untuk langkah {steps}; dipakai "
-                "untuk setiap langkah",
-                f"kolom Waktu langkah {steps} adalah satu sel yang digabung berisi "
-                f"'{row.time}': dipakai sebagai norma waktu setiap langkah itu. Bila itu waktu "
-                "langkah-langkah tersebut bersama, bagilah di antara langkahnya.",
+                t.TIME_MERGED_REASON.format(time=row.time, steps=steps),
+                t.TIME_MERGED_DETAIL.format(time=row.time, steps=steps),
             )
         )
     if parsed.minutes is not None:
@@ -590,7 +543,9 @@ def _time(step: DraftStep, row: FormRow, sharing: Sequence[int]) -> None:
         if parsed.note:
             step.guesses.append(
                 DraftGuess(
-                    "time_minutes", parsed.note, f"{parsed.note}: {parsed.minutes} menit kerja."
+                    "time_minutes",
+                    parsed.note,
+                    t.TIME_READ_DETAIL.format(note=parsed.note, minutes=parsed.minutes),
                 )
             )
         return
@@ -598,9 +553,10 @@ def _time(step: DraftStep, row: FormRow, sharing: Sequence[int]) -> None:
     step.guesses.append(
         DraftGuess(
             "time_minutes",
-            f"{parsed.note}; dipakai bawaan proyek untuk langkah {step.kind}",
-            f"{parsed.note}; dipakai waktu bawaan proyek untuk langkah jenis {step.kind}: "
-            f"{step.time_minutes} menit kerja (1 hari kerja = 480 menit). Isi sesuai norma waktu.",
+            t.TIME_DEFAULT_REASON.format(note=parsed.note, kind=step.kind),
+            t.TIME_DEFAULT_DETAIL.format(
+                note=parsed.note, kind=step.kind, minutes=step.time_minutes
+            ),
         )
     )
 
@@ -635,13 +591,8 @@ def _remark(remark: str, related: Sequence[str]) -> tuple[str | None, str]:
     sops = [p for p in parts if names_an_sop(p)]
     if len(sops) == len(parts):
         return remark, ""
-    note = f"Ket pada formulir: '{remark}'"
-    if sops:
-        note += f"; hanya {', '.join(sops)} dicatat sebagai related_sop"
-    note += (
-        ". Bukan nama SOP terkait, jadi tidak dipakai bot; bila menyangkut langkah ini "
-        "(mis. waktu), sesuaikan nilainya sendiri."
-    )
+    some = t.KET_SOME_SOPS.format(sops=", ".join(sops)) if sops else ""
+    note = t.KET_NOT_AN_SOP.format(remark=remark, sops=some)
     return ", ".join(sops) or None, note
 
 

@@ -15,7 +15,8 @@ from enum import StrEnum
 class ImportFailure(ValueError):
     """The file is not an SOP-AP form the importer can read; the message says what was expected.
 
-    Messages are Bahasa Indonesia: the person importing is the bureau's official.
+    Messages are Bahasa Indonesia, from :mod:`bot.sopimport.texts`: the person importing is
+    the bureau's official.
     """
 
 

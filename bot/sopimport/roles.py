@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.sopimport import texts as t
 from bot.sopimport.model import DraftGuess, DraftRole
 
 # Long forms -> abbreviation, longest first (applied to lower-case words).
@@ -115,9 +116,7 @@ def build_roles(headings: Sequence[str]) -> list[DraftRole]:
         role = DraftRole(id=role_id, name=heading, title=heading, rank=rank_of(w))
         if w and w[0] in _TEAM_WORDS:
             role.shared = True
-            role.notes.append(
-                f"shared = true: '{heading}' adalah tim (beberapa orang memegang peran ini sekaligus)"
-            )
+            role.notes.append(t.ROLE_SHARED.format(heading=heading))
         roles.append(role)
     _guess_hierarchy(roles)
     return roles
@@ -128,15 +127,14 @@ def _guess_hierarchy(roles: list[DraftRole]) -> None:
     order = " > ".join(
         r.name for r in sorted((r for r in roles if r.rank is not None), key=lambda r: r.rank or 0)
     )
-    usual = "urutan jabatan yang lazim (Karo > Kabag > Kasubag > staf/tim)"
+    usual = t.USUAL_ORDER
     for role in roles:
         if role.rank is None:
             role.guesses.append(
                 DraftGuess(
                     "superior",
-                    "atasan tidak diketahui: jabatan tidak dikenali",
-                    f"jabatan '{role.name}' tidak dikenali, jadi atasannya tidak ditebak; "
-                    "formulir tidak menyebut hierarki. Isi superior bila perlu.",
+                    t.SUPERIOR_UNKNOWN_REASON,
+                    t.SUPERIOR_UNKNOWN_DETAIL.format(role=role.name),
                 )
             )
             continue
@@ -145,9 +143,8 @@ def _guess_hierarchy(roles: list[DraftRole]) -> None:
             role.guesses.append(
                 DraftGuess(
                     "superior",
-                    f"ditebak sebagai pimpinan tertinggi menurut {usual}",
-                    f"'{role.name}' ditebak sebagai jabatan tertinggi di SOP ini (tanpa atasan) "
-                    f"menurut {usual}: {order}. Formulir tidak menyebut hierarki.",
+                    t.SUPERIOR_TOP_REASON.format(usual=usual),
+                    t.SUPERIOR_TOP_DETAIL.format(role=role.name, usual=usual, order=order),
                 )
             )
             continue
@@ -155,13 +152,12 @@ def _guess_hierarchy(roles: list[DraftRole]) -> None:
         boss = next(r for r in above if r.rank == nearest)
         role.superior = boss.id
         tie = [r.name for r in above if r.rank == nearest]
-        tie_note = f" (dipilih yang pertama dari {', '.join(tie)})" if len(tie) > 1 else ""
+        tie_note = t.SUPERIOR_TIE.format(names=", ".join(tie)) if len(tie) > 1 else ""
         role.guesses.append(
             DraftGuess(
                 "superior",
-                f"ditebak dari {usual}",
-                f"atasan '{boss.name}' ditebak dari {usual}: {order}{tie_note}. Formulir tidak "
-                "menyebut hierarki; atasan menerima eskalasi langkah yang terlambat.",
+                t.SUPERIOR_REASON.format(usual=usual),
+                t.SUPERIOR_DETAIL.format(boss=boss.name, usual=usual, order=order, tie=tie_note),
             )
         )
 

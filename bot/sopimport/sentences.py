@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.sopimport import texts as t
+
 _IF = r"\b(?:jika|apabila|bila|kalau)\s+"
 _OK = r"(?:setuju|disetujui|sesuai|lengkap|benar)\b"
 _APPROVE = re.compile(_IF + r"(?:sudah\s+|telah\s+)?" + _OK, re.IGNORECASE)
@@ -105,9 +107,9 @@ def read_sentence(text: str, remark: str = "") -> Reading:
 
 def _asks(text: str, remark: str) -> str:
     if _QUESTION.match(text):
-        return "kalimatnya berupa pertanyaan 'Apakah …?'"
+        return t.ASKS_QUESTION
     if _YES.search(remark) and _NO.search(remark):
-        return f"kolom Ket memuat cabang Ya/Tidak ('{' '.join(remark.split())[:60]}')"
+        return t.ASKS_YES_NO.format(remark=" ".join(remark.split())[:60])
     return ""
 
 
@@ -136,7 +138,7 @@ def _addressees(part: str, *, back: bool) -> list[str]:
     for i, token in enumerate(tokens):
         word = token.casefold()
         to_whom = word == "kepada" or (back and word == "ke")
-        ordering = word in _ORDER_VERBS and [t.casefold() for t in tokens[i + 1 : i + 2]] != [
+        ordering = word in _ORDER_VERBS and [tok.casefold() for tok in tokens[i + 1 : i + 2]] != [
             "kepada"
         ]
         if (to_whom or ordering) and (phrase := _phrase(tokens, i + 1)):

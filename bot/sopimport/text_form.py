@@ -11,6 +11,7 @@ import codecs
 import re
 from html.parser import HTMLParser
 
+from bot.sopimport import texts as t
 from bot.sopimport.model import Cell, FormTable, ImportFailure
 
 _BLOCK_TAGS = {"p", "li", "br", "div", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6"}
@@ -37,21 +38,13 @@ def decode_text(data: bytes) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise ImportFailure(
-                "berkas teks UTF-16 yang tidak utuh; simpan ulang sebagai UTF-8"
-            ) from exc
+            raise ImportFailure(t.TEXT_UTF16_BROKEN) from exc
     if b"\x00" in data:
-        raise ImportFailure(
-            "bukan berkas teks (memuat byte NUL); diharapkan ekspor teks/HTML SOP-AP "
-            "dari portal (UTF-8) atau dokumen Word .docx"
-        )
+        raise ImportFailure(t.TEXT_NUL)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportFailure(
-            f"berkas teks bukan UTF-8 (byte 0x{data[exc.start]:02x} pada posisi {exc.start}); "
-            "diharapkan ekspor teks/HTML SOP-AP dalam UTF-8: simpan ulang sebagai UTF-8"
-        ) from exc
+        raise ImportFailure(t.TEXT_NOT_UTF8.format(byte=data[exc.start], at=exc.start)) from exc
 
 
 class _Blocks(HTMLParser):

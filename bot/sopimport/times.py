@@ -14,6 +14,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from bot.sopimport import texts as t
+
 WORKING_DAY_MINUTES = 480  # 08.00-16.00, as bot/worktime.py counts a working day
 
 # The project's defaults by step kind, in working minutes (README: "Default time norms").
@@ -90,37 +92,37 @@ class StepTime:
 def parse_time(cell: str) -> StepTime:
     text = " ".join(cell.casefold().split())
     if not text:
-        return StepTime(None, "kolom Waktu kosong")
+        return StepTime(None, t.TIME_EMPTY)
     about = _ABOUT.match(text)
     if about:
         read = parse_time(text[about.end() :])
         if read.minutes is None:
-            return StepTime(None, f"kolom Waktu tidak terbaca ('{cell.strip()}')")
-        return StepTime(read.minutes, f"perkiraan ('{cell.strip()}'): mohon dipastikan")
+            return StepTime(None, t.TIME_UNREADABLE.format(cell=cell.strip()))
+        return StepTime(read.minutes, t.TIME_ESTIMATE.format(cell=cell.strip()))
     text = _plain(text)
     if not text:  # "Max" and nothing else
-        return StepTime(None, f"kolom Waktu tidak terbaca ('{cell.strip()}')")
+        return StepTime(None, t.TIME_UNREADABLE.format(cell=cell.strip()))
     if text.rstrip(".") in _UNITS or text in ("hari kerja",):
-        return StepTime(None, f"kolom Waktu hanya memuat satuan ('{cell.strip()}') tanpa angka")
+        return StepTime(None, t.TIME_UNIT_ONLY.format(cell=cell.strip()))
     if _PARTS.match(text):  # "1 jam 30 menit"
         parts = [(_number(m.group("amount")), m.group("unit")) for m in _PART.finditer(text)]
         if all(n is not None and unit in _UNITS for n, unit in parts):
             total = sum((n or 0) * _UNITS[unit] for n, unit in parts)
             if total > 0:
                 return StepTime(max(1, math.ceil(total)))
-        return StepTime(None, f"kolom Waktu tidak terbaca ('{cell.strip()}')")
+        return StepTime(None, t.TIME_UNREADABLE.format(cell=cell.strip()))
     found = _AMOUNT.match(text)
     if found is None or found.group("unit") not in _UNITS:
-        return StepTime(None, f"kolom Waktu tidak terbaca ('{cell.strip()}')")
+        return StepTime(None, t.TIME_UNREADABLE.format(cell=cell.strip()))
     per_unit = _UNITS[found.group("unit")]
     low = _number(found.group("low"))
     high = found.group("high")
     amount = _number(high) if high else low
     if low is None or amount is None:
-        return StepTime(None, f"kolom Waktu tidak terbaca ('{cell.strip()}')")
+        return StepTime(None, t.TIME_UNREADABLE.format(cell=cell.strip()))
     minutes = max(1, math.ceil(amount * per_unit))
     if high:
-        return StepTime(minutes, f"rentang '{cell.strip()}': diambil batas atasnya")
+        return StepTime(minutes, t.TIME_RANGE.format(cell=cell.strip()))
     if low == 0:
-        return StepTime(None, f"kolom Waktu bernilai nol ('{cell.strip()}')")
+        return StepTime(None, t.TIME_ZERO.format(cell=cell.strip()))
     return StepTime(minutes)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable, Sequence
 
+from bot.sopimport import texts as t
 from bot.sopimport.model import (
     Draft,
     DraftDocument,
@@ -95,24 +96,13 @@ class _Table:
 def write_draft(draft: Draft) -> str:
     lines = _preamble(draft)
     lines += _header(draft)
-    lines += comment(
-        "Peran: satu per kolom Pelaksana, dalam urutan kolom. id dibuat dari judul kolom "
-        "(jabatan struktural atau 'Tim' saja, selain itu judul utuh). superior: atasan yang "
-        "menerima eskalasi langkah yang terlambat."
-    )
+    lines += comment(t.DRAFT_ROLES)
     for role in draft.roles:
         lines += _role(role)
-    lines += comment(
-        "Dokumen dari kolom Persyaratan/Kelengkapan dan Output: berkas unggahan "
-        '(source = "upload"), atau dicatat ada tanpa berkas setelah langkah yang menghasilkannya '
-        '(source = "generated"); same_as: nama lain berkas yang sama setelah disetujui.'
-    )
+    lines += comment(t.DRAFT_DOCUMENTS)
     for doc in draft.documents:
         lines += _document(doc)
-    lines += comment(
-        "Langkah-langkah, satu per baris tabel kegiatan. time_minutes dalam menit kerja "
-        "(1 hari kerja = 480 menit). uploads: berkas yang dilampirkan pelaksana pada langkah itu."
-    )
+    lines += comment(t.DRAFT_STEPS)
     for step in draft.steps:
         lines += _step(step)
     while lines and not lines[-1]:
@@ -122,27 +112,13 @@ def write_draft(draft: Draft) -> str:
 
 def _preamble(draft: Draft) -> list[str]:
     count = len(draft.guesses())
-    lines = comment(
-        f"DRAF definisi SOP, dibuat oleh `sopbot sop import` dari {draft.source_name} "
-        f"(bentuk {draft.form})."
-    )
+    lines = comment(t.DRAFT_TITLE.format(source=draft.source_name, form=draft.form))
     lines.append("#")
-    lines += comment(
-        f"Draf ini memuat {count} tebakan. Setiap baris '# PERIKSA:' menyebut apa yang ditebak "
-        "dan mengapa. Periksa butir itu, perbaiki nilainya bila perlu, lalu ubah "
-        "`confirmed = false` menjadi `confirmed = true` pada butir yang sama. "
-        "`sopbot sop show` menampilkan tebakan yang belum dikonfirmasi; `sopbot check` dan "
-        "`sopbot run` menolak definisi ini selama masih ada."
-    )
+    lines += comment(t.DRAFT_HOW_TO_CONFIRM.format(count=count))
     lines.append("#")
-    lines += comment(
-        "Tidak ada dalam formulir, jadi tidak ditulis: kertas yang ditulis bot (papers, "
-        "templates; mis. Lembar Disposisi, SK Tim) dan dokumen yang dibuat bot "
-        '(source = "generated"). Tambahkan sendiri bila perlu; contohnya '
-        "sops/penyusunan-program-kerja.toml."
-    )
+    lines += comment(t.DRAFT_NOT_IN_THE_FORM)
     for label, value in draft.header.extra:
-        lines += comment(f"Kepala SOP, {label}: {value or '(kosong)'} (tidak dipakai bot)")
+        lines += comment(t.DRAFT_HEADER_EXTRA.format(label=label, value=value or t.HEADER_EMPTY))
     for note in draft.notes:
         lines += comment(note)
     return [*lines, ""]
@@ -151,9 +127,7 @@ def _preamble(draft: Draft) -> list[str]:
 def _header(draft: Draft) -> list[str]:
     h = draft.header
     lines = ["[sop]"]
-    lines += comment(
-        "dibuat dari NAMA SOP; boleh diganti (1-24 huruf kecil, angka, '-'), unik di config"
-    )
+    lines += comment(t.DRAFT_CODE)
     lines.append(f"code = {toml_string(draft.code)}")
     for key, text in (
         ("number", h.number),
