@@ -13,7 +13,9 @@ import re
 import tomllib
 import tracemalloc
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import pytest
 from core_helpers import SOP_PATH, Run, person, sop
@@ -1105,3 +1107,65 @@ def test_a_form_whose_relationships_part_unpacks_to_hundreds_of_mb_is_read_witho
     finally:
         tracemalloc.stop()
     assert peak < 80 << 20, peak  # not the 200 MB of the relationships part
+
+
+# -- hostile and huge input: refused naming the limit, or read in bounded work -------------
+
+
+def with_part(data: bytes, name: str, write: Callable[[IO[bytes]], object]) -> bytes:
+    """The .docx ``data`` with its part ``name`` (added when missing) written by ``write``,
+    streamed: a part of hundreds of MB packs into a few hundred KB."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            if info.filename != name:
+                target.writestr(info.filename, source.read(info))
+        with target.open(name, "w", force_zip64=True) as member:
+            write(member)
+    return out.getvalue()
+
+
+def test_a_document_part_bigger_than_a_form_is_refused_naming_the_limit(tmp_path: Path) -> None:
+    """word/document.xml unpacking to more than 4 MB (60 MB took 24 s and 900 MB to read):
+    refused before it is parsed, naming the part and the limit."""
+    data = to_docx(surat_tugas(), tmp_path)
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+    head, tail = xml.split(b"<w:sectPr", 1)
+
+    def padded(member: IO[bytes]) -> None:
+        member.write(head)
+        member.write(b" " * (4 << 20))
+        member.write(b"<w:sectPr" + tail)
+
+    with pytest.raises(ImportFailure) as refused:
+        draft_toml("besar.docx", with_part(data, "word/document.xml", padded))
+    message = str(refused.value)
+    assert "word/document.xml" in message and "batasnya 4 MB" in message
+    assert "4,1 MB" in message  # its size, rounded up
+
+
+@pytest.mark.parametrize("part", ["word/numbering.xml", "word/styles.xml"])
+def test_a_numbering_or_styles_part_over_4_mb_is_not_read(part: str, tmp_path: Path) -> None:
+    """Up to 64 MB was parsed (a 60 MB numbering.xml took 15 s, 950 MB): a larger one is left
+    out, as one that cannot be read, and the form is read without it."""
+    data = to_docx(surat_tugas(), tmp_path)
+    root = part.removeprefix("word/").removesuffix(".xml")
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+    def big(member: IO[bytes]) -> None:
+        member.write(f'<w:{root} xmlns:w="{w}">'.encode())
+        for _ in range(20):
+            member.write(b"<w:x/>" * ((1 << 20) // 6))
+        member.write(f"</w:{root}>".encode())
+
+    tracemalloc.start()
+    try:
+        definition, _, _ = imported("besar.docx", with_part(data, part, big))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(definition.steps) == 5
+    assert peak < 80 << 20, peak  # not the 20 MB part's elements

@@ -25,6 +25,7 @@ import zipfile
 from collections.abc import Iterator
 
 from bot.sopimport import texts as t
+from bot.sopimport.limits import MAX_DOCUMENT_BYTES, MAX_PART_BYTES, MAX_RELS_BYTES
 from bot.sopimport.model import Cell, FormTable, ImportFailure, Symbol, SymbolShape
 
 _NS = {
@@ -39,16 +40,14 @@ _NS = {
     "o": "urn:schemas-microsoft-com:office:office",
 }
 _REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_MAX_PART_BYTES = 64 * 1024 * 1024
-_MAX_RELS_BYTES = 1024 * 1024  # a relationships part lists a few dozen parts: a few KB
 
 
 def _small_part(archive: zipfile.ZipFile, name: str) -> bytes:
     """A relationships part's bytes; KeyError when it is missing or declares more than
-    :data:`_MAX_RELS_BYTES` (a zip bomb would unpack to GBs; zipfile reads no further than
+    :data:`~bot.sopimport.limits.MAX_RELS_BYTES` (a zip bomb would unpack to GBs; zipfile reads no further than
     the size declared)."""
     info = archive.getinfo(name)
-    if info.file_size > _MAX_RELS_BYTES:
+    if info.file_size > MAX_RELS_BYTES:
         raise KeyError(f"{name}: {info.file_size} bytes")
     return archive.read(info)
 
@@ -97,8 +96,14 @@ def _document_body(data: bytes) -> tuple[ET.Element, ET.Element | None, ET.Eleme
             info = archive.getinfo(part)
         except KeyError as exc:
             raise ImportFailure(t.DOCX_NO_PART.format(part=part, expected=expected)) from exc
-        if info.file_size > _MAX_PART_BYTES:
-            raise ImportFailure(t.DOCX_PART_TOO_BIG.format(size=info.file_size))
+        if info.file_size > MAX_DOCUMENT_BYTES:
+            raise ImportFailure(
+                t.DOCX_PART_TOO_BIG.format(
+                    part=part,
+                    size=t.megabytes(info.file_size),
+                    limit=t.megabytes(MAX_DOCUMENT_BYTES),
+                )
+            )
         try:
             root = ET.fromstring(archive.read(info))
         except (zipfile.BadZipFile, OSError, EOFError, ET.ParseError, ValueError) as exc:
@@ -122,7 +127,7 @@ def _related_part(archive: zipfile.ZipFile, main: str, kind: str) -> ET.Element 
                     target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
                 )
                 info = archive.getinfo(posixpath.normpath(path))
-                if info.file_size > _MAX_PART_BYTES:
+                if info.file_size > MAX_PART_BYTES:
                     return None
                 return ET.fromstring(archive.read(info))
     except (KeyError, ET.ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError):

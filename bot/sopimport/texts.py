@@ -20,6 +20,14 @@ cut where a message says so.
 
 from __future__ import annotations
 
+
+def megabytes(size: int) -> str:
+    """A size as a message names it: ``4 MB``, ``250,1 MB`` (a decimal comma; rounded up, so
+    that a size over a limit never reads as the limit)."""
+    tenths = -(-size * 10 // (1024 * 1024))
+    return f"{tenths // 10} MB" if tenths % 10 == 0 else f"{tenths // 10},{tenths % 10} MB"
+
+
 # -- the file: not one the importer reads (bot.sopimport, docx_form, text_form) ------------
 
 # the expectation a .docx refusal ends with
@@ -32,7 +40,12 @@ OLD_WORD = (
 EMPTY_FILE = "berkas kosong; diharapkan ekspor teks/HTML SOP-AP dari portal atau dokumen .docx"
 DOCX_NOT_ZIP = "berkas .docx rusak atau bukan .docx (bukan arsip ZIP); {expected}"
 DOCX_NO_PART = "berkas .docx tidak memuat bagian dokumen ({part}); {expected}"
-DOCX_PART_TOO_BIG = "bagian dokumen .docx terlalu besar ({size} byte)"
+# {part}: the main part's name (word/document.xml); {size}, {limit}: megabytes()
+DOCX_PART_TOO_BIG = (
+    "isi dokumen .docx ({part}) terlalu besar: {size} setelah dibuka, batasnya {limit}; "
+    "formulir SOP-AP hanya beberapa halaman (isinya biasanya kurang dari 1 MB): simpan "
+    "formulirnya saja dalam dokumen tersendiri"
+)
 # {error}: what the ZIP or XML reader said
 DOCX_BROKEN = "berkas .docx rusak ({error}); {expected}"
 DOCX_NO_BODY = "berkas .docx tidak memuat isi dokumen Word (w:body); {expected}"

@@ -1,0 +1,20 @@
+"""How big a form the importer reads. An SOP-AP form is a few pages: the portal's text export
+of the shipped SOP is 4 KB, a .docx of it some tens of KB, its word/document.xml (drawn
+shapes and all) a few hundred KB. The limits leave room many times over and keep an import
+within a couple of seconds; anything beyond one is refused, naming it (bot.sopimport.texts),
+never read for minutes or unpacked into gigabytes.
+"""
+
+from __future__ import annotations
+
+MB = 1024 * 1024
+
+# the .docx file itself: it may carry pictures (a scanned signature, a logo)
+MAX_DOCX_BYTES = 32 * MB
+# the main document part (word/document.xml) as unpacked: the form's text and drawings
+MAX_DOCUMENT_BYTES = 4 * MB
+# the numbering and styles parts as unpacked: larger ones are not read (the form is read as
+# without them: they only tell the numbers Word's automatic numbering shows)
+MAX_PART_BYTES = 4 * MB
+# a relationships part lists a few dozen parts: a few KB (larger ones are not read)
+MAX_RELS_BYTES = 1 * MB
