@@ -1169,3 +1169,15 @@ def test_a_numbering_or_styles_part_over_4_mb_is_not_read(part: str, tmp_path: P
         tracemalloc.stop()
     assert len(definition.steps) == 5
     assert peak < 80 << 20, peak  # not the 20 MB part's elements
+
+
+def test_a_text_form_bigger_than_an_export_is_refused_naming_the_limit() -> None:
+    """The portal's export of an SOP is a few KB; up to 32 MB was read (a 31 MB one took a
+    minute, one of tabs more than two)."""
+    padding = "\t" * 5 + "x" * 58 + "\n"
+    data = (source_text() + padding * ((1 << 20) // len(padding))).encode()
+    with pytest.raises(ImportFailure) as refused:
+        draft_toml("besar.txt", data)
+    assert "batasnya 1 MB" in str(refused.value) and "1,1 MB" in str(refused.value)
+    with pytest.raises(ImportFailure, match="batasnya 32 MB"):
+        draft_toml("besar.docx", b"PK\x03\x04" + bytes(32 << 20))

@@ -19,24 +19,29 @@ from bot.sopimport import texts as t
 from bot.sopimport.docx_form import read_docx_form
 from bot.sopimport.form import read_form
 from bot.sopimport.inference import infer_draft
+from bot.sopimport.limits import MAX_DOCX_BYTES, MAX_TEXT_BYTES
 from bot.sopimport.model import Draft, ImportFailure, SopForm
 from bot.sopimport.text_form import read_text_form
 from bot.sopimport.toml_writer import write_draft
-
-MAX_INPUT_BYTES = 32 * 1024 * 1024
 
 __all__ = ["Draft", "ImportFailure", "draft_toml", "read_sop_form", "write_atomically"]
 
 
 def read_sop_form(name: str, data: bytes) -> SopForm:
     """The form in ``data``: a .docx by its content (a ZIP) or its name, else the text export."""
-    if len(data) > MAX_INPUT_BYTES:
-        raise ImportFailure(t.TOO_BIG.format(size=len(data), limit=MAX_INPUT_BYTES))
+    if len(data) > MAX_DOCX_BYTES:
+        raise ImportFailure(
+            t.TOO_BIG.format(size=t.megabytes(len(data)), limit=t.megabytes(MAX_DOCX_BYTES))
+        )
     suffix = PurePath(name).suffix.casefold()
     if suffix == ".doc" or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFailure(t.OLD_WORD)
     if suffix == ".docx" or data.startswith(b"PK\x03\x04"):
         return read_form(read_docx_form(data), t.FORM_DOCX, symbols_possible=True)
+    if len(data) > MAX_TEXT_BYTES:
+        raise ImportFailure(
+            t.TEXT_TOO_BIG.format(size=t.megabytes(len(data)), limit=t.megabytes(MAX_TEXT_BYTES))
+        )
     if not data.strip():
         raise ImportFailure(t.EMPTY_FILE)
     return read_form(read_text_form(data), t.FORM_TEXT, symbols_possible=False)

@@ -11,6 +11,8 @@ MB = 1024 * 1024
 
 # the .docx file itself: it may carry pictures (a scanned signature, a logo)
 MAX_DOCX_BYTES = 32 * MB
+# the portal's text/HTML export: text only
+MAX_TEXT_BYTES = 1 * MB
 # the main document part (word/document.xml) as unpacked: the form's text and drawings
 MAX_DOCUMENT_BYTES = 4 * MB
 # the numbering and styles parts as unpacked: larger ones are not read (the form is read as

@@ -32,7 +32,12 @@ def megabytes(size: int) -> str:
 
 # the expectation a .docx refusal ends with
 DOCX_EXPECTED = "diharapkan dokumen Word .docx berisi tabel kepala dan tabel kegiatan SOP-AP"
-TOO_BIG = "berkas terlalu besar ({size} byte); batasnya {limit}"
+# {size}, {limit}: megabytes()
+TOO_BIG = "berkas terlalu besar: {size}, batasnya {limit}; formulir SOP-AP hanya beberapa halaman"
+TEXT_TOO_BIG = (
+    "berkas teks terlalu besar untuk ekspor teks/HTML SOP-AP: {size}, batasnya {limit} "
+    "(ekspor satu SOP dari portal hanya beberapa KB)"
+)
 OLD_WORD = (
     "dokumen Word lama (.doc) tidak dapat dibaca; simpan ulang sebagai .docx, atau gunakan "
     "ekspor teks/HTML dari portal"
