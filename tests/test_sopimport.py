@@ -1181,3 +1181,28 @@ def test_a_text_form_bigger_than_an_export_is_refused_naming_the_limit() -> None
     assert "batasnya 1 MB" in str(refused.value) and "1,1 MB" in str(refused.value)
     with pytest.raises(ImportFailure, match="batasnya 32 MB"):
         draft_toml("besar.docx", b"PK\x03\x04" + bytes(32 << 20))
+
+
+def rewritten(data: bytes, old: str, new: str) -> bytes:
+    """The .docx ``data`` with the first ``old`` in word/document.xml replaced by ``new``."""
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode("utf-8")
+    assert old in xml
+    changed = xml.replace(old, new, 1).encode("utf-8")
+    return with_part(data, "word/document.xml", lambda member: member.write(changed))
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("<w:tcPr>", '<w:tcPr><w:gridSpan w:val="1000000"/>'),
+        ("<w:tr>", '<w:tr><w:trPr><w:gridBefore w:val="1000000"/></w:trPr>'),
+    ],
+)
+def test_a_row_wider_than_a_table_can_be_is_refused(old: str, new: str, tmp_path: Path) -> None:
+    """A cell spanning a billion columns made a billion grid positions: the import hung (a
+    million: seconds and a draft of a million columns)."""
+    data = rewritten(to_docx(surat_tugas(), tmp_path), old, new)
+    with pytest.raises(ImportFailure) as refused:
+        draft_toml("lebar.docx", data)
+    assert "1000000 kolom, batasnya 63" in str(refused.value)
+    assert "tabel ke-1 dalam dokumen, baris ke-1" in str(refused.value)

@@ -25,7 +25,12 @@ import zipfile
 from collections.abc import Iterator
 
 from bot.sopimport import texts as t
-from bot.sopimport.limits import MAX_DOCUMENT_BYTES, MAX_PART_BYTES, MAX_RELS_BYTES
+from bot.sopimport.limits import (
+    MAX_COLUMNS,
+    MAX_DOCUMENT_BYTES,
+    MAX_PART_BYTES,
+    MAX_RELS_BYTES,
+)
 from bot.sopimport.model import Cell, FormTable, ImportFailure, Symbol, SymbolShape
 
 _NS = {
@@ -270,10 +275,12 @@ def _read_table(tbl: ET.Element, n: int, numbers: dict[ET.Element, int | None]) 
     for r, tr in enumerate(_children(tbl, W_TR)):
         row: list[Cell] = []
         before = _int_attr(tr.find("w:trPr/w:gridBefore", _NS), 0)
+        _within_columns(before, n, r)
         row += [Cell(key=(n, r, "before", i)) for i in range(before)]
         for c, tc in enumerate(_children(tr, W_TC)):
             props = tc.find("w:tcPr", _NS)
             span = _int_attr(props.find("w:gridSpan", _NS) if props is not None else None, 1)
+            _within_columns(len(row) + max(span, 1), n, r)
             merge = props.find("w:vMerge", _NS) if props is not None else None
             if merge is not None and merge.get(_q("w:val"), "continue") == "continue":
                 # merged with the cell above at the same grid column: Word shows that cell's
@@ -294,6 +301,15 @@ def _read_table(tbl: ET.Element, n: int, numbers: dict[ET.Element, int | None]) 
         rows.append(tuple(row))
         above = tuple(cell.continues or cell for cell in row)
     return tuple(rows)
+
+
+def _within_columns(width: int, table: int, row: int) -> None:
+    """Refuse a row wider than a table can be (a cell spanning a billion columns would
+    make a billion grid positions)."""
+    if width > MAX_COLUMNS:
+        raise ImportFailure(
+            t.ROW_TOO_WIDE.format(table=table + 1, row=row + 1, width=width, limit=MAX_COLUMNS)
+        )
 
 
 def _walk(element: ET.Element) -> Iterator[ET.Element]:

@@ -18,5 +18,7 @@ MAX_DOCUMENT_BYTES = 4 * MB
 # the numbering and styles parts as unpacked: larger ones are not read (the form is read as
 # without them: they only tell the numbers Word's automatic numbering shows)
 MAX_PART_BYTES = 4 * MB
+# the grid columns of a table row: Word's own limit (a form has a dozen or so)
+MAX_COLUMNS = 63
 # a relationships part lists a few dozen parts: a few KB (larger ones are not read)
 MAX_RELS_BYTES = 1 * MB

@@ -54,6 +54,11 @@ DOCX_PART_TOO_BIG = (
 # {error}: what the ZIP or XML reader said
 DOCX_BROKEN = "berkas .docx rusak ({error}); {expected}"
 DOCX_NO_BODY = "berkas .docx tidak memuat isi dokumen Word (w:body); {expected}"
+# a .docx table row ({table}, {row}: from 1) with more grid columns than a table can have
+ROW_TOO_WIDE = (
+    "tabel ke-{table} dalam dokumen, baris ke-{row}: lebarnya {width} kolom, batasnya {limit} "
+    "(batas Word sendiri); formulir SOP-AP memuat belasan kolom"
+)
 TEXT_UTF16_BROKEN = "berkas teks UTF-16 yang tidak utuh; simpan ulang sebagai UTF-8"
 TEXT_NUL = (
     "bukan berkas teks (memuat byte NUL); diharapkan ekspor teks/HTML SOP-AP dari portal "
