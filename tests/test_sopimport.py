@@ -1206,3 +1206,38 @@ def test_a_row_wider_than_a_table_can_be_is_refused(old: str, new: str, tmp_path
         draft_toml("lebar.docx", data)
     assert "1000000 kolom, batasnya 63" in str(refused.value)
     assert "tabel ke-1 dalam dokumen, baris ke-1" in str(refused.value)
+
+
+SOURCE_LINES = SOURCE.read_text(encoding="utf-8").rstrip("\n")  # 33 lines
+EMPTY_TABLE = "<w:tbl><w:tr><w:tc><w:p/></w:tc></w:tr></w:tbl>"
+
+
+@pytest.mark.parametrize(
+    ("more", "expected"),
+    [
+        (EMPTY_TABLE * 101, "memuat 104 tabel, batasnya 100"),
+        ("<w:tbl>" + "<w:tr><w:tc><w:p/></w:tc></w:tr>" * 490 + "</w:tbl>", "batasnya 500"),
+    ],
+)
+def test_a_docx_of_more_tables_or_rows_than_a_form_is_refused(
+    more: str, expected: str, tmp_path: Path
+) -> None:
+    """5,000 tables took 8 s, 20,000 rows 19 s (within 4 MB, thousands of rows still fit)."""
+    data = rewritten(to_docx(surat_tugas(), tmp_path), "<w:sectPr", more + "<w:sectPr")
+    with pytest.raises(ImportFailure, match=expected):
+        draft_toml("banyak.docx", data)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (SOURCE_LINES + "\n" * 500, "berkas teks memuat 532 baris, batasnya 500"),
+        (SOURCE_LINES + "\n" + "\t" * 63, "baris ke-34: 64 kolom (dipisahkan tab), batasnya 63"),
+    ],
+)
+def test_a_text_form_of_more_rows_or_columns_than_a_form_is_refused(
+    data: str, expected: str
+) -> None:
+    """20,000 rows took 5 s, a line of a million tabs half a minute (within 1 MB)."""
+    with pytest.raises(ImportFailure, match=re.escape(expected)):
+        draft_toml("banyak.txt", data.encode())

@@ -30,6 +30,8 @@ from bot.sopimport.limits import (
     MAX_DOCUMENT_BYTES,
     MAX_PART_BYTES,
     MAX_RELS_BYTES,
+    MAX_ROWS,
+    MAX_TABLES,
 )
 from bot.sopimport.model import Cell, FormTable, ImportFailure, Symbol, SymbolShape
 
@@ -82,6 +84,12 @@ _ACTIVITY_WORDS = ("persegi", "rectangle", "kotak", "kegiatan", "process", "pros
 def read_docx_form(data: bytes) -> list[FormTable]:
     """Every table of the document (nested ones too), in document order."""
     body, numbering, styles = _document_body(data)
+    tables = sum(1 for _ in body.iter(W_TBL))
+    if tables > MAX_TABLES:
+        raise ImportFailure(t.TOO_MANY_TABLES.format(count=tables, limit=MAX_TABLES))
+    rows = sum(1 for _ in body.iter(W_TR))
+    if rows > MAX_ROWS:
+        raise ImportFailure(t.TOO_MANY_ROWS.format(count=rows, limit=MAX_ROWS))
     numbers = _list_numbers(body, numbering, styles)
     return [_read_table(tbl, n, numbers) for n, tbl in enumerate(body.iter(W_TBL))]
 

@@ -18,7 +18,13 @@ MAX_DOCUMENT_BYTES = 4 * MB
 # the numbering and styles parts as unpacked: larger ones are not read (the form is read as
 # without them: they only tell the numbers Word's automatic numbering shows)
 MAX_PART_BYTES = 4 * MB
-# the grid columns of a table row: Word's own limit (a form has a dozen or so)
+# the tables of a .docx (a form has two or three, and the activity table continued on the
+# next pages) and the rows of all of them, or the lines of the text export (a form has one
+# per step, some tens, and a dozen more; checking a draft grows with the square of its
+# steps: 960 took 3.6 s)
+MAX_TABLES = 100
+MAX_ROWS = 500
+# the grid columns of a table row (the cells of a line of the text export): Word's own limit (a form has a dozen or so)
 MAX_COLUMNS = 63
 # a relationships part lists a few dozen parts: a few KB (larger ones are not read)
 MAX_RELS_BYTES = 1 * MB

@@ -12,6 +12,7 @@ import re
 from html.parser import HTMLParser
 
 from bot.sopimport import texts as t
+from bot.sopimport.limits import MAX_COLUMNS, MAX_ROWS
 from bot.sopimport.model import Cell, FormTable, ImportFailure
 
 _BLOCK_TAGS = {"p", "li", "br", "div", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6"}
@@ -20,14 +21,18 @@ _SPACE = re.compile(r"\s+")
 
 def read_text_form(data: bytes) -> list[FormTable]:
     """The export as one table of rows and cells."""
-    text = decode_text(data)
+    lines = decode_text(data).splitlines()
+    if len(lines) > MAX_ROWS:
+        raise ImportFailure(t.TEXT_TOO_MANY_ROWS.format(count=len(lines), limit=MAX_ROWS))
     rows = []
-    for r, line in enumerate(text.splitlines()):
-        rows.append(
-            tuple(
-                Cell(items=fragment_items(raw), key=(r, c))
-                for c, raw in enumerate(line.split("\t"))
+    for r, line in enumerate(lines):
+        raws = line.split("\t")
+        if len(raws) > MAX_COLUMNS:
+            raise ImportFailure(
+                t.TEXT_ROW_TOO_WIDE.format(row=r + 1, width=len(raws), limit=MAX_COLUMNS)
             )
+        rows.append(
+            tuple(Cell(items=fragment_items(raw), key=(r, c)) for c, raw in enumerate(raws))
         )
     return [tuple(rows)]
 

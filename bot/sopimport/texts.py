@@ -59,6 +59,23 @@ ROW_TOO_WIDE = (
     "tabel ke-{table} dalam dokumen, baris ke-{row}: lebarnya {width} kolom, batasnya {limit} "
     "(batas Word sendiri); formulir SOP-AP memuat belasan kolom"
 )
+TOO_MANY_TABLES = (
+    "dokumen memuat {count} tabel, batasnya {limit}; formulir SOP-AP memuat beberapa tabel "
+    "(kepala SOP dan tabel kegiatan): simpan formulirnya saja dalam dokumen tersendiri"
+)
+TOO_MANY_ROWS = (
+    "tabel dokumen memuat {count} baris, batasnya {limit}; formulir SOP-AP memuat satu baris "
+    "per langkah: simpan formulirnya saja dalam dokumen tersendiri"
+)
+TEXT_TOO_MANY_ROWS = (
+    "berkas teks memuat {count} baris, batasnya {limit}; ekspor teks/HTML SOP-AP memuat satu "
+    "baris per langkah dan belasan baris kepala"
+)
+# {row}: the line, from 1; {width}: its cells (tab-separated)
+TEXT_ROW_TOO_WIDE = (
+    "berkas teks, baris ke-{row}: {width} kolom (dipisahkan tab), batasnya {limit}; ekspor "
+    "teks/HTML SOP-AP memuat belasan kolom"
+)
 TEXT_UTF16_BROKEN = "berkas teks UTF-16 yang tidak utuh; simpan ulang sebagai UTF-8"
 TEXT_NUL = (
     "bukan berkas teks (memuat byte NUL); diharapkan ekspor teks/HTML SOP-AP dari portal "
