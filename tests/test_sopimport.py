@@ -1241,3 +1241,22 @@ def test_a_text_form_of_more_rows_or_columns_than_a_form_is_refused(
     """20,000 rows took 5 s, a line of a million tabs half a minute (within 1 MB)."""
     with pytest.raises(ImportFailure, match=re.escape(expected)):
         draft_toml("banyak.txt", data.encode())
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # runs nested 5,000 deep in the Kegiatan heading's cell
+        (
+            "<w:t>Kegiatan</w:t></w:r>",
+            "<w:t>Kegiatan</w:t></w:r>" + "<w:r>" * 5000 + "</w:r>" * 5000,
+        ),
+        # a row inside content controls nested 5,000 deep
+        ("<w:tr>", "<w:sdt><w:sdtContent>" * 5000 + "</w:sdtContent></w:sdt>" * 5000 + "<w:tr>"),
+    ],
+)
+def test_elements_nested_thousands_deep_are_read(old: str, new: str, tmp_path: Path) -> None:
+    """Once a RecursionError: the importer's fault line ("mohon laporkan") and no draft."""
+    data = rewritten(to_docx(surat_tugas(), tmp_path), old, new)
+    definition, _, _ = imported("dalam.docx", data)
+    assert len(definition.steps) == 5

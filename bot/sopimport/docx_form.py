@@ -251,14 +251,21 @@ def _main_part(archive: zipfile.ZipFile) -> str:
 
 
 def _children(element: ET.Element, tag: str) -> Iterator[ET.Element]:
-    """Direct children with ``tag``, also those wrapped in content controls (w:sdt)."""
-    for child in element:
-        if child.tag == tag:
-            yield child
-        elif child.tag == W_SDT:
-            content = child.find("w:sdtContent", _NS)
-            if content is not None:
-                yield from _children(content, tag)
+    """Direct children with ``tag``, also those wrapped in content controls (w:sdt), however
+    deep (a loop, not recursion: content controls nested thousands deep are no
+    RecursionError)."""
+    pending = [iter(element)]
+    while pending:
+        for child in pending[-1]:
+            if child.tag == tag:
+                yield child
+            elif child.tag == W_SDT:
+                content = child.find("w:sdtContent", _NS)
+                if content is not None:
+                    pending.append(iter(content))
+                    break
+        else:
+            pending.pop()
 
 
 def _int_attr_of(element: ET.Element, name: str, default: int) -> int:
@@ -321,12 +328,18 @@ def _within_columns(width: int, table: int, row: int) -> None:
 
 
 def _walk(element: ET.Element) -> Iterator[ET.Element]:
-    """Descendants in document order, without the subtrees in ``_SKIP``."""
-    for child in element:
-        if child.tag in _SKIP:
-            continue
-        yield child
-        yield from _walk(child)
+    """Descendants in document order, without the subtrees in ``_SKIP`` (a loop, not
+    recursion: elements nested thousands deep are no RecursionError)."""
+    pending = [iter(element)]
+    while pending:
+        for child in pending[-1]:
+            if child.tag in _SKIP:
+                continue
+            yield child
+            pending.append(iter(child))
+            break
+        else:
+            pending.pop()
 
 
 def _cell_items(tc: ET.Element) -> tuple[str, ...]:
