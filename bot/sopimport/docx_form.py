@@ -205,7 +205,9 @@ def _list_numbers(
 
 def _style_numbering(styles: ET.Element | None) -> dict[str, tuple[str, int]]:
     """styleId -> (numId, ilvl) for paragraph styles that number ("List Number"), basedOn
-    followed."""
+    followed: each style's chain is walked once, to the first style already resolved (a
+    chain of thousands is linear work, not a walk to its root from every style). A cycle is
+    cut where the walk meets a style again."""
     own: dict[str, tuple[str | None, int | None]] = {}
     based: dict[str, str] = {}
     for style in styles.iter(_q("w:style")) if styles is not None else ():
@@ -221,21 +223,26 @@ def _style_numbering(styles: ET.Element | None) -> dict[str, tuple[str, int]]:
                 given.get(_q("w:val"), "") if given is not None else None,
                 _int_attr(ilvl, 0) if ilvl is not None else None,
             )
-    result: dict[str, tuple[str, int]] = {}
+    resolved: dict[str, tuple[str | None, int | None]] = {}
     for style_id in {*own, *based}:
-        num_id: str | None = None
-        level: int | None = None
-        seen: set[str] = set()
+        path: list[str] = []
+        on_path: set[str] = set()
         at: str | None = style_id
-        while at is not None and at not in seen and (num_id is None or level is None):
-            seen.add(at)
-            mine = own.get(at, (None, None))
-            num_id = num_id if num_id is not None else mine[0]
-            level = level if level is not None else mine[1]
+        while at is not None and at not in resolved and at not in on_path:
+            path.append(at)
+            on_path.add(at)
             at = based.get(at)
-        if num_id:
-            result[style_id] = (num_id, level or 0)
-    return result
+        num_id, level = resolved.get(at, (None, None)) if at is not None else (None, None)
+        if at in on_path:  # a cycle: the chain ends before the style met again
+            num_id, level = None, None
+        for step in reversed(path):  # the nearest style's own value first
+            mine = own.get(step, (None, None))
+            num_id = mine[0] if mine[0] is not None else num_id
+            level = mine[1] if mine[1] is not None else level
+            resolved[step] = (num_id, level)
+    return {
+        style_id: (num_id, level or 0) for style_id, (num_id, level) in resolved.items() if num_id
+    }
 
 
 def _main_part(archive: zipfile.ZipFile) -> str:
