@@ -1305,3 +1305,32 @@ def test_a_styles_part_with_a_long_based_on_chain_is_read_in_linear_work() -> No
     element = ET.fromstring(xml)
     numbering = run_within(200 * n, lambda: _style_numbering(element))  # 74 a style
     assert numbering == {f"S{i}": ("7", 1) for i in range(n)}
+
+
+LAUGHS = "".join(
+    f'<!ENTITY l{i} "{f"&l{i - 1};" * 10 if i else "ha"}">' for i in range(10)
+)  # &l9; is 2,000,000,000 bytes
+
+
+@pytest.mark.parametrize(
+    ("declared", "used"),
+    [
+        (f'<!ENTITY x "{"x" * 1000}">', "&x;" * 100),  # 100 KB: expat allows it
+        (LAUGHS, "&l9;"),  # expat refused it as a broken .docx ("amplification factor")
+    ],
+)
+def test_a_document_part_declaring_entities_is_refused(
+    declared: str, used: str, tmp_path: Path
+) -> None:
+    """A DOCTYPE's entities were expanded, up to 100 times the part's size (a 4 MB part into
+    400 MB), before expat's own limit; Word never writes one."""
+    data = to_docx(surat_tugas(), tmp_path)
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode("utf-8")
+    prolog, root = xml.split("?>", 1)
+    changed = f"{prolog}?><!DOCTYPE w:document [{declared}]>" + root.replace(
+        "<w:t>Kegiatan</w:t>", f"<w:t>Kegiatan {used}</w:t>", 1
+    )
+    data = with_part(data, "word/document.xml", lambda member: member.write(changed.encode()))
+    with pytest.raises(ImportFailure) as refused:
+        draft_toml("entitas.docx", data)
+    assert "word/document.xml memuat deklarasi DOCTYPE" in str(refused.value)

@@ -49,6 +49,23 @@ _NS = {
 _REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
+class DoctypeRefused(ValueError):
+    """An XML part declares a DOCTYPE: Word never writes one (Office Open XML forbids it),
+    and its entities may expand a few KB into gigabytes (a "billion laughs")."""
+
+
+class _NoDoctype(ET.TreeBuilder):
+    def doctype(self, name: str, pubid: str | None, system: str | None) -> None:
+        raise DoctypeRefused(name)
+
+
+def _xml(data: bytes) -> ET.Element:
+    """A part parsed, refusing a DOCTYPE before any entity it declares is expanded."""
+    parser = ET.XMLParser(target=_NoDoctype())
+    parser.feed(data)
+    return parser.close()
+
+
 def _small_part(archive: zipfile.ZipFile, name: str) -> bytes:
     """A relationships part's bytes; KeyError when it is missing or declares more than
     :data:`~bot.sopimport.limits.MAX_RELS_BYTES` (a zip bomb would unpack to GBs; zipfile reads no further than
@@ -118,7 +135,9 @@ def _document_body(data: bytes) -> tuple[ET.Element, ET.Element | None, ET.Eleme
                 )
             )
         try:
-            root = ET.fromstring(archive.read(info))
+            root = _xml(archive.read(info))
+        except DoctypeRefused as exc:
+            raise ImportFailure(t.DOCX_DOCTYPE.format(part=part, expected=expected)) from exc
         except (zipfile.BadZipFile, OSError, EOFError, ET.ParseError, ValueError) as exc:
             raise ImportFailure(t.DOCX_BROKEN.format(error=exc, expected=expected)) from exc
     body = root.find("w:body", _NS)
@@ -132,7 +151,7 @@ def _related_part(archive: zipfile.ZipFile, main: str, kind: str) -> ET.Element 
     None when there is none or it cannot be read (the document is read without it)."""
     folder, name = posixpath.split(main)
     try:
-        rels = ET.fromstring(_small_part(archive, posixpath.join(folder, "_rels", f"{name}.rels")))
+        rels = _xml(_small_part(archive, posixpath.join(folder, "_rels", f"{name}.rels")))
         for rel in rels.iter(f"{{{_REL_NS}}}Relationship"):
             target = rel.get("Target", "")
             if rel.get("Type", "").endswith(kind) and rel.get("TargetMode") != "External":
@@ -142,7 +161,7 @@ def _related_part(archive: zipfile.ZipFile, main: str, kind: str) -> ET.Element 
                 info = archive.getinfo(posixpath.normpath(path))
                 if info.file_size > MAX_PART_BYTES:
                     return None
-                return ET.fromstring(archive.read(info))
+                return _xml(archive.read(info))
     except (KeyError, ET.ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError):
         return None
     return None
@@ -248,7 +267,7 @@ def _style_numbering(styles: ET.Element | None) -> dict[str, tuple[str, int]]:
 def _main_part(archive: zipfile.ZipFile) -> str:
     """The main document part named by the package relationships (usually word/document.xml)."""
     try:
-        rels = ET.fromstring(_small_part(archive, "_rels/.rels"))
+        rels = _xml(_small_part(archive, "_rels/.rels"))
     except (KeyError, ET.ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError):
         return "word/document.xml"
     for rel in rels.iter(f"{{{_REL_NS}}}Relationship"):

@@ -53,6 +53,12 @@ DOCX_PART_TOO_BIG = (
 )
 # {error}: what the ZIP or XML reader said
 DOCX_BROKEN = "berkas .docx rusak ({error}); {expected}"
+# {part}: the main part's name (word/document.xml)
+DOCX_DOCTYPE = (
+    "berkas .docx ditolak: {part} memuat deklarasi DOCTYPE (entitas XML), yang tidak pernah "
+    "ditulis Word dan dapat membengkak menjadi gigabita (simpan ulang dokumennya di Word); "
+    "{expected}"
+)
 DOCX_NO_BODY = "berkas .docx tidak memuat isi dokumen Word (w:body); {expected}"
 # a .docx table row ({table}, {row}: from 1) with more grid columns than a table can have
 ROW_TOO_WIDE = (
