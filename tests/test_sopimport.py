@@ -1334,3 +1334,12 @@ def test_a_document_part_declaring_entities_is_refused(
     with pytest.raises(ImportFailure) as refused:
         draft_toml("entitas.docx", data)
     assert "word/document.xml memuat deklarasi DOCTYPE" in str(refused.value)
+
+
+def test_a_running_list_of_thousands_of_entries_is_split_in_linear_work() -> None:
+    """A header cell "1. a 2. a ... 2000. a": a pattern was compiled for every entry (a
+    text form of a 200,000-entry list took 14 s); numbers out of turn stay inside an entry."""
+    n = 2000
+    text = " ".join(f"{i}. Peraturan No. {i + 7}. tahun" for i in range(1, n + 1))
+    items = run_within(40 * n, lambda: split_numbered(text))
+    assert items == [f"Peraturan No. {i + 7}. tahun" for i in range(1, n + 1)]

@@ -17,6 +17,7 @@ from bot.sopimport.model import Cell, FormTable, ImportFailure
 
 _BLOCK_TAGS = {"p", "li", "br", "div", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6"}
 _SPACE = re.compile(r"\s+")
+_LIST_NUMBER = re.compile(r"\s(\d+)[.)]\s+")  # " 2. ": an entry's number in a running list
 
 
 def read_text_form(data: bytes) -> list[FormTable]:
@@ -103,10 +104,15 @@ def split_numbered(text: str) -> list[str]:
     if first is None:
         return [text]
     starts = [(first.start(), first.end())]
-    n = 2
-    while (found := re.compile(rf"\s{n}[.)]\s+").search(text, starts[-1][1])) is not None:
-        starts.append((found.start(), found.end()))
-        n += 1
+    n, at = 2, first.end()
+    # the first " n. " after the entry before, one pattern for every n (a list of thousands
+    # compiled a pattern per entry: seconds)
+    while (found := _LIST_NUMBER.search(text, at)) is not None:
+        if found.group(1) == str(n):
+            starts.append((found.start(), found.end()))
+            n, at = n + 1, found.end()
+        else:
+            at = found.start() + 1
     if len(starts) < 2:
         return [text[first.end() :].strip()] if text[first.end() :].strip() else []
     ends = [s for s, _ in starts[1:]] + [len(text)]
