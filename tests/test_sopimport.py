@@ -1343,3 +1343,21 @@ def test_a_running_list_of_thousands_of_entries_is_split_in_linear_work() -> Non
     text = " ".join(f"{i}. Peraturan No. {i + 7}. tahun" for i in range(1, n + 1))
     items = run_within(40 * n, lambda: split_numbered(text))
     assert items == [f"Peraturan No. {i + 7}. tahun" for i in range(1, n + 1)]
+
+
+def test_a_docx_of_more_parts_than_a_document_has_is_refused(tmp_path: Path) -> None:
+    """Its entries are counted before zipfile reads them all (200,000 took 3.5 s)."""
+    data = to_docx(surat_tugas(), tmp_path)
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w") as target,
+    ):
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info))
+        for i in range(1000):
+            target.writestr(f"sisipan/{i}.xml", b"")
+    with pytest.raises(ImportFailure) as refused:
+        draft_toml("bagian.docx", out.getvalue())
+    assert f"memuat {len(source.infolist()) + 1000} bagian" in str(refused.value)
+    assert "batasnya 1000" in str(refused.value)

@@ -29,6 +29,7 @@ from bot.sopimport.limits import (
     MAX_COLUMNS,
     MAX_DOCUMENT_BYTES,
     MAX_PART_BYTES,
+    MAX_PARTS,
     MAX_RELS_BYTES,
     MAX_ROWS,
     MAX_TABLES,
@@ -114,6 +115,12 @@ def read_docx_form(data: bytes) -> list[FormTable]:
 def _document_body(data: bytes) -> tuple[ET.Element, ET.Element | None, ET.Element | None]:
     """The document's body, and its numbering and styles parts when it has readable ones."""
     expected = t.DOCX_EXPECTED
+    parts = _declared_entries(data)
+    if parts is not None and parts > MAX_PARTS:
+        count = str(parts) if parts < 0xFFFF else t.PARTS_ZIP64
+        raise ImportFailure(
+            t.DOCX_TOO_MANY_PARTS.format(count=count, limit=MAX_PARTS, expected=expected)
+        )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
@@ -144,6 +151,19 @@ def _document_body(data: bytes) -> tuple[ET.Element, ET.Element | None, ET.Eleme
     if body is None:
         raise ImportFailure(t.DOCX_NO_BODY.format(expected=expected))
     return body, numbering, styles
+
+
+_END_OF_DIRECTORY = b"PK\x05\x06"
+
+
+def _declared_entries(data: bytes) -> int | None:
+    """How many entries the ZIP's end of central directory declares, read before ``zipfile``
+    reads every one of them (200,000 took 3.5 s); None when there is no such record (then
+    ``zipfile`` refuses the file). A ZIP64 count is 0xFFFF here: 65,535 or more."""
+    at = data.rfind(_END_OF_DIRECTORY, max(0, len(data) - 22 - 0xFFFF))
+    if at < 0 or at + 22 > len(data):
+        return None
+    return int.from_bytes(data[at + 10 : at + 12], "little")
 
 
 def _related_part(archive: zipfile.ZipFile, main: str, kind: str) -> ET.Element | None:

@@ -13,6 +13,8 @@ MB = 1024 * 1024
 MAX_DOCX_BYTES = 32 * MB
 # the portal's text/HTML export: text only
 MAX_TEXT_BYTES = 1 * MB
+# the parts (ZIP entries) of a .docx: a form's has a dozen, a hundred with many pictures
+MAX_PARTS = 1000
 # the main document part (word/document.xml) as unpacked: the form's text and drawings
 MAX_DOCUMENT_BYTES = 4 * MB
 # the numbering and styles parts as unpacked: larger ones are not read (the form is read as

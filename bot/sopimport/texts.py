@@ -44,6 +44,12 @@ OLD_WORD = (
 )
 EMPTY_FILE = "berkas kosong; diharapkan ekspor teks/HTML SOP-AP dari portal atau dokumen .docx"
 DOCX_NOT_ZIP = "berkas .docx rusak atau bukan .docx (bukan arsip ZIP); {expected}"
+# {count}: how many, or PARTS_ZIP64
+DOCX_TOO_MANY_PARTS = (
+    "berkas .docx memuat {count} bagian (berkas di dalam arsip ZIP-nya), batasnya {limit} "
+    "(dokumen Word sebuah formulir SOP-AP memuat beberapa puluh); {expected}"
+)
+PARTS_ZIP64 = "65535 atau lebih"
 DOCX_NO_PART = "berkas .docx tidak memuat bagian dokumen ({part}); {expected}"
 # {part}: the main part's name (word/document.xml); {size}, {limit}: megabytes()
 DOCX_PART_TOO_BIG = (
