@@ -167,14 +167,14 @@ def insert_cases(
         "data, format) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         events,
     )
-    tx.many(  # as storage.repo.append_events files them
-        "INSERT INTO archive_numbers (number, case_id) VALUES (?, ?)",
-        [
-            (archive_number_key(json.loads(str(e[10]))["reference"]), e[0])
-            for e in events
-            if e[2] == EventType.ARCHIVED.value
-        ],
-    )
+    filed = [
+        (archive_number_key(json.loads(str(e[10]))["reference"]), e[0])
+        for e in events
+        if e[2] == EventType.ARCHIVED.value
+    ]
+    # as storage.repo.append_events files them
+    tx.many("INSERT INTO archive_numbers (number, case_id) VALUES (?, ?)", filed)
+    tx.many("UPDATE cases SET archive_number = ? WHERE id = ?", filed)
 
 
 async def build_database(path: Path | str, n: int) -> None:

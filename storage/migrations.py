@@ -418,6 +418,23 @@ CREATE INDEX outbox_refused ON outbox(chat_id, case_id)
 DROP INDEX outbox_jobs;
 """
 
+V18_ARCHIVE_NUMBER_BY_CASE = """
+-- Each archived case's archive number as it stands (its latest archived or
+-- archive_corrected event), in the compared form of archive_numbers, kept by
+-- storage.repo.append_events with those events. archive_numbers keeps the first case filed
+-- under a number; when a correction frees it, this finds a case still filed under it (two
+-- filed under one number before level 15) by its index, where a scan of every archived
+-- event ran inside the writer (/ubah_arsip: 72 ms at 4,500 archived cases). Filled here
+-- from the event log.
+ALTER TABLE cases ADD COLUMN archive_number TEXT;
+UPDATE cases SET archive_number = (
+    SELECT rtrim(upper(replace(json_extract(e.data, '$.reference'), ' ', '')), '.,;:')
+    FROM events e WHERE e.case_id = cases.id AND e.type IN ('archived', 'archive_corrected')
+    ORDER BY e.seq DESC LIMIT 1
+) WHERE status = 'archived';
+CREATE INDEX cases_archive_number ON cases(archive_number) WHERE archive_number IS NOT NULL;
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     V1_FOUNDATION,
     V2_REMINDERS,
@@ -436,6 +453,7 @@ MIGRATIONS: tuple[str, ...] = (
     V15_ARCHIVE_NUMBERS,
     V16_ALBUM_FILES_TAKEN,
     V17_UNDELIVERED_BY_CHAT,
+    V18_ARCHIVE_NUMBER_BY_CASE,
 )
 """``MIGRATIONS[i]`` takes a database from ``user_version`` i to i + 1."""
 

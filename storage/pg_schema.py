@@ -379,6 +379,16 @@ CREATE INDEX outbox_refused ON outbox(chat_id, case_id)
     WHERE sent_at IS NULL AND failed_at IS NOT NULL;
 DROP INDEX outbox_jobs;
 """,
+    # 18: each archived case's number, compared (storage.migrations.V18_ARCHIVE_NUMBER_BY_CASE)
+    """
+ALTER TABLE cases ADD COLUMN archive_number TEXT COLLATE "C";
+UPDATE cases SET archive_number = (
+    SELECT rtrim(upper(replace((e.data::json)->>'reference' COLLATE "C", ' ', '')), '.,;:')
+    FROM events e WHERE e.case_id = cases.id AND e.type IN ('archived', 'archive_corrected')
+    ORDER BY e.seq DESC LIMIT 1
+) WHERE status = 'archived';
+CREATE INDEX cases_archive_number ON cases(archive_number) WHERE archive_number IS NOT NULL;
+""",
 )
 """``STEPS[i]`` takes a PostgreSQL database from level ``BASE_LEVEL + i`` to the next."""
 

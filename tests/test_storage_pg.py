@@ -62,6 +62,7 @@ SQLITE_ONLY = {
     # SQLite's query plans (PostgreSQL plans by the statistics it keeps of its tables)
     "test_the_rows_still_to_go_are_found_without_reading_the_delivered_ones",
     "test_an_archive_number_is_looked_up_without_reading_the_event_log",
+    "test_a_correction_finds_who_else_is_filed_under_its_number_without_the_event_log",
     "test_status_without_a_number_reads_the_newest_cases_not_the_whole_history",
     "test_a_report_for_a_short_period_does_not_read_every_case_ever_opened",
     "test_a_reminder_reads_the_rows_not_delivered_to_its_chat_not_the_delivered_ones",
@@ -108,6 +109,39 @@ async def test_an_archive_number_can_be_looked_up_by_the_archive_numbers_key(
     assert "archive_numbers_pkey" in shown, shown
 
 
+async def test_the_upgrade_to_level_18_gives_each_archived_case_its_number(
+    pg_url: str,  # noqa: F811
+) -> None:
+    """A database as level 17 left it gets each archived case's number as it stands, in
+    its compared form (``test_storage``'s test of the same name, on PostgreSQL); a
+    correction's lookup of another case filed under the number it frees reads the index
+    (with sequential scans ruled out: PostgreSQL plans by its statistics)."""
+    db = await Database.open(pg_url)
+    try:
+        await db.write(test_storage.archived_cases_filed_twice)
+        undone = test_storage.LEVEL_18_UNDONE + "UPDATE sopbot_schema SET version = 17"
+        await db.write(Tx.run, undone)
+        assert await db.read(schema_level) == 17
+    finally:
+        await db.close()
+
+    def plan(tx: Tx) -> str:
+        tx.run("SET LOCAL enable_seqscan = off")
+        sql = "EXPLAIN SELECT MIN(id) FROM cases WHERE archive_number = ? AND id <> ?"
+        return "\n".join(str(row[0]) for row in tx.all(sql, ("ARS/9", 1)))
+
+    db = await Database.open(pg_url)
+    try:
+        assert await db.read(schema_level) == LATEST
+        by_case = await test_storage.rows(db, "SELECT id, archive_number FROM cases ORDER BY id")
+        assert dict(by_case) == test_storage.ARCHIVE_NUMBER_BY_CASE
+        assert await db.read(repo.shared_archive_numbers) == {"ARS/PK/2027/007": [1, 2, 3]}
+        shown = await db.write(plan)
+        assert "cases_archive_number" in shown, shown
+    finally:
+        await db.close()
+
+
 class Noting(Tx):
     """Runs each statement on ``tx`` and notes it, with its parameters (``seen``)."""
 
@@ -151,7 +185,11 @@ async def test_the_upgrade_to_level_17_indexes_the_rows_not_delivered_by_chat(
     db = await Database.open(pg_url)
     try:
         await db.write(test_storage.chat_10_with_a_week_delivered)
-        undone = test_storage.LEVEL_17_UNDONE + "UPDATE sopbot_schema SET version = 16"
+        undone = (
+            test_storage.LEVEL_18_UNDONE
+            + test_storage.LEVEL_17_UNDONE
+            + "UPDATE sopbot_schema SET version = 16"
+        )
         await db.write(Tx.run, undone)
         assert await db.read(schema_level) == 16
     finally:

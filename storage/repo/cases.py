@@ -175,7 +175,9 @@ def case_archived_as(tx: Tx, reference: str) -> int | None:
 def _file_archive_numbers(tx: Tx, case_id: int, events: Sequence[Event]) -> None:
     """Keep ``archive_numbers`` with the log: a case archived is filed under its number
     (the first case filed under a number keeps it; the service refuses a second), and a
-    corrected number replaces the one it corrects."""
+    corrected number replaces the one it corrects. The case's row keeps the number it
+    stands under now (``cases.archive_number``), which finds another case filed under a
+    number a correction frees by its index, without reading the event log."""
     for event in events:
         if event.type is EventType.ARCHIVE_CORRECTED:
             old = archive_number_key(str(event.data["old"]))
@@ -185,42 +187,42 @@ def _file_archive_numbers(tx: Tx, case_id: int, events: Sequence[Event]) -> None
             )
             # filed under it still (two cases filed under one number before level 15,
             # written two ways): it stays taken, by the first of them
-            others = archive_references(tx) if freed is not None else {}
-            holder = next(
-                (c for c, r in others.items() if c != case_id and archive_number_key(r) == old),
-                None,
+            holder = (
+                tx.value(
+                    "SELECT MIN(id) FROM cases WHERE archive_number = ? AND id <> ?",
+                    (old, case_id),
+                )
+                if freed is not None
+                else None
             )
             if holder is not None:
                 tx.run(
                     "INSERT INTO archive_numbers (number, case_id) VALUES (?, ?)",
-                    (old, holder),
+                    (old, int(holder)),
                 )
         if event.type in (EventType.ARCHIVED, EventType.ARCHIVE_CORRECTED):
+            number = archive_number_key(str(event.data["reference"]))
             tx.run(
                 "INSERT INTO archive_numbers (number, case_id) VALUES (?, ?) "
                 "ON CONFLICT DO NOTHING",
-                (archive_number_key(str(event.data["reference"])), case_id),
+                (number, case_id),
             )
-
-
-def archive_references(tx: Tx) -> dict[int, str]:
-    """Every archived case's archive number as it stands (its latest archived or
-    archive_corrected event), by case."""
-    rows = tx.all(
-        "SELECT * FROM events WHERE type IN ('archived', 'archive_corrected') ORDER BY case_id, seq"
-    )
-    events = (event_from_row(r) for r in rows)
-    return {e.case_id: str(e.data["reference"]) for e in events}
+            tx.run("UPDATE cases SET archive_number = ? WHERE id = ?", (number, case_id))
 
 
 def shared_archive_numbers(tx: Tx) -> dict[str, list[int]]:
     """The archive numbers (compared form) more than one archived case is filed under,
     with those cases in order: filed before level 15 refused a second case (the same
     number written another way). An administrator corrects them with /ubah_arsip."""
+    rows = tx.all(
+        "SELECT archive_number, id FROM cases WHERE archive_number IN ("
+        "SELECT archive_number FROM cases WHERE archive_number IS NOT NULL "
+        "GROUP BY archive_number HAVING COUNT(*) > 1) ORDER BY archive_number, id"
+    )
     cases: dict[str, list[int]] = {}
-    for case_id, reference in archive_references(tx).items():
-        cases.setdefault(archive_number_key(reference), []).append(case_id)
-    return {number: ids for number, ids in cases.items() if len(ids) > 1}
+    for number, case_id in rows:
+        cases.setdefault(str(number), []).append(int(case_id))
+    return cases
 
 
 def archivist_of(tx: Tx, case_id: int) -> int | None:
