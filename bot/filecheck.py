@@ -23,8 +23,11 @@ What is checked, for the extensions of ``bot.config.DEFAULT_ALLOWED_EXTENSIONS``
   FAT, each sector read at most once); so is an .xls whose Workbook (or Book) stream has a
   FilePass record right after its BOF ([MS-XLS] 2.1.7.20.3: only WriteProtect may come
   between; the records after it are encrypted), and a .ppt whose Current User stream's
-  CurrentUserAtom carries the encrypted headerToken 0xF3D1C4DF ([MS-PPT] 2.3.2, 2.3.7) or
-  that has an EncryptedSummary stream (which only an encrypted presentation has);
+  CurrentUserAtom carries the encrypted headerToken 0xF3D1C4DF ([MS-PPT] 2.3.2, 2.3.7),
+  that has an EncryptedSummary stream (which only an encrypted presentation has), or whose
+  PowerPoint Document stream is encrypted under a plain token: its current UserEditAtom
+  names an encryption session that its persist directories place on a
+  CryptSession10Container (a handful of records read along the edit chain, not the stream);
 * ``.odt``, ``.ods``, ``.odp``: a ZIP whose ``mimetype`` member holds the OpenDocument type;
 * ``.rtf``: starts with ``{\\rtf``; ``.jpg``/``.jpeg``: ``FF D8 FF``; ``.png``: its signature;
 * ``.zip``: a ZIP whose central directory reads;
@@ -47,7 +50,9 @@ from __future__ import annotations
 import io
 import re
 import struct
+import sys
 import zipfile
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -198,69 +203,168 @@ _WORD_IDENT = 0xA5EC  # FibBase.wIdent
 _FIB_ENCRYPTED = 0x0100  # FibBase.fEncrypted: the document opens only with its password
 
 
+class _Compound:
+    """An OLE2 compound file's streams, found through its directory and read along the FAT
+    (or, below the mini stream cutoff, the mini FAT). Every loop is bounded by the file's
+    number of sectors, so a damaged or looping file costs at most one pass over it."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.shift = struct.unpack_from("<H", data, 0x1E)[0]
+        self.size = 1 << self.shift
+        self.mini = 1 << struct.unpack_from("<H", data, 0x20)[0]
+        self.cutoff = struct.unpack_from("<I", data, 0x38)[0]
+        self.count = len(data) // self.size  # at most this many sectors: a longer chain loops
+        self.fat_sectors = list(struct.unpack_from("<109I", data, 0x4C))
+        difat, seen = struct.unpack_from("<I", data, 0x44)[0], 0
+        while difat <= _MAX_SECTOR and seen < self.count:
+            block = self.sector(difat)
+            if len(block) < self.size:
+                break
+            *more, difat = struct.unpack(f"<{self.size // 4}I", block)
+            self.fat_sectors += more
+            seen += 1
+        self.root = 0xFFFFFFFF  # the root entry's stream: the mini stream (the first entry)
+        self.root_size = 0
+        self.fat: dict[int, array[int]] = {}  # FAT sectors read, by their place in the FAT
+
+    @classmethod
+    def of(cls, data: bytes) -> _Compound | None:
+        if len(data) < 512 or struct.unpack_from("<H", data, 0x1E)[0] not in (9, 12):
+            return None
+        return cls(data)
+
+    def sector(self, number: int) -> bytes:
+        start = (number + 1) << self.shift
+        return self.data[start : start + self.size] if number <= _MAX_SECTOR else b""
+
+    def following(self, number: int) -> int:
+        """The sector after ``number`` in its chain (the FAT's entry; each FAT sector read
+        once, when a chain first needs it)."""
+        index, slot = divmod(number, self.size // 4)
+        entries = self.fat.get(index)
+        if entries is None:
+            fat = self.sector(self.fat_sectors[index]) if index < len(self.fat_sectors) else b""
+            entries = _uint32s(fat) if len(fat) == self.size else _uint32s(b"")
+            self.fat[index] = entries
+        return entries[slot] if entries else 0xFFFFFFFF
+
+    def sectors(self, first: int, limit: int) -> array[int]:
+        """The sectors of the chain from ``first``, in order, until ``limit`` bytes or its end."""
+        numbers, number = array("I"), first
+        for _ in range(min(self.count, -(-limit // self.size))):
+            if number > _MAX_SECTOR or (number + 1) << self.shift >= len(self.data):
+                break  # no such sector: the chain leads out of the file
+            numbers.append(number)
+            number = self.following(number)
+        return numbers
+
+    def chain(self, first: int, limit: int) -> bytes:
+        """The sectors of the chain from ``first``, joined, until ``limit`` bytes or its end."""
+        return b"".join(self.sector(n) for n in self.sectors(first, limit))[:limit]
+
+    def entry(self, name: str) -> tuple[int, int] | None:
+        """The first sector and the size of the stream ``name`` (any case), or None."""
+        wanted = name.casefold()
+        directory = struct.unpack_from("<I", self.data, 0x30)[0]
+        for _ in range(self.count):
+            if directory > _MAX_SECTOR:
+                return None
+            block = self.sector(directory)
+            for at in range(0, len(block) - 127, 128):
+                length, kind = struct.unpack_from("<HB", block, at + 64)
+                start, stream_size = struct.unpack_from("<IQ", block, at + 116)
+                if self.shift == 9:
+                    stream_size &= 0xFFFFFFFF  # version 3: the high half may hold anything
+                if kind == 5 and self.root == 0xFFFFFFFF:
+                    self.root, self.root_size = start, stream_size
+                if kind != 2 or not 2 <= length <= 64:
+                    continue
+                found = block[at : at + length - 2].decode("utf-16-le", "replace")
+                if found.casefold() == wanted:
+                    return start, stream_size
+            directory = self.following(directory)
+        return None
+
+    def stream(self, name: str, limit: int | None = None) -> bytes | None:
+        """The stream ``name`` (its first ``limit`` bytes), or None when it is not found or
+        holds nothing readable (a damaged file)."""
+        view = self.view(name)
+        if view is None:
+            return None
+        return view.read(0, view.size if limit is None else min(view.size, limit)) or None
+
+    def view(self, name: str) -> _Stream | None:
+        """The stream ``name``, to be read where it is needed (not copied whole), or None."""
+        found = self.entry(name)
+        if found is None:
+            return None
+        start, size = found
+        if size >= self.cutoff:
+            numbers = self.sectors(start, size)
+            return _Stream(self, numbers, min(size, len(numbers) * self.size))
+        # in the mini stream (the root entry's stream, in mini sectors chained by the mini
+        # FAT): read the mini stream, then the mini sectors of this one from it
+        ministream = self.chain(self.root, self.root_size)
+        minifat = self.chain(struct.unpack_from("<I", self.data, 0x3C)[0], len(self.data))
+        parts, got, number = [], 0, start
+        for _ in range(len(ministream) // self.mini):
+            if got >= size or number > _MAX_SECTOR:
+                break
+            block = ministream[number * self.mini : (number + 1) * self.mini]
+            if not block:
+                break
+            parts.append(block)
+            got += len(block)
+            entry = minifat[number * 4 : number * 4 + 4]
+            number = struct.unpack("<I", entry)[0] if len(entry) == 4 else 0xFFFFFFFF
+        small = b"".join(parts)[:size]
+        return _Stream(small, array("I"), len(small))
+
+
+def _uint32s(data: bytes) -> array[int]:
+    """Little-endian 32-bit numbers, 4 bytes each (a FAT sector's entries)."""
+    numbers = array("I")
+    numbers.frombytes(data)
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return numbers
+
+
+class _Stream:
+    """A stream of a compound file, read by offset: the sectors its chain holds, in order
+    (or the bytes of a stream in the mini stream)."""
+
+    def __init__(self, source: _Compound | bytes, sectors: array[int], size: int) -> None:
+        self.source, self.numbers, self.size = source, sectors, size
+
+    def read(self, at: int, length: int) -> bytes:
+        """``length`` bytes from ``at``; fewer where the stream ends."""
+        if isinstance(self.source, bytes):
+            return self.source[max(at, 0) : max(at, 0) + max(length, 0)]
+        length = min(length, self.size - at)
+        parts: list[bytes] = []
+        while length > 0:
+            index, offset = divmod(at, self.source.size)
+            block = self.source.sector(self.numbers[index])[offset : offset + length]
+            if not block:
+                break
+            parts.append(block)
+            at, length = at + len(block), length - len(block)
+        return b"".join(parts)
+
+
 def _compound_stream_head(data: bytes, name: str) -> bytes | None:
     """The first sector (or mini sector) of the stream ``name`` of an OLE2 compound file
     (where a Word document's FIB is), found through its directory; None when it cannot be
-    found (a damaged file). Every loop is bounded by the file's number of sectors."""
-    if len(data) < 512:
+    found (a damaged file)."""
+    compound = _Compound.of(data)
+    if compound is None:
         return None
-    shift, cutoff = struct.unpack_from("<H", data, 0x1E)[0], struct.unpack_from("<I", data, 0x38)[0]
-    if shift not in (9, 12):
+    found = compound.entry(name)
+    if found is None:
         return None
-    size = 1 << shift
-    count = len(data) // size  # at most this many sectors: a longer chain is a loop
-
-    def sector(number: int) -> bytes:
-        start = (number + 1) << shift
-        return data[start : start + size] if number <= _MAX_SECTOR else b""
-
-    fat_sectors = list(struct.unpack_from("<109I", data, 0x4C))
-    difat, seen = struct.unpack_from("<I", data, 0x44)[0], 0
-    while difat <= _MAX_SECTOR and seen < count:
-        block = sector(difat)
-        if len(block) < size:
-            break
-        *more, difat = struct.unpack(f"<{size // 4}I", block)
-        fat_sectors += more
-        seen += 1
-
-    def following(number: int) -> int:
-        index, slot = divmod(number, size // 4)
-        fat = sector(fat_sectors[index]) if index < len(fat_sectors) else b""
-        return struct.unpack_from("<I", fat, slot * 4)[0] if len(fat) == size else 0xFFFFFFFF
-
-    def in_mini_stream(number: int) -> bytes:
-        """A stream below the cutoff lives in the mini stream (the root entry's stream, in
-        64-byte mini sectors): its first mini sector, found along the root's chain."""
-        mini = 1 << struct.unpack_from("<H", data, 0x20)[0]
-        steps, offset = divmod(number * mini, size)
-        chain = root
-        for _ in range(min(steps, count)):
-            chain = following(chain)
-        block = sector(chain) if steps < count else b""
-        return block[offset : offset + mini]
-
-    wanted = name.casefold()
-    root = 0xFFFFFFFF  # the root entry's stream: the mini stream (always the first entry)
-    directory = struct.unpack_from("<I", data, 0x30)[0]
-    for _ in range(count):
-        if directory > _MAX_SECTOR:
-            return None
-        block = sector(directory)
-        for at in range(0, len(block) - 127, 128):
-            length, kind = struct.unpack_from("<HB", block, at + 64)
-            start, stream_size = struct.unpack_from("<IQ", block, at + 116)
-            if kind == 5 and root == 0xFFFFFFFF:
-                root = start
-            if kind != 2 or not 2 <= length <= 64:
-                continue
-            found = block[at : at + length - 2].decode("utf-16-le", "replace")
-            if found.casefold() == wanted:
-                if (stream_size & 0xFFFFFFFF if shift == 9 else stream_size) < cutoff:
-                    return in_mini_stream(start) or None
-                return sector(start) or None
-        directory = following(directory)
-    return None
+    return compound.stream(name, compound.size if found[1] >= compound.cutoff else compound.mini)
 
 
 def _word_97(data: bytes) -> str | None:
@@ -306,20 +410,74 @@ def _excel_97(data: bytes) -> str | None:
 
 _CURRENT_USER_ATOM = 0x0FF6  # RT_CurrentUserAtom, the only record of the Current User stream
 _ENCRYPTED_TOKEN = 0xF3D1C4DF  # CurrentUserAtom.headerToken of an encrypted presentation
+_USER_EDIT_ATOM = 0x0FF5  # RT_UserEditAtom: one per save, chained to the one before
+_PERSIST_DIRECTORY_ATOM = 0x1772  # RT_PersistDirectoryAtom: persist ids -> stream offsets
+_CRYPT_SESSION = 0x2F14  # RT_CryptSession10Container: the encryption's header and verifier
+_MOST_EDITS = 4096  # saves followed back along the edit chain (a loop ends there)
 
 
 def _powerpoint_97(data: bytes) -> str | None:
     problem = _ole2("PowerPoint Document")(data)
     if problem is not None:
         return problem
-    atom = _compound_stream_head(data, "Current User")
-    if atom is not None and len(atom) >= 16:
-        kind, token = struct.unpack_from("<2xH8xI", atom)
+    compound = _Compound.of(data)
+    atom = compound.stream("Current User", 4096) if compound is not None else None
+    if atom is not None and len(atom) >= 20:
+        kind, token, edit = struct.unpack_from("<2xH8xII", atom)
         if kind == _CURRENT_USER_ATOM and token == _ENCRYPTED_TOKEN:
+            return _POWERPOINT_PASSWORD
+        document = compound.view("PowerPoint Document") if compound is not None else None
+        if kind == _CURRENT_USER_ATOM and document and _crypt_session(document, edit):
             return _POWERPOINT_PASSWORD
     if _compound_stream_head(data, "EncryptedSummary") is not None:
         return _POWERPOINT_PASSWORD
     return None
+
+
+def _crypt_session(document: _Stream, edit: int) -> bool:
+    """Whether the PowerPoint Document stream is encrypted ([MS-PPT] 2.3.7), read as
+    PowerPoint reads it: from the current UserEditAtom (the Current User stream's
+    offsetToCurrentEdit), whose encryptSessionPersistIdRef exists only in an encrypted
+    presentation, through the persist directories of the saves back along the chain, to a
+    CryptSession10Container at the offset they give that id. These records are never
+    encrypted; every other record is, so a presentation with this container opens only
+    with its password, whatever its headerToken says (not every writer sets it). A file
+    that breaks the chain anywhere is not taken for encrypted. Only these few records are
+    read, not the stream (most of a presentation's bytes)."""
+
+    def record(at: int, kind: int, most: int) -> bytes | None:
+        """The body of the record of type ``kind`` at ``at`` (its first ``most`` bytes),
+        or None."""
+        head = document.read(at, 8) if at >= 0 else b""
+        if len(head) < 8:
+            return None
+        version, found, length = struct.unpack("<BxHI", head)
+        if found != kind or length > document.size - at - 8:
+            return None
+        if kind == _CRYPT_SESSION and version & 0x0F != 0x0F:  # a container's recVer
+            return None
+        return document.read(at + 8, min(length, most))
+
+    user_edit = record(edit, _USER_EDIT_ATOM, 32)
+    if user_edit is None or len(user_edit) < 32:  # 28 bytes without the optional field
+        return False
+    session = struct.unpack_from("<I", user_edit, 28)[0]
+    for _ in range(_MOST_EDITS):
+        last_edit, directory = struct.unpack_from("<II", user_edit, 8)
+        entries = record(directory, _PERSIST_DIRECTORY_ATOM, document.size) or b""
+        at = 0
+        while at + 4 <= len(entries):
+            head = struct.unpack_from("<I", entries, at)[0]
+            first, persists = head & 0xFFFFF, head >> 20
+            slot = at + 4 * (session - first + 1)
+            if first <= session < first + persists and slot + 4 <= len(entries):
+                offset = struct.unpack_from("<I", entries, slot)[0]
+                return record(offset, _CRYPT_SESSION, 0) is not None
+            at += 4 * (persists + 1)
+        user_edit = record(last_edit, _USER_EDIT_ATOM, 32) if last_edit else None
+        if user_edit is None or len(user_edit) < 28:
+            return False
+    return False
 
 
 def _open_zip(data: bytes) -> zipfile.ZipFile | str:

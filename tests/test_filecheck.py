@@ -719,13 +719,134 @@ def workbook_stream(*, password: bool, write_protect: bool = False) -> bytes:
     return b"".join(records) + biff_record(0x00C1, b"\0\0") + biff_record(0x000A)
 
 
-def current_user_stream(token: int) -> bytes:
+def current_user_stream(token: int, edit: int = 0x1234) -> bytes:
     """A PowerPoint 97-2003 Current User stream: its one CurrentUserAtom, whose headerToken
-    is 0xE391C05F for a plain presentation, 0xF3D1C4DF for one saved with a password."""
+    is 0xE391C05F for a plain presentation, 0xF3D1C4DF for one saved with a password, and
+    whose offsetToCurrentEdit is where the last save's UserEditAtom is in the PowerPoint
+    Document stream."""
     user = b"Kasubag"
-    fixed = struct.pack("<IIIHHBBH", 0x14, token, 0x1234, len(user), 0x03F4, 3, 0, 0)
+    fixed = struct.pack("<IIIHHBBH", 0x14, token, edit, len(user), 0x03F4, 3, 0, 0)
     body = fixed + user + struct.pack("<I", 8) + user.decode().encode("utf-16-le")
     return struct.pack("<HHI", 0, 0x0FF6, len(body)) + body
+
+
+def ppt_record(kind: int, body: bytes, version: int = 0) -> bytes:
+    """A PowerPoint 97-2003 record: its header (recVer and recInstance, recType, recLen)
+    and its body."""
+    return struct.pack("<HHI", version, kind, len(body)) + body
+
+
+def ppt_user_edit(previous: int, directory: int, session: int | None) -> bytes:
+    """A UserEditAtom: the save before it (0: none), its persist directory's offset, and
+    the optional encryptSessionPersistIdRef an encrypted presentation's carries."""
+    body = struct.pack("<IHBBIIIIHH", 0x100, 0, 0, 3, previous, directory, 1, 3, 1, 0)
+    if session is not None:
+        body += struct.pack("<I", session)
+    return ppt_record(0x0FF5, body)
+
+
+def ppt_directory(first: int, *offsets: int) -> bytes:
+    """A PersistDirectoryAtom of one entry: persist ids ``first``... at ``offsets``."""
+    entry = struct.pack("<I", first | len(offsets) << 20)
+    return ppt_record(0x1772, entry + struct.pack(f"<{len(offsets)}I", *offsets))
+
+
+def encrypted_powerpoint_document(*, saves: int = 1) -> tuple[bytes, int]:
+    """A PowerPoint Document stream as PowerPoint writes a presentation with an open
+    password ([MS-PPT] 2.3.7): the DocumentContainer and the slides encrypted (RC4 output:
+    no record can be read in them), the CryptSession10Container (persist id 2) with its
+    RC4 CryptoAPI encryption header in the clear, then each save's PersistDirectoryAtom and
+    UserEditAtom, the last naming the session's persist id. A later save (``saves`` 2)
+    lists only what it changed (the document, id 1) and leaves the session to the first
+    save's directory, along the chain. Returns the stream and the last UserEditAtom's
+    offset (the Current User stream's offsetToCurrentEdit)."""
+    stream = bytes((i * 151 + 7) % 256 for i in range(600))  # the encrypted records
+    header = struct.pack("<HHI", 4, 2, 0x04) + b"\x5a" * 40  # EncryptionInfo: RC4 CryptoAPI
+    session_at = len(stream)
+    stream += ppt_record(0x2F14, ppt_record(0x2F13, header), version=0x0F)
+    directory_at = len(stream)
+    stream += ppt_directory(1, 0, session_at)
+    edit_at = len(stream)
+    stream += ppt_user_edit(0, directory_at, 2)
+    for _ in range(saves - 1):
+        document_at = len(stream)
+        stream += bytes((i * 37 + 11) % 256 for i in range(80))  # the document again
+        directory_at = len(stream)
+        stream += ppt_directory(1, document_at)
+        previous, edit_at = edit_at, len(stream)
+        stream += ppt_user_edit(previous, directory_at, 2)
+    return stream, edit_at
+
+
+def compound_file_with_mini_streams(*streams: tuple[str, bytes]) -> bytes:
+    """An OLE2 compound file (version 3) as Office writes a small presentation: each
+    stream under 4096 bytes in the mini stream (64-byte mini sectors chained by the mini
+    FAT, the mini stream itself the root entry's stream), the others in sectors. Sector 0
+    is the FAT, 1 the directory, 2 the mini FAT, then the mini stream and the rest."""
+    sector, mini = 512, 64
+    small = [(n, c) for n, c in streams if len(c) < 4096]
+    big = [(n, c) for n, c in streams if len(c) >= 4096]
+    minifat: list[int] = []
+    ministream, mini_starts = b"", {}
+    for name, content in small:
+        padded = content.ljust(-(-len(content) // mini) * mini, b"\0")
+        first, count = len(minifat), len(padded) // mini
+        mini_starts[name] = first
+        minifat += [*range(first + 1, first + count), ENDOFCHAIN]
+        ministream += padded
+    ministream = ministream.ljust(-(-len(ministream) // sector) * sector, b"\0")
+    fat = [FATSECT, ENDOFCHAIN, ENDOFCHAIN]
+    root_start = len(fat)
+    count = len(ministream) // sector
+    fat += [*range(root_start + 1, root_start + count), ENDOFCHAIN]
+    big_starts, body = {}, ministream
+    for name, content in big:
+        padded = content.ljust(-(-len(content) // sector) * sector, b"\0")
+        first, count = len(fat), len(padded) // sector
+        big_starts[name] = first
+        fat += [*range(first + 1, first + count), ENDOFCHAIN]
+        body += padded
+    assert len(fat) <= sector // 4 and len(minifat) <= sector // 4
+    fat += [FREESECT] * (sector // 4 - len(fat))
+    minifat += [FREESECT] * (sector // 4 - len(minifat))
+    header = struct.pack(
+        "<8s16sHHHHH6sIIIIIIIII",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        b"\0" * 16,
+        0x3E,
+        3,
+        0xFFFE,
+        9,
+        6,
+        b"\0" * 6,
+        0,
+        1,  # FAT sectors
+        1,  # first directory sector
+        0,
+        4096,  # mini stream cutoff
+        2,  # first mini FAT sector
+        1,  # mini FAT sectors
+        ENDOFCHAIN,
+        0,
+    ) + struct.pack("<109I", 0, *[FREESECT] * 108)
+
+    def entry(name: str, kind: int, right: int, child: int, start: int, size: int) -> bytes:
+        encoded = (name + "\0").encode("utf-16-le")
+        return struct.pack(
+            "<64sHBBIII16sIQQIQ", encoded, len(encoded), kind, 1, NOSTREAM, right, child,
+            b"\0" * 16, 0, 0, 0, start, size,
+        )  # fmt: skip
+
+    assert len(streams) <= 3
+    entries = [entry("Root Entry", 5, NOSTREAM, 1, root_start, len(ministream))]
+    for i, (name, content) in enumerate(streams, 1):
+        right = i + 1 if i < len(streams) else NOSTREAM
+        start = mini_starts[name] if name in mini_starts else big_starts[name]
+        entries.append(entry(name, 2, right, NOSTREAM, start, len(content)))
+    entries += [b"\0" * 64 + struct.pack("<HB", 0, 0) + b"\0" * 61] * (4 - len(entries))
+    fat_sector = struct.pack(f"<{sector // 4}I", *fat)
+    minifat_sector = struct.pack(f"<{sector // 4}I", *minifat)
+    return header + fat_sector + b"".join(entries) + minifat_sector + body
 
 
 def test_an_excel_97_workbook_saved_with_a_password_is_refused_as_such() -> None:
@@ -781,3 +902,56 @@ def test_a_powerpoint_97_presentation_saved_with_a_password_is_refused_as_such()
     # the token's bytes in the slides' text are not the token
     quoted = ("PowerPoint Document", struct.pack("<I", 0xF3D1C4DF) * 8)
     assert check_file("Paparan.ppt", compound_file(quoted)).ok
+
+
+def test_a_powerpoint_97_presentation_encrypted_under_a_plain_token_is_refused() -> None:
+    """Kabag's Paparan saved as .ppt with an open password by a program that leaves the
+    Current User stream's headerToken plain (0xE391C05F) and writes no EncryptedSummary:
+    its PowerPoint Document stream is still encrypted, which the last save's UserEditAtom
+    says (its encryptSessionPersistIdRef) and its persist directory shows (the id is a
+    CryptSession10Container's). The reviewers could not open it: it is refused as a
+    password-protected file, also saved twice (the session in the first save's
+    directory), and when the streams are small enough for the mini stream."""
+    for saves in (1, 2):
+        document, edit = encrypted_powerpoint_document(saves=saves)
+        streams = (
+            ("PowerPoint Document", document),
+            ("Current User", current_user_stream(0xE391C05F, edit)),
+        )
+        for build in (compound_file, compound_file_with_mini_streams):
+            verdict = check_file("Paparan Kinerja.ppt", build(*streams))
+            assert_refused(verdict, ENCRYPTED)
+            assert refusal_text(verdict, "Paparan Kinerja.ppt") == REFUSALS[ENCRYPTED].format(
+                name="Paparan Kinerja.ppt"
+            )
+    # the token in the mini stream is found too
+    small = compound_file_with_mini_streams(
+        ("PowerPoint Document", b"\x0f\x00\xe8\x03" + b"\x9a" * 200),
+        ("Current User", current_user_stream(0xF3D1C4DF)),
+    )
+    assert_refused(check_file("Paparan.ppt", small), ENCRYPTED)
+
+
+def test_a_plain_powerpoint_97_presentation_is_not_taken_for_an_encrypted_one() -> None:
+    """The same presentation saved without a password: its UserEditAtom has no
+    encryptSessionPersistIdRef, and is taken. Nor is one whose id leads to a record that
+    is no CryptSession10Container, one whose offsetToCurrentEdit leads nowhere, or one
+    whose edit chain loops."""
+    document, edit = encrypted_powerpoint_document()
+    directory_at = edit - len(ppt_directory(1, 0, 0))
+    plain = document[:edit] + ppt_user_edit(0, directory_at, None)
+    elsewhere = document[:directory_at] + ppt_directory(1, 0, 0) + document[edit:]
+    looping = document[:edit] + ppt_user_edit(edit, len(document) + 100, 2)
+    for stream, offset in (
+        (plain, edit),
+        (elsewhere, edit),
+        (document, edit + 1),
+        (document, len(document) + 4096),
+        (looping, edit),
+    ):
+        for build in (compound_file, compound_file_with_mini_streams):
+            streams = (
+                ("PowerPoint Document", stream),
+                ("Current User", current_user_stream(0xE391C05F, offset)),
+            )
+            assert check_file("Paparan Kinerja.ppt", build(*streams)).ok, offset
