@@ -1258,3 +1258,66 @@ async def test_the_chase_log_keeps_the_reminders_that_reached_the_officials_not_
         for key, messages in got.items()
     }
     assert logged == received
+
+
+async def test_a_page_button_of_a_list_whose_late_steps_are_all_gone_is_answered_politely(
+    tmp_path: Path,
+) -> None:
+    """Karo asks /terlambat twice: 11 late proposals at Kabag's step, page 1 of 2. The
+    administrator then cancels all 11 (submitted twice): Karo still heads the roles, but no
+    step of theirs is late now. A page button forged on the first list (a page that never
+    was) and the stale › of the second are each answered without an alert: the list says
+    that no step is late now and loses its page buttons, in the same message. Nothing else
+    changes: no case, no message to anyone, not even a new one to Karo; a press on a list
+    after that is not taken for a page button."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        first = await proposal_ready(world, s, "Usulan di Kabag")
+        await s.press("kasubag", "Ajukan", first)  # step 2, norm 1 working day
+        await world.drained(WAIT)
+        cases = [first, *await late_copies(world, first, 2, "kabag", first + 1, 10, apart=1)]
+        clock.set(wib(7, 8, 10))
+        karo = world["karo"]
+        lists = []
+        for _ in range(2):
+            karo.mark_seen()
+            await karo.send("/terlambat")
+            listing = await karo.wait_message(lambda m: "Langkah yang" in m.text, timeout=WAIT)
+            assert "11 langkah (halaman 1 dari 2)" in listing.text
+            assert listing.button_texts == ["›", "»"]
+            lists.append(listing)
+        for case in cases:
+            said = await ask(world, "admin", f"/batalkan {case} diajukan ganda")
+            assert f"Berkas #{case} telah dibatalkan" in said, said
+        await world.drained(WAIT)
+
+        def state(tx: Tx) -> tuple[list[tuple[int, str, int]], dict[str, int]]:
+            loaded = [repo.load_case(tx, case) for case in cases]
+            rows = [(c.id, c.status.value, c.version) for c in loaded if c is not None]
+            return rows, repo.outbox_counts(tx)
+
+        before = await world.services.db.read(state)
+        assert {status for _, status, _ in before[0]} == {"cancelled"}
+        received = {who: world[who].received_count() for who in ("karo", "kabag", "admin")}
+        none_late = t.OVERDUE_NONE.format(scope=t.OVERDUE_SCOPE_OWN)
+        forged, stale = lists
+        for listing, pressed in ((forged, "tl:0:0:0:7"), (stale, "›")):
+            version = listing.record.version
+            if pressed == "›":
+                answer = await karo.press(listing, pressed, timeout=WAIT)
+            else:
+                answer = await karo.press_data(listing, pressed, timeout=WAIT)
+            assert not answer.show_alert, (pressed, answer)
+            await world.emu.wait_until(
+                lambda: listing.record.version > version,  # noqa: B023
+                timeout=WAIT,
+            )
+            assert listing.text == none_late, (pressed, listing.text)
+            assert listing.button_texts == []
+        # pressed again on a list that has no page buttons now: not a page button
+        answer = await karo.press_data(stale, "tl:0:0:0:1", timeout=WAIT)
+        assert (answer.text, answer.show_alert) == (t.ANS_UNKNOWN_BUTTON, True)
+        await world.drained(WAIT)
+        assert await world.services.db.read(state) == before
+        assert {who: world[who].received_count() for who in received} == received
+        assert forged.text == stale.text == none_late
