@@ -1168,6 +1168,9 @@ ACTION_STEPS_PASSED = " {role} (langkah {steps}) dari {gone} {to}"
 ACTION_PASSED_TO = "kepada {who}"
 ACTION_PASSED_TO_ALL = "kepada seluruh pemegang peran {role}"
 ACTION_ARCHIVE_CORRECTED = " dari {old} menjadi {new}"
+# a history line of /status for several documents one person uploaded at one step in one
+# sitting (on one day, nothing else recorded between): each file with its version after it
+ACTION_FILES_ATTACHED = "mengunggah {count} dokumen:"
 # What happened, said of the case ("Diteruskan oleh ..."): the passive that "oleh" needs
 OUTCOME_WORDS = {
     "started": "✔️ Dimulai",

@@ -770,23 +770,63 @@ def history_lines(
     names: NamesAt,
     zone: OfficeZone,
 ) -> list[str]:
-    """The case's history, a line an event; each person named as they were at the time."""
+    """The case's history, a line an event; each person named as they were at the time.
+    The documents one person uploaded at one step in one sitting (on one office day, with
+    nothing else recorded between them) share a line, each file named with its version,
+    "pukul 09.05–09.40 WIB" when they span minutes: a long case's uploads take a line a
+    sitting, not a line a file, so less of its history gives way to Telegram's limit. The
+    time of each file stays in the Dokumentasi and in the case's export."""
     lines = []
-    for ev in events:
-        if ev.type is EventType.FILE_ATTACHED:
-            detail = f" {t.e(ev.data.get('name', ''))} (v{ev.data.get('version')})"
-        else:
-            detail = ""
+    for run in _sittings(events, names, zone):
+        ev, last = run[0], run[-1]
 
         def name_of(person: int, at: datetime = ev.at) -> str:
             return names.at(person, at) or t.UNNAMED.format(person=person)
 
         who = by_whom(definition, ev, name_of(ev.actor))
-        action = action_text(definition, ev, name_of, t.e)
-        line = f"{zone.tanggal_jam(ev.at)} · L{ev.step} · {who} {action}{detail}"
+        if len(run) > 1:
+            action = t.ACTION_FILES_ATTACHED.format(count=len(run))
+            detail = " " + ", ".join(_file_shown(e) for e in run)
+        else:
+            action = action_text(definition, ev, name_of, t.e)
+            detail = f" {_file_shown(ev)}" if ev.type is EventType.FILE_ATTACHED else ""
+        when = zone.tanggal_jam(ev.at)
+        first, end = zone.local(ev.at), zone.local(last.at)
+        if (first.hour, first.minute) != (end.hour, end.minute):
+            when = f"{zone.tanggal(ev.at)} pukul {first:%H.%M}–{zone.jam(last.at)}"
+        line = f"{when} · L{ev.step} · {who} {action}{detail}"
         if ev.reason:  # a long one shortened after a whole word, marked "…"
             line += f" — {t.e(t.clip_words(ev.reason, HISTORY_TEXT))}"
         if ev.note:
             line += t.HISTORY_LINE_NOTE.format(note=t.e(t.clip_words(ev.note, HISTORY_TEXT)))
         lines.append(line)
     return lines
+
+
+def _file_shown(event: Event) -> str:
+    """An uploaded file as a history line names it: "TOR.docx (v2)"."""
+    return f"{t.e(event.data.get('name', ''))} (v{event.data.get('version')})"
+
+
+def _sittings(events: Sequence[Event], names: NamesAt, zone: OfficeZone) -> list[list[Event]]:
+    """The events in order, each alone but the uploads of one sitting, together: one
+    person's, at one step, as one role (and acting as they were), on one office day, with
+    no other event between and no reason or note on any."""
+
+    def key(event: Event) -> tuple[object, ...] | None:
+        if event.type is not EventType.FILE_ATTACHED or event.reason or event.note:
+            return None
+        acting = event.data.get("acting")
+        person = names.at(event.actor, event.at)
+        return event.step, event.actor, event.role, acting, person, zone.day(event.at)
+
+    runs: list[list[Event]] = []
+    previous: tuple[object, ...] | None = None
+    for event in events:
+        current = key(event)
+        if current is not None and current == previous:
+            runs[-1].append(event)
+        else:
+            runs.append([event])
+        previous = current
+    return runs

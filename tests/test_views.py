@@ -345,6 +345,69 @@ def test_a_long_reason_or_note_in_the_history_ends_after_a_whole_word_and_is_mar
     assert lines[2].endswith(" — TOR belum lengkap.")
 
 
+def uploaded(actor: int, role: str, step: int, at: datetime, name: str, version: int) -> Event:
+    data = {"doc": "tor", "file_id": version, "name": name, "version": version}
+    return Event(EventType.FILE_ATTACHED, 2, actor, role, at, step, data=data)
+
+
+def test_the_documents_uploaded_in_one_sitting_share_a_history_line() -> None:
+    """A long case's /status: Kasubag sends the Konsep and the TOR at step 1 within minutes:
+    one line says she uploaded 2 documents and names each with its version, from the first
+    minute to the last. What a reader needs of each upload stays (who, as what, at which
+    step, which file in which version); a line a file made the oldest history give way
+    sooner to Telegram's limit. A single upload reads as before."""
+    monday = datetime(2026, 7, 6, 2, 5, tzinfo=UTC)  # 09.05 WIB
+    minutes = [monday.replace(minute=m) for m in (5, 12, 40)]
+    events = [
+        Event(EventType.STARTED, 2, 1001, "kasubag", monday, 1),
+        uploaded(1001, "kasubag", 1, minutes[0], "Konsep Rencana Kerja.docx", 1),
+        uploaded(1001, "kasubag", 1, minutes[1], "TOR <final>.docx", 1),
+        uploaded(1001, "kasubag", 1, minutes[2], "TOR.docx", 2),
+        Event(EventType.COMPLETED, 2, 1001, "kasubag", minutes[2], 1, to_step=2),
+        uploaded(1002, "kabag", 2, minutes[2], "Catatan.pdf", 1),
+    ]
+    lines = history_lines(sop(), events, NamesAt({1001: "Siti", 1002: "Budi"}), WIB)
+    assert len(lines) == 4
+    assert lines[1] == (
+        "6 Juli 2026 pukul 09.05–09.40 WIB · L1 · Siti (Kasubag) mengunggah 3 dokumen: "
+        "Konsep Rencana Kerja.docx (v1), TOR &lt;final&gt;.docx (v1), TOR.docx (v2)"
+    )
+    assert lines[3] == (
+        "6 Juli 2026 pukul 09.40 WIB · L2 · Budi (Kabag) mengunggah dokumen Catatan.pdf (v1)"
+    )
+    # within one minute: the minute once
+    same = [uploaded(1001, "kasubag", 1, monday, f"Lampiran {n}.pdf", n) for n in (1, 2)]
+    [line] = history_lines(sop(), same, NamesAt({1001: "Siti"}), WIB)
+    assert line.startswith("6 Juli 2026 pukul 09.05 WIB · L1 · Siti (Kasubag) mengunggah 2 ")
+
+
+def test_uploads_of_other_people_days_or_steps_keep_lines_of_their_own() -> None:
+    """The two members of the team each upload their draft at step 5: a line each, so each
+    is named. Kasubag's upload of Monday and her next one of Tuesday, or one at another
+    step, or one after another event between them, are lines of their own too: a sitting
+    is one person's, at one step, on one day, with nothing else recorded between."""
+    monday = datetime(2026, 7, 6, 2, 5, tzinfo=UTC)
+    tuesday = datetime(2026, 7, 7, 2, 5, tzinfo=UTC)
+    names = NamesAt({1001: "Siti", 1005: "Ani", 1006: "Rudi"})
+    team = [
+        uploaded(1005, "tim", 5, monday, "Draf PK.docx", 1),
+        uploaded(1006, "tim", 5, monday, "Draf RKAKL.xlsx", 1),
+    ]
+    apart = [
+        uploaded(1001, "kasubag", 1, monday, "TOR.docx", 1),
+        uploaded(1001, "kasubag", 1, tuesday, "TOR.docx", 2),
+        uploaded(1001, "kasubag", 4, tuesday, "Konsep.docx", 1),
+        Event(EventType.WITHDRAWN, 2, 1001, "kasubag", tuesday, 4),
+        uploaded(1001, "kasubag", 4, tuesday, "Konsep.docx", 2),
+    ]
+    for events in (team, apart):
+        lines = history_lines(sop(), events, names, WIB)
+        assert len(lines) == len(events), lines
+        for line, event in zip(lines, events, strict=True):
+            if event.type is EventType.FILE_ATTACHED:
+                assert f" mengunggah dokumen {event.data['name']} (v" in line, line
+
+
 # -- other SOPs of the same form: the wording follows their definition ---------------------
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sops"
