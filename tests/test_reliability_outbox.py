@@ -572,7 +572,7 @@ async def test_a_decision_whose_answer_telegram_lost_is_shown_on_its_task_messag
 def decided_on(outbox: OutboxSender, case_id: int) -> list[int]:
     """The versions of a case that the decisions the outbox sender keeps in memory brought
     it to (to show a decision again over a late edit of its task message)."""
-    return [version for case, version, *_ in outbox._decided.values() if case == case_id]
+    return [version for case, version, *_ in outbox.memory.decided.values() if case == case_id]
 
 
 async def test_the_sender_forgets_the_task_messages_of_archived_cases(tmp_path: Path) -> None:
@@ -587,7 +587,8 @@ async def test_the_sender_forgets_the_task_messages_of_archived_cases(tmp_path: 
         first = await play_sop(world, year=2027)
         await world.drained(20)
         await world.emu.wait_until(
-            lambda: not (outbox._decided or outbox._shown or outbox._remembered), timeout=10
+            lambda: not (outbox.memory.decided or outbox.memory.shown or outbox.memory.remembered),
+            timeout=10,
         )
         second = await play_sop(world, year=2028, archive=False)
         await world.drained(20)
@@ -595,4 +596,4 @@ async def test_the_sender_forgets_the_task_messages_of_archived_cases(tmp_path: 
         assert case is not None and case.is_open
         assert not decided_on(outbox, first)
         assert set(decided_on(outbox, second)) == {case.version}
-        assert len(outbox._decided) + len(outbox._shown) <= 3
+        assert len(outbox.memory.decided) + len(outbox.memory.shown) <= 3

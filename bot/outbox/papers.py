@@ -1,0 +1,174 @@
+"""A paper row: the paper rendered (by the application's :class:`PaperMaker`) and kept with
+the case, its recipients' files rows queued; what it went without, and a template that does
+not fill, told to the administrators."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot import texts as t
+from bot.core.model import EventType
+from bot.filestore import FileStore
+from bot.outbox.courier import Courier
+from bot.papers.render import TemplateFailed
+from bot.services import effects
+from storage import repo
+from storage.db import Tx
+
+log = logging.getLogger("bot.outbox")  # the package's one logger, as before it was split
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A stored file a paper was to hold and does not (a final document the archive bundle
+    goes without): ``why`` is a key of :data:`bot.texts.LEFT_OUT_WHY`."""
+
+    name: str
+    path: str
+    why: str
+
+
+@dataclass(frozen=True)
+class RenderedPaper:
+    doc: str
+    file_name: str
+    data: bytes
+    left_out: tuple[LeftOut, ...] = ()  # the person it records and the admins are told
+
+
+class PaperMaker(Protocol):
+    async def make(self, case_id: int, paper: str, seq: int) -> list[RenderedPaper]: ...
+
+
+class PaperRows:
+    def __init__(
+        self,
+        courier: Courier,
+        files: FileStore,
+        maker: PaperMaker | None,
+        admins: Sequence[int],
+    ) -> None:
+        self.courier, self.files, self.maker, self.admins = courier, files, maker, admins
+
+    async def make(self, item: repo.OutboxItem) -> None:
+        """Render a paper and keep it with the case (its recipients' rows wait for it). A
+        row of a release before schema 3 names its recipients itself: each gets a files
+        row for the paper, as one queued today would."""
+        p = item.params
+        assert item.case_id is not None
+        kind, seq = str(p["paper"]), int(p["seq"])
+        recipients = [int(person) for person in p.get("recipients", ())]
+        made: list[RenderedPaper] = []
+        if self.maker is not None:
+            made = await self.maker.make(item.case_id, kind, seq)
+        saved = [
+            (paper, await self.files.save(item.case_id, paper.file_name, paper.data))
+            for paper in made
+        ]
+        now = self.courier.clock.now()
+        case_id = item.case_id
+        left_out = [gone for paper in made for gone in paper.left_out]
+        for gone in left_out:
+            log.warning(
+                "paper %s of case %s goes without file %r (%s): %s",
+                kind,
+                case_id,
+                gone.name,
+                gone.path,
+                gone.why,
+            )
+
+        def record(tx: Tx) -> None:
+            if left_out:
+                self._tell_left_out(tx, case_id, seq, left_out, now)
+            for paper, stored in saved:
+                repo.add_file(
+                    tx,
+                    case_id=case_id,
+                    doc=f"paper:{kind}",
+                    kind="paper",
+                    name=paper.file_name,
+                    size=stored.size,
+                    sha256=stored.sha256,
+                    path=stored.relative,
+                    uploaded_by=0,
+                    now=now,
+                    mime=DOCX_MIME if paper.file_name.endswith(".docx") else "application/zip",
+                    source_seq=seq,
+                )
+            for person in dict.fromkeys(recipients):
+                repo.enqueue(
+                    tx, person, "files", now, case_id=case_id, params={"papers": [(seq, kind)]}
+                )
+            repo.mark_sent(tx, item.id, now, None)
+
+        await self.courier.db.write(record)
+        self.courier.wake()
+
+    async def failed(self, item: repo.OutboxItem, exc: TemplateFailed) -> None:
+        """A template that does not fill fails the same way every time: the paper is given
+        up at once (the rows waiting for it go without it), and the administrators are told
+        which file and which placeholder, to mend it and check it with ``sopbot check``."""
+        paper, case_id = str(item.params.get("paper", "")), item.case_id
+        log.error("paper %s of case %s not written: %s", paper, case_id, exc)
+        now = self.courier.clock.now()
+        text = t.PAPER_TEMPLATE_FAILED.format(
+            paper=t.e(paper),
+            case=case_id,
+            problem=t.e(t.fit(str(exc), 600)),
+            advice=t.TEMPLATE_ADVICE.get(exc.key, ""),
+        )
+
+        def record(tx: Tx) -> None:
+            repo.mark_failed(tx, item.id, now, f"TemplateFailed: {exc}"[:500])
+            effects.tell_admins(tx, self.admins, [text], now)
+
+        await self.courier.db.write(record)
+        self.courier.wake()
+
+    def _tell_left_out(
+        self, tx: Tx, case_id: int, seq: int, left_out: list[LeftOut], now: datetime
+    ) -> None:
+        """A paper went without files it was to hold (the archive bundle without a final
+        document gone from the files folder): the person whose decision it records (the
+        archivist) and the administrators are told which, and why. A corrected bundle
+        records the administrator's correction: it goes to, and is told to, the archivist
+        who filed the case."""
+        event = repo.event_at(tx, case_id, seq)
+        person = event.actor if event is not None else None
+        if event is not None and event.type is EventType.ARCHIVE_CORRECTED:
+            person = repo.archivist_of(tx, case_id)
+        found = repo.people_by_ids(tx, [person]) if person is not None else {}
+        name = found[person].display if person in found else t.UNNAMED.format(person=person)
+        admin_text = "\n".join(
+            t.FILE_LEFT_OUT_ADMIN.format(
+                name=t.e(gone.name),
+                case=case_id,
+                why=t.LEFT_OUT_WHY[gone.why],
+                path=t.e(gone.path),
+                person=t.e(name),
+            )
+            for gone in left_out
+        )
+        effects.tell_admins(tx, self.admins, [t.fit(admin_text)], now, besides=person or 0)
+        if person is not None:
+            text = "\n".join(
+                t.FILE_LEFT_OUT.format(
+                    name=t.e(gone.name), case=case_id, why=t.LEFT_OUT_WHY[gone.why]
+                )
+                for gone in left_out
+            )
+            repo.enqueue(
+                tx,
+                person,
+                "notice",
+                now,
+                case_id=case_id,
+                params={"t": "text", "text": t.fit(text)},
+            )
