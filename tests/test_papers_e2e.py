@@ -562,6 +562,33 @@ async def test_a_template_an_office_broke_holds_up_no_task_and_the_admin_is_told
         assert not [f for f in files if f.name.startswith(paper)]
 
 
+async def test_a_long_problem_with_an_office_template_is_shortened_in_the_alert_as_plain_text(
+    tmp_path: Path,
+) -> None:
+    """The office keeps its templates deep in a share with long folder names, and its
+    Disposisi names ``case.titel``: what is wrong, path and all, is longer than the alert
+    quotes. It is shortened with "…" inside its <code>; no markup of the bot's own shows
+    in it as text."""
+    folder = " & ".join(["Templat Naskah Dinas Biro Perencanaan"] * 5)
+    office = tmp_path.joinpath("kantor", folder, folder, folder)
+    office.mkdir(parents=True)
+    misspell_a_placeholder(office)
+    world = World(tmp_path / "w")
+    world.config_sections["papers"] = {"templates_dir": str(office)}
+    async with world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await s.submit("Usulan dengan templat di folder yang dalam")
+        await s.approve("kabag", case)
+        alert = await world["admin"].wait_message(
+            lambda m: "tidak dapat dibuat" in m.text, timeout=15
+        )
+    problem = alert.text.split("dari templatnya:\n", 1)[1].split("\n", 1)[0]
+    assert problem.startswith(str(tmp_path)) and problem.endswith("…"), problem
+    assert "dipersingkat" not in alert.text and "<i>" not in alert.text
+    assert "sopbot check" in alert.text
+
+
 async def test_a_lembar_pemeriksaan_made_again_after_kabag_corrects_his_data_reads_as_before(
     tmp_path: Path,
 ) -> None:

@@ -151,6 +151,38 @@ def files_folder_broken(world: World) -> Iterator[None]:
         away.rename(folder)
 
 
+async def test_a_long_fault_the_administrators_are_told_of_is_shortened_as_plain_text(
+    tmp_path: Path,
+) -> None:
+    """The bot's folders lie deep in the office's share, with long folder names: the fault
+    that holds the archive bundle (the files folder not mounted, named by its path) is
+    longer than the alert quotes. It is shortened with "…" inside its <code>; no markup of
+    the bot's own shows in it as text."""
+    deep = tmp_path.joinpath(*["Arsip Elektronik Biro Perencanaan & Manajemen Kinerja"] * 6)
+    sender = {**FAST_SENDER, "max_backoff": 0.05, "max_fault_backoff": 0.05}
+    async with World(deep / "w", sender=sender) as world:
+        await world.everyone_starts()
+        case_id = await play_sop(world, with_returns=False, archive=False)
+        await world.drained()
+        files = world.config.storage.files_dir
+        share = files.with_name("files.share")
+        files.rename(share)  # the share goes away; the mount point stays, empty
+        files.mkdir()
+        s = Script(world)
+        await s.press("fu", "Arsipkan", case_id)
+        await s.answer_prompt("fu", "OT.04.00/123/2026", case_id)
+        alert = await world["admin"].wait_message(
+            lambda m: "tertahan oleh gangguan" in m.text, timeout=10
+        )
+        files.rmdir()
+        share.rename(files)
+        await world.drained(within=10)
+    problem = alert.text.split("basis data):\n", 1)[1].split("\n", 1)[0]
+    assert problem.startswith(("FilesNotInPlace: ", "FileNotFoundError: ")), problem
+    assert problem.endswith("…"), problem
+    assert "dipersingkat" not in alert.text and "<i>" not in alert.text
+
+
 async def test_the_files_share_not_mounted_holds_the_archive_bundle_until_it_is_back(
     tmp_path: Path,
 ) -> None:

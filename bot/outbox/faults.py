@@ -154,7 +154,7 @@ class FaultHold:
             return
         self._fault_told = True
         await self.admins.tell(
-            t.OUTBOX_HELD.format(problem=t.e(t.fit(f"{type(exc).__name__}: {exc}", 300)))
+            t.OUTBOX_HELD.format(problem=t.e(t.clip(f"{type(exc).__name__}: {exc}", 300)))
         )
 
     async def _fault_ended(self) -> None:

@@ -121,7 +121,7 @@ class PaperRows:
         text = t.PAPER_TEMPLATE_FAILED.format(
             paper=t.e(paper),
             case=case_id,
-            problem=t.e(t.fit(str(exc), 600)),
+            problem=t.e(t.clip(str(exc), 600)),
             advice=t.TEMPLATE_ADVICE.get(exc.key, ""),
         )
 

@@ -192,7 +192,7 @@ def drop_queued_digests(tx: Tx, chat_id: int, case_ids: Collection[int], now: da
     """The reminder digests still queued for this chat leave these cases out: their steps
     are no longer this person's (:func:`drop_queued_tasks` for digests); one left with none
     is settled unsent. One on its way at this moment cannot be stopped: once it lands, the
-    outbox edits these cases out of it (``bot.outbox``, its ``_digest_row``)."""
+    outbox edits these cases out of it (``bot.outbox.chases.Chases.digest``)."""
     _leave_out_of_digests(tx, chat_id, "reminder", case_ids, now, NOT_THE_HOLDER)
 
 
