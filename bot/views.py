@@ -371,8 +371,21 @@ def task_view(
 
     known = {person for person, _ in team_candidates}
     picked = sum(person in known for person in team_selected)
-    text = t.fit_listed(build, [case.title, _said(case, arrival)], picked, limit)
+    text = _fit_listed(build, [case.title, _said(case, arrival)], picked, limit)
     return View(text, keyboard)
+
+
+def _fit_listed(
+    build: Callable[[Sequence[str], int], str], quoted: Sequence[str], count: int, limit: int
+) -> str:
+    """:func:`bot.texts.fit_listed`, with the text built once when it fits whole (nearly
+    always): ``fit_listed`` builds it once to measure it and again to return it, and a task's
+    text takes about 50 µs to build. ``build`` is pure, but for the keyboard it fills, which
+    its last call leaves as the text returned needs."""
+    text = build(quoted, count)
+    if len(text) <= limit:
+        return text
+    return t.fit_listed(build, quoted, count, limit)
 
 
 @dataclass(frozen=True)
@@ -613,7 +626,7 @@ def decided_text(
         )
 
     quoted = [case.title, _said(case, arrival), decision.reason, decision.note]
-    return t.fit_listed(build, quoted, len(members), limit)
+    return _fit_listed(build, quoted, len(members), limit)
 
 
 def _team_formed(

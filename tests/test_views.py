@@ -228,6 +228,42 @@ def test_a_decided_message_keeps_its_outcome_and_shortens_the_reason_and_title()
     assert "&amp;…" in text and "dipersingkat" not in text
 
 
+def test_a_text_that_fits_is_built_once_and_one_too_long_as_fit_listed_fits_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A task (and a decided task) is built once when it fits, the keyboard with it; one too
+    long is what :func:`bot.texts.fit_listed` makes of it, the keyboard of its last build."""
+    built: list[int] = []
+    real = views._task_text
+
+    def counted(*args: Any, **kwargs: Any) -> str:
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, "_task_text", counted)
+    run = run_to(2)
+    view = task_view(sop(), run.current, WIB, names={})
+    assert len(built) == 1 and view.keyboard and view.text == asks(2)
+    decided = Event(EventType.RETURNED, 1, 1002, "kabag", T0, 2, reason="Kurang lengkap", note="")
+    built.clear()
+    decided_text(sop(), run.current, WIB, decision=decided, actor_name="Budi", names={})
+    assert len(built) == 1
+    events = run.do(KABAG, ReturnForCorrection(run.version, "<&>" * 333))
+    long = task_view(sop(), run.current, WIB, names={}, arrival=events[-1], limit=2000)
+    keyboard: views.Keyboard = []
+
+    def build(quoted: Any, shown: int) -> str:
+        keyboard.clear()
+        return real(
+            sop(), run.current, WIB, names={}, arrival=events[-1], title=quoted[0],
+            said=quoted[1], keyboard=keyboard, asking=views.Asking(), picked_shown=shown,
+        )  # fmt: skip
+
+    said = events[-1].reason
+    assert long.text == t.fit_listed(build, [run.current.title, said], 0, 2000)
+    assert long.keyboard == keyboard and len(long.text) <= 2000
+
+
 def long_name(i: int) -> str:
     """A member's full name as the SK Tim writes it: long, with titles and degrees."""
     return f"Anggota{i:02d} Raden Mas " + "Bambang Soerjono Kusumanegara " * 5 + "S.E., M.Sc."
