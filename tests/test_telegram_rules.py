@@ -97,6 +97,35 @@ async def test_a_self_hosted_server_in_local_mode_takes_files_above_20_mb(
         assert len(read_on) == 1 and read_on[0] != threading.main_thread().name, read_on
 
 
+async def test_a_file_from_telegrams_servers_is_downloaded_without_a_look_at_the_disk(
+    tmp_path: Path,
+) -> None:
+    """Telegram's own servers answer getFile with a relative path: the file is downloaded
+    (PTB's own look at the disk finds nothing there) without a worker thread looking first;
+    only a --local server's absolute path is looked for, and read, in one."""
+    import handlers.files
+
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        case = await s.new_case("Usulan biasa", 2027)
+        looked: list[str] = []
+        is_local = handlers.files._is_local_file
+
+        def looking(path: str) -> bool:
+            looked.append(path)
+            return is_local(path)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(handlers.files, "_is_local_file", looking)
+            await s.upload("kasubag", case, "TOR.docx", draft("TOR"))
+            assert looked == []
+            world.emu.local_mode_dir = tmp_path / "telegram-bot-api"
+            await s.upload("kasubag", case, "Konsep Rencana Kerja.docx", draft("Konsep"))
+        assert len(looked) == 1 and Path(looked[0]).is_absolute()
+        assert len(await world.services.db.read(repo.files_of_case, case)) == 2
+
+
 # -- 2. document names with HTML characters -------------------------------------------------
 
 NOTA = "Nota Dinas <Kabag> & Lampiran"
