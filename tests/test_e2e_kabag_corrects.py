@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from docx import Document
@@ -167,3 +168,41 @@ async def test_kabag_says_which_draft_a_file_named_for_none_corrects(world: Worl
 
 async def latest_of(world: World, case_id: int, doc: str) -> Attachment:
     return latest(await case_of(world, case_id), doc)
+
+
+async def test_what_a_step_takes_is_read_from_the_database_only_where_a_return_decides_it(
+    world: World,
+) -> None:
+    """The documents a step takes now, as the upload handler asks them: an upload step's
+    uploads come from the case alone (no trip to the database); a review step that corrects
+    documents reads how the case came to it. Both as ``effects.accepts_now`` reads them."""
+    from bot.services.effects import accepts_now
+
+    svc = world.services
+    reads: list[object] = []
+    read = svc.db.read
+
+    async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        reads.append(fn)
+        return await read(fn, *args, **kwargs)
+
+    async def both(case_id: int) -> tuple[str, ...]:
+        case = await case_of(world, case_id)
+        expected = await read(lambda tx: accepts_now(tx, svc.sops.of(case), case))
+        reads.clear()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(svc.db, "read", counted)
+            taken = await svc.queries.accepts_now(case)
+        assert taken == expected
+        return taken
+
+    s = Script(world)
+    case_id = await s.new_case(TITLE, 2027)
+    assert await both(case_id) == ("konsep_rencana_kerja", "tor") and reads == []
+    await s.upload("kasubag", case_id, "Konsep Rencana Kerja.docx", draft("Konsep"))
+    await s.upload("kasubag", case_id, "TOR.docx", draft("TOR"))
+    await s.press("kasubag", "Ajukan", case_id)
+    await s.approve("kabag", case_id)
+    await s.review_return("karo", case_id, "Rencana Kerja agar diselaraskan dengan Renstra.")
+    await s.seen("kabag", lambda m: "Perbaikan " in m.text)
+    assert await both(case_id) == ("rencana_kerja",) and len(reads) == 1

@@ -10,7 +10,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.core.definition import SopDefinition
 from bot.core.model import Actor, Case, DomainError, EarlierPart, Event, NamesAt
-from bot.core.workflow import four_eyes_set_aside, holder_role
+from bot.core.workflow import accepted_now, four_eyes_set_aside, holder_role
 from bot.messages import Message, Renderer, load_inputs
 from bot.reminder_policy import first_due_at
 from bot.services import routing
@@ -344,8 +344,13 @@ class Queries:
 
     async def accepts_now(self, case: Case) -> tuple[str, ...]:
         """The documents the case's holder may send at its step now (a review step takes
-        the ones it corrects only once a return brought the case back to it)."""
-        return await self.db.read(lambda tx: accepts_now(tx, self.sops.of(case), case))
+        the ones it corrects only once a return brought the case back to it). A step that
+        corrects nothing takes its uploads, which the case alone tells: no trip to the
+        database (most uploads)."""
+        definition = self.sops.of(case)
+        if not definition.step(case.step).corrects:
+            return accepted_now(definition, case, None)
+        return await self.db.read(lambda tx: accepts_now(tx, definition, case))
 
     async def upload_cases(
         self, user_id: int, replied_to: int | None = None
