@@ -24,6 +24,7 @@ from bot.context import SopContext
 from bot.core.definition import SopDefinition
 from bot.core.model import DomainError
 from bot.outbox import keyboard_markup
+from bot.services.queries import Pressed
 from bot.telegram_calls import Sent
 from storage.repo import GateFacts
 
@@ -34,6 +35,14 @@ log = logging.getLogger(__name__)
 # what the gate's one read did not tell. None outside an update the gate let through.
 GATE_FACTS: contextvars.ContextVar[GateFacts | None] = contextvars.ContextVar(
     "gate_facts", default=None
+)
+
+# What the gate read, in its one trip, of a press on a case's button (the case, the actor, the
+# version the pressed message carries), for the button's handler: ((case id, (chat, message)
+# pressed), what was read). None when the gate read no such thing, or waited on something
+# else after its read (the handler then reads it itself, as it is by then).
+PRESSED: contextvars.ContextVar[tuple[tuple[int, tuple[int, int] | None], Pressed] | None] = (
+    contextvars.ContextVar("pressed", default=None)
 )
 
 Context = SopContext

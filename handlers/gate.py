@@ -24,10 +24,12 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot import telegram_calls as calls
 from bot import texts as t
+from bot.callbacks import Op, decode
 from bot.context import SopApplication
 from bot.ratelimit import IF_FREE, Withdrawn
+from bot.services.queries import Pressed
 from handlers.asked import ask_again
-from handlers.common import GATE_FACTS, Context, answer, reply, topic_of
+from handlers.common import GATE_FACTS, PRESSED, Context, answer, reply, topic_of
 from handlers.text import tell_lapsed
 
 GATE_GROUP = -1
@@ -51,12 +53,18 @@ async def gate(update: Update, context: Context) -> None:
 
 async def _gate(update: Update, context: Context) -> None:
     GATE_FACTS.set(None)  # nothing read yet of this update's sender
+    PRESSED.set(None)
     user = update.effective_user
     chat = update.effective_chat
     if user is None or chat is None or user.is_bot:
         raise ApplicationHandlerStop
     svc = context.services
-    facts = await svc.queries.gate(update.update_id, user.id)
+    button = _case_button(update)
+    pressed: Pressed | None = None
+    if button is None:
+        facts = await svc.queries.gate(update.update_id, user.id)
+    else:  # a press on a case's button: what its handler reads, read in the same trip
+        facts, pressed = await svc.queries.gate_and_pressed(update.update_id, user.id, *button)
     if facts.seen:  # applied before a crash; the question it asked may not have gone out
         await ask_again(update, context)
         raise ApplicationHandlerStop
@@ -66,6 +74,7 @@ async def _gate(update: Update, context: Context) -> None:
     if facts.started and facts.username != user.username:
         # a changed (or dropped) username; one not started has it written as it starts
         await svc.people.set_username(user.id, user.username)
+        pressed = None  # others' updates ran meanwhile: the handler reads it as it is now
     if (member := update.my_chat_member) is not None:
         # the person blocked the bot, or came back: nothing to answer (nor may it)
         if member.new_chat_member.status == ChatMemberStatus.BANNED:
@@ -77,6 +86,7 @@ async def _gate(update: Update, context: Context) -> None:
     is_start = message is not None and (message.text or "").startswith("/start")
     if not facts.started and not is_start:
         await svc.people.mark_started(user.id, user.username)
+        pressed = None
     registered = bool(facts.roles) or svc.cases.is_admin(user.id)
     if message is not None:
         svc.edits.received(message)
@@ -92,6 +102,8 @@ async def _gate(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop
     if registered or is_start:
         GATE_FACTS.set(facts)
+        if button is not None and pressed is not None:
+            PRESSED.set((button, pressed))
         return  # /start (with or without an invitation) is handled by its own handler
     if update.callback_query is not None:
         await answer(update, await _refusal(context, user.id), alert=True)
@@ -103,6 +115,18 @@ async def _gate(update: Update, context: Context) -> None:
     else:
         await reply(update, await _refusal(context, user.id))
     raise ApplicationHandlerStop
+
+
+def _case_button(update: Update) -> tuple[int, tuple[int, int] | None] | None:
+    """For a press on a button of a case (not a page of a list, not a question's Batal):
+    the case and the (chat, message) pressed, as :func:`handlers.buttons.on_button` reads
+    them; else None."""
+    query = update.callback_query
+    cb = decode(query.data) if query is not None else None
+    if query is None or cb is None or cb.op in (Op.TASK_PAGE, Op.CANCEL_DIALOGUE):
+        return None
+    where = (query.message.chat.id, query.message.message_id) if query.message else None
+    return cb.case_id, where
 
 
 async def _refusal(context: Context, user_id: int) -> str:

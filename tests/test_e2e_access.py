@@ -961,3 +961,35 @@ async def test_a_file_telegram_gives_no_path_for_is_asked_again(world: World) ->
     world.emu.give_file_paths = True
     await s.upload("kasubag", case, "TOR.docx", draft("TOR"))
     assert [a.doc for a in (await case_of(world, case)).files] == ["tor"]
+
+
+async def test_a_press_is_read_with_the_gates_facts_in_one_trip_unless_the_gate_waited(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gate reads who pressed, and the case, the actor and what the pressed message
+    carries, in one trip: Kabag's approval is not read again by the button's handler. When
+    the gate writes first (his changed username), others' updates may run meanwhile: the
+    handler reads the case again, as it is by then. Both approvals are applied once."""
+    s = Script(world, WAIT)
+    svc = world.services
+    reads: list[Any] = []
+    real_read = svc.db.read
+
+    async def read(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        reads.append(fn)
+        return await real_read(fn, *args, **kwargs)
+
+    monkeypatch.setattr(svc.db, "read", read)
+    first = await submit_proposal(world, s, "Usulan pertama")
+    second = await submit_proposal(world, s, "Usulan kedua")
+    reads.clear()
+    await s.approve("kabag", first)
+    await until_case(world, first, lambda c: c.step == 3)
+    assert svc.queries._pressed not in reads and repo.gate_facts not in reads
+    world["kabag"].record.username = "budi_mk"
+    reads.clear()
+    await s.approve("kabag", second)
+    await until_case(world, second, lambda c: c.step == 3)
+    assert reads.count(svc.queries._pressed) == 1
+    person = await svc.db.read(repo.get_person, world["kabag"].id)
+    assert person is not None and person.username == "budi_mk"

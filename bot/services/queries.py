@@ -134,6 +134,11 @@ def holds(definition: SopDefinition, case: Case, actor: Actor) -> bool:
     return True
 
 
+Pressed = tuple[Case | None, Actor, int | None]
+"""What a press on a case's button reads (:meth:`Queries.pressed`): the case, the actor, and
+the version of the case whose buttons the pressed message carries (None: not recorded)."""
+
+
 class Queries:
     def __init__(
         self,
@@ -181,18 +186,17 @@ class Queries:
 
         return await self.db.read(txn)
 
-    async def pressed(
-        self, case_id: int, user_id: int, message: tuple[int, int] | None
-    ) -> tuple[Case | None, Actor, int | None]:
+    async def pressed(self, case_id: int, user_id: int, message: tuple[int, int] | None) -> Pressed:
         """For a button pressed on ``message`` (chat, id): the case, the actor, and the
         version of the case whose buttons that message is recorded to carry now (a press
         carries the message as it was when pressed, which may be older), in one trip."""
+        return await self.db.read(self._pressed, case_id, user_id, message)
 
-        def txn(tx: Tx) -> tuple[Case | None, Actor, int | None]:
-            carries = None if message is None else repo.task_message_version(tx, *message, case_id)
-            return repo.load_case(tx, case_id), self.actor(tx, user_id), carries
-
-        return await self.db.read(txn)
+    def _pressed(
+        self, tx: Tx, case_id: int, user_id: int, message: tuple[int, int] | None
+    ) -> Pressed:
+        carries = None if message is None else repo.task_message_version(tx, *message, case_id)
+        return repo.load_case(tx, case_id), self.actor(tx, user_id), carries
 
     async def names(self, ids: Iterable[int]) -> dict[int, str]:
         """The names people are shown by (``Person.display``), for the ids known."""
@@ -226,6 +230,19 @@ class Queries:
 
     async def gate(self, update_id: int, user_id: int) -> repo.GateFacts:
         return await self.db.read(repo.gate_facts, update_id, user_id, self.unit, self.clock.now())
+
+    async def gate_and_pressed(
+        self, update_id: int, user_id: int, case_id: int, message: tuple[int, int] | None
+    ) -> tuple[repo.GateFacts, Pressed]:
+        """:meth:`gate` and :meth:`pressed` for a button of a case, in one trip (one read
+        transaction: what the gate lets through is what the handler is told)."""
+        now = self.clock.now()
+
+        def txn(tx: Tx) -> tuple[repo.GateFacts, Pressed]:
+            facts = repo.gate_facts(tx, update_id, user_id, self.unit, now)
+            return facts, self._pressed(tx, case_id, user_id, message)
+
+        return await self.db.read(txn)
 
     def _shared_roles(self) -> set[str]:
         return {r.id for d in self.sops for r in d.roles if r.shared}
