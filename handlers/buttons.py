@@ -44,6 +44,7 @@ from handlers.asked import TASK_QUESTIONS, cancel_button, profile_first
 from handlers.cases import do_withdraw, my_tasks, show_task_page
 from handlers.common import (
     PRESSED,
+    TYPED,
     Context,
     answer,
     bot_of,
@@ -427,7 +428,11 @@ async def run_command(
 async def answer_dialogue(update: Update, context: Context, dialogue: Any, text: str) -> None:
     """Text that answers a pending button dialogue (return reason, note, archive reference)."""
     svc = context.services
-    case = await svc.queries.case(dialogue.case_id)
+    read = TYPED.get()  # the gate's trip read the case with the dialogue
+    if read is not None and read[0] == update.update_id and read[1][0] == dialogue:
+        case = read[1][1]
+    else:
+        case = await svc.queries.case(dialogue.case_id)
     if case is None or not case.is_open or case.version != dialogue.version:
         await svc.dialogues.cancel(user_id(update))
         await reply(update, t.refusal("stale"))

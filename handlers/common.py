@@ -24,7 +24,7 @@ from bot.context import SopContext
 from bot.core.definition import SopDefinition
 from bot.core.model import DomainError
 from bot.outbox import keyboard_markup
-from bot.services.queries import Pressed
+from bot.services.queries import Pressed, Typed
 from bot.telegram_calls import Sent
 from storage.repo import GateFacts
 
@@ -43,6 +43,13 @@ GATE_FACTS: contextvars.ContextVar[GateFacts | None] = contextvars.ContextVar(
 # else after its read (the handler then reads it itself, as it is by then).
 PRESSED: contextvars.ContextVar[tuple[tuple[int, tuple[int, int] | None], Pressed] | None] = (
     contextvars.ContextVar("pressed", default=None)
+)
+
+# What the gate read, in its one trip, for typed text (not a command): the person's pending
+# dialogue and the case it is about, for the text handler ((update id, what was read)); None
+# as PRESSED is None.
+TYPED: contextvars.ContextVar[tuple[int, Typed] | None] = contextvars.ContextVar(
+    "typed", default=None
 )
 
 Context = SopContext

@@ -27,9 +27,9 @@ from bot import texts as t
 from bot.callbacks import Op, decode
 from bot.context import SopApplication
 from bot.ratelimit import IF_FREE, Withdrawn
-from bot.services.queries import Pressed
+from bot.services.queries import Pressed, Typed
 from handlers.asked import ask_again
-from handlers.common import GATE_FACTS, PRESSED, Context, answer, reply, topic_of
+from handlers.common import GATE_FACTS, PRESSED, TYPED, Context, answer, reply, topic_of
 from handlers.text import tell_lapsed
 
 GATE_GROUP = -1
@@ -54,6 +54,7 @@ async def gate(update: Update, context: Context) -> None:
 async def _gate(update: Update, context: Context) -> None:
     GATE_FACTS.set(None)  # nothing read yet of this update's sender
     PRESSED.set(None)
+    TYPED.set(None)
     user = update.effective_user
     chat = update.effective_chat
     if user is None or chat is None or user.is_bot:
@@ -61,10 +62,13 @@ async def _gate(update: Update, context: Context) -> None:
     svc = context.services
     button = _case_button(update)
     pressed: Pressed | None = None
-    if button is None:
-        facts = await svc.queries.gate(update.update_id, user.id)
-    else:  # a press on a case's button: what its handler reads, read in the same trip
+    typed: Typed | None = None
+    if button is not None:  # a press on a case's button: what its handler reads, read in
         facts, pressed = await svc.queries.gate_and_pressed(update.update_id, user.id, *button)
+    elif _typed_text(update):  # the same trip; so is typed text's pending dialogue
+        facts, typed = await svc.queries.gate_and_dialogue(update.update_id, user.id)
+    else:
+        facts = await svc.queries.gate(update.update_id, user.id)
     if facts.seen:  # applied before a crash; the question it asked may not have gone out
         await ask_again(update, context)
         raise ApplicationHandlerStop
@@ -74,7 +78,7 @@ async def _gate(update: Update, context: Context) -> None:
     if facts.started and facts.username != user.username:
         # a changed (or dropped) username; one not started has it written as it starts
         await svc.people.set_username(user.id, user.username)
-        pressed = None  # others' updates ran meanwhile: the handler reads it as it is now
+        pressed = typed = None  # others' updates ran meanwhile: the handler reads them now
     if (member := update.my_chat_member) is not None:
         # the person blocked the bot, or came back: nothing to answer (nor may it)
         if member.new_chat_member.status == ChatMemberStatus.BANNED:
@@ -86,7 +90,7 @@ async def _gate(update: Update, context: Context) -> None:
     is_start = message is not None and (message.text or "").startswith("/start")
     if not facts.started and not is_start:
         await svc.people.mark_started(user.id, user.username)
-        pressed = None
+        pressed = typed = None
     registered = bool(facts.roles) or svc.cases.is_admin(user.id)
     if message is not None:
         svc.edits.received(message)
@@ -104,6 +108,8 @@ async def _gate(update: Update, context: Context) -> None:
         GATE_FACTS.set(facts)
         if button is not None and pressed is not None:
             PRESSED.set((button, pressed))
+        if typed is not None:
+            TYPED.set((update.update_id, typed))
         return  # /start (with or without an invitation) is handled by its own handler
     if update.callback_query is not None:
         await answer(update, await _refusal(context, user.id), alert=True)
@@ -127,6 +133,13 @@ def _case_button(update: Update) -> tuple[int, tuple[int, int] | None] | None:
         return None
     where = (query.message.chat.id, query.message.message_id) if query.message else None
     return cb.case_id, where
+
+
+def _typed_text(update: Update) -> bool:
+    """A new text message that is not a command (the text handler's: it reads the pending
+    dialogue)."""
+    message = update.message
+    return message is not None and bool(message.text) and not (message.text or "").startswith("/")
 
 
 async def _refusal(context: Context, user_id: int) -> str:

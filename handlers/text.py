@@ -9,7 +9,7 @@ from bot import texts as t
 from bot.context import SopApplication
 from handlers.buttons import answer_dialogue
 from handlers.cases import new_case_step, year_label
-from handlers.common import Context, reply, user_id
+from handlers.common import TYPED, Context, reply, user_id
 from handlers.people import profile_step
 
 
@@ -17,7 +17,11 @@ async def on_text(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
     text = message.text or ""
-    dialogue = await context.services.queries.dialogue(user_id(update))
+    read = TYPED.get()  # the gate's trip read it with the sender's facts
+    if read is not None and read[0] == update.update_id:
+        dialogue = read[1][0]
+    else:
+        dialogue = await context.services.queries.dialogue(user_id(update))
     if dialogue is None:
         if not await tell_lapsed(update, context, text):
             await reply(update, t.UNKNOWN_INPUT)

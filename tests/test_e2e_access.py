@@ -26,7 +26,7 @@ from bot import texts as t
 from bot.callbacks import Callback, Op
 from bot.clock import ManualClock
 from bot.core.model import CaseStatus, EventType
-from bot.demo import ADMIN_ID, OFFICIALS, Script, World, draft, play_sop
+from bot.demo import ADMIN_ID, OFFICIALS, Script, World, draft, names_case, play_sop
 from bot.filestore import MARKER
 from bot.menus import COMMANDS
 from emulator import CallbackAnswer, EmuMessage, EmuUser
@@ -437,8 +437,11 @@ def the_gates_read_fails_once(world: World, monkeypatch: pytest.MonkeyPatch) -> 
     real_read = db.read
     raised: list[Exception] = []
 
+    def gates(fn: Any) -> bool:  # the gate's facts alone, or with what a handler reads
+        return fn is repo.gate_facts or fn.__qualname__.startswith("Queries.gate_and_")
+
     async def read(fn: Any, *args: Any, **kwargs: Any) -> Any:
-        if fn is repo.gate_facts and not raised:
+        if gates(fn) and not raised:
             raised.append(sqlite3.OperationalError("database is locked"))
             raise raised[0]
         return await real_read(fn, *args, **kwargs)
@@ -993,3 +996,28 @@ async def test_a_press_is_read_with_the_gates_facts_in_one_trip_unless_the_gate_
     assert reads.count(svc.queries._pressed) == 1
     person = await svc.db.read(repo.get_person, world["kabag"].id)
     assert person is not None and person.username == "budi_mk"
+
+
+async def test_a_typed_reason_is_read_with_the_gates_facts_in_one_trip(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kabag presses Kembalikan and types his reason: the gate reads who he is, his pending
+    question and the case it is about in one trip; neither is read again to apply it."""
+    s = Script(world, WAIT)
+    svc = world.services
+    case = await submit_proposal(world, s, "Usulan yang dikembalikan")
+    await s.press("kabag", "Kembalikan", case)
+    await s.seen("kabag", lambda m: "silakan ketik" in m.text and bool(m.button_texts))
+    reads: list[Any] = []
+    real_read = svc.db.read
+
+    async def read(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        reads.append(fn)
+        return await real_read(fn, *args, **kwargs)
+
+    monkeypatch.setattr(svc.db, "read", read)
+    await world["kabag"].send("Lengkapi jadwal pada TOR")
+    await s.seen("kabag", lambda m: "↩️ Dikembalikan oleh" in m.text and names_case(m.text, case))
+    assert repo.get_dialogue not in reads and repo.load_case not in reads
+    assert repo.gate_facts not in reads
+    assert (await case_of(world, case)).step == 1

@@ -138,6 +138,10 @@ Pressed = tuple[Case | None, Actor, int | None]
 """What a press on a case's button reads (:meth:`Queries.pressed`): the case, the actor, and
 the version of the case whose buttons the pressed message carries (None: not recorded)."""
 
+Typed = tuple[repo.Dialogue | None, Case | None]
+"""What typed text reads (:meth:`Queries.gate_and_dialogue`): the person's pending dialogue,
+and the case it is about (None: none, or no case)."""
+
 
 class Queries:
     def __init__(
@@ -230,6 +234,19 @@ class Queries:
 
     async def gate(self, update_id: int, user_id: int) -> repo.GateFacts:
         return await self.db.read(repo.gate_facts, update_id, user_id, self.unit, self.clock.now())
+
+    async def gate_and_dialogue(self, update_id: int, user_id: int) -> tuple[repo.GateFacts, Typed]:
+        """:meth:`gate` and, for typed text, the person's pending dialogue and the case it
+        is about (what the text handler reads), in one trip."""
+        now = self.clock.now()
+
+        def txn(tx: Tx) -> tuple[repo.GateFacts, Typed]:
+            facts = repo.gate_facts(tx, update_id, user_id, self.unit, now)
+            dialogue = repo.get_dialogue(tx, user_id)
+            about = dialogue.case_id if dialogue is not None else None
+            return facts, (dialogue, None if about is None else repo.load_case(tx, about))
+
+        return await self.db.read(txn)
 
     async def gate_and_pressed(
         self, update_id: int, user_id: int, case_id: int, message: tuple[int, int] | None
