@@ -142,6 +142,8 @@ def clip(text: str, room: int) -> str:
         return text
     if room < 1:
         return ""
+    if not any(c in text for c in "&<>"):  # nothing to escape: a character is one of room
+        return text[: room - 1].rstrip() + "…"
     used = end = 0
     for ch in text:
         size = len(e(ch))
@@ -202,11 +204,13 @@ def fit_listed(
     too long, whole items give way from the list's end, as many as it takes with each
     quoted text shortened to :data:`QUOTED_KEPT` at most; the quoted texts then get what
     is left. What the bot says around them (the outcome, what to do) is never cut."""
+    whole = build(quoted, count)
+    if len(whole) <= limit:
+        return whole
     kept = [clip(q, QUOTED_KEPT) for q in quoted]
     shown = count
-    if len(build(quoted, shown)) > limit:
-        while shown > 0 and len(build(kept, shown)) > limit:
-            shown -= 1
+    while shown > 0 and len(build(kept, shown)) > limit:
+        shown -= 1
     return fit_quoted(lambda q: build(q, shown), quoted, limit)
 
 
