@@ -288,6 +288,36 @@ async def test_when_the_plh_ends_karo_has_one_task_message_with_buttons(tmp_path
         assert (await case_of(world, case)).step == 4
 
 
+async def test_a_proposal_that_reached_step_3_under_the_plh_comes_back_to_karo_with_its_documents(
+    tmp_path: Path,
+) -> None:
+    """The Plh Karo is appointed before the proposal reaches step 3, so only the Plh
+    receives the Rencana Kerja and the Lembar Disposisi. When the period ends, the task
+    comes back to Karo with those documents before it, as any task he receives: he has
+    to review them."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti tahunan")
+        case = await to_step_3(world, s)
+        await world.emu.wait_until(lambda: bool(task_of(world, "plh", case, 3)), timeout=WAIT)
+        await world.drained()
+        karo = world["karo"]
+        assert not [m for m in karo.bot_messages if m.document], "Karo had none meanwhile"
+        await world["admin"].send("/akhiri_plh karo")
+        await world.emu.wait_until(lambda: bool(task_of(world, "karo", case, 3)), timeout=WAIT)
+        await world.drained()
+        task_id = task_of(world, "karo", case, 3)[0].message_id
+        received = [
+            m.document["file_name"]
+            for m in karo.bot_messages
+            if m.document and m.message_id < task_id
+        ]
+        assert "Konsep Rencana Kerja.docx" in received
+        assert [n for n in received if n.startswith("disposisi")], "the Disposisi instructs him"
+        assert len(received) == len(set(received)), "each once"
+
+
 async def test_a_plh_whose_period_ends_while_typing_a_reason_loses_the_question(
     tmp_path: Path,
 ) -> None:

@@ -449,20 +449,15 @@ class Acting:
         if successor is not None and not successor.routed_in:
             self._route_in(tx, successor, now)  # their documents, then their tasks
         for case, people in returned:
+            definition = self.sops.of(case)
             for person in people:
                 # the task comes back as one new message: the one they kept loses its
-                # buttons (a reason they may be typing for it stays: the task is theirs)
+                # buttons (a reason they may be typing for it stays: the task is theirs).
+                # The documents come first: a case that reached the step during the period
+                # went to the acting official only, and its holder has none of them yet
                 for message_id in repo.take_task_messages_in_chat(tx, case.id, person):
                     effects.strip(tx, person, message_id, now, case.id)
-                repo.enqueue(
-                    tx,
-                    person,
-                    "task",
-                    now,
-                    case_id=case.id,
-                    version=case.version,
-                    params={"intro": "acting_out"},
-                )
+                effects.hand_task(tx, definition, case, person, now, {"intro": "acting_out"})
         if waiting:
             told = {"t": "acting_left_waiting", "appointment": appointment.id, "cases": waiting}
             for admin in self.config.admins:
