@@ -235,6 +235,33 @@ async def test_a_plh_appointed_while_a_task_waits_receives_its_documents_then_th
         assert set(karo) >= set(received)
 
 
+async def test_a_plh_appointed_while_two_proposals_wait_reads_his_appointment_before_them(
+    tmp_path: Path,
+) -> None:
+    """Two proposals wait at step 3 when the administrator appoints a Plh Karo. At a
+    message a second in a chat, their documents and tasks take several seconds to arrive
+    (a minute for twenty): the Plh first reads that he is Plh Karo and that two tasks are
+    his, then receives them."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        cases = [await to_step_3(world, s, f"Usulan {n}") for n in (1, 2)]
+        await world.emu.wait_until(
+            lambda: all(task_of(world, "karo", c, 3) for c in cases), timeout=WAIT
+        )
+        plh = world["plh"]
+        before = plh.received_count()
+        await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti tahunan")
+        await world.emu.wait_until(
+            lambda: all(task_of(world, "plh", c, 3) for c in cases), timeout=WAIT
+        )
+        await world.drained()
+        received = [e.snapshot for e in plh.deliveries.entries if e.kind == "message"][before:]
+        assert len(received) == 1 + 2 * 3, received  # the appointment; 2 documents, a task each
+        assert received[0].startswith("👤 Bapak/Ibu ditetapkan sebagai Plh. Karo"), received[0]
+        assert "Sebanyak 2 tugas" in received[0]
+
+
 async def test_a_plh_typing_a_return_reason_is_told_when_the_definitive_karo_decides(
     tmp_path: Path,
 ) -> None:

@@ -393,12 +393,17 @@ class Acting:
         return [(case, self.sops.of(case)) for case in cases]
 
     def _route_in(self, tx: Tx, appointment: repo.Appointment, now: datetime) -> int:
-        moved = 0
-        for case, definition in self._open_cases(tx, appointment.role):
-            route = routing.route(tx, definition, case, now)
+        routed = [
+            (case, definition, routing.route(tx, definition, case, now))
+            for case, definition in self._open_cases(tx, appointment.role)
+        ]
+        moved = sum(appointment.person_id in route.people for _, _, route in routed)
+        # the appointment is read first: it says why the documents and tasks that follow
+        # (three messages a case, a second apart in a chat) come to the acting official
+        self._tell(tx, appointment, "acting_start", moved, now)
+        for case, definition, route in routed:
             if appointment.person_id in route.people:
                 effects.hand_task(tx, definition, case, appointment.person_id, now, {"open": 1})
-                moved += 1
             else:
                 repo.enqueue(
                     tx,
@@ -409,7 +414,6 @@ class Acting:
                     version=case.version,
                     params={"t": "passed_over", "why": route.why},
                 )
-        self._tell(tx, appointment, "acting_start", moved, now)
         repo.mark_routed(tx, appointment.id, now, back=False)
         return moved
 
