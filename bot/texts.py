@@ -1305,6 +1305,24 @@ THE_DEFINITIVE_OFFICIAL = "pejabat definitif"  # a {whom}
 ACTING_NOTICE_REASON = " Alasan penetapan: {reason}"  # {reason} ending a sentence
 ACTING_NOTICE_LETTER = "\nDasar: {letter}"
 ACTING_NOTICE_TASKS_IN = " Sebanyak {count} tugas yang sedang berjalan dialihkan kepada {whom}."
+# ... to the acting official, of the cases at a step they may not decide ({why}: one of
+# ACTING_NOTICE_KEPT_WHY), which stay with the definitive official
+ACTING_NOTICE_KEPT = (
+    " Sebanyak {count} tugas{other} ({cases}) tetap disampaikan kepada pejabat definitif "
+    "karena {why}; Bapak/Ibu tidak perlu menindaklanjutinya."
+)
+OTHER = " lain"  # an {other}: besides the tasks counted before it
+ACTING_NOTICE_KEPT_WHY = {
+    "definitive_only": (
+        "langkahnya bersifat strategis sehingga tidak dapat diputuskan oleh Plh/Plt "
+        "(UU No. 30 Tahun 2014 Pasal 14 ayat (7))"
+    ),
+    "four_eyes": (
+        "Bapak/Ibu telah menyusun, mengajukan, atau memeriksa tingkat sebelumnya pada "
+        "berkas tersebut (satu orang tidak boleh memutuskan dua tingkat pemeriksaan pada "
+        "berkas yang sama)"
+    ),
+}
 ACTING_NOTICE_TASKS_BACK = (
     " Sebanyak {count} tugas yang sedang berjalan dikembalikan kepada {whom}."
 )

@@ -1595,6 +1595,39 @@ async def from_step_4_to_step_9(s: Script, case: int) -> None:
     await s.approve("kabag", case)
 
 
+async def test_a_plh_karo_appointed_while_two_cases_wait_for_signing_is_told_once_not_twice(
+    tmp_path: Path,
+) -> None:
+    """Two cases wait for the Karo's signature (step 9, strategic) when a Plh Karo is
+    appointed. Neither is his to decide: the notice of his appointment names both and
+    says why, instead of a notice for each that he need not act on."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        cases = []
+        for n in (1, 2):
+            case = await to_step_3(world, s, f"Usulan {n}")
+            await s.approve("karo", case)
+            await from_step_4_to_step_9(s, case)
+            cases.append(case)
+        await world.emu.wait_until(
+            lambda: all(task_of(world, "karo", c, 9) for c in cases), timeout=WAIT
+        )
+        plh = world["plh"]
+        before = plh.received_count()
+        await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti tahunan")
+        await world.drained()
+        received = [e.snapshot for e in plh.deliveries.entries if e.kind == "message"][before:]
+        assert len(received) == 1, received
+        assert received[0].startswith("👤 Bapak/Ibu ditetapkan sebagai Plh. Karo"), received[0]
+        assert (
+            f"Sebanyak 2 tugas (Berkas #{cases[0]}, #{cases[1]}) tetap disampaikan kepada "
+            "pejabat definitif karena langkahnya bersifat strategis"
+        ) in received[0]
+        assert "Bapak/Ibu tidak perlu menindaklanjutinya." in received[0]
+        assert all(task_of(world, "karo", c, 9) for c in cases), "the Karo keeps both"
+
+
 async def test_a_plh_karo_made_the_definitive_karo_acts_and_signs_as_karo(tmp_path: Path) -> None:
     """Agus is Plh Karo and holds step 3 when the administrator makes him the definitive
     Karo (/alihkan). His appointment ends (the administrator and he are told); his task
@@ -1754,8 +1787,11 @@ async def test_karo_acting_as_plh_kabag_initials_step_8_and_still_signs_step_9(
         assert f"{PEOPLE['karo'].name} telah {did}" in status.text
 
         await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti Karo")
-        told = await s.seen("plh", lambda m: "Langkah 9" in m.text)
-        assert f"Tugas ini disampaikan kepada {PEOPLE['karo'].name}" in told.text
+        told = await s.seen("plh", lambda m: "ditetapkan sebagai Plh. Karo" in m.text)
+        assert (
+            f"Sebanyak 1 tugas (Berkas #{case}) tetap disampaikan kepada pejabat definitif "
+            "karena langkahnya bersifat strategis"
+        ) in told.text
         await s.approve("karo", case)
         signed = await case_of(world, case)
         assert signed.step == 10

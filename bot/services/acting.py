@@ -398,13 +398,19 @@ class Acting:
             for case, definition in self._open_cases(tx, appointment.role)
         ]
         moved = sum(appointment.person_id in route.people for _, _, route in routed)
+        # the steps they may not decide (strategic, four eyes) stay with the definitive
+        # holder: named in the appointment's notice, by reason, not in a notice each
+        kept: dict[str, list[int]] = {}
+        for case, _, route in routed:
+            if route.people and appointment.person_id not in route.people:
+                kept.setdefault(route.why or routing.FOUR_EYES, []).append(case.id)
         # the appointment is read first: it says why the documents and tasks that follow
         # (three messages a case, a second apart in a chat) come to the acting official
-        self._tell(tx, appointment, "acting_start", moved, now)
+        self._tell(tx, appointment, "acting_start", moved, now, kept=kept)
         for case, definition, route in routed:
             if appointment.person_id in route.people:
                 effects.hand_task(tx, definition, case, appointment.person_id, now, {"open": 1})
-            else:
+            elif not route.people:  # a step no one may decide (the administrators are told)
                 repo.enqueue(
                     tx,
                     appointment.person_id,
@@ -480,11 +486,15 @@ class Acting:
         tasks: int,
         now: datetime,
         handed: Handed | None = None,
+        kept: dict[str, list[int]] | None = None,
     ) -> None:
         """The acting official and the role's definitive holders hear of the change; at
-        the end, of the tasks ``handed`` on to the next acting official or left waiting."""
+        the end, of the tasks ``handed`` on to the next acting official or left waiting;
+        at the start, the acting official of the cases ``kept`` from them (why -> cases)."""
         definitive = [p.telegram_id for p in repo.holders(tx, appointment.unit, appointment.role)]
         params: dict[str, object] = {"t": kind, "appointment": appointment.id, "tasks": tasks}
+        if kept:
+            params["kept"] = kept
         if handed is not None:
             if handed.next is not None:
                 params.update(next=handed.next.id, onward=handed.onward)
