@@ -1628,6 +1628,36 @@ async def test_a_plh_karo_appointed_while_two_cases_wait_for_signing_is_told_onc
         assert all(task_of(world, "karo", c, 9) for c in cases), "the Karo keeps both"
 
 
+async def test_karo_returns_the_signing_under_a_plh_and_the_plh_is_told_once_not_twice(
+    tmp_path: Path,
+) -> None:
+    """While a Plh Karo acts, the case comes to step 9, which the Karo must sign: the Plh
+    is told he need not act on it. The Karo returns it to the Kabag, who approves it again.
+    Back at step 9 it is the same news: the Plh is not told again."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti tahunan")
+        case = await to_step_3(world, s)
+        await s.approve("plh", case)
+        await from_step_4_to_step_9(s, case)
+
+        def told() -> list[EmuMessage]:
+            return [
+                m
+                for m in world["plh"].bot_messages
+                if f"Berkas #{case}" in m.text and "tidak perlu menindaklanjuti" in m.text
+            ]
+
+        await world.emu.wait_until(lambda: bool(told()), timeout=WAIT)
+        await s.review_return("karo", case, "Target indikator kinerja agar dikoreksi.")
+        await s.approve("kabag", case)
+        await world.emu.wait_until(lambda: len(task_of(world, "karo", case, 9)) == 1, timeout=WAIT)
+        await world.drained()
+        assert (await case_of(world, case)).step == 9
+        assert len(told()) == 1
+
+
 async def test_a_plh_karo_made_the_definitive_karo_acts_and_signs_as_karo(tmp_path: Path) -> None:
     """Agus is Plh Karo and holds step 3 when the administrator makes him the definitive
     Karo (/alihkan). His appointment ends (the administrator and he are told); his task

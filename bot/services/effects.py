@@ -172,7 +172,13 @@ def queue(
     elif last.is_move and route is not None:
         tasks = route.people
         why = route.why
-        for person in route.informed:
+        # told once a period: a case back at a strategic step (a return from it, a
+        # withdrawal) is not news to the acting official told when it first came
+        again = route.why == routing.DEFINITIVE_ONLY and _at_step_in_period(
+            tx, case, route.appointment
+        )
+        informed = [] if again else route.informed
+        for person in informed:
             out.add(
                 person,
                 "notice",
@@ -251,6 +257,18 @@ def queue(
             out.add(person, "notice", case_id=case.id, params={"t": "closed", "seq": last_seq})
     repo.enqueue_rows(tx, out.rows)
     return unheld
+
+
+def _at_step_in_period(tx: Tx, case: Case, appointment: repo.Appointment | None) -> bool:
+    """Whether the case was at its current step before, during the acting period: it left
+    the step by an event there (a return, an approval taken back). At a strategic step the
+    acting official was told then that it is not theirs (or in the appointment's notice)."""
+    if appointment is None:
+        return False
+    return any(
+        event.step == case.step and event.at >= appointment.starts_at
+        for event in repo.load_events(tx, case.id)
+    )
 
 
 def _archive_corrected(
