@@ -848,6 +848,26 @@ async def test_kasubag_withdraws_before_kabag_acts_and_kabag_loses_the_buttons(
     await world["kabag"].wait_message(has_button("Setujui", case), timeout=WAIT)
 
 
+async def test_kasubag_takes_the_proposal_back_and_kabag_reads_it_on_his_task_not_twice(
+    world: World,
+) -> None:
+    """Kabag has the proposal's task, untouched, when Kasubag takes it back. His task
+    message now says it was taken back and by whom: a message besides would say it again
+    (and ring his phone for something he need not do)."""
+    s = Script(world, WAIT)
+    case = await submit_proposal(world, s)
+    kabag = world["kabag"]
+    task = await kabag.wait_message(has_button("Setujui", case), timeout=WAIT)
+    await world.drained()
+    before = kabag.received_count()
+    await s.press("kasubag", "Tarik kembali", case)
+    await until_case(world, case, lambda c: c.step == 1)
+    await world.emu.wait_until(lambda: task.buttons == [], timeout=WAIT)
+    await world.drained()
+    assert f"⏪ Ditarik kembali oleh {NAMES['kasubag']}" in task.text
+    assert kabag.received_count() == before
+
+
 async def test_withdrawal_after_kabag_has_acted_is_refused_politely(world: World) -> None:
     s = Script(world, WAIT)
     case = await submit_proposal(world, s)

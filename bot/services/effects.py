@@ -116,8 +116,9 @@ def queue(
     out = _Rows(now)
     moved = before is None or before.version != case.version
     ended: list[repo.Dialogue] = []
+    shown: set[int] = set()  # chats whose task message now shows the move
     if before is not None and moved:
-        ended = _retire(tx, before, pressed, out, decided)
+        ended, shown = _retire(tx, before, pressed, out, decided)
         if pressed and outcome.withdrawable:
             chat_id, message_id = pressed[0]
             repo.record_task_message(tx, chat_id, message_id, case.id, case.version)
@@ -240,9 +241,10 @@ def queue(
             )
     if last.type is EventType.WITHDRAWN and before is not None:
         # whoever held the step the case left is told why its task went (a reviewer may
-        # be typing a reason for it)
+        # be typing a reason for it), unless their task message shows it now: a message
+        # besides would only say it again
         for person in step_holders(tx, definition, before, now):
-            if person != last.actor:
+            if person != last.actor and person not in shown:
                 out.add(
                     person,
                     "notice",
@@ -362,13 +364,14 @@ def _retire(
     pressed: Sequence[tuple[int, int]],
     out: _Rows,
     decided: Callable[[], str] | None = None,
-) -> list[repo.Dialogue]:
+) -> tuple[list[repo.Dialogue], set[int]]:
     """The case moved on: buttons of its old step disappear from every chat that has them,
     and every dialogue about it ends (with its buttons). A live task message of another
     holder shows the decision instead of the task (``decided``: its text, made once when
     first needed), so it no longer asks for a press it cannot take; a question asked on a
     task message (a return reason being typed) goes from it too: the task's text comes
-    back, without buttons. The dialogues that ended."""
+    back, without buttons. The dialogues that ended, and the chats whose live task message
+    shows the decision."""
     ended = repo.dialogues_of_case(tx, before.id)
     asked: dict[tuple[int, int], str] = {}
     for dialogue in ended:
@@ -378,6 +381,7 @@ def _retire(
             asked[shown[:2]] = shown[2]
     live = repo.take_live_tasks(tx, before.id)
     text = ""
+    showing: set[int] = set()
     for chat_id, message_id in repo.take_task_messages(tx, before.id, before.version):
         if (chat_id, message_id) in pressed or (chat_id, message_id) in asked:
             continue
@@ -385,11 +389,12 @@ def _retire(
             text = text or decided()
             params = decided_params(message_id, text, ())
             out.add(chat_id, "strip", case_id=before.id, params=params)
+            showing.add(chat_id)
         else:  # a Tarik kembali, a copy the bot no longer keeps up to date
             out.strip(chat_id, message_id, before.id)
     for (chat_id, message_id), text_html in asked.items():
         out.strip(chat_id, message_id, before.id, text_html)
-    return ended
+    return ended, showing
 
 
 def take_tasks_from(
