@@ -1256,9 +1256,10 @@ CHART_OVERDUE = "Melewati norma saat ini: {count} berkas"
 
 # a task's note, to the acting official who holds it
 TASK_AS_ACTING = "👤 Bapak/Ibu menerima tugas ini selaku <b>{title}</b> sampai {until}."
-# under a reminder's first line (which names the step)
+# under a reminder's first line (which names the step); {since}: when the step began, which may
+# be before it was this holder's (a Plh period ended, a role passed on)
 REMINDER_NOTE = (
-    "Langkah ini menunggu tindakan Bapak/Ibu sejak {since} (norma {norm}, telah berjalan {spent})."
+    "Langkah ini menunggu tindakan sejak {since} (norma {norm}, telah berjalan {spent})."
 )
 # what a paper the bot wrote is, in an album's caption: its kind's title, and after it
 # PAPER_LABEL_CHANGED (a team changed) or PAPER_LABEL_STEP (a kind several steps write)
