@@ -83,6 +83,20 @@ def load_inputs(
     """What these rows need; ``max_upload``: the largest file the Bot API server takes
     (an archive bundle above it is left out, and its paper goes alone)."""
     inputs = Inputs()
+    # a round's rows share much (a case's events, a chat's documents): each read is made
+    # once per key in the round, not once per row that needs it (same snapshot, same answer)
+    events: dict[tuple[int, int], Event | None] = {}
+
+    def event_of(case_id: int, seq: int) -> Event | None:
+        if (case_id, seq) not in events:
+            events[(case_id, seq)] = repo.event_at(tx, case_id, seq)
+        return events[(case_id, seq)]
+
+    papers: dict[tuple[int, int, str], list[repo.StoredFile]] = {}
+    pending: dict[int, bool] = {}
+    arrivals: dict[int, tuple[int, Event] | None] = {}
+    asked: set[int] = set()  # the chats whose dialogue was read
+    lives: set[tuple[int, int]] = set()  # the (chat, case) whose live task message was read
     case_ids = {i.case_id for i in items if i.case_id is not None and i.kind != "paper"}
     for item in items:
         if item.kind == "digest":  # the cases a reminder digest lists
@@ -102,7 +116,7 @@ def load_inputs(
         people.add(item.chat_id)
         for key in ("via", "seq"):
             if key in p and case is not None:
-                event = repo.event_at(tx, case.id, int(p[key]))
+                event = event_of(case.id, int(p[key]))
                 if event is not None:
                     inputs.events[(case.id, int(p[key]))] = event
                     people.add(event.actor)
@@ -110,7 +124,11 @@ def load_inputs(
             file_ids.update(int(f) for f in p.get("files", ()))
             versions.update(a.file_id for a in case.files)
             for seq, kind in p.get("papers", ()):
-                found = repo.papers_for(tx, case.id, int(seq), [f"paper:{kind}"])
+                if (case.id, int(seq), kind) not in papers:
+                    papers[(case.id, int(seq), kind)] = repo.papers_for(
+                        tx, case.id, int(seq), [f"paper:{kind}"]
+                    )
+                found = papers[(case.id, int(seq), kind)]
                 # a bundle holds the paper and its files: it goes alone, if Telegram takes it
                 bundles = [f for f in found if f.name.endswith(".zip")]
                 fits = not p.get(repo.NO_BUNDLE) and all(f.size <= max_upload for f in bundles)
@@ -120,11 +138,13 @@ def load_inputs(
                     found = [f for f in found if not f.name.endswith(".zip")]
                 inputs.papers[(case.id, int(seq), kind)] = found
                 if (case.id, int(seq)) not in inputs.paper_events:
-                    event = repo.event_at(tx, case.id, int(seq))
+                    event = event_of(case.id, int(seq))
                     if event is not None:
                         inputs.paper_events[(case.id, int(seq))] = event
                 file_ids.update(f.id for f in found)
-            if repo.papers_pending(tx, case.id):
+            if case.id not in pending:
+                pending[case.id] = repo.papers_pending(tx, case.id)
+            if pending[case.id]:
                 inputs.papers_pending.add(case.id)
         if item.kind in ("notice", "prompt", "react") and "file" in p:
             file_ids.add(int(p["file"]))
@@ -148,13 +168,17 @@ def load_inputs(
             people.update(holders)
         if item.kind == "task" and case is not None:
             if "via" not in p:  # a refreshed or reopened task still shows how it came
-                arrival = repo.last_arrival(tx, case.id)
+                if case.id not in arrivals:
+                    arrivals[case.id] = repo.last_arrival(tx, case.id)
+                arrival = arrivals[case.id]
                 if arrival is not None:
                     inputs.events[(case.id, arrival[0])] = arrival[1]
                     people.add(arrival[1].actor)
-            live = repo.live_task(tx, item.chat_id, case.id)
-            if live is not None:
-                inputs.live[(item.chat_id, case.id)] = live
+            if (item.chat_id, case.id) not in lives:
+                lives.add((item.chat_id, case.id))
+                live = repo.live_task(tx, item.chat_id, case.id)
+                if live is not None:
+                    inputs.live[(item.chat_id, case.id)] = live
             definition = sops.of(case)
             if case.id not in inputs.team_candidates and definition.step(case.step).kind == "team":
                 team = definition.team_role(case.step)
@@ -163,7 +187,8 @@ def load_inputs(
                     for h in (repo.holders(tx, case.unit, team.id) if team else [])
                 ]
             file_ids.update(a.file_id for a in case.latest_files())
-        if item.kind in ("task", "prompt"):
+        if item.kind in ("task", "prompt") and item.chat_id not in asked:
+            asked.add(item.chat_id)
             dialogue = repo.get_dialogue(tx, item.chat_id)
             if dialogue is not None:
                 inputs.dialogues[item.chat_id] = dialogue
@@ -180,11 +205,11 @@ def load_inputs(
                     people.update(holders)
     inputs.people = repo.people_by_ids(tx, people)
     inputs.files = repo.files_by_ids(tx, file_ids)
-    for item in items:
-        if item.kind in ("files", "task"):
-            had = repo.delivered(tx, item.chat_id, file_ids | versions)
-            for file_id, message_id in had.items():
-                inputs.delivered[(item.chat_id, file_id)] = message_id
+    wanted = file_ids | versions
+    for chat_id in dict.fromkeys(i.chat_id for i in items if i.kind in ("files", "task")):
+        had = repo.delivered(tx, chat_id, wanted)
+        for file_id, message_id in had.items():
+            inputs.delivered[(chat_id, file_id)] = message_id
     return inputs
 
 
