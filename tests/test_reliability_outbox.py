@@ -597,3 +597,68 @@ async def test_the_sender_forgets_the_task_messages_of_archived_cases(tmp_path: 
         assert not decided_on(outbox, first)
         assert set(decided_on(outbox, second)) == {case.version}
         assert len(outbox.memory.decided) + len(outbox.memory.shown) <= 3
+
+
+async def test_stale_rows_of_several_chats_are_settled_in_one_round_and_never_sent(
+    tmp_path: Path,
+) -> None:
+    """Rows about a version their case has moved past (a task, documents, a notice about a
+    step) are settled unsent, all of a round's together: nobody gets them, and the rows of
+    the same chats before and after them go in order, once. A chat whose rows due were all
+    stale still gets the row queued behind them."""
+    async with World(tmp_path / "w", reminders={"enabled": False}) as world:
+        emu = world.emu
+        await world.everyone_starts()
+        case_id = await Script(world).submit("Uji baris usang")
+        await world.drained()
+        case = await world.services.db.read(repo.load_case, case_id)
+        assert case is not None and case.is_open and case.version > 1
+        old = case.version - 1
+        kabag, karo, kasubag = (world[k].id for k in ("kabag", "karo", "kasubag"))
+        svc = world.services
+        before = len(emu.calls)
+        stale: dict[str, dict[str, Any]] = {
+            "task": {},
+            "files": {"files": []},
+            "notice": {"t": "text", "text": "usang"},
+        }
+
+        def txn(tx: Tx) -> tuple[list[int], list[int]]:
+            now = svc.clock.now()
+            gone: list[int] = []
+            live: list[int] = []
+
+            def row(chat: int, kind: str, params: dict[str, Any], version: int | None) -> None:
+                ids = gone if version is not None else live
+                ids.append(
+                    repo.enqueue(
+                        tx, chat, kind, now, case_id=case_id, version=version, params=params
+                    )
+                )
+
+            row(kabag, "notice", {"t": "text", "text": "A1"}, None)
+            row(kabag, "task", stale["task"], old)
+            row(kabag, "files", stale["files"], old)
+            row(kabag, "notice", {"t": "text", "text": "A2"}, None)
+            row(karo, "task", stale["task"], old)
+            row(karo, "notice", stale["notice"], old)
+            row(kasubag, "notice", stale["notice"], old)
+            row(kasubag, "notice", {"t": "text", "text": "S1"}, None)
+            return gone, live
+
+        gone, live = await svc.db.write(txn)
+        # karo's row behind its stale ones falls due a moment after they are taken
+        await asyncio.sleep(0.05)
+        await enqueue(world, [note(karo, "K1")])
+        await world.drained()
+        rows = {r.id: r for r in outbox_rows(db_path(world))}
+        for row_id in gone:
+            assert rows[row_id].sent and rows[row_id].message_id is None, rows[row_id]
+            assert rows[row_id].attempts == 1
+        assert all(rows[row_id].sent and rows[row_id].message_id for row_id in live)
+        texts: dict[int, list[str | None]] = {}
+        for call in emu.calls[before:]:
+            if call.method in SENDING and call.status == 200:
+                texts.setdefault(int(call.params["chat_id"]), []).append(call.params.get("text"))
+        assert texts == {kabag: ["A1", "A2"], karo: ["K1"], kasubag: ["S1"]}
+

@@ -44,6 +44,9 @@ from storage.db import Database, Tx
 log = logging.getLogger("bot.outbox")  # the package's one logger, as before it was split
 
 PRUNE_EVERY = 3600.0  # seconds between prunes of delivered rows
+# the kinds whose row is skipped as soon as its case has moved past the row's version
+# (:meth:`bot.messages.Renderer.stale`), before anything else is looked at
+STALE_SKIPPED = frozenset({"task", "files", "notice", "text"})
 CHATS_IN_FLIGHT = 16  # chats delivered at once: the outbox queues few messages in the limiter
 
 
@@ -278,6 +281,7 @@ class OutboxSender:
                     load_inputs, messages, self.sops, self.clock.now(), self._max_upload
                 )
                 self.memory.saw_cases(inputs)
+                await self._settle_stale(by_chat, inputs)
                 for chat_id, chat_items in by_chat.items():
                     self._chats[chat_id] = asyncio.create_task(
                         self._chat_delivery(chat_id, chat_items, inputs, lease_until)
@@ -288,6 +292,36 @@ class OutboxSender:
             if later:
                 await self.db.write(repo.release_outbox, later, lease_until, self.clock.now())
         return settled + len(messages)
+
+    async def _settle_stale(
+        self, by_chat: dict[int, list[repo.OutboxItem]], inputs: Inputs
+    ) -> None:
+        """The rows their case has moved past are settled unsent, all of the round's in one
+        trip, before any chat's delivery begins (as each would be when its turn came: a row
+        of these kinds that is stale is skipped first thing, and stale it stays, since a
+        case's version only grows). Their chats' other rows go on in order."""
+        stale = [
+            item
+            for chat_items in by_chat.values()
+            for item in chat_items
+            if item.kind in STALE_SKIPPED and self.renderer.stale(item, inputs)
+        ]
+        if not stale:
+            return
+        await self.db.write(repo.mark_skipped, [item.id for item in stale], self.clock.now())
+        gone = {item.id for item in stale}
+        emptied = False
+        for chat_id in list(by_chat):
+            by_chat[chat_id] = [item for item in by_chat[chat_id] if item.id not in gone]
+            if not by_chat[chat_id]:
+                del by_chat[chat_id]
+                emptied = True
+        for item in stale:
+            await self._faults.settled(item)
+        if emptied:
+            # as a chat's delivery wakes the loop when it ends: the round's trip left this
+            # chat's later rows out of when the next row falls due
+            self.wake()
 
     async def _chat_delivery(
         self, chat_id: int, items: list[repo.OutboxItem], inputs: Inputs, lease_until: datetime

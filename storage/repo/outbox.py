@@ -253,6 +253,15 @@ def mark_sent(tx: Tx, item_id: int, now: datetime, message_id: int | None) -> No
     )
 
 
+def mark_skipped(tx: Tx, item_ids: Sequence[int], now: datetime) -> None:
+    """Rows settled without a message (nothing left to send: their case moved on), all in
+    one trip; as :func:`mark_sent` each."""
+    tx.many(
+        "UPDATE outbox SET sent_at = ?, message_id = NULL, attempts = attempts + 1 WHERE id = ?",
+        [(ts(now), item_id) for item_id in item_ids],
+    )
+
+
 def settle_decided(tx: Tx, item_id: int, shown: bool, now: datetime) -> bool:
     """A decision's row, waiting while its handler shows the decision itself: settled as
     sent (``shown``), or due now, for the outbox to show it. One the outbox has taken
