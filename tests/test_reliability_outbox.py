@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from reliability_helpers import (
     Delivery,
     delivery,
+    delivery_records,
     emulator_chats,
     fault_counts,
     outbox_rows,
@@ -391,6 +392,48 @@ async def test_an_album_of_eleven_cut_off_after_ten_sends_only_the_eleventh_agai
         held = documents_in(world, kabag)
         assert len(held) == len(set(held)) == 11
         check_delivered(world, duplicates_allowed=False)
+
+
+async def test_an_album_whose_last_part_telegram_took_as_the_bot_stopped_sends_that_part_again(
+    tmp_path: Path,
+) -> None:
+    """Eleven documents go as an album of ten and a document. Telegram takes the document
+    but the bot is stopped before its answer comes: the ten are recorded as Kabag's, the
+    eleventh is not, and the row is not settled (the last part is recorded with the row
+    settled, in one transaction). After the restart only the eleventh goes again (at least
+    once), and the row is settled with it recorded."""
+    async with World(tmp_path / "w") as world:
+        emu = world.emu
+        await world.everyone_starts()
+        s = Script(world)
+        case_id = await s.new_case("Uji album terhenti", 2027)
+        for version in range(1, 12):
+            await s.upload("kasubag", case_id, "TOR.docx", draft("TOR", version))
+        files = [f.id for f in await world.services.db.read(repo.files_of_case, case_id)]
+        assert len(files) == 11
+        await world.drained()
+        kabag = world["kabag"].id
+        emu.faults.hang(1, seconds=30, method="sendDocument", execute="before")
+        [row_id] = await enqueue(world, [(kabag, "files", case_id, {"files": files})])
+        await emu.wait_until(lambda: len(documents_in(world, kabag)) == 11, timeout=20)
+        await world.stop_bot()
+        db = db_path(world)
+        [row] = [r for r in outbox_rows(db) if r.id == row_id]
+        assert not row.sent
+        recorded = {f for (person, f) in delivery_records(db) if person == kabag}
+        assert len(recorded & set(files)) == 10
+        [eleventh] = set(files) - recorded
+        await world.start_bot()
+        await world.drained(within=30)
+        held = documents_in(world, kabag)
+        assert len(held) == 12 and len(set(held)) == 11  # the eleventh twice, nothing else
+        [row] = [r for r in outbox_rows(db) if r.id == row_id]
+        assert row.sent and row.message_id is not None
+        records = delivery_records(db)
+        assert records[(kabag, eleventh)] == row.message_id
+        assert {f for (person, f) in records if person == kabag} >= set(files)
+        albums = [c for c in emu.calls if c.method == "sendMediaGroup" and c.status == 200]
+        assert len(albums) == 1
 
 
 async def test_an_archive_bundle_above_telegrams_upload_limit_gives_way_to_its_papers(

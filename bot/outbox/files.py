@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 
 from telegram import InputFile, InputMediaDocument
 
@@ -23,6 +24,9 @@ from storage.db import Tx
 log = logging.getLogger("bot.outbox")  # the package's one logger, as before it was split
 
 UPLOAD_READ_TIMEOUT = 60.0  # Telegram answers a large upload only once it has the file
+
+
+Part = list[tuple[repo.StoredFile, Sent]]  # the documents of one part of an album, as sent
 
 
 class Wait(Exception):
@@ -72,24 +76,39 @@ class FileRows:
             await self.courier.skip(item)
             return
         try:
-            last = await self._send_files(item.chat_id, album, inputs)
+            last, tail = await self._send_files(item.chat_id, album, inputs)
         except FileNotFoundError:
             missing = await self._missing(album.files)
             if not missing:
                 raise  # the files folder itself is gone: held until it is back
-            last = await self._without_missing(item, inputs, missing)
-        await self.courier.db.write(repo.mark_sent, item.id, self.courier.clock.now(), last)
+            last, tail = await self._without_missing(item, inputs, missing)
+        # the last part recorded with the row settled, in one transaction: a crash before
+        # it sends that part again (at least once), as one before its record always did
+        await self.courier.db.write(
+            _record_files_sent, item.id, item.chat_id, tail, self.courier.clock.now(), last
+        )
 
-    async def _send_files(self, chat_id: int, album: Album, inputs: Inputs) -> int | None:
+    async def _send_files(
+        self, chat_id: int, album: Album, inputs: Inputs
+    ) -> tuple[int | None, Part]:
+        """The album sent; its last message, and its last part, which is not recorded yet
+        (the caller records it as it settles the row)."""
         last: int | None = None
+        tail: Part = []
+        parts = len(album.captions)
+        index = 0
         async for sent in self._send_album(chat_id, album):
-            # each part is recorded as it goes: a retry after a later part failed sends
-            # only what is still missing
             for stored, message in sent:
                 inputs.delivered[(chat_id, stored.id)] = message.message_id
                 last = message.message_id
-            await self.courier.db.write(_record_files, chat_id, sent)
-        return last
+            index += 1
+            if index < parts:
+                # each part but the last is recorded as it goes: a retry after a later part
+                # failed sends only what is still missing
+                await self.courier.db.write(_record_files, chat_id, sent)
+            else:
+                tail = sent
+        return last, tail
 
     async def _missing(self, files: Sequence[repo.StoredFile]) -> list[repo.StoredFile]:
         """The files the album reads from the files folder that are not there; none when the
@@ -108,7 +127,7 @@ class FileRows:
 
     async def _without_missing(
         self, item: repo.OutboxItem, inputs: Inputs, missing: list[repo.StoredFile]
-    ) -> int | None:
+    ) -> tuple[int | None, Part]:
         """A file of the album is gone from the files folder (a clean-up, a restore older
         than the database): the person gets the documents that are there, and is told in
         their caption (or a message of its own) which one cannot come; the administrators
@@ -141,9 +160,10 @@ class FileRows:
         note = "\n".join(t.FILE_MISSING.format(name=t.e(f.name)) for f in missing)
         album = self.renderer.album(item, inputs, {f.id for f in missing})
         last: int | None = None
+        tail: Part = []
         if album.files:
             captions = [*album.captions[:-1], t.fit(f"{album.captions[-1]}\n\n{note}", 1024)]
-            last = await self._send_files(item.chat_id, Album(album.files, captions), inputs)
+            last, tail = await self._send_files(item.chat_id, Album(album.files, captions), inputs)
         else:
             case = inputs.cases.get(item.case_id or 0)
             heading = (
@@ -153,7 +173,7 @@ class FileRows:
             )
             sent = await self.courier.send(item.chat_id, t.fit(heading + note), None, None)
             last = sent.message_id
-        return last
+        return last, tail
 
     async def _document(self, stored: repo.StoredFile, attach: bool = False) -> str | InputFile:
         """The file by Telegram's id when it has one, else its bytes (``attach``: as an
@@ -163,9 +183,7 @@ class FileRows:
         data = await self.files.read(stored.path)
         return InputFile(data, filename=stored.name, attach=attach)
 
-    async def _send_album(
-        self, chat_id: int, album: Album
-    ) -> AsyncIterator[list[tuple[repo.StoredFile, Sent]]]:
+    async def _send_album(self, chat_id: int, album: Album) -> AsyncIterator[Part]:
         """The album in Telegram's parts of at most ten documents, each part as it is sent.
         (An upload is answered only once Telegram has the file: a longer read timeout.)"""
         bot = self.courier.bot
@@ -200,7 +218,14 @@ class FileRows:
             yield list(zip(chunk, messages, strict=False))
 
 
-def _record_files(tx: Tx, chat_id: int, sent: list[tuple[repo.StoredFile, Sent]]) -> None:
+def _record_files_sent(
+    tx: Tx, item_id: int, chat_id: int, sent: Part, now: datetime, last: int | None
+) -> None:
+    _record_files(tx, chat_id, sent)
+    repo.mark_sent(tx, item_id, now, last)
+
+
+def _record_files(tx: Tx, chat_id: int, sent: Part) -> None:
     for stored, message in sent:
         repo.record_delivery(tx, chat_id, stored.id, message.message_id)
         if message.document_file_id is not None and not stored.telegram_file_id:
