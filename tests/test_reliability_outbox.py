@@ -705,3 +705,45 @@ async def test_stale_rows_of_several_chats_are_settled_in_one_round_and_never_se
                 texts.setdefault(int(call.params["chat_id"]), []).append(call.params.get("text"))
         assert texts == {kabag: ["A1", "A2"], karo: ["K1"], kasubag: ["S1"]}
 
+
+async def test_a_row_due_beside_an_answer_goes_while_the_answer_is_on_its_way(
+    tmp_path: Path,
+) -> None:
+    """A task opened from /tugas is an answer, taken by the command itself; the delivery loop
+    is woken at once only when a row besides it is due (here one queued for Karo without a
+    wake, as a command of another person might leave it). Karo's row goes while Telegram
+    holds Kabag's answer; the answer arrives once Telegram lets it through, once."""
+    async with World(tmp_path / "w", reminders={"enabled": False}) as world:
+        emu = world.emu
+        await world.everyone_starts()
+        case_id = await Script(world).submit("Uji jawaban")
+        await world.drained()
+        svc = world.services
+        case = await svc.db.read(repo.load_case, case_id)
+        assert case is not None
+        kabag, karo = world["kabag"].id, world["karo"].id
+        await asyncio.sleep(1.1)  # the loop idles: nothing is due
+        before = len(emu.calls)
+
+        def txn(tx: Tx) -> None:
+            repo.enqueue(tx, karo, "notice", svc.clock.now(), params={"t": "text", "text": "K"})
+
+        await svc.db.write(txn)  # no wake
+        emu.faults.hang(1, seconds=3, method="sendMessage", chat_id=kabag, execute="after")
+        start = asyncio.get_running_loop().time()
+        await svc.cases.show_task(kabag, case_id, case.version)
+
+        def sent_to(chat: int) -> list[ApiCall]:
+            return [
+                c
+                for c in emu.calls[before:]
+                if c.method == "sendMessage" and int(c.params["chat_id"]) == chat
+            ]
+
+        await emu.wait_until(lambda: bool(sent_to(karo)), timeout=10)
+        assert asyncio.get_running_loop().time() - start < 2.0
+        assert not [c for c in sent_to(kabag) if c.status == 200]  # still held
+        await emu.wait_until(lambda: any(c.status == 200 for c in sent_to(kabag)), timeout=10)
+        await world.drained()
+        assert [c.params.get("text") for c in sent_to(karo)] == ["K"]
+        assert len([c for c in sent_to(kabag) if c.status == 200]) == 1

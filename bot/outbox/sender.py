@@ -208,12 +208,15 @@ class OutboxSender:
         self.memory.decided_on(chat_id, message_id, case_id, version, text_html, keyboard)
 
     def _idle_seconds(self) -> float:
+        # never longer than OUTBOX_IDLE_MAX: a command that queues a row due later than
+        # that from now may leave the loop asleep (repo.outbox_due_besides)
+        longest = repo.OUTBOX_IDLE_MAX.total_seconds()
         if len(self._chats) >= CHATS_IN_FLIGHT:
-            return 5.0  # a delivery that ends wakes the loop
+            return longest  # a delivery that ends wakes the loop
         nxt = self._next_due
         if nxt is None:
-            return 5.0
-        return max(0.02, min(5.0, (nxt - self.clock.now()).total_seconds()))
+            return longest
+        return max(0.02, min(longest, (nxt - self.clock.now()).total_seconds()))
 
     async def prune(self) -> tuple[int, int]:
         """Forget rows delivered longer ago than the retention, and old update ids."""

@@ -168,6 +168,7 @@ class Upload:
 
 
 Answers = tuple[repo.OutboxItem, ...]
+Answered = tuple[Answers, bool]  # the answers taken, and whether the outbox is to be woken
 """Outbox rows that answer an official, taken by the command that wrote them."""
 
 
@@ -238,7 +239,7 @@ class CaseService:
         the dialogue's message, which becomes the case's task message."""
         definition = self.sops[sop_code] if sop_code else self.sops.default
 
-        def txn(tx: Tx) -> tuple[Outcome, Answers]:
+        def txn(tx: Tx) -> tuple[Outcome, Answered]:
             claim(tx, update_id, self.clock.now())
             case_id = repo.next_case_id(tx)
             command = StartCase(case_id, definition.code, self.unit, title, fiscal_year)
@@ -293,7 +294,7 @@ class CaseService:
         """Record an uploaded file and, when it is known which document it is, attach it
         (the acknowledgement goes through the outbox, so a crash cannot lose it)."""
 
-        def txn(tx: Tx) -> tuple[UploadResult, Answers]:
+        def txn(tx: Tx) -> tuple[UploadResult, Answered]:
             claim(tx, update_id, self.clock.now())
             now = self._utc_now()
             case = repo.load_case(tx, upload.case_id)
@@ -355,7 +356,7 @@ class CaseService:
         its file: answering an older question attaches that question's file, not the last
         one sent). ``pressed``: the question's message, whose buttons go."""
 
-        def txn(tx: Tx) -> tuple[UploadResult, Answers]:
+        def txn(tx: Tx) -> tuple[UploadResult, Answered]:
             claim(tx, update_id, self.clock.now())
             now = self.clock.now()
             asked = repo.get_dialogue(tx, user_id)
@@ -394,7 +395,7 @@ class CaseService:
         """Send the task of a case to its holder again (opened from the /tugas list): an
         answer, so it goes at once, before what is queued for that chat."""
 
-        def txn(tx: Tx) -> Answers:
+        def txn(tx: Tx) -> Answered:
             row = repo.enqueue(
                 tx, user_id, "task", self.clock.now(), case_id=case_id, version=version,
                 params={"open": 1},
@@ -408,7 +409,7 @@ class CaseService:
         person does not have yet, sent to them: a colleague's drafts, asked for from the
         task. An answer, so it goes at once. False: they have them all (or the case moved)."""
 
-        def txn(tx: Tx) -> Answers | None:
+        def txn(tx: Tx) -> Answered | None:
             case = repo.load_case(tx, case_id)
             if case is None or case.version != version or not case.is_open:
                 return None
@@ -455,17 +456,29 @@ class CaseService:
         if await self.db.write(repo.settle_decided, decided.row, shown, self.clock.now()):
             self.wake_outbox()
 
-    def _take_answers(self, tx: Tx, rows: Sequence[int]) -> Answers:
+    def _take_answers(self, tx: Tx, rows: Sequence[int]) -> Answered:
         """Rows that answer an official, taken (leased) in the command's own transaction:
         a delivery round cannot take them first and send them behind the chat's queue. Not
-        taken when there is no outbox to hand them to (they wait their turn)."""
+        taken when there is no outbox to hand them to (they wait their turn). With them,
+        whether the delivery loop must be woken: a row besides them is due soon (the
+        command's own, or one the loop has not seen yet). When they are all there is, the
+        loop is woken once they have gone (:meth:`bot.outbox.OutboxSender.answer`), not
+        now for a round that would find nothing to take."""
         if self._answer is None or not rows:
-            return ()
+            return (), True
         now = self.clock.now()
-        return tuple(repo.take_outbox_rows(tx, rows, now, now + repo.OUTBOX_LEASE))
+        taken = tuple(repo.take_outbox_rows(tx, rows, now, now + repo.OUTBOX_LEASE))
+        if not taken:
+            return (), True
+        others = repo.outbox_due_besides(
+            tx, [item.id for item in taken], now + repo.OUTBOX_IDLE_MAX
+        )
+        return taken, others
 
-    def _deliver(self, answers: Answers) -> None:
-        self.wake_outbox()
+    def _deliver(self, answered: Answered) -> None:
+        answers, wake = answered
+        if wake or not answers or self._answer is None:
+            self.wake_outbox()
         if answers and self._answer is not None:
             self._answer(answers)
 

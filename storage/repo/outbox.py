@@ -121,6 +121,9 @@ def pending_task_row(tx: Tx, chat_id: int, case_id: int) -> int | None:
 
 
 OUTBOX_LEASE = timedelta(seconds=10)
+# the longest the delivery loop sleeps without a wake: a row due later than this from now
+# is found by a round that comes before it falls due
+OUTBOX_IDLE_MAX = timedelta(seconds=5)
 """How long a taken row is leased (:func:`take_due_outbox`, :func:`take_outbox_rows`): no
 other sender takes it meanwhile (a second bot process in the seconds before it learns it is
 not the active one); the rows of a sender that died are taken again when their lease ends."""
@@ -156,6 +159,19 @@ def take_outbox_rows(
         tx.run("UPDATE outbox SET next_attempt_at = ? WHERE id = ?", (ts(lease_until), row[0]))
         taken.append(_outbox_item(row))
     return taken
+
+
+def outbox_due_besides(tx: Tx, taken: Collection[int], until: datetime) -> bool:
+    """Whether a row still to go, other than ``taken`` (leased just now, as answers), is
+    due by ``until``: what the delivery loop must be woken for."""
+    return (
+        tx.one(
+            "SELECT 1 FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL "
+            f"AND next_attempt_at <= ?{_not_in('id', taken)} LIMIT 1",
+            (ts(until), *taken),
+        )
+        is not None
+    )
 
 
 def pull_forward_outbox(
