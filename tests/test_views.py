@@ -350,9 +350,7 @@ def test_a_shortened_list_puts_its_separator_before_dan_as_eyd_writes_a_series()
 
 @pytest.mark.parametrize("room", [0, 1, 2, 5, 6, 7, 50])
 @pytest.mark.parametrize("text", ["a&b<c>" * 10, "Rencana Kerja Biro " * 4])
-def test_a_clipped_text_escaped_fits_its_room_and_ends_in_an_ellipsis(
-    room: int, text: str
-) -> None:
+def test_a_clipped_text_escaped_fits_its_room_and_ends_in_an_ellipsis(room: int, text: str) -> None:
     """With something to escape or without (a title of plain words, measured without
     escaping it a character at a time), the same rule."""
     clipped = t.clip(text, room)
