@@ -966,6 +966,20 @@ async def test_a_file_telegram_gives_no_path_for_is_asked_again(world: World) ->
     assert [a.doc for a in (await case_of(world, case)).files] == ["tor"]
 
 
+def reads_from_now_on(world: World, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The functions the bot reads the database with from now on, in order (one a trip)."""
+    reads: list[Any] = []
+    db = world.services.db
+    real_read = db.read
+
+    async def read(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        reads.append(fn)
+        return await real_read(fn, *args, **kwargs)
+
+    monkeypatch.setattr(db, "read", read)
+    return reads
+
+
 async def test_a_press_is_read_with_the_gates_facts_in_one_trip_unless_the_gate_waited(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -975,14 +989,7 @@ async def test_a_press_is_read_with_the_gates_facts_in_one_trip_unless_the_gate_
     handler reads the case again, as it is by then. Both approvals are applied once."""
     s = Script(world, WAIT)
     svc = world.services
-    reads: list[Any] = []
-    real_read = svc.db.read
-
-    async def read(fn: Any, *args: Any, **kwargs: Any) -> Any:
-        reads.append(fn)
-        return await real_read(fn, *args, **kwargs)
-
-    monkeypatch.setattr(svc.db, "read", read)
+    reads = reads_from_now_on(world, monkeypatch)
     first = await submit_proposal(world, s, "Usulan pertama")
     second = await submit_proposal(world, s, "Usulan kedua")
     reads.clear()
@@ -1004,18 +1011,10 @@ async def test_a_typed_reason_is_read_with_the_gates_facts_in_one_trip(
     """Kabag presses Kembalikan and types his reason: the gate reads who he is, his pending
     question and the case it is about in one trip; neither is read again to apply it."""
     s = Script(world, WAIT)
-    svc = world.services
     case = await submit_proposal(world, s, "Usulan yang dikembalikan")
     await s.press("kabag", "Kembalikan", case)
     await s.seen("kabag", lambda m: "silakan ketik" in m.text and bool(m.button_texts))
-    reads: list[Any] = []
-    real_read = svc.db.read
-
-    async def read(fn: Any, *args: Any, **kwargs: Any) -> Any:
-        reads.append(fn)
-        return await real_read(fn, *args, **kwargs)
-
-    monkeypatch.setattr(svc.db, "read", read)
+    reads = reads_from_now_on(world, monkeypatch)
     await world["kabag"].send("Lengkapi jadwal pada TOR")
     await s.seen("kabag", lambda m: "↩️ Dikembalikan oleh" in m.text and names_case(m.text, case))
     assert repo.get_dialogue not in reads and repo.load_case not in reads

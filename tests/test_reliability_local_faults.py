@@ -151,6 +151,20 @@ def files_folder_broken(world: World) -> Iterator[None]:
         away.rename(folder)
 
 
+async def a_case_to_archive_with_its_share_gone(world: World) -> tuple[int, Path, Path]:
+    """A case played up to Fungsional Umum's archiving; then the share of the files folder
+    goes away, its mount point left empty. The case, the mount point and where the share's
+    contents wait to be mounted again (renamed back)."""
+    await world.everyone_starts()
+    case_id = await play_sop(world, with_returns=False, archive=False)
+    await world.drained()
+    files = world.config.storage.files_dir
+    share = files.with_name("files.share")
+    files.rename(share)
+    files.mkdir()
+    return case_id, files, share
+
+
 async def test_a_long_fault_the_administrators_are_told_of_is_shortened_as_plain_text(
     tmp_path: Path,
 ) -> None:
@@ -161,13 +175,7 @@ async def test_a_long_fault_the_administrators_are_told_of_is_shortened_as_plain
     deep = tmp_path.joinpath(*["Arsip Elektronik Biro Perencanaan & Manajemen Kinerja"] * 6)
     sender = {**FAST_SENDER, "max_backoff": 0.05, "max_fault_backoff": 0.05}
     async with World(deep / "w", sender=sender) as world:
-        await world.everyone_starts()
-        case_id = await play_sop(world, with_returns=False, archive=False)
-        await world.drained()
-        files = world.config.storage.files_dir
-        share = files.with_name("files.share")
-        files.rename(share)  # the share goes away; the mount point stays, empty
-        files.mkdir()
+        case_id, files, share = await a_case_to_archive_with_its_share_gone(world)
         s = Script(world)
         await s.press("fu", "Arsipkan", case_id)
         await s.answer_prompt("fu", "OT.04.00/123/2026", case_id)
@@ -194,13 +202,7 @@ async def test_the_files_share_not_mounted_holds_the_archive_bundle_until_it_is_
     once the share is back Dewi receives the bundle whole."""
     sender = {**FAST_SENDER, "max_backoff": 0.05, "max_fault_backoff": 0.05}
     async with World(tmp_path / "w", sender=sender) as world:
-        await world.everyone_starts()
-        case_id = await play_sop(world, with_returns=False, archive=False)
-        await world.drained()
-        files = world.config.storage.files_dir
-        share = files.with_name("files.share")
-        files.rename(share)  # the share goes away; the mount point stays, empty
-        files.mkdir()
+        case_id, files, share = await a_case_to_archive_with_its_share_gone(world)
         s = Script(world)
         other = await s.new_case("Usulan lain", 2028)
         await s.upload(

@@ -366,6 +366,20 @@ async def test_a_refused_token_loses_no_message(tmp_path: Path) -> None:
         check_delivered(world, duplicates_allowed=False)
 
 
+async def eleven_tors_of_one_case(world: World, title: str) -> tuple[int, list[int]]:
+    """Everyone has started; Kasubag opened a case and sent eleven versions of its TOR, all
+    saved and every message they caused delivered. The case and its files."""
+    await world.everyone_starts()
+    s = Script(world)
+    case_id = await s.new_case(title, 2027)
+    for version in range(1, 12):
+        await s.upload("kasubag", case_id, "TOR.docx", draft("TOR", version))
+    files = [f.id for f in await world.services.db.read(repo.files_of_case, case_id)]
+    assert len(files) == 11
+    await world.drained()
+    return case_id, files
+
+
 async def test_an_album_of_eleven_cut_off_after_ten_sends_only_the_eleventh_again(
     tmp_path: Path,
 ) -> None:
@@ -374,14 +388,7 @@ async def test_an_album_of_eleven_cut_off_after_ten_sends_only_the_eleventh_agai
     were recorded as they arrived."""
     async with World(tmp_path / "w") as world:
         emu = world.emu
-        await world.everyone_starts()
-        s = Script(world)
-        case_id = await s.new_case("Uji album sebelas dokumen", 2027)
-        for version in range(1, 12):
-            await s.upload("kasubag", case_id, "TOR.docx", draft("TOR", version))
-        files = [f.id for f in await world.services.db.read(repo.files_of_case, case_id)]
-        assert len(files) == 11
-        await world.drained()
+        case_id, files = await eleven_tors_of_one_case(world, "Uji album sebelas dokumen")
         kabag = world["kabag"].id
         emu.faults.fail(1, status=500, method="sendDocument")
         await enqueue(world, [(kabag, "files", case_id, {"files": files})])
@@ -404,14 +411,7 @@ async def test_an_album_whose_last_part_telegram_took_as_the_bot_stopped_sends_t
     once), and the row is settled with it recorded."""
     async with World(tmp_path / "w") as world:
         emu = world.emu
-        await world.everyone_starts()
-        s = Script(world)
-        case_id = await s.new_case("Uji album terhenti", 2027)
-        for version in range(1, 12):
-            await s.upload("kasubag", case_id, "TOR.docx", draft("TOR", version))
-        files = [f.id for f in await world.services.db.read(repo.files_of_case, case_id)]
-        assert len(files) == 11
-        await world.drained()
+        case_id, files = await eleven_tors_of_one_case(world, "Uji album terhenti")
         kabag = world["kabag"].id
         emu.faults.hang(1, seconds=30, method="sendDocument", execute="before")
         [row_id] = await enqueue(world, [(kabag, "files", case_id, {"files": files})])

@@ -187,8 +187,7 @@ class OutboxSender:
         self.wake()
 
     def edited_elsewhere(self, chat_id: int, message_id: int) -> None:
-        """A handler changed a task message itself (a team tick): what the sender last showed
-        there is no longer what it shows, so its next edit is not skipped as unchanged."""
+        """A handler changed a task message itself (:meth:`TaskMemory.edited_elsewhere`)."""
         self.memory.edited_elsewhere(chat_id, message_id)
 
     def decided_on(
@@ -200,11 +199,8 @@ class OutboxSender:
         text_html: str,
         keyboard: Keyboard,
     ) -> None:
-        """A handler is about to show a decision on a task message (the case now at
-        ``version``). An edit of the task this sender has on its way to that message may
-        land after the decision's: when it comes back, the decision is shown again
-        (:meth:`bot.outbox.tasks.TaskRows.record`), whichever of the two Telegram applied
-        last."""
+        """A handler is about to show a decision on a task message
+        (:meth:`TaskMemory.decided_on`)."""
         self.memory.decided_on(chat_id, message_id, case_id, version, text_html, keyboard)
 
     def _idle_seconds(self) -> float:
