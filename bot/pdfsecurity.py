@@ -11,7 +11,8 @@ here (None): only a PDF shown to need a password is refused.
 The look is bounded: a hostile PDF of a few hundred KB can make pypdf repair it for minutes
 (a startxref pointing nowhere, object streams whose data expand to 70 MB each, which it
 reads byte by byte; at 20 MB, for an hour). pypdf runs under a tracer that gives it up
-after :data:`PDF_CPU_SECONDS` of the thread's CPU time: the PDF is then not judged (None).
+after :data:`PDF_CPU_SECONDS` of the thread's CPU time, at the next call of one of pypdf's
+own functions: the PDF is then not judged (None).
 pypdf's own limits bound the memory (no stream decoded beyond 75 MB).
 """
 
@@ -64,13 +65,20 @@ class _TooLong(BaseException):
 
 
 class _cpu_limit:
-    """Raise :class:`_TooLong` in the first Python call made after ``seconds`` of this
-    thread's CPU time (the thread's previous tracer is restored on the way out)."""
+    """Raise :class:`_TooLong` in the first call of a pypdf function made after ``seconds``
+    of this thread's CPU time (the thread's previous tracer is restored on the way out).
+
+    Only ever in pypdf's own functions: raised in any call, it could land in code pypdf
+    calls between taking a lock and the ``try`` that gives it back, such as the logging
+    module's lock, which ``Logger.isEnabledFor`` takes when its cache misses. Given up
+    there, the lock stayed taken and every other thread that logged waited for it for
+    ever (the test suite hung at the next database migration's log line)."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.calls = 0
         self.deadline = 0.0
+        self.expired = False
         self.previous: Any = None
 
     def __enter__(self) -> None:
@@ -83,6 +91,13 @@ class _cpu_limit:
 
     def _on_event(self, frame: FrameType, event: str, arg: object) -> None:
         # called at each Python call (no line events: None is returned for the frame)
-        self.calls += 1
-        if self.calls % _CALLS_PER_LOOK == 0 and time.thread_time() > self.deadline:
+        if not self.expired:
+            self.calls += 1
+            if self.calls % _CALLS_PER_LOOK == 0 and time.thread_time() > self.deadline:
+                self.expired = True
+        if self.expired and _is_pypdf(frame.f_globals.get("__name__", "")):
             raise _TooLong
+
+
+def _is_pypdf(module: str) -> bool:
+    return module == "pypdf" or module.startswith("pypdf.")

@@ -4,8 +4,11 @@ built here, PDF/PNG/JPEG bytes, text in several encodings; and broken or disguis
 
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import struct
+import threading
 import time
 import tracemalloc
 import zipfile
@@ -20,6 +23,7 @@ from hypothesis import strategies as st
 from pypdf import PdfWriter
 from pypdf.constants import UserAccessPermissions
 
+from bot import pdfsecurity
 from bot.config import DEFAULT_ALLOWED_EXTENSIONS
 from bot.filecheck import (
     EMPTY,
@@ -627,6 +631,36 @@ def test_a_pdf_built_to_keep_pypdf_busy_is_given_up_within_seconds() -> None:
     assert spent < PDF_CPU_SECONDS + 1.5, spent
     # a PDF that is read in time is judged as before
     assert_refused(check_file("Surat.pdf", encrypted_pdf("AES-256", "rahasia")), ENCRYPTED)
+
+
+def test_the_time_limit_stops_pypdf_never_the_logging_it_calls(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past its time, pypdf logs a repair: the logging module takes its lock (the level
+    cache was cleared) and gives it back. The limit is not applied there, where giving up
+    would keep the lock taken and every other thread that logs waiting for ever: it stops
+    the next call of pypdf's own."""
+    monkeypatch.setattr(pdfsecurity, "_CALLS_PER_LOOK", 4)  # the 4th call: _releaseLock
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # clears every logger's level cache
+    stopped = False
+    try:
+        with pdfsecurity._cpu_limit(0.0):
+            logging.getLogger("pypdf").isEnabledFor(logging.WARNING)
+            PdfWriter()
+    except pdfsecurity._TooLong:
+        stopped = True
+    logged: list[bool] = []
+    probe = threading.Thread(
+        target=lambda: logged.append(logging.getLogger("probe.after.pdf").isEnabledFor(10)),
+        daemon=True,
+    )
+    probe.start()
+    probe.join(timeout=5)
+    if probe.is_alive():  # the lock stayed with this thread: give it back for the suite
+        with contextlib.suppress(RuntimeError):
+            logging._releaseLock()  # type: ignore[attr-defined]
+    assert logged, "another thread waits for the logging module's lock"
+    assert stopped, "pypdf's call past the time was not stopped"
 
 
 def test_an_archive_of_more_members_than_a_document_holds_is_refused_unread() -> None:
