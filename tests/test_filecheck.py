@@ -820,25 +820,24 @@ def compound_file_with_mini_streams(*streams: tuple[str, bytes]) -> bytes:
     sector, mini = 512, 64
     small = [(n, c) for n, c in streams if len(c) < 4096]
     big = [(n, c) for n, c in streams if len(c) >= 4096]
+
+    def chain(table: list[int], content: bytes, unit: int) -> tuple[int, bytes]:
+        """``content`` padded to whole ``unit``s, chained in ``table``: its first unit."""
+        padded = content.ljust(-(-len(content) // unit) * unit, b"\0")
+        first, count = len(table), len(padded) // unit
+        table += [*range(first + 1, first + count), ENDOFCHAIN]
+        return first, padded
+
     minifat: list[int] = []
     ministream, mini_starts = b"", {}
     for name, content in small:
-        padded = content.ljust(-(-len(content) // mini) * mini, b"\0")
-        first, count = len(minifat), len(padded) // mini
-        mini_starts[name] = first
-        minifat += [*range(first + 1, first + count), ENDOFCHAIN]
+        mini_starts[name], padded = chain(minifat, content, mini)
         ministream += padded
-    ministream = ministream.ljust(-(-len(ministream) // sector) * sector, b"\0")
     fat = [FATSECT, ENDOFCHAIN, ENDOFCHAIN]
-    root_start = len(fat)
-    count = len(ministream) // sector
-    fat += [*range(root_start + 1, root_start + count), ENDOFCHAIN]
+    root_start, ministream = chain(fat, ministream, sector)
     big_starts, body = {}, ministream
     for name, content in big:
-        padded = content.ljust(-(-len(content) // sector) * sector, b"\0")
-        first, count = len(fat), len(padded) // sector
-        big_starts[name] = first
-        fat += [*range(first + 1, first + count), ENDOFCHAIN]
+        big_starts[name], padded = chain(fat, content, sector)
         body += padded
     assert len(fat) <= sector // 4 and len(minifat) <= sector // 4
     fat += [FREESECT] * (sector // 4 - len(fat))
