@@ -465,7 +465,10 @@ class Renderer:
         case = inputs.cases.get(item.case_id or 0)
         if kind == "text":
             reply = p.get("reply_to")  # an answer about a message of theirs (an upload)
-            return Message(str(p.get("text", "")), reply_to=int(reply) if reply else None)
+            keyboard = [
+                [(str(label), str(data)) for label, data in row] for row in p.get("keyboard", [])
+            ]
+            return Message(str(p.get("text", "")), keyboard, reply_to=int(reply) if reply else None)
         if kind in ("acting_start", "acting_end"):
             return self._acting_notice(item, inputs, str(kind))
         if kind == "acting_left_waiting":

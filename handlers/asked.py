@@ -24,6 +24,7 @@ from bot.callbacks import Callback, Op
 from bot.core.definition import SopDefinition
 from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied
+from bot.views import Keyboard
 from handlers.common import GATE_FACTS, Context, answer, reply, user_id
 from storage.repo import Dialogue
 
@@ -44,10 +45,13 @@ TASK_QUESTIONS = {
 shown on the task message, which keeps only their Batal button meanwhile."""
 
 
-def cancel_button(case_id: int, step: int, version: int) -> InlineKeyboardMarkup | None:
+def cancel_keyboard(case_id: int, step: int, version: int) -> Keyboard:
     """The Batal button of a question asked about the case at this step and version."""
-    cancel = Callback(Op.CANCEL_DIALOGUE, case_id, step, version).encode()
-    return keyboard_markup([[(t.BTN_CANCEL, cancel)]])
+    return [[(t.BTN_CANCEL, Callback(Op.CANCEL_DIALOGUE, case_id, step, version).encode())]]
+
+
+def cancel_button(case_id: int, step: int, version: int) -> InlineKeyboardMarkup | None:
+    return keyboard_markup(cancel_keyboard(case_id, step, version))
 
 
 def title_question(context: Context, definition: SopDefinition) -> str:

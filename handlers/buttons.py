@@ -40,7 +40,7 @@ from bot.core.workflow import excluded_reviewers
 from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied, Outcome
 from bot.views import moved_line, outcome_text
-from handlers.asked import TASK_QUESTIONS, cancel_button, profile_first
+from handlers.asked import TASK_QUESTIONS, cancel_button, cancel_keyboard, profile_first
 from handlers.cases import do_withdraw, my_tasks, show_task_page
 from handlers.common import (
     PRESSED,
@@ -219,7 +219,15 @@ def asking(kind: str, toast: str) -> Callable[..., Awaitable[None]]:
         await answer(update, toast)
         keyboard = cancel_button(case.id, case.step, case.version)
         if shown is None or not await edit_quietly(message, f"{shown[2]}\n\n{prompt}", keyboard):
-            await reply(update, prompt, reply_markup=keyboard)
+            if await reply(update, prompt, reply_markup=keyboard) is None and update.effective_chat:
+                # Telegram failed both: the outbox asks, retrying, or the next text typed
+                # would be taken as the answer to a question never seen
+                await context.services.outbox.send_later(
+                    update.effective_chat.id,
+                    prompt,
+                    keyboard=cancel_keyboard(case.id, case.step, case.version),
+                    case=(case.id, case.version),
+                )
         elif message is not None:
             # the task's text is not what the outbox last showed here: its next edit of
             # this message (the question over) must not be skipped as unchanged

@@ -921,6 +921,27 @@ async def test_kasubag_withdraws_while_kabag_types_his_reason_and_kabag_is_told(
     assert f"#{case}" in task.text
 
 
+async def test_kabag_still_gets_the_question_when_telegram_fails_both_the_edit_and_the_reply(
+    world: World,
+) -> None:
+    """Kabag presses Kembalikan; Telegram fails the edit of his task message and then the
+    reply that stands in for it. The question still reaches him, with its Batal button,
+    through the outbox (which retries): he is never left with a question waiting that he
+    cannot see. The reason he types returns the proposal."""
+    s = Script(world, WAIT)
+    case = await submit_proposal(world, s)
+    kabag = world["kabag"]
+    await s.seen("kabag", has_button("Kembalikan", case))
+    world.emu.faults.fail(1, status=500, method="editMessageText", chat_id=kabag.id)
+    world.emu.faults.fail(1, status=500, method="sendMessage", chat_id=kabag.id)
+    await s.press("kabag", "Kembalikan", case)
+    question = await kabag.wait_message(lambda m: "silakan ketik" in m.text, timeout=WAIT)
+    assert "Alasan pengembalian" in question.text
+    assert [label for row in question.buttons for label, _ in row] == [t.BTN_CANCEL]
+    await kabag.send("TOR belum memuat jadwal.")
+    await until_case(world, case, lambda c: c.step == 1)
+
+
 async def test_a_second_question_gives_the_first_task_its_buttons_back(world: World) -> None:
     """Kabag presses Kembalikan on one proposal, then Kembalikan on another: the first
     proposal's task shows its buttons again (its question is over), and the reason he types

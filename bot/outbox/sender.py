@@ -176,14 +176,34 @@ class OutboxSender:
         the fault), as the error handler does, once."""
         await self._admins.tell(text)
 
-    async def send_later(self, chat_id: int, text: str, reply_to: int | None = None) -> None:
+    async def send_later(
+        self,
+        chat_id: int,
+        text: str,
+        reply_to: int | None = None,
+        keyboard: Keyboard | None = None,
+        case: tuple[int, int] | None = None,
+    ) -> None:
         """A text (HTML) an answer could not bring (Telegram failed it for now: a 5xx, a
         timeout, a 429 that lasted): the outbox sends it, retrying as it retries any row,
-        as a reply to ``reply_to`` when that message is still there."""
+        as a reply to ``reply_to`` when that message is still there, with ``keyboard``.
+        ``case`` (id, version): the text is about the case as it stands, and is not sent
+        once the case has moved on."""
         params: dict[str, Any] = {"t": "text", "text": text}
         if reply_to is not None:
             params["reply_to"] = reply_to
-        await self.db.write(repo.enqueue, chat_id, "notice", self.clock.now(), params=params)
+        if keyboard:
+            params["keyboard"] = keyboard
+        case_id, version = case if case is not None else (None, None)
+        await self.db.write(
+            repo.enqueue,
+            chat_id,
+            "notice",
+            self.clock.now(),
+            case_id=case_id,
+            version=version,
+            params=params,
+        )
         self.wake()
 
     def edited_elsewhere(self, chat_id: int, message_id: int) -> None:
