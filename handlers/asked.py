@@ -25,7 +25,7 @@ from bot.core.definition import SopDefinition
 from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied
 from bot.views import Keyboard
-from handlers.common import GATE_FACTS, Context, answer, reply, user_id
+from handlers.common import GATE_FACTS, Context, answer, reply, show_team_selection, user_id
 from storage.repo import Dialogue
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,9 @@ async def ask_again(update: Update, context: Context) -> None:
     """``update`` was applied before (:class:`AlreadyApplied`): the question it asked is
     asked again if it still waits for its answer."""
     dialogue = await context.services.queries.dialogue(user_id(update))
+    if dialogue is not None and dialogue.kind == "team":
+        await _show_team_again(update, context, dialogue)
+        return
     if dialogue is None or dialogue.data.get("by") != update.update_id:
         return
     if dialogue.kind in TASK_QUESTIONS:
@@ -97,6 +100,17 @@ async def ask_again(update: Update, context: Context) -> None:
     question = question_of(context, dialogue)
     if question is not None:
         await reply(update, t.ASKED_AGAIN.format(question=question))
+
+
+async def _show_team_again(update: Update, context: Context, dialogue: Dialogue) -> None:
+    """A tick of the team's selection, pressed again: the crash may have come before the
+    task message showed it. The message it was pressed on shows the selection as kept."""
+    if update.callback_query is None or dialogue.case_id is None:
+        return
+    case = await context.services.queries.case(dialogue.case_id)
+    if case is not None and case.is_open and case.version == dialogue.version:
+        await answer(update)
+        await show_team_selection(update, context, case)
 
 
 async def _ask_on_task_again(update: Update, context: Context, dialogue: Dialogue) -> None:

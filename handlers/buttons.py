@@ -54,6 +54,7 @@ from handlers.common import (
     reply,
     restore_task,
     show_task_in,
+    show_team_selection,
     shows_buttons,
     user_id,
 )
@@ -267,23 +268,13 @@ async def toggle_member(
     if person is None or person not in await svc.queries.team_candidates(case):
         await answer(update, t.ANS_UNKNOWN_BUTTON, alert=True)
         return
-    members = await svc.dialogues.toggle_member(
+    # delivered again after a crash (None: applied already), it is not applied twice, but
+    # the message is drawn again: the crash may have come before it showed the tick
+    await svc.dialogues.toggle_member(
         user_id(update), case.id, case.version, person, update.update_id
     )
     await answer(update)
-    if members is None:
-        return
-    await _show_team(update, context, case)
-
-
-async def _show_team(update: Update, context: Context, case: Case) -> None:
-    """The pressed task message shows the selection as it is now."""
-    svc = context.services
-    view = await svc.queries.task_message(user_id(update), case)
-    message = _pressed(update)
-    if message is not None:
-        svc.outbox.edited_elsewhere(message.chat.id, message.message_id)
-        await edit_quietly(message, view.text, keyboard_markup(view.keyboard))
+    await show_team_selection(update, context, case)
 
 
 async def turn_team_page(
@@ -302,7 +293,7 @@ async def turn_team_page(
         await answer(update)
         return
     await answer(update)
-    await _show_team(update, context, case)
+    await show_team_selection(update, context, case)
 
 
 async def form_team(

@@ -22,7 +22,7 @@ from bot import texts as t
 from bot.callbacks import Callback, Op, decode
 from bot.context import SopContext
 from bot.core.definition import SopDefinition
-from bot.core.model import DomainError
+from bot.core.model import Case, DomainError
 from bot.outbox import keyboard_markup
 from bot.services.queries import Pressed, Typed
 from bot.telegram_calls import Sent
@@ -216,6 +216,18 @@ async def edit_quietly(
     except TelegramError as exc:
         log.warning("edit failed: %s", exc)
     return False
+
+
+async def show_team_selection(update: Update, context: Context, case: Case) -> None:
+    """The pressed task message shows the team's selection as it is now."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    if not isinstance(message, Message):
+        return
+    svc = context.services
+    view = await svc.queries.task_message(user_id(update), case)
+    svc.outbox.edited_elsewhere(message.chat.id, message.message_id)
+    await edit_quietly(message, view.text, keyboard_markup(view.keyboard))
 
 
 async def edit_markup_quietly(message: Message, markup: InlineKeyboardMarkup | None) -> bool:

@@ -1152,6 +1152,44 @@ async def test_a_team_toggle_delivered_again_is_applied_once(tmp_path: Path) -> 
         assert members() == [world["tim1"].id]
 
 
+async def test_a_team_tick_whose_redraw_was_lost_is_drawn_when_the_press_comes_again(
+    tmp_path: Path,
+) -> None:
+    """Kasubag ticks Ayu for the team; the tick is kept, but the bot goes down before the
+    task message shows it (here: Telegram fails that edit), and the press is delivered
+    again after the restart. It is not applied twice, and the message now shows Ayu
+    ticked: what Kasubag sees is what will be decreed."""
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await s.submit("Uji centang tim")
+        await s.approve("kabag", case)
+        await s.approve("karo", case)
+        await s.press("kabag", "Teruskan", case)
+        kasubag = world["kasubag"]
+
+        def ayu_button(message: Any) -> str:
+            return next((b for b in message.button_texts if "Ayu" in b), "")
+
+        await world.emu.wait_until(
+            lambda: any(ayu_button(m) for m in kasubag.bot_messages), timeout=10
+        )
+        task = next(m for m in reversed(kasubag.bot_messages) if ayu_button(m))
+        assert ayu_button(task).startswith("⬜")
+
+        async def tick_and_lose_the_redraw() -> None:
+            world.emu.faults.fail(1, status=500, method="editMessageText", chat_id=kasubag.id)
+            await _press(kasubag, task, "Ayu")
+
+        await redeliver(world, tick_and_lose_the_redraw)
+        await restart_and_settle(world, "kasubag")
+        await world.emu.wait_until(lambda: ayu_button(task).startswith("☑️"), timeout=10)
+        rows = query(
+            sqlite_file(world), "SELECT data FROM dialogues WHERE person_id = ?", (kasubag.id,)
+        )
+        assert json.loads(rows[0]["data"])["members"] == [world["tim1"].id]
+
+
 async def test_a_batal_delivered_again_leaves_the_question_kabag_was_asked_after_it(
     tmp_path: Path,
 ) -> None:
