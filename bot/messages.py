@@ -101,6 +101,8 @@ def load_inputs(
     for item in items:
         if item.kind == "digest":  # the cases a reminder digest lists
             case_ids.update(int(entry[0]) for entry in item.params.get("cases", ()))
+        if item.kind == "notice":  # the tasks an appointment's notice lists
+            case_ids.update(int(entry[0]) for entry in item.params.get("listed", ()))
     for case_id in case_ids:
         case = repo.load_case(tx, case_id)
         if case is not None:
@@ -196,6 +198,11 @@ def load_inputs(
             holders = step_holders(tx, sops.of(case), case, now)
             inputs.holders[case.id] = holders
             people.update(holders)
+        if item.kind == "notice" and "listed" in p:  # listed while the reader holds them
+            for entry in p["listed"]:
+                listed = inputs.cases.get(int(entry[0]))
+                if listed is not None and listed.is_open and listed.id not in inputs.holders:
+                    inputs.holders[listed.id] = step_holders(tx, sops.of(listed), listed, now)
         if item.kind == "digest" and p.get("t") == "escalation":
             for entry in p.get("cases", ()):
                 listed = inputs.cases.get(int(entry[0]))
@@ -852,7 +859,56 @@ class Renderer:
             )
         else:
             text = t.ACTING_ENDS.format(who=who, title=t.e(title), role=role, tasks=tasks)
+        if "listed" in item.params:
+            return self._acting_list(item, inputs, text, starting)
         return Message(text)
+
+    def _acting_list(
+        self, item: repo.OutboxItem, inputs: Inputs, text: str, starting: bool
+    ) -> Message:
+        """An appointment's notice to whom many tasks come at once (its start, or its end):
+        the tasks listed under it, in case order, cut at whole lines to fit one message,
+        and a button that opens /tugas, where each is opened with its documents. A task
+        no longer theirs by now (decided, passed on while the notice waited) is left out,
+        counted in a note."""
+        rows: list[str] = []
+        gone = 0
+        for case_id, version in item.params["listed"]:
+            case = inputs.cases.get(int(case_id))
+            if (
+                case is None
+                or not case.is_open
+                or case.version != int(version)
+                or item.chat_id not in inputs.holders.get(case.id, ())
+            ):
+                gone += 1
+                continue
+            definition = self.sops.of(case)
+            step = definition.step(case.step)
+            rows.append(
+                t.ACTING_LIST_LINE.format(
+                    case=case.id,
+                    title=t.e(t.clip(case.title, 60)),
+                    step=definition.step_label(step.id),
+                    step_title=t.e(t.clip(step.title, 60)),
+                )
+            )
+        if not rows:
+            return Message(text)
+        foot = t.ACTING_LIST_FOOT
+        if gone:
+            foot = t.ACTING_LIST_GONE.format(count=gone) + "\n" + foot
+        text += "\n\n" + (t.ACTING_LIST_IN if starting else t.ACTING_LIST_BACK)
+        for shown, line in enumerate(rows):
+            more = t.DIGEST_MORE.format(count=len(rows) - shown)
+            # room kept for the line "… dan n lainnya" and the closing sentence
+            if len(text) + len(line) + len(more) + len(foot) + 4 > t.MAX_MESSAGE:
+                text += f"\n{more}"
+                break
+            text += f"\n{line}"
+        text += f"\n\n{foot}"
+        button = Callback(Op.TASK_PAGE, 0, 0, 0, "0").encode()  # as /tugas's first page
+        return Message(t.fit(text), [[(t.BTN_TASK_LIST, button)]])
 
     def _acting_left_waiting(self, item: repo.OutboxItem, inputs: Inputs) -> Message | None:
         """The administrators: an acting period of a role with no definitive holder ended,

@@ -27,12 +27,20 @@ from bot.core.model import Case
 from bot.services import effects, routing
 from bot.services.cases import claim
 from bot.services.registry import SopRegistry
+from bot.services.reminders import DIGEST_ABOVE
 from storage import repo
 from storage.db import Database, Tx
 
 log = logging.getLogger(__name__)
 
 KINDS = ("plh", "plt")
+
+# More tasks than this changing hands at once to one official (a Plh period that ends with
+# seventeen cases waiting) are listed in the appointment's notice instead of coming as a
+# task message each: a burst of seventeen pings, the last some seventeen seconds after the
+# first at Telegram's message a second in a chat. The list points to /tugas, which opens
+# each task (with its documents). Up to this many still come one by one, as reminders do.
+LISTED_ABOVE = DIGEST_ABOVE
 
 
 @dataclass(frozen=True)
@@ -427,7 +435,9 @@ class Acting:
         self, tx: Tx, appointment: repo.Appointment, now: datetime, answered: int = 0
     ) -> Handed:
         """The period is over: its open tasks go where routing now sends them. To the
-        definitive holder, as one task message that says so; straight on to the acting
+        definitive holder, as one task message that says so (more than
+        :data:`LISTED_ABOVE` of them: listed in the notice of the end, to be opened from
+        /tugas); straight on to the acting
         official whose period begins now (a hand-over: they receive them as at the start
         of their period, never as "returned"); or, when the role has no definitive holder,
         to no one: the administrators are told how many wait (``answered``, the one who
@@ -455,12 +465,19 @@ class Acting:
             elif not route.undecided:  # (a step no one may decide is reported below)
                 waiting.append(case.id)
         handed = Handed(len(returned), onward, tuple(waiting), successor)
-        self._tell(tx, appointment, "acting_end", len(returned), now, handed)
+        definitive = [p.telegram_id for p in repo.holders(tx, appointment.unit, appointment.role)]
+        listed = _listed(returned, definitive)
+        self._tell(tx, appointment, "acting_end", len(returned), now, handed, listed=listed)
         if successor is not None and not successor.routed_in:
             self._route_in(tx, successor, now)  # their documents, then their tasks
         for case, people in returned:
             definition = self.sops.of(case)
             for person in people:
+                if person in listed:
+                    # listed in their notice, opened from /tugas (with its documents): the
+                    # task message they kept from before the period keeps its buttons, which
+                    # act on the case as it is (any move since retired the older ones)
+                    continue
                 # the task comes back as one new message: the one they kept loses its
                 # buttons (a reason they may be typing for it stays: the task is theirs).
                 # The documents come first: a case that reached the step during the period
@@ -487,10 +504,13 @@ class Acting:
         now: datetime,
         handed: Handed | None = None,
         kept: dict[str, list[int]] | None = None,
+        listed: dict[int, list[list[int]]] | None = None,
     ) -> None:
         """The acting official and the role's definitive holders hear of the change; at
         the end, of the tasks ``handed`` on to the next acting official or left waiting;
-        at the start, the acting official of the cases ``kept`` from them (why -> cases)."""
+        at the start, the acting official of the cases ``kept`` from them (why -> cases).
+        ``listed``: the tasks (case, version) that come to a person in their notice, as a
+        list, instead of a message each (more than :data:`LISTED_ABOVE`)."""
         definitive = [p.telegram_id for p in repo.holders(tx, appointment.unit, appointment.role)]
         params: dict[str, object] = {"t": kind, "appointment": appointment.id, "tasks": tasks}
         if kept:
@@ -501,4 +521,18 @@ class Acting:
             if handed.waiting:
                 params["waiting"] = len(handed.waiting)
         for person in dict.fromkeys([appointment.person_id, *definitive]):
-            repo.enqueue(tx, person, "notice", now, params=params)
+            theirs = listed.get(person) if listed else None
+            told = params if theirs is None else {**params, "listed": theirs}
+            repo.enqueue(tx, person, "notice", now, params=told)
+
+
+def _listed(moved: list[tuple[Case, list[int]]], told: list[int]) -> dict[int, list[list[int]]]:
+    """Who among ``told`` (those the appointment's notice goes to) receives more than
+    :data:`LISTED_ABOVE` of the ``moved`` tasks (case, to whom), with those tasks as the
+    notice lists them: [case, version], in case order."""
+    theirs: dict[int, list[list[int]]] = {}
+    for case, people in moved:
+        for person in people:
+            if person in told:
+                theirs.setdefault(person, []).append([case.id, case.version])
+    return {person: sorted(tasks) for person, tasks in theirs.items() if len(tasks) > LISTED_ABOVE}

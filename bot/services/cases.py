@@ -393,14 +393,24 @@ class CaseService:
 
     async def show_task(self, user_id: int, case_id: int, version: int) -> None:
         """Send the task of a case to its holder again (opened from the /tugas list): an
-        answer, so it goes at once, before what is queued for that chat."""
+        answer, so it goes at once, before what is queued for that chat. The documents it
+        works on that they do not have come first: a task listed in an acting official's
+        notice (many changed hands at once) reaches them only this way."""
 
         def txn(tx: Tx) -> Answered:
-            row = repo.enqueue(
-                tx, user_id, "task", self.clock.now(), case_id=case_id, version=version,
-                params={"open": 1},
-            )  # fmt: skip
-            return self._take_answers(tx, (row,))
+            now = self.clock.now()
+            case = repo.load_case(tx, case_id)
+            rows: list[int] = []
+            if case is not None and case.is_open and case.version == version:
+                files = effects.send_task_files(tx, self.sops.of(case), case, user_id, now)
+                rows += [] if files is None else [files]
+            opened = {"open": 1}
+            rows.append(
+                repo.enqueue(
+                    tx, user_id, "task", now, case_id=case_id, version=version, params=opened
+                )
+            )
+            return self._take_answers(tx, rows)
 
         self._deliver(await self.db.write(txn))
 

@@ -312,6 +312,18 @@ def hand_task(
     a holder who received it with the move has them: the uploads, and the papers the move
     into the step brought (the Disposisi that instructs them, blank drafts). None they
     already have is sent."""
+    send_task_files(tx, definition, case, person, now)
+    repo.enqueue(tx, person, "task", now, case_id=case.id, version=case.version, params=params)
+
+
+def send_task_files(
+    tx: Tx, definition: SopDefinition, case: Case, person: int, now: datetime
+) -> int | None:
+    """The documents the task of the case's current step works on, to someone who did not
+    receive them with the move into it (:func:`hand_task`; a task listed in an acting
+    official's notice, opened from /tugas): the uploads and the papers that move brought.
+    The outbox row (None: the step works on none); a file they already have is not sent
+    again."""
     params_files: dict[str, Any] = {}
     if files := _task_files(definition, case):
         params_files["files"] = files
@@ -321,11 +333,11 @@ def hand_task(
         kinds = [*definition.step(event.step).papers, *definition.step(case.step).templates]
         if kinds:
             params_files["papers"] = [(seq, kind) for kind in kinds]
-    if params_files:
-        repo.enqueue(
-            tx, person, "files", now, case_id=case.id, version=case.version, params=params_files
-        )
-    repo.enqueue(tx, person, "task", now, case_id=case.id, version=case.version, params=params)
+    if not params_files:
+        return None
+    return repo.enqueue(
+        tx, person, "files", now, case_id=case.id, version=case.version, params=params_files
+    )
 
 
 def arrival(tx: Tx, case: Case) -> Event | None:

@@ -1,0 +1,164 @@
+"""Many tasks change hands at once: one message listing them, not a message each.
+
+Karo is on leave for three weeks; his Plh receives the proposals that reach step 3 meanwhile,
+seventeen by the time Karo returns. When the period ends, the seventeen tasks come back to
+Karo. A task message each (with its documents before it) was seventeen pings at once, the
+last some seventeen seconds after the first at Telegram's message a second in a chat. Karo
+now gets one message: the period is over, seventeen tasks are his again, which they are,
+and that /tugas opens them; a task opened from there comes with its documents, as it would
+have with its own message. Up to ``LISTED_ABOVE`` (3) tasks still come one by one.
+
+The bot is the real Application talking HTTP to the emulator (``World``), on a real SQLite
+file; the appointments are made with /plh and /akhiri_plh, or in the config's [[acting]].
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from test_acting import WAIT, appoint, task_of, to_step_3, wib
+
+from bot import texts as t
+from bot.callbacks import Op, decode
+from bot.clock import ManualClock
+from bot.demo import ACTING, Script, World
+from bot.services.acting import LISTED_ABOVE
+from emulator import EmuMessage
+from storage import repo
+
+
+def listed_cases(message: EmuMessage) -> list[int]:
+    """The case numbers a notice lists, one a line ("• #12 ...")."""
+    return [int(n) for n in re.findall(r"^• #(\d+) ", message.text, re.M)]
+
+
+def new_messages(world: World, who: str, before: int) -> list[EmuMessage]:
+    return [m for m in world[who].bot_messages if m.message_id > before]
+
+
+def last_id(world: World, who: str) -> int:
+    return max((m.message_id for m in world[who].bot_messages), default=0)
+
+
+async def test_karos_plh_period_ends_and_karo_gets_one_message_listing_the_17_tasks_back(
+    tmp_path: Path,
+) -> None:
+    """The Plh Karo, appointed before they came, holds seventeen proposals at step 3 when
+    the administrator ends the period with /akhiri_plh. Karo receives one message, no task
+    message nor document besides it: the period is over, the seventeen tasks are listed,
+    /tugas opens them. The Plh's seventeen task messages lose their buttons, and a button
+    of one pressed all the same is refused. Karo opens one from /tugas: its documents
+    (which only the Plh had) come, then the task, and he approves it."""
+    async with World(tmp_path) as world:
+        assert LISTED_ABOVE == 3
+        await world.everyone_starts()
+        s = Script(world)
+        await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti tahunan")
+        cases = [
+            await to_step_3(world, s, f"Usulan Program Kerja Satker {n:02d}") for n in range(17)
+        ]
+        await world.emu.wait_until(
+            lambda: all(task_of(world, "plh", c, 3) for c in cases), timeout=WAIT
+        )
+        await world.drained()
+        plh_task = task_of(world, "plh", cases[0], 3)[-1]
+        approve = next(
+            b["callback_data"]
+            for row in (plh_task.reply_markup or {})["inline_keyboard"]
+            for b in row
+            if "Setujui" in b["text"]
+        )
+        karo_before = last_id(world, "karo")
+
+        await world["admin"].send("/akhiri_plh karo")
+        await world.emu.wait_until(
+            lambda: not any(task_of(world, "plh", c, 3) for c in cases), timeout=WAIT
+        )
+        await world.drained()
+
+        got = new_messages(world, "karo", karo_before)
+        assert len(got) == 1, [m.text.split("\n")[0] for m in got]  # not seventeen
+        notice = got[0]
+        assert notice.text.startswith(f"Masa tugas {ACTING.name} sebagai Plh. Karo telah berakhir")
+        assert "Sebanyak 17 tugas yang sedang berjalan dikembalikan kepada Bapak/Ibu." in (
+            notice.text
+        )
+        assert t.ACTING_LIST_BACK in notice.text and "(/tugas)" in notice.text
+        assert listed_cases(notice) == cases
+        assert "Langkah 3: " in notice.text and len(notice.text) <= t.MAX_MESSAGE
+        assert notice.button_texts == [t.BTN_TASK_LIST]
+        assert notice.reply_markup is not None
+        pressed = decode(notice.reply_markup["inline_keyboard"][0][0]["callback_data"])
+        assert pressed is not None and pressed.op is Op.TASK_PAGE  # /tugas's own button
+        # the outbox row keeps the cases' numbers, not the text
+        rows = await world.services.db.read(
+            lambda tx: tx.all(
+                "SELECT params FROM outbox WHERE chat_id = ? AND kind = 'notice'",
+                (world["karo"].id,),
+            )
+        )
+        assert any('"listed"' in str(r[0]) for r in rows)
+
+        # the Plh's buttons are gone; one pressed all the same decides nothing
+        assert not any(task_of(world, "plh", c, 3) for c in cases)
+        refused = await world["plh"].press_data(plh_task, approve, timeout=WAIT)
+        assert (refused.text or "").startswith("Mohon maaf"), refused.text  # he holds no role now
+        stored = await world.services.db.read(repo.load_case, cases[0])
+        assert stored is not None and stored.step == 3
+
+        # Karo's list button gives /tugas; a task opened there comes with its documents
+        karo = world["karo"]
+        karo.mark_seen()
+        await karo.press(notice, t.BTN_TASK_LIST, timeout=WAIT)
+        listing = await karo.wait_message(lambda m: "Tugas Bapak/Ibu" in m.text, timeout=WAIT)
+        assert "17 tugas" in listing.text
+        await karo.press(
+            listing, next(b for b in listing.button_texts if f"#{cases[0]} " in b), timeout=WAIT
+        )
+        await world.emu.wait_until(lambda: bool(task_of(world, "karo", cases[0], 3)), timeout=WAIT)
+        await world.drained()
+        opened = task_of(world, "karo", cases[0], 3)[-1]
+        received = [
+            m.document["file_name"]
+            for m in new_messages(world, "karo", karo_before)
+            if m.document and m.message_id < opened.message_id
+        ]
+        assert "Konsep Rencana Kerja.docx" in received
+        assert [n for n in received if n.startswith("disposisi")], "the Disposisi instructs him"
+        await s.approve("karo", cases[0])
+        stored = await world.services.db.read(repo.load_case, cases[0])
+        assert stored is not None and stored.step == 4
+
+
+async def test_a_plh_period_that_ends_while_the_bot_is_stopped_lists_its_four_tasks_at_start(
+    tmp_path: Path,
+) -> None:
+    """A Plh Karo for Monday 7 December holds four proposals at step 3; the bot is stopped
+    that evening and started on Tuesday morning. The period ended meanwhile: at the start,
+    Karo gets the one message listing the four tasks (an outbox row as any other, written
+    with the move), and no task message each; the Plh's buttons go."""
+    clock = ManualClock(wib(2026, 12, 7, 9))
+    async with World(tmp_path, clock=clock) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        await appoint(world, f"/plh karo {ACTING.telegram_id} 07-12-2026 rapat di luar kota")
+        cases = [await to_step_3(world, s, f"Usulan {n}") for n in range(LISTED_ABOVE + 1)]
+        await world.emu.wait_until(
+            lambda: all(task_of(world, "plh", c, 3) for c in cases), timeout=WAIT
+        )
+        await world.drained()
+        await world.stop_bot()
+        karo_before = last_id(world, "karo")
+        clock.set(wib(2026, 12, 8, 8, 30))
+        await world.start_bot()
+        await world.emu.wait_until(
+            lambda: bool(new_messages(world, "karo", karo_before)), timeout=WAIT
+        )
+        await world.drained()
+        got = new_messages(world, "karo", karo_before)
+        assert len(got) == 1, [m.text.split("\n")[0] for m in got]
+        assert "telah berakhir" in got[0].text and listed_cases(got[0]) == cases
+        assert "Sebanyak 4 tugas" in got[0].text
+        assert not any(task_of(world, "plh", c, 3) for c in cases)
+        assert not any(task_of(world, "karo", c, 3) for c in cases)
