@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pg_helpers import pg_url  # noqa: F401 (fixture)
 from test_acting import WAIT, appoint, task_of, to_step_3, wib
 
 from bot import texts as t
@@ -162,3 +163,116 @@ async def test_a_plh_period_that_ends_while_the_bot_is_stopped_lists_its_four_ta
         assert "Sebanyak 4 tugas" in got[0].text
         assert not any(task_of(world, "plh", c, 3) for c in cases)
         assert not any(task_of(world, "karo", c, 3) for c in cases)
+
+
+async def test_a_plh_karo_appointed_while_17_proposals_wait_gets_one_message_listing_them(
+    tmp_path: Path,
+) -> None:
+    """Seventeen proposals wait at Karo's step 3 when the administrator appoints a Plh Karo.
+    The Plh receives one message, as the definitive Karo does at the end of a period: he is
+    Plh Karo, the seventeen tasks are his, listed, and /tugas opens them; no task message
+    nor document besides it. Karo keeps his task messages, with their buttons (he may still
+    act). The Plh opens one from /tugas: its documents come, then the task, and he approves
+    it as Plh Karo."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        cases = [
+            await to_step_3(world, s, f"Usulan Program Kerja Satker {n:02d}") for n in range(17)
+        ]
+        await world.emu.wait_until(
+            lambda: all(task_of(world, "karo", c, 3) for c in cases), timeout=WAIT
+        )
+        await world.drained()
+        plh_before = last_id(world, "plh")
+
+        await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti tahunan")
+        await world.drained()
+
+        got = new_messages(world, "plh", plh_before)
+        assert len(got) == 1, [m.text.split("\n")[0] for m in got]  # not 17 tasks and albums
+        notice = got[0]
+        assert notice.text.startswith("👤 Bapak/Ibu ditetapkan sebagai Plh. Karo")
+        assert "Sebanyak 17 tugas yang sedang berjalan dialihkan kepada Bapak/Ibu." in notice.text
+        assert t.ACTING_LIST_IN in notice.text and "(/tugas)" in notice.text
+        assert listed_cases(notice) == cases and len(notice.text) <= t.MAX_MESSAGE
+        assert notice.button_texts == [t.BTN_TASK_LIST]
+        assert all(task_of(world, "karo", c, 3) for c in cases), "Karo may still act"
+
+        plh = world["plh"]
+        plh.mark_seen()
+        await plh.send("/tugas")
+        listing = await plh.wait_message(lambda m: "Tugas Bapak/Ibu" in m.text, timeout=WAIT)
+        assert "17 tugas" in listing.text
+        await plh.press(
+            listing, next(b for b in listing.button_texts if f"#{cases[0]} " in b), timeout=WAIT
+        )
+        await world.emu.wait_until(lambda: bool(task_of(world, "plh", cases[0], 3)), timeout=WAIT)
+        await world.drained()
+        opened = task_of(world, "plh", cases[0], 3)[-1]
+        assert "selaku Plh. Karo" in opened.text
+        received = [
+            m.document["file_name"]
+            for m in new_messages(world, "plh", plh_before)
+            if m.document and m.message_id < opened.message_id
+        ]
+        assert "Konsep Rencana Kerja.docx" in received
+        assert [n for n in received if n.startswith("disposisi")], "the Disposisi instructs him"
+        await s.approve("plh", cases[0])
+        stored = await world.services.db.read(repo.load_case, cases[0])
+        assert stored is not None and stored.step == 4
+        events = await world.services.db.read(repo.load_events, cases[0])
+        assert events[-1].data.get("acting") == "plh"
+
+
+async def test_three_waiting_tasks_still_come_to_the_plh_one_by_one(tmp_path: Path) -> None:
+    """Up to LISTED_ABOVE tasks come as before: the appointment (without a list), then
+    each task's documents and the task itself."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        cases = [await to_step_3(world, s, f"Usulan {n}") for n in range(LISTED_ABOVE)]
+        await world.emu.wait_until(
+            lambda: all(task_of(world, "karo", c, 3) for c in cases), timeout=WAIT
+        )
+        await world.drained()
+        plh_before = last_id(world, "plh")
+        await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti tahunan")
+        await world.emu.wait_until(
+            lambda: all(task_of(world, "plh", c, 3) for c in cases), timeout=WAIT
+        )
+        await world.drained()
+        got = new_messages(world, "plh", plh_before)
+        assert got[0].text.startswith("👤 Bapak/Ibu ditetapkan sebagai Plh. Karo")
+        assert "Sebanyak 3 tugas" in got[0].text and not listed_cases(got[0])
+        assert not got[0].button_texts
+        assert len(got) == 1 + 3 * 3, [m.text.split("\n")[0] for m in got]
+
+
+async def test_on_postgresql_the_plh_and_then_karo_each_get_one_message_listing_four_tasks(
+    tmp_path: Path,
+    pg_url: str,  # noqa: F811
+) -> None:
+    """The same on PostgreSQL: four proposals wait at step 3; the Plh Karo appointed then
+    gets one message listing them, and so does Karo when /akhiri_plh ends the period."""
+    async with World(tmp_path, storage={"database": pg_url}) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        cases = [await to_step_3(world, s, f"Usulan {n}") for n in range(LISTED_ABOVE + 1)]
+        await world.emu.wait_until(
+            lambda: all(task_of(world, "karo", c, 3) for c in cases), timeout=WAIT
+        )
+        await world.drained()
+        plh_before, karo_before = last_id(world, "plh"), last_id(world, "karo")
+        await appoint(world, f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti tahunan")
+        await world.drained()
+        got = new_messages(world, "plh", plh_before)
+        assert len(got) == 1 and listed_cases(got[0]) == cases, [m.text for m in got]
+        await world["admin"].send("/akhiri_plh karo")
+        await world.emu.wait_until(
+            lambda: bool(new_messages(world, "karo", karo_before)[1:]), timeout=WAIT
+        )
+        await world.drained()
+        got = new_messages(world, "karo", karo_before)[1:]  # (the first: the appointment)
+        assert len(got) == 1 and listed_cases(got[0]) == cases, [m.text for m in got]
+        assert "telah berakhir" in got[0].text

@@ -6,7 +6,9 @@ are recorded as acting ("selaku Plh. Karo") and their papers are signed "Plh. ..
 begins, the role's open tasks move to them; when it ends (by itself, or ``/akhiri_plh``)
 they move back to the definitive holder, or straight on to the next acting official when
 another period begins as this one ends; a role with no definitive holder leaves them with
-no one, and the administrators are told how many wait. Both moves are made once, by
+no one, and the administrators are told how many wait. Either way the tasks come as a task
+message each, or, more than :data:`LISTED_ABOVE` to one official, listed in the notice of
+the start or end (opened from /tugas). Both moves are made once, by
 whoever sees the moment first: the appointment's transaction, or the periodic sweep (also
 right after a restart). An acting official who becomes the role's definitive holder
 (``/alihkan``, an invitation) acts no more: their appointment ends then
@@ -401,6 +403,10 @@ class Acting:
         return [(case, self.sops.of(case)) for case in cases]
 
     def _route_in(self, tx: Tx, appointment: repo.Appointment, now: datetime) -> int:
+        """The period begins: the role's open tasks go to the acting official, each with its
+        documents, after the notice of the appointment; more than :data:`LISTED_ABOVE`
+        are listed in that notice instead (opened from /tugas, with their documents), as
+        at the end of a period. The definitive holder keeps his task messages."""
         routed = [
             (case, definition, routing.route(tx, definition, case, now))
             for case, definition in self._open_cases(tx, appointment.role)
@@ -413,10 +419,15 @@ class Acting:
             if route.people and appointment.person_id not in route.people:
                 kept.setdefault(route.why or routing.FOUR_EYES, []).append(case.id)
         # the appointment is read first: it says why the documents and tasks that follow
-        # (three messages a case, a second apart in a chat) come to the acting official
-        self._tell(tx, appointment, "acting_start", moved, now, kept=kept)
+        # (three messages a case, a second apart in a chat) come to the acting official;
+        # more than LISTED_ABOVE are listed in it instead, opened from /tugas
+        theirs = [(case, route.people) for case, _, route in routed if route.people]
+        listed = _listed(theirs, [appointment.person_id])
+        self._tell(tx, appointment, "acting_start", moved, now, kept=kept, listed=listed)
         for case, definition, route in routed:
             if appointment.person_id in route.people:
+                if listed:
+                    continue  # listed in the notice of the appointment
                 effects.hand_task(tx, definition, case, appointment.person_id, now, {"open": 1})
             elif not route.people:  # a step no one may decide (the administrators are told)
                 repo.enqueue(
