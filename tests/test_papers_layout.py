@@ -18,8 +18,8 @@ import pytest
 from lxml import etree
 
 from bot.papers import samples as S
-from bot.papers.model import Disposisi
-from bot.papers.registry import DISPOSISI, PaperKind
+from bot.papers.model import Disposisi, SkTim, TeamMember
+from bot.papers.registry import DISPOSISI, SK_TIM, PaperKind
 from bot.papers.render import PaperRenderer
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -148,3 +148,74 @@ def test_a_long_instruction_on_the_pages_of_the_pdf(pdf_pages: Any, words: int) 
     signed = page_with(pages, "Paraf:")
     assert "Catatan:" in signed and "SRL" in signed and "Lembar disposisi ini dibuat" in signed
     assert pages.index(signed) == len(pages) - 1
+
+
+# --- SK Tim: a large team ------------------------------------------------------------
+
+
+def large_team(members: int, *, one_line: bool = False) -> SkTim:
+    """The sample SK with a team of ``members``: the sample's five over and over, or one
+    line each ("Pegawai 7", "Analis Perencanaan")."""
+    sample = S.sample_sk_tim()
+    if one_line:
+        team = [
+            TeamMember(f"Pegawai {i}", "199402142020121005", "Anggota", "Analis Perencanaan")
+            for i in range(1, members + 1)
+        ]
+    else:
+        team = [sample.members[i % len(sample.members)] for i in range(members)]
+    return replace(sample, members=team)
+
+
+def test_the_last_member_keeps_with_the_signature_of_the_lampiran() -> None:
+    """The row of the last member, and only that row, keeps with the signature under the
+    team (a team of a few pages still breaks between its rows); the header row is repeated
+    on every page; the last Diktum keeps with "Ditetapkan di ...", which keeps with the
+    signature of the decree."""
+    paper = large_team(25)
+    tables = body(render(SK_TIM, paper)).findall(W + "tbl")
+    (team,) = [t for t in tables if "Kedudukan dalam Tim" in xml_text(t)]
+    header, *rows = team.findall(W + "tr")
+    assert header.find(f"{W}trPr/{W}tblHeader") is not None and cannot_split(header)
+    assert [xml_text(r.find(W + "tc")) for r in rows] == [f"{i}." for i in range(1, 26)]
+    assert [keeps_with_next(r) for r in rows] == [False] * 24 + [True]
+    assert all(cannot_split(r) for r in rows)
+    assert xml_text(rows[-1]).startswith(f"25.{paper.members[-1].name}")
+    signature = team.getnext()
+    while "NIP " not in xml_text(signature):
+        assert keeps_with_next(signature) or signature.find(f"{W}pPr/{W}keepNext") is not None
+        signature = signature.getnext()
+    (diktum,) = [t for t in tables if "KETIGA" in xml_text(t)]
+    assert keeps_with_next(row_with(diktum, "KETIGA"))
+    assert not keeps_with_next(row_with(diktum, "KEDUA"))
+    place = diktum.getnext()
+    assert (
+        xml_text(place).startswith("Ditetapkan di")
+        and place.find(f"{W}pPr/{W}keepNext") is not None
+    )
+
+
+def test_a_team_without_members_keeps_its_line_with_the_signature() -> None:
+    (team,) = [
+        t
+        for t in body(render(SK_TIM, large_team(0))).findall(W + "tbl")
+        if "Kedudukan dalam Tim" in xml_text(t)
+    ]
+    assert keeps_with_next(row_with(team, "Belum ada anggota tim."))
+
+
+@pytest.mark.parametrize(("members", "one_line"), [(16, False), (30, True)])
+def test_the_lampirans_signature_is_never_alone_on_its_page(
+    pdf_pages: Any, members: int, one_line: bool
+) -> None:
+    """16 members of the sample (30 of one line each) filled the Lampiran's page, and its
+    signature went alone to the next: the last member goes over with it. A team that runs
+    over two pages is not checked here: LibreOffice (7.4) keeps no row of a table's second
+    page with the paragraph after it, as Word does."""
+    paper = large_team(members, one_line=one_line)
+    pages = pdf_pages(f"sk_tim_{members}", render(SK_TIM, paper))
+    last = pages[-1]
+    assert last.count("KEPALA BIRO PERENCANAAN DAN MANAJEMEN KINERJA,") == 1
+    assert last.endswith(f"NIP 19720412 199803 1 002 Halaman {len(pages)} dari {len(pages)}")
+    # the last member's row (its cells come out of the PDF one after another)
+    assert f"{members}." in last and paper.members[-1].name in last
