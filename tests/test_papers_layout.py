@@ -19,7 +19,7 @@ from lxml import etree
 
 from bot.papers import samples as S
 from bot.papers.model import Disposisi, SkTim, TeamMember
-from bot.papers.registry import DISPOSISI, SK_TIM, PaperKind
+from bot.papers.registry import DISPOSISI, PAPERS, SK_TIM, PaperKind
 from bot.papers.render import PaperRenderer
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -219,3 +219,24 @@ def test_the_lampirans_signature_is_never_alone_on_its_page(
     assert last.endswith(f"NIP 19720412 199803 1 002 Halaman {len(pages)} dari {len(pages)}")
     # the last member's row (its cells come out of the PDF one after another)
     assert f"{members}." in last and paper.members[-1].name in last
+
+
+# --- every paper: a table's header row -----------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(PAPERS))
+def test_a_header_row_keeps_with_the_row_below_it(name: str) -> None:
+    """A header row repeated at the top of each page (Word's "Repeat as header row") keeps
+    with the row below it and cannot break: the heading above a table keeps with the header
+    row, so in Word a long list could leave the heading and the header row at the foot of a
+    page and its first row on the next (LibreOffice never splits a table right under its
+    repeated header rows; Word does unless the row keeps with the next)."""
+    kind = PAPERS[name]
+    headers = [
+        tr
+        for tr in body(render(kind, kind.sample())).iter(W + "tr")
+        if tr.find(f"{W}trPr/{W}tblHeader") is not None
+    ]
+    assert headers or name == "disposisi"
+    for tr in headers:
+        assert keeps_with_next(tr) and cannot_split(tr), (name, xml_text(tr))
