@@ -18,8 +18,16 @@ import pytest
 from lxml import etree
 
 from bot.papers import samples as S
-from bot.papers.model import Disposisi, SkTim, TeamMember
-from bot.papers.registry import DISPOSISI, PAPERS, SK_TIM, PaperKind
+from bot.papers.model import Disposisi, DraftSkeleton, SkTim, TeamMember
+from bot.papers.registry import (
+    DISPOSISI,
+    PAPERS,
+    PENETAPAN_KINERJA,
+    PROGRAM_KERJA,
+    RKAKL,
+    SK_TIM,
+    PaperKind,
+)
 from bot.papers.render import PaperRenderer
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -240,3 +248,73 @@ def test_a_header_row_keeps_with_the_row_below_it(name: str) -> None:
     assert headers or name == "disposisi"
     for tr in headers:
         assert keeps_with_next(tr) and cannot_split(tr), (name, xml_text(tr))
+
+
+# --- the blank drafts: the closing text and the signature ----------------------------
+
+DRAFTS = {"program_kerja": PROGRAM_KERJA, "rkakl": RKAKL, "penetapan_kinerja": PENETAPAN_KINERJA}
+# what stands right above the place and date of each signature
+CLOSING = {
+    "program_kerja": ["[Kesimpulan dan harapan atas pelaksanaan Program Kerja ini.]"],
+    "rkakl": ["Keterangan: biaya dalam rupiah;"],
+    "penetapan_kinerja": ["PIHAK KEDUA akan melakukan supervisi", "JUMLAH"],
+}
+
+
+_NAMES = "Perencanaan Manajemen Kinerja Organisasi Tata Laksana Hubungan Masyarakat Kerja Sama"
+
+
+def long_skeleton(words: int) -> DraftSkeleton:
+    """The sample drafts of an office whose names run to ``words`` more words: the
+    letterhead, the unit and the signers' positions (they are in the kop, the text and over
+    the signatures)."""
+    sample = S.sample_skeleton()
+    names = _NAMES.split()
+    more = " ".join(names[i % len(names)] for i in range(words))
+    letterhead = replace(
+        sample.letterhead,
+        ministry=f"KEMENTERIAN {more.upper()}",
+        secretariat=f"SEKRETARIAT {more.upper()}",
+        bureau=f"BIRO {more.upper()}",
+    )
+    officials = dict(sample.officials)
+    officials["karo"] = replace(officials["karo"], position=f"Kepala Biro {more}")
+    officials["atasan"] = replace(officials["atasan"], position=f"Sekretaris {more}")
+    case = replace(sample.case, unit=f"Biro {more}")
+    return replace(sample, letterhead=letterhead, case=case, officials=officials)
+
+
+@pytest.mark.parametrize("name", sorted(DRAFTS))
+def test_the_drafts_closing_text_keeps_with_its_signature(name: str) -> None:
+    """The paragraph or the table row right above "{{ kop.city }}, {{ date }}" keeps with
+    it (which keeps with the signature), and the Paraf hierarki's rows stay together."""
+    paper = body(render(DRAFTS[name], S.sample_skeleton()))
+    elements = list(paper)
+    places = [i for i, el in enumerate(elements) if xml_text(el).startswith("Jakarta, 6 November")]
+    assert len(places) == len(CLOSING[name])
+    for i, closing in zip(places, CLOSING[name], strict=True):
+        above = elements[i - 1]
+        if above.tag == W + "tbl":
+            above = above.findall(W + "tr")[-1]
+        assert xml_text(above).startswith(closing), xml_text(above)
+        assert keeps_with_next(above)
+        assert elements[i].find(f"{W}pPr/{W}keepNext") is not None  # as it did already
+    (paraf,) = [el for el in elements if xml_text(el) == "Paraf hierarki:"]
+    rows = paraf.getnext().findall(W + "tr")
+    assert [keeps_with_next(r) for r in rows] == [True] * (len(rows) - 1) + [False]
+
+
+@pytest.mark.parametrize(
+    ("name", "words"), [("program_kerja", 48), ("rkakl", 24), ("penetapan_kinerja", 78)]
+)
+def test_no_signature_of_a_draft_begins_a_page(pdf_pages: Any, name: str, words: int) -> None:
+    """Long names (the letterhead, the unit, the positions) pushed the place, date and
+    signature of each draft over to a page of their own, the text they sign on the page
+    before."""
+    pages = pdf_pages(f"{name}_{words}", render(DRAFTS[name], long_skeleton(words)))
+    header = "DRAF untuk diperiksa · Berkas K7 · 6 November 2026 "
+    signed = [p.removeprefix(header) for p in pages if "Jakarta, 6 November 2026" in p]
+    assert len(signed) == len(CLOSING[name])
+    for page in signed:
+        assert not page.startswith("Jakarta, 6 November 2026"), page[:200]
+        assert "NIP 19720412 199803 1 002" in page
