@@ -1154,7 +1154,7 @@ def test_a_document_part_bigger_than_a_form_is_refused_naming_the_limit(tmp_path
 @pytest.mark.parametrize("part", ["word/numbering.xml", "word/styles.xml"])
 def test_a_numbering_or_styles_part_over_4_mb_is_not_read(part: str, tmp_path: Path) -> None:
     """Up to 64 MB was parsed (a 60 MB numbering.xml took 15 s, 950 MB): a larger one is left
-    out, as one that cannot be read, and the form is read without it."""
+    out, and a form with typed step numbers is read without it."""
     data = to_docx(surat_tugas(), tmp_path)
     root = part.removeprefix("word/").removesuffix(".xml")
     w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -1173,6 +1173,34 @@ def test_a_numbering_or_styles_part_over_4_mb_is_not_read(part: str, tmp_path: P
         tracemalloc.stop()
     assert len(definition.steps) == 5
     assert peak < 80 << 20, peak  # not the 20 MB part's elements
+
+
+@pytest.mark.parametrize(
+    ("numbering", "part"), [("button", "word/numbering.xml"), ("style", "word/styles.xml")]
+)
+def test_steps_numbered_by_word_from_a_part_over_4_mb_are_refused_naming_it(
+    numbering: str, part: str, tmp_path: Path
+) -> None:
+    """The No column numbered by Word, its numbering or styles part padded past the limit:
+    the numbers cannot be read. Once the list was counted without the part (the numbering
+    button) or the rows read as without a number ("baris tanpa nomor", List Number): the
+    refusal now says which part, its size and the limit, and what to do."""
+    data = to_docx(dataclasses.replace(surat_tugas(), auto_numbered=numbering), tmp_path)
+    xml = zipfile.ZipFile(io.BytesIO(data)).read(part)
+    head, tail = xml.rsplit(b"</", 1)
+
+    def padded(member: IO[bytes]) -> None:  # the same part, only larger
+        member.write(head)
+        member.write(b" " * (4 << 20))
+        member.write(b"</" + tail)
+
+    with pytest.raises(ImportFailure) as refused:
+        draft_toml("besar.docx", with_part(data, part, padded))
+    message = str(refused.value)
+    assert f"bagian {part}" in message and "batasnya 4 MB" in message
+    assert re.search(r": 4,[1-9] MB setelah dibuka", message)  # its size, over the limit
+    assert "penomoran otomatis Word" in message and "ketikkan nomor langkahnya" in message
+    assert "menyusun konsep Surat Tugas" in message  # the first step's row
 
 
 def test_a_text_form_bigger_than_an_export_is_refused_naming_the_limit() -> None:

@@ -12,7 +12,9 @@ the merge (``Cell.continues``); which columns share that content is the form's b
 Word's automatic numbering (the numbering button, or a style such as "List Number") puts no
 text in a paragraph, only ``w:numPr``; the number shown is counted here as Word counts it: the
 numbered paragraphs of each list (``numId``) in document order, from the start value of the
-numbering part. A number built from several levels ("1.2") is not read (``list_unreadable``).
+numbering part. A number built from several levels ("1.2") is not read (``list_unreadable``),
+nor one whose numbering or styles part is too big to be read (``list_part_too_big``: the
+form names the part when the No column needs it).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from bot.sopimport.limits import (
     MAX_ROWS,
     MAX_TABLES,
 )
-from bot.sopimport.model import Cell, FormTable, ImportFailure, Symbol, SymbolShape
+from bot.sopimport.model import Cell, FormTable, ImportFailure, PartTooBig, Symbol, SymbolShape
 
 _NS = {
     "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
@@ -112,8 +114,12 @@ def read_docx_form(data: bytes) -> list[FormTable]:
     return [_read_table(tbl, n, numbers) for n, tbl in enumerate(body.iter(W_TBL))]
 
 
-def _document_body(data: bytes) -> tuple[ET.Element, ET.Element | None, ET.Element | None]:
-    """The document's body, and its numbering and styles parts when it has readable ones."""
+_Part = ET.Element | PartTooBig | None
+
+
+def _document_body(data: bytes) -> tuple[ET.Element, _Part, _Part]:
+    """The document's body, and its numbering and styles parts when it has readable ones
+    (:class:`PartTooBig` for one too big to be read)."""
     expected = t.DOCX_EXPECTED
     parts = _declared_entries(data)
     if parts is not None and parts > MAX_PARTS:
@@ -166,9 +172,11 @@ def _declared_entries(data: bytes) -> int | None:
     return int.from_bytes(data[at + 10 : at + 12], "little")
 
 
-def _related_part(archive: zipfile.ZipFile, main: str, kind: str) -> ET.Element | None:
+def _related_part(archive: zipfile.ZipFile, main: str, kind: str) -> _Part:
     """The part of type ``kind`` ("/numbering") the main part's relationships name, parsed;
-    None when there is none or it cannot be read (the document is read without it)."""
+    None when there is none or it cannot be read (the document is read without it); larger
+    than :data:`~bot.sopimport.limits.MAX_PART_BYTES`, not read but named, so that a step
+    number that needs it is refused saying so."""
     folder, name = posixpath.split(main)
     try:
         rels = _xml(_small_part(archive, posixpath.join(folder, "_rels", f"{name}.rels")))
@@ -180,7 +188,7 @@ def _related_part(archive: zipfile.ZipFile, main: str, kind: str) -> ET.Element 
                 )
                 info = archive.getinfo(posixpath.normpath(path))
                 if info.file_size > MAX_PART_BYTES:
-                    return None
+                    return PartTooBig(info.filename, info.file_size)
                 return _xml(archive.read(info))
     except (KeyError, ET.ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError):
         return None
@@ -191,9 +199,13 @@ _LEVEL_REFERENCE = re.compile(r"%(\d)")
 
 
 def _list_numbers(
-    body: ET.Element, numbering: ET.Element | None, styles: ET.Element | None
-) -> dict[ET.Element, int | None]:
-    """The number Word shows before each automatically numbered paragraph (None: not read)."""
+    body: ET.Element, numbering_part: _Part, styles_part: _Part
+) -> dict[ET.Element, int | PartTooBig | None]:
+    """The number Word shows before each automatically numbered paragraph (None: not read;
+    the part too big to be read: the list's numbering, or the paragraph's style, which may
+    number it)."""
+    numbering = numbering_part if isinstance(numbering_part, ET.Element) else None
+    styles = styles_part if isinstance(styles_part, ET.Element) else None
     starts: dict[str, dict[int, tuple[int, str]]] = {}  # abstractNumId -> ilvl -> (start, text)
     lists: dict[str, tuple[str, dict[int, int]]] = {}  # numId -> (abstractNumId, overrides)
     for abstract in numbering.iter(_q("w:abstractNum")) if numbering is not None else ():
@@ -217,7 +229,7 @@ def _list_numbers(
         )
     by_style = _style_numbering(styles)
     counters: dict[str, dict[int, int]] = {}
-    found: dict[ET.Element, int | None] = {}
+    found: dict[ET.Element, int | PartTooBig | None] = {}
     for p in body.iter(W_P):
         style = p.find("w:pPr/w:pStyle", _NS)
         num_id, level = by_style.get(
@@ -228,7 +240,13 @@ def _list_numbers(
             given = direct.find("w:numId", _NS)
             num_id = given.get(_q("w:val"), "") if given is not None else num_id
             level = _int_attr(direct.find("w:ilvl", _NS), level)
+        elif style is not None and isinstance(styles_part, PartTooBig):
+            found[p] = styles_part  # its style may number it ("List Number"): not known
+            continue
         if not num_id or num_id == "0":  # numId 0: numbering switched off
+            continue
+        if isinstance(numbering_part, PartTooBig):
+            found[p] = numbering_part  # numbered, but how (start, "1.2") is not known
             continue
         abstract_id, overrides = lists.get(num_id, ("", {}))
         start, text = starts.get(abstract_id, {}).get(level, (1, f"%{level + 1}."))
@@ -330,7 +348,9 @@ def _int_attr(element: ET.Element | None, default: int) -> int:
         return default
 
 
-def _read_table(tbl: ET.Element, n: int, numbers: dict[ET.Element, int | None]) -> FormTable:
+def _read_table(
+    tbl: ET.Element, n: int, numbers: dict[ET.Element, int | PartTooBig | None]
+) -> FormTable:
     rows = []
     above: tuple[Cell, ...] = ()  # the row above, a continued cell as the cell it continues
     for r, tr in enumerate(_children(tbl, W_TR)):
@@ -351,12 +371,14 @@ def _read_table(tbl: ET.Element, n: int, numbers: dict[ET.Element, int | None]) 
                 cell = Cell(key=(n, r, c), continues=start)
             else:
                 numbered = [numbers[p] for p in _walk(tc) if p.tag == W_P and p in numbers]
+                first = numbered[0] if numbered else None
                 cell = Cell(
                     items=_cell_items(tc),
                     symbols=tuple(_symbols(tc)),
                     key=(n, r, c),
-                    list_number=numbered[0] if numbered else None,
-                    list_unreadable=bool(numbered) and numbered[0] is None,
+                    list_number=first if isinstance(first, int) else None,
+                    list_unreadable=bool(numbered) and not isinstance(first, int),
+                    list_part_too_big=first if isinstance(first, PartTooBig) else None,
                 )
             row += [cell] * max(span, 1)
         rows.append(tuple(row))

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.sopimport import texts as t
+from bot.sopimport.limits import MAX_PART_BYTES
 from bot.sopimport.model import (
     Cell,
     FormHeader,
@@ -342,10 +343,20 @@ def _step_rows(
         first = _number_text(at(columns.number))
         number = _ROW_NUMBER.match(first)
         if number is None:
+            shown = " | ".join(text for text in texts if text)[:80]
+            too_big = at(columns.number).list_part_too_big
+            if not first and too_big is not None:  # numbered by Word, or perhaps: not a wrap
+                raise ImportFailure(
+                    t.ROW_NUMBER_PART_TOO_BIG.format(
+                        shown=shown,
+                        part=too_big.part,
+                        size=t.megabytes(too_big.size),
+                        limit=t.megabytes(MAX_PART_BYTES),
+                    )
+                )
             if not first and found and _wraps(row, columns):
                 found[-1] = _joined(found[-1], row, columns)
                 continue
-            shown = " | ".join(text for text in texts if text)[:80]
             if not first and at(columns.number).continues is not None and found:
                 raise ImportFailure(t.ROW_NUMBER_MERGED.format(shown=shown, step=found[-1].number))
             if not first and at(columns.number).list_unreadable:

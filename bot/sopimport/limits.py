@@ -17,8 +17,9 @@ MAX_TEXT_BYTES = 1 * MB
 MAX_PARTS = 1000
 # the main document part (word/document.xml) as unpacked: the form's text and drawings
 MAX_DOCUMENT_BYTES = 4 * MB
-# the numbering and styles parts as unpacked: larger ones are not read (the form is read as
-# without them: they only tell the numbers Word's automatic numbering shows)
+# the numbering and styles parts as unpacked: larger ones are not read (they only tell the
+# numbers Word's automatic numbering shows: a form whose No column needs them is refused
+# naming the part, one with typed numbers is read without them)
 MAX_PART_BYTES = 4 * MB
 # the tables of a .docx (a form has two or three, and the activity table continued on the
 # next pages) and the rows of all of them, or the lines of the text export (a form has one

@@ -35,6 +35,15 @@ class Symbol:
 
 
 @dataclass(frozen=True)
+class PartTooBig:
+    """A .docx part left unread for its size: the numbering or styles part, larger than
+    :data:`~bot.sopimport.limits.MAX_PART_BYTES` (``size``: as unpacked)."""
+
+    part: str  # its name in the ZIP: word/numbering.xml
+    size: int
+
+
+@dataclass(frozen=True)
 class Cell:
     """One grid cell. ``key`` is shared by the grid positions of one merged cell."""
 
@@ -45,6 +54,8 @@ class Cell:
     # text in the cell); None with ``list_unreadable`` when the numbering could not be read
     list_number: int | None = None
     list_unreadable: bool = False
+    # ... because the numbering or styles part it depends on was too big to read
+    list_part_too_big: PartTooBig | None = None
     # a .docx cell merged down from the row above (``w:vMerge`` continued): the cell that
     # starts the merge, whose content Word shows across every row it spans. This cell's own
     # items and symbols stay empty: each column decides whether the rows below share it

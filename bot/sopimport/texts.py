@@ -145,6 +145,15 @@ ROW_NUMBER_UNREADABLE = (
     "otomatis Word yang tidak dapat dibaca; ketikkan nomor langkahnya (1, 2, 3, ...) sebagai "
     "teks di kolom No"
 )
+# ... whose No cell Word may number, from its numbering or styles part ({part}:
+# word/numbering.xml) that is too big to be read; {size}, {limit}: megabytes()
+ROW_NUMBER_PART_TOO_BIG = (
+    "tabel kegiatan: baris ('{shown}') tidak memuat nomor langkah yang diketik di kolom No, "
+    "dan penomoran otomatis Word-nya tidak dapat dibaca karena bagian {part} dalam berkas "
+    ".docx terlalu besar: {size} setelah dibuka, batasnya {limit} (biasanya hanya beberapa "
+    "KB); ketikkan nomor langkahnya (1, 2, 3, ...) sebagai teks di kolom No, atau simpan "
+    "formulirnya saja dalam dokumen tersendiri"
+)
 # where a merged cell starts: the step whose row it is (its number), or a row above all steps
 MERGED_FROM_STEP = "baris langkah {step}"
 MERGED_FROM_ABOVE = "baris di atasnya"
