@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import io
+import logging
 import re
 import sys
 import tomllib
@@ -918,6 +919,51 @@ def test_a_truncated_docx_and_a_docx_without_tables_are_refused(tmp_path: Path) 
     Document().save(str(plain))
     with pytest.raises(ImportFailure, match="tabel kegiatan tidak ditemukan"):
         draft_toml("plain.docx", plain.read_bytes())
+
+
+def damaged(data: bytes, how: str) -> bytes:
+    """The .docx ``data`` with its word/document.xml damaged: not well-formed XML, a byte
+    changed in the stored part (its CRC no longer matches) or in the compressed one (no
+    longer a deflate stream)."""
+    if how == "xml":
+        broken = b'<w:document xmlns:w="urn:x"><w:body><w:p></w:body></w:document>'
+        return with_part(data, "word/document.xml", lambda member: member.write(broken))
+    method = zipfile.ZIP_STORED if how == "crc" else zipfile.ZIP_DEFLATED
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info), compress_type=method)
+    changed = bytearray(out.getvalue())
+    with zipfile.ZipFile(io.BytesIO(bytes(changed))) as archive:
+        info = archive.getinfo("word/document.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for at in range(start + 40, start + 48):
+        changed[at] ^= 0xFF
+    return bytes(changed)
+
+
+@pytest.mark.parametrize("how", ["xml", "crc", "deflate"])
+def test_a_damaged_docx_is_refused_in_indonesian_the_reader_s_error_only_logged(
+    how: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The XML or ZIP reader's own words ("mismatched tag: line 1, column 55", "Bad CRC-32
+    for file ...") were put in the refusal, and a broken deflate stream (zlib.error) was no
+    refusal at all but an importer bug. The official reads that the file is damaged and how
+    to save it again; the reader's error is logged."""
+    caplog.set_level(logging.INFO, logger="bot.sopimport")
+    data = damaged(to_docx(surat_tugas(), tmp_path), how)
+    with pytest.raises(ImportFailure) as refused:
+        draft_toml("rusak.docx", data)
+    message = str(refused.value)
+    assert message.startswith("berkas .docx rusak: ")
+    assert "simpan ulang" in message and "impor kembali" in message
+    english = ("line", "column", "CRC", "Error", "error", "mismatched", "decompress", "file")
+    assert not [word for word in english if word in message], message
+    logged = [r for r in caplog.records if r.name.startswith("bot.sopimport")]
+    assert len(logged) == 1 and "word/document.xml" in logged[0].getMessage()
+    reader = {"xml": "ParseError", "crc": "BadZipFile", "deflate": "error"}[how]
+    assert f"{reader}: " in logged[0].getMessage()
+    assert "Surat Tugas" not in logged[0].getMessage()  # not the form's contents
 
 
 # -- the loader's guess fields -----------------------------------------------------------

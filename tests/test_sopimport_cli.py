@@ -13,7 +13,13 @@ import pytest
 from cli_helpers import ROOT, TOKEN, sopbot
 from core_helpers import sop
 from sopimport_forms import to_docx
-from test_sopimport import SOURCE, penerbitan_surat_tugas, source_text, surat_tugas
+from test_sopimport import (
+    SOURCE,
+    damaged,
+    penerbitan_surat_tugas,
+    source_text,
+    surat_tugas,
+)
 
 import bot.sopimport
 from bot.cli import main
@@ -172,6 +178,20 @@ def test_bad_input_exits_with_the_expectation_and_writes_nothing(name: str, tmp_
     assert str(source) in result.stderr
     assert "Traceback" not in result.stderr
     assert list(out.parent.iterdir()) == []  # no draft, no temporary file
+
+
+def test_a_damaged_docx_is_one_indonesian_line_not_an_importer_bug(tmp_path: Path) -> None:
+    """A word/document.xml whose deflate stream is broken was "kesalahan internal pengimpor
+    (error: Error -3 while decompressing data ...)": the file's fault, told as the
+    importer's, in zlib's English."""
+    source = tmp_path / "Surat Tugas.docx"
+    source.write_bytes(damaged(to_docx(surat_tugas(), tmp_path), "deflate"))
+    result = sopbot("sop", "import", str(source), "-o", str(tmp_path / "st.toml"))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "berkas .docx rusak" in result.stderr and "simpan ulang" in result.stderr
+    assert "internal" not in result.stderr and "decompress" not in result.stderr
+    assert not (tmp_path / "st.toml").exists()
 
 
 def test_a_missing_file_is_named() -> None:

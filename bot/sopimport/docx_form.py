@@ -20,10 +20,13 @@ form names the part when the No column needs it).
 from __future__ import annotations
 
 import io
+import logging
+import lzma
 import posixpath
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from collections.abc import Iterator
 
 from bot.sopimport import texts as t
@@ -50,6 +53,17 @@ _NS = {
     "o": "urn:schemas-microsoft-com:office:office",
 }
 _REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+log = logging.getLogger(__name__)
+
+# What reading a damaged part raises: zipfile's own errors, a CRC that does not match
+# (BadZipFile), a compressed stream that is not one (zlib.error, lzma.LZMAError, OSError for
+# bzip2, EOFError cut short), a compression method or encryption zipfile does not read
+# (NotImplementedError, RuntimeError), and XML that is not well-formed (ET.ParseError).
+_DAMAGED = (
+    zipfile.BadZipFile, OSError, EOFError, zlib.error, lzma.LZMAError, NotImplementedError,
+    RuntimeError, ET.ParseError, ValueError,
+)  # fmt: skip
 
 
 class DoctypeRefused(ValueError):
@@ -151,8 +165,11 @@ def _document_body(data: bytes) -> tuple[ET.Element, _Part, _Part]:
             root = _xml(archive.read(info))
         except DoctypeRefused as exc:
             raise ImportFailure(t.DOCX_DOCTYPE.format(part=part, expected=expected)) from exc
-        except (zipfile.BadZipFile, OSError, EOFError, ET.ParseError, ValueError) as exc:
-            raise ImportFailure(t.DOCX_BROKEN.format(error=exc, expected=expected)) from exc
+        except _DAMAGED as exc:
+            # the reader's own words are English and name bytes and columns: for the log,
+            # never for the official (who is told the file is damaged and what to do)
+            log.info("the .docx part %s cannot be read: %s: %s", part, type(exc).__name__, exc)
+            raise ImportFailure(t.DOCX_BROKEN.format(part=part, expected=expected)) from exc
     body = root.find("w:body", _NS)
     if body is None:
         raise ImportFailure(t.DOCX_NO_BODY.format(expected=expected))
@@ -190,7 +207,7 @@ def _related_part(archive: zipfile.ZipFile, main: str, kind: str) -> _Part:
                 if info.file_size > MAX_PART_BYTES:
                     return PartTooBig(info.filename, info.file_size)
                 return _xml(archive.read(info))
-    except (KeyError, ET.ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except (KeyError, *_DAMAGED):
         return None
     return None
 
@@ -306,7 +323,7 @@ def _main_part(archive: zipfile.ZipFile) -> str:
     """The main document part named by the package relationships (usually word/document.xml)."""
     try:
         rels = _xml(_small_part(archive, "_rels/.rels"))
-    except (KeyError, ET.ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except (KeyError, *_DAMAGED):
         return "word/document.xml"
     for rel in rels.iter(f"{{{_REL_NS}}}Relationship"):
         if rel.get("Type", "").endswith("/officeDocument"):

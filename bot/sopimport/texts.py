@@ -57,8 +57,13 @@ DOCX_PART_TOO_BIG = (
     "formulir SOP-AP hanya beberapa halaman (isinya biasanya kurang dari 1 MB): simpan "
     "formulirnya saja dalam dokumen tersendiri"
 )
-# {error}: what the ZIP or XML reader said
-DOCX_BROKEN = "berkas .docx rusak ({error}); {expected}"
+# {part}: the main part's name (word/document.xml); what the ZIP or XML reader said is
+# logged, not shown (English, and bytes and columns the official cannot act on)
+DOCX_BROKEN = (
+    "berkas .docx rusak: isi dokumennya ({part}) tidak dapat dibaca, mungkin berkasnya "
+    "tidak utuh; buka berkas itu di Word, simpan ulang sebagai Dokumen Word (.docx) dengan "
+    "Simpan Sebagai, lalu impor kembali berkas yang baru disimpan; {expected}"
+)
 # {part}: the main part's name (word/document.xml)
 DOCX_DOCTYPE = (
     "berkas .docx ditolak: {part} memuat deklarasi DOCTYPE (entitas XML), yang tidak pernah "
