@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import json
 import logging
 import os
@@ -668,6 +669,17 @@ def cmd_sop_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _os_error(exc: OSError) -> str:
+    """Why a file could not be read or written, in the operator's Indonesian: the system's
+    own text (strerror) is English; an errno without a text is named (EIO)."""
+    from bot import texts as t
+
+    if exc.errno in t.SOP_IMPORT_OS_ERRORS:
+        return t.SOP_IMPORT_OS_ERRORS[exc.errno]
+    code = errno.errorcode.get(exc.errno, str(exc.errno)) if exc.errno is not None else "?"
+    return t.SOP_IMPORT_OS_ERROR.format(code=code)
+
+
 def cmd_sop_import(args: argparse.Namespace) -> int:
     """Write a draft definition from an SOP-AP form; on any error nothing is written."""
     from bot import texts as t
@@ -682,7 +694,7 @@ def cmd_sop_import(args: argparse.Namespace) -> int:
         data = source.read_bytes()
         text, draft = draft_toml(source.name, data)
     except OSError as exc:
-        print(t.SOP_IMPORT_UNREADABLE.format(source=source, error=exc.strerror), file=sys.stderr)
+        print(t.SOP_IMPORT_UNREADABLE.format(source=source, error=_os_error(exc)), file=sys.stderr)
         return 2
     except ImportFailure as exc:
         print(f"error: {source}: {exc}", file=sys.stderr)
@@ -698,7 +710,7 @@ def cmd_sop_import(args: argparse.Namespace) -> int:
         try:
             write_atomically(out, text)
         except OSError as exc:
-            print(t.SOP_IMPORT_UNWRITABLE.format(out=out, error=exc.strerror), file=sys.stderr)
+            print(t.SOP_IMPORT_UNWRITABLE.format(out=out, error=_os_error(exc)), file=sys.stderr)
             return 2
     guesses = draft.guesses()
     where = shlex.quote(str(out)) if out is not None else "FILE.toml"

@@ -11,6 +11,7 @@ strings. Texts are cut to fit Telegram's limits by :func:`fit`.
 
 from __future__ import annotations
 
+import errno
 import re
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -1790,12 +1791,27 @@ SOP_IMPORT_EXISTS = (
     "error: {out} sudah ada; gunakan --force untuk menimpanya (hasil pemeriksaan di "
     "dalamnya akan hilang)"
 )
+# {error}: SOP_IMPORT_OS_ERRORS[errno], or SOP_IMPORT_OS_ERROR with its errno name (the
+# system's own text, strerror, is English)
 SOP_IMPORT_UNREADABLE = "error: {source}: tidak dapat dibaca: {error}"
 SOP_IMPORT_BUG = (
     "error: {source}: kesalahan internal pengimpor ({kind}: {error}); tidak ada file yang "
     "ditulis. Mohon laporkan kepada pengembang sopbot beserta formulir ini"
 )
 SOP_IMPORT_UNWRITABLE = "error: {out}: tidak dapat ditulis: {error}"
+SOP_IMPORT_OS_ERRORS = {
+    errno.ENOENT: "berkas atau foldernya tidak ada; periksa nama dan letaknya",
+    errno.ENOTDIR: "salah satu bagian jalurnya bukan folder; periksa nama dan letaknya",
+    errno.EISDIR: "itu folder, bukan berkas; sebutkan nama berkasnya",
+    errno.EACCES: "tidak ada izin; periksa hak akses berkas dan foldernya",
+    errno.EPERM: "tidak ada izin; periksa hak akses berkas dan foldernya",
+    errno.EROFS: "disknya hanya dapat dibaca; pilih folder lain",
+    errno.ENOSPC: "ruang disk penuh; kosongkan sebagian ruang atau pilih disk lain",
+    errno.EDQUOT: "kuota disk habis; kosongkan sebagian ruang atau pilih disk lain",
+    errno.ENAMETOOLONG: "namanya terlalu panjang; gunakan nama yang lebih pendek",
+    errno.ELOOP: "tautan simbolisnya berputar; periksa nama dan letaknya",
+}
+SOP_IMPORT_OS_ERROR = "kesalahan sistem ({code})"  # any other: EIO
 # {where}: SOP_IMPORT_WRITTEN_TO or SOP_IMPORT_PRINTED; {show}: the draft's file, quoted
 SOP_IMPORT_DONE = (
     "draf {where}: {steps} langkah, {roles} peran, {documents} dokumen; {guesses} tebakan "

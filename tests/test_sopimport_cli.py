@@ -6,7 +6,10 @@ accepted once confirmed. Bad input exits non-zero with the expectation named and
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -198,6 +201,37 @@ def test_a_missing_file_is_named() -> None:
     result = sopbot("sop", "import", "tidak-ada.txt")
     assert result.returncode == 2
     assert "tidak-ada.txt" in result.stderr and "tidak dapat dibaca" in result.stderr
+
+
+def test_a_file_that_cannot_be_read_or_written_is_said_in_indonesian(tmp_path: Path) -> None:
+    """The system's reason was shown as it says it, in English: "tidak dapat dibaca: No such
+    file or directory", "Is a directory"."""
+    missing = sopbot("sop", "import", str(tmp_path / "tidak-ada.docx"))
+    folder = sopbot("sop", "import", str(tmp_path))
+    no_folder = sopbot("sop", "import", str(SOURCE), "-o", str(tmp_path / "baru" / "st.toml"))
+    assert missing.stderr.endswith(
+        "tidak dapat dibaca: berkas atau foldernya tidak ada; periksa nama dan letaknya\n"
+    ), missing.stderr
+    assert folder.stderr.endswith(
+        "tidak dapat dibaca: itu folder, bukan berkas; sebutkan nama berkasnya\n"
+    ), folder.stderr
+    assert "tidak dapat ditulis: berkas atau foldernya tidak ada" in no_folder.stderr
+    for result in (missing, folder, no_folder):
+        assert result.returncode == 2
+        assert not re.search(r"No such|directory|[Ee]rror\b(?!:)", result.stderr), result.stderr
+
+
+def test_an_os_error_without_an_indonesian_text_is_named_by_its_errno(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(self: Path) -> bytes:
+        raise OSError(errno.EIO, os.strerror(errno.EIO), str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", failing)
+    code = main(["sop", "import", str(SOURCE)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == f"error: {SOURCE}: tidak dapat dibaca: kesalahan sistem (EIO)\n"
 
 
 def test_a_form_whose_outputs_extend_one_document_name_imports(tmp_path: Path) -> None:
