@@ -49,7 +49,7 @@ from bot.core.loader import (
     parse_draft,
 )
 from bot.core.model import CaseStatus
-from bot.sopimport import ImportFailure, draft_toml, read_sop_form
+from bot.sopimport import ImportFailure, draft_toml, read_sop_form, write_atomically
 from bot.sopimport.docx_form import _style_numbering
 from bot.sopimport.inference import infer_draft
 from bot.sopimport.model import DraftGuess
@@ -909,6 +909,70 @@ def test_bad_input_is_refused_naming_what_was_expected(
     with pytest.raises(ImportFailure) as refused:
         draft_toml(name, data)
     assert expected in str(refused.value)
+
+
+# an escape sequence (clear the screen), a bell, a C1 control (CSI), a right-to-left override
+CONTROLS = ("\x1b[2J", "\x07", "\x9b", "\u202e")
+IN_XML = CONTROLS[2:]  # XML 1.0 holds no C0 control but a tab or a line break
+
+
+def with_controls(text: str, controls: tuple[str, ...] = CONTROLS) -> str:
+    """``text`` with a control after each word but the last: "Kepala\x1b[2J Biro"."""
+    words = text.split(" ")
+    marked = [f"{word}{controls[i % len(controls)]}" for i, word in enumerate(words[:-1])]
+    return " ".join([*marked, words[-1]])
+
+
+def test_control_and_direction_characters_in_a_form_are_left_out_of_the_draft(
+    tmp_path: Path,
+) -> None:
+    """A cell holding a control or bidirectional character (pasted from a web page, a
+    terminal) went into a role's name or a step's title, which the loader refuses: the
+    official read "kesalahan internal pengimpor (RuntimeError: the importer wrote a
+    definition that does not load ...)". They show nothing and are left out."""
+    text = source_text().replace("Kepala Biro", with_controls("Kepala Biro Umum"))
+    text = text.replace("mengajukan usulan", with_controls("mengajukan usulan"), 1)
+    definition, _, draft = imported("ppk.txt", text.encode())
+    assert not [c for c in CONTROLS if c[0] in draft]
+    assert "Kepala[2J Biro Umum" in draft  # the escape's visible rest, as the form shows it
+    assert definition.steps[0].activity.startswith("Mengajukan[2J usulan penyusunan")
+
+    form = surat_tugas()
+    first = form.rows[0]
+    first = dataclasses.replace(first, activity=with_controls(first.activity, IN_XML))
+    form = dataclasses.replace(
+        form, name=with_controls(form.name, IN_XML), rows=[first, *form.rows[1:]]
+    )
+    definition, _, draft = imported("st.docx", to_docx(form, tmp_path))
+    assert not [c for c in IN_XML if c in draft]
+    assert definition.header.name == surat_tugas().name
+    assert definition.steps[0].activity == "M" + surat_tugas().rows[0].activity[1:]
+
+
+def test_a_refusal_quoting_a_cell_carries_no_control_character() -> None:
+    """A refusal quotes the row it stops at; printed on the operator's terminal, an escape
+    sequence in it cleared the screen or retitled the window."""
+    text = source_text()
+    start = text.index("\n1\tmengajukan") + 1
+    row = text[start + 1 :].replace("mengajukan", with_controls("a b c d e"), 1)
+    with pytest.raises(ImportFailure) as refused:
+        draft_toml("x.txt", (text[:start] + "x" + row).encode())
+    message = str(refused.value)
+    assert "baris tanpa nomor langkah ('x | a[2J b c d e usulan" in message
+    assert message.isprintable(), repr(message)
+
+
+@pytest.mark.parametrize("code", ["F09F", "202E", "D800"])
+def test_a_symbol_font_mark_coded_as_a_control_stays_a_mark(code: str, tmp_path: Path) -> None:
+    """A w:sym whose code is a C1 control (Wingdings 0x9F), a direction override or a lone
+    surrogate: left out with the controls, the step lost its mark; a surrogate in the draft
+    stopped the command with a traceback (UnicodeEncodeError) when it wrote it."""
+    sym = f'<w:sym w:font="Wingdings" w:char="{code}"/>'
+    data = rewritten(to_docx(surat_tugas(), tmp_path), "<w:t>√</w:t>", sym)
+    _, _, draft = imported("st.docx", data)
+    assert "# pelaksana dari simbol (tanda '?') di kolom Staf Pelaksana" in draft.splitlines()
+    write_atomically(tmp_path / "st.toml", draft)
+    assert (tmp_path / "st.toml").read_text(encoding="utf-8") == draft
 
 
 def test_a_truncated_docx_and_a_docx_without_tables_are_refused(tmp_path: Path) -> None:

@@ -39,7 +39,15 @@ from bot.sopimport.limits import (
     MAX_ROWS,
     MAX_TABLES,
 )
-from bot.sopimport.model import Cell, FormTable, ImportFailure, PartTooBig, Symbol, SymbolShape
+from bot.sopimport.model import (
+    Cell,
+    FormTable,
+    ImportFailure,
+    PartTooBig,
+    Symbol,
+    SymbolShape,
+    shown_text,
+)
 
 _NS = {
     "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
@@ -430,7 +438,7 @@ def _walk(element: ET.Element) -> Iterator[ET.Element]:
 def _cell_items(tc: ET.Element) -> tuple[str, ...]:
     items: list[str] = []
     for p in (e for e in _walk(tc) if e.tag == W_P):
-        items += [" ".join(line.split()) for line in _paragraph_text(p).split("\n")]
+        items += [" ".join(line.split()) for line in shown_text(_paragraph_text(p)).split("\n")]
     return tuple(i for i in items if i)
 
 
@@ -449,14 +457,19 @@ def _paragraph_text(p: ET.Element) -> str:
 
 
 def _sym_char(sym: ET.Element) -> str:
-    """A symbol-font character (a Wingdings tick or diamond): kept as a mark."""
+    """A symbol-font character (a Wingdings tick or diamond): kept as a mark; "?" for a code
+    that is no character to show (a C1 control such as Wingdings 0x9F, a direction control,
+    a lone surrogate, which no UTF-8 file can hold)."""
     try:
         code = int(sym.get(_q("w:char"), "0"), 16)
     except ValueError:
         return "?"
     if 0xF000 <= code <= 0xF0FF:  # symbol fonts map to the private use area
         code -= 0xF000
-    return chr(code) if 0x21 <= code <= 0x10FFFF and code != 0x7F else "?"
+    if not 0x21 <= code <= 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return "?"
+    char = chr(code)
+    return char if shown_text(char) == char else "?"
 
 
 def _symbols(tc: ET.Element) -> Iterator[Symbol]:

@@ -7,9 +7,12 @@ that into a :class:`Draft`, which ``toml_writer`` writes. Every stage is a pure 
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from bot.core.text import BIDI_CONTROLS
 
 
 class ImportFailure(ValueError):
@@ -32,6 +35,21 @@ class Symbol:
 
     what: str  # e.g. "gambar", "bentuk 'diamond'", "tanda '√'" (said in the draft's comments)
     shape: SymbolShape = SymbolShape.UNKNOWN
+
+
+def shown_text(text: str) -> str:
+    """A form's text as the importer reads it: without control characters (an escape, a
+    bell, a C1 control) and bidirectional embeddings, overrides and isolates. They show
+    nothing in the form; kept, a name holding one is refused by the loader (a draft that
+    does not load), and a refusal quoting one prints it on the operator's terminal.
+    Whitespace stays, for the reader to split at."""
+    if text.isprintable():
+        return text
+    return "".join(
+        ch
+        for ch in text
+        if ch not in BIDI_CONTROLS and (ch.isspace() or unicodedata.category(ch) != "Cc")
+    )
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 
 from bot.sopimport import texts as t
 from bot.sopimport.limits import MAX_COLUMNS, MAX_ROWS
-from bot.sopimport.model import Cell, FormTable, ImportFailure
+from bot.sopimport.model import Cell, FormTable, ImportFailure, shown_text
 
 _BLOCK_TAGS = {"p", "li", "br", "div", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6"}
 _SPACE = re.compile(r"\s+")
@@ -62,7 +62,7 @@ class _Blocks(HTMLParser):
         self._current: list[str] = []
 
     def _cut(self) -> None:
-        text = _SPACE.sub(" ", "".join(self._current)).strip()
+        text = _SPACE.sub(" ", shown_text("".join(self._current))).strip()
         if text:
             self.blocks.append(text)
         self._current = []

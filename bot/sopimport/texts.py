@@ -14,8 +14,9 @@ Only the command's ``error:`` prefix (bot.cli) and the definition's keys and val
 them. An importer's own fault is no operator text: it stays an English exception that the
 command shows inside ``SOP_IMPORT_BUG``, for the developers.
 
-Values are plain text (the CLI and a TOML comment); a form's words are quoted as they are,
-cut where a message says so.
+Values are plain text (the CLI and a TOML comment), not HTML: nothing here is escaped. A
+form's words are quoted as they are, cut where a message says so, without the control and
+direction characters the readers leave out (``model.shown_text``).
 """
 
 from __future__ import annotations
