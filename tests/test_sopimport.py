@@ -975,6 +975,28 @@ def test_a_symbol_font_mark_coded_as_a_control_stays_a_mark(code: str, tmp_path:
     assert (tmp_path / "st.toml").read_text(encoding="utf-8") == draft
 
 
+def test_a_drawn_shape_is_named_in_indonesian_not_by_its_drawingml_preset(
+    tmp_path: Path,
+) -> None:
+    """The notes and guesses named a shape by Office's internal preset, in English: "simbol
+    (bentuk 'flowChartProcess')", "simbolnya bentuk 'flowChartProcess' (bukan belah
+    ketupat)". A preset without an Indonesian name is "bentuk"."""
+    form = surat_tugas()
+    r1, r2 = (dataclasses.replace(row, symbol=PROCESS) for row in form.rows[:2])
+    data = to_docx(dataclasses.replace(form, rows=[r1, r2, *form.rows[2:]]), tmp_path)
+    _, _, draft = imported("st.docx", data)
+    lines = draft.splitlines()
+    assert "# pelaksana dari simbol (bentuk proses) di kolom Staf Pelaksana" in lines
+    assert (
+        'guesses.kind = "kalimat berbentuk keputusan, tetapi simbolnya bentuk proses (bukan '
+        'belah ketupat); simbol yang dipakai"'
+    ) in lines
+    assert "flowChart" not in draft
+    _, _, draft = imported("st.docx", rewritten(data, 'prst="flowChartProcess"', 'prst="star5"'))
+    assert "# pelaksana dari simbol (bentuk) di kolom Staf Pelaksana" in draft.splitlines()
+    assert "star5" not in draft
+
+
 def test_a_truncated_docx_and_a_docx_without_tables_are_refused(tmp_path: Path) -> None:
     data = to_docx(surat_tugas(), tmp_path)
     with pytest.raises(ImportFailure, match="rusak"):

@@ -523,7 +523,9 @@ def _drawing_symbol(drawing: ET.Element) -> Symbol | None:
         return Symbol(t.SYMBOL_DIAMOND, SymbolShape.DECISION)
     known = [g for g in geometries if g]
     if known:
-        return Symbol(t.SYMBOL_SHAPE_NAMED.format(geometry=known[0]), SymbolShape.ACTIVITY)
+        name = t.SHAPE_NAMES.get(known[0])
+        what = t.SYMBOL_SHAPE_NAMED.format(name=name) if name else t.SYMBOL_SHAPE
+        return Symbol(what, SymbolShape.ACTIVITY)
     return Symbol(t.SYMBOL_SHAPE, _shape_from_words(*names))
 
 

@@ -33,7 +33,7 @@ class SymbolShape(StrEnum):
 class Symbol:
     """A flowchart symbol found in a Pelaksana cell: a drawing, a shape, a picture or a mark."""
 
-    what: str  # e.g. "gambar", "bentuk 'diamond'", "tanda '√'" (said in the draft's comments)
+    what: str  # e.g. "gambar", "bentuk proses", "tanda '√'" (said in the draft's comments)
     shape: SymbolShape = SymbolShape.UNKNOWN
 
 

@@ -525,7 +525,39 @@ SYMBOL_DRAWING = "objek gambar"
 SYMBOL_EMBEDDED = "objek tersemat"
 SYMBOL_DIAMOND = "bentuk belah ketupat"
 SYMBOL_SHAPE = "bentuk"
-SYMBOL_SHAPE_NAMED = "bentuk '{geometry}'"  # its DrawingML preset: 'flowChartProcess'
+SYMBOL_SHAPE_NAMED = "bentuk {name}"  # {name}: SHAPE_NAMES
+# a drawn shape's name by its DrawingML preset (Office's internal, English name, never
+# shown): the flowchart shapes by what they stand for, the others by their form; a preset
+# not named here is SYMBOL_SHAPE
+SHAPE_NAMES = {
+    "flowChartProcess": "proses",
+    "flowChartAlternateProcess": "proses alternatif",
+    "flowChartPredefinedProcess": "proses terdefinisi",
+    "flowChartTerminator": "terminator",
+    "flowChartDocument": "dokumen",
+    "flowChartMultidocument": "multidokumen",
+    "flowChartInputOutput": "data",
+    "flowChartManualInput": "input manual",
+    "flowChartManualOperation": "operasi manual",
+    "flowChartPreparation": "persiapan",
+    "flowChartMagneticDisk": "disk magnetik",
+    "flowChartOnlineStorage": "penyimpanan data",
+    "flowChartDelay": "penundaan",
+    "flowChartMerge": "penggabungan",
+    "flowChartExtract": "ekstraksi",
+    "flowChartSort": "pengurutan",
+    "flowChartCollate": "penyusunan",
+    "rect": "persegi panjang",
+    "roundRect": "persegi panjang bersudut bulat",
+    "ellipse": "oval",
+    "triangle": "segitiga",
+    "parallelogram": "jajaran genjang",
+    "trapezoid": "trapesium",
+    "pentagon": "segi lima",
+    "hexagon": "segi enam",
+    "octagon": "segi delapan",
+    "can": "silinder",
+}
 SYMBOL_DIAMOND_VML = "bentuk belah ketupat (VML)"
 SYMBOL_PICTURE_VML = "gambar (VML)"
 SYMBOL_SHAPE_VML = "bentuk (VML)"
