@@ -997,6 +997,25 @@ def test_a_drawn_shape_is_named_in_indonesian_not_by_its_drawingml_preset(
     assert "star5" not in draft
 
 
+def test_a_default_time_names_the_kind_of_step_in_indonesian(tmp_path: Path) -> None:
+    """The guess for a Waktu cell without a number said "dipakai bawaan proyek untuk langkah
+    archive" (and review, action): the TOML value as a word of the sentence."""
+    _, guesses, draft = imported("st.docx", to_docx(surat_tugas(), tmp_path))
+    reasons = {g.path: g.reason for g in guesses}
+    assert reasons["steps[3].time_minutes"] == (
+        "kolom Waktu kosong; dipakai bawaan proyek untuk langkah keputusan"
+    )
+    assert reasons["steps[4].time_minutes"] == (
+        "kolom Waktu hanya memuat satuan ('menit') tanpa angka; dipakai bawaan proyek untuk "
+        "langkah pengarsipan"
+    )
+    comments = draft.replace("\n#   ", " ")  # each # PERIKSA: comment on one line
+    assert (
+        "# PERIKSA: kolom Waktu kosong; dipakai waktu bawaan proyek untuk langkah keputusan "
+        '(kind = "review"): 480 menit kerja'
+    ) in comments
+
+
 def test_a_truncated_docx_and_a_docx_without_tables_are_refused(tmp_path: Path) -> None:
     data = to_docx(surat_tugas(), tmp_path)
     with pytest.raises(ImportFailure, match="rusak"):

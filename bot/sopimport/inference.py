@@ -553,9 +553,12 @@ def _time(step: DraftStep, row: FormRow, sharing: Sequence[int]) -> None:
     step.guesses.append(
         DraftGuess(
             "time_minutes",
-            t.TIME_DEFAULT_REASON.format(note=parsed.note, kind=step.kind),
+            t.TIME_DEFAULT_REASON.format(note=parsed.note, name=t.STEP_KIND_NAMES[step.kind]),
             t.TIME_DEFAULT_DETAIL.format(
-                note=parsed.note, kind=step.kind, minutes=step.time_minutes
+                note=parsed.note,
+                name=t.STEP_KIND_NAMES[step.kind],
+                kind=step.kind,
+                minutes=step.time_minutes,
             ),
         )
     )

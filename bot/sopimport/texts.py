@@ -499,11 +499,20 @@ TIME_MERGED_DETAIL = (
 )
 # {note}: how the Waktu cell was read (TIME_*)
 TIME_READ_DETAIL = "{note}: {minutes} menit kerja."
-TIME_DEFAULT_REASON = "{note}; dipakai bawaan proyek untuk langkah {kind}"
+# {name}: STEP_KIND_NAMES[kind]; {kind}: the step's kind as the TOML file spells it
+TIME_DEFAULT_REASON = "{note}; dipakai bawaan proyek untuk langkah {name}"
 TIME_DEFAULT_DETAIL = (
-    "{note}; dipakai waktu bawaan proyek untuk langkah jenis {kind}: {minutes} menit kerja "
-    "(1 hari kerja = 480 menit). Isi sesuai norma waktu."
+    '{note}; dipakai waktu bawaan proyek untuk langkah {name} (kind = "{kind}"): {minutes} '
+    "menit kerja (1 hari kerja = 480 menit). Isi sesuai norma waktu."
 )
+# a step's kind as a sentence names it (the kinds of bot.core.definition.StepKind)
+STEP_KIND_NAMES = {
+    "action": "kegiatan",
+    "review": "keputusan",
+    "team": "pembentukan tim",
+    "upload": "penyusunan dokumen",
+    "archive": "pengarsipan",
+}
 # how a Waktu cell was read (times; {cell}: the cell as written)
 TIME_EMPTY = "kolom Waktu kosong"
 TIME_UNREADABLE = "kolom Waktu tidak terbaca ('{cell}')"
