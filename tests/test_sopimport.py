@@ -38,6 +38,7 @@ from sopimport_forms import (
     to_docx,
     to_text,
 )
+from test_filecheck import compound_file
 
 from bot.core.definition import SopDefinition
 from bot.core.loader import (
@@ -1014,6 +1015,23 @@ def test_a_default_time_names_the_kind_of_step_in_indonesian(tmp_path: Path) -> 
         "# PERIKSA: kolom Waktu kosong; dipakai waktu bawaan proyek untuk langkah keputusan "
         '(kind = "review"): 480 menit kerja'
     ) in comments
+
+
+def test_a_password_protected_docx_is_refused_as_such_not_as_an_old_doc() -> None:
+    """Word saves a .docx with a password to open as an OLE2 compound file holding an
+    EncryptedPackage, which begins as an old .doc does: the official was told "dokumen Word
+    lama (.doc) ...; simpan ulang sebagai .docx", which is what they had done."""
+    encrypted = compound_file(
+        ("EncryptionInfo", b"\x04\x00\x04\x00\x40\x00\x00\x00"), ("EncryptedPackage", b"\x9a" * 64)
+    )
+    for name in ("SOP Surat Tugas.docx", "SOP Surat Tugas"):
+        with pytest.raises(ImportFailure) as refused:
+            draft_toml(name, encrypted)
+        message = str(refused.value)
+        assert message.startswith("dokumen Word dilindungi kata sandi"), message
+        assert "tanpa kata sandi" in message and ".doc)" not in message
+    with pytest.raises(ImportFailure, match=r"dokumen Word lama \(\.doc\)"):
+        draft_toml("SOP lama.doc", compound_file(("WordDocument", b"\xec\xa5" + bytes(30))))
 
 
 def test_a_truncated_docx_and_a_docx_without_tables_are_refused(tmp_path: Path) -> None:

@@ -26,6 +26,12 @@ from bot.sopimport.toml_writer import write_draft
 
 __all__ = ["Draft", "ImportFailure", "draft_toml", "read_sop_form", "write_atomically"]
 
+# an OLE2 compound file: an old .doc, or a .docx Word encrypted with a password to open,
+# whose stream EncryptedPackage holds it (named in UTF-16 in the directory; as
+# bot.filecheck tells it)
+_OLE2 = b"\xd0\xcf\x11\xe0"
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
 
 def read_sop_form(name: str, data: bytes) -> SopForm:
     """The form in ``data``: a .docx by its content (a ZIP) or its name, else the text export."""
@@ -34,7 +40,9 @@ def read_sop_form(name: str, data: bytes) -> SopForm:
             t.TOO_BIG.format(size=t.megabytes(len(data)), limit=t.megabytes(MAX_DOCX_BYTES))
         )
     suffix = PurePath(name).suffix.casefold()
-    if suffix == ".doc" or data.startswith(b"\xd0\xcf\x11\xe0"):
+    if data.startswith(_OLE2) and _ENCRYPTED_PACKAGE in data:
+        raise ImportFailure(t.DOCX_PASSWORD)
+    if suffix == ".doc" or data.startswith(_OLE2):
         raise ImportFailure(t.OLD_WORD)
     if suffix == ".docx" or data.startswith(b"PK\x03\x04"):
         return read_form(read_docx_form(data), t.FORM_DOCX, symbols_possible=True)

@@ -43,6 +43,10 @@ OLD_WORD = (
     "dokumen Word lama (.doc) tidak dapat dibaca; simpan ulang sebagai .docx, atau gunakan "
     "ekspor teks/HTML dari portal"
 )
+DOCX_PASSWORD = (
+    "dokumen Word dilindungi kata sandi sehingga isinya tidak dapat dibaca; buka dokumennya "
+    "di Word, hapus kata sandinya, simpan sebagai .docx tanpa kata sandi, lalu impor kembali"
+)
 EMPTY_FILE = "berkas kosong; diharapkan ekspor teks/HTML SOP-AP dari portal atau dokumen .docx"
 DOCX_NOT_ZIP = "berkas .docx rusak atau bukan .docx (bukan arsip ZIP); {expected}"
 # {count}: how many, or PARTS_ZIP64
