@@ -912,6 +912,34 @@ def test_bad_input_is_refused_naming_what_was_expected(
     assert expected in str(refused.value)
 
 
+@pytest.mark.parametrize(
+    "part",
+    ["word/document.xml", "word/numbering.xml", "word/_rels/document.xml.rels", "_rels/.rels"],
+)
+def test_a_part_declaring_an_unknown_encoding_is_a_damaged_part_not_an_importer_bug(
+    part: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """<?xml ... encoding="rahasia"?> made the XML reader raise LookupError, which nothing
+    caught: "kesalahan internal pengimpor (LookupError: unknown encoding: rahasia)". The
+    document part is refused as damaged; another part is read as missing, as a damaged one
+    is."""
+    caplog.set_level(logging.INFO, logger="bot.sopimport")
+    data = to_docx(surat_tugas(), tmp_path)
+    xml = zipfile.ZipFile(io.BytesIO(data)).read(part)
+    declared = b'<?xml version="1.0" encoding="rahasia"?>' + xml.split(b"?>", 1)[1]
+    damaged = with_part(data, part, lambda member: member.write(declared))
+    if part != "word/document.xml":
+        assert len(imported("st.docx", damaged)[0].steps) == 5
+        return
+    with pytest.raises(ImportFailure) as refused:
+        draft_toml("st.docx", damaged)
+    assert str(refused.value).startswith("berkas .docx rusak: isi dokumennya (word/document.xml)")
+    assert "rahasia" not in str(refused.value)
+    assert [r.getMessage() for r in caplog.records] == [
+        "the .docx part word/document.xml cannot be read: LookupError: unknown encoding: rahasia"
+    ]
+
+
 # an escape sequence (clear the screen), a bell, a C1 control (CSI), a right-to-left override
 CONTROLS = ("\x1b[2J", "\x07", "\x9b", "\u202e")
 IN_XML = CONTROLS[2:]  # XML 1.0 holds no C0 control but a tab or a line break

@@ -67,10 +67,11 @@ log = logging.getLogger(__name__)
 # What reading a damaged part raises: zipfile's own errors, a CRC that does not match
 # (BadZipFile), a compressed stream that is not one (zlib.error, lzma.LZMAError, OSError for
 # bzip2, EOFError cut short), a compression method or encryption zipfile does not read
-# (NotImplementedError, RuntimeError), and XML that is not well-formed (ET.ParseError).
+# (NotImplementedError, RuntimeError), XML that is not well-formed (ET.ParseError) and an
+# XML declaration naming an encoding Python does not know (LookupError).
 _DAMAGED = (
     zipfile.BadZipFile, OSError, EOFError, zlib.error, lzma.LZMAError, NotImplementedError,
-    RuntimeError, ET.ParseError, ValueError,
+    RuntimeError, ET.ParseError, ValueError, LookupError,
 )  # fmt: skip
 
 
@@ -176,7 +177,9 @@ def _document_body(data: bytes) -> tuple[ET.Element, _Part, _Part]:
         except _DAMAGED as exc:
             # the reader's own words are English and name bytes and columns: for the log,
             # never for the official (who is told the file is damaged and what to do)
-            log.info("the .docx part %s cannot be read: %s: %s", part, type(exc).__name__, exc)
+            # (cut: an encoding's name, say, is the file's own text, of any length)
+            error = " ".join(str(exc).split())[:200]
+            log.info("the .docx part %s cannot be read: %s: %s", part, type(exc).__name__, error)
             raise ImportFailure(t.DOCX_BROKEN.format(part=part, expected=expected)) from exc
     body = root.find("w:body", _NS)
     if body is None:
