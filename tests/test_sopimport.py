@@ -940,6 +940,21 @@ def test_a_part_declaring_an_unknown_encoding_is_a_damaged_part_not_an_importer_
     ]
 
 
+def test_a_document_named_with_letters_beyond_ascii_gets_an_ascii_id(tmp_path: Path) -> None:
+    """A document's id was made of the words of its name as they are: "Denah Ruang 20 m²"
+    became [documents.denah_ruang_20_m²], which TOML cannot hold as a bare key, and the
+    official read "kesalahan internal pengimpor (RuntimeError: the importer wrote a
+    definition that does not load ...)". The id is now the name's letters in ASCII, "dokumen"
+    when none is left; the name stays as written."""
+    form = surat_tugas()
+    outputs = ("Denah Ruang 20 m²", "Résumé Konsep", "Lampiran Ⅱ", "Справка", "Arsip № 5")
+    rows = [dataclasses.replace(r, output=o) for r, o in zip(form.rows, outputs, strict=True)]
+    definition, _, _ = imported("st.docx", to_docx(dataclasses.replace(form, rows=rows), tmp_path))
+    ids = {d.name: d.id for d in definition.documents}
+    expected = ["denah_ruang_20_m2", "resume_konsep", "lampiran_ii", "dokumen", "arsip_5"]
+    assert [ids[name] for name in outputs] == expected
+
+
 # an escape sequence (clear the screen), a bell, a C1 control (CSI), a right-to-left override
 CONTROLS = ("\x1b[2J", "\x07", "\x9b", "\u202e")
 IN_XML = CONTROLS[2:]  # XML 1.0 holds no C0 control but a tab or a line break

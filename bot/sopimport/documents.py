@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,6 +31,11 @@ from bot.sopimport.roles import slug
 
 DRAFT_WORDS = {"draf", "draft", "konsep", "rancangan"}
 _UPLOAD_KINDS = {"action", "upload"}
+
+
+def _ascii(word: str) -> str:
+    """``word`` in ASCII, lower case: accents left off, compatibility forms spelled out."""
+    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().casefold()
 
 
 def doc_words(name: str) -> tuple[str, ...]:
@@ -179,7 +185,11 @@ class DocumentBook:
         return None
 
     def _new_id(self, key: tuple[str, ...]) -> str:
-        base = slug(list(key))
+        """An id from the name's words (``key``, any script) in ASCII: a TOML bare key and
+        the loader's id are ASCII ("m²" is "m2", "Résumé" "resume"); "dokumen" when no
+        word has a letter or digit in ASCII."""
+        ascii_words = ["".join(re.findall(r"[a-z0-9]+", _ascii(word))) for word in key]
+        base = slug([word for word in ascii_words if word] or ["dokumen"])
         taken = {d.id for d in self.documents}
         candidate, n = base, 2
         while candidate in taken:
