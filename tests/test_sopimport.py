@@ -912,6 +912,21 @@ def test_bad_input_is_refused_naming_what_was_expected(
     assert expected in str(refused.value)
 
 
+def test_a_docx_whose_directory_asks_for_an_unknown_zip_version_is_refused_as_damaged(
+    tmp_path: Path,
+) -> None:
+    """A damaged central directory entry whose "version needed to extract" reads 14.0:
+    zipfile raises NotImplementedError when it opens the archive, which went out as
+    "kesalahan internal pengimpor (NotImplementedError: zip file version 14.0)"."""
+    data = bytearray(to_docx(surat_tugas(), tmp_path))
+    entry = data.index(b"PK\x01\x02")  # the first central directory entry
+    data[entry + 6 : entry + 8] = (140).to_bytes(2, "little")
+    with pytest.raises(ImportFailure) as refused:
+        draft_toml("st.docx", bytes(data))
+    assert str(refused.value).startswith("berkas .docx rusak atau bukan .docx")
+    assert "version" not in str(refused.value)
+
+
 @pytest.mark.parametrize(
     "part",
     ["word/document.xml", "word/numbering.xml", "word/_rels/document.xml.rels", "_rels/.rels"],

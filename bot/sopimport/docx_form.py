@@ -152,7 +152,8 @@ def _document_body(data: bytes) -> tuple[ET.Element, _Part, _Part]:
         )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    except _DAMAGED as exc:  # no ZIP, or a directory zipfile cannot read ("version 14.0")
+        log.info("the .docx is no ZIP archive zipfile reads: %s: %s", type(exc).__name__, exc)
         raise ImportFailure(t.DOCX_NOT_ZIP.format(expected=expected)) from exc
     with archive:
         part = _main_part(archive)
