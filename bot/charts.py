@@ -192,6 +192,8 @@ def timeline(
         )
     elif last.exit is Exit.CANCELLED:
         status = t.CHART_CANCELLED_ON.format(day=zone.tanggal(last.left or now))
+    elif last.exit is not Exit.ARCHIVED:  # the last step of an SOP that ends otherwise
+        status = t.CHART_COMPLETED_ON.format(day=zone.tanggal(last.left or now))
     else:
         status = t.CHART_ARCHIVED_ON.format(day=zone.tanggal(last.left or now))
     return Timeline(
@@ -298,6 +300,7 @@ STATE_LABELS = {
     CaseState.ON_TIME: (t.CHART_STATE_LABELS["on_time"], "#009E73"),
     CaseState.LATE: (t.CHART_STATE_LABELS["late"], LATE),
     CaseState.ARCHIVED: (t.CHART_STATE_LABELS["archived"], "#0072B2"),
+    CaseState.COMPLETED: (t.CHART_STATE_LABELS["completed"], "#0072B2"),
     CaseState.CANCELLED: (t.CHART_STATE_LABELS["cancelled"], "#999999"),
 }
 
@@ -327,6 +330,7 @@ def report_chart(figures: Report, definition: SopDefinition, period_text: str) -
     states = tuple(
         (label, figures.states.get(state, 0), colour)
         for state, (label, colour) in STATE_LABELS.items()
+        if state in figures.states  # the ways the SOP's cases end (stats.Report.states)
     )
     return ReportChart(
         heading=t.CHART_REPORT_HEADING,

@@ -442,8 +442,11 @@ def _sop_summary(definition: SopDefinition, overrides: Mapping[int, int]) -> str
     note = (
         f" (the file says {d.norm_minutes}; sop_time_overrides)" if norm != d.norm_minutes else ""
     )
+    # an SOP that does not end in archiving says so: its last step finishes a case unfiled
+    finishing = [s.id for s in d.steps if s.finishes]
+    ends = f", step {finishing[0]} finishes a case (no archiving)" if finishing else ""
     return (
-        f"sop {d.code}: {d.header.name} — {len(d.steps)} steps, reviews {reviews}, "
+        f"sop {d.code}: {d.header.name} — {len(d.steps)} steps, reviews {reviews}{ends}, "
         f"norm {norm} working minutes{note}"
     )
 

@@ -532,8 +532,12 @@ class Renderer:
                     reference=t.e(case.archive_reference or ""),
                     line=line,
                 )
-            else:
+            elif event.type is EventType.CANCELLED:
                 text = t.CASE_CANCELLED_NOTICE.format(
+                    heading=case_heading(definition, case), line=line
+                )
+            else:  # the last step of an SOP that does not end in archiving, done
+                text = t.CASE_COMPLETED_NOTICE.format(
                     heading=case_heading(definition, case), line=line
                 )
             return Message(t.fit(text))

@@ -11,7 +11,8 @@ Visits
 A *visit* is one stay of a case at one step: it begins with the event that brought the
 case there (``started`` for the first step, then every move) and ends with the move that
 took it away (``approved``, ``completed``, ``returned``, ``withdrawn``; ``archived`` and
-``cancelled`` close the case). Its duration is *working* time (:class:`WorkCalendar`:
+``cancelled`` close the case, and so does the completion or approval of the last step of an
+SOP that does not end in archiving, which leads nowhere: ``to_step`` None). Its duration is *working* time (:class:`WorkCalendar`:
 office hours, weekends, public holidays and the office's extra days off excluded), in
 whole minutes. The visit still running has no ``left``; its time runs to ``now``.
 
@@ -342,6 +343,9 @@ class CaseState(StrEnum):
     ON_TIME = "on_time"  # open, current step within its norm
     LATE = "late"  # open, current step past its norm
     ARCHIVED = "archived"
+    # closed by the completion or approval of a last step that is no archive step (an SOP
+    # that ends otherwise: "Menyampaikan surat jawaban kepada pemohon")
+    COMPLETED = "completed"
     CANCELLED = "cancelled"
 
 
@@ -396,7 +400,7 @@ class _Tally:
         self.withdrawn: Counter[int] = Counter()
         self.cancelled: Counter[int] = Counter()
         self.reasons: dict[int, Counter[str]] = {s.id: Counter() for s in definition.steps}
-        self.states: Counter[CaseState] = Counter({state: 0 for state in CaseState})
+        self.states: Counter[CaseState] = Counter({state: 0 for state in _states(definition)})
         self.overdue: list[Overdue] = []
         self.cases = 0
         # All moments compared in UTC: datetimes of one tzinfo compare field by field,
@@ -532,6 +536,18 @@ def report_from_log(
     return tally.report(top_reasons)
 
 
+def _states(definition: SopDefinition) -> list[CaseState]:
+    """The states a report counts for the SOP, each even at none: a case ends archived at
+    an archive step, completed at a last step of another kind (a case that ended the other
+    way under an earlier revision of the SOP is counted too, as it comes)."""
+    ends = [s for s in definition.steps if s.ends]
+    closed = [
+        *([CaseState.ARCHIVED] if any(not s.finishes for s in ends) else []),
+        *([CaseState.COMPLETED] if any(s.finishes for s in ends) else []),
+    ]
+    return [CaseState.ON_TIME, CaseState.LATE, *closed, CaseState.CANCELLED]
+
+
 def _top(counter: Counter[str], n: int) -> list[tuple[str, int]]:
     """The ``n`` most frequent, ties in alphabetical order (stable across runs)."""
     return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
@@ -545,7 +561,8 @@ def _state_at(
     moment: datetime,
     calendar: WorkCalendar,
 ) -> CaseState | None:
-    """The state a case is counted in: archived or cancelled when it closed in the period;
+    """The state a case is counted in: archived, completed (its last step, no archive step,
+    done) or cancelled when it closed in the period;
     else, when it was open at ``moment`` (the period's end, or now), on time or late by its
     step then. None when it had not started by ``moment`` or closed outside the period."""
     first, last = stays[0], stays[-1]
@@ -555,7 +572,9 @@ def _state_at(
     if last_left is not None and last_left <= moment:
         if not start <= last_left < end:
             return None
-        return CaseState.CANCELLED if last[4] is Exit.CANCELLED else CaseState.ARCHIVED
+        if last[4] is Exit.CANCELLED:
+            return CaseState.CANCELLED
+        return CaseState.ARCHIVED if last[4] is Exit.ARCHIVED else CaseState.COMPLETED
     for step, entered, left, _minutes, _exit, _event in stays:
         if entered <= moment and (left is None or left > moment):
             spent = calendar.working_minutes_between(entered, moment)

@@ -559,6 +559,7 @@ STATUS_SPENT = "Waktu berjalan: {spent} dari norma {norm}{late}"
 STATUS_LATE = " ⚠️ <b>melewati norma</b>"
 STATUS_CLOSED = "Status: <b>{state}</b> pada {when}"
 STATUS_ARCHIVED = "diarsipkan"
+STATUS_COMPLETED = "selesai"  # the last step of an SOP that does not end in archiving done
 STATUS_CANCELLED = "dibatalkan"
 STATUS_ARCHIVE_REFERENCE = "Nomor arsip: <code>{reference}</code>"
 STATUS_HISTORY = "<b>Riwayat</b>"
@@ -569,6 +570,7 @@ RECENT_CASES_HEAD = "<b>Berkas terbaru</b>"
 RECENT_CASE_AT = "langkah {step} ({role})"  # where an open case is
 RECENT_CASE_CLOSED = {  # where a closed case is, by its status
     "archived": "selesai (diarsipkan)",
+    "completed": "selesai",
     "cancelled": "dibatalkan",
 }
 RECENT_CASES_FOOT = "\nRincian: /status &lt;nomor&gt;"
@@ -652,6 +654,8 @@ BTN_FORWARD_NOTE = "📝 Teruskan dengan catatan"
 BTN_SUBMIT_DRAFTS = "📤 Serahkan draf kepada {role}"  # an upload step whose documents are drafts
 BTN_SUBMIT_DOCUMENTS = "📤 Serahkan dokumen kepada {role}"  # any other upload step
 BTN_SUBMIT_ONWARD = "📤 Lanjut ke langkah berikutnya"  # an upload step on to its own role
+# the last step of an SOP that does not end in archiving (an action or upload step)
+BTN_FINISH = "✅ Selesaikan"
 # a review or archive step whose holder sends documents of his own (``uploads``); the
 # second also asks an upload step's holder for what is missing (``button``: its button)
 OWN_UPLOADS = "Dokumen yang Bapak/Ibu lampirkan pada langkah ini:"
@@ -1101,6 +1105,9 @@ REVIEW_ONWARD = " berkas diteruskan kepada {holder}"
 REVIEW_FORWARD = " dan meneruskan berkas kepada {holder}"
 REVIEW_ONWARD_SELF = " berkas dilanjutkan ke langkah berikutnya"
 REVIEW_FORWARD_SELF = " dan melanjutkan ke langkah berikutnya"
+# ... a review step that is the last step of an SOP that does not end in archiving
+REVIEW_ONWARD_END = " berkas dinyatakan selesai"
+REVIEW_FORWARD_END = " sehingga berkas dinyatakan selesai"
 REVIEW_PARAF = (
     "Dengan menekan {approve}, Bapak/Ibu dicatat telah memberi paraf pada dokumen tersebut{then}."
 )
@@ -1133,6 +1140,16 @@ UPLOADS_DONE_ASK = (
     "sebelum itu menjadi versi barunya."
 )
 SUBMIT_ASK = "Silakan menekan {button} untuk menyampaikan berkas{to}."
+# the last step of an SOP that does not end in archiving ({button}: BTN_FINISH)
+FINISH_ASK = (
+    "Langkah ini merupakan langkah terakhir SOP. Setelah kegiatan tersebut dilaksanakan, "
+    "silakan menekan {button}; berkas kemudian dinyatakan selesai."
+)
+FINISH_UPLOADS_ASK = (
+    "Langkah ini merupakan langkah terakhir SOP. Setelah semua dokumen selesai, silakan "
+    "menekan {button}; berkas kemudian dinyatakan selesai. Dokumen yang dikirim ulang "
+    "sebelum itu menjadi versi barunya."
+)
 FORWARD_ASK = (
     "Silakan menekan {button} untuk menyampaikan berkas{to}, atau {note_button} bila ada "
     "arahan yang perlu disampaikan."
@@ -1197,6 +1214,8 @@ OUTCOME_WORDS = {
 # ("Teruskan"): (the outcome line, the history, where the case went)
 SUBMITTED = ("✔️ Diajukan", "mengajukan", "diajukan")
 HANDED_IN = ("✔️ Diserahkan", "menyerahkan", "diserahkan")
+# ... the last step of an SOP that does not end in archiving: the case is finished
+FINISHED = ("✔️ Diselesaikan", "menyelesaikan", "diselesaikan")
 FORWARDED = ("✔️ Diteruskan", "meneruskan", "diteruskan")
 OUTCOME_LINE = "{icon} oleh {by} pada {when}."
 OUTCOME_REASON = "\nAlasan: {reason}"
@@ -1206,6 +1225,7 @@ MOVED_NEXT_STEP = "Berkas diteruskan ke langkah berikutnya ({step}).{no_one}"
 MOVED_COMPLETED = "Berkas {went} kepada {holder}.{no_one}"  # {went}: SUBMITTED's, ...
 MOVED_APPROVED = "Berkas diteruskan kepada {holder}.{no_one}"
 MOVED_RETURNED = "Berkas dikembalikan kepada {holder}.{no_one}"
+MOVED_FINISHED = "Berkas dinyatakan selesai ({step} merupakan langkah terakhir SOP)."
 HISTORY_LINE_NOTE = " — catatan: {note}"  # after a /status history line
 
 # -- pictures (bot.charts): the /status timeline and the /laporan chart --------------------
@@ -1226,6 +1246,7 @@ CHART_NOW = (
 CHART_NOW_LATE = " — melewati norma"
 CHART_CANCELLED_ON = "Dibatalkan pada {day}"
 CHART_ARCHIVED_ON = "Selesai dan diarsipkan pada {day}"
+CHART_COMPLETED_ON = "Selesai pada {day}"  # an SOP that does not end in archiving
 CHART_TIMELINE_HEADING = "Berkas #{case} · Linimasa Langkah"
 CHART_TITLE_ILLEGIBLE = "(judul tidak dapat ditampilkan)"  # a title of no drawable glyph
 CHART_TIMELINE_NOTE = "Keadaan per {when} · dalam waktu kerja, di luar hari libur"
@@ -1238,6 +1259,7 @@ CHART_STATE_LABELS = {  # the cases by state (bot.stats.CaseState)
     "on_time": "Berjalan, sesuai norma",
     "late": "Berjalan, melewati norma",
     "archived": "Selesai (diarsipkan)",
+    "completed": "Selesai",
     "cancelled": "Dibatalkan",
 }
 CHART_TIME_HEADING = "Waktu kerja per langkah terhadap norma"
@@ -1277,6 +1299,10 @@ ALBUM_FILE = "• {doc}: {name} (versi {version}{replaces})"  # ... a document u
 CASE_ARCHIVED_NOTICE = (
     "{heading}\n\n🎉 <b>Berkas telah selesai dan diarsipkan.</b>\nNomor arsip: "
     "<code>{reference}</code>\n{line}\n\nTerima kasih atas kerja sama Bapak/Ibu."
+)
+CASE_COMPLETED_NOTICE = (  # the last step of an SOP that does not end in archiving
+    "{heading}\n\n🎉 <b>Berkas telah selesai.</b>\n{line}\n\nTerima kasih atas kerja sama "
+    "Bapak/Ibu."
 )
 CASE_CANCELLED_NOTICE = "{heading}\n\n✖️ <b>Berkas dibatalkan.</b>\n{line}"
 # to a holder passed over (a strategic step, or four eyes): {why} WHY_DEFINITIVE_ONLY or

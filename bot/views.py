@@ -23,7 +23,7 @@ from bot.core.definition import (
     StepKind,
 )
 from bot.core.loader import MAX_ACTIVITY_CHARS
-from bot.core.model import Case, EarlierPart, Event, EventType, NamesAt
+from bot.core.model import Case, CaseStatus, EarlierPart, Event, EventType, NamesAt
 from bot.core.workflow import missing_inputs
 from bot.papers.dates import OfficeZone
 from bot.papers.registry import PaperKind, paper_kinds, paper_title
@@ -214,6 +214,9 @@ def review_instruction(definition: SopDefinition, step: Step, returned: bool) ->
     if goes_on_itself(definition, step):  # not "kepada" the reviewer himself
         onward = t.REVIEW_ONWARD_SELF
         forward = t.REVIEW_FORWARD_SELF
+    elif step.finishes:  # the approval ends the SOP
+        onward = t.REVIEW_ONWARD_END
+        forward = t.REVIEW_FORWARD_END
     if step.approval is ApprovalKind.PARAF:
         then = t.REVIEW_PARAF_THEN.format(onward=onward) if onward else ""
         meaning = t.REVIEW_PARAF.format(approve=approve, then=then)
@@ -497,7 +500,9 @@ def _task_text(
         docs = (*step.inputs, *step.uploads)
         if docs:
             lines += ["", t.TASK_DOCS_NEEDED, document_checklist(definition, case, docs)]
-        if step.kind is StepKind.UPLOAD and goes_on_itself(definition, step):
+        if step.finishes:
+            label = t.BTN_FINISH  # the last step: nobody to hand the case to
+        elif step.kind is StepKind.UPLOAD and goes_on_itself(definition, step):
             label = t.BTN_SUBMIT_ONWARD  # not "kepada" its own holder
         elif step.kind is StepKind.UPLOAD:
             label = (
@@ -512,6 +517,10 @@ def _task_text(
             to = t.TASK_TO_NEXT_STEP  # the holder goes on herself (not "kepada" herself)
         if step.uploads and missing:
             ask(t.OWN_UPLOADS_MISSING.format(button=button_words(label)))
+        elif not missing and step.finishes and step.kind is StepKind.UPLOAD:
+            ask(t.FINISH_UPLOADS_ASK.format(button=button_words(label)))
+        elif not missing and step.finishes:
+            ask(t.FINISH_ASK.format(button=button_words(label)))
         elif not missing and step.kind is StepKind.UPLOAD:
             ask(t.UPLOADS_DONE_ASK.format(button=button_words(label)))
         elif not missing and label == t.BTN_SUBMIT:
@@ -673,6 +682,8 @@ def completed_words(definition: SopDefinition, step_id: int) -> tuple[str, str, 
     if not definition.has_step(step_id):
         return t.FORWARDED
     step = definition.step(step_id)
+    if step.finishes:
+        return t.FINISHED
     if step.kind is StepKind.UPLOAD:
         return t.HANDED_IN
     if step.id == definition.first_step.id and goes_up(definition, step):
@@ -755,6 +766,11 @@ def outcome_line(
 def moved_line(definition: SopDefinition, case: Case, move: Event, unheld: bool = False) -> str:
     """Where the case went, for the person who moved it (``unheld``: nobody holds that step
     now; the administrators were told)."""
+    if case.status is CaseStatus.COMPLETED and move.type in (
+        EventType.COMPLETED,
+        EventType.APPROVED,
+    ):
+        return t.MOVED_FINISHED.format(step=definition.step_label(move.step))
     if not case.is_open:
         return ""
     holder = t.e(definition.role(definition.step(case.step).actor).name)

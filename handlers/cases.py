@@ -13,6 +13,7 @@ from bot.callbacks import Callback, Op
 from bot.context import SopApplication
 from bot.core.definition import SopDefinition
 from bot.core.model import Case, DomainError, Withdraw
+from bot.core.model import CaseStatus as ModelStatus
 from bot.core.workflow import excluded_reviewers, four_eyes_set_aside
 from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied, NewCase
@@ -301,7 +302,10 @@ def status_text(context: Context, found: CaseStatus) -> str:
             ),
         ]
     else:
-        state = t.STATUS_ARCHIVED if case.archive_reference else t.STATUS_CANCELLED
+        state = {
+            ModelStatus.ARCHIVED: t.STATUS_ARCHIVED,
+            ModelStatus.COMPLETED: t.STATUS_COMPLETED,
+        }.get(case.status, t.STATUS_CANCELLED)
         when = svc.zone.tanggal_jam(case.closed_at or now)
         lines.append(t.STATUS_CLOSED.format(state=state, when=when))
         if case.archive_reference:

@@ -250,7 +250,7 @@ def test_an_approval_leading_to_a_step_that_does_not_exist_is_refused() -> None:
         # step 11's next step left out
         (
             lambda raw: step_at(raw, 11).pop("on_approve"),
-            "steps[10].on_approve: missing (only an archive step ends the SOP)",
+            "steps[10].on_approve: missing (only the last step, or an archive step, ends the SOP)",
         ),
     ],
 )
@@ -287,7 +287,10 @@ def test_two_steps_approving_into_each_other_have_no_path_to_the_end() -> None:
 
 def test_a_step_other_than_the_archive_must_say_where_it_leads() -> None:
     problems = refusal(lambda raw: step_at(raw, 11).pop("on_approve"))
-    assert "steps[10].on_approve: missing (only an archive step ends the SOP)" in problems
+    assert (
+        "steps[10].on_approve: missing (only the last step, or an archive step, ends the SOP)"
+        in problems
+    )
 
 
 def test_an_archive_step_in_the_middle_is_refused() -> None:
@@ -295,13 +298,17 @@ def test_an_archive_step_in_the_middle_is_refused() -> None:
     assert "steps[5].on_approve: an archive step ends the SOP and has no next step" in problems
 
 
-def test_an_sop_without_an_archive_step_is_refused() -> None:
+def test_an_sop_whose_last_step_leads_back_has_no_end_and_is_refused() -> None:
     def break_it(raw: Raw) -> None:
         step_at(raw, 12)["kind"] = "action"
         step_at(raw, 12)["on_approve"] = 1
 
     problems = refusal(break_it)
-    assert "steps: no archive step ends the SOP" in problems
+    assert "steps[11].on_approve: step 1 is not a later step" in problems
+    assert (
+        "steps: no step ends the SOP (an archive step, or a last step without on_approve)"
+        in problems
+    )
 
 
 def test_a_step_leading_to_itself_is_refused() -> None:

@@ -127,6 +127,18 @@ class Step:
         return self.kind is StepKind.REVIEW
 
     @property
+    def ends(self) -> bool:
+        """Whether the step ends the SOP: an archive step, or the last step of an SOP that
+        ends otherwise (no ``on_approve``), whose completion or approval finishes the case."""
+        return self.on_approve is None
+
+    @property
+    def finishes(self) -> bool:
+        """Whether completing or approving the step finishes the case without an archive
+        number: a last step that is no archive step."""
+        return self.on_approve is None and self.kind is not StepKind.ARCHIVE
+
+    @property
     def definitive_only(self) -> bool:
         return self.mandate is Mandate.DEFINITIVE_ONLY
 

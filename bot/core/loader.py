@@ -773,7 +773,7 @@ def _check_steps(
                 continue
             if canonical(doc_id) not in held[step.id] | uploads_here:
                 p.add(f"{path}.inputs[{j}]", f"document '{doc_id}' is produced by no earlier step")
-        _check_targets(p, path, step, position)
+        _check_targets(p, path, step, position, last=i == len(steps) - 1)
     _check_paths(p, steps, position)
 
 
@@ -873,11 +873,34 @@ def _held_on_entry(
     return held
 
 
-def _check_targets(p: _Problems, path: str, step: Step, position: Mapping[int, int]) -> None:
+def _ends_sop(step: Step, *, last: bool) -> bool:
+    """Whether a step without a next step (``on_approve``) rightly ends the SOP: an archive
+    step, wherever it stands, or the last step of the file of another kind than a team step
+    (its completion, or its approval, finishes the case: "Menyampaikan surat jawaban kepada
+    pemohon", "Menandatangani laporan"). A step before the last one without a next step is
+    a next step left out, as it always was; a team step would form a team that has nothing
+    left to do."""
+    return step.on_approve is None and (
+        step.kind is StepKind.ARCHIVE or (last and step.kind is not StepKind.TEAM)
+    )
+
+
+def _check_targets(
+    p: _Problems, path: str, step: Step, position: Mapping[int, int], *, last: bool
+) -> None:
     here = position[step.id]
     if step.on_approve is None:
-        if step.kind is not StepKind.ARCHIVE:
-            p.add(f"{path}.on_approve", "missing (only an archive step ends the SOP)")
+        if step.kind is StepKind.TEAM and last:
+            p.add(
+                f"{path}.on_approve",
+                "missing (a team step cannot end the SOP: the team it forms would have no "
+                "step left to act in)",
+            )
+        elif not _ends_sop(step, last=last):
+            p.add(
+                f"{path}.on_approve",
+                "missing (only the last step, or an archive step, ends the SOP)",
+            )
     elif step.on_approve not in position:
         p.add(f"{path}.on_approve", f"step {step.on_approve} does not exist")
     elif step.kind is StepKind.ARCHIVE:
@@ -911,16 +934,19 @@ def _check_paths(p: _Problems, steps: list[Step], position: Mapping[int, int]) -
     for source, targets in edges.items():
         for target in targets:
             reverse[target].append(source)
-    ends = [s.id for s in steps if s.kind is StepKind.ARCHIVE and s.on_approve is None]
-    if not ends:
-        p.add("steps", "no archive step ends the SOP")
+    ends = [s.id for i, s in enumerate(steps) if _ends_sop(s, last=i == len(steps) - 1)]
     dangling = any(
-        (s.on_approve is None and s.kind is not StepKind.ARCHIVE)
+        (s.on_approve is None and s.id not in ends)
         or any(
             target is not None and target not in position for target in (s.on_approve, s.on_return)
         )
         for s in steps
     )
+    if not ends and not dangling:
+        p.add(
+            "steps",
+            "no step ends the SOP (an archive step, or a last step without on_approve)",
+        )
     if dangling:
         # a step leading nowhere is named already (_check_targets): the steps it cuts off
         # would each read "unreachable" or "no path to the end", though they are right

@@ -15,8 +15,15 @@ from typing import Any
 
 
 class CaseStatus(StrEnum):
+    """Where a case stands. A case ends in one of three ways: ``archived`` at an archive
+    step, filed under an archive number; ``completed`` at the last step of an SOP that ends
+    otherwise ("Menyampaikan surat jawaban kepada pemohon", "Menandatangani laporan"), its
+    holder's completion or approval finishing it, with no number; ``cancelled`` by an
+    administrator."""
+
     OPEN = "open"
     ARCHIVED = "archived"
+    COMPLETED = "completed"
     CANCELLED = "cancelled"
 
 
@@ -165,7 +172,8 @@ class AttachFile:
 
 @dataclass(frozen=True)
 class CompleteStep:
-    """Submit (step 1), forward (action steps) or hand in the drafts (upload steps)."""
+    """Submit (step 1), forward (action steps) or hand in the drafts (upload steps); at the
+    last step of an SOP that does not end in archiving, finish the case."""
 
     version: int
     note: str = ""
@@ -293,7 +301,9 @@ MOVES = frozenset(
 class Event:
     """One entry of the append-only case log.
 
-    ``step`` is where the case was when it happened; ``to_step`` where it went (moves only).
+    ``step`` is where the case was when it happened; ``to_step`` where it went (moves only;
+    None for a move that closes the case: an archiving, a cancellation, or the completion
+    or approval of a last step that is no archive step, which finishes it).
     ``data`` carries the type-specific rest (title, file, team, approval kind) as plain JSON.
     """
 

@@ -622,7 +622,6 @@ def apply(definition: SopDefinition, case: Case | None, event: Event) -> Case:
             return replace(case, took=_passed(case, event))
         case EventType.COMPLETED | EventType.APPROVED:
             step = definition.step(event.step)
-            assert event.to_step is not None
             approvals = case.approvals
             acting = str(event.data.get("acting", ""))
             if kind := event.data.get("approval"):
@@ -638,6 +637,21 @@ def apply(definition: SopDefinition, case: Case | None, event: Event) -> Case:
                     (step.id, event.actor),
                 )
             produced = case.produced | recorded_outputs(definition, step)
+            took = _took(definition, case, event)
+            if event.to_step is None:  # the last step done: the case is finished, unfiled
+                return _moved(
+                    case,
+                    event,
+                    case.step,
+                    status=CaseStatus.COMPLETED,
+                    approvals=approvals,
+                    produced=produced,
+                    last_move=None,
+                    reviewers=reviewers,
+                    handed_in=handed_in,
+                    took=took,
+                    closed_at=event.at,
+                )
             move = Move(event.actor, event.step, event.to_step, case.version + 1)
             return _moved(
                 case,
@@ -648,7 +662,7 @@ def apply(definition: SopDefinition, case: Case | None, event: Event) -> Case:
                 last_move=move,
                 reviewers=reviewers,
                 handed_in=handed_in,
-                took=_took(definition, case, event),
+                took=took,
             )
         case EventType.RETURNED:
             assert event.to_step is not None

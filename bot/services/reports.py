@@ -315,6 +315,7 @@ class Reports:
             states=[
                 (label, figures.states.get(state, 0))
                 for state, (label, _) in charts.STATE_LABELS.items()
+                if state in figures.states
             ],
             steps=[
                 StepEvaluation(
@@ -355,7 +356,8 @@ class Reports:
             "",
             t.REPORT_SUMMARY_CASES.format(
                 cases=figures.cases,
-                archived=states.get(stats.CaseState.ARCHIVED, 0),
+                archived=states.get(stats.CaseState.ARCHIVED, 0)
+                + states.get(stats.CaseState.COMPLETED, 0),
                 running=running,
                 cancelled=states.get(stats.CaseState.CANCELLED, 0),
             ),

@@ -1,0 +1,139 @@
+"""An SOP of the standard form that does not end in archiving: the Biro Humas's
+"Penyampaian Surat Jawaban atas Pengaduan Masyarakat" (``tests/fixtures/sops/
+surat-jawaban.toml``). The Pelaksana drafts the reply, the Kasubag initials it, the Kabag
+signs it, and the Pelaksana sends it to the person who wrote in: step 4, "Menyampaikan
+surat jawaban kepada pemohon", is the last, and completing it finishes the case. Nobody
+files anything, so nobody is asked for an archive number. Through the real bot, the Bot
+API emulator and a real SQLite file."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sop_world import WAIT, pdf, plain, sop_world
+from sop_world import open_case as open_in
+
+from bot.core.model import CaseStatus
+from bot.demo import Script, World
+from emulator import EmuMessage, EmuUser
+
+JAWABAN = Path(__file__).parent / "fixtures" / "sops" / "surat-jawaban.toml"
+PEOPLE = {
+    "pelaksana": (4001, "Rina Marlina, S.Sos.", "Pengelola Pengaduan", ["pelaksana_tl"]),
+    "kasubag": (4002, "Hendra Wijaya, S.H.", "Kepala Subbagian Tindak Lanjut", ["kasubag_tl"]),
+    "kabag": (4003, "Dra. Sri Lestari, M.Si.", "Kepala Bagian Pengaduan", ["kabag_pm"]),
+}
+
+
+def about(user: EmuUser, case: int) -> list[EmuMessage]:
+    return [m for m in user.bot_messages if f"Berkas #{case}" in m.text]
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    async with sop_world(tmp_path, JAWABAN, PEOPLE) as w:
+        yield w
+
+
+async def status(user: EmuUser, case: int) -> str:
+    user.mark_seen()
+    await user.send(f"/status {case}")
+    return plain((await user.wait_message(lambda m: "Riwayat" in m.text, timeout=WAIT)).text)
+
+
+async def test_the_reply_sent_to_the_complainant_finishes_the_case(
+    world: World, tmp_path: Path
+) -> None:
+    """Rina drafts the reply, the Kasubag initials it, the Kabag signs it; Rina's last task
+    asks her to send it and finish the case (Selesaikan), not to file it. Once she has, the
+    case is finished ("selesai"), the Kasubag and the Kabag are told so, and no one was
+    ever asked for an archive number; /status says so in Indonesian."""
+    s = Script(world, timeout=WAIT)
+    case = await open_in(world, "pelaksana", "Jawaban pengaduan Bapak Darmawan")
+    await s.upload("pelaksana", case, "Konsep Surat Jawaban.pdf", pdf("konsep"))
+    await s.press("pelaksana", "Ajukan", case)
+    await s.approve("kasubag", case)
+    await s.approve("kabag", case)
+
+    # the last step's task: Rina sends the signed reply and finishes the case
+    task = await s.seen(
+        "pelaksana",
+        lambda m: "Langkah 4" in m.text and any("Selesaikan" in b for b in m.button_texts),
+    )
+    text = plain(task.text)
+    assert "Menyampaikan surat jawaban kepada pemohon." in text
+    assert "langkah terakhir SOP" in text and "dinyatakan selesai" in text
+    assert not any("Arsipkan" in b or "Teruskan" in b for b in task.button_texts)
+    await s.press("pelaksana", "Selesaikan", case)
+
+    await s.seen("pelaksana", lambda m: "✔️ Diselesaikan oleh" in m.text and f"#{case}" in m.text)
+    for who in ("kasubag", "kabag"):
+        told = await world[who].wait_message(
+            lambda m: "Berkas telah selesai" in m.text and f"Berkas #{case}" in m.text,
+            timeout=WAIT,
+        )
+        assert "Diselesaikan oleh Rina Marlina" in plain(told.text)
+    await world.drained()
+    assert await world.case_status(case) is CaseStatus.COMPLETED
+
+    # nobody was asked for an archive number, at any step
+    for who in PEOPLE:
+        for m in world[who].bot_messages:
+            assert "nomor arsip" not in m.text.lower(), (who, m.text)
+            assert not any("Arsipkan" in b for b in m.button_texts), (who, m.text)
+
+    shown = await status(world["kabag"], case)
+    assert "Status: selesai pada " in shown
+    assert "diarsipkan" not in shown and "Nomor arsip" not in shown
+    assert "menyelesaikan" in shown  # Rina's completion in the history
+    listed = await status_list(world["pelaksana"])
+    assert f"#{case} · Jawaban pengaduan Bapak Darmawan · " in listed
+    assert listed.split(f"#{case} · ", 1)[1].splitlines()[0].endswith("· selesai")
+
+    # the SQLite file keeps the case finished, closed, at its last step, with no number
+    with sqlite3.connect(tmp_path / "sopbot.sqlite3") as db:
+        row = db.execute(
+            "SELECT status, step, closed_at IS NOT NULL FROM cases WHERE id = ?", (case,)
+        ).fetchone()
+        filed = db.execute(
+            "SELECT COUNT(*) FROM archive_numbers WHERE case_id = ?", (case,)
+        ).fetchone()
+        kinds = [
+            k
+            for (k,) in db.execute(
+                "SELECT type FROM events WHERE case_id = ? ORDER BY seq", (case,)
+            )
+        ]
+    assert row == ("completed", 4, 1)
+    assert filed == (0,)
+    assert kinds[-1] == "completed" and "archived" not in kinds
+
+
+async def test_a_finished_case_takes_no_more_actions(world: World) -> None:
+    """The Selesaikan button of a finished case is refused as a closed case's (pressed
+    again from an older copy), and /tarik cannot take the completion back."""
+    s = Script(world, timeout=WAIT)
+    case = await open_in(world, "pelaksana", "Jawaban pengaduan Ibu Sulastri")
+    await s.upload("pelaksana", case, "Konsep Surat Jawaban.pdf", pdf("konsep"))
+    await s.press("pelaksana", "Ajukan", case)
+    await s.approve("kasubag", case)
+    await s.approve("kabag", case)
+    await s.press("pelaksana", "Selesaikan", case)
+    await s.seen("pelaksana", lambda m: "✔️ Diselesaikan oleh" in m.text)
+    await world.drained()
+
+    user = world["pelaksana"]
+    user.mark_seen()
+    await user.send(f"/tarik {case}")
+    answer = await user.wait_message(timeout=WAIT)
+    assert "ditutup" in answer.text or "tidak dapat ditarik" in answer.text
+    assert await world.case_status(case) is CaseStatus.COMPLETED
+
+
+async def status_list(user: EmuUser) -> str:
+    user.mark_seen()
+    await user.send("/status")
+    return plain((await user.wait_message(lambda m: "Berkas terbaru" in m.text, timeout=WAIT)).text)

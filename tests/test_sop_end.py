@@ -1,0 +1,275 @@
+"""An SOP that does not end in archiving: its last step is an action ("Menyampaikan surat
+jawaban kepada pemohon"), an upload or a review ("Menandatangani laporan"), and completing
+or approving it finishes the case ("selesai"), with no archive number. The definition is
+``tests/fixtures/sops/surat-jawaban.toml``: the Pelaksana drafts the reply, the Kasubag
+initials it, the Kabag signs it, the Pelaksana sends it."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from cli_helpers import TOKEN, sopbot
+from core_helpers import Run, person
+
+from bot import charts, stats
+from bot.core.definition import SopDefinition, StepKind
+from bot.core.loader import DefinitionError, load_definition, parse_definition
+from bot.core.model import (
+    Actor,
+    Approve,
+    ArchiveCase,
+    AttachFile,
+    CancelCase,
+    CaseClosed,
+    CaseStatus,
+    Command,
+    CompleteStep,
+    CorrectArchiveReference,
+    EventType,
+    NamesAt,
+    NotArchived,
+    ReturnForCorrection,
+    StartCase,
+    Withdraw,
+    WrongStepKind,
+)
+from bot.papers.dates import OfficeZone
+from bot.worktime import WorkCalendar, WorkSchedule
+
+ROOT = Path(__file__).resolve().parents[1]
+JAWABAN = ROOT / "tests" / "fixtures" / "sops" / "surat-jawaban.toml"
+SHIPPED = ROOT / "sops" / "penyusunan-program-kerja.toml"
+
+PELAKSANA = person(1, "pelaksana_tl")
+KASUBAG = person(2, "kasubag_tl")
+KABAG = person(3, "kabag_pm")
+ADMIN = person(90, admin=True)
+
+Raw = dict[str, Any]
+
+
+def raw() -> Raw:
+    with JAWABAN.open("rb") as f:
+        return copy.deepcopy(tomllib.load(f))
+
+
+def step_at(data: Raw, step_id: int) -> dict[str, Any]:
+    return next(s for s in data["steps"] if s["id"] == step_id)
+
+
+def changed(change: Callable[[Raw], object]) -> SopDefinition:
+    data = raw()
+    change(data)
+    return parse_definition(data, source="surat-jawaban.toml")
+
+
+def refusal(change: Callable[[Raw], object]) -> list[str]:
+    with pytest.raises(DefinitionError) as refused:
+        changed(change)
+    return refused.value.problems
+
+
+def signed(definition: SopDefinition) -> Run:
+    """A reply drafted, initialled and signed: at the step after the Kabag's signature."""
+    run = Run(definition)
+    run.do(PELAKSANA, StartCase(1, definition.code, "humas", "Jawaban pengaduan", 2026))
+    run.attach(PELAKSANA, "konsep_jawaban")
+    run.complete(PELAKSANA)
+    run.approve(KASUBAG)
+    run.approve(KABAG)
+    return run
+
+
+# -- the definition ----------------------------------------------------------------------
+
+
+def test_the_loader_accepts_an_sop_whose_last_step_is_an_action() -> None:
+    definition = load_definition(JAWABAN)
+    last = definition.steps[-1]
+    assert (last.id, last.kind, last.on_approve) == (4, StepKind.ACTION, None)
+    assert last.ends and last.finishes
+    assert not any(s.kind is StepKind.ARCHIVE for s in definition.steps)
+    # the shipped SOP still ends in its archive step, which files the case
+    shipped = load_definition(SHIPPED).steps[-1]
+    assert (shipped.kind, shipped.ends, shipped.finishes) == (StepKind.ARCHIVE, True, False)
+
+
+def test_sopbot_check_accepts_it_beside_the_shipped_sop(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'sops = ["{SHIPPED}", "{JAWABAN}"]\n', encoding="utf-8")
+    config.chmod(0o600)
+    result = sopbot("check", "--config", str(config), token=TOKEN)
+    assert result.returncode == 0, result.stderr
+    assert "sop surat-jawaban: " in result.stdout
+    assert "reviews [2, 3], step 4 finishes a case (no archiving)" in result.stdout
+    shipped = next(line for line in result.stdout.splitlines() if "ppk-rkakl-pk" in line)
+    assert "finishes" not in shipped  # it ends in archiving, as before
+
+
+@pytest.mark.parametrize(
+    ("kind", "extra"),
+    [("upload", {"uploads": ["konsep_jawaban"]}), ("review", {"on_return": 1})],
+)
+def test_the_last_step_may_be_an_upload_or_a_review(kind: str, extra: Raw) -> None:
+    definition = changed(lambda data: step_at(data, 4).update(kind=kind, **extra))
+    assert definition.steps[-1].finishes
+
+
+def test_a_step_before_the_last_without_a_next_step_is_still_refused() -> None:
+    problems = refusal(lambda data: step_at(data, 2).pop("on_approve"))
+    assert (
+        "steps[1].on_approve: missing (only the last step, or an archive step, ends the SOP)"
+        in (problems)
+    )
+
+
+def test_a_team_step_cannot_end_the_sop() -> None:
+    def team_last(data: Raw) -> None:
+        data["roles"].append({"id": "tim", "name": "Tim", "superior": "kabag_pm", "shared": True})
+        step_at(data, 4)["kind"] = "team"
+
+    problems = refusal(team_last)
+    assert problems == [
+        "steps[3].on_approve: missing (a team step cannot end the SOP: the team it forms "
+        "would have no step left to act in)"
+    ]
+
+
+# -- the case ----------------------------------------------------------------------------
+
+
+def test_the_pelaksana_sending_the_reply_finishes_the_case_without_an_archive_number() -> None:
+    run = signed(load_definition(JAWABAN))
+    assert run.step == 4
+    # the last step is no archive step: no number is taken there
+    assert isinstance(run.refuse(PELAKSANA, ArchiveCase(run.version, "HM/001/2026")), WrongStepKind)
+    events = run.complete(PELAKSANA, "Dikirim melalui pos tercatat.")
+    assert [(e.type, e.step, e.to_step) for e in events] == [(EventType.COMPLETED, 4, None)]
+    case = run.current
+    assert case.status is CaseStatus.COMPLETED and not case.is_open
+    assert (case.step, case.archive_reference, case.last_move) == (4, None, None)
+    assert case.closed_at == events[0].at
+    assert case.took[-1] == (4, PELAKSANA.person_id)
+    assert run.replayed() == case
+
+
+def test_a_finished_case_refuses_every_command() -> None:
+    run = signed(load_definition(JAWABAN))
+    run.complete(PELAKSANA)
+    v = run.version
+    commands: list[tuple[Actor, Command]] = [
+        (PELAKSANA, CompleteStep(v)),
+        (PELAKSANA, Withdraw(v)),  # the completion is not taken back
+        (PELAKSANA, AttachFile(v, "konsep_jawaban", 9, "0" * 64, "x.pdf")),
+        (KABAG, Approve(v)),
+        (KABAG, ReturnForCorrection(v, "kembali")),
+        (ADMIN, CancelCase(v, "batal")),
+    ]
+    for actor, command in commands:
+        error = run.refuse(actor, command)
+        assert isinstance(error, CaseClosed)
+        assert error.params == {"status": "completed"}
+    # it has no archive number to correct
+    fix = CorrectArchiveReference(v, "HM/002/2026", "salah ketik")
+    assert isinstance(run.refuse(ADMIN, fix), NotArchived)
+
+
+def test_the_kabags_signature_at_a_last_review_step_finishes_the_case() -> None:
+    """An SOP whose last step is the signature ("Menandatangani surat jawaban"): the
+    approval records the signature and finishes the case; a return still goes back."""
+
+    def sign_last(data: Raw) -> None:
+        data["steps"] = data["steps"][:3]
+        step_at(data, 3).pop("on_approve")
+
+    definition = changed(sign_last)
+    run = Run(definition)
+    run.do(PELAKSANA, StartCase(1, definition.code, "humas", "Jawaban pengaduan", 2026))
+    run.attach(PELAKSANA, "konsep_jawaban")
+    run.complete(PELAKSANA)
+    run.approve(KASUBAG)
+    run.send_back(KABAG, "Alamat pemohon keliru.")
+    assert (run.step, run.current.status) == (1, CaseStatus.OPEN)
+    run.complete(PELAKSANA)
+    run.approve(KASUBAG)
+    events = run.approve(KABAG)
+    assert [(e.type, e.to_step, e.data.get("approval")) for e in events] == [
+        (EventType.APPROVED, None, "signature")
+    ]
+    case = run.current
+    assert (case.status, case.step) == (CaseStatus.COMPLETED, 3)
+    last = case.approvals[-1]
+    assert (last.step, last.kind, last.by) == (3, "signature", KABAG.person_id)
+    assert run.replayed() == case
+
+
+def test_an_upload_at_the_last_step_is_required_before_it_finishes_the_case() -> None:
+    def proof_last(data: Raw) -> None:
+        data["documents"]["bukti_kirim"] = {"name": "Bukti Pengiriman", "source": "upload"}
+        step_at(data, 4).update(kind="upload", uploads=["bukti_kirim"], outputs=["bukti_kirim"])
+
+    run = signed(changed(proof_last))
+    assert run.refuse(PELAKSANA, CompleteStep(run.version)).code == "missing_inputs"
+    run.attach(PELAKSANA, "bukti_kirim")
+    run.complete(PELAKSANA)
+    assert run.current.status is CaseStatus.COMPLETED
+    assert run.current.latest("bukti_kirim") is not None
+
+
+def test_the_report_counts_a_finished_case_as_completed_not_archived() -> None:
+    definition = load_definition(JAWABAN)
+    run = signed(definition)
+    run.complete(PELAKSANA)
+    wib = ZoneInfo("Asia/Jakarta")
+    period = stats.Period(datetime(2025, 1, 1, tzinfo=wib), datetime(2026, 1, 1, tzinfo=wib), "")
+    report = stats.report(
+        [stats.CaseHistory(run.current.id, "Jawaban", definition, run.log)],
+        definition,
+        WorkCalendar(WorkSchedule(country_holidays=None)),
+        period,
+        datetime(2025, 6, 1, tzinfo=wib),
+    )
+    assert report.states == {
+        stats.CaseState.ON_TIME: 0,
+        stats.CaseState.LATE: 0,
+        stats.CaseState.COMPLETED: 1,  # this SOP's cases end so; none is ever archived
+        stats.CaseState.CANCELLED: 0,
+    }
+    assert report.visits == 4  # the last step's completion is an execution of it
+
+
+def test_the_timeline_and_the_report_chart_say_finished_not_archived() -> None:
+    definition = load_definition(JAWABAN)
+    run = signed(definition)
+    run.complete(PELAKSANA)
+    calendar = WorkCalendar(WorkSchedule(country_holidays=None))
+    now = run.clock + timedelta(days=1)
+    data = charts.timeline(
+        case_id=run.current.id,
+        title=run.current.title,
+        visits=stats.visits(run.log, definition, calendar, now),
+        definition=definition,
+        calendar=calendar,
+        zone=OfficeZone.named("Asia/Jakarta"),
+        names=NamesAt({}),
+        now=now,
+    )
+    assert data.status.startswith("Selesai pada ") and "diarsipkan" not in data.status
+    wib = ZoneInfo("Asia/Jakarta")
+    period = stats.Period(datetime(2025, 1, 1, tzinfo=wib), datetime(2026, 1, 1, tzinfo=wib), "")
+    history = stats.CaseHistory(run.current.id, "Jawaban", definition, run.log)
+    report = stats.report([history], definition, calendar, period, now)
+    chart = charts.report_chart(report, definition, "Tahun 2025")
+    assert [(label, count) for label, count, _ in chart.states] == [
+        ("Berjalan, sesuai norma", 0),
+        ("Berjalan, melewati norma", 0),
+        ("Selesai", 1),
+        ("Dibatalkan", 0),
+    ]
