@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from cli_helpers import TOKEN, sopbot
 from core_helpers import Run, person
+from sopimport_forms import DIAMOND, PICTURE, Form, Row, to_docx, to_text
 
 from bot import charts, stats
 from bot.core.definition import SopDefinition, StepKind
@@ -41,6 +42,7 @@ from bot.core.model import (
     WrongStepKind,
 )
 from bot.papers.dates import OfficeZone
+from bot.sopimport import draft_toml
 from bot.worktime import WorkCalendar, WorkSchedule
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -273,3 +275,106 @@ def test_the_timeline_and_the_report_chart_say_finished_not_archived() -> None:
         ("Selesai", 1),
         ("Dibatalkan", 0),
     ]
+
+
+# -- the importer ------------------------------------------------------------------------
+
+ROLES_LAPORAN = ("Pelaksana", "Kasubag Program", "Kabag Perencanaan")
+SIGN_AND_SEND = "Menandatangani laporan dan menyampaikannya kepada Sekretaris Jenderal"
+REVIEW_AND_SIGN = (
+    "Memeriksa konsep laporan. Jika setuju menandatangani, jika tidak setuju dikembalikan "
+    "kepada Pelaksana"
+)
+
+
+def laporan(last: str, by: str, symbol: str = PICTURE) -> Form:
+    """A report drafted, initialled, and then ``last``: the form's last row."""
+    pelaksana, kasubag, _ = ROLES_LAPORAN
+    rows = [
+        Row("Menyusun konsep laporan kegiatan", (pelaksana,), PICTURE, "Data Kegiatan",
+            "1 hari", "Konsep Laporan"),
+        Row("Memeriksa konsep laporan. Jika setuju memaraf dan menyampaikan kepada Kabag "
+            "Perencanaan, jika tidak setuju dikembalikan kepada Pelaksana", (kasubag,), DIAMOND,
+            "Konsep Laporan", "2 jam", "Konsep Laporan"),
+        Row(last, (by,), symbol, "Konsep Laporan", "1 jam", "Laporan"),
+    ]  # fmt: skip
+    return Form(name="Penyusunan Laporan Kegiatan", roles=ROLES_LAPORAN, rows=rows)
+
+
+def imported_last(form: Form, tmp_path: Path, as_docx: bool) -> tuple[SopDefinition, str]:
+    """The form imported (.docx or the portal's text), its guesses confirmed as they stand:
+    the definition and the draft's text."""
+    if as_docx:
+        text, _ = draft_toml("laporan.docx", to_docx(form, tmp_path))
+    else:
+        text, _ = draft_toml("laporan.txt", to_text(form).encode())
+    definition = parse_definition(
+        tomllib.loads(text.replace("\nconfirmed = false", "\nconfirmed = true"))
+    )
+    return definition, text
+
+
+@pytest.mark.parametrize("as_docx", [True, False], ids=["docx", "text"])
+def test_the_importer_keeps_a_last_step_that_sends_the_report_on_as_an_action(
+    tmp_path: Path, as_docx: bool
+) -> None:
+    """ "Menandatangani laporan dan menyampaikannya ..." files nothing: the draft's last step
+    stays an action step without a next step (no archive number asked), says so in its
+    comment, and a case of the confirmed draft runs to its end, finished."""
+    definition, text = imported_last(laporan(SIGN_AND_SEND, "Kabag Perencanaan"), tmp_path, as_docx)
+    last = definition.steps[-1]
+    assert (last.id, last.kind, last.on_approve) == (3, StepKind.ACTION, None)
+    assert '\nkind = "archive"' not in text  # (its comment names it, as the way back)
+    assert "langkah terakhir tanpa on_approve: penyelesaiannya (atau persetujuannya)" in text
+    people = [person(i + 1, role.id) for i, role in enumerate(definition.roles)]
+    run = Run(definition)
+    run.start(people[0])
+    while run.current.is_open:
+        run.forward(people)
+    assert run.current.status is CaseStatus.COMPLETED
+    assert run.current.archive_reference is None
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        "Mengarsipkan laporan kegiatan",
+        "Mendokumentasikan laporan kegiatan",
+        "Menyimpan laporan kegiatan sebagai arsip",
+    ],
+)
+def test_the_importer_still_marks_an_archiving_last_step_archive(tmp_path: Path, last: str) -> None:
+    definition, text = imported_last(laporan(last, "Pelaksana"), tmp_path, as_docx=True)
+    step = definition.steps[-1]
+    assert (step.kind, step.on_approve) == (StepKind.ARCHIVE, None)
+    assert 'kind = "archive": langkah terakhir mengakhiri SOP' in text
+
+
+def test_a_last_step_that_hands_the_report_on_to_be_filed_is_no_archive_step(
+    tmp_path: Path,
+) -> None:
+    """ "... untuk didokumentasikan" is what the next official is to do, not what this step
+    does: the step is not archiving."""
+    last = "Menyerahkan laporan kepada Kasubag Program untuk didokumentasikan"
+    definition, _ = imported_last(laporan(last, "Pelaksana"), tmp_path, as_docx=True)
+    assert definition.steps[-1].kind is StepKind.ACTION
+
+
+def test_the_importer_takes_a_last_decision_whose_approval_ends_the_sop(tmp_path: Path) -> None:
+    """A form that ends with the Kabag's signature ("Jika setuju menandatangani, jika tidak
+    setuju dikembalikan kepada Pelaksana"): a review step without a next step, whose return
+    goes to the Pelaksana; it was refused before ("langkah terakhir adalah keputusan")."""
+    form = laporan(REVIEW_AND_SIGN, "Kabag Perencanaan", DIAMOND)
+    definition, _ = imported_last(form, tmp_path, as_docx=True)
+    last = definition.steps[-1]
+    assert (last.kind, last.on_approve, last.on_return) == (StepKind.REVIEW, None, 1)
+    assert last.approval is not None and last.approval.value == "signature"
+
+
+def test_a_last_step_that_forms_a_team_is_no_team_step(tmp_path: Path) -> None:
+    """ "Membentuk Tim Evaluasi" written last: a team formed there would have no step left to
+    act in (the loader refuses a team step that ends the SOP), so the step stays an action."""
+    form = laporan("Membentuk Tim Evaluasi untuk menindaklanjuti laporan", "Kabag Perencanaan")
+    form = Form(name=form.name, roles=(*ROLES_LAPORAN, "Tim Evaluasi"), rows=form.rows)
+    definition, _ = imported_last(form, tmp_path, as_docx=True)
+    assert (definition.steps[-1].kind, definition.steps[-1].on_approve) == (StepKind.ACTION, None)

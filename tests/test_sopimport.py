@@ -797,7 +797,11 @@ def test_in_word_a_question_in_a_diamond_returns_where_ket_says(tmp_path: Path) 
         (5, "kabag_umum", 3),
     ]
     steps = {g.path for g in guesses if g.path.startswith("steps")}
-    assert steps == {"steps[6].outputs"}  # the diamond and Ket agree: nothing to confirm
+    assert steps == set()  # the diamond and Ket agree: nothing to confirm
+    # the last step sends the letter to BKN, files nothing: an action step that ends the
+    # SOP, whose holder uploads the Tanda Terima it yields (no output recorded without a file)
+    last = definition.steps[-1]
+    assert (last.kind, last.on_approve, last.uploads) == ("action", None, ("tanda_terima_bkn",))
 
 
 @pytest.mark.parametrize("numbering", ["button", "style"])

@@ -470,8 +470,6 @@ def _kinds(
             )
         else:
             kinds.append("action")
-    if kinds and kinds[-1] == "review":
-        raise ImportFailure(t.LAST_STEP_DECISION.format(step=len(kinds)))
     return kinds, guesses
 
 
@@ -482,21 +480,44 @@ def _team_and_archive(
     roles: Sequence[DraftRole],
 ) -> tuple[list[str], dict[int, str]]:
     """The kinds with team steps and the archive step marked, and the role each team step
-    forms (written as ``team``: with two shared roles, `check` needs to be told which)."""
+    forms (written as ``team``: with two shared roles, `check` needs to be told which).
+    The last step is the archive step when its activity files the result
+    (:func:`archives`: "Mendokumentasikan ...", "Mengarsipkan ..."); a last step that does
+    something else ("Menyampaikan surat jawaban kepada pemohon", "Memeriksa laporan. Jika
+    setuju menandatangani ...") keeps the kind it reads as, and its completion or approval
+    finishes the case, with no archive number asked. A decision is never taken for the
+    archive step (it returns; an archive step does not)."""
     shared = {r.id for r in roles if r.shared}
     out = list(kinds)
     teams: dict[int, str] = {}
     for i, reading in enumerate(readings):
-        if out[i] == "action" and reading.team_phrase:
+        # not the last step: the team it formed would have no step left to act in
+        if out[i] == "action" and reading.team_phrase and i < len(out) - 1:
             match = match_phrase(reading.team_phrase, roles)
             if len(match.roles) == 1 and match.roles[0] in shared:
                 out[i] = "team"
                 teams[i] = match.roles[0]
                 actors[i].notes.append(t.KIND_TEAM.format(team=reading.team_phrase))
-    if out:
+    if out and out[-1] != "review" and archives(readings[-1]):
         out[-1] = "archive"
         actors[-1].notes.append(t.KIND_ARCHIVE)
+    elif out:  # a decision last is a review step whose approval ends the SOP
+        actors[-1].notes.append(t.KIND_LAST_ENDS)
     return out, teams
+
+
+_ARCHIVING = re.compile(r"arsip|dokumentasi", re.IGNORECASE)
+"""The words of filing, in whatever form the activity writes them: mengarsipkan, diarsipkan,
+arsip, kearsipan; mendokumentasikan, didokumentasikan, pendokumentasian."""
+_PURPOSE = re.compile(r"\buntuk\b", re.IGNORECASE)
+
+
+def archives(reading: Reading) -> bool:
+    """Whether a step's activity is archiving: a word of filing in what the step itself
+    does, before a purpose it hands on ("Mendokumentasikan Laporan Kinerja", not
+    "Menyerahkan laporan kepada Kabag untuk didokumentasikan")."""
+    main = _PURPOSE.split(reading.main, maxsplit=1)[0]
+    return _ARCHIVING.search(main) is not None
 
 
 # -- texts and times ---------------------------------------------------------------------

@@ -214,10 +214,6 @@ FIRST_STEP_DECISION = (
     "langkah 1 adalah keputusan, tetapi tidak ada langkah sebelumnya untuk tempat "
     "pengembalian; diharapkan langkah pertama berupa kegiatan"
 )
-LAST_STEP_DECISION = (
-    "langkah terakhir ({step}) adalah keputusan; diharapkan SOP berakhir dengan kegiatan (mis. "
-    "pendokumentasian) sesudah keputusan terakhir"
-)
 
 # -- the draft's own comments (toml_writer; {source}: the form's file name, {form}: how it
 # was read, FORM_TEXT or FORM_DOCX) -------------------------------------------------------
@@ -428,6 +424,10 @@ ASKS_QUESTION = "kalimatnya berupa pertanyaan 'Apakah …?'"
 ASKS_YES_NO = "kolom Ket memuat cabang Ya/Tidak ('{remark}')"
 KIND_TEAM = 'kind = "team": langkah ini membentuk {team} (anggotanya dipilih di Telegram)'
 KIND_ARCHIVE = 'kind = "archive": langkah terakhir mengakhiri SOP'
+KIND_LAST_ENDS = (
+    "langkah terakhir tanpa on_approve: penyelesaiannya (atau persetujuannya) mengakhiri SOP "
+    'tanpa nomor arsip; bila langkah ini mengarsipkan hasilnya, jadikan kind = "archive"'
+)
 
 # -- guesses and notes: where a decision returns (inference) -------------------------------
 
