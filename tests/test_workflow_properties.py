@@ -147,7 +147,12 @@ def check_accepted(
             assert after.step == move.to_step
         else:
             assert after.step == before.step and not after.is_open
-        if move.type in (EventType.COMPLETED, EventType.APPROVED):
+        if move.type in (EventType.COMPLETED, EventType.APPROVED) and move.to_step is None:
+            # the last step of an SOP that does not end in archiving: finished, nothing to
+            # take back
+            assert definition.step(before.step).finishes
+            assert after.status is CaseStatus.COMPLETED and after.closed_at == move.at
+        elif move.type in (EventType.COMPLETED, EventType.APPROVED):
             assert after.last_move == Move(actor.person_id, before.step, after.step, after.version)
             return Withdrawable(actor.person_id, before.step, after.step)
         assert after.last_move is None
@@ -419,8 +424,11 @@ def test_nobody_decides_a_review_of_what_they_handed_in_whatever_came_back_since
 
 
 @st.composite
-def linear_sops(draw: st.DrawFn, min_steps: int = 2) -> dict[str, Any]:
-    """A random valid SOP of the standard form: steps in a line, reviews returning earlier."""
+def linear_sops(
+    draw: st.DrawFn, min_steps: int = 2, endings: Sequence[str] = ("archive",)
+) -> dict[str, Any]:
+    """A random valid SOP of the standard form: steps in a line, reviews returning earlier;
+    the last step of one of the kinds ``endings`` (archiving, or finishing the case)."""
     n = draw(st.integers(min_steps, 9))
     ids = sorted(draw(st.sets(st.integers(1, 99), min_size=n, max_size=n)))
     role_count = draw(st.integers(1, 4))
@@ -436,7 +444,7 @@ def linear_sops(draw: st.DrawFn, min_steps: int = 2) -> dict[str, Any]:
     for i, step_id in enumerate(ids):
         last = i == n - 1
         kinds = KINDS if i else FIRST_KINDS
-        kind = "archive" if last else draw(st.sampled_from(kinds))
+        kind = draw(st.sampled_from(endings)) if last else draw(st.sampled_from(kinds))
         step: dict[str, Any] = {
             "id": step_id,
             "actor": draw(st.sampled_from(role_ids)),
@@ -489,7 +497,7 @@ def drive(
     while run.current.is_open:
         moves += 1
         if moves > bound:
-            assert allow_stuck, "the holders never reached the archive"
+            assert allow_stuck, "the holders never reached the end"
             return None
         step = definition.step(run.step)
         actor = run.holder(people)
@@ -498,7 +506,9 @@ def drive(
             continue
         for command in run.forward_commands(team):
             assert checked.issue(actor, command), f"{command!r} refused at step {step.id}"
-    assert run.current.status is CaseStatus.ARCHIVED
+    last = definition.step(run.step)
+    ended = CaseStatus.ARCHIVED if last.kind is StepKind.ARCHIVE else CaseStatus.COMPLETED
+    assert last.ends and run.current.status is ended
     return checked
 
 
@@ -515,6 +525,31 @@ def test_any_linear_sop_is_accepted_and_its_holders_reach_the_archive(
     forward = [e for e in moves if e.type is not EventType.RETURNED]
     assert moves[-1].type is EventType.ARCHIVED
     assert len(forward) >= len(definition.steps)
+
+
+@PROPERTY
+@given(
+    linear_sops(endings=("action", "upload", "review")),
+    st.lists(st.booleans(), max_size=20),
+)
+def test_any_linear_sop_ending_otherwise_than_in_archiving_is_finished_by_its_holders(
+    raw: dict[str, Any], decisions: list[bool]
+) -> None:
+    """An SOP whose last step is an action, an upload or a review: the loader accepts it,
+    and the completion or approval of that step finishes the case, unfiled."""
+    definition = parse_definition(raw)
+    assert definition.steps[-1].finishes
+    checked = drive(definition, decisions)
+    assert checked is not None
+    case, moves = checked.run.current, [e for e in checked.run.log if e.is_move]
+    assert (case.status, case.archive_reference, case.step) == (
+        CaseStatus.COMPLETED,
+        None,
+        definition.steps[-1].id,
+    )
+    assert moves[-1].type in (EventType.COMPLETED, EventType.APPROVED)
+    assert moves[-1].to_step is None
+    assert replay(definition, checked.run.log) == case
 
 
 @st.composite
