@@ -31,9 +31,11 @@ async def sop_world(
     sop: Path,
     officials: Mapping[str, Official],
     templates_dir: Path | None = None,
+    database: str | None = None,
 ) -> AsyncIterator[World]:
     """The SOP's officials, each registered in the config and having pressed Start;
-    ``templates_dir``: the office's templates folder (``papers.templates_dir``)."""
+    ``templates_dir``: the office's templates folder (``papers.templates_dir``);
+    ``database``: a ``postgresql://`` URL (the SQLite file in ``tmp_path`` otherwise)."""
     people: list[dict[str, Any]] = [
         {
             "telegram_id": telegram_id,
@@ -47,6 +49,8 @@ async def sop_world(
     world = World(tmp_path, sops=[str(sop)], people=people)
     if templates_dir is not None:  # (World's own ``papers`` is the paper maker)
         world.config_sections["papers"] = {"templates_dir": str(templates_dir)}
+    if database is not None:
+        world.config_sections["storage"] = {"database": database}
     async with world as w:
         for key, (telegram_id, name, _, _) in officials.items():
             w.users[key] = w.emu.user(telegram_id, name.split(",")[0], username=key)

@@ -13,12 +13,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from pg_helpers import pg_url  # noqa: F401 (fixture)
+from reliability_helpers import log_problems
 from sop_world import WAIT, pdf, plain, sop_world
 from sop_world import open_case as open_in
 
 from bot.core.model import CaseStatus
 from bot.demo import Script, World
 from emulator import EmuMessage, EmuUser
+from storage import repo
+from storage.postgres import PostgresDatabase
 
 JAWABAN = Path(__file__).parent / "fixtures" / "sops" / "surat-jawaban.toml"
 PEOPLE = {
@@ -44,13 +48,11 @@ async def status(user: EmuUser, case: int) -> str:
     return plain((await user.wait_message(lambda m: "Riwayat" in m.text, timeout=WAIT)).text)
 
 
-async def test_the_reply_sent_to_the_complainant_finishes_the_case(
-    world: World, tmp_path: Path
-) -> None:
+async def finished_by_rina(world: World) -> int:
     """Rina drafts the reply, the Kasubag initials it, the Kabag signs it; Rina's last task
     asks her to send it and finish the case (Selesaikan), not to file it. Once she has, the
     case is finished ("selesai"), the Kasubag and the Kabag are told so, and no one was
-    ever asked for an archive number; /status says so in Indonesian."""
+    ever asked for an archive number; /status says so in Indonesian. The case's number."""
     s = Script(world, timeout=WAIT)
     case = await open_in(world, "pelaksana", "Jawaban pengaduan Bapak Darmawan")
     await s.upload("pelaksana", case, "Konsep Surat Jawaban.pdf", pdf("konsep"))
@@ -92,7 +94,13 @@ async def test_the_reply_sent_to_the_complainant_finishes_the_case(
     listed = await status_list(world["pelaksana"])
     assert f"#{case} · Jawaban pengaduan Bapak Darmawan · " in listed
     assert listed.split(f"#{case} · ", 1)[1].splitlines()[0].endswith("· selesai")
+    return case
 
+
+async def test_the_reply_sent_to_the_complainant_finishes_the_case(
+    world: World, tmp_path: Path
+) -> None:
+    case = await finished_by_rina(world)
     # the SQLite file keeps the case finished, closed, at its last step, with no number
     with sqlite3.connect(tmp_path / "sopbot.sqlite3") as db:
         row = db.execute(
@@ -113,8 +121,7 @@ async def test_the_reply_sent_to_the_complainant_finishes_the_case(
 
 
 async def test_a_finished_case_takes_no_more_actions(world: World) -> None:
-    """The Selesaikan button of a finished case is refused as a closed case's (pressed
-    again from an older copy), and /tarik cannot take the completion back."""
+    """Rina cannot take her completion back with /tarik: the case is closed."""
     s = Script(world, timeout=WAIT)
     case = await open_in(world, "pelaksana", "Jawaban pengaduan Ibu Sulastri")
     await s.upload("pelaksana", case, "Konsep Surat Jawaban.pdf", pdf("konsep"))
@@ -137,3 +144,25 @@ async def status_list(user: EmuUser) -> str:
     user.mark_seen()
     await user.send("/status")
     return plain((await user.wait_message(lambda m: "Berkas terbaru" in m.text, timeout=WAIT)).text)
+
+
+async def test_the_reply_finishes_the_case_on_postgresql(
+    tmp_path: Path,
+    pg_url: str,  # noqa: F811
+) -> None:
+    """The same case with ``storage.database`` a ``postgresql://`` URL: the status is kept
+    in the same text column, and the log replays to the stored case."""
+    async with sop_world(tmp_path, JAWABAN, PEOPLE, database=pg_url) as world:
+        db = world.services.db
+        assert isinstance(db, PostgresDatabase)
+        case = await finished_by_rina(world)
+        stored = await db.read(repo.load_case, case)
+        events = await db.read(repo.load_events, case)
+        assert stored is not None and stored.status is CaseStatus.COMPLETED
+        assert log_problems(world.services.sops.of(stored), stored, events) == []
+        row = await db.read(
+            lambda tx: tx.one(
+                "SELECT status, step, closed_at IS NOT NULL FROM cases WHERE id = ?", (case,)
+            )
+        )
+        assert row is not None and tuple(row) == ("completed", 4, True)
