@@ -276,6 +276,7 @@ ASKED_TEAM = "Mohon ditetapkan anggota {team}"
 ASKED_ARCHIVE = "Mohon diarsipkan"
 ASKED_DOCUMENTS = "Mohon dilengkapi dokumennya"
 ASKED_HAND_IN = "Mohon diserahkan"
+ASKED_FINISH = "Mohon diselesaikan"  # an upload step that is the last of its SOP
 ASKED_SUBMIT = "Mohon diajukan"
 ASKED_FORWARD = "Mohon ditindaklanjuti"
 # a review step a return brought back to its holder to correct (its `corrects`)
@@ -1146,7 +1147,7 @@ FINISH_ASK = (
     "silakan menekan {button}; berkas kemudian dinyatakan selesai."
 )
 FINISH_UPLOADS_ASK = (
-    "Langkah ini merupakan langkah terakhir SOP. Setelah semua dokumen selesai, silakan "
+    "Langkah ini merupakan langkah terakhir SOP. Setelah semua dokumen lengkap, silakan "
     "menekan {button}; berkas kemudian dinyatakan selesai. Dokumen yang dikirim ulang "
     "sebelum itu menjadi versi barunya."
 )

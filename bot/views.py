@@ -167,6 +167,8 @@ def _asked(definition: SopDefinition, case: Case, step: Step, returned: bool) ->
         return "🗄", t.ASKED_ARCHIVE
     if step.uploads and missing_inputs(definition, case, step):
         return "📎", t.ASKED_DOCUMENTS
+    if step.kind is StepKind.UPLOAD and step.finishes:  # nobody to hand the documents to
+        return "✅", t.ASKED_FINISH
     if step.kind is StepKind.UPLOAD:
         return "📤", t.ASKED_HAND_IN
     if step.id == definition.first_step.id and goes_up(definition, step):

@@ -7,6 +7,7 @@ initials it, the Kabag signs it, the Pelaksana sends it."""
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -43,6 +44,7 @@ from bot.core.model import (
 )
 from bot.papers.dates import OfficeZone
 from bot.sopimport import draft_toml
+from bot.views import task_view
 from bot.worktime import WorkCalendar, WorkSchedule
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -223,6 +225,41 @@ def test_an_upload_at_the_last_step_is_required_before_it_finishes_the_case() ->
     run.complete(PELAKSANA)
     assert run.current.status is CaseStatus.COMPLETED
     assert run.current.latest("bukti_kirim") is not None
+
+
+def task(run: Run) -> tuple[str, list[str]]:
+    """The current step's task as its holder reads it: its text and its buttons."""
+    view = task_view(run.definition, run.current, OfficeZone.named("Asia/Jakarta"), names={})
+    return re.sub(r"<[^>]+>", "", view.text), [label for row in view.keyboard for label, _ in row]
+
+
+def test_the_last_tasks_ask_to_finish_the_case_not_to_hand_it_on() -> None:
+    """The last step's task says it is the last: an upload step's holder finishes the case
+    (Selesaikan, not "Serahkan dokumen kepada ..."), a signature finishes it too."""
+
+    def proof_last(data: Raw) -> None:
+        data["documents"]["bukti_kirim"] = {"name": "Bukti Pengiriman", "source": "upload"}
+        step_at(data, 4).update(kind="upload", uploads=["bukti_kirim"], outputs=["bukti_kirim"])
+
+    run = signed(changed(proof_last))
+    run.attach(PELAKSANA, "bukti_kirim")
+    text, buttons = task(run)
+    assert text.startswith("✅ Mohon diselesaikan · Langkah 4 dari 4")
+    assert "Langkah ini merupakan langkah terakhir SOP." in text
+    assert buttons == ["✅ Selesaikan"]
+
+    def sign_last(data: Raw) -> None:
+        data["steps"] = data["steps"][:3]
+        step_at(data, 3).pop("on_approve")
+
+    run = Run(changed(sign_last))
+    run.do(PELAKSANA, StartCase(1, "surat-jawaban", "humas", "Jawaban pengaduan", 2026))
+    run.attach(PELAKSANA, "konsep_jawaban")
+    run.complete(PELAKSANA)
+    run.approve(KASUBAG)
+    text, buttons = task(run)
+    assert "menandatangani Surat Jawaban; kemudian berkas dinyatakan selesai." in text
+    assert buttons == ["✅ Setujui", "↩️ Kembalikan"]
 
 
 def test_the_report_counts_a_finished_case_as_completed_not_archived() -> None:
