@@ -12,9 +12,9 @@ A *visit* is one stay of a case at one step: it begins with the event that broug
 case there (``started`` for the first step, then every move) and ends with the move that
 took it away (``approved``, ``completed``, ``returned``, ``withdrawn``; ``archived`` and
 ``cancelled`` close the case, and so does the completion or approval of the last step of an
-SOP that does not end in archiving, which leads nowhere: ``to_step`` None). Its duration is *working* time (:class:`WorkCalendar`:
-office hours, weekends, public holidays and the office's extra days off excluded), in
-whole minutes. The visit still running has no ``left``; its time runs to ``now``.
+SOP that does not end in archiving, which leads nowhere: ``to_step`` None). Its duration is
+*working* time (:class:`WorkCalendar`: office hours, weekends, public holidays and the
+office's extra days off excluded), in whole minutes. The visit still running has no ``left``; its time runs to ``now``.
 
 The *holder* of a visit is the person who took the case away from the step (who approved,
 returned, forwarded, archived). A withdrawn visit and the running one have no holder in
