@@ -610,7 +610,8 @@ class Renderer:
                 )
                 ask = t.ESCALATION_ASK_UNREACHED_PLH if plh else t.ESCALATION_ASK_UNREACHED
             else:
-                reminded = t.ESCALATION_REMINDED.format(n=int(p["n"]))
+                # the number the holder read (an older row has the step's count only)
+                reminded = t.ESCALATION_REMINDED.format(n=int(p.get("reminder", p["n"])))
                 ask = t.ESCALATION_ASK_PLH if plh else t.ESCALATION_ASK
             text = t.ESCALATION.format(
                 case=case.id,

@@ -17,6 +17,17 @@ Reminders are numbered 1, 2, 3, ... per held step. Reminder number ``n`` goes ou
 ``n // escalate_after``: with ``escalate_after = 2`` reminder 1 -> level 0 (holder only),
 reminders 2-3 -> level 1 (holder + direct superior), reminders 4-5 -> level 2 (also the
 superior's superior), and so on. :func:`escalation_chain` turns a level into the roles to tell.
+
+Hand-overs
+----------
+When the step's tasks pass to another official while the case waits there (an acting period
+begins or ends, the role passes on), the new holder starts afresh: their first reminder
+falls due a repeat interval after they received the task (never before the step's norm is
+used up), and they read their own numbers, from 1 (:func:`holder_number`). The step's count
+goes on: ``n`` above is every holder's reminders at the step, so the escalation level never
+falls back with a hand-over, and a step passed from hand to hand reaches the superiors as
+its lateness says (each hand-over postpones the step's next reminder by one interval at
+most, from when it happened).
 """
 
 from __future__ import annotations
@@ -35,6 +46,7 @@ __all__ = [
     "decide_reminder",
     "escalation_chain",
     "first_due_at",
+    "holder_number",
     "level_for_reminder",
     "mark_sent",
     "next_due_at",
@@ -68,8 +80,11 @@ class HeldStep:
     """The persisted reminder state of one held step of an open case.
 
     All datetimes must be timezone-aware. ``reminders_sent`` counts reminders already sent for
-    this step; ``last_reminded_at`` is when the latest of them was sent (None before the
-    first). ``snoozed_until``: no reminder before this moment (None: not snoozed).
+    this step (to every holder it had); ``last_reminded_at`` is when the latest of them was
+    sent (None before the first). ``snoozed_until``: no reminder before this moment (None:
+    not snoozed). ``handed_over_at``: when the step's tasks last passed to another official
+    (None: held since the step was entered), ``reminders_before_hand_over`` of the step's
+    reminders having gone by then.
     """
 
     step_entered_at: datetime
@@ -77,17 +92,26 @@ class HeldStep:
     reminders_sent: int
     last_reminded_at: datetime | None
     snoozed_until: datetime | None
+    handed_over_at: datetime | None = None
+    reminders_before_hand_over: int = 0
 
     def __post_init__(self) -> None:
         if self.norm_minutes < 0:
             raise ValueError(f"norm_minutes must be >= 0, got {self.norm_minutes}")
         if self.reminders_sent < 0:
             raise ValueError(f"reminders_sent must be >= 0, got {self.reminders_sent}")
+        if not 0 <= self.reminders_before_hand_over <= self.reminders_sent:
+            raise ValueError(
+                "reminders_before_hand_over must be within 0..reminders_sent, got "
+                f"{self.reminders_before_hand_over} of {self.reminders_sent}"
+            )
         _require_aware(self.step_entered_at, "step_entered_at")
         if self.last_reminded_at is not None:
             _require_aware(self.last_reminded_at, "last_reminded_at")
         if self.snoozed_until is not None:
             _require_aware(self.snoozed_until, "snoozed_until")
+        if self.handed_over_at is not None:
+            _require_aware(self.handed_over_at, "handed_over_at")
 
 
 @dataclass(frozen=True)
@@ -107,6 +131,13 @@ def level_for_reminder(settings: ReminderSettings, reminder_number: int) -> int:
     if reminder_number < 1:
         raise ValueError(f"reminder_number must be >= 1, got {reminder_number}")
     return reminder_number // settings.escalate_after
+
+
+def holder_number(held: HeldStep) -> int:
+    """The number the step's next reminder has for its holder ("Pengingat ke-n"): counted
+    from the reminders of the step that went since its tasks last passed to another
+    official, so whoever received it reads their own first reminder as ke-1."""
+    return held.reminders_sent - held.reminders_before_hand_over + 1
 
 
 def first_due_at(calendar: WorkCalendar, step_entered_at: datetime, norm_minutes: int) -> datetime:
@@ -130,12 +161,20 @@ def next_due_at(calendar: WorkCalendar, settings: ReminderSettings, held: HeldSt
     always without those, is at or past its place in that schedule: the floor changes
     nothing then.) Never before ``snoozed_until``. A row with no ``last_reminded_at`` is
     treated as not yet reminded.
+
+    A holder who received the task from another official (``handed_over_at``) and has had
+    no reminder of it since gets their first one ``repeat_every_minutes`` working minutes
+    after they received it, or when the step's norm is used up, whichever is later: the
+    task they received says by when, and a late step is not theirs to be chased about at
+    once, nor at the former holder's rhythm.
     """
     due = first_due_at(calendar, held.step_entered_at, held.norm_minutes)
+    repeat = settings.repeat_every_minutes
     if held.last_reminded_at is not None:
-        repeat = settings.repeat_every_minutes
         own = calendar.add_working_minutes(due, held.reminders_sent * repeat)
         due = max(own, calendar.add_working_minutes(held.last_reminded_at, repeat))
+    if held.handed_over_at is not None and held.reminders_sent == held.reminders_before_hand_over:
+        due = max(due, calendar.add_working_minutes(held.handed_over_at, repeat))
     if held.snoozed_until is not None and held.snoozed_until > due:
         due = held.snoozed_until
     return calendar.next_working_moment(due)
@@ -145,19 +184,21 @@ def as_of(
     calendar: WorkCalendar, settings: ReminderSettings, held: HeldStep, now: datetime
 ) -> HeldStep:
     """The row as it stands at ``now``, for a row written while the host's clock ran ahead
-    (it has since been set back): a reminder stamped later than ``now`` was sent now, and a
-    snooze ends at most the longest snooze from now. Without this the step waited the whole
-    time the clock had run ahead before it was reminded again. (The moment a step was
-    entered is the case's own record, and stays: a step entered while the clock ran ahead
-    is first reminded that much late. The count of reminders stays too: the holder had
-    them; :func:`next_due_at` keeps the next one to the step's own schedule.)"""
+    (it has since been set back): a reminder stamped later than ``now`` was sent now, a
+    task handed over later than ``now`` was handed over now, and a snooze ends at most the
+    longest snooze from now. Without this the step waited the whole time the clock had run
+    ahead before it was reminded again. (The moment a step was entered is the case's own
+    record, and stays: a step entered while the clock ran ahead is first reminded that much
+    late. The count of reminders stays too: the holder had them; :func:`next_due_at` keeps
+    the next one to the step's own schedule.)"""
     last = None if held.last_reminded_at is None else min(held.last_reminded_at, now)
+    handed = None if held.handed_over_at is None else min(held.handed_over_at, now)
     snoozed = held.snoozed_until
     if snoozed is not None and snoozed > now:
         snoozed = min(snoozed, calendar.add_working_minutes(now, settings.max_snooze_minutes))
-    if (last, snoozed) == (held.last_reminded_at, held.snoozed_until):
+    if (last, snoozed, handed) == (held.last_reminded_at, held.snoozed_until, held.handed_over_at):
         return held
-    return replace(held, last_reminded_at=last, snoozed_until=snoozed)
+    return replace(held, last_reminded_at=last, snoozed_until=snoozed, handed_over_at=handed)
 
 
 def mark_sent(held: HeldStep, now: datetime) -> HeldStep:

@@ -435,6 +435,17 @@ UPDATE cases SET archive_number = (
 CREATE INDEX cases_archive_number ON cases(archive_number) WHERE archive_number IS NOT NULL;
 """
 
+V19_HAND_OVERS = """
+-- When the tasks of a case's step last passed to another official while it waited there
+-- (an acting period began or ended, the role passed on: bot.services.effects.hand_task),
+-- and how many reminders the step had had by then. The new holder's reminders start
+-- afresh: the first one a repeat interval after they received the task (never before the
+-- step's norm is used up), numbered from 1; the step's own count (reminders_sent) goes on
+-- and sets the escalation level. NULL: held since the case entered the step.
+ALTER TABLE cases ADD COLUMN handed_over_at TEXT;
+ALTER TABLE cases ADD COLUMN reminders_before_hand_over INTEGER NOT NULL DEFAULT 0;
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     V1_FOUNDATION,
     V2_REMINDERS,
@@ -454,6 +465,7 @@ MIGRATIONS: tuple[str, ...] = (
     V16_ALBUM_FILES_TAKEN,
     V17_UNDELIVERED_BY_CHAT,
     V18_ARCHIVE_NUMBER_BY_CASE,
+    V19_HAND_OVERS,
 )
 """``MIGRATIONS[i]`` takes a database from ``user_version`` i to i + 1."""
 

@@ -389,6 +389,11 @@ UPDATE cases SET archive_number = (
 ) WHERE status = 'archived';
 CREATE INDEX cases_archive_number ON cases(archive_number) WHERE archive_number IS NOT NULL;
 """,
+    # 19: when a step's tasks last passed to another official (storage.migrations.V19_HAND_OVERS)
+    """
+ALTER TABLE cases ADD COLUMN handed_over_at TEXT COLLATE "C";
+ALTER TABLE cases ADD COLUMN reminders_before_hand_over BIGINT NOT NULL DEFAULT 0;
+""",
 )
 """``STEPS[i]`` takes a PostgreSQL database from level ``BASE_LEVEL + i`` to the next."""
 

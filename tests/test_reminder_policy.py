@@ -17,6 +17,7 @@ from bot.reminder_policy import (
     decide_reminder,
     escalation_chain,
     first_due_at,
+    holder_number,
     level_for_reminder,
     mark_sent,
     next_due_at,
@@ -425,3 +426,61 @@ def test_no_reminder_comes_before_the_norm_and_its_repeats_are_used_up(
         worked = CAL.working_minutes_between(held.step_entered_at, now)
         repeats = held.reminders_sent if held.last_reminded_at is not None else 0
         assert worked >= held.norm_minutes + repeats * policy.repeat_every_minutes
+
+
+# ----------------------------------------------------------------------------- hand-overs
+
+
+def test_a_plh_who_receives_a_late_step_starts_at_ke_1_an_interval_after_he_received_it() -> None:
+    """Kasubag's step 1 (norm 4 working hours, Monday 09.00) had reminders 1 to 3 (Monday
+    13.00, Tuesday 09.00 and 13.00). At 14.00 a Plh Kasubag receives it. His first reminder
+    is his ke-1 at Wednesday 10.00, 240 working minutes after 14.00, not the step's ke-4 at
+    Wednesday 09.00; and it goes out at the step's level: reminder 4 of the step, level 2
+    (Kabag and Karo), as it would have without the hand-over."""
+    held = FRESH
+    for at in (jkt(2026, 7, 13, 13), jkt(2026, 7, 14, 9), jkt(2026, 7, 14, 13)):
+        held = mark_sent(held, at)
+    assert next_due_at(CAL, SETTINGS, held) == jkt(2026, 7, 15, 9)
+    handed = replace(held, handed_over_at=jkt(2026, 7, 14, 14), reminders_before_hand_over=3)
+    assert next_due_at(CAL, SETTINGS, handed) == jkt(2026, 7, 15, 10)
+    assert not decide_reminder(CAL, SETTINGS, handed, jkt(2026, 7, 15, 9)).due
+    decision = decide_reminder(CAL, SETTINGS, handed, jkt(2026, 7, 15, 10))
+    assert decision.due and decision.level == 2
+    assert holder_number(handed) == 1
+    # his ke-2 comes at his rhythm, 240 working minutes after his ke-1: Wednesday 14.00
+    after = mark_sent(handed, jkt(2026, 7, 15, 10))
+    assert holder_number(after) == 2
+    assert next_due_at(CAL, SETTINGS, after) == jkt(2026, 7, 15, 14)
+    assert decide_reminder(CAL, SETTINGS, after, jkt(2026, 7, 15, 14)).level == 2
+
+
+def test_a_task_handed_over_within_its_norm_is_first_reminded_when_the_norm_runs_out() -> None:
+    """Kabag's review (norm 2 working days) entered Monday 09.00 passes to a Plh Kabag at
+    10.00: the task he receives says by when (Wednesday 09.00), and that is his first
+    reminder, not 240 working minutes after he received it. Handed over at 15.00 on
+    Tuesday instead, two working hours before the norm runs out, he gets his 240 minutes:
+    Wednesday 11.00."""
+    entered = jkt(2026, 7, 13, 9)
+    early = HeldStep(entered, 960, 0, None, None, handed_over_at=jkt(2026, 7, 13, 10))
+    assert next_due_at(CAL, SETTINGS, early) == jkt(2026, 7, 15, 9)
+    late = replace(early, handed_over_at=jkt(2026, 7, 14, 15))
+    assert next_due_at(CAL, SETTINGS, late) == jkt(2026, 7, 15, 11)
+    assert holder_number(late) == 1
+
+
+def test_a_hand_over_stamped_while_the_clock_ran_ahead_counts_from_now() -> None:
+    """A Plh's period began while the host's clock ran two weeks ahead; set back to
+    Monday 10.00, his first reminder comes 240 working minutes from now, not two weeks on."""
+    now = jkt(2026, 7, 13, 10)
+    ahead = HeldStep(jkt(2026, 7, 6, 9), 240, 2, jkt(2026, 7, 10, 9), None)
+    ahead = replace(ahead, handed_over_at=now + timedelta(days=14), reminders_before_hand_over=2)
+    held = as_of(CAL, SETTINGS, ahead, now)
+    assert held.handed_over_at == now
+    assert next_due_at(CAL, SETTINGS, held) == jkt(2026, 7, 13, 14)
+
+
+def test_a_hand_over_count_beyond_the_steps_reminders_is_refused() -> None:
+    with pytest.raises(ValueError):
+        replace(FRESH, reminders_before_hand_over=1)
+    with pytest.raises(ValueError):
+        replace(FRESH, handed_over_at=datetime(2026, 7, 13, 10))

@@ -90,9 +90,9 @@ REMINDED = ("⏰ Pengingat", "📣 Eskalasi")
 class Phones:
     """What each official has received since the last look (reminders and escalations)."""
 
-    def __init__(self, world: World) -> None:
-        self.world = world
-        self.seen = {key: self._ids(key) for key in KEYS}
+    def __init__(self, world: World, keys: list[str] = KEYS) -> None:
+        self.world, self.keys = world, keys
+        self.seen = {key: self._ids(key) for key in keys}
 
     def _ids(self, key: str) -> set[int]:
         return {m.message_id for m in self.world[key].bot_messages}
@@ -100,7 +100,7 @@ class Phones:
     def news(self) -> dict[str, list[EmuMessage]]:
         """New reminder/escalation messages per official, since the last call."""
         fresh: dict[str, list[EmuMessage]] = {}
-        for key in KEYS:
+        for key in self.keys:
             new = [
                 m
                 for m in self.world[key].bot_messages
@@ -819,6 +819,124 @@ async def test_a_kabag_who_is_plh_karo_is_not_escalated_to_about_his_own_late_st
         news = phones.news()
         assert [headline(m) for m in news["kabag"]] == ["⏰ Pengingat ke-1", "⏰ Pengingat ke-2"]
         assert [headline(m).split(" —")[0] for m in news["karo"]] == ["📣 Eskalasi"]
+
+
+# -- a task that passes to another official ------------------------------------------------
+
+
+async def appoint_plh(world: World, role: str, clock: ManualClock, at: datetime) -> None:
+    """At ``at`` the administrator appoints Pak Agus Plh of ``role``; his tasks arrive."""
+    clock.set(at)
+    said = await ask(world, "admin", f"/plh {role} {ACTING.telegram_id} 31-12-2030 cuti tahunan")
+    assert "ditetapkan" in said, said
+    await world.drained(WAIT)
+
+
+async def test_karos_task_back_from_the_plh_starts_afresh_at_pengingat_ke_1(
+    tmp_path: Path,
+) -> None:
+    """Karo leaves step 3 (norm 1 working day) from Monday 09.00: Pengingat ke-1 on Tuesday
+    09.00, ke-2 at 13.00. At 14.00 Pak Agus is appointed Plh Karo and receives the task. His
+    first reminder is his own Pengingat ke-1, 240 working minutes after he received the
+    task (Wednesday 10.00), not Karo's ke-3 at Karo's rhythm (Wednesday 09.00). At 11.00
+    the period is ended: Karo's task returns from the Plh, and his first reminder is
+    Pengingat ke-1 again, at 15.00, not an hour after he got it back."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        case = await proposal_ready(world, s, "Usulan yang tertahan di Karo")
+        await s.press("kasubag", "Ajukan", case)
+        await s.approve("kabag", case)
+        await s.seen("karo", has_button("Setujui", case))
+        await world.drained(WAIT)
+        phones = Phones(world, [*KEYS, "plh"])
+        await sweep_at(world, clock, wib(7, 7, 9))
+        await sweep_at(world, clock, wib(7, 7, 13))
+        news = phones.news()
+        assert [headline(m) for m in news["karo"]] == ["⏰ Pengingat ke-1", "⏰ Pengingat ke-2"]
+
+        await appoint_plh(world, "karo", clock, wib(7, 7, 14))
+        await s.seen("plh", has_button("Setujui", case))
+        phones.news()
+        await sweep_at(world, clock, wib(7, 8, 9))
+        assert phones.news() == {}, "Karo's rhythm is not the Plh's"
+        await sweep_at(world, clock, wib(7, 8, 9, 59))
+        assert phones.news() == {}
+        await sweep_at(world, clock, wib(7, 8, 10))
+        news = phones.news()
+        assert {k: [headline(m) for m in v] for k, v in news.items()} == {
+            "plh": ["⏰ Pengingat ke-1"]
+        }
+        assert {"✅ Setujui", "↩️ Kembalikan"} <= set(news["plh"][0].button_texts)
+
+        clock.set(wib(7, 8, 11))
+        said = await ask(world, "admin", "/akhiri_plh karo")
+        assert "diakhiri" in said, said
+        await world.drained(WAIT)
+        await s.seen("karo", lambda m: t.ACTING_TASK_BACK[3:40] in m.text and bool(m.button_texts))
+        phones.news()
+        await sweep_at(world, clock, wib(7, 8, 14))
+        assert phones.news() == {}, "the Plh's rhythm is not Karo's"
+        await sweep_at(world, clock, wib(7, 8, 14, 59))
+        assert phones.news() == {}
+        await sweep_at(world, clock, wib(7, 8, 15))
+        news = phones.news()
+        assert {k: [headline(m) for m in v] for k, v in news.items()} == {
+            "karo": ["⏰ Pengingat ke-1"]
+        }
+        # the step's own wait is still what it is: since Monday 09.00
+        assert "Langkah ini menunggu tindakan sejak 6 Juli 2026 pukul 09.00 WIB" in (
+            news["karo"][0].text
+        )
+        # and the next one comes at his rhythm, Thursday 11.00
+        await sweep_at(world, clock, wib(7, 9, 10, 59))
+        assert phones.news() == {}
+        await sweep_at(world, clock, wib(7, 9, 11))
+        assert [headline(m) for m in phones.news()["karo"]] == ["⏰ Pengingat ke-2"]
+
+
+async def test_a_plh_kabags_first_reminder_still_escalates_to_karo_about_the_stalled_step(
+    tmp_path: Path,
+) -> None:
+    """Kabag leaves step 2 from Monday 09.00: Pengingat ke-1 on Tuesday 09.00, ke-2 at 13.00
+    with an escalation to Karo. At 14.00 Pak Agus is appointed Plh Kabag. His own first
+    reminder, Pengingat ke-1 on Wednesday 10.00, does not start the step's escalation
+    over: the step has waited since Monday, and Karo is told again with it, reading that
+    the Plh has just had his ke-1. A hand-over never hides a stalled step from the
+    superior."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        case = await proposal_ready(world, s, "Usulan yang tertahan di Kabag")
+        await s.press("kasubag", "Ajukan", case)
+        await s.seen("kabag", has_button("Setujui", case))
+        await world.drained(WAIT)
+        phones = Phones(world, [*KEYS, "plh"])
+        await sweep_at(world, clock, wib(7, 7, 9))
+        await sweep_at(world, clock, wib(7, 7, 13))
+        news = phones.news()
+        assert [headline(m) for m in news["kabag"]] == ["⏰ Pengingat ke-1", "⏰ Pengingat ke-2"]
+        assert len(news["karo"]) == 1
+
+        await appoint_plh(world, "kabag", clock, wib(7, 7, 14))
+        await s.seen("plh", has_button("Setujui", case))
+        phones.news()
+        await sweep_at(world, clock, wib(7, 8, 9))
+        assert phones.news() == {}
+        await sweep_at(world, clock, wib(7, 8, 10))
+        news = phones.news()
+        assert {k: [headline(m) for m in v] for k, v in news.items()} == {
+            "plh": ["⏰ Pengingat ke-1"],
+            "karo": [f"📣 Eskalasi — Berkas #{case}: Usulan yang tertahan di Kabag"],
+        }
+        escalation = news["karo"][0].text
+        assert f"Pelaksana: {ACTING.name}" in escalation
+        assert "Menunggu sejak 6 Juli 2026 pukul 09.00 WIB" in escalation
+        assert "Pengingat ke-1 telah dikirim kepada pelaksana." in escalation
+        # the chase log keeps the step's count: the Plh's ke-1 is the step's third reminder
+        chases = await world.services.db.read(repo.chases_of_case, case)
+        assert sorted((c.kind, c.person_id, c.number) for c in chases if c.at == wib(7, 8, 10)) == [
+            ("escalation", ID["karo"], 3),
+            ("reminder", ACTING.telegram_id, 3),
+        ]
 
 
 async def test_reminders_go_on_after_the_host_clock_ran_two_weeks_ahead_and_was_set_back(

@@ -1406,6 +1406,12 @@ async def test_the_upgrade_files_the_numbers_archived_before_in_their_compared_f
         await db.close()
 
 
+LEVEL_19_UNDONE = (
+    "ALTER TABLE cases DROP COLUMN handed_over_at; "
+    "ALTER TABLE cases DROP COLUMN reminders_before_hand_over; "
+)
+"""Level 19's change undone (storage.migrations.V19_HAND_OVERS), on either engine."""
+
 LEVEL_18_UNDONE = "DROP INDEX cases_archive_number; ALTER TABLE cases DROP COLUMN archive_number; "
 """Level 18's change undone (storage.migrations.V18_ARCHIVE_NUMBER_BY_CASE), on either engine."""
 
@@ -1445,7 +1451,8 @@ async def level14_archived_as(
     plain = sqlite3.connect(path)
     try:
         plain.executescript(
-            LEVEL_18_UNDONE  # then level 17's, 16's and 15's, undone
+            LEVEL_19_UNDONE  # then level 18's, 17's, 16's and 15's, undone
+            + LEVEL_18_UNDONE
             + LEVEL_17_UNDONE
             + "ALTER TABLE album_files DROP COLUMN taken_by; "
             "ALTER TABLE album_files DROP COLUMN resumed; "
@@ -1608,7 +1615,7 @@ async def test_the_upgrade_to_level_18_gives_each_archived_case_its_number(
     await db.write(archived_cases_filed_twice)
     await db.close()
     with sqlite3.connect(path) as plain:
-        plain.executescript(LEVEL_18_UNDONE + "PRAGMA user_version = 17;")
+        plain.executescript(LEVEL_19_UNDONE + LEVEL_18_UNDONE + "PRAGMA user_version = 17;")
     plain.close()
     db = await Database.open(path)
     try:
@@ -1998,12 +2005,37 @@ async def test_reminder_state_and_due_cases(db: Database) -> None:
     without = [r.case.id for r, due in await db.read(repo.open_reminder_rows) if due is None]
     assert without == [1, 4]
 
+    # the step's tasks pass to another official (a Plh): when, after how many reminders;
+    # the step's count and its due time stay (the sweep moves the due time on)
+    handed = T0 + timedelta(hours=2)
+    await db.write(repo.hand_over, 1, handed)
+    assert await db.read(repo.reminder_row, 1) == repo.ReminderRow(
+        one, 1, reminded, snooze, handed, 1
+    )
+    await db.write(repo.set_reminder_state, 1, next_due_at=None, reminders_sent=2)
+    assert await db.read(rows_of_case, 1) == [(ts(handed), 1)]
+    await db.write(repo.hand_over, 3, handed)  # a closed case: nothing to hand over
+    assert await db.read(rows_of_case, 3) == [(None, 0)]
+
     # saving without a reminder time keeps the reminder state; with one, starts it afresh
     await db.write(repo.save_case, one, "kabag", False)
-    assert await db.read(repo.reminder_row, 1) == repo.ReminderRow(one, 1, reminded, snooze)
+    assert await db.read(repo.reminder_row, 1) == repo.ReminderRow(
+        one, 2, reminded, snooze, handed, 1
+    )
     await db.write(repo.save_case, one, "kabag", False, ts(T0 + timedelta(hours=9)))
     assert await db.read(repo.reminder_row, 1) == repo.ReminderRow(one, 0, None, None)
     assert await db.read(repo.due_case_ids, T0 + timedelta(hours=9), 10) == [2, 1]
+
+
+def rows_of_case(tx: Tx, case_id: int) -> list[tuple[Any, ...]]:
+    """A case's hand-over columns, as stored."""
+    return [
+        tuple(r)
+        for r in tx.all(
+            "SELECT handed_over_at, reminders_before_hand_over FROM cases WHERE id = ?",
+            (case_id,),
+        )
+    ]
 
 
 # -- outbox ------------------------------------------------------------------------------
@@ -2400,7 +2432,9 @@ async def test_an_upgrade_to_level_17_indexes_the_rows_not_delivered(tmp_path: P
     ids = await db.write(chat_10_with_a_week_delivered)
     await db.close()
     with sqlite3.connect(path) as plain:
-        plain.executescript(LEVEL_18_UNDONE + LEVEL_17_UNDONE + "PRAGMA user_version = 16;")
+        plain.executescript(
+            LEVEL_19_UNDONE + LEVEL_18_UNDONE + LEVEL_17_UNDONE + "PRAGMA user_version = 16;"
+        )
     plain.close()
 
     db = await Database.open(path)

@@ -119,7 +119,11 @@ async def test_the_upgrade_to_level_18_gives_each_archived_case_its_number(
     db = await Database.open(pg_url)
     try:
         await db.write(test_storage.archived_cases_filed_twice)
-        undone = test_storage.LEVEL_18_UNDONE + "UPDATE sopbot_schema SET version = 17"
+        undone = (
+            test_storage.LEVEL_19_UNDONE
+            + test_storage.LEVEL_18_UNDONE
+            + "UPDATE sopbot_schema SET version = 17"
+        )
         await db.write(Tx.run, undone)
         assert await db.read(schema_level) == 17
     finally:
@@ -186,7 +190,8 @@ async def test_the_upgrade_to_level_17_indexes_the_rows_not_delivered_by_chat(
     try:
         await db.write(test_storage.chat_10_with_a_week_delivered)
         undone = (
-            test_storage.LEVEL_18_UNDONE
+            test_storage.LEVEL_19_UNDONE
+            + test_storage.LEVEL_18_UNDONE
             + test_storage.LEVEL_17_UNDONE
             + "UPDATE sopbot_schema SET version = 16"
         )

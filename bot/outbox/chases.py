@@ -231,12 +231,14 @@ def log_chase(tx: Tx, item: repo.OutboxItem, now: datetime) -> None:
     the outbox's retention. Written when it reached the official, not when queued: one
     superseded by a later reminder, refused (the bot blocked) or left stale (the case
     moved) told nobody; nor is an escalation that landed after the role it was sent as
-    passed on logged (:meth:`Chases.escalation_void`)."""
+    passed on logged (:meth:`Chases.escalation_void`). The number kept is the step's count
+    of reminders ("n"), which sets the escalation level; a holder who received the task from
+    another official read their own, from 1 ("reminder")."""
     p = item.params
     if item.case_id is None or "as" not in p:
         return  # not a chase (or queued by a release that kept no log)
     if item.kind == "task" and p.get("reminder"):
-        kind, number = "reminder", int(p["reminder"])
+        kind, number = "reminder", int(p.get("n", p["reminder"]))
     elif item.kind == "notice" and p.get("t") == "escalation":
         kind, number = "escalation", int(p["n"])
     else:

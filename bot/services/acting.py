@@ -427,7 +427,10 @@ class Acting:
         for case, definition, route in routed:
             if appointment.person_id in route.people:
                 if listed:
-                    continue  # listed in the notice of the appointment
+                    # listed in the notice of the appointment; their reminders start
+                    # afresh all the same (the task is theirs from now)
+                    repo.hand_over(tx, case.id, now)
+                    continue
                 effects.hand_task(tx, definition, case, appointment.person_id, now, {"open": 1})
             elif not route.people:  # a step no one may decide (the administrators are told)
                 repo.enqueue(
@@ -487,7 +490,9 @@ class Acting:
                 if person in listed:
                     # listed in their notice, opened from /tugas (with its documents): the
                     # task message they kept from before the period keeps its buttons, which
-                    # act on the case as it is (any move since retired the older ones)
+                    # act on the case as it is (any move since retired the older ones); its
+                    # reminders start afresh all the same
+                    repo.hand_over(tx, case.id, now)
                     continue
                 # the task comes back as one new message: the one they kept loses its
                 # buttons (a reason they may be typing for it stays: the task is theirs).

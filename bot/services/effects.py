@@ -311,7 +311,9 @@ def hand_task(
     acting official coming in, a role passed on), with the documents it works on first, as
     a holder who received it with the move has them: the uploads, and the papers the move
     into the step brought (the Disposisi that instructs them, blank drafts). None they
-    already have is sent."""
+    already have is sent. The step's reminders start afresh for them
+    (:func:`repo.hand_over`): their first is a repeat interval from now, "Pengingat ke-1"."""
+    repo.hand_over(tx, case.id, now)
     send_task_files(tx, definition, case, person, now)
     repo.enqueue(tx, person, "task", now, case_id=case.id, version=case.version, params=params)
 

@@ -37,6 +37,7 @@ from bot.reminder_policy import (
     clamp_snooze,
     decide_reminder,
     escalation_chain,
+    holder_number,
     next_due_at,
 )
 from bot.services import routing
@@ -61,6 +62,8 @@ def _held(row: repo.ReminderRow, norm: int, snoozed_until: datetime | None = Non
         reminders_sent=row.reminders_sent,
         last_reminded_at=row.last_reminded_at,
         snoozed_until=snoozed_until or row.snoozed_until,
+        handed_over_at=row.handed_over_at,
+        reminders_before_hand_over=row.reminders_before_hand_over,
     )
 
 
@@ -72,9 +75,12 @@ class _Chase:
     kind: str
     case_id: int
     version: int
-    number: int
+    number: int  # the step's count: what sets the level, and what the chase log keeps
     role: str  # the role they are chased as: what the chase log keeps of it
     step: int
+    # the number the step's holder reads ("Pengingat ke-n"), counted since the task last
+    # passed to another official (:func:`bot.reminder_policy.holder_number`)
+    shown: int
 
 
 @dataclass(frozen=True)
@@ -102,10 +108,17 @@ def _queue(tx: Tx, chases: list[_Chase], now: datetime) -> None:
         for c in theirs:
             # "as" and "step": what the chase log keeps of it once it is delivered (the
             # outbox rows are pruned; one superseded or refused on its way told nobody)
+            # "reminder": the number the holder reads; "n": the step's count
             params: dict[str, object] = (
-                {"reminder": c.number, "as": c.role, "step": c.step}
+                {"reminder": c.shown, "n": c.number, "as": c.role, "step": c.step}
                 if kind == "reminder"
-                else {"t": "escalation", "n": c.number, "as": c.role, "step": c.step}
+                else {
+                    "t": "escalation",
+                    "n": c.number,
+                    "reminder": c.shown,
+                    "as": c.role,
+                    "step": c.step,
+                }
             )
             repo.enqueue(
                 tx,
@@ -124,20 +137,22 @@ def _escalations(
     case: Case,
     role: str,
     number: int,
+    shown: int,
     told: set[int],
     now: datetime,
 ) -> list[_Chase]:
-    """The case's escalation, with its reminder's ``number``, to who answers for ``role``
-    now besides ``told`` (:func:`routing.superiors`), each added to ``told``. One who has
-    an earlier reminder or escalation about the case on its way at this moment keeps that
-    one, and is not queued another beside it."""
+    """The case's escalation, with its reminder's ``number`` (the step's count; ``shown``:
+    the number its holder read), to who answers for ``role`` now besides ``told``
+    (:func:`routing.superiors`), each added to ``told``. One who has an earlier reminder
+    or escalation about the case on its way at this moment keeps that one, and is not
+    queued another beside it."""
     chases = []
     for superior in routing.superiors(tx, definition, case, role, told, now):
         told.add(superior)
         if not repo.supersede_reminders(tx, superior, case.id, now):
             continue
         chases.append(
-            _Chase(superior, "escalation", case.id, case.version, number, role, case.step)
+            _Chase(superior, "escalation", case.id, case.version, number, role, case.step, shown)
         )
     return chases
 
@@ -167,19 +182,24 @@ def escalate_anew(
     are not told again. A case that has moved on, or whose role nobody answers for now
     (vacant), is escalated to nobody; nor is one a later sweep reminded of since (it
     escalated to who answers for the role then: a role once escalated to stays in every
-    later escalation of the step). Returns the (case, person) pairs queued."""
+    later escalation of the step), nor one whose tasks passed to another official since
+    (the reminder it tells of was not theirs: the next one, theirs, escalates). Returns the
+    (case, person) pairs queued."""
     chases: list[_Chase] = []
     for e in escalated:
         row = repo.reminder_row(tx, e.case_id, e.version)
         if row is None or (row.case.step, row.reminders_sent) != (e.step, e.number):
             continue  # moved on, or a later reminder escalated to who answers for it now
+        shown = e.number - row.reminders_before_hand_over
+        if shown < 1:
+            continue  # handed over since: its new holder has had no reminder yet
         case = row.case
         definition = sops.of(case)
         if not definition.has_role(e.role):
             continue
         told = {former, *step_holders(tx, definition, case, now)}
         told |= repo.told_of_reminder(tx, case.id, case.step, e.number, case.step_entered_at)
-        chases += _escalations(tx, definition, case, e.role, e.number, told, now)
+        chases += _escalations(tx, definition, case, e.role, e.number, shown, told, now)
     _queue(tx, chases, now)
     return [(c.case_id, c.person) for c in chases]
 
@@ -255,23 +275,28 @@ class Reminders:
         case = row.case
         definition = self.sops.of(case)
         step = definition.step(case.step)
-        decision = decide_reminder(self.calendar, self.settings, _held(row, step.time_minutes), now)
+        held = _held(row, step.time_minutes)
+        decision = decide_reminder(self.calendar, self.settings, held, now)
         if not decision.due:
             repo.set_reminder_state(tx, case_id, next_due_at=decision.next_check_at)
             return None
-        number = row.reminders_sent + 1
+        # the step's count sets the level (a hand-over does not start the escalation over);
+        # the holder reads their own number, from 1 since the task passed to them
+        number, shown = row.reminders_sent + 1, holder_number(held)
         holders = step_holders(tx, definition, case, now)
         chases = []
         for person in holders:
             if not repo.supersede_reminders(tx, person, case.id, now):
                 continue  # the one before is on its way to them at this moment
             chases.append(
-                _Chase(person, "reminder", case.id, case.version, number, step.actor, case.step)
+                _Chase(
+                    person, "reminder", case.id, case.version, number, step.actor, case.step, shown
+                )
             )
         chain = escalation_chain(step.actor, definition.superior_of(), decision.level)
         told = set(holders)  # the late holder is never their own superior (a Kabag as Plh Karo)
         for role in chain[1:]:
-            chases += _escalations(tx, definition, case, role, number, told, now)
+            chases += _escalations(tx, definition, case, role, number, shown, told, now)
         repo.set_reminder_state(
             tx,
             case_id,
@@ -349,6 +374,7 @@ class Reminders:
                         next_due_at=due,
                         last_reminded_at=held.last_reminded_at,
                         snoozed_until=held.snoozed_until,
+                        handed_over_at=held.handed_over_at,
                     )
                 else:
                     repo.set_reminder_state(tx, row.case.id, next_due_at=due)

@@ -9,34 +9,57 @@ from datetime import datetime
 
 from bot.core.model import Case
 from storage.codec import case_from_json, parse_ts, ts
-from storage.db import Tx
+from storage.db import Row, Tx
 
 
 @dataclass(frozen=True)
 class ReminderRow:
     case: Case
-    reminders_sent: int
+    reminders_sent: int  # the step's: every holder's since the case entered it
     last_reminded_at: datetime | None
     snoozed_until: datetime | None
+    # when the step's tasks last passed to another official (None: held since the case
+    # entered it), and how many of the step's reminders had gone by then
+    handed_over_at: datetime | None = None
+    reminders_before_hand_over: int = 0
+
+
+_REMINDER_COLUMNS = (
+    "state, format, reminders_sent, last_reminded_at, snoozed_until, handed_over_at, "
+    "reminders_before_hand_over"
+)
+
+
+def _reminder_row(r: Row) -> ReminderRow:
+    return ReminderRow(
+        case_from_json(r[0], r[1]),
+        r[2],
+        parse_ts(r[3]) if r[3] else None,
+        parse_ts(r[4]) if r[4] else None,
+        parse_ts(r[5]) if r[5] else None,
+        r[6],
+    )
 
 
 def reminder_row(tx: Tx, case_id: int, version: int | None = None) -> ReminderRow | None:
     """An open case with its reminder state (at ``version``, when given)."""
-    sql = (
-        "SELECT state, format, reminders_sent, last_reminded_at, snoozed_until FROM cases "
-        "WHERE id = ? AND status = 'open'"
-    )
+    sql = f"SELECT {_REMINDER_COLUMNS} FROM cases WHERE id = ? AND status = 'open'"
     if version is None:
         row = tx.one(sql, (case_id,))
     else:
         row = tx.one(f"{sql} AND version = ?", (case_id, version))
-    if row is None:
-        return None
-    return ReminderRow(
-        case_from_json(row[0], row[1]),
-        row[2],
-        parse_ts(row[3]) if row[3] else None,
-        parse_ts(row[4]) if row[4] else None,
+    return None if row is None else _reminder_row(row)
+
+
+def hand_over(tx: Tx, case_id: int, at: datetime) -> None:
+    """The tasks of the case's step pass to another official at ``at`` while it waits there
+    (``bot.services.effects.hand_task``): their reminders start afresh from then, the
+    step's count of reminders going on (:class:`ReminderRow`). The stored due time is left:
+    the new one is never earlier, and the sweep moves it on when it comes."""
+    tx.run(
+        "UPDATE cases SET handed_over_at = ?, reminders_before_hand_over = reminders_sent "
+        "WHERE id = ? AND status = 'open'",
+        (ts(at), case_id),
     )
 
 
@@ -48,17 +71,20 @@ def set_reminder_state(
     reminders_sent: int | None = None,
     last_reminded_at: datetime | None = None,
     snoozed_until: datetime | None = None,
+    handed_over_at: datetime | None = None,
 ) -> None:
     """Set the next due time; the other fields only where given."""
     tx.run(
         "UPDATE cases SET next_due_at = ?, reminders_sent = COALESCE(?, reminders_sent), "
         "last_reminded_at = COALESCE(?, last_reminded_at), "
-        "snoozed_until = COALESCE(?, snoozed_until) WHERE id = ?",
+        "snoozed_until = COALESCE(?, snoozed_until), "
+        "handed_over_at = COALESCE(?, handed_over_at) WHERE id = ?",
         (
             ts(next_due_at) if next_due_at else None,
             reminders_sent,
             ts(last_reminded_at) if last_reminded_at else None,
             ts(snoozed_until) if snoozed_until else None,
+            ts(handed_over_at) if handed_over_at else None,
             case_id,
         ),
     )
@@ -86,21 +112,9 @@ def next_due_after(tx: Tx, at: datetime) -> datetime | None:
 def open_reminder_rows(tx: Tx) -> list[tuple[ReminderRow, datetime | None]]:
     """Every open case with its reminder state and its stored due time (None: none)."""
     rows = tx.all(
-        "SELECT state, format, reminders_sent, last_reminded_at, snoozed_until, next_due_at "
-        "FROM cases WHERE status = 'open' ORDER BY id"
+        f"SELECT {_REMINDER_COLUMNS}, next_due_at FROM cases WHERE status = 'open' ORDER BY id"
     )
-    return [
-        (
-            ReminderRow(
-                case_from_json(r[0], r[1]),
-                r[2],
-                parse_ts(r[3]) if r[3] else None,
-                parse_ts(r[4]) if r[4] else None,
-            ),
-            parse_ts(r[5]) if r[5] else None,
-        )
-        for r in rows
-    ]
+    return [(_reminder_row(r), parse_ts(r[7]) if r[7] else None) for r in rows]
 
 
 # -- the chase log: reminders, escalations and snoozes, kept as long as the case ---------
