@@ -939,6 +939,59 @@ async def test_a_plh_kabags_first_reminder_still_escalates_to_karo_about_the_sta
         ]
 
 
+# -- an upload is activity -------------------------------------------------------------------
+
+
+async def test_the_team_that_just_sent_a_draft_is_not_told_an_hour_later_that_it_waits(
+    tmp_path: Path,
+) -> None:
+    """The team's step 6 (norm 10 working days) entered Monday 6 July 09.00 is late: both
+    members get Pengingat ke-1 on Monday 20 July 09.00. At 12.00 Ayu sends the Draf RKAKL.
+    The next reminder, due at 13.00, is not sent an hour after the draft arrived: it comes
+    one repeat interval (240 working minutes) after the upload, Tuesday 08.00, with its
+    escalation to Kasubag. The same file sent again on Tuesday (already recorded: not a new
+    version) is no activity: ke-3 comes at its time, 12.00."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        case = await proposal_ready(world, s, "Usulan dengan draf tim")
+        await s.press("kasubag", "Ajukan", case)
+        await s.to_the_drafts(case)
+        await s.seen("tim1", lambda m: f"Berkas #{case}" in m.text and "Langkah 6 dari" in m.text)
+        await world.drained(WAIT)
+        phones = Phones(world)
+        await sweep_at(world, clock, wib(7, 20, 9))
+        news = phones.news()
+        assert {k: [headline(m) for m in v] for k, v in news.items()} == {
+            "tim1": ["⏰ Pengingat ke-1"],
+            "tim2": ["⏰ Pengingat ke-1"],
+        }
+
+        clock.set(wib(7, 20, 12))
+        rkakl = draft("Draf RKAKL")
+        await s.upload("tim1", case, "Draf RKAKL.docx", rkakl)
+        await world.drained(WAIT)
+        phones.news()
+        await sweep_at(world, clock, wib(7, 20, 13))
+        assert phones.news() == {}, "an hour after the draft, the team is not chased"
+        await sweep_at(world, clock, wib(7, 20, 15, 59))
+        assert phones.news() == {}
+        await sweep_at(world, clock, wib(7, 21, 8))
+        news = phones.news()
+        assert {k: [headline(m) for m in v] for k, v in news.items()} == {
+            "tim1": ["⏰ Pengingat ke-2"],
+            "tim2": ["⏰ Pengingat ke-2"],
+            "kasubag": [f"📣 Eskalasi — Berkas #{case}: Usulan dengan draf tim"],
+        }
+
+        clock.set(wib(7, 21, 11))
+        await s.upload("tim1", case, "Draf RKAKL.docx", rkakl, expect="tidak dicatat ulang")
+        await world.drained(WAIT)
+        phones.news()
+        await sweep_at(world, clock, wib(7, 21, 12))
+        news = phones.news()
+        assert [headline(m) for m in news["tim1"]] == ["⏰ Pengingat ke-3"]
+
+
 async def test_reminders_go_on_after_the_host_clock_ran_two_weeks_ahead_and_was_set_back(
     tmp_path: Path,
 ) -> None:

@@ -42,6 +42,7 @@ from bot.papers.dates import OfficeZone
 from bot.reminder_policy import HeldStep, ReminderSettings, next_due_at
 from bot.services import effects, routing
 from bot.services.registry import SopRegistry
+from bot.services.reminders import put_off_after_upload
 from bot.views import Keyboard, decided_text, moved_line, role_name
 from bot.worktime import WorkCalendar
 from storage import repo
@@ -585,6 +586,12 @@ class CaseService:
         for event in events:
             if event.type is EventType.FILE_ATTACHED:
                 repo.set_file_doc(tx, int(event.data["file_id"]), str(event.data["doc"]))
+        if not moved and any(
+            e.type is EventType.FILE_ATTACHED and e.step == new.step for e in events
+        ):
+            # a file attached to the step by its holder: the work goes on, the reminder waits
+            norm = definition.step(new.step).time_minutes
+            put_off_after_upload(tx, self.calendar, self.reminders, new.id, norm, now)
         names: dict[int, str] = {}
         if shows:  # what the decided message shows (views.decided_text)
             shown = [arrival[1].actor] if arrival is not None else []

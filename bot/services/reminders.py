@@ -157,6 +157,28 @@ def _escalations(
     return chases
 
 
+def put_off_after_upload(
+    tx: Tx,
+    calendar: WorkCalendar,
+    settings: ReminderSettings,
+    case_id: int,
+    norm_minutes: int,
+    at: datetime,
+) -> None:
+    """A holder of the case's step attached a file to it at ``at`` (a draft, a corrected
+    document): the step is being worked on, so its next reminder is not due before
+    ``repeat_every_minutes`` after that, nor earlier than it was. Kept as a snooze (no
+    reminder before then: a longer /tunda stands), not in the chase log: nobody asked."""
+    row = repo.reminder_row(tx, case_id)
+    if row is None:
+        return
+    until = calendar.add_working_minutes(at, settings.repeat_every_minutes)
+    if row.snoozed_until is not None and row.snoozed_until >= until:
+        return
+    due = next_due_at(calendar, settings, _held(row, norm_minutes, until))
+    repo.set_reminder_state(tx, case_id, next_due_at=due, snoozed_until=until)
+
+
 @dataclass(frozen=True)
 class Escalated:
     """An escalation a sweep queued, as its outbox row keeps it: the case at the version
