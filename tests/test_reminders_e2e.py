@@ -37,6 +37,7 @@ from host_clock import HostClock, RunningClock
 
 from bot import texts as t
 from bot.clock import ManualClock
+from bot.core.model import CompleteStep
 from bot.demo import ACTING, ADMIN_ID, OFFICIALS, ROOT, Script, World, draft, has_button
 from bot.export import export_case
 from bot.papers.dates import DEFAULT_ZONE
@@ -937,6 +938,64 @@ async def test_a_plh_kabags_first_reminder_still_escalates_to_karo_about_the_sta
             ("escalation", ID["karo"], 3),
             ("reminder", ACTING.telegram_id, 3),
         ]
+
+
+async def test_a_reminder_whose_turn_comes_after_the_holder_decided_is_not_sent(
+    tmp_path: Path,
+) -> None:
+    """Two of Kasubag's proposals are late at 13.00: the sweep queues a reminder for each,
+    and the outbox reads both cases for its round. The first reminder is slow to reach
+    Telegram (a second and a half); meanwhile Kasubag submits the second proposal. When
+    the second reminder's turn comes the case is at step 2: it is not sent, so Kasubag
+    never reads "⏰ Pengingat ke-1" with an Ajukan button about a proposal she has just
+    submitted, and the chase log has no reminder of it."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        cases = [await proposal_ready(world, s, f"Usulan {n}") for n in (1, 2)]
+        await world.drained(WAIT)
+        seen = {m.message_id for m in world["kasubag"].bot_messages}
+        world.emu.faults.hang(
+            seconds=1.5, method="sendMessage", execute="after", chat_id=ID["kasubag"]
+        )
+        clock.set(wib(7, 6, 13))
+        await world.services.reminders.sweep()
+
+        def on_its_way(tx: Tx) -> list[int]:
+            rows = tx.all(
+                "SELECT case_id, params FROM outbox WHERE kind = 'task' AND chat_id = ? "
+                "AND last_error = ?",
+                (ID["kasubag"], repo.ON_ITS_WAY),
+            )
+            return [int(r[0]) for r in rows if "reminder" in json.loads(r[1])]
+
+        deadline = asyncio.get_running_loop().time() + WAIT
+        while not (going := await world.services.db.read(on_its_way)):
+            assert asyncio.get_running_loop().time() < deadline, "no reminder on its way"
+            await asyncio.sleep(0.01)
+        [first] = going
+        [second] = [case for case in cases if case != first]
+        submitted = await case_of(world, second)
+        assert submitted is not None and submitted.step == 1
+        await world.services.cases.execute(second, CompleteStep(submitted.version), ID["kasubag"])
+        await world.drained(WAIT)
+
+        reminders = [
+            m
+            for m in world["kasubag"].bot_messages
+            if m.message_id not in seen and m.text.startswith("⏰ Pengingat")
+        ]
+        assert [(first_line(m).rsplit("#", 1)[1]) for m in reminders] == [str(first)]
+        assert (await case_of(world, second)).step == 2
+        rows = await world.services.db.read(
+            lambda tx: tx.all(
+                "SELECT sent_at, message_id FROM outbox WHERE kind = 'task' AND case_id = ? "
+                "AND chat_id = ? AND params LIKE '%reminder%'",
+                (second, ID["kasubag"]),
+            )
+        )
+        assert [(r[0] is not None, r[1]) for r in rows] == [(True, None)]  # settled unsent
+        chased = await world.services.db.read(repo.chases_of_case, second)
+        assert [c for c in chased if c.kind == "reminder"] == []
 
 
 # -- an upload is activity -------------------------------------------------------------------

@@ -2027,6 +2027,27 @@ async def test_reminder_state_and_due_cases(db: Database) -> None:
     assert await db.read(repo.due_case_ids, T0 + timedelta(hours=9), 10) == [2, 1]
 
 
+async def test_the_cases_a_reminder_was_queued_for_that_moved_on_since_are_named(
+    db: Database,
+) -> None:
+    """What a reminder's claim reads right before it goes (``repo.moved_on``): of the
+    (case, version) pairs it was queued for, those no longer open at that version."""
+    base = run_to(2).current
+    moved = replace(base, id=2, version=base.version + 1)
+    closed = replace(base, id=3, status=CaseStatus.CANCELLED, closed_at=T0)
+
+    def save(tx: Tx) -> None:
+        for case in (base, moved, closed):
+            repo.save_case(tx, case, "kabag", new=True, reminders_from=None)
+
+    await db.write(save)
+    v = base.version
+    asked = [(1, v), (2, v), (3, v), (4, v)]  # case 4: none such
+    assert await db.read(repo.moved_on, asked) == {2, 3, 4}
+    assert await db.read(repo.moved_on, [(1, v), (2, v + 1)]) == set()
+    assert await db.read(repo.moved_on, []) == set()
+
+
 def rows_of_case(tx: Tx, case_id: int) -> list[tuple[Any, ...]]:
     """A case's hand-over columns, as stored."""
     return [

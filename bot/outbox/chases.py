@@ -60,10 +60,26 @@ class Chases:
         goes instead to whoever answers for the role now, queued at once as the sweep would
         have queued it (:func:`reminders.escalate_anew`; none when the role is vacant); a
         reminder's new holder has the task itself. A row that does not say the role (an
-        older database) goes as it is."""
+        older database) goes as it is.
+
+        First, in this same transaction, right before it goes: a case it is about that is
+        no longer at the version it was queued for is left out (a notice or a reminder
+        settled unsent, "the case moved on"; a digest goes again without it). The
+        outbox's round read the cases before the row waited for its chat's turn (a second
+        a message, a slow Telegram, a 429): a holder who decided meanwhile is not sent a
+        reminder, with its buttons, about a step they have just decided."""
+        now = self.courier.clock.now()
+        moved_on = repo.moved_on(tx, _versions(item))
+        if moved_on:
+            repo.leave_out_of_row(tx, item.id, moved_on, now, repo.MOVED_ON)
+            log.info(
+                "outbox item %d: cases that moved on before its turn came are left out: %s",
+                item.id,
+                ", ".join(str(case) for case in sorted(moved_on)),
+            )
+            return False
         listed = _listed(item)
         if listed:
-            now = self.courier.clock.now()
             gone = self.not_theirs(tx, item, listed, now)
             if gone:
                 repo.leave_out_of_row(tx, item.id, gone, now, repo.NOT_THE_HOLDER)
@@ -204,6 +220,16 @@ def _listed(item: repo.OutboxItem) -> list[tuple[int, Any, Any]]:
         return [(int(e[0]), e[3], e[4]) for e in p.get("cases", [])]
     if p.get("t") == "escalation" and item.case_id is not None:
         return [(item.case_id, p.get("as"), p.get("step"))]
+    return []
+
+
+def _versions(item: repo.OutboxItem) -> list[tuple[int, int]]:
+    """The (case, version) pairs a reminder, an escalation or a digest of them was queued
+    for (none for a row that names no version)."""
+    if item.kind == "digest":
+        return [(int(e[0]), int(e[1])) for e in item.params.get("cases", [])]
+    if item.case_id is not None and item.version is not None:
+        return [(item.case_id, item.version)]
     return []
 
 

@@ -197,6 +197,7 @@ from storage.repo.people import (
 from storage.repo.people import _person as _person
 from storage.repo.queued import (
     AGAIN,
+    MOVED_ON,
     NOT_THE_HOLDER,
     ON_ITS_WAY,
     ON_ITS_WAY_AGAIN,
@@ -208,6 +209,7 @@ from storage.repo.queued import (
     dropped_meanwhile,
     is_on_its_way,
     leave_out_of_row,
+    moved_on,
     refused_while_reachable,
     reminding,
     requeue_refused,
@@ -254,6 +256,7 @@ from storage.repo.roles import (
 __all__ = [
     "AGAIN",
     "ARCHIVED_AS",
+    "MOVED_ON",
     "NOT_THE_HOLDER",
     "NO_BUNDLE",
     "OFFICE_CLOSED",
@@ -350,6 +353,7 @@ __all__ = [
     "mark_started",
     "mark_without_bundle",
     "move_acting_end",
+    "moved_on",
     "name_album",
     "next_acting_move",
     "next_case_id",

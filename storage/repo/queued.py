@@ -252,6 +252,26 @@ def claim_reminder(tx: Tx, item_id: int) -> bool:
     )
 
 
+# the last_error of a reminder or escalation whose case moved on before its turn came
+MOVED_ON = "the case moved on"
+
+
+def moved_on(tx: Tx, versions: Collection[tuple[int, int]]) -> set[int]:
+    """Of these (case, version) pairs, the cases no longer open at that version: decided,
+    withdrawn, cancelled since. Read in the transaction that claims a reminder, right
+    before it goes (``bot.outbox.chases.Chases.claim``): the outbox's round read the cases
+    before the row waited for its chat's turn, and a decision may have committed since."""
+    wanted = dict(versions)
+    if not wanted:
+        return set()
+    rows = tx.all(
+        f"SELECT id, version, status FROM cases WHERE id IN ({','.join('?' * len(wanted))})",
+        tuple(wanted),
+    )
+    current = {int(r[0]): (int(r[1]), r[2]) for r in rows}
+    return {case for case, version in wanted.items() if current.get(case) != (version, "open")}
+
+
 def dropped_meanwhile(tx: Tx, item_id: int) -> bool:
     """Whether :func:`drop_queued_tasks` settled this row while it was on its way."""
     return (
