@@ -100,6 +100,13 @@ async def test_karos_plh_period_ends_and_karo_gets_one_message_listing_the_17_ta
             )
         )
         assert any('"listed"' in str(r[0]) for r in rows)
+        # listed, not handed one by one: each task's reminders still start afresh for Karo
+        handed = await world.services.db.read(
+            lambda tx: tx.all(
+                "SELECT id FROM cases WHERE handed_over_at IS NOT NULL AND status = 'open'"
+            )
+        )
+        assert sorted(r[0] for r in handed) == cases
 
         # the Plh's buttons are gone; one pressed all the same decides nothing
         assert not any(task_of(world, "plh", c, 3) for c in cases)
@@ -198,6 +205,11 @@ async def test_a_plh_karo_appointed_while_17_proposals_wait_gets_one_message_lis
         assert listed_cases(notice) == cases and len(notice.text) <= t.MAX_MESSAGE
         assert notice.button_texts == [t.BTN_TASK_LIST]
         assert all(task_of(world, "karo", c, 3) for c in cases), "Karo may still act"
+        # listed, not handed one by one: each task's reminders start afresh for the Plh
+        handed = await world.services.db.read(
+            lambda tx: tx.all("SELECT id FROM cases WHERE handed_over_at IS NOT NULL")
+        )
+        assert sorted(r[0] for r in handed) == cases
 
         plh = world["plh"]
         plh.mark_seen()
