@@ -902,7 +902,7 @@ def test_an_empty_activity_table_is_refused() -> None:
             source_text().replace("Kepala Biro", "Kepala Bir\xe9").encode("latin-1"),
             "bukan UTF-8",
         ),
-        ("x.docx", b"PK\x03\x04 bukan zip", "rusak"),
+        ("x.docx", b"PK\x03\x04 bukan zip", "simpan ulang sebagai Dokumen Word (.docx)"),
         ("x.docx", b"\x00\x01 acak", "rusak"),
         ("x.doc", b"\xd0\xcf\x11\xe0 lama", ".doc"),
         ("x.txt", b"", "kosong"),
@@ -927,7 +927,7 @@ def test_a_docx_whose_directory_asks_for_an_unknown_zip_version_is_refused_as_da
     data[entry + 6 : entry + 8] = (140).to_bytes(2, "little")
     with pytest.raises(ImportFailure) as refused:
         draft_toml("st.docx", bytes(data))
-    assert str(refused.value).startswith("berkas .docx rusak atau bukan .docx")
+    assert str(refused.value).startswith("berkas .docx rusak atau bukan dokumen Word (.docx)")
     assert "version" not in str(refused.value)
 
 

@@ -48,7 +48,10 @@ DOCX_PASSWORD = (
     "di Word, hapus kata sandinya, simpan sebagai .docx tanpa kata sandi, lalu impor kembali"
 )
 EMPTY_FILE = "berkas kosong; diharapkan ekspor teks/HTML SOP-AP dari portal atau dokumen .docx"
-DOCX_NOT_ZIP = "berkas .docx rusak atau bukan .docx (bukan arsip ZIP); {expected}"
+DOCX_NOT_ZIP = (
+    "berkas .docx rusak atau bukan dokumen Word (.docx); buka berkas itu di Word, simpan "
+    "ulang sebagai Dokumen Word (.docx) dengan Simpan Sebagai, lalu impor kembali; {expected}"
+)
 # {count}: how many, or PARTS_ZIP64
 DOCX_TOO_MANY_PARTS = (
     "berkas .docx memuat {count} bagian (berkas di dalam arsip ZIP-nya), batasnya {limit} "
@@ -75,7 +78,10 @@ DOCX_DOCTYPE = (
     "ditulis Word dan dapat membengkak menjadi gigabita (simpan ulang dokumennya di Word); "
     "{expected}"
 )
-DOCX_NO_BODY = "berkas .docx tidak memuat isi dokumen Word (w:body); {expected}"
+DOCX_NO_BODY = (
+    "berkas .docx tidak memuat isi dokumen Word; buka berkas itu di Word, simpan ulang "
+    "sebagai Dokumen Word (.docx) dengan Simpan Sebagai, lalu impor kembali; {expected}"
+)
 # a .docx table row ({table}, {row}: from 1) with more grid columns than a table can have
 ROW_TOO_WIDE = (
     "tabel ke-{table} dalam dokumen, baris ke-{row}: lebarnya {width} kolom, batasnya {limit} "
