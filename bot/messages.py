@@ -721,7 +721,8 @@ class Renderer:
         return Message(void.format(count=count))
 
     def _role_moved(self, item: repo.OutboxItem, inputs: Inputs) -> Message:
-        """/alihkan: the role's old and new holder hear of it (the tasks follow)."""
+        """/alihkan: the role's old and new holder hear of it (the tasks follow, or, more
+        than effects.LISTED_ABOVE, are listed in the new holder's notice)."""
         p = item.params
         role = t.e(role_name(self.sops, str(p["role"])))
         tasks = int(p.get("tasks", 0))
@@ -732,6 +733,8 @@ class Renderer:
                 text += " " + t.ROLE_MOVED_TASKS_IN.format(tasks=tasks)
             if ended := self._ended_for_holder(item, inputs, t.YOU):
                 text += " " + ended
+            if "listed" in p:  # many tasks: listed here, opened from /tugas
+                return self.task_list(item, inputs, text, t.ACTING_LIST_IN) or Message(text)
         else:
             new = t.sentence(t.e(inputs.name(int(p["to"]))))
             text = t.ROLE_MOVED_OUT.format(role=role, new=new)
@@ -864,18 +867,20 @@ class Renderer:
             )
         else:
             text = t.ACTING_ENDS.format(who=who, title=t.e(title), role=role, tasks=tasks)
-        if "listed" in item.params:
-            return self._acting_list(item, inputs, text, starting)
+        if "listed" in item.params:  # many tasks: listed here, opened from /tugas
+            head = t.ACTING_LIST_IN if starting else t.ACTING_LIST_BACK
+            return self.task_list(item, inputs, text, head) or Message(text)
         return Message(text)
 
-    def _acting_list(
-        self, item: repo.OutboxItem, inputs: Inputs, text: str, starting: bool
-    ) -> Message:
-        """An appointment's notice to whom many tasks come at once (its start, or its end):
-        the tasks listed under it, in case order, cut at whole lines to fit one message,
-        and a button that opens /tugas, where each is opened with its documents. A task
-        no longer theirs by now (decided, passed on while the notice waited) is left out,
-        counted in a note."""
+    def task_list(
+        self, item: repo.OutboxItem, inputs: Inputs, text: str, head: str
+    ) -> Message | None:
+        """A notice to whom many tasks came at once (an acting period's start or end, a role
+        passed on by /alihkan or an invitation: ``listed`` in its row, [case, version]):
+        ``text``, then ``head`` and the tasks, a line each in case order, cut at whole lines
+        to fit one message, and a button that opens /tugas, where each is opened with its
+        documents. A task no longer theirs by now (decided, passed on while the notice
+        waited) is left out, counted in a note; None when none is left."""
         rows: list[str] = []
         gone = 0
         for case_id, version in item.params["listed"]:
@@ -891,7 +896,7 @@ class Renderer:
             definition = self.sops.of(case)
             step = definition.step(case.step)
             rows.append(
-                t.ACTING_LIST_LINE.format(
+                t.TASK_LIST_LINE.format(
                     case=case.id,
                     title=t.e(t.clip(case.title, 60)),
                     step=definition.step_label(step.id),
@@ -899,11 +904,11 @@ class Renderer:
                 )
             )
         if not rows:
-            return Message(text)
-        foot = t.ACTING_LIST_FOOT
+            return None
+        foot = t.TASK_LIST_FOOT
         if gone:
-            foot = t.ACTING_LIST_GONE.format(count=gone) + "\n" + foot
-        text += "\n\n" + (t.ACTING_LIST_IN if starting else t.ACTING_LIST_BACK)
+            foot = t.TASK_LIST_GONE.format(count=gone) + "\n" + foot
+        text += "\n\n" + head
         for shown, line in enumerate(rows):
             more = t.DIGEST_MORE.format(count=len(rows) - shown)
             # room kept for the line "… dan n lainnya" and the closing sentence

@@ -1380,19 +1380,20 @@ ACTING_ENDS = (
     "Masa tugas {who} sebagai <b>{title}</b> telah berakhir; tugas-tugas {role} kembali "
     "kepada Bapak/Ibu.{tasks}"
 )
-# ... with more tasks than acting.LISTED_ABOVE for the reader, the notice lists them (a
-# head, a line a task, cut at whole lines to fit one message with DIGEST_MORE) instead of a
-# task message each, and says how to open them
+# ... with more tasks than effects.LISTED_ABOVE for the reader, the notice lists them (a
+# head, a TASK_LIST_LINE a task, cut at whole lines to fit one message with DIGEST_MORE)
+# instead of a task message each, and says how to open them (TASK_LIST_FOOT)
 ACTING_LIST_BACK = "Adapun tugas yang dikembalikan tersebut adalah sebagai berikut:"
 ACTING_LIST_IN = "Adapun tugas yang dialihkan tersebut adalah sebagai berikut:"
-ACTING_LIST_LINE = "• <b>#{case}</b> {title}\n    {step}: {step_title}"
-ACTING_LIST_FOOT = (
+# a listed task (Renderer.task_list: an acting period's notice, a role passed on)
+TASK_LIST_LINE = "• <b>#{case}</b> {title}\n    {step}: {step_title}"
+TASK_LIST_FOOT = (
     "Tugas-tugas tersebut tidak dikirimkan satu per satu. Mohon berkenan membuka dan "
     "menindaklanjutinya melalui daftar tugas (/tugas)."
 )
 # ... those of them no longer the reader's when the notice is sent (decided, withdrawn,
 # passed on meanwhile: the notice waited for the reader to press Start, or for Telegram)
-ACTING_LIST_GONE = (
+TASK_LIST_GONE = (
     "Catatan: {count} tugas lain yang semula dialihkan telah ditindaklanjuti atau tidak lagi "
     "menjadi tugas Bapak/Ibu."
 )

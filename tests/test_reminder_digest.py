@@ -297,7 +297,8 @@ async def no_digest_to_kasubag_once_telegram_answers(
     assert not any(line.startswith("⏰ Pengingat") for line in got), got
     assert [r for r in await chases(world) if r[3] == ID["kasubag"]] == []
     agus = "\n".join(m.text for m in world["plh"].bot_messages)
-    assert all(f"Berkas #{case}" in agus for case in cases), agus
+    # (four tasks: listed in the notice of the hand-over, "• #1 Usulan 0", not sent each)
+    assert all(f"Berkas #{case}" in agus or f"• #{case} " in agus for case in cases), agus
 
 
 async def test_a_digest_held_up_by_an_outage_is_not_sent_to_kasubag_once_her_role_passed(

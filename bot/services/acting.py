@@ -28,21 +28,17 @@ from bot.core.definition import SopDefinition
 from bot.core.model import Case
 from bot.services import effects, routing
 from bot.services.cases import claim
+from bot.services.effects import LISTED_ABOVE as LISTED_ABOVE
+from bot.services.effects import listed_tasks
 from bot.services.registry import SopRegistry
-from bot.services.reminders import DIGEST_ABOVE
 from storage import repo
 from storage.db import Database, Tx
 
 log = logging.getLogger(__name__)
 
 KINDS = ("plh", "plt")
-
-# More tasks than this changing hands at once to one official (a Plh period that ends with
-# seventeen cases waiting) are listed in the appointment's notice instead of coming as a
-# task message each: a burst of seventeen pings, the last some seventeen seconds after the
-# first at Telegram's message a second in a chat. The list points to /tugas, which opens
-# each task (with its documents). Up to this many still come one by one, as reminders do.
-LISTED_ABOVE = DIGEST_ABOVE
+# LISTED_ABOVE (from effects): more tasks than this to one official at the start or end of
+# a period are listed in its notice (effects.listed_tasks), not sent one by one
 
 
 @dataclass(frozen=True)
@@ -422,7 +418,7 @@ class Acting:
         # (three messages a case, a second apart in a chat) come to the acting official;
         # more than LISTED_ABOVE are listed in it instead, opened from /tugas
         theirs = [(case, route.people) for case, _, route in routed if route.people]
-        listed = _listed(theirs, [appointment.person_id])
+        listed = listed_tasks(theirs, [appointment.person_id])
         self._tell(tx, appointment, "acting_start", moved, now, kept=kept, listed=listed)
         for case, definition, route in routed:
             if appointment.person_id in route.people:
@@ -480,7 +476,7 @@ class Acting:
                 waiting.append(case.id)
         handed = Handed(len(returned), onward, tuple(waiting), successor)
         definitive = [p.telegram_id for p in repo.holders(tx, appointment.unit, appointment.role)]
-        listed = _listed(returned, definitive)
+        listed = listed_tasks(returned, definitive)
         self._tell(tx, appointment, "acting_end", len(returned), now, handed, listed=listed)
         if successor is not None and not successor.routed_in:
             self._route_in(tx, successor, now)  # their documents, then their tasks
@@ -540,15 +536,3 @@ class Acting:
             theirs = listed.get(person) if listed else None
             told = params if theirs is None else {**params, "listed": theirs}
             repo.enqueue(tx, person, "notice", now, params=told)
-
-
-def _listed(moved: list[tuple[Case, list[int]]], told: list[int]) -> dict[int, list[list[int]]]:
-    """Who among ``told`` (those the appointment's notice goes to) receives more than
-    :data:`LISTED_ABOVE` of the ``moved`` tasks (case, to whom), with those tasks as the
-    notice lists them: [case, version], in case order."""
-    theirs: dict[int, list[list[int]]] = {}
-    for case, people in moved:
-        for person in people:
-            if person in told:
-                theirs.setdefault(person, []).append([case.id, case.version])
-    return {person: sorted(tasks) for person, tasks in theirs.items() if len(tasks) > LISTED_ABOVE}

@@ -30,6 +30,7 @@ from bot.core.model import Actor, Attachment, Case, Event, EventType
 from bot.core.workflow import accepted_now, withdrawable_by
 from bot.papers.registry import team_amendments
 from bot.services import routing
+from bot.services.reminders import DIGEST_ABOVE
 from storage import repo
 from storage.db import Tx
 
@@ -297,6 +298,32 @@ def _archive_corrected(
     if step.papers:
         papers = [(seq, kind) for kind in step.papers]
         out.add(archivist, "files", case_id=case.id, params={"papers": papers})
+
+
+# More tasks than this changing hands at once to one official (a Plh period that ends with
+# seventeen cases waiting, a role passed on with /alihkan or an invitation) are listed in
+# one message instead of coming as a task message each: a burst of seventeen pings, the
+# last some seventeen seconds after the first at Telegram's message a second in a chat.
+# The list points to /tugas, which opens each task (with its documents). Up to this many
+# still come one by one, as reminders do (the reminders' DIGEST_ABOVE: the threshold an
+# official already knows from the reminder digests).
+LISTED_ABOVE = DIGEST_ABOVE
+
+
+def listed_tasks(
+    moved: Iterable[tuple[Case, Iterable[int]]], told: Iterable[int]
+) -> dict[int, list[list[int]]]:
+    """Who among ``told`` (those a notice of the change goes to) receives more than
+    :data:`LISTED_ABOVE` of the ``moved`` tasks (case, to whom), with those tasks as the
+    notice's ``listed`` keeps them: [case, version], in case order. The notice is rendered
+    by :meth:`bot.messages.Renderer.task_list`; no task message is queued for them."""
+    readers = set(told)
+    theirs: dict[int, list[list[int]]] = {}
+    for case, people in moved:
+        for person in people:
+            if person in readers:
+                theirs.setdefault(person, []).append([case.id, case.version])
+    return {person: sorted(tasks) for person, tasks in theirs.items() if len(tasks) > LISTED_ABOVE}
 
 
 def hand_task(

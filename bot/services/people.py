@@ -749,12 +749,17 @@ class PeopleService:
         person_id: int,
         now: datetime,
         held: set[int] | frozenset[int],
+        listed: bool = False,
     ) -> None:
         """Each task to the role's new holder, with its documents; one they ``held`` as the
-        role's acting official is shown again in place, as theirs now (no second message)."""
+        role's acting official is shown again in place, as theirs now (no second message).
+        ``listed``: the others are listed in a notice instead (more than LISTED_ABOVE),
+        each opened from /tugas with its documents (CaseService.show_task)."""
         for case, definition in cases:
             if case.id in held:
                 repo.enqueue(tx, person_id, "task", now, case_id=case.id, version=case.version)
+            elif listed:
+                continue
             else:
                 effects.hand_task(tx, definition, case, person_id, now, {"open": 1})
 
@@ -801,7 +806,10 @@ class PeopleService:
                 ]
             )
             moved = self._waiting_for(tx, cases, new, now)
-            tasks = sum(1 for case, _ in moved if case.id not in mine)
+            counted = [(case, [new]) for case, _ in moved if case.id not in mine]
+            tasks = len(counted)
+            # more than LISTED_ABOVE: listed in the new holder's notice, opened from /tugas
+            listed = effects.listed_tasks(counted, [new]).get(new)
             told = {"t": "role_moved", "role": role, "from": old, "to": new, "tasks": tasks}
             if ended is not None:
                 told["appointment"] = ended.id
@@ -811,10 +819,13 @@ class PeopleService:
             # her role went then; her places in the teams going now is not news to her
             old_held = old in holders
             for person in (old, new) if old_held else (new,):
-                repo.enqueue(tx, person, "notice", now, params={**told, "people": [old, new]})
+                params = {**told, "people": [old, new]}
+                if person == new and listed:
+                    params["listed"] = listed
+                repo.enqueue(tx, person, "notice", now, params=params)
             effects.take_tasks_from(tx, old, cases, now, "role_moved", role)
             self._take_withdrawals(tx, old, now)
-            self._hand(tx, moved, new, now, held | mine)
+            self._hand(tx, moved, new, now, held | mine, listed=bool(listed))
             effects.tell_if_undecided(tx, cases, now, self.config.admins)
             result = Reassigned(
                 "ok",

@@ -1,0 +1,169 @@
+"""A role handed to another person while many of its tasks wait: one message listing them.
+
+Budi, the Kabag, moves to another post while seventeen proposals wait for his review at
+step 2. The administrator hands the Kabag role to Agus Salim (/alihkan), or invites the new
+Kabag, whose link passes the role to her. A task message each (with its documents before
+it) was fifty-odd messages at once, the last a minute after the first at Telegram's message
+a second in a chat. The new holder now gets one message: the role is theirs, seventeen
+tasks are, listed, and /tugas opens them; a task opened from there comes with its
+documents, as it would have with its own message. Up to ``LISTED_ABOVE`` (3) tasks still
+come one by one. The list is an outbox row (the cases' numbers, written with the
+hand-over) rendered when sent, as at the start and end of an acting period
+(tests/test_acting_many_tasks.py).
+
+The bot is the real Application talking HTTP to the emulator (``World``), on a real SQLite
+file (and PostgreSQL, through bin/with-postgres).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pg_helpers import pg_url  # noqa: F401 (fixture)
+from test_acting import WAIT
+from test_acting_many_tasks import last_id, listed_cases, new_messages
+
+from bot import texts as t
+from bot.callbacks import Op, decode
+from bot.demo import ACTING, Script, World
+from bot.services.acting import LISTED_ABOVE
+from emulator import EmuMessage
+from storage import repo
+
+AGUS = ACTING.telegram_id  # Drs. Agus Salim, with no role of his own yet
+
+
+def kabag_task(world: World, who: str, case: int) -> list[EmuMessage]:
+    """The person's task messages of the case at step 2 (Kabag's review), with buttons."""
+    return [
+        m
+        for m in world[who].bot_messages
+        if f"Berkas #{case}" in m.text and "Langkah 2 dari 12" in m.text and m.button_texts
+    ]
+
+
+async def waiting_for_kabag(world: World, s: Script, count: int) -> list[int]:
+    """``count`` proposals submitted, each waiting at step 2 with its task in Budi's chat."""
+    cases = [await s.submit(f"Usulan Program Kerja Satker {n:02d}") for n in range(count)]
+    await world.emu.wait_until(
+        lambda: all(kabag_task(world, "kabag", c) for c in cases), timeout=WAIT
+    )
+    await world.drained()
+    return cases
+
+
+async def opens_from_tugas(world: World, who: str, case: int, before: int) -> EmuMessage:
+    """The person sends /tugas and opens the case's task from the list: its task message
+    (after its documents, which the caller checks)."""
+    user = world[who]
+    user.mark_seen()
+    await user.send("/tugas")
+    listing = await user.wait_message(lambda m: "Tugas Bapak/Ibu" in m.text, timeout=WAIT)
+    await user.press(listing, next(b for b in listing.button_texts if f"#{case} " in b))
+    await world.emu.wait_until(lambda: bool(kabag_task(world, who, case)), timeout=WAIT)
+    await world.drained()
+    opened = kabag_task(world, who, case)[-1]
+    received = [
+        m.document["file_name"]
+        for m in new_messages(world, who, before)
+        if m.document and m.message_id < opened.message_id
+    ]
+    assert "Konsep Rencana Kerja.docx" in received and "TOR.docx" in received, received
+    return opened
+
+
+async def test_admin_hands_kabags_role_to_agus_while_17_proposals_wait_and_he_gets_one_list(
+    tmp_path: Path,
+) -> None:
+    """Seventeen proposals wait at Budi's step 2 when the administrator hands the Kabag
+    role to Agus with /alihkan. Agus receives one message, no task message nor document
+    besides it: he holds the Kabag role now, the seventeen tasks are his, listed, and
+    /tugas opens them (its button too). Budi's seventeen task messages lose their buttons.
+    Agus opens one from /tugas: its Konsep Rencana Kerja and TOR come, then the task, and
+    he approves it: the proposal goes on to Karo's step 3."""
+    async with World(tmp_path) as world:
+        assert LISTED_ABOVE == 3
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        cases = await waiting_for_kabag(world, s, 17)
+        agus_before = last_id(world, "plh")
+
+        admin = world["admin"]
+        admin.mark_seen()
+        await admin.send(f"/alihkan kabag 1002 {AGUS}")
+        answer = await admin.wait_message(timeout=WAIT)
+        assert "Sebanyak 17 tugas yang sedang berjalan kini menjadi tugas" in answer.text
+        await world.emu.wait_until(
+            lambda: not any(kabag_task(world, "kabag", c) for c in cases), timeout=WAIT
+        )
+        await world.drained()
+
+        got = new_messages(world, "plh", agus_before)
+        assert len(got) == 1, [m.text.split("\n")[0] for m in got]  # not 1 + 17 x 3
+        notice = got[0]
+        assert notice.text.startswith("🔁 Bapak/Ibu kini memegang peran Kabag, dialihkan dari")
+        assert "Sebanyak 17 tugas yang sedang berjalan kini menjadi tugas Bapak/Ibu." in (
+            notice.text
+        )
+        assert t.ACTING_LIST_IN in notice.text and "(/tugas)" in notice.text
+        assert listed_cases(notice) == cases
+        assert "Langkah 2: " in notice.text and len(notice.text) <= t.MAX_MESSAGE
+        assert notice.button_texts == [t.BTN_TASK_LIST]
+        assert notice.reply_markup is not None
+        pressed = decode(notice.reply_markup["inline_keyboard"][0][0]["callback_data"])
+        assert pressed is not None and pressed.op is Op.TASK_PAGE  # /tugas's own button
+        # the outbox row keeps the cases' numbers, written with the hand-over
+        rows = await world.services.db.read(
+            lambda tx: tx.all(
+                "SELECT params FROM outbox WHERE chat_id = ? AND kind = 'notice'", (AGUS,)
+            )
+        )
+        assert any('"listed"' in str(r[0]) for r in rows)
+
+        await opens_from_tugas(world, "plh", cases[0], agus_before)
+        await s.approve("plh", cases[0])
+        stored = await world.services.db.read(repo.load_case, cases[0])
+        assert stored is not None and stored.step == 3
+
+
+async def test_three_waiting_tasks_still_come_to_the_new_kabag_one_by_one(
+    tmp_path: Path,
+) -> None:
+    """Up to LISTED_ABOVE tasks come as before: the notice (without a list), then each
+    task's documents and the task itself."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        cases = await waiting_for_kabag(world, s, LISTED_ABOVE)
+        agus_before = last_id(world, "plh")
+        await world["admin"].send(f"/alihkan kabag 1002 {AGUS}")
+        await world.emu.wait_until(
+            lambda: all(kabag_task(world, "plh", c) for c in cases), timeout=WAIT
+        )
+        await world.drained()
+        got = new_messages(world, "plh", agus_before)
+        assert got[0].text.startswith("🔁 Bapak/Ibu kini memegang peran Kabag")
+        assert "Sebanyak 3 tugas" in got[0].text and not listed_cases(got[0])
+        assert not got[0].button_texts
+        assert len(got) == 1 + 3 * 3, [m.text.split("\n")[0] for m in got]
+
+
+async def test_on_postgresql_the_new_kabag_gets_one_message_listing_four_tasks(
+    tmp_path: Path,
+    pg_url: str,  # noqa: F811
+) -> None:
+    """The same on PostgreSQL: four proposals wait at step 2 when the administrator hands
+    the Kabag role to Agus; he gets one message listing them, and opens one from /tugas."""
+    async with World(tmp_path, storage={"database": pg_url}) as world:
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        cases = await waiting_for_kabag(world, s, LISTED_ABOVE + 1)
+        agus_before = last_id(world, "plh")
+        await world["admin"].send(f"/alihkan kabag 1002 {AGUS}")
+        await world.emu.wait_until(
+            lambda: bool(new_messages(world, "plh", agus_before)), timeout=WAIT
+        )
+        await world.drained()
+        got = new_messages(world, "plh", agus_before)
+        assert len(got) == 1 and listed_cases(got[0]) == cases, [m.text for m in got]
+        await opens_from_tugas(world, "plh", cases[-1], agus_before)
