@@ -484,6 +484,10 @@ class Renderer:
             return self._role_moved(item, inputs)
         if kind == "invite_used":
             return self._invite_used(item, inputs)
+        if kind == "role_tasks":  # an invitation's many tasks, listed after the welcome
+            role = t.e(role_name(self.sops, str(p["role"])))
+            text = t.ROLE_TASKS_LISTED.format(role=role)
+            return self.task_list(item, inputs, text, t.ACTING_LIST_IN)
         if kind == "fix_profile":  # /ubah_data: the person corrects their own data
             button = Callback(Op.FIX_PROFILE, 0, 0, 0, str(int(p["admin"]))).encode()
             return Message(t.FIX_ASKED, [[(t.BTN_FIX_PROFILE, button)]])

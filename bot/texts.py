@@ -1546,6 +1546,13 @@ ROLE_MOVED_IN_HELD = (
     "Bapak/Ibu."
 )
 ROLE_MOVED_TASKS_IN = "Sebanyak {tasks} tugas yang sedang berjalan kini menjadi tugas Bapak/Ibu."
+# an invitation that passed more than effects.LISTED_ABOVE tasks: the welcome says a notice
+# lists them (ROLE_TASKS_LISTED, then ACTING_LIST_IN and the tasks: Renderer.task_list)
+ROLE_TASKS_LIST_FOLLOWS = "Daftar tugas tersebut disampaikan pada pesan berikut."
+ROLE_TASKS_LISTED = (
+    "📋 Tugas-tugas peran <b>{role}</b> yang sedang berjalan telah dialihkan kepada "
+    "Bapak/Ibu bersama peran tersebut."
+)
 # {new}: a name ending a sentence (t.sentence: "Rudi Hartono, S.E." takes no second stop)
 ROLE_MOVED_OUT = "🔁 Peran <b>{role}</b> Bapak/Ibu telah dialihkan oleh administrator kepada {new}"
 ROLE_MOVED_TASKS_OUT = (

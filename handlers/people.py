@@ -76,6 +76,8 @@ async def _welcome(update: Update, context: Context, result: StartResult) -> Non
                 welcome += " " + t.INVITE_PASSED_IN.format(old=old)
             if result.passed_tasks:
                 welcome += " " + t.ROLE_MOVED_TASKS_IN.format(tasks=result.passed_tasks)
+            if result.passed_listed:  # the notice that lists them follows the welcome
+                welcome += " " + t.ROLE_TASKS_LIST_FOLLOWS
         welcome += "\n\n"
     if result.asks_profile:
         await reply(update, welcome + t.PROFILE_BEFORE_START.format(question=t.ASK_NAME))

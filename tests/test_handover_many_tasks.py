@@ -22,6 +22,7 @@ from pathlib import Path
 from pg_helpers import pg_url  # noqa: F401 (fixture)
 from test_acting import WAIT
 from test_acting_many_tasks import last_id, listed_cases, new_messages
+from test_e2e_admin import WULAN, invitation, registers
 
 from bot import texts as t
 from bot.callbacks import Op, decode
@@ -167,3 +168,74 @@ async def test_on_postgresql_the_new_kabag_gets_one_message_listing_four_tasks(
         got = new_messages(world, "plh", agus_before)
         assert len(got) == 1 and listed_cases(got[0]) == cases, [m.text for m in got]
         await opens_from_tugas(world, "plh", cases[-1], agus_before)
+
+
+async def test_wulan_joins_as_kabag_by_invitation_while_17_proposals_wait_and_gets_one_list(
+    tmp_path: Path,
+) -> None:
+    """The administrator invites the new Kabag while seventeen proposals wait at Budi's
+    step 2. Wulan opens the link: her welcome (sent at once, asking her data) says the
+    Kabag role passed to her from Budi with seventeen tasks, listed in the next message;
+    that one message follows, listing the seventeen with /tugas and its button, and no task
+    message nor document besides it. Budi's buttons go. Once she has given her data, she
+    opens one from /tugas: its Konsep Rencana Kerja and TOR come, then the task, and she
+    approves it."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        cases = await waiting_for_kabag(world, s, 17)
+        token = await invitation(world, "kabag")
+
+        wulan = world.users["wulan"] = world.emu.user(2001, "Wulan")
+        await wulan.send(f"/start {token}")
+        await wulan.wait_message(lambda m: "terdaftar sebagai" in m.text, timeout=WAIT)
+        await world.emu.wait_until(lambda: len(wulan.bot_messages) >= 2, timeout=WAIT)
+        await world.emu.wait_until(
+            lambda: not any(kabag_task(world, "kabag", c) for c in cases), timeout=WAIT
+        )
+        await world.drained()
+
+        got = list(wulan.bot_messages)
+        assert len(got) == 2, [m.text.split("\n")[0] for m in got]  # not 1 + 17 x 3
+        welcome, notice = got
+        assert welcome.text.startswith("Selamat datang. Bapak/Ibu terdaftar sebagai Kabag.")
+        assert "Sebanyak 17 tugas yang sedang berjalan kini menjadi tugas Bapak/Ibu." in (
+            welcome.text
+        )
+        assert t.ROLE_TASKS_LIST_FOLLOWS in welcome.text and "nama" in welcome.text
+        assert notice.text.startswith("📋 Tugas-tugas peran Kabag yang sedang berjalan")
+        assert t.ACTING_LIST_IN in notice.text and "(/tugas)" in notice.text
+        assert listed_cases(notice) == cases and len(notice.text) <= t.MAX_MESSAGE
+        assert notice.button_texts == [t.BTN_TASK_LIST]
+        rows = await world.services.db.read(
+            lambda tx: tx.all(
+                "SELECT params FROM outbox WHERE chat_id = ? AND kind = 'notice'", (2001,)
+            )
+        )
+        assert any('"listed"' in str(r[0]) for r in rows)  # a row of its own
+
+        await registers(world, wulan, WULAN)
+        await opens_from_tugas(world, "wulan", cases[0], 0)
+        await s.approve("wulan", cases[0])
+        stored = await world.services.db.read(repo.load_case, cases[0])
+        assert stored is not None and stored.step == 3
+
+
+async def test_on_postgresql_an_invitation_that_passes_four_tasks_lists_them_after_the_welcome(
+    tmp_path: Path,
+    pg_url: str,  # noqa: F811
+) -> None:
+    """The same on PostgreSQL: four proposals wait at step 2 when Wulan joins as Kabag by
+    invitation; her welcome is followed by one message listing them."""
+    async with World(tmp_path, storage={"database": pg_url}) as world:
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        cases = await waiting_for_kabag(world, s, LISTED_ABOVE + 1)
+        token = await invitation(world, "kabag")
+        wulan = world.emu.user(2001, "Wulan")
+        await wulan.send(f"/start {token}")
+        await world.emu.wait_until(lambda: len(wulan.bot_messages) >= 2, timeout=WAIT)
+        await world.drained()
+        got = list(wulan.bot_messages)
+        assert len(got) == 2 and listed_cases(got[1]) == cases, [m.text for m in got]
+        assert "Sebanyak 4 tugas" in got[0].text

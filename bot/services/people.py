@@ -112,6 +112,8 @@ class StartResult:
     passed_tasks: int = 0
     # those of them who never pressed Start: their notice waits until they do
     passed_not_told: tuple[str, ...] = ()
+    # more than LISTED_ABOVE tasks: listed in a notice of their own that follows the welcome
+    passed_listed: bool = False
     # rows were queued for them (what was refused meanwhile, the tasks an invitation
     # passed): the caller wakes the outbox once its welcome is sent, which comes first
     queued: bool = False
@@ -128,6 +130,7 @@ class Accepted:
     passed_from: tuple[str, ...] = ()
     tasks: int = 0
     not_told: tuple[str, ...] = ()
+    listed: bool = False  # the tasks are listed in a notice that follows the welcome
 
 
 def _latest(
@@ -263,6 +266,7 @@ class PeopleService:
                 passed_from=accepted.passed_from if accepted else (),
                 passed_tasks=accepted.tasks if accepted else 0,
                 passed_not_told=accepted.not_told if accepted else (),
+                passed_listed=accepted.listed if accepted else False,
                 invite_held=held_role,
             )
             return result, requeued
@@ -283,7 +287,8 @@ class PeopleService:
         """Bind the invited role; a single-holder role passes from its holder (history kept)
         with its waiting tasks, as with /alihkan: the old holder is told, and so is the
         administrator who made the invitation (who used it, and who lost the role); the
-        newcomer's welcome says so too (:class:`Accepted`)."""
+        newcomer's welcome says so too (:class:`Accepted`). More than LISTED_ABOVE tasks
+        come as one notice listing them, after the welcome, not a task message each."""
         taken = repo.take_invite(tx, token, user_id, now)
         if taken is None:
             return None
@@ -312,11 +317,23 @@ class PeopleService:
         for old in passed_from:  # its waiting tasks go with the role, as with /alihkan
             effects.take_tasks_from(tx, old, cases, now, "role_moved", role)
             self._take_withdrawals(tx, old, now)
-        self._hand(tx, moved, user_id, now, held)
+        # more than LISTED_ABOVE: one notice lists them, after the welcome (which is not an
+        # outbox row: the list is a row of its own, written with the hand-over)
+        listed = effects.listed_tasks([(case, [user_id]) for case, _ in moved], [user_id])
+        if listed:
+            told = {"t": "role_tasks", "role": role, "listed": listed[user_id]}
+            repo.enqueue(tx, user_id, "notice", now, params=told)
+        self._hand(tx, moved, user_id, now, held, listed=bool(listed))
         effects.tell_if_undecided(tx, cases, now, self.config.admins)
         name = definition.role(role).name if definition.has_role(role) else role
         not_told = tuple(name_of(tx, old) for old in passed_from if not _started(tx, old))
-        return Accepted(name, tuple(name_of(tx, old) for old in passed_from), len(moved), not_told)
+        return Accepted(
+            name,
+            tuple(name_of(tx, old) for old in passed_from),
+            len(moved),
+            not_told,
+            bool(listed),
+        )
 
     def _tell_invite_used(
         self,
