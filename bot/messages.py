@@ -7,7 +7,7 @@ is rendered from the case as it is when it goes out, so it never shows a stale c
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -484,6 +484,8 @@ class Renderer:
             return self._role_moved(item, inputs)
         if kind == "invite_used":
             return self._invite_used(item, inputs)
+        if kind == "undecided_list":  # many cases no one may decide, to the administrators
+            return self._undecided_list(item, inputs)
         if kind == "role_tasks":  # an invitation's many tasks, listed after the welcome
             role = t.e(role_name(self.sops, str(p["role"])))
             text = t.ROLE_TASKS_LISTED.format(role=role)
@@ -885,44 +887,123 @@ class Renderer:
         to fit one message, and a button that opens /tugas, where each is opened with its
         documents. A task no longer theirs by now (decided, passed on while the notice
         waited) is left out, counted in a note; None when none is left."""
-        rows: list[str] = []
-        gone = 0
-        for case_id, version in item.params["listed"]:
-            case = inputs.cases.get(int(case_id))
-            if (
-                case is None
-                or not case.is_open
-                or case.version != int(version)
-                or item.chat_id not in inputs.holders.get(case.id, ())
-            ):
-                gone += 1
-                continue
-            definition = self.sops.of(case)
-            step = definition.step(case.step)
-            rows.append(
-                t.TASK_LIST_LINE.format(
-                    case=case.id,
-                    title=t.e(t.clip(case.title, 60)),
-                    step=definition.step_label(step.id),
-                    step_title=t.e(t.clip(step.title, 60)),
-                )
-            )
+
+        def line(entry: list[Any], case: Case) -> str | None:
+            if item.chat_id not in inputs.holders.get(case.id, ()):
+                return None
+            return self._list_line(case)
+
+        rows, gone = self._listed_rows(item, inputs, line)
         if not rows:
             return None
         foot = t.TASK_LIST_FOOT
         if gone:
             foot = t.TASK_LIST_GONE.format(count=gone) + "\n" + foot
-        text += "\n\n" + head
-        for shown, line in enumerate(rows):
+        button = Callback(Op.TASK_PAGE, 0, 0, 0, "0").encode()  # as /tugas's first page
+        fitted = self._fit_rows(text, [(head, row) for row in rows], foot)
+        return Message(fitted, [[(t.BTN_TASK_LIST, button)]])
+
+    def _undecided_list(self, item: repo.OutboxItem, inputs: Inputs) -> Message | None:
+        """The administrators: more than effects.LISTED_ABOVE cases whose step no one may
+        decide since holders changed (a role passed on, an acting period over), one notice
+        listing them, not a notice each: under what lets them go on (who may not decide
+        them, and the command: a Plh/Plt, the end of one, the definitive official), a line
+        each. A case someone may decide by now (a Plh appointed, the case cancelled) is
+        left out, counted in a note; None when none is left."""
+        whys: set[str] = set()
+        asks_plh = False  # a group asks for a Plh/Plt: the command in full, once
+        groups: dict[str, list[str]] = {}  # what lets them go on -> the cases' lines
+
+        def line(entry: list[Any], case: Case) -> str | None:
+            nonlocal asks_plh
+            if inputs.holders.get(case.id):
+                return None  # someone may decide it now
+            definition = self.sops.of(case)
+            role = definition.step(case.step).actor
+            why, acting, people = str(entry[2]), int(entry[3]), entry[4]
+            whys.add(why)
+            if why == DEFINITIVE_ONLY:
+                template = t.UNDECIDED_GROUP_DEFINITIVE
+            elif acting:
+                template = t.UNDECIDED_GROUP_ACTING
+            else:
+                template = t.UNDECIDED_GROUP
+                asks_plh = True
+            names = t.names([inputs.name(int(x)) for x in people])
+            head = template.format(
+                names=t.e(names), role=t.e(role_name(definition, role)), role_id=t.e(role)
+            )
+            shown = self._list_line(case)
+            groups.setdefault(head, []).append(shown)
+            return shown
+
+        kept, gone = self._listed_rows(item, inputs, line)
+        if not kept:
+            return None
+        foot = " ".join(
+            [
+                *([t.UNDECIDED_LIST_FOUR_EYES] if whys - {DEFINITIVE_ONLY} else []),
+                *([t.UNDECIDED_LIST_DEFINITIVE] if DEFINITIVE_ONLY in whys else []),
+                t.UNDECIDED_LIST_FOOT,
+            ]
+        )
+        if asks_plh:
+            foot += "\n" + t.UNDECIDED_LIST_PLH
+        if gone:
+            foot = t.UNDECIDED_LIST_GONE.format(count=gone) + "\n" + foot
+        text = t.UNDECIDED_LIST.format(count=len(item.params["listed"]))
+        rows = [(head, row) for head, lines in groups.items() for row in lines]
+        return Message(self._fit_rows(text, rows, foot))
+
+    @staticmethod
+    def _listed_rows(
+        item: repo.OutboxItem,
+        inputs: Inputs,
+        line: Callable[[list[Any], Case], str | None],
+    ) -> tuple[list[str], int]:
+        """The lines of a notice's ``listed`` cases ([case, version, ...], in case order)
+        still as they were listed (open, at that version) and kept by ``line`` (None: left
+        out), and how many were left out."""
+        rows: list[str] = []
+        gone = 0
+        for entry in item.params["listed"]:
+            case = inputs.cases.get(int(entry[0]))
+            shown = None
+            if case is not None and case.is_open and case.version == int(entry[1]):
+                shown = line(entry, case)
+            if shown is None:
+                gone += 1
+            else:
+                rows.append(shown)
+        return rows, gone
+
+    def _list_line(self, case: Case) -> str:
+        """A listed case: its number, title and step."""
+        definition = self.sops.of(case)
+        step = definition.step(case.step)
+        return t.TASK_LIST_LINE.format(
+            case=case.id,
+            title=t.e(t.clip(case.title, 60)),
+            step=definition.step_label(step.id),
+            step_title=t.e(t.clip(step.title, 60)),
+        )
+
+    @staticmethod
+    def _fit_rows(text: str, rows: list[tuple[str, str]], foot: str) -> str:
+        """``text`` and the rows, each (its head, said once before the first row under it,
+        and the row), cut at whole rows to fit one message with the line "… dan n
+        lainnya" and the closing ``foot``."""
+        last = None
+        for shown, (head, line) in enumerate(rows):
             more = t.DIGEST_MORE.format(count=len(rows) - shown)
+            add = (f"\n\n{head}" if head != last else "") + f"\n{line}"
             # room kept for the line "… dan n lainnya" and the closing sentence
-            if len(text) + len(line) + len(more) + len(foot) + 4 > t.MAX_MESSAGE:
+            if len(text) + len(add) + len(more) + len(foot) + 4 > t.MAX_MESSAGE:
                 text += f"\n{more}"
                 break
-            text += f"\n{line}"
-        text += f"\n\n{foot}"
-        button = Callback(Op.TASK_PAGE, 0, 0, 0, "0").encode()  # as /tugas's first page
-        return Message(t.fit(text), [[(t.BTN_TASK_LIST, button)]])
+            text += add
+            last = head
+        return t.fit(text + f"\n\n{foot}")
 
     def _acting_left_waiting(self, item: repo.OutboxItem, inputs: Inputs) -> Message | None:
         """The administrators: an acting period of a role with no definitive holder ended,

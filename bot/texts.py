@@ -1002,6 +1002,46 @@ WAITS_FOR_DEFINITIVE = (
     "sedangkan peran tersebut belum dipegang siapa pun. Berkas menunggu sampai Bapak/Ibu "
     "berkenan mengundang pejabat definitifnya: <code>/undang {role_id}</code>."
 )
+# ... more than effects.LISTED_ABOVE such cases at once (a role passed on, an acting period
+# over): one notice lists them (Renderer._undecided_list: UNDECIDED_LIST, an UNDECIDED_GROUP*
+# for what lets some go on and a TASK_LIST_LINE each, the reasons that apply and the foot)
+UNDECIDED_LIST = (
+    "⚠️ Sebanyak {count} berkas menunggu pada langkah yang saat ini tidak dapat diputuskan "
+    "oleh pejabat mana pun."
+)
+UNDECIDED_GROUP = (
+    "Tidak dapat diputuskan oleh {names}; menunggu penetapan Plh/Plt {role} "
+    "(<code>/plh {role_id}</code>):"
+)
+UNDECIDED_GROUP_ACTING = (
+    "Tidak dapat diputuskan oleh {names}; menunggu diakhirinya penetapan Plh/Plt {role} "
+    "yang berlaku (<code>/akhiri_plh {role_id}</code>):"
+)
+UNDECIDED_GROUP_DEFINITIVE = (
+    "Hanya dapat diputuskan oleh pejabat definitif {role}, sedangkan peran tersebut belum "
+    "dipegang siapa pun (<code>/undang {role_id}</code>):"
+)
+UNDECIDED_LIST_FOUR_EYES = (
+    "Satu orang tidak boleh memeriksa usulannya sendiri atau memutuskan dua tingkat "
+    "pemeriksaan pada berkas yang sama."
+)
+UNDECIDED_LIST_DEFINITIVE = (
+    "Langkah strategis hanya dapat diputuskan oleh pejabat definitif (UU No. 30 Tahun 2014 "
+    "Pasal 14 ayat (7))."
+)
+UNDECIDED_LIST_FOOT = (
+    "Berkas-berkas tersebut menunggu sampai Bapak/Ibu berkenan menindaklanjutinya dengan "
+    "perintah yang tercantum di atas."
+)
+# ... when a line asks for a Plh/Plt: the command in full, once
+UNDECIDED_LIST_PLH = (
+    "Penetapan Plh/Plt: <code>/plh &lt;peran&gt; &lt;id Telegram&gt; &lt;sampai tanggal&gt; "
+    "&lt;alasan&gt;</code>"
+)
+# ... those of them someone may decide by the time the notice is sent (or closed meanwhile)
+UNDECIDED_LIST_GONE = (
+    "Catatan: {count} berkas lain telah dapat diputuskan atau tidak lagi menunggu."
+)
 # to the administrators: a case moved to a step nobody holds, and what lets it go on
 UNHELD_ROLE = (
     "⚠️ {heading}\n\n{step}\nBerkas ini menunggu pada langkah tersebut, sedangkan peran "

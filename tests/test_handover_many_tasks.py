@@ -20,7 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pg_helpers import pg_url  # noqa: F401 (fixture)
-from test_acting import WAIT
+from test_acting import WAIT, appoint, task_of, to_step_3
 from test_acting_many_tasks import last_id, listed_cases, new_messages
 from test_e2e_admin import WULAN, invitation, registers
 
@@ -239,3 +239,82 @@ async def test_on_postgresql_an_invitation_that_passes_four_tasks_lists_them_aft
         got = list(wulan.bot_messages)
         assert len(got) == 2 and listed_cases(got[1]) == cases, [m.text for m in got]
         assert "Sebanyak 4 tugas" in got[0].text
+
+
+async def test_karos_role_handed_to_budi_who_approved_17_proposals_tells_the_admin_once(
+    tmp_path: Path,
+) -> None:
+    """Seventeen proposals Budi approved as Kabag wait at Karo's step 3 when the
+    administrator hands the Karo role to Budi. He may not review them a second time (four
+    eyes), so no one may decide them: the administrator is told so in one message listing
+    the seventeen, with what lets them go on (a Plh Karo, /plh karo), not in seventeen
+    notices. He appoints Agus Plh Karo, who gets the seventeen in one message and approves
+    one."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        cases = [
+            await to_step_3(world, s, f"Usulan Program Kerja Satker {n:02d}") for n in range(17)
+        ]
+        await world.emu.wait_until(
+            lambda: all(task_of(world, "karo", c, 3) for c in cases), timeout=WAIT
+        )
+        await world.drained()
+        admin_before = last_id(world, "admin")
+
+        await world["admin"].send("/alihkan karo 1003 1002")
+        await world.emu.wait_until(
+            lambda: not any(task_of(world, "karo", c, 3) for c in cases), timeout=WAIT
+        )
+        await world.drained()
+
+        got = new_messages(world, "admin", admin_before)
+        assert len(got) == 2, [m.text.split("\n")[0] for m in got]  # not 1 + 17
+        answer, notice = got
+        assert answer.text.startswith("Peran Karo dialihkan dari")
+        assert notice.text.startswith("⚠️ Sebanyak 17 berkas menunggu")
+        assert listed_cases(notice) == cases and len(notice.text) <= t.MAX_MESSAGE
+        assert "Langkah 3: " in notice.text and "/plh karo" in notice.text
+        assert "Tidak dapat diputuskan oleh Budi Santoso, S.E., M.Si.;" in notice.text
+        assert notice.text.count("Tidak dapat diputuskan oleh") == 1  # said once for all
+        assert not notice.button_texts  # the tasks are no one's: nothing to open
+        assert not any(task_of(world, "kabag", c, 3) for c in cases)
+
+        agus_before = last_id(world, "plh")
+        await appoint(world, f"/plh karo {AGUS} 31-12-2030 cuti tahunan")
+        await world.drained()
+        got = new_messages(world, "plh", agus_before)
+        assert len(got) == 1 and listed_cases(got[0]) == cases, [m.text for m in got]
+        plh = world["plh"]
+        plh.mark_seen()
+        await plh.send("/tugas")
+        listing = await plh.wait_message(lambda m: "Tugas Bapak/Ibu" in m.text, timeout=WAIT)
+        await plh.press(listing, next(b for b in listing.button_texts if f"#{cases[0]} " in b))
+        await world.emu.wait_until(lambda: bool(task_of(world, "plh", cases[0], 3)), timeout=WAIT)
+        await s.approve("plh", cases[0])
+        stored = await world.services.db.read(repo.load_case, cases[0])
+        assert stored is not None and stored.step == 4
+
+
+async def test_on_postgresql_four_cases_no_one_may_decide_come_to_the_admin_as_one_list(
+    tmp_path: Path,
+    pg_url: str,  # noqa: F811
+) -> None:
+    """The same on PostgreSQL: four proposals Budi approved wait at step 3 when the Karo
+    role is handed to him; the administrator reads one message listing the four."""
+    async with World(tmp_path, storage={"database": pg_url}) as world:
+        await world.everyone_starts()
+        s = Script(world, WAIT)
+        cases = [await to_step_3(world, s, f"Usulan {n}") for n in range(LISTED_ABOVE + 1)]
+        await world.emu.wait_until(
+            lambda: all(task_of(world, "karo", c, 3) for c in cases), timeout=WAIT
+        )
+        await world.drained()
+        admin_before = last_id(world, "admin")
+        await world["admin"].send("/alihkan karo 1003 1002")
+        await world.emu.wait_until(
+            lambda: len(new_messages(world, "admin", admin_before)) >= 2, timeout=WAIT
+        )
+        await world.drained()
+        got = new_messages(world, "admin", admin_before)
+        assert len(got) == 2 and listed_cases(got[1]) == cases, [m.text for m in got]

@@ -530,18 +530,32 @@ def tell_if_undecided(
     admins: Sequence[int],
 ) -> int:
     """After holders changed (a role passed on, a Plh's period ended): the administrators
-    hear of each case whose step no one may now decide. How many there were."""
-    told = 0
+    hear of each case whose step no one may now decide; more than :data:`LISTED_ABOVE` in
+    one notice listing them ("undecided_list": [case, version, why, acting, who may not
+    decide], rendered when
+    sent, leaving out a case someone may decide by then), not a notice each. How many
+    there were."""
+    undecided = []
     for case, definition in cases:
         asked = _undecided_notice(routing.route(tx, definition, case, now))
-        if asked is None:
-            continue
-        told += 1
+        if asked is not None:
+            undecided.append((case, asked))
+    if len(undecided) > LISTED_ABOVE:
+        listed = sorted(
+            [case.id, case.version, asked["why"], int(asked.get("acting", 0)), asked["people"]]
+            for case, asked in undecided
+        )
+        people = sorted({int(p) for _, asked in undecided for p in asked["people"]})
+        params = {"t": "undecided_list", "listed": listed, "people": people}
+        for admin in admins:
+            repo.enqueue(tx, admin, "notice", now, params=params)
+        return len(undecided)
+    for case, asked in undecided:
         for admin in admins:
             repo.enqueue(
                 tx, admin, "notice", now, case_id=case.id, version=case.version, params=asked
             )
-    return told
+    return len(undecided)
 
 
 def strip(
