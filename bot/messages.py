@@ -830,13 +830,21 @@ class Renderer:
                 t.YOU if item.chat_id == after.person_id else t.e(inputs.name(after.person_id))
             )
         if to_acting and starting:
-            for why, cases in dict(item.params.get("kept") or {}).items():
-                tasks += t.ACTING_NOTICE_KEPT.format(
-                    count=len(cases),
-                    other=t.OTHER if count else "",
-                    cases=t.case_numbers([int(c) for c in cases]),
-                    why=t.ACTING_NOTICE_KEPT_WHY.get(why, t.ACTING_NOTICE_KEPT_WHY["four_eyes"]),
-                )
+            kept = dict(item.params.get("kept") or {})
+            for key, template, other in (
+                ("kept", t.ACTING_NOTICE_KEPT, bool(count)),
+                # many steps no one may decide (else a notice each)
+                ("nobody", t.ACTING_NOTICE_NOBODY, bool(count or kept)),
+            ):
+                for why, cases in dict(item.params.get(key) or {}).items():
+                    tasks += template.format(
+                        count=len(cases),
+                        other=t.OTHER if other else "",
+                        cases=t.case_numbers([int(c) for c in cases]),
+                        why=t.ACTING_NOTICE_KEPT_WHY.get(
+                            why, t.ACTING_NOTICE_KEPT_WHY["four_eyes"]
+                        ),
+                    )
         if to_acting and not starting:
             if after is not None and onward:
                 tasks += t.ACTING_NOTICE_TASKS_ONWARD.format(

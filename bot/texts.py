@@ -1380,6 +1380,13 @@ ACTING_NOTICE_KEPT = (
     " Sebanyak {count} tugas{other} ({cases}) tetap disampaikan kepada pejabat definitif "
     "karena {why}; Bapak/Ibu tidak perlu menindaklanjutinya."
 )
+# ... of the cases at a step no one may decide (they may not, nor may the definitive
+# official), more than effects.LISTED_ABOVE of them: else a PASSED_OVER each
+ACTING_NOTICE_NOBODY = (
+    " Sebanyak {count} tugas{other} ({cases}) tidak dapat Bapak/Ibu putuskan karena {why}, "
+    "dan tidak ada pejabat lain yang dapat memutuskannya saat ini; berkas tersebut menunggu "
+    "tindak lanjut administrator, dan Bapak/Ibu tidak perlu menindaklanjutinya."
+)
 OTHER = " lain"  # an {other}: besides the tasks counted before it
 ACTING_NOTICE_KEPT_WHY = {
     "definitive_only": (

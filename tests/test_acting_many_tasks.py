@@ -288,3 +288,71 @@ async def test_on_postgresql_the_plh_and_then_karo_each_get_one_message_listing_
         got = new_messages(world, "karo", karo_before)[1:]  # (the first: the appointment)
         assert len(got) == 1 and listed_cases(got[0]) == cases, [m.text for m in got]
         assert "telah berakhir" in got[0].text
+
+
+async def test_a_plh_karo_appointed_for_17_steps_no_one_may_decide_is_told_in_one_message(
+    tmp_path: Path,
+) -> None:
+    """Seventeen proposals Siti submitted and Budi approved at step 2 wait at step 3 when
+    the Karo role is handed to Budi: he may not review them again (four eyes). The
+    administrator then appoints Siti Plh Karo; she may not review her own proposals
+    either, so the seventeen steps stay with no one. Siti receives one message, the notice
+    of her appointment, which names the seventeen and why she need not act on them, not
+    the notice and a notice each."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        cases = [
+            await to_step_3(world, s, f"Usulan Program Kerja Satker {n:02d}") for n in range(17)
+        ]
+        await world.emu.wait_until(
+            lambda: all(task_of(world, "karo", c, 3) for c in cases), timeout=WAIT
+        )
+        await world["admin"].send("/alihkan karo 1003 1002")
+        await world.emu.wait_until(
+            lambda: not any(task_of(world, "karo", c, 3) for c in cases), timeout=WAIT
+        )
+        await world.drained()
+        siti_before = last_id(world, "kasubag")
+
+        await appoint(world, "/plh karo 1001 31-12-2030 dinas luar")
+        await world.drained()
+
+        got = new_messages(world, "kasubag", siti_before)
+        assert len(got) == 1, [m.text.split("\n")[0] for m in got]  # not 1 + 17
+        notice = got[0].text
+        assert notice.startswith("👤 Bapak/Ibu ditetapkan sebagai Plh. Karo")
+        assert "Sebanyak 17 tugas (Berkas #1, #2," in notice and "dan 7 lainnya" in notice
+        assert "tidak ada pejabat lain yang dapat memutuskannya" in notice
+        assert "telah menyusun, mengajukan" in notice  # why: her own proposals
+        assert not any(task_of(world, "kasubag", c, 3) for c in cases)
+        stored = await world.services.db.read(repo.load_case, cases[0])
+        assert stored is not None and stored.step == 3
+
+
+async def test_a_plh_karo_appointed_for_three_steps_no_one_may_decide_gets_a_notice_each(
+    tmp_path: Path,
+) -> None:
+    """Up to LISTED_ABOVE such steps: a notice each after the appointment, as before."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        cases = [await to_step_3(world, s, f"Usulan {n}") for n in range(LISTED_ABOVE)]
+        await world.emu.wait_until(
+            lambda: all(task_of(world, "karo", c, 3) for c in cases), timeout=WAIT
+        )
+        await world["admin"].send("/alihkan karo 1003 1002")
+        await world.emu.wait_until(
+            lambda: not any(task_of(world, "karo", c, 3) for c in cases), timeout=WAIT
+        )
+        await world.drained()
+        siti_before = last_id(world, "kasubag")
+        await appoint(world, "/plh karo 1001 31-12-2030 dinas luar")
+        await world.emu.wait_until(
+            lambda: len(new_messages(world, "kasubag", siti_before)) >= 1 + LISTED_ABOVE,
+            timeout=WAIT,
+        )
+        await world.drained()
+        got = new_messages(world, "kasubag", siti_before)
+        assert len(got) == 1 + LISTED_ABOVE, [m.text.split("\n")[0] for m in got]
+        assert "tidak ada pejabat lain" not in got[0].text

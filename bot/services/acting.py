@@ -411,15 +411,24 @@ class Acting:
         # the steps they may not decide (strategic, four eyes) stay with the definitive
         # holder: named in the appointment's notice, by reason, not in a notice each
         kept: dict[str, list[int]] = {}
+        # and the steps no one may decide (the definitive holder may not either): a notice
+        # each, or, more than LISTED_ABOVE, named in the appointment's notice too
+        nobody: dict[str, list[int]] = {}
         for case, _, route in routed:
             if route.people and appointment.person_id not in route.people:
                 kept.setdefault(route.why or routing.FOUR_EYES, []).append(case.id)
+            elif not route.people:
+                nobody.setdefault(route.why or routing.FOUR_EYES, []).append(case.id)
+        if sum(len(cases) for cases in nobody.values()) <= LISTED_ABOVE:
+            nobody = {}
         # the appointment is read first: it says why the documents and tasks that follow
         # (three messages a case, a second apart in a chat) come to the acting official;
         # more than LISTED_ABOVE are listed in it instead, opened from /tugas
         theirs = [(case, route.people) for case, _, route in routed if route.people]
         listed = listed_tasks(theirs, [appointment.person_id])
-        self._tell(tx, appointment, "acting_start", moved, now, kept=kept, listed=listed)
+        self._tell(
+            tx, appointment, "acting_start", moved, now, kept=kept, nobody=nobody, listed=listed
+        )
         for case, definition, route in routed:
             if appointment.person_id in route.people:
                 if listed:
@@ -428,7 +437,8 @@ class Acting:
                     repo.hand_over(tx, case.id, now)
                     continue
                 effects.hand_task(tx, definition, case, appointment.person_id, now, {"open": 1})
-            elif not route.people:  # a step no one may decide (the administrators are told)
+            elif not route.people and not nobody:
+                # a step no one may decide (the administrators are told)
                 repo.enqueue(
                     tx,
                     appointment.person_id,
@@ -517,16 +527,21 @@ class Acting:
         handed: Handed | None = None,
         kept: dict[str, list[int]] | None = None,
         listed: dict[int, list[list[int]]] | None = None,
+        nobody: dict[str, list[int]] | None = None,
     ) -> None:
         """The acting official and the role's definitive holders hear of the change; at
         the end, of the tasks ``handed`` on to the next acting official or left waiting;
-        at the start, the acting official of the cases ``kept`` from them (why -> cases).
+        at the start, the acting official of the cases ``kept`` from them (why -> cases),
+        and of those ``nobody`` may decide (why -> cases; more than :data:`LISTED_ABOVE`,
+        else each has a notice of its own).
         ``listed``: the tasks (case, version) that come to a person in their notice, as a
         list, instead of a message each (more than :data:`LISTED_ABOVE`)."""
         definitive = [p.telegram_id for p in repo.holders(tx, appointment.unit, appointment.role)]
         params: dict[str, object] = {"t": kind, "appointment": appointment.id, "tasks": tasks}
         if kept:
             params["kept"] = kept
+        if nobody:
+            params["nobody"] = nobody
         if handed is not None:
             if handed.next is not None:
                 params.update(next=handed.next.id, onward=handed.onward)
