@@ -486,9 +486,14 @@ class Renderer:
             return self._invite_used(item, inputs)
         if kind == "undecided_list":  # many cases no one may decide, to the administrators
             return self._undecided_list(item, inputs)
-        if kind == "role_tasks":  # an invitation's many tasks, listed after the welcome
+        if kind == "role_tasks":  # many tasks came with a role (an invitation), or from
+            # a holder of a shared role whose role was revoked (/cabut)
             role = t.e(role_name(self.sops, str(p["role"])))
-            text = t.ROLE_TASKS_LISTED.format(role=role)
+            if "from" in p:
+                old = t.e(inputs.name(int(p["from"])))
+                text = t.ROLE_TASKS_LISTED_REVOKED.format(role=role, old=old)
+            else:
+                text = t.ROLE_TASKS_LISTED.format(role=role)
             return self.task_list(item, inputs, text, t.ACTING_LIST_IN)
         if kind == "fix_profile":  # /ubah_data: the person corrects their own data
             button = Callback(Op.FIX_PROFILE, 0, 0, 0, str(int(p["admin"]))).encode()
@@ -890,7 +895,8 @@ class Renderer:
         self, item: repo.OutboxItem, inputs: Inputs, text: str, head: str
     ) -> Message | None:
         """A notice to whom many tasks came at once (an acting period's start or end, a role
-        passed on by /alihkan or an invitation: ``listed`` in its row, [case, version]):
+        passed on by /alihkan or an invitation, a shared role's steps after /cabut:
+        ``listed`` in its row, [case, version]):
         ``text``, then ``head`` and the tasks, a line each in case order, cut at whole lines
         to fit one message, and a button that opens /tugas, where each is opened with its
         documents. A task no longer theirs by now (decided, passed on while the notice

@@ -1600,6 +1600,12 @@ ROLE_TASKS_LISTED = (
     "📋 Tugas-tugas peran <b>{role}</b> yang sedang berjalan telah dialihkan kepada "
     "Bapak/Ibu bersama peran tersebut."
 )
+# /cabut of a holder of a shared role: more than effects.LISTED_ABOVE steps that were theirs
+# become the other holders' (a notice each lists them, then ACTING_LIST_IN and the tasks)
+ROLE_TASKS_LISTED_REVOKED = (
+    "📋 Peran <b>{role}</b> {old} telah dicabut oleh administrator; tugas-tugas yang sedang "
+    "berjalan yang sebelumnya ditangani yang bersangkutan kini menjadi tugas Bapak/Ibu."
+)
 # {new}: a name ending a sentence (t.sentence: "Rudi Hartono, S.E." takes no second stop)
 ROLE_MOVED_OUT = "🔁 Peran <b>{role}</b> Bapak/Ibu telah dialihkan oleh administrator kepada {new}"
 ROLE_MOVED_TASKS_OUT = (

@@ -20,9 +20,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from pg_helpers import pg_url  # noqa: F401 (fixture)
+from sop_world import sop_world
 from test_acting import WAIT, appoint, task_of, to_step_3
 from test_acting_many_tasks import last_id, listed_cases, new_messages
 from test_e2e_admin import WULAN, invitation, registers
+from test_e2e_cuti import CUTI, PEOPLE, a_verification_eko_holds, with_button
 
 from bot import texts as t
 from bot.callbacks import Op, decode
@@ -318,3 +320,47 @@ async def test_on_postgresql_four_cases_no_one_may_decide_come_to_the_admin_as_o
         await world.drained()
         got = new_messages(world, "admin", admin_before)
         assert len(got) == 2 and listed_cases(got[1]) == cases, [m.text for m in got]
+
+
+async def test_ekos_role_revoked_while_four_verifications_are_his_gives_dian_one_list(
+    tmp_path: Path,
+) -> None:
+    """The Biro Umum's leave SOP: four leave applications wait at step 3 for Eko's
+    verification (his since he returned each). The administrator revokes Eko's Pengelola
+    role (/cabut): the four verifications become Dian's, the other Pengelola. She receives
+    one message, not a task message each: Eko's role was revoked, the four tasks are hers,
+    listed, and /tugas opens them. She opens one and approves it."""
+    async with sop_world(tmp_path, CUTI, PEOPLE) as world:
+        s = Script(world, timeout=WAIT)
+        cases = [
+            await a_verification_eko_holds(world, s, f"Cuti tahunan Ani ke-{n}")
+            for n in range(LISTED_ABOVE + 1)
+        ]
+        dian = world["dian"]
+        dian_before = last_id(world, "dian")
+        await world["admin"].send("/cabut 3005 pengelola_kepeg")
+        await world["admin"].wait_message(lambda m: "telah dicabut" in m.text, timeout=WAIT)
+        await world.emu.wait_until(
+            lambda: bool(new_messages(world, "dian", dian_before)), timeout=WAIT
+        )
+        await world.drained()
+
+        got = new_messages(world, "dian", dian_before)
+        assert len(got) == 1, [m.text.split("\n")[0] for m in got]  # not four tasks
+        notice = got[0]
+        assert notice.text.startswith("📋 Peran Pengelola Kepegawaian Eko Prasetyo telah dicabut")
+        assert t.ACTING_LIST_IN in notice.text and "(/tugas)" in notice.text
+        assert listed_cases(notice) == cases
+        assert notice.button_texts == [t.BTN_TASK_LIST]
+        assert not any(with_button(world["eko"], c, "Setujui") for c in cases)
+
+        dian.mark_seen()
+        await dian.press(notice, t.BTN_TASK_LIST, timeout=WAIT)
+        listing = await dian.wait_message(lambda m: "Tugas Bapak/Ibu" in m.text, timeout=WAIT)
+        await dian.press(listing, next(b for b in listing.button_texts if f"#{cases[0]} " in b))
+        await world.emu.wait_until(
+            lambda: bool(with_button(dian, cases[0], "Setujui")), timeout=WAIT
+        )
+        await s.approve("dian", cases[0])
+        stored = await world.services.db.read(repo.load_case, cases[0])
+        assert stored is not None and stored.step == 4

@@ -651,9 +651,26 @@ class PeopleService:
             self._take_withdrawals(tx, person_id, now)
             told = {"t": "role_revoked", "role": role, "tasks": taken}
             repo.enqueue(tx, person_id, "notice", now, params=told)
-            for case, definition in at_role:
-                if case.id in waited:
-                    for holder in routing.step_holders(tx, definition, case, now):
+            passed = [
+                (case, definition, routing.step_holders(tx, definition, case, now))
+                for case, definition in at_role
+                if case.id in waited
+            ]
+            # more than LISTED_ABOVE to one holder: one notice lists them, opened from /tugas
+            holders = {holder for _, _, people in passed for holder in people}
+            listed = effects.listed_tasks([(c, people) for c, _, people in passed], holders)
+            for holder, tasks in listed.items():
+                told = {
+                    "t": "role_tasks",
+                    "role": role,
+                    "from": person_id,
+                    "people": [person_id],
+                    "listed": tasks,
+                }
+                repo.enqueue(tx, holder, "notice", now, params=told)
+            for case, definition, people in passed:
+                for holder in people:
+                    if holder not in listed:
                         effects.hand_task(tx, definition, case, holder, now, {"open": 1})
             vacant = not self._shared(role) and not repo.holders(tx, self.unit, role)
             # an acting official in force still holds the role's tasks (not a strategic step)
