@@ -75,6 +75,17 @@ async def opens_from_tugas(world: World, who: str, case: int, before: int) -> Em
     return opened
 
 
+async def handed_over(world: World) -> list[int]:
+    """The open cases whose tasks passed to another official while they waited: their
+    reminders start afresh for the new holder ("Pengingat ke-1"), listed or not."""
+    rows = await world.services.db.read(
+        lambda tx: tx.all(
+            "SELECT id FROM cases WHERE handed_over_at IS NOT NULL AND status = 'open' ORDER BY id"
+        )
+    )
+    return [int(r[0]) for r in rows]
+
+
 async def test_admin_hands_kabags_role_to_agus_while_17_proposals_wait_and_he_gets_one_list(
     tmp_path: Path,
 ) -> None:
@@ -122,6 +133,7 @@ async def test_admin_hands_kabags_role_to_agus_while_17_proposals_wait_and_he_ge
             )
         )
         assert any('"listed"' in str(r[0]) for r in rows)
+        assert await handed_over(world) == cases
 
         await opens_from_tugas(world, "plh", cases[0], agus_before)
         await s.approve("plh", cases[0])
@@ -215,6 +227,7 @@ async def test_wulan_joins_as_kabag_by_invitation_while_17_proposals_wait_and_ge
             )
         )
         assert any('"listed"' in str(r[0]) for r in rows)  # a row of its own
+        assert await handed_over(world) == cases
 
         await registers(world, wulan, WULAN)
         await opens_from_tugas(world, "wulan", cases[0], 0)
@@ -353,6 +366,7 @@ async def test_ekos_role_revoked_while_four_verifications_are_his_gives_dian_one
         assert listed_cases(notice) == cases
         assert notice.button_texts == [t.BTN_TASK_LIST]
         assert not any(with_button(world["eko"], c, "Setujui") for c in cases)
+        assert await handed_over(world) == cases
 
         dian.mark_seen()
         await dian.press(notice, t.BTN_TASK_LIST, timeout=WAIT)

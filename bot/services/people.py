@@ -672,6 +672,8 @@ class PeopleService:
                 for holder in people:
                     if holder not in listed:
                         effects.hand_task(tx, definition, case, holder, now, {"open": 1})
+                    else:  # listed: its reminders start afresh all the same
+                        repo.hand_over(tx, case.id, now)
             vacant = not self._shared(role) and not repo.holders(tx, self.unit, role)
             # an acting official in force still holds the role's tasks (not a strategic step)
             waiting = sum(
@@ -793,7 +795,7 @@ class PeopleService:
             if case.id in held:
                 repo.enqueue(tx, person_id, "task", now, case_id=case.id, version=case.version)
             elif listed:
-                continue
+                repo.hand_over(tx, case.id, now)  # its reminders start afresh all the same
             else:
                 effects.hand_task(tx, definition, case, person_id, now, {"open": 1})
 
