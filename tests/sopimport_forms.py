@@ -64,7 +64,8 @@ class Form:
     extra_columns_order: tuple[str, ...] = field(default=())  # to break the column order
     # .docx only: how the No column is numbered: typed ("") or by Word's automatic numbering,
     # "button" (w:numPr on the paragraph, as the numbering button writes it), "style" (the
-    # "List Number" paragraph style) or "outline" (a second level shown "1.1", "1.2", ...)
+    # "List Number" paragraph style) or "outline" (a second level shown "1.1", "1.2", ...);
+    # bulleted instead: "bullet" (the bullets button) or "bullet-style" ("List Bullet")
     auto_numbered: str = ""
     typed_list_numbers: bool = False  # .docx: header lists typed "1. ...", "2. ..." in Word
 
@@ -240,8 +241,9 @@ def to_docx(form: Form, folder: Path) -> bytes:
         table.cell(2, c).text = str(c + 1)
     for i, row in enumerate(form.rows):
         r = 3 + i
-        if form.auto_numbered == "style":
-            table.cell(r, 0).paragraphs[0].style = doc.styles["List Number"]
+        if form.auto_numbered in ("style", "bullet-style"):
+            style = "List Number" if form.auto_numbered == "style" else "List Bullet"
+            table.cell(r, 0).paragraphs[0].style = doc.styles[style]
         elif form.auto_numbered:
             table.cell(r, 0).paragraphs[0].text = f"[[NUMBER:{form.auto_numbered}]]"
         else:
@@ -261,9 +263,11 @@ def to_docx(form: Form, folder: Path) -> bytes:
 
 
 # Word's automatic numbering, as w:numPr on the No cell's paragraph (no text): numId 5 is the
-# template's decimal "%1." list; numId 10, added below, numbers its second level "%1.%2."
+# template's decimal "%1." list, numId 1 its bullet list (numFmt "bullet", the Symbol font's
+# dot); numId 10, added below, numbers its second level "%1.%2."
 _NUMBERS = {
     "button": '<w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="5"/></w:numPr></w:pPr>',
+    "bullet": '<w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr>',
     "outline": '<w:pPr><w:numPr><w:ilvl w:val="1"/><w:numId w:val="10"/></w:numPr></w:pPr>',
 }
 _OUTLINE_LIST = (

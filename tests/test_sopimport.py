@@ -821,6 +821,23 @@ def test_word_numbering_that_cannot_be_read_asks_for_typed_numbers(tmp_path: Pat
     assert "baris tanpa nomor" not in str(refused.value)
 
 
+@pytest.mark.parametrize("numbering", ["bullet", "bullet-style"])
+def test_a_no_column_of_word_bullets_is_refused_not_numbered(
+    numbering: str, tmp_path: Path
+) -> None:
+    """Word's bullets button (or the List Bullet style) shows a dot in each No cell, no
+    number: the list was counted as if numbered, and the draft had steps 1 to 5 the form does
+    not show. A bulleted No cell is a row without a number, refused as a typed dot is, saying
+    the column holds bullets and what to do."""
+    form = dataclasses.replace(surat_tugas(), auto_numbered=numbering)
+    with pytest.raises(ImportFailure) as refused:
+        draft_toml("st.docx", to_docx(form, tmp_path))
+    message = str(refused.value)
+    assert message.startswith("tabel kegiatan: baris tanpa nomor langkah ('")
+    assert "menyusun konsep Surat Tugas" in message  # the first step's row
+    assert "poin (bullet)" in message and "ketikkan nomor langkahnya" in message
+
+
 def test_header_lists_typed_with_numbers_in_word_read_as_the_text_export(tmp_path: Path) -> None:
     """Dasar Hukum typed "1. UU No. 5 ...": the SK Tim numbers its Mengingat itself, so the
     draft must not keep "1. " (it printed "1. 1. UU ...")."""

@@ -14,7 +14,8 @@ text in a paragraph, only ``w:numPr``; the number shown is counted here as Word 
 numbered paragraphs of each list (``numId``) in document order, from the start value of the
 numbering part. A number built from several levels ("1.2") is not read (``list_unreadable``),
 nor one whose numbering or styles part is too big to be read (``list_part_too_big``: the
-form names the part when the No column needs it).
+form names the part when the No column needs it). A bulleted paragraph (numFmt "bullet")
+shows no number and is given none (``list_bullet``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 import zlib
 from collections.abc import Iterator
+from typing import Final, Literal
 
 from bot.sopimport import texts as t
 from bot.sopimport.limits import (
@@ -226,24 +228,33 @@ def _related_part(archive: zipfile.ZipFile, main: str, kind: str) -> _Part:
 
 _LEVEL_REFERENCE = re.compile(r"%(\d)")
 
+# a paragraph of a list whose level shows a bullet (numFmt "bullet"), no number
+BULLET: Final = "bullet"
+# what a list puts before a paragraph: a number, a bullet, a part too big to tell it, or
+# None (a number not read)
+_ListMark = int | Literal["bullet"] | PartTooBig | None
+
 
 def _list_numbers(
     body: ET.Element, numbering_part: _Part, styles_part: _Part
-) -> dict[ET.Element, int | PartTooBig | None]:
+) -> dict[ET.Element, _ListMark]:
     """The number Word shows before each automatically numbered paragraph (None: not read;
-    the part too big to be read: the list's numbering, or the paragraph's style, which may
-    number it)."""
+    :data:`BULLET`: a bullet, no number; the part too big to be read: the list's numbering,
+    or the paragraph's style, which may number it)."""
     numbering = numbering_part if isinstance(numbering_part, ET.Element) else None
     styles = styles_part if isinstance(styles_part, ET.Element) else None
-    starts: dict[str, dict[int, tuple[int, str]]] = {}  # abstractNumId -> ilvl -> (start, text)
+    # abstractNumId -> ilvl -> (start, text, numFmt)
+    starts: dict[str, dict[int, tuple[int, str, str]]] = {}
     lists: dict[str, tuple[str, dict[int, int]]] = {}  # numId -> (abstractNumId, overrides)
     for abstract in numbering.iter(_q("w:abstractNum")) if numbering is not None else ():
         levels = starts.setdefault(abstract.get(_q("w:abstractNumId"), ""), {})
         for lvl in abstract.iter(_q("w:lvl")):
             label = lvl.find("w:lvlText", _NS)
+            shown = lvl.find("w:numFmt", _NS)
             levels[_int_attr_of(lvl, "w:ilvl", 0)] = (
                 _int_attr(lvl.find("w:start", _NS), 1),
                 label.get(_q("w:val"), "") if label is not None else "",
+                shown.get(_q("w:val"), "decimal") if shown is not None else "decimal",
             )
     for num in numbering.iter(_q("w:num")) if numbering is not None else ():
         reference = num.find("w:abstractNumId", _NS)
@@ -258,7 +269,7 @@ def _list_numbers(
         )
     by_style = _style_numbering(styles)
     counters: dict[str, dict[int, int]] = {}
-    found: dict[ET.Element, int | PartTooBig | None] = {}
+    found: dict[ET.Element, _ListMark] = {}
     for p in body.iter(W_P):
         style = p.find("w:pPr/w:pStyle", _NS)
         num_id, level = by_style.get(
@@ -278,14 +289,14 @@ def _list_numbers(
             found[p] = numbering_part  # numbered, but how (start, "1.2") is not known
             continue
         abstract_id, overrides = lists.get(num_id, ("", {}))
-        start, text = starts.get(abstract_id, {}).get(level, (1, f"%{level + 1}."))
+        start, text, kind = starts.get(abstract_id, {}).get(level, (1, f"%{level + 1}.", "decimal"))
         start = overrides.get(level, start)
         count = counters.setdefault(num_id, {})
         count[level] = count.get(level, start - 1) + 1
         for deeper in [k for k in count if k > level]:
             del count[deeper]
         own = {int(n) for n in _LEVEL_REFERENCE.findall(text)} <= {level + 1}
-        found[p] = count[level] if own else None
+        found[p] = BULLET if kind == "bullet" else count[level] if own else None
     return found
 
 
@@ -377,9 +388,7 @@ def _int_attr(element: ET.Element | None, default: int) -> int:
         return default
 
 
-def _read_table(
-    tbl: ET.Element, n: int, numbers: dict[ET.Element, int | PartTooBig | None]
-) -> FormTable:
+def _read_table(tbl: ET.Element, n: int, numbers: dict[ET.Element, _ListMark]) -> FormTable:
     rows = []
     above: tuple[Cell, ...] = ()  # the row above, a continued cell as the cell it continues
     for r, tr in enumerate(_children(tbl, W_TR)):
@@ -406,8 +415,9 @@ def _read_table(
                     symbols=tuple(_symbols(tc)),
                     key=(n, r, c),
                     list_number=first if isinstance(first, int) else None,
-                    list_unreadable=bool(numbered) and not isinstance(first, int),
+                    list_unreadable=bool(numbered) and not isinstance(first, int | str),
                     list_part_too_big=first if isinstance(first, PartTooBig) else None,
+                    list_bullet=first == BULLET,
                 )
             row += [cell] * max(span, 1)
         rows.append(tuple(row))

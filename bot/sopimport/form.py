@@ -354,6 +354,8 @@ def _step_rows(
                         limit=t.megabytes(MAX_PART_BYTES),
                     )
                 )
+            if not first and at(columns.number).list_bullet:  # a dot shown: not a wrap
+                raise ImportFailure(t.ROW_NUMBER_BULLET.format(shown=shown))
             if not first and found and _wraps(row, columns):
                 found[-1] = _joined(found[-1], row, columns)
                 continue

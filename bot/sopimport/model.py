@@ -74,6 +74,8 @@ class Cell:
     list_unreadable: bool = False
     # ... because the numbering or styles part it depends on was too big to read
     list_part_too_big: PartTooBig | None = None
+    # Word's list puts a bullet (numFmt "bullet") before the cell's first paragraph, no number
+    list_bullet: bool = False
     # a .docx cell merged down from the row above (``w:vMerge`` continued): the cell that
     # starts the merge, whose content Word shows across every row it spans. This cell's own
     # items and symbols stay empty: each column decides whether the rows below share it

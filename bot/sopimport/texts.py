@@ -161,6 +161,13 @@ ROW_NUMBER_UNREADABLE = (
     "otomatis Word yang tidak dapat dibaca; ketikkan nomor langkahnya (1, 2, 3, ...) sebagai "
     "teks di kolom No"
 )
+# ... whose No cell Word's bullets button (or a style such as "List Bullet") marks with a
+# bullet, no number: refused as a row whose No cell holds a typed dot is
+ROW_NUMBER_BULLET = (
+    "tabel kegiatan: baris tanpa nomor langkah ('{shown}'): kolom No-nya diberi poin (bullet) "
+    "dengan daftar berpoin Word, bukan nomor; ketikkan nomor langkahnya (1, 2, 3, ...) sebagai "
+    "teks di kolom No, atau ganti poinnya dengan penomoran (Numbering) di Word"
+)
 # ... whose No cell Word may number, from its numbering or styles part ({part}:
 # word/numbering.xml) that is too big to be read; {size}, {limit}: megabytes()
 ROW_NUMBER_PART_TOO_BIG = (
