@@ -1451,6 +1451,44 @@ def test_steps_numbered_by_word_from_a_part_over_4_mb_are_refused_naming_it(
     assert "menyusun konsep Surat Tugas" in message  # the first step's row
 
 
+@pytest.mark.parametrize(
+    ("numbering", "part"),
+    [
+        ("button", "word/numbering.xml"),
+        ("style", "word/styles.xml"),
+        ("button", "word/_rels/document.xml.rels"),  # which part numbers: not known
+    ],
+)
+def test_steps_numbered_by_word_from_a_damaged_part_are_refused_naming_it(
+    numbering: str, part: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The No column numbered by Word, its numbering or styles part (or the relationships
+    that name them) cut short, no longer well-formed XML: the part was dropped without a
+    word, and the list counted without its start values and level texts (the numbering
+    button) or the rows read as without a number (List Number). The refusal now names the
+    part and says to save the file again in Word; a form with typed numbers still imports
+    past it."""
+    caplog.set_level(logging.INFO, logger="bot.sopimport")
+    form = dataclasses.replace(surat_tugas(), auto_numbered=numbering)
+    xml = zipfile.ZipFile(io.BytesIO(to_docx(form, tmp_path))).read(part)
+
+    def damaged(data: bytes) -> bytes:
+        return with_part(data, part, lambda member: member.write(xml[: len(xml) // 2]))
+
+    with pytest.raises(ImportFailure) as refused:
+        draft_toml("st.docx", damaged(to_docx(form, tmp_path)))
+    message = str(refused.value)
+    assert f"bagian {part} dalam berkas .docx rusak" in message
+    assert "penomoran otomatis Word" in message and "simpan ulang" in message
+    assert "impor kembali" in message and "ketikkan nomor langkahnya" in message
+    assert "menyusun konsep Surat Tugas" in message  # the first step's row
+    assert "ParseError" not in message and "line 1" not in message  # the reader's words
+    assert any(f"{part} cannot be read: ParseError" in r.getMessage() for r in caplog.records)
+
+    typed = damaged(to_docx(surat_tugas(), tmp_path))  # numbers typed: the part not needed
+    assert len(imported("st.docx", typed)[0].steps) == 5
+
+
 def test_a_text_form_bigger_than_an_export_is_refused_naming_the_limit() -> None:
     """The portal's export of an SOP is a few KB; up to 32 MB was read (a 31 MB one took a
     minute, one of tabs more than two)."""

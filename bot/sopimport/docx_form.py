@@ -13,8 +13,8 @@ Word's automatic numbering (the numbering button, or a style such as "List Numbe
 text in a paragraph, only ``w:numPr``; the number shown is counted here as Word counts it: the
 numbered paragraphs of each list (``numId``) in document order, from the start value of the
 numbering part. A number built from several levels ("1.2") is not read (``list_unreadable``),
-nor one whose numbering or styles part is too big to be read (``list_part_too_big``: the
-form names the part when the No column needs it). A bulleted paragraph (numFmt "bullet")
+nor one whose numbering or styles part is too big or too damaged to be read
+(``list_part_unread``: the form names the part when the No column needs it). A bulleted paragraph (numFmt "bullet")
 shows no number and is given none (``list_bullet``).
 """
 
@@ -45,6 +45,7 @@ from bot.sopimport.model import (
     Cell,
     FormTable,
     ImportFailure,
+    PartDamaged,
     PartTooBig,
     Symbol,
     SymbolShape,
@@ -139,12 +140,13 @@ def read_docx_form(data: bytes) -> list[FormTable]:
     return [_read_table(tbl, n, numbers) for n, tbl in enumerate(body.iter(W_TBL))]
 
 
-_Part = ET.Element | PartTooBig | None
+_Part = ET.Element | PartTooBig | PartDamaged | None
 
 
 def _document_body(data: bytes) -> tuple[ET.Element, _Part, _Part]:
     """The document's body, and its numbering and styles parts when it has readable ones
-    (:class:`PartTooBig` for one too big to be read)."""
+    (:class:`PartTooBig` for one too big to be read, :class:`PartDamaged` for a damaged
+    one)."""
     expected = t.DOCX_EXPECTED
     parts = _declared_entries(data)
     if parts is not None and parts > MAX_PARTS:
@@ -205,42 +207,57 @@ def _declared_entries(data: bytes) -> int | None:
 
 def _related_part(archive: zipfile.ZipFile, main: str, kind: str) -> _Part:
     """The part of type ``kind`` ("/numbering") the main part's relationships name, parsed;
-    None when there is none or it cannot be read (the document is read without it); larger
-    than :data:`~bot.sopimport.limits.MAX_PART_BYTES`, not read but named, so that a step
-    number that needs it is refused saying so."""
+    None when there is none (the document is read without it). One that is not read is
+    named, so that a step number that needs it is refused saying so: larger than
+    :data:`~bot.sopimport.limits.MAX_PART_BYTES` (:class:`PartTooBig`), or damaged, named
+    but missing, or named in relationships that are damaged (:class:`PartDamaged`)."""
     folder, name = posixpath.split(main)
+    at = posixpath.join(folder, "_rels", f"{name}.rels")
     try:
-        rels = _xml(_small_part(archive, posixpath.join(folder, "_rels", f"{name}.rels")))
-        for rel in rels.iter(f"{{{_REL_NS}}}Relationship"):
-            target = rel.get("Target", "")
-            if rel.get("Type", "").endswith(kind) and rel.get("TargetMode") != "External":
-                path = (
-                    target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
-                )
-                info = archive.getinfo(posixpath.normpath(path))
+        rels = _xml(_small_part(archive, at))
+    except KeyError:  # none, or over its limit: read as none
+        return None
+    except _DAMAGED as exc:
+        return _damaged(at, exc)
+    for rel in rels.iter(f"{{{_REL_NS}}}Relationship"):
+        target = rel.get("Target", "")
+        if rel.get("Type", "").endswith(kind) and rel.get("TargetMode") != "External":
+            at = posixpath.normpath(
+                target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+            )
+            try:
+                info = archive.getinfo(at)
                 if info.file_size > MAX_PART_BYTES:
                     return PartTooBig(info.filename, info.file_size)
                 return _xml(archive.read(info))
-    except (KeyError, *_DAMAGED):
-        return None
+            except (KeyError, *_DAMAGED) as exc:
+                return _damaged(at, exc)
     return None
+
+
+def _damaged(part: str, exc: Exception) -> PartDamaged:
+    """``part`` as damaged, the reader's error logged (English, naming bytes and columns:
+    never shown to the official; cut, as it may quote the file's own text)."""
+    error = " ".join(str(exc).split())[:200]
+    log.info("the .docx part %s cannot be read: %s: %s", part, type(exc).__name__, error)
+    return PartDamaged(part)
 
 
 _LEVEL_REFERENCE = re.compile(r"%(\d)")
 
 # a paragraph of a list whose level shows a bullet (numFmt "bullet"), no number
 BULLET: Final = "bullet"
-# what a list puts before a paragraph: a number, a bullet, a part too big to tell it, or
-# None (a number not read)
-_ListMark = int | Literal["bullet"] | PartTooBig | None
+# what a list puts before a paragraph: a number, a bullet, a part too big or damaged to
+# tell it, or None (a number not read)
+_ListMark = int | Literal["bullet"] | PartTooBig | PartDamaged | None
 
 
 def _list_numbers(
     body: ET.Element, numbering_part: _Part, styles_part: _Part
 ) -> dict[ET.Element, _ListMark]:
     """The number Word shows before each automatically numbered paragraph (None: not read;
-    :data:`BULLET`: a bullet, no number; the part too big to be read: the list's numbering,
-    or the paragraph's style, which may number it)."""
+    :data:`BULLET`: a bullet, no number; the part too big or damaged to be read: the list's
+    numbering, or the paragraph's style, which may number it)."""
     numbering = numbering_part if isinstance(numbering_part, ET.Element) else None
     styles = styles_part if isinstance(styles_part, ET.Element) else None
     # abstractNumId -> ilvl -> (start, text, numFmt)
@@ -280,12 +297,12 @@ def _list_numbers(
             given = direct.find("w:numId", _NS)
             num_id = given.get(_q("w:val"), "") if given is not None else num_id
             level = _int_attr(direct.find("w:ilvl", _NS), level)
-        elif style is not None and isinstance(styles_part, PartTooBig):
+        elif style is not None and isinstance(styles_part, PartTooBig | PartDamaged):
             found[p] = styles_part  # its style may number it ("List Number"): not known
             continue
         if not num_id or num_id == "0":  # numId 0: numbering switched off
             continue
-        if isinstance(numbering_part, PartTooBig):
+        if isinstance(numbering_part, PartTooBig | PartDamaged):
             found[p] = numbering_part  # numbered, but how (start, "1.2") is not known
             continue
         abstract_id, overrides = lists.get(num_id, ("", {}))
@@ -416,7 +433,9 @@ def _read_table(tbl: ET.Element, n: int, numbers: dict[ET.Element, _ListMark]) -
                     key=(n, r, c),
                     list_number=first if isinstance(first, int) else None,
                     list_unreadable=bool(numbered) and not isinstance(first, int | str),
-                    list_part_too_big=first if isinstance(first, PartTooBig) else None,
+                    list_part_unread=(
+                        first if isinstance(first, PartTooBig | PartDamaged) else None
+                    ),
                     list_bullet=first == BULLET,
                 )
             row += [cell] * max(span, 1)

@@ -26,6 +26,8 @@ from bot.sopimport.model import (
     FormRow,
     FormTable,
     ImportFailure,
+    PartDamaged,
+    PartTooBig,
     SopForm,
     Symbol,
     SymbolShape,
@@ -344,16 +346,19 @@ def _step_rows(
         number = _ROW_NUMBER.match(first)
         if number is None:
             shown = " | ".join(text for text in texts if text)[:80]
-            too_big = at(columns.number).list_part_too_big
-            if not first and too_big is not None:  # numbered by Word, or perhaps: not a wrap
+            # numbered by Word from a part not read (or perhaps, by its style): not a wrap
+            unread = at(columns.number).list_part_unread
+            if not first and isinstance(unread, PartTooBig):
                 raise ImportFailure(
                     t.ROW_NUMBER_PART_TOO_BIG.format(
                         shown=shown,
-                        part=too_big.part,
-                        size=t.megabytes(too_big.size),
+                        part=unread.part,
+                        size=t.megabytes(unread.size),
                         limit=t.megabytes(MAX_PART_BYTES),
                     )
                 )
+            if not first and isinstance(unread, PartDamaged):
+                raise ImportFailure(t.ROW_NUMBER_PART_DAMAGED.format(shown=shown, part=unread.part))
             if not first and at(columns.number).list_bullet:  # a dot shown: not a wrap
                 raise ImportFailure(t.ROW_NUMBER_BULLET.format(shown=shown))
             if not first and found and _wraps(row, columns):

@@ -62,6 +62,14 @@ class PartTooBig:
 
 
 @dataclass(frozen=True)
+class PartDamaged:
+    """A .docx part that cannot be read: the numbering or styles part (or the main part's
+    relationships, which name them) not well-formed XML, cut short, or named but missing."""
+
+    part: str  # its name in the ZIP: word/numbering.xml
+
+
+@dataclass(frozen=True)
 class Cell:
     """One grid cell. ``key`` is shared by the grid positions of one merged cell."""
 
@@ -72,8 +80,9 @@ class Cell:
     # text in the cell); None with ``list_unreadable`` when the numbering could not be read
     list_number: int | None = None
     list_unreadable: bool = False
-    # ... because the numbering or styles part it depends on was too big to read
-    list_part_too_big: PartTooBig | None = None
+    # ... because the numbering or styles part it depends on was too big or too damaged to
+    # read
+    list_part_unread: PartTooBig | PartDamaged | None = None
     # Word's list puts a bullet (numFmt "bullet") before the cell's first paragraph, no number
     list_bullet: bool = False
     # a .docx cell merged down from the row above (``w:vMerge`` continued): the cell that

@@ -177,6 +177,15 @@ ROW_NUMBER_PART_TOO_BIG = (
     "KB); ketikkan nomor langkahnya (1, 2, 3, ...) sebagai teks di kolom No, atau simpan "
     "formulirnya saja dalam dokumen tersendiri"
 )
+# ... whose No cell Word may number, from its numbering or styles part ({part}:
+# word/numbering.xml; or the relationships that name them) that is damaged
+ROW_NUMBER_PART_DAMAGED = (
+    "tabel kegiatan: baris ('{shown}') tidak memuat nomor langkah yang diketik di kolom No, "
+    "dan penomoran otomatis Word-nya tidak dapat dibaca karena bagian {part} dalam berkas "
+    ".docx rusak; buka berkas itu di Word, simpan ulang sebagai Dokumen Word (.docx) dengan "
+    "Simpan Sebagai, lalu impor kembali berkas yang baru disimpan (atau ketikkan nomor "
+    "langkahnya (1, 2, 3, ...) sebagai teks di kolom No)"
+)
 # where a merged cell starts: the step whose row it is (its number), or a row above all steps
 MERGED_FROM_STEP = "baris langkah {step}"
 MERGED_FROM_ABOVE = "baris di atasnya"
