@@ -1055,6 +1055,70 @@ def test_a_symbol_font_mark_coded_as_a_control_stays_a_mark(code: str, tmp_path:
     assert (tmp_path / "st.toml").read_text(encoding="utf-8") == draft
 
 
+SYMBOL_FONT_RUN = '<w:rPr><w:rFonts w:ascii="{font}" w:hAnsi="{font}"/></w:rPr><w:t>{text}</w:t>'
+
+
+@pytest.mark.parametrize(
+    ("font", "code", "shown"),
+    [
+        ("Wingdings", "F0FC", "✓"),
+        ("Wingdings", "F0FB", "✗"),
+        ("Wingdings", "F0FE", "☑"),
+        ("Wingdings", "F0FD", "☒"),
+        ("Wingdings", "F0A8", "◻"),
+        ("Wingdings", "F078", "⌧"),
+        ("Wingdings 2", "F050", "✓"),
+        ("Wingdings 2", "F04F", "✗"),
+        ("Wingdings 2", "F052", "☑"),
+        ("Wingdings 2", "F054", "☒"),
+        ("Symbol", "F0D6", "√"),
+        ("Symbol", "F0B4", "×"),
+    ],
+)
+def test_a_symbol_font_check_or_cross_mark_is_described_as_the_mark_word_shows(
+    font: str, code: str, shown: str, tmp_path: Path
+) -> None:
+    """A mark put in from a symbol font is the font's letter: Wingdings F0FC, the check mark
+    Word shows, was described as "tanda 'ü'", Wingdings 2's cross as "tanda 'O'". The common
+    check, cross and box marks of Wingdings, Wingdings 2 and Symbol are now described by the
+    Unicode character of the mark, whether inserted as a symbol (w:sym), typed in the font,
+    or typed as its private-use character; other codes stay as they were read."""
+    data = to_docx(surat_tugas(), tmp_path)
+    letter = chr(int(code, 16) - 0xF000)
+    for new in (
+        f'<w:sym w:font="{font}" w:char="{code}"/>',
+        SYMBOL_FONT_RUN.format(font=font, text=letter),
+        SYMBOL_FONT_RUN.format(font=font, text=chr(int(code, 16))),
+    ):
+        _, _, draft = imported("st.docx", rewritten(data, "<w:t>√</w:t>", new))
+        line = f"# pelaksana dari simbol (tanda '{shown}') di kolom Staf Pelaksana"
+        assert line in draft.splitlines(), (new, [x for x in draft.splitlines() if "tanda" in x])
+
+
+@pytest.mark.parametrize(
+    ("font", "code"),
+    [
+        ("Wingdings", "F04A"),  # a smiley: no mark known
+        ("Wingdings 2", "F078"),  # a circled 4, not a cross
+        ("Webdings", "F061"),  # a font with no marks known
+        ("Arial", "F0FC"),  # Wingdings' check mark's code, in an ordinary font
+    ],
+)
+def test_other_symbol_font_codes_are_read_as_before(font: str, code: str, tmp_path: Path) -> None:
+    """A code with no mark known, or a run in an ordinary font, is read as before: the
+    letter of a w:sym, or the text as typed."""
+    data = to_docx(surat_tugas(), tmp_path)
+    letter, private = chr(int(code, 16) - 0xF000), chr(int(code, 16))
+    for new, shown in (
+        (f'<w:sym w:font="{font}" w:char="{code}"/>', letter),
+        (SYMBOL_FONT_RUN.format(font=font, text=letter), letter),
+        (SYMBOL_FONT_RUN.format(font=font, text=private), private),
+    ):
+        _, _, draft = imported("st.docx", rewritten(data, "<w:t>√</w:t>", new))
+        line = f"# pelaksana dari simbol (tanda '{shown}') di kolom Staf Pelaksana"
+        assert line in draft.splitlines(), new
+
+
 def test_a_drawn_shape_is_named_in_indonesian_not_by_its_drawingml_preset(
     tmp_path: Path,
 ) -> None:

@@ -111,6 +111,7 @@ def _q(name: str) -> str:
 
 
 W_TBL, W_TR, W_TC, W_P, W_SDT = (_q(n) for n in ("w:tbl", "w:tr", "w:tc", "w:p", "w:sdt"))
+W_R = _q("w:r")
 # Subtrees that are not the cell's own content: a nested table (read as a table of its own),
 # the fallback copy of a drawing, a text box's text, deleted text and field codes.
 _SKIP = {
@@ -477,9 +478,12 @@ def _cell_items(tc: ET.Element) -> tuple[str, ...]:
 
 def _paragraph_text(p: ET.Element) -> str:
     parts: list[str] = []
+    fonts = ("", "")  # the fonts of the run being read (w:t is always inside its w:r)
     for e in _walk(p):
-        if e.tag == _q("w:t"):
-            parts.append(e.text or "")
+        if e.tag == W_R:
+            fonts = _run_fonts(e)
+        elif e.tag == _q("w:t"):
+            parts.append(_in_symbol_font(e.text or "", fonts))
         elif e.tag in (_q("w:tab"), _q("w:noBreakHyphen")):
             parts.append(" " if e.tag == _q("w:tab") else "-")
         elif e.tag in (_q("w:br"), _q("w:cr")):
@@ -489,14 +493,83 @@ def _paragraph_text(p: ET.Element) -> str:
     return "".join(parts)
 
 
+# The check, cross and box marks of the symbol fonts Word offers (Insert > Symbol), by the
+# font's code (w:sym's F0FC less F000, or the letter typed in the font), as the Unicode
+# character of the mark Word shows (the fonts' glyph names, and the Adobe mapping of
+# Symbol). Where Unicode 7 added a symbol font's own glyph (Wingdings FC U+2714 or
+# Wingdings 2 50 U+1F5F8, Wingdings 2 4F U+1F5F4), the long-standing character of the same
+# mark is used: ✓ ✗ ☑ ☒, which every terminal font has. A code whose tables disagree on
+# the mark (Wingdings 2 53), and every other code, is read as before: the font's letter.
+_SYMBOL_FONT_MARKS: dict[str, dict[int, str]] = {
+    "wingdings": {
+        0x6F: "\u25a1",  # □ white square (box3)
+        0x78: "\u2327",  # ⌧ X in a rectangle box (clear)
+        0xA8: "\u25fb",  # ◻ white medium square (box2)
+        0xFB: "\u2717",  # ✗ ballot X (xmarkbld)
+        0xFC: "\u2713",  # ✓ check mark (checkbld)
+        0xFD: "\u2612",  # ☒ ballot box with X (boxxmarkbld)
+        0xFE: "\u2611",  # ☑ ballot box with check (boxcheckbld)
+    },
+    "wingdings 2": {
+        0x4F: "\u2717",  # ✗ ballot script X (U+1F5F4)
+        0x50: "\u2713",  # ✓ check mark (light check mark U+1F5F8)
+        0x51: "\u2612",  # ☒ ballot box with script X (U+1F5F5)
+        0x52: "\u2611",  # ☑ ballot box with check
+        0x54: "\u2612",  # ☒ ballot box with X
+    },
+    "symbol": {
+        0xB4: "\u00d7",  # × multiplication sign
+        0xD6: "\u221a",  # √ square root, written as a check mark
+    },
+}
+
+
+def _run_fonts(run: ET.Element) -> tuple[str, str]:
+    """The fonts a run names for ASCII and for other characters (w:ascii, w:hAnsi),
+    casefolded; "" where it names none (a style's font is not looked up)."""
+    fonts = run.find("w:rPr/w:rFonts", _NS)
+    if fonts is None:
+        return "", ""
+    return (
+        fonts.get(_q("w:ascii"), "").strip().casefold(),
+        fonts.get(_q("w:hAnsi"), "").strip().casefold(),
+    )
+
+
+def _symbol_font_mark(font: str, code: int) -> str | None:
+    """The mark a symbol font shows for ``code`` (F0FC or FC), when it is a known one."""
+    marks = _SYMBOL_FONT_MARKS.get(font.strip().casefold())
+    if marks is None:
+        return None
+    return marks.get(code - 0xF000 if 0xF000 <= code <= 0xF0FF else code)
+
+
+def _in_symbol_font(text: str, fonts: tuple[str, str]) -> str:
+    """``text`` of a run in ``fonts``: in a symbol font, its known marks as their Unicode
+    characters (Wingdings "ü" or U+F0FC is ✓), every other character as it is."""
+    if not any(font in _SYMBOL_FONT_MARKS for font in fonts):
+        return text
+    shown = []
+    for char in text:
+        code = ord(char)
+        low = (code - 0xF000 if 0xF000 <= code <= 0xF0FF else code) < 0x80
+        font = (fonts[0] if low else fonts[1]) or fonts[0] or fonts[1]
+        shown.append(_symbol_font_mark(font, code) or char)
+    return "".join(shown)
+
+
 def _sym_char(sym: ET.Element) -> str:
-    """A symbol-font character (a Wingdings tick or diamond): kept as a mark; "?" for a code
-    that is no character to show (a C1 control such as Wingdings 0x9F, a direction control,
-    a lone surrogate, which no UTF-8 file can hold)."""
+    """A symbol-font character (a Wingdings tick or diamond): a known check, cross or box
+    mark as its Unicode character (:data:`_SYMBOL_FONT_MARKS`), any other kept as the font's
+    letter; "?" for a code that is no character to show (a C1 control such as Wingdings
+    0x9F, a direction control, a lone surrogate, which no UTF-8 file can hold)."""
     try:
         code = int(sym.get(_q("w:char"), "0"), 16)
     except ValueError:
         return "?"
+    mark = _symbol_font_mark(sym.get(_q("w:font"), ""), code)
+    if mark is not None:
+        return mark
     if 0xF000 <= code <= 0xF0FF:  # symbol fonts map to the private use area
         code -= 0xF000
     if not 0x21 <= code <= 0x10FFFF or 0xD800 <= code <= 0xDFFF:
