@@ -26,8 +26,16 @@ falls due a repeat interval after they received the task (never before the step'
 used up), and they read their own numbers, from 1 (:func:`holder_number`). The step's count
 goes on: ``n`` above is every holder's reminders at the step, so the escalation level never
 falls back with a hand-over, and a step passed from hand to hand reaches the superiors as
-its lateness says (each hand-over postpones the step's next reminder by one interval at
-most, from when it happened).
+its lateness says.
+
+A hand-over never puts the step's next reminder more than one repeat interval after the
+reminder it would have had, had its task stayed where it was (its norm, its last reminder,
+a snooze). Each hand-over counts from itself, so without that bound a task passed on more
+often than once an interval (a Plh period begins, ends, another begins) would never be
+reminded however late the step. With it, a late step is never left more than two intervals
+without a reminder (one when it keeps its holder; a snooze aside); whoever holds the task when it comes
+reads it as their own ke-1, even if they received it only a moment before: the step has
+waited that long, and the one who passed it on was given the interval.
 """
 
 from __future__ import annotations
@@ -166,17 +174,23 @@ def next_due_at(calendar: WorkCalendar, settings: ReminderSettings, held: HeldSt
     no reminder of it since gets their first one ``repeat_every_minutes`` working minutes
     after they received it, or when the step's norm is used up, whichever is later: the
     task they received says by when, and a late step is not theirs to be chased about at
-    once, nor at the former holder's rhythm.
+    once, nor at the former holder's rhythm. But never later than ``repeat_every_minutes``
+    after the reminder the step would have had without the hand-over: hand-overs closer
+    together than that (only the last is kept) do not put a late step's reminder off for
+    ever (see the module docstring).
     """
     due = first_due_at(calendar, held.step_entered_at, held.norm_minutes)
     repeat = settings.repeat_every_minutes
     if held.last_reminded_at is not None:
         own = calendar.add_working_minutes(due, held.reminders_sent * repeat)
         due = max(own, calendar.add_working_minutes(held.last_reminded_at, repeat))
-    if held.handed_over_at is not None and held.reminders_sent == held.reminders_before_hand_over:
-        due = max(due, calendar.add_working_minutes(held.handed_over_at, repeat))
     if held.snoozed_until is not None and held.snoozed_until > due:
         due = held.snoozed_until
+    if held.handed_over_at is not None and held.reminders_sent == held.reminders_before_hand_over:
+        # ``due`` is the reminder the step would have had, had its task stayed where it was:
+        # the hand-over puts it off to an interval after it, never further
+        received = calendar.add_working_minutes(held.handed_over_at, repeat)
+        due = max(due, min(received, calendar.add_working_minutes(due, repeat)))
     return calendar.next_working_moment(due)
 
 

@@ -470,13 +470,61 @@ def test_a_task_handed_over_within_its_norm_is_first_reminded_when_the_norm_runs
 
 def test_a_hand_over_stamped_while_the_clock_ran_ahead_counts_from_now() -> None:
     """A Plh's period began while the host's clock ran two weeks ahead; set back to
-    Monday 10.00, his first reminder comes 240 working minutes from now, not two weeks on."""
+    Monday 10.00, his first reminder comes 240 working minutes from now, not two weeks on
+    (nor at Tuesday 09.00, an interval after the step's own next reminder at 13.00: the
+    furthest a hand-over puts it off)."""
     now = jkt(2026, 7, 13, 10)
-    ahead = HeldStep(jkt(2026, 7, 6, 9), 240, 2, jkt(2026, 7, 10, 9), None)
+    ahead = HeldStep(jkt(2026, 7, 6, 9), 240, 2, jkt(2026, 7, 13, 9), None)
     ahead = replace(ahead, handed_over_at=now + timedelta(days=14), reminders_before_hand_over=2)
     held = as_of(CAL, SETTINGS, ahead, now)
     assert held.handed_over_at == now
     assert next_due_at(CAL, SETTINGS, held) == jkt(2026, 7, 13, 14)
+
+
+def test_a_task_passed_on_more_often_than_the_interval_is_still_reminded() -> None:
+    """Kasubag's step 1 (norm 4 working hours, Monday 09.00) had Pengingat ke-1 at 13.00; its
+    next is due Tuesday 09.00. From Tuesday 08.30 the task changes hands every three working
+    hours (a Plh period begins, it ends and the task is Kasubag's again, another begins, ...).
+    Each hand-over gives whoever receives it up to one interval, but never puts the step's
+    next reminder more than one interval after the one it would have had without it
+    (Tuesday 13.00): an overdue step is reminded at least every two intervals, each time as
+    its holder's own ke-1, however often it changes hands. Without the bound it was never
+    reminded again: each hand-over put the reminder 240 working minutes after itself, and
+    the next one came 180 minutes later."""
+    held = mark_sent(FRESH, jkt(2026, 7, 13, 13))
+    hand_overs = [CAL.add_working_minutes(jkt(2026, 7, 14, 8, 30), 180 * k) for k in range(12)]
+    reminded: list[tuple[datetime, int]] = []
+    now = jkt(2026, 7, 14, 8)
+    while now <= jkt(2026, 7, 17, 16):
+        if now in hand_overs:
+            held = replace(held, handed_over_at=now, reminders_before_hand_over=held.reminders_sent)
+        if decide_reminder(CAL, SETTINGS, held, now).due:
+            reminded.append((now, holder_number(held)))
+            held = mark_sent(held, now)
+        now += timedelta(minutes=30)
+    assert reminded == [
+        (jkt(2026, 7, 14, 13), 1),
+        (jkt(2026, 7, 15, 13), 1),
+        (jkt(2026, 7, 16, 13), 1),
+        (jkt(2026, 7, 17, 13), 1),
+    ]
+
+
+@given(policies, rows, st.integers(0, 30_000))
+def test_a_hand_over_puts_the_next_reminder_off_by_one_interval_at_most(
+    policy: ReminderSettings, held: HeldStep, offset: int
+) -> None:
+    """Whenever the task is handed over (and however often before: only the last one is
+    kept), the step's next reminder is not earlier than it would have been without the
+    hand-over, nor more than one repeat interval later."""
+    handed = replace(
+        held,
+        handed_over_at=held.step_entered_at + timedelta(minutes=offset),
+        reminders_before_hand_over=held.reminders_sent,
+    )
+    without = next_due_at(CAL, policy, held)
+    bound = CAL.next_working_moment(CAL.add_working_minutes(without, policy.repeat_every_minutes))
+    assert without <= next_due_at(CAL, policy, handed) <= bound
 
 
 def test_a_hand_over_count_beyond_the_steps_reminders_is_refused() -> None:

@@ -940,6 +940,67 @@ async def test_a_plh_kabags_first_reminder_still_escalates_to_karo_about_the_sta
         ]
 
 
+async def test_a_step_passed_from_hand_to_hand_is_still_reminded_an_interval_after_it_was_due(
+    tmp_path: Path,
+) -> None:
+    """Karo leaves step 3 from Monday 09.00: Pengingat ke-1 on Tuesday 09.00, ke-2 at 13.00;
+    ke-3 would come on Wednesday 09.00. The task then changes hands more often than every
+    240 working minutes: Pak Agus is appointed Plh Karo at 14.00 (his first reminder would
+    be Wednesday 10.00), the period is ended on Wednesday at 09.30 (Karo's would be 13.30),
+    and Pak Agus is appointed again at 12.30. A hand-over gives whoever receives the task up
+    to one interval, never more than one interval past the reminder the step would have had
+    without it: at 13.00 on Wednesday, two intervals after the step's last reminder, Pak
+    Agus gets his own Pengingat ke-1, not nothing until Thursday 08.30 (and nothing ever,
+    were the task passed on every three hours). His ke-2 comes at his rhythm."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        case = await proposal_ready(world, s, "Usulan yang berpindah tangan")
+        await s.press("kasubag", "Ajukan", case)
+        await s.approve("kabag", case)
+        await s.seen("karo", has_button("Setujui", case))
+        await world.drained(WAIT)
+        phones = Phones(world, [*KEYS, "plh"])
+        await sweep_at(world, clock, wib(7, 7, 9))
+        await sweep_at(world, clock, wib(7, 7, 13))
+        news = phones.news()
+        assert [headline(m) for m in news["karo"]] == ["⏰ Pengingat ke-1", "⏰ Pengingat ke-2"]
+
+        await appoint_plh(world, "karo", clock, wib(7, 7, 14))
+        await s.seen("plh", has_button("Setujui", case))
+        await sweep_at(world, clock, wib(7, 8, 9))
+        assert phones.news() == {}, "the Plh has his interval"
+
+        clock.set(wib(7, 8, 9, 30))
+        said = await ask(world, "admin", "/akhiri_plh karo")
+        assert "diakhiri" in said, said
+        await world.drained(WAIT)
+        await s.seen("karo", lambda m: t.ACTING_TASK_BACK[3:40] in m.text and bool(m.button_texts))
+        await sweep_at(world, clock, wib(7, 8, 10))
+        assert phones.news() == {}, "Karo has his"
+
+        await appoint_plh(world, "karo", clock, wib(7, 8, 12, 30))
+        await world.emu.wait_until(
+            lambda: sum(has_button("Setujui", case)(m) for m in world["plh"].bot_messages) == 1,
+            timeout=WAIT,
+        )
+        await sweep_at(world, clock, wib(7, 8, 12, 59))
+        assert phones.news() == {}
+        await sweep_at(world, clock, wib(7, 8, 13))
+        news = phones.news()
+        assert {k: [headline(m) for m in v] for k, v in news.items()} == {
+            "plh": ["⏰ Pengingat ke-1"]
+        }
+        assert {"✅ Setujui", "↩️ Kembalikan"} <= set(news["plh"][0].button_texts)
+        assert "Langkah ini menunggu tindakan sejak 6 Juli 2026 pukul 09.00 WIB" in (
+            news["plh"][0].text
+        )
+        # the next one at his rhythm: 240 working minutes after his ke-1, Thursday 09.00
+        await sweep_at(world, clock, wib(7, 9, 8, 59))
+        assert phones.news() == {}
+        await sweep_at(world, clock, wib(7, 9, 9))
+        assert [headline(m) for m in phones.news()["plh"]] == ["⏰ Pengingat ke-2"]
+
+
 async def test_a_reminder_whose_turn_comes_after_the_holder_decided_is_not_sent(
     tmp_path: Path,
 ) -> None:

@@ -54,8 +54,11 @@ def reminder_row(tx: Tx, case_id: int, version: int | None = None) -> ReminderRo
 def hand_over(tx: Tx, case_id: int, at: datetime) -> None:
     """The tasks of the case's step pass to another official at ``at`` while it waits there
     (``bot.services.effects.hand_task``): their reminders start afresh from then, the
-    step's count of reminders going on (:class:`ReminderRow`). The stored due time is left:
-    the new one is never earlier, and the sweep moves it on when it comes."""
+    step's count of reminders going on (:class:`ReminderRow`), but no later than one
+    interval after the step's own next reminder (:func:`bot.reminder_policy.next_due_at`:
+    only the last hand-over is kept, so those closer together than an interval put a late
+    step's reminder off no further). The stored due time is left: the new one is never
+    earlier, and the sweep moves it on when it comes."""
     tx.run(
         "UPDATE cases SET handed_over_at = ?, reminders_before_hand_over = reminders_sent "
         "WHERE id = ? AND status = 'open'",
