@@ -554,9 +554,10 @@ class Renderer:
             return Message(t.fit(text))
         if kind == "passed_over":
             step = definition.step(case.step)
-            holders = t.names([inputs.name(h) for h in inputs.holders.get(case.id, [])]) or "-"
+            holders = t.names([inputs.name(h) for h in inputs.holders.get(case.id, [])])
             why = t.WHY_DEFINITIVE_ONLY if p.get("why") == DEFINITIVE_ONLY else t.WHY_FOUR_EYES
-            text = t.PASSED_OVER.format(
+            # no one holds it (no one may decide it): it waits for the administrators
+            text = (t.PASSED_OVER if holders else t.PASSED_OVER_NOBODY).format(
                 heading=case_heading(definition, case),
                 step=step_line(definition, step),
                 why=why,

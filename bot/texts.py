@@ -1352,6 +1352,14 @@ PASSED_OVER = (
     "{heading}\n\n{step}\n{why}\nTugas ini disampaikan kepada {holders}; Bapak/Ibu tidak perlu "
     "menindaklanjutinya."
 )
+# ... when no one holds the step either (the definitive holder may not decide it, or the role
+# has none): it waits for the administrators, who are told of such a step (effects'
+# "undecided" notices), as ACTING_NOTICE_NOBODY says of more than three
+PASSED_OVER_NOBODY = (
+    "{heading}\n\n{step}\n{why}\nSaat ini tidak ada pejabat lain yang dapat memutuskan langkah "
+    "ini; berkas menunggu tindak lanjut administrator, dan Bapak/Ibu tidak perlu "
+    "menindaklanjutinya."
+)
 # a single escalation, to the superior ({reminded}: ESCALATION_REMINDED or
 # ESCALATION_NOT_REACHED; {ask}: ESCALATION_ASK*; then ESCALATION_DEFINITIVE where no
 # acting official may decide the step)

@@ -333,7 +333,10 @@ async def test_a_plh_karo_appointed_for_17_steps_no_one_may_decide_is_told_in_on
 async def test_a_plh_karo_appointed_for_three_steps_no_one_may_decide_gets_a_notice_each(
     tmp_path: Path,
 ) -> None:
-    """Up to LISTED_ABOVE such steps: a notice each after the appointment, as before."""
+    """Up to LISTED_ABOVE such steps: a notice each after the appointment, as before. Each
+    says why Siti may not decide it (her own proposal) and, as no one else may either (Budi
+    approved it at step 2), that it waits for the administrator: not that it "disampaikan
+    kepada -", a dash where the official it went to would be named."""
     async with World(tmp_path) as world:
         await world.everyone_starts()
         s = Script(world)
@@ -356,3 +359,14 @@ async def test_a_plh_karo_appointed_for_three_steps_no_one_may_decide_gets_a_not
         got = new_messages(world, "kasubag", siti_before)
         assert len(got) == 1 + LISTED_ABOVE, [m.text.split("\n")[0] for m in got]
         assert "tidak ada pejabat lain" not in got[0].text
+        told = [int(n) for m in got[1:] for n in re.findall(r"Berkas #(\d+)", m.text)[:1]]
+        assert sorted(told) == sorted(cases)
+        for notice in got[1:]:
+            assert "telah menyusun atau mengajukan dokumen yang diperiksa" in notice.text
+            assert "disampaikan kepada" not in notice.text, notice.text
+            assert notice.text.endswith(
+                "Saat ini tidak ada pejabat lain yang dapat memutuskan langkah ini; berkas "
+                "menunggu tindak lanjut administrator, dan Bapak/Ibu tidak perlu "
+                "menindaklanjutinya."
+            ), notice.text
+            assert not notice.button_texts
