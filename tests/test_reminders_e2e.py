@@ -833,6 +833,27 @@ async def appoint_plh(world: World, role: str, clock: ManualClock, at: datetime)
     await world.drained(WAIT)
 
 
+async def karo_reminded_twice_then_a_plh(
+    world: World, clock: ManualClock, s: Script, title: str
+) -> tuple[int, Phones]:
+    """A proposal waits at Karo's step 3 from Monday 6 July: Karo is reminded ke-1 at 09.00
+    and ke-2 at 13.00 on Tuesday, and at 14.00 Pak Agus is appointed Plh Karo and receives
+    the task. The case, and the phones (their news read up to then)."""
+    case = await proposal_ready(world, s, title)
+    await s.press("kasubag", "Ajukan", case)
+    await s.approve("kabag", case)
+    await s.seen("karo", has_button("Setujui", case))
+    await world.drained(WAIT)
+    phones = Phones(world, [*KEYS, "plh"])
+    await sweep_at(world, clock, wib(7, 7, 9))
+    await sweep_at(world, clock, wib(7, 7, 13))
+    news = phones.news()
+    assert [headline(m) for m in news["karo"]] == ["⏰ Pengingat ke-1", "⏰ Pengingat ke-2"]
+    await appoint_plh(world, "karo", clock, wib(7, 7, 14))
+    await s.seen("plh", has_button("Setujui", case))
+    return case, phones
+
+
 async def test_karos_task_back_from_the_plh_starts_afresh_at_pengingat_ke_1(
     tmp_path: Path,
 ) -> None:
@@ -844,19 +865,9 @@ async def test_karos_task_back_from_the_plh_starts_afresh_at_pengingat_ke_1(
     Pengingat ke-1 again, at 15.00, not an hour after he got it back."""
     async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
         s = Script(world, WAIT)
-        case = await proposal_ready(world, s, "Usulan yang tertahan di Karo")
-        await s.press("kasubag", "Ajukan", case)
-        await s.approve("kabag", case)
-        await s.seen("karo", has_button("Setujui", case))
-        await world.drained(WAIT)
-        phones = Phones(world, [*KEYS, "plh"])
-        await sweep_at(world, clock, wib(7, 7, 9))
-        await sweep_at(world, clock, wib(7, 7, 13))
-        news = phones.news()
-        assert [headline(m) for m in news["karo"]] == ["⏰ Pengingat ke-1", "⏰ Pengingat ke-2"]
-
-        await appoint_plh(world, "karo", clock, wib(7, 7, 14))
-        await s.seen("plh", has_button("Setujui", case))
+        _, phones = await karo_reminded_twice_then_a_plh(
+            world, clock, s, "Usulan yang tertahan di Karo"
+        )
         phones.news()
         await sweep_at(world, clock, wib(7, 8, 9))
         assert phones.news() == {}, "Karo's rhythm is not the Plh's"
@@ -954,19 +965,9 @@ async def test_a_step_passed_from_hand_to_hand_is_still_reminded_an_interval_aft
     were the task passed on every three hours). His ke-2 comes at his rhythm."""
     async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
         s = Script(world, WAIT)
-        case = await proposal_ready(world, s, "Usulan yang berpindah tangan")
-        await s.press("kasubag", "Ajukan", case)
-        await s.approve("kabag", case)
-        await s.seen("karo", has_button("Setujui", case))
-        await world.drained(WAIT)
-        phones = Phones(world, [*KEYS, "plh"])
-        await sweep_at(world, clock, wib(7, 7, 9))
-        await sweep_at(world, clock, wib(7, 7, 13))
-        news = phones.news()
-        assert [headline(m) for m in news["karo"]] == ["⏰ Pengingat ke-1", "⏰ Pengingat ke-2"]
-
-        await appoint_plh(world, "karo", clock, wib(7, 7, 14))
-        await s.seen("plh", has_button("Setujui", case))
+        case, phones = await karo_reminded_twice_then_a_plh(
+            world, clock, s, "Usulan yang berpindah tangan"
+        )
         await sweep_at(world, clock, wib(7, 8, 9))
         assert phones.news() == {}, "the Plh has his interval"
 
