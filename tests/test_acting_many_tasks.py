@@ -34,6 +34,18 @@ def listed_cases(message: EmuMessage) -> list[int]:
     return [int(n) for n in re.findall(r"^• #(\d+) ", message.text, re.M)]
 
 
+def assert_lists(notice: EmuMessage, head: str, cases: list[int], step: int) -> None:
+    """The notice lists these tasks at this step: under ``head``, a line a case, within one
+    message, saying that /tugas opens them, with the task list's own button."""
+    assert head in notice.text and "(/tugas)" in notice.text
+    assert listed_cases(notice) == cases
+    assert f"Langkah {step}: " in notice.text and len(notice.text) <= t.MAX_MESSAGE
+    assert notice.button_texts == [t.BTN_TASK_LIST]
+    assert notice.reply_markup is not None
+    pressed = decode(notice.reply_markup["inline_keyboard"][0][0]["callback_data"])
+    assert pressed is not None and pressed.op is Op.TASK_PAGE  # /tugas's own button
+
+
 def new_messages(world: World, who: str, before: int) -> list[EmuMessage]:
     return [m for m in world[who].bot_messages if m.message_id > before]
 
@@ -85,13 +97,7 @@ async def test_karos_plh_period_ends_and_karo_gets_one_message_listing_the_17_ta
         assert "Sebanyak 17 tugas yang sedang berjalan dikembalikan kepada Bapak/Ibu." in (
             notice.text
         )
-        assert t.ACTING_LIST_BACK in notice.text and "(/tugas)" in notice.text
-        assert listed_cases(notice) == cases
-        assert "Langkah 3: " in notice.text and len(notice.text) <= t.MAX_MESSAGE
-        assert notice.button_texts == [t.BTN_TASK_LIST]
-        assert notice.reply_markup is not None
-        pressed = decode(notice.reply_markup["inline_keyboard"][0][0]["callback_data"])
-        assert pressed is not None and pressed.op is Op.TASK_PAGE  # /tugas's own button
+        assert_lists(notice, t.ACTING_LIST_BACK, cases, step=3)
         # the outbox row keeps the cases' numbers, not the text
         rows = await world.services.db.read(
             lambda tx: tx.all(
@@ -290,6 +296,23 @@ async def test_on_postgresql_the_plh_and_then_karo_each_get_one_message_listing_
         assert "telah berakhir" in got[0].text
 
 
+async def karo_to_budi_then_siti_plh_karo(world: World, cases: list[int]) -> int:
+    """These proposals wait at Karo's step 3 (Siti submitted them, Budi approved them at
+    step 2); the Karo role is handed to Budi, then Siti is appointed Plh Karo: neither may
+    decide them (four eyes). Siti's last message before the appointment."""
+    await world.emu.wait_until(
+        lambda: all(task_of(world, "karo", c, 3) for c in cases), timeout=WAIT
+    )
+    await world["admin"].send("/alihkan karo 1003 1002")
+    await world.emu.wait_until(
+        lambda: not any(task_of(world, "karo", c, 3) for c in cases), timeout=WAIT
+    )
+    await world.drained()
+    siti_before = last_id(world, "kasubag")
+    await appoint(world, "/plh karo 1001 31-12-2030 dinas luar")
+    return siti_before
+
+
 async def test_a_plh_karo_appointed_for_17_steps_no_one_may_decide_is_told_in_one_message(
     tmp_path: Path,
 ) -> None:
@@ -305,17 +328,7 @@ async def test_a_plh_karo_appointed_for_17_steps_no_one_may_decide_is_told_in_on
         cases = [
             await to_step_3(world, s, f"Usulan Program Kerja Satker {n:02d}") for n in range(17)
         ]
-        await world.emu.wait_until(
-            lambda: all(task_of(world, "karo", c, 3) for c in cases), timeout=WAIT
-        )
-        await world["admin"].send("/alihkan karo 1003 1002")
-        await world.emu.wait_until(
-            lambda: not any(task_of(world, "karo", c, 3) for c in cases), timeout=WAIT
-        )
-        await world.drained()
-        siti_before = last_id(world, "kasubag")
-
-        await appoint(world, "/plh karo 1001 31-12-2030 dinas luar")
+        siti_before = await karo_to_budi_then_siti_plh_karo(world, cases)
         await world.drained()
 
         got = new_messages(world, "kasubag", siti_before)
@@ -341,16 +354,7 @@ async def test_a_plh_karo_appointed_for_three_steps_no_one_may_decide_gets_a_not
         await world.everyone_starts()
         s = Script(world)
         cases = [await to_step_3(world, s, f"Usulan {n}") for n in range(LISTED_ABOVE)]
-        await world.emu.wait_until(
-            lambda: all(task_of(world, "karo", c, 3) for c in cases), timeout=WAIT
-        )
-        await world["admin"].send("/alihkan karo 1003 1002")
-        await world.emu.wait_until(
-            lambda: not any(task_of(world, "karo", c, 3) for c in cases), timeout=WAIT
-        )
-        await world.drained()
-        siti_before = last_id(world, "kasubag")
-        await appoint(world, "/plh karo 1001 31-12-2030 dinas luar")
+        siti_before = await karo_to_budi_then_siti_plh_karo(world, cases)
         await world.emu.wait_until(
             lambda: len(new_messages(world, "kasubag", siti_before)) >= 1 + LISTED_ABOVE,
             timeout=WAIT,

@@ -22,12 +22,11 @@ from pathlib import Path
 from pg_helpers import pg_url  # noqa: F401 (fixture)
 from sop_world import sop_world
 from test_acting import WAIT, appoint, task_of, to_step_3
-from test_acting_many_tasks import last_id, listed_cases, new_messages
+from test_acting_many_tasks import assert_lists, last_id, listed_cases, new_messages
 from test_e2e_admin import WULAN, invitation, registers
 from test_e2e_cuti import CUTI, PEOPLE, a_verification_eko_holds, with_button
 
 from bot import texts as t
-from bot.callbacks import Op, decode
 from bot.demo import ACTING, Script, World
 from bot.services.acting import LISTED_ABOVE
 from emulator import EmuMessage
@@ -119,13 +118,7 @@ async def test_admin_hands_kabags_role_to_agus_while_17_proposals_wait_and_he_ge
         assert "Sebanyak 17 tugas yang sedang berjalan kini menjadi tugas Bapak/Ibu." in (
             notice.text
         )
-        assert t.ACTING_LIST_IN in notice.text and "(/tugas)" in notice.text
-        assert listed_cases(notice) == cases
-        assert "Langkah 2: " in notice.text and len(notice.text) <= t.MAX_MESSAGE
-        assert notice.button_texts == [t.BTN_TASK_LIST]
-        assert notice.reply_markup is not None
-        pressed = decode(notice.reply_markup["inline_keyboard"][0][0]["callback_data"])
-        assert pressed is not None and pressed.op is Op.TASK_PAGE  # /tugas's own button
+        assert_lists(notice, t.ACTING_LIST_IN, cases, step=2)
         # the outbox row keeps the cases' numbers, written with the hand-over
         rows = await world.services.db.read(
             lambda tx: tx.all(
