@@ -833,6 +833,30 @@ async def appoint_plh(world: World, role: str, clock: ManualClock, at: datetime)
     await world.drained(WAIT)
 
 
+async def reminded_at(
+    world: World,
+    clock: ManualClock,
+    phones: Phones,
+    at: datetime,
+    who: str,
+    n: int,
+    alone: bool = True,
+) -> EmuMessage:
+    """Nothing comes at the minute before ``at``; at ``at``, ``who`` gets "Pengingat ke-n"
+    (``alone``: and no one else gets anything). That reminder."""
+    await sweep_at(world, clock, at - timedelta(minutes=1))
+    assert phones.news() == {}
+    await sweep_at(world, clock, at)
+    news = phones.news()
+    if alone:
+        assert {k: [headline(m) for m in v] for k, v in news.items()} == {
+            who: [f"⏰ Pengingat ke-{n}"]
+        }
+    else:
+        assert [headline(m) for m in news.get(who, [])] == [f"⏰ Pengingat ke-{n}"]
+    return news[who][0]
+
+
 async def karo_reminded_twice_then_a_plh(
     world: World, clock: ManualClock, s: Script, title: str
 ) -> tuple[int, Phones]:
@@ -871,14 +895,8 @@ async def test_karos_task_back_from_the_plh_starts_afresh_at_pengingat_ke_1(
         phones.news()
         await sweep_at(world, clock, wib(7, 8, 9))
         assert phones.news() == {}, "Karo's rhythm is not the Plh's"
-        await sweep_at(world, clock, wib(7, 8, 9, 59))
-        assert phones.news() == {}
-        await sweep_at(world, clock, wib(7, 8, 10))
-        news = phones.news()
-        assert {k: [headline(m) for m in v] for k, v in news.items()} == {
-            "plh": ["⏰ Pengingat ke-1"]
-        }
-        assert {"✅ Setujui", "↩️ Kembalikan"} <= set(news["plh"][0].button_texts)
+        first = await reminded_at(world, clock, phones, wib(7, 8, 10), "plh", 1)
+        assert {"✅ Setujui", "↩️ Kembalikan"} <= set(first.button_texts)
 
         clock.set(wib(7, 8, 11))
         said = await ask(world, "admin", "/akhiri_plh karo")
@@ -888,22 +906,11 @@ async def test_karos_task_back_from_the_plh_starts_afresh_at_pengingat_ke_1(
         phones.news()
         await sweep_at(world, clock, wib(7, 8, 14))
         assert phones.news() == {}, "the Plh's rhythm is not Karo's"
-        await sweep_at(world, clock, wib(7, 8, 14, 59))
-        assert phones.news() == {}
-        await sweep_at(world, clock, wib(7, 8, 15))
-        news = phones.news()
-        assert {k: [headline(m) for m in v] for k, v in news.items()} == {
-            "karo": ["⏰ Pengingat ke-1"]
-        }
+        first = await reminded_at(world, clock, phones, wib(7, 8, 15), "karo", 1)
         # the step's own wait is still what it is: since Monday 09.00
-        assert "Langkah ini menunggu tindakan sejak 6 Juli 2026 pukul 09.00 WIB" in (
-            news["karo"][0].text
-        )
+        assert "Langkah ini menunggu tindakan sejak 6 Juli 2026 pukul 09.00 WIB" in first.text
         # and the next one comes at his rhythm, Thursday 11.00
-        await sweep_at(world, clock, wib(7, 9, 10, 59))
-        assert phones.news() == {}
-        await sweep_at(world, clock, wib(7, 9, 11))
-        assert [headline(m) for m in phones.news()["karo"]] == ["⏰ Pengingat ke-2"]
+        await reminded_at(world, clock, phones, wib(7, 9, 11), "karo", 2, alone=False)
 
 
 async def test_a_plh_kabags_first_reminder_still_escalates_to_karo_about_the_stalled_step(
@@ -984,22 +991,11 @@ async def test_a_step_passed_from_hand_to_hand_is_still_reminded_an_interval_aft
             lambda: sum(has_button("Setujui", case)(m) for m in world["plh"].bot_messages) == 1,
             timeout=WAIT,
         )
-        await sweep_at(world, clock, wib(7, 8, 12, 59))
-        assert phones.news() == {}
-        await sweep_at(world, clock, wib(7, 8, 13))
-        news = phones.news()
-        assert {k: [headline(m) for m in v] for k, v in news.items()} == {
-            "plh": ["⏰ Pengingat ke-1"]
-        }
-        assert {"✅ Setujui", "↩️ Kembalikan"} <= set(news["plh"][0].button_texts)
-        assert "Langkah ini menunggu tindakan sejak 6 Juli 2026 pukul 09.00 WIB" in (
-            news["plh"][0].text
-        )
+        first = await reminded_at(world, clock, phones, wib(7, 8, 13), "plh", 1)
+        assert {"✅ Setujui", "↩️ Kembalikan"} <= set(first.button_texts)
+        assert "Langkah ini menunggu tindakan sejak 6 Juli 2026 pukul 09.00 WIB" in first.text
         # the next one at his rhythm: 240 working minutes after his ke-1, Thursday 09.00
-        await sweep_at(world, clock, wib(7, 9, 8, 59))
-        assert phones.news() == {}
-        await sweep_at(world, clock, wib(7, 9, 9))
-        assert [headline(m) for m in phones.news()["plh"]] == ["⏰ Pengingat ke-2"]
+        await reminded_at(world, clock, phones, wib(7, 9, 9), "plh", 2, alone=False)
 
 
 async def test_a_reminder_whose_turn_comes_after_the_holder_decided_is_not_sent(
