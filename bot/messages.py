@@ -43,6 +43,11 @@ from storage.db import Tx
 MAX_ALBUM = 10  # items of one sendMediaGroup
 
 
+# the button of a message listing tasks (a reminder digest, many tasks handed over at once):
+# /tugas's first page
+TASK_LIST_BUTTON = [[(t.BTN_TASK_LIST, Callback(Op.TASK_PAGE, 0, 0, 0, "0").encode())]]
+
+
 @dataclass
 class Inputs:
     """What a round of due rows needs to be rendered, read in one trip."""
@@ -709,19 +714,8 @@ class Renderer:
         if unreachable:
             names = t.e(t.clip(", ".join(unreachable.values()), 400))
             foot = t.DIGEST_ESCALATION_NOT_REACHED.format(names=names) + "\n" + foot
-        text = head + "\n"
-        for shown, (_, _, line) in enumerate(rows):
-            more = t.DIGEST_MORE.format(count=len(rows) - shown)
-            # room kept for the line "… dan n lainnya" and the closing sentence
-            if len(text) + len(line) + len(more) + len(foot) + 4 > t.MAX_MESSAGE:
-                text += f"\n{more}"
-                break
-            text += f"\n{line}"
-        text += f"\n\n{foot}"
-        if escalation:
-            return Message(text)
-        button = Callback(Op.TASK_PAGE, 0, 0, 0, "0").encode()  # as /tugas's first page
-        return Message(text, [[(t.BTN_TASK_LIST, button)]])
+        text = self._fit_rows(head + "\n", [(None, line) for _, _, line in rows], foot)
+        return Message(text) if escalation else Message(text, TASK_LIST_BUTTON)
 
     @staticmethod
     def digest_void(item: repo.OutboxItem, count: int) -> Message:
@@ -914,9 +908,8 @@ class Renderer:
         foot = t.TASK_LIST_FOOT
         if gone:
             foot = t.TASK_LIST_GONE.format(count=gone) + "\n" + foot
-        button = Callback(Op.TASK_PAGE, 0, 0, 0, "0").encode()  # as /tugas's first page
         fitted = self._fit_rows(text, [(head, row) for row in rows], foot)
-        return Message(fitted, [[(t.BTN_TASK_LIST, button)]])
+        return Message(fitted, TASK_LIST_BUTTON)
 
     def _undecided_list(self, item: repo.OutboxItem, inputs: Inputs) -> Message | None:
         """The administrators: more than effects.LISTED_ABOVE cases whose step no one may
@@ -1004,9 +997,9 @@ class Renderer:
         )
 
     @staticmethod
-    def _fit_rows(text: str, rows: list[tuple[str, str]], foot: str) -> str:
+    def _fit_rows(text: str, rows: Sequence[tuple[str | None, str]], foot: str) -> str:
         """``text`` and the rows, each (its head, said once before the first row under it,
-        and the row), cut at whole rows to fit one message with the line "… dan n
+        or None, and the row), cut at whole rows to fit one message with the line "… dan n
         lainnya" and the closing ``foot``."""
         last = None
         for shown, (head, line) in enumerate(rows):

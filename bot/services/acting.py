@@ -431,12 +431,9 @@ class Acting:
         )
         for case, definition, route in routed:
             if appointment.person_id in route.people:
-                if listed:
-                    # listed in the notice of the appointment; their reminders start
-                    # afresh all the same (the task is theirs from now)
-                    repo.hand_over(tx, case.id, now)
-                    continue
-                effects.hand_task(tx, definition, case, appointment.person_id, now, {"open": 1})
+                effects.hand_task(
+                    tx, definition, case, appointment.person_id, now, {"open": 1}, bool(listed)
+                )
             elif not route.people and not nobody:
                 # a step no one may decide (the administrators are told)
                 repo.enqueue(
@@ -493,20 +490,19 @@ class Acting:
         for case, people in returned:
             definition = self.sops.of(case)
             for person in people:
-                if person in listed:
-                    # listed in their notice, opened from /tugas (with its documents): the
-                    # task message they kept from before the period keeps its buttons, which
-                    # act on the case as it is (any move since retired the older ones); its
-                    # reminders start afresh all the same
-                    repo.hand_over(tx, case.id, now)
-                    continue
+                # listed in their notice, opened from /tugas (with its documents): the
+                # task message they kept from before the period keeps its buttons, which act
+                # on the case as it is (any move since retired the older ones). Otherwise
                 # the task comes back as one new message: the one they kept loses its
                 # buttons (a reason they may be typing for it stays: the task is theirs).
                 # The documents come first: a case that reached the step during the period
                 # went to the acting official only, and its holder has none of them yet
-                for message_id in repo.take_task_messages_in_chat(tx, case.id, person):
-                    effects.strip(tx, person, message_id, now, case.id)
-                effects.hand_task(tx, definition, case, person, now, {"intro": "acting_out"})
+                if person not in listed:
+                    for message_id in repo.take_task_messages_in_chat(tx, case.id, person):
+                        effects.strip(tx, person, message_id, now, case.id)
+                effects.hand_task(
+                    tx, definition, case, person, now, {"intro": "acting_out"}, person in listed
+                )
         if waiting:
             told = {"t": "acting_left_waiting", "appointment": appointment.id, "cases": waiting}
             for admin in self.config.admins:

@@ -591,7 +591,7 @@ class CaseService:
         ):
             # a file attached to the step by its holder: the work goes on, the reminder waits
             norm = definition.step(new.step).time_minutes
-            put_off_after_upload(tx, self.calendar, self.reminders, new.id, norm, now)
+            put_off_after_upload(tx, self.calendar, self.reminders, new, norm, now)
         names: dict[int, str] = {}
         if shows:  # what the decided message shows (views.decided_text)
             shown = [arrival[1].actor] if arrival is not None else []

@@ -333,14 +333,20 @@ def hand_task(
     person: int,
     now: datetime,
     params: dict[str, Any],
+    listed: bool = False,
 ) -> None:
     """The task of the case's current step to someone who takes it over while it waits (an
     acting official coming in, a role passed on), with the documents it works on first, as
     a holder who received it with the move has them: the uploads, and the papers the move
     into the step brought (the Disposisi that instructs them, blank drafts). None they
     already have is sent. The step's reminders start afresh for them
-    (:func:`repo.hand_over`): their first is a repeat interval from now, "Pengingat ke-1"."""
+    (:func:`repo.hand_over`): their first is a repeat interval from now, "Pengingat ke-1".
+    ``listed``: the task is named in a notice listing many (:func:`listed_tasks`), opened
+    from /tugas with its documents: nothing is queued for it now, but it is theirs all
+    the same, and its reminders start afresh."""
     repo.hand_over(tx, case.id, now)
+    if listed:
+        return
     send_task_files(tx, definition, case, person, now)
     repo.enqueue(tx, person, "task", now, case_id=case.id, version=case.version, params=params)
 

@@ -670,10 +670,9 @@ class PeopleService:
                 repo.enqueue(tx, holder, "notice", now, params=told)
             for case, definition, people in passed:
                 for holder in people:
-                    if holder not in listed:
-                        effects.hand_task(tx, definition, case, holder, now, {"open": 1})
-                    else:  # listed: its reminders start afresh all the same
-                        repo.hand_over(tx, case.id, now)
+                    effects.hand_task(
+                        tx, definition, case, holder, now, {"open": 1}, holder in listed
+                    )
             vacant = not self._shared(role) and not repo.holders(tx, self.unit, role)
             # an acting official in force still holds the role's tasks (not a strategic step)
             waiting = sum(
@@ -794,10 +793,8 @@ class PeopleService:
         for case, definition in cases:
             if case.id in held:
                 repo.enqueue(tx, person_id, "task", now, case_id=case.id, version=case.version)
-            elif listed:
-                repo.hand_over(tx, case.id, now)  # its reminders start afresh all the same
             else:
-                effects.hand_task(tx, definition, case, person_id, now, {"open": 1})
+                effects.hand_task(tx, definition, case, person_id, now, {"open": 1}, listed)
 
     async def reassign(
         self, admin_id: int, role: str, old: int, new: int, update_id: int | None = None

@@ -161,17 +161,17 @@ def put_off_after_upload(
     tx: Tx,
     calendar: WorkCalendar,
     settings: ReminderSettings,
-    case_id: int,
+    case: Case,
     norm_minutes: int,
     at: datetime,
 ) -> None:
     """A holder of the case's step attached a file to it at ``at`` (a draft, a corrected
     document): the step is being worked on, so its next reminder is not due before
     ``repeat_every_minutes`` after that, nor earlier than it was. Kept as a snooze (no
-    reminder before then: a longer /tunda stands), not in the chase log: nobody asked."""
-    row = repo.reminder_row(tx, case_id)
-    if row is None:
-        return
+    reminder before then: a longer /tunda stands), not in the chase log: nobody asked.
+    ``case``: as the upload's transaction has it (saved, open)."""
+    case_id = case.id
+    row = repo.reminder_state(tx, case)
     until = calendar.add_working_minutes(at, settings.repeat_every_minutes)
     if row.snoozed_until is not None and row.snoozed_until >= until:
         return

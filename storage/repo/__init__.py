@@ -230,6 +230,7 @@ from storage.repo.reminders import (
     next_due_after,
     open_reminder_rows,
     reminder_row,
+    reminder_state,
     set_reminder_state,
     told_of_reminder,
 )
@@ -385,6 +386,7 @@ __all__ = [
     "refused_while_reachable",
     "release_outbox",
     "reminder_row",
+    "reminder_state",
     "reminding",
     "report_cases",
     "report_moves",

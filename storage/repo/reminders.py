@@ -51,6 +51,26 @@ def reminder_row(tx: Tx, case_id: int, version: int | None = None) -> ReminderRo
     return None if row is None else _reminder_row(row)
 
 
+def reminder_state(tx: Tx, case: Case) -> ReminderRow:
+    """The reminder state of a case the caller holds already (read in its transaction):
+    the row's reminder columns only, the case's state not decoded again."""
+    r = tx.one(
+        "SELECT reminders_sent, last_reminded_at, snoozed_until, handed_over_at, "
+        "reminders_before_hand_over FROM cases WHERE id = ?",
+        (case.id,),
+    )
+    if r is None:
+        return ReminderRow(case, 0, None, None)
+    return ReminderRow(
+        case,
+        r[0],
+        parse_ts(r[1]) if r[1] else None,
+        parse_ts(r[2]) if r[2] else None,
+        parse_ts(r[3]) if r[3] else None,
+        r[4],
+    )
+
+
 def hand_over(tx: Tx, case_id: int, at: datetime) -> None:
     """The tasks of the case's step pass to another official at ``at`` while it waits there
     (``bot.services.effects.hand_task``): their reminders start afresh from then, the
