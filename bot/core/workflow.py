@@ -637,32 +637,24 @@ def apply(definition: SopDefinition, case: Case | None, event: Event) -> Case:
                     (step.id, event.actor),
                 )
             produced = case.produced | recorded_outputs(definition, step)
-            took = _took(definition, case, event)
+            ends: dict[str, Any] = {}
             if event.to_step is None:  # the last step done: the case is finished, unfiled
-                return _moved(
-                    case,
-                    event,
-                    case.step,
-                    status=CaseStatus.COMPLETED,
-                    approvals=approvals,
-                    produced=produced,
-                    last_move=None,
-                    reviewers=reviewers,
-                    handed_in=handed_in,
-                    took=took,
-                    closed_at=event.at,
-                )
-            move = Move(event.actor, event.step, event.to_step, case.version + 1)
+                to_step, last_move = case.step, None
+                ends = {"status": CaseStatus.COMPLETED, "closed_at": event.at}
+            else:
+                to_step = event.to_step
+                last_move = Move(event.actor, event.step, event.to_step, case.version + 1)
             return _moved(
                 case,
                 event,
-                event.to_step,
+                to_step,
                 approvals=approvals,
                 produced=produced,
-                last_move=move,
+                last_move=last_move,
                 reviewers=reviewers,
                 handed_in=handed_in,
-                took=took,
+                took=_took(definition, case, event),
+                **ends,
             )
         case EventType.RETURNED:
             assert event.to_step is not None
