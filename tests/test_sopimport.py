@@ -1739,3 +1739,29 @@ def test_a_docx_of_more_parts_than_a_document_has_is_refused(tmp_path: Path) -> 
         draft_toml("bagian.docx", out.getvalue())
     assert f"memuat {len(source.infolist()) + 1000} bagian" in str(refused.value)
     assert "batasnya 1000" in str(refused.value)
+
+
+@pytest.mark.parametrize("code", ["F073", "F074", "F075", "F077"])
+def test_a_wingdings_diamond_marks_a_decision_as_a_drawn_diamond_does(
+    code: str, tmp_path: Path
+) -> None:
+    """Wingdings' diamonds and lozenges (◆ ⧫ ⬧ ⬥, codes 73–77 but the ornament 76) put in
+    as a step's mark were read as the font's letters ("tanda 'u'"), a mark of no shape: the
+    checking step they mark was not taken for a decision. They are ◆ now, as a typed ◆ is."""
+    form = surat_tugas(
+        r3=Row(
+            "memeriksa kelengkapan konsep Surat Tugas dan meneruskan kepada Sesditjen.",
+            ("Kabag Keuangan",), "mark:WINGDINGS", "Konsep Surat Tugas", "1 hari",
+            "Konsep Surat Tugas",
+        ),
+    )  # fmt: skip
+    data = to_docx(form, tmp_path)
+    letter = chr(int(code, 16) - 0xF000)
+    for new in (
+        f'<w:sym w:font="Wingdings" w:char="{code}"/>',
+        SYMBOL_FONT_RUN.format(font="Wingdings", text=letter),
+    ):
+        definition, _, draft = imported("st.docx", rewritten(data, "<w:t>WINGDINGS</w:t>", new))
+        step3 = definition.step(3)
+        assert step3.actor == "kabag_keuangan" and step3.is_review, new
+        assert "# pelaksana dari simbol (tanda '◆') di kolom Kabag Keuangan" in draft.splitlines()

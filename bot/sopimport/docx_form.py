@@ -493,16 +493,22 @@ def _paragraph_text(p: ET.Element) -> str:
     return "".join(parts)
 
 
-# The check, cross and box marks of the symbol fonts Word offers (Insert > Symbol), by the
-# font's code (w:sym's F0FC less F000, or the letter typed in the font), as the Unicode
-# character of the mark Word shows (the fonts' glyph names, and the Adobe mapping of
+# The check, cross, box and diamond marks of the symbol fonts Word offers (Insert > Symbol),
+# by the font's code (w:sym's F0FC less F000, or the letter typed in the font), as the
+# Unicode character of the mark Word shows (the fonts' glyph names, and the Adobe mapping of
 # Symbol). Where Unicode 7 added a symbol font's own glyph (Wingdings FC U+2714 or
 # Wingdings 2 50 U+1F5F8, Wingdings 2 4F U+1F5F4), the long-standing character of the same
-# mark is used: ✓ ✗ ☑ ☒, which every terminal font has. A code whose tables disagree on
-# the mark (Wingdings 2 53), and every other code, is read as before: the font's letter.
+# mark is used: ✓ ✗ ☑ ☒ ◆, which every terminal font has (Wingdings' four diamonds and
+# lozenges, 73 to 77 but the ornament 76, are all a decision's ◆). A code whose tables
+# disagree on the mark (Wingdings 2 53), and every other code, is read as before: the
+# font's letter.
 _SYMBOL_FONT_MARKS: dict[str, dict[int, str]] = {
     "wingdings": {
         0x6F: "\u25a1",  # □ white square (box3)
+        0x73: "\u25c6",  # ◆ for ⬧ black medium lozenge: a decision's diamond, as below
+        0x74: "\u25c6",  # ◆ for ⧫ black lozenge
+        0x75: "\u25c6",  # ◆ black diamond
+        0x77: "\u25c6",  # ◆ for ⬥ black medium diamond
         0x78: "\u2327",  # ⌧ X in a rectangle box (clear)
         0xA8: "\u25fb",  # ◻ white medium square (box2)
         0xFB: "\u2717",  # ✗ ballot X (xmarkbld)
