@@ -9,7 +9,8 @@ restart or an outage). Dates and times are written in the office's zone
 File names say the case, the step and which visit of the step the paper belongs to
 (``disposisi-B7-langkah2-ke2.docx``: the Disposisi of the second pass through step 2, after
 a return), so two papers never share a name. The Dokumentasi and the archive bundle are
-made once per case (archiving closes it) and are named by the case alone.
+made once per case (archiving, or the completion of the last step of an SOP that does not
+end in archiving, closes it) and are named by the case alone.
 """
 
 from __future__ import annotations
@@ -326,6 +327,17 @@ def signing_step(definition: SopDefinition, from_step: Step, role: str) -> Step 
     review of the drafts, the Karo's signing of them). None: the role gives neither."""
     path = approval_path(definition, from_step)
     return next((s for s in path if s.actor == role and s.approval is not None), None)
+
+
+def final_documents(step: Step) -> tuple[str, ...]:
+    """The documents the Dokumentasi and the archive bundle hold as a finished case's
+    final documents: an archive step's inputs (what is filed); at the last step of an SOP
+    that does not end in archiving, what that step produces, works on and takes in, each
+    once, in that order (a signature at a last review step names the signed document by
+    its output's name, not the draft's)."""
+    if step.kind is StepKind.ARCHIVE:
+        return step.inputs
+    return tuple(dict.fromkeys((*step.outputs, *step.inputs, *step.uploads)))
 
 
 def template_entry(
@@ -783,10 +795,13 @@ class _Context:
     async def dokumentasi(self, kind: PaperKind[Dokumentasi]) -> list[RenderedPaper]:
         step = self.definition.step(self.event.step)
         # written again for each correction of the archive number (/ubah_arsip), as a new
-        # version: archived when and by whom the case was, with the number corrected
+        # version: archived when and by whom the case was, with the number corrected. A
+        # case completed at the last step of an SOP that does not end in archiving: when
+        # and by whom it was completed (its event is the paper's), and nothing filed
         archived = next(
             (e for e in reversed(self.events) if e.type is EventType.ARCHIVED), self.event
         )
+        completed = archived.type is not EventType.ARCHIVED and step.finishes
         corrections = sum(1 for e in self.events if e.type is EventType.ARCHIVE_CORRECTED)
         version = (f"perbaikan{corrections}",) if corrections else ()
         # written again, it is the paper of the archiving: everyone named as they stood
@@ -797,7 +812,7 @@ class _Context:
         # the bundle's contents, read first: a file gone from the files folder is left out,
         # and the Dokumentasi says so
         contents, left_out = await self.archive_contents(step, replaced=doc)
-        final = self.file_records(step.inputs, {f.id: why for f, why in left_out})
+        final = self.file_records(final_documents(step), {f.id: why for f, why in left_out})
         events = []
         for ev in self.events:
             person = self.person(ev.actor, max(ev.at, archived.at))
@@ -841,6 +856,7 @@ class _Context:
             approvals=approvals,
             step_times=self.step_times(),
             office_hours=(self.paperwork.config.time.day_start, self.paperwork.config.time.day_end),
+            completed=completed,
         )
         record = await self.render(kind, paper, doc, *version)
         note = ""
@@ -867,7 +883,7 @@ class _Context:
         self, step: Step, replaced: str
     ) -> tuple[list[tuple[str, bytes]], list[tuple[repo.StoredFile, str]]]:
         """What the archive bundle holds besides the Dokumentasi: the final documents (the
-        archive step's inputs), then every paper the case produced (its disposisi, SK and
+        last step's, :func:`final_documents`), then every paper the case produced (its disposisi, SK and
         Lembar Pemeriksaan), the electronic record the SOP's Pencatatan asks for; and the
         files it goes without, with why (a key of :data:`bot.texts.LEFT_OUT_WHY`): one gone
         from the files folder (a clean-up, a restore older than the database), one whose
@@ -877,7 +893,7 @@ class _Context:
         waits for it (a fault of the bot's own). ``replaced``: the document of the
         Dokumentasi being written, whose earlier versions it replaces (/ubah_arsip)."""
         store = FileStore(self.paperwork.config.storage.files_dir)
-        wanted = {self.definition.canonical(d) for d in step.inputs}
+        wanted = {self.definition.canonical(d) for d in final_documents(step)}
         chosen = [
             (a.name, self.files[a.file_id])
             for a in self.case.latest_files()

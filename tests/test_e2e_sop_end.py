@@ -8,11 +8,15 @@ API emulator and a real SQLite file."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 import sqlite3
+import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from docx import Document
 from pg_helpers import pg_url  # noqa: F401 (fixture)
 from reliability_helpers import log_problems
 from sop_world import WAIT, pdf, plain, sop_world
@@ -120,6 +124,81 @@ async def test_the_reply_sent_to_the_complainant_finishes_the_case(
     assert kinds[-1] == "completed" and "archived" not in kinds
 
 
+def docx_text(data: bytes) -> str:
+    """The text of a .docx as a clerk reads it: paragraphs, table cells, footers."""
+    document = Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    parts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    parts += [p.text for section in document.sections for p in section.footer.paragraphs]
+    return "\n".join(parts)
+
+
+async def rina_gets_the_record(world: World, case: int) -> None:
+    """Rina, who completed the case, receives its record: the bundle of the Dokumentasi,
+    the signed reply and the two Lembar Pemeriksaan, as an archivist receives an archived
+    case's; the Kasubag and the Kabag receive none. The Dokumentasi reads as a case
+    completed, not filed: when and by whom it was completed, no archive number, no
+    Penyimpanan. The bundle and the Dokumentasi are kept with the case (the export's)."""
+    bundle_name = f"arsip-dokumentasi-B{case}.zip"
+    await world.drained()
+    (sent,) = about_files(world["pelaksana"], bundle_name)
+    for who in ("kasubag", "kabag"):
+        assert not about_files(world[who], bundle_name), who
+    kept = {
+        f.name: f
+        for f in await world.services.db.read(repo.files_of_case, case)
+        if f.kind == "paper"
+    }
+    assert {f"dokumentasi-B{case}.docx", bundle_name} <= set(kept)
+    bundle = sent.file_bytes()
+    assert hashlib.sha256(bundle).hexdigest() == kept[bundle_name].sha256
+    with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
+        contents = {name: archive.read(name) for name in archive.namelist()}
+    assert set(contents) == {
+        "dokumentasi.docx",
+        "dokumen/Konsep Surat Jawaban.pdf",
+        f"dokumen/pemeriksaan-B{case}-langkah2-ke1-setuju.docx",
+        f"dokumen/pemeriksaan-B{case}-langkah3-ke1-setuju.docx",
+        "SHA256SUMS",
+    }
+    assert contents["dokumen/Konsep Surat Jawaban.pdf"] == pdf("konsep")
+    record = contents["dokumentasi.docx"]
+    assert hashlib.sha256(record).hexdigest() == kept[f"dokumentasi-B{case}.docx"].sha256
+
+    text = docx_text(record)
+    assert "DOKUMENTASI" in text and "Jawaban pengaduan Bapak Darmawan" in text
+    assert "Waktu Penyelesaian" in text and "Diselesaikan oleh" in text
+    assert "Rina Marlina, S.Sos. (Pengelola Pengaduan)" in text
+    assert "Yang menyelesaikan," in text
+    assert "dibuat dengan sebenarnya untuk dipergunakan sebagaimana mestinya." in text
+    for filed in ("Nomor Arsip", "Pengarsipan", "Diarsipkan", "Penyimpanan", "mendokumentasikan"):
+        assert filed not in text, filed
+    assert f"Dokumentasi · Berkas {case}" in text
+    # the final document by the name the last step gives it, with its hash
+    assert "Surat Jawaban" in text and "Konsep Surat Jawaban.pdf" in text
+    assert hashlib.sha256(pdf("konsep")).hexdigest() in text
+    # who decided what: the Kasubag's paraf, the Kabag's signature, Rina's completion
+    document = Document(io.BytesIO(record))
+    approvals = next(t for t in document.tables if t.rows[0].cells[1].text == "Jenis")
+    assert [(r.cells[1].text, r.cells[4].text) for r in approvals.rows[1:]] == [
+        ("Paraf", "2"),
+        ("Tanda tangan", "3"),
+    ]
+    assert "Hendra Wijaya, S.H." in text and "Dra. Sri Lestari, M.Si." in text
+    history = next(t for t in document.tables if t.rows[0].cells[-1].text == "Alasan")
+    assert history.rows[-1].cells[4].text == "menyelesaikan"
+    assert history.rows[-1].cells[3].text.startswith("4.")
+
+
+def about_files(user: EmuUser, name: str) -> list[EmuMessage]:
+    return [m for m in user.bot_messages if m.document and m.document.get("file_name") == name]
+
+
+async def test_the_official_who_completed_the_case_receives_its_record(world: World) -> None:
+    case = await finished_by_rina(world)
+    await rina_gets_the_record(world, case)
+
+
 async def test_a_finished_case_takes_no_more_actions(world: World) -> None:
     """Rina cannot take her completion back with /tarik: the case is closed."""
     s = Script(world, timeout=WAIT)
@@ -166,3 +245,4 @@ async def test_the_reply_finishes_the_case_on_postgresql(
             )
         )
         assert row is not None and tuple(row) == ("completed", 4, True)
+        await rina_gets_the_record(world, case)

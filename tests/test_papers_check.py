@@ -506,7 +506,8 @@ def test_a_review_step_naming_its_lembar_pemeriksaan_is_refused_as_it_would_be_w
             0,
             'templates = ["dokumentasi"]',
             "steps[0].templates: paper 'dokumentasi' (Dokumentasi) does not fit templates of "
-            "an action step: it belongs in papers of an archive step",
+            "an action step: it belongs in papers of an archive step (a case completed "
+            "without archiving gets it by itself)",
         ),
         (
             1,

@@ -415,6 +415,8 @@ _STORED_AS = re.compile(r"(?i)disimpan\s+sebagai\s+(?P<what>\S.*)")
 # A record_keeping that names a manner of keeping ("Disimpan di lemari arsip")
 _STORED = re.compile(r"(?i)disimpan\b")
 STORAGE_FALLBACK = "Sesuai ketentuan kearsipan"
+# the closing clause of a completed case's Dokumentasi: nothing was filed
+COMPLETED_CLOSING = "dipergunakan sebagaimana mestinya"
 
 
 def _capital(text: str) -> str:
@@ -445,11 +447,16 @@ def _storage(record_keeping: str) -> tuple[str, str]:
 
 
 def dokumentasi_context(p: Dokumentasi, zone: OfficeZone) -> dict[str, Any]:
-    """Dokumentasi: the archive record of a finished case (step 12)."""
+    """Dokumentasi: the record of a finished case: archived (step 12), or ``completed`` at
+    the last step of an SOP that does not end in archiving (no number, no Penyimpanan, a
+    closing clause that files nothing)."""
     steps, total = _step_times(p.step_times)
     storage, stored = _storage(p.case.record_keeping)
+    if p.completed:
+        stored = COMPLETED_CLOSING
     return {
         **_base(p.letterhead, p.case),
+        "completed": p.completed,
         "storage": storage,
         "stored": stored,
         "archived_day": zone.hari_tanggal(p.archived_at),

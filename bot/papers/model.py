@@ -226,6 +226,10 @@ class Dokumentasi:
     step_times: Sequence[StepTime]
     # the office hours the step times are counted on (config time.day_start, day_end)
     office_hours: tuple[time, time] = (time(8, 0), time(16, 0))
+    # the record of a case completed at the last step of an SOP that does not end in
+    # archiving: ``archived_at`` and ``archivist`` are then when and by whom it was
+    # completed, and it has no archive number and no place of filing
+    completed: bool = False
 
 
 # --- 6. Laporan Evaluasi Penerapan SOP (/laporan) ------------------------------------

@@ -10,7 +10,9 @@ addressed to the holder of the step the case moves on to (so never on the archiv
 ends the case); the SK Tim lists the team a team step formed; the Lembar Pemeriksaan records
 a review step's decision and is written for every one of them by the bot itself
 (``bot.services.effects``), so no step names it; the blank drafts are handed to whoever
-drafts, on entering the step; the Dokumentasi is the archive record; the SOP evaluation
+drafts, on entering the step; the Dokumentasi is the archive record, named on the archive
+step, and the record of a case completed at the last step of an SOP that does not end in
+archiving, written for it by the bot itself (:func:`completion_papers`); the SOP evaluation
 report (``laporan``) is no paper of a case at all.
 
 An SOP file may declare blank drafts of its own (``[blanks.<id>]``: a title and a .docx
@@ -69,6 +71,7 @@ __all__ = [
     "archive_file_name",
     "blank_kind",
     "blank_problems",
+    "completion_papers",
     "file_name",
     "loaded_kinds",
     "paper_kinds",
@@ -102,11 +105,14 @@ class PaperKind(Generic[R]):
     # Written again, as an amendment, when a member's place in a case's team passes on
     # (for a team step that names it in its papers).
     amended_on_team_change: bool = False
+    # Written by the bot itself, unnamed, when a case is completed: the last step of an SOP
+    # that does not end in archiving done (its record, for whoever completed it).
+    on_completion: bool = False
 
     @property
     def of_a_step(self) -> bool:
         """Whether a step of a case produces it at all (the SOP report is no such paper)."""
-        return bool(self.papers_on or self.templates_on or self.automatic_on)
+        return bool(self.papers_on or self.templates_on or self.automatic_on or self.on_completion)
 
 
 DISPOSISI = PaperKind(
@@ -142,7 +148,7 @@ PENETAPAN_KINERJA = PaperKind(
 DOKUMENTASI = PaperKind(
     "dokumentasi", "Dokumentasi", "dokumentasi.docx", "dokumentasi",
     Dokumentasi, dokumentasi_context, samples.sample_dokumentasi,
-    papers_on=frozenset({StepKind.ARCHIVE}),
+    papers_on=frozenset({StepKind.ARCHIVE}), on_completion=True,
 )  # fmt: skip
 # Not a paper of a case: the SOP evaluation report of /laporan, named by its SOP's code and
 # its period (report_file_name).
@@ -256,6 +262,12 @@ def _name(word: str, case_no: str, extra: tuple[str, ...], suffix: str) -> str:
     return "-".join(parts) + suffix
 
 
+def completion_papers() -> list[str]:
+    """The papers the bot writes by itself when a case is completed (the last step of an
+    SOP that does not end in archiving done): the Dokumentasi, with its bundle."""
+    return [kind.name for kind in PAPERS.values() if kind.on_completion]
+
+
 def team_amendments(definition: SopDefinition) -> list[str]:
     """The papers a team step of the SOP writes that are written again when a member's
     place in a case's team passes on (the SK Tim: a decree amending the team's members)."""
@@ -309,7 +321,10 @@ def _where_it_belongs(kind: PaperKind[Any]) -> str:
         for key, kinds in (("papers", kind.papers_on), ("templates", kind.templates_on))
         if kinds
     ]
-    return "it belongs in " + " or ".join(places)
+    where = "it belongs in " + " or ".join(places)
+    if kind.on_completion:
+        where += " (a case completed without archiving gets it by itself)"
+    return where
 
 
 def fit_problem(

@@ -28,7 +28,7 @@ from bot import texts as t
 from bot.core.definition import DocumentSource, SopDefinition, StepKind
 from bot.core.model import Actor, Attachment, Case, Event, EventType
 from bot.core.workflow import accepted_now, withdrawable_by
-from bot.papers.registry import team_amendments
+from bot.papers.registry import completion_papers, team_amendments
 from bot.services import routing
 from bot.services.reminders import DIGEST_ABOVE
 from storage import repo
@@ -126,7 +126,7 @@ def queue(
 
     # Papers go where they are used: a step's papers to whoever holds the next step (the
     # Disposisi is the instruction to them), the last step's to its own holder (the
-    # archivist files the Dokumentasi). A Lembar Pemeriksaan is the reviewer's record: it
+    # archivist files the Dokumentasi; a completed case's goes to whoever completed it). A Lembar Pemeriksaan is the reviewer's record: it
     # is written and kept with the case (and in the archive bundle), not sent.
     route = routing.route(tx, definition, case, now) if case.is_open and moved else None
     asked = _undecided_notice(route) if route is not None else None
@@ -154,6 +154,12 @@ def queue(
                 out.job(case, kind, seq)
                 for person in dict.fromkeys(recipients):
                     papers_for.setdefault(person, []).append((seq, kind))
+        if event.type in FORWARD and event.to_step is None and step.finishes:
+            # completed, not filed: the case's record (the Dokumentasi, in its bundle) to
+            # whoever completed it, as the archivist gets an archived case's
+            for kind in completion_papers():
+                out.job(case, kind, seq)
+                papers_for.setdefault(event.actor, []).append((seq, kind))
         if event.type is EventType.TEAM_CHANGED and step.kind is not StepKind.TEAM:
             # the team's decree, amended, to the team as it now is (back at the team step,
             # the team is formed anew and decreed then)
