@@ -225,7 +225,7 @@ def _templates_ok(config: Config, definitions: list[SopDefinition]) -> bool:
         + static_templates(renderer, definitions)
         + tracked_formatting(renderer, definitions)
     )
-    for note in notes + outdated_templates(renderer):
+    for note in notes + outdated_templates(renderer, definitions):
         print(f"warning: {note}", file=sys.stderr)
     problems = template_problems(renderer, definitions)
     for problem in problems:

@@ -211,6 +211,35 @@ def test_an_office_copy_made_before_the_papers_followed_their_sop_is_warned_of(
     assert "never uses" not in err
 
 
+def test_an_office_dokumentasi_made_before_completed_cases_is_warned_of_where_sops_complete(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The office's Dokumentasi, copied while every case ended in archiving, reads the
+    Penyimpanan from its SOP but never asks whether the case was `completed`: beside an SOP
+    whose last step finishes a case (the Biro Humas's reply to a complaint), its completed
+    cases' Dokumentasi would read as filed, so check names the file and the placeholder;
+    beside the shipped SOP alone (every case archived), it is no concern."""
+    text = "DOKUMENTASI {{ case.title }} Nomor Arsip: {{ archive_reference }} {{ storage }}"
+    folder, config = one_paragraph_copy(tmp_path, "dokumentasi.docx", text)
+    code, _, err = check(config, capsys)
+    assert code == 0, err
+    assert "never uses" not in err
+    jawaban = ROOT / "tests" / "fixtures" / "sops" / "surat-jawaban.toml"
+    config.write_text(
+        f"sops = [{json.dumps(str(SOP))}, {json.dumps(str(jawaban))}]\n"
+        '[papers]\ntemplates_dir = "kantor"\n',
+        encoding="utf-8",
+    )
+    code, _, err = check(config, capsys)
+    assert code == 0, err
+    assert [line for line in err.splitlines() if "never uses" in line] == [
+        f"warning: {folder / 'dokumentasi.docx'}: never uses `completed`: the Dokumentasi of a "
+        "case completed without archiving would read as filed (Nomor Arsip, Waktu "
+        "Pengarsipan, Diarsipkan oleh, Penyimpanan) (see doc_templates/README.md, and the "
+        "shipped dokumentasi.docx)"
+    ]
+
+
 def test_a_file_that_is_not_a_docx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "kantor").mkdir()
     (tmp_path / "kantor" / "dokumentasi.docx").write_bytes(b"not a word document")

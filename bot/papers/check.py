@@ -156,20 +156,33 @@ _LATER_PLACEHOLDERS = {
         "keeping of its case's SOP",
     ),
 }
+# Those a deployment needs only when one of its SOPs completes cases without archiving (the
+# last step an action, upload or review step).
+_COMPLETION_PLACEHOLDERS = {
+    "dokumentasi": (
+        "completed",
+        "the Dokumentasi of a case completed without archiving would read as filed "
+        "(Nomor Arsip, Waktu Pengarsipan, Diarsipkan oleh, Penyimpanan)",
+    ),
+}
 _JINJA_TAG = re.compile(r"\{[{%](.*?)[%}]\}", re.DOTALL)
 
 
-def outdated_templates(renderer: PaperRenderer) -> list[str]:
+def outdated_templates(
+    renderer: PaperRenderer, definitions: Iterable[SopDefinition] = ()
+) -> list[str]:
     """Templates (an office's copy made before the shipped one gained a placeholder) that
     never read a placeholder their paper needs: the SK Tim's ``amended`` (its amending SK
     would be titled and worded as the one that formed the team), the Lembar Pemeriksaan's
     ``case.warning`` and the Dokumentasi's ``storage`` (the first SOP's texts, typed in,
-    on every SOP's papers)."""
+    on every SOP's papers); where one of ``definitions`` completes cases without
+    archiving, the Dokumentasi's ``completed`` too (such a case's would read as filed)."""
+    later = list(_LATER_PLACEHOLDERS.items())
+    if any(step.finishes for definition in definitions for step in definition.steps):
+        later += list(_COMPLETION_PLACEHOLDERS.items())
     notes = []
-    for kind in PAPERS.values():
-        if kind.name not in _LATER_PLACEHOLDERS:
-            continue
-        placeholder, consequence = _LATER_PLACEHOLDERS[kind.name]
+    for name, (placeholder, consequence) in later:
+        kind = PAPERS[name]
         try:
             sources = list(_template_sources(renderer.template_bytes(kind)))
         except Exception:  # reported by template_problems
