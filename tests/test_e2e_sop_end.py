@@ -199,6 +199,45 @@ async def test_the_official_who_completed_the_case_receives_its_record(world: Wo
     await rina_gets_the_record(world, case)
 
 
+async def test_the_kabag_whose_signature_finishes_the_case_receives_its_record(
+    tmp_path: Path,
+) -> None:
+    """An SOP whose last step is the Kabag's signature: her approval finishes the case, and
+    she receives its record. The bundle holds the Lembar Pemeriksaan of that very signature,
+    and the Dokumentasi names the final document as the step's output, "Surat Jawaban"."""
+    text = JAWABAN.read_text(encoding="utf-8")
+    text = text[: text.index("[[steps]]\nid = 4")].replace("on_approve = 4\n", "")
+    sop = tmp_path / "surat-jawaban-ttd.toml"
+    sop.write_text(text, encoding="utf-8")
+    async with sop_world(tmp_path, sop, PEOPLE) as world:
+        s = Script(world, timeout=WAIT)
+        case = await open_in(world, "pelaksana", "Jawaban pengaduan Bapak Darmawan")
+        await s.upload("pelaksana", case, "Konsep Surat Jawaban.pdf", pdf("konsep"))
+        await s.press("pelaksana", "Ajukan", case)
+        await s.approve("kasubag", case)
+        await s.approve("kabag", case)
+        await world.drained()
+        assert await world.case_status(case) is CaseStatus.COMPLETED
+        bundle_name = f"arsip-dokumentasi-B{case}.zip"
+        assert not about_files(world["pelaksana"], bundle_name)
+        (sent,) = about_files(world["kabag"], bundle_name)
+        with zipfile.ZipFile(io.BytesIO(sent.file_bytes())) as archive:
+            names = set(archive.namelist())
+            data = archive.read("dokumentasi.docx")
+    record = docx_text(data)
+    finals = next(
+        t for t in Document(io.BytesIO(data)).tables if "Nama File" in t.rows[0].cells[1].text
+    )
+    assert f"dokumen/pemeriksaan-B{case}-langkah3-ke1-setuju.docx" in names
+    assert "dokumen/Konsep Surat Jawaban.pdf" in names
+    assert "Diselesaikan oleh" in record and "Yang menyelesaikan," in record
+    assert "Dra. Sri Lestari, M.Si. (Kepala Bagian Pengaduan)" in record
+    assert [[p.text for p in row.cells[1].paragraphs] for row in finals.rows[1:]] == [
+        ["Surat Jawaban", "Konsep Surat Jawaban.pdf"]
+    ]
+    assert "Nomor Arsip" not in record
+
+
 async def test_a_finished_case_takes_no_more_actions(world: World) -> None:
     """Rina cannot take her completion back with /tarik: the case is closed."""
     s = Script(world, timeout=WAIT)
