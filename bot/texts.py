@@ -657,6 +657,7 @@ BTN_SUBMIT_DOCUMENTS = "📤 Serahkan dokumen kepada {role}"  # any other upload
 BTN_SUBMIT_ONWARD = "📤 Lanjut ke langkah berikutnya"  # an upload step on to its own role
 # the last step of an SOP that does not end in archiving (an action or upload step)
 BTN_FINISH = "✅ Selesaikan"
+BTN_FINISH_NOTE = "📝 Selesaikan dengan catatan"  # ... with a note to everyone who took part
 # a review or archive step whose holder sends documents of his own (``uploads``); the
 # second also asks an upload step's holder for what is missing (``button``: its button)
 OWN_UPLOADS = "Dokumen yang Bapak/Ibu lampirkan pada langkah ini:"
@@ -889,6 +890,12 @@ PRESS_TEAM_MEMBERS = (
 ASK_NOTE = (
     "✍️ <b>Catatan</b>: silakan <b>ketik</b> catatan yang akan disampaikan kepada pelaksana "
     "langkah berikutnya, atau tekan Batal."
+)
+# the note of the last step of an SOP that does not end in archiving (BTN_FINISH_NOTE)
+ASK_FINISH_NOTE = (
+    "✍️ <b>Catatan penyelesaian</b>: silakan <b>ketik</b> catatan yang akan disampaikan "
+    "kepada semua pejabat yang terlibat dalam berkas ini bersama pemberitahuan selesainya "
+    "berkas, atau tekan Batal."
 )
 ASK_ARCHIVE_REFERENCE = (
     "✍️ <b>Nomor arsip</b>: silakan <b>ketik</b> nomor/kode arsip dokumen (misalnya "
@@ -1184,7 +1191,8 @@ SUBMIT_ASK = "Silakan menekan {button} untuk menyampaikan berkas{to}."
 # the last step of an SOP that does not end in archiving ({button}: BTN_FINISH)
 FINISH_ASK = (
     "Langkah ini merupakan langkah terakhir SOP. Setelah kegiatan tersebut dilaksanakan, "
-    "silakan menekan {button}; berkas kemudian dinyatakan selesai."
+    "silakan menekan {button}, atau {note_button} bila ada catatan yang perlu disampaikan; "
+    "berkas kemudian dinyatakan selesai."
 )
 FINISH_UPLOADS_ASK = (
     "Langkah ini merupakan langkah terakhir SOP. Setelah semua dokumen lengkap, silakan "

@@ -522,7 +522,8 @@ def _task_text(
         elif not missing and step.finishes and step.kind is StepKind.UPLOAD:
             ask(t.FINISH_UPLOADS_ASK.format(button=button_words(label)))
         elif not missing and step.finishes:
-            ask(t.FINISH_ASK.format(button=button_words(label)))
+            note_button = button_words(t.BTN_FINISH_NOTE)
+            ask(t.FINISH_ASK.format(button=button_words(label), note_button=note_button))
         elif not missing and step.kind is StepKind.UPLOAD:
             ask(t.UPLOADS_DONE_ASK.format(button=button_words(label)))
         elif not missing and label == t.BTN_SUBMIT:
@@ -539,6 +540,8 @@ def _task_text(
             )
             if label == t.BTN_FORWARD:
                 buttons.append([button(t.BTN_FORWARD_NOTE, Op.FORWARD, "n")])
+            elif label == t.BTN_FINISH and step.kind is StepKind.ACTION:
+                buttons.append([button(t.BTN_FINISH_NOTE, Op.FORWARD, "n")])
         if asks and a.unheld and step.uploads:
             lacking = t.e(t.names(a.unheld))  # as many as fit its room, the others counted
             ask(t.UNHELD_UPLOADS.format(names=lacking, button=button_words(t.BTN_SEND_UPLOADS)))

@@ -21,7 +21,7 @@ from telegram.error import TelegramError
 from bot import telegram_calls as calls
 from bot import texts as t
 from bot.callbacks import Callback, Op
-from bot.core.definition import SopDefinition
+from bot.core.definition import SopDefinition, Step
 from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied
 from bot.views import Keyboard
@@ -43,6 +43,15 @@ TASK_QUESTIONS = {
 }
 """The questions a task's button asks (Kembalikan, Teruskan dengan catatan, Arsipkan):
 shown on the task message, which keeps only their Batal button meanwhile."""
+
+
+def task_question(kind: str, step: Step) -> str:
+    """The question a task's button asks at ``step``: a note typed on the last step of an
+    SOP that does not end in archiving goes to everyone who took part, not to a next step's
+    holder (Selesaikan dengan catatan)."""
+    if kind == "note" and step.finishes:
+        return t.ASK_FINISH_NOTE
+    return TASK_QUESTIONS[kind]
 
 
 def cancel_keyboard(case_id: int, step: int, version: int) -> Keyboard:
@@ -124,7 +133,8 @@ async def _ask_on_task_again(update: Update, context: Context, dialogue: Dialogu
     case = await svc.queries.case(dialogue.case_id)
     if case is None or not case.is_open or case.version != dialogue.version:
         return
-    question = t.ASKED_AGAIN.format(question=TASK_QUESTIONS[dialogue.kind])
+    step = svc.sops.of(case).step(case.step)
+    question = t.ASKED_AGAIN.format(question=task_question(dialogue.kind, step))
     keyboard = cancel_button(case.id, case.step, case.version)
     reply_to: ReplyParameters | None = None
     if (shown := dialogue.asked_on) is not None:

@@ -40,7 +40,7 @@ from bot.core.workflow import excluded_reviewers
 from bot.outbox import keyboard_markup
 from bot.services.cases import AlreadyApplied, Outcome
 from bot.views import moved_line, outcome_text
-from handlers.asked import TASK_QUESTIONS, cancel_button, cancel_keyboard, profile_first
+from handlers.asked import cancel_button, cancel_keyboard, profile_first, task_question
 from handlers.cases import do_withdraw, my_tasks, show_task_page
 from handlers.common import (
     PRESSED,
@@ -203,9 +203,9 @@ def asking(kind: str, toast: str) -> Callable[..., Awaitable[None]]:
     on the task message itself, which keeps only a Batal button meanwhile. A crash before
     the question shows leaves the press to come again: it is then asked again, with an
     apology (:func:`handlers.asked.ask_again`)."""
-    prompt = TASK_QUESTIONS[kind]
 
     async def ask(update: Update, context: Context, cb: Callback, case: Case, actor: Actor) -> None:
+        prompt = task_question(kind, context.services.sops.of(case).step(case.step))
         message = _pressed(update)
         shown = _shown(message)
         data: dict[str, Any] = {}

@@ -238,6 +238,39 @@ async def test_the_kabag_whose_signature_finishes_the_case_receives_its_record(
     assert "Nomor Arsip" not in record
 
 
+async def test_rina_finishes_the_case_with_a_note_everyone_who_took_part_reads(
+    world: World,
+) -> None:
+    """Rina's last task offers "Selesaikan dengan catatan", as a forward offers "Teruskan
+    dengan catatan". Pressed, it asks for the note on the task message, worded for a case
+    that ends (to everyone who took part, not to a next step's holder); typed, it finishes
+    the case, and the Kasubag and the Kabag read it under "Berkas telah selesai"."""
+    s = Script(world, timeout=WAIT)
+    case = await open_in(world, "pelaksana", "Jawaban pengaduan Ibu Suryani")
+    await s.upload("pelaksana", case, "Konsep Surat Jawaban.pdf", pdf("konsep"))
+    await s.press("pelaksana", "Ajukan", case)
+    await s.approve("kasubag", case)
+    await s.approve("kabag", case)
+
+    task = await s.seen("pelaksana", lambda m: "Langkah 4" in m.text and bool(m.button_texts))
+    assert task.button_texts[-1] == "📝 Selesaikan dengan catatan"
+    assert "Selesaikan dengan catatan bila ada catatan yang perlu" in plain(task.text)
+    await s.press("pelaksana", "Selesaikan dengan catatan", case)
+    asked = await s.seen("pelaksana", lambda m: "Catatan penyelesaian" in m.text)
+    assert "kepada semua pejabat yang terlibat" in plain(asked.text)
+    assert "langkah berikutnya" not in plain(asked.text)
+    note = "Surat jawaban dikirim lewat pos tercatat & surel <pemohon>."
+    await s.answer_prompt("pelaksana", note, case)
+
+    for who in ("kasubag", "kabag"):
+        told = await world[who].wait_message(
+            lambda m: "Berkas telah selesai" in m.text and f"Berkas #{case}" in m.text,
+            timeout=WAIT,
+        )
+        assert f"Catatan: {note}" in told.text  # as Telegram shows it: <, > and & kept
+    assert await world.case_status(case) is CaseStatus.COMPLETED
+
+
 async def test_a_finished_case_takes_no_more_actions(world: World) -> None:
     """Rina cannot take her completion back with /tarik: the case is closed."""
     s = Script(world, timeout=WAIT)
