@@ -1154,8 +1154,10 @@ REVIEW_FORWARD = " dan meneruskan berkas kepada {holder}"
 REVIEW_ONWARD_SELF = " berkas dilanjutkan ke langkah berikutnya"
 REVIEW_FORWARD_SELF = " dan melanjutkan ke langkah berikutnya"
 # ... a review step that is the last step of an SOP that does not end in archiving
-REVIEW_ONWARD_END = " berkas dinyatakan selesai"
-REVIEW_FORWARD_END = " sehingga berkas dinyatakan selesai"
+REVIEW_ONWARD_END = " berkas dinyatakan selesai dan Dokumentasinya dikirimkan kepada Bapak/Ibu"
+REVIEW_FORWARD_END = (
+    " sehingga berkas dinyatakan selesai dan Dokumentasinya dikirimkan kepada Bapak/Ibu"
+)
 REVIEW_PARAF = (
     "Dengan menekan {approve}, Bapak/Ibu dicatat telah memberi paraf pada dokumen tersebut{then}."
 )
@@ -1192,11 +1194,12 @@ SUBMIT_ASK = "Silakan menekan {button} untuk menyampaikan berkas{to}."
 FINISH_ASK = (
     "Langkah ini merupakan langkah terakhir SOP. Setelah kegiatan tersebut dilaksanakan, "
     "silakan menekan {button}, atau {note_button} bila ada catatan yang perlu disampaikan; "
-    "berkas kemudian dinyatakan selesai."
+    "berkas kemudian dinyatakan selesai dan Dokumentasinya dikirimkan kepada Bapak/Ibu."
 )
 FINISH_UPLOADS_ASK = (
     "Langkah ini merupakan langkah terakhir SOP. Setelah semua dokumen lengkap, silakan "
-    "menekan {button}; berkas kemudian dinyatakan selesai. Dokumen yang dikirim ulang "
+    "menekan {button}; berkas kemudian dinyatakan selesai dan Dokumentasinya dikirimkan "
+    "kepada Bapak/Ibu. Dokumen yang dikirim ulang "
     "sebelum itu menjadi versi barunya."
 )
 FORWARD_ASK = (

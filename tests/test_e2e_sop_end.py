@@ -71,7 +71,8 @@ async def finished_by_rina(world: World) -> int:
     )
     text = plain(task.text)
     assert "Menyampaikan surat jawaban kepada pemohon." in text
-    assert "langkah terakhir SOP" in text and "dinyatakan selesai" in text
+    assert "langkah terakhir SOP" in text
+    assert "dinyatakan selesai dan Dokumentasinya dikirimkan kepada Bapak/Ibu" in text
     assert not any("Arsipkan" in b or "Teruskan" in b for b in task.button_texts)
     await s.press("pelaksana", "Selesaikan", case)
 

@@ -258,7 +258,10 @@ def test_the_last_tasks_ask_to_finish_the_case_not_to_hand_it_on() -> None:
     run.complete(PELAKSANA)
     run.approve(KASUBAG)
     text, buttons = task(run)
-    assert "menandatangani Surat Jawaban; kemudian berkas dinyatakan selesai." in text
+    assert (
+        "menandatangani Surat Jawaban; kemudian berkas dinyatakan selesai dan Dokumentasinya "
+        "dikirimkan kepada Bapak/Ibu." in text
+    )
     assert buttons == ["✅ Setujui", "↩️ Kembalikan"]
 
 
