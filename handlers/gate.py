@@ -57,6 +57,12 @@ async def _gate(update: Update, context: Context) -> None:
     TYPED.set(None)
     user = update.effective_user
     chat = update.effective_chat
+    if update.callback_query is not None and chat is None:
+        # a button of a message sent in inline mode (inline_message_id, no message): this
+        # bot sends none, so it is no button of ours; answered all the same, or the
+        # person's button spins until Telegram gives up
+        await answer(update, t.ANS_UNKNOWN_BUTTON)
+        raise ApplicationHandlerStop
     if user is None or chat is None or user.is_bot:
         raise ApplicationHandlerStop
     svc = context.services

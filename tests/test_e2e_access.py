@@ -7,8 +7,10 @@ is what it was.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+import secrets
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -29,7 +31,8 @@ from bot.core.model import CaseStatus, EventType
 from bot.demo import ADMIN_ID, OFFICIALS, Script, World, draft, names_case, play_sop
 from bot.filestore import MARKER
 from bot.menus import COMMANDS
-from emulator import CallbackAnswer, EmuMessage, EmuUser
+from emulator import CallbackAnswer, EmuMessage, EmuUser, PressResult
+from emulator.state import CallbackQueryRecord
 from storage import repo
 
 WAIT = 15.0
@@ -316,6 +319,50 @@ async def test_forged_buttons_are_answered_politely_and_change_nothing(world: Wo
     # the real button still works afterwards
     assert (await kabag.press(task, t.BTN_APPROVE, timeout=WAIT)).text == t.ANS_DONE
     await until_case(world, case, lambda c: c.step == 3)
+
+
+def press_inline(world: World, user: EmuUser, data: str) -> PressResult:
+    """A press on a button of an inline-mode message: Telegram sends its inline_message_id
+    and no ``message`` (and so no chat). This bot sends no such message, so such a press is
+    forged, or comes from a client that mixed bots up. (The emulator ties every query to a
+    message for its own records: the person's first message from the bot stands in.)"""
+    state = world.emu.state
+    query_id = str(secrets.randbits(62))
+    future = asyncio.get_running_loop().create_future()
+    anchor = user.bot_messages[0].record
+    query = CallbackQueryRecord(query_id, user.record, anchor, data, future=future)
+    state.callback_queries[query_id] = query
+    payload = {
+        "id": query_id,
+        "from": user.record.to_api(),
+        "inline_message_id": "BAAAAJYpAAAE5wAAAAAAAI4Ba9w",
+        "chat_instance": "-7146207154785736452",
+        "data": data,
+    }
+    state.push_update("callback_query", payload)
+    return PressResult(world.emu, query, WAIT)
+
+
+async def test_a_press_on_an_inline_message_is_answered_and_changes_nothing(
+    world: World,
+) -> None:
+    """Kabag's client sends a press of a message sent in inline mode (inline_message_id, no
+    message): the bot has no such message, but the press is answered all the same (else
+    his button spins until Telegram gives up) and nothing changes; so for a stranger."""
+    s = Script(world, WAIT)
+    case = await submit_proposal(world, s)
+    v = (await case_of(world, case)).version
+    before = await snapshot(world, case)
+    for data in (Callback(Op.REVIEW, case, 2, v, "a").encode(), "garbage"):
+        answer = await press_inline(world, world["kabag"], data)
+        assert answer.text == t.ANS_UNKNOWN_BUTTON, data
+    stranger = world.emu.user(4242, "Orang Lain")
+    await stranger.send("/start")
+    await stranger.wait_message(timeout=WAIT)
+    answer = await press_inline(world, stranger, "garbage")
+    assert answer.text == t.ANS_UNKNOWN_BUTTON
+    assert await snapshot(world, case) == before
+    assert [c for c in world.emu.calls if not c.ok] == []
 
 
 async def test_a_forged_batal_shows_the_archivist_no_task_of_the_kabag(world: World) -> None:
