@@ -928,6 +928,12 @@ FORWARDED_FROM_BOT = (
     "kami gunakan sebagai jawaban. {ask} Pertanyaannya masih berlaku{cancel}."
 )
 FORWARDED_MAY_CANCEL = " (ketik /batal untuk membatalkan)"
+# a voice note, a sticker, a photo, a location... sent while a question waits for typed
+# text: not an answer (``ask`` and ``cancel`` as for FORWARDED_FROM_BOT)
+NOT_TYPED = (
+    "Mohon maaf, pesan tersebut tidak dapat kami gunakan sebagai jawaban karena jawabannya "
+    "perlu diketik. {ask} Pertanyaannya masih berlaku{cancel}."
+)
 ASK_NAME = "Silakan menuliskan <b>nama lengkap</b> Bapak/Ibu beserta gelar."
 ASK_NIP = "Silakan menuliskan <b>NIP</b> Bapak/Ibu (18 digit). Ketik <code>-</code> bila tidak ada."
 BAD_NIP = "NIP terdiri atas 18 digit angka. Silakan menuliskan kembali, atau ketik <code>-</code> bila tidak ada."

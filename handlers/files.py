@@ -51,6 +51,7 @@ from bot.services.albums import ALBUM_WAIT
 from bot.services.cases import AlreadyApplied, Upload
 from handlers.asked import profile_first
 from handlers.common import Context, log, refusal_text, reply, user_id
+from handlers.text import not_typed
 from storage import repo
 
 CASE_TAG = re.compile(r"#([0-9]{1,9})\b", re.ASCII)
@@ -621,15 +622,13 @@ def media_handler() -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
     """A photo, video or audio may be a document sent the wrong way: a person a step takes
     uploads from is asked to send it as a file (anyone else is told no step needs a document
     from them), once for an album of them. A sticker, a GIF or a voice note is no document:
-    it is not understood, politely."""
+    it is not understood, politely. While a question waits for typed text (a return
+    reason, a title), any of them is told to type the answer instead."""
     answered: dict[str, None] = {}  # the albums asked about lately, oldest first
 
     async def on_media(update: Update, context: Context) -> None:
         message = update.effective_message
         assert message is not None
-        if not (message.photo or message.video or message.audio):
-            await reply(update, t.UNKNOWN_INPUT)
-            return
         album = message.media_group_id
         if album is not None:
             if album in answered:
@@ -637,6 +636,11 @@ def media_handler() -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
             answered[album] = None
             if len(answered) > 256:
                 answered.pop(next(iter(answered)))
+        if await not_typed(update, context):
+            return  # a question waits for typed text (a reason): that comes first
+        if not (message.photo or message.video or message.audio):
+            await reply(update, t.UNKNOWN_INPUT)
+            return
         cases, _ = await context.services.queries.upload_cases(user_id(update))
         await reply(update, t.FILE_SEND_AS_DOCUMENT if cases else t.NO_UPLOAD_EXPECTED)
 

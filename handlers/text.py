@@ -11,6 +11,7 @@ from handlers.buttons import answer_dialogue
 from handlers.cases import new_case_step, year_label
 from handlers.common import TYPED, Context, reply, user_id
 from handlers.people import profile_step
+from storage.repo import Dialogue
 
 
 async def on_text(update: Update, context: Context) -> None:
@@ -29,13 +30,7 @@ async def on_text(update: Update, context: Context) -> None:
     if dialogue.kind in _TYPE_IT and _forwarded_from(message, context.bot.id):
         # a message of the bot's own forwarded back (a task of another case, by mistake) is
         # not what the person wrote: they are asked to type it, and the question stays
-        ask = _TYPE_IT[dialogue.kind]
-        if dialogue.kind == "new_year":
-            ask = ask.format(label=t.e(year_label(context, dialogue.data).lower()))
-        # the first registration is not to be cancelled: it would leave the newcomer unnamed
-        registering = dialogue.kind.startswith("profile_") and not dialogue.data.get("fix")
-        cancel = "" if registering else t.FORWARDED_MAY_CANCEL
-        await reply(update, t.FORWARDED_FROM_BOT.format(ask=ask, cancel=cancel))
+        await reply(update, t.FORWARDED_FROM_BOT.format(**_type_it(context, dialogue)))
         return
     if dialogue.kind.startswith("profile_"):
         await profile_step(update, context, dialogue.kind, text)
@@ -64,6 +59,28 @@ _TYPE_IT = {
 """The questions typed text answers, and how each is asked again."""
 
 
+def _type_it(context: Context, dialogue: Dialogue) -> dict[str, str]:
+    """How a question waiting for typed text is asked again (``ask``), and whether it may
+    be cancelled (``cancel``): the first registration may not, it would leave the newcomer
+    unnamed."""
+    ask = _TYPE_IT[dialogue.kind]
+    if dialogue.kind == "new_year":
+        ask = ask.format(label=t.e(year_label(context, dialogue.data).lower()))
+    registering = dialogue.kind.startswith("profile_") and not dialogue.data.get("fix")
+    return {"ask": ask, "cancel": "" if registering else t.FORWARDED_MAY_CANCEL}
+
+
+async def not_typed(update: Update, context: Context) -> bool:
+    """A message that is no text (a voice note, a sticker, a photo, a location) while a
+    question waits for typed text: the person is told to type the answer, and the question
+    stays. False when no such question waits (the message is then answered as any other)."""
+    dialogue = await context.services.queries.dialogue(user_id(update))
+    if dialogue is None or dialogue.kind not in _TYPE_IT:
+        return False
+    await reply(update, t.NOT_TYPED.format(**_type_it(context, dialogue)))
+    return True
+
+
 def _forwarded_from(message: Message | None, bot_id: int) -> bool:
     """Whether a message is a forwarded copy of one this bot sent. (Only a user's origin can
     be the bot: a chat's origin is a group or channel that posted anonymously.)"""
@@ -89,7 +106,7 @@ async def on_unknown_command(update: Update, context: Context) -> None:
 
 
 async def on_other(update: Update, context: Context) -> None:
-    if update.effective_message is not None:
+    if update.effective_message is not None and not await not_typed(update, context):
         await reply(update, t.UNKNOWN_INPUT)
 
 

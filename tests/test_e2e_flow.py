@@ -42,6 +42,11 @@ from storage import repo
 from storage.db import Tx
 
 WAIT = 15.0
+# a 1x1 PNG: a photo as Telegram's apps send one (compressed, not as a file)
+PAGE_PHOTO = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 NAMES = {p.key: p.name for p in OFFICIALS}
 HOLDERS = {  # who holds each step (the Tim step is held by both members)
     1: {"kasubag"},
@@ -996,6 +1001,52 @@ async def test_a_forwarded_message_of_the_bot_is_not_taken_as_a_return_reason(
     await until_case(world, case, lambda c: c.step == 1)
     returned = [e for e in await events_of(world, case) if e.type is EventType.RETURNED]
     assert [e.reason for e in returned] == ["Jadwal kegiatan pada TOR belum ada."]
+
+
+async def test_kabag_asked_for_a_reason_who_sends_a_voice_note_or_a_photo_is_asked_to_type_it(
+    world: World,
+) -> None:
+    """Kabag presses Kembalikan; asked for the reason, he records a voice note, then sends a
+    sticker, his location and a photo of the page with a caption. None is a reason the bot
+    can read: each time he is told to type it and that the question still waits (not that
+    his message "cannot be processed", nor that no step needs a document from him); the
+    reason he then types returns the case."""
+    s = Script(world, WAIT)
+    case = await submit_proposal(world, s)
+    await s.press("kabag", "Kembalikan", case)
+    await s.seen("kabag", lambda m: "silakan ketik" in m.text)
+    kabag, state = world["kabag"], world.emu.state
+    sent = (  # (the emulator's people record no voice notes or stickers: as Telegram sends)
+        {"voice": {"file_id": "AwACAgUAAxkBAAIB", "file_unique_id": "AgADvQ", "duration": 7}},
+        {
+            "sticker": {
+                "file_id": "CAACAgIAAxkBAAIC",
+                "file_unique_id": "AgADWQ",
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+            }
+        },
+        {"location": {"latitude": -6.1754, "longitude": 106.8272}},
+    )
+    asked = t.NOT_TYPED.format(ask=t.ANS_TYPE_REASON, cancel=t.FORWARDED_MAY_CANCEL)
+    for content in sent:
+        kabag.mark_seen()
+        record = state.add_message(kabag.private_chat, kabag.record)
+        state.push_update("message", {**record.to_api(state.bot_user), **content})
+        assert (await kabag.wait_message(timeout=WAIT)).text == asked, content
+    kabag.mark_seen()
+    await kabag.send_photo(PAGE_PHOTO, caption="Tabel pada halaman 3 keliru")
+    assert (await kabag.wait_message(timeout=WAIT)).text == asked
+    assert (await case_of(world, case)).step == 2
+    pending = await world.services.db.read(repo.get_dialogue, kabag.id)
+    assert pending is not None and pending.kind == "return_reason"
+    await kabag.send("Tabel pada halaman 3 keliru.")
+    await until_case(world, case, lambda c: c.step == 1)
+    returned = [e for e in await events_of(world, case) if e.type is EventType.RETURNED]
+    assert [e.reason for e in returned] == ["Tabel pada halaman 3 keliru."]
 
 
 async def test_a_forwarded_message_of_the_bot_is_not_taken_as_a_new_cases_title(
