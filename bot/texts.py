@@ -928,6 +928,11 @@ FORWARDED_FROM_BOT = (
     "kami gunakan sebagai jawaban. {ask} Pertanyaannya masih berlaku{cancel}."
 )
 FORWARDED_MAY_CANCEL = " (ketik /batal untuk membatalkan)"
+# a reaction (a 👍) on a task that waits for the person's decision: it decides nothing
+REACTION_NOT_A_DECISION = (
+    "Mohon maaf, reaksi pada pesan tugas tidak kami catat sebagai keputusan. Untuk "
+    "memutuskan, silakan menekan tombol pada pesan tugas tersebut."
+)
 # a voice note, a sticker, a photo, a location... sent while a question waits for typed
 # text: not an answer (``ask`` and ``cancel`` as for FORWARDED_FROM_BOT)
 NOT_TYPED = (

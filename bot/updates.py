@@ -27,13 +27,16 @@ QUEUED = 100_000  # PTB's semaphore: updates received and not yet handled, waiti
 
 # The updates the bot asks Telegram for (getUpdates and setWebhook). Telegram's default
 # adds channel posts, inline queries, polls and more, which a private-chat bot ignores; an
-# edited message comes so that it can be answered (it is never taken as new input), and
-# my_chat_member tells when a person blocks the bot or comes back.
+# edited message comes so that it can be answered (it is never taken as new input),
+# my_chat_member tells when a person blocks the bot or comes back, and a reaction on a task
+# (a 👍 meant as approval) is answered that it decides nothing (Telegram sends none by
+# default).
 ALLOWED_UPDATES = [
     Update.MESSAGE,
     Update.EDITED_MESSAGE,
     Update.CALLBACK_QUERY,
     Update.MY_CHAT_MEMBER,
+    Update.MESSAGE_REACTION,
 ]
 
 

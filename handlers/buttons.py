@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from telegram import MaybeInaccessibleMessage, Message, Update
+from telegram import MaybeInaccessibleMessage, Message, ReplyParameters, Update
 from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler, MessageReactionHandler
 
 from bot import parsing
 from bot import telegram_calls as calls
@@ -513,5 +513,36 @@ async def _drop_buttons(message: Any) -> None:
             log.info("buttons not removed: %s", exc)
 
 
+def reaction_handler() -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
+    """A reaction (a 👍) on a task that waits for the person's decision may be meant as
+    one: they are told, in reply to the task, that it decides nothing and to press its
+    button; once a message (a reaction changed again is not told again). A reaction on
+    any other message (a decision, a notice, a file) is left unanswered."""
+    told: dict[tuple[int, int], None] = {}  # the messages told about lately, oldest first
+
+    async def on_reaction(update: Update, context: Context) -> None:
+        reaction = update.message_reaction
+        if reaction is None or not reaction.new_reaction:
+            return  # a reaction taken back
+        where = (reaction.chat.id, reaction.message_id)
+        if where in told:
+            return
+        if not await context.services.queries.awaits_decision(user_id(update), *where):
+            return
+        told[where] = None
+        if len(told) > 256:
+            told.pop(next(iter(told)))
+        task = ReplyParameters(reaction.message_id, allow_sending_without_reply=True)
+        await reply(update, t.REACTION_NOT_A_DECISION, reply_parameters=task)
+
+    return on_reaction
+
+
 def register(app: SopApplication) -> None:
     app.add_handler(CallbackQueryHandler(on_button))
+    app.add_handler(
+        MessageReactionHandler(
+            reaction_handler(),
+            message_reaction_types=MessageReactionHandler.MESSAGE_REACTION_UPDATED,
+        )
+    )

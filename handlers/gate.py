@@ -110,6 +110,8 @@ async def _gate(update: Update, context: Context) -> None:
             text = t.EDIT_NOT_PROCESSED if registered else await _refusal(context, user.id)
             await reply(update, text, reply_parameters=edited)
         raise ApplicationHandlerStop
+    if update.message_reaction is not None and not registered:
+        raise ApplicationHandlerStop  # a stranger's reaction asks nothing: not answered
     if registered or is_start:
         GATE_FACTS.set(facts)
         if button is not None and pressed is not None:

@@ -22,7 +22,7 @@ from telegram.constants import ChatType
 from bot import texts as t
 from bot.clock import ManualClock
 from bot.core.model import EventType
-from bot.demo import OFFICIALS, Script, World, draft
+from bot.demo import OFFICIALS, Script, World, draft, has_button, names_case
 from bot.edits import EditsSeen
 from bot.updates import ALLOWED_UPDATES
 from emulator import EmuMessage, EmuUser
@@ -68,6 +68,7 @@ async def test_the_bot_asks_telegram_for_edits_and_for_blocks(world: World) -> N
         "edited_message",
         "callback_query",
         "my_chat_member",
+        "message_reaction",
     ]
     assert world.emu.state.allowed_updates == list(ALLOWED_UPDATES)
 
@@ -249,6 +250,68 @@ def test_the_edits_remembered_are_bounded_and_a_forgotten_message_is_answered_on
     assert not edits.to_answer(message(1, "pesan 1 diubah"))  # ... once
     assert edits.to_answer(message(3, "pesan 3 diubah"))
     assert not edits.to_answer(Message(4, datetime(2026, 12, 4, tzinfo=UTC), chat))  # no text
+
+
+def react(world: World, user: EmuUser, message: EmuMessage, emoji: str | None) -> None:
+    """``user`` puts a reaction on a message of their chat with the bot (None: takes it
+    back): the message_reaction update as Telegram sends it (the emulator's people do not
+    react; Telegram sends it only to a bot that asked for it)."""
+    state = world.emu.state
+    new = [] if emoji is None else [{"type": "emoji", "emoji": emoji}]
+    reaction = {
+        "chat": user.private_chat.to_api(),
+        "message_id": message.message_id,
+        "user": user.record.to_api(),
+        "date": state.now(),
+        "old_reaction": [],
+        "new_reaction": new,
+    }
+    state.push_update("message_reaction", reaction)
+
+
+async def all_handled(world: World) -> None:
+    """Until Telegram has nothing left for the bot and the bot has handled it all."""
+
+    async def handled() -> bool:
+        left = await count(world, "SELECT COUNT(*) FROM inbox")
+        return not world.emu.state.updates and left == 0
+
+    await until(world, handled)
+    await world.drained()
+
+
+async def test_karo_who_likes_his_task_is_told_a_reaction_decides_nothing(world: World) -> None:
+    """Karo puts a 👍 on his step-3 task, meaning to approve it. A reaction decides nothing:
+    he is told so in reply to the task (once, however often he changes it), and the case
+    waits for his button. Kabag's 👍 on the decision he took, a reaction taken back, and a
+    stranger's 👍 on the bot's refusal are left unanswered."""
+    s = Script(world)
+    case_id = await s.submit("Usulan Program Kerja 2027")
+    await s.approve("kabag", case_id)
+    karo, kabag = world["karo"], world["kabag"]
+    task = await s.seen("karo", has_button(t.BTN_APPROVE, case_id))
+    await world.drained()
+    karo.mark_seen()
+    react(world, karo, task, "👍")
+    told = await karo.wait_message(timeout=WAIT)
+    assert told.text == t.REACTION_NOT_A_DECISION
+    assert told.reply_to is not None and told.reply_to.message_id == task.message_id
+    seen = karo.received_count()
+    react(world, karo, task, "🙏")
+    react(world, karo, task, None)
+    decided = next(m for m in kabag.bot_messages if names_case(m.text, case_id))
+    kabag_seen = kabag.received_count()
+    react(world, kabag, decided, "👍")
+    stranger = world.emu.user(4242, "Orang Lain")
+    await stranger.send("/start")
+    refused = await stranger.wait_message(timeout=WAIT)  # not registered
+    react(world, stranger, refused, "👍")
+    await all_handled(world)
+    assert karo.received_count() == seen and kabag.received_count() == kabag_seen
+    assert stranger.received_count() == 1
+    case = await world.services.db.read(repo.load_case, case_id)
+    assert case is not None and case.step == 3
+    await s.approve("karo", case_id)  # the button still decides
 
 
 async def test_kabag_blocks_the_bot_and_gets_his_task_when_he_comes_back(world: World) -> None:

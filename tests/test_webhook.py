@@ -272,7 +272,7 @@ async def test_the_webhook_refuses_strangers_and_large_bodies_before_reading_the
     assert hook.params["secret_token"] == WEBHOOK_SECRET
     assert hook.params["max_connections"] == 40
     assert hook.params["allowed_updates"] == [
-        "message", "edited_message", "callback_query", "my_chat_member"
+        "message", "edited_message", "callback_query", "my_chat_member", "message_reaction"
     ]  # fmt: skip
     assert proc.returncode == 0, log
     assert "INFO sopbot: SIGTERM received: stopping" in log and "Traceback" not in log, log

@@ -202,6 +202,21 @@ class Queries:
         carries = None if message is None else repo.task_message_version(tx, *message, case_id)
         return repo.load_case(tx, case_id), self.actor(tx, user_id), carries
 
+    async def awaits_decision(self, user_id: int, chat_id: int, message_id: int) -> bool:
+        """Whether a message is a task of the person's that waits for their decision: it
+        carries the buttons of its case as the case is now, and they hold its step."""
+
+        def txn(tx: Tx) -> bool:
+            case_id = repo.case_of_message(tx, chat_id, message_id)
+            case = None if case_id is None else repo.load_case(tx, case_id)
+            if case is None or not case.is_open:
+                return False
+            if repo.task_message_version(tx, chat_id, message_id, case.id) != case.version:
+                return False
+            return self.holds(case, self.actor(tx, user_id))
+
+        return await self.db.read(txn)
+
     async def names(self, ids: Iterable[int]) -> dict[int, str]:
         """The names people are shown by (``Person.display``), for the ids known."""
         found = await self.db.read(repo.people_by_ids, list(ids))
