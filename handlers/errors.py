@@ -13,7 +13,6 @@ set for the token): that they are told.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
 from telegram import Update
@@ -40,12 +39,9 @@ async def on_error(update: object, context: Context) -> None:
             return  # a poll that failed on the way: PTB polls again; no one to tell
     else:
         log.error("unhandled error while processing an update", exc_info=error)
-    if isinstance(update, Update):
-        if update.callback_query is not None:
-            with contextlib.suppress(TelegramError):
-                await update.callback_query.answer(t.ERROR_GENERIC[:200], show_alert=True)
-        else:
-            await reply(update, t.ERROR_GENERIC)
+    # the apology: a pressed button's alert, else (or when it cannot be shown) a message
+    if isinstance(update, Update) and (update.callback_query is None or not await _alert(update)):
+        await reply(update, t.ERROR_GENERIC)
     try:
         alerts = context.services.alerts
     except Exception:  # before the services exist: the log has it
@@ -60,6 +56,21 @@ async def on_error(update: object, context: Context) -> None:
     elif alerts.held(kind) == 1 and context.jobs is not None:
         # the first held back in this window: they are told when it ends
         jobs.run_once(context.jobs, _held_back, alerts.window_left(kind), kind, f"alerts:{kind}")
+
+
+async def _alert(update: Update) -> bool:
+    """The apology as the pressed button's alert; False when Telegram refuses it: the press
+    was handled after Telegram's time for an answer ("query is too old": after a restart,
+    or a slow database), or it was answered before the error. The apology then goes to the
+    chat, so that the person knows the press may not have counted."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.answer(t.ERROR_GENERIC[:200], show_alert=True)
+    except TelegramError as exc:
+        log.info("the apology could not be shown as an alert (%s): sent to the chat", exc)
+        return False
+    return True
 
 
 def _getting_updates_failed(context: Context, error: TelegramError) -> None:

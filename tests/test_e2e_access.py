@@ -28,7 +28,16 @@ from bot import texts as t
 from bot.callbacks import Callback, Op
 from bot.clock import ManualClock
 from bot.core.model import CaseStatus, EventType
-from bot.demo import ADMIN_ID, OFFICIALS, Script, World, draft, names_case, play_sop
+from bot.demo import (
+    ADMIN_ID,
+    OFFICIALS,
+    Script,
+    World,
+    draft,
+    has_button,
+    names_case,
+    play_sop,
+)
 from bot.filestore import MARKER
 from bot.menus import COMMANDS
 from emulator import CallbackAnswer, EmuMessage, EmuUser, PressResult
@@ -529,6 +538,36 @@ async def test_kabag_told_of_a_fault_in_the_gate_finds_his_return_not_made_and_t
     told = [m.text for m in kasubag.bot_messages if "Lengkapi jadwal pada TOR" in m.text]
     assert len(told) == 1, told
     await admin.wait_message(lambda m: "OperationalError" in m.text, timeout=WAIT)
+
+
+async def test_kabag_whose_press_fails_too_late_for_an_alert_is_told_in_the_chat(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kabag presses Setujui as the bot comes back from a restart: his press is handled
+    after Telegram's time for an answer ("query is too old"), and the gate cannot read who
+    he is. The alert that says so cannot be shown any more: he is told in the chat instead,
+    so he knows his press did not count. He presses again, and it counts."""
+    s = Script(world, WAIT)
+    case = await submit_proposal(world, s, "Program Kerja setelah bot dijalankan ulang")
+    kabag = world["kabag"]
+    task = await s.seen("kabag", has_button(t.BTN_APPROVE, case))
+    before = await snapshot(world, case)
+    kabag.mark_seen()
+    world.emu.faults.fail(
+        1,
+        status=400,
+        method="answerCallbackQuery",
+        description="Bad Request: query is too old and response timeout expired or query ID "
+        "is invalid",
+    )
+    failed = the_gates_read_fails_once(world, monkeypatch)
+    kabag.press(task, t.BTN_APPROVE)  # its answer never comes: Telegram refused it
+    told = await kabag.wait_message(timeout=WAIT)
+    assert told.text == t.ERROR_GENERIC
+    assert failed
+    assert await snapshot(world, case) == before
+    assert (await kabag.press(task, t.BTN_APPROVE, timeout=WAIT)).text == t.ANS_DONE
+    await until_case(world, case, lambda c: c.step == 3)
 
 
 async def test_a_stranger_is_not_let_through_when_the_gate_fails(
