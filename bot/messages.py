@@ -65,6 +65,10 @@ class Inputs:
     dialogues: dict[int, repo.Dialogue] = field(default_factory=dict)
     team_candidates: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
     holders: dict[int, list[int]] = field(default_factory=dict)
+    # case -> holder -> how many of the step's reminders had gone when they received its
+    # task (0: theirs since the case entered the step): what each read of an escalation's
+    # reminder, as the case stands when it is sent
+    received: dict[int, dict[int, int]] = field(default_factory=dict)
     acting: dict[tuple[str, str], repo.Appointment | None] = field(default_factory=dict)
     appointments: dict[int, repo.Appointment] = field(default_factory=dict)
 
@@ -203,6 +207,9 @@ def load_inputs(
             holders = step_holders(tx, sops.of(case), case, now)
             inputs.holders[case.id] = holders
             people.update(holders)
+            if case.is_open and case.id not in inputs.received:
+                state = repo.reminder_state(tx, case)
+                inputs.received[case.id] = {h: state.received(h) for h in holders}
         if item.kind == "notice" and "listed" in p:  # listed while the reader holds them
             for entry in p["listed"]:
                 listed = inputs.cases.get(int(entry[0]))
@@ -627,8 +634,7 @@ class Renderer:
                 )
                 ask = t.ESCALATION_ASK_UNREACHED_PLH if plh else t.ESCALATION_ASK_UNREACHED
             else:
-                # the number the holder read (an older row has the step's count only)
-                reminded = t.ESCALATION_REMINDED.format(n=int(p.get("reminder", p["n"])))
+                reminded = self._reminded(p, ids, inputs.received.get(case.id, {}), inputs)
                 ask = t.ESCALATION_ASK_PLH if plh else t.ESCALATION_ASK
             text = t.ESCALATION.format(
                 case=case.id,
@@ -646,6 +652,23 @@ class Renderer:
                 text += t.ESCALATION_DEFINITIVE
             return Message(t.fit(text))
         return None
+
+    @staticmethod
+    def _reminded(
+        p: dict[str, Any], holders: Sequence[int], received: dict[int, int], inputs: Inputs
+    ) -> str:
+        """What an escalation says of its reminder (the step's ``n``): the number each
+        holder read of it, as they hold the step when it is sent, one number when they
+        read the same (a team member who stays counts on, a newcomer from 1)."""
+        queued = int(p.get("reminder", p["n"]))  # what the holder read, as it was queued
+        numbers = {h: int(p["n"]) - received.get(h, 0) for h in holders}
+        read = {h: n if n >= 1 else queued for h, n in numbers.items()}
+        if len(set(read.values())) <= 1:
+            return t.ESCALATION_REMINDED.format(n=next(iter(read.values()), queued))
+        each = "; ".join(
+            t.ESCALATION_REMINDED_TO.format(n=n, name=inputs.name(h)) for h, n in read.items()
+        )
+        return t.ESCALATION_REMINDED_EACH.format(each=t.e(each))
 
     # -- reminder digests ----------------------------------------------------------------
 

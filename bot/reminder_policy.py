@@ -21,9 +21,10 @@ superior's superior), and so on. :func:`escalation_chain` turns a level into the
 Hand-overs
 ----------
 When the step's tasks pass to another official while the case waits there (an acting period
-begins or ends, the role passes on), the new holder starts afresh: their first reminder
-falls due a repeat interval after they received the task (never before the step's norm is
-used up), and they read their own numbers, from 1 (:func:`holder_number`). The step's count
+begins or ends, the role passes on, a member's place in a team), the new holder starts
+afresh: their first reminder falls due a repeat interval after they received the task
+(never before the step's norm is used up), and they read their own numbers, from 1
+(:func:`holder_number`); a holder who stays (the rest of a team) counts on. The step's count
 goes on: ``n`` above is every holder's reminders at the step, so the escalation level never
 falls back with a hand-over, and a step passed from hand to hand reaches the superiors as
 its lateness says.
@@ -141,11 +142,16 @@ def level_for_reminder(settings: ReminderSettings, reminder_number: int) -> int:
     return reminder_number // settings.escalate_after
 
 
-def holder_number(held: HeldStep) -> int:
-    """The number the step's next reminder has for its holder ("Pengingat ke-n"): counted
-    from the reminders of the step that went since its tasks last passed to another
-    official, so whoever received it reads their own first reminder as ke-1."""
-    return held.reminders_sent - held.reminders_before_hand_over + 1
+def holder_number(held: HeldStep, received: int | None = None) -> int:
+    """The number the step's next reminder has for a holder ("Pengingat ke-n"): counted
+    from the reminders of the step that went since they received its task from another
+    official, so whoever received it reads their own first reminder as ke-1.
+    ``received``: how many of the step's reminders had gone when this holder received
+    it (0: held since the step was entered; None: the step's last hand-over's count, the
+    one who received the task last). A team member whose colleague's place passed on has
+    their own count: they count on, only the newcomer starts at 1."""
+    before = held.reminders_before_hand_over if received is None else received
+    return held.reminders_sent - before + 1
 
 
 def first_due_at(calendar: WorkCalendar, step_entered_at: datetime, norm_minutes: int) -> datetime:

@@ -1390,6 +1390,10 @@ ESCALATION = (
     "Menunggu sejak {since}, telah berjalan {spent} (norma {norm}). {reminded}\n{ask}"
 )
 ESCALATION_REMINDED = "Pengingat ke-{n} telah dikirim kepada pelaksana."
+# ... to a team whose members read different numbers (a newcomer from 1): {each} is
+# ESCALATION_REMINDED_TO of each member, joined by "; "
+ESCALATION_REMINDED_EACH = "Pengingat telah dikirim kepada pelaksana: {each}."
+ESCALATION_REMINDED_TO = "ke-{n} kepada {name}"
 ESCALATION_ASK = "Mohon berkenan mengingatkan yang bersangkutan."
 ESCALATION_ASK_PLH = (
     "Mohon berkenan mengingatkan yang bersangkutan atau, bila berhalangan, meminta "

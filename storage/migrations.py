@@ -446,6 +446,18 @@ ALTER TABLE cases ADD COLUMN handed_over_at TEXT;
 ALTER TABLE cases ADD COLUMN reminders_before_hand_over INTEGER NOT NULL DEFAULT 0;
 """
 
+V20_HAND_OVERS_BY_HOLDER = """
+-- Who received the tasks of a case's step from another official while it waited there,
+-- each with how many of the step's reminders had gone by then (a JSON object, person id ->
+-- that count; NULL: nobody, since the case entered the step). Each holder reads their own
+-- reminder numbers from it (bot.reminder_policy.holder_number): a team member whose
+-- colleague's place passed to a newcomer counts on, only the newcomer reads ke-1. Level 19
+-- kept the last hand-over for the whole step: "*", every holder not named, keeps it here.
+ALTER TABLE cases ADD COLUMN handed_over_to TEXT;
+UPDATE cases SET handed_over_to = '{"*":' || reminders_before_hand_over || '}'
+    WHERE handed_over_at IS NOT NULL;
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     V1_FOUNDATION,
     V2_REMINDERS,
@@ -466,6 +478,7 @@ MIGRATIONS: tuple[str, ...] = (
     V17_UNDELIVERED_BY_CHAT,
     V18_ARCHIVE_NUMBER_BY_CASE,
     V19_HAND_OVERS,
+    V20_HAND_OVERS_BY_HOLDER,
 )
 """``MIGRATIONS[i]`` takes a database from ``user_version`` i to i + 1."""
 

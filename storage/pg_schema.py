@@ -394,6 +394,13 @@ CREATE INDEX cases_archive_number ON cases(archive_number) WHERE archive_number 
 ALTER TABLE cases ADD COLUMN handed_over_at TEXT COLLATE "C";
 ALTER TABLE cases ADD COLUMN reminders_before_hand_over BIGINT NOT NULL DEFAULT 0;
 """,
+    # 20: who received a step's tasks, with the step's count by then
+    # (storage.migrations.V20_HAND_OVERS_BY_HOLDER)
+    """
+ALTER TABLE cases ADD COLUMN handed_over_to TEXT COLLATE "C";
+UPDATE cases SET handed_over_to = '{"*":' || reminders_before_hand_over || '}'
+    WHERE handed_over_at IS NOT NULL;
+""",
 )
 """``STEPS[i]`` takes a PostgreSQL database from level ``BASE_LEVEL + i`` to the next."""
 

@@ -454,6 +454,19 @@ def test_a_plh_who_receives_a_late_step_starts_at_ke_1_an_interval_after_he_rece
     assert decide_reminder(CAL, SETTINGS, after, jkt(2026, 7, 15, 14)).level == 2
 
 
+def test_a_team_member_who_stays_counts_on_when_a_colleagues_place_passes_on() -> None:
+    """A team's step had reminders 1 to 3 when one member's place passed to a newcomer:
+    the step's next reminder is the newcomer's ke-1, and ke-4 for the member who has held
+    the step since it was entered (received after none of its reminders)."""
+    held = FRESH
+    for at in (jkt(2026, 7, 13, 13), jkt(2026, 7, 14, 9), jkt(2026, 7, 14, 13)):
+        held = mark_sent(held, at)
+    handed = replace(held, handed_over_at=jkt(2026, 7, 14, 14), reminders_before_hand_over=3)
+    assert (holder_number(handed, 3), holder_number(handed, 0)) == (1, 4)
+    after = mark_sent(handed, jkt(2026, 7, 15, 10))
+    assert (holder_number(after, 3), holder_number(after, 0)) == (2, 5)
+
+
 def test_a_task_handed_over_within_its_norm_is_first_reminded_when_the_norm_runs_out() -> None:
     """Kabag's review (norm 2 working days) entered Monday 09.00 passes to a Plh Kabag at
     10.00: the task he receives says by when (Wednesday 09.00), and that is his first

@@ -424,6 +424,61 @@ async def test_a_team_step_reminds_both_members_and_escalates_from_kasubag_upwar
                 )
 
 
+async def test_a_team_member_who_stays_counts_on_when_a_colleagues_place_passes_to_a_newcomer(
+    tmp_path: Path,
+) -> None:
+    """The team's step 6 is late: Ayu and Rudi read Pengingat ke-1, ke-2 and ke-3 (Monday
+    20 July 09.00 and 13.00, Tuesday 09.00). At 10.00 Rudi's place in the team passes to Pak
+    Agus (/alihkan tim). At 14.00 Pak Agus reads his own Pengingat ke-1, and Ayu, who has
+    held the step all along, reads ke-4, not ke-1 again. Kasubag and Kabag are told each
+    member's number."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        case = await proposal_ready(world, s, "Usulan dengan tim yang berganti")
+        await s.press("kasubag", "Ajukan", case)
+        await s.to_the_drafts(case)
+        await s.seen("tim1", lambda m: f"Berkas #{case}" in m.text and "Langkah 6 dari" in m.text)
+        await world.drained(WAIT)
+        phones = Phones(world, [*KEYS, "plh"])
+        for moment in (wib(7, 20, 9), wib(7, 20, 13), wib(7, 21, 9)):
+            await sweep_at(world, clock, moment)
+        news = phones.news()
+        for member in ("tim1", "tim2"):
+            assert [headline(m) for m in news[member]] == [
+                "⏰ Pengingat ke-1",
+                "⏰ Pengingat ke-2",
+                "⏰ Pengingat ke-3",
+            ]
+
+        clock.set(wib(7, 21, 10))
+        said = await ask(world, "admin", f"/alihkan tim {ID['tim2']} {ACTING.telegram_id}")
+        assert said.startswith("Peran Tim Penyusunan dialihkan"), said
+        await world.drained(WAIT)
+        await s.seen("plh", lambda m: f"Berkas #{case}" in m.text and "Langkah 6 dari" in m.text)
+        phones.news()
+        await sweep_at(world, clock, wib(7, 21, 14))
+        news = phones.news()
+        escalated = [f"📣 Eskalasi — Berkas #{case}: Usulan dengan tim yang berganti"]
+        assert {k: [headline(m) for m in v] for k, v in news.items()} == {
+            "tim1": ["⏰ Pengingat ke-4"],
+            "plh": ["⏰ Pengingat ke-1"],
+            "kasubag": escalated,
+            "kabag": escalated,  # ke-4 of the step: tim -> kasubag -> kabag
+        }
+        each = (
+            f"Pengingat telah dikirim kepada pelaksana: ke-4 kepada {NAMES['tim1']}; "
+            f"ke-1 kepada {ACTING.name}."
+        )
+        for superior in ("kasubag", "kabag"):
+            assert each in news[superior][0].text, news[superior][0].text
+        # the chase log keeps the step's count for both
+        chases = await world.services.db.read(repo.chases_of_case, case)
+        assert {(c.person_id, c.number) for c in chases if c.at == wib(7, 21, 14)} >= {
+            (ID["tim1"], 4),
+            (ACTING.telegram_id, 4),
+        }
+
+
 # -- /tunda ---------------------------------------------------------------------------
 
 

@@ -1406,6 +1406,9 @@ async def test_the_upgrade_files_the_numbers_archived_before_in_their_compared_f
         await db.close()
 
 
+LEVEL_20_UNDONE = "ALTER TABLE cases DROP COLUMN handed_over_to; "
+"""Level 20's change undone (storage.migrations.V20_HAND_OVERS_BY_HOLDER), on either engine."""
+
 LEVEL_19_UNDONE = (
     "ALTER TABLE cases DROP COLUMN handed_over_at; "
     "ALTER TABLE cases DROP COLUMN reminders_before_hand_over; "
@@ -1451,7 +1454,8 @@ async def level14_archived_as(
     plain = sqlite3.connect(path)
     try:
         plain.executescript(
-            LEVEL_19_UNDONE  # then level 18's, 17's, 16's and 15's, undone
+            LEVEL_20_UNDONE  # then level 19's, 18's, 17's, 16's and 15's, undone
+            + LEVEL_19_UNDONE
             + LEVEL_18_UNDONE
             + LEVEL_17_UNDONE
             + "ALTER TABLE album_files DROP COLUMN taken_by; "
@@ -1615,7 +1619,9 @@ async def test_the_upgrade_to_level_18_gives_each_archived_case_its_number(
     await db.write(archived_cases_filed_twice)
     await db.close()
     with sqlite3.connect(path) as plain:
-        plain.executescript(LEVEL_19_UNDONE + LEVEL_18_UNDONE + "PRAGMA user_version = 17;")
+        plain.executescript(
+            LEVEL_20_UNDONE + LEVEL_19_UNDONE + LEVEL_18_UNDONE + "PRAGMA user_version = 17;"
+        )
     plain.close()
     db = await Database.open(path)
     try:
@@ -1624,6 +1630,45 @@ async def test_the_upgrade_to_level_18_gives_each_archived_case_its_number(
         by_case = await rows(db, "SELECT id, archive_number FROM cases ORDER BY id")
         assert dict(by_case) == ARCHIVE_NUMBER_BY_CASE
         assert await db.read(repo.shared_archive_numbers) == {"ARS/PK/2027/007": [1, 2, 3]}
+    finally:
+        await db.close()
+
+
+def handed_over_at_level_19(tx: Tx) -> None:
+    """Case 1 waits at a step passed to another official (person 7) after three of its
+    reminders, case 2 at a step never passed on; then level 20's change is undone, as
+    level 19 left such a database (one count for the whole step)."""
+    one = run_to(2).current
+    for case in (one, replace(one, id=2)):
+        repo.save_case(tx, case, "kabag", new=True, reminders_from=None)
+    repo.set_reminder_state(tx, 1, next_due_at=None, reminders_sent=3)
+    repo.hand_over(tx, 1, T0, 7)
+    tx.run(LEVEL_20_UNDONE)
+
+
+def assert_hand_over_kept_for_every_holder(tx: Tx) -> None:
+    """After the upgrade to level 20, level 19's hand-over holds for every holder of
+    case 1's step (whoever received it, each reads from 1 after the step's third
+    reminder); case 2's holders count from the step's first reminder."""
+    handed, kept = repo.reminder_row(tx, 1), repo.reminder_row(tx, 2)
+    assert handed is not None and kept is not None
+    assert (handed.received(7), handed.received(8), kept.received(7)) == (3, 3, 0)
+
+
+async def test_the_upgrade_to_level_20_keeps_a_hand_over_for_every_holder_of_the_step(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "sopbot.sqlite3"
+    db = await Database.open(path)
+    await db.write(handed_over_at_level_19)
+    await db.close()
+    with sqlite3.connect(path) as plain:
+        plain.executescript("PRAGMA user_version = 19;")
+    plain.close()
+    db = await Database.open(path)
+    try:
+        assert await db.read(version_of) == LATEST
+        await db.read(assert_hand_over_kept_for_every_holder)
     finally:
         await db.close()
 
@@ -2008,19 +2053,24 @@ async def test_reminder_state_and_due_cases(db: Database) -> None:
     # the step's tasks pass to another official (a Plh): when, after how many reminders;
     # the step's count and its due time stay (the sweep moves the due time on)
     handed = T0 + timedelta(hours=2)
-    await db.write(repo.hand_over, 1, handed)
+    await db.write(repo.hand_over, 1, handed, 7)
     assert await db.read(repo.reminder_row, 1) == repo.ReminderRow(
-        one, 1, reminded, snooze, handed, 1
+        one, 1, reminded, snooze, handed, 1, {"7": 1}
     )
     await db.write(repo.set_reminder_state, 1, next_due_at=None, reminders_sent=2)
-    assert await db.read(rows_of_case, 1) == [(ts(handed), 1)]
-    await db.write(repo.hand_over, 3, handed)  # a closed case: nothing to hand over
+    # another member of a team receives it later: each keeps their own count
+    await db.write(repo.hand_over, 1, handed, 8)
+    assert await db.read(rows_of_case, 1) == [(ts(handed), 2)]
+    held = await db.read(repo.reminder_row, 1)
+    assert held is not None
+    assert (held.received(7), held.received(8), held.received(9)) == (1, 2, 0)
+    await db.write(repo.hand_over, 3, handed, 7)  # a closed case: nothing to hand over
     assert await db.read(rows_of_case, 3) == [(None, 0)]
 
     # saving without a reminder time keeps the reminder state; with one, starts it afresh
     await db.write(repo.save_case, one, "kabag", False)
     assert await db.read(repo.reminder_row, 1) == repo.ReminderRow(
-        one, 2, reminded, snooze, handed, 1
+        one, 2, reminded, snooze, handed, 2, {"7": 1, "8": 2}
     )
     await db.write(repo.save_case, one, "kabag", False, ts(T0 + timedelta(hours=9)))
     assert await db.read(repo.reminder_row, 1) == repo.ReminderRow(one, 0, None, None)
@@ -2454,7 +2504,11 @@ async def test_an_upgrade_to_level_17_indexes_the_rows_not_delivered(tmp_path: P
     await db.close()
     with sqlite3.connect(path) as plain:
         plain.executescript(
-            LEVEL_19_UNDONE + LEVEL_18_UNDONE + LEVEL_17_UNDONE + "PRAGMA user_version = 16;"
+            LEVEL_20_UNDONE
+            + LEVEL_19_UNDONE
+            + LEVEL_18_UNDONE
+            + LEVEL_17_UNDONE
+            + "PRAGMA user_version = 16;"
         )
     plain.close()
 

@@ -120,7 +120,8 @@ async def test_the_upgrade_to_level_18_gives_each_archived_case_its_number(
     try:
         await db.write(test_storage.archived_cases_filed_twice)
         undone = (
-            test_storage.LEVEL_19_UNDONE
+            test_storage.LEVEL_20_UNDONE
+            + test_storage.LEVEL_19_UNDONE
             + test_storage.LEVEL_18_UNDONE
             + "UPDATE sopbot_schema SET version = 17"
         )
@@ -142,6 +143,24 @@ async def test_the_upgrade_to_level_18_gives_each_archived_case_its_number(
         assert await db.read(repo.shared_archive_numbers) == {"ARS/PK/2027/007": [1, 2, 3]}
         shown = await db.write(plan)
         assert "cases_archive_number" in shown, shown
+    finally:
+        await db.close()
+
+
+async def test_the_upgrade_to_level_20_keeps_a_hand_over_for_every_holder_of_the_step(
+    pg_url: str,  # noqa: F811
+) -> None:
+    """``test_storage``'s test of the same name, on PostgreSQL."""
+    db = await Database.open(pg_url)
+    try:
+        await db.write(test_storage.handed_over_at_level_19)
+        await db.write(Tx.run, "UPDATE sopbot_schema SET version = 19")
+    finally:
+        await db.close()
+    db = await Database.open(pg_url)
+    try:
+        assert await db.read(schema_level) == LATEST
+        await db.read(test_storage.assert_hand_over_kept_for_every_holder)
     finally:
         await db.close()
 
@@ -190,7 +209,8 @@ async def test_the_upgrade_to_level_17_indexes_the_rows_not_delivered_by_chat(
     try:
         await db.write(test_storage.chat_10_with_a_week_delivered)
         undone = (
-            test_storage.LEVEL_19_UNDONE
+            test_storage.LEVEL_20_UNDONE
+            + test_storage.LEVEL_19_UNDONE
             + test_storage.LEVEL_18_UNDONE
             + test_storage.LEVEL_17_UNDONE
             + "UPDATE sopbot_schema SET version = 16"

@@ -350,7 +350,7 @@ def hand_task(
     ``listed``: the task is named in a notice listing many (:func:`listed_tasks`), opened
     from /tugas with its documents: nothing is queued for it now, but it is theirs all
     the same, and its reminders start afresh."""
-    repo.hand_over(tx, case.id, now)
+    repo.hand_over(tx, case.id, now, person)
     if listed:
         return
     send_task_files(tx, definition, case, person, now)

@@ -212,14 +212,19 @@ def escalate_anew(
         row = repo.reminder_row(tx, e.case_id, e.version)
         if row is None or (row.case.step, row.reminders_sent) != (e.step, e.number):
             continue  # moved on, or a later reminder escalated to who answers for it now
-        shown = e.number - row.reminders_before_hand_over
-        if shown < 1:
-            continue  # handed over since: its new holder has had no reminder yet
         case = row.case
         definition = sops.of(case)
+        holders = step_holders(tx, definition, case, now)
+        # the number each holder read of that reminder (none: handed over since)
+        shown = max(
+            (e.number - row.received(h) for h in holders),
+            default=e.number - row.reminders_before_hand_over,
+        )
+        if shown < 1:
+            continue  # handed over since: its new holder has had no reminder yet
         if not definition.has_role(e.role):
             continue
-        told = {former, *step_holders(tx, definition, case, now)}
+        told = {former, *holders}
         told |= repo.told_of_reminder(tx, case.id, case.step, e.number, case.step_entered_at)
         chases += _escalations(tx, definition, case, e.role, e.number, shown, told, now)
     _queue(tx, chases, now)
@@ -303,16 +308,26 @@ class Reminders:
             repo.set_reminder_state(tx, case_id, next_due_at=decision.next_check_at)
             return None
         # the step's count sets the level (a hand-over does not start the escalation over);
-        # the holder reads their own number, from 1 since the task passed to them
-        number, shown = row.reminders_sent + 1, holder_number(held)
+        # each holder reads their own number, from 1 since the task passed to them (a team
+        # member who stays counts on when a colleague's place passes to a newcomer)
+        number = row.reminders_sent + 1
         holders = step_holders(tx, definition, case, now)
+        numbers = {person: holder_number(held, row.received(person)) for person in holders}
+        shown = max(numbers.values(), default=holder_number(held))
         chases = []
         for person in holders:
             if not repo.supersede_reminders(tx, person, case.id, now):
                 continue  # the one before is on its way to them at this moment
             chases.append(
                 _Chase(
-                    person, "reminder", case.id, case.version, number, step.actor, case.step, shown
+                    person,
+                    "reminder",
+                    case.id,
+                    case.version,
+                    number,
+                    step.actor,
+                    case.step,
+                    numbers[person],
                 )
             )
         chain = escalation_chain(step.actor, definition.superior_of(), decision.level)

@@ -111,7 +111,8 @@ def save_case(
             "UPDATE cases SET status = ?, step = ?, version = ?, holder_role = ?, "
             "step_entered_at = ?, closed_at = ?, state = ?, format = ?, reminders_sent = 0, "
             "last_reminded_at = NULL, snoozed_until = NULL, handed_over_at = NULL, "
-            "reminders_before_hand_over = 0, next_due_at = ? WHERE id = ?",
+            "reminders_before_hand_over = 0, handed_over_to = NULL, next_due_at = ? "
+            "WHERE id = ?",
             (*values, reminders_from, case.id),
         )
 

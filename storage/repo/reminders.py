@@ -3,8 +3,9 @@ escalations and snoozes)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.core.model import Case
@@ -22,12 +23,26 @@ class ReminderRow:
     # entered it), and how many of the step's reminders had gone by then
     handed_over_at: datetime | None = None
     reminders_before_hand_over: int = 0
+    # who received the step's tasks from another official while it waited there, each
+    # with how many of the step's reminders had gone by then ("*": every holder not named,
+    # a hand-over recorded before schema level 20): ``handed_over_to`` of the cases row
+    handed_over_to: Mapping[str, int] = field(default_factory=dict)
+
+    def received(self, person: int) -> int:
+        """How many of the step's reminders had gone when ``person`` received its task
+        from another official (0: theirs since the case entered the step)."""
+        counts = self.handed_over_to
+        return counts.get(str(person), counts.get("*", 0))
 
 
 _REMINDER_COLUMNS = (
     "state, format, reminders_sent, last_reminded_at, snoozed_until, handed_over_at, "
-    "reminders_before_hand_over"
+    "reminders_before_hand_over, handed_over_to"
 )
+
+
+def _counts(value: str | None) -> dict[str, int]:
+    return {str(k): int(v) for k, v in json.loads(value).items()} if value else {}
 
 
 def _reminder_row(r: Row) -> ReminderRow:
@@ -38,6 +53,7 @@ def _reminder_row(r: Row) -> ReminderRow:
         parse_ts(r[4]) if r[4] else None,
         parse_ts(r[5]) if r[5] else None,
         r[6],
+        _counts(r[7]),
     )
 
 
@@ -56,7 +72,7 @@ def reminder_state(tx: Tx, case: Case) -> ReminderRow:
     the row's reminder columns only, the case's state not decoded again."""
     r = tx.one(
         "SELECT reminders_sent, last_reminded_at, snoozed_until, handed_over_at, "
-        "reminders_before_hand_over FROM cases WHERE id = ?",
+        "reminders_before_hand_over, handed_over_to FROM cases WHERE id = ?",
         (case.id,),
     )
     if r is None:
@@ -68,21 +84,31 @@ def reminder_state(tx: Tx, case: Case) -> ReminderRow:
         parse_ts(r[2]) if r[2] else None,
         parse_ts(r[3]) if r[3] else None,
         r[4],
+        _counts(r[5]),
     )
 
 
-def hand_over(tx: Tx, case_id: int, at: datetime) -> None:
-    """The tasks of the case's step pass to another official at ``at`` while it waits there
-    (``bot.services.effects.hand_task``): their reminders start afresh from then, the
-    step's count of reminders going on (:class:`ReminderRow`), but no later than one
+def hand_over(tx: Tx, case_id: int, at: datetime, person: int) -> None:
+    """The task of the case's step passes to ``person`` at ``at`` while it waits there
+    (``bot.services.effects.hand_task``): their reminders start afresh from then, numbered
+    from 1 for them alone (a team member who stays counts on: :meth:`ReminderRow.received`),
+    the step's count of reminders going on (:class:`ReminderRow`), but no later than one
     interval after the step's own next reminder (:func:`bot.reminder_policy.next_due_at`:
-    only the last hand-over is kept, so those closer together than an interval put a late
-    step's reminder off no further). The stored due time is left: the new one is never
-    earlier, and the sweep moves it on when it comes."""
+    only the last hand-over's moment is kept, so those closer together than an interval
+    put a late step's reminder off no further). The stored due time is left: the new one
+    is never earlier, and the sweep moves it on when it comes."""
+    row = tx.one(
+        "SELECT reminders_sent, handed_over_to FROM cases WHERE id = ? AND status = 'open'",
+        (case_id,),
+    )
+    if row is None:
+        return
+    counts = _counts(row[1])
+    counts[str(person)] = int(row[0])
     tx.run(
-        "UPDATE cases SET handed_over_at = ?, reminders_before_hand_over = reminders_sent "
-        "WHERE id = ? AND status = 'open'",
-        (ts(at), case_id),
+        "UPDATE cases SET handed_over_at = ?, reminders_before_hand_over = reminders_sent, "
+        "handed_over_to = ? WHERE id = ?",
+        (ts(at), json.dumps(counts, separators=(",", ":")), case_id),
     )
 
 
@@ -137,7 +163,7 @@ def open_reminder_rows(tx: Tx) -> list[tuple[ReminderRow, datetime | None]]:
     rows = tx.all(
         f"SELECT {_REMINDER_COLUMNS}, next_due_at FROM cases WHERE status = 'open' ORDER BY id"
     )
-    return [(_reminder_row(r), parse_ts(r[7]) if r[7] else None) for r in rows]
+    return [(_reminder_row(r), parse_ts(r[8]) if r[8] else None) for r in rows]
 
 
 # -- the chase log: reminders, escalations and snoozes, kept as long as the case ---------
