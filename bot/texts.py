@@ -588,6 +588,12 @@ SNOOZE_NOT_HOLDER = (
 )
 SNOOZED = "Pengingat Berkas #{case} ditunda sampai {until}{note}."
 SNOOZE_CAPPED = " (dibatasi paling lama {most})"  # the {note} of a shorter snooze than asked
+# a /tunda that ends before the next reminder was due anyway (after an upload, a longer
+# /tunda, within the norm): a /tunda only postpones, so the reminder comes when it was due
+SNOOZE_ALREADY_LATER = (
+    "Pengingat Berkas #{case} telah terjadwal pada {due}, lebih lambat dari batas penundaan "
+    "yang diminta ({until}); pengingat berikutnya tetap dikirim pada waktu tersebut."
+)
 
 # -- reminder digests (more reminders or escalations than a few in one sweep) ----------
 

@@ -41,15 +41,18 @@ async def snooze(update: Update, context: Context) -> None:
     if result.status != "ok" or result.until is None:
         await reply(update, t.SNOOZE_NOT_HOLDER.format(case=case_id))
         return
+    until = svc.zone.tanggal_jam(result.until)
+    if result.later is not None:
+        # due later already (an upload, a longer /tunda, the norm): a /tunda only postpones
+        due = svc.zone.tanggal_jam(result.later)
+        await reply(update, t.SNOOZE_ALREADY_LATER.format(case=case_id, due=due, until=until))
+        return
     note = (
         ""
         if result.granted == minutes
         else t.SNOOZE_CAPPED.format(most=t.minutes_text(result.granted))
     )
-    await reply(
-        update,
-        t.SNOOZED.format(case=case_id, until=svc.zone.tanggal_jam(result.until), note=note),
-    )
+    await reply(update, t.SNOOZED.format(case=case_id, until=until, note=note))
 
 
 def overdue_view(context: Context, page: OverduePage, admin: bool) -> tuple[str, Keyboard]:

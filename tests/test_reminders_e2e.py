@@ -534,6 +534,42 @@ async def test_tunda_is_for_the_holder_only_bounded_and_the_reminder_comes_after
         assert [headline(m) for m in phones.news()["kasubag"]] == ["⏰ Pengingat ke-3"]
 
 
+async def test_a_tunda_after_an_upload_never_brings_the_reminder_earlier_and_says_when_it_comes(
+    tmp_path: Path,
+) -> None:
+    """Kasubag's step 1 (norm 4 working hours from Monday 09.00) would be reminded at
+    13.00. At 12.00 she attaches a corrected TOR: the next reminder is put off to 240
+    working minutes after it, Tuesday 08.00. At 12.30 she asks /tunda for an hour: that
+    would be 13.30, earlier than the reminder already was, so it stays on Tuesday 08.00,
+    and the reply says so. A /tunda only postpones."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        case = await proposal_ready(world, s, "Usulan yang sedang diperbaiki")
+        await world.drained(WAIT)
+        phones = Phones(world)
+        clock.set(wib(7, 6, 12))
+        await s.upload("kasubag", case, "TOR.docx", draft("TOR yang diperbaiki"))
+        await world.drained(WAIT)
+
+        clock.set(wib(7, 6, 12, 30))
+        answer = await ask(world, "kasubag", f"/tunda {case} 1j")
+        assert answer == (
+            f"Pengingat Berkas #{case} telah terjadwal pada {office_time(wib(7, 7, 8))}, lebih "
+            f"lambat dari batas penundaan yang diminta ({office_time(wib(7, 6, 13, 30))}); "
+            "pengingat berikutnya tetap dikirim pada waktu tersebut."
+        )
+        for quiet in (wib(7, 6, 13, 30), wib(7, 6, 15, 59)):
+            await sweep_at(world, clock, quiet)
+            assert phones.news() == {}, quiet
+        await sweep_at(world, clock, wib(7, 7, 8))
+        assert [headline(m) for m in phones.news()["kasubag"]] == ["⏰ Pengingat ke-1"]
+        # the chase log keeps what she asked
+        chases = await world.services.db.read(repo.chases_of_case, case)
+        assert [(c.person_id, c.until) for c in chases if c.kind == "snooze"] == [
+            (ID["kasubag"], wib(7, 6, 13, 30))
+        ]
+
+
 async def test_who_was_reminded_told_and_who_postponed_outlives_the_retention_in_the_export(
     tmp_path: Path,
 ) -> None:

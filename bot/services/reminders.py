@@ -86,8 +86,11 @@ class _Chase:
 @dataclass(frozen=True)
 class Snooze:
     status: str  # "ok" | "not_found" | "closed" | "not_holder"
-    until: datetime | None = None
+    until: datetime | None = None  # what was asked (bounded to the longest snooze)
     granted: int = 0
+    # when the next reminder comes, when that is later than ``until`` (it was due later
+    # already: an upload's put-off, a longer /tunda, the step's norm); None: at ``until``
+    later: datetime | None = None
 
 
 def _queue(tx: Tx, chases: list[_Chase], now: datetime) -> None:
@@ -350,7 +353,10 @@ class Reminders:
         return await self.db.read(repo.next_due_after, after)
 
     async def snooze(self, user_id: int, case_id: int, minutes: int) -> Snooze:
-        """/tunda: no reminder for the step before ``minutes`` working minutes from now."""
+        """/tunda: no reminder for the step before ``minutes`` working minutes from now.
+        It only postpones: a snooze in force that ends later (an upload's put-off, a
+        longer /tunda) stands, and the next reminder never comes earlier than it was due;
+        :attr:`Snooze.later` says when it comes, when not as asked."""
 
         def txn(tx: Tx) -> Snooze:
             row = repo.reminder_row(tx, case_id)
@@ -371,12 +377,15 @@ class Reminders:
             role = definition.step(case.step).actor
             granted = clamp_snooze(self.settings, minutes)
             until = self.calendar.add_working_minutes(now, granted)
-            held = _held(row, definition.step(case.step).time_minutes, until)
+            # never earlier than the snooze in force (the row's, kept when it ends later)
+            kept = max(until, row.snoozed_until or until)
+            held = _held(row, definition.step(case.step).time_minutes, kept)
             due = next_due_at(self.calendar, self.settings, held)
-            repo.set_reminder_state(tx, case.id, next_due_at=due, snoozed_until=until)
+            repo.set_reminder_state(tx, case.id, next_due_at=due, snoozed_until=kept)
             snoozed = repo.Chase("snooze", case.step, now, user_id, role, until=until)
             repo.log_chases(tx, case.id, [snoozed])
-            return Snooze("ok", until, granted)
+            later = due if due > self.calendar.next_working_moment(until) else None
+            return Snooze("ok", until, granted, later)
 
         return await self.db.write(txn)
 
