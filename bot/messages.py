@@ -659,14 +659,20 @@ class Renderer:
     ) -> str:
         """What an escalation says of its reminder (the step's ``n``): the number each
         holder read of it, as they hold the step when it is sent, one number when they
-        read the same (a team member who stays counts on, a newcomer from 1)."""
+        read the same (a team member who stays counts on, a newcomer from 1). One who
+        received the task after that reminder (it passed on while the escalation waited)
+        had none of it: the escalation says the former holder had it, not they."""
         queued = int(p.get("reminder", p["n"]))  # what the holder read, as it was queued
         numbers = {h: int(p["n"]) - received.get(h, 0) for h in holders}
-        read = {h: n if n >= 1 else queued for h, n in numbers.items()}
-        if len(set(read.values())) <= 1:
-            return t.ESCALATION_REMINDED.format(n=next(iter(read.values()), queued))
+        if numbers and all(n < 1 for n in numbers.values()):
+            return t.ESCALATION_REMINDED_BEFORE.format(n=queued)
+        if len(set(numbers.values())) <= 1:
+            return t.ESCALATION_REMINDED.format(n=next(iter(numbers.values()), queued))
         each = "; ".join(
-            t.ESCALATION_REMINDED_TO.format(n=n, name=inputs.name(h)) for h, n in read.items()
+            t.ESCALATION_REMINDED_TO.format(n=n, name=inputs.name(h))
+            if n >= 1
+            else t.ESCALATION_NOT_YET_TO.format(name=inputs.name(h))
+            for h, n in numbers.items()
         )
         return t.ESCALATION_REMINDED_EACH.format(each=t.e(each))
 

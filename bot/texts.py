@@ -1400,6 +1400,14 @@ ESCALATION_REMINDED = "Pengingat ke-{n} telah dikirim kepada pelaksana."
 # ESCALATION_REMINDED_TO of each member, joined by "; "
 ESCALATION_REMINDED_EACH = "Pengingat telah dikirim kepada pelaksana: {each}."
 ESCALATION_REMINDED_TO = "ke-{n} kepada {name}"
+# ... of a member who received the task after that reminder (it passed on meanwhile)
+ESCALATION_NOT_YET_TO = "belum kepada {name}, yang menerima tugas ini sesudahnya"
+# an escalation that waited (an outage, office hours) while the task passed to another
+# official, who has had no reminder of it yet: {n} is what the former holder read
+ESCALATION_REMINDED_BEFORE = (
+    "Pengingat ke-{n} telah dikirim kepada pelaksana sebelumnya; tugas ini kemudian beralih "
+    "kepada pelaksana saat ini, yang belum menerima pengingat."
+)
 ESCALATION_ASK = "Mohon berkenan mengingatkan yang bersangkutan."
 ESCALATION_ASK_PLH = (
     "Mohon berkenan mengingatkan yang bersangkutan atau, bila berhalangan, meminta "

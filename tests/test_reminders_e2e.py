@@ -1534,6 +1534,92 @@ async def test_kabags_role_passes_while_an_escalation_about_a_late_step_waits_fo
         ]
 
 
+async def test_an_escalation_waiting_when_the_task_passes_on_does_not_credit_the_newcomer(
+    tmp_path: Path,
+) -> None:
+    """Kasubag's step 1 stalls: reminder 2, and Kabag's escalation of it, wait for the office
+    to open on Wednesday 08.00. That night the Kasubag role passes to Pak Agus (/alihkan),
+    who receives the task and has had no reminder of it. At 08.00 Kabag's escalation names
+    Pak Agus as the holder: it does not say he was sent Pengingat ke-2, but that his
+    predecessor was, before the task passed to him."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        case = await proposal_ready(world, s, "Usulan yang berpindah pelaksana")
+        phones = Phones(world, [*KEYS, "plh"])
+        await reminder_2_waits_for_the_office(world, clock, case, phones)
+
+        clock.set(wib(7, 7, 21, 45))
+        moved = await world.services.people.reassign(
+            ADMIN_ID, "kasubag", ID["kasubag"], ACTING.telegram_id
+        )
+        assert moved.status == "ok", moved
+        await world["plh"].wait_message(lambda m: "dialihkan" in m.text, timeout=WAIT)
+        clock.set(wib(7, 8, 8))
+        world.services.outbox.wake()
+        await world.drained(WAIT)
+        news = phones.news()
+        assert [headline(m) for m in news["kabag"]] == [
+            f"📣 Eskalasi — Berkas #{case}: Usulan yang berpindah pelaksana"
+        ]
+        escalation = news["kabag"][0].text
+        assert f"Pelaksana: {ACTING.name}" in escalation
+        assert "Pengingat ke-2 telah dikirim kepada pelaksana." not in escalation
+        assert (
+            "Pengingat ke-2 telah dikirim kepada pelaksana sebelumnya; tugas ini kemudian "
+            "beralih kepada pelaksana saat ini, yang belum menerima pengingat." in escalation
+        )
+        # his own first reminder comes 240 working minutes after he received the task
+        await sweep_at(world, clock, wib(7, 8, 11, 59))
+        assert phones.news() == {}
+        await sweep_at(world, clock, wib(7, 8, 12))
+        news = phones.news()
+        assert [headline(m) for m in news["plh"]] == ["⏰ Pengingat ke-1"]
+        assert "Pengingat ke-1 telah dikirim kepada pelaksana." in news["kabag"][0].text
+
+
+async def test_a_team_escalation_waiting_when_a_members_place_passes_names_who_had_the_reminder(
+    tmp_path: Path,
+) -> None:
+    """The team's step 6 is late: Ayu and Rudi had Pengingat ke-1 on Monday 20 July 09.00.
+    Ke-2, and Kasubag's escalation of it, are queued at 15.50 while Telegram cannot be
+    reached, and wait for the office to open on Tuesday 08.00. That night Rudi's place in
+    the team passes to Pak Agus. At 08.00 Kasubag reads that Ayu had ke-2 and that Pak
+    Agus, who received the task after it, had none."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        case = await proposal_ready(world, s, "Usulan dengan tim yang berganti")
+        await s.press("kasubag", "Ajukan", case)
+        await s.to_the_drafts(case)
+        await s.seen("tim1", lambda m: f"Berkas #{case}" in m.text and "Langkah 6 dari" in m.text)
+        await world.drained(WAIT)
+        phones = Phones(world, [*KEYS, "plh"])
+        await sweep_at(world, clock, wib(7, 20, 9))
+        assert set(phones.news()) == {"tim1", "tim2"}
+        world.emu.faults.fail(100_000, status=502, method="sendMessage")  # Telegram is down
+        clock.set(wib(7, 20, 15, 50))
+        await world.services.reminders.sweep()
+        await until_rows(world, case, lambda rows: all(r[1] >= 1 for r in rows))
+        clock.set(wib(7, 20, 21, 30))  # Telegram answers again; the office is closed
+        world.emu.faults.clear()
+        world.services.outbox.wake()
+        await until_rows(world, case, lambda rows: all(r[2] == repo.OFFICE_CLOSED for r in rows))
+
+        clock.set(wib(7, 20, 21, 45))
+        moved = await world.services.people.reassign(
+            ADMIN_ID, "tim", ID["tim2"], ACTING.telegram_id
+        )
+        assert moved.status == "ok", moved
+        await world["plh"].wait_message(lambda m: "dialihkan" in m.text, timeout=WAIT)
+        clock.set(wib(7, 21, 8))
+        world.services.outbox.wake()
+        await world.drained(WAIT)
+        [escalation] = phones.news()["kasubag"]
+        assert (
+            f"Pengingat telah dikirim kepada pelaksana: ke-2 kepada {NAMES['tim1']}; belum "
+            f"kepada {ACTING.name}, yang menerima tugas ini sesudahnya." in escalation.text
+        ), escalation.text
+
+
 async def test_kabag_who_blocked_the_bot_gets_the_latest_escalation_once_when_he_returns(
     tmp_path: Path,
 ) -> None:
