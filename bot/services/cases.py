@@ -555,11 +555,10 @@ class CaseService:
     ) -> Outcome:
         now = self._utc_now()
         unit = case.unit if case else self.unit
-        if isinstance(command, SIGNED):
-            person = repo.get_person(tx, user_id)
-            if person is None or not person.complete:
-                raise ProfileIncomplete(person=user_id)
-        actor, name = routing.actor_and_name(tx, user_id, unit, self.config, now)
+        facts = repo.actor_facts(tx, user_id, unit, now)
+        if isinstance(command, SIGNED) and not facts.complete:
+            raise ProfileIncomplete(person=user_id)
+        actor, name = routing.actor_of(facts, user_id, self.config), facts.display
         # a file: what the step takes depends on how the case came to it (a return)
         came = effects.arrival(tx, case) if case and isinstance(command, AttachFile) else None
         events = decide(definition, case, command, actor, now, came)

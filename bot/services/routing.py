@@ -57,22 +57,19 @@ class Route:
 
 def actor(tx: Tx, person_id: int, unit: str, config: Config, at: datetime) -> Actor:
     """A person with the roles they hold now: their own, and those they act in."""
-    return actor_and_name(tx, person_id, unit, config, at)[0]
+    return actor_of(repo.actor_facts(tx, person_id, unit, at), person_id, config)
 
 
-def actor_and_name(
-    tx: Tx, person_id: int, unit: str, config: Config, at: datetime
-) -> tuple[Actor, str]:
-    """The actor and their name as messages show it, in one query."""
-    facts = repo.actor_facts(tx, person_id, unit, at)
+def actor_of(facts: repo.ActorFacts, person_id: int, config: Config) -> Actor:
+    """The actor a person's facts (:func:`repo.actor_facts`) make: their own roles, and
+    those they act in."""
     own = facts.roles
-    actor = Actor(
+    return Actor(
         person_id,
         own | frozenset(facts.acting),
         person_id in config.admins,
         {role: kind for role, kind in facts.acting.items() if role not in own},
     )
-    return actor, facts.display
 
 
 def definitive_holders(tx: Tx, definition: SopDefinition, case: Case, role: str) -> list[int]:

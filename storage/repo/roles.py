@@ -70,33 +70,36 @@ def gate_facts(tx: Tx, update_id: int, person_id: int, unit: str, at: datetime) 
 
 @dataclass(frozen=True)
 class ActorFacts:
-    """Who a person is for a command, read in one query: name, own roles, acting roles."""
+    """Who a person is for a command, read in one query: name, own roles, acting roles,
+    and whether their profile is given (:attr:`Person.complete`: an act needs it)."""
 
     display: str
     roles: frozenset[str]
     acting: dict[str, str]  # role -> "plh" | "plt", for roles held as an acting official
+    complete: bool = False
 
 
 def actor_facts(tx: Tx, person_id: int, unit: str, at: datetime) -> ActorFacts:
     now = ts(at)
     rows = tx.all(
-        "SELECT 'role', role, '' FROM role_assignments WHERE person_id = ? AND unit = ? "
+        "SELECT 'role', role, '', '' FROM role_assignments WHERE person_id = ? AND unit = ? "
         "AND revoked_at IS NULL "
-        "UNION ALL SELECT 'acting', role, kind FROM acting WHERE person_id = ? AND unit = ? "
-        "AND starts_at <= ? AND ends_at > ? "
-        "UNION ALL SELECT 'person', name, COALESCE(username, '') FROM people "
+        "UNION ALL SELECT 'acting', role, kind, '' FROM acting WHERE person_id = ? "
+        "AND unit = ? AND starts_at <= ? AND ends_at > ? "
+        "UNION ALL SELECT 'person', name, COALESCE(username, ''), position FROM people "
         "WHERE telegram_id = ?",
         (person_id, unit, person_id, unit, now, now, person_id),
     )
-    roles, acting, display = set(), {}, f"ID {person_id}"
-    for kind, value, extra in rows:
+    roles, acting, display, complete = set(), {}, f"ID {person_id}", False
+    for kind, value, extra, position in rows:
         if kind == "role":
             roles.add(value)
         elif kind == "acting":
             acting[value] = extra
         else:
             display = value or (f"@{extra}" if extra else display)
-    return ActorFacts(display, frozenset(roles), acting)
+            complete = bool(value and position)
+    return ActorFacts(display, frozenset(roles), acting, complete)
 
 
 def active_roles(tx: Tx, person_id: int, unit: str) -> frozenset[str]:
