@@ -1181,6 +1181,44 @@ async def test_append_events_assigns_consecutive_seq(db: Database) -> None:
     assert await db.read(repo.event_at, 1, len(run.log) + 1) is None
 
 
+async def test_a_case_is_read_with_the_move_that_brought_it_to_its_step(db: Database) -> None:
+    """What a command reads first, in one statement: the case, the latest move into a
+    step (as last_arrival has it) and the row of who made it."""
+    run = started()
+    await store_run(db, run)
+    found = await db.read(repo.load_case_to_decide, 1)
+    assert found == repo.CaseToDecide(run.current, None)  # opened, not moved yet
+    assert await db.read(repo.arrival, 1) is None
+    assert await db.read(repo.load_case_to_decide, 2) is None
+
+    run.forward(PEOPLE)  # the Kasubag submits to the Kabag (files attached first)
+    run.send_back(KABAG, "Mohon dilengkapi.")  # the Kabag returns it
+    run.attach(KASUBAG, "tor")  # not a move: the return stays the arrival
+
+    def stored(tx: Tx) -> None:
+        repo.save_case(tx, run.current, holder(run.current), new=False)
+        repo.append_events(tx, 1, run.log[len(repo.load_events(tx, 1)) :])
+        repo.ensure_person(tx, KABAG.person_id, T0, "kabag_biro")
+        repo.update_profile(tx, KABAG.person_id, now=T0, changed_by=None, name="Budi")
+
+    await db.write(stored)
+    last = await db.read(repo.last_arrival, 1)
+    assert last is not None
+    seq, returned = last
+    assert returned.type is EventType.RETURNED and returned.reason == "Mohon dilengkapi."
+    found = await db.read(repo.load_case_to_decide, 1)
+    assert found is not None and found.case == run.current and found.arrival is not None
+    assert (found.arrival.seq, found.arrival.event) == (seq, returned)
+    assert found.arrival.by is not None and found.arrival.by.display == "Budi"
+    assert await db.read(repo.arrival, 1) == found.arrival
+
+    run.forward(PEOPLE)  # the Kasubag submits again: who has no row is named by no one
+    await db.write(stored)
+    found = await db.read(repo.load_case_to_decide, 1)
+    assert found is not None and found.arrival is not None
+    assert found.arrival.event == run.log[-1] and found.arrival.by is None
+
+
 def event_dict_row(event: Event, data: dict[str, Any], fmt: int) -> dict[str, Any]:
     return {**format1_event(event, 1), "data": json.dumps(data), "format": fmt}
 

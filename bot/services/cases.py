@@ -538,10 +538,11 @@ class CaseService:
         user_id: int,
         pressed: Sequence[tuple[int, int]],
     ) -> Outcome:
-        case = repo.load_case(tx, case_id)
-        if case is None:
+        found = repo.load_case_to_decide(tx, case_id)
+        if found is None:
             raise InvalidValue("no such case", case=case_id)
-        return self._run(tx, self.sops.of(case), case, command, user_id, pressed)
+        case = found.case
+        return self._run(tx, self.sops.of(case), case, command, user_id, pressed, read=found)
 
     def _run(
         self,
@@ -552,7 +553,15 @@ class CaseService:
         user_id: int,
         pressed: Sequence[tuple[int, int]],
         into: int | None = None,
+        read: repo.CaseToDecide | None = None,
     ) -> Outcome:
+        """``read``: the case as read with the move that brought it to its step (one
+        statement, :meth:`_execute`); without it, that move is read when needed."""
+
+        def arrival() -> repo.Arrival | None:
+            assert case is not None
+            return read.arrival if read is not None else repo.arrival(tx, case.id)
+
         now = self._utc_now()
         unit = case.unit if case else self.unit
         facts = repo.actor_facts(tx, user_id, unit, now)
@@ -560,8 +569,8 @@ class CaseService:
             raise ProfileIncomplete(person=user_id)
         actor, name = routing.actor_of(facts, user_id, self.config), facts.display
         # a file: what the step takes depends on how the case came to it (a return)
-        came = effects.arrival(tx, case) if case and isinstance(command, AttachFile) else None
-        events = decide(definition, case, command, actor, now, came)
+        came = arrival() if case and isinstance(command, AttachFile) else None
+        events = decide(definition, case, command, actor, now, came.event if came else None)
         for event in events:
             if event.type in (EventType.ARCHIVED, EventType.ARCHIVE_CORRECTED):
                 reference = str(event.data["reference"])
@@ -571,7 +580,7 @@ class CaseService:
         # a move shows itself on the task messages of its step (views.decided_text)
         moving = any(event.is_move for event in events)
         shows = bool(pressed) or moving
-        arrival = repo.last_arrival(tx, case.id) if case is not None and shows else None
+        arrived = (came or arrival()) if case is not None and shows else None
         new = apply_all(definition, case, events)
         moved = case is None or new.version != case.version
         repo.save_case(
@@ -593,13 +602,19 @@ class CaseService:
             put_off_after_upload(tx, self.calendar, self.reminders, new, norm, now)
         names: dict[int, str] = {}
         if shows:  # what the decided message shows (views.decided_text)
-            shown = [arrival[1].actor] if arrival is not None else []
-            for event in events:
-                if event.type is EventType.TEAM_FORMED:
-                    shown += [int(m) for m in event.data.get("members", [])]
-            names = {p: person.display for p, person in repo.people_by_ids(tx, shown).items()}
+            if arrived is not None and arrived.by is not None:
+                names[arrived.event.actor] = arrived.by.display
+            members = [
+                int(m)
+                for event in events
+                if event.type is EventType.TEAM_FORMED
+                for m in event.data.get("members", [])
+            ]
+            if members:
+                people = repo.people_by_ids(tx, members)
+                names |= {p: person.display for p, person in people.items()}
         outcome = Outcome(
-            case, new, events, first_seq, name, arrival[1] if arrival else None, names
+            case, new, events, first_seq, name, arrived.event if arrived else None, names
         )
         decided: Callable[[], str] | None = None
         if case is not None and moving:

@@ -20,6 +20,7 @@ from storage.codec import (
     ts,
 )
 from storage.db import Tx
+from storage.repo.people import Person, _person
 
 # -- SOP revisions -----------------------------------------------------------------------
 
@@ -246,6 +247,64 @@ def load_events(tx: Tx, case_id: int) -> list[Event]:
 def event_at(tx: Tx, case_id: int, seq: int) -> Event | None:
     row = tx.one("SELECT * FROM events WHERE case_id = ? AND seq = ?", (case_id, seq))
     return event_from_row(row) if row else None
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """The latest move into a step (what brought a case where it is): its seq, the event,
+    and who made it (None: they have no row)."""
+
+    seq: int
+    event: Event
+    by: Person | None
+
+
+@dataclass(frozen=True)
+class CaseToDecide:
+    """A case as a command on it reads it, in one statement: the case, and the move that
+    brought it to its step (a file's command asks how it came there; a decision shows it)."""
+
+    case: Case
+    arrival: Arrival | None
+
+
+# the latest move into a step of case ``c``, and its author's row (events ``e``, people ``p``)
+_ARRIVAL_JOIN = (
+    "LEFT JOIN events e ON e.case_id = c.id AND e.seq = (SELECT seq FROM events "
+    "WHERE case_id = c.id AND to_step IS NOT NULL ORDER BY seq DESC LIMIT 1) "
+    "LEFT JOIN people p ON p.telegram_id = e.actor"
+)
+_ARRIVAL_COLUMNS = "e.*, p.telegram_id, p.name, p.nip, p.position, p.username, p.started_bot"
+
+
+def _arrival(row: Any) -> Arrival | None:
+    """The arrival of a row of :data:`_ARRIVAL_JOIN` (None: the case has not moved yet)."""
+    if row["seq"] is None:
+        return None
+    by = _person(row) if row["telegram_id"] is not None else None
+    return Arrival(int(row["seq"]), event_from_row(row), by)
+
+
+def load_case_to_decide(tx: Tx, case_id: int) -> CaseToDecide | None:
+    """The case with the move that brought it to its step (:func:`last_arrival`, with its
+    author's row), in one statement."""
+    row = tx.one(
+        f"SELECT c.state, c.format AS case_format, {_ARRIVAL_COLUMNS} FROM cases c "
+        f"{_ARRIVAL_JOIN} WHERE c.id = ?",
+        (case_id,),
+    )
+    if row is None:
+        return None
+    return CaseToDecide(case_from_json(row["state"], row["case_format"]), _arrival(row))
+
+
+def arrival(tx: Tx, case_id: int) -> Arrival | None:
+    """The move that brought the case to its step, with its author's row (a case held
+    already: :func:`load_case_to_decide` reads both at once)."""
+    row = tx.one(
+        f"SELECT {_ARRIVAL_COLUMNS} FROM cases c {_ARRIVAL_JOIN} WHERE c.id = ?", (case_id,)
+    )
+    return _arrival(row) if row is not None else None
 
 
 def last_arrival(tx: Tx, case_id: int) -> tuple[int, Event] | None:
