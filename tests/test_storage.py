@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, astuple, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache, partial
 from pathlib import Path
@@ -1183,11 +1183,13 @@ async def test_append_events_assigns_consecutive_seq(db: Database) -> None:
 
 async def test_a_case_is_read_with_the_move_that_brought_it_to_its_step(db: Database) -> None:
     """What a command reads first, in one statement: the case, the latest move into a
-    step (as last_arrival has it) and the row of who made it."""
+    step (as last_arrival has it), the row of who made it, and whether the case has what
+    a move takes from its step (dialogues, live task messages, buttons of its version)."""
     run = started()
     await store_run(db, run)
     found = await db.read(repo.load_case_to_decide, 1)
-    assert found == repo.CaseToDecide(run.current, None)  # opened, not moved yet
+    nothing_left = repo.Leftovers(dialogues=False, live_tasks=False, task_messages=False)
+    assert found == repo.CaseToDecide(run.current, None, nothing_left)  # not moved yet
     assert await db.read(repo.arrival, 1) is None
     assert await db.read(repo.load_case_to_decide, 2) is None
 
@@ -1212,11 +1214,30 @@ async def test_a_case_is_read_with_the_move_that_brought_it_to_its_step(db: Data
     assert found.arrival.by is not None and found.arrival.by.display == "Budi"
     assert await db.read(repo.arrival, 1) == found.arrival
 
+    assert found.leftovers == nothing_left
+
     run.forward(PEOPLE)  # the Kasubag submits again: who has no row is named by no one
     await db.write(stored)
     found = await db.read(repo.load_case_to_decide, 1)
     assert found is not None and found.arrival is not None
     assert found.arrival.event == run.log[-1] and found.arrival.by is None
+
+    version = run.version
+    kabag = KABAG.person_id
+    leftovers: list[Callable[[Tx], object]] = [
+        lambda tx: repo.set_dialogue(tx, kabag, "return_reason", T0, 1, version),
+        lambda tx: repo.set_live_task(tx, kabag, 1, version, 500),
+        lambda tx: repo.record_task_message(tx, kabag, 501, 1, version),
+    ]
+    for n, add in enumerate(leftovers, start=1):
+        await db.write(add)
+        found = await db.read(repo.load_case_to_decide, 1)
+        assert found is not None
+        assert astuple(found.leftovers) == (True,) * n + (False,) * (3 - n)
+    # buttons of a later version than the case's (none is ever recorded) are not its step's
+    await db.write(lambda tx: tx.run("UPDATE task_messages SET version = ?", (version + 1,)))
+    found = await db.read(repo.load_case_to_decide, 1)
+    assert found is not None and astuple(found.leftovers) == (True, True, False)
 
 
 def event_dict_row(event: Event, data: dict[str, Any], fmt: int) -> dict[str, Any]:

@@ -635,6 +635,7 @@ class CaseService:
             into=into,
             admins=self.config.admins,
             decided=decided,
+            leftovers=read.leftovers if read is not None else None,
         )
         return replace(outcome, unheld=True) if unheld else outcome
 

@@ -105,21 +105,24 @@ def queue(
     into: int | None = None,
     admins: Sequence[int] = (),
     decided: Callable[[], str] | None = None,
+    leftovers: repo.Leftovers | None = None,
 ) -> bool:
     """Every row the outcome of one command causes. ``into``: a message of the actor's chat
     that the new task replaces (the /baru question becomes the case's task). ``admins``
     are asked for a Plh when no holder may decide the step the case comes to, and told
     when the case moved to a step nobody holds (a vacant role, a team none of whose
     members holds its role now). ``decided``: the text the other holders' task messages
-    show once the case moved (the decision, :func:`bot.views.decided_text`). Whether the
-    case moved to a step nobody holds (the mover is told so)."""
+    show once the case moved (the decision, :func:`bot.views.decided_text`).
+    ``leftovers``: what the case has that its move takes (read with it in this
+    transaction; None: not known, looked for). Whether the case moved to a step nobody
+    holds (the mover is told so)."""
     before, case = outcome.before, outcome.case
     out = _Rows(now)
     moved = before is None or before.version != case.version
     ended: list[repo.Dialogue] = []
     shown: set[int] = set()  # chats whose task message now shows the move
     if before is not None and moved:
-        ended, shown = _retire(tx, before, pressed, out, decided)
+        ended, shown = _retire(tx, before, pressed, out, decided, leftovers or repo.Leftovers())
         if pressed and outcome.withdrawable:
             chat_id, message_id = pressed[0]
             repo.record_task_message(tx, chat_id, message_id, case.id, case.version)
@@ -416,7 +419,8 @@ def _retire(
     before: Case,
     pressed: Sequence[tuple[int, int]],
     out: _Rows,
-    decided: Callable[[], str] | None = None,
+    decided: Callable[[], str] | None,
+    leftovers: repo.Leftovers,
 ) -> tuple[list[repo.Dialogue], set[int]]:
     """The case moved on: buttons of its old step disappear from every chat that has them,
     and every dialogue about it ends (with its buttons). A live task message of another
@@ -424,18 +428,22 @@ def _retire(
     first needed), so it no longer asks for a press it cannot take; a question asked on a
     task message (a return reason being typed) goes from it too: the task's text comes
     back, without buttons. The dialogues that ended, and the chats whose live task message
-    shows the decision."""
-    ended = repo.dialogues_of_case(tx, before.id)
+    shows the decision. ``leftovers``: which of those the case has (none: nothing to
+    take)."""
+    ended = repo.dialogues_of_case(tx, before.id) if leftovers.dialogues else []
     asked: dict[tuple[int, int], str] = {}
     for dialogue in ended:
         if dialogue.prompt is not None and dialogue.prompt not in pressed:
             out.strip(*dialogue.prompt, before.id)
         if (shown := dialogue.asked_on) is not None and shown[:2] not in pressed:
             asked[shown[:2]] = shown[2]
-    live = repo.take_live_tasks(tx, before.id)
+    live = repo.take_live_tasks(tx, before.id) if leftovers.live_tasks else set()
+    with_buttons = (
+        repo.take_task_messages(tx, before.id, before.version) if leftovers.task_messages else []
+    )
     text = ""
     showing: set[int] = set()
-    for chat_id, message_id in repo.take_task_messages(tx, before.id, before.version):
+    for chat_id, message_id in with_buttons:
         if (chat_id, message_id) in pressed or (chat_id, message_id) in asked:
             continue
         if decided is not None and (chat_id, message_id) in live:

@@ -260,12 +260,25 @@ class Arrival:
 
 
 @dataclass(frozen=True)
+class Leftovers:
+    """Whether a case has rows a move takes from its step (``bot.services.effects``):
+    dialogues about it, live task messages, messages with its buttons (of its version or
+    earlier). True: there may be some (the move looks)."""
+
+    dialogues: bool = True
+    live_tasks: bool = True
+    task_messages: bool = True
+
+
+@dataclass(frozen=True)
 class CaseToDecide:
-    """A case as a command on it reads it, in one statement: the case, and the move that
-    brought it to its step (a file's command asks how it came there; a decision shows it)."""
+    """A case as a command on it reads it, in one statement: the case, the move that
+    brought it to its step (a file's command asks how it came there; a decision shows it)
+    and what a move would take from its step (none there: nothing to delete)."""
 
     case: Case
     arrival: Arrival | None
+    leftovers: Leftovers = Leftovers()
 
 
 # the latest move into a step of case ``c``, and its author's row (events ``e``, people ``p``)
@@ -287,15 +300,23 @@ def _arrival(row: Any) -> Arrival | None:
 
 def load_case_to_decide(tx: Tx, case_id: int) -> CaseToDecide | None:
     """The case with the move that brought it to its step (:func:`last_arrival`, with its
-    author's row), in one statement."""
+    author's row) and its :class:`Leftovers`, in one statement."""
     row = tx.one(
-        f"SELECT c.state, c.format AS case_format, {_ARRIVAL_COLUMNS} FROM cases c "
-        f"{_ARRIVAL_JOIN} WHERE c.id = ?",
+        "SELECT c.state, c.format AS case_format, "
+        "EXISTS (SELECT 1 FROM dialogues WHERE case_id = c.id) AS left_dialogues, "
+        "EXISTS (SELECT 1 FROM live_tasks WHERE case_id = c.id) AS left_live_tasks, "
+        "EXISTS (SELECT 1 FROM task_messages WHERE case_id = c.id AND version <= c.version) "
+        f"AS left_task_messages, {_ARRIVAL_COLUMNS} FROM cases c {_ARRIVAL_JOIN} "
+        "WHERE c.id = ?",
         (case_id,),
     )
     if row is None:
         return None
-    return CaseToDecide(case_from_json(row["state"], row["case_format"]), _arrival(row))
+    leftovers = Leftovers(
+        bool(row["left_dialogues"]), bool(row["left_live_tasks"]), bool(row["left_task_messages"])
+    )
+    case = case_from_json(row["state"], row["case_format"])
+    return CaseToDecide(case, _arrival(row), leftovers)
 
 
 def arrival(tx: Tx, case_id: int) -> Arrival | None:
