@@ -199,7 +199,7 @@ from storage.repo.people import (
     spaced_nips,
     update_profile,
 )
-from storage.repo.people import _person as _person
+from storage.repo.people import person_from_row as person_from_row
 from storage.repo.queued import (
     AGAIN,
     MOVED_ON,

@@ -20,7 +20,7 @@ from storage.codec import (
     ts,
 )
 from storage.db import Tx
-from storage.repo.people import Person, _person
+from storage.repo.people import Person, person_from_row
 
 # -- SOP revisions -----------------------------------------------------------------------
 
@@ -294,7 +294,7 @@ def _arrival(row: Any) -> Arrival | None:
     """The arrival of a row of :data:`_ARRIVAL_JOIN` (None: the case has not moved yet)."""
     if row["seq"] is None:
         return None
-    by = _person(row) if row["telegram_id"] is not None else None
+    by = person_from_row(row) if row["telegram_id"] is not None else None
     return Arrival(int(row["seq"]), event_from_row(row), by)
 
 

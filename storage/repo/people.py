@@ -59,7 +59,7 @@ def profile_at(person: Person, earlier: Sequence[EarlierProfile], at: datetime) 
     return person
 
 
-def _person(row: Row) -> Person:
+def person_from_row(row: Row) -> Person:
     return Person(
         row["telegram_id"],
         row["name"],
@@ -72,7 +72,7 @@ def _person(row: Row) -> Person:
 
 def get_person(tx: Tx, telegram_id: int) -> Person | None:
     row = tx.one("SELECT * FROM people WHERE telegram_id = ?", (telegram_id,))
-    return _person(row) if row else None
+    return person_from_row(row) if row else None
 
 
 def people_by_ids(tx: Tx, ids: Iterable[int]) -> dict[int, Person]:
@@ -81,7 +81,7 @@ def people_by_ids(tx: Tx, ids: Iterable[int]) -> dict[int, Person]:
         return {}
     marks = ",".join("?" * len(wanted))
     rows = tx.all(f"SELECT * FROM people WHERE telegram_id IN ({marks})", wanted)
-    return {r["telegram_id"]: _person(r) for r in rows}
+    return {r["telegram_id"]: person_from_row(r) for r in rows}
 
 
 def earlier_profiles(tx: Tx, ids: Iterable[int]) -> dict[int, list[EarlierProfile]]:

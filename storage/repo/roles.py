@@ -8,7 +8,7 @@ from datetime import datetime
 
 from storage.codec import parse_ts, ts
 from storage.db import Tx
-from storage.repo.people import Person, _person
+from storage.repo.people import Person, person_from_row
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def holders(tx: Tx, unit: str, role: str) -> list[Person]:
         "ORDER BY a.granted_at, p.telegram_id",
         (unit, role),
     )
-    return [_person(r) for r in rows]
+    return [person_from_row(r) for r in rows]
 
 
 def holder_ids(tx: Tx, unit: str, role: str, at: datetime | None) -> tuple[list[int], int | None]:
