@@ -109,6 +109,12 @@ def texts(d: DocxDocument) -> list[str]:
     return out
 
 
+def lines(d: DocxDocument) -> list[str]:
+    """Every paragraph of the body in the order it is read, those in table cells too (the
+    SK's signatures are the last rows of their tables)."""
+    return ["".join(t.text or "" for t in p.iter(W + "t")) for p in d.element.body.iter(W + "p")]
+
+
 def alltext(d: DocxDocument) -> str:
     return "\n".join(texts(d))
 
@@ -326,11 +332,14 @@ def test_sk_tim_realistic() -> None:
     assert [r[2] for r in rows[2:]] == ["1.", "2.", "3.", "4.", "5."]
     assert "Undang-Undang Nomor 39 Tahun 2008 tentang Kementerian Negara;" in rows[2][3]
     diktum = tables(d)[1]
-    assert [r[0] for r in diktum] == ["Menetapkan", "KESATU", "KEDUA", "KETIGA"]
+    assert [r[0] for r in diktum[:4]] == ["Menetapkan", "KESATU", "KEDUA", "KETIGA"]
     assert "Lampiran" in diktum[1][2]
     assert "mengumpulkan bahan" in diktum[2][2]
     assert diktum[3][2] == "Keputusan ini mulai berlaku pada tanggal ditetapkan."
-    # Signature: place, date, title, name, NIP.
+    # Signature: place, date, title, name, NIP (the last row of the Diktum's table, and of
+    # the Lampiran's team).
+    assert diktum[4][0].startswith("Ditetapkan di Jakarta\n")
+    paras = lines(d)
     text = alltext(d)
     assert "Ditetapkan di Jakarta" in paras
     assert "pada tanggal 5 November 2026" in paras
@@ -344,7 +353,9 @@ def test_sk_tim_realistic() -> None:
     assert column(team, "NIP")[1] == "19830315 200901 1 004"
     assert column(team, "Kedudukan dalam Tim")[1] == "Ketua"
     assert column(team, "Jabatan")[2] == "Analis Perencanaan"
-    assert column(team, "No.") == ["1.", "2.", "3.", "4.", "5."]
+    *members, signed = column(team, "No.")  # one cell across the signature's row
+    assert members == ["1.", "2.", "3.", "4.", "5."]
+    assert signed.startswith("KEPALA BIRO PERENCANAAN DAN MANAJEMEN KINERJA,\n")
     assert column(team, "NIP")[4] == "-"  # empty NIP
     assert "TANGGAL" in text and "LAMPIRAN" in text
 
@@ -761,8 +772,8 @@ def test_empty_lists_say_so() -> None:
     assert tables(d)[0][0][:4] == ["Menimbang", ":", "a.", DOTS]
     # The NIP line is left out, not printed empty, for an official without one.
     sk = replace(S.sample_sk_tim(), signer=Official("Budi", "", "Plt. Kepala Biro Perencanaan"))
-    paras = [x.text for x in open_docx(render_sk_tim(sk)).paragraphs]
-    assert "NIP" not in paras and "NIP " not in paras
+    paras = lines(open_docx(render_sk_tim(sk)))
+    assert [x for x in paras if x.startswith("NIP")] == ["NIP"]  # the team's column only
     assert "Plt. KEPALA BIRO PERENCANAAN," in paras
 
 

@@ -175,32 +175,47 @@ def large_team(members: int, *, one_line: bool = False) -> SkTim:
     return replace(sample, members=team)
 
 
+def signature_row(table: Any) -> Any:
+    """The last row of a table that holds the signature under it: one cell across the
+    table, without borders, that cannot break across pages."""
+    row = table.findall(W + "tr")[-1]
+    (cell,) = row.findall(W + "tc")
+    borders = cell.find(f"{W}tcPr/{W}tcBorders")
+    assert cell.find(f"{W}tcPr/{W}gridSpan").get(W + "val") == str(
+        len(table.findall(f"{W}tblGrid/{W}gridCol"))
+    )
+    assert [b.get(W + "val") for b in borders] == ["nil"] * 4
+    assert cannot_split(row)
+    return row
+
+
 def test_the_last_member_keeps_with_the_signature_of_the_lampiran() -> None:
-    """The row of the last member, and only that row, keeps with the signature under the
-    team (a team of a few pages still breaks between its rows); the header row is repeated
-    on every page; the last Diktum keeps with "Ditetapkan di ...", which keeps with the
-    signature of the decree."""
+    """The row of the last member, and only that row, keeps with the signature, the table's
+    last row (a team of a few pages still breaks between its rows; LibreOffice keeps a
+    table with the paragraph after it only while the table has not run onto another page,
+    and keeps a row with the next on any page); the header row is repeated on every page;
+    the last Diktum keeps with the decree's signature, the last row of the Diktum's table."""
     paper = large_team(25)
     tables = body(render(SK_TIM, paper)).findall(W + "tbl")
     (team,) = [t for t in tables if "Kedudukan dalam Tim" in xml_text(t)]
-    header, *rows = team.findall(W + "tr")
+    header, *rows, signature = team.findall(W + "tr")
     assert header.find(f"{W}trPr/{W}tblHeader") is not None and cannot_split(header)
     assert [xml_text(r.find(W + "tc")) for r in rows] == [f"{i}." for i in range(1, 26)]
     assert [keeps_with_next(r) for r in rows] == [False] * 24 + [True]
     assert all(cannot_split(r) for r in rows)
     assert xml_text(rows[-1]).startswith(f"25.{paper.members[-1].name}")
-    signature = team.getnext()
-    while "NIP " not in xml_text(signature):
-        assert keeps_with_next(signature) or signature.find(f"{W}pPr/{W}keepNext") is not None
-        signature = signature.getnext()
+    assert signature is signature_row(team)
+    assert [xml_text(p) for p in signature.iter(W + "p")] == [
+        "KEPALA BIRO PERENCANAAN DAN MANAJEMEN KINERJA,", "", "", "", "",
+        "Dr. Hendra Wijaya Kusuma, S.E., M.Si.", "NIP 19720412 199803 1 002",
+    ]  # fmt: skip
     (diktum,) = [t for t in tables if "KETIGA" in xml_text(t)]
     assert keeps_with_next(row_with(diktum, "KETIGA"))
     assert not keeps_with_next(row_with(diktum, "KEDUA"))
-    place = diktum.getnext()
-    assert (
-        xml_text(place).startswith("Ditetapkan di")
-        and place.find(f"{W}pPr/{W}keepNext") is not None
-    )
+    signed = signature_row(diktum)
+    assert signed.getprevious() is row_with(diktum, "KETIGA")
+    assert xml_text(signed).startswith("Ditetapkan di Jakartapada tanggal 5 November 2026")
+    assert xml_text(signed).endswith("NIP 19720412 199803 1 002")
 
 
 def test_a_team_without_members_keeps_its_line_with_the_signature() -> None:
@@ -209,17 +224,21 @@ def test_a_team_without_members_keeps_its_line_with_the_signature() -> None:
         for t in body(render(SK_TIM, large_team(0))).findall(W + "tbl")
         if "Kedudukan dalam Tim" in xml_text(t)
     ]
-    assert keeps_with_next(row_with(team, "Belum ada anggota tim."))
+    empty = row_with(team, "Belum ada anggota tim.")
+    assert keeps_with_next(empty) and empty.getnext() is signature_row(team)
 
 
-@pytest.mark.parametrize(("members", "one_line"), [(16, False), (30, True)])
+@pytest.mark.parametrize(
+    ("members", "one_line"), [(16, False), (30, True), (42, False), (46, False)]
+)
 def test_the_lampirans_signature_is_never_alone_on_its_page(
     pdf_pages: Any, members: int, one_line: bool
 ) -> None:
     """16 members of the sample (30 of one line each) filled the Lampiran's page, and its
-    signature went alone to the next: the last member goes over with it. A team that runs
-    over two pages is not checked here: LibreOffice (7.4) keeps no row of a table's second
-    page with the paragraph after it, as Word does."""
+    signature went alone to the next: the last member goes over with it. 42 to 46 members
+    of the sample run the team onto a second page and fill it: LibreOffice (7.4) keeps the
+    row of a table's second page with the paragraph after it no longer, and the signature
+    went alone to a fifth page while it stood under the team; it is the team's last row."""
     paper = large_team(members, one_line=one_line)
     pages = pdf_pages(f"sk_tim_{members}", render(SK_TIM, paper))
     last = pages[-1]
@@ -227,6 +246,19 @@ def test_the_lampirans_signature_is_never_alone_on_its_page(
     assert last.endswith(f"NIP 19720412 199803 1 002 Halaman {len(pages)} dari {len(pages)}")
     # the last member's row (its cells come out of the PDF one after another)
     assert f"{members}." in last and paper.members[-1].name in last
+
+
+@pytest.mark.parametrize("duties", [13, 17])
+def test_the_decrees_signature_is_never_alone_on_its_page(pdf_pages: Any, duties: int) -> None:
+    """13 to 17 duties in Diktum KEDUA run the Diktum's table onto the decree's third page
+    with KETIGA, and its signature went alone to a page of its own, KETIGA on the page
+    before: "Ditetapkan di ..." and the signature are the table's last row."""
+    sample = S.sample_sk_tim()
+    paper = replace(sample, duties=[S.TEAM_DUTIES[i % len(S.TEAM_DUTIES)] for i in range(duties)])
+    pages = pdf_pages(f"sk_tim_duties_{duties}", render(SK_TIM, paper))
+    signed = page_with(pages, "Ditetapkan di Jakarta")
+    assert "KETIGA : Keputusan ini mulai berlaku pada tanggal ditetapkan." in signed
+    assert "Dr. Hendra Wijaya Kusuma, S.E., M.Si. NIP 19720412 199803 1 002" in signed
 
 
 # --- every paper: a table's header row -----------------------------------------------

@@ -71,7 +71,8 @@ def kedua(data: bytes) -> list[str]:
     """The paragraphs of Diktum KEDUA, as python-docx reads the decree's second table."""
     document = docx.Document(io.BytesIO(data))
     diktum = document.tables[1]
-    assert [r.cells[0].text for r in diktum.rows] == ["Menetapkan", "KESATU", "KEDUA", "KETIGA"]
+    assert [r.cells[0].text for r in diktum.rows[:4]] == ["Menetapkan", "KESATU", "KEDUA", "KETIGA"]
+    assert diktum.rows[4].cells[0].text.startswith("Ditetapkan di ")  # the signature's row
     cell = diktum.rows[2].cells[2]
     return [p.text for p in cell.paragraphs if p.text]
 
