@@ -21,6 +21,7 @@ from bot.papers import samples as S
 from bot.papers.model import Disposisi, DraftSkeleton, SkTim, TeamMember
 from bot.papers.registry import (
     DISPOSISI,
+    DOKUMENTASI,
     PAPERS,
     PENETAPAN_KINERJA,
     PROGRAM_KERJA,
@@ -259,6 +260,43 @@ def test_the_decrees_signature_is_never_alone_on_its_page(pdf_pages: Any, duties
     signed = page_with(pages, "Ditetapkan di Jakarta")
     assert "KETIGA : Keputusan ini mulai berlaku pada tanggal ditetapkan." in signed
     assert "Dr. Hendra Wijaya Kusuma, S.E., M.Si. NIP 19720412 199803 1 002" in signed
+
+
+# --- Dokumentasi: a long history ------------------------------------------------------
+
+
+def long_history(events: int) -> Any:
+    """The sample Dokumentasi with a history of ``events`` (the sample's over and over)."""
+    sample = S.sample_dokumentasi()
+    return replace(sample, events=[sample.events[i % len(sample.events)] for i in range(events)])
+
+
+def test_the_dokumentasis_signature_is_one_row_that_cannot_break() -> None:
+    """The archivist's signature (place and date to NIP) is the one row of a table without
+    borders that cannot break across pages, right after "Demikian ...", which keeps with it."""
+    elements = list(body(render(DOKUMENTASI, long_history(24))))
+    (closing,) = [el for el in elements if xml_text(el).startswith("Demikian dokumentasi")]
+    assert closing.find(f"{W}pPr/{W}keepNext") is not None
+    table = closing.getnext()
+    assert table.tag == W + "tbl" and table.find(f"{W}tblPr/{W}tblStyle") is None
+    (row,) = table.findall(W + "tr")
+    assert row is signature_row(table)
+    assert [xml_text(p) for p in row.iter(W + "p")] == [
+        "Jakarta, 16 November 2026", "Yang mendokumentasikan,", "Arsiparis Pelaksana,",
+        "", "", "", "", "Rina Marlina, A.Md.", "NIP 19910708 201902 2 003",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("events", [23, 24, 72])
+def test_the_dokumentasis_signature_is_never_cut_in_two(pdf_pages: Any, events: int) -> None:
+    """A history of 23, 24 or 72 events left the archivist's name and NIP alone on the last
+    page, the place, date and position on the page before (LibreOffice broke the chain of
+    paragraphs that keep with the next)."""
+    pages = pdf_pages(f"dokumentasi_{events}", render(DOKUMENTASI, long_history(events)))
+    signed = page_with(pages, "Yang mendokumentasikan,")
+    assert pages.index(signed) == len(pages) - 1
+    assert "Demikian dokumentasi ini dibuat dengan sebenarnya" in signed
+    assert "Rina Marlina, A.Md. NIP 19910708 201902 2 003" in signed
 
 
 # --- every paper: a table's header row -----------------------------------------------
