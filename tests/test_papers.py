@@ -528,7 +528,7 @@ def test_dokumentasi_realistic() -> None:
     under = row_with(steps, "Karo memeriksa usulan")
     assert under[4:] == ["−4 jam 30 menit", "Sesuai norma"]
     assert "Di bawah norma" not in text and "Melebihi norma" not in text
-    total = steps[-1]
+    total = steps[-2]  # the last row says the times are working time
     norm = sum(s.norm_minutes for s in p.step_times)
     actual = sum(s.actual_minutes for s in p.step_times)
     sign = "+" if actual > norm else "−" if actual < norm else ""
@@ -574,7 +574,7 @@ def test_dokumentasi_step_without_norm() -> None:
     p = replace(S.sample_dokumentasi(), step_times=[StepTime(1, "Mengajukan", 0, 75)])
     steps = table_with(open_docx(render_dokumentasi(p)), "Realisasi")
     assert steps[1][2:] == ["-", "1 jam 15 menit", "-", "Norma belum ditetapkan"]
-    assert steps[-1][2:] == ["-", "1 jam 15 menit", "-", "-"]
+    assert steps[-2][2:] == ["-", "1 jam 15 menit", "-", "-"]  # Jumlah, above the basis
 
 
 def test_the_dokumentasi_says_its_step_times_are_working_time() -> None:
@@ -583,11 +583,14 @@ def test_the_dokumentasi_says_its_step_times_are_working_time() -> None:
     so under the table, as the Laporan does."""
     p = S.sample_dokumentasi()
     d = open_docx(render_dokumentasi(p))
-    paragraphs = [par.text for par in d.paragraphs]
+    paragraphs = lines(d)
     basis = next(i for i, par in enumerate(paragraphs) if par.startswith("Waktu dihitung"))
     assert "jam kerja kantor pukul 08.00–16.00" in paragraphs[basis]
     assert "1 hari = 8 jam kerja" in paragraphs[basis]
-    assert paragraphs[basis - 1].startswith("D.") and paragraphs[basis + 1].startswith("Demikian")
+    # the last row of table D, under its Jumlah row (whose Keterangan is the line above)
+    assert tables(d)[-2][-1] == [paragraphs[basis]] * 6
+    assert tables(d)[-2][-2][0] == "Jumlah (Norma Waktu)"
+    assert paragraphs[basis + 1].startswith("Demikian")
     office = replace(p, office_hours=(time(7, 30), time(16, 0)))
     text = alltext(open_docx(render_dokumentasi(office)))
     assert "pukul 07.30–16.00" in text and "sehari jam kerja kantor adalah 8 jam 30 menit" in text

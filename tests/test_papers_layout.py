@@ -299,6 +299,26 @@ def test_the_dokumentasis_signature_is_never_cut_in_two(pdf_pages: Any, events: 
     assert "Rina Marlina, A.Md. NIP 19910708 201902 2 003" in signed
 
 
+def test_the_dokumentasis_time_basis_is_the_last_row_of_table_d() -> None:
+    """The sentence that says table D counts working time ("1 hari = 8 jam kerja") is the
+    table's last row, without borders, and the Jumlah row keeps with it."""
+    tables = body(render(DOKUMENTASI, S.sample_dokumentasi())).findall(W + "tbl")
+    (table_d,) = [t for t in tables if "Jumlah (Norma Waktu)" in xml_text(t)]
+    *_, total, basis = table_d.findall(W + "tr")
+    assert xml_text(total).startswith("Jumlah (Norma Waktu)") and keeps_with_next(total)
+    assert basis is signature_row(table_d)
+    assert xml_text(basis).startswith("Waktu dihitung dalam waktu kerja")
+
+
+@pytest.mark.parametrize("events", [27, 60])
+def test_the_time_basis_stays_under_table_d(pdf_pages: Any, events: int) -> None:
+    """A history of 27 or 60 events ended table D at the foot of a page, and its time basis
+    went over to the next with "Demikian ..." and the signature, away from the table."""
+    pages = pdf_pages(f"dokumentasi_basis_{events}", render(DOKUMENTASI, long_history(events)))
+    basis = page_with(pages, "1 hari = 8 jam kerja")
+    assert "Jumlah (Norma Waktu)" in basis
+
+
 # --- every paper: a table's header row -----------------------------------------------
 
 
