@@ -370,6 +370,25 @@ ANSWER_BROKE_OFF = (
 UNKNOWN_INPUT = (
     "Mohon maaf, pesan tersebut tidak dapat kami proses. Ketik /bantuan untuk petunjuk penggunaan."
 )
+# a message of a kind the bot takes nothing from (a voice note, a location, a poll...) with no
+# question pending: what it does take, and where to look ({kind}: one of NOT_TAKEN_KINDS)
+NOT_TAKEN = (
+    "Mohon maaf, {kind} tidak dapat kami proses. Bot ini menerima perintah yang diketik "
+    "(misalnya /tugas), tombol pada pesan tugas, serta dokumen yang dikirim sebagai "
+    "<b>file</b> ketika suatu langkah memintanya.\nSilakan mengetik /tugas untuk melihat "
+    "tugas Bapak/Ibu atau /bantuan untuk petunjuk penggunaan."
+)
+# the kinds NOT_TAKEN names, by the Bot API's field (a venue before a location: it has one)
+NOT_TAKEN_KINDS = {
+    "voice": "pesan suara",
+    "video_note": "pesan video bulat",
+    "contact": "kontak",
+    "venue": "lokasi tempat",
+    "location": "lokasi",
+    "poll": "jajak pendapat",
+    "dice": "emoji animasi",
+}
+NOT_TAKEN_OTHER = "pesan jenis tersebut"  # the {kind} of NOT_TAKEN for any other kind
 UNKNOWN_COMMAND = (
     "Mohon maaf, perintah tersebut tidak dikenal. Ketik /bantuan untuk daftar perintah."
 )

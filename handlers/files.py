@@ -51,7 +51,7 @@ from bot.services.albums import ALBUM_WAIT
 from bot.services.cases import AlreadyApplied, Upload
 from handlers.asked import profile_first
 from handlers.common import Context, log, refusal_text, reply, user_id
-from handlers.text import not_typed
+from handlers.text import not_taken, not_typed
 from storage import repo
 
 CASE_TAG = re.compile(r"#([0-9]{1,9})\b", re.ASCII)
@@ -621,8 +621,8 @@ def _pick_case(cases: list[Case], named: int | None) -> Case | int | None:
 def media_handler() -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
     """A photo, video or audio may be a document sent the wrong way: a person a step takes
     uploads from is asked to send it as a file (anyone else is told no step needs a document
-    from them), once for an album of them. A sticker, a GIF or a voice note is no document:
-    it is not understood, politely. While a question waits for typed text (a return
+    from them), once for an album of them. A sticker or a GIF is no document: it is not
+    understood, politely; a voice note or a video note is told what the bot takes instead. While a question waits for typed text (a return
     reason, a title), any of them is told to type the answer instead."""
     answered: dict[str, None] = {}  # the albums asked about lately, oldest first
 
@@ -638,8 +638,11 @@ def media_handler() -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
                 answered.pop(next(iter(answered)))
         if await not_typed(update, context):
             return  # a question waits for typed text (a reason): that comes first
-        if not (message.photo or message.video or message.audio):
+        if message.sticker or message.animation:
             await reply(update, t.UNKNOWN_INPUT)
+            return
+        if not (message.photo or message.video or message.audio):
+            await reply(update, not_taken(message))  # a voice note, a video note
             return
         cases, _ = await context.services.queries.upload_cases(user_id(update))
         await reply(update, t.FILE_SEND_AS_DOCUMENT if cases else t.NO_UPLOAD_EXPECTED)

@@ -105,9 +105,21 @@ async def on_unknown_command(update: Update, context: Context) -> None:
     await reply(update, t.UNKNOWN_COMMAND)
 
 
+def not_taken(message: Message) -> str:
+    """The answer to a message of a kind the bot takes nothing from (a voice note, a
+    contact, a location, a poll...) with no question pending: it is named, with what the bot
+    does take and where to look."""
+    kind = next(
+        (name for field, name in t.NOT_TAKEN_KINDS.items() if getattr(message, field, None)),
+        t.NOT_TAKEN_OTHER,
+    )
+    return t.NOT_TAKEN.format(kind=kind)
+
+
 async def on_other(update: Update, context: Context) -> None:
-    if update.effective_message is not None and not await not_typed(update, context):
-        await reply(update, t.UNKNOWN_INPUT)
+    message = update.effective_message
+    if message is not None and not await not_typed(update, context):
+        await reply(update, not_taken(message))
 
 
 def register(app: SopApplication) -> None:

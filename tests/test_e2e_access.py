@@ -907,6 +907,71 @@ async def test_an_album_of_photos_is_asked_for_as_files_once_and_a_sticker_is_no
     assert answer.text == strip_html(t.UNKNOWN_INPUT)
 
 
+async def test_a_voice_note_a_location_or_a_poll_is_told_what_the_bot_takes(
+    world: World,
+) -> None:
+    """Kabag, with no question pending, sends a voice note, a video note, a contact, his
+    location, a poll, a 🎲 and a venue. Each is named back to him, politely, with what the
+    bot does take (typed commands, the buttons of a task, documents sent as files when a
+    step asks for them) and where to look (/tugas, /bantuan): not the bare "tidak dapat
+    kami proses". Nothing is recorded."""
+    kabag, state = world["kabag"], world.emu.state
+    location = {"latitude": -6.1754, "longitude": 106.8272}
+    sent = (  # (the emulator's people send none of these: as Telegram sends them)
+        ("pesan suara", {"voice": {"file_id": "AwACvoice", "file_unique_id": "Av", "duration": 7}}),
+        (
+            "pesan video bulat",
+            {
+                "video_note": {
+                    "file_id": "DQACnote",
+                    "file_unique_id": "Dn",
+                    "length": 240,
+                    "duration": 5,
+                }
+            },
+        ),
+        ("kontak", {"contact": {"phone_number": "+628123456789", "first_name": "Dian"}}),
+        ("lokasi", {"location": location}),
+        (
+            "jajak pendapat",
+            {
+                "poll": {
+                    "id": "5000",
+                    "question": "Rapat hari apa?",
+                    "options": [
+                        {"persistent_id": "1", "text": "Senin", "voter_count": 0},
+                        {"persistent_id": "2", "text": "Selasa", "voter_count": 0},
+                    ],
+                    "total_voter_count": 0,
+                    "is_closed": False,
+                    "is_anonymous": True,
+                    "type": "regular",
+                    "allows_multiple_answers": False,
+                    "allows_revoting": True,
+                    "members_only": False,
+                }
+            },
+        ),
+        ("emoji animasi", {"dice": {"emoji": "🎲", "value": 4}}),
+        (
+            "lokasi tempat",
+            {
+                "location": location,
+                "venue": {"location": location, "title": "Monas", "address": "Gambir, Jakarta"},
+            },
+        ),
+    )
+    before = await snapshot(world)
+    for kind, content in sent:
+        kabag.mark_seen()
+        record = state.add_message(kabag.private_chat, kabag.record)
+        state.push_update("message", {**record.to_api(state.bot_user), **content})
+        answer = await kabag.wait_message(timeout=WAIT)
+        assert answer.text == strip_html(t.NOT_TAKEN.format(kind=kind)), kind
+        assert "/tugas" in answer.text and "/bantuan" in answer.text
+    assert await snapshot(world) == before
+
+
 async def test_a_reviewer_sending_a_photo_is_not_told_to_resend_it_as_a_file(
     world: World,
 ) -> None:

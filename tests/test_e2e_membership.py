@@ -194,18 +194,18 @@ async def test_an_official_who_edits_a_message_again_and_again_is_told_once(
 async def test_a_live_location_shared_for_hours_brings_no_notice_of_edits(world: World) -> None:
     """Kabag shares his live location with the bot by mistake, on his way to the office:
     Telegram sends the bot an edit for every new position. He is told once that the bot
-    does not understand a location, never that an edit is not processed."""
+    takes no location (and what it takes), never that an edit is not processed."""
     kabag = world["kabag"]
     kabag.mark_seen()
     live = await kabag.send_location(-6.2, 106.8, live_period=8 * 3600)
     first = await kabag.wait_message(timeout=WAIT)
-    assert first.text == plain(t.UNKNOWN_INPUT)
+    assert first.text == plain(t.NOT_TAKEN.format(kind="lokasi"))
     for position in range(1, 21):
         await kabag.move_location(live, -6.2 + position / 1000, 106.8)
     await answered_after_all(kabag, "/saya")
     assert not any(told_edit_not_processed(m) for m in kabag.bot_messages)
     answers = [m for m in kabag.bot_messages if m.message_id > live.message_id]
-    assert len(answers) == 2  # "not understood", and /saya's
+    assert len(answers) == 2  # "no location taken", and /saya's
 
 
 async def test_an_edit_that_changed_nothing_the_bot_read_brings_no_notice(world: World) -> None:
