@@ -2009,6 +2009,13 @@ FILE_TYPE_UNNAMED = (
     "berakhiran jenis file.\nJenis yang diterima: {allowed}.\nSilakan mengganti nama file "
     "tersebut sehingga berakhiran jenisnya, misalnya {examples}, lalu mengirimkannya kembali."
 )
+# a file that came with no name at all (a forward, some apps) and no type Telegram tells:
+# ``examples`` two accepted types (".pdf atau .docx")
+FILE_TYPE_NO_NAME = (
+    "Mohon maaf, file yang Bapak/Ibu kirim tidak bernama dan jenisnya tidak dapat dikenali.\n"
+    "Jenis yang diterima: {allowed}.\nSilakan mengirimkannya kembali sebagai file dengan nama "
+    "berakhiran jenisnya, misalnya {examples}."
+)
 # the type a refused one is saved again as, named only when the office accepts it
 SAVE_AS = {"xlsm": "xlsx", "xls": "xlsx", "rar": "zip", "7z": "zip", "docm": "docx", "odt": "docx"}
 SAVE_AS_EXAMPLE = " (misalnya .{sent} sebagai .{instead})"

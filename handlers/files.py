@@ -167,7 +167,8 @@ async def on_document(update: Update, context: Context) -> None:
         named = replied_case
     else:
         named = _case_shown_in(replied) if from_bot else None
-    refused = _refused_as_sent(svc.config.storage, item)
+    unnamed = not display_name(message.document.file_name or "", default="")
+    refused = _refused_as_sent(svc.config.storage, item, unnamed=unnamed)
     if refused is not None:
         await answer_file(context, item, refused)
         if item.media_group_id is not None and named is not None:
@@ -222,11 +223,19 @@ def _is_local_file(path: str) -> bool:
         return False
 
 
-def _refused_as_sent(storage: StorageConfig, item: repo.SentFile) -> str | None:
-    """The refusal of a file from its name and size alone (before it is downloaded)."""
+def _refused_as_sent(
+    storage: StorageConfig, item: repo.SentFile, *, unnamed: bool = False
+) -> str | None:
+    """The refusal of a file from its name and size alone (before it is downloaded);
+    ``unnamed``: it came with no name (nothing readable in it), so none is quoted."""
     allowed = storage.allowed_extensions
     if extension(item.name) not in allowed:
         sent = extension(item.name)
+        if not sent and unnamed:  # no name, and no MIME type of an accepted type either
+            return t.FILE_TYPE_NO_NAME.format(
+                allowed=", ".join(allowed),
+                examples=t.OR_SEP.join(f"<b>.{ext}</b>" for ext in _examples(allowed)),
+            )
         if not sent:  # neither the name nor the MIME type says what it is
             return t.FILE_TYPE_UNNAMED.format(
                 name=t.e(item.name),

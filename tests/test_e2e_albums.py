@@ -325,6 +325,30 @@ async def test_a_refused_type_is_answered_with_what_to_do(world: World) -> None:
     assert await docs_of(world, case) == []
 
 
+async def test_a_file_with_no_name_and_no_type_is_refused_in_words_that_read_naturally(
+    world: World,
+) -> None:
+    """Kasubag forwards the TOR from another app, and it reaches the bot with neither a name
+    nor a type (both optional in the Bot API). She is told the file has no name and its type
+    is unknown, the types accepted, and to send it again named with its type: not that
+    "jenis dokumen dokumen" cannot be told because "its name" ends in no type."""
+    s = Script(world, WAIT)
+    case = await s.new_case("Usulan dari aplikasi lain", 2027)
+    kasubag = world["kasubag"]
+    sent = await kasubag.send_document(b"%PDF-1.7\n%%EOF\n", caption=f"#{case}", unnamed=True)
+    assert sent.document is not None
+    assert "file_name" not in sent.document and "mime_type" not in sent.document
+    await world.emu.wait_until(lambda: all(quoted_answers([sent], kasubag.bot_messages)))
+    [refused] = quoted_answers([sent], kasubag.bot_messages)
+    allowed = ", ".join(StorageConfig().allowed_extensions)
+    assert refused == (
+        "Mohon maaf, file yang Bapak/Ibu kirim tidak bernama dan jenisnya tidak dapat "
+        f"dikenali.\nJenis yang diterima: {allowed}.\nSilakan mengirimkannya kembali sebagai "
+        "file dengan nama berakhiran jenisnya, misalnya .pdf atau .docx."
+    )
+    assert await docs_of(world, case) == []
+
+
 async def test_a_pdf_whose_name_says_no_type_is_taken_by_the_type_telegram_gives(
     world: World,
 ) -> None:
