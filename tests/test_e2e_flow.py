@@ -708,6 +708,57 @@ async def test_kasubag_deleted_his_task_message_and_his_next_upload_brings_it_ba
     await s.seen("kabag", lambda m: f"Berkas #{case}" in m.text and "Langkah 2" in m.text)
 
 
+async def test_kasubags_task_message_telegram_will_not_edit_comes_back_as_a_new_message(
+    world: World,
+) -> None:
+    """Telegram refuses the edit of Kasubag's task message after her upload: 400 "Bad
+    Request: message can't be edited" (its message is there, yet will not change). As for a
+    deleted message, the task then comes as a new message, tried once, not again and again;
+    her next upload completes the new message in place, and the case goes on."""
+    s = Script(world, WAIT)
+    kasubag = world["kasubag"]
+    case = await s.new_case("Usulan yang tugasnya tidak dapat diubah", 2027)
+    task = await s.seen("kasubag", lambda m: f"Berkas #{case} telah dibuat" in m.text)
+    await world.drained()
+    refusal = "Bad Request: message can't be edited"
+    earlier = len(edit_calls(world, kasubag.id, task.message_id))  # /baru's question became it
+
+    def edits() -> list[Any]:
+        return edit_calls(world, kasubag.id, task.message_id)[earlier:]
+
+    world.emu.faults.fail(
+        1, status=400, method="editMessageText", description=refusal, chat_id=kasubag.id
+    )
+    await s.upload("kasubag", case, "Konsep Rencana Kerja.docx", draft("Konsep"))
+    again = await kasubag.wait_message(
+        lambda m: f"Berkas #{case}" in m.text and "Konsep Rencana Kerja.docx (versi 1)" in m.text,
+        timeout=WAIT,
+    )
+    assert again.message_id != task.message_id
+    await world.drained()
+    assert [c.status for c in edits()] == [400], "the refused edit was tried again"
+    # it is the live task now: the second document completes it in place
+    await s.upload("kasubag", case, "TOR.docx", draft("TOR"))
+    await world.emu.wait_until(lambda: "Ajukan" in str(again.button_texts), timeout=WAIT)
+    await s.press("kasubag", "Ajukan", case)
+    await s.seen("kabag", lambda m: f"Berkas #{case}" in m.text and "Langkah 2" in m.text)
+    await world.drained()
+    assert [c.status for c in edits()] == [400], "the refused message was edited again"
+    counts = await world.services.db.read(repo.outbox_counts)
+    assert counts["failed"] == 0 and counts["pending"] == 0
+
+
+def edit_calls(world: World, chat_id: int, message_id: int) -> list[Any]:
+    """The bot's edits of the text of one message (the emulator's record of each call)."""
+    return [
+        c
+        for c in world.emu.calls
+        if c.method == "editMessageText"
+        and str(c.params.get("chat_id")) == str(chat_id)
+        and str(c.params.get("message_id")) == str(message_id)
+    ]
+
+
 async def test_two_cases_in_parallel_both_archive_and_never_mix_files(world: World) -> None:
     s = Script(world, WAIT)
     uploaded: dict[int, set[str]] = {}
