@@ -64,6 +64,8 @@ async def _gate(update: Update, context: Context) -> None:
         await answer(update, t.ANS_UNKNOWN_BUTTON)
         raise ApplicationHandlerStop
     if user is None or chat is None or user.is_bot:
+        # a bot, or a message in a chat's name (GroupAnonymousBot: an anonymous group
+        # administrator; Channel_Bot): nobody the bot serves, and not answered in a group
         raise ApplicationHandlerStop
     svc = context.services
     button = _case_button(update)

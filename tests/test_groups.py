@@ -11,7 +11,10 @@ forum topic mode) are the emulator's own: answers asked in a topic land in that 
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
+
+import pytest
 
 from bot import texts as t
 from bot.demo import World
@@ -143,6 +146,52 @@ async def test_a_linked_channel_post_in_the_discussion_group_is_not_answered(
     push_raw(world, "message", forwarded)
     await handled(world)
     assert sent_to(world, GROUP_ID) == []
+
+
+ANONYMOUS_ADMIN = {  # Telegram's sender of an anonymous group administrator's messages
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
+
+
+async def test_an_anonymous_administrators_commands_in_the_group_are_not_answered(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An administrator of the bureau's group who posts anonymously types /start,
+    /tugas@sopbot_demo_bot and /tugas there: Telegram sends each from GroupAnonymousBot, on
+    behalf of the group (sender_chat is the group). That is a message in the group's name,
+    as a linked channel's post is: nobody the bot could serve asked, and it stays silent.
+    Nothing fails, no one is recorded for it, and Kasubag's /tugas in the group just after
+    is answered as ever: "private chats only", in reply to him."""
+    group = world.emu.group(GROUP_ID, "Biro Perencanaan")
+    group.set_bot_admin()
+    people = await world.services.db.read(lambda tx: tx.value("SELECT COUNT(*) FROM people", ()))
+    for n, text in enumerate(("/start", "/tugas@sopbot_demo_bot", "/tugas"), start=70):
+        command = text.split()[0]
+        push_raw(
+            world,
+            "message",
+            {
+                "message_id": n,
+                "from": ANONYMOUS_ADMIN,
+                "sender_chat": group.record.to_api(),
+                "author_signature": "Kepala Bagian Umum",
+                "chat": group.record.to_api(),
+                "date": world.emu.state.now(),
+                "text": text,
+                "entities": [{"type": "bot_command", "offset": 0, "length": len(command)}],
+            },
+        )
+    await handled(world)
+    assert sent_to(world, GROUP_ID) == []
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    after = await world.services.db.read(lambda tx: tx.value("SELECT COUNT(*) FROM people", ()))
+    assert after == people
+    asked = await world["kasubag"].send("/tugas", chat=group)
+    answer = await world["kasubag"].wait_message(timeout=WAIT, chat=group)
+    assert answer.text == t.PRIVATE_ONLY and answer.record.reply_to is asked.record
 
 
 async def test_telegrams_429_for_the_group_does_not_hold_up_the_officials(world: World) -> None:
