@@ -30,7 +30,12 @@ Part = list[tuple[repo.StoredFile, Sent]]  # the documents of one part of an alb
 
 
 class Wait(Exception):
-    """The row cannot go yet (a paper it carries is still being written); not a failure."""
+    """The row cannot go yet (a paper it carries is still being written); not a failure.
+    ``until``: when to look again (None: after a moment)."""
+
+    def __init__(self, until: datetime | None = None) -> None:
+        super().__init__()
+        self.until = until
 
 
 def with_bundle(item: repo.OutboxItem, inputs: Inputs) -> bool:

@@ -14,6 +14,8 @@ from bot import texts as t
 from bot.core.model import EventType
 from bot.filestore import FileStore
 from bot.outbox.courier import Courier
+from bot.outbox.files import Wait
+from bot.papers.registry import bundles
 from bot.papers.render import TemplateFailed
 from bot.services import effects
 from storage import repo
@@ -64,6 +66,13 @@ class PaperRows:
         assert item.case_id is not None
         kind, seq = str(p["paper"]), int(p["seq"])
         recipients = [int(person) for person in p.get("recipients", ())]
+        if bundles(kind):
+            # the bundle holds the case's papers: it does not overtake one still being
+            # written (a fault of the bot's own holds it for a retry), it waits for it
+            earlier = await self.courier.db.read(repo.unwritten_papers, item.case_id, item.id)
+            pending = [job for job in earlier if not job.failed and not bundles(job.paper)]
+            if pending:
+                raise Wait(min(job.due for job in pending))
         made: list[RenderedPaper] = []
         if self.maker is not None:
             made = await self.maker.make(item.case_id, kind, seq)

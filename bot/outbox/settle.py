@@ -69,8 +69,11 @@ class Settler:
             else:
                 await self.rows.deliver(item, inputs)
             return 1
-        except Wait:
-            await self._retry(item, PAPER_WAIT.total_seconds(), "waiting for papers", count=False)
+        except Wait as wait:
+            seconds = PAPER_WAIT.total_seconds()
+            if wait.until is not None:
+                seconds = max(seconds, (wait.until - courier.clock.now()).total_seconds())
+            await self._retry(item, seconds, "waiting for papers", count=False)
         except TemplateFailed as exc:
             await self.papers.failed(item, exc)
             return 1

@@ -71,6 +71,7 @@ __all__ = [
     "archive_file_name",
     "blank_kind",
     "blank_problems",
+    "bundles",
     "completion_papers",
     "file_name",
     "loaded_kinds",
@@ -266,6 +267,13 @@ def completion_papers() -> list[str]:
     """The papers the bot writes by itself when a case is completed (the last step of an
     SOP that does not end in archiving done): the Dokumentasi, with its bundle."""
     return [kind.name for kind in PAPERS.values() if kind.on_completion]
+
+
+def bundles(paper: str) -> bool:
+    """Whether a paper job of this name writes the archive bundle besides its paper (the
+    Dokumentasi): the bundle holds the case's other papers, so it waits for them (an SOP's
+    own blank draft never takes the name, :func:`blank_problems`)."""
+    return paper == DOKUMENTASI.name
 
 
 def team_amendments(definition: SopDefinition) -> list[str]:

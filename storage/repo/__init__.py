@@ -157,6 +157,7 @@ from storage.repo.outbox import (
     OUTBOX_IDLE_MAX,
     OUTBOX_LEASE,
     OutboxItem,
+    PaperJob,
     defer_to_office,
     due_outbox,
     enqueue,
@@ -178,6 +179,7 @@ from storage.repo.outbox import (
     settle_decided,
     take_due_outbox,
     take_outbox_rows,
+    unwritten_papers,
 )
 from storage.repo.outbox import _due_outbox as _due_outbox
 from storage.repo.outbox import _not_in as _not_in
@@ -285,6 +287,7 @@ __all__ = [
     "Leftovers",
     "OpenStep",
     "OutboxItem",
+    "PaperJob",
     "Person",
     "ReminderRow",
     "ResumedFile",
@@ -436,6 +439,7 @@ __all__ = [
     "tasks_refused_unreachable",
     "team_selection",
     "told_of_reminder",
+    "unwritten_papers",
     "update_profile",
     "update_seen",
     "updates_to_replay",

@@ -247,6 +247,36 @@ def papers_pending(tx: Tx, case_id: int) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class PaperJob:
+    """A paper job of a case that has not written its paper: still to go, due at ``due``
+    (``failed`` False), or given up."""
+
+    id: int
+    paper: str
+    seq: int
+    failed: bool
+    due: datetime
+
+
+def unwritten_papers(tx: Tx, case_id: int, before: int) -> list[PaperJob]:
+    """The paper jobs of a case queued before row ``before`` that have not written their
+    paper yet, in the order they were queued: those still to go, waiting for their turn or
+    their retry (read through ``outbox_queued_by_chat``)."""
+    rows = tx.all(
+        "SELECT id, params, next_attempt_at FROM outbox WHERE chat_id = 0 AND case_id = ? "
+        "AND sent_at IS NULL AND failed_at IS NULL AND id < ? ORDER BY id",
+        (case_id, before),
+    )
+    jobs = []
+    for job_id, params, due in rows:
+        p = loads(params)
+        jobs.append(
+            PaperJob(job_id, str(p.get("paper", "")), int(p.get("seq", 0)), False, parse_ts(due))
+        )
+    return jobs
+
+
 def next_outbox_time(tx: Tx, busy: Collection[int] = ()) -> datetime | None:
     """When the next row can go (rows of the chats in ``busy`` left out): a chat's rows go
     in order, so only its first row still to go counts (the rows behind one that waits, for
