@@ -44,7 +44,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Coroutine, Generator
+from collections.abc import Callable, Coroutine, Generator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -62,7 +62,7 @@ from bot.config import PersonConfig  # noqa: E402
 from bot.context import SopApplication  # noqa: E402
 from bot.demo import FAST_SENDER, TOKEN, world_config  # noqa: E402
 from bot.logsetup import setup_logging  # noqa: E402
-from bot.outbox import RenderedPaper  # noqa: E402
+from bot.outbox import RenderedPaper, Unwritten  # noqa: E402
 from bot.paperwork import Paperwork, renderer_for  # noqa: E402
 from bot.services.reports import Charts  # noqa: E402
 from storage.db import Database, Tx  # noqa: E402
@@ -244,7 +244,9 @@ class AccountedPapers:
         self._inner: Paperwork | None = None
         self._executor_set = False
 
-    async def make(self, case_id: int, paper: str, seq: int) -> list[RenderedPaper]:
+    async def make(
+        self, case_id: int, paper: str, seq: int, unwritten: Sequence[Unwritten] = ()
+    ) -> list[RenderedPaper]:
         assert self.app is not None
         if not self._executor_set:
             asyncio.get_running_loop().set_default_executor(AccountingExecutor(self.account))
@@ -258,7 +260,9 @@ class AccountedPapers:
         bucket = [0.0, 0.0]
         token = _CURRENT.set(bucket)
         try:
-            made = await _Stepped(self._inner.make(case_id, paper, seq), self.account, bucket)
+            made = await _Stepped(
+                self._inner.make(case_id, paper, seq, unwritten), self.account, bucket
+            )
         finally:
             _CURRENT.reset(token)
         self.account.record(paper, case_id, bucket[0], len(made), bucket[1])

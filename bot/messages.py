@@ -57,7 +57,8 @@ class Inputs:
     people: dict[int, repo.Person] = field(default_factory=dict)
     files: dict[int, repo.StoredFile] = field(default_factory=dict)
     papers: dict[tuple[int, int, str], list[repo.StoredFile]] = field(default_factory=dict)
-    papers_pending: set[int] = field(default_factory=set)
+    # the papers still to be written, as (case, event, paper)
+    papers_pending: set[tuple[int, int, str]] = field(default_factory=set)
     # (case, seq) -> the event a paper was written for (its step names a Lembar Disposisi)
     paper_events: dict[tuple[int, int], Event] = field(default_factory=dict)
     delivered: dict[tuple[int, int], int] = field(default_factory=dict)  # (person, file) -> msg
@@ -102,7 +103,7 @@ def load_inputs(
         return events[(case_id, seq)]
 
     papers: dict[tuple[int, int, str], list[repo.StoredFile]] = {}
-    pending: dict[int, bool] = {}
+    pending: dict[int, set[tuple[int, str]]] = {}
     arrivals: dict[int, tuple[int, Event] | None] = {}
     asked: set[int] = set()  # the chats whose dialogue was read
     lives: set[tuple[int, int]] = set()  # the (chat, case) whose live task message was read
@@ -154,9 +155,8 @@ def load_inputs(
                         inputs.paper_events[(case.id, int(seq))] = event
                 file_ids.update(f.id for f in found)
             if case.id not in pending:
-                pending[case.id] = repo.papers_pending(tx, case.id)
-            if pending[case.id]:
-                inputs.papers_pending.add(case.id)
+                pending[case.id] = repo.pending_papers(tx, case.id)
+            inputs.papers_pending.update((case.id, seq, kind) for seq, kind in pending[case.id])
         if item.kind in ("notice", "prompt", "react") and "file" in p:
             file_ids.add(int(p["file"]))
         if "people" in p:  # a notice that names people
@@ -386,8 +386,13 @@ class Renderer:
     # -- files ---------------------------------------------------------------------------
 
     def files_waiting(self, item: repo.OutboxItem, inputs: Inputs) -> bool:
-        """Papers of the case are still being written: the row (and its chat) waits."""
-        return bool(item.params.get("papers")) and item.case_id in inputs.papers_pending
+        """A paper the row carries is still being written: the row (and its chat) waits.
+        Only for its own: the archive bundle names a paper held past its wait as left out,
+        and goes (:data:`bot.outbox.papers.BUNDLE_WAIT`)."""
+        return any(
+            (item.case_id, int(seq), str(kind)) in inputs.papers_pending
+            for seq, kind in item.params.get("papers", ())
+        )
 
     def album(
         self, item: repo.OutboxItem, inputs: Inputs, leave_out: Collection[int] = ()

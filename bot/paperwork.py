@@ -28,7 +28,7 @@ from bot.core.definition import BUDGET_YEAR, Role, SopDefinition, Step, StepKind
 from bot.core.model import Case, Event, EventType
 from bot.core.workflow import replay
 from bot.filestore import ChangedOnDisk, FileStore
-from bot.outbox import LeftOut, RenderedPaper
+from bot.outbox import LeftOut, RenderedPaper, Unwritten
 from bot.papers.archive import bundle_zip
 from bot.papers.contexts import DOTS
 from bot.papers.dates import OfficeZone
@@ -56,6 +56,7 @@ from bot.papers.registry import (
     blank_problems,
     file_name,
     paper_kinds,
+    paper_title,
 )
 from bot.papers.render import PaperRenderer
 from bot.services import routing
@@ -67,6 +68,7 @@ from bot.views import (
     role_name,
     set_aside_parts,
     set_aside_text,
+    team_name,
     team_roles,
 )
 from bot.worktime import WorkCalendar
@@ -429,14 +431,19 @@ class Paperwork:
             org.ministry, org.secretariat, org.bureau, org.address, org.city
         )
 
-    async def make(self, case_id: int, paper: str, seq: int) -> list[RenderedPaper]:
+    async def make(
+        self, case_id: int, paper: str, seq: int, unwritten: Sequence[Unwritten] = ()
+    ) -> list[RenderedPaper]:
         """The papers of kind ``paper`` for the case as of its event number ``seq``
-        (0: as it is now)."""
+        (0: as it is now); ``unwritten``: the case's papers an archive bundle goes without,
+        as they were never written (named in it)."""
         found = await self.db.read(self._load, case_id, paper, seq)
         if found is None:
             return []
         kind, loaded = found
-        return await _BUILDERS[kind.record](_Context(self, *loaded), kind)
+        context = _Context(self, *loaded)
+        context.unwritten = tuple(unwritten)
+        return await _BUILDERS[kind.record](context, kind)
 
     def _load(
         self, tx: Tx, case_id: int, paper: str, seq: int
@@ -532,6 +539,7 @@ class _Context:
         self.paperwork, self.definition, self.case, self.events = work, definition, case, events
         self.holders, self.appointments, self.routes = holders, appointments, routes
         self.event = events[-1]
+        self.unwritten: tuple[Unwritten, ...] = ()  # papers the bundle goes without
         # the moment whose profiles the paper names people by (:meth:`person`)
         self.names_at = self.event.at
         self.zone = work.renderer.zone
@@ -859,25 +867,50 @@ class _Context:
             completed=completed,
         )
         record = await self.render(kind, paper, doc, *version)
+        # the files it goes without, then the papers never written (no SHA-256 recorded)
+        gone = [LeftOut(f.name, f.path, why) for f, why in left_out]
+        gone += [LeftOut(self.unwritten_name(u), "", u.why) for u in self.unwritten]
         note = ""
-        if left_out:
-            lines = "\n".join(
+        if gone:
+            lines = [
                 t.ARCHIVE_NOTE_LINE.format(
                     no=i, name=f.name, why=t.LEFT_OUT_WHY[why], sha256=f.sha256
                 )
                 for i, (f, why) in enumerate(left_out, 1)
+            ]
+            lines += [
+                t.ARCHIVE_NOTE_UNWRITTEN_LINE.format(no=i, name=g.name, why=t.LEFT_OUT_WHY[g.why])
+                for i, g in enumerate(gone[len(left_out) :], len(left_out) + 1)
+            ]
+            note = t.ARCHIVE_NOTE.format(
+                case=self.case.id,
+                title=self.case.title,
+                lines="\n".join(lines),
+                about_sha=t.ARCHIVE_NOTE_SHA if left_out else "",
             )
-            note = t.ARCHIVE_NOTE.format(case=self.case.id, title=self.case.title, lines=lines)
         archive = await asyncio.to_thread(
             bundle_zip, record.data, contents, when=self.event.at, zone=self.zone, left_out=note
         )
         zip_paper = RenderedPaper(
-            "paper:arsip",
-            archive_file_name(self.case_no, *version),
-            archive,
-            tuple(LeftOut(f.name, f.path, why) for f, why in left_out),
+            "paper:arsip", archive_file_name(self.case_no, *version), archive, tuple(gone)
         )
         return [record, zip_paper]
+
+    def unwritten_name(self, unwritten: Unwritten) -> str:
+        """A paper never written, as the bundle's note names it: its kind, the step of the
+        decision it was to record and which pass through that step ("Lembar Pemeriksaan
+        langkah 3 (ke-1)", as its file would have been named pemeriksaan-B7-langkah3-ke1)."""
+        kind = paper_kinds(self.definition).get(unwritten.paper)
+        if not 0 < unwritten.seq <= len(self.events):
+            return kind.title if kind else t.PAPER_LABEL_OTHER
+        event = self.events[unwritten.seq - 1]
+        title = (
+            paper_title(kind, team_name(self.definition, event.step))
+            if kind
+            else t.PAPER_LABEL_OTHER
+        )
+        visit = self.visit(event.step, unwritten.seq - 1)
+        return t.UNWRITTEN_PAPER.format(title=title, step=event.step, visit=visit)
 
     async def archive_contents(
         self, step: Step, replaced: str

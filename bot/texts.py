@@ -1592,6 +1592,10 @@ FILE_MISSING_ADMIN = (
 LEFT_OUT_WHY = {
     "missing": "tidak ditemukan di server",
     "changed": "isinya di server tidak lagi sesuai dengan kode SHA-256 yang tercatat",
+    # a paper of the case the bot never wrote (its template failed, or it was given up)
+    "unwritten": "gagal dibuat oleh sistem",
+    # a paper still held by a fault of the bot's own when the bundle could wait no longer
+    "late": "belum selesai dibuat oleh sistem akibat gangguan",
 }
 FILE_LEFT_OUT = (
     "⚠️ Dokumen <b>{name}</b> tidak disertakan dalam arsip elektronik Berkas #{case} karena "
@@ -1602,6 +1606,21 @@ FILE_LEFT_OUT_ADMIN = (
     "disertakan dalam arsip elektronik yang diterima {person}, dan arsip tersebut mencatatnya. "
     "Mohon pulihkan dokumen tersebut dari cadangan."
 )
+# the administrators, of a paper the archive bundle goes without because it was not written
+FILE_UNWRITTEN_ADMIN = (
+    "⚠️ Dokumen <b>{name}</b> (Berkas #{case}) {why}: dokumen itu tidak disertakan dalam "
+    "arsip elektronik yang diterima {person}, dan arsip tersebut mencatatnya. {advice}"
+)
+UNWRITTEN_ADVICE = {
+    "unwritten": "Penyebabnya telah disampaikan ketika dokumen itu gagal dibuat.",
+    "late": (
+        "Dokumen itu tetap dibuat dan disimpan bersama berkas setelah gangguan teratasi; "
+        "mohon sampaikan kepada yang bersangkutan bila diperlukan."
+    ),
+}
+# a paper the archive bundle goes without, named in its note and the notices: its kind,
+# the step of the decision it records and which pass through that step
+UNWRITTEN_PAPER = "{title} langkah {step} (ke-{visit})"
 # a note handed on with a step (Teruskan dengan catatan) in the Dokumentasi's history, whose
 # last column is headed "Alasan": said to be a note, as /status says it (plain text)
 HISTORY_NOTE = "Catatan: {note}"
@@ -1613,11 +1632,14 @@ ARCHIVE_NOTE = (
     "Berkas #{case}: {title}\n\n"
     "Arsip elektronik ini tidak memuat dokumen berikut:\n\n"
     "{lines}\n\n"
+    "{about_sha}Administrator telah diberi tahu.\n"
+)
+ARCHIVE_NOTE_SHA = (
     "Kode SHA-256 di atas adalah kode dokumen sebagaimana tercatat dalam sistem; dokumen "
-    "yang dipulihkan dari cadangan dapat dicocokkan dengannya. Administrator telah diberi "
-    "tahu.\n"
+    "yang dipulihkan dari cadangan dapat dicocokkan dengannya. "
 )
 ARCHIVE_NOTE_LINE = "{no}. {name}: {why} (SHA-256 tercatat: {sha256})"
+ARCHIVE_NOTE_UNWRITTEN_LINE = "{no}. {name}: {why}"
 PAPER_TEMPLATE_FAILED = (
     "⚠️ Dokumen <b>{paper}</b> Berkas #{case} tidak dapat dibuat dari templatnya:\n"
     "<code>{problem}</code>\n{advice}Tugas diteruskan tanpa dokumen tersebut. Mohon perbaiki "

@@ -12,10 +12,12 @@ PostgreSQL where a test server is given (``bin/with-postgres``)."""
 from __future__ import annotations
 
 import errno
+import hashlib
 import io
 import os
 import zipfile
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -25,7 +27,9 @@ from sop_world import open_case as open_in
 
 from bot.demo import Script, World
 from bot.filestore import SavedFile
+from bot.outbox import papers
 from emulator import EmuMessage
+from storage import repo
 
 JAWABAN = Path(__file__).parent / "fixtures" / "sops" / "surat-jawaban.toml"
 PEOPLE = {
@@ -41,12 +45,15 @@ async def world(
     engine_target: str,  # noqa: F811
 ) -> AsyncIterator[World]:
     """The SOP ends with the Kabag's signature (step 3): her approval completes the case.
-    On SQLite, and on PostgreSQL where a test server is given."""
+    The office keeps its templates in ``kantor/`` (none yet: the shipped ones fill). On
+    SQLite, and on PostgreSQL where a test server is given."""
     text = JAWABAN.read_text(encoding="utf-8")
     text = text[: text.index("[[steps]]\nid = 4")].replace("on_approve = 4\n", "")
     sop = tmp_path / "surat-jawaban-ttd.toml"
     sop.write_text(text, encoding="utf-8")
-    async with sop_world(tmp_path, sop, PEOPLE, database=engine_target) as w:
+    office = tmp_path / "kantor"
+    office.mkdir()
+    async with sop_world(tmp_path, sop, PEOPLE, office, database=engine_target) as w:
         yield w
 
 
@@ -98,3 +105,94 @@ async def test_the_bundle_waits_for_the_lembar_pemeriksaan_the_disk_failed_once(
     assert f"dokumen/pemeriksaan-B{case}-langkah3-ke1-setuju.docx" in names
     assert "tidak-disertakan.txt" not in names
     await world.drained()
+
+
+def opened(bundle: EmuMessage) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(bundle.file_bytes())) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def vouched_for(contents: dict[str, bytes]) -> bool:
+    """SHA256SUMS names every other entry of the bundle, with its digest."""
+    lines = contents["SHA256SUMS"].decode().splitlines()
+    sums = {name: digest for digest, name in (line.split("  ", 1) for line in lines)}
+    return set(sums) == set(contents) - {"SHA256SUMS"} and all(
+        hashlib.sha256(contents[name]).hexdigest() == digest for name, digest in sums.items()
+    )
+
+
+async def test_a_lembar_pemeriksaan_its_template_failed_is_named_in_the_bundle_and_told(
+    world: World, tmp_path: Path
+) -> None:
+    """The office saves a PDF over its Lembar Pemeriksaan template before the Kabag signs:
+    the Lembar Pemeriksaan of her signature cannot be written, and is given up (the
+    administrators are told why). The case's record does not go without it silently: the
+    note of the bundle she receives names it as not made by the system, she is told that
+    her archive goes without it, and the administrators are told whose archive it is."""
+    case = await up_to_the_signature(world)
+    (tmp_path / "kantor" / "pemeriksaan.docx").write_bytes(b"%PDF-1.4\n% bukan Word\n")
+    await Script(world, timeout=WAIT).approve("kabag", case)
+
+    contents = opened(await bundle_received(world, case))
+    assert f"dokumen/pemeriksaan-B{case}-langkah2-ke1-setuju.docx" in contents
+    assert f"dokumen/pemeriksaan-B{case}-langkah3-ke1-setuju.docx" not in contents
+    note = contents["tidak-disertakan.txt"].decode()
+    assert f"Berkas #{case}" in note
+    assert "1. Lembar Pemeriksaan langkah 3 (ke-1): gagal dibuat oleh sistem" in note
+    assert "SHA-256" not in note  # no file was ever recorded for it
+    assert vouched_for(contents)
+
+    kabag, admin = world["kabag"], world["admin"]
+    told = await kabag.wait_message(lambda m: "tidak disertakan" in m.text, timeout=WAIT)
+    assert "Lembar Pemeriksaan langkah 3 (ke-1)" in told.text
+    assert "gagal dibuat oleh sistem" in told.text and f"Berkas #{case}" in told.text
+    await admin.wait_message(lambda m: "tidak dapat dibuat dari templatnya" in m.text, timeout=WAIT)
+    alert = await admin.wait_message(lambda m: "tidak disertakan" in m.text, timeout=WAIT)
+    assert "Lembar Pemeriksaan langkah 3 (ke-1)" in alert.text
+    assert "Sri Lestari" in alert.text and f"Berkas #{case}" in alert.text
+    await world.drained()
+
+
+async def test_a_lembar_pemeriksaan_held_longer_than_the_bundle_waits_is_named_and_kept_later(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The share refuses the Lembar Pemeriksaan of the Kabag's signature until its fault is
+    mended (an I/O error each time: the paper is held, never given up). The bundle waits
+    for it as long as it may (here shortened) and then goes: the Kabag receives it, its
+    note names the Lembar Pemeriksaan as not yet made because of a fault, she is told, and
+    the administrators are told that it will be kept with the case once the fault is
+    over. Mended, the Lembar Pemeriksaan is written and kept with the case."""
+    monkeypatch.setattr(papers, "BUNDLE_WAIT", timedelta(seconds=0.5))
+    case = await up_to_the_signature(world)
+    files = world.services.files
+    real = files.save
+    refused: list[str] = []
+
+    async def refusing(case_id: int, name: str, data: bytes) -> SavedFile:
+        if name.startswith(f"pemeriksaan-B{case}-langkah3"):
+            refused.append(name)
+            raise OSError(errno.EIO, os.strerror(errno.EIO), str(files.root / name))
+        return await real(case_id, name, data)
+
+    monkeypatch.setattr(files, "save", refusing)
+    await Script(world, timeout=WAIT).approve("kabag", case)
+
+    contents = opened(await bundle_received(world, case))
+    assert refused
+    assert f"dokumen/pemeriksaan-B{case}-langkah3-ke1-setuju.docx" not in contents
+    note = contents["tidak-disertakan.txt"].decode()
+    assert (
+        "1. Lembar Pemeriksaan langkah 3 (ke-1): belum selesai dibuat oleh sistem akibat gangguan"
+    ) in note
+    assert vouched_for(contents)
+    told = await world["kabag"].wait_message(lambda m: "tidak disertakan" in m.text, timeout=WAIT)
+    assert "Lembar Pemeriksaan langkah 3 (ke-1)" in told.text
+    alert = await world["admin"].wait_message(
+        lambda m: "tidak disertakan" in m.text and "Lembar Pemeriksaan" in m.text, timeout=WAIT
+    )
+    assert "setelah gangguan teratasi" in alert.text
+
+    monkeypatch.setattr(files, "save", real)  # the share mended
+    await world.drained(within=WAIT)
+    kept = [f.name for f in await world.services.db.read(repo.files_of_case, case)]
+    assert f"pemeriksaan-B{case}-langkah3-ke1-setuju.docx" in kept

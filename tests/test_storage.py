@@ -2642,6 +2642,48 @@ async def test_papers_pending_sees_only_unsettled_paper_jobs(db: Database) -> No
     assert not await db.read(repo.papers_pending, 1)
 
 
+async def test_the_papers_a_bundle_waits_for_or_names_are_those_of_its_case_before_it(
+    db: Database,
+) -> None:
+    """Of the paper jobs of case 1 queued before the bundle's (row 5): the one still to go
+    (a retry due later), the one given up; not the one written, not another case's, not
+    one queued after the bundle. What rows still wait for, by event and paper."""
+
+    def fill(tx: Tx) -> None:
+        for case_id, paper, seq in [
+            (1, "pemeriksaan", 2),  # 1: written
+            (1, "pemeriksaan", 3),  # 2: waits for its retry
+            (1, "disposisi", 3),  # 3: given up
+            (2, "pemeriksaan", 3),  # 4: another case's
+            (1, "dokumentasi", 4),  # 5: the bundle
+            (1, "pemeriksaan", 5),  # 6: after it
+        ]:
+            repo.enqueue(tx, 0, "paper", T0, case_id=case_id, params={"paper": paper, "seq": seq})
+
+    await db.write(fill)
+    await db.write(repo.mark_sent, 1, T0, None)
+    await db.write(repo.mark_retry, 2, T0 + timedelta(minutes=2), "held", False)
+    await db.write(repo.mark_failed, 3, T0, "TemplateFailed: ...")
+    jobs = await db.read(repo.unwritten_papers, 1, 5)
+    assert [(j.id, j.paper, j.seq, j.failed) for j in jobs] == [
+        (2, "pemeriksaan", 3, False),
+        (3, "disposisi", 3, True),
+    ]
+    assert jobs[0].due == T0 + timedelta(minutes=2)
+    assert await db.read(repo.pending_papers, 1) == {
+        (3, "pemeriksaan"),
+        (4, "dokumentasi"),
+        (5, "pemeriksaan"),
+    }
+    await db.write(repo.note_waiting, 5, "waiting_since", "2026-01-05T08:00:00+07:00")
+    (bundle,) = [i for i in await db.read(repo.due_outbox, T0, 10) if i.id == 5]
+    assert bundle.params == {
+        "paper": "dokumentasi",
+        "seq": 4,
+        "waiting_since": "2026-01-05T08:00:00+07:00",
+    }
+
+
 async def test_prune_forgets_old_delivered_rows_and_update_ids_only(db: Database) -> None:
     run = run_to(2)
     await store_run(db, run)

@@ -10,6 +10,7 @@ import json
 import logging
 import re
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import pytest
 from bot.core.loader import revision_of
 from bot.core.model import CaseStatus
 from bot.demo import Script, World, has_button
-from bot.outbox import RenderedPaper
+from bot.outbox import RenderedPaper, Unwritten
 from bot.texts import MAX_MESSAGE
 from storage import repo
 
@@ -78,7 +79,9 @@ async def test_a_returned_proposal_left_by_a_format_1_release_keeps_its_proposer
 class NoPapers:
     """A paper maker that writes nothing: the papers stay for the old release's rows."""
 
-    async def make(self, case_id: int, paper: str, seq: int) -> list[RenderedPaper]:
+    async def make(
+        self, case_id: int, paper: str, seq: int, unwritten: Sequence[Unwritten] = ()
+    ) -> list[RenderedPaper]:
         return []
 
 

@@ -49,7 +49,7 @@ from bot.outbox.faults import (
 )
 from bot.outbox.files import UPLOAD_READ_TIMEOUT
 from bot.outbox.memory import SHOWN_KEPT
-from bot.outbox.papers import DOCX_MIME, LeftOut, PaperMaker, RenderedPaper
+from bot.outbox.papers import DOCX_MIME, LeftOut, PaperMaker, RenderedPaper, Unwritten
 from bot.outbox.rows import ACK_REACTION
 from bot.outbox.sender import CHATS_IN_FLIGHT, PRUNE_EVERY, OutboxSender
 from bot.outbox.settle import PAPER_WAIT
@@ -75,6 +75,7 @@ __all__ = [
     "OutboxSender",
     "PaperMaker",
     "RenderedPaper",
+    "Unwritten",
     "keyboard_markup",
     "local_fault",
     "log_chase",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot import texts as t
@@ -29,7 +29,8 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 @dataclass(frozen=True)
 class LeftOut:
     """A stored file a paper was to hold and does not (a final document the archive bundle
-    goes without): ``why`` is a key of :data:`bot.texts.LEFT_OUT_WHY`."""
+    goes without), or a paper of the case never written (``path`` empty): ``why`` is a key
+    of :data:`bot.texts.LEFT_OUT_WHY`."""
 
     name: str
     path: str
@@ -44,8 +45,30 @@ class RenderedPaper:
     left_out: tuple[LeftOut, ...] = ()  # the person it records and the admins are told
 
 
+@dataclass(frozen=True)
+class Unwritten:
+    """A paper of the case the archive bundle is to hold that was not written: its job (a
+    ``paper`` for the case's event ``seq``) given up, or still held by a fault of the bot's
+    own when the bundle could wait no longer; ``why`` ("unwritten", "late") is a key of
+    :data:`bot.texts.LEFT_OUT_WHY`."""
+
+    paper: str
+    seq: int
+    why: str
+
+
 class PaperMaker(Protocol):
-    async def make(self, case_id: int, paper: str, seq: int) -> list[RenderedPaper]: ...
+    async def make(
+        self, case_id: int, paper: str, seq: int, unwritten: Sequence[Unwritten] = ()
+    ) -> list[RenderedPaper]: ...
+
+
+# How long an archive bundle waits for a paper of its case still being written (held by a
+# fault of the bot's own: such a fault is retried until it clears) before it goes without
+# it, and says so. A paper that fails of itself is given up long before (a template that
+# does not fill at once, any other error after 20 attempts, about 15 minutes).
+BUNDLE_WAIT = timedelta(minutes=30)
+WAITING_SINCE = "waiting_since"  # in a bundle's job: when it first waited for a paper
 
 
 class PaperRows:
@@ -66,16 +89,10 @@ class PaperRows:
         assert item.case_id is not None
         kind, seq = str(p["paper"]), int(p["seq"])
         recipients = [int(person) for person in p.get("recipients", ())]
-        if bundles(kind):
-            # the bundle holds the case's papers: it does not overtake one still being
-            # written (a fault of the bot's own holds it for a retry), it waits for it
-            earlier = await self.courier.db.read(repo.unwritten_papers, item.case_id, item.id)
-            pending = [job for job in earlier if not job.failed and not bundles(job.paper)]
-            if pending:
-                raise Wait(min(job.due for job in pending))
+        unwritten = await self._unwritten(item) if bundles(kind) else []
         made: list[RenderedPaper] = []
         if self.maker is not None:
-            made = await self.maker.make(item.case_id, kind, seq)
+            made = await self.maker.make(item.case_id, kind, seq, unwritten)
         saved = [
             (paper, await self.files.save(item.case_id, paper.file_name, paper.data))
             for paper in made
@@ -120,6 +137,35 @@ class PaperRows:
         await self.courier.db.write(record)
         self.courier.wake()
 
+    async def _unwritten(self, item: repo.OutboxItem) -> list[Unwritten]:
+        """What an archive bundle goes without of the papers of its case queued before it
+        (its own earlier versions aside: a corrected bundle replaces them). It does not
+        overtake a paper still being written (a fault of the bot's own holds it for a
+        retry): it waits for it (:class:`Wait`), up to :data:`BUNDLE_WAIT` from its first
+        wait, then goes without it; a paper given up it goes without at once. Either is
+        named in the bundle and told (:meth:`_tell_left_out`), never left out silently."""
+        assert item.case_id is not None
+        db, now = self.courier.db, self.courier.clock.now()
+        earlier = await db.read(repo.unwritten_papers, item.case_id, item.id)
+        earlier = [job for job in earlier if not bundles(job.paper)]
+        pending = [job for job in earlier if not job.failed]
+        if pending:
+            since = item.params.get(WAITING_SINCE)
+            began = datetime.fromisoformat(since) if isinstance(since, str) else now
+            if now < began + BUNDLE_WAIT:
+                if since is None:
+                    await db.write(repo.note_waiting, item.id, WAITING_SINCE, now.isoformat())
+                raise Wait(min(min(job.due for job in pending), began + BUNDLE_WAIT))
+            log.warning(
+                "archive bundle of case %s goes without papers still held after %s: %s",
+                item.case_id,
+                BUNDLE_WAIT,
+                ", ".join(f"{job.paper} (event {job.seq})" for job in pending),
+            )
+        return [
+            Unwritten(job.paper, job.seq, "unwritten" if job.failed else "late") for job in earlier
+        ]
+
     async def failed(self, item: repo.OutboxItem, exc: TemplateFailed) -> None:
         """A template that does not fill fails the same way every time: the paper is given
         up at once (the rows waiting for it go without it), and the administrators are told
@@ -162,6 +208,14 @@ class PaperRows:
                 why=t.LEFT_OUT_WHY[gone.why],
                 path=t.e(gone.path),
                 person=t.e(name),
+            )
+            if gone.path
+            else t.FILE_UNWRITTEN_ADMIN.format(  # a paper never written has no file
+                name=t.e(gone.name),
+                case=case_id,
+                why=t.LEFT_OUT_WHY[gone.why],
+                person=t.e(name),
+                advice=t.UNWRITTEN_ADVICE.get(gone.why, ""),
             )
             for gone in left_out
         )

@@ -235,6 +235,18 @@ def _due_outbox(
     return [_outbox_item(r) for r in rows if r[1] == 0 or r[0] < waiting.get(r[1], r[0] + 1)]
 
 
+def pending_papers(tx: Tx, case_id: int) -> set[tuple[int, str]]:
+    """The papers of the case still to be written, as (event, paper): a row that carries
+    one of them waits for it."""
+    rows = tx.all(
+        "SELECT params FROM outbox WHERE chat_id = 0 AND case_id = ? AND sent_at IS NULL "
+        "AND failed_at IS NULL",
+        (case_id,),
+    )
+    jobs = [loads(row[0]) for row in rows]
+    return {(int(p.get("seq", 0)), str(p.get("paper", ""))) for p in jobs}
+
+
 def papers_pending(tx: Tx, case_id: int) -> bool:
     """A paper of the case is still to be written (its recipients' rows wait for it)."""
     return (
@@ -261,20 +273,30 @@ class PaperJob:
 
 def unwritten_papers(tx: Tx, case_id: int, before: int) -> list[PaperJob]:
     """The paper jobs of a case queued before row ``before`` that have not written their
-    paper yet, in the order they were queued: those still to go, waiting for their turn or
-    their retry (read through ``outbox_queued_by_chat``)."""
-    rows = tx.all(
-        "SELECT id, params, next_attempt_at FROM outbox WHERE chat_id = 0 AND case_id = ? "
-        "AND sent_at IS NULL AND failed_at IS NULL AND id < ? ORDER BY id",
-        (case_id, before),
-    )
+    paper, in the order they were queued: those still to go, waiting for their turn or
+    their retry, and those given up (read through the partial indexes of each,
+    ``outbox_queued_by_chat`` and ``outbox_refused``; a given-up job of an open case is
+    kept, :func:`prune`)."""
     jobs = []
-    for job_id, params, due in rows:
-        p = loads(params)
-        jobs.append(
-            PaperJob(job_id, str(p.get("paper", "")), int(p.get("seq", 0)), False, parse_ts(due))
+    for failed, which in ((False, "IS NULL"), (True, "IS NOT NULL")):
+        rows = tx.all(
+            "SELECT id, params, next_attempt_at FROM outbox WHERE chat_id = 0 AND case_id = ? "
+            f"AND sent_at IS NULL AND failed_at {which} AND id < ?",
+            (case_id, before),
         )
-    return jobs
+        for job_id, params, due in rows:
+            p = loads(params)
+            paper, seq = str(p.get("paper", "")), int(p.get("seq", 0))
+            jobs.append(PaperJob(job_id, paper, seq, failed, parse_ts(due)))
+    return sorted(jobs, key=lambda job: job.id)
+
+
+def note_waiting(tx: Tx, item_id: int, key: str, value: str) -> None:
+    """Keep ``value`` under ``key`` in a row's params (a bundle's job: since when it waits
+    for its case's papers), so that it counts across restarts."""
+    row = tx.one("SELECT params FROM outbox WHERE id = ?", (item_id,))
+    params = {**(loads(row[0]) if row else {}), key: value}
+    tx.run("UPDATE outbox SET params = ? WHERE id = ?", (dumps(params), item_id))
 
 
 def next_outbox_time(tx: Tx, busy: Collection[int] = ()) -> datetime | None:
