@@ -1190,7 +1190,7 @@ REVIEW_FORWARD = " dan meneruskan berkas kepada {holder}"
 REVIEW_ONWARD_SELF = " berkas dilanjutkan ke langkah berikutnya"
 REVIEW_FORWARD_SELF = " dan melanjutkan ke langkah berikutnya"
 # ... a review step that is the last step of an SOP that does not end in archiving
-REVIEW_ONWARD_END = " berkas dinyatakan selesai dan Dokumentasinya dikirimkan kepada Bapak/Ibu"
+REVIEW_ONWARD_END = " berkas dinyatakan selesai, lalu Dokumentasinya dikirimkan kepada Bapak/Ibu"
 REVIEW_FORWARD_END = (
     " sehingga berkas dinyatakan selesai dan Dokumentasinya dikirimkan kepada Bapak/Ibu"
 )
@@ -1204,7 +1204,7 @@ REVIEW_SIGNATURE = (
 )
 REVIEW_SIGNATURE_THEN = "; kemudian{onward}"  # REVIEW_SIGNATURE's {then}
 REVIEW_SIGNED_DEFAULT = "dokumen tersebut"  # REVIEW_SIGNATURE's {docs} when none is named
-REVIEW_APPROVE = "Silakan menekan {approve} untuk menyetujui{forward}."
+REVIEW_APPROVE = "Silakan menekan {approve} untuk memberikan persetujuan{forward}."
 REVIEW_ASK = "Mohon berkenan memeriksa dokumen tersebut."
 REVIEW_ASK_AGAIN = (
     "Setelah catatan di atas ditindaklanjuti, Bapak/Ibu dapat menyetujui kembali berkas ini."

@@ -259,7 +259,7 @@ def test_the_last_tasks_ask_to_finish_the_case_not_to_hand_it_on() -> None:
     run.approve(KASUBAG)
     text, buttons = task(run)
     assert (
-        "menandatangani Surat Jawaban; kemudian berkas dinyatakan selesai dan Dokumentasinya "
+        "menandatangani Surat Jawaban; kemudian berkas dinyatakan selesai, lalu Dokumentasinya "
         "dikirimkan kepada Bapak/Ibu." in text
     )
     assert buttons == ["✅ Setujui", "↩️ Kembalikan"]

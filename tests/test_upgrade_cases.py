@@ -210,9 +210,9 @@ async def test_an_upgrade_keeps_the_cases_started_on_an_older_revision_running(
     [activity] = [line for line in shown.splitlines() if line.startswith("Memeriksa usulan")]
     assert len(activity) <= 600 and activity.endswith("secara cermat,…")
     assert (
-        "Silakan menekan Setujui untuk menyetujui dan meneruskan berkas kepada Kabag. Bila "
-        "perlu perbaikan, silakan menekan Kembalikan dan menuliskan alasannya; berkas "
-        "dikembalikan kepada Kabag."
+        "Silakan menekan Setujui untuk memberikan persetujuan dan meneruskan berkas kepada "
+        "Kabag. Bila perlu perbaikan, silakan menekan Kembalikan dan menuliskan alasannya; "
+        "berkas dikembalikan kepada Kabag."
     ) in shown
     await s.approve("karo", case)
     await s.seen("kabag", has_button("Teruskan", case))

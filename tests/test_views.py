@@ -57,7 +57,10 @@ def test_setujui_means_a_paraf_at_steps_7_and_8_and_the_signature_at_step_9() ->
     for step in (2, 3):  # a review that records neither: approve and pass it on
         text = asks(step)
         assert "paraf" not in text and "menandatangani" not in text
-        assert "Silakan menekan <b>Setujui</b> untuk menyetujui dan meneruskan berkas" in text
+        assert (
+            "Silakan menekan <b>Setujui</b> untuk memberikan persetujuan dan meneruskan berkas"
+            in text
+        )
         assert "silakan menekan <b>Kembalikan</b> dan menuliskan alasannya; berkas" in text
 
 
@@ -660,7 +663,7 @@ def test_a_verifikator_who_drafts_the_spp_after_approving_goes_on_to_his_own_ste
     text = task_view(definition, run.current, WIB, names={}).text
     assert "kepada Verifikator Keuangan" not in text
     assert (
-        "Silakan menekan <b>Setujui</b> untuk menyetujui dan melanjutkan ke langkah berikutnya."
-        in text
+        "Silakan menekan <b>Setujui</b> untuk memberikan persetujuan dan melanjutkan ke langkah "
+        "berikutnya." in text
     )
     assert "berkas dikembalikan kepada Bendahara Pengeluaran" in text
