@@ -610,8 +610,8 @@ SNOOZE_CAPPED = " (dibatasi paling lama {most})"  # the {note} of a shorter snoo
 # a /tunda that ends before the next reminder was due anyway (after an upload, a longer
 # /tunda, within the norm): a /tunda only postpones, so the reminder comes when it was due
 SNOOZE_ALREADY_LATER = (
-    "Pengingat Berkas #{case} telah terjadwal pada {due}, lebih lambat dari batas penundaan "
-    "yang diminta ({until}); pengingat berikutnya tetap dikirim pada waktu tersebut."
+    "Pengingat Berkas #{case} telah dijadwalkan pada {due}, lebih lambat daripada batas "
+    "penundaan yang diminta ({until}); pengingat berikutnya tetap dikirim pada waktu tersebut."
 )
 
 # -- reminder digests (more reminders or escalations than a few in one sweep) ----------
@@ -919,8 +919,8 @@ ASK_NOTE = (
 # the note of the last step of an SOP that does not end in archiving (BTN_FINISH_NOTE)
 ASK_FINISH_NOTE = (
     "✍️ <b>Catatan penyelesaian</b>: silakan <b>ketik</b> catatan yang akan disampaikan "
-    "kepada semua pejabat yang terlibat dalam berkas ini bersama pemberitahuan selesainya "
-    "berkas, atau tekan Batal."
+    "kepada seluruh pejabat yang terlibat dalam berkas ini bersamaan dengan pemberitahuan "
+    "bahwa berkas telah selesai, atau tekan Batal."
 )
 ASK_ARCHIVE_REFERENCE = (
     "✍️ <b>Nomor arsip</b>: silakan <b>ketik</b> nomor/kode arsip dokumen (misalnya "
@@ -955,8 +955,8 @@ FORWARDED_FROM_BOT = (
 FORWARDED_MAY_CANCEL = " (ketik /batal untuk membatalkan)"
 # a reaction (a 👍) on a task that waits for the person's decision: it decides nothing
 REACTION_NOT_A_DECISION = (
-    "Mohon maaf, reaksi pada pesan tugas tidak kami catat sebagai keputusan. Untuk "
-    "memutuskan, silakan menekan tombol pada pesan tugas tersebut."
+    "Mohon maaf, reaksi (emoji) pada pesan tugas tidak kami catat sebagai keputusan. Untuk "
+    "menyampaikan keputusan, silakan menekan tombol pada pesan tugas tersebut."
 )
 # a voice note, a sticker, a photo, a location... sent while a question waits for typed
 # text: not an answer (``ask`` and ``cancel`` as for FORWARDED_FROM_BOT)
@@ -1417,10 +1417,10 @@ ESCALATION = (
 ESCALATION_REMINDED = "Pengingat ke-{n} telah dikirim kepada pelaksana."
 # ... to a team whose members read different numbers (a newcomer from 1): {each} is
 # ESCALATION_REMINDED_TO of each member, joined by "; "
-ESCALATION_REMINDED_EACH = "Pengingat telah dikirim kepada pelaksana: {each}."
-ESCALATION_REMINDED_TO = "ke-{n} kepada {name}"
+ESCALATION_REMINDED_EACH = "Pengingat telah dikirim kepada para pelaksana: {each}."
+ESCALATION_REMINDED_TO = "{name} (ke-{n})"
 # ... of a member who received the task after that reminder (it passed on meanwhile)
-ESCALATION_NOT_YET_TO = "belum kepada {name}, yang menerima tugas ini sesudahnya"
+ESCALATION_NOT_YET_TO = "{name} (belum menerima pengingat karena tugas ini diterimanya kemudian)"
 # an escalation that waited (an outage, office hours) while the task passed to another
 # official, who has had no reminder of it yet: {n} is what the former holder read
 ESCALATION_REMINDED_BEFORE = (

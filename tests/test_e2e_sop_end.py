@@ -258,7 +258,7 @@ async def test_rina_finishes_the_case_with_a_note_everyone_who_took_part_reads(
     assert "Selesaikan dengan catatan bila ada catatan yang perlu" in plain(task.text)
     await s.press("pelaksana", "Selesaikan dengan catatan", case)
     asked = await s.seen("pelaksana", lambda m: "Catatan penyelesaian" in m.text)
-    assert "kepada semua pejabat yang terlibat" in plain(asked.text)
+    assert "kepada seluruh pejabat yang terlibat" in plain(asked.text)
     assert "langkah berikutnya" not in plain(asked.text)
     note = "Surat jawaban dikirim lewat pos tercatat & surel <pemohon>."
     await s.answer_prompt("pelaksana", note, case)

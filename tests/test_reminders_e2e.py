@@ -466,8 +466,8 @@ async def test_a_team_member_who_stays_counts_on_when_a_colleagues_place_passes_
             "kabag": escalated,  # ke-4 of the step: tim -> kasubag -> kabag
         }
         each = (
-            f"Pengingat telah dikirim kepada pelaksana: ke-4 kepada {NAMES['tim1']}; "
-            f"ke-1 kepada {ACTING.name}."
+            f"Pengingat telah dikirim kepada para pelaksana: {NAMES['tim1']} (ke-4); "
+            f"{ACTING.name} (ke-1)."
         )
         for superior in ("kasubag", "kabag"):
             assert each in news[superior][0].text, news[superior][0].text
@@ -554,8 +554,8 @@ async def test_a_tunda_after_an_upload_never_brings_the_reminder_earlier_and_say
         clock.set(wib(7, 6, 12, 30))
         answer = await ask(world, "kasubag", f"/tunda {case} 1j")
         assert answer == (
-            f"Pengingat Berkas #{case} telah terjadwal pada {office_time(wib(7, 7, 8))}, lebih "
-            f"lambat dari batas penundaan yang diminta ({office_time(wib(7, 6, 13, 30))}); "
+            f"Pengingat Berkas #{case} telah dijadwalkan pada {office_time(wib(7, 7, 8))}, lebih "
+            f"lambat daripada batas penundaan yang diminta ({office_time(wib(7, 6, 13, 30))}); "
             "pengingat berikutnya tetap dikirim pada waktu tersebut."
         )
         for quiet in (wib(7, 6, 13, 30), wib(7, 6, 15, 59)):
@@ -1615,8 +1615,9 @@ async def test_a_team_escalation_waiting_when_a_members_place_passes_names_who_h
         await world.drained(WAIT)
         [escalation] = phones.news()["kasubag"]
         assert (
-            f"Pengingat telah dikirim kepada pelaksana: ke-2 kepada {NAMES['tim1']}; belum "
-            f"kepada {ACTING.name}, yang menerima tugas ini sesudahnya." in escalation.text
+            f"Pengingat telah dikirim kepada para pelaksana: {NAMES['tim1']} (ke-2); "
+            f"{ACTING.name} (belum menerima pengingat karena tugas ini diterimanya kemudian)."
+            in escalation.text
         ), escalation.text
 
 
