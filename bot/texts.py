@@ -501,8 +501,8 @@ HELP = (
     "{sop_command}"
     "/tarik &lt;nomor&gt; — menarik kembali berkas yang baru saja Bapak/Ibu teruskan\n"
     "/tunda &lt;nomor&gt; &lt;durasi&gt; — menunda pengingat, misalnya <code>/tunda 12 2j</code>\n"
-    "/terlambat — langkah yang melewati norma waktu: pada peran pimpinan sendiri dan "
-    "bawahannya (administrator: semua)\n"
+    "/terlambat — langkah yang melewati norma waktu (pimpinan: pada peran Bapak/Ibu dan "
+    "bawahannya; administrator: semua langkah)\n"
     "/laporan [periode] — laporan evaluasi penerapan SOP: grafik dan dokumen "
     "({heads}, administrator), misalnya <code>/laporan 2026</code>\n"
     "/saya — data dan peran Bapak/Ibu, dengan tombol untuk memperbaiki nama, NIP, dan "
@@ -1888,7 +1888,7 @@ APPOINTED = "{who} ditetapkan sebagai {title} sampai {until}. {moved} {definitiv
 ACTING_TASKS_MOVED = (
     "Sebanyak {tasks} tugas yang sedang berjalan dialihkan kepada yang bersangkutan."
 )
-ACTING_NO_TASKS_MOVED = "Tidak ada tugas berjalan yang dialihkan."
+ACTING_NO_TASKS_MOVED = "Tidak ada tugas yang sedang berjalan untuk dialihkan."
 ACTING_VACANT = (
     "Peran {role} tidak memiliki pejabat definitif; undang pejabat definitifnya dengan "
     "<code>/undang {role_id}</code>."

@@ -126,8 +126,8 @@ async def test_a_plh_karo_decides_step_3_and_the_papers_say_plh_with_his_nip(
         # the administrator reads the name, and no sentence opens with "0 tugas"
         assert confirm.text == (
             f"{ACTING.name} (ID {ACTING.telegram_id}) ditetapkan sebagai Plh. Karo sampai "
-            "31 Desember 2030. Tidak ada tugas berjalan yang dialihkan. Pejabat definitif "
-            "telah diberi tahu."
+            "31 Desember 2030. Tidak ada tugas yang sedang berjalan untuk dialihkan. Pejabat "
+            "definitif telah diberi tahu."
         )
         told = await world["karo"].wait_message(
             lambda m: "ditetapkan sebagai" in m.text, timeout=WAIT
