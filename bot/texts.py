@@ -2055,7 +2055,7 @@ UNHELD_UPLOADS = (
     "📎 Dokumen langkah ini yang diunggah oleh pegawai lain: {names}. Silakan menekan "
     "{button} untuk menerimanya di obrolan ini bila Bapak/Ibu memerlukannya."
 )
-FILES_EARLIER_IN_CHAT = "📎 Dokumen untuk langkah ini telah dikirim sebelumnya dalam obrolan ini."
+FILES_EARLIER_IN_CHAT = "📎 Dokumen untuk langkah ini telah dikirim sebelumnya di obrolan ini."
 FILE_DOWNLOAD_FAILED = "Mohon maaf, dokumen tidak dapat diunduh. Silakan mengirim ulang."
 # a file of an album that waited for its case and that several starts of the bot took up
 # and never finished (bot.services.albums.MOST_RESUMES): not tried again
