@@ -1223,7 +1223,7 @@ TASK_TO = " kepada {holder}"
 TASK_TO_NEXT_STEP = " ke langkah berikutnya"
 UPLOADS_DONE_ASK = (
     "Setelah semua dokumen selesai, silakan menekan {button}. Dokumen yang dikirim ulang "
-    "sebelum itu menjadi versi barunya."
+    "sebelum itu dicatat sebagai versi terbarunya."
 )
 SUBMIT_ASK = "Silakan menekan {button} untuk menyampaikan berkas{to}."
 # the last step of an SOP that does not end in archiving ({button}: BTN_FINISH)
@@ -1235,8 +1235,8 @@ FINISH_ASK = (
 FINISH_UPLOADS_ASK = (
     "Langkah ini merupakan langkah terakhir SOP. Setelah semua dokumen lengkap, silakan "
     "menekan {button}; berkas kemudian dinyatakan selesai dan Dokumentasinya dikirimkan "
-    "kepada Bapak/Ibu. Dokumen yang dikirim ulang "
-    "sebelum itu menjadi versi barunya."
+    "kepada Bapak/Ibu. Dokumen yang dikirim ulang sebelum itu dicatat sebagai versi "
+    "terbarunya."
 )
 FORWARD_ASK = (
     "Silakan menekan {button} untuk menyampaikan berkas{to}, atau {note_button} bila ada "
