@@ -843,7 +843,7 @@ REPORT_SUMMARY_RETURNED = "↩️ Langkah yang dikembalikan:"
 REPORT_SUMMARY_RETURN = "• Langkah {step} dikembalikan {count} kali{reason}"
 REPORT_SUMMARY_RETURN_REASON = "; alasan terbanyak: {reason}"
 REPORT_PAPER_CAPTION = "Laporan Evaluasi Penerapan SOP — {period}, untuk diarsipkan."
-REPORT_PAPER_NOT_SENT = "Mohon maaf, dokumen laporan tidak dapat dikirim. Silakan coba lagi."
+REPORT_PAPER_NOT_SENT = "Mohon maaf, dokumen laporan tidak dapat dikirim. Silakan mencoba kembali."
 # /laporan whose paper the office's laporan.docx cannot fill: the summary and the chart went
 # out; to the one who asked, and to the administrators
 REPORT_PAPER_FAILED = (
@@ -1143,7 +1143,7 @@ ESCALATION_ASK_UNREACHED = (
 ESCALATION_ASK_UNREACHED_PLH = (
     "Mohon berkenan menghubungi yang bersangkutan secara langsung agar membuka bot "
     "(menekan Start, atau membuka blokirnya) atau, bila berhalangan, meminta administrator "
-    "menunjuk Plh."
+    "menetapkan Plh."
 )
 
 # /status of a case whose step waits for holder(s) the bot cannot write to (``names``):
@@ -1430,7 +1430,7 @@ ESCALATION_REMINDED_BEFORE = (
 ESCALATION_ASK = "Mohon berkenan mengingatkan yang bersangkutan."
 ESCALATION_ASK_PLH = (
     "Mohon berkenan mengingatkan yang bersangkutan atau, bila berhalangan, meminta "
-    "administrator menunjuk Plh."
+    "administrator menetapkan Plh."
 )
 ESCALATION_DEFINITIVE = "\n<i>Menunggu keputusan pejabat definitif (Plh/Plt tidak berwenang).</i>"
 # an acting official's appointment and its end, to him and to the definitive official

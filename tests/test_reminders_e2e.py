@@ -230,7 +230,7 @@ async def test_a_stalled_step_reminds_with_its_buttons_repeats_escalates_and_res
         assert "Pengingat ke-4 telah dikirim kepada pelaksana." in news["karo"][0].text
         assert news["karo"][0].text.endswith(
             "Mohon berkenan mengingatkan yang bersangkutan atau, bila berhalangan, meminta "
-            "administrator menunjuk Plh."
+            "administrator menetapkan Plh."
         )
         fourth = news["kasubag"][0]
         assert headline(fourth) == "⏰ Pengingat ke-4"
@@ -1682,7 +1682,7 @@ async def test_kabag_is_told_the_reminders_never_reached_kasubag_who_blocked_the
         assert "belum mengetahui tugas ini" not in text, text
         assert "menghubungi yang bersangkutan secara langsung" in text, text
         assert "(menekan Start, atau membuka blokirnya)" in text, text
-        assert "meminta administrator menunjuk Plh" in text, text
+        assert "meminta administrator menetapkan Plh" in text, text
 
 
 async def test_the_chase_log_keeps_the_reminders_that_reached_the_officials_not_those_queued(
