@@ -52,17 +52,24 @@ async def status(user: EmuUser, case: int) -> str:
     return plain((await user.wait_message(lambda m: "Riwayat" in m.text, timeout=WAIT)).text)
 
 
+async def signed_by_the_kabag(world: World, s: Script, title: str) -> int:
+    """Rina opens a case and hands in her draft reply; the Kasubag initials it and the
+    Kabag signs it. The case's number."""
+    case = await open_in(world, "pelaksana", title)
+    await s.upload("pelaksana", case, "Konsep Surat Jawaban.pdf", pdf("konsep"))
+    await s.press("pelaksana", "Ajukan", case)
+    await s.approve("kasubag", case)
+    await s.approve("kabag", case)
+    return case
+
+
 async def finished_by_rina(world: World) -> int:
     """Rina drafts the reply, the Kasubag initials it, the Kabag signs it; Rina's last task
     asks her to send it and finish the case (Selesaikan), not to file it. Once she has, the
     case is finished ("selesai"), the Kasubag and the Kabag are told so, and no one was
     ever asked for an archive number; /status says so in Indonesian. The case's number."""
     s = Script(world, timeout=WAIT)
-    case = await open_in(world, "pelaksana", "Jawaban pengaduan Bapak Darmawan")
-    await s.upload("pelaksana", case, "Konsep Surat Jawaban.pdf", pdf("konsep"))
-    await s.press("pelaksana", "Ajukan", case)
-    await s.approve("kasubag", case)
-    await s.approve("kabag", case)
+    case = await signed_by_the_kabag(world, s, "Jawaban pengaduan Bapak Darmawan")
 
     # the last step's task: Rina sends the signed reply and finishes the case
     task = await s.seen(
@@ -212,11 +219,7 @@ async def test_the_kabag_whose_signature_finishes_the_case_receives_its_record(
     sop.write_text(text, encoding="utf-8")
     async with sop_world(tmp_path, sop, PEOPLE) as world:
         s = Script(world, timeout=WAIT)
-        case = await open_in(world, "pelaksana", "Jawaban pengaduan Bapak Darmawan")
-        await s.upload("pelaksana", case, "Konsep Surat Jawaban.pdf", pdf("konsep"))
-        await s.press("pelaksana", "Ajukan", case)
-        await s.approve("kasubag", case)
-        await s.approve("kabag", case)
+        case = await signed_by_the_kabag(world, s, "Jawaban pengaduan Bapak Darmawan")
         await world.drained()
         assert await world.case_status(case) is CaseStatus.COMPLETED
         bundle_name = f"arsip-dokumentasi-B{case}.zip"
@@ -247,11 +250,7 @@ async def test_rina_finishes_the_case_with_a_note_everyone_who_took_part_reads(
     that ends (to everyone who took part, not to a next step's holder); typed, it finishes
     the case, and the Kasubag and the Kabag read it under "Berkas telah selesai"."""
     s = Script(world, timeout=WAIT)
-    case = await open_in(world, "pelaksana", "Jawaban pengaduan Ibu Suryani")
-    await s.upload("pelaksana", case, "Konsep Surat Jawaban.pdf", pdf("konsep"))
-    await s.press("pelaksana", "Ajukan", case)
-    await s.approve("kasubag", case)
-    await s.approve("kabag", case)
+    case = await signed_by_the_kabag(world, s, "Jawaban pengaduan Ibu Suryani")
 
     task = await s.seen("pelaksana", lambda m: "Langkah 4" in m.text and bool(m.button_texts))
     assert task.button_texts[-1] == "📝 Selesaikan dengan catatan"
@@ -275,11 +274,7 @@ async def test_rina_finishes_the_case_with_a_note_everyone_who_took_part_reads(
 async def test_a_finished_case_takes_no_more_actions(world: World) -> None:
     """Rina cannot take her completion back with /tarik: the case is closed."""
     s = Script(world, timeout=WAIT)
-    case = await open_in(world, "pelaksana", "Jawaban pengaduan Ibu Sulastri")
-    await s.upload("pelaksana", case, "Konsep Surat Jawaban.pdf", pdf("konsep"))
-    await s.press("pelaksana", "Ajukan", case)
-    await s.approve("kasubag", case)
-    await s.approve("kabag", case)
+    case = await signed_by_the_kabag(world, s, "Jawaban pengaduan Ibu Sulastri")
     await s.press("pelaksana", "Selesaikan", case)
     await s.seen("pelaksana", lambda m: "✔️ Diselesaikan oleh" in m.text)
     await world.drained()

@@ -424,6 +424,18 @@ async def test_a_team_step_reminds_both_members_and_escalates_from_kasubag_upwar
                 )
 
 
+async def with_the_team(world: World, title: str) -> int:
+    """Kasubag's proposal goes up, is approved, and the Tim Penyusunan (Ayu and Rudi) holds
+    step 6, the drafts; every message of it delivered. The case's number."""
+    s = Script(world, WAIT)
+    case = await proposal_ready(world, s, title)
+    await s.press("kasubag", "Ajukan", case)
+    await s.to_the_drafts(case)
+    await s.seen("tim1", lambda m: f"Berkas #{case}" in m.text and "Langkah 6 dari" in m.text)
+    await world.drained(WAIT)
+    return case
+
+
 async def test_a_team_member_who_stays_counts_on_when_a_colleagues_place_passes_to_a_newcomer(
     tmp_path: Path,
 ) -> None:
@@ -434,11 +446,7 @@ async def test_a_team_member_who_stays_counts_on_when_a_colleagues_place_passes_
     member's number."""
     async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
         s = Script(world, WAIT)
-        case = await proposal_ready(world, s, "Usulan dengan tim yang berganti")
-        await s.press("kasubag", "Ajukan", case)
-        await s.to_the_drafts(case)
-        await s.seen("tim1", lambda m: f"Berkas #{case}" in m.text and "Langkah 6 dari" in m.text)
-        await world.drained(WAIT)
+        case = await with_the_team(world, "Usulan dengan tim yang berganti")
         phones = Phones(world, [*KEYS, "plh"])
         for moment in (wib(7, 20, 9), wib(7, 20, 13), wib(7, 21, 9)):
             await sweep_at(world, clock, moment)
@@ -1541,6 +1549,22 @@ async def test_kabags_role_passes_while_an_escalation_about_a_late_step_waits_fo
         ]
 
 
+async def passed_to_agus_overnight(
+    world: World, clock: ManualClock, official: str, night: datetime, morning: datetime
+) -> None:
+    """At ``night`` an administrator passes the ``official``'s place (their role: "tim2"
+    is Rudi's place in the Tim Penyusunan) to Pak Agus (/alihkan), who is told; at
+    ``morning`` the office opens and what waited for it goes out."""
+    role = "tim" if official.startswith("tim") else official
+    clock.set(night)
+    moved = await world.services.people.reassign(ADMIN_ID, role, ID[official], ACTING.telegram_id)
+    assert moved.status == "ok", moved
+    await world["plh"].wait_message(lambda m: "dialihkan" in m.text, timeout=WAIT)
+    clock.set(morning)
+    world.services.outbox.wake()
+    await world.drained(WAIT)
+
+
 async def test_an_escalation_waiting_when_the_task_passes_on_does_not_credit_the_newcomer(
     tmp_path: Path,
 ) -> None:
@@ -1555,15 +1579,7 @@ async def test_an_escalation_waiting_when_the_task_passes_on_does_not_credit_the
         phones = Phones(world, [*KEYS, "plh"])
         await reminder_2_waits_for_the_office(world, clock, case, phones)
 
-        clock.set(wib(7, 7, 21, 45))
-        moved = await world.services.people.reassign(
-            ADMIN_ID, "kasubag", ID["kasubag"], ACTING.telegram_id
-        )
-        assert moved.status == "ok", moved
-        await world["plh"].wait_message(lambda m: "dialihkan" in m.text, timeout=WAIT)
-        clock.set(wib(7, 8, 8))
-        world.services.outbox.wake()
-        await world.drained(WAIT)
+        await passed_to_agus_overnight(world, clock, "kasubag", wib(7, 7, 21, 45), wib(7, 8, 8))
         news = phones.news()
         assert [headline(m) for m in news["kabag"]] == [
             f"📣 Eskalasi — Berkas #{case}: Usulan yang berpindah pelaksana"
@@ -1593,12 +1609,7 @@ async def test_a_team_escalation_waiting_when_a_members_place_passes_names_who_h
     the team passes to Pak Agus. At 08.00 Kasubag reads that Ayu had ke-2 and that Pak
     Agus, who received the task after it, had none."""
     async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
-        s = Script(world, WAIT)
-        case = await proposal_ready(world, s, "Usulan dengan tim yang berganti")
-        await s.press("kasubag", "Ajukan", case)
-        await s.to_the_drafts(case)
-        await s.seen("tim1", lambda m: f"Berkas #{case}" in m.text and "Langkah 6 dari" in m.text)
-        await world.drained(WAIT)
+        case = await with_the_team(world, "Usulan dengan tim yang berganti")
         phones = Phones(world, [*KEYS, "plh"])
         await sweep_at(world, clock, wib(7, 20, 9))
         assert set(phones.news()) == {"tim1", "tim2"}
@@ -1611,15 +1622,7 @@ async def test_a_team_escalation_waiting_when_a_members_place_passes_names_who_h
         world.services.outbox.wake()
         await until_rows(world, case, lambda rows: all(r[2] == repo.OFFICE_CLOSED for r in rows))
 
-        clock.set(wib(7, 20, 21, 45))
-        moved = await world.services.people.reassign(
-            ADMIN_ID, "tim", ID["tim2"], ACTING.telegram_id
-        )
-        assert moved.status == "ok", moved
-        await world["plh"].wait_message(lambda m: "dialihkan" in m.text, timeout=WAIT)
-        clock.set(wib(7, 21, 8))
-        world.services.outbox.wake()
-        await world.drained(WAIT)
+        await passed_to_agus_overnight(world, clock, "tim2", wib(7, 20, 21, 45), wib(7, 21, 8))
         [escalation] = phones.news()["kasubag"]
         assert (
             f"Pengingat telah dikirim kepada para pelaksana: {NAMES['tim1']} (ke-2); "
