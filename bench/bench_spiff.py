@@ -360,9 +360,9 @@ class SopbotWalker:
         self.definition = svc.sops.default
 
     @classmethod
-    async def open(cls, work: Path, same_cpu: bool = True) -> SopbotWalker:
+    async def open(cls, work: Path) -> SopbotWalker:
         config = world_config(work, "http://127.0.0.1:9")
-        db = await Database.open(work / "sopbot.sqlite3", same_cpu=same_cpu)
+        db = await Database.open(work / "sopbot.sqlite3")
         assert isinstance(db, SqliteDatabase)
         clock = ManualClock(START)
         sops = load_sops(config)
@@ -461,12 +461,10 @@ def us(ns: list[int], q: float) -> float:
     return percentile([v / 1000 for v in ns], q)
 
 
-async def main(
-    rounds: int, cases: int, keep: Path | None, one_cpu: bool = False, same_cpu: bool = True
-) -> None:
+async def main(rounds: int, cases: int, keep: Path | None, one_cpu: bool = False) -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-spiff-"))
     spiff_path = work / "spiff.sqlite3"
-    sopbot = await SopbotWalker.open(work, same_cpu)
+    sopbot = await SopbotWalker.open(work)
     definition = sopbot.definition
     spiff = SpiffWalker(spiff_path, definition)
     paths = [walk(definition, with_returns=bool(i % 2)) for i in range(cases)]
@@ -678,19 +676,9 @@ if __name__ == "__main__":
         action="store_true",
         help="run the whole process (every thread) on one CPU, and print its figures apart",
     )
-    parser.add_argument(
-        "--same-cpu",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="storage.same_cpu: the database threads follow the event loop's CPU (default on)",
-    )
     add_event_loop_option(parser, "sopbot's side")
     args = parser.parse_args()
     if args.one_cpu:  # before any thread starts: threads inherit it
         os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
-    note(
-        f"event loop: {args.event_loop}; CPUs: {sorted(os.sched_getaffinity(0))}; "
-        f"storage.same_cpu: {args.same_cpu}"
-    )
-    run = main(args.rounds, args.cases, args.keep, args.one_cpu, args.same_cpu)
-    eventloop.run(run, args.event_loop)
+    note(f"event loop: {args.event_loop}; CPUs: {sorted(os.sched_getaffinity(0))}")
+    eventloop.run(main(args.rounds, args.cases, args.keep, args.one_cpu), args.event_loop)

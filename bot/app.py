@@ -319,7 +319,7 @@ def build_application(
         if active is not None:
             await active.acquire()
             active.on_lost(app.stop_running)
-        db = await Database.open(config.storage.database, same_cpu=config.storage.same_cpu)
+        db = await Database.open(config.storage.database)
         try:
             # before anything rewrites an older case in the current format (its revision)
             await recall_hand_ins(db, sops)

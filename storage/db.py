@@ -32,7 +32,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Concatenate, ParamSpec, Protocol, TypeVar
 
-from storage.cpu import SameCpu
 from storage.migrations import LATEST, MIGRATIONS
 
 log = logging.getLogger(__name__)
@@ -335,13 +334,10 @@ class Database:
     _readers: Sequence[_Connection]
 
     @classmethod
-    async def open(
-        cls, target: Target, check_integrity: bool = True, *, same_cpu: bool = True
-    ) -> Database:
+    async def open(cls, target: Target, check_integrity: bool = True) -> Database:
         """Open (and migrate) the database ``storage.database`` names: a SQLite file, or
-        PostgreSQL for a ``postgresql://`` URL. ``same_cpu``: SQLite's threads follow the
-        event loop's CPU (``storage.same_cpu``, :mod:`storage.cpu`)."""
-        return await open_database(target, check_integrity, same_cpu=same_cpu)
+        PostgreSQL for a ``postgresql://`` URL."""
+        return await open_database(target, check_integrity)
 
     @classmethod
     async def open_existing(cls, target: Target) -> Database:
@@ -390,15 +386,13 @@ class Database:
         raise NotImplementedError
 
 
-async def open_database(
-    target: Target, check_integrity: bool = True, *, same_cpu: bool = True
-) -> Database:
+async def open_database(target: Target, check_integrity: bool = True) -> Database:
     """The engine ``target`` names: a ``postgresql://`` URL, else a SQLite file path."""
     if is_postgres(target):
         from storage.postgres import PostgresDatabase
 
         return await PostgresDatabase.open(str(target), check_integrity)
-    return await SqliteDatabase.open(Path(target), check_integrity, same_cpu=same_cpu)
+    return await SqliteDatabase.open(Path(target), check_integrity)
 
 
 class SqliteDatabase(Database):
@@ -408,16 +402,13 @@ class SqliteDatabase(Database):
         self.path = path
         self._writer: _Worker | None = None
         self._readers: list[_Worker] = []
-        self._same_cpu = SameCpu([], enabled=False)
 
     @property
     def target(self) -> Target:
         return self.path
 
     @classmethod
-    async def open(
-        cls, target: Target, check_integrity: bool = True, *, same_cpu: bool = True
-    ) -> SqliteDatabase:
+    async def open(cls, target: Target, check_integrity: bool = True) -> SqliteDatabase:
         path = Path(target)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -438,9 +429,6 @@ class SqliteDatabase(Database):
         except BaseException:
             await db.close()
             raise
-        threads = [w.thread.native_id for w in (db._writer, *db._readers)]
-        if same_cpu and None not in threads:
-            db._same_cpu = SameCpu([t for t in threads if t is not None])
         return db
 
     async def write(
@@ -450,7 +438,6 @@ class SqliteDatabase(Database):
         writer = self._writer
         if writer is None:
             raise DatabaseError("database is closed")
-        self._same_cpu.follow()
         return await writer.call(lambda conn: _in_write(conn, lambda tx: fn(tx, *args, **kwargs)))
 
     async def read(
@@ -460,7 +447,6 @@ class SqliteDatabase(Database):
         if not self._readers:
             raise DatabaseError("database is closed")
         reader = min(self._readers, key=lambda w: w.busy)
-        self._same_cpu.follow()
         return await reader.call(lambda conn: _in_read(conn, lambda tx: fn(tx, *args, **kwargs)))
 
     async def backup(self, dest: Path) -> None:

@@ -495,16 +495,10 @@ class PostgresDatabase(Database):
 
     @classmethod
     async def open(
-        cls,
-        target: Target,
-        check_integrity: bool = True,
-        *,
-        existing: bool = False,
-        same_cpu: bool = True,
+        cls, target: Target, check_integrity: bool = True, *, existing: bool = False
     ) -> PostgresDatabase:
         """Connect and migrate. ``check_integrity`` is SQLite's page check: PostgreSQL
-        checks its pages itself (checksums), so there is nothing to do for it here; nor
-        for ``same_cpu`` (each command's statements go to the server's own process).
+        checks its pages itself (checksums), so there is nothing to do for it here.
         ``existing``: a database without the bot's tables is refused, not made one."""
         db = cls(str(target))
         db._writer = _Worker(db.url, "sopbot-pg-writer")
