@@ -35,10 +35,11 @@ class ReminderRow:
         return counts.get(str(person), counts.get("*", 0))
 
 
-_REMINDER_COLUMNS = (
-    "state, format, reminders_sent, last_reminded_at, snoozed_until, handed_over_at, "
+_STATE_COLUMNS = (
+    "reminders_sent, last_reminded_at, snoozed_until, handed_over_at, "
     "reminders_before_hand_over, handed_over_to"
 )
+_REMINDER_COLUMNS = f"state, format, {_STATE_COLUMNS}"
 
 
 def _counts(value: str | None) -> dict[str, int]:
@@ -46,14 +47,21 @@ def _counts(value: str | None) -> dict[str, int]:
 
 
 def _reminder_row(r: Row) -> ReminderRow:
+    return _with_state(case_from_json(r[0], r[1]), r, 2)
+
+
+def _with_state(case: Case, r: Row, first: int = 0) -> ReminderRow:
+    """``case`` with its reminder columns (:data:`_STATE_COLUMNS`, in that order, from
+    column ``first`` of ``r``)."""
+    sent, last, snoozed, handed, before, to = (r[first + i] for i in range(6))
     return ReminderRow(
-        case_from_json(r[0], r[1]),
-        r[2],
-        parse_ts(r[3]) if r[3] else None,
-        parse_ts(r[4]) if r[4] else None,
-        parse_ts(r[5]) if r[5] else None,
-        r[6],
-        _counts(r[7]),
+        case,
+        sent,
+        parse_ts(last) if last else None,
+        parse_ts(snoozed) if snoozed else None,
+        parse_ts(handed) if handed else None,
+        before,
+        _counts(to),
     )
 
 
@@ -70,22 +78,8 @@ def reminder_row(tx: Tx, case_id: int, version: int | None = None) -> ReminderRo
 def reminder_state(tx: Tx, case: Case) -> ReminderRow:
     """The reminder state of a case the caller holds already (read in its transaction):
     the row's reminder columns only, the case's state not decoded again."""
-    r = tx.one(
-        "SELECT reminders_sent, last_reminded_at, snoozed_until, handed_over_at, "
-        "reminders_before_hand_over, handed_over_to FROM cases WHERE id = ?",
-        (case.id,),
-    )
-    if r is None:
-        return ReminderRow(case, 0, None, None)
-    return ReminderRow(
-        case,
-        r[0],
-        parse_ts(r[1]) if r[1] else None,
-        parse_ts(r[2]) if r[2] else None,
-        parse_ts(r[3]) if r[3] else None,
-        r[4],
-        _counts(r[5]),
-    )
+    r = tx.one(f"SELECT {_STATE_COLUMNS} FROM cases WHERE id = ?", (case.id,))
+    return ReminderRow(case, 0, None, None) if r is None else _with_state(case, r)
 
 
 def hand_over(tx: Tx, case_id: int, at: datetime, person: int) -> None:
