@@ -829,7 +829,10 @@ class _Context:
                 role = acting_role(self.definition, ev.role, acting)
             action = action_text(self.definition, ev, self._name_of)
             if ev.type is EventType.FILE_ATTACHED:
-                action += f" {ev.data.get('name', '')} (v{ev.data.get('version')})"
+                shown = t.FILE_VERSIONED.format(
+                    name=ev.data.get("name", ""), version=ev.data.get("version")
+                )
+                action += f" {shown}"
             events.append(
                 EventRecord(
                     ev.at,

@@ -1381,6 +1381,7 @@ PAPER_LABEL_OTHER = "Dokumen"  # a paper of a kind the SOP no longer names
 PAPER_LABEL_CHANGED = " (perubahan)"
 PAPER_LABEL_STEP = " (langkah {step})"
 FILE_REPLACES = ", menggantikan versi {version}"  # FILE_ATTACHED's, ALBUM_FILE's {replaces}
+FILE_VERSIONED = "{name} (versi {version})"  # an upload in /status's history, the Dokumentasi
 ALBUM_PAPER = "• {label}: {name}"  # a line of an album's caption: a paper the bot wrote
 ALBUM_FILE = "• {doc}: {name} (versi {version}{replaces})"  # ... a document uploaded
 # to those who took part, once a case closes ({line}: the outcome line)

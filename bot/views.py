@@ -838,8 +838,9 @@ def history_lines(
 
 
 def _file_shown(event: Event) -> str:
-    """An uploaded file as a history line names it: "TOR.docx (v2)"."""
-    return f"{t.e(event.data.get('name', ''))} (v{event.data.get('version')})"
+    """An uploaded file as a history line names it: "TOR.docx (versi 2)"."""
+    name, version = t.e(event.data.get("name", "")), event.data.get("version")
+    return t.FILE_VERSIONED.format(name=name, version=version)
 
 
 def _sittings(events: Sequence[Event], names: NamesAt, zone: OfficeZone) -> list[list[Event]]:

@@ -1659,12 +1659,12 @@ async def test_status_shows_the_step_the_holder_the_time_against_the_norm_and_hi
         for line in (
             "memulai berkas",
             # the Konsep and the TOR sent in one sitting: one line names both
-            "(Kasubag) mengunggah 2 dokumen: Konsep Rencana Kerja.docx (v1), TOR.docx (v1)",
-            "(Kasubag) mengunggah dokumen TOR.docx (v2)",
+            "(Kasubag) mengunggah 2 dokumen: Konsep Rencana Kerja.docx (versi 1), TOR.docx (versi 1)",
+            "(Kasubag) mengunggah dokumen TOR.docx (versi 2)",
             "mengembalikan untuk diperbaiki — Lengkapi jadwal pada TOR.",
         ):
             assert line in history
-        assert history.index("mengembalikan") < history.index("TOR.docx (v2)")
+        assert history.index("mengembalikan") < history.index("TOR.docx (versi 2)")
         assert history.count("mengunggah") == 2
         await karo.send("/status 999")
         await karo.wait_message(lambda m: "tidak ditemukan" in m.text, timeout=WAIT)

@@ -413,10 +413,10 @@ def test_the_documents_uploaded_in_one_sitting_share_a_history_line() -> None:
     assert len(lines) == 4
     assert lines[1] == (
         "6 Juli 2026 pukul 09.05–09.40 WIB · L1 · Siti (Kasubag) mengunggah 3 dokumen: "
-        "Konsep Rencana Kerja.docx (v1), TOR &lt;final&gt;.docx (v1), TOR.docx (v2)"
+        "Konsep Rencana Kerja.docx (versi 1), TOR &lt;final&gt;.docx (versi 1), TOR.docx (versi 2)"
     )
     assert lines[3] == (
-        "6 Juli 2026 pukul 09.40 WIB · L2 · Budi (Kabag) mengunggah dokumen Catatan.pdf (v1)"
+        "6 Juli 2026 pukul 09.40 WIB · L2 · Budi (Kabag) mengunggah dokumen Catatan.pdf (versi 1)"
     )
     # within one minute: the minute once
     same = [uploaded(1001, "kasubag", 1, monday, f"Lampiran {n}.pdf", n) for n in (1, 2)]
