@@ -60,7 +60,7 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from bot import eventloop
+from bot import eventloop, placement
 from bot.app import load_sops, work_calendar
 from bot.clock import ManualClock
 from bot.core.definition import SopDefinition, StepKind
@@ -353,22 +353,37 @@ class SpiffWalker:
 
 
 class SopbotWalker:
-    def __init__(self, db: SqliteDatabase, svc: CaseService, clock: ManualClock) -> None:
+    def __init__(
+        self,
+        db: SqliteDatabase,
+        svc: CaseService,
+        clock: ManualClock,
+        together: placement.Together | None,
+    ) -> None:
         self.db = db
         self.svc = svc
         self.clock = clock
         self.definition = svc.sops.default
+        self.together = together
 
     @classmethod
-    async def open(cls, work: Path) -> SopbotWalker:
+    async def open(cls, work: Path, same_cpu: bool) -> SopbotWalker:
+        """The bot's database and case service, with its threads placed as the bot places
+        them at start (``storage.same_cpu``, :mod:`bot.placement`)."""
         config = world_config(work, "http://127.0.0.1:9")
         db = await Database.open(work / "sopbot.sqlite3")
         assert isinstance(db, SqliteDatabase)
+        together = placement.keep_together(db.thread_ids()) if same_cpu else None
         clock = ManualClock(START)
         sops = load_sops(config)
         svc = CaseService(db, sops, config, clock, work_calendar(config))
         await PeopleService(db, sops, config, clock).bootstrap()
-        return cls(db, svc, clock)
+        return cls(db, svc, clock, together)
+
+    async def close(self) -> None:
+        await self.db.close()  # the last connection to close checkpoints the WAL into the file
+        if self.together is not None:
+            self.together.release()
 
     async def _file_row(self, case_id: int, up: Upload, by: int) -> int:
         """The row the upload handler writes before it attaches the file (not timed)."""
@@ -461,10 +476,14 @@ def us(ns: list[int], q: float) -> float:
     return percentile([v / 1000 for v in ns], q)
 
 
-async def main(rounds: int, cases: int, keep: Path | None, one_cpu: bool = False) -> None:
+async def main(
+    rounds: int, cases: int, keep: Path | None, one_cpu: bool = False, same_cpu: bool = True
+) -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-spiff-"))
     spiff_path = work / "spiff.sqlite3"
-    sopbot = await SopbotWalker.open(work)
+    sopbot = await SopbotWalker.open(work, same_cpu and not one_cpu)
+    where = f"CPU {sopbot.together.cpu}" if sopbot.together else "unpinned"
+    note(f"event loop and database threads: {where}")
     definition = sopbot.definition
     spiff = SpiffWalker(spiff_path, definition)
     paths = [walk(definition, with_returns=bool(i % 2)) for i in range(cases)]
@@ -511,7 +530,7 @@ async def main(rounds: int, cases: int, keep: Path | None, one_cpu: bool = False
     assert spiff.store.completed() == total_cases, spiff.store.completed()
     assert await sopbot.archived() == total_cases
     spiff.store.close()
-    await sopbot.db.close()  # the last connection to close checkpoints the WAL into the file
+    await sopbot.close()
 
     note(f"bench_spiff: {elapsed:.1f} s of rounds")
     if one_cpu:
@@ -676,9 +695,17 @@ if __name__ == "__main__":
         action="store_true",
         help="run the whole process (every thread) on one CPU, and print its figures apart",
     )
+    parser.add_argument(
+        "--same-cpu",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="storage.same_cpu, as the bot's default: the event loop's thread (which runs "
+        "both sides) and the database threads on one CPU (bot.placement)",
+    )
     add_event_loop_option(parser, "sopbot's side")
     args = parser.parse_args()
     if args.one_cpu:  # before any thread starts: threads inherit it
         os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
     note(f"event loop: {args.event_loop}; CPUs: {sorted(os.sched_getaffinity(0))}")
-    eventloop.run(main(args.rounds, args.cases, args.keep, args.one_cpu), args.event_loop)
+    run = main(args.rounds, args.cases, args.keep, args.one_cpu, args.same_cpu)
+    eventloop.run(run, args.event_loop)

@@ -27,6 +27,7 @@ are named in the output of the bench that uses them:
   matplotlib, drawn in a worker thread), as lines of kind ``chart:<name>``; the rendering
   itself is unchanged;
 * ``--database URL``: ``storage.database`` (a PostgreSQL URL) instead of the SQLite file;
+* ``--no-same-cpu``: ``storage.same_cpu = false``, every thread left to the scheduler;
 * ``--profile FILE``: cProfile the event loop thread (its CPU time), stats written at exit.
 """
 
@@ -322,12 +323,15 @@ def main() -> int:
         help="CPU seconds of each thread, rewritten every THREAD_LOG_EVERY seconds",
     )
     p.add_argument("--database", metavar="URL", help="storage.database (PostgreSQL URL)")
+    p.add_argument("--no-same-cpu", action="store_true", help="storage.same_cpu = false")
     args = p.parse_args()
 
     reminders: dict[str, Any] = {"check_every_seconds": args.reminders_every}
     if args.no_reminders:
         reminders["enabled"] = False
-    storage = {"database": args.database} if args.database else {}
+    storage: dict[str, Any] = {"database": args.database} if args.database else {}
+    if args.no_same_cpu:
+        storage["same_cpu"] = False
     config = world_config(args.out, args.base_url, reminders=reminders, storage=storage)
     extra = tuple(staff_person(i) for i in range(1, args.staff + 1))
     config = dataclasses.replace(config, people=config.people + extra)

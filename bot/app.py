@@ -21,7 +21,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import HTTPXRequest
 
-from bot import jobs
+from bot import jobs, placement
 from bot import texts as t
 from bot.aiohttp_request import AiohttpRequest, max_response_bytes_for, tls_context
 from bot.alerts import ALERT_EVERY, AlertThrottle
@@ -313,13 +313,24 @@ def build_application(
     sops = SopRegistry(definitions, config.sop_time_overrides)
     inbox = UpdateInbox()
     job_watch = jobs.JobWatch()  # the JobQueue's jobs, on time after the host's clock is set back
+    # the event loop and the database threads on one CPU (storage.same_cpu)
+    together: placement.Together | None = None
+
+    def unpin() -> None:
+        nonlocal together
+        if together is not None:
+            together.release()
+            together = None
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        nonlocal together
         assert isinstance(app, SopApplication)
         if active is not None:
             await active.acquire()
             active.on_lost(app.stop_running)
         db = await Database.open(config.storage.database)
+        if config.storage.same_cpu:
+            together = placement.keep_together(db.thread_ids())
         try:
             # before anything rewrites an older case in the current format (its revision)
             await recall_hand_ins(db, sops)
@@ -338,6 +349,7 @@ def build_application(
             await inbox.replay(app.bot)
         except BaseException:
             await db.close()
+            unpin()
             raise
         app.services = svc
         try:
@@ -375,6 +387,7 @@ def build_application(
             await tell_held_alerts(app.services)
             await app.services.reports.close()
             await app.services.db.close()
+        unpin()
         if active is not None:
             await active.release()
         for request in requests:

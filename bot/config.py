@@ -138,6 +138,8 @@ class StorageConfig:
     max_file_mb: int = 20
     allowed_extensions: tuple[str, ...] = DEFAULT_ALLOWED_EXTENSIONS
     retention_days: int = 7  # delivered outbox rows are kept this long, then pruned
+    # the event loop and SQLite's threads on one CPU (bot.placement); false: the scheduler's
+    same_cpu: bool = True
 
     @property
     def retention(self) -> timedelta:
@@ -606,7 +608,14 @@ def _storage(r: _Reader, raw: Mapping[str, Any], base: Path, *, cloud: bool) -> 
     t = r.table(
         raw,
         "storage",
-        {"database", "files_dir", "max_file_mb", "allowed_extensions", "retention_days"},
+        {
+            "database",
+            "files_dir",
+            "max_file_mb",
+            "allowed_extensions",
+            "retention_days",
+            "same_cpu",
+        },
     )
     exts = r.get(t, "storage.allowed_extensions", list, list(DEFAULT_ALLOWED_EXTENSIONS))
     if not all(isinstance(e, str) and _EXTENSION.fullmatch(e) for e in exts):
@@ -649,6 +658,7 @@ def _storage(r: _Reader, raw: Mapping[str, Any], base: Path, *, cloud: bool) -> 
         max_file_mb=max_mb,
         allowed_extensions=tuple(exts),
         retention_days=r.up_to(t, "storage.retention_days", 7, 36500, "a hundred years"),
+        same_cpu=r.get(t, "storage.same_cpu", bool, True),
     )
 
 

@@ -385,6 +385,12 @@ class Database:
         """The engine and its version, for ``sopbot check`` and logs."""
         raise NotImplementedError
 
+    def thread_ids(self) -> list[int]:
+        """The native ids of the threads that run this engine's connections in this process
+        (SQLite's; none for PostgreSQL, whose work is the server's): what
+        :func:`bot.placement.keep_together` pins beside the event loop."""
+        return []
+
 
 async def open_database(target: Target, check_integrity: bool = True) -> Database:
     """The engine ``target`` names: a ``postgresql://`` URL, else a SQLite file path."""
@@ -467,6 +473,13 @@ class SqliteDatabase(Database):
 
     async def describe(self) -> str:
         return f"SQLite {sqlite3.sqlite_version}, {self.path}"
+
+    def thread_ids(self) -> list[int]:
+        return [
+            w.thread.native_id
+            for w in (self._writer, *self._readers)
+            if w is not None and w.thread.native_id is not None
+        ]
 
 
 STALE_LOG_SECONDS = 10

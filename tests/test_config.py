@@ -286,6 +286,10 @@ BAD = {
         setting("storage.retention_days", 1_000_000),
         "storage.retention_days: must be at most 36500",
     ),
+    "same cpu as a word": (
+        setting("storage.same_cpu", "yes"),
+        "storage.same_cpu: must be a bool",
+    ),
     "a day off with a time": (
         setting("time.extra_days_off", [datetime(2026, 12, 24, 10, 0)]),
         "time.extra_days_off[0]: must be a date YYYY-MM-DD",
