@@ -451,16 +451,12 @@ class Renderer:
                     replaces=replaces,
                 )
             )
+        heading = t.CASE_LINE.format(case=case.id, title=t.e(t.clip_words(case.title, 80)))
+        if p.get(repo.SUPPLEMENT):  # papers an archive bundle went without, written since
+            heading += "\n" + t.PAPER_SUPPLEMENT.format(case=case.id)
         for start in range(0, len(fresh), MAX_ALBUM):
             chunk = lines[start : start + MAX_ALBUM]
-            captions.append(
-                t.fit(
-                    t.CASE_LINE.format(case=case.id, title=t.e(t.clip_words(case.title, 80)))
-                    + "\n"
-                    + "\n".join(chunk),
-                    1024,
-                )
-            )
+            captions.append(t.fit(heading + "\n" + "\n".join(chunk), 1024))
         return Album(fresh, captions)
 
     @staticmethod

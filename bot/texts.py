@@ -1615,10 +1615,23 @@ FILE_UNWRITTEN_ADMIN = (
 UNWRITTEN_ADVICE = {
     "unwritten": "Penyebabnya telah disampaikan ketika dokumen itu gagal dibuat.",
     "late": (
-        "Dokumen itu tetap dibuat dan disimpan bersama berkas setelah gangguan teratasi; "
-        "mohon sampaikan kepada yang bersangkutan bila diperlukan."
+        "Dokumen itu tetap dibuat dan disimpan bersama berkas setelah gangguan teratasi, "
+        "lalu dikirimkan kepada yang bersangkutan sebagai susulan arsip."
     ),
 }
+# the caption of a paper sent as a supplement to an archive bundle that went without it
+# (under the case's line, above the paper's own)
+PAPER_SUPPLEMENT = (
+    "📎 <b>Susulan arsip.</b> Dokumen berikut tidak disertakan dalam arsip elektronik Berkas "
+    "#{case} dan kini telah selesai dibuat. Dokumen tersebut disampaikan untuk ditambahkan "
+    "ke dalam arsip."
+)
+# the administrators, of that supplement
+PAPER_SUPPLEMENT_ADMIN = (
+    "✅ Dokumen <b>{name}</b> (Berkas #{case}), yang tidak disertakan dalam arsip elektronik "
+    "yang diterima {person}, kini telah selesai dibuat dan dikirimkan kepada yang "
+    "bersangkutan sebagai susulan arsip."
+)
 # a paper the archive bundle goes without, named in its note and the notices: its kind,
 # the step of the decision it records and which pass through that step
 UNWRITTEN_PAPER = "{title} langkah {step} (ke-{visit})"

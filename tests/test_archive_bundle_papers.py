@@ -6,7 +6,9 @@ waits for its retry. The bundle does not overtake a paper of its case still bein
 it waits for it. Through the real bot, the Bot API emulator and a real SQLite file, on an
 SOP whose last step is the Kabag's signature (``tests/fixtures/sops/surat-jawaban.toml``
 cut after step 3): her approval writes the Lembar Pemeriksaan of that signature and, in the
-same moment, the case's record and its bundle, which she receives. On SQLite, and on
+same moment, the case's record and its bundle, which she receives; and on the demo's SOP,
+whose Fungsional Umum archives the case. A paper the bundle went without reaches whoever
+received the bundle once it is written, as a supplement to the archive. On SQLite, and on
 PostgreSQL where a test server is given (``bin/with-postgres``)."""
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import hashlib
 import io
 import os
 import zipfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,10 +27,10 @@ from pg_helpers import engine_target  # noqa: F401 (fixture)
 from sop_world import WAIT, pdf, sop_world
 from sop_world import open_case as open_in
 
-from bot.demo import Script, World
+from bot.demo import FAST_SENDER, Script, World, play_sop
 from bot.filestore import SavedFile
 from bot.outbox import papers
-from emulator import EmuMessage
+from emulator import EmuMessage, EmuUser
 from storage import repo
 
 JAWABAN = Path(__file__).parent / "fixtures" / "sops" / "surat-jawaban.toml"
@@ -153,6 +155,25 @@ async def test_a_lembar_pemeriksaan_its_template_failed_is_named_in_the_bundle_a
     await world.drained()
 
 
+def refuse_the_signature_lembar(
+    world: World, monkeypatch: pytest.MonkeyPatch, case: int
+) -> Callable[[], None]:
+    """The share refuses the Lembar Pemeriksaan of the Kabag's signature until its fault is
+    mended (an I/O error each time: the paper is held, never given up), and the bundle
+    waits for it only half a second; what mends the share."""
+    monkeypatch.setattr(papers, "BUNDLE_WAIT", timedelta(seconds=0.5))
+    files = world.services.files
+    real = files.save
+
+    async def refusing(case_id: int, name: str, data: bytes) -> SavedFile:
+        if name.startswith(f"pemeriksaan-B{case}-langkah3"):
+            raise OSError(errno.EIO, os.strerror(errno.EIO), str(files.root / name))
+        return await real(case_id, name, data)
+
+    monkeypatch.setattr(files, "save", refusing)
+    return lambda: monkeypatch.setattr(files, "save", real)
+
+
 async def test_a_lembar_pemeriksaan_held_longer_than_the_bundle_waits_is_named_and_kept_later(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -160,25 +181,13 @@ async def test_a_lembar_pemeriksaan_held_longer_than_the_bundle_waits_is_named_a
     mended (an I/O error each time: the paper is held, never given up). The bundle waits
     for it as long as it may (here shortened) and then goes: the Kabag receives it, its
     note names the Lembar Pemeriksaan as not yet made because of a fault, she is told, and
-    the administrators are told that it will be kept with the case once the fault is
-    over. Mended, the Lembar Pemeriksaan is written and kept with the case."""
-    monkeypatch.setattr(papers, "BUNDLE_WAIT", timedelta(seconds=0.5))
+    the administrators are told that it will be kept with the case and sent to her once
+    the fault is over. Mended, the Lembar Pemeriksaan is written and kept with the case."""
     case = await up_to_the_signature(world)
-    files = world.services.files
-    real = files.save
-    refused: list[str] = []
-
-    async def refusing(case_id: int, name: str, data: bytes) -> SavedFile:
-        if name.startswith(f"pemeriksaan-B{case}-langkah3"):
-            refused.append(name)
-            raise OSError(errno.EIO, os.strerror(errno.EIO), str(files.root / name))
-        return await real(case_id, name, data)
-
-    monkeypatch.setattr(files, "save", refusing)
+    mend = refuse_the_signature_lembar(world, monkeypatch, case)
     await Script(world, timeout=WAIT).approve("kabag", case)
 
     contents = opened(await bundle_received(world, case))
-    assert refused
     assert f"dokumen/pemeriksaan-B{case}-langkah3-ke1-setuju.docx" not in contents
     note = contents["tidak-disertakan.txt"].decode()
     assert (
@@ -191,8 +200,128 @@ async def test_a_lembar_pemeriksaan_held_longer_than_the_bundle_waits_is_named_a
         lambda m: "tidak disertakan" in m.text and "Lembar Pemeriksaan" in m.text, timeout=WAIT
     )
     assert "setelah gangguan teratasi" in alert.text
+    assert "susulan" in alert.text
 
-    monkeypatch.setattr(files, "save", real)  # the share mended
+    mend()
     await world.drained(within=WAIT)
     kept = [f.name for f in await world.services.db.read(repo.files_of_case, case)]
     assert f"pemeriksaan-B{case}-langkah3-ke1-setuju.docx" in kept
+
+
+def documents_named(user: EmuUser, name: str) -> list[EmuMessage]:
+    return [m for m in user.bot_messages if (m.document or {}).get("file_name") == name]
+
+
+async def test_the_lembar_the_bundle_went_without_reaches_the_kabag_once_written(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bundle the Kabag receives goes without the Lembar Pemeriksaan of her signature,
+    which the share refuses, and she is told so. The share mended, the Lembar Pemeriksaan
+    is written, and she receives it as a supplement to the archive of the case: the
+    document, its caption saying that it was not in the electronic archive and is sent to
+    be added to it. The administrators are told briefly that she has it. She receives it
+    once, and the administrators do not receive the document."""
+    case = await up_to_the_signature(world)
+    mend = refuse_the_signature_lembar(world, monkeypatch, case)
+    await Script(world, timeout=WAIT).approve("kabag", case)
+    await bundle_received(world, case)
+    kabag, admin = world["kabag"], world["admin"]
+    await kabag.wait_message(lambda m: "tidak disertakan" in m.text, timeout=WAIT)
+
+    mend()
+    lembar = f"pemeriksaan-B{case}-langkah3-ke1-setuju.docx"
+    sent = await kabag.wait_message(
+        lambda m: (m.document or {}).get("file_name") == lembar, timeout=WAIT
+    )
+    assert f"Berkas #{case}" in sent.text
+    assert "Susulan arsip" in sent.text and "tidak disertakan dalam arsip elektronik" in sent.text
+    assert "Lembar Pemeriksaan" in sent.text
+    told = await admin.wait_message(lambda m: "kini telah selesai dibuat" in m.text, timeout=WAIT)
+    assert lembar in told.text and f"Berkas #{case}" in told.text
+    assert "Sri Lestari" in told.text
+    await world.drained(within=WAIT)
+    assert len(documents_named(kabag, lembar)) == 1
+    assert documents_named(admin, lembar) == []
+    supplements = [m for m in admin.bot_messages if "kini telah selesai dibuat" in m.text]
+    assert [m.message_id for m in supplements] == [told.message_id]
+
+
+async def test_a_lembar_written_before_the_bundle_sends_nothing_more(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The share fails once as the Lembar Pemeriksaan of the Kabag's signature is saved; the
+    bundle waits for it and holds it. Nothing is sent as a supplement: the Kabag receives
+    the Lembar Pemeriksaan only in her bundle, and nobody is told of a supplement."""
+    case = await up_to_the_signature(world)
+    files = world.services.files
+    real = files.save
+    failed: list[str] = []
+
+    async def once_failing(case_id: int, name: str, data: bytes) -> SavedFile:
+        if name.startswith("pemeriksaan-") and not failed:
+            failed.append(name)
+            raise OSError(errno.EIO, os.strerror(errno.EIO), str(files.root / name))
+        return await real(case_id, name, data)
+
+    monkeypatch.setattr(files, "save", once_failing)
+    await Script(world, timeout=WAIT).approve("kabag", case)
+    assert "tidak-disertakan.txt" not in opened(await bundle_received(world, case))
+    await world.drained(within=WAIT)
+    assert failed
+    kabag, admin = world["kabag"], world["admin"]
+    lembar = f"pemeriksaan-B{case}-langkah3-ke1-setuju.docx"
+    assert documents_named(kabag, lembar) == []
+    told = [*kabag.bot_messages, *admin.bot_messages]
+    assert not [m for m in told if "susulan" in m.text.lower()]
+
+
+async def test_the_archivist_receives_the_lembar_her_archive_went_without_once_written(
+    tmp_path: Path,
+    engine_target: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Penyusunan Program Kerja: the share refuses the Lembar Pemeriksaan of the Karo's
+    signature (step 9) while the case goes on to Dewi (Fungsional Umum). She archives it:
+    the bundle she receives goes without that Lembar Pemeriksaan, and she is told. The share
+    mended, the Lembar Pemeriksaan is written, and Dewi, who filed the case, receives it as
+    a supplement to its archive, once; the administrators are told that she has it."""
+    sender = {**FAST_SENDER, "max_fault_backoff": 1.0}
+    async with World(tmp_path / "pk", sender=sender, storage={"database": engine_target}) as w:
+        await w.everyone_starts()
+        monkeypatch.setattr(papers, "BUNDLE_WAIT", timedelta(seconds=0.5))
+        files = w.services.files
+        real = files.save
+
+        async def refusing(case_id: int, name: str, data: bytes) -> SavedFile:
+            if name.startswith(f"pemeriksaan-B{case_id}-langkah9"):
+                raise OSError(errno.EIO, os.strerror(errno.EIO), str(files.root / name))
+            return await real(case_id, name, data)
+
+        monkeypatch.setattr(files, "save", refusing)
+        case = await play_sop(w, with_returns=False, archive=False)
+        s = Script(w, timeout=WAIT)
+        await s.press("fu", "Arsipkan", case)
+        await s.answer_prompt("fu", f"ARS/PK/2027/{case:03d}")
+        fu, admin = w["fu"], w["admin"]
+        bundle = f"arsip-dokumentasi-B{case}.zip"
+        got = await fu.wait_message(
+            lambda m: (m.document or {}).get("file_name") == bundle, timeout=WAIT
+        )
+        lembar = f"pemeriksaan-B{case}-langkah9-ke1-setuju.docx"
+        assert f"dokumen/{lembar}" not in opened(got)
+        told = await fu.wait_message(lambda m: "tidak disertakan" in m.text, timeout=WAIT)
+        assert "Lembar Pemeriksaan langkah 9 (ke-1)" in told.text
+
+        monkeypatch.setattr(files, "save", real)  # the share mended
+        sent = await fu.wait_message(
+            lambda m: (m.document or {}).get("file_name") == lembar, timeout=WAIT
+        )
+        assert "Susulan arsip" in sent.text and f"Berkas #{case}" in sent.text
+        alert = await admin.wait_message(
+            lambda m: "kini telah selesai dibuat" in m.text, timeout=WAIT
+        )
+        assert lembar in alert.text and "Dewi Anggraini" in alert.text
+        await w.drained(within=WAIT)
+        assert len(documents_named(fu, lembar)) == 1
+        for key in ("kasubag", "kabag", "karo", "admin"):
+            assert documents_named(w[key], lembar) == []

@@ -2684,6 +2684,28 @@ async def test_the_papers_a_bundle_waits_for_or_names_are_those_of_its_case_befo
     }
 
 
+async def test_a_paper_job_keeps_the_bundles_that_went_without_it_until_written(
+    db: Database,
+) -> None:
+    """The bundles of events 6 and 9 went without the paper of job 1 (waiting for its
+    retry): its row keeps both, once each; written, it is settled and names them. A bundle
+    that would go without a paper already written notes nothing (it learns that it was
+    written meanwhile); a paper no bundle went without names none."""
+
+    def fill(tx: Tx) -> None:
+        for seq in (3, 4):
+            repo.enqueue(tx, 0, "paper", T0, case_id=1, params={"paper": "pemeriksaan", "seq": seq})
+
+    await db.write(fill)
+    assert await db.write(repo.note_left_out, 1, 6)
+    assert await db.write(repo.note_left_out, 1, 9)
+    assert await db.write(repo.note_left_out, 1, 6)
+    assert await db.write(repo.settle_paper_job, 1, T0) == [6, 9]
+    assert not await db.write(repo.note_left_out, 1, 12)
+    assert await db.write(repo.settle_paper_job, 2, T0) == []
+    assert await db.read(repo.outbox_counts) == {"sent": 2, "failed": 0, "pending": 0}
+
+
 async def test_prune_forgets_old_delivered_rows_and_update_ids_only(db: Database) -> None:
     run = run_to(2)
     await store_run(db, run)

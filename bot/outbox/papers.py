@@ -50,11 +50,13 @@ class Unwritten:
     """A paper of the case the archive bundle is to hold that was not written: its job (a
     ``paper`` for the case's event ``seq``) given up, or still held by a fault of the bot's
     own when the bundle could wait no longer; ``why`` ("unwritten", "late") is a key of
-    :data:`bot.texts.LEFT_OUT_WHY`."""
+    :data:`bot.texts.LEFT_OUT_WHY`; ``job``: its outbox row (0: not known), which keeps
+    that the bundle went without it (:func:`storage.repo.note_left_out`)."""
 
     paper: str
     seq: int
     why: str
+    job: int = 0
 
 
 class PaperMaker(Protocol):
@@ -84,7 +86,9 @@ class PaperRows:
     async def make(self, item: repo.OutboxItem) -> None:
         """Render a paper and keep it with the case (its recipients' rows wait for it). A
         row of a release before schema 3 names its recipients itself: each gets a files
-        row for the paper, as one queued today would."""
+        row for the paper, as one queued today would. A paper an archive bundle of its case
+        went without (:meth:`_unwritten`) is sent, once written, to whoever received that
+        bundle, as a supplement to it (:meth:`_supplement`)."""
         p = item.params
         assert item.case_id is not None
         kind, seq = str(p["paper"]), int(p["seq"])
@@ -113,6 +117,10 @@ class PaperRows:
         def record(tx: Tx) -> None:
             if left_out:
                 self._tell_left_out(tx, case_id, seq, left_out, now)
+            for gone in unwritten:
+                if gone.job and not repo.note_left_out(tx, gone.job, seq):
+                    # written since the bundle was made without it: its supplement goes now
+                    self._supplement(tx, case_id, gone.seq, gone.paper, [seq], now)
             for paper, stored in saved:
                 repo.add_file(
                     tx,
@@ -132,7 +140,9 @@ class PaperRows:
                 repo.enqueue(
                     tx, person, "files", now, case_id=case_id, params={"papers": [(seq, kind)]}
                 )
-            repo.mark_sent(tx, item.id, now, None)
+            went_without = repo.settle_paper_job(tx, item.id, now)
+            if went_without and saved:
+                self._supplement(tx, case_id, seq, kind, went_without, now)
 
         await self.courier.db.write(record)
         self.courier.wake()
@@ -143,7 +153,8 @@ class PaperRows:
         overtake a paper still being written (a fault of the bot's own holds it for a
         retry): it waits for it (:class:`Wait`), up to :data:`BUNDLE_WAIT` from its first
         wait, then goes without it; a paper given up it goes without at once. Either is
-        named in the bundle and told (:meth:`_tell_left_out`), never left out silently."""
+        named in the bundle and told (:meth:`_tell_left_out`), never left out silently; its
+        job keeps that the bundle went without it, to send it as a supplement once written."""
         assert item.case_id is not None
         db, now = self.courier.db, self.courier.clock.now()
         earlier = await db.read(repo.unwritten_papers, item.case_id, item.id)
@@ -163,7 +174,8 @@ class PaperRows:
                 ", ".join(f"{job.paper} (event {job.seq})" for job in pending),
             )
         return [
-            Unwritten(job.paper, job.seq, "unwritten" if job.failed else "late") for job in earlier
+            Unwritten(job.paper, job.seq, "unwritten" if job.failed else "late", job.id)
+            for job in earlier
         ]
 
     async def failed(self, item: repo.OutboxItem, exc: TemplateFailed) -> None:
@@ -195,10 +207,7 @@ class PaperRows:
         archivist) and the administrators are told which, and why. A corrected bundle
         records the administrator's correction: it goes to, and is told to, the archivist
         who filed the case."""
-        event = repo.event_at(tx, case_id, seq)
-        person = event.actor if event is not None else None
-        if event is not None and event.type is EventType.ARCHIVE_CORRECTED:
-            person = repo.archivist_of(tx, case_id)
+        person = _bundle_reader(tx, case_id, seq)
         found = repo.people_by_ids(tx, [person]) if person is not None else {}
         name = found[person].display if person in found else t.UNNAMED.format(person=person)
         admin_text = "\n".join(
@@ -235,3 +244,56 @@ class PaperRows:
                 case_id=case_id,
                 params={"t": "text", "text": t.fit(text)},
             )
+
+    def _supplement(
+        self, tx: Tx, case_id: int, seq: int, kind: str, bundles_seq: Sequence[int], now: datetime
+    ) -> None:
+        """The paper ``kind`` of event ``seq``, written after the archive bundles of events
+        ``bundles_seq`` went without it: whoever received each (the archivist who filed the
+        case, who was told it lacks the paper) gets it in a files row of its own, its caption
+        saying it is a supplement to the archive (:data:`storage.repo.SUPPLEMENT`); the
+        administrators are told. A person who has it already is not sent it again (a files
+        row never sends a document its person has)."""
+        names = list(
+            dict.fromkeys(f.name for f in repo.papers_for(tx, case_id, seq, [f"paper:{kind}"]))
+        )
+        readers = [_bundle_reader(tx, case_id, bundle) for bundle in bundles_seq]
+        people = list(dict.fromkeys(p for p in readers if p is not None))
+        if not names or not people:
+            return
+        log.info(
+            "paper %s of case %s (event %s), which its archive bundle went without, is sent "
+            "to %s as a supplement",
+            kind,
+            case_id,
+            seq,
+            people,
+        )
+        found = repo.people_by_ids(tx, people)
+        for person in people:
+            repo.enqueue(
+                tx,
+                person,
+                "files",
+                now,
+                case_id=case_id,
+                params={"papers": [(seq, kind)], repo.SUPPLEMENT: 1},
+            )
+            name = found[person].display if person in found else t.UNNAMED.format(person=person)
+            text = t.PAPER_SUPPLEMENT_ADMIN.format(
+                name=t.e(", ".join(names)), case=case_id, person=t.e(name)
+            )
+            effects.tell_admins(tx, self.admins, [t.fit(text)], now, besides=person)
+
+
+def _bundle_reader(tx: Tx, case_id: int, seq: int) -> int | None:
+    """Who receives, and is told about, the archive bundle of the case's event ``seq``: the
+    person whose decision it records (the archivist, or whoever completed the case); a
+    corrected bundle records an administrator's correction, and goes to the archivist who
+    filed the case."""
+    event = repo.event_at(tx, case_id, seq)
+    if event is None:
+        return None
+    if event.type is EventType.ARCHIVE_CORRECTED:
+        return repo.archivist_of(tx, case_id)
+    return event.actor

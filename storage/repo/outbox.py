@@ -299,6 +299,46 @@ def note_waiting(tx: Tx, item_id: int, key: str, value: str) -> None:
     tx.run("UPDATE outbox SET params = ? WHERE id = ?", (dumps(params), item_id))
 
 
+# in a paper job's params: the events (seq) of the archive bundles of its case that went
+# without its paper (still being written, or given up); once written, it is sent to whoever
+# received them, as a supplement (SUPPLEMENT)
+LEFT_OUT_OF = "left_out_of"
+# in a files row's params: the papers it carries complete an archive bundle that went
+# without them (the caption says so)
+SUPPLEMENT = "supplement"
+
+
+def note_left_out(tx: Tx, job_id: int, bundle_seq: int) -> bool:
+    """The archive bundle of event ``bundle_seq`` goes without the paper of job ``job_id``:
+    kept in the job's params (:data:`LEFT_OUT_OF`), for when it is written. False when the
+    job has written its paper meanwhile (nothing is noted: the caller sends it now). The
+    update's condition is read again under the row's lock: a job settled concurrently is
+    never noted after it read its params (:func:`settle_paper_job`)."""
+    row = tx.one("SELECT params FROM outbox WHERE id = ? AND sent_at IS NULL", (job_id,))
+    if row is None:
+        return False
+    params = loads(row[0])
+    seqs = [int(s) for s in params.get(LEFT_OUT_OF, ())]
+    params[LEFT_OUT_OF] = list(dict.fromkeys([*seqs, bundle_seq]))
+    return (
+        tx.run(
+            "UPDATE outbox SET params = ? WHERE id = ? AND sent_at IS NULL",
+            (dumps(params), job_id),
+        )
+        > 0
+    )
+
+
+def settle_paper_job(tx: Tx, job_id: int, now: datetime) -> list[int]:
+    """A paper job has written its paper: settled as sent; the events of the archive
+    bundles that went without it (:func:`note_left_out`), read after the row is settled
+    (and so locked): a bundle that noted it before is seen, one after finds it settled."""
+    mark_sent(tx, job_id, now, None)
+    row = tx.one("SELECT params FROM outbox WHERE id = ?", (job_id,))
+    params = loads(row[0]) if row else {}
+    return [int(s) for s in params.get(LEFT_OUT_OF, ())]
+
+
 def next_outbox_time(tx: Tx, busy: Collection[int] = ()) -> datetime | None:
     """When the next row can go (rows of the chats in ``busy`` left out): a chat's rows go
     in order, so only its first row still to go counts (the rows behind one that waits, for
