@@ -1600,8 +1600,14 @@ LEFT_OUT_WHY = {
 }
 FILE_LEFT_OUT = (
     "⚠️ Dokumen <b>{name}</b> tidak disertakan dalam arsip elektronik Berkas #{case} karena "
-    "{why}; hal itu dicatat dalam arsip tersebut, dan administrator telah diberi tahu."
+    "{why}; hal itu dicatat dalam arsip tersebut, dan administrator telah diberi tahu.{then}"
 )
+# FILE_LEFT_OUT's {then}, by LEFT_OUT_WHY's key: what becomes of the document
+LEFT_OUT_THEN = {
+    "late": (
+        " Dokumen itu akan disampaikan kepada Anda sebagai susulan arsip setelah selesai dibuat."
+    ),
+}
 FILE_LEFT_OUT_ADMIN = (
     "⚠️ Dokumen <b>{name}</b> (Berkas #{case}) {why} (<code>{path}</code>): dokumen itu tidak "
     "disertakan dalam arsip elektronik yang diterima {person}, dan arsip tersebut mencatatnya. "

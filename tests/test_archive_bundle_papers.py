@@ -148,6 +148,7 @@ async def test_a_lembar_pemeriksaan_its_template_failed_is_named_in_the_bundle_a
     told = await kabag.wait_message(lambda m: "tidak disertakan" in m.text, timeout=WAIT)
     assert "Lembar Pemeriksaan langkah 3 (ke-1)" in told.text
     assert "gagal dibuat oleh sistem" in told.text and f"Berkas #{case}" in told.text
+    assert "susulan" not in told.text  # given up: nothing will follow by itself
     await admin.wait_message(lambda m: "tidak dapat dibuat dari templatnya" in m.text, timeout=WAIT)
     alert = await admin.wait_message(lambda m: "tidak disertakan" in m.text, timeout=WAIT)
     assert "Lembar Pemeriksaan langkah 3 (ke-1)" in alert.text
@@ -181,8 +182,8 @@ async def test_a_lembar_pemeriksaan_held_longer_than_the_bundle_waits_is_named_a
     mended (an I/O error each time: the paper is held, never given up). The bundle waits
     for it as long as it may (here shortened) and then goes: the Kabag receives it, its
     note names the Lembar Pemeriksaan as not yet made because of a fault, she is told, and
-    the administrators are told that it will be kept with the case and sent to her once
-    the fault is over. Mended, the Lembar Pemeriksaan is written and kept with the case."""
+    she and the administrators are told that it will be kept with the case and sent to her
+    once the fault is over. Mended, the Lembar Pemeriksaan is written and kept with the case."""
     case = await up_to_the_signature(world)
     mend = refuse_the_signature_lembar(world, monkeypatch, case)
     await Script(world, timeout=WAIT).approve("kabag", case)
@@ -196,6 +197,7 @@ async def test_a_lembar_pemeriksaan_held_longer_than_the_bundle_waits_is_named_a
     assert vouched_for(contents)
     told = await world["kabag"].wait_message(lambda m: "tidak disertakan" in m.text, timeout=WAIT)
     assert "Lembar Pemeriksaan langkah 3 (ke-1)" in told.text
+    assert "akan disampaikan kepada Anda sebagai susulan arsip" in told.text
     alert = await world["admin"].wait_message(
         lambda m: "tidak disertakan" in m.text and "Lembar Pemeriksaan" in m.text, timeout=WAIT
     )

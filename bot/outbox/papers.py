@@ -232,7 +232,10 @@ class PaperRows:
         if person is not None:
             text = "\n".join(
                 t.FILE_LEFT_OUT.format(
-                    name=t.e(gone.name), case=case_id, why=t.LEFT_OUT_WHY[gone.why]
+                    name=t.e(gone.name),
+                    case=case_id,
+                    why=t.LEFT_OUT_WHY[gone.why],
+                    then=t.LEFT_OUT_THEN.get(gone.why, ""),
                 )
                 for gone in left_out
             )
