@@ -77,15 +77,9 @@ async def bundle_received(world: World, case: int) -> EmuMessage:
     )
 
 
-async def test_the_bundle_waits_for_the_lembar_pemeriksaan_the_disk_failed_once(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The Kabag signs, and the case is completed. The share of the files folder fails once
-    (an I/O error) as the Lembar Pemeriksaan of her signature is saved: that paper is tried
-    again a moment later. The case's record is not made without it meanwhile: the bundle
-    she receives holds the Lembar Pemeriksaan of both reviews, and no note of a document
-    left out."""
-    case = await up_to_the_signature(world)
+def fail_the_first_lembar_save(world: World, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The share fails once (an I/O error) as the first Lembar Pemeriksaan is saved, and
+    works again for its retry; the names it refused, filled in as it happens."""
     files = world.services.files
     real = files.save
     failed: list[str] = []
@@ -97,6 +91,19 @@ async def test_the_bundle_waits_for_the_lembar_pemeriksaan_the_disk_failed_once(
         return await real(case_id, name, data)
 
     monkeypatch.setattr(files, "save", once_failing)
+    return failed
+
+
+async def test_the_bundle_waits_for_the_lembar_pemeriksaan_the_disk_failed_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Kabag signs, and the case is completed. The share of the files folder fails once
+    (an I/O error) as the Lembar Pemeriksaan of her signature is saved: that paper is tried
+    again a moment later. The case's record is not made without it meanwhile: the bundle
+    she receives holds the Lembar Pemeriksaan of both reviews, and no note of a document
+    left out."""
+    case = await up_to_the_signature(world)
+    failed = fail_the_first_lembar_save(world, monkeypatch)
     await Script(world, timeout=WAIT).approve("kabag", case)
 
     sent = await bundle_received(world, case)
@@ -255,17 +262,7 @@ async def test_a_lembar_written_before_the_bundle_sends_nothing_more(
     bundle waits for it and holds it. Nothing is sent as a supplement: the Kabag receives
     the Lembar Pemeriksaan only in her bundle, and nobody is told of a supplement."""
     case = await up_to_the_signature(world)
-    files = world.services.files
-    real = files.save
-    failed: list[str] = []
-
-    async def once_failing(case_id: int, name: str, data: bytes) -> SavedFile:
-        if name.startswith("pemeriksaan-") and not failed:
-            failed.append(name)
-            raise OSError(errno.EIO, os.strerror(errno.EIO), str(files.root / name))
-        return await real(case_id, name, data)
-
-    monkeypatch.setattr(files, "save", once_failing)
+    failed = fail_the_first_lembar_save(world, monkeypatch)
     await Script(world, timeout=WAIT).approve("kabag", case)
     assert "tidak-disertakan.txt" not in opened(await bundle_received(world, case))
     await world.drained(within=WAIT)
