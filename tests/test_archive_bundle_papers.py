@@ -163,18 +163,18 @@ async def test_a_lembar_pemeriksaan_its_template_failed_is_named_in_the_bundle_a
     await world.drained()
 
 
-def refuse_the_signature_lembar(
-    world: World, monkeypatch: pytest.MonkeyPatch, case: int
+def refuse_the_lembar_of_step(
+    world: World, monkeypatch: pytest.MonkeyPatch, step: int
 ) -> Callable[[], None]:
-    """The share refuses the Lembar Pemeriksaan of the Kabag's signature until its fault is
-    mended (an I/O error each time: the paper is held, never given up), and the bundle
+    """The share refuses the Lembar Pemeriksaan of the review at ``step`` until its fault
+    is mended (an I/O error each time: the paper is held, never given up), and the bundle
     waits for it only half a second; what mends the share."""
     monkeypatch.setattr(papers, "BUNDLE_WAIT", timedelta(seconds=0.5))
     files = world.services.files
     real = files.save
 
     async def refusing(case_id: int, name: str, data: bytes) -> SavedFile:
-        if name.startswith(f"pemeriksaan-B{case}-langkah3"):
+        if name.startswith(f"pemeriksaan-B{case_id}-langkah{step}-"):
             raise OSError(errno.EIO, os.strerror(errno.EIO), str(files.root / name))
         return await real(case_id, name, data)
 
@@ -192,7 +192,7 @@ async def test_a_lembar_pemeriksaan_held_longer_than_the_bundle_waits_is_named_a
     she and the administrators are told that it will be kept with the case and sent to her
     once the fault is over. Mended, the Lembar Pemeriksaan is written and kept with the case."""
     case = await up_to_the_signature(world)
-    mend = refuse_the_signature_lembar(world, monkeypatch, case)
+    mend = refuse_the_lembar_of_step(world, monkeypatch, 3)
     await Script(world, timeout=WAIT).approve("kabag", case)
 
     contents = opened(await bundle_received(world, case))
@@ -231,7 +231,7 @@ async def test_the_lembar_the_bundle_went_without_reaches_the_kabag_once_written
     be added to it. The administrators are told briefly that she has it. She receives it
     once, and the administrators do not receive the document."""
     case = await up_to_the_signature(world)
-    mend = refuse_the_signature_lembar(world, monkeypatch, case)
+    mend = refuse_the_lembar_of_step(world, monkeypatch, 3)
     await Script(world, timeout=WAIT).approve("kabag", case)
     await bundle_received(world, case)
     kabag, admin = world["kabag"], world["admin"]
@@ -287,16 +287,7 @@ async def test_the_archivist_receives_the_lembar_her_archive_went_without_once_w
     sender = {**FAST_SENDER, "max_fault_backoff": 1.0}
     async with World(tmp_path / "pk", sender=sender, storage={"database": engine_target}) as w:
         await w.everyone_starts()
-        monkeypatch.setattr(papers, "BUNDLE_WAIT", timedelta(seconds=0.5))
-        files = w.services.files
-        real = files.save
-
-        async def refusing(case_id: int, name: str, data: bytes) -> SavedFile:
-            if name.startswith(f"pemeriksaan-B{case_id}-langkah9"):
-                raise OSError(errno.EIO, os.strerror(errno.EIO), str(files.root / name))
-            return await real(case_id, name, data)
-
-        monkeypatch.setattr(files, "save", refusing)
+        mend = refuse_the_lembar_of_step(w, monkeypatch, 9)
         case = await play_sop(w, with_returns=False, archive=False)
         s = Script(w, timeout=WAIT)
         await s.press("fu", "Arsipkan", case)
@@ -311,7 +302,7 @@ async def test_the_archivist_receives_the_lembar_her_archive_went_without_once_w
         told = await fu.wait_message(lambda m: "tidak disertakan" in m.text, timeout=WAIT)
         assert "Lembar Pemeriksaan langkah 9 (ke-1)" in told.text
 
-        monkeypatch.setattr(files, "save", real)  # the share mended
+        mend()
         sent = await fu.wait_message(
             lambda m: (m.document or {}).get("file_name") == lembar, timeout=WAIT
         )
