@@ -607,6 +607,13 @@ SNOOZE_NOT_HOLDER = (
 )
 SNOOZED = "Pengingat Berkas #{case} ditunda sampai {until}{note}."
 SNOOZE_CAPPED = " (dibatasi paling lama {most})"  # the {note} of a shorter snooze than asked
+# a /tunda of a member of a team holding the step (the Tim Penyusunan): his own reminders
+# only; {due}: his next one, the step's first after {until}
+SNOOZED_OWN = (
+    "Pengingat Berkas #{case} untuk Bapak/Ibu ditunda sampai {until}{note}; pengingat "
+    "berikutnya bagi Bapak/Ibu mengikuti jadwal langkah ini, yaitu pada {due}. Pengingat "
+    "bagi anggota tim lainnya tidak berubah."
+)
 # a /tunda that ends before the next reminder was due anyway (after an upload, a longer
 # /tunda, within the norm): a /tunda only postpones, so the reminder comes when it was due
 SNOOZE_ALREADY_LATER = (

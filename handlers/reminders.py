@@ -42,16 +42,21 @@ async def snooze(update: Update, context: Context) -> None:
         await reply(update, t.SNOOZE_NOT_HOLDER.format(case=case_id))
         return
     until = svc.zone.tanggal_jam(result.until)
-    if result.later is not None:
-        # due later already (an upload, a longer /tunda, the norm): a /tunda only postpones
-        due = svc.zone.tanggal_jam(result.later)
-        await reply(update, t.SNOOZE_ALREADY_LATER.format(case=case_id, due=due, until=until))
-        return
     note = (
         ""
         if result.granted == minutes
         else t.SNOOZE_CAPPED.format(most=t.minutes_text(result.granted))
     )
+    if result.own and result.due is not None:
+        # a member of a team: his own reminders; the others' go on as the step's schedule
+        due = svc.zone.tanggal_jam(result.due)
+        await reply(update, t.SNOOZED_OWN.format(case=case_id, until=until, note=note, due=due))
+        return
+    if result.later is not None:
+        # due later already (an upload, a longer /tunda, the norm): a /tunda only postpones
+        due = svc.zone.tanggal_jam(result.later)
+        await reply(update, t.SNOOZE_ALREADY_LATER.format(case=case_id, due=due, until=until))
+        return
     await reply(update, t.SNOOZED.format(case=case_id, until=until, note=note))
 
 

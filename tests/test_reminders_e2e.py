@@ -578,6 +578,92 @@ async def test_a_tunda_after_an_upload_never_brings_the_reminder_earlier_and_say
         ]
 
 
+async def test_rudi_postpones_his_own_reminders_and_ayu_is_still_reminded_on_schedule(
+    tmp_path: Path,
+) -> None:
+    """The Tim Penyusunan's step 6 is late: Ayu and Rudi read Pengingat ke-1 on Monday 20
+    July at 09.00. At 10.00 Rudi postpones his reminders for a working day (/tunda 1h):
+    his own, until Tuesday 10.00; the reply says so, that his next reminder is the step's
+    first after that (Tuesday 13.00), and that his colleagues' reminders do not change.
+    Ayu is still reminded on the step's schedule (ke-2 at 13.00, ke-3 on Tuesday at
+    09.00), and Kasubag is told as the step's lateness says; Rudi is not. When his snooze
+    is over, the step's next reminder (Tuesday 13.00, ke-4) reaches them both."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        case = await with_the_team(world, "Usulan yang ditunda seorang anggota tim")
+        phones = Phones(world)
+        await sweep_at(world, clock, wib(7, 20, 9))
+        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+            "tim1": ["⏰ Pengingat ke-1"],
+            "tim2": ["⏰ Pengingat ke-1"],
+        }
+
+        clock.set(wib(7, 20, 10))
+        answer = await ask(world, "tim2", f"/tunda {case} 1h")
+        assert answer == (
+            f"Pengingat Berkas #{case} untuk Bapak/Ibu ditunda sampai "
+            f"{office_time(wib(7, 21, 10))}; pengingat berikutnya bagi Bapak/Ibu mengikuti "
+            f"jadwal langkah ini, yaitu pada {office_time(wib(7, 21, 13))}. Pengingat bagi "
+            "anggota tim lainnya tidak berubah."
+        )
+        escalated = [f"📣 Eskalasi — Berkas #{case}: Usulan yang ditunda seorang anggota tim"]
+        for number, moment in ((2, wib(7, 20, 13)), (3, wib(7, 21, 9))):
+            await sweep_at(world, clock, moment)
+            assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+                "tim1": [f"⏰ Pengingat ke-{number}"],
+                "kasubag": escalated,
+            }, moment
+
+        await sweep_at(world, clock, wib(7, 21, 13))
+        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+            "tim1": ["⏰ Pengingat ke-4"],
+            "tim2": ["⏰ Pengingat ke-4"],
+            "kasubag": escalated,
+            "kabag": escalated,
+        }
+        chases = await world.services.db.read(repo.chases_of_case, case)
+        assert [(c.person_id, c.role, c.until) for c in chases if c.kind == "snooze"] == [
+            (ID["tim2"], "tim", wib(7, 21, 10))
+        ]
+
+
+async def test_when_the_whole_team_postpones_the_step_waits_for_the_first_to_come_back(
+    tmp_path: Path,
+) -> None:
+    """Rudi postpones his reminders until Tuesday 10.00, Ayu hers until Tuesday 11.00:
+    now the whole team has asked, so the step waits, and Kasubag is not told either, until
+    the first of them comes back. On Tuesday at 10.00 Rudi reads Pengingat ke-2 (Ayu's
+    snooze still holds) and Kasubag is told; the next, four working hours later, reaches
+    them both."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        case = await with_the_team(world, "Usulan yang ditunda seluruh tim")
+        phones = Phones(world)
+        await sweep_at(world, clock, wib(7, 20, 9))
+        assert set(phones.news()) == {"tim1", "tim2"}
+        clock.set(wib(7, 20, 10))
+        assert "untuk Bapak/Ibu ditunda sampai" in await ask(world, "tim2", f"/tunda {case} 1h")
+        clock.set(wib(7, 20, 11))
+        answer = await ask(world, "tim1", f"/tunda {case} 1h")
+        # her next reminder: the step's first after Tuesday 11.00, four hours after Rudi's
+        assert f"ditunda sampai {office_time(wib(7, 21, 11))}" in answer
+        assert f"yaitu pada {office_time(wib(7, 21, 14))}" in answer
+        for quiet in (wib(7, 20, 13), wib(7, 21, 9), wib(7, 21, 9, 59)):
+            await sweep_at(world, clock, quiet)
+            assert phones.news() == {}, quiet
+
+        escalated = [f"📣 Eskalasi — Berkas #{case}: Usulan yang ditunda seluruh tim"]
+        await sweep_at(world, clock, wib(7, 21, 10))
+        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+            "tim2": ["⏰ Pengingat ke-2"],
+            "kasubag": escalated,
+        }
+        await sweep_at(world, clock, wib(7, 21, 14))
+        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+            "tim1": ["⏰ Pengingat ke-3"],
+            "tim2": ["⏰ Pengingat ke-3"],
+            "kasubag": escalated,
+        }
+
+
 def _written_when(chase: dict[str, Any]) -> tuple[str, str, int]:
     return chase["at"], chase["kind"], chase["person_id"]
 

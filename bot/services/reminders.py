@@ -11,6 +11,12 @@ Each reminder and escalation queued, and each /tunda, is written to the case's c
 (``chases``) in the same transaction: the outbox forgets its rows after the retention, the
 chase log is kept as long as the case (``sopbot export`` lists it).
 
+At a step held by a team (several members each hold it), a member's /tunda puts off his
+own reminders only, as the chase log keeps it (:func:`storage.repo.snoozes_at_step`): the
+sweep reminds the other members, and tells the superiors, on the step's schedule. Only
+when every member has put off his own does the step itself wait (``snoozed_until``),
+until the first of them comes back, as one holder's /tunda puts off his step.
+
 A person who would get more than :data:`DIGEST_ABOVE` reminders (or escalations) in one
 page of a sweep gets one digest listing those cases instead (an outbox row of kind
 "digest", rendered at send time): a Kasubag with sixty stalled proposals is not pinged
@@ -38,6 +44,7 @@ from bot.reminder_policy import (
     decide_reminder,
     escalation_chain,
     holder_number,
+    mark_sent,
     next_due_at,
 )
 from bot.services import routing
@@ -91,6 +98,10 @@ class Snooze:
     # when the next reminder comes, when that is later than ``until`` (it was due later
     # already: an upload's put-off, a longer /tunda, the step's norm); None: at ``until``
     later: datetime | None = None
+    # at a step held by a team: the reminders postponed are the sender's own (the other
+    # members keep theirs), and ``due`` is his next one, the step's first after ``until``
+    own: bool = False
+    due: datetime | None = None
 
 
 def _queue(tx: Tx, chases: list[_Chase], now: datetime) -> None:
@@ -234,6 +245,16 @@ def escalate_anew(
     return [(c.case_id, c.person) for c in chases]
 
 
+def _postponed(tx: Tx, case: Case, holders: Sequence[int], now: datetime) -> set[int]:
+    """The members of a team holding the case's step who put off their own reminders
+    (/tunda) beyond ``now``: the step's reminder goes to the others. A step with one
+    holder has none: his /tunda puts off the step's (``snoozed_until``)."""
+    if len(holders) < 2:
+        return set()
+    asked = repo.snoozes_at_step(tx, case.id, case.step, case.step_entered_at)
+    return {person for person in holders if asked.get(person, now) > now}
+
+
 class Reminders:
     def __init__(
         self,
@@ -317,8 +338,11 @@ class Reminders:
         holders = step_holders(tx, definition, case, now)
         numbers = {person: holder_number(held, row.received(person)) for person in holders}
         shown = max(numbers.values(), default=holder_number(held))
+        postponed = _postponed(tx, case, holders, now)
         chases = []
         for person in holders:
+            if person in postponed:
+                continue  # a team member who put off his own reminders (/tunda)
             if not repo.supersede_reminders(tx, person, case.id, now):
                 continue  # the one before is on its way to them at this moment
             chases.append(
@@ -370,24 +394,63 @@ class Reminders:
             # definitive holder while a Plh acts); not whoever holds its role: a Kabag who
             # is Plh Karo does not decide step 3 of what he approved (four eyes), nor a Plh
             # a strategic step, so neither puts off the reminders of who does
-            if user_id not in step_holders(tx, definition, case, now) and not routing.may_decide(
-                definition, case, actor
-            ):
+            holders = step_holders(tx, definition, case, now)
+            if user_id not in holders and not routing.may_decide(definition, case, actor):
                 return Snooze("not_holder")
-            role = definition.step(case.step).actor
+            step = definition.step(case.step)
             granted = clamp_snooze(self.settings, minutes)
             until = self.calendar.add_working_minutes(now, granted)
+            snoozed = repo.Chase("snooze", case.step, now, user_id, step.actor, until=until)
+            repo.log_chases(tx, case.id, [snoozed])
+            if user_id in holders and len(holders) > 1:
+                due = self._snooze_own(tx, row, step.time_minutes, holders, user_id, now, until)
+                return Snooze("ok", until, granted, own=True, due=due)
             # never earlier than the snooze in force (the row's, kept when it ends later)
             kept = max(until, row.snoozed_until or until)
-            held = _held(row, definition.step(case.step).time_minutes, kept)
+            held = _held(row, step.time_minutes, kept)
             due = next_due_at(self.calendar, self.settings, held)
             repo.set_reminder_state(tx, case.id, next_due_at=due, snoozed_until=kept)
-            snoozed = repo.Chase("snooze", case.step, now, user_id, role, until=until)
-            repo.log_chases(tx, case.id, [snoozed])
             later = due if due > self.calendar.next_working_moment(until) else None
             return Snooze("ok", until, granted, later)
 
         return await self.db.write(txn)
+
+    def _snooze_own(
+        self,
+        tx: Tx,
+        row: repo.ReminderRow,
+        norm: int,
+        holders: Sequence[int],
+        user_id: int,
+        now: datetime,
+        until: datetime,
+    ) -> datetime:
+        """/tunda of a member of a team holding the step (logged already): his own
+        reminders, none before ``until`` (nor before a longer /tunda of his); the other
+        members are reminded, and the superiors told, on the step's schedule. When every
+        member has put off his own, the step waits (``snoozed_until``) until the first of
+        them comes back, as one holder's /tunda puts off his step. Returns when his next
+        reminder is: the step's first at or after the end of his snooze, as the step's
+        schedule stands."""
+        calendar, settings = self.calendar, self.settings
+        case = row.case
+        asked = repo.snoozes_at_step(tx, case.id, case.step, case.step_entered_at)
+        # no end further than the longest snooze (one stamped while the clock ran ahead)
+        furthest = calendar.add_working_minutes(now, settings.max_snooze_minutes)
+        ends = [min(asked.get(person, now), furthest) for person in holders]
+        kept = row.snoozed_until
+        if all(end > now for end in ends):
+            first = min(ends)
+            kept = max(first, kept or first)
+        held = _held(row, norm, kept)
+        due = next_due_at(calendar, settings, held)
+        if kept != row.snoozed_until:
+            repo.set_reminder_state(tx, case.id, next_due_at=due, snoozed_until=kept)
+        own = min(max(until, asked.get(user_id, until)), furthest)
+        while due < own:  # the step's reminders he is spared (one overdue goes at once)
+            held = mark_sent(held, max(due, calendar.next_working_moment(now)))
+            due = next_due_at(calendar, settings, held)
+        return due
 
     async def reschedule(self) -> int:
         """At start, and after the host's clock was set back: each open case's next

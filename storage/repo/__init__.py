@@ -245,6 +245,7 @@ from storage.repo.reminders import (
     reminder_row,
     reminder_state,
     set_reminder_state,
+    snoozes_at_step,
     told_of_reminder,
 )
 from storage.repo.roles import (
@@ -435,6 +436,7 @@ __all__ = [
     "settle_decided",
     "settle_paper_job",
     "shared_archive_numbers",
+    "snoozes_at_step",
     "spaced_nips",
     "supersede_digests",
     "supersede_reminders",

@@ -223,3 +223,21 @@ def told_of_reminder(tx: Tx, case_id: int, step: int, number: int, since: dateti
         (case_id, step, number, ts(since)),
     )
     return {r[0] for r in rows}
+
+
+def snoozes_at_step(tx: Tx, case_id: int, step: int, since: datetime) -> dict[int, datetime]:
+    """Who postponed the reminders of the case's ``step`` (/tunda) since ``since`` (when
+    the case entered it: an earlier stay at the same step had snoozes of its own), each
+    with the latest end they asked: what a team member's /tunda keeps of his own reminders
+    (``bot.services.reminders``), read from the chase log, no column of its own."""
+    rows = tx.all(
+        "SELECT person_id, until FROM chases WHERE case_id = ? AND step = ? "
+        "AND kind = 'snooze' AND at >= ?",
+        (case_id, step, ts(since)),
+    )
+    asked: dict[int, datetime] = {}
+    for person, until in rows:
+        if until:
+            end = parse_ts(until)
+            asked[person] = max(end, asked.get(person, end))
+    return asked
