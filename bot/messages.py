@@ -38,6 +38,7 @@ from bot.views import (
 )
 from bot.worktime import WorkCalendar
 from storage import repo
+from storage.codec import parse_ts
 from storage.db import Tx
 
 MAX_ALBUM = 10  # items of one sendMediaGroup
@@ -635,7 +636,19 @@ class Renderer:
                 )
                 ask = t.ESCALATION_ASK_UNREACHED_PLH if plh else t.ESCALATION_ASK_UNREACHED
             else:
-                reminded = self._reminded(p, ids, inputs.received.get(case.id, {}), inputs)
+                # team members who put off their own reminders (/tunda) had none of it
+                off = {int(x[0]): parse_ts(x[1]) for x in p.get("off", ()) if int(x[0]) in ids}
+                sent_to = [h for h in ids if h not in off] or ids
+                received = inputs.received.get(case.id, {})
+                reminded = self._reminded(p, sent_to, received, inputs)
+                if off:
+                    each = "; ".join(
+                        t.ESCALATION_POSTPONED_BY.format(
+                            name=inputs.name(h), until=self.zone.tanggal_jam(until)
+                        )
+                        for h, until in off.items()
+                    )
+                    reminded += " " + t.ESCALATION_POSTPONED.format(each=t.e(each))
                 ask = t.ESCALATION_ASK_PLH if plh else t.ESCALATION_ASK
             text = t.ESCALATION.format(
                 case=case.id,

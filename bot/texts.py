@@ -1427,6 +1427,13 @@ ESCALATION_REMINDED = "Pengingat ke-{n} telah dikirim kepada pelaksana."
 # ESCALATION_REMINDED_TO of each member, joined by "; "
 ESCALATION_REMINDED_EACH = "Pengingat telah dikirim kepada para pelaksana: {each}."
 ESCALATION_REMINDED_TO = "{name} (ke-{n})"
+# ... after it, of the members of a team who put off their own reminders (/tunda), so were
+# not sent this one: {each} is ESCALATION_POSTPONED_BY of each, joined by "; "
+ESCALATION_POSTPONED = (
+    "Pengingat tersebut tidak dikirim kepada {each} karena yang bersangkutan telah menunda "
+    "pengingatnya."
+)
+ESCALATION_POSTPONED_BY = "{name} (hingga {until})"
 # ... of a member who received the task after that reminder (it passed on meanwhile)
 ESCALATION_NOT_YET_TO = "{name} (belum menerima pengingat karena tugas ini diterimanya kemudian)"
 # an escalation that waited (an outage, office hours) while the task passed to another

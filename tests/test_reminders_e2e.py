@@ -664,6 +664,32 @@ async def test_when_the_whole_team_postpones_the_step_waits_for_the_first_to_com
         }
 
 
+async def test_kasubag_told_of_the_late_team_step_reads_that_rudi_postponed_his_reminders(
+    tmp_path: Path,
+) -> None:
+    """Rudi postponed his own reminders until Tuesday 10.00; at 13.00 the step's Pengingat
+    ke-2 reaches Ayu only, and Kasubag, told of it, reads so: that it went to the team's
+    executor, and not to Rudi, who postponed his reminders until Tuesday 10.00."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        case = await with_the_team(world, "Usulan yang ditunda seorang anggota tim")
+        phones = Phones(world)
+        await sweep_at(world, clock, wib(7, 20, 9))
+        phones.news()
+        clock.set(wib(7, 20, 10))
+        assert "untuk Bapak/Ibu ditunda sampai" in await ask(world, "tim2", f"/tunda {case} 1h")
+        await sweep_at(world, clock, wib(7, 20, 13))
+        news = phones.news()
+        assert set(news) == {"tim1", "kasubag"}
+        told = news["kasubag"][0].text
+        assert (
+            "Pengingat ke-2 telah dikirim kepada pelaksana. Pengingat tersebut tidak dikirim "
+            f"kepada {NAMES['tim2']} (hingga {office_time(wib(7, 21, 10))}) karena yang "
+            "bersangkutan telah menunda pengingatnya."
+        ) in told, told
+        # the team is still named as the step's executors
+        assert f"Pelaksana: {NAMES['tim1']}, {NAMES['tim2']} (Tim Penyusunan)" in told, told
+
+
 def _written_when(chase: dict[str, Any]) -> tuple[str, str, int]:
     return chase["at"], chase["kind"], chase["person_id"]
 

@@ -52,6 +52,7 @@ from bot.services.registry import SopRegistry
 from bot.services.routing import step_holders
 from bot.worktime import WorkCalendar
 from storage import repo
+from storage.codec import ts
 from storage.db import Database, Tx
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,9 @@ class _Chase:
     # the number the step's holder reads ("Pengingat ke-n"), counted since the task last
     # passed to another official (:func:`bot.reminder_policy.holder_number`)
     shown: int
+    # an escalation's: the team members who put off their own reminders (/tunda), so were
+    # not sent this one, each with when their snooze ends
+    postponed: tuple[tuple[int, datetime], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,8 @@ def _queue(tx: Tx, chases: list[_Chase], now: datetime) -> None:
                     "step": c.step,
                 }
             )
+            if c.postponed:  # "off": who was not reminded, having put off their own
+                params["off"] = [[person, ts(until)] for person, until in c.postponed]
             repo.enqueue(
                 tx,
                 person,
@@ -154,19 +160,31 @@ def _escalations(
     shown: int,
     told: set[int],
     now: datetime,
+    postponed: tuple[tuple[int, datetime], ...] = (),
 ) -> list[_Chase]:
     """The case's escalation, with its reminder's ``number`` (the step's count; ``shown``:
     the number its holder read), to who answers for ``role`` now besides ``told``
     (:func:`routing.superiors`), each added to ``told``. One who has an earlier reminder
     or escalation about the case on its way at this moment keeps that one, and is not
-    queued another beside it."""
+    queued another beside it. ``postponed``: the team members not sent the reminder, having
+    put off their own (/tunda), with when their snooze ends: the escalation names them."""
     chases = []
     for superior in routing.superiors(tx, definition, case, role, told, now):
         told.add(superior)
         if not repo.supersede_reminders(tx, superior, case.id, now):
             continue
         chases.append(
-            _Chase(superior, "escalation", case.id, case.version, number, role, case.step, shown)
+            _Chase(
+                superior,
+                "escalation",
+                case.id,
+                case.version,
+                number,
+                role,
+                case.step,
+                shown,
+                postponed,
+            )
         )
     return chases
 
@@ -245,14 +263,15 @@ def escalate_anew(
     return [(c.case_id, c.person) for c in chases]
 
 
-def _postponed(tx: Tx, case: Case, holders: Sequence[int], now: datetime) -> set[int]:
+def _postponed(tx: Tx, case: Case, holders: Sequence[int], now: datetime) -> dict[int, datetime]:
     """The members of a team holding the case's step who put off their own reminders
-    (/tunda) beyond ``now``: the step's reminder goes to the others. A step with one
-    holder has none: his /tunda puts off the step's (``snoozed_until``)."""
+    (/tunda) beyond ``now``, each with when that ends: the step's reminder goes to the
+    others. A step with one holder has none: his /tunda puts off the step's
+    (``snoozed_until``)."""
     if len(holders) < 2:
-        return set()
+        return {}
     asked = repo.snoozes_at_step(tx, case.id, case.step, case.step_entered_at)
-    return {person for person in holders if asked.get(person, now) > now}
+    return {person: asked[person] for person in holders if asked.get(person, now) > now}
 
 
 class Reminders:
@@ -359,8 +378,9 @@ class Reminders:
             )
         chain = escalation_chain(step.actor, definition.superior_of(), decision.level)
         told = set(holders)  # the late holder is never their own superior (a Kabag as Plh Karo)
+        off = tuple(postponed.items())
         for role in chain[1:]:
-            chases += _escalations(tx, definition, case, role, number, shown, told, now)
+            chases += _escalations(tx, definition, case, role, number, shown, told, now, off)
         repo.set_reminder_state(
             tx,
             case_id,
