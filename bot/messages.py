@@ -743,6 +743,9 @@ class Renderer:
                     unreachable[h] = inputs.name(h)
                 holders = f"{names} ({role_name(definition, step.actor)})"
                 line += t.DIGEST_HOLDERS.format(holders=t.e(t.clip(holders, 80)))
+                line += self._postponed(
+                    item.params.get("off", {}).get(str(case.id), ()), ids, inputs
+                )
             rows.append((-late, case.id, line))
         rows.sort()
         head = (t.DIGEST_ESCALATION_HEAD if escalation else t.DIGEST_REMINDER_HEAD).format(
@@ -759,6 +762,21 @@ class Renderer:
             foot = t.DIGEST_ESCALATION_NOT_REACHED.format(names=names) + "\n" + foot
         text = self._fit_rows(head + "\n", [(None, line) for _, _, line in rows], foot)
         return Message(text) if escalation else Message(text, TASK_LIST_BUTTON)
+
+    def _postponed(self, off: Sequence[Sequence[Any]], ids: Sequence[int], inputs: Inputs) -> str:
+        """A digest line's note of the team members (of ``ids``, who hold the step) who were
+        not sent the reminder it escalates, having put off their own (/tunda): ``off``, as
+        the digest keeps them of the case (person, when their snooze ends); "" when none."""
+        each = [
+            t.ESCALATION_POSTPONED_BY.format(
+                name=inputs.name(int(x[0])), until=self.zone.tanggal_jam(parse_ts(x[1]))
+            )
+            for x in off
+            if int(x[0]) in ids
+        ]
+        if not each:
+            return ""
+        return t.DIGEST_POSTPONED.format(each=t.e(t.names(each, room=240, sep="; ")))
 
     @staticmethod
     def digest_void(item: repo.OutboxItem, count: int) -> Message:

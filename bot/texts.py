@@ -649,6 +649,9 @@ DIGEST_LATE = "terlambat {late}"
 DIGEST_DUE_NOW = "batas norma waktu tercapai"
 DIGEST_ONE_SOP = "SOP {sop}"  # under the heading when every case listed is of one SOP
 DIGEST_HOLDERS = " · pelaksana: {holders}"
+# ... and under it, of a team's members who put off their own reminders (/tunda), so were
+# not sent the one escalated: {each} is ESCALATION_POSTPONED_BY of each, joined by "; "
+DIGEST_POSTPONED = "\n    pengingat tidak dikirim kepada {each}, yang telah menunda pengingatnya"
 DIGEST_MORE = "… dan {count} lainnya."
 # a digest on its way when the role it is about passed on (/alihkan, /cabut, an acting
 # period that ended): once it landed, it is edited to leave out what is no longer the

@@ -21,12 +21,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_reminders_e2e import ask, with_the_team
 from test_reminders_sweep import ID, WAIT, open_case, sweep_at, wib, world_at
 
 from bot import texts as t
 from bot.callbacks import Op, decode
 from bot.clock import ManualClock
-from bot.demo import ACTING, ADMIN_ID, World
+from bot.demo import ACTING, ADMIN_ID, OFFICIALS, World
+from bot.papers.dates import DEFAULT_ZONE
 from bot.services.reminders import DIGEST_ABOVE
 from emulator import EmuMessage
 from storage import repo
@@ -267,6 +269,45 @@ async def test_kabags_escalation_digest_names_no_one_unreached_when_the_reminder
         assert text.split("\n")[0] == "📣 Eskalasi: 5 langkah telah melewati norma waktu"
         assert "tidak dapat disampaikan" not in text, text
         assert "Mohon berkenan mengingatkan yang bersangkutan." in text, text
+
+
+async def test_kasubags_escalation_digest_says_rudi_who_postponed_his_reminders_was_not_sent_one(
+    tmp_path: Path,
+) -> None:
+    """Four proposals wait at the Tim Penyusunan's step 6 (Ayu and Rudi); its norm runs out
+    on Monday 20 July at 09.00, when both members are reminded. At 10.00 Rudi postpones his
+    own reminders of one of them until Tuesday 10.00 (/tunda 1h). At 13.00 the second
+    reminder of the four tells Kasubag, in one digest: the line of that proposal says the
+    reminder was not sent to Rudi, who postponed his, and until when; the other lines say
+    nothing of the kind (both members had theirs)."""
+    async with world_at(tmp_path, wib(2026, 7, 6, 9)) as (world, clock):
+        cases = [await with_the_team(world, f"Usulan Satker {n}") for n in range(4)]
+        await sweep_at(world, clock, wib(2026, 7, 20, 9))
+        seen: set[int] = {m.message_id for m in world["kasubag"].bot_messages}
+        clock.set(wib(2026, 7, 20, 10))
+        postponed = cases[2]
+        assert "untuk Bapak/Ibu ditunda sampai" in await ask(
+            world, "tim2", f"/tunda {postponed} 1h"
+        )
+
+        await sweep_at(world, clock, wib(2026, 7, 20, 13))
+        got = news(world, "kasubag", seen)
+        assert [m.text.split("\n")[0] for m in got] == [
+            "📣 Eskalasi: 4 langkah telah melewati norma waktu"
+        ], [m.text.split("\n")[0] for m in got]
+        text = got[0].text
+        lines = _lines_of_cases(text)
+        assert sorted(lines) == cases, text
+        rudi = next(p.name for p in OFFICIALS if p.key == "tim2")
+        until = DEFAULT_ZONE.tanggal_jam(wib(2026, 7, 21, 10))
+        assert (
+            f"pengingat tidak dikirim kepada {rudi} (hingga {until}), yang telah menunda "
+            "pengingatnya" in lines[postponed]
+        ), text
+        for case in cases:
+            assert "(Tim Penyusunan)" in lines[case], text
+            if case != postponed:
+                assert "tidak dikirim" not in lines[case], text
 
 
 async def four_reminders_due_while_telegram_is_down(
@@ -563,6 +604,21 @@ async def test_kasubags_role_passes_while_a_stopped_sender_left_her_digest_on_it
 def _numbers(text: str) -> list[str]:
     """The case numbers a digest lists, in its order ("• #12 ...")."""
     return [line.split()[1].lstrip("#") for line in text.split("\n") if line.startswith("• #")]
+
+
+def _lines_of_cases(text: str) -> dict[int, str]:
+    """What a digest says of each case it lists: its lines, from "• #12" to the next."""
+    lines: dict[int, str] = {}
+    case = None
+    for line in text.split("\n"):
+        if line.startswith("• #"):
+            case = int(line.split()[1].lstrip("#"))
+            lines[case] = line
+        elif case is not None and line.startswith("    "):
+            lines[case] += "\n" + line
+        else:
+            case = None
+    return lines
 
 
 async def _until(world: World, read: Any, check: Any) -> list[Any]:

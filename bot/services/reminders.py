@@ -121,7 +121,11 @@ def _queue(tx: Tx, chases: list[_Chase], now: datetime) -> None:
         theirs = [c for c in theirs if c.case_id not in on_its_way]
         if len(theirs) > DIGEST_ABOVE:
             entries = [[c.case_id, c.version, c.number, c.role, c.step] for c in theirs]
-            repo.enqueue(tx, person, "digest", now, params={"t": kind, "cases": entries})
+            digest: dict[str, object] = {"t": kind, "cases": entries}
+            off = {str(c.case_id): _off(c) for c in theirs if c.postponed}
+            if off:  # "off": of each case, as an escalation's own (below)
+                digest["off"] = off
+            repo.enqueue(tx, person, "digest", now, params=digest)
             continue
         for c in theirs:
             # "as" and "step": what the chase log keeps of it once it is delivered (the
@@ -139,7 +143,7 @@ def _queue(tx: Tx, chases: list[_Chase], now: datetime) -> None:
                 }
             )
             if c.postponed:  # "off": who was not reminded, having put off their own
-                params["off"] = [[person, ts(until)] for person, until in c.postponed]
+                params["off"] = _off(c)
             repo.enqueue(
                 tx,
                 person,
@@ -149,6 +153,12 @@ def _queue(tx: Tx, chases: list[_Chase], now: datetime) -> None:
                 version=c.version,
                 params=params,
             )
+
+
+def _off(chase: _Chase) -> list[list[object]]:
+    """An escalation's team members who were not sent its reminder, having put off their
+    own (/tunda), as its outbox row keeps them: [person, when their snooze ends]."""
+    return [[person, ts(until)] for person, until in chase.postponed]
 
 
 def _escalations(
