@@ -310,6 +310,63 @@ async def test_kasubags_escalation_digest_says_rudi_who_postponed_his_reminders_
                 assert "tidak dikirim" not in lines[case], text
 
 
+async def test_the_new_kasubag_escalated_to_in_her_place_reads_in_the_digest_who_postponed(
+    tmp_path: Path,
+) -> None:
+    """The four proposals at the Tim Penyusunan's step 6, Rudi having postponed his own
+    reminders of one of them until Tuesday 10.00: the second reminder's escalation digest
+    to Kasubag is queued on Monday at 13.00 while Telegram cannot be reached, and meanwhile
+    the Kasubag role passes to Pak Agus. When Telegram answers, Pak Agus gets the digest in
+    her place, and its line of that proposal says, as hers would have, that the reminder
+    was not sent to Rudi, who postponed his, and until when."""
+    async with world_at(tmp_path, wib(2026, 7, 6, 9)) as (world, clock):
+        cases = [await with_the_team(world, f"Usulan Satker {n}") for n in range(4)]
+        await sweep_at(world, clock, wib(2026, 7, 20, 9))
+        agus: set[int] = {m.message_id for m in world["plh"].bot_messages}
+        clock.set(wib(2026, 7, 20, 10))
+        postponed = cases[1]
+        assert "untuk Bapak/Ibu ditunda sampai" in await ask(
+            world, "tim2", f"/tunda {postponed} 1h"
+        )
+        world.emu.faults.fail(100_000, status=502, method="sendMessage")  # Telegram is down
+        clock.set(wib(2026, 7, 20, 13))
+        await world.services.reminders.sweep()
+
+        def digest_to_kasubag(tx: Tx) -> list[Any]:
+            return tx.all(
+                "SELECT attempts, last_error FROM outbox WHERE chat_id = ? AND kind = 'digest'",
+                (ID["kasubag"],),
+            )
+
+        await _until(
+            world,
+            digest_to_kasubag,
+            lambda rows: len(rows) == 1 and rows[0][0] >= 1 and not repo.is_on_its_way(rows[0][1]),
+        )
+        moved = await world.services.people.reassign(
+            ADMIN_ID, "kasubag", ID["kasubag"], ACTING.telegram_id
+        )
+        assert moved.status == "ok", moved
+        world.emu.faults.clear()  # Telegram answers again
+        clock.set(wib(2026, 7, 20, 13, 5))
+        world.services.outbox.wake()
+        await world.drained(WAIT)
+
+        told = [m.text for m in news(world, "plh", agus) if m.text.startswith("📣 Eskalasi")]
+        assert [text.split("\n")[0] for text in told] == [
+            "📣 Eskalasi: 4 langkah telah melewati norma waktu"
+        ], told
+        lines = _lines_of_cases(told[0])
+        assert sorted(lines) == cases, told[0]
+        rudi = next(p.name for p in OFFICIALS if p.key == "tim2")
+        until = DEFAULT_ZONE.tanggal_jam(wib(2026, 7, 21, 10))
+        assert (
+            f"pengingat tidak dikirim kepada {rudi} (hingga {until}), yang telah menunda "
+            "pengingatnya" in lines[postponed]
+        ), told[0]
+        assert sum("tidak dikirim" in line for line in lines.values()) == 1, told[0]
+
+
 async def four_reminders_due_while_telegram_is_down(
     world: World, clock: ManualClock
 ) -> tuple[list[int], set[int]]:

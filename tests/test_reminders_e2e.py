@@ -1743,6 +1743,46 @@ async def test_a_team_escalation_waiting_when_a_members_place_passes_names_who_h
         ), escalation.text
 
 
+async def test_the_new_kasubag_escalated_to_in_her_place_reads_that_rudi_postponed_his_reminders(
+    tmp_path: Path,
+) -> None:
+    """The team's step 6 is late: Ayu and Rudi had Pengingat ke-1 on Monday 20 July 09.00;
+    at 10.00 Rudi postponed his own reminders until Tuesday 10.00. Ke-2, to Ayu alone, and
+    Kasubag's escalation of it, are queued at 15.50 while Telegram cannot be reached, and
+    wait for the office to open on Tuesday 08.00. That night the Kasubag role passes to Pak
+    Agus, who is escalated to in her place when the office opens: he reads what she would
+    have read, that the reminder went to the team's executor and not to Rudi, who postponed
+    his reminders until Tuesday 10.00; not that the whole team was reminded."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        case = await with_the_team(world, "Usulan yang ditunda seorang anggota tim")
+        phones = Phones(world, [*KEYS, "plh"])
+        await sweep_at(world, clock, wib(7, 20, 9))
+        assert set(phones.news()) == {"tim1", "tim2"}
+        clock.set(wib(7, 20, 10))
+        assert "untuk Bapak/Ibu ditunda sampai" in await ask(world, "tim2", f"/tunda {case} 1h")
+        world.emu.faults.fail(100_000, status=502, method="sendMessage")  # Telegram is down
+        clock.set(wib(7, 20, 15, 50))
+        await world.services.reminders.sweep()
+        await until_rows(world, case, lambda rows: all(r[1] >= 1 for r in rows))
+        clock.set(wib(7, 20, 21, 30))  # Telegram answers again; the office is closed
+        world.emu.faults.clear()
+        world.services.outbox.wake()
+        await until_rows(world, case, lambda rows: all(r[2] == repo.OFFICE_CLOSED for r in rows))
+
+        await passed_to_agus_overnight(world, clock, "kasubag", wib(7, 20, 21, 45), wib(7, 21, 8))
+        news = phones.news()
+        assert {k: [headline(m) for m in v] for k, v in news.items()} == {
+            "tim1": ["⏰ Pengingat ke-2"],
+            "plh": [f"📣 Eskalasi — Berkas #{case}: Usulan yang ditunda seorang anggota tim"],
+        }
+        told = news["plh"][0].text
+        assert (
+            "Pengingat ke-2 telah dikirim kepada pelaksana. Pengingat tersebut tidak dikirim "
+            f"kepada {NAMES['tim2']} (hingga {office_time(wib(7, 21, 10))}) karena yang "
+            "bersangkutan telah menunda pengingatnya."
+        ) in told, told
+
+
 async def test_kabag_who_blocked_the_bot_gets_the_latest_escalation_once_when_he_returns(
     tmp_path: Path,
 ) -> None:

@@ -20,6 +20,7 @@ from bot.outbox.courier import Courier
 from bot.services import effects, reminders, routing
 from bot.services.registry import SopRegistry
 from storage import repo
+from storage.codec import parse_ts
 from storage.db import Tx
 
 log = logging.getLogger("bot.outbox")  # the package's one logger, as before it was split
@@ -239,14 +240,25 @@ def _escalated(item: repo.OutboxItem, cases: Collection[int]) -> list[reminders.
     p = item.params
     if p.get("t") != "escalation":
         return []
+    # the team members it names as not sent the reminder (/tunda): of each case, a digest
+    off: dict[int, Any]
     if item.kind == "digest":
         entries = [e for e in p.get("cases", []) if int(e[0]) in cases]
-    elif item.case_id in cases and item.version is not None:
+        off = {int(case_id): members for case_id, members in p.get("off", {}).items()}
+    elif item.case_id is not None and item.case_id in cases and item.version is not None:
         entries = [[item.case_id, item.version, p.get("n"), p.get("as"), p.get("step")]]
+        off = {item.case_id: p.get("off", [])}
     else:
-        entries = []
+        entries, off = [], {}
     return [
-        reminders.Escalated(int(case_id), int(version), int(number), role, int(step))
+        reminders.Escalated(
+            int(case_id),
+            int(version),
+            int(number),
+            role,
+            int(step),
+            tuple((int(x[0]), parse_ts(x[1])) for x in off.get(int(case_id), ())),
+        )
         for case_id, version, number, role, step in entries
         if isinstance(role, str) and number is not None and step is not None
     ]

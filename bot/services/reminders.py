@@ -224,13 +224,16 @@ def put_off_after_upload(
 @dataclass(frozen=True)
 class Escalated:
     """An escalation a sweep queued, as its outbox row keeps it: the case at the version
-    and step it was late at, the reminder's number, and the superior role it told."""
+    and step it was late at, the reminder's number, and the superior role it told; ``off``:
+    the team members it named as not sent that reminder, having put off their own (/tunda),
+    with when their snooze ends."""
 
     case_id: int
     version: int
     number: int
     role: str
     step: int
+    off: tuple[tuple[int, datetime], ...] = ()
 
 
 def escalate_anew(
@@ -247,8 +250,10 @@ def escalate_anew(
     (vacant), is escalated to nobody; nor is one a later sweep reminded of since (it
     escalated to who answers for the role then: a role once escalated to stays in every
     later escalation of the step), nor one whose tasks passed to another official since
-    (the reminder it tells of was not theirs: the next one, theirs, escalates). Returns the
-    (case, person) pairs queued."""
+    (the reminder it tells of was not theirs: the next one, theirs, escalates). It names
+    the team members who were not sent that reminder, having put off their own, as the
+    sweep's escalation did (``off``): the new holder reads what the former would have.
+    Returns the (case, person) pairs queued."""
     chases: list[_Chase] = []
     for e in escalated:
         row = repo.reminder_row(tx, e.case_id, e.version)
@@ -268,7 +273,7 @@ def escalate_anew(
             continue
         told = {former, *holders}
         told |= repo.told_of_reminder(tx, case.id, case.step, e.number, case.step_entered_at)
-        chases += _escalations(tx, definition, case, e.role, e.number, shown, told, now)
+        chases += _escalations(tx, definition, case, e.role, e.number, shown, told, now, e.off)
     _queue(tx, chases, now)
     return [(c.case_id, c.person) for c in chases]
 
