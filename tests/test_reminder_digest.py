@@ -271,6 +271,33 @@ async def test_kabags_escalation_digest_names_no_one_unreached_when_the_reminder
         assert "Mohon berkenan mengingatkan yang bersangkutan." in text, text
 
 
+async def passes_to_agus_then_telegram_answers(
+    world: World, clock: ManualClock, role: str, at: datetime
+) -> None:
+    """While the held rows wait, the administrator passes ``role`` to Pak Agus; Telegram
+    answers again at ``at``, and everything queued goes."""
+    moved = await world.services.people.reassign(ADMIN_ID, role, ID[role], ACTING.telegram_id)
+    assert moved.status == "ok", moved
+    world.emu.faults.clear()  # Telegram answers again
+    clock.set(at)
+    world.services.outbox.wake()
+    await world.drained(WAIT)
+
+
+async def rudi_postpones_one_of_four(
+    world: World, clock: ManualClock, which: int
+) -> tuple[list[int], int]:
+    """Four proposals wait at the Tim Penyusunan's step 6 (Ayu and Rudi); its norm runs out
+    on Monday 20 July at 09.00, when both members are reminded. At 10.00 Rudi postpones his
+    own reminders of the ``which``-th until Tuesday 10.00 (/tunda 1h). The four, and it."""
+    cases = [await with_the_team(world, f"Usulan Satker {n}") for n in range(4)]
+    await sweep_at(world, clock, wib(2026, 7, 20, 9))
+    clock.set(wib(2026, 7, 20, 10))
+    postponed = cases[which]
+    assert "untuk Bapak/Ibu ditunda sampai" in await ask(world, "tim2", f"/tunda {postponed} 1h")
+    return cases, postponed
+
+
 async def test_kasubags_escalation_digest_says_rudi_who_postponed_his_reminders_was_not_sent_one(
     tmp_path: Path,
 ) -> None:
@@ -281,14 +308,8 @@ async def test_kasubags_escalation_digest_says_rudi_who_postponed_his_reminders_
     reminder was not sent to Rudi, who postponed his, and until when; the other lines say
     nothing of the kind (both members had theirs)."""
     async with world_at(tmp_path, wib(2026, 7, 6, 9)) as (world, clock):
-        cases = [await with_the_team(world, f"Usulan Satker {n}") for n in range(4)]
-        await sweep_at(world, clock, wib(2026, 7, 20, 9))
+        cases, postponed = await rudi_postpones_one_of_four(world, clock, 2)
         seen: set[int] = {m.message_id for m in world["kasubag"].bot_messages}
-        clock.set(wib(2026, 7, 20, 10))
-        postponed = cases[2]
-        assert "untuk Bapak/Ibu ditunda sampai" in await ask(
-            world, "tim2", f"/tunda {postponed} 1h"
-        )
 
         await sweep_at(world, clock, wib(2026, 7, 20, 13))
         got = news(world, "kasubag", seen)
@@ -320,14 +341,8 @@ async def test_the_new_kasubag_escalated_to_in_her_place_reads_in_the_digest_who
     her place, and its line of that proposal says, as hers would have, that the reminder
     was not sent to Rudi, who postponed his, and until when."""
     async with world_at(tmp_path, wib(2026, 7, 6, 9)) as (world, clock):
-        cases = [await with_the_team(world, f"Usulan Satker {n}") for n in range(4)]
-        await sweep_at(world, clock, wib(2026, 7, 20, 9))
+        cases, postponed = await rudi_postpones_one_of_four(world, clock, 1)
         agus: set[int] = {m.message_id for m in world["plh"].bot_messages}
-        clock.set(wib(2026, 7, 20, 10))
-        postponed = cases[1]
-        assert "untuk Bapak/Ibu ditunda sampai" in await ask(
-            world, "tim2", f"/tunda {postponed} 1h"
-        )
         world.emu.faults.fail(100_000, status=502, method="sendMessage")  # Telegram is down
         clock.set(wib(2026, 7, 20, 13))
         await world.services.reminders.sweep()
@@ -343,14 +358,7 @@ async def test_the_new_kasubag_escalated_to_in_her_place_reads_in_the_digest_who
             digest_to_kasubag,
             lambda rows: len(rows) == 1 and rows[0][0] >= 1 and not repo.is_on_its_way(rows[0][1]),
         )
-        moved = await world.services.people.reassign(
-            ADMIN_ID, "kasubag", ID["kasubag"], ACTING.telegram_id
-        )
-        assert moved.status == "ok", moved
-        world.emu.faults.clear()  # Telegram answers again
-        clock.set(wib(2026, 7, 20, 13, 5))
-        world.services.outbox.wake()
-        await world.drained(WAIT)
+        await passes_to_agus_then_telegram_answers(world, clock, "kasubag", wib(2026, 7, 20, 13, 5))
 
         told = [m.text for m in news(world, "plh", agus) if m.text.startswith("📣 Eskalasi")]
         assert [text.split("\n")[0] for text in told] == [
@@ -461,14 +469,7 @@ async def test_an_escalation_held_up_by_an_outage_goes_to_the_new_kabag_not_the_
                 any(r[0] >= 1 for r in rows) and not any(repo.is_on_its_way(r[1]) for r in rows)
             ),
         )
-        moved = await world.services.people.reassign(
-            ADMIN_ID, "kabag", ID["kabag"], ACTING.telegram_id
-        )
-        assert moved.status == "ok", moved
-        world.emu.faults.clear()  # Telegram answers again
-        clock.set(wib(2026, 7, 7, 11, 5))
-        world.services.outbox.wake()
-        await world.drained(WAIT)
+        await passes_to_agus_then_telegram_answers(world, clock, "kabag", wib(2026, 7, 7, 11, 5))
         got = [m.text for m in news(world, "kabag", seen)]
         assert not any("Eskalasi" in text for text in got), got
         assert [r for r in await chases(world) if r[3] == ID["kabag"]] == []

@@ -1534,6 +1534,25 @@ async def until_rows(world: World, case_id: int, check: Any) -> list[Any]:
         await asyncio.sleep(0.02)
 
 
+async def held_until_the_office_opens(
+    world: World, clock: ManualClock, case: int, queued_at: datetime, answers_at: datetime
+) -> tuple[list[Any], list[Any]]:
+    """The case's due reminders and escalations are queued at ``queued_at`` while Telegram
+    cannot be reached, and tried; it answers again at ``answers_at``, when the office is
+    closed: they wait for it to open. Their rows as queued, and as waiting."""
+    world.emu.faults.fail(100_000, status=502, method="sendMessage")  # Telegram is down
+    clock.set(queued_at)
+    await world.services.reminders.sweep()
+    queued = await until_rows(world, case, lambda rows: all(r[1] >= 1 for r in rows))
+    clock.set(answers_at)  # Telegram answers again; the office is closed
+    world.emu.faults.clear()
+    world.services.outbox.wake()
+    waiting = await until_rows(
+        world, case, lambda rows: all(r[2] == repo.OFFICE_CLOSED for r in rows)
+    )
+    return queued, waiting
+
+
 async def reminder_2_waits_for_the_office(
     world: World, clock: ManualClock, case: int, phones: Phones
 ) -> None:
@@ -1543,17 +1562,10 @@ async def reminder_2_waits_for_the_office(
     for Wednesday 08.00."""
     await sweep_at(world, clock, wib(7, 6, 13))
     assert [headline(m) for m in phones.news()["kasubag"]] == ["⏰ Pengingat ke-1"]
-    world.emu.faults.fail(100_000, status=502, method="sendMessage")  # Telegram is down
-    clock.set(wib(7, 7, 15, 50))
-    await world.services.reminders.sweep()
-    queued = await until_rows(world, case, lambda rows: all(r[1] >= 1 for r in rows))
-    assert sorted(r[0] for r in queued) == sorted([ID["kasubag"], ID["kabag"]])
-    clock.set(wib(7, 7, 21, 30))  # Telegram answers again; the office is closed
-    world.emu.faults.clear()
-    world.services.outbox.wake()
-    waiting = await until_rows(
-        world, case, lambda rows: all(r[2] == repo.OFFICE_CLOSED for r in rows)
+    queued, waiting = await held_until_the_office_opens(
+        world, clock, case, wib(7, 7, 15, 50), wib(7, 7, 21, 30)
     )
+    assert sorted(r[0] for r in queued) == sorted([ID["kasubag"], ID["kabag"]])
     assert {parse_ts(r[3]) for r in waiting} == {wib(7, 8, 8)}  # Wednesday, office opens
 
 
@@ -1725,14 +1737,9 @@ async def test_a_team_escalation_waiting_when_a_members_place_passes_names_who_h
         phones = Phones(world, [*KEYS, "plh"])
         await sweep_at(world, clock, wib(7, 20, 9))
         assert set(phones.news()) == {"tim1", "tim2"}
-        world.emu.faults.fail(100_000, status=502, method="sendMessage")  # Telegram is down
-        clock.set(wib(7, 20, 15, 50))
-        await world.services.reminders.sweep()
-        await until_rows(world, case, lambda rows: all(r[1] >= 1 for r in rows))
-        clock.set(wib(7, 20, 21, 30))  # Telegram answers again; the office is closed
-        world.emu.faults.clear()
-        world.services.outbox.wake()
-        await until_rows(world, case, lambda rows: all(r[2] == repo.OFFICE_CLOSED for r in rows))
+        await held_until_the_office_opens(
+            world, clock, case, wib(7, 20, 15, 50), wib(7, 20, 21, 30)
+        )
 
         await passed_to_agus_overnight(world, clock, "tim2", wib(7, 20, 21, 45), wib(7, 21, 8))
         [escalation] = phones.news()["kasubag"]
@@ -1760,14 +1767,9 @@ async def test_the_new_kasubag_escalated_to_in_her_place_reads_that_rudi_postpon
         assert set(phones.news()) == {"tim1", "tim2"}
         clock.set(wib(7, 20, 10))
         assert "untuk Bapak/Ibu ditunda sampai" in await ask(world, "tim2", f"/tunda {case} 1h")
-        world.emu.faults.fail(100_000, status=502, method="sendMessage")  # Telegram is down
-        clock.set(wib(7, 20, 15, 50))
-        await world.services.reminders.sweep()
-        await until_rows(world, case, lambda rows: all(r[1] >= 1 for r in rows))
-        clock.set(wib(7, 20, 21, 30))  # Telegram answers again; the office is closed
-        world.emu.faults.clear()
-        world.services.outbox.wake()
-        await until_rows(world, case, lambda rows: all(r[2] == repo.OFFICE_CLOSED for r in rows))
+        await held_until_the_office_opens(
+            world, clock, case, wib(7, 20, 15, 50), wib(7, 20, 21, 30)
+        )
 
         await passed_to_agus_overnight(world, clock, "kasubag", wib(7, 20, 21, 45), wib(7, 21, 8))
         news = phones.news()
