@@ -112,7 +112,8 @@ class RoundResult:
     paper_read_cpu: float = 0.0  # seconds, of paper_cpu: the papers' reads of their case
     papers: list[tuple[str, float]] = field(default_factory=list)  # (kind, CPU seconds)
     charts: list[float] = field(default_factory=list)  # CPU seconds
-    calls: int = 0
+    calls: int = 0  # Bot API calls but getUpdates
+    requests: int = 0  # every Bot API call, getUpdates included
     latencies: list[float] = field(default_factory=list)
     handoffs: list[tuple[float, int]] = field(default_factory=list)  # (seconds, queued ahead)
     handoffs_missing: int = 0
@@ -132,6 +133,12 @@ class RoundResult:
     @property
     def total_ms(self) -> float:
         return 1000 * self.cpu / self.updates
+
+    @property
+    def interactive_per_request_ms(self) -> float:
+        """Interactive CPU per Bot API request (getUpdates included): what a bot spends per
+        thing it asks Telegram, whatever its features make it ask."""
+        return 1000 * (self.cpu - self.paper_cpu) / self.requests
 
 
 # -- the echo bot ----------------------------------------------------------------------------
@@ -245,6 +252,7 @@ async def measure(
         papers=made,
         charts=drawn,
         calls=sum(1 for c in window if c.method != "getUpdates"),
+        requests=len(window),
         latencies=[s.latency for s in samples if s.latency is not None],
         kinds=Counter(s.kind for s in samples),
         timeouts=timeouts,
@@ -527,6 +535,19 @@ def report(
         rounds=[round(x, 2) for x in ratios],
         **spread(ratios),
         counts="interactive CPU (papers apart)",
+    )
+    per_request = [(o.interactive_per_request_ms, e.interactive_per_request_ms) for o, e in pairs]
+    request_ratios = [o / e for o, e in per_request]
+    emit(
+        "updates_cpu_per_request_ratio",
+        statistics.median(request_ratios),
+        "x",
+        None,
+        rounds=[round(x, 2) for x in request_ratios],
+        **spread(request_ratios),
+        sopbot_ms=round(statistics.median(o for o, _ in per_request), 3),
+        echo_ms=round(statistics.median(e for _, e in per_request), 3),
+        counts="interactive CPU per Bot API request, getUpdates included",
     )
     bare = [r.without_charts_ms for r in ours]
     bare_ratios = [o.without_charts_ms / e.total_ms for o, e in pairs]
