@@ -20,6 +20,9 @@ from pathlib import PurePosixPath
 from typing import Any, Literal
 
 JSON = dict[str, Any]
+# the fake sender user of a message an anonymous group administrator sends on behalf of the
+# group (Message.from "for backward compatibility"; sender_chat is the group itself)
+GROUP_ANONYMOUS_BOT_ID = 1087968824
 FileKind = Literal["document", "photo", "video", "audio"]
 
 # file_id prefixes as Telegram's look for each kind (they are opaque to bots anyway).
@@ -56,9 +59,10 @@ class UserRecord:
     started: bool = False  # has sent anything to the bot in private: the bot may write
     blocked: bool = False
     deactivated: bool = False
+    is_bot: bool = False  # only Telegram's fake senders (GroupAnonymousBot)
 
     def to_api(self) -> JSON:
-        data: JSON = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        data: JSON = {"id": self.id, "is_bot": self.is_bot, "first_name": self.first_name}
         if self.last_name:
             data["last_name"] = self.last_name
         if self.username:
@@ -126,6 +130,10 @@ class MessageRecord:
     message_id: int
     sender: UserRecord | None  # None: sent by the bot
     date: int
+    # sent on behalf of a chat: a group's own, by an anonymous administrator (sender is then
+    # GroupAnonymousBot), signed with the administrator's custom title if any
+    sender_chat: ChatRecord | None = None
+    author_signature: str | None = None
     text: str | None = None
     entities: list[JSON] = field(default_factory=list)
     caption: str | None = None
@@ -195,6 +203,10 @@ class MessageRecord:
             "chat": self.chat.to_api(),
             "date": self.date,
         }
+        if self.sender_chat is not None:
+            data["sender_chat"] = self.sender_chat.to_api()
+        if self.author_signature:
+            data["author_signature"] = self.author_signature
         if self.thread_id is not None:  # Message: "for supergroups and private chats only"
             data["message_thread_id"] = self.thread_id
             data["is_topic_message"] = True
@@ -341,6 +353,11 @@ class EmuState:
         # seconds the emulated Telegram's clock is ahead of the real one (advance_clock)
         self.clock_offset = 0
         self.users: dict[int, UserRecord] = {}
+        # the sender of an anonymous group administrator's messages (EmuChat.send_anonymously):
+        # no user the bot may write to, so not one of ``users``
+        self.group_anonymous_bot = UserRecord(
+            GROUP_ANONYMOUS_BOT_ID, "Group", username="GroupAnonymousBot", is_bot=True
+        )
         self.chats: dict[int, ChatRecord] = {}
         self.files: dict[str, FileRecord] = {}
         self._unique_ids: dict[str, str] = {}  # sha256 -> file_unique_id

@@ -403,6 +403,26 @@ class EmuChat:
             raise ValueError(f"{self.title} is not a forum")
         return self.record.open_topic(name)
 
+    async def send_anonymously(
+        self, text: str, *, topic: int | None = None, signature: str | None = None
+    ) -> EmuMessage:
+        """An administrator who remains anonymous sends a text on behalf of the group: as
+        Bot API 10.0 describes it, ``sender_chat`` is the group itself, ``from`` the fake
+        sender GroupAnonymousBot (1087968824, a bot) and ``author_signature`` the
+        administrator's custom title (``signature``), if any. The bot sees it as any group
+        message (privacy mode); ``topic``: in that forum topic."""
+        text = _user_text(text)
+        sender = EmuUser(self._emu, self._emu.state.group_anonymous_bot)
+        return await sender._post(
+            self.record,
+            None,
+            text=text,
+            entities=entities_in(text),
+            thread_id=topic,
+            sender_chat=self.record,
+            author_signature=signature,
+        )
+
     def set_bot_admin(self, admin: bool = True) -> None:
         """Admins see every group message, also with privacy mode on."""
         self.record.bot_is_admin = admin
@@ -418,6 +438,14 @@ def _views(emu: BotApiEmulator, chat: ChatRecord) -> list[EmuMessage]:
 
 
 ChatRef = EmuChat | ChatRecord | int | None
+
+
+def _user_text(text: str) -> str:
+    """A text a user sends, as Telegram takes it: stripped, 1-4096 characters."""
+    text = text.strip()
+    if not text or len(text) > 4096:
+        raise ValueError("a user message must have 1-4096 characters")
+    return text
 
 
 class EmuUser:
@@ -581,9 +609,7 @@ class EmuUser:
         bot_command entity, as Telegram adds it. ``topic``: in that forum topic (of the
         private chat: see :meth:`open_topic`; of a forum: :meth:`EmuChat.open_topic`); a
         reply is in the topic of the message it replies to."""
-        text = text.strip()
-        if not text or len(text) > 4096:
-            raise ValueError("a user message must have 1-4096 characters")
+        text = _user_text(text)
         record = self._chat(chat)
         return await self._post(
             record, reply_to, text=text, entities=entities_in(text), thread_id=topic

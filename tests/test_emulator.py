@@ -539,6 +539,37 @@ async def test_group_privacy_mode(emu: BotApiEmulator, bot: Bot) -> None:
         await bot.send_message(1001, "pribadi")
 
 
+async def test_an_anonymous_administrator_writes_in_the_groups_name(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    """A group administrator who remains anonymous writes on behalf of the group. Bot API
+    10.0's Message: sender_chat is "the supergroup itself for messages sent by its anonymous
+    administrators", from "a fake sender user" (GroupAnonymousBot), author_signature "the
+    custom title of an anonymous group administrator". Privacy mode applies as to anyone
+    (chatter unseen, a command seen); in a forum topic the message carries the topic, and
+    the bot's reply to it shows in the group as a reply, in that topic."""
+    group = emu.group(-100123, "Forum Biro", forum=True)
+    topic = group.open_topic("Perencanaan")
+    await group.send_anonymously("obrolan biasa")
+    asked = await group.send_anonymously("/tugas", topic=topic, signature="Kepala Bagian Umum")
+    (update,) = await bot.get_updates()
+    message = update.message
+    assert message is not None and message.text == "/tugas"
+    assert message.sender_chat is not None and message.sender_chat.id == group.id
+    assert message.sender_chat.type == "supergroup"
+    sender = message.from_user
+    assert sender is not None and (sender.id, sender.is_bot) == (1087968824, True)
+    assert (sender.first_name, sender.username) == ("Group", "GroupAnonymousBot")
+    assert message.author_signature == "Kepala Bagian Umum"
+    assert message.message_thread_id == topic and message.is_topic_message
+    assert not asked.from_bot and asked.sender_id == 1087968824
+    sent = await bot.send_message(group.id, "balasan", reply_to_message_id=asked.message_id)
+    assert sent.message_thread_id == topic
+    assert sent.reply_to_message is not None and sent.reply_to_message.sender_chat is not None
+    shown = group.messages[-1]
+    assert shown.from_bot and shown.reply_to is not None and shown.reply_to.record is asked.record
+
+
 async def test_commands(emu: BotApiEmulator, bot: Bot) -> None:
     assert await bot.set_my_commands([("tugas", "Daftar tugas"), ("status", "Status kasus")])
     assert [c.command for c in await bot.get_my_commands()] == ["tugas", "status"]
