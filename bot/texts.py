@@ -349,6 +349,14 @@ NO_ROLE_NOW = (
     "Apabila hal ini tidak sesuai, silakan menghubungi administrator."
 )
 PRIVATE_ONLY = "Mohon maaf, layanan ini hanya dapat digunakan melalui pesan pribadi dengan bot."
+# a command an anonymous group administrator sent on behalf of the group ({bot}: the bot's
+# username)
+PRIVATE_ONLY_ANONYMOUS = (
+    "Mohon maaf, layanan ini hanya dapat digunakan melalui pesan pribadi dengan bot. Pesan "
+    "yang dikirim secara anonim atas nama grup tidak dapat kami kenali sebagai pesan dari "
+    "pegawai yang terdaftar.\n"
+    "Silakan membuka percakapan pribadi dengan @{bot} menggunakan akun Bapak/Ibu sendiri."
+)
 BTN_WITHDRAW_INVITE = "🚫 Batalkan undangan"
 ADMIN_ONLY = "Mohon maaf, perintah ini hanya dapat digunakan oleh administrator."
 INVITE_INVALID = (

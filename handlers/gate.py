@@ -65,7 +65,10 @@ async def _gate(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop
     if user is None or chat is None or user.is_bot:
         # a bot, or a message in a chat's name (GroupAnonymousBot: an anonymous group
-        # administrator; Channel_Bot): nobody the bot serves, and not answered in a group
+        # administrator; Channel_Bot): nobody the bot serves. An anonymous administrator's
+        # command to the bot is told where the bot serves (nothing read, nothing recorded)
+        if _sent_as_the_group(update):
+            await _refuse_group(update, context)
         raise ApplicationHandlerStop
     svc = context.services
     button = _case_button(update)
@@ -145,6 +148,18 @@ def _case_button(update: Update) -> tuple[int, tuple[int, int] | None] | None:
     return cb.case_id, where
 
 
+def _sent_as_the_group(update: Update) -> bool:
+    """A new message an anonymous administrator of a group sent on behalf of the group
+    (Telegram: ``sender_chat`` the group itself, ``from`` GroupAnonymousBot)."""
+    message = update.message
+    return (
+        message is not None
+        and message.chat.type != ChatType.PRIVATE
+        and message.sender_chat is not None
+        and message.sender_chat.id == message.chat_id
+    )
+
+
 def _typed_text(update: Update) -> bool:
     """A new text message that is not a command (the text handler's: it reads the pending
     dialogue)."""
@@ -167,17 +182,20 @@ async def _refuse_group(update: Update, context: Context) -> None:
     dozens of colleagues typing /tugas in a busy group would each hold a place of the update
     processor for seconds, and the officials' own chats with them; beyond the group's
     burst the answer is dropped (the first ones already say it). An edited command is not
-    answered again: its first answer stands. Nor is anything sent on behalf of a chat (a
-    linked channel's post that Telegram forwards into its discussion group): nobody there
-    asked the bot."""
+    answered again: its first answer stands. Nor is anything sent on behalf of a channel (a
+    linked channel's post that Telegram forwards into its discussion group, a member writing
+    as a channel): nobody there asked the bot. An anonymous administrator's command, sent
+    on behalf of the group itself, is answered as anyone's, saying too that such a message
+    is no official's the bot can recognise and where to write to the bot."""
     if update.callback_query is not None:
         await answer(update, t.PRIVATE_ONLY, alert=True)
         return
     message = update.message  # an edited command was answered when it was sent
     if message is None or not message.text or not message.text.startswith("/"):
         return
-    if message.sender_chat is not None or message.is_automatic_forward:
-        return  # a channel's post (a linked channel's auto-forward), or an anonymous admin
+    anonymous = _sent_as_the_group(update)
+    if (message.sender_chat is not None and not anonymous) or message.is_automatic_forward:
+        return  # a channel's post (a linked channel's auto-forward), or a member as a channel
     _, at, addressee = message.text.split(maxsplit=1)[0].partition("@")
     if at and addressee.casefold() != context.bot.username.casefold():
         return
@@ -185,7 +203,9 @@ async def _refuse_group(update: Update, context: Context) -> None:
         await calls.send_message(
             context.bot,
             message.chat_id,
-            t.PRIVATE_ONLY,
+            t.PRIVATE_ONLY_ANONYMOUS.format(bot=t.e(context.bot.username))
+            if anonymous
+            else t.PRIVATE_ONLY,
             # in a forum's topic, a reply stays in the topic (not in General); the topic named
             # too, for when the command is gone (deleted by the group's admins) before it
             reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True),

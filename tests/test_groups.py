@@ -148,50 +148,84 @@ async def test_a_linked_channel_post_in_the_discussion_group_is_not_answered(
     assert sent_to(world, GROUP_ID) == []
 
 
-ANONYMOUS_ADMIN = {  # Telegram's sender of an anonymous group administrator's messages
-    "id": 1087968824,
-    "is_bot": True,
-    "first_name": "Group",
-    "username": "GroupAnonymousBot",
-}
-
-
-async def test_an_anonymous_administrators_commands_in_the_group_are_not_answered(
+async def test_an_anonymous_administrators_commands_in_the_group_are_answered(
     world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
     """An administrator of the bureau's group who posts anonymously types /start,
-    /tugas@sopbot_demo_bot and /tugas there: Telegram sends each from GroupAnonymousBot, on
-    behalf of the group (sender_chat is the group). That is a message in the group's name,
-    as a linked channel's post is: nobody the bot could serve asked, and it stays silent.
-    Nothing fails, no one is recorded for it, and Kasubag's /tugas in the group just after
-    is answered as ever: "private chats only", in reply to him."""
+    /tugas@sopbot_demo_bot and /tugas there: Telegram sends each on behalf of the group
+    (from GroupAnonymousBot, sender_chat the group). Whoever it is asked the bot, and is
+    told, in reply to each command, that the bot serves officials in a private chat, that a
+    message sent anonymously as the group is no official's the bot can recognise, and where
+    to write: @sopbot_demo_bot. Chatter and another bot's command are not answered; nothing
+    fails, no one is recorded for it, and Kasubag's /tugas in the group just after is
+    answered as ever: "private chats only", in reply to him."""
     group = world.emu.group(GROUP_ID, "Biro Perencanaan")
     group.set_bot_admin()
     people = await world.services.db.read(lambda tx: tx.value("SELECT COUNT(*) FROM people", ()))
-    for n, text in enumerate(("/start", "/tugas@sopbot_demo_bot", "/tugas"), start=70):
-        command = text.split()[0]
-        push_raw(
-            world,
-            "message",
-            {
-                "message_id": n,
-                "from": ANONYMOUS_ADMIN,
-                "sender_chat": group.record.to_api(),
-                "author_signature": "Kepala Bagian Umum",
-                "chat": group.record.to_api(),
-                "date": world.emu.state.now(),
-                "text": text,
-                "entities": [{"type": "bot_command", "offset": 0, "length": len(command)}],
-            },
-        )
+    commands = []
+    for text in ("/start", "Selamat pagi", "/tugas@sopbot_demo_bot", "/poll@AnotherBot", "/tugas"):
+        sent = await group.send_anonymously(text, signature="Kepala Bagian Umum")
+        if not text.startswith(("Selamat", "/poll")):
+            commands.append(sent.record)
     await handled(world)
-    assert sent_to(world, GROUP_ID) == []
+    answers = [m for m in group.messages if m.from_bot]
+    told = t.PRIVATE_ONLY_ANONYMOUS.format(bot="sopbot_demo_bot")
+    assert [m.text for m in answers] == [told] * 3
+    assert [m.record.reply_to for m in answers] == commands
+    assert "@sopbot_demo_bot" in told and "anonim" in told
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     after = await world.services.db.read(lambda tx: tx.value("SELECT COUNT(*) FROM people", ()))
     assert after == people
-    asked = await world["kasubag"].send("/tugas", chat=group)
-    answer = await world["kasubag"].wait_message(timeout=WAIT, chat=group)
+    kasubag = world["kasubag"]
+    kasubag.mark_seen(chat=group)
+    asked = await kasubag.send("/tugas", chat=group)
+    answer = await kasubag.wait_message(timeout=WAIT, chat=group)
     assert answer.text == t.PRIVATE_ONLY and answer.record.reply_to is asked.record
+
+
+async def test_an_anonymous_administrators_command_in_a_forum_topic_is_answered_there(
+    world: World,
+) -> None:
+    """In the topic "Perencanaan" of the bureau's forum supergroup, an anonymous
+    administrator types /tugas: the answer is a reply in that topic, not in General."""
+    forum = world.emu.group(-1009876543210, "Forum Biro", forum=True)
+    topic = forum.open_topic("Perencanaan")
+    command = await forum.send_anonymously("/tugas", topic=topic)
+    await handled(world)
+    (shown,) = [m for m in forum.messages if m.from_bot]
+    assert shown.text == t.PRIVATE_ONLY_ANONYMOUS.format(bot="sopbot_demo_bot")
+    assert shown.topic == topic and shown.record.reply_to is command.record
+
+
+async def test_a_message_sent_as_a_channel_is_not_answered(world: World) -> None:
+    """A colleague writes "/tugas" in the bureau's group as the bureau's channel (Telegram:
+    from Channel_Bot, sender_chat the channel), and the channel itself posts "/tugas": no
+    one the bot could answer asked (the bot does not even ask Telegram for channel posts;
+    one that came all the same is not answered either)."""
+    group = world.emu.group(GROUP_ID, "Biro Perencanaan")
+    group.set_bot_admin()
+    channel_id = -1005555555555
+    channel = {"id": channel_id, "title": "Info Biro", "type": "channel"}
+    now = world.emu.state.now()
+    command = {"text": "/tugas", "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}
+    as_channel = {
+        "message_id": 80,
+        "from": {
+            "id": 136817688,
+            "is_bot": True,
+            "first_name": "Channel",
+            "username": "Channel_Bot",
+        },
+        "sender_chat": channel,
+        "chat": group.record.to_api(),
+        "date": now,
+        **command,
+    }
+    push_raw(world, "message", as_channel)
+    post = {"message_id": 10, "sender_chat": channel, "chat": channel, "date": now, **command}
+    push_raw(world, "channel_post", post)
+    await handled(world)
+    assert sent_to(world, GROUP_ID) == [] and sent_to(world, channel_id) == []
 
 
 async def test_telegrams_429_for_the_group_does_not_hold_up_the_officials(world: World) -> None:
