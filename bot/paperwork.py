@@ -443,7 +443,9 @@ class Paperwork:
         kind, loaded = found
         context = _Context(self, *loaded)
         context.unwritten = tuple(unwritten)
-        return await _BUILDERS[kind.record](context, kind)
+        label = context.paper_name(paper, len(context.events))
+        made = await _BUILDERS[kind.record](context, kind)
+        return [replace(rendered, label=rendered.label or label) for rendered in made]
 
     def _load(
         self, tx: Tx, case_id: int, paper: str, seq: int
@@ -872,7 +874,7 @@ class _Context:
         record = await self.render(kind, paper, doc, *version)
         # the files it goes without, then the papers never written (no SHA-256 recorded)
         gone = [LeftOut(f.name, f.path, why) for f, why in left_out]
-        gone += [LeftOut(self.unwritten_name(u), "", u.why) for u in self.unwritten]
+        gone += [LeftOut(self.paper_name(u.paper, u.seq), "", u.why, u.job) for u in self.unwritten]
         note = ""
         if gone:
             lines = [
@@ -899,20 +901,21 @@ class _Context:
         )
         return [record, zip_paper]
 
-    def unwritten_name(self, unwritten: Unwritten) -> str:
-        """A paper never written, as the bundle's note names it: its kind, the step of the
-        decision it was to record and which pass through that step ("Lembar Pemeriksaan
-        langkah 3 (ke-1)", as its file would have been named pemeriksaan-B7-langkah3-ke1)."""
-        kind = paper_kinds(self.definition).get(unwritten.paper)
-        if not 0 < unwritten.seq <= len(self.events):
+    def paper_name(self, paper: str, seq: int) -> str:
+        """The paper ``paper`` of the case's event ``seq`` as the bundle's note and the
+        notices name it (one never written, one sent as a supplement): its kind, the step
+        of the decision it records and which pass through that step ("Lembar Pemeriksaan
+        langkah 3 (ke-1)", as its file is named pemeriksaan-B7-langkah3-ke1)."""
+        kind = paper_kinds(self.definition).get(paper)
+        if not 0 < seq <= len(self.events):
             return kind.title if kind else t.PAPER_LABEL_OTHER
-        event = self.events[unwritten.seq - 1]
+        event = self.events[seq - 1]
         title = (
             paper_title(kind, team_name(self.definition, event.step))
             if kind
             else t.PAPER_LABEL_OTHER
         )
-        visit = self.visit(event.step, unwritten.seq - 1)
+        visit = self.visit(event.step, seq - 1)
         return t.UNWRITTEN_PAPER.format(title=title, step=event.step, visit=visit)
 
     async def archive_contents(

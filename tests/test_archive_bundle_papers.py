@@ -246,7 +246,8 @@ async def test_the_lembar_the_bundle_went_without_reaches_the_kabag_once_written
     assert "Susulan arsip" in sent.text and "tidak disertakan dalam arsip elektronik" in sent.text
     assert "Lembar Pemeriksaan" in sent.text
     told = await admin.wait_message(lambda m: "kini telah selesai dibuat" in m.text, timeout=WAIT)
-    assert lembar in told.text and f"Berkas #{case}" in told.text
+    assert "Lembar Pemeriksaan langkah 3 (ke-1)" in told.text
+    assert lembar not in told.text and f"Berkas #{case}" in told.text
     assert "Sri Lestari" in told.text
     await world.drained(within=WAIT)
     assert len(documents_named(kabag, lembar)) == 1
@@ -310,7 +311,8 @@ async def test_the_archivist_receives_the_lembar_her_archive_went_without_once_w
         alert = await admin.wait_message(
             lambda m: "kini telah selesai dibuat" in m.text, timeout=WAIT
         )
-        assert lembar in alert.text and "Dewi Anggraini" in alert.text
+        assert "Lembar Pemeriksaan langkah 9 (ke-1)" in alert.text and lembar not in alert.text
+        assert "Dewi Anggraini" in alert.text
         await w.drained(within=WAIT)
         assert len(documents_named(fu, lembar)) == 1
         for key in ("kasubag", "kabag", "karo", "admin"):

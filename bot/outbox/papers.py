@@ -29,12 +29,14 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 @dataclass(frozen=True)
 class LeftOut:
     """A stored file a paper was to hold and does not (a final document the archive bundle
-    goes without), or a paper of the case never written (``path`` empty): ``why`` is a key
-    of :data:`bot.texts.LEFT_OUT_WHY`."""
+    goes without), or a paper of the case never written (``path`` empty, ``name`` its label,
+    :data:`bot.texts.UNWRITTEN_PAPER`; ``job``: its outbox row, as :class:`Unwritten`'s):
+    ``why`` is a key of :data:`bot.texts.LEFT_OUT_WHY`."""
 
     name: str
     path: str
     why: str
+    job: int = 0
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,9 @@ class RenderedPaper:
     file_name: str
     data: bytes
     left_out: tuple[LeftOut, ...] = ()  # the person it records and the admins are told
+    # what officials call it, as the notices name it (bot.texts.UNWRITTEN_PAPER: "Lembar
+    # Pemeriksaan langkah 3 (ke-1)"); empty: named by its file
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,8 @@ class PaperRows:
         now = self.courier.clock.now()
         case_id = item.case_id
         left_out = [gone for paper in made for gone in paper.left_out]
+        labels = {gone.job: gone.name for gone in left_out if gone.job}
+        label = next((paper.label for paper in made if paper.label), "")
         for gone in left_out:
             log.warning(
                 "paper %s of case %s goes without file %r (%s): %s",
@@ -120,7 +127,8 @@ class PaperRows:
             for gone in unwritten:
                 if gone.job and not repo.note_left_out(tx, gone.job, seq):
                     # written since the bundle was made without it: its supplement goes now
-                    self._supplement(tx, case_id, gone.seq, gone.paper, [seq], now)
+                    name = labels.get(gone.job, "")
+                    self._supplement(tx, case_id, gone.seq, gone.paper, [seq], now, name)
             for paper, stored in saved:
                 repo.add_file(
                     tx,
@@ -142,7 +150,7 @@ class PaperRows:
                 )
             went_without = repo.settle_paper_job(tx, item.id, now)
             if went_without and saved:
-                self._supplement(tx, case_id, seq, kind, went_without, now)
+                self._supplement(tx, case_id, seq, kind, went_without, now, label)
 
         await self.courier.db.write(record)
         self.courier.wake()
@@ -249,14 +257,22 @@ class PaperRows:
             )
 
     def _supplement(
-        self, tx: Tx, case_id: int, seq: int, kind: str, bundles_seq: Sequence[int], now: datetime
+        self,
+        tx: Tx,
+        case_id: int,
+        seq: int,
+        kind: str,
+        bundles_seq: Sequence[int],
+        now: datetime,
+        label: str = "",
     ) -> None:
         """The paper ``kind`` of event ``seq``, written after the archive bundles of events
         ``bundles_seq`` went without it: whoever received each (the archivist who filed the
         case, who was told it lacks the paper) gets it in a files row of its own, its caption
         saying it is a supplement to the archive (:data:`storage.repo.SUPPLEMENT`); the
-        administrators are told. A person who has it already is not sent it again (a files
-        row never sends a document its person has)."""
+        administrators are told, the paper named by ``label`` as the bundle's notices named
+        it (by its file names where there is none). A person who has it already is not sent
+        it again (a files row never sends a document its person has)."""
         names = list(
             dict.fromkeys(f.name for f in repo.papers_for(tx, case_id, seq, [f"paper:{kind}"]))
         )
@@ -284,7 +300,7 @@ class PaperRows:
             )
             name = found[person].display if person in found else t.UNNAMED.format(person=person)
             text = t.PAPER_SUPPLEMENT_ADMIN.format(
-                name=t.e(", ".join(names)), case=case_id, person=t.e(name)
+                name=t.e(label or ", ".join(names)), case=case_id, person=t.e(name)
             )
             effects.tell_admins(tx, self.admins, [t.fit(text)], now, besides=person)
 
