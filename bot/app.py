@@ -250,6 +250,7 @@ def build_services(
         max_upload=max_upload_bytes(config.bot.api_base_url),
         admins=config.admins,
         alerts=alerts,
+        bundle_wait=config.papers.bundle_wait,
     )
     cases = CaseService(
         db, sops, config, clock, calendar, wake_outbox=sender.wake, answer=sender.answer

@@ -184,6 +184,14 @@ class PapersConfig:
     # An office's edited copies of doc_templates/*.docx; a paper without a copy there
     # uses the shipped template. None: the shipped templates only.
     templates_dir: Path | None = None
+    # How long an archive bundle waits for a paper of its case still being written (held
+    # by a fault of the bot's own) before it goes without it, and the paper follows as a
+    # supplement; 0: it never waits.
+    bundle_wait_minutes: int = 30
+
+    @property
+    def bundle_wait(self) -> timedelta:
+        return timedelta(minutes=self.bundle_wait_minutes)
 
 
 @dataclass(frozen=True)
@@ -833,18 +841,29 @@ def _organisation(r: _Reader, raw: Mapping[str, Any]) -> OrganisationConfig:
     return OrganisationConfig(**values)
 
 
+MAX_BUNDLE_WAIT_MINUTES = 1440  # a day: beyond it an archive is better sent without the paper
+
+
 def _papers(r: _Reader, raw: Mapping[str, Any], base: Path) -> PapersConfig:
-    t = r.table(raw, "papers", {"templates_dir"})
+    t = r.table(raw, "papers", {"templates_dir", "bundle_wait_minutes"})
+    key, default = "papers.bundle_wait_minutes", PapersConfig.bundle_wait_minutes
+    wait: int = r.get(t, key, int, default)
+    if wait < 0:
+        r.fail(key, f"must be 0 or more, got {wait}")
+        wait = default
+    elif wait > MAX_BUNDLE_WAIT_MINUTES:
+        r.fail(key, f"must be at most {MAX_BUNDLE_WAIT_MINUTES} (a day), got {wait}")
+        wait = default
     value = r.get(t, "papers.templates_dir", str, None)
     if value is None:
-        return PapersConfig()
+        return PapersConfig(bundle_wait_minutes=wait)
     if not value.strip():
         r.fail("papers.templates_dir", "must name a folder (leave the key out for none)")
-        return PapersConfig()
+        return PapersConfig(bundle_wait_minutes=wait)
     folder = base / value
     if not folder.is_dir():
         r.fail("papers.templates_dir", f"no such folder: {value}")
-    return PapersConfig(templates_dir=folder)
+    return PapersConfig(templates_dir=folder, bundle_wait_minutes=wait)
 
 
 def _ids(r: _Reader, value: Any, key: str) -> tuple[int, ...]:

@@ -388,8 +388,9 @@ class Renderer:
 
     def files_waiting(self, item: repo.OutboxItem, inputs: Inputs) -> bool:
         """A paper the row carries is still being written: the row (and its chat) waits.
-        Only for its own: the archive bundle names a paper held past its wait as left out,
-        and goes (:data:`bot.outbox.papers.BUNDLE_WAIT`)."""
+        Only for its own: the archive bundle names a paper held past its wait
+        (``papers.bundle_wait_minutes``: :attr:`bot.outbox.papers.PaperRows.bundle_wait`)
+        as left out, and goes."""
         return any(
             (item.case_id, int(seq), str(kind)) in inputs.papers_pending
             for seq, kind in item.params.get("papers", ())

@@ -32,10 +32,13 @@ async def sop_world(
     officials: Mapping[str, Official],
     templates_dir: Path | None = None,
     database: str | None = None,
+    bundle_wait_minutes: int | None = None,
 ) -> AsyncIterator[World]:
     """The SOP's officials, each registered in the config and having pressed Start;
     ``templates_dir``: the office's templates folder (``papers.templates_dir``);
-    ``database``: a ``postgresql://`` URL (the SQLite file in ``tmp_path`` otherwise)."""
+    ``database``: a ``postgresql://`` URL (the SQLite file in ``tmp_path`` otherwise);
+    ``bundle_wait_minutes``: how long the archive bundle waits for a paper still being
+    written (``papers.bundle_wait_minutes``; 30 otherwise)."""
     people: list[dict[str, Any]] = [
         {
             "telegram_id": telegram_id,
@@ -47,8 +50,13 @@ async def sop_world(
         for telegram_id, name, position, roles in officials.values()
     ]
     world = World(tmp_path, sops=[str(sop)], people=people)
-    if templates_dir is not None:  # (World's own ``papers`` is the paper maker)
-        world.config_sections["papers"] = {"templates_dir": str(templates_dir)}
+    papers: dict[str, Any] = {}  # [papers] (World's own ``papers`` is the paper maker)
+    if templates_dir is not None:
+        papers["templates_dir"] = str(templates_dir)
+    if bundle_wait_minutes is not None:
+        papers["bundle_wait_minutes"] = bundle_wait_minutes
+    if papers:
+        world.config_sections["papers"] = papers
     if database is not None:
         world.config_sections["storage"] = {"database": database}
     async with world as w:

@@ -13,6 +13,7 @@ PostgreSQL where a test server is given (``bin/with-postgres``)."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import io
@@ -29,7 +30,6 @@ from sop_world import open_case as open_in
 
 from bot.demo import FAST_SENDER, Script, World, play_sop
 from bot.filestore import SavedFile
-from bot.outbox import papers
 from emulator import EmuMessage, EmuUser
 from storage import repo
 
@@ -41,21 +41,32 @@ PEOPLE = {
 }
 
 
-@pytest.fixture
-async def world(
-    tmp_path: Path,
-    engine_target: str,  # noqa: F811
+@contextlib.asynccontextmanager
+async def signature_world(
+    tmp_path: Path, database: str, bundle_wait_minutes: int | None = None
 ) -> AsyncIterator[World]:
     """The SOP ends with the Kabag's signature (step 3): her approval completes the case.
-    The office keeps its templates in ``kantor/`` (none yet: the shipped ones fill). On
-    SQLite, and on PostgreSQL where a test server is given."""
+    The office keeps its templates in ``kantor/`` (none yet: the shipped ones fill)."""
     text = JAWABAN.read_text(encoding="utf-8")
     text = text[: text.index("[[steps]]\nid = 4")].replace("on_approve = 4\n", "")
     sop = tmp_path / "surat-jawaban-ttd.toml"
     sop.write_text(text, encoding="utf-8")
     office = tmp_path / "kantor"
     office.mkdir()
-    async with sop_world(tmp_path, sop, PEOPLE, office, database=engine_target) as w:
+    async with sop_world(
+        tmp_path, sop, PEOPLE, office, database=database, bundle_wait_minutes=bundle_wait_minutes
+    ) as w:
+        yield w
+
+
+@pytest.fixture
+async def world(
+    tmp_path: Path,
+    engine_target: str,  # noqa: F811
+) -> AsyncIterator[World]:
+    """The SOP ends with the Kabag's signature; on SQLite, and on PostgreSQL where a test
+    server is given."""
+    async with signature_world(tmp_path, engine_target) as w:
         yield w
 
 
@@ -169,7 +180,15 @@ def refuse_the_lembar_of_step(
     """The share refuses the Lembar Pemeriksaan of the review at ``step`` until its fault
     is mended (an I/O error each time: the paper is held, never given up), and the bundle
     waits for it only half a second; what mends the share."""
-    monkeypatch.setattr(papers, "BUNDLE_WAIT", timedelta(seconds=0.5))
+    monkeypatch.setattr(world.services.outbox.paper_rows, "bundle_wait", timedelta(seconds=0.5))
+    return refuse_the_lembar(world, monkeypatch, step)
+
+
+def refuse_the_lembar(
+    world: World, monkeypatch: pytest.MonkeyPatch, step: int
+) -> Callable[[], None]:
+    """The share refuses the Lembar Pemeriksaan of the review at ``step`` until its fault
+    is mended (an I/O error each time: the paper is held, never given up); what mends it."""
     files = world.services.files
     real = files.save
 
@@ -317,3 +336,38 @@ async def test_the_archivist_receives_the_lembar_her_archive_went_without_once_w
         assert len(documents_named(fu, lembar)) == 1
         for key in ("kasubag", "kabag", "karo", "admin"):
             assert documents_named(w[key], lembar) == []
+
+
+async def test_an_office_whose_bundle_never_waits_gets_the_late_lembar_as_a_supplement(
+    tmp_path: Path,
+    engine_target: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The office has set its archive bundle not to wait for papers still being written
+    (``papers.bundle_wait_minutes = 0``). The share refuses the Lembar Pemeriksaan of the
+    Kabag's signature: the bundle she receives goes at once without it, its note naming it
+    as not yet made because of a fault, and she is told it will follow. The share mended,
+    she receives the Lembar Pemeriksaan as a supplement to the archive, once."""
+    async with signature_world(tmp_path, engine_target, bundle_wait_minutes=0) as world:
+        case = await up_to_the_signature(world)
+        mend = refuse_the_lembar(world, monkeypatch, 3)
+        await Script(world, timeout=WAIT).approve("kabag", case)
+
+        contents = opened(await bundle_received(world, case))
+        lembar = f"pemeriksaan-B{case}-langkah3-ke1-setuju.docx"
+        assert f"dokumen/{lembar}" not in contents
+        assert (
+            "1. Lembar Pemeriksaan langkah 3 (ke-1): belum selesai dibuat oleh sistem akibat "
+            "gangguan"
+        ) in contents["tidak-disertakan.txt"].decode()
+        kabag = world["kabag"]
+        told = await kabag.wait_message(lambda m: "tidak disertakan" in m.text, timeout=WAIT)
+        assert "akan disampaikan kepada Anda sebagai susulan arsip" in told.text
+
+        mend()
+        sent = await kabag.wait_message(
+            lambda m: (m.document or {}).get("file_name") == lembar, timeout=WAIT
+        )
+        assert "Susulan arsip" in sent.text and f"Berkas #{case}" in sent.text
+        await world.drained(within=WAIT)
+        assert len(documents_named(kabag, lembar)) == 1

@@ -7,7 +7,7 @@ import json
 import ssl
 import tomllib
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -77,6 +77,7 @@ def test_the_example_loads() -> None:
         ("kasubag",),
     )
     assert config.sop_time_overrides == {"ppk-rkakl-pk": {6: 4800}}
+    assert config.papers.bundle_wait == timedelta(minutes=30)
 
 
 def test_the_step_times_a_config_sets_cannot_be_changed_while_the_bot_runs() -> None:
@@ -100,6 +101,7 @@ def test_an_empty_config_takes_the_defaults(tmp_path: Path) -> None:
     assert config.storage.database == tmp_path / "data" / "sopbot.sqlite3"
     assert config.bot.mode == "polling" and config.time.timezone == "Asia/Jakarta"
     assert config.people == () and config.admins == ()
+    assert config.papers.bundle_wait == timedelta(minutes=30)
 
 
 def test_relative_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
@@ -285,6 +287,22 @@ BAD = {
     "retention beyond a century": (
         setting("storage.retention_days", 1_000_000),
         "storage.retention_days: must be at most 36500",
+    ),
+    "bundle wait as text": (
+        setting("papers.bundle_wait_minutes", "30"),
+        "papers.bundle_wait_minutes: must be an integer, got '30'",
+    ),
+    "bundle wait in fractions": (
+        setting("papers.bundle_wait_minutes", 1.5),
+        "papers.bundle_wait_minutes: must be an integer, got 1.5",
+    ),
+    "bundle wait below zero": (
+        setting("papers.bundle_wait_minutes", -1),
+        "papers.bundle_wait_minutes: must be 0 or more, got -1",
+    ),
+    "bundle wait beyond a day": (
+        setting("papers.bundle_wait_minutes", 1441),
+        "papers.bundle_wait_minutes: must be at most 1440",
     ),
     "same cpu as a word": (
         setting("storage.same_cpu", "yes"),
@@ -710,12 +728,21 @@ def test_a_bad_value_is_refused_naming_its_key(
     assert problems[0].startswith(expected), problems
 
 
+def test_an_archive_bundle_that_never_waits_is_accepted() -> None:
+    """0: the archive bundle goes at once without a paper still being written."""
+    raw = example()
+    raw["papers"]["bundle_wait_minutes"] = 0
+    assert parse_config(raw, base_dir=ROOT).papers.bundle_wait == timedelta(0)
+
+
 def test_the_bounds_themselves_are_accepted() -> None:
     raw = example()
     raw["reminders"]["check_every_seconds"] = 86400
     raw["reminders"]["max_snooze_minutes"] = 124800
     raw["sop_time_overrides"] = {"ppk-rkakl-pk": {"6": 124800}}
+    raw["papers"]["bundle_wait_minutes"] = 1440
     config = parse_config(raw, base_dir=ROOT)
+    assert config.papers.bundle_wait == timedelta(days=1)
     assert config.reminders.check_every_seconds == 86400
     assert config.sop_time_overrides == {"ppk-rkakl-pk": {6: 124800}}
 

@@ -72,8 +72,9 @@ class PaperMaker(Protocol):
 
 # How long an archive bundle waits for a paper of its case still being written (held by a
 # fault of the bot's own: such a fault is retried until it clears) before it goes without
-# it, and says so. A paper that fails of itself is given up long before (a template that
-# does not fill at once, any other error after 20 attempts, about 15 minutes).
+# it, and says so: by default (papers.bundle_wait_minutes, :attr:`PaperRows.bundle_wait`).
+# A paper that fails of itself is given up long before (a template that does not fill at
+# once, any other error after 20 attempts, about 15 minutes).
 BUNDLE_WAIT = timedelta(minutes=30)
 WAITING_SINCE = "waiting_since"  # in a bundle's job: when it first waited for a paper
 
@@ -85,8 +86,11 @@ class PaperRows:
         files: FileStore,
         maker: PaperMaker | None,
         admins: Sequence[int],
+        bundle_wait: timedelta = BUNDLE_WAIT,
     ) -> None:
         self.courier, self.files, self.maker, self.admins = courier, files, maker, admins
+        # how long an archive bundle waits for a paper still being written (0: never)
+        self.bundle_wait = bundle_wait
 
     async def make(self, item: repo.OutboxItem) -> None:
         """Render a paper and keep it with the case (its recipients' rows wait for it). A
@@ -159,8 +163,8 @@ class PaperRows:
         """What an archive bundle goes without of the papers of its case queued before it
         (its own earlier versions aside: a corrected bundle replaces them). It does not
         overtake a paper still being written (a fault of the bot's own holds it for a
-        retry): it waits for it (:class:`Wait`), up to :data:`BUNDLE_WAIT` from its first
-        wait, then goes without it; a paper given up it goes without at once. Either is
+        retry): it waits for it (:class:`Wait`), up to :attr:`bundle_wait` from its first
+        wait (not at all for none), then goes without it; a paper given up it goes without at once. Either is
         named in the bundle and told (:meth:`_tell_left_out`), never left out silently; its
         job keeps that the bundle went without it, to send it as a supplement once written."""
         assert item.case_id is not None
@@ -171,14 +175,14 @@ class PaperRows:
         if pending:
             since = item.params.get(WAITING_SINCE)
             began = datetime.fromisoformat(since) if isinstance(since, str) else now
-            if now < began + BUNDLE_WAIT:
+            if now < began + self.bundle_wait:
                 if since is None:
                     await db.write(repo.note_waiting, item.id, WAITING_SINCE, now.isoformat())
-                raise Wait(min(min(job.due for job in pending), began + BUNDLE_WAIT))
+                raise Wait(min(min(job.due for job in pending), began + self.bundle_wait))
             log.warning(
                 "archive bundle of case %s goes without papers still held after %s: %s",
                 item.case_id,
-                BUNDLE_WAIT,
+                self.bundle_wait,
                 ", ".join(f"{job.paper} (event {job.seq})" for job in pending),
             )
         return [

@@ -31,7 +31,7 @@ from bot.outbox.courier import SENDING, Courier
 from bot.outbox.faults import FAULT_BACKOFF_MAX, Admins, FaultHold
 from bot.outbox.files import FileRows
 from bot.outbox.memory import TaskMemory
-from bot.outbox.papers import PaperMaker, PaperRows
+from bot.outbox.papers import BUNDLE_WAIT, PaperMaker, PaperRows
 from bot.outbox.rows import Rows
 from bot.outbox.settle import Settler
 from bot.outbox.tasks import TaskRows
@@ -67,6 +67,7 @@ class OutboxSender:
         max_upload: int = max_upload_bytes(DEFAULT_API_BASE_URL),
         admins: Sequence[int] = (),
         alerts: AlertThrottle | None = None,
+        bundle_wait: timedelta = BUNDLE_WAIT,
     ) -> None:
         self.db, self.bot, self.clock, self.files = db, bot, clock, files
         self.admins = tuple(admins)  # told when a paper cannot be written
@@ -95,9 +96,10 @@ class OutboxSender:
             TaskRows(courier, renderer, self.memory, chases),
             FileRows(courier, renderer, files, self._admins),
         )
-        paper_rows = PaperRows(courier, files, papers, self.admins)
+        # the paper jobs; an archive bundle waits ``bundle_wait`` for its case's papers
+        self.paper_rows = PaperRows(courier, files, papers, self.admins, bundle_wait)
         self._settler = Settler(
-            courier, sops, self.admins, rows, paper_rows, self._faults, max_backoff
+            courier, sops, self.admins, rows, self.paper_rows, self._faults, max_backoff
         )
 
     def wake(self) -> None:
