@@ -436,13 +436,18 @@ class Paperwork:
     ) -> list[RenderedPaper]:
         """The papers of kind ``paper`` for the case as of its event number ``seq``
         (0: as it is now); ``unwritten``: the case's papers an archive bundle goes without,
-        as they were never written (named in it)."""
+        as they were never written (named in it), but for one written since they were
+        found (by another sender): the bundle holds it, as it holds the case's papers it
+        reads, and names only what it goes without (:attr:`RenderedPaper.left_out`)."""
         found = await self.db.read(self._load, case_id, paper, seq)
         if found is None:
             return []
         kind, loaded = found
         context = _Context(self, *loaded)
-        context.unwritten = tuple(unwritten)
+        written = {(f.doc, f.source_seq) for f in context.files.values() if f.kind == "paper"}
+        context.unwritten = tuple(
+            u for u in unwritten if (f"paper:{u.paper}", u.seq) not in written
+        )
         label = context.paper_name(paper, len(context.events))
         made = await _BUILDERS[kind.record](context, kind)
         return [replace(rendered, label=rendered.label or label) for rendered in made]

@@ -19,7 +19,7 @@ import hashlib
 import io
 import os
 import zipfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from sop_world import open_case as open_in
 
 from bot.demo import FAST_SENDER, Script, World, play_sop
 from bot.filestore import SavedFile
+from bot.outbox import papers
 from emulator import EmuMessage, EmuUser
 from storage import repo
 
@@ -371,3 +372,84 @@ async def test_an_office_whose_bundle_never_waits_gets_the_late_lembar_as_a_supp
         assert "Susulan arsip" in sent.text and f"Berkas #{case}" in sent.text
         await world.drained(within=WAIT)
         assert len(documents_named(kabag, lembar)) == 1
+
+
+class WrittenAsTheBundleGoes:
+    """The paper maker of the bot, but the Lembar Pemeriksaan the archive bundle is going
+    without is written by another sender (a second bot process in the seconds before it
+    learns it is not the active one) at the very moment the bundle is put together: just
+    before (``before``) or just after the bundle reads the case's papers. The share that
+    held it is mended first."""
+
+    def __init__(self, world: World, mend: Callable[[], None], before: bool) -> None:
+        self.rows = world.services.outbox.paper_rows
+        self.real = self.rows.maker
+        assert self.real is not None
+        self.world, self.mend, self.before = world, mend, before
+        self.raced: list[int] = []  # the jobs written as the bundle went without them
+
+    async def make(
+        self, case_id: int, paper: str, seq: int, unwritten: Sequence[papers.Unwritten] = ()
+    ) -> list[papers.RenderedPaper]:
+        assert self.real is not None
+        if not unwritten or self.raced:
+            return await self.real.make(case_id, paper, seq, unwritten)
+        if self.before:
+            await self.write_meanwhile(unwritten)
+        made = await self.real.make(case_id, paper, seq, unwritten)
+        if not self.before:
+            await self.write_meanwhile(unwritten)
+        return made
+
+    async def write_meanwhile(self, unwritten: Sequence[papers.Unwritten]) -> None:
+        self.mend()
+        other = papers.PaperRows(self.rows.courier, self.rows.files, self.real, self.rows.admins)
+        later = self.rows.courier.clock.now() + timedelta(days=1)
+        jobs = {u.job for u in unwritten}
+        for job in await self.world.services.db.read(repo.due_outbox, later, 1000):
+            if job.id in jobs:
+                await other.make(job)
+                self.raced.append(job.id)
+
+
+@pytest.mark.parametrize("before", [True, False], ids=["just-before", "just-after"])
+async def test_a_lembar_written_as_the_bundle_goes_without_it_reaches_the_kabag_once(
+    tmp_path: Path,
+    engine_target: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    before: bool,
+) -> None:
+    """The bundle does not wait (``papers.bundle_wait_minutes = 0``) and the share refuses
+    the Lembar Pemeriksaan of the Kabag's signature: the bundle is going without it. At
+    that very moment the share is mended and the Lembar Pemeriksaan is written, just before
+    or just after the bundle takes the case's papers. The Kabag receives it exactly once:
+    in her bundle (whose note then does not name it, and nobody is told it is left out or
+    will follow), or as a supplement to it; never both, never neither."""
+    async with signature_world(tmp_path, engine_target, bundle_wait_minutes=0) as world:
+        case = await up_to_the_signature(world)
+        mend = refuse_the_lembar(world, monkeypatch, 3)
+        racing = WrittenAsTheBundleGoes(world, mend, before)
+        monkeypatch.setattr(world.services.outbox.paper_rows, "maker", racing)
+        await Script(world, timeout=WAIT).approve("kabag", case)
+
+        contents = opened(await bundle_received(world, case))
+        await world.drained(within=WAIT)
+        assert racing.raced
+        kabag, admin = world["kabag"], world["admin"]
+        lembar = f"pemeriksaan-B{case}-langkah3-ke1-setuju.docx"
+        in_bundle = f"dokumen/{lembar}" in contents
+        supplements = documents_named(kabag, lembar)
+        assert int(in_bundle) + len(supplements) == 1
+        assert vouched_for(contents)
+        told = [*kabag.bot_messages, *admin.bot_messages]
+        if in_bundle:
+            assert "tidak-disertakan.txt" not in contents
+            assert not [m for m in told if "tidak disertakan" in m.text]
+        else:
+            note = contents["tidak-disertakan.txt"].decode()
+            assert "Lembar Pemeriksaan langkah 3 (ke-1)" in note
+            (sent,) = supplements
+            assert "Susulan arsip" in sent.text and f"Berkas #{case}" in sent.text
+            alerts = [m for m in admin.bot_messages if "kini telah selesai dibuat" in m.text]
+            assert len(alerts) == 1
+            assert "Lembar Pemeriksaan langkah 3 (ke-1)" in alerts[0].text

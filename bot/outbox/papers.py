@@ -129,9 +129,11 @@ class PaperRows:
             if left_out:
                 self._tell_left_out(tx, case_id, seq, left_out, now)
             for gone in unwritten:
-                if gone.job and not repo.note_left_out(tx, gone.job, seq):
+                # one the bundle does not name was written before it read the case's
+                # papers (by another sender): the bundle holds it, and nothing follows
+                if gone.job in labels and not repo.note_left_out(tx, gone.job, seq):
                     # written since the bundle was made without it: its supplement goes now
-                    name = labels.get(gone.job, "")
+                    name = labels[gone.job]
                     self._supplement(tx, case_id, gone.seq, gone.paper, [seq], now, name)
             for paper, stored in saved:
                 repo.add_file(
