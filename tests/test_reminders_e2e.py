@@ -664,6 +664,37 @@ async def test_when_the_whole_team_postpones_the_step_waits_for_the_first_to_com
         }
 
 
+async def test_ayu_left_alone_in_the_team_postpones_the_step_as_its_one_holder_would(
+    tmp_path: Path,
+) -> None:
+    """The Tim Penyusunan's step 6 is late: Ayu and Rudi read Pengingat ke-1 on Monday 20
+    July at 09.00. At 09.30 the administrator takes Rudi out of the team (/cabut): Ayu
+    alone holds the step. At 10.00 she postpones its reminders for a working day (/tunda
+    1h): as the step's one holder, until Tuesday 10.00, and the reply says so plainly.
+    Neither she nor Kasubag hears of the step before then; at 10.00 she reads Pengingat
+    ke-2 and Kasubag is told."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        case = await with_the_team(world, "Usulan yang ditunda anggota tim terakhir")
+        phones = Phones(world)
+        await sweep_at(world, clock, wib(7, 20, 9))
+        assert set(phones.news()) == {"tim1", "tim2"}
+        clock.set(wib(7, 20, 9, 30))
+        assert "dicabut" in await ask(world, "admin", f"/cabut {ID['tim2']} tim")
+        await world.drained(WAIT)
+
+        clock.set(wib(7, 20, 10))
+        answer = await ask(world, "tim1", f"/tunda {case} 1h")
+        assert answer == f"Pengingat Berkas #{case} ditunda sampai {office_time(wib(7, 21, 10))}."
+        for quiet in (wib(7, 20, 13), wib(7, 21, 9), wib(7, 21, 9, 59)):
+            await sweep_at(world, clock, quiet)
+            assert phones.news() == {}, quiet
+        await sweep_at(world, clock, wib(7, 21, 10))
+        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+            "tim1": ["⏰ Pengingat ke-2"],
+            "kasubag": [f"📣 Eskalasi — Berkas #{case}: Usulan yang ditunda anggota tim terakhir"],
+        }
+
+
 async def test_kasubag_told_of_the_late_team_step_reads_that_rudi_postponed_his_reminders(
     tmp_path: Path,
 ) -> None:
