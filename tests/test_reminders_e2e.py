@@ -695,6 +695,32 @@ async def test_ayu_left_alone_in_the_team_postpones_the_step_as_its_one_holder_w
         }
 
 
+async def test_rudi_who_postponed_his_own_reminders_is_spared_them_once_he_alone_holds_the_step(
+    tmp_path: Path,
+) -> None:
+    """At 10.00 Rudi postpones his own reminders until Tuesday 10.00 (Ayu's go on). At
+    10.30 the administrator takes Ayu out of the team (/cabut): Rudi alone holds the
+    step, and what he asked still holds: no reminder at 13.00 nor on Tuesday at 09.00;
+    on Tuesday at 10.00 he reads Pengingat ke-2."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        case = await with_the_team(world, "Usulan yang ditunda sebelum tim menyusut")
+        phones = Phones(world)
+        await sweep_at(world, clock, wib(7, 20, 9))
+        assert set(phones.news()) == {"tim1", "tim2"}
+        clock.set(wib(7, 20, 10))
+        assert "untuk Bapak/Ibu ditunda sampai" in await ask(world, "tim2", f"/tunda {case} 1h")
+        clock.set(wib(7, 20, 10, 30))
+        assert "dicabut" in await ask(world, "admin", f"/cabut {ID['tim1']} tim")
+        await world.drained(WAIT)
+        phones.news()
+        for quiet in (wib(7, 20, 13), wib(7, 21, 9), wib(7, 21, 9, 59)):
+            await sweep_at(world, clock, quiet)
+            news = phones.news()
+            assert "tim2" not in news, (quiet, news)
+        await sweep_at(world, clock, wib(7, 21, 10))
+        assert [headline(m) for m in phones.news()["tim2"]] == ["⏰ Pengingat ke-2"]
+
+
 async def test_kasubag_told_of_the_late_team_step_reads_that_rudi_postponed_his_reminders(
     tmp_path: Path,
 ) -> None:

@@ -15,7 +15,9 @@ At a step held by a team (several members each hold it), a member's /tunda puts 
 own reminders only, as the chase log keeps it (:func:`storage.repo.snoozes_at_step`): the
 sweep reminds the other members, and tells the superiors, on the step's schedule. Only
 when every member has put off his own does the step itself wait (``snoozed_until``),
-until the first of them comes back, as one holder's /tunda puts off his step.
+until the first of them comes back, as one holder's /tunda puts off his step; so does
+the one member left holding it (the others taken out of the team): his own becomes the
+step's.
 
 A person who would get more than :data:`DIGEST_ABOVE` reminders (or escalations) in one
 page of a sweep gets one digest listing those cases instead (an outbox row of kind
@@ -360,16 +362,22 @@ class Reminders:
         case = row.case
         definition = self.sops.of(case)
         step = definition.step(case.step)
-        held = _held(row, step.time_minutes)
+        holders = step_holders(tx, definition, case, now)
+        alone = self._left_alone(tx, row, holders, now)
+        held = _held(row, step.time_minutes, alone)
         decision = decide_reminder(self.calendar, self.settings, held, now)
         if not decision.due:
-            repo.set_reminder_state(tx, case_id, next_due_at=decision.next_check_at)
+            if alone is None:
+                repo.set_reminder_state(tx, case_id, next_due_at=decision.next_check_at)
+            else:
+                repo.set_reminder_state(
+                    tx, case_id, next_due_at=decision.next_check_at, snoozed_until=alone
+                )
             return None
         # the step's count sets the level (a hand-over does not start the escalation over);
         # each holder reads their own number, from 1 since the task passed to them (a team
         # member who stays counts on when a colleague's place passes to a newcomer)
         number = row.reminders_sent + 1
-        holders = step_holders(tx, definition, case, now)
         numbers = {person: holder_number(held, row.received(person)) for person in holders}
         shown = max(numbers.values(), default=holder_number(held))
         postponed = _postponed(tx, case, holders, now)
@@ -404,6 +412,27 @@ class Reminders:
             last_reminded_at=now,
         )
         return chases
+
+    def _left_alone(
+        self, tx: Tx, row: repo.ReminderRow, holders: Sequence[int], now: datetime
+    ) -> datetime | None:
+        """When the one holder left of a team (the others taken out of it, or their places
+        passed on) put off his own reminders while the team was more (/tunda, in the chase
+        log) beyond the step's snooze: the end of his, which the step now keeps as its own
+        (``snoozed_until``), as his /tunda would have put off the step had he held it
+        alone. None: nothing to add."""
+        if len(holders) != 1:
+            return None
+        case = row.case
+        asked = repo.snoozes_at_step(tx, case.id, case.step, case.step_entered_at)
+        if holders[0] not in asked:
+            return None
+        # no end further than the longest snooze (one stamped while the clock ran ahead)
+        furthest = self.calendar.add_working_minutes(now, self.settings.max_snooze_minutes)
+        end = min(asked[holders[0]], furthest)
+        if end <= now or (row.snoozed_until is not None and row.snoozed_until >= end):
+            return None
+        return end
 
     async def next_due(self, after: datetime) -> datetime | None:
         """The next moment a reminder falls due after ``after``, as the open cases store it
