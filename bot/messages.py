@@ -631,26 +631,26 @@ class Renderer:
             )
             # a Plh stands in for one official, not for a team, nor at a definitive step
             plh = not (definitive or definition.role(step.actor).shared)
+            # team members who put off their own reminders (/tunda) had none of it
+            off = {int(x[0]): parse_ts(x[1]) for x in p.get("off", ()) if int(x[0]) in ids}
             if unreachable:
                 reminded = t.ESCALATION_NOT_REACHED.format(
                     names=t.e(t.names([inputs.name(h) for h in unreachable]))
                 )
                 ask = t.ESCALATION_ASK_UNREACHED_PLH if plh else t.ESCALATION_ASK_UNREACHED
             else:
-                # team members who put off their own reminders (/tunda) had none of it
-                off = {int(x[0]): parse_ts(x[1]) for x in p.get("off", ()) if int(x[0]) in ids}
                 sent_to = [h for h in ids if h not in off] or ids
                 received = inputs.received.get(case.id, {})
                 reminded = self._reminded(p, sent_to, received, inputs)
-                if off:
-                    each = "; ".join(
-                        t.ESCALATION_POSTPONED_BY.format(
-                            name=inputs.name(h), until=self.zone.tanggal_jam(until)
-                        )
-                        for h, until in off.items()
-                    )
-                    reminded += " " + t.ESCALATION_POSTPONED.format(each=t.e(each))
                 ask = t.ESCALATION_ASK_PLH if plh else t.ESCALATION_ASK
+            if off:  # named whether or not the others could be reached
+                each = "; ".join(
+                    t.ESCALATION_POSTPONED_BY.format(
+                        name=inputs.name(h), until=self.zone.tanggal_jam(until)
+                    )
+                    for h, until in off.items()
+                )
+                reminded += " " + t.ESCALATION_POSTPONED.format(each=t.e(each))
             text = t.ESCALATION.format(
                 case=case.id,
                 title=t.e(case.title),

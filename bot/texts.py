@@ -1438,8 +1438,9 @@ ESCALATION_REMINDED = "Pengingat ke-{n} telah dikirim kepada pelaksana."
 # ESCALATION_REMINDED_TO of each member, joined by "; "
 ESCALATION_REMINDED_EACH = "Pengingat telah dikirim kepada para pelaksana: {each}."
 ESCALATION_REMINDED_TO = "{name} (ke-{n})"
-# ... after it, of the members of a team who put off their own reminders (/tunda), so were
-# not sent this one: {each} is ESCALATION_POSTPONED_BY of each, joined by "; "
+# ... after it (or after ESCALATION_NOT_REACHED), of the members of a team who put off their
+# own reminders (/tunda), so were not sent this one: {each} is ESCALATION_POSTPONED_BY of
+# each, joined by "; "
 ESCALATION_POSTPONED = (
     "Pengingat tersebut tidak dikirim kepada {each} karena yang bersangkutan telah menunda "
     "pengingatnya."

@@ -747,6 +747,35 @@ async def test_kasubag_told_of_the_late_team_step_reads_that_rudi_postponed_his_
         assert f"Pelaksana: {NAMES['tim1']}, {NAMES['tim2']} (Tim Penyusunan)" in told, told
 
 
+async def test_kasubag_told_that_ayu_cannot_be_reached_also_reads_that_rudi_postponed_his(
+    tmp_path: Path,
+) -> None:
+    """Ayu has blocked the bot, so no reminder of the team's late step reaches her; Rudi
+    postponed his own until Tuesday 10.00. At 13.00 Kasubag, told of Pengingat ke-2, reads
+    that it could not reach Ayu, and that it was not sent to Rudi, who postponed his
+    reminders until Tuesday 10.00, as the escalation names him when Ayu can be reached."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        case = await with_the_team(world, "Usulan saat Ayu memblokir")
+        world["tim1"].block()
+        phones = Phones(world)
+        await sweep_at(world, clock, wib(7, 20, 9))
+        phones.news()
+        clock.set(wib(7, 20, 10))
+        assert "untuk Bapak/Ibu ditunda sampai" in await ask(world, "tim2", f"/tunda {case} 1h")
+        await sweep_at(world, clock, wib(7, 20, 13))
+        news = phones.news()
+        assert set(news) == {"kasubag"}, news
+        told = news["kasubag"][0].text
+        assert (
+            f"Pengingat tidak dapat disampaikan kepada {NAMES['tim1']} karena yang "
+            "bersangkutan belum membuka bot (menekan Start) atau telah memblokirnya. "
+            f"Pengingat tersebut tidak dikirim kepada {NAMES['tim2']} (hingga "
+            f"{office_time(wib(7, 21, 10))}) karena yang bersangkutan telah menunda "
+            "pengingatnya."
+        ) in told, told
+        assert "menghubungi yang bersangkutan secara langsung" in told, told
+
+
 def _written_when(chase: dict[str, Any]) -> tuple[str, str, int]:
     return chase["at"], chase["kind"], chase["person_id"]
 
