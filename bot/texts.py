@@ -622,6 +622,13 @@ SNOOZED_OWN = (
     "berikutnya bagi Bapak/Ibu mengikuti jadwal langkah ini, yaitu pada {due}. Pengingat "
     "bagi anggota tim lainnya tidak berubah."
 )
+# ... when the step reminds the team before {until}: he is reminded as his snooze ends
+# ({due}: then, or when the office opens, if it ends as the office closes)
+SNOOZED_OWN_BACK = (
+    "Pengingat Berkas #{case} untuk Bapak/Ibu ditunda sampai {until}{note}; pengingat "
+    "berikutnya dikirim kepada Bapak/Ibu pada {due}, saat penundaan tersebut berakhir. "
+    "Pengingat bagi anggota tim lainnya tidak berubah."
+)
 # a /tunda that ends before the next reminder was due anyway (after an upload, a longer
 # /tunda, within the norm): a /tunda only postpones, so the reminder comes when it was due
 SNOOZE_ALREADY_LATER = (

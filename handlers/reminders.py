@@ -50,7 +50,8 @@ async def snooze(update: Update, context: Context) -> None:
     if result.own and result.due is not None:
         # a member of a team: his own reminders; the others' go on as the step's schedule
         due = svc.zone.tanggal_jam(result.due)
-        await reply(update, t.SNOOZED_OWN.format(case=case_id, until=until, note=note, due=due))
+        own = t.SNOOZED_OWN_BACK if result.back else t.SNOOZED_OWN
+        await reply(update, own.format(case=case_id, until=until, note=note, due=due))
         return
     if result.later is not None:
         # due later already (an upload, a longer /tunda, the norm): a /tunda only postpones

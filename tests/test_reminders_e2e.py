@@ -583,11 +583,12 @@ async def test_rudi_postpones_his_own_reminders_and_ayu_is_still_reminded_on_sch
 ) -> None:
     """The Tim Penyusunan's step 6 is late: Ayu and Rudi read Pengingat ke-1 on Monday 20
     July at 09.00. At 10.00 Rudi postpones his reminders for a working day (/tunda 1h):
-    his own, until Tuesday 10.00; the reply says so, that his next reminder is the step's
-    first after that (Tuesday 13.00), and that his colleagues' reminders do not change.
-    Ayu is still reminded on the step's schedule (ke-2 at 13.00, ke-3 on Tuesday at
-    09.00), and Kasubag is told as the step's lateness says; Rudi is not. When his snooze
-    is over, the step's next reminder (Tuesday 13.00, ke-4) reaches them both."""
+    his own, until Tuesday 10.00; the reply says so, that he is reminded again when it
+    ends, and that his colleagues' reminders do not change. Ayu is still reminded on the
+    step's schedule (ke-2 at 13.00, ke-3 on Tuesday at 09.00), and Kasubag is told as the
+    step's lateness says; Rudi is not. When his snooze is over, at 10.00, he reads the
+    step's latest reminder (ke-3), and no one else hears anything; the step's next one
+    (Tuesday 13.00, ke-4) reaches them both."""
     async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
         case = await with_the_team(world, "Usulan yang ditunda seorang anggota tim")
         phones = Phones(world)
@@ -601,9 +602,9 @@ async def test_rudi_postpones_his_own_reminders_and_ayu_is_still_reminded_on_sch
         answer = await ask(world, "tim2", f"/tunda {case} 1h")
         assert answer == (
             f"Pengingat Berkas #{case} untuk Bapak/Ibu ditunda sampai "
-            f"{office_time(wib(7, 21, 10))}; pengingat berikutnya bagi Bapak/Ibu mengikuti "
-            f"jadwal langkah ini, yaitu pada {office_time(wib(7, 21, 13))}. Pengingat bagi "
-            "anggota tim lainnya tidak berubah."
+            f"{office_time(wib(7, 21, 10))}; pengingat berikutnya dikirim kepada Bapak/Ibu "
+            f"pada {office_time(wib(7, 21, 10))}, saat penundaan tersebut berakhir. Pengingat "
+            "bagi anggota tim lainnya tidak berubah."
         )
         escalated = [f"📣 Eskalasi — Berkas #{case}: Usulan yang ditunda seorang anggota tim"]
         for number, moment in ((2, wib(7, 20, 13)), (3, wib(7, 21, 9))):
@@ -612,6 +613,14 @@ async def test_rudi_postpones_his_own_reminders_and_ayu_is_still_reminded_on_sch
                 "tim1": [f"⏰ Pengingat ke-{number}"],
                 "kasubag": escalated,
             }, moment
+        await sweep_at(world, clock, wib(7, 21, 9, 59))
+        assert phones.news() == {}
+        await sweep_at(world, clock, wib(7, 21, 10))
+        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+            "tim2": ["⏰ Pengingat ke-3"]
+        }
+        await sweep_at(world, clock, wib(7, 21, 12, 59))
+        assert phones.news() == {}
 
         await sweep_at(world, clock, wib(7, 21, 13))
         assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
@@ -626,14 +635,75 @@ async def test_rudi_postpones_his_own_reminders_and_ayu_is_still_reminded_on_sch
         ]
 
 
+async def test_rudi_is_reminded_when_his_snooze_ends_at_the_next_opening_when_it_ends_at_closing(
+    tmp_path: Path,
+) -> None:
+    """Ayu and Rudi read Pengingat ke-1 of the team's late step on Monday 20 July at
+    09.00. At 12.00 Rudi postpones his own reminders for two working hours (/tunda 2j),
+    until 14.00: at 13.00 the step's ke-2 reaches Ayu (Kasubag is told), and at 14.00,
+    not on Tuesday at 09.00 with the step's next, Rudi reads it. On Tuesday at 10.00 he
+    asks six working hours, which end as the office closes at 16.00: the reply says he is
+    reminded when the office opens on Wednesday, 08.00, and so he is; the step's ke-5 at
+    09.00 reaches them both."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        title = "Usulan yang ditunda dua jam"
+        case = await with_the_team(world, title)
+        phones = Phones(world)
+        await sweep_at(world, clock, wib(7, 20, 9))
+        assert set(phones.news()) == {"tim1", "tim2"}
+
+        clock.set(wib(7, 20, 12))
+        answer = await ask(world, "tim2", f"/tunda {case} 2j")
+        assert answer == (
+            f"Pengingat Berkas #{case} untuk Bapak/Ibu ditunda sampai "
+            f"{office_time(wib(7, 20, 14))}; pengingat berikutnya dikirim kepada Bapak/Ibu "
+            f"pada {office_time(wib(7, 20, 14))}, saat penundaan tersebut berakhir. Pengingat "
+            "bagi anggota tim lainnya tidak berubah."
+        )
+        escalated = [f"📣 Eskalasi — Berkas #{case}: {title}"]
+        await sweep_at(world, clock, wib(7, 20, 13))
+        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+            "tim1": ["⏰ Pengingat ke-2"],
+            "kasubag": escalated,
+        }
+        await sweep_at(world, clock, wib(7, 20, 14))
+        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+            "tim2": ["⏰ Pengingat ke-2"]
+        }
+        await sweep_at(world, clock, wib(7, 21, 9))
+        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+            "tim1": ["⏰ Pengingat ke-3"],
+            "tim2": ["⏰ Pengingat ke-3"],
+            "kasubag": escalated,
+        }
+
+        clock.set(wib(7, 21, 10))
+        answer = await ask(world, "tim2", f"/tunda {case} 6j")
+        assert f"ditunda sampai {office_time(wib(7, 21, 16))}" in answer, answer
+        assert f"Bapak/Ibu pada {office_time(wib(7, 22, 8))}, saat penundaan" in answer, answer
+        await sweep_at(world, clock, wib(7, 21, 13))
+        assert set(phones.news()) == {"tim1", "kasubag", "kabag"}
+        for quiet in (wib(7, 21, 16), wib(7, 21, 20)):
+            await sweep_at(world, clock, quiet)
+            assert phones.news() == {}, quiet
+        await sweep_at(world, clock, wib(7, 22, 8))
+        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+            "tim2": ["⏰ Pengingat ke-4"]
+        }
+        await sweep_at(world, clock, wib(7, 22, 9))
+        news = phones.news()
+        assert [headline(m) for m in news["tim1"]] == ["⏰ Pengingat ke-5"]
+        assert [headline(m) for m in news["tim2"]] == ["⏰ Pengingat ke-5"]
+
+
 async def test_when_the_whole_team_postpones_the_step_waits_for_the_first_to_come_back(
     tmp_path: Path,
 ) -> None:
     """Rudi postpones his reminders until Tuesday 10.00, Ayu hers until Tuesday 11.00:
     now the whole team has asked, so the step waits, and Kasubag is not told either, until
     the first of them comes back. On Tuesday at 10.00 Rudi reads Pengingat ke-2 (Ayu's
-    snooze still holds) and Kasubag is told; the next, four working hours later, reaches
-    them both."""
+    snooze still holds) and Kasubag is told; at 11.00, her snooze over, Ayu reads it too;
+    the next, four working hours after Rudi's, reaches them both."""
     async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
         case = await with_the_team(world, "Usulan yang ditunda seluruh tim")
         phones = Phones(world)
@@ -643,9 +713,9 @@ async def test_when_the_whole_team_postpones_the_step_waits_for_the_first_to_com
         assert "untuk Bapak/Ibu ditunda sampai" in await ask(world, "tim2", f"/tunda {case} 1h")
         clock.set(wib(7, 20, 11))
         answer = await ask(world, "tim1", f"/tunda {case} 1h")
-        # her next reminder: the step's first after Tuesday 11.00, four hours after Rudi's
+        # her next reminder: when her snooze ends, an hour after Rudi's
         assert f"ditunda sampai {office_time(wib(7, 21, 11))}" in answer
-        assert f"yaitu pada {office_time(wib(7, 21, 14))}" in answer
+        assert f"Bapak/Ibu pada {office_time(wib(7, 21, 11))}, saat penundaan" in answer
         for quiet in (wib(7, 20, 13), wib(7, 21, 9), wib(7, 21, 9, 59)):
             await sweep_at(world, clock, quiet)
             assert phones.news() == {}, quiet
@@ -655,6 +725,10 @@ async def test_when_the_whole_team_postpones_the_step_waits_for_the_first_to_com
         assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
             "tim2": ["⏰ Pengingat ke-2"],
             "kasubag": escalated,
+        }
+        await sweep_at(world, clock, wib(7, 21, 11))
+        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+            "tim1": ["⏰ Pengingat ke-2"]
         }
         await sweep_at(world, clock, wib(7, 21, 14))
         assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {

@@ -13,7 +13,9 @@ chase log is kept as long as the case (``sopbot export`` lists it).
 
 At a step held by a team (several members each hold it), a member's /tunda puts off his
 own reminders only, as the chase log keeps it (:func:`storage.repo.snoozes_at_step`): the
-sweep reminds the other members, and tells the superiors, on the step's schedule. Only
+sweep reminds the other members, and tells the superiors, on the step's schedule. When his
+snooze ends he is sent the step's latest reminder, which he was spared (the case is looked
+at again then: ``next_due_at``), and has the step's from its next one. Only
 when every member has put off his own does the step itself wait (``snoozed_until``),
 until the first of them comes back, as one holder's /tunda puts off his step; so does
 the one member left holding it (the others taken out of the team): his own becomes the
@@ -46,7 +48,6 @@ from bot.reminder_policy import (
     decide_reminder,
     escalation_chain,
     holder_number,
-    mark_sent,
     next_due_at,
 )
 from bot.services import routing
@@ -105,9 +106,11 @@ class Snooze:
     # already: an upload's put-off, a longer /tunda, the step's norm); None: at ``until``
     later: datetime | None = None
     # at a step held by a team: the reminders postponed are the sender's own (the other
-    # members keep theirs), and ``due`` is his next one, the step's first after ``until``
+    # members keep theirs), and ``due`` is his next one: when his snooze ends (``back``:
+    # the step reminds before then), or the step's next one, which comes after it
     own: bool = False
     due: datetime | None = None
+    back: bool = False
 
 
 def _queue(tx: Tx, chases: list[_Chase], now: datetime) -> None:
@@ -280,15 +283,20 @@ def escalate_anew(
     return [(c.case_id, c.person) for c in chases]
 
 
-def _postponed(tx: Tx, case: Case, holders: Sequence[int], now: datetime) -> dict[int, datetime]:
+def _asked(tx: Tx, case: Case, holders: Sequence[int]) -> dict[int, datetime]:
     """The members of a team holding the case's step who put off their own reminders
-    (/tunda) beyond ``now``, each with when that ends: the step's reminder goes to the
-    others. A step with one holder has none: his /tunda puts off the step's
-    (``snoozed_until``)."""
+    (/tunda) at it, each with when that ends (the latest he asked), ended or not. A step
+    with one holder has none: his /tunda puts off the step's (``snoozed_until``)."""
     if len(holders) < 2:
         return {}
     asked = repo.snoozes_at_step(tx, case.id, case.step, case.step_entered_at)
-    return {person: asked[person] for person in holders if asked.get(person, now) > now}
+    return {person: asked[person] for person in holders if person in asked}
+
+
+def _postponed(asked: dict[int, datetime], now: datetime) -> dict[int, datetime]:
+    """Of the members who put off their own reminders (:func:`_asked`), those whose snooze
+    goes beyond ``now``: the step's reminder goes to the others."""
+    return {person: until for person, until in asked.items() if until > now}
 
 
 class Reminders:
@@ -354,8 +362,10 @@ class Reminders:
         return sent, broken
 
     def _remind(self, tx: Tx, case_id: int, now: datetime) -> list[_Chase] | None:
-        """The case's reminder and escalations due now (None: none is due yet); its reminder
-        state is moved on, and what is queued for each person is left to :func:`_queue`."""
+        """The case's reminder and escalations due now, or, when none is, the reminders of
+        team members back from their own /tunda (:meth:`_back`) (None: nothing is due
+        yet); its reminder state is moved on, and what is queued for each person is left
+        to :func:`_queue`."""
         row = repo.reminder_row(tx, case_id)
         if row is None:
             return None
@@ -366,21 +376,22 @@ class Reminders:
         alone = self._left_alone(tx, row, holders, now)
         held = _held(row, step.time_minutes, alone)
         decision = decide_reminder(self.calendar, self.settings, held, now)
+        asked = _asked(tx, case, holders)
         if not decision.due:
+            back, waiting = self._back(tx, row, step.actor, held, asked, now)
+            due = self._next_check(decision.next_check_at, asked, now, waiting)
             if alone is None:
-                repo.set_reminder_state(tx, case_id, next_due_at=decision.next_check_at)
+                repo.set_reminder_state(tx, case_id, next_due_at=due)
             else:
-                repo.set_reminder_state(
-                    tx, case_id, next_due_at=decision.next_check_at, snoozed_until=alone
-                )
-            return None
+                repo.set_reminder_state(tx, case_id, next_due_at=due, snoozed_until=alone)
+            return back or None
         # the step's count sets the level (a hand-over does not start the escalation over);
         # each holder reads their own number, from 1 since the task passed to them (a team
         # member who stays counts on when a colleague's place passes to a newcomer)
         number = row.reminders_sent + 1
         numbers = {person: holder_number(held, row.received(person)) for person in holders}
         shown = max(numbers.values(), default=holder_number(held))
-        postponed = _postponed(tx, case, holders, now)
+        postponed = _postponed(asked, now)
         chases = []
         for person in holders:
             if person in postponed:
@@ -407,11 +418,65 @@ class Reminders:
         repo.set_reminder_state(
             tx,
             case_id,
-            next_due_at=decision.next_check_at,
+            next_due_at=self._next_check(decision.next_check_at, asked, now),
             reminders_sent=number,
             last_reminded_at=now,
         )
         return chases
+
+    def _back(
+        self,
+        tx: Tx,
+        row: repo.ReminderRow,
+        role: str,
+        held: HeldStep,
+        asked: dict[int, datetime],
+        now: datetime,
+    ) -> tuple[list[_Chase], bool]:
+        """The team members back from their own /tunda who were not sent the step's
+        latest reminder, having put off theirs: each is sent it now, when his snooze has
+        ended (no escalation goes with it: the superiors were told of it on the step's
+        schedule), and reads its number as he counts it; the others keep their rhythm,
+        and he the step's from its next one. Outside office hours they wait (True: some
+        do) for the office to open."""
+        number = row.reminders_sent
+        case = row.case
+        ended = [
+            person
+            for person, until in asked.items()
+            if until <= now and row.received(person) < number
+        ]
+        if number < 1 or not ended:
+            return [], False
+        had = repo.had_reminder(tx, case.id, case.step, number, case.step_entered_at, ended)
+        owed = [person for person in ended if person not in had]
+        if not owed or not self.calendar.is_working_time(now):
+            return [], bool(owed)
+        back = []
+        for person in owed:
+            if not repo.supersede_reminders(tx, person, case.id, now):
+                continue  # the one before is on its way to them at this moment
+            shown = holder_number(held, row.received(person)) - 1
+            back.append(
+                _Chase(person, "reminder", case.id, case.version, number, role, case.step, shown)
+            )
+        return back, False
+
+    def _next_check(
+        self, due: datetime, asked: dict[int, datetime], now: datetime, waiting: bool = False
+    ) -> datetime:
+        """When to look at the case again: when its step's next reminder is due (``due``),
+        or when a team member's own /tunda ends before that (he is reminded then, when he
+        was not sent the step's latest reminder), or when the office opens, for those back
+        from it outside office hours (``waiting``)."""
+        calendar = self.calendar
+        furthest = calendar.add_working_minutes(now, self.settings.max_snooze_minutes)
+        for until in asked.values():
+            if until > now:
+                due = min(due, calendar.next_working_moment(min(until, furthest)))
+        if waiting:
+            due = min(due, calendar.next_working_moment(now))
+        return due
 
     def _left_alone(
         self, tx: Tx, row: repo.ReminderRow, holders: Sequence[int], now: datetime
@@ -467,8 +532,10 @@ class Reminders:
             snoozed = repo.Chase("snooze", case.step, now, user_id, step.actor, until=until)
             repo.log_chases(tx, case.id, [snoozed])
             if user_id in holders and len(holders) > 1:
-                due = self._snooze_own(tx, row, step.time_minutes, holders, user_id, now, until)
-                return Snooze("ok", until, granted, own=True, due=due)
+                due, back = self._snooze_own(
+                    tx, row, step.time_minutes, holders, user_id, now, until
+                )
+                return Snooze("ok", until, granted, own=True, due=due, back=back)
             # never earlier than the snooze in force (the row's, kept when it ends later)
             kept = max(until, row.snoozed_until or until)
             held = _held(row, step.time_minutes, kept)
@@ -488,14 +555,15 @@ class Reminders:
         user_id: int,
         now: datetime,
         until: datetime,
-    ) -> datetime:
+    ) -> tuple[datetime, bool]:
         """/tunda of a member of a team holding the step (logged already): his own
         reminders, none before ``until`` (nor before a longer /tunda of his); the other
         members are reminded, and the superiors told, on the step's schedule. When every
         member has put off his own, the step waits (``snoozed_until``) until the first of
         them comes back, as one holder's /tunda puts off his step. Returns when his next
-        reminder is: the step's first at or after the end of his snooze, as the step's
-        schedule stands."""
+        reminder is, and whether that is when his snooze ends (the step reminds before
+        then: he is reminded of its latest as his snooze ends, in office hours) rather
+        than the step's next reminder, which comes after it."""
         calendar, settings = self.calendar, self.settings
         case = row.case
         asked = repo.snoozes_at_step(tx, case.id, case.step, case.step_entered_at)
@@ -511,10 +579,10 @@ class Reminders:
         if kept != row.snoozed_until:
             repo.set_reminder_state(tx, case.id, next_due_at=due, snoozed_until=kept)
         own = min(max(until, asked.get(user_id, until)), furthest)
-        while due < own:  # the step's reminders he is spared (one overdue goes at once)
-            held = mark_sent(held, max(due, calendar.next_working_moment(now)))
-            due = next_due_at(calendar, settings, held)
-        return due
+        if due >= own:
+            return due, False  # the step's next reminder comes after his snooze: his
+        # he is spared the step's reminders until then, and reminded when it ends
+        return calendar.next_working_moment(own), True
 
     async def reschedule(self) -> int:
         """At start, and after the host's clock was set back: each open case's next

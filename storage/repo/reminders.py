@@ -4,13 +4,14 @@ escalations and snoozes)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.core.model import Case
-from storage.codec import case_from_json, parse_ts, ts
+from storage.codec import case_from_json, loads, parse_ts, ts
 from storage.db import Row, Tx
+from storage.repo.queued import REFUSED_UNREACHABLE, _queued_or_refused
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,36 @@ def told_of_reminder(tx: Tx, case_id: int, step: int, number: int, since: dateti
         (case_id, step, number, ts(since)),
     )
     return {r[0] for r in rows}
+
+
+def had_reminder(
+    tx: Tx, case_id: int, step: int, number: int, since: datetime, people: Collection[int]
+) -> set[int]:
+    """Of ``people``, who had the case's reminder ``number`` at ``step`` since ``since``
+    (when the case entered it): delivered (the chase log), or still on its way to them
+    (an outbox row queued, or refused while they cannot be written to). A digest still on
+    its way is not read: a reminder queued about the case in its place takes the case out
+    of it (``supersede_digests``)."""
+    wanted = set(people)
+    if not wanted:
+        return set()
+    rows = tx.all(
+        "SELECT DISTINCT person_id FROM chases WHERE case_id = ? AND step = ? AND number = ? "
+        "AND kind = 'reminder' AND at >= ?",
+        (case_id, step, number, ts(since)),
+    )
+    had = {r[0] for r in rows} & wanted
+    for person in wanted - had:
+        queued = tx.all(
+            _queued_or_refused("params", "chat_id = ? AND case_id = ? AND kind = 'task'"),
+            (person, case_id, person, case_id, *REFUSED_UNREACHABLE),
+        )
+        for (params,) in queued:
+            p = loads(params)
+            if "reminder" in p and (p.get("step"), p.get("n", p["reminder"])) == (step, number):
+                had.add(person)
+                break
+    return had
 
 
 def snoozes_at_step(tx: Tx, case_id: int, step: int, since: datetime) -> dict[int, datetime]:
