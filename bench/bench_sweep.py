@@ -5,7 +5,9 @@ Kabag's review, with their event logs); then ``--due`` of the open cases (defaul
 made due and the rest are not. ``sweep`` runs with the real CaseService and calendar on a
 working-day morning: it reads the due rows (500 a page), asks the policy and queues each
 reminder in the outbox as a small ``task`` row (rendered when it is sent), one write
-transaction per page. Also timed: a sweep with nothing due.
+transaction per page; a person due more than three reminders at once (here Kabag, who holds
+every open case) gets one ``digest`` row listing them instead, and the check counts its
+cases. Also timed: a sweep with nothing due.
 
 Run: .venv/bin/python bench/bench_sweep.py [--cases N] [--due N]
 """
@@ -86,8 +88,10 @@ async def main(n: int, dues: list[int], keep: Path | None) -> None:
             results.append((due, (time.perf_counter() - start) * 1000))
             queued = await db.read(
                 lambda tx: tx.value(
-                    "SELECT COUNT(*) FROM outbox WHERE kind = 'task' AND sent_at IS NULL "
-                    "AND json_extract(params, '$.reminder') IS NOT NULL"
+                    "SELECT (SELECT COUNT(*) FROM outbox WHERE kind = 'task' "
+                    "AND sent_at IS NULL AND json_extract(params, '$.reminder') IS NOT NULL) "
+                    "+ (SELECT COALESCE(SUM(json_array_length(params, '$.cases')), 0) "
+                    "FROM outbox WHERE kind = 'digest' AND sent_at IS NULL)"
                 )
             )
             assert sent == due and queued == due, (sent, queued, due)
