@@ -696,6 +696,37 @@ async def test_rudi_is_reminded_when_his_snooze_ends_at_the_next_opening_when_it
         assert [headline(m) for m in news["tim2"]] == ["⏰ Pengingat ke-5"]
 
 
+async def test_rudi_spared_a_reminder_who_extends_his_tunda_is_told_it_comes_when_that_ends(
+    tmp_path: Path,
+) -> None:
+    """At 12.00 Rudi postpones his own reminders until 14.00; at 13.00 the step's Pengingat
+    ke-2 reaches Ayu, not him. At 13.30 he asks one more working hour (/tunda 1j), until
+    14.30: the reply says he is reminded then, as his snooze ends, not with the step's next
+    reminder on Tuesday at 09.00; and at 14.30 he reads Pengingat ke-2."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        case = await with_the_team(world, "Usulan yang penundaannya diperpanjang")
+        phones = Phones(world)
+        await sweep_at(world, clock, wib(7, 20, 9))
+        phones.news()
+        clock.set(wib(7, 20, 12))
+        assert "untuk Bapak/Ibu ditunda sampai" in await ask(world, "tim2", f"/tunda {case} 2j")
+        await sweep_at(world, clock, wib(7, 20, 13))
+        assert set(phones.news()) == {"tim1", "kasubag"}
+
+        clock.set(wib(7, 20, 13, 30))
+        answer = await ask(world, "tim2", f"/tunda {case} 1j")
+        assert answer == (
+            f"Pengingat Berkas #{case} untuk Bapak/Ibu ditunda sampai "
+            f"{office_time(wib(7, 20, 14, 30))}; pengingat berikutnya dikirim kepada Bapak/Ibu "
+            f"pada {office_time(wib(7, 20, 14, 30))}, saat penundaan tersebut berakhir. "
+            "Pengingat bagi anggota tim lainnya tidak berubah."
+        )
+        await sweep_at(world, clock, wib(7, 20, 14, 30))
+        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+            "tim2": ["⏰ Pengingat ke-2"]
+        }
+
+
 async def test_when_the_whole_team_postpones_the_step_waits_for_the_first_to_come_back(
     tmp_path: Path,
 ) -> None:

@@ -299,6 +299,19 @@ def _postponed(asked: dict[int, datetime], now: datetime) -> dict[int, datetime]
     return {person: until for person, until in asked.items() if until > now}
 
 
+def _owed(tx: Tx, row: repo.ReminderRow, people: Sequence[int]) -> list[int]:
+    """Of ``people``, members of a team holding the case's step, those who were not sent
+    the step's latest reminder, having put off their own (/tunda): each is sent it as his
+    snooze ends (:meth:`Reminders._back`)."""
+    number = row.reminders_sent
+    case = row.case
+    spared = [person for person in people if row.received(person) < number]
+    if number < 1 or not spared:
+        return []
+    had = repo.had_reminder(tx, case.id, case.step, number, case.step_entered_at, spared)
+    return [person for person in spared if person not in had]
+
+
 class Reminders:
     def __init__(
         self,
@@ -441,15 +454,7 @@ class Reminders:
         do) for the office to open."""
         number = row.reminders_sent
         case = row.case
-        ended = [
-            person
-            for person, until in asked.items()
-            if until <= now and row.received(person) < number
-        ]
-        if number < 1 or not ended:
-            return [], False
-        had = repo.had_reminder(tx, case.id, case.step, number, case.step_entered_at, ended)
-        owed = [person for person in ended if person not in had]
+        owed = _owed(tx, row, [person for person, until in asked.items() if until <= now])
         if not owed or not self.calendar.is_working_time(now):
             return [], bool(owed)
         back = []
@@ -562,8 +567,9 @@ class Reminders:
         member has put off his own, the step waits (``snoozed_until``) until the first of
         them comes back, as one holder's /tunda puts off his step. Returns when his next
         reminder is, and whether that is when his snooze ends (the step reminds before
-        then: he is reminded of its latest as his snooze ends, in office hours) rather
-        than the step's next reminder, which comes after it."""
+        then, or reminded while an earlier /tunda of his held: he is reminded of its
+        latest as his snooze ends, in office hours) rather than the step's next reminder,
+        which comes after it."""
         calendar, settings = self.calendar, self.settings
         case = row.case
         asked = repo.snoozes_at_step(tx, case.id, case.step, case.step_entered_at)
@@ -579,9 +585,10 @@ class Reminders:
         if kept != row.snoozed_until:
             repo.set_reminder_state(tx, case.id, next_due_at=due, snoozed_until=kept)
         own = min(max(until, asked.get(user_id, until)), furthest)
-        if due >= own:
+        if due >= own and not _owed(tx, row, [user_id]):
             return due, False  # the step's next reminder comes after his snooze: his
-        # he is spared the step's reminders until then, and reminded when it ends
+        # he is spared the step's reminders until then (or was spared its latest already,
+        # by a /tunda of his before this one), and reminded of its latest when it ends
         return calendar.next_working_moment(own), True
 
     async def reschedule(self) -> int:
