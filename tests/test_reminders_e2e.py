@@ -727,6 +727,32 @@ async def test_rudi_spared_a_reminder_who_extends_his_tunda_is_told_it_comes_whe
         }
 
 
+async def test_ayus_tunda_does_not_keep_rudi_from_the_reminder_he_was_told_comes_as_his_ends(
+    tmp_path: Path,
+) -> None:
+    """At 12.00 Rudi postpones his own reminders until 14.00 (the reply says he is reminded
+    then); at 13.00 the step's Pengingat ke-2 reaches Ayu, not him. At 13.30 Ayu postpones
+    hers for a working day: now both have, so the step waits for the first to come back.
+    At 14.00 Rudi, back, still reads Pengingat ke-2, as his reply said."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        case = await with_the_team(world, "Usulan yang ditunda bergantian")
+        phones = Phones(world)
+        await sweep_at(world, clock, wib(7, 20, 9))
+        phones.news()
+        clock.set(wib(7, 20, 12))
+        answer = await ask(world, "tim2", f"/tunda {case} 2j")
+        assert f"Bapak/Ibu pada {office_time(wib(7, 20, 14))}, saat penundaan" in answer
+        await sweep_at(world, clock, wib(7, 20, 13))
+        assert set(phones.news()) == {"tim1", "kasubag"}
+        clock.set(wib(7, 20, 13, 30))
+        assert "untuk Bapak/Ibu ditunda sampai" in await ask(world, "tim1", f"/tunda {case} 1h")
+
+        await sweep_at(world, clock, wib(7, 20, 14))
+        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+            "tim2": ["⏰ Pengingat ke-2"]
+        }
+
+
 async def test_when_the_whole_team_postpones_the_step_waits_for_the_first_to_come_back(
     tmp_path: Path,
 ) -> None:

@@ -583,7 +583,11 @@ class Reminders:
         held = _held(row, norm, kept)
         due = next_due_at(calendar, settings, held)
         if kept != row.snoozed_until:
-            repo.set_reminder_state(tx, case.id, next_due_at=due, snoozed_until=kept)
+            # looked at again when the step waits no more, or before, when a member's own
+            # snooze ends first (one spared the step's latest reminder is sent it then)
+            theirs = {person: asked[person] for person in holders if person in asked}
+            check = self._next_check(due, theirs, now)
+            repo.set_reminder_state(tx, case.id, next_due_at=check, snoozed_until=kept)
         own = min(max(until, asked.get(user_id, until)), furthest)
         if due >= own and not _owed(tx, row, [user_id]):
             return due, False  # the step's next reminder comes after his snooze: his
