@@ -629,6 +629,14 @@ SNOOZED_OWN_BACK = (
     "berikutnya dikirim kepada Bapak/Ibu pada {due}, saat penundaan tersebut berakhir. "
     "Pengingat bagi anggota tim lainnya tidak berubah."
 )
+# ... when an earlier /tunda of his ends later ({kept}) than this one ({until}): it stands
+# (a /tunda only postpones); {due}: his next reminder, as SNOOZED_OWN or SNOOZED_OWN_BACK
+SNOOZED_OWN_ALREADY_LATER = (
+    "Pengingat Berkas #{case} untuk Bapak/Ibu telah ditunda sampai {kept} atas permintaan "
+    "Bapak/Ibu sebelumnya, lebih lambat daripada batas penundaan yang diminta ({until}); "
+    "pengingat berikutnya dikirim kepada Bapak/Ibu pada {due}. Pengingat bagi anggota tim "
+    "lainnya tidak berubah."
+)
 # a /tunda that ends before the next reminder was due anyway (after an upload, a longer
 # /tunda, within the norm): a /tunda only postpones, so the reminder comes when it was due
 SNOOZE_ALREADY_LATER = (

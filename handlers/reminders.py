@@ -50,6 +50,13 @@ async def snooze(update: Update, context: Context) -> None:
     if result.own and result.due is not None:
         # a member of a team: his own reminders; the others' go on as the step's schedule
         due = svc.zone.tanggal_jam(result.due)
+        if result.kept is not None:  # a longer /tunda of his stands: a /tunda only postpones
+            kept = svc.zone.tanggal_jam(result.kept)
+            await reply(
+                update,
+                t.SNOOZED_OWN_ALREADY_LATER.format(case=case_id, kept=kept, until=until, due=due),
+            )
+            return
         own = t.SNOOZED_OWN_BACK if result.back else t.SNOOZED_OWN
         await reply(update, own.format(case=case_id, until=until, note=note, due=due))
         return

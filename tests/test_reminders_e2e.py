@@ -753,6 +753,44 @@ async def test_ayus_tunda_does_not_keep_rudi_from_the_reminder_he_was_told_comes
         }
 
 
+async def test_rudi_asking_a_shorter_tunda_is_told_his_longer_one_stands_and_when_he_is_reminded(
+    tmp_path: Path,
+) -> None:
+    """At 10.00 Rudi postpones his own reminders for a working day, until Tuesday 10.00. A
+    few minutes later he asks two working hours (/tunda 2j): a /tunda only postpones, so
+    the reply says his reminders stay postponed until Tuesday 10.00, later than the 12.05
+    he asked, and that he is reminded then; not that they are postponed until 12.05. So
+    it goes: nothing at 12.05, the step's ke-2 at 13.00 reaches Ayu, and Rudi reads ke-3
+    on Tuesday at 10.00."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        case = await with_the_team(world, "Usulan yang ditunda dua kali")
+        phones = Phones(world)
+        await sweep_at(world, clock, wib(7, 20, 9))
+        phones.news()
+        clock.set(wib(7, 20, 10))
+        assert "untuk Bapak/Ibu ditunda sampai" in await ask(world, "tim2", f"/tunda {case} 1h")
+        clock.set(wib(7, 20, 10, 5))
+        answer = await ask(world, "tim2", f"/tunda {case} 2j")
+        assert answer == (
+            f"Pengingat Berkas #{case} untuk Bapak/Ibu telah ditunda sampai "
+            f"{office_time(wib(7, 21, 10))} atas permintaan Bapak/Ibu sebelumnya, lebih "
+            "lambat daripada batas penundaan yang diminta "
+            f"({office_time(wib(7, 20, 12, 5))}); pengingat berikutnya dikirim kepada "
+            f"Bapak/Ibu pada {office_time(wib(7, 21, 10))}. Pengingat bagi anggota tim "
+            "lainnya tidak berubah."
+        ), answer
+        await sweep_at(world, clock, wib(7, 20, 12, 5))
+        assert phones.news() == {}
+        await sweep_at(world, clock, wib(7, 20, 13))
+        assert set(phones.news()) == {"tim1", "kasubag"}
+        await sweep_at(world, clock, wib(7, 21, 9))
+        assert set(phones.news()) == {"tim1", "kasubag"}
+        await sweep_at(world, clock, wib(7, 21, 10))
+        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+            "tim2": ["⏰ Pengingat ke-3"]
+        }
+
+
 async def test_when_the_whole_team_postpones_the_step_waits_for_the_first_to_come_back(
     tmp_path: Path,
 ) -> None:

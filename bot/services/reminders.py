@@ -111,6 +111,9 @@ class Snooze:
     own: bool = False
     due: datetime | None = None
     back: bool = False
+    # ... the end of his own snooze in force, when an earlier /tunda of his ends later
+    # than ``until`` (it stands: a /tunda only postpones); None: ``until``
+    kept: datetime | None = None
 
 
 def _queue(tx: Tx, chases: list[_Chase], now: datetime) -> None:
@@ -537,10 +540,11 @@ class Reminders:
             snoozed = repo.Chase("snooze", case.step, now, user_id, step.actor, until=until)
             repo.log_chases(tx, case.id, [snoozed])
             if user_id in holders and len(holders) > 1:
-                due, back = self._snooze_own(
+                due, back, own = self._snooze_own(
                     tx, row, step.time_minutes, holders, user_id, now, until
                 )
-                return Snooze("ok", until, granted, own=True, due=due, back=back)
+                kept_own = own if own > until else None
+                return Snooze("ok", until, granted, own=True, due=due, back=back, kept=kept_own)
             # never earlier than the snooze in force (the row's, kept when it ends later)
             kept = max(until, row.snoozed_until or until)
             held = _held(row, step.time_minutes, kept)
@@ -560,7 +564,7 @@ class Reminders:
         user_id: int,
         now: datetime,
         until: datetime,
-    ) -> tuple[datetime, bool]:
+    ) -> tuple[datetime, bool, datetime]:
         """/tunda of a member of a team holding the step (logged already): his own
         reminders, none before ``until`` (nor before a longer /tunda of his); the other
         members are reminded, and the superiors told, on the step's schedule. When every
@@ -569,7 +573,8 @@ class Reminders:
         reminder is, and whether that is when his snooze ends (the step reminds before
         then, or reminded while an earlier /tunda of his held: he is reminded of its
         latest as his snooze ends, in office hours) rather than the step's next reminder,
-        which comes after it."""
+        which comes after it; and when his own snooze ends (a longer /tunda of his
+        before this one stands)."""
         calendar, settings = self.calendar, self.settings
         case = row.case
         asked = repo.snoozes_at_step(tx, case.id, case.step, case.step_entered_at)
@@ -590,10 +595,10 @@ class Reminders:
             repo.set_reminder_state(tx, case.id, next_due_at=check, snoozed_until=kept)
         own = min(max(until, asked.get(user_id, until)), furthest)
         if due >= own and not _owed(tx, row, [user_id]):
-            return due, False  # the step's next reminder comes after his snooze: his
+            return due, False, own  # the step's next reminder comes after his snooze: his
         # he is spared the step's reminders until then (or was spared its latest already,
         # by a /tunda of his before this one), and reminded of its latest when it ends
-        return calendar.next_working_moment(own), True
+        return calendar.next_working_moment(own), True, own
 
     async def reschedule(self) -> int:
         """At start, and after the host's clock was set back: each open case's next
