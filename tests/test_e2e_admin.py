@@ -430,6 +430,23 @@ async def test_a_role_passed_to_whoever_holds_it_already_is_refused(world: World
         assert plain((await admin.wait_message(timeout=WAIT)).text) == expected
 
 
+async def test_a_role_passed_from_and_to_someone_who_does_not_hold_it_says_so(
+    world: World,
+) -> None:
+    """A hurried administrator types the Karo's id twice in /alihkan kabag (and then an id
+    nobody holds): Hendra is not Kabag, and the answer says so instead of that he holds it;
+    Budi stays Kabag."""
+    for command, expected in (
+        (
+            "/alihkan kabag 1003 1003",
+            "Dr. Ir. Hendra Wijaya, M.P.A. (ID 1003) tidak memegang peran Kabag.",
+        ),
+        ("/alihkan kabag 9999 9999", "ID 9999 tidak memegang peran Kabag."),
+    ):
+        assert await said(world, "admin", command) == expected
+    assert await holder_ids(world, "kabag") == [1002]
+
+
 async def test_a_role_passed_or_given_to_the_bots_own_id_is_refused(world: World) -> None:
     """The administrator copies the bot's own id by mistake: /alihkan and /plh are refused
     politely, and Hendra stays Karo with no acting official."""

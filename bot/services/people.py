@@ -809,6 +809,8 @@ class PeopleService:
             now = self.clock.now()
             claim(tx, update_id, now)
             holders = {p.telegram_id for p in repo.holders(tx, self.unit, role)}
+            if old == new and old not in holders:  # one id typed twice: not the holder
+                return Reassigned("not_holder", name_of(tx, old)), False
             # a team member may take over another's places (both held the team's role)
             if old == new or (new in holders and not self._shared(role)):
                 return Reassigned("already", name_of(tx, new)), False
