@@ -1908,6 +1908,11 @@ REVOKED_ACTING_EXCEPT = ", kecuali yang tidak dapat diputuskannya."
 REVOKED_INVITE_NEW = " Undang pejabat baru dengan <code>/undang {role}</code>."
 # /alihkan
 REASSIGN_NOT_HOLDER = "{who} tidak memegang peran {role}."
+# /cabut or /alihkan naming the role's acting official in force, as if he held it
+NOT_HOLDER_BUT_ACTING = (
+    "{who} tidak memegang peran {role} sebagai pejabat definitif; yang bersangkutan adalah "
+    "{title} sampai {until}. Penetapan itu diakhiri dengan <code>/akhiri_plh {role_id}</code>."
+)
 REASSIGN_HOLDER_ALREADY = "{who} telah memegang peran {role}."
 # {held}: REASSIGN_HELD_BEFORE or ""; {moved}: REASSIGN_TASKS_*; {told}: REASSIGN_TOLD_* or ""
 REASSIGNED = "Peran {role} dialihkan dari {old} kepada {new}{held}. {moved}{told}."

@@ -289,7 +289,7 @@ async def revoke(update: Update, context: Context) -> None:
         return  # put back after a crash, applied already: answered then
     role_name = role_label(context.services.sops, role)
     if revoked is None:
-        await reply(update, t.REVOKE_NOT_HOLDER)
+        await reply(update, await _acting_instead(context, role, person) or t.REVOKE_NOT_HOLDER)
         return
     text = t.REVOKED.format(role=role_name, name=t.e(revoked.name), person=person)
     if revoked.vacant:
@@ -318,6 +318,25 @@ async def revoke(update: Update, context: Context) -> None:
     await reply(update, text)
 
 
+async def _acting_instead(context: Context, role: str, person: int) -> str | None:
+    """Why a person named in /cabut or /alihkan as the role's holder is not, when he is
+    its Plh or Plt in force: what he is, until when, and the command that ends it (None
+    when he is not)."""
+    svc = context.services
+    now = svc.clock.now()
+    for a in await svc.acting.listing(person):
+        if a.role == role and a.in_force(now):
+            names = await svc.queries.names([person])
+            return t.NOT_HOLDER_BUT_ACTING.format(
+                who=who(names, person),
+                role=role_label(svc.sops, role),
+                title=role_label(svc.sops, role, acting_role(svc.sops, role, a.kind)),
+                until=t.last_day(a.ends_at, svc.zone),
+                role_id=t.e(role),
+            )
+    return None
+
+
 async def reassign(update: Update, context: Context) -> None:
     if not await _require_admin(update, context):
         return
@@ -340,7 +359,10 @@ async def reassign(update: Update, context: Context) -> None:
         return  # put back after a crash, applied already: answered then
     names = await svc.queries.names([old, new])
     if result.status == "not_holder":
-        await reply(update, t.REASSIGN_NOT_HOLDER.format(who=who(names, old), role=role_name))
+        acting = await _acting_instead(context, role, old)
+        await reply(
+            update, acting or t.REASSIGN_NOT_HOLDER.format(who=who(names, old), role=role_name)
+        )
         return
     if result.status == "already":
         await reply(update, t.REASSIGN_HOLDER_ALREADY.format(who=who(names, new), role=role_name))

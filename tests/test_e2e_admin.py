@@ -1239,6 +1239,24 @@ async def test_cabut_of_the_karo_while_a_plh_acts_says_the_plh_holds_the_tasks(
     assert (await case_of(world, case)).step == 4
 
 
+async def test_cabut_or_alihkan_of_the_plh_karo_points_to_akhiri_plh(world: World) -> None:
+    """Agus is Plh Karo; the administrator, to let him go, types /cabut and then /alihkan
+    with his id as if he held the role: both answers say he is the Plh, not the Karo,
+    until when, and that /akhiri_plh karo ends it. Nothing changes."""
+    await said(world, "admin", f"/plh karo {ACTING.telegram_id} 31-12-2030 cuti tahunan")
+    plh = (
+        f"{ACTING.name} (ID {ACTING.telegram_id}) tidak memegang peran Karo sebagai pejabat "
+        "definitif; yang bersangkutan adalah Plh. Karo sampai 31 Desember 2030. Penetapan "
+        "itu diakhiri dengan /akhiri_plh karo."
+    )
+    assert await said(world, "admin", f"/cabut {ACTING.telegram_id} karo") == plh
+    assert await said(world, "admin", f"/alihkan karo {ACTING.telegram_id} 1002") == plh
+    assert await holder_ids(world, "karo") == [1003]
+    [appointment] = await world.services.acting.listing()
+    assert appointment.person_id == ACTING.telegram_id
+    assert appointment.in_force(world.services.clock.now())
+
+
 def menu_of(world: World, person: str) -> list[str]:
     """The command menu Telegram shows the person in their chat with the bot."""
     uid = world[person].id
