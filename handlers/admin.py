@@ -48,6 +48,10 @@ def role_label(sops: SopRegistry, role: str, shown: str | None = None) -> str:
 # the words between the first and the last day of a period copied from a letter, without
 # their dots and slashes ("s.d.", "s/d", "sd.", "S/D." are all "sd")
 PERIOD_WORDS = frozenset({"sd", "sampai", "hingga", "-", "–", "—"})
+# the longest a Plh or Plt is appointed for, with its extension (3 + 3 months, SE Kepala BKN
+# No. 1/SE/I/2021): a first day typed without its year is not put back further than this
+# before the end ("19 Desember s.d. 12 Desember" is two days swapped, not almost a year)
+LONGEST_PERIOD = timedelta(days=184)
 INVITES_PER_PAGE = 10  # /undangan lists this many open invitations a page
 MAX_ACTING_REASON = 300
 MAX_ACTING_LETTER = 100
@@ -496,7 +500,8 @@ def _split_date(args: list[str], today: date) -> tuple[date, list[str]] | None:
 def _split_period(args: list[str], today: date) -> tuple[date | None, date, list[str]] | str | None:
     """The period at the head of ``args``: an end date (:func:`_split_date`), or a period
     copied from a letter, "12 Desember 2026 s.d. 19 Desember 2026" (also "sampai (dengan)",
-    "hingga", a dash), whose later date is its end. Its first day (None for an end date
+    "hingga", a dash), whose later date is its end (a first day typed without its year is
+    the one before the end, at most :data:`LONGEST_PERIOD` before it). Its first day (None for an end date
     alone), its end and the words after it; None when no date heads ``args``; the words of
     the period when it cannot be read (no date after "s.d.", or one before the first)."""
     found = _split_date(args, today)
@@ -512,7 +517,11 @@ def _split_period(args: list[str], today: date) -> tuple[date | None, date, list
         # come: "28 Desember s.d. 8 Januari" typed on 4 January began last December
         typed = args[: len(args) - len(rest)]
         earlier = _split_date(typed, second[0] - timedelta(days=365))
-        if earlier is not None and not earlier[1] and earlier[0] <= second[0]:
+        if (
+            earlier is not None
+            and not earlier[1]
+            and second[0] - LONGEST_PERIOD <= earlier[0] <= second[0]
+        ):
             end = earlier[0]
     if second is None or second[0] < end:
         shown = len(after) - len(second[1]) if second else 3  # the second date, or a try

@@ -1217,6 +1217,31 @@ async def test_a_plh_period_over_new_year_copied_without_years_is_read_as_the_le
         assert appointment.ends_at == wib(2027, 1, 9, 0)
 
 
+async def test_a_period_typed_the_wrong_way_round_without_years_is_refused(
+    tmp_path: Path,
+) -> None:
+    """On 8 December 2026 the administrator copies a Nota Dinas in a hurry and swaps its
+    days: "19 Desember s.d. 12 Desember", then "5 April s.d. 28 Maret". Neither is read as
+    a period of almost a year that began last December or April (a Plh or Plt is appointed
+    for three months at most, six with its extension): both are refused as periods that
+    cannot be read, and no Plh is appointed. Over the new year a period is still read."""
+    clock = ManualClock(wib(2026, 12, 8, 9))
+    async with World(tmp_path, clock=clock) as world:
+        await world.everyone_starts()
+        for period in ("19 Desember s.d. 12 Desember", "5 April s.d. 28 Maret"):
+            admin = world["admin"]
+            admin.mark_seen()
+            await admin.send(f"/plh karo 1007 {period} cuti tahunan")
+            refused = (await admin.wait_message(timeout=WAIT)).text
+            assert refused.startswith(f"Masa tugas {period} tidak dapat dibaca."), refused
+        assert await world.services.acting.listing() == []
+    assert _split_period(["1", "Agustus", "s.d.", "31", "Januari", "cuti"], date(2027, 1, 4)) == (
+        date(2026, 8, 1),
+        date(2027, 1, 31),
+        ["cuti"],
+    )
+
+
 def test_a_period_whose_first_day_is_typed_without_its_year_begins_before_its_end() -> None:
     """Read on 4 January 2027: "28 Des - 8 Jan" began on 28 December 2026; a first day
     typed with its year stays as typed (and a period that then ends before it begins is
