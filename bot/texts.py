@@ -1811,6 +1811,12 @@ ACTING_TASK_BACK = "↩️ Masa tugas Plh/Plt telah berakhir; tugas ini kembali 
 # /plh, /plt, /akhiri_plh, /ubah_data) ----------------------------------------------------
 
 USAGE_INVITE = "Penggunaan: <code>/undang &lt;peran&gt;</code>, peran salah satu dari: {roles}."
+# /undang <peran> with more after it (an id, a name): an invitation names no one
+INVITE_FOR_ANYONE = (
+    "Undangan tidak ditujukan kepada ID tertentu: tautannya berlaku bagi siapa pun yang "
+    "pertama membukanya. Buat undangan dengan <code>/undang {role}</code>, lalu kirimkan "
+    "tautannya kepada pegawai yang dimaksud."
+)
 USAGE_REVOKE = "Penggunaan: <code>/cabut &lt;id Telegram&gt; &lt;peran&gt;</code>."
 USAGE_REASSIGN = "Penggunaan: <code>/alihkan &lt;peran&gt; &lt;id lama&gt; &lt;id baru&gt;</code>."
 USAGE_CANCEL = "Penggunaan: <code>/batalkan &lt;nomor berkas&gt; &lt;alasan&gt;</code>."

@@ -88,9 +88,14 @@ async def invite(update: Update, context: Context) -> None:
         return
     svc = context.services
     roles = _role_ids(context)
-    role = (context.args or [""])[0].lower()
+    args = context.args or [""]
+    role = args[0].lower()
+    usage = t.USAGE_INVITE.format(roles=", ".join(roles))
     if role not in roles:
-        await reply(update, t.USAGE_INVITE.format(roles=", ".join(roles)))
+        await reply(update, usage)
+        return
+    if len(args) > 1:  # "/undang kabag 1007": the link is not his alone, so none is made
+        await reply(update, f"{t.INVITE_FOR_ANYONE.format(role=t.e(role))}\n\n{usage}")
         return
     try:
         invite = await svc.people.invite(user_id(update), role, update.update_id)

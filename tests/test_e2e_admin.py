@@ -1164,6 +1164,22 @@ async def test_the_administrator_withdraws_an_invitation_sent_to_the_wrong_perso
     assert "Tidak ada undangan" in await said(world, "admin", "/undangan")
 
 
+async def test_an_invitation_typed_with_a_persons_id_says_the_link_is_for_whoever_opens_it(
+    world: World,
+) -> None:
+    """The administrator types /undang kabag 1007, meaning the link for Agus: an invitation
+    names no one (whoever opens the link first takes the role), so none is made and the
+    answer says so, with the usage; /undang kabag alone makes it."""
+    answer = await said(world, "admin", f"/undang kabag {ACTING.telegram_id}")
+    assert answer.startswith(
+        "Undangan tidak ditujukan kepada ID tertentu: tautannya berlaku bagi siapa pun yang "
+        "pertama membukanya. Buat undangan dengan /undang kabag, lalu kirimkan tautannya "
+        "kepada pegawai yang dimaksud.\n\nPenggunaan: /undang"
+    ), answer
+    assert await world.services.people.open_invites() == []
+    assert (await said(world, "admin", "/undang kabag")).startswith("Tautan undangan")
+
+
 async def test_an_invitation_is_withdrawn_from_its_own_message_and_only_by_an_administrator(
     world: World,
 ) -> None:
