@@ -20,6 +20,7 @@ from bot.outbox import keyboard_markup
 from bot.services import reports
 from bot.services.cases import AlreadyApplied
 from bot.services.people import Profile, StartResult
+from bot.views import acting_role
 from handlers.common import Context, answer, reply, reply_in_parts, user_id
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -202,7 +203,7 @@ def summary(context: Context, profile: Profile) -> str:
         roles=t.e(", ".join(names) or "-"),
     )
     for a in profile.acting:
-        title = f"{a.kind.capitalize()}. {definition.role(a.role).name}"
+        title = acting_role(definition, a.role, a.kind)  # a role no longer defined: its id
         text += t.PROFILE_SUMMARY_ACTING.format(
             title=t.e(title), starts=zone.tanggal_jam(a.starts_at), ends=t.last_day(a.ends_at, zone)
         )

@@ -114,3 +114,29 @@ async def test_a_role_taken_out_of_the_file_is_still_managed_for_the_open_cases_
         assert [p.telegram_id for p in holders] == [ACTING.telegram_id]
         invited = await said(world, "admin", "/undang fungsional_umum")
         assert invited.startswith("Tautan undangan sekali pakai untuk peran Fungsional Umum")
+
+
+async def test_a_plh_of_a_role_taken_out_of_the_file_still_sees_her_data(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Ayu is Plh Fungsional Umum until 2030 when the office renames the role in its file
+    (fungsional_umum -> arsiparis) with no case open that needs it. Her /saya still shows
+    her data and the appointment, by the role's id, instead of a fault (and a KeyError in
+    the log for the administrators)."""
+    sop = office_copy(tmp_path)
+    async with World(tmp_path / "w", sops=[str(sop)]) as world:
+        await world.everyone_starts()
+        await said(world, "admin", "/plh fungsional_umum 1004 31-12-2030 cuti")
+        edit(
+            sop,
+            'id = "fungsional_umum"\nname = "Fungsional Umum"',
+            'id = "arsiparis"\nname = "Arsiparis"',
+        )
+        edit(sop, '"fungsional_umum"', '"arsiparis"')
+        await restart(world, people=people_with({"fungsional_umum": "arsiparis"}))
+        data = await said(world, "tim1", "/saya")
+        assert data.startswith("Data Bapak/Ibu\nNama: Ayu Lestari, S.Kom."), data
+        assert "Selaku Plh. fungsional_umum: " in data, data
+        assert "s.d. 31 Desember 2030" in data, data
+        faults = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+        assert faults == []
