@@ -665,7 +665,11 @@ async def end_acting(update: Update, context: Context) -> None:
     args = context.args or []
     svc = context.services
     role = args[0].lower() if len(args) == 1 else ""
-    if role not in _role_ids(context):
+    defined = role in _role_ids(context)
+    # a role the SOP files no longer define keeps its appointment in force until ended here
+    if not defined and not any(
+        a.role == role and a.in_force(svc.clock.now()) for a in await svc.acting.listing()
+    ):
         await reply(update, t.USAGE_END_ACTING)
         return
     try:
@@ -677,10 +681,12 @@ async def end_acting(update: Update, context: Context) -> None:
         return
     appointment, handed = ended.appointment, ended.handed
     names = await svc.queries.names([appointment.person_id])
-    role_name = role_label(svc.sops, role)
     title = role_label(svc.sops, role, acting_role(svc.sops, role, appointment.kind))
     text = t.ACTING_ENDED_BY_ADMIN.format(who=who(names, appointment.person_id), title=title)
-    if ended.vacant:
+    if not defined:  # no tasks of its own, nobody to invite to it
+        text += "."
+    elif ended.vacant:
+        role_name = role_label(svc.sops, role)
         # no definitive holder to return to: the tasks wait for no one
         waiting = (
             t.ACTING_ENDED_WAITING.format(

@@ -140,3 +140,36 @@ async def test_a_plh_of_a_role_taken_out_of_the_file_still_sees_her_data(
         assert "s.d. 31 Desember 2030" in data, data
         faults = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
         assert faults == []
+
+
+async def test_the_plh_of_a_role_taken_out_of_the_file_can_still_be_ended(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Ayu is Plh Fungsional Umum until 2030 when the office takes the role out of its file
+    (renamed arsiparis), no case open needing it. The administrator ends the appointment
+    with /akhiri_plh fungsional_umum, as /peran and her /saya still name it: it ends, and
+    her /saya names it no more."""
+    sop = office_copy(tmp_path)
+    async with World(tmp_path / "w", sops=[str(sop)]) as world:
+        await world.everyone_starts()
+        await said(world, "admin", "/plh fungsional_umum 1004 31-12-2030 cuti")
+        edit(
+            sop,
+            'id = "fungsional_umum"\nname = "Fungsional Umum"',
+            'id = "arsiparis"\nname = "Arsiparis"',
+        )
+        edit(sop, '"fungsional_umum"', '"arsiparis"')
+        await restart(world, people=people_with({"fungsional_umum": "arsiparis"}))
+        ended = await said(world, "admin", "/akhiri_plh fungsional_umum")
+        assert ended == (
+            "Penetapan Ayu Lestari, S.Kom. (ID 1004) sebagai Plh. fungsional_umum diakhiri."
+        )
+        assert "Selaku Plh." not in await said(world, "tim1", "/saya")
+        assert await said(world, "admin", "/akhiri_plh fungsional_umum") == (
+            "Penggunaan: /akhiri_plh ."
+        )
+        await world.drained()
+        told = [m.text for m in world["tim1"].bot_messages if "fungsional_umum" in m.text]
+        assert told == ["Masa tugas Bapak/Ibu sebagai Plh. fungsional_umum telah berakhir."]
+        faults = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+        assert faults == []
