@@ -300,7 +300,13 @@ async def revoke(update: Update, context: Context) -> None:
     if revoked is None:
         await reply(update, await _acting_instead(context, role, person) or t.REVOKE_NOT_HOLDER)
         return
-    text = t.REVOKED.format(role=role_name, name=t.e(revoked.name), person=person)
+    named = revoked.name and revoked.name != t.UNNAMED.format(person=person)
+    holder = (
+        t.REVOKED_NAMED.format(name=t.e(revoked.name), person=person)
+        if named
+        else t.REVOKED_UNNAMED.format(person=person)
+    )
+    text = t.REVOKED.format(role=role_name, holder=holder)
     if revoked.vacant:
         # only the tasks nobody holds wait: an acting official in force holds the others
         waiting = (

@@ -447,6 +447,16 @@ async def test_a_role_passed_from_and_to_someone_who_does_not_hold_it_says_so(
     assert await holder_ids(world, "kabag") == [1002]
 
 
+async def test_revoking_a_kabag_known_only_by_his_id_names_the_id_once(world: World) -> None:
+    """The Kabag role went to ID 7770001, who never opened the bot and so gave no name;
+    the administrator revokes it again: the answer names "ID 7770001", not the id twice."""
+    await said(world, "admin", "/alihkan kabag 1002 7770001")
+    assert await said(world, "admin", "/cabut 7770001 kabag") == (
+        "Peran Kabag milik ID 7770001 telah dicabut.\n"
+        "Peran Kabag kini tidak dipegang siapa pun. Undang pejabat baru dengan /undang kabag."
+    )
+
+
 async def test_a_role_passed_or_given_to_the_bots_own_id_is_refused(world: World) -> None:
     """The administrator copies the bot's own id by mistake: /alihkan and /plh are refused
     politely, and Hendra stays Karo with no acting official."""
