@@ -112,6 +112,10 @@ class Phones:
                 fresh[key] = new
         return fresh
 
+    def headlines(self) -> dict[str, list[str]]:
+        """The news, each message by its headline ("⏰ Pengingat ke-2", "📣 Eskalasi — …")."""
+        return {key: [headline(m) for m in news] for key, news in self.news().items()}
+
 
 async def sweep_at(world: World, clock: ManualClock, moment: datetime) -> None:
     """Move the clock (forward only), sweep, and let the outbox deliver what it queued."""
@@ -593,7 +597,7 @@ async def test_rudi_postpones_his_own_reminders_and_ayu_is_still_reminded_on_sch
         case = await with_the_team(world, "Usulan yang ditunda seorang anggota tim")
         phones = Phones(world)
         await sweep_at(world, clock, wib(7, 20, 9))
-        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+        assert phones.headlines() == {
             "tim1": ["⏰ Pengingat ke-1"],
             "tim2": ["⏰ Pengingat ke-1"],
         }
@@ -609,21 +613,19 @@ async def test_rudi_postpones_his_own_reminders_and_ayu_is_still_reminded_on_sch
         escalated = [f"📣 Eskalasi — Berkas #{case}: Usulan yang ditunda seorang anggota tim"]
         for number, moment in ((2, wib(7, 20, 13)), (3, wib(7, 21, 9))):
             await sweep_at(world, clock, moment)
-            assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+            assert phones.headlines() == {
                 "tim1": [f"⏰ Pengingat ke-{number}"],
                 "kasubag": escalated,
             }, moment
         await sweep_at(world, clock, wib(7, 21, 9, 59))
         assert phones.news() == {}
         await sweep_at(world, clock, wib(7, 21, 10))
-        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
-            "tim2": ["⏰ Pengingat ke-3"]
-        }
+        assert phones.headlines() == {"tim2": ["⏰ Pengingat ke-3"]}
         await sweep_at(world, clock, wib(7, 21, 12, 59))
         assert phones.news() == {}
 
         await sweep_at(world, clock, wib(7, 21, 13))
-        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+        assert phones.headlines() == {
             "tim1": ["⏰ Pengingat ke-4"],
             "tim2": ["⏰ Pengingat ke-4"],
             "kasubag": escalated,
@@ -662,16 +664,14 @@ async def test_rudi_is_reminded_when_his_snooze_ends_at_the_next_opening_when_it
         )
         escalated = [f"📣 Eskalasi — Berkas #{case}: {title}"]
         await sweep_at(world, clock, wib(7, 20, 13))
-        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+        assert phones.headlines() == {
             "tim1": ["⏰ Pengingat ke-2"],
             "kasubag": escalated,
         }
         await sweep_at(world, clock, wib(7, 20, 14))
-        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
-            "tim2": ["⏰ Pengingat ke-2"]
-        }
+        assert phones.headlines() == {"tim2": ["⏰ Pengingat ke-2"]}
         await sweep_at(world, clock, wib(7, 21, 9))
-        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+        assert phones.headlines() == {
             "tim1": ["⏰ Pengingat ke-3"],
             "tim2": ["⏰ Pengingat ke-3"],
             "kasubag": escalated,
@@ -687,9 +687,7 @@ async def test_rudi_is_reminded_when_his_snooze_ends_at_the_next_opening_when_it
             await sweep_at(world, clock, quiet)
             assert phones.news() == {}, quiet
         await sweep_at(world, clock, wib(7, 22, 8))
-        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
-            "tim2": ["⏰ Pengingat ke-4"]
-        }
+        assert phones.headlines() == {"tim2": ["⏰ Pengingat ke-4"]}
         await sweep_at(world, clock, wib(7, 22, 9))
         news = phones.news()
         assert [headline(m) for m in news["tim1"]] == ["⏰ Pengingat ke-5"]
@@ -722,9 +720,7 @@ async def test_rudi_spared_a_reminder_who_extends_his_tunda_is_told_it_comes_whe
             "Pengingat bagi anggota tim lainnya tidak berubah."
         )
         await sweep_at(world, clock, wib(7, 20, 14, 30))
-        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
-            "tim2": ["⏰ Pengingat ke-2"]
-        }
+        assert phones.headlines() == {"tim2": ["⏰ Pengingat ke-2"]}
 
 
 async def test_ayus_tunda_does_not_keep_rudi_from_the_reminder_he_was_told_comes_as_his_ends(
@@ -748,9 +744,7 @@ async def test_ayus_tunda_does_not_keep_rudi_from_the_reminder_he_was_told_comes
         assert "untuk Bapak/Ibu ditunda sampai" in await ask(world, "tim1", f"/tunda {case} 1h")
 
         await sweep_at(world, clock, wib(7, 20, 14))
-        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
-            "tim2": ["⏰ Pengingat ke-2"]
-        }
+        assert phones.headlines() == {"tim2": ["⏰ Pengingat ke-2"]}
 
 
 async def test_rudi_asking_a_shorter_tunda_is_told_his_longer_one_stands_and_when_he_is_reminded(
@@ -786,9 +780,7 @@ async def test_rudi_asking_a_shorter_tunda_is_told_his_longer_one_stands_and_whe
         await sweep_at(world, clock, wib(7, 21, 9))
         assert set(phones.news()) == {"tim1", "kasubag"}
         await sweep_at(world, clock, wib(7, 21, 10))
-        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
-            "tim2": ["⏰ Pengingat ke-3"]
-        }
+        assert phones.headlines() == {"tim2": ["⏰ Pengingat ke-3"]}
 
 
 async def test_when_the_whole_team_postpones_the_step_waits_for_the_first_to_come_back(
@@ -817,16 +809,14 @@ async def test_when_the_whole_team_postpones_the_step_waits_for_the_first_to_com
 
         escalated = [f"📣 Eskalasi — Berkas #{case}: Usulan yang ditunda seluruh tim"]
         await sweep_at(world, clock, wib(7, 21, 10))
-        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+        assert phones.headlines() == {
             "tim2": ["⏰ Pengingat ke-2"],
             "kasubag": escalated,
         }
         await sweep_at(world, clock, wib(7, 21, 11))
-        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
-            "tim1": ["⏰ Pengingat ke-2"]
-        }
+        assert phones.headlines() == {"tim1": ["⏰ Pengingat ke-2"]}
         await sweep_at(world, clock, wib(7, 21, 14))
-        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+        assert phones.headlines() == {
             "tim1": ["⏰ Pengingat ke-3"],
             "tim2": ["⏰ Pengingat ke-3"],
             "kasubag": escalated,
@@ -858,7 +848,7 @@ async def test_ayu_left_alone_in_the_team_postpones_the_step_as_its_one_holder_w
             await sweep_at(world, clock, quiet)
             assert phones.news() == {}, quiet
         await sweep_at(world, clock, wib(7, 21, 10))
-        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+        assert phones.headlines() == {
             "tim1": ["⏰ Pengingat ke-2"],
             "kasubag": [f"📣 Eskalasi — Berkas #{case}: Usulan yang ditunda anggota tim terakhir"],
         }
@@ -1851,7 +1841,7 @@ async def test_a_reminder_held_up_by_an_outage_waits_for_the_office_to_open_not_
         clock.set(wib(7, 8, 8))
         world.services.outbox.wake()
         await world.drained(WAIT)
-        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+        assert phones.headlines() == {
             "kasubag": ["⏰ Pengingat ke-2"],
             "kabag": [f"📣 Eskalasi — Berkas #{case}: Usulan yang tertahan"],
         }
@@ -1897,7 +1887,7 @@ async def test_kabags_role_passes_while_an_escalation_about_a_late_step_waits_fo
         clock.set(wib(7, 8, 8))
         world.services.outbox.wake()
         await world.drained(WAIT)
-        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+        assert phones.headlines() == {
             "kasubag": ["⏰ Pengingat ke-2"],
         }
         told = escalations_to_agus()
@@ -1910,7 +1900,7 @@ async def test_kabags_role_passes_while_an_escalation_about_a_late_step_waits_fo
         await sweep_at(world, clock, wib(7, 8, 11, 49))
         assert phones.news() == {} and escalations_to_agus() == []
         await sweep_at(world, clock, wib(7, 8, 11, 50))
-        assert {k: [headline(m) for m in v] for k, v in phones.news().items()} == {
+        assert phones.headlines() == {
             "kasubag": ["⏰ Pengingat ke-3"],
         }
         told = escalations_to_agus()
