@@ -493,6 +493,8 @@ class Renderer:
             return Message(str(p.get("text", "")), keyboard, reply_to=int(reply) if reply else None)
         if kind in ("acting_start", "acting_end"):
             return self._acting_notice(item, inputs, str(kind))
+        if kind == "acting_extended":
+            return self._acting_extended(item, inputs)
         if kind == "acting_left_waiting":
             return self._acting_left_waiting(item, inputs)
         if kind == "role_moved":
@@ -847,6 +849,15 @@ class Renderer:
             return ""
         title = acting_role(self.sops, appointment.role, appointment.kind)
         return t.ACTING_ENDED_HOLDER.format(whom=whom, title=f"<b>{t.e(title)}</b>")
+
+    def _acting_extended(self, item: repo.OutboxItem, inputs: Inputs) -> Message | None:
+        """To the acting official: his appointment runs on to a later day (/plh again)."""
+        appointment = inputs.appointments.get(int(item.params.get("appointment", 0)))
+        if appointment is None:
+            return None
+        title = acting_role(self.sops, appointment.role, appointment.kind)
+        until = t.last_day(appointment.planned_end, self.zone)
+        return Message(t.ACTING_EXTENDED_YOU.format(title=t.e(title), until=until))
 
     def _acting_notice(self, item: repo.OutboxItem, inputs: Inputs, kind: str) -> Message | None:
         appointment = inputs.appointments.get(int(item.params.get("appointment", 0)))

@@ -1526,6 +1526,10 @@ ACTING_STARTS = (
     "selama masa tersebut disampaikan kepada yang bersangkutan.{tasks} Bapak/Ibu tetap dapat "
     "melihat dan menindaklanjutinya.{letter}"
 )
+# to the acting official whose appointment was extended (/plh or /plt again)
+ACTING_EXTENDED_YOU = (
+    "👤 Masa tugas Bapak/Ibu sebagai <b>{title}</b> diperpanjang sampai dengan {until}."
+)
 ACTING_ENDS_YOU = "Masa tugas Bapak/Ibu sebagai <b>{title}</b> telah berakhir.{tasks}"
 # ... to the definitive official when the tasks go on to the next acting official
 ACTING_ENDS_HANDED_ON = (
@@ -1969,6 +1973,26 @@ ACTING_VACANT = (
     "<code>/undang {role_id}</code>."
 )
 ACTING_DEFINITIVE_TOLD = "Pejabat definitif telah diberi tahu."
+# /plh or /plt again for the acting official in force, same role and kind: its end moves
+# ({told}: ACTING_EXTENDED_TOLD, or "" when he never pressed Start, warned of instead);
+# the refusals' {whom}: "Plh. Drs. Agus Salim (ID 1007)"
+ACTING_EXTENDED = (
+    "Penetapan {who} sebagai {title} diperpanjang sampai {until}. Tugas yang sedang berjalan "
+    "tetap pada yang bersangkutan{told}."
+)
+ACTING_EXTENDED_TOLD = ", dan yang bersangkutan telah diberi tahu"
+ACTING_NOT_SHORTENED = (
+    "Penetapan {whom} berlaku sampai {last}; tanggal akhir yang baru tidak dapat lebih awal "
+    "dari itu. Untuk mengakhiri masa tugasnya lebih awal, mohon gunakan "
+    "<code>/akhiri_plh {role}</code>."
+)
+ACTING_UNCHANGED = "Tidak ada perubahan: penetapan {whom} memang berlaku sampai {last}."
+# ... one named in the config's [[acting]]: the bot follows the config at each start
+ACTING_EXTEND_IN_CONFIG = (
+    "Penetapan {whom} sampai {last} tercantum dalam berkas konfigurasi (<code>[[acting]]</code>). "
+    "Mohon perpanjang dengan mengubah <code>until</code> pada entri tersebut, lalu jalankan "
+    "ulang bot; penetapannya tidak terputus."
+)
 # /akhiri_plh
 NO_ACTING_IN_FORCE = "Tidak ada Plh/Plt yang sedang berlaku untuk peran tersebut."
 ACTING_ENDED_BY_ADMIN = "Penetapan {who} sebagai {title} diakhiri"

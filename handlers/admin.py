@@ -566,7 +566,9 @@ def _refused_text(text: str, field: str, limit: int) -> str | None:
 
 
 async def appoint_acting(update: Update, context: Context, kind: str) -> None:
-    """/plh and /plt: an acting official for a role, until a date."""
+    """/plh and /plt: an acting official for a role, until a date; given again for the
+    acting official in force (same role, same kind) to a later date, it extends his
+    appointment."""
     if not await _require_admin(update, context):
         return
     svc = context.services
@@ -625,6 +627,28 @@ async def appoint_acting(update: Update, context: Context, kind: str) -> None:
                 whom=whom, first=svc.zone.tanggal_jam(other.starts_at), last=last
             ),
         )
+        return
+    if result.status in ("shorter", "same", "config") and other is not None:
+        whom = f"{other.kind.capitalize()}. {who(names, other.person_id)}"
+        last = t.last_day(other.ends_at, svc.zone)
+        template = {
+            "shorter": t.ACTING_NOT_SHORTENED,
+            "same": t.ACTING_UNCHANGED,
+            "config": t.ACTING_EXTEND_IN_CONFIG,
+        }[result.status]
+        await reply(update, template.format(whom=whom, last=last, role=t.e(role)))
+        return
+    if result.status == "extended" and result.appointment is not None:
+        a = result.appointment
+        text = t.ACTING_EXTENDED.format(
+            who=who(names, a.person_id),
+            title=role_label(svc.sops, role, acting_role(svc.sops, role, a.kind)),
+            until=t.last_day(a.ends_at, svc.zone),
+            told=t.ACTING_EXTENDED_TOLD if result.started else "",
+        )
+        if not result.started:
+            text += "\n" + t.NOT_STARTED_WARNING
+        await reply(update, text)
         return
     if result.status != "ok" or result.appointment is None:
         await reply(update, t.ACTING_REFUSALS.get(result.status, usage))

@@ -1919,3 +1919,121 @@ async def test_a_kasubag_in_the_team_who_wrote_a_draft_leaves_step_7_to_a_plh_ka
         await world.emu.wait_until(lambda: bool(task_of(world, "plh", case, 7)), timeout=WAIT)
         await s.approve("plh", case)
         assert (await case_of(world, case)).step == 8
+
+
+async def extend(world: World, text: str) -> EmuMessage:
+    """The administrator gives /plh (or /plt) again for the acting official in force: the
+    answer."""
+    admin = world["admin"]
+    admin.mark_seen()
+    await admin.send(text)
+    return await admin.wait_message(timeout=WAIT)
+
+
+def told_of_the_end(world: World, who: str) -> list[str]:
+    """What ``who`` was told of a period that ended, or of a task that came back."""
+    return [
+        m.text
+        for m in world[who].bot_messages
+        if "telah berakhir" in m.text or t.ACTING_TASK_BACK[3:40] in m.text
+    ]
+
+
+async def test_the_plh_karo_is_extended_and_keeps_step_3_until_the_new_last_day(
+    tmp_path: Path,
+) -> None:
+    """Agus is Plh Karo until 8 December and holds Karo's step 3. On the 7th the letter is
+    extended ("diperpanjang sampai dengan 15 Desember"): the administrator gives /plh again
+    with the new day. The answer says it was extended; Agus is told once; nothing goes back
+    to Karo on the 9th; at midnight after the 15th the task comes back to Karo."""
+    clock = ManualClock(wib(2026, 12, 7, 9))
+    async with World(tmp_path, clock=clock) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await plh_takes_a_waiting_step_3(world, s, until="08-12-2026")
+        await world.drained()
+        plh_before = len(world["plh"].bot_messages)
+        karo_before = len(world["karo"].bot_messages)
+        answer = await extend(
+            world, f"/plh karo {ACTING.telegram_id} 15-12-2026 perpanjangan cuti; ND.50/XII/2026"
+        )
+        assert answer.text == (
+            f"Penetapan {ACTING.name} (ID {ACTING.telegram_id}) sebagai Plh. Karo diperpanjang "
+            "sampai 15 Desember 2026. Tugas yang sedang berjalan tetap pada yang bersangkutan, "
+            "dan yang bersangkutan telah diberi tahu."
+        )
+        await world.drained()
+        news = [m.text for m in world["plh"].bot_messages[plh_before:]]
+        assert news == [
+            "👤 Masa tugas Bapak/Ibu sebagai Plh. Karo diperpanjang sampai dengan 15 Desember 2026."
+        ]
+        assert len(world["karo"].bot_messages) == karo_before, "Karo hears of no end"
+        assert len(await karo_appointments(world)) == 1
+        clock.set(wib(2026, 12, 9, 0, 0))  # the old end
+        assert await world.services.acting.route_due() == 0
+        await world.drained()
+        assert task_of(world, "plh", case, 3) and not told_of_the_end(world, "karo")
+        clock.set(wib(2026, 12, 16, 0, 0))  # midnight after the new last day
+        assert await world.services.acting.route_due() == 1
+        await world.drained()
+        await world.emu.wait_until(lambda: bool(told_of_the_end(world, "karo")), timeout=WAIT)
+        assert not task_of(world, "plh", case, 3)
+        await s.approve("karo", case)
+        assert (await case_of(world, case)).step == 4
+
+
+async def test_a_plh_is_not_shortened_by_plh_nor_changed_by_the_same_day(tmp_path: Path) -> None:
+    """Agus is Plh Karo until 15 December. /plh for him to the 10th is refused, pointing to
+    /akhiri_plh to end it early; to the 15th again is answered that nothing changes; another
+    official for Karo over those days stays refused. The appointment still runs to the 15th."""
+    clock = ManualClock(wib(2026, 12, 7, 9))
+    async with World(tmp_path, clock=clock) as world:
+        await world.everyone_starts()
+        await appoint(world, f"/plh karo {ACTING.telegram_id} 15-12-2026 cuti tahunan")
+        earlier = await extend(world, f"/plh karo {ACTING.telegram_id} 10-12-2026 cuti")
+        assert "15 Desember 2026" in earlier.text and "lebih awal" in earlier.text
+        assert "/akhiri_plh karo" in earlier.text and "diperpanjang" not in earlier.text
+        same = await extend(world, f"/plh karo {ACTING.telegram_id} 15 Desember 2026 cuti")
+        assert "tidak ada perubahan" in same.text.lower() and "15 Desember 2026" in same.text
+        other = await extend(world, f"/plh karo {ID['kabag']} 20-12-2026 cuti")
+        assert "sudah memiliki" in other.text
+        [appointment] = await karo_appointments(world)
+        assert appointment.ends_at == appointment.planned_end == wib(2026, 12, 16, 0)
+        assert appointment.person_id == ACTING.telegram_id
+
+
+async def test_a_plh_extended_keeps_his_new_last_day_after_a_restart(tmp_path: Path) -> None:
+    """Agus, Plh Karo until 8 December, is extended to the 15th; the bot is stopped and
+    started again on the 10th: Agus still holds step 3 and Karo hears of no end."""
+    clock = ManualClock(wib(2026, 12, 7, 9))
+    async with World(tmp_path, clock=clock) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await plh_takes_a_waiting_step_3(world, s, until="08-12-2026")
+        answer = await extend(world, f"/plh karo {ACTING.telegram_id} 15-12-2026 perpanjangan")
+        assert "diperpanjang" in answer.text
+        await world.drained()
+        await world.stop_bot()
+        clock.set(wib(2026, 12, 10, 9))
+        await world.start_bot()
+        await world.drained()
+        assert task_of(world, "plh", case, 3) and not told_of_the_end(world, "karo")
+        [appointment] = await karo_appointments(world)
+        assert appointment.in_force(clock.now())
+        assert appointment.ends_at == wib(2026, 12, 16, 0)
+
+
+async def test_a_plt_named_in_the_config_is_extended_in_the_config_not_with_plt(
+    tmp_path: Path,
+) -> None:
+    """Agus is Plt Karo on 8 and 9 December by the config's [[acting]], which the bot follows
+    at each start: /plt for him to the 14th is answered that his end is changed there (a
+    /plt would be undone at the next start), and nothing changes."""
+    clock = ManualClock(wib(2026, 12, 8, 9))
+    acting = [plt_karo_8_to_9_december(ACTING.telegram_id)]
+    async with World(tmp_path, clock=clock, acting=acting) as world:
+        await world.everyone_starts()
+        answer = await extend(world, f"/plt karo {ACTING.telegram_id} 14-12-2026 perpanjangan")
+        assert "[[acting]]" in answer.text and "until" in answer.text
+        [appointment] = await karo_appointments(world)
+        assert appointment.ends_at == wib(2026, 12, 10, 0)

@@ -43,11 +43,16 @@ KINDS = ("plh", "plt")
 
 @dataclass(frozen=True)
 class Appointed:
-    status: str  # "ok" | "no_role" | "shared" | "holder" | "busy" | "past" | "planned"
+    # "ok" | "no_role" | "shared" | "holder" | "busy" | "past" | "planned"; for the acting
+    # official in force given again (same role, same kind): "extended" (its end moved),
+    # "shorter" (refused: /akhiri_plh ends it early), "same" (no change), "config" (named
+    # in the config's [[acting]], which the bot follows at each start: extended there)
+    status: str
     appointment: repo.Appointment | None = None
     tasks: int = 0
     started: bool = True  # the appointee has pressed Start (else the bot cannot write to them)
-    current: repo.Appointment | None = None  # the one in force ("busy") or planned
+    # the one in force ("busy"; as it was before "extended" and the like) or planned
+    current: repo.Appointment | None = None
     vacant: bool = False  # the role has no definitive holder (none is told of the appointment)
     # definitive holders who never pressed Start: Telegram refuses to tell them (yet)
     not_told: tuple[repo.Person, ...] = ()
@@ -139,13 +144,20 @@ class Acting:
             if person_id in {p.telegram_id for p in repo.holders(tx, self.unit, role)}:
                 return Appointed("holder")
             current = repo.acting_for(tx, self.unit, role, now)
+            ends = self.end_of_day(until)
+            if current is not None and (current.person_id, current.kind) == (person_id, kind):
+                return self._extend(tx, current, ends, now)  # "diperpanjang sampai ..."
             if current is not None:
                 return Appointed("busy", current=current)
-            ends = self.end_of_day(until)
             if ends <= now:
                 return Appointed("past")
             # one acting official at a time: a planned one (the config's [[acting]]) too
             planned = repo.acting_overlapping(tx, self.unit, role, now, ends)
+            if planned is not None and (planned.person_id, planned.kind) == (person_id, kind):
+                # his own period still to come: the config's, which says when it ends
+                return Appointed(
+                    "config" if planned.created_by is None else "planned", current=planned
+                )
             if planned is not None:
                 return Appointed("planned", current=planned)
             repo.ensure_person(tx, person_id, now)
@@ -177,6 +189,38 @@ class Acting:
             )
 
         return await self.db.write(txn)
+
+    def _extend(
+        self, tx: Tx, current: repo.Appointment, ends: datetime, now: datetime
+    ) -> Appointed:
+        """The same person, role and kind appointed again, to a later end: the appointment
+        runs on to it (as a letter "diperpanjang sampai dengan ..."). Nothing is handed
+        back or in: its tasks stay with the acting official, who alone is told; the end
+        is read from the row (the sweep, and the moment it is planned for), so the hand-back
+        comes at the new end, after a restart too. An earlier end is refused (/akhiri_plh
+        ends it early); the same end changes nothing. One the config's [[acting]] made is
+        extended there: the bot follows its ``until`` at each start, and would undo it."""
+        if ends < current.ends_at:
+            return Appointed("shorter", current=current)
+        if ends == current.ends_at:
+            return Appointed("same", current=current)
+        if current.created_by is None:
+            return Appointed("config", current=current)
+        # one acting official at a time: the days added may not meet a planned one
+        later = repo.acting_overlapping(tx, self.unit, current.role, current.ends_at, ends)
+        if later is not None:
+            return Appointed("planned", current=later)
+        repo.move_acting_end(tx, current.id, ends, again=False)
+        params = {"t": "acting_extended", "appointment": current.id}
+        repo.enqueue(tx, current.person_id, "notice", now, params=params)
+        extended = repo.acting_for_id(tx, current.id)
+        person = repo.get_person(tx, current.person_id)
+        return Appointed(
+            "extended",
+            extended,
+            started=person is not None and person.started_bot,
+            current=current,
+        )
 
     async def end(self, admin_id: int, role: str, update_id: int | None = None) -> Ended | None:
         """/akhiri_plh: the appointment in force for the role ends now; tasks move back (the

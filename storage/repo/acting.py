@@ -144,7 +144,8 @@ def end_acting(tx: Tx, unit: str, role: str, at: datetime, by: int | None) -> Ap
 
 
 def move_acting_end(tx: Tx, appointment_id: int, ends_at: datetime, *, again: bool) -> None:
-    """A period's end moved (its ``until`` changed in the config); ``again``: it was over,
+    """A period's end moved (its ``until`` changed in the config, or /plh extended it: the
+    sweep and its planned run read the end from here); ``again``: it was over,
     and comes into force once more (its tasks move to the acting official again)."""
     routed = ", routed_in = 0, routed_back = 0" if again else ""
     tx.run(
