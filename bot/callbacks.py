@@ -27,7 +27,8 @@ class Op(StrEnum):
     CANCEL_DIALOGUE = "x"
     OPEN_TASK = "o"  # show the task of a case (from the /tugas list); arg: the list's page
     TASK_PAGE = "tp"  # another page of /tugas; case, step and version 0, arg: page
-    WITHDRAW_INVITE = "wi"  # an administrator ends an open invitation; arg: its ref
+    WITHDRAW_INVITE = "wi"  # an administrator ends an open invitation; arg: its ref; on a
+    # page of /undangan, version 1 and step the page (shown again as it now is)
     INVITE_PAGE = "ip"  # another page of /undangan; case, step and version 0, arg: page
     OVERDUE_PAGE = "tl"  # another page of /terlambat; case, step and version 0, arg: page
     FIX_PROFILE = "pd"  # correct one's name, NIP, position; arg: the administrator who asked

@@ -113,8 +113,16 @@ async def invite(update: Update, context: Context) -> None:
     )
 
 
-def withdraw_button(invite: Invite) -> tuple[str, str]:
-    data = Callback(Op.WITHDRAW_INVITE, 0, 0, 0, invite.ref).encode()
+# a withdraw button's version: on the reply to /undang, or on a page of /undangan (its
+# step then holds the page, shown again as it now is once the invitation is withdrawn)
+ON_INVITE, ON_LIST = 0, 1
+
+
+def withdraw_button(invite: Invite, page: int | None = None) -> tuple[str, str]:
+    """The button that ends ``invite``: on the reply to /undang, or on ``page`` of
+    /undangan."""
+    where = (0, ON_INVITE) if page is None else (page, ON_LIST)
+    data = Callback(Op.WITHDRAW_INVITE, 0, *where, invite.ref).encode()
     return t.BTN_WITHDRAW_INVITE, data
 
 
@@ -154,7 +162,7 @@ async def invites_view(context: Context, page: int) -> tuple[str, Keyboard]:
                 until=svc.zone.tanggal_jam(invite.expires_at),
             )
         )
-        label, data = withdraw_button(invite)
+        label, data = withdraw_button(invite, page)
         keyboard.append([(f"{n}. {label}", data)])
     if nav := page_buttons(Op.INVITE_PAGE, page, pages):
         keyboard.append(nav)
@@ -193,7 +201,9 @@ async def show_invites_page(update: Update, context: Context) -> None:
 
 
 async def withdraw_invite(update: Update, context: Context) -> None:
-    """The button that ends an open invitation: its link no longer admits anyone."""
+    """The button that ends an open invitation: its link no longer admits anyone. On a page
+    of /undangan, the same message shows that page as it now is (the invitation gone, the
+    count and the numbers right); on the reply to /undang, the button goes."""
     query = update.callback_query
     assert query is not None
     svc = context.services
@@ -202,7 +212,10 @@ async def withdraw_invite(update: Update, context: Context) -> None:
         return
     ended = await svc.people.withdraw_invite(cb.arg)
     message = query.message
-    if isinstance(message, Message) and message.reply_markup is not None:
+    if isinstance(message, Message) and cb.version == ON_LIST:
+        text, keyboard = await invites_view(context, cb.step)
+        await edit_quietly(message, text, keyboard_markup(keyboard))
+    elif isinstance(message, Message) and message.reply_markup is not None:
         rows = [
             [(b.text, str(b.callback_data)) for b in row]
             for row in message.reply_markup.inline_keyboard

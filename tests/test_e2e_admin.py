@@ -1174,6 +1174,37 @@ async def test_the_administrator_withdraws_an_invitation_sent_to_the_wrong_perso
     assert "Tidak ada undangan" in await said(world, "admin", "/undangan")
 
 
+async def test_undangan_shows_the_list_as_it_now_is_once_an_invitation_is_withdrawn(
+    world: World,
+) -> None:
+    """Three invitations are open. The administrator withdraws the Kabag's from /undangan:
+    the same message now lists the two left, numbered again, with their count; once the
+    last is withdrawn it says there is none."""
+    for role in ("karo", "kabag", "tim"):
+        await invitation(world, role)
+    admin = world["admin"]
+    listed = await said(world, "admin", "/undangan")
+    assert ": 3 undangan" in listed
+    message = admin.last_bot_message
+    assert message is not None
+    kabag = next(label for label in message.button_texts if label.startswith("2."))
+    admin.mark_seen()
+    admin.press(message, kabag, timeout=WAIT)
+    await admin.wait_message(lambda m: "dibatalkan" in m.text, timeout=WAIT)
+    await world.emu.wait_until(lambda: ": 2 undangan" in message.text, timeout=WAIT)
+    assert "Peran Kabag" not in message.text
+    assert re.findall(r"^(\d+)\. Peran (\w+)", message.text, re.MULTILINE) == [
+        ("1", "Karo"),
+        ("2", "Tim"),
+    ]
+    assert [label.split(".")[0] for label in message.button_texts] == ["1", "2"]
+    for _ in range(2):
+        admin.press(message, message.button_texts[0], timeout=WAIT)
+        await world.emu.wait_until(lambda: len(message.button_texts) < 2, timeout=WAIT)
+    await world.emu.wait_until(lambda: plain(message.text) == t.NO_OPEN_INVITES, timeout=WAIT)
+    assert message.button_texts == []
+
+
 async def test_an_invitation_typed_with_a_persons_id_says_the_link_is_for_whoever_opens_it(
     world: World,
 ) -> None:
