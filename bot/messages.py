@@ -31,6 +31,7 @@ from bot.views import (
     case_heading,
     outcome_line,
     role_name,
+    second_roles_text,
     set_aside_text,
     step_line,
     task_view,
@@ -839,6 +840,15 @@ class Renderer:
             text += " " + t.INVITE_USED_TASKS.format(tasks=int(p["tasks"]))
         if ended := self._ended_for_holder(item, inputs, t.THE_PERSON_CONCERNED):
             text += " " + ended
+        if warning := second_roles_text(
+            t.e(who(int(p["to"]))),
+            str(p["role"]),
+            int(p["to"]),
+            p.get("second", []),
+            lambda role: t.e(role_name(self.sops, role)),
+            len(list(self.sops)) > 1,
+        ):
+            text += "\n\n" + warning
         return Message(text)
 
     def _ended_for_holder(self, item: repo.OutboxItem, inputs: Inputs, whom: str) -> str:

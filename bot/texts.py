@@ -1937,6 +1937,37 @@ REASSIGN_TASKS_NONE_NEW = "Tidak ada tugas yang baru menjadi tugas yang bersangk
 REASSIGN_TASKS_NONE = "Tidak ada tugas yang sedang menunggu pada peran ini"
 REASSIGN_TOLD_BOTH = "; keduanya telah diberi tahu"
 REASSIGN_TOLD_ONE = "; {name} telah diberi tahu"
+# to the administrator who gave a role (/alihkan, an invitation used) to someone who holds
+# another role of the same review chain: what four eyes does then (views.second_roles_text)
+SECOND_ROLE = (
+    "⚠️ <b>Perhatian:</b> {who} kini memegang peran <b>{role}</b> dan juga peran "
+    "<b>{other}</b>, yang keduanya memeriksa atau memutuskan dalam rangkaian pemeriksaan yang "
+    "sama; satu orang tidak memutuskan dua tingkat pemeriksaan pada berkas yang sama."
+)
+# ... a step of a single-holder role: the case goes to no one, the administrators are told
+SECOND_ROLE_WAITS = (
+    " Pada {steps} ({later}), berkas yang telah ditanganinya sebagai {earlier} tidak "
+    "diteruskan kepadanya: berkas itu menunggu sampai Bapak/Ibu menetapkan Plh/Plt {later} "
+    "(<code>/plh {later_id}</code>), dan Bapak/Ibu diberi tahu setiap berkas demikian."
+)
+# ... a step of a shared role (no acting officials): its other holders decide it
+SECOND_ROLE_OTHERS = (
+    " Pada {steps} ({later}), berkas yang telah ditanganinya sebagai {earlier} diputuskan "
+    "oleh pemegang peran {later} yang lain; bila tidak ada, berkas itu menunggu dan "
+    "Bapak/Ibu diberi tahu."
+)
+# ... a strategic step (four eyes gives way): he decides it, and the decision records it
+SECOND_ROLE_SIGNS = (
+    " {steps} ({later}) hanya dapat diputuskan oleh pejabat definitif: yang bersangkutan "
+    "tetap memutuskannya, dan keputusannya mencatat bahwa ia telah menangani berkas itu "
+    "sebagai {earlier}."
+)
+SECOND_ROLE_STEP = "langkah {steps}"
+SECOND_ROLE_STEP_OF = "langkah {steps} SOP {code}"  # when the unit runs several SOPs
+SECOND_ROLE_FOOT = (
+    " Peran tetap diberikan; bila tidak dikehendaki, cabut dengan "
+    "<code>/cabut {person} {role_id}</code>."
+)
 # /batalkan, /ubah_arsip
 CASE_CANCELLED_BY_ADMIN = "Berkas #{case} telah dibatalkan. Para pihak telah diberi tahu."
 ARCHIVE_CORRECTED = (

@@ -865,3 +865,54 @@ def _sittings(events: Sequence[Event], names: NamesAt, zone: OfficeZone) -> list
             runs.append([event])
         previous = current
     return runs
+
+
+def _series(items: Sequence[str]) -> str:
+    """Items as a sentence lists them: "3", "3 dan 9", "2, 3, dan 8" (EYD)."""
+    if len(items) < 3:
+        return " dan ".join(items)
+    return ", ".join(items[:-1]) + ", dan " + items[-1]
+
+
+def second_roles_text(
+    who: str,
+    role: str,
+    person: int,
+    second: Sequence[Mapping[str, Any]],
+    name: Callable[[str], str],
+    several: bool,
+) -> str:
+    """The administrator's warning that the person given ``role`` holds another role of the
+    same review chain (``second``: as :meth:`PeopleService.second_roles` finds them), and
+    what four eyes does then; "" when they hold none. ``who``: the person (HTML); ``name``:
+    a role's name (HTML); ``several``: the unit runs more than one SOP (steps name theirs)."""
+    paragraphs = []
+    for conflict in second:
+        text = t.SECOND_ROLE.format(who=who, role=name(role), other=name(str(conflict["other"])))
+        groups: dict[tuple[str, str, str], dict[str, list[str]]] = {}
+        for code, step, later, earlier, how in conflict["steps"]:
+            groups.setdefault((str(how), str(later), str(earlier)), {}).setdefault(
+                str(code), []
+            ).append(str(step))
+        for (how, later, earlier), by_sop in groups.items():
+            steps = _series(
+                [
+                    t.SECOND_ROLE_STEP_OF.format(steps=_series(numbers), code=t.e(code))
+                    if several
+                    else t.SECOND_ROLE_STEP.format(steps=_series(numbers))
+                    for code, numbers in by_sop.items()
+                ]
+            )
+            if how == "signs":
+                text += t.SECOND_ROLE_SIGNS.format(
+                    steps=steps[:1].upper() + steps[1:], later=name(later), earlier=name(earlier)
+                )
+            else:
+                pattern = t.SECOND_ROLE_OTHERS if how == "holders" else t.SECOND_ROLE_WAITS
+                text += pattern.format(
+                    steps=steps, later=name(later), earlier=name(earlier), later_id=t.e(later)
+                )
+        paragraphs.append(text)
+    if not paragraphs:
+        return ""
+    return "\n\n".join(paragraphs) + t.SECOND_ROLE_FOOT.format(person=person, role_id=t.e(role))

@@ -4,6 +4,7 @@ correcting an archive number."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -20,7 +21,7 @@ from bot.papers.dates import tanggal
 from bot.services.cases import AlreadyApplied, Outcome
 from bot.services.queries import page_count, page_start
 from bot.services.registry import SopRegistry
-from bot.views import Keyboard, acting_role
+from bot.views import Keyboard, acting_role, second_roles_text
 from handlers.common import (
     Context,
     answer,
@@ -427,6 +428,15 @@ async def reassign(update: Update, context: Context) -> None:
             if old_told or not result.old_held
             else t.NOT_STARTED_NOT_TOLD.format(who=who(names, new))
         )
+    if warning := second_roles_text(
+        who(names, new),
+        role,
+        new,
+        result.second,
+        partial(role_label, svc.sops),
+        len(list(svc.sops)) > 1,
+    ):
+        text += "\n\n" + warning
     await reply(update, text)
 
 

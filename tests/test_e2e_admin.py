@@ -1062,6 +1062,49 @@ async def test_kabag_passed_to_the_kasubag_who_proposed_leaves_step_2_to_no_one_
     ]
 
 
+SECOND_ROLE_KARO_KABAG = (
+    "⚠️ Perhatian: Dr. Ir. Hendra Wijaya, M.P.A. (ID 1003) kini memegang peran Kabag dan "
+    "juga peran Karo, yang keduanya memeriksa atau memutuskan dalam rangkaian pemeriksaan "
+    "yang sama; satu orang tidak memutuskan dua tingkat pemeriksaan pada berkas yang sama. "
+    "Pada langkah 3 (Karo), berkas yang telah ditanganinya sebagai Kabag tidak diteruskan "
+    "kepadanya: berkas itu menunggu sampai Bapak/Ibu menetapkan Plh/Plt Karo (/plh karo), "
+    "dan Bapak/Ibu diberi tahu setiap berkas demikian. Langkah 9 (Karo) hanya dapat "
+    "diputuskan oleh pejabat definitif: yang bersangkutan tetap memutuskannya, dan "
+    "keputusannya mencatat bahwa ia telah menangani berkas itu sebagai Kabag. Peran tetap "
+    "diberikan; bila tidak dikehendaki, cabut dengan /cabut 1003 kabag."
+)
+
+
+async def test_the_karo_made_kabag_too_is_warned_of_to_the_administrator(world: World) -> None:
+    """The administrator passes the Kabag role to Hendra, who is Karo: he would review at
+    step 3 what he approved at step 2. The role passes, and the answer warns of it, naming
+    both roles and what four eyes does then."""
+    answer = await said(world, "admin", "/alihkan kabag 1002 1003")
+    assert answer.startswith("Peran Kabag dialihkan dari Budi Santoso"), answer
+    assert answer.endswith("\n\n" + SECOND_ROLE_KARO_KABAG), answer
+    assert await holder_ids(world, "kabag") == [1003]
+
+
+async def test_the_karo_who_takes_an_invitation_to_kabag_is_warned_of_to_the_administrator(
+    world: World,
+) -> None:
+    """Hendra (Karo) opens the /undang kabag link: he becomes Kabag too, and the
+    administrator's notice that the invitation was used carries the same warning."""
+    token = await invitation(world, "kabag")
+    admin = world["admin"]
+    admin.mark_seen()
+    await world["karo"].send(f"/start {token}")
+    used = await admin.wait_message(lambda m: "Undangan peran" in m.text, timeout=WAIT)
+    assert plain(used.text).endswith("\n\n" + SECOND_ROLE_KARO_KABAG), used.text
+
+
+async def test_a_kabag_passed_to_someone_with_no_other_role_carries_no_warning(
+    world: World,
+) -> None:
+    answer = await said(world, "admin", f"/alihkan kabag 1002 {NEW_KABAG}")
+    assert "Perhatian" not in answer
+
+
 async def test_a_kabag_whose_role_passed_on_cannot_withdraw_the_step_he_approved(
     world: World,
 ) -> None:

@@ -475,6 +475,45 @@ def four_eyes_set_aside(
     return tuple(part for who, part in _earlier_parts(definition, case) if who == person)
 
 
+def two_levels(definition: SopDefinition, role: str, other: str) -> list[tuple[int, str]]:
+    """What four eyes does to one person who holds both ``role`` and ``other``: the review
+    steps of either where the other role takes part earlier in the work the step reviews (a
+    lower level of its chain, or the hand-in to it), each with the role that does. A case
+    they took part in there is not theirs to decide (:func:`excluded_reviewers`), except
+    where four eyes gives way (:func:`four_eyes_gives_way`): there they decide it, recorded."""
+    if role == other:
+        return []
+    found = []
+    for step in definition.steps:
+        if not step.is_review or step.actor not in (role, other):
+            continue
+        earlier = other if step.actor == role else role
+        if earlier in _roles_before(definition, step.id):
+            found.append((step.id, earlier))
+    return found
+
+
+def _roles_before(definition: SopDefinition, step_id: int) -> set[str]:
+    """The roles of the work a review step reviews before it: the lower levels of its chain
+    (back along ``on_approve``) and the steps that hand the work in to the chain."""
+    chain = definition.review_chain(step_id)
+    roles = {
+        s.actor
+        for s in definition.steps
+        if not s.is_review and _handed_into(definition, s.id) == chain
+    }
+    seen, current = {step_id}, step_id
+    while (
+        lower := next(
+            (s for s in chain if s not in seen and definition.step(s).on_approve == current), None
+        )
+    ) is not None:
+        roles.add(definition.step(lower).actor)
+        seen.add(lower)
+        current = lower
+    return roles
+
+
 def _earlier_parts(definition: SopDefinition, case: Case) -> list[tuple[int, EarlierPart]]:
     """Who took part earlier in the work the case's current step reviews, and how: a review
     level of its chain held by another role, the hand-in to the chain, or a current version

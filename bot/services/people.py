@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot import texts as t
 from bot.clock import Clock
@@ -17,7 +18,7 @@ from bot.config import Config, PersonConfig
 from bot.core.definition import SopDefinition
 from bot.core.model import Case, PassSteps, ReplaceTeamMember
 from bot.core.nip import bare_nip, is_nip
-from bot.core.workflow import passable_steps
+from bot.core.workflow import four_eyes_gives_way, passable_steps, two_levels
 from bot.services import acting, effects, routing
 from bot.services.cases import CaseService, asked_by, claim
 from bot.services.registry import SopRegistry
@@ -71,6 +72,8 @@ class Reassigned:
     old_held: bool = True
     # the new one held the (shared) role already: ``tasks`` counts only those new to them
     held_before: bool = False
+    # the other roles the new holder holds in the same review chain (:meth:`second_roles`)
+    second: tuple[dict[str, Any], ...] = ()
 
 
 def _changes(before: repo.Person, after: repo.Person) -> str:
@@ -368,6 +371,8 @@ class PeopleService:
             used["not_told"] = not_told
         if ended is not None:
             used["appointment"] = ended.id
+        if second := self.second_roles(tx, new, role):
+            used["second"] = second
         for admin in admins:
             if admin != new:
                 repo.enqueue(tx, admin, "notice", now, params=used)
@@ -698,6 +703,32 @@ class PeopleService:
         actor = routing.actor(tx, person_id, self.unit, self.config, now)
         effects.take_withdrawals_from(tx, actor, self.sops.of, now)
 
+    def second_roles(self, tx: Tx, person_id: int, role: str) -> list[dict[str, Any]]:
+        """The other roles the person given ``role`` holds that review or hand in the work
+        of the same review chain, each with the steps where four eyes meets them
+        (:func:`two_levels`): ``{"other": role, "steps": [[sop code, step, its role, the
+        role that took part earlier, how]]}``, how being ``signs`` (a strategic step: they
+        decide it, recorded), ``holders`` (a shared role's other holders decide it) or
+        ``acting`` (the case waits for a Plh or Plt, the administrators told)."""
+        held = repo.active_roles(tx, person_id, self.unit) - {role}
+        found = []
+        for other in [r.id for r in self.sops.roles if r.id in held]:
+            steps: list[list[str | int]] = []
+            for definition in self.sops:
+                for step_id, earlier in two_levels(definition, role, other):
+                    step = definition.step(step_id)
+                    how = (
+                        "signs"
+                        if four_eyes_gives_way(definition, step)
+                        else "holders"
+                        if definition.role(step.actor).shared
+                        else "acting"
+                    )
+                    steps.append([definition.code, step_id, step.actor, earlier, how])
+            if steps:
+                found.append({"other": other, "steps": steps})
+        return found
+
     def _with_sops(self, cases: list[Case]) -> list[tuple[Case, SopDefinition]]:
         return [(case, self.sops.of(case)) for case in cases]
 
@@ -872,6 +903,7 @@ class PeopleService:
                 _started(tx, old),
                 old_held,
                 had_role,
+                tuple(self.second_roles(tx, new, role)),
             )
             return result, True
 
