@@ -1909,10 +1909,8 @@ ROLES_REVOKED_HEAD = "\n<b>Riwayat pencabutan</b>"
 ROLES_REVOKED_LINE = "• {who} — {role} dicabut pada {when}"
 # /cabut
 REVOKE_NOT_HOLDER = "Pegawai tersebut tidak memegang peran itu."
-# {holder}: "Budi (<code>1002</code>)", or REVOKED_UNNAMED for someone who gave no name
+# {holder}: NAMED ("Budi (ID 1002)"), or UNNAMED for someone who gave no name
 REVOKED = "Peran {role} milik {holder} telah dicabut."
-REVOKED_NAMED = "{name} (<code>{person}</code>)"
-REVOKED_UNNAMED = "ID <code>{person}</code>"
 REVOKED_VACANT = "\nPeran {role} kini tidak dipegang siapa pun{waiting}."
 TASKS_WAITING_FOR_NO_ONE = "; sebanyak {count} tugas menunggu pelaksana"
 # {end}: REVOKED_ACTING_EXCEPT when tasks wait that the acting official may not decide

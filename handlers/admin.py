@@ -314,13 +314,8 @@ async def revoke(update: Update, context: Context) -> None:
     if revoked is None:
         await reply(update, await _acting_instead(context, role, person) or t.REVOKE_NOT_HOLDER)
         return
-    named = revoked.name and revoked.name != t.UNNAMED.format(person=person)
-    holder = (
-        t.REVOKED_NAMED.format(name=t.e(revoked.name), person=person)
-        if named
-        else t.REVOKED_UNNAMED.format(person=person)
-    )
-    text = t.REVOKED.format(role=role_name, holder=holder)
+    # as every administrator's answer names a person: "Budi (ID 1002)", or "ID 1002"
+    text = t.REVOKED.format(role=role_name, holder=who({person: revoked.name}, person))
     if revoked.vacant:
         # only the tasks nobody holds wait: an acting official in force holds the others
         waiting = (

@@ -625,7 +625,7 @@ async def test_a_kabag_whose_role_is_revoked_mid_reason_is_told_and_the_next_kab
     await s.seen("kabag", lambda m: "silakan ketik" in m.text and bool(m.button_texts))
     answer = await said(world, "admin", "/cabut 1002 kabag")
     assert answer == (
-        "Peran Kabag milik Budi Santoso, S.E., M.Si. (1002) telah dicabut.\n"
+        "Peran Kabag milik Budi Santoso, S.E., M.Si. (ID 1002) telah dicabut.\n"
         "Peran Kabag kini tidak dipegang siapa pun; sebanyak 1 tugas menunggu pelaksana. "
         "Undang pejabat baru dengan /undang kabag."
     )
@@ -842,7 +842,7 @@ async def test_a_team_member_whose_role_is_revoked_loses_the_buttons_of_the_draf
         await s.upload("tim1", case, name, draft(name))
     task = await s.seen("tim2", has_button("Serahkan", case))
     answer = await said(world, "admin", "/cabut 1005 tim")
-    assert answer == "Peran Tim Penyusunan milik Rudi Hartono, S.E. (1005) telah dicabut."
+    assert answer == "Peran Tim Penyusunan milik Rudi Hartono, S.E. (ID 1005) telah dicabut."
     told = await s.seen("tim2", lambda m: "telah dicabut oleh administrator" in m.text)
     assert "Sebanyak 1 tugas" in told.text
     await world.emu.wait_until(lambda: not task.button_texts, timeout=WAIT)
@@ -868,7 +868,7 @@ async def test_revoking_the_last_member_of_a_waiting_team_tells_the_administrato
     await admin.send("/cabut 1004 tim")
     answer = (await admin.wait_message(timeout=WAIT)).text  # as shown: "<id ...>" is no tag
     assert answer == (
-        "Peran Tim Penyusunan milik Ayu Lestari, S.Kom. (1004) telah dicabut.\n"
+        "Peran Tim Penyusunan milik Ayu Lestari, S.Kom. (ID 1004) telah dicabut.\n"
         f"Berkas #{case} menunggu pada langkah tim, sedangkan tidak ada lagi anggota timnya "
         "yang memegang peran Tim Penyusunan; pemegang peran lainnya tidak menerima tugas "
         "tersebut karena tim ditetapkan untuk masing-masing berkas. Alihkan tempat yang "
@@ -992,7 +992,7 @@ async def test_drafts_returned_to_a_team_whose_only_member_left_are_reported(
     await s.press("tim1", "Serahkan draf", case)
     await s.seen("kasubag", has_button("Kembalikan", case))
     answer = await said(world, "admin", "/cabut 1004 tim")
-    assert answer == "Peran Tim Penyusunan milik Ayu Lestari, S.Kom. (1004) telah dicabut."
+    assert answer == "Peran Tim Penyusunan milik Ayu Lestari, S.Kom. (ID 1004) telah dicabut."
     world["admin"].mark_seen()
     await s.review_return("kasubag", case, "Draf RKAKL belum memuat rincian belanja per output.")
     told = await world["admin"].wait_message(
@@ -1330,7 +1330,7 @@ async def test_cabut_of_the_karo_while_a_plh_acts_says_the_plh_holds_the_tasks(
     await s.seen("plh", lambda m: f"Berkas #{case}" in m.text and bool(m.button_texts))
     answer = await said(world, "admin", "/cabut 1003 karo")
     assert answer == (
-        "Peran Karo milik Dr. Ir. Hendra Wijaya, M.P.A. (1003) telah dicabut.\n"
+        "Peran Karo milik Dr. Ir. Hendra Wijaya, M.P.A. (ID 1003) telah dicabut.\n"
         "Peran Karo kini tidak dipegang siapa pun. Plh. Karo Drs. Agus Salim, M.Si. (ID 1007) "
         "tetap menerima tugas peran ini sampai 31 Desember 2030. Undang pejabat baru dengan "
         "/undang karo."
