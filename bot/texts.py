@@ -1821,8 +1821,16 @@ INVITE_FOR_ANYONE = (
     "pertama membukanya. Buat undangan dengan <code>/undang {role}</code>, lalu kirimkan "
     "tautannya kepada pegawai yang dimaksud."
 )
-USAGE_REVOKE = "Penggunaan: <code>/cabut &lt;id Telegram&gt; &lt;peran&gt;</code>."
-USAGE_REASSIGN = "Penggunaan: <code>/alihkan &lt;peran&gt; &lt;id lama&gt; &lt;id baru&gt;</code>."
+# where an administrator reads a person's Telegram ID: /peran lists every holder's, and a
+# holder's own /saya shows it (the bot shows no ID of someone who holds no role)
+ID_WHERE = (
+    "\nID Telegram setiap pemegang peran tercantum pada /peran; pemegang peran dapat pula "
+    "melihat ID-nya sendiri dengan /saya."
+)
+USAGE_REVOKE = "Penggunaan: <code>/cabut &lt;id Telegram&gt; &lt;peran&gt;</code>." + ID_WHERE
+USAGE_REASSIGN = (
+    "Penggunaan: <code>/alihkan &lt;peran&gt; &lt;id lama&gt; &lt;id baru&gt;</code>." + ID_WHERE
+)
 USAGE_CANCEL = "Penggunaan: <code>/batalkan &lt;nomor berkas&gt; &lt;alasan&gt;</code>."
 USAGE_ARCHIVE_FIX = (
     "Penggunaan: <code>/ubah_arsip &lt;nomor berkas&gt; &lt;nomor arsip yang benar&gt; "
@@ -1833,9 +1841,9 @@ USAGE_ACTING = (
     "Penggunaan: <code>/{kind} &lt;peran&gt; &lt;id Telegram&gt; &lt;sampai tanggal&gt; "
     "&lt;alasan&gt; [; nomor surat]</code>\nContoh: <code>/{kind} karo 1009 31-12-{year} cuti "
     "tahunan; ND.12/SJ/XII/{year}</code> atau <code>/{kind} karo 1009 31 Desember {year} dinas "
-    "luar</code>.\nPeran: {roles}."
+    "luar</code>.\nPeran: {roles}." + ID_WHERE
 )
-USAGE_FIX = "Penggunaan: <code>/ubah_data &lt;id Telegram&gt;</code>."
+USAGE_FIX = "Penggunaan: <code>/ubah_data &lt;id Telegram&gt;</code>." + ID_WHERE
 USAGE_END_ACTING = "Penggunaan: <code>/akhiri_plh &lt;peran&gt;</code>."
 # a period of /plh or /plt copied from a letter that cannot be read
 ACTING_BAD_PERIOD = (

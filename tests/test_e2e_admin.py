@@ -489,6 +489,21 @@ async def test_odd_numbers_and_periods_are_answered_plainly(world: World) -> Non
     assert answer.startswith("Mohon maaf, periode Tahun 2100 belum dimulai.")
 
 
+async def test_a_command_that_takes_a_telegram_id_says_where_to_find_it(world: World) -> None:
+    """The administrator types /cabut, /alihkan, /plh, /plt or /ubah_data without its
+    words: the usage says where a person's Telegram ID is shown (/peran lists every
+    holder's; a holder reads their own in /saya), and /peran does show it."""
+    where = (
+        "ID Telegram setiap pemegang peran tercantum pada /peran; pemegang peran dapat pula "
+        "melihat ID-nya sendiri dengan /saya."
+    )
+    for command in ("/cabut", "/alihkan", "/plh", "/plt", "/ubah_data"):
+        answer = await said(world, "admin", command)
+        assert answer.startswith(f"Penggunaan: {command}") and where in answer, answer
+    assert "Budi Santoso, S.E., M.Si. (1002)" in await said(world, "admin", "/peran")
+    assert "ID Telegram: 1002" in await said(world, "kabag", "/saya")
+
+
 async def test_a_plh_karo_in_office_may_ask_for_the_report(world: World) -> None:
     await said(world, "admin", f"/plh karo {NEW_KABAG} 31-12-2030 cuti tahunan")
     agus = world["plh"]
