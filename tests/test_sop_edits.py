@@ -96,13 +96,7 @@ async def test_a_role_taken_out_of_the_file_is_still_managed_for_the_open_cases_
         s = Script(world, timeout=WAIT)
         case = await s.submit("Program Kerja 2027")
         await s.seen("kabag", has_button("Setujui", case))
-        edit(
-            sop,
-            'id = "fungsional_umum"\nname = "Fungsional Umum"',
-            'id = "arsiparis"\nname = "Arsiparis"',
-        )
-        edit(sop, '"fungsional_umum"', '"arsiparis"')
-        await restart(world, people=people_with({"fungsional_umum": "arsiparis"}))
+        await rename_the_archivists_role(world, sop)
 
         roles = await said(world, "admin", "/peran")
         assert "• Arsiparis: Dewi Anggraini (1006)" in roles
@@ -116,11 +110,9 @@ async def test_a_role_taken_out_of_the_file_is_still_managed_for_the_open_cases_
         assert invited.startswith("Tautan undangan sekali pakai untuk peran Fungsional Umum")
 
 
-async def ayu_plh_of_a_role_then_renamed(world: World, sop: Path) -> None:
-    """Ayu is made Plh Fungsional Umum until 2030; then the office renames the role in its
-    file (fungsional_umum -> arsiparis) and the bot restarts."""
-    await world.everyone_starts()
-    await said(world, "admin", "/plh fungsional_umum 1004 31-12-2030 cuti")
+async def rename_the_archivists_role(world: World, sop: Path) -> None:
+    """The office renames the archivist's role in its file (fungsional_umum -> arsiparis,
+    Dewi named Arsiparis in [[people]]) and the bot restarts."""
     edit(
         sop,
         'id = "fungsional_umum"\nname = "Fungsional Umum"',
@@ -139,7 +131,9 @@ async def test_a_plh_of_a_role_taken_out_of_the_file_still_sees_her_data(
     the log for the administrators)."""
     sop = office_copy(tmp_path)
     async with World(tmp_path / "w", sops=[str(sop)]) as world:
-        await ayu_plh_of_a_role_then_renamed(world, sop)
+        await world.everyone_starts()
+        await said(world, "admin", "/plh fungsional_umum 1004 31-12-2030 cuti")
+        await rename_the_archivists_role(world, sop)
         data = await said(world, "tim1", "/saya")
         assert data.startswith("Data Bapak/Ibu\nNama: Ayu Lestari, S.Kom."), data
         assert "Selaku Plh. fungsional_umum: " in data, data
@@ -157,7 +151,9 @@ async def test_the_plh_of_a_role_taken_out_of_the_file_can_still_be_ended(
     her /saya names it no more."""
     sop = office_copy(tmp_path)
     async with World(tmp_path / "w", sops=[str(sop)]) as world:
-        await ayu_plh_of_a_role_then_renamed(world, sop)
+        await world.everyone_starts()
+        await said(world, "admin", "/plh fungsional_umum 1004 31-12-2030 cuti")
+        await rename_the_archivists_role(world, sop)
         ended = await said(world, "admin", "/akhiri_plh fungsional_umum")
         assert ended == (
             "Penetapan Ayu Lestari, S.Kom. (ID 1004) sebagai Plh. fungsional_umum diakhiri."
