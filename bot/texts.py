@@ -613,6 +613,8 @@ SNOOZE_NOT_HOLDER = (
     "Mohon maaf, pengingat Berkas #{case} hanya dapat ditunda oleh pelaksana langkah yang "
     "sedang berjalan."
 )
+# /tunda of a case that is closed (archived, completed, cancelled): no reminder is left
+SNOOZE_CLOSED = "Berkas #{case} sudah ditutup; tidak ada pengingat yang perlu ditunda."
 SNOOZED = "Pengingat Berkas #{case} ditunda sampai {until}{note}."
 SNOOZE_CAPPED = " (dibatasi paling lama {most})"  # the {note} of a shorter snooze than asked
 # a /tunda of a member of a team holding the step (the Tim Penyusunan): his own reminders

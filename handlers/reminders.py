@@ -36,7 +36,7 @@ async def snooze(update: Update, context: Context) -> None:
         await reply(update, t.CASE_NOT_FOUND.format(case=case_id))
         return
     if result.status == "closed":
-        await reply(update, t.refusal("closed"))
+        await reply(update, t.SNOOZE_CLOSED.format(case=case_id))
         return
     if result.status != "ok" or result.until is None:
         await reply(update, t.SNOOZE_NOT_HOLDER.format(case=case_id))

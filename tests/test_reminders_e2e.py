@@ -546,6 +546,21 @@ async def test_tunda_is_for_the_holder_only_bounded_and_the_reminder_comes_after
         assert [headline(m) for m in phones.news()["kasubag"]] == ["⏰ Pengingat ke-3"]
 
 
+async def test_kasubag_asking_tunda_of_a_cancelled_proposal_is_told_which_is_closed(
+    tmp_path: Path,
+) -> None:
+    """The administrator cancels Kasubag's proposal (submitted twice); Kasubag, not yet
+    aware, asks /tunda of it: the answer names the proposal and says it has no reminder
+    left to put off."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, _):
+        s = Script(world, WAIT)
+        case = await s.new_case("Usulan yang dibatalkan", 2027)
+        await ask(world, "admin", f"/batalkan {case} diajukan ganda")
+        await world.drained(WAIT)  # Kasubag has been told of the cancellation
+        answer = await ask(world, "kasubag", f"/tunda {case} 2j")
+        assert answer == f"Berkas #{case} sudah ditutup; tidak ada pengingat yang perlu ditunda."
+
+
 async def test_a_tunda_after_an_upload_never_brings_the_reminder_earlier_and_says_when_it_comes(
     tmp_path: Path,
 ) -> None:
