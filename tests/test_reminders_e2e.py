@@ -135,6 +135,14 @@ async def ask(world: World, who: str, command: str) -> str:
     return answer.text
 
 
+async def headlines_at(
+    world: World, clock: ManualClock, phones: Phones, moment: datetime
+) -> dict[str, list[str]]:
+    """The sweep at ``moment``, then what it brought each official, by headline."""
+    await sweep_at(world, clock, moment)
+    return phones.headlines()
+
+
 def first_line(m: EmuMessage) -> str:
     """What a phone's notification shows of a message."""
     return m.text.split("\n", 1)[0]
@@ -611,8 +619,7 @@ async def test_rudi_postpones_his_own_reminders_and_ayu_is_still_reminded_on_sch
     async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
         case = await with_the_team(world, "Usulan yang ditunda seorang anggota tim")
         phones = Phones(world)
-        await sweep_at(world, clock, wib(7, 20, 9))
-        assert phones.headlines() == {
+        assert await headlines_at(world, clock, phones, wib(7, 20, 9)) == {
             "tim1": ["⏰ Pengingat ke-1"],
             "tim2": ["⏰ Pengingat ke-1"],
         }
@@ -627,20 +634,19 @@ async def test_rudi_postpones_his_own_reminders_and_ayu_is_still_reminded_on_sch
         )
         escalated = [f"📣 Eskalasi — Berkas #{case}: Usulan yang ditunda seorang anggota tim"]
         for number, moment in ((2, wib(7, 20, 13)), (3, wib(7, 21, 9))):
-            await sweep_at(world, clock, moment)
-            assert phones.headlines() == {
+            assert await headlines_at(world, clock, phones, moment) == {
                 "tim1": [f"⏰ Pengingat ke-{number}"],
                 "kasubag": escalated,
             }, moment
         await sweep_at(world, clock, wib(7, 21, 9, 59))
         assert phones.news() == {}
-        await sweep_at(world, clock, wib(7, 21, 10))
-        assert phones.headlines() == {"tim2": ["⏰ Pengingat ke-3"]}
+        assert await headlines_at(world, clock, phones, wib(7, 21, 10)) == {
+            "tim2": ["⏰ Pengingat ke-3"]
+        }
         await sweep_at(world, clock, wib(7, 21, 12, 59))
         assert phones.news() == {}
 
-        await sweep_at(world, clock, wib(7, 21, 13))
-        assert phones.headlines() == {
+        assert await headlines_at(world, clock, phones, wib(7, 21, 13)) == {
             "tim1": ["⏰ Pengingat ke-4"],
             "tim2": ["⏰ Pengingat ke-4"],
             "kasubag": escalated,
@@ -678,15 +684,14 @@ async def test_rudi_is_reminded_when_his_snooze_ends_at_the_next_opening_when_it
             "bagi anggota tim lainnya tidak berubah."
         )
         escalated = [f"📣 Eskalasi — Berkas #{case}: {title}"]
-        await sweep_at(world, clock, wib(7, 20, 13))
-        assert phones.headlines() == {
+        assert await headlines_at(world, clock, phones, wib(7, 20, 13)) == {
             "tim1": ["⏰ Pengingat ke-2"],
             "kasubag": escalated,
         }
-        await sweep_at(world, clock, wib(7, 20, 14))
-        assert phones.headlines() == {"tim2": ["⏰ Pengingat ke-2"]}
-        await sweep_at(world, clock, wib(7, 21, 9))
-        assert phones.headlines() == {
+        assert await headlines_at(world, clock, phones, wib(7, 20, 14)) == {
+            "tim2": ["⏰ Pengingat ke-2"]
+        }
+        assert await headlines_at(world, clock, phones, wib(7, 21, 9)) == {
             "tim1": ["⏰ Pengingat ke-3"],
             "tim2": ["⏰ Pengingat ke-3"],
             "kasubag": escalated,
@@ -701,8 +706,9 @@ async def test_rudi_is_reminded_when_his_snooze_ends_at_the_next_opening_when_it
         for quiet in (wib(7, 21, 16), wib(7, 21, 20)):
             await sweep_at(world, clock, quiet)
             assert phones.news() == {}, quiet
-        await sweep_at(world, clock, wib(7, 22, 8))
-        assert phones.headlines() == {"tim2": ["⏰ Pengingat ke-4"]}
+        assert await headlines_at(world, clock, phones, wib(7, 22, 8)) == {
+            "tim2": ["⏰ Pengingat ke-4"]
+        }
         await sweep_at(world, clock, wib(7, 22, 9))
         news = phones.news()
         assert [headline(m) for m in news["tim1"]] == ["⏰ Pengingat ke-5"]
@@ -734,8 +740,9 @@ async def test_rudi_spared_a_reminder_who_extends_his_tunda_is_told_it_comes_whe
             f"pada {office_time(wib(7, 20, 14, 30))}, saat penundaan tersebut berakhir. "
             "Pengingat bagi anggota tim lainnya tidak berubah."
         )
-        await sweep_at(world, clock, wib(7, 20, 14, 30))
-        assert phones.headlines() == {"tim2": ["⏰ Pengingat ke-2"]}
+        assert await headlines_at(world, clock, phones, wib(7, 20, 14, 30)) == {
+            "tim2": ["⏰ Pengingat ke-2"]
+        }
 
 
 async def test_ayus_tunda_does_not_keep_rudi_from_the_reminder_he_was_told_comes_as_his_ends(
@@ -758,8 +765,9 @@ async def test_ayus_tunda_does_not_keep_rudi_from_the_reminder_he_was_told_comes
         clock.set(wib(7, 20, 13, 30))
         assert "untuk Bapak/Ibu ditunda sampai" in await ask(world, "tim1", f"/tunda {case} 1h")
 
-        await sweep_at(world, clock, wib(7, 20, 14))
-        assert phones.headlines() == {"tim2": ["⏰ Pengingat ke-2"]}
+        assert await headlines_at(world, clock, phones, wib(7, 20, 14)) == {
+            "tim2": ["⏰ Pengingat ke-2"]
+        }
 
 
 async def test_rudi_asking_a_shorter_tunda_is_told_his_longer_one_stands_and_when_he_is_reminded(
@@ -794,8 +802,9 @@ async def test_rudi_asking_a_shorter_tunda_is_told_his_longer_one_stands_and_whe
         assert set(phones.news()) == {"tim1", "kasubag"}
         await sweep_at(world, clock, wib(7, 21, 9))
         assert set(phones.news()) == {"tim1", "kasubag"}
-        await sweep_at(world, clock, wib(7, 21, 10))
-        assert phones.headlines() == {"tim2": ["⏰ Pengingat ke-3"]}
+        assert await headlines_at(world, clock, phones, wib(7, 21, 10)) == {
+            "tim2": ["⏰ Pengingat ke-3"]
+        }
 
 
 async def test_when_the_whole_team_postpones_the_step_waits_for_the_first_to_come_back(
@@ -823,15 +832,14 @@ async def test_when_the_whole_team_postpones_the_step_waits_for_the_first_to_com
             assert phones.news() == {}, quiet
 
         escalated = [f"📣 Eskalasi — Berkas #{case}: Usulan yang ditunda seluruh tim"]
-        await sweep_at(world, clock, wib(7, 21, 10))
-        assert phones.headlines() == {
+        assert await headlines_at(world, clock, phones, wib(7, 21, 10)) == {
             "tim2": ["⏰ Pengingat ke-2"],
             "kasubag": escalated,
         }
-        await sweep_at(world, clock, wib(7, 21, 11))
-        assert phones.headlines() == {"tim1": ["⏰ Pengingat ke-2"]}
-        await sweep_at(world, clock, wib(7, 21, 14))
-        assert phones.headlines() == {
+        assert await headlines_at(world, clock, phones, wib(7, 21, 11)) == {
+            "tim1": ["⏰ Pengingat ke-2"]
+        }
+        assert await headlines_at(world, clock, phones, wib(7, 21, 14)) == {
             "tim1": ["⏰ Pengingat ke-3"],
             "tim2": ["⏰ Pengingat ke-3"],
             "kasubag": escalated,
@@ -862,8 +870,7 @@ async def test_ayu_left_alone_in_the_team_postpones_the_step_as_its_one_holder_w
         for quiet in (wib(7, 20, 13), wib(7, 21, 9), wib(7, 21, 9, 59)):
             await sweep_at(world, clock, quiet)
             assert phones.news() == {}, quiet
-        await sweep_at(world, clock, wib(7, 21, 10))
-        assert phones.headlines() == {
+        assert await headlines_at(world, clock, phones, wib(7, 21, 10)) == {
             "tim1": ["⏰ Pengingat ke-2"],
             "kasubag": [f"📣 Eskalasi — Berkas #{case}: Usulan yang ditunda anggota tim terakhir"],
         }
@@ -1914,8 +1921,7 @@ async def test_kabags_role_passes_while_an_escalation_about_a_late_step_waits_fo
 
         await sweep_at(world, clock, wib(7, 8, 11, 49))
         assert phones.news() == {} and escalations_to_agus() == []
-        await sweep_at(world, clock, wib(7, 8, 11, 50))
-        assert phones.headlines() == {
+        assert await headlines_at(world, clock, phones, wib(7, 8, 11, 50)) == {
             "kasubag": ["⏰ Pengingat ke-3"],
         }
         told = escalations_to_agus()
