@@ -15,6 +15,7 @@ from bot.callbacks import Callback, Op, decode
 from bot.context import SopApplication
 from bot.core.model import CancelCase, Case, Command, CorrectArchiveReference, DomainError
 from bot.core.text import is_blank
+from bot.core.workflow import MAX_TEXT
 from bot.menus import drop_admin_commands
 from bot.outbox import keyboard_markup
 from bot.papers.dates import tanggal
@@ -449,8 +450,8 @@ async def _case_with_reason(
     if case_id is None or not reason.strip():
         await reply(update, usage)
         return None
-    if parsing.has_control_characters(reason):
-        await reply(update, f"{t.ADMIN_BAD_CHARACTERS.format(field=field)}\n\n{usage}")
+    if (refused := _refused_text(reason, field, MAX_TEXT)) is not None:
+        await reply(update, f"{refused}\n\n{usage}")
         return None
     case = await context.services.queries.case(case_id)
     if case is None:

@@ -19,6 +19,7 @@ from telegram import BotCommandScopeChat
 from bot import texts as t
 from bot.core.model import Approve, CaseStatus, EventType
 from bot.core.nip import bare_nip, is_nip
+from bot.core.workflow import MAX_TEXT
 from bot.demo import ACTING, ADMIN_ID, OFFICIALS, Script, World, draft, has_button, names_case
 from bot.menus import ADMIN_COMMANDS, COMMANDS
 from bot.services.cases import ProfileIncomplete
@@ -688,6 +689,24 @@ async def test_a_cancel_reason_with_a_direction_override_is_refused_and_the_case
     )
     assert f"#{case} · Usulan yang dibatalkan · TA 2027 · dibatalkan" in listing
     assert "cancelled" not in listing
+
+
+async def test_a_cancel_reason_too_long_is_refused_naming_the_reason_and_its_limit(
+    world: World,
+) -> None:
+    """The administrator cancels a case with a reason of 1,001 characters: the refusal says
+    it is the reason of the cancellation that is too long, how long it is and the limit
+    (not a bare "Teks terlalu panjang"); the case stays open."""
+    s = Script(world, WAIT)
+    case = await s.submit("Usulan dengan alasan pembatalan panjang")
+    reason = "Kegiatan ditunda pimpinan " + "x" * (MAX_TEXT + 1 - len("Kegiatan ditunda pimpinan "))
+    answer = await said(world, "admin", f"/batalkan {case} {reason}")
+    assert answer.startswith(
+        f"Mohon maaf, alasan pembatalan terlalu panjang ({MAX_TEXT + 1} karakter); paling "
+        f"banyak {MAX_TEXT} karakter. Silakan mempersingkatnya."
+    ), answer
+    assert "Penggunaan: /batalkan" in answer
+    assert (await world.case_status(case)) is CaseStatus.OPEN
 
 
 async def at_the_drafts(world: World, s: Script, title: str) -> int:
