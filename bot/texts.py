@@ -1915,8 +1915,9 @@ ROLES_NO_HOLDER = "<i>belum ada</i>"
 ROLES_ACTING_HEAD = "\n<b>Pelaksana Harian/Pelaksana Tugas</b>"
 ROLES_ACTING_LINE = "• {title}: {who}, {starts} s.d. {ends} ({state}){reason}"
 ROLES_ACTING_STATE = {"in_force": "berlaku", "ended": "berakhir", "planned": "akan berlaku"}
-ROLES_REVOKED_HEAD = "\n<b>Riwayat pencabutan</b>"
+ROLES_REVOKED_HEAD = "\n<b>Riwayat pencabutan dan pengalihan peran</b>"
 ROLES_REVOKED_LINE = "• {who} — {role} dicabut pada {when}"
+ROLES_MOVED_LINE = "• {who} — {role} dialihkan kepada {to} pada {when}"  # /alihkan
 # /cabut
 REVOKE_NOT_HOLDER = "Pegawai tersebut tidak memegang peran itu."
 # {holder}: NAMED ("Budi (ID 1002)"), or UNNAMED for someone who gave no name

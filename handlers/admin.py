@@ -259,7 +259,8 @@ async def list_roles(update: Update, context: Context) -> None:
     appointments = await svc.acting.listing()
     now = svc.clock.now()
     names = await svc.queries.names(
-        [a.person_id for a in appointments[-10:]] + [r.person_id for r in history[-10:]]
+        [a.person_id for a in appointments[-10:]]
+        + [p for r, to in history[-10:] for p in (r.person_id, to) if p is not None]
     )
     if appointments:
         lines.append(t.ROLES_ACTING_HEAD)
@@ -284,15 +285,17 @@ async def list_roles(update: Update, context: Context) -> None:
             return role_label(svc.sops, role) if svc.sops.has_role(role) else t.e(role)
 
         lines.append(t.ROLES_REVOKED_HEAD)
-        for revoked in history[-10:]:
-            assert revoked.revoked_at is not None
-            lines.append(
-                t.ROLES_REVOKED_LINE.format(
-                    who=who(names, revoked.person_id),
-                    role=named(revoked.role),
-                    when=svc.zone.tanggal_jam(revoked.revoked_at),
-                )
+        for ended, to in history[-10:]:
+            assert ended.revoked_at is not None
+            line = dict(
+                who=who(names, ended.person_id),
+                role=named(ended.role),
+                when=svc.zone.tanggal_jam(ended.revoked_at),
             )
+            if to is None:
+                lines.append(t.ROLES_REVOKED_LINE.format(**line))
+            else:
+                lines.append(t.ROLES_MOVED_LINE.format(to=who(names, to), **line))
     await reply_in_parts(update, "\n".join(lines))  # every holder, in as many messages
 
 

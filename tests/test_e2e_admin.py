@@ -1759,6 +1759,23 @@ async def test_a_newcomer_whose_invitation_passed_a_vacant_role_is_told_of_no_on
     )
 
 
+async def test_the_role_history_lists_a_role_passed_on_as_moved_not_as_revoked(
+    world: World,
+) -> None:
+    """The administrator passes the Kabag role from Budi to Agus (/alihkan) and revokes
+    Dewi's Fungsional Umum (/cabut): /peran's history says Budi's Kabag was passed on to
+    Agus, and only Dewi's role revoked."""
+    await said(world, "admin", f"/alihkan kabag {KABAG} {NEW_KABAG}")
+    await said(world, "admin", "/cabut 1006 fungsional_umum")
+    history = (await said(world, "admin", "/peran")).split("Riwayat pencabutan", 1)[1]
+    assert (
+        f"Budi Santoso, S.E., M.Si. (ID {KABAG}) — Kabag dialihkan kepada {ACTING.name} "
+        f"(ID {NEW_KABAG}) pada "
+    ) in history, history
+    assert "Kabag dicabut" not in history
+    assert "Dewi Anggraini (ID 1006) — Fungsional Umum dicabut pada " in history
+
+
 async def test_the_revocation_history_names_the_role_as_officials_read_it(world: World) -> None:
     """/peran's "Riwayat pencabutan" names the role by its name (Fungsional Umum), as every
     other line of /peran does; a role an older SOP revision defined keeps its id."""

@@ -606,13 +606,18 @@ class PeopleService:
 
     async def roles_overview(
         self,
-    ) -> tuple[dict[str, list[repo.Person]], list[repo.RoleAssignment]]:
-        """Who holds each role now, and the revocations (for /peran)."""
+    ) -> tuple[dict[str, list[repo.Person]], list[tuple[repo.RoleAssignment, int | None]]]:
+        """Who holds each role now, and the assignments ended (for /peran), each with the
+        person the role was passed on to (/alihkan), None for one revoked (/cabut)."""
 
-        def txn(tx: Tx) -> tuple[dict[str, list[repo.Person]], list[repo.RoleAssignment]]:
+        def txn(
+            tx: Tx,
+        ) -> tuple[dict[str, list[repo.Person]], list[tuple[repo.RoleAssignment, int | None]]]:
             holders = {r.id: repo.holders(tx, self.unit, r.id) for r in self.sops.roles}
-            history = [a for a in repo.role_history(tx, self.unit) if a.revoked_at]
-            return holders, history
+            history = repo.role_history(tx, self.unit)
+            moved = repo.moves(history)
+            ended = [(a, moved.get(a.id)) for a in history if a.revoked_at]
+            return holders, ended
 
         return await self.db.read(txn)
 

@@ -185,6 +185,27 @@ def role_history(tx: Tx, unit: str) -> list[RoleAssignment]:
     ]
 
 
+def moves(history: list[RoleAssignment]) -> dict[int, int]:
+    """The assignments of ``history`` that /alihkan ended, each (by id) with the person the
+    role passed to. A move revokes the old holder's assignment and grants the new one's in
+    one transaction, at the same moment and by the same administrator; a revocation
+    (/cabut) grants nothing with it. A move to someone who held the (shared) role already
+    grants nothing either, and reads as a revocation."""
+    granted = {
+        (a.role, a.unit, a.granted_at, a.granted_by): a.person_id
+        for a in history
+        if a.granted_by is not None
+    }
+    moved: dict[int, int] = {}
+    for a in history:
+        if a.revoked_at is None or a.revoked_by is None:
+            continue
+        to = granted.get((a.role, a.unit, a.revoked_at, a.revoked_by))
+        if to is not None and to != a.person_id:
+            moved[a.id] = to
+    return moved
+
+
 # -- invites -----------------------------------------------------------------------------
 
 
