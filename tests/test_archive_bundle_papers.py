@@ -17,6 +17,7 @@ import contextlib
 import errno
 import hashlib
 import io
+import logging
 import os
 import zipfile
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -417,14 +418,17 @@ async def test_a_lembar_written_as_the_bundle_goes_without_it_reaches_the_kabag_
     tmp_path: Path,
     engine_target: str,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
     before: bool,
 ) -> None:
     """The bundle does not wait (``papers.bundle_wait_minutes = 0``) and the share refuses
     the Lembar Pemeriksaan of the Kabag's signature: the bundle is going without it. At
     that very moment the share is mended and the Lembar Pemeriksaan is written, just before
     or just after the bundle takes the case's papers. The Kabag receives it exactly once:
-    in her bundle (whose note then does not name it, and nobody is told it is left out or
-    will follow), or as a supplement to it; never both, never neither."""
+    in her bundle (whose note then does not name it, nobody is told it is left out or
+    will follow, and the log does not say the bundle went without it), or as a supplement
+    to it; never both, never neither."""
+    caplog.set_level(logging.WARNING, logger="bot.outbox")
     async with signature_world(tmp_path, engine_target, bundle_wait_minutes=0) as world:
         case = await up_to_the_signature(world)
         mend = refuse_the_lembar(world, monkeypatch, 3)
@@ -442,10 +446,14 @@ async def test_a_lembar_written_as_the_bundle_goes_without_it_reaches_the_kabag_
         assert int(in_bundle) + len(supplements) == 1
         assert vouched_for(contents)
         told = [*kabag.bot_messages, *admin.bot_messages]
+        logged = [r.getMessage() for r in caplog.records if "goes without papers" in r.getMessage()]
+        assert len(logged) == (0 if in_bundle else 1), logged
         if in_bundle:
             assert "tidak-disertakan.txt" not in contents
             assert not [m for m in told if "tidak disertakan" in m.text]
         else:
+            assert f"archive bundle of case {case} goes without papers" in logged[0]
+            assert logged[0].endswith(": pemeriksaan (event 5)"), logged
             note = contents["tidak-disertakan.txt"].decode()
             assert "Lembar Pemeriksaan langkah 3 (ke-1)" in note
             (sent,) = supplements

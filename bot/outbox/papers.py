@@ -115,6 +115,14 @@ class PaperRows:
         left_out = [gone for paper in made for gone in paper.left_out]
         labels = {gone.job: gone.name for gone in left_out if gone.job}
         label = next((paper.label for paper in made if paper.label), "")
+        # a paper written as the bundle read the case's papers is in it: not "without"
+        if late := [gone for gone in unwritten if gone.why == "late" and gone.job in labels]:
+            log.warning(
+                "archive bundle of case %s goes without papers still held after %s: %s",
+                case_id,
+                self.bundle_wait,
+                ", ".join(f"{gone.paper} (event {gone.seq})" for gone in late),
+            )
         for gone in left_out:
             log.warning(
                 "paper %s of case %s goes without file %r (%s): %s",
@@ -181,12 +189,6 @@ class PaperRows:
                 if since is None:
                     await db.write(repo.note_waiting, item.id, WAITING_SINCE, now.isoformat())
                 raise Wait(min(min(job.due for job in pending), began + self.bundle_wait))
-            log.warning(
-                "archive bundle of case %s goes without papers still held after %s: %s",
-                item.case_id,
-                self.bundle_wait,
-                ", ".join(f"{job.paper} (event {job.seq})" for job in pending),
-            )
         return [
             Unwritten(job.paper, job.seq, "unwritten" if job.failed else "late", job.id)
             for job in earlier
