@@ -11,7 +11,7 @@ import gc
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from http import HTTPStatus
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
@@ -236,6 +236,10 @@ def build_services(
         maker = Paperwork(db, sops, config, calendar, renderer_for(config))
     options = sender_options or {}
     alerts = AlertThrottle(options.get("alert_every", ALERT_EVERY))
+    # papers.bundle_wait_minutes counts whole minutes: a test waits less with this option
+    bundle_wait = config.papers.bundle_wait
+    if "bundle_wait_seconds" in options:
+        bundle_wait = timedelta(seconds=options["bundle_wait_seconds"])
     sender = OutboxSender(
         db,
         app.bot,
@@ -250,7 +254,7 @@ def build_services(
         max_upload=max_upload_bytes(config.bot.api_base_url),
         admins=config.admins,
         alerts=alerts,
-        bundle_wait=config.papers.bundle_wait,
+        bundle_wait=bundle_wait,
     )
     cases = CaseService(
         db, sops, config, clock, calendar, wake_outbox=sender.wake, answer=sender.answer
@@ -306,7 +310,11 @@ def build_application(
     active: ActiveLock | None = None,
 ) -> SopApplication:
     """The application; with ``active`` (PostgreSQL), it first becomes the active process
-    (waiting as a standby while another one is) and stops if it ever stops being it."""
+    (waiting as a standby while another one is) and stops if it ever stops being it.
+    ``sender_options``: the limiter's and the outbox's timings, which tests and benchmarks
+    change (:func:`flood_limits`; ``max_backoff``, ``max_fault_backoff``, ``alert_every``;
+    ``bundle_wait_seconds``, the archive bundle's wait in place of the whole minutes of
+    ``papers.bundle_wait_minutes``)."""
     from handlers import register_all
 
     clock = clock or SystemClock(config.time.timezone)

@@ -33,12 +33,14 @@ async def sop_world(
     templates_dir: Path | None = None,
     database: str | None = None,
     bundle_wait_minutes: int | None = None,
+    sender: dict[str, float] | None = None,
 ) -> AsyncIterator[World]:
     """The SOP's officials, each registered in the config and having pressed Start;
     ``templates_dir``: the office's templates folder (``papers.templates_dir``);
     ``database``: a ``postgresql://`` URL (the SQLite file in ``tmp_path`` otherwise);
     ``bundle_wait_minutes``: how long the archive bundle waits for a paper still being
-    written (``papers.bundle_wait_minutes``; 30 otherwise)."""
+    written (``papers.bundle_wait_minutes``; 30 otherwise); ``sender``: the outbox's
+    options (:data:`bot.demo.FAST_SENDER` otherwise)."""
     people: list[dict[str, Any]] = [
         {
             "telegram_id": telegram_id,
@@ -49,7 +51,7 @@ async def sop_world(
         }
         for telegram_id, name, position, roles in officials.values()
     ]
-    world = World(tmp_path, sops=[str(sop)], people=people)
+    world = World(tmp_path, sender=sender, sops=[str(sop)], people=people)
     papers: dict[str, Any] = {}  # [papers] (World's own ``papers`` is the paper maker)
     if templates_dir is not None:
         papers["templates_dir"] = str(templates_dir)

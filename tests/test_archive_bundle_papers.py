@@ -43,12 +43,21 @@ PEOPLE = {
 }
 
 
+# the outbox's options of a world whose archive bundle waits only half a second for a paper
+# still being written: ``papers.bundle_wait_minutes`` counts whole minutes
+BUNDLE_WAITS_HALF_A_SECOND = {**FAST_SENDER, "bundle_wait_seconds": 0.5}
+
+
 @contextlib.asynccontextmanager
 async def signature_world(
-    tmp_path: Path, database: str, bundle_wait_minutes: int | None = None
+    tmp_path: Path,
+    database: str,
+    bundle_wait_minutes: int | None = None,
+    sender: dict[str, float] | None = None,
 ) -> AsyncIterator[World]:
     """The SOP ends with the Kabag's signature (step 3): her approval completes the case.
-    The office keeps its templates in ``kantor/`` (none yet: the shipped ones fill)."""
+    The office keeps its templates in ``kantor/`` (none yet: the shipped ones fill);
+    ``sender``: the outbox's options (:data:`BUNDLE_WAITS_HALF_A_SECOND`)."""
     text = JAWABAN.read_text(encoding="utf-8")
     text = text[: text.index("[[steps]]\nid = 4")].replace("on_approve = 4\n", "")
     sop = tmp_path / "surat-jawaban-ttd.toml"
@@ -56,7 +65,13 @@ async def signature_world(
     office = tmp_path / "kantor"
     office.mkdir()
     async with sop_world(
-        tmp_path, sop, PEOPLE, office, database=database, bundle_wait_minutes=bundle_wait_minutes
+        tmp_path,
+        sop,
+        PEOPLE,
+        office,
+        database=database,
+        bundle_wait_minutes=bundle_wait_minutes,
+        sender=sender,
     ) as w:
         yield w
 
@@ -176,16 +191,6 @@ async def test_a_lembar_pemeriksaan_its_template_failed_is_named_in_the_bundle_a
     await world.drained()
 
 
-def refuse_the_lembar_of_step(
-    world: World, monkeypatch: pytest.MonkeyPatch, step: int
-) -> Callable[[], None]:
-    """The share refuses the Lembar Pemeriksaan of the review at ``step`` until its fault
-    is mended (an I/O error each time: the paper is held, never given up), and the bundle
-    waits for it only half a second; what mends the share."""
-    monkeypatch.setattr(world.services.outbox.paper_rows, "bundle_wait", timedelta(seconds=0.5))
-    return refuse_the_lembar(world, monkeypatch, step)
-
-
 def refuse_the_lembar(
     world: World, monkeypatch: pytest.MonkeyPatch, step: int
 ) -> Callable[[], None]:
@@ -204,7 +209,9 @@ def refuse_the_lembar(
 
 
 async def test_a_lembar_pemeriksaan_held_longer_than_the_bundle_waits_is_named_and_kept_later(
-    world: World, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    engine_target: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The share refuses the Lembar Pemeriksaan of the Kabag's signature until its fault is
     mended (an I/O error each time: the paper is held, never given up). The bundle waits
@@ -212,30 +219,33 @@ async def test_a_lembar_pemeriksaan_held_longer_than_the_bundle_waits_is_named_a
     note names the Lembar Pemeriksaan as not yet made because of a fault, she is told, and
     she and the administrators are told that it will be kept with the case and sent to her
     once the fault is over. Mended, the Lembar Pemeriksaan is written and kept with the case."""
-    case = await up_to_the_signature(world)
-    mend = refuse_the_lembar_of_step(world, monkeypatch, 3)
-    await Script(world, timeout=WAIT).approve("kabag", case)
+    async with signature_world(tmp_path, engine_target, sender=BUNDLE_WAITS_HALF_A_SECOND) as world:
+        case = await up_to_the_signature(world)
+        mend = refuse_the_lembar(world, monkeypatch, 3)
+        await Script(world, timeout=WAIT).approve("kabag", case)
 
-    contents = opened(await bundle_received(world, case))
-    assert f"dokumen/pemeriksaan-B{case}-langkah3-ke1-setuju.docx" not in contents
-    note = contents["tidak-disertakan.txt"].decode()
-    assert (
-        "1. Lembar Pemeriksaan langkah 3 (ke-1): belum selesai dibuat oleh sistem akibat gangguan"
-    ) in note
-    assert vouched_for(contents)
-    told = await world["kabag"].wait_message(lambda m: "tidak disertakan" in m.text, timeout=WAIT)
-    assert "Lembar Pemeriksaan langkah 3 (ke-1)" in told.text
-    assert "akan disampaikan kepada Anda sebagai susulan arsip" in told.text
-    alert = await world["admin"].wait_message(
-        lambda m: "tidak disertakan" in m.text and "Lembar Pemeriksaan" in m.text, timeout=WAIT
-    )
-    assert "setelah gangguan teratasi" in alert.text
-    assert "susulan" in alert.text
+        contents = opened(await bundle_received(world, case))
+        assert f"dokumen/pemeriksaan-B{case}-langkah3-ke1-setuju.docx" not in contents
+        note = contents["tidak-disertakan.txt"].decode()
+        assert (
+            "1. Lembar Pemeriksaan langkah 3 (ke-1): belum selesai dibuat oleh sistem akibat gangguan"
+        ) in note
+        assert vouched_for(contents)
+        told = await world["kabag"].wait_message(
+            lambda m: "tidak disertakan" in m.text, timeout=WAIT
+        )
+        assert "Lembar Pemeriksaan langkah 3 (ke-1)" in told.text
+        assert "akan disampaikan kepada Anda sebagai susulan arsip" in told.text
+        alert = await world["admin"].wait_message(
+            lambda m: "tidak disertakan" in m.text and "Lembar Pemeriksaan" in m.text, timeout=WAIT
+        )
+        assert "setelah gangguan teratasi" in alert.text
+        assert "susulan" in alert.text
 
-    mend()
-    await world.drained(within=WAIT)
-    kept = [f.name for f in await world.services.db.read(repo.files_of_case, case)]
-    assert f"pemeriksaan-B{case}-langkah3-ke1-setuju.docx" in kept
+        mend()
+        await world.drained(within=WAIT)
+        kept = [f.name for f in await world.services.db.read(repo.files_of_case, case)]
+        assert f"pemeriksaan-B{case}-langkah3-ke1-setuju.docx" in kept
 
 
 def documents_named(user: EmuUser, name: str) -> list[EmuMessage]:
@@ -243,7 +253,9 @@ def documents_named(user: EmuUser, name: str) -> list[EmuMessage]:
 
 
 async def test_the_lembar_the_bundle_went_without_reaches_the_kabag_once_written(
-    world: World, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    engine_target: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The bundle the Kabag receives goes without the Lembar Pemeriksaan of her signature,
     which the share refuses, and she is told so. The share mended, the Lembar Pemeriksaan
@@ -251,30 +263,35 @@ async def test_the_lembar_the_bundle_went_without_reaches_the_kabag_once_written
     document, its caption saying that it was not in the electronic archive and is sent to
     be added to it. The administrators are told briefly that she has it. She receives it
     once, and the administrators do not receive the document."""
-    case = await up_to_the_signature(world)
-    mend = refuse_the_lembar_of_step(world, monkeypatch, 3)
-    await Script(world, timeout=WAIT).approve("kabag", case)
-    await bundle_received(world, case)
-    kabag, admin = world["kabag"], world["admin"]
-    await kabag.wait_message(lambda m: "tidak disertakan" in m.text, timeout=WAIT)
+    async with signature_world(tmp_path, engine_target, sender=BUNDLE_WAITS_HALF_A_SECOND) as world:
+        case = await up_to_the_signature(world)
+        mend = refuse_the_lembar(world, monkeypatch, 3)
+        await Script(world, timeout=WAIT).approve("kabag", case)
+        await bundle_received(world, case)
+        kabag, admin = world["kabag"], world["admin"]
+        await kabag.wait_message(lambda m: "tidak disertakan" in m.text, timeout=WAIT)
 
-    mend()
-    lembar = f"pemeriksaan-B{case}-langkah3-ke1-setuju.docx"
-    sent = await kabag.wait_message(
-        lambda m: (m.document or {}).get("file_name") == lembar, timeout=WAIT
-    )
-    assert f"Berkas #{case}" in sent.text
-    assert "Susulan arsip" in sent.text and "tidak disertakan dalam arsip elektronik" in sent.text
-    assert "Lembar Pemeriksaan" in sent.text
-    told = await admin.wait_message(lambda m: "kini telah selesai dibuat" in m.text, timeout=WAIT)
-    assert "Lembar Pemeriksaan langkah 3 (ke-1)" in told.text
-    assert lembar not in told.text and f"Berkas #{case}" in told.text
-    assert "Sri Lestari" in told.text
-    await world.drained(within=WAIT)
-    assert len(documents_named(kabag, lembar)) == 1
-    assert documents_named(admin, lembar) == []
-    supplements = [m for m in admin.bot_messages if "kini telah selesai dibuat" in m.text]
-    assert [m.message_id for m in supplements] == [told.message_id]
+        mend()
+        lembar = f"pemeriksaan-B{case}-langkah3-ke1-setuju.docx"
+        sent = await kabag.wait_message(
+            lambda m: (m.document or {}).get("file_name") == lembar, timeout=WAIT
+        )
+        assert f"Berkas #{case}" in sent.text
+        assert (
+            "Susulan arsip" in sent.text and "tidak disertakan dalam arsip elektronik" in sent.text
+        )
+        assert "Lembar Pemeriksaan" in sent.text
+        told = await admin.wait_message(
+            lambda m: "kini telah selesai dibuat" in m.text, timeout=WAIT
+        )
+        assert "Lembar Pemeriksaan langkah 3 (ke-1)" in told.text
+        assert lembar not in told.text and f"Berkas #{case}" in told.text
+        assert "Sri Lestari" in told.text
+        await world.drained(within=WAIT)
+        assert len(documents_named(kabag, lembar)) == 1
+        assert documents_named(admin, lembar) == []
+        supplements = [m for m in admin.bot_messages if "kini telah selesai dibuat" in m.text]
+        assert [m.message_id for m in supplements] == [told.message_id]
 
 
 async def test_a_lembar_written_before_the_bundle_sends_nothing_more(
@@ -306,10 +323,10 @@ async def test_the_archivist_receives_the_lembar_her_archive_went_without_once_w
     the bundle she receives goes without that Lembar Pemeriksaan, and she is told. The share
     mended, the Lembar Pemeriksaan is written, and Dewi, who filed the case, receives it as
     a supplement to its archive, once; the administrators are told that she has it."""
-    sender = {**FAST_SENDER, "max_fault_backoff": 1.0}
+    sender = {**BUNDLE_WAITS_HALF_A_SECOND, "max_fault_backoff": 1.0}
     async with World(tmp_path / "pk", sender=sender, storage={"database": engine_target}) as w:
         await w.everyone_starts()
-        mend = refuse_the_lembar_of_step(w, monkeypatch, 9)
+        mend = refuse_the_lembar(w, monkeypatch, 9)
         case = await play_sop(w, with_returns=False, archive=False)
         s = Script(w, timeout=WAIT)
         await s.press("fu", "Arsipkan", case)
