@@ -183,6 +183,32 @@ async def test_an_anonymous_administrators_commands_in_the_group_are_answered(
     assert answer.text == t.PRIVATE_ONLY and answer.record.reply_to is asked.record
 
 
+async def test_an_anonymous_administrators_many_commands_get_no_more_answers_than_the_group_allows(
+    world: World,
+) -> None:
+    """An anonymous administrator of the bureau's group (or several: Telegram shows them
+    all as the group) types /tugas 30 times within a minute. Telegram allows 20 messages a
+    minute in a group: the first 20 are told where the bot serves, the rest is not answered
+    (the answers are not queued to go at the group's pace, one every 3 s, holding the
+    update processor's places). Kabag, in his private chat, sends /saya meanwhile:
+    answered at once."""
+    group = world.emu.group(GROUP_ID, "Biro Perencanaan")
+    group.set_bot_admin()
+    for _ in range(30):
+        await group.send_anonymously("/tugas", signature="Kepala Bagian Umum")
+    await asyncio.sleep(0.5)  # the bot has taken them
+    kabag = world["kabag"]
+    kabag.mark_seen()
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await kabag.send("/saya")
+    await kabag.wait_message(lambda m: "Data Bapak/Ibu" in m.text, timeout=120)
+    assert loop.time() - started < 5, "Kabag's /saya waited behind the group's answers"
+    await handled(world)
+    answers = [m.text for m in group.messages if m.from_bot]
+    assert answers == [t.PRIVATE_ONLY_ANONYMOUS.format(bot="sopbot_demo_bot")] * 20
+
+
 async def test_an_anonymous_administrators_command_in_a_forum_topic_is_answered_there(
     world: World,
 ) -> None:
