@@ -6,7 +6,13 @@ Synchronous and thread-safe: the bot calls :meth:`PaperRenderer.render` through
 (``papers.templates_dir``) first, then in the shipped ``doc_templates/``; its bytes are
 kept in memory and read again when the file changes (an office can replace a template
 without restarting the bot). Each paper is one ``DocxTemplate(...).render(...)`` and
-``save``: about 30 ms (bench/bench_papers.py).
+``save``: about 20–35 ms (bench/bench_papers.py).
+
+What docxtpl makes of a template before filling it depends on the template alone: the XML
+of each part cleaned for Jinja (``patch_xml``) and compiled by Jinja (``from_string``), each
+property's text compiled too. Done afresh for every paper, that was about half of its CPU;
+both are kept, keyed by the text they are made from (:class:`_Memo`), so a template that
+changes is simply new text, and only the values are filled per paper.
 
 A template that still holds tracked changes (Word's Track Changes) is refused before it is
 filled: docxtpl fills a part's XML as it stands, so a placeholder typed or corrected with
@@ -23,16 +29,18 @@ import html
 import io
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, Template
 from jinja2.exceptions import SecurityError
+from jinja2.nodes import Template as TemplateNode
 from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 from jinja2.utils import Cycler, Joiner, Namespace
@@ -57,9 +65,36 @@ __all__ = [
 ]
 
 R = TypeVar("R")
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 SHIPPED_TEMPLATES = Path(__file__).resolve().parents[2] / "doc_templates"
 
+
+class _Memo(Generic[K, V]):
+    """Values made once from their key and kept for the next paper: the last ``size`` used
+    (an office's blank drafts and replaced templates included, a few kB each), shared by
+    the threads that render. Two threads missing the same key both make it; one is kept."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._values: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K, make: Callable[[K], V]) -> V:
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+        value = make(key)  # outside the lock: another thread may fill another paper
+        with self._lock:
+            self._values[key] = value
+            if len(self._values) > self.size:
+                self._values.popitem(last=False)
+        return value
+
+
+_KEPT = 128  # parts and properties of 8 kinds and an office's own: 2-9 a template
 
 _DATA = (str, int, float, bool, type(None), date, Mapping, list, tuple)
 _JINJA = (LoopContext, Cycler, Joiner, Namespace)
@@ -69,7 +104,25 @@ class PaperSandbox(ImmutableSandboxedEnvironment):
     """A sandbox in which a template reads plain data only: text, numbers, dates, lists and
     mappings, and jinja's own ``loop``. An attribute of any other object (the chart's image,
     whose ``tpl`` is the document itself) is refused, and only the methods of plain data
-    (which cannot change it), macros and jinja's globals can be called."""
+    (which cannot change it), macros and jinja's globals can be called.
+
+    A source compiled once is kept (:meth:`from_string`): docxtpl compiles each part and
+    property of the template for every paper, and the sandbox checks what a template reads
+    as it runs, not as it is compiled."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._compiled: _Memo[str, Template] = _Memo(_KEPT)
+
+    def from_string(
+        self,
+        source: str | TemplateNode,
+        globals: MutableMapping[str, Any] | None = None,
+        template_class: type[Template] | None = None,
+    ) -> Template:
+        if isinstance(source, str) and globals is None and template_class is None:
+            return self._compiled.get(source, super().from_string)
+        return super().from_string(source, globals, template_class)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         return isinstance(obj, (*_DATA, *_JINJA)) and super().is_safe_attribute(obj, attr, value)
@@ -269,6 +322,11 @@ class _Template(DocxTemplate):  # type: ignore[misc]
 
     filling = ""
 
+    def patch_xml(self, src_xml: str) -> str:
+        """docxtpl's cleaning of a part's XML for Jinja, which depends on the XML alone:
+        done once for each template's part (see the module's docstring)."""
+        return _PATCHED.get(src_xml, super().patch_xml)
+
     def render_xml_part(self, src_xml: str, part: Any, context: Any, jinja_env: Any = None) -> str:
         self.filling = _part_name(part)
         xml = str(super().render_xml_part(src_xml, part, context, jinja_env))
@@ -279,6 +337,9 @@ class _Template(DocxTemplate):  # type: ignore[misc]
             raise BrokenPart(exc, _text_before(xml, exc), cut) from exc
         self.filling = ""
         return xml
+
+
+_PATCHED: _Memo[str, str] = _Memo(_KEPT)
 
 
 @dataclass(frozen=True)
