@@ -6,7 +6,7 @@ Synchronous and thread-safe: the bot calls :meth:`PaperRenderer.render` through
 (``papers.templates_dir``) first, then in the shipped ``doc_templates/``; its bytes are
 kept in memory and read again when the file changes (an office can replace a template
 without restarting the bot). Each paper is one ``DocxTemplate(...).render(...)`` and
-``save``: about 20–35 ms (bench/bench_papers.py).
+``save``: about 10–30 ms of CPU (bench/bench_papers.py).
 
 What docxtpl makes of a template before filling it depends on the template alone: the XML
 of each part cleaned for Jinja (``patch_xml``) and compiled by Jinja (``from_string``), each
