@@ -339,15 +339,38 @@ ADMIN_COMMAND_MENU = {
 
 # -- access ------------------------------------------------------------------------------
 
+# {person}: the reader's own Telegram ID, which the administrator's /peran, /alihkan and
+# /plh need (the person has no /saya to read it from); written by no_access
 NOT_REGISTERED = (
     "Mohon maaf, Bapak/Ibu belum terdaftar sebagai pengguna layanan ini.\n"
-    "Silakan menghubungi administrator untuk memperoleh tautan undangan."
+    "Silakan menghubungi administrator untuk memperoleh tautan undangan, dengan menyampaikan "
+    "ID Telegram Bapak/Ibu: <code>{person}</code>"
 )
 NO_ROLE_NOW = (
     "Mohon maaf, Bapak/Ibu saat ini tidak memegang peran apa pun dalam layanan ini sehingga "
     "pesan tersebut tidak dapat kami tindak lanjuti.\n"
-    "Apabila hal ini tidak sesuai, silakan menghubungi administrator."
+    "Apabila hal ini tidak sesuai, silakan menghubungi administrator dengan menyampaikan "
+    "ID Telegram Bapak/Ibu: <code>{person}</code>"
 )
+
+# NO_ROLE_NOW as a button's alert (plain, at most 200 characters with the ID whole)
+NO_ROLE_NOW_ALERT = (
+    "Mohon maaf, Bapak/Ibu saat ini tidak memegang peran apa pun dalam layanan ini.\n"
+    "Apabila tidak sesuai, silakan menghubungi administrator dengan menyampaikan "
+    "ID Telegram Bapak/Ibu: {person}"
+)
+
+
+def no_access(person: int, *, held: bool, html: bool = True) -> str:
+    """The answer to someone with no role: NO_ROLE_NOW for one who held a role (``held``),
+    else NOT_REGISTERED, naming their Telegram ID. ``html``: for a message; else plain
+    text, for a button's alert (shown as it is, 200 characters at most)."""
+    if held and not html:
+        return NO_ROLE_NOW_ALERT.format(person=person)
+    text = (NO_ROLE_NOW if held else NOT_REGISTERED).format(person=person)
+    return text if html else text.replace("<code>", "").replace("</code>", "")
+
+
 PRIVATE_ONLY = "Mohon maaf, layanan ini hanya dapat digunakan melalui pesan pribadi dengan bot."
 # a command an anonymous group administrator sent on behalf of the group ({bot}: the bot's
 # username)

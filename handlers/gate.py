@@ -125,12 +125,12 @@ async def _gate(update: Update, context: Context) -> None:
             TYPED.set((update.update_id, typed))
         return  # /start (with or without an invitation) is handled by its own handler
     if update.callback_query is not None:
-        await answer(update, await _refusal(context, user.id), alert=True)
+        await answer(update, await _refusal(context, user.id, html=False), alert=True)
     elif message is not None and message.text and not message.text.startswith("/"):
         # a reason typed after the role went (someone who held one): told what became of it
         held = await context.services.people.held_a_role(user.id)
         if not (held and await tell_lapsed(update, context, message.text)):
-            await reply(update, t.NO_ROLE_NOW if held else t.NOT_REGISTERED)
+            await reply(update, t.no_access(user.id, held=held))
     else:
         await reply(update, await _refusal(context, user.id))
     raise ApplicationHandlerStop
@@ -167,11 +167,13 @@ def _typed_text(update: Update) -> bool:
     return message is not None and bool(message.text) and not (message.text or "").startswith("/")
 
 
-async def _refusal(context: Context, user_id: int) -> str:
+async def _refusal(context: Context, user_id: int, *, html: bool = True) -> str:
     """Someone who held a role and holds none now (revoked, or moved to another person a
-    moment ago) is told so, not that they never registered (read only when refusing)."""
+    moment ago) is told so, not that they never registered (read only when refusing); either
+    reads their Telegram ID, for the administrator. One answer an update, as before: a
+    stranger who floods the bot gets no more messages than he sent, paced per chat."""
     held = await context.services.people.held_a_role(user_id)
-    return t.NO_ROLE_NOW if held else t.NOT_REGISTERED
+    return t.no_access(user_id, held=held, html=html)
 
 
 async def _refuse_group(update: Update, context: Context) -> None:

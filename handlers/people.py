@@ -58,7 +58,7 @@ async def _welcome(update: Update, context: Context, result: StartResult) -> Non
     profile = result.profile
     if profile is None:
         if not result.invite_invalid:
-            await reply(update, t.NO_ROLE_NOW if result.held else t.NOT_REGISTERED)
+            await reply(update, t.no_access(uid, held=result.held))
         return
     # the chat exists now (README: /start)
     if profile.is_admin and await set_admin_commands(context.bot, uid):
@@ -175,7 +175,7 @@ async def fix_profile(update: Update, context: Context) -> None:
         return  # put back after a crash, applied already (the gate asks again what it asked)
     await answer(update)
     if person is None:
-        await reply(update, t.NOT_REGISTERED)
+        await reply(update, t.no_access(user_id(update), held=False))
         return
     if not person.complete:  # never completed: asked as at the start, kept as answered
         await reply(update, t.PROFILE_COMPLETE_FIRST.format(question=t.ASK_NAME))
@@ -214,7 +214,7 @@ async def me(update: Update, context: Context) -> None:
     uid = user_id(update)
     profile = await context.services.people.get_profile(uid)
     if profile is None:
-        await reply(update, t.NOT_REGISTERED)
+        await reply(update, t.no_access(uid, held=False))
         return
     registered = bool(profile.roles) or profile.is_admin
     await reply(

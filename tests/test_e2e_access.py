@@ -417,16 +417,20 @@ async def test_an_unregistered_person_is_refused_without_learning_about_any_case
     v = (await case_of(world, case)).version
     stranger = world.emu.user(5555, "Orang", username="orang_asing")
     before = await snapshot(world, case)
+    # each answer gives him his Telegram ID, for the administrator's /peran, /alihkan, /plh
+    refused = t.no_access(5555, held=False, html=False)
+    assert "ID Telegram Bapak/Ibu: 5555" in refused
     for text in ("/start", "/tugas", f"/status {case}", "/status", "/baru", "Halo, ada berkas?"):
         await stranger.send(text)
         got = await stranger.wait_message(timeout=WAIT)
-        assert got.text == t.NOT_REGISTERED, text
+        assert got.text == refused, text
+        assert [en["type"] for en in got.entities] == ["code"], text  # tap to copy
     await stranger.send_document(draft("TOR palsu"), file_name="TOR.docx", caption=f"#{case}")
-    assert (await stranger.wait_message(timeout=WAIT)).text == t.NOT_REGISTERED
+    assert (await stranger.wait_message(timeout=WAIT)).text == refused
     await stranger.send("/start bukan-token-yang-sah")
     assert (await stranger.wait_message(timeout=WAIT)).text == t.INVITE_INVALID
     answer = await stranger.press_data(stranger.bot_messages[0], f"r:{case}:2:{v}:a", timeout=WAIT)
-    assert answer == CallbackAnswer(t.NOT_REGISTERED[:200], True)
+    assert answer == CallbackAnswer(refused, True)
     assert await snapshot(world, case) == before
     for m in stranger.bot_messages:
         assert title not in m.text and "Berkas #" not in m.text and "Langkah" not in m.text
@@ -577,17 +581,18 @@ async def test_a_stranger_is_not_let_through_when_the_gate_fails(
     he is told of the fault, and nothing else answers him; sent again, /tugas is refused
     as before."""
     stranger = world.emu.user(5556, "Orang", username="orang_lain")
+    refused = t.no_access(5556, held=False, html=False)
     await stranger.send("/start")
-    assert (await stranger.wait_message(timeout=WAIT)).text == t.NOT_REGISTERED
+    assert (await stranger.wait_message(timeout=WAIT)).text == refused
     earlier = len(stranger.bot_messages)
     failed = the_gates_read_fails_once(world, monkeypatch)
     await stranger.send("/tugas")
     assert (await stranger.wait_message(timeout=WAIT)).text == t.ERROR_GENERIC
     assert failed
     await stranger.send("/tugas")  # handled after the first (one person's turn)
-    await stranger.wait_message(lambda m: m.text == t.NOT_REGISTERED, timeout=WAIT)
+    await stranger.wait_message(lambda m: m.text == refused, timeout=WAIT)
     answers = [m.text for m in stranger.bot_messages[earlier:]]
-    assert answers == [t.ERROR_GENERIC, t.NOT_REGISTERED], answers
+    assert answers == [t.ERROR_GENERIC, refused], answers
 
 
 # -- hostile text, and the limits of Telegram over a whole run ---------------------------
@@ -819,7 +824,9 @@ async def test_an_invitation_binds_once_asks_the_profile_and_expires(tmp_path: P
         await other.send(f"/start {token}")
         assert (await other.wait_message(timeout=WAIT)).text == t.INVITE_INVALID
         await other.send("/tugas")
-        assert (await other.wait_message(timeout=WAIT)).text == t.NOT_REGISTERED
+        assert (await other.wait_message(timeout=WAIT)).text == t.no_access(
+            2002, held=False, html=False
+        )
         # a link not used within 72 hours expires
         late = await invite("tim")
         clock.advance(hours=72, minutes=1)

@@ -254,11 +254,11 @@ async def test_budis_return_reason_after_the_role_moved_is_answered_with_what_be
     assert stored is not None and stored.step == 2
     kabag.mark_seen()
     await kabag.send(REASON)
-    assert (await kabag.wait_message(timeout=WAIT)).text == plain(t.NO_ROLE_NOW)
+    assert (await kabag.wait_message(timeout=WAIT)).text == plain(t.no_access(KABAG, held=True))
     # /start says the same, not "belum terdaftar"
     kabag.mark_seen()
     await kabag.send("/start")
-    assert (await kabag.wait_message(timeout=WAIT)).text == plain(t.NO_ROLE_NOW)
+    assert (await kabag.wait_message(timeout=WAIT)).text == plain(t.no_access(KABAG, held=True))
 
 
 async def invitation(world: World, role: str) -> str:

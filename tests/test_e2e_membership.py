@@ -145,7 +145,7 @@ async def test_a_stranger_who_edits_a_message_is_refused_as_before(world: World)
     """A stranger who edits a message is refused as for the message itself: once for all
     its edits, as an official is told once."""
     stranger = world.emu.user(5550001, "Orang Lain")
-    refused = plain(t.NOT_REGISTERED)
+    refused = plain(t.no_access(5550001, held=False))
     hello = await stranger.send("halo")
     await stranger.wait_message(lambda m: refused in m.text, timeout=WAIT)
     await stranger.edit(hello, "halo lagi")

@@ -459,9 +459,11 @@ def _answer_texts() -> list[tuple[str, str]]:
     ANS_* toasts, the refusals a press may meet, and the gate's answers."""
     texts = [(name, getattr(t, name)) for name in dir(t) if name.startswith("ANS_")]
     texts += [(f"refusal {code}", t.refusal(code)) for code in t.REFUSALS]
+    texts += [(name, getattr(t, name)) for name in ("PRIVATE_ONLY", "ERROR_GENERIC")]
+    # the gate's refusals name the person's Telegram ID: the longest Telegram gives (52 bits)
     texts += [
-        (name, getattr(t, name))
-        for name in ("PRIVATE_ONLY", "NOT_REGISTERED", "NO_ROLE_NOW", "ERROR_GENERIC")
+        (f"no_access held={held}", t.no_access(2**52 - 1, held=held, html=False))
+        for held in (False, True)
     ]
     return texts
 
