@@ -1994,6 +1994,23 @@ SECOND_ROLE_SIGNS = (
     "tetap memutuskannya, dan keputusannya mencatat bahwa ia telah menangani berkas itu "
     "sebagai {earlier}."
 )
+# ... to the administrator who appointed a Plh/Plt ({title}: "Plh. Karo") who holds another
+# role of the role's review chain
+SECOND_ROLE_ACTING = (
+    "⚠️ <b>Perhatian:</b> {who} kini menjadi <b>{title}</b> dan juga memegang peran "
+    "<b>{other}</b>, yang keduanya memeriksa atau memutuskan dalam rangkaian pemeriksaan yang "
+    "sama; satu orang tidak memutuskan dua tingkat pemeriksaan pada berkas yang sama."
+)
+# ... a step of the role he acts in: its definitive holder decides it
+SECOND_ROLE_DEFINITIVE = (
+    " Pada {steps} ({later}), berkas yang telah ditanganinya sebagai {earlier} tidak "
+    "diputuskan olehnya selaku {title}, melainkan disampaikan kepada pejabat definitif "
+    "{later}; bila tidak ada, berkas itu menunggu dan Bapak/Ibu diberi tahu."
+)
+SECOND_ROLE_ACTING_FOOT = (
+    " Penetapan tetap berlaku; bila tidak dikehendaki, akhiri dengan "
+    "<code>/akhiri_plh {role_id}</code>."
+)
 SECOND_ROLE_STEP = "langkah {steps}"
 SECOND_ROLE_STEP_OF = "langkah {steps} SOP {code}"  # when the unit runs several SOPs
 SECOND_ROLE_FOOT = (

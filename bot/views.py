@@ -881,14 +881,22 @@ def second_roles_text(
     second: Sequence[Mapping[str, Any]],
     name: Callable[[str], str],
     several: bool,
+    title: str = "",
 ) -> str:
     """The administrator's warning that the person given ``role`` holds another role of the
-    same review chain (``second``: as :meth:`PeopleService.second_roles` finds them), and
-    what four eyes does then; "" when they hold none. ``who``: the person (HTML); ``name``:
-    a role's name (HTML); ``several``: the unit runs more than one SOP (steps name theirs)."""
+    same review chain (``second``: as :func:`bot.core.workflow.second_roles` finds them),
+    and what four eyes does then; "" when they hold none. ``who``: the person (HTML);
+    ``name``: a role's name (HTML); ``several``: the unit runs more than one SOP (steps name
+    theirs); ``title``: for a Plh or Plt appointed to ``role``, as whom he acts (HTML,
+    "Plh. Karo")."""
     paragraphs = []
     for conflict in second:
-        text = t.SECOND_ROLE.format(who=who, role=name(role), other=name(str(conflict["other"])))
+        other = name(str(conflict["other"]))
+        text = (
+            t.SECOND_ROLE_ACTING.format(who=who, title=title, other=other)
+            if title
+            else t.SECOND_ROLE.format(who=who, role=name(role), other=other)
+        )
         groups: dict[tuple[str, str, str], dict[str, list[str]]] = {}
         for code, step, later, earlier, how in conflict["steps"]:
             groups.setdefault((str(how), str(later), str(earlier)), {}).setdefault(
@@ -903,7 +911,11 @@ def second_roles_text(
                     for code, numbers in by_sop.items()
                 ]
             )
-            if how == "signs":
+            if how == "definitive":
+                text += t.SECOND_ROLE_DEFINITIVE.format(
+                    steps=steps, later=name(later), earlier=name(earlier), title=title
+                )
+            elif how == "signs":
                 text += t.SECOND_ROLE_SIGNS.format(
                     steps=steps[:1].upper() + steps[1:], later=name(later), earlier=name(earlier)
                 )
@@ -915,4 +927,5 @@ def second_roles_text(
         paragraphs.append(text)
     if not paragraphs:
         return ""
-    return "\n\n".join(paragraphs) + t.SECOND_ROLE_FOOT.format(person=person, role_id=t.e(role))
+    foot = t.SECOND_ROLE_ACTING_FOOT if title else t.SECOND_ROLE_FOOT
+    return "\n\n".join(paragraphs) + foot.format(person=person, role_id=t.e(role))

@@ -700,6 +700,16 @@ async def appoint_acting(update: Update, context: Context, kind: str) -> None:
         text += t.ACTING_STARTS_NOW.format(first=tanggal(first), role=t.e(role))
     if not result.started:
         text += "\n" + t.NOT_STARTED_WARNING
+    if warning := second_roles_text(
+        who(names, a.person_id),
+        role,
+        a.person_id,
+        result.second,
+        partial(role_label, svc.sops),
+        len(list(svc.sops)) > 1,
+        title=title,
+    ):
+        text += "\n\n" + warning
     await reply(update, text)
 
 

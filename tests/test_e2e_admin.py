@@ -1132,6 +1132,47 @@ async def test_the_karo_who_takes_an_invitation_to_kabag_is_warned_of_to_the_adm
     assert plain(used.text).endswith("\n\n" + SECOND_ROLE_KARO_KABAG), used.text
 
 
+async def test_the_kabag_made_plh_karo_is_warned_of_to_the_administrator(world: World) -> None:
+    """The administrator appoints Budi, the Kabag, Plh Karo while the Karo is on leave: at
+    step 3 he would decide what he approved at step 2. He is appointed, and the answer warns
+    of it as /alihkan does: there the case goes to the definitive Karo (step 9, which no
+    Plh signs, is not his either way)."""
+    answer = await said(world, "admin", f"/plh karo {KABAG} 31-12-2030 cuti tahunan")
+    assert "Budi Santoso, S.E., M.Si. (ID 1002) ditetapkan sebagai Plh. Karo" in answer, answer
+    assert answer.endswith(
+        "\n\n⚠️ Perhatian: Budi Santoso, S.E., M.Si. (ID 1002) kini menjadi Plh. Karo dan "
+        "juga memegang peran Kabag, yang keduanya memeriksa atau memutuskan dalam rangkaian pemeriksaan "
+        "yang sama; satu orang tidak memutuskan dua tingkat pemeriksaan pada berkas yang sama. "
+        "Pada langkah 3 (Karo), berkas yang telah ditanganinya sebagai Kabag tidak diputuskan "
+        "olehnya selaku Plh. Karo, melainkan disampaikan kepada pejabat definitif Karo; bila "
+        "tidak ada, berkas itu menunggu dan Bapak/Ibu diberi tahu. Penetapan tetap berlaku; "
+        "bila tidak dikehendaki, akhiri dengan /akhiri_plh karo."
+    ), answer
+
+
+async def test_the_karo_made_plh_kabag_is_warned_of_to_the_administrator(world: World) -> None:
+    """Hendra, the Karo, is appointed Plh Kabag: step 3 of what he approved at step 2 as Plh
+    waits for a Plh Karo, and step 9, which only he may sign, is still his."""
+    answer = await said(world, "admin", "/plh kabag 1003 31-12-2030 cuti tahunan")
+    assert answer.endswith(
+        "\n\n⚠️ Perhatian: Dr. Ir. Hendra Wijaya, M.P.A. (ID 1003) kini menjadi Plh. Kabag "
+        "dan juga memegang peran Karo, yang keduanya memeriksa atau memutuskan dalam "
+        "rangkaian pemeriksaan yang sama; satu orang tidak memutuskan dua tingkat pemeriksaan "
+        "pada berkas yang sama. Pada langkah 3 (Karo), berkas yang telah ditanganinya sebagai "
+        "Kabag tidak diteruskan kepadanya: berkas itu menunggu sampai Bapak/Ibu menetapkan "
+        "Plh/Plt Karo (/plh karo), dan Bapak/Ibu diberi tahu setiap berkas demikian. Langkah "
+        "9 (Karo) hanya dapat diputuskan oleh pejabat definitif: yang bersangkutan tetap "
+        "memutuskannya, dan keputusannya mencatat bahwa ia telah menangani berkas itu sebagai "
+        "Kabag. Penetapan tetap berlaku; bila tidak dikehendaki, akhiri dengan "
+        "/akhiri_plh kabag."
+    ), answer
+
+
+async def test_a_plh_with_no_other_role_carries_no_warning(world: World) -> None:
+    answer = await said(world, "admin", f"/plh karo {NEW_KABAG} 31-12-2030 cuti tahunan")
+    assert "ditetapkan sebagai Plh. Karo" in answer and "Perhatian" not in answer, answer
+
+
 async def test_a_kabag_passed_to_someone_with_no_other_role_carries_no_warning(
     world: World,
 ) -> None:

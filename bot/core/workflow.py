@@ -493,6 +493,46 @@ def two_levels(definition: SopDefinition, role: str, other: str) -> list[tuple[i
     return found
 
 
+def second_roles(
+    definitions: Iterable[SopDefinition], role: str, held: Iterable[str], *, acting: bool = False
+) -> list[dict[str, Any]]:
+    """The roles of ``held`` (another than ``role``) that review or hand in the work of the
+    same review chain as ``role``, each with the steps where four eyes meets the person who
+    holds both (:func:`two_levels`): ``{"other": role, "steps": [[sop code, step, its
+    role, the role that took part earlier, how]]}``, in the SOPs' order of roles. ``how``:
+    ``signs`` (a strategic step: he decides it, recorded), ``holders`` (a shared role's
+    other holders decide it), ``acting`` (the case waits for a Plh or Plt, the
+    administrators told) or, when he acts in ``role`` (``acting``: a Plh or Plt of it) at
+    a step of ``role``, ``definitive`` (its definitive holder decides it; none: it waits).
+    An acting official's strategic steps are none of four eyes' business: he decides none
+    (:func:`bot.services.routing.route`)."""
+    definitions = list(definitions)
+    held = set(held) - {role}
+    order = dict.fromkeys(r.id for d in definitions for r in d.roles)
+    found = []
+    for other in [r for r in order if r in held]:
+        steps: list[list[str | int]] = []
+        for definition in definitions:
+            if not (definition.has_role(role) and definition.has_role(other)):
+                continue
+            for step_id, earlier in two_levels(definition, role, other):
+                step = definition.step(step_id)
+                if acting and step.actor == role:
+                    if step.definitive_only:
+                        continue
+                    how = "definitive"
+                elif four_eyes_gives_way(definition, step):
+                    how = "signs"
+                elif definition.role(step.actor).shared:
+                    how = "holders"
+                else:
+                    how = "acting"
+                steps.append([definition.code, step_id, step.actor, earlier, how])
+        if steps:
+            found.append({"other": other, "steps": steps})
+    return found
+
+
 def _roles_before(definition: SopDefinition, step_id: int) -> set[str]:
     """The roles of the work a review step reviews before it: the lower levels of its chain
     (back along ``on_approve``) and the steps that hand the work in to the chain."""

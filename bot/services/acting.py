@@ -20,12 +20,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import CLOCK_SET_BACK, Clock
 from bot.config import ActingConfig, Config
 from bot.core.definition import SopDefinition
 from bot.core.model import Case
+from bot.core.workflow import second_roles
 from bot.services import effects, routing
 from bot.services.cases import claim
 from bot.services.effects import LISTED_ABOVE as LISTED_ABOVE
@@ -56,6 +58,9 @@ class Appointed:
     vacant: bool = False  # the role has no definitive holder (none is told of the appointment)
     # definitive holders who never pressed Start: Telegram refuses to tell them (yet)
     not_told: tuple[repo.Person, ...] = ()
+    # the appointee's own roles of the role's review chain ("ok"), with what four eyes does
+    # then (bot.core.workflow.second_roles): the administrator is warned
+    second: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -179,6 +184,7 @@ class Acting:
             moved = self._route_in(tx, appointment, now)
             person = repo.get_person(tx, person_id)
             definitive = repo.holders(tx, self.unit, role)
+            held = repo.active_roles(tx, person_id, self.unit)
             return Appointed(
                 "ok",
                 appointment,
@@ -186,6 +192,7 @@ class Acting:
                 started=person is not None and person.started_bot,
                 vacant=not definitive,
                 not_told=tuple(p for p in definitive if not p.started_bot),
+                second=tuple(second_roles(definition, role, held, acting=True)),
             )
 
         return await self.db.write(txn)

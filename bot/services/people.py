@@ -18,7 +18,7 @@ from bot.config import Config, PersonConfig
 from bot.core.definition import SopDefinition
 from bot.core.model import Case, PassSteps, ReplaceTeamMember
 from bot.core.nip import bare_nip, is_nip
-from bot.core.workflow import four_eyes_gives_way, passable_steps, two_levels
+from bot.core.workflow import passable_steps, second_roles
 from bot.services import acting, effects, routing
 from bot.services.cases import CaseService, asked_by, claim
 from bot.services.registry import SopRegistry
@@ -709,30 +709,10 @@ class PeopleService:
         effects.take_withdrawals_from(tx, actor, self.sops.of, now)
 
     def second_roles(self, tx: Tx, person_id: int, role: str) -> list[dict[str, Any]]:
-        """The other roles the person given ``role`` holds that review or hand in the work
-        of the same review chain, each with the steps where four eyes meets them
-        (:func:`two_levels`): ``{"other": role, "steps": [[sop code, step, its role, the
-        role that took part earlier, how]]}``, how being ``signs`` (a strategic step: they
-        decide it, recorded), ``holders`` (a shared role's other holders decide it) or
-        ``acting`` (the case waits for a Plh or Plt, the administrators told)."""
-        held = repo.active_roles(tx, person_id, self.unit) - {role}
-        found = []
-        for other in [r.id for r in self.sops.roles if r.id in held]:
-            steps: list[list[str | int]] = []
-            for definition in self.sops:
-                for step_id, earlier in two_levels(definition, role, other):
-                    step = definition.step(step_id)
-                    how = (
-                        "signs"
-                        if four_eyes_gives_way(definition, step)
-                        else "holders"
-                        if definition.role(step.actor).shared
-                        else "acting"
-                    )
-                    steps.append([definition.code, step_id, step.actor, earlier, how])
-            if steps:
-                found.append({"other": other, "steps": steps})
-        return found
+        """The other roles the person given ``role`` holds in the same review chain, with
+        the steps where four eyes meets them (:func:`bot.core.workflow.second_roles`)."""
+        held = repo.active_roles(tx, person_id, self.unit)
+        return second_roles(self.sops, role, held)
 
     def _with_sops(self, cases: list[Case]) -> list[tuple[Case, SopDefinition]]:
         return [(case, self.sops.of(case)) for case in cases]
