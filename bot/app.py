@@ -39,7 +39,7 @@ from bot.papers.dates import OfficeZone
 from bot.papers.render import PaperRenderer
 from bot.ratelimit import FloodLimiter, FloodLimits
 from bot.reminder_policy import ReminderSettings
-from bot.rolecheck import role_warnings
+from bot.rolecheck import role_warnings, seeded_second_roles
 from bot.services import effects
 from bot.services.acting import Acting
 from bot.services.albums import Albums
@@ -347,6 +347,8 @@ def build_application(
             svc = build_services(app, config, db, sops, clock, papers, sender_options, charts)
             log_calendar_warnings(svc)
             for warning in role_warnings(config.sops, definitions):
+                log.warning("%s", warning)
+            for warning in seeded_second_roles(config, definitions):
                 log.warning("%s", warning)
             await remove_stale_parts(svc.files)
             await mark_files_folder(svc.files, db)

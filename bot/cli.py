@@ -285,7 +285,7 @@ def _calendar_warnings(config: Config, clock: Clock | None) -> list[str]:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from bot.papers.registry import unused_blanks
-    from bot.rolecheck import role_warnings
+    from bot.rolecheck import role_warnings, seeded_second_roles
 
     path = _find_config(args.config)
     try:
@@ -316,6 +316,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     for warning in _config_warnings(config) + _calendar_warnings(config, args.clock):
         print(f"warning: {warning}", file=sys.stderr)
     for warning in role_warnings(config.sops, definitions):  # (a fatal one stopped it before)
+        print(f"warning: {warning}", file=sys.stderr)
+    for warning in seeded_second_roles(config, definitions):
         print(f"warning: {warning}", file=sys.stderr)
     for source, d in zip(config.sops, definitions, strict=True):
         for warning in unused_blanks(d):

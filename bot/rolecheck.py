@@ -5,8 +5,11 @@ and warns of what may be two officials; the start logs the same warnings."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from bot.config import Config
 from bot.core.definition import Role, SopDefinition
+from bot.core.workflow import second_roles
 
 
 def role_differences(
@@ -96,3 +99,73 @@ def role_warnings(sources: tuple[Path, ...], definitions: list[SopDefinition]) -
     return [
         difference for difference, fatal in role_differences(sources, definitions) if not fatal
     ] + role_name_clashes(sources, definitions)
+
+
+def seeded_second_roles(config: Config, definitions: list[SopDefinition]) -> list[str]:
+    """The config's ``[[people]]`` entries that give one person two roles of one review
+    chain (the Karo made Kabag too), and its ``[[acting]]`` entries that appoint someone a
+    ``[[people]]`` entry gives another role of that chain (the Kabag made Plh Karo), with
+    what four eyes does then (:func:`bot.core.workflow.second_roles`): the administrator
+    is warned of the same given in Telegram; ``sopbot check`` and the start say it."""
+    several = len(definitions) > 1
+    lines = []
+    for i, person in enumerate(config.people):
+        roles = list(dict.fromkeys(person.roles))
+        for n, role in enumerate(roles):
+            for found in second_roles(definitions, role, roles[n + 1 :]):
+                steps = _four_eyes_steps(found["steps"], several)
+                lines.append(
+                    f"people[{i}]: {person.telegram_id} holds '{role}' and '{found['other']}', "
+                    f"two levels of one review chain, and one person never decides two levels "
+                    f"of a case (four eyes): {steps}. The roles are given; if not meant, give "
+                    "one of them to someone else"
+                )
+    for i, entry in enumerate(config.acting):
+        held = {
+            j: person.roles
+            for j, person in enumerate(config.people)
+            if person.telegram_id == entry.telegram_id
+        }
+        for found in second_roles(
+            definitions, entry.role, [r for roles in held.values() for r in roles], acting=True
+        ):
+            where = ", ".join(
+                f"people[{j}]" for j, roles in held.items() if found["other"] in roles
+            )
+            steps = _four_eyes_steps(found["steps"], several, acting=entry.kind.capitalize())
+            lines.append(
+                f"acting[{i}]: {entry.telegram_id}, {entry.kind.capitalize()} of "
+                f"'{entry.role}', holds '{found['other']}' ({where}), a level of the same "
+                f"review chain, and one person never decides two levels of a case (four "
+                f"eyes): {steps}. He is appointed all the same"
+            )
+    return lines
+
+
+def _four_eyes_steps(steps: list[list[Any]], several: bool, acting: str = "") -> str:
+    """What four eyes does at each step :func:`bot.core.workflow.second_roles` found, in
+    the log's English (``acting``: "Plh" when he acts in the later role)."""
+    said = []
+    for code, step, later, earlier, how in steps:
+        at = f"step {step} of SOP {code}" if several else f"step {step}"
+        if how == "signs":
+            said.append(
+                f"{at} ({later}) is the definitive official's only: he decides it all the "
+                f"same, recorded as having handled the case as {earlier}"
+            )
+        elif how == "holders":
+            said.append(
+                f"at {at} ({later}) another holder of {later} decides a case he handled as "
+                f"{earlier} (none: it waits, the administrators are told)"
+            )
+        elif how == "definitive":
+            said.append(
+                f"at {at} ({later}) a case he handled as {earlier} goes to the definitive "
+                f"{later}, not to him as {acting} (none: it waits, the administrators are told)"
+            )
+        else:
+            said.append(
+                f"at {at} ({later}) a case he handled as {earlier} waits for a Plh/Plt of "
+                f"{later} (the administrators are told)"
+            )
+    return "; ".join(said)

@@ -1210,6 +1210,51 @@ def test_check_warns_of_a_role_two_sops_give_different_titles(
     assert "give this one another role id (e.g. 'kabag_umum')" in err
 
 
+KARO_AND_KABAG = (
+    "people[0]: 1003 holds 'karo' and 'kabag', two levels of one review chain, and one "
+    "person never decides two levels of a case (four eyes): at step 3 (karo) a case he "
+    "handled as kabag waits for a Plh/Plt of karo (the administrators are told); step 9 "
+    "(karo) is the definitive official's only: he decides it all the same, recorded as "
+    "having handled the case as kabag. The roles are given; if not meant, give one of them "
+    "to someone else"
+)
+KASUBAG_PLH_KARO = (
+    "acting[0]: 1001, Plh of 'karo', holds 'kasubag' ({where}), a level of the same review "
+    "chain, and one person never decides two levels of a case (four eyes): at step 3 (karo) "
+    "a case he handled as kasubag goes to the definitive karo, not to him as Plh (none: it "
+    "waits, the administrators are told). He is appointed all the same"
+)
+
+
+async def test_check_and_the_start_warn_of_two_roles_of_one_chain_the_config_gives(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The config makes the Karo Kabag too, and Siti, the Kasubag, Plh Karo: as when the
+    administrator gives such roles in Telegram, four eyes then keeps cases from them at
+    some steps. ``sopbot check`` says which and what happens there (and passes), and so
+    does the start-up log of a bot started with such a Plh."""
+    body = '[[people]]\ntelegram_id = 1003\nroles = ["karo", "kabag"]\n\n'
+    body += '[[people]]\ntelegram_id = 1001\nroles = ["kasubag"]\n\n'
+    body += '[[people]]\ntelegram_id = 1004\nroles = ["tim"]\n\n'
+    body += '[[acting]]\nrole = "karo"\ntelegram_id = 1001\nuntil = 2030-12-31\n'
+    config = write_config(tmp_path, body)
+    code, _, err = check_here(config, capsys, monkeypatch)
+    assert code == 0, err
+    assert f"warning: {KARO_AND_KABAG}\n" in err, err
+    assert f"warning: {KASUBAG_PLH_KARO.format(where='people[1]')}\n" in err, err
+    assert "people[1]: " not in err and "people[2]: " not in err, err
+    caplog.set_level(logging.WARNING, logger="bot.app")
+    plh = {"role": "karo", "telegram_id": 1001, "kind": "plh", "until": "2030-12-31"}
+    async with World(tmp_path / "w", acting=[plh]):
+        pass
+    said = [r.getMessage() for r in caplog.records if r.name == "bot.app"]
+    assert KASUBAG_PLH_KARO.format(where="people[0]") in said, said
+    assert not any(m.startswith("people[") for m in said), said
+
+
 SURAT_MASUK_UMUM = Path(__file__).parent / "fixtures" / "sops" / "surat-masuk-umum.toml"
 
 
