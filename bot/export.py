@@ -177,6 +177,8 @@ async def export_case(config: Config, case_id: int, out: Path) -> int:
                 "letter": a.letter,
                 "appointed_by": a.created_by,
                 "ended_by": a.ended_by,
+                # each extension (/plh again), with its own reason and letter
+                "extensions": [e.stored() for e in a.extensions],
             }
             for a in found.acting
         ],

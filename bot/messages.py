@@ -867,7 +867,19 @@ class Renderer:
             return None
         title = acting_role(self.sops, appointment.role, appointment.kind)
         until = t.last_day(appointment.planned_end, self.zone)
-        return Message(t.ACTING_EXTENDED_YOU.format(title=t.e(title), until=until))
+        text = t.ACTING_EXTENDED_YOU.format(title=t.e(title), until=until)
+        index = item.params.get("extension")  # none in a notice written before level 21
+        if isinstance(index, int) and 0 <= index < len(appointment.extensions):
+            # this extension's own day, reason and letter (not a later one's)
+            extension = appointment.extensions[index]
+            text = t.ACTING_EXTENDED_YOU.format(
+                title=t.e(title), until=t.last_day(extension.ends_at, self.zone)
+            )
+            if extension.reason:
+                text += t.ACTING_EXTENDED_REASON.format(reason=t.sentence(t.e(extension.reason)))
+            if extension.letter:
+                text += t.ACTING_NOTICE_LETTER.format(letter=t.e(extension.letter))
+        return Message(text)
 
     def _acting_notice(self, item: repo.OutboxItem, inputs: Inputs, kind: str) -> Message | None:
         appointment = inputs.appointments.get(int(item.params.get("appointment", 0)))

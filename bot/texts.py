@@ -1555,6 +1555,7 @@ ACTING_STARTS = (
 ACTING_EXTENDED_YOU = (
     "👤 Masa tugas Bapak/Ibu sebagai <b>{title}</b> diperpanjang sampai dengan {until}."
 )
+ACTING_EXTENDED_REASON = " Alasan perpanjangan: {reason}"  # {reason} ending a sentence
 ACTING_ENDS_YOU = "Masa tugas Bapak/Ibu sebagai <b>{title}</b> telah berakhir.{tasks}"
 # ... to the definitive official when the tasks go on to the next acting official
 ACTING_ENDS_HANDED_ON = (
@@ -1936,7 +1937,11 @@ ROLES_LINE = "• <b>{role}</b>: {holders}"
 ROLES_LINE_MANY = "• <b>{role}</b> ({count} orang):"  # the holders follow, one a line
 ROLES_NO_HOLDER = "<i>belum ada</i>"
 ROLES_ACTING_HEAD = "\n<b>Pelaksana Harian/Pelaksana Tugas</b>"
+# {reason}: " — " and the reason, with ROLES_ACTING_LETTER when a letter was given; then
+# ROLES_ACTING_EXTENDED for each extension
 ROLES_ACTING_LINE = "• {title}: {who}, {starts} s.d. {ends} ({state}){reason}"
+ROLES_ACTING_LETTER = " ({letter})"
+ROLES_ACTING_EXTENDED = "; diperpanjang sampai {until}{reason}"
 ROLES_ACTING_STATE = {"in_force": "berlaku", "ended": "berakhir", "planned": "akan berlaku"}
 ROLES_REVOKED_HEAD = "\n<b>Riwayat pencabutan dan pengalihan peran</b>"
 ROLES_REVOKED_LINE = "• {who} — {role} dicabut pada {when}"

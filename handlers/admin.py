@@ -268,7 +268,12 @@ async def list_roles(update: Update, context: Context) -> None:
             state = t.ROLES_ACTING_STATE[
                 "in_force" if a.in_force(now) else ("ended" if a.ends_at <= now else "planned")
             ]
-            reason = f" — {t.e(a.reason)}" if a.reason else ""
+            reason = _why(a.reason, a.letter)
+            for extension in a.extensions:  # each with its own reason and letter
+                reason += t.ROLES_ACTING_EXTENDED.format(
+                    until=t.last_day(extension.ends_at, svc.zone),
+                    reason=_why(extension.reason, extension.letter),
+                )
             lines.append(
                 t.ROLES_ACTING_LINE.format(
                     title=role_label(svc.sops, a.role, acting_role(svc.sops, a.role, a.kind)),
@@ -297,6 +302,15 @@ async def list_roles(update: Update, context: Context) -> None:
             else:
                 lines.append(t.ROLES_MOVED_LINE.format(to=who(names, to), **line))
     await reply_in_parts(update, "\n".join(lines))  # every holder, in as many messages
+
+
+def _why(reason: str, letter: str) -> str:
+    """An appointment's (or extension's) reason and letter in /peran: " — cuti tahunan
+    (ND.45/SJ/XII/2026)"."""
+    if not (reason or letter):
+        return ""
+    shown = t.e(reason) if reason else "-"
+    return f" — {shown}" + (t.ROLES_ACTING_LETTER.format(letter=t.e(letter)) if letter else "")
 
 
 async def revoke(update: Update, context: Context) -> None:

@@ -458,6 +458,15 @@ UPDATE cases SET handed_over_to = '{"*":' || reminders_before_hand_over || '}'
     WHERE handed_over_at IS NOT NULL;
 """
 
+V21_ACTING_EXTENSIONS = """
+-- Each extension of an acting appointment (/plh or /plt again for the acting official in
+-- force, to a later day), kept with its own reason and letter number, by whom and when: a
+-- JSON list of {ends_at, reason, letter, by, at}, in order (storage.repo.Extension). The
+-- appointment's reason and letter stay the first appointment's. Extensions made before
+-- this level moved the end only: their reasons were not kept.
+ALTER TABLE acting ADD COLUMN extensions TEXT NOT NULL DEFAULT '[]';
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     V1_FOUNDATION,
     V2_REMINDERS,
@@ -479,6 +488,7 @@ MIGRATIONS: tuple[str, ...] = (
     V18_ARCHIVE_NUMBER_BY_CASE,
     V19_HAND_OVERS,
     V20_HAND_OVERS_BY_HOLDER,
+    V21_ACTING_EXTENSIONS,
 )
 """``MIGRATIONS[i]`` takes a database from ``user_version`` i to i + 1."""
 

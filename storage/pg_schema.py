@@ -401,6 +401,10 @@ ALTER TABLE cases ADD COLUMN handed_over_to TEXT COLLATE "C";
 UPDATE cases SET handed_over_to = '{"*":' || reminders_before_hand_over || '}'
     WHERE handed_over_at IS NOT NULL;
 """,
+    # 21: each extension of an acting appointment (storage.migrations.V21_ACTING_EXTENSIONS)
+    """
+ALTER TABLE acting ADD COLUMN extensions TEXT COLLATE "C" NOT NULL DEFAULT '[]';
+""",
 )
 """``STEPS[i]`` takes a PostgreSQL database from level ``BASE_LEVEL + i`` to the next."""
 

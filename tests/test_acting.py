@@ -10,6 +10,7 @@ ends by itself at midnight after its last day (office time), also while the bot 
 from __future__ import annotations
 
 import io
+import json
 import logging
 import re
 from datetime import date, datetime, timedelta
@@ -25,7 +26,8 @@ from bot import texts as t
 from bot.clock import ManualClock
 from bot.core.model import Approve, FourEyes
 from bot.core.nip import printed_nip
-from bot.demo import ACTING, OFFICIALS, Script, World, draft, play_acting
+from bot.demo import ACTING, ADMIN_ID, OFFICIALS, Script, World, draft, play_acting
+from bot.export import export_case
 from emulator import EmuMessage
 from handlers.admin import _split_period
 from storage import repo
@@ -1963,12 +1965,30 @@ async def test_the_plh_karo_is_extended_and_keeps_step_3_until_the_new_last_day(
             "dan yang bersangkutan telah diberi tahu."
         )
         await world.drained()
+        # he reads why and on what letter, as he read the first appointment's
         news = [m.text for m in world["plh"].bot_messages[plh_before:]]
         assert news == [
-            "👤 Masa tugas Bapak/Ibu sebagai Plh. Karo diperpanjang sampai dengan 15 Desember 2026."
+            "👤 Masa tugas Bapak/Ibu sebagai Plh. Karo diperpanjang sampai dengan 15 Desember "
+            "2026. Alasan perpanjangan: perpanjangan cuti.\nDasar: ND.50/XII/2026"
         ]
         assert len(world["karo"].bot_messages) == karo_before, "Karo hears of no end"
-        assert len(await karo_appointments(world)) == 1
+        [appointment] = await karo_appointments(world)
+        assert (appointment.reason, appointment.letter) == ("cuti tahunan", "")  # kept
+        [extension] = appointment.extensions
+        assert (extension.reason, extension.letter) == ("perpanjangan cuti", "ND.50/XII/2026")
+        assert extension.ends_at == wib(2026, 12, 16, 0) and extension.by == ADMIN_ID
+        # /peran lists the appointment with its extension
+        listed = (await extend(world, "/peran")).text
+        assert (
+            f"• Plh. Karo: {ACTING.name} (ID {ACTING.telegram_id}), 7 Desember 2026 pukul "
+            "09.00 WIB s.d. 15 Desember 2026 (berlaku) — cuti tahunan; diperpanjang sampai 15 "
+            "Desember 2026 — perpanjangan cuti (ND.50/XII/2026)"
+        ) in listed, listed
+        # and the case's export keeps it
+        assert await export_case(world.config, case, tmp_path / "ekspor") == 0
+        record = json.loads((tmp_path / "ekspor" / f"berkas-{case}" / "record.json").read_text())
+        assert [a["extensions"] for a in record["acting"]] == [[extension.stored()]]
+        assert extension.stored()["letter"] == "ND.50/XII/2026"
         clock.set(wib(2026, 12, 9, 0, 0))  # the old end
         assert await world.services.acting.route_due() == 0
         await world.drained()

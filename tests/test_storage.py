@@ -1465,6 +1465,9 @@ async def test_the_upgrade_files_the_numbers_archived_before_in_their_compared_f
         await db.close()
 
 
+LEVEL_21_UNDONE = "ALTER TABLE acting DROP COLUMN extensions; "
+"""Level 21's change undone (storage.migrations.V21_ACTING_EXTENSIONS), on either engine."""
+
 LEVEL_20_UNDONE = "ALTER TABLE cases DROP COLUMN handed_over_to; "
 """Level 20's change undone (storage.migrations.V20_HAND_OVERS_BY_HOLDER), on either engine."""
 
@@ -1513,7 +1516,8 @@ async def level14_archived_as(
     plain = sqlite3.connect(path)
     try:
         plain.executescript(
-            LEVEL_20_UNDONE  # then level 19's, 18's, 17's, 16's and 15's, undone
+            LEVEL_21_UNDONE  # then level 20's, 19's, 18's, 17's, 16's and 15's, undone
+            + LEVEL_20_UNDONE
             + LEVEL_19_UNDONE
             + LEVEL_18_UNDONE
             + LEVEL_17_UNDONE
@@ -1679,7 +1683,11 @@ async def test_the_upgrade_to_level_18_gives_each_archived_case_its_number(
     await db.close()
     with sqlite3.connect(path) as plain:
         plain.executescript(
-            LEVEL_20_UNDONE + LEVEL_19_UNDONE + LEVEL_18_UNDONE + "PRAGMA user_version = 17;"
+            LEVEL_21_UNDONE
+            + LEVEL_20_UNDONE
+            + LEVEL_19_UNDONE
+            + LEVEL_18_UNDONE
+            + "PRAGMA user_version = 17;"
         )
     plain.close()
     db = await Database.open(path)
@@ -1695,13 +1703,14 @@ async def test_the_upgrade_to_level_18_gives_each_archived_case_its_number(
 
 def handed_over_at_level_19(tx: Tx) -> None:
     """Case 1 waits at a step passed to another official (person 7) after three of its
-    reminders, case 2 at a step never passed on; then level 20's change is undone, as
-    level 19 left such a database (one count for the whole step)."""
+    reminders, case 2 at a step never passed on; then level 21's and 20's changes are
+    undone, as level 19 left such a database (one count for the whole step)."""
     one = run_to(2).current
     for case in (one, replace(one, id=2)):
         repo.save_case(tx, case, "kabag", new=True, reminders_from=None)
     repo.set_reminder_state(tx, 1, next_due_at=None, reminders_sent=3)
     repo.hand_over(tx, 1, T0, 7)
+    tx.run(LEVEL_21_UNDONE)
     tx.run(LEVEL_20_UNDONE)
 
 
@@ -2563,7 +2572,8 @@ async def test_an_upgrade_to_level_17_indexes_the_rows_not_delivered(tmp_path: P
     await db.close()
     with sqlite3.connect(path) as plain:
         plain.executescript(
-            LEVEL_20_UNDONE
+            LEVEL_21_UNDONE
+            + LEVEL_20_UNDONE
             + LEVEL_19_UNDONE
             + LEVEL_18_UNDONE
             + LEVEL_17_UNDONE

@@ -151,7 +151,9 @@ class Acting:
             current = repo.acting_for(tx, self.unit, role, now)
             ends = self.end_of_day(until)
             if current is not None and (current.person_id, current.kind) == (person_id, kind):
-                return self._extend(tx, current, ends, now)  # "diperpanjang sampai ..."
+                # "diperpanjang sampai ...", kept with its own reason and letter
+                extension = repo.Extension(ends, reason, letter, admin_id, now)
+                return self._extend(tx, current, extension, now)
             if current is not None:
                 return Appointed("busy", current=current)
             if ends <= now:
@@ -198,15 +200,18 @@ class Acting:
         return await self.db.write(txn)
 
     def _extend(
-        self, tx: Tx, current: repo.Appointment, ends: datetime, now: datetime
+        self, tx: Tx, current: repo.Appointment, extension: repo.Extension, now: datetime
     ) -> Appointed:
         """The same person, role and kind appointed again, to a later end: the appointment
-        runs on to it (as a letter "diperpanjang sampai dengan ..."). Nothing is handed
-        back or in: its tasks stay with the acting official, who alone is told; the end
-        is read from the row (the sweep, and the moment it is planned for), so the hand-back
-        comes at the new end, after a restart too. An earlier end is refused (/akhiri_plh
-        ends it early); the same end changes nothing. One the config's [[acting]] made is
-        extended there: the bot follows its ``until`` at each start, and would undo it."""
+        runs on to it (as a letter "diperpanjang sampai dengan ..."), the extension kept
+        with its own reason and letter (the first appointment's stay). Nothing is handed
+        back or in: its tasks stay with the acting official, who alone is told, with the
+        extension's reason and letter; the end is read from the row (the sweep, and the
+        moment it is planned for), so the hand-back comes at the new end, after a restart
+        too. An earlier end is refused (/akhiri_plh ends it early); the same end changes
+        nothing. One the config's [[acting]] made is extended there: the bot follows its
+        ``until`` at each start, and would undo it."""
+        ends = extension.ends_at
         if ends < current.ends_at:
             return Appointed("shorter", current=current)
         if ends == current.ends_at:
@@ -217,8 +222,8 @@ class Acting:
         later = repo.acting_overlapping(tx, self.unit, current.role, current.ends_at, ends)
         if later is not None:
             return Appointed("planned", current=later)
-        repo.move_acting_end(tx, current.id, ends, again=False)
-        params = {"t": "acting_extended", "appointment": current.id}
+        index = repo.extend_acting(tx, current.id, extension)
+        params = {"t": "acting_extended", "appointment": current.id, "extension": index}
         repo.enqueue(tx, current.person_id, "notice", now, params=params)
         extended = repo.acting_for_id(tx, current.id)
         person = repo.get_person(tx, current.person_id)

@@ -38,6 +38,7 @@ are not in ``__all__``; a module imports what it needs of another from that modu
 
 from storage.repo.acting import (
     Appointment,
+    Extension,
     acting_as_of,
     acting_for,
     acting_for_id,
@@ -47,6 +48,7 @@ from storage.repo.acting import (
     appointments_to_route,
     call_off_acting,
     end_acting,
+    extend_acting,
     held_a_role,
     mark_routed,
     move_acting_end,
@@ -293,6 +295,7 @@ __all__ = [
     "Dialogue",
     "EarlierProfile",
     "EndedDialogue",
+    "Extension",
     "GateFacts",
     "Invite",
     "Leftovers",
@@ -345,6 +348,7 @@ __all__ = [
     "enqueue_rows",
     "ensure_person",
     "event_at",
+    "extend_acting",
     "files_by_ids",
     "files_of_case",
     "find_file",

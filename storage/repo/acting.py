@@ -3,11 +3,40 @@ their open tasks in and back."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from storage.codec import parse_ts, ts
 from storage.db import Row, Tx
+
+
+@dataclass(frozen=True)
+class Extension:
+    """An appointment extended (/plh or /plt again, as a letter "diperpanjang sampai dengan
+    ..."): to when, why, on what letter, by whom and when (schema level 21)."""
+
+    ends_at: datetime
+    reason: str
+    letter: str
+    by: int | None
+    at: datetime
+
+    def stored(self) -> dict[str, object]:
+        return {
+            "ends_at": ts(self.ends_at),
+            "reason": self.reason,
+            "letter": self.letter,
+            "by": self.by,
+            "at": ts(self.at),
+        }
+
+
+def _extensions(text: str | None) -> tuple[Extension, ...]:
+    return tuple(
+        Extension(parse_ts(e["ends_at"]), e["reason"], e["letter"], e["by"], parse_ts(e["at"]))
+        for e in json.loads(text or "[]")
+    )
 
 
 @dataclass(frozen=True)
@@ -31,6 +60,7 @@ class Appointment:
     routed_in: bool
     routed_back: bool
     ended_at: datetime | None = None  # ended early: by an administrator, or called off
+    extensions: tuple[Extension, ...] = ()  # each /plh (or /plt) that extended it, in order
 
     def in_force(self, at: datetime) -> bool:
         return self.starts_at <= at < self.ends_at
@@ -59,6 +89,7 @@ def _appointment(row: Row) -> Appointment:
         bool(row["routed_in"]),
         bool(row["routed_back"]),
         parse_ts(row["ended_at"]) if row["ended_at"] else None,
+        _extensions(row["extensions"]),
     )
 
 
@@ -144,14 +175,28 @@ def end_acting(tx: Tx, unit: str, role: str, at: datetime, by: int | None) -> Ap
 
 
 def move_acting_end(tx: Tx, appointment_id: int, ends_at: datetime, *, again: bool) -> None:
-    """A period's end moved (its ``until`` changed in the config, or /plh extended it: the
-    sweep and its planned run read the end from here); ``again``: it was over,
-    and comes into force once more (its tasks move to the acting official again)."""
+    """A period's end moved (its ``until`` changed in the config: the sweep and its planned
+    run read the end from here); ``again``: it was over, and comes into force once more
+    (its tasks move to the acting official again)."""
     routed = ", routed_in = 0, routed_back = 0" if again else ""
     tx.run(
         f"UPDATE acting SET ends_at = ?, planned_end = ?{routed} WHERE id = ?",
         (ts(ends_at), ts(ends_at), appointment_id),
     )
+
+
+def extend_acting(tx: Tx, appointment_id: int, extension: Extension) -> int:
+    """/plh (or /plt) extended an appointment in force to ``extension.ends_at``: its end
+    moves there, and the extension is kept with its reason and letter after the earlier
+    ones. Its index among the appointment's extensions."""
+    text = tx.value("SELECT extensions FROM acting WHERE id = ?", (appointment_id,))
+    kept = json.loads(text or "[]")
+    kept.append(extension.stored())
+    tx.run(
+        "UPDATE acting SET ends_at = ?, planned_end = ?, extensions = ? WHERE id = ?",
+        (ts(extension.ends_at), ts(extension.ends_at), json.dumps(kept), appointment_id),
+    )
+    return len(kept) - 1
 
 
 def call_off_acting(tx: Tx, appointment_id: int, ends_at: datetime, at: datetime) -> None:
