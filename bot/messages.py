@@ -770,7 +770,7 @@ class Renderer:
     def _postponed(self, off: Sequence[Sequence[Any]], ids: Sequence[int], inputs: Inputs) -> str:
         """A digest line's note of the team members (of ``ids``, who hold the step) who were
         not sent the reminder it escalates, having put off their own (/tunda): ``off``, as
-        the digest keeps them of the case (person, when their snooze ends); "" when none."""
+        the digest keeps them of the case (person, when he is reminded of it); "" when none."""
         each = [
             t.ESCALATION_POSTPONED_BY.format(
                 name=inputs.name(int(x[0])), until=self.zone.tanggal_jam(parse_ts(x[1]))

@@ -1485,6 +1485,7 @@ ESCALATION_POSTPONED = (
     "Pengingat tersebut tidak dikirim kepada {each} karena yang bersangkutan telah menunda "
     "pengingatnya."
 )
+# {until}: when he is reminded of it (his snooze's end, or the office's opening after it)
 ESCALATION_POSTPONED_BY = "{name} (hingga {until})"
 # ... of a member who received the task after that reminder (it passed on meanwhile)
 ESCALATION_NOT_YET_TO = "{name} (belum menerima pengingat karena tugas ini diterimanya kemudian)"

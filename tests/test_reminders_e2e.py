@@ -957,6 +957,34 @@ async def test_kasubag_told_that_ayu_cannot_be_reached_also_reads_that_rudi_post
         assert "menghubungi yang bersangkutan secara langsung" in told, told
 
 
+async def test_kasubag_reads_that_rudi_whose_tunda_ends_at_closing_is_reminded_next_morning(
+    tmp_path: Path,
+) -> None:
+    """On Monday at 10.00 Rudi postpones his own reminders for six working hours, which
+    end as the office closes at 16.00: his reply says he is reminded when it opens on
+    Tuesday at 08.00. At 13.00 Kasubag, told of the step's Pengingat ke-2, reads the
+    same of him: that it was not sent to Rudi, who postponed his reminders until Tuesday
+    08.00 (when he is reminded), not until Monday 16.00, when no one is reminded."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        case = await with_the_team(world, "Usulan yang ditunda hingga kantor tutup")
+        phones = Phones(world)
+        await sweep_at(world, clock, wib(7, 20, 9))
+        phones.news()
+        clock.set(wib(7, 20, 10))
+        answer = await ask(world, "tim2", f"/tunda {case} 6j")
+        assert f"Bapak/Ibu pada {office_time(wib(7, 21, 8))}, saat penundaan" in answer, answer
+        await sweep_at(world, clock, wib(7, 20, 13))
+        told = phones.news()["kasubag"][0].text
+        assert (
+            f"Pengingat tersebut tidak dikirim kepada {NAMES['tim2']} (hingga "
+            f"{office_time(wib(7, 21, 8))}) karena yang bersangkutan telah menunda "
+            "pengingatnya."
+        ) in told, told
+        assert await headlines_at(world, clock, phones, wib(7, 21, 8)) == {
+            "tim2": ["⏰ Pengingat ke-2"]
+        }
+
+
 def _written_when(chase: dict[str, Any]) -> tuple[str, str, int]:
     return chase["at"], chase["kind"], chase["person_id"]
 

@@ -93,7 +93,7 @@ class _Chase:
     # passed to another official (:func:`bot.reminder_policy.holder_number`)
     shown: int
     # an escalation's: the team members who put off their own reminders (/tunda), so were
-    # not sent this one, each with when their snooze ends
+    # not sent this one, each with when he is reminded of it (:meth:`Reminders._back_at`)
     postponed: tuple[tuple[int, datetime], ...] = ()
 
 
@@ -165,7 +165,7 @@ def _queue(tx: Tx, chases: list[_Chase], now: datetime) -> None:
 
 def _off(chase: _Chase) -> list[list[object]]:
     """An escalation's team members who were not sent its reminder, having put off their
-    own (/tunda), as its outbox row keeps them: [person, when their snooze ends]."""
+    own (/tunda), as its outbox row keeps them: [person, when he is reminded of it]."""
     return [[person, ts(until)] for person, until in chase.postponed]
 
 
@@ -185,7 +185,7 @@ def _escalations(
     (:func:`routing.superiors`), each added to ``told``. One who has an earlier reminder
     or escalation about the case on its way at this moment keeps that one, and is not
     queued another beside it. ``postponed``: the team members not sent the reminder, having
-    put off their own (/tunda), with when their snooze ends: the escalation names them."""
+    put off their own (/tunda), with when each is reminded of it: the escalation names them."""
     chases = []
     for superior in routing.superiors(tx, definition, case, role, told, now):
         told.add(superior)
@@ -234,7 +234,8 @@ class Escalated:
     """An escalation a sweep queued, as its outbox row keeps it: the case at the version
     and step it was late at, the reminder's number, and the superior role it told; ``off``:
     the team members it named as not sent that reminder, having put off their own (/tunda),
-    with when their snooze ends."""
+    with when each is reminded of it (as his reply to /tunda said: when his snooze ends,
+    or the office opens after it)."""
 
     case_id: int
     version: int
@@ -428,7 +429,8 @@ class Reminders:
             )
         chain = escalation_chain(step.actor, definition.superior_of(), decision.level)
         told = set(holders)  # the late holder is never their own superior (a Kabag as Plh Karo)
-        off = tuple(postponed.items())
+        # each named with when he is reminded (of this one): as his reply to /tunda said
+        off = tuple((person, self._back_at(until, now)) for person, until in postponed.items())
         for role in chain[1:]:
             chases += _escalations(tx, definition, case, role, number, shown, told, now, off)
         repo.set_reminder_state(
@@ -470,6 +472,14 @@ class Reminders:
             )
         return back, False
 
+    def _back_at(self, until: datetime, now: datetime) -> datetime:
+        """When a team member whose own /tunda ends at ``until`` (beyond ``now``) is sent
+        the step's reminder he was spared (:meth:`_back`): then, or when the office opens
+        after it (a snooze that ends as it closes: the next morning); never beyond the
+        longest snooze from ``now``."""
+        furthest = self.calendar.add_working_minutes(now, self.settings.max_snooze_minutes)
+        return self.calendar.next_working_moment(min(until, furthest))
+
     def _next_check(
         self, due: datetime, asked: dict[int, datetime], now: datetime, waiting: bool = False
     ) -> datetime:
@@ -477,13 +487,11 @@ class Reminders:
         or when a team member's own /tunda ends before that (he is reminded then, when he
         was not sent the step's latest reminder), or when the office opens, for those back
         from it outside office hours (``waiting``)."""
-        calendar = self.calendar
-        furthest = calendar.add_working_minutes(now, self.settings.max_snooze_minutes)
         for until in asked.values():
             if until > now:
-                due = min(due, calendar.next_working_moment(min(until, furthest)))
+                due = min(due, self._back_at(until, now))
         if waiting:
-            due = min(due, calendar.next_working_moment(now))
+            due = min(due, self.calendar.next_working_moment(now))
         return due
 
     def _left_alone(
