@@ -642,9 +642,12 @@ class Renderer:
                 )
                 ask = t.ESCALATION_ASK_UNREACHED_PLH if plh else t.ESCALATION_ASK_UNREACHED
             else:
-                sent_to = [h for h in ids if h not in off] or ids
+                sent_to = [h for h in ids if h not in off]
                 received = inputs.received.get(case.id, {})
-                reminded = self._reminded(p, sent_to, received, inputs)
+                if sent_to or not off:
+                    reminded = self._reminded(p, sent_to, received, inputs)
+                else:  # none of the team was sent it: the note below names each
+                    reminded = t.ESCALATION_REMINDED_NONE.format(n=int(p.get("reminder", p["n"])))
                 ask = t.ESCALATION_ASK_PLH if plh else t.ESCALATION_ASK
             if off:  # named whether or not the others could be reached
                 each = "; ".join(

@@ -1474,6 +1474,9 @@ ESCALATION = (
     "Menunggu sejak {since}, telah berjalan {spent} (norma {norm}). {reminded}\n{ask}"
 )
 ESCALATION_REMINDED = "Pengingat ke-{n} telah dikirim kepada pelaksana."
+# ... when every member of the team was not sent it (each postponed his own, or was
+# reminded less than an interval before): ESCALATION_POSTPONED follows, naming them
+ESCALATION_REMINDED_NONE = "Pengingat ke-{n} telah jatuh tempo."
 # ... to a team whose members read different numbers (a newcomer from 1): {each} is
 # ESCALATION_REMINDED_TO of each member, joined by "; "
 ESCALATION_REMINDED_EACH = "Pengingat telah dikirim kepada para pelaksana: {each}."

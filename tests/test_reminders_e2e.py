@@ -614,8 +614,9 @@ async def test_rudi_postpones_his_own_reminders_and_ayu_is_still_reminded_on_sch
     ends, and that his colleagues' reminders do not change. Ayu is still reminded on the
     step's schedule (ke-2 at 13.00, ke-3 on Tuesday at 09.00), and Kasubag is told as the
     step's lateness says; Rudi is not. When his snooze is over, at 10.00, he reads the
-    step's latest reminder (ke-3), and no one else hears anything; the step's next one
-    (Tuesday 13.00, ke-4) reaches them both."""
+    step's latest reminder (ke-3), and no one else hears anything. The step's next one
+    (Tuesday 13.00, ke-4), three working hours after his ke-3, reaches Ayu only: no one
+    is reminded twice within the repeat interval; ke-5 (Wednesday 09.00) reaches both."""
     async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
         case = await with_the_team(world, "Usulan yang ditunda seorang anggota tim")
         phones = Phones(world)
@@ -648,7 +649,12 @@ async def test_rudi_postpones_his_own_reminders_and_ayu_is_still_reminded_on_sch
 
         assert await headlines_at(world, clock, phones, wib(7, 21, 13)) == {
             "tim1": ["⏰ Pengingat ke-4"],
-            "tim2": ["⏰ Pengingat ke-4"],
+            "kasubag": escalated,
+            "kabag": escalated,
+        }
+        assert await headlines_at(world, clock, phones, wib(7, 22, 9)) == {
+            "tim1": ["⏰ Pengingat ke-5"],
+            "tim2": ["⏰ Pengingat ke-5"],
             "kasubag": escalated,
             "kabag": escalated,
         }
@@ -664,10 +670,12 @@ async def test_rudi_is_reminded_when_his_snooze_ends_at_the_next_opening_when_it
     """Ayu and Rudi read Pengingat ke-1 of the team's late step on Monday 20 July at
     09.00. At 12.00 Rudi postpones his own reminders for two working hours (/tunda 2j),
     until 14.00: at 13.00 the step's ke-2 reaches Ayu (Kasubag is told), and at 14.00,
-    not on Tuesday at 09.00 with the step's next, Rudi reads it. On Tuesday at 10.00 he
+    not on Tuesday at 09.00 with the step's next, Rudi reads it; the step's ke-3 then, three
+    working hours after his ke-2, reaches Ayu only (no one is reminded twice within the
+    repeat interval). On Tuesday at 10.00 he
     asks six working hours, which end as the office closes at 16.00: the reply says he is
-    reminded when the office opens on Wednesday, 08.00, and so he is; the step's ke-5 at
-    09.00 reaches them both."""
+    reminded when the office opens on Wednesday, 08.00, and so he is. The step's ke-5 at
+    09.00, an hour later, reaches Ayu only; its ke-6 at 13.00 reaches them both."""
     async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
         title = "Usulan yang ditunda dua jam"
         case = await with_the_team(world, title)
@@ -691,9 +699,9 @@ async def test_rudi_is_reminded_when_his_snooze_ends_at_the_next_opening_when_it
         assert await headlines_at(world, clock, phones, wib(7, 20, 14)) == {
             "tim2": ["⏰ Pengingat ke-2"]
         }
+        # three working hours after his ke-2: the step's ke-3 is not his
         assert await headlines_at(world, clock, phones, wib(7, 21, 9)) == {
             "tim1": ["⏰ Pengingat ke-3"],
-            "tim2": ["⏰ Pengingat ke-3"],
             "kasubag": escalated,
         }
 
@@ -709,10 +717,93 @@ async def test_rudi_is_reminded_when_his_snooze_ends_at_the_next_opening_when_it
         assert await headlines_at(world, clock, phones, wib(7, 22, 8)) == {
             "tim2": ["⏰ Pengingat ke-4"]
         }
-        await sweep_at(world, clock, wib(7, 22, 9))
+        # not again an hour later: the step's ke-5 reaches Ayu only
+        assert await headlines_at(world, clock, phones, wib(7, 22, 9)) == {
+            "tim1": ["⏰ Pengingat ke-5"],
+            "kasubag": escalated,
+            "kabag": escalated,
+        }
+        assert await headlines_at(world, clock, phones, wib(7, 22, 13)) == {
+            "tim1": ["⏰ Pengingat ke-6"],
+            "tim2": ["⏰ Pengingat ke-6"],
+            "kasubag": escalated,
+            "kabag": escalated,
+            "karo": escalated,
+        }
+
+
+async def test_rudi_reminded_as_his_tunda_ends_is_not_reminded_again_within_the_interval(
+    tmp_path: Path,
+) -> None:
+    """On Monday at 12.00 Rudi postpones his own reminders for a working day; the step's
+    ke-2 (13.00) and ke-3 (Tuesday 09.00) reach Ayu only. On Tuesday at 12.00, his snooze
+    over, Rudi reads ke-3. At 12.10 he asks ten minutes more: the reply says his next
+    reminder is the step's on Wednesday at 09.00, not its ke-4 at 13.00, an hour after
+    his ke-3: no one is reminded of a case twice within the step's repeat interval (four
+    working hours). At 12.30 Ayu postpones hers until 14.30. At 13.00 the superiors are
+    told that ke-4 fell due, Kasubag reading that neither member was sent it, having
+    postponed their reminders: Ayu until 14.30, Rudi until Wednesday 09.00. At 14.30 Ayu reads it,
+    Rudi does not. On Wednesday at 09.00 the step's ke-5 reaches Rudi, not Ayu, who read
+    ke-4 two and a half working hours before; the step's ke-6 at 13.00 reaches both."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        title = "Usulan yang diingatkan sehabis penundaan"
+        case = await with_the_team(world, title)
+        phones = Phones(world)
+        await sweep_at(world, clock, wib(7, 20, 9))
+        phones.news()
+        clock.set(wib(7, 20, 12))
+        assert "untuk Bapak/Ibu ditunda sampai" in await ask(world, "tim2", f"/tunda {case} 1h")
+        escalated = [f"📣 Eskalasi — Berkas #{case}: {title}"]
+        for number, moment in ((2, wib(7, 20, 13)), (3, wib(7, 21, 9))):
+            assert await headlines_at(world, clock, phones, moment) == {
+                "tim1": [f"⏰ Pengingat ke-{number}"],
+                "kasubag": escalated,
+            }, moment
+        assert await headlines_at(world, clock, phones, wib(7, 21, 12)) == {
+            "tim2": ["⏰ Pengingat ke-3"]
+        }
+
+        clock.set(wib(7, 21, 12, 10))
+        answer = await ask(world, "tim2", f"/tunda {case} 10m")
+        assert answer == (
+            f"Pengingat Berkas #{case} untuk Bapak/Ibu ditunda sampai "
+            f"{office_time(wib(7, 21, 12, 20))}; pengingat berikutnya bagi Bapak/Ibu mengikuti "
+            f"jadwal langkah ini, yaitu pada {office_time(wib(7, 22, 9))}. Pengingat bagi "
+            "anggota tim lainnya tidak berubah."
+        ), answer
+        clock.set(wib(7, 21, 12, 30))
+        assert "untuk Bapak/Ibu ditunda sampai" in await ask(world, "tim1", f"/tunda {case} 2j")
+        await sweep_at(world, clock, wib(7, 21, 13))
         news = phones.news()
-        assert [headline(m) for m in news["tim1"]] == ["⏰ Pengingat ke-5"]
-        assert [headline(m) for m in news["tim2"]] == ["⏰ Pengingat ke-5"]
+        assert {k: [headline(m) for m in v] for k, v in news.items()} == {
+            "kasubag": escalated,
+            "kabag": escalated,
+        }
+        assert (
+            "Pengingat ke-4 telah jatuh tempo. "
+            f"Pengingat tersebut tidak dikirim kepada {NAMES['tim1']} (hingga "
+            f"{office_time(wib(7, 21, 14, 30))}); {NAMES['tim2']} (hingga "
+            f"{office_time(wib(7, 22, 9))}) karena yang bersangkutan telah menunda"
+        ) in news["kasubag"][0].text, news["kasubag"][0].text
+
+        assert await headlines_at(world, clock, phones, wib(7, 21, 14, 30)) == {
+            "tim1": ["⏰ Pengingat ke-4"]
+        }
+        for quiet in (wib(7, 21, 16), wib(7, 22, 8, 59)):
+            await sweep_at(world, clock, quiet)
+            assert phones.news() == {}, quiet
+        assert await headlines_at(world, clock, phones, wib(7, 22, 9)) == {
+            "tim2": ["⏰ Pengingat ke-5"],
+            "kasubag": escalated,
+            "kabag": escalated,
+        }
+        assert await headlines_at(world, clock, phones, wib(7, 22, 13)) == {
+            "tim1": ["⏰ Pengingat ke-6"],
+            "tim2": ["⏰ Pengingat ke-6"],
+            "kasubag": escalated,
+            "kabag": escalated,
+            "karo": escalated,
+        }
 
 
 async def test_rudi_spared_a_reminder_who_extends_his_tunda_is_told_it_comes_when_that_ends(
@@ -813,8 +904,10 @@ async def test_when_the_whole_team_postpones_the_step_waits_for_the_first_to_com
     """Rudi postpones his reminders until Tuesday 10.00, Ayu hers until Tuesday 11.00:
     now the whole team has asked, so the step waits, and Kasubag is not told either, until
     the first of them comes back. On Tuesday at 10.00 Rudi reads Pengingat ke-2 (Ayu's
-    snooze still holds) and Kasubag is told; at 11.00, her snooze over, Ayu reads it too;
-    the next, four working hours after Rudi's, reaches them both."""
+    snooze still holds) and Kasubag is told; at 11.00, her snooze over, Ayu reads it too.
+    The next, four working hours after Rudi's, reaches him, not Ayu, who read hers three
+    working hours before (no one is reminded twice within the repeat interval); the one
+    after it, on Wednesday at 10.00, reaches them both."""
     async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
         case = await with_the_team(world, "Usulan yang ditunda seluruh tim")
         phones = Phones(world)
@@ -840,9 +933,14 @@ async def test_when_the_whole_team_postpones_the_step_waits_for_the_first_to_com
             "tim1": ["⏰ Pengingat ke-2"]
         }
         assert await headlines_at(world, clock, phones, wib(7, 21, 14)) == {
-            "tim1": ["⏰ Pengingat ke-3"],
             "tim2": ["⏰ Pengingat ke-3"],
             "kasubag": escalated,
+        }
+        assert await headlines_at(world, clock, phones, wib(7, 22, 10)) == {
+            "tim1": ["⏰ Pengingat ke-4"],
+            "tim2": ["⏰ Pengingat ke-4"],
+            "kasubag": escalated,
+            "kabag": escalated,
         }
 
 

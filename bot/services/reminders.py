@@ -15,7 +15,8 @@ At a step held by a team (several members each hold it), a member's /tunda puts 
 own reminders only, as the chase log keeps it (:func:`storage.repo.snoozes_at_step`): the
 sweep reminds the other members, and tells the superiors, on the step's schedule. When his
 snooze ends he is sent the step's latest reminder, which he was spared (the case is looked
-at again then: ``next_due_at``), and has the step's from its next one. Only
+at again then: ``next_due_at``), and has the step's from its next one that comes a
+repeat interval after it or later (:meth:`Reminders._lately`). Only
 when every member has put off his own does the step itself wait (``snoozed_until``),
 until the first of them comes back, as one holder's /tunda puts off his step; so does
 the one member left holding it (the others taken out of the team): his own becomes the
@@ -34,7 +35,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.clock import Clock, SetBackWatch
 from bot.config import Config
@@ -48,6 +49,7 @@ from bot.reminder_policy import (
     decide_reminder,
     escalation_chain,
     holder_number,
+    mark_sent,
     next_due_at,
 )
 from bot.services import routing
@@ -64,6 +66,10 @@ SWEEP_LIMIT = 500
 # More reminders than this for one person in one sweep (a page of it) come as one digest
 # message listing the cases; so do more escalations than this for one superior.
 DIGEST_ABOVE = 3
+# A reminder delivered up to this long after the sweep queued it (the outbox's pace, a 429)
+# counts as sent when queued, for the interval between two reminders to one team member
+# (:meth:`Reminders._lately`): the step's reminders go a repeat interval apart, as queued.
+DELIVERY_SLACK = timedelta(minutes=5)
 
 
 def _held(row: repo.ReminderRow, norm: int, snoozed_until: datetime | None = None) -> HeldStep:
@@ -303,19 +309,6 @@ def _postponed(asked: dict[int, datetime], now: datetime) -> dict[int, datetime]
     return {person: until for person, until in asked.items() if until > now}
 
 
-def _owed(tx: Tx, row: repo.ReminderRow, people: Sequence[int]) -> list[int]:
-    """Of ``people``, members of a team holding the case's step, those who were not sent
-    the step's latest reminder, having put off their own (/tunda): each is sent it as his
-    snooze ends (:meth:`Reminders._back`)."""
-    number = row.reminders_sent
-    case = row.case
-    spared = [person for person in people if row.received(person) < number]
-    if number < 1 or not spared:
-        return []
-    had = repo.had_reminder(tx, case.id, case.step, number, case.step_entered_at, spared)
-    return [person for person in spared if person not in had]
-
-
 class Reminders:
     def __init__(
         self,
@@ -409,9 +402,11 @@ class Reminders:
         numbers = {person: holder_number(held, row.received(person)) for person in holders}
         shown = max(numbers.values(), default=holder_number(held))
         postponed = _postponed(asked, now)
+        # back from their own /tunda, reminded as it ended: not again within the interval
+        lately = self._lately(tx, row, list(asked), now)
         chases = []
         for person in holders:
-            if person in postponed:
+            if person in postponed or person in lately:
                 continue  # a team member who put off his own reminders (/tunda)
             if not repo.supersede_reminders(tx, person, case.id, now):
                 continue  # the one before is on its way to them at this moment
@@ -429,8 +424,15 @@ class Reminders:
             )
         chain = escalation_chain(step.actor, definition.superior_of(), decision.level)
         told = set(holders)  # the late holder is never their own superior (a Kabag as Plh Karo)
-        # each named with when he is reminded (of this one): as his reply to /tunda said
-        off = tuple((person, self._back_at(until, now)) for person, until in postponed.items())
+        # each named with when he is next reminded, as his reply to /tunda said: of this
+        # one as his snooze ends, or, reminded lately, the step's next one he is not spared
+        following = decision.next_check_at
+        off = tuple(
+            (person, max(following, self._back_at(until, now)))
+            if person in lately
+            else (person, self._back_at(until, now))
+            for person, until in postponed.items()
+        ) + tuple((person, following) for person in lately if person not in postponed)
         for role in chain[1:]:
             chases += _escalations(tx, definition, case, role, number, shown, told, now, off)
         repo.set_reminder_state(
@@ -459,7 +461,7 @@ class Reminders:
         do) for the office to open."""
         number = row.reminders_sent
         case = row.case
-        owed = _owed(tx, row, [person for person, until in asked.items() if until <= now])
+        owed = self._owed(tx, row, [person for person, until in asked.items() if until <= now])
         if not owed or not self.calendar.is_working_time(now):
             return [], bool(owed)
         back = []
@@ -471,6 +473,43 @@ class Reminders:
                 _Chase(person, "reminder", case.id, case.version, number, role, case.step, shown)
             )
         return back, False
+
+    def _owed(self, tx: Tx, row: repo.ReminderRow, people: Sequence[int]) -> list[int]:
+        """Of ``people``, members of a team holding the case's step, those who were not
+        sent the step's latest reminder, having put off their own (/tunda): each is sent
+        it as his snooze ends (:meth:`_back`). One who was not sent it because it came
+        less than an interval after his own (:meth:`_lately`) is not owed it."""
+        number = row.reminders_sent
+        case = row.case
+        spared = [person for person in people if row.received(person) < number]
+        if number < 1 or not spared:
+            return []
+        had = repo.had_reminder(tx, case.id, case.step, number, case.step_entered_at, spared)
+        owed = [person for person in spared if person not in had]
+        if owed and row.last_reminded_at is not None:
+            lately = self._lately(tx, row, owed, row.last_reminded_at)
+            owed = [person for person in owed if person not in lately]
+        return owed
+
+    def _lately(
+        self, tx: Tx, row: repo.ReminderRow, people: Sequence[int], at: datetime
+    ) -> set[int]:
+        """Of ``people``, members of a team holding the case's step who put off their own
+        reminders at it (only they leave its rhythm: each is reminded as his snooze ends),
+        those a reminder at ``at`` would reach less than the step's repeat interval after
+        the last one they were sent of it: they are not sent the step's reminder then (nor
+        owed it), but have its next one. No one is reminded of a case twice within the
+        interval (the one as his snooze ended at 13.00, the step's at 13.30)."""
+        if not people:
+            return set()
+        case = row.case
+        last = repo.last_reminded(tx, case.id, case.step, case.step_entered_at, people)
+        repeat = self.settings.repeat_every_minutes
+        return {
+            person
+            for person, sent in last.items()
+            if self.calendar.add_working_minutes(sent, repeat) > at + DELIVERY_SLACK
+        }
 
     def _back_at(self, until: datetime, now: datetime) -> datetime:
         """When a team member whose own /tunda ends at ``until`` (beyond ``now``) is sent
@@ -602,7 +641,11 @@ class Reminders:
             check = self._next_check(due, theirs, now)
             repo.set_reminder_state(tx, case.id, next_due_at=check, snoozed_until=kept)
         own = min(max(until, asked.get(user_id, until)), furthest)
-        if due >= own and not _owed(tx, row, [user_id]):
+        owed = self._owed(tx, row, [user_id])
+        if not owed and self._lately(tx, row, [user_id], due):
+            # the step's next comes too soon after his own last: his is the one after it
+            due = next_due_at(calendar, settings, mark_sent(held, due))
+        if due >= own and not owed:
             return due, False, own  # the step's next reminder comes after his snooze: his
         # he is spared the step's reminders until then (or was spared its latest already,
         # by a /tunda of his before this one), and reminded of its latest when it ends

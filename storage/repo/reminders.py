@@ -256,6 +256,24 @@ def had_reminder(
     return had
 
 
+def last_reminded(
+    tx: Tx, case_id: int, step: int, since: datetime, people: Collection[int]
+) -> dict[int, datetime]:
+    """Of ``people``, when each was last sent a reminder of the case at ``step`` since
+    ``since`` (when the case entered it), as the chase log keeps it (delivered); one not
+    sent any is left out. Read by the index of the case's rows."""
+    wanted = sorted(set(people))
+    if not wanted:
+        return {}
+    marks = ", ".join("?" * len(wanted))
+    rows = tx.all(
+        "SELECT person_id, MAX(at) FROM chases WHERE case_id = ? AND step = ? "
+        f"AND kind = 'reminder' AND at >= ? AND person_id IN ({marks}) GROUP BY person_id",
+        (case_id, step, ts(since), *wanted),
+    )
+    return {r[0]: parse_ts(r[1]) for r in rows}
+
+
 def snoozes_at_step(tx: Tx, case_id: int, step: int, since: datetime) -> dict[int, datetime]:
     """Who postponed the reminders of the case's ``step`` (/tunda) since ``since`` (when
     the case entered it: an earlier stay at the same step had snoozes of its own), each
