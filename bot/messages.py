@@ -524,7 +524,19 @@ class Renderer:
         if case is None:
             return None
         definition = self.sops.of(case)
-        if kind == "upload":
+        if kind == "reminder_put_off":
+            # a colleague's upload put off a team member's next reminder (as of its step)
+            if not case.is_open or case.step != int(p["step"]):
+                return None
+            people = [int(x) for x in p.get("people", ())]
+            return Message(
+                t.REMINDER_PUT_OFF_BY_UPLOAD.format(
+                    case=case.id,
+                    name=t.e(inputs.name(people[0]) if people else "-"),
+                    due=self.zone.tanggal_jam(parse_ts(str(p["due"]))),
+                    was=self.zone.tanggal_jam(parse_ts(str(p["was"]))),
+                )
+            )
             stored = inputs.files.get(int(p["file"]))
             doc = (
                 definition.document(str(p["doc"])).name

@@ -668,6 +668,13 @@ SNOOZE_ALREADY_LATER = (
     "Pengingat Berkas #{case} telah dijadwalkan pada {due}, lebih lambat daripada batas "
     "penundaan yang diminta ({until}); pengingat berikutnya tetap dikirim pada waktu tersebut."
 )
+# to a team member whose own /tunda holds, when a colleague's upload ({name}) puts the
+# step's reminders off past the moment his reply named ({was}): his next is at {due}
+REMINDER_PUT_OFF_BY_UPLOAD = (
+    "Berkas #{case}: {name} telah mengunggah dokumen pada langkah ini sehingga pengingat "
+    "langkah ini diundur. Pengingat berikutnya bagi Bapak/Ibu dikirim pada {due}, bukan pada "
+    "{was} sebagaimana disampaikan sebelumnya."
+)
 
 # -- reminder digests (more reminders or escalations than a few in one sweep) ----------
 

@@ -1720,6 +1720,51 @@ async def test_the_team_that_just_sent_a_draft_is_not_told_an_hour_later_that_it
         assert [headline(m) for m in news["tim1"]] == ["⏰ Pengingat ke-3"]
 
 
+async def test_rudi_told_his_reminder_comes_at_14_is_told_when_ayus_draft_puts_it_off(
+    tmp_path: Path,
+) -> None:
+    """The team's step is late: Ayu and Rudi read Pengingat ke-1 on Monday 20 July at
+    09.00. At 12.00 Rudi postpones his own reminders until 14.00; the reply says he is
+    reminded then, the step reminding the team at 13.00 meanwhile. At 12.30 Ayu sends the
+    Draf RKAKL: the step is being worked on, so its next reminder waits until 240 working
+    minutes after the draft, Tuesday 08.30, Rudi's with it (there is no 13.00 reminder he
+    was spared). He is told so at once, with who sent what put it off, and that it is no
+    longer at 14.00 as he was told; Ayu, who sent it, is not. No one hears anything on
+    Monday; on Tuesday at 08.30 the step's ke-2 reaches them both."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        case = await with_the_team(world, "Usulan yang drafnya dikirim rekan")
+        phones = Phones(world)
+        await sweep_at(world, clock, wib(7, 20, 9))
+        phones.news()
+        clock.set(wib(7, 20, 12))
+        answer = await ask(world, "tim2", f"/tunda {case} 2j")
+        assert f"Bapak/Ibu pada {office_time(wib(7, 20, 14))}, saat penundaan" in answer, answer
+
+        clock.set(wib(7, 20, 12, 30))
+        world["tim2"].mark_seen()
+        ayu_had = len(world["tim1"].bot_messages)
+        await s.upload("tim1", case, "Draf RKAKL.docx", draft("Draf RKAKL"))
+        told = await world["tim2"].wait_message(lambda m: "diundur" in m.text, timeout=WAIT)
+        assert told.text == (
+            f"Berkas #{case}: {NAMES['tim1']} telah mengunggah dokumen pada langkah ini "
+            "sehingga pengingat langkah ini diundur. Pengingat berikutnya bagi Bapak/Ibu "
+            f"dikirim pada {office_time(wib(7, 21, 8, 30))}, bukan pada "
+            f"{office_time(wib(7, 20, 14))} sebagaimana disampaikan sebelumnya."
+        ), told.text
+        await world.drained(WAIT)
+        assert not [m for m in world["tim1"].bot_messages[ayu_had:] if "diundur" in m.text]
+
+        for quiet in (wib(7, 20, 13), wib(7, 20, 14), wib(7, 21, 8, 29)):
+            await sweep_at(world, clock, quiet)
+            assert phones.news() == {}, quiet
+        assert await headlines_at(world, clock, phones, wib(7, 21, 8, 30)) == {
+            "tim1": ["⏰ Pengingat ke-2"],
+            "tim2": ["⏰ Pengingat ke-2"],
+            "kasubag": [f"📣 Eskalasi — Berkas #{case}: Usulan yang drafnya dikirim rekan"],
+        }
+
+
 async def test_reminders_go_on_after_the_host_clock_ran_two_weeks_ahead_and_was_set_back(
     tmp_path: Path,
 ) -> None:

@@ -598,8 +598,7 @@ class CaseService:
             e.type is EventType.FILE_ATTACHED and e.step == new.step for e in events
         ):
             # a file attached to the step by its holder: the work goes on, the reminder waits
-            norm = definition.step(new.step).time_minutes
-            put_off_after_upload(tx, self.calendar, self.reminders, new, norm, now)
+            put_off_after_upload(tx, self.calendar, self.reminders, definition, new, now, user_id)
         names: dict[int, str] = {}
         if shows:  # what the decided message shows (views.decided_text)
             if arrived is not None and arrived.by is not None:

@@ -16,7 +16,7 @@ own reminders only, as the chase log keeps it (:func:`storage.repo.snoozes_at_st
 sweep reminds the other members, and tells the superiors, on the step's schedule. When his
 snooze ends he is sent the step's latest reminder, which he was spared (the case is looked
 at again then: ``next_due_at``), and has the step's from its next one that comes a
-repeat interval after it or later (:meth:`Reminders._lately`). Only
+repeat interval after it or later (:func:`_lately`). Only
 when every member has put off his own does the step itself wait (``snoozed_until``),
 until the first of them comes back, as one holder's /tunda puts off his step; so does
 the one member left holding it (the others taken out of the team): his own becomes the
@@ -68,7 +68,7 @@ SWEEP_LIMIT = 500
 DIGEST_ABOVE = 3
 # A reminder delivered up to this long after the sweep queued it (the outbox's pace, a 429)
 # counts as sent when queued, for the interval between two reminders to one team member
-# (:meth:`Reminders._lately`): the step's reminders go a repeat interval apart, as queued.
+# (:func:`_lately`): the step's reminders go a repeat interval apart, as queued.
 DELIVERY_SLACK = timedelta(minutes=5)
 
 
@@ -217,22 +217,73 @@ def put_off_after_upload(
     tx: Tx,
     calendar: WorkCalendar,
     settings: ReminderSettings,
+    definition: SopDefinition,
     case: Case,
-    norm_minutes: int,
     at: datetime,
+    uploader: int,
 ) -> None:
-    """A holder of the case's step attached a file to it at ``at`` (a draft, a corrected
-    document): the step is being worked on, so its next reminder is not due before
-    ``repeat_every_minutes`` after that, nor earlier than it was. Kept as a snooze (no
-    reminder before then: a longer /tunda stands), not in the chase log: nobody asked.
-    ``case``: as the upload's transaction has it (saved, open)."""
-    case_id = case.id
+    """A holder of the case's step (``uploader``) attached a file to it at ``at`` (a
+    draft, a corrected document): the step is being worked on, so its next reminder is
+    not due before ``repeat_every_minutes`` after that, nor earlier than it was. Kept as a
+    snooze (no reminder before then: a longer /tunda stands), not in the chase log: nobody
+    asked. The team members whose own /tunda holds are told when it puts their next
+    reminder later than their reply said (:func:`_tell_put_off`). ``case``: as the
+    upload's transaction has it (saved, open)."""
     row = repo.reminder_state(tx, case)
+    norm = definition.step(case.step).time_minutes
     until = calendar.add_working_minutes(at, settings.repeat_every_minutes)
     if row.snoozed_until is not None and row.snoozed_until >= until:
         return
-    due = next_due_at(calendar, settings, _held(row, norm_minutes, until))
-    repo.set_reminder_state(tx, case_id, next_due_at=due, snoozed_until=until)
+    held = _held(row, norm, until)
+    due = next_due_at(calendar, settings, held)
+    repo.set_reminder_state(tx, case.id, next_due_at=due, snoozed_until=until)
+    _tell_put_off(tx, calendar, settings, definition, row, _held(row, norm), held, at, uploader)
+
+
+def _tell_put_off(
+    tx: Tx,
+    calendar: WorkCalendar,
+    settings: ReminderSettings,
+    definition: SopDefinition,
+    row: repo.ReminderRow,
+    before: HeldStep,
+    after: HeldStep,
+    at: datetime,
+    uploader: int,
+) -> None:
+    """A colleague's upload at ``at`` put the step's reminders off (``before`` to
+    ``after``): each other member of the team whose own /tunda still holds, and whose
+    next reminder it moves later than his reply named (:func:`_own_next`), is told when
+    it comes now. The upload rule stands (the step is being worked on: there is no
+    reminder for him to be sent as his snooze ends), but a moment named to an official
+    is not left to pass unsaid."""
+    case = row.case
+    asked = repo.snoozes_at_step(tx, case.id, case.step, case.step_entered_at)
+    waiting = {person: until for person, until in asked.items() if until > at}
+    waiting.pop(uploader, None)
+    if not waiting:
+        return
+    holders = step_holders(tx, definition, case, at)
+    if len(holders) < 2:
+        return  # one holder's /tunda is the step's own: no reply named another moment
+    furthest = calendar.add_working_minutes(at, settings.max_snooze_minutes)
+    for person, until in waiting.items():
+        if person not in holders:
+            continue
+        own = min(until, furthest)
+        was, _ = _own_next(tx, calendar, settings, row, before, person, own)
+        due, _ = _own_next(tx, calendar, settings, row, after, person, own)
+        if due > was:
+            params = {"t": "reminder_put_off", "people": [uploader], "step": case.step}
+            repo.enqueue(
+                tx,
+                person,
+                "notice",
+                at,
+                case_id=case.id,
+                version=case.version,
+                params={**params, "was": ts(was), "due": ts(due)},
+            )
 
 
 @dataclass(frozen=True)
@@ -307,6 +358,80 @@ def _postponed(asked: dict[int, datetime], now: datetime) -> dict[int, datetime]
     """Of the members who put off their own reminders (:func:`_asked`), those whose snooze
     goes beyond ``now``: the step's reminder goes to the others."""
     return {person: until for person, until in asked.items() if until > now}
+
+
+def _owed(
+    tx: Tx,
+    calendar: WorkCalendar,
+    settings: ReminderSettings,
+    row: repo.ReminderRow,
+    people: Sequence[int],
+) -> list[int]:
+    """Of ``people``, members of a team holding the case's step, those who were not sent
+    the step's latest reminder, having put off their own (/tunda): each is sent it as his
+    snooze ends (:meth:`Reminders._back`). One who was not sent it because it came less
+    than an interval after his own (:func:`_lately`) is not owed it."""
+    number = row.reminders_sent
+    case = row.case
+    spared = [person for person in people if row.received(person) < number]
+    if number < 1 or not spared:
+        return []
+    had = repo.had_reminder(tx, case.id, case.step, number, case.step_entered_at, spared)
+    owed = [person for person in spared if person not in had]
+    if owed and row.last_reminded_at is not None:
+        lately = _lately(tx, calendar, settings, row, owed, row.last_reminded_at)
+        owed = [person for person in owed if person not in lately]
+    return owed
+
+
+def _lately(
+    tx: Tx,
+    calendar: WorkCalendar,
+    settings: ReminderSettings,
+    row: repo.ReminderRow,
+    people: Sequence[int],
+    at: datetime,
+) -> set[int]:
+    """Of ``people``, members of a team holding the case's step who put off their own
+    reminders at it (only they leave its rhythm: each is reminded as his snooze ends),
+    those a reminder at ``at`` would reach less than the step's repeat interval after the
+    last one they were sent of it: they are not sent the step's reminder then (nor owed
+    it), but have its next one. No one is reminded of a case twice within the interval
+    (the one as his snooze ended at 13.00, the step's at 13.30)."""
+    if not people:
+        return set()
+    case = row.case
+    last = repo.last_reminded(tx, case.id, case.step, case.step_entered_at, people)
+    repeat = settings.repeat_every_minutes
+    return {
+        person
+        for person, sent in last.items()
+        if calendar.add_working_minutes(sent, repeat) > at + DELIVERY_SLACK
+    }
+
+
+def _own_next(
+    tx: Tx,
+    calendar: WorkCalendar,
+    settings: ReminderSettings,
+    row: repo.ReminderRow,
+    held: HeldStep,
+    person: int,
+    own: datetime,
+) -> tuple[datetime, bool]:
+    """When a member of a team holding the case's step, whose own /tunda ends at
+    ``own``, is next reminded, the step's reminders as ``held`` has them; and whether
+    that is as his snooze ends (the step reminds before then, or reminded while it held:
+    he is sent its latest then, in office hours) rather than at the step's next reminder
+    that comes after it (not one less than an interval after his own last)."""
+    due = next_due_at(calendar, settings, held)
+    owed = bool(_owed(tx, calendar, settings, row, [person]))
+    if not owed and _lately(tx, calendar, settings, row, [person], due):
+        # the step's next comes too soon after his own last: his is the one after it
+        due = next_due_at(calendar, settings, mark_sent(held, due))
+    if due >= own and not owed:
+        return due, False
+    return calendar.next_working_moment(own), True
 
 
 class Reminders:
@@ -403,7 +528,7 @@ class Reminders:
         shown = max(numbers.values(), default=holder_number(held))
         postponed = _postponed(asked, now)
         # back from their own /tunda, reminded as it ended: not again within the interval
-        lately = self._lately(tx, row, list(asked), now)
+        lately = _lately(tx, self.calendar, self.settings, row, list(asked), now)
         chases = []
         for person in holders:
             if person in postponed or person in lately:
@@ -461,7 +586,8 @@ class Reminders:
         do) for the office to open."""
         number = row.reminders_sent
         case = row.case
-        owed = self._owed(tx, row, [person for person, until in asked.items() if until <= now])
+        spared = [person for person, until in asked.items() if until <= now]
+        owed = _owed(tx, self.calendar, self.settings, row, spared)
         if not owed or not self.calendar.is_working_time(now):
             return [], bool(owed)
         back = []
@@ -473,43 +599,6 @@ class Reminders:
                 _Chase(person, "reminder", case.id, case.version, number, role, case.step, shown)
             )
         return back, False
-
-    def _owed(self, tx: Tx, row: repo.ReminderRow, people: Sequence[int]) -> list[int]:
-        """Of ``people``, members of a team holding the case's step, those who were not
-        sent the step's latest reminder, having put off their own (/tunda): each is sent
-        it as his snooze ends (:meth:`_back`). One who was not sent it because it came
-        less than an interval after his own (:meth:`_lately`) is not owed it."""
-        number = row.reminders_sent
-        case = row.case
-        spared = [person for person in people if row.received(person) < number]
-        if number < 1 or not spared:
-            return []
-        had = repo.had_reminder(tx, case.id, case.step, number, case.step_entered_at, spared)
-        owed = [person for person in spared if person not in had]
-        if owed and row.last_reminded_at is not None:
-            lately = self._lately(tx, row, owed, row.last_reminded_at)
-            owed = [person for person in owed if person not in lately]
-        return owed
-
-    def _lately(
-        self, tx: Tx, row: repo.ReminderRow, people: Sequence[int], at: datetime
-    ) -> set[int]:
-        """Of ``people``, members of a team holding the case's step who put off their own
-        reminders at it (only they leave its rhythm: each is reminded as his snooze ends),
-        those a reminder at ``at`` would reach less than the step's repeat interval after
-        the last one they were sent of it: they are not sent the step's reminder then (nor
-        owed it), but have its next one. No one is reminded of a case twice within the
-        interval (the one as his snooze ended at 13.00, the step's at 13.30)."""
-        if not people:
-            return set()
-        case = row.case
-        last = repo.last_reminded(tx, case.id, case.step, case.step_entered_at, people)
-        repeat = self.settings.repeat_every_minutes
-        return {
-            person
-            for person, sent in last.items()
-            if self.calendar.add_working_minutes(sent, repeat) > at + DELIVERY_SLACK
-        }
 
     def _back_at(self, until: datetime, now: datetime) -> datetime:
         """When a team member whose own /tunda ends at ``until`` (beyond ``now``) is sent
@@ -641,15 +730,8 @@ class Reminders:
             check = self._next_check(due, theirs, now)
             repo.set_reminder_state(tx, case.id, next_due_at=check, snoozed_until=kept)
         own = min(max(until, asked.get(user_id, until)), furthest)
-        owed = self._owed(tx, row, [user_id])
-        if not owed and self._lately(tx, row, [user_id], due):
-            # the step's next comes too soon after his own last: his is the one after it
-            due = next_due_at(calendar, settings, mark_sent(held, due))
-        if due >= own and not owed:
-            return due, False, own  # the step's next reminder comes after his snooze: his
-        # he is spared the step's reminders until then (or was spared its latest already,
-        # by a /tunda of his before this one), and reminded of its latest when it ends
-        return calendar.next_working_moment(own), True, own
+        due, back = _own_next(tx, calendar, settings, row, held, user_id, own)
+        return due, back, own
 
     async def reschedule(self) -> int:
         """At start, and after the host's clock was set back: each open case's next
