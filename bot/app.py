@@ -62,6 +62,7 @@ from storage.codec import CASE_FORMAT
 from storage.db import Database, Tx
 
 if TYPE_CHECKING:
+    from bot.core.definition import SopDefinition
     from storage.active import ActiveLock
 
 log = logging.getLogger(__name__)
@@ -112,6 +113,27 @@ def log_calendar_warnings(svc: Services) -> None:
         if warning not in svc.calendar_warnings:
             svc.calendar_warnings.add(warning)
             log.warning("%s", warning)
+
+
+async def log_template_problems(config: Config, definitions: list[SopDefinition]) -> None:
+    """Log, as ``sopbot check`` prints them, the office's templates (``papers.templates_dir``)
+    that do not fill with sample data. The bot still starts: such a paper is given up when
+    a case needs it and the administrators are told (as for a template edited while it
+    runs); this says so at the start, to whoever restarted it without running the check.
+    Filling every template takes most of a second, so the shipped ones (tested with the
+    release) are not filled again."""
+    if config.papers.templates_dir is None:
+        return
+    from bot.papers.check import template_problems
+    from bot.paperwork import renderer_for
+
+    problems = await asyncio.to_thread(template_problems, renderer_for(config), definitions)
+    for problem in problems:
+        log.error(
+            "%s: the bot writes no paper from this template until it is corrected "
+            "(sopbot check names what fails)",
+            problem,
+        )
 
 
 def load_sops(config: Config) -> SopRegistry:
@@ -356,6 +378,7 @@ def build_application(
                 log.warning("%s", warning)
             for warning in seeded_second_roles(config, definitions):
                 log.warning("%s", warning)
+            await log_template_problems(config, definitions)
             await remove_stale_parts(svc.files)
             await mark_files_folder(svc.files, db)
             await svc.people.bootstrap()

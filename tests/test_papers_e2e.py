@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
 import zipfile
 from collections import Counter
@@ -560,6 +561,29 @@ async def test_a_template_an_office_broke_holds_up_no_task_and_the_admin_is_told
         assert all(words in alert.text for words in told), alert.text
         files = await world.services.db.read(repo.files_of_case, case)
         assert not [f for f in files if f.name.startswith(paper)]
+
+
+async def test_a_bot_started_with_an_office_template_that_does_not_fill_names_it_in_its_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The office misspells a placeholder in its Lembar Disposisi (``case.titel``) and
+    restarts the bot without running ``sopbot check``, which would have refused the file.
+    The start said nothing: the first word came when Kabag approved a proposal. The
+    start-up log now names the file, the placeholder and that the paper is not written
+    until the template is corrected; the bot still starts and serves the officials."""
+    office = tmp_path / "kantor"
+    office.mkdir()
+    misspell_a_placeholder(office)
+    caplog.set_level(logging.WARNING, logger="bot.app")
+    world = World(tmp_path / "w")
+    world.config_sections["papers"] = {"templates_dir": str(office)}
+    async with world:
+        await world.everyone_starts()
+    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert said == [
+        f"{office / 'disposisi.docx'}: undefined placeholder 'case.titel': the bot writes no "
+        "paper from this template until it is corrected (sopbot check names what fails)"
+    ]
 
 
 async def test_a_long_problem_with_an_office_template_is_shortened_in_the_alert_as_plain_text(
