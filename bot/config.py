@@ -25,7 +25,7 @@ import holidays
 
 from bot.core.loader import MAX_STEP_MINUTES
 from bot.core.nip import bare_nip, is_nip
-from bot.core.textfile import UnreadableText, read_text_file, toml_problem
+from bot.core.textfile import UnreadableText, read_text_file, toml_problem, unknown_key
 from bot.logsetup import TOKEN_SHAPE
 from bot.parsing import MAX_TELEGRAM_ID
 
@@ -269,7 +269,7 @@ class _Reader:
             return {}
         for name in value:
             if name not in allowed:
-                self.fail(f"{key}.{name}", "unknown key")
+                self.fail(f"{key}.{name}", unknown_key(name, allowed))
         return value
 
     def get(self, raw: Mapping[str, Any], key: str, kind: type, default: Any) -> Any:
@@ -343,7 +343,7 @@ def parse_config(
     top |= {"sops", "sop_time_overrides", "acting"}
     for name in raw:
         if name not in top:
-            r.fail(name, "unknown key")
+            r.fail(name, unknown_key(name, top))
     bot = _bot(r, raw, base)
     storage = _storage(r, raw, base, cloud=is_cloud_api(bot.api_base_url))
     time_config = _time(r, raw)
@@ -886,6 +886,9 @@ def _id_in_range(r: _Reader, key: str, value: int) -> bool:
     return False
 
 
+PERSON_KEYS = frozenset({"telegram_id", "name", "nip", "position", "roles"})
+
+
 def _people(r: _Reader, value: Any) -> tuple[PersonConfig, ...]:
     if not isinstance(value, list):
         r.fail("people", "must be an array of tables ([[people]])")
@@ -898,8 +901,8 @@ def _people(r: _Reader, value: Any) -> tuple[PersonConfig, ...]:
             r.fail(key, "must be a table")
             continue
         for name in item:
-            if name not in {"telegram_id", "name", "nip", "position", "roles"}:
-                r.fail(f"{key}.{name}", "unknown key")
+            if name not in PERSON_KEYS:
+                r.fail(f"{key}.{name}", unknown_key(name, PERSON_KEYS))
         tid = item.get("telegram_id")
         if not isinstance(tid, int) or isinstance(tid, bool) or tid <= 0:
             r.fail(f"{key}.telegram_id", "missing or not a positive integer")
@@ -956,7 +959,7 @@ def _acting(r: _Reader, value: Any) -> tuple[ActingConfig, ...]:
             continue
         for name in item:
             if name not in keys:
-                r.fail(f"{key}.{name}", "unknown key")
+                r.fail(f"{key}.{name}", unknown_key(name, keys))
         tid = item.get("telegram_id")
         if not isinstance(tid, int) or isinstance(tid, bool) or tid <= 0:
             r.fail(f"{key}.telegram_id", "missing or not a positive integer")

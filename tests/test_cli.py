@@ -1406,7 +1406,7 @@ def test_a_config_error_is_one_line_per_problem_naming_the_file(tmp_path: Path) 
     result = sopbot("check", "--config", str(config))
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        f"error: {config}: storage.databse: unknown key",
+        f"error: {config}: storage.databse: unknown key (did you mean 'database'?)",
         f"error: {config}: time.zone: unknown key",
     ]
 

@@ -717,6 +717,22 @@ def test_an_api_url_is_shown_without_its_user_and_password(url: str, shown: str)
     assert shown_url(url) == shown
 
 
+def test_a_key_misspelt_by_a_letter_or_its_case_is_named_with_the_key_meant() -> None:
+    """The IT officer types repeat_every_minute, databse and [Bot]: each was refused as
+    "unknown key", and he had to find in the example which key he meant."""
+    raw = example()
+    raw["reminders"]["repeat_every_minute"] = raw["reminders"].pop("repeat_every_minutes")
+    raw["storage"]["databse"] = raw["storage"].pop("database")
+    raw["Bot"] = raw.pop("bot")
+    raw["people"][0]["nama"] = raw["people"][0].pop("name")
+    assert sorted(problems_of(raw)) == [
+        "Bot: unknown key (did you mean 'bot'?)",
+        "people[0].nama: unknown key (did you mean 'name'?)",
+        "reminders.repeat_every_minute: unknown key (did you mean 'repeat_every_minutes'?)",
+        "storage.databse: unknown key (did you mean 'database'?)",
+    ]
+
+
 @pytest.mark.parametrize("change, expected", BAD.values(), ids=BAD.keys())
 def test_a_bad_value_is_refused_naming_its_key(
     change: Callable[[Raw], None], expected: str

@@ -554,6 +554,12 @@ def test_an_unknown_key_in_a_step_is_refused() -> None:
     assert problems == ["steps[2].waktu: unknown key"]
 
 
+def test_a_key_of_a_step_misspelt_by_a_letter_is_named_with_the_key_meant() -> None:
+    """The office writes time_minute for the norm of step 3: it was "unknown key" only."""
+    problems = refusal(lambda raw: step_at(raw, 3).update(time_minute=480))
+    assert problems == ["steps[2].time_minute: unknown key (did you mean 'time_minutes'?)"]
+
+
 def test_an_unknown_key_in_a_document_is_refused() -> None:
     problems = refusal(lambda raw: raw["documents"]["tor"].update(format="pdf"))
     assert problems == ["documents.tor.format: unknown key"]

@@ -37,7 +37,7 @@ from bot.core.definition import (
     StepKind,
 )
 from bot.core.text import has_control_characters, is_blank
-from bot.core.textfile import UnreadableText, read_text_file, toml_problem
+from bot.core.textfile import UnreadableText, read_text_file, toml_problem, unknown_key
 
 # The longest time norm of a step, in working minutes: a year of office work (52 weeks of
 # 5 days of 8 hours, the default working time). SOP norms are hours or days (the shipped
@@ -242,7 +242,7 @@ def _check_keys(
     prefix = f"{path}." if path else ""
     for key in table:
         if key not in keys:
-            p.add(f"{prefix}{key}", "unknown key")
+            p.add(f"{prefix}{key}", unknown_key(key, keys))
     for key, required in keys.items():
         if required and key not in table:
             p.add(f"{prefix}{key}", "missing required field")

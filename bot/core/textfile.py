@@ -8,9 +8,11 @@ finds the character (an "é" saved as Latin-1) or learns that the file is UTF-16
 from __future__ import annotations
 
 import codecs
+import difflib
 import re
 import tomllib
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -92,3 +94,17 @@ def toml_problem(exc: tomllib.TOMLDecodeError, text: str) -> str:
             'quotes "..." (not a word processor\'s curly ones)'
         )
     return message
+
+
+def unknown_key(key: str, known: Iterable[str]) -> str:
+    """The problem of a key its table does not take: ``unknown key``, naming the key meant
+    when one is a letter or two (or the letter case) away, as an office mistypes it
+    (``databse``, ``repeat_every_minute``, ``[Bot]``)."""
+    known = list(known)
+    folded = {k.casefold(): k for k in known}
+    if key.casefold() in folded:
+        return f"unknown key (did you mean '{folded[key.casefold()]}'?)"
+    close = difflib.get_close_matches(key.casefold(), list(folded), n=1, cutoff=0.75)
+    if close:
+        return f"unknown key (did you mean '{folded[close[0]]}'?)"
+    return "unknown key"
