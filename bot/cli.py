@@ -8,6 +8,7 @@ import errno
 import json
 import logging
 import os
+import re
 import shlex
 import signal
 import sqlite3
@@ -141,10 +142,31 @@ def _load_checked(path: Path) -> tuple[Config, list[SopDefinition]]:
 
 
 def _print_refusal(exc: ConfigError | DefinitionError) -> None:
-    """A refused config (one ``error: FILE: key: message`` line per problem) or SOP file."""
+    """A refused config (one ``error: FILE: key: message`` line per problem) or SOP file;
+    when a problem names a step by its place (``steps[4]``), a note on how that counts: an
+    office reads the 4 as the step's id."""
     lines = exc.lines() if isinstance(exc, ConfigError) else [str(exc)]
     for line in lines:
         print(f"error: {line}", file=sys.stderr)
+    placed = next((m for line in lines if (m := _STEP_PLACE.search(line))), None)
+    if placed is not None:
+        index = int(placed.group(1))
+        print(
+            "note: steps[N] counts the [[steps]] tables of an SOP file from 0, in the order "
+            f"they are written: steps[{index}] is the {_ordinal(index + 1)}, whatever its id",
+            file=sys.stderr,
+        )
+
+
+_STEP_PLACE = re.compile(r"\bsteps\[(\d+)\]")
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+
+
+def _ordinal(n: int) -> str:
+    if n <= len(_ORDINALS):
+        return _ORDINALS[n - 1]
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _sop_problems(sources: tuple[Path, ...], definitions: list[SopDefinition]) -> list[str]:
@@ -653,7 +675,7 @@ def cmd_sop_show(args: argparse.Namespace) -> int:
     try:
         definition, guesses = load_draft(args.file)
     except DefinitionError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _print_refusal(exc)
         return 2
     if args.json:
         data = definition_json(definition)

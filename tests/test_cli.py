@@ -293,6 +293,26 @@ def test_check_names_the_place_in_a_broken_definition(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_check_says_how_steps_are_counted_when_it_names_a_step_by_its_place(
+    tmp_path: Path,
+) -> None:
+    """Kasubag's office misspells a paper in the step with id = 5 (the fifth [[steps]]
+    table): check names "steps[4].papers", and the office looked for it in the step with
+    id = 4, which names no paper of that kind. A note says how steps[N] counts."""
+    sop = tmp_path / "sop.toml"
+    text = SOP_PATH.read_text(encoding="utf-8")
+    assert 'papers = ["sk_tim"]' in text
+    sop.write_text(text.replace('papers = ["sk_tim"]', 'papers = ["sk_timm"]'), encoding="utf-8")
+    result = sopbot("check", "--config", str(write_config(tmp_path, sops=[sop])), token=TOKEN)
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert any(line.startswith(f"error: {sop}: steps[4].papers: unknown paper") for line in lines)
+    assert lines[-1] == (
+        "note: steps[N] counts the [[steps]] tables of an SOP file from 0, in the order they "
+        "are written: steps[4] is the fifth, whatever its id"
+    ), lines
+
+
 def test_check_names_unknown_roles_of_people(tmp_path: Path) -> None:
     body = '[[people]]\ntelegram_id = 5\nroles = ["kabag"]\n\n'
     body += '[[people]]\ntelegram_id = 6\nroles = ["kasubag", "bupati"]\n'
