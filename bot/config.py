@@ -717,6 +717,14 @@ def _database_url(r: _Reader, url: str) -> str:
     return url
 
 
+# What Indonesian offices write for their zone (as the papers do) is no zone name of the IANA
+# database, which ZoneInfo reads.
+INDONESIAN_ZONES_HINT = (
+    " (write the zone's name: 'Asia/Jakarta' for WIB, 'Asia/Makassar' for WITA, "
+    "'Asia/Jayapura' for WIT)"
+)
+
+
 def _time(r: _Reader, raw: Mapping[str, Any]) -> TimeConfig:
     keys = {
         "timezone",
@@ -733,7 +741,8 @@ def _time(r: _Reader, raw: Mapping[str, Any]) -> TimeConfig:
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        r.fail("time.timezone", f"unknown timezone {tz!r}")
+        hint = INDONESIAN_ZONES_HINT if tz.strip().upper() in {"WIB", "WITA", "WIT"} else ""
+        r.fail("time.timezone", f"unknown timezone {tz!r}{hint}")
         tz = "Asia/Jakarta"
     workdays = r.get(t, "time.workdays", list, [1, 2, 3, 4, 5])
     if not workdays or not all(

@@ -717,6 +717,26 @@ def test_an_api_url_is_shown_without_its_user_and_password(url: str, shown: str)
     assert shown_url(url) == shown
 
 
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [("WIB", "Asia/Jakarta"), ("wita", "Asia/Makassar"), ("WIT", "Asia/Jayapura")],
+)
+def test_a_timezone_written_as_indonesia_names_it_is_told_its_zone_name(
+    written: str, meant: str
+) -> None:
+    """The IT officer of a bureau in Makassar writes timezone = "WITA", as every paper of
+    his office writes the time: it was "unknown timezone 'WITA'", with nothing to say what
+    the bot takes."""
+    raw = example()
+    setting("time.timezone", written)(raw)
+    assert problems_of(raw) == [
+        f"time.timezone: unknown timezone {written!r} (write the zone's name: "
+        "'Asia/Jakarta' for WIB, 'Asia/Makassar' for WITA, 'Asia/Jayapura' for WIT)"
+    ]
+    setting("time.timezone", meant)(raw)
+    assert parse_config(raw, base_dir=ROOT).time.timezone == meant
+
+
 def test_a_key_misspelt_by_a_letter_or_its_case_is_named_with_the_key_meant() -> None:
     """The IT officer types repeat_every_minute, databse and [Bot]: each was refused as
     "unknown key", and he had to find in the example which key he meant."""
