@@ -195,6 +195,20 @@ def test_a_step_performed_by_an_unknown_role_is_refused() -> None:
     assert problems == ["steps[3].actor: unknown role 'sekretaris'"]
 
 
+def test_a_role_or_document_id_misspelt_by_a_letter_is_told_the_id_meant() -> None:
+    """The office types kasubbag for the actor of step 1 and draf_rkkl for an input of step
+    7: each was "unknown role 'kasubbag'", and the ids are in another part of the file."""
+
+    def break_it(raw: Raw) -> None:
+        step_at(raw, 1)["actor"] = "kasubbag"
+        step_at(raw, 7)["inputs"][1] = "draf_rkkl"
+
+    assert refusal(break_it) == [
+        "steps[0].actor: unknown role 'kasubbag' (did you mean 'kasubag'?)",
+        "steps[6].inputs[1]: unknown document 'draf_rkkl' (did you mean 'draf_rkakl'?)",
+    ]
+
+
 def test_a_superior_that_is_no_role_is_refused() -> None:
     problems = refusal(lambda raw: raw["roles"][0].update(superior="menteri"))
     assert "roles[0].superior: unknown role 'menteri'" in problems
@@ -724,7 +738,9 @@ def test_an_alias_of_an_alias_is_refused() -> None:
 
 def test_an_alias_of_an_unknown_document_is_refused() -> None:
     problems = refusal(lambda raw: raw["documents"]["rkakl"].update(same_as="draf_rkakl_lama"))
-    assert problems == ["documents.rkakl.same_as: unknown document 'draf_rkakl_lama'"]
+    assert problems == [
+        "documents.rkakl.same_as: unknown document 'draf_rkakl_lama' (did you mean 'draf_rkakl'?)"
+    ]
 
 
 def test_an_alias_with_its_own_source_is_refused() -> None:

@@ -37,7 +37,13 @@ from bot.core.definition import (
     StepKind,
 )
 from bot.core.text import has_control_characters, is_blank
-from bot.core.textfile import UnreadableText, read_text_file, toml_problem, unknown_key
+from bot.core.textfile import (
+    UnreadableText,
+    closest,
+    read_text_file,
+    toml_problem,
+    unknown_key,
+)
 
 # The longest time norm of a step, in working minutes: a year of office work (52 weeks of
 # 5 days of 8 hours, the default working time). SOP norms are hours or days (the shipped
@@ -647,6 +653,9 @@ def _unknown(kind: str, value: str, names: Mapping[str, Iterable[str]]) -> str:
         return (
             f"unknown {kind} '{value}' (the name of {kind} '{ids[0]}': a {kind} is named by its id)"
         )
+    meant = closest(value, names)
+    if meant is not None:
+        return f"unknown {kind} '{value}' (did you mean '{meant}'?)"
     return f"unknown {kind} '{value}'"
 
 

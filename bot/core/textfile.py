@@ -100,11 +100,15 @@ def unknown_key(key: str, known: Iterable[str]) -> str:
     """The problem of a key its table does not take: ``unknown key``, naming the key meant
     when one is a letter or two (or the letter case) away, as an office mistypes it
     (``databse``, ``repeat_every_minute``, ``[Bot]``)."""
-    known = list(known)
+    meant = closest(key, known)
+    return "unknown key" if meant is None else f"unknown key (did you mean '{meant}'?)"
+
+
+def closest(word: str, known: Iterable[str]) -> str | None:
+    """The one of ``known`` that ``word`` was meant to be: the same but for the letter case,
+    or a letter or two away (``kasubbag`` for ``kasubag``); None when none is that close."""
     folded = {k.casefold(): k for k in known}
-    if key.casefold() in folded:
-        return f"unknown key (did you mean '{folded[key.casefold()]}'?)"
-    close = difflib.get_close_matches(key.casefold(), list(folded), n=1, cutoff=0.75)
-    if close:
-        return f"unknown key (did you mean '{folded[close[0]]}'?)"
-    return "unknown key"
+    if word.casefold() in folded:
+        return folded[word.casefold()]
+    close = difflib.get_close_matches(word.casefold(), list(folded), n=1, cutoff=0.75)
+    return folded[close[0]] if close else None
