@@ -39,12 +39,21 @@ LOG_LEVELS = {
 
 
 def _find_config(given: str | None) -> Path:
+    """The file ``--config`` names, else the first of :data:`DEFAULT_CONFIGS` in the
+    current folder; :class:`ConfigError` saying where it looked when there is neither (a
+    start outside the bot's folder)."""
     if given:
         return Path(given)
     for name in DEFAULT_CONFIGS:
         if Path(name).is_file():
             return Path(name)
-    return Path(DEFAULT_CONFIGS[0])
+    config, example = DEFAULT_CONFIGS
+    raise ConfigError(
+        [
+            f"no {config} (nor {example}) in {Path.cwd()}: start sopbot in the bot's folder, "
+            f"copy {example} to {config} there, or name the file with --config"
+        ]
+    )
 
 
 def definition_json(definition: SopDefinition) -> dict[str, Any]:
@@ -309,8 +318,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     from bot.papers.registry import unused_blanks
     from bot.rolecheck import role_warnings, seeded_second_roles
 
-    path = _find_config(args.config)
     try:
+        path = _find_config(args.config)
         config, definitions = _load_checked(path)
     except (ConfigError, DefinitionError) as exc:
         _print_refusal(exc)
@@ -756,8 +765,8 @@ def cmd_sop_import(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.logsetup import redacted, setup_logging
 
-    path = _find_config(args.config)
     try:
+        path = _find_config(args.config)
         config, _ = _load_checked(path)
     except (ConfigError, DefinitionError) as exc:
         _print_refusal(exc)

@@ -1420,6 +1420,27 @@ async def test_check_lists_the_people_profiles_the_database_has_corrected(
 # -- what an operator meets at the command line ------------------------------------------
 
 
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_sopbot_started_outside_the_bots_folder_says_where_it_looked(
+    tmp_path: Path, command: str
+) -> None:
+    """The IT officer runs sopbot from his home folder, not from /srv/sopbot: it said
+    "config.toml: cannot read: No such file or directory", naming neither the folder it
+    looked in nor what to do."""
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", command],
+        cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT), "TELEGRAM_BOT_TOKEN": TOKEN},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"error: no config.toml (nor config.example.toml) in {tmp_path}: start sopbot in the "
+        "bot's folder, copy config.example.toml to config.toml there, or name the file with "
+        "--config"
+    ]
+
+
 def test_a_config_error_is_one_line_per_problem_naming_the_file(tmp_path: Path) -> None:
     """The CLI may have fallen back to config.example.toml: each line says which file."""
     config = write_config(tmp_path, "[storage]\ndatabse = 'x.sqlite3'\n[time]\nzone = 'WIB'\n")
