@@ -390,12 +390,16 @@ class AiohttpRequest(BaseRequest):
         on_answer: Shown the ``result`` of each answer, as PTB parsed it from the
             answer's JSON, before PTB makes objects of it (see :meth:`parse_json_payload`).
         on_status: Told the HTTP status of each answer (a 401: the token was refused).
+        log_proxies: Whether to log the proxies it takes (at start, and per origin); False
+            for a second client of the same bot (the long poll), whose lines would repeat
+            the first's.
     """
 
     __slots__ = (
         "_connect_timeout",
         "_happy_eyeballs_delay",
         "_keepalive_timeout",
+        "_log_proxies",
         "_max_response_bytes",
         "_media_write_timeout",
         "_on_answer",
@@ -429,6 +433,7 @@ class AiohttpRequest(BaseRequest):
         environ: Mapping[str, str] | None = None,
         on_answer: Callable[[object], None] | None = None,
         on_status: Callable[[int], None] | None = None,
+        log_proxies: bool = True,
     ) -> None:
         if connection_pool_size < 1:
             raise ValueError("connection_pool_size must be at least 1")
@@ -454,6 +459,7 @@ class AiohttpRequest(BaseRequest):
         self._slots: asyncio.Semaphore | None = None
         self._on_answer = on_answer
         self._on_status = on_status
+        self._log_proxies = log_proxies
 
     @property
     def read_timeout(self) -> float | None:
@@ -484,6 +490,8 @@ class AiohttpRequest(BaseRequest):
         )
         self._slots = asyncio.Semaphore(self._pool_size)
         for scheme, (variable, url) in sorted(self._proxy.proxies.items()):
+            if not self._log_proxies:
+                break
             exempt = f"; not for {self._proxy.no_proxy[0]}" if self._proxy.no_proxy else ""
             _log.info(
                 "%s:// requests go through the proxy %s (from %s%s)",
@@ -520,7 +528,7 @@ class AiohttpRequest(BaseRequest):
         proxy = None if chosen is None else chosen[1]
         if len(self._origins) < 64:
             self._origins[origin] = proxy
-            if self._proxy.proxies:
+            if self._proxy.proxies and self._log_proxies:
                 _log.info(
                     "%s://%s: %s",
                     parts.scheme,

@@ -454,9 +454,9 @@ def build_application(
         cap = max_response_bytes_for(config.bot.api_base_url)
         requests += [
             AiohttpRequest(256, max_response_bytes=cap, ca_file=ca_file, on_status=watch),
-            AiohttpRequest(
+            AiohttpRequest(  # the long poll's: the same proxies, logged by the first
                 1, max_response_bytes=cap, ca_file=ca_file, on_answer=inbox.received,
-                on_status=watch,
+                on_status=watch, log_proxies=False,
             ),
         ]  # fmt: skip
         builder = builder.request(requests[0]).get_updates_request(requests[1])

@@ -41,7 +41,7 @@ from bot.aiohttp_request import (
     max_response_bytes_for,
 )
 from bot.app import build_application
-from bot.demo import world_config
+from bot.demo import World, world_config
 from emulator import BotApiEmulator
 
 TOKEN = "123456:TEST-TOKEN"
@@ -490,6 +490,25 @@ async def test_http_proxy_from_the_environment_sees_the_calls(
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert f"http://127.0.0.1:{port}" in logged and variable in logged
     assert "pa%3Ass" not in logged and "pa:ss" not in logged and "sop" not in logged
+
+
+async def test_the_bot_started_behind_a_proxy_logs_its_proxy_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The office's proxy is in HTTP_PROXY and the Bot API server in NO_PROXY: the start's
+    log said each line twice (the bot's calls and the long poll each have a client), and
+    the IT officer wondered which second proxy the bot had found."""
+    caplog.set_level(logging.INFO, logger="bot.aiohttp_request")
+    monkeypatch.setenv("HTTP_PROXY", "http://pegawai:rahasia@proxy.kantor:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+    logged = [r.getMessage() for r in caplog.records if r.name == "bot.aiohttp_request"]
+    assert logged == [
+        "http:// requests go through the proxy http://proxy.kantor:3128 (from HTTP_PROXY; "
+        "not for NO_PROXY)",
+        "http://127.0.0.1: direct",
+    ]
 
 
 async def test_https_calls_tunnel_through_the_proxy_with_connect(
