@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 
 # what a bot token looks like, wherever it turns up (a URL, an error message)
 TOKEN_SHAPE = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
@@ -68,9 +69,18 @@ class QuietRefusedToken(logging.Filter):
         return True
 
 
+class ZonedFormatter(logging.Formatter):
+    """Each line's time with the UTC offset of the host's zone (``+0700``): the tasks and
+    papers say the office's time (``time.timezone``), which the host's need not be."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        offset = time.strftime("%z", self.converter(record.created))
+        return f"{super().formatTime(record, datefmt)} {offset}"
+
+
 def setup_logging(token: str | None = None, level: int = logging.INFO) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(ZonedFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(QuietRefusedToken())
     handler.addFilter(RedactToken(token))
     root = logging.getLogger()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -181,3 +184,38 @@ def test_setup_logging_masks_the_token_and_quiets_httpx(root_logging: None) -> N
     assert "HTTP/1.1 200 OK" not in text  # httpx request lines are held back at INFO
     assert "failed" in text and "started with" in text and "crashed" in text
     assert text.count("<token>") >= 4
+
+
+@pytest.fixture
+def makassar_host() -> Iterator[None]:
+    """The process runs with TZ=Asia/Makassar (WITA, UTC+8), as a server of a bureau in
+    Makassar is set; the zone it had is set back after."""
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "Asia/Makassar"
+    time.tzset()
+    yield
+    if saved is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = saved
+    time.tzset()
+
+
+def test_a_log_line_says_the_offset_of_the_hosts_time_it_is_written_in(
+    root_logging: None, makassar_host: None
+) -> None:
+    """The bot runs on a host set to WITA for an office in Jakarta (time.timezone WIB): the
+    tasks and papers say 08.05 WIB, the log said "09:05:12,345" with no zone, and the IT
+    officer matching a complaint to the log was an hour off. Each line names its offset."""
+    setup_logging(TOKEN)
+    [handler] = logging.getLogger().handlers
+    assert isinstance(handler, logging.StreamHandler)
+    stream = io.StringIO()
+    handler.setStream(stream)
+    logging.getLogger("sopbot").warning("Telegram cannot be reached at start")
+    line = stream.getvalue().rstrip("\n")
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \+0800 WARNING sopbot: "
+        r"Telegram cannot be reached at start",
+        line,
+    ), line
