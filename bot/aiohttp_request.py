@@ -40,7 +40,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import importlib.util
 import io
 import logging
 import mimetypes
@@ -213,28 +212,6 @@ class ProxyChoice:
         if self.no_proxy is not None and _bypassed(self.no_proxy[1], host, port):
             return None
         return proxy
-
-
-def check_httpx_proxies(environ: Mapping[str, str]) -> None:
-    """:class:`ProxyError` for a SOCKS proxy the ``httpx`` client (``bot.http_client``)
-    would take from ``environ`` while the package socksio, which python-telegram-bot's SOCKS
-    support needs and the pinned install does not bring, is missing: named before the
-    start, instead of python-telegram-bot's traceback and exit 1."""
-    if importlib.util.find_spec("socksio") is not None:
-        return
-    for name in ("https_proxy", "http_proxy", "all_proxy"):
-        for variable in (name, name.upper()):  # the lower-case name wins, as in httpx
-            value = environ.get(variable, "").strip()
-            if not value:
-                continue
-            scheme = value.partition("://")[0].lower() if "://" in value else "http"
-            if scheme.startswith("socks"):
-                raise ProxyError(
-                    f"{variable}: a {scheme}:// proxy needs the package socksio, which is not "
-                    'installed: .venv/bin/pip install "python-telegram-bot[socks]", or name an '
-                    "http:// proxy"
-                )
-            break
 
 
 def _bypassed(no_proxy: str, host: str, port: int) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
@@ -24,12 +23,7 @@ from telegram.request import HTTPXRequest
 
 from bot import jobs, placement
 from bot import texts as t
-from bot.aiohttp_request import (
-    AiohttpRequest,
-    check_httpx_proxies,
-    max_response_bytes_for,
-    tls_context,
-)
+from bot.aiohttp_request import AiohttpRequest, max_response_bytes_for, tls_context
 from bot.alerts import ALERT_EVERY, AlertThrottle
 from bot.clock import Clock, SystemClock
 from bot.config import Config, max_upload_bytes
@@ -461,7 +455,6 @@ def build_application(
         ]  # fmt: skip
         builder = builder.request(requests[0]).get_updates_request(requests[1])
     else:  # PTB's own sizes (256, 1 for the long poll), with the CA file if one is named
-        check_httpx_proxies(os.environ)
         verify = {"verify": tls_context(ca_file)} if ca_file is not None else None
         builder = builder.request(
             WatchedHTTPXRequest(watch, 256, httpx_kwargs=verify)

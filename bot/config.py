@@ -113,7 +113,7 @@ class BotConfig:
     language: str = "id"
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
     # "aiohttp": bot.aiohttp_request.AiohttpRequest (the default); "httpx":
-    # python-telegram-bot's own HTTPXRequest (HTTP/1.1, for a SOCKS proxy).
+    # python-telegram-bot's own HTTPXRequest (for a SOCKS proxy).
     http_client: str = "aiohttp"
     # A PEM CA file trusted besides the system's (a self-hosted Bot API server's own CA).
     ca_file: Path | None = None

@@ -438,6 +438,36 @@ class ForwardProxy:
             up_writer.close()
 
 
+@dataclass
+class SocksProxy:
+    """A SOCKS5 proxy (RFC 1928) asking for a user name and password (RFC 1929): CONNECT
+    only. ``seen`` holds (host, port, user, password) of each tunnel."""
+
+    seen: list[tuple[str, int, str, str]] = field(default_factory=list)
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        version, count = await reader.readexactly(2)
+        assert version == 5 and 2 in await reader.readexactly(count)  # user and password
+        writer.write(b"\x05\x02")
+        _, size = await reader.readexactly(2)
+        user = (await reader.readexactly(size)).decode()
+        password = (await reader.readexactly((await reader.readexactly(1))[0])).decode()
+        writer.write(b"\x01\x00")
+        version, command, _, kind = await reader.readexactly(4)
+        assert version == 5 and command == 1  # CONNECT
+        if kind == 1:
+            host = socket.inet_ntoa(await reader.readexactly(4))
+        elif kind == 3:
+            host = (await reader.readexactly((await reader.readexactly(1))[0])).decode()
+        else:
+            host = socket.inet_ntop(socket.AF_INET6, await reader.readexactly(16))
+        (port,) = struct.unpack("!H", await reader.readexactly(2))
+        self.seen.append((host, port, user, password))
+        up_reader, up_writer = await asyncio.open_connection(host, port)
+        writer.write(b"\x05\x00\x00\x01" + bytes(6))
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
 async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     try:
         while data := await reader.read(65536):
@@ -526,6 +556,26 @@ async def test_https_calls_tunnel_through_the_proxy_with_connect(
             assert await bot.set_my_commands([])
     assert proxy.seen == [("CONNECT", f"localhost:{server.port}", None)]  # one tunnel, reused
     assert [r.target.rsplit("/", 1)[-1] for r in server.requests] == ["getMe", "setMyCommands"]
+
+
+@pytest.mark.parametrize("scheme", ["socks5", "socks5h"])
+async def test_the_httpx_client_reaches_the_bot_api_through_a_socks_proxy(
+    emu: BotApiEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scheme: str
+) -> None:
+    """The office lets traffic out through a SOCKS proxy only: README sends it to
+    bot.http_client = "httpx", which must then work as installed (before, the package it
+    needs was missing and the start died)."""
+    proxy = SocksProxy()
+    config = world_config(tmp_path, emu.base_url)
+    config = dataclasses.replace(config, bot=dataclasses.replace(config.bot, http_client="httpx"))
+    async with raw_server(proxy.handle) as port:
+        monkeypatch.setenv("ALL_PROXY", f"{scheme}://pegawai:rahasia@127.0.0.1:{port}")
+        async with build_application(config, TOKEN).bot as bot:
+            sent = await bot.send_message(1001, "lewat SOCKS ✓")
+    assert sent.text == "lewat SOCKS ✓"
+    emulator = urlsplit(emu.base_url)
+    assert set(proxy.seen) == {(emulator.hostname, emulator.port, "pegawai", "rahasia")}
+    assert [c.method for c in emu.calls[-2:]] == ["getMe", "sendMessage"]
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import json
 import logging
 import os
@@ -1177,37 +1176,6 @@ def test_a_proxy_variable_the_bot_cannot_use_stops_the_start_in_one_line_naming_
     )  # fmt: skip
     assert result.returncode == 2, result.stderr
     assert said in result.stderr.splitlines(), result.stderr
-    assert "Traceback" not in result.stderr and "rahasia" not in result.stderr
-
-
-@pytest.mark.skipif(
-    importlib.util.find_spec("socksio") is not None, reason="socksio is installed here"
-)
-def test_a_socks_proxy_for_the_httpx_client_without_socksio_stops_the_start_in_one_line(
-    tmp_path: Path,
-) -> None:
-    """The office's only way out is a SOCKS proxy, and the README sends it to
-    bot.http_client = "httpx" for one: the start died with two tracebacks and exit 1
-    (systemd's Restart=on-failure repeated it for ever), as python-telegram-bot's SOCKS
-    support needs the package socksio, which the pinned install does not bring."""
-    config = write_config(
-        tmp_path,
-        '[bot]\nhttp_client = "httpx"\n'
-        f"[storage]\ndatabase = {toml_str(tmp_path / 'db.sqlite3')}\n"
-        f"files_dir = {toml_str(tmp_path / 'files')}\n",
-    )
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    env.update(TELEGRAM_BOT_TOKEN=TOKEN, HTTPS_PROXY="socks5://pegawai:rahasia@proxy.kantor:1080")
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run", "--config", str(config)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert result.returncode == 2, result.stderr
-    assert (
-        "error: HTTPS_PROXY: a socks5:// proxy needs the package socksio, which is not "
-        'installed: .venv/bin/pip install "python-telegram-bot[socks]", or name an http:// '
-        "proxy"
-    ) in result.stderr.splitlines(), result.stderr
     assert "Traceback" not in result.stderr and "rahasia" not in result.stderr
 
 
