@@ -11,11 +11,18 @@ Kept in memory, bounded (:data:`MOST` messages, the oldest forgotten first), not
 database: after a restart, or for a message older than the last :data:`MOST`, an edit is
 answered once more than it would be (its message is not known as read, nor as answered).
 One polite reply too many is cheaper than a write for every message an official sends.
+
+With what it read, a text remembers the question that waited for typed text when it came:
+should that question wait still when the text is edited, the text was not taken as its
+answer (a year the bot could not read, a reason too long), and the edit's answer asks for a
+new message rather than saying the original stands.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
 
 from telegram import Message
 
@@ -23,6 +30,20 @@ MOST = 4096
 """The messages remembered: a few days of a bureau's messages to the bot."""
 
 _ANSWERED = None
+
+
+@dataclass(frozen=True)
+class _Read:
+    fingerprint: int
+    asked: Hashable | None  # the question waiting for typed text when the message came
+
+
+@dataclass(frozen=True)
+class Edit:
+    """An edit to answer: the question that waited for typed text when its message was
+    sent (None: none waited, or the message is not remembered)."""
+
+    asked: Hashable | None
 
 
 def _read(message: Message) -> int | None:
@@ -40,28 +61,31 @@ class EditsSeen:
 
     def __init__(self, most: int = MOST) -> None:
         self._most = most
-        self._messages: OrderedDict[tuple[int, int], int | None] = OrderedDict()
+        self._messages: OrderedDict[tuple[int, int], _Read | None] = OrderedDict()
 
-    def received(self, message: Message) -> None:
-        """A new message: what the bot read of it."""
+    def received(self, message: Message, asked: Hashable | None = None) -> None:
+        """A new message: what the bot read of it, and the question (``asked``) waiting for
+        typed text as it came."""
         read = _read(message)
         if read is not None:
-            self._remember((message.chat_id, message.message_id), read)
+            self._remember((message.chat_id, message.message_id), _Read(read, asked))
 
-    def to_answer(self, edited: Message) -> bool:
-        """Whether an ``edited_message`` is to be told that the edit is not processed: what
-        the bot reads of it changed (or its message is not known), and no edit of it was
-        answered before."""
+    def to_answer(self, edited: Message) -> Edit | None:
+        """An ``edited_message`` to be told that the edit is not processed: what the bot
+        reads of it changed (or its message is not known), and no edit of it was answered
+        before; else None."""
         read = _read(edited)
         if read is None:
-            return False  # a live location moved, or another message the bot reads nothing of
+            return None  # a live location moved, or another message the bot reads nothing of
         key = (edited.chat_id, edited.message_id)
-        if key in self._messages and self._messages[key] in (_ANSWERED, read):
-            return False  # answered already, or nothing the bot read has changed
+        known = key in self._messages
+        seen = self._messages.get(key)
+        if known and (seen is None or seen.fingerprint == read):
+            return None  # answered already (None), or nothing the bot read has changed
         self._remember(key, _ANSWERED)
-        return True
+        return Edit(seen.asked if seen is not None else None)
 
-    def _remember(self, key: tuple[int, int], value: int | None) -> None:
+    def _remember(self, key: tuple[int, int], value: _Read | None) -> None:
         self._messages[key] = value
         self._messages.move_to_end(key)
         while len(self._messages) > self._most:

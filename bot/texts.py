@@ -476,6 +476,12 @@ EDIT_NOT_PROCESSED = (
     "Mohon maaf, perubahan atas pesan yang telah terkirim tidak kami proses; yang tercatat "
     "tetap pesan aslinya. Bila ada yang perlu diperbaiki, silakan mengirim pesan baru."
 )
+# an edit of a message typed for a question that still waits (a year, a reason refused):
+# nothing of it was recorded, so no "original" stands (``ask``, ``cancel``: as NOT_TYPED)
+EDIT_OF_AN_ANSWER_NOT_TAKEN = (
+    "Mohon maaf, pesan tersebut belum kami terima sebagai jawaban, dan perubahannya tidak "
+    "kami proses. {ask} Mohon dikirim sebagai pesan baru; pertanyaannya masih berlaku{cancel}."
+)
 
 # /tugas: the order of its list (the moment each step's norm runs out)
 TASKS_ORDER = "<i>diurutkan menurut batas norma waktu: yang batasnya paling awal lebih dahulu</i>"

@@ -30,7 +30,7 @@ from bot.ratelimit import IF_FREE, Withdrawn
 from bot.services.queries import Pressed, Typed
 from handlers.asked import ask_again
 from handlers.common import GATE_FACTS, PRESSED, TYPED, Context, answer, reply, topic_of
-from handlers.text import tell_lapsed
+from handlers.text import edit_answer, tell_lapsed, waiting_question
 
 GATE_GROUP = -1
 
@@ -104,15 +104,18 @@ async def _gate(update: Update, context: Context) -> None:
         pressed = typed = None
     registered = bool(facts.roles) or svc.cases.is_admin(user.id)
     if message is not None:
-        svc.edits.received(message)
+        svc.edits.received(message, waiting_question(typed[0]) if typed is not None else None)
     if update.edited_message is not None:
         # a person's edit of what the bot read, once a message: not a live location's new
         # position, nor a change of a field the bot does not use (bot.edits)
-        if svc.edits.to_answer(update.edited_message):
+        if (edit := svc.edits.to_answer(update.edited_message)) is not None:
             edited = ReplyParameters(
                 update.edited_message.message_id, allow_sending_without_reply=True
             )
-            text = t.EDIT_NOT_PROCESSED if registered else await _refusal(context, user.id)
+            if registered:
+                text = await edit_answer(context, user.id, edit)
+            else:
+                text = await _refusal(context, user.id)
             await reply(update, text, reply_parameters=edited)
         raise ApplicationHandlerStop
     if update.message_reaction is not None and not registered:

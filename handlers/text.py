@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from telegram import Message, MessageOriginUser, Update
 from telegram.ext import MessageHandler, filters
 
 from bot import texts as t
 from bot.context import SopApplication
+from bot.edits import Edit
 from handlers.buttons import answer_dialogue
 from handlers.cases import new_case_step, year_label
 from handlers.common import TYPED, Context, reply, user_id
@@ -79,6 +82,25 @@ async def not_typed(update: Update, context: Context) -> bool:
         return False
     await reply(update, t.NOT_TYPED.format(**_type_it(context, dialogue)))
     return True
+
+
+def waiting_question(dialogue: Dialogue | None) -> Hashable | None:
+    """The question waiting for typed text, as :mod:`bot.edits` remembers it with a text
+    that came while it waited (None: no such question)."""
+    if dialogue is None or dialogue.kind not in _TYPE_IT:
+        return None
+    return dialogue.kind, dialogue.case_id, dialogue.created_at
+
+
+async def edit_answer(context: Context, person_id: int, edit: Edit) -> str:
+    """The answer to an official's edit of a message: the original stands; but a text
+    typed for a question that waits still was not taken as its answer (refused), so
+    nothing of it stands, and the answer is asked for in a new message."""
+    if edit.asked is not None:
+        dialogue = await context.services.queries.dialogue(person_id)
+        if dialogue is not None and waiting_question(dialogue) == edit.asked:
+            return t.EDIT_OF_AN_ANSWER_NOT_TAKEN.format(**_type_it(context, dialogue))
+    return t.EDIT_NOT_PROCESSED
 
 
 def _forwarded_from(message: Message | None, bot_id: int) -> bool:

@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from e2e_helpers import case_of
 from telegram import Chat, Message
 from telegram.constants import ChatType
 
@@ -113,6 +114,65 @@ async def test_an_edit_while_a_question_waits_does_not_answer_it(world: World) -
     await world.emu.wait_until(lambda: "telah dibuat" in asked.text, timeout=WAIT)
     titles = await world.services.db.read(lambda tx: tx.all("SELECT title FROM cases"))
     assert [row[0] for row in titles] == ["Program Kerja Biro 2027"]
+
+
+async def test_kasubag_who_corrects_a_refused_year_by_editing_is_asked_to_send_it_anew(
+    world: World,
+) -> None:
+    """Asked for the year of a new case, Kasubag types "2O27" and is told it is no year; she
+    edits her message to "2027". Nothing of the refused message was recorded, so she is not
+    told that "the original stands": she is told her edit is not read and to send the year
+    as a new message, the question still waiting; the year she then sends makes the case."""
+    kasubag = world["kasubag"]
+    await kasubag.send("/baru")
+    asked = await kasubag.wait_message(lambda m: "judul" in m.text, timeout=WAIT)
+    await kasubag.send("Program Kerja Biro 2027")
+    await world.emu.wait_until(lambda: "tahun anggaran" in asked.text, timeout=WAIT)
+    kasubag.mark_seen()
+    typo = await kasubag.send("2O27")
+    await kasubag.wait_message(lambda m: "Tahun Anggaran" in m.text, timeout=WAIT)
+
+    kasubag.mark_seen()
+    await kasubag.edit(typo, "2027")
+    told = await kasubag.wait_message(timeout=WAIT)
+    assert told.text == plain(
+        t.EDIT_OF_AN_ANSWER_NOT_TAKEN.format(
+            ask="Silakan ketik tahun anggaran yang dimaksud.", cancel=t.FORWARDED_MAY_CANCEL
+        )
+    )
+    assert told.reply_to is not None and told.reply_to.message_id == typo.message_id
+    assert "tahun anggaran" in asked.text  # still asking
+    assert await count(world, "SELECT COUNT(*) FROM cases") == 0
+
+    await kasubag.send("2027")
+    await world.emu.wait_until(lambda: "telah dibuat" in asked.text, timeout=WAIT)
+
+
+async def test_kabag_who_shortens_a_refused_reason_by_editing_is_asked_to_send_it_anew(
+    world: World,
+) -> None:
+    """Kabag's reason is refused as longer than 1000 characters; he shortens it by editing
+    the message. He is told to send the reason as a new message (the case is still his to
+    return), not that the over-long original stands."""
+    s = Script(world)
+    case_id = await s.submit("Usulan Program Kerja 2027")
+    await s.press("kabag", "Kembalikan", case_id)
+    await s.seen("kabag", lambda m: "silakan ketik" in m.text)
+    kabag = world["kabag"]
+    kabag.mark_seen()
+    long_reason = await kabag.send("TOR belum lengkap. " * 60)
+    await kabag.wait_message(lambda m: "terlalu panjang" in m.text, timeout=WAIT)
+
+    kabag.mark_seen()
+    await kabag.edit(long_reason, REASON)
+    told = await kabag.wait_message(timeout=WAIT)
+    assert told.text == plain(
+        t.EDIT_OF_AN_ANSWER_NOT_TAKEN.format(ask=t.ANS_TYPE_REASON, cancel=t.FORWARDED_MAY_CANCEL)
+    )
+    assert (await case_of(world, case_id)).step == 2
+
+    await kabag.send(REASON)
+    await s.seen("kabag", lambda m: "↩️ Dikembalikan oleh" in m.text and REASON in m.text)
 
 
 async def test_an_edited_command_is_not_run_again(world: World) -> None:
