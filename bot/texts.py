@@ -970,7 +970,7 @@ YEAR_OUT_OF_RANGE = (
     "{Label} {year} berada di luar rentang {first}–{last}. Mohon periksa kembali "
     "dan tuliskan {label} yang dimaksud, misalnya {example}."
 )
-BAD_YEAR = "{Label} harus berupa angka tahun antara 2000 dan 2100, misalnya {year}."
+BAD_YEAR = "{Label} harus berupa angka tahun antara {first} dan {last}, misalnya {year}."
 # Asked on the task message itself (no new message); the answer is the next text typed.
 ASK_RETURN_REASON = (
     "✍️ <b>Alasan pengembalian</b>: silakan <b>ketik</b> alasannya di obrolan ini "

@@ -122,12 +122,13 @@ async def new_case_step(
         if message_id is None or not await _edit(context, uid, message_id, question):
             await reply(update, question)
         return
-    year = parsing.fiscal_year(text)
-    if year is None:
-        await reply(update, t.BAD_YEAR.format(year=next_year, **names))
-        return
     # a bureau plans the coming years and corrects the last one: 2100 is a slip of the keys
     earliest, latest = next_year - 2, next_year + 4
+    year = parsing.fiscal_year(text)
+    if year is None:
+        bad = t.BAD_YEAR.format(year=next_year, first=earliest, last=latest, **names)
+        await reply(update, bad)
+        return
     if not earliest <= year <= latest:
         await reply(
             update,

@@ -89,6 +89,26 @@ async def test_on_new_years_night_the_example_year_is_the_offices_next_one(
         await world.emu.wait_until(lambda: "telah dibuat" in asked.text, timeout=WAIT)
 
 
+async def test_a_year_typed_with_a_letter_is_answered_with_the_years_the_bot_takes(
+    world: World,
+) -> None:
+    """Kasubag types "2O27" (a letter O) for the year of a new case. She is told which years
+    the bot takes, the same range it holds her to when she then types 2100, not "between
+    2000 and 2100", a range in which 2100 and 2050 are refused all the same."""
+    kasubag = world["kasubag"]
+    await kasubag.send("/baru")
+    asked = await kasubag.wait_message(lambda m: "judul" in m.text, timeout=WAIT)
+    await kasubag.send("Program Kerja Biro")
+    await world.emu.wait_until(lambda: "tahun anggaran" in asked.text, timeout=WAIT)
+    next_year = world.services.zone.local(world.services.clock.now()).year + 1
+    first, last = next_year - 2, next_year + 4
+    typo = await answer_to(world, "kasubag", "2O27", "Tahun Anggaran")
+    assert f"antara {first} dan {last}" in typo.text
+    assert "2000" not in typo.text and "2100" not in typo.text
+    refused = await answer_to(world, "kasubag", "2100", "di luar rentang")
+    assert f"{first}–{last}" in refused.text
+
+
 # -- 2. numbers parsed strictly ---------------------------------------------------------
 
 
