@@ -860,6 +860,15 @@ REFUSALS = {
     ),
 }
 
+# /tarik typed (not a button: its task message names the case), when the case cannot be
+# taken back: the next holder acted, or the case is closed
+WITHDRAW_NOTHING = (
+    "Mohon maaf, Berkas #{case} tidak dapat ditarik kembali: penarikan hanya berlaku untuk "
+    "tindakan terakhir Bapak/Ibu selama pelaksana langkah berikutnya belum "
+    "menindaklanjutinya."
+)
+WITHDRAW_CLOSED = "Berkas #{case} sudah ditutup; tidak ada tindakan yang dapat ditarik kembali."
+
 # -- dialogues ---------------------------------------------------------------------------
 
 ASK_TITLE = (

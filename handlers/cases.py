@@ -387,9 +387,16 @@ async def do_withdraw(update: Update, context: Context, case: Case) -> DomainErr
         return t.ANS_ALREADY_HANDLED
     except DomainError as exc:
         if update.callback_query is None:
-            await reply(update, refusal_text(exc, svc.sops.of(case)))
+            named = _WITHDRAW_REFUSALS.get(exc.code)
+            text = named.format(case=case.id) if named else refusal_text(exc, svc.sops.of(case))
+            await reply(update, text)
         return exc
     return None
+
+
+_WITHDRAW_REFUSALS = {"nothing_to_withdraw": t.WITHDRAW_NOTHING, "closed": t.WITHDRAW_CLOSED}
+"""What a typed /tarik is told that names its case (a button's alert stands on the task
+message, which names it)."""
 
 
 async def cancel_dialogue(update: Update, context: Context) -> None:

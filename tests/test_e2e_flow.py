@@ -945,13 +945,34 @@ async def test_withdrawal_after_kabag_has_acted_is_refused_politely(world: World
     await world["kasubag"].send(f"/tarik {case}")
     refusal = await world["kasubag"].wait_message(timeout=WAIT)
     assert refusal.text.startswith("Mohon maaf")
-    # she is told why, not only that it cannot be done: Kabag has acted on it already
-    assert refusal.text == t.refusal("nothing_to_withdraw")
+    # she is told which case and why, not only that it cannot be done: Kabag has acted on it
+    assert refusal.text == t.WITHDRAW_NOTHING.format(case=case)
     assert "tidak dapat ditarik kembali" in refusal.text
     assert "belum menindaklanjutinya" in refusal.text
     assert refusal.buttons == []
     after = await case_of(world, case)
     assert (after.step, after.version) == (3, version)
+
+
+async def test_karo_who_types_tarik_for_a_cancelled_case_is_told_which_case_is_closed(
+    world: World,
+) -> None:
+    """Karo approved a proposal; the administrator cancels it; Karo, who has not read the
+    notice yet, types /tarik with its number. He is told that Berkas #n is closed and there is
+    nothing to take back, not that "this case" is closed, naming none."""
+    s = Script(world, WAIT)
+    case = await submit_proposal(world, s)
+    await s.approve("kabag", case)
+    await s.approve("karo", case)
+    await until_case(world, case, lambda c: c.step == 4)
+    await world["admin"].send(f"/batalkan {case} Kegiatan ditunda oleh pimpinan")
+    await until_case(world, case, lambda c: not c.is_open)
+    karo = world["karo"]
+    karo.mark_seen()
+    await karo.send(f"/tarik {case}")
+    refusal = await karo.wait_message(lambda m: "ditutup" in m.text, timeout=WAIT)
+    assert refusal.text == t.WITHDRAW_CLOSED.format(case=case)
+    assert f"Berkas #{case} " in refusal.text
 
 
 async def test_kasubag_withdraws_while_kabag_types_his_reason_and_kabag_is_told(
