@@ -469,6 +469,27 @@ def lapsed_text(
     return LAPSED.format(kind=LAPSED_KIND.get(kind, "pesan"), why=reason, typed=e(quoted))
 
 
+# text typed for a question about one case, sent as a reply to a message of another case
+# (Kembalikan pressed on #1, the reason typed in reply to #2's task): applied to neither
+ANSWER_FOR_ANOTHER_CASE = (
+    "Mohon maaf, pesan Bapak/Ibu membalas pesan Berkas #{replied}, sedangkan yang sedang kami "
+    "tunggu adalah {kind} Berkas #{case}. Pesan tersebut tidak kami catat pada berkas mana "
+    "pun:\n<blockquote>{typed}</blockquote>\n"
+    "Bila teks tersebut untuk Berkas #{case}, silakan mengirimkannya kembali tanpa membalas "
+    "pesan berkas lain. Bila untuk Berkas #{replied}, silakan ketik /batal, lalu tekan tombol "
+    "pada pesan tugas Berkas #{replied}."
+)
+
+
+def answer_for_another_case(kind: str, case_id: int, replied: int, typed: str) -> str:
+    """The answer to text typed for a question about ``case_id`` in reply to a message of
+    case ``replied``: the text quoted back, so nothing typed is lost."""
+    quoted = typed if len(typed) <= LAPSED_QUOTE else typed[: LAPSED_QUOTE - 1].rstrip() + "…"
+    return ANSWER_FOR_ANOTHER_CASE.format(
+        replied=replied, kind=LAPSED_KIND.get(kind, "isian"), case=case_id, typed=e(quoted)
+    )
+
+
 WITHDRAWN_FROM_YOU = (
     "Tugas Bapak/Ibu pada langkah {step} untuk berkas ini tidak perlu ditindaklanjuti lagi."
 )

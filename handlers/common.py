@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import re
 from typing import Any
 
 from telegram import (
@@ -283,3 +284,16 @@ async def show_task_in(
     except TelegramError as exc:
         log.info("task message not restored: %s", exc)
     return True
+
+
+CASE_SHOWN = re.compile(r"[^\w#]{0,8}Berkas #([0-9]{1,9})\b|[^\n]* · Berkas #([0-9]{1,9})(?:\n|$)")
+
+
+def case_shown_in(message: Message | None) -> int | None:
+    """The case a bot message is about, read from its text: a reply to a message the
+    database no longer links to its case (a task that has moved on, a notice) is about
+    that case all the same (a file is never taken for the only other one waiting for one,
+    a reason never for another case's question)."""
+    text = (message.text or message.caption or "") if message is not None else ""
+    found = CASE_SHOWN.match(text)
+    return int(found[1] or found[2]) if found else None

@@ -50,7 +50,7 @@ from bot.filestore import (
 from bot.services.albums import ALBUM_WAIT
 from bot.services.cases import AlreadyApplied, Upload
 from handlers.asked import profile_first
-from handlers.common import Context, log, refusal_text, reply, user_id
+from handlers.common import Context, case_shown_in, log, refusal_text, reply, user_id
 from handlers.text import not_taken, not_typed
 from storage import repo
 
@@ -58,7 +58,6 @@ CASE_TAG = re.compile(r"#([0-9]{1,9})\b", re.ASCII)
 # how a bot message about a case begins: "Berkas #12 — ...", "🆕 Berkas #12 telah dibuat", or
 # a task's first line, ending with it: "📝 Mohon diperiksa · Langkah 2 dari 12 · Berkas #12"
 # (not an answer that names a case further on: "Mohon maaf, Berkas #12 tidak ...")
-CASE_SHOWN = re.compile(r"[^\w#]{0,8}Berkas #([0-9]{1,9})\b|[^\n]* · Berkas #([0-9]{1,9})(?:\n|$)")
 _STOP = {"draf", "dan", "biro", "the"}
 _TOO_BIG = "file is too big"  # getFile's refusal of a file above the server's limit
 # a download that meets a passing fault of Telegram's (a 5xx, a timeout, a lost connection)
@@ -166,7 +165,7 @@ async def on_document(update: Update, context: Context) -> None:
     elif replied_case is not None:
         named = replied_case
     else:
-        named = _case_shown_in(replied) if from_bot else None
+        named = case_shown_in(replied) if from_bot else None
     unnamed = not display_name(message.document.file_name or "", default="")
     refused = _refused_as_sent(svc.config.storage, item, unnamed=unnamed)
     if refused is not None:
@@ -608,15 +607,6 @@ def which_case(cases: list[Case]) -> str:
 def case_tags(caption: str) -> set[int]:
     """The case numbers a caption names ("#12", in any digits)."""
     return {int(tag) for tag in CASE_TAG.findall(unicodedata.normalize("NFKC", caption))}
-
-
-def _case_shown_in(message: Message | None) -> int | None:
-    """The case a bot message is about, read from its text: a reply to a message the
-    database no longer links to its case (a task that has moved on, a notice) is about
-    that case all the same, never the only other one waiting for a file."""
-    text = (message.text or message.caption or "") if message is not None else ""
-    found = CASE_SHOWN.match(text)
-    return int(found[1] or found[2]) if found else None
 
 
 def _pick_case(cases: list[Case], named: int | None) -> Case | int | None:

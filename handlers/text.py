@@ -12,7 +12,7 @@ from bot.context import SopApplication
 from bot.edits import Edit
 from handlers.buttons import answer_dialogue
 from handlers.cases import new_case_step, year_label
-from handlers.common import TYPED, Context, reply, user_id
+from handlers.common import TYPED, Context, case_shown_in, reply, user_id
 from handlers.people import profile_step
 from storage.repo import Dialogue
 
@@ -40,6 +40,12 @@ async def on_text(update: Update, context: Context) -> None:
     elif dialogue.kind in ("new_title", "new_year"):
         await new_case_step(update, context, dialogue.kind, text, dialogue.data)
     elif dialogue.kind in ("return_reason", "note", "archive_reference"):
+        replied = await _replied_case(context, message)
+        if replied is not None and dialogue.case_id is not None and replied != dialogue.case_id:
+            # a reply to another case's message is about that case, not an answer here
+            answer = t.answer_for_another_case(dialogue.kind, dialogue.case_id, replied, text)
+            await reply(update, answer)
+            return
         await answer_dialogue(update, context, dialogue, text)
     elif dialogue.kind == "file":
         await reply(update, t.PRESS_FILE_TYPE)
@@ -101,6 +107,17 @@ async def edit_answer(context: Context, person_id: int, edit: Edit) -> str:
         if dialogue is not None and waiting_question(dialogue) == edit.asked:
             return t.EDIT_OF_AN_ANSWER_NOT_TAKEN.format(**_type_it(context, dialogue))
     return t.EDIT_NOT_PROCESSED
+
+
+async def _replied_case(context: Context, message: Message) -> int | None:
+    """The case of the bot's message a text replies to (its task message, by the database;
+    another, by the case its text names), or None: no reply to the bot, or to a message of
+    no case."""
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        return None
+    linked = await context.services.queries.case_of_message(message.chat_id, replied.message_id)
+    return linked if linked is not None else case_shown_in(replied)
 
 
 def _forwarded_from(message: Message | None, bot_id: int) -> bool:

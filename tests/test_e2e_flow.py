@@ -1121,6 +1121,45 @@ async def test_kabag_asked_for_a_reason_who_sends_a_voice_note_or_a_photo_is_ask
     assert [e.reason for e in returned] == ["Tabel pada halaman 3 keliru."]
 
 
+async def test_kabag_who_replies_to_another_proposals_task_with_a_reason_returns_neither(
+    world: World,
+) -> None:
+    """Two proposals wait for Kabag. He presses Kembalikan on the first, then changes his
+    mind and types the reason as a reply to the second one's task message. That reason is
+    about the second proposal: the first is not returned with it, nor is the second. He is
+    told which case the question waits for and which one he replied to, with his text
+    quoted back; the question stays. His reason for the first, typed as a reply to the
+    first one's task, then returns it."""
+    s = Script(world, WAIT)
+    first = await submit_proposal(world, s, "Usulan Program Kerja Bagian A")
+    second = await submit_proposal(world, s, "Usulan Program Kerja Bagian B")
+    kabag = world["kabag"]
+    task_first = await s.press("kabag", "Kembalikan", first)
+    await world.emu.wait_until(lambda: "silakan ketik" in task_first.text, timeout=WAIT)
+    task_second = next(
+        m for m in reversed(kabag.bot_messages) if has_button("Kembalikan", second)(m)
+    )
+    kabag.mark_seen()
+    reason_second = "Usulan B: jadwal kegiatan pada TOR belum ada."
+    await kabag.send(reason_second, reply_to=task_second)
+    told = await kabag.wait_message(timeout=WAIT)
+    assert told.text == re.sub(
+        r"<[^>]+>", "", t.answer_for_another_case("return_reason", first, second, reason_second)
+    )
+    assert f"Berkas #{first}" in told.text and f"Berkas #{second}" in told.text
+    assert reason_second in told.text
+    assert [(await case_of(world, c)).step for c in (first, second)] == [2, 2]
+    pending = await world.services.db.read(repo.get_dialogue, kabag.id)
+    assert pending is not None and (pending.kind, pending.case_id) == ("return_reason", first)
+
+    reason_first = "Usulan A: Konsep Rencana Kerja belum selaras dengan Renstra."
+    await kabag.send(reason_first, reply_to=task_first)
+    await until_case(world, first, lambda c: c.step == 1)
+    returned = [e for e in await events_of(world, first) if e.type is EventType.RETURNED]
+    assert [e.reason for e in returned] == [reason_first]
+    assert (await case_of(world, second)).step == 2
+
+
 async def test_a_forwarded_message_of_the_bot_is_not_taken_as_a_new_cases_title(
     world: World,
 ) -> None:

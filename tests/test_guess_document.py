@@ -10,7 +10,8 @@ import pytest
 from core_helpers import started
 
 from bot.core.loader import load_definition
-from handlers.files import CASE_SHOWN, guess_document, which_case
+from handlers.common import CASE_SHOWN
+from handlers.files import guess_document, which_case
 
 ROOT = Path(__file__).resolve().parents[1]
 BUREAU = load_definition(ROOT / "sops" / "penyusunan-program-kerja.toml")

@@ -401,6 +401,11 @@ class Queries:
             return accepted_now(definition, case, None)
         return await self.db.read(lambda tx: accepts_now(tx, definition, case))
 
+    async def case_of_message(self, chat_id: int, message_id: int) -> int | None:
+        """The case a task message of this chat is about (None: no task message the
+        database links to a case)."""
+        return await self.db.read(repo.case_of_message, chat_id, message_id)
+
     async def upload_cases(
         self, user_id: int, replied_to: int | None = None
     ) -> tuple[list[Case], int | None]:
