@@ -469,6 +469,14 @@ def lapsed_text(
     return LAPSED.format(kind=LAPSED_KIND.get(kind, "pesan"), why=reason, typed=e(quoted))
 
 
+# text sent in reply to a message of a case while no question waits (a remark on a task,
+# "TOR belum lengkap"): recorded nowhere; a decision is a button of the task
+REPLY_TO_CASE_NOT_RECORDED = (
+    "Mohon maaf, balasan atas pesan Berkas #{case} tidak kami catat pada berkas. Keputusan "
+    "dicatat melalui tombol pada pesan tugasnya (alasan atau catatan diketik setelah "
+    "tombolnya ditekan), dan dokumen dikirim sebagai file. Tugas yang menunggu tindakan "
+    "Bapak/Ibu dapat dilihat dengan /tugas."
+)
 # text typed for a question about one case, sent as a reply to a message of another case
 # (Kembalikan pressed on #1, the reason typed in reply to #2's task): applied to neither
 ANSWER_FOR_ANOTHER_CASE = (

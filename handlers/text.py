@@ -27,7 +27,12 @@ async def on_text(update: Update, context: Context) -> None:
     else:
         dialogue = await context.services.queries.dialogue(user_id(update))
     if dialogue is None:
-        if not await tell_lapsed(update, context, text):
+        if await tell_lapsed(update, context, text):
+            return
+        replied = await _replied_case(context, message)
+        if replied is not None:  # a remark on a task ("TOR belum lengkap"): no decision
+            await reply(update, t.REPLY_TO_CASE_NOT_RECORDED.format(case=replied))
+        else:
             await reply(update, t.UNKNOWN_INPUT)
         return
     if dialogue.kind in _TYPE_IT and _forwarded_from(message, context.bot.id):

@@ -1160,6 +1160,28 @@ async def test_kabag_who_replies_to_another_proposals_task_with_a_reason_returns
     assert (await case_of(world, second)).step == 2
 
 
+async def test_kabag_who_replies_to_his_task_with_a_remark_is_told_to_use_its_buttons(
+    world: World,
+) -> None:
+    """Kabag replies to his task message "TOR belum lengkap, mohon diperbaiki", as he would
+    answer a colleague, without pressing anything. Nothing is recorded; he is told that a
+    reply to the message of Berkas #n is not recorded and that a decision is taken with the
+    task's buttons (a reason typed after the button), not only that his message "cannot be
+    processed"."""
+    s = Script(world, WAIT)
+    case = await submit_proposal(world, s)
+    kabag = world["kabag"]
+    await s.seen("kabag", has_button("Kembalikan", case))
+    task = next(m for m in reversed(kabag.bot_messages) if has_button("Kembalikan", case)(m))
+    kabag.mark_seen()
+    await kabag.send("TOR belum lengkap, mohon diperbaiki", reply_to=task)
+    told = await kabag.wait_message(timeout=WAIT)
+    assert told.text == re.sub(r"<[^>]+>", "", t.REPLY_TO_CASE_NOT_RECORDED.format(case=case))
+    assert f"Berkas #{case}" in told.text and "tombol" in told.text
+    assert (await case_of(world, case)).step == 2
+    assert has_button("Kembalikan", case)(task)
+
+
 async def test_a_forwarded_message_of_the_bot_is_not_taken_as_a_new_cases_title(
     world: World,
 ) -> None:
