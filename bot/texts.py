@@ -889,6 +889,9 @@ REFUSALS = {
     ),
 }
 
+# a typed command on a case already closed (an administrator's /batalkan of a case
+# cancelled before): named, as a typed command's answer does not stand under its task
+CASE_CLOSED_NAMED = "Berkas #{case} sudah ditutup; tidak ada tindakan lagi yang dapat dilakukan."
 # /tarik typed (not a button: its task message names the case), when the case cannot be
 # taken back: the next holder acted, or the case is closed
 WITHDRAW_NOTHING = (

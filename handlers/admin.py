@@ -489,7 +489,10 @@ async def _execute(
     except AlreadyApplied:
         return None
     except DomainError as exc:
-        await reply(update, refusal_text(exc))
+        closed = exc.code == "closed"  # typed: the case is named, the answer stands alone
+        await reply(
+            update, t.CASE_CLOSED_NAMED.format(case=case.id) if closed else refusal_text(exc)
+        )
         return None
 
 

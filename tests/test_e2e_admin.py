@@ -709,6 +709,19 @@ async def test_a_cancel_reason_too_long_is_refused_naming_the_reason_and_its_lim
     assert (await world.case_status(case)) is CaseStatus.OPEN
 
 
+async def test_a_case_cancelled_twice_is_named_in_the_second_refusal(world: World) -> None:
+    """The administrator cancels a case, then, unsure it went through, types /batalkan for
+    it again. He is told that Berkas #n is closed already, not that "this case" is, naming
+    none (he may have typed several numbers that morning)."""
+    s = Script(world, WAIT)
+    case = await s.submit("Usulan yang dibatalkan")
+    answer = await said(world, "admin", f"/batalkan {case} Kegiatan ditunda pimpinan")
+    assert answer == f"Berkas #{case} telah dibatalkan. Para pihak telah diberi tahu."
+    again = await said(world, "admin", f"/batalkan {case} Kegiatan ditunda pimpinan")
+    assert again == t.CASE_CLOSED_NAMED.format(case=case)
+    assert f"Berkas #{case} " in again
+
+
 async def at_the_drafts(world: World, s: Script, title: str) -> int:
     """A case whose team (Ayu and Rudi) is drafting at step 6."""
     case = await s.submit(title)
