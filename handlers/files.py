@@ -545,6 +545,11 @@ async def _tell_replaced(context: Context, note: ReplacedNote) -> None:
     if len(lot) < 2:
         return
     *earlier, last = lot
+    # a file sent again under its name is a corrected version, as the checklist says, not
+    # a page of a lot: only files of other names are named as replaced
+    earlier = [a for a in earlier if a.name.casefold() != last.name.casefold()]
+    if not earlier:
+        return
     text = replaced_text(case.id, svc.sops.of(case).document(doc).name, last, earlier)
     try:
         await calls.send_message(

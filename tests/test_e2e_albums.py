@@ -487,6 +487,25 @@ async def test_materials_sent_one_by_one_within_a_minute_are_named_once_as_repla
     assert "satu .zip berisi seluruh bahan" in note.text
 
 
+async def test_a_file_sent_again_under_the_same_name_within_a_minute_is_no_lot_of_pages(
+    world: World,
+) -> None:
+    """Kasubag sends the TOR, notices a typo, and sends the corrected TOR.docx half a minute
+    later. It is the TOR's second version, as the task's checklist says: she is not told that
+    "TOR.docx replaced TOR.docx", nor to send pages as one PDF, which she never split."""
+    s = Script(world, WAIT)
+    case = await s.new_case("Usulan dengan TOR yang diperbaiki", 2027)
+    kasubag = world["kasubag"]
+    await s.upload("kasubag", case, "TOR.docx", draft("TOR dengan salah ketik"))
+    await s.upload("kasubag", case, "TOR.docx", draft("TOR yang sudah diperbaiki"))
+    await world.emu.wait_until(
+        lambda: any("TOR.docx (versi 2)" in m.text for m in kasubag.bot_messages), timeout=WAIT
+    )
+    await asyncio.sleep(ALBUM_WAIT.total_seconds() + 0.5)
+    await world.drained()
+    assert not replaced_notes(kasubag.bot_messages)
+
+
 async def test_a_correction_after_a_return_is_not_named_as_replacing_in_a_lot(
     world: World,
 ) -> None:
