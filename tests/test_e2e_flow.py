@@ -1208,8 +1208,9 @@ async def test_a_case_cancelled_while_kabag_types_his_reason_leaves_no_question_
     world: World,
 ) -> None:
     """Kabag presses Kembalikan and starts typing; the administrator cancels the case. The
-    task message shows the task again, without the question and its Batal button, and Kabag
-    is told that the case was cancelled."""
+    task message shows the case as it was cancelled, as any holder's does, without the
+    question and its Batal button, not the task asking him to press Setujui or Kembalikan
+    that are gone; and Kabag is told that the case was cancelled."""
     s = Script(world, WAIT)
     case = await submit_proposal(world, s)
     task = await s.press("kabag", "Kembalikan", case)
@@ -1220,6 +1221,8 @@ async def test_a_case_cancelled_while_kabag_types_his_reason_leaves_no_question_
     await world.emu.wait_until(lambda: t.QUESTION_LAPSED_TEXT in task.text, timeout=WAIT)
     assert "silakan ketik" not in task.text and task.buttons == []
     assert f"#{case}" in task.text
+    assert "✖️ Dibatalkan oleh" in task.text and "Kegiatan ditunda oleh pimpinan" in task.text
+    assert t.REVIEW_ASK not in task.text and "menekan Setujui" not in task.text
     assert await world.services.db.read(repo.get_dialogue, 1002) is None
     # what he types now is not taken as a reason
     await world["kabag"].send("Mohon TOR dilengkapi")

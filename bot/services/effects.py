@@ -426,8 +426,8 @@ def _retire(
     and every dialogue about it ends (with its buttons). A live task message of another
     holder shows the decision instead of the task (``decided``: its text, made once when
     first needed), so it no longer asks for a press it cannot take; a question asked on a
-    task message (a return reason being typed) goes from it too: the task's text comes
-    back, without buttons. The dialogues that ended, and the chats whose live task message
+    task message (a return reason being typed) goes from it too: it shows the decision as
+    well (the task's text, when no decision is given), without buttons. The dialogues that ended, and the chats whose live task message
     shows the decision. ``leftovers``: which of those the case has (none: nothing to
     take)."""
     ended = repo.dialogues_of_case(tx, before.id) if leftovers.dialogues else []
@@ -454,6 +454,10 @@ def _retire(
         else:  # a Tarik kembali, a copy the bot no longer keeps up to date
             out.strip(chat_id, message_id, before.id)
     for (chat_id, message_id), text_html in asked.items():
+        if decided is not None and (chat_id, message_id) in live:
+            # the case as it moved, not the task asking for buttons that are gone; the
+            # person is told in a notice besides (they were typing for it)
+            text = text_html = text or decided()
         out.strip(chat_id, message_id, before.id, text_html)
     return ended, showing
 
