@@ -1,5 +1,5 @@
 """Strict parsing of what officials type: case numbers, Telegram ids, durations, dates,
-fiscal years and case titles.
+fiscal years and case titles; and a word that cancels a question rather than answering it.
 
 Pure functions: no Telegram, no database. Each returns the parsed value, or None when the
 text is not exactly what is asked for (the caller then explains and asks again); none of
@@ -34,6 +34,7 @@ __all__ = [
     "fiscal_year",
     "has_control_characters",
     "indonesian_date",
+    "is_cancel_word",
     "one_line_title",
     "report_period",
     "telegram_id",
@@ -206,6 +207,22 @@ _MONTH_LABELS = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
     "Juli", "Agustus", "September", "Oktober", "November", "Desember",
 )  # fmt: skip
+
+
+CANCEL_WORDS = frozenset(
+    {"batal", "batalkan", "cancel", "tidak jadi", "tdk jadi", "gak jadi", "nggak jadi", "ga jadi"}
+)
+"""What people type to call a question off, as the Batal button under it says."""
+
+
+def is_cancel_word(text: str) -> bool:
+    """Whether a typed answer only calls the question off ("Batal", "batal.", "✖️ Batal",
+    "Tidak jadi"): no reason, title or note anyone means; the question ends as /batal
+    ends it, rather than a proposal being returned with the reason "Batal"."""
+    if len(text) > _MAX_TYPED:
+        return False
+    letters = "".join(ch if ch.isalpha() else " " for ch in unicodedata.normalize("NFKC", text))
+    return " ".join(letters.casefold().split()) in CANCEL_WORDS
 
 
 def report_period(text: str, today: date) -> tuple[date, date, str] | None:

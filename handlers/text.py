@@ -7,11 +7,12 @@ from collections.abc import Hashable
 from telegram import Message, MessageOriginUser, Update
 from telegram.ext import MessageHandler, filters
 
+from bot import parsing
 from bot import texts as t
 from bot.context import SopApplication
 from bot.edits import Edit
 from handlers.buttons import answer_dialogue
-from handlers.cases import new_case_step, year_label
+from handlers.cases import cancel_dialogue, new_case_step, year_label
 from handlers.common import TYPED, Context, case_shown_in, reply, user_id
 from handlers.people import profile_step
 from storage.repo import Dialogue
@@ -39,6 +40,13 @@ async def on_text(update: Update, context: Context) -> None:
         # a message of the bot's own forwarded back (a task of another case, by mistake) is
         # not what the person wrote: they are asked to type it, and the question stays
         await reply(update, t.FORWARDED_FROM_BOT.format(**_type_it(context, dialogue)))
+        return
+    if (
+        parsing.is_cancel_word(text)  # "Batal" typed rather than pressed: as /batal
+        and dialogue.kind in _TYPE_IT
+        and _type_it(context, dialogue)["cancel"]
+    ):
+        await cancel_dialogue(update, context)
         return
     if dialogue.kind.startswith("profile_"):
         await profile_step(update, context, dialogue.kind, text)

@@ -1121,6 +1121,39 @@ async def test_kabag_asked_for_a_reason_who_sends_a_voice_note_or_a_photo_is_ask
     assert [e.reason for e in returned] == ["Tabel pada halaman 3 keliru."]
 
 
+async def test_kabag_who_types_batal_instead_of_pressing_it_returns_nothing(
+    world: World,
+) -> None:
+    """Kabag presses Kembalikan by mistake; asked for the reason ("... atau tekan Batal"), he
+    types "Batal" rather than pressing the button. The proposal is not returned with the
+    reason "Batal": the question ends as /batal ends it, his task shows its buttons again.
+    Kasubag, asked for a new case's title, types "batal" too: no case is made titled so."""
+    s = Script(world, WAIT)
+    case = await submit_proposal(world, s)
+    task = await s.press("kabag", "Kembalikan", case)
+    await world.emu.wait_until(lambda: "silakan ketik" in task.text, timeout=WAIT)
+    kabag = world["kabag"]
+    kabag.mark_seen()
+    await kabag.send("Batal")
+    told = await kabag.wait_message(timeout=WAIT)
+    assert told.text == t.DIALOGUE_CANCELLED
+    await world.emu.wait_until(lambda: has_button("Kembalikan", case)(task), timeout=WAIT)
+    assert await world.services.db.read(repo.get_dialogue, kabag.id) is None
+    assert (await case_of(world, case)).step == 2
+    assert not [e for e in await events_of(world, case) if e.type is EventType.RETURNED]
+
+    kasubag = world["kasubag"]
+    await kasubag.send("/baru")
+    asked = await kasubag.wait_message(lambda m: "judul" in m.text, timeout=WAIT)
+    kasubag.mark_seen()
+    await kasubag.send("batal.")
+    assert (await kasubag.wait_message(timeout=WAIT)).text == t.DIALOGUE_CANCELLED
+    await world.emu.wait_until(lambda: t.NEW_CASE_CANCELLED in asked.text, timeout=WAIT)
+    assert await world.services.db.read(repo.get_dialogue, kasubag.id) is None
+    cases = await world.services.db.read(lambda tx: tx.value("SELECT COUNT(*) FROM cases"))
+    assert cases == 1
+
+
 async def test_kabag_who_replies_to_another_proposals_task_with_a_reason_returns_neither(
     world: World,
 ) -> None:

@@ -18,6 +18,7 @@ from bot.parsing import (
     duration_minutes,
     fiscal_year,
     indonesian_date,
+    is_cancel_word,
     one_line_title,
     telegram_id,
 )
@@ -361,3 +362,26 @@ def test_a_title_is_one_trimmed_line_within_the_limit(text: str, limit: int) -> 
     assert one_line_title(title, limit) == title  # a clean title stays as it is
     # nothing but whitespace was changed
     assert title.split() == text.split()
+
+
+@pytest.mark.parametrize(
+    ("typed", "cancels"),
+    [
+        ("Batal", True),
+        ("batal.", True),
+        ("✖️ Batal", True),
+        ("BATAL!!", True),
+        ("Tidak  jadi", True),
+        ("cancel", True),
+        ("Batal karena TOR belum ada", False),
+        ("Pembatalan kegiatan", False),
+        ("TOR batal direvisi", False),
+        ("batal" * 20, False),
+    ],
+)
+def test_a_word_that_only_calls_a_question_off_is_told_from_an_answer(
+    typed: str, cancels: bool
+) -> None:
+    """A "Batal" typed instead of pressed calls the question off; a reason that merely holds
+    the word is an answer."""
+    assert is_cancel_word(typed) is cancels
