@@ -477,6 +477,12 @@ REPLY_TO_CASE_NOT_RECORDED = (
     "tombolnya ditekan), dan dokumen dikirim sebagai file. Tugas yang menunggu tindakan "
     "Bapak/Ibu dapat dilihat dengan /tugas."
 )
+# a message of the bot's own about a case, forwarded back while no question waits
+FORWARDED_CASE_NOT_RECORDED = (
+    "Mohon maaf, pesan Berkas #{case} yang Bapak/Ibu teruskan berasal dari bot ini sendiri "
+    "sehingga tidak kami catat pada berkas. Keputusan dicatat melalui tombol pada pesan "
+    "tugasnya; tugas yang menunggu tindakan Bapak/Ibu dapat dilihat dengan /tugas."
+)
 # text typed for a question about one case, sent as a reply to a message of another case
 # (Kembalikan pressed on #1, the reason typed in reply to #2's task): applied to neither
 ANSWER_FOR_ANOTHER_CASE = (

@@ -30,8 +30,11 @@ async def on_text(update: Update, context: Context) -> None:
     if dialogue is None:
         if await tell_lapsed(update, context, text):
             return
+        forwarded = case_shown_in(message) if _forwarded_from(message, context.bot.id) else None
         replied = await _replied_case(context, message)
-        if replied is not None:  # a remark on a task ("TOR belum lengkap"): no decision
+        if forwarded is not None:  # a task of the bot's own, passed back to it
+            await reply(update, t.FORWARDED_CASE_NOT_RECORDED.format(case=forwarded))
+        elif replied is not None:  # a remark on a task ("TOR belum lengkap"): no decision
             await reply(update, t.REPLY_TO_CASE_NOT_RECORDED.format(case=replied))
         else:
             await reply(update, t.UNKNOWN_INPUT)

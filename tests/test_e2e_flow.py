@@ -1121,6 +1121,28 @@ async def test_kabag_asked_for_a_reason_who_sends_a_voice_note_or_a_photo_is_ask
     assert [e.reason for e in returned] == ["Tabel pada halaman 3 keliru."]
 
 
+async def test_kabag_who_forwards_his_task_to_the_bot_is_told_which_case_and_where_to_act(
+    world: World,
+) -> None:
+    """With no question waiting, Kabag forwards his task message of a proposal back into the
+    chat with the bot, as he would pass it to a colleague. Nothing is recorded; he is told
+    that the forwarded message of Berkas #n is the bot's own and where to act on it, not
+    only that his message "cannot be processed"."""
+    s = Script(world, WAIT)
+    case = await submit_proposal(world, s)
+    kabag, state = world["kabag"], world.emu.state
+    task = await s.seen("kabag", has_button("Kembalikan", case))
+    kabag.mark_seen()
+    record = state.add_message(kabag.private_chat, kabag.record, text=task.text)
+    payload = record.to_api(state.bot_user)  # (the emulator's people do not forward)
+    payload["forward_origin"] = {"type": "user", "sender_user": state.bot_user, "date": 0}
+    state.push_update("message", payload)
+    told = await kabag.wait_message(timeout=WAIT)
+    assert told.text == re.sub(r"<[^>]+>", "", t.FORWARDED_CASE_NOT_RECORDED.format(case=case))
+    assert f"Berkas #{case}" in told.text and "/tugas" in told.text
+    assert (await case_of(world, case)).step == 2
+
+
 async def test_kabag_who_types_batal_instead_of_pressing_it_returns_nothing(
     world: World,
 ) -> None:
