@@ -31,7 +31,8 @@ async def start(update: Update, context: Context) -> None:
     svc = context.services
     uid = user_id(update)
     token = context.args[0] if context.args else ""
-    if token and not TOKEN.match(token):
+    mangled = bool(token) and not TOKEN.match(token)
+    if mangled:
         await reply(update, t.INVITE_INVALID)
         token = ""
     user = update.effective_user
@@ -42,7 +43,7 @@ async def start(update: Update, context: Context) -> None:
     except AlreadyApplied:
         return  # put back after a crash, applied already (the gate asks again what it asked)
     try:
-        await _welcome(update, context, result)
+        await _welcome(update, context, result, told_invalid=mangled)
     finally:
         # what was queued for them (the tasks an invitation passed) follows the welcome
         # that explains it
@@ -50,14 +51,18 @@ async def start(update: Update, context: Context) -> None:
             svc.people.wake_outbox()
 
 
-async def _welcome(update: Update, context: Context, result: StartResult) -> None:
+async def _welcome(
+    update: Update, context: Context, result: StartResult, told_invalid: bool = False
+) -> None:
+    """``told_invalid``: the link was answered as not valid already (a payload no token
+    could be): a newcomer is not told besides that they are not registered."""
     svc = context.services
     uid = user_id(update)
     if result.invite_invalid:
         await reply(update, t.INVITE_INVALID)
     profile = result.profile
     if profile is None:
-        if not result.invite_invalid:
+        if not (result.invite_invalid or told_invalid):
             await reply(update, t.no_access(uid, held=result.held))
         return
     # the chat exists now (README: /start)

@@ -437,6 +437,21 @@ async def test_an_unregistered_person_is_refused_without_learning_about_any_case
         assert m.buttons == [] and m.document is None
 
 
+async def test_a_stranger_with_a_mangled_invitation_link_is_answered_once(world: World) -> None:
+    """A newcomer opens an invitation link that the chat app mangled on the way (a payload
+    Telegram would never make a token of). He is told once that the link is not valid and to
+    ask for a new one, as for an expired link, not then besides that he is not registered."""
+    stranger = world.emu.user(5556, "Tamu", username="tamu_baru")
+    for payload in ("<b>undangan", "undangan%20biro"):
+        stranger.mark_seen()
+        await stranger.send(f"/start {payload}")
+        assert (await stranger.wait_message(timeout=WAIT)).text == t.INVITE_INVALID
+        stranger.mark_seen()
+        with pytest.raises(TimeoutError):  # nothing more: not "belum terdaftar" besides
+            await stranger.wait_message(timeout=1.5)
+        assert sum(m.text == t.NOT_REGISTERED for m in stranger.bot_messages) == 0, payload
+
+
 async def test_no_command_menu_shows_in_a_group(world: World) -> None:
     """Every command answers "private only" in a group, so Telegram's command menu offers
     none there, not even the one an earlier release set for every chat (the default scope,
