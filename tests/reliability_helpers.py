@@ -15,6 +15,7 @@ message it recorded (``message_id``) and the call that made that message.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import sqlite3
@@ -29,9 +30,11 @@ from bot.core.definition import SopDefinition
 from bot.core.model import Case, Event, EventType
 from bot.core.workflow import replay
 from emulator.server import ApiCall
+from storage import repo
 from storage.codec import case_from_json, event_from_row
 
 if TYPE_CHECKING:
+    from bot.clock import ManualClock
     from bot.demo import World
 
 PTB_READ_TIMEOUT = 5.0
@@ -590,3 +593,27 @@ async def until(check: Callable[[], Awaitable[bool]], within: float = 15.0) -> N
         if loop.time() > deadline:
             raise TimeoutError("the condition never held")
         await asyncio.sleep(0.02)
+
+
+async def drained_as_time_passes(world: World, clock: ManualClock, minutes: int = 5) -> None:
+    """Move the clock on by the longest backoff until the outbox is empty: an attempt that
+    was under way when Telegram came back may have failed after the last move, and waits
+    its backoff (up to a minute of the office's clock) before it is tried again."""
+    for _ in range(minutes):
+        clock.advance(seconds=61)
+        world.services.outbox.wake()
+        with contextlib.suppress(TimeoutError):
+            await world.drained(within=10)
+            return
+    await world.drained(within=1)  # raises, with the counts
+
+
+async def until_nothing_due(world: World, within: float = 10.0) -> None:
+    """Wait until the sender has attempted every row due at the (manual) clock's time."""
+    svc = world.services
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while await svc.db.read(repo.due_outbox, svc.clock.now()):
+        if loop.time() > deadline:
+            raise TimeoutError("the sender did not attempt the due rows")
+        await asyncio.sleep(0.01)

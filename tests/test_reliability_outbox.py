@@ -13,7 +13,6 @@ rows written before rows were small, which the sender still delivers).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
@@ -25,10 +24,12 @@ from reliability_helpers import (
     Delivery,
     delivery,
     delivery_records,
+    drained_as_time_passes,
     emulator_chats,
     fault_counts,
     outbox_rows,
     sqlite_file,
+    until_nothing_due,
 )
 
 from bot import texts as t
@@ -277,30 +278,6 @@ async def test_hour_long_outage_queues_steps_and_the_backlog_drains(tmp_path: Pa
         await world.drained()
         stored = await svc.db.read(repo.load_case, cases[0])
         assert stored is not None and stored.step == 4
-
-
-async def drained_as_time_passes(world: World, clock: ManualClock, minutes: int = 5) -> None:
-    """Move the clock on by the longest backoff until the outbox is empty: an attempt that
-    was under way when Telegram came back may have failed after the last move, and waits
-    its backoff (up to a minute of the office's clock) before it is tried again."""
-    for _ in range(minutes):
-        clock.advance(seconds=61)
-        world.services.outbox.wake()
-        with contextlib.suppress(TimeoutError):
-            await world.drained(within=10)
-            return
-    await world.drained(within=1)  # raises, with the counts
-
-
-async def until_nothing_due(world: World, within: float = 10.0) -> None:
-    """Wait until the sender has attempted every row due at the (manual) clock's time."""
-    svc = world.services
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while await svc.db.read(repo.due_outbox, svc.clock.now()):
-        if loop.time() > deadline:
-            raise TimeoutError("the sender did not attempt the due rows")
-        await asyncio.sleep(0.01)
 
 
 def documents_in(world: World, chat: int) -> list[str]:

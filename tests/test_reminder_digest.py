@@ -95,6 +95,12 @@ async def test_kasubag_with_60_stalled_proposals_gets_one_reminder_listing_them(
         logged = await chases(world)
         assert Counter(r[0] for r in logged) == Counter(cases)
         assert {tuple(r[1:]) for r in logged} == {("reminder", 1, ID["kasubag"], "kasubag")}
+        # and, as a reminder of its own would, until when the step's next one does not
+        # come: a repeat interval after the sweep, the moment reminder 2 falls due
+        spaced = await world.services.db.read(
+            lambda tx: tx.all("SELECT DISTINCT until FROM chases")
+        )
+        assert [r[0] for r in spaced] == [ts(wib(2026, 7, 7, 11))]
 
         # the button: her task list, as a new message; the reminder stays as it was
         kasubag = world["kasubag"]

@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 
 from e2e_helpers import case_of
 from host_clock import HostClock, RunningClock
+from reliability_helpers import drained_as_time_passes, until_nothing_due
 
 from bot import texts as t
 from bot.clock import ManualClock
@@ -806,6 +807,55 @@ async def test_rudi_reminded_as_his_tunda_ends_is_not_reminded_again_within_the_
         }
 
 
+async def test_rudi_who_reads_the_steps_reminder_late_in_an_outage_is_still_sent_its_next(
+    tmp_path: Path,
+) -> None:
+    """Rudi postponed his own reminders on Monday 20 July until Tuesday 10.00, read the
+    step's ke-3 then, and has its schedule again (ke-4 at 13.00, three working hours later,
+    went to Ayu only). On Wednesday at 09.00 Telegram is down: the step's ke-5, queued
+    then, reaches Ayu and Rudi twenty minutes later. The step's ke-6 at 13.00 reaches them
+    both: the repeat interval is counted from when the sweep sent ke-5 on its way, not from
+    when Telegram delivered it, and the superiors read no one named as having postponed."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        title = "Usulan yang pengingatnya terlambat sampai"
+        case = await with_the_team(world, title)
+        phones = Phones(world)
+        await sweep_at(world, clock, wib(7, 20, 9))
+        clock.set(wib(7, 20, 10))
+        assert "untuk Bapak/Ibu ditunda sampai" in await ask(world, "tim2", f"/tunda {case} 1h")
+        for moment in (wib(7, 20, 13), wib(7, 21, 9), wib(7, 21, 10), wib(7, 21, 13)):
+            await sweep_at(world, clock, moment)
+        phones.news()
+
+        clock.set(wib(7, 22, 9))
+        await world.emu.start_outage("502")
+        await world.services.reminders.sweep()
+        await until_nothing_due(world)  # tried, and failed: each waits its backoff
+        assert phones.news() == {}
+        clock.set(wib(7, 22, 9, 20))
+        await world.emu.end_outage()
+        await drained_as_time_passes(world, clock)
+        escalated = [f"📣 Eskalasi — Berkas #{case}: {title}"]
+        assert phones.headlines() == {
+            "tim1": ["⏰ Pengingat ke-5"],
+            "tim2": ["⏰ Pengingat ke-5"],
+            "kasubag": escalated,
+            "kabag": escalated,
+        }
+
+        await sweep_at(world, clock, wib(7, 22, 13))
+        news = phones.news()
+        assert {k: [headline(m) for m in v] for k, v in news.items()} == {
+            "tim1": ["⏰ Pengingat ke-6"],
+            "tim2": ["⏰ Pengingat ke-6"],
+            "kasubag": escalated,
+            "kabag": escalated,
+            "karo": escalated,
+        }
+        assert "Pengingat ke-6 telah dikirim kepada pelaksana." in news["kasubag"][0].text
+        assert "menunda" not in news["kasubag"][0].text
+
+
 async def test_rudi_spared_a_reminder_who_extends_his_tunda_is_told_it_comes_when_that_ends(
     tmp_path: Path,
 ) -> None:
@@ -1094,7 +1144,8 @@ async def test_who_was_reminded_told_and_who_postponed_outlives_the_retention_in
     at once: ``escalate_after = 1``); she postpones the reminders with /tunda (the next was
     due an hour later), and when the snooze is over she is reminded again and Kabag and Karo are told. Forty days later the
     delivered messages are pruned; the database and ``sopbot export`` still show who was
-    chased, as what, when, and who postponed it until when. The case's record is untouched:
+    chased, as what, when, and who postponed it until when; each reminder says until when
+    no reminder of the step goes to the one reminded again (an interval after it was sent). The case's record is untouched:
     no event, no new version."""
     async with world_at(tmp_path, wib(7, 6, 9), escalate_after=1, repeat_every_minutes=60) as (
         world,
@@ -1129,13 +1180,13 @@ async def test_who_was_reminded_told_and_who_postponed_outlives_the_retention_in
     # outbox's deliveries happened to finish: compared minute by minute, not row by row
     assert sorted(record["chases"], key=_written_when) == sorted([
         {"kind": "reminder", "step": 1, "at": at, "person_id": ID["kasubag"], "role": "kasubag",
-         "number": 1},
+         "number": 1, "until": ts(wib(7, 6, 14))},
         {"kind": "escalation", "step": 1, "at": at, "person_id": ID["kabag"], "role": "kabag",
          "number": 1},
         {"kind": "snooze", "step": 1, "at": ts(wib(7, 6, 13, 30)), "person_id": ID["kasubag"],
          "role": "kasubag", "until": again},
         {"kind": "reminder", "step": 1, "at": again, "person_id": ID["kasubag"],
-         "role": "kasubag", "number": 2},
+         "role": "kasubag", "number": 2, "until": ts(wib(7, 7, 8, 30))},
         {"kind": "escalation", "step": 1, "at": again, "person_id": ID["kabag"], "role": "kabag",
          "number": 2},
         {"kind": "escalation", "step": 1, "at": again, "person_id": ID["karo"], "role": "karo",

@@ -2830,49 +2830,54 @@ async def test_who_was_told_of_a_reminder_since_the_step_began_is_read_from_the_
     assert await db.read(repo.told_of_reminder, 3, 2, 2, entered) == set()
 
 
-async def test_when_each_team_member_was_last_reminded_at_the_step_is_read_from_the_chase_log(
+async def test_until_when_each_team_member_is_spared_the_steps_next_reminder_is_read_from_the_chase_log(
     db: Database,
 ) -> None:
-    """The moment each of the members asked about was last reminded of the case at its
-    step since it entered it, as the chase log keeps it: his latest reminder (a fraction
-    of a second after a whole one is the later), not an escalation, a /tunda, a reminder
-    of another step, of the step's earlier stay, or of another case; one never reminded
-    there is left out."""
+    """Until when each of the members asked about is not to be reminded of the case at its
+    step again, as the chase log keeps it of the reminders he was sent since it entered
+    the step: the latest ``until`` of them (a fraction of a second after a whole one is
+    the later; a reminder delivered late keeps the one the sweep gave it), not a /tunda's,
+    nor an escalation's, a reminder's of another step, of the step's earlier stay, or of
+    another case; one never reminded there, or only by a reminder logged before the log
+    kept its ``until``, is left out."""
     entered = T0 + timedelta(days=3)
     one = replace(run_to(2).current, step_entered_at=entered)
     two = replace(one, id=2)
     latest = T0 + timedelta(days=4, microseconds=500_000)
+    later = latest + timedelta(hours=4)
 
     def fill(tx: Tx) -> None:
         repo.save_case(tx, one, "tim", new=True)
         repo.save_case(tx, two, "tim", new=True)
 
-        def chase(kind: str, at: datetime, person: int, step: int = 2) -> Any:
-            return repo.Chase(kind, step, at, person, "tim", 1)
+        def reminder(at: datetime, person: int, until: datetime | None, step: int = 2) -> Any:
+            return repo.Chase("reminder", step, at, person, "tim", 1, until)
 
         repo.log_chases(
             tx,
             1,
             [
-                chase("reminder", entered, 10),
-                chase("reminder", latest, 10),
-                chase("reminder", T0 + timedelta(days=4), 10),  # written after, earlier
-                chase("reminder", entered - timedelta(seconds=1), 11),  # earlier stay
-                chase("escalation", latest, 11),
-                chase("reminder", latest, 11, step=3),
-                repo.Chase("snooze", 2, latest, 11, "tim", until=latest),
-                chase("reminder", entered + timedelta(hours=1), 12),
+                reminder(entered, 10, entered + timedelta(hours=4)),
+                reminder(latest + timedelta(minutes=20), 10, later),  # delivered late
+                # written after, earlier
+                reminder(latest + timedelta(minutes=30), 10, later - timedelta(microseconds=1)),
+                reminder(entered - timedelta(seconds=1), 11, later),  # earlier stay
+                repo.Chase("escalation", 2, latest, 11, "kasubag", 1),
+                reminder(latest, 11, later, step=3),
+                repo.Chase("snooze", 2, latest, 11, "tim", until=later),
+                reminder(entered + timedelta(hours=1), 12, entered + timedelta(hours=5)),
+                reminder(latest, 13, None),  # logged before the until was kept
             ],
         )
-        repo.log_chases(tx, 2, [chase("reminder", latest, 11)])
+        repo.log_chases(tx, 2, [reminder(latest, 11, later)])
 
     await db.write(fill)
-    last = await db.read(repo.last_reminded, 1, 2, entered, [10, 11, 12])
-    assert last == {10: latest, 12: entered + timedelta(hours=1)}
-    assert await db.read(repo.last_reminded, 1, 2, entered, [12]) == {
-        12: entered + timedelta(hours=1)
+    spared = await db.read(repo.reminded_until, 1, 2, entered, [10, 11, 12, 13])
+    assert spared == {10: later, 12: entered + timedelta(hours=5)}
+    assert await db.read(repo.reminded_until, 1, 2, entered, [12]) == {
+        12: entered + timedelta(hours=5)
     }
-    assert await db.read(repo.last_reminded, 1, 2, entered, []) == {}
+    assert await db.read(repo.reminded_until, 1, 2, entered, []) == {}
 
 
 # -- deliveries and live task messages ---------------------------------------------------

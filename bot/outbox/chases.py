@@ -187,6 +187,7 @@ class Chases:
         message = self.renderer.digest(item, entries, inputs, courier.clock.now())
         sent = await courier.send(item.chat_id, message.text, message.keyboard, None)
         kind = "escalation" if item.params.get("t") == "escalation" else "reminder"
+        until = _spaced(item) if kind == "reminder" else None
 
         def record(tx: Tx) -> bool:
             now = courier.clock.now()
@@ -195,7 +196,9 @@ class Chases:
             gone = self.not_theirs(tx, item, listed, now)
             kept = [e for e in entries if int(e[0]) not in gone]
             for case_id, _, number, role, step in kept:
-                chase = repo.Chase(kind, int(step), now, item.chat_id, str(role), int(number))
+                chase = repo.Chase(
+                    kind, int(step), now, item.chat_id, str(role), int(number), until
+                )
                 repo.log_chases(tx, int(case_id), [chase])
             if not gone:
                 return False
@@ -271,15 +274,25 @@ def log_chase(tx: Tx, item: repo.OutboxItem, now: datetime) -> None:
     moved) told nobody; nor is an escalation that landed after the role it was sent as
     passed on logged (:meth:`Chases.escalation_void`). The number kept is the step's count
     of reminders ("n"), which sets the escalation level; a holder who received the task from
-    another official read their own, from 1 ("reminder")."""
+    another official read their own, from 1 ("reminder"). A reminder's ``until`` is the one
+    the sweep gave it, a repeat interval after it queued it (:func:`_spaced`)."""
     p = item.params
     if item.case_id is None or "as" not in p:
         return  # not a chase (or queued by a release that kept no log)
+    until = None
     if item.kind == "task" and p.get("reminder"):
-        kind, number = "reminder", int(p.get("n", p["reminder"]))
+        kind, number, until = "reminder", int(p.get("n", p["reminder"])), _spaced(item)
     elif item.kind == "notice" and p.get("t") == "escalation":
         kind, number = "escalation", int(p["n"])
     else:
         return
-    chase = repo.Chase(kind, int(p["step"]), now, item.chat_id, str(p["as"]), number)
+    chase = repo.Chase(kind, int(p["step"]), now, item.chat_id, str(p["as"]), number, until)
     repo.log_chases(tx, item.case_id, [chase])
+
+
+def _spaced(item: repo.OutboxItem) -> datetime | None:
+    """Until when a reminder (or a digest of them) keeps its addressee from the step's next
+    one, as the sweep that queued it said ("until": a repeat interval after it queued it,
+    not after it is delivered); None: a row queued by a release that did not say."""
+    until = item.params.get("until")
+    return parse_ts(until) if isinstance(until, str) else None

@@ -35,7 +35,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.clock import Clock, SetBackWatch
 from bot.config import Config
@@ -66,10 +66,6 @@ SWEEP_LIMIT = 500
 # More reminders than this for one person in one sweep (a page of it) come as one digest
 # message listing the cases; so do more escalations than this for one superior.
 DIGEST_ABOVE = 3
-# A reminder delivered up to this long after the sweep queued it (the outbox's pace, a 429)
-# counts as sent when queued, for the interval between two reminders to one team member
-# (:func:`_lately`): the step's reminders go a repeat interval apart, as queued.
-DELIVERY_SLACK = timedelta(minutes=5)
 
 
 def _held(row: repo.ReminderRow, norm: int, snoozed_until: datetime | None = None) -> HeldStep:
@@ -122,10 +118,13 @@ class Snooze:
     kept: datetime | None = None
 
 
-def _queue(tx: Tx, chases: list[_Chase], now: datetime) -> None:
+def _queue(tx: Tx, chases: list[_Chase], now: datetime, spaced: datetime | None = None) -> None:
     """The reminders and escalations of a page of a sweep (or escalations moved to a role's
     new holder, :func:`escalate_anew`), to each person one by one, or as one digest when
-    they are more than :data:`DIGEST_ABOVE`."""
+    they are more than :data:`DIGEST_ABOVE`. ``spaced``: a repeat interval after ``now``,
+    before which no reminder of the step is to reach the same person again; each reminder
+    carries it ("until") to the chase log, which keeps it when it is delivered
+    (:func:`_lately`: the interval counts from now, however late Telegram delivers it)."""
     by_person: dict[tuple[int, str], list[_Chase]] = defaultdict(list)
     for chase in chases:
         by_person[(chase.person, chase.kind)].append(chase)
@@ -136,6 +135,8 @@ def _queue(tx: Tx, chases: list[_Chase], now: datetime) -> None:
         if len(theirs) > DIGEST_ABOVE:
             entries = [[c.case_id, c.version, c.number, c.role, c.step] for c in theirs]
             digest: dict[str, object] = {"t": kind, "cases": entries}
+            if kind == "reminder" and spaced is not None:
+                digest["until"] = ts(spaced)
             off = {str(c.case_id): _off(c) for c in theirs if c.postponed}
             if off:  # "off": of each case, as an escalation's own (below)
                 digest["off"] = off
@@ -158,6 +159,8 @@ def _queue(tx: Tx, chases: list[_Chase], now: datetime) -> None:
             )
             if c.postponed:  # "off": who was not reminded, having put off their own
                 params["off"] = _off(c)
+            if kind == "reminder" and spaced is not None:
+                params["until"] = ts(spaced)
             repo.enqueue(
                 tx,
                 person,
@@ -360,13 +363,7 @@ def _postponed(asked: dict[int, datetime], now: datetime) -> dict[int, datetime]
     return {person: until for person, until in asked.items() if until > now}
 
 
-def _owed(
-    tx: Tx,
-    calendar: WorkCalendar,
-    settings: ReminderSettings,
-    row: repo.ReminderRow,
-    people: Sequence[int],
-) -> list[int]:
+def _owed(tx: Tx, row: repo.ReminderRow, people: Sequence[int]) -> list[int]:
     """Of ``people``, members of a team holding the case's step, those who were not sent
     the step's latest reminder, having put off their own (/tunda): each is sent it as his
     snooze ends (:meth:`Reminders._back`). One who was not sent it because it came less
@@ -379,35 +376,26 @@ def _owed(
     had = repo.had_reminder(tx, case.id, case.step, number, case.step_entered_at, spared)
     owed = [person for person in spared if person not in had]
     if owed and row.last_reminded_at is not None:
-        lately = _lately(tx, calendar, settings, row, owed, row.last_reminded_at)
+        lately = _lately(tx, row, owed, row.last_reminded_at)
         owed = [person for person in owed if person not in lately]
     return owed
 
 
-def _lately(
-    tx: Tx,
-    calendar: WorkCalendar,
-    settings: ReminderSettings,
-    row: repo.ReminderRow,
-    people: Sequence[int],
-    at: datetime,
-) -> set[int]:
+def _lately(tx: Tx, row: repo.ReminderRow, people: Sequence[int], at: datetime) -> set[int]:
     """Of ``people``, members of a team holding the case's step who put off their own
     reminders at it (only they leave its rhythm: each is reminded as his snooze ends),
     those a reminder at ``at`` would reach less than the step's repeat interval after the
     last one they were sent of it: they are not sent the step's reminder then (nor owed
     it), but have its next one. No one is reminded of a case twice within the interval
-    (the one as his snooze ended at 13.00, the step's at 13.30)."""
+    (the one as his snooze ended at 13.00, the step's at 13.30). The interval counts from
+    when the sweep queued his last one, as a single holder's counts from the sweep's
+    ``last_reminded_at`` (:func:`bot.reminder_policy.next_due_at`): one Telegram delivered
+    late (an outage, a 429 backlog) costs him none of the step's next reminders."""
     if not people:
         return set()
     case = row.case
-    last = repo.last_reminded(tx, case.id, case.step, case.step_entered_at, people)
-    repeat = settings.repeat_every_minutes
-    return {
-        person
-        for person, sent in last.items()
-        if calendar.add_working_minutes(sent, repeat) > at + DELIVERY_SLACK
-    }
+    spaced = repo.reminded_until(tx, case.id, case.step, case.step_entered_at, people)
+    return {person for person, until in spaced.items() if until > at}
 
 
 def _own_next(
@@ -425,8 +413,8 @@ def _own_next(
     he is sent its latest then, in office hours) rather than at the step's next reminder
     that comes after it (not one less than an interval after his own last)."""
     due = next_due_at(calendar, settings, held)
-    owed = bool(_owed(tx, calendar, settings, row, [person]))
-    if not owed and _lately(tx, calendar, settings, row, [person], due):
+    owed = bool(_owed(tx, row, [person]))
+    if not owed and _lately(tx, row, [person], due):
         # the step's next comes too soon after his own last: his is the one after it
         due = next_due_at(calendar, settings, mark_sent(held, due))
     if due >= own and not owed:
@@ -493,7 +481,8 @@ class Reminders:
             if found is not None:
                 sent += 1
                 chases += found
-        _queue(tx, chases, now)
+        spaced = self.calendar.add_working_minutes(now, self.settings.repeat_every_minutes)
+        _queue(tx, chases, now, spaced)
         return sent, broken
 
     def _remind(self, tx: Tx, case_id: int, now: datetime) -> list[_Chase] | None:
@@ -528,7 +517,7 @@ class Reminders:
         shown = max(numbers.values(), default=holder_number(held))
         postponed = _postponed(asked, now)
         # back from their own /tunda, reminded as it ended: not again within the interval
-        lately = _lately(tx, self.calendar, self.settings, row, list(asked), now)
+        lately = _lately(tx, row, list(asked), now)
         chases = []
         for person in holders:
             if person in postponed or person in lately:
@@ -587,7 +576,7 @@ class Reminders:
         number = row.reminders_sent
         case = row.case
         spared = [person for person, until in asked.items() if until <= now]
-        owed = _owed(tx, self.calendar, self.settings, row, spared)
+        owed = _owed(tx, row, spared)
         if not owed or not self.calendar.is_working_time(now):
             return [], bool(owed)
         back = []

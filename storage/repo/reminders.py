@@ -174,7 +174,9 @@ class Chase:
     person_id: int  # who was reminded or told (escalation); who postponed (snooze)
     role: str  # the role they were chased as; the role they held the step in (snooze)
     number: int | None = None  # the reminder's number at the step (reminder, escalation)
-    until: datetime | None = None  # no reminder before this (snooze)
+    # no reminder before this: to who postponed (snooze); to who was reminded, of the step
+    # again (reminder: a repeat interval after the sweep queued it; None before it was kept)
+    until: datetime | None = None
 
 
 def log_chases(tx: Tx, case_id: int, chases: Sequence[Chase]) -> None:
@@ -256,19 +258,24 @@ def had_reminder(
     return had
 
 
-def last_reminded(
+def reminded_until(
     tx: Tx, case_id: int, step: int, since: datetime, people: Collection[int]
 ) -> dict[int, datetime]:
-    """Of ``people``, when each was last sent a reminder of the case at ``step`` since
-    ``since`` (when the case entered it), as the chase log keeps it (delivered); one not
-    sent any is left out. Read by the index of the case's rows."""
+    """Of ``people``, until when each is not to be reminded of the case at ``step`` again,
+    by the reminders of it he was sent since ``since`` (when the case entered it): the
+    latest ``until`` of them the chase log keeps, a repeat interval after the sweep queued
+    each (not after Telegram delivered it: a reminder that arrived late in an outage moves
+    none later). One not sent any, or only reminders logged before the chase log kept
+    it, is left out. Read by the index of the case's rows; the ``until``
+    are compared as the UTC text :func:`ts` stores."""
     wanted = sorted(set(people))
     if not wanted:
         return {}
     marks = ", ".join("?" * len(wanted))
     rows = tx.all(
-        "SELECT person_id, MAX(at) FROM chases WHERE case_id = ? AND step = ? "
-        f"AND kind = 'reminder' AND at >= ? AND person_id IN ({marks}) GROUP BY person_id",
+        "SELECT person_id, MAX(until) FROM chases WHERE case_id = ? AND step = ? "
+        "AND kind = 'reminder' AND until IS NOT NULL AND at >= ? "
+        f"AND person_id IN ({marks}) GROUP BY person_id",
         (case_id, step, ts(since), *wanted),
     )
     return {r[0]: parse_ts(r[1]) for r in rows}
