@@ -124,4 +124,7 @@ if __name__ == "__main__":
     parser.add_argument("--due", default="25,500", help="comma-separated due counts")
     parser.add_argument("--db", type=Path, help="keep the populated database here and reuse it")
     args = parser.parse_args()
-    asyncio.run(main(args.cases, [int(x) for x in args.due.split(",")], args.db))
+    dues = [int(x) for x in args.due.split(",")]
+    if max(dues) > args.cases // 10:  # every tenth case is open (bench_scale.populate)
+        parser.error(f"--due {max(dues)}: --cases {args.cases} has {args.cases // 10} open cases")
+    asyncio.run(main(args.cases, dues, args.db))
