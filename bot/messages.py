@@ -537,6 +537,7 @@ class Renderer:
                     was=self.zone.tanggal_jam(parse_ts(str(p["was"]))),
                 )
             )
+        if kind == "upload":
             stored = inputs.files.get(int(p["file"]))
             doc = (
                 definition.document(str(p["doc"])).name
