@@ -14,11 +14,13 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
+from types import ModuleType
 
+fcntl: ModuleType | None
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: no flock, no lock
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None
 
 
 class AlreadyRunning(RuntimeError):

@@ -1015,7 +1015,7 @@ async def test_a_second_sopbot_run_on_the_same_database_is_refused_naming_the_fi
             await emu.wait_until(lambda: len(emu.calls_to("getUpdates")) > polls, timeout=15)
         finally:
             log = await stop_bot(first)
-        assert first.returncode == 0, log
+        assert await first.wait() == 0, log  # stopped: its code, at once
         assert (tmp_path / "db.sqlite3.lock").exists()
         again = await start_bot(config)
         try:
@@ -1076,7 +1076,7 @@ async def test_a_bot_started_while_telegram_is_unreachable_keeps_trying_and_answ
         if proc.returncode is None:
             await stop_bot(proc)
     assert answer.text.startswith("Mohon maaf, Bapak/Ibu belum terdaftar"), answer.text
-    assert proc.returncode == 0, log
+    assert await proc.wait() == 0, log  # stopped: its code, at once
     tries = [line for line in log.splitlines() if "Telegram cannot be reached at start" in line]
     assert len(tries) >= 3, log
     assert all(line.endswith("trying again") and " WARNING sopbot: " in line for line in tries)
