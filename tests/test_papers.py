@@ -1057,6 +1057,20 @@ def test_papers_are_valid_for_word() -> None:
         assert word_problems(data) == [], name
 
 
+THUMBNAIL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
+
+
+@pytest.mark.parametrize("name", list(PAPERS))
+def test_a_paper_carries_no_preview_picture_of_a_blank_page(name: str) -> None:
+    """Windows Explorer and mail clients show a package's thumbnail as the file's preview:
+    python-docx's default document carried one of a blank page, and so did every paper."""
+    kind = PAPERS[name]
+    with zipfile.ZipFile(io.BytesIO(RENDERER.render(kind, kind.sample()))) as z:
+        assert [n for n in z.namelist() if n.startswith("docProps/thumbnail")] == []
+        rels = etree.fromstring(z.read("_rels/.rels"))
+        assert [r.get("Target") for r in rels if r.get("Type") == THUMBNAIL] == []
+
+
 # --- LibreOffice ---------------------------------------------------------------------
 # What LibreOffice makes of the papers is checked by what does not depend on the fonts
 # installed (which decide line breaks and page count): every paper converts, and its text
