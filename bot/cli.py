@@ -242,6 +242,7 @@ def _templates_ok(config: Config, definitions: list[SopDefinition]) -> bool:
     """Fills every paper's template (the office's copy where it has one), the SOPs' own
     blank drafts included, with sample data."""
     from bot.papers.check import (
+        heavy_styles,
         outdated_templates,
         static_templates,
         stray_templates,
@@ -256,7 +257,8 @@ def _templates_ok(config: Config, definitions: list[SopDefinition]) -> bool:
         + static_templates(renderer, definitions)
         + tracked_formatting(renderer, definitions)
     )
-    for note in notes + outdated_templates(renderer, definitions):
+    notes += outdated_templates(renderer, definitions) + heavy_styles(renderer, definitions)
+    for note in notes:
         print(f"warning: {note}", file=sys.stderr)
     problems = template_problems(renderer, definitions)
     for problem in problems:

@@ -7,12 +7,21 @@ import io
 import json
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import docx
 import pytest
 from jinja2.exceptions import SecurityError
-from word_edits import BODY, CONTENT_CONTROL, FOOTER, TRACKED_INSERTION, office_copy, retyped
+from word_edits import (
+    BODY,
+    CONTENT_CONTROL,
+    FOOTER,
+    TRACKED_INSERTION,
+    office_copy,
+    retyped,
+    with_word_2010_styles,
+)
 
 from bot.cli import main
 from bot.config import ConfigError, load_config
@@ -238,6 +247,39 @@ def test_an_office_dokumentasi_made_before_completed_cases_is_warned_of_where_so
         "Pengarsipan, Diarsipkan oleh, Penyimpanan) (see doc_templates/README.md, and the "
         "shipped dokumentasi.docx)"
     ]
+
+
+@pytest.mark.parametrize("effects", [True, False], ids=["with_stylesWithEffects", "styles_only"])
+def test_an_office_copy_that_carries_words_unused_styles_is_warned_of(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], effects: bool
+) -> None:
+    """An office's Lembar Pemeriksaan copied before the shipped templates lost Word's unused
+    styles still fills (check passes), but each paper takes about twice the CPU: check names
+    the file, what it carries and how to get a lean copy. The shipped one is not warned of."""
+    folder = tmp_path / "kantor"
+    copy = with_word_2010_styles(folder, "pemeriksaan.docx", effects)
+    config = write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n')
+    with zipfile.ZipFile(copy) as package:
+        styles = package.getinfo("word/styles.xml").file_size
+    assert styles > 200_000
+    parts = f"word/styles.xml {round(styles / 1000)} KB"
+    total = styles
+    if effects:
+        parts += f", word/stylesWithEffects.xml {round(styles / 1000)} KB"
+        total += styles
+    code, out, err = check(config, capsys)
+    assert code == 0, err
+    assert "papers: every template fills with sample data" in out
+    assert [line for line in err.splitlines() if "Word styles" in line] == [
+        f"warning: {copy}: {round(total / 1000)} KB of Word styles ({parts}), most of them "
+        "unused, which every paper reads and writes again: the 790 KB the shipped templates "
+        "carried before 2026-12-07 doubled the CPU of each paper (a Lembar Pemeriksaan 22–25 ms "
+        "against 10–12). For a lean copy, start again from the shipped pemeriksaan.docx and redo "
+        "the office's edits in it (see doc_templates/README.md)"
+    ]
+    copy.unlink()
+    _, _, err = check(config, capsys)
+    assert "Word styles" not in err
 
 
 def test_a_file_that_is_not_a_docx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -788,6 +830,22 @@ def test_the_spm_ls_with_its_konsep_spp_template_in_the_office_folder_passes(
     assert code == 0, err
     assert "papers: every template fills with sample data" in out
     assert "konsep_spp" not in err  # a paper's template, not a stray file; named by a step
+
+
+def test_an_sops_own_blank_made_from_the_program_kerja_of_before_is_told_where_to_start_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The SPM-LS's konsep_spp.docx, made by the office from the shipped program_kerja.docx
+    while that carried Word's unused styles, has no shipped file of its own: check names
+    the one it takes its placeholders from."""
+    heavy = with_word_2010_styles(tmp_path / "kantor", "program_kerja.docx")
+    copy = heavy.rename(tmp_path / "kantor" / "konsep_spp.docx")
+    config = write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n', SPM)
+    code, _, err = check(config, capsys)
+    assert code == 0, err
+    [warning] = [line for line in err.splitlines() if "Word styles" in line]
+    assert warning.startswith(f"warning: {copy}: ")
+    assert "start again from the shipped program_kerja.docx and redo" in warning
 
 
 def test_a_misspelt_placeholder_in_an_sops_own_blank_is_named_with_its_file(

@@ -54,3 +54,56 @@ def retyped(text: str, tail: str, wrapper: tuple[str, str]) -> tuple[str, str]:
         f'<w:t xml:space="preserve">{tail}</w:t></w:r>{closing}<w:r>'
         f'<w:t xml:space="preserve">{rest}</w:t>',
     )
+
+
+# One of the 100 table styles of python-docx's default document, as Word 2010 wrote it.
+_TABLE_STYLE = (
+    '<w:style w:type="table" w:styleId="LightShading{n}"><w:name w:val="Light Shading {n}"/>'
+    '<w:basedOn w:val="TableNormal"/><w:uiPriority w:val="60"/><w:pPr><w:spacing w:after="0" '
+    'w:line="240" w:lineRule="auto"/></w:pPr><w:rPr><w:color w:val="000000" '
+    'w:themeColor="text1" w:themeShade="BF"/></w:rPr><w:tblPr><w:tblStyleRowBandSize w:val="1"/>'
+    '<w:tblStyleColBandSize w:val="1"/><w:tblInd w:w="0" w:type="dxa"/><w:tblBorders><w:top '
+    'w:val="single" w:sz="8" w:space="0" w:color="000000" w:themeColor="text1"/><w:bottom '
+    'w:val="single" w:sz="8" w:space="0" w:color="000000" w:themeColor="text1"/></w:tblBorders>'
+    '<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/><w:bottom '
+    'w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+    + "".join(
+        f'<w:tblStylePr w:type="{band}"><w:pPr><w:spacing w:before="0" w:after="0" w:line="240" '
+        'w:lineRule="auto"/></w:pPr><w:rPr><w:b/><w:bCs/></w:rPr><w:tblPr/><w:tcPr><w:tcBorders>'
+        '<w:top w:val="single" w:sz="8" w:space="0" w:color="000000" w:themeColor="text1"/>'
+        '<w:left w:val="nil"/><w:right w:val="nil"/><w:insideH w:val="nil"/><w:insideV '
+        'w:val="nil"/></w:tcBorders></w:tcPr></w:tblStylePr>'
+        for band in ("firstRow", "lastRow", "band1Vert", "band1Horz")
+    )
+    + "</w:style>"
+)
+
+
+def with_word_2010_styles(folder: Path, name: str, effects: bool = True) -> Path:
+    """The shipped template ``name`` as an office copied it before 2026-12-07: 100 table
+    styles no part uses in ``word/styles.xml`` and, with ``effects``, Word 2010's second
+    copy of them (``word/stylesWithEffects.xml``, with its relationship and content type)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    extra = "".join(_TABLE_STYLE.format(n=n) for n in range(100))
+    effects_rel = (
+        '<Relationship Id="rId40" Type="http://schemas.microsoft.com/office/2007/relationships/'
+        'stylesWithEffects" Target="stylesWithEffects.xml"/></Relationships>'
+    )
+    effects_type = (
+        '<Override PartName="/word/stylesWithEffects.xml" '
+        'ContentType="application/vnd.ms-word.stylesWithEffects+xml"/></Types>'
+    )
+    with zipfile.ZipFile(SHIPPED_TEMPLATES / name) as src, zipfile.ZipFile(target, "w") as out:
+        for info in src.infolist():
+            text = src.read(info.filename).decode("utf-8")
+            if info.filename == "word/styles.xml":
+                text = text.replace("</w:styles>", extra + "</w:styles>")
+                if effects:
+                    out.writestr("word/stylesWithEffects.xml", text, zipfile.ZIP_DEFLATED)
+            elif effects and info.filename == "word/_rels/document.xml.rels":
+                text = text.replace("</Relationships>", effects_rel)
+            elif effects and info.filename == "[Content_Types].xml":
+                text = text.replace("</Types>", effects_type)
+            out.writestr(info, text, compress_type=zipfile.ZIP_DEFLATED)
+    return target
