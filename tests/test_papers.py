@@ -1060,15 +1060,35 @@ def test_papers_are_valid_for_word() -> None:
 THUMBNAIL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
 
 
+def preview_pictures(data: bytes) -> list[str]:
+    """The thumbnails a .docx carries: its parts and the package's relationships to them."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        rels = etree.fromstring(z.read("_rels/.rels"))
+        parts = [n for n in z.namelist() if n.startswith("docProps/thumbnail")]
+    return parts + [str(r.get("Target")) for r in rels if r.get("Type") == THUMBNAIL]
+
+
 @pytest.mark.parametrize("name", list(PAPERS))
 def test_a_paper_carries_no_preview_picture_of_a_blank_page(name: str) -> None:
     """Windows Explorer and mail clients show a package's thumbnail as the file's preview:
     python-docx's default document carried one of a blank page, and so did every paper."""
     kind = PAPERS[name]
-    with zipfile.ZipFile(io.BytesIO(RENDERER.render(kind, kind.sample()))) as z:
-        assert [n for n in z.namelist() if n.startswith("docProps/thumbnail")] == []
-        rels = etree.fromstring(z.read("_rels/.rels"))
-        assert [r.get("Target") for r in rels if r.get("Type") == THUMBNAIL] == []
+    assert preview_pictures(RENDERER.render(kind, kind.sample())) == []
+
+
+def test_a_paper_from_an_office_template_with_a_preview_picture_carries_none(
+    tmp_path: Path,
+) -> None:
+    """An office's copy made from the shipped file of before 2026-12-07, or saved by Word
+    with "Save preview picture", holds a thumbnail of the template (a blank page, or the
+    placeholders): its papers do not, as no picture shows the paper itself."""
+    office = docx.Document()  # python-docx's default: the blank page's thumbnail
+    office.add_paragraph("DISPOSISI KANTOR {{ case.case_no }}")
+    office.save(str(tmp_path / "disposisi.docx"))
+    assert preview_pictures((tmp_path / "disposisi.docx").read_bytes()) != []
+    paper = PaperRenderer(tmp_path).render(DISPOSISI, S.sample_disposisi())
+    assert "DISPOSISI KANTOR K7" in alltext(open_docx(paper))
+    assert preview_pictures(paper) == []
 
 
 # --- LibreOffice ---------------------------------------------------------------------

@@ -36,6 +36,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2 import StrictUndefined, Template
@@ -211,6 +212,7 @@ class PaperRenderer:
             now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)  # python-docx: naive
             properties = tpl.docx.core_properties
             properties.created = properties.modified = now
+            _drop_preview_picture(tpl)
             tpl.save(out)
         except MemoryError:  # the machine's, not the template's: it may pass next time
             raise
@@ -219,6 +221,17 @@ class PaperRenderer:
             # longer XML once filled, an expression that fails on the values (1 / 0)
             raise TemplateFailed(self.template_path(kind), exc, tpl.filling) from exc
         return out.getvalue()
+
+
+def _drop_preview_picture(tpl: DocxTemplate) -> None:
+    """Removes the template's thumbnail (``docProps/thumbnail.*``), which Windows Explorer
+    and mail clients show as the paper's preview: it pictures the template (python-docx's
+    blank page in a copy of the shipped files of before 2026-12-07, the placeholders in one
+    Word saved with "Save preview picture"), never the paper. A part no relationship names
+    is not written."""
+    rels = tpl.docx.part.package.rels
+    for rid in [rid for rid, rel in rels.items() if rel.reltype == RT.THUMBNAIL]:
+        del rels[rid]
 
 
 class TemplateFailed(Exception):
