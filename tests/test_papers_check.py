@@ -28,7 +28,7 @@ from bot.config import ConfigError, load_config
 from bot.core.loader import definition_from_text, load_definition
 from bot.papers import samples
 from bot.papers.registry import LAPORAN, PAPERS, paper_kinds, step_paper_problems
-from bot.papers.render import PaperRenderer, TemplateFailed, jinja_environment
+from bot.papers.render import SHIPPED_TEMPLATES, PaperRenderer, TemplateFailed, jinja_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 SOP = ROOT / "sops" / "penyusunan-program-kerja.toml"
@@ -274,8 +274,8 @@ def test_an_office_copy_that_carries_words_unused_styles_is_warned_of(
         f"warning: {copy}: {round(total / 1000)} KB of Word styles ({parts}), most of them "
         "unused, which every paper reads and writes again: the 790 KB the shipped templates "
         "carried before 2026-12-07 doubled the CPU of each paper (a Lembar Pemeriksaan 22–25 ms "
-        "against 10–12). For a lean copy, start again from the shipped pemeriksaan.docx and redo "
-        "the office's edits in it (see doc_templates/README.md)"
+        f"against 10–12). `sopbot template lean {copy} --output <new file>` writes a copy "
+        "without the unused ones, the office's edits kept (see doc_templates/README.md)"
     ]
     copy.unlink()
     _, _, err = check(config, capsys)
@@ -832,12 +832,56 @@ def test_the_spm_ls_with_its_konsep_spp_template_in_the_office_folder_passes(
     assert "konsep_spp" not in err  # a paper's template, not a stray file; named by a step
 
 
-def test_an_sops_own_blank_made_from_the_program_kerja_of_before_is_told_where_to_start_again(
+def test_sopbot_template_lean_writes_a_copy_without_words_unused_styles_that_check_passes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The office runs the command check names on its heavy Lembar Pemeriksaan: the copy
+    keeps the office's edit and every style a part uses, loses the 100 table styles and
+    stylesWithEffects.xml, and check passes it without the warning. An existing file is
+    not overwritten without --force."""
+    folder = tmp_path / "kantor"
+    heavy = with_word_2010_styles(tmp_path / "lama", "pemeriksaan.docx")
+    edited = office_copy(
+        folder, "pemeriksaan.docx", ("LEMBAR PEMERIKSAAN BERKAS", "LEMBAR PEMERIKSAAN KANTOR")
+    )
+    with zipfile.ZipFile(heavy) as old, zipfile.ZipFile(edited) as new:
+        parts = {n: old.read(n) for n in old.namelist()} | {BODY: new.read(BODY)}
+    with zipfile.ZipFile(edited, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    config = write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n')
+    _, _, err = check(config, capsys)
+    assert "Word styles" in err
+
+    lean = tmp_path / "pemeriksaan-lean.docx"
+    assert main(["template", "lean", str(edited), "--output", str(lean)]) == 0
+    out, _ = capsys.readouterr()
+    assert out == f"{lean}: 100 unused styles left out, 11 kept; Word styles 499 KB -> 18 KB\n"
+    with zipfile.ZipFile(lean) as z:
+        assert "word/stylesWithEffects.xml" not in z.namelist()
+        assert z.read(BODY) == parts[BODY]
+        with zipfile.ZipFile(SHIPPED_TEMPLATES / "pemeriksaan.docx") as shipped:
+            assert z.read("word/styles.xml") == shipped.read("word/styles.xml")
+    assert "LEMBAR PEMERIKSAAN KANTOR" in "\n".join(
+        p.text for p in docx.Document(str(lean)).paragraphs
+    )
+
+    assert main(["template", "lean", str(edited), "--output", str(lean)]) == 2
+    assert f"{lean} exists; add --force" in capsys.readouterr().err
+    assert main(["template", "lean", str(lean), "--output", str(edited), "--force"]) == 0
+    capsys.readouterr()
+    code, out, err = check(config, capsys)
+    assert code == 0, err
+    assert "papers: every template fills with sample data" in out
+    assert "Word styles" not in err
+
+
+def test_an_sops_own_blank_made_from_the_program_kerja_of_before_is_warned_of(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The SPM-LS's konsep_spp.docx, made by the office from the shipped program_kerja.docx
-    while that carried Word's unused styles, has no shipped file of its own: check names
-    the one it takes its placeholders from."""
+    while that carried Word's unused styles (a template no shipped file stands for): check
+    names it, and the command that makes it lean."""
     heavy = with_word_2010_styles(tmp_path / "kantor", "program_kerja.docx")
     copy = heavy.rename(tmp_path / "kantor" / "konsep_spp.docx")
     config = write_config(tmp_path, '[papers]\ntemplates_dir = "kantor"\n', SPM)
@@ -845,7 +889,7 @@ def test_an_sops_own_blank_made_from_the_program_kerja_of_before_is_told_where_t
     assert code == 0, err
     [warning] = [line for line in err.splitlines() if "Word styles" in line]
     assert warning.startswith(f"warning: {copy}: ")
-    assert "start again from the shipped program_kerja.docx and redo" in warning
+    assert f"`sopbot template lean {copy} --output <new file>`" in warning
 
 
 def test_a_misspelt_placeholder_in_an_sops_own_blank_is_named_with_its_file(

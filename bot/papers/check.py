@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import re
+import shlex
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -248,21 +249,19 @@ def heavy_styles(renderer: PaperRenderer, definitions: Iterable[SopDefinition] =
             continue
         if _STYLES_WITH_EFFECTS not in sizes and sizes.get(_STYLES, 0) <= _HEAVY_STYLES:
             continue
-        shipped = kind.template
-        if not (renderer.shipped_dir / shipped).is_file():  # an SOP's own blank draft
-            shipped = PAPERS["program_kerja"].template  # whose placeholders it takes
         parts = ", ".join(
             f"{name} {_kb(sizes[name])}"
             for name in (_STYLES, _STYLES_WITH_EFFECTS)
             if name in sizes
         )
+        path = renderer.template_path(kind)
         notes.append(
-            f"{renderer.template_path(kind)}: {_kb(sum(sizes.values()))} of Word styles "
-            f"({parts}), most of them unused, which every paper reads and writes again: "
-            "the 790 KB the shipped templates carried before 2026-12-07 doubled the CPU of "
-            "each paper (a Lembar Pemeriksaan 22–25 ms against 10–12). For a lean copy, start "
-            f"again from the shipped {shipped} and redo the office's edits in it (see "
-            "doc_templates/README.md)"
+            f"{path}: {_kb(sum(sizes.values()))} of Word styles ({parts}), most of them "
+            "unused, which every paper reads and writes again: the 790 KB the shipped "
+            "templates carried before 2026-12-07 doubled the CPU of each paper (a Lembar "
+            "Pemeriksaan 22–25 ms against 10–12). `sopbot template lean "
+            f"{shlex.quote(str(path))} --output <new file>` writes a copy without the unused "
+            "ones, the office's edits kept (see doc_templates/README.md)"
         )
     return notes
 
