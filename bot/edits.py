@@ -15,7 +15,10 @@ One polite reply too many is cheaper than a write for every message an official 
 With what it read, a text remembers the question that waited for typed text when it came:
 should that question wait still when the text is edited, the text was not taken as its
 answer (a year the bot could not read, a reason too long), and the edit's answer asks for a
-new message rather than saying the original stands.
+new message rather than saying the original stands. A file or photo the bot took
+nothing of (a file refused, a photo, a file it asked the case of) is marked so by its
+handler (:meth:`EditsSeen.not_taken`), with the question it did not answer, if one waited:
+its caption's edit is answered that nothing of it was received, not that it stands.
 """
 
 from __future__ import annotations
@@ -36,14 +39,17 @@ _ANSWERED = None
 class _Read:
     fingerprint: int
     asked: Hashable | None  # the question waiting for typed text when the message came
+    taken: bool = True  # False: the bot took nothing of it, and told its sender so
 
 
 @dataclass(frozen=True)
 class Edit:
     """An edit to answer: the question that waited for typed text when its message was
-    sent (None: none waited, or the message is not remembered)."""
+    sent (None: none waited, or the message is not remembered); ``taken``: False when the
+    bot took nothing of the message (a file refused, a photo)."""
 
     asked: Hashable | None
+    taken: bool = True
 
 
 def _read(message: Message) -> int | None:
@@ -83,7 +89,19 @@ class EditsSeen:
         if known and (seen is None or seen.fingerprint == read):
             return None  # answered already (None), or nothing the bot read has changed
         self._remember(key, _ANSWERED)
-        return Edit(seen.asked if seen is not None else None)
+        if seen is None:
+            return Edit(None)
+        return Edit(seen.asked, seen.taken)
+
+    def not_taken(self, chat_id: int, message_id: int, asked: Hashable | None = None) -> None:
+        """The bot took nothing of a message it was sent (a file refused, a photo), and told
+        its sender so; ``asked``: the question waiting for typed text it did not answer. A
+        message not remembered (or whose edit was answered) is left as it is."""
+        seen = self._messages.get((chat_id, message_id))
+        if seen is not None:
+            self._messages[(chat_id, message_id)] = _Read(
+                seen.fingerprint, asked if asked is not None else seen.asked, taken=False
+            )
 
     def _remember(self, key: tuple[int, int], value: _Read | None) -> None:
         self._messages[key] = value

@@ -517,6 +517,13 @@ EDIT_OF_AN_ANSWER_NOT_TAKEN = (
     "Mohon maaf, pesan tersebut belum kami terima sebagai jawaban, dan perubahannya tidak "
     "kami proses. {ask} Mohon dikirim sebagai pesan baru; pertanyaannya masih berlaku{cancel}."
 )
+# an edit of the caption of a file or photo the bot took nothing of (a file refused, a
+# photo: its sender was told why): nothing of it was recorded, so no "original" stands
+EDIT_OF_A_FILE_NOT_TAKEN = (
+    "Mohon maaf, perubahan atas pesan tersebut tidak kami proses. Kiriman tersebut belum "
+    "kami terima, sebagaimana telah kami sampaikan; bila masih diperlukan, silakan "
+    "mengirimkannya kembali sebagai pesan baru."
+)
 
 # /tugas: the order of its list (the moment each step's norm runs out)
 TASKS_ORDER = "<i>diurutkan menurut batas norma waktu: yang batasnya paling awal lebih dahulu</i>"

@@ -124,7 +124,9 @@ async def answer_file(context: Context, item: repo.SentFile, text: str) -> None:
     official sees which one it concerns. It is all the sender hears of a file not recorded
     (which case it is for, why it was refused): when Telegram fails it for now (a 5xx, a
     timeout, a 429 that lasted), the outbox sends it, retrying, rather than the file going
-    unanswered. A refusal (blocked, a chat gone) is only logged."""
+    unanswered. A refusal (blocked, a chat gone) is only logged. An edit of its caption is
+    then answered that nothing of it was received (:mod:`bot.edits`)."""
+    context.services.edits.not_taken(item.chat_id, item.message_id)
     text = t.fit(text)
     try:
         await calls.send_message(
@@ -633,6 +635,7 @@ def media_handler() -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
     async def on_media(update: Update, context: Context) -> None:
         message = update.effective_message
         assert message is not None
+        context.services.edits.not_taken(message.chat_id, message.message_id)  # never taken
         album = message.media_group_id
         if album is not None:
             if album in answered:

@@ -103,6 +103,10 @@ async def not_typed(update: Update, context: Context) -> bool:
     if dialogue is None or dialogue.kind not in _TYPE_IT:
         return False
     await reply(update, t.NOT_TYPED.format(**_type_it(context, dialogue)))
+    if (message := update.effective_message) is not None:
+        context.services.edits.not_taken(
+            message.chat_id, message.message_id, waiting_question(dialogue)
+        )
     return True
 
 
@@ -116,13 +120,14 @@ def waiting_question(dialogue: Dialogue | None) -> Hashable | None:
 
 async def edit_answer(context: Context, person_id: int, edit: Edit) -> str:
     """The answer to an official's edit of a message: the original stands; but a text
-    typed for a question that waits still was not taken as its answer (refused), so
-    nothing of it stands, and the answer is asked for in a new message."""
+    typed (or a photo sent) for a question that waits still was not taken as its answer,
+    so nothing of it stands, and the answer is asked for in a new message; nor does a
+    file or photo the bot took nothing of, which is to be sent again if still needed."""
     if edit.asked is not None:
         dialogue = await context.services.queries.dialogue(person_id)
         if dialogue is not None and waiting_question(dialogue) == edit.asked:
             return t.EDIT_OF_AN_ANSWER_NOT_TAKEN.format(**_type_it(context, dialogue))
-    return t.EDIT_NOT_PROCESSED
+    return t.EDIT_NOT_PROCESSED if edit.taken else t.EDIT_OF_A_FILE_NOT_TAKEN
 
 
 async def _replied_case(context: Context, message: Message) -> int | None:
@@ -173,7 +178,10 @@ def not_taken(message: Message) -> str:
 
 async def on_other(update: Update, context: Context) -> None:
     message = update.effective_message
-    if message is not None and not await not_typed(update, context):
+    if message is None:
+        return
+    context.services.edits.not_taken(message.chat_id, message.message_id)  # a voice's caption
+    if not await not_typed(update, context):
         await reply(update, not_taken(message))
 
 

@@ -19,6 +19,7 @@ import pytest
 from e2e_helpers import case_of
 from telegram import Chat, Message
 from telegram.constants import ChatType
+from test_e2e_flow import PAGE_PHOTO
 
 from bot import texts as t
 from bot.clock import ManualClock
@@ -199,6 +200,58 @@ async def test_an_edited_caption_does_not_attach_the_file_again(world: World) ->
     await world["kasubag"].wait_message(told_edit_not_processed, timeout=WAIT)
     await world.drained()
     assert await count(world, "SELECT COUNT(*) FROM files") == 1
+
+
+async def test_kabag_who_edits_the_caption_of_a_photo_sent_for_a_reason_is_asked_to_type_it(
+    world: World,
+) -> None:
+    """Asked for the reason of his return, Kabag sends a photo of the page with the reason
+    as its caption and is told to type it; he then corrects the caption. Nothing of the
+    photo was recorded, so he is not told that "the original stands": he is asked to type
+    the reason as a new message, the question still waiting."""
+    s = Script(world)
+    case_id = await s.submit("Usulan Program Kerja 2027")
+    await s.press("kabag", "Kembalikan", case_id)
+    await s.seen("kabag", lambda m: "silakan ketik" in m.text)
+    kabag = world["kabag"]
+    kabag.mark_seen()
+    photo = await kabag.send_photo(PAGE_PHOTO, caption="Tabel pada halaman 3 keliru")
+    await kabag.wait_message(lambda m: "perlu diketik" in m.text, timeout=WAIT)
+
+    kabag.mark_seen()
+    await kabag.edit(photo, "Tabel pada halaman 3 dan 4 keliru")
+    told = await kabag.wait_message(timeout=WAIT)
+    assert told.text == plain(
+        t.EDIT_OF_AN_ANSWER_NOT_TAKEN.format(ask=t.ANS_TYPE_REASON, cancel=t.FORWARDED_MAY_CANCEL)
+    )
+    assert told.reply_to is not None and told.reply_to.message_id == photo.message_id
+    assert (await case_of(world, case_id)).step == 2
+
+    await kabag.send(REASON)
+    await s.seen("kabag", lambda m: "↩️ Dikembalikan oleh" in m.text and REASON in m.text)
+
+
+async def test_kasubag_who_edits_the_caption_of_a_refused_file_is_asked_to_send_it_anew(
+    world: World,
+) -> None:
+    """Kasubag's file is refused (a type the office does not accept); she then corrects
+    its caption. The file was never recorded, so she is not told that "the original
+    stands": she is told it was not received and to send the file anew; nothing is
+    recorded by the edit."""
+    s = Script(world)
+    case_id = await s.new_case("Usulan Program Kerja 2027", 2027)
+    kasubag = world["kasubag"]
+    kasubag.mark_seen()
+    sent = await kasubag.send_document(b"MZ", file_name="TOR.exe", caption=f"#{case_id} TOR")
+    await kasubag.wait_message(lambda m: "jenis file exe" in m.text, timeout=WAIT)
+
+    kasubag.mark_seen()
+    await kasubag.edit(sent, f"#{case_id} TOR final")
+    told = await kasubag.wait_message(timeout=WAIT)
+    assert told.text == plain(t.EDIT_OF_A_FILE_NOT_TAKEN)
+    assert told.reply_to is not None and told.reply_to.message_id == sent.message_id
+    await world.drained()
+    assert await count(world, "SELECT COUNT(*) FROM files") == 0
 
 
 async def test_a_stranger_who_edits_a_message_is_refused_as_before(world: World) -> None:
