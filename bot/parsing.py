@@ -36,6 +36,7 @@ __all__ = [
     "indonesian_date",
     "is_cancel_word",
     "one_line_title",
+    "only_a_number",
     "report_period",
     "telegram_id",
 ]
@@ -196,6 +197,14 @@ def one_line_title(text: str, limit: int = MAX_TITLE) -> str | None:
         return None
     title = _WHITESPACE_RUN.sub(" ", title)
     return title if len(title) <= limit else None
+
+
+def only_a_number(title: str) -> bool:
+    """Whether a title (as :func:`one_line_title` gives it) holds no letter, only digits
+    and the signs between them ("2027", "2027/2028", "#5"): a year or a number typed where
+    the title is asked (after a refused title, the year the official expected to be asked
+    next), no activity's name."""
+    return not any(ch.isalpha() and ch not in INVISIBLE_LETTERS for ch in title)
 
 
 MAX_REPORT_DAYS = 3660

@@ -1000,6 +1000,13 @@ BAD_TITLE = (
     "tanpa karakter kendali (misalnya penanda arah teks). Silakan menuliskan kembali "
     "judul kegiatan."
 )
+# a title of only a number or a year ({typed}); {example}: TITLE_EXAMPLE; {Label}: the
+# SOP's year label ("Tahun Anggaran"), asked after the title
+TITLE_IS_A_NUMBER = (
+    "Mohon maaf, <b>{typed}</b> belum dapat kami catat sebagai judul karena judul perlu "
+    "memuat nama kegiatan, bukan hanya angka atau tahun. Silakan menuliskan judul kegiatan, "
+    "misalnya:\n<i>{example}</i>\n\n{Label} akan kami tanyakan sesudah judul."
+)
 ASK_YEAR_AFTER_TITLE = (
     "Pengajuan berkas baru.\n\nJudul: <b>{title}</b>\n\nSilakan menuliskan "
     "<b>{label}</b> (misalnya {year}).\n\nKetik /batal untuk membatalkan."

@@ -115,6 +115,13 @@ async def new_case_step(
         if title is None:
             await reply(update, t.BAD_TITLE.format(limit=parsing.MAX_TITLE))
             return
+        if parsing.only_a_number(title):  # the year typed where the title is asked
+            next_title = t.TITLE_EXAMPLE.format(sop=definition.header.name, year=next_year)
+            refused = t.TITLE_IS_A_NUMBER.format(
+                typed=t.e(title), example=t.e(next_title), Label=names["Label"]
+            )
+            await reply(update, refused)
+            return
         fields = {"title": title, "msg": message_id, "sop": data.get("sop")}
         if not await svc.dialogues.begin(uid, "new_year", data=fields, update_id=update.update_id):
             return  # delivered again after a crash (the gate asks again what it asked)

@@ -1176,6 +1176,44 @@ async def test_kabag_who_types_batal_instead_of_pressing_it_returns_nothing(
     assert cases == 1
 
 
+async def test_kasubag_whose_title_was_refused_and_who_types_the_year_is_asked_for_a_title(
+    world: World,
+) -> None:
+    """Kasubag's first title for /baru is refused as too long; she then types the year, as
+    if the bot had gone on to ask it. "2027" is no title: she is told a title names the
+    activity, not only a number or a year, with an example, and the question stays; the
+    title she then types makes the case, with the year asked after it."""
+    svc = world.services
+    kasubag = world["kasubag"]
+    await kasubag.send("/baru")
+    asked = await kasubag.wait_message(lambda m: "judul" in m.text, timeout=WAIT)
+    kasubag.mark_seen()
+    await kasubag.send("Usulan " * 60)
+    await kasubag.wait_message(lambda m: "paling banyak" in m.text, timeout=WAIT)
+
+    kasubag.mark_seen()
+    await kasubag.send("2027")
+    told = await kasubag.wait_message(timeout=WAIT)
+    definition = svc.sops.default
+    example = t.TITLE_EXAMPLE.format(
+        sop=definition.header.name, year=svc.zone.local(svc.clock.now()).year + 1
+    )
+    refused = t.TITLE_IS_A_NUMBER.format(
+        typed="2027", example=example, Label=definition.header.year_label
+    )
+    assert told.text == re.sub(r"<[^>]+>", "", refused)
+    pending = await svc.db.read(repo.get_dialogue, kasubag.id)
+    assert pending is not None and pending.kind == "new_title"
+    assert await svc.db.read(lambda tx: tx.value("SELECT COUNT(*) FROM cases")) == 0
+
+    await kasubag.send("Program Kerja Biro 2027")
+    await world.emu.wait_until(lambda: "tahun anggaran" in asked.text, timeout=WAIT)
+    await kasubag.send("2027")
+    await world.emu.wait_until(lambda: "telah dibuat" in asked.text, timeout=WAIT)
+    titles = await svc.db.read(lambda tx: tx.all("SELECT title FROM cases"))
+    assert [row[0] for row in titles] == ["Program Kerja Biro 2027"]
+
+
 async def test_kabag_who_replies_to_another_proposals_task_with_a_reason_returns_neither(
     world: World,
 ) -> None:

@@ -20,6 +20,7 @@ from bot.parsing import (
     indonesian_date,
     is_cancel_word,
     one_line_title,
+    only_a_number,
     telegram_id,
 )
 
@@ -310,6 +311,28 @@ def test_fiscal_year(text: str, expected: int | None) -> None:
 )
 def test_one_line_title(text: str, expected: str | None) -> None:
     assert one_line_title(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("2027", True),
+        ("２０２７", True),
+        ("2027/2028", True),
+        ("12.345", True),
+        ("#5", True),
+        ("Ⅻ", True),
+        ("Program Kerja 2027", False),
+        ("RKAKL 2027", False),
+        ("Tahun 2027", False),
+        ("TA-2027", False),
+    ],
+)
+def test_a_title_of_only_a_number_or_a_year_is_told(title: str, expected: bool) -> None:
+    """Kasubag types the year where the title is asked (a slip after a refused title):
+    "2027" is no title of an activity."""
+    assert one_line_title(title) == title
+    assert only_a_number(title) is expected
 
 
 def test_a_title_limit_counts_after_collapsing_spaces() -> None:
