@@ -2025,7 +2025,8 @@ ROLES_REVOKED_HEAD = "\n<b>Riwayat pencabutan dan pengalihan peran</b>"
 ROLES_REVOKED_LINE = "• {who} — {role} dicabut pada {when}"
 ROLES_MOVED_LINE = "• {who} — {role} dialihkan kepada {to} pada {when}"  # /alihkan
 # /cabut
-REVOKE_NOT_HOLDER = "Pegawai tersebut tidak memegang peran itu."
+# {who}: NAMED or UNNAMED, as REVOKED's {holder}
+REVOKE_NOT_HOLDER = "{who} tidak memegang peran {role}; tidak ada peran yang dicabut."
 # {holder}: NAMED ("Budi (ID 1002)"), or UNNAMED for someone who gave no name
 REVOKED = "Peran {role} milik {holder} telah dicabut."
 REVOKED_VACANT = "\nPeran {role} kini tidak dipegang siapa pun{waiting}."

@@ -330,7 +330,11 @@ async def revoke(update: Update, context: Context) -> None:
         return  # put back after a crash, applied already: answered then
     role_name = role_label(context.services.sops, role)
     if revoked is None:
-        await reply(update, await _acting_instead(context, role, person) or t.REVOKE_NOT_HOLDER)
+        refused = await _acting_instead(context, role, person)
+        if refused is None:  # named as every administrator's answer names a person
+            names = await context.services.queries.names([person])
+            refused = t.REVOKE_NOT_HOLDER.format(who=who(names, person), role=role_name)
+        await reply(update, refused)
         return
     # as every administrator's answer names a person: "Budi (ID 1002)", or "ID 1002"
     text = t.REVOKED.format(role=role_name, holder=who({person: revoked.name}, person))

@@ -448,6 +448,25 @@ async def test_a_role_passed_from_and_to_someone_who_does_not_hold_it_says_so(
     assert await holder_ids(world, "kabag") == [1002]
 
 
+async def test_a_role_revoked_from_someone_who_does_not_hold_it_names_both(
+    world: World,
+) -> None:
+    """The administrator revokes the team role from Budi, who is Kabag, and from ID 1, whom
+    the bot does not know: each answer names the person and the role, as the other answers
+    do, so he sees which id he mistyped; nothing is revoked."""
+    for command, expected in (
+        (
+            "/cabut 1002 tim",
+            "Budi Santoso, S.E., M.Si. (ID 1002) tidak memegang peran Tim Penyusunan; "
+            "tidak ada peran yang dicabut.",
+        ),
+        ("/cabut 1 tim", "ID 1 tidak memegang peran Tim Penyusunan; tidak ada peran yang dicabut."),
+    ):
+        assert await said(world, "admin", command) == expected
+    assert await holder_ids(world, "tim") == [1004, 1005]
+    assert await holder_ids(world, "kabag") == [1002]
+
+
 async def test_revoking_a_kabag_known_only_by_his_id_names_the_id_once(world: World) -> None:
     """The Kabag role went to ID 7770001, who never opened the bot and so gave no name;
     the administrator revokes it again: the answer names "ID 7770001", not the id twice."""
