@@ -423,6 +423,15 @@ NOT_TAKEN_OTHER = "pesan jenis tersebut"  # the {kind} of NOT_TAKEN for any othe
 UNKNOWN_COMMAND = (
     "Mohon maaf, perintah tersebut tidak dikenal. Ketik /bantuan untuk daftar perintah."
 )
+# a command with another bot's name typed in the private chat ("/tugas@otherbot", copied
+# from a group or another bot's guide): {typed} the command as typed, {other} that bot's
+# username, {bot} this bot's; {hint}: COMMAND_OF_OURS or COMMAND_NOT_OURS
+COMMAND_FOR_ANOTHER_BOT = (
+    "Mohon maaf, perintah <b>{typed}</b> ditujukan kepada bot lain (@{other}), bukan kepada "
+    "kami (@{bot}); perintah tersebut tidak kami jalankan. {hint}"
+)
+COMMAND_OF_OURS = "Di obrolan ini cukup ketik /{command} tanpa nama bot."
+COMMAND_NOT_OURS = "Ketik /bantuan untuk daftar perintah di obrolan ini."
 # free text for a question that ended meanwhile without the person's answer (another
 # holder decided the step, the role went, ...): what they typed, and why it was not used
 LAPSED_KIND = {

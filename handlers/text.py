@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from telegram import Message, MessageOriginUser, Update
-from telegram.ext import MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot import parsing
 from bot import texts as t
@@ -162,7 +162,39 @@ async def tell_lapsed(update: Update, context: Context, text: str) -> bool:
 
 
 async def on_unknown_command(update: Update, context: Context) -> None:
+    """A command no handler took: unknown, or addressed to another bot by its name
+    ("/tugas@otherbot": the gate keeps the bot to private chats, where a bot's name after
+    a command, meant for groups, can only be a slip, say a command copied from another
+    bot's guide). The latter is told so, with the command to type here."""
+    message = update.effective_message
+    typed = (message.text or "").split(maxsplit=1)[0] if message is not None else ""
+    command, at, addressee = typed.removeprefix("/").partition("@")
+    if at and addressee and addressee.casefold() != context.bot.username.casefold():
+        hint = (
+            t.COMMAND_OF_OURS.format(command=command)
+            if command.casefold() in _our_commands(context)
+            else t.COMMAND_NOT_OURS
+        )
+        text = t.COMMAND_FOR_ANOTHER_BOT.format(
+            typed=t.e(t.clip(typed, 100)),
+            other=t.e(t.clip(addressee, 40)),
+            bot=t.e(context.bot.username),
+            hint=hint,
+        )
+        await reply(update, text)
+        return
     await reply(update, t.UNKNOWN_COMMAND)
+
+
+def _our_commands(context: Context) -> set[str]:
+    """The commands this bot's handlers take (lower case, as PTB compares them)."""
+    return {
+        name
+        for group in context.application.handlers.values()
+        for handler in group
+        if isinstance(handler, CommandHandler)
+        for name in handler.commands
+    }
 
 
 def not_taken(message: Message) -> str:

@@ -8,6 +8,7 @@ buttons, a case that keeps the SOP it started with, and the rough edges named la
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 from collections.abc import Callable
 from datetime import datetime
@@ -18,6 +19,7 @@ import pytest
 from e2e_helpers import case_of
 from reliability_helpers import until
 
+from bot import texts as t
 from bot.clock import ManualClock
 from bot.demo import ADMIN_ID, OFFICIALS, ROOT, Script, World, draft
 from emulator import EmuMessage
@@ -148,6 +150,39 @@ async def test_a_command_the_bot_does_not_know_is_answered_as_politely_as_any_re
         assert answer.text == (
             "Mohon maaf, perintah tersebut tidak dikenal. Ketik /bantuan untuk daftar perintah."
         )
+
+
+async def test_a_command_addressed_to_another_bot_in_the_private_chat_says_so(
+    tmp_path: Path,
+) -> None:
+    """Kasubag copies /tugas@otherbot from a guide written for another bot (Telegram lets
+    anyone type a bot's name after a command; it is meant for groups) into her chat with
+    this bot: she is told the command is addressed to @otherbot, not to this bot, and to
+    type /tugas here, not that the command is unknown. Another bot's command this bot has
+    none of points to /bantuan; /tugas with this bot's own name, in any case, is run."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        assert world.app is not None
+        bot = world.app.bot.username
+        answer = await answer_to(world, "kasubag", "/tugas@otherbot")
+        hint = t.COMMAND_OF_OURS.format(command="tugas")
+        assert answer.text == re.sub(
+            "<[^>]+>",
+            "",
+            t.COMMAND_FOR_ANOTHER_BOT.format(
+                typed="/tugas@otherbot", other="otherbot", bot=bot, hint=hint
+            ),
+        )
+        answer = await answer_to(world, "kasubag", "/poll@AnotherBot Rapat hari Senin?")
+        assert answer.text == re.sub(
+            "<[^>]+>",
+            "",
+            t.COMMAND_FOR_ANOTHER_BOT.format(
+                typed="/poll@AnotherBot", other="AnotherBot", bot=bot, hint=t.COMMAND_NOT_OURS
+            ),
+        )
+        answer = await answer_to(world, "kasubag", f"/saya@{bot.upper()}")
+        assert "Data Bapak/Ibu" in answer.text
 
 
 # -- 3. files that are not what they claim ----------------------------------------------
