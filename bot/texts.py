@@ -401,6 +401,13 @@ ANSWER_BROKE_OFF = (
 UNKNOWN_INPUT = (
     "Mohon maaf, pesan tersebut tidak dapat kami proses. Ketik /bantuan untuk petunjuk penggunaan."
 )
+# text typed with no question waiting for it (names typed for a team picked by buttons, a
+# remark): nothing is recorded; where the official's tasks and the guide are
+NO_QUESTION_WAITING = (
+    "Mohon maaf, pesan tersebut tidak kami catat karena saat ini tidak ada pertanyaan yang "
+    "menunggu jawaban Bapak/Ibu. Tugas Bapak/Ibu beserta tombolnya dapat dilihat dengan "
+    "/tugas, dan petunjuk penggunaan dengan /bantuan."
+)
 # a message of a kind the bot takes nothing from (a voice note, a location, a poll...) with no
 # question pending: what it does take, and where to look ({kind}: one of NOT_TAKEN_KINDS)
 NOT_TAKEN = (

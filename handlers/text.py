@@ -37,7 +37,7 @@ async def on_text(update: Update, context: Context) -> None:
         elif replied is not None:  # a remark on a task ("TOR belum lengkap"): no decision
             await reply(update, t.REPLY_TO_CASE_NOT_RECORDED.format(case=replied))
         else:
-            await reply(update, t.UNKNOWN_INPUT)
+            await reply(update, t.NO_QUESTION_WAITING)
         return
     if dialogue.kind in _TYPE_IT and _forwarded_from(message, context.bot.id):
         # a message of the bot's own forwarded back (a task of another case, by mistake) is

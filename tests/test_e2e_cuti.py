@@ -366,13 +366,13 @@ async def test_text_after_a_question_ended_by_its_own_asker_is_not_understood(
     await s.press("dian", "Kembalikan", case)
     await s.seen("dian", lambda m: "silakan ketik" in m.text and bool(m.button_texts))
     await said(dian, "/batal")
-    assert await said(dian, "Formulir belum ditandatangani.") == plain(t.UNKNOWN_INPUT)
+    assert await said(dian, "Formulir belum ditandatangani.") == plain(t.NO_QUESTION_WAITING)
 
     await s.press("dian", "Kembalikan", case)
     await s.review_return("eko", case, "Sisa cuti tahun berjalan tinggal 2 hari.")
     await world["ani"].wait_message(lambda m: "Sisa cuti tahun berjalan" in m.text, timeout=WAIT)
     await world.drained()
-    assert await said(eko, "Mohon dilengkapi.") == plain(t.UNKNOWN_INPUT)
+    assert await said(eko, "Mohon dilengkapi.") == plain(t.NO_QUESTION_WAITING)
     reason = "Formulir belum ditandatangani atasan langsung."
     assert await said(dian, reason) == not_used(case, "Eko Prasetyo", reason)
-    assert await said(dian, reason) == plain(t.UNKNOWN_INPUT)
+    assert await said(dian, reason) == plain(t.NO_QUESTION_WAITING)

@@ -1121,6 +1121,22 @@ async def test_kabag_asked_for_a_reason_who_sends_a_voice_note_or_a_photo_is_ask
     assert [e.reason for e in returned] == ["Tabel pada halaman 3 keliru."]
 
 
+async def test_kabag_who_types_the_team_with_no_question_waiting_is_told_where_to_look(
+    world: World,
+) -> None:
+    """With no question waiting (the team is picked with the buttons of the task), Kabag
+    types "Ayu dan Rudi". Nothing is recorded; he is told that no question waits for his
+    answer, and where his tasks and the guide are (/tugas, /bantuan), not only that his
+    message "cannot be processed"."""
+    kabag = world["kabag"]
+    kabag.mark_seen()
+    await kabag.send("Ayu dan Rudi")
+    told = await kabag.wait_message(timeout=WAIT)
+    assert told.text == re.sub(r"<[^>]+>", "", t.NO_QUESTION_WAITING)
+    assert "/tugas" in told.text and "/bantuan" in told.text
+    assert await world.services.db.read(repo.get_dialogue, kabag.id) is None
+
+
 async def test_kabag_who_forwards_his_task_to_the_bot_is_told_which_case_and_where_to_act(
     world: World,
 ) -> None:
