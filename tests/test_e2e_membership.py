@@ -149,18 +149,24 @@ async def test_kasubag_who_corrects_a_refused_year_by_editing_is_asked_to_send_i
     await world.emu.wait_until(lambda: "telah dibuat" in asked.text, timeout=WAIT)
 
 
-async def test_kabag_who_shortens_a_refused_reason_by_editing_is_asked_to_send_it_anew(
-    world: World,
-) -> None:
-    """Kabag's reason is refused as longer than 1000 characters; he shortens it by editing
-    the message. He is told to send the reason as a new message (the case is still his to
-    return), not that the over-long original stands."""
+async def kabag_asked_for_a_reason(world: World) -> tuple[Script, int, EmuUser]:
+    """A proposal submitted; Kabag pressed Kembalikan on it and is asked for the reason."""
     s = Script(world)
     case_id = await s.submit("Usulan Program Kerja 2027")
     await s.press("kabag", "Kembalikan", case_id)
     await s.seen("kabag", lambda m: "silakan ketik" in m.text)
     kabag = world["kabag"]
     kabag.mark_seen()
+    return s, case_id, kabag
+
+
+async def test_kabag_who_shortens_a_refused_reason_by_editing_is_asked_to_send_it_anew(
+    world: World,
+) -> None:
+    """Kabag's reason is refused as longer than 1000 characters; he shortens it by editing
+    the message. He is told to send the reason as a new message (the case is still his to
+    return), not that the over-long original stands."""
+    s, case_id, kabag = await kabag_asked_for_a_reason(world)
     long_reason = await kabag.send("TOR belum lengkap. " * 60)
     await kabag.wait_message(lambda m: "terlalu panjang" in m.text, timeout=WAIT)
 
@@ -209,12 +215,7 @@ async def test_kabag_who_edits_the_caption_of_a_photo_sent_for_a_reason_is_asked
     as its caption and is told to type it; he then corrects the caption. Nothing of the
     photo was recorded, so he is not told that "the original stands": he is asked to type
     the reason as a new message, the question still waiting."""
-    s = Script(world)
-    case_id = await s.submit("Usulan Program Kerja 2027")
-    await s.press("kabag", "Kembalikan", case_id)
-    await s.seen("kabag", lambda m: "silakan ketik" in m.text)
-    kabag = world["kabag"]
-    kabag.mark_seen()
+    s, case_id, kabag = await kabag_asked_for_a_reason(world)
     photo = await kabag.send_photo(PAGE_PHOTO, caption="Tabel pada halaman 3 keliru")
     await kabag.wait_message(lambda m: "perlu diketik" in m.text, timeout=WAIT)
 
