@@ -246,8 +246,9 @@ class Config:
 
 # -- reading -----------------------------------------------------------------------------
 
-# each matched whole (fullmatch: "$" would also match before a final line break, "08:00\n")
-_HHMM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
+# each matched whole (fullmatch: "$" would also match before a final line break, "08:00\n");
+# a clock time takes the colon or the dot Indonesian offices write ("07.30", "16.00")
+_HHMM = re.compile(r"([01]\d|2[0-3])[:.]([0-5]\d)")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _UNIT = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
 _EXTENSION = re.compile(r"[a-z0-9]{1,8}")
@@ -301,20 +302,20 @@ class _Reader:
         return value
 
     def clock(self, raw: Mapping[str, Any], key: str, default: time) -> time:
-        """A time of day to the minute: "08:00", or TOML's own time written unquoted
-        (08:00:00)."""
+        """A time of day to the minute: "08:00" or "08.00" (as Indonesian offices write
+        it), or TOML's own time written unquoted (08:00:00)."""
         name = key.rsplit(".", 1)[-1]
         if name not in raw:
             return default
         value = raw[name]
         if isinstance(value, time):  # TOML's local time (never a datetime: that is no time)
             if value.second or value.microsecond:
-                self.fail(key, f"must be a time as 'HH:MM', got {value.isoformat()}")
+                self.fail(key, f"must be a time as 'HH:MM' or 'HH.MM', got {value.isoformat()}")
                 return default
             return value
         match = _HHMM.fullmatch(value) if isinstance(value, str) else None
         if not match:
-            self.fail(key, f"must be a time as 'HH:MM', got {value!r}")
+            self.fail(key, f"must be a time as 'HH:MM' or 'HH.MM', got {value!r}")
             return default
         return time(int(match[1]), int(match[2]))
 

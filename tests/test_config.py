@@ -251,13 +251,15 @@ BAD = {
     "hour without zero": (setting("time.day_start", "8:00"), "time.day_start: must be a time"),
     "hour 24": (setting("time.day_end", "24:00"), "time.day_end: must be a time"),
     "minute 60": (setting("time.day_start", "07:60"), "time.day_start: must be a time"),
-    "dot as separator": (setting("time.day_start", "08.00"), "time.day_start: must be a time"),
+    "comma as separator": (setting("time.day_start", "08,00"), "time.day_start: must be a time"),
+    "dot and one minute digit": (setting("time.day_end", "16.0"), "time.day_end: must be a time"),
+    "dot and colon mixed": (setting("time.day_end", "16.00:00"), "time.day_end: must be a time"),
     "time with seconds": (setting("time.day_end", "16:00:00"), "time.day_end: must be a time"),
     "time as a number": (setting("time.day_end", 16), "time.day_end: must be a time as 'HH:MM'"),
     # TOML's own time (day_end = 16:30:15, unquoted) to the second: office hours are minutes
     "a TOML time with seconds": (
         setting("time.day_end", time(16, 30, 15)),
-        "time.day_end: must be a time as 'HH:MM', got 16:30:15",
+        "time.day_end: must be a time as 'HH:MM' or 'HH.MM', got 16:30:15",
     ),
     "unknown top-level key": (setting("token", "x"), "token: unknown key"),
     "misspelt section": (setting("reminder", {"enabled": True}), "reminder: unknown key"),
@@ -994,5 +996,14 @@ def test_office_hours_written_as_toml_times_unquoted_are_taken() -> None:
     (it was refused as "must be a str, got datetime.time(7, 30)")."""
     raw = example()
     raw["time"].update(day_start=time(7, 30), day_end=time(16, 0))
+    config = parse_config(raw, base_dir=ROOT)
+    assert (config.time.day_start, config.time.day_end) == (time(7, 30), time(16, 0))
+
+
+def test_office_hours_written_with_a_dot_as_indonesian_offices_do_are_taken() -> None:
+    """An Indonesian office writes "07.30" and "16.00": both are read as the colon's
+    (they were refused as "must be a time as 'HH:MM'")."""
+    raw = example()
+    raw["time"].update(day_start="07.30", day_end="16.00")
     config = parse_config(raw, base_dir=ROOT)
     assert (config.time.day_start, config.time.day_end) == (time(7, 30), time(16, 0))
