@@ -365,7 +365,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     secret_problem = config.bot.webhook.secret_problem() if config.bot.mode == "webhook" else None
     if secret_problem:
         print(f"error: {secret_problem}", file=sys.stderr)
-    if token_ok:
+    token_problem = config.token_problem()
+    if token_problem:
+        print(f"error: {token_problem}", file=sys.stderr)
+    elif token_ok:
         print(f"token: from ${config.bot.token_env} (set)")
     else:  # check validates the files, often where the secret is not (systemd's
         # EnvironmentFile, an office PC); run refuses to start without it
@@ -376,7 +379,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
     if not _templates_ok(config, definitions):
         return 2
-    if not database_ok or places or secret_problem or unmounted:
+    if not database_ok or places or secret_problem or unmounted or token_problem:
         return 2
     return 0
 
@@ -808,6 +811,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             "Without a token, try the offline demo: sopbot demo",
             file=sys.stderr,
         )
+        return 2
+    if problem := config.token_problem():
+        print(f"error: {problem}", file=sys.stderr)
         return 2
     _warn_permissions(path)
     if config.bot.mode == "webhook" and (problem := config.bot.webhook.secret_problem()):

@@ -243,12 +243,29 @@ class Config:
         Blanks around it (a quoted value in an env file) are dropped: a token has none."""
         return os.environ.get(self.bot.token_env, "").strip() or None
 
+    def token_problem(self) -> str | None:
+        """Why the token in bot.token_env is not one (the bot's id, a colon, then letters,
+        digits, '_' and '-'), without a word of the value, which may be a real token
+        pasted wrongly; None when it has that shape or there is none (the caller says
+        "not set"). Caught at start: Telegram out of reach, the bot would only retry."""
+        token = self.token()
+        if token is None or _TOKEN_SHAPE.fullmatch(token):
+            return None
+        return (
+            f"bot.token_env: environment variable {self.bot.token_env} does not hold a bot "
+            "token as @BotFather gives it: digits (the bot's id), a colon, then letters, "
+            "digits, '_' and '-', without blanks; copy it again from @BotFather (its value "
+            "is not shown here)"
+        )
+
 
 # -- reading -----------------------------------------------------------------------------
 
 # each matched whole (fullmatch: "$" would also match before a final line break, "08:00\n");
 # a clock time takes the colon or the dot Indonesian offices write ("07.30", "16.00")
 _HHMM = re.compile(r"([01]\d|2[0-3])[:.]([0-5]\d)")
+# https://core.telegram.org/bots/api#authorizing-your-bot; its length is Telegram's to judge
+_TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _UNIT = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
 _EXTENSION = re.compile(r"[a-z0-9]{1,8}")

@@ -8,6 +8,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import shlex
 import shutil
 import sqlite3
@@ -1518,6 +1519,36 @@ def test_check_and_run_call_a_blank_token_blank(tmp_path: Path, token: str) -> N
     ran = sopbot("run", "--config", str(config), token=token)
     assert ran.returncode == 2
     assert "error: bot.token_env: environment variable TELEGRAM_BOT_TOKEN is blank." in ran.stderr
+
+
+MALFORMED_TOKENS = {
+    "digits only": "1102015437788",
+    "a blank inside": "110201543:AAHdqTcvCH1vGWJx feSofSAs0K5PALDsaw",
+    "no colon": "110201543AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+    "the bot prefix of the URL": "bot110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+}
+
+
+@pytest.mark.parametrize("token", MALFORMED_TOKENS.values(), ids=MALFORMED_TOKENS.keys())
+def test_check_and_run_refuse_a_malformed_token_at_once_without_showing_it(
+    tmp_path: Path, token: str
+) -> None:
+    """A token pasted wrongly into the env file, with Telegram out of reach: run tried the
+    network for ever (and check said '(set)') instead of saying the token is no token."""
+    config = write_config(tmp_path, '[bot]\napi_base_url = "http://127.0.0.1:9"\n')
+    refusal = (
+        "error: bot.token_env: environment variable TELEGRAM_BOT_TOKEN does not hold a bot "
+        "token as @BotFather gives it"
+    )
+    checked = sopbot("check", "--config", str(config), token=token)
+    assert checked.returncode == 2
+    assert refusal in checked.stderr
+    assert "(set)" not in checked.stdout
+    ran = sopbot("run", "--config", str(config), token=token)
+    assert ran.returncode == 2
+    assert refusal in ran.stderr
+    for part in re.split(r"[ :]", token):
+        assert part not in checked.stdout + checked.stderr + ran.stdout + ran.stderr
 
 
 def bin_run(tmp_path: Path, *args: str, token: str = "", config: bool = False) -> str:
