@@ -723,7 +723,7 @@ def _os_error(exc: OSError) -> str:
 
 def cmd_template_lean(args: argparse.Namespace) -> int:
     """Writes a lean copy of an office's template (:mod:`bot.papers.lean`)."""
-    from bot.papers.lean import lean_copy
+    from bot.papers.lean import NotWordDocument, lean_copy
 
     source, target = Path(args.file), Path(args.output)
     if not source.is_file():
@@ -736,6 +736,15 @@ def cmd_template_lean(args: argparse.Namespace) -> int:
         copy = lean_copy(source, target)
     except OSError as exc:
         print(f"error: {exc.filename or target}: {_os_error(exc)}", file=sys.stderr)
+        return 2
+    except NotWordDocument as exc:
+        what = f"it is {exc.kind}. " if exc.kind else ""
+        print(
+            f"error: {source}: not a Word .docx document; {what}Open it in Word, choose "
+            'File > Save As and save it as "Word Document (*.docx)", then run this on the '
+            ".docx file",
+            file=sys.stderr,
+        )
         return 2
     except Exception as exc:  # python-docx refuses the file
         print(f"error: {source}: not a Word document (.docx): {exc}", file=sys.stderr)

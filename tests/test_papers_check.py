@@ -876,6 +876,44 @@ def test_sopbot_template_lean_writes_a_copy_without_words_unused_styles_that_che
     assert "Word styles" not in err
 
 
+NOT_DOCX = {
+    # Word 97-2003's .doc: an OLE compound file, not a zip
+    "pemeriksaan.doc": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),
+    "pemeriksaan.pdf": b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n",
+    "pemeriksaan-teks.docx": b"LEMBAR PEMERIKSAAN BERKAS\n",
+}
+
+
+@pytest.mark.parametrize("name", NOT_DOCX)
+def test_sopbot_template_lean_on_a_file_that_is_no_docx_says_to_save_it_as_docx(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """The office hands the IT officer its template as a .doc, a PDF or a text file renamed
+    .docx: the command said python-docx's "Package not found" (the file was right there)."""
+    source = tmp_path / name
+    source.write_bytes(NOT_DOCX[name])
+    lean = tmp_path / "lean.docx"
+    assert main(["template", "lean", str(source), "--output", str(lean)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"error: {source}: not a Word .docx document; ")
+    assert "Save As" in err and "Word Document (*.docx)" in err
+    assert "Package not found" not in err
+    assert not lean.exists()
+
+
+def test_sopbot_template_lean_on_another_office_package_says_it_is_no_docx(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A zip of another kind (a LibreOffice .odt renamed .docx) is no Word document either."""
+    source = tmp_path / "pemeriksaan.docx"
+    with zipfile.ZipFile(source, "w") as package:
+        package.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        package.writestr("content.xml", "<office:document-content/>")
+    assert main(["template", "lean", str(source), "--output", str(tmp_path / "lean.docx")]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {source}: not a Word .docx document; ")
+
+
 def test_an_sops_own_blank_made_from_the_program_kerja_of_before_is_warned_of(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -13,14 +13,17 @@ copied are the shipped files of today, part for part.
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import docx
+from docx.document import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.exceptions import PackageNotFoundError
 from lxml import etree
 
-__all__ = ["LeanCopy", "lean_copy"]
+__all__ = ["LeanCopy", "NotWordDocument", "lean_copy"]
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Elements whose w:val names a style: in the body, headers, footers, notes, numbering and
@@ -39,6 +42,24 @@ _STYLE_LINKS = ("basedOn", "next", "link")
 _STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 
 
+# What a file that is no .docx most often is, by its first bytes.
+_KINDS = (
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a Word 97-2003 .doc"),  # an OLE compound file
+    (b"%PDF", "a PDF"),
+    (b"{\\rtf", "an RTF document"),
+    (b"PK", "a zip of another kind than Word's"),
+)
+
+
+class NotWordDocument(ValueError):
+    """The file is no .docx (python-docx says only "Package not found" of a .doc or a PDF,
+    though the file is there). ``kind`` says what it looks like, when that is known."""
+
+    def __init__(self, kind: str | None) -> None:
+        super().__init__(f"not a Word .docx document ({kind or 'of an unknown kind'})")
+        self.kind = kind
+
+
 @dataclass(frozen=True)
 class LeanCopy:
     """What a lean copy left out: the styles removed, and the styles parts' size before
@@ -53,7 +74,7 @@ class LeanCopy:
 def lean_copy(source: Path, target: Path) -> LeanCopy:
     """Writes ``source`` to ``target`` without its unused styles, ``stylesWithEffects.xml``
     and thumbnail. ``target`` may be ``source``: it is read whole first."""
-    document = docx.Document(str(source))
+    document = _word_document(source)
     package = document.part.package
     styles_part = document.part.part_related_by(RT.STYLES)
     before = sum(
@@ -96,3 +117,17 @@ def lean_copy(source: Path, target: Path) -> LeanCopy:
         style.delete()
     document.save(str(target))
     return LeanCopy(len(removed), len(styles) - len(removed), before, len(styles_part.blob))
+
+
+def _word_document(source: Path) -> Document:
+    """``source`` opened; :class:`NotWordDocument` when it is no .docx (an :class:`OSError`
+    when it cannot be read, which python-docx too would call "Package not found")."""
+    with source.open("rb") as file:  # python-docx reads every part at once
+        try:
+            return docx.Document(file)
+        except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+            # not a zip; a zip without [Content_Types].xml; another content type than Word's
+            file.seek(0)
+            head = file.read(8)
+            kind = next((kind for magic, kind in _KINDS if head.startswith(magic)), None)
+            raise NotWordDocument(kind) from exc
