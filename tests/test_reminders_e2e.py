@@ -1816,6 +1816,67 @@ async def test_rudi_told_his_reminder_comes_at_14_is_told_when_ayus_draft_puts_i
         }
 
 
+async def put_off_notices_waiting(world: World, who: str) -> list[tuple[str | None, str]]:
+    """(last error, next attempt) of the "your reminder is put off" notices still to go to
+    ``who``, once there is one."""
+    deadline = asyncio.get_running_loop().time() + WAIT
+    while True:
+        rows = await world.services.db.read(
+            lambda tx: tx.all(
+                "SELECT params, last_error, next_attempt_at FROM outbox WHERE chat_id = ? "
+                "AND kind = 'notice' AND sent_at IS NULL AND failed_at IS NULL ORDER BY id",
+                (ID[who],),
+            )
+        )
+        waiting = [(r[1], r[2]) for r in rows if json.loads(r[0])["t"] == "reminder_put_off"]
+        if waiting and all(error is not None for error, _ in waiting):
+            return waiting
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"no put-off notice waits for {who}: {rows}")
+        await asyncio.sleep(0.02)
+
+
+async def test_rudi_is_told_of_his_reminder_put_off_by_ayus_draft_at_night_when_the_office_opens(
+    tmp_path: Path,
+) -> None:
+    """The team's step is late: Ayu and Rudi read Pengingat ke-1 and ke-2 on Monday 20 July
+    at 09.00 and 13.00. At 15.00 Rudi postpones his own reminders by three working hours,
+    to Tuesday 10.00. Ayu works on at home and sends the Draf RKAKL at 21.00: the step's next
+    reminder, Rudi's with it, now comes 240 working minutes after the office opens, Tuesday
+    12.00. A notice about a reminder does not wake Rudi at 21.00 (the reminder itself waits
+    for the office): he is told when the office opens, Tuesday 08.00, before the 10.00 he
+    was told of."""
+    async with world_at(tmp_path, wib(7, 6, 9)) as (world, clock):
+        s = Script(world, WAIT)
+        case = await with_the_team(world, "Usulan yang drafnya dikirim malam")
+        phones = Phones(world)
+        await sweep_at(world, clock, wib(7, 20, 9))
+        await sweep_at(world, clock, wib(7, 20, 13))
+        reminded = [headline(m) for m in phones.news()["tim2"]]
+        assert reminded == ["⏰ Pengingat ke-1", "⏰ Pengingat ke-2"]
+        clock.set(wib(7, 20, 15))
+        answer = await ask(world, "tim2", f"/tunda {case} 3j")
+        assert f"Bapak/Ibu pada {office_time(wib(7, 21, 10))}, saat penundaan" in answer, answer
+
+        clock.set(wib(7, 20, 21))
+        world["tim2"].mark_seen()
+        await s.upload("tim1", case, "Draf RKAKL.docx", draft("Draf RKAKL"))
+        [(error, until)] = await put_off_notices_waiting(world, "tim2")
+        assert (error, parse_ts(until)) == (repo.OFFICE_CLOSED, wib(7, 21, 8))
+        assert not [m for m in world["tim2"].bot_messages if "diundur" in m.text]
+
+        clock.set(wib(7, 21, 8))
+        world.services.outbox.wake()
+        told = await world["tim2"].wait_message(lambda m: "diundur" in m.text, timeout=WAIT)
+        assert told.text == (
+            f"Berkas #{case}: {NAMES['tim1']} telah mengunggah dokumen pada langkah ini "
+            "sehingga pengingat langkah ini diundur. Pengingat berikutnya bagi Bapak/Ibu "
+            f"dikirim pada {office_time(wib(7, 21, 12))}, bukan pada "
+            f"{office_time(wib(7, 21, 10))} sebagaimana disampaikan sebelumnya."
+        ), told.text
+        await world.drained(WAIT)
+
+
 async def test_reminders_go_on_after_the_host_clock_ran_two_weeks_ahead_and_was_set_back(
     tmp_path: Path,
 ) -> None:

@@ -34,8 +34,10 @@ class Chases:
         """A reminder or escalation is sent in office time only (the office's calendar, as
         the sweep that queued it): one that comes due outside it (Telegram answered again
         at night) is put off to the next working moment, and the chat's other rows go on.
-        Other rows go at any hour; for them this reads no clock and no database."""
-        if not repo.reminding(item.kind, item.params):
+        So is the notice that a colleague's upload put a reminder off, which an upload at
+        night queues (:func:`repo.waits_for_office`). Other rows go at any hour; for them
+        this reads no clock and no database."""
+        if not repo.waits_for_office(item.kind, item.params):
             return False
         calendar = self.renderer.calendar
         now = self.courier.clock.now()

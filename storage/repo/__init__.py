@@ -231,6 +231,7 @@ from storage.repo.queued import (
     supersede_digests,
     supersede_reminders,
     tasks_refused_unreachable,
+    waits_for_office,
 )
 from storage.repo.queued import _keep_listed as _keep_listed
 from storage.repo.queued import _leave_out_of_digests as _leave_out_of_digests
@@ -469,5 +470,6 @@ __all__ = [
     "updates_to_replay",
     "wait_for_album",
     "waiting_albums",
+    "waits_for_office",
     "withdraw_invite",
 ]

@@ -469,8 +469,9 @@ OFFICE_CLOSED = "office closed: put off to the next working moment"
 
 
 def defer_to_office(tx: Tx, item_id: int, until: datetime) -> None:
-    """A reminder or escalation that came due outside office time waits until ``until``
-    (the office's next working moment), not counted as an attempt. It holds up none of its
+    """A reminder, escalation or put-off notice (:func:`waits_for_office`) that came due
+    outside office time waits until ``until`` (the office's next working moment), not
+    counted as an attempt. It holds up none of its
     chat's later rows (:func:`take_due_outbox`, :func:`take_outbox_rows`): what else the
     person gets meanwhile goes at once."""
     mark_retry(tx, item_id, until, OFFICE_CLOSED, count=False)

@@ -147,6 +147,14 @@ def reminding(kind: str, params: dict[str, Any]) -> bool:
     return kind == "digest" or (kind == "notice" and params.get("t") == "escalation")
 
 
+def waits_for_office(kind: str, params: dict[str, Any]) -> bool:
+    """Whether an outbox row goes in office time only: a reminder or escalation
+    (:func:`reminding`), or the notice that a colleague's upload put a team member's next
+    reminder off (a note about a reminder is no more urgent than the reminder itself)."""
+    put_off = kind == "notice" and params.get("t") == "reminder_put_off"
+    return put_off or reminding(kind, params)
+
+
 def supersede_reminders(tx: Tx, chat_id: int, case_id: int, now: datetime) -> bool:
     """The case's reminders and escalations still queued for this chat are not sent: a later
     one about the case is queued in their place. While Telegram cannot be reached the sweep
