@@ -964,6 +964,8 @@ REFUSED_REPORT = (
 FUTURE_REPORT = "Mohon maaf, periode {period} belum dimulai."
 # the report's summary in the chat (bot.services.reports: the chart's caption, when it fits)
 REPORT_SUMMARY_HEAD = "<b>Laporan Evaluasi Penerapan SOP</b> — {period}"
+# after the heading, of a period not over when the report is made: the day it counts up to
+REPORT_SO_FAR = " (s.d. {day})"
 REPORT_SUMMARY_SOP = "<i>{sop}</i>"
 REPORT_SUMMARY_CASES = (
     "Berkas: {cases} · selesai {archived} · berjalan {running} · dibatalkan {cancelled}"

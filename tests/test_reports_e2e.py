@@ -439,7 +439,9 @@ async def test_laporan_whose_summary_is_longer_than_a_caption_is_read_whole(
     summary = reports.summary
     reason = "Mohon dilengkapi lampiran anggaran dan disesuaikan dengan pagu indikatif"
 
-    def slow(definition: SopDefinition, figures: stats.Report, request: PeriodRequest) -> str:
+    def slow(
+        definition: SopDefinition, figures: stats.Report, request: PeriodRequest, today: date
+    ) -> str:
         steps = tuple(
             stats.StepFigures(
                 n, "langkah", "kabag", 240, 5, 2000.0, 3000, 5, 3 if n in (2, 3, 7) else 0,
@@ -447,7 +449,7 @@ async def test_laporan_whose_summary_is_longer_than_a_caption_is_read_whole(
             )
             for n in range(1, 13)
         )  # fmt: skip
-        return str(summary(definition, replace(figures, steps=steps), request))
+        return str(summary(definition, replace(figures, steps=steps), request, today))
 
     monkeypatch.setattr(reports, "summary", slow)
     karo = world["karo"]
@@ -463,3 +465,36 @@ async def test_laporan_whose_summary_is_longer_than_a_caption_is_read_whole(
     assert told.text.rstrip().endswith(
         f"• Langkah 7 dikembalikan 3 kali; alasan terbanyak: {reason}"
     )
+
+
+async def test_laporan_of_a_year_not_yet_over_names_the_day_it_reaches(tmp_path: Path) -> None:
+    """Karo asks for the year's report on Monday 7 December 2026, for the bureau's
+    year-end evaluation. Its figures run to that moment, not to 31 December: the paper he
+    files ("Periode") and the summary say "s.d. 7 Desember 2026", so that no one reading
+    the archived paper takes the last three weeks of the year for counted. November's
+    report, a period that has ended, still names its whole span."""
+    clock = ManualClock(datetime(2026, 12, 7, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta")))  # Monday
+    async with World(tmp_path, clock=clock, reminders={"enabled": False}) as world:
+        await world.everyone_starts()
+        s = Script(world, timeout=TIMEOUT)
+        await s.submit("Program Kerja TA 2027")
+        karo = world["karo"]
+        karo.mark_seen()
+        await karo.send("/laporan 2026")
+        chart = await karo.wait_message(lambda m: m.photo is not None, timeout=TIMEOUT)
+        paper = await karo.wait_message(lambda m: m.document is not None, timeout=TIMEOUT)
+        caption = chart.caption or ""
+        assert caption.startswith(
+            "Laporan Evaluasi Penerapan SOP — Tahun 2026 (s.d. 7 Desember 2026)\n"
+        ), caption
+        text = paper_text(paper.file_bytes())
+        assert "1 Januari 2026 s.d. 7 Desember 2026" in text
+        assert "31 Desember 2026" not in text
+        karo.mark_seen()
+        await karo.send("/laporan 11-2026")
+        chart = await karo.wait_message(lambda m: m.photo is not None, timeout=TIMEOUT)
+        paper = await karo.wait_message(lambda m: m.document is not None, timeout=TIMEOUT)
+        assert (chart.caption or "").startswith(
+            "Laporan Evaluasi Penerapan SOP — November 2026\n"
+        ), chart.caption
+        assert "1 November 2026 s.d. 30 November 2026" in paper_text(paper.file_bytes())

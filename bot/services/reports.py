@@ -72,6 +72,13 @@ class PeriodRequest:
     after: date  # the day after the last one
     label: str
 
+    def reached(self, today: date) -> date:
+        """The last day the report counts: the period's, or ``today`` (the office's date
+        it is made on) while the period runs on. A year's report made on 7 December counts
+        up to that moment, and its paper, filed for the year, says "s.d. 7 Desember 2026",
+        not the 31 December still to come."""
+        return min(self.after - timedelta(days=1), today)
+
 
 @dataclass(frozen=True)
 class SopReport:
@@ -250,7 +257,7 @@ class Reports:
         request: PeriodRequest,
         now: datetime,
     ) -> SopReport:
-        last_day = request.after - timedelta(days=1)
+        last_day = request.reached(self.zone.day(now))
         span = f"{tanggal(request.first)} – {tanggal(last_day)}"
         chart_error = ""
         try:
@@ -271,7 +278,7 @@ class Reports:
             chart=chart,
             paper=paper,
             paper_name=report_file_name(definition.code, request.label),
-            summary=self.summary(definition, figures, request),
+            summary=self.summary(definition, figures, request, self.zone.day(now)),
             chart_error=chart_error,
             paper_failed=paper_failed,
             asked_by=record.prepared_by.name,
@@ -309,7 +316,7 @@ class Reports:
             sop_name=definition.header.name,
             period_label=request.label,
             first_day=request.first,
-            last_day=request.after - timedelta(days=1),
+            last_day=request.reached(self.zone.day(now)),
             made_at=now,
             prepared_by=official,
             cases=figures.cases,
@@ -346,13 +353,21 @@ class Reports:
         )
 
     def summary(
-        self, definition: SopDefinition, figures: stats.Report, request: PeriodRequest
+        self,
+        definition: SopDefinition,
+        figures: stats.Report,
+        request: PeriodRequest,
+        today: date,
     ) -> str:
-        """The report in a few lines (HTML), for the chat."""
+        """The report in a few lines (HTML), for the chat; of a period that runs on after
+        ``today``, up to which day it counts."""
         states = figures.states
         running = states.get(stats.CaseState.ON_TIME, 0) + states.get(stats.CaseState.LATE, 0)
+        reached = request.reached(today)
+        so_far = "" if reached == request.after - timedelta(days=1) else t.REPORT_SO_FAR
         lines = [
-            t.REPORT_SUMMARY_HEAD.format(period=t.e(request.label)),
+            t.REPORT_SUMMARY_HEAD.format(period=t.e(request.label))
+            + so_far.format(day=tanggal(reached)),
             t.REPORT_SUMMARY_SOP.format(sop=t.e(definition.header.name)),
             "",
             t.REPORT_SUMMARY_CASES.format(
