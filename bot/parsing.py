@@ -37,6 +37,7 @@ __all__ = [
     "is_cancel_word",
     "one_line_title",
     "only_a_number",
+    "report_examples",
     "report_period",
     "telegram_id",
 ]
@@ -263,6 +264,15 @@ def report_period(text: str, today: date) -> tuple[date, date, str] | None:
         # "desember" typed on 5 January is the December just past, not the one to come
         return _month(today.year if month <= today.month else today.year - 1, month)
     return None
+
+
+def report_examples(today: date) -> dict[str, object]:
+    """The periods /laporan's usage and /bantuan name as examples, typed as they stand on
+    ``today``: the latest month that has ended (``month``, ``month_name``) and its year
+    (``year``), periods with work in them, never one still to come (refused) nor one of a
+    year long past."""
+    last = today.replace(day=1) - timedelta(days=1)
+    return {"year": last.year, "month": last.month, "month_name": _MONTH_LABELS[last.month - 1]}
 
 
 def _year(year: int) -> tuple[date, date, str] | None:

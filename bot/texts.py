@@ -599,7 +599,7 @@ HELP = (
     "/terlambat — langkah yang melewati norma waktu (pimpinan: pada peran Bapak/Ibu dan "
     "bawahannya; administrator: semua langkah)\n"
     "/laporan [periode] — laporan evaluasi penerapan SOP: grafik dan dokumen "
-    "({heads}, administrator), misalnya <code>/laporan 2026</code>\n"
+    "({heads}, administrator), misalnya <code>/laporan {report_year}</code>\n"
     "/saya — data dan peran Bapak/Ibu, dengan tombol untuk memperbaiki nama, NIP, dan "
     "jabatan\n"
     "/batal — membatalkan isian yang sedang berjalan\n"
@@ -951,10 +951,11 @@ REFUSED_REPORTS = (
 REPORT_WHO_LINE = "• <i>{sop}</i>: {who}"
 REPORT_WHO_ADMIN = "administrator"  # the last of the {who} who may ask for a report
 REPORT_CHOICE = "• <code>{command}</code> — {sop}"  # a line of REPORT_WHICH_SOP's {choices}
+# {year}, {month}, {month_name}: parsing.report_examples, periods that can be typed as shown
 USAGE_REPORT = (
     "Penggunaan: <code>/laporan [periode]</code>, misalnya <code>/laporan</code> (tahun ini), "
-    "<code>/laporan 2026</code>, <code>/laporan 12-2026</code>, "
-    "<code>/laporan Desember 2026</code>, atau <code>/laporan 30h</code> (30 hari terakhir). "
+    "<code>/laporan {year}</code>, <code>/laporan {month}-{year}</code>, "
+    "<code>/laporan {month_name} {year}</code>, atau <code>/laporan 30h</code> (30 hari terakhir). "
     "Bila layanan menjalankan beberapa SOP: <code>/laporan &lt;kode SOP&gt; [periode]</code> "
     "(tanpa kode: SOP yang laporannya dapat Bapak/Ibu minta)."
 )

@@ -253,8 +253,15 @@ def help_text(context: Context, is_admin: bool) -> str:
         new_case = t.HELP_NEW_CASE_MANY.format(starters=starters)
         sop_command = t.HELP_SOP_MANY
     heads = ", ".join(t.e(name) for name in reports.head_names(sops.default, sops))
+    svc = context.services
+    year = parsing.report_examples(svc.zone.day(svc.clock.now()))["year"]
     text = t.HELP.format(
-        runs=runs, new_case=new_case, sop_command=sop_command, heads=heads, roles=roles
+        runs=runs,
+        new_case=new_case,
+        sop_command=sop_command,
+        heads=heads,
+        roles=roles,
+        report_year=year,
     )
     if is_admin:
         text += t.HELP_ADMIN

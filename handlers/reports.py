@@ -123,11 +123,12 @@ async def report(update: Update, context: Context) -> None:
     typed = " ".join(args[1:] if code else args)
     today = svc.zone.day(svc.clock.now())
     parsed = parsing.report_period(typed, today)
+    usage = t.USAGE_REPORT.format(**parsing.report_examples(today))
     if parsed is None:
-        await reply(update, t.USAGE_REPORT)
+        await reply(update, usage)
         return
     if parsed[0] > today:  # a period still to come has nothing to report (a slip of keys)
-        await reply(update, t.FUTURE_REPORT.format(period=t.e(parsed[2])) + "\n" + t.USAGE_REPORT)
+        await reply(update, t.FUTURE_REPORT.format(period=t.e(parsed[2])) + "\n" + usage)
         return
     if not code and len(svc.sops.codes()) > 1:  # the SOP the asker heads, or ask which
         allowed = await svc.reports.reportable(user_id(update))

@@ -498,3 +498,31 @@ async def test_laporan_of_a_year_not_yet_over_names_the_day_it_reaches(tmp_path:
             "Laporan Evaluasi Penerapan SOP — November 2026\n"
         ), chart.caption
         assert "1 November 2026 s.d. 30 November 2026" in paper_text(paper.file_bytes())
+
+
+async def test_the_report_examples_name_periods_of_the_year_the_bot_runs_in(
+    tmp_path: Path,
+) -> None:
+    """Two years on, in March 2028, Kabag mistypes a period: the usage shows periods he can
+    type as they stand and get a report of this year's work (the year, and February, the
+    month just ended), not 2026's; /bantuan's example is this year too. He types one of
+    them and gets its paper."""
+    clock = ManualClock(datetime(2028, 3, 6, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta")))  # Monday
+    async with World(tmp_path, clock=clock, reminders={"enabled": False}) as world:
+        await world.everyone_starts()
+        kabag = world["kabag"]
+        kabag.mark_seen()
+        await kabag.send("/laporan bulan depan")
+        usage = (await kabag.wait_message(timeout=TIMEOUT)).text
+        assert usage.startswith("Penggunaan: /laporan [periode]"), usage
+        assert "/laporan 2028, /laporan 2-2028, /laporan Februari 2028" in usage, usage
+        assert "2026" not in usage
+        kabag.mark_seen()
+        await kabag.send("/bantuan")
+        helped = (await kabag.wait_message(lambda m: "/laporan" in m.text, timeout=TIMEOUT)).text
+        assert "misalnya /laporan 2028" in helped and "2026" not in helped, helped
+        kabag.mark_seen()
+        await kabag.send("/laporan Februari 2028")
+        paper = await kabag.wait_message(lambda m: m.document is not None, timeout=TIMEOUT)
+        assert paper.document is not None
+        assert paper.document["file_name"] == "laporan-evaluasi-sop-ppk-rkakl-pk-Februari-2028.docx"
