@@ -262,8 +262,9 @@ class Config:
 # -- reading -----------------------------------------------------------------------------
 
 # each matched whole (fullmatch: "$" would also match before a final line break, "08:00\n");
-# a clock time takes the colon or the dot Indonesian offices write ("07.30", "16.00")
-_HHMM = re.compile(r"([01]\d|2[0-3])[:.]([0-5]\d)")
+# a clock time takes the colon or the dot Indonesian offices write ("07.30", "16.00"),
+# the hour's leading zero written or not ("7.30")
+_HHMM = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
 # https://core.telegram.org/bots/api#authorizing-your-bot; its length is Telegram's to judge
 _TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -320,7 +321,7 @@ class _Reader:
 
     def clock(self, raw: Mapping[str, Any], key: str, default: time) -> time:
         """A time of day to the minute: "08:00" or "08.00" (as Indonesian offices write
-        it), or TOML's own time written unquoted (08:00:00)."""
+        it; "8.00" too), or TOML's own time written unquoted (08:00:00)."""
         name = key.rsplit(".", 1)[-1]
         if name not in raw:
             return default

@@ -248,7 +248,7 @@ BAD = {
     "day end before start": (setting("time.day_end", "07:00"), "time.day_end:"),
     "day end equals start": (setting("time.day_end", "08:00"), "time.day_end:"),
     "day start after end": (setting("time.day_start", "17:00"), "time.day_end:"),
-    "hour without zero": (setting("time.day_start", "8:00"), "time.day_start: must be a time"),
+    "hour of three digits": (setting("time.day_start", "008:00"), "time.day_start: must be a time"),
     "hour 24": (setting("time.day_end", "24:00"), "time.day_end: must be a time"),
     "minute 60": (setting("time.day_start", "07:60"), "time.day_start: must be a time"),
     "comma as separator": (setting("time.day_start", "08,00"), "time.day_start: must be a time"),
@@ -996,6 +996,18 @@ def test_office_hours_written_as_toml_times_unquoted_are_taken() -> None:
     (it was refused as "must be a str, got datetime.time(7, 30)")."""
     raw = example()
     raw["time"].update(day_start=time(7, 30), day_end=time(16, 0))
+    config = parse_config(raw, base_dir=ROOT)
+    assert (config.time.day_start, config.time.day_end) == (time(7, 30), time(16, 0))
+
+
+def test_an_hour_written_without_its_leading_zero_is_taken() -> None:
+    """ "7.30" and "8:00" are as common in an office's notes as "07.30": read alike (they
+    were refused as "must be a time as 'HH:MM'")."""
+    raw = example()
+    raw["time"].update(day_start="7.30", day_end="4:00")
+    with pytest.raises(ConfigError, match=r"time\.day_end: must be later"):
+        parse_config(raw, base_dir=ROOT)  # 04:00 before 07:30: the hour is read as typed
+    raw["time"].update(day_start="7.30", day_end="16.00")
     config = parse_config(raw, base_dir=ROOT)
     assert (config.time.day_start, config.time.day_end) == (time(7, 30), time(16, 0))
 
