@@ -16,9 +16,10 @@ With what it read, a text remembers the question that waited for typed text when
 should that question wait still when the text is edited, the text was not taken as its
 answer (a year the bot could not read, a reason too long), and the edit's answer asks for a
 new message rather than saying the original stands. A file or photo the bot took
-nothing of (a file refused, a photo, a file it asked the case of) is marked so by its
-handler (:meth:`EditsSeen.not_taken`), with the question it did not answer, if one waited:
-its caption's edit is answered that nothing of it was received, not that it stands.
+nothing of (a file refused, a photo, a file it asked the case of), or a text it took
+nothing of (typed while no question waited), is marked so by its handler
+(:meth:`EditsSeen.not_taken`), with the question it did not answer, if one waited: its
+edit is answered that nothing of it was recorded, not that it stands.
 """
 
 from __future__ import annotations
@@ -46,10 +47,12 @@ class _Read:
 class Edit:
     """An edit to answer: the question that waited for typed text when its message was
     sent (None: none waited, or the message is not remembered); ``taken``: False when the
-    bot took nothing of the message (a file refused, a photo)."""
+    bot took nothing of the message (a file refused, a photo, a text no question waited
+    for); ``typed``: the message is a text (not a file's or a photo's caption)."""
 
     asked: Hashable | None
     taken: bool = True
+    typed: bool = False
 
 
 def _read(message: Message) -> int | None:
@@ -89,13 +92,14 @@ class EditsSeen:
         if known and (seen is None or seen.fingerprint == read):
             return None  # answered already (None), or nothing the bot read has changed
         self._remember(key, _ANSWERED)
+        typed = edited.text is not None
         if seen is None:
-            return Edit(None)
-        return Edit(seen.asked, seen.taken)
+            return Edit(None, typed=typed)
+        return Edit(seen.asked, seen.taken, typed)
 
     def not_taken(self, chat_id: int, message_id: int, asked: Hashable | None = None) -> None:
-        """The bot took nothing of a message it was sent (a file refused, a photo), and told
-        its sender so; ``asked``: the question waiting for typed text it did not answer. A
+        """The bot took nothing of a message it was sent (a file refused, a photo, a text no
+        question waited for), and told its sender so; ``asked``: the question waiting for typed text it did not answer. A
         message not remembered (or whose edit was answered) is left as it is."""
         seen = self._messages.get((chat_id, message_id))
         if seen is not None:

@@ -540,6 +540,14 @@ EDIT_OF_A_FILE_NOT_TAKEN = (
     "kami terima, sebagaimana telah kami sampaikan; bila masih diperlukan, silakan "
     "mengirimkannya kembali sebagai pesan baru."
 )
+# an edit of a text the bot took nothing of (typed while no question waited for typed
+# text: a remark, a reply to a task, a task forwarded back): nothing of it was recorded, so
+# no "original" stands; where the official's tasks are
+EDIT_OF_A_TEXT_NOT_TAKEN = (
+    "Mohon maaf, perubahan atas pesan tersebut tidak kami proses. Pesan tersebut pun tidak "
+    "kami catat, sehingga tidak ada isinya yang tersimpan. Tugas yang menunggu tindakan "
+    "Bapak/Ibu dapat dilihat dengan /tugas."
+)
 
 # /tugas: the order of its list (the moment each step's norm runs out)
 TASKS_ORDER = "<i>diurutkan menurut batas norma waktu: yang batasnya paling awal lebih dahulu</i>"

@@ -27,6 +27,10 @@ async def on_text(update: Update, context: Context) -> None:
         dialogue = read[1][0]
     else:
         dialogue = await context.services.queries.dialogue(user_id(update))
+    if dialogue is None or dialogue.kind not in _TYPE_IT:
+        # no question waits for typed text: nothing of it is taken, and an edit of it is
+        # told so, not that it stands
+        context.services.edits.not_taken(message.chat_id, message.message_id)
     if dialogue is None:
         if await tell_lapsed(update, context, text):
             return
@@ -122,12 +126,15 @@ async def edit_answer(context: Context, person_id: int, edit: Edit) -> str:
     """The answer to an official's edit of a message: the original stands; but a text
     typed (or a photo sent) for a question that waits still was not taken as its answer,
     so nothing of it stands, and the answer is asked for in a new message; nor does a
-    file or photo the bot took nothing of, which is to be sent again if still needed."""
+    file or photo the bot took nothing of, which is to be sent again if still needed, nor
+    a text it took nothing of (no question waited for it)."""
     if edit.asked is not None:
         dialogue = await context.services.queries.dialogue(person_id)
         if dialogue is not None and waiting_question(dialogue) == edit.asked:
             return t.EDIT_OF_AN_ANSWER_NOT_TAKEN.format(**_type_it(context, dialogue))
-    return t.EDIT_NOT_PROCESSED if edit.taken else t.EDIT_OF_A_FILE_NOT_TAKEN
+    if edit.taken:
+        return t.EDIT_NOT_PROCESSED
+    return t.EDIT_OF_A_TEXT_NOT_TAKEN if edit.typed else t.EDIT_OF_A_FILE_NOT_TAKEN
 
 
 async def _replied_case(context: Context, message: Message) -> int | None:

@@ -182,6 +182,27 @@ async def test_kabag_who_shortens_a_refused_reason_by_editing_is_asked_to_send_i
     await s.seen("kabag", lambda m: "↩️ Dikembalikan oleh" in m.text and REASON in m.text)
 
 
+async def test_kabag_who_edits_a_remark_sent_when_no_question_waited_is_told_nothing_was_recorded(
+    world: World,
+) -> None:
+    """Kabag types a remark while no question waits for it and is told it was not
+    recorded; he then edits it. Nothing of it was recorded, so he is not told that "the
+    original stands": he is told his edit is not read and that nothing of his message was
+    recorded, and no case is touched."""
+    kabag = world["kabag"]
+    kabag.mark_seen()
+    remark = await kabag.send("TOR sudah saya periksa")
+    await kabag.wait_message(lambda m: m.text == t.NO_QUESTION_WAITING, timeout=WAIT)
+
+    kabag.mark_seen()
+    await kabag.edit(remark, "TOR sudah saya periksa, silakan dilanjutkan")
+    told = await kabag.wait_message(timeout=WAIT)
+    assert told.text == plain(t.EDIT_OF_A_TEXT_NOT_TAKEN)
+    assert told.reply_to is not None and told.reply_to.message_id == remark.message_id
+    assert not told_edit_not_processed(told)
+    assert await count(world, "SELECT COUNT(*) FROM events") == 0
+
+
 async def test_an_edited_command_is_not_run_again(world: World) -> None:
     kabag = world["kabag"]
     first = kabag.received_count()
@@ -290,9 +311,9 @@ async def answered_after_all(
 async def test_an_official_who_edits_a_message_again_and_again_is_told_once(
     world: World,
 ) -> None:
-    """Kasubag corrects a message three times: the first edit is answered (the original
-    stands), the others are not: three notices would fill her chat and hold its one
-    message a second."""
+    """Kasubag corrects a message three times: the first edit is answered (nothing of it
+    was recorded, no question waiting), the others are not: three notices would fill her
+    chat and hold its one message a second."""
     kasubag = world["kasubag"]
     kasubag.mark_seen()
     typed = await kasubag.send("Mohon arahan")
@@ -300,7 +321,7 @@ async def test_an_official_who_edits_a_message_again_and_again_is_told_once(
     for text in ("Mohon arahan Bapak", "Mohon arahan Bapak Kabag", "Mohon arahan Bapak Kabag."):
         await kasubag.edit(typed, text)
     await answered_after_all(kasubag, "/saya")
-    notices = [m for m in kasubag.bot_messages if told_edit_not_processed(m)]
+    notices = [m for m in kasubag.bot_messages if m.text == plain(t.EDIT_OF_A_TEXT_NOT_TAKEN)]
     assert len(notices) == 1
     assert notices[0].reply_to is not None and notices[0].reply_to.message_id == typed.message_id
 
