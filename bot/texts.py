@@ -1144,6 +1144,13 @@ PROFILE_TOO_LONG = (
     "Mohon maaf, {what} Bapak/Ibu paling banyak {limit} karakter, sedangkan yang Bapak/Ibu "
     "tuliskan {length} karakter. Mohon dituliskan lebih ringkas."
 )
+# a name or position of digits only (a NIP typed where the name is asked): not recorded
+# ({typed}: as typed, escaped; {after}: PROFILE_NIP_AFTER_NAME for a name, else "")
+PROFILE_IS_A_NUMBER = (
+    "Mohon maaf, <b>{typed}</b> belum dapat kami catat sebagai {what} Bapak/Ibu karena "
+    "{what} perlu dituliskan dengan huruf, bukan hanya angka.{after}"
+)
+PROFILE_NIP_AFTER_NAME = " NIP akan kami tanyakan sesudah nama."
 PROFILE_DONE = "Terima kasih, data Bapak/Ibu telah tersimpan.\n\n{summary}"
 # an act (a decision, a file, a new case) before the profile is complete: it waits, and the
 # profile's question follows ({question}: the one pending, or the name asked again)

@@ -108,6 +108,8 @@ async def profile_step(update: Update, context: Context, kind: str, text: str) -
         # (a name of invisible characters showed as a blank team button and /peran entry);
         # kept with its runs of spaces collapsed ("Ma'ruf  Amin" is "Ma'ruf Amin")
         value = parsing.one_line_title(value, limit=PROFILE_LIMIT) or ""
+        if parsing.only_a_number(value):  # a NIP (or any number) typed for a name: no name
+            value = ""
     try:
         step = await context.services.people.profile_step(
             user_id(update), kind, value, update.update_id
@@ -129,7 +131,9 @@ async def profile_step(update: Update, context: Context, kind: str, text: str) -
 def _bad_line(kind: str, typed: str) -> str:
     """Why a name or position was refused, and the question again. Two lines are refused,
     not joined: the second may be a second answer (a NIP, a position typed with the
-    name) that would go unseen on every paper; the official retypes it on one line."""
+    name) that would go unseen on every paper; the official retypes it on one line. Nor
+    is a name or position of digits only (with the signs between them): a NIP typed a
+    question early, or a number, names nobody on a paper."""
     ask, what = (
         (t.ASK_NAME, t.PROFILE_WHAT_NAME)
         if kind == "profile_name"
@@ -141,6 +145,11 @@ def _bad_line(kind: str, typed: str) -> str:
     if length > PROFILE_LIMIT:
         too_long = t.PROFILE_TOO_LONG.format(what=what, limit=PROFILE_LIMIT, length=length)
         return f"{too_long}\n{ask}"
+    line = parsing.one_line_title(typed, limit=PROFILE_LIMIT)
+    if line is not None and parsing.only_a_number(line):
+        after = t.PROFILE_NIP_AFTER_NAME if kind == "profile_name" else ""
+        number = t.PROFILE_IS_A_NUMBER.format(typed=t.e(line), what=what, after=after)
+        return f"{number}\n{ask}"
     return ask
 
 

@@ -614,6 +614,44 @@ async def test_a_name_or_position_refused_is_told_why(world: World) -> None:
     assert "telah tersimpan" in await answered("Kepala Bagian Program dan Anggaran")
 
 
+async def test_a_name_or_position_of_only_digits_is_refused_and_asked_again(world: World) -> None:
+    """A new team member types his NIP where his name is asked, and later a number where
+    his position is asked: neither is recorded as his name or position (it showed on
+    papers and in /peran as "19800101 200501 1 001"); he is told why, the question still
+    waiting, and what he then types is kept."""
+    invite = await said(world, "admin", "/undang tim")
+    token = invite.rsplit("start=", 1)[1].split()[0]
+    newcomer = world.emu.user(3001, "Sukarno")
+    await newcomer.send(f"/start {token}")
+    await newcomer.wait_message(lambda m: "nama lengkap" in m.text, timeout=WAIT)
+
+    async def answered(text: str) -> str:
+        newcomer.mark_seen()
+        await newcomer.send(text)
+        return plain((await newcomer.wait_message(timeout=WAIT)).text)
+
+    name_refused = await answered("19800101 200501 1 001")
+    assert name_refused == plain(
+        t.PROFILE_IS_A_NUMBER.format(
+            typed="19800101 200501 1 001", what=t.PROFILE_WHAT_NAME, after=t.PROFILE_NIP_AFTER_NAME
+        )
+        + "\n"
+        + t.ASK_NAME
+    )
+    assert "NIP" in await answered("Sukarno, S.H.")
+    assert "jabatan" in await answered("19800101 200501 1 001")
+    position_refused = await answered("12345")
+    assert position_refused == plain(
+        t.PROFILE_IS_A_NUMBER.format(typed="12345", what=t.PROFILE_WHAT_POSITION, after="")
+        + "\n"
+        + t.ASK_POSITION
+    )
+    assert "telah tersimpan" in await answered("Pranata Komputer Ahli Pertama")
+    person = await world.services.db.read(repo.get_person, 3001)
+    assert person is not None
+    assert (person.name, person.position) == ("Sukarno, S.H.", "Pranata Komputer Ahli Pertama")
+
+
 async def test_a_name_and_position_typed_with_double_spaces_are_kept_with_single_ones(
     world: World,
 ) -> None:
