@@ -581,7 +581,9 @@ PROFILE_COMPLETE_FIRST = "Mohon lengkapi data Bapak/Ibu.\n{question}"
 PROFILE_WHAT_NAME = "nama"  # the {what} of PROFILE_ONE_LINE and PROFILE_TOO_LONG
 PROFILE_WHAT_POSITION = "jabatan"
 PROFILE_SUMMARY = "Nama: <b>{name}</b>\nNIP: {nip}\nJabatan: {position}\nPeran: {roles}"
-PROFILE_SUMMARY_ACTING = "\nSelaku <b>{title}</b>: {starts} s.d. {ends}"  # a Plh/Plt period
+# a Plh/Plt period ({grounds}: its reason and letter, and each extension's, in the words
+# of /peran: ROLES_ACTING_LETTER, ROLES_ACTING_EXTENDED)
+PROFILE_SUMMARY_ACTING = "\nSelaku <b>{title}</b>: {starts} s.d. {ends}{grounds}"
 MY_DATA = "<b>Data Bapak/Ibu</b>\n{summary}\n\nID Telegram: <code>{person}</code>"
 # /bantuan ({runs}: HELP_RUNS_ONE or HELP_RUNS_MANY; {new_case}: HELP_NEW_CASE_*; {heads}:
 # the roles that may ask /laporan; {roles}: HELP_ROLE_LINE each, a line each)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from bot import texts as t
 from bot.callbacks import Callback, Op
@@ -75,6 +75,43 @@ def role_name(definition: RoleBook, role: str) -> str:
 def acting_role(definition: RoleBook, role: str, kind: str) -> str:
     """ "Plh. Karo": the role as an acting official holds it."""
     return f"{t.ACTING_TITLES.get(kind, kind)} {role_name(definition, role)}"
+
+
+class Grounds(Protocol):
+    """What an acting appointment, or an extension of it, was made on (storage.repo's
+    ``Appointment`` and ``Extension``)."""
+
+    @property
+    def reason(self) -> str: ...
+    @property
+    def letter(self) -> str: ...
+    @property
+    def ends_at(self) -> datetime: ...
+
+
+class Appointed(Grounds, Protocol):
+    @property
+    def extensions(self) -> Sequence[Grounds]: ...
+
+
+def acting_grounds(appointment: Appointed, zone: OfficeZone) -> str:
+    """An acting appointment's reason and letter, then each extension's, as /peran and
+    /saya show them: " — cuti tahunan (ND.45/SJ/XII/2026); diperpanjang sampai 15
+    Desember 2026 — perpanjangan cuti (ND.50/XII/2026)" ("" when nothing was recorded)."""
+    text = _why(appointment)
+    for extension in appointment.extensions:  # each with its own reason and letter
+        text += t.ROLES_ACTING_EXTENDED.format(
+            until=t.last_day(extension.ends_at, zone), reason=_why(extension)
+        )
+    return text
+
+
+def _why(grounds: Grounds) -> str:
+    if not (grounds.reason or grounds.letter):
+        return ""
+    shown = t.e(grounds.reason) if grounds.reason else "-"
+    letter = t.ROLES_ACTING_LETTER.format(letter=t.e(grounds.letter)) if grounds.letter else ""
+    return f" — {shown}{letter}"
 
 
 def by_whom(definition: SopDefinition, event: Event, name: str) -> str:

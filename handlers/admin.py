@@ -22,7 +22,7 @@ from bot.papers.dates import tanggal
 from bot.services.cases import AlreadyApplied, Outcome
 from bot.services.queries import page_count, page_start
 from bot.services.registry import SopRegistry
-from bot.views import Keyboard, acting_role, second_roles_text
+from bot.views import Keyboard, acting_grounds, acting_role, second_roles_text
 from handlers.common import (
     Context,
     answer,
@@ -268,12 +268,6 @@ async def list_roles(update: Update, context: Context) -> None:
             state = t.ROLES_ACTING_STATE[
                 "in_force" if a.in_force(now) else ("ended" if a.ends_at <= now else "planned")
             ]
-            reason = _why(a.reason, a.letter)
-            for extension in a.extensions:  # each with its own reason and letter
-                reason += t.ROLES_ACTING_EXTENDED.format(
-                    until=t.last_day(extension.ends_at, svc.zone),
-                    reason=_why(extension.reason, extension.letter),
-                )
             lines.append(
                 t.ROLES_ACTING_LINE.format(
                     title=role_label(svc.sops, a.role, acting_role(svc.sops, a.role, a.kind)),
@@ -281,7 +275,7 @@ async def list_roles(update: Update, context: Context) -> None:
                     starts=svc.zone.tanggal_jam(a.starts_at),
                     ends=t.last_day(a.ends_at, svc.zone),
                     state=state,
-                    reason=reason,
+                    reason=acting_grounds(a, svc.zone),
                 )
             )
     if history:
@@ -302,15 +296,6 @@ async def list_roles(update: Update, context: Context) -> None:
             else:
                 lines.append(t.ROLES_MOVED_LINE.format(to=who(names, to), **line))
     await reply_in_parts(update, "\n".join(lines))  # every holder, in as many messages
-
-
-def _why(reason: str, letter: str) -> str:
-    """An appointment's (or extension's) reason and letter in /peran: " — cuti tahunan
-    (ND.45/SJ/XII/2026)"."""
-    if not (reason or letter):
-        return ""
-    shown = t.e(reason) if reason else "-"
-    return f" — {shown}" + (t.ROLES_ACTING_LETTER.format(letter=t.e(letter)) if letter else "")
 
 
 async def revoke(update: Update, context: Context) -> None:

@@ -20,7 +20,7 @@ from bot.outbox import keyboard_markup
 from bot.services import reports
 from bot.services.cases import AlreadyApplied
 from bot.services.people import Profile, StartResult
-from bot.views import acting_role
+from bot.views import acting_grounds, acting_role
 from handlers.common import Context, answer, reply, reply_in_parts, user_id
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -219,7 +219,10 @@ def summary(context: Context, profile: Profile) -> str:
     for a in profile.acting:
         title = acting_role(definition, a.role, a.kind)  # a role no longer defined: its id
         text += t.PROFILE_SUMMARY_ACTING.format(
-            title=t.e(title), starts=zone.tanggal_jam(a.starts_at), ends=t.last_day(a.ends_at, zone)
+            title=t.e(title),
+            starts=zone.tanggal_jam(a.starts_at),
+            ends=t.last_day(a.ends_at, zone),
+            grounds=acting_grounds(a, zone),  # why, on what letter: as /peran shows them
         )
     return text
 

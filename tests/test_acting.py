@@ -1142,6 +1142,33 @@ async def test_bad_appointments_get_the_usage_or_a_clear_reason(tmp_path: Path) 
         assert "Selaku Plh. Karo" in me.text
 
 
+async def test_a_plh_reads_in_saya_why_and_on_what_letter_he_acts_as_peran_shows_it(
+    tmp_path: Path,
+) -> None:
+    """Agus is appointed Plh Karo for Karo's annual leave on a letter, and the appointment
+    is extended on another: /saya shows him, beside the period, the reason and the letter
+    of each, as /peran shows them to the administrator (before, only the period)."""
+    clock = ManualClock(wib(2026, 12, 7, 9))
+    async with World(tmp_path, clock=clock) as world:
+        await world.everyone_starts()
+        plh = ACTING.telegram_id
+        await appoint(world, f"/plh karo {plh} 08-12-2026 cuti tahunan; ND.45/SJ/XII/2026")
+        await extend(world, f"/plh karo {plh} 15-12-2026 perpanjangan cuti; ND.50/XII/2026")
+        grounds = (
+            " — cuti tahunan (ND.45/SJ/XII/2026); diperpanjang sampai 15 Desember 2026 — "
+            "perpanjangan cuti (ND.50/XII/2026)"
+        )
+        listed = (await extend(world, "/peran")).text
+        assert f"15 Desember 2026 (berlaku){grounds}" in listed, listed
+        agus = world["plh"]
+        agus.mark_seen()
+        await agus.send("/saya")
+        me = await agus.wait_message(lambda m: "Data Bapak/Ibu" in m.text, timeout=WAIT)
+        assert (
+            "Selaku Plh. Karo: 7 Desember 2026 pukul 09.00 WIB s.d. 15 Desember 2026" + grounds
+        ) in me.text, me.text
+
+
 async def test_an_appointment_without_its_reason_is_refused_and_nobody_acts(
     tmp_path: Path,
 ) -> None:
