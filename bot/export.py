@@ -85,7 +85,7 @@ def _record(tx: Tx, case_id: int) -> _Record | None:
     named += [int(m) for e in events for m in e.data.get("members", [])]
     named += [f.uploaded_by for f in files]
     named += [p for a in acting for p in (a.person_id, a.created_by, a.ended_by)]
-    named += [p for a in assignments for p in (a.person_id, a.granted_by, a.revoked_by)]
+    named += [p for a in assignments for p in (a.person_id, a.granted_by, a.revoked_by, a.moved_to)]
     ids = sorted({p for p in named if p is not None})
     people = repo.people_by_ids(tx, ids)
     earlier = repo.earlier_profiles(tx, ids)
@@ -191,6 +191,7 @@ async def export_case(config: Config, case_id: int, out: Path) -> int:
                 "granted_by": a.granted_by,
                 "revoked_at": ts(a.revoked_at) if a.revoked_at else None,
                 "revoked_by": a.revoked_by,
+                "moved_to": a.moved_to,  # /alihkan passed it on (schema level 22)
             }
             for a in found.assignments
         ],

@@ -467,6 +467,15 @@ V21_ACTING_EXTENSIONS = """
 ALTER TABLE acting ADD COLUMN extensions TEXT NOT NULL DEFAULT '[]';
 """
 
+V22_ROLE_MOVED_TO = """
+-- To whom /alihkan passed a role: kept on the assignment it ended. A move grants the new
+-- holder the role in the same moment, which told it from a /cabut (storage.repo.moves);
+-- a move of a shared role's place to someone who held it already grants nothing, and read
+-- as a revocation in /peran. NULL: revoked (/cabut), or moved before this level (read
+-- from the grant, as before).
+ALTER TABLE role_assignments ADD COLUMN moved_to INTEGER;
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     V1_FOUNDATION,
     V2_REMINDERS,
@@ -489,6 +498,7 @@ MIGRATIONS: tuple[str, ...] = (
     V19_HAND_OVERS,
     V20_HAND_OVERS_BY_HOLDER,
     V21_ACTING_EXTENSIONS,
+    V22_ROLE_MOVED_TO,
 )
 """``MIGRATIONS[i]`` takes a database from ``user_version`` i to i + 1."""
 

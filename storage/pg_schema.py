@@ -405,6 +405,10 @@ UPDATE cases SET handed_over_to = '{"*":' || reminders_before_hand_over || '}'
     """
 ALTER TABLE acting ADD COLUMN extensions TEXT COLLATE "C" NOT NULL DEFAULT '[]';
 """,
+    # 22: to whom /alihkan passed a role (storage.migrations.V22_ROLE_MOVED_TO)
+    """
+ALTER TABLE role_assignments ADD COLUMN moved_to BIGINT;
+""",
 )
 """``STEPS[i]`` takes a PostgreSQL database from level ``BASE_LEVEL + i`` to the next."""
 

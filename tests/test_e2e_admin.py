@@ -1887,6 +1887,21 @@ async def test_the_role_history_lists_a_role_passed_on_as_moved_not_as_revoked(
     assert "Dewi Anggraini (ID 1006) — Fungsional Umum dicabut pada " in history
 
 
+async def test_the_role_history_lists_a_team_place_passed_to_a_member_as_moved(
+    world: World,
+) -> None:
+    """The administrator passes Ayu's team role to Rudi, who is in the team already
+    (/alihkan): /peran's history says Ayu's role was passed on to Rudi, not revoked (the
+    move granted Rudi nothing new, and read as a /cabut)."""
+    await said(world, "admin", "/alihkan tim 1004 1005")
+    history = (await said(world, "admin", "/peran")).split("Riwayat pencabutan", 1)[1]
+    assert (
+        "Ayu Lestari, S.Kom. (ID 1004) — Tim Penyusunan dialihkan kepada Rudi Hartono, S.E. "
+        "(ID 1005) pada "
+    ) in history, history
+    assert "dicabut" not in history
+
+
 async def test_the_revocation_history_names_the_role_as_officials_read_it(world: World) -> None:
     """/peran's "Riwayat pencabutan" names the role by its name (Fungsional Umum), as every
     other line of /peran does; a role an older SOP revision defined keeps its id."""

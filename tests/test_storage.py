@@ -1465,6 +1465,9 @@ async def test_the_upgrade_files_the_numbers_archived_before_in_their_compared_f
         await db.close()
 
 
+LEVEL_22_UNDONE = "ALTER TABLE role_assignments DROP COLUMN moved_to; "
+"""Level 22's change undone (storage.migrations.V22_ROLE_MOVED_TO), on either engine."""
+
 LEVEL_21_UNDONE = "ALTER TABLE acting DROP COLUMN extensions; "
 """Level 21's change undone (storage.migrations.V21_ACTING_EXTENSIONS), on either engine."""
 
@@ -1516,7 +1519,8 @@ async def level14_archived_as(
     plain = sqlite3.connect(path)
     try:
         plain.executescript(
-            LEVEL_21_UNDONE  # then level 20's, 19's, 18's, 17's, 16's and 15's, undone
+            LEVEL_22_UNDONE  # then level 21's, 20's, 19's, 18's, 17's, 16's and 15's, undone
+            + LEVEL_21_UNDONE
             + LEVEL_20_UNDONE
             + LEVEL_19_UNDONE
             + LEVEL_18_UNDONE
@@ -1683,7 +1687,8 @@ async def test_the_upgrade_to_level_18_gives_each_archived_case_its_number(
     await db.close()
     with sqlite3.connect(path) as plain:
         plain.executescript(
-            LEVEL_21_UNDONE
+            LEVEL_22_UNDONE
+            + LEVEL_21_UNDONE
             + LEVEL_20_UNDONE
             + LEVEL_19_UNDONE
             + LEVEL_18_UNDONE
@@ -1703,13 +1708,14 @@ async def test_the_upgrade_to_level_18_gives_each_archived_case_its_number(
 
 def handed_over_at_level_19(tx: Tx) -> None:
     """Case 1 waits at a step passed to another official (person 7) after three of its
-    reminders, case 2 at a step never passed on; then level 21's and 20's changes are
+    reminders, case 2 at a step never passed on; then level 22's, 21's and 20's changes are
     undone, as level 19 left such a database (one count for the whole step)."""
     one = run_to(2).current
     for case in (one, replace(one, id=2)):
         repo.save_case(tx, case, "kabag", new=True, reminders_from=None)
     repo.set_reminder_state(tx, 1, next_due_at=None, reminders_sent=3)
     repo.hand_over(tx, 1, T0, 7)
+    tx.run(LEVEL_22_UNDONE)
     tx.run(LEVEL_21_UNDONE)
     tx.run(LEVEL_20_UNDONE)
 
@@ -2572,7 +2578,8 @@ async def test_an_upgrade_to_level_17_indexes_the_rows_not_delivered(tmp_path: P
     await db.close()
     with sqlite3.connect(path) as plain:
         plain.executescript(
-            LEVEL_21_UNDONE
+            LEVEL_22_UNDONE
+            + LEVEL_21_UNDONE
             + LEVEL_20_UNDONE
             + LEVEL_19_UNDONE
             + LEVEL_18_UNDONE
@@ -2993,6 +3000,35 @@ async def test_roles_are_granted_once_and_revoking_keeps_history(db: Database) -
     assert kabag == [(t1, t2, 1), (t3, None, 1)]
     assert {h.role for h in history} == {"kabag", "kasubag"}
     assert all(h.unit == UNIT and h.person_id == 5 for h in history)
+
+
+async def test_a_role_moved_is_told_from_a_role_revoked_also_when_moved_to_its_holder(
+    db: Database,
+) -> None:
+    """Ayu's team place moves to Rudi, who is in the team already (nothing granted with
+    it), and Dewi's team role is revoked: the history reads Ayu's as moved to Rudi, Dewi's
+    as revoked. A move made before level 22 (no ``moved_to``) is still read from its
+    grant: Budi's Kabag, granted to Agus at the moment it was revoked, by the same admin."""
+    t1, t2 = T0, T0 + timedelta(hours=1)
+
+    def history(tx: Tx) -> None:
+        for person in (3, 4, 5, 6, 7):
+            repo.ensure_person(tx, person, t1)
+        for person in (4, 5, 6):
+            repo.grant_role(tx, person, "tim", UNIT, t1, by=1)
+        repo.grant_role(tx, 3, "kabag", UNIT, t1, by=1)
+        repo.revoke_role(tx, 4, "tim", UNIT, t2, by=1, moved_to=5)
+        repo.revoke_role(tx, 6, "tim", UNIT, t2, by=1)
+        repo.revoke_role(tx, 3, "kabag", UNIT, t2, by=1)  # as before level 22
+        repo.grant_role(tx, 7, "kabag", UNIT, t2, by=1)
+
+    await db.write(history)
+    roles = await db.read(repo.role_history, UNIT)
+    moved = {
+        (a.person_id, a.role): to for a in roles for i, to in repo.moves(roles).items() if i == a.id
+    }
+    assert moved == {(4, "tim"): 5, (3, "kabag"): 7}
+    assert [a.moved_to for a in roles if a.person_id == 4] == [5]
 
 
 async def test_a_corrected_profile_keeps_the_one_it_replaced(db: Database) -> None:

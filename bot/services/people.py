@@ -844,7 +844,7 @@ class PeopleService:
             mine = (
                 self._held(tx, self._with_sops([*teams, *steps]), new, now) if had_role else set()
             )
-            repo.revoke_role(tx, old, role, self.unit, now, admin_id)
+            repo.revoke_role(tx, old, role, self.unit, now, admin_id, moved_to=new)
             repo.ensure_person(tx, new, now)
             repo.grant_role(tx, new, role, self.unit, now, admin_id)
             # the acting official made the role's holder acts in it no more

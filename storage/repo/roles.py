@@ -21,6 +21,7 @@ class RoleAssignment:
     granted_by: int | None
     revoked_at: datetime | None
     revoked_by: int | None = None
+    moved_to: int | None = None  # /alihkan passed it to this person (schema level 22)
 
 
 @dataclass(frozen=True)
@@ -156,13 +157,20 @@ def grant_role(tx: Tx, person_id: int, role: str, unit: str, now: datetime, by: 
 
 
 def revoke_role(
-    tx: Tx, person_id: int, role: str, unit: str, now: datetime, by: int | None
+    tx: Tx,
+    person_id: int,
+    role: str,
+    unit: str,
+    now: datetime,
+    by: int | None,
+    moved_to: int | None = None,
 ) -> bool:
+    """End a role's assignment: revoked, or ``moved_to`` another person (/alihkan)."""
     return (
         tx.run(
-            "UPDATE role_assignments SET revoked_at = ?, revoked_by = ? "
+            "UPDATE role_assignments SET revoked_at = ?, revoked_by = ?, moved_to = ? "
             "WHERE person_id = ? AND role = ? AND unit = ? AND revoked_at IS NULL",
-            (ts(now), by, person_id, role, unit),
+            (ts(now), by, moved_to, person_id, role, unit),
         )
         > 0
     )
@@ -180,6 +188,7 @@ def role_history(tx: Tx, unit: str) -> list[RoleAssignment]:
             r["granted_by"],
             parse_ts(r["revoked_at"]) if r["revoked_at"] else None,
             r["revoked_by"],
+            r["moved_to"],
         )
         for r in rows
     ]
@@ -187,10 +196,11 @@ def role_history(tx: Tx, unit: str) -> list[RoleAssignment]:
 
 def moves(history: list[RoleAssignment]) -> dict[int, int]:
     """The assignments of ``history`` that /alihkan ended, each (by id) with the person the
-    role passed to. A move revokes the old holder's assignment and grants the new one's in
-    one transaction, at the same moment and by the same administrator; a revocation
-    (/cabut) grants nothing with it. A move to someone who held the (shared) role already
-    grants nothing either, and reads as a revocation."""
+    role passed to: kept on the assignment since schema level 22 (``moved_to``). One ended
+    before is read from the grant: a move revokes the old holder's assignment and grants
+    the new one's in one transaction, at the same moment and by the same administrator; a
+    revocation (/cabut) grants nothing with it. A move made before level 22 to someone who
+    held the (shared) role already granted nothing either, and reads as a revocation."""
     granted = {
         (a.role, a.unit, a.granted_at, a.granted_by): a.person_id
         for a in history
@@ -198,6 +208,9 @@ def moves(history: list[RoleAssignment]) -> dict[int, int]:
     }
     moved: dict[int, int] = {}
     for a in history:
+        if a.moved_to is not None:
+            moved[a.id] = a.moved_to
+            continue
         if a.revoked_at is None or a.revoked_by is None:
             continue
         to = granted.get((a.role, a.unit, a.revoked_at, a.revoked_by))
