@@ -1902,6 +1902,24 @@ async def test_the_role_history_lists_a_team_place_passed_to_a_member_as_moved(
     assert "dicabut" not in history
 
 
+async def test_the_role_history_lists_a_role_passed_by_invitation_as_moved(
+    world: World,
+) -> None:
+    """Wulan opens the /undang kabag link: the role passes to her from Budi, as her welcome
+    says ("dialihkan kepada Bapak/Ibu dari Budi"). /peran's history says so too, not that
+    Budi's Kabag was revoked."""
+    token = await invitation(world, "kabag")
+    wulan = world.emu.user(2001, "Wulan")
+    await wulan.send(f"/start {token}")
+    await wulan.wait_message(lambda m: "dialihkan kepada Bapak/Ibu" in m.text, timeout=WAIT)
+    await world.drained()
+    history = (await said(world, "admin", "/peran")).split("Riwayat pencabutan", 1)[1]
+    # named by her id: she has not typed her name yet
+    moved = f"Budi Santoso, S.E., M.Si. (ID {KABAG}) — Kabag dialihkan kepada ID 2001 pada "
+    assert moved in history, history
+    assert "dicabut" not in history
+
+
 async def test_the_revocation_history_names_the_role_as_officials_read_it(world: World) -> None:
     """/peran's "Riwayat pencabutan" names the role by its name (Fungsional Umum), as every
     other line of /peran does; a role an older SOP revision defined keeps its id."""

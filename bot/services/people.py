@@ -310,7 +310,9 @@ class PeopleService:
         if not self._shared(role):
             for holder in repo.holders(tx, unit, role):
                 if holder.telegram_id != user_id:
-                    repo.revoke_role(tx, holder.telegram_id, role, unit, now, user_id)
+                    repo.revoke_role(
+                        tx, holder.telegram_id, role, unit, now, user_id, moved_to=user_id
+                    )
                     passed_from.append(holder.telegram_id)
         repo.grant_role(tx, user_id, role, unit, now, None)
         # an acting official of the role who joins as its holder acts in it no more
