@@ -2373,6 +2373,62 @@ async def test_what_telegram_refused_while_a_person_blocked_the_bot_goes_when_th
     assert failed == [(too_long,), (other,)]
 
 
+async def test_an_acting_appointment_over_before_its_person_comes_back_is_not_told_then(
+    db: Database,
+) -> None:
+    """Agus (1007) never pressed Start: the notices of his week as Plh Kabag (its start, its
+    extension, its end) were refused. A month later he presses Start: the period is over,
+    so none of them goes; the start of his Plh Karo period still in force does, and so does
+    a notice of another kind. Kabag (10), who read the start of that week before he blocked
+    the bot, still gets its end: that one he is waiting for."""
+    week_ends = T0 + timedelta(days=7)
+    month_later = T0 + timedelta(days=37)
+    refused = "BadRequest: Chat not found"
+
+    def fill(tx: Tx) -> dict[str, int]:
+        repo.mark_started(tx, 10, T0, "kabag")
+        repo.mark_blocked(tx, 10)
+        repo.ensure_person(tx, 1007, T0)  # named by the administrator, never started
+        appoint = partial(
+            repo.appoint, tx, unit="biro", person_id=1007, kind="plh", reason="cuti", letter=""
+        )
+        week = appoint(role="kabag", starts_at=T0, ends_at=week_ends, by=1, now=T0)
+        karo = appoint(
+            role="karo",
+            starts_at=T0 + timedelta(days=30),
+            ends_at=T0 + timedelta(days=60),
+            by=1,
+            now=T0,
+        )
+
+        def notice(chat: int, kind: str, appointment: int) -> int:
+            params = {"t": kind, "appointment": appointment, "tasks": 0}
+            return repo.enqueue(tx, chat, "notice", T0, params=params)
+
+        ids = {
+            "start": notice(1007, "acting_start", week),
+            "extended": notice(1007, "acting_extended", week),
+            "end": notice(1007, "acting_end", week),
+            "karo": notice(1007, "acting_start", karo),
+            "text": repo.enqueue(tx, 1007, "notice", T0, params={"t": "text", "text": "x"}),
+            "kabag_end": notice(10, "acting_end", week),
+        }
+        for row in ids.values():
+            repo.mark_failed(tx, row, T0, refused)
+        return ids
+
+    ids = await db.write(fill)
+    assert await db.write(repo.mark_started, 1007, month_later, "agus") == 2
+    due = await db.read(repo.due_outbox, month_later)
+    assert [i.id for i in due] == [ids["karo"], ids["text"]]
+    assert await db.write(repo.mark_started, 10, month_later, "kabag") == 1
+    due = await db.read(repo.due_outbox, month_later)
+    assert [i.id for i in due] == [ids["karo"], ids["text"], ids["kabag_end"]]
+    # the ones that no longer hold are settled, not left to be sent at the next Start
+    unsent = await rows(db, "SELECT id FROM outbox WHERE sent_at IS NULL ORDER BY id")
+    assert unsent == [(ids["karo"],), (ids["text"],), (ids["kabag_end"],)]
+
+
 def plans_of(tx: Tx, work: Callable[[Tx], object]) -> list[str]:
     """SQLite's plan of each statement ``work`` runs ("<plan step>: <statement>")."""
     assert isinstance(tx, SqliteTx)

@@ -67,13 +67,64 @@ def requeue_refused(tx: Tx, chat_id: int, now: datetime) -> int:
     """The rows to a chat that Telegram refused as unreachable (the person had not started
     the bot, or had blocked it) are due again, in their order: tasks of versions the case has
     moved past are skipped when they are sent, a task row after another edits the same
-    message, so the person gets what is theirs now, once."""
+    message, so the person gets what is theirs now, once. Notices of acting appointments
+    over by now are settled instead (:func:`_settle_acting_over`)."""
+    _settle_acting_over(tx, chat_id, now)
     return tx.run(
         "UPDATE outbox SET failed_at = NULL, next_attempt_at = ?, attempts = 0, "
         "last_error = NULL WHERE chat_id = ? AND failed_at IS NOT NULL AND sent_at IS NULL "
         "AND (last_error LIKE ? OR last_error LIKE ?)",
         (ts(now), chat_id, *REFUSED_UNREACHABLE),
     )
+
+
+# the notices of an acting appointment (Plh, Plt): its start, an extension, its end
+ACTING_NOTICES = ("acting_start", "acting_extended", "acting_end")
+# the last_error of an acting notice refused while its person could not be reached, whose
+# appointment was over when they came back (_settle_acting_over)
+ACTING_OVER = "the appointment was over when its person came back"
+
+
+def _settle_acting_over(tx: Tx, chat_id: int, now: datetime) -> None:
+    """Of the acting notices Telegram refused to this chat as unreachable, those of an
+    appointment over by ``now`` (ended by itself, with /akhiri_plh, or called off) are
+    settled unsent (``last_error`` :data:`ACTING_OVER`): a person who presses Start a month
+    later is not told he is Plh until a day long past. Its end goes only to whom its start
+    reached (Kabag, who read it before he blocked the bot): to one who never read the
+    start, the end of a period he never knew of says nothing. No row ties them to a case,
+    so the case's close never settles them (:func:`drop_queued_tasks`, ``prune``)."""
+    rows = tx.all(
+        "SELECT id, params FROM outbox WHERE chat_id = ? AND kind = 'notice' "
+        "AND sent_at IS NULL AND failed_at IS NOT NULL AND (last_error LIKE ? OR last_error LIKE ?)",
+        (chat_id, *REFUSED_UNREACHABLE),
+    )
+    notices = [
+        (int(r[0]), str(p["t"]), int(p.get("appointment", 0)))
+        for r in rows
+        if (p := loads(r[1])).get("t") in ACTING_NOTICES
+    ]
+    wanted = sorted({appointment for _, _, appointment in notices})
+    if not wanted:
+        return
+    over = {
+        int(r[0])
+        for r in tx.all(
+            f"SELECT id FROM acting WHERE id IN ({','.join('?' * len(wanted))}) AND ends_at <= ?",
+            (*wanted, ts(now)),
+        )
+    }
+    unread = {appointment for _, kind, appointment in notices if kind == "acting_start"}
+    settled = [
+        item_id
+        for item_id, kind, appointment in notices
+        if appointment in over and (kind != "acting_end" or appointment in unread)
+    ]
+    if settled:
+        tx.run(
+            "UPDATE outbox SET sent_at = ?, failed_at = NULL, last_error = ? "
+            f"WHERE id IN ({','.join('?' * len(settled))})",
+            (ts(now), ACTING_OVER, *settled),
+        )
 
 
 NOT_THE_HOLDER = "no longer the holder"  # the last_error of a row dropped by drop_queued_tasks
