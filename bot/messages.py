@@ -908,7 +908,7 @@ class Renderer:
         # the period the appointment was made for: a notice that goes out after an early
         # end (it waited its turn in the chat) still names it, not the moment it was ended
         # (its end has a notice of its own; one refused until a Start after the end does
-        # not go: storage.repo.queued._settle_acting_over)
+        # not go: storage.repo.queued._acting_over)
         until = t.last_day(appointment.planned_end, self.zone)
         # the reason is the definitive official's (leave, travel): a sentence of its own, so
         # that it is not read as the acting official's

@@ -170,6 +170,32 @@ async def test_reassigning_from_a_kabag_who_never_opened_the_bot_says_he_was_not
         )
 
 
+async def test_a_role_passed_by_mistake_to_one_who_never_opened_the_bot_and_back_is_not_told(
+    tmp_path: Path,
+) -> None:
+    """The administrator passes Kabag from Budi to Agus, who has never pressed Start, sees
+    his mistake and passes it back to Budi, who is told both times. When Agus presses Start
+    at last, he reads that he holds no role, not that he holds Kabag and then that it
+    went back: he never held it as far as he knew."""
+    async with World(tmp_path) as world:
+        for key, user in world.users.items():
+            if key != "plh":  # Agus never opened the bot
+                await user.send("/start")
+                await user.wait_message(timeout=WAIT)
+        budi = world["kabag"]
+        await said(world, "admin", f"/alihkan kabag {KABAG} {NEW_KABAG}")
+        await budi.wait_message(lambda m: "dialihkan" in m.text, timeout=WAIT)
+        await said(world, "admin", f"/alihkan kabag {NEW_KABAG} {KABAG}")
+        await budi.wait_message(lambda m: "kini memegang peran" in m.text, timeout=WAIT)
+        await world.drained()
+        agus = world["plh"]
+        answer = await said(world, "plh", "/start")
+        assert "tidak memegang peran apa pun" in answer, answer
+        await world.drained()
+        told = [plain(m.text) for m in agus.bot_messages]
+        assert len(told) == 1 and "Kabag" not in told[0], told
+
+
 @pytest.mark.parametrize("telegram", ["fails the call", "answers late"])
 async def test_a_task_on_its_way_to_the_old_kabag_keeps_no_buttons_once_the_role_has_moved(
     world: World, telegram: str

@@ -2429,6 +2429,50 @@ async def test_an_acting_appointment_over_before_its_person_comes_back_is_not_to
     assert unsent == [(ids["karo"],), (ids["text"],), (ids["kabag_end"],)]
 
 
+async def test_role_notices_that_no_longer_hold_when_their_person_comes_back_are_not_sent(
+    db: Database,
+) -> None:
+    """Agus (1007) never pressed Start. The administrator passed Kabag to him and back again
+    (a mistake), and Karo to him, took it and passed it to him again: when he presses Start
+    he is told once that he holds Karo, with its task list; not that he held Kabag for an
+    hour. Budi (10) read his roles before he blocked the bot: Tim was revoked and he is told
+    so; Kasubag, revoked and given back, he holds as he knew."""
+
+    def fill(tx: Tx) -> dict[str, int]:
+        repo.mark_started(tx, 10, T0, "budi")
+        repo.mark_blocked(tx, 10)
+        repo.ensure_person(tx, 1007, T0)
+        repo.grant_role(tx, 1007, "karo", "biro", T0, 1)
+        repo.grant_role(tx, 10, "kasubag", "biro", T0, 1)
+
+        def notice(chat: int, **params: object) -> int:
+            return repo.enqueue(tx, chat, "notice", T0, params=params)
+
+        ids = {
+            "kabag_in": notice(1007, t="role_moved", role="kabag", **{"from": 10, "to": 1007}),
+            "karo_in": notice(1007, t="role_moved", role="karo", **{"from": 11, "to": 1007}),
+            "kabag_out": notice(1007, t="role_moved", role="kabag", **{"from": 1007, "to": 10}),
+            "kabag_list": notice(1007, t="role_tasks", role="kabag", listed=[[1, 2]]),
+            "karo_revoked": notice(1007, t="role_revoked", role="karo", tasks=0),
+            "karo_again": notice(1007, t="role_moved", role="karo", **{"from": 11, "to": 1007}),
+            "karo_list": notice(1007, t="role_tasks", role="karo", listed=[[3, 4]]),
+            "tim_revoked": notice(10, t="role_revoked", role="tim", tasks=0),
+            "kasubag_revoked": notice(10, t="role_revoked", role="kasubag", tasks=0),
+        }
+        for row in ids.values():
+            repo.mark_failed(tx, row, T0, "Forbidden: bot was blocked by the user")
+        return ids
+
+    ids = await db.write(fill)
+    later = T0 + timedelta(hours=2)
+    assert await db.write(repo.mark_started, 1007, later, "agus") == 2
+    assert await db.write(repo.mark_started, 10, later, "budi") == 1
+    due = await db.read(repo.due_outbox, later)
+    assert [i.id for i in due] == [ids["karo_again"], ids["karo_list"], ids["tim_revoked"]]
+    unsent = await rows(db, "SELECT id FROM outbox WHERE sent_at IS NULL ORDER BY id")
+    assert unsent == [(i.id,) for i in due]
+
+
 def plans_of(tx: Tx, work: Callable[[Tx], object]) -> list[str]:
     """SQLite's plan of each statement ``work`` runs ("<plan step>: <statement>")."""
     assert isinstance(tx, SqliteTx)

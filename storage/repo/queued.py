@@ -67,9 +67,9 @@ def requeue_refused(tx: Tx, chat_id: int, now: datetime) -> int:
     """The rows to a chat that Telegram refused as unreachable (the person had not started
     the bot, or had blocked it) are due again, in their order: tasks of versions the case has
     moved past are skipped when they are sent, a task row after another edits the same
-    message, so the person gets what is theirs now, once. Notices of acting appointments
-    over by now are settled instead (:func:`_settle_acting_over`)."""
-    _settle_acting_over(tx, chat_id, now)
+    message, so the person gets what is theirs now, once. Notices tied to no case that no
+    longer hold are settled instead (:func:`_settle_out_of_date`)."""
+    _settle_out_of_date(tx, chat_id, now)
     return tx.run(
         "UPDATE outbox SET failed_at = NULL, next_attempt_at = ?, attempts = 0, "
         "last_error = NULL WHERE chat_id = ? AND failed_at IS NOT NULL AND sent_at IS NULL "
@@ -81,31 +81,55 @@ def requeue_refused(tx: Tx, chat_id: int, now: datetime) -> int:
 # the notices of an acting appointment (Plh, Plt): its start, an extension, its end
 ACTING_NOTICES = ("acting_start", "acting_extended", "acting_end")
 # the last_error of an acting notice refused while its person could not be reached, whose
-# appointment was over when they came back (_settle_acting_over)
+# appointment was over when they came back (_acting_over)
 ACTING_OVER = "the appointment was over when its person came back"
+# the notices of a role given (role_moved to the person; role_tasks: the tasks that came
+# with it, listed) and of one taken (role_moved from the person; role_revoked)
+ROLE_NOTICES = ("role_moved", "role_tasks", "role_revoked")
+# the last_error of a role notice refused while its person could not be reached, which no
+# longer described their roles when they came back (_roles_changed)
+ROLES_CHANGED = "the person's roles had changed when they came back"
 
 
-def _settle_acting_over(tx: Tx, chat_id: int, now: datetime) -> None:
-    """Of the acting notices Telegram refused to this chat as unreachable, those of an
-    appointment over by ``now`` (ended by itself, with /akhiri_plh, or called off) are
-    settled unsent (``last_error`` :data:`ACTING_OVER`): a person who presses Start a month
-    later is not told he is Plh until a day long past. Its end goes only to whom its start
-    reached (Kabag, who read it before he blocked the bot): to one who never read the
-    start, the end of a period he never knew of says nothing. No row ties them to a case,
-    so the case's close never settles them (:func:`drop_queued_tasks`, ``prune``)."""
+def _settle_out_of_date(tx: Tx, chat_id: int, now: datetime) -> None:
+    """Of the notices Telegram refused to this chat as unreachable, those that no longer
+    hold when the person comes back are settled unsent, as skipped rows are: of an acting
+    appointment over by then (:func:`_acting_over`), of roles they no longer hold or hold
+    again (:func:`_roles_changed`). No row ties them to a case, so the case's close never
+    settles them (:func:`drop_queued_tasks`, ``prune``): a person who presses Start a month
+    later would read that he is Plh until a day long past, then that it ended."""
     rows = tx.all(
         "SELECT id, params FROM outbox WHERE chat_id = ? AND kind = 'notice' "
-        "AND sent_at IS NULL AND failed_at IS NOT NULL AND (last_error LIKE ? OR last_error LIKE ?)",
+        "AND sent_at IS NULL AND failed_at IS NOT NULL AND (last_error LIKE ? OR last_error LIKE ?) "
+        "ORDER BY id",
         (chat_id, *REFUSED_UNREACHABLE),
     )
-    notices = [
-        (int(r[0]), str(p["t"]), int(p.get("appointment", 0)))
-        for r in rows
-        if (p := loads(r[1])).get("t") in ACTING_NOTICES
+    notices = [(int(r[0]), loads(r[1])) for r in rows]
+    for settled, why in (
+        (_acting_over(tx, notices, now), ACTING_OVER),
+        (_roles_changed(tx, chat_id, notices), ROLES_CHANGED),
+    ):
+        if settled:
+            tx.run(
+                "UPDATE outbox SET sent_at = ?, failed_at = NULL, last_error = ? "
+                f"WHERE id IN ({','.join('?' * len(settled))})",
+                (ts(now), why, *settled),
+            )
+
+
+def _acting_over(tx: Tx, notices: list[tuple[int, dict[str, Any]]], now: datetime) -> list[int]:
+    """Of these notices (id, params) refused to one chat, those of an acting appointment
+    over by ``now`` (ended by itself, with /akhiri_plh, or called off). Its end only if its
+    start is among them: Kabag, who read the start before he blocked the bot, still learns
+    that the period ended; to one who never read the start, it says nothing."""
+    acting = [
+        (item_id, str(p["t"]), int(p.get("appointment", 0)))
+        for item_id, p in notices
+        if p.get("t") in ACTING_NOTICES
     ]
-    wanted = sorted({appointment for _, _, appointment in notices})
+    wanted = sorted({appointment for _, _, appointment in acting})
     if not wanted:
-        return
+        return []
     over = {
         int(r[0])
         for r in tx.all(
@@ -113,18 +137,54 @@ def _settle_acting_over(tx: Tx, chat_id: int, now: datetime) -> None:
             (*wanted, ts(now)),
         )
     }
-    unread = {appointment for _, kind, appointment in notices if kind == "acting_start"}
-    settled = [
+    unread = {appointment for _, kind, appointment in acting if kind == "acting_start"}
+    return [
         item_id
-        for item_id, kind, appointment in notices
+        for item_id, kind, appointment in acting
         if appointment in over and (kind != "acting_end" or appointment in unread)
     ]
-    if settled:
-        tx.run(
-            "UPDATE outbox SET sent_at = ?, failed_at = NULL, last_error = ? "
-            f"WHERE id IN ({','.join('?' * len(settled))})",
-            (ts(now), ACTING_OVER, *settled),
+
+
+def _roles_changed(tx: Tx, chat_id: int, notices: list[tuple[int, dict[str, Any]]]) -> list[int]:
+    """Of these notices (id, params, in their order) refused to one chat, those of a role
+    that no longer describe the person's roles. A role he holds now: its last notice that
+    it came to him, and its task lists (not that it was taken, nor an earlier "it came"
+    of a role taken and given again). One he does not hold: that it was taken, unless a
+    notice that it came to him comes before (a role held for an hour by mistake, of which
+    he never read: not a word of it); a role named in the config, taken, he is told of."""
+    roles = [
+        (item_id, p, str(p["role"]))
+        for item_id, p in notices
+        if p.get("t") in ROLE_NOTICES and "role" in p
+    ]
+    if not roles:
+        return []
+    wanted = sorted({role for _, _, role in roles})
+    held = {
+        str(r[0])
+        for r in tx.all(
+            "SELECT role FROM role_assignments WHERE person_id = ? AND revoked_at IS NULL "
+            f"AND role IN ({','.join('?' * len(wanted))})",
+            (chat_id, *wanted),
         )
+    }
+
+    def came(p: dict[str, Any]) -> bool:
+        return p["t"] == "role_moved" and int(p.get("to", 0)) == chat_id
+
+    came_at = [(role, item_id) for item_id, p, role in roles if came(p)]
+    first_came = dict(reversed(came_at))
+    last_came = dict(came_at)
+    settled = []
+    for item_id, p, role in roles:
+        if role in held:
+            keep = p["t"] == "role_tasks" or last_came.get(role) == item_id
+        else:
+            taken = not came(p) and p["t"] != "role_tasks"
+            keep = taken and first_came.get(role, item_id) >= item_id
+        if not keep:
+            settled.append(item_id)
+    return settled
 
 
 NOT_THE_HOLDER = "no longer the holder"  # the last_error of a row dropped by drop_queued_tasks
