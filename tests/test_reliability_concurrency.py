@@ -403,6 +403,41 @@ async def test_rudis_hand_in_stays_shown_over_a_checklist_edit_on_its_way(
         assert hand_in.button_texts == [t.BTN_WITHDRAW]
 
 
+@pytest.mark.parametrize("execute", ["after", "before"])
+async def test_rudis_returned_task_on_its_way_when_ayu_hands_in_says_she_did(
+    tmp_path: Path, execute: Literal["before", "after"]
+) -> None:
+    """Kasubag returns the drafts to the team; Telegram is slow with Rudi's returned task
+    (showing it at once, or only when it answers), and meanwhile Ayu hands the drafts in
+    again. Rudi's returned task then says Ayu handed them in: not the return asking him to
+    press Serahkan draf, with no button left to press."""
+    async with World(tmp_path / "w") as world:
+        await world.everyone_starts()
+        emu, s = world.emu, Script(world)
+        case, hand_in = await rudi_about_to_hand_in(world, f"Uji tugas kembali tertahan {execute}")
+        tim2 = world["tim2"]
+        await tim2.press(hand_in, button(hand_in, "Serahkan draf"), timeout=TIMEOUT)
+        await world.drained()
+        mark = last_id(tim2)
+        held = emu.faults.hang(
+            1, seconds=2.0, method="sendMessage", execute=execute, chat_id=tim2.id
+        )
+        await s.review_return("kasubag", case, "Draf RKAKL belum memuat rincian belanja.")
+        await emu.wait_until(lambda: held not in emu.faults.rules, timeout=TIMEOUT)
+        await s.press("tim1", "Serahkan draf", case)  # while Rudi's task is on its way
+        await asyncio.sleep(2.0)  # past the held call
+        await world.drained()
+        assert moves(world, case)[-2:] == [(EventType.RETURNED, 7, 6), (EventType.COMPLETED, 6, 7)]
+        returned = [
+            m for m in tim2.bot_messages if m.message_id > mark and "Langkah 6 dari 12" in m.text
+        ]
+        assert len(returned) == 1, [m.text for m in returned]
+        task = returned[0]
+        assert "Dikembalikan untuk diperbaiki" in task.text
+        assert "✔️ Diserahkan oleh Ayu" in task.text, task.text
+        assert "silakan menekan" not in task.text and task.buttons == []
+
+
 STALLED = {
     "admin": ("admin", "/cabut 1005 tim", "Tim Penyusunan milik Rudi Hartono"),  # admins' path
     # a holder snoozes (within the norm: the reply says the reminder comes later still)

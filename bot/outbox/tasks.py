@@ -127,7 +127,10 @@ class TaskRows:
         the step stopped being this person's (a role passed on), its buttons go at once:
         neither could know of them. Unless the move was decided on this very message: the
         decision is then shown there again (this edit may have landed over it), or, not
-        shown yet, it comes after this edit with its own buttons (Tarik kembali).
+        shown yet, it comes after this edit with its own buttons (Tarik kembali). A new
+        message the move was made without (another holder decided as it went) shows that
+        decision, as the step's other task messages do, not a task whose buttons are gone
+        (:func:`repo.note_decided_meanwhile`).
 
         ``earlier``: the holder's live copy of the same task, before this one was sent anew
         (a reminder, /tugas), and its reminder line: its buttons go and it points to this
@@ -146,6 +149,10 @@ class TaskRows:
             params: dict[str, Any] | None = None
             if decided is not None and decided[:2] == now_at:
                 params = effects.decided_params(message_id, decided[2], decided[3])
+            elif new and (elsewhere := repo.decided_meanwhile(tx, item.id)) is not None:
+                # a message the move could not know of: it shows the decision, as the
+                # step's other live task messages do, not a task with its buttons gone
+                params = effects.decided_params(message_id, elsewhere, ())
             elif buttons and (
                 current is None
                 or repo.task_message_version(tx, item.chat_id, message_id, current.id)

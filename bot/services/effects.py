@@ -459,6 +459,11 @@ def _retire(
             # person is told in a notice besides (they were typing for it)
             text = text_html = text or decided()
         out.strip(chat_id, message_id, before.id, text_html)
+    on_their_way = repo.tasks_on_their_way(tx, before.id, before.version) if decided else []
+    if decided is not None and on_their_way:
+        # a task of the step being sent now makes a message this move cannot know of yet:
+        # it shows the decision once it is there (bot.outbox.tasks.TaskRows.record)
+        repo.note_decided_meanwhile(tx, on_their_way, text or decided())
     return ended, showing
 
 

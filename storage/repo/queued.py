@@ -400,3 +400,39 @@ def dropped_meanwhile(tx: Tx, item_id: int) -> bool:
         )
         is not None
     )
+
+
+# in a task row's params: the decision its task message shows instead of the task, the
+# case having moved on by another's hand while the row was on its way
+# (:func:`note_decided_meanwhile`)
+DECIDED_MEANWHILE = "decided_html"
+
+
+def tasks_on_their_way(tx: Tx, case_id: int, version: int) -> list[int]:
+    """The case's task rows of ``version`` still to go: queued, or being sent."""
+    rows = tx.all(
+        "SELECT id FROM outbox WHERE case_id = ? AND kind = 'task' AND version = ? "
+        "AND sent_at IS NULL AND failed_at IS NULL",
+        (case_id, version),
+    )
+    return [int(r[0]) for r in rows]
+
+
+def note_decided_meanwhile(tx: Tx, item_ids: Collection[int], text_html: str) -> None:
+    """The case of these task rows (:func:`tasks_on_their_way`) moved on by another's hand
+    (``text_html``: the decision, as the step's live task messages now show it): kept in
+    their params. A row still queued is skipped as stale; one being sent makes a message
+    the move could not know of (not yet recorded), which then shows the decision
+    (:func:`decided_meanwhile`)."""
+    for item_id in item_ids:
+        row = tx.one("SELECT params FROM outbox WHERE id = ?", (item_id,))
+        params = {**(loads(row[0]) if row else {}), DECIDED_MEANWHILE: text_html}
+        tx.run("UPDATE outbox SET params = ? WHERE id = ?", (dumps(params), item_id))
+
+
+def decided_meanwhile(tx: Tx, item_id: int) -> str | None:
+    """The decision a task row's message shows, if its case moved on while the row was on
+    its way (:func:`note_decided_meanwhile`)."""
+    row = tx.one("SELECT params FROM outbox WHERE id = ?", (item_id,))
+    text = loads(row[0]).get(DECIDED_MEANWHILE) if row is not None else None
+    return text if isinstance(text, str) and text else None
