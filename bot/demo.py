@@ -404,12 +404,21 @@ async def play_sop(
     await s.press("kasubag", "Ayu", case)  # step 5: pick both team members
     await s.press("kasubag", "Rudi", case)
     await s.press("kasubag", "Tetapkan tim", case)
+    # Ayu drafts from her task, as an official does: she sends files once it has come
+    # (the SK and the skeletons before it), not as soon as the bot can take them
+    step_6 = f"Langkah 6 dari 12 · Berkas #{case}"
+    await s.seen("tim1", lambda m: m.text.split("\n", 1)[0].endswith(step_6))
     for name in ("Draf Program Kerja.docx", "Draf RKAKL.docx", "Draf Penetapan Kinerja.docx"):
         await s.upload("tim1", case, name, draft(name))  # step 6
     await s.upload("tim2", case, "Bahan pendukung.pdf", b"%PDF-1.4 bahan")
     await s.press("tim2", "Serahkan draf", case)
     if with_returns:  # step 7: Kasubag returns the drafts to the team
         await s.review_return("kasubag", case, RETURN_REASONS[7])
+        # both members have the return before Ayu sends the corrected RKAKL and hands it
+        # in: a task whose step moved on before it went is not sent (the tests read what
+        # each member received)
+        for member in ("tim1", "tim2"):
+            await s.seen(member, lambda m: RETURN_REASONS[7][:30] in m.text)
         await s.upload("tim1", case, "Draf RKAKL.docx", draft("Draf RKAKL", 2))
         await s.press("tim1", "Serahkan draf", case)
     await s.approve("kasubag", case)
