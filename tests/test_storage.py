@@ -2314,7 +2314,8 @@ async def test_the_next_round_is_due_when_the_row_a_chat_waits_for_is(db: Databa
 async def test_an_answer_of_two_rows_goes_whole_but_never_before_its_case(db: Database) -> None:
     """Kasubag's upload is answered by a reaction and the task message's new checklist,
     both of case 1: taken together, out of the chat's turn (a notice queued before them
-    waits). Case 2's answer waits: a task of case 2 is queued before it."""
+    waits). Case 2's checklist waits: a task of case 2 is queued before it; its reaction,
+    on her own message, does not."""
     lease = T0 + timedelta(seconds=10)
 
     def fill(tx: Tx) -> list[int]:
@@ -2324,12 +2325,14 @@ async def test_an_answer_of_two_rows_goes_whole_but_never_before_its_case(db: Da
             repo.enqueue(tx, 10, "react", T0, case_id=1, params={"t": "upload"}),
             repo.enqueue(tx, 10, "task", T0, case_id=1, version=1, params={"refresh": 1}),
             repo.enqueue(tx, 10, "react", T0, case_id=2, params={"t": "upload"}),
+            repo.enqueue(tx, 10, "task", T0, case_id=2, version=3, params={"refresh": 1}),
         ]
 
-    react, checklist, blocked = await db.write(fill)
+    react, checklist, react_2, checklist_2 = await db.write(fill)
     taken = await db.write(repo.take_outbox_rows, [react, checklist], T0, lease)
     assert [i.id for i in taken] == [react, checklist]
-    assert await db.write(repo.take_outbox_rows, [blocked], T0, lease) == []
+    taken = await db.write(repo.take_outbox_rows, [react_2, checklist_2], T0, lease)
+    assert [i.id for i in taken] == [react_2]
 
 
 async def test_what_telegram_refused_while_a_person_blocked_the_bot_goes_when_they_come_back(

@@ -139,7 +139,10 @@ def take_outbox_rows(
     and what the sender knows the person already has, stay as the regular rounds keep
     them. The rows of the answer taken before a row (a reaction before the checklist it
     changes) do not hold it back: they go first, in the answer's order; nor does a reminder
-    waiting for the office to open (:func:`defer_to_office`)."""
+    waiting for the office to open (:func:`defer_to_office`). A reaction (the ✅ on the
+    person's own upload) overtakes anything: it is on his message, in no order of the
+    chat's, and he watches for it; behind the hand-offs queued to a busy chat at one
+    message a second it came seconds late."""
     taken: list[OutboxItem] = []
     at = ts(now)
     for answer_id in ids:
@@ -147,10 +150,10 @@ def take_outbox_rows(
         row = tx.one(
             "SELECT id, chat_id, kind, case_id, version, params, attempts FROM outbox o "
             "WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? "
-            "AND case_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM outbox e "
+            "AND case_id IS NOT NULL AND (o.kind = 'react' OR NOT EXISTS (SELECT 1 FROM outbox e "
             "WHERE e.chat_id = o.chat_id AND e.case_id = o.case_id AND e.id < o.id "
             "AND e.sent_at IS NULL AND e.failed_at IS NULL "
-            f"AND (e.last_error IS NULL OR e.last_error <> ?){_not_in('e.id', ahead)})"
+            f"AND (e.last_error IS NULL OR e.last_error <> ?){_not_in('e.id', ahead)}))"
             f"{tx.take_rows}",
             (answer_id, at, OFFICE_CLOSED, *ahead),
         )
