@@ -1245,9 +1245,9 @@ async def test_kabag_who_replies_to_another_proposals_task_with_a_reason_returns
     kabag = world["kabag"]
     task_first = await s.press("kabag", "Kembalikan", first)
     await world.emu.wait_until(lambda: "silakan ketik" in task_first.text, timeout=WAIT)
-    task_second = next(
-        m for m in reversed(kabag.bot_messages) if has_button("Kembalikan", second)(m)
-    )
+    # the second proposal's task may still be on its way (his chat's messages go one a
+    # second): he replies to it once it is there
+    task_second = await s.seen("kabag", has_button("Kembalikan", second))
     kabag.mark_seen()
     reason_second = "Usulan B: jadwal kegiatan pada TOR belum ada."
     await kabag.send(reason_second, reply_to=task_second)
