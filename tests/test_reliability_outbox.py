@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from reliability_helpers import (
     Delivery,
     delivery,
@@ -31,6 +32,7 @@ from reliability_helpers import (
     sqlite_file,
     until_nothing_due,
 )
+from telegram.error import NetworkError
 
 from bot import texts as t
 from bot.clock import ManualClock
@@ -38,6 +40,7 @@ from bot.config import DEFAULT_API_BASE_URL, max_upload_bytes
 from bot.demo import FAST_SENDER, Script, World, draft, has_button, play_sop
 from bot.messages import load_inputs
 from bot.outbox import OutboxSender
+from bot.outbox.courier import TOO_LARGE, says
 from emulator import RateLimits
 from emulator.server import ApiCall
 from storage import repo
@@ -323,6 +326,22 @@ async def test_a_document_refused_as_too_large_is_given_up_and_the_chat_goes_on(
         uploads = [c for c in emu.calls if c.method == "sendDocument"]
         assert [c.status for c in uploads] == [413]
         assert "Pesan sesudahnya" in world["kabag"].bot_messages[-1].text
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        "Request Entity Too Large",  # Telegram's description; PTB's phrase up to Python 3.12
+        "Content Too Large (413)",  # PTB's phrase for an empty 413 (a proxy) from Python 3.13
+        "Payload Too Large (413). Parsing the server response b'' failed",
+    ],
+)
+def test_an_upload_refused_as_too_large_is_known_in_every_wording_of_a_413(refusal: str) -> None:
+    """A 413 is given up at once whichever words it comes with: Telegram's description, or
+    the phrase python-telegram-bot takes from Python's HTTP status table when a proxy answers
+    with an empty body (RFC 9110 renamed it, and Python 3.13 with it). Not known, the row
+    would be retried for ever, holding back the chat's later messages."""
+    assert says(NetworkError(refusal), TOO_LARGE)
 
 
 async def test_a_refused_token_loses_no_message(tmp_path: Path) -> None:

@@ -23,7 +23,9 @@ from storage.db import Database
 # Telegram's descriptions (PTB capitalizes them: compared in lower case)
 NOT_MODIFIED = ("message is not modified",)  # an edit that changes nothing
 GONE = ("message to edit not found", "message can't be edited")  # deleted by its reader
-TOO_LARGE = ("request entity too large",)  # a 413: its description, and PTB's phrase for it
+# a 413: Telegram's description; PTB's phrase for a body it cannot read (a proxy's), taken
+# from Python's HTTP status table, which RFC 9110's name replaced in Python 3.13; a proxy's
+TOO_LARGE = ("request entity too large", "content too large", "payload too large")
 # a person the bot cannot write to yet: never opened the chat (a Plh appointed before pressing
 # Start: 400 "chat not found"), or blocked the bot (403); their rows go when they start
 UNREACHABLE = ("chat not found", "forbidden", "bot was blocked", "can't initiate conversation")
