@@ -55,24 +55,38 @@ async def on_text(update: Update, context: Context) -> None:
     ):
         await cancel_dialogue(update, context)
         return
-    if dialogue.kind.startswith("profile_"):
-        await profile_step(update, context, dialogue.kind, text)
-    elif dialogue.kind in ("new_title", "new_year"):
-        await new_case_step(update, context, dialogue.kind, text, dialogue.data)
-    elif dialogue.kind in ("return_reason", "note", "archive_reference"):
-        replied = await _replied_case(context, message)
-        if replied is not None and dialogue.case_id is not None and replied != dialogue.case_id:
-            # a reply to another case's message is about that case, not an answer here
-            answer = t.answer_for_another_case(dialogue.kind, dialogue.case_id, replied, text)
-            await reply(update, answer)
-            return
-        await answer_dialogue(update, context, dialogue, text)
+    if dialogue.kind in _TYPE_IT:
+        await _answer(update, context, dialogue, text)
     elif dialogue.kind == "file":
         await reply(update, t.PRESS_FILE_TYPE)
     elif dialogue.kind == "team":
         await reply(update, t.PRESS_TEAM_MEMBERS)
     else:
         await reply(update, t.UNKNOWN_INPUT)
+
+
+async def _answer(update: Update, context: Context, dialogue: Dialogue, text: str) -> None:
+    """Text typed for the question that waits. One its handler refused (a year it could not
+    read, a reason too long) leaves the question waiting: the message is marked as not
+    taken, so that an edit of it, also once the question is cancelled, is told that nothing
+    of it was recorded, not that the original stands."""
+    message = update.effective_message
+    assert message is not None
+    if dialogue.kind.startswith("profile_"):
+        await profile_step(update, context, dialogue.kind, text)
+    elif dialogue.kind in ("new_title", "new_year"):
+        await new_case_step(update, context, dialogue.kind, text, dialogue.data)
+    else:
+        replied = await _replied_case(context, message)
+        if replied is not None and dialogue.case_id is not None and replied != dialogue.case_id:
+            # a reply to another case's message is about that case, not an answer here
+            answer = t.answer_for_another_case(dialogue.kind, dialogue.case_id, replied, text)
+            await reply(update, answer)
+        else:
+            await answer_dialogue(update, context, dialogue, text)
+    asked = waiting_question(dialogue)
+    if waiting_question(await context.services.queries.dialogue(user_id(update))) == asked:
+        context.services.edits.not_taken(message.chat_id, message.message_id, asked)
 
 
 _TYPE_IT = {

@@ -182,6 +182,26 @@ async def test_kabag_who_shortens_a_refused_reason_by_editing_is_asked_to_send_i
     await s.seen("kabag", lambda m: "↩️ Dikembalikan oleh" in m.text and REASON in m.text)
 
 
+async def test_kabag_who_edits_a_refused_reason_after_cancelling_the_question_is_told_nothing_was_recorded(
+    world: World,
+) -> None:
+    """Kabag's reason is refused as too long; he cancels the return (Batal) and then edits
+    the refused message. No question waits any more, but nothing of that message was ever
+    recorded: he is told so, not that "the original stands", and the case is not returned."""
+    s, case_id, kabag = await kabag_asked_for_a_reason(world)
+    long_reason = await kabag.send("TOR belum lengkap. " * 60)
+    await kabag.wait_message(lambda m: "terlalu panjang" in m.text, timeout=WAIT)
+    await kabag.send("/batal")
+    await s.seen("kabag", lambda m: "dibatalkan" in m.text.lower())
+
+    kabag.mark_seen()
+    await kabag.edit(long_reason, REASON)
+    told = await kabag.wait_message(timeout=WAIT)
+    assert told.text == plain(t.EDIT_OF_A_TEXT_NOT_TAKEN)
+    assert told.reply_to is not None and told.reply_to.message_id == long_reason.message_id
+    assert (await case_of(world, case_id)).step == 2
+
+
 async def test_kabag_who_edits_a_remark_sent_when_no_question_waited_is_told_nothing_was_recorded(
     world: World,
 ) -> None:
