@@ -545,7 +545,7 @@ EDIT_OF_A_FILE_NOT_TAKEN = (
 # no "original" stands; where the official's tasks are
 EDIT_OF_A_TEXT_NOT_TAKEN = (
     "Mohon maaf, perubahan atas pesan tersebut tidak kami proses. Pesan tersebut pun tidak "
-    "kami catat, sehingga tidak ada isinya yang tersimpan. Tugas yang menunggu tindakan "
+    "kami catat sehingga tidak ada isinya yang tersimpan. Tugas yang menunggu tindakan "
     "Bapak/Ibu dapat dilihat dengan /tugas."
 )
 
