@@ -102,6 +102,12 @@ async def on_button(update: Update, context: Context) -> None:
             return
         await show_task_page(update, context, parsing.case_number(cb.arg or "0") or 0)
         return
+    if _of_other_cases(query.message, cb.case_id) and not _is_task_list(query.message):
+        # forged: a client offers only the buttons a message shows, and this one shows none
+        # of the case's; the message (another case's task) is not changed for this case (a
+        # /tugas list, redrawn as its tasks move on, is judged as before)
+        await answer(update, t.ANS_UNKNOWN_BUTTON, alert=True)
+        return
     if cb.op is Op.CANCEL_DIALOGUE:
         await cancel_dialogue(update, context, cb)
         return
@@ -453,6 +459,20 @@ def _inaccessible(message: MaybeInaccessibleMessage | None) -> bool:
     """Whether a pressed message reached us as an InaccessibleMessage (date 0: Telegram
     sends only its chat and id, e.g. for a message older than about 48 hours)."""
     return message is not None and not message.is_accessible
+
+
+def _of_other_cases(message: MaybeInaccessibleMessage | None, case_id: int) -> bool:
+    """Whether a pressed message shows buttons, none of them of this case (a press of a
+    message without buttons may have crossed the edit that took them: it is judged as
+    before; an InaccessibleMessage shows nothing to judge by)."""
+    markup = message.reply_markup if isinstance(message, Message) else None
+    cases = [
+        cb.case_id
+        for row in (markup.inline_keyboard if markup is not None else ())
+        for button in row
+        if (cb := decode(button.callback_data if isinstance(button.callback_data, str) else None))
+    ]
+    return bool(cases) and case_id not in cases
 
 
 def _is_task_list(message: Any) -> bool:

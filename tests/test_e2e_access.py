@@ -330,6 +330,45 @@ async def test_forged_buttons_are_answered_politely_and_change_nothing(world: Wo
     await until_case(world, case, lambda c: c.step == 3)
 
 
+async def test_a_button_forged_with_another_cases_data_leaves_the_task_it_was_pressed_on(
+    world: World,
+) -> None:
+    """Two proposals wait for Kabag. On the task of the first he presses buttons forged
+    with the second case's data (no client shows them there): its Batal, a stale Setujui,
+    its current Setujui and Kembalikan, its "open the task". Each is answered that the
+    button is not recognised; the first task keeps its text and buttons (it used to become
+    the second case's task, or lose its buttons), the second case is neither approved nor
+    asked a reason for, and both tasks' own buttons still work."""
+    s = Script(world, WAIT)
+    first = await submit_proposal(world, s, "Usulan pertama")
+    second = await submit_proposal(world, s, "Usulan kedua")
+    kabag = world["kabag"]
+    task = await latest_task(world, kabag, first, 2)
+    await latest_task(world, kabag, second, 2)
+    shown, buttons = task.text, task.buttons
+    v = (await case_of(world, second)).version
+    before = await snapshot(world, second)
+    forged = [
+        f"x:{second}:2:{v}",
+        f"r:{second}:2:{v - 1}:a",
+        f"r:{second}:2:{v}:a",
+        f"r:{second}:2:{v}:k",
+        f"o:{second}:2:{v}:0",
+    ]
+    for data in forged:
+        answer = await kabag.press_data(task, data, timeout=WAIT)
+        assert answer == CallbackAnswer(t.ANS_UNKNOWN_BUTTON, True), data
+        with pytest.raises(TimeoutError):  # an edit follows the answer, if any comes
+            await kabag.wait_edit(task, timeout=1.5)
+        assert (task.text, task.buttons) == (shown, buttons), data
+    assert await snapshot(world, second) == before
+    assert await world.services.db.read(repo.get_dialogue, kabag.id) is None
+    await s.approve("kabag", first)
+    await until_case(world, first, lambda c: c.step == 3)
+    await s.approve("kabag", second)
+    await until_case(world, second, lambda c: c.step == 3)
+
+
 def press_inline(world: World, user: EmuUser, data: str) -> PressResult:
     """A press on a button of an inline-mode message: Telegram sends its inline_message_id
     and no ``message`` (and so no chat). This bot sends no such message, so such a press is
