@@ -946,6 +946,31 @@ async def test_the_same_file_uploaded_twice_is_one_version(world: World) -> None
     assert [a.version for a in tor_files] == [1, 2]
 
 
+async def test_the_tor_sent_again_under_a_name_of_no_document_is_told_it_is_recorded(
+    world: World,
+) -> None:
+    """Kasubag's TOR is recorded; she sends the same file again as "lampiran final.docx",
+    a name that names no document. She is told at once, naming the file she sent, that it
+    is the TOR's latest version and is not recorded again; before, she was asked which
+    document "TOR.docx" (not the name she sent) was, and either answer was "Sudah
+    diproses"."""
+    s = Script(world, WAIT)
+    case = await s.new_case("Usulan dengan TOR terkirim ulang", 2027)
+    tor = draft("TOR")
+    await s.upload("kasubag", case, "TOR.docx", tor)
+    before = await snapshot(world, case)
+    kasubag = world["kasubag"]
+    kasubag.mark_seen()
+    await kasubag.send_document(tor, file_name="lampiran final.docx", caption=f"#{case}")
+    told = await kasubag.wait_message(timeout=WAIT)
+    assert told.text == strip_html(
+        t.FILE_DUPLICATE.format(name="lampiran final.docx", doc="TOR (Kerangka Acuan Kerja)")
+    )
+    assert told.button_texts == []
+    assert await snapshot(world, case) == before
+    assert await world.services.db.read(repo.get_dialogue, kasubag.id) is None
+
+
 async def test_an_album_of_photos_is_asked_for_as_files_once_and_a_sticker_is_not(
     world: World,
 ) -> None:

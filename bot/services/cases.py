@@ -331,12 +331,18 @@ class CaseService:
             if upload.waited:
                 repo.album_file_done(tx, upload.chat_id, upload.message_id)
             definition = self.sops.of(case)
-            if upload.doc is None:
+            doc = upload.doc
+            if doc is None:
+                # the latest version of a document sent again under a name that names none:
+                # answered as that document's copy (asked about, the question would name
+                # the file as first recorded, and either answer would find it recorded)
+                doc = next((a.doc for a in case.latest_files() if a.sha256 == upload.sha256), None)
+            if doc is None:
                 asked = effects.ask_which_document(tx, case, user_id, file_id, now)
                 uploads = effects.accepts_now(tx, definition, case)
                 result = UploadResult("ask", choices=uploads, answers=(asked,))
             else:
-                result = self._attach(tx, definition, case, user_id, file_id, upload.doc, upload)
+                result = self._attach(tx, definition, case, user_id, file_id, doc, upload)
             return result, self._take_answers(tx, result.answers)
 
         result, answers = await self.db.write(txn)
