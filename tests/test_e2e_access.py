@@ -971,6 +971,39 @@ async def test_the_tor_sent_again_under_a_name_of_no_document_is_told_it_is_reco
     assert await world.services.db.read(repo.get_dialogue, kasubag.id) is None
 
 
+async def test_an_earlier_tor_sent_again_under_another_name_is_asked_about_and_recorded(
+    world: World,
+) -> None:
+    """Kasubag records the TOR twice, then sends the first version again as "lampiran.docx",
+    a name that names no document. She is asked which document "lampiran.docx" is, and
+    her answer records it as the TOR's third version, as the name "TOR.docx" would have;
+    before, she was asked about "TOR.docx" (the first upload's name) and her answer said
+    "Sudah diproses", recording nothing. A file she then sends twice, under two names, is
+    asked about by each name (the second question used to name the first file)."""
+    s = Script(world, WAIT)
+    case = await s.new_case("Usulan dengan TOR lama", 2027)
+    await s.upload("kasubag", case, "TOR.docx", draft("TOR"))
+    await s.upload("kasubag", case, "TOR.docx", draft("TOR", 2))
+    kasubag = world["kasubag"]
+    kasubag.mark_seen()
+    await kasubag.send_document(draft("TOR"), file_name="lampiran.docx", caption=f"#{case}")
+    question = await kasubag.wait_message(
+        lambda m: "Mohon pilih jenis dokumen ini" in m.text, timeout=WAIT
+    )
+    assert "Dokumen lampiran.docx diterima" in question.text
+    answer = await kasubag.press(question, "TOR (Kerangka Acuan Kerja)", timeout=WAIT)
+    assert answer.text == t.ANS_DONE
+    tor = [(a.version, a.name) for a in (await case_of(world, case)).files if a.doc == "tor"]
+    assert tor == [(1, "TOR.docx"), (2, "TOR.docx"), (3, "lampiran.docx")]
+    # one file sent twice under two names: each question names the file it asks about
+    for name in ("catatan A.docx", "catatan B.docx"):
+        await kasubag.send_document(draft("Catatan"), file_name=name, caption=f"#{case}")
+        question = await kasubag.wait_message(
+            lambda m: "Mohon pilih jenis dokumen ini" in m.text, timeout=WAIT
+        )
+        assert f"Dokumen {name} diterima" in question.text
+
+
 async def test_an_album_of_photos_is_asked_for_as_files_once_and_a_sticker_is_not(
     world: World,
 ) -> None:

@@ -11,6 +11,7 @@ import pytest
 from bot import texts as t
 from bot.demo import RETURN_REASONS, Script, World, draft
 from emulator.users import EmuMessage
+from storage import repo
 
 pytestmark = pytest.mark.asyncio
 
@@ -103,3 +104,36 @@ async def test_a_stale_send_button_changes_nothing(tmp_path: Path) -> None:
         assert (await pressed.wait()).text == t.ANS_ALREADY_HANDLED
         await world.drained()
         assert not set(DRAFTS) & set(documents(ayu.bot_messages))
+
+
+async def test_a_member_who_sends_the_file_a_colleague_sent_is_asked_about_his_own_and_recorded(
+    tmp_path: Path,
+) -> None:
+    """Ayu sends the RKAKL draft as "final.docx", a name that names no draft, and has not
+    yet said which draft it is; Rudi, working from the same copy, sends it too. Rudi is
+    asked about his file, and his answer records it as the Draf RKAKL; before, his question
+    was about Ayu's file, and his answer was refused."""
+    async with World(tmp_path) as world:
+        await world.everyone_starts()
+        s = Script(world)
+        case = await s.submit("Usulan")
+        await s.to_the_drafts(case)
+        rkakl = draft("Draf RKAKL")
+        questions = []
+        for key in ("tim1", "tim2"):
+            member = world[key]
+            await member.send_document(rkakl, file_name="final.docx", caption=f"#{case}")
+            questions.append(
+                await member.wait_message(
+                    lambda m: "Mohon pilih jenis dokumen ini" in m.text, timeout=15
+                )
+            )
+        answer = await world["tim2"].press(questions[1], "Draf RKAKL", timeout=15)
+        assert answer.text == t.ANS_DONE
+        await world.drained()
+        current = await world.services.db.read(repo.load_case, case)
+        assert current is not None
+        drafts = [(a.doc, a.name) for a in current.latest_files() if a.doc.startswith("draf")]
+        assert drafts == [("draf_rkakl", "final.docx")]
+        recorded = await world.services.db.read(repo.files_of_case, case)
+        assert [f.uploaded_by for f in recorded if f.doc == "draf_rkakl"] == [world["tim2"].id]

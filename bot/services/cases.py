@@ -307,7 +307,20 @@ class CaseService:
                 # the step moved on while the file was downloaded (a hand-in won the
                 # race): refused, and the sender is told so
                 raise StaleVersion(current=case.version, given=upload.version)
+            definition = self.sops.of(case)
+            doc = upload.doc
+            if doc is None:
+                # the latest version of a document sent again under a name that names none:
+                # answered as that document's copy (asked about, the question would name
+                # the file as first recorded, and either answer would find it recorded)
+                doc = next((a.doc for a in case.latest_files() if a.sha256 == upload.sha256), None)
             existing = repo.find_file(tx, case.id, upload.sha256)
+            if (
+                existing is not None
+                and doc is None
+                and not self._asks_about(existing, upload, user_id)
+            ):
+                existing = None  # asked about as a file of its own, by the name it came with
             if existing is not None:
                 file_id = existing.id
             else:
@@ -330,13 +343,6 @@ class CaseService:
             repo.record_delivery(tx, user_id, file_id, upload.message_id)
             if upload.waited:
                 repo.album_file_done(tx, upload.chat_id, upload.message_id)
-            definition = self.sops.of(case)
-            doc = upload.doc
-            if doc is None:
-                # the latest version of a document sent again under a name that names none:
-                # answered as that document's copy (asked about, the question would name
-                # the file as first recorded, and either answer would find it recorded)
-                doc = next((a.doc for a in case.latest_files() if a.sha256 == upload.sha256), None)
             if doc is None:
                 asked = effects.ask_which_document(tx, case, user_id, file_id, now)
                 uploads = effects.accepts_now(tx, definition, case)
@@ -498,6 +504,15 @@ class CaseService:
             self.wake_outbox()
         if answers and self._answer is not None:
             self._answer(answers)
+
+    @staticmethod
+    def _asks_about(existing: repo.StoredFile, upload: Upload, user_id: int) -> bool:
+        """Whether "which document is it?" may be asked about the case's earlier file of the
+        same bytes: only one of the sender's own, recorded as no document yet, sent under
+        the same name. An answer about a file recorded already (an earlier version) would
+        find it answered, one about another's would be refused, and a question about
+        another name would name a file the sender did not just send."""
+        return not existing.doc and existing.uploaded_by == user_id and existing.name == upload.name
 
     def _attach(
         self,
