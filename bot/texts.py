@@ -578,7 +578,7 @@ WELCOME_BACK = "Selamat datang, {name}\n\n"  # {name}: ending a sentence (t.sent
 # the newcomer's first question, after the welcome
 PROFILE_BEFORE_START = "Sebelum memulai, mohon lengkapi data Bapak/Ibu.\n{question}"
 PROFILE_COMPLETE_FIRST = "Mohon lengkapi data Bapak/Ibu.\n{question}"
-PROFILE_WHAT_NAME = "nama"  # the {what} of PROFILE_ONE_LINE and PROFILE_TOO_LONG
+PROFILE_WHAT_NAME = "nama"  # the {what} of PROFILE_ONE_LINE, PROFILE_TOO_LONG and the like
 PROFILE_WHAT_POSITION = "jabatan"
 PROFILE_SUMMARY = "Nama: <b>{name}</b>\nNIP: {nip}\nJabatan: {position}\nPeran: {roles}"
 # a Plh/Plt period ({grounds}: its reason and letter, and each extension's, in the words
@@ -1145,6 +1145,17 @@ PROFILE_ONE_LINE = (
 PROFILE_TOO_LONG = (
     "Mohon maaf, {what} Bapak/Ibu paling banyak {limit} karakter, sedangkan yang Bapak/Ibu "
     "tuliskan {length} karakter. Mohon dituliskan lebih ringkas."
+)
+# a name or position with no letter or digit (emoji, punctuation, invisible characters only)
+PROFILE_NO_LETTERS = (
+    "Mohon maaf, {what} Bapak/Ibu perlu dituliskan dengan huruf; emoji, tanda baca, atau "
+    "karakter yang tidak tampak saja belum dapat kami catat."
+)
+# a name or position holding a control character or a bidirectional mark (U+202E)
+PROFILE_CONTROL_CHARACTERS = (
+    "Mohon maaf, {what} Bapak/Ibu memuat karakter kendali (misalnya penanda arah teks) yang "
+    "dapat mengubah urutan tampilan tulisannya. Mohon dituliskan kembali tanpa karakter "
+    "tersebut."
 )
 # a name or position of digits only (a NIP typed where the name is asked): not recorded
 # ({typed}: as typed, escaped; {after}: PROFILE_NIP_AFTER_NAME for a name, else "")

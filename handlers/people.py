@@ -133,7 +133,9 @@ def _bad_line(kind: str, typed: str) -> str:
     not joined: the second may be a second answer (a NIP, a position typed with the
     name) that would go unseen on every paper; the official retypes it on one line. Nor
     is a name or position of digits only (with the signs between them): a NIP typed a
-    question early, or a number, names nobody on a paper."""
+    question early, or a number, names nobody on a paper; nor one without a letter or
+    digit (emoji, punctuation), nor one holding a control character or a direction mark,
+    which would turn the name around on every list that shows it."""
     ask, what = (
         (t.ASK_NAME, t.PROFILE_WHAT_NAME)
         if kind == "profile_name"
@@ -145,8 +147,12 @@ def _bad_line(kind: str, typed: str) -> str:
     if length > PROFILE_LIMIT:
         too_long = t.PROFILE_TOO_LONG.format(what=what, limit=PROFILE_LIMIT, length=length)
         return f"{too_long}\n{ask}"
+    if parsing.has_control_characters(typed):
+        return f"{t.PROFILE_CONTROL_CHARACTERS.format(what=what)}\n{ask}"
     line = parsing.one_line_title(typed, limit=PROFILE_LIMIT)
-    if line is not None and parsing.only_a_number(line):
+    if line is None:  # no letter or digit: emoji, punctuation or invisible characters only
+        return f"{t.PROFILE_NO_LETTERS.format(what=what)}\n{ask}"
+    if parsing.only_a_number(line):
         after = t.PROFILE_NIP_AFTER_NAME if kind == "profile_name" else ""
         number = t.PROFILE_IS_A_NUMBER.format(typed=t.e(line), what=what, after=after)
         return f"{number}\n{ask}"

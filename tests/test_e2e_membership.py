@@ -800,6 +800,44 @@ async def test_a_name_typed_with_a_typo_can_be_corrected(
     assert await world.services.db.read(repo.active_roles, 2002, unit) == frozenset({"tim"})
 
 
+async def test_a_name_of_emoji_or_with_a_direction_mark_is_refused_saying_why(
+    world: World,
+) -> None:
+    """Wulan, joining the team by invitation, answers the question for her name with
+    "🙂🙂", then with "..." and then with a name holding a right-to-left override. Each
+    time she is told, politely, why it cannot be kept (a name needs letters; a direction
+    mark would turn the name around on every list), then asked again; before, the bot
+    only asked the question again, as if she had not answered. Her position is held to
+    the same rule. Her name as she then types it is kept."""
+    token = await invitation(world, "tim")
+    wulan = world.emu.user(2003, "Wulan")
+    await wulan.send(f"/start {token}")
+    await wulan.wait_message(timeout=WAIT)
+
+    async def answered(text: str) -> str:
+        wulan.mark_seen()
+        await wulan.send(text)
+        return plain((await wulan.wait_message(timeout=WAIT)).text)
+
+    asked_name = plain(t.ASK_NAME)
+    no_letters = plain(t.PROFILE_NO_LETTERS.format(what=t.PROFILE_WHAT_NAME))
+    for typed in ("🙂🙂", "..."):
+        assert await answered(typed) == f"{no_letters}\n{asked_name}", typed
+    turned = plain(t.PROFILE_CONTROL_CHARACTERS.format(what=t.PROFILE_WHAT_NAME))
+    assert await answered("Wulan \u202eiraS") == f"{turned}\n{asked_name}"
+    assert "Mohon maaf" in no_letters and "Mohon maaf" in turned
+    assert "NIP" in await answered("Wulan Sari, S.E.")
+    assert "jabatan" in await answered("-")
+    no_letters = plain(t.PROFILE_NO_LETTERS.format(what=t.PROFILE_WHAT_POSITION))
+    assert await answered("👩‍💼") == f"{no_letters}\n{plain(t.ASK_POSITION)}"
+    assert "telah tersimpan" in await answered("Analis Anggaran")
+    kept = await world.services.db.read(repo.get_person, 2003)
+    assert kept is not None and (kept.name, kept.position) == (
+        "Wulan Sari, S.E.",
+        "Analis Anggaran",
+    )
+
+
 async def test_a_corrected_nip_of_an_official_named_in_the_config_survives_a_restart(
     world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
