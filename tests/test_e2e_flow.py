@@ -533,6 +533,34 @@ async def test_only_who_had_the_first_draft_rkakl_is_told_the_second_replaces_it
 
 
 @module_loop
+async def test_ayu_is_offered_rudis_bahan_on_the_returned_task_not_sent_it_unasked(
+    played: Played,
+) -> None:
+    """Rudi attached the Bahan at step 6, Ayu the drafts; Kasubag returns them. Ayu's
+    returned task offers the Bahan with the drafts' other colleague uploads (Terima
+    dokumen), as it was offered to her while the step ran: the return does not send it."""
+    ayu = played.world["tim1"]
+    assert "Bahan pendukung.pdf" not in [file_name(m) for m in documents(ayu)]
+    returned = next(
+        e.snapshot
+        for e in ayu.deliveries.entries
+        if e.kind == "message" and e.snapshot.startswith("↩️ Dikembalikan untuk diperbaiki")
+    )
+    offer = next(line for line in returned.split("\n") if "diunggah oleh pegawai lain" in line)
+    assert "Bahan pendukung.pdf" in offer, returned
+    assert t.BTN_SEND_UPLOADS in returned
+    # Rudi, who attached it, is offered Ayu's drafts and not his own Bahan
+    rudi = played.world["tim2"]
+    his = next(
+        e.snapshot
+        for e in rudi.deliveries.entries
+        if e.kind == "message" and e.snapshot.startswith("↩️ Dikembalikan untuk diperbaiki")
+    )
+    his_offer = next(line for line in his.split("\n") if "diunggah oleh pegawai lain" in line)
+    assert "Draf RKAKL.docx" in his_offer and "Bahan" not in his_offer, his
+
+
+@module_loop
 async def test_the_archivist_receives_the_signed_documents_under_their_final_names(
     played: Played,
 ) -> None:

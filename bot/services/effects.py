@@ -405,13 +405,22 @@ def step_uploads(definition: SopDefinition, case: Case) -> list[Attachment]:
 
 
 def _task_files(definition: SopDefinition, case: Case) -> list[int]:
-    """The uploaded documents (latest versions) the current step works on."""
+    """The uploaded documents (latest versions) the current step works on, but those its
+    holders attached in it (the team's Bahan at step 6): what a colleague or a previous
+    holder attached there is offered on the task (``UNHELD_UPLOADS``), as while the step
+    ran, not sent unasked when the case comes back to it. A document an earlier step made,
+    which this one takes and may replace (a paper to sign and send back), is sent."""
     step = definition.step(case.step)
     if not (step.kind in (StepKind.REVIEW, StepKind.ARCHIVE) or step.inputs):
         return []
     wanted = {definition.canonical(d) for d in step.inputs}
     wanted = {d for d in wanted if definition.document(d).source is not DocumentSource.GENERATED}
-    return [a.file_id for a in case.latest_files() if a.doc in wanted]
+    own = {definition.canonical(d) for d in step.uploads}
+    return [
+        a.file_id
+        for a in case.latest_files()
+        if a.doc in wanted and not (a.step == case.step and a.doc in own)
+    ]
 
 
 def _retire(
