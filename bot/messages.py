@@ -358,10 +358,11 @@ class Renderer:
         self, person: int, definition: SopDefinition, case: Case, inputs: Inputs
     ) -> tuple[int | None, str]:
         """Where the step's documents are in this chat: sent just before, or earlier (the
-        task then answers the message that has them)."""
+        task then answers the message that has them). Not those the person attached: the
+        bot sent them nothing (Kasubag's own Konsep and TOR at step 1)."""
         step = definition.step(case.step)
         wanted = {definition.canonical(d) for d in step.inputs}
-        have = [a for a in case.latest_files() if a.doc in wanted]
+        have = [a for a in case.latest_files() if a.doc in wanted and a.by != person]
         earlier = [
             inputs.delivered[(person, a.file_id)]
             for a in have

@@ -561,6 +561,33 @@ async def test_ayu_is_offered_rudis_bahan_on_the_returned_task_not_sent_it_unask
 
 
 @module_loop
+async def test_a_task_says_its_documents_were_sent_earlier_only_of_what_the_bot_sent(
+    played: Played,
+) -> None:
+    """Kabag's review task points at the files the bot sent him just before it. Kasubag's
+    step-1 task, listing the Konsep and the TOR she attached herself, and Rudi's step-6
+    task, with only his own Bahan in his chat beside the offer of Ayu's drafts, do not
+    tell them that "the documents were sent earlier in this chat"."""
+
+    def shown(key: str, step: int) -> list[str]:
+        return [
+            e.snapshot
+            for e in played.world[key].deliveries.entries
+            if e.kind in ("message", "edit") and f"Langkah {step} dari 12 · Berkas" in e.snapshot
+        ]
+
+    kabag = shown("kabag", 2)
+    assert kabag and t.FILES_EARLIER_IN_CHAT in kabag[0], kabag[0]
+    kasubag = shown("kasubag", 1)
+    assert len(kasubag) >= 4  # attaching, ready, returned, returned with the new TOR
+    assert [s for s in kasubag if t.FILES_EARLIER_IN_CHAT in s] == []
+    rudi = shown("tim2", 6)
+    assert any("Bahan pendukung.pdf (versi 1)" in s for s in rudi)
+    assert any("diunggah oleh pegawai lain" in s for s in rudi)
+    assert [s for s in rudi if t.FILES_EARLIER_IN_CHAT in s] == []
+
+
+@module_loop
 async def test_the_archivist_receives_the_signed_documents_under_their_final_names(
     played: Played,
 ) -> None:
