@@ -1405,6 +1405,12 @@ UPLOADS_DONE_ASK = (
     "sebelum itu dicatat sebagai versi terbarunya."
 )
 SUBMIT_ASK = "Silakan menekan {button} untuk menyampaikan berkas{to}."
+# before SUBMIT_ASK/FORWARD_ASK, on an action step a return brought back to the holder who
+# attaches its documents (Kasubag's proposal, step 1): how the corrections go in
+RETURNED_RESEND = (
+    "Perbaikan {docs} dapat Bapak/Ibu kirimkan sebagai <b>file</b> di obrolan ini sebelum "
+    "menekan {button}; yang disampaikan adalah versi terakhir yang tercantum di atas."
+)
 # the last step of an SOP that does not end in archiving ({button}: BTN_FINISH)
 FINISH_ASK = (
     "Langkah ini merupakan langkah terakhir SOP. Setelah kegiatan tersebut dilaksanakan, "

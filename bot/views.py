@@ -291,6 +291,11 @@ def review_instruction(definition: SopDefinition, step: Step, returned: bool) ->
     return " ".join(part for part in (opening, meaning, refusing) if part)
 
 
+def _uploads_named(definition: SopDefinition, step: Step) -> str:
+    """The documents a step's holder attaches, listed as its checklist names them."""
+    return listing([t.e(name) for name in definition.names_in(step.uploads).values()])
+
+
 DRAFT_WORDS = frozenset({"draf", "draft", "konsep", "rancangan"})
 
 
@@ -554,6 +559,17 @@ def _task_text(
         to = t.TASK_TO.format(holder=nxt) if nxt else ""
         if goes_on_itself(definition, step):
             to = t.TASK_TO_NEXT_STEP  # the holder goes on herself (not "kepada" herself)
+        # back for correction at a step whose holder attaches its documents: how the
+        # corrected files go in (an upload step's own sentence says it every time)
+        resend = (
+            [
+                t.RETURNED_RESEND.format(
+                    docs=_uploads_named(definition, step), button=button_words(label)
+                )
+            ]
+            if returned and step.kind is StepKind.ACTION and step.uploads
+            else []
+        )
         if step.uploads and missing:
             ask(t.OWN_UPLOADS_MISSING.format(button=button_words(label)))
         elif not missing and step.finishes and step.kind is StepKind.UPLOAD:
@@ -564,12 +580,13 @@ def _task_text(
         elif not missing and step.kind is StepKind.UPLOAD:
             ask(t.UPLOADS_DONE_ASK.format(button=button_words(label)))
         elif not missing and label == t.BTN_SUBMIT:
-            ask(t.SUBMIT_ASK.format(button=button_words(label), to=to))
+            ask(*resend, t.SUBMIT_ASK.format(button=button_words(label), to=to))
         elif not missing:
             ask(
+                *resend,
                 t.FORWARD_ASK.format(
                     button=button_words(label), to=to, note_button=button_words(t.BTN_FORWARD_NOTE)
-                )
+                ),
             )
         if not missing:
             buttons.append(

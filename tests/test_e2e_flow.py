@@ -588,6 +588,30 @@ async def test_a_task_says_its_documents_were_sent_earlier_only_of_what_the_bot_
 
 
 @module_loop
+async def test_kasubag_whose_proposal_came_back_is_told_to_send_the_corrected_tor_first(
+    played: Played,
+) -> None:
+    """Kabag returns the proposal (the TOR lacks its schedule). Kasubag's task says, before
+    Ajukan, that the corrections go as files in the chat and that the latest version listed
+    is what she submits, as a reviewer who got a case back is told; her first task, which
+    asks for the documents, does not."""
+    sent = [
+        e.snapshot
+        for e in played.world["kasubag"].deliveries.entries
+        if e.kind in ("message", "edit") and "Langkah 1 dari 12 · Berkas" in e.snapshot
+    ]
+    returned = next(s for s in sent if s.startswith("↩️ Dikembalikan untuk diperbaiki"))
+    assert (
+        "Perbaikan Konsep Rencana Kerja dan TOR (Kerangka Acuan Kerja) dapat Bapak/Ibu "
+        "kirimkan sebagai file di obrolan ini sebelum menekan Ajukan; yang disampaikan adalah "
+        "versi terakhir yang tercantum di atas. Silakan menekan Ajukan untuk menyampaikan "
+        "berkas kepada Kabag." in returned
+    ), returned
+    first = [s for s in sent if not s.startswith("↩️")]
+    assert first and not [s for s in first if "Perbaikan" in s]
+
+
+@module_loop
 async def test_the_archivist_receives_the_signed_documents_under_their_final_names(
     played: Played,
 ) -> None:
