@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -29,7 +30,7 @@ from bot.core.model import Case, Event, EventType
 from bot.core.workflow import replay
 from bot.filestore import ChangedOnDisk, FileStore
 from bot.outbox import LeftOut, RenderedPaper, Unwritten
-from bot.papers.archive import bundle_zip
+from bot.papers.archive import bundle_zip, named_for, safe_archive_name
 from bot.papers.contexts import DOTS
 from bot.papers.dates import OfficeZone
 from bot.papers.model import (
@@ -937,11 +938,18 @@ class _Context:
         waits for it (a fault of the bot's own). ``replaced``: the document of the
         Dokumentasi being written, whose earlier versions it replaces (/ubah_arsip)."""
         store = FileStore(self.paperwork.config.storage.files_dir)
-        wanted = {self.definition.canonical(d) for d in final_documents(step)}
+        names = self.definition.names_in(final_documents(step))
+        finals = [a for a in self.case.latest_files() if a.doc in names and a.file_id in self.files]
+        # final documents sent under one name are each named by the document they hold
+        shared = Counter(safe_archive_name(a.name).lower() for a in finals)
         chosen = [
-            (a.name, self.files[a.file_id])
-            for a in self.case.latest_files()
-            if a.doc in wanted and a.file_id in self.files
+            (
+                named_for(a.name, names[a.doc])
+                if shared[safe_archive_name(a.name).lower()] > 1
+                else a.name,
+                self.files[a.file_id],
+            )
+            for a in finals
         ]
         chosen += [
             (stored.name, stored)

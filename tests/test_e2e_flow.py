@@ -1571,6 +1571,50 @@ async def test_a_mistyped_archive_number_is_corrected_by_the_administrator_with_
     assert await db.read(repo.case_archived_as, "ot.04.00/123/2026") == case
 
 
+async def test_drafts_all_named_draft_docx_are_told_apart_in_the_archive_by_their_document(
+    world: World,
+) -> None:
+    """Ayu sends the three drafts each as "draft.docx" and says which is which; Karo signs
+    them and Dewi files the case. In the archive bundle each final document is named by the
+    document it is (the same name three times would be "draft (2).docx", "draft (3).docx":
+    which one is the RKAKL only its SHA-256 would tell); the bytes are each document's own."""
+    s = Script(world, WAIT)
+    case = await s.submit("Penyusunan Program Kerja, RKAKL, dan Penetapan Kinerja Biro TA 2027")
+    await s.to_the_drafts(case)
+    tim = world["tim1"]
+    for doc in ("Draf Program Kerja", "Draf RKAKL", "Draf Penetapan Kinerja"):
+        tim.mark_seen()
+        await tim.send_document(draft(f"isi {doc}"), file_name="draft.docx", caption=f"#{case}")
+        asked = await tim.wait_message(lambda m: "Mohon pilih jenis" in m.text, timeout=WAIT)
+        await tim.press(asked, doc, timeout=WAIT)
+    await until_case(
+        world, case, lambda c: len([a for a in c.files if a.name == "draft.docx"]) == 3
+    )
+    await s.press("tim1", "Serahkan draf", case)
+    for who in ("kasubag", "kabag", "karo"):
+        await s.approve(who, case)
+    await s.press("kabag", "Teruskan", case)
+    await s.press("kasubag", "Teruskan", case)
+    await s.press("fu", "Arsipkan", case)
+    await s.answer_prompt("fu", f"ARS/PK/2027/{case:03d}", case)
+    await until_case(world, case, lambda c: not c.is_open)
+    await world.drained()
+
+    bundle = next(m for m in documents(world["fu"]) if file_name(m).endswith(".zip"))
+    with zipfile.ZipFile(io.BytesIO(bundle.file_bytes())) as z:
+        finals = {n: z.read(n) for n in z.namelist() if n.startswith("dokumen/draft")}
+    assert sorted(finals) == [
+        "dokumen/draft (Penetapan Kinerja).docx",
+        "dokumen/draft (Program Kerja).docx",
+        "dokumen/draft (RKAKL).docx",
+    ]
+    filed = await case_of(world, case)
+    for name, doc in (("Program Kerja", "draf_program_kerja"), ("RKAKL", "draf_rkakl")):
+        sent = filed.latest(doc)
+        assert sent is not None and sent.name == "draft.docx"
+        assert hashlib.sha256(finals[f"dokumen/draft ({name}).docx"]).hexdigest() == sent.sha256
+
+
 async def test_a_dokumentasi_issued_again_months_later_names_the_officials_as_they_were(
     tmp_path: Path,
 ) -> None:

@@ -3,7 +3,8 @@
 Layout of the .zip::
 
     dokumentasi.docx       the archive record (render_dokumentasi)
-    dokumen/<name>         each final file, under a safe name
+    dokumen/<name>         each final file, under a safe name (final documents uploaded
+                           under one name carry the document's: "draft (RKAKL).docx")
     tidak-disertakan.txt   only when some of the case's files are not in it: which, and why
     SHA256SUMS             "sha256  path" of every entry above (``sha256sum -c`` format)
 
@@ -30,6 +31,7 @@ __all__ = [
     "MANIFEST",
     "RECORD_NAME",
     "bundle_zip",
+    "named_for",
     "safe_archive_name",
 ]
 
@@ -82,6 +84,16 @@ def safe_archive_name(name: str) -> str:
         else:
             base = base[:MAX_NAME]
     return base
+
+
+def named_for(name: str, document: str) -> str:
+    """``name`` with the document it holds before its extension: "draft (RKAKL).docx".
+    Final documents uploaded under one name ("draft.docx", "scan.pdf") are told apart so,
+    not as "draft (2).docx", which says nothing of which document it is."""
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem:
+        return f"{name} ({document})"
+    return f"{stem} ({document}).{ext}"
 
 
 def _unique(name: str, taken: set[str]) -> str:
