@@ -808,6 +808,35 @@ class _Context:
             for s in self.definition.steps
         ]
 
+    def approved_earlier(self, names: Mapping[str, str]) -> dict[tuple[int, int, datetime], str]:
+        """Each paraf or signature given on a version of a final document (``names``: its
+        name by its document) other than the one filed, by (step, official, when): which
+        versions, as the Dokumentasi says them. Kabag corrects a draft Karo returned after
+        Kasubag's paraf: hers stands, given on the version before his."""
+        filed = {a.doc: a.version for a in self.case.latest_files() if a.doc in names}
+        had: dict[str, int] = {}
+        earlier: dict[tuple[int, int, datetime], str] = {}
+        for ev in self.events:
+            if ev.type is EventType.FILE_ATTACHED:
+                doc = str(ev.data.get("doc", ""))
+                had[doc] = max(had.get(doc, 0), int(ev.data.get("version", 0)))
+            elif ev.data.get("approval") and ev.type in (EventType.APPROVED, EventType.COMPLETED):
+                older = [
+                    t.DOKUMENTASI_DOC_VERSION.format(document=name, version=had[doc])
+                    for doc, name in names.items()
+                    if 0 < had.get(doc, 0) < filed.get(doc, 0)
+                ]
+                if older:
+                    listed = (
+                        t.AND.join(older)
+                        if len(older) < 3
+                        else ", ".join(older[:-1]) + ", dan " + older[-1]
+                    )
+                    earlier[(ev.step, ev.actor, ev.at)] = t.DOKUMENTASI_APPROVED_EARLIER.format(
+                        documents=listed
+                    )
+        return earlier
+
     async def dokumentasi(self, kind: PaperKind[Dokumentasi]) -> list[RenderedPaper]:
         step = self.definition.step(self.event.step)
         # written again for each correction of the archive number (/ubah_arsip), as a new
@@ -854,6 +883,7 @@ class _Context:
             )
         # a step approved again after a return keeps only its latest paraf or signature
         standing = {a.step: a for a in self.case.approvals}
+        earlier = self.approved_earlier(self.definition.names_in(final_documents(step)))
         approvals = [
             ApprovalRecord(
                 "Tanda tangan" if a.kind == "signature" else "Paraf",
@@ -861,6 +891,7 @@ class _Context:
                 self.definition.role(a.role).name,
                 a.at,
                 a.step,
+                earlier.get((a.step, a.by, a.at), ""),
             )
             for a in sorted(standing.values(), key=lambda a: a.step)
         ]

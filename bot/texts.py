@@ -1848,6 +1848,11 @@ UNWRITTEN_PAPER = "{title} langkah {step} (ke-{visit})"
 HISTORY_NOTE = "Catatan: {note}"
 # what the Dokumentasi's list of final documents says of one the bundle does not hold
 DOKUMENTASI_LEFT_OUT = "{why}; tidak disertakan dalam arsip elektronik"
+# under the time of a paraf or signature given on a version of a final document other than
+# the one filed (Kabag corrected the draft after Kasubag's paraf): {documents}
+# "Penetapan Kinerja versi 1"
+DOKUMENTASI_APPROVED_EARLIER = "atas versi sebelumnya: {documents}"
+DOKUMENTASI_DOC_VERSION = "{document} versi {version}"
 # the note the archive bundle carries when it goes without some of the case's files
 ARCHIVE_NOTE = (
     "CATATAN DOKUMEN YANG TIDAK DISERTAKAN\n"

@@ -206,3 +206,45 @@ async def test_what_a_step_takes_is_read_from_the_database_only_where_a_return_d
     await s.review_return("karo", case_id, "Rencana Kerja agar diselaraskan dengan Renstra.")
     await s.seen("kabag", lambda m: "Perbaikan " in m.text)
     assert await both(case_id) == ("rencana_kerja",) and len(reads) == 1
+
+
+async def test_the_dokumentasi_says_the_kasubags_paraf_was_on_the_draft_before_kabag_corrected_it(
+    world: World,
+) -> None:
+    """Kasubag gives her paraf on the Draf Penetapan Kinerja in its first version; Karo
+    returns it, Kabag corrects it himself (version 2), gives his paraf and Karo signs. The
+    Dokumentasi's "Paraf dan Tanda Tangan" still lists her paraf, but says it was given on
+    version 1: it is not read as a paraf on the version Karo signed and Dewi filed. His and
+    Karo's, given on the filed versions, say nothing more."""
+    s = Script(world)
+    case_id = await s.submit(TITLE)
+    await s.to_the_drafts(case_id)
+    for name in DRAFTS:
+        await s.upload("tim1", case_id, name, draft(name))
+    await s.press("tim1", "Serahkan draf", case_id)
+    await s.approve("kasubag", case_id)
+    await s.approve("kabag", case_id)
+    await s.review_return("karo", case_id, "Target indikator kinerja pada draf PK agar dikoreksi.")
+    await s.seen("kabag", lambda m: "Perbaikan Draf Program Kerja, Draf RKAKL" in m.text)
+    await s.upload("kabag", case_id, DRAFTS[2], draft("Draf Penetapan Kinerja", 2))
+    await s.approve("kabag", case_id)
+    await s.approve("karo", case_id)
+    await s.press("kabag", "Teruskan", case_id)
+    await s.press("kasubag", "Teruskan", case_id)
+    await s.press("fu", "Arsipkan", case_id)
+    await s.answer_prompt("fu", f"ARS/PK/2027/{case_id:03d}")
+    await world["kasubag"].wait_message(lambda m: "selesai dan diarsipkan" in m.text, timeout=15)
+    await world.drained()
+
+    db, store = world.services.db, world.services.files
+    row = next(
+        r
+        for r in await db.read(repo.files_of_case, case_id)
+        if r.kind == "paper" and r.name == f"dokumentasi-B{case_id}.docx"
+    )
+    document = Document(io.BytesIO(await store.read(row.path)))
+    table = next(t for t in document.tables if t.rows[0].cells[1].text == "Jenis")
+    rows = {r.cells[4].text.strip(): r.cells[5].text for r in table.rows[1:]}
+    assert set(rows) == {"7", "8", "9"}
+    assert "atas versi sebelumnya: Penetapan Kinerja versi 1" in rows["7"]
+    assert "versi" not in rows["8"] and "versi" not in rows["9"]

@@ -346,7 +346,7 @@ def _approvals(approvals: Iterable[ApprovalRecord], zone: OfficeZone) -> list[di
                 "position": _or(a.official.position),
                 "role": clean(a.role),
                 "step_no": clean(a.step_no),
-                "at": _stamp(a.at, zone),
+                "at": _stamp(a.at, zone) + (f"\n{clean(a.earlier)}" if a.earlier else ""),
             }
         )
     return rows

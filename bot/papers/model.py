@@ -203,6 +203,9 @@ class ApprovalRecord:
     role: str
     at: datetime
     step_no: int
+    # the final documents it was given on in a version other than the one filed, as the
+    # paper says so (t.DOKUMENTASI_APPROVED_EARLIER); "" when given on the filed ones
+    earlier: str = ""
 
 
 @dataclass(frozen=True)
