@@ -560,14 +560,28 @@ async def test_a_plh_karo_in_office_may_ask_for_the_report(world: World) -> None
     assert answer.photo or answer.document, answer.text
 
 
+async def newcomer_asked_his_name(world: World, first_name: str) -> EmuUser:
+    """A new team member (3001) who followed the administrator's invitation and is asked his
+    full name."""
+    invite = await said(world, "admin", "/undang tim")
+    token = invite.rsplit("start=", 1)[1].split()[0]
+    newcomer = world.emu.user(3001, first_name)
+    await newcomer.send(f"/start {token}")
+    await newcomer.wait_message(lambda m: "nama lengkap" in m.text, timeout=WAIT)
+    return newcomer
+
+
+async def answered(person: EmuUser, text: str) -> str:
+    """What the bot answers ``person``'s ``text``, as plain text."""
+    person.mark_seen()
+    await person.send(text)
+    return plain((await person.wait_message(timeout=WAIT)).text)
+
+
 async def test_a_name_of_invisible_characters_is_asked_again(world: World) -> None:
     """A new team member joins by invitation and answers the name with a zero-width space
     (it showed as a blank team button and a blank entry in /peran): asked again."""
-    invite = await said(world, "admin", "/undang tim")
-    token = invite.rsplit("start=", 1)[1].split()[0]
-    newcomer = world.emu.user(3001, "Baru")
-    await newcomer.send(f"/start {token}")
-    await newcomer.wait_message(lambda m: "nama lengkap" in m.text, timeout=WAIT)
+    newcomer = await newcomer_asked_his_name(world, "Baru")
     for invisible in ("\u200b", "\u202e\u200b", "—"):
         newcomer.mark_seen()
         await newcomer.send(invisible)
@@ -582,23 +596,18 @@ async def test_a_new_member_types_his_nip_as_printed_on_his_sk(world: World) -> 
     """A new team member joins by invitation and types his NIP as his SK prints it, after
     two slips of a digit and one stray letter: each refusal says what was wrong (how many
     digits it found); "NIP. 19800101.200501.1.001" is taken, kept as its 18 digits."""
-    invite = await said(world, "admin", "/undang tim")
-    token = invite.rsplit("start=", 1)[1].split()[0]
-    newcomer = world.emu.user(3001, "Sukarno")
-    await newcomer.send(f"/start {token}")
-    await newcomer.wait_message(lambda m: "nama lengkap" in m.text, timeout=WAIT)
+    newcomer = await newcomer_asked_his_name(world, "Sukarno")
 
-    async def answered(text: str) -> str:
-        newcomer.mark_seen()
-        await newcomer.send(text)
-        return plain((await newcomer.wait_message(timeout=WAIT)).text)
-
-    assert "NIP" in await answered("Sukarno, S.H.")
-    assert await answered("NIP 19800101 200501 1 00") == plain(t.BAD_NIP_DIGITS.format(digits=17))
-    assert await answered("1980010120050110011") == plain(t.BAD_NIP_DIGITS.format(digits=19))
-    assert await answered("19800101 200501 1 001 (lama)") == plain(t.BAD_NIP_CHARACTERS)
-    assert await answered("NIP saya") == plain(t.BAD_NIP)
-    assert "jabatan" in await answered("NIP. 19800101.200501.1.001")
+    assert "NIP" in await answered(newcomer, "Sukarno, S.H.")
+    assert await answered(newcomer, "NIP 19800101 200501 1 00") == plain(
+        t.BAD_NIP_DIGITS.format(digits=17)
+    )
+    assert await answered(newcomer, "1980010120050110011") == plain(
+        t.BAD_NIP_DIGITS.format(digits=19)
+    )
+    assert await answered(newcomer, "19800101 200501 1 001 (lama)") == plain(t.BAD_NIP_CHARACTERS)
+    assert await answered(newcomer, "NIP saya") == plain(t.BAD_NIP)
+    assert "jabatan" in await answered(newcomer, "NIP. 19800101.200501.1.001")
     person = await world.services.db.read(repo.get_person, 3001)
     assert person is not None and person.nip == "198001012005011001"
 
@@ -608,36 +617,29 @@ async def test_a_name_or_position_refused_is_told_why(world: World) -> None:
     longer than a paper's line can hold, and his position on two lines: each time he is told
     why before the question comes again (he was only asked again, and could not see what
     was wrong). A name on two lines is not joined: the second line may be another answer."""
-    invite = await said(world, "admin", "/undang tim")
-    token = invite.rsplit("start=", 1)[1].split()[0]
-    newcomer = world.emu.user(3001, "Ridwan")
-    await newcomer.send(f"/start {token}")
-    await newcomer.wait_message(lambda m: "nama lengkap" in m.text, timeout=WAIT)
+    newcomer = await newcomer_asked_his_name(world, "Ridwan")
 
-    async def answered(text: str) -> str:
-        newcomer.mark_seen()
-        await newcomer.send(text)
-        return plain((await newcomer.wait_message(timeout=WAIT)).text)
-
-    two_lines = await answered("Dr. H. Muhammad Ridwan Kamil,\nS.E., M.Si., M.M.")
+    two_lines = await answered(newcomer, "Dr. H. Muhammad Ridwan Kamil,\nS.E., M.Si., M.M.")
     assert two_lines == (
         "Mohon maaf, nama Bapak/Ibu perlu dituliskan dalam satu baris, tanpa pindah baris.\n"
         + plain(t.ASK_NAME)
     )
-    too_long = await answered("Prof. Dr. Ir. " + "Raden Mas Haji Abdurrahman " * 8 + ", S.H.")
+    too_long = await answered(
+        newcomer, "Prof. Dr. Ir. " + "Raden Mas Haji Abdurrahman " * 8 + ", S.H."
+    )
     assert too_long.startswith(
         "Mohon maaf, nama Bapak/Ibu paling banyak 200 karakter, sedangkan yang Bapak/Ibu "
         "tuliskan 236 karakter."
     ), too_long
     assert too_long.endswith(plain(t.ASK_NAME))
-    assert "NIP" in await answered("Dr. H. Muhammad Ridwan Kamil, S.E., M.Si., M.M.")
-    assert "jabatan" in await answered("-")
-    position = await answered("Kepala Bagian Program dan Anggaran\nBiro Perencanaan")
+    assert "NIP" in await answered(newcomer, "Dr. H. Muhammad Ridwan Kamil, S.E., M.Si., M.M.")
+    assert "jabatan" in await answered(newcomer, "-")
+    position = await answered(newcomer, "Kepala Bagian Program dan Anggaran\nBiro Perencanaan")
     assert position == (
         "Mohon maaf, jabatan Bapak/Ibu perlu dituliskan dalam satu baris, tanpa pindah baris.\n"
         + plain(t.ASK_POSITION)
     )
-    assert "telah tersimpan" in await answered("Kepala Bagian Program dan Anggaran")
+    assert "telah tersimpan" in await answered(newcomer, "Kepala Bagian Program dan Anggaran")
 
 
 async def test_a_name_or_position_of_only_digits_is_refused_and_asked_again(world: World) -> None:
@@ -645,18 +647,9 @@ async def test_a_name_or_position_of_only_digits_is_refused_and_asked_again(worl
     his position is asked: neither is recorded as his name or position (it showed on
     papers and in /peran as "19800101 200501 1 001"); he is told why, the question still
     waiting, and what he then types is kept."""
-    invite = await said(world, "admin", "/undang tim")
-    token = invite.rsplit("start=", 1)[1].split()[0]
-    newcomer = world.emu.user(3001, "Sukarno")
-    await newcomer.send(f"/start {token}")
-    await newcomer.wait_message(lambda m: "nama lengkap" in m.text, timeout=WAIT)
+    newcomer = await newcomer_asked_his_name(world, "Sukarno")
 
-    async def answered(text: str) -> str:
-        newcomer.mark_seen()
-        await newcomer.send(text)
-        return plain((await newcomer.wait_message(timeout=WAIT)).text)
-
-    name_refused = await answered("19800101 200501 1 001")
+    name_refused = await answered(newcomer, "19800101 200501 1 001")
     assert name_refused == plain(
         t.PROFILE_IS_A_NUMBER.format(
             typed="19800101 200501 1 001", what=t.PROFILE_WHAT_NAME, after=t.PROFILE_NIP_AFTER_NAME
@@ -664,15 +657,15 @@ async def test_a_name_or_position_of_only_digits_is_refused_and_asked_again(worl
         + "\n"
         + t.ASK_NAME
     )
-    assert "NIP" in await answered("Sukarno, S.H.")
-    assert "jabatan" in await answered("19800101 200501 1 001")
-    position_refused = await answered("12345")
+    assert "NIP" in await answered(newcomer, "Sukarno, S.H.")
+    assert "jabatan" in await answered(newcomer, "19800101 200501 1 001")
+    position_refused = await answered(newcomer, "12345")
     assert position_refused == plain(
         t.PROFILE_IS_A_NUMBER.format(typed="12345", what=t.PROFILE_WHAT_POSITION, after="")
         + "\n"
         + t.ASK_POSITION
     )
-    assert "telah tersimpan" in await answered("Pranata Komputer Ahli Pertama")
+    assert "telah tersimpan" in await answered(newcomer, "Pranata Komputer Ahli Pertama")
     person = await world.services.db.read(repo.get_person, 3001)
     assert person is not None
     assert (person.name, person.position) == ("Sukarno, S.H.", "Pranata Komputer Ahli Pertama")
@@ -683,11 +676,7 @@ async def test_a_name_and_position_typed_with_double_spaces_are_kept_with_single
 ) -> None:
     """A new team member's phone puts two spaces in his name and his position: they are
     kept with one (papers and buttons showed "Ma'ruf  Amin")."""
-    invite = await said(world, "admin", "/undang tim")
-    token = invite.rsplit("start=", 1)[1].split()[0]
-    newcomer = world.emu.user(3001, "Ma'ruf")
-    await newcomer.send(f"/start {token}")
-    await newcomer.wait_message(lambda m: "nama lengkap" in m.text, timeout=WAIT)
+    newcomer = await newcomer_asked_his_name(world, "Ma'ruf")
     for answer in ("Ma'ruf  Amin,  S.H.", "-", "Analis  Kebijakan \t Ahli Muda"):
         newcomer.mark_seen()
         await newcomer.send(answer)

@@ -105,9 +105,12 @@ async def test_kabag_cannot_replace_the_konsep_before_karo_returned_it(world: Wo
     assert (submitted.version, submitted.by) == (1, world["kasubag"].id)
 
 
-async def test_karo_signs_the_draft_kabag_corrected_and_the_dokumentasi_keeps_it(
-    world: World,
-) -> None:
+PK_REASON = "Target indikator kinerja pada draf PK agar dikoreksi."
+
+
+async def karo_returns_the_drafts(world: World, reason: str) -> tuple[Script, int]:
+    """A case whose drafts the team handed in, Kasubag and Kabag approved, and Karo returned
+    with ``reason`` (to Kabag, who may correct them himself)."""
     s = Script(world)
     case_id = await s.submit(TITLE)
     await s.to_the_drafts(case_id)
@@ -116,7 +119,14 @@ async def test_karo_signs_the_draft_kabag_corrected_and_the_dokumentasi_keeps_it
     await s.press("tim1", "Serahkan draf", case_id)
     await s.approve("kasubag", case_id)
     await s.approve("kabag", case_id)
-    await s.review_return("karo", case_id, "Target indikator kinerja pada draf PK agar dikoreksi.")
+    await s.review_return("karo", case_id, reason)
+    return s, case_id
+
+
+async def test_karo_signs_the_draft_kabag_corrected_and_the_dokumentasi_keeps_it(
+    world: World,
+) -> None:
+    s, case_id = await karo_returns_the_drafts(world, PK_REASON)
     await s.seen("kabag", lambda m: "Perbaikan Draf Program Kerja, Draf RKAKL" in m.text)
 
     name = "Draf Penetapan Kinerja (perbaikan Kabag).docx"
@@ -144,15 +154,7 @@ async def test_karo_signs_the_draft_kabag_corrected_and_the_dokumentasi_keeps_it
 async def test_kabag_says_which_draft_a_file_named_for_none_corrects(world: World) -> None:
     """A file named "koreksi.docx" names no draft: Kabag is asked which of the drafts under
     review it is, and his answer makes it that draft's next version."""
-    s = Script(world)
-    case_id = await s.submit(TITLE)
-    await s.to_the_drafts(case_id)
-    for name in DRAFTS:
-        await s.upload("tim1", case_id, name, draft(name))
-    await s.press("tim1", "Serahkan draf", case_id)
-    await s.approve("kasubag", case_id)
-    await s.approve("kabag", case_id)
-    await s.review_return("karo", case_id, "Pagu RKAKL agar disesuaikan.")
+    _, case_id = await karo_returns_the_drafts(world, "Pagu RKAKL agar disesuaikan.")
     kabag = world["kabag"]
     await kabag.send_document(draft("koreksi", 2), file_name="koreksi.docx", caption=f"#{case_id}")
     question = await kabag.wait_message(
@@ -216,15 +218,7 @@ async def test_the_dokumentasi_says_the_kasubags_paraf_was_on_the_draft_before_k
     Dokumentasi's "Paraf dan Tanda Tangan" still lists her paraf, but says it was given on
     version 1: it is not read as a paraf on the version Karo signed and Dewi filed. His and
     Karo's, given on the filed versions, say nothing more."""
-    s = Script(world)
-    case_id = await s.submit(TITLE)
-    await s.to_the_drafts(case_id)
-    for name in DRAFTS:
-        await s.upload("tim1", case_id, name, draft(name))
-    await s.press("tim1", "Serahkan draf", case_id)
-    await s.approve("kasubag", case_id)
-    await s.approve("kabag", case_id)
-    await s.review_return("karo", case_id, "Target indikator kinerja pada draf PK agar dikoreksi.")
+    s, case_id = await karo_returns_the_drafts(world, PK_REASON)
     await s.seen("kabag", lambda m: "Perbaikan Draf Program Kerja, Draf RKAKL" in m.text)
     await s.upload("kabag", case_id, DRAFTS[2], draft("Draf Penetapan Kinerja", 2))
     await s.approve("kabag", case_id)
