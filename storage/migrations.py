@@ -476,6 +476,15 @@ V22_ROLE_MOVED_TO = """
 ALTER TABLE role_assignments ADD COLUMN moved_to INTEGER;
 """
 
+V23_TASKS_ON_THEIR_WAY = """
+-- A case's task rows still to go, by case and version: a move looks up those of the
+-- version it ends that are being sent (storage.repo.tasks_on_their_way), which the index
+-- by chat could only find by reading every row still to go (thousands while Telegram
+-- cannot be reached).
+CREATE INDEX outbox_tasks_to_go ON outbox(case_id, version)
+    WHERE kind = 'task' AND sent_at IS NULL AND failed_at IS NULL;
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     V1_FOUNDATION,
     V2_REMINDERS,
@@ -499,6 +508,7 @@ MIGRATIONS: tuple[str, ...] = (
     V20_HAND_OVERS_BY_HOLDER,
     V21_ACTING_EXTENSIONS,
     V22_ROLE_MOVED_TO,
+    V23_TASKS_ON_THEIR_WAY,
 )
 """``MIGRATIONS[i]`` takes a database from ``user_version`` i to i + 1."""
 

@@ -409,6 +409,11 @@ ALTER TABLE acting ADD COLUMN extensions TEXT COLLATE "C" NOT NULL DEFAULT '[]';
     """
 ALTER TABLE role_assignments ADD COLUMN moved_to BIGINT;
 """,
+    # 23: a case's task rows still to go (storage.migrations.V23_TASKS_ON_THEIR_WAY)
+    """
+CREATE INDEX outbox_tasks_to_go ON outbox(case_id, version)
+    WHERE kind = 'task' AND sent_at IS NULL AND failed_at IS NULL;
+""",
 )
 """``STEPS[i]`` takes a PostgreSQL database from level ``BASE_LEVEL + i`` to the next."""
 

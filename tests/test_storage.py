@@ -1465,6 +1465,9 @@ async def test_the_upgrade_files_the_numbers_archived_before_in_their_compared_f
         await db.close()
 
 
+LEVEL_23_UNDONE = "DROP INDEX outbox_tasks_to_go; "
+"""Level 23's change undone (storage.migrations.V23_TASKS_ON_THEIR_WAY), on either engine."""
+
 LEVEL_22_UNDONE = "ALTER TABLE role_assignments DROP COLUMN moved_to; "
 """Level 22's change undone (storage.migrations.V22_ROLE_MOVED_TO), on either engine."""
 
@@ -1519,7 +1522,8 @@ async def level14_archived_as(
     plain = sqlite3.connect(path)
     try:
         plain.executescript(
-            LEVEL_22_UNDONE  # then level 21's, 20's, 19's, 18's, 17's, 16's and 15's, undone
+            LEVEL_23_UNDONE  # then level 22's, 21's, 20's, 19's, 18's, 17's, 16's and 15's
+            + LEVEL_22_UNDONE
             + LEVEL_21_UNDONE
             + LEVEL_20_UNDONE
             + LEVEL_19_UNDONE
@@ -1687,7 +1691,8 @@ async def test_the_upgrade_to_level_18_gives_each_archived_case_its_number(
     await db.close()
     with sqlite3.connect(path) as plain:
         plain.executescript(
-            LEVEL_22_UNDONE
+            LEVEL_23_UNDONE
+            + LEVEL_22_UNDONE
             + LEVEL_21_UNDONE
             + LEVEL_20_UNDONE
             + LEVEL_19_UNDONE
@@ -1708,13 +1713,14 @@ async def test_the_upgrade_to_level_18_gives_each_archived_case_its_number(
 
 def handed_over_at_level_19(tx: Tx) -> None:
     """Case 1 waits at a step passed to another official (person 7) after three of its
-    reminders, case 2 at a step never passed on; then level 22's, 21's and 20's changes are
+    reminders, case 2 at a step never passed on; then level 23's, 22's, 21's and 20's changes are
     undone, as level 19 left such a database (one count for the whole step)."""
     one = run_to(2).current
     for case in (one, replace(one, id=2)):
         repo.save_case(tx, case, "kabag", new=True, reminders_from=None)
     repo.set_reminder_state(tx, 1, next_due_at=None, reminders_sent=3)
     repo.hand_over(tx, 1, T0, 7)
+    tx.run(LEVEL_23_UNDONE)
     tx.run(LEVEL_22_UNDONE)
     tx.run(LEVEL_21_UNDONE)
     tx.run(LEVEL_20_UNDONE)
@@ -2593,6 +2599,33 @@ def chat_10_with_a_week_delivered(tx: Tx) -> dict[str, int]:
     return ids
 
 
+async def test_a_move_marks_only_the_task_rows_being_sent_and_finds_them_by_case(
+    db: Database,
+) -> None:
+    """Kabag decides case 1 while its version-3 tasks are queued for two holders and one of
+    them is being sent: only the row being sent (taken, under its lease) is one whose new
+    message must show the decision; the queued one is skipped as stale when its turn comes.
+    The move finds them by case and version, not by reading every row still to go (thousands
+    while Telegram cannot be reached)."""
+
+    def fill(tx: Tx) -> tuple[int, int]:
+        for chat in range(100, 400):  # other cases' rows still to go
+            repo.enqueue(tx, chat, "task", T0, case_id=chat, version=1, params={})
+        queued = repo.enqueue(tx, 10, "task", T0, case_id=1, version=3, params={})
+        sending = repo.enqueue(tx, 11, "task", T0, case_id=1, version=3, params={})
+        return queued, sending
+
+    queued, sending = await db.write(fill)
+    lease = T0 + timedelta(seconds=10)
+    assert [i.id for i in await db.write(repo.take_outbox_rows, [sending], T0, lease)] == [sending]
+
+    assert await db.read(repo.tasks_on_their_way, 1, 3, T0) == [sending]
+    assert await db.read(repo.tasks_on_their_way, 1, 2, T0) == []
+    steps = await db.read(plans_of, lambda tx: repo.tasks_on_their_way(tx, 1, 3, T0))
+    assert steps and all("USING INDEX outbox_tasks_to_go" in step for step in steps), steps
+    assert queued not in await db.read(repo.tasks_on_their_way, 1, 3, T0)
+
+
 def the_lookups_of_what_chat_10_was_not_delivered(tx: Tx) -> None:
     """A reminder about case 2 for chat 10 (its earlier ones and its digests superseded),
     case 2 passed on from him, pressing Start: each reads the rows not delivered to chat 10."""
@@ -2681,7 +2714,8 @@ async def test_an_upgrade_to_level_17_indexes_the_rows_not_delivered(tmp_path: P
     await db.close()
     with sqlite3.connect(path) as plain:
         plain.executescript(
-            LEVEL_22_UNDONE
+            LEVEL_23_UNDONE
+            + LEVEL_22_UNDONE
             + LEVEL_21_UNDONE
             + LEVEL_20_UNDONE
             + LEVEL_19_UNDONE

@@ -120,7 +120,8 @@ async def test_the_upgrade_to_level_18_gives_each_archived_case_its_number(
     try:
         await db.write(test_storage.archived_cases_filed_twice)
         undone = (
-            test_storage.LEVEL_22_UNDONE
+            test_storage.LEVEL_23_UNDONE
+            + test_storage.LEVEL_22_UNDONE
             + test_storage.LEVEL_21_UNDONE
             + test_storage.LEVEL_20_UNDONE
             + test_storage.LEVEL_19_UNDONE
@@ -211,7 +212,8 @@ async def test_the_upgrade_to_level_17_indexes_the_rows_not_delivered_by_chat(
     try:
         await db.write(test_storage.chat_10_with_a_week_delivered)
         undone = (
-            test_storage.LEVEL_22_UNDONE
+            test_storage.LEVEL_23_UNDONE
+            + test_storage.LEVEL_22_UNDONE
             + test_storage.LEVEL_21_UNDONE
             + test_storage.LEVEL_20_UNDONE
             + test_storage.LEVEL_19_UNDONE

@@ -122,7 +122,9 @@ def queue(
     ended: list[repo.Dialogue] = []
     shown: set[int] = set()  # chats whose task message now shows the move
     if before is not None and moved:
-        ended, shown = _retire(tx, before, pressed, out, decided, leftovers or repo.Leftovers())
+        ended, shown = _retire(
+            tx, before, pressed, out, decided, leftovers or repo.Leftovers(), now
+        )
         if pressed and outcome.withdrawable:
             chat_id, message_id = pressed[0]
             repo.record_task_message(tx, chat_id, message_id, case.id, case.version)
@@ -430,6 +432,7 @@ def _retire(
     out: _Rows,
     decided: Callable[[], str] | None,
     leftovers: repo.Leftovers,
+    now: datetime,
 ) -> tuple[list[repo.Dialogue], set[int]]:
     """The case moved on: buttons of its old step disappear from every chat that has them,
     and every dialogue about it ends (with its buttons). A live task message of another
@@ -468,7 +471,7 @@ def _retire(
             # person is told in a notice besides (they were typing for it)
             text = text_html = text or decided()
         out.strip(chat_id, message_id, before.id, text_html)
-    on_their_way = repo.tasks_on_their_way(tx, before.id, before.version) if decided else []
+    on_their_way = repo.tasks_on_their_way(tx, before.id, before.version, now) if decided else []
     if decided is not None and on_their_way:
         # a task of the step being sent now makes a message this move cannot know of yet:
         # it shows the decision once it is there (bot.outbox.tasks.TaskRows.record)

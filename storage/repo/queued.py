@@ -408,12 +408,15 @@ def dropped_meanwhile(tx: Tx, item_id: int) -> bool:
 DECIDED_MEANWHILE = "decided_html"
 
 
-def tasks_on_their_way(tx: Tx, case_id: int, version: int) -> list[int]:
-    """The case's task rows of ``version`` still to go: queued, or being sent."""
+def tasks_on_their_way(tx: Tx, case_id: int, version: int, now: datetime) -> list[int]:
+    """The case's task rows of ``version`` that may be being sent at ``now``: not due now,
+    as a row a sender took is not while it is leased (so is one waiting to be tried again,
+    which is skipped as stale when it comes due, and whose mark is then unused). One still
+    queued is skipped as stale when its turn comes: no mark is needed."""
     rows = tx.all(
-        "SELECT id FROM outbox WHERE case_id = ? AND kind = 'task' AND version = ? "
-        "AND sent_at IS NULL AND failed_at IS NULL",
-        (case_id, version),
+        "SELECT id FROM outbox WHERE case_id = ? AND version = ? AND kind = 'task' "
+        "AND sent_at IS NULL AND failed_at IS NULL AND next_attempt_at > ?",
+        (case_id, version, ts(now)),
     )
     return [int(r[0]) for r in rows]
 
