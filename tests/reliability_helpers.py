@@ -477,8 +477,9 @@ def receipt_problems(
     did not (empty if all arrived).
 
     For every version the case was open at, whoever then moved it on received that step's
-    task (its buttons), the documents the step works on (none twice: the bot's record of
-    who has which file is checked against the chats) and the papers of the move that
+    task (its buttons), the documents the step works on but those attached at that step
+    itself, which its task offers (none twice: the bot's record of who has which file is
+    checked against the chats) and the papers of the move that
     brought the case there (the Disposisi, the SK Tim, the blank drafts). A Lembar
     Pemeriksaan is sent to nobody. The archivist who closes the case receives its archive
     bundle (and not the Dokumentasi on its own); everyone else who took part is told the
@@ -534,7 +535,10 @@ def receipt_problems(
         if (case.step, version) not in tasks.get(actor, set()):
             problems.append(f"{actor} acted on version {version} without its task (step {step.id})")
         wanted = {definition.canonical(d) for d in step.inputs}
+        own = {definition.canonical(d) for d in step.uploads}
         for attachment in case.latest_files():
+            if attachment.step == case.step and attachment.doc in own:
+                continue  # attached at this step (a colleague's Bahan): offered, not sent
             if attachment.doc in wanted and (actor, attachment.file_id) not in records:
                 problems.append(
                     f"{actor} did not receive {attachment.name} (v{attachment.version}) "
