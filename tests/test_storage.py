@@ -2599,31 +2599,36 @@ def chat_10_with_a_week_delivered(tx: Tx) -> dict[str, int]:
     return ids
 
 
-async def test_a_move_marks_only_the_task_rows_being_sent_and_finds_them_by_case(
-    db: Database,
-) -> None:
+def case_1_tasks_queued_and_one_being_sent(tx: Tx) -> tuple[int, int]:
+    """Case 1's version-3 tasks for two holders, one of them taken to be sent (leased), among
+    300 other cases' rows still to go; (the queued row, the one being sent)."""
+    for chat in range(100, 400):
+        repo.enqueue(tx, chat, "task", T0, case_id=chat, version=1, params={})
+    queued = repo.enqueue(tx, 10, "task", T0, case_id=1, version=3, params={})
+    sending = repo.enqueue(tx, 11, "task", T0, case_id=1, version=3, params={})
+    taken = repo.take_outbox_rows(tx, [sending], T0, T0 + timedelta(seconds=10))
+    assert [i.id for i in taken] == [sending]
+    return queued, sending
+
+
+async def test_a_move_marks_only_the_task_rows_being_sent(db: Database) -> None:
     """Kabag decides case 1 while its version-3 tasks are queued for two holders and one of
-    them is being sent: only the row being sent (taken, under its lease) is one whose new
-    message must show the decision; the queued one is skipped as stale when its turn comes.
-    The move finds them by case and version, not by reading every row still to go (thousands
-    while Telegram cannot be reached)."""
-
-    def fill(tx: Tx) -> tuple[int, int]:
-        for chat in range(100, 400):  # other cases' rows still to go
-            repo.enqueue(tx, chat, "task", T0, case_id=chat, version=1, params={})
-        queued = repo.enqueue(tx, 10, "task", T0, case_id=1, version=3, params={})
-        sending = repo.enqueue(tx, 11, "task", T0, case_id=1, version=3, params={})
-        return queued, sending
-
-    queued, sending = await db.write(fill)
-    lease = T0 + timedelta(seconds=10)
-    assert [i.id for i in await db.write(repo.take_outbox_rows, [sending], T0, lease)] == [sending]
-
+    them is being sent: only the row being sent (taken, under its lease) makes a message
+    that must show the decision; the queued one is skipped as stale when its turn comes."""
+    queued, sending = await db.write(case_1_tasks_queued_and_one_being_sent)
     assert await db.read(repo.tasks_on_their_way, 1, 3, T0) == [sending]
     assert await db.read(repo.tasks_on_their_way, 1, 2, T0) == []
+    assert queued not in await db.read(repo.tasks_on_their_way, 1, 3, T0)
+
+
+async def test_a_move_finds_the_task_rows_being_sent_by_case_not_by_reading_every_row(
+    db: Database,
+) -> None:
+    """The move finds its case's task rows by case and version (``outbox_tasks_to_go``), not
+    by reading every row still to go: thousands while Telegram cannot be reached."""
+    await db.write(case_1_tasks_queued_and_one_being_sent)
     steps = await db.read(plans_of, lambda tx: repo.tasks_on_their_way(tx, 1, 3, T0))
     assert steps and all("USING INDEX outbox_tasks_to_go" in step for step in steps), steps
-    assert queued not in await db.read(repo.tasks_on_their_way, 1, 3, T0)
 
 
 def the_lookups_of_what_chat_10_was_not_delivered(tx: Tx) -> None:
