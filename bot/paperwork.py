@@ -827,13 +827,8 @@ class _Context:
                     if 0 < had.get(doc, 0) < filed.get(doc, 0)
                 ]
                 if older:
-                    listed = (
-                        t.AND.join(older)
-                        if len(older) < 3
-                        else ", ".join(older[:-1]) + ", dan " + older[-1]
-                    )
                     earlier[(ev.step, ev.actor, ev.at)] = t.DOKUMENTASI_APPROVED_EARLIER.format(
-                        documents=listed
+                        documents=listing(older)
                     )
         return earlier
 
